@@ -1,0 +1,27 @@
+"""The nouns of the command platform and their rules (Qt-free)."""
+
+from commandwall.domain.models import (
+    CATEGORIES,
+    Camera,
+    CameraStatus,
+    Incident,
+    IncidentStatus,
+    Task,
+    Unit,
+    UnitStatus,
+)
+from commandwall.domain.workflow import TRANSITIONS, InvalidTransition, next_status
+
+__all__ = [
+    "CATEGORIES",
+    "TRANSITIONS",
+    "Camera",
+    "CameraStatus",
+    "Incident",
+    "IncidentStatus",
+    "InvalidTransition",
+    "Task",
+    "Unit",
+    "UnitStatus",
+    "next_status",
+]

@@ -1,0 +1,58 @@
+"""Where resources, layers and user data live — in a checkout and in a frozen (PyInstaller) build.
+
+This module is the one place that decides; everything else asks it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+
+def is_frozen() -> bool:
+    """True when running from a PyInstaller bundle."""
+    return bool(getattr(sys, "frozen", False)) and hasattr(sys, "_MEIPASS")
+
+
+def app_root() -> Path:
+    """Folder that holds ``resources/`` and ``layers/`` (the checkout, or the bundle's data folder)."""
+    if is_frozen():
+        return Path(sys._MEIPASS)  # type: ignore[attr-defined]
+    return Path(__file__).resolve().parent.parent
+
+
+def resources_dir() -> Path:
+    """``resources/``: web assets, icons, sounds, translations, the API contract."""
+    return app_root() / "resources"
+
+
+def web_dir() -> Path:
+    """``resources/web``: the map page's JS/CSS and the npm-installed Leaflet assets."""
+    return resources_dir() / "web"
+
+
+def api_spec_path() -> Path:
+    """The backend contract, ``resources/api/openapi.yaml``."""
+    return resources_dir() / "api" / "openapi.yaml"
+
+
+def layers_dir() -> Path:
+    """The district's demo layers and their ``manifest.json``."""
+    return app_root() / "layers"
+
+
+def user_data_dir() -> Path:
+    """Per-user writable folder (outbox database, logs, exercise database).
+
+    ``COMMANDWALL_DATA_DIR`` overrides it; otherwise ``$XDG_DATA_HOME/commandwall`` (or the platform's
+    equivalent on Windows).
+    """
+    override = os.environ.get("COMMANDWALL_DATA_DIR")
+    if override:
+        return Path(override)
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share"))
+    return base / "commandwall"
