@@ -1,0 +1,197 @@
+"""The client's working state, without Qt: which backend, the stores, the event stream and the outbox.
+
+``ClientSession.start()`` does the slow parts (starting the exercise backend, logging in, loading layers,
+cameras, units and incidents) and is meant to run on a worker thread; progress and results reach the UI
+through the callbacks in ``SessionListener``. Everything after start-up flows through the stores.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyproj import Geod
+
+from commandwall.backend.api import PlatformClient
+from commandwall.backend.events import ConnectionState, EventStream
+from commandwall.backend.outbox import Outbox
+from commandwall.config import Settings
+from commandwall.domain.models import Camera, Incident, Task, Unit
+from commandwall.geo.layers import Layer, load_layers
+from commandwall.store import CameraStore, IncidentStore, TaskStore, UnitStore
+
+log = logging.getLogger(__name__)
+_GEOD = Geod(ellps="WGS84")
+
+
+@dataclass
+class SessionListener:
+    """Callbacks the UI adapter sets; each may be called from any thread."""
+
+    on_progress: Callable[[str], None] = lambda text: None
+    on_ready: Callable[[], None] = lambda: None
+    on_layers: Callable[[list[Layer], list[str]], None] = lambda layers, errors: None
+    on_failed: Callable[[str], None] = lambda message: None
+    on_connection: Callable[[ConnectionState, str], None] = lambda state, detail: None
+
+
+@dataclass
+class SessionInfo:
+    """Who is logged in where."""
+
+    base_url: str = ""
+    exercise: bool = True
+    username: str = ""
+    roles: list[str] = field(default_factory=list)
+
+    @property
+    def can_act(self) -> bool:
+        """Whether the user may change incidents and dispatch tasks."""
+        return bool({"duty_officer", "commander", "admin"} & set(self.roles))
+
+
+class ClientSession:
+    """Connects the stores to one platform (the embedded exercise backend unless ``backend_url`` is set)."""
+
+    def __init__(self, settings: Settings, listener: SessionListener | None = None) -> None:
+        self.settings = settings
+        self.listener = listener or SessionListener()
+        self.incidents = IncidentStore()
+        self.cameras = CameraStore()
+        self.units = UnitStore()
+        self.tasks = TaskStore()
+        self.info = SessionInfo(exercise=settings.backend_url is None)
+        self.layers: list[Layer] = []
+        self.demo = None
+        self.client: PlatformClient | None = None
+        self.events: EventStream | None = None
+        self.outbox: Outbox | None = None
+        self._stopping = threading.Event()
+
+    # --- life cycle ---------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Connect and load everything; blocking, so call it off the GUI thread."""
+        try:
+            self._start()
+        except Exception as exc:  # reported to the user; the window keeps running
+            log.exception("start-up failed")
+            self.listener.on_failed(str(exc))
+
+    def _start(self) -> None:
+        s = self.settings
+        s.data_dir.mkdir(parents=True, exist_ok=True)
+        if s.backend_url is None:
+            self.listener.on_progress("正在启动演练后台…")
+            from commandwall.demo import DemoBackend
+
+            self.demo = DemoBackend(
+                db_path=s.data_dir / "exercise.sqlite3",
+                layers_dir=s.layers_dir,
+                incident_rate_per_min=s.demo_incident_rate,
+            ).start()
+            base_url = self.demo.base_url
+        else:
+            base_url = str(s.backend_url).rstrip("/")
+        if self._stopping.is_set():
+            return
+        self.info.base_url = base_url
+        self.listener.on_progress("正在登录平台…")
+        self.client = PlatformClient(
+            base_url, s.username, s.password, timeout=s.request_timeout_s, verify=s.verify_tls
+        )
+        login = self.client.login()
+        self.info.username = s.username
+        self.info.roles = list(getattr(login, "roles", None) or self.client.roles)
+
+        self.listener.on_progress("正在加载图层…")
+        self.layers, errors = self._load_layers()
+        self.listener.on_layers(self.layers, errors)
+
+        self.listener.on_progress("正在加载视频点位、处置力量和事件…")
+        self.cameras.replace(self.client.cameras())
+        self.units.replace(self.client.units())
+        incidents, cursor = self.client.incidents()
+        self.incidents.replace(incidents)
+
+        outbox_name = "outbox-exercise.sqlite3" if self.info.exercise else (
+            "outbox-" + hashlib.sha1(base_url.encode()).hexdigest()[:12] + ".sqlite3"
+        )
+        self.outbox = Outbox(s.data_dir / outbox_name, self.client)
+        self.outbox.add_listener(self._on_outbox)
+        self.outbox.start()
+        self.events = EventStream(
+            self.client, on_event=self._on_event, on_state=self.listener.on_connection, cursor=cursor
+        )
+        self.events.start()
+        self.listener.on_ready()
+
+    def _load_layers(self) -> tuple[list[Layer], list[str]]:
+        """Layers from the platform's catalogue; the local layer folder if the catalogue fails."""
+        assert self.client is not None
+        try:
+            return self.client.load_layers()
+        except Exception as exc:
+            log.warning("layer catalogue unavailable (%s); using local layers", exc)
+            result = load_layers(Path(self.settings.layers_dir))
+            return list(result.layers.values()), [f"{e.layer_id}: {e.message}" for e in result.errors]
+
+    def stop(self) -> None:
+        """Stop threads and the embedded backend; safe to call more than once."""
+        self._stopping.set()
+        for part in (self.events, self.outbox):
+            if part is not None:
+                part.stop()
+        if self.demo is not None:
+            self.demo.stop()
+            self.demo = None
+
+    # --- events -------------------------------------------------------------------------------------
+    def _on_event(self, kind: str, payload: object) -> None:
+        if kind == "incident" and isinstance(payload, Incident):
+            self.incidents.upsert(payload)
+        elif kind == "unit" and isinstance(payload, Unit):
+            self.units.upsert(payload)
+        elif kind == "task" and isinstance(payload, Task):
+            self.tasks.upsert(payload)
+        elif kind == "camera-status" and isinstance(payload, dict):
+            self.cameras.set_status(payload["id"], payload["status"])
+
+    def _on_outbox(self, item) -> None:
+        result = getattr(item, "result", None)
+        if isinstance(result, Task):
+            self.tasks.upsert(result)
+        elif isinstance(result, Incident):
+            self.incidents.upsert(result)
+
+    # --- actions (never block: they go through the outbox) --------------------------------------------
+    def dispatch_task(self, payload: dict) -> int:
+        """Queue a task for dispatch; returns the outbox row id. The Idempotency-Key is made here, once."""
+        assert self.outbox is not None
+        return self.outbox.enqueue_task(payload, idempotency_key=str(uuid.uuid4()))
+
+    def transition(self, incident_id: str, action: str, version: int, note: str = "") -> int:
+        """Queue an incident transition quoting the version the user saw."""
+        assert self.outbox is not None
+        return self.outbox.enqueue_transition(incident_id, action, version, note)
+
+    def units_by_distance(self, lon: float, lat: float) -> list[tuple[Unit, float]]:
+        """Units sorted nearest first, with the distance in metres."""
+        units = self.units.all()
+        if not units:
+            return []
+        _, _, dist = _GEOD.inv([lon] * len(units), [lat] * len(units), [u.lon for u in units],
+                               [u.lat for u in units])
+        return sorted(zip(units, dist, strict=True), key=lambda pair: pair[1])
+
+    def cameras_near(self, lon: float, lat: float, k: int) -> list[Camera]:
+        """The ``k`` online cameras nearest to a point (for filling the wall around an incident)."""
+        cams = [c for c in self.cameras.all() if c.status.value == "online"]
+        if not cams:
+            return []
+        _, _, dist = _GEOD.inv([lon] * len(cams), [lat] * len(cams), [c.lon for c in cams], [c.lat for c in cams])
+        return [c for c, _ in sorted(zip(cams, dist, strict=True), key=lambda p: p[1])[:k]]

@@ -1,0 +1,43 @@
+"""Qt adapters: store and session callbacks (from any thread) become signals delivered on the GUI thread."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from commandwall.session import ClientSession, SessionListener
+
+
+class SessionSignals(QObject):
+    """Re-emits the plain-Python session's callbacks and store changes as Qt signals.
+
+    The object lives on the GUI thread, so a signal emitted from a backend thread is queued and its slots run
+    on the GUI thread — widgets never touch the stores from another thread.
+    """
+
+    sig_progress = Signal(str)
+    sig_ready = Signal()
+    sig_failed = Signal(str)
+    sig_layers = Signal(object, object)  # list[Layer], list[str] errors
+    sig_connection = Signal(object, str)  # ConnectionState, detail
+    sig_incident = Signal(object)  # Incident
+    sig_unit = Signal(object)  # Unit
+    sig_camera = Signal(object)  # Camera (status changed)
+    sig_task = Signal(object)  # Task
+    sig_outbox = Signal(object)  # outbox item
+
+    def listener(self) -> SessionListener:
+        """Callbacks for ``ClientSession`` that emit these signals."""
+        return SessionListener(
+            on_progress=self.sig_progress.emit,
+            on_ready=self.sig_ready.emit,
+            on_layers=self.sig_layers.emit,
+            on_failed=self.sig_failed.emit,
+            on_connection=self.sig_connection.emit,
+        )
+
+    def watch(self, session: ClientSession) -> None:
+        """Subscribe to the session's stores."""
+        session.incidents.add_listener(self.sig_incident.emit)
+        session.units.add_listener(self.sig_unit.emit)
+        session.cameras.add_listener(self.sig_camera.emit)
+        session.tasks.add_listener(self.sig_task.emit)

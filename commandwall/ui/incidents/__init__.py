@@ -1,0 +1,1 @@
+"""Incident list, detail view and dispatch dialog."""

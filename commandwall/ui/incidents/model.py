@@ -1,0 +1,165 @@
+"""Table model of incidents, newest first, fed from the incident store through the Qt adapter."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor
+
+from commandwall.domain.models import Incident, IncidentStatus
+
+_Index = QModelIndex | QPersistentModelIndex
+
+COLUMNS = ("级别", "上报时间", "类别", "事件", "镇街", "状态")
+PRIORITY_LABELS = {1: "特急", 2: "紧急", 3: "一般", 4: "提示"}
+PRIORITY_COLOURS = {1: "#ff4d4f", 2: "#fa8c16", 3: "#fadb14", 4: "#8c8c8c"}
+STATUS_COLOURS = {
+    IncidentStatus.NEW: "#ff7875",
+    IncidentStatus.ACCEPTED: "#ffc069",
+    IncidentStatus.DISPATCHED: "#69c0ff",
+    IncidentStatus.RESOLVED: "#95de64",
+    IncidentStatus.CLOSED: "#8c8c8c",
+}
+OPEN_STATUSES = frozenset({IncidentStatus.NEW, IncidentStatus.ACCEPTED, IncidentStatus.DISPATCHED})
+
+
+class IncidentTableModel(QAbstractTableModel):
+    """Rows are incidents sorted by report time, newest first; ``upsert`` keeps that order."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._rows: list[Incident] = []
+
+    # --- Qt model interface -------------------------------------------------------------------------
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        """Number of incidents (flat table)."""
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        """Fixed columns, see ``COLUMNS``."""
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        """Column titles in Chinese."""
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        """Cell text, colours and the incident id (UserRole) — backend text is shown as plain text."""
+        if not index.isValid():
+            return None
+        inc = self._rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (
+                PRIORITY_LABELS.get(inc.priority, str(inc.priority)),
+                inc.reported_at.astimezone().strftime("%m-%d %H:%M"),
+                inc.category_label,
+                inc.title,
+                inc.town,
+                inc.status_label,
+            )[col]
+        if role == Qt.ItemDataRole.ToolTipRole and col == 3:
+            return inc.title
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if col == 0:
+                return QBrush(QColor(PRIORITY_COLOURS.get(inc.priority, "#d9d9d9")))
+            if col == 5:
+                return QBrush(QColor(STATUS_COLOURS[inc.status]))
+            if inc.status not in OPEN_STATUSES:
+                return QBrush(QColor("#8c8c8c"))
+        if role == Qt.ItemDataRole.UserRole:
+            return inc.id
+        return None
+
+    # --- updates -----------------------------------------------------------------------------------------
+    def set_incidents(self, incidents: list[Incident]) -> None:
+        """Replace all rows."""
+        self.beginResetModel()
+        self._rows = sorted(incidents, key=lambda i: i.reported_at, reverse=True)
+        self.endResetModel()
+
+    def upsert(self, incident: Incident) -> None:
+        """Insert a new incident at its place or update the row holding it (older versions ignored)."""
+        row = self.row_of(incident.id)
+        if row is not None:
+            if incident.version < self._rows[row].version:
+                return
+            self._rows[row] = incident
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+            return
+        pos = 0
+        while pos < len(self._rows) and self._rows[pos].reported_at > incident.reported_at:
+            pos += 1
+        self.beginInsertRows(QModelIndex(), pos, pos)
+        self._rows.insert(pos, incident)
+        self.endInsertRows()
+
+    def incident_at(self, row: int) -> Incident:
+        """The incident shown in ``row``."""
+        return self._rows[row]
+
+    def incident(self, incident_id: str) -> Incident | None:
+        """The incident with this id, if listed."""
+        row = self.row_of(incident_id)
+        return None if row is None else self._rows[row]
+
+    def row_of(self, incident_id: str) -> int | None:
+        """Row index of an incident id, or None."""
+        for i, inc in enumerate(self._rows):
+            if inc.id == incident_id:
+                return i
+        return None
+
+
+class IncidentFilterModel(QSortFilterProxyModel):
+    """Filters by open/closed, category and a free-text search over title, town and id."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._only_open = True
+        self._category = ""
+        self._text = ""
+
+    def set_only_open(self, only_open: bool) -> None:
+        """Show only incidents not yet resolved."""
+        self._change_filter(lambda: setattr(self, "_only_open", only_open))
+
+    def set_category(self, category: str) -> None:
+        """Show one category code ('' for all)."""
+        self._change_filter(lambda: setattr(self, "_category", category))
+
+    def set_text(self, text: str) -> None:
+        """Case-insensitive substring filter."""
+        self._change_filter(lambda: setattr(self, "_text", text.strip().lower()))
+
+    def _change_filter(self, change) -> None:
+        # Qt >= 6.10 wants begin/endFilterChange around the change; invalidateFilter() is deprecated there.
+        if hasattr(self, "beginFilterChange"):
+            self.beginFilterChange()
+            change()
+            self.endFilterChange()
+        else:
+            change()
+            self.invalidateFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:  # noqa: N802
+        """Apply the three filters."""
+        model = self.sourceModel()
+        assert isinstance(model, IncidentTableModel)
+        inc = model.incident_at(source_row)
+        if self._only_open and inc.status not in OPEN_STATUSES:
+            return False
+        if self._category and inc.category != self._category:
+            return False
+        if self._text:
+            hay = f"{inc.id} {inc.title} {inc.town} {inc.grid} {inc.description}".lower()
+            if self._text not in hay:
+                return False
+        return True

@@ -1,0 +1,270 @@
+"""The incident panel: live list with filters, a detail view, workflow buttons and the task list."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelection, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from commandwall.domain.models import CATEGORIES, Incident, Task
+from commandwall.domain.workflow import ACTION_LABELS, allowed_actions
+from commandwall.ui.incidents.model import PRIORITY_LABELS, IncidentFilterModel, IncidentTableModel
+
+TASK_STATUS_LABELS = {"assigned": "已派发", "accepted": "已接收", "on_scene": "已到场", "done": "已完成"}
+
+
+def _plain_label(text: str = "") -> QLabel:
+    """A label that never interprets backend text as markup."""
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+class IncidentDetail(QWidget):
+    """Details of one incident, the actions its status allows, and its tasks."""
+
+    sig_action = Signal(str, str, int)  # incident id, action, version seen
+    sig_dispatch = Signal(str)  # incident id
+    sig_locate = Signal(str)  # incident id
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._incident: Incident | None = None
+        self._can_act = True
+        self.title = _plain_label()
+        self.title.setObjectName("incidentTitle")
+        self.fields = {name: _plain_label() for name in ("id", "category", "priority", "status", "place", "time")}
+        form = QFormLayout()
+        for name, caption in (
+            ("id", "编号"),
+            ("category", "类别"),
+            ("priority", "级别"),
+            ("status", "状态"),
+            ("place", "位置"),
+            ("time", "上报时间"),
+        ):
+            form.addRow(caption, self.fields[name])
+        self.description = QPlainTextEdit()
+        self.description.setReadOnly(True)
+        self.description.setMaximumHeight(80)
+        self.actions_row = QHBoxLayout()
+        self.locate_button = QPushButton("地图定位")
+        self.locate_button.clicked.connect(lambda: self._incident and self.sig_locate.emit(self._incident.id))
+        self.dispatch_button = QPushButton("派遣任务…")
+        self.dispatch_button.setObjectName("dispatchButton")
+        self.dispatch_button.clicked.connect(lambda: self._incident and self.sig_dispatch.emit(self._incident.id))
+        self.feedback = _plain_label()
+        self.feedback.setObjectName("actionFeedback")
+        self.tasks = QListWidget()
+        self.tasks.setMaximumHeight(90)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.title)
+        layout.addLayout(form)
+        layout.addWidget(self.description)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.locate_button)
+        buttons.addWidget(self.dispatch_button)
+        buttons.addLayout(self.actions_row)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.feedback)
+        layout.addWidget(QLabel("处置任务"))
+        layout.addWidget(self.tasks)
+        self.show_incident(None)
+
+    @property
+    def incident(self) -> Incident | None:
+        """The incident shown, if any."""
+        return self._incident
+
+    def set_can_act(self, can_act: bool) -> None:
+        """Enable workflow buttons only for roles allowed to act (not viewers)."""
+        self._can_act = can_act
+        self.show_incident(self._incident)
+
+    def show_incident(self, incident: Incident | None) -> None:
+        """Fill the view from ``incident`` (None clears it)."""
+        previous = self._incident
+        self._incident = incident
+        while self.actions_row.count():
+            item = self.actions_row.takeAt(0)
+            if item.widget():
+                item.widget().setParent(None)
+                item.widget().deleteLater()
+        if incident is None:
+            self.title.setText("未选择事件")
+            for label in self.fields.values():
+                label.setText("")
+            self.description.setPlainText("")
+            self.tasks.clear()
+            self.locate_button.setEnabled(False)
+            self.dispatch_button.setEnabled(False)
+            return
+        if previous is None or previous.id != incident.id:
+            self.feedback.setText("")
+            self.tasks.clear()
+        self.title.setText(incident.title)
+        self.fields["id"].setText(incident.id)
+        self.fields["category"].setText(f"{incident.category_label}  {incident.source}".strip())
+        self.fields["priority"].setText(PRIORITY_LABELS.get(incident.priority, str(incident.priority)))
+        self.fields["status"].setText(f"{incident.status_label}  (v{incident.version})")
+        self.fields["place"].setText(
+            f"{incident.town} {incident.grid}  {incident.lon:.5f}, {incident.lat:.5f}".strip()
+        )
+        self.fields["time"].setText(incident.reported_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"))
+        self.description.setPlainText(incident.description)
+        self.locate_button.setEnabled(True)
+        actions = allowed_actions(incident.status)
+        self.dispatch_button.setEnabled(self._can_act and "dispatch" in actions)
+        for action in actions:
+            if action == "dispatch":
+                continue
+            button = QPushButton(ACTION_LABELS[action])
+            button.setObjectName(f"action_{action}")
+            button.setEnabled(self._can_act)
+            button.clicked.connect(
+                lambda _=False, a=action, i=incident: self.sig_action.emit(i.id, a, i.version)
+            )
+            self.actions_row.addWidget(button)
+
+    def show_tasks(self, tasks: list[Task]) -> None:
+        """List the tasks dispatched for the shown incident."""
+        self.tasks.clear()
+        for task in tasks:
+            who = task.unit_id or task.department
+            status = TASK_STATUS_LABELS.get(task.status.value, task.status.value)
+            self.tasks.addItem(f"{task.created_at.astimezone():%H:%M} {who} · {status} · {task.instructions}")
+
+    def set_feedback(self, text: str) -> None:
+        """Show the outcome of the last action (sent, queued, refused …)."""
+        self.feedback.setText(text)
+
+
+class IncidentPanel(QWidget):
+    """The live incident list (filterable) above the detail view of the selected incident."""
+
+    sig_incident_selected = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = IncidentTableModel(self)
+        self.proxy = IncidentFilterModel(self)
+        self.proxy.setSourceModel(self.model)
+
+        self.only_open = QCheckBox("仅未办结")
+        self.only_open.setChecked(True)
+        self.only_open.toggled.connect(self.proxy.set_only_open)
+        self.category = QComboBox()
+        self.category.addItem("全部类别", "")
+        for code, label in CATEGORIES.items():
+            self.category.addItem(label, code)
+        self.category.currentIndexChanged.connect(
+            lambda _: self.proxy.set_category(self.category.currentData())
+        )
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("搜索事件、镇街、编号")
+        self.search.textChanged.connect(self.proxy.set_text)
+        self.count_label = QLabel()
+
+        self.table = QTableView()
+        self.table.setObjectName("incidentTable")
+        self.table.setModel(self.proxy)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        self.table.setAlternatingRowColors(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection)
+
+        self.detail = IncidentDetail()
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.only_open)
+        filters.addWidget(self.category)
+        filters.addWidget(self.search, 1)
+        filters.addWidget(self.count_label)
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addLayout(filters)
+        top_layout.addWidget(self.table)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(top)
+        splitter.addWidget(self.detail)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+        for signal in (self.proxy.rowsInserted, self.proxy.rowsRemoved, self.proxy.modelReset,
+                       self.proxy.layoutChanged):
+            signal.connect(self._update_count)
+        self._update_count()
+
+    def set_incidents(self, incidents: list[Incident]) -> None:
+        """Replace the list (initial load)."""
+        selected = self.detail.incident.id if self.detail.incident else None
+        self.model.set_incidents(incidents)
+        if selected:
+            self.select(selected)
+
+    def upsert_incident(self, incident: Incident) -> None:
+        """Add or refresh one incident; the detail view follows if it shows that incident."""
+        self.model.upsert(incident)
+        shown = self.detail.incident
+        if shown is not None and shown.id == incident.id and incident.version >= shown.version:
+            self.detail.show_incident(incident)
+        self._update_count()
+
+    def select(self, incident_id: str) -> bool:
+        """Select an incident by id (clearing filters that hide it); False if unknown."""
+        row = self.model.row_of(incident_id)
+        if row is None:
+            return False
+        source_index = self.model.index(row, 0)
+        index = self.proxy.mapFromSource(source_index)
+        if not index.isValid():
+            self.only_open.setChecked(False)
+            self.category.setCurrentIndex(0)
+            self.search.clear()
+            index = self.proxy.mapFromSource(source_index)
+        self.table.selectRow(index.row())
+        self.table.scrollTo(index)
+        return True
+
+    def visible_count(self) -> int:
+        """Rows shown after filtering."""
+        return self.proxy.rowCount()
+
+    def _update_count(self, *_args) -> None:
+        self.count_label.setText(f"{self.proxy.rowCount()} / {self.model.rowCount()} 起")
+
+    def _on_selection(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        indexes = selected.indexes()
+        if not indexes:
+            return
+        source = self.proxy.mapToSource(indexes[0])
+        incident = self.model.incident_at(source.row())
+        self.detail.show_incident(incident)
+        self.sig_incident_selected.emit(incident.id)

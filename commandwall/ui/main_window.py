@@ -1,0 +1,320 @@
+"""The main window: map in the centre, the video wall and the incident panel in docks, status bar below."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from commandwall import __version__
+from commandwall.backend.events import ConnectionState
+from commandwall.domain.models import Camera, Incident
+from commandwall.session import ClientSession
+from commandwall.ui.adapters import SessionSignals
+from commandwall.ui.incidents.dispatch import DispatchDialog
+from commandwall.ui.incidents.panel import IncidentPanel
+from commandwall.ui.map.view import MapView
+from commandwall.ui.wall.wall import WallView
+from commandwall.video.pool import ReaderPool
+
+log = logging.getLogger(__name__)
+
+CONNECTION_TEXT = {
+    ConnectionState.CONNECTING: ("#faad14", "正在连接平台…"),
+    ConnectionState.LIVE: ("#52c41a", "实时推送"),
+    ConnectionState.POLLING: ("#faad14", "轮询模式（推送中断）"),
+    ConnectionState.OFFLINE: ("#ff4d4f", "与平台断开"),
+}
+
+
+class MainWindow(QMainWindow):
+    """One window that puts the map, the wall and the incidents together for a duty officer."""
+
+    def __init__(self, session: ClientSession) -> None:
+        super().__init__()
+        self.session = session
+        mode = "演练模式" if session.info.exercise else "实战模式"
+        self.setWindowTitle(f"薛城区一体化综合指挥平台 · {mode}")
+        self.signals = SessionSignals(self)
+        self.pool = ReaderPool()
+        self.map = MapView()
+        self.wall = WallView(self.pool)
+        self.wall.setObjectName("wall")
+        self.incidents = IncidentPanel()
+        self._last_sync: datetime | None = None
+        self._camera_dirty = False
+        self._units_dirty = False
+
+        self.banner = QLabel()
+        self.banner.setObjectName("banner")
+        self.banner.setTextFormat(Qt.TextFormat.PlainText)
+        self.banner.hide()
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.map, 1)
+        self.setCentralWidget(central)
+
+        self.wall_dock = self._dock("视频墙", self.wall, "wallDock")
+        self.incident_dock = self._dock("事件中心", self.incidents, "incidentDock")
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.wall_dock)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.incident_dock)
+        self._build_toolbar()
+        self._build_status_bar()
+        self._connect()
+
+        self._throttle = QTimer(self)
+        self._throttle.setInterval(1000)
+        self._throttle.timeout.connect(self._flush_throttled)
+        self._throttle.start()
+
+    # --- construction -------------------------------------------------------------------------------
+    def _dock(self, title: str, widget: QWidget, name: str) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        return dock
+
+    def _build_toolbar(self) -> None:
+        bar = self.addToolBar("主工具栏")
+        bar.setObjectName("mainToolbar")
+        bar.setMovable(False)
+        title = QLabel("薛城区一体化综合指挥平台")
+        title.setObjectName("titleLabel")
+        bar.addWidget(title)
+        bar.addSeparator()
+        group = QActionGroup(self)
+        for n in (1, 4, 9, 16):
+            action = QAction(f"{n}画面", self, checkable=True)
+            action.setChecked(n == self.session.settings.wall_tiles)
+            action.triggered.connect(lambda _=False, n=n: self.wall.set_tile_count(n))
+            group.addAction(action)
+            bar.addAction(action)
+        bar.addSeparator()
+        around = QAction("周边视频", self)
+        around.setToolTip("把选中事件周边的摄像机调上视频墙")
+        around.triggered.connect(self._play_around_selected)
+        bar.addAction(around)
+        about = QAction("关于", self)
+        about.triggered.connect(self._about)
+        bar.addAction(about)
+        self.wall.set_tile_count(self.session.settings.wall_tiles)
+
+    def _build_status_bar(self) -> None:
+        self.connection_label = QLabel()
+        self.counts_label = QLabel()
+        self.outbox_label = QLabel()
+        self.user_label = QLabel()
+        self.clock_label = QLabel()
+        bar = self.statusBar()
+        bar.addWidget(self.connection_label)
+        bar.addWidget(self.counts_label)
+        bar.addWidget(self.outbox_label)
+        bar.addPermanentWidget(self.user_label)
+        bar.addPermanentWidget(self.clock_label)
+        self._set_connection(ConnectionState.CONNECTING, "")
+        clock = QTimer(self)
+        clock.setInterval(1000)
+        clock.timeout.connect(self._tick_clock)
+        clock.start()
+        self._tick_clock()
+
+    def _connect(self) -> None:
+        s = self.signals
+        s.sig_progress.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        s.sig_failed.connect(self._on_failed)
+        s.sig_layers.connect(self._on_layers)
+        s.sig_ready.connect(self._on_ready)
+        s.sig_connection.connect(self._set_connection)
+        s.sig_incident.connect(self._on_incident)
+        s.sig_unit.connect(lambda _u: setattr(self, "_units_dirty", True))
+        s.sig_camera.connect(self._on_camera)
+        s.sig_task.connect(self._on_task)
+        s.sig_outbox.connect(self._on_outbox)
+        self.map.sig_camera_clicked.connect(self._play_camera)
+        self.map.sig_incident_clicked.connect(self.incidents.select)
+        self.incidents.sig_incident_selected.connect(self._on_incident_selected)
+        self.incidents.detail.sig_locate.connect(self._locate_incident)
+        self.incidents.detail.sig_action.connect(self._request_transition)
+        self.incidents.detail.sig_dispatch.connect(self._open_dispatch)
+
+    # --- start-up -----------------------------------------------------------------------------------
+    def start_session(self) -> None:
+        """Connect the session's callbacks and start it on a worker thread (the window stays live)."""
+        self.session.listener = self.signals.listener()
+        self.signals.watch(self.session)
+        threading.Thread(target=self.session.start, name="session-start", daemon=True).start()
+
+    def _on_layers(self, layers: list, errors: list[str]) -> None:
+        self.map.load_page(layers)
+        if errors:
+            self.statusBar().showMessage("部分图层未加载：" + "；".join(errors), 15000)
+
+    def _on_ready(self) -> None:
+        info = self.session.info
+        self.user_label.setText(f"{info.username} · {'、'.join(info.roles)}")
+        self.incidents.detail.set_can_act(info.can_act)
+        self.map.set_cameras(self.session.cameras.all())
+        self.map.set_units(self.session.units.all())
+        self.map.set_incidents(self.session.incidents.all())
+        resources = next((layer for layer in self.session.layers if layer.kind == "resources"), None)
+        if resources is not None:
+            self.map.set_resources(resources.features)
+        self.incidents.set_incidents(self.session.incidents.all())
+        if self.session.outbox is not None:
+            self.session.outbox.add_listener(self.signals.sig_outbox.emit)
+        self._fill_wall_at_start()
+        self._update_counts()
+
+    def _fill_wall_at_start(self) -> None:
+        """First view: the cameras nearest the district's centre of activity (the newest open incident)."""
+        open_incidents = self.session.incidents.open()
+        if open_incidents:
+            lon, lat = open_incidents[0].lon, open_incidents[0].lat
+        else:
+            lon, lat = 117.263, 34.795  # 临城街道
+        for index, camera in enumerate(self.session.cameras_near(lon, lat, self.wall.tile_count())):
+            self.wall.play(camera, index)
+
+    def _on_failed(self, message: str) -> None:
+        self._show_banner(f"无法连接平台：{message}")
+        self._set_connection(ConnectionState.OFFLINE, message)
+
+    # --- live updates -------------------------------------------------------------------------------
+    def _on_incident(self, incident: Incident) -> None:
+        self.incidents.upsert_incident(incident)
+        self.map.upsert_incident(incident)
+        self._update_counts()
+
+    def _on_camera(self, camera: Camera) -> None:
+        self.wall.set_camera_status(camera.id, camera.status)
+        self._camera_dirty = True
+
+    def _on_task(self, task) -> None:
+        shown = self.incidents.detail.incident
+        if shown is not None and shown.id == task.incident_id:
+            self.incidents.detail.show_tasks(self.session.tasks.for_incident(task.incident_id))
+
+    def _flush_throttled(self) -> None:
+        """Redraw many-point layers at most once a second, however often units move."""
+        if self._camera_dirty:
+            self._camera_dirty = False
+            self.map.set_cameras(self.session.cameras.all())
+            self._update_counts()
+        if self._units_dirty:
+            self._units_dirty = False
+            self.map.set_units(self.session.units.all())
+
+    def _set_connection(self, state: ConnectionState, detail: str) -> None:
+        colour, text = CONNECTION_TEXT[state]
+        self.connection_label.setText(f"● {text}")
+        self.connection_label.setStyleSheet(f"color: {colour}; font-weight: bold;")
+        self.connection_label.setToolTip(detail)
+        if state in (ConnectionState.LIVE, ConnectionState.POLLING):
+            self._last_sync = datetime.now()
+            self.banner.hide()
+        elif state is ConnectionState.OFFLINE:
+            since = self._last_sync.strftime("%H:%M:%S") if self._last_sync else "—"
+            self._show_banner(f"与平台的连接已中断，正在重连；画面显示 {since} 的最后状态")
+
+    def _show_banner(self, text: str) -> None:
+        self.banner.setText(text)
+        self.banner.show()
+
+    def _update_counts(self) -> None:
+        open_count = len(self.session.incidents.open())
+        cams = self.session.cameras.all()
+        online = sum(1 for c in cams if c.status.value == "online")
+        self.counts_label.setText(f"未办结事件 {open_count} 起 · 视频在线 {online}/{len(cams)}")
+
+    def _tick_clock(self) -> None:
+        self.clock_label.setText(datetime.now().strftime("%Y-%m-%d %H:%M:%S"))
+
+    # --- user actions ---------------------------------------------------------------------------------
+    def _play_camera(self, camera_id: str) -> None:
+        camera = self.session.cameras.get(camera_id)
+        if camera is not None:
+            self.wall.play(camera)
+
+    def _on_incident_selected(self, incident_id: str) -> None:
+        self.map.select_incident(incident_id)
+        self.incidents.detail.show_tasks(self.session.tasks.for_incident(incident_id))
+
+    def _locate_incident(self, incident_id: str) -> None:
+        self.map.select_incident(incident_id)
+
+    def _play_around_selected(self) -> None:
+        incident = self.incidents.detail.incident
+        if incident is None:
+            self.statusBar().showMessage("请先在事件中心选择一个事件", 4000)
+            return
+        for index, camera in enumerate(self.session.cameras_near(incident.lon, incident.lat,
+                                                                 self.wall.tile_count())):
+            self.wall.play(camera, index)
+
+    def _request_transition(self, incident_id: str, action: str, version: int) -> None:
+        self.session.transition(incident_id, action, version)
+        self.incidents.detail.set_feedback("已提交，等待平台确认…")
+
+    def _open_dispatch(self, incident_id: str) -> None:
+        incident = self.session.incidents.get(incident_id)
+        if incident is None:
+            return
+        dialog = DispatchDialog(incident, self.session.units_by_distance(incident.lon, incident.lat), self)
+        if dialog.exec():
+            self.session.dispatch_task(dialog.payload())
+            self.incidents.detail.set_feedback("派遣任务已提交，等待平台确认…")
+
+    def _on_outbox(self, item) -> None:
+        shown = self.incidents.detail.incident
+        text = describe_outbox_item(item)
+        if text:
+            if shown is None or getattr(item, "incident_id", None) in (None, shown.id):
+                self.incidents.detail.set_feedback(text)
+            self.statusBar().showMessage(text, 6000)
+        pending = self.session.outbox.pending_count() if self.session.outbox else 0
+        self.outbox_label.setText(f"待发送操作 {pending} 条" if pending else "")
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            "关于",
+            f"commandwall {__version__}\n薛城区一体化综合指挥平台 桌面客户端\n平台：{self.session.info.base_url}",
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        """Stop video readers and the session before the window goes."""
+        self._throttle.stop()
+        self.wall.stop_all()
+        self.pool.stop_all()
+        self.session.stop()
+        super().closeEvent(event)
+
+
+def describe_outbox_item(item) -> str:
+    """A line for the duty officer about where a queued action stands."""
+    state = getattr(item, "state", "")
+    kind = "派遣任务" if getattr(item, "kind", "") == "task" else "状态变更"
+    error = getattr(item, "last_error", "") or ""
+    return {
+        "pending": f"{kind}待发送（网络恢复后自动重发，不会丢失）" + (f"：{error}" if error else ""),
+        "sent": f"{kind}已送达平台",
+        "failed": f"{kind}被平台拒绝：{error}",
+        "conflict": f"{kind}未执行：事件已被他人更新，请查看最新状态后重试",
+    }.get(str(getattr(state, "value", state)), "")

@@ -1,0 +1,60 @@
+"""Whole-screen captures and a description of what is where, for tests and the README."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QPoint, QRect
+from PySide6.QtWidgets import QApplication, QWidget
+
+
+def _global_rect(widget: QWidget) -> list[int]:
+    top_left = widget.mapToGlobal(QPoint(0, 0))
+    return [top_left.x(), top_left.y(), widget.width(), widget.height()]
+
+
+def grab_screens(app: QApplication, window: QWidget, out_dir: Path, suffix: str = "") -> list[Path]:
+    """Save each screen as ``screen-<i><suffix>.png``.
+
+    On a real or virtual X display the screen itself is captured; on the offscreen platform (no window
+    system to read back from) the top-level window is rendered instead.
+    """
+    files: list[Path] = []
+    offscreen = app.platformName() == "offscreen"
+    for i, screen in enumerate(app.screens()):
+        path = out_dir / f"screen-{i}{suffix}.png"
+        if offscreen:
+            pixmap = window.grab() if i == 0 else None
+        else:
+            geo: QRect = screen.geometry()
+            pixmap = screen.grabWindow(0, 0, 0, geo.width(), geo.height())
+        if pixmap is None or pixmap.isNull() or not pixmap.save(str(path)):
+            raise RuntimeError(f"could not capture screen {i}")
+        files.append(path)
+    return files
+
+
+def window_state(window) -> dict:
+    """Geometry (global coordinates) and content summary of the main parts of the window."""
+    screens = [
+        {"name": s.name(), "geometry": [s.geometry().x(), s.geometry().y(), s.geometry().width(),
+                                        s.geometry().height()]}
+        for s in QApplication.screens()
+    ]
+    tiles = []
+    for tile in window.wall.tiles():
+        tiles.append({
+            "rect": _global_rect(tile),
+            "camera": tile.camera.id if tile.camera else None,
+            "state": tile.state_text(),
+        })
+    return {
+        "screens": screens,
+        "window": _global_rect(window),
+        "map": _global_rect(window.map),
+        "map_ready": window.map.is_ready(),
+        "incident_table": _global_rect(window.incidents.table),
+        "incidents_listed": window.incidents.visible_count(),
+        "tiles": tiles,
+        "connection": window.connection_label.text(),
+    }

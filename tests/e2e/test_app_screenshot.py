@@ -1,0 +1,86 @@
+"""The whole client under Xvfb against the embedded exercise backend, checked through its own screenshots."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from commandwall import paths
+from tests.e2e.xvfb import xvfb_display
+
+pytestmark = pytest.mark.e2e
+
+
+def _hex_to_bgr(colour: str) -> np.ndarray:
+    colour = colour.lstrip("#")
+    r, g, b = (int(colour[i:i + 2], 16) for i in (0, 2, 4))
+    return np.array([b, g, r], dtype=np.int16)
+
+
+def _crop(image: np.ndarray, rect: list[int], origin: list[int]) -> np.ndarray:
+    x, y, w, h = rect
+    x -= origin[0]
+    y -= origin[1]
+    return image[max(y, 0):y + h, max(x, 0):x + w]
+
+
+def _run_screenshot(tmp_path: Path, display: str, *extra: str) -> tuple[Path, list[dict]]:
+    out = tmp_path / "shots"
+    env = {
+        **os.environ,
+        "DISPLAY": display,
+        "QT_QPA_PLATFORM": "xcb",
+        "COMMANDWALL_DATA_DIR": str(tmp_path / "data"),
+        "COMMANDWALL_DEMO_INCIDENT_RATE": "6",
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "commandwall", "screenshot", "--out", str(out), *extra],
+        env=env, capture_output=True, text=True, timeout=180,
+    )
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    return out, json.loads((out / "state.json").read_text("utf-8"))
+
+
+def test_client_shows_district_live_tiles_and_incidents(tmp_path):
+    with xvfb_display(1920, 1080) as display:
+        out, shots = _run_screenshot(tmp_path, display, "--after", "14", "--count", "2", "--interval", "1.5")
+    assert len(shots) == 2
+    first, second = shots
+    state = first["state"]
+    assert state["map_ready"], "map page never reported ready"
+    assert state["incidents_listed"] > 0, "incident list is empty"
+    assert "实时推送" in second["state"]["connection"] or "轮询" in second["state"]["connection"]
+
+    img0 = cv2.imread(first["files"][0])
+    img1 = cv2.imread(second["files"][0])
+    assert img0 is not None and img0.shape[:2] == (1080, 1920)
+    origin = [0, 0]
+
+    # The district is drawn: its outline colour (from the layer manifest) appears along a long line of pixels.
+    manifest = json.loads((paths.layers_dir() / "manifest.json").read_text("utf-8"))
+    district = next(layer for layer in manifest["layers"] if layer["kind"] == "boundary")
+    target = _hex_to_bgr(district["style"]["color"])
+    map_px = _crop(img0, state["map"], origin).astype(np.int16)
+    close = np.abs(map_px - target).sum(axis=2) < 60
+    assert close.sum() > 800, f"district outline colour found on only {close.sum()} pixels"
+
+    # At least one wall tile shows a picture that changes between the two grabs.
+    changing = []
+    for tile0, tile1 in zip(state["tiles"], second["state"]["tiles"], strict=True):
+        assert tile0["rect"] == tile1["rect"]
+        a = _crop(img0, tile0["rect"], origin).astype(np.int16)
+        b = _crop(img1, tile1["rect"], origin).astype(np.int16)
+        if a.size and np.abs(a - b).mean() > 1.0 and a.std() > 5:
+            changing.append(tile0["camera"])
+    assert changing, f"no tile picture changed: {state['tiles']}"
+
+    # The incident table has rows drawn: more than the header's worth of non-background pixels.
+    table = _crop(img0, state["incident_table"], origin)
+    assert table.size and table.std() > 10

@@ -1,0 +1,104 @@
+"""The incident panel: ordering, filters, plain-text rendering of backend text, workflow buttons."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
+
+from commandwall.domain.models import Incident, IncidentStatus
+from commandwall.ui.incidents.dispatch import DispatchDialog
+from commandwall.ui.incidents.panel import IncidentPanel
+
+T0 = datetime(2026, 7, 14, 3, 0, tzinfo=UTC)
+
+
+def make(n: int, status: IncidentStatus = IncidentStatus.NEW, title: str | None = None, version: int = 1,
+         category: str = "yingji") -> Incident:
+    return Incident(
+        id=f"INC-{n:04d}", title=title or f"临城街道光明大道积水 {n}", category=category, lon=117.26, lat=34.8,
+        town="临城街道", grid="G-001", priority=2, status=status, reported_at=T0 + timedelta(minutes=n),
+        updated_at=T0 + timedelta(minutes=n), version=version,
+    )
+
+
+def test_newest_first_and_upsert_keeps_order(qtbot):
+    panel = IncidentPanel()
+    qtbot.addWidget(panel)
+    panel.set_incidents([make(1), make(3)])
+    panel.upsert_incident(make(2))
+    ids = [panel.model.incident_at(r).id for r in range(panel.model.rowCount())]
+    assert ids == ["INC-0003", "INC-0002", "INC-0001"]
+    # an older version never overwrites a newer one
+    panel.upsert_incident(make(2, IncidentStatus.ACCEPTED, version=3))
+    panel.upsert_incident(make(2, IncidentStatus.NEW, version=2))
+    assert panel.model.incident("INC-0002").status is IncidentStatus.ACCEPTED
+
+
+def test_filters_hide_resolved_and_other_categories(qtbot):
+    panel = IncidentPanel()
+    qtbot.addWidget(panel)
+    panel.set_incidents([make(1), make(2, IncidentStatus.RESOLVED), make(3, category="jiaotong")])
+    assert panel.visible_count() == 2  # only open by default
+    panel.only_open.setChecked(False)
+    assert panel.visible_count() == 3
+    panel.category.setCurrentIndex(panel.category.findData("jiaotong"))
+    assert panel.visible_count() == 1
+    panel.search.setText("不存在的关键词")
+    assert panel.visible_count() == 0
+
+
+def test_selecting_shows_backend_text_as_plain_text(qtbot):
+    panel = IncidentPanel()
+    qtbot.addWidget(panel)
+    evil = "<img src=x onerror=alert(1)><b>粗体</b>"
+    panel.set_incidents([make(1, title=evil)])
+    with qtbot.waitSignal(panel.sig_incident_selected, timeout=2000) as blocker:
+        assert panel.select("INC-0001")
+    assert blocker.args == ["INC-0001"]
+    assert panel.detail.title.text() == evil
+    assert panel.detail.title.textFormat() == Qt.TextFormat.PlainText
+
+
+def test_action_button_quotes_the_version_seen(qtbot):
+    panel = IncidentPanel()
+    qtbot.addWidget(panel)
+    panel.set_incidents([make(1, version=7)])
+    panel.select("INC-0001")
+    button = panel.detail.findChild(QPushButton, "action_accept")
+    assert button is not None and button.isEnabled()
+    with qtbot.waitSignal(panel.detail.sig_action, timeout=2000) as blocker:
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert blocker.args == ["INC-0001", "accept", 7]
+    panel.detail.set_can_act(False)  # a viewer sees the buttons disabled
+    assert not panel.detail.findChild(QPushButton, "action_accept").isEnabled()
+
+
+def test_selecting_a_filtered_incident_clears_filters(qtbot):
+    panel = IncidentPanel()
+    qtbot.addWidget(panel)
+    panel.set_incidents([make(1), make(2, IncidentStatus.CLOSED)])
+    assert panel.select("INC-0002")
+    assert panel.detail.incident.id == "INC-0002"
+    assert not panel.select("INC-9999")
+
+
+def test_dispatch_dialog_requires_instructions_and_builds_payload(qtbot):
+    from commandwall.domain.models import Unit, UnitStatus
+
+    units = [
+        (Unit(id="U-2", name="消防一组", department="消防", lon=117.2, lat=34.8, status=UnitStatus.OFFLINE,
+              updated_at=T0), 300.0),
+        (Unit(id="U-1", name="临城派出所巡逻一组", department="公安", lon=117.2, lat=34.8, updated_at=T0), 900.0),
+    ]
+    dialog = DispatchDialog(make(1), units)
+    qtbot.addWidget(dialog)
+    assert dialog.unit.currentData() == "U-1"  # nearest *available* unit preselected
+    dialog._accept()
+    assert dialog.error.text()  # no instructions: refused with a message
+    dialog.instructions.setPlainText("立即赶赴现场")
+    dialog._accept()
+    assert dialog.result() == DispatchDialog.DialogCode.Accepted
+    assert dialog.payload() == {"incident_id": "INC-0001", "unit_id": "U-1", "department": "公安",
+                                "instructions": "立即赶赴现场", "priority": 2}
