@@ -1,0 +1,289 @@
+"""Loading and validating the district's GeoJSON layers (``layers/manifest.json`` + one file per layer).
+
+Every layer declares its CRS in the manifest; features are normalised to WGS84 lon/lat here, once. A broken
+layer (missing file, bad JSON, unknown CRS, coordinates that do not land in China, geometry of the wrong type
+for its kind) is skipped and reported as a :class:`LayerError`; the other layers still load.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from commandwall.geo.crs import (
+    UnsupportedCRS,
+    canonical_crs,
+    convert_point,
+    geometry_positions,
+    transform_geometries,
+)
+
+__all__ = [
+    "CHINA_BOUNDS",
+    "Layer",
+    "LayerError",
+    "LayerSet",
+    "UnsupportedCRS",
+    "check_layers",
+    "convert_point",  # re-exported for the command line (``commandwall geo convert``)
+    "load_layers",
+    "normalize_features",
+    "validate_kind",
+]
+
+#: Sanity box for normalised coordinates (lon_min, lat_min, lon_max, lat_max): mainland China and around.
+CHINA_BOUNDS: tuple[float, float, float, float] = (73.0, 3.0, 136.0, 54.0)
+
+#: Geometry types allowed for each layer kind.
+KIND_GEOMETRIES: dict[str, frozenset[str]] = {
+    "boundary": frozenset({"Polygon", "MultiPolygon"}),
+    "towns": frozenset({"Polygon", "MultiPolygon"}),
+    "grids": frozenset({"Polygon", "MultiPolygon"}),
+    "roads": frozenset({"LineString", "MultiLineString"}),
+    "cameras": frozenset({"Point"}),
+    "resources": frozenset({"Point"}),
+    "units": frozenset({"Point"}),
+}
+
+#: Properties every feature of a kind must carry.
+KIND_REQUIRED_PROPERTIES: dict[str, tuple[str, ...]] = {
+    "boundary": ("name",),
+    "towns": ("name",),
+    "grids": ("id", "name"),
+    "roads": ("name",),
+    "cameras": ("id", "name"),
+    "resources": ("id", "name", "type"),
+    "units": ("id", "name"),
+}
+
+
+class LayerError(Exception):
+    """Why one layer (or the manifest, ``layer_id="manifest"``) could not be loaded."""
+
+    def __init__(self, layer_id: str, message: str) -> None:
+        super().__init__(f"{layer_id}: {message}")
+        self.layer_id = layer_id
+        self.message = message
+
+    def __repr__(self) -> str:
+        return f"LayerError({self.layer_id!r}, {self.message!r})"
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One loaded layer: its manifest entry and its features with geometry in WGS84.
+
+    ``crs`` is the CRS the source declared (kept for display; the features are already WGS84).
+    """
+
+    id: str
+    title: str
+    kind: str
+    crs: str
+    style: dict[str, Any]
+    features: list[dict[str, Any]]
+
+    def bounds(self) -> tuple[float, float, float, float] | None:
+        """(min_lon, min_lat, max_lon, max_lat) of all features, or None for an empty layer."""
+        xs: list[float] = []
+        ys: list[float] = []
+        for feature in self.features:
+            if feature.get("geometry") is None:
+                continue
+            for pos in geometry_positions(feature["geometry"]):
+                xs.append(pos[0])
+                ys.append(pos[1])
+        if not xs:
+            return None
+        return min(xs), min(ys), max(xs), max(ys)
+
+
+@dataclass
+class LayerSet:
+    """The result of :func:`load_layers`: the layers that loaded (manifest order) and what went wrong."""
+
+    layers: dict[str, Layer] = field(default_factory=dict)
+    errors: list[LayerError] = field(default_factory=list)
+
+    def by_kind(self, kind: str) -> list[Layer]:
+        """Layers of one kind (``"cameras"``, ``"towns"`` …) in manifest order."""
+        return [layer for layer in self.layers.values() if layer.kind == kind]
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing was skipped."""
+        return not self.errors
+
+
+def _check_bounds(
+    geometries: Sequence[dict[str, Any] | None], bounds: tuple[float, float, float, float]
+) -> None:
+    min_x, min_y, max_x, max_y = bounds
+    for i, geom in enumerate(geometries):
+        if geom is None:
+            continue
+        for pos in geometry_positions(geom):
+            if not (min_x <= pos[0] <= max_x and min_y <= pos[1] <= max_y):
+                raise ValueError(
+                    f"feature {i}: ({pos[0]:.6f}, {pos[1]:.6f}) after normalisation lies outside China "
+                    f"({min_x}–{max_x}°E, {min_y}–{max_y}°N): wrong CRS declared?"
+                )
+
+
+def normalize_features(
+    features: Sequence[dict[str, Any]],
+    crs: str,
+    *,
+    bounds: tuple[float, float, float, float] | None = CHINA_BOUNDS,
+) -> list[dict[str, Any]]:
+    """Copy GeoJSON features with their geometry converted from ``crs`` to WGS84.
+
+    Usable for a FeatureCollection from the backend with a declared CRS. Properties are copied
+    (``None`` becomes ``{}``), ``id`` is kept, a missing geometry counts as null. With ``bounds`` set
+    (default: :data:`CHINA_BOUNDS`) every normalised coordinate must lie in that box. Raises
+    ``ValueError`` (:class:`UnsupportedCRS` for an unknown CRS) naming the offending feature.
+    """
+    if not isinstance(features, list | tuple):
+        raise ValueError("features is not a list")
+    geometries: list[dict[str, Any] | None] = []
+    for i, feature in enumerate(features):
+        if not isinstance(feature, dict) or feature.get("type") != "Feature":
+            raise ValueError(f"feature {i}: not a GeoJSON Feature")
+        props = feature.get("properties")
+        if props is not None and not isinstance(props, dict):
+            raise ValueError(f"feature {i}: properties is not an object")
+        geometries.append(feature.get("geometry"))
+    converted = transform_geometries(geometries, crs)
+    if bounds is not None:
+        _check_bounds(converted, bounds)
+    out: list[dict[str, Any]] = []
+    for feature, geom in zip(features, converted, strict=True):
+        props = dict(feature.get("properties") or {})
+        new: dict[str, Any] = {"type": "Feature", "geometry": geom, "properties": props}
+        if "id" in feature:
+            new["id"] = feature["id"]
+        out.append(new)
+    return out
+
+
+def validate_kind(kind: str, features: Sequence[dict[str, Any]]) -> None:
+    """Check geometry types and required properties for a layer kind; raises ``ValueError``."""
+    allowed = KIND_GEOMETRIES.get(kind)
+    if allowed is None:
+        raise ValueError(f"unknown kind {kind!r}; known: {', '.join(KIND_GEOMETRIES)}")
+    required = KIND_REQUIRED_PROPERTIES[kind]
+    for i, feature in enumerate(features):
+        geom = feature.get("geometry")
+        gtype = geom.get("type") if isinstance(geom, dict) else None
+        if gtype not in allowed:
+            expected = "/".join(sorted(allowed))
+            raise ValueError(f"feature {i}: geometry {gtype!r} is not allowed for kind {kind!r} ({expected})")
+        props = feature.get("properties") or {}
+        missing = [key for key in required if key not in props]
+        if missing:
+            raise ValueError(f"feature {i}: missing properties {', '.join(missing)}")
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ValueError(f"file not found: {path}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot read {path}: {exc}") from exc
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"bad JSON in {path.name}: {exc}") from exc
+
+
+def _load_one(layers_dir: Path, entry: dict[str, Any]) -> Layer:
+    layer_id = entry["id"]
+    for key in ("file", "crs", "kind"):
+        if not isinstance(entry.get(key), str) or not entry[key]:
+            raise LayerError(layer_id, f"manifest entry lacks {key!r}")
+    try:
+        crs = canonical_crs(entry["crs"])
+    except UnsupportedCRS as exc:
+        raise LayerError(layer_id, str(exc)) from exc
+    kind = entry["kind"]
+    if kind not in KIND_GEOMETRIES:
+        raise LayerError(layer_id, f"unknown kind {kind!r}")
+    path = (layers_dir / entry["file"]).resolve()
+    if not path.is_relative_to(layers_dir.resolve()):
+        raise LayerError(layer_id, f"file {entry['file']!r} lies outside the layers folder")
+    try:
+        data = _read_json(path)
+        if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+            raise ValueError(f"{path.name} is not a GeoJSON FeatureCollection")
+        features = normalize_features(data.get("features"), crs)
+        validate_kind(kind, features)
+    except ValueError as exc:
+        raise LayerError(layer_id, str(exc)) from exc
+    except Exception as exc:  # e.g. RecursionError on absurd nesting: still only this layer is lost
+        raise LayerError(layer_id, f"unexpected {type(exc).__name__}: {exc}") from exc
+    style = entry.get("style") or {}
+    if not isinstance(style, dict):
+        raise LayerError(layer_id, "style is not an object")
+    return Layer(
+        id=layer_id,
+        title=str(entry.get("title") or layer_id),
+        kind=kind,
+        crs=entry["crs"],
+        style=style,
+        features=features,
+    )
+
+
+def load_layers(layers_dir: Path) -> LayerSet:
+    """Load every layer named in ``layers_dir/manifest.json``; never raises for bad data.
+
+    A layer that cannot be loaded is left out and reported in ``LayerSet.errors``; a missing or unreadable
+    manifest gives an empty set with one error whose ``layer_id`` is ``"manifest"``.
+    """
+    layers_dir = Path(layers_dir)
+    result = LayerSet()
+    try:
+        manifest = _read_json(layers_dir / "manifest.json")
+        entries = manifest.get("layers") if isinstance(manifest, dict) else None
+        if not isinstance(entries, list):
+            raise ValueError("manifest.json has no 'layers' list")
+    except ValueError as exc:
+        result.errors.append(LayerError("manifest", str(exc)))
+        return result
+    for n, entry in enumerate(entries):
+        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str) or not entry["id"]:
+            result.errors.append(LayerError(f"#{n}", "manifest entry without an 'id'"))
+            continue
+        if entry["id"] in result.layers:
+            result.errors.append(LayerError(entry["id"], "duplicate layer id in manifest; entry skipped"))
+            continue
+        try:
+            result.layers[entry["id"]] = _load_one(layers_dir, entry)
+        except LayerError as exc:
+            result.errors.append(exc)
+    return result
+
+
+def check_layers(layers_dir: Path) -> tuple[str, int]:
+    """Human report of ``commandwall layers check``: one line per layer, then the errors; exit code 0/1."""
+    layers_dir = Path(layers_dir)
+    result = load_layers(layers_dir)
+    lines = [f"layers folder: {layers_dir}"]
+    for layer in result.layers.values():
+        box = layer.bounds()
+        extent = "empty" if box is None else "{:.4f},{:.4f} – {:.4f},{:.4f}".format(*box)
+        lines.append(
+            f"  ok    {layer.id:<10} {layer.title}  kind={layer.kind} crs={layer.crs} "
+            f"features={len(layer.features)} extent(WGS84)={extent}"
+        )
+    for error in result.errors:
+        lines.append(f"  ERROR {error.layer_id:<10} {error.message}")
+    failed = bool(result.errors) or not result.layers
+    if not result.layers and not result.errors:
+        lines.append("  ERROR no layers in manifest")
+    lines.append(f"{len(result.layers)} layer(s) loaded, {len(result.errors)} error(s)")
+    return "\n".join(lines), 1 if failed else 0
