@@ -1,0 +1,156 @@
+"""Data pushed into the map page: compact, JSON-ready dicts built from the domain models.
+
+The map page receives these as JSON strings over QWebChannel (see ``commandwall/ui/map/bridge.py``) and draws
+them with ``resources/web/cw-map.js``. Text fields (names, titles) are sent as plain strings: the page sets
+them as ``textContent``, never as markup. Coordinates are WGS84 lon/lat rounded to 6 decimals (~0.1 m).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from commandwall.domain.models import Camera, Incident, Unit
+
+log = logging.getLogger(__name__)
+
+#: Chinese names of emergency resource types (应急资源).
+RESOURCE_TYPES: dict[str, str] = {
+    "hospital": "医院",
+    "fire_station": "消防站",
+    "shelter": "避难场所",
+    "depot": "物资储备库",
+}
+
+#: Chinese names of unit statuses.
+UNIT_STATUS_LABELS: dict[str, str] = {"available": "待命", "busy": "出勤", "offline": "离线"}
+
+_PRECISION = 6
+
+
+def _coord(value: float) -> float:
+    return round(float(value), _PRECISION)
+
+
+def camera_payload(camera: Camera) -> dict[str, Any]:
+    """One camera as the page draws it (position, status, view sector)."""
+    return {
+        "id": camera.id,
+        "name": camera.name,
+        "lon": _coord(camera.lon),
+        "lat": _coord(camera.lat),
+        "status": str(camera.status),
+        "kind": camera.kind,
+        "town": camera.town,
+        "heading": round(camera.heading, 1),
+        "fov": round(camera.fov, 1),
+        "range": round(camera.range_m, 1),
+    }
+
+
+def cameras_payload(cameras: Iterable[Camera]) -> list[dict[str, Any]]:
+    """All cameras for ``set_cameras`` (the page replaces its camera layer with this list)."""
+    return [camera_payload(c) for c in cameras]
+
+
+def incident_payload(incident: Incident) -> dict[str, Any]:
+    """One incident with the labels the page shows in its tooltip (Chinese category and status)."""
+    return {
+        "id": incident.id,
+        "title": incident.title,
+        "category": incident.category,
+        "category_label": incident.category_label,
+        "status": str(incident.status),
+        "status_label": incident.status_label,
+        "priority": incident.priority,
+        "lon": _coord(incident.lon),
+        "lat": _coord(incident.lat),
+        "town": incident.town,
+        "reported_at": incident.reported_at.isoformat(),
+    }
+
+
+def incidents_payload(incidents: Iterable[Incident]) -> list[dict[str, Any]]:
+    """All incidents for ``set_incidents``."""
+    return [incident_payload(i) for i in incidents]
+
+
+def unit_payload(unit: Unit) -> dict[str, Any]:
+    """One field unit (力量) with its department and status."""
+    status = str(unit.status)
+    return {
+        "id": unit.id,
+        "name": unit.name,
+        "department": unit.department,
+        "kind": unit.kind,
+        "status": status,
+        "status_label": UNIT_STATUS_LABELS.get(status, status),
+        "lon": _coord(unit.lon),
+        "lat": _coord(unit.lat),
+    }
+
+
+def units_payload(units: Iterable[Unit]) -> list[dict[str, Any]]:
+    """All field units for ``set_units``."""
+    return [unit_payload(u) for u in units]
+
+
+def resource_payload(feature: Mapping[str, Any]) -> dict[str, Any] | None:
+    """One emergency resource from a GeoJSON Point feature (WGS84), or None if the feature is unusable."""
+    geometry = feature.get("geometry")
+    props = feature.get("properties") or {}
+    if not isinstance(geometry, Mapping) or geometry.get("type") != "Point" or not isinstance(props, Mapping):
+        return None
+    coords = geometry.get("coordinates")
+    try:
+        lon, lat = float(coords[0]), float(coords[1])  # type: ignore[index]
+    except (TypeError, ValueError, IndexError):
+        return None
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        return None
+    rtype = str(props.get("type") or "")
+    capacity = props.get("capacity")
+    return {
+        "id": str(props.get("id") or feature.get("id") or ""),
+        "name": str(props.get("name") or ""),
+        "type": rtype,
+        "type_label": RESOURCE_TYPES.get(rtype, rtype),
+        "town": str(props.get("town") or ""),
+        "capacity": capacity
+        if isinstance(capacity, int | float) and not isinstance(capacity, bool)
+        else None,
+        "lon": _coord(lon),
+        "lat": _coord(lat),
+    }
+
+
+def resources_payload(features: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Emergency resources (应急资源) for ``set_resources``; features that are not points are skipped."""
+    out: list[dict[str, Any]] = []
+    skipped = 0
+    for feature in features:
+        item = resource_payload(feature) if isinstance(feature, Mapping) else None
+        if item is None:
+            skipped += 1
+        else:
+            out.append(item)
+    if skipped:
+        log.warning("skipped %d resource feature(s) without a usable Point geometry", skipped)
+    return out
+
+
+def fly_to_command(lon: float, lat: float, zoom: int = 16) -> dict[str, Any]:
+    """View command: fly the map to a point."""
+    return {"op": "flyTo", "lon": _coord(lon), "lat": _coord(lat), "zoom": int(zoom)}
+
+
+def select_incident_command(incident_id: str) -> dict[str, Any]:
+    """View command: fly to an incident and highlight it."""
+    return {"op": "selectIncident", "id": incident_id}
+
+
+def to_json(payload: Any) -> str:
+    """Compact UTF-8 JSON text as sent over the web channel."""
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)

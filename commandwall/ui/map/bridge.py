@@ -1,0 +1,55 @@
+"""MapBridge: the QObject the map page talks to over QWebChannel (registered as ``"bridge"``).
+
+Python → JS: signals carrying JSON text; cw-map.js connects to them (``bridge.camerasChanged.connect(...)``).
+JS → Python: slots the page calls (``bridge.cameraClicked(id)``); they re-emit as ``sig_…`` Qt signals.
+The JS-visible names are camelCase. Signals get them with ``name=`` (Python uses the snake_case attributes);
+slots are camelCase methods, because ``@Slot(name=...)`` crashes QWebChannel's introspection in PySide6 6.11
+(segfault when the page connects).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+log = logging.getLogger(__name__)
+
+
+class MapBridge(QObject):
+    """Carries data into the page and clicks out of it; holds no state."""
+
+    # Python -> JS (JSON text)
+    cameras_changed = Signal(str, name="camerasChanged")
+    incidents_changed = Signal(str, name="incidentsChanged")
+    incident_upserted = Signal(str, name="incidentUpserted")
+    units_changed = Signal(str, name="unitsChanged")
+    resources_changed = Signal(str, name="resourcesChanged")
+    command = Signal(str, name="command")
+
+    # JS -> Python, re-emitted for the view
+    sig_page_ready = Signal()
+    sig_camera_clicked = Signal(str)
+    sig_incident_clicked = Signal(str)
+    sig_layer_drawn = Signal(str, int)
+
+    @Slot()
+    def pageReady(self) -> None:  # noqa: N802 (name seen by JS)
+        """The page has connected its handlers and can take data."""
+        self.sig_page_ready.emit()
+
+    @Slot(str)
+    def cameraClicked(self, camera_id: str) -> None:  # noqa: N802 (name seen by JS)
+        """A camera marker was clicked."""
+        self.sig_camera_clicked.emit(str(camera_id))
+
+    @Slot(str)
+    def incidentClicked(self, incident_id: str) -> None:  # noqa: N802 (name seen by JS)
+        """An incident marker was clicked."""
+        self.sig_incident_clicked.emit(str(incident_id))
+
+    @Slot(str, int)
+    def layerDrawn(self, kind: str, count: int) -> None:  # noqa: N802 (name seen by JS)
+        """The page has painted ``count`` items of a data layer (cameras/incidents/units/resources)."""
+        log.debug("map page drew %d %s", count, kind)
+        self.sig_layer_drawn.emit(str(kind), int(count))

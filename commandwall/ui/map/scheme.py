@@ -1,0 +1,184 @@
+"""The ``cw://`` URL scheme that serves the map page and its assets to QtWebEngine — no files, no network.
+
+* ``cw://app/web/<path>``    a file under :func:`commandwall.paths.web_dir` (Leaflet, jQuery, cw-map.js …)
+* ``cw://app/qwebchannel.js`` Qt's own ``:/qtwebchannel/qwebchannel.js`` resource
+* ``cw://app/<name>.html``   a page kept in memory (``map.html``: the folium-built map page)
+
+:func:`register_scheme` and :func:`configure_webengine_environment` must run before the ``QApplication`` is
+created; :func:`scheme_handler` installs the handler on a profile (once) and returns it.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QFile, QIODevice, Qt, QUrl
+from PySide6.QtWebEngineCore import (
+    QWebEngineProfile,
+    QWebEngineUrlRequestJob,
+    QWebEngineUrlScheme,
+    QWebEngineUrlSchemeHandler,
+)
+
+from commandwall import paths
+
+log = logging.getLogger(__name__)
+
+SCHEME = b"cw"
+HOST = "app"
+BASE_URL = "cw://app/"
+WEB_BASE_URL = BASE_URL + "web/"
+QWEBCHANNEL_RESOURCE = ":/qtwebchannel/qwebchannel.js"
+
+_MIME_TYPES: dict[str, bytes] = {
+    ".html": b"text/html",
+    ".js": b"text/javascript",
+    ".mjs": b"text/javascript",
+    ".css": b"text/css",
+    ".json": b"application/json",
+    ".map": b"application/json",
+    ".png": b"image/png",
+    ".svg": b"image/svg+xml",
+    ".jpg": b"image/jpeg",
+    ".gif": b"image/gif",
+    ".woff2": b"font/woff2",
+    ".woff": b"font/woff",
+    ".ttf": b"font/ttf",
+}
+
+
+def configure_webengine_environment() -> bool:
+    """Prepare QtWebEngine's environment; call before the ``QApplication`` exists. Returns True if sandboxed.
+
+    Chromium's sandbox stays on, except when running as root (where Chromium refuses to start with it):
+    then ``QTWEBENGINE_DISABLE_SANDBOX=1`` is set and a warning says the sandbox is off.
+    """
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        os.environ["QTWEBENGINE_DISABLE_SANDBOX"] = "1"
+    flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
+    if os.environ.get("QTWEBENGINE_DISABLE_SANDBOX") == "1" or "--no-sandbox" in flags.split():
+        log.warning(
+            "Chromium sandbox of the map view is OFF (running as root or disabled by the environment); "
+            "run commandwall as an ordinary user to keep it on"
+        )
+        return False
+    return True
+
+
+def register_scheme() -> None:
+    """Register the ``cw`` scheme with QtWebEngine; idempotent; must run before the ``QApplication`` exists.
+
+    Host syntax gives pages a real origin (``cw://app``), so they load their own sub-resources and
+    qwebchannel; ``SecureScheme`` makes it a secure context, ``CorsEnabled``/``FetchApiAllowed`` let the page
+    fetch its own files. Also sets ``AA_ShareOpenGLContexts``, which QtWebEngine needs set before the app.
+    """
+    if QWebEngineUrlScheme.schemeByName(SCHEME).name() == SCHEME:
+        return
+    if QCoreApplication.instance() is not None:
+        raise RuntimeError("register_scheme() must be called before the QApplication is created")
+    scheme = QWebEngineUrlScheme(SCHEME)
+    scheme.setSyntax(QWebEngineUrlScheme.Syntax.Host)
+    scheme.setFlags(
+        QWebEngineUrlScheme.Flag.SecureScheme
+        | QWebEngineUrlScheme.Flag.CorsEnabled
+        | QWebEngineUrlScheme.Flag.FetchApiAllowed
+    )
+    QWebEngineUrlScheme.registerScheme(scheme)
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+
+
+def resolve_web_path(root: Path, relative: str) -> Path | None:
+    """The file ``relative`` names under ``root``, or None if it is missing or would escape ``root``."""
+    if not relative or "\x00" in relative or "\\" in relative:
+        return None
+    root = root.resolve()
+    candidate = (root / relative.lstrip("/")).resolve()
+    if not candidate.is_relative_to(root) or not candidate.is_file():
+        return None
+    return candidate
+
+
+def mime_type(path: str) -> bytes:
+    """MIME type for a served file name."""
+    suffix = Path(path).suffix.lower()
+    if suffix in _MIME_TYPES:
+        return _MIME_TYPES[suffix]
+    guessed, _ = mimetypes.guess_type(path)
+    return (guessed or "application/octet-stream").encode("ascii")
+
+
+def _read_qt_resource(name: str) -> bytes | None:
+    resource = QFile(name)
+    if not resource.open(QIODevice.OpenModeFlag.ReadOnly):
+        return None
+    try:
+        return bytes(resource.readAll().data())
+    finally:
+        resource.close()
+
+
+class SchemeHandler(QWebEngineUrlSchemeHandler):
+    """Serves ``cw://app/…``: files from ``web_root``, qwebchannel.js and in-memory pages (see module doc)."""
+
+    def __init__(self, web_root: Path | None = None, parent=None) -> None:
+        super().__init__(parent)
+        self._web_root = Path(web_root) if web_root is not None else paths.web_dir()
+        self._documents: dict[str, bytes] = {}
+        self._qwebchannel: bytes | None = None
+
+    def set_document(self, name: str, html: str) -> QUrl:
+        """Keep a page in memory as ``cw://app/<name>`` and return its URL."""
+        self._documents[name.strip("/")] = html.encode("utf-8")
+        return QUrl(BASE_URL + name.strip("/"))
+
+    def requestStarted(self, job: QWebEngineUrlRequestJob) -> None:  # noqa: N802 (Qt override)
+        """Answer one request with a buffer, or fail it (404 for anything unknown)."""
+        url = job.requestUrl()
+        if job.requestMethod() != b"GET":
+            job.fail(QWebEngineUrlRequestJob.Error.RequestDenied)
+            return
+        path = url.path(QUrl.ComponentFormattingOption.FullyDecoded)
+        body, mime = self._lookup(url.host(), path)
+        if body is None:
+            log.warning("cw scheme: not found: %s", url.toDisplayString())
+            job.fail(QWebEngineUrlRequestJob.Error.UrlNotFound)
+            return
+        buffer = QBuffer(parent=job)  # lives exactly as long as the job
+        buffer.setData(QByteArray(body))
+        buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        job.reply(mime, buffer)
+
+    def _lookup(self, host: str, path: str) -> tuple[bytes | None, bytes]:
+        if host != HOST:
+            return None, b""
+        name = path.lstrip("/")
+        if name in self._documents:
+            return self._documents[name], b"text/html"
+        if name == "qwebchannel.js":
+            if self._qwebchannel is None:
+                self._qwebchannel = _read_qt_resource(QWEBCHANNEL_RESOURCE)
+            return self._qwebchannel, b"text/javascript"
+        if name.startswith("web/"):
+            file = resolve_web_path(self._web_root, name[len("web/") :])
+            if file is not None:
+                try:
+                    return file.read_bytes(), mime_type(file.name)
+                except OSError as exc:
+                    log.warning("cw scheme: cannot read %s: %s", file, exc)
+        return None, b""
+
+
+def scheme_handler(profile: QWebEngineProfile | None = None) -> SchemeHandler:
+    """The ``cw`` handler of ``profile`` (default profile if None), installed on first use."""
+    profile = profile or QWebEngineProfile.defaultProfile()
+    existing = profile.urlSchemeHandler(SCHEME)
+    if isinstance(existing, SchemeHandler):
+        return existing
+    if QWebEngineUrlScheme.schemeByName(SCHEME).name() != SCHEME:
+        log.error("the cw scheme was not registered before the QApplication: call register_scheme() early")
+    handler = SchemeHandler(parent=profile)
+    profile.installUrlSchemeHandler(SCHEME, handler)
+    return handler

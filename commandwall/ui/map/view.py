@@ -1,0 +1,206 @@
+"""MapView: the district map (QWebEngineView) fed with cameras, incidents, units and resources as data.
+
+The page is built once per :meth:`MapView.load_page` (folium, ``commandwall.mapdoc.page``) and served from
+memory as ``cw://app/map.html``; data updates go over QWebChannel and never reload it. The view keeps the
+latest data it was given, so calls made before the page is ready — and after a reload or a crashed renderer —
+are delivered when the page reports ready.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
+
+from PySide6.QtCore import QTimer, QUrl, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWebChannel import QWebChannel
+from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
+from PySide6.QtWebEngineWidgets import QWebEngineView
+
+from commandwall.domain.models import Camera, Incident, Unit
+from commandwall.mapdoc import payload
+from commandwall.mapdoc.page import LayerLike, build_map_page
+from commandwall.ui.map.bridge import MapBridge
+from commandwall.ui.map.scheme import BASE_URL, WEB_BASE_URL, scheme_handler
+
+log = logging.getLogger(__name__)
+
+BACKGROUND = QColor("#0b1622")
+_MAX_CRASH_RELOADS = 3
+
+
+class MapPage(QWebEnginePage):
+    """The map's web page: only ``cw://`` navigation, JS console into Python logging, no dialogs."""
+
+    _LEVELS: ClassVar[dict[QWebEnginePage.JavaScriptConsoleMessageLevel, int]] = {
+        QWebEnginePage.JavaScriptConsoleMessageLevel.InfoMessageLevel: logging.DEBUG,
+        QWebEnginePage.JavaScriptConsoleMessageLevel.WarningMessageLevel: logging.WARNING,
+        QWebEnginePage.JavaScriptConsoleMessageLevel.ErrorMessageLevel: logging.ERROR,
+    }
+
+    def javaScriptConsoleMessage(self, level, message: str, line: int, source: str) -> None:  # noqa: N802
+        """Log the page's console output (errors as errors)."""
+        log.log(self._LEVELS.get(level, logging.INFO), "map page: %s (%s:%d)", message, source, line)
+
+    def javaScriptAlert(self, origin: QUrl, message: str) -> None:  # noqa: N802
+        """The map never shows dialogs; an alert is logged as a sign of something wrong."""
+        log.error("map page tried to show an alert (suppressed): %r", message)
+
+    def javaScriptConfirm(self, origin: QUrl, message: str) -> bool:  # noqa: N802
+        """Refuse confirm() dialogs."""
+        log.error("map page tried to show a confirm dialog (refused): %r", message)
+        return False
+
+    def acceptNavigationRequest(self, url: QUrl, nav_type, is_main_frame: bool) -> bool:  # noqa: N802
+        """Stay on our own pages: anything not ``cw://app/`` is refused."""
+        if url.scheme() == "cw" and url.host() == "app":
+            return True
+        log.warning("map page: navigation to %s refused", url.toDisplayString())
+        return False
+
+
+class MapView(QWebEngineView):
+    """The district map. Signals: ``sig_camera_clicked(id)``, ``sig_incident_clicked(id)``, ``sig_ready()``.
+
+    ``sig_layer_drawn(kind, count)`` tells when the page has painted a data layer (tests, benchmarks).
+    """
+
+    sig_camera_clicked = Signal(str)
+    sig_incident_clicked = Signal(str)
+    sig_ready = Signal()
+    sig_layer_drawn = Signal(str, int)
+
+    def __init__(self, parent=None, *, page_name: str = "map.html", profile: QWebEngineProfile | None = None):
+        super().__init__(parent)
+        self._page_name = page_name
+        self._handler = scheme_handler(profile)
+        self._web_page = MapPage(profile or QWebEngineProfile.defaultProfile(), self)
+        self._web_page.setBackgroundColor(BACKGROUND)
+        self.setPage(self._web_page)
+
+        self._bridge = MapBridge(self)
+        self._channel = QWebChannel(self._web_page)
+        self._channel.registerObject("bridge", self._bridge)
+        self._web_page.setWebChannel(self._channel)
+
+        self._bridge.sig_page_ready.connect(self._on_page_ready)
+        self._bridge.sig_camera_clicked.connect(self.sig_camera_clicked)
+        self._bridge.sig_incident_clicked.connect(self.sig_incident_clicked)
+        self._bridge.sig_layer_drawn.connect(self.sig_layer_drawn)
+        self._web_page.loadStarted.connect(self._on_load_started)
+        self._web_page.loadFinished.connect(self._on_load_finished)
+        self._web_page.renderProcessTerminated.connect(self._on_render_process_terminated)
+
+        self._ready = False
+        self._crash_reloads = 0
+        # Latest data, re-sent whenever the page (re)connects.
+        self._cameras: str | None = None
+        self._incidents: dict[str, dict[str, Any]] | None = None
+        self._units: str | None = None
+        self._resources: str | None = None
+        self._pending_command: str | None = None
+
+    # ------------------------------------------------------------------ page
+
+    def is_ready(self) -> bool:
+        """True while the page is loaded and connected to the bridge."""
+        return self._ready
+
+    @property
+    def bridge(self) -> MapBridge:
+        """The object exposed to the page as ``bridge``."""
+        return self._bridge
+
+    def load_page(self, layers: Iterable[LayerLike] | Mapping[str, LayerLike]) -> None:
+        """Build the page for the static ``layers`` (``Layer``s or ``LayerSet.layers``) and load it."""
+        if isinstance(layers, Mapping):
+            layers = layers.values()
+        html = build_map_page(
+            list(layers), asset_base=WEB_BASE_URL, qwebchannel_url=BASE_URL + "qwebchannel.js"
+        )
+        url = self._handler.set_document(self._page_name, html)
+        log.info("loading map page %s (%d kB)", url.toString(), len(html) // 1024)
+        self._ready = False
+        self.load(url)
+
+    def _on_load_started(self) -> None:
+        self._ready = False
+
+    def _on_load_finished(self, ok: bool) -> None:
+        if not ok:
+            log.error("map page failed to load: %s", self.url().toDisplayString())
+
+    def _on_render_process_terminated(self, status, exit_code: int) -> None:
+        self._ready = False
+        if status == QWebEnginePage.RenderProcessTerminationStatus.NormalTerminationStatus:
+            return
+        log.error("map renderer process ended (%s, code %d)", status, exit_code)
+        if self._crash_reloads < _MAX_CRASH_RELOADS:
+            self._crash_reloads += 1
+            QTimer.singleShot(1000, self.reload)
+
+    def _on_page_ready(self) -> None:
+        self._ready = True
+        if self._cameras is not None:
+            self._bridge.cameras_changed.emit(self._cameras)
+        if self._incidents is not None:
+            self._bridge.incidents_changed.emit(payload.to_json(list(self._incidents.values())))
+        if self._units is not None:
+            self._bridge.units_changed.emit(self._units)
+        if self._resources is not None:
+            self._bridge.resources_changed.emit(self._resources)
+        if self._pending_command is not None:
+            self._bridge.command.emit(self._pending_command)
+            self._pending_command = None
+        self.sig_ready.emit()
+
+    # ------------------------------------------------------------------ data
+
+    def set_cameras(self, cameras: Iterable[Camera]) -> None:
+        """Replace the camera layer (drawn on one canvas renderer, coloured by status)."""
+        self._cameras = payload.to_json(payload.cameras_payload(cameras))
+        if self._ready:
+            self._bridge.cameras_changed.emit(self._cameras)
+
+    def set_incidents(self, incidents: Iterable[Incident]) -> None:
+        """Replace all incidents."""
+        self._incidents = {i["id"]: i for i in payload.incidents_payload(incidents)}
+        if self._ready:
+            self._bridge.incidents_changed.emit(payload.to_json(list(self._incidents.values())))
+
+    def upsert_incident(self, incident: Incident) -> None:
+        """Add or update one incident (e.g. from a live event)."""
+        item = payload.incident_payload(incident)
+        if self._incidents is None:
+            self._incidents = {}
+        self._incidents[item["id"]] = item
+        if self._ready:
+            self._bridge.incident_upserted.emit(payload.to_json(item))
+
+    def set_units(self, units: Iterable[Unit]) -> None:
+        """Replace the field units (力量)."""
+        self._units = payload.to_json(payload.units_payload(units))
+        if self._ready:
+            self._bridge.units_changed.emit(self._units)
+
+    def set_resources(self, features: Iterable[Mapping[str, Any]]) -> None:
+        """Replace the emergency resources from GeoJSON Point features in WGS84."""
+        self._resources = payload.to_json(payload.resources_payload(features))
+        if self._ready:
+            self._bridge.resources_changed.emit(self._resources)
+
+    def fly_to(self, lon: float, lat: float, zoom: int = 16) -> None:
+        """Fly the map to a point."""
+        self._send_command(payload.fly_to_command(lon, lat, zoom))
+
+    def select_incident(self, incident_id: str) -> None:
+        """Fly to an incident and highlight it."""
+        self._send_command(payload.select_incident_command(incident_id))
+
+    def _send_command(self, command: dict[str, Any]) -> None:
+        text = payload.to_json(command)
+        if self._ready:
+            self._bridge.command.emit(text)
+        else:
+            self._pending_command = text  # only the latest view command matters

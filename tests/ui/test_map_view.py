@@ -1,0 +1,379 @@
+"""MapView in a real QtWebEngine (offscreen): the page through the cw:// scheme, data over QWebChannel."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import math
+from datetime import UTC, datetime
+
+import pytest
+from PySide6.QtGui import QColor
+
+from commandwall.domain.models import Camera, Incident, IncidentStatus, Unit
+from commandwall.ui.map.view import BACKGROUND, MapView
+from tests.unit.test_mapdoc_page import DISTRICT_RING, sample_layers
+
+# QtWebEngine falls back to software rendering on a machine without a GPU and says so once per process.
+SOFTWARE_RENDERING_MESSAGES = (
+    "QRhiGles2: Failed to create",
+    "Failed to create RHI for backend",
+    "QVulkanInstance: Failed to initialize Vulkan",
+    "GBM is not supported with the current configuration",
+    "GPUInfo not initialized on GpuInfoUpdate",
+)
+pytestmark = pytest.mark.qt_log_ignore(*SOFTWARE_RENDERING_MESSAGES, extend=True)
+
+NOW = datetime(2024, 5, 1, 8, 30, tzinfo=UTC)
+XSS_TITLE = "<img src=x onerror=alert(1)>"
+
+
+def run_js(qtbot, view: MapView, code: str, timeout: int = 5000):
+    """Evaluate the expression ``code`` in the page and return its result (through JSON: QtWebEngine's own
+    conversion turns JS arrays into empty lists and integers into floats)."""
+    box: list = []
+    view.page().runJavaScript(f"JSON.stringify(({code}))", 0, box.append)
+    qtbot.waitUntil(lambda: len(box) == 1, timeout=timeout)
+    return json.loads(box[0]) if box[0] else None
+
+
+def make_cameras(n: int, *, offline_every: int = 5) -> list[Camera]:
+    """``n`` cameras on a regular lattice inside the sample district (no two overlap at district zoom)."""
+    side = math.ceil(math.sqrt(n))
+    cams = []
+    for i in range(n):
+        row, col = divmod(i, side)
+        cams.append(
+            Camera(
+                id=f"CAM-{i:04d}",
+                name=f"摄像头{i}",
+                lon=117.19 + 0.24 * col / side,
+                lat=34.68 + 0.17 * row / side,
+                heading=(i * 37) % 360,
+                fov=60,
+                range_m=120,
+                status="offline" if i % offline_every == 0 else "online",
+                streams={
+                    "main": f"http://127.0.0.1:1/streams/CAM-{i:04d}/main.mjpg",
+                    "sub": f"http://127.0.0.1:1/streams/CAM-{i:04d}/sub.mjpg",
+                },
+            )
+        )
+    return cams
+
+
+def make_incident(
+    iid: str = "INC-1",
+    title: str = "道路积水",
+    lon: float = 117.40,
+    lat: float = 34.85,
+    priority: int = 1,
+    status: IncidentStatus = IncidentStatus.NEW,
+) -> Incident:
+    return Incident(
+        id=iid,
+        title=title,
+        category="yingji",
+        lon=lon,
+        lat=lat,
+        town="常庄街道",
+        priority=priority,
+        status=status,
+        reported_at=NOW,
+        updated_at=NOW,
+        version=1,
+    )
+
+
+@pytest.fixture(autouse=True)
+def no_page_errors(caplog: pytest.LogCaptureFixture):
+    """Any JS console error, alert or refused navigation of the map page fails the test."""
+    caplog.set_level(logging.DEBUG, logger="commandwall.ui.map")
+    yield
+    bad = [r for r in caplog.records if r.name == "commandwall.ui.map.view" and r.levelno >= logging.WARNING]
+    assert not bad, [r.getMessage() for r in bad]
+
+
+@pytest.fixture
+def view(qtbot) -> MapView:
+    widget = MapView()
+    qtbot.addWidget(widget)
+    widget.resize(900, 700)
+    widget.show()
+    with qtbot.waitSignal(widget.sig_ready, timeout=20000):
+        widget.load_page(sample_layers())
+    return widget
+
+
+def test_page_loads_through_the_scheme_with_leaflet_and_controls(qtbot, view: MapView) -> None:
+    assert view.url().toString() == "cw://app/map.html"
+    assert run_js(qtbot, view, "typeof L") == "object"
+    assert run_js(qtbot, view, "L.version") == "1.9.4"
+    assert run_js(qtbot, view, "typeof jQuery") == "function"
+    assert run_js(qtbot, view, "CW.bridge !== null && CW.ready") is True
+    assert run_js(qtbot, view, "document.querySelectorAll('.leaflet-control-scale-line').length") == 1
+    assert run_js(qtbot, view, "document.querySelectorAll('img.leaflet-tile').length") == 0  # no base map
+    legend = run_js(qtbot, view, "document.querySelector('.cw-legend').textContent")
+    assert "图例" in legend and "摄像头（在线）" in legend
+    layers = run_js(qtbot, view, "document.querySelector('.leaflet-control-layers').textContent")
+    for title in ("薛城区", "镇街", "网格", "道路", "镇街名称", "摄像头", "事件", "处置力量", "应急资源"):
+        assert title in layers
+    labels = run_js(
+        qtbot, view, "Array.from(document.querySelectorAll('.cw-town-label')).map(e => e.textContent)"
+    )
+    assert sorted(labels) == ["临城街道", "常庄街道"]
+
+
+def test_district_polygon_is_drawn(qtbot, view: MapView) -> None:
+    result = run_js(
+        qtbot,
+        view,
+        """(() => {
+        const ref = Object.values(window).find(v => v instanceof L.GeoJSON
+            && v.getLayers().some(l => l.feature.properties.name === '薛城区'));
+        const poly = ref.getLayers()[0];
+        const b = CW.map.getBounds();
+        return {n: ref.getLayers().length, d: poly._path.getAttribute('d').length,
+                onMap: CW.map.hasLayer(ref), visible: b.contains(poly.getBounds()),
+                ring: poly.getLatLngs()[0].length};
+    })()""",
+    )
+    assert result == {
+        "n": 1,
+        "d": result["d"],
+        "onMap": True,
+        "visible": True,
+        "ring": len(DISTRICT_RING) - 1,
+    }
+    assert result["d"] > 20
+
+
+def test_thousand_cameras_are_drawn_on_one_canvas(qtbot, view: MapView) -> None:
+    with qtbot.waitSignal(
+        view.sig_layer_drawn, check_params_cb=lambda k, n: k == "cameras" and n == 1000, timeout=10000
+    ):
+        view.set_cameras(make_cameras(1000))
+    stats = run_js(qtbot, view, "CW.stats()")
+    assert stats["cameras"] == 1000
+    renderers = run_js(
+        qtbot,
+        view,
+        """(() => {
+        const r = new Set(); CW.groups.cameras.eachLayer(l => r.add(l.options.renderer));
+        return r.size; })()""",
+    )
+    assert renderers == 1
+    assert run_js(qtbot, view, "document.querySelectorAll('.leaflet-cw-cameras-pane canvas').length") == 1
+    # an update replaces, it does not add
+    with qtbot.waitSignal(
+        view.sig_layer_drawn, check_params_cb=lambda k, n: k == "cameras" and n == 990, timeout=10000
+    ):
+        view.set_cameras(make_cameras(990, offline_every=2))
+    assert run_js(qtbot, view, "CW.stats().cameras") == 990
+    offline = run_js(
+        qtbot,
+        view,
+        """(() => { let n = 0; CW.groups.cameras.eachLayer(l => {
+        if (l.options.fillColor === '#8e8e93') n++; }); return n; })()""",
+    )
+    assert offline == 495
+
+
+def test_clicking_a_camera_emits_its_id(qtbot, view: MapView) -> None:
+    with qtbot.waitSignal(view.sig_layer_drawn, timeout=10000):
+        view.set_cameras(make_cameras(400))
+    x, y = run_js(qtbot, view, "CW.cameraPoint('CAM-0123')")
+    click = f"""(() => {{
+        const canvas = CW.cameraRenderer._container;
+        for (const type of ['mousedown', 'mouseup', 'click'])
+            canvas.dispatchEvent(new MouseEvent(type,
+                {{clientX: {x}, clientY: {y}, bubbles: true, button: 0}}));
+        return true; }})()"""
+    with qtbot.waitSignal(view.sig_camera_clicked, timeout=5000) as blocker:
+        run_js(qtbot, view, click)
+    assert blocker.args == ["CAM-0123"]
+    # a click on empty map emits nothing
+    with qtbot.assertNotEmitted(view.sig_camera_clicked, wait=300):
+        run_js(
+            qtbot,
+            view,
+            click.replace(f"clientX: {x}", f"clientX: {x + 9}").replace(f"clientY: {y}", f"clientY: {y + 9}"),
+        )
+
+
+def test_clicking_an_incident_emits_its_id(qtbot, view: MapView) -> None:
+    with qtbot.waitSignal(view.sig_layer_drawn, timeout=10000):
+        view.set_incidents([make_incident("INC-7"), make_incident("INC-8", lon=117.3, lat=34.7, priority=3)])
+    assert run_js(qtbot, view, "document.querySelectorAll('.cw-incident').length") == 2
+    assert run_js(qtbot, view, "document.querySelectorAll('.cw-incident.cw-pulse').length") == 1
+    with qtbot.waitSignal(view.sig_incident_clicked, timeout=5000) as blocker:
+        run_js(qtbot, view, "document.querySelector('.cw-priority-3').click()")
+    assert blocker.args == ["INC-8"]
+
+
+def test_select_incident_flies_there_and_highlights(qtbot, view: MapView) -> None:
+    with qtbot.waitSignal(view.sig_layer_drawn, timeout=10000):
+        view.set_incidents([make_incident("INC-1", lon=117.42, lat=34.86), make_incident("INC-2")])
+    before = run_js(qtbot, view, "CW.stats().center")
+    view.select_incident("INC-1")
+
+    def arrived() -> bool:
+        stats = run_js(qtbot, view, "CW.stats()")
+        lon, lat = stats["center"]
+        return abs(lon - 117.42) < 1e-4 and abs(lat - 34.86) < 1e-4 and stats["zoom"] >= 16
+
+    qtbot.waitUntil(arrived, timeout=10000)
+    assert before != run_js(qtbot, view, "CW.stats().center")
+    assert run_js(qtbot, view, "CW.stats().selectedIncident") == "INC-1"
+    assert run_js(qtbot, view, "document.querySelectorAll('.cw-incident.cw-selected').length") == 1
+    # an update of the selected incident keeps it highlighted
+    with qtbot.waitSignal(view.sig_layer_drawn, timeout=5000):
+        view.upsert_incident(make_incident("INC-1", lon=117.42, lat=34.86, status=IncidentStatus.ACCEPTED))
+    assert run_js(qtbot, view, "document.querySelectorAll('.cw-selected.cw-status-accepted').length") == 1
+
+
+def test_fly_to_moves_the_centre(qtbot, view: MapView) -> None:
+    view.fly_to(117.2, 34.7, zoom=15)
+    qtbot.waitUntil(lambda: run_js(qtbot, view, "CW.stats().zoom") == 15, timeout=10000)
+    lon, lat = run_js(qtbot, view, "CW.stats().center")
+    assert abs(lon - 117.2) < 1e-4 and abs(lat - 34.7) < 1e-4
+
+
+def test_incident_title_is_text_not_markup(qtbot, view: MapView, caplog: pytest.LogCaptureFixture) -> None:
+    # the detector works: an alert from the page is caught and logged
+    run_js(qtbot, view, "(alert('probe'), true)")
+    qtbot.waitUntil(lambda: "probe" in caplog.text, timeout=3000)
+    caplog.clear()
+
+    with qtbot.waitSignal(view.sig_layer_drawn, timeout=10000):
+        view.set_incidents([make_incident("INC-X", title=XSS_TITLE)])
+    view.select_incident("INC-X")
+    qtbot.waitUntil(
+        lambda: run_js(qtbot, view, "document.querySelectorAll('.cw-incident-tip').length") == 1,
+        timeout=10000,
+    )
+    qtbot.wait(300)  # time for an onerror handler to fire, if the title had become an element
+    assert (
+        run_js(qtbot, view, "document.querySelector('.cw-incident-tip .cw-tip-title').textContent")
+        == XSS_TITLE
+    )
+    assert run_js(qtbot, view, "document.querySelectorAll('img').length") == 0
+    assert "alert" not in caplog.text
+
+
+def test_calls_before_ready_are_delivered(qtbot) -> None:
+    widget = MapView()
+    qtbot.addWidget(widget)
+    widget.resize(800, 600)
+    widget.show()
+    widget.set_cameras(make_cameras(50))
+    widget.set_incidents([make_incident("INC-1")])
+    widget.upsert_incident(make_incident("INC-2", lon=117.3, lat=34.75))
+    widget.set_units(
+        [Unit(id="U-1", name="临城派出所巡逻一组", department="公安", lon=117.25, lat=34.8, updated_at=NOW)]
+    )
+    widget.select_incident("INC-2")
+    assert not widget.is_ready()
+    with qtbot.waitSignal(widget.sig_ready, timeout=20000):
+        widget.load_page(sample_layers())
+    qtbot.waitUntil(lambda: run_js(qtbot, widget, "CW.stats().selectedIncident") == "INC-2", timeout=5000)
+    assert widget.is_ready()
+    stats = run_js(qtbot, widget, "CW.stats()")
+    assert (stats["cameras"], stats["incidents"], stats["units"]) == (50, 2, 1)
+
+
+def test_data_updates_do_not_reload_the_page(qtbot, view: MapView) -> None:
+    run_js(qtbot, view, "window.__marker = 42")
+    starts: list[bool] = []
+    view.loadStarted.connect(lambda: starts.append(True))
+    for n in (10, 20, 30):
+        with qtbot.waitSignal(view.sig_layer_drawn, check_params_cb=lambda k, c, n=n: c == n, timeout=5000):
+            view.set_cameras(make_cameras(n))
+    view.set_units([])
+    view.set_resources([])
+    qtbot.wait(200)
+    assert starts == []
+    assert run_js(qtbot, view, "window.__marker") == 42
+
+
+def test_units_and_resources_are_drawn_as_distinct_markers(qtbot, view: MapView) -> None:
+    units = [
+        Unit(
+            id=f"U-{i}",
+            name=f"<b>力量{i}</b>",
+            department=dept,
+            lon=117.2 + i * 0.02,
+            lat=34.75,
+            status="busy" if i == 0 else "available",
+            updated_at=NOW,
+        )
+        for i, dept in enumerate(("公安", "消防", "卫健"))
+    ]
+    resources = [
+        {
+            "type": "Feature",
+            "properties": {"id": "RES-1", "name": "区人民医院", "type": "hospital", "capacity": 300},
+            "geometry": {"type": "Point", "coordinates": [117.33, 34.79]},
+        }
+    ]
+    with qtbot.waitSignal(view.sig_layer_drawn, check_params_cb=lambda k, n: k == "units", timeout=5000):
+        view.set_units(units)
+    with qtbot.waitSignal(view.sig_layer_drawn, check_params_cb=lambda k, n: k == "resources", timeout=5000):
+        view.set_resources(resources)
+    stats = run_js(qtbot, view, "CW.stats()")
+    assert (stats["units"], stats["resources"]) == (3, 1)
+    assert run_js(qtbot, view, "document.querySelectorAll('.cw-unit-badge').length") == 3
+    assert run_js(qtbot, view, "document.querySelector('.cw-resource-badge').textContent") == "医"
+    assert run_js(qtbot, view, "document.querySelectorAll('b').length") == 0
+
+
+def test_grab_shows_the_district(qtbot, view: MapView) -> None:
+    qtbot.wait(300)  # let the compositor deliver a frame
+    x, y = run_js(
+        qtbot,
+        view,
+        "(() => { const p = CW.map.latLngToContainerPoint([34.75, 117.35]); return [p.x, p.y]; })()",
+    )
+    image = view.grab().toImage()
+    assert image.width() >= 900 and image.height() >= 700
+    ratio = image.width() / view.width()
+    inside = QColor(image.pixel(int(x * ratio), int(y * ratio)))
+    corner = QColor(image.pixel(2, image.height() // 2))
+    assert corner == BACKGROUND, corner.name()  # outside the district: the plain dark background
+    assert inside != BACKGROUND, "no district/town fill where the district is"
+    step = 7
+    drawn = sum(
+        QColor(image.pixel(px, py)) != BACKGROUND
+        for px in range(0, image.width(), step)
+        for py in range(0, image.height(), step)
+    )
+    assert drawn > 0.3 * (image.width() // step) * (image.height() // step)
+
+
+def test_layer_titles_and_town_names_are_text(qtbot, caplog: pytest.LogCaptureFixture) -> None:
+    layers = sample_layers(town_name="<img src=x onerror=alert(2)>街道")
+    layers[0] = dataclasses.replace(layers[0], title="<img src=y onerror=alert(3)>区界")
+    widget = MapView()
+    qtbot.addWidget(widget)
+    widget.resize(800, 600)
+    widget.show()
+    with qtbot.waitSignal(widget.sig_ready, timeout=20000):
+        widget.load_page(layers)
+    qtbot.wait(300)
+    control = run_js(qtbot, widget, "document.querySelector('.leaflet-control-layers').textContent")
+    assert "<img src=y onerror=alert(3)>区界" in control
+    labels = run_js(qtbot, widget, "[...document.querySelectorAll('.cw-town-label')].map(e => e.textContent)")
+    assert "<img src=x onerror=alert(2)>街道" in labels
+    assert run_js(qtbot, widget, "document.querySelectorAll('img').length") == 0
+    assert "alert" not in caplog.text
+
+
+def test_data_is_pushed_again_after_a_reload(qtbot, view: MapView) -> None:
+    view.set_cameras(make_cameras(30))
+    view.set_incidents([make_incident("INC-1")])
+    qtbot.waitUntil(lambda: run_js(qtbot, view, "CW.stats().incidents") == 1, timeout=5000)
+    with qtbot.waitSignal(view.sig_ready, timeout=20000):
+        view.reload()
+    qtbot.waitUntil(lambda: run_js(qtbot, view, "CW.stats().incidents") == 1, timeout=5000)
+    assert run_js(qtbot, view, "CW.stats().cameras") == 30

@@ -1,0 +1,158 @@
+"""Shapes of the data pushed into the map page."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from commandwall.domain.models import Camera, Incident, IncidentStatus, Unit
+from commandwall.mapdoc import payload
+
+NOW = datetime(2024, 5, 1, 8, 30, tzinfo=UTC)
+
+
+def camera(i: int = 1, status: str = "online") -> Camera:
+    return Camera(
+        id=f"CAM-{i:04d}",
+        name="临城街道·光明大道与泰山路口",
+        lon=117.2612345678,
+        lat=34.7954321987,
+        town="临城街道",
+        kind="ptz",
+        heading=45.04,
+        fov=60,
+        range_m=150,
+        status=status,
+        streams={"main": "rtsp://user:secret@10.0.0.1/main", "sub": "rtsp://user:secret@10.0.0.1/sub"},
+    )
+
+
+def incident(title: str = "<img src=x onerror=alert(1)>") -> Incident:
+    return Incident(
+        id="INC-1",
+        title=title,
+        category="huanbao",
+        lon=117.3,
+        lat=34.8,
+        town="常庄街道",
+        priority=1,
+        status=IncidentStatus.DISPATCHED,
+        reported_at=NOW,
+        updated_at=NOW,
+        version=3,
+    )
+
+
+def test_camera_payload_is_compact_and_has_no_stream_urls() -> None:
+    item = payload.camera_payload(camera())
+    assert item == {
+        "id": "CAM-0001",
+        "name": "临城街道·光明大道与泰山路口",
+        "lon": 117.261235,
+        "lat": 34.795432,
+        "status": "online",
+        "kind": "ptz",
+        "town": "临城街道",
+        "heading": 45.0,
+        "fov": 60.0,
+        "range": 150.0,
+    }
+    assert "secret" not in payload.to_json(payload.cameras_payload([camera()]))
+
+
+def test_incident_payload_keeps_text_as_data_and_adds_labels() -> None:
+    item = payload.incident_payload(incident())
+    assert item["title"] == "<img src=x onerror=alert(1)>"  # escaping is the page's job (textContent)
+    assert item["category_label"] == "环保"
+    assert item["status"] == "dispatched"
+    assert item["status_label"] == "处置中"
+    assert item["priority"] == 1
+    assert item["reported_at"] == "2024-05-01T08:30:00+00:00"
+
+
+def test_unit_payload() -> None:
+    unit = Unit(
+        id="U-001",
+        name="临城派出所巡逻一组",
+        department="公安",
+        kind="patrol",
+        lon=117.25,
+        lat=34.79,
+        status="busy",
+        updated_at=NOW,
+    )
+    assert payload.units_payload([unit]) == [
+        {
+            "id": "U-001",
+            "name": "临城派出所巡逻一组",
+            "department": "公安",
+            "kind": "patrol",
+            "status": "busy",
+            "status_label": "出勤",
+            "lon": 117.25,
+            "lat": 34.79,
+        }
+    ]
+
+
+def test_resources_payload_skips_unusable_features(caplog: pytest.LogCaptureFixture) -> None:
+    good = {
+        "type": "Feature",
+        "properties": {
+            "id": "RES-001",
+            "name": "区人民医院",
+            "type": "hospital",
+            "capacity": 500,
+            "town": "临城街道",
+        },
+        "geometry": {"type": "Point", "coordinates": [117.3, 34.8]},
+    }
+    line = {
+        "type": "Feature",
+        "properties": {"id": "RES-002"},
+        "geometry": {"type": "LineString", "coordinates": [[117.3, 34.8], [117.4, 34.8]]},
+    }
+    broken = {"type": "Feature", "properties": None, "geometry": {"type": "Point", "coordinates": ["a"]}}
+    out = payload.resources_payload([good, line, broken, "not a feature"])  # type: ignore[list-item]
+    assert out == [
+        {
+            "id": "RES-001",
+            "name": "区人民医院",
+            "type": "hospital",
+            "type_label": "医院",
+            "town": "临城街道",
+            "capacity": 500,
+            "lon": 117.3,
+            "lat": 34.8,
+        }
+    ]
+    assert "skipped 3 resource" in caplog.text
+
+
+def test_commands() -> None:
+    assert payload.fly_to_command(117.31234567, 34.8, 15) == {
+        "op": "flyTo",
+        "lon": 117.312346,
+        "lat": 34.8,
+        "zoom": 15,
+    }
+    assert payload.select_incident_command("INC-1") == {"op": "selectIncident", "id": "INC-1"}
+
+
+def test_to_json_is_compact_utf8_and_refuses_nan() -> None:
+    text = payload.to_json({"name": "薛城区", "a": [1, 2]})
+    assert text == '{"name":"薛城区","a":[1,2]}'
+    assert json.loads(text)["name"] == "薛城区"
+    with pytest.raises(ValueError):
+        payload.to_json({"x": float("nan")})
+
+
+def test_many_cameras_serialise_quickly() -> None:
+    cams = [camera(i, "offline" if i % 7 == 0 else "online") for i in range(5000)]
+    text = payload.to_json(payload.cameras_payload(cams))
+    items = json.loads(text)
+    assert len(items) == 5000
+    assert sum(1 for c in items if c["status"] == "offline") == len(range(0, 5000, 7))
+    assert len(text) < 5000 * 260
