@@ -1,0 +1,300 @@
+"""One tile of the video wall: the newest frame of a stream, the camera name and a state badge."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QRect, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QImage,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QResizeEvent,
+)
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from commandwall.domain.models import Camera, CameraStatus
+from commandwall.video.layout import StreamKind
+from commandwall.video.reader import Frame, FrameSource, StreamState, StreamStats
+
+# Command-centre dark palette
+WALL_BG = QColor("#070b12")
+TILE_BG = QColor("#000000")
+TILE_BORDER = QColor("#1c2636")
+SELECTED_BORDER = QColor("#2ea8ff")
+BAR_BG = QColor(6, 10, 18, 170)
+TEXT = QColor("#e6edf3")
+TEXT_DIM = QColor("#5b6b80")
+BADGE_COLORS: dict[str, QColor] = {
+    "live": QColor("#1fae5b"),  # 直播
+    "warn": QColor("#e8a317"),  # 连接中 / 重连中 / 画面停滞
+    "error": QColor("#e5484d"),  # 离线
+    "idle": QColor("#4b5563"),  # 空闲 / 已停止
+}
+BADGE_TEXT_COLORS: dict[str, QColor] = {"warn": QColor("#111111")}
+
+
+def tile_badge(
+    has_camera: bool, camera_status: CameraStatus, stats: StreamStats | None, now: float | None = None
+) -> tuple[str, str]:
+    """Badge text and level (live/warn/error/idle) for a tile.
+
+    The platform's word wins: a camera reported offline reads 离线 whatever the stream does.
+    """
+    if not has_camera:
+        return "空闲", "idle"
+    if camera_status is CameraStatus.OFFLINE:
+        return "离线", "error"
+    if stats is None or stats.state is StreamState.STOPPED:
+        return "已停止", "idle"
+    if stats.state is StreamState.LIVE:
+        return "直播", "live"
+    if stats.state is StreamState.STALE:
+        age = stats.age_s(now) or 0.0
+        return f"画面停滞 {int(age)}秒", "warn"
+    if stats.state is StreamState.RECONNECTING:
+        return "重连中", "warn"
+    return "连接中", "warn"
+
+
+def fit_rect(src_w: int, src_h: int, area: QRect) -> QRectF:
+    """The largest rectangle of aspect ``src_w:src_h`` centred in ``area`` (black bars around it)."""
+    if src_w <= 0 or src_h <= 0 or area.width() <= 0 or area.height() <= 0:
+        return QRectF()
+    scale = min(area.width() / src_w, area.height() / src_h)
+    w, h = src_w * scale, src_h * scale
+    return QRectF(area.x() + (area.width() - w) / 2, area.y() + (area.height() - h) / 2, w, h)
+
+
+class TileView(QWidget):
+    """A video tile. It holds no thread and no timer: the wall calls :meth:`refresh` ~25 times a second.
+
+    ``refresh`` takes the reader's newest frame and, only when its ``seq`` changed, wraps it as a
+    Format_BGR888 ``QImage`` and converts that once to RGB32 for painting, then schedules a repaint; it
+    also repaints when the badge or fps text changes. Text (camera name) is drawn with
+    ``QPainter.drawText``, so it is never read as markup.
+    """
+
+    sig_clicked = Signal(int)
+    sig_double_clicked = Signal(int)
+
+    def __init__(self, index: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._index = index
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self.setMinimumSize(48, 27)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.setObjectName(f"wallTile{index}")
+        self.camera: Camera | None = None
+        self.camera_status = CameraStatus.ONLINE
+        self.stream_kind: StreamKind | None = None
+        self.stream_url: str | None = None
+        self.reader: FrameSource | None = None
+        self.play_order = 0  # larger = assigned later; the wall replaces the smallest first
+        self.resized_at: float | None = None  # set on resize, cleared by the wall once it chose a stream
+        self._selected = False
+        self._frame: Frame | None = None  # the frame on screen (identity = reader + seq)
+        self._image: QImage | None = None
+        self._overlay: tuple[str, str, int] = ("空闲", "idle", 0)
+        self.frames_painted = 0
+
+    # ---- state set by the wall -----------------------------------------------------------------------
+    @property
+    def index(self) -> int:
+        """Position on the wall (0-based, row by row)."""
+        return self._index
+
+    @property
+    def is_empty(self) -> bool:
+        """True when no camera is assigned."""
+        return self.camera is None
+
+    @property
+    def selected(self) -> bool:
+        """Whether this tile carries the selection highlight."""
+        return self._selected
+
+    def width_px(self) -> int:
+        """Width in device pixels (what the stream choice compares with ~800)."""
+        return int(self.width() * self.devicePixelRatioF())
+
+    def show_stream(
+        self,
+        camera: Camera,
+        reader: FrameSource,
+        kind: StreamKind,
+        url: str,
+        order: int,
+        status: CameraStatus = CameraStatus.ONLINE,
+    ) -> None:
+        """Show ``camera`` from ``reader`` (the wall acquired it); ``status`` is what the platform says."""
+        self.camera = camera
+        self.camera_status = status
+        self.play_order = order
+        self._frame = None
+        self._image = None
+        self.switch_stream(reader, kind, url)
+        self.refresh()
+        self.update()
+
+    def switch_stream(self, reader: FrameSource, kind: StreamKind, url: str) -> None:
+        """Change to another stream of the same camera, keeping the last picture until the new one plays."""
+        self.reader = reader
+        self.stream_kind = kind
+        self.stream_url = url
+
+    def clear(self) -> None:
+        """Empty the tile (the wall released its reader)."""
+        self.camera = None
+        self.reader = None
+        self.stream_kind = None
+        self.stream_url = None
+        self.camera_status = CameraStatus.ONLINE
+        self._frame = None
+        self._image = None
+        self.refresh()
+        self.update()
+
+    def set_camera_status(self, status: CameraStatus) -> None:
+        """What the platform says about the camera (offline → 离线)."""
+        if status is not self.camera_status:
+            self.camera_status = status
+            self.refresh()
+            self.update()
+
+    def set_selected(self, selected: bool) -> None:
+        """Draw or remove the selection highlight."""
+        if selected != self._selected:
+            self._selected = selected
+            self.update()
+
+    # ---- polling -------------------------------------------------------------------------------------
+    def stats(self) -> StreamStats | None:
+        """The reader's stats, or None for an empty tile."""
+        return self.reader.stats() if self.reader is not None else None
+
+    def badge(self, now: float | None = None) -> tuple[str, str]:
+        """Badge text and level as shown now."""
+        return tile_badge(self.camera is not None, self.camera_status, self.stats(), now)
+
+    def state_text(self) -> str:
+        """The badge text as shown now (直播, 重连中, 离线 …)."""
+        return self.badge()[0]
+
+    def refresh(self, now: float | None = None) -> bool:
+        """Pick up a new frame and state; schedule a repaint if anything visible changed."""
+        now = time.monotonic() if now is None else now
+        changed = False
+        stats = None
+        if self.reader is not None:
+            frame = self.reader.latest()
+            # a new seq is a new Frame object (also across a main/sub switch, where seq restarts)
+            if frame is not None and frame is not self._frame:
+                self._set_frame(frame)
+                changed = True
+            stats = self.reader.stats()
+        text, level = tile_badge(self.camera is not None, self.camera_status, stats, now)
+        overlay = (text, level, round(stats.fps) if stats else 0)
+        if overlay != self._overlay:
+            self._overlay = overlay
+            changed = True
+        if changed:
+            self.update()
+        return changed
+
+    def _set_frame(self, frame: Frame) -> None:
+        image = frame.image
+        height, width = image.shape[:2]
+        self._frame = frame
+        wrapped = QImage(image.data, width, height, image.strides[0], QImage.Format.Format_BGR888)
+        # One conversion per new frame to the raster engine's native format: the scaled, smooth draw in
+        # paintEvent is then ~2× cheaper than drawing BGR888 directly (benchmarks/bench_video.py).
+        self._image = wrapped.convertToFormat(QImage.Format.Format_RGB32)
+
+    # ---- painting and input --------------------------------------------------------------------------
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        """Frame with black bars, then name bar, badge, fps and border."""
+        painter = QPainter(self)
+        try:
+            rect = self.rect()
+            painter.fillRect(rect, TILE_BG)
+            text, level, fps = self._overlay
+            if self._image is not None:
+                target = fit_rect(self._image.width(), self._image.height(), rect)
+                painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+                painter.drawImage(target, self._image)
+                if level != "live":
+                    painter.fillRect(target, QColor(0, 0, 0, 120))  # dim a picture that is not live
+                self.frames_painted += 1
+            bar_h = max(16, min(30, rect.height() // 10))
+            font = QFont(self.font())
+            font.setPixelSize(max(9, int(bar_h * 0.6)))
+            painter.setFont(font)
+            metrics = QFontMetrics(font)
+            if self._image is None:
+                painter.setPen(TEXT_DIM)
+                painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self._placeholder(level))
+            self._paint_top_bar(painter, metrics, bar_h, text, level)
+            if self.camera is not None and fps > 0:
+                painter.setPen(TEXT)
+                corner = rect.adjusted(0, 0, -6, -4)
+                kind = "主码流" if self.stream_kind == "main" else "子码流"
+                painter.drawText(corner, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom,
+                                 f"{fps} fps · {kind}")  # fmt: skip
+            border = SELECTED_BORDER if self._selected else TILE_BORDER
+            width = 2 if self._selected else 1
+            painter.setPen(QPen(border, width))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(rect.adjusted(width // 2, width // 2, -((width + 1) // 2), -((width + 1) // 2)))
+        finally:
+            painter.end()
+
+    def _placeholder(self, level: str) -> str:
+        if self.camera is None:
+            return f"窗口 {self._index + 1}"
+        if level == "error":
+            return "摄像机离线"
+        if self._overlay[0] == "重连中":
+            return "视频流无法连接，正在重试…"
+        return "正在连接…"
+
+    def _paint_top_bar(
+        self, painter: QPainter, metrics: QFontMetrics, bar_h: int, text: str, level: str
+    ) -> None:
+        rect = self.rect()
+        painter.fillRect(QRect(0, 0, rect.width(), bar_h), BAR_BG)
+        pad = max(4, bar_h // 4)
+        badge_w = metrics.horizontalAdvance(text) + 2 * pad
+        badge = QRect(rect.width() - badge_w - pad, 2, badge_w, bar_h - 4)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(BADGE_COLORS[level])
+        painter.drawRoundedRect(badge, 3, 3)
+        painter.setPen(BADGE_TEXT_COLORS.get(level, TEXT))
+        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
+        if self.camera is not None:
+            name_w = max(0, badge.left() - 2 * pad)
+            name = metrics.elidedText(self.camera.name, Qt.TextElideMode.ElideRight, name_w)
+            painter.setPen(TEXT)
+            painter.drawText(QRect(pad, 0, name_w, bar_h), Qt.AlignmentFlag.AlignVCenter, name)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802  # noqa: N802
+        """Note the time: the wall re-chooses main/sub once the size has settled."""
+        self.resized_at = time.monotonic()
+        super().resizeEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        """Left click selects the tile."""
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.sig_clicked.emit(self._index)
+        super().mousePressEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        """Double click fills the wall with this tile (or restores the grid)."""
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.sig_double_clicked.emit(self._index)
+        super().mouseDoubleClickEvent(event)

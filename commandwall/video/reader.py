@@ -1,0 +1,310 @@
+"""Live stream reader: one daemon thread per stream URL, the newest frame wins.
+
+A :class:`StreamReader` opens a stream with ``cv2.VideoCapture`` (FFmpeg backend, open and read timeouts
+passed at open), decodes frames on its own thread and keeps only the newest one in a single slot. A
+consumer that is slower than the stream therefore always gets a fresh picture; frames that were replaced
+before anyone took them are counted as ``dropped`` rather than queued (a queue would turn a slow consumer
+into an ever-growing delay on a live wall). When the stream fails or ends the reader reconnects with a
+bounded, jittered exponential backoff until :meth:`StreamReader.stop` is called.
+
+Nothing here imports Qt: the wall polls :meth:`StreamReader.latest` from a GUI timer.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+import cv2
+import numpy as np
+
+# One redaction policy for the whole client: user:pass@ and secret query parameters never reach a log.
+from commandwall.backend.http import redact as redact_url
+
+log = logging.getLogger(__name__)
+
+
+class StreamState(StrEnum):
+    """Where a stream reader stands (the tile shows it as a badge)."""
+
+    CONNECTING = "connecting"  # first open in progress, no frame yet
+    LIVE = "live"  # frames arriving
+    STALE = "stale"  # connected, but no new frame for longer than ``stale_after_s``
+    RECONNECTING = "reconnecting"  # lost or failed; waiting out the backoff or reopening
+    STOPPED = "stopped"  # stop() was called
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One decoded picture. ``image`` is H×W×3 BGR uint8 and is never written to after publication."""
+
+    image: np.ndarray
+    seq: int  # 1, 2, 3 … per reader; a consumer compares it to know whether the picture changed
+    captured_at: float  # time.monotonic() when decoded
+
+    @property
+    def width(self) -> int:
+        """Width in pixels."""
+        return int(self.image.shape[1])
+
+    @property
+    def height(self) -> int:
+        """Height in pixels."""
+        return int(self.image.shape[0])
+
+
+@dataclass(frozen=True, slots=True)
+class StreamStats:
+    """A snapshot of a reader's counters. Times are ``time.monotonic()`` seconds."""
+
+    state: StreamState
+    fps: float  # over the sliding window
+    frames: int  # decoded since start
+    dropped: int  # replaced in the slot before any consumer took them
+    reconnects: int  # times the stream was opened again after a failure or end
+    last_frame_at: float | None
+    resolution: tuple[int, int] | None  # (width, height) of the newest frame
+    last_error: str = ""
+
+    def age_s(self, now: float | None = None) -> float | None:
+        """Seconds since the newest frame, or None before the first one."""
+        if self.last_frame_at is None:
+            return None
+        return (time.monotonic() if now is None else now) - self.last_frame_at
+
+
+class FrameSource(Protocol):
+    """What a tile needs from a reader: the newest frame and the stats (StreamReader implements it)."""
+
+    def latest(self) -> Frame | None:
+        """Newest frame, or None before the first."""
+        ...
+
+    def stats(self) -> StreamStats:
+        """Counters and state."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Backoff:
+    """Bounded exponential backoff with jitter: ``initial_s·factor^(attempt-1)`` capped at ``maximum_s``,
+    then multiplied by a random factor in ``[1-jitter, 1+jitter]`` so many readers do not retry in step."""
+
+    initial_s: float = 0.5
+    factor: float = 2.0
+    maximum_s: float = 10.0
+    jitter: float = 0.2
+
+    def delay_s(self, attempt: int, rng: random.Random | None = None) -> float:
+        """Delay before retry number ``attempt`` (1-based)."""
+        exponent = min(max(attempt, 1) - 1, 32)  # cap the exponent: no float overflow on long outages
+        base = min(self.maximum_s, self.initial_s * self.factor**exponent)
+        spread = (rng or random).uniform(1.0 - self.jitter, 1.0 + self.jitter)
+        return max(0.0, base * spread)
+
+
+class StreamReader:
+    """Reads one stream URL on a daemon thread and keeps the newest decoded frame.
+
+    ``latest()`` returns the newest :class:`Frame` (and marks it as taken); ``stats()`` returns a
+    :class:`StreamStats`. ``stop()`` sets an event and joins the thread with a timeout, so it returns
+    promptly even while FFmpeg is blocked inside a read (bounded by ``read_timeout_s``); the daemon thread
+    then releases the capture and ends by itself. The URL may hold credentials: it is only ever logged
+    through :func:`redact_url` (``commandwall.backend.http.redact``).
+    """
+
+    FPS_WINDOW_S = 2.0
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        open_timeout_s: float = 5.0,
+        read_timeout_s: float = 5.0,
+        stale_after_s: float = 2.0,
+        backoff: Backoff | None = None,
+    ) -> None:
+        self.url = url
+        self.safe_url = redact_url(url)
+        self.open_timeout_s = open_timeout_s
+        self.read_timeout_s = read_timeout_s
+        self.stale_after_s = stale_after_s
+        self.backoff = backoff or Backoff()
+        self._rng = random.Random()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._wake = threading.Event()  # cuts a backoff wait short (stop, or reconnect_now)
+        self._slot: Frame | None = None
+        self._slot_taken = True
+        self._seq = 0
+        self._dropped = 0
+        self._reconnects = 0
+        self._state = StreamState.CONNECTING
+        self._last_error = ""
+        self._frame_times: deque[float] = deque(maxlen=512)
+        self._thread = threading.Thread(target=self._run, name=f"cw-video {self.safe_url}", daemon=True)
+
+    def __repr__(self) -> str:
+        return f"<StreamReader {self.safe_url} {self.state.value}>"
+
+    # ---- consumer side -------------------------------------------------------------------------------
+    def start(self) -> StreamReader:
+        """Start the reading thread (once) and return self."""
+        if not self._thread.is_alive() and not self._stop.is_set():
+            self._thread.start()
+        return self
+
+    def latest(self) -> Frame | None:
+        """The newest frame (None before the first). Taking it means it no longer counts as dropped."""
+        with self._lock:
+            self._slot_taken = True
+            return self._slot
+
+    @property
+    def seq(self) -> int:
+        """Sequence number of the newest frame (0 before the first)."""
+        return self._seq
+
+    @property
+    def state(self) -> StreamState:
+        """Current state; LIVE turns into STALE when the newest frame is older than ``stale_after_s``."""
+        with self._lock:
+            return self._state_locked(time.monotonic())
+
+    def stats(self) -> StreamStats:
+        """A consistent snapshot of state and counters."""
+        now = time.monotonic()
+        with self._lock:
+            times = [t for t in self._frame_times if now - t <= self.FPS_WINDOW_S]
+            fps = 0.0
+            if len(times) >= 2 and times[-1] > times[0]:
+                fps = (len(times) - 1) / (times[-1] - times[0])
+            slot = self._slot
+            return StreamStats(
+                state=self._state_locked(now),
+                fps=fps,
+                frames=self._seq,
+                dropped=self._dropped,
+                reconnects=self._reconnects,
+                last_frame_at=slot.captured_at if slot else None,
+                resolution=(slot.width, slot.height) if slot else None,
+                last_error=self._last_error,
+            )
+
+    def reconnect_now(self) -> None:
+        """Skip the rest of the current backoff wait (e.g. the platform says the camera is back online)."""
+        self._wake.set()
+
+    def stop(self, timeout_s: float = 1.0) -> bool:
+        """Ask the thread to end and wait at most ``timeout_s`` (0 = do not wait). True if it has ended."""
+        self._stop.set()
+        self._wake.set()
+        with self._lock:
+            self._state = StreamState.STOPPED
+        if self._thread.is_alive() and timeout_s > 0 and threading.current_thread() is not self._thread:
+            self._thread.join(timeout_s)
+        return not self._thread.is_alive()
+
+    def join(self, timeout_s: float | None = None) -> bool:
+        """Wait for the thread to end (after stop()). True if it has ended."""
+        if self._thread.is_alive():
+            self._thread.join(timeout_s)
+        return not self._thread.is_alive()
+
+    @property
+    def running(self) -> bool:
+        """True while the reading thread is alive."""
+        return self._thread.is_alive()
+
+    # ---- reading thread ------------------------------------------------------------------------------
+    def _state_locked(self, now: float) -> StreamState:
+        slot = self._slot
+        stale = slot is not None and now - slot.captured_at > self.stale_after_s
+        return StreamState.STALE if self._state is StreamState.LIVE and stale else self._state
+
+    def _set_state(self, state: StreamState, error: str = "") -> None:
+        with self._lock:
+            if self._stop.is_set():
+                return
+            changed = self._state is not state
+            self._state = state
+            if error:
+                self._last_error = error
+        if changed:
+            log.info("stream %s: %s%s", self.safe_url, state.value, f" ({error})" if error else "")
+
+    def _publish(self, image: np.ndarray) -> None:
+        now = time.monotonic()
+        if not image.flags.c_contiguous:
+            image = np.ascontiguousarray(image)
+        with self._lock:
+            if self._slot is not None and not self._slot_taken:
+                self._dropped += 1
+            self._seq += 1
+            self._slot = Frame(image=image, seq=self._seq, captured_at=now)
+            self._slot_taken = False
+            self._frame_times.append(now)
+            if self._state is not StreamState.LIVE and not self._stop.is_set():
+                self._state = StreamState.LIVE
+                log.info("stream %s: live", self.safe_url)
+
+    def _open(self) -> cv2.VideoCapture | None:
+        params = [
+            cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, int(self.open_timeout_s * 1000),
+            cv2.CAP_PROP_READ_TIMEOUT_MSEC, int(self.read_timeout_s * 1000),
+        ]  # fmt: skip
+        cap = cv2.VideoCapture(self.url, cv2.CAP_FFMPEG, params)
+        if cap.isOpened():
+            return cap
+        cap.release()
+        return None
+
+    def _read_until_failure(self, cap: cv2.VideoCapture) -> int:
+        """Decode into the slot until the stream fails or stop is asked; return frames read."""
+        count = 0
+        while not self._stop.is_set():
+            ok, image = cap.read()
+            if not ok or image is None:
+                break
+            self._publish(image)
+            count += 1
+        return count
+
+    def _run(self) -> None:
+        attempt = 0
+        while not self._stop.is_set():
+            error = ""
+            try:
+                cap = self._open()
+                if cap is None:
+                    error = "open failed"
+                else:
+                    try:
+                        if self._read_until_failure(cap) > 0:
+                            attempt = 0  # it played: start the backoff over
+                        error = "stream ended or read timed out"
+                    finally:
+                        cap.release()
+            except Exception as exc:  # cv2.error and friends: never let the thread die with a traceback
+                error = f"{type(exc).__name__}: {str(exc).replace(self.url, self.safe_url)}"
+            if self._stop.is_set():
+                break
+            attempt += 1
+            delay = self.backoff.delay_s(attempt, self._rng)
+            self._set_state(StreamState.RECONNECTING, f"{error}; retry {attempt} in {delay:.1f} s")
+            self._wake.clear()
+            if not self._stop.is_set():  # stop() sets _stop before _wake: no lost wake-up
+                self._wake.wait(delay)
+            if self._stop.is_set():
+                break
+            with self._lock:
+                self._reconnects += 1
+        with self._lock:
+            self._state = StreamState.STOPPED
+        log.info("stream %s: stopped", self.safe_url)
