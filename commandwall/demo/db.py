@@ -1,0 +1,177 @@
+"""SQLite storage of the exercise backend: one connection guarded by a lock, WAL journal.
+
+Entities (cameras, units, incidents, tasks) are stored as the JSON of their domain model plus the few
+columns that queries need. Every change is written together with a row in the append-only ``events``
+table in the same transaction; that row's id is the SSE event id and the source of the incidents cursor.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+#: The platform speaks China Standard Time; timestamps carry their offset.
+CST = timezone(timedelta(hours=8), name="CST")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS users (
+    username TEXT PRIMARY KEY, salt BLOB NOT NULL, pw_hash BLOB NOT NULL,
+    roles TEXT NOT NULL, display_name TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tokens (
+    token_hash TEXT PRIMARY KEY, username TEXT NOT NULL, expires_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS cameras (
+    id TEXT PRIMARY KEY, ord INTEGER NOT NULL, status TEXT NOT NULL, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS units (id TEXT PRIMARY KEY, ord INTEGER NOT NULL, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS incidents (
+    n INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL, status TEXT NOT NULL,
+    updated_at TEXT NOT NULL, changed_seq INTEGER NOT NULL, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS incidents_changed ON incidents (changed_seq);
+CREATE TABLE IF NOT EXISTS incident_history (
+    n INTEGER PRIMARY KEY AUTOINCREMENT, incident_id TEXT NOT NULL, action TEXT NOT NULL,
+    from_status TEXT NOT NULL, to_status TEXT NOT NULL, version INTEGER NOT NULL,
+    note TEXT NOT NULL, actor TEXT NOT NULL, at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tasks (
+    n INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL, incident_id TEXT NOT NULL,
+    unit_id TEXT, status TEXT NOT NULL, idempotency_key TEXT UNIQUE, body_hash TEXT, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS tasks_incident ON tasks (incident_id);
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, entity_id TEXT NOT NULL,
+    at TEXT NOT NULL, data TEXT NOT NULL);
+"""
+
+
+def now() -> datetime:
+    """The current time in China Standard Time, to the millisecond."""
+    t = datetime.now(CST)
+    return t.replace(microsecond=t.microsecond // 1000 * 1000)
+
+
+def iso(t: datetime | None = None) -> str:
+    """ISO 8601 text of ``t`` (default: now) with milliseconds and offset."""
+    return (t or now()).isoformat(timespec="milliseconds")
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """One row of the event log: ``id`` is the SSE event id."""
+
+    id: int
+    kind: str
+    entity_id: str
+    data: dict[str, Any]
+
+
+class Transaction:
+    """Writes inside one ``BEGIN IMMEDIATE … COMMIT``; ``event()`` appends to the event log."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self.last_event_id: int | None = None
+
+    def execute(self, sql: str, params: tuple | dict = ()) -> sqlite3.Cursor:
+        """Run one statement."""
+        return self._conn.execute(sql, params)
+
+    def one(self, sql: str, params: tuple | dict = ()) -> sqlite3.Row | None:
+        """First row of a query, or None."""
+        return self._conn.execute(sql, params).fetchone()
+
+    def event(self, kind: str, entity_id: str, data: dict[str, Any]) -> int:
+        """Append an event (``incident|task|unit|camera-status``); returns its id."""
+        cur = self._conn.execute(
+            "INSERT INTO events (kind, entity_id, at, data) VALUES (?, ?, ?, ?)",
+            (kind, entity_id, iso(), json.dumps(data, ensure_ascii=False)),
+        )
+        self.last_event_id = int(cur.lastrowid or 0)
+        return self.last_event_id
+
+
+class Database:
+    """The backend's SQLite database. Thread-safe: one connection, one re-entrant lock.
+
+    ``on_event(last_id)`` is called after a commit that appended events (outside the lock), so
+    waiting SSE streams can wake up.
+    """
+
+    def __init__(self, path: Path, on_event: Callable[[int], None] | None = None) -> None:
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        self._conn = sqlite3.connect(
+            str(self.path), check_same_thread=False, isolation_level=None, timeout=10
+        )
+        self._conn.row_factory = sqlite3.Row
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.executescript(SCHEMA)
+        self.on_event = on_event
+        self._closed = False
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """A write transaction; commits on success, rolls back on an exception."""
+        with self._lock:
+            self._check_open()
+            self._conn.execute("BEGIN IMMEDIATE")
+            tx = Transaction(self._conn)
+            try:
+                yield tx
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+        if tx.last_event_id is not None and self.on_event is not None:
+            self.on_event(tx.last_event_id)
+
+    def rows(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
+        """All rows of a read query."""
+        with self._lock:
+            self._check_open()
+            return self._conn.execute(sql, params).fetchall()
+
+    def one(self, sql: str, params: tuple | dict = ()) -> sqlite3.Row | None:
+        """First row of a read query, or None."""
+        with self._lock:
+            self._check_open()
+            return self._conn.execute(sql, params).fetchone()
+
+    def meta(self, key: str) -> str | None:
+        """A value from the ``meta`` table."""
+        row = self.one("SELECT value FROM meta WHERE key = ?", (key,))
+        return None if row is None else str(row["value"])
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Store a value in the ``meta`` table."""
+        with self.transaction() as tx:
+            tx.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def max_event_id(self) -> int:
+        """Id of the newest event (0 when the log is empty)."""
+        row = self.one("SELECT COALESCE(MAX(id), 0) AS m FROM events")
+        return int(row["m"]) if row else 0
+
+    def events_after(self, after_id: int, limit: int = 500) -> list[EventRow]:
+        """Events with id > ``after_id``, oldest first, at most ``limit``."""
+        rows = self.rows(
+            "SELECT id, kind, entity_id, data FROM events WHERE id > ? ORDER BY id LIMIT ?",
+            (after_id, limit),
+        )
+        return [EventRow(r["id"], r["kind"], r["entity_id"], json.loads(r["data"])) for r in rows]
+
+    def close(self) -> None:
+        """Close the connection (further use raises ``sqlite3.ProgrammingError``)."""
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                self._conn.close()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise sqlite3.ProgrammingError("database is closed")

@@ -1,0 +1,44 @@
+"""Routes that stream: the SSE event feed and the MJPEG camera streams."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, request
+
+from commandwall.demo.app import ApiError, authenticated, ctx
+from commandwall.demo.events import sse_stream
+from commandwall.demo.streams import MIMETYPE, SIZES
+
+bp = Blueprint("live", __name__)
+
+NO_CACHE = {"Cache-Control": "no-cache, no-store", "Pragma": "no-cache", "X-Accel-Buffering": "no"}
+
+
+@bp.get("/api/v1/events")
+@authenticated()
+def events() -> Any:
+    """Server-Sent Events: incident, task, unit and camera-status changes; replays after Last-Event-ID."""
+    raw = request.headers.get("Last-Event-ID") or request.args.get("last_event_id")
+    last_id: int | None = None
+    if raw:
+        if not raw.strip().isdigit():
+            raise ApiError(422, "validation_error", f"Last-Event-ID must be an event id, not {raw!r}")
+        last_id = int(raw.strip())
+    c = ctx()
+    stream = sse_stream(c.db, c.hub, last_id, keepalive_s=c.keepalive_s)
+    return Response(stream, mimetype="text/event-stream", headers=NO_CACHE)
+
+
+@bp.get("/streams/<camera_id>/<variant>.mjpg")
+def mjpeg(camera_id: str, variant: str) -> Any:
+    """A camera's simulated MJPEG stream; 503 while the camera is offline."""
+    if variant not in SIZES:
+        raise ApiError(404, "not_found", f"no stream {variant!r}; use main or sub")
+    streams = ctx().streams
+    status = ctx().store.camera_status(camera_id)
+    if status is None:
+        raise ApiError(404, "not_found", f"camera {camera_id} not found")
+    if status != "online":
+        raise ApiError(503, "camera_offline", f"camera {camera_id} is offline")
+    return Response(streams.mjpeg(camera_id, variant), content_type=MIMETYPE, headers=NO_CACHE)

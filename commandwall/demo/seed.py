@@ -1,0 +1,125 @@
+"""First-start content of the exercise database: users, cameras and units from the layers, and a
+morning's worth of open incidents in mixed states (some already dispatched to units)."""
+
+from __future__ import annotations
+
+import logging
+import random
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from commandwall.demo.auth import seed_users
+from commandwall.demo.db import iso, now
+from commandwall.demo.geography import Geography
+from commandwall.demo.layerdata import LayerCatalogue
+from commandwall.demo.scenarios import DEPARTMENTS, draft_incident
+from commandwall.demo.store import Store
+from commandwall.domain.models import Unit
+
+log = logging.getLogger(__name__)
+
+#: Workflow actions applied to the seeded incidents, in turn, to get mixed states.
+SEED_PATHS: list[list[str]] = [
+    [],
+    [],
+    ["accept"],
+    ["dispatch"],
+    [],
+    ["accept"],
+    ["accept", "dispatch"],
+    ["dispatch", "resolve"],
+    [],
+]
+SEED_INCIDENTS = 15
+
+
+def _point(feature: dict[str, Any]) -> tuple[float, float]:
+    lon, lat = feature["geometry"]["coordinates"][:2]
+    return round(float(lon), 6), round(float(lat), 6)
+
+
+def camera_docs(catalogue: LayerCatalogue) -> list[dict[str, Any]]:
+    """Camera fields (without streams/status) from the cameras layers, WGS84."""
+    docs: list[dict[str, Any]] = []
+    for layer in catalogue.of_kind("cameras"):
+        for f in layer.features:
+            p = f.get("properties") or {}
+            lon, lat = _point(f)
+            docs.append(
+                {
+                    "id": str(p["id"]),
+                    "name": str(p.get("name", p["id"])),
+                    "lon": lon,
+                    "lat": lat,
+                    "town": str(p.get("town", "")),
+                    "grid": str(p.get("grid", "")),
+                    "kind": str(p.get("kind", "fixed")),
+                    "heading": float(p.get("heading", 0.0)),
+                    "fov": float(p.get("fov", 60.0)),
+                    "range_m": float(p.get("range_m", 150.0)),
+                }
+            )
+    return docs
+
+
+def units_from_layers(catalogue: LayerCatalogue) -> list[Unit]:
+    """Field units from the units layers, all available, WGS84."""
+    t = now()
+    units: list[Unit] = []
+    for layer in catalogue.of_kind("units"):
+        for f in layer.features:
+            p = f.get("properties") or {}
+            lon, lat = _point(f)
+            units.append(
+                Unit(
+                    id=str(p["id"]),
+                    name=str(p.get("name", p["id"])),
+                    department=str(p.get("department", "")),
+                    kind=str(p.get("kind", "patrol")),
+                    lon=lon,
+                    lat=lat,
+                    updated_at=t,
+                )
+            )
+    return units
+
+
+def seed_database(store: Store, catalogue: LayerCatalogue, geo: Geography, rng: random.Random) -> bool:
+    """Fill an empty database; returns False (and does nothing) if it was seeded before."""
+    if store.db.meta("seeded_at"):
+        return False
+    seed_users(store.db)
+    cameras = camera_docs(catalogue)
+    units = units_from_layers(catalogue)
+    store.add_cameras(cameras)
+    store.add_units(units)
+    seed_incidents(store, geo, rng, units, SEED_INCIDENTS)
+    store.db.set_meta("seeded_at", iso())
+    log.info("seeded %d cameras, %d units, %d incidents", len(cameras), len(units), SEED_INCIDENTS)
+    return True
+
+
+def seed_incidents(store: Store, geo: Geography, rng: random.Random, units: list[Unit], count: int) -> None:
+    """Create ``count`` incidents reported over the last hours and move them along the workflow."""
+    start = now() - timedelta(hours=3)
+    for i in range(count):
+        fields = draft_incident(rng, geo)
+        fields["reported_at"] = start + timedelta(minutes=12 * i + rng.randint(0, 10))
+        incident = store.add_incident(fields)
+        for action in SEED_PATHS[i % len(SEED_PATHS)]:
+            if action == "dispatch":
+                dept = DEPARTMENTS[incident.category]
+                candidates = [u for u in units if u.department == dept] or units
+                unit = rng.choice(candidates) if candidates else None
+                body = {
+                    "incident_id": incident.id,
+                    "unit_id": unit.id if unit else None,
+                    "department": dept,
+                    "instructions": "请尽快到场核实处置并反馈。",
+                    "priority": incident.priority,
+                }
+                store.create_task(body, f"seed-{uuid.UUID(int=rng.getrandbits(128))}", "seed", "system")
+            else:
+                store.transition(incident.id, action, incident.version, "", "system")
+            incident = store.incident(incident.id)

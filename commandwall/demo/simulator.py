@@ -1,0 +1,270 @@
+"""The exercise's life: new incidents, moving units, cameras that drop out and come back.
+
+One ``tick(dt)`` is one step of ``dt`` seconds; the thread calls it every ``tick_s``. With a fixed seed
+the sequence of choices is repeatable (timestamps are not).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import random
+import threading
+import uuid
+
+from commandwall.demo.db import now
+from commandwall.demo.geography import Geography
+from commandwall.demo.scenarios import DEPARTMENTS, draft_incident
+from commandwall.demo.store import RefusedError, StaleVersionError, Store
+from commandwall.domain.models import (
+    CameraStatus,
+    Incident,
+    IncidentStatus,
+    Task,
+    TaskStatus,
+    Unit,
+    UnitStatus,
+)
+
+log = logging.getLogger(__name__)
+
+#: Degrees per metre, roughly, at 34.8°N.
+DEG_PER_M_LAT = 1 / 111_000
+DEG_PER_M_LON = 1 / 91_000
+#: How often things happen, per second of simulated time.
+CAMERA_DROP_PER_S = 1 / 45
+INCIDENT_ADVANCE_PER_S = 1 / 20
+#: Mean simulated seconds a task spends in each status, and field units' driving speed.
+TASK_STEP_MEAN_S = 25.0
+UNIT_SPEED_M_S = 12.0
+MAX_OFFLINE_SHARE = 0.03
+MAX_NEW_PER_TICK = 50
+
+NEXT_ACTION = {
+    IncidentStatus.NEW: "accept",
+    IncidentStatus.ACCEPTED: "dispatch",
+    IncidentStatus.DISPATCHED: "resolve",
+    IncidentStatus.RESOLVED: "close",
+}
+NEXT_TASK_STATUS = {
+    TaskStatus.ASSIGNED: TaskStatus.ACCEPTED,
+    TaskStatus.ACCEPTED: TaskStatus.ON_SCENE,
+    TaskStatus.ON_SCENE: TaskStatus.DONE,
+}
+
+
+class Simulator:
+    """Drives the exercise. ``start()``/``stop()`` run ``tick()`` on a daemon thread."""
+
+    def __init__(
+        self,
+        store: Store,
+        geo: Geography,
+        *,
+        seed: int | str | None = None,
+        incident_rate_per_min: float = 1.0,
+        tick_s: float = 1.0,
+    ) -> None:
+        self.store = store
+        self.geo = geo
+        self.rng = random.Random(seed)
+        self.incident_rate_per_min = incident_rate_per_min
+        self.tick_s = tick_s
+        self._due_incidents = 0.0
+        self._ticks = 0
+        self._back_online: dict[str, int] = {}  # camera id -> tick at which it returns
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # ---- thread --------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Run ticks on a daemon thread until ``stop()``."""
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="demo-simulator", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the thread and wait for it (at most ``timeout`` s)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    @property
+    def running(self) -> bool:
+        """True while the thread runs."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.tick_s):
+            try:
+                self.tick()
+            except Exception:  # keep the exercise alive; a bad step is logged
+                if self._stop.is_set():
+                    break
+                log.exception("simulator step failed")
+
+    # ---- one step ------------------------------------------------------------------------------
+    def tick(self, dt: float | None = None) -> list[str]:
+        """Advance the exercise by ``dt`` seconds (default ``tick_s``); returns what changed.
+
+        Each entry is ``"<kind>:<id>"`` (kind = incident, task, unit, camera-status). At least one unit
+        moves every tick, so a tick always writes an event when there are units.
+        """
+        dt = self.tick_s if dt is None else dt
+        with self._lock:
+            self._ticks += 1
+            changes: list[str] = []
+            changes += self._new_incidents(dt)
+            changes += self._move_units(dt)
+            changes += self._advance_tasks(dt)
+            changes += self._cameras(dt)
+            if self.rng.random() < INCIDENT_ADVANCE_PER_S * dt:
+                changes += self._advance_incident()
+            return changes
+
+    def _new_incidents(self, dt: float) -> list[str]:
+        self._due_incidents += max(0.0, self.incident_rate_per_min) * dt / 60.0
+        out = []
+        for _ in range(MAX_NEW_PER_TICK):
+            if self._due_incidents < 1.0:
+                break
+            self._due_incidents -= 1.0
+            out.append(f"incident:{self.new_incident().id}")
+        return out
+
+    def new_incident(self, category: str | None = None) -> Incident:
+        """Report one new simulated incident now (any category, or the one given)."""
+        return self.store.add_incident(draft_incident(self.rng, self.geo, category))
+
+    def _move_units(self, dt: float) -> list[str]:
+        """Units on their way to an incident drive on; one to three others wander a little."""
+        units = self.store.units()
+        if not units:
+            return []
+        targets = self._unit_targets()
+        driving = [u for u in units if u.id in targets and u.status != UnitStatus.OFFLINE]
+        idle = [u for u in units if u not in driving]
+        chosen = driving + self.rng.sample(idle, k=min(len(idle), self.rng.randint(1, 3)))
+        for unit in chosen:
+            self.store.save_unit(self._moved(unit, targets.get(unit.id), dt))
+        return [f"unit:{u.id}" for u in chosen]
+
+    def _unit_targets(self) -> dict[str, tuple[float, float]]:
+        targets: dict[str, tuple[float, float]] = {}
+        for task in self.store.active_tasks():
+            if task.unit_id and task.status != TaskStatus.ON_SCENE:
+                incident = self.store.incident(task.incident_id)
+                targets[task.unit_id] = (incident.lon, incident.lat)
+        return targets
+
+    def _moved(self, unit: Unit, target: tuple[float, float] | None, dt: float) -> Unit:
+        """The unit a little further along: towards its task's incident, or wandering."""
+        status = unit.status
+        if status == UnitStatus.OFFLINE and self.rng.random() < 0.3:
+            status = UnitStatus.AVAILABLE
+        elif status == UnitStatus.AVAILABLE and target is None and self.rng.random() < 0.02:
+            status = UnitStatus.OFFLINE
+        lon, lat = unit.lon, unit.lat
+        if status != UnitStatus.OFFLINE:
+            if target is not None:
+                step = UNIT_SPEED_M_S * dt
+                d_lon = (target[0] - lon) / DEG_PER_M_LON
+                d_lat = (target[1] - lat) / DEG_PER_M_LAT
+                dist = math.hypot(d_lon, d_lat)
+                if dist <= step:  # on scene: shuffle around the incident by a few metres
+                    angle, off = self.rng.uniform(0, 2 * math.pi), self.rng.uniform(5, 15)
+                    lon = target[0] + math.sin(angle) * off * DEG_PER_M_LON
+                    lat = target[1] + math.cos(angle) * off * DEG_PER_M_LAT
+                else:
+                    lon += step / dist * d_lon * DEG_PER_M_LON
+                    lat += step / dist * d_lat * DEG_PER_M_LAT
+            else:
+                angle, step = self.rng.uniform(0, 2 * math.pi), self.rng.uniform(10, 60)
+                lon += math.sin(angle) * step * DEG_PER_M_LON
+                lat += math.cos(angle) * step * DEG_PER_M_LAT
+            x0, y0, x1, y1 = self.geo.bounds
+            lon, lat = min(max(lon, x0), x1), min(max(lat, y0), y1)
+        return unit.model_copy(
+            update={"lon": round(lon, 6), "lat": round(lat, 6), "status": status, "updated_at": now()}
+        )
+
+    def _advance_tasks(self, dt: float) -> list[str]:
+        out = []
+        for task in self.store.active_tasks():
+            if self.rng.random() >= min(1.0, dt / TASK_STEP_MEAN_S):
+                continue
+            moved = task.model_copy(update={"status": NEXT_TASK_STATUS[task.status]})
+            self.store.save_task(moved)
+            out.append(f"task:{task.id}")
+            if moved.status == TaskStatus.DONE and moved.unit_id:
+                out += self._release_unit(moved)
+        return out
+
+    def _release_unit(self, task: Task) -> list[str]:
+        unit = self.store.unit(task.unit_id or "")
+        busy_elsewhere = any(t.unit_id == unit.id for t in self.store.active_tasks())
+        if unit.status != UnitStatus.BUSY or busy_elsewhere:
+            return []
+        self.store.save_unit(unit.model_copy(update={"status": UnitStatus.AVAILABLE, "updated_at": now()}))
+        return [f"unit:{unit.id}"]
+
+    def _cameras(self, dt: float) -> list[str]:
+        out = []
+        for camera_id, due in sorted(self._back_online.items()):
+            if due <= self._ticks:
+                del self._back_online[camera_id]
+                if self.store.set_camera_status(camera_id, CameraStatus.ONLINE):
+                    out.append(f"camera-status:{camera_id}")
+        online = self.store.camera_ids(CameraStatus.ONLINE.value)
+        total = len(self.store.camera_ids())
+        if (
+            online
+            and self.rng.random() < CAMERA_DROP_PER_S * dt
+            and total - len(online) < MAX_OFFLINE_SHARE * total
+        ):
+            camera_id = self.rng.choice(online)
+            out += self.take_camera_offline(camera_id, seconds=self.rng.uniform(15, 60))
+        return out
+
+    def take_camera_offline(self, camera_id: str, seconds: float) -> list[str]:
+        """Drop a camera now; it comes back after about ``seconds`` of simulated time."""
+        self._back_online[camera_id] = self._ticks + max(1, math.ceil(seconds / self.tick_s))
+        if self.store.set_camera_status(camera_id, CameraStatus.OFFLINE):
+            return [f"camera-status:{camera_id}"]
+        return []
+
+    def _advance_incident(self) -> list[str]:
+        candidates = self.store.open_incidents()
+        if not candidates:
+            return []
+        incident = self.rng.choice(candidates)
+        action = NEXT_ACTION.get(incident.status)
+        if action is None:
+            return []
+        try:
+            if action == "dispatch":
+                return self._dispatch(incident)
+            self.store.transition(incident.id, action, incident.version, "", "simulator")
+        except (StaleVersionError, RefusedError):  # someone acted first: fine, try another time
+            return []
+        return [f"incident:{incident.id}"]
+
+    def _dispatch(self, incident: Incident) -> list[str]:
+        dept = DEPARTMENTS.get(incident.category, "")
+        units = [u for u in self.store.units() if u.status == UnitStatus.AVAILABLE]
+        preferred = [u for u in units if u.department == dept] or units
+        unit = self.rng.choice(preferred) if preferred else None
+        body = {
+            "incident_id": incident.id,
+            "unit_id": unit.id if unit else None,
+            "department": dept,
+            "instructions": "请尽快到场核实处置并反馈。",
+            "priority": incident.priority,
+        }
+        key = str(uuid.UUID(int=self.rng.getrandbits(128)))
+        task, _ = self.store.create_task(body, key, f"sim-{key}", "simulator")
+        return [f"incident:{incident.id}", f"task:{task.id}"] + ([f"unit:{unit.id}"] if unit else [])

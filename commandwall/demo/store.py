@@ -1,0 +1,317 @@
+"""The backend's state and rules over SQLite: cameras, units, incidents (workflow), tasks (idempotent).
+
+Every change appends an event in the same transaction (see ``db.Transaction.event``). Errors that the
+HTTP layer turns into responses are raised as ``NotFoundError``, ``StaleVersionError`` and ``RefusedError``.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import timedelta
+from typing import Any
+
+from commandwall.demo.db import Database, Transaction, iso, now
+from commandwall.domain.models import (
+    CameraStatus,
+    Incident,
+    IncidentStatus,
+    Task,
+    Unit,
+    UnitStatus,
+)
+from commandwall.domain.workflow import InvalidTransition, next_status
+
+OPEN_STATUSES = (IncidentStatus.NEW, IncidentStatus.ACCEPTED, IncidentStatus.DISPATCHED)
+#: Closed/resolved incidents changed within this window still count as "recent".
+RECENT = timedelta(hours=24)
+
+
+class NotFoundError(LookupError):
+    """No such camera/incident/…; the HTTP layer answers 404."""
+
+
+class StaleVersionError(Exception):
+    """A transition quoted an old version; ``current`` is the incident as it is now (409)."""
+
+    def __init__(self, current: Incident) -> None:
+        super().__init__(f"incident {current.id} is at version {current.version}")
+        self.current = current
+
+
+class RefusedError(ValueError):
+    """A request that is well-formed but not allowed (422) with a machine-readable ``code``."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _dump(model: Any) -> str:
+    return model.model_dump_json()
+
+
+class Store:
+    """All reads and writes of the exercise backend's domain data."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._status_lock = threading.Lock()
+        self._camera_status: dict[str, str] = {
+            r["id"]: r["status"] for r in db.rows("SELECT id, status FROM cameras")
+        }
+
+    # ---- cameras -------------------------------------------------------------------------------
+    def add_cameras(self, docs: list[dict[str, Any]]) -> None:
+        """Insert cameras (seeding; no events). ``docs`` hold Camera fields except streams/status."""
+        with self.db.transaction() as tx:
+            for i, doc in enumerate(docs):
+                tx.execute(
+                    "INSERT OR REPLACE INTO cameras (id, ord, status, doc) VALUES (?, ?, ?, ?)",
+                    (doc["id"], i, CameraStatus.ONLINE.value, json.dumps(doc, ensure_ascii=False)),
+                )
+        with self._status_lock:
+            self._camera_status.update({d["id"]: CameraStatus.ONLINE.value for d in docs})
+
+    def cameras(self) -> list[tuple[dict[str, Any], str]]:
+        """All cameras as (fields, status), in layer order."""
+        rows = self.db.rows("SELECT doc, status FROM cameras ORDER BY ord")
+        return [(json.loads(r["doc"]), r["status"]) for r in rows]
+
+    def camera(self, camera_id: str) -> tuple[dict[str, Any], str]:
+        """One camera as (fields, status); raises NotFoundError."""
+        row = self.db.one("SELECT doc, status FROM cameras WHERE id = ?", (camera_id,))
+        if row is None:
+            raise NotFoundError(f"camera {camera_id} not found")
+        return json.loads(row["doc"]), row["status"]
+
+    def camera_status(self, camera_id: str) -> str | None:
+        """Current status of a camera from memory (cheap; streams ask every frame); None if unknown."""
+        with self._status_lock:
+            return self._camera_status.get(camera_id)
+
+    def camera_ids(self, status: str | None = None) -> list[str]:
+        """Ids of the cameras, optionally only those with ``status``."""
+        with self._status_lock:
+            return sorted(k for k, v in self._camera_status.items() if status is None or v == status)
+
+    def set_camera_status(self, camera_id: str, status: CameraStatus) -> bool:
+        """Mark a camera online/offline; writes a ``camera-status`` event. False if unchanged."""
+        status = CameraStatus(status)
+        with self.db.transaction() as tx:
+            row = tx.one("SELECT status FROM cameras WHERE id = ?", (camera_id,))
+            if row is None:
+                raise NotFoundError(f"camera {camera_id} not found")
+            if row["status"] == status.value:
+                return False
+            tx.execute("UPDATE cameras SET status = ? WHERE id = ?", (status.value, camera_id))
+            tx.event("camera-status", camera_id, {"id": camera_id, "status": status.value})
+            with self._status_lock:
+                self._camera_status[camera_id] = status.value
+        return True
+
+    # ---- units ---------------------------------------------------------------------------------
+    def add_units(self, units: list[Unit]) -> None:
+        """Insert units (seeding; no events)."""
+        with self.db.transaction() as tx:
+            for i, unit in enumerate(units):
+                tx.execute(
+                    "INSERT OR REPLACE INTO units (id, ord, doc) VALUES (?, ?, ?)", (unit.id, i, _dump(unit))
+                )
+
+    def units(self) -> list[Unit]:
+        """All field units in layer order."""
+        return [
+            Unit.model_validate_json(r["doc"]) for r in self.db.rows("SELECT doc FROM units ORDER BY ord")
+        ]
+
+    def unit(self, unit_id: str) -> Unit:
+        """One unit; raises NotFoundError."""
+        row = self.db.one("SELECT doc FROM units WHERE id = ?", (unit_id,))
+        if row is None:
+            raise NotFoundError(f"unit {unit_id} not found")
+        return Unit.model_validate_json(row["doc"])
+
+    def save_unit(self, unit: Unit, tx: Transaction | None = None) -> None:
+        """Store a changed unit and write a ``unit`` event."""
+        if tx is None:
+            with self.db.transaction() as own:
+                self.save_unit(unit, own)
+            return
+        tx.execute("UPDATE units SET doc = ? WHERE id = ?", (_dump(unit), unit.id))
+        tx.event("unit", unit.id, unit.model_dump(mode="json"))
+
+    # ---- incidents -----------------------------------------------------------------------------
+    def add_incident(self, fields: dict[str, Any]) -> Incident:
+        """Create an incident (version 1) from its fields; writes an ``incident`` event."""
+        with self.db.transaction() as tx:
+            row = tx.one("SELECT COALESCE(MAX(n), 0) + 1 AS n FROM incidents")
+            number = int(row["n"]) if row else 1
+            t = now()
+            values = {"reported_at": t, "status": IncidentStatus.NEW, **fields}
+            values.update(id=f"INC-{number:06d}", updated_at=t, version=1)
+            incident = Incident.model_validate(values)
+            seq = tx.event("incident", incident.id, incident.model_dump(mode="json"))
+            tx.execute(
+                "INSERT INTO incidents (id, status, updated_at, changed_seq, doc) VALUES (?, ?, ?, ?, ?)",
+                (incident.id, incident.status.value, iso(t), seq, _dump(incident)),
+            )
+        return incident
+
+    def incident(self, incident_id: str) -> Incident:
+        """One incident; raises NotFoundError."""
+        row = self.db.one("SELECT doc FROM incidents WHERE id = ?", (incident_id,))
+        if row is None:
+            raise NotFoundError(f"incident {incident_id} not found")
+        return Incident.model_validate_json(row["doc"])
+
+    def incidents(self, since: int | None, limit: int) -> tuple[list[Incident], int, bool]:
+        """Incidents for a client: (incidents, cursor, has_more).
+
+        ``since=None``: open incidents and those changed in the last 24 h. Otherwise those changed after
+        the cursor (a cursor beyond the log, from a reset database, counts as 0). Ordered by change; at
+        most ``limit``; when more remain, the cursor points at the last one returned so the next call
+        continues.
+        """
+        with self.db.transaction() as tx:  # one consistent snapshot under the lock
+            top = int(tx.one("SELECT COALESCE(MAX(id), 0) AS m FROM events")["m"])
+            if since is not None and since > top:  # a cursor from a reset database: start over
+                since = 0
+            if since is None:
+                placeholders = ",".join("?" * len(OPEN_STATUSES))
+                rows = tx.execute(
+                    f"SELECT doc, changed_seq FROM incidents WHERE changed_seq <= ? AND "
+                    f"(status IN ({placeholders}) OR updated_at >= ?) ORDER BY changed_seq LIMIT ?",
+                    (top, *[s.value for s in OPEN_STATUSES], iso(now() - RECENT), limit + 1),
+                ).fetchall()
+            else:
+                rows = tx.execute(
+                    "SELECT doc, changed_seq FROM incidents WHERE changed_seq > ? AND changed_seq <= ? "
+                    "ORDER BY changed_seq LIMIT ?",
+                    (since, top, limit + 1),
+                ).fetchall()
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        cursor = int(rows[-1]["changed_seq"]) if has_more else max(top, since or 0)
+        return [Incident.model_validate_json(r["doc"]) for r in rows], cursor, has_more
+
+    def open_incidents(self) -> list[Incident]:
+        """Incidents not yet closed (for the simulator)."""
+        rows = self.db.rows("SELECT doc FROM incidents WHERE status != ? ORDER BY n", ("closed",))
+        return [Incident.model_validate_json(r["doc"]) for r in rows]
+
+    def transition(self, incident_id: str, action: str, version: int, note: str, actor: str) -> Incident:
+        """Apply a workflow action; raises NotFoundError, StaleVersionError (409) or RefusedError (422)."""
+        with self.db.transaction() as tx:
+            current = self._incident_tx(tx, incident_id)
+            if version != current.version:
+                raise StaleVersionError(current)
+            return self._move(tx, current, action, note, actor)
+
+    def _incident_tx(self, tx: Transaction, incident_id: str) -> Incident:
+        row = tx.one("SELECT doc FROM incidents WHERE id = ?", (incident_id,))
+        if row is None:
+            raise NotFoundError(f"incident {incident_id} not found")
+        return Incident.model_validate_json(row["doc"])
+
+    def _move(self, tx: Transaction, current: Incident, action: str, note: str, actor: str) -> Incident:
+        try:
+            target = next_status(current.status, action)
+        except InvalidTransition as exc:
+            raise RefusedError("invalid_transition", str(exc)) from None
+        t = now()
+        moved = current.model_copy(update={"status": target, "version": current.version + 1, "updated_at": t})
+        seq = tx.event("incident", moved.id, moved.model_dump(mode="json"))
+        tx.execute(
+            "UPDATE incidents SET status = ?, updated_at = ?, changed_seq = ?, doc = ? WHERE id = ?",
+            (target.value, iso(t), seq, _dump(moved), moved.id),
+        )
+        tx.execute(
+            "INSERT INTO incident_history (incident_id, action, from_status, to_status, version, note,"
+            " actor, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (moved.id, action, current.status.value, target.value, moved.version, note, actor, iso(t)),
+        )
+        return moved
+
+    # ---- tasks ---------------------------------------------------------------------------------
+    def create_task(self, body: dict[str, Any], key: str, body_hash: str, actor: str) -> tuple[Task, bool]:
+        """Dispatch a task exactly once per Idempotency-Key: (task, created).
+
+        The same key with the same body returns the first task (created=False); with another body it
+        raises RefusedError("idempotency_key_reused"). Dispatching moves a new/accepted incident to dispatched
+        and marks an available unit busy.
+        """
+        with self.db.transaction() as tx:
+            row = tx.one("SELECT doc, body_hash FROM tasks WHERE idempotency_key = ?", (key,))
+            if row is not None:
+                if row["body_hash"] != body_hash:
+                    raise RefusedError(
+                        "idempotency_key_reused",
+                        "this Idempotency-Key was already used with a different request body",
+                    )
+                return Task.model_validate_json(row["doc"]), False
+            incident = self._task_incident(tx, body["incident_id"])
+            unit = self._task_unit(tx, body.get("unit_id"))
+            number = int(tx.one("SELECT COALESCE(MAX(n), 0) + 1 AS n FROM tasks")["n"])
+            task = Task(
+                id=f"TSK-{number:06d}",
+                incident_id=incident.id,
+                unit_id=unit.id if unit else None,
+                department=body.get("department") or (unit.department if unit else ""),
+                instructions=body.get("instructions", ""),
+                priority=body.get("priority", incident.priority),
+                created_at=now(),
+                created_by=actor,
+            )
+            if incident.status in (IncidentStatus.NEW, IncidentStatus.ACCEPTED):
+                self._move(tx, incident, "dispatch", f"派遣任务 {task.id}", actor)
+            tx.execute(
+                "INSERT INTO tasks (id, incident_id, unit_id, status, idempotency_key, body_hash, doc)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (task.id, task.incident_id, task.unit_id, task.status.value, key, body_hash, _dump(task)),
+            )
+            tx.event("task", task.id, task.model_dump(mode="json"))
+            if unit is not None and unit.status == UnitStatus.AVAILABLE:
+                self.save_unit(unit.model_copy(update={"status": UnitStatus.BUSY, "updated_at": now()}), tx)
+        return task, True
+
+    def _task_incident(self, tx: Transaction, incident_id: str) -> Incident:
+        try:
+            incident = self._incident_tx(tx, incident_id)
+        except NotFoundError:
+            raise RefusedError("unknown_incident", f"incident {incident_id} does not exist") from None
+        if incident.status not in OPEN_STATUSES:
+            raise RefusedError(
+                "invalid_transition", f"incident {incident_id} is {incident.status.value}; reopen it first"
+            )
+        return incident
+
+    def _task_unit(self, tx: Transaction, unit_id: str | None) -> Unit | None:
+        if unit_id is None:
+            return None
+        row = tx.one("SELECT doc FROM units WHERE id = ?", (unit_id,))
+        if row is None:
+            raise RefusedError("unknown_unit", f"unit {unit_id} does not exist")
+        return Unit.model_validate_json(row["doc"])
+
+    def tasks(self, incident_id: str | None = None) -> list[Task]:
+        """Tasks, all or of one incident, oldest first."""
+        if incident_id is None:
+            rows = self.db.rows("SELECT doc FROM tasks ORDER BY n")
+        else:
+            rows = self.db.rows("SELECT doc FROM tasks WHERE incident_id = ? ORDER BY n", (incident_id,))
+        return [Task.model_validate_json(r["doc"]) for r in rows]
+
+    def active_tasks(self) -> list[Task]:
+        """Tasks not done yet (for the simulator)."""
+        rows = self.db.rows("SELECT doc FROM tasks WHERE status != 'done' ORDER BY n")
+        return [Task.model_validate_json(r["doc"]) for r in rows]
+
+    def save_task(self, task: Task) -> None:
+        """Store a changed task (status) and write a ``task`` event."""
+        with self.db.transaction() as tx:
+            tx.execute(
+                "UPDATE tasks SET status = ?, doc = ? WHERE id = ?", (task.status.value, _dump(task), task.id)
+            )
+            tx.event("task", task.id, task.model_dump(mode="json"))

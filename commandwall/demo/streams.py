@@ -1,0 +1,201 @@
+"""Simulated camera video: MJPEG over HTTP (``multipart/x-mixed-replace; boundary=frame``).
+
+Each frame is drawn with OpenCV on a numpy canvas — a gradient scene, shapes that move, the camera id,
+the wall-clock time to the millisecond and a frame counter — so a frozen or stale picture is obvious.
+Frames are rendered only while someone watches: the first viewer of a (camera, variant) creates its
+``FrameSource``, the last one leaving drops it. Viewers of the same stream share one rendered frame per
+tick of a common 12 fps clock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from commandwall.demo.db import now
+
+FPS = 12
+SIZES: dict[str, tuple[int, int]] = {"main": (1280, 720), "sub": (640, 360)}
+BOUNDARY = "frame"
+MIMETYPE = f"multipart/x-mixed-replace; boundary={BOUNDARY}"
+JPEG_QUALITY = 75
+#: Share of the width/height the PTZ can pan/tilt away from the centre.
+PTZ_MARGIN = 0.1
+PTZ_ACTIONS = ("left", "right", "up", "down", "zoom_in", "zoom_out", "stop")
+_FONT = cv2.FONT_HERSHEY_SIMPLEX
+
+
+@dataclass
+class PtzState:
+    """Where a PTZ camera points: pan/tilt in [-1, 1] (share of the margin), zoom 1–10."""
+
+    pan: float = 0.0
+    tilt: float = 0.0
+    zoom: float = 1.0
+
+    def apply(self, action: str, speed: int) -> None:
+        """Move by one command; ``speed`` 1–8."""
+        step = 0.05 * speed
+        if action == "left":
+            self.pan = max(-1.0, self.pan - step)
+        elif action == "right":
+            self.pan = min(1.0, self.pan + step)
+        elif action == "up":
+            self.tilt = max(-1.0, self.tilt - step)
+        elif action == "down":
+            self.tilt = min(1.0, self.tilt + step)
+        elif action == "zoom_in":
+            self.zoom = min(10.0, self.zoom * (1 + step))
+        elif action == "zoom_out":
+            self.zoom = max(1.0, self.zoom / (1 + step))
+
+
+def _scene(camera_id: str, width: int, height: int) -> np.ndarray:
+    """The static background (larger than the frame by the PTZ margin): a coloured gradient and a grid."""
+    mx, my = int(width * PTZ_MARGIN), int(height * PTZ_MARGIN)
+    h, w = height + 2 * my, width + 2 * mx
+    digest = hashlib.sha256(camera_id.encode()).digest()
+    c0 = np.frombuffer(digest[0:3], dtype=np.uint8).astype(np.float32) * 0.6
+    c1 = np.frombuffer(digest[3:6], dtype=np.uint8).astype(np.float32) * 0.6 + 40
+    fy = np.linspace(0.0, 1.0, h, dtype=np.float32)[:, None, None]
+    fx = np.linspace(0.0, 1.0, w, dtype=np.float32)[None, :, None]
+    img = (c0 * (1 - fy) + c1 * fy) * (0.75 + 0.25 * fx)
+    img = np.clip(img, 0, 255).astype(np.uint8)
+    step = max(40, width // 16)
+    for x in range(0, w, step):
+        cv2.line(img, (x, 0), (x, h - 1), (90, 90, 90), 1)
+    for y in range(0, h, step):
+        cv2.line(img, (0, y), (w - 1, y), (90, 90, 90), 1)
+    return img
+
+
+class FrameSource:
+    """Renders and JPEG-encodes the frames of one (camera, variant); shared by its viewers."""
+
+    def __init__(self, camera_id: str, variant: str, ptz: PtzState) -> None:
+        self.camera_id = camera_id
+        self.variant = variant
+        self.width, self.height = SIZES[variant]
+        self.ptz = ptz
+        self.viewers = 0
+        self.frames = 0
+        self.render_s = 0.0
+        self._scene = _scene(camera_id, self.width, self.height)
+        self._lock = threading.Lock()
+        self._tick = -1
+        self._jpeg = b""
+
+    def frame_for(self, tick: int) -> bytes:
+        """The JPEG for a clock tick, rendered once per tick whoever asks first."""
+        with self._lock:
+            if tick != self._tick:
+                start = time.perf_counter()
+                self._jpeg = self._render(tick)
+                self.render_s += time.perf_counter() - start
+                self.frames += 1
+                self._tick = tick
+            return self._jpeg
+
+    def _render(self, tick: int) -> bytes:
+        w, h, s = self.width, self.height, self.width / 640
+        mx, my = int(w * PTZ_MARGIN), int(h * PTZ_MARGIN)
+        ox, oy = int(mx * (1 + self.ptz.pan)), int(my * (1 + self.ptz.tilt))
+        img = self._scene[oy : oy + h, ox : ox + w].copy()
+        t = tick / FPS
+        # moving shapes: a bouncing ball, a "vehicle" crossing, a sweeping hand
+        cx = int(w / 2 + w * 0.35 * np.sin(t * 0.9))
+        cy = int(h / 2 + h * 0.3 * np.sin(t * 1.7))
+        cv2.circle(img, (cx, cy), int(28 * s), (40, 200, 255), -1, cv2.LINE_AA)
+        vx = int((t * 160 * s) % (w + 200 * s) - 100 * s)
+        cv2.rectangle(
+            img, (vx, int(h * 0.72)), (vx + int(90 * s), int(h * 0.72 + 40 * s)), (255, 255, 255), -1
+        )
+        centre = (int(w * 0.85), int(h * 0.25))
+        hand = (int(centre[0] + 50 * s * np.sin(t * 2)), int(centre[1] - 50 * s * np.cos(t * 2)))
+        cv2.circle(img, centre, int(55 * s), (230, 230, 230), max(1, int(2 * s)), cv2.LINE_AA)
+        cv2.line(img, centre, hand, (0, 0, 255), max(2, int(3 * s)), cv2.LINE_AA)
+        # text: camera, clock with ms, frame counter, PTZ
+        clock = now().strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+        lines = [
+            f"{self.camera_id}  {self.variant.upper()} {w}x{h}",
+            clock,
+            f"#{self.frames + 1:06d}  PTZ P{self.ptz.pan:+.2f} T{self.ptz.tilt:+.2f} Z{self.ptz.zoom:.1f}x",
+        ]
+        scale, thick, lh = 0.6 * s, max(1, int(1.5 * s)), int(24 * s)
+        text_w = max(cv2.getTextSize(text, _FONT, scale, thick)[0][0] for text in lines)
+        cv2.rectangle(img, (0, 0), (text_w + int(16 * s), int(lh * len(lines) + 10 * s)), (0, 0, 0), -1)
+        for i, text in enumerate(lines):
+            org = (int(8 * s), int(lh * (i + 1)))
+            cv2.putText(img, text, org, _FONT, scale, (255, 255, 255), thick, cv2.LINE_AA)
+        ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
+        if not ok:  # pragma: no cover - imencode of a valid uint8 image does not fail
+            raise RuntimeError("JPEG encoding failed")
+        return buf.tobytes()
+
+
+class StreamHub:
+    """All simulated streams of the backend: viewers, shared frame sources, PTZ state, stop."""
+
+    def __init__(self, camera_status: Callable[[str], str | None], stop: threading.Event) -> None:
+        self._camera_status = camera_status
+        self._stop = stop
+        self._lock = threading.Lock()
+        self._sources: dict[tuple[str, str], FrameSource] = {}
+        self._ptz: dict[str, PtzState] = {}
+        self.total_frames = 0
+        self.total_render_s = 0.0
+
+    def ptz(self, camera_id: str, action: str, speed: int) -> PtzState:
+        """Apply a PTZ command; the camera's picture shifts accordingly."""
+        with self._lock:
+            state = self._ptz.setdefault(camera_id, PtzState())
+            state.apply(action, speed)
+            return state
+
+    def active(self) -> dict[tuple[str, str], int]:
+        """(camera, variant) -> number of viewers, for streams being rendered now."""
+        with self._lock:
+            return {k: s.viewers for k, s in self._sources.items()}
+
+    def _acquire(self, camera_id: str, variant: str) -> FrameSource:
+        with self._lock:
+            key = (camera_id, variant)
+            source = self._sources.get(key)
+            if source is None:
+                ptz = self._ptz.setdefault(camera_id, PtzState())
+                source = self._sources[key] = FrameSource(camera_id, variant, ptz)
+            source.viewers += 1
+            return source
+
+    def _release(self, source: FrameSource) -> None:
+        with self._lock:
+            source.viewers -= 1
+            if source.viewers <= 0:
+                self._sources.pop((source.camera_id, source.variant), None)
+                self.total_frames += source.frames
+                self.total_render_s += source.render_s
+
+    def online(self, camera_id: str) -> bool:
+        """True if the camera is known and online."""
+        return self._camera_status(camera_id) == "online"
+
+    def mjpeg(self, camera_id: str, variant: str) -> Iterator[bytes]:
+        """Multipart JPEG parts at ~12 fps until the camera goes offline, the server stops or the viewer
+        leaves (the server then closes this generator)."""
+        source = self._acquire(camera_id, variant)
+        try:
+            while not self._stop.is_set() and self.online(camera_id):
+                tick = int(time.monotonic() * FPS)
+                jpeg = source.frame_for(tick)
+                head = f"--{BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: {len(jpeg)}\r\n\r\n"
+                yield head.encode() + jpeg + b"\r\n"
+                self._stop.wait(max(0.0, (tick + 1) / FPS - time.monotonic()))
+            yield f"--{BOUNDARY}--\r\n".encode()
+        finally:
+            self._release(source)
