@@ -18,12 +18,14 @@ from pathlib import Path
 from pyproj import Geod
 
 from commandwall.backend.api import PlatformClient
+from commandwall.backend.errors import BackendError
 from commandwall.backend.events import ConnectionState, EventStream
-from commandwall.backend.outbox import Outbox
+from commandwall.backend.outbox import Outbox, OutboxItem
 from commandwall.config import Settings
-from commandwall.domain.models import Camera, Incident, Task, Unit
+from commandwall.domain.models import Camera, CameraStatus, Incident, Task, Unit
+from commandwall.geo.index import CameraIndex
 from commandwall.geo.layers import Layer, load_layers
-from commandwall.store import CameraStore, IncidentStore, TaskStore, UnitStore
+from commandwall.store import Stores
 
 log = logging.getLogger(__name__)
 _GEOD = Geod(ellps="WGS84")
@@ -61,10 +63,12 @@ class ClientSession:
     def __init__(self, settings: Settings, listener: SessionListener | None = None) -> None:
         self.settings = settings
         self.listener = listener or SessionListener()
-        self.incidents = IncidentStore()
-        self.cameras = CameraStore()
-        self.units = UnitStore()
-        self.tasks = TaskStore()
+        self.stores = Stores()
+        self.incidents = self.stores.incidents
+        self.cameras = self.stores.cameras
+        self.units = self.stores.units
+        self.tasks = self.stores.tasks
+        self._camera_index: CameraIndex | None = None
         self.info = SessionInfo(exercise=settings.backend_url is None)
         self.layers: list[Layer] = []
         self.demo = None
@@ -105,18 +109,20 @@ class ClientSession:
             base_url, s.username, s.password, timeout=s.request_timeout_s, verify=s.verify_tls
         )
         login = self.client.login()
-        self.info.username = s.username
-        self.info.roles = list(getattr(login, "roles", None) or self.client.roles)
+        self.info.username = login.display_name or login.username
+        self.info.roles = sorted(login.roles)
 
         self.listener.on_progress("正在加载图层…")
         self.layers, errors = self._load_layers()
         self.listener.on_layers(self.layers, errors)
 
         self.listener.on_progress("正在加载视频点位、处置力量和事件…")
-        self.cameras.replace(self.client.cameras())
-        self.units.replace(self.client.units())
+        cameras = self.client.cameras()
+        self.cameras.replace_all(cameras)
+        self._camera_index = CameraIndex(cameras)
+        self.units.replace_all(self.client.units())
         incidents, cursor = self.client.incidents()
-        self.incidents.replace(incidents)
+        self.incidents.replace_all(incidents)
 
         outbox_name = "outbox-exercise.sqlite3" if self.info.exercise else (
             "outbox-" + hashlib.sha1(base_url.encode()).hexdigest()[:12] + ".sqlite3"
@@ -125,20 +131,36 @@ class ClientSession:
         self.outbox.add_listener(self._on_outbox)
         self.outbox.start()
         self.events = EventStream(
-            self.client, on_event=self._on_event, on_state=self.listener.on_connection, cursor=cursor
+            self.client, on_event=self.stores.apply_event, on_state=self.listener.on_connection, cursor=cursor
         )
         self.events.start()
         self.listener.on_ready()
 
     def _load_layers(self) -> tuple[list[Layer], list[str]]:
-        """Layers from the platform's catalogue; the local layer folder if the catalogue fails."""
+        """Layers from the platform's catalogue (each normalised to WGS84 from its declared CRS).
+
+        A layer that fails is reported and skipped; if the catalogue itself is unavailable the local layer
+        folder is used instead.
+        """
         assert self.client is not None
         try:
-            return self.client.load_layers()
-        except Exception as exc:
+            catalogue = self.client.layers()
+        except BackendError as exc:
             log.warning("layer catalogue unavailable (%s); using local layers", exc)
             result = load_layers(Path(self.settings.layers_dir))
             return list(result.layers.values()), [f"{e.layer_id}: {e.message}" for e in result.errors]
+        layers: list[Layer] = []
+        errors: list[str] = []
+        for info in catalogue:
+            try:
+                features = self.client.layer_features(info)
+            except (BackendError, ValueError) as exc:
+                log.warning("layer %s skipped: %s", info.id, exc)
+                errors.append(f"{info.title}: {exc}")
+                continue
+            layers.append(Layer(id=info.id, title=info.title, kind=info.kind, crs=info.crs,
+                                style=info.style, features=features))
+        return layers, errors
 
     def stop(self) -> None:
         """Stop threads and the embedded backend; safe to call more than once."""
@@ -151,18 +173,13 @@ class ClientSession:
             self.demo = None
 
     # --- events -------------------------------------------------------------------------------------
-    def _on_event(self, kind: str, payload: object) -> None:
-        if kind == "incident" and isinstance(payload, Incident):
-            self.incidents.upsert(payload)
-        elif kind == "unit" and isinstance(payload, Unit):
-            self.units.upsert(payload)
-        elif kind == "task" and isinstance(payload, Task):
-            self.tasks.upsert(payload)
-        elif kind == "camera-status" and isinstance(payload, dict):
-            self.cameras.set_status(payload["id"], payload["status"])
-
-    def _on_outbox(self, item) -> None:
-        result = getattr(item, "result", None)
+    def _on_outbox(self, item: OutboxItem) -> None:
+        """The server's answer to a queued action updates the stores at once (the event follows later)."""
+        try:
+            result = item.result_model()
+        except ValueError:
+            log.warning("outbox row %s: unreadable result", item.id)
+            return
         if isinstance(result, Task):
             self.tasks.upsert(result)
         elif isinstance(result, Incident):
@@ -190,8 +207,13 @@ class ClientSession:
 
     def cameras_near(self, lon: float, lat: float, k: int) -> list[Camera]:
         """The ``k`` online cameras nearest to a point (for filling the wall around an incident)."""
-        cams = [c for c in self.cameras.all() if c.status.value == "online"]
-        if not cams:
+        if self._camera_index is None:
             return []
-        _, _, dist = _GEOD.inv([lon] * len(cams), [lat] * len(cams), [c.lon for c in cams], [c.lat for c in cams])
-        return [c for c, _ in sorted(zip(cams, dist, strict=True), key=lambda p: p[1])[:k]]
+        found: list[Camera] = []
+        for camera, _metres in self._camera_index.nearest(lon, lat, k=k * 4):
+            current = self.cameras.get(camera.id)
+            if current is not None and current.status is CameraStatus.ONLINE:
+                found.append(current)
+            if len(found) == k:
+                break
+        return found

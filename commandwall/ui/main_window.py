@@ -7,7 +7,7 @@ import threading
 from datetime import datetime
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -153,6 +153,27 @@ class MainWindow(QMainWindow):
         self.incidents.detail.sig_locate.connect(self._locate_incident)
         self.incidents.detail.sig_action.connect(self._request_transition)
         self.incidents.detail.sig_dispatch.connect(self._open_dispatch)
+
+    # --- screens --------------------------------------------------------------------------------------
+    def arrange_on_screens(self) -> None:
+        """One monitor: everything in this window. Several: the map window on the first, the video wall
+        floated full-size onto the second (the usual desk layout of a command centre)."""
+        screens = QGuiApplication.screens()
+        primary = QGuiApplication.primaryScreen()
+        area = primary.availableGeometry()
+        self.setGeometry(area)
+        self.showMaximized()
+        others = [s for s in screens if s is not primary]
+        if others:
+            self.wall_dock.setFloating(True)
+            self.wall_dock.setGeometry(others[0].availableGeometry())
+            self.wall_dock.show()
+            self.resizeDocks([self.incident_dock], [int(area.width() * 0.36)], Qt.Orientation.Horizontal)
+            return
+        # One screen: the right column takes ~42% of the width, the wall its upper half.
+        self.resizeDocks([self.wall_dock], [int(area.width() * 0.42)], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.wall_dock, self.incident_dock], [int(area.height() * 0.5)] * 2,
+                         Qt.Orientation.Vertical)
 
     # --- start-up -----------------------------------------------------------------------------------
     def start_session(self) -> None:

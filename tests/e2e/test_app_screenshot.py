@@ -50,7 +50,7 @@ def _run_screenshot(tmp_path: Path, display: str, *extra: str) -> tuple[Path, li
 
 def test_client_shows_district_live_tiles_and_incidents(tmp_path):
     with xvfb_display(1920, 1080) as display:
-        out, shots = _run_screenshot(tmp_path, display, "--after", "14", "--count", "2", "--interval", "1.5")
+        _out, shots = _run_screenshot(tmp_path, display, "--after", "14", "--count", "2", "--interval", "1.5")
     assert len(shots) == 2
     first, second = shots
     state = first["state"]
@@ -84,3 +84,18 @@ def test_client_shows_district_live_tiles_and_incidents(tmp_path):
     # The incident table has rows drawn: more than the header's worth of non-background pixels.
     table = _crop(img0, state["incident_table"], origin)
     assert table.size and table.std() > 10
+
+
+def test_two_monitors_put_the_wall_on_the_second(tmp_path):
+    with xvfb_display(1600, 900, monitors=2) as display:
+        _out, shots = _run_screenshot(tmp_path, display, "--after", "10")
+    state = shots[0]["state"]
+    assert len(state["screens"]) == 2
+    assert len(shots[0]["files"]) == 2
+    left, right = sorted(state["screens"], key=lambda s: s["geometry"][0])
+    map_x = state["map"][0]
+    assert left["geometry"][0] <= map_x < left["geometry"][0] + left["geometry"][2]
+    for tile in state["tiles"]:
+        assert right["geometry"][0] <= tile["rect"][0] < right["geometry"][0] + right["geometry"][2]
+    wall = cv2.imread(shots[0]["files"][1])
+    assert wall is not None and wall.shape[:2] == (900, 1600)

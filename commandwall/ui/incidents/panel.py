@@ -6,7 +6,7 @@ from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -50,19 +51,23 @@ class IncidentDetail(QWidget):
         self.title = _plain_label()
         self.title.setObjectName("incidentTitle")
         self.fields = {name: _plain_label() for name in ("id", "category", "priority", "status", "place", "time")}
-        form = QFormLayout()
-        for name, caption in (
-            ("id", "编号"),
-            ("category", "类别"),
-            ("priority", "级别"),
-            ("status", "状态"),
-            ("place", "位置"),
-            ("time", "上报时间"),
-        ):
-            form.addRow(caption, self.fields[name])
+        # Two label/value pairs per row keep the detail compact so the list keeps most of the height.
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(2)
+        captions = (("id", "编号"), ("category", "类别"), ("priority", "级别"), ("status", "状态"),
+                    ("place", "位置"), ("time", "上报时间"))
+        for i, (name, caption) in enumerate(captions):
+            row, col = divmod(i, 2)
+            caption_label = QLabel(caption)
+            caption_label.setStyleSheet("color: #7f9bb3")
+            grid.addWidget(caption_label, row, col * 2)
+            grid.addWidget(self.fields[name], row, col * 2 + 1)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
         self.description = QPlainTextEdit()
         self.description.setReadOnly(True)
-        self.description.setMaximumHeight(80)
+        self.description.setMaximumHeight(64)
         self.actions_row = QHBoxLayout()
         self.locate_button = QPushButton("地图定位")
         self.locate_button.clicked.connect(lambda: self._incident and self.sig_locate.emit(self._incident.id))
@@ -72,12 +77,12 @@ class IncidentDetail(QWidget):
         self.feedback = _plain_label()
         self.feedback.setObjectName("actionFeedback")
         self.tasks = QListWidget()
-        self.tasks.setMaximumHeight(90)
+        self.tasks.setMaximumHeight(72)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.title)
-        layout.addLayout(form)
+        layout.addLayout(grid)
         layout.addWidget(self.description)
         buttons = QHBoxLayout()
         buttons.addWidget(self.locate_button)
@@ -209,18 +214,31 @@ class IncidentPanel(QWidget):
         top_layout.setContentsMargins(0, 0, 0, 0)
         top_layout.addLayout(filters)
         top_layout.addWidget(self.table)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(top)
-        splitter.addWidget(self.detail)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        detail_scroll = QScrollArea()
+        detail_scroll.setWidgetResizable(True)
+        detail_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        detail_scroll.setWidget(self.detail)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(top)
+        self.splitter.addWidget(detail_scroll)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self._sized = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
+        layout.addWidget(self.splitter)
         for signal in (self.proxy.rowsInserted, self.proxy.rowsRemoved, self.proxy.modelReset,
                        self.proxy.layoutChanged):
             signal.connect(self._update_count)
         self._update_count()
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        """On first show give the list 60% of the height (the detail scrolls if it needs more)."""
+        super().showEvent(event)
+        if not self._sized:
+            self._sized = True
+            total = max(self.splitter.height(), 2)
+            self.splitter.setSizes([int(total * 0.6), total - int(total * 0.6)])
 
     def set_incidents(self, incidents: list[Incident]) -> None:
         """Replace the list (initial load)."""
