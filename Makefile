@@ -19,7 +19,9 @@ test: setup
 	$(BIN)/python -m pytest
 
 screenshot: setup
-	$(BIN)/python -m commandwall.tools.xvfb_screenshot --out out/screens --after 8
+	@if [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+	  xvfb-run -a -s "-screen 0 1920x1080x24" $(BIN)/commandwall screenshot --out out/screens --after 10; \
+	else $(BIN)/commandwall screenshot --out out/screens --after 10; fi
 
 setup: system-deps $(VENV)/.installed $(WEB)/node_modules/.installed
 

@@ -110,10 +110,10 @@ class IncidentDetail(QWidget):
         previous = self._incident
         self._incident = incident
         while self.actions_row.count():
-            item = self.actions_row.takeAt(0)
-            if item.widget():
-                item.widget().setParent(None)
-                item.widget().deleteLater()
+            widget = self.actions_row.takeAt(0).widget()
+            if widget is not None:
+                widget.setParent(None)
+                widget.deleteLater()
         if incident is None:
             self.title.setText("未选择事件")
             for label in self.fields.values():

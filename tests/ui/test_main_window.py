@@ -1,0 +1,114 @@
+"""The main window against the embedded exercise backend: map, wall and incidents working together."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
+
+from commandwall.config import Settings
+from commandwall.domain.models import IncidentStatus
+from commandwall.session import ClientSession
+from commandwall.ui.main_window import MainWindow
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support", extend=True)
+
+
+def run_js(qtbot, view, code: str, timeout: int = 5000):
+    box: list = []
+    view.page().runJavaScript(f"JSON.stringify(({code}))", 0, box.append)
+    qtbot.waitUntil(lambda: len(box) == 1, timeout=timeout)
+    return json.loads(box[0]) if box[0] else None
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    settings = Settings(data_dir=tmp_path, demo_incident_rate=0)
+    win = MainWindow(ClientSession(settings))
+    qtbot.addWidget(win)
+    win.resize(1600, 900)
+    win.show()
+    with qtbot.waitSignal(win.signals.sig_ready, timeout=60000):
+        win.start_session()
+    qtbot.waitUntil(win.map.is_ready, timeout=30000)
+    yield win
+    win.close()
+
+
+def test_start_fills_the_list_the_map_and_the_wall(qtbot, window):
+    assert window.incidents.visible_count() > 0
+    assert window.session.info.can_act
+    qtbot.waitUntil(lambda: run_js(qtbot, window.map, "CW.stats().cameras") == len(window.session.cameras),
+                    timeout=15000)
+    assert len(window.session.cameras) >= 1000
+    playing = [c for c in window.wall.cameras() if c is not None]
+    assert len(playing) == 4
+    qtbot.waitUntil(lambda: all(t.state_text() == "直播" for t in window.wall.tiles()), timeout=20000)
+    assert "实时推送" in window.connection_label.text()
+
+
+def test_clicking_a_camera_on_the_map_plays_it(qtbot, window):
+    camera = window.session.cameras.all()[-1]
+    window.wall.select(2)
+    window.map.sig_camera_clicked.emit(camera.id)
+    assert window.wall.tile(2).camera.id == camera.id
+
+
+def test_selecting_an_incident_flies_the_map_to_it(qtbot, window):
+    incident = window.session.incidents.open()[-1]
+    assert window.incidents.select(incident.id)
+
+    def arrived() -> bool:
+        lon, lat = run_js(qtbot, window.map, "CW.stats().center")
+        return abs(lon - incident.lon) < 1e-3 and abs(lat - incident.lat) < 1e-3
+
+    qtbot.waitUntil(arrived, timeout=10000)
+    assert run_js(qtbot, window.map, "CW.stats().selectedIncident") == incident.id
+
+
+def test_accept_button_changes_the_incident_on_the_server(qtbot, window):
+    new = next(i for i in window.session.incidents.open() if i.status is IncidentStatus.NEW)
+    window.incidents.select(new.id)
+    button = window.incidents.detail.findChild(QPushButton, "action_accept")
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.session.incidents.get(new.id).status is IncidentStatus.ACCEPTED, timeout=15000)
+    server_copy = window.session.client.incident(new.id)
+    assert server_copy.status is IncidentStatus.ACCEPTED
+    qtbot.waitUntil(lambda: window.incidents.model.incident(new.id).status is IncidentStatus.ACCEPTED,
+                    timeout=5000)
+    qtbot.waitUntil(lambda: "已送达" in window.incidents.detail.feedback.text(), timeout=10000)
+
+
+def test_a_stale_transition_is_reported_not_applied(qtbot, window):
+    incident = next(i for i in window.session.incidents.open() if i.status is IncidentStatus.NEW)
+    window.incidents.select(incident.id)
+    window.session.client.transition(incident.id, "accept", incident.version)  # someone else, first
+    window.session.transition(incident.id, "accept", incident.version)  # this desk, with the old version
+    qtbot.waitUntil(lambda: "已被他人更新" in window.incidents.detail.feedback.text(), timeout=15000)
+    assert window.session.client.incident(incident.id).version == incident.version + 1
+
+
+def test_dispatch_creates_one_task_and_moves_the_incident(qtbot, window):
+    incident = next(i for i in window.session.incidents.open()
+                    if i.status in (IncidentStatus.NEW, IncidentStatus.ACCEPTED))
+    window.incidents.select(incident.id)
+    unit, _ = window.session.units_by_distance(incident.lon, incident.lat)[0]
+    window.session.dispatch_task({"incident_id": incident.id, "unit_id": unit.id, "department": unit.department,
+                                  "instructions": "立即赶赴现场核实", "priority": 2})
+    qtbot.waitUntil(lambda: len(window.session.tasks.for_incident(incident.id)) == 1, timeout=15000)
+    qtbot.waitUntil(lambda: window.session.incidents.get(incident.id).status is IncidentStatus.DISPATCHED,
+                    timeout=15000)
+    assert len(window.session.client.tasks(incident.id)) == 1
+    qtbot.waitUntil(lambda: window.incidents.detail.tasks.count() == 1, timeout=10000)
+    assert "立即赶赴现场核实" in window.incidents.detail.tasks.item(0).text()
+
+
+def test_a_camera_going_offline_shows_on_its_tile(qtbot, window):
+    tile = window.wall.tile(0)
+    camera_id = tile.camera.id
+    window.session.demo.set_camera_status(camera_id, "offline")
+    qtbot.waitUntil(lambda: tile.state_text() == "离线", timeout=15000)
+    window.session.demo.set_camera_status(camera_id, "online")
+    qtbot.waitUntil(lambda: tile.state_text() == "直播", timeout=20000)
