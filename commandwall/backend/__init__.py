@@ -1,0 +1,40 @@
+"""Talking to the platform: HTTP layer, API client, live event stream and the outbox (no Qt here)."""
+
+from commandwall.backend.api import LayerInfo, PlatformClient, Session
+from commandwall.backend.errors import (
+    AuthError,
+    BackendError,
+    BackendUnavailableError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    RejectedError,
+    StaleVersion,
+    TransitionRefused,
+)
+from commandwall.backend.events import CameraStatusChange, ConnectionState, EventStream
+from commandwall.backend.http import make_session, redact
+from commandwall.backend.outbox import Outbox, OutboxItem, OutboxState
+
+__all__ = [
+    "AuthError",
+    "BackendError",
+    "BackendUnavailableError",
+    "CameraStatusChange",
+    "ConflictError",
+    "ConnectionState",
+    "EventStream",
+    "LayerInfo",
+    "NotFoundError",
+    "Outbox",
+    "OutboxItem",
+    "OutboxState",
+    "PermissionDeniedError",
+    "PlatformClient",
+    "RejectedError",
+    "Session",
+    "StaleVersion",
+    "TransitionRefused",
+    "make_session",
+    "redact",
+]

@@ -1,0 +1,361 @@
+"""Client of the platform's REST API (see the "Backend HTTP contract"): JSON in, domain models out.
+
+One ``PlatformClient`` is shared by the GUI workers, the event stream and the outbox; it is thread-safe
+(requests' connection pool is, and the token is guarded by a lock). It logs in lazily, logs in again once
+when a request comes back 401 (expired or revoked token), and turns every failure into a
+``BackendError`` subclass so that callers never see ``requests`` exceptions.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+import requests
+from pydantic import ValidationError
+
+from commandwall.backend.errors import (
+    AuthError,
+    BackendUnavailableError,
+    ConflictError,
+    NotFoundError,
+    RejectedError,
+    StaleVersion,
+    TransitionRefused,
+)
+from commandwall.backend.http import PlatformSession, make_session, redact
+from commandwall.backend.parsing import (
+    LayerInfo,
+    describe_request_error,
+    error_code,
+    error_for_status,
+    error_message,
+    next_link,
+    normalise_layer_features,
+    parse_layer_info,
+    parse_models,
+    parse_one,
+    short_error,
+)
+from commandwall.domain.models import Camera, Incident, Task, Unit
+
+log = logging.getLogger(__name__)
+
+#: Log in again this many seconds before the server said the token expires.
+TOKEN_EXPIRY_MARGIN_S = 30.0
+#: Safety bound on ``rel=next`` pages followed for one layer.
+MAX_PAGES = 10_000
+#: Safety bound on ``has_more`` pages followed by one ``incidents()`` call.
+MAX_INCIDENT_PAGES = 100
+
+
+@dataclass(frozen=True)
+class Session:
+    """Who is logged in: display name and roles (viewer, duty_officer, commander, admin)."""
+
+    username: str
+    display_name: str
+    roles: frozenset[str]
+    expires_at: float = field(repr=False)  # time.monotonic() deadline
+
+
+class PlatformClient:
+    """The platform API.
+
+    ``timeout`` (s) applies to every request; ``verify`` is passed to requests (bool or a CA bundle path);
+    ``retries`` is the urllib3 retry count for connect errors (and read errors / 5xx on GET).
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        username: str,
+        password: str,
+        *,
+        timeout: float = 5.0,
+        verify: bool | str = True,
+        retries: int = 3,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.username = username
+        self._password = password
+        self.timeout = timeout
+        self.verify = verify
+        self.http: PlatformSession = make_session(base_url, timeout=timeout, verify=verify, retries=retries)
+        self._auth_lock = threading.Lock()
+        self._token: str | None = None
+        self._session: Session | None = None
+        self._stream_http: PlatformSession | None = None
+
+    def __repr__(self) -> str:
+        return f"PlatformClient({redact(self.base_url)!r}, user={self.username!r})"
+
+    # -- auth ---------------------------------------------------------------------------------------------
+
+    @property
+    def session(self) -> Session | None:
+        """The current login, or ``None`` before the first one."""
+        return self._session
+
+    @property
+    def roles(self) -> frozenset[str]:
+        """Roles of the logged-in user (empty before login)."""
+        return self._session.roles if self._session else frozenset()
+
+    def login(self) -> Session:
+        """Log in with the configured credentials; raises ``AuthError`` if refused."""
+        with self._auth_lock:
+            return self._login_locked()
+
+    def _login_locked(self) -> Session:
+        body = {"username": self.username, "password": self._password}
+        resp = self._send(self.http, "POST", "/api/v1/auth/token", json=body, token=None)
+        if resp.status_code in (400, 401, 403, 422):
+            raise AuthError(error_message(resp, "login refused"), resp.status_code, code=error_code(resp))
+        data = self._check(resp, "POST", "/api/v1/auth/token")
+        try:
+            token = str(data["access_token"])
+            expires_in = float(data.get("expires_in") or 3600)
+            session = Session(
+                username=self.username,
+                display_name=str(data.get("display_name") or self.username),
+                roles=frozenset(str(r) for r in data.get("roles") or ()),
+                expires_at=time.monotonic() + expires_in,
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise BackendUnavailableError(f"login answer is not understood: {exc!r}") from None
+        self._token, self._session = token, session
+        log.info("logged in to %s as %s %s", redact(self.base_url), self.username, sorted(session.roles))
+        return session
+
+    def _current_token(self) -> str:
+        with self._auth_lock:
+            session = self._session
+            expired = session is not None and time.monotonic() > session.expires_at - TOKEN_EXPIRY_MARGIN_S
+            if self._token is None or expired:
+                self._login_locked()
+            assert self._token is not None
+            return self._token
+
+    def _forget_token(self, token: str) -> None:
+        with self._auth_lock:
+            if self._token == token:  # another thread may already have logged in again
+                self._token = None
+
+    # -- transport ----------------------------------------------------------------------------------------
+
+    def _send(
+        self, http: PlatformSession, method: str, url: str, *, token: str | None, **kwargs: Any
+    ) -> requests.Response:
+        headers = dict(kwargs.pop("headers", None) or {})
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        try:
+            return http.request(method, url, headers=headers, **kwargs)
+        except requests.RequestException as exc:
+            reason = describe_request_error(exc)
+            raise BackendUnavailableError(f"{method} {redact(http.url_for(url))} failed: {reason}") from None
+
+    def request(
+        self, method: str, url: str, *, http: PlatformSession | None = None, **kwargs: Any
+    ) -> requests.Response:
+        """Authenticated request; on 401 logs in again once and repeats. Returns the raw response."""
+        http = http or self.http
+        for attempt in (1, 2):
+            token = self._current_token()
+            resp = self._send(http, method, url, token=token, **kwargs)
+            if resp.status_code != 401:
+                return resp
+            resp.close()
+            self._forget_token(token)
+            if attempt == 1:
+                log.info("token refused on %s %s; logging in again", method, redact(http.url_for(url)))
+        raise AuthError(error_message(resp, "not authorised"), 401, code=error_code(resp))
+
+    def _check(self, resp: requests.Response, method: str, url: str) -> Any:
+        """Raise the matching ``BackendError`` for an error status; return the decoded JSON body otherwise."""
+        status = resp.status_code
+        if status >= 400:
+            raise error_for_status(resp)
+        if status == 204 or not resp.content:
+            return None
+        try:
+            return resp.json()
+        except ValueError:
+            raise BackendUnavailableError(
+                f"{method} {redact(resp.url)} answered {status} with a body that is not JSON", status
+            ) from None
+
+    def _json(self, method: str, url: str, **kwargs: Any) -> Any:
+        resp = self.request(method, url, **kwargs)
+        return self._check(resp, method, url)
+
+    # -- API ----------------------------------------------------------------------------------------------
+
+    def health(self) -> dict[str, Any]:
+        """``GET /api/v1/health`` (no login needed)."""
+        resp = self._send(self.http, "GET", "/api/v1/health", token=None)
+        return self._check(resp, "GET", "/api/v1/health") or {}
+
+    def layers(self) -> list[LayerInfo]:
+        """The server's layer catalogue (cameras and units are not in it: they have their own endpoints)."""
+        data = self._json("GET", "/api/v1/layers") or {}
+        return [info for raw in data.get("layers") or () if (info := parse_layer_info(raw)) is not None]
+
+    def layer_features(
+        self,
+        layer: LayerInfo | str,
+        *,
+        bbox: tuple[float, float, float, float] | None = None,
+        page_size: int = 1000,
+    ) -> list[dict[str, Any]]:
+        """All features of a layer, following ``rel=next`` pages, with geometry normalised to WGS84.
+
+        ``layer`` is a catalogue entry or a layer id (then the catalogue is fetched for its CRS).
+        ``bbox`` (WGS84 minx, miny, maxx, maxy) is passed to the server.
+        """
+        if isinstance(layer, str):
+            matches = [entry for entry in self.layers() if entry.id == layer]
+            if not matches:
+                raise NotFoundError(f"layer {layer!r} is not in the catalogue", 404)
+            layer = matches[0]
+        params: dict[str, Any] = {"limit": page_size}
+        if bbox is not None:
+            params["bbox"] = ",".join(f"{v:.8f}" for v in bbox)
+        url: str | None = f"{layer.items_url}?{urlencode(params)}"
+        features: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        pages = 0
+        while url and pages < MAX_PAGES:
+            seen.add(url)
+            pages += 1
+            page = self._json("GET", url) or {}
+            batch = [f for f in page.get("features") or () if isinstance(f, dict)]
+            features.extend(batch)
+            url = next_link(page)
+            if url in seen or not batch:
+                url = None
+        normalised = normalise_layer_features(features, layer.id, layer.crs)
+        log.debug("layer %s: %d features in %d page(s), %d usable", layer.id, len(features), pages, len(normalised))
+        return normalised
+
+    def cameras(self) -> list[Camera]:
+        """All cameras (WGS84 positions, stream URLs, status)."""
+        data = self._json("GET", "/api/v1/cameras") or {}
+        return parse_models(Camera, data.get("cameras") or (), "camera")
+
+    def incidents(self, since: str | None = None, limit: int | None = None) -> tuple[list[Incident], str | None]:
+        """Incidents changed after the ``since`` cursor (or all open + recent ones) and the next cursor.
+
+        ``limit`` is the page size; if the server says ``has_more``, the next pages are fetched too (bounded).
+        """
+        found: list[Incident] = []
+        cursor = since
+        for _ in range(MAX_INCIDENT_PAGES):
+            params: dict[str, Any] = {}
+            if cursor is not None:
+                params["since"] = cursor
+            if limit is not None:
+                params["limit"] = limit
+            data = self._json("GET", "/api/v1/incidents", params=params) or {}
+            found.extend(parse_models(Incident, data.get("incidents") or (), "incident"))
+            next_cursor = str(data["cursor"]) if data.get("cursor") is not None else cursor
+            more = bool(data.get("has_more")) and next_cursor != cursor
+            cursor = next_cursor
+            if not more:
+                break
+        return found, cursor
+
+    def incident(self, incident_id: str) -> Incident:
+        """One incident by id (``NotFoundError`` if there is none)."""
+        data = self._json("GET", f"/api/v1/incidents/{incident_id}")
+        return parse_one(Incident, data, "incident")
+
+    def transition(self, incident_id: str, action: str, version: int, note: str = "") -> Incident:
+        """Apply a workflow action quoting the ``version`` the user saw.
+
+        Raises ``StaleVersion`` (with ``.current``) if the incident changed meanwhile, ``TransitionRefused``
+        if the action is not allowed from its status.
+        """
+        body = {"action": action, "version": version, "note": note}
+        try:
+            data = self._json("POST", f"/api/v1/incidents/{incident_id}/transitions", json=body)
+        except ConflictError as exc:
+            current = None
+            if isinstance(exc.body, Mapping) and exc.body.get("current") is not None:
+                try:
+                    current = Incident.model_validate(exc.body["current"])
+                except ValidationError as bad:
+                    log.warning("409 for %s carried a malformed incident: %s", incident_id, short_error(bad))
+            raise StaleVersion(exc.message, current, body=exc.body) from None
+        except RejectedError as exc:
+            raise TransitionRefused(exc.message, exc.status, code=exc.code, body=exc.body) from None
+        return parse_one(Incident, data, "incident")
+
+    def create_task(self, payload: Mapping[str, Any], idempotency_key: str) -> Task:
+        """Dispatch a task (``incident_id, unit_id|None, department, instructions, priority``).
+
+        Sending the same ``idempotency_key`` again returns the same task instead of making a second one.
+        """
+        headers = {"Idempotency-Key": idempotency_key}
+        data = self._json("POST", "/api/v1/tasks", json=dict(payload), headers=headers)
+        return parse_one(Task, data, "task")
+
+    def tasks(self, incident_id: str | None = None) -> list[Task]:
+        """Tasks, optionally only those of one incident."""
+        params = {"incident_id": incident_id} if incident_id else {}
+        data = self._json("GET", "/api/v1/tasks", params=params) or {}
+        return parse_models(Task, data.get("tasks") or (), "task")
+
+    def units(self) -> list[Unit]:
+        """All field units with position and status."""
+        data = self._json("GET", "/api/v1/units") or {}
+        return parse_models(Unit, data.get("units") or (), "unit")
+
+    def ptz(self, camera_id: str, action: str, speed: int = 4) -> None:
+        """Pan/tilt/zoom a camera (``left|right|up|down|zoom_in|zoom_out|stop``, speed 1..8)."""
+        self._json("POST", f"/api/v1/cameras/{camera_id}/ptz", json={"action": action, "speed": speed})
+
+    def open_event_stream(self, last_event_id: str | None, *, read_timeout: float = 45.0) -> requests.Response:
+        """Open ``GET /api/v1/events`` as a streaming response (caller reads and closes it).
+
+        Uses a session without urllib3 retries: the event stream reconnects by itself. ``read_timeout``
+        must exceed the server's keepalive interval (15 s).
+        """
+        if self._stream_http is None:
+            self._stream_http = make_session(
+                self.base_url, timeout=(self.timeout, read_timeout), verify=self.verify, retries=0
+            )
+        headers = {"Accept": "text/event-stream", "Cache-Control": "no-cache"}
+        if last_event_id:
+            headers["Last-Event-ID"] = last_event_id
+        resp = self.request(
+            "GET",
+            "/api/v1/events",
+            http=self._stream_http,
+            headers=headers,
+            stream=True,
+            timeout=(self.timeout, read_timeout),
+        )
+        if resp.status_code != 200:
+            try:
+                self._check(resp, "GET", "/api/v1/events")
+            finally:
+                resp.close()
+            raise BackendUnavailableError(f"event stream answered {resp.status_code}", resp.status_code)
+        content_type = resp.headers.get("Content-Type", "")
+        if not content_type.startswith("text/event-stream"):
+            resp.close()
+            raise BackendUnavailableError(f"event stream answered with {content_type or 'no content type'}", 200)
+        return resp
+
+    def close(self) -> None:
+        """Close pooled connections."""
+        self.http.close()
+        if self._stream_http is not None:
+            self._stream_http.close()

@@ -1,0 +1,190 @@
+"""One HTTP layer for talking to the platform: base URL, timeouts, retries, TLS, and log-safe URLs.
+
+Retries are urllib3's ``Retry`` mounted through ``requests.adapters.HTTPAdapter``: connect errors are retried
+for every method (nothing reached the server), read errors and 502/503/504 only for idempotent methods.
+POSTs that must reach the server exactly once go through the outbox, which retries them itself with their
+``Idempotency-Key``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import socket
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+#: Methods whose read errors and 5xx answers are retried (safe to repeat).
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+#: Query parameters whose values are secrets (compared case-insensitively).
+SECRET_PARAMS = frozenset(
+    {
+        "token",
+        "access_token",
+        "refresh_token",
+        "id_token",
+        "password",
+        "passwd",
+        "pwd",
+        "secret",
+        "client_secret",
+        "key",
+        "apikey",
+        "api_key",
+        "tk",  # 天地图 key
+        "auth",
+        "authorization",
+        "signature",
+        "sig",
+    }
+)
+
+
+def _is_secret_param(name: str) -> bool:
+    lowered = name.lower()
+    return lowered in SECRET_PARAMS or lowered.endswith(("token", "password", "secret"))
+
+
+def redact(url: str) -> str:
+    """URL safe for logs: drops ``user:pass@`` and query parameters that carry secrets (token, password …).
+
+    >>> redact("rtsp://admin:12345@10.0.0.5:554/ch1?token=abc&channel=2")
+    'rtsp://10.0.0.5:554/ch1?channel=2'
+    """
+    try:
+        parts = urlsplit(str(url))
+    except ValueError:
+        return "<unparseable url>"
+    netloc = parts.netloc.rpartition("@")[2]
+    query = parts.query
+    if query:
+        kept = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if not _is_secret_param(k)]
+        query = urlencode(kept)
+    return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+
+
+class PlatformSession(requests.Session):
+    """A ``requests.Session`` bound to one base URL, with a default timeout on every request.
+
+    Relative URLs (``/api/v1/cameras``) are resolved against ``base_url``; absolute URLs are used as they
+    are. ``timeout`` is a number or a ``(connect, read)`` tuple and applies unless a call passes its own.
+    """
+
+    def __init__(self, base_url: str, *, timeout: float | tuple[float, float] = 5.0) -> None:
+        super().__init__()
+        self.base_url = base_url.rstrip("/") + "/"
+        self.default_timeout = timeout
+
+    def url_for(self, path_or_url: str) -> str:
+        """Absolute URL for a path relative to the base URL (or the URL itself if already absolute)."""
+        return urljoin(self.base_url, path_or_url)
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        """Send a request; fills in the absolute URL, the default timeout and the session's ``verify``.
+
+        ``verify`` is passed per request because requests lets ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE``
+        override a session-level CA path or ``False``.
+        """
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.default_timeout
+        if kwargs.get("verify") is None:
+            kwargs["verify"] = self.verify
+        return super().request(method, self.url_for(url), *args, **kwargs)
+
+
+def make_retry(retries: int, *, backoff_factor: float = 0.3) -> Retry:
+    """urllib3 ``Retry``: connect errors on any method; read errors and 502/503/504 on idempotent ones."""
+    return Retry(
+        total=retries,
+        connect=retries,
+        read=retries,
+        status=retries,
+        other=0,
+        allowed_methods=IDEMPOTENT_METHODS,
+        status_forcelist=(502, 503, 504),
+        backoff_factor=backoff_factor,
+        backoff_max=10.0,
+        raise_on_status=False,  # hand the last 5xx to the caller, who turns it into an error
+        respect_retry_after_header=True,
+    )
+
+
+def make_session(
+    base_url: str,
+    *,
+    timeout: float | tuple[float, float] = 5.0,
+    verify: bool | str = True,
+    retries: int = 3,
+    backoff_factor: float = 0.3,
+) -> PlatformSession:
+    """Session for the platform at ``base_url``.
+
+    ``verify`` is ``True`` (system CAs), ``False`` (no TLS check; only for test rigs) or a CA bundle path
+    (a government intranet's own CA). ``retries=0`` disables retrying (used by the event stream, which
+    reconnects by itself).
+    """
+    session = PlatformSession(base_url, timeout=timeout)
+    session.verify = verify
+    adapter = HTTPAdapter(max_retries=make_retry(retries, backoff_factor=backoff_factor))
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.headers["Accept"] = "application/json"
+    session.headers["User-Agent"] = "commandwall/0.1"
+    return session
+
+
+class Backoff:
+    """Bounded exponential backoff with jitter: ``initial * 2**n`` capped at ``maximum``, times 1…1+jitter.
+
+    Used by the reconnecting threads (event stream, outbox); ``reset()`` after a success.
+    """
+
+    def __init__(self, initial: float = 0.5, maximum: float = 30.0, jitter: float = 0.25) -> None:
+        self.initial = initial
+        self.maximum = maximum
+        self.jitter = jitter
+        self.failures = 0
+
+    def next_delay(self) -> float:
+        """Delay before the next attempt; each call counts one more failure."""
+        base = min(self.maximum, self.initial * (2 ** min(self.failures, 30)))
+        self.failures += 1
+        return base * (1.0 + random.uniform(0.0, self.jitter))
+
+    def reset(self) -> None:
+        """Start again from ``initial`` (after a success)."""
+        self.failures = 0
+
+
+def _response_socket(response: requests.Response) -> socket.socket | None:
+    """The socket under a streaming response, if it can be found (urllib3 2 / http.client internals)."""
+    raw = getattr(response, "raw", None)
+    candidates = (
+        getattr(getattr(raw, "_connection", None), "sock", None),  # urllib3 connection, if still attached
+        getattr(getattr(getattr(getattr(raw, "_fp", None), "fp", None), "raw", None), "_sock", None),
+    )
+    for candidate in candidates:
+        if isinstance(candidate, socket.socket):
+            return candidate
+    return None
+
+
+def abort_response(response: requests.Response | None) -> None:
+    """Close a (streaming) response from another thread so that a blocked read returns at once.
+
+    Closing alone does not wake a thread blocked in ``recv`` (it waits for the read timeout); shutting
+    the socket down does. If the socket cannot be found, the read timeout still bounds the wait.
+    """
+    if response is None:
+        return
+    sock = _response_socket(response)
+    if sock is not None:
+        with contextlib.suppress(OSError):  # already closed
+            sock.shutdown(socket.SHUT_RDWR)
+    with contextlib.suppress(Exception):  # closing a broken stream may raise anything; it is gone anyway
+        response.close()

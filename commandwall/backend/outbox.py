@@ -1,0 +1,350 @@
+"""The outbox: user actions that must reach the platform exactly once, kept in SQLite until they do.
+
+A dispatch (task) or a workflow transition is written to the ``outbox`` table and ``enqueue`` returns its
+row id at once; a worker thread sends the pending rows strictly in order (a task before the transition
+queued after it). What happens to a row:
+
+- sent → ``sent`` with the server's answer (Task / Incident JSON) in ``result``;
+- no connection, timeout, 5xx, token trouble → stays ``pending``, ``attempts``/``last_error`` updated,
+  retried with bounded exponential backoff; it is never dropped;
+- 409 (stale version) → ``conflict`` with the current incident in ``result``;
+- 400/403/404/422 → ``failed`` with the server's message in ``last_error``.
+
+Rows left ``pending`` by a previous run (a crash, a power cut) are sent on ``start()``. A task is sent with
+the ``Idempotency-Key`` fixed at enqueue time, so a crash between sending and marking makes the server
+return the same task, never a second one. A transition quotes the version the user saw at enqueue time;
+if a resend of a transition that may already have reached the server gets 409 and the server's incident is
+exactly that transition applied (status = target, version = quoted + 1), it is taken as sent.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from commandwall.backend.api import PlatformClient
+from commandwall.backend.errors import (
+    AuthError,
+    BackendError,
+    BackendUnavailableError,
+    StaleVersion,
+)
+from commandwall.backend.http import Backoff
+from commandwall.domain.models import Incident, Task
+from commandwall.domain.workflow import TRANSITIONS
+
+log = logging.getLogger(__name__)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS outbox (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind            TEXT NOT NULL CHECK (kind IN ('task', 'transition')),
+    payload         TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    state           TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (state IN ('pending', 'sent', 'failed', 'conflict')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    last_error      TEXT,
+    created_at      TEXT NOT NULL,
+    sent_at         TEXT,
+    result          TEXT
+);
+CREATE INDEX IF NOT EXISTS outbox_state ON outbox (state, id);
+"""
+
+
+class OutboxState(StrEnum):
+    """Where an outbox row stands."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"  # refused by the server (validation, rights); will not be resent
+    CONFLICT = "conflict"  # the incident changed meanwhile (409); ``result`` holds the current one
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """One row of the outbox."""
+
+    id: int
+    kind: str  # "task" | "transition"
+    payload: dict[str, Any]
+    idempotency_key: str
+    state: OutboxState
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+    result: dict[str, Any] | None
+
+    def result_model(self) -> Task | Incident | None:
+        """The server's answer as a model: Task (task sent) or Incident (transition sent, conflict)."""
+        if self.result is None:
+            return None
+        if self.kind == "task" and self.state == OutboxState.SENT:
+            return Task.model_validate(self.result)
+        return Incident.model_validate(self.result)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def _row_to_item(row: sqlite3.Row) -> OutboxItem:
+    return OutboxItem(
+        id=row["id"],
+        kind=row["kind"],
+        payload=json.loads(row["payload"]),
+        idempotency_key=row["idempotency_key"],
+        state=OutboxState(row["state"]),
+        attempts=row["attempts"],
+        last_error=row["last_error"],
+        created_at=datetime.fromisoformat(row["created_at"]),
+        sent_at=datetime.fromisoformat(row["sent_at"]) if row["sent_at"] else None,
+        result=json.loads(row["result"]) if row["result"] else None,
+    )
+
+
+class Outbox:
+    """SQLite-backed queue of tasks and transitions with a sending thread (see the module docstring)."""
+
+    def __init__(
+        self,
+        db_path: Path | str,
+        client: PlatformClient,
+        *,
+        backoff_initial: float = 0.5,
+        backoff_max: float = 30.0,
+    ) -> None:
+        self.db_path = Path(db_path)
+        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        self._client = client
+        self._backoff = Backoff(backoff_initial, backoff_max)
+        self._db_lock = threading.Lock()
+        self._db = sqlite3.connect(self.db_path, check_same_thread=False, isolation_level=None, timeout=10)
+        self._db.row_factory = sqlite3.Row
+        with self._db_lock:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(SCHEMA)
+        self._listeners: list[Callable[[OutboxItem], None]] = []
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._idle = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- queueing -----------------------------------------------------------------------------------------
+
+    def enqueue(self, kind: str, payload: Mapping[str, Any], idempotency_key: str | None = None) -> int:
+        """Store an action and return its row id at once; the worker sends it.
+
+        ``kind`` is ``"task"`` (payload as for ``POST /tasks``) or ``"transition"`` (``incident_id``,
+        ``action``, ``version`` quoted by the user, ``note``). A task gets a fresh UUID key unless given;
+        enqueueing the same key and action again returns the existing row (another action: ValueError).
+        """
+        if kind not in ("task", "transition"):
+            raise ValueError(f"unknown outbox kind {kind!r}")
+        if kind == "transition":
+            missing = {"incident_id", "action", "version"} - set(payload)
+            if missing:
+                raise ValueError(f"transition payload lacks {sorted(missing)}")
+        key = idempotency_key or str(uuid.uuid4())
+        body = json.dumps(dict(payload), ensure_ascii=False, sort_keys=True)
+        with self._db_lock:
+            existing = self._db.execute(
+                "SELECT id, kind, payload FROM outbox WHERE idempotency_key = ?", (key,)
+            ).fetchone()
+            if existing is not None:  # the same action queued twice (a double click): one row
+                if existing["kind"] != kind or json.loads(existing["payload"]) != json.loads(body):
+                    raise ValueError(f"idempotency key {key!r} is already used for another action")
+                return int(existing["id"])
+            cursor = self._db.execute(
+                "INSERT INTO outbox (kind, payload, idempotency_key, created_at) VALUES (?, ?, ?, ?)",
+                (kind, body, key, _now()),
+            )
+            row_id = int(cursor.lastrowid or 0)
+            self._idle.clear()
+        self._wake.set()
+        item = self.get(row_id)
+        if item is not None:
+            self._notify(item)
+        return row_id
+
+    def enqueue_task(self, payload: Mapping[str, Any], idempotency_key: str | None = None) -> int:
+        """Queue a dispatch (``incident_id, unit_id|None, department, instructions, priority``)."""
+        return self.enqueue("task", payload, idempotency_key)
+
+    def enqueue_transition(self, incident_id: str, action: str, version: int, note: str = "") -> int:
+        """Queue a workflow action quoting the ``version`` the user saw."""
+        payload = {"incident_id": incident_id, "action": action, "version": version, "note": note}
+        return self.enqueue("transition", payload)
+
+    def retry(self, row_id: int) -> bool:
+        """Put a failed or conflicted row back to pending (the user chose to try again)."""
+        with self._db_lock:
+            cursor = self._db.execute(
+                "UPDATE outbox SET state = 'pending', last_error = NULL WHERE id = ? AND state != 'sent'",
+                (row_id,),
+            )
+            if cursor.rowcount:
+                self._idle.clear()
+        if cursor.rowcount:
+            self._wake.set()
+            item = self.get(row_id)
+            if item is not None:
+                self._notify(item)
+        return bool(cursor.rowcount)
+
+    # -- reading ------------------------------------------------------------------------------------------
+
+    def get(self, row_id: int) -> OutboxItem | None:
+        """One row by id."""
+        with self._db_lock:
+            row = self._db.execute("SELECT * FROM outbox WHERE id = ?", (row_id,)).fetchone()
+        return _row_to_item(row) if row else None
+
+    def items(self, state: OutboxState | str | None = None) -> list[OutboxItem]:
+        """All rows (or those in one state), oldest first."""
+        with self._db_lock:
+            if state is None:
+                rows = self._db.execute("SELECT * FROM outbox ORDER BY id").fetchall()
+            else:
+                rows = self._db.execute(
+                    "SELECT * FROM outbox WHERE state = ? ORDER BY id", (OutboxState(state).value,)
+                ).fetchall()
+        return [_row_to_item(r) for r in rows]
+
+    def pending_count(self) -> int:
+        """How many rows still wait to be sent."""
+        with self._db_lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM outbox WHERE state = 'pending'").fetchone()[0])
+
+    def add_listener(self, listener: Callable[[OutboxItem], None]) -> Callable[[], None]:
+        """Call ``listener(item)`` (on the caller's or the worker's thread) whenever a row is added or
+        changes; returns a function that unsubscribes it."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    # -- worker -------------------------------------------------------------------------------------------
+
+    def start(self) -> Outbox:
+        """Start the sending thread; rows left pending by a previous run are sent first."""
+        if self._thread is not None:
+            raise RuntimeError("Outbox already started")
+        self._wake.set()
+        self._thread = threading.Thread(target=self._run, name="commandwall-outbox", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the worker (a send in flight finishes or times out first) and close the database."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            if self._thread.is_alive():
+                log.warning("outbox worker did not stop within %.1f s", timeout)
+                return  # it still uses the connection; leave it open
+        with self._db_lock:
+            self._db.close()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no row is pending (True) or ``timeout`` s pass (False)."""
+        return self._idle.wait(timeout)
+
+    def _next_pending(self) -> OutboxItem | None:
+        """Oldest pending row; if there is none, marks the outbox idle (under the lock enqueue takes)."""
+        with self._db_lock:
+            row = self._db.execute("SELECT * FROM outbox WHERE state = 'pending' ORDER BY id LIMIT 1").fetchone()
+            if row is None:
+                self._idle.set()
+        return _row_to_item(row) if row else None
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            item = self._next_pending()
+            if item is None:
+                self._wake.wait(1.0)
+                self._wake.clear()
+                continue
+            try:
+                retry_later = self._send(item)
+            except Exception:  # a bug must not kill the worker and strand the queue
+                log.exception("outbox: sending row %s failed unexpectedly", item.id)
+                retry_later = True
+            if retry_later:
+                delay = self._backoff.next_delay()
+                log.info("outbox row %s not delivered, retrying in %.1f s", item.id, delay)
+                self._stop.wait(delay)
+            else:
+                self._backoff.reset()
+
+    def _send(self, item: OutboxItem) -> bool:
+        """Send one row and record the outcome; returns True if it must be retried later."""
+        with self._db_lock:  # counted before sending: a crash mid-send leaves attempts > 0
+            self._db.execute("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", (item.id,))
+        try:
+            if item.kind == "task":
+                task = self._client.create_task(item.payload, item.idempotency_key)
+                result = task.model_dump(mode="json")
+            else:
+                p = item.payload
+                incident = self._client.transition(p["incident_id"], p["action"], int(p["version"]), p.get("note", ""))
+                result = incident.model_dump(mode="json")
+        except (BackendUnavailableError, AuthError) as exc:
+            self._finish(item.id, OutboxState.PENDING, error=str(exc))
+            return True
+        except StaleVersion as exc:
+            current = exc.current.model_dump(mode="json") if exc.current else None
+            if item.attempts > 0 and _already_applied(item.payload, exc.current):
+                log.info("outbox row %s: transition had reached the server before; marking sent", item.id)
+                self._finish(item.id, OutboxState.SENT, result=current)
+            else:
+                self._finish(item.id, OutboxState.CONFLICT, error=exc.message, result=current)
+            return False
+        except BackendError as exc:
+            self._finish(item.id, OutboxState.FAILED, error=exc.message or str(exc))
+            return False
+        self._finish(item.id, OutboxState.SENT, result=result)
+        return False
+
+    def _finish(self, row_id: int, state: OutboxState, *, error: str | None = None, result: Any = None) -> None:
+        with self._db_lock:
+            self._db.execute(
+                "UPDATE outbox SET state = ?, last_error = ?, result = ?, sent_at = ? WHERE id = ?",
+                (
+                    state.value,
+                    error,
+                    json.dumps(result, ensure_ascii=False) if result is not None else None,
+                    _now() if state == OutboxState.SENT else None,
+                    row_id,
+                ),
+            )
+        item = self.get(row_id)
+        if item is not None:
+            self._notify(item)
+
+    def _notify(self, item: OutboxItem) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(item)
+            except Exception:
+                log.exception("outbox listener %r failed", listener)
+
+
+def _already_applied(payload: Mapping[str, Any], current: Incident | None) -> bool:
+    """True if ``current`` is exactly the quoted version with this transition applied (status = target,
+    version = quoted + 1): an earlier send reached the server but its answer was lost."""
+    rule = TRANSITIONS.get(str(payload.get("action")))
+    if current is None or rule is None:
+        return False
+    return current.status == rule[1] and current.version == int(payload["version"]) + 1

@@ -1,0 +1,227 @@
+"""Plain-Python stores of what the client knows: incidents, cameras, units, tasks.
+
+Backend threads write into them (``upsert``, ``replace_all``, ``apply_event``); the Qt adapters subscribe
+and forward changes to the GUI thread. Every store is thread-safe: state changes under a lock, listeners
+are called after the lock is released, on the writer's thread, with the changed object. A listener that
+raises is logged and does not stop the others.
+
+Ordering rules:
+- incidents carry a ``version``: an update with a lower (or equal) version than the one held is ignored,
+  so a replayed or late event never rolls an incident back;
+- units carry ``updated_at``: an older position report is ignored;
+- cameras change status through ``camera-status`` events;
+- tasks are replaced by their latest copy.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel
+
+from commandwall.domain.models import Camera, CameraStatus, Incident, IncidentStatus, Task, Unit
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T", bound=BaseModel)
+
+#: Incident statuses that still need someone's attention.
+OPEN_STATUSES = frozenset({IncidentStatus.NEW, IncidentStatus.ACCEPTED, IncidentStatus.DISPATCHED})
+
+
+class _KeyedStore(Generic[T]):
+    """Objects keyed by ``id`` with change listeners (one object) and reset listeners (the whole list)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._items: dict[str, T] = {}
+        self._listeners: list[Callable[[T], None]] = []
+        self._reset_listeners: list[Callable[[list[T]], None]] = []
+
+    # -- subscription -------------------------------------------------------------------------------------
+
+    def add_listener(self, listener: Callable[[T], None]) -> Callable[[], None]:
+        """Call ``listener(item)`` after each change; returns a function that unsubscribes it."""
+        with self._lock:
+            self._listeners.append(listener)
+        return lambda: self._remove(self._listeners, listener)
+
+    def add_reset_listener(self, listener: Callable[[list[T]], None]) -> Callable[[], None]:
+        """Call ``listener(all_items)`` after ``replace_all``; returns a function that unsubscribes it."""
+        with self._lock:
+            self._reset_listeners.append(listener)
+        return lambda: self._remove(self._reset_listeners, listener)
+
+    def _remove(self, listeners: list, listener: Callable) -> None:
+        with self._lock:
+            if listener in listeners:
+                listeners.remove(listener)
+
+    # -- reading ------------------------------------------------------------------------------------------
+
+    def get(self, item_id: str) -> T | None:
+        """The object with this id, or ``None``."""
+        with self._lock:
+            return self._items.get(item_id)
+
+    def all(self) -> list[T]:
+        """All objects (order: see the subclass)."""
+        with self._lock:
+            items = list(self._items.values())
+        return self._sorted(items)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._items)
+
+    def __contains__(self, item_id: object) -> bool:
+        with self._lock:
+            return item_id in self._items
+
+    def _sorted(self, items: list[T]) -> list[T]:
+        return sorted(items, key=lambda item: getattr(item, "id", ""))
+
+    # -- writing ------------------------------------------------------------------------------------------
+
+    def _accepts(self, held: T | None, new: T) -> bool:
+        """Whether ``new`` replaces ``held`` (subclasses add ordering rules)."""
+        return held != new
+
+    def upsert(self, item: T) -> bool:
+        """Insert or update one object; returns True (and notifies) if it changed what the store holds."""
+        with self._lock:
+            held = self._items.get(item.id)  # type: ignore[attr-defined]
+            if not self._accepts(held, item):
+                return False
+            self._items[item.id] = item  # type: ignore[attr-defined]
+            listeners = list(self._listeners)
+        self._notify(listeners, item)
+        return True
+
+    def upsert_many(self, items: Iterable[T]) -> int:
+        """``upsert`` each object; returns how many changed."""
+        return sum(1 for item in items if self.upsert(item))
+
+    def replace_all(self, items: Iterable[T]) -> None:
+        """Replace the contents with a fresh snapshot and notify the reset listeners.
+
+        Where the store already holds a newer copy than the snapshot (an event that overtook it), the
+        newer copy is kept.
+        """
+        with self._lock:
+            fresh: dict[str, T] = {}
+            for item in items:
+                held = self._items.get(item.id)  # type: ignore[attr-defined]
+                keep_held = held is not None and not self._accepts(held, item)
+                fresh[item.id] = held if keep_held else item  # type: ignore[attr-defined,assignment]
+            self._items = fresh
+            listeners = list(self._reset_listeners)
+        snapshot = self.all()
+        for listener in listeners:
+            try:
+                listener(snapshot)
+            except Exception:
+                log.exception("store reset listener %r failed", listener)
+
+    @staticmethod
+    def _notify(listeners: list[Callable[[T], None]], item: T) -> None:
+        for listener in listeners:
+            try:
+                listener(item)
+            except Exception:
+                log.exception("store listener %r failed", listener)
+
+
+class IncidentStore(_KeyedStore[Incident]):
+    """Incidents by id; ``all()`` newest first (by ``reported_at``); stale versions are ignored."""
+
+    def _accepts(self, held: Incident | None, new: Incident) -> bool:
+        return held is None or new.version > held.version
+
+    def _sorted(self, items: list[Incident]) -> list[Incident]:
+        return sorted(items, key=lambda i: (i.reported_at, i.id), reverse=True)
+
+    def open(self) -> list[Incident]:
+        """Incidents still being handled (new, accepted, dispatched), newest first."""
+        return [i for i in self.all() if i.status in OPEN_STATUSES]
+
+    def count_by_status(self) -> dict[IncidentStatus, int]:
+        """How many incidents are in each status (for the overview)."""
+        counts = dict.fromkeys(IncidentStatus, 0)
+        for incident in self.all():
+            counts[incident.status] += 1
+        return counts
+
+
+class CameraStore(_KeyedStore[Camera]):
+    """Cameras by id, sorted by id; status changes come from ``camera-status`` events."""
+
+    def set_status(self, camera_id: str, status: CameraStatus | str) -> bool:
+        """Mark a camera online/offline; returns True if it changed. Unknown cameras are ignored."""
+        status = CameraStatus(status)
+        with self._lock:
+            held = self._items.get(camera_id)
+            if held is None:
+                log.debug("status for unknown camera %s ignored", camera_id)
+                return False
+            if held.status == status:
+                return False
+            changed = held.model_copy(update={"status": status})
+            self._items[camera_id] = changed
+            listeners = list(self._listeners)
+        self._notify(listeners, changed)
+        return True
+
+    def online(self) -> list[Camera]:
+        """Cameras currently online."""
+        return [c for c in self.all() if c.status == CameraStatus.ONLINE]
+
+
+class UnitStore(_KeyedStore[Unit]):
+    """Field units by id, sorted by id; a report older than the one held is ignored."""
+
+    def _accepts(self, held: Unit | None, new: Unit) -> bool:
+        return held is None or (new.updated_at >= held.updated_at and new != held)
+
+
+class TaskStore(_KeyedStore[Task]):
+    """Dispatched tasks by id, sorted by creation time."""
+
+    def _sorted(self, items: list[Task]) -> list[Task]:
+        return sorted(items, key=lambda t: (t.created_at, t.id))
+
+    def for_incident(self, incident_id: str) -> list[Task]:
+        """Tasks of one incident, oldest first."""
+        return [t for t in self.all() if t.incident_id == incident_id]
+
+
+@dataclass
+class Stores:
+    """All the stores together, with one entry point for events from the ``EventStream``."""
+
+    incidents: IncidentStore = field(default_factory=IncidentStore)
+    cameras: CameraStore = field(default_factory=CameraStore)
+    units: UnitStore = field(default_factory=UnitStore)
+    tasks: TaskStore = field(default_factory=TaskStore)
+
+    def apply_event(self, kind: str, model: BaseModel) -> bool:
+        """Route one event (``incident``, ``task``, ``unit``, ``camera-status``) to its store.
+
+        Usable directly as ``EventStream(on_event=stores.apply_event)``. Returns True if something changed.
+        """
+        if kind == "incident" and isinstance(model, Incident):
+            return self.incidents.upsert(model)
+        if kind == "task" and isinstance(model, Task):
+            return self.tasks.upsert(model)
+        if kind == "unit" and isinstance(model, Unit):
+            return self.units.upsert(model)
+        if kind == "camera-status":
+            camera_id, status = getattr(model, "id", None), getattr(model, "status", None)
+            if isinstance(camera_id, str) and status is not None:
+                return self.cameras.set_status(camera_id, status)
+        log.warning("event %r with %s not applied", kind, type(model).__name__)
+        return False

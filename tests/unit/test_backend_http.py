@@ -1,0 +1,227 @@
+"""The HTTP layer: redaction, urllib3 retries, timeouts, TLS verification, re-login, lenient parsing."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from flask import Flask, jsonify
+from werkzeug.serving import make_server
+
+from commandwall.backend.api import PlatformClient
+from commandwall.backend.errors import AuthError, BackendUnavailableError
+from commandwall.backend.http import Backoff, make_session, redact
+
+from .backend_support import LocalServer, fake_platform, incident_json
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("rtsp://admin:12345@10.0.0.5:554/ch1?token=abc&channel=2", "rtsp://10.0.0.5:554/ch1?channel=2"),
+        ("http://u:p@host/x?access_token=s&Password=x&a=1", "http://host/x?a=1"),
+        (
+            "https://t0.tianditu.gov.cn/img_w/wmts?tk=KEY&LAYER=img",
+            "https://t0.tianditu.gov.cn/img_w/wmts?LAYER=img",
+        ),
+        ("http://127.0.0.1:8080/api/v1/cameras", "http://127.0.0.1:8080/api/v1/cameras"),
+        ("http://h/p?x_token=1&sessionToken=2&q=中文", "http://h/p?q=%E4%B8%AD%E6%96%87"),
+    ],
+)
+def test_redact(url: str, expected: str) -> None:
+    assert redact(url) == expected
+
+
+def test_redact_never_leaks_secrets() -> None:
+    out = redact("rtsp://admin:S3cret!@cam.local/live?password=S3cret!&token=S3cret!")
+    assert "S3cret" not in out and "admin" not in out
+
+
+def test_backoff_is_bounded_and_grows() -> None:
+    backoff = Backoff(initial=0.5, maximum=4.0, jitter=0.25)
+    delays = [backoff.next_delay() for _ in range(10)]
+    assert 0.5 <= delays[0] <= 0.625
+    assert delays[2] >= 2.0
+    assert all(d <= 5.0 for d in delays)
+    backoff.reset()
+    assert backoff.next_delay() <= 0.625
+
+
+@pytest.fixture()
+def flaky_server():
+    """GET /flaky answers 503 twice, then 200; POST /flaky always 503; GET /api/v1/health takes 2 s."""
+    app = Flask("flaky")
+    hits = {"get": 0, "post": 0}
+
+    @app.get("/flaky")
+    def flaky_get():
+        hits["get"] += 1
+        if hits["get"] <= 2:
+            return jsonify(error="busy", message="try later"), 503
+        return jsonify(ok=True)
+
+    @app.post("/flaky")
+    def flaky_post():
+        hits["post"] += 1
+        return jsonify(error="busy", message="try later"), 503
+
+    @app.get("/api/v1/health")
+    def slow():
+        time.sleep(2)
+        return jsonify(status="ok")
+
+    with LocalServer(app) as server:
+        yield server, hits
+
+
+def test_get_is_retried_by_urllib3_post_is_not(flaky_server) -> None:
+    server, hits = flaky_server
+    with make_session(server.base_url, timeout=3, retries=3, backoff_factor=0.01) as session:
+        assert session.get("/flaky").json() == {"ok": True}
+        assert hits["get"] == 3
+        resp = session.post("/flaky", json={})
+        assert resp.status_code == 503
+        assert hits["post"] == 1
+
+
+def test_timeout_applies_to_every_request(flaky_server) -> None:
+    server, _ = flaky_server
+    client = PlatformClient(server.base_url, "duty", "duty", timeout=0.3, retries=0)
+    started = time.monotonic()
+    with pytest.raises(BackendUnavailableError) as info:
+        client.health()
+    assert time.monotonic() - started < 1.5
+    assert "ReadTimeout" in str(info.value)
+    client.close()
+
+
+def test_connection_refused_is_backend_unavailable() -> None:
+    server = LocalServer(Flask("gone"))
+    url = server.base_url
+    server.stop()  # the port is closed now
+    client = PlatformClient(url, "duty", "duty", timeout=1, retries=1)
+    started = time.monotonic()
+    with pytest.raises(BackendUnavailableError) as info:
+        client.cameras()
+    assert time.monotonic() - started < 5
+    assert "ConnectionError" in str(info.value)
+    client.close()
+
+
+def test_relogin_once_after_token_revoked_and_auth_error_when_it_keeps_failing() -> None:
+    app, state = fake_platform()
+    state["incidents"].append(incident_json("INC-1"))
+    with LocalServer(app) as server:
+        client = PlatformClient(server.base_url, "duty", "duty", timeout=3)
+        assert client.incidents()[0][0].id == "INC-1"
+        assert state["logins"] == 1
+        state["token"] = "revoked"  # the server forgets our token
+        assert client.incidents()[0][0].id == "INC-1"
+        assert state["logins"] == 2  # logged in again exactly once
+
+        # A server that refuses every token: one re-login, then AuthError (no loop).
+        app2, state2 = fake_platform(token_ok=lambda t: False)
+        with LocalServer(app2) as server2:
+            client2 = PlatformClient(server2.base_url, "duty", "duty", timeout=3)
+            with pytest.raises(AuthError):
+                client2.units()
+            assert state2["logins"] == 2
+            client2.close()
+        client.close()
+
+
+def test_bad_password_is_auth_error() -> None:
+    app, _ = fake_platform()
+    with LocalServer(app) as server:
+        client = PlatformClient(server.base_url, "duty", "wrong", timeout=3)
+        with pytest.raises(AuthError) as info:
+            client.login()
+        assert "用户名或密码错误" in str(info.value)
+        client.close()
+
+
+def test_malformed_records_are_skipped(caplog) -> None:
+    app, state = fake_platform()
+    state["incidents"].extend(
+        [
+            incident_json("INC-1"),
+            incident_json("INC-BAD", lat=999),  # out of range
+            {"id": "INC-NOVERSION", "title": "x"},
+            "not even an object",
+            incident_json("INC-2", version=3),
+        ]
+    )
+    with LocalServer(app) as server:
+        client = PlatformClient(server.base_url, "duty", "duty", timeout=3)
+        incidents, cursor = client.incidents()
+        assert [i.id for i in incidents] == ["INC-1", "INC-2"]
+        assert cursor == "5"
+        client.close()
+    assert "INC-BAD" in caplog.text and "dropping malformed incident" in caplog.text
+
+
+def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+         "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    return cert, key
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+@pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
+def test_tls_verification_is_configurable(tmp_path: Path) -> None:
+    cert, key = _self_signed(tmp_path)
+    app = Flask("tls")
+    app.get("/api/v1/health")(lambda: jsonify(status="ok", server_time="now"))
+    server = make_server("127.0.0.1", 0, app, threaded=True, ssl_context=(str(cert), str(key)))
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    thread.start()
+    base = f"https://127.0.0.1:{server.server_port}"
+    try:
+        strict = PlatformClient(base, "duty", "duty", timeout=3, retries=0)
+        with pytest.raises(BackendUnavailableError) as info:
+            strict.health()
+        assert "SSLError" in str(info.value)
+        pinned = PlatformClient(base, "duty", "duty", timeout=3, verify=str(cert))
+        assert pinned.health()["status"] == "ok"
+        lax = PlatformClient(base, "duty", "duty", timeout=3, verify=False)
+        assert lax.health()["status"] == "ok"
+        for client in (strict, pinned, lax):
+            client.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+def test_a_malformed_feature_is_skipped_and_the_layer_still_loads(caplog) -> None:
+    app, _ = fake_platform()
+    good = {"type": "Feature", "properties": {"id": "A"}, "geometry": {"type": "Point", "coordinates": [117.3, 34.8]}}
+    broken = {"type": "Feature", "properties": {"id": "B"}, "geometry": {"type": "Point", "coordinates": ["x"]}}
+    far = {"type": "Feature", "properties": {"id": "C"}, "geometry": {"type": "Point", "coordinates": [-70.0, 40.0]}}
+
+    @app.get("/api/v1/layers")
+    def catalogue():
+        entry = {"id": "pts", "title": "点", "kind": "resources", "crs": "EPSG:4326", "style": {}}
+        return jsonify(layers=[entry, {"title": "no id or crs"}])
+
+    @app.get("/api/v1/collections/pts/items")
+    def items():
+        return jsonify(type="FeatureCollection", features=[good, broken, far, "junk"], links=[])
+
+    with LocalServer(app) as server:
+        client = PlatformClient(server.base_url, "duty", "duty", timeout=3)
+        assert [entry.id for entry in client.layers()] == ["pts"]
+        features = client.layer_features("pts")
+        assert [f["properties"]["id"] for f in features] == ["A"]
+        assert features[0]["geometry"]["coordinates"] == pytest.approx([117.3, 34.8])
+        client.close()
+    assert "dropping feature B" in caplog.text and "dropping feature C" in caplog.text
+    assert "malformed layer entry" in caplog.text

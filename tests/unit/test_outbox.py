@@ -1,0 +1,223 @@
+"""Outbox over real SQLite and real HTTP against the exercise backend: nothing lost, nothing doubled."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from commandwall.backend.api import PlatformClient
+from commandwall.backend.outbox import Outbox, OutboxItem, OutboxState
+from commandwall.demo import DemoBackend
+from commandwall.domain.models import Incident, IncidentStatus, Task
+
+from .backend_support import wait_until
+
+
+@pytest.fixture()
+def demo(tmp_path: Path) -> Iterator[DemoBackend]:
+    backend = DemoBackend(db_path=tmp_path / "demo.sqlite3", seed=11, simulate=False).start()
+    try:
+        yield backend
+    finally:
+        backend.stop()
+
+
+@pytest.fixture()
+def client(demo: DemoBackend) -> Iterator[PlatformClient]:
+    c = PlatformClient(demo.base_url, "duty", "duty", timeout=2, retries=0)
+    yield c
+    c.close()
+
+
+def _new_incident(client: PlatformClient) -> Incident:
+    return next(i for i in client.incidents()[0] if i.status == IncidentStatus.NEW)
+
+
+def _task_payload(incident: Incident, text: str = "请立即处置") -> dict:
+    return {
+        "incident_id": incident.id,
+        "unit_id": None,
+        "department": "城管",
+        "instructions": text,
+        "priority": 2,
+    }
+
+
+class Listener:
+    """Records (row id, state) notifications."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.seen: list[tuple[int, OutboxState]] = []
+
+    def __call__(self, item: OutboxItem) -> None:
+        with self.lock:
+            self.seen.append((item.id, item.state))
+
+
+def test_enqueue_while_down_is_sent_exactly_once_when_the_server_returns(tmp_path: Path) -> None:
+    db_path = tmp_path / "demo.sqlite3"
+    backend = DemoBackend(db_path=db_path, seed=11, simulate=False).start()
+    port = backend.port
+    client = PlatformClient(backend.base_url, "duty", "duty", timeout=2, retries=0)
+    incident = _new_incident(client)
+    backend.stop()  # the platform goes away
+
+    listener = Listener()
+    outbox = Outbox(tmp_path / "outbox.sqlite3", client, backoff_initial=0.05, backoff_max=0.3)
+    outbox.add_listener(listener)
+    outbox.start()
+    try:
+        started = time.monotonic()
+        row = outbox.enqueue_task(_task_payload(incident))
+        assert time.monotonic() - started < 0.5  # returns at once, server or not
+        assert wait_until(lambda: outbox.get(row).attempts >= 3, 10)
+        item = outbox.get(row)
+        assert item.state == OutboxState.PENDING and "ConnectionError" in (item.last_error or "")
+        assert outbox.pending_count() == 1
+
+        backend = DemoBackend(db_path=db_path, port=port, seed=11, simulate=False).start()
+        try:
+            assert outbox.wait_idle(10)
+            item = outbox.get(row)
+            assert item.state == OutboxState.SENT and item.sent_at is not None
+            task = item.result_model()
+            assert isinstance(task, Task) and task.incident_id == incident.id
+            time.sleep(0.5)  # give a buggy worker the chance to send it again
+            tasks = client.tasks(incident.id)
+            assert [t.id for t in tasks] == [task.id]
+            assert client.incident(incident.id).status == IncidentStatus.DISPATCHED
+        finally:
+            backend.stop()
+    finally:
+        outbox.stop()
+        client.close()
+    with listener.lock:
+        states = [s for r, s in listener.seen if r == row]
+    assert states[0] == OutboxState.PENDING and states[-1] == OutboxState.SENT
+    assert states.count(OutboxState.SENT) == 1
+
+
+def test_restart_resends_a_pending_row_once_even_if_it_had_reached_the_server(
+    tmp_path: Path, client: PlatformClient
+) -> None:
+    incident = _new_incident(client)
+    db = tmp_path / "outbox.sqlite3"
+    first = Outbox(db, client)  # never started: the app "crashed" before or after sending
+    row = first.enqueue_task(_task_payload(incident))
+    key = first.get(row).idempotency_key
+    # The crashed run's POST had reached the server; its answer was lost before the row was marked.
+    already = client.create_task(_task_payload(incident), key)
+    first.stop()
+
+    second = Outbox(db, client, backoff_initial=0.05).start()
+    try:
+        assert second.wait_idle(10)
+        item = second.get(row)
+        assert item.state == OutboxState.SENT
+        assert item.result_model() == already  # the server answered with the same task
+        assert [t.id for t in client.tasks(incident.id)] == [already.id]
+    finally:
+        second.stop()
+
+
+def test_transition_uses_the_quoted_version_and_a_stale_one_is_a_conflict(
+    tmp_path: Path, client: PlatformClient
+) -> None:
+    incident = _new_incident(client)
+    outbox = Outbox(tmp_path / "outbox.sqlite3", client, backoff_initial=0.05)
+    ok = outbox.enqueue_transition(incident.id, "accept", incident.version, "受理")
+    stale = outbox.enqueue_transition(incident.id, "resolve", incident.version, "办结")  # same old version
+    refused = outbox.enqueue_transition(incident.id, "close", incident.version + 1)  # accepted -> close: no
+    outbox.start()
+    try:
+        assert outbox.wait_idle(10)
+        sent = outbox.get(ok)
+        assert sent.state == OutboxState.SENT
+        assert sent.result_model().version == incident.version + 1
+
+        conflict = outbox.get(stale)
+        assert conflict.state == OutboxState.CONFLICT
+        current = conflict.result_model()
+        assert isinstance(current, Incident) and current.status == IncidentStatus.ACCEPTED
+
+        failed = outbox.get(refused)
+        assert failed.state == OutboxState.FAILED and failed.last_error
+        assert failed.attempts == 1  # a refusal is not retried
+        assert client.incident(incident.id).version == incident.version + 1
+    finally:
+        outbox.stop()
+
+
+def test_validation_error_fails_with_the_servers_message_and_later_rows_still_go(
+    tmp_path: Path, client: PlatformClient
+) -> None:
+    incident = _new_incident(client)
+    outbox = Outbox(tmp_path / "outbox.sqlite3", client, backoff_initial=0.05)
+    bad = outbox.enqueue_task({**_task_payload(incident), "priority": 9})
+    good = outbox.enqueue_task(_task_payload(incident))
+    outbox.start()
+    try:
+        assert outbox.wait_idle(10)
+        failed = outbox.get(bad)
+        assert failed.state == OutboxState.FAILED and "priority" in failed.last_error
+        assert outbox.get(good).state == OutboxState.SENT
+        assert [i.id for i in outbox.items(OutboxState.SENT)] == [good]
+
+        assert outbox.retry(bad)  # the user retries: still refused, still failed, nothing sent
+        assert wait_until(lambda: outbox.get(bad).attempts == 2, 5)
+        assert outbox.wait_idle(5)
+        assert outbox.get(bad).state == OutboxState.FAILED
+        assert len(client.tasks(incident.id)) == 1
+    finally:
+        outbox.stop()
+
+
+def test_a_transition_whose_answer_was_lost_is_not_reported_as_a_conflict(
+    tmp_path: Path, client: PlatformClient
+) -> None:
+    incident = _new_incident(client)
+    db = tmp_path / "outbox.sqlite3"
+    first = Outbox(db, client)
+    row = first.enqueue_transition(incident.id, "accept", incident.version)
+    first.stop()
+    # The previous run had sent it (attempts counted before the send) and crashed before marking it.
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE outbox SET attempts = 1 WHERE id = ?", (row,))
+    conn.close()
+    client.transition(incident.id, "accept", incident.version)
+
+    second = Outbox(db, client).start()
+    try:
+        assert second.wait_idle(10)
+        item = second.get(row)
+        assert item.state == OutboxState.SENT
+        assert item.result_model().status == IncidentStatus.ACCEPTED
+    finally:
+        second.stop()
+
+
+def test_rows_survive_in_sqlite_with_wal(tmp_path: Path, client: PlatformClient) -> None:
+    db = tmp_path / "outbox.sqlite3"
+    outbox = Outbox(db, client)
+    row = outbox.enqueue("task", {"incident_id": "INC-1"}, idempotency_key="key-1")
+    assert outbox.enqueue("task", {"incident_id": "INC-1"}, idempotency_key="key-1") == row  # double click
+    with pytest.raises(ValueError):
+        outbox.enqueue("task", {"incident_id": "INC-2"}, idempotency_key="key-1")
+    with pytest.raises(ValueError):
+        outbox.enqueue("launch", {})
+    with pytest.raises(ValueError):
+        outbox.enqueue("transition", {"incident_id": "INC-1"})  # no action, no version
+    outbox.stop()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        kind, key, state = conn.execute(
+            "SELECT kind, idempotency_key, state FROM outbox WHERE id = ?", (row,)
+        ).fetchone()
+    conn.close()
+    assert (kind, key, state) == ("task", "key-1", "pending")

@@ -1,0 +1,195 @@
+"""Stores: version rules, ordering, listeners outside the lock, thread safety."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+from commandwall.backend.events import CameraStatusChange
+from commandwall.domain.models import (
+    Camera,
+    CameraStatus,
+    Incident,
+    IncidentStatus,
+    Task,
+    Unit,
+    UnitStatus,
+)
+from commandwall.store import CameraStore, IncidentStore, Stores, TaskStore, UnitStore
+
+T0 = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
+
+
+def incident(ident: str = "INC-1", version: int = 1, minutes: int = 0, **kw: object) -> Incident:
+    data: dict[str, object] = {
+        "id": ident,
+        "title": f"事件 {ident}",
+        "category": "chengguan",
+        "lon": 117.3,
+        "lat": 34.8,
+        "reported_at": T0 + timedelta(minutes=minutes),
+        "updated_at": T0 + timedelta(minutes=minutes, seconds=version),
+        "version": version,
+    }
+    data.update(kw)
+    return Incident.model_validate(data)
+
+
+def camera(ident: str, status: str = "online") -> Camera:
+    return Camera.model_validate(
+        {
+            "id": ident,
+            "name": ident,
+            "lon": 117.3,
+            "lat": 34.8,
+            "status": status,
+            "streams": {"main": f"http://x/{ident}/main.mjpg", "sub": f"http://x/{ident}/sub.mjpg"},
+        }
+    )
+
+
+def unit(ident: str, seconds: int, status: str = "available") -> Unit:
+    return Unit.model_validate(
+        {
+            "id": ident,
+            "name": ident,
+            "department": "公安",
+            "lon": 117.3,
+            "lat": 34.8,
+            "status": status,
+            "updated_at": T0 + timedelta(seconds=seconds),
+        }
+    )
+
+
+def test_incident_lower_or_equal_version_is_ignored() -> None:
+    store = IncidentStore()
+    seen: list[Incident] = []
+    store.add_listener(seen.append)
+
+    assert store.upsert(incident(version=2, status="accepted"))
+    assert not store.upsert(incident(version=1, status="new"))  # late event: ignored
+    assert not store.upsert(incident(version=2, status="accepted"))  # replay: ignored
+    assert store.get("INC-1").version == 2
+    assert store.get("INC-1").status == IncidentStatus.ACCEPTED
+    assert store.upsert(incident(version=3, status="dispatched"))
+    assert [i.version for i in seen] == [2, 3]
+
+
+def test_incidents_newest_first_and_open() -> None:
+    store = IncidentStore()
+    store.upsert_many(
+        [
+            incident("A", minutes=1),
+            incident("B", minutes=3, status="closed"),
+            incident("C", minutes=2, status="dispatched"),
+            incident("D", minutes=0, status="resolved"),
+        ]
+    )
+    assert [i.id for i in store.all()] == ["B", "C", "A", "D"]
+    assert [i.id for i in store.open()] == ["C", "A"]
+    counts = store.count_by_status()
+    assert counts[IncidentStatus.CLOSED] == 1 and counts[IncidentStatus.NEW] == 1
+    assert len(store) == 4 and "A" in store and "Z" not in store
+
+
+def test_replace_all_keeps_a_newer_copy_and_notifies_reset_listeners() -> None:
+    store = IncidentStore()
+    store.upsert(incident("A", version=5))
+    resets: list[list[Incident]] = []
+    store.add_reset_listener(resets.append)
+
+    store.replace_all([incident("A", version=4), incident("B", version=1)])
+
+    assert store.get("A").version == 5  # the event that overtook the snapshot wins
+    assert store.get("B") is not None
+    assert len(resets) == 1 and {i.id for i in resets[0]} == {"A", "B"}
+
+
+def test_unsubscribe_and_failing_listener_does_not_stop_others(caplog) -> None:
+    store = IncidentStore()
+    calls: list[str] = []
+
+    def broken(_: Incident) -> None:
+        raise RuntimeError("boom")
+
+    store.add_listener(broken)
+    unsubscribe = store.add_listener(lambda i: calls.append(i.id))
+    store.upsert(incident("A"))
+    unsubscribe()
+    store.upsert(incident("B"))
+    assert calls == ["A"]
+    assert "store listener" in caplog.text
+
+
+def test_listeners_are_called_outside_the_lock() -> None:
+    """A listener that reads the store from another thread must not deadlock."""
+    store = IncidentStore()
+    results: list[int] = []
+
+    def listener(_: Incident) -> None:
+        reader = threading.Thread(target=lambda: results.append(len(store.all())))
+        reader.start()
+        reader.join(5)
+        assert not reader.is_alive(), "store lock held while calling listeners"
+
+    store.add_listener(listener)
+    store.upsert(incident("A"))
+    assert results == [1]
+
+
+def test_concurrent_writers_keep_the_highest_version() -> None:
+    store = IncidentStore()
+    versions = list(range(1, 201))
+
+    def write(chunk: list[int]) -> None:
+        for v in chunk:
+            store.upsert(incident("A", version=v))
+
+    threads = [threading.Thread(target=write, args=(versions[i::4][::-1],)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert store.get("A").version == 200
+
+
+def test_camera_status_updates() -> None:
+    store = CameraStore()
+    store.replace_all([camera("CAM-0002"), camera("CAM-0001")])
+    changed: list[Camera] = []
+    store.add_listener(changed.append)
+
+    assert store.set_status("CAM-0001", "offline")
+    assert not store.set_status("CAM-0001", CameraStatus.OFFLINE)  # no change, no notification
+    assert not store.set_status("CAM-9999", "offline")  # unknown camera
+    assert [c.id for c in changed] == ["CAM-0001"]
+    assert store.get("CAM-0001").status == CameraStatus.OFFLINE
+    assert [c.id for c in store.all()] == ["CAM-0001", "CAM-0002"]
+    assert [c.id for c in store.online()] == ["CAM-0002"]
+
+
+def test_unit_older_report_is_ignored() -> None:
+    store = UnitStore()
+    assert store.upsert(unit("U-001", 10, "busy"))
+    assert not store.upsert(unit("U-001", 5, "available"))
+    assert store.get("U-001").status == UnitStatus.BUSY
+    assert store.upsert(unit("U-001", 20, "available"))
+
+
+def test_tasks_by_incident() -> None:
+    store = TaskStore()
+    for i, inc in enumerate(["INC-1", "INC-2", "INC-1"]):
+        store.upsert(Task.model_validate({"id": f"T-{i}", "incident_id": inc, "created_at": T0 + timedelta(minutes=i)}))
+    assert [t.id for t in store.for_incident("INC-1")] == ["T-0", "T-2"]
+
+
+def test_stores_apply_event_routes_by_kind() -> None:
+    stores = Stores()
+    stores.cameras.replace_all([camera("CAM-0001")])
+    assert stores.apply_event("incident", incident("A"))
+    assert stores.apply_event("unit", unit("U-1", 1))
+    assert stores.apply_event("camera-status", CameraStatusChange(id="CAM-0001", status="offline"))
+    assert stores.apply_event("task", Task.model_validate({"id": "T-1", "incident_id": "A", "created_at": T0}))
+    assert not stores.apply_event("incident", unit("U-2", 1))  # wrong model for the kind
+    assert stores.cameras.get("CAM-0001").status == CameraStatus.OFFLINE
