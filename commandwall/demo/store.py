@@ -20,7 +20,7 @@ from commandwall.domain.models import (
     Unit,
     UnitStatus,
 )
-from commandwall.domain.workflow import InvalidTransition, next_status
+from commandwall.domain.workflow import InvalidTransitionError, next_status
 
 OPEN_STATUSES = (IncidentStatus.NEW, IncidentStatus.ACCEPTED, IncidentStatus.DISPATCHED)
 #: Closed/resolved incidents changed within this window still count as "recent".
@@ -218,7 +218,7 @@ class Store:
     def _move(self, tx: Transaction, current: Incident, action: str, note: str, actor: str) -> Incident:
         try:
             target = next_status(current.status, action)
-        except InvalidTransition as exc:
+        except InvalidTransitionError as exc:
             raise RefusedError("invalid_transition", str(exc)) from None
         t = now()
         moved = current.model_copy(update={"status": target, "version": current.version + 1, "updated_at": t})

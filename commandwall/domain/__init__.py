@@ -10,7 +10,7 @@ from commandwall.domain.models import (
     Unit,
     UnitStatus,
 )
-from commandwall.domain.workflow import TRANSITIONS, InvalidTransition, next_status
+from commandwall.domain.workflow import TRANSITIONS, InvalidTransitionError, next_status
 
 __all__ = [
     "CATEGORIES",
@@ -19,7 +19,7 @@ __all__ = [
     "CameraStatus",
     "Incident",
     "IncidentStatus",
-    "InvalidTransition",
+    "InvalidTransitionError",
     "Task",
     "Unit",
     "UnitStatus",

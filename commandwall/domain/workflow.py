@@ -24,18 +24,18 @@ ACTION_LABELS: dict[str, str] = {
 }
 
 
-class InvalidTransition(ValueError):
+class InvalidTransitionError(ValueError):
     """The action is unknown or not allowed from the incident's current status."""
 
 
 def next_status(current: IncidentStatus, action: str) -> IncidentStatus:
-    """Status an incident in ``current`` moves to under ``action``; raises ``InvalidTransition``."""
+    """Status an incident in ``current`` moves to under ``action``; raises ``InvalidTransitionError``."""
     try:
         sources, target = TRANSITIONS[action]
     except KeyError:
-        raise InvalidTransition(f"unknown action {action!r}") from None
+        raise InvalidTransitionError(f"unknown action {action!r}") from None
     if current not in sources:
-        raise InvalidTransition(f"cannot {action} an incident that is {current.value}")
+        raise InvalidTransitionError(f"cannot {action} an incident that is {current.value}")
     return target
 
 

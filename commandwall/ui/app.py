@@ -46,7 +46,7 @@ def run_gui(settings: Settings) -> int:
     """Run the client until its window closes; returns the exit code."""
     app = _make_app()
     window = _make_window(settings)
-    window.showMaximized()
+    window.arrange_on_screens()
     window.start_session()
     signal.signal(signal.SIGINT, lambda *_: window.close())
     from PySide6.QtCore import QTimer
@@ -68,7 +68,7 @@ def run_screenshot(settings: Settings, out_dir: Path, after_s: float, count: int
 
     app = _make_app()
     window = _make_window(settings)
-    window.showMaximized()
+    window.arrange_on_screens()
     window.start_session()
     out_dir.mkdir(parents=True, exist_ok=True)
     result = {"code": 1}
