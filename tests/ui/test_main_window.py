@@ -112,3 +112,19 @@ def test_a_camera_going_offline_shows_on_its_tile(qtbot, window):
     qtbot.waitUntil(lambda: tile.state_text() == "离线", timeout=15000)
     window.session.demo.set_camera_status(camera_id, "online")
     qtbot.waitUntil(lambda: tile.state_text() == "直播", timeout=20000)
+
+
+def test_backend_outage_shows_a_banner_keeps_the_last_state_and_recovers(qtbot, window):
+    from commandwall.demo import DemoBackend
+
+    demo = window.session.demo
+    port, db_path = demo.port, window.session.settings.data_dir / "exercise.sqlite3"
+    listed = window.incidents.visible_count()
+    demo.stop()
+    qtbot.waitUntil(lambda: "与平台断开" in window.connection_label.text(), timeout=60000)
+    assert window.banner.isVisible()
+    assert "连接已中断" in window.banner.text()
+    assert window.incidents.visible_count() == listed  # the last known state stays on screen
+    window.session.demo = DemoBackend(db_path=db_path, port=port, incident_rate_per_min=0).start()
+    qtbot.waitUntil(lambda: "实时推送" in window.connection_label.text(), timeout=60000)
+    assert not window.banner.isVisible()
