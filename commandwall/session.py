@@ -18,7 +18,7 @@ from pathlib import Path
 from pyproj import Geod
 
 from commandwall.backend.api import PlatformClient
-from commandwall.backend.errors import BackendError
+from commandwall.backend.errors import BackendError, BackendUnavailableError
 from commandwall.backend.events import ConnectionState, EventStream
 from commandwall.backend.outbox import Outbox, OutboxItem
 from commandwall.config import Settings
@@ -79,17 +79,37 @@ class ClientSession:
 
     # --- life cycle ---------------------------------------------------------------------------------
     def start(self) -> None:
-        """Connect and load everything; blocking, so call it off the GUI thread."""
-        try:
-            self._start()
-        except Exception as exc:  # reported to the user; the window keeps running
-            log.exception("start-up failed")
-            self.listener.on_failed(str(exc))
+        """Connect and load everything; blocking, so call it off the GUI thread.
+
+        While the platform cannot be reached, start-up is retried with a growing pause (up to 30 s) until
+        ``stop()``; other failures (wrong password, no rights, a broken answer) are reported once.
+        """
+        delay = 2.0
+        while not self._stopping.is_set():
+            try:
+                self._start()
+                return
+            except BackendUnavailableError as exc:
+                log.warning("platform unreachable at start-up: %s; retrying in %.0f s", exc, delay)
+                self.listener.on_failed(f"{exc}（{delay:.0f} 秒后重试）")
+                if self._stopping.wait(delay):
+                    return
+                delay = min(delay * 2, 30.0)
+            except BackendError as exc:  # refused login, no rights, a broken answer: retrying will not help
+                log.error("start-up failed: %s", exc)
+                self.listener.on_failed(str(exc))
+                return
+            except Exception as exc:  # reported to the user; the window keeps running
+                log.exception("start-up failed")
+                self.listener.on_failed(str(exc))
+                return
 
     def _start(self) -> None:
         s = self.settings
         s.data_dir.mkdir(parents=True, exist_ok=True)
-        if s.backend_url is None:
+        if s.backend_url is None and self.demo is not None:
+            base_url = self.demo.base_url
+        elif s.backend_url is None:
             self.listener.on_progress("正在启动演练后台…")
             from commandwall.demo import DemoBackend
 
@@ -206,14 +226,23 @@ class ClientSession:
         return sorted(zip(units, dist, strict=True), key=lambda pair: pair[1])
 
     def cameras_near(self, lon: float, lat: float, k: int) -> list[Camera]:
-        """The ``k`` online cameras nearest to a point (for filling the wall around an incident)."""
+        """Up to ``k`` online cameras for a point: first those whose field of view covers it, then the nearest.
+
+        This is what 周边视频 puts on the wall for an incident: cameras looking at the spot beat cameras that
+        merely stand close to it.
+        """
         if self._camera_index is None:
             return []
+        candidates = self._camera_index.covering(lon, lat)
+        candidates += [camera for camera, _metres in self._camera_index.nearest(lon, lat, k=k * 4)]
         found: list[Camera] = []
-        for camera, _metres in self._camera_index.nearest(lon, lat, k=k * 4):
+        seen: set[str] = set()
+        for camera in candidates:
             current = self.cameras.get(camera.id)
-            if current is not None and current.status is CameraStatus.ONLINE:
-                found.append(current)
+            if camera.id in seen or current is None or current.status is not CameraStatus.ONLINE:
+                continue
+            seen.add(camera.id)
+            found.append(current)
             if len(found) == k:
                 break
         return found

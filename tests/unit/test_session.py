@@ -1,0 +1,103 @@
+"""The plain-Python session against the embedded exercise backend (no Qt)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from commandwall.backend.events import ConnectionState
+from commandwall.config import Settings
+from commandwall.domain.models import CameraStatus
+from commandwall.session import ClientSession, SessionListener
+
+
+def wait_until(predicate, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory):
+    states: list[ConnectionState] = []
+    failures: list[str] = []
+    ready: list[bool] = []
+    listener = SessionListener(on_connection=lambda s, d: states.append(s), on_failed=failures.append,
+                               on_ready=lambda: ready.append(True))
+    s = ClientSession(Settings(data_dir=tmp_path_factory.mktemp("data"), demo_incident_rate=0), listener)
+    s.start()
+    assert not failures, failures
+    assert ready
+    wait_until(lambda: ConnectionState.LIVE in states)
+    yield s
+    s.stop()
+
+
+def test_start_loads_layers_in_wgs84_and_the_live_state(session):
+    kinds = {layer.kind for layer in session.layers}
+    assert {"boundary", "towns", "grids", "roads", "resources"} <= kinds
+    towns = next(layer for layer in session.layers if layer.kind == "towns")
+    lon, lat = towns.features[0]["geometry"]["coordinates"][0][0][:2]
+    assert 117.1 < lon < 117.5 and 34.6 < lat < 35.0  # EPSG:4548 metres were normalised
+    assert len(session.cameras) >= 1000 and len(session.units) > 0 and session.incidents.open()
+
+
+def test_cameras_near_prefers_cameras_looking_at_the_point(session):
+    index = session._camera_index
+    camera = next(c for c in session.cameras.all() if c.status is CameraStatus.ONLINE)
+    # a point inside this camera's view: 60 % of its range along its heading
+    from pyproj import Geod
+
+    lon, lat, _ = Geod(ellps="WGS84").fwd(camera.lon, camera.lat, camera.heading, camera.range_m * 0.6)
+    covering = [c.id for c in index.covering(lon, lat)]
+    assert camera.id in covering
+    chosen = [c.id for c in session.cameras_near(lon, lat, 4)]
+    assert len(chosen) == 4
+    online_covering = [c for c in covering if session.cameras.get(c).status is CameraStatus.ONLINE][:4]
+    assert chosen[: len(online_covering)] == online_covering
+
+
+def test_offline_cameras_are_not_chosen(session):
+    first = session.cameras_near(117.26, 34.80, 1)[0]
+    session.demo.set_camera_status(first.id, "offline")
+    wait_until(lambda: session.cameras.get(first.id).status is CameraStatus.OFFLINE)
+    assert first.id not in [c.id for c in session.cameras_near(117.26, 34.80, 4)]
+    session.demo.set_camera_status(first.id, "online")
+
+
+def test_units_by_distance_is_sorted(session):
+    pairs = session.units_by_distance(117.26, 34.80)
+    distances = [d for _, d in pairs]
+    assert distances == sorted(distances) and len(pairs) == len(session.units)
+
+
+def test_an_unreachable_backend_is_reported_and_retried_until_stopped(tmp_path):
+    import threading
+
+    failures: list[str] = []
+    s = ClientSession(Settings(backend_url="http://127.0.0.1:9/", data_dir=tmp_path, request_timeout_s=2),
+                      SessionListener(on_failed=failures.append))
+    worker = threading.Thread(target=s.start)
+    worker.start()
+    wait_until(lambda: len(failures) >= 2, timeout=30)
+    s.stop()
+    worker.join(timeout=10)
+    assert not worker.is_alive()
+    assert "127.0.0.1:9" in failures[0] and "重试" in failures[0]
+
+
+def test_a_wrong_password_is_reported_once(tmp_path):
+    from commandwall.demo import DemoBackend
+
+    failures: list[str] = []
+    with DemoBackend(simulate=False) as demo:
+        s = ClientSession(Settings(backend_url=demo.base_url, password="S3cret-pw!", data_dir=tmp_path),
+                          SessionListener(on_failed=failures.append))
+        s.start()  # returns: no retry for refused credentials
+        s.stop()
+    assert len(failures) == 1
+    assert "S3cret-pw!" not in failures[0] and "401" in failures[0]
