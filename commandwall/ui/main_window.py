@@ -6,9 +6,10 @@ import logging
 import threading
 from datetime import datetime
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QLabel,
     QMainWindow,
@@ -23,6 +24,7 @@ from commandwall.domain.models import Camera, Incident
 from commandwall.session import ClientSession
 from commandwall.ui.adapters import SessionSignals
 from commandwall.ui.incidents.dispatch import DispatchDialog
+from commandwall.ui.incidents.model import PRIORITY_LABELS
 from commandwall.ui.incidents.panel import IncidentPanel
 from commandwall.ui.map.view import MapView
 from commandwall.ui.wall.wall import WallView
@@ -53,6 +55,8 @@ class MainWindow(QMainWindow):
         self.wall.setObjectName("wall")
         self.incidents = IncidentPanel()
         self._last_sync: datetime | None = None
+        self._ready = False
+        self._tile_actions: dict[int, QAction] = {}
         self._camera_dirty = False
         self._units_dirty = False
 
@@ -104,6 +108,7 @@ class MainWindow(QMainWindow):
             action = QAction(f"{n}画面", self, checkable=True)
             action.setChecked(n == self.session.settings.wall_tiles)
             action.triggered.connect(lambda _=False, n=n: self.wall.set_tile_count(n))
+            self._tile_actions[n] = action
             group.addAction(action)
             bar.addAction(action)
         bar.addSeparator()
@@ -200,8 +205,42 @@ class MainWindow(QMainWindow):
         self.incidents.set_incidents(self.session.incidents.all())
         if self.session.outbox is not None:
             self.session.outbox.add_listener(self.signals.sig_outbox.emit)
-        self._fill_wall_at_start()
+        if not self._restore_wall():
+            self._fill_wall_at_start()
+        self._ready = True
         self._update_counts()
+
+    # --- the view a duty officer left behind ---------------------------------------------------------
+    def _view_settings(self) -> QSettings:
+        """Per-desk view settings (wall layout and cameras), kept beside the outbox in the data folder."""
+        return QSettings(str(self.session.settings.data_dir / "view.ini"), QSettings.Format.IniFormat)
+
+    def save_view(self) -> None:
+        """Remember the wall's tile count and the camera in each tile."""
+        if not self._ready:
+            return
+        settings = self._view_settings()
+        settings.setValue("wall/tiles", self.wall.tile_count())
+        settings.setValue("wall/cameras", ",".join(c.id if c else "" for c in self.wall.cameras()))
+        settings.sync()
+
+    def _restore_wall(self) -> bool:
+        """Put back the wall as it was left; False if nothing was saved (first start on this desk)."""
+        settings = self._view_settings()
+        saved = str(settings.value("wall/cameras", "") or "")
+        try:
+            tiles = int(settings.value("wall/tiles", 0) or 0)
+        except (TypeError, ValueError):
+            tiles = 0
+        if tiles not in self._tile_actions or not saved.strip(","):
+            return False
+        self.wall.set_tile_count(tiles)
+        self._tile_actions[tiles].setChecked(True)
+        for index, camera_id in enumerate(saved.split(",")[:tiles]):
+            camera = self.session.cameras.get(camera_id) if camera_id else None
+            if camera is not None:
+                self.wall.play(camera, index)
+        return True
 
     def _fill_wall_at_start(self) -> None:
         """First view: the cameras nearest the district's centre of activity (the newest open incident)."""
@@ -219,8 +258,15 @@ class MainWindow(QMainWindow):
 
     # --- live updates -------------------------------------------------------------------------------
     def _on_incident(self, incident: Incident) -> None:
-        self.incidents.upsert_incident(incident)
+        is_new = self.incidents.upsert_incident(incident, unseen=self._ready)
         self.map.upsert_incident(incident)
+        if is_new and self._ready:
+            level = PRIORITY_LABELS.get(incident.priority, "")
+            self.statusBar().showMessage(
+                f"新事件［{level}·{incident.category_label}］{incident.town} {incident.title}", 20000
+            )
+            if incident.priority <= 2:
+                QApplication.alert(self)  # flashes the task bar entry until the window is looked at
         self._update_counts()
 
     def _on_camera(self, camera: Camera) -> None:
@@ -320,7 +366,8 @@ class MainWindow(QMainWindow):
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        """Stop video readers and the session before the window goes."""
+        """Remember the view, then stop video readers and the session before the window goes."""
+        self.save_view()
         self._throttle.stop()
         self.wall.stop_all()
         self.pool.stop_all()

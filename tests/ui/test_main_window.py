@@ -128,3 +128,40 @@ def test_backend_outage_shows_a_banner_keeps_the_last_state_and_recovers(qtbot, 
     window.session.demo = DemoBackend(db_path=db_path, port=port, incident_rate_per_min=0).start()
     qtbot.waitUntil(lambda: "实时推送" in window.connection_label.text(), timeout=60000)
     assert not window.banner.isVisible()
+
+
+def test_a_live_incident_is_highlighted_until_looked_at(qtbot, window):
+    sim = window.session.demo.simulator
+    before = {i.id for i in window.session.incidents.all()}
+    sim.new_incident()
+    qtbot.waitUntil(lambda: window.incidents.model.unseen_count() == 1, timeout=15000)
+    new_id = next(i.id for i in window.session.incidents.all() if i.id not in before)
+    assert "新事件" in window.statusBar().currentMessage()
+    assert window.incidents.count_label.text().startswith("新 1")
+    window.incidents.select(new_id)
+    assert window.incidents.model.unseen_count() == 0
+
+
+def test_the_wall_comes_back_as_it_was_left(qtbot, tmp_path):
+    settings = Settings(data_dir=tmp_path, demo_incident_rate=0)
+    first = MainWindow(ClientSession(settings))
+    qtbot.addWidget(first)
+    with qtbot.waitSignal(first.signals.sig_ready, timeout=60000):
+        first.start_session()
+    first.wall.set_tile_count(9)
+    chosen = first.session.cameras.all()[100:103]
+    for index, camera in enumerate(chosen):
+        first.wall.play(camera, index + 2)
+    first.wall.stop(0)
+    expected = [c.id if c else None for c in first.wall.cameras()]
+    first.close()
+
+    second = MainWindow(ClientSession(settings))
+    qtbot.addWidget(second)
+    with qtbot.waitSignal(second.signals.sig_ready, timeout=60000):
+        second.start_session()
+    assert second.wall.tile_count() == 9
+    ids = [c.id if c else None for c in second.wall.cameras()]
+    assert ids == expected
+    assert ids[2:5] == [c.id for c in chosen] and ids[0] is None
+    second.close()

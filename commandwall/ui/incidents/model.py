@@ -9,7 +9,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont
 
 from commandwall.domain.models import Incident, IncidentStatus
 
@@ -34,6 +34,7 @@ class IncidentTableModel(QAbstractTableModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._rows: list[Incident] = []
+        self._unseen: set[str] = set()
 
     # --- Qt model interface -------------------------------------------------------------------------
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
@@ -67,6 +68,12 @@ class IncidentTableModel(QAbstractTableModel):
             )[col]
         if role == Qt.ItemDataRole.ToolTipRole and col == 3:
             return inc.title
+        if role == Qt.ItemDataRole.FontRole and inc.id in self._unseen:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.BackgroundRole and inc.id in self._unseen:
+            return QBrush(QColor("#3a1d24"))
         if role == Qt.ItemDataRole.ForegroundRole:
             if col == 0:
                 return QBrush(QColor(PRIORITY_COLOURS.get(inc.priority, "#d9d9d9")))
@@ -85,21 +92,40 @@ class IncidentTableModel(QAbstractTableModel):
         self._rows = sorted(incidents, key=lambda i: i.reported_at, reverse=True)
         self.endResetModel()
 
-    def upsert(self, incident: Incident) -> None:
-        """Insert a new incident at its place or update the row holding it (older versions ignored)."""
+    def upsert(self, incident: Incident, *, unseen: bool = False) -> bool:
+        """Insert a new incident at its place or update the row holding it (older versions ignored).
+
+        Returns True if the incident was not listed before; ``unseen`` marks such a newcomer until
+        ``mark_seen``.
+        """
         row = self.row_of(incident.id)
         if row is not None:
             if incident.version < self._rows[row].version:
-                return
+                return False
             self._rows[row] = incident
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
-            return
+            return False
         pos = 0
         while pos < len(self._rows) and self._rows[pos].reported_at > incident.reported_at:
             pos += 1
         self.beginInsertRows(QModelIndex(), pos, pos)
         self._rows.insert(pos, incident)
+        if unseen:
+            self._unseen.add(incident.id)
         self.endInsertRows()
+        return True
+
+    def mark_seen(self, incident_id: str) -> None:
+        """The duty officer has looked at this incident: drop its highlight."""
+        if incident_id in self._unseen:
+            self._unseen.discard(incident_id)
+            row = self.row_of(incident_id)
+            if row is not None:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    def unseen_count(self) -> int:
+        """Incidents that arrived live and have not been selected yet."""
+        return len(self._unseen)
 
     def incident_at(self, row: int) -> Incident:
         """The incident shown in ``row``."""

@@ -247,13 +247,17 @@ class IncidentPanel(QWidget):
         if selected:
             self.select(selected)
 
-    def upsert_incident(self, incident: Incident) -> None:
-        """Add or refresh one incident; the detail view follows if it shows that incident."""
-        self.model.upsert(incident)
+    def upsert_incident(self, incident: Incident, *, unseen: bool = False) -> bool:
+        """Add or refresh one incident; the detail view follows if it shows that incident.
+
+        Returns True if the incident is new to the list (``unseen`` then highlights it until selected).
+        """
+        added = self.model.upsert(incident, unseen=unseen)
         shown = self.detail.incident
         if shown is not None and shown.id == incident.id and incident.version >= shown.version:
             self.detail.show_incident(incident)
         self._update_count()
+        return added
 
     def select(self, incident_id: str) -> bool:
         """Select an incident by id (clearing filters that hide it); False if unknown."""
@@ -276,7 +280,9 @@ class IncidentPanel(QWidget):
         return self.proxy.rowCount()
 
     def _update_count(self, *_args) -> None:
-        self.count_label.setText(f"{self.proxy.rowCount()} / {self.model.rowCount()} 起")
+        unseen = self.model.unseen_count()
+        text = f"{self.proxy.rowCount()} / {self.model.rowCount()} 起"
+        self.count_label.setText(f"新 {unseen} · {text}" if unseen else text)
 
     def _on_selection(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         indexes = selected.indexes()
@@ -284,5 +290,7 @@ class IncidentPanel(QWidget):
             return
         source = self.proxy.mapToSource(indexes[0])
         incident = self.model.incident_at(source.row())
+        self.model.mark_seen(incident.id)
+        self._update_count()
         self.detail.show_incident(incident)
         self.sig_incident_selected.emit(incident.id)
