@@ -29,7 +29,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from commandwall.backend.api import PlatformClient
 from commandwall.backend.errors import BackendError, RejectedError
-from commandwall.backend.http import Backoff, abort_response
+from commandwall.backend.http import abort_response
+from commandwall.backoff import Backoff, RetryPacer
 from commandwall.domain.models import CameraStatus, Incident, Task, Unit
 
 log = logging.getLogger(__name__)
@@ -135,8 +136,8 @@ class EventStream:
         self.poll_interval = poll_interval
         self.fallback_after = max(1, fallback_after)
         self.sse_retry_interval = sse_retry_interval
-        self._backoff = Backoff(backoff_initial, backoff_max)
-        self._poll_backoff = Backoff(max(poll_interval, backoff_initial), backoff_max)
+        self._backoff = RetryPacer(Backoff(initial_s=backoff_initial, maximum_s=backoff_max))
+        self._poll_backoff = RetryPacer(Backoff(initial_s=max(poll_interval, backoff_initial), maximum_s=backoff_max))
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._response: requests.Response | None = None

@@ -9,7 +9,6 @@ POSTs that must reach the server exactly once go through the outbox, which retri
 from __future__ import annotations
 
 import contextlib
-import random
 import socket
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
@@ -136,29 +135,6 @@ def make_session(
     session.headers["Accept"] = "application/json"
     session.headers["User-Agent"] = "commandwall/0.1"
     return session
-
-
-class Backoff:
-    """Bounded exponential backoff with jitter: ``initial * 2**n`` capped at ``maximum``, times 1…1+jitter.
-
-    Used by the reconnecting threads (event stream, outbox); ``reset()`` after a success.
-    """
-
-    def __init__(self, initial: float = 0.5, maximum: float = 30.0, jitter: float = 0.25) -> None:
-        self.initial = initial
-        self.maximum = maximum
-        self.jitter = jitter
-        self.failures = 0
-
-    def next_delay(self) -> float:
-        """Delay before the next attempt; each call counts one more failure."""
-        base = min(self.maximum, self.initial * (2 ** min(self.failures, 30)))
-        self.failures += 1
-        return base * (1.0 + random.uniform(0.0, self.jitter))
-
-    def reset(self) -> None:
-        """Start again from ``initial`` (after a success)."""
-        self.failures = 0
 
 
 def _response_socket(response: requests.Response) -> socket.socket | None:

@@ -38,7 +38,7 @@ from commandwall.backend.errors import (
     BackendUnavailableError,
     StaleVersion,
 )
-from commandwall.backend.http import Backoff
+from commandwall.backoff import Backoff, RetryPacer
 from commandwall.domain.models import Incident, Task
 from commandwall.domain.workflow import TRANSITIONS
 
@@ -128,7 +128,7 @@ class Outbox:
         self.db_path = Path(db_path)
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
         self._client = client
-        self._backoff = Backoff(backoff_initial, backoff_max)
+        self._backoff = RetryPacer(Backoff(initial_s=backoff_initial, maximum_s=backoff_max))
         self._db_lock = threading.Lock()
         self._db = sqlite3.connect(self.db_path, check_same_thread=False, isolation_level=None, timeout=10)
         self._db.row_factory = sqlite3.Row

@@ -13,7 +13,6 @@ from commandwall.video.layout import (
 )
 from commandwall.video.pool import ReaderPool
 from commandwall.video.reader import (
-    Backoff,
     Frame,
     FrameSource,
     StreamReader,
@@ -25,7 +24,6 @@ from commandwall.video.reader import (
 __all__ = [
     "SUB_STREAM_MAX_WIDTH_PX",
     "TILE_COUNTS",
-    "Backoff",
     "Frame",
     "FrameSource",
     "ReaderPool",

@@ -26,6 +26,7 @@ import numpy as np
 
 # One redaction policy for the whole client: user:pass@ and secret query parameters never reach a log.
 from commandwall.backend.http import redact as redact_url
+from commandwall.backoff import Backoff
 
 log = logging.getLogger(__name__)
 
@@ -89,24 +90,6 @@ class FrameSource(Protocol):
     def stats(self) -> StreamStats:
         """Counters and state."""
         ...
-
-
-@dataclass(frozen=True, slots=True)
-class Backoff:
-    """Bounded exponential backoff with jitter: ``initial_s·factor^(attempt-1)`` capped at ``maximum_s``,
-    then multiplied by a random factor in ``[1-jitter, 1+jitter]`` so many readers do not retry in step."""
-
-    initial_s: float = 0.5
-    factor: float = 2.0
-    maximum_s: float = 10.0
-    jitter: float = 0.2
-
-    def delay_s(self, attempt: int, rng: random.Random | None = None) -> float:
-        """Delay before retry number ``attempt`` (1-based)."""
-        exponent = min(max(attempt, 1) - 1, 32)  # cap the exponent: no float overflow on long outages
-        base = min(self.maximum_s, self.initial_s * self.factor**exponent)
-        spread = (rng or random).uniform(1.0 - self.jitter, 1.0 + self.jitter)
-        return max(0.0, base * spread)
 
 
 class StreamReader:

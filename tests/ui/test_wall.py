@@ -10,10 +10,11 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
+from commandwall.backoff import Backoff
 from commandwall.domain.models import Camera, StreamUrls
 from commandwall.ui.wall import WallView
 from commandwall.video.pool import ReaderPool
-from commandwall.video.reader import Backoff, StreamReader
+from commandwall.video.reader import StreamReader
 from tests.unit.test_video_mjpeg import MjpegServer, free_port
 
 

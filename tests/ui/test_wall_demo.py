@@ -9,11 +9,12 @@ import pytest
 import requests
 from pytestqt.qtbot import QtBot
 
+from commandwall.backoff import Backoff
 from commandwall.demo import DemoBackend
 from commandwall.domain.models import Camera, CameraStatus
 from commandwall.ui.wall import WallView
 from commandwall.video.pool import ReaderPool
-from commandwall.video.reader import Backoff, StreamReader, StreamState
+from commandwall.video.reader import StreamReader, StreamState
 from tests.ui.test_wall import picture_area, region, to_array
 
 

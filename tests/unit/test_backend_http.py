@@ -14,7 +14,8 @@ from werkzeug.serving import make_server
 
 from commandwall.backend.api import PlatformClient
 from commandwall.backend.errors import AuthError, BackendUnavailableError
-from commandwall.backend.http import Backoff, make_session, redact
+from commandwall.backend.http import make_session, redact
+from commandwall.backoff import Backoff, RetryPacer
 
 from .backend_support import LocalServer, fake_platform, incident_json
 
@@ -42,10 +43,10 @@ def test_redact_never_leaks_secrets() -> None:
 
 
 def test_backoff_is_bounded_and_grows() -> None:
-    backoff = Backoff(initial=0.5, maximum=4.0, jitter=0.25)
+    backoff = RetryPacer(Backoff(initial_s=0.5, maximum_s=4.0, jitter=0.25))
     delays = [backoff.next_delay() for _ in range(10)]
-    assert 0.5 <= delays[0] <= 0.625
-    assert delays[2] >= 2.0
+    assert 0.375 <= delays[0] <= 0.625
+    assert delays[2] >= 1.5
     assert all(d <= 5.0 for d in delays)
     backoff.reset()
     assert backoff.next_delay() <= 0.625

@@ -10,7 +10,8 @@ from collections.abc import Callable, Iterator
 import numpy as np
 import pytest
 
-from commandwall.video.reader import Backoff, StreamReader, StreamState, redact_url
+from commandwall.backoff import Backoff
+from commandwall.video.reader import StreamReader, StreamState, redact_url
 from tests.unit.test_video_mjpeg import MjpegServer, decode_index, free_port
 
 FAST = Backoff(initial_s=0.1, factor=2.0, maximum_s=0.4, jitter=0.1)
