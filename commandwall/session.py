@@ -76,8 +76,15 @@ class ClientSession:
         self.events: EventStream | None = None
         self.outbox: Outbox | None = None
         self._stopping = threading.Event()
+        self._parts_lock = threading.Lock()  # start-up and stop() never race over the parts below
+        self._start_thread: threading.Thread | None = None
 
     # --- life cycle ---------------------------------------------------------------------------------
+    def start_in_background(self) -> None:
+        """Run ``start()`` on a worker thread (what the window does: it stays responsive meanwhile)."""
+        self._start_thread = threading.Thread(target=self.start, name="session-start", daemon=True)
+        self._start_thread.start()
+
     def start(self) -> None:
         """Connect and load everything; blocking, so call it off the GUI thread.
 
@@ -90,6 +97,8 @@ class ClientSession:
                 self._start()
                 return
             except BackendUnavailableError as exc:
+                if self._stopping.is_set():
+                    return
                 log.warning("platform unreachable at start-up: %s; retrying in %.0f s", exc, delay)
                 self.listener.on_failed(f"{exc}（{delay:.0f} 秒后重试）")
                 if self._stopping.wait(delay):
@@ -113,18 +122,25 @@ class ClientSession:
             self.listener.on_progress("正在启动演练后台…")
             from commandwall.demo import DemoBackend
 
-            self.demo = DemoBackend(
+            demo = DemoBackend(
                 db_path=s.data_dir / "exercise.sqlite3",
                 layers_dir=s.layers_dir,
                 incident_rate_per_min=s.demo_incident_rate,
             ).start()
-            base_url = self.demo.base_url
+            with self._parts_lock:
+                if self._stopping.is_set():  # the window closed while the backend was starting
+                    demo.stop()
+                    return
+                self.demo = demo
+            base_url = demo.base_url
         else:
             base_url = str(s.backend_url).rstrip("/")
         if self._stopping.is_set():
             return
         self.info.base_url = base_url
         self.listener.on_progress("正在登录平台…")
+        if self.client is not None:
+            self.client.close()  # a previous attempt's connections
         self.client = PlatformClient(
             base_url, s.username, s.password, timeout=s.request_timeout_s, verify=s.verify_tls
         )
@@ -141,19 +157,24 @@ class ClientSession:
         self.cameras.replace_all(cameras)
         self._camera_index = CameraIndex(cameras)
         self.units.replace_all(self.client.units())
+        self.tasks.replace_all(self.client.tasks())  # so a desk started later sees what was dispatched
         incidents, cursor = self.client.incidents()
         self.incidents.replace_all(incidents)
 
-        outbox_name = "outbox-exercise.sqlite3" if self.info.exercise else (
-            "outbox-" + hashlib.sha1(base_url.encode()).hexdigest()[:12] + ".sqlite3"
-        )
-        self.outbox = Outbox(s.data_dir / outbox_name, self.client)
-        self.outbox.add_listener(self._on_outbox)
-        self.outbox.start()
-        self.events = EventStream(
-            self.client, on_event=self.stores.apply_event, on_state=self.listener.on_connection, cursor=cursor
-        )
-        self.events.start()
+        # One outbox per platform and user: rows queued by one officer are never sent with another's token.
+        scope = "exercise" if self.info.exercise else hashlib.sha1(base_url.encode()).hexdigest()[:12]
+        user = hashlib.sha1(s.username.encode()).hexdigest()[:8]
+        with self._parts_lock:
+            if self._stopping.is_set():
+                return
+            self.outbox = Outbox(s.data_dir / f"outbox-{scope}-{user}.sqlite3", self.client)
+            self.outbox.add_listener(self._on_outbox)
+            self.outbox.start()
+            self.events = EventStream(
+                self.client, on_event=self.stores.apply_event, on_state=self.listener.on_connection,
+                cursor=cursor,
+            )
+            self.events.start()
         self.listener.on_ready()
 
     def _load_layers(self) -> tuple[list[Layer], list[str]]:
@@ -182,15 +203,21 @@ class ClientSession:
                                 style=info.style, features=features))
         return layers, errors
 
-    def stop(self) -> None:
-        """Stop threads and the embedded backend; safe to call more than once."""
+    def stop(self, join_timeout_s: float = 3.0) -> None:
+        """Stop threads and the embedded backend; safe to call more than once, also during start-up."""
         self._stopping.set()
-        for part in (self.events, self.outbox):
+        with self._parts_lock:
+            parts = (self.events, self.outbox)
+            demo, self.demo = self.demo, None
+        for part in parts:
             if part is not None:
                 part.stop()
-        if self.demo is not None:
-            self.demo.stop()
-            self.demo = None
+        if demo is not None:
+            demo.stop()
+        if self._start_thread is not None and self._start_thread is not threading.current_thread():
+            self._start_thread.join(join_timeout_s)
+        if self.client is not None:
+            self.client.close()
 
     # --- events -------------------------------------------------------------------------------------
     def _on_outbox(self, item: OutboxItem) -> None:

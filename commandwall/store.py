@@ -23,14 +23,13 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
-from commandwall.domain.models import Camera, CameraStatus, Incident, IncidentStatus, Task, Unit
+from commandwall.domain.models import OPEN_STATUSES, Camera, CameraStatus, Incident, IncidentStatus, Task, Unit
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T", bound=BaseModel)
 
 #: Incident statuses that still need someone's attention.
-OPEN_STATUSES = frozenset({IncidentStatus.NEW, IncidentStatus.ACCEPTED, IncidentStatus.DISPATCHED})
 
 
 class _KeyedStore(Generic[T]):

@@ -28,7 +28,7 @@ from commandwall.backend.errors import (
     StaleVersion,
     TransitionRefused,
 )
-from commandwall.backend.http import PlatformSession, make_session, redact
+from commandwall.backend.http import PlatformSession, make_session, redact, same_origin
 from commandwall.backend.parsing import (
     LayerInfo,
     describe_request_error,
@@ -153,8 +153,8 @@ class PlatformClient:
         self, http: PlatformSession, method: str, url: str, *, token: str | None, **kwargs: Any
     ) -> requests.Response:
         headers = dict(kwargs.pop("headers", None) or {})
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
+        if token and same_origin(http.url_for(url), http.base_url):
+            headers["Authorization"] = f"Bearer {token}"  # never hand the token to a host a catalogue names
         try:
             return http.request(method, url, headers=headers, **kwargs)
         except requests.RequestException as exc:

@@ -67,6 +67,18 @@ def redact(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
 
 
+def same_origin(url: str, base_url: str) -> bool:
+    """True when ``url`` has the scheme, host and port of ``base_url`` (credentials go nowhere else)."""
+    a, b = urlsplit(url), urlsplit(base_url)
+    default = {"http": 80, "https": 443}
+    try:
+        port_a = a.port or default.get(a.scheme)
+        port_b = b.port or default.get(b.scheme)
+    except ValueError:
+        return False
+    return (a.scheme, (a.hostname or "").lower(), port_a) == (b.scheme, (b.hostname or "").lower(), port_b)
+
+
 class PlatformSession(requests.Session):
     """A ``requests.Session`` bound to one base URL, with a default timeout on every request.
 

@@ -134,7 +134,7 @@ class Outbox:
         self._db.row_factory = sqlite3.Row
         with self._db_lock:
             self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA synchronous=FULL")  # a queued dispatch survives a power cut
             self._db.executescript(SCHEMA)
         self._listeners: list[Callable[[OutboxItem], None]] = []
         self._wake = threading.Event()

@@ -13,6 +13,7 @@ from typing import Any
 
 from commandwall.demo.db import Database, Transaction, iso, now
 from commandwall.domain.models import (
+    OPEN_STATUSES,
     CameraStatus,
     Incident,
     IncidentStatus,
@@ -22,7 +23,6 @@ from commandwall.domain.models import (
 )
 from commandwall.domain.workflow import InvalidTransitionError, next_status
 
-OPEN_STATUSES = (IncidentStatus.NEW, IncidentStatus.ACCEPTED, IncidentStatus.DISPATCHED)
 #: Closed/resolved incidents changed within this window still count as "recent".
 RECENT = timedelta(hours=24)
 

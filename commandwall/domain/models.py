@@ -7,10 +7,9 @@ longitude/latitude in degrees.
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 #: Incident categories (source systems) with their Chinese names.
 CATEGORIES: dict[str, str] = {
@@ -70,6 +69,11 @@ class IncidentStatus(StrEnum):
     CLOSED = "closed"  # 已归档
 
 
+#: Statuses of incidents still being handled (未办结).
+OPEN_STATUSES: frozenset[IncidentStatus] = frozenset(
+    {IncidentStatus.NEW, IncidentStatus.ACCEPTED, IncidentStatus.DISPATCHED}
+)
+
 STATUS_LABELS: dict[IncidentStatus, str] = {
     IncidentStatus.NEW: "待受理",
     IncidentStatus.ACCEPTED: "已受理",
@@ -96,8 +100,8 @@ class Incident(_Model):
     priority: int = Field(default=3, ge=1, le=4)  # 1 = most urgent
     status: IncidentStatus = IncidentStatus.NEW
     source: str = ""
-    reported_at: datetime
-    updated_at: datetime
+    reported_at: AwareDatetime
+    updated_at: AwareDatetime
     version: int = Field(ge=1)
 
     @property
@@ -130,7 +134,7 @@ class Task(_Model):
     instructions: str = ""
     priority: int = Field(default=3, ge=1, le=4)
     status: TaskStatus = TaskStatus.ASSIGNED
-    created_at: datetime
+    created_at: AwareDatetime
     created_by: str = ""
 
 
@@ -152,4 +156,11 @@ class Unit(_Model):
     lon: float = Field(ge=-180, le=180)
     lat: float = Field(ge=-90, le=90)
     status: UnitStatus = UnitStatus.AVAILABLE
-    updated_at: datetime
+    updated_at: AwareDatetime
+
+
+UNIT_STATUS_LABELS: dict[UnitStatus, str] = {
+    UnitStatus.AVAILABLE: "待命",
+    UnitStatus.BUSY: "出勤",
+    UnitStatus.OFFLINE: "离线",
+}

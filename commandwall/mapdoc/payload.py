@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from commandwall.domain.models import Camera, Incident, Unit
+from commandwall.domain.models import UNIT_STATUS_LABELS, Camera, Incident, Unit, UnitStatus
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,6 @@ RESOURCE_TYPES: dict[str, str] = {
 }
 
 #: Chinese names of unit statuses.
-UNIT_STATUS_LABELS: dict[str, str] = {"available": "待命", "busy": "出勤", "offline": "离线"}
 
 _PRECISION = 6
 
@@ -86,7 +85,7 @@ def unit_payload(unit: Unit) -> dict[str, Any]:
         "department": unit.department,
         "kind": unit.kind,
         "status": status,
-        "status_label": UNIT_STATUS_LABELS.get(status, status),
+        "status_label": UNIT_STATUS_LABELS.get(UnitStatus(status), status),
         "lon": _coord(unit.lon),
         "lat": _coord(unit.lat),
     }

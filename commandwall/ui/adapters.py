@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from commandwall.session import ClientSession, SessionListener
+from commandwall.ui.map.view import MapView
 
 
 class SessionSignals(QObject):
@@ -17,7 +18,7 @@ class SessionSignals(QObject):
     sig_progress = Signal(str)
     sig_ready = Signal()
     sig_failed = Signal(str)
-    sig_layers = Signal(object, object)  # list[Layer], list[str] errors
+    sig_layers = Signal(object, object, str)  # list[Layer], list[str] errors, the map page built for them
     sig_connection = Signal(object, str)  # ConnectionState, detail
     sig_incident = Signal(object)  # Incident
     sig_unit = Signal(object)  # Unit
@@ -30,10 +31,14 @@ class SessionSignals(QObject):
         return SessionListener(
             on_progress=self.sig_progress.emit,
             on_ready=self.sig_ready.emit,
-            on_layers=self.sig_layers.emit,
+            on_layers=self._on_layers,
             on_failed=self.sig_failed.emit,
             on_connection=self.sig_connection.emit,
         )
+
+    def _on_layers(self, layers: list, errors: list[str]) -> None:
+        """Runs on the session's worker thread: build the map page there, not on the GUI thread."""
+        self.sig_layers.emit(layers, errors, MapView.build_page(layers))
 
     def watch(self, session: ClientSession) -> None:
         """Subscribe to the session's stores."""

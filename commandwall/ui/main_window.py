@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import html
 import logging
-import threading
 from datetime import datetime
 
 from PySide6.QtCore import QSettings, Qt, QTimer
@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
 
 from commandwall import __version__
 from commandwall.backend.events import ConnectionState
+from commandwall.backend.http import redact
+from commandwall.backend.outbox import OutboxItem, OutboxState
 from commandwall.domain.models import Camera, Incident
 from commandwall.session import ClientSession
 from commandwall.ui.adapters import SessionSignals
@@ -56,6 +58,7 @@ class MainWindow(QMainWindow):
         self.incidents = IncidentPanel()
         self._last_sync: datetime | None = None
         self._ready = False
+        self._connection_state: ConnectionState | None = None
         self._tile_actions: dict[int, QAction] = {}
         self._camera_dirty = False
         self._units_dirty = False
@@ -126,6 +129,7 @@ class MainWindow(QMainWindow):
         self.counts_label = QLabel()
         self.outbox_label = QLabel()
         self.user_label = QLabel()
+        self.user_label.setTextFormat(Qt.TextFormat.PlainText)  # display_name comes from the platform
         self.clock_label = QLabel()
         bar = self.statusBar()
         bar.addWidget(self.connection_label)
@@ -151,6 +155,8 @@ class MainWindow(QMainWindow):
         s.sig_unit.connect(lambda _u: setattr(self, "_units_dirty", True))
         s.sig_camera.connect(self._on_camera)
         s.sig_task.connect(self._on_task)
+        for live in (s.sig_incident, s.sig_unit, s.sig_camera, s.sig_task):
+            live.connect(self._stamp_sync)
         s.sig_outbox.connect(self._on_outbox)
         self.map.sig_camera_clicked.connect(self._play_camera)
         self.map.sig_incident_clicked.connect(self.incidents.select)
@@ -185,10 +191,10 @@ class MainWindow(QMainWindow):
         """Connect the session's callbacks and start it on a worker thread (the window stays live)."""
         self.session.listener = self.signals.listener()
         self.signals.watch(self.session)
-        threading.Thread(target=self.session.start, name="session-start", daemon=True).start()
+        self.session.start_in_background()
 
-    def _on_layers(self, layers: list, errors: list[str]) -> None:
-        self.map.load_page(layers)
+    def _on_layers(self, layers: list, errors: list[str], page_html: str) -> None:
+        self.map.load_built_page(page_html)
         if errors:
             self.statusBar().showMessage("部分图层未加载：" + "；".join(errors), 15000)
 
@@ -253,8 +259,8 @@ class MainWindow(QMainWindow):
             self.wall.play(camera, index)
 
     def _on_failed(self, message: str) -> None:
+        self._show_connection_label(ConnectionState.OFFLINE, message)
         self._show_banner(f"无法连接平台：{message}")
-        self._set_connection(ConnectionState.OFFLINE, message)
 
     # --- live updates -------------------------------------------------------------------------------
     def _on_incident(self, incident: Incident) -> None:
@@ -288,19 +294,35 @@ class MainWindow(QMainWindow):
             self._units_dirty = False
             self.map.set_units(self.session.units.all())
 
-    def _set_connection(self, state: ConnectionState, detail: str) -> None:
+    def _stamp_sync(self, *_args) -> None:
+        """Live data arrived: the picture is current as of now."""
+        self._last_sync = datetime.now()
+
+    def _show_connection_label(self, state: ConnectionState, detail: str) -> None:
         colour, text = CONNECTION_TEXT[state]
         self.connection_label.setText(f"● {text}")
         self.connection_label.setStyleSheet(f"color: {colour}; font-weight: bold;")
-        self.connection_label.setToolTip(detail)
-        if state in (ConnectionState.LIVE, ConnectionState.POLLING):
-            self._last_sync = datetime.now()
+        self.connection_label.setToolTip(html.escape(detail))  # server text: never markup
+
+    def _set_connection(self, state: ConnectionState, detail: str) -> None:
+        previous = self._connection_state
+        self._connection_state = state
+        self._show_connection_label(state, detail)
+        if state is ConnectionState.LIVE:
+            self._stamp_sync()
             self.banner.hide()
-        elif state is ConnectionState.OFFLINE:
+        elif state is ConnectionState.POLLING:
+            self._stamp_sync()
+            self._show_banner("实时推送中断，正在轮询事件；视频点位状态和处置力量位置可能不是最新", severity="warning")
+        elif state is ConnectionState.OFFLINE and previous is not None:
+            if previous in (ConnectionState.LIVE, ConnectionState.POLLING):
+                self._stamp_sync()  # the state was current until this moment
             since = self._last_sync.strftime("%H:%M:%S") if self._last_sync else "—"
             self._show_banner(f"与平台的连接已中断，正在重连；画面显示 {since} 的最后状态")
 
-    def _show_banner(self, text: str) -> None:
+    def _show_banner(self, text: str, severity: str = "error") -> None:
+        colour = "#a8071a" if severity == "error" else "#ad6800"
+        self.banner.setStyleSheet(f"background: {colour};")
         self.banner.setText(text)
         self.banner.show()
 
@@ -337,7 +359,7 @@ class MainWindow(QMainWindow):
 
     def _request_transition(self, incident_id: str, action: str, version: int) -> None:
         self.session.transition(incident_id, action, version)
-        self.incidents.detail.set_feedback("已提交，等待平台确认…")
+        self.incidents.detail.set_feedback("已提交，等待平台确认…", settled=False)
 
     def _open_dispatch(self, incident_id: str) -> None:
         incident = self.session.incidents.get(incident_id)
@@ -346,43 +368,43 @@ class MainWindow(QMainWindow):
         dialog = DispatchDialog(incident, self.session.units_by_distance(incident.lon, incident.lat), self)
         if dialog.exec():
             self.session.dispatch_task(dialog.payload())
-            self.incidents.detail.set_feedback("派遣任务已提交，等待平台确认…")
+            self.incidents.detail.set_feedback("派遣任务已提交，等待平台确认…", settled=False)
 
-    def _on_outbox(self, item) -> None:
+    def _on_outbox(self, item: OutboxItem) -> None:
         shown = self.incidents.detail.incident
         text = describe_outbox_item(item)
         if text:
-            if shown is None or getattr(item, "incident_id", None) in (None, shown.id):
-                self.incidents.detail.set_feedback(text)
+            if shown is not None and item.payload.get("incident_id") == shown.id:
+                self.incidents.detail.set_feedback(text, settled=item.state is not OutboxState.PENDING)
             self.statusBar().showMessage(text, 6000)
         pending = self.session.outbox.pending_count() if self.session.outbox else 0
         self.outbox_label.setText(f"待发送操作 {pending} 条" if pending else "")
 
     def _about(self) -> None:
+        platform = redact(self.session.info.base_url)
         QMessageBox.about(
             self,
             "关于",
-            f"commandwall {__version__}\n薛城区一体化综合指挥平台 桌面客户端\n平台：{self.session.info.base_url}",
+            f"commandwall {__version__}\n薛城区一体化综合指挥平台 桌面客户端\n平台：{platform}",
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         """Remember the view, then stop video readers and the session before the window goes."""
         self.save_view()
         self._throttle.stop()
-        self.wall.stop_all()
+        self.wall.shutdown()
         self.pool.stop_all()
         self.session.stop()
         super().closeEvent(event)
 
 
-def describe_outbox_item(item) -> str:
+def describe_outbox_item(item: OutboxItem) -> str:
     """A line for the duty officer about where a queued action stands."""
-    state = getattr(item, "state", "")
-    kind = "派遣任务" if getattr(item, "kind", "") == "task" else "状态变更"
-    error = getattr(item, "last_error", "") or ""
+    kind = "派遣任务" if item.kind == "task" else "状态变更"
+    error = item.last_error or ""
     return {
-        "pending": f"{kind}待发送（网络恢复后自动重发，不会丢失）" + (f"：{error}" if error else ""),
-        "sent": f"{kind}已送达平台",
-        "failed": f"{kind}被平台拒绝：{error}",
-        "conflict": f"{kind}未执行：事件已被他人更新，请查看最新状态后重试",
-    }.get(str(getattr(state, "value", state)), "")
+        OutboxState.PENDING: f"{kind}待发送（网络恢复后自动重发，不会丢失）" + (f"：{error}" if error else ""),
+        OutboxState.SENT: f"{kind}已送达平台",
+        OutboxState.FAILED: f"{kind}被平台拒绝：{error}",
+        OutboxState.CONFLICT: f"{kind}未执行：事件已被他人更新，请查看最新状态后重试",
+    }.get(item.state, "")

@@ -102,3 +102,18 @@ def test_dispatch_dialog_requires_instructions_and_builds_payload(qtbot):
     assert dialog.result() == DispatchDialog.DialogCode.Accepted
     assert dialog.payload() == {"incident_id": "INC-0001", "unit_id": "U-1", "department": "公安",
                                 "instructions": "立即赶赴现场", "priority": 2}
+
+
+def test_a_double_click_on_an_action_sends_it_once(qtbot):
+    panel = IncidentPanel()
+    qtbot.addWidget(panel)
+    panel.set_incidents([make(1)])
+    panel.select("INC-0001")
+    emitted: list = []
+    panel.detail.sig_action.connect(lambda *args: emitted.append(args))
+    button = panel.detail.findChild(QPushButton, "action_accept")
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert emitted == [("INC-0001", "accept", 1)]
+    panel.detail.set_feedback("状态变更被平台拒绝：…")  # an answer came: the buttons are back
+    assert panel.detail.findChild(QPushButton, "action_accept").isEnabled()

@@ -226,3 +226,42 @@ def test_a_malformed_feature_is_skipped_and_the_layer_still_loads(caplog) -> Non
         client.close()
     assert "dropping feature B" in caplog.text and "dropping feature C" in caplog.text
     assert "malformed layer entry" in caplog.text
+
+
+def test_the_token_only_goes_to_the_platforms_own_origin() -> None:
+    """A catalogue whose items_url names another host gets its features without our bearer token."""
+    seen: dict[str, str | None] = {}
+    other = Flask("other")
+
+    @other.get("/items")
+    def items():
+        from flask import request
+
+        seen["authorization"] = request.headers.get("Authorization")
+        return jsonify({"type": "FeatureCollection", "features": [], "links": []})
+
+    app, _state = fake_platform()
+    with LocalServer(other) as elsewhere, LocalServer(app) as server:
+        client = PlatformClient(server.base_url, "duty", "duty", timeout=3)
+        client.login()
+        resp = client.request("GET", f"{elsewhere.base_url.rstrip('/')}/items")
+        assert resp.status_code == 200
+        assert seen["authorization"] is None
+        client.close()
+
+
+@pytest.mark.parametrize(
+    ("url", "base", "same"),
+    [
+        ("http://127.0.0.1:8000/api/v1/x", "http://127.0.0.1:8000/", True),
+        ("http://127.0.0.1:8001/api/v1/x", "http://127.0.0.1:8000/", False),
+        ("https://platform.local/x", "https://PLATFORM.local:443/", True),
+        ("http://platform.local/x", "https://platform.local/", False),
+        ("http://evil.example@127.0.0.1:8000/x", "http://127.0.0.1:8000/", True),
+        ("http://127.0.0.1:8000@evil.example/x", "http://127.0.0.1:8000/", False),
+    ],
+)
+def test_same_origin(url: str, base: str, same: bool) -> None:
+    from commandwall.backend.http import same_origin
+
+    assert same_origin(url, base) is same

@@ -101,3 +101,26 @@ def test_a_wrong_password_is_reported_once(tmp_path):
         s.stop()
     assert len(failures) == 1
     assert "S3cret-pw!" not in failures[0] and "401" in failures[0]
+
+
+def test_a_desk_started_later_sees_tasks_dispatched_before(session, tmp_path):
+    incident = next(i for i in session.incidents.open() if i.status.value in ("new", "accepted"))
+    task = session.client.create_task({"incident_id": incident.id, "department": "公安", "instructions": "核实",
+                                       "priority": 2}, idempotency_key="later-desk-1")
+    later = ClientSession(Settings(backend_url=session.info.base_url, data_dir=tmp_path))
+    later.start()
+    try:
+        assert [t.id for t in later.tasks.for_incident(incident.id)] == [task.id]
+    finally:
+        later.stop()
+
+
+def test_stop_during_start_up_leaves_no_threads(tmp_path):
+    import threading
+
+    before = set(threading.enumerate())
+    s = ClientSession(Settings(data_dir=tmp_path, demo_incident_rate=0))
+    s.start_in_background()
+    time.sleep(0.3)  # inside the exercise backend's start
+    s.stop(join_timeout_s=30)
+    wait_until(lambda: not [t for t in set(threading.enumerate()) - before if t.is_alive()], timeout=20)

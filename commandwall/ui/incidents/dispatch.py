@@ -14,11 +14,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from commandwall.domain.models import Incident, Unit, UnitStatus
+from commandwall.domain.models import UNIT_STATUS_LABELS, Incident, Unit, UnitStatus
 from commandwall.ui.incidents.model import PRIORITY_LABELS
 
 DEPARTMENTS = ("公安", "消防", "卫健", "城管", "应急", "交警", "环保", "住建", "水务")
-UNIT_STATUS_LABELS = {UnitStatus.AVAILABLE: "空闲", UnitStatus.BUSY: "执行中", UnitStatus.OFFLINE: "离线"}
 
 
 class DispatchDialog(QDialog):

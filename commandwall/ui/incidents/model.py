@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
@@ -11,7 +13,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from commandwall.domain.models import Incident, IncidentStatus
+from commandwall.domain.models import OPEN_STATUSES, Incident, IncidentStatus
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -25,7 +27,6 @@ STATUS_COLOURS = {
     IncidentStatus.RESOLVED: "#95de64",
     IncidentStatus.CLOSED: "#8c8c8c",
 }
-OPEN_STATUSES = frozenset({IncidentStatus.NEW, IncidentStatus.ACCEPTED, IncidentStatus.DISPATCHED})
 
 
 class IncidentTableModel(QAbstractTableModel):
@@ -67,7 +68,7 @@ class IncidentTableModel(QAbstractTableModel):
                 inc.status_label,
             )[col]
         if role == Qt.ItemDataRole.ToolTipRole and col == 3:
-            return inc.title
+            return html.escape(inc.title)  # tooltips guess rich text: backend text must not become markup
         if role == Qt.ItemDataRole.FontRole and inc.id in self._unseen:
             font = QFont()
             font.setBold(True)

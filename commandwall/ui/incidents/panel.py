@@ -145,10 +145,16 @@ class IncidentDetail(QWidget):
             button = QPushButton(ACTION_LABELS[action])
             button.setObjectName(f"action_{action}")
             button.setEnabled(self._can_act)
-            button.clicked.connect(
-                lambda _=False, a=action, i=incident: self.sig_action.emit(i.id, a, i.version)
-            )
+            button.clicked.connect(lambda _=False, a=action, i=incident: self._act(i, a))
             self.actions_row.addWidget(button)
+
+    def _act(self, incident: Incident, action: str) -> None:
+        """Emit the action once: the buttons stay disabled until the incident changes or an answer comes."""
+        for i in range(self.actions_row.count()):
+            widget = self.actions_row.itemAt(i).widget()
+            if widget is not None:
+                widget.setEnabled(False)
+        self.sig_action.emit(incident.id, action, incident.version)
 
     def show_tasks(self, tasks: list[Task]) -> None:
         """List the tasks dispatched for the shown incident."""
@@ -158,9 +164,11 @@ class IncidentDetail(QWidget):
             status = TASK_STATUS_LABELS.get(task.status.value, task.status.value)
             self.tasks.addItem(f"{task.created_at.astimezone():%H:%M} {who} · {status} · {task.instructions}")
 
-    def set_feedback(self, text: str) -> None:
-        """Show the outcome of the last action (sent, queued, refused …)."""
+    def set_feedback(self, text: str, *, settled: bool = True) -> None:
+        """Show where the last action stands; once ``settled`` (answered) the action buttons come back."""
         self.feedback.setText(text)
+        if settled and self._incident is not None:
+            self.show_incident(self._incident)
 
 
 class IncidentPanel(QWidget):

@@ -112,13 +112,19 @@ class MapView(QWebEngineView):
         """The object exposed to the page as ``bridge``."""
         return self._bridge
 
-    def load_page(self, layers: Iterable[LayerLike] | Mapping[str, LayerLike]) -> None:
-        """Build the page for the static ``layers`` (``Layer``s or ``LayerSet.layers``) and load it."""
+    @staticmethod
+    def build_page(layers: Iterable[LayerLike] | Mapping[str, LayerLike]) -> str:
+        """The page's HTML for the static ``layers``; plain Python, so it may run on a worker thread."""
         if isinstance(layers, Mapping):
             layers = layers.values()
-        html = build_map_page(
-            list(layers), asset_base=WEB_BASE_URL, qwebchannel_url=BASE_URL + "qwebchannel.js"
-        )
+        return build_map_page(list(layers), asset_base=WEB_BASE_URL, qwebchannel_url=BASE_URL + "qwebchannel.js")
+
+    def load_page(self, layers: Iterable[LayerLike] | Mapping[str, LayerLike]) -> None:
+        """Build the page for the static ``layers`` (``Layer``s or ``LayerSet.layers``) and load it."""
+        self.load_built_page(self.build_page(layers))
+
+    def load_built_page(self, html: str) -> None:
+        """Load a page made by ``build_page`` (built off the GUI thread at start-up: it takes ~80 ms)."""
         url = self._handler.set_document(self._page_name, html)
         log.info("loading map page %s (%d kB)", url.toString(), len(html) // 1024)
         self._ready = False
