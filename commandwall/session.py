@@ -25,6 +25,7 @@ from commandwall.config import Settings
 from commandwall.domain.models import Camera, CameraStatus, Incident, Task, Unit
 from commandwall.geo.index import CameraIndex
 from commandwall.geo.layers import Layer, load_layers
+from commandwall.ptz import PtzController
 from commandwall.store import Stores
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,7 @@ class ClientSession:
         self.client: PlatformClient | None = None
         self.events: EventStream | None = None
         self.outbox: Outbox | None = None
+        self.ptz: PtzController | None = None
         self._stopping = threading.Event()
         self._parts_lock = threading.Lock()  # start-up and stop() never race over the parts below
         self._start_thread: threading.Thread | None = None
@@ -175,6 +177,7 @@ class ClientSession:
                 cursor=cursor,
             )
             self.events.start()
+            self.ptz = PtzController(self.client)
         self.listener.on_ready()
 
     def _load_layers(self) -> tuple[list[Layer], list[str]]:
@@ -208,7 +211,9 @@ class ClientSession:
         self._stopping.set()
         with self._parts_lock:
             parts = (self.events, self.outbox)
-            demo, self.demo = self.demo, None
+            ptz, demo, self.demo = self.ptz, self.demo, None
+        if ptz is not None:
+            ptz.shutdown(wait=False)
         for part in parts:
             if part is not None:
                 part.stop()

@@ -25,10 +25,12 @@ from commandwall.backend.outbox import OutboxItem, OutboxState
 from commandwall.domain.models import Camera, Incident
 from commandwall.session import ClientSession
 from commandwall.ui.adapters import SessionSignals
+from commandwall.ui.cameras import CameraTree
 from commandwall.ui.incidents.dispatch import DispatchDialog
 from commandwall.ui.incidents.model import PRIORITY_LABELS
 from commandwall.ui.incidents.panel import IncidentPanel
 from commandwall.ui.map.view import MapView
+from commandwall.ui.wall.ptz import PtzPad
 from commandwall.ui.wall.wall import WallView
 from commandwall.video.pool import ReaderPool
 
@@ -56,6 +58,8 @@ class MainWindow(QMainWindow):
         self.wall = WallView(self.pool)
         self.wall.setObjectName("wall")
         self.incidents = IncidentPanel()
+        self.camera_tree = CameraTree()
+        self.ptz_pad = PtzPad()
         self._last_sync: datetime | None = None
         self._ready = False
         self._connection_state: ConnectionState | None = None
@@ -75,10 +79,20 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.map, 1)
         self.setCentralWidget(central)
 
-        self.wall_dock = self._dock("视频墙", self.wall, "wallDock")
+        wall_box = QWidget()  # the PTZ pad sits under the wall and floats with it to a second screen
+        wall_layout = QVBoxLayout(wall_box)
+        wall_layout.setContentsMargins(0, 0, 0, 0)
+        wall_layout.setSpacing(0)
+        wall_layout.addWidget(self.wall, 1)
+        wall_layout.addWidget(self.ptz_pad)
+        self.ptz_pad.hide()  # shown while a tile is selected: the wall keeps its height otherwise
+        self.wall_dock = self._dock("视频墙", wall_box, "wallDock")
         self.incident_dock = self._dock("事件中心", self.incidents, "incidentDock")
+        self.camera_dock = self._dock("视频点位", self.camera_tree, "cameraDock")
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.wall_dock)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.incident_dock)
+        self.tabifyDockWidget(self.incident_dock, self.camera_dock)
+        self.incident_dock.raise_()
         self._build_toolbar()
         self._build_status_bar()
         self._connect()
@@ -159,6 +173,12 @@ class MainWindow(QMainWindow):
             live.connect(self._stamp_sync)
         s.sig_outbox.connect(self._on_outbox)
         self.map.sig_camera_clicked.connect(self._play_camera)
+        self.map.sig_camera_clicked.connect(self.camera_tree.select_camera)
+        self.camera_tree.sig_play_requested.connect(self._play_camera)
+        self.camera_tree.sig_locate_requested.connect(self._locate_camera)
+        self.wall.sig_tile_selected.connect(self._sync_ptz_pad)
+        self.wall.sig_playing_changed.connect(self._sync_ptz_pad)
+        self.ptz_pad.sig_ptz.connect(self._send_ptz)
         self.map.sig_incident_clicked.connect(self.incidents.select)
         self.incidents.sig_incident_selected.connect(self._on_incident_selected)
         self.incidents.detail.sig_locate.connect(self._locate_incident)
@@ -202,6 +222,8 @@ class MainWindow(QMainWindow):
         info = self.session.info
         self.user_label.setText(f"{info.username} · {'、'.join(info.roles)}")
         self.incidents.detail.set_can_act(info.can_act)
+        self.ptz_pad.setEnabled(info.can_act)
+        self.camera_tree.set_cameras(self.session.cameras.all())
         self.map.set_cameras(self.session.cameras.all())
         self.map.set_units(self.session.units.all())
         self.map.set_incidents(self.session.incidents.all())
@@ -277,6 +299,10 @@ class MainWindow(QMainWindow):
 
     def _on_camera(self, camera: Camera) -> None:
         self.wall.set_camera_status(camera.id, camera.status)
+        self.camera_tree.update_camera(camera)
+        pad_camera = self.ptz_pad.camera
+        if pad_camera is not None and pad_camera.id == camera.id:
+            self.ptz_pad.set_camera(camera)
         self._camera_dirty = True
 
     def _on_task(self, task) -> None:
@@ -340,6 +366,22 @@ class MainWindow(QMainWindow):
         camera = self.session.cameras.get(camera_id)
         if camera is not None:
             self.wall.play(camera)
+
+    def _locate_camera(self, camera_id: str) -> None:
+        camera = self.session.cameras.get(camera_id)
+        if camera is not None:
+            self.map.fly_to(camera.lon, camera.lat)
+
+    def _sync_ptz_pad(self, *_args: object) -> None:
+        """The PTZ pad steers the camera of the selected tile (as the store knows it now)."""
+        index = self.wall.selected_index
+        shown = self.wall.tile(index).camera if index is not None else None
+        self.ptz_pad.set_camera(self.session.cameras.get(shown.id) if shown is not None else None)
+        self.ptz_pad.setVisible(index is not None)
+
+    def _send_ptz(self, camera_id: str, action: str, speed: int) -> None:
+        if self.session.ptz is not None:
+            self.session.ptz.send(camera_id, action, speed, self.ptz_pad.report_result)
 
     def _on_incident_selected(self, incident_id: str) -> None:
         self.map.select_incident(incident_id)

@@ -165,3 +165,18 @@ def test_the_wall_comes_back_as_it_was_left(qtbot, tmp_path):
     assert ids == expected
     assert ids[2:5] == [c.id for c in chosen] and ids[0] is None
     second.close()
+
+
+def test_camera_tree_plays_and_the_ptz_pad_steers_the_selected_tile(qtbot, window):
+    tree = window.camera_tree
+    ptz_camera = next(c for c in window.session.cameras.online() if c.kind == "ptz")
+    window.wall.select(1)
+    tree.sig_play_requested.emit(ptz_camera.id)
+    assert window.wall.tile(1).camera.id == ptz_camera.id
+    qtbot.waitUntil(lambda: window.ptz_pad.isVisible() and window.ptz_pad.camera is not None, timeout=5000)
+    assert window.ptz_pad.camera.id == ptz_camera.id
+    errors: list = []
+    done: list = []
+    window.session.ptz.send(ptz_camera.id, "left", 4, lambda err: (done.append(True), errors.append(err)))
+    qtbot.waitUntil(lambda: bool(done), timeout=10000)
+    assert errors == [None]
