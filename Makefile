@@ -41,6 +41,13 @@ $(WEB)/node_modules/.installed: $(WEB)/package.json $(WEB)/package-lock.json
 layers: $(VENV)/.installed
 	$(BIN)/python scripts/make_layers.py
 
+$(VENV)/.package-installed: $(VENV)/.installed
+	$(BIN)/python -m pip install -q -e '.[test,package]'
+	@touch $@
+
+package: setup $(VENV)/.package-installed
+	$(BIN)/python packaging/build.py
+
 bench: setup
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from commandwall import __version__
+from commandwall.buildinfo import VersionAction
 from commandwall.logs import setup_logging
 
 
@@ -40,7 +40,7 @@ def _add_client_options(p: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and --help)."""
     parser = argparse.ArgumentParser(prog="commandwall", description="薛城区一体化综合指挥平台 桌面客户端")
-    parser.add_argument("--version", action="version", version=f"commandwall {__version__}")
+    parser.add_argument("--version", action=VersionAction)
     parser.add_argument("--log-level", default=None, help="DEBUG, INFO, WARNING …")
     sub = parser.add_subparsers(dest="command")
 

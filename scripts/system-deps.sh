@@ -11,7 +11,7 @@ PACKAGES=(
   libxcb-shm0 libxcb-sync1 libxcb-util1 libxcb-xfixes0 libxcb-xkb1 libxcb1 libxcomposite1 libxdamage1
   libxext6 libxfixes3 libxkbcommon-x11-0 libxkbcommon0 libxkbfile1 libxrandr2 libxtst6
   fonts-noto-cjk xvfb xauth x11-xserver-utils imagemagick
-  python3-venv nodejs npm
+  python3-venv nodejs npm binutils
 )
 
 missing=()

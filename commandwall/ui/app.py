@@ -61,8 +61,9 @@ def run_screenshot(settings: Settings, out_dir: Path, after_s: float, count: int
                    interval_s: float = 1.0) -> int:
     """Start the client, wait ``after_s`` seconds, save one PNG per screen (``count`` times), exit 0.
 
-    Beside the PNGs, ``state.json`` records where the map, the wall tiles and the incident list are on screen
-    and what they show, so tests can check the pictures region by region.
+    Exits non-zero if the client had not connected by then. Beside the PNGs, ``state.json`` records where
+    the map, the wall tiles and the incident list are on screen and what they show, so tests can check the
+    pictures region by region.
     """
     from PySide6.QtCore import QTimer
 
@@ -84,7 +85,10 @@ def run_screenshot(settings: Settings, out_dir: Path, after_s: float, count: int
                 QTimer.singleShot(int(interval_s * 1000), lambda: grab(k + 1))
                 return
             (out_dir / "state.json").write_text(json.dumps(shots, ensure_ascii=False, indent=2), "utf-8")
-            result["code"] = 0
+            if window.is_ready():
+                result["code"] = 0
+            else:  # the pictures are written, but they show a client that never connected
+                log.error("screenshot taken before the client had connected to the platform")
         except Exception:
             log.exception("screenshot failed")
         window.close()

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import html
 import logging
-from datetime import datetime
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication
@@ -13,36 +11,26 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
 
-from commandwall import __version__
-from commandwall.backend.events import ConnectionState
-from commandwall.backend.http import redact
 from commandwall.backend.outbox import OutboxItem, OutboxState
 from commandwall.domain.models import Camera, Incident
 from commandwall.session import ClientSession
+from commandwall.ui.about import show_about
 from commandwall.ui.adapters import SessionSignals
 from commandwall.ui.cameras import CameraTree
 from commandwall.ui.incidents.dispatch import DispatchDialog
 from commandwall.ui.incidents.model import PRIORITY_LABELS
 from commandwall.ui.incidents.panel import IncidentPanel
 from commandwall.ui.map.view import MapView
+from commandwall.ui.status import PlatformStatus, describe_outbox_item
 from commandwall.ui.wall.ptz import PtzPad
 from commandwall.ui.wall.wall import WallView
 from commandwall.video.pool import ReaderPool
 
 log = logging.getLogger(__name__)
-
-CONNECTION_TEXT = {
-    ConnectionState.CONNECTING: ("#faad14", "正在连接平台…"),
-    ConnectionState.LIVE: ("#52c41a", "实时推送"),
-    ConnectionState.POLLING: ("#faad14", "轮询模式（推送中断）"),
-    ConnectionState.OFFLINE: ("#ff4d4f", "与平台断开"),
-}
-
 
 class MainWindow(QMainWindow):
     """One window that puts the map, the wall and the incidents together for a duty officer."""
@@ -60,17 +48,14 @@ class MainWindow(QMainWindow):
         self.incidents = IncidentPanel()
         self.camera_tree = CameraTree()
         self.ptz_pad = PtzPad()
-        self._last_sync: datetime | None = None
         self._ready = False
-        self._connection_state: ConnectionState | None = None
         self._tile_actions: dict[int, QAction] = {}
         self._camera_dirty = False
         self._units_dirty = False
 
-        self.banner = QLabel()
-        self.banner.setObjectName("banner")
-        self.banner.setTextFormat(Qt.TextFormat.PlainText)
-        self.banner.hide()
+        self.status = PlatformStatus(self.statusBar(), self)
+        self.banner = self.status.banner
+        self.connection_label = self.status.connection_label
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -94,7 +79,6 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.incident_dock, self.camera_dock)
         self.incident_dock.raise_()
         self._build_toolbar()
-        self._build_status_bar()
         self._connect()
 
         self._throttle = QTimer(self)
@@ -138,39 +122,19 @@ class MainWindow(QMainWindow):
         bar.addAction(about)
         self.wall.set_tile_count(self.session.settings.wall_tiles)
 
-    def _build_status_bar(self) -> None:
-        self.connection_label = QLabel()
-        self.counts_label = QLabel()
-        self.outbox_label = QLabel()
-        self.user_label = QLabel()
-        self.user_label.setTextFormat(Qt.TextFormat.PlainText)  # display_name comes from the platform
-        self.clock_label = QLabel()
-        bar = self.statusBar()
-        bar.addWidget(self.connection_label)
-        bar.addWidget(self.counts_label)
-        bar.addWidget(self.outbox_label)
-        bar.addPermanentWidget(self.user_label)
-        bar.addPermanentWidget(self.clock_label)
-        self._set_connection(ConnectionState.CONNECTING, "")
-        clock = QTimer(self)
-        clock.setInterval(1000)
-        clock.timeout.connect(self._tick_clock)
-        clock.start()
-        self._tick_clock()
-
     def _connect(self) -> None:
         s = self.signals
         s.sig_progress.connect(lambda text: self.statusBar().showMessage(text, 5000))
-        s.sig_failed.connect(self._on_failed)
+        s.sig_failed.connect(self.status.set_failed)
         s.sig_layers.connect(self._on_layers)
         s.sig_ready.connect(self._on_ready)
-        s.sig_connection.connect(self._set_connection)
+        s.sig_connection.connect(self.status.set_connection)
         s.sig_incident.connect(self._on_incident)
         s.sig_unit.connect(lambda _u: setattr(self, "_units_dirty", True))
         s.sig_camera.connect(self._on_camera)
         s.sig_task.connect(self._on_task)
         for live in (s.sig_incident, s.sig_unit, s.sig_camera, s.sig_task):
-            live.connect(self._stamp_sync)
+            live.connect(self.status.stamp_sync)
         s.sig_outbox.connect(self._on_outbox)
         self.map.sig_camera_clicked.connect(self._play_camera)
         self.map.sig_camera_clicked.connect(self.camera_tree.select_camera)
@@ -220,7 +184,7 @@ class MainWindow(QMainWindow):
 
     def _on_ready(self) -> None:
         info = self.session.info
-        self.user_label.setText(f"{info.username} · {'、'.join(info.roles)}")
+        self.status.set_user(info.username, info.roles)
         self.incidents.detail.set_can_act(info.can_act)
         self.ptz_pad.setEnabled(info.can_act)
         self.camera_tree.set_cameras(self.session.cameras.all())
@@ -237,6 +201,10 @@ class MainWindow(QMainWindow):
             self._fill_wall_at_start()
         self._ready = True
         self._update_counts()
+
+    def is_ready(self) -> bool:
+        """True once the session has connected and the window shows the platform's data."""
+        return self._ready
 
     # --- the view a duty officer left behind ---------------------------------------------------------
     def _view_settings(self) -> QSettings:
@@ -280,10 +248,6 @@ class MainWindow(QMainWindow):
         for index, camera in enumerate(self.session.cameras_near(lon, lat, self.wall.tile_count())):
             self.wall.play(camera, index)
 
-    def _on_failed(self, message: str) -> None:
-        self._show_connection_label(ConnectionState.OFFLINE, message)
-        self._show_banner(f"无法连接平台：{message}")
-
     # --- live updates -------------------------------------------------------------------------------
     def _on_incident(self, incident: Incident) -> None:
         is_new = self.incidents.upsert_incident(incident, unseen=self._ready)
@@ -320,46 +284,11 @@ class MainWindow(QMainWindow):
             self._units_dirty = False
             self.map.set_units(self.session.units.all())
 
-    def _stamp_sync(self, *_args) -> None:
-        """Live data arrived: the picture is current as of now."""
-        self._last_sync = datetime.now()
-
-    def _show_connection_label(self, state: ConnectionState, detail: str) -> None:
-        colour, text = CONNECTION_TEXT[state]
-        self.connection_label.setText(f"● {text}")
-        self.connection_label.setStyleSheet(f"color: {colour}; font-weight: bold;")
-        self.connection_label.setToolTip(html.escape(detail))  # server text: never markup
-
-    def _set_connection(self, state: ConnectionState, detail: str) -> None:
-        previous = self._connection_state
-        self._connection_state = state
-        self._show_connection_label(state, detail)
-        if state is ConnectionState.LIVE:
-            self._stamp_sync()
-            self.banner.hide()
-        elif state is ConnectionState.POLLING:
-            self._stamp_sync()
-            self._show_banner("实时推送中断，正在轮询事件；视频点位状态和处置力量位置可能不是最新", severity="warning")
-        elif state is ConnectionState.OFFLINE and previous is not None:
-            if previous in (ConnectionState.LIVE, ConnectionState.POLLING):
-                self._stamp_sync()  # the state was current until this moment
-            since = self._last_sync.strftime("%H:%M:%S") if self._last_sync else "—"
-            self._show_banner(f"与平台的连接已中断，正在重连；画面显示 {since} 的最后状态")
-
-    def _show_banner(self, text: str, severity: str = "error") -> None:
-        colour = "#a8071a" if severity == "error" else "#ad6800"
-        self.banner.setStyleSheet(f"background: {colour};")
-        self.banner.setText(text)
-        self.banner.show()
-
     def _update_counts(self) -> None:
         open_count = len(self.session.incidents.open())
         cams = self.session.cameras.all()
         online = sum(1 for c in cams if c.status.value == "online")
-        self.counts_label.setText(f"未办结事件 {open_count} 起 · 视频在线 {online}/{len(cams)}")
-
-    def _tick_clock(self) -> None:
-        self.clock_label.setText(datetime.now().strftime("%Y-%m-%d %H:%M:%S"))
+        self.status.set_counts(open_count, online, len(cams))
 
     # --- user actions ---------------------------------------------------------------------------------
     def _play_camera(self, camera_id: str) -> None:
@@ -420,15 +349,10 @@ class MainWindow(QMainWindow):
                 self.incidents.detail.set_feedback(text, settled=item.state is not OutboxState.PENDING)
             self.statusBar().showMessage(text, 6000)
         pending = self.session.outbox.pending_count() if self.session.outbox else 0
-        self.outbox_label.setText(f"待发送操作 {pending} 条" if pending else "")
+        self.status.set_outbox_pending(pending)
 
     def _about(self) -> None:
-        platform = redact(self.session.info.base_url)
-        QMessageBox.about(
-            self,
-            "关于",
-            f"commandwall {__version__}\n薛城区一体化综合指挥平台 桌面客户端\n平台：{platform}",
-        )
+        show_about(self, self.session.info.base_url)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         """Remember the view, then stop video readers and the session before the window goes."""
@@ -439,14 +363,3 @@ class MainWindow(QMainWindow):
         self.session.stop()
         super().closeEvent(event)
 
-
-def describe_outbox_item(item: OutboxItem) -> str:
-    """A line for the duty officer about where a queued action stands."""
-    kind = "派遣任务" if item.kind == "task" else "状态变更"
-    error = item.last_error or ""
-    return {
-        OutboxState.PENDING: f"{kind}待发送（网络恢复后自动重发，不会丢失）" + (f"：{error}" if error else ""),
-        OutboxState.SENT: f"{kind}已送达平台",
-        OutboxState.FAILED: f"{kind}被平台拒绝：{error}",
-        OutboxState.CONFLICT: f"{kind}未执行：事件已被他人更新，请查看最新状态后重试",
-    }.get(item.state, "")

@@ -1,0 +1,38 @@
+"""The About dialog: product name, version, build date and revision, platform address, Qt versions."""
+
+from __future__ import annotations
+
+import html
+
+import PySide6
+from PySide6.QtCore import qVersion
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from commandwall import buildinfo
+from commandwall.backend.http import redact
+
+TITLE = "关于"
+PRODUCT = "薛城区一体化综合指挥平台 桌面客户端"
+
+
+def about_text(base_url: str | None = None) -> str:
+    """The dialog's rich text (every value escaped; credentials in ``base_url`` redacted)."""
+    info = buildinfo.current()
+    rows = [
+        ("版本", info.version),
+        ("构建日期", info.build_date() if info.built_at else "开发版（源码运行）"),
+    ]
+    if info.revision:
+        rows.append(("源码版本", info.revision))
+    if base_url:
+        rows.append(("平台", redact(str(base_url))))
+    rows.append(("Qt", f"{qVersion()} (PySide6 {PySide6.__version__})"))
+    cells = "".join(
+        f"<tr><td style='padding-right:12px'>{html.escape(k)}</td><td>{html.escape(v)}</td></tr>" for k, v in rows
+    )
+    return f"<p><b>commandwall</b><br>{html.escape(PRODUCT)}</p><table>{cells}</table>"
+
+
+def show_about(parent: QWidget | None, base_url: str | None = None) -> None:
+    """Show the About box (modal) over ``parent``."""
+    QMessageBox.about(parent, TITLE, about_text(base_url))
