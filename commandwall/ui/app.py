@@ -34,6 +34,27 @@ def _make_app():
     return app
 
 
+class AlreadyRunningError(RuntimeError):
+    """Another commandwall uses the same data folder (its outbox would be sent twice)."""
+
+
+def acquire_desk_lock(data_dir: Path):
+    """Lock the data folder for this process; returns the held ``QLockFile`` or raises ``AlreadyRunningError``.
+
+    Two clients on one data folder would both resend the same pending outbox rows and overwrite each other's
+    view settings. A lock left by a crashed process is taken over (Qt checks that its PID is gone).
+    """
+    from PySide6.QtCore import QLockFile
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    lock = QLockFile(str(data_dir / "commandwall.lock"))
+    lock.setStaleLockTime(0)  # only a dead owner makes it stale
+    if not lock.tryLock(200):
+        pid, host = lock.getLockInfo()[-3:-1]  # (pid, host, app); some bindings prepend a bool
+        raise AlreadyRunningError(f"commandwall 已在运行（进程 {pid}，{host}），数据目录 {data_dir}")
+    return lock
+
+
 def _make_window(settings: Settings):
     from commandwall.ui.main_window import MainWindow
 
@@ -45,6 +66,14 @@ def _make_window(settings: Settings):
 def run_gui(settings: Settings) -> int:
     """Run the client until its window closes; returns the exit code."""
     app = _make_app()
+    try:
+        lock = acquire_desk_lock(settings.data_dir)
+    except AlreadyRunningError as exc:
+        from PySide6.QtWidgets import QMessageBox
+
+        log.error("%s", exc)
+        QMessageBox.critical(None, "commandwall", str(exc))
+        return 1
     window = _make_window(settings)
     window.arrange_on_screens()
     window.start_session()
@@ -54,7 +83,9 @@ def run_gui(settings: Settings) -> int:
     keepalive = QTimer()  # lets Python see Ctrl+C while Qt's loop runs
     keepalive.start(300)
     keepalive.timeout.connect(lambda: None)
-    return app.exec()
+    code = app.exec()
+    lock.unlock()
+    return code
 
 
 def run_screenshot(settings: Settings, out_dir: Path, after_s: float, count: int = 1,
@@ -68,6 +99,11 @@ def run_screenshot(settings: Settings, out_dir: Path, after_s: float, count: int
     from PySide6.QtCore import QTimer
 
     app = _make_app()
+    try:
+        lock = acquire_desk_lock(settings.data_dir)
+    except AlreadyRunningError as exc:
+        log.error("%s", exc)
+        return 1
     window = _make_window(settings)
     window.arrange_on_screens()
     window.start_session()
@@ -99,4 +135,5 @@ def run_screenshot(settings: Settings, out_dir: Path, after_s: float, count: int
     for shot in shots:
         for f in shot["files"]:
             print(f)
+    lock.unlock()
     return result["code"]
