@@ -158,8 +158,10 @@ class ClientSession:
         cameras = self.client.cameras()
         self.cameras.replace_all(cameras)
         self._camera_index = CameraIndex(cameras)
-        self.units.replace_all(self.client.units())
-        self.tasks.replace_all(self.client.tasks())  # so a desk started later sees what was dispatched
+        units = self.client.units()
+        self.units.replace_all(units)
+        tasks = self.client.tasks()
+        self.tasks.replace_all(tasks)  # so a desk started later sees what was dispatched
         incidents, cursor = self.client.incidents()
         self.incidents.replace_all(incidents)
 
@@ -174,7 +176,7 @@ class ClientSession:
             self.outbox.start()
             self.events = EventStream(
                 self.client, on_event=self.stores.apply_event, on_state=self.listener.on_connection,
-                cursor=cursor,
+                cursor=cursor, cameras=cameras, units=units, tasks=tasks,
             )
             self.events.start()
             self.ptz = PtzController(self.client)

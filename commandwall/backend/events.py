@@ -7,11 +7,18 @@
 2. A dropped stream is reopened with bounded exponential backoff (state **CONNECTING**).
 3. After ``fallback_after`` failed connects in a row it falls back to **POLLING** ``/api/v1/incidents?since=``
    every ``poll_interval`` seconds, and tries SSE again every ``sse_retry_interval`` seconds to go back LIVE.
-4. If polling fails too the state is **OFFLINE**; it keeps trying both, SSE first.
+   Incidents alone would leave the rest of the picture frozen, so while polling it also takes a **snapshot**
+   of ``/cameras``, ``/units`` and ``/tasks`` at once and then every ``snapshot_interval`` seconds.
+4. If polling (or a snapshot) fails the state is **OFFLINE**; it keeps trying both, SSE first.
+
+Catch-up: when the stream opens after polling, or first opens after the caller's snapshot (``cursor``),
+incidents are polled since the cursor and one snapshot is taken: nothing changed in the gap is missed.
 
 Events reach ``on_event(kind, model)`` as domain models (``Incident``, ``Task``, ``Unit``,
 ``CameraStatusChange``); an event that is not JSON, fails validation or has an unknown type is logged and
-dropped. Callbacks run on the stream's thread: Qt code must queue them to the GUI thread.
+dropped. Snapshots arrive the same way, as ``camera-status`` / ``unit`` / ``task`` for what differs from
+what this stream last delivered; an event that repeats the last one delivered for its camera, unit or task
+(or an older unit report) is not delivered. Callbacks run on the stream's thread: queue them to the GUI.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from enum import StrEnum
 
 import requests
@@ -31,7 +38,7 @@ from commandwall.backend.api import PlatformClient
 from commandwall.backend.errors import BackendError, RejectedError
 from commandwall.backend.http import abort_response
 from commandwall.backoff import Backoff, RetryPacer
-from commandwall.domain.models import CameraStatus, Incident, Task, Unit
+from commandwall.domain.models import Camera, CameraStatus, Incident, Task, Unit
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +48,7 @@ class ConnectionState(StrEnum):
 
     CONNECTING = "connecting"  # opening (or reopening) the SSE stream
     LIVE = "live"  # SSE stream open
-    POLLING = "polling"  # SSE keeps failing; polling /incidents?since=
+    POLLING = "polling"  # SSE keeps failing; polling /incidents?since= plus camera/unit/task snapshots
     OFFLINE = "offline"  # neither works (or stopped)
 
 
@@ -108,6 +115,10 @@ class EventStream:
 
     ``last_event_id`` resumes a previous stream; ``cursor`` (from ``client.incidents()``) lets the stream
     catch up on incidents changed between that snapshot and the stream opening, and seeds polling.
+    ``cameras``, ``units`` and ``tasks`` are what the caller's start-up snapshot holds: snapshots then
+    deliver only what differs from them (without them the first snapshot delivers every item once; the
+    stores ignore unchanged ones). ``snapshot_interval`` (s) paces the camera/unit/task snapshots while
+    polling.
     """
 
     def __init__(
@@ -124,6 +135,10 @@ class EventStream:
         sse_retry_interval: float = 20.0,
         backoff_initial: float = 0.5,
         backoff_max: float = 15.0,
+        snapshot_interval: float = 10.0,
+        cameras: Iterable[Camera] | None = None,
+        units: Iterable[Unit] | None = None,
+        tasks: Iterable[Task] | None = None,
     ) -> None:
         if read_timeout <= 15.0:
             raise ValueError("read_timeout must exceed the server's 15 s keepalive interval")
@@ -136,6 +151,7 @@ class EventStream:
         self.poll_interval = poll_interval
         self.fallback_after = max(1, fallback_after)
         self.sse_retry_interval = sse_retry_interval
+        self.snapshot_interval = snapshot_interval
         self._backoff = RetryPacer(Backoff(initial_s=backoff_initial, maximum_s=backoff_max))
         self._poll_backoff = RetryPacer(Backoff(initial_s=max(poll_interval, backoff_initial), maximum_s=backoff_max))
         self._stop = threading.Event()
@@ -144,6 +160,12 @@ class EventStream:
         self._thread: threading.Thread | None = None
         self._state = ConnectionState.OFFLINE
         self._detail = "not started"
+        # What this stream last delivered (or the caller holds): snapshots and repeats deliver only changes.
+        self._camera_status: dict[str, CameraStatus] = {c.id: c.status for c in cameras or ()}
+        self._units: dict[str, Unit] = {u.id: u for u in units or ()}
+        self._tasks: dict[str, Task] = {t.id: t for t in tasks or ()}
+        self._snapshot_pending = False  # a catch-up snapshot failed: take one at the next chance
+        self._snapshot_failures = 0
 
     # -- public -------------------------------------------------------------------------------------------
 
@@ -197,11 +219,14 @@ class EventStream:
         polling = False
         sse_detail = ""
         next_sse_at = 0.0
+        next_snapshot_at = 0.0
         self._set_state(ConnectionState.CONNECTING, "")
         try:
             while not self._stop.is_set():
                 if not polling or time.monotonic() >= next_sse_at:
-                    healthy, detail = self._sse_session(catch_up=polling or not self._last_event_id)
+                    catch_up = polling or not self._last_event_id
+                    snapshot = polling or self._snapshot_pending or (catch_up and self._cursor is not None)
+                    healthy, detail = self._sse_session(catch_up=catch_up, snapshot=snapshot)
                     if self._stop.is_set():
                         break
                     if healthy:
@@ -217,10 +242,17 @@ class EventStream:
                         continue
                     if not polling:
                         log.warning("event stream failed %d times (%s); polling instead", failures, detail)
+                        next_snapshot_at = 0.0  # what changed since the stream broke: snapshot at once
                     polling = True
                     next_sse_at = time.monotonic() + self.sse_retry_interval
                     sse_detail = detail
                 poll_error = self._poll_once()
+                if poll_error is None and time.monotonic() >= next_snapshot_at:
+                    poll_error = self._snapshot_once()
+                    if poll_error is None:
+                        next_snapshot_at = time.monotonic() + self.snapshot_interval
+                if self._stop.is_set():
+                    break
                 if poll_error is None:
                     self._poll_backoff.reset()
                     self._set_state(ConnectionState.POLLING, f"live stream unavailable: {sse_detail}")
@@ -235,8 +267,11 @@ class EventStream:
         finally:
             self._set_state(ConnectionState.OFFLINE, "stopped")
 
-    def _sse_session(self, *, catch_up: bool) -> tuple[bool, str]:
+    def _sse_session(self, *, catch_up: bool, snapshot: bool) -> tuple[bool, str]:
         """Open the stream and read it until it ends. Returns (healthy, why it ended / failed).
+
+        Once open, ``catch_up`` polls incidents since the cursor and ``snapshot`` takes one camera/unit/task
+        snapshot, before the stream is read (its events are all later than the snapshot's start).
 
         Healthy means it connected and then delivered an event or stayed open ``HEALTHY_AFTER_S``; a
         stream that opens and drops at once counts as a failure (so it cannot spin without backoff).
@@ -259,6 +294,8 @@ class EventStream:
         log.info("event stream live (Last-Event-ID %s)", self._last_event_id)
         if catch_up and self._cursor is not None:
             self._poll_once()  # changes between the snapshot / last poll and this stream
+        if snapshot and not self._stop.is_set():
+            self._snapshot_once()  # cameras, units, tasks changed meanwhile (a failure: retried next time)
         detail = "server closed the stream"
         opened, received = time.monotonic(), 0
         try:
@@ -279,7 +316,7 @@ class EventStream:
         if event_id:
             self._last_event_id = event_id  # even for a dropped event: it must not be replayed
         model = parse_event(kind, data)
-        if model is not None:
+        if model is not None and self._remember(model):
             self._emit(kind, model)
 
     def _poll_once(self) -> str | None:
@@ -295,6 +332,62 @@ class EventStream:
             self._emit("incident", incident)
         self._cursor = cursor
         return None
+
+    def _snapshot_once(self) -> str | None:
+        """Fetch cameras, units and tasks and emit what changed. Returns the error(s), or ``None`` on success.
+
+        Each list is one request (three in all) and each item is looked at once; stop() ends it between
+        requests and between items. A failed request does not keep the other two from being delivered.
+        """
+        errors: list[str] = []
+        fetches: list[tuple[str, Callable[[], list]]] = [
+            ("cameras", self._client.cameras),
+            ("units", self._client.units),
+            ("tasks", self._client.tasks),
+        ]
+        for name, fetch in fetches:
+            if self._stop.is_set():
+                return None
+            try:
+                items = fetch()
+            except BackendError as exc:
+                errors.append(f"{name}: {exc}")
+                continue
+            for item in items:
+                if self._stop.is_set():
+                    return None
+                if self._remember(item):
+                    if isinstance(item, Camera):
+                        self._emit("camera-status", CameraStatusChange(id=item.id, status=item.status))
+                    else:
+                        self._emit("unit" if isinstance(item, Unit) else "task", item)
+        if errors:
+            self._snapshot_pending = True
+            self._snapshot_failures += 1
+            level = logging.WARNING if self._snapshot_failures == 1 else logging.DEBUG
+            log.log(level, "snapshot failed (%d in a row): %s", self._snapshot_failures, "; ".join(errors))
+            return "; ".join(errors)
+        self._snapshot_pending = False
+        self._snapshot_failures = 0
+        return None
+
+    def _remember(self, model: BaseModel) -> bool:
+        """Note a camera status, unit or task about to be delivered; False if it adds nothing to what this
+        stream last delivered (the same status or copy, or a unit report older than the one delivered)."""
+        if isinstance(model, Camera | CameraStatusChange):
+            if self._camera_status.get(model.id) == model.status:
+                return False
+            self._camera_status[model.id] = model.status
+        elif isinstance(model, Unit):
+            held = self._units.get(model.id)
+            if held is not None and (held == model or model.updated_at < held.updated_at):
+                return False
+            self._units[model.id] = model
+        elif isinstance(model, Task):
+            if self._tasks.get(model.id) == model:
+                return False
+            self._tasks[model.id] = model
+        return True  # incidents always: the store orders them by version
 
     def _emit(self, kind: str, model: BaseModel) -> None:
         try:

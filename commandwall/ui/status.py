@@ -65,7 +65,9 @@ class PlatformStatus(QObject):
             self.banner.hide()
         elif state is ConnectionState.POLLING:
             self.stamp_sync()
-            self.show_banner("实时推送中断，正在轮询事件；视频点位状态和处置力量位置可能不是最新", severity="warning")
+            self.show_banner(
+                "实时推送中断，已改为轮询：事件约 3 秒、视频点位和处置力量约 10 秒更新一次", severity="warning"
+            )
         elif state is ConnectionState.OFFLINE and previous is not None:
             if previous in (ConnectionState.LIVE, ConnectionState.POLLING):
                 self.stamp_sync()  # the state was current until this moment

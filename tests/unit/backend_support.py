@@ -1,15 +1,25 @@
-"""Helpers for the backend tests: real HTTP servers on 127.0.0.1 (small Flask apps), and bounded waits."""
+"""Helpers for the backend tests: real HTTP servers on 127.0.0.1 (small Flask apps, a pass-through to the
+exercise backend), bounded waits, and a recorder of what an ``EventStream`` reports."""
 
 from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import requests
+import urllib3
 from flask import Flask, Response, jsonify, request
+from pydantic import BaseModel
 from werkzeug.serving import BaseWSGIServer, make_server
+
+from commandwall.backend.api import PlatformClient
+from commandwall.backend.events import ConnectionState, EventStream
+from commandwall.demo import DemoBackend
+from commandwall.domain.models import Task, Unit
 
 
 class LocalServer:
@@ -39,6 +49,46 @@ class LocalServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class Recorder:
+    """Collects what an EventStream reports (thread-safe); ``forward`` also gets every event."""
+
+    def __init__(self, forward: Callable[[str, BaseModel], object] | None = None) -> None:
+        self.lock = threading.Lock()
+        self.events: list[tuple[str, BaseModel]] = []
+        self.states: list[tuple[ConnectionState, str]] = []
+        self.stream: EventStream | None = None
+        self.ids: list[int] = []  # event ids (read from the stream while its callback runs)
+        self._forward = forward
+
+    def on_event(self, kind: str, model: BaseModel) -> None:
+        """The stream's ``on_event``."""
+        with self.lock:
+            self.events.append((kind, model))
+            if self.stream is not None and self.stream.last_event_id is not None:
+                self.ids.append(int(self.stream.last_event_id))
+        if self._forward is not None:
+            self._forward(kind, model)
+
+    def on_state(self, state: ConnectionState, detail: str) -> None:
+        """The stream's ``on_state``."""
+        with self.lock:
+            self.states.append((state, detail))
+
+    def of_kind(self, kind: str) -> list[BaseModel]:
+        """Models delivered as ``kind``, in order."""
+        with self.lock:
+            return [m for k, m in self.events if k == kind]
+
+    def camera_statuses(self) -> list[tuple[str, str]]:
+        """(camera id, status) of each ``camera-status`` event, in order."""
+        return [(m.id, m.status) for m in self.of_kind("camera-status")]  # type: ignore[attr-defined]
+
+    def state_names(self) -> list[ConnectionState]:
+        """States reported, in order."""
+        with self.lock:
+            return [s for s, _ in self.states]
 
 
 def wait_until(predicate: Callable[[], object], timeout: float = 10.0, interval: float = 0.05) -> bool:
@@ -71,7 +121,8 @@ def incident_json(ident: str, version: int = 1, **overrides: Any) -> dict[str, A
 
 
 def fake_platform(*, token_ok: Callable[[str], bool] | None = None) -> tuple[Flask, dict[str, Any]]:
-    """A tiny platform: login, ``/incidents?since=`` over an in-memory list, and ``/events``.
+    """A tiny platform: login, ``/incidents?since=`` over an in-memory list, ``/cameras``, ``/units``,
+    ``/tasks`` (lists of JSON records in ``state``, empty by default) and ``/events``.
 
     ``state`` (returned with the app) holds ``incidents`` (list of JSON records, append to add),
     ``logins`` (count), ``requests`` (list of (method, path, auth header)), ``events_status`` (500 by
@@ -81,6 +132,9 @@ def fake_platform(*, token_ok: Callable[[str], bool] | None = None) -> tuple[Fla
     app = Flask("fake_platform")
     state: dict[str, Any] = {
         "incidents": [],
+        "cameras": [],
+        "units": [],
+        "tasks": [],
         "logins": 0,
         "requests": [],
         "events_status": 500,
@@ -128,6 +182,18 @@ def fake_platform(*, token_ok: Callable[[str], bool] | None = None) -> tuple[Fla
             records = list(state["incidents"])
         return jsonify(incidents=records[since:], cursor=str(len(records)))
 
+    @app.get("/api/v1/cameras")
+    def cameras() -> Any:
+        return jsonify(cameras=list(state["cameras"]))
+
+    @app.get("/api/v1/units")
+    def units() -> Any:
+        return jsonify(units=list(state["units"]))
+
+    @app.get("/api/v1/tasks")
+    def tasks() -> Any:
+        return jsonify(tasks=list(state["tasks"]))
+
     @app.get("/api/v1/events")
     def events() -> Any:
         if state["events_status"] != 200:
@@ -143,3 +209,89 @@ def fake_platform(*, token_ok: Callable[[str], bool] | None = None) -> tuple[Fla
         return Response(generate(), mimetype="text/event-stream")
 
     return app, state
+
+
+#: Request headers a ``gated_proxy`` passes on (hop-by-hop ones and Host are left to requests).
+_FORWARDED = ("Authorization", "Content-Type", "Accept", "Cache-Control", "Idempotency-Key", "Last-Event-ID")
+
+
+def gated_proxy(upstream: str) -> tuple[Flask, dict[str, Any]]:
+    """A pass-through to a real platform at ``upstream`` whose event stream can be broken on demand.
+
+    ``state`` (returned with the app): ``events_status`` (200 by default: ``/api/v1/events`` streams through;
+    anything else answers it with that status and a JSON error), ``cut`` (a ``threading.Event``: set, a
+    streaming pass-through ends at its next chunk, e.g. the upstream's keepalive), ``broken`` (a set of
+    paths answered 500) and ``requests`` (list of (method, path) of every request, in order).
+    """
+    app = Flask("gated_proxy")
+    state: dict[str, Any] = {"events_status": 200, "cut": threading.Event(), "broken": set(), "requests": []}
+    lock = threading.Lock()
+    http = requests.Session()
+
+    @app.route("/<path:path>", methods=["GET", "POST"])
+    def forward(path: str) -> Any:
+        with lock:
+            state["requests"].append((request.method, request.path))
+        if request.path == "/api/v1/events" and state["events_status"] != 200:
+            return jsonify(error="broken", message="event stream out of order"), state["events_status"]
+        if request.path in state["broken"]:
+            return jsonify(error="broken", message=f"{request.path} out of order"), 500
+        headers = {name: request.headers[name] for name in _FORWARDED if name in request.headers}
+        headers["Accept-Encoding"] = "identity"  # pass the bytes through as they are
+        query = request.query_string.decode()
+        upstream_resp = http.request(
+            request.method,
+            f"{upstream}/{path}" + (f"?{query}" if query else ""),
+            headers=headers,
+            data=request.get_data(),
+            stream=True,
+            timeout=(5, 60),
+        )
+
+        def body() -> Any:
+            try:
+                while not state["cut"].is_set() and (chunk := upstream_resp.raw.read1(65536)):
+                    yield chunk
+            except (OSError, urllib3.exceptions.HTTPError):  # upstream gone: end this stream
+                return
+            finally:
+                upstream_resp.close()
+
+        content_type = upstream_resp.headers.get("Content-Type", "application/json")
+        return Response(body(), status=upstream_resp.status_code, content_type=content_type)
+
+    return app, state
+
+
+def requests_to(state: dict[str, Any], path: str, method: str = "GET") -> int:
+    """How many ``method`` requests for ``path`` a ``gated_proxy`` has had so far."""
+    return sum(1 for m, p in list(state["requests"]) if (m, p) == (method, path))
+
+
+def move_unit(demo: DemoBackend, index: int = 0) -> Unit:
+    """Move one of the exercise's units ~100 m north now (writes a ``unit`` event); returns it as moved."""
+    unit = demo.store.units()[index]  # type: ignore[union-attr]
+    stamp = max(datetime.now(UTC), unit.updated_at + timedelta(milliseconds=1))
+    moved = unit.model_copy(update={"lat": round(unit.lat + 0.001, 6), "updated_at": stamp})
+    demo.store.save_unit(moved)  # type: ignore[union-attr]
+    return moved
+
+
+def dispatch_new_task(demo: DemoBackend, client: PlatformClient) -> Task:
+    """Report a new incident in the exercise and dispatch a task for it over the client's HTTP API."""
+    incident = demo.simulator.new_incident("chengguan")
+    body = {"incident_id": incident.id, "unit_id": None, "department": "城管", "instructions": "核实", "priority": 2}
+    return client.create_task(body, str(uuid.uuid4()))
+
+
+def snapshot_finished(state: dict[str, Any]) -> bool:
+    """Whether a ``gated_proxy`` saw incidents polled after the last snapshot's task list (so it is done)."""
+    paths = [p for m, p in list(state["requests"]) if m == "GET"]
+    last_tasks = max((i for i, p in enumerate(paths) if p == "/api/v1/tasks"), default=len(paths))
+    return "/api/v1/incidents" in paths[last_tasks:]
+
+
+def startup_snapshot(client: PlatformClient) -> tuple[dict[str, list], str | None]:
+    """What a client loads at start-up: cameras, units, tasks (as EventStream kwargs) and the incident cursor."""
+    _, cursor = client.incidents()
+    return {"cameras": client.cameras(), "units": client.units(), "tasks": client.tasks()}, cursor

@@ -5,50 +5,31 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pydantic import BaseModel
 
 from commandwall.backend.api import PlatformClient
 from commandwall.backend.events import CameraStatusChange, ConnectionState, EventStream
 from commandwall.demo import DemoBackend
-from commandwall.domain.models import Incident
+from commandwall.domain.models import CameraStatus, Incident
 from commandwall.store import Stores
 
-from .backend_support import LocalServer, fake_platform, incident_json, wait_until
-
-
-class Recorder:
-    """Collects what an EventStream reports (thread-safe)."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.events: list[tuple[str, BaseModel]] = []
-        self.states: list[tuple[ConnectionState, str]] = []
-        self.stream: EventStream | None = None
-        self.ids: list[int] = []  # event ids (read from the stream while its callback runs)
-
-    def on_event(self, kind: str, model: BaseModel) -> None:
-        with self.lock:
-            self.events.append((kind, model))
-            if self.stream is not None and self.stream.last_event_id is not None:
-                self.ids.append(int(self.stream.last_event_id))
-
-    def on_state(self, state: ConnectionState, detail: str) -> None:
-        with self.lock:
-            self.states.append((state, detail))
-
-    def of_kind(self, kind: str) -> list[BaseModel]:
-        with self.lock:
-            return [m for k, m in self.events if k == kind]
-
-    def state_names(self) -> list[ConnectionState]:
-        with self.lock:
-            return [s for s, _ in self.states]
+from .backend_support import (
+    LocalServer,
+    Recorder,
+    dispatch_new_task,
+    fake_platform,
+    gated_proxy,
+    incident_json,
+    move_unit,
+    requests_to,
+    snapshot_finished,
+    startup_snapshot,
+    wait_until,
+)
 
 
 @pytest.fixture()
@@ -292,6 +273,176 @@ def test_a_stream_that_drops_at_once_counts_as_failing(fake) -> None:
         assert 3 <= opened <= 4
         time.sleep(0.5)
         assert len(state["last_event_ids"]) == opened  # no spinning reconnects while polling
+    finally:
+        stream.stop()
+        client.close()
+
+
+# -- cameras, units and tasks while polling, and the catch-up when the stream comes back ------------------
+
+
+@pytest.fixture()
+def gated(tmp_path: Path) -> Iterator[tuple[DemoBackend, LocalServer, dict]]:
+    """The exercise backend behind a pass-through whose event stream the test can break."""
+    backend = DemoBackend(db_path=tmp_path / "gated.sqlite3", seed=7, simulate=False, keepalive_s=0.5).start()
+    app, state = gated_proxy(backend.base_url)
+    proxy = LocalServer(app).start()
+    try:
+        yield backend, proxy, state
+    finally:
+        state["cut"].set()
+        backend.stop()
+        proxy.stop()
+
+
+def test_polling_delivers_camera_unit_and_task_changes(gated) -> None:
+    demo, proxy, state = gated
+    state["events_status"] = 500
+    client = PlatformClient(proxy.base_url, "duty", "duty", retries=0)
+    baseline, cursor = startup_snapshot(client)
+    stores = Stores()
+    stores.cameras.replace_all(baseline["cameras"])
+    stores.units.replace_all(baseline["units"])
+    rec = Recorder(forward=stores.apply_event)
+    fetched = requests_to(state, "/api/v1/tasks")
+    stream = _stream(
+        client, rec, cursor=cursor, fallback_after=1, sse_retry_interval=60, snapshot_interval=0.5, **baseline
+    )
+    try:
+        assert wait_until(lambda: stream.state == ConnectionState.POLLING, 10)
+        assert wait_until(lambda: requests_to(state, "/api/v1/tasks") >= fetched + 3, 10)  # two snapshots done
+        assert rec.camera_statuses() == [] and rec.of_kind("unit") == [] and rec.of_kind("task") == []
+
+        camera_id = baseline["cameras"][5].id
+        assert demo.set_camera_status(camera_id, "offline")
+        moved = move_unit(demo)
+        task = dispatch_new_task(demo, client)
+        changed_at = time.monotonic()
+        assert wait_until(lambda: rec.camera_statuses() == [(camera_id, CameraStatus.OFFLINE)], 5)
+        assert time.monotonic() - changed_at < 3.0  # one snapshot interval (0.5 s) and the fetch
+        assert wait_until(lambda: [u.id for u in rec.of_kind("unit")] == [moved.id], 5)
+        assert wait_until(lambda: [t.id for t in rec.of_kind("task")] == [task.id], 5)
+        assert rec.of_kind("unit")[0] == moved
+        assert stores.cameras.get(camera_id).status is CameraStatus.OFFLINE
+        assert stores.units.get(moved.id) == moved and stores.tasks.get(task.id) == task
+
+        seen = requests_to(state, "/api/v1/tasks")
+        assert wait_until(lambda: requests_to(state, "/api/v1/tasks") >= seen + 2, 10)
+        assert len(rec.camera_statuses()) == 1 and len(rec.of_kind("unit")) == 1 and len(rec.of_kind("task")) == 1
+        assert ConnectionState.LIVE not in rec.state_names() and stream.state == ConnectionState.POLLING
+        started = time.monotonic()
+        stream.stop()
+        assert time.monotonic() - started < 2.0 and not stream.is_alive()
+    finally:
+        stream.stop()
+        client.close()
+
+
+def test_without_a_baseline_the_first_snapshot_delivers_each_camera_once(gated) -> None:
+    _, proxy, state = gated
+    state["events_status"] = 500
+    client = PlatformClient(proxy.base_url, "duty", "duty", retries=0)
+    cameras = client.cameras()
+    rec = Recorder()
+    stream = _stream(client, rec, fallback_after=1, sse_retry_interval=60, snapshot_interval=0.3)
+    try:
+        assert wait_until(lambda: requests_to(state, "/api/v1/tasks") >= 4, 10)  # three snapshots done
+        assert sorted(rec.camera_statuses()) == sorted((c.id, c.status) for c in cameras)  # once each, then silence
+        assert len(rec.of_kind("unit")) == len(client.units())
+        assert stream.state == ConnectionState.POLLING
+    finally:
+        stream.stop()
+        client.close()
+
+
+def test_a_failing_snapshot_counts_as_a_poll_failure(gated, caplog) -> None:
+    demo, proxy, state = gated
+    state["events_status"] = 500
+    client = PlatformClient(proxy.base_url, "duty", "duty", retries=0)
+    baseline, cursor = startup_snapshot(client)
+    state["broken"].add("/api/v1/units")
+    rec = Recorder()
+    stream = _stream(
+        client, rec, cursor=cursor, fallback_after=1, sse_retry_interval=60, snapshot_interval=0.3, **baseline
+    )
+    try:
+        assert wait_until(lambda: stream.state == ConnectionState.OFFLINE, 10)
+        assert "units" in stream.detail
+        camera_id = baseline["cameras"][0].id
+        demo.set_camera_status(camera_id, "offline")
+        moved = move_unit(demo)
+        assert wait_until(lambda: rec.camera_statuses() == [(camera_id, CameraStatus.OFFLINE)], 10)  # the rest arrives
+        assert rec.of_kind("unit") == []
+        state["broken"].clear()
+        assert wait_until(lambda: stream.state == ConnectionState.POLLING, 10)
+        assert wait_until(lambda: rec.of_kind("unit") == [moved], 10)
+    finally:
+        stream.stop()
+        client.close()
+    assert "snapshot failed" in caplog.text
+
+
+def test_first_connect_catches_up_on_changes_since_the_startup_snapshot(demo: DemoBackend) -> None:
+    client = PlatformClient(demo.base_url, "duty", "duty")
+    baseline, cursor = startup_snapshot(client)
+    camera_id = baseline["cameras"][3].id
+    demo.set_camera_status(camera_id, "offline")  # … while the client builds its window
+    moved = move_unit(demo, 2)
+    task = dispatch_new_task(demo, client)
+    rec = Recorder()
+    stream = _stream(client, rec, cursor=cursor, **baseline)
+    try:
+        assert wait_until(lambda: stream.state == ConnectionState.LIVE, 10)
+        assert wait_until(lambda: [t.id for t in rec.of_kind("task")] == [task.id], 10)
+        assert rec.camera_statuses() == [(camera_id, CameraStatus.OFFLINE)]
+        assert rec.of_kind("unit") == [moved]
+        assert task.incident_id in [i.id for i in rec.of_kind("incident")]
+        demo.set_camera_status(camera_id, "online")  # and the stream goes on from there
+        assert wait_until(lambda: rec.camera_statuses()[-1:] == [(camera_id, CameraStatus.ONLINE)], 10)
+    finally:
+        stream.stop()
+        client.close()
+
+
+def test_back_live_after_polling_delivers_a_gap_change_once(gated) -> None:
+    demo, proxy, state = gated
+    client = PlatformClient(proxy.base_url, "duty", "duty", retries=0)
+    baseline, cursor = startup_snapshot(client)
+    rec = Recorder()
+    fetched = requests_to(state, "/api/v1/tasks")
+    stream = _stream(
+        client, rec, cursor=cursor, fallback_after=1, sse_retry_interval=0.5, snapshot_interval=60, **baseline
+    )
+    try:
+        assert wait_until(lambda: stream.state == ConnectionState.LIVE, 10)
+        time.sleep(0.2)
+        demo.simulator.new_incident("yingji")
+        assert wait_until(lambda: stream.last_event_id is not None, 10)
+
+        state["events_status"] = 500  # the stream breaks and stays down: polling
+        state["cut"].set()
+        assert wait_until(lambda: stream.state == ConnectionState.POLLING, 10)
+        state["cut"].clear()
+        assert wait_until(lambda: snapshot_finished(state), 10)  # entering POLLING: one snapshot, done
+        polled = requests_to(state, "/api/v1/tasks")
+        assert polled == fetched + 2  # first connect's catch-up, entering POLLING (the next is a minute away)
+
+        camera_id = baseline["cameras"][7].id
+        demo.set_camera_status(camera_id, "offline")  # changes in the gap
+        moved = move_unit(demo, 1)
+        task = dispatch_new_task(demo, client)
+        time.sleep(0.3)
+        assert rec.camera_statuses() == [] and rec.of_kind("unit") == []
+
+        state["events_status"] = 200  # back: Last-Event-ID replays the gap, the catch-up snapshot covers it too
+        assert wait_until(lambda: stream.state == ConnectionState.LIVE, 10)
+        assert wait_until(lambda: rec.camera_statuses() == [(camera_id, CameraStatus.OFFLINE)], 10)
+        assert wait_until(lambda: [t.id for t in rec.of_kind("task")] == [task.id], 10)
+        assert requests_to(state, "/api/v1/tasks") == polled + 1  # one catch-up snapshot
+        time.sleep(1.0)  # replayed events (and keepalives) have arrived by now
+        assert rec.camera_statuses() == [(camera_id, CameraStatus.OFFLINE)]
+        assert rec.of_kind("unit") == [moved] and [t.id for t in rec.of_kind("task")] == [task.id]
+        assert stream.state == ConnectionState.LIVE
     finally:
         stream.stop()
         client.close()
