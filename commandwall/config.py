@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     #: tiles on the wall at start: 1, 4, 9 or 16
     wall_tiles: int = Field(default=4)
     language: str = "zh_CN"
+    #: times are shown at this UTC offset (China Standard Time), whatever the desk's OS zone is
+    display_utc_offset_hours: float = Field(default=8.0, ge=-12, le=14)
     log_level: str = "INFO"
 
     def model_post_init(self, __context: object) -> None:

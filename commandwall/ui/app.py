@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from commandwall.config import Settings
+from commandwall.localtime import set_display_offset
 from commandwall.session import ClientSession
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ def _make_window(settings: Settings):
 
 def run_gui(settings: Settings) -> int:
     """Run the client until its window closes; returns the exit code."""
+    set_display_offset(settings.display_utc_offset_hours)
     app = _make_app()
     try:
         lock = acquire_desk_lock(settings.data_dir)
@@ -98,6 +100,7 @@ def run_screenshot(settings: Settings, out_dir: Path, after_s: float, count: int
     """
     from PySide6.QtCore import QTimer
 
+    set_display_offset(settings.display_utc_offset_hours)
     app = _make_app()
     try:
         lock = acquire_desk_lock(settings.data_dir)

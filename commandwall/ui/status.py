@@ -8,6 +8,7 @@ from datetime import datetime
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar
 
+from commandwall import localtime
 from commandwall.backend.events import ConnectionState
 from commandwall.backend.outbox import OutboxItem, OutboxState
 
@@ -54,7 +55,7 @@ class PlatformStatus(QObject):
 
     def stamp_sync(self, *_args: object) -> None:
         """Live data arrived: the picture is current as of now."""
-        self.last_sync = datetime.now()
+        self.last_sync = localtime.now()
 
     def set_connection(self, state: ConnectionState, detail: str) -> None:
         """Show the event stream's state; banners for polling (amber) and for an outage (red)."""
@@ -105,7 +106,7 @@ class PlatformStatus(QObject):
         self.connection_label.setToolTip(html.escape(detail))  # server text: never markup
 
     def _tick_clock(self) -> None:
-        self.clock_label.setText(datetime.now().strftime("%Y-%m-%d %H:%M:%S"))
+        self.clock_label.setText(localtime.now().strftime("%Y-%m-%d %H:%M:%S"))
 
 
 def describe_outbox_item(item: OutboxItem) -> str:

@@ -14,6 +14,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from commandwall.domain.models import OPEN_STATUSES, Incident, IncidentStatus
+from commandwall.localtime import to_display
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -61,7 +62,7 @@ class IncidentTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return (
                 PRIORITY_LABELS.get(inc.priority, str(inc.priority)),
-                inc.reported_at.astimezone().strftime("%m-%d %H:%M"),
+                to_display(inc.reported_at).strftime("%m-%d %H:%M"),
                 inc.category_label,
                 inc.title,
                 inc.town,

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from commandwall.domain.models import CATEGORIES, Incident, Task
 from commandwall.domain.workflow import ACTION_LABELS, allowed_actions
+from commandwall.localtime import to_display
 from commandwall.ui.incidents.model import PRIORITY_LABELS, IncidentFilterModel, IncidentTableModel
 
 TASK_STATUS_LABELS = {"assigned": "已派发", "accepted": "已接收", "on_scene": "已到场", "done": "已完成"}
@@ -134,7 +135,7 @@ class IncidentDetail(QWidget):
         self.fields["place"].setText(
             f"{incident.town} {incident.grid}  {incident.lon:.5f}, {incident.lat:.5f}".strip()
         )
-        self.fields["time"].setText(incident.reported_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"))
+        self.fields["time"].setText(to_display(incident.reported_at).strftime("%Y-%m-%d %H:%M:%S"))
         self.description.setPlainText(incident.description)
         self.locate_button.setEnabled(True)
         actions = allowed_actions(incident.status)
@@ -162,7 +163,7 @@ class IncidentDetail(QWidget):
         for task in tasks:
             who = task.unit_id or task.department
             status = TASK_STATUS_LABELS.get(task.status.value, task.status.value)
-            self.tasks.addItem(f"{task.created_at.astimezone():%H:%M} {who} · {status} · {task.instructions}")
+            self.tasks.addItem(f"{to_display(task.created_at):%H:%M} {who} · {status} · {task.instructions}")
 
     def set_feedback(self, text: str, *, settled: bool = True) -> None:
         """Show where the last action stands; once ``settled`` (answered) the action buttons come back."""

@@ -1,0 +1,35 @@
+"""The zone a command centre reads its times in.
+
+Zaozhuang runs on China Standard Time (UTC+8, no daylight saving), and so do the platform's timestamps and
+the clocks cameras burn into their pictures. The client shows every time in that zone, whatever zone the
+desk's operating system is set to, so the status-bar clock, the incident list and the video agree.
+``COMMANDWALL_DISPLAY_UTC_OFFSET_HOURS`` changes it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
+_display_tz: timezone = CHINA_STANDARD_TIME
+
+
+def set_display_offset(hours: float) -> None:
+    """Show times at UTC+``hours`` from now on (called once at start-up from the settings)."""
+    global _display_tz
+    _display_tz = CHINA_STANDARD_TIME if hours == 8 else timezone(timedelta(hours=hours))
+
+
+def display_tz() -> timezone:
+    """The zone times are shown in."""
+    return _display_tz
+
+
+def to_display(moment: datetime) -> datetime:
+    """``moment`` (timezone-aware) in the display zone."""
+    return moment.astimezone(_display_tz)
+
+
+def now() -> datetime:
+    """The current time in the display zone."""
+    return datetime.now(_display_tz)
