@@ -120,10 +120,11 @@ class PtzController:
         return True
 
     def shutdown(self, wait: bool = True) -> None:
-        """Stop taking commands, drop those still waiting and (``wait``) let the running one finish."""
+        """Stop taking commands; those already queued still go out (superseded ones are skipped as usual), so
+        a ``stop`` sent as the window closes reaches the camera. ``wait`` blocks until they have."""
         with self._lock:
             self._closed = True
-        self._executor.shutdown(wait=wait, cancel_futures=True)
+        self._executor.shutdown(wait=wait)
 
     def _run(self, command: _Command) -> None:
         with self._lock:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sqlite3
 import threading
 import uuid
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -171,7 +173,9 @@ class ClientSession:
         with self._parts_lock:
             if self._stopping.is_set():
                 return
-            self.outbox = Outbox(s.data_dir / f"outbox-{scope}-{user}.sqlite3", self.client)
+            outbox_path = s.data_dir / f"outbox-{scope}-{user}.sqlite3"
+            self._warn_about_other_outboxes(outbox_path)
+            self.outbox = Outbox(outbox_path, self.client)
             self.outbox.add_listener(self._on_outbox)
             self.outbox.start()
             self.events = EventStream(
@@ -181,6 +185,21 @@ class ClientSession:
             self.events.start()
             self.ptz = PtzController(self.client)
         self.listener.on_ready()
+
+    def _warn_about_other_outboxes(self, mine: Path) -> None:
+        """Log actions still pending in this desk's other outboxes (another user's, another platform's):
+        they are sent when that user logs in to that platform again, not by this session."""
+        for path in sorted(mine.parent.glob("outbox-*.sqlite3")):
+            if path == mine:
+                continue
+            try:
+                with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)) as db:
+                    (pending,) = db.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()
+            except sqlite3.Error as exc:
+                log.warning("could not read %s: %s", path.name, exc)
+                continue
+            if pending:
+                log.warning("%d action(s) wait in %s for its own user and platform", pending, path.name)
 
     def _load_layers(self) -> tuple[list[Layer], list[str]]:
         """Layers from the platform's catalogue (each normalised to WGS84 from its declared CRS).

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages commandwall needs on Linux: the X/xcb and GL libraries QtWebEngine loads, CJK fonts,
-# Xvfb for a virtual display, and Node.js/npm for the map page's web assets.
+# Xvfb (and xrandr) for a virtual display, and for building: make, Node.js/npm for the map page's web
+# assets, binutils and the shared libpython for PyInstaller.
 # Usage: scripts/system-deps.sh [--check]   (installs what is missing when run as root; --check only lists)
 set -euo pipefail
 
@@ -10,9 +11,15 @@ PACKAGES=(
   libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-render0 libxcb-shape0
   libxcb-shm0 libxcb-sync1 libxcb-util1 libxcb-xfixes0 libxcb-xkb1 libxcb1 libxcomposite1 libxdamage1
   libxext6 libxfixes3 libxkbcommon-x11-0 libxkbcommon0 libxkbfile1 libxrandr2 libxtst6
-  fonts-noto-cjk xvfb xauth x11-xserver-utils imagemagick
-  python3-venv nodejs npm binutils
+  fonts-noto-cjk xvfb xauth x11-xserver-utils
+  make python3-venv nodejs npm binutils
 )
+# PyInstaller (make package) needs the interpreter's shared libpython; Debian's python3 links it statically
+# and ships the library as libpythonX.Y.
+if command -v python3 >/dev/null 2>&1 && \
+   [ "$(python3 -c 'import sysconfig; print(sysconfig.get_config_var("Py_ENABLE_SHARED") or 0)')" != "1" ]; then
+  PACKAGES+=("libpython$(python3 -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')")
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -25,11 +32,13 @@ if command -v npm >/dev/null 2>&1; then
   missing=("${filtered[@]}")
 fi
 # python3-venv is only needed when the interpreter cannot make a venv by itself.
-if python3 -c 'import venv, ensurepip' 2>/dev/null; then
+probe=$(mktemp -d)
+if python3 -m venv "$probe/venv" >/dev/null 2>&1; then
   filtered=()
   for p in "${missing[@]}"; do [[ "$p" == python3-venv ]] || filtered+=("$p"); done
   missing=("${filtered[@]}")
 fi
+rm -rf "$probe"
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "system packages: all present"

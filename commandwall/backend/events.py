@@ -43,6 +43,11 @@ from commandwall.domain.models import Camera, CameraStatus, Incident, Task, Unit
 log = logging.getLogger(__name__)
 
 
+#: While the live stream is down: incidents are polled this often (s) …
+POLL_INTERVAL_S = 3.0
+#: … and cameras, units and tasks this often (s).
+SNAPSHOT_INTERVAL_S = 10.0
+
 class ConnectionState(StrEnum):
     """How the client currently hears about changes."""
 
@@ -130,12 +135,12 @@ class EventStream:
         last_event_id: str | None = None,
         cursor: str | None = None,
         read_timeout: float = 45.0,
-        poll_interval: float = 3.0,
+        poll_interval: float = POLL_INTERVAL_S,
         fallback_after: int = 3,
         sse_retry_interval: float = 20.0,
         backoff_initial: float = 0.5,
         backoff_max: float = 15.0,
-        snapshot_interval: float = 10.0,
+        snapshot_interval: float = SNAPSHOT_INTERVAL_S,
         cameras: Iterable[Camera] | None = None,
         units: Iterable[Unit] | None = None,
         tasks: Iterable[Task] | None = None,
@@ -290,12 +295,18 @@ class EventStream:
         if self._stop.is_set():
             abort_response(response)
             return True, "stopped"
+        # Catch up before saying LIVE: changes between the snapshot / last poll and this stream. If that
+        # fails, drop this stream so the normal backoff retries the whole thing (nothing is skipped).
+        error = self._poll_once() if catch_up and self._cursor is not None else None
+        if error is None and snapshot and not self._stop.is_set():
+            error = self._snapshot_once()  # cameras, units, tasks changed meanwhile
+        if error is not None:
+            abort_response(response)
+            with self._lock:
+                self._response = None
+            return False, f"catch-up failed: {error}"
         self._set_state(ConnectionState.LIVE, "")
         log.info("event stream live (Last-Event-ID %s)", self._last_event_id)
-        if catch_up and self._cursor is not None:
-            self._poll_once()  # changes between the snapshot / last poll and this stream
-        if snapshot and not self._stop.is_set():
-            self._snapshot_once()  # cameras, units, tasks changed meanwhile (a failure: retried next time)
         detail = "server closed the stream"
         opened, received = time.monotonic(), 0
         try:

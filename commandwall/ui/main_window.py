@@ -197,6 +197,7 @@ class MainWindow(QMainWindow):
         self.incidents.set_incidents(self.session.incidents.all())
         if self.session.outbox is not None:
             self.session.outbox.add_listener(self.signals.sig_outbox.emit)
+            self.status.set_outbox_pending(self.session.outbox.pending_count())  # left from the last run
         if not self._restore_wall():
             self._fill_wall_at_start()
         self._ready = True
@@ -310,7 +311,9 @@ class MainWindow(QMainWindow):
 
     def _send_ptz(self, camera_id: str, action: str, speed: int) -> None:
         if self.session.ptz is not None:
-            self.session.ptz.send(camera_id, action, speed, self.ptz_pad.report_result)
+            self.session.ptz.send(
+                camera_id, action, speed, lambda error: self.ptz_pad.report_result(camera_id, error)
+            )
 
     def _on_incident_selected(self, incident_id: str) -> None:
         self.map.select_incident(incident_id)
@@ -356,6 +359,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         """Remember the view, then stop video readers and the session before the window goes."""
+        self.ptz_pad.release()  # a camera turning under a held button must get its stop
         self.save_view()
         self._throttle.stop()
         self.wall.shutdown()

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import html
 from datetime import datetime
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from commandwall import localtime
-from commandwall.backend.events import ConnectionState
+from commandwall.backend.events import POLL_INTERVAL_S, SNAPSHOT_INTERVAL_S, ConnectionState
 from commandwall.backend.outbox import OutboxItem, OutboxState
+from commandwall.ui.text import plain_tooltip
 
 CONNECTION_TEXT = {
     ConnectionState.CONNECTING: ("#faad14", "正在连接平台…"),
@@ -67,7 +67,9 @@ class PlatformStatus(QObject):
         elif state is ConnectionState.POLLING:
             self.stamp_sync()
             self.show_banner(
-                "实时推送中断，已改为轮询：事件约 3 秒、视频点位和处置力量约 10 秒更新一次", severity="warning"
+                f"实时推送中断，已改为轮询：事件约 {POLL_INTERVAL_S:.0f} 秒、"
+                f"视频点位和处置力量约 {SNAPSHOT_INTERVAL_S:.0f} 秒更新一次",
+                severity="warning",
             )
         elif state is ConnectionState.OFFLINE and previous is not None:
             if previous in (ConnectionState.LIVE, ConnectionState.POLLING):
@@ -103,7 +105,7 @@ class PlatformStatus(QObject):
         colour, text = CONNECTION_TEXT[state]
         self.connection_label.setText(f"● {text}")
         self.connection_label.setStyleSheet(f"color: {colour}; font-weight: bold;")
-        self.connection_label.setToolTip(html.escape(detail))  # server text: never markup
+        self.connection_label.setToolTip(plain_tooltip(detail))  # server text: never markup
 
     def _tick_clock(self) -> None:
         self.clock_label.setText(localtime.now().strftime("%Y-%m-%d %H:%M:%S"))

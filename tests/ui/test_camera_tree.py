@@ -159,7 +159,7 @@ def test_clearing_the_search_restores_the_open_towns(tree: CameraTree) -> None:
     assert [tree.view.isExpanded(tree.proxy.index(r, 0)) for r in range(3)] == [False, True, False]
 
 
-def test_filter_online_offline_follows_status_changes(tree: CameraTree) -> None:
+def test_filter_online_offline_follows_status_changes(qtbot: QtBot, tree: CameraTree) -> None:
     tree.filter_buttons[StatusFilter.OFFLINE].click()
     assert tree.visible_camera_ids() == ["CAM-0002", "CAM-0005"]
     tree.update_camera(SAMPLE[3].model_copy(update={"status": CameraStatus.OFFLINE}))
@@ -169,7 +169,7 @@ def test_filter_online_offline_follows_status_changes(tree: CameraTree) -> None:
     assert town_rows(tree) == ["沙沟镇 (0/2 在线)"]  # 临城街道 has no offline camera left: hidden
     tree.update_camera(SAMPLE[0].model_copy(update={"status": CameraStatus.OFFLINE}))
     assert town_rows(tree) == ["临城街道 (2/3 在线)", "沙沟镇 (0/2 在线)"]  # back, and opened
-    assert tree.view.isExpanded(tree.proxy.index(0, 0))
+    qtbot.waitUntil(lambda: tree.view.isExpanded(tree.proxy.index(0, 0)), timeout=2000)  # once per burst
     assert tree.visible_camera_ids() == ["CAM-0001", "CAM-0004", "CAM-0005"]
     tree.update_camera(SAMPLE[0])
     tree.filter_buttons[StatusFilter.ONLINE].click()

@@ -145,12 +145,17 @@ def test_arrow_keys_steer_and_auto_repeat_is_ignored(qtbot: QtBot, pad: PtzPad) 
 def test_results_from_a_worker_thread_are_shown_as_plain_text(qtbot: QtBot, pad: PtzPad) -> None:
     pad.set_camera(cam(name="<b>不是粗体</b>"))
     assert pad.title.textFormat() is Qt.TextFormat.PlainText and pad.title.text() == "<b>不是粗体</b>"
-    worker = threading.Thread(target=pad.report_result, args=("云台控制失败：摄像机离线",))
+    camera_id = pad.camera.id
+    worker = threading.Thread(target=pad.report_result, args=(camera_id, "云台控制失败：摄像机离线"))
     worker.start()
     worker.join(5)
     qtbot.waitUntil(lambda: pad.feedback.text() == "云台控制失败：摄像机离线", timeout=2000)
-    pad.report_result(None)
+    pad.report_result(camera_id, None)
     qtbot.waitUntil(lambda: pad.feedback.text() == "", timeout=2000)
+    # a late answer about a camera the pad no longer steers is not shown under the new one
+    pad.report_result("CAM-9999", "云台控制失败：摄像机离线")
+    qtbot.wait(100)
+    assert pad.feedback.text() == ""
 
 
 @pytest.fixture
@@ -169,7 +174,7 @@ def test_pad_through_the_controller_to_the_exercise_backend(qtbot: QtBot, pad: P
     def send(camera_id: str, action: str, speed: int) -> None:
         def on_done(error: str | None) -> None:
             done.append((action, error))
-            pad.report_result(error)
+            pad.report_result(camera_id, error)
 
         controller.send(camera_id, action, speed, on_done)
 

@@ -8,13 +8,13 @@ narrows it for the view.
 
 from __future__ import annotations
 
-import html
 from enum import StrEnum
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap, QStandardItem, QStandardItemModel
 
 from commandwall.domain.models import Camera, CameraStatus
+from commandwall.ui.text import plain_tooltip
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -69,7 +69,7 @@ def camera_tooltip(camera: Camera) -> str:
         f"类型：{KIND_LABELS.get(camera.kind, camera.kind)}　"
         f"状态：{'在线' if camera_status(camera) is CameraStatus.ONLINE else '离线'}",
     ]
-    return "<qt>" + "<br>".join(html.escape(line) for line in lines) + "</qt>"
+    return plain_tooltip(*lines)
 
 
 def _dot_icon(colour: QColor) -> QIcon:

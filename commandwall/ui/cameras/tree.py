@@ -87,6 +87,10 @@ class CameraTree(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._refilter = QTimer(self)
+        self._refilter.setSingleShot(True)
+        self._refilter.setInterval(0)
+        self._refilter.timeout.connect(self._after_filter)
         self._saved_expanded: set[str] | None = None  # towns open before a filter opened them all
         self.populate_ms = 0.0  # how long the last set_cameras took
 
@@ -211,7 +215,9 @@ class CameraTree(QWidget):
         if self.model.update_camera(camera):
             self._update_filter_labels()
             if self.proxy.active:
-                self._after_filter()  # a town that just reappeared in the filter opens like the others
+                # a town that just reappeared in the filter opens like the others; a burst of status
+                # changes (a catch-up snapshot, a mass outage) expands once, not once per camera
+                self._refilter.start()
 
     def select_camera(self, camera_id: str) -> bool:
         """Select and reveal a camera; clears the search and filter if they hide it. False if unknown."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
@@ -15,6 +13,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from commandwall.domain.models import OPEN_STATUSES, Incident, IncidentStatus
 from commandwall.localtime import to_display
+from commandwall.ui.text import plain_tooltip
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -69,7 +68,7 @@ class IncidentTableModel(QAbstractTableModel):
                 inc.status_label,
             )[col]
         if role == Qt.ItemDataRole.ToolTipRole and col == 3:
-            return html.escape(inc.title)  # tooltips guess rich text: backend text must not become markup
+            return plain_tooltip(inc.title)
         if role == Qt.ItemDataRole.FontRole and inc.id in self._unseen:
             font = QFont()
             font.setBold(True)

@@ -59,7 +59,7 @@ class PtzPad(QWidget):
     """
 
     sig_ptz = Signal(str, str, int)
-    _sig_result = Signal(str)
+    _sig_result = Signal(str, str)  # camera id, error ("" = done)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -211,12 +211,15 @@ class PtzPad(QWidget):
         if camera is not None and steerable(camera):
             self.sig_ptz.emit(camera.id, "stop", self.speed())
 
-    def report_result(self, error: str | None) -> None:
-        """Show a ``PtzController`` result (``None`` = done). Safe to call from the controller's thread."""
-        self._sig_result.emit(error or "")
+    def report_result(self, camera_id: str, error: str | None) -> None:
+        """Show a ``PtzController`` result for ``camera_id`` (``None`` = done); a result for a camera the pad
+        no longer steers is not shown. Safe to call from the controller's thread."""
+        self._sig_result.emit(camera_id, error or "")
 
     # ---- internals ------------------------------------------------------------------------------------
-    def _show_result(self, error: str) -> None:
+    def _show_result(self, camera_id: str, error: str) -> None:
+        if self._camera is None or self._camera.id != camera_id:
+            return
         self.feedback.setText(error)
         if error:
             self._feedback_timer.start()
