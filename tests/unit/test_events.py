@@ -446,3 +446,24 @@ def test_back_live_after_polling_delivers_a_gap_change_once(gated) -> None:
     finally:
         stream.stop()
         client.close()
+
+
+def test_a_failed_catch_up_is_not_reported_live_and_is_retried(gated) -> None:
+    demo, proxy, state = gated
+    client = PlatformClient(proxy.base_url, "duty", "duty", retries=0)
+    baseline, cursor = startup_snapshot(client)
+    gap = demo.simulator.new_incident("jiaotong")  # changed after the snapshot, before the stream opens
+    state["broken"].add("/api/v1/incidents")  # the catch-up poll fails
+    before = requests_to(state, "/api/v1/incidents")
+    rec = Recorder()
+    stream = _stream(client, rec, cursor=cursor, fallback_after=50, snapshot_interval=60, **baseline)
+    try:
+        assert wait_until(lambda: requests_to(state, "/api/v1/incidents") >= before + 2, 10)  # tried, tried again
+        assert stream.state != ConnectionState.LIVE  # the gap is not covered: not "live"
+        assert gap.id not in [i.id for i in rec.of_kind("incident")]
+        state["broken"].clear()
+        assert wait_until(lambda: stream.state == ConnectionState.LIVE, 10)
+        assert wait_until(lambda: gap.id in [i.id for i in rec.of_kind("incident")], 10)
+    finally:
+        stream.stop()
+        client.close()
