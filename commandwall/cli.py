@@ -59,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     shot.add_argument("--after", type=float, default=8.0, help="seconds to wait before the capture")
     shot.add_argument("--count", type=int, default=1, help="captures to take")
     shot.add_argument("--interval", type=float, default=1.0, help="seconds between captures")
+    shot.add_argument("--timeout", type=float, default=90.0,
+                      help="seconds to wait at most for the client to connect and draw its map")
 
     layers = sub.add_parser("layers", help="layer tools")
     layers_sub = layers.add_subparsers(dest="layers_command", required=True)
@@ -89,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         if command == "screenshot":
             from commandwall.ui.app import run_screenshot
 
-            return run_screenshot(_settings(args), args.out, args.after, args.count, args.interval)
+            return run_screenshot(_settings(args), args.out, args.after, args.count, args.interval, args.timeout)
         if command == "demo-server":
             from commandwall.demo import serve_forever
 

@@ -6,6 +6,7 @@ import json
 import logging
 import signal
 import sys
+import time
 from pathlib import Path
 
 from commandwall.config import Settings
@@ -91,10 +92,12 @@ def run_gui(settings: Settings) -> int:
 
 
 def run_screenshot(settings: Settings, out_dir: Path, after_s: float, count: int = 1,
-                   interval_s: float = 1.0) -> int:
+                   interval_s: float = 1.0, timeout_s: float = 90.0) -> int:
     """Start the client, wait ``after_s`` seconds, save one PNG per screen (``count`` times), exit 0.
 
-    Exits non-zero if the client had not connected by then. Beside the PNGs, ``state.json`` records where
+    If by then the client has not connected and drawn its map, it waits for that (up to ``timeout_s`` from
+    the start: a loaded machine is slower, not broken), then captures anyway and exits non-zero if it never
+    got there. Beside the PNGs, ``state.json`` records where
     the map, the wall tiles and the incident list are on screen and what they show, so tests can check the
     pictures region by region.
     """
@@ -133,7 +136,15 @@ def run_screenshot(settings: Settings, out_dir: Path, after_s: float, count: int
         window.close()
         app.quit()
 
-    QTimer.singleShot(int(after_s * 1000), lambda: grab(0))
+    started = time.monotonic()
+
+    def wait_until_ready() -> None:
+        if (window.is_ready() and window.map.is_ready()) or time.monotonic() - started > timeout_s:
+            grab(0)
+        else:
+            QTimer.singleShot(250, wait_until_ready)
+
+    QTimer.singleShot(int(after_s * 1000), wait_until_ready)
     app.exec()
     for shot in shots:
         for f in shot["files"]:

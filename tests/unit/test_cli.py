@@ -96,3 +96,16 @@ def test_demo_server_serves_the_api_until_interrupted(tmp_path):
         out, _ = proc.communicate(timeout=30)
     assert proc.returncode == 0, out[-2000:]
     assert token["access_token"] not in out
+
+
+def test_screenshot_of_a_client_that_cannot_connect_exits_non_zero(tmp_path):
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QTWEBENGINE_DISABLE_SANDBOX": "1",
+           "COMMANDWALL_DATA_DIR": str(tmp_path / "data")}
+    proc = subprocess.run(
+        [*CLI, "screenshot", "--backend", "http://127.0.0.1:9", "--out", str(tmp_path / "out"), "--after", "1",
+         "--timeout", "4"],
+        capture_output=True, text=True, timeout=120, env=env,
+    )
+    assert proc.returncode == 1
+    assert (tmp_path / "out" / "screen-0.png").exists()  # the picture of the failure is still written
+    assert "before the client had connected" in proc.stderr
