@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from commandwall import paths
 from commandwall.config import Settings
 from commandwall.localtime import set_display_offset
 from commandwall.session import ClientSession
@@ -16,7 +17,7 @@ from commandwall.session import ClientSession
 log = logging.getLogger(__name__)
 
 
-def _make_app():
+def _make_app(language: str = "zh_CN"):
     """Set up QtWebEngine's environment and scheme, then create the QApplication (order matters)."""
     from commandwall.ui.map.scheme import configure_webengine_environment, register_scheme
 
@@ -33,7 +34,28 @@ def _make_app():
     from commandwall.ui.theme import apply_theme
 
     apply_theme(app)
+    _install_translations(app, language)
+    from PySide6.QtGui import QIcon
+
+    app.setWindowIcon(QIcon(str(paths.resources_dir() / "icons" / "commandwall.svg")))
     return app
+
+
+def _install_translations(app, language: str) -> None:
+    """Qt's own strings (standard buttons, dialogs, the web view's menus) in the UI language."""
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
+    if language.startswith("en"):
+        return
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    app._translators = []  # kept alive as long as the application
+    for catalogue in ("qtbase", "qtwebengine"):
+        translator = QTranslator(app)
+        if translator.load(QLocale(language), catalogue, "_", folder):
+            app.installTranslator(translator)
+            app._translators.append(translator)
+        else:
+            log.info("no %s translation for %s in %s", catalogue, language, folder)
 
 
 class AlreadyRunningError(RuntimeError):
@@ -68,7 +90,7 @@ def _make_window(settings: Settings):
 def run_gui(settings: Settings) -> int:
     """Run the client until its window closes; returns the exit code."""
     set_display_offset(settings.display_utc_offset_hours)
-    app = _make_app()
+    app = _make_app(settings.language)
     try:
         lock = acquire_desk_lock(settings.data_dir)
     except AlreadyRunningError as exc:
@@ -104,7 +126,7 @@ def run_screenshot(settings: Settings, out_dir: Path, after_s: float, count: int
     from PySide6.QtCore import QTimer
 
     set_display_offset(settings.display_utc_offset_hours)
-    app = _make_app()
+    app = _make_app(settings.language)
     try:
         lock = acquire_desk_lock(settings.data_dir)
     except AlreadyRunningError as exc:
