@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -31,6 +31,7 @@ from commandwall.ui.wall.wall import WallView
 from commandwall.video.pool import ReaderPool
 
 log = logging.getLogger(__name__)
+
 
 class MainWindow(QMainWindow):
     """One window that puts the map, the wall and the incidents together for a duty officer."""
@@ -105,8 +106,10 @@ class MainWindow(QMainWindow):
         bar.addWidget(title)
         bar.addSeparator()
         group = QActionGroup(self)
-        for n in (1, 4, 9, 16):
+        for key, n in enumerate((1, 4, 9, 16), start=1):
             action = QAction(f"{n}画面", self, checkable=True)
+            action.setShortcut(QKeySequence(f"Ctrl+{key}"))
+            action.setToolTip(f"视频墙 {n} 画面（Ctrl+{key}）")
             action.setChecked(n == self.session.settings.wall_tiles)
             action.triggered.connect(lambda _=False, n=n: self.wall.set_tile_count(n))
             self._tile_actions[n] = action
@@ -117,6 +120,11 @@ class MainWindow(QMainWindow):
         around.setToolTip("把选中事件周边的摄像机调上视频墙")
         around.triggered.connect(self._play_around_selected)
         bar.addAction(around)
+        full_screen = QAction("全屏", self, checkable=True)
+        full_screen.setShortcut(QKeySequence(Qt.Key.Key_F11))
+        full_screen.setToolTip("全屏显示（F11）")
+        full_screen.toggled.connect(lambda on: self.showFullScreen() if on else self.showMaximized())
+        bar.addAction(full_screen)
         about = QAction("关于", self)
         about.triggered.connect(self._about)
         bar.addAction(about)
