@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -27,8 +27,11 @@ from commandwall.ui.incidents.panel import IncidentPanel
 from commandwall.ui.map.view import MapView
 from commandwall.ui.status import PlatformStatus, describe_outbox_item
 from commandwall.ui.wall.ptz import PtzPad
+from commandwall.ui.wall.tour import TourRunner
+from commandwall.ui.wall.view_state import WallViewState
 from commandwall.ui.wall.wall import WallView
 from commandwall.video.pool import ReaderPool
+from commandwall.video.tour import Tour, tour_around, tour_for_town, tour_status_text
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +52,10 @@ class MainWindow(QMainWindow):
         self.incidents = IncidentPanel()
         self.camera_tree = CameraTree()
         self.ptz_pad = PtzPad()
+        self.tour_runner = TourRunner(self.wall, self.session.cameras.get, self)
         self._ready = False
         self._tile_actions: dict[int, QAction] = {}
+        self._view_state = WallViewState(session.settings.data_dir)
         self._camera_dirty = False
         self._units_dirty = False
 
@@ -120,6 +125,10 @@ class MainWindow(QMainWindow):
         around.setToolTip("把选中事件周边的摄像机调上视频墙")
         around.triggered.connect(self._play_around_selected)
         bar.addAction(around)
+        self.tour_action = QAction("轮巡", self, checkable=True)
+        self.tour_action.setToolTip("按页轮巡选中摄像机所在街镇的视频；未选摄像机时轮巡选中事件周边的视频")
+        self.tour_action.triggered.connect(self._toggle_tour)
+        bar.addAction(self.tour_action)
         full_screen = QAction("全屏", self, checkable=True)
         full_screen.setShortcut(QKeySequence(Qt.Key.Key_F11))
         full_screen.setToolTip("全屏显示（F11）")
@@ -151,6 +160,8 @@ class MainWindow(QMainWindow):
         self.wall.sig_tile_selected.connect(self._sync_ptz_pad)
         self.wall.sig_playing_changed.connect(self._sync_ptz_pad)
         self.ptz_pad.sig_ptz.connect(self._send_ptz)
+        self.tour_runner.sig_page.connect(self._on_tour_page)
+        self.tour_runner.sig_stopped.connect(self._on_tour_stopped)
         self.map.sig_incident_clicked.connect(self.incidents.select)
         self.incidents.sig_incident_selected.connect(self._on_incident_selected)
         self.incidents.detail.sig_locate.connect(self._locate_incident)
@@ -216,35 +227,17 @@ class MainWindow(QMainWindow):
         return self._ready
 
     # --- the view a duty officer left behind ---------------------------------------------------------
-    def _view_settings(self) -> QSettings:
-        """Per-desk view settings (wall layout and cameras), kept beside the outbox in the data folder."""
-        return QSettings(str(self.session.settings.data_dir / "view.ini"), QSettings.Format.IniFormat)
-
     def save_view(self) -> None:
-        """Remember the wall's tile count and the camera in each tile."""
-        if not self._ready:
-            return
-        settings = self._view_settings()
-        settings.setValue("wall/tiles", self.wall.tile_count())
-        settings.setValue("wall/cameras", ",".join(c.id if c else "" for c in self.wall.cameras()))
-        settings.sync()
+        """Remember the wall (tile count and cameras) for the next start on this desk."""
+        if self._ready:
+            self._view_state.save(self.wall)
 
     def _restore_wall(self) -> bool:
         """Put back the wall as it was left; False if nothing was saved (first start on this desk)."""
-        settings = self._view_settings()
-        saved = str(settings.value("wall/cameras", "") or "")
-        try:
-            tiles = int(settings.value("wall/tiles", 0) or 0)
-        except (TypeError, ValueError):
-            tiles = 0
-        if tiles not in self._tile_actions or not saved.strip(","):
+        tiles = self._view_state.restore(self.wall, self.session.cameras.get)
+        if tiles is None:
             return False
-        self.wall.set_tile_count(tiles)
         self._tile_actions[tiles].setChecked(True)
-        for index, camera_id in enumerate(saved.split(",")[:tiles]):
-            camera = self.session.cameras.get(camera_id) if camera_id else None
-            if camera is not None:
-                self.wall.play(camera, index)
         return True
 
     def _fill_wall_at_start(self) -> None:
@@ -339,6 +332,40 @@ class MainWindow(QMainWindow):
                                                                  self.wall.tile_count())):
             self.wall.play(camera, index)
 
+    def _toggle_tour(self, checked: bool) -> None:
+        """轮巡 on: tour the selected camera's town, else the cameras around the selected incident."""
+        if not checked:
+            self.tour_runner.stop()
+            return
+        tour = self._tour_for_selection()
+        if tour is None:
+            self.tour_action.setChecked(False)
+            return
+        self.tour_runner.start(tour)
+
+    def _tour_for_selection(self) -> Tour | None:
+        camera_id = self.camera_tree.current_camera_id()
+        camera = self.session.cameras.get(camera_id) if camera_id else None
+        incident = self.incidents.detail.incident
+        try:
+            if camera is not None:
+                return tour_for_town(self.session.cameras.all(), camera.town)
+            if incident is not None:
+                return tour_around(self.session.cameras_near(incident.lon, incident.lat, 32),
+                                   f"{incident.title} 周边")
+        except ValueError as error:
+            self.statusBar().showMessage(str(error), 6000)
+            return None
+        self.statusBar().showMessage("请先在视频点位中选择摄像机，或在事件中心选择一个事件", 4000)
+        return None
+
+    def _on_tour_page(self, name: str, page: int, pages: int) -> None:
+        self.statusBar().showMessage(tour_status_text(name, page, pages))
+
+    def _on_tour_stopped(self) -> None:
+        self.tour_action.setChecked(False)
+        self.statusBar().showMessage("轮巡已停止", 3000)
+
     def _request_transition(self, incident_id: str, action: str, version: int) -> None:
         self.session.transition(incident_id, action, version)
         self.incidents.detail.set_feedback("已提交，等待平台确认…", settled=False)
@@ -368,6 +395,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         """Remember the view, then stop video readers and the session before the window goes."""
         self.ptz_pad.release()  # a camera turning under a held button must get its stop
+        self.tour_runner.stop()
         self.save_view()
         self._throttle.stop()
         self.wall.shutdown()

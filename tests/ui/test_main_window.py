@@ -180,3 +180,23 @@ def test_camera_tree_plays_and_the_ptz_pad_steers_the_selected_tile(qtbot, windo
     window.session.ptz.send(ptz_camera.id, "left", 4, lambda err: (done.append(True), errors.append(err)))
     qtbot.waitUntil(lambda: bool(done), timeout=10000)
     assert errors == [None]
+
+
+def test_tour_steps_through_a_town_or_the_cameras_around_an_incident(qtbot, window):
+    camera = next(c for c in window.session.cameras.all() if c.town == "临城街道")
+    assert window.camera_tree.select_camera(camera.id)
+    window.tour_action.trigger()
+    assert window.tour_action.isChecked() and window.tour_runner.is_running()
+    assert window.statusBar().currentMessage().startswith("轮巡：临城街道 第 1/")
+    assert all(c is not None and c.town == "临城街道" for c in window.wall.cameras())
+    window.tour_action.trigger()
+    assert not window.tour_runner.is_running()
+    window.tour_action.trigger()
+    window.tour_runner.stop()  # stopped from elsewhere: the action follows
+    assert not window.tour_action.isChecked()
+    window.camera_tree.view.setCurrentIndex(window.camera_tree.proxy.index(0, 0))  # a town row, no camera
+    incident = window.session.incidents.open()[0]
+    window.incidents.select(incident.id)
+    window.tour_action.trigger()
+    assert window.tour_action.isChecked() and "周边 第 1/" in window.statusBar().currentMessage()
+    assert window.tour_runner.current_tour.camera_ids[:4] == tuple(c.id for c in window.wall.cameras())
