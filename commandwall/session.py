@@ -23,6 +23,7 @@ from commandwall.backend.api import PlatformClient
 from commandwall.backend.errors import BackendError, BackendUnavailableError
 from commandwall.backend.events import ConnectionState, EventStream
 from commandwall.backend.outbox import Outbox, OutboxItem
+from commandwall.backoff import Backoff, RetryPacer
 from commandwall.config import Settings
 from commandwall.domain.models import Camera, CameraStatus, Incident, Task, Unit
 from commandwall.geo.index import CameraIndex
@@ -95,7 +96,7 @@ class ClientSession:
         While the platform cannot be reached, start-up is retried with a growing pause (up to 30 s) until
         ``stop()``; other failures (wrong password, no rights, a broken answer) are reported once.
         """
-        delay = 2.0
+        pacer = RetryPacer(Backoff(initial_s=2.0, maximum_s=30.0, jitter=0.1))
         while not self._stopping.is_set():
             try:
                 self._start()
@@ -103,11 +104,11 @@ class ClientSession:
             except BackendUnavailableError as exc:
                 if self._stopping.is_set():
                     return
+                delay = pacer.next_delay()
                 log.warning("platform unreachable at start-up: %s; retrying in %.0f s", exc, delay)
                 self.listener.on_failed(f"{exc}（{delay:.0f} 秒后重试）")
                 if self._stopping.wait(delay):
                     return
-                delay = min(delay * 2, 30.0)
             except BackendError as exc:  # refused login, no rights, a broken answer: retrying will not help
                 log.error("start-up failed: %s", exc)
                 self.listener.on_failed(str(exc))
