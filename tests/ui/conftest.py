@@ -2,9 +2,47 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
+
+from commandwall.backoff import Backoff
+from commandwall.ui.wall import WallView
+from commandwall.video.pool import ReaderPool
+from commandwall.video.reader import StreamReader
+from tests.unit.test_video_mjpeg import MjpegServer
+
 
 def pytest_configure(config) -> None:
     """Register the map's ``cw://`` URL scheme before pytest-qt creates the QApplication (Qt requires it)."""
     from commandwall.ui.map.scheme import register_scheme
 
     register_scheme()
+
+
+@pytest.fixture
+def server() -> Iterator[MjpegServer]:
+    """A real MJPEG camera server (sub 640×360, main 1280×720)."""
+    srv = MjpegServer(fps=25).start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def pool() -> Iterator[ReaderPool]:
+    """Readers with a short backoff, all stopped after the test."""
+    p = ReaderPool(lambda url: StreamReader(url, backoff=Backoff(initial_s=0.1, maximum_s=0.5)))
+    yield p
+    p.stop_all(timeout_s=6.0)
+
+
+@pytest.fixture
+def wall(qtbot, pool: ReaderPool) -> Iterator[WallView]:
+    """A shown 2×2 wall, 960×540 (tiles well under 800 px: sub streams)."""
+    view = WallView(pool, tile_count=4)
+    qtbot.addWidget(view)
+    view.resize(960, 540)
+    view.show()
+    qtbot.waitExposed(view)
+    yield view
+    view.shutdown()

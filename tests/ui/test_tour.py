@@ -8,13 +8,11 @@ from collections.abc import Iterator
 import pytest
 from pytestqt.qtbot import QtBot
 
-from commandwall.backoff import Backoff
 from commandwall.domain.models import Camera, StreamUrls
 from commandwall.store import CameraStore
 from commandwall.ui.wall import WallView
 from commandwall.ui.wall.tour import TourRunner
 from commandwall.video.pool import ReaderPool
-from commandwall.video.reader import StreamReader
 from commandwall.video.tour import Tour
 from tests.unit.test_video_mjpeg import MjpegServer
 
@@ -22,34 +20,6 @@ from tests.unit.test_video_mjpeg import MjpegServer
 FAST_MS = 300
 TOWN = "临城街道"
 CAM_IDS = tuple(f"CAM-{i:04d}" for i in range(1, 7))  # six cameras: two pages on a 2×2 wall
-
-
-@pytest.fixture
-def server() -> Iterator[MjpegServer]:
-    """A real MJPEG camera server (sub 640×360, main 1280×720)."""
-    srv = MjpegServer(fps=25).start()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture
-def pool() -> Iterator[ReaderPool]:
-    """Readers with a short backoff, all stopped after the test."""
-    p = ReaderPool(lambda url: StreamReader(url, backoff=Backoff(initial_s=0.1, maximum_s=0.5)))
-    yield p
-    p.stop_all(timeout_s=6.0)
-
-
-@pytest.fixture
-def wall(qtbot: QtBot, pool: ReaderPool) -> Iterator[WallView]:
-    """A shown 2×2 wall, 960×540 (sub streams)."""
-    view = WallView(pool, tile_count=4)
-    qtbot.addWidget(view)
-    view.resize(960, 540)
-    view.show()
-    qtbot.waitExposed(view)
-    yield view
-    view.shutdown()
 
 
 @pytest.fixture

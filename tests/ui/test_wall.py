@@ -2,48 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import numpy as np
 import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
-from commandwall.backoff import Backoff
 from commandwall.domain.models import Camera, StreamUrls
 from commandwall.ui.wall import WallView
 from commandwall.video.pool import ReaderPool
-from commandwall.video.reader import StreamReader
 from tests.unit.test_video_mjpeg import MjpegServer, free_port
-
-
-@pytest.fixture
-def server() -> Iterator[MjpegServer]:
-    """A real MJPEG camera server (sub 640×360, main 1280×720)."""
-    srv = MjpegServer(fps=25).start()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture
-def pool() -> Iterator[ReaderPool]:
-    """Readers with a short backoff, all stopped after the test."""
-    p = ReaderPool(lambda url: StreamReader(url, backoff=Backoff(initial_s=0.1, maximum_s=0.5)))
-    yield p
-    p.stop_all(timeout_s=6.0)
-
-
-@pytest.fixture
-def wall(qtbot: QtBot, pool: ReaderPool) -> Iterator[WallView]:
-    """A shown 2×2 wall, 960×540 (tiles well under 800 px: sub streams)."""
-    view = WallView(pool, tile_count=4)
-    qtbot.addWidget(view)
-    view.resize(960, 540)
-    view.show()
-    qtbot.waitExposed(view)
-    yield view
-    view.shutdown()
 
 
 def camera(cam_id: str, name: str, server: MjpegServer | None) -> Camera:
