@@ -31,7 +31,7 @@ from commandwall.ui.wall.tour import TourRunner
 from commandwall.ui.wall.view_state import WallViewState
 from commandwall.ui.wall.wall import WallView
 from commandwall.video.pool import ReaderPool
-from commandwall.video.tour import Tour, tour_around, tour_for_town, tour_status_text
+from commandwall.video.tour import Tour, tour_around, tour_for_grid, tour_status_text
 
 log = logging.getLogger(__name__)
 
@@ -348,8 +348,8 @@ class MainWindow(QMainWindow):
         camera = self.session.cameras.get(camera_id) if camera_id else None
         incident = self.incidents.detail.incident
         try:
-            if camera is not None:
-                return tour_for_town(self.session.cameras.all(), camera.town)
+            if camera is not None:  # the camera's grid cell (网格): a few pages, not a whole town's
+                return tour_for_grid(self.session.cameras.all(), camera.grid, self._grid_names().get(camera.grid))
             if incident is not None:
                 return tour_around(self.session.cameras_near(incident.lon, incident.lat, 32),
                                    f"{incident.title} 周边")
@@ -358,6 +358,13 @@ class MainWindow(QMainWindow):
             return None
         self.statusBar().showMessage("请先在视频点位中选择摄像机，或在事件中心选择一个事件", 4000)
         return None
+
+    def _grid_names(self) -> dict[str, str]:
+        """Grid cell id → its name (临城街道第03网格), from the grids layer."""
+        grids = next((layer for layer in self.session.layers if layer.kind == "grids"), None)
+        if grids is None:
+            return {}
+        return {str(f["properties"].get("id")): str(f["properties"].get("name")) for f in grids.features}
 
     def _on_tour_page(self, name: str, page: int, pages: int) -> None:
         self.statusBar().showMessage(tour_status_text(name, page, pages))

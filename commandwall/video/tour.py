@@ -151,6 +151,17 @@ def tour_for_town(cameras: Iterable[Camera], town: str, dwell_s: float = DEFAULT
     return Tour(name=town, camera_ids=tuple(ids), dwell_s=dwell_s)
 
 
+def tour_for_grid(
+    cameras: Iterable[Camera], grid: str, name: str | None = None, dwell_s: float = DEFAULT_DWELL_S
+) -> Tour:
+    """A tour over the cameras of one grid cell (网格: a dozen or so cameras, a few pages), named ``name``
+    (e.g. 临城街道第03网格) or the grid id. Raises ValueError if the grid has no cameras."""
+    ids = list(dict.fromkeys(camera.id for camera in cameras if camera.grid == grid))
+    if not ids:
+        raise ValueError(f"{name or grid or '（未知网格）'} 没有摄像机，无法轮巡 (no cameras in this grid cell)")
+    return Tour(name=name or grid, camera_ids=tuple(ids), dwell_s=dwell_s)
+
+
 def tour_around(camera_index_result: Iterable[Camera], name: str, dwell_s: float = DEFAULT_DWELL_S) -> Tour:
     """A tour over cameras found around a spot (e.g. ``ClientSession.cameras_near(lon, lat, 32)``), keeping
     their order (best first). A camera listed twice is kept once. Raises ValueError if there is none."""

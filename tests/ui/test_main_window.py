@@ -182,13 +182,16 @@ def test_camera_tree_plays_and_the_ptz_pad_steers_the_selected_tile(qtbot, windo
     assert errors == [None]
 
 
-def test_tour_steps_through_a_town_or_the_cameras_around_an_incident(qtbot, window):
+def test_tour_steps_through_a_grid_cell_or_the_cameras_around_an_incident(qtbot, window):
     camera = next(c for c in window.session.cameras.all() if c.town == "临城街道")
     assert window.camera_tree.select_camera(camera.id)
     window.tour_action.trigger()
     assert window.tour_action.isChecked() and window.tour_runner.is_running()
-    assert window.statusBar().currentMessage().startswith("轮巡：临城街道 第 1/")
-    assert all(c is not None and c.town == "临城街道" for c in window.wall.cameras())
+    message = window.statusBar().currentMessage()
+    assert message.startswith("轮巡：临城街道第") and "网格 第 1/" in message  # the camera's grid cell, by name
+    in_grid = [c for c in window.session.cameras.all() if c.grid == camera.grid]
+    assert len(window.tour_runner.current_tour.camera_ids) == len(in_grid)
+    assert all(c is not None and c.grid == camera.grid for c in window.wall.cameras()[: min(4, len(in_grid))])
     window.tour_action.trigger()
     assert not window.tour_runner.is_running()
     window.tour_action.trigger()

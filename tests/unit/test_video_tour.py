@@ -189,3 +189,17 @@ def test_status_text() -> None:
     assert tour_status_text("临城街道", 2, 9) == "轮巡：临城街道 第 2/9 页"
     assert tour_status_text("临城街道", 0, 0) == "轮巡：临城街道 暂无在线摄像机"
     assert tour_status_text("临城街道", 1, 3, paused=True) == "轮巡：临城街道 第 1/3 页（已暂停）"
+
+
+def test_tour_for_grid_keeps_one_grid_cell():
+    from commandwall.domain.models import Camera, StreamUrls
+    from commandwall.video.tour import tour_for_grid
+
+    streams = StreamUrls(main="http://127.0.0.1:1/m", sub="http://127.0.0.1:1/s")
+    cams = [Camera(id=f"C{i}", name="n", lon=117.2, lat=34.8, grid="G-001" if i % 2 else "G-002", streams=streams)
+            for i in range(6)]
+    tour = tour_for_grid(cams, "G-001", "临城街道第01网格")
+    assert tour.name == "临城街道第01网格" and tour.camera_ids == ("C1", "C3", "C5")
+    assert tour_for_grid(cams, "G-002").name == "G-002"
+    with pytest.raises(ValueError, match="G-404 没有摄像机"):
+        tour_for_grid(cams, "G-404")
