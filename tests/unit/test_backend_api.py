@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlite3
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -26,24 +25,6 @@ from commandwall.geo.layers import load_layers
 
 # The district's real extent with a little margin: every normalised coordinate must land here.
 LON_MIN, LON_MAX, LAT_MIN, LAT_MAX = 117.10, 117.53, 34.58, 34.99
-
-
-@pytest.fixture()
-def demo(tmp_path: Path) -> Iterator[DemoBackend]:
-    """A fresh exercise backend (no simulator thread) on a free port with its database in tmp_path."""
-    backend = DemoBackend(db_path=tmp_path / "demo.sqlite3", seed=7, simulate=False).start()
-    try:
-        yield backend
-    finally:
-        backend.stop()
-
-
-@pytest.fixture()
-def duty(demo: DemoBackend) -> Iterator[PlatformClient]:
-    """A duty officer's client."""
-    client = PlatformClient(demo.base_url, "duty", "duty", timeout=5)
-    yield client
-    client.close()
 
 
 def _positions(geometry: dict) -> Iterator[tuple[float, float]]:

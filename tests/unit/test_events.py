@@ -33,15 +33,6 @@ from .backend_support import (
 
 
 @pytest.fixture()
-def demo(tmp_path: Path) -> Iterator[DemoBackend]:
-    backend = DemoBackend(db_path=tmp_path / "demo.sqlite3", seed=3, simulate=False).start()
-    try:
-        yield backend
-    finally:
-        backend.stop()
-
-
-@pytest.fixture()
 def fake() -> Iterator[tuple[LocalServer, dict]]:
     app, state = fake_platform()
     server = LocalServer(app).start()

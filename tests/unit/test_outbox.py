@@ -19,15 +19,6 @@ from .backend_support import wait_until
 
 
 @pytest.fixture()
-def demo(tmp_path: Path) -> Iterator[DemoBackend]:
-    backend = DemoBackend(db_path=tmp_path / "demo.sqlite3", seed=11, simulate=False).start()
-    try:
-        yield backend
-    finally:
-        backend.stop()
-
-
-@pytest.fixture()
 def client(demo: DemoBackend) -> Iterator[PlatformClient]:
     c = PlatformClient(demo.base_url, "duty", "duty", timeout=2, retries=0)
     yield c

@@ -5,7 +5,6 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -15,24 +14,6 @@ from commandwall.domain.models import Camera, CameraStatus, StreamUrls
 from commandwall.ptz import PtzController, steerable
 
 WAIT_S = 15.0
-
-
-@pytest.fixture()
-def demo(tmp_path: Path) -> Iterator[DemoBackend]:
-    """A fresh exercise backend (no simulator thread) on a free port."""
-    backend = DemoBackend(db_path=tmp_path / "demo.sqlite3", seed=7, simulate=False).start()
-    try:
-        yield backend
-    finally:
-        backend.stop()
-
-
-@pytest.fixture()
-def duty(demo: DemoBackend) -> Iterator[PlatformClient]:
-    """A duty officer's client (may steer cameras)."""
-    client = PlatformClient(demo.base_url, "duty", "duty", timeout=5)
-    yield client
-    client.close()
 
 
 @pytest.fixture()
