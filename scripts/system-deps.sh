@@ -53,4 +53,8 @@ SUDO=""
 echo "installing system packages: ${missing[*]}"
 $SUDO apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# A machine without python3 got Debian's just now: check once more for what it needs (its libpython).
+if [ -z "${COMMANDWALL_DEPS_SECOND_PASS:-}" ]; then
+  COMMANDWALL_DEPS_SECOND_PASS=1 exec "$0" "$@"
+fi
 echo "system packages: installed"
