@@ -14,10 +14,13 @@ PACKAGES=(
   fonts-noto-cjk xvfb xauth x11-xserver-utils
   make python3-venv nodejs npm binutils
 )
-# PyInstaller (make package) needs the interpreter's shared libpython; Debian's python3 links it statically
-# and ships the library as libpythonX.Y.
-if command -v python3 >/dev/null 2>&1 && \
-   [ "$(python3 -c 'import sysconfig; print(sysconfig.get_config_var("Py_ENABLE_SHARED") or 0)')" != "1" ]; then
+# PyInstaller (make package) needs the interpreter's shared libpython file; Debian's python3 is built shared
+# but ships that file separately, as libpythonX.Y.
+if command -v python3 >/dev/null 2>&1 && [ "$(python3 -c '
+import os, sysconfig
+libdir, soname = sysconfig.get_config_var("LIBDIR") or "", sysconfig.get_config_var("INSTSONAME") or ""
+print(1 if sysconfig.get_config_var("Py_ENABLE_SHARED") and os.path.exists(os.path.join(libdir, soname)) else 0)
+')" != "1" ]; then
   PACKAGES+=("libpython$(python3 -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')")
 fi
 
