@@ -39,11 +39,10 @@ class PlatformStatus(QObject):
         self.user_label = QLabel()
         self.user_label.setTextFormat(Qt.TextFormat.PlainText)  # display_name comes from the platform
         self.clock_label = QLabel()
-        status_bar.addWidget(self.connection_label)
-        status_bar.addWidget(self.counts_label)
-        status_bar.addWidget(self.outbox_label)
-        status_bar.addPermanentWidget(self.user_label)
-        status_bar.addPermanentWidget(self.clock_label)
+        # Permanent widgets: a temporary message (a new incident, a tour page) never hides the connection state.
+        for label in (self.connection_label, self.counts_label, self.outbox_label, self.user_label,
+                      self.clock_label):
+            status_bar.addPermanentWidget(label)
         self.last_sync: datetime | None = None
         self._state: ConnectionState | None = None
         self.set_connection(ConnectionState.CONNECTING, "")

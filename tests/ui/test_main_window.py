@@ -203,3 +203,10 @@ def test_tour_steps_through_a_grid_cell_or_the_cameras_around_an_incident(qtbot,
     window.tour_action.trigger()
     assert window.tour_action.isChecked() and "周边 第 1/" in window.statusBar().currentMessage()
     assert window.tour_runner.current_tour.camera_ids[:4] == tuple(c.id for c in window.wall.cameras())
+
+
+def test_a_status_message_never_hides_the_connection_state(qtbot, window):
+    window.statusBar().showMessage("新事件［特急·应急］临城街道 测试", 20000)
+    qtbot.wait(50)
+    assert window.connection_label.isVisible()
+    assert "实时推送" in window.connection_label.text()
