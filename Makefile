@@ -1,12 +1,18 @@
 # commandwall — the two commands a newcomer needs:
 #   make run    set up what is missing, then start the client against the embedded exercise backend
 #   make test   set up what is missing, then run ruff and the whole test suite
+#   make lock   re-resolve requirements.lock after editing pyproject.toml (make lock-upgrade: newest versions)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 WEB := resources/web
+# Every Python package, hash-pinned; pyproject.toml's ranges (and requirements-build.in) are the source.
+# Resolved for Python 3.11 and 3.12 on every OS (markers pick per interpreter); uv itself is pinned in it.
+LOCK := requirements.lock
+LOCK_CMD = $(BIN)/uv pip compile pyproject.toml requirements-build.in --extra test --extra package \
+	--universal --python-version 3.11 --generate-hashes --custom-compile-command 'make lock' --quiet -o $(LOCK)
 
-.PHONY: run test setup system-deps lint layers package clean screenshot bench
+.PHONY: run test setup system-deps lint layers package clean screenshot bench lock lock-upgrade lock-check
 
 run: setup
 	@if [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
@@ -28,11 +34,24 @@ setup: system-deps $(VENV)/.installed $(WEB)/node_modules/.installed
 system-deps:
 	@scripts/system-deps.sh
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check || { echo "requirements.lock lacks what pyproject.toml asks for: make lock"; exit 1; }
 	@touch $@
+
+lock: $(VENV)/.installed
+	$(LOCK_CMD)
+
+lock-upgrade: $(VENV)/.installed
+	$(LOCK_CMD) --upgrade
+
+# CI: the committed lock is what `make lock` makes of pyproject.toml now (nothing added, dropped or re-ranged)
+lock-check: $(VENV)/.installed
+	@cp $(LOCK) $(VENV)/lock-check.txt
+	$(subst -o $(LOCK),-o $(VENV)/lock-check.txt,$(LOCK_CMD))
+	@diff -u $(LOCK) $(VENV)/lock-check.txt || { echo "requirements.lock is out of date: make lock"; exit 1; }
 
 $(WEB)/node_modules/.installed: $(WEB)/package.json $(WEB)/package-lock.json
 	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error
@@ -41,11 +60,7 @@ $(WEB)/node_modules/.installed: $(WEB)/package.json $(WEB)/package-lock.json
 layers: $(VENV)/.installed
 	$(BIN)/python scripts/make_layers.py
 
-$(VENV)/.package-installed: $(VENV)/.installed
-	$(BIN)/python -m pip install -q -e '.[test,package]'
-	@touch $@
-
-package: setup $(VENV)/.package-installed
+package: setup
 	$(BIN)/python packaging/build.py
 
 bench: setup

@@ -1,48 +1,88 @@
-"""Command line: ``commandwall`` (GUI), ``demo-server``, ``screenshot``, ``layers check``, ``geo convert``."""
+"""Command line: ``commandwall [client options]`` (the GUI; same as ``commandwall run …``), ``demo-server``,
+``screenshot``, ``login``, ``config``, ``layers check``, ``geo convert``."""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
 
 from commandwall.buildinfo import VersionAction
+from commandwall.config import LOG_LEVELS, Settings, describe_invalid, log_level_name
+from commandwall.credentials import PASSWORD_SOURCES, resolve_password
 from commandwall.logs import setup_logging
 
-
-def _settings(args: argparse.Namespace):
-    from commandwall.config import Settings
-
-    overrides = {}
-    if getattr(args, "backend", None):
-        overrides["backend_url"] = args.backend
-    if getattr(args, "user", None):
-        overrides["username"] = args.user
-    if getattr(args, "password", None):
-        overrides["password"] = args.password
-    if getattr(args, "tiles", None):
-        overrides["wall_tiles"] = args.tiles
-    if getattr(args, "data_dir", None):
-        overrides["data_dir"] = args.data_dir
-    return Settings(**overrides)
+PASSWORD_REFUSED = (
+    "--password is not accepted: other local users can read a command line (the process list). "
+    "Instead, " + PASSWORD_SOURCES + "."
+)
 
 
-def _add_client_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--backend", metavar="URL", help="platform base URL (default: embedded exercise backend)")
-    p.add_argument("--user", help="user name (default: COMMANDWALL_USERNAME or 'duty')")
-    p.add_argument("--password", help="password (default: COMMANDWALL_PASSWORD)")
-    p.add_argument("--tiles", type=int, choices=(1, 4, 9, 16), help="wall tiles at start")
-    p.add_argument("--data-dir", type=Path, help="folder for the outbox and exercise databases")
+class _RefusePassword(argparse.Action):
+    """``--password``: stops with an error saying where passwords come from (the value is never echoed)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        """Exit 2 with :data:`PASSWORD_REFUSED`."""
+        parser.error(PASSWORD_REFUSED)
+
+
+def _settings(args: argparse.Namespace, *, with_password: bool = True) -> Settings:
+    """Settings from ``COMMANDWALL_*`` with the command line's client options on top; then the password from
+    the OS keyring or a prompt when the environment gave none (``with_password``)."""
+    overrides: dict[str, object] = {}
+    for option, field in (("backend", "backend_url"), ("user", "username"), ("tiles", "wall_tiles"),
+                          ("data_dir", "data_dir"), ("log_level", "log_level")):
+        value = getattr(args, option, None)
+        if value is not None:
+            overrides[field] = value
+    settings = Settings(**overrides)
+    if not with_password:
+        return settings
+    settings = resolve_password(settings)
+    if settings.password is None and settings.backend_url is not None:
+        logging.getLogger(__name__).info(
+            "no password for %s (%s): trying the exercise accounts' convention", settings.username, PASSWORD_SOURCES)
+    return settings
+
+
+def _log_level(value: str) -> str:
+    """argparse type for ``--log-level``."""
+    try:
+        return log_level_name(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _add_client_options(p: argparse._ActionsContainer) -> None:
+    """Options of the client itself; ``SUPPRESS`` defaults so the top level and ``run …`` can both take them."""
+    quiet = argparse.SUPPRESS
+    p.add_argument("--backend", metavar="URL", default=quiet,
+                   help="platform base URL (default: COMMANDWALL_BACKEND_URL, else the embedded exercise backend)")
+    p.add_argument("--user", default=quiet, help="user name (default: COMMANDWALL_USERNAME or 'duty')")
+    p.add_argument("--password", nargs="?", action=_RefusePassword, default=quiet, help=argparse.SUPPRESS)
+    p.add_argument("--tiles", type=int, choices=(1, 4, 9, 16), default=quiet, help="wall tiles at start")
+    p.add_argument("--data-dir", type=Path, default=quiet, help="folder for the outbox and exercise databases")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and --help)."""
-    parser = argparse.ArgumentParser(prog="commandwall", description="薛城区一体化综合指挥平台 桌面客户端")
+    parser = argparse.ArgumentParser(
+        prog="commandwall", description="薛城区一体化综合指挥平台 桌面客户端",
+        usage="%(prog)s [-h] [--version] [--log-level LEVEL] [client options] | %(prog)s COMMAND …",
+        epilog="Without a command the client starts (same as 'run'). Passwords: " + PASSWORD_SOURCES + ".",
+    )
     parser.add_argument("--version", action=VersionAction)
-    parser.add_argument("--log-level", default=None, help="DEBUG, INFO, WARNING …")
-    sub = parser.add_subparsers(dest="command")
+    parser.add_argument("--log-level", type=_log_level, default=None, metavar="LEVEL",
+                        help=f"{', '.join(LOG_LEVELS)} (default: COMMANDWALL_LOG_LEVEL or INFO)")
+    _add_client_options(parser.add_argument_group("client options"))
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", prog="commandwall")
 
     run = sub.add_parser("run", help="start the client (the default)")
     _add_client_options(run)
@@ -62,6 +102,15 @@ def build_parser() -> argparse.ArgumentParser:
     shot.add_argument("--timeout", type=float, default=90.0,
                       help="seconds to wait at most for the client to connect and draw its map")
 
+    login = sub.add_parser("login", help="log in once to check the password; --remember stores it in the OS keyring")
+    _add_client_options(login)
+    keep = login.add_mutually_exclusive_group()
+    keep.add_argument("--remember", action="store_true", help="after a good login, store the password in the keyring")
+    keep.add_argument("--forget", action="store_true", help="remove the password stored in the OS keyring, then exit")
+
+    config = sub.add_parser("config", help="print the settings the client would start with (secrets hidden)")
+    _add_client_options(config)
+
     layers = sub.add_parser("layers", help="layer tools")
     layers_sub = layers.add_subparsers(dest="layers_command", required=True)
     check = layers_sub.add_parser("check", help="load and validate every layer in a folder")
@@ -77,21 +126,83 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def _login(args: argparse.Namespace) -> int:
+    """``commandwall login``: log in once with the resolved password; ``--remember``/``--forget`` the keyring."""
+    from commandwall.backend.api import PlatformClient
+    from commandwall.backend.errors import AuthError, BackendError
+    from commandwall.credentials import KeyringUnavailableError, forget_password, keyring_service, remember_password
+
+    settings = _settings(args, with_password=False)
+    url = settings.backend_url
+    if url is None:
+        print("commandwall: login needs a platform (--backend URL or COMMANDWALL_BACKEND_URL); "
+              "the embedded exercise backend needs no password", file=sys.stderr)
+        return 2
+    try:
+        if args.forget:
+            removed = forget_password(url, settings.username)
+            print(f"{'removed' if removed else 'no'} password for {settings.username} in the OS keyring "
+                  f"({keyring_service(url)})")
+            return 0
+        settings = resolve_password(settings)
+        if settings.password is None:
+            print(f"commandwall: no password for {settings.username}: {PASSWORD_SOURCES}", file=sys.stderr)
+            return 2
+        client = PlatformClient(str(url).rstrip("/"), settings.username, settings.password_value(),
+                                timeout=settings.request_timeout_s, verify=settings.verify_tls, retries=0)
+        try:
+            session = client.login()
+        except AuthError as exc:
+            print(f"commandwall: login refused: {exc}", file=sys.stderr)
+            return 1
+        except BackendError as exc:
+            print(f"commandwall: no answer from the platform: {exc}", file=sys.stderr)
+            return 1
+        finally:
+            client.close()
+        roles = ", ".join(sorted(session.roles)) or "no roles"
+        print(f"logged in to {url.scheme}://{url.host} as {session.display_name or session.username} ({roles})")
+        if args.remember:
+            remember_password(url, settings.username, settings.password_value())
+            print(f"password stored in the OS keyring ({keyring_service(url)})")
+        return 0
+    except KeyringUnavailableError as exc:
+        print(f"commandwall: {exc}; {PASSWORD_SOURCES}", file=sys.stderr)
+        return 1
+
+
+def _print_config(args: argparse.Namespace) -> int:
+    """``commandwall config``: one ``name = value`` line per setting; the password only as set or not."""
+    settings = _settings(args, with_password=False)
+    for name, value in settings.model_dump(mode="json").items():
+        if name == "password":
+            value = "(set)" if settings.password is not None else "(not set: " + PASSWORD_SOURCES + ")"
+        print(f"{name} = {value}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``commandwall`` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
     command = args.command or "run"
     setup_logging(args.log_level or "INFO")
     try:
-        if command == "run":
-            from commandwall.ui.app import run_gui
+        if command in ("run", "screenshot"):
+            settings = _settings(args)
+            if args.log_level is None:
+                logging.getLogger().setLevel(settings.log_level)
+            if command == "run":
+                from commandwall.ui.app import run_gui
 
-            return run_gui(_settings(args))
-        if command == "screenshot":
+                return run_gui(settings)
             from commandwall.ui.app import run_screenshot
 
-            return run_screenshot(_settings(args), args.out, args.after, args.count, args.interval, args.timeout)
+            return run_screenshot(settings, args.out, args.after, args.count, args.interval, args.timeout)
+        if command == "login":
+            return _login(args)
+        if command == "config":
+            return _print_config(args)
         if command == "demo-server":
             from commandwall.demo import serve_forever
 
@@ -111,6 +222,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{x:.8f} {y:.8f}")
             return 0
     except ValidationError as exc:
+        print(f"commandwall: invalid setting: {describe_invalid(exc)}", file=sys.stderr)
+        return 2
+    except SettingsError as exc:
         print(f"commandwall: invalid setting: {exc}", file=sys.stderr)
         return 2
     except ValueError as exc:

@@ -1,18 +1,26 @@
-"""The command line as a user runs it: layer check, coordinate conversion, the exercise backend alone."""
+"""The command line as a user runs it: README's command lines, layer check, coordinate conversion, the exercise
+backend alone."""
 
 from __future__ import annotations
 
+import contextlib
+import io
+import logging
 import os
+import re
+import shlex
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
+import pytest
 import requests
 
-from commandwall import __version__, paths
+from commandwall import __version__, cli, paths
 
 CLI = [sys.executable, "-m", "commandwall"]
 
@@ -104,8 +112,127 @@ def test_screenshot_of_a_client_that_cannot_connect_exits_non_zero(tmp_path):
     proc = subprocess.run(
         [*CLI, "screenshot", "--backend", "http://127.0.0.1:9", "--out", str(tmp_path / "out"), "--after", "1",
          "--timeout", "4"],
-        capture_output=True, text=True, timeout=120, env=env,
+        capture_output=True, text=True, timeout=120, env=env, stdin=subprocess.DEVNULL,
     )
     assert proc.returncode == 1
     assert (tmp_path / "out" / "screen-0.png").exists()  # the picture of the failure is still written
     assert "before the client had connected" in proc.stderr
+
+
+# -- README's command lines ------------------------------------------------------------------------------------
+
+README = Path(cli.__file__).resolve().parents[1] / "README.md"  # the checkout the code under test is in
+#: what README's placeholders stand for here
+PLACEHOLDERS = {"HOST": "platform.example", "USER": "commander", "DIR": "out/screens", "S": "1", "N": "2",
+                "FOLDER": str(paths.layers_dir())}
+
+
+def _variants(tokens: list[str]) -> list[list[str]]:
+    """The command with every ``[optional part]`` left out, and with all of them given."""
+    bare, full, depth = [], [], 0
+    for token in tokens:
+        opening = token.startswith("[")
+        depth += opening
+        word = token.strip("[]")
+        full.append(word)
+        if depth == 0:
+            bare.append(word)
+        depth -= token.endswith("]")
+    return [bare] if bare == full else [bare, full]
+
+
+def _fill(token: str) -> str:
+    token = token.replace("https://HOST", f"https://{PLACEHOLDERS['HOST']}")
+    if re.fullmatch(r"[A-Z]+", token):
+        assert token in PLACEHOLDERS, f"README placeholder {token} has no value in this test"
+        return PLACEHOLDERS[token]
+    return token
+
+
+def readme_command_lines() -> list[list[str]]:
+    """Every ``.venv/bin/commandwall …`` line of README's code blocks, as the argument lists it stands for."""
+    blocks = re.findall(r"^```(?:sh|bash|console)?\n(.*?)^```", README.read_text("utf-8"), re.M | re.S)
+    found = []
+    for block in blocks:
+        for line in block.splitlines():
+            if line.startswith(".venv/bin/commandwall"):
+                tokens = shlex.split(line, comments=True)[1:]
+                found += [[_fill(t) for t in variant] for variant in _variants(tokens)]
+    return found
+
+
+README_LINES = readme_command_lines()
+
+
+def main_in_process(argv: list[str]) -> tuple[int, str, str]:
+    """``cli.main(argv)`` here, its exit status and output (the test run's logging set-up is kept)."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = cli.main(argv)
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else 1
+    finally:
+        root.handlers[:], root.level = handlers, level
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_readme_shows_the_commands_that_matter():
+    shown = {" ".join(argv) for argv in README_LINES}
+    for expected in ("", "--backend https://platform.example", "--version", "--help", "layers check",
+                     "geo convert 500000 3850000 --from EPSG:4548"):
+        assert expected in shown, f"README no longer shows 'commandwall {expected}'"
+
+
+@pytest.mark.parametrize("argv", README_LINES, ids=" ".join)
+def test_every_readme_command_line_is_accepted(argv, monkeypatch, tmp_path):
+    """Commands that finish by themselves run for real; the GUI, the server and logins are only parsed."""
+    monkeypatch.setenv("COMMANDWALL_DATA_DIR", str(tmp_path))
+    runs = argv[:1] in (["--help"], ["--version"], ["config"]) or argv[:2] in (["geo", "convert"],
+                                                                            ["layers", "check"])
+    if runs:
+        code, out, err = main_in_process(argv)
+        assert code == 0, err
+        assert out.strip()
+        assert "Traceback" not in err
+        return
+    args = cli.build_parser().parse_args(argv)
+    command = args.command or "run"
+    assert command in ("run", "screenshot", "demo-server", "login")
+    if command != "demo-server":
+        settings = cli._settings(args, with_password=False)
+        if "--backend" in argv:
+            assert str(settings.backend_url) == argv[argv.index("--backend") + 1] + "/"
+        if "--user" in argv:
+            assert settings.username == argv[argv.index("--user") + 1]
+
+
+@pytest.mark.parametrize("argv", [
+    ["--backend", "https://platform.example", "--user", "commander", "--tiles", "9", "--data-dir", "d"],
+    ["run", "--backend", "https://platform.example", "--user", "commander", "--tiles", "9", "--data-dir", "d"],
+    ["--log-level", "debug", "run", "--backend", "https://platform.example", "--user", "commander", "--tiles", "9",
+     "--data-dir", "d"],
+])
+def test_client_options_work_with_and_without_run(argv):
+    args = cli.build_parser().parse_args(argv)
+    assert (args.command or "run") == "run"
+    settings = cli._settings(args, with_password=False)
+    assert (str(settings.backend_url), settings.username, settings.wall_tiles, settings.data_dir) == (
+        "https://platform.example/", "commander", 9, Path("d"))
+
+
+def test_screenshot_keeps_its_client_options():
+    args = cli.build_parser().parse_args(["screenshot", "--backend", "http://127.0.0.1:8700", "--user", "viewer",
+                                          "--out", "o", "--after", "2"])
+    settings = cli._settings(args, with_password=False)
+    assert (args.command, str(settings.backend_url), settings.username, args.out, args.after) == (
+        "screenshot", "http://127.0.0.1:8700/", "viewer", Path("o"), 2.0)
+
+
+def test_an_unknown_log_level_is_a_usage_error_not_a_traceback():
+    proc = run("--log-level", "LOUD", "--version")
+    assert proc.returncode == 2
+    assert "log level must be one of" in proc.stderr and "Traceback" not in proc.stderr
