@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Debian packages commandwall needs on Linux: the X/xcb and GL libraries QtWebEngine loads, CJK fonts,
+# Debian packages commandwall needs on Linux: the X/xcb and GL libraries QtWebEngine loads, CJK and emoji fonts,
 # Xvfb (and xrandr) for a virtual display, and for building: make, Node.js/npm for the map page's web
 # assets, binutils and the shared libpython for PyInstaller.
 # Usage: scripts/system-deps.sh [--check]   (installs what is missing when run as root; --check only lists)
@@ -11,7 +11,7 @@ PACKAGES=(
   libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-render0 libxcb-shape0
   libxcb-shm0 libxcb-sync1 libxcb-util1 libxcb-xfixes0 libxcb-xkb1 libxcb1 libxcomposite1 libxdamage1
   libxext6 libxfixes3 libxkbcommon-x11-0 libxkbcommon0 libxkbfile1 libxrandr2 libxtst6
-  fonts-noto-cjk xvfb xauth x11-xserver-utils
+  fonts-noto-cjk fonts-noto-color-emoji xvfb xauth x11-xserver-utils
   make python3-venv nodejs npm binutils
 )
 # PyInstaller (make package) needs the interpreter's shared libpython file; Debian's python3 is built shared

@@ -10,13 +10,15 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from commandwall import buildinfo
 from commandwall.backend.http import redact
+from commandwall.textsafe import display_text
 
 TITLE = "关于"
 PRODUCT = "薛城区一体化综合指挥平台 桌面客户端"
 
 
 def about_text(base_url: str | None = None) -> str:
-    """The dialog's rich text (every value escaped; credentials in ``base_url`` redacted)."""
+    """The dialog's rich text (every value marked by ``display_text`` and escaped; credentials in ``base_url``
+    redacted)."""
     info = buildinfo.current()
     rows = [
         ("版本", info.version),
@@ -28,7 +30,8 @@ def about_text(base_url: str | None = None) -> str:
         rows.append(("平台", redact(str(base_url))))
     rows.append(("Qt", f"{qVersion()} (PySide6 {PySide6.__version__})"))
     cells = "".join(
-        f"<tr><td style='padding-right:12px'>{html.escape(k)}</td><td>{html.escape(v)}</td></tr>" for k, v in rows
+        f"<tr><td style='padding-right:12px'>{html.escape(k)}</td><td>{html.escape(display_text(v))}</td></tr>"
+        for k, v in rows
     )
     return f"<p><b>commandwall</b><br>{html.escape(PRODUCT)}</p><table>{cells}</table>"
 

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLabel, QStatusBar
 from commandwall import localtime
 from commandwall.backend.events import POLL_INTERVAL_S, SNAPSHOT_INTERVAL_S, ConnectionState
 from commandwall.backend.outbox import OutboxItem, OutboxState
+from commandwall.textsafe import display_text
 from commandwall.ui.text import plain_tooltip
 
 CONNECTION_TEXT = {
@@ -42,6 +43,7 @@ class PlatformStatus(QObject):
         # Permanent widgets: a temporary message (a new incident, a tour page) never hides the connection state.
         for label in (self.connection_label, self.counts_label, self.outbox_label, self.user_label,
                       self.clock_label):
+            label.setTextFormat(Qt.TextFormat.PlainText)
             status_bar.addPermanentWidget(label)
         self.last_sync: datetime | None = None
         self._state: ConnectionState | None = None
@@ -77,15 +79,16 @@ class PlatformStatus(QObject):
             self.show_banner(f"与平台的连接已中断，正在重连；画面显示 {since} 的最后状态")
 
     def set_failed(self, message: str) -> None:
-        """Start-up failed (the message says whether it is retried)."""
+        """Start-up failed (the message says whether it is retried; it may quote the platform's answer)."""
         self._show_state(ConnectionState.OFFLINE, message)
         self.show_banner(f"无法连接平台：{message}")
 
     def show_banner(self, text: str, severity: str = "error") -> None:
-        """Show ``text`` above the map, red for errors, amber for warnings."""
+        """Show ``text`` above the map, red for errors, amber for warnings (as plain text, through
+        ``display_text``: it may quote the platform)."""
         colour = "#a8071a" if severity == "error" else "#ad6800"
         self.banner.setStyleSheet(f"background: {colour};")
-        self.banner.setText(text)
+        self.banner.setText(display_text(text))
         self.banner.show()
 
     def set_counts(self, open_incidents: int, cameras_online: int, cameras: int) -> None:
@@ -97,8 +100,9 @@ class PlatformStatus(QObject):
         self.outbox_label.setText(f"待发送操作 {pending} 条" if pending else "")
 
     def set_user(self, name: str, roles: list[str]) -> None:
-        """Who is logged in, with which roles."""
-        self.user_label.setText(f"{name} · {'、'.join(roles)}")
+        """Who is logged in, with which roles (both from the platform: shown through ``display_text``)."""
+        shown_roles = "、".join(display_text(role, isolate=True) for role in roles)
+        self.user_label.setText(f"{display_text(name, isolate=True)} · {shown_roles}")
 
     def _show_state(self, state: ConnectionState, detail: str) -> None:
         colour, text = CONNECTION_TEXT[state]
@@ -111,9 +115,10 @@ class PlatformStatus(QObject):
 
 
 def describe_outbox_item(item: OutboxItem) -> str:
-    """A line for the duty officer about where a queued action stands."""
+    """A line for the duty officer about where a queued action stands (the platform's error, if quoted, is
+    passed through ``display_text``)."""
     kind = "派遣任务" if item.kind == "task" else "状态变更"
-    error = item.last_error or ""
+    error = display_text(item.last_error or "")
     return {
         OutboxState.PENDING: f"{kind}待发送（网络恢复后自动重发，不会丢失）" + (f"：{error}" if error else ""),
         OutboxState.SENT: f"{kind}已送达平台",

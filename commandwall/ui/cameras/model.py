@@ -14,6 +14,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyM
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap, QStandardItem, QStandardItemModel
 
 from commandwall.domain.models import Camera, CameraStatus
+from commandwall.textsafe import display_text
 from commandwall.ui.text import plain_tooltip
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -53,11 +54,24 @@ def camera_status(camera: Camera) -> CameraStatus:
 
 
 def display_name(camera: Camera) -> str:
-    """The name as shown under its town: "临城街道·光明大道与泰山路口" reads "光明大道与泰山路口" there."""
+    """The name as shown under its town: "临城街道·光明大道与泰山路口" reads "光明大道与泰山路口" there.
+
+    Platform text: passed through ``display_text`` (bidirectional and invisible characters marked).
+    """
     prefix = f"{camera.town}·"
     if camera.town and camera.name.startswith(prefix) and len(camera.name) > len(prefix):
-        return camera.name[len(prefix) :]
-    return camera.name
+        return display_text(camera.name[len(prefix) :])
+    return display_text(camera.name)
+
+
+def kind_label(kind: str) -> str:
+    """A camera kind as the duty officers say it; an unknown kind from the platform is shown as text."""
+    return KIND_LABELS.get(kind) or display_text(kind)
+
+
+def town_label(town: str, online: int, total: int) -> str:
+    """A town row: "临城街道 (612/657 在线)"; the name isolated so right-to-left text keeps the counts in place."""
+    return f"{display_text(town, isolate=True)} ({online}/{total} 在线)"
 
 
 def camera_tooltip(camera: Camera) -> str:
@@ -66,7 +80,7 @@ def camera_tooltip(camera: Camera) -> str:
         camera.name,
         f"编号：{camera.id}",
         f"镇街：{camera.town or NO_TOWN}　网格：{camera.grid or '—'}",
-        f"类型：{KIND_LABELS.get(camera.kind, camera.kind)}　"
+        f"类型：{kind_label(camera.kind)}　"
         f"状态：{'在线' if camera_status(camera) is CameraStatus.ONLINE else '离线'}",
     ]
     return plain_tooltip(*lines)
@@ -164,7 +178,7 @@ class CameraTreeModel(QStandardItemModel):
         self._fill_camera_item(item, camera)  # a filtering proxy re-filters this row by itself
         kind_item = item.parent().child(item.row(), 1)
         if kind_item is not None:
-            kind_item.setText(KIND_LABELS.get(camera.kind, camera.kind))
+            kind_item.setText(kind_label(camera.kind))
         if changed:
             self._counts[town][0] += 1 if status is CameraStatus.ONLINE else -1
             # after the camera row: the town's own change makes a filtering proxy look at the town again,
@@ -190,12 +204,12 @@ class CameraTreeModel(QStandardItemModel):
 
     def _set_town_text(self, town: str) -> None:
         online, total = self._counts.get(town, (0, 0))
-        self._towns[town].setText(f"{town} ({online}/{total} 在线)")
+        self._towns[town].setText(town_label(town, online, total))
 
     def _camera_row(self, camera: Camera) -> list[QStandardItem]:
         name = self._plain_item(display_name(camera))
         self._fill_camera_item(name, camera, fresh=True)
-        kind = self._plain_item(KIND_LABELS.get(camera.kind, camera.kind))
+        kind = self._plain_item(kind_label(camera.kind))
         kind.setForeground(self._kind_brush)
         kind.setData(camera.id, ROLE_CAMERA_ID)
         self._items[camera.id] = name

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QMenu,
     QToolButton,
@@ -38,6 +37,7 @@ from commandwall.ui.cameras.model import (
     StatusFilter,
     camera_tooltip,
 )
+from commandwall.ui.text import plain_label
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +144,7 @@ class CameraTree(QWidget):
         self.view.sig_enter.connect(self._enter_index)
         self.view.customContextMenuRequested.connect(self._show_context_menu)
 
-        self.empty_label = QLabel("没有符合条件的视频点位")
+        self.empty_label = plain_label("没有符合条件的视频点位")
         self.empty_label.setObjectName("cameraTreeEmpty")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setStyleSheet("color: #7f9bb3; padding: 8px;")

@@ -15,9 +15,21 @@ from PySide6.QtWidgets import (
 )
 
 from commandwall.domain.models import UNIT_STATUS_LABELS, Incident, Unit, UnitStatus
+from commandwall.textsafe import display_text
 from commandwall.ui.incidents.model import PRIORITY_LABELS
+from commandwall.ui.text import plain_label
 
 DEPARTMENTS = ("公安", "消防", "卫健", "城管", "应急", "交警", "环保", "住建", "水务")
+
+
+def unit_label(unit: Unit, metres: float) -> str:
+    """A unit as the dispatch list shows it: name · department · status · distance.
+
+    Name and department come from the platform: marked by ``display_text`` and isolated, so right-to-left
+    text cannot pull the separators around it.
+    """
+    name, department = display_text(unit.name, isolate=True), display_text(unit.department, isolate=True)
+    return f"{name} · {department} · {UNIT_STATUS_LABELS[unit.status]} · {metres / 1000:.1f} km"
 
 
 class DispatchDialog(QDialog):
@@ -28,15 +40,17 @@ class DispatchDialog(QDialog):
         self.setWindowTitle("派遣任务")
         self.setMinimumWidth(460)
         self._incident = incident
-        title = QLabel(incident.title)
+        self.title = title = QLabel()
+        title.setObjectName("dispatchTitle")
         title.setTextFormat(Qt.TextFormat.PlainText)
+        title.setText(display_text(incident.title))
         title.setWordWrap(True)
 
         self.unit = QComboBox()
         self.unit.setObjectName("unitCombo")
         self.unit.addItem("（不指定单元，派至部门）", None)
         for unit, metres in units:
-            label = f"{unit.name} · {unit.department} · {UNIT_STATUS_LABELS[unit.status]} · {metres / 1000:.1f} km"
+            label = unit_label(unit, metres)
             self.unit.addItem(label, unit.id)
             if unit.status is UnitStatus.OFFLINE:
                 self.unit.model().item(self.unit.count() - 1).setEnabled(False)
@@ -52,14 +66,13 @@ class DispatchDialog(QDialog):
         self.instructions.setObjectName("instructions")
         self.instructions.setPlaceholderText("处置要求，例如：立即赶赴现场核实并反馈")
         self.error = QLabel()
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
         self.error.setStyleSheet("color: #ff7875")
 
         form = QFormLayout()
-        form.addRow("事件", title)
-        form.addRow("处置单元", self.unit)
-        form.addRow("责任部门", self.department)
-        form.addRow("级别", self.priority)
-        form.addRow("处置要求", self.instructions)
+        for caption, field in (("事件", title), ("处置单元", self.unit), ("责任部门", self.department),
+                               ("级别", self.priority), ("处置要求", self.instructions)):
+            form.addRow(plain_label(caption), field)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("派遣")
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")

@@ -13,6 +13,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from commandwall.domain.models import OPEN_STATUSES, Incident, IncidentStatus
 from commandwall.localtime import to_display
+from commandwall.textsafe import display_text
 from commandwall.ui.text import plain_tooltip
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -53,7 +54,11 @@ class IncidentTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
-        """Cell text, colours and the incident id (UserRole) — backend text is shown as plain text."""
+        """Cell text, colours and the incident id (UserRole).
+
+        Platform text (category, title, town) goes through ``display_text``: an item view draws it as plain
+        text, with bidirectional and invisible characters marked.
+        """
         if not index.isValid():
             return None
         inc = self._rows[index.row()]
@@ -62,9 +67,9 @@ class IncidentTableModel(QAbstractTableModel):
             return (
                 PRIORITY_LABELS.get(inc.priority, str(inc.priority)),
                 to_display(inc.reported_at).strftime("%m-%d %H:%M"),
-                inc.category_label,
-                inc.title,
-                inc.town,
+                display_text(inc.category_label),
+                display_text(inc.title),
+                display_text(inc.town),
                 inc.status_label,
             )[col]
         if role == Qt.ItemDataRole.ToolTipRole and col == 3:

@@ -24,7 +24,12 @@ from PySide6.QtWidgets import (
 from commandwall.domain.models import CATEGORIES, Incident, Task
 from commandwall.domain.workflow import ACTION_LABELS, allowed_actions
 from commandwall.localtime import to_display
+from commandwall.textsafe import display_text
 from commandwall.ui.incidents.model import PRIORITY_LABELS, IncidentFilterModel, IncidentTableModel
+from commandwall.ui.text import plain_label
+
+#: A description is shown up to this many characters (the platform cuts it at 4000).
+DESCRIPTION_MAX_LEN = 10_000
 
 TASK_STATUS_LABELS = {"assigned": "已派发", "accepted": "已接收", "on_scene": "已到场", "done": "已完成"}
 
@@ -60,7 +65,7 @@ class IncidentDetail(QWidget):
                     ("place", "位置"), ("time", "上报时间"))
         for i, (name, caption) in enumerate(captions):
             row, col = divmod(i, 2)
-            caption_label = QLabel(caption)
+            caption_label = plain_label(caption)
             caption_label.setStyleSheet("color: #7f9bb3")
             grid.addWidget(caption_label, row, col * 2)
             grid.addWidget(self.fields[name], row, col * 2 + 1)
@@ -92,7 +97,7 @@ class IncidentDetail(QWidget):
         buttons.addStretch(1)
         layout.addLayout(buttons)
         layout.addWidget(self.feedback)
-        layout.addWidget(QLabel("处置任务"))
+        layout.addWidget(plain_label("处置任务"))
         layout.addWidget(self.tasks)
         self.show_incident(None)
 
@@ -127,16 +132,18 @@ class IncidentDetail(QWidget):
         if previous is None or previous.id != incident.id:
             self.feedback.setText("")
             self.tasks.clear()
-        self.title.setText(incident.title)
-        self.fields["id"].setText(incident.id)
-        self.fields["category"].setText(f"{incident.category_label}  {incident.source}".strip())
+        self.title.setText(display_text(incident.title))
+        self.fields["id"].setText(display_text(incident.id))
+        category = (display_text(incident.category_label, isolate=True), display_text(incident.source, isolate=True))
+        self.fields["category"].setText("  ".join(part for part in category if part))
         self.fields["priority"].setText(PRIORITY_LABELS.get(incident.priority, str(incident.priority)))
         self.fields["status"].setText(f"{incident.status_label}  (v{incident.version})")
+        place = (display_text(incident.town, isolate=True), display_text(incident.grid, isolate=True))
         self.fields["place"].setText(
-            f"{incident.town} {incident.grid}  {incident.lon:.5f}, {incident.lat:.5f}".strip()
+            f"{' '.join(part for part in place if part)}  {incident.lon:.5f}, {incident.lat:.5f}".strip()
         )
         self.fields["time"].setText(to_display(incident.reported_at).strftime("%Y-%m-%d %H:%M:%S"))
-        self.description.setPlainText(incident.description)
+        self.description.setPlainText(display_text(incident.description, DESCRIPTION_MAX_LEN, multiline=True))
         self.locate_button.setEnabled(True)
         actions = allowed_actions(incident.status)
         self.dispatch_button.setEnabled(self._can_act and "dispatch" in actions)
@@ -161,13 +168,17 @@ class IncidentDetail(QWidget):
         """List the tasks dispatched for the shown incident."""
         self.tasks.clear()
         for task in tasks:
-            who = task.unit_id or task.department
+            who = display_text(task.unit_id or task.department, isolate=True)
             status = TASK_STATUS_LABELS.get(task.status.value, task.status.value)
-            self.tasks.addItem(f"{to_display(task.created_at):%H:%M} {who} · {status} · {task.instructions}")
+            instructions = display_text(task.instructions, isolate=True)
+            self.tasks.addItem(f"{to_display(task.created_at):%H:%M} {who} · {status} · {instructions}")
 
     def set_feedback(self, text: str, *, settled: bool = True) -> None:
-        """Show where the last action stands; once ``settled`` (answered) the action buttons come back."""
-        self.feedback.setText(text)
+        """Show where the last action stands; once ``settled`` (answered) the action buttons come back.
+
+        ``text`` may quote the platform's answer: it is shown through ``display_text``.
+        """
+        self.feedback.setText(display_text(text))
         if settled and self._incident is not None:
             self.show_incident(self._incident)
 
@@ -196,7 +207,7 @@ class IncidentPanel(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText("搜索事件、镇街、编号")
         self.search.textChanged.connect(self.proxy.set_text)
-        self.count_label = QLabel()
+        self.count_label = plain_label()
 
         self.table = QTableView()
         self.table.setObjectName("incidentTable")

@@ -13,7 +13,9 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QSl
 
 from commandwall.domain.models import Camera, CameraStatus
 from commandwall.ptz import MAX_SPEED, MIN_SPEED, PTZ_KINDS, steerable
-from commandwall.ui.cameras.model import KIND_LABELS
+from commandwall.textsafe import display_text
+from commandwall.ui.cameras.model import kind_label
+from commandwall.ui.text import plain_label
 
 #: An error from the platform stays on the pad this long.
 ERROR_SHOWN_MS = 5000
@@ -44,7 +46,7 @@ def ptz_unavailable_reason(camera: Camera | None) -> str:
     if camera is None:
         return "未选择画面"
     if camera.kind not in PTZ_KINDS:
-        return f"{KIND_LABELS.get(camera.kind, camera.kind)}，不支持云台控制"
+        return f"{kind_label(camera.kind)}，不支持云台控制"
     if camera.status != CameraStatus.ONLINE:
         return "摄像机离线"
     return ""
@@ -94,7 +96,7 @@ class PtzPad(QWidget):
         stop.clicked.connect(self.stop)
         self.buttons["stop"] = stop
         grid.addWidget(stop, 1, 1)
-        zoom_label = QLabel("变倍")
+        zoom_label = plain_label("变倍")
         zoom_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         grid.addWidget(zoom_label, 1, 3)
 
@@ -106,7 +108,7 @@ class PtzPad(QWidget):
         self.speed_slider.setTickPosition(QSlider.TickPosition.TicksBelow)
         self.speed_slider.setTickInterval(1)
         self.speed_slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.speed_label = QLabel()
+        self.speed_label = plain_label()
         self.speed_slider.valueChanged.connect(lambda value: self.speed_label.setText(f"速度 {value}"))
         self.speed_label.setText(f"速度 {DEFAULT_SPEED}")
 
@@ -116,6 +118,7 @@ class PtzPad(QWidget):
         self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.state = QLabel()
         self.state.setObjectName("ptzState")
+        self.state.setTextFormat(Qt.TextFormat.PlainText)  # may quote a camera kind from the platform
         self.state.setStyleSheet("color: #e8a317;")
         self.feedback = QLabel()
         self.feedback.setObjectName("ptzFeedback")
@@ -130,7 +133,7 @@ class PtzPad(QWidget):
 
         side = QVBoxLayout()
         header = QHBoxLayout()
-        header.addWidget(QLabel("云台控制"))
+        header.addWidget(plain_label("云台控制"))
         header.addWidget(self.state)
         header.addStretch(1)
         side.addLayout(header)
@@ -182,7 +185,7 @@ class PtzPad(QWidget):
             button.setEnabled(enabled)
         self.speed_slider.setEnabled(enabled)
         self.state.setText(ptz_unavailable_reason(camera))
-        self.title.setText(camera.name if camera is not None else "单击视频墙上的画面进行云台控制")
+        self.title.setText(display_text(camera.name) if camera is not None else "单击视频墙上的画面进行云台控制")
         self.title.setStyleSheet("" if enabled else "color: #7f8c99;")
 
     # ---- commands -------------------------------------------------------------------------------------
@@ -220,7 +223,7 @@ class PtzPad(QWidget):
     def _show_result(self, camera_id: str, error: str) -> None:
         if self._camera is None or self._camera.id != camera_id:
             return
-        self.feedback.setText(error)
+        self.feedback.setText(display_text(error))  # the platform's answer, shown as text
         if error:
             self._feedback_timer.start()
 

@@ -19,6 +19,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from commandwall.domain.models import Camera, CameraStatus
+from commandwall.textsafe import display_text
 from commandwall.video.layout import StreamKind
 from commandwall.video.reader import Frame, FrameSource, StreamState, StreamStats
 
@@ -182,6 +183,11 @@ class TileView(QWidget):
         """Badge text and level as shown now."""
         return tile_badge(self.camera is not None, self.camera_status, self.stats(), now)
 
+    def caption(self) -> str:
+        """The camera name as the tile's top bar shows it (before eliding): platform text through
+        ``display_text``; "" for an empty tile."""
+        return display_text(self.camera.name) if self.camera is not None else ""
+
     def state_text(self) -> str:
         """The badge text as shown now (直播, 重连中, 离线 …)."""
         return self.badge()[0]
@@ -278,7 +284,7 @@ class TileView(QWidget):
         painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
         if self.camera is not None:
             name_w = max(0, badge.left() - 2 * pad)
-            name = metrics.elidedText(self.camera.name, Qt.TextElideMode.ElideRight, name_w)
+            name = metrics.elidedText(self.caption(), Qt.TextElideMode.ElideRight, name_w)
             painter.setPen(TEXT)
             painter.drawText(QRect(pad, 0, name_w, bar_h), Qt.AlignmentFlag.AlignVCenter, name)
 

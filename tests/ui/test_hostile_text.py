@@ -1,0 +1,313 @@
+"""Hostile text from the platform in the real widgets: shown literally, as plain text, with nothing hidden.
+
+Incidents, tasks, cameras, units, users and server errors carry the hostile corpus (markup, template syntax,
+bidirectional and invisible controls, NUL, 10 000 characters, emoji, CJK). Every widget that shows them must
+show ``display_text`` of the value: markup as its characters, ``U+202E`` and friends as visible marks, long
+text cut; labels are plain text, tooltips are escaped.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QImage, QTextDocument
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+from pytestqt.qtbot import QtBot
+
+from commandwall.backend.events import ConnectionState
+from commandwall.config import Settings
+from commandwall.domain.models import Camera, CameraStatus, Incident, StreamUrls, Task, Unit
+from commandwall.session import ClientSession
+from commandwall.textsafe import BIDI_CONTROLS, FSI, PDI, ZWJ, display_text, is_hidden
+from commandwall.ui.about import about_text
+from commandwall.ui.cameras import CameraTree
+from commandwall.ui.cameras.model import ROLE_CAMERA_ID
+from commandwall.ui.incidents.dispatch import DispatchDialog
+from commandwall.ui.incidents.panel import DESCRIPTION_MAX_LEN, IncidentPanel
+from commandwall.ui.main_window import MainWindow
+from commandwall.ui.status import PlatformStatus
+from commandwall.ui.wall import WallView
+from commandwall.ui.wall.ptz import PtzPad
+from tests.hostile import corpus
+from tests.unit.test_video_mjpeg import free_port
+
+T0 = datetime(2026, 7, 14, 3, 0, tzinfo=UTC)
+#: The corpus the brief of this client names, on top of the shared one (which has most of these already).
+EXTRA = [
+    "<b>bold</b>",
+    "<img src=x onerror=alert(1)>",
+    "&amp;",
+    "{{7*7}}",
+    "\u202egnp.exe",
+    "零\u200b宽",
+    "NUL\x00",
+    "x" * 10_000,
+    "🚒🌊",
+    "临城街道",
+]
+HOSTILE = [text for text in dict.fromkeys([*corpus(), *EXTRA]) if text.strip()]  # names must not be blank
+
+
+def named(n: int, text: str) -> str:
+    """A hostile text made unique per object (the stores key some views by name)."""
+    return f"{text}{n}" if len(text) < 5_000 else text
+
+
+def incident(n: int, text: str) -> Incident:
+    return Incident(
+        id=f"INC-{n:04d}", title=named(n, text), category=text, description=text, lon=117.26, lat=34.8,
+        town=text, grid=text, source=text, priority=2, reported_at=T0 + timedelta(minutes=n),
+        updated_at=T0 + timedelta(minutes=n), version=1,
+    )  # fmt: skip
+
+
+def camera(n: int, text: str, *, town: str = "临城街道", kind: str = "ptz") -> Camera:
+    base = f"http://127.0.0.1:{free_port()}/CAM-{n:04d}"
+    return Camera(
+        id=f"CAM-{n:04d}", name=named(n, text), lon=117.26, lat=34.79, town=town, grid=text, kind=kind,
+        status=CameraStatus.ONLINE, streams=StreamUrls(main=f"{base}/main.mjpg", sub=f"{base}/sub.mjpg"),
+    )  # fmt: skip
+
+
+def unit(n: int, text: str) -> Unit:
+    return Unit(id=f"U-{n}", name=named(n, text), department=text, lon=117.2, lat=34.8, updated_at=T0)
+
+
+def tooltip_text(tooltip: str) -> str:
+    """What a rich-text tooltip shows, as plain text."""
+    doc = QTextDocument()
+    doc.setHtml(tooltip)
+    return doc.toPlainText()
+
+
+def assert_nothing_hidden(shown: str) -> None:
+    """No invisible or direction-changing character, except our isolates and the joiners emoji need."""
+    assert not (BIDI_CONTROLS - {FSI, PDI}) & set(shown), repr(shown[:120])
+    assert shown.count(FSI) == shown.count(PDI)
+    hidden = [c for c in shown if is_hidden(c) and c not in (FSI, PDI, ZWJ) and not "\ufe00" <= c <= "\ufe0f"]
+    assert not hidden, repr(shown[:120])
+
+
+def plain_labels(widget: QWidget) -> None:
+    for label in widget.findChildren(QLabel):
+        assert label.textFormat() is Qt.TextFormat.PlainText, (label.objectName(), label.text()[:80])
+
+
+# ---- the incident list and detail ----------------------------------------------------------------------
+
+
+def test_the_incident_table_shows_every_hostile_text_literally(qtbot: QtBot):
+    panel = IncidentPanel()
+    qtbot.addWidget(panel)
+    incidents = [incident(n, text) for n, text in enumerate(HOSTILE, start=1)]
+    panel.set_incidents(incidents)
+    model = panel.model
+    assert model.rowCount() == len(HOSTILE)
+    for row in range(model.rowCount()):
+        inc = model.incident_at(row)
+        cells = [model.data(model.index(row, col), Qt.ItemDataRole.DisplayRole) for col in (2, 3, 4)]
+        assert cells == [display_text(inc.category), display_text(inc.title), display_text(inc.town)]
+        for cell in cells:
+            assert_nothing_hidden(cell)
+        tooltip = model.data(model.index(row, 3), Qt.ItemDataRole.ToolTipRole)
+        assert tooltip_text(tooltip) == display_text(inc.title)
+
+
+def test_the_incident_detail_shows_every_hostile_text_literally(qtbot: QtBot):
+    panel = IncidentPanel()
+    qtbot.addWidget(panel)
+    panel.resize(600, 800)
+    panel.show()
+    incidents = [incident(n, text) for n, text in enumerate(HOSTILE, start=1)]
+    panel.set_incidents(incidents)
+    panel.only_open.setChecked(False)
+    detail = panel.detail
+    for inc in incidents:
+        assert panel.select(inc.id)
+        assert detail.title.text() == display_text(inc.title)
+        assert detail.fields["id"].text() == inc.id
+        assert display_text(inc.source) in detail.fields["category"].text()
+        assert display_text(inc.town) in detail.fields["place"].text()
+        assert detail.description.toPlainText() == display_text(inc.description, DESCRIPTION_MAX_LEN, multiline=True)
+        for label in (detail.title, *detail.fields.values()):
+            assert_nothing_hidden(label.text())
+        task = Task(id=f"T-{inc.id}", incident_id=inc.id, department=inc.title, instructions=inc.description,
+                    created_at=T0)
+        tasks = [task]
+        detail.show_tasks(tasks)
+        line = detail.tasks.item(0).text()
+        assert display_text(tasks[0].department) in line and display_text(tasks[0].instructions) in line
+        assert_nothing_hidden(line)
+        detail.set_feedback(f"派遣任务被平台拒绝：{inc.title}")
+        assert detail.feedback.text() == display_text(f"派遣任务被平台拒绝：{inc.title}")
+    plain_labels(detail)
+
+
+def test_markup_in_a_title_is_laid_out_as_its_characters(qtbot: QtBot):
+    """A rendered check: a label that read ``<b>…</b>`` or ``<img>`` as markup would be far narrower."""
+    panel = IncidentPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    for n, raw in enumerate(("<b>粗体</b>", "<img src=x onerror=alert(1)>"), start=1):
+        panel.set_incidents([incident(n, raw)])
+        panel.select(f"INC-{n:04d}")
+        title = panel.detail.title
+        title.setWordWrap(False)
+        assert title.sizeHint().width() >= title.fontMetrics().horizontalAdvance(display_text(f"{raw}{n}"))
+
+
+# ---- the dispatch dialog -------------------------------------------------------------------------------
+
+
+def test_the_dispatch_dialog_shows_hostile_incident_and_unit_names_literally(qtbot: QtBot):
+    units = [(unit(n, text), 100.0 * n) for n, text in enumerate(HOSTILE, start=1)]
+    for n, text in enumerate(HOSTILE[:12], start=1):
+        inc = incident(n, text)
+        dialog = DispatchDialog(inc, units)
+        qtbot.addWidget(dialog)
+        assert display_text(inc.title) in [label.text() for label in dialog.findChildren(QLabel)]
+        for i, (u, _metres) in enumerate(units, start=1):
+            shown = dialog.unit.itemText(i)
+            assert display_text(u.name) in shown and display_text(u.department) in shown
+            assert_nothing_hidden(shown)
+        dialog.instructions.setPlainText("立即赶赴现场")
+        payload = dialog.payload()
+        assert payload["incident_id"] == inc.id  # what is sent is the data, not what is shown
+        if payload["unit_id"] is not None:
+            assert payload["unit_id"] in {u.id for u, _ in units}
+        plain_labels(dialog)
+
+
+# ---- cameras: tree, wall tile, PTZ pad -----------------------------------------------------------------
+
+
+def test_the_camera_tree_shows_hostile_names_towns_and_kinds_literally(qtbot: QtBot):
+    tree = CameraTree()
+    qtbot.addWidget(tree)
+    tree.show()
+    cameras = [camera(n, text, town=text, kind=text) for n, text in enumerate(HOSTILE, start=1)]
+    tree.set_cameras(cameras)
+    for cam in cameras:
+        item = tree.camera_item(cam.id)
+        assert item is not None and item.text() == display_text(cam.name)
+        kind = item.parent().child(item.row(), 1).text()
+        assert kind == display_text(cam.kind)
+        town = tree.town_item(cam.town).text()
+        assert display_text(cam.town) in town
+        for text in (item.text(), kind, town):
+            assert_nothing_hidden(text)
+        index = tree.proxy.mapFromSource(item.index())
+        assert index.data(ROLE_CAMERA_ID) == cam.id
+        tip = tooltip_text(tree.tooltip_for(index))
+        assert tip.splitlines()[0] == display_text(cam.name)
+        for line in tip.splitlines():
+            assert_nothing_hidden(line)
+
+
+def test_a_wall_tile_captions_a_hostile_camera_name_literally(qtbot: QtBot, wall: WallView):
+    for n, text in enumerate(HOSTILE[:16], start=1):
+        cam = camera(n, text)
+        index = wall.play(cam, tile_index=n % 4)
+        tile = wall.tile(index)
+        assert tile.caption() == display_text(cam.name)
+        assert_nothing_hidden(tile.caption())
+
+
+def _coloured_pixels(image: QImage, rect: QRect) -> int:
+    rgb = image.convertToFormat(QImage.Format.Format_RGB888)
+    buf = np.frombuffer(rgb.constBits(), np.uint8).reshape(rgb.height(), rgb.bytesPerLine())
+    pixels = buf[:, : rgb.width() * 3].reshape(rgb.height(), rgb.width(), 3).astype(int)
+    part = pixels[rect.top() : rect.bottom() + 1, rect.left() : rect.right() + 1]
+    spread = part.max(axis=2) - part.min(axis=2)
+    return int((spread > 80).sum())
+
+
+def test_an_emoji_in_a_tile_caption_is_drawn_in_colour_not_as_a_box(qtbot: QtBot, wall: WallView):
+    """The caption "🚒🌊" is drawn with a colour emoji font: red and blue pixels where the name goes.
+
+    Without an emoji font the same caption is a pair of grey boxes (tofu) and no pixel has colour.
+    """
+    wall.play(camera(1, "🚒🌊消防"), tile_index=0)
+    wall.play(camera(2, "临城街道消防"), tile_index=1)
+    qtbot.wait(50)
+    image = wall.grab().toImage()
+    bars = []
+    for i in (0, 1):
+        geo = wall.tile(i).geometry()
+        bar_h = max(16, min(30, geo.height() // 10))
+        bars.append(QRect(geo.left() + 2, geo.top() + 1, geo.width() // 3, bar_h - 2))
+    assert _coloured_pixels(image, bars[1]) == 0, "a CJK caption has no coloured pixel"
+    assert _coloured_pixels(image, bars[0]) > 20, "the emoji were not drawn in colour (no emoji font?)"
+
+
+def test_the_ptz_pad_shows_hostile_names_kinds_and_errors_literally(qtbot: QtBot):
+    pad = PtzPad()
+    qtbot.addWidget(pad)
+    pad.show()
+    for n, text in enumerate(HOSTILE, start=1):
+        cam = camera(n, text)
+        pad.set_camera(cam)
+        assert pad.title.text() == display_text(cam.name)
+        pad.report_result(cam.id, text)
+        qtbot.waitUntil(lambda text=text: pad.feedback.text() == display_text(text), timeout=2000)
+        odd = camera(n, text, kind=text)
+        pad.set_camera(odd)
+        assert display_text(odd.kind) in pad.state.text()
+        for label in (pad.title, pad.feedback, pad.state):
+            assert_nothing_hidden(label.text())
+    plain_labels(pad)
+
+
+# ---- status bar, banner, about -------------------------------------------------------------------------
+
+
+def test_the_status_bar_and_banner_show_hostile_user_and_server_text_literally(qtbot: QtBot):
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    bar = QStatusBar(holder)
+    status = PlatformStatus(bar, holder)
+    for text in HOSTILE:
+        status.set_user(text, [text, "值班员"])
+        assert display_text(text) in status.user_label.text()
+        status.set_failed(text)
+        assert status.banner.text() == display_text(f"无法连接平台：{text}")
+        assert tooltip_text(status.connection_label.toolTip()) == display_text(text)
+        status.set_connection(ConnectionState.OFFLINE, text)
+        for label in (status.user_label, status.banner, status.connection_label):
+            assert label.textFormat() is Qt.TextFormat.PlainText
+            assert_nothing_hidden(label.text())
+    plain_labels(holder)
+
+
+def test_the_about_box_shows_a_hostile_platform_address_literally(qtbot: QtBot):
+    shown = tooltip_text(about_text("https://platform.example/\u202egnp.exe/<b>x</b>"))
+    assert "‹U+202E›gnp.exe/<b>x</b>" in shown
+    for line in shown.splitlines():
+        assert_nothing_hidden(line)
+
+
+# ---- the main window: the new-incident toast ------------------------------------------------------------
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support", extend=True)
+def test_the_new_incident_message_in_the_main_window_shows_hostile_text_literally(qtbot: QtBot, tmp_path):
+    win = MainWindow(ClientSession(Settings(data_dir=tmp_path, demo_incident_rate=0)))
+    qtbot.addWidget(win)
+    win.resize(1280, 800)
+    win.show()
+    try:
+        with qtbot.waitSignal(win.signals.sig_ready, timeout=60000):
+            win.start_session()
+        for n, text in enumerate(("\u202egnp.exe", "<b>粗体</b>\x00", "🚒" + "长" * 300), start=9001):
+            inc = incident(n, text)
+            win.signals.sig_incident.emit(inc)
+            message = win.statusBar().currentMessage()
+            assert message.startswith("新事件")
+            assert display_text(inc.title) in message and display_text(inc.town) in message
+            assert_nothing_hidden(message)
+            assert win.incidents.model.incident(inc.id) is not None
+    finally:
+        win.close()
