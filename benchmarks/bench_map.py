@@ -1,7 +1,7 @@
 """Time from ``MapView.set_cameras(N)`` to the page reporting the cameras painted: canvas vs DOM markers.
 
 Canvas = what the map uses (``L.circleMarker`` on one shared ``L.canvas()`` renderer); DOM = Leaflet's default
-``L.marker`` (what ``folium.Marker`` makes). Each run starts from an empty camera layer; the median of
+``L.marker`` (a DOM element per marker). Each run starts from an empty camera layer; the median of
 ``--repeat`` runs is printed with the DOM/canvas ratio.
 
     .venv/bin/python benchmarks/bench_map.py [--sizes 1000 5000] [--repeat 3]

@@ -17,6 +17,7 @@ them unchanged), so both directions return them as they are.
 from __future__ import annotations
 
 import math
+import reprlib
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
@@ -50,6 +51,21 @@ _BD_X_PI = math.pi * 3000.0 / 180.0
 _INVERSE_TOLERANCE_DEG = 1e-10
 _INVERSE_MAX_ITER = 30
 
+#: How deep ``GeometryCollection``s may nest (GeoJSON advises against nesting them at all).
+MAX_COLLECTION_DEPTH = 8
+
+#: Short ``repr`` for error messages: bounded in length and nesting, whatever the input.
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = 80
+_SHORT.maxother = 80
+_SHORT.maxlevel = 3
+
+
+def short_repr(value: Any) -> str:
+    """``repr`` of an outside value for an error message: at most 100 characters, 3 levels deep."""
+    text = _SHORT.repr(value)
+    return text if len(text) <= 100 else text[:97] + "..."
+
 
 class UnsupportedCRS(ValueError):  # noqa: N818 (name fixed by the contract)
     """A CRS name that is not one of :data:`SUPPORTED_CRS` (or a known alias of one)."""
@@ -61,7 +77,7 @@ def canonical_crs(crs: str) -> str:
     Raises :class:`UnsupportedCRS` for anything else.
     """
     if not isinstance(crs, str) or not crs.strip():
-        raise UnsupportedCRS(f"CRS must be a non-empty string, got {crs!r}")
+        raise UnsupportedCRS(f"CRS must be a non-empty string, got {short_repr(crs)}")
     key = crs.strip().upper()
     if key.startswith("URN:OGC:DEF:CRS:EPSG::"):
         key = "EPSG:" + key.rsplit(":", 1)[1]
@@ -69,7 +85,7 @@ def canonical_crs(crs: str) -> str:
         key = "EPSG:" + key.rsplit("/", 1)[1]
     key = _ALIASES.get(key, key)
     if key not in SUPPORTED_CRS:
-        raise UnsupportedCRS(f"unsupported CRS {crs!r}; supported: {', '.join(SUPPORTED_CRS)}")
+        raise UnsupportedCRS(f"unsupported CRS {short_repr(crs)}; supported: {', '.join(SUPPORTED_CRS)}")
     return key
 
 
@@ -117,7 +133,8 @@ def _as_arrays(lons: Any, lats: Any) -> tuple[np.ndarray, np.ndarray]:
 def wgs84_to_gcj02(lons: Any, lats: Any) -> tuple[np.ndarray, np.ndarray]:
     """WGS84 → GCJ-02 with the public forward algorithm (points outside China unchanged)."""
     lon, lat = _as_arrays(lons, lats)
-    dlon, dlat = _gcj_delta(lon, lat)
+    with np.errstate(all="ignore"):  # NaN/∞ in, NaN/∞ out: callers check the result is finite
+        dlon, dlat = _gcj_delta(lon, lat)
     outside = _out_of_china(lon, lat)
     return np.where(outside, lon, lon + dlon), np.where(outside, lat, lat + dlat)
 
@@ -125,9 +142,10 @@ def wgs84_to_gcj02(lons: Any, lats: Any) -> tuple[np.ndarray, np.ndarray]:
 def gcj02_to_bd09(lons: Any, lats: Any) -> tuple[np.ndarray, np.ndarray]:
     """GCJ-02 → BD-09 (Baidu's public formula; applied everywhere, as Baidu does)."""
     x, y = _as_arrays(lons, lats)
-    z = np.sqrt(x * x + y * y) + 0.00002 * np.sin(y * _BD_X_PI)
-    theta = np.arctan2(y, x) + 0.000003 * np.cos(x * _BD_X_PI)
-    return z * np.cos(theta) + 0.0065, z * np.sin(theta) + 0.006
+    with np.errstate(all="ignore"):
+        z = np.sqrt(x * x + y * y) + 0.00002 * np.sin(y * _BD_X_PI)
+        theta = np.arctan2(y, x) + 0.000003 * np.cos(x * _BD_X_PI)
+        return z * np.cos(theta) + 0.0065, z * np.sin(theta) + 0.006
 
 
 def wgs84_to_bd09(lons: Any, lats: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -144,12 +162,15 @@ def _invert(
     """Solve ``forward(w) == target`` by fixed-point iteration (the Jacobian is ≈ identity)."""
     tx, ty = _as_arrays(lons, lats)
     wx, wy = tx.copy(), ty.copy()
-    for _ in range(_INVERSE_MAX_ITER):
-        fx, fy = forward(wx, wy)
-        ex, ey = fx - tx, fy - ty
-        wx, wy = wx - ex, wy - ey
-        if not (np.any(np.abs(ex) > _INVERSE_TOLERANCE_DEG) or np.any(np.abs(ey) > _INVERSE_TOLERANCE_DEG)):
-            break
+    with np.errstate(all="ignore"):
+        for _ in range(_INVERSE_MAX_ITER):
+            fx, fy = forward(wx, wy)
+            ex, ey = fx - tx, fy - ty
+            wx, wy = wx - ex, wy - ey
+            if not (
+                np.any(np.abs(ex) > _INVERSE_TOLERANCE_DEG) or np.any(np.abs(ey) > _INVERSE_TOLERANCE_DEG)
+            ):
+                break
     return wx, wy
 
 
@@ -203,10 +224,23 @@ def from_wgs84(lons: Any, lats: Any, crs: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def convert_point(x: float, y: float, from_crs: str, to_crs: str) -> tuple[float, float]:
-    """Convert one point between two supported CRSs (via WGS84); used by ``commandwall geo convert``."""
-    lon, lat = to_wgs84([float(x)], [float(y)], from_crs)
+    """Convert one point between two supported CRSs (via WGS84); used by ``commandwall geo convert``.
+
+    Raises ``ValueError`` (:class:`UnsupportedCRS` for an unknown CRS) for coordinates that are not finite
+    numbers or that the target CRS cannot represent.
+    """
+    try:
+        fx, fy = float(x), float(y)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise ValueError(f"coordinates must be numbers, got {short_repr(x)}, {short_repr(y)}") from exc
+    if not (math.isfinite(fx) and math.isfinite(fy)):
+        raise ValueError(f"coordinates must be finite numbers, got {fx}, {fy}")
+    lon, lat = to_wgs84([fx], [fy], from_crs)
     ox, oy = from_wgs84(lon, lat, to_crs)
-    return float(ox[0]), float(oy[0])
+    out = float(ox[0]), float(oy[0])
+    if not (math.isfinite(out[0]) and math.isfinite(out[1])):
+        raise ValueError(f"({fx}, {fy}) in {from_crs} has no finite position in {to_crs}")
+    return out
 
 
 # --- GeoJSON geometries ----------------------------------------------------------------------------------
@@ -228,7 +262,7 @@ def _collect_positions(coords: Any, depth: int, out: list[Sequence[float]], wher
             or len(coords) < 2
             or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in coords)
         ):
-            raise ValueError(f"{where}: bad position {coords!r:.80}")
+            raise ValueError(f"{where}: bad position {short_repr(coords)}")
         out.append(coords)
         return
     if not isinstance(coords, list | tuple):
@@ -244,21 +278,29 @@ def _rebuild(coords: Any, depth: int, it: Any) -> list[Any]:
     return [_rebuild(item, depth - 1, it) for item in coords]
 
 
-def geometry_positions(geometry: dict[str, Any], where: str = "geometry") -> list[Sequence[float]]:
-    """All positions of a GeoJSON geometry, in order (checks the nesting and the numbers)."""
+def geometry_positions(
+    geometry: dict[str, Any], where: str = "geometry", *, _nesting: int = 0
+) -> list[Sequence[float]]:
+    """All positions of a GeoJSON geometry, in order (checks the nesting and the numbers).
+
+    Raises ``ValueError`` for anything that is not a well-formed geometry, including ``GeometryCollection``s
+    nested deeper than :data:`MAX_COLLECTION_DEPTH`.
+    """
     if not isinstance(geometry, dict):
         raise ValueError(f"{where}: geometry is not an object")
     gtype = geometry.get("type")
     out: list[Sequence[float]] = []
     if gtype == "GeometryCollection":
+        if _nesting >= MAX_COLLECTION_DEPTH:
+            raise ValueError(f"{where}: GeometryCollections nested more than {MAX_COLLECTION_DEPTH} deep")
         parts = geometry.get("geometries")
         if not isinstance(parts, list):
             raise ValueError(f"{where}: GeometryCollection without 'geometries'")
         for i, part in enumerate(parts):
-            out.extend(geometry_positions(part, f"{where}.geometries[{i}]"))
+            out.extend(geometry_positions(part, f"{where}.geometries[{i}]", _nesting=_nesting + 1))
         return out
-    if gtype not in _POSITION_DEPTH:
-        raise ValueError(f"{where}: unknown geometry type {gtype!r}")
+    if not isinstance(gtype, str) or gtype not in _POSITION_DEPTH:
+        raise ValueError(f"{where}: unknown geometry type {short_repr(gtype)}")
     _collect_positions(geometry.get("coordinates"), _POSITION_DEPTH[gtype], out, where)
     return out
 
@@ -289,11 +331,16 @@ def transform_geometries(
         positions.extend(pts)
         counts.append(len(pts))
     if positions:
-        xs = np.fromiter((p[0] for p in positions), dtype=float, count=len(positions))
-        ys = np.fromiter((p[1] for p in positions), dtype=float, count=len(positions))
+        try:
+            xs = np.fromiter((p[0] for p in positions), dtype=float, count=len(positions))
+            ys = np.fromiter((p[1] for p in positions), dtype=float, count=len(positions))
+        except OverflowError as exc:  # an integer too large for a float
+            raise ValueError("coordinates contain a number too large for a float") from exc
         if not (np.all(np.isfinite(xs)) and np.all(np.isfinite(ys))):
             raise ValueError("coordinates contain NaN or infinity")
         ox, oy = to_wgs84(xs, ys, crs) if to_wgs else from_wgs84(xs, ys, crs)
+        if not (np.all(np.isfinite(ox)) and np.all(np.isfinite(oy))):
+            raise ValueError(f"coordinates have no finite position {'in WGS84' if to_wgs else 'in ' + crs}")
         pairs = list(zip(ox.tolist(), oy.tolist(), strict=True))
     else:
         pairs = []
@@ -303,6 +350,9 @@ def transform_geometries(
 
 def normalize_geometry(geometry: dict[str, Any], crs: str) -> dict[str, Any]:
     """Return a copy of a GeoJSON geometry with its coordinates converted from ``crs`` to WGS84."""
+    if geometry is None:
+        raise ValueError("geometry is null")
     result = transform_geometries([geometry], crs)[0]
-    assert result is not None
+    if result is None:  # pragma: no cover - only a null geometry gives None
+        raise ValueError("geometry is null")
     return result

@@ -2,12 +2,15 @@
 
 Every layer declares its CRS in the manifest; features are normalised to WGS84 lon/lat here, once. A broken
 layer (missing file, bad JSON, unknown CRS, coordinates that do not land in China, geometry of the wrong type
-for its kind) is skipped and reported as a :class:`LayerError`; the other layers still load.
+for its kind, JSON nested absurdly deep) is skipped and reported as a :class:`LayerError`; the other layers
+still load. Names from the files are data: :func:`check_layers` prints them as text, with control and
+direction-changing characters shown as escapes.
 """
 
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +21,7 @@ from commandwall.geo.crs import (
     canonical_crs,
     convert_point,
     geometry_positions,
+    short_repr,
     transform_geometries,
 )
 
@@ -33,6 +37,9 @@ __all__ = [
     "normalize_features",
     "validate_kind",
 ]
+
+#: How deep a manifest or GeoJSON file may nest arrays and objects (GeoJSON itself needs about 8).
+MAX_JSON_DEPTH = 64
 
 #: Sanity box for normalised coordinates (lon_min, lat_min, lon_max, lat_max): mainland China and around.
 CHINA_BOUNDS: tuple[float, float, float, float] = (73.0, 3.0, 136.0, 54.0)
@@ -171,33 +178,56 @@ def normalize_features(
 
 def validate_kind(kind: str, features: Sequence[dict[str, Any]]) -> None:
     """Check geometry types and required properties for a layer kind; raises ``ValueError``."""
-    allowed = KIND_GEOMETRIES.get(kind)
+    allowed = KIND_GEOMETRIES.get(kind) if isinstance(kind, str) else None
     if allowed is None:
-        raise ValueError(f"unknown kind {kind!r}; known: {', '.join(KIND_GEOMETRIES)}")
+        raise ValueError(f"unknown kind {short_repr(kind)}; known: {', '.join(KIND_GEOMETRIES)}")
     required = KIND_REQUIRED_PROPERTIES[kind]
     for i, feature in enumerate(features):
         geom = feature.get("geometry")
         gtype = geom.get("type") if isinstance(geom, dict) else None
-        if gtype not in allowed:
+        if not isinstance(gtype, str) or gtype not in allowed:
             expected = "/".join(sorted(allowed))
-            raise ValueError(f"feature {i}: geometry {gtype!r} is not allowed for kind {kind!r} ({expected})")
+            raise ValueError(
+                f"feature {i}: geometry {short_repr(gtype)} is not allowed for kind {kind!r} ({expected})"
+            )
         props = feature.get("properties") or {}
         missing = [key for key in required if key not in props]
         if missing:
             raise ValueError(f"feature {i}: missing properties {', '.join(missing)}")
 
 
+def _nesting_exceeds(value: Any, limit: int) -> bool:
+    """True if ``value`` nests lists/objects more than ``limit`` deep (iterative: no recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
+
+
 def _read_json(path: Path) -> Any:
+    """Parse a JSON file; ``ValueError`` for anything unreadable, malformed or nested beyond
+    :data:`MAX_JSON_DEPTH`."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise ValueError(f"file not found: {path}") from exc
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError) as exc:  # ValueError: e.g. a NUL in the file name
         raise ValueError(f"cannot read {path}: {exc}") from exc
     try:
-        return json.loads(text)
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValueError(f"bad JSON in {path.name}: {exc}") from exc
+    except RecursionError as exc:
+        raise ValueError(f"{path.name} nests arrays/objects too deeply (limit {MAX_JSON_DEPTH})") from exc
+    if _nesting_exceeds(data, MAX_JSON_DEPTH):
+        raise ValueError(f"{path.name} nests arrays/objects too deeply (limit {MAX_JSON_DEPTH})")
+    return data
 
 
 def _load_one(layers_dir: Path, entry: dict[str, Any]) -> Layer:
@@ -211,10 +241,14 @@ def _load_one(layers_dir: Path, entry: dict[str, Any]) -> Layer:
         raise LayerError(layer_id, str(exc)) from exc
     kind = entry["kind"]
     if kind not in KIND_GEOMETRIES:
-        raise LayerError(layer_id, f"unknown kind {kind!r}")
-    path = (layers_dir / entry["file"]).resolve()
-    if not path.is_relative_to(layers_dir.resolve()):
-        raise LayerError(layer_id, f"file {entry['file']!r} lies outside the layers folder")
+        raise LayerError(layer_id, f"unknown kind {short_repr(kind)}")
+    try:
+        path = (layers_dir / entry["file"]).resolve()
+        inside = path.is_relative_to(layers_dir.resolve())
+    except (OSError, ValueError) as exc:  # a NUL byte, a loop of links …
+        raise LayerError(layer_id, f"bad file name {short_repr(entry['file'])}: {exc}") from exc
+    if not inside:
+        raise LayerError(layer_id, f"file {short_repr(entry['file'])} lies outside the layers folder")
     try:
         data = _read_json(path)
         if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
@@ -228,9 +262,10 @@ def _load_one(layers_dir: Path, entry: dict[str, Any]) -> Layer:
     style = entry.get("style") or {}
     if not isinstance(style, dict):
         raise LayerError(layer_id, "style is not an object")
+    title = entry.get("title")
     return Layer(
         id=layer_id,
-        title=str(entry.get("title") or layer_id),
+        title=title if isinstance(title, str) and title else layer_id,
         kind=kind,
         crs=entry["crs"],
         style=style,
@@ -265,23 +300,45 @@ def load_layers(layers_dir: Path) -> LayerSet:
             result.layers[entry["id"]] = _load_one(layers_dir, entry)
         except LayerError as exc:
             result.errors.append(exc)
+        except Exception as exc:  # a case not foreseen above: still only this layer is lost
+            result.errors.append(LayerError(entry["id"], f"unexpected {type(exc).__name__}: {exc}"))
     return result
+
+
+def printable(text: str, limit: int = 200) -> str:
+    """``text`` for a terminal report: control, format (bidi, zero-width), separator and surrogate
+    characters become ``\\uXXXX`` escapes (so a name cannot move the cursor or reverse what follows,
+    Unicode TR36), and more than ``limit`` characters are cut with a count."""
+    out = []
+    for ch in text[:limit]:
+        if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") and ch != "\u200d":
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+        else:
+            out.append(ch)
+    if len(text) > limit:
+        out.append(f"… ({len(text)} characters)")
+    return "".join(out)
 
 
 def check_layers(layers_dir: Path) -> tuple[str, int]:
     """Human report of ``commandwall layers check``: one line per layer, then the errors; exit code 0/1."""
     layers_dir = Path(layers_dir)
-    result = load_layers(layers_dir)
-    lines = [f"layers folder: {layers_dir}"]
+    lines = [f"layers folder: {printable(str(layers_dir), 400)}"]
+    try:
+        result = load_layers(layers_dir)
+    except Exception as exc:  # load_layers reports per layer; this is only the last line of defence
+        lines.append(f"  ERROR manifest   cannot load: {type(exc).__name__}: {printable(str(exc))}")
+        return "\n".join(lines), 1
     for layer in result.layers.values():
         box = layer.bounds()
         extent = "empty" if box is None else "{:.4f},{:.4f} – {:.4f},{:.4f}".format(*box)
         lines.append(
-            f"  ok    {layer.id:<10} {layer.title}  kind={layer.kind} crs={layer.crs} "
-            f"features={len(layer.features)} extent(WGS84)={extent}"
+            f"  ok    {printable(layer.id, 60):<10} {printable(layer.title)}  kind={layer.kind} "
+            f"crs={printable(layer.crs, 60)} features={len(layer.features)} extent(WGS84)={extent}"
         )
     for error in result.errors:
-        lines.append(f"  ERROR {error.layer_id:<10} {error.message}")
+        lines.append(f"  ERROR {printable(error.layer_id, 60):<10} {printable(error.message, 400)}")
     failed = bool(result.errors) or not result.layers
     if not result.layers and not result.errors:
         lines.append("  ERROR no layers in manifest")

@@ -1,30 +1,35 @@
-"""Building the map page (HTML) with folium — local assets only, no base-map tiles, static district layers.
+"""The map page: a fixed HTML skeleton, and the static district layers as JSON data for it.
 
-The page draws the district boundary, towns (with permanent name labels), grid cells and roads as static
-GeoJSON; cameras, incidents, units and resources are pushed into it later as data over QWebChannel and drawn
-by ``resources/web/cw-map.js`` (``CW.init`` receives the names of the folium-made Leaflet objects).
+Text from outside (layer titles, town, grid and road names, road classes) never becomes part of the page's
+markup or scripts, and never passes through a template engine:
 
-Nothing is fetched from the internet: folium's CDN links are replaced with ``asset_base`` URLs (the ``cw://``
-scheme served by ``commandwall/ui/map/scheme.py``), bootstrap and awesome-markers are dropped, and a
-Content-Security-Policy allows scripts and styles only from that scheme plus the page's own inline scripts
-(by hash) — inline event handlers such as ``onerror=`` never run.
+* :func:`build_map_page` writes the page from this module's own constant template. It holds only the asset
+  URLs, the window title and a configuration of numbers (initial centre, zoom, bounds) in a JSON data block —
+  the same bytes for every layer set up to those numbers. There is no inline script, so the
+  Content-Security-Policy allows scripts only from the asset scheme, and inline event handlers never run.
+* :func:`static_layers_payload` turns the static layers (boundary, towns, grids, roads) into JSON-ready data:
+  their GeoJSON (names and road classes only), cleaned Leaflet styles, titles and the town label points. The
+  page receives it as JSON text over QWebChannel (``MapBridge.staticLayers``, as cameras and incidents come)
+  and ``resources/web/cw-map.js`` draws it, setting every piece of text with ``textContent``.
+
+Nothing is fetched from the internet: Leaflet and cw-map.js/css come from ``asset_base`` (the ``cw://``
+scheme served by ``commandwall/ui/map/scheme.py``).
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import html
+import json
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-import folium
-from branca.element import MacroElement
-from folium.elements import JSCSSMixin
-from folium.template import Template
+from shapely.errors import ShapelyError
 from shapely.geometry import shape
+
+from commandwall.geo.crs import geometry_positions
 
 #: Centre of Xuecheng District (薛城区), used when no layer gives an extent.
 DISTRICT_CENTER: tuple[float, float] = (34.785, 117.315)  # lat, lon
@@ -56,7 +61,18 @@ _NUMERIC_STYLE_LIMITS: dict[str, tuple[float, float]] = {
     "fillOpacity": (0.0, 1.0),
 }
 _DASH_RE = re.compile(r"^[0-9.]+(?:[ ,]+[0-9.]+)*$")
-_INLINE_SCRIPT_RE = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+_PRECISION = 6
+#: Title of the town label overlay in the layer control.
+TOWN_LABELS_TITLE = "镇街名称"
+#: Positions nested in a GeoJSON ``coordinates`` member, per geometry type.
+_POSITION_DEPTH = {
+    "Point": 0,
+    "MultiPoint": 1,
+    "LineString": 1,
+    "MultiLineString": 2,
+    "Polygon": 2,
+    "MultiPolygon": 3,
+}
 _URL_ATTR_RE = re.compile(r"""<(?:script|link)\b[^>]*?\b(?:src|href)\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
 
 
@@ -81,12 +97,17 @@ def clean_style(kind: str, style: Mapping[str, Any] | None) -> dict[str, Any]:
     per-feature tables ``palette``/``classes``, see :func:`style_function`) is dropped. Grid lines stay thin.
     """
     out = dict(DEFAULT_STYLES.get(kind, {}))
-    for key, value in (style or {}).items():
+    for key, value in (style.items() if isinstance(style, Mapping) else ()):
         if key in ("color", "fillColor") and _is_color(value):
             out[key] = value
         elif key in _NUMERIC_STYLE_LIMITS and isinstance(value, int | float) and not isinstance(value, bool):
             low, high = _NUMERIC_STYLE_LIMITS[key]
-            out[key] = min(max(float(value), low), high)
+            try:
+                number = float(value)
+            except OverflowError:  # an int too large for a float
+                continue
+            if math.isfinite(number):
+                out[key] = min(max(number, low), high)
         elif key == "dashArray" and isinstance(value, str) and _DASH_RE.match(value):
             out[key] = value
     if kind == "grids":
@@ -97,24 +118,23 @@ def clean_style(kind: str, style: Mapping[str, Any] | None) -> dict[str, Any]:
     return out
 
 
-def style_function(kind: str, style: Mapping[str, Any] | None) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    """Per-feature style for a static layer: the cleaned base style, with the manifest's optional tables —
-    towns ``palette`` {name: fillColor}, roads ``classes`` {道路等级: {color, weight}} (without it, road
-    classes
-    get thicker/thinner lines than the base weight).
+def style_tables(kind: str, style: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The per-feature style of a static layer as data for the page: ``{"style": base}`` plus the manifest's
+    optional tables, cleaned — towns ``palette`` {name: fillColor}, roads ``classes`` {道路等级: style} (without
+    a table, the known road classes get thicker/thinner lines than the base weight).
+
+    The page picks ``classes[feature.class]``, else ``style`` with ``palette[feature.name]`` as fill colour,
+    else ``style`` (see ``featureStyle`` in cw-map.js, and :func:`style_function` for the same rule in Python).
     """
     base = clean_style(kind, style)
-    raw = style or {}
+    raw = style if isinstance(style, Mapping) else {}
+    out: dict[str, Any] = {"style": base}
     if kind == "towns" and isinstance(raw.get("palette"), Mapping):
-        palette = {str(k): v for k, v in raw["palette"].items() if _is_color(v)}
-        return lambda feature: {
-            **base,
-            "fillColor": palette.get(feature["properties"].get("name"), base["fillColor"]),
-        }
+        out["palette"] = {str(k): v for k, v in raw["palette"].items() if isinstance(k, str) and _is_color(v)}
     if kind == "roads":
         classes = raw.get("classes") if isinstance(raw.get("classes"), Mapping) else None
         per_class: dict[str, dict[str, Any]] = {}
-        for name in {*ROAD_CLASS_WEIGHT, *(classes or {})}:
+        for name in {*ROAD_CLASS_WEIGHT, *(k for k in (classes or {}) if isinstance(k, str))}:
             sub = classes.get(name) if classes else None
             if isinstance(sub, Mapping):
                 per_class[name] = clean_style("roads", {**base, **sub})
@@ -123,46 +143,102 @@ def style_function(kind: str, style: Mapping[str, Any] | None) -> Callable[[dict
                     **base,
                     "weight": max(0.6, base["weight"] + ROAD_CLASS_WEIGHT.get(name, 0.0)),
                 }
-        return lambda feature: per_class.get(feature["properties"].get("class", ""), base)
-    return lambda feature: base
+        out["classes"] = per_class
+    return out
+
+
+def style_function(kind: str, style: Mapping[str, Any] | None) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """Per-feature style of a static layer from :func:`style_tables` (the rule the page applies)."""
+    tables = style_tables(kind, style)
+    base = tables["style"]
+    palette: dict[str, str] = tables.get("palette", {})
+    classes: dict[str, dict[str, Any]] = tables.get("classes", {})
+
+    def feature_style(feature: dict[str, Any]) -> dict[str, Any]:
+        props = feature.get("properties") or {}
+        road_class = props.get("class")
+        if isinstance(road_class, str) and road_class in classes:
+            return classes[road_class]
+        name = props.get("name")
+        if isinstance(name, str) and name in palette:
+            return {**base, "fillColor": palette[name]}
+        return base
+
+    return feature_style
 
 
 def point_styles(layers: Iterable[LayerLike]) -> dict[str, Any]:
     """Colours of the data layers (cameras, units, resources) from their manifest styles, for cw-map.js."""
     out: dict[str, Any] = {}
     for layer in layers:
-        raw = layer.style or {}
+        raw = layer.style if isinstance(layer.style, Mapping) else {}
         if layer.kind == "cameras":
             colors = {"online": raw.get("fillColor") or raw.get("color"), "offline": raw.get("offlineColor")}
             out["cameras"] = {k: v for k, v in colors.items() if _is_color(v)}
         elif layer.kind == "units" and isinstance(raw.get("departments"), Mapping):
-            out["units"] = {str(k): v for k, v in raw["departments"].items() if _is_color(v)}
+            out["units"] = {k: v for k, v in raw["departments"].items() if isinstance(k, str) and _is_color(v)}
         elif layer.kind == "resources" and isinstance(raw.get("types"), Mapping):
-            out["resources"] = {str(k): v for k, v in raw["types"].items() if _is_color(v)}
+            out["resources"] = {k: v for k, v in raw["types"].items() if isinstance(k, str) and _is_color(v)}
     return out
 
 
-def _round(coords: Any) -> Any:
-    if isinstance(coords, list | tuple):
-        if coords and isinstance(coords[0], int | float):
-            return [round(float(c), 6) for c in coords]
-        return [_round(c) for c in coords]
-    return coords
+def _text(value: Any) -> str | None:
+    """A name or class as text: strings as they are, finite numbers spelled out, anything else None."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            return str(value) if math.isfinite(value) else None
+        except OverflowError:  # an int too large for a float
+            return None
+    return None
 
 
-def _feature_collection(features: Iterable[Mapping[str, Any]], keep: tuple[str, ...]) -> dict[str, Any]:
-    """A fresh FeatureCollection (folium adds ids to what it is given) with only the ``keep`` properties."""
+def _round_coords(coords: Any, depth: int) -> Any:
+    """Positions rounded to 6 decimals (~0.1 m), 2-D; ``ValueError`` for a number that is not finite."""
+    if depth == 0:
+        x, y = round(float(coords[0]), _PRECISION), round(float(coords[1]), _PRECISION)
+        if not (math.isfinite(x) and math.isfinite(y)):
+            raise ValueError("position is not finite")
+        return [x, y]
+    return [_round_coords(c, depth - 1) for c in coords]
+
+
+def clean_geometry(geometry: Any) -> dict[str, Any] | None:
+    """A fresh copy of a GeoJSON geometry with 2-D positions rounded to 6 decimals, or None if it is not a
+    well-formed geometry with finite numbers (nesting checked by :func:`commandwall.geo.crs.geometry_positions`).
+    """
+    try:
+        geometry_positions(geometry)
+        return _clean_checked(geometry)
+    except (ValueError, TypeError, OverflowError):
+        return None
+
+
+def _clean_checked(geometry: dict[str, Any]) -> dict[str, Any]:
+    gtype = geometry["type"]
+    if gtype == "GeometryCollection":
+        return {"type": gtype, "geometries": [_clean_checked(g) for g in geometry["geometries"]]}
+    return {"type": gtype, "coordinates": _round_coords(geometry["coordinates"], _POSITION_DEPTH[gtype])}
+
+
+def _feature_collection(features: Iterable[Any], keep: tuple[str, ...]) -> dict[str, Any]:
+    """A fresh FeatureCollection with cleaned geometry and only the ``keep`` properties, as text."""
     out = []
     for feature in features:
-        geometry = feature.get("geometry")
-        if not isinstance(geometry, Mapping) or "coordinates" not in geometry:
+        if not isinstance(feature, Mapping):
             continue
-        props = feature.get("properties") or {}
+        geometry = clean_geometry(feature.get("geometry"))
+        if geometry is None:
+            continue
+        props = feature.get("properties")
+        props = props if isinstance(props, Mapping) else {}
+        kept = {key: _text(props.get(key)) for key in keep}
         out.append(
             {
                 "type": "Feature",
-                "properties": {k: props[k] for k in keep if k in props},
-                "geometry": {"type": geometry["type"], "coordinates": _round(geometry["coordinates"])},
+                "properties": {key: value for key, value in kept.items() if value is not None},
+                "geometry": geometry,
             }
         )
     return {"type": "FeatureCollection", "features": out}
@@ -172,69 +248,94 @@ def town_label_points(features: Iterable[Mapping[str, Any]]) -> list[tuple[str, 
     """(name, lat, lon) of a point inside each town polygon (shapely ``representative_point``)."""
     labels = []
     for feature in features:
-        name = str((feature.get("properties") or {}).get("name") or "")
-        geometry = feature.get("geometry")
-        if not name or not isinstance(geometry, Mapping):
+        if not isinstance(feature, Mapping):
+            continue
+        props = feature.get("properties")
+        name = _text(props.get("name")) if isinstance(props, Mapping) else None
+        geometry = clean_geometry(feature.get("geometry"))
+        if not name or geometry is None:
             continue
         try:
             point = shape(geometry).representative_point()
-        except (ValueError, TypeError, AttributeError):
+            lat, lon = round(point.y, _PRECISION), round(point.x, _PRECISION)
+        except (ValueError, TypeError, AttributeError, IndexError, ShapelyError):
             continue
-        labels.append((name, round(point.y, 6), round(point.x, 6)))
+        if math.isfinite(lat) and math.isfinite(lon):
+            labels.append((name, lat, lon))
     return labels
 
 
+def _static_layers(layers: Iterable[LayerLike]) -> list[LayerLike]:
+    """The static layers, bottom to top (:data:`STATIC_KINDS` order)."""
+    return sorted(
+        (layer for layer in layers if layer.kind in STATIC_KINDS),
+        key=lambda layer: STATIC_KINDS.index(layer.kind),
+    )
+
+
 def _bounds(layers: list[LayerLike]) -> list[list[float]] | None:
-    """[[south, west], [north, east]] of the boundary layer, else of all static layers."""
+    """[[south, west], [north, east]] of the boundary layer, else of all static layers (finite numbers)."""
     boundary = [layer for layer in layers if layer.kind == "boundary"]
     for group in (boundary, layers):
         xs: list[float] = []
         ys: list[float] = []
         for layer in group:
             for feature in layer.features:
-                _collect_positions((feature.get("geometry") or {}).get("coordinates"), xs, ys)
+                geometry = clean_geometry(feature.get("geometry") if isinstance(feature, Mapping) else None)
+                if geometry is not None:
+                    for x, y in geometry_positions(geometry):
+                        xs.append(x)
+                        ys.append(y)
         if xs:
             return [[min(ys), min(xs)], [max(ys), max(xs)]]
     return None
 
 
-def _collect_positions(coords: Any, xs: list[float], ys: list[float]) -> None:
-    if isinstance(coords, list | tuple) and coords:
-        if isinstance(coords[0], int | float):
-            xs.append(float(coords[0]))
-            ys.append(float(coords[1]))
-        else:
-            for c in coords:
-                _collect_positions(c, xs, ys)
+def static_layers_payload(layers: Iterable[LayerLike]) -> dict[str, Any]:
+    """The static layers as data for the page (``MapBridge.staticLayers``; cw-map.js ``drawStatic``).
+
+    ``{"layers": [{id, title, kind, style, palette?, classes?, data: FeatureCollection}] (bottom to top),
+    "labels": {title, points: [{name, lat, lon}]} | None, "bounds": [[s, w], [n, e]] | None,
+    "styles": point_styles(...)}``. Titles and names are plain strings for ``textContent``; features keep
+    only ``name`` (and roads ``class``); features without a usable geometry are left out.
+    """
+    layers = list(layers)
+    static = _static_layers(layers)
+    refs = []
+    for layer in static:
+        keep = ("name", "class") if layer.kind == "roads" else ("name",)
+        refs.append(
+            {
+                "id": _text(layer.id) or "",
+                "title": _text(layer.title) or "",
+                "kind": layer.kind,
+                **style_tables(layer.kind, layer.style),
+                "data": _feature_collection(layer.features, keep),
+            }
+        )
+    points = [
+        {"name": name, "lat": lat, "lon": lon}
+        for name, lat, lon in town_label_points(f for layer in static if layer.kind == "towns" for f in layer.features)
+    ]
+    return {
+        "layers": refs,
+        "labels": {"title": TOWN_LABELS_TITLE, "points": points} if points else None,
+        "bounds": _bounds(static),
+        "styles": point_styles(layers),
+    }
 
 
-class _PageInit(JSCSSMixin, MacroElement):
-    """Links qwebchannel.js and cw-map.js/css; calls ``CW.init(config)`` after folium's objects exist."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-            CW.init({{ this.config|tojson }});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, config: dict[str, Any], js: list[tuple[str, str]], css: list[tuple[str, str]]) -> None:
-        super().__init__()
-        self._name = "CommandWallInit"
-        self.config = config
-        self.default_js = js
-        self.default_css = css
+def static_layers_json(layers: Iterable[LayerLike]) -> str:
+    """:func:`static_layers_payload` as JSON text, ASCII only (``\\uXXXX`` escapes: any string, even one with
+    a lone surrogate from a JSON file, crosses to the page intact)."""
+    return json.dumps(static_layers_payload(layers), ensure_ascii=True, separators=(",", ":"), allow_nan=False)
 
 
-def _content_security_policy(page: str, scheme: str) -> str:
-    hashes = " ".join(
-        "'sha256-{}'".format(base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode("ascii"))
-        for body in _INLINE_SCRIPT_RE.findall(page)
-    )
+def _content_security_policy(scheme: str) -> str:
+    """Scripts, styles, images and fonts only from the page's own scheme; no inline scripts at all."""
     src = f"'self' {scheme}:"
     return (
-        f"default-src 'none'; script-src {src} {hashes}; style-src {src} 'unsafe-inline'; "
+        f"default-src 'none'; script-src {src}; style-src {src} 'unsafe-inline'; "
         f"img-src {src} data:; font-src {src} data:; connect-src {src}; base-uri 'none'; form-action 'none'"
     )
 
@@ -244,100 +345,64 @@ def asset_urls(html_text: str) -> list[str]:
     return _URL_ATTR_RE.findall(html_text)
 
 
+_PAGE_TEMPLATE = """<!DOCTYPE html>
+<html>
+<head>
+    <meta charset="utf-8">
+    <title>{title}</title>{csp}
+    <meta name="viewport" content="width=device-width, initial-scale=1.0">
+    <link rel="stylesheet" href="{leaflet_css}">
+    <link rel="stylesheet" href="{cw_map_css}">
+    <script type="application/json" id="cw-config">{config}</script>
+</head>
+<body>
+    <div id="cw-map" class="cw-map"></div>
+    <script src="{leaflet_js}"></script>
+    <script src="{qwebchannel_js}"></script>
+    <script src="{cw_map_js}"></script>
+</body>
+</html>
+"""
+
+
 def build_map_page(
-    layers: Iterable[LayerLike],
+    layers: Iterable[LayerLike] = (),
     *,
     asset_base: str = "cw://app/web/",
     qwebchannel_url: str | None = None,
     title: str = "薛城区 一张图",
     csp: bool = True,
 ) -> str:
-    """Render the map page for the static ``layers`` (kinds boundary, towns, grids, roads; others ignored).
+    """The map page's HTML: the fixed skeleton that loads Leaflet, qwebchannel.js and cw-map.js/css.
 
-    ``asset_base`` is where ``resources/web`` is served (Leaflet, jQuery, cw-map.js/css); ``qwebchannel_url``
-    defaults to ``qwebchannel.js`` one level above it (``cw://app/qwebchannel.js``). Returns the HTML text.
+    ``layers`` only set the initial view (the bounds of the static layers, as numbers); what they contain is
+    sent to the page as data (:func:`static_layers_payload`). ``asset_base`` is where ``resources/web`` is
+    served; ``qwebchannel_url`` defaults to ``qwebchannel.js`` one level above it (``cw://app/qwebchannel.js``).
     """
     if not asset_base.endswith("/"):
         asset_base += "/"
     if qwebchannel_url is None:
         qwebchannel_url = asset_base.rstrip("/").rsplit("/", 1)[0] + "/qwebchannel.js"
-    layers = list(layers)
-    styles = point_styles(layers)
-    layers = sorted(
-        (layer for layer in layers if layer.kind in STATIC_KINDS),
-        key=lambda layer: STATIC_KINDS.index(layer.kind),
-    )
-    bounds = _bounds(layers)
+    bounds = _bounds(_static_layers(layers))
     center = (
-        [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2] if bounds else DISTRICT_CENTER
+        [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2] if bounds else list(DISTRICT_CENTER)
     )
-
-    fmap = folium.Map(
-        location=center,
-        zoom_start=11,
-        tiles=None,
-        control_scale=False,  # cw-map.js adds a metric-only scale bar
-        attribution_control=False,
-        zoom_snap=0.25,  # fit the district snugly on any monitor
-        zoom_delta=0.5,
-    )
-    # Instance attributes shadow folium's CDN lists; bootstrap / awesome-markers / font-awesome are not used.
-    fmap.default_js = [
-        ("leaflet", asset_base + "node_modules/leaflet/dist/leaflet.js"),
-        ("jquery", asset_base + "node_modules/jquery/dist/jquery.min.js"),
-    ]
-    fmap.default_css = [("leaflet_css", asset_base + "node_modules/leaflet/dist/leaflet.css")]
-
-    layer_refs: list[dict[str, str]] = []
-    for layer in layers:
-        keep = ("name", "class") if layer.kind == "roads" else ("name",)
-        geojson = folium.GeoJson(
-            _feature_collection(layer.features, keep),
-            name=layer.title,
-            style_function=style_function(layer.kind, layer.style),
-            control=False,
-            interactive=False,
-        )
-        geojson.add_to(fmap)
-        layer_refs.append(
-            {"id": layer.id, "title": layer.title, "kind": layer.kind, "var": geojson.get_name()}
-        )
-
-    labels_ref = None
-    towns = [layer for layer in layers if layer.kind == "towns"]
-    if towns:
-        group = folium.FeatureGroup(name="镇街名称", control=False)
-        for name, lat, lon in town_label_points(f for layer in towns for f in layer.features):
-            folium.Marker(
-                [lat, lon],
-                icon=folium.DivIcon(
-                    html=f'<div class="cw-town-label">{html.escape(name)}</div>',
-                    class_name="cw-town-label-icon",
-                    icon_size=(0, 0),
-                ),
-                interactive=False,
-                keyboard=False,
-            ).add_to(group)
-        group.add_to(fmap)
-        labels_ref = {"title": "镇街名称", "var": group.get_name()}
-
-    config = {
-        "map": fmap.get_name(),
-        "layers": layer_refs,
-        "labels": labels_ref,
-        "bounds": bounds,
-        "styles": styles,
-    }
-    _PageInit(
-        config,
-        js=[("qwebchannel", qwebchannel_url), ("cw_map", asset_base + "cw-map.js")],
-        css=[("cw_map_css", asset_base + "cw-map.css")],
-    ).add_to(fmap)
-
-    page = fmap.get_root().render()
-    head = f'<head>\n    <meta charset="utf-8">\n    <title>{html.escape(title)}</title>'
+    config = {"center": center, "zoom": 11, "bounds": bounds}
+    config_json = json.dumps(config, allow_nan=False).replace("<", "\\u003c")  # numbers only; belt and braces
+    policy = ""
     if csp:
         scheme = urlsplit(asset_base).scheme or "cw"
-        policy = _content_security_policy(page, scheme)
-        head += f'\n    <meta http-equiv="Content-Security-Policy" content="{html.escape(policy)}">'
-    return page.replace("<head>", head, 1)
+        policy = (
+            '\n    <meta http-equiv="Content-Security-Policy" '
+            f'content="{html.escape(_content_security_policy(scheme))}">'
+        )
+    return _PAGE_TEMPLATE.format(
+        title=html.escape(title),
+        csp=policy,
+        leaflet_css=html.escape(asset_base + "node_modules/leaflet/dist/leaflet.css"),
+        cw_map_css=html.escape(asset_base + "cw-map.css"),
+        config=config_json,
+        leaflet_js=html.escape(asset_base + "node_modules/leaflet/dist/leaflet.js"),
+        qwebchannel_js=html.escape(qwebchannel_url),
+        cw_map_js=html.escape(asset_base + "cw-map.js"),
+    )

@@ -1,14 +1,17 @@
 /*
  * cw-map.js — the commandwall map page (plain ES2017, no build step).
  *
- * The page is built by commandwall/mapdoc/page.py with folium: it draws the static district layers and then
- * calls CW.init(config) with the names of the Leaflet objects it made. Everything else arrives over
- * QWebChannel from commandwall/ui/map/bridge.py (MapBridge, registered as "bridge"):
+ * The page (commandwall/mapdoc/page.py) is a fixed skeleton: this script makes the Leaflet map from the
+ * numbers in its #cw-config block. Everything else arrives as JSON data over QWebChannel from
+ * commandwall/ui/map/bridge.py (MapBridge, registered as "bridge"):
+ *   JS -> Python  staticLayers() -> the district boundary, towns, grids, roads, town labels (drawStatic),
+ *                 then pageReady() once they are drawn; cameraClicked(id), incidentClicked(id),
+ *                 layerDrawn(kind, count)
  *   Python -> JS  signals carrying JSON text: camerasChanged, incidentsChanged, incidentUpserted,
  *                 unitsChanged, resourcesChanged, command ({op: "flyTo"|"selectIncident", ...})
- *   JS -> Python  slots: pageReady(), cameraClicked(id), incidentClicked(id), layerDrawn(kind, count)
  *
- * Text from the platform (names, titles) is always set with textContent, never as markup.
+ * Text from outside (layer titles, names) is always set with textContent, never as markup; tables keyed by
+ * outside text are read with own() only, so a name such as "__proto__" or "constructor" is just a name.
  */
 (function () {
   "use strict";
@@ -44,6 +47,8 @@
   var incidentMarkers = {}; // id -> L.marker
   var selectedIncident = null;
   var hoverTip = null;
+  var staticLayers = []; // [{id, kind, title, layer}] bottom to top
+  var labelGroup = null;
 
   // ---------------------------------------------------------------- helpers
 
@@ -54,10 +59,18 @@
     return node;
   }
 
-  function escapeHtml(text) {
-    return String(text).replace(/[&<>"']/g, function (c) {
-      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
-    });
+  /** obj[key] if obj has it as its own property (never an inherited one such as "constructor"). */
+  function own(obj, key) {
+    return obj !== null && typeof obj === "object" && Object.prototype.hasOwnProperty.call(obj, key)
+      ? obj[key] : undefined;
+  }
+
+  /** Run fn once the browser has painted (next frame, then a task), or after 500 ms in a hidden view. */
+  function afterPaint(fn) {
+    var done = false;
+    function once() { if (!done) { done = true; fn(); } }
+    requestAnimationFrame(function () { setTimeout(once, 0); });
+    setTimeout(once, 500);
   }
 
   function callBridge(method) {
@@ -232,7 +245,7 @@
     groups.units.clearLayers();
     list.forEach(function (u) {
       var badge = el("span", "cw-unit-badge");
-      badge.style.background = DEPARTMENT_COLORS[u.department] || "#c7c7cc";
+      badge.style.background = own(DEPARTMENT_COLORS, u.department) || "#c7c7cc";
       var marker = L.marker([u.lat, u.lon], {
         keyboard: false,
         icon: L.divIcon({ className: "cw-unit cw-unit-" + u.status, iconSize: [12, 12], html: badge }),
@@ -249,7 +262,7 @@
   function setResources(list) {
     groups.resources.clearLayers();
     list.forEach(function (r) {
-      var style = RESOURCE_STYLES[r.type] || { glyph: "资", color: "#8e8e93" };
+      var style = own(RESOURCE_STYLES, r.type) || { glyph: "资", color: "#8e8e93" };
       var badge = el("span", "cw-resource-badge", style.glyph);
       badge.style.borderColor = style.color;
       badge.style.color = style.color;
@@ -323,7 +336,7 @@
   function connectBridge() {
     if (typeof qt === "undefined" || !qt.webChannelTransport || typeof QWebChannel === "undefined") {
       console.info("cw-map: no Qt web channel; running stand-alone");
-      return;
+      return false;
     }
     new QWebChannel(qt.webChannelTransport, function (channel) {
       var bridge = (CW.bridge = channel.objects.bridge);
@@ -336,26 +349,125 @@
       bridge.unitsChanged.connect(safely("units", setUnits));
       bridge.resourcesChanged.connect(safely("resources", setResources));
       bridge.command.connect(safely("command", runCommand));
-      CW.ready = true;
-      bridge.pageReady();
+      bridge.staticLayers(function (json) {
+        safely("static layers", drawStatic)(json);
+        addLayerControl();
+        afterPaint(function () {
+          CW.ready = true;
+          bridge.pageReady();
+        });
+      });
     });
+    return true;
   }
 
   /** Colours from the layer manifest (cameras online/offline, unit departments, resource types). */
   function applyStyles(styles) {
-    Object.assign(CAMERA_COLORS, styles.cameras || {});
-    Object.assign(DEPARTMENT_COLORS, styles.units || {});
-    Object.keys(styles.resources || {}).forEach(function (type) {
-      RESOURCE_STYLES[type] = { glyph: (RESOURCE_STYLES[type] || { glyph: "资" }).glyph, color: styles.resources[type] };
+    var cameras = own(styles, "cameras") || {};
+    ["online", "offline"].forEach(function (status) {
+      if (typeof own(cameras, status) === "string") CAMERA_COLORS[status] = cameras[status];
+    });
+    var units = own(styles, "units") || {};
+    Object.keys(units).forEach(function (dept) {
+      if (typeof units[dept] === "string") Object.defineProperty(DEPARTMENT_COLORS, dept, {
+        value: units[dept], enumerable: true, configurable: true, writable: true,
+      });
+    });
+    var resources = own(styles, "resources") || {};
+    Object.keys(resources).forEach(function (type) {
+      if (typeof resources[type] !== "string") return;
+      Object.defineProperty(RESOURCE_STYLES, type, {
+        value: { glyph: (own(RESOURCE_STYLES, type) || { glyph: "资" }).glyph, color: resources[type] },
+        enumerable: true, configurable: true, writable: true,
+      });
     });
   }
 
-  /** Called by the folium-built page with {map, layers: [{id, title, kind, var}], labels, bounds, styles}. */
+  /** Style of one feature of a static layer: its road class, else its town's palette colour, else the base. */
+  function featureStyle(ref) {
+    return function (feature) {
+      var props = (feature && feature.properties) || {};
+      var byClass = own(ref.classes, props["class"]);
+      if (byClass) return byClass;
+      var fill = own(ref.palette, props.name);
+      if (typeof fill === "string") return L.extend({}, ref.style, { fillColor: fill });
+      return ref.style;
+    };
+  }
+
+  /** A permanent town name label: a zero-size icon holding one text element (textContent, never HTML). */
+  function townLabel(point) {
+    return L.marker([point.lat, point.lon], {
+      interactive: false,
+      keyboard: false,
+      icon: L.divIcon({ className: "cw-town-label-icon", iconSize: [0, 0], html: el("div", "cw-town-label", point.name) }),
+    });
+  }
+
+  /**
+   * The static layers from MapBridge.staticLayers (commandwall/mapdoc/page.py static_layers_payload):
+   * {layers: [{id, title, kind, style, palette?, classes?, data}], labels: {title, points}, bounds, styles}.
+   */
+  function drawStatic(data) {
+    staticLayers.forEach(function (ref) { map.removeLayer(ref.layer); });
+    staticLayers = [];
+    if (labelGroup) map.removeLayer(labelGroup);
+    labelGroup = null;
+    applyStyles(own(data, "styles") || {});
+    (own(data, "layers") || []).forEach(function (ref) {
+      try {
+        var layer = L.geoJSON(ref.data, {
+          style: featureStyle(ref),
+          interactive: false,
+          pointToLayer: function (feature, latlng) { return L.circleMarker(latlng, { radius: 3 }); },
+        }).addTo(map);
+        staticLayers.push({ id: String(ref.id), kind: String(ref.kind), title: String(ref.title), layer: layer });
+      } catch (err) {
+        console.error("cw-map: static layer " + JSON.stringify(String(ref.id)) + " not drawn: " + err);
+      }
+    });
+    var labels = own(data, "labels");
+    if (labels && labels.points && labels.points.length) {
+      labelGroup = L.layerGroup(labels.points.map(townLabel)).addTo(map);
+      labelGroup.cwTitle = String(labels.title);
+    }
+    fitDistrict(own(data, "bounds"));
+  }
+
+  /** Leaflet's layers control sets each name with innerHTML; this one sets it as text. */
+  var TextLayersControl = L.Control.Layers.extend({
+    _addItem: function (obj) {
+      var label = L.Control.Layers.prototype._addItem.call(this, L.extend({}, obj, { name: "" }));
+      label.firstChild.lastChild.textContent = " " + obj.name;
+      return label;
+    },
+  });
+
+  /** The on/off control: the static layers (bottom to top), the town labels, then the data layers. */
+  function addLayerControl() {
+    if (CW.layerControl) map.removeControl(CW.layerControl);
+    var control = new TextLayersControl(null, null, { collapsed: false, position: "topright", sortLayers: false });
+    staticLayers.forEach(function (ref) { control.addOverlay(ref.layer, ref.title); });
+    if (labelGroup) control.addOverlay(labelGroup, labelGroup.cwTitle);
+    control.addOverlay(groups.cameras, "摄像头");
+    control.addOverlay(groups.fov, "摄像头视域");
+    control.addOverlay(groups.incidents, "事件");
+    control.addOverlay(groups.units, "处置力量");
+    control.addOverlay(groups.resources, "应急资源");
+    CW.layerControl = control.addTo(map);
+  }
+
+  /** Makes the map from the page's numeric config {center: [lat, lon], zoom, bounds}, then connects. */
   CW.init = function (config) {
-    applyStyles(config.styles || {});
-    map = CW.map = window[config.map];
-    map.setMinZoom(8);
-    map.setMaxZoom(19);
+    map = CW.map = L.map("cw-map", {
+      center: config.center || [34.785, 117.315],
+      zoom: config.zoom || 11,
+      minZoom: 8,
+      maxZoom: 19,
+      zoomSnap: 0.25, // fit the district snugly on any monitor
+      zoomDelta: 0.5,
+      attributionControl: false,
+    });
     map.createPane("cw-cameras").style.zIndex = 450;
     cameraRenderer = CW.cameraRenderer = L.canvas({ pane: "cw-cameras", padding: 0.3 });
     groups.fov = L.featureGroup().addTo(map);
@@ -375,21 +487,10 @@
     groups.incidents.on("click", function (e) { callBridge("incidentClicked", e.layer.cwIncident.id); });
     map.on("zoomend moveend", drawFov);
 
-    var overlays = {};
-    (config.layers || []).forEach(function (ref) {
-      if (window[ref.var]) overlays[escapeHtml(ref.title)] = window[ref.var];
-    });
-    if (config.labels && window[config.labels.var]) overlays[escapeHtml(config.labels.title)] = window[config.labels.var];
-    overlays["摄像头"] = groups.cameras;
-    overlays["摄像头视域"] = groups.fov;
-    overlays["事件"] = groups.incidents;
-    overlays["处置力量"] = groups.units;
-    overlays["应急资源"] = groups.resources;
-    CW.layerControl = L.control.layers(null, overlays, { collapsed: false, position: "topright" }).addTo(map);
     L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);
     addLegend();
     fitDistrict(config.bounds);
-    connectBridge();
+    if (!connectBridge()) addLayerControl();
   };
 
   /** Counts of what is drawn (for tests and diagnostics). */
@@ -401,9 +502,19 @@
       units: groups.units ? groups.units.getLayers().length : 0,
       resources: groups.resources ? groups.resources.getLayers().length : 0,
       selectedIncident: selectedIncident,
+      static: staticLayers.map(function (ref) {
+        return { id: ref.id, kind: ref.kind, title: ref.title, count: ref.layer.getLayers().length, onMap: map.hasLayer(ref.layer) };
+      }),
+      townLabels: labelGroup ? labelGroup.getLayers().length : 0,
       zoom: map ? map.getZoom() : null,
       center: map ? [map.getCenter().lng, map.getCenter().lat] : null,
     };
+  };
+
+  /** The Leaflet layer drawn for a static layer id (for tests and diagnostics), or null. */
+  CW.staticLayer = function (id) {
+    for (var i = 0; i < staticLayers.length; i++) if (staticLayers[i].id === id) return staticLayers[i].layer;
+    return null;
   };
 
   /** Container pixel of a camera (for tests that click it). */
@@ -413,4 +524,17 @@
     var p = map.latLngToContainerPoint(layer.getLatLng());
     return [p.x, p.y];
   };
+
+  function start() {
+    var config = {};
+    try {
+      config = JSON.parse(document.getElementById("cw-config").textContent);
+    } catch (err) {
+      console.error("cw-map: bad page config: " + err);
+    }
+    CW.init(config);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();

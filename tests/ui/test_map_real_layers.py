@@ -63,14 +63,12 @@ def cameras_from(layer_set: LayerSet) -> list[Camera]:
 
 
 def test_static_layers_and_town_labels(qtbot, view: MapView) -> None:
-    kinds = run_js(
-        qtbot,
-        view,
-        """Object.values(window).filter(v => v instanceof L.GeoJSON)
-        .map(g => [g.getLayers()[0].feature.properties.name !== undefined, g.getLayers().length])""",
-    )
-    assert len(kinds) == 4  # towns, grids, roads, boundary; cameras/units/resources are data, not static
-    assert sorted(n for _, n in kinds) == sorted([1, 9, 100, 110])
+    static = run_js(qtbot, view, "CW.stats().static")
+    # bottom to top; cameras/units/resources are data, not static
+    assert [s["kind"] for s in static] == ["towns", "grids", "roads", "boundary"]
+    assert sorted(s["count"] for s in static) == sorted([1, 9, 100, 110])
+    assert all(s["onMap"] for s in static)
+    assert run_js(qtbot, view, "CW.staticLayer('towns').getLayers()[0].feature.properties.name") in TOWNS
     labels = run_js(qtbot, view, "[...document.querySelectorAll('.cw-town-label')].map(e => e.textContent)")
     assert set(labels) == TOWNS
     zoom = run_js(qtbot, view, "CW.map.getZoom()")

@@ -222,3 +222,84 @@ def test_normalize_geometry_collection_and_multipoint() -> None:
 def test_malformed_geometry_raises_value_error(geom: object) -> None:
     with pytest.raises(ValueError):
         normalize_geometry(geom, "EPSG:4326")  # type: ignore[arg-type]
+
+
+# --- fuzzing: whatever a layer file or the platform declares, the answer is a result or a ValueError ---------
+
+#: JSON-ish values: what ``json.loads`` can give, plus huge integers and non-finite floats.
+json_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**400), max_value=10**400)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=40)
+)
+json_values = st.recursive(
+    json_scalars,
+    lambda children: st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=12), children, max_size=5),
+    max_leaves=30,
+)
+geometry_types = st.sampled_from(
+    ["Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection"]
+)
+coordinate_numbers = st.integers(min_value=-(10**400), max_value=10**400) | st.floats()
+#: Geometries that are often nearly right: a real type, positions nested 0–4 deep.
+near_geometries = st.fixed_dictionaries(
+    {
+        "type": geometry_types | json_values,
+        "coordinates": st.recursive(
+            st.lists(coordinate_numbers | json_scalars, min_size=0, max_size=4),
+            lambda inner: st.lists(inner, max_size=3),
+            max_leaves=12,
+        )
+        | json_values,
+    },
+    optional={"geometries": st.lists(json_values, max_size=3)},
+)
+crs_texts = st.sampled_from([*SUPPORTED_CRS, "urn:ogc:def:crs:EPSG::4548", "gcj02", "EPSG:3857"]) | st.text(
+    max_size=40
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(crs=st.text(max_size=60) | json_values)
+def test_canonical_crs_fuzz_gives_a_name_or_unsupported_crs(crs: object) -> None:
+    try:
+        name = canonical_crs(crs)  # type: ignore[arg-type]
+    except UnsupportedCRS as exc:
+        assert len(str(exc)) < 400  # a clear, bounded message, whatever the input
+    else:
+        assert name in SUPPORTED_CRS
+
+
+@settings(max_examples=300, deadline=None)
+@given(geometry=near_geometries | json_values, crs=crs_texts)
+def test_normalize_geometry_fuzz_gives_a_geometry_or_value_error(geometry: object, crs: str) -> None:
+    try:
+        out = normalize_geometry(geometry, crs)  # type: ignore[arg-type]
+    except ValueError:
+        return
+    assert out["type"] == geometry["type"]  # type: ignore[index]
+
+
+def test_nested_geometry_collections_are_refused_not_recursed() -> None:
+    geom: dict = {"type": "Point", "coordinates": [117.3, 34.8]}
+    for _ in range(5000):
+        geom = {"type": "GeometryCollection", "geometries": [geom]}
+    with pytest.raises(ValueError, match="nested more than"):
+        normalize_geometry(geom, "EPSG:4326")
+    deep: list = [117.3, 34.8]
+    for _ in range(5000):
+        deep = [deep]
+    with pytest.raises(ValueError, match="bad position"):
+        normalize_geometry({"type": "Point", "coordinates": deep}, "EPSG:4326")
+
+
+@settings(max_examples=200, deadline=None)
+@given(x=coordinate_numbers, y=coordinate_numbers, src=crs_texts, dst=crs_texts)
+def test_convert_point_fuzz_gives_finite_numbers_or_value_error(x: float, y: float, src: str, dst: str) -> None:
+    try:
+        ox, oy = convert_point(x, y, src, dst)
+    except ValueError:
+        return
+    assert np.isfinite(ox) and np.isfinite(oy)

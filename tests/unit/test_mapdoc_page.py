@@ -1,4 +1,4 @@
-"""The folium-built map page: local assets only, the district drawn, text escaped, a strict CSP."""
+"""The map page: local assets only, a fixed skeleton with a strict CSP, the static layers as data."""
 
 from __future__ import annotations
 
@@ -14,7 +14,10 @@ from commandwall.mapdoc.page import (
     build_map_page,
     clean_style,
     point_styles,
+    static_layers_json,
+    static_layers_payload,
     style_function,
+    style_tables,
     town_label_points,
 )
 
@@ -154,42 +157,60 @@ def test_asset_base_is_honoured() -> None:
     assert "cw://app/qwebchannel.js" in urls
 
 
-def _init_config(page: str) -> dict:
-    match = re.search(r"CW\.init\((\{.*?\})\);", page, re.DOTALL)
-    assert match, "CW.init(config) is not called"
+def _page_config(page: str) -> dict:
+    match = re.search(r'<script type="application/json" id="cw-config">(.*?)</script>', page, re.DOTALL)
+    assert match, "the page has no config block"
     return json.loads(match.group(1))
 
 
-def test_district_and_static_layers_are_drawn(page: str) -> None:
-    config = _init_config(page)
-    kinds = [ref["kind"] for ref in config["layers"]]
+def test_page_is_a_skeleton_with_numbers_only(page: str) -> None:
+    config = _page_config(page)
+    assert config == {"center": [34.785, 117.315], "zoom": 11, "bounds": [[34.64, 117.16], [34.93, 117.47]]}
+    body = page.replace("<title>薛城区 一张图</title>", "")  # the window title is ours
+    for text in ("薛城区", "临城街道", "光明大道", "主干道", "117.47, 34.65", "镇街"):
+        assert text not in body
+    # the same skeleton whatever the names
+    assert build_map_page(sample_layers(town_name="另一个名字")) == page
+
+
+def test_static_layers_payload_carries_the_district(page: str) -> None:
+    data = static_layers_payload(sample_layers())
+    kinds = [ref["kind"] for ref in data["layers"]]
     assert kinds == ["towns", "grids", "roads", "boundary"]  # bottom to top; cameras are pushed as data
-    assert config["bounds"] == [[34.64, 117.16], [34.93, 117.47]]
-    for ref in config["layers"]:
-        assert f"var {ref['var']} = L.geoJson(" in page
-    assert config["map"] in page
-    # the district polygon itself is embedded
-    assert "[117.47, 34.65]" in page
-    assert "\\u859b\\u57ce\\u533a" in page  # 薛城区, JSON-escaped in the script
+    assert [ref["title"] for ref in data["layers"]] == ["镇街", "网格", "道路", "薛城区"]
+    assert data["bounds"] == [[34.64, 117.16], [34.93, 117.47]]
+    district = data["layers"][-1]["data"]["features"][0]
+    assert district["properties"] == {"name": "薛城区"}  # only the names travel
+    assert [117.47, 34.65] in district["geometry"]["coordinates"][0]
+    roads = data["layers"][2]
+    assert [f["properties"] for f in roads["data"]["features"]] == [
+        {"name": "光明大道", "class": "主干道"},
+        {"name": "泰山路", "class": "支路"},
+    ]
+    assert roads["classes"]["支路"]["weight"] == pytest.approx(1.2)
+    assert data["labels"]["title"] == "镇街名称"
+    assert sorted(p["name"] for p in data["labels"]["points"]) == ["临城街道", "常庄街道"]
+    text = static_layers_json(sample_layers())
+    assert text.isascii() and json.loads(text) == data
 
 
-def test_town_labels_are_escaped() -> None:
-    html = build_map_page(sample_layers(town_name='<img src=x onerror="alert(1)">街道</script>'))
-    assert "<img src=x" not in html
-    assert "</script>街道" not in html
-    # HTML-escaped for the label, then JSON-escaped inside the script
-    assert "\\u0026lt;img src=x onerror=\\u0026quot;alert(1)\\u0026quot;\\u0026gt;" in html
-    # only the page's own closing tags are left
+def test_town_labels_are_data_not_markup() -> None:
+    name = '<img src=x onerror="alert(1)">街道</script>'
+    html = build_map_page(sample_layers(town_name=name))
+    assert "<img" not in html and "onerror" not in html and "街道" not in html
     assert html.count("</script>") == len(re.findall(r"<script\b", html))
+    points = static_layers_payload(sample_layers(town_name=name))["labels"]["points"]
+    assert name in [p["name"] for p in points]  # as it is: the page sets it as textContent
 
 
-def test_csp_hashes_every_inline_script(page: str) -> None:
+def test_csp_allows_no_inline_script(page: str) -> None:
     meta = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', page)
     assert meta and page.index(meta.group(0)) < page.index("<script")
-    inline = re.findall(r"<script>(.*?)</script>", page, re.DOTALL)
-    assert len(inline) >= 2
-    assert meta.group(1).count("sha256-") == len(inline)
-    assert "unsafe-inline&#x27;" not in meta.group(1).split("style-src")[0]  # no inline event handlers
+    policy = meta.group(1).replace("&#x27;", "'")
+    script_src = policy.split("script-src")[1].split(";")[0]
+    assert script_src.split() == ["'self'", "cw:"]  # no 'unsafe-inline', no hashes: no inline script runs
+    assert re.findall(r"<script>", page) == []  # every script is a file, the config block is JSON data
+    assert "default-src 'none'" in policy and "base-uri 'none'" in policy
 
 
 def test_town_label_points_lie_inside() -> None:
@@ -217,8 +238,9 @@ def test_layer_features_are_not_mutated() -> None:
 
 def test_empty_layers_still_give_a_page() -> None:
     html = build_map_page([])
-    assert "CW.init(" in html
-    assert _init_config(html)["bounds"] is None
+    assert "cw-map.js" in html
+    assert _page_config(html)["bounds"] is None
+    assert static_layers_payload([]) == {"layers": [], "labels": None, "bounds": None, "styles": {}}
 
 
 def test_manifest_tables_style_features() -> None:
@@ -258,4 +280,11 @@ def test_point_styles_from_manifest() -> None:
         "units": {"公安": "#448aff"},
         "resources": {"hospital": "#ff5252"},
     }
-    assert _init_config(build_map_page(layers))["styles"]["cameras"]["offline"] == "#757575"
+    assert static_layers_payload(layers)["styles"]["cameras"]["offline"] == "#757575"
+
+
+def test_style_tables_are_the_style_function_as_data() -> None:
+    raw = {"fillColor": "#111111", "palette": {"临城街道": "#29b6f6", "坏": "red;x", "__proto__": "#222222"}}
+    tables = style_tables("towns", raw)
+    assert tables["palette"] == {"临城街道": "#29b6f6", "__proto__": "#222222"}
+    assert "classes" not in tables and tables["style"] == clean_style("towns", raw)

@@ -1,6 +1,7 @@
 """MapBridge: the QObject the map page talks to over QWebChannel (registered as ``"bridge"``).
 
-Python → JS: signals carrying JSON text; cw-map.js connects to them (``bridge.camerasChanged.connect(...)``).
+Python → JS: signals carrying JSON text; cw-map.js connects to them (``bridge.camerasChanged.connect(...)``),
+and the static layers, which the page asks for once it is connected (``bridge.staticLayers(callback)``).
 JS → Python: slots the page calls (``bridge.cameraClicked(id)``); they re-emit as ``sig_…`` Qt signals.
 The JS-visible names are camelCase. Signals get them with ``name=`` (Python uses the snake_case attributes);
 slots are camelCase methods, because ``@Slot(name=...)`` crashes QWebChannel's introspection in PySide6 6.11
@@ -17,7 +18,7 @@ log = logging.getLogger(__name__)
 
 
 class MapBridge(QObject):
-    """Carries data into the page and clicks out of it; holds no state."""
+    """Carries data into the page and clicks out of it; holds only the static layers' JSON text."""
 
     # Python -> JS (JSON text)
     cameras_changed = Signal(str, name="camerasChanged")
@@ -33,9 +34,22 @@ class MapBridge(QObject):
     sig_incident_clicked = Signal(str)
     sig_layer_drawn = Signal(str, int)
 
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._static_layers = "{}"
+
+    def set_static_layers(self, json_text: str) -> None:
+        """Keep the static layers (``commandwall.mapdoc.page.static_layers_json``) for the next page load."""
+        self._static_layers = json_text
+
+    @Slot(result=str)
+    def staticLayers(self) -> str:  # noqa: N802 (name seen by JS)
+        """The static layers as JSON text: the page draws them, then calls :meth:`pageReady`."""
+        return self._static_layers
+
     @Slot()
     def pageReady(self) -> None:  # noqa: N802 (name seen by JS)
-        """The page has connected its handlers and can take data."""
+        """The page has drawn its static layers, connected its handlers and can take data."""
         self.sig_page_ready.emit()
 
     @Slot(str)

@@ -2,7 +2,7 @@
 
 * ``cw://app/web/<path>``    a file under :func:`commandwall.paths.web_dir` (Leaflet, jQuery, cw-map.js …)
 * ``cw://app/qwebchannel.js`` Qt's own ``:/qtwebchannel/qwebchannel.js`` resource
-* ``cw://app/<name>.html``   a page kept in memory (``map.html``: the folium-built map page)
+* ``cw://app/<name>.html``   a page kept in memory (``map.html``: the map page skeleton)
 
 :func:`register_scheme` and :func:`configure_webengine_environment` must run before the ``QApplication`` is
 created; :func:`scheme_handler` installs the handler on a profile (once) and returns it.

@@ -1,9 +1,9 @@
 """MapView: the district map (QWebEngineView) fed with cameras, incidents, units and resources as data.
 
-The page is built once per :meth:`MapView.load_page` (folium, ``commandwall.mapdoc.page``) and served from
-memory as ``cw://app/map.html``; data updates go over QWebChannel and never reload it. The view keeps the
-latest data it was given, so calls made before the page is ready — and after a reload or a crashed renderer —
-are delivered when the page reports ready.
+The page (``commandwall.mapdoc.page``) is a fixed skeleton served from memory as ``cw://app/map.html``; the
+static layers reach it as JSON data over QWebChannel, drawn before the page reports ready, and data updates
+go the same way and never reload it. The view keeps the latest data it was given, so calls made before the page
+is ready — and after a reload or a crashed renderer — are delivered when the page reports ready.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from PySide6.QtWebEngineWidgets import QWebEngineView
 
 from commandwall.domain.models import Camera, Incident, Unit
 from commandwall.mapdoc import payload
-from commandwall.mapdoc.page import LayerLike, build_map_page
+from commandwall.mapdoc.page import LayerLike, build_map_page, static_layers_json
 from commandwall.ui.map.bridge import MapBridge
 from commandwall.ui.map.scheme import BASE_URL, WEB_BASE_URL, scheme_handler
 
@@ -104,7 +104,7 @@ class MapView(QWebEngineView):
     # ------------------------------------------------------------------ page
 
     def is_ready(self) -> bool:
-        """True while the page is loaded and connected to the bridge."""
+        """True while the page is loaded, has drawn its static layers and is connected to the bridge."""
         return self._ready
 
     @property
@@ -114,19 +114,27 @@ class MapView(QWebEngineView):
 
     @staticmethod
     def build_page(layers: Iterable[LayerLike] | Mapping[str, LayerLike]) -> str:
-        """The page's HTML for the static ``layers``; plain Python, so it may run on a worker thread."""
+        """What the page shows of the static ``layers``, as JSON text for :meth:`load_built_page`.
+
+        Plain Python, so it may run on a worker thread. The page's HTML itself is the same for every layer
+        set: names and titles reach the page only as data.
+        """
         if isinstance(layers, Mapping):
             layers = layers.values()
-        return build_map_page(list(layers), asset_base=WEB_BASE_URL, qwebchannel_url=BASE_URL + "qwebchannel.js")
+        return static_layers_json(list(layers))
 
     def load_page(self, layers: Iterable[LayerLike] | Mapping[str, LayerLike]) -> None:
-        """Build the page for the static ``layers`` (``Layer``s or ``LayerSet.layers``) and load it."""
+        """Load the page for the static ``layers`` (``Layer``s or ``LayerSet.layers``)."""
         self.load_built_page(self.build_page(layers))
 
-    def load_built_page(self, html: str) -> None:
-        """Load a page made by ``build_page`` (built off the GUI thread at start-up: it takes ~80 ms)."""
+    def load_built_page(self, static_layers: str) -> None:
+        """Load the page with static layers made by :meth:`build_page` (off the GUI thread at start-up)."""
+        if not static_layers.lstrip().startswith("{"):
+            raise ValueError("load_built_page takes the JSON text of MapView.build_page")
+        self._bridge.set_static_layers(static_layers)
+        html = build_map_page(asset_base=WEB_BASE_URL, qwebchannel_url=BASE_URL + "qwebchannel.js")
         url = self._handler.set_document(self._page_name, html)
-        log.info("loading map page %s (%d kB)", url.toString(), len(html) // 1024)
+        log.info("loading map page %s (static layers %d kB)", url.toString(), len(static_layers) // 1024)
         self._ready = False
         self.load(url)
 

@@ -1,0 +1,110 @@
+"""Hostile layer titles, town/grid/road names and road classes in the real map page (QtWebEngine, offscreen):
+shown literally as text, nothing runs — neither in the client process (template syntax) nor in the page."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from pathlib import Path
+
+import pytest
+
+from commandwall.geo.layers import Layer
+from commandwall.ui.map.view import MapView
+from tests.ui.test_map_view import SOFTWARE_RENDERING_MESSAGES, run_js
+from tests.unit.test_layers_hostile import hostile_corpus
+from tests.unit.test_mapdoc_page import _box, sample_layers
+
+pytestmark = pytest.mark.qt_log_ignore(*SOFTWARE_RENDERING_MESSAGES, extend=True)
+
+
+@pytest.fixture(autouse=True)
+def no_page_errors(caplog: pytest.LogCaptureFixture):
+    """A JS console error (a CSP violation, a failed handler), alert or refused navigation fails the test."""
+    caplog.set_level(logging.DEBUG, logger="commandwall.ui.map")
+    yield
+    bad = [r for r in caplog.records if r.name == "commandwall.ui.map.view" and r.levelno >= logging.WARNING]
+    assert not bad, [r.getMessage()[:300] for r in bad]
+
+
+def hostile_map_layers(corpus: list[str]) -> list[Layer]:
+    """The sample district with one small town per hostile name, hostile layer titles, grid and road names
+    and road classes."""
+    district, towns, grids, roads, cameras = sample_layers()
+    side = 6
+    town_features = [
+        _box(
+            117.18 + 0.045 * (i % side),
+            34.67 + 0.035 * (i // side),
+            117.21 + 0.045 * (i % side),
+            34.69 + 0.035 * (i // side),
+            name=name,
+        )
+        for i, name in enumerate(corpus)
+    ]
+    titles = iter(corpus)
+    towns = dataclasses.replace(towns, title=next(titles), features=town_features)
+    grids = dataclasses.replace(grids, title=next(titles))
+    for feature, name in zip(grids.features, corpus, strict=False):
+        feature["properties"]["name"] = name
+    roads = dataclasses.replace(roads, title=next(titles))
+    for feature, name in zip(roads.features, corpus[3:], strict=False):
+        feature["properties"].update(name=name, **{"class": name})
+    district = dataclasses.replace(district, title=next(titles))
+    return [district, towns, grids, roads, cameras]
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> list[str]:
+    return [text for text in hostile_corpus(tmp_path / "canary") if text]
+
+
+def test_hostile_names_show_literally_and_run_nothing(qtbot, tmp_path: Path, corpus: list[str]) -> None:
+    layers = hostile_map_layers(corpus)
+    widget = MapView()
+    qtbot.addWidget(widget)
+    widget.resize(1000, 800)
+    widget.show()
+    with qtbot.waitSignal(widget.sig_ready, timeout=30000):
+        widget.load_page(layers)
+    assert widget.is_ready()
+    qtbot.wait(300)  # time for an onerror/onload handler to fire, had a name become an element
+
+    labels = run_js(qtbot, widget, "[...document.querySelectorAll('.cw-town-label')].map(e => e.textContent)")
+    assert sorted(labels) == sorted(corpus)  # every town label is the literal name, {{7*7}} included
+    control = run_js(
+        qtbot,
+        widget,
+        "[...document.querySelectorAll('.leaflet-control-layers-overlays label')].map(e => e.textContent)",
+    )
+    assert [c.removeprefix(" ") for c in control[:4]] == corpus[:4]  # towns, grids, roads, boundary titles
+    assert run_js(qtbot, widget, "typeof window.__pwned") == "undefined"
+    assert run_js(qtbot, widget, "document.querySelectorAll('img, svg:not(.leaflet-zoom-animated)').length") == 0
+    assert run_js(qtbot, widget, "document.title") == "薛城区 一张图"
+    static = run_js(qtbot, widget, "CW.stats().static")
+    assert [(s["kind"], s["count"], s["onMap"]) for s in static] == [
+        ("towns", len(corpus), True),
+        ("grids", 4, True),
+        ("roads", 2, True),
+        ("boundary", 1, True),
+    ]
+    assert not (tmp_path / "canary").exists(), "a layer name ran as code in the client"
+
+
+def test_layer_control_switches_static_layers(qtbot, corpus: list[str]) -> None:
+    widget = MapView()
+    qtbot.addWidget(widget)
+    widget.resize(900, 700)
+    widget.show()
+    with qtbot.waitSignal(widget.sig_ready, timeout=30000):
+        widget.load_page(hostile_map_layers(corpus))
+    toggle = "document.querySelectorAll('.leaflet-control-layers-overlays input')[{}].click()"
+    run_js(qtbot, widget, "(" + toggle.format(0) + ", true)")  # towns off
+    run_js(qtbot, widget, "(" + toggle.format(4) + ", true)")  # town labels off
+    stats = run_js(qtbot, widget, "CW.stats()")
+    assert [s["onMap"] for s in stats["static"]] == [False, True, True, True]
+    assert run_js(qtbot, widget, "document.querySelectorAll('.cw-town-label').length") == 0
+    run_js(qtbot, widget, "(" + toggle.format(0) + ", true)")
+    assert run_js(qtbot, widget, "CW.stats().static[0].onMap") is True
+    # the district is fitted: its bounds are inside the view
+    assert run_js(qtbot, widget, "CW.map.getBounds().contains(CW.staticLayer('district').getBounds())") is True
