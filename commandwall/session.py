@@ -20,7 +20,7 @@ from pathlib import Path
 from pyproj import Geod
 
 from commandwall.backend.api import PlatformClient
-from commandwall.backend.errors import BackendError, BackendUnavailableError
+from commandwall.backend.errors import AuthError, BackendError, PermissionDeniedError
 from commandwall.backend.events import ConnectionState, EventStream
 from commandwall.backend.outbox import Outbox, OutboxItem
 from commandwall.backoff import Backoff, RetryPacer
@@ -83,6 +83,9 @@ class ClientSession:
         self._stopping = threading.Event()
         self._parts_lock = threading.Lock()  # start-up and stop() never race over the parts below
         self._start_thread: threading.Thread | None = None
+        #: First pause (s) before start-up is tried again, and the longest one.
+        self.retry_initial_s = 2.0
+        self.retry_max_s = 30.0
 
     # --- life cycle ---------------------------------------------------------------------------------
     def start_in_background(self) -> None:
@@ -93,30 +96,34 @@ class ClientSession:
     def start(self) -> None:
         """Connect and load everything; blocking, so call it off the GUI thread.
 
-        While the platform cannot be reached, start-up is retried with a growing pause (up to 30 s) until
-        ``stop()``; other failures (wrong password, no rights, a broken answer) are reported once.
+        Every failure is reported through ``listener.on_failed`` and start-up is retried with a growing
+        pause (``retry_initial_s`` doubling up to ``retry_max_s``) until it succeeds or ``stop()`` is called:
+        an unreachable platform, one answering garbage or the wrong shape, any other platform error and
+        unexpected errors alike. Only a refused login (``AuthError``) or missing rights
+        (``PermissionDeniedError``) end it: those need the user.
         """
-        pacer = RetryPacer(Backoff(initial_s=2.0, maximum_s=30.0, jitter=0.1))
+        pacer = RetryPacer(Backoff(initial_s=self.retry_initial_s, maximum_s=self.retry_max_s, jitter=0.1))
         while not self._stopping.is_set():
             try:
                 self._start()
                 return
-            except BackendUnavailableError as exc:
-                if self._stopping.is_set():
-                    return
-                delay = pacer.next_delay()
-                log.warning("platform unreachable at start-up: %s; retrying in %.0f s", exc, delay)
-                self.listener.on_failed(f"{exc}（{delay:.0f} 秒后重试）")
-                if self._stopping.wait(delay):
-                    return
-            except BackendError as exc:  # refused login, no rights, a broken answer: retrying will not help
+            except (AuthError, PermissionDeniedError) as exc:  # the user must change the account
                 log.error("start-up failed: %s", exc)
                 self.listener.on_failed(str(exc))
                 return
-            except Exception as exc:  # reported to the user; the window keeps running
-                log.exception("start-up failed")
-                self.listener.on_failed(str(exc))
-                return
+            except Exception as exc:  # outage, garbage, a bug: report it and try again
+                if self._stopping.is_set():
+                    return
+                delay = pacer.next_delay()
+                if isinstance(exc, BackendError):
+                    log.warning("start-up failed: %s; retrying in %.1f s", exc, delay)
+                    reason = str(exc)
+                else:
+                    log.exception("start-up failed unexpectedly; retrying in %.1f s", delay)
+                    reason = f"内部错误: {type(exc).__name__}"
+                self.listener.on_failed(f"{reason}（{delay:.0f} 秒后重试）")
+                if self._stopping.wait(delay):
+                    return
 
     def _start(self) -> None:
         s = self.settings
@@ -147,7 +154,7 @@ class ClientSession:
         if self.client is not None:
             self.client.close()  # a previous attempt's connections
         self.client = PlatformClient(
-            base_url, s.username, s.password, timeout=s.request_timeout_s, verify=s.verify_tls
+            base_url, s.username, s.password_value(), timeout=s.request_timeout_s, verify=s.verify_tls
         )
         login = self.client.login()
         self.info.username = login.display_name or login.username
@@ -174,6 +181,9 @@ class ClientSession:
         with self._parts_lock:
             if self._stopping.is_set():
                 return
+            for part in (self.events, self.outbox):  # a previous attempt that failed after starting them
+                if part is not None:
+                    part.stop()
             outbox_path = s.data_dir / f"outbox-{scope}-{user}.sqlite3"
             self._warn_about_other_outboxes(outbox_path)
             self.outbox = Outbox(outbox_path, self.client)

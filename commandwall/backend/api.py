@@ -4,6 +4,10 @@ One ``PlatformClient`` is shared by the GUI workers, the event stream and the ou
 (requests' connection pool is, and the token is guarded by a lock). It logs in lazily, logs in again once
 when a request comes back 401 (expired or revoked token), and turns every failure into a
 ``BackendError`` subclass so that callers never see ``requests`` exceptions.
+
+Every answer is validated at this boundary (see ``answers``): the body is read with a size cap, decoded
+as JSON with a depth limit and parsed into its envelope and the domain models before anything uses it. An
+answer of the wrong shape is one ``MalformedAnswerError`` naming the resource, logged here once.
 """
 
 from __future__ import annotations
@@ -14,15 +18,32 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import requests
 from pydantic import ValidationError
 
+from commandwall.backend.answers import (
+    LAYER_PAGE_MAX_BYTES,
+    LIST_MAX_BYTES,
+    OBJECT_MAX_BYTES,
+    CameraList,
+    FeaturePage,
+    HealthAnswer,
+    IncidentPage,
+    LayerCatalogue,
+    LoginAnswer,
+    TaskList,
+    UnitList,
+    decode_json,
+    parse_answer,
+    read_body,
+)
 from commandwall.backend.errors import (
     AuthError,
     BackendUnavailableError,
     ConflictError,
+    MalformedAnswerError,
     NotFoundError,
     RejectedError,
     StaleVersion,
@@ -32,6 +53,7 @@ from commandwall.backend.http import PlatformSession, make_session, redact, same
 from commandwall.backend.parsing import (
     LayerInfo,
     describe_request_error,
+    error_body,
     error_code,
     error_for_status,
     error_message,
@@ -52,6 +74,28 @@ TOKEN_EXPIRY_MARGIN_S = 30.0
 MAX_PAGES = 10_000
 #: Safety bound on ``has_more`` pages followed by one ``incidents()`` call.
 MAX_INCIDENT_PAGES = 100
+#: Longest ``Last-Event-ID`` sent back (the contract's ids are short decimal numbers).
+MAX_EVENT_ID_CHARS = 256
+
+
+def header_safe_event_id(event_id: str | None) -> str | None:
+    """``event_id`` if it can be sent back as a ``Last-Event-ID`` header exactly as received, else ``None``.
+
+    Sendable means 1 to ``MAX_EVENT_ID_CHARS`` characters of visible ASCII (inner spaces allowed): anything
+    else (non-Latin-1 text, CR/LF, NUL, other controls) would raise in ``http.client`` or reach the server
+    altered, and an altered id would resume from the wrong place. Such an id is not sent back at all; the
+    event stream then resumes by catching up (incidents since the cursor, a snapshot) instead.
+    """
+    if not event_id or len(event_id) > MAX_EVENT_ID_CHARS or not event_id.isascii():
+        return None
+    if not event_id.isprintable() or event_id != event_id.strip():
+        return None
+    return event_id
+
+
+def _path_part(value: str) -> str:
+    """An id for a URL path: percent-encoded whole, so ``/``, ``?``, ``#`` or ``..`` cannot change the path."""
+    return quote(str(value), safe="")
 
 
 @dataclass(frozen=True)
@@ -116,20 +160,17 @@ class PlatformClient:
         body = {"username": self.username, "password": self._password}
         resp = self._send(self.http, "POST", "/api/v1/auth/token", json=body, token=None)
         if resp.status_code in (400, 401, 403, 422):
-            raise AuthError(error_message(resp, "login refused"), resp.status_code, code=error_code(resp))
-        data = self._check(resp, "POST", "/api/v1/auth/token")
-        try:
-            token = str(data["access_token"])
-            expires_in = float(data.get("expires_in") or 3600)
-            session = Session(
-                username=self.username,
-                display_name=str(data.get("display_name") or self.username),
-                roles=frozenset(str(r) for r in data.get("roles") or ()),
-                expires_at=time.monotonic() + expires_in,
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise BackendUnavailableError(f"login answer is not understood: {exc!r}") from None
-        self._token, self._session = token, session
+            decoded = error_body(read_body(resp, "login", OBJECT_MAX_BYTES))
+            raise AuthError(error_message(decoded, "login refused"), resp.status_code, code=error_code(decoded))
+        data = self._check(resp, "POST", "/api/v1/auth/token", resource="login")
+        answer = self._parse(LoginAnswer, data, "login", "POST", "/api/v1/auth/token")
+        session = Session(
+            username=self.username,
+            display_name=answer.display_name or self.username,
+            roles=frozenset(answer.roles),
+            expires_at=time.monotonic() + (answer.expires_in or 3600.0),
+        )
+        self._token, self._session = answer.access_token, session
         log.info("logged in to %s as %s %s", redact(self.base_url), self.username, sorted(session.roles))
         return session
 
@@ -155,11 +196,16 @@ class PlatformClient:
         headers = dict(kwargs.pop("headers", None) or {})
         if token and same_origin(http.url_for(url), http.base_url):
             headers["Authorization"] = f"Bearer {token}"  # never hand the token to a host a catalogue names
+        kwargs.setdefault("stream", True)  # bodies are read by read_body, with a size cap
         try:
             return http.request(method, url, headers=headers, **kwargs)
         except requests.RequestException as exc:
             reason = describe_request_error(exc)
             raise BackendUnavailableError(f"{method} {redact(http.url_for(url))} failed: {reason}") from None
+        except (ValueError, UnicodeError) as exc:  # a URL or header value requests/http.client cannot send
+            raise MalformedAnswerError(
+                "request", f"{method} {redact(http.url_for(url))} cannot be sent ({type(exc).__name__})"
+            ) from None
 
     def request(
         self, method: str, url: str, *, http: PlatformSession | None = None, **kwargs: Any
@@ -171,41 +217,65 @@ class PlatformClient:
             resp = self._send(http, method, url, token=token, **kwargs)
             if resp.status_code != 401:
                 return resp
-            resp.close()
+            decoded = error_body(read_body(resp, "error body", OBJECT_MAX_BYTES))
             self._forget_token(token)
             if attempt == 1:
                 log.info("token refused on %s %s; logging in again", method, redact(http.url_for(url)))
-        raise AuthError(error_message(resp, "not authorised"), 401, code=error_code(resp))
+        raise AuthError(error_message(decoded, "not authorised"), 401, code=error_code(decoded))
 
-    def _check(self, resp: requests.Response, method: str, url: str) -> Any:
-        """Raise the matching ``BackendError`` for an error status; return the decoded JSON body otherwise."""
+    def _check(
+        self, resp: requests.Response, method: str, url: str, *, resource: str, limit: int = OBJECT_MAX_BYTES
+    ) -> Any:
+        """Read the body (at most ``limit`` bytes, then close); raise the matching ``BackendError`` for an
+        error status; return the decoded JSON otherwise (``None`` for an empty body)."""
         status = resp.status_code
-        if status >= 400:
-            raise error_for_status(resp)
-        if status == 204 or not resp.content:
-            return None
         try:
-            return resp.json()
-        except ValueError:
-            raise BackendUnavailableError(
-                f"{method} {redact(resp.url)} answered {status} with a body that is not JSON", status
-            ) from None
+            body = read_body(resp, resource, OBJECT_MAX_BYTES if status >= 400 else limit)
+            if status >= 400:
+                raise error_for_status(resp, body)
+            return decode_json(body, resource, status) if body.strip() else None
+        except MalformedAnswerError as exc:
+            log.warning("%s %s: %s", method, redact(resp.url or url), exc)
+            raise
 
-    def _json(self, method: str, url: str, **kwargs: Any) -> Any:
+    def _parse(self, envelope: type[Any], data: Any, resource: str, method: str, url: str) -> Any:
+        """``data`` parsed into ``envelope``; a wrong shape is logged once and raised."""
+        try:
+            return parse_answer(envelope, data, resource)
+        except MalformedAnswerError as exc:
+            log.warning("%s %s: %s", method, redact(url), exc)
+            raise
+
+    def _json(self, method: str, url: str, *, resource: str, limit: int = OBJECT_MAX_BYTES, **kwargs: Any) -> Any:
         resp = self.request(method, url, **kwargs)
-        return self._check(resp, method, url)
+        return self._check(resp, method, url, resource=resource, limit=limit)
+
+    def _envelope(self, envelope: type[Any], url: str, resource: str, **kwargs: Any) -> Any:
+        """``GET url`` parsed into ``envelope`` (a list answer: up to ``LIST_MAX_BYTES`` unless given)."""
+        kwargs.setdefault("limit", LIST_MAX_BYTES)
+        data = self._json("GET", url, resource=resource, **kwargs)
+        return self._parse(envelope, data, resource, "GET", self.http.url_for(url))
+
+    def _record(self, model: type[Any], data: Any, resource: str, method: str, url: str) -> Any:
+        """A single record the caller cannot do without; a wrong shape is logged once and raised."""
+        try:
+            return parse_one(model, data, resource)
+        except MalformedAnswerError as exc:
+            log.warning("%s %s: %s", method, redact(self.http.url_for(url)), exc)
+            raise
 
     # -- API ----------------------------------------------------------------------------------------------
 
     def health(self) -> dict[str, Any]:
-        """``GET /api/v1/health`` (no login needed)."""
+        """``GET /api/v1/health`` (no login needed): ``status`` and whatever else the server adds."""
         resp = self._send(self.http, "GET", "/api/v1/health", token=None)
-        return self._check(resp, "GET", "/api/v1/health") or {}
+        data = self._check(resp, "GET", "/api/v1/health", resource="health")
+        return self._parse(HealthAnswer, data, "health", "GET", "/api/v1/health").model_dump()
 
     def layers(self) -> list[LayerInfo]:
         """The server's layer catalogue (cameras and units are not in it: they have their own endpoints)."""
-        data = self._json("GET", "/api/v1/layers") or {}
-        return [info for raw in data.get("layers") or () if (info := parse_layer_info(raw)) is not None]
+        catalogue = self._envelope(LayerCatalogue, "/api/v1/layers", "layers")
+        return [info for raw in catalogue.layers if (info := parse_layer_info(raw)) is not None]
 
     def layer_features(
         self,
@@ -234,10 +304,10 @@ class PlatformClient:
         while url and pages < MAX_PAGES:
             seen.add(url)
             pages += 1
-            page = self._json("GET", url) or {}
-            batch = [f for f in page.get("features") or () if isinstance(f, dict)]
+            page = self._envelope(FeaturePage, url, f"layer {layer.id}", limit=LAYER_PAGE_MAX_BYTES)
+            batch = [f for f in page.features if isinstance(f, dict)]
             features.extend(batch)
-            url = next_link(page)
+            url = next_link(page.links)
             if url in seen or not batch:
                 url = None
         normalised = normalise_layer_features(features, layer.id, layer.crs)
@@ -246,8 +316,8 @@ class PlatformClient:
 
     def cameras(self) -> list[Camera]:
         """All cameras (WGS84 positions, stream URLs, status)."""
-        data = self._json("GET", "/api/v1/cameras") or {}
-        return parse_models(Camera, data.get("cameras") or (), "camera")
+        answer = self._envelope(CameraList, "/api/v1/cameras", "cameras")
+        return parse_models(Camera, answer.cameras, "camera")
 
     def incidents(self, since: str | None = None, limit: int | None = None) -> tuple[list[Incident], str | None]:
         """Incidents changed after the ``since`` cursor (or all open + recent ones) and the next cursor.
@@ -262,10 +332,10 @@ class PlatformClient:
                 params["since"] = cursor
             if limit is not None:
                 params["limit"] = limit
-            data = self._json("GET", "/api/v1/incidents", params=params) or {}
-            found.extend(parse_models(Incident, data.get("incidents") or (), "incident"))
-            next_cursor = str(data["cursor"]) if data.get("cursor") is not None else cursor
-            more = bool(data.get("has_more")) and next_cursor != cursor
+            page = self._envelope(IncidentPage, "/api/v1/incidents", "incidents", params=params)
+            found.extend(parse_models(Incident, page.incidents, "incident"))
+            next_cursor = page.cursor if page.cursor is not None else cursor
+            more = page.has_more and next_cursor != cursor
             cursor = next_cursor
             if not more:
                 break
@@ -273,8 +343,9 @@ class PlatformClient:
 
     def incident(self, incident_id: str) -> Incident:
         """One incident by id (``NotFoundError`` if there is none)."""
-        data = self._json("GET", f"/api/v1/incidents/{incident_id}")
-        return parse_one(Incident, data, "incident")
+        url = f"/api/v1/incidents/{_path_part(incident_id)}"
+        data = self._json("GET", url, resource="incident")
+        return self._record(Incident, data, "incident", "GET", url)
 
     def transition(self, incident_id: str, action: str, version: int, note: str = "") -> Incident:
         """Apply a workflow action quoting the ``version`` the user saw.
@@ -283,8 +354,9 @@ class PlatformClient:
         if the action is not allowed from its status.
         """
         body = {"action": action, "version": version, "note": note}
+        url = f"/api/v1/incidents/{_path_part(incident_id)}/transitions"
         try:
-            data = self._json("POST", f"/api/v1/incidents/{incident_id}/transitions", json=body)
+            data = self._json("POST", url, resource="transition", json=body)
         except ConflictError as exc:
             current = None
             if isinstance(exc.body, Mapping) and exc.body.get("current") is not None:
@@ -295,7 +367,7 @@ class PlatformClient:
             raise StaleVersion(exc.message, current, body=exc.body) from None
         except RejectedError as exc:
             raise TransitionRefused(exc.message, exc.status, code=exc.code, body=exc.body) from None
-        return parse_one(Incident, data, "incident")
+        return self._record(Incident, data, "transition", "POST", url)
 
     def create_task(self, payload: Mapping[str, Any], idempotency_key: str) -> Task:
         """Dispatch a task (``incident_id, unit_id|None, department, instructions, priority``).
@@ -303,23 +375,24 @@ class PlatformClient:
         Sending the same ``idempotency_key`` again returns the same task instead of making a second one.
         """
         headers = {"Idempotency-Key": idempotency_key}
-        data = self._json("POST", "/api/v1/tasks", json=dict(payload), headers=headers)
-        return parse_one(Task, data, "task")
+        data = self._json("POST", "/api/v1/tasks", resource="task", json=dict(payload), headers=headers)
+        return self._record(Task, data, "task", "POST", "/api/v1/tasks")
 
     def tasks(self, incident_id: str | None = None) -> list[Task]:
         """Tasks, optionally only those of one incident."""
         params = {"incident_id": incident_id} if incident_id else {}
-        data = self._json("GET", "/api/v1/tasks", params=params) or {}
-        return parse_models(Task, data.get("tasks") or (), "task")
+        answer = self._envelope(TaskList, "/api/v1/tasks", "tasks", params=params)
+        return parse_models(Task, answer.tasks, "task")
 
     def units(self) -> list[Unit]:
         """All field units with position and status."""
-        data = self._json("GET", "/api/v1/units") or {}
-        return parse_models(Unit, data.get("units") or (), "unit")
+        answer = self._envelope(UnitList, "/api/v1/units", "units")
+        return parse_models(Unit, answer.units, "unit")
 
     def ptz(self, camera_id: str, action: str, speed: int = 4) -> None:
         """Pan/tilt/zoom a camera (``left|right|up|down|zoom_in|zoom_out|stop``, speed 1..8)."""
-        self._json("POST", f"/api/v1/cameras/{camera_id}/ptz", json={"action": action, "speed": speed})
+        url = f"/api/v1/cameras/{_path_part(camera_id)}/ptz"
+        self._json("POST", url, resource="ptz", json={"action": action, "speed": speed})
 
     def open_event_stream(self, last_event_id: str | None, *, read_timeout: float = 45.0) -> requests.Response:
         """Open ``GET /api/v1/events`` as a streaming response (caller reads and closes it).
@@ -332,8 +405,11 @@ class PlatformClient:
                 self.base_url, timeout=(self.timeout, read_timeout), verify=self.verify, retries=0
             )
         headers = {"Accept": "text/event-stream", "Cache-Control": "no-cache"}
-        if last_event_id:
-            headers["Last-Event-ID"] = last_event_id
+        sendable = header_safe_event_id(last_event_id)
+        if sendable:
+            headers["Last-Event-ID"] = sendable
+        elif last_event_id:
+            log.warning("not sending back an event id that cannot be a header (%d chars)", len(last_event_id))
         resp = self.request(
             "GET",
             "/api/v1/events",
@@ -343,15 +419,13 @@ class PlatformClient:
             timeout=(self.timeout, read_timeout),
         )
         if resp.status_code != 200:
-            try:
-                self._check(resp, "GET", "/api/v1/events")
-            finally:
-                resp.close()
+            self._check(resp, "GET", "/api/v1/events", resource="events")  # raises for 4xx/5xx; closes
             raise BackendUnavailableError(f"event stream answered {resp.status_code}", resp.status_code)
         content_type = resp.headers.get("Content-Type", "")
         if not content_type.startswith("text/event-stream"):
             resp.close()
-            raise BackendUnavailableError(f"event stream answered with {content_type or 'no content type'}", 200)
+            shown = content_type[:60] if content_type.isprintable() else "?"
+            raise MalformedAnswerError("events", f"answered with {shown or 'no content type'}", 200)
         return resp
 
     def close(self) -> None:

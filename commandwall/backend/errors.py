@@ -29,6 +29,22 @@ class BackendUnavailableError(BackendError):
     """No usable answer: connection refused or reset, timeout, 5xx, or a body that is not the API's JSON."""
 
 
+class MalformedAnswerError(BackendUnavailableError):
+    """The platform answered, but not in the contract's shape: not JSON, too large, nested too deep, or JSON
+    of the wrong shape (``[1]`` where ``{"incidents": [...]}`` belongs).
+
+    ``resource`` names what was asked for (``cameras``, ``incidents``, ``login`` …) and ``problem`` says
+    briefly what was wrong; the message holds both, never the body itself (it may carry secrets). It is a
+    ``BackendUnavailableError``: a platform mid-upgrade or behind a misconfigured proxy answers sanely again
+    later, so callers retry it like an outage.
+    """
+
+    def __init__(self, resource: str, problem: str, status: int | None = None) -> None:
+        super().__init__(f"平台返回格式错误: {resource}: {problem}", status)
+        self.resource = resource
+        self.problem = problem
+
+
 class AuthError(BackendError):
     """Login refused, or the token was refused again right after logging in afresh (401)."""
 

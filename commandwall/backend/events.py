@@ -16,14 +16,22 @@ incidents are polled since the cursor and one snapshot is taken: nothing changed
 
 Events reach ``on_event(kind, model)`` as domain models (``Incident``, ``Task``, ``Unit``,
 ``CameraStatusChange``); an event that is not JSON, fails validation or has an unknown type is logged and
-dropped. Snapshots arrive the same way, as ``camera-status`` / ``unit`` / ``task`` for what differs from
+dropped. Bytes that are not UTF-8 become U+FFFD; an event over ``MAX_EVENT_BYTES`` or ``MAX_EVENT_LINES``
+ends that stream (reconnect with backoff). Event ids are opaque: one that cannot be sent back as a header
+exactly (see ``api.header_safe_event_id``) or holds NUL (ignored, as the SSE spec says) is not kept; the
+stream then forgets its position and catches up by cursor and snapshot on the next connect.
+
+Nothing ends the thread but ``stop()``: an unexpected exception anywhere in the loop is logged with what
+the stream was doing, reported as OFFLINE with a short detail, backed off, and the loop starts afresh.
+
+Snapshots arrive the same way as events, as ``camera-status`` / ``unit`` / ``task`` for what differs from
 what this stream last delivered; an event that repeats the last one delivered for its camera, unit or task
 (or an older unit report) is not delivered. Callbacks run on the stream's thread: queue them to the GUI.
 """
 
 from __future__ import annotations
 
-import json
+import codecs
 import logging
 import threading
 import time
@@ -34,11 +42,12 @@ import requests
 import sseclient
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from commandwall.backend.api import PlatformClient
-from commandwall.backend.errors import BackendError, RejectedError
+from commandwall.backend.answers import decode_json
+from commandwall.backend.api import PlatformClient, header_safe_event_id
+from commandwall.backend.errors import BackendError, MalformedAnswerError, RejectedError
 from commandwall.backend.http import abort_response
 from commandwall.backoff import Backoff, RetryPacer
-from commandwall.domain.models import Camera, CameraStatus, Incident, Task, Unit
+from commandwall.domain.models import Camera, CameraStatus, Identifier, Incident, Task, Unit
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +71,7 @@ class CameraStatusChange(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    id: str
+    id: Identifier
     status: CameraStatus
 
 
@@ -76,21 +85,30 @@ EVENT_MODELS: dict[str, type[BaseModel]] = {
 
 #: A stream that stayed open this long (or delivered an event) was a real connection, not a failure.
 HEALTHY_AFTER_S = 5.0
+#: One event (all its lines) may not exceed this many bytes …
+MAX_EVENT_BYTES = 1024 * 1024
+#: … nor this many lines (the contract sends 3 or 4).
+MAX_EVENT_LINES = 1000
+#: Connection details reported to ``on_state`` are cut to this many characters.
+MAX_DETAIL_CHARS = 200
 
 EventCallback = Callable[[str, BaseModel], None]
 StateCallback = Callable[[ConnectionState, str], None]
 
 
 def parse_event(kind: str, data: str) -> BaseModel | None:
-    """Model for one SSE event, or ``None`` (logged) if the type is unknown or the data malformed."""
+    """Model for one SSE event, or ``None`` (logged) if the type is unknown or the data malformed.
+
+    ``data`` goes through the same strict JSON decoding (depth limit, no NaN) as every other answer.
+    """
     model = EVENT_MODELS.get(kind)
     if model is None:
-        log.warning("dropping event of unknown type %r", kind)
+        log.warning("dropping event of unknown type %r", kind[:40])
         return None
     try:
-        return model.model_validate(json.loads(data))
-    except json.JSONDecodeError as exc:
-        log.warning("dropping %s event: data is not JSON (%s)", kind, exc)
+        return model.model_validate(decode_json(data, f"{kind} event"))
+    except MalformedAnswerError as exc:
+        log.warning("dropping %s event: %s", kind, exc.problem)
     except ValidationError as exc:
         log.warning("dropping malformed %s event: %d validation error(s)", kind, exc.error_count())
     return None
@@ -98,18 +116,47 @@ def parse_event(kind: str, data: str) -> BaseModel | None:
 
 class _ResponseBytes:
     """Byte source for ``sseclient.SSEClient``: yields data as soon as it arrives (``read1``), whether or
-    not the server uses chunked encoding, and closes the response."""
+    not the server uses chunked encoding, and closes the response.
+
+    What it yields is valid UTF-8 (undecodable bytes become U+FFFD, so sseclient's strict decoding cannot
+    fail), and an event longer than ``MAX_EVENT_BYTES`` or ``MAX_EVENT_LINES`` raises
+    ``MalformedAnswerError`` (sseclient would buffer it without bound, and its line joining is quadratic).
+    """
+
+    _BOUNDARIES = (b"\r\r", b"\n\n", b"\r\n\r\n")
 
     def __init__(self, response: requests.Response) -> None:
         self._response = response
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._event_bytes = 0
+        self._event_lines = 0
+        self._tail = b""
 
     def __iter__(self) -> Iterator[bytes]:
         raw = self._response.raw
         while True:
             chunk = raw.read1(65536)
             if not chunk:
+                rest = self._decoder.decode(b"", final=True).encode("utf-8")
+                if rest:
+                    yield rest
                 return
-            yield chunk
+            text = self._decoder.decode(chunk).encode("utf-8")
+            self._count(text)
+            yield text
+
+    def _count(self, data: bytes) -> None:
+        """Track the size of the event being received, the way sseclient splits events."""
+        for line in data.splitlines(True):
+            self._event_bytes += len(line)
+            self._event_lines += 1
+            self._tail = (self._tail + line)[-4:]
+            if self._tail.endswith(self._BOUNDARIES):
+                self._event_bytes = self._event_lines = 0
+                self._tail = b""
+            elif self._event_bytes > MAX_EVENT_BYTES or self._event_lines > MAX_EVENT_LINES:
+                raise MalformedAnswerError("events", f"an event exceeds {MAX_EVENT_BYTES} bytes or "
+                                           f"{MAX_EVENT_LINES} lines")
 
     def close(self) -> None:
         self._response.close()
@@ -171,6 +218,9 @@ class EventStream:
         self._tasks: dict[str, Task] = {t.id: t for t in tasks or ()}
         self._snapshot_pending = False  # a catch-up snapshot failed: take one at the next chance
         self._snapshot_failures = 0
+        self._activity = "starting"  # what the thread is doing, for the log line of an unexpected error
+        self._crash_backoff = RetryPacer(Backoff(initial_s=backoff_initial, maximum_s=backoff_max))
+        self._bad_ids = 0  # event ids that could not be kept (logged once per stream)
 
     # -- public -------------------------------------------------------------------------------------------
 
@@ -220,57 +270,76 @@ class EventStream:
     # -- thread -------------------------------------------------------------------------------------------
 
     def _run(self) -> None:
+        """Supervisor: runs the loop until ``stop()``; an unexpected exception is logged with what the
+        stream was doing, reported as OFFLINE, backed off, and the loop starts afresh."""
+        try:
+            while not self._stop.is_set():
+                try:
+                    self._loop()
+                except Exception as exc:
+                    delay = self._crash_backoff.next_delay()
+                    log.exception(
+                        "event stream: unexpected error while %s (%d in a row); restarting in %.1f s",
+                        self._activity, self._crash_backoff.failures, delay,
+                    )
+                    self._set_state(ConnectionState.OFFLINE, f"内部错误: {type(exc).__name__} ({self._activity})")
+                    with self._lock:
+                        response, self._response = self._response, None
+                    abort_response(response)
+                    self._stop.wait(delay)
+        finally:
+            self._set_state(ConnectionState.OFFLINE, "stopped")
+
+    def _loop(self) -> None:
+        """The stream's loop (see the module docstring); returns on ``stop()``."""
         failures = 0
         polling = False
         sse_detail = ""
         next_sse_at = 0.0
         next_snapshot_at = 0.0
         self._set_state(ConnectionState.CONNECTING, "")
-        try:
-            while not self._stop.is_set():
-                if not polling or time.monotonic() >= next_sse_at:
-                    catch_up = polling or not self._last_event_id
-                    snapshot = polling or self._snapshot_pending or (catch_up and self._cursor is not None)
-                    healthy, detail = self._sse_session(catch_up=catch_up, snapshot=snapshot)
-                    if self._stop.is_set():
-                        break
-                    if healthy:
-                        failures, polling = 0, False
-                        self._backoff.reset()
-                        self._set_state(ConnectionState.CONNECTING, f"stream ended ({detail}); reconnecting")
-                        self._stop.wait(self._backoff.next_delay())
-                        continue
-                    failures += 1
-                    if not polling and failures < self.fallback_after:
-                        self._set_state(ConnectionState.CONNECTING, f"attempt {failures} failed: {detail}")
-                        self._stop.wait(self._backoff.next_delay())
-                        continue
-                    if not polling:
-                        log.warning("event stream failed %d times (%s); polling instead", failures, detail)
-                        next_snapshot_at = 0.0  # what changed since the stream broke: snapshot at once
-                    polling = True
-                    next_sse_at = time.monotonic() + self.sse_retry_interval
-                    sse_detail = detail
-                poll_error = self._poll_once()
-                if poll_error is None and time.monotonic() >= next_snapshot_at:
-                    poll_error = self._snapshot_once()
-                    if poll_error is None:
-                        next_snapshot_at = time.monotonic() + self.snapshot_interval
+        while not self._stop.is_set():
+            if not polling or time.monotonic() >= next_sse_at:
+                catch_up = polling or not self._last_event_id
+                snapshot = polling or self._snapshot_pending or (catch_up and self._cursor is not None)
+                healthy, detail = self._sse_session(catch_up=catch_up, snapshot=snapshot)
                 if self._stop.is_set():
                     break
+                if healthy:
+                    failures, polling = 0, False
+                    self._backoff.reset()
+                    self._crash_backoff.reset()
+                    self._set_state(ConnectionState.CONNECTING, f"stream ended ({detail}); reconnecting")
+                    self._stop.wait(self._backoff.next_delay())
+                    continue
+                failures += 1
+                if not polling and failures < self.fallback_after:
+                    self._set_state(ConnectionState.CONNECTING, f"attempt {failures} failed: {detail}")
+                    self._stop.wait(self._backoff.next_delay())
+                    continue
+                if not polling:
+                    log.warning("event stream failed %d times (%s); polling instead", failures, detail)
+                    next_snapshot_at = 0.0  # what changed since the stream broke: snapshot at once
+                polling = True
+                next_sse_at = time.monotonic() + self.sse_retry_interval
+                sse_detail = detail
+            poll_error = self._poll_once()
+            if poll_error is None and time.monotonic() >= next_snapshot_at:
+                poll_error = self._snapshot_once()
                 if poll_error is None:
-                    self._poll_backoff.reset()
-                    self._set_state(ConnectionState.POLLING, f"live stream unavailable: {sse_detail}")
-                    delay = self.poll_interval
-                else:
-                    self._set_state(ConnectionState.OFFLINE, poll_error)
-                    delay = self._poll_backoff.next_delay()
-                    next_sse_at = time.monotonic() + delay  # server down: try the stream first next time
-                self._stop.wait(max(0.05, min(delay, next_sse_at - time.monotonic())))
-        except Exception:
-            log.exception("event stream thread crashed")
-        finally:
-            self._set_state(ConnectionState.OFFLINE, "stopped")
+                    next_snapshot_at = time.monotonic() + self.snapshot_interval
+            if self._stop.is_set():
+                break
+            if poll_error is None:
+                self._poll_backoff.reset()
+                self._crash_backoff.reset()
+                self._set_state(ConnectionState.POLLING, f"live stream unavailable: {sse_detail}")
+                delay = self.poll_interval
+            else:
+                self._set_state(ConnectionState.OFFLINE, poll_error)
+                delay = self._poll_backoff.next_delay()
+                next_sse_at = time.monotonic() + delay  # server down: try the stream first next time
+            self._stop.wait(max(0.05, min(delay, next_sse_at - time.monotonic())))
 
     def _sse_session(self, *, catch_up: bool, snapshot: bool) -> tuple[bool, str]:
         """Open the stream and read it until it ends. Returns (healthy, why it ended / failed).
@@ -281,11 +350,13 @@ class EventStream:
         Healthy means it connected and then delivered an event or stayed open ``HEALTHY_AFTER_S``; a
         stream that opens and drops at once counts as a failure (so it cannot spin without backoff).
         """
+        self._activity = "opening GET /api/v1/events"
+        self._bad_ids = 0
         try:
             response = self._client.open_event_stream(self._last_event_id, read_timeout=self.read_timeout)
         except RejectedError as exc:
             if self._last_event_id is not None:  # e.g. an id from another server: start from now
-                log.warning("server refused Last-Event-ID %s (%s); resuming from now", self._last_event_id, exc)
+                log.warning("server refused Last-Event-ID %r (%s); resuming from now", self._last_event_id[:40], exc)
                 self._last_event_id = None
             return False, str(exc)
         except BackendError as exc:
@@ -309,13 +380,21 @@ class EventStream:
         log.info("event stream live (Last-Event-ID %s)", self._last_event_id)
         detail = "server closed the stream"
         opened, received = time.monotonic(), 0
+        self._activity = "reading GET /api/v1/events"
         try:
             for event in sseclient.SSEClient(_ResponseBytes(response)).events():
                 if self._stop.is_set():
                     break
-                received += 1
-                self._dispatch(event.id, event.event, event.data)
-        except Exception as exc:  # read timeout, reset, or the socket shut down by stop()
+                if self._dispatch(event.id, event.event, event.data):
+                    received += 1  # junk events do not make a stream healthy
+        except BackendError as exc:  # an oversized event
+            log.warning("event stream: %s", exc)
+            detail = str(exc)
+        except (requests.RequestException, OSError, ValueError) as exc:  # timeout, reset, stop(), bad chunking
+            detail = f"{type(exc).__name__}"
+        except Exception as exc:  # anything else from urllib3/sseclient: this stream is over, the next one may do
+            if not self._stop.is_set():  # stop() shutting the socket down makes http.client raise anything
+                log.warning("event stream read failed: %s", type(exc).__name__, exc_info=True)
             detail = f"{type(exc).__name__}"
         finally:
             with self._lock:
@@ -323,15 +402,26 @@ class EventStream:
             abort_response(response)
         return received > 0 or time.monotonic() - opened >= HEALTHY_AFTER_S, detail
 
-    def _dispatch(self, event_id: str | None, kind: str, data: str) -> None:
+    def _dispatch(self, event_id: str | None, kind: str, data: str) -> bool:
+        """Remember the id, deliver the event; False if the event was unusable (unknown type, malformed)."""
         if event_id:
-            self._last_event_id = event_id  # even for a dropped event: it must not be replayed
+            if header_safe_event_id(event_id) is not None:
+                self._last_event_id = event_id  # even for a dropped event: it must not be replayed
+            else:
+                # Not sendable as it is: forget the position (resume by catch-up) rather than send another id.
+                self._last_event_id = None
+                self._bad_ids += 1
+                level = logging.WARNING if self._bad_ids == 1 else logging.DEBUG
+                log.log(level, "event id of %d chars cannot be sent back as a header; resuming by catch-up "
+                        "on reconnect", len(event_id))
         model = parse_event(kind, data)
         if model is not None and self._remember(model):
             self._emit(kind, model)
+        return model is not None
 
     def _poll_once(self) -> str | None:
         """One ``GET /incidents?since=``; emits each incident. Returns the error, or ``None`` on success."""
+        self._activity = "polling GET /api/v1/incidents"
         try:
             incidents, cursor = self._client.incidents(since=self._cursor)
         except BackendError as exc:
@@ -359,6 +449,7 @@ class EventStream:
         for name, fetch in fetches:
             if self._stop.is_set():
                 return None
+            self._activity = f"snapshot GET /api/v1/{name}"
             try:
                 items = fetch()
             except BackendError as exc:
@@ -407,6 +498,8 @@ class EventStream:
             log.exception("on_event callback failed for a %s event", kind)
 
     def _set_state(self, state: ConnectionState, detail: str) -> None:
+        if len(detail) > MAX_DETAIL_CHARS:
+            detail = detail[: MAX_DETAIL_CHARS - 1] + "…"
         if (state, detail) == (self._state, self._detail):
             return
         self._state, self._detail = state, detail

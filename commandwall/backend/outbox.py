@@ -10,7 +10,11 @@ queued after it). What happens to a row:
 - 409 (stale version) → ``conflict`` with the current incident in ``result``;
 - 400/403/404/422 → ``failed`` with the server's message in ``last_error``.
 
-Rows left ``pending`` by a previous run (a crash, a power cut) are sent on ``start()``. A task is sent with
+Rows left ``pending`` by a previous run (a crash, a power cut) are sent on ``start()``; a row this version
+cannot read (written by another version, damaged) is marked ``failed`` so that it does not block the rows
+after it. The worker is supervised: an unexpected exception (a bug, a locked or damaged database) is
+logged with the row it was sending, recorded in that row's ``last_error``, backed off, and the worker
+carries on; only ``stop()`` ends it. A task is sent with
 the ``Idempotency-Key`` fixed at enqueue time, so a crash between sending and marking makes the server
 return the same task, never a second one. A transition quotes the version the user saw at enqueue time;
 if a resend of a transition that may already have reached the server gets 409 and the server's incident is
@@ -262,31 +266,64 @@ class Outbox:
         return self._idle.wait(timeout)
 
     def _next_pending(self) -> OutboxItem | None:
-        """Oldest pending row; if there is none, marks the outbox idle (under the lock enqueue takes)."""
-        with self._db_lock:
-            row = self._db.execute("SELECT * FROM outbox WHERE state = 'pending' ORDER BY id LIMIT 1").fetchone()
-            if row is None:
-                self._idle.set()
-        return _row_to_item(row) if row else None
+        """Oldest pending row; if there is none, marks the outbox idle (under the lock enqueue takes).
+
+        A pending row that cannot be read is marked ``failed`` (logged) and the next one is taken.
+        """
+        while True:
+            with self._db_lock:
+                row = self._db.execute(
+                    "SELECT * FROM outbox WHERE state = 'pending' ORDER BY id LIMIT 1"
+                ).fetchone()
+                if row is None:
+                    self._idle.set()
+                    return None
+                try:
+                    return _row_to_item(row)
+                except (ValueError, TypeError, KeyError) as exc:
+                    log.error("outbox row %s cannot be read (%s); marking it failed", row["id"], type(exc).__name__)
+                    self._db.execute(
+                        "UPDATE outbox SET state = 'failed', last_error = ? WHERE id = ?",
+                        (f"无法读取的记录 ({type(exc).__name__})", row["id"]),
+                    )
 
     def _run(self) -> None:
+        """The worker: sends pending rows in order until ``stop()``; nothing else ends it."""
         while not self._stop.is_set():
-            item = self._next_pending()
-            if item is None:
-                self._wake.wait(1.0)
-                self._wake.clear()
-                continue
+            item: OutboxItem | None = None
             try:
+                item = self._next_pending()
+                if item is None:
+                    self._wake.wait(1.0)
+                    self._wake.clear()
+                    continue
                 retry_later = self._send(item)
-            except Exception:  # a bug must not kill the worker and strand the queue
-                log.exception("outbox: sending row %s failed unexpectedly", item.id)
+            except Exception as exc:  # a bug or a database problem must not kill the worker and strand the queue
+                where = f"sending row {item.id} ({item.kind})" if item is not None else "reading the queue"
+                log.exception("outbox: unexpected error while %s", where)
+                if item is not None:
+                    self._record_error(item.id, f"内部错误: {type(exc).__name__}")
                 retry_later = True
             if retry_later:
                 delay = self._backoff.next_delay()
-                log.info("outbox row %s not delivered, retrying in %.1f s", item.id, delay)
+                log.info("outbox row %s not delivered, retrying in %.1f s", item.id if item else "-", delay)
                 self._stop.wait(delay)
             else:
                 self._backoff.reset()
+
+    def _record_error(self, row_id: int, error: str) -> None:
+        """Note an unexpected failure on a row that stays pending (best effort: the database may be the
+        problem)."""
+        try:
+            with self._db_lock:
+                self._db.execute("UPDATE outbox SET last_error = ? WHERE id = ? AND state = 'pending'",
+                                 (error, row_id))
+            item = self.get(row_id)
+        except Exception:
+            log.warning("outbox: could not record the error on row %s", row_id, exc_info=True)
+            return
+        if item is not None:
+            self._notify(item)
 
     def _send(self, item: OutboxItem) -> bool:
         """Send one row and record the outcome; returns True if it must be retried later."""

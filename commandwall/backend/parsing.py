@@ -1,7 +1,8 @@
 """Turning the platform's answers into models and errors, leniently where a list allows it.
 
-A malformed record in a list is logged and skipped; a malformed single answer is an error; an error
-status becomes the matching ``BackendError`` subclass with the server's message.
+A malformed record in a list is logged and skipped; a malformed single answer is a ``MalformedAnswerError``;
+an error status becomes the matching ``BackendError`` subclass with the server's message (cut to
+``MAX_SERVER_MESSAGE_CHARS``). The outer shape of each answer is checked first, in ``answers``.
 """
 
 from __future__ import annotations
@@ -19,12 +20,20 @@ from commandwall.backend.errors import (
     BackendError,
     BackendUnavailableError,
     ConflictError,
+    MalformedAnswerError,
     NotFoundError,
     PermissionDeniedError,
     RejectedError,
 )
 
 log = logging.getLogger(__name__)
+
+#: A server's error message is cut to this many characters before it reaches errors, logs and the banner.
+MAX_SERVER_MESSAGE_CHARS = 200
+#: Malformed records of one list logged one by one; the rest are counted in one line.
+MAX_LOGGED_DROPS = 3
+#: Longest ``rel=next`` link followed.
+MAX_LINK_CHARS = 2048
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -53,21 +62,32 @@ class LayerInfo:
 
 
 def parse_models(model: type[M], items: Iterable[Any], what: str) -> list[M]:
-    """Validate each record; a malformed one is logged and skipped, the rest are returned."""
+    """Validate each record; a malformed one is logged (the first ``MAX_LOGGED_DROPS``, then a count) and
+    skipped, the rest are returned."""
     parsed: list[M] = []
+    dropped = 0
     for raw in items:
         try:
             parsed.append(model.model_validate(raw))
         except ValidationError as exc:
-            ident = raw.get("id") if isinstance(raw, Mapping) else None
-            log.warning("dropping malformed %s %r: %s", what, ident, short_error(exc))
+            dropped += 1
+            if dropped <= MAX_LOGGED_DROPS:
+                log.warning("dropping malformed %s %s: %s", what, describe_ident(raw), short_error(exc))
+    if dropped > MAX_LOGGED_DROPS:
+        log.warning("dropped %d malformed %s record(s) in all", dropped, what)
     return parsed
+
+
+def describe_ident(raw: Any) -> str:
+    """The ``id`` of a raw record for a log line, cut short (``?`` if it has none)."""
+    ident = raw.get("id") if isinstance(raw, Mapping) else None
+    return "?" if ident is None else repr(str(ident)[:64])
 
 
 def short_error(exc: ValidationError) -> str:
     """A one-line summary of a validation error (count and the first problem)."""
-    first = exc.errors()[0] if exc.errors() else {}
-    loc = ".".join(str(p) for p in first.get("loc", ()))
+    first = exc.errors(include_url=False, include_input=False)[0] if exc.error_count() else {}
+    loc = ".".join(str(p)[:40] for p in first.get("loc", ()))
     return f"{exc.error_count()} error(s), first: {loc}: {first.get('msg', '')}"
 
 
@@ -101,64 +121,84 @@ def describe_request_error(exc: requests.RequestException) -> str:
 
 
 def parse_one(model: type[M], data: Any, what: str) -> M:
-    """One record the operation cannot do without; malformed -> ``BackendUnavailableError``."""
+    """One record the operation cannot do without; malformed -> ``MalformedAnswerError`` naming ``what``."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise BackendUnavailableError(f"server sent a malformed {what}: {short_error(exc)}") from None
+        problem = short_error(exc) if isinstance(data, Mapping) else "expected a JSON object"
+        raise MalformedAnswerError(what, problem) from None
 
 
-def response_json(resp: requests.Response) -> Any:
-    """The decoded JSON body, or ``None`` if it is not JSON."""
+def error_body(body: bytes) -> Any:
+    """The decoded JSON of an error answer's body, or ``None`` if it is not (sane) JSON."""
+    from commandwall.backend.answers import decode_json
+
     try:
-        return resp.json()
-    except ValueError:
+        return decode_json(body, "error body")
+    except MalformedAnswerError:
         return None
 
 
-def error_message(resp: requests.Response, default: str) -> str:
-    """The ``message`` of an error body (else its ``error`` code, else ``default``)."""
-    body = response_json(resp)
+def _clip(text: str) -> str:
+    text = " ".join(text.split())  # no line breaks from the server in a log line or banner
+    text = text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates cannot be stored or shown
+    return text if len(text) <= MAX_SERVER_MESSAGE_CHARS else text[: MAX_SERVER_MESSAGE_CHARS - 1] + "…"
+
+
+def error_message(body: Any, default: str) -> str:
+    """The ``message`` of a decoded error body (else its ``error`` code, else ``default``), cut short."""
     if isinstance(body, Mapping):
-        return str(body.get("message") or body.get("error") or default)
+        text = body.get("message") or body.get("error")
+        if isinstance(text, str | int | float) and not isinstance(text, bool):
+            return _clip(str(text))
     return default
 
 
-def error_code(resp: requests.Response) -> str:
-    """The ``error`` code of an error body, or ``""``."""
-    body = response_json(resp)
-    return str(body.get("error") or "") if isinstance(body, Mapping) else ""
+def error_code(body: Any) -> str:
+    """The ``error`` code of a decoded error body, or ``""``."""
+    code = body.get("error") if isinstance(body, Mapping) else None
+    return code[:64] if isinstance(code, str) else ""
 
 
-def next_link(page: Mapping[str, Any]) -> str | None:
-    """The ``href`` of the ``rel=next`` link of a FeatureCollection page, if any."""
-    for link in page.get("links") or ():
-        if isinstance(link, Mapping) and link.get("rel") == "next" and link.get("href"):
-            return str(link["href"])
+def next_link(links: Iterable[Any]) -> str | None:
+    """The ``href`` of the ``rel=next`` link among a FeatureCollection page's links, if any usable."""
+    for link in links:
+        if not isinstance(link, Mapping) or link.get("rel") != "next":
+            continue
+        href = link.get("href")
+        if isinstance(href, str) and href and len(href) <= MAX_LINK_CHARS and href.isprintable():
+            return href
+        log.warning("ignoring an unusable rel=next link")
     return None
 
 
 def parse_layer_info(raw: Any) -> LayerInfo | None:
-    """One catalogue entry, or ``None`` (logged) if it lacks ``id`` or ``crs``."""
+    """One catalogue entry, or ``None`` (logged) if it lacks ``id`` or ``crs`` or is malformed."""
+    from commandwall.backend.answers import LayerEntry
+
     try:
-        return LayerInfo(
-            id=str(raw["id"]),
-            title=str(raw.get("title") or raw["id"]),
-            kind=str(raw.get("kind") or ""),
-            crs=str(raw["crs"]),
-            style=dict(raw.get("style") or {}),
-            items_url=str(raw.get("items_url") or f"/api/v1/collections/{raw['id']}/items"),
-            feature_count=raw.get("feature_count"),
-        )
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        log.warning("dropping malformed layer entry %r: %r", raw, exc)
+        entry = LayerEntry.model_validate(raw)
+    except ValidationError as exc:
+        log.warning("dropping malformed layer entry %s: %s", describe_ident(raw), short_error(exc))
         return None
+    return LayerInfo(
+        id=entry.id,
+        title=entry.title or entry.id,
+        kind=entry.kind or "",
+        crs=entry.crs,
+        style=dict(entry.style),
+        items_url=entry.items_url or f"/api/v1/collections/{entry.id}/items",
+        feature_count=entry.feature_count,
+    )
 
 
-def error_for_status(resp: requests.Response) -> BackendError:
-    """The error for a 4xx/5xx answer, carrying the server's message, code and body."""
+def error_for_status(resp: requests.Response, body: bytes = b"") -> BackendError:
+    """The error for a 4xx/5xx answer (``body``: its bytes, read with a cap), carrying the server's
+    message, code and decoded body."""
     status = resp.status_code
     error_cls = BackendUnavailableError if status >= 500 else STATUS_ERRORS.get(status, BackendError)
+    decoded = error_body(body) if body else None
+    reason = resp.reason if isinstance(resp.reason, str) else ""
     return error_cls(
-        error_message(resp, resp.reason or "error"), status, code=error_code(resp), body=response_json(resp)
+        error_message(decoded, _clip(reason) or "error"), status, code=error_code(decoded), body=decoded
     )

@@ -3,13 +3,69 @@
 They are pydantic models so that JSON from the platform is validated once, at the boundary: a malformed
 record raises ``pydantic.ValidationError`` and the caller logs and drops it. Coordinates are always WGS84
 longitude/latitude in degrees.
+
+Strings from outside are bounded here, per kind of field:
+
+- **ids** (``Identifier``: ``id``, ``incident_id``, ``unit_id``) are 1 to ``MAX_ID_CHARS`` characters without
+  control characters or lone surrogates, else the record is *rejected*: a cut or repaired id would name
+  another object, and ids end up in URL paths and SQLite.
+- **names and labels** (``ShortText``: names, titles, towns, grids, departments, categories …) are
+  *truncated* to ``MAX_NAME_CHARS`` (an ellipsis marks the cut) and lone surrogates become U+FFFD: a
+  too-long name is still the object's name, and the record stays usable.
+- **long text** (``LongText``: description, instructions) is truncated the same way at ``MAX_TEXT_CHARS``.
+- **stream URLs** (``UrlText``) longer than ``MAX_URL_CHARS`` or with control characters are rejected: a cut
+  URL plays nothing.
 """
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+#: Longest id accepted (characters).
+MAX_ID_CHARS = 128
+#: Names, titles and labels are cut to this many characters.
+MAX_NAME_CHARS = 200
+#: Descriptions and instructions are cut to this many characters.
+MAX_TEXT_CHARS = 4000
+#: Longest stream URL accepted (characters).
+MAX_URL_CHARS = 2048
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _clean_id(value: str) -> str:
+    if _CONTROL.search(value) or _SURROGATE.search(value):
+        raise ValueError("id contains control characters or lone surrogates")
+    return value
+
+
+def _clip(limit: int) -> AfterValidator:
+    def clip(value: str) -> str:
+        value = _SURROGATE.sub("\ufffd", value)  # a lone surrogate cannot be encoded (SQLite, URLs, Qt)
+        return value if len(value) <= limit else value[: limit - 1] + "…"
+
+    return AfterValidator(clip)
+
+
+def _clean_url(value: str) -> str:
+    if _CONTROL.search(value) or _SURROGATE.search(value):
+        raise ValueError("URL contains control characters or lone surrogates")
+    return value
+
+
+#: An object id: rejected (not repaired) when empty, too long, or holding control characters.
+Identifier = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ID_CHARS), AfterValidator(_clean_id)]
+#: A name, title or label: cut to ``MAX_NAME_CHARS``.
+ShortText = Annotated[str, _clip(MAX_NAME_CHARS)]
+#: A description or instructions: cut to ``MAX_TEXT_CHARS``.
+LongText = Annotated[str, _clip(MAX_TEXT_CHARS)]
+#: A stream URL: rejected when longer than ``MAX_URL_CHARS`` or holding control characters.
+UrlText = Annotated[str, StringConstraints(max_length=MAX_URL_CHARS), AfterValidator(_clean_url)]
 
 #: Incident categories (source systems) with their Chinese names.
 CATEGORIES: dict[str, str] = {
@@ -25,7 +81,7 @@ CATEGORIES: dict[str, str] = {
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, allow_inf_nan=False)
 
 
 class CameraStatus(StrEnum):
@@ -38,20 +94,20 @@ class CameraStatus(StrEnum):
 class StreamUrls(_Model):
     """Play URLs of a camera: ``main`` (1080p-class) and ``sub`` (~640×360, for small tiles)."""
 
-    main: str
-    sub: str
+    main: UrlText
+    sub: UrlText
 
 
 class Camera(_Model):
     """A public-safety camera (雪亮工程 point) with its position, view direction and streams."""
 
-    id: str
-    name: str
+    id: Identifier
+    name: ShortText
     lon: float = Field(ge=-180, le=180)
     lat: float = Field(ge=-90, le=90)
-    town: str = ""
-    grid: str = ""
-    kind: str = "fixed"  # fixed | dome | ptz
+    town: ShortText = ""
+    grid: ShortText = ""
+    kind: ShortText = "fixed"  # fixed | dome | ptz
     heading: float = 0.0  # degrees clockwise from north
     fov: float = 60.0  # horizontal field of view, degrees
     range_m: float = 150.0  # useful viewing distance, metres
@@ -89,17 +145,17 @@ class Incident(_Model):
     ``version`` increases with every change; a transition must quote the version it saw.
     """
 
-    id: str
-    title: str
-    category: str
-    description: str = ""
+    id: Identifier
+    title: ShortText
+    category: ShortText
+    description: LongText = ""
     lon: float = Field(ge=-180, le=180)
     lat: float = Field(ge=-90, le=90)
-    town: str = ""
-    grid: str = ""
+    town: ShortText = ""
+    grid: ShortText = ""
     priority: int = Field(default=3, ge=1, le=4)  # 1 = most urgent
     status: IncidentStatus = IncidentStatus.NEW
-    source: str = ""
+    source: ShortText = ""
     reported_at: AwareDatetime
     updated_at: AwareDatetime
     version: int = Field(ge=1)
@@ -127,15 +183,15 @@ class TaskStatus(StrEnum):
 class Task(_Model):
     """A task dispatched to a unit or department for an incident."""
 
-    id: str
-    incident_id: str
-    unit_id: str | None = None
-    department: str = ""
-    instructions: str = ""
+    id: Identifier
+    incident_id: Identifier
+    unit_id: Identifier | None = None
+    department: ShortText = ""
+    instructions: LongText = ""
     priority: int = Field(default=3, ge=1, le=4)
     status: TaskStatus = TaskStatus.ASSIGNED
     created_at: AwareDatetime
-    created_by: str = ""
+    created_by: ShortText = ""
 
 
 class UnitStatus(StrEnum):
@@ -149,10 +205,10 @@ class UnitStatus(StrEnum):
 class Unit(_Model):
     """A department's field unit (patrol car, fire engine, ambulance, 城管 team …)."""
 
-    id: str
-    name: str
-    department: str
-    kind: str = "patrol"
+    id: Identifier
+    name: ShortText
+    department: ShortText
+    kind: ShortText = "patrol"
     lon: float = Field(ge=-180, le=180)
     lat: float = Field(ge=-90, le=90)
     status: UnitStatus = UnitStatus.AVAILABLE

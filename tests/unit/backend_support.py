@@ -220,11 +220,16 @@ def gated_proxy(upstream: str) -> tuple[Flask, dict[str, Any]]:
 
     ``state`` (returned with the app): ``events_status`` (200 by default: ``/api/v1/events`` streams through;
     anything else answers it with that status and a JSON error), ``cut`` (a ``threading.Event``: set, a
-    streaming pass-through ends at its next chunk, e.g. the upstream's keepalive), ``broken`` (a set of
-    paths answered 500) and ``requests`` (list of (method, path) of every request, in order).
+    pass-through of the event stream ends at its next chunk, e.g. the upstream's keepalive; other answers
+    pass whole), ``broken`` (a set of
+    paths answered 500), ``garbage`` (``None``, or a function of (method, path) returning a ``Response`` to
+    answer instead of the upstream, or ``None`` to pass that request through) and ``requests`` (list of
+    (method, path) of every request, in order).
     """
     app = Flask("gated_proxy")
-    state: dict[str, Any] = {"events_status": 200, "cut": threading.Event(), "broken": set(), "requests": []}
+    state: dict[str, Any] = {
+        "events_status": 200, "cut": threading.Event(), "broken": set(), "requests": [], "garbage": None,
+    }
     lock = threading.Lock()
     http = requests.Session()
 
@@ -236,6 +241,10 @@ def gated_proxy(upstream: str) -> tuple[Flask, dict[str, Any]]:
             return jsonify(error="broken", message="event stream out of order"), state["events_status"]
         if request.path in state["broken"]:
             return jsonify(error="broken", message=f"{request.path} out of order"), 500
+        garbage = state["garbage"]
+        answer = garbage(request.method, request.path) if garbage is not None else None
+        if answer is not None:
+            return answer
         headers = {name: request.headers[name] for name in _FORWARDED if name in request.headers}
         headers["Accept-Encoding"] = "identity"  # pass the bytes through as they are
         query = request.query_string.decode()
@@ -248,9 +257,11 @@ def gated_proxy(upstream: str) -> tuple[Flask, dict[str, Any]]:
             timeout=(5, 60),
         )
 
+        cut = state["cut"] if request.path == "/api/v1/events" else threading.Event()
+
         def body() -> Any:
             try:
-                while not state["cut"].is_set() and (chunk := upstream_resp.raw.read1(65536)):
+                while not cut.is_set() and (chunk := upstream_resp.raw.read1(65536)):
                     yield chunk
             except (OSError, urllib3.exceptions.HTTPError):  # upstream gone: end this stream
                 return

@@ -9,13 +9,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask import Response
 
 from commandwall.backend.api import PlatformClient
 from commandwall.backend.outbox import Outbox, OutboxItem, OutboxState
 from commandwall.demo import DemoBackend
 from commandwall.domain.models import Incident, IncidentStatus, Task
 
-from .backend_support import wait_until
+from .backend_support import LocalServer, gated_proxy, wait_until
 
 
 @pytest.fixture()
@@ -212,3 +213,59 @@ def test_rows_survive_in_sqlite_with_wal(tmp_path: Path, client: PlatformClient)
         ).fetchone()
     conn.close()
     assert (kind, key, state) == ("task", "key-1", "pending")
+
+
+def test_a_wrong_shaped_answer_keeps_the_row_pending_and_it_is_sent_once_when_sane(
+    tmp_path: Path, demo: DemoBackend
+) -> None:
+    app, state = gated_proxy(demo.base_url)
+    garbage = iter([b"[1]", b'{"id": 5}', b"[" * 100_000, b"<html>proxy error</html>"])
+
+    def wrong_shape(method: str, path: str) -> Response | None:
+        if (method, path) != ("POST", "/api/v1/tasks"):
+            return None
+        body = next(garbage, None)  # the first POSTs get garbage (the platform may have made the task)
+        return Response(body, status=201, content_type="application/json") if body is not None else None
+
+    with LocalServer(app) as proxy:
+        client = PlatformClient(proxy.base_url, "duty", "duty", timeout=2, retries=0)
+        incident = _new_incident(client)
+        state["garbage"] = wrong_shape
+        outbox = Outbox(tmp_path / "outbox.sqlite3", client, backoff_initial=0.05, backoff_max=0.2)
+        errors: list[str] = []
+        outbox.add_listener(lambda item: errors.append(item.last_error or ""))
+        outbox.start()
+        try:
+            row = outbox.enqueue_task(_task_payload(incident, "核实现场"))
+            assert outbox.wait_idle(20)
+            item = outbox.get(row)
+            assert item.state == OutboxState.SENT and item.attempts == 5
+            assert any("平台返回格式错误: task" in e for e in errors)  # each failure was said, naming the task
+            assert outbox._thread is not None and outbox._thread.is_alive()
+        finally:
+            outbox.stop()
+            client.close()
+    mine = [t for t in demo.store.tasks() if t.incident_id == incident.id and t.instructions == "核实现场"]
+    assert len(mine) == 1 and item.result_model().id == mine[0].id  # exactly once
+
+
+def test_a_row_this_version_cannot_read_is_failed_and_the_worker_carries_on(
+    tmp_path: Path, client: PlatformClient
+) -> None:
+    path = tmp_path / "outbox.sqlite3"
+    Outbox(path, client).stop()  # creates the schema
+    with sqlite3.connect(path) as db:  # a row written by another version of the client
+        db.execute(
+            "INSERT INTO outbox (kind, payload, idempotency_key, created_at) VALUES ('task', '{not json', 'k1', 'x')"
+        )
+    outbox = Outbox(path, client, backoff_initial=0.05, backoff_max=0.2).start()
+    try:
+        row = outbox.enqueue_task(_task_payload(_new_incident(client)))
+        assert outbox.wait_idle(10)
+        assert outbox.get(row).state == OutboxState.SENT
+        with sqlite3.connect(path) as db:
+            state, error = db.execute("SELECT state, last_error FROM outbox WHERE idempotency_key = 'k1'").fetchone()
+        assert state == "failed" and error
+        assert outbox._thread is not None and outbox._thread.is_alive()
+    finally:
+        outbox.stop()

@@ -1,0 +1,254 @@
+"""The platform's answers as typed envelopes: bytes are read with a size cap, decoded as strict JSON with a
+depth limit, and validated against the contract's shape before anything looks inside them.
+
+Every step that finds the answer unusable raises one ``MalformedAnswerError`` naming the resource and the
+problem (never the body: it may carry tokens or camera passwords). The envelopes check the outer shape
+(``{"cameras": [...]}``, ``cursor``, ``has_more`` …); the records inside a list stay ``Any`` here and are
+validated one by one by ``parsing.parse_models``, so one bad record costs that record, not the list.
+
+Limits, and why:
+
+- body size: ``LAYER_PAGE_MAX_BYTES`` (64 MiB) for feature pages, ``LIST_MAX_BYTES`` (16 MiB) for lists,
+  ``OBJECT_MAX_BYTES`` (1 MiB) for single objects and error bodies — bytes are counted as they arrive
+  (after content decoding, so a gzip bomb stops at the cap too);
+- JSON nesting: ``MAX_JSON_DEPTH`` levels, checked on the bytes before decoding, so ``RecursionError``
+  can never happen (the contract's deepest answer, a MultiPolygon page, has 8);
+- ``NaN``/``Infinity`` are not JSON and are refused;
+- cursors: opaque strings (an integer is taken as its decimal text) of at most ``MAX_CURSOR_CHARS``
+  printable characters, so that they can go back into a query string;
+- tokens: visible ASCII only, at most ``MAX_TOKEN_CHARS``, so that they can go back into a header.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Annotated, Any, TypeVar
+
+import numpy as np
+import requests
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    ValidationError,
+)
+
+from commandwall.backend.errors import BackendUnavailableError, MalformedAnswerError
+from commandwall.domain.models import Identifier, ShortText
+
+E = TypeVar("E", bound=BaseModel)
+
+#: Size cap of one page of layer features.
+LAYER_PAGE_MAX_BYTES = 64 * 1024 * 1024
+#: Size cap of a list answer (cameras, units, tasks, an incidents page, the layer catalogue).
+LIST_MAX_BYTES = 16 * 1024 * 1024
+#: Size cap of a single object (login, incident, task, health) and of an error body.
+OBJECT_MAX_BYTES = 1024 * 1024
+#: Deepest JSON nesting accepted (arrays and objects).
+MAX_JSON_DEPTH = 64
+#: Longest incidents cursor accepted.
+MAX_CURSOR_CHARS = 256
+#: Longest bearer token accepted.
+MAX_TOKEN_CHARS = 8192
+#: Most records one list answer may hold.
+MAX_LIST_ITEMS = 1_000_000
+
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_OPENERS = np.frombuffer(b"[{", dtype=np.uint8)
+
+
+def json_depth(body: bytes) -> int:
+    """Deepest nesting of arrays and objects in a JSON text (strings skipped), without decoding it.
+
+    Linear and vectorised: fine for a 64 MiB layer page. For text that is not JSON the figure is only an
+    estimate, but such text fails decoding anyway.
+    """
+    brackets = _STRING.sub(b"", body).translate(None, _NOT_BRACKETS)
+    if not brackets:
+        return 0
+    codes = np.frombuffer(brackets, dtype=np.uint8)
+    steps = np.where(np.isin(codes, _OPENERS), 1, -1).astype(np.int64)
+    return int(np.cumsum(steps).max())
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def decode_json(body: bytes | str, resource: str, status: int | None = None) -> Any:
+    """Strict JSON from a body: ``MalformedAnswerError`` if it is not JSON, nested deeper than
+    ``MAX_JSON_DEPTH`` or holds ``NaN``/``Infinity``."""
+    raw = body.encode("utf-8", "surrogatepass") if isinstance(body, str) else body
+    if json_depth(raw) > MAX_JSON_DEPTH:
+        raise MalformedAnswerError(resource, f"JSON nested deeper than {MAX_JSON_DEPTH} levels", status)
+    try:
+        return json.loads(raw, parse_constant=_refuse_constant)
+    except RecursionError:  # cannot happen after the depth check; kept so that it never escapes
+        raise MalformedAnswerError(resource, "JSON nested too deep", status) from None
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, NaN, an int of 5000 digits
+        raise MalformedAnswerError(resource, f"not JSON ({type(exc).__name__})", status) from None
+
+
+def read_body(resp: requests.Response, resource: str, limit: int) -> bytes:
+    """The whole body of a (streamed) response, refusing more than ``limit`` bytes; closes the response.
+
+    Raises ``MalformedAnswerError`` when the body is too large, ``BackendUnavailableError`` when reading it
+    fails (reset, timeout, broken chunking or compression).
+    """
+    try:
+        declared = (resp.headers.get("Content-Length") or "").strip()
+        if declared.isascii() and declared.isdigit() and int(declared) > limit:
+            raise MalformedAnswerError(resource, f"body larger than {limit} bytes", resp.status_code)
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in resp.iter_content(65536):
+            size += len(chunk)
+            if size > limit:
+                raise MalformedAnswerError(resource, f"body larger than {limit} bytes", resp.status_code)
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except (requests.RequestException, OSError) as exc:
+        raise BackendUnavailableError(f"{resource}: reading the answer failed ({type(exc).__name__})") from None
+    finally:
+        resp.close()
+
+
+def parse_answer(envelope: type[E], data: Any, resource: str, status: int | None = None) -> E:
+    """``data`` validated against ``envelope``; ``MalformedAnswerError`` with the first problem otherwise."""
+    try:
+        return envelope.model_validate(data)
+    except ValidationError as exc:
+        raise MalformedAnswerError(resource, describe_validation(exc, data), status) from None
+    except RecursionError:  # pydantic on a cyclic or absurdly deep Python value
+        raise MalformedAnswerError(resource, "value nested too deep", status) from None
+
+
+def describe_validation(exc: ValidationError, data: Any = None) -> str:
+    """First problem of a validation error, short, without the offending value (it may be secret)."""
+    if not isinstance(data, dict):
+        return f"expected a JSON object, got {json_type(data)}"
+    errors = exc.errors(include_url=False, include_input=False)
+    first = errors[0] if errors else {}
+    loc = ".".join(str(p)[:40] for p in first.get("loc", ()))
+    more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{loc or 'answer'}: {first.get('msg', 'invalid')}{more}"
+
+
+def json_type(value: Any) -> str:
+    """The JSON name of a decoded value's type (``object``, ``array``, ``string`` …)."""
+    for kind, name in ((dict, "object"), (list, "array"), (str, "string"), (bool, "boolean"),
+                       (int, "number"), (float, "number")):
+        if isinstance(value, kind):
+            return name
+    return "null" if value is None else type(value).__name__
+
+
+# -- envelopes ------------------------------------------------------------------------------------------
+
+
+def _none_as_empty_list(value: Any) -> Any:
+    return [] if value is None else value
+
+
+def _cursor_text(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _printable(value: str) -> str:
+    if not value.isprintable() or re.search(r"[\ud800-\udfff]", value):
+        raise ValueError("must be printable text")
+    return value
+
+
+#: A list of records validated one by one later; ``null`` counts as empty (as the platform sends it).
+Records = Annotated[list[Any], BeforeValidator(_none_as_empty_list), Field(max_length=MAX_LIST_ITEMS)]
+#: An opaque incidents cursor (integers accepted as their decimal text).
+Cursor = Annotated[
+    str,
+    BeforeValidator(_cursor_text),
+    StringConstraints(min_length=1, max_length=MAX_CURSOR_CHARS),
+    AfterValidator(_printable),
+]
+#: A bearer token: visible ASCII only, so that it can be sent back as a header.
+Token = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TOKEN_CHARS, pattern=r"^[!-~]+$")]
+
+
+class _Envelope(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True, allow_inf_nan=False)
+
+
+class LoginAnswer(_Envelope):
+    """``POST /auth/token``: the token, its lifetime (default 3600 s), the display name and roles."""
+
+    access_token: Token
+    expires_in: float | None = Field(default=None, gt=0, le=366 * 86400)
+    display_name: ShortText | None = None
+    roles: Annotated[list[ShortText], BeforeValidator(_none_as_empty_list), Field(max_length=64)] = []
+
+
+class LayerEntry(_Envelope):
+    """One entry of the layer catalogue (``items_url`` defaults to the collection's items)."""
+
+    id: Identifier
+    title: ShortText | None = None
+    kind: ShortText | None = None
+    crs: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    style: Annotated[dict[str, Any], BeforeValidator(lambda v: {} if v is None else v)] = {}
+    items_url: Annotated[str, StringConstraints(max_length=2048), AfterValidator(_printable)] | None = None
+    feature_count: int | None = Field(default=None, ge=0)
+
+
+class LayerCatalogue(_Envelope):
+    """``GET /layers``."""
+
+    layers: Records
+
+
+class FeaturePage(_Envelope):
+    """``GET /collections/{id}/items``: features and the paging links."""
+
+    features: Records
+    links: Records = []
+
+
+class CameraList(_Envelope):
+    """``GET /cameras``."""
+
+    cameras: Records
+
+
+class UnitList(_Envelope):
+    """``GET /units``."""
+
+    units: Records
+
+
+class TaskList(_Envelope):
+    """``GET /tasks``."""
+
+    tasks: Records
+
+
+class IncidentPage(_Envelope):
+    """``GET /incidents``: the incidents, the next cursor (absent: keep the one sent) and ``has_more``."""
+
+    incidents: Records
+    cursor: Cursor | None = None
+    has_more: StrictBool = False
+
+
+class HealthAnswer(_Envelope):
+    """``GET /health``."""
+
+    model_config = ConfigDict(extra="allow", frozen=True, allow_inf_nan=False)
+
+    status: ShortText
+    server_time: ShortText | None = None
