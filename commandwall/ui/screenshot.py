@@ -57,4 +57,15 @@ def window_state(window) -> dict:
         "incidents_listed": window.incidents.visible_count(),
         "tiles": tiles,
         "connection": window.connection_label.text(),
+        "user": window.status.user_label.text(),
+        "incident_titles": _incident_titles(window),
     }
+
+
+def _incident_titles(window) -> list[str]:
+    """The title cell of every incident the table holds, as displayed (filters aside)."""
+    from commandwall.ui.incidents.model import COLUMNS
+
+    model = window.incidents.model
+    column = COLUMNS.index("事件")
+    return [model.data(model.index(row, column)) for row in range(model.rowCount())]
