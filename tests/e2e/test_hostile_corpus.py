@@ -40,7 +40,7 @@ class _Listener(ThreadingHTTPServer):
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_GET(self) -> None:
                 outer.hits.append(self.path)
                 self.send_response(204)
                 self.end_headers()
