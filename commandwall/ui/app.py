@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -87,6 +90,41 @@ def _make_window(settings: Settings):
     return window
 
 
+def _still_running_threads() -> list[threading.Thread]:
+    """Daemon threads still alive: the interpreter would finalise under them (it joins the others first)."""
+    me = threading.current_thread()
+    return [t for t in threading.enumerate() if t is not me and t.daemon and t.is_alive()]
+
+
+def _leave(window, lock, code: int) -> int:
+    """Shut the window's session and video down after the event loop, then return ``code`` to exit with.
+
+    ``MainWindow.closeEvent`` normally did this already; it is repeated (idempotent, bounded joins) because
+    the loop can also end without the window being closed. Once every thread has been joined the interpreter
+    may finalise as usual. If one is still running after the bounded joins (a stream stuck in FFmpeg past its
+    timeouts, a request past its own), letting Python finalise is what aborts: a daemon thread that returns
+    from native code after finalisation has begun is ended with ``pthread_exit``, whose forced unwind meets
+    OpenCV's ``catch (...)`` and ends in "FATAL: exception not rethrown" (SIGABRT, status 134). Only in that
+    case the process leaves with ``os._exit(code)``, after the lock is released and logging and the standard
+    streams are flushed. The outbox database needs no closing for that: every row is committed in its own
+    SQLite transaction, which survives the process ending at any point, and ``Outbox.stop`` has already
+    closed it unless its worker is the thread still running.
+    """
+    stuck_streams = window.shutdown()
+    lock.unlock()
+    threads = _still_running_threads()
+    if not threads:
+        return code
+    log.error("still running after shutdown: %s%s; leaving without interpreter finalisation",
+              ", ".join(t.name for t in threads),
+              f" (streams: {', '.join(stuck_streams)})" if stuck_streams else "")  # fmt: skip
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
+
+
 def run_gui(settings: Settings) -> int:
     """Run the client until its window closes; returns the exit code."""
     set_display_offset(settings.display_utc_offset_hours)
@@ -109,8 +147,7 @@ def run_gui(settings: Settings) -> int:
     keepalive.start(300)
     keepalive.timeout.connect(lambda: None)
     code = app.exec()
-    lock.unlock()
-    return code
+    return _leave(window, lock, code)
 
 
 def run_screenshot(settings: Settings, out_dir: Path, after_s: float, count: int = 1,
@@ -171,5 +208,4 @@ def run_screenshot(settings: Settings, out_dir: Path, after_s: float, count: int
     for shot in shots:
         for f in shot["files"]:
             print(f)
-    lock.unlock()
-    return result["code"]
+    return _leave(window, lock, result["code"])

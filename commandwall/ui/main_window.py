@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from commandwall.backend.outbox import OutboxItem, OutboxState
 from commandwall.domain.models import Camera, Incident
 from commandwall.session import ClientSession
+from commandwall.textsafe import display_text
 from commandwall.ui.about import show_about
 from commandwall.ui.adapters import SessionSignals
 from commandwall.ui.cameras import CameraTree
@@ -141,7 +142,7 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         s = self.signals
-        s.sig_progress.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        s.sig_progress.connect(lambda text: self.statusBar().showMessage(display_text(text), 5000))
         s.sig_failed.connect(self.status.set_failed)
         s.sig_layers.connect(self._on_layers)
         s.sig_ready.connect(self._on_ready)
@@ -199,7 +200,7 @@ class MainWindow(QMainWindow):
     def _on_layers(self, layers: list, errors: list[str], page_html: str) -> None:
         self.map.load_built_page(page_html)
         if errors:
-            self.statusBar().showMessage("部分图层未加载：" + "；".join(errors), 15000)
+            self.statusBar().showMessage(display_text("部分图层未加载：" + "；".join(errors)), 15000)
 
     def _on_ready(self) -> None:
         info = self.session.info
@@ -256,9 +257,9 @@ class MainWindow(QMainWindow):
         self.map.upsert_incident(incident)
         if is_new and self._ready:
             level = PRIORITY_LABELS.get(incident.priority, "")
-            self.statusBar().showMessage(
-                f"新事件［{level}·{incident.category_label}］{incident.town} {incident.title}", 20000
-            )
+            category, town, title = (display_text(text, isolate=True)
+                                     for text in (incident.category_label, incident.town, incident.title))
+            self.statusBar().showMessage(f"新事件［{level}·{category}］{town} {title}", 20000)
             if incident.priority <= 2:
                 QApplication.alert(self)  # flashes the task bar entry until the window is looked at
         self._update_counts()
@@ -354,7 +355,7 @@ class MainWindow(QMainWindow):
                 return tour_around(self.session.cameras_near(incident.lon, incident.lat, 32),
                                    f"{incident.title} 周边")
         except ValueError as error:
-            self.statusBar().showMessage(str(error), 6000)
+            self.statusBar().showMessage(display_text(str(error)), 6000)
             return None
         self.statusBar().showMessage("请先在视频点位中选择摄像机，或在事件中心选择一个事件", 4000)
         return None
@@ -367,7 +368,7 @@ class MainWindow(QMainWindow):
         return {str(f["properties"].get("id")): str(f["properties"].get("name")) for f in grids.features}
 
     def _on_tour_page(self, name: str, page: int, pages: int) -> None:
-        self.statusBar().showMessage(tour_status_text(name, page, pages))
+        self.statusBar().showMessage(display_text(tour_status_text(name, page, pages)))
 
     def _on_tour_stopped(self) -> None:
         self.tour_action.setChecked(False)
@@ -392,7 +393,7 @@ class MainWindow(QMainWindow):
         if text:
             if shown is not None and item.payload.get("incident_id") == shown.id:
                 self.incidents.detail.set_feedback(text, settled=item.state is not OutboxState.PENDING)
-            self.statusBar().showMessage(text, 6000)
+            self.statusBar().showMessage(display_text(text), 6000)
         pending = self.session.outbox.pending_count() if self.session.outbox else 0
         self.status.set_outbox_pending(pending)
 
@@ -401,12 +402,26 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         """Remember the view, then stop video readers and the session before the window goes."""
-        self.ptz_pad.release()  # a camera turning under a held button must get its stop
-        self.tour_runner.stop()
-        self.save_view()
-        self._throttle.stop()
-        self.wall.shutdown()
-        self.pool.stop_all()
-        self.session.stop()
+        self.shutdown()
         super().closeEvent(event)
+
+    def shutdown(self, video_timeout_s: float = 6.0) -> list[str]:
+        """Stop everything the window started and wait for its threads, within bounds; safe to call again.
+
+        The view is saved and the tiles let go once. Then every stream reader (held, or released earlier and
+        still finishing a read) is stopped and joined within ``video_timeout_s`` (longer than a reader's open
+        and read timeouts), and the session stops its own threads with their bounded joins. Returns the
+        streams whose reader thread is still running (empty when all ended): the caller must not let the
+        interpreter finalise under them.
+        """
+        if not getattr(self, "_shut_down", False):
+            self._shut_down = True
+            self.ptz_pad.release()  # a camera turning under a held button must get its stop
+            self.tour_runner.stop()
+            self.save_view()
+            self._throttle.stop()
+            self.wall.shutdown()
+        self.pool.stop_all(video_timeout_s)
+        self.session.stop()
+        return [reader.context for reader in self.pool.running()]
 

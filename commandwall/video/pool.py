@@ -17,7 +17,9 @@ class ReaderPool:
 
     ``acquire(url)`` starts a reader the first time and returns the same one to every later caller;
     ``release(url)`` stops it when the last holder lets go (without waiting for its thread, so the GUI
-    thread never blocks). ``stop_all()`` ends every reader at shutdown. Thread-safe.
+    thread never blocks) and keeps it among the *retiring* readers until its thread has ended.
+    ``stop_all()`` ends every reader at shutdown, the retiring ones included, and waits for their threads:
+    a reader thread still inside OpenCV when the interpreter finalises aborts the process. Thread-safe.
     """
 
     def __init__(self, reader_factory: Callable[[str], StreamReader] = StreamReader) -> None:
@@ -25,13 +27,21 @@ class ReaderPool:
         self._lock = threading.Lock()
         self._readers: dict[str, StreamReader] = {}
         self._refs: dict[str, int] = {}
+        self._retiring: list[StreamReader] = []  # stopped, thread maybe still in a read: joined by stop_all
 
-    def acquire(self, url: str) -> StreamReader:
-        """Return the running reader for ``url`` (started on first use) and count one more holder."""
+    def acquire(self, url: str, camera_id: str = "") -> StreamReader:
+        """Return the running reader for ``url`` (started on first use) and count one more holder.
+
+        ``camera_id`` labels the reader's log lines.
+        """
         with self._lock:
+            self._retiring = [r for r in self._retiring if r.running]
             reader = self._readers.get(url)
             if reader is None:
-                reader = self._factory(url).start()
+                reader = self._factory(url)
+                if camera_id and not reader.camera_id:
+                    reader.camera_id = camera_id
+                reader.start()
                 self._readers[url] = reader
                 self._refs[url] = 0
                 log.debug("pool: new reader for %s", reader.safe_url)
@@ -48,6 +58,8 @@ class ReaderPool:
                 return
             del self._refs[url]
             reader = self._readers.pop(url)
+            self._retiring = [r for r in self._retiring if r.running]
+            self._retiring.append(reader)
         reader.stop(timeout_s=0)
         log.debug("pool: stopped reader for %s", reader.safe_url)
 
@@ -70,18 +82,33 @@ class ReaderPool:
         with self._lock:
             return len(self._readers)
 
-    def stop_all(self, timeout_s: float = 2.0) -> bool:
-        """Stop every reader and wait for their threads, all within ``timeout_s``. True if all ended."""
+    def running(self) -> list[StreamReader]:
+        """Readers whose thread is still alive: the held ones and the released ones still finishing a read."""
         with self._lock:
-            readers = list(self._readers.values())
+            readers = [*self._readers.values(), *self._retiring]
+        return [r for r in readers if r.running]
+
+    def stop_all(self, timeout_s: float = 6.0) -> bool:
+        """Stop every reader (held or retiring) and wait for their threads, all within ``timeout_s``.
+
+        True if all ended. The default outlasts a reader's open and read timeouts (5 s each), so a thread
+        blocked in FFmpeg gets out before the wait ends; readers that still run stay listed by
+        :meth:`running` and are waited for again by the next call.
+        """
+        with self._lock:
+            readers = [*self._readers.values(), *self._retiring]
             self._readers.clear()
             self._refs.clear()
+            self._retiring = []
         for reader in readers:
             reader.stop(timeout_s=0)  # signal all first, then wait: the waits overlap
         deadline = time.monotonic() + timeout_s
-        ended = True
         for reader in readers:
-            ended = reader.join(max(0.0, deadline - time.monotonic())) and ended
-        if not ended:
-            log.warning("pool: some stream threads are still inside a read; they end on their own")
-        return ended
+            reader.join(max(0.0, deadline - time.monotonic()))
+        left = [r for r in readers if r.running]
+        if left:
+            with self._lock:
+                self._retiring.extend(left)
+            log.warning("pool: %d stream thread(s) still inside a read after %.1f s: %s", len(left), timeout_s,
+                        ", ".join(r.context for r in left))  # fmt: skip
+        return not left

@@ -7,6 +7,12 @@ before anyone took them are counted as ``dropped`` rather than queued (a queue w
 into an ever-growing delay on a live wall). When the stream fails or ends the reader reconnects with a
 bounded, jittered exponential backoff until :meth:`StreamReader.stop` is called.
 
+The reading thread is supervised: an unexpected Python exception anywhere in opening, decoding or publishing
+(not just a failed open or read) is logged with the camera id, the redacted URL and the traceback, then the
+reader backs off and starts over, so a stream never dies silently and its tile shows 重连中 meanwhile.
+Native calls are bounded by the open and read timeouts, so :meth:`StreamReader.stop` followed by
+:meth:`StreamReader.join` ends the thread within ``max(open_timeout_s, read_timeout_s)`` plus a frame.
+
 Nothing here imports Qt: the wall polls :meth:`StreamReader.latest` from a GUI timer.
 """
 
@@ -16,6 +22,7 @@ import logging
 import random
 import threading
 import time
+import traceback
 from collections import deque
 from dataclasses import dataclass
 from enum import StrEnum
@@ -98,8 +105,10 @@ class StreamReader:
     ``latest()`` returns the newest :class:`Frame` (and marks it as taken); ``stats()`` returns a
     :class:`StreamStats`. ``stop()`` sets an event and joins the thread with a timeout, so it returns
     promptly even while FFmpeg is blocked inside a read (bounded by ``read_timeout_s``); the daemon thread
-    then releases the capture and ends by itself. The URL may hold credentials: it is only ever logged
-    through :func:`redact_url` (``commandwall.backend.http.redact``).
+    then releases the capture and ends by itself, and :meth:`join` waits for that (at exit the owner must,
+    see ``ReaderPool.stop_all``: a daemon thread still inside OpenCV when the interpreter finalises aborts
+    the process). The URL may hold credentials: it is only ever logged through :func:`redact_url`
+    (``commandwall.backend.http.redact``). ``camera_id`` (may be set later) only labels log lines.
     """
 
     FPS_WINDOW_S = 2.0
@@ -112,9 +121,11 @@ class StreamReader:
         read_timeout_s: float = 5.0,
         stale_after_s: float = 2.0,
         backoff: Backoff | None = None,
+        camera_id: str = "",
     ) -> None:
         self.url = url
         self.safe_url = redact_url(url)
+        self.camera_id = camera_id
         self.open_timeout_s = open_timeout_s
         self.read_timeout_s = read_timeout_s
         self.stale_after_s = stale_after_s
@@ -130,11 +141,22 @@ class StreamReader:
         self._reconnects = 0
         self._state = StreamState.CONNECTING
         self._last_error = ""
+        self._crashes = 0
         self._frame_times: deque[float] = deque(maxlen=512)
         self._thread = threading.Thread(target=self._run, name=f"cw-video {self.safe_url}", daemon=True)
 
     def __repr__(self) -> str:
         return f"<StreamReader {self.safe_url} {self.state.value}>"
+
+    @property
+    def context(self) -> str:
+        """How log lines name this stream: camera id (when known) and the redacted URL."""
+        return f"camera {self.camera_id} {self.safe_url}" if self.camera_id else self.safe_url
+
+    @property
+    def crashes(self) -> int:
+        """Unexpected exceptions the reading thread has survived (each logged with its traceback)."""
+        return self._crashes
 
     # ---- consumer side -------------------------------------------------------------------------------
     def start(self) -> StreamReader:
@@ -220,7 +242,7 @@ class StreamReader:
             if error:
                 self._last_error = error
         if changed:
-            log.info("stream %s: %s%s", self.safe_url, state.value, f" ({error})" if error else "")
+            log.info("stream %s: %s%s", self.context, state.value, f" ({error})" if error else "")
 
     def _publish(self, image: np.ndarray) -> None:
         now = time.monotonic()
@@ -235,7 +257,7 @@ class StreamReader:
             self._frame_times.append(now)
             if self._state is not StreamState.LIVE and not self._stop.is_set():
                 self._state = StreamState.LIVE
-                log.info("stream %s: live", self.safe_url)
+                log.info("stream %s: live", self.context)
 
     def _open(self) -> cv2.VideoCapture | None:
         params = [
@@ -248,34 +270,68 @@ class StreamReader:
         cap.release()
         return None
 
+    def _decode(self, cap: cv2.VideoCapture) -> np.ndarray | None:
+        """Grab and decode the next picture (blocks at most ``read_timeout_s``); None when the stream failed,
+        ended or timed out."""
+        ok, image = cap.read()
+        if not ok or image is None:
+            return None
+        return image
+
     def _read_until_failure(self, cap: cv2.VideoCapture) -> int:
         """Decode into the slot until the stream fails or stop is asked; return frames read."""
         count = 0
         while not self._stop.is_set():
-            ok, image = cap.read()
-            if not ok or image is None:
+            image = self._decode(cap)
+            if image is None:
                 break
             self._publish(image)
             count += 1
         return count
 
+    def _play_once(self) -> tuple[int, str]:
+        """Open, read until failure, release; returns (frames read, why it ended)."""
+        cap = self._open()
+        if cap is None:
+            return 0, "open failed"
+        try:
+            return self._read_until_failure(cap), "stream ended or read timed out"
+        finally:
+            cap.release()
+
+    def _describe_failure(self, exc: Exception) -> str:
+        """One line for the state and the tile; unexpected exceptions are logged in full, once each."""
+        summary = f"{type(exc).__name__}: {str(exc).replace(self.url, self.safe_url)}"
+        if isinstance(exc, cv2.error):  # OpenCV refusing the URL or the stream: an ordinary failure
+            log.warning("stream %s: %s", self.context, summary)
+            return summary
+        self._crashes += 1
+        trace = "".join(traceback.format_exception(exc)).replace(self.url, self.safe_url)
+        log.error("stream %s: reader hit an unexpected error (%d so far), restarting after a backoff\n%s",
+                  self.context, self._crashes, trace.rstrip())  # fmt: skip
+        return summary
+
     def _run(self) -> None:
+        try:
+            self._supervise()
+        except BaseException:  # only a fault in the loop's own bookkeeping gets here: never end silently
+            trace = traceback.format_exc().replace(self.url, self.safe_url)
+            log.critical("stream %s: reading thread ended by an error\n%s", self.context, trace.rstrip())
+            raise
+        finally:
+            with self._lock:
+                self._state = StreamState.STOPPED
+            log.info("stream %s: stopped", self.context)
+
+    def _supervise(self) -> None:
         attempt = 0
         while not self._stop.is_set():
-            error = ""
             try:
-                cap = self._open()
-                if cap is None:
-                    error = "open failed"
-                else:
-                    try:
-                        if self._read_until_failure(cap) > 0:
-                            attempt = 0  # it played: start the backoff over
-                        error = "stream ended or read timed out"
-                    finally:
-                        cap.release()
-            except Exception as exc:  # cv2.error and friends: never let the thread die with a traceback
-                error = f"{type(exc).__name__}: {str(exc).replace(self.url, self.safe_url)}"
+                frames, error = self._play_once()
+            except Exception as exc:  # supervision: log with context, back off, start over; never die
+                frames, error = 0, self._describe_failure(exc)
+            if frames > 0:
+                attempt = 0  # it played: start the backoff over
             if self._stop.is_set():
                 break
             attempt += 1
@@ -288,6 +344,3 @@ class StreamReader:
                 break
             with self._lock:
                 self._reconnects += 1
-        with self._lock:
-            self._state = StreamState.STOPPED
-        log.info("stream %s: stopped", self.safe_url)

@@ -5,7 +5,9 @@ carries its index as a row of black/white blocks (``decode_index``), so a test c
 picture it holds is: the index is ``(now - t0) * fps`` when the frame is drawn. Paths containing
 ``main`` are 1280×720, others use the server's size (640×360 by default). ``stop()`` closes the listening
 socket *and* every open stream (a camera going away); ``restart()`` comes back on the same port;
-setting ``stall`` keeps connections open but sends nothing (a frozen encoder).
+setting ``stall`` keeps connections open but sends nothing (a frozen encoder); ``garbage_parts = n`` makes
+the next ``n`` parts served (over all connections) junk labelled ``image/jpeg`` (:data:`GARBAGE`: random
+bytes, a truncated JPEG, an HTML error page) before good frames resume.
 """
 
 from __future__ import annotations
@@ -22,6 +24,12 @@ import numpy as np
 import pytest
 
 BOUNDARY = "frame"
+#: What a broken encoder or a confused proxy sends as "JPEG" parts: noise, a cut-off JPEG, an error page.
+GARBAGE: tuple[bytes, ...] = (
+    bytes(np.random.default_rng(7).integers(0, 256, 4096, dtype=np.uint8)),
+    bytes(cv2.imencode(".jpg", np.full((360, 640, 3), 90, np.uint8))[1])[:700],
+    b"<html><body><h1>502 Bad Gateway</h1></body></html>",
+)
 CODE_BITS = 16
 CODE_BLOCK = 16  # px per bit, in the top rows
 
@@ -67,6 +75,7 @@ class MjpegServer:
         self.port = port
         self.t0 = time.monotonic()
         self.stall = threading.Event()
+        self.garbage_parts = 0
         self._closing = threading.Event()
         self._lock = threading.Lock()
         self._active: set[socket.socket] = set()
@@ -154,10 +163,15 @@ class MjpegServer:
             if self._closing.is_set():
                 return
             if not self.stall.is_set():
-                index = self.index_now()
-                ok, jpg = cv2.imencode(".jpg", draw_frame(index, width, height, label))
-                assert ok
-                data = jpg.tobytes()
+                with self._lock:
+                    junk = self.garbage_parts > 0
+                    self.garbage_parts -= junk
+                if junk:
+                    data = GARBAGE[self.garbage_parts % len(GARBAGE)]
+                else:
+                    ok, jpg = cv2.imencode(".jpg", draw_frame(self.index_now(), width, height, label))
+                    assert ok
+                    data = jpg.tobytes()
                 head = f"--{BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: {len(data)}\r\n\r\n"
                 handler.wfile.write(head.encode("ascii") + data + b"\r\n")
                 handler.wfile.flush()

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from commandwall.video.pool import ReaderPool
-from commandwall.video.reader import StreamState
+from commandwall.video.reader import StreamReader, StreamState
 from tests.unit.test_video_mjpeg import MjpegServer
 from tests.unit.test_video_reader import wait_until
 
@@ -73,3 +73,37 @@ def test_stop_all_ends_every_reader(server: MjpegServer, pool: ReaderPool) -> No
     assert time.monotonic() - started < 1.5
     assert len(pool) == 0 and pool.urls() == []
     assert all(not r.running and r.state is StreamState.STOPPED for r in readers)
+
+
+def test_stop_all_waits_for_readers_released_earlier(server: MjpegServer) -> None:
+    """A reader released while its camera hangs is still inside a read: stop_all() waits for that thread too
+    (at exit no stream thread may be left inside OpenCV), and running() lists it until it has ended."""
+    pool = ReaderPool(lambda url: StreamReader(url, read_timeout_s=1.5))
+    url = server.url("hung.mjpg")
+    reader = pool.acquire(url, camera_id="CAM-0003")
+    assert reader.camera_id == "CAM-0003" and "CAM-0003" in reader.context
+    assert wait_until(lambda: reader.state is StreamState.LIVE)
+    server.stall.set()
+    time.sleep(0.2)  # inside cap.read(), which returns only on data or the read timeout
+    pool.release(url)
+    assert len(pool) == 0 and reader.running
+    assert pool.running() == [reader]
+    started = time.monotonic()
+    assert pool.stop_all(timeout_s=5.0)
+    assert not reader.running, "stop_all returned while a released reader was still inside a read"
+    assert time.monotonic() - started < 3.0
+    assert pool.running() == []
+
+
+def test_stop_all_reports_and_keeps_a_thread_it_could_not_wait_out(server: MjpegServer) -> None:
+    """A wait shorter than the read timeout: stop_all() says False, running() still lists the reader, and the
+    next stop_all() waits for it."""
+    pool = ReaderPool(lambda url: StreamReader(url, read_timeout_s=1.5))
+    reader = pool.acquire(server.url("slow.mjpg"))
+    assert wait_until(lambda: reader.state is StreamState.LIVE)
+    server.stall.set()
+    time.sleep(0.2)
+    assert not pool.stop_all(timeout_s=0.1)
+    assert pool.running() == [reader]
+    assert pool.stop_all(timeout_s=5.0)
+    assert pool.running() == [] and not reader.running
