@@ -132,10 +132,16 @@ def run_gui(settings: Settings) -> int:
     try:
         lock = acquire_desk_lock(settings.data_dir)
     except AlreadyRunningError as exc:
+        from PySide6.QtCore import Qt
         from PySide6.QtWidgets import QMessageBox
 
+        from commandwall.textsafe import display_text
+
         log.error("%s", exc)
-        QMessageBox.critical(None, "commandwall", str(exc))
+        box = QMessageBox(QMessageBox.Icon.Critical, "commandwall", "")
+        box.setTextFormat(Qt.TextFormat.PlainText)  # the host name and folder are not ours to trust
+        box.setText(display_text(str(exc)))
+        box.exec()
         return 1
     window = _make_window(settings)
     window.arrange_on_screens()

@@ -124,7 +124,7 @@ class WallView(QWidget):
         old_url = tile.stream_url if tile.camera is not None else None
         kind = choose_stream(camera, tile.width_px())
         url = stream_url(camera, kind)
-        reader = self._pool.acquire(url)  # before releasing the old one: replaying a URL keeps its reader
+        reader = self._pool.acquire(url, camera.id)  # before releasing the old one: replaying a URL keeps its reader
         status = self._status.get(camera.id, camera.status)
         tile.show_stream(camera, reader, kind, url, order=next(self._order), status=status)
         if old_url is not None:
@@ -244,7 +244,7 @@ class WallView(QWidget):
             return
         url = stream_url(camera, kind)
         old_url = tile.stream_url
-        tile.switch_stream(self._pool.acquire(url), kind, url)
+        tile.switch_stream(self._pool.acquire(url, camera.id), kind, url)
         self._pool.release(old_url)
         log.info("wall: tile %d switches %s to the %s stream (%d px)", tile.index, camera.id, kind,
                  tile.width_px())  # fmt: skip
