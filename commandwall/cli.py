@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
+from commandwall.app.platform import Platform, PlatformFactory
 from commandwall.buildinfo import VersionAction
 from commandwall.config import LOG_LEVELS, Settings, describe_invalid, log_level_name
 from commandwall.credentials import PASSWORD_SOURCES, resolve_password
@@ -50,6 +51,26 @@ def _settings(args: argparse.Namespace, *, with_password: bool = True) -> Settin
         logging.getLogger(__name__).info(
             "no password for %s (%s): trying the exercise accounts' convention", settings.username, PASSWORD_SOURCES)
     return settings
+
+
+def platform_factory(settings: Settings) -> PlatformFactory:
+    """The platform the client works against: ``--backend URL`` (or ``COMMANDWALL_BACKEND_URL``) as it is,
+    otherwise the embedded exercise backend (演练模式), started when the session opens it on its worker thread
+    and stopped when the session stops."""
+    if settings.backend_url is not None:
+        return PlatformFactory.at_url(str(settings.backend_url))
+
+    def start_exercise_backend() -> Platform:
+        from commandwall.demo import DemoBackend
+
+        backend = DemoBackend(
+            db_path=settings.data_dir / "exercise.sqlite3",
+            layers_dir=settings.layers_dir,
+            incident_rate_per_min=settings.demo_incident_rate,
+        ).start()
+        return Platform(backend.base_url, close=backend.stop)
+
+    return PlatformFactory(exercise=True, open=start_exercise_backend)
 
 
 def _log_level(value: str) -> str:
@@ -151,7 +172,7 @@ def _login(args: argparse.Namespace) -> int:
         client = PlatformClient(str(url).rstrip("/"), settings.username, settings.password_value(),
                                 timeout=settings.request_timeout_s, verify=settings.verify_tls, retries=0)
         try:
-            session = client.login()
+            login = client.login()
         except AuthError as exc:
             print(f"commandwall: login refused: {exc}", file=sys.stderr)
             return 1
@@ -160,8 +181,8 @@ def _login(args: argparse.Namespace) -> int:
             return 1
         finally:
             client.close()
-        roles = ", ".join(sorted(session.roles)) or "no roles"
-        print(f"logged in to {url.scheme}://{url.host} as {session.display_name or session.username} ({roles})")
+        roles = ", ".join(sorted(login.roles)) or "no roles"
+        print(f"logged in to {url.scheme}://{url.host} as {login.display_name or login.username} ({roles})")
         if args.remember:
             remember_password(url, settings.username, settings.password_value())
             print(f"password stored in the OS keyring ({keyring_service(url)})")
@@ -195,10 +216,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             if command == "run":
                 from commandwall.ui.app import run_gui
 
-                return run_gui(settings)
+                return run_gui(settings, platform_factory(settings))
             from commandwall.ui.app import run_screenshot
 
-            return run_screenshot(settings, args.out, args.after, args.count, args.interval, args.timeout)
+            return run_screenshot(settings, platform_factory(settings), args.out, args.after, args.count,
+                                  args.interval, args.timeout)
         if command == "login":
             return _login(args)
         if command == "config":

@@ -1,6 +1,6 @@
 """Talking to the platform: HTTP layer, API client, live event stream and the outbox (no Qt here)."""
 
-from commandwall.backend.api import LayerInfo, PlatformClient, Session
+from commandwall.backend.api import LayerInfo, Login, PlatformClient
 from commandwall.backend.errors import (
     AuthError,
     BackendError,
@@ -14,7 +14,7 @@ from commandwall.backend.errors import (
     TransitionRefused,
 )
 from commandwall.backend.events import CameraStatusChange, ConnectionState, EventStream
-from commandwall.backend.http import make_session, redact
+from commandwall.backend.http import make_http, redact
 from commandwall.backend.outbox import Outbox, OutboxItem, OutboxState
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "ConnectionState",
     "EventStream",
     "LayerInfo",
+    "Login",
     "MalformedAnswerError",
     "NotFoundError",
     "Outbox",
@@ -34,9 +35,8 @@ __all__ = [
     "PermissionDeniedError",
     "PlatformClient",
     "RejectedError",
-    "Session",
     "StaleVersion",
     "TransitionRefused",
-    "make_session",
+    "make_http",
     "redact",
 ]

@@ -49,7 +49,7 @@ from commandwall.backend.errors import (
     StaleVersion,
     TransitionRefused,
 )
-from commandwall.backend.http import PlatformSession, make_session, redact, same_origin
+from commandwall.backend.http import PlatformHttp, make_http, redact, same_origin
 from commandwall.backend.parsing import (
     LayerInfo,
     describe_request_error,
@@ -99,7 +99,7 @@ def _path_part(value: str) -> str:
 
 
 @dataclass(frozen=True)
-class Session:
+class Login:
     """Who is logged in: display name and roles (viewer, duty_officer, commander, admin)."""
 
     username: str
@@ -130,11 +130,11 @@ class PlatformClient:
         self._password = password
         self.timeout = timeout
         self.verify = verify
-        self.http: PlatformSession = make_session(base_url, timeout=timeout, verify=verify, retries=retries)
+        self.http: PlatformHttp = make_http(base_url, timeout=timeout, verify=verify, retries=retries)
         self._auth_lock = threading.Lock()
         self._token: str | None = None
-        self._session: Session | None = None
-        self._stream_http: PlatformSession | None = None
+        self._login: Login | None = None
+        self._stream_http: PlatformHttp | None = None
 
     def __repr__(self) -> str:
         return f"PlatformClient({redact(self.base_url)!r}, user={self.username!r})"
@@ -142,21 +142,21 @@ class PlatformClient:
     # -- auth ---------------------------------------------------------------------------------------------
 
     @property
-    def session(self) -> Session | None:
+    def current_login(self) -> Login | None:
         """The current login, or ``None`` before the first one."""
-        return self._session
+        return self._login
 
     @property
     def roles(self) -> frozenset[str]:
         """Roles of the logged-in user (empty before login)."""
-        return self._session.roles if self._session else frozenset()
+        return self._login.roles if self._login else frozenset()
 
-    def login(self) -> Session:
+    def login(self) -> Login:
         """Log in with the configured credentials; raises ``AuthError`` if refused."""
         with self._auth_lock:
             return self._login_locked()
 
-    def _login_locked(self) -> Session:
+    def _login_locked(self) -> Login:
         body = {"username": self.username, "password": self._password}
         resp = self._send(self.http, "POST", "/api/v1/auth/token", json=body, token=None)
         if resp.status_code in (400, 401, 403, 422):
@@ -164,20 +164,20 @@ class PlatformClient:
             raise AuthError(error_message(decoded, "login refused"), resp.status_code, code=error_code(decoded))
         data = self._check(resp, "POST", "/api/v1/auth/token", resource="login")
         answer = self._parse(LoginAnswer, data, "login", "POST", "/api/v1/auth/token")
-        session = Session(
+        login = Login(
             username=self.username,
             display_name=answer.display_name or self.username,
             roles=frozenset(answer.roles),
             expires_at=time.monotonic() + (answer.expires_in or 3600.0),
         )
-        self._token, self._session = answer.access_token, session
-        log.info("logged in to %s as %s %s", redact(self.base_url), self.username, sorted(session.roles))
-        return session
+        self._token, self._login = answer.access_token, login
+        log.info("logged in to %s as %s %s", redact(self.base_url), self.username, sorted(login.roles))
+        return login
 
     def _current_token(self) -> str:
         with self._auth_lock:
-            session = self._session
-            expired = session is not None and time.monotonic() > session.expires_at - TOKEN_EXPIRY_MARGIN_S
+            login = self._login
+            expired = login is not None and time.monotonic() > login.expires_at - TOKEN_EXPIRY_MARGIN_S
             if self._token is None or expired:
                 self._login_locked()
             assert self._token is not None
@@ -191,7 +191,7 @@ class PlatformClient:
     # -- transport ----------------------------------------------------------------------------------------
 
     def _send(
-        self, http: PlatformSession, method: str, url: str, *, token: str | None, **kwargs: Any
+        self, http: PlatformHttp, method: str, url: str, *, token: str | None, **kwargs: Any
     ) -> requests.Response:
         headers = dict(kwargs.pop("headers", None) or {})
         if token and same_origin(http.url_for(url), http.base_url):
@@ -208,7 +208,7 @@ class PlatformClient:
             ) from None
 
     def request(
-        self, method: str, url: str, *, http: PlatformSession | None = None, **kwargs: Any
+        self, method: str, url: str, *, http: PlatformHttp | None = None, **kwargs: Any
     ) -> requests.Response:
         """Authenticated request; on 401 logs in again once and repeats. Returns the raw response."""
         http = http or self.http
@@ -397,11 +397,11 @@ class PlatformClient:
     def open_event_stream(self, last_event_id: str | None, *, read_timeout: float = 45.0) -> requests.Response:
         """Open ``GET /api/v1/events`` as a streaming response (caller reads and closes it).
 
-        Uses a session without urllib3 retries: the event stream reconnects by itself. ``read_timeout``
-        must exceed the server's keepalive interval (15 s).
+        Uses a second HTTP connection pool without urllib3 retries: the event stream reconnects by itself.
+        ``read_timeout`` must exceed the server's keepalive interval (15 s).
         """
         if self._stream_http is None:
-            self._stream_http = make_session(
+            self._stream_http = make_http(
                 self.base_url, timeout=(self.timeout, read_timeout), verify=self.verify, retries=0
             )
         headers = {"Accept": "text/event-stream", "Cache-Control": "no-cache"}

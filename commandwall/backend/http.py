@@ -79,7 +79,7 @@ def same_origin(url: str, base_url: str) -> bool:
     return (a.scheme, (a.hostname or "").lower(), port_a) == (b.scheme, (b.hostname or "").lower(), port_b)
 
 
-class PlatformSession(requests.Session):
+class PlatformHttp(requests.Session):
     """A ``requests.Session`` bound to one base URL, with a default timeout on every request.
 
     Relative URLs (``/api/v1/cameras``) are resolved against ``base_url``; absolute URLs are used as they
@@ -96,10 +96,10 @@ class PlatformSession(requests.Session):
         return urljoin(self.base_url, path_or_url)
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-        """Send a request; fills in the absolute URL, the default timeout and the session's ``verify``.
+        """Send a request; fills in the absolute URL, the default timeout and the pool's ``verify``.
 
         ``verify`` is passed per request because requests lets ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE``
-        override a session-level CA path or ``False``.
+        override a pool-level CA path or ``False``.
         """
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.default_timeout
@@ -125,28 +125,28 @@ def make_retry(retries: int, *, backoff_factor: float = 0.3) -> Retry:
     )
 
 
-def make_session(
+def make_http(
     base_url: str,
     *,
     timeout: float | tuple[float, float] = 5.0,
     verify: bool | str = True,
     retries: int = 3,
     backoff_factor: float = 0.3,
-) -> PlatformSession:
-    """Session for the platform at ``base_url``.
+) -> PlatformHttp:
+    """The HTTP connection pool (a ``requests.Session``) for the platform at ``base_url``.
 
     ``verify`` is ``True`` (system CAs), ``False`` (no TLS check; only for test rigs) or a CA bundle path
     (a government intranet's own CA). ``retries=0`` disables retrying (used by the event stream, which
     reconnects by itself).
     """
-    session = PlatformSession(base_url, timeout=timeout)
-    session.verify = verify
+    http = PlatformHttp(base_url, timeout=timeout)
+    http.verify = verify
     adapter = HTTPAdapter(max_retries=make_retry(retries, backoff_factor=backoff_factor))
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    session.headers["Accept"] = "application/json"
-    session.headers["User-Agent"] = "commandwall/0.1"
-    return session
+    http.mount("http://", adapter)
+    http.mount("https://", adapter)
+    http.headers["Accept"] = "application/json"
+    http.headers["User-Agent"] = "commandwall/0.1"
+    return http
 
 
 def _response_socket(response: requests.Response) -> socket.socket | None:

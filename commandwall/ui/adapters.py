@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from commandwall.session import ClientSession, SessionListener
+from commandwall.app.session import ClientListener, ClientSession
 from commandwall.ui.map.view import MapView
 
 
-class SessionSignals(QObject):
+class ClientSignals(QObject):
     """Re-emits the plain-Python session's callbacks and store changes as Qt signals.
 
     The object lives on the GUI thread, so a signal emitted from a backend thread is queued and its slots run
@@ -26,9 +26,9 @@ class SessionSignals(QObject):
     sig_task = Signal(object)  # Task
     sig_outbox = Signal(object)  # outbox item
 
-    def listener(self) -> SessionListener:
+    def listener(self) -> ClientListener:
         """Callbacks for ``ClientSession`` that emit these signals."""
-        return SessionListener(
+        return ClientListener(
             on_progress=self.sig_progress.emit,
             on_ready=self.sig_ready.emit,
             on_layers=self._on_layers,

@@ -13,9 +13,10 @@ import time
 from pathlib import Path
 
 from commandwall import paths
+from commandwall.app.platform import PlatformFactory
+from commandwall.app.session import ClientSession
 from commandwall.config import Settings
 from commandwall.localtime import set_display_offset
-from commandwall.session import ClientSession
 
 log = logging.getLogger(__name__)
 
@@ -82,10 +83,10 @@ def acquire_desk_lock(data_dir: Path):
     return lock
 
 
-def _make_window(settings: Settings):
+def _make_window(settings: Settings, platform: PlatformFactory):
     from commandwall.ui.main_window import MainWindow
 
-    window = MainWindow(ClientSession(settings))
+    window = MainWindow(ClientSession(settings, platform))
     window.resize(1600, 900)
     return window
 
@@ -125,8 +126,8 @@ def _leave(window, lock, code: int) -> int:
     os._exit(code)
 
 
-def run_gui(settings: Settings) -> int:
-    """Run the client until its window closes; returns the exit code."""
+def run_gui(settings: Settings, platform: PlatformFactory) -> int:
+    """Run the client against ``platform`` until its window closes; returns the exit code."""
     set_display_offset(settings.display_utc_offset_hours)
     app = _make_app(settings.language)
     try:
@@ -143,7 +144,7 @@ def run_gui(settings: Settings) -> int:
         box.setText(display_text(str(exc)))
         box.exec()
         return 1
-    window = _make_window(settings)
+    window = _make_window(settings, platform)
     window.arrange_on_screens()
     window.start_session()
     signal.signal(signal.SIGINT, lambda *_: window.close())
@@ -156,7 +157,7 @@ def run_gui(settings: Settings) -> int:
     return _leave(window, lock, code)
 
 
-def run_screenshot(settings: Settings, out_dir: Path, after_s: float, count: int = 1,
+def run_screenshot(settings: Settings, platform: PlatformFactory, out_dir: Path, after_s: float, count: int = 1,
                    interval_s: float = 1.0, timeout_s: float = 90.0) -> int:
     """Start the client, wait ``after_s`` seconds, save one PNG per screen (``count`` times), exit 0.
 
@@ -175,7 +176,7 @@ def run_screenshot(settings: Settings, out_dir: Path, after_s: float, count: int
     except AlreadyRunningError as exc:
         log.error("%s", exc)
         return 1
-    window = _make_window(settings)
+    window = _make_window(settings, platform)
     window.arrange_on_screens()
     window.start_session()
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -15,12 +15,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from commandwall.app.session import ClientSession
 from commandwall.backend.outbox import OutboxItem, OutboxState
 from commandwall.domain.models import Camera, Incident
-from commandwall.session import ClientSession
 from commandwall.textsafe import display_text
 from commandwall.ui.about import show_about
-from commandwall.ui.adapters import SessionSignals
+from commandwall.ui.adapters import ClientSignals
 from commandwall.ui.cameras import CameraTree
 from commandwall.ui.incidents.dispatch import DispatchDialog
 from commandwall.ui.incidents.model import PRIORITY_LABELS
@@ -43,9 +43,9 @@ class MainWindow(QMainWindow):
     def __init__(self, session: ClientSession) -> None:
         super().__init__()
         self.session = session
-        mode = "演练模式" if session.info.exercise else "实战模式"
+        mode = "演练模式" if session.user.exercise else "实战模式"
         self.setWindowTitle(f"薛城区一体化综合指挥平台 · {mode}")
-        self.signals = SessionSignals(self)
+        self.signals = ClientSignals(self)
         self.pool = ReaderPool()
         self.map = MapView()
         self.wall = WallView(self.pool)
@@ -203,7 +203,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(display_text("部分图层未加载：" + "；".join(errors)), 15000)
 
     def _on_ready(self) -> None:
-        info = self.session.info
+        info = self.session.user
         self.status.set_user(info.username, info.roles)
         self.incidents.detail.set_can_act(info.can_act)
         self.ptz_pad.setEnabled(info.can_act)
@@ -398,7 +398,7 @@ class MainWindow(QMainWindow):
         self.status.set_outbox_pending(pending)
 
     def _about(self) -> None:
-        show_about(self, self.session.info.base_url)
+        show_about(self, self.session.user.base_url)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         """Remember the view, then stop video readers and the session before the window goes."""

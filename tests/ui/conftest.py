@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from commandwall.app.platform import PlatformFactory
 from commandwall.backoff import Backoff
+from commandwall.demo import DemoBackend
 from commandwall.ui.wall import WallView
 from commandwall.video.pool import ReaderPool
 from commandwall.video.reader import StreamReader
@@ -46,3 +49,17 @@ def wall(qtbot, pool: ReaderPool) -> Iterator[WallView]:
     qtbot.waitExposed(view)
     yield view
     view.shutdown()
+
+
+@pytest.fixture
+def exercise(tmp_path: Path) -> Iterator[DemoBackend]:
+    """The exercise backend on 127.0.0.1 (no new incidents unless a test makes one), stopped after the test."""
+    backend = DemoBackend(db_path=tmp_path / "exercise.sqlite3", incident_rate_per_min=0).start()
+    yield backend
+    backend.stop()
+
+
+@pytest.fixture
+def exercise_platform(exercise: DemoBackend) -> PlatformFactory:
+    """What the command line hands the session in exercise mode, for the test's own exercise backend."""
+    return PlatformFactory.at_url(exercise.base_url, exercise=True)

@@ -17,10 +17,10 @@ from PySide6.QtGui import QImage, QTextDocument
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 from pytestqt.qtbot import QtBot
 
+from commandwall.app.session import ClientSession
 from commandwall.backend.events import ConnectionState
 from commandwall.config import Settings
 from commandwall.domain.models import Camera, CameraStatus, Incident, StreamUrls, Task, Unit
-from commandwall.session import ClientSession
 from commandwall.textsafe import BIDI_CONTROLS, FSI, PDI, ZWJ, display_text, is_hidden
 from commandwall.ui.about import about_text
 from commandwall.ui.cameras import CameraTree
@@ -293,8 +293,9 @@ def test_the_about_box_shows_a_hostile_platform_address_literally(qtbot: QtBot):
 
 
 @pytest.mark.qt_log_ignore("This plugin does not support", extend=True)
-def test_the_new_incident_message_in_the_main_window_shows_hostile_text_literally(qtbot: QtBot, tmp_path):
-    win = MainWindow(ClientSession(Settings(data_dir=tmp_path, demo_incident_rate=0)))
+def test_the_new_incident_message_in_the_main_window_shows_hostile_text_literally(qtbot: QtBot, tmp_path,
+                                                                                  exercise_platform):
+    win = MainWindow(ClientSession(Settings(data_dir=tmp_path), exercise_platform))
     qtbot.addWidget(win)
     win.resize(1280, 800)
     win.show()

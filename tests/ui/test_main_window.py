@@ -8,9 +8,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
+from commandwall.app.session import ClientSession
 from commandwall.config import Settings
+from commandwall.demo import DemoBackend
 from commandwall.domain.models import IncidentStatus
-from commandwall.session import ClientSession
 from commandwall.ui.main_window import MainWindow
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support", extend=True)
@@ -24,9 +25,9 @@ def run_js(qtbot, view, code: str, timeout: int = 5000):
 
 
 @pytest.fixture
-def window(qtbot, tmp_path):
-    settings = Settings(data_dir=tmp_path, demo_incident_rate=0)
-    win = MainWindow(ClientSession(settings))
+def window(qtbot, tmp_path, exercise_platform):
+    settings = Settings(data_dir=tmp_path)
+    win = MainWindow(ClientSession(settings, exercise_platform))
     qtbot.addWidget(win)
     win.resize(1600, 900)
     win.show()
@@ -39,7 +40,7 @@ def window(qtbot, tmp_path):
 
 def test_start_fills_the_list_the_map_and_the_wall(qtbot, window):
     assert window.incidents.visible_count() > 0
-    assert window.session.info.can_act
+    assert window.session.user.can_act
     qtbot.waitUntil(lambda: run_js(qtbot, window.map, "CW.stats().cameras") == len(window.session.cameras),
                     timeout=15000)
     assert len(window.session.cameras) >= 1000
@@ -105,33 +106,34 @@ def test_dispatch_creates_one_task_and_moves_the_incident(qtbot, window):
     assert "立即赶赴现场核实" in window.incidents.detail.tasks.item(0).text()
 
 
-def test_a_camera_going_offline_shows_on_its_tile(qtbot, window):
+def test_a_camera_going_offline_shows_on_its_tile(qtbot, window, exercise):
     tile = window.wall.tile(0)
     camera_id = tile.camera.id
-    window.session.demo.set_camera_status(camera_id, "offline")
+    exercise.set_camera_status(camera_id, "offline")
     qtbot.waitUntil(lambda: tile.state_text() == "离线", timeout=15000)
-    window.session.demo.set_camera_status(camera_id, "online")
+    exercise.set_camera_status(camera_id, "online")
     qtbot.waitUntil(lambda: tile.state_text() == "直播", timeout=20000)
 
 
-def test_backend_outage_shows_a_banner_keeps_the_last_state_and_recovers(qtbot, window):
-    from commandwall.demo import DemoBackend
-
-    demo = window.session.demo
-    port, db_path = demo.port, window.session.settings.data_dir / "exercise.sqlite3"
+def test_backend_outage_shows_a_banner_keeps_the_last_state_and_recovers(qtbot, window, exercise, tmp_path):
+    port = exercise.port
     listed = window.incidents.visible_count()
-    demo.stop()
+    exercise.stop()
     qtbot.waitUntil(lambda: "与平台断开" in window.connection_label.text(), timeout=60000)
     assert window.banner.isVisible()
     assert "连接已中断" in window.banner.text()
     assert window.incidents.visible_count() == listed  # the last known state stays on screen
-    window.session.demo = DemoBackend(db_path=db_path, port=port, incident_rate_per_min=0).start()
-    qtbot.waitUntil(lambda: "实时推送" in window.connection_label.text(), timeout=60000)
-    assert not window.banner.isVisible()
+    back = DemoBackend(db_path=tmp_path / "exercise.sqlite3", port=port, incident_rate_per_min=0).start()
+    try:
+        qtbot.waitUntil(lambda: "实时推送" in window.connection_label.text(), timeout=60000)
+        assert not window.banner.isVisible()
+    finally:
+        window.close()  # before the platform goes
+        back.stop()
 
 
-def test_a_live_incident_is_highlighted_until_looked_at(qtbot, window):
-    sim = window.session.demo.simulator
+def test_a_live_incident_is_highlighted_until_looked_at(qtbot, window, exercise):
+    sim = exercise.simulator
     before = {i.id for i in window.session.incidents.all()}
     sim.new_incident()
     qtbot.waitUntil(lambda: window.incidents.model.unseen_count() == 1, timeout=15000)
@@ -142,9 +144,9 @@ def test_a_live_incident_is_highlighted_until_looked_at(qtbot, window):
     assert window.incidents.model.unseen_count() == 0
 
 
-def test_the_wall_comes_back_as_it_was_left(qtbot, tmp_path):
-    settings = Settings(data_dir=tmp_path, demo_incident_rate=0)
-    first = MainWindow(ClientSession(settings))
+def test_the_wall_comes_back_as_it_was_left(qtbot, tmp_path, exercise_platform):
+    settings = Settings(data_dir=tmp_path)
+    first = MainWindow(ClientSession(settings, exercise_platform))
     qtbot.addWidget(first)
     with qtbot.waitSignal(first.signals.sig_ready, timeout=60000):
         first.start_session()
@@ -156,7 +158,7 @@ def test_the_wall_comes_back_as_it_was_left(qtbot, tmp_path):
     expected = [c.id if c else None for c in first.wall.cameras()]
     first.close()
 
-    second = MainWindow(ClientSession(settings))
+    second = MainWindow(ClientSession(settings, exercise_platform))
     qtbot.addWidget(second)
     with qtbot.waitSignal(second.signals.sig_ready, timeout=60000):
         second.start_session()

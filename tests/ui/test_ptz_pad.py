@@ -12,10 +12,10 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from commandwall.app.ptz import PtzController
 from commandwall.backend.api import PlatformClient
 from commandwall.demo import DemoBackend
 from commandwall.domain.models import Camera, CameraStatus, StreamUrls
-from commandwall.ptz import PtzController
 from commandwall.ui.wall.ptz import PtzPad
 
 LEFT = Qt.MouseButton.LeftButton

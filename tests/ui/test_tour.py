@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 from pytestqt.qtbot import QtBot
 
+from commandwall.app.store import CameraStore
 from commandwall.domain.models import Camera, StreamUrls
-from commandwall.store import CameraStore
 from commandwall.ui.wall import WallView
 from commandwall.ui.wall.tour import TourRunner
 from commandwall.video.pool import ReaderPool

@@ -43,9 +43,9 @@ def _positions(geometry: dict) -> Iterator[tuple[float, float]]:
 )
 def test_login_and_roles(demo: DemoBackend, user: str, role: str, name: str) -> None:
     client = PlatformClient(demo.base_url, user, user)
-    session = client.login()
-    assert session.roles == frozenset({role}) and client.roles == session.roles
-    assert session.display_name == name
+    login = client.login()
+    assert login.roles == frozenset({role}) and client.roles == login.roles
+    assert login.display_name == name
     client.close()
 
 

@@ -14,7 +14,7 @@ from werkzeug.serving import make_server
 
 from commandwall.backend.api import PlatformClient
 from commandwall.backend.errors import AuthError, BackendUnavailableError
-from commandwall.backend.http import make_session, redact
+from commandwall.backend.http import make_http, redact
 from commandwall.backoff import Backoff, RetryPacer
 
 from .backend_support import LocalServer, fake_platform, incident_json
@@ -81,10 +81,10 @@ def flaky_server():
 
 def test_get_is_retried_by_urllib3_post_is_not(flaky_server) -> None:
     server, hits = flaky_server
-    with make_session(server.base_url, timeout=3, retries=3, backoff_factor=0.01) as session:
-        assert session.get("/flaky").json() == {"ok": True}
+    with make_http(server.base_url, timeout=3, retries=3, backoff_factor=0.01) as http:
+        assert http.get("/flaky").json() == {"ok": True}
         assert hits["get"] == 3
-        resp = session.post("/flaky", json={})
+        resp = http.post("/flaky", json={})
         assert resp.status_code == 503
         assert hits["post"] == 1
 

@@ -16,12 +16,13 @@ from typing import Any
 import pytest
 from flask import Response
 
+from commandwall.app.platform import PlatformFactory
+from commandwall.app.session import ClientListener, ClientSession
 from commandwall.backend.api import PlatformClient
 from commandwall.backend.events import ConnectionState, EventStream
 from commandwall.config import Settings
 from commandwall.demo import DemoBackend
 from commandwall.domain.models import Incident, IncidentStatus
-from commandwall.session import ClientSession, SessionListener
 
 from .backend_support import LocalServer, Recorder, gated_proxy, incident_json, requests_to, wait_until
 
@@ -118,11 +119,11 @@ def test_session_start_up_retries_through_garbage_and_goes_live(proxied, duty: P
     failures: list[str] = []
     states: list[ConnectionState] = []
     ready = threading.Event()
-    listener = SessionListener(
+    listener = ClientListener(
         on_failed=failures.append, on_ready=ready.set, on_connection=lambda s, d: states.append(s)
     )
-    settings = Settings(backend_url=proxy.base_url, username="duty", password="duty", data_dir=tmp_path)
-    session = ClientSession(settings, listener)
+    settings = Settings(username="duty", password="duty", data_dir=tmp_path)
+    session = ClientSession(settings, PlatformFactory.at_url(proxy.base_url), listener)
     session.retry_initial_s, session.retry_max_s = 0.05, 0.2
     session.start_in_background()
     try:
@@ -144,8 +145,8 @@ def test_session_start_up_retries_through_garbage_and_goes_live(proxied, duty: P
 def test_a_refused_login_still_ends_start_up_at_once(proxied, tmp_path: Path) -> None:
     _, proxy, _ = proxied
     failures: list[str] = []
-    settings = Settings(backend_url=proxy.base_url, username="duty", password="s3cret-Pw", data_dir=tmp_path)
-    session = ClientSession(settings, SessionListener(on_failed=failures.append))
+    settings = Settings(username="duty", password="s3cret-Pw", data_dir=tmp_path)
+    session = ClientSession(settings, PlatformFactory.at_url(proxy.base_url), ClientListener(on_failed=failures.append))
     session.retry_initial_s = 0.05
     session.start()  # returns: the user must change the password
     session.stop()

@@ -21,6 +21,7 @@ import pytest
 import requests
 
 from commandwall import __version__, cli, paths
+from commandwall.config import Settings
 
 CLI = [sys.executable, "-m", "commandwall"]
 
@@ -236,3 +237,29 @@ def test_an_unknown_log_level_is_a_usage_error_not_a_traceback():
     proc = run("--log-level", "LOUD", "--version")
     assert proc.returncode == 2
     assert "log level must be one of" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_with_a_backend_url_the_platform_is_just_that_url(tmp_path):
+    settings = Settings(backend_url="https://platform.example:8443/", data_dir=tmp_path)
+    factory = cli.platform_factory(settings)
+    assert not factory.exercise
+    platform = factory.open()
+    assert platform.base_url == "https://platform.example:8443"
+    platform.close()  # nothing was started: nothing to stop, no error
+    assert not (tmp_path / "exercise.sqlite3").exists()
+
+
+def test_without_a_backend_the_platform_is_the_exercise_backend_started_on_open(tmp_path):
+    settings = Settings(data_dir=tmp_path, demo_incident_rate=0)
+    factory = cli.platform_factory(settings)
+    assert factory.exercise
+    assert not (tmp_path / "exercise.sqlite3").exists()  # nothing starts before the session opens it
+    platform = factory.open()
+    try:
+        assert platform.base_url.startswith("http://127.0.0.1:")
+        assert requests.get(platform.base_url + "/api/v1/health", timeout=5).json()["status"] == "ok"
+        assert (tmp_path / "exercise.sqlite3").exists()
+    finally:
+        platform.close()
+    with pytest.raises(requests.ConnectionError):
+        requests.get(platform.base_url + "/api/v1/health", timeout=5)

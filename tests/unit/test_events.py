@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from commandwall.app.store import Stores
 from commandwall.backend.api import PlatformClient
 from commandwall.backend.events import CameraStatusChange, ConnectionState, EventStream
 from commandwall.demo import DemoBackend
 from commandwall.domain.models import CameraStatus, Incident
-from commandwall.store import Stores
 
 from .backend_support import (
     LocalServer,

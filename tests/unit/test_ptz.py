@@ -8,10 +8,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from commandwall.app.ptz import PtzController, steerable
 from commandwall.backend.api import PlatformClient
 from commandwall.demo import DemoBackend
 from commandwall.domain.models import Camera, CameraStatus, StreamUrls
-from commandwall.ptz import PtzController, steerable
 
 WAIT_S = 15.0
 

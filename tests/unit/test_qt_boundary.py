@@ -41,7 +41,7 @@ print('imported', len(sys.argv) - 1)
 
 def test_package_has_the_expected_layers():
     names = set(non_ui_modules())
-    for part in ("domain", "geo", "backend", "video", "mapdoc", "demo"):
+    for part in ("app", "domain", "geo", "backend", "video", "mapdoc", "demo"):
         assert f"commandwall.{part}" in names
 
 

@@ -6,10 +6,13 @@ import time
 
 import pytest
 
+from commandwall.app.platform import PlatformFactory
+from commandwall.app.session import ClientListener, ClientSession
 from commandwall.backend.events import ConnectionState
+from commandwall.cli import platform_factory
 from commandwall.config import Settings
+from commandwall.demo import DemoBackend
 from commandwall.domain.models import CameraStatus
-from commandwall.session import ClientSession, SessionListener
 
 
 def wait_until(predicate, timeout: float = 20.0) -> None:
@@ -22,13 +25,23 @@ def wait_until(predicate, timeout: float = 20.0) -> None:
 
 
 @pytest.fixture(scope="module")
-def session(tmp_path_factory):
+def exercise(tmp_path_factory):
+    """One exercise backend for the module (no new incidents)."""
+    backend = DemoBackend(db_path=tmp_path_factory.mktemp("exercise") / "exercise.sqlite3",
+                          incident_rate_per_min=0).start()
+    yield backend
+    backend.stop()
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory, exercise):
     states: list[ConnectionState] = []
     failures: list[str] = []
     ready: list[bool] = []
-    listener = SessionListener(on_connection=lambda s, d: states.append(s), on_failed=failures.append,
+    listener = ClientListener(on_connection=lambda s, d: states.append(s), on_failed=failures.append,
                                on_ready=lambda: ready.append(True))
-    s = ClientSession(Settings(data_dir=tmp_path_factory.mktemp("data"), demo_incident_rate=0), listener)
+    s = ClientSession(Settings(data_dir=tmp_path_factory.mktemp("data")),
+                      PlatformFactory.at_url(exercise.base_url, exercise=True), listener)
     s.start()
     assert not failures, failures
     assert ready
@@ -61,12 +74,12 @@ def test_cameras_near_prefers_cameras_looking_at_the_point(session):
     assert chosen[: len(online_covering)] == online_covering
 
 
-def test_offline_cameras_are_not_chosen(session):
+def test_offline_cameras_are_not_chosen(session, exercise):
     first = session.cameras_near(117.26, 34.80, 1)[0]
-    session.demo.set_camera_status(first.id, "offline")
+    exercise.set_camera_status(first.id, "offline")
     wait_until(lambda: session.cameras.get(first.id).status is CameraStatus.OFFLINE)
     assert first.id not in [c.id for c in session.cameras_near(117.26, 34.80, 4)]
-    session.demo.set_camera_status(first.id, "online")
+    exercise.set_camera_status(first.id, "online")
 
 
 def test_units_by_distance_is_sorted(session):
@@ -79,8 +92,8 @@ def test_an_unreachable_backend_is_reported_and_retried_until_stopped(tmp_path):
     import threading
 
     failures: list[str] = []
-    s = ClientSession(Settings(backend_url="http://127.0.0.1:9/", data_dir=tmp_path, request_timeout_s=2),
-                      SessionListener(on_failed=failures.append))
+    s = ClientSession(Settings(data_dir=tmp_path, request_timeout_s=2), PlatformFactory.at_url("http://127.0.0.1:9/"),
+                      ClientListener(on_failed=failures.append))
     worker = threading.Thread(target=s.start)
     worker.start()
     wait_until(lambda: len(failures) >= 2, timeout=30)
@@ -91,12 +104,10 @@ def test_an_unreachable_backend_is_reported_and_retried_until_stopped(tmp_path):
 
 
 def test_a_wrong_password_is_reported_once(tmp_path):
-    from commandwall.demo import DemoBackend
-
     failures: list[str] = []
     with DemoBackend(simulate=False) as demo:
-        s = ClientSession(Settings(backend_url=demo.base_url, password="S3cret-pw!", data_dir=tmp_path),
-                          SessionListener(on_failed=failures.append))
+        s = ClientSession(Settings(password="S3cret-pw!", data_dir=tmp_path), PlatformFactory.at_url(demo.base_url),
+                          ClientListener(on_failed=failures.append))
         s.start()  # returns: no retry for refused credentials
         s.stop()
     assert len(failures) == 1
@@ -107,7 +118,7 @@ def test_a_desk_started_later_sees_tasks_dispatched_before(session, tmp_path):
     incident = next(i for i in session.incidents.open() if i.status.value in ("new", "accepted"))
     task = session.client.create_task({"incident_id": incident.id, "department": "公安", "instructions": "核实",
                                        "priority": 2}, idempotency_key="later-desk-1")
-    later = ClientSession(Settings(backend_url=session.info.base_url, data_dir=tmp_path))
+    later = ClientSession(Settings(data_dir=tmp_path), PlatformFactory.at_url(session.user.base_url))
     later.start()
     try:
         assert [t.id for t in later.tasks.for_incident(incident.id)] == [task.id]
@@ -119,7 +130,8 @@ def test_stop_during_start_up_leaves_no_threads(tmp_path):
     import threading
 
     before = set(threading.enumerate())
-    s = ClientSession(Settings(data_dir=tmp_path, demo_incident_rate=0))
+    settings = Settings(data_dir=tmp_path, demo_incident_rate=0)
+    s = ClientSession(settings, platform_factory(settings))  # the command line's: starts the exercise backend
     s.start_in_background()
     time.sleep(0.3)  # inside the exercise backend's start
     s.stop(join_timeout_s=30)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
+from commandwall.app.store import CameraStore, IncidentStore, Stores, TaskStore, UnitStore
 from commandwall.backend.events import CameraStatusChange
 from commandwall.domain.models import (
     Camera,
@@ -15,7 +16,6 @@ from commandwall.domain.models import (
     Unit,
     UnitStatus,
 )
-from commandwall.store import CameraStore, IncidentStore, Stores, TaskStore, UnitStore
 
 T0 = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
 

@@ -1,7 +1,7 @@
 """云台控制: a compact PTZ pad for the camera of the selected wall tile.
 
 It works like a PTZ keyboard: holding a direction (or zoom) button moves the camera, letting go sends
-``stop``. The pad only emits ``sig_ptz``; sending is ``commandwall.ptz.PtzController``'s job, and its result
+``stop``. The pad only emits ``sig_ptz``; sending is ``commandwall.app.ptz.PtzController``'s job, and its result
 comes back through ``report_result`` (callable from any thread).
 """
 
@@ -11,8 +11,8 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFocusEvent, QHideEvent, QKeyEvent
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QSlider, QToolButton, QVBoxLayout, QWidget
 
+from commandwall.app.ptz import MAX_SPEED, MIN_SPEED, PTZ_KINDS, steerable
 from commandwall.domain.models import Camera, CameraStatus
-from commandwall.ptz import MAX_SPEED, MIN_SPEED, PTZ_KINDS, steerable
 from commandwall.textsafe import display_text
 from commandwall.ui.cameras.model import kind_label
 from commandwall.ui.text import plain_label

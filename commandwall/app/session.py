@@ -1,8 +1,9 @@
-"""The client's working state, without Qt: which backend, the stores, the event stream and the outbox.
+"""The client's working state, without Qt: which platform, the stores, the event stream and the outbox.
 
-``ClientSession.start()`` does the slow parts (starting the exercise backend, logging in, loading layers,
-cameras, units and incidents) and is meant to run on a worker thread; progress and results reach the UI
-through the callbacks in ``SessionListener``. Everything after start-up flows through the stores.
+``ClientSession.start()`` does the slow parts (opening the platform the command line chose — perhaps starting
+the embedded exercise backend —, logging in, loading layers, cameras, units and incidents) and is meant to run
+on a worker thread; progress and results reach the UI through the callbacks in ``ClientListener``. Everything
+after start-up flows through the stores.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from pathlib import Path
 
 from pyproj import Geod
 
+from commandwall.app.platform import Platform, PlatformFactory
+from commandwall.app.ptz import PtzController
+from commandwall.app.store import Stores
 from commandwall.backend.api import PlatformClient
 from commandwall.backend.errors import AuthError, BackendError, PermissionDeniedError
 from commandwall.backend.events import ConnectionState, EventStream
@@ -28,15 +32,13 @@ from commandwall.config import Settings
 from commandwall.domain.models import Camera, CameraStatus, Incident, Task, Unit
 from commandwall.geo.index import CameraIndex
 from commandwall.geo.layers import Layer, load_layers
-from commandwall.ptz import PtzController
-from commandwall.store import Stores
 
 log = logging.getLogger(__name__)
 _GEOD = Geod(ellps="WGS84")
 
 
 @dataclass
-class SessionListener:
+class ClientListener:
     """Callbacks the UI adapter sets; each may be called from any thread."""
 
     on_progress: Callable[[str], None] = lambda text: None
@@ -47,7 +49,7 @@ class SessionListener:
 
 
 @dataclass
-class SessionInfo:
+class DeskUser:
     """Who is logged in where."""
 
     base_url: str = ""
@@ -62,20 +64,21 @@ class SessionInfo:
 
 
 class ClientSession:
-    """Connects the stores to one platform (the embedded exercise backend unless ``backend_url`` is set)."""
+    """Connects the stores to the one platform that ``platform.open()`` gives (called on the worker thread)."""
 
-    def __init__(self, settings: Settings, listener: SessionListener | None = None) -> None:
+    def __init__(self, settings: Settings, platform: PlatformFactory, listener: ClientListener | None = None) -> None:
         self.settings = settings
-        self.listener = listener or SessionListener()
+        self.platform_factory = platform
+        self.listener = listener or ClientListener()
         self.stores = Stores()
         self.incidents = self.stores.incidents
         self.cameras = self.stores.cameras
         self.units = self.stores.units
         self.tasks = self.stores.tasks
         self._camera_index: CameraIndex | None = None
-        self.info = SessionInfo(exercise=settings.backend_url is None)
+        self.user = DeskUser(exercise=platform.exercise)
         self.layers: list[Layer] = []
-        self.demo = None
+        self.platform: Platform | None = None
         self.client: PlatformClient | None = None
         self.events: EventStream | None = None
         self.outbox: Outbox | None = None
@@ -128,28 +131,19 @@ class ClientSession:
     def _start(self) -> None:
         s = self.settings
         s.data_dir.mkdir(parents=True, exist_ok=True)
-        if s.backend_url is None and self.demo is not None:
-            base_url = self.demo.base_url
-        elif s.backend_url is None:
-            self.listener.on_progress("正在启动演练后台…")
-            from commandwall.demo import DemoBackend
-
-            demo = DemoBackend(
-                db_path=s.data_dir / "exercise.sqlite3",
-                layers_dir=s.layers_dir,
-                incident_rate_per_min=s.demo_incident_rate,
-            ).start()
+        if self.platform is None:  # opened once; a retried start-up keeps it
+            if self.user.exercise:
+                self.listener.on_progress("正在启动演练后台…")
+            platform = self.platform_factory.open()
             with self._parts_lock:
-                if self._stopping.is_set():  # the window closed while the backend was starting
-                    demo.stop()
+                if self._stopping.is_set():  # the window closed while the platform was starting
+                    platform.close()
                     return
-                self.demo = demo
-            base_url = demo.base_url
-        else:
-            base_url = str(s.backend_url).rstrip("/")
+                self.platform = platform
+        base_url = self.platform.base_url
         if self._stopping.is_set():
             return
-        self.info.base_url = base_url
+        self.user.base_url = base_url
         self.listener.on_progress("正在登录平台…")
         if self.client is not None:
             self.client.close()  # a previous attempt's connections
@@ -157,8 +151,8 @@ class ClientSession:
             base_url, s.username, s.password_value(), timeout=s.request_timeout_s, verify=s.verify_tls
         )
         login = self.client.login()
-        self.info.username = login.display_name or login.username
-        self.info.roles = sorted(login.roles)
+        self.user.username = login.display_name or login.username
+        self.user.roles = sorted(login.roles)
 
         self.listener.on_progress("正在加载图层…")
         self.layers, errors = self._load_layers()
@@ -176,7 +170,7 @@ class ClientSession:
         self.incidents.replace_all(incidents)
 
         # One outbox per platform and user: rows queued by one officer are never sent with another's token.
-        scope = "exercise" if self.info.exercise else hashlib.sha1(base_url.encode()).hexdigest()[:12]
+        scope = "exercise" if self.user.exercise else hashlib.sha1(base_url.encode()).hexdigest()[:12]
         user = hashlib.sha1(s.username.encode()).hexdigest()[:8]
         with self._parts_lock:
             if self._stopping.is_set():
@@ -239,18 +233,19 @@ class ClientSession:
         return layers, errors
 
     def stop(self, join_timeout_s: float = 3.0) -> None:
-        """Stop threads and the embedded backend; safe to call more than once, also during start-up."""
+        """Stop threads and close the platform (the exercise backend stops); safe to call more than once, also
+        during start-up."""
         self._stopping.set()
         with self._parts_lock:
             parts = (self.events, self.outbox)
-            ptz, demo, self.demo = self.ptz, self.demo, None
+            ptz, platform, self.platform = self.ptz, self.platform, None
         if ptz is not None:
             ptz.shutdown(wait=False)
         for part in parts:
             if part is not None:
                 part.stop()
-        if demo is not None:
-            demo.stop()
+        if platform is not None:
+            platform.close()
         if self._start_thread is not None and self._start_thread is not threading.current_thread():
             self._start_thread.join(join_timeout_s)
         if self.client is not None:

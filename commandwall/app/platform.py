@@ -1,0 +1,42 @@
+"""Which platform the client works against, as the command line chose it.
+
+The session does not know how a platform comes to be: ``cli.py`` hands it a :class:`PlatformFactory` — one
+that starts the embedded exercise backend (演练模式), or one that merely names a URL — and the session calls
+``open()`` once, on its worker thread, so a slow start (the exercise backend seeds its database) never holds
+up the window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+def _nothing_to_close() -> None:
+    """A platform the client did not start: nothing to stop."""
+
+
+@dataclass(frozen=True)
+class Platform:
+    """A platform ready to be talked to: its base URL, and how to let it go when the client stops."""
+
+    base_url: str
+    close: Callable[[], None] = _nothing_to_close
+
+
+@dataclass(frozen=True)
+class PlatformFactory:
+    """How the session gets its platform.
+
+    ``exercise`` says whether it is the exercise backend (known before it starts: the window title says
+    演练模式 at once); ``open()`` makes the platform and may block for seconds.
+    """
+
+    exercise: bool
+    open: Callable[[], Platform]
+
+    @classmethod
+    def at_url(cls, base_url: str, *, exercise: bool = False) -> PlatformFactory:
+        """A platform that is already running at ``base_url`` (nothing to start, nothing to stop)."""
+        url = base_url.rstrip("/")
+        return cls(exercise=exercise, open=lambda: Platform(url))
