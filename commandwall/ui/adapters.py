@@ -26,11 +26,13 @@ class ClientSignals(QObject):
     sig_task = Signal(object)  # Task
     sig_outbox = Signal(object)  # outbox item
 
+    _session: ClientSession | None = None
+
     def listener(self) -> ClientListener:
         """Callbacks for ``ClientSession`` that emit these signals."""
         return ClientListener(
             on_progress=self.sig_progress.emit,
-            on_ready=self.sig_ready.emit,
+            on_ready=self._on_ready,
             on_layers=self._on_layers,
             on_failed=self.sig_failed.emit,
             on_connection=self.sig_connection.emit,
@@ -40,8 +42,16 @@ class ClientSignals(QObject):
         """Runs on the session's worker thread: build the map page there, not on the GUI thread."""
         self.sig_layers.emit(layers, errors, MapView.build_page(layers))
 
+    def _on_ready(self) -> None:
+        """Runs on the session's worker thread once it is connected: its outbox exists from now on."""
+        outbox = self._session.outbox if self._session is not None else None
+        if outbox is not None:
+            outbox.add_listener(self.sig_outbox.emit)
+        self.sig_ready.emit()
+
     def watch(self, session: ClientSession) -> None:
-        """Subscribe to the session's stores."""
+        """Subscribe to the session's stores (and to its outbox once it is connected)."""
+        self._session = session
         session.incidents.add_listener(self.sig_incident.emit)
         session.units.add_listener(self.sig_unit.emit)
         session.cameras.add_listener(self.sig_camera.emit)

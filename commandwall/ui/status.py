@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import QObject, Qt, QTimer
@@ -9,8 +10,8 @@ from PySide6.QtWidgets import QLabel, QStatusBar
 
 from commandwall import localtime
 from commandwall.backend.events import POLL_INTERVAL_S, SNAPSHOT_INTERVAL_S, ConnectionState
-from commandwall.backend.outbox import OutboxItem, OutboxState
 from commandwall.textsafe import display_text
+from commandwall.ui.adapters import ClientSignals
 from commandwall.ui.text import plain_tooltip
 
 CONNECTION_TEXT = {
@@ -46,6 +47,8 @@ class PlatformStatus(QObject):
             label.setTextFormat(Qt.TextFormat.PlainText)
             status_bar.addPermanentWidget(label)
         self.last_sync: datetime | None = None
+        self._counts: Callable[[], tuple[int, int, int]] | None = None
+        self._counting = False
         self._state: ConnectionState | None = None
         self.set_connection(ConnectionState.CONNECTING, "")
         self._clock = QTimer(self)
@@ -53,6 +56,30 @@ class PlatformStatus(QObject):
         self._clock.timeout.connect(self._tick_clock)
         self._clock.start()
         self._tick_clock()
+
+    def follow(self, signals: ClientSignals, counts: Callable[[], tuple[int, int, int]],
+               pending_actions: Callable[[], int]) -> None:
+        """Keep these fields current from the client's signals: the connection, start-up failures, the time of
+        the last live data, the counts (``counts()``: open incidents, cameras online, cameras; recounted on
+        each incident and once a second) and the actions waiting in the outbox."""
+        self._counts = counts
+        signals.sig_failed.connect(self.set_failed)
+        signals.sig_connection.connect(self.set_connection)
+        for live in (signals.sig_incident, signals.sig_unit, signals.sig_camera, signals.sig_task):
+            live.connect(self.stamp_sync)
+        signals.sig_incident.connect(self.update_counts)
+        signals.sig_outbox.connect(lambda _item: self.set_outbox_pending(pending_actions()))
+        signals.sig_ready.connect(lambda: self.set_outbox_pending(pending_actions()))  # left from the last run
+
+    def update_counts(self, *_args: object) -> None:
+        """Recount open incidents and cameras online (once the client is connected)."""
+        if self._counts is not None and self._counting:
+            self.set_counts(*self._counts())
+
+    def start_counting(self) -> None:
+        """The client is connected: show the counts from now on."""
+        self._counting = True
+        self.update_counts()
 
     def stamp_sync(self, *_args: object) -> None:
         """Live data arrived: the picture is current as of now."""
@@ -112,16 +139,4 @@ class PlatformStatus(QObject):
 
     def _tick_clock(self) -> None:
         self.clock_label.setText(localtime.now().strftime("%Y-%m-%d %H:%M:%S"))
-
-
-def describe_outbox_item(item: OutboxItem) -> str:
-    """A line for the duty officer about where a queued action stands (the platform's error, if quoted, is
-    passed through ``display_text``)."""
-    kind = "派遣任务" if item.kind == "task" else "状态变更"
-    error = display_text(item.last_error or "")
-    return {
-        OutboxState.PENDING: f"{kind}待发送（网络恢复后自动重发，不会丢失）" + (f"：{error}" if error else ""),
-        OutboxState.SENT: f"{kind}已送达平台",
-        OutboxState.FAILED: f"{kind}被平台拒绝：{error}",
-        OutboxState.CONFLICT: f"{kind}未执行：事件已被他人更新，请查看最新状态后重试",
-    }.get(item.state, "")
+        self.update_counts()  # camera states change often: recounted with the clock, not per event

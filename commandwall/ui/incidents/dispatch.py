@@ -14,9 +14,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from commandwall.app.incidents import PRIORITY_LABELS
 from commandwall.domain.models import UNIT_STATUS_LABELS, Incident, Unit, UnitStatus
 from commandwall.textsafe import display_text
-from commandwall.ui.incidents.model import PRIORITY_LABELS
 from commandwall.ui.text import plain_label
 
 DEPARTMENTS = ("公安", "消防", "卫健", "城管", "应急", "交警", "环保", "住建", "水务")

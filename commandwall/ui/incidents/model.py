@@ -11,6 +11,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from commandwall.app.incidents import PRIORITY_LABELS
 from commandwall.domain.models import OPEN_STATUSES, Incident, IncidentStatus
 from commandwall.localtime import to_display
 from commandwall.textsafe import display_text
@@ -19,7 +20,6 @@ from commandwall.ui.text import plain_tooltip
 _Index = QModelIndex | QPersistentModelIndex
 
 COLUMNS = ("级别", "上报时间", "类别", "事件", "镇街", "状态")
-PRIORITY_LABELS = {1: "特急", 2: "紧急", 3: "一般", 4: "提示"}
 PRIORITY_COLOURS = {1: "#ff4d4f", 2: "#fa8c16", 3: "#fadb14", 4: "#8c8c8c"}
 STATUS_COLOURS = {
     IncidentStatus.NEW: "#ff7875",

@@ -21,11 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from commandwall.app.incidents import PRIORITY_LABELS
 from commandwall.domain.models import CATEGORIES, Incident, Task
 from commandwall.domain.workflow import ACTION_LABELS, allowed_actions
 from commandwall.localtime import to_display
 from commandwall.textsafe import display_text
-from commandwall.ui.incidents.model import PRIORITY_LABELS, IncidentFilterModel, IncidentTableModel
+from commandwall.ui.incidents.model import IncidentFilterModel, IncidentTableModel
 from commandwall.ui.text import plain_label
 
 #: A description is shown up to this many characters (the platform cuts it at 4000).

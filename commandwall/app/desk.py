@@ -1,0 +1,29 @@
+"""One desk's controllers, made together from its session: map, wall, incidents, cameras."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from commandwall.app.cameras import CamerasController
+from commandwall.app.incidents import IncidentsController
+from commandwall.app.map import MapController
+from commandwall.app.session import ClientSession
+from commandwall.app.wall import WallController
+
+
+@dataclass(frozen=True)
+class Desk:
+    """The per-feature controllers of one client session (what the UI's features adapt)."""
+
+    session: ClientSession
+    map: MapController
+    wall: WallController
+    incidents: IncidentsController
+    cameras: CamerasController
+
+    @classmethod
+    def of(cls, session: ClientSession) -> Desk:
+        """The controllers for ``session`` (the wall names grid cells from the map's layers)."""
+        map_controller = MapController(session)
+        return cls(session, map_controller, WallController(session, map_controller.grid_names),
+                   IncidentsController(session), CamerasController(session))

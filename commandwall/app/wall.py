@@ -1,0 +1,113 @@
+"""The video wall's rules (视频墙), without Qt: what the wall shows at start, what 周边视频 puts up, which tour
+轮巡 runs, which camera the PTZ pad steers, and what a saved wall means when it comes back.
+
+``ui/wall`` owns the tiles and their streams; it asks this controller *which* cameras and plays them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from commandwall.app.session import ClientSession
+from commandwall.domain.models import Camera, Incident
+from commandwall.video.layout import TILE_COUNTS
+from commandwall.video.tour import Tour, tour_around, tour_for_grid
+
+#: Where the wall looks at start when no incident is open: the centre of 临城街道 (lon, lat).
+START_POINT = (117.263, 34.795)
+#: Cameras a tour around an incident takes (the nearest that look at it first).
+TOUR_AROUND_CAMERAS = 32
+NO_INCIDENT_SELECTED = "请先在事件中心选择一个事件"
+NOTHING_TO_TOUR = "请先在视频点位中选择摄像机，或在事件中心选择一个事件"
+
+
+@dataclass(frozen=True)
+class TourChoice:
+    """The tour 轮巡 should run, or why none can (``message`` for the duty officer)."""
+
+    tour: Tour | None
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class SavedWall:
+    """A wall as a duty officer left it: tile count and the camera per tile (None: an empty tile)."""
+
+    tiles: int
+    cameras: list[Camera | None]
+
+
+class WallController:
+    """Chooses cameras for the wall from the session's stores."""
+
+    def __init__(self, session: ClientSession, grid_names: Callable[[], dict[str, str]] = dict) -> None:
+        self.session = session
+        self._grid_names = grid_names
+
+    def start_cameras(self, tile_count: int) -> list[Camera]:
+        """First view on a new desk: the cameras around the newest open incident, else around 临城街道."""
+        open_incidents = self.session.incidents.open()
+        lon, lat = (open_incidents[0].lon, open_incidents[0].lat) if open_incidents else START_POINT
+        return self.session.cameras_near(lon, lat, tile_count)
+
+    def cameras_around(self, incident: Incident, tile_count: int) -> list[Camera]:
+        """周边视频: the cameras whose field of view covers the incident, then the nearest, one per tile."""
+        return self.session.cameras_near(incident.lon, incident.lat, tile_count)
+
+    def tour_for(self, camera_id: str | None, incident_id: str | None) -> TourChoice:
+        """轮巡 for what is selected: the selected camera's grid cell (网格: a few pages, not a whole town's),
+        else the cameras around the selected incident, else nothing (with a hint what to select)."""
+        camera = self.session.cameras.get(camera_id) if camera_id else None
+        incident = self.session.incidents.get(incident_id) if incident_id else None
+        try:
+            if camera is not None:
+                return TourChoice(tour_for_grid(self.session.cameras.all(), camera.grid,
+                                                self._grid_names().get(camera.grid)))
+            if incident is not None:
+                around = self.session.cameras_near(incident.lon, incident.lat, TOUR_AROUND_CAMERAS)
+                return TourChoice(tour_around(around, f"{incident.title} 周边"))
+        except ValueError as error:  # e.g. no camera online there
+            return TourChoice(None, str(error))
+        return TourChoice(None, NOTHING_TO_TOUR)
+
+    def camera(self, camera_id: str | None) -> Camera | None:
+        """The camera as the platform knows it now (for a tour page, a click, the PTZ pad)."""
+        return self.session.cameras.get(camera_id) if camera_id else None
+
+    @property
+    def can_steer(self) -> bool:
+        """Whether this desk's user may steer PTZ cameras (the same rights as acting on incidents)."""
+        return self.session.user.can_act
+
+    def send_ptz(self, camera_id: str, action: str, speed: int, on_done: Callable[[str | None], None]) -> bool:
+        """Send a PTZ command (newest per camera wins); ``on_done(error)`` runs on the PTZ worker thread.
+
+        Returns False (and sends nothing) before the session is connected.
+        """
+        ptz = self.session.ptz
+        if ptz is None:
+            return False
+        ptz.send(camera_id, action, speed, on_done)
+        return True
+
+    def saved_wall(self, tiles: object, camera_ids: object) -> SavedWall | None:
+        """Read back a saved wall (``tiles``, comma-separated ``camera_ids``, as a settings file holds them).
+
+        None when nothing usable was saved: an unknown tile count or no camera at all. Cameras the platform no
+        longer lists come back as empty tiles.
+        """
+        try:
+            count = int(tiles or 0)  # type: ignore[call-overload]
+        except (TypeError, ValueError):
+            return None
+        saved = str(camera_ids or "")
+        if count not in TILE_COUNTS or not saved.strip(","):
+            return None
+        ids = saved.split(",")[:count]
+        return SavedWall(count, [self.camera(camera_id) for camera_id in ids])
+
+    @staticmethod
+    def wall_to_save(cameras: list[Camera | None]) -> tuple[int, str]:
+        """What a settings file keeps of a wall: tile count and comma-separated camera ids."""
+        return len(cameras), ",".join(c.id if c else "" for c in cameras)

@@ -1,0 +1,71 @@
+"""The map feature: the :class:`MapView` bound to its :class:`MapController` and the client's signals."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from commandwall.app.map import REDRAW_INTERVAL_MS, MapController
+from commandwall.textsafe import display_text
+from commandwall.ui.adapters import ClientSignals
+from commandwall.ui.map.view import MapView
+
+
+class MapFeature(QObject):
+    """The district map (地图): ``widget`` to place, ``on_ready()`` once the session is connected.
+
+    Signals: ``sig_message(text, timeout_ms)`` for the status bar (text made safe to show); the view's
+    ``sig_camera_clicked`` and ``sig_incident_clicked`` are what other features follow.
+    """
+
+    sig_message = Signal(str, int)
+
+    def __init__(self, controller: MapController, signals: ClientSignals, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.view = MapView()
+        self.widget = self.view
+        signals.sig_layers.connect(self._on_layers)
+        signals.sig_incident.connect(self.view.upsert_incident)
+        signals.sig_camera.connect(lambda _camera: controller.note_camera_change())
+        signals.sig_unit.connect(lambda _unit: controller.note_unit_change())
+        self._redraw = QTimer(self)
+        self._redraw.setInterval(REDRAW_INTERVAL_MS)
+        self._redraw.timeout.connect(self._redraw_changed)
+        self._redraw.start()
+
+    def _on_layers(self, _layers: list, errors: list[str], page_html: str) -> None:
+        self.view.load_built_page(page_html)
+        report = self.controller.layer_report(errors)
+        if report:
+            self.sig_message.emit(display_text(report), 15000)
+
+    def on_ready(self) -> None:
+        """Draw what the session loaded: cameras, units, incidents and the emergency resources."""
+        session = self.controller.session
+        self.view.set_cameras(session.cameras.all())
+        self.view.set_units(session.units.all())
+        self.view.set_incidents(session.incidents.all())
+        resources = self.controller.resources()
+        if resources is not None:
+            self.view.set_resources(resources)
+
+    def locate_camera(self, camera_id: str) -> None:
+        """Fly to a camera the platform knows."""
+        position = self.controller.camera_position(camera_id)
+        if position is not None:
+            self.view.fly_to(*position)
+
+    def select_incident(self, incident_id: str) -> None:
+        """Highlight an incident and fly to it."""
+        self.view.select_incident(incident_id)
+
+    def _redraw_changed(self) -> None:
+        cameras, units = self.controller.take_redraws()
+        if cameras is not None:
+            self.view.set_cameras(cameras)
+        if units is not None:
+            self.view.set_units(units)
+
+    def shutdown(self) -> None:
+        """Stop redrawing."""
+        self._redraw.stop()

@@ -1,0 +1,200 @@
+"""The per-feature controllers of commandwall.app against a real session on the exercise backend (no Qt)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from commandwall.app.desk import Desk
+from commandwall.app.incidents import DISPATCH_SENT, TRANSITION_SENT, IncidentsController
+from commandwall.app.platform import PlatformFactory
+from commandwall.app.session import ClientListener, ClientSession
+from commandwall.app.wall import NOTHING_TO_TOUR, SavedWall, WallController
+from commandwall.backend.outbox import OutboxItem, OutboxState
+from commandwall.config import Settings
+from commandwall.demo import DemoBackend
+from commandwall.domain.models import CameraStatus, Incident, IncidentStatus
+
+
+def wait_until(predicate, timeout: float = 20.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.fixture(scope="module")
+def exercise(tmp_path_factory) -> Iterator[DemoBackend]:
+    backend = DemoBackend(db_path=tmp_path_factory.mktemp("exercise") / "exercise.sqlite3",
+                          incident_rate_per_min=0).start()
+    yield backend
+    backend.stop()
+
+
+def started(exercise: DemoBackend, data_dir, username: str = "duty") -> ClientSession:
+    ready = threading.Event()
+    platform = PlatformFactory.at_url(exercise.base_url, exercise=True)
+    session = ClientSession(Settings(data_dir=data_dir, username=username), platform,
+                            ClientListener(on_ready=ready.set))
+    session.start()
+    assert ready.is_set()
+    return session
+
+
+@pytest.fixture(scope="module")
+def desk(exercise, tmp_path_factory) -> Iterator[Desk]:
+    session = started(exercise, tmp_path_factory.mktemp("desk"))
+    yield Desk.of(session)
+    session.stop()
+
+
+# --- wall -----------------------------------------------------------------------------------------------
+
+
+def test_the_wall_starts_around_the_newest_open_incident(desk):
+    newest = desk.session.incidents.open()[0]
+    chosen = desk.wall.start_cameras(4)
+    assert len(chosen) == 4 and all(c.status is CameraStatus.ONLINE for c in chosen)
+    assert chosen == desk.session.cameras_near(newest.lon, newest.lat, 4)
+    assert chosen == desk.wall.cameras_around(newest, 4)
+
+
+def test_tour_takes_the_selected_cameras_grid_before_the_incident(desk):
+    camera = next(c for c in desk.session.cameras.online() if c.town == "临城街道")
+    incident = desk.session.incidents.open()[0]
+    choice = desk.wall.tour_for(camera.id, incident.id)
+    in_grid = {c.id for c in desk.session.cameras.all() if c.grid == camera.grid}
+    assert choice.tour is not None and set(choice.tour.camera_ids) == in_grid
+    assert choice.tour.name.startswith("临城街道第") and choice.tour.name == desk.map.grid_names()[camera.grid]
+
+    around = desk.wall.tour_for(None, incident.id)
+    assert around.tour is not None and around.tour.name == f"{incident.title} 周边"
+    assert around.tour.camera_ids[:4] == tuple(c.id for c in desk.wall.cameras_around(incident, 4))
+
+    for nothing in ((None, None), ("no-such-camera", "no-such-incident")):
+        assert desk.wall.tour_for(*nothing).tour is None
+        assert desk.wall.tour_for(*nothing).message == NOTHING_TO_TOUR
+
+
+def test_a_saved_wall_comes_back_with_unknown_cameras_as_empty_tiles(desk):
+    cameras = desk.session.cameras.all()[:2]
+    tiles, ids = WallController.wall_to_save([cameras[0], None, cameras[1], None])
+    assert (tiles, ids) == (4, f"{cameras[0].id},,{cameras[1].id},")
+    assert desk.wall.saved_wall(tiles, ids) == SavedWall(4, [cameras[0], None, cameras[1], None])
+    assert desk.wall.saved_wall("9", "gone," + cameras[0].id) == SavedWall(9, [None, cameras[0]])
+    for tiles_value, ids_value in ((7, ids), ("x", ids), (None, None), (4, ",,,"), (4, "")):
+        assert desk.wall.saved_wall(tiles_value, ids_value) is None
+
+
+def test_ptz_reaches_the_platform_and_waits_for_the_connection(desk, exercise, tmp_path):
+    camera = next(c for c in desk.session.cameras.online() if c.kind == "ptz")
+    done: list[str | None] = []
+    assert desk.wall.can_steer
+    assert desk.wall.send_ptz(camera.id, "left", 4, done.append)
+    assert wait_until(lambda: done == [None], 10)
+    never_started = ClientSession(Settings(data_dir=tmp_path), PlatformFactory.at_url(exercise.base_url))
+    not_connected = WallController(never_started)
+    assert not not_connected.send_ptz(camera.id, "left", 4, done.append)
+
+
+def test_a_viewer_may_not_steer_or_act(exercise, tmp_path):
+    session = started(exercise, tmp_path, username="viewer")
+    try:
+        viewer = Desk.of(session)
+        assert not viewer.wall.can_steer and not viewer.incidents.can_act
+    finally:
+        session.stop()
+
+
+# --- incidents --------------------------------------------------------------------------------------------
+
+
+def incident_like(priority: int, title: str) -> Incident:
+    return Incident(id="INC-T-1", title=title, category="safety", category_label="综治", priority=priority,
+                    status=IncidentStatus.NEW, lon=117.26, lat=34.79, town="临城街道",
+                    reported_at="2024-05-01T08:00:00+08:00", updated_at="2024-05-01T08:00:00+08:00", version=1)
+
+
+def test_the_arrival_notice_says_level_and_place_and_only_pressing_ones_are_urgent():
+    urgent = IncidentsController.arrival_notice(incident_like(1, "危化品泄漏"))
+    assert urgent.urgent and urgent.text.startswith("新事件［特急·") and "危化品泄漏" in urgent.text
+    routine = IncidentsController.arrival_notice(incident_like(3, "\u202egnp.exe"))
+    assert not routine.urgent and "［一般·" in routine.text
+    assert "\u202e" not in routine.text.replace("\u2068\u202e", "")  # the title is isolated, not obeyed
+
+
+def outbox_items(desk: Desk) -> list[OutboxItem]:
+    items: list[OutboxItem] = []
+    assert desk.session.outbox is not None
+    desk.session.outbox.add_listener(items.append)
+    return items
+
+
+def test_a_transition_answers_at_once_and_the_platforms_answer_follows(desk):
+    items = outbox_items(desk)
+    incident = next(i for i in desk.session.incidents.open() if i.status is IncidentStatus.NEW)
+    assert desk.incidents.transition(incident.id, "accept", incident.version) == TRANSITION_SENT
+    assert wait_until(lambda: desk.incidents.incident(incident.id).status is IncidentStatus.ACCEPTED)
+    assert wait_until(lambda: any(i.state is OutboxState.SENT for i in items))
+    notice = desk.incidents.outbox_notice(next(i for i in items if i.state is OutboxState.SENT))
+    assert notice.text == "状态变更已送达平台" and notice.settled and notice.incident_id == incident.id
+    assert notice.pending == desk.incidents.pending_actions() == 0
+
+    desk.incidents.transition(incident.id, "accept", incident.version)  # the version this desk saw is stale now
+    assert wait_until(lambda: any(i.state is OutboxState.CONFLICT for i in items))
+    conflict = desk.incidents.outbox_notice(next(i for i in items if i.state is OutboxState.CONFLICT))
+    assert "已被他人更新" in conflict.text and conflict.settled
+
+
+def test_dispatch_offers_the_nearest_units_first_and_queues_one_task(desk):
+    incident = next(i for i in desk.session.incidents.open() if i.status is IncidentStatus.NEW)
+    choices = desk.incidents.dispatch_choices(incident.id)
+    assert choices is not None and choices[0] == incident
+    metres = [m for _unit, m in choices[1]]
+    assert metres == sorted(metres) and len(metres) == len(desk.session.units)
+    assert desk.incidents.dispatch_choices("no-such-incident") is None
+    unit = choices[1][0][0]
+    payload = {"incident_id": incident.id, "unit_id": unit.id, "department": unit.department,
+               "instructions": "核实", "priority": 2}
+    assert desk.incidents.dispatch(payload) == DISPATCH_SENT
+    assert wait_until(lambda: len(desk.incidents.tasks_for(incident.id)) == 1)
+
+
+# --- map and cameras ----------------------------------------------------------------------------------------
+
+
+def test_the_map_reports_broken_layers_and_finds_resources_and_cameras(desk):
+    assert desk.map.layer_report([]) is None
+    assert desk.map.layer_report(["道路: 404", "网格: bad CRS"]) == "部分图层未加载：道路: 404；网格: bad CRS"
+    assert desk.map.resources()
+    camera = desk.session.cameras.all()[0]
+    assert desk.map.camera_position(camera.id) == (camera.lon, camera.lat)
+    assert desk.map.camera_position("no-such-camera") is None
+
+
+def test_many_point_layers_are_redrawn_only_after_a_change(desk):
+    desk.map.take_redraws()
+    assert desk.map.take_redraws() == (None, None)
+    desk.map.note_camera_change()
+    desk.map.note_unit_change()
+    cameras, units = desk.map.take_redraws()
+    assert cameras == desk.session.cameras.all() and units == desk.session.units.all()
+    assert desk.map.take_redraws() == (None, None)
+
+
+def test_the_camera_count_follows_the_platform(desk, exercise):
+    camera = next(c for c in desk.session.cameras.online())
+    before = desk.cameras.count()
+    assert before.total == len(desk.session.cameras)
+    exercise.set_camera_status(camera.id, "offline")
+    try:
+        assert wait_until(lambda: desk.cameras.count().online == before.online - 1)
+        assert desk.cameras.camera(camera.id).status is CameraStatus.OFFLINE
+    finally:
+        exercise.set_camera_status(camera.id, "online")
+    assert desk.cameras.camera(None) is None and desk.cameras.camera("no-such-camera") is None
