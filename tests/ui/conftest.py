@@ -23,6 +23,25 @@ def pytest_configure(config) -> None:
     register_scheme()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _delete_widgets_before_qt_goes(qapp) -> Iterator[None]:
+    """Delete every top-level widget (and so every web page) before the QApplication is torn down.
+
+    A QWebEnginePage still alive when the default web profile is released makes QtWebEngine crash at exit
+    (exit status 139 after all tests passed), so whatever a test left behind is deleted here, at the end of
+    the session, while Qt can still do it properly.
+    """
+    yield
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    for widget in qapp.topLevelWidgets():
+        widget.close()
+        widget.deleteLater()
+    for _ in range(3):
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        qapp.processEvents()
+
+
 @pytest.fixture
 def server() -> Iterator[MjpegServer]:
     """A real MJPEG camera server (sub 640×360, main 1280×720)."""
