@@ -6,13 +6,15 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 WEB := resources/web
+# the exercise district's offline base map, rendered at set-up from layers/ (git-ignored, ~11 s, ~6 MB)
+BASEMAP := resources/basemaps/xuecheng.mbtiles
 # Every Python package, hash-pinned; pyproject.toml's ranges (and requirements-build.in) are the source.
 # Resolved for Python 3.11 and 3.12 on every OS (markers pick per interpreter); uv itself is pinned in it.
 LOCK := requirements.lock
 LOCK_CMD = $(BIN)/uv pip compile pyproject.toml requirements-build.in --extra test --extra package \
 	--universal --python-version 3.11 --generate-hashes --custom-compile-command 'make lock' --quiet -o $(LOCK)
 
-.PHONY: run test setup system-deps lint layers package clean screenshot bench lock lock-upgrade lock-check
+.PHONY: run test setup system-deps lint layers basemap package clean screenshot bench lock lock-upgrade lock-check
 
 run: setup
 	@if [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
@@ -29,7 +31,7 @@ screenshot: setup
 	  xvfb-run -a -s "-screen 0 1920x1080x24" $(BIN)/commandwall screenshot --out out/screens --after 10; \
 	else $(BIN)/commandwall screenshot --out out/screens --after 10; fi
 
-setup: system-deps $(VENV)/.installed $(WEB)/node_modules/.installed
+setup: system-deps $(VENV)/.installed $(WEB)/node_modules/.installed $(BASEMAP)
 
 system-deps:
 	@scripts/system-deps.sh
@@ -60,6 +62,11 @@ $(WEB)/node_modules/.installed: $(WEB)/package.json $(WEB)/package-lock.json
 layers: $(VENV)/.installed
 	$(BIN)/python scripts/make_layers.py
 
+$(BASEMAP): scripts/make_basemap.py layers/manifest.json $(wildcard layers/*.geojson) $(VENV)/.installed
+	$(BIN)/python scripts/make_basemap.py --out $@
+
+basemap: $(BASEMAP)
+
 package: setup
 	$(BIN)/python packaging/build.py
 
@@ -67,4 +74,4 @@ bench: setup
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) $(WEB)/node_modules build dist out .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(WEB)/node_modules build dist out .pytest_cache .ruff_cache resources/basemaps

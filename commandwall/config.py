@@ -6,14 +6,79 @@ only :meth:`Settings.password_value` gives the plain text, to hand to the platfo
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, HttpUrl, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, Field, HttpUrl, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from commandwall import paths
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_BASE_MAP_ID = r"^[a-z0-9][a-z0-9_-]{0,39}$"
+_SECRET_QUERY = re.compile(r"[?&](tk|key|apikey|api_key|access_token|token|ak)=", re.IGNORECASE)
+
+
+class BaseMapSpec(BaseModel):
+    """One configured base map (底图), an entry of ``COMMANDWALL_BASE_MAPS`` (a JSON list).
+
+    ``kind``: ``mbtiles`` (``path`` to a file), ``folder`` (``path`` to ``{z}/{x}/{y}.png|jpg|webp``), ``xyz``
+    (``url`` with ``{z}``, ``{x}``, ``{y}``, optional ``{s}`` for ``subdomains``), ``wmts`` (``url`` of the KVP
+    endpoint, ``layer``, ``matrix_set`` — a Web Mercator set whose TileMatrix ids are the zoom levels —, ``style``,
+    ``format``), ``tianditu`` (``layer`` ``vec`` or ``img`` (or ``ter``), drawn with its label layer; the key is
+    ``tianditu_key``, never part of this entry). URLs carry no keys or passwords: those would reach logs.
+    """
+
+    model_config = {"extra": "forbid", "frozen": True}
+
+    id: str = Field(pattern=_BASE_MAP_ID)
+    title: str = Field(min_length=1, max_length=40)
+    kind: Literal["mbtiles", "folder", "xyz", "wmts", "tianditu"]
+    path: Path | None = None
+    url: str | None = Field(default=None, max_length=2000)
+    overlay_url: str | None = Field(default=None, max_length=2000)
+    subdomains: str = Field(default="", pattern=r"^[a-z0-9]{0,16}$")
+    layer: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.:-]{1,100}$")
+    matrix_set: str = Field(default="GoogleMapsCompatible", pattern=r"^[A-Za-z0-9_.:-]{1,100}$")
+    style: str = Field(default="default", pattern=r"^[A-Za-z0-9_.:-]{1,100}$")
+    format: str = Field(default="image/png", pattern=r"^[a-z]+/[a-z0-9.+-]+$|^tiles$")
+    min_zoom: int = Field(default=0, ge=0, le=24)
+    max_zoom: int = Field(default=18, ge=0, le=24)
+
+    @field_validator("url", "overlay_url")
+    @classmethod
+    def _http_template(cls, url: str | None) -> str | None:
+        """http(s), a host, no user:password@, no key in the query (say why without echoing the URL)."""
+        if url is None:
+            return None
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("a tile URL must be http:// or https:// with a host")
+        if "@" in parts.netloc:
+            raise ValueError("a tile URL must not carry a user name or password")
+        if _SECRET_QUERY.search(url):
+            raise ValueError("a tile URL must not carry a key (tk=, key=, token= …): keys go in tianditu_key")
+        if any(c in url for c in "\\\"'<> \n\r\t"):
+            raise ValueError("a tile URL must not contain quotes, angle brackets, backslashes or spaces")
+        return url
+
+    @model_validator(mode="after")
+    def _complete(self) -> BaseMapSpec:
+        """Each kind has what it needs."""
+        need = {"mbtiles": "path", "folder": "path", "xyz": "url", "wmts": "url", "tianditu": "layer"}[self.kind]
+        if getattr(self, need) is None:
+            raise ValueError(f"a {self.kind} base map needs {need}")
+        if self.kind == "xyz" and not all(p in (self.url or "") for p in ("{z}", "{x}", "{y}")):
+            raise ValueError("an xyz url needs {z}, {x} and {y}")
+        if "{s}" in (self.url or "") + (self.overlay_url or "") and not self.subdomains:
+            raise ValueError("a url with {s} needs subdomains")
+        if self.kind == "tianditu" and self.layer not in ("vec", "img", "ter"):
+            raise ValueError("a tianditu layer is vec, img or ter")
+        if self.min_zoom > self.max_zoom:
+            raise ValueError("min_zoom is above max_zoom")
+        return self
 
 
 def log_level_name(level: str) -> str:
@@ -49,6 +114,12 @@ class Settings(BaseSettings):
     #: times are shown at this UTC offset (China Standard Time), whatever the desk's OS zone is
     display_utc_offset_hours: float = Field(default=8.0, ge=-12, le=14)
     log_level: str = "INFO"
+    #: base maps on offer besides the shipped district map (JSON list of :class:`BaseMapSpec`)
+    base_maps: list[BaseMapSpec] = Field(default_factory=list, max_length=50)
+    #: the base map a desk starts with until its officer picks one (an id, or "none"); unset: the first one
+    base_map: str | None = Field(default=None, pattern=_BASE_MAP_ID)
+    #: 天地图 key (tk) for ``tianditu`` base maps; a secret, shown as ``**********``
+    tianditu_key: SecretStr | None = None
 
     @field_validator("log_level")
     @classmethod
@@ -74,6 +145,19 @@ class Settings(BaseSettings):
         if tiles not in (1, 4, 9, 16):
             raise ValueError(f"wall_tiles must be 1, 4, 9 or 16, not {tiles}")
         return tiles
+
+    @model_validator(mode="after")
+    def _base_maps_consistent(self) -> Settings:
+        """Ids are unique; a 天地图 base map needs the key."""
+        ids = [spec.id for spec in self.base_maps]
+        if len(set(ids)) != len(ids):
+            raise ValueError("base_maps: each id must be unique")
+        if any(spec.kind == "tianditu" for spec in self.base_maps) and self.tianditu_key is None:
+            raise ValueError("base_maps: a tianditu base map needs tianditu_key (COMMANDWALL_TIANDITU_KEY)")
+        key = self.tianditu_key.get_secret_value() if self.tianditu_key is not None else None
+        if key is not None and not re.fullmatch(r"[A-Za-z0-9]{8,64}", key):
+            raise ValueError("tianditu_key must be 8 to 64 letters and digits")
+        return self
 
     def password_value(self) -> str:
         """The password in plain text, for the login request only; the user name when none is set (the

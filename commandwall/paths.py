@@ -37,6 +37,12 @@ def api_spec_path() -> Path:
     return resources_dir() / "api" / "openapi.yaml"
 
 
+def district_base_map() -> Path:
+    """The exercise district's offline base map, ``resources/basemaps/xuecheng.mbtiles`` (made at set-up by
+    ``scripts/make_basemap.py``; absent in a checkout that has not run ``make setup``)."""
+    return resources_dir() / "basemaps" / "xuecheng.mbtiles"
+
+
 def layers_dir() -> Path:
     """The district's demo layers and their ``manifest.json``."""
     return app_root() / "layers"

@@ -149,6 +149,8 @@ def check_bundle(bundle: Path) -> list[str]:
         "resources/web/cw-map.css",
         "resources/web/node_modules/leaflet/dist/leaflet.js",
         "resources/web/node_modules/leaflet/dist/leaflet.css",
+        "resources/web/node_modules/proj4/dist/proj4.js",
+        "resources/basemaps/xuecheng.mbtiles",
     ]
     problems += [f"{name} is missing" for name in required if not (internal / name).is_file()]
     helper = [p for p in internal.rglob("QtWebEngineProcess*") if p.is_file()]

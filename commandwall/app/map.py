@@ -7,12 +7,74 @@ on it from the session's layers and stores.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
+from commandwall import paths
 from commandwall.app.session import ClientSession
+from commandwall.config import BaseMapSpec, Settings
 from commandwall.domain.models import Camera, Unit
+from commandwall.geo.basemaps import BaseMap, BaseMapCatalogue, open_reader, tianditu_template, wmts_kvp_template
+
+log = logging.getLogger(__name__)
+
+#: Id and title of the shipped district base map (the exercise mode's default).
+DISTRICT_BASE_MAP = ("xuecheng", "薛城区离线底图")
+_TIANDITU_TITLES = {"vec": "矢量", "img": "影像", "ter": "地形"}
+_TIANDITU_LABELS = {"vec": "cva", "img": "cia", "ter": "cta"}
+
+
+def base_map_from_spec(spec: BaseMapSpec, tianditu_key: str | None) -> BaseMap:
+    """The switcher entry for one configured base map (opens offline files; ``OSError``/``ValueError`` if bad)."""
+    zooms = {"min_zoom": spec.min_zoom, "max_zoom": spec.max_zoom}
+    if spec.kind in ("mbtiles", "folder"):
+        reader = open_reader(Path(spec.path))  # type: ignore[arg-type]
+        return BaseMap(spec.id, spec.title, reader=reader, **zooms)
+    if spec.kind == "xyz":
+        return BaseMap(spec.id, spec.title, url=spec.url, overlay_url=spec.overlay_url,
+                       subdomains=spec.subdomains, **zooms)
+    if spec.kind == "wmts":
+        url = wmts_kvp_template(spec.url, spec.layer or "", spec.matrix_set, spec.style, spec.format)  # type: ignore[arg-type]
+        return BaseMap(spec.id, spec.title, url=url, overlay_url=spec.overlay_url, subdomains=spec.subdomains,
+                       **zooms)
+    if not tianditu_key:
+        raise ValueError("a tianditu base map needs tianditu_key")
+    layer = spec.layer or "vec"
+    return BaseMap(spec.id, spec.title, url=tianditu_template(layer, tianditu_key),
+                   overlay_url=tianditu_template(_TIANDITU_LABELS[layer], tianditu_key), subdomains="01234567",
+                   min_zoom=spec.min_zoom, max_zoom=min(spec.max_zoom, 18))
+
+
+def base_map_catalogue(settings: Settings, district_map: Path | None = None) -> tuple[BaseMapCatalogue, list[str]]:
+    """The base maps a desk offers: the configured ones, then the shipped district map (if present).
+
+    The default is ``settings.base_map`` when set, else the first on offer. A configured base map that cannot
+    be opened is left out and named in the returned problems (the others still work).
+    """
+    key = settings.tianditu_key.get_secret_value() if settings.tianditu_key is not None else None
+    base_maps: list[BaseMap] = []
+    problems: list[str] = []
+    for spec in settings.base_maps:
+        try:
+            base_maps.append(base_map_from_spec(spec, key))
+        except (OSError, ValueError) as exc:
+            log.warning("base map %s not available: %s", spec.id, exc)
+            problems.append(f"底图 {spec.title} 不可用")
+    district_map = district_map if district_map is not None else paths.district_base_map()
+    ids = {b.id for b in base_maps}
+    if district_map.is_file() and DISTRICT_BASE_MAP[0] not in ids:
+        try:
+            base_maps.append(BaseMap(*DISTRICT_BASE_MAP, reader=open_reader(district_map), min_zoom=8, max_zoom=19))
+        except (OSError, ValueError) as exc:
+            log.warning("district base map not available: %s", exc)
+            problems.append("薛城区离线底图不可用")
+    elif not district_map.is_file():
+        log.info("no district base map at %s (make setup makes it)", district_map)
+    return BaseMapCatalogue(base_maps, default=settings.base_map or ""), problems
+
 
 #: How often (ms) moving units and camera states are redrawn at most: a thousand points per second is enough.
 REDRAW_INTERVAL_MS = 1000
@@ -26,6 +88,10 @@ class MapController:
         self._lock = threading.Lock()
         self._cameras_dirty = False
         self._units_dirty = False
+
+    def base_maps(self) -> tuple[BaseMapCatalogue, list[str]]:
+        """The desk's base maps (:func:`base_map_catalogue` of the session's settings) and what failed to open."""
+        return base_map_catalogue(self.session.settings)
 
     @staticmethod
     def layer_report(errors: list[str]) -> str | None:

@@ -331,12 +331,27 @@ def static_layers_json(layers: Iterable[LayerLike]) -> str:
     return json.dumps(static_layers_payload(layers), ensure_ascii=True, separators=(",", ":"), allow_nan=False)
 
 
-def _content_security_policy(scheme: str) -> str:
-    """Scripts, styles, images and fonts only from the page's own scheme; no inline scripts at all."""
+_TILE_HOST_RE = re.compile(r"^https?://[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?(?::[0-9]{1,5})?$")
+
+
+def check_tile_hosts(hosts: Iterable[str]) -> list[str]:
+    """``scheme://host[:port]`` origins allowed as image sources, sorted; ``ValueError`` for anything else
+    (a path, a wildcard, a quote or a space could widen or break the policy)."""
+    out = sorted(set(hosts))
+    for host in out:
+        if not isinstance(host, str) or not _TILE_HOST_RE.match(host):
+            raise ValueError("a tile host must be scheme://host[:port] (lower case, no path or wildcard)")
+    return out
+
+
+def content_security_policy(scheme: str, tile_hosts: Iterable[str] = ()) -> str:
+    """Scripts, styles and fonts only from the page's own scheme, no inline scripts at all; images also from
+    exactly the configured base-map ``tile_hosts`` (see :func:`check_tile_hosts`)."""
     src = f"'self' {scheme}:"
+    images = " ".join([src, "data:", *check_tile_hosts(tile_hosts)])
     return (
         f"default-src 'none'; script-src {src}; style-src {src} 'unsafe-inline'; "
-        f"img-src {src} data:; font-src {src} data:; connect-src {src}; base-uri 'none'; form-action 'none'"
+        f"img-src {images}; font-src {src} data:; connect-src {src}; base-uri 'none'; form-action 'none'"
     )
 
 
@@ -358,6 +373,7 @@ _PAGE_TEMPLATE = """<!DOCTYPE html>
 <body>
     <div id="cw-map" class="cw-map"></div>
     <script src="{leaflet_js}"></script>
+    <script src="{proj4_js}"></script>
     <script src="{qwebchannel_js}"></script>
     <script src="{cw_map_js}"></script>
 </body>
@@ -372,12 +388,14 @@ def build_map_page(
     qwebchannel_url: str | None = None,
     title: str = "薛城区 一张图",
     csp: bool = True,
+    tile_hosts: Iterable[str] = (),
 ) -> str:
     """The map page's HTML: the fixed skeleton that loads Leaflet, qwebchannel.js and cw-map.js/css.
 
     ``layers`` only set the initial view (the bounds of the static layers, as numbers); what they contain is
     sent to the page as data (:func:`static_layers_payload`). ``asset_base`` is where ``resources/web`` is
     served; ``qwebchannel_url`` defaults to ``qwebchannel.js`` one level above it (``cw://app/qwebchannel.js``).
+    ``tile_hosts`` are the remote base-map servers the page may load images from (its CSP), nothing else.
     """
     if not asset_base.endswith("/"):
         asset_base += "/"
@@ -394,7 +412,7 @@ def build_map_page(
         scheme = urlsplit(asset_base).scheme or "cw"
         policy = (
             '\n    <meta http-equiv="Content-Security-Policy" '
-            f'content="{html.escape(_content_security_policy(scheme))}">'
+            f'content="{html.escape(content_security_policy(scheme, tile_hosts))}">'
         )
     return _PAGE_TEMPLATE.format(
         title=html.escape(title),
@@ -403,6 +421,7 @@ def build_map_page(
         cw_map_css=html.escape(asset_base + "cw-map.css"),
         config=config_json,
         leaflet_js=html.escape(asset_base + "node_modules/leaflet/dist/leaflet.js"),
+        proj4_js=html.escape(asset_base + "node_modules/proj4/dist/proj4.js"),
         qwebchannel_js=html.escape(qwebchannel_url),
         cw_map_js=html.escape(asset_base + "cw-map.js"),
     )

@@ -37,7 +37,7 @@ class MainWindow(QMainWindow):
         self.signals = ClientSignals(self)
         self.pool = ReaderPool()
         self._ready = False
-        self.map_feature = MapFeature(self.desk.map, self.signals, self)
+        self.map_feature = MapFeature(self.desk.map, self.signals, self, data_dir=session.settings.data_dir)
         self.wall_feature = WallFeature(self.desk.wall, self.signals, self.pool, tiles=session.settings.wall_tiles,
                                         data_dir=session.settings.data_dir, parent=self)
         self.incidents_feature = IncidentsFeature(self.desk.incidents, self.signals, self)

@@ -4,9 +4,10 @@
  * The page (commandwall/mapdoc/page.py) is a fixed skeleton: this script makes the Leaflet map from the
  * numbers in its #cw-config block. Everything else arrives as JSON data over QWebChannel from
  * commandwall/ui/map/bridge.py (MapBridge, registered as "bridge"):
- *   JS -> Python  staticLayers() -> the district boundary, towns, grids, roads, town labels (drawStatic),
+ *   JS -> Python  baseMaps() -> the base maps on offer and the one to show (setupBaseMaps),
+ *                 staticLayers() -> the district boundary, towns, grids, roads, town labels (drawStatic),
  *                 then pageReady() once they are drawn; cameraClicked(id), incidentClicked(id),
- *                 layerDrawn(kind, count)
+ *                 layerDrawn(kind, count), baseMapChosen(id), copyText(coordinates)
  *   Python -> JS  signals carrying JSON text: camerasChanged, incidentsChanged, incidentUpserted,
  *                 unitsChanged, resourcesChanged, command ({op: "flyTo"|"selectIncident", ...})
  *
@@ -48,6 +49,10 @@
   var selectedIncident = null;
   var hoverTip = null;
   var staticLayers = []; // [{id, kind, title, layer}] bottom to top
+  var baseLayers = []; // [{id, title, layer}] in switcher order, "none" last
+  var tileStats = { started: 0, loaded: 0, errors: 0 };
+  /** CGCS2000 3-degree Gauss-Krüger, central meridian 117°E, no zone prefix (EPSG:4548). */
+  var GK_4548 = "+proj=tmerc +lat_0=0 +lon_0=117 +k=1 +x_0=500000 +y_0=0 +ellps=GRS80 +units=m +no_defs";
   var labelGroup = null;
 
   // ---------------------------------------------------------------- helpers
@@ -280,6 +285,84 @@
     reportDrawn("resources", list.length);
   }
 
+  // ---------------------------------------------------------------- base maps, coordinates
+
+  function countTiles(layer) {
+    layer.on("tileloadstart", function () { tileStats.started += 1; });
+    layer.on("tileload", function () { tileStats.loaded += 1; });
+    layer.on("tileerror", function () { tileStats.errors += 1; });
+    return layer;
+  }
+
+  function tileLayer(url, item) {
+    var options = {
+      minZoom: 0, maxZoom: 19, maxNativeZoom: item.maxNativeZoom, minNativeZoom: item.minNativeZoom,
+      keepBuffer: 1, crossOrigin: false,
+    };
+    if (item.subdomains) options.subdomains = String(item.subdomains);
+    if (item.bounds) options.bounds = item.bounds;
+    return countTiles(L.tileLayer(String(url), options));
+  }
+
+  /**
+   * The base maps from MapBridge.baseMaps (commandwall/geo/basemaps.py BaseMapCatalogue.page_payload):
+   * {items: [{id, title, url, overlay?, subdomains, minNativeZoom?, maxNativeZoom, bounds?}], none, selected}.
+   */
+  function setupBaseMaps(data) {
+    baseLayers.forEach(function (ref) { map.removeLayer(ref.layer); });
+    baseLayers = [];
+    (own(data, "items") || []).forEach(function (item) {
+      var parts = [tileLayer(item.url, item)];
+      if (item.overlay) parts.push(tileLayer(item.overlay, item));
+      baseLayers.push({ id: String(item.id), title: String(item.title), layer: L.layerGroup(parts) });
+    });
+    var none = own(data, "none") || { id: "none", title: "无底图" };
+    baseLayers.push({ id: String(none.id), title: String(none.title), layer: L.layerGroup([]) });
+    baseLayers.forEach(function (ref) { ref.layer.cwBaseMap = ref.id; });
+    var selected = baseLayers.filter(function (ref) { return ref.id === own(data, "selected"); })[0];
+    (selected || baseLayers[baseLayers.length - 1]).layer.addTo(map);
+  }
+
+  /** The chosen base map's id ("none" for 无底图). */
+  function currentBaseMap() {
+    for (var i = 0; i < baseLayers.length; i++) if (map.hasLayer(baseLayers[i].layer)) return baseLayers[i].id;
+    return null;
+  }
+
+  function formatCoordinates(latlng) {
+    var text = "WGS84 " + latlng.lng.toFixed(6) + "°E " + latlng.lat.toFixed(6) + "°N";
+    if (typeof proj4 === "function") {
+      var xy = proj4("WGS84", GK_4548, [latlng.lng, latlng.lat]);
+      text += " · CGCS2000 GK 4548 E " + xy[0].toFixed(1) + " N " + xy[1].toFixed(1);
+    }
+    return text;
+  }
+
+  /** Readout of the point under the cursor; a click on it copies the text (through the bridge). */
+  function addCoordinateReadout() {
+    var control = L.control({ position: "bottomleft" });
+    control.onAdd = function () {
+      var box = el("div", "cw-coords leaflet-control", "移动鼠标查看坐标");
+      box.title = "点击复制坐标";
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.on(box, "click", function () {
+        if (CW.coordinates) {
+          callBridge("copyText", CW.coordinates);
+          box.classList.add("cw-copied");
+          setTimeout(function () { box.classList.remove("cw-copied"); }, 600);
+        }
+      });
+      return box;
+    };
+    control.addTo(map);
+    var box = control.getContainer();
+    map.on("mousemove", function (e) {
+      CW.coordinates = formatCoordinates(e.latlng);
+      box.textContent = CW.coordinates;
+    });
+    CW.readout = box;
+  }
+
   // ---------------------------------------------------------------- commands, controls
 
   function runCommand(cmd) {
@@ -349,12 +432,15 @@
       bridge.unitsChanged.connect(safely("units", setUnits));
       bridge.resourcesChanged.connect(safely("resources", setResources));
       bridge.command.connect(safely("command", runCommand));
-      bridge.staticLayers(function (json) {
-        safely("static layers", drawStatic)(json);
-        addLayerControl();
-        afterPaint(function () {
-          CW.ready = true;
-          bridge.pageReady();
+      bridge.baseMaps(function (bases) {
+        safely("base maps", setupBaseMaps)(bases);
+        bridge.staticLayers(function (json) {
+          safely("static layers", drawStatic)(json);
+          addLayerControl();
+          afterPaint(function () {
+            CW.ready = true;
+            bridge.pageReady();
+          });
         });
       });
     });
@@ -443,10 +529,11 @@
     },
   });
 
-  /** The on/off control: the static layers (bottom to top), the town labels, then the data layers. */
+  /** The on/off control: the base maps (one of them), the static layers (bottom to top), the town labels, then the data layers. */
   function addLayerControl() {
     if (CW.layerControl) map.removeControl(CW.layerControl);
     var control = new TextLayersControl(null, null, { collapsed: false, position: "topright", sortLayers: false });
+    baseLayers.forEach(function (ref) { control.addBaseLayer(ref.layer, ref.title); });
     staticLayers.forEach(function (ref) { control.addOverlay(ref.layer, ref.title); });
     if (labelGroup) control.addOverlay(labelGroup, labelGroup.cwTitle);
     control.addOverlay(groups.cameras, "摄像头");
@@ -486,8 +573,12 @@
     groups.cameras.on("mouseout", function () { map.closeTooltip(hoverTip); });
     groups.incidents.on("click", function (e) { callBridge("incidentClicked", e.layer.cwIncident.id); });
     map.on("zoomend moveend", drawFov);
+    map.on("baselayerchange", function (e) {
+      if (e.layer && e.layer.cwBaseMap) callBridge("baseMapChosen", e.layer.cwBaseMap);
+    });
 
     L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);
+    addCoordinateReadout();
     addLegend();
     fitDistrict(config.bounds);
     if (!connectBridge()) addLayerControl();
@@ -507,8 +598,25 @@
       }),
       townLabels: labelGroup ? labelGroup.getLayers().length : 0,
       zoom: map ? map.getZoom() : null,
+      baseMap: map ? currentBaseMap() : null,
+      baseMaps: baseLayers.map(function (ref) { return ref.id; }),
+      tiles: { started: tileStats.started, loaded: tileStats.loaded, errors: tileStats.errors },
       center: map ? [map.getCenter().lng, map.getCenter().lat] : null,
     };
+  };
+
+  /** Show the base map ``id`` as if picked in the switcher (for tests); false if there is none. */
+  CW.chooseBaseMap = function (id) {
+    var input = null;
+    var inputs = CW.layerControl ? CW.layerControl.getContainer().querySelectorAll("input.leaflet-control-layers-selector") : [];
+    baseLayers.forEach(function (ref) {
+      for (var i = 0; i < inputs.length; i++) {
+        if (ref.id === id && inputs[i].layerId === L.stamp(ref.layer)) input = inputs[i];
+      }
+    });
+    if (!input) return false;
+    input.click();
+    return true;
   };
 
   /** The Leaflet layer drawn for a static layer id (for tests and diagnostics), or null. */

@@ -33,10 +33,34 @@ class MapBridge(QObject):
     sig_camera_clicked = Signal(str)
     sig_incident_clicked = Signal(str)
     sig_layer_drawn = Signal(str, int)
+    sig_base_map_chosen = Signal(str)
+    sig_copy_text = Signal(str)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._static_layers = "{}"
+        self._base_maps = '{"items": [], "none": {"id": "none", "title": "无底图"}, "selected": "none"}'
+
+    def set_base_maps(self, json_text: str) -> None:
+        """Keep the base-map switcher's entries (``BaseMapCatalogue.page_payload``) for the next page load."""
+        self._base_maps = json_text
+
+    @Slot(result=str)
+    def baseMaps(self) -> str:  # noqa: N802 (name seen by JS)
+        """The base maps on offer and the one to show, as JSON text."""
+        return self._base_maps
+
+    @Slot(str)
+    def baseMapChosen(self, base_map_id: str) -> None:  # noqa: N802 (name seen by JS)
+        """The officer picked a base map in the switcher."""
+        self.sig_base_map_chosen.emit(str(base_map_id)[:40])
+
+    @Slot(str)
+    def copyText(self, text: str) -> None:  # noqa: N802 (name seen by JS)
+        """The page asks to put a short text (the coordinate readout) on the clipboard."""
+        text = str(text)
+        if len(text) <= 200 and text.isprintable():
+            self.sig_copy_text.emit(text)
 
     def set_static_layers(self, json_text: str) -> None:
         """Keep the static layers (``commandwall.mapdoc.page.static_layers_json``) for the next page load."""

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
 
 from commandwall.app.map import REDRAW_INTERVAL_MS, MapController
 from commandwall.textsafe import display_text
 from commandwall.ui.adapters import ClientSignals
 from commandwall.ui.map.view import MapView
+from commandwall.ui.map.view_state import MapViewState
 
 
 class MapFeature(QObject):
@@ -19,11 +23,19 @@ class MapFeature(QObject):
 
     sig_message = Signal(str, int)
 
-    def __init__(self, controller: MapController, signals: ClientSignals, parent: QObject | None = None) -> None:
+    def __init__(self, controller: MapController, signals: ClientSignals, parent: QObject | None = None,
+                 *, data_dir: Path | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
         self.view = MapView()
         self.widget = self.view
+        self._view_state = MapViewState(data_dir if data_dir is not None else controller.session.settings.data_dir)
+        catalogue, problems = controller.base_maps()
+        self._base_map_ids = catalogue.ids()
+        self.view.set_base_maps(catalogue, catalogue.choose(self._view_state.base_map()))
+        self._base_map_problems = problems
+        self.view.sig_base_map_chosen.connect(self._on_base_map_chosen)
+        self.view.sig_copy_text.connect(self._copy)
         signals.sig_layers.connect(self._on_layers)
         signals.sig_incident.connect(self.view.upsert_incident)
         signals.sig_camera.connect(lambda _camera: controller.note_camera_change())
@@ -35,9 +47,17 @@ class MapFeature(QObject):
 
     def _on_layers(self, _layers: list, errors: list[str], page_html: str) -> None:
         self.view.load_built_page(page_html)
-        report = self.controller.layer_report(errors)
+        report = self.controller.layer_report(errors + self._base_map_problems)
         if report:
             self.sig_message.emit(display_text(report), 15000)
+
+    def _on_base_map_chosen(self, base_map_id: str) -> None:
+        if base_map_id in self._base_map_ids:
+            self._view_state.save_base_map(base_map_id)
+
+    def _copy(self, text: str) -> None:
+        QGuiApplication.clipboard().setText(text)
+        self.sig_message.emit(display_text(f"已复制坐标：{text}"), 4000)
 
     def on_ready(self) -> None:
         """Draw what the session loaded: cameras, units, incidents and the emergency resources."""

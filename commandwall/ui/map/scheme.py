@@ -3,6 +3,8 @@
 * ``cw://app/web/<path>``    a file under :func:`commandwall.paths.web_dir` (Leaflet, jQuery, cw-map.js …)
 * ``cw://app/qwebchannel.js`` Qt's own ``:/qtwebchannel/qwebchannel.js`` resource
 * ``cw://app/<name>.html``   a page kept in memory (``map.html``: the map page skeleton)
+* ``cw://app/tiles/<id>/<z>/<x>/<y>`` a tile of an offline base map (``geo.basemaps.BaseMapCatalogue``); the id and
+  the numbers are checked before any file is touched, a missing tile is "not found"
 
 :func:`register_scheme` and :func:`configure_webengine_environment` must run before the ``QApplication`` is
 created; :func:`scheme_handler` installs the handler on a profile (once) and returns it.
@@ -24,6 +26,7 @@ from PySide6.QtWebEngineCore import (
 )
 
 from commandwall import paths
+from commandwall.geo.basemaps import BaseMapCatalogue, TileRequestError, parse_tile_address
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +131,12 @@ class SchemeHandler(QWebEngineUrlSchemeHandler):
         self._web_root = Path(web_root) if web_root is not None else paths.web_dir()
         self._documents: dict[str, bytes] = {}
         self._qwebchannel: bytes | None = None
+        self._base_maps = BaseMapCatalogue()
+        self.tiles_served = 0
+
+    def set_base_maps(self, catalogue: BaseMapCatalogue) -> None:
+        """Serve the offline base maps of ``catalogue`` under ``cw://app/tiles/``."""
+        self._base_maps = catalogue
 
     def set_document(self, name: str, html: str) -> QUrl:
         """Keep a page in memory as ``cw://app/<name>`` and return its URL."""
@@ -142,6 +151,10 @@ class SchemeHandler(QWebEngineUrlSchemeHandler):
             return
         path = url.path(QUrl.ComponentFormattingOption.FullyDecoded)
         body, mime = self._lookup(url.host(), path)
+        if body is None and url.host() == HOST and path.startswith("/tiles/"):
+            log.debug("cw scheme: no tile %s", path)
+            job.fail(QWebEngineUrlRequestJob.Error.UrlNotFound)
+            return
         if body is None:
             log.warning("cw scheme: not found: %s", url.toDisplayString())
             job.fail(QWebEngineUrlRequestJob.Error.UrlNotFound)
@@ -161,6 +174,9 @@ class SchemeHandler(QWebEngineUrlSchemeHandler):
             if self._qwebchannel is None:
                 self._qwebchannel = _read_qt_resource(QWEBCHANNEL_RESOURCE)
             return self._qwebchannel, b"text/javascript"
+        if name.startswith("tiles/"):
+            tile = self._tile(name)
+            return (tile[0], tile[1].encode("ascii")) if tile else (None, b"")
         if name.startswith("web/"):
             file = resolve_web_path(self._web_root, name[len("web/") :])
             if file is not None:
@@ -169,6 +185,23 @@ class SchemeHandler(QWebEngineUrlSchemeHandler):
                 except OSError as exc:
                     log.warning("cw scheme: cannot read %s: %s", file, exc)
         return None, b""
+
+    def _tile(self, name: str) -> tuple[bytes, str] | None:
+        """``tiles/<id>/<z>/<x>/<y>`` from the offline base maps; None for anything else or a missing tile."""
+        parts = name.split("/")
+        if len(parts) != 5:
+            return None
+        try:
+            z, x, y = parse_tile_address(*parts[2:])
+            tile = self._base_maps.tile(parts[1], z, x, y)
+        except TileRequestError:
+            return None
+        except (OSError, ValueError) as exc:  # a file that went away or a broken database
+            log.warning("cw scheme: base map %s unreadable: %s", parts[1][:40], exc)
+            return None
+        if tile is not None:
+            self.tiles_served += 1
+        return tile
 
 
 def scheme_handler(profile: QWebEngineProfile | None = None) -> SchemeHandler:

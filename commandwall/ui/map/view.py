@@ -19,6 +19,7 @@ from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
 from PySide6.QtWebEngineWidgets import QWebEngineView
 
 from commandwall.domain.models import Camera, Incident, Unit
+from commandwall.geo.basemaps import NO_BASE_MAP, BaseMapCatalogue
 from commandwall.mapdoc import payload
 from commandwall.mapdoc.page import LayerLike, build_map_page, static_layers_json
 from commandwall.ui.map.bridge import MapBridge
@@ -63,13 +64,17 @@ class MapPage(QWebEnginePage):
 class MapView(QWebEngineView):
     """The district map. Signals: ``sig_camera_clicked(id)``, ``sig_incident_clicked(id)``, ``sig_ready()``.
 
-    ``sig_layer_drawn(kind, count)`` tells when the page has painted a data layer (tests, benchmarks).
+    ``sig_layer_drawn(kind, count)`` tells when the page has painted a data layer (tests, benchmarks);
+    ``sig_base_map_chosen(id)`` when the officer picks a base map; ``sig_copy_text(text)`` when a click on the
+    coordinate readout asks for the clipboard.
     """
 
     sig_camera_clicked = Signal(str)
     sig_incident_clicked = Signal(str)
     sig_ready = Signal()
     sig_layer_drawn = Signal(str, int)
+    sig_base_map_chosen = Signal(str)
+    sig_copy_text = Signal(str)
 
     def __init__(self, parent=None, *, page_name: str = "map.html", profile: QWebEngineProfile | None = None):
         super().__init__(parent)
@@ -88,6 +93,9 @@ class MapView(QWebEngineView):
         self._bridge.sig_camera_clicked.connect(self.sig_camera_clicked)
         self._bridge.sig_incident_clicked.connect(self.sig_incident_clicked)
         self._bridge.sig_layer_drawn.connect(self.sig_layer_drawn)
+        self._bridge.sig_base_map_chosen.connect(self.sig_base_map_chosen)
+        self._bridge.sig_copy_text.connect(self.sig_copy_text)
+        self._tile_hosts: list[str] = []
         self._web_page.loadStarted.connect(self._on_load_started)
         self._web_page.loadFinished.connect(self._on_load_finished)
         self._web_page.renderProcessTerminated.connect(self._on_render_process_terminated)
@@ -123,6 +131,15 @@ class MapView(QWebEngineView):
             layers = layers.values()
         return static_layers_json(list(layers))
 
+    def set_base_maps(self, catalogue: BaseMapCatalogue, selected: str = NO_BASE_MAP) -> None:
+        """Offer ``catalogue``'s base maps, showing ``selected`` (if on offer); takes effect at the next load.
+
+        Offline tiles are served by the ``cw`` scheme; the page's CSP allows exactly the remote tile hosts.
+        """
+        self._handler.set_base_maps(catalogue)
+        self._tile_hosts = catalogue.hosts()
+        self._bridge.set_base_maps(payload.to_json(catalogue.page_payload(selected)))
+
     def load_page(self, layers: Iterable[LayerLike] | Mapping[str, LayerLike]) -> None:
         """Load the page for the static ``layers`` (``Layer``s or ``LayerSet.layers``)."""
         self.load_built_page(self.build_page(layers))
@@ -132,7 +149,8 @@ class MapView(QWebEngineView):
         if not static_layers.lstrip().startswith("{"):
             raise ValueError("load_built_page takes the JSON text of MapView.build_page")
         self._bridge.set_static_layers(static_layers)
-        html = build_map_page(asset_base=WEB_BASE_URL, qwebchannel_url=BASE_URL + "qwebchannel.js")
+        html = build_map_page(asset_base=WEB_BASE_URL, qwebchannel_url=BASE_URL + "qwebchannel.js",
+                              tile_hosts=self._tile_hosts)
         url = self._handler.set_document(self._page_name, html)
         log.info("loading map page %s (static layers %d kB)", url.toString(), len(static_layers) // 1024)
         self._ready = False

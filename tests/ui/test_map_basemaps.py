@@ -1,0 +1,155 @@
+"""Base maps in the real map page: the district MBTiles through cw://, the switcher, the remembered choice,
+a configured XYZ service on 127.0.0.1, and the coordinate readout (WGS84 + EPSG:4548)."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from pyproj import Transformer
+
+from commandwall import paths
+from commandwall.app.map import base_map_catalogue
+from commandwall.config import Settings
+from commandwall.geo.basemaps import MBTilesReader
+from commandwall.geo.layers import load_layers
+from commandwall.ui.map.view import MapView
+from commandwall.ui.map.view_state import MapViewState
+
+DISTRICT_MAP = paths.district_base_map()
+pytestmark = pytest.mark.skipif(not DISTRICT_MAP.is_file(), reason="make basemap renders the district base map")
+
+
+def run_js(qtbot, view: MapView, code: str, timeout: int = 5000):
+    box: list = []
+    view.page().runJavaScript(f"JSON.stringify(({code}))", 0, box.append)
+    qtbot.waitUntil(lambda: len(box) == 1, timeout=timeout)
+    return json.loads(box[0]) if box[0] else None
+
+
+def open_map(qtbot, settings: Settings, data_dir: Path) -> MapView:
+    """A map view set up as MapFeature sets it up: the desk's catalogue and its remembered choice."""
+    catalogue, problems = base_map_catalogue(settings)
+    assert problems == []
+    state = MapViewState(data_dir)
+    view = MapView()
+    qtbot.addWidget(view)
+    view.resize(900, 700)
+    view.show()
+    view.set_base_maps(catalogue, catalogue.choose(state.base_map()))
+    view.sig_base_map_chosen.connect(state.save_base_map)
+    view.view_state = state  # as the feature does: the state lives as long as the view
+    with qtbot.waitSignal(view.sig_ready, timeout=20000):
+        view.load_page(load_layers(paths.layers_dir()).layers)
+    return view
+
+
+def tiles(qtbot, view: MapView) -> dict:
+    return run_js(qtbot, view, "CW.stats().tiles")
+
+
+def test_district_base_map_loads_switches_and_is_remembered(qtbot, tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    view = open_map(qtbot, settings, tmp_path)
+    assert run_js(qtbot, view, "CW.stats().baseMap") == "xuecheng"
+    qtbot.waitUntil(lambda: tiles(qtbot, view)["loaded"] >= 4, timeout=15000)
+    qtbot.waitUntil(lambda: tiles(qtbot, view)["loaded"] == tiles(qtbot, view)["started"], timeout=15000)
+    assert tiles(qtbot, view)["errors"] == 0
+    switcher = run_js(qtbot, view, "document.querySelector('.leaflet-control-layers-base').textContent")
+    assert "薛城区离线底图" in switcher and "无底图" in switcher
+
+    with qtbot.waitSignal(view.sig_base_map_chosen, timeout=5000) as chosen:
+        assert run_js(qtbot, view, "CW.chooseBaseMap('none')") is True
+    assert chosen.args == ["none"]
+    assert run_js(qtbot, view, "CW.stats().baseMap") == "none"
+    assert run_js(qtbot, view, "document.querySelectorAll('img.leaflet-tile').length") == 0
+    view.close()
+    view.deleteLater()
+
+    assert MapViewState(tmp_path).base_map() == "none"
+    again = open_map(qtbot, settings, tmp_path)  # a restart of the desk: same data folder
+    assert run_js(qtbot, again, "CW.stats().baseMap") == "none"
+    with qtbot.waitSignal(again.sig_base_map_chosen, timeout=5000):
+        run_js(qtbot, again, "CW.chooseBaseMap('xuecheng')")
+    assert MapViewState(tmp_path).base_map() == "xuecheng"
+
+
+class TileServer(ThreadingHTTPServer):
+    """The district MBTiles over HTTP at /{z}/{x}/{y}.png, counting every request path."""
+
+    def __init__(self, mbtiles: Path) -> None:
+        self.reader = MBTilesReader(mbtiles)
+        self.requests: list[str] = []
+        self.served = 0  # 200 answers; the others are 404s for tiles beyond the district
+        super().__init__(("127.0.0.1", 0), _TileHandler)
+
+
+class _TileHandler(BaseHTTPRequestHandler):
+    server: TileServer
+
+    def do_GET(self) -> None:
+        self.server.requests.append(self.path)
+        match = re.fullmatch(r"/(\d+)/(\d+)/(\d+)\.png", self.path)
+        tile = self.server.reader.tile(*map(int, match.groups())) if match else None
+        if tile is None:
+            self.send_error(404)
+            return
+        self.server.served += 1
+        self.send_response(200)
+        self.send_header("Content-Type", tile[1])
+        self.send_header("Content-Length", str(len(tile[0])))
+        self.end_headers()
+        self.wfile.write(tile[0])
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def tile_server() -> Iterator[TileServer]:
+    server = TileServer(DISTRICT_MAP)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join(5)
+
+
+def test_configured_xyz_service_loads_tiles_and_nothing_else(qtbot, tmp_path: Path, tile_server) -> None:
+    origin = f"http://127.0.0.1:{tile_server.server_address[1]}"
+    settings = Settings(data_dir=tmp_path, base_maps=[
+        {"id": "city", "title": "城市瓦片服务", "kind": "xyz", "url": origin + "/{z}/{x}/{y}.png",
+         "min_zoom": 10, "max_zoom": 16},
+    ])
+    view = open_map(qtbot, settings, tmp_path)
+    assert run_js(qtbot, view, "CW.stats().baseMap") == "city"
+    csp = run_js(qtbot, view, "document.querySelector('meta[http-equiv]').content")
+    assert f"img-src 'self' cw: data: {origin};" in csp
+    qtbot.waitUntil(lambda: tiles(qtbot, view)["loaded"] >= 4, timeout=15000)
+    qtbot.waitUntil(lambda: tiles(qtbot, view)["loaded"] + tiles(qtbot, view)["errors"]
+                    == tiles(qtbot, view)["started"], timeout=15000)
+    counts = tiles(qtbot, view)
+    assert counts["loaded"] == tile_server.served  # every tile the server had was drawn
+    assert counts["errors"] == len(tile_server.requests) - tile_server.served  # only its 404s failed
+    assert tile_server.requests and all(re.fullmatch(r"/1[0-6]/\d+/\d+\.png", p) for p in tile_server.requests)
+    assert len(tile_server.requests) == tiles(qtbot, view)["started"]
+    # what the page fetched from anywhere: its own cw:// assets and this server's tiles, nothing else
+    urls = run_js(qtbot, view, "performance.getEntriesByType('resource').map(e => e.name)")
+    assert all(u.startswith(("cw://app/", origin + "/")) for u in urls), urls
+
+
+def test_coordinate_readout_matches_pyproj_and_click_copies(qtbot, tmp_path: Path) -> None:
+    view = open_map(qtbot, Settings(data_dir=tmp_path), tmp_path)
+    move = "CW.map.fire('mousemove', {latlng: L.latLng(34.785, 117.315)})"
+    text = run_js(qtbot, view, f"({move}, CW.readout.textContent)")
+    east, north = Transformer.from_crs(4326, 4548, always_xy=True).transform(117.315, 34.785)
+    assert text == f"WGS84 117.315000°E 34.785000°N · CGCS2000 GK 4548 E {east:.1f} N {north:.1f}"
+    with qtbot.waitSignal(view.sig_copy_text, timeout=5000) as copied:
+        run_js(qtbot, view, "CW.readout.click()")
+    assert copied.args == [text]
