@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
-from commandwall.app.platform import Platform, PlatformFactory
+from commandwall.app.platform import ExerciseAccount, Platform, PlatformFactory
 from commandwall.buildinfo import VersionAction
 from commandwall.config import LOG_LEVELS, Settings, describe_invalid, log_level_name
 from commandwall.credentials import PASSWORD_SOURCES, resolve_password
@@ -34,9 +34,10 @@ class _RefusePassword(argparse.Action):
         parser.error(PASSWORD_REFUSED)
 
 
-def _settings(args: argparse.Namespace, *, with_password: bool = True) -> Settings:
+def _settings(args: argparse.Namespace, *, with_password: bool = True, prompt: bool | None = None) -> Settings:
     """Settings from ``COMMANDWALL_*`` with the command line's client options on top; then the password from
-    the OS keyring or a prompt when the environment gave none (``with_password``)."""
+    the OS keyring or a prompt when the environment gave none (``with_password``; ``prompt=False``: never on
+    the terminal — the GUI asks in its login dialog instead)."""
     overrides: dict[str, object] = {}
     for option, field in (("backend", "backend_url"), ("user", "username"), ("tiles", "wall_tiles"),
                           ("data_dir", "data_dir"), ("log_level", "log_level")):
@@ -46,11 +47,19 @@ def _settings(args: argparse.Namespace, *, with_password: bool = True) -> Settin
     settings = Settings(**overrides)
     if not with_password:
         return settings
-    settings = resolve_password(settings)
-    if settings.password is None and settings.backend_url is not None:
+    settings = resolve_password(settings, interactive=prompt)
+    if settings.password is None and settings.backend_url is not None and prompt is not False:
         logging.getLogger(__name__).info(
             "no password for %s (%s): trying the exercise accounts' convention", settings.username, PASSWORD_SOURCES)
     return settings
+
+
+def exercise_accounts() -> tuple[ExerciseAccount, ...]:
+    """The exercise backend's well-known accounts (viewer, duty, commander, admin), for the login dialog."""
+    from commandwall.demo.auth import DEMO_USERS
+
+    return tuple(ExerciseAccount(name, password, display, tuple(roles))
+                 for name, (password, roles, display) in DEMO_USERS.items())
 
 
 def platform_factory(settings: Settings) -> PlatformFactory:
@@ -70,7 +79,7 @@ def platform_factory(settings: Settings) -> PlatformFactory:
         ).start()
         return Platform(backend.base_url, close=backend.stop)
 
-    return PlatformFactory(exercise=True, open=start_exercise_backend)
+    return PlatformFactory(exercise=True, open=start_exercise_backend, accounts=exercise_accounts())
 
 
 def _log_level(value: str) -> str:
@@ -210,7 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging(args.log_level or "INFO")
     try:
         if command in ("run", "screenshot"):
-            settings = _settings(args)
+            settings = _settings(args, prompt=False if command == "run" else None)
             if args.log_level is None:
                 logging.getLogger().setLevel(settings.log_level)
             if command == "run":

@@ -1,4 +1,4 @@
-"""One desk's controllers, made together from its session: map, wall, incidents, cameras."""
+"""One desk's controllers, made together from its session: map, wall, incidents, cameras, login."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from commandwall.app.cameras import CamerasController
 from commandwall.app.incidents import IncidentsController
+from commandwall.app.login import LoginController
 from commandwall.app.map import MapController
 from commandwall.app.session import ClientSession
 from commandwall.app.wall import WallController
@@ -20,10 +21,11 @@ class Desk:
     wall: WallController
     incidents: IncidentsController
     cameras: CamerasController
+    login: LoginController
 
     @classmethod
     def of(cls, session: ClientSession) -> Desk:
         """The controllers for ``session`` (the wall names grid cells from the map's layers)."""
         map_controller = MapController(session)
         return cls(session, map_controller, WallController(session, map_controller.grid_names),
-                   IncidentsController(session), CamerasController(session))
+                   IncidentsController(session), CamerasController(session), LoginController(session))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from commandwall.app.session import ClientSession
+from commandwall.backend.errors import PermissionDeniedError
 from commandwall.backend.outbox import OutboxItem, OutboxState
 from commandwall.domain.models import Incident, Task, Unit
 from commandwall.textsafe import display_text
@@ -91,8 +92,12 @@ class IncidentsController:
         return Notice(f"新事件［{level}·{category}］{town} {title}", urgent=incident.priority <= URGENT_PRIORITY)
 
     def transition(self, incident_id: str, action: str, version: int) -> str:
-        """Queue a workflow step quoting the version the user saw; returns the feedback to show at once."""
-        self.session.transition(incident_id, action, version)
+        """Queue a workflow step quoting the version the user saw; returns the feedback to show at once (a
+        viewer, or a desk where no one is logged in, is told it may not)."""
+        try:
+            self.session.transition(incident_id, action, version)
+        except PermissionDeniedError as exc:
+            return exc.message
         return TRANSITION_SENT
 
     def dispatch_choices(self, incident_id: str) -> tuple[Incident, list[tuple[Unit, float]]] | None:
@@ -104,7 +109,10 @@ class IncidentsController:
 
     def dispatch(self, payload: dict) -> str:
         """Queue a task (sent exactly once, whenever the platform is reachable); returns the feedback."""
-        self.session.dispatch_task(payload)
+        try:
+            self.session.dispatch_task(payload)
+        except PermissionDeniedError as exc:
+            return exc.message
         return DISPATCH_SENT
 
     def pending_actions(self) -> int:

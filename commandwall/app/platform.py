@@ -4,6 +4,9 @@ The session does not know how a platform comes to be: ``cli.py`` hands it a :cla
 that starts the embedded exercise backend (演练模式), or one that merely names a URL — and the session calls
 ``open()`` once, on its worker thread, so a slow start (the exercise backend seeds its database) never holds
 up the window.
+
+In exercise mode the factory also carries the exercise's well-known accounts (:class:`ExerciseAccount`), so the
+login dialog can offer them; ``cli.py`` reads them from the exercise backend, nothing else here knows it.
 """
 
 from __future__ import annotations
@@ -14,6 +17,19 @@ from dataclasses import dataclass
 
 def _nothing_to_close() -> None:
     """A platform the client did not start: nothing to stop."""
+
+
+@dataclass(frozen=True)
+class ExerciseAccount:
+    """One of the exercise's well-known accounts (演练账号), offered by the login dialog in exercise mode.
+
+    The password is public by design (each demo user's password is its name); a real platform has none.
+    """
+
+    username: str
+    password: str
+    display_name: str
+    roles: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -34,9 +50,12 @@ class PlatformFactory:
 
     exercise: bool
     open: Callable[[], Platform]
+    #: the accounts the login dialog lists (exercise mode only; empty for a real platform)
+    accounts: tuple[ExerciseAccount, ...] = ()
 
     @classmethod
-    def at_url(cls, base_url: str, *, exercise: bool = False) -> PlatformFactory:
+    def at_url(cls, base_url: str, *, exercise: bool = False,
+               accounts: tuple[ExerciseAccount, ...] = ()) -> PlatformFactory:
         """A platform that is already running at ``base_url`` (nothing to start, nothing to stop)."""
         url = base_url.rstrip("/")
-        return cls(exercise=exercise, open=lambda: Platform(url))
+        return cls(exercise=exercise, open=lambda: Platform(url), accounts=accounts)

@@ -4,6 +4,12 @@
 the embedded exercise backend —, logging in, loading layers, cameras, units and incidents) and is meant to run
 on a worker thread; progress and results reach the UI through the callbacks in ``ClientListener``. Everything
 after start-up flows through the stores.
+
+Users come and go while the window stays: ``log_in()`` (switch user, or the same user again after the token
+was refused) and ``log_out()`` stop the old user's event stream and outbox and start the new user's, keeping
+the platform and the stores. When the platform refuses a token and logging in again with the password held
+fails (it was changed, the account was locked), ``listener.on_login_needed`` asks the UI for a login; the
+old user's queued actions wait in his outbox file until he logs in again.
 """
 
 from __future__ import annotations
@@ -23,8 +29,8 @@ from pyproj import Geod
 from commandwall.app.platform import Platform, PlatformFactory
 from commandwall.app.ptz import PtzController
 from commandwall.app.store import Stores
-from commandwall.backend.api import PlatformClient
-from commandwall.backend.errors import AuthError, BackendError, PermissionDeniedError
+from commandwall.backend.api import Login, PlatformClient
+from commandwall.backend.errors import AuthError, BackendError, BackendUnavailableError, PermissionDeniedError
 from commandwall.backend.events import ConnectionState, EventStream
 from commandwall.backend.outbox import Outbox, OutboxItem
 from commandwall.backoff import Backoff, RetryPacer
@@ -46,6 +52,8 @@ class ClientListener:
     on_layers: Callable[[list[Layer], list[str]], None] = lambda layers, errors: None
     on_failed: Callable[[str], None] = lambda message: None
     on_connection: Callable[[ConnectionState, str], None] = lambda state, detail: None
+    #: A login is needed (no password for a real platform, login refused, token refused): the reason, or "".
+    on_login_needed: Callable[[str], None] = lambda reason: None
 
 
 @dataclass
@@ -55,7 +63,13 @@ class DeskUser:
     base_url: str = ""
     exercise: bool = True
     username: str = ""
+    display_name: str = ""
     roles: list[str] = field(default_factory=list)
+
+    @property
+    def signed_in(self) -> bool:
+        """Whether someone is logged in."""
+        return bool(self.username)
 
     @property
     def can_act(self) -> bool:
@@ -66,8 +80,12 @@ class DeskUser:
 class ClientSession:
     """Connects the stores to the one platform that ``platform.open()`` gives (called on the worker thread)."""
 
-    def __init__(self, settings: Settings, platform: PlatformFactory, listener: ClientListener | None = None) -> None:
+    def __init__(self, settings: Settings, platform: PlatformFactory, listener: ClientListener | None = None, *,
+                 ask_when_no_password: bool = False) -> None:
         self.settings = settings
+        #: A real platform without a password: ask the user (``on_login_needed``) instead of trying the
+        #: exercise accounts' convention (password = user name). The GUI asks; the screenshot mode does not.
+        self.ask_when_no_password = ask_when_no_password
         self.platform_factory = platform
         self.listener = listener or ClientListener()
         self.stores = Stores()
@@ -85,6 +103,9 @@ class ClientSession:
         self.ptz: PtzController | None = None
         self._stopping = threading.Event()
         self._parts_lock = threading.Lock()  # start-up and stop() never race over the parts below
+        self._login_lock = threading.Lock()  # one login, start-up or logout at a time
+        self._layers_loaded = False
+        self._login_lost = False  # the platform refused to log in again; reported once
         self._start_thread: threading.Thread | None = None
         #: First pause (s) before start-up is tried again, and the longest one.
         self.retry_initial_s = 2.0
@@ -110,7 +131,12 @@ class ClientSession:
             try:
                 self._start()
                 return
-            except (AuthError, PermissionDeniedError) as exc:  # the user must change the account
+            except AuthError as exc:  # the user must log in with another password or account
+                log.error("start-up failed: %s", exc)
+                self.listener.on_failed(str(exc))
+                self.listener.on_login_needed(str(exc))
+                return
+            except PermissionDeniedError as exc:  # the user must change the account
                 log.error("start-up failed: %s", exc)
                 self.listener.on_failed(str(exc))
                 return
@@ -140,56 +166,111 @@ class ClientSession:
                     platform.close()
                     return
                 self.platform = platform
-        base_url = self.platform.base_url
         if self._stopping.is_set():
             return
-        self.user.base_url = base_url
+        self.user.base_url = self.platform.base_url
+        if s.password is None and self.ask_when_no_password and not self.user.exercise:
+            self.listener.on_login_needed("")
+            return
         self.listener.on_progress("正在登录平台…")
-        if self.client is not None:
-            self.client.close()  # a previous attempt's connections
-        self.client = PlatformClient(
-            base_url, s.username, s.password_value(), timeout=s.request_timeout_s, verify=s.verify_tls
-        )
-        login = self.client.login()
-        self.user.username = login.display_name or login.username
-        self.user.roles = sorted(login.roles)
+        self.log_in(s.username, s.password_value())
 
-        self.listener.on_progress("正在加载图层…")
-        self.layers, errors = self._load_layers()
-        self.listener.on_layers(self.layers, errors)
+    def log_in(self, username: str, password: str) -> DeskUser:
+        """Log in as ``username``; blocking (call it off the GUI thread); ``listener.on_ready`` follows.
+
+        The new client logs in first: if the platform refuses (``AuthError``) or cannot be reached
+        (``BackendError``) the current user stays as he was. Then the old user's event stream, outbox and PTZ
+        stop, and the new user's data is loaded and his own outbox (one file per platform and user: the same
+        user finds the actions he queued before) and event stream start. The stores and the layers stay.
+        """
+        platform = self.platform
+        if platform is None:
+            raise BackendUnavailableError("平台尚未就绪，请稍后再试")
+        s = self.settings
+        client = PlatformClient(platform.base_url, username, password, timeout=s.request_timeout_s,
+                                verify=s.verify_tls)
+        with self._login_lock:
+            try:
+                login = client.login()
+                self._disconnect_user()
+                self._connect_user(client, login)
+            except BaseException:
+                client.close()
+                raise
+        self.listener.on_ready()
+        return self.user
+
+    def log_out(self) -> None:
+        """Stop the user's event stream, outbox and PTZ (queued actions stay in his outbox file); the stores
+        keep what they show until the next login. Blocking for a moment: call it off the GUI thread."""
+        with self._login_lock:
+            self._disconnect_user()
+            self.user.username, self.user.display_name, self.user.roles = "", "", []
+        log.info("logged out")
+
+    def _disconnect_user(self) -> None:
+        with self._parts_lock:
+            parts, ptz, client = (self.events, self.outbox), self.ptz, self.client
+            self.events = self.outbox = self.ptz = self.client = None
+        if ptz is not None:
+            ptz.shutdown(wait=False)
+        for part in parts:
+            if part is not None:
+                part.stop()
+        if client is not None:
+            client.close()
+
+    def _on_login_refused(self, client: PlatformClient, exc: AuthError) -> None:
+        """The platform refused a token and then the password (any thread): ask the user, once."""
+        if client is not self.client or self._login_lost or self._stopping.is_set():
+            return
+        self._login_lost = True
+        log.warning("logging in again as %s was refused (%s): a login is needed", client.username, exc)
+        self.listener.on_login_needed(f"登录已失效，请重新登录（{exc}）")
+
+    def _connect_user(self, client: PlatformClient, login: Login) -> None:
+        """Load the logged-in user's picture of the platform and start his outbox and event stream."""
+        s = self.settings
+        self.client = client
+        client.on_login_refused = lambda exc: self._on_login_refused(client, exc)
+        self._login_lost = False
+        self.user.username, self.user.display_name = login.username, login.display_name or login.username
+        self.user.roles = sorted(login.roles)
+        if not self._layers_loaded:  # the map keeps its layers across logins
+            self.listener.on_progress("正在加载图层…")
+            self.layers, errors = self._load_layers()
+            self._layers_loaded = True
+            self.listener.on_layers(self.layers, errors)
 
         self.listener.on_progress("正在加载视频点位、处置力量和事件…")
-        cameras = self.client.cameras()
+        cameras = client.cameras()
         self.cameras.replace_all(cameras)
         self._camera_index = CameraIndex(cameras)
-        units = self.client.units()
+        units = client.units()
         self.units.replace_all(units)
-        tasks = self.client.tasks()
+        tasks = client.tasks()
         self.tasks.replace_all(tasks)  # so a desk started later sees what was dispatched
-        incidents, cursor = self.client.incidents()
+        incidents, cursor = client.incidents()
         self.incidents.replace_all(incidents)
 
         # One outbox per platform and user: rows queued by one officer are never sent with another's token.
+        base_url = client.base_url
         scope = "exercise" if self.user.exercise else hashlib.sha1(base_url.encode()).hexdigest()[:12]
-        user = hashlib.sha1(s.username.encode()).hexdigest()[:8]
+        user = hashlib.sha1(login.username.encode()).hexdigest()[:8]
         with self._parts_lock:
             if self._stopping.is_set():
                 return
-            for part in (self.events, self.outbox):  # a previous attempt that failed after starting them
-                if part is not None:
-                    part.stop()
             outbox_path = s.data_dir / f"outbox-{scope}-{user}.sqlite3"
             self._warn_about_other_outboxes(outbox_path)
-            self.outbox = Outbox(outbox_path, self.client)
+            self.outbox = Outbox(outbox_path, client)
             self.outbox.add_listener(self._on_outbox)
             self.outbox.start()
             self.events = EventStream(
-                self.client, on_event=self.stores.apply_event, on_state=self.listener.on_connection,
+                client, on_event=self.stores.apply_event, on_state=self.listener.on_connection,
                 cursor=cursor, cameras=cameras, units=units, tasks=tasks,
             )
             self.events.start()
-            self.ptz = PtzController(self.client)
-        self.listener.on_ready()
+            self.ptz = PtzController(client)
 
     def _warn_about_other_outboxes(self, mine: Path) -> None:
         """Log actions still pending in this desk's other outboxes (another user's, another platform's):
@@ -239,6 +320,7 @@ class ClientSession:
         with self._parts_lock:
             parts = (self.events, self.outbox)
             ptz, platform, self.platform = self.ptz, self.platform, None
+            client = self.client
         if ptz is not None:
             ptz.shutdown(wait=False)
         for part in parts:
@@ -248,8 +330,8 @@ class ClientSession:
             platform.close()
         if self._start_thread is not None and self._start_thread is not threading.current_thread():
             self._start_thread.join(join_timeout_s)
-        if self.client is not None:
-            self.client.close()
+        if client is not None:
+            client.close()
 
     # --- events -------------------------------------------------------------------------------------
     def _on_outbox(self, item: OutboxItem) -> None:
@@ -266,14 +348,23 @@ class ClientSession:
 
     # --- actions (never block: they go through the outbox) --------------------------------------------
     def dispatch_task(self, payload: dict) -> int:
-        """Queue a task for dispatch; returns the outbox row id. The Idempotency-Key is made here, once."""
-        assert self.outbox is not None
-        return self.outbox.enqueue_task(payload, idempotency_key=str(uuid.uuid4()))
+        """Queue a task for dispatch; returns the outbox row id. The Idempotency-Key is made here, once.
+
+        ``PermissionDeniedError`` when no one is logged in or the user may not act (a viewer)."""
+        outbox = self._outbox_for_action()
+        return outbox.enqueue_task(payload, idempotency_key=str(uuid.uuid4()))
 
     def transition(self, incident_id: str, action: str, version: int, note: str = "") -> int:
-        """Queue an incident transition quoting the version the user saw."""
-        assert self.outbox is not None
-        return self.outbox.enqueue_transition(incident_id, action, version, note)
+        """Queue an incident transition quoting the version the user saw (``PermissionDeniedError`` as for
+        :meth:`dispatch_task`)."""
+        outbox = self._outbox_for_action()
+        return outbox.enqueue_transition(incident_id, action, version, note)
+
+    def _outbox_for_action(self) -> Outbox:
+        outbox = self.outbox
+        if outbox is None or not self.user.can_act:
+            raise PermissionDeniedError("当前用户无权执行此操作" if self.user.signed_in else "未登录", 403)
+        return outbox
 
     def units_by_distance(self, lon: float, lat: float) -> list[tuple[Unit, float]]:
         """Units sorted nearest first, with the distance in metres."""

@@ -83,10 +83,10 @@ class WallController:
     def send_ptz(self, camera_id: str, action: str, speed: int, on_done: Callable[[str | None], None]) -> bool:
         """Send a PTZ command (newest per camera wins); ``on_done(error)`` runs on the PTZ worker thread.
 
-        Returns False (and sends nothing) before the session is connected.
+        Returns False (and sends nothing) before the session is connected or when the user may not steer.
         """
         ptz = self.session.ptz
-        if ptz is None:
+        if ptz is None or not self.can_steer:
             return False
         ptz.send(camera_id, action, speed, on_done)
         return True

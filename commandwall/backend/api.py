@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -135,6 +135,11 @@ class PlatformClient:
         self._token: str | None = None
         self._login: Login | None = None
         self._stream_http: PlatformHttp | None = None
+        #: Set when logging in again (after a 401) was refused: no further automatic login is tried with the
+        #: same password until ``login()`` succeeds; every request fails with this error meanwhile.
+        self._refused: AuthError | None = None
+        #: Called (on the requesting thread) when an automatic re-login is refused: the user must log in.
+        self.on_login_refused: Callable[[AuthError], None] | None = None
 
     def __repr__(self) -> str:
         return f"PlatformClient({redact(self.base_url)!r}, user={self.username!r})"
@@ -154,7 +159,14 @@ class PlatformClient:
     def login(self) -> Login:
         """Log in with the configured credentials; raises ``AuthError`` if refused."""
         with self._auth_lock:
-            return self._login_locked()
+            login = self._login_locked()
+            self._refused = None
+            return login
+
+    @property
+    def login_refused(self) -> bool:
+        """True after an automatic re-login was refused (e.g. the password was changed), until ``login()``."""
+        return self._refused is not None
 
     def _login_locked(self) -> Login:
         body = {"username": self.username, "password": self._password}
@@ -179,7 +191,15 @@ class PlatformClient:
             login = self._login
             expired = login is not None and time.monotonic() > login.expires_at - TOKEN_EXPIRY_MARGIN_S
             if self._token is None or expired:
-                self._login_locked()
+                if self._refused is not None:
+                    raise AuthError(self._refused.message, 401, code=self._refused.code)
+                try:
+                    self._login_locked()
+                except AuthError as exc:
+                    self._refused = exc
+                    if self.on_login_refused is not None:
+                        self.on_login_refused(exc)
+                    raise
             assert self._token is not None
             return self._token
 

@@ -18,6 +18,7 @@ class ClientSignals(QObject):
     sig_progress = Signal(str)
     sig_ready = Signal()
     sig_failed = Signal(str)
+    sig_login_needed = Signal(str)  # why (may be empty)
     sig_layers = Signal(object, object, str)  # list[Layer], list[str] errors, the map page built for them
     sig_connection = Signal(object, str)  # ConnectionState, detail
     sig_incident = Signal(object)  # Incident
@@ -36,6 +37,7 @@ class ClientSignals(QObject):
             on_layers=self._on_layers,
             on_failed=self.sig_failed.emit,
             on_connection=self.sig_connection.emit,
+            on_login_needed=self.sig_login_needed.emit,
         )
 
     def _on_layers(self, layers: list, errors: list[str]) -> None:

@@ -83,10 +83,10 @@ def acquire_desk_lock(data_dir: Path):
     return lock
 
 
-def _make_window(settings: Settings, platform: PlatformFactory):
+def _make_window(settings: Settings, platform: PlatformFactory, *, ask_when_no_password: bool = False):
     from commandwall.ui.main_window import MainWindow
 
-    window = MainWindow(ClientSession(settings, platform))
+    window = MainWindow(ClientSession(settings, platform, ask_when_no_password=ask_when_no_password))
     window.resize(1600, 900)
     return window
 
@@ -144,7 +144,7 @@ def run_gui(settings: Settings, platform: PlatformFactory) -> int:
         box.setText(display_text(str(exc)))
         box.exec()
         return 1
-    window = _make_window(settings, platform)
+    window = _make_window(settings, platform, ask_when_no_password=True)  # the login dialog asks
     window.arrange_on_screens()
     window.start_session()
     signal.signal(signal.SIGINT, lambda *_: window.close())

@@ -18,6 +18,7 @@ from commandwall.ui.about import show_about
 from commandwall.ui.adapters import ClientSignals
 from commandwall.ui.cameras.feature import CamerasFeature
 from commandwall.ui.incidents.feature import IncidentsFeature
+from commandwall.ui.login.feature import LoginFeature
 from commandwall.ui.map.feature import MapFeature
 from commandwall.ui.status import PlatformStatus
 from commandwall.ui.wall.feature import WallFeature
@@ -42,6 +43,7 @@ class MainWindow(QMainWindow):
                                         data_dir=session.settings.data_dir, parent=self)
         self.incidents_feature = IncidentsFeature(self.desk.incidents, self.signals, self)
         self.cameras_feature = CamerasFeature(self.desk.cameras, self.signals, self)
+        self.login_feature = LoginFeature(self.desk.login, self)
         # The parts tests and the screenshot mode look at:
         self.map, self.wall = self.map_feature.view, self.wall_feature.view
         self.incidents, self.camera_tree = self.incidents_feature.panel, self.cameras_feature.tree
@@ -66,6 +68,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.incident_dock, self.camera_dock)
         self.incident_dock.raise_()
         self._build_toolbar()
+        self._build_menu()
         self._connect()
 
     def _dock(self, title: str, widget: QWidget, name: str) -> QDockWidget:
@@ -96,11 +99,22 @@ class MainWindow(QMainWindow):
         about.triggered.connect(lambda: show_about(self, self.session.user.base_url))
         bar.addAction(about)
 
+    def _build_menu(self) -> None:
+        account = self.menuBar().addMenu("账户")
+        self.switch_user_action = account.addAction("切换用户…")
+        self.switch_user_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.switch_user_action.triggered.connect(self.login_feature.switch_user)
+        self.logout_action = account.addAction("注销")
+        self.logout_action.triggered.connect(self.login_feature.log_out)
+
     def _connect(self) -> None:
         """Tell the features about each other, and let each speak in the status bar."""
         self.signals.sig_progress.connect(lambda text: self.statusBar().showMessage(display_text(text), 5000))
         self.signals.sig_ready.connect(self._on_ready)
-        features = (self.map_feature, self.wall_feature, self.incidents_feature, self.cameras_feature)
+        self.signals.sig_login_needed.connect(self.login_feature.ask)
+        self.login_feature.sig_logged_out.connect(self._on_user_changed)
+        features = (self.map_feature, self.wall_feature, self.incidents_feature, self.cameras_feature,
+                    self.login_feature)
         for feature in features:
             feature.sig_message.connect(self.statusBar().showMessage)
         self.map.sig_camera_clicked.connect(self.wall_feature.play_camera)
@@ -145,11 +159,21 @@ class MainWindow(QMainWindow):
         self.session.start_in_background()
 
     def _on_ready(self) -> None:
-        self.status.set_user(self.session.user.username, self.session.user.roles)
+        if self._ready:  # another login: the same window, map and wall; the new user's data and rights
+            self._on_user_changed()
+            self.map_feature.on_ready()
+            self.incidents_feature.on_ready()
+            return
+        self.status.set_user(self.session.user)
         for feature in (self.cameras_feature, self.map_feature, self.incidents_feature, self.wall_feature):
             feature.on_ready()
         self._ready = True
         self.status.start_counting()
+
+    def _on_user_changed(self) -> None:
+        self.status.set_user(self.session.user)
+        self.incidents_feature.apply_rights()
+        self.wall_feature.apply_rights()
 
     def is_ready(self) -> bool:
         """True once the session has connected and the window shows the platform's data."""

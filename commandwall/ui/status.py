@@ -9,6 +9,8 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from commandwall import localtime
+from commandwall.app.login import describe_user
+from commandwall.app.session import DeskUser
 from commandwall.backend.events import POLL_INTERVAL_S, SNAPSHOT_INTERVAL_S, ConnectionState
 from commandwall.textsafe import display_text
 from commandwall.ui.adapters import ClientSignals
@@ -40,6 +42,7 @@ class PlatformStatus(QObject):
         self.outbox_label = QLabel()
         self.user_label = QLabel()
         self.user_label.setTextFormat(Qt.TextFormat.PlainText)  # display_name comes from the platform
+        self.user_label.setObjectName("userLabel")
         self.clock_label = QLabel()
         # Permanent widgets: a temporary message (a new incident, a tour page) never hides the connection state.
         for label in (self.connection_label, self.counts_label, self.outbox_label, self.user_label,
@@ -126,10 +129,9 @@ class PlatformStatus(QObject):
         """Actions still waiting to reach the platform."""
         self.outbox_label.setText(f"待发送操作 {pending} 条" if pending else "")
 
-    def set_user(self, name: str, roles: list[str]) -> None:
-        """Who is logged in, with which roles (both from the platform: shown through ``display_text``)."""
-        shown_roles = "、".join(display_text(role, isolate=True) for role in roles)
-        self.user_label.setText(f"{display_text(name, isolate=True)} · {shown_roles}")
+    def set_user(self, user: DeskUser) -> None:
+        """Who is logged in, with which roles (观察员, 值班员 …), or 未登录."""
+        self.user_label.setText(describe_user(user))
 
     def _show_state(self, state: ConnectionState, detail: str) -> None:
         colour, text = CONNECTION_TEXT[state]

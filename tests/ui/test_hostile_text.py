@@ -17,7 +17,7 @@ from PySide6.QtGui import QImage, QTextDocument
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 from pytestqt.qtbot import QtBot
 
-from commandwall.app.session import ClientSession
+from commandwall.app.session import ClientSession, DeskUser
 from commandwall.backend.events import ConnectionState
 from commandwall.config import Settings
 from commandwall.domain.models import Camera, CameraStatus, Incident, StreamUrls, Task, Unit
@@ -270,8 +270,8 @@ def test_the_status_bar_and_banner_show_hostile_user_and_server_text_literally(q
     bar = QStatusBar(holder)
     status = PlatformStatus(bar, holder)
     for text in HOSTILE:
-        status.set_user(text, [text, "值班员"])
-        assert display_text(text) in status.user_label.text()
+        status.set_user(DeskUser(username="duty", display_name=text, roles=[text, "duty_officer"]))
+        assert display_text(text) in status.user_label.text() and "值班员" in status.user_label.text()
         status.set_failed(text)
         assert status.banner.text() == display_text(f"无法连接平台：{text}")
         assert tooltip_text(status.connection_label.toolTip()) == display_text(text)

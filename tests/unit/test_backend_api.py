@@ -194,3 +194,25 @@ def test_ptz(duty: PlatformClient) -> None:
     fixed = next(c for c in cameras if c.kind == "fixed")
     with pytest.raises(RejectedError):
         duty.ptz(fixed.id, "left")
+
+
+def test_a_refused_re_login_is_reported_once_and_not_tried_again(demo, duty):
+    """Token expired and password changed: the next request fails, the callback hears it once, and the client
+    stops sending the old password (the session then asks the user)."""
+    import hashlib
+    import secrets
+
+    from commandwall.backend.errors import AuthError
+
+    refused: list[AuthError] = []
+    duty.on_login_refused = refused.append
+    duty.login()
+    salt = secrets.token_bytes(16)
+    with demo.store.db.transaction() as tx:
+        tx.execute("UPDATE users SET salt = ?, pw_hash = ? WHERE username = 'duty'",
+                   (salt, hashlib.pbkdf2_hmac("sha256", b"N3w-pass", salt, 20_000)))
+        tx.execute("UPDATE tokens SET expires_at = 0")
+    for _ in range(3):
+        with pytest.raises(AuthError):
+            duty.incidents()
+    assert len(refused) == 1 and duty.login_refused  # one refused login, then no more attempts

@@ -40,10 +40,15 @@ class IncidentsFeature(QObject):
         self.panel.detail.sig_dispatch.connect(self._open_dispatch)
 
     def on_ready(self) -> None:
-        """List the incidents; the workflow buttons follow the user's rights."""
-        self.panel.detail.set_can_act(self.controller.can_act)
+        """List the incidents (again after another login: the selection stays); the workflow buttons follow
+        the user's rights."""
+        self.apply_rights()
         self.panel.set_incidents(self.controller.incidents())
         self._live = True
+
+    def apply_rights(self) -> None:
+        """Workflow and dispatch buttons only for users who may act (not viewers, not after logout)."""
+        self.panel.detail.set_can_act(self.controller.can_act)
 
     def selected_incident_id(self) -> str | None:
         """The incident shown in the detail view."""

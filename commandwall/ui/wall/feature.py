@@ -89,7 +89,7 @@ class WallFeature(QObject):
     # --- start-up and the view left behind ---------------------------------------------------------------
     def on_ready(self) -> None:
         """Put back the wall as it was left on this desk, or on a first start the cameras of the start point."""
-        self.ptz_pad.setEnabled(self.controller.can_steer)
+        self.apply_rights()
         saved = self.controller.saved_wall(*self._view_state.load())
         if saved is not None:
             self.view.set_tile_count(saved.tiles)
@@ -99,6 +99,10 @@ class WallFeature(QObject):
             self.tile_actions[saved.tiles].setChecked(True)
             return
         self._play_all(self.controller.start_cameras(self.view.tile_count()))
+
+    def apply_rights(self) -> None:
+        """The PTZ pad only for users who may steer (not viewers, not after logout)."""
+        self.ptz_pad.setEnabled(self.controller.can_steer)
 
     def save_view(self) -> None:
         """Remember the wall (tile count and cameras) for the next start on this desk."""

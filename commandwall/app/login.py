@@ -1,0 +1,108 @@
+"""Logging in and out at the desk (登录), without Qt: what the login dialog offers, what it answers, and the
+"remember" choice that keeps the password in the OS keyring.
+
+``log_in`` and ``log_out`` block (they talk to the platform and stop the old user's threads): the UI runs
+them on a worker thread. Messages are plain text for the dialog; no message ever holds the password.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from pydantic import HttpUrl
+
+from commandwall.app.platform import ExerciseAccount
+from commandwall.app.session import ClientSession, DeskUser
+from commandwall.backend.errors import (
+    AuthError,
+    BackendError,
+    BackendUnavailableError,
+    MalformedAnswerError,
+)
+from commandwall.credentials import KeyringUnavailableError, remember_password
+from commandwall.textsafe import display_text
+
+log = logging.getLogger(__name__)
+
+#: The platform's roles as the desk reads them.
+ROLE_LABELS = {"viewer": "观察员", "duty_officer": "值班员", "commander": "指挥长", "admin": "系统管理员"}
+NOT_SIGNED_IN = "未登录"
+
+
+def role_labels(roles: list[str] | tuple[str, ...]) -> str:
+    """``值班员、指挥长`` for ``["duty_officer", "commander"]``; an unknown role is shown as the platform names it."""
+    return "、".join(ROLE_LABELS.get(role) or display_text(role, isolate=True) for role in roles)
+
+
+def describe_user(user: DeskUser) -> str:
+    """The status bar's ``display name (user) · roles``, or 未登录 (platform text made safe to show)."""
+    if not user.signed_in:
+        return NOT_SIGNED_IN
+    name = display_text(user.display_name or user.username, isolate=True)
+    if user.display_name and user.display_name != user.username:
+        name += f"（{display_text(user.username, isolate=True)}）"
+    return f"{name} · {role_labels(user.roles)}"
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    """What a login attempt came to: ``ok``, and a line to show (the error, or a note such as the keyring's)."""
+
+    ok: bool
+    message: str = ""
+
+
+class LoginController:
+    """Logs the desk's users in and out of the session's platform."""
+
+    def __init__(self, session: ClientSession) -> None:
+        self.session = session
+
+    @property
+    def accounts(self) -> tuple[ExerciseAccount, ...]:
+        """The exercise's accounts to offer (empty for a real platform)."""
+        return self.session.platform_factory.accounts
+
+    @property
+    def can_remember(self) -> bool:
+        """Whether "remember" makes sense: a real platform (the exercise accounts need no keyring)."""
+        return not self.session.user.exercise
+
+    def suggested_username(self) -> str:
+        """Who is logged in now, else who the settings name."""
+        return self.session.user.username or self.session.settings.username
+
+    def log_in(self, username: str, password: str, remember: bool = False) -> LoginOutcome:
+        """Log in (blocking); on success with ``remember`` the password goes to the OS keyring, and a desk
+        without one is told so (the login itself still succeeds)."""
+        username = username.strip()
+        if not username:
+            return LoginOutcome(False, "请输入用户名")
+        if not password:
+            return LoginOutcome(False, "请输入密码")
+        try:
+            self.session.log_in(username, password)
+        except AuthError as exc:
+            return LoginOutcome(False, f"用户名或密码错误：{display_text(exc.message)}")
+        except MalformedAnswerError as exc:
+            return LoginOutcome(False, f"平台的应答无法识别：{display_text(str(exc))}")
+        except BackendUnavailableError as exc:
+            return LoginOutcome(False, f"无法连接平台：{display_text(str(exc))}")
+        except BackendError as exc:
+            return LoginOutcome(False, f"平台拒绝了登录：{display_text(str(exc))}")
+        except Exception as exc:
+            log.exception("login failed unexpectedly")
+            return LoginOutcome(False, f"内部错误：{type(exc).__name__}")
+        if not (remember and self.can_remember):
+            return LoginOutcome(True)
+        try:
+            remember_password(HttpUrl(self.session.user.base_url), username, password)
+        except KeyringUnavailableError as exc:
+            log.warning("password not remembered: %s", exc)
+            return LoginOutcome(True, f"已登录，但密码未保存：{exc}")
+        return LoginOutcome(True, "已登录，密码已保存到系统密钥环")
+
+    def log_out(self) -> None:
+        """Log the user out (blocking: his event stream and outbox stop; queued actions stay queued)."""
+        self.session.log_out()
