@@ -5,19 +5,19 @@ from __future__ import annotations
 import functools
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask import Flask, Response, current_app, g, jsonify, request
 from pydantic import BaseModel, ValidationError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from commandwall.demo.auth import User, user_for_token
 from commandwall.demo.db import Database
 from commandwall.demo.events import EventHub
 from commandwall.demo.layerdata import LayerCatalogue
-from commandwall.demo.schemas import describe
+from commandwall.demo.schemas import MAX_BODY_BYTES, MAX_PATH_ID, describe
 from commandwall.demo.store import NotFoundError, RefusedError, StaleVersionError, Store
 from commandwall.demo.streams import StreamHub
 
@@ -26,6 +26,10 @@ log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
 M = TypeVar("M", bound=BaseModel)
 _EXTENSION = "commandwall_demo"
+#: Error codes for HTTP errors raised by werkzeug/Flask whose name would give another code.
+_HTTP_CODES = {413: "payload_too_large"}
+#: Route converter for an id in a URL path: a longer segment matches no route (404) and is never looked up.
+PATH_ID = f"string(maxlength={MAX_PATH_ID})"
 
 
 @dataclass
@@ -92,28 +96,55 @@ def authenticated(write: bool = False) -> Callable[[F], F]:
 
 
 def parse_body(model: type[M]) -> M:
-    """The JSON body validated against ``model``; ApiError 422 with a readable message otherwise."""
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ApiError(422, "validation_error", "request body must be a JSON object")
+    """The JSON body parsed and validated against ``model`` in one step (pydantic's JSON parser).
+
+    413 ``payload_too_large`` above ``MAX_BODY_BYTES``; 400 ``invalid_json`` for a body that is not JSON
+    text (syntax, invalid UTF-8, lone surrogates, nesting deeper than the parser's limit); 422
+    ``validation_error`` for JSON of the wrong shape or a request that is not ``application/json``.
+    """
+    if not request.is_json:
+        raise ApiError(422, "validation_error", "request body must be a JSON object (Content-Type: application/json)")
     try:
-        return model.model_validate(data)
+        raw = request.get_data(cache=True)  # a chunked body is cut one byte past the limit, hence the check
+    except RequestEntityTooLarge:
+        raw = None
+    if raw is None or len(raw) > MAX_BODY_BYTES:
+        raise ApiError(413, "payload_too_large", f"request body larger than {MAX_BODY_BYTES} bytes")
+    try:
+        return model.model_validate_json(raw)
     except ValidationError as exc:
+        errors = exc.errors(include_url=False, include_input=False)
+        invalid = [str(e["msg"]).removeprefix("Invalid JSON: ") for e in errors if e["type"] == "json_invalid"]
+        if invalid:
+            raise ApiError(400, "invalid_json", f"request body is not JSON text in UTF-8: {invalid[0]}") from None
+        if any(e["type"] == "model_type" and not e["loc"] for e in errors):
+            raise ApiError(422, "validation_error", "request body must be a JSON object") from None
         raise ApiError(422, "validation_error", describe(exc)) from None
 
 
-def int_arg(name: str, default: int | None, *, minimum: int = 0, maximum: int | None = None) -> int | None:
-    """An integer query parameter (clamped to ``maximum``); ApiError 422 if it is not one."""
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
+def parse_query(
+    model: type[M], extra: Mapping[str, str | None] | None = None, *, codes: Mapping[str, str] | None = None
+) -> M:
+    """The query parameters (first value of each, plus ``extra``, e.g. from a header) validated against
+    ``model``; an empty value counts as absent. ApiError 422 otherwise: ``validation_error``, or the code
+    ``codes`` gives for the first failing field it names (e.g. ``invalid_cursor``)."""
+    values = {**request.args.to_dict(), **(extra or {})}
     try:
-        value = int(raw)
-    except ValueError:
-        raise ApiError(422, "validation_error", f"{name} must be an integer, not {raw!r}") from None
-    if value < minimum:
-        raise ApiError(422, "validation_error", f"{name} must be >= {minimum}")
-    return value if maximum is None else min(value, maximum)
+        return model.model_validate({k: v for k, v in values.items() if v})
+    except ValidationError as exc:
+        failed = [str(e["loc"][0]) for e in exc.errors() if e["loc"]]
+        code = next((codes[f] for f in failed if f in (codes or {})), "validation_error")
+        raise ApiError(422, code, describe(exc)) from None
+
+
+def parse_headers(model: type[M]) -> M:
+    """The request headers validated against ``model`` (fields aliased by header name); 422 otherwise."""
+    fields = [f.alias or name for name, f in model.model_fields.items()]
+    present = {name: request.headers[name] for name in fields if name in request.headers}
+    try:
+        return model.model_validate(present)
+    except ValidationError as exc:
+        raise ApiError(422, "validation_error", describe(exc)) from None
 
 
 def create_app(context: DemoContext) -> Flask:
@@ -121,6 +152,8 @@ def create_app(context: DemoContext) -> Flask:
     from commandwall.demo import routes_api, routes_live, routes_ops
 
     app = Flask("commandwall.demo")
+    # werkzeug answers 413 above this before reading; a chunked body is only read up to it (see parse_body)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES + 1
     app.extensions[_EXTENSION] = context
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
@@ -146,11 +179,19 @@ def create_app(context: DemoContext) -> Flask:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> tuple[Response, int]:
-        code = (exc.name or "error").lower().replace(" ", "_")
-        return _error(exc.code or 500, code, exc.description or code)
+        """Every HTTP error werkzeug/Flask raise (404, 405, 413 …) as the JSON error body, keeping its
+        headers (e.g. ``Allow``)."""
+        status = exc.code or 500
+        code = _HTTP_CODES.get(status) or (exc.name or "error").lower().replace(" ", "_")
+        response, status = _error(status, code, exc.description or code)
+        for name, value in exc.get_headers():
+            if name.lower() not in ("content-type", "content-length"):
+                response.headers[name] = value
+        return response, status
 
     @app.errorhandler(Exception)
     def _internal(exc: Exception) -> tuple[Response, int]:
+        """A bug, not a client's mistake: logged with its traceback, answered 500 with the JSON error body."""
         log.exception("unhandled error on %s %s", request.method, request.path)
         return _error(500, "internal_error", "internal server error")
 

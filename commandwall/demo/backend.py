@@ -8,8 +8,10 @@ nothing is left running.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import random
+import re
 import shutil
 import signal
 import socket
@@ -94,7 +96,24 @@ class _Handler(WSGIRequestHandler):
                 connections.remove(self.connection)
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        log.debug('"%s %s" %s %s', self.command, self.path.split("?")[0], code, size)
+        path = getattr(self, "path", None) or ""  # unset when the request line itself was malformed
+        log.debug('"%s %s" %s %s', self.command, path.split("?")[0], code, size)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Errors found before the application runs (a malformed request line, an over-long URL or header
+        line, too many headers) answered with the contract's JSON error body instead of an HTML page."""
+        short = self.responses.get(code, ("error", ""))[0]
+        error = re.sub(r"[^a-z0-9]+", "_", short.lower()).strip("_")
+        body = json.dumps({"error": error, "message": message or short}).encode()
+        log.info("refused a malformed request from %s: %d %s", self.client_address[0], code, message or short)
+        self.send_response(code, short)
+        self.send_header("Connection", "close")
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.close_connection = True
+        if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+            self.wfile.write(body)
 
 
 class DemoBackend:

@@ -55,9 +55,15 @@ class EventHub:
             self._cond.notify_all()
 
 
+#: Characters that JSON may leave raw but that line splitters such as Python's ``str.splitlines`` (and so
+#: ``requests``' ``iter_lines``) treat as line ends; escaped so one ``data:`` line stays one line everywhere.
+_UNICODE_LINE_ENDS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
 def format_event(row: EventRow) -> str:
-    """One SSE message: ``id``, ``event`` and single-line JSON ``data``."""
-    data = json.dumps(row.data, ensure_ascii=False, separators=(",", ":"))
+    """One SSE message: ``id``, ``event`` and single-line JSON ``data`` (the same JSON value, with the
+    few Unicode line separators that JSON allows raw written as escapes)."""
+    data = json.dumps(row.data, ensure_ascii=False, separators=(",", ":")).translate(_UNICODE_LINE_ENDS)
     return f"id: {row.id}\nevent: {row.kind}\ndata: {data}\n\n"
 
 

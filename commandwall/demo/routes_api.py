@@ -7,16 +7,13 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, jsonify, request
 
-from commandwall.demo.app import ApiError, authenticated, ctx, int_arg, parse_body
+from commandwall.demo.app import PATH_ID, ApiError, authenticated, ctx, parse_body, parse_query
 from commandwall.demo.auth import TOKEN_TTL_S, login
 from commandwall.demo.db import iso
-from commandwall.demo.schemas import PtzRequest, TokenRequest
+from commandwall.demo.schemas import ItemsQuery, PtzRequest, TokenRequest
 from commandwall.domain.models import Camera, CameraStatus, StreamUrls
 
 bp = Blueprint("api", __name__)
-
-DEFAULT_LIMIT = 100
-MAX_LIMIT = 1000
 
 
 @bp.get("/api/v1/health")
@@ -49,22 +46,7 @@ def layers() -> Any:
     return {"layers": ctx().catalogue.catalogue()}
 
 
-def _bbox() -> tuple[float, float, float, float] | None:
-    raw = request.args.get("bbox")
-    if not raw:
-        return None
-    try:
-        values = [float(v) for v in raw.split(",")]
-    except ValueError:
-        raise ApiError(
-            422, "validation_error", f"bbox must be minx,miny,maxx,maxy numbers, not {raw!r}"
-        ) from None
-    if len(values) != 4 or values[0] > values[2] or values[1] > values[3]:
-        raise ApiError(422, "validation_error", "bbox must be minx,miny,maxx,maxy with min <= max (WGS84)")
-    return values[0], values[1], values[2], values[3]
-
-
-@bp.get("/api/v1/collections/<layer_id>/items")
+@bp.get(f"/api/v1/collections/<{PATH_ID}:layer_id>/items")
 @authenticated()
 def items(layer_id: str) -> Any:
     """Features of a layer, paged (``limit``/``offset``, ``rel=next`` link), optionally in a WGS84 bbox.
@@ -74,17 +56,16 @@ def items(layer_id: str) -> Any:
     layer = ctx().catalogue.served.get(layer_id)
     if layer is None:
         raise ApiError(404, "not_found", f"no layer {layer_id!r} in the catalogue")
-    limit = int_arg("limit", DEFAULT_LIMIT, minimum=1, maximum=MAX_LIMIT) or DEFAULT_LIMIT
-    offset = int_arg("offset", 0) or 0
-    bbox = _bbox()
+    query = parse_query(ItemsQuery)
+    limit, offset, bbox = query.limit, query.offset, query.bbox
     selected = layer.select(bbox)
     page = [layer.features[i] for i in selected[offset : offset + limit]]
     links = [{"rel": "self", "href": request.url}]
     if offset + limit < len(selected):
-        query: dict[str, Any] = {"limit": limit, "offset": offset + limit}
+        following: dict[str, Any] = {"limit": limit, "offset": offset + limit}
         if bbox is not None:
-            query["bbox"] = request.args["bbox"]
-        links.append({"rel": "next", "href": f"{request.base_url}?{urlencode(query)}"})
+            following["bbox"] = request.args["bbox"]
+        links.append({"rel": "next", "href": f"{request.base_url}?{urlencode(following)}"})
     response = jsonify(
         {
             "type": "FeatureCollection",
@@ -114,7 +95,7 @@ def cameras() -> Any:
     return {"cameras": [camera_json(doc, status, base) for doc, status in ctx().store.cameras()]}
 
 
-@bp.post("/api/v1/cameras/<camera_id>/ptz")
+@bp.post(f"/api/v1/cameras/<{PATH_ID}:camera_id>/ptz")
 @authenticated(write=True)
 def ptz(camera_id: str) -> Any:
     """Pan/tilt/zoom a dome or PTZ camera (its simulated picture moves)."""

@@ -6,8 +6,9 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
-from commandwall.demo.app import ApiError, authenticated, ctx
+from commandwall.demo.app import PATH_ID, ApiError, authenticated, ctx, parse_query
 from commandwall.demo.events import sse_stream
+from commandwall.demo.schemas import EventsQuery
 from commandwall.demo.streams import MIMETYPE, SIZES
 
 bp = Blueprint("live", __name__)
@@ -20,17 +21,13 @@ NO_CACHE = {"Cache-Control": "no-cache, no-store", "Pragma": "no-cache", "X-Acce
 def events() -> Any:
     """Server-Sent Events: incident, task, unit and camera-status changes; replays after Last-Event-ID."""
     raw = request.headers.get("Last-Event-ID") or request.args.get("last_event_id")
-    last_id: int | None = None
-    if raw:
-        if not raw.strip().isdigit():
-            raise ApiError(422, "validation_error", f"Last-Event-ID must be an event id, not {raw!r}")
-        last_id = int(raw.strip())
+    last_id = parse_query(EventsQuery, {"last_event_id": raw}).last_event_id
     c = ctx()
     stream = sse_stream(c.db, c.hub, last_id, keepalive_s=c.keepalive_s)
     return Response(stream, mimetype="text/event-stream", headers=NO_CACHE)
 
 
-@bp.get("/streams/<camera_id>/<variant>.mjpg")
+@bp.get(f"/streams/<{PATH_ID}:camera_id>/<variant>.mjpg")
 def mjpeg(camera_id: str, variant: str) -> Any:
     """A camera's simulated MJPEG stream; 503 while the camera is offline."""
     if variant not in SIZES:

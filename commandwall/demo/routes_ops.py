@@ -8,28 +8,26 @@ from typing import Any
 
 from flask import Blueprint, request
 
-from commandwall.demo.app import ApiError, authenticated, ctx, current_user, int_arg, parse_body
-from commandwall.demo.schemas import TaskRequest, TransitionRequest
+from commandwall.demo.app import (
+    PATH_ID,
+    authenticated,
+    ctx,
+    current_user,
+    parse_body,
+    parse_headers,
+    parse_query,
+)
+from commandwall.demo.schemas import IncidentsQuery, TaskHeaders, TaskRequest, TransitionRequest
 
 bp = Blueprint("ops", __name__)
-
-DEFAULT_INCIDENTS = 500
-MAX_INCIDENTS = 1000
-MAX_KEY_LENGTH = 200
 
 
 @bp.get("/api/v1/incidents")
 @authenticated()
 def incidents() -> Any:
     """Open and recent incidents, or with ``since`` only those changed after the cursor."""
-    raw = request.args.get("since")
-    since: int | None = None
-    if raw:
-        if not raw.isdigit():
-            raise ApiError(422, "invalid_cursor", f"cursor {raw!r} was not issued by this server")
-        since = int(raw)
-    limit = int_arg("limit", DEFAULT_INCIDENTS, minimum=1, maximum=MAX_INCIDENTS) or DEFAULT_INCIDENTS
-    found, cursor, has_more = ctx().store.incidents(since, limit)
+    query = parse_query(IncidentsQuery, codes={"since": "invalid_cursor"})
+    found, cursor, has_more = ctx().store.incidents(query.since, query.limit)
     return {
         "incidents": [i.model_dump(mode="json") for i in found],
         "cursor": str(cursor),
@@ -37,14 +35,14 @@ def incidents() -> Any:
     }
 
 
-@bp.get("/api/v1/incidents/<incident_id>")
+@bp.get(f"/api/v1/incidents/<{PATH_ID}:incident_id>")
 @authenticated()
 def incident(incident_id: str) -> Any:
     """One incident."""
     return ctx().store.incident(incident_id).model_dump(mode="json")
 
 
-@bp.post("/api/v1/incidents/<incident_id>/transitions")
+@bp.post(f"/api/v1/incidents/<{PATH_ID}:incident_id>/transitions")
 @authenticated(write=True)
 def transition(incident_id: str) -> Any:
     """Move an incident along the workflow; 409 with ``current`` if the quoted version is stale."""
@@ -57,11 +55,7 @@ def transition(incident_id: str) -> Any:
 @authenticated(write=True)
 def create_task() -> Any:
     """Dispatch a task; the ``Idempotency-Key`` header makes a retried POST return the same task."""
-    key = request.headers.get("Idempotency-Key", "").strip()
-    if not key:
-        raise ApiError(422, "validation_error", "the Idempotency-Key header is required")
-    if len(key) > MAX_KEY_LENGTH:
-        raise ApiError(422, "validation_error", f"Idempotency-Key longer than {MAX_KEY_LENGTH} characters")
+    key = parse_headers(TaskHeaders).idempotency_key
     body = parse_body(TaskRequest).model_dump()
     body_hash = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
     task, created = ctx().store.create_task(body, key, body_hash, current_user().username)

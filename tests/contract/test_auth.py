@@ -40,7 +40,8 @@ def test_login_body_is_validated(anon: ApiClient) -> None:
     body = anon.post("/api/v1/auth/token", 422, json={"username": ""}).json()
     assert body["error"] == "validation_error"
     assert "username" in body["message"] and "password" in body["message"]
-    anon.post("/api/v1/auth/token", 422, data="not json", headers={"Content-Type": "application/json"})
+    invalid = anon.post("/api/v1/auth/token", 400, data="not json", headers={"Content-Type": "application/json"})
+    assert invalid.json()["error"] == "invalid_json"
 
 
 @pytest.mark.parametrize(
