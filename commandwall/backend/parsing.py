@@ -45,6 +45,7 @@ STATUS_ERRORS: dict[int, type[BackendError]] = {
     404: NotFoundError,
     409: ConflictError,
     422: RejectedError,
+    413: RejectedError,  # the body was too large: resending the same one cannot help
 }
 
 

@@ -89,6 +89,17 @@ def assert_not_server_error(response: requests.Response, what: str, documented: 
         check_response(method, path, response, read_body=not is_stream(response))
 
 
+def fetch(client: ApiClient, path: str, expect: int, **kwargs: Any) -> requests.Response:
+    """GET that may answer with an event stream: the stream is closed at once (a body is read first), then
+    the answer is checked against the contract and ``expect``."""
+    with client.session.get(client.base_url + path, stream=True, timeout=TIMEOUT, **kwargs) as response:
+        if not is_stream(response):
+            _ = response.content
+    check_response("GET", path, response, read_body=not is_stream(response))
+    assert response.status_code == expect, f"GET {path}: {response.status_code} {response.text[:300]}"
+    return response
+
+
 def deep_json(depth: int, kind: str = "[") -> str:
     """``depth`` nested arrays or objects."""
     if kind == "[":
@@ -163,13 +174,13 @@ def test_cursors_and_numbers_in_the_query_are_strict_ascii_integers(viewer: ApiC
         ("/api/v1/collections/grids/items", "offset"),
         ("/api/v1/events", "last_event_id"),
     ]:
-        body = error_body(viewer.get(path, 422, params={name: value}, stream=True))
+        body = error_body(fetch(viewer, path, 422, params={name: value}))
         assert body["error"] == "validation_error" and name in body["message"], body
 
 
 @pytest.mark.parametrize("value", HEADER_INTEGERS)
 def test_last_event_id_header_is_a_strict_ascii_integer(viewer: ApiClient, value: str) -> None:
-    body = error_body(viewer.get("/api/v1/events", 422, headers={"Last-Event-ID": value}, stream=True))
+    body = error_body(fetch(viewer, "/api/v1/events", 422, headers={"Last-Event-ID": value}))
     assert body["error"] == "validation_error"
 
 
