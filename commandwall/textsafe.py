@@ -50,6 +50,11 @@ _DEFAULT_IGNORABLE = (
     (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF),
 )  # fmt: skip
 _IGNORABLE_RE = re.compile("[" + "".join(f"\\U{lo:08X}-\\U{hi:08X}" for lo, hi in _DEFAULT_IGNORABLE) + "]")
+# Default-ignorable characters that str.isprintable() accepts (marks and fillers, variation selectors):
+# the fast path of display_text must still send them the long way.
+_PRINTABLE_IGNORABLE_RE = re.compile(
+    "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\U000e0100-\U000e01ef]"
+)
 _HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 _LINE_SEPARATORS = re.compile("\r\n|[\r\u2028\u2029]")
 # A subdivision flag: WAVING BLACK FLAG, its region's tag letters, CANCEL TAG (🏴󠁧󠁢󠁳󠁣󠁴󠁿 Scotland).
@@ -147,6 +152,14 @@ def display_text(
     ``isolate`` wraps a result holding right-to-left characters in FSI … PDI. Never raises: ``None`` shows
     as "", other objects as their ``str()``.
     """
+    if (
+        not isolate
+        and isinstance(text, str)
+        and (max_len is None or len(text) <= max_len)
+        and text.isprintable()  # no Cc, Cf, Cs, Zl, Zp (nor Co, Cn, Zs but the space): nothing to mark
+        and _PRINTABLE_IGNORABLE_RE.search(text) is None
+    ):
+        return text  # the common case, at C speed: a map page of 100 000 camera names passes here
     chars = _LINE_SEPARATORS.sub("\n", _as_text(text))
     body = _shown(chars, max_len, multiline)
     if isolate and any(unicodedata.bidirectional(char) in _RIGHT_TO_LEFT for char in body):

@@ -30,6 +30,7 @@ from shapely.errors import ShapelyError
 from shapely.geometry import shape
 
 from commandwall.geo.crs import geometry_positions
+from commandwall.textsafe import display_text
 
 #: Centre of Xuecheng District (薛城区), used when no layer gives an extent.
 DISTRICT_CENTER: tuple[float, float] = (34.785, 117.315)  # lat, lon
@@ -307,14 +308,14 @@ def static_layers_payload(layers: Iterable[LayerLike]) -> dict[str, Any]:
         refs.append(
             {
                 "id": _text(layer.id) or "",
-                "title": _text(layer.title) or "",
+                "title": display_text(_text(layer.title) or ""),
                 "kind": layer.kind,
                 **style_tables(layer.kind, layer.style),
                 "data": _feature_collection(layer.features, keep),
             }
         )
     points = [
-        {"name": name, "lat": lat, "lon": lon}
+        {"name": display_text(name), "lat": lat, "lon": lon}
         for name, lat, lon in town_label_points(f for layer in static if layer.kind == "towns" for f in layer.features)
     ]
     return {

@@ -2,7 +2,9 @@
 
 The map page receives these as JSON strings over QWebChannel (see ``commandwall/ui/map/bridge.py``) and draws
 them with ``resources/web/cw-map.js``. Text fields (names, titles) are sent as plain strings: the page sets
-them as ``textContent``, never as markup. Coordinates are WGS84 lon/lat rounded to 6 decimals (~0.1 m).
+them as ``textContent``, never as markup, and they pass through ``display_text`` first, so a bidirectional or
+invisible character in a name shows as a mark on the map as it does in the widgets. Coordinates are WGS84
+lon/lat rounded to 6 decimals (~0.1 m).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from commandwall.domain.models import UNIT_STATUS_LABELS, Camera, Incident, Unit, UnitStatus
+from commandwall.textsafe import display_text
 
 log = logging.getLogger(__name__)
 
@@ -37,12 +40,12 @@ def camera_payload(camera: Camera) -> dict[str, Any]:
     """One camera as the page draws it (position, status, view sector)."""
     return {
         "id": camera.id,
-        "name": camera.name,
+        "name": display_text(camera.name),
         "lon": _coord(camera.lon),
         "lat": _coord(camera.lat),
         "status": str(camera.status),
         "kind": camera.kind,
-        "town": camera.town,
+        "town": display_text(camera.town),
         "heading": round(camera.heading, 1),
         "fov": round(camera.fov, 1),
         "range": round(camera.range_m, 1),
@@ -58,15 +61,15 @@ def incident_payload(incident: Incident) -> dict[str, Any]:
     """One incident with the labels the page shows in its tooltip (Chinese category and status)."""
     return {
         "id": incident.id,
-        "title": incident.title,
+        "title": display_text(incident.title),
         "category": incident.category,
-        "category_label": incident.category_label,
+        "category_label": display_text(incident.category_label),
         "status": str(incident.status),
         "status_label": incident.status_label,
         "priority": incident.priority,
         "lon": _coord(incident.lon),
         "lat": _coord(incident.lat),
-        "town": incident.town,
+        "town": display_text(incident.town),
         "reported_at": incident.reported_at.isoformat(),
     }
 
@@ -81,8 +84,8 @@ def unit_payload(unit: Unit) -> dict[str, Any]:
     status = str(unit.status)
     return {
         "id": unit.id,
-        "name": unit.name,
-        "department": unit.department,
+        "name": display_text(unit.name),
+        "department": display_text(unit.department),
         "kind": unit.kind,
         "status": status,
         "status_label": UNIT_STATUS_LABELS.get(UnitStatus(status), status),
@@ -113,10 +116,10 @@ def resource_payload(feature: Mapping[str, Any]) -> dict[str, Any] | None:
     capacity = props.get("capacity")
     return {
         "id": str(props.get("id") or feature.get("id") or ""),
-        "name": str(props.get("name") or ""),
+        "name": display_text(props.get("name") or ""),
         "type": rtype,
-        "type_label": RESOURCE_TYPES.get(rtype, rtype),
-        "town": str(props.get("town") or ""),
+        "type_label": display_text(RESOURCE_TYPES.get(rtype, rtype)),
+        "town": display_text(props.get("town") or ""),
         "capacity": capacity
         if isinstance(capacity, int | float) and not isinstance(capacity, bool)
         else None,

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from commandwall.geo.layers import Layer
+from commandwall.textsafe import display_text
 from commandwall.ui.map.view import MapView
 from tests.ui.test_map_view import SOFTWARE_RENDERING_MESSAGES, run_js
 from tests.unit.test_layers_hostile import hostile_corpus
@@ -71,13 +72,15 @@ def test_hostile_names_show_literally_and_run_nothing(qtbot, tmp_path: Path, cor
     qtbot.wait(300)  # time for an onerror/onload handler to fire, had a name become an element
 
     labels = run_js(qtbot, widget, "[...document.querySelectorAll('.cw-town-label')].map(e => e.textContent)")
-    assert sorted(labels) == sorted(corpus)  # every town label is the literal name, {{7*7}} included
+    # every town label is the name as text, {{7*7}} included; hidden characters show as marks (‹U+202E›)
+    assert sorted(labels) == sorted(display_text(text) for text in corpus)
     control = run_js(
         qtbot,
         widget,
         "[...document.querySelectorAll('.leaflet-control-layers-overlays label')].map(e => e.textContent)",
     )
-    assert [c.removeprefix(" ") for c in control[:4]] == corpus[:4]  # towns, grids, roads, boundary titles
+    # towns, grids, roads, boundary titles
+    assert [c.removeprefix(" ") for c in control[:4]] == [display_text(text) for text in corpus[:4]]
     assert run_js(qtbot, widget, "typeof window.__pwned") == "undefined"
     assert run_js(qtbot, widget, "document.querySelectorAll('img, svg:not(.leaflet-zoom-animated)').length") == 0
     assert run_js(qtbot, widget, "document.title") == "薛城区 一张图"

@@ -156,3 +156,16 @@ def test_many_cameras_serialise_quickly() -> None:
     assert len(items) == 5000
     assert sum(1 for c in items if c["status"] == "offline") == len(range(0, 5000, 7))
     assert len(text) < 5000 * 260
+
+
+def test_names_on_the_map_show_hidden_characters_as_marks() -> None:
+    """A right-to-left override cannot make a camera, incident or unit name read backwards on the map."""
+    disguised = "\u202egnp.exe"
+    shown = "‹U+202E›gnp.exe"
+    assert payload.camera_payload(camera().model_copy(update={"name": disguised}))["name"] == shown
+    assert payload.incident_payload(incident(disguised))["title"] == shown
+    item = payload.resource_payload({
+        "type": "Feature", "properties": {"name": disguised, "town": "临城街道"},
+        "geometry": {"type": "Point", "coordinates": [117.3, 34.8]},
+    })
+    assert item is not None and item["name"] == shown and item["town"] == "临城街道"

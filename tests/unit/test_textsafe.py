@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import unicodedata
 
 import pytest
@@ -198,3 +199,15 @@ def test_length_is_bounded_and_the_start_is_kept(raw, max_len, multiline, isolat
 def test_ordinary_text_is_shown_unchanged(raw):
     if not any(is_hidden(c) for c in raw):
         assert display_text(raw, None) == raw
+
+
+def test_the_fast_path_sends_every_printable_hidden_character_the_long_way():
+    """``str.isprintable`` lets some invisible characters through; each of them must still be marked."""
+    from commandwall.textsafe import _PRINTABLE_IGNORABLE_RE, visible_mark
+
+    missed = [
+        f"U+{code:04X}" for code in range(sys.maxunicode + 1)
+        if chr(code).isprintable() and is_hidden(chr(code)) and not _PRINTABLE_IGNORABLE_RE.match(chr(code))
+    ]
+    assert missed == []
+    assert display_text("a\u034fb") == f"a{visible_mark(chr(0x34F))}b"
