@@ -25,12 +25,16 @@ SEED_PATHS: list[list[str]] = [
     [],
     ["accept"],
     ["dispatch"],
-    [],
-    ["accept"],
-    ["accept", "dispatch"],
+    ["accept", "verify"],
+    ["accept", "return"],
+    ["accept", "verify", "dispatch", "start"],
     ["dispatch", "resolve"],
+    ["escalate"],
+    ["accept", "verify", "dispatch"],
     [],
 ]
+#: What the seeded transitions say in the timeline (退回 needs a reason).
+SEED_NOTES = {"return": "信息不全：请补充现场照片和具体门牌号后重新上报", "verify": "经视频核实，情况属实"}
 SEED_INCIDENTS = 15
 
 
@@ -121,5 +125,5 @@ def seed_incidents(store: Store, geo: Geography, rng: random.Random, units: list
                 }
                 store.create_task(body, f"seed-{uuid.UUID(int=rng.getrandbits(128))}", "seed", "system")
             else:
-                store.transition(incident.id, action, incident.version, "", "system")
+                store.transition(incident.id, action, incident.version, SEED_NOTES.get(action, ""), "system")
             incident = store.incident(incident.id)
