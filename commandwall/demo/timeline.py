@@ -1,8 +1,9 @@
 """Incident timelines of the exercise backend: the append-only audit trail in the ``timeline`` table.
 
-Every transition, task, merge and note of an incident becomes one row, written in the same transaction as
-the change it records; SQLite triggers refuse any UPDATE or DELETE of a row. A note is added at most once
-per ``Idempotency-Key`` (the same key with another body is refused).
+Every transition, task, merge and note of an incident becomes one row, written in the same transaction
+as the change it records and published as a ``timeline`` event; SQLite triggers refuse any UPDATE or
+DELETE of a row. A note is added at most once per ``Idempotency-Key`` (the same key with another body is
+refused).
 """
 
 from __future__ import annotations
@@ -44,7 +45,9 @@ def record(
     )
     row = tx.one(f"SELECT {_COLUMNS} FROM timeline WHERE seq = ?", (cursor.lastrowid,))
     assert row is not None
-    return _entry(row)
+    entry = _entry(row)
+    tx.event("timeline", incident_id, as_json(entry))
+    return entry
 
 
 def by_key(tx: Transaction, key: str) -> tuple[TimelineEntry, str] | None:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 from commandwall.app.incidents import IncidentsController
 from commandwall.app.platform import PlatformFactory
 from commandwall.app.session import ClientSession
+from commandwall.backend.events import ConnectionState
 from commandwall.config import Settings
 from commandwall.demo import DemoBackend
 from commandwall.domain.models import IncidentStatus, TimelineKind
@@ -112,3 +113,18 @@ def test_a_duty_officers_transition_and_note_show_in_the_timeline(qtbot, desk_as
     qtbot.wait(50)  # one layout pass before the grab
     SHOTS.mkdir(parents=True, exist_ok=True)
     assert desk.window.grab().save(str(SHOTS / "incident-detail-timeline.png"))
+
+
+def test_a_note_from_another_desk_reaches_the_shown_timeline_live(qtbot, desk_as) -> None:
+    duty, commander = desk_as("duty"), desk_as("commander")
+    incident = next(i for i in duty.session.incidents.open() if i.status is IncidentStatus.NEW)
+    for desk in (duty, commander):
+        assert desk.feature.panel.select(incident.id)
+    qtbot.waitUntil(lambda: "上报" in duty.detail.timeline.toPlainText(), timeout=10000)
+    qtbot.waitUntil(lambda: duty.session.events.state is ConnectionState.LIVE, timeout=15000)
+    commander.detail.note.setText("指挥长：请派两组力量")
+    qtbot.keyClick(commander.detail.note, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "备注 · commander@" in duty.detail.timeline.toPlainText(), timeout=15000)
+    assert "指挥长：请派两组力量" in duty.detail.timeline.toPlainText()
+    qtbot.waitUntil(lambda: duty.detail.timeline.toPlainText() == commander.detail.timeline.toPlainText(),
+                    timeout=10000)  # both desks show the same timeline

@@ -37,6 +37,7 @@ class IncidentsFeature(QObject):
         signals.sig_incident.connect(self._on_incident)
         signals.sig_task.connect(self._on_task)
         signals.sig_outbox.connect(self._on_outbox)
+        signals.sig_timeline.connect(self._on_timeline_entry)
         self.panel.sig_incident_selected.connect(self._show_tasks)
         self.panel.sig_incident_selected.connect(self.refresh_timeline)
         self.panel.detail.sig_action.connect(self._request_transition)
@@ -77,6 +78,11 @@ class IncidentsFeature(QObject):
             self.panel.detail.show_timeline([display_text(error)])
         else:
             self.panel.detail.show_timeline([self.controller.describe_entry(e) for e in entries])
+
+    def _on_timeline_entry(self, entry: TimelineEntry) -> None:
+        """Another desk's note (or any change) on the shown incident: show the timeline as it is now."""
+        if entry.incident_id == self.selected_incident_id():
+            self.refresh_timeline()
 
     def _on_incident(self, incident: Incident) -> None:
         if incident.id == self.selected_incident_id():
