@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from commandwall.app.session import ClientSession
 from commandwall.backend.errors import BackendError, PermissionDeniedError
 from commandwall.backend.outbox import OutboxItem, OutboxState
-from commandwall.domain.models import OPEN_STATUSES, STATUS_LABELS, Incident, Task, TimelineEntry, TimelineKind, Unit
+from commandwall.domain.models import STATUS_LABELS, Incident, Task, TimelineEntry, TimelineKind, Unit
 from commandwall.domain.workflow import (
     ACTION_LABELS,
     NEEDS_TARGET,
     NOTE,
     REASON_REQUIRED,
     TASK,
+    TASKABLE,
     allowed_actions,
     refusal,
 )
@@ -98,9 +99,10 @@ class ActionRights:
         return found
 
     def dispatch_choice(self, incident: Incident) -> ActionChoice:
-        """The 派遣任务 button: enabled if the incident is still open and the role may dispatch."""
+        """The 派遣任务 button: enabled if the incident's status takes tasks (``TASKABLE``: not returned,
+        escalated or finished) and the role may dispatch."""
         reason = self.refusal(TASK)
-        if reason is None and incident.status not in OPEN_STATUSES:
+        if reason is None and incident.status not in TASKABLE:
             reason = f"事件{STATUS_LABELS[incident.status]}，不能派遣"
         return ActionChoice(TASK, "派遣任务…", reason is None, reason or "")
 

@@ -28,6 +28,7 @@ from commandwall.domain.models import (
 from commandwall.domain.workflow import (
     NEEDS_TARGET,
     REASON_REQUIRED,
+    TASKABLE,
     TRANSITIONS,
     InvalidTransitionError,
     next_status,
@@ -357,9 +358,9 @@ class Store:
             incident = self._incident_tx(tx, incident_id)
         except NotFoundError:
             raise RefusedError("unknown_incident", f"incident {incident_id} does not exist") from None
-        if incident.status not in OPEN_STATUSES:
+        if incident.status not in TASKABLE:
             raise RefusedError(
-                "invalid_transition", f"incident {incident_id} is {incident.status.value}; reopen it first"
+                "invalid_transition", f"incident {incident_id} is {incident.status.value}: no tasks in this status"
             )
         return incident
 

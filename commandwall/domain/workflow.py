@@ -34,6 +34,9 @@ TRANSITIONS: dict[str, tuple[frozenset[IncidentStatus], IncidentStatus]] = {
     "reopen": (frozenset({S.RESOLVED, S.CLOSED, S.RETURNED}), S.ACCEPTED),
 }
 
+#: Statuses in which tasks may be dispatched: those dispatch moves on from, and while the incident is handled.
+TASKABLE: frozenset[IncidentStatus] = frozenset({S.NEW, S.ACCEPTED, S.VERIFIED, S.DISPATCHED, S.IN_PROGRESS})
+
 #: Actions that need a reason in the note (退回 without a reason is refused).
 REASON_REQUIRED: frozenset[str] = frozenset({"return"})
 #: Actions that need another incident (``into``: the survivor of a merge).

@@ -127,6 +127,9 @@ def test_return_needs_a_reason_and_can_be_reopened(
     assert refused["error"] == "reason_required"
     returned = duty.post(path, json={"action": "return", "version": target["version"], "note": "重复上报"}).json()
     assert returned["status"] == "returned"
+    no_task = duty.post("/api/v1/tasks", 422, json={"incident_id": target["id"]},
+                        headers={"Idempotency-Key": str(uuid.uuid4())}).json()
+    assert no_task["error"] == "invalid_transition"  # a returned incident takes no tasks
     assert duty.post(path, 403, json={"action": "reopen", "version": returned["version"]}).json()["action"] == "reopen"
     reopened = commander.post(path, json={"action": "reopen", "version": returned["version"]}).json()
     assert reopened["status"] == "accepted"
@@ -220,3 +223,15 @@ def test_timelines_from_two_clients_agree(
                     "DELETE FROM timeline WHERE incident_id = ?"):
             with pytest.raises(sqlite3.IntegrityError, match="append-only"):
                 db.execute(sql, (target["id"],))
+
+
+def test_the_exercise_starts_with_incidents_in_the_workflow_states(viewer: ApiClient) -> None:
+    seeded = viewer.get("/api/v1/incidents?since=0&limit=15").json()["incidents"]
+    statuses = {i["status"] for i in seeded}
+    assert statuses >= {"new", "accepted", "verified", "dispatched", "in_progress", "resolved", "returned",
+                        "escalated", "merged"}
+    merged = next(i for i in seeded if i["status"] == "merged")
+    assert merged["merged_into"] == seeded[0]["id"]
+    returned = next(i for i in seeded if i["status"] == "returned")
+    reason = viewer.get(f"/api/v1/incidents/{returned['id']}/timeline").json()["entries"][-1]
+    assert reason["action"] == "return" and reason["text"]

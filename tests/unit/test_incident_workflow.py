@@ -56,6 +56,8 @@ def test_a_duty_officer_handles_but_the_commander_closes_reopens_and_merges() ->
     assert duty.dispatch_choice(incident(IncidentStatus.VERIFIED)).enabled
     closed = commander.dispatch_choice(incident(IncidentStatus.CLOSED))
     assert not closed.enabled and closed.tooltip == "事件已结案，不能派遣"
+    assert commander.dispatch_choice(incident(IncidentStatus.RETURNED)).tooltip == "事件已退回，不能派遣"
+    assert commander.dispatch_choice(incident(IncidentStatus.IN_PROGRESS)).enabled  # more units while handling
     assert buttons(commander, IncidentStatus.MERGED) == {}  # a merged duplicate is finished
     assert ActionRights(None).refusal("accept") == "未登录"
 

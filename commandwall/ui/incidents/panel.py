@@ -108,9 +108,12 @@ class IncidentDetail(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.locate_button)
         buttons.addWidget(self.dispatch_button)
-        buttons.addLayout(self.actions_row)
         buttons.addStretch(1)
         layout.addLayout(buttons)
+        workflow = QHBoxLayout()  # a row of its own: up to four steps fit the narrow right-hand column
+        workflow.addLayout(self.actions_row)
+        workflow.addStretch(1)
+        layout.addLayout(workflow)
         layout.addWidget(self.feedback)
         layout.addWidget(plain_label("处置任务"))
         layout.addWidget(self.tasks)
