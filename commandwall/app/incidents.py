@@ -1,5 +1,6 @@
 """The incident centre's rules (事件中心), without Qt: what a new incident's notice says and whether it is
-urgent, what a transition or a dispatch answers at once, what an outbox result tells the duty officer, and
+urgent, which workflow buttons the user's role may press (and why not), what a transition, a note or a
+dispatch answers at once, what an outbox result tells the duty officer, how a timeline entry reads, and
 which units the dispatch dialog offers.
 
 Actions never block: they go through the session's outbox, and the platform's answer comes back later as an
@@ -8,13 +9,29 @@ Actions never block: they go through the session's outbox, and the platform's an
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from commandwall.app.session import ClientSession
-from commandwall.backend.errors import PermissionDeniedError
+from commandwall.backend.errors import BackendError, PermissionDeniedError
 from commandwall.backend.outbox import OutboxItem, OutboxState
-from commandwall.domain.models import Incident, Task, Unit
+from commandwall.domain.models import STATUS_LABELS, Incident, Task, TimelineEntry, TimelineKind, Unit
+from commandwall.domain.workflow import (
+    ACTION_LABELS,
+    NEEDS_TARGET,
+    NOTE,
+    REASON_REQUIRED,
+    TASK,
+    TASKABLE,
+    allowed_actions,
+    refusal,
+)
+from commandwall.localtime import to_display
 from commandwall.textsafe import display_text
+
+log = logging.getLogger(__name__)
 
 #: Priority levels (级别) as the duty officer reads them.
 PRIORITY_LABELS = {1: "特急", 2: "紧急", 3: "一般", 4: "提示"}
@@ -22,6 +39,22 @@ PRIORITY_LABELS = {1: "特急", 2: "紧急", 3: "一般", 4: "提示"}
 URGENT_PRIORITY = 2
 TRANSITION_SENT = "已提交，等待平台确认…"
 DISPATCH_SENT = "派遣任务已提交，等待平台确认…"
+NOTE_SENT = "备注已提交，等待平台确认…"
+REASON_MISSING = "请先在备注栏填写退回原因"
+NOTE_EMPTY = "备注不能为空"
+#: What each kind of queued action is called in feedback.
+OUTBOX_KIND_LABELS = {"task": "派遣任务", "transition": "状态变更", "note": "备注"}
+
+
+@dataclass(frozen=True)
+class ActionChoice:
+    """One workflow button: its action, label, whether the user may press it, and the tooltip saying why not
+    (plain text)."""
+
+    action: str
+    label: str
+    enabled: bool
+    tooltip: str
 
 
 @dataclass(frozen=True)
@@ -42,10 +75,47 @@ class OutboxNotice:
     pending: int  # actions still waiting in the outbox
 
 
+class ActionRights:
+    """Which workflow buttons a user's roles may press, from the domain's role table; ``roles`` None: no one
+    is logged in (everything disabled, 未登录)."""
+
+    def __init__(self, roles: Sequence[str] | None) -> None:
+        self.roles = None if roles is None else tuple(roles)
+
+    def refusal(self, action: str) -> str | None:
+        """Why the user may not take ``action`` (names the role and the action), or None if he may."""
+        return "未登录" if self.roles is None else refusal(self.roles, action)
+
+    def choices(self, incident: Incident) -> list[ActionChoice]:
+        """The workflow buttons for ``incident``'s status (dispatch has its own button), each enabled only if
+        the role may take it; a disabled one's tooltip names the role and the action."""
+        found = []
+        for action in allowed_actions(incident.status):
+            if action == TASK:
+                continue
+            reason = self.refusal(action)
+            hint = {"return": "退回原因写在备注栏", "merge": "选择保留的事件"}.get(action, "")
+            found.append(ActionChoice(action, ACTION_LABELS[action], reason is None, reason or hint))
+        return found
+
+    def dispatch_choice(self, incident: Incident) -> ActionChoice:
+        """The 派遣任务 button: enabled if the incident's status takes tasks (``TASKABLE``: not returned,
+        escalated or finished) and the role may dispatch."""
+        reason = self.refusal(TASK)
+        if reason is None and incident.status not in TASKABLE:
+            reason = f"事件{STATUS_LABELS[incident.status]}，不能派遣"
+        return ActionChoice(TASK, "派遣任务…", reason is None, reason or "")
+
+    def note_choice(self) -> ActionChoice:
+        """The 添加备注 field and button."""
+        reason = self.refusal(NOTE)
+        return ActionChoice(NOTE, ACTION_LABELS[NOTE], reason is None, reason or "")
+
+
 def describe_outbox_item(item: OutboxItem) -> str:
     """A line for the duty officer about where a queued action stands (the platform's error, if quoted, is
     passed through ``display_text``)."""
-    kind = "派遣任务" if item.kind == "task" else "状态变更"
+    kind = OUTBOX_KIND_LABELS.get(item.kind, item.kind)
     error = display_text(item.last_error or "")
     return {
         OutboxState.PENDING: f"{kind}待发送（网络恢复后自动重发，不会丢失）" + (f"：{error}" if error else ""),
@@ -60,11 +130,22 @@ class IncidentsController:
 
     def __init__(self, session: ClientSession) -> None:
         self.session = session
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="commandwall-timeline")
 
     @property
     def can_act(self) -> bool:
         """Whether this desk's user may change incidents and dispatch tasks."""
         return self.session.user.can_act
+
+    @property
+    def rights(self) -> ActionRights:
+        """What the logged-in user may do (nothing while no one is logged in)."""
+        user = self.session.user
+        return ActionRights(user.roles if user.signed_in else None)
+
+    def merge_targets(self, incident_id: str) -> list[Incident]:
+        """Incidents a duplicate may be merged into: the other open ones, newest first."""
+        return [i for i in self.session.incidents.open() if i.id != incident_id]
 
     def incidents(self) -> list[Incident]:
         """Every incident, newest first."""
@@ -91,14 +172,66 @@ class IncidentsController:
                                  for text in (incident.category_label, incident.town, incident.title))
         return Notice(f"新事件［{level}·{category}］{town} {title}", urgent=incident.priority <= URGENT_PRIORITY)
 
-    def transition(self, incident_id: str, action: str, version: int) -> str:
-        """Queue a workflow step quoting the version the user saw; returns the feedback to show at once (a
-        viewer, or a desk where no one is logged in, is told it may not)."""
+    def transition(self, incident_id: str, action: str, version: int, note: str = "", into: str | None = None) -> str:
+        """Queue a workflow step quoting the version the user saw; returns the feedback to show at once (a role
+        that may not, or a desk where no one is logged in, is told so; 退回 without a reason is not sent)."""
+        if action in REASON_REQUIRED and not note.strip():
+            return REASON_MISSING
+        if action in NEEDS_TARGET and not into:
+            return "请选择保留的事件"
         try:
-            self.session.transition(incident_id, action, version)
+            self.session.transition(incident_id, action, version, note.strip(), into)
         except PermissionDeniedError as exc:
             return exc.message
         return TRANSITION_SENT
+
+    def add_note(self, incident_id: str, text: str) -> str:
+        """Queue a note for the incident's timeline (sent exactly once); returns the feedback."""
+        if not text.strip():
+            return NOTE_EMPTY
+        try:
+            self.session.add_note(incident_id, text.strip())
+        except PermissionDeniedError as exc:
+            return exc.message
+        return NOTE_SENT
+
+    def fetch_timeline(self, incident_id: str, done: Callable[[str, list[TimelineEntry] | None, str], None]) -> None:
+        """Fetch the incident's timeline off the caller's thread; ``done(incident_id, entries, error)`` is
+        called on a worker thread (entries None and a Chinese error when the platform cannot be asked)."""
+
+        def fetch() -> None:
+            try:
+                entries, error = self.session.timeline(incident_id), ""
+            except BackendError as exc:
+                entries, error = None, f"无法获取时间线：{exc.message or exc}"
+            done(incident_id, entries, error)
+
+        self._executor.submit(fetch)
+
+    @staticmethod
+    def describe_entry(entry: TimelineEntry) -> str:
+        """One timeline line, plain text: time, what happened, who from which desk, and the text (platform
+        text passes through ``display_text``)."""
+        when = f"{to_display(entry.at):%m-%d %H:%M:%S}"
+        ref = display_text(entry.ref, isolate=True)
+        if entry.kind is TimelineKind.TRANSITION:
+            what = ACTION_LABELS.get(entry.action, display_text(entry.action))
+            if entry.from_status and entry.to_status:
+                what += f"（{STATUS_LABELS[entry.from_status]}→{STATUS_LABELS[entry.to_status]}）"
+            if ref:
+                what += f" 并入 {ref}"
+        else:
+            what = {TimelineKind.REPORTED: "上报", TimelineKind.TASK: f"派遣任务 {ref}",
+                    TimelineKind.NOTE: "备注", TimelineKind.MERGED: f"合并重复事件 {ref}"}[entry.kind]
+        who = display_text(entry.actor, isolate=True)
+        if entry.desk:
+            who += f"@{display_text(entry.desk, isolate=True)}"
+        text = f"：{display_text(entry.text, isolate=True)}" if entry.text else ""
+        return f"{when} {what} · {who}{text}"
+
+    def close(self) -> None:
+        """Stop the timeline worker (a fetch in flight finishes on its own)."""
+        self._executor.shutdown(wait=False, cancel_futures=True)
 
     def dispatch_choices(self, incident_id: str) -> tuple[Incident, list[tuple[Unit, float]]] | None:
         """The incident and the units to offer for it, nearest first with metres (None: unknown incident)."""

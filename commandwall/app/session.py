@@ -26,6 +26,7 @@ from pathlib import Path
 
 from pyproj import Geod
 
+from commandwall.app.deskid import desk_id
 from commandwall.app.platform import Platform, PlatformFactory
 from commandwall.app.ptz import PtzController
 from commandwall.app.store import Stores
@@ -35,7 +36,8 @@ from commandwall.backend.events import ConnectionState, EventStream
 from commandwall.backend.outbox import Outbox, OutboxItem
 from commandwall.backoff import Backoff, RetryPacer
 from commandwall.config import Settings
-from commandwall.domain.models import Camera, CameraStatus, Incident, Task, Unit
+from commandwall.domain.models import Camera, CameraStatus, Incident, Task, TimelineEntry, Unit
+from commandwall.domain.workflow import NOTE, TASK, refusal
 from commandwall.geo.index import CameraIndex
 from commandwall.geo.layers import Layer, load_layers
 
@@ -188,7 +190,7 @@ class ClientSession:
             raise BackendUnavailableError("平台尚未就绪，请稍后再试")
         s = self.settings
         client = PlatformClient(platform.base_url, username, password, timeout=s.request_timeout_s,
-                                verify=s.verify_tls)
+                                verify=s.verify_tls, desk_id=desk_id(s.data_dir))
         with self._login_lock:
             try:
                 login = client.login()
@@ -350,20 +352,35 @@ class ClientSession:
     def dispatch_task(self, payload: dict) -> int:
         """Queue a task for dispatch; returns the outbox row id. The Idempotency-Key is made here, once.
 
-        ``PermissionDeniedError`` when no one is logged in or the user may not act (a viewer)."""
-        outbox = self._outbox_for_action()
+        ``PermissionDeniedError`` when no one is logged in or the user's role may not (``ROLE_ACTIONS``)."""
+        outbox = self._outbox_for_action(TASK)
         return outbox.enqueue_task(payload, idempotency_key=str(uuid.uuid4()))
 
-    def transition(self, incident_id: str, action: str, version: int, note: str = "") -> int:
-        """Queue an incident transition quoting the version the user saw (``PermissionDeniedError`` as for
-        :meth:`dispatch_task`)."""
-        outbox = self._outbox_for_action()
-        return outbox.enqueue_transition(incident_id, action, version, note)
+    def transition(self, incident_id: str, action: str, version: int, note: str = "", into: str | None = None) -> int:
+        """Queue an incident transition quoting the version the user saw (``into``: the survivor of a merge;
+        ``PermissionDeniedError`` as for :meth:`dispatch_task`)."""
+        outbox = self._outbox_for_action(action)
+        return outbox.enqueue_transition(incident_id, action, version, note, into)
 
-    def _outbox_for_action(self) -> Outbox:
+    def add_note(self, incident_id: str, text: str) -> int:
+        """Queue a note for an incident's timeline, added exactly once (``PermissionDeniedError`` as above)."""
+        outbox = self._outbox_for_action(NOTE)
+        return outbox.enqueue_note(incident_id, text, idempotency_key=str(uuid.uuid4()))
+
+    def timeline(self, incident_id: str) -> list[TimelineEntry]:
+        """An incident's timeline from the platform (blocks: call it off the GUI thread); ``BackendError``."""
+        client = self.client
+        if client is None:
+            raise BackendUnavailableError("未登录")
+        return client.timeline(incident_id)
+
+    def _outbox_for_action(self, action: str) -> Outbox:
         outbox = self.outbox
-        if outbox is None or not self.user.can_act:
-            raise PermissionDeniedError("当前用户无权执行此操作" if self.user.signed_in else "未登录", 403)
+        if outbox is None or not self.user.signed_in:
+            raise PermissionDeniedError("未登录", 403)
+        reason = refusal(self.user.roles, action)
+        if reason is not None:
+            raise PermissionDeniedError(reason, 403)
         return outbox
 
     def units_by_distance(self, lon: float, lat: float) -> list[tuple[Unit, float]]:

@@ -23,7 +23,16 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
-from commandwall.domain.models import OPEN_STATUSES, Camera, CameraStatus, Incident, IncidentStatus, Task, Unit
+from commandwall.domain.models import (
+    OPEN_STATUSES,
+    Camera,
+    CameraStatus,
+    Incident,
+    IncidentStatus,
+    Task,
+    TimelineEntry,
+    Unit,
+)
 
 log = logging.getLogger(__name__)
 
@@ -198,6 +207,28 @@ class TaskStore(_KeyedStore[Task]):
         return [t for t in self.all() if t.incident_id == incident_id]
 
 
+class TimelineFeed:
+    """Timeline entries as they arrive on the event stream (not kept: the detail view asks the platform for
+    the whole timeline of the incident it shows)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._listeners: list[Callable[[TimelineEntry], None]] = []
+
+    def add_listener(self, listener: Callable[[TimelineEntry], None]) -> Callable[[], None]:
+        """Call ``listener(entry)`` for each new entry; returns a function that unsubscribes it."""
+        with self._lock:
+            self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def publish(self, entry: TimelineEntry) -> bool:
+        """Tell the listeners about a new entry."""
+        with self._lock:
+            listeners = list(self._listeners)
+        _KeyedStore._notify(listeners, entry)
+        return True
+
+
 @dataclass
 class Stores:
     """All the stores together, with one entry point for events from the ``EventStream``."""
@@ -206,9 +237,10 @@ class Stores:
     cameras: CameraStore = field(default_factory=CameraStore)
     units: UnitStore = field(default_factory=UnitStore)
     tasks: TaskStore = field(default_factory=TaskStore)
+    timeline: TimelineFeed = field(default_factory=TimelineFeed)
 
     def apply_event(self, kind: str, model: BaseModel) -> bool:
-        """Route one event (``incident``, ``task``, ``unit``, ``camera-status``) to its store.
+        """Route one event (``incident``, ``task``, ``unit``, ``camera-status``, ``timeline``) to its store.
 
         Usable directly as ``EventStream(on_event=stores.apply_event)``. Returns True if something changed.
         """
@@ -218,6 +250,8 @@ class Stores:
             return self.tasks.upsert(model)
         if kind == "unit" and isinstance(model, Unit):
             return self.units.upsert(model)
+        if kind == "timeline" and isinstance(model, TimelineEntry):
+            return self.timeline.publish(model)
         if kind == "camera-status":
             camera_id, status = getattr(model, "id", None), getattr(model, "status", None)
             if isinstance(camera_id, str) and status is not None:

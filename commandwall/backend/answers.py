@@ -237,6 +237,12 @@ class TaskList(_Envelope):
     tasks: Records
 
 
+class TimelineList(_Envelope):
+    """``GET /incidents/{id}/timeline``."""
+
+    entries: Records
+
+
 class IncidentPage(_Envelope):
     """``GET /incidents``: the incidents, the next cursor (absent: keep the one sent) and ``has_more``."""
 

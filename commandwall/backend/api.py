@@ -34,6 +34,7 @@ from commandwall.backend.answers import (
     LayerCatalogue,
     LoginAnswer,
     TaskList,
+    TimelineList,
     UnitList,
     decode_json,
     parse_answer,
@@ -64,7 +65,7 @@ from commandwall.backend.parsing import (
     parse_one,
     short_error,
 )
-from commandwall.domain.models import Camera, Incident, Task, Unit
+from commandwall.domain.models import Camera, Incident, Task, TimelineEntry, Unit
 
 log = logging.getLogger(__name__)
 
@@ -124,8 +125,11 @@ class PlatformClient:
         timeout: float = 5.0,
         verify: bool | str = True,
         retries: int = 3,
+        desk_id: str = "",
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        #: Sent as ``X-Desk-Id`` with every request to the platform: timeline entries record the desk.
+        self.desk_id = desk_id
         self.username = username
         self._password = password
         self.timeout = timeout
@@ -216,6 +220,8 @@ class PlatformClient:
         headers = dict(kwargs.pop("headers", None) or {})
         if token and same_origin(http.url_for(url), http.base_url):
             headers["Authorization"] = f"Bearer {token}"  # never hand the token to a host a catalogue names
+            if self.desk_id:
+                headers["X-Desk-Id"] = self.desk_id
         kwargs.setdefault("stream", True)  # bodies are read by read_body, with a size cap
         try:
             return http.request(method, url, headers=headers, **kwargs)
@@ -367,13 +373,17 @@ class PlatformClient:
         data = self._json("GET", url, resource="incident")
         return self._record(Incident, data, "incident", "GET", url)
 
-    def transition(self, incident_id: str, action: str, version: int, note: str = "") -> Incident:
-        """Apply a workflow action quoting the ``version`` the user saw.
+    def transition(
+        self, incident_id: str, action: str, version: int, note: str = "", into: str | None = None
+    ) -> Incident:
+        """Apply a workflow action quoting the ``version`` the user saw (``into``: the survivor of a merge).
 
         Raises ``StaleVersion`` (with ``.current``) if the incident changed meanwhile, ``TransitionRefused``
-        if the action is not allowed from its status.
+        if the action is not allowed from its status or for the user's role (403).
         """
-        body = {"action": action, "version": version, "note": note}
+        body: dict[str, Any] = {"action": action, "version": version, "note": note}
+        if into is not None:
+            body["into"] = into
         url = f"/api/v1/incidents/{_path_part(incident_id)}/transitions"
         try:
             data = self._json("POST", url, resource="transition", json=body)
@@ -397,6 +407,19 @@ class PlatformClient:
         headers = {"Idempotency-Key": idempotency_key}
         data = self._json("POST", "/api/v1/tasks", resource="task", json=dict(payload), headers=headers)
         return self._record(Task, data, "task", "POST", "/api/v1/tasks")
+
+    def add_note(self, incident_id: str, text: str, idempotency_key: str) -> TimelineEntry:
+        """Add a note to an incident's timeline; the same ``idempotency_key`` again returns the same entry."""
+        url = f"/api/v1/incidents/{_path_part(incident_id)}/notes"
+        data = self._json("POST", url, resource="note", json={"text": text},
+                          headers={"Idempotency-Key": idempotency_key})
+        return self._record(TimelineEntry, data, "note", "POST", url)
+
+    def timeline(self, incident_id: str) -> list[TimelineEntry]:
+        """An incident's timeline (audit trail), oldest first; malformed entries are dropped (logged)."""
+        url = f"/api/v1/incidents/{_path_part(incident_id)}/timeline"
+        answer = self._envelope(TimelineList, url, "timeline")
+        return parse_models(TimelineEntry, answer.entries, "timeline entry")
 
     def tasks(self, incident_id: str | None = None) -> list[Task]:
         """Tasks, optionally only those of one incident."""

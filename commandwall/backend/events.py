@@ -47,7 +47,7 @@ from commandwall.backend.api import PlatformClient, header_safe_event_id
 from commandwall.backend.errors import BackendError, MalformedAnswerError, RejectedError
 from commandwall.backend.http import abort_response
 from commandwall.backoff import Backoff, RetryPacer
-from commandwall.domain.models import Camera, CameraStatus, Identifier, Incident, Task, Unit
+from commandwall.domain.models import Camera, CameraStatus, Identifier, Incident, Task, TimelineEntry, Unit
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +81,7 @@ EVENT_MODELS: dict[str, type[BaseModel]] = {
     "task": Task,
     "unit": Unit,
     "camera-status": CameraStatusChange,
+    "timeline": TimelineEntry,
 }
 
 #: A stream that stayed open this long (or delivered an event) was a real connection, not a failure.

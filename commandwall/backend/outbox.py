@@ -1,10 +1,10 @@
 """The outbox: user actions that must reach the platform exactly once, kept in SQLite until they do.
 
-A dispatch (task) or a workflow transition is written to the ``outbox`` table and ``enqueue`` returns its
-row id at once; a worker thread sends the pending rows strictly in order (a task before the transition
-queued after it). What happens to a row:
+A dispatch (task), a workflow transition or a note for an incident's timeline is written to the ``outbox``
+table and ``enqueue`` returns its row id at once; a worker thread sends the pending rows strictly in order
+(a task before the transition queued after it). What happens to a row:
 
-- sent → ``sent`` with the server's answer (Task / Incident JSON) in ``result``;
+- sent → ``sent`` with the server's answer (Task / Incident / TimelineEntry JSON) in ``result``;
 - no connection, timeout, 5xx, token trouble → stays ``pending``, ``attempts``/``last_error`` updated,
   retried with bounded exponential backoff; it is never dropped;
 - 409 (stale version) → ``conflict`` with the current incident in ``result``;
@@ -14,9 +14,9 @@ Rows left ``pending`` by a previous run (a crash, a power cut) are sent on ``sta
 cannot read (written by another version, damaged) is marked ``failed`` so that it does not block the rows
 after it. The worker is supervised: an unexpected exception (a bug, a locked or damaged database) is
 logged with the row it was sending, recorded in that row's ``last_error``, backed off, and the worker
-carries on; only ``stop()`` ends it. A task is sent with
+carries on; only ``stop()`` ends it. A task or a note is sent with
 the ``Idempotency-Key`` fixed at enqueue time, so a crash between sending and marking makes the server
-return the same task, never a second one. A transition quotes the version the user saw at enqueue time;
+return the same task or note, never a second one. A transition quotes the version the user saw at enqueue time;
 if a resend of a transition that may already have reached the server gets 409 and the server's incident is
 exactly that transition applied (status = target, version = quoted + 1), it is taken as sent.
 """
@@ -43,7 +43,7 @@ from commandwall.backend.errors import (
     StaleVersion,
 )
 from commandwall.backoff import Backoff, RetryPacer
-from commandwall.domain.models import Incident, Task
+from commandwall.domain.models import Incident, Task, TimelineEntry
 from commandwall.domain.workflow import TRANSITIONS
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ log = logging.getLogger(__name__)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,
-    kind            TEXT NOT NULL CHECK (kind IN ('task', 'transition')),
+    kind            TEXT NOT NULL CHECK (kind IN ('task', 'transition', 'note')),
     payload         TEXT NOT NULL,
     idempotency_key TEXT NOT NULL UNIQUE,
     state           TEXT NOT NULL DEFAULT 'pending'
@@ -64,6 +64,28 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 CREATE INDEX IF NOT EXISTS outbox_state ON outbox (state, id);
 """
+
+
+#: What may be queued.
+KINDS = ("task", "transition", "note")
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    """Let an outbox file written before notes existed take them: its CHECK constraint names only tasks and
+    transitions, so the table is rebuilt (rows kept, in one transaction)."""
+    row = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'outbox'").fetchone()
+    if row is None or "'note'" in row[0]:
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.execute("ALTER TABLE outbox RENAME TO outbox_before_notes")
+        db.execute(SCHEMA.split(";")[0])  # CREATE TABLE outbox (its index comes with SCHEMA afterwards)
+        db.execute("INSERT INTO outbox SELECT * FROM outbox_before_notes")
+        db.execute("DROP TABLE outbox_before_notes")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
 
 
 class OutboxState(StrEnum):
@@ -80,7 +102,7 @@ class OutboxItem:
     """One row of the outbox."""
 
     id: int
-    kind: str  # "task" | "transition"
+    kind: str  # "task" | "transition" | "note"
     payload: dict[str, Any]
     idempotency_key: str
     state: OutboxState
@@ -90,12 +112,15 @@ class OutboxItem:
     sent_at: datetime | None
     result: dict[str, Any] | None
 
-    def result_model(self) -> Task | Incident | None:
-        """The server's answer as a model: Task (task sent) or Incident (transition sent, conflict)."""
+    def result_model(self) -> Task | Incident | TimelineEntry | None:
+        """The server's answer as a model: Task (task sent), TimelineEntry (note sent) or Incident
+        (transition sent, conflict)."""
         if self.result is None:
             return None
         if self.kind == "task" and self.state == OutboxState.SENT:
             return Task.model_validate(self.result)
+        if self.kind == "note":
+            return TimelineEntry.model_validate(self.result)
         return Incident.model_validate(self.result)
 
 
@@ -139,6 +164,7 @@ class Outbox:
         with self._db_lock:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")  # a queued dispatch survives a power cut
+            _migrate(self._db)
             self._db.executescript(SCHEMA)
         self._listeners: list[Callable[[OutboxItem], None]] = []
         self._wake = threading.Event()
@@ -151,16 +177,17 @@ class Outbox:
     def enqueue(self, kind: str, payload: Mapping[str, Any], idempotency_key: str | None = None) -> int:
         """Store an action and return its row id at once; the worker sends it.
 
-        ``kind`` is ``"task"`` (payload as for ``POST /tasks``) or ``"transition"`` (``incident_id``,
-        ``action``, ``version`` quoted by the user, ``note``). A task gets a fresh UUID key unless given;
+        ``kind`` is ``"task"`` (payload as for ``POST /tasks``), ``"transition"`` (``incident_id``,
+        ``action``, ``version`` quoted by the user, ``note``, for a merge ``into``) or ``"note"``
+        (``incident_id``, ``text``). A row gets a fresh UUID key unless given;
         enqueueing the same key and action again returns the existing row (another action: ValueError).
         """
-        if kind not in ("task", "transition"):
+        if kind not in KINDS:
             raise ValueError(f"unknown outbox kind {kind!r}")
-        if kind == "transition":
-            missing = {"incident_id", "action", "version"} - set(payload)
-            if missing:
-                raise ValueError(f"transition payload lacks {sorted(missing)}")
+        required = {"transition": {"incident_id", "action", "version"}, "note": {"incident_id", "text"}}
+        missing = required.get(kind, set()) - set(payload)
+        if missing:
+            raise ValueError(f"{kind} payload lacks {sorted(missing)}")
         key = idempotency_key or str(uuid.uuid4())
         body = json.dumps(dict(payload), ensure_ascii=False, sort_keys=True)
         with self._db_lock:
@@ -187,10 +214,18 @@ class Outbox:
         """Queue a dispatch (``incident_id, unit_id|None, department, instructions, priority``)."""
         return self.enqueue("task", payload, idempotency_key)
 
-    def enqueue_transition(self, incident_id: str, action: str, version: int, note: str = "") -> int:
-        """Queue a workflow action quoting the ``version`` the user saw."""
-        payload = {"incident_id": incident_id, "action": action, "version": version, "note": note}
+    def enqueue_transition(
+        self, incident_id: str, action: str, version: int, note: str = "", into: str | None = None
+    ) -> int:
+        """Queue a workflow action quoting the ``version`` the user saw (``into``: the survivor of a merge)."""
+        payload: dict[str, Any] = {"incident_id": incident_id, "action": action, "version": version, "note": note}
+        if into is not None:
+            payload["into"] = into
         return self.enqueue("transition", payload)
+
+    def enqueue_note(self, incident_id: str, text: str, idempotency_key: str | None = None) -> int:
+        """Queue a note for an incident's timeline (added exactly once: its key is fixed here)."""
+        return self.enqueue("note", {"incident_id": incident_id, "text": text}, idempotency_key)
 
     def retry(self, row_id: int) -> bool:
         """Put a failed or conflicted row back to pending (the user chose to try again)."""
@@ -330,12 +365,17 @@ class Outbox:
         with self._db_lock:  # counted before sending: a crash mid-send leaves attempts > 0
             self._db.execute("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", (item.id,))
         try:
+            p = item.payload
             if item.kind == "task":
-                task = self._client.create_task(item.payload, item.idempotency_key)
+                task = self._client.create_task(p, item.idempotency_key)
                 result = task.model_dump(mode="json")
+            elif item.kind == "note":
+                entry = self._client.add_note(p["incident_id"], p["text"], item.idempotency_key)
+                result = entry.model_dump(mode="json")
             else:
-                p = item.payload
-                incident = self._client.transition(p["incident_id"], p["action"], int(p["version"]), p.get("note", ""))
+                incident = self._client.transition(
+                    p["incident_id"], p["action"], int(p["version"]), p.get("note", ""), p.get("into")
+                )
                 result = incident.model_dump(mode="json")
         except (BackendUnavailableError, AuthError) as exc:
             self._finish(item.id, OutboxState.PENDING, error=str(exc))

@@ -34,10 +34,16 @@ CREATE TABLE IF NOT EXISTS incidents (
     n INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL, status TEXT NOT NULL,
     updated_at TEXT NOT NULL, changed_seq INTEGER NOT NULL, doc TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS incidents_changed ON incidents (changed_seq);
-CREATE TABLE IF NOT EXISTS incident_history (
-    n INTEGER PRIMARY KEY AUTOINCREMENT, incident_id TEXT NOT NULL, action TEXT NOT NULL,
-    from_status TEXT NOT NULL, to_status TEXT NOT NULL, version INTEGER NOT NULL,
-    note TEXT NOT NULL, actor TEXT NOT NULL, at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS timeline (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, incident_id TEXT NOT NULL, kind TEXT NOT NULL,
+    action TEXT NOT NULL DEFAULT '', from_status TEXT, to_status TEXT, text TEXT NOT NULL DEFAULT '',
+    ref TEXT NOT NULL DEFAULT '', actor TEXT NOT NULL, desk TEXT NOT NULL DEFAULT '', at TEXT NOT NULL,
+    idempotency_key TEXT UNIQUE, body_hash TEXT);
+CREATE INDEX IF NOT EXISTS timeline_incident ON timeline (incident_id, seq);
+CREATE TRIGGER IF NOT EXISTS timeline_no_update BEFORE UPDATE ON timeline
+    BEGIN SELECT RAISE(ABORT, 'the timeline is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS timeline_no_delete BEFORE DELETE ON timeline
+    BEGIN SELECT RAISE(ABORT, 'the timeline is append-only'); END;
 CREATE TABLE IF NOT EXISTS tasks (
     n INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL, incident_id TEXT NOT NULL,
     unit_id TEXT, status TEXT NOT NULL, idempotency_key TEXT UNIQUE, body_hash TEXT, doc TEXT NOT NULL);

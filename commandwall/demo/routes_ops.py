@@ -1,4 +1,5 @@
-"""Routes: incidents (list with cursor, one, workflow transitions) and tasks (idempotent dispatch)."""
+"""Routes: incidents (list with cursor, one, workflow transitions, timeline, notes) and tasks (idempotent
+dispatch). What a role may do is ``domain.workflow.ROLE_ACTIONS``: anything else is 403 ``forbidden_for_role``."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from typing import Any
 
 from flask import Blueprint, request
 
+from commandwall.demo import timeline
 from commandwall.demo.app import (
     PATH_ID,
+    ApiError,
     authenticated,
     ctx,
     current_user,
@@ -17,9 +20,34 @@ from commandwall.demo.app import (
     parse_headers,
     parse_query,
 )
-from commandwall.demo.schemas import IncidentsQuery, TaskHeaders, TaskRequest, TransitionRequest
+from commandwall.demo.schemas import (
+    DeskHeaders,
+    IncidentsQuery,
+    NoteRequest,
+    TaskHeaders,
+    TaskRequest,
+    TransitionRequest,
+)
+from commandwall.domain.workflow import NOTE, TASK, refusal, role_label
 
 bp = Blueprint("ops", __name__)
+
+
+def _require(action: str) -> None:
+    """403 ``forbidden_for_role`` (message in Chinese naming the role and the action) unless the caller's
+    role may take ``action``."""
+    user = current_user()
+    reason = refusal(user.roles, action)
+    if reason is not None:
+        raise ApiError(403, "forbidden_for_role", reason, role=role_label(user.roles), action=action)
+
+
+def _desk() -> str:
+    return parse_headers(DeskHeaders).desk_id
+
+
+def _hash(body: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 @bp.get("/api/v1/incidents")
@@ -43,22 +71,45 @@ def incident(incident_id: str) -> Any:
 
 
 @bp.post(f"/api/v1/incidents/<{PATH_ID}:incident_id>/transitions")
-@authenticated(write=True)
+@authenticated()
 def transition(incident_id: str) -> Any:
-    """Move an incident along the workflow; 409 with ``current`` if the quoted version is stale."""
+    """Move an incident along the workflow; 403 if the role may not, 409 with ``current`` if the quoted
+    version is stale."""
     body = parse_body(TransitionRequest)
-    moved = ctx().store.transition(incident_id, body.action, body.version, body.note, current_user().username)
+    _require(body.action)
+    moved = ctx().store.transition(
+        incident_id, body.action, body.version, body.note, current_user().username, _desk(), body.into
+    )
     return moved.model_dump(mode="json")
 
 
+@bp.get(f"/api/v1/incidents/<{PATH_ID}:incident_id>/timeline")
+@authenticated()
+def incident_timeline(incident_id: str) -> Any:
+    """The incident's timeline (audit trail), oldest first."""
+    return {"entries": [timeline.as_json(e) for e in ctx().store.timeline(incident_id)]}
+
+
+@bp.post(f"/api/v1/incidents/<{PATH_ID}:incident_id>/notes")
+@authenticated()
+def add_note(incident_id: str) -> Any:
+    """Add a note to the timeline; the ``Idempotency-Key`` makes a retried POST return the same entry."""
+    key = parse_headers(TaskHeaders).idempotency_key
+    body = parse_body(NoteRequest).model_dump()
+    _require(NOTE)
+    entry, created = ctx().store.add_note(incident_id, body["text"], key, _hash(body), current_user().username,
+                                          _desk())
+    return timeline.as_json(entry), 201 if created else 200
+
+
 @bp.post("/api/v1/tasks")
-@authenticated(write=True)
+@authenticated()
 def create_task() -> Any:
     """Dispatch a task; the ``Idempotency-Key`` header makes a retried POST return the same task."""
     key = parse_headers(TaskHeaders).idempotency_key
     body = parse_body(TaskRequest).model_dump()
-    body_hash = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-    task, created = ctx().store.create_task(body, key, body_hash, current_user().username)
+    _require(TASK)
+    task, created = ctx().store.create_task(body, key, _hash(body), current_user().username, _desk())
     return task.model_dump(mode="json"), 201 if created else 200
 
 

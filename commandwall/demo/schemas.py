@@ -112,9 +112,17 @@ class TokenRequest(_Body):
 class TransitionRequest(_Body):
     """``POST /api/v1/incidents/{id}/transitions``: the action and the version the caller saw."""
 
-    action: Literal["accept", "dispatch", "resolve", "close", "reopen"]
+    action: Literal["accept", "verify", "dispatch", "start", "resolve", "close", "return", "escalate", "merge",
+                    "reopen"]
     version: int = Field(ge=1, le=MAX_QUERY_INT)
     note: VerbatimText = ""
+    into: str | None = Field(default=None, min_length=1, max_length=64)  # merge: the surviving incident
+
+
+class NoteRequest(_Body):
+    """``POST /api/v1/incidents/{id}/notes``: a note for the incident's timeline."""
+
+    text: Annotated[VerbatimText, Field(min_length=1)]
 
 
 class TaskRequest(_Body):
@@ -169,6 +177,16 @@ class TaskHeaders(BaseModel):
     idempotency_key: Annotated[
         str, StringConstraints(min_length=1, max_length=MAX_IDEMPOTENCY_KEY), AfterValidator(_printable_ascii)
     ] = Field(alias="Idempotency-Key")
+
+
+class DeskHeaders(BaseModel):
+    """The optional ``X-Desk-Id`` header: which desk (workstation and data folder) a change came from."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
+
+    desk_id: Annotated[str, StringConstraints(max_length=128), AfterValidator(_printable_ascii)] = Field(
+        default="", alias="X-Desk-Id"
+    )
 
 
 def describe(error: ValidationError) -> str:

@@ -25,12 +25,20 @@ SEED_PATHS: list[list[str]] = [
     [],
     ["accept"],
     ["dispatch"],
-    [],
-    ["accept"],
-    ["accept", "dispatch"],
+    ["accept", "verify"],
+    ["accept", "return"],
+    ["accept", "verify", "dispatch", "start"],
     ["dispatch", "resolve"],
-    [],
+    ["escalate"],
+    ["accept", "verify", "dispatch"],
+    ["merge"],  # a duplicate of the first incident
 ]
+#: What the seeded transitions say in the timeline (退回 needs a reason).
+SEED_NOTES = {
+    "return": "信息不全：请补充现场照片和具体门牌号后重新上报",
+    "verify": "经视频核实，情况属实",
+    "merge": "与先前上报的事件重复",
+}
 SEED_INCIDENTS = 15
 
 
@@ -103,10 +111,12 @@ def seed_database(store: Store, catalogue: LayerCatalogue, geo: Geography, rng: 
 def seed_incidents(store: Store, geo: Geography, rng: random.Random, units: list[Unit], count: int) -> None:
     """Create ``count`` incidents reported over the last hours and move them along the workflow."""
     start = now() - timedelta(hours=3)
+    first: str | None = None
     for i in range(count):
         fields = draft_incident(rng, geo)
         fields["reported_at"] = start + timedelta(minutes=12 * i + rng.randint(0, 10))
         incident = store.add_incident(fields)
+        first = first or incident.id
         for action in SEED_PATHS[i % len(SEED_PATHS)]:
             if action == "dispatch":
                 dept = DEPARTMENTS[incident.category]
@@ -121,5 +131,7 @@ def seed_incidents(store: Store, geo: Geography, rng: random.Random, units: list
                 }
                 store.create_task(body, f"seed-{uuid.UUID(int=rng.getrandbits(128))}", "seed", "system")
             else:
-                store.transition(incident.id, action, incident.version, "", "system")
+                into = first if action == "merge" else None
+                store.transition(incident.id, action, incident.version, SEED_NOTES.get(action, ""), "system",
+                                 into=into)
             incident = store.incident(incident.id)

@@ -42,9 +42,12 @@ MAX_NEW_PER_TICK = 50
 
 NEXT_ACTION = {
     IncidentStatus.NEW: "accept",
-    IncidentStatus.ACCEPTED: "dispatch",
-    IncidentStatus.DISPATCHED: "resolve",
+    IncidentStatus.ACCEPTED: "verify",
+    IncidentStatus.VERIFIED: "dispatch",
+    IncidentStatus.DISPATCHED: "start",
+    IncidentStatus.IN_PROGRESS: "resolve",
     IncidentStatus.RESOLVED: "close",
+    IncidentStatus.ESCALATED: "accept",
 }
 NEXT_TASK_STATUS = {
     TaskStatus.ASSIGNED: TaskStatus.ACCEPTED,

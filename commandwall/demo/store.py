@@ -1,4 +1,5 @@
-"""The backend's state and rules over SQLite: cameras, units, incidents (workflow), tasks (idempotent).
+"""The backend's state and rules over SQLite: cameras, units, incidents (workflow, timeline, notes), tasks
+(idempotent).
 
 Every change appends an event in the same transaction (see ``db.Transaction.event``). Errors that the
 HTTP layer turns into responses are raised as ``NotFoundError``, ``StaleVersionError`` and ``RefusedError``.
@@ -11,6 +12,7 @@ import threading
 from datetime import timedelta
 from typing import Any
 
+from commandwall.demo import timeline
 from commandwall.demo.db import Database, Transaction, iso, now
 from commandwall.domain.models import (
     OPEN_STATUSES,
@@ -18,10 +20,19 @@ from commandwall.domain.models import (
     Incident,
     IncidentStatus,
     Task,
+    TimelineEntry,
+    TimelineKind,
     Unit,
     UnitStatus,
 )
-from commandwall.domain.workflow import InvalidTransitionError, next_status
+from commandwall.domain.workflow import (
+    NEEDS_TARGET,
+    REASON_REQUIRED,
+    TASKABLE,
+    TRANSITIONS,
+    InvalidTransitionError,
+    next_status,
+)
 
 #: Closed/resolved incidents changed within this window still count as "recent".
 RECENT = timedelta(hours=24)
@@ -157,6 +168,8 @@ class Store:
                 "INSERT INTO incidents (id, status, updated_at, changed_seq, doc) VALUES (?, ?, ?, ?, ?)",
                 (incident.id, incident.status.value, iso(t), seq, _dump(incident)),
             )
+            timeline.record(tx, incident.id, TimelineKind.REPORTED, actor=incident.source or "system", desk="",
+                            to_status=incident.status.value, text=incident.title)
         return incident
 
     def incident(self, incident_id: str) -> Incident:
@@ -201,13 +214,45 @@ class Store:
         rows = self.db.rows("SELECT doc FROM incidents WHERE status != ? ORDER BY n", ("closed",))
         return [Incident.model_validate_json(r["doc"]) for r in rows]
 
-    def transition(self, incident_id: str, action: str, version: int, note: str, actor: str) -> Incident:
-        """Apply a workflow action; raises NotFoundError, StaleVersionError (409) or RefusedError (422)."""
+    def transition(
+        self, incident_id: str, action: str, version: int, note: str, actor: str, desk: str = "",
+        into: str | None = None,
+    ) -> Incident:
+        """Apply a workflow action; raises NotFoundError, StaleVersionError (409) or RefusedError (422).
+
+        ``return`` needs a reason in ``note``; ``merge`` needs ``into``, the surviving incident: the duplicate
+        becomes ``merged`` with ``merged_into`` set and the survivor's timeline records it.
+        """
         with self.db.transaction() as tx:
             current = self._incident_tx(tx, incident_id)
             if version != current.version:
                 raise StaleVersionError(current)
-            return self._move(tx, current, action, note, actor)
+            if action in REASON_REQUIRED and not note.strip():
+                raise RefusedError("reason_required", f"{action} needs a reason in note")
+            if action in NEEDS_TARGET:
+                survivor = self._merge_target(tx, current, into)
+                moved = self._move(tx, current, action, note, actor, desk, merged_into=survivor.id)
+                timeline.record(tx, survivor.id, TimelineKind.MERGED, actor=actor, desk=desk, action=action,
+                                text=note, ref=current.id)
+                return moved
+            if into is not None:
+                raise RefusedError("validation_error", f"into is only for merge, not {action}")
+            return self._move(tx, current, action, note, actor, desk)
+
+    def _merge_target(self, tx: Transaction, duplicate: Incident, into: str | None) -> Incident:
+        if not into:
+            raise RefusedError("merge_target_required", "merge needs into: the id of the surviving incident")
+        if into == duplicate.id:
+            raise RefusedError("invalid_merge", "an incident cannot be merged into itself")
+        try:
+            survivor = self._incident_tx(tx, into)
+        except NotFoundError:
+            raise RefusedError("unknown_incident", f"incident {into} does not exist") from None
+        if survivor.status not in OPEN_STATUSES:
+            raise RefusedError(
+                "invalid_merge", f"incident {into} is {survivor.status.value}; merge into an open one"
+            )
+        return survivor
 
     def _incident_tx(self, tx: Transaction, incident_id: str) -> Incident:
         row = tx.one("SELECT doc FROM incidents WHERE id = ?", (incident_id,))
@@ -215,32 +260,62 @@ class Store:
             raise NotFoundError(f"incident {incident_id} not found")
         return Incident.model_validate_json(row["doc"])
 
-    def _move(self, tx: Transaction, current: Incident, action: str, note: str, actor: str) -> Incident:
+    def _move(
+        self, tx: Transaction, current: Incident, action: str, note: str, actor: str, desk: str = "",
+        merged_into: str | None = None,
+    ) -> Incident:
         try:
             target = next_status(current.status, action)
         except InvalidTransitionError as exc:
             raise RefusedError("invalid_transition", str(exc)) from None
         t = now()
-        moved = current.model_copy(update={"status": target, "version": current.version + 1, "updated_at": t})
+        moved = current.model_copy(update={
+            "status": target, "version": current.version + 1, "updated_at": t, "merged_into": merged_into,
+        })
         seq = tx.event("incident", moved.id, moved.model_dump(mode="json"))
         tx.execute(
             "UPDATE incidents SET status = ?, updated_at = ?, changed_seq = ?, doc = ? WHERE id = ?",
             (target.value, iso(t), seq, _dump(moved), moved.id),
         )
-        tx.execute(
-            "INSERT INTO incident_history (incident_id, action, from_status, to_status, version, note,"
-            " actor, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (moved.id, action, current.status.value, target.value, moved.version, note, actor, iso(t)),
-        )
+        timeline.record(tx, moved.id, TimelineKind.TRANSITION, actor=actor, desk=desk, action=action,
+                        from_status=current.status.value, to_status=target.value, text=note, ref=merged_into or "")
         return moved
 
+    # ---- timeline ------------------------------------------------------------------------------
+    def timeline(self, incident_id: str) -> list[TimelineEntry]:
+        """An incident's timeline, oldest first; raises NotFoundError."""
+        self.incident(incident_id)
+        return timeline.entries(self.db, incident_id)
+
+    def add_note(
+        self, incident_id: str, text: str, key: str, body_hash: str, actor: str, desk: str
+    ) -> tuple[TimelineEntry, bool]:
+        """Add a note exactly once per Idempotency-Key: (entry, created); another body under a used key
+        raises RefusedError("idempotency_key_reused")."""
+        with self.db.transaction() as tx:
+            found = timeline.by_key(tx, key)
+            if found is not None:
+                entry, first_hash = found
+                if first_hash != body_hash or entry.incident_id != incident_id:
+                    raise RefusedError(
+                        "idempotency_key_reused",
+                        "this Idempotency-Key was already used with a different request body",
+                    )
+                return entry, False
+            self._incident_tx(tx, incident_id)
+            entry = timeline.record(tx, incident_id, TimelineKind.NOTE, actor=actor, desk=desk, text=text,
+                                    key=key, body_hash=body_hash)
+        return entry, True
+
     # ---- tasks ---------------------------------------------------------------------------------
-    def create_task(self, body: dict[str, Any], key: str, body_hash: str, actor: str) -> tuple[Task, bool]:
+    def create_task(
+        self, body: dict[str, Any], key: str, body_hash: str, actor: str, desk: str = ""
+    ) -> tuple[Task, bool]:
         """Dispatch a task exactly once per Idempotency-Key: (task, created).
 
         The same key with the same body returns the first task (created=False); with another body it
-        raises RefusedError("idempotency_key_reused"). Dispatching moves a new/accepted incident to dispatched
-        and marks an available unit busy.
+        raises RefusedError("idempotency_key_reused"). Dispatching moves a new, accepted or verified incident to
+        dispatched and marks an available unit busy; the incident's timeline records the task.
         """
         with self.db.transaction() as tx:
             row = tx.one("SELECT doc, body_hash FROM tasks WHERE idempotency_key = ?", (key,))
@@ -264,14 +339,16 @@ class Store:
                 created_at=now(),
                 created_by=actor,
             )
-            if incident.status in (IncidentStatus.NEW, IncidentStatus.ACCEPTED):
-                self._move(tx, incident, "dispatch", f"派遣任务 {task.id}", actor)
+            if incident.status in TRANSITIONS["dispatch"][0]:
+                self._move(tx, incident, "dispatch", f"派遣任务 {task.id}", actor, desk)
             tx.execute(
                 "INSERT INTO tasks (id, incident_id, unit_id, status, idempotency_key, body_hash, doc)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (task.id, task.incident_id, task.unit_id, task.status.value, key, body_hash, _dump(task)),
             )
             tx.event("task", task.id, task.model_dump(mode="json"))
+            timeline.record(tx, incident.id, TimelineKind.TASK, actor=actor, desk=desk, action="dispatch",
+                            text=task.instructions, ref=task.id)
             if unit is not None and unit.status == UnitStatus.AVAILABLE:
                 self.save_unit(unit.model_copy(update={"status": UnitStatus.BUSY, "updated_at": now()}), tx)
         return task, True
@@ -281,9 +358,9 @@ class Store:
             incident = self._incident_tx(tx, incident_id)
         except NotFoundError:
             raise RefusedError("unknown_incident", f"incident {incident_id} does not exist") from None
-        if incident.status not in OPEN_STATUSES:
+        if incident.status not in TASKABLE:
             raise RefusedError(
-                "invalid_transition", f"incident {incident_id} is {incident.status.value}; reopen it first"
+                "invalid_transition", f"incident {incident_id} is {incident.status.value}: no tasks in this status"
             )
         return incident
 

@@ -7,13 +7,16 @@ from commandwall.domain.models import (
     Incident,
     IncidentStatus,
     Task,
+    TimelineEntry,
+    TimelineKind,
     Unit,
     UnitStatus,
 )
-from commandwall.domain.workflow import TRANSITIONS, InvalidTransitionError, next_status
+from commandwall.domain.workflow import ROLE_ACTIONS, TRANSITIONS, InvalidTransitionError, may, next_status, refusal
 
 __all__ = [
     "CATEGORIES",
+    "ROLE_ACTIONS",
     "TRANSITIONS",
     "Camera",
     "CameraStatus",
@@ -21,7 +24,11 @@ __all__ = [
     "IncidentStatus",
     "InvalidTransitionError",
     "Task",
+    "TimelineEntry",
+    "TimelineKind",
     "Unit",
     "UnitStatus",
+    "may",
     "next_status",
+    "refusal",
 ]

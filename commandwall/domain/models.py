@@ -116,26 +116,44 @@ class Camera(_Model):
 
 
 class IncidentStatus(StrEnum):
-    """Incident workflow states (see ``workflow.TRANSITIONS``)."""
+    """Incident workflow states (see ``workflow.TRANSITIONS``); ``new`` is 上报 (reported)."""
 
-    NEW = "new"  # 待受理
-    ACCEPTED = "accepted"  # 已受理
-    DISPATCHED = "dispatched"  # 处置中
-    RESOLVED = "resolved"  # 已办结
-    CLOSED = "closed"  # 已归档
+    NEW = "new"  # 上报
+    ACCEPTED = "accepted"  # 受理
+    VERIFIED = "verified"  # 核实
+    DISPATCHED = "dispatched"  # 派遣
+    IN_PROGRESS = "in_progress"  # 处置
+    RESOLVED = "resolved"  # 办结
+    CLOSED = "closed"  # 结案
+    RETURNED = "returned"  # 退回 (with a reason)
+    ESCALATED = "escalated"  # 上报上级
+    MERGED = "merged"  # 合并 into another incident (``merged_into``)
 
 
 #: Statuses of incidents still being handled (未办结).
 OPEN_STATUSES: frozenset[IncidentStatus] = frozenset(
-    {IncidentStatus.NEW, IncidentStatus.ACCEPTED, IncidentStatus.DISPATCHED}
+    {
+        IncidentStatus.NEW,
+        IncidentStatus.ACCEPTED,
+        IncidentStatus.VERIFIED,
+        IncidentStatus.DISPATCHED,
+        IncidentStatus.IN_PROGRESS,
+        IncidentStatus.RETURNED,
+        IncidentStatus.ESCALATED,
+    }
 )
 
 STATUS_LABELS: dict[IncidentStatus, str] = {
-    IncidentStatus.NEW: "待受理",
+    IncidentStatus.NEW: "已上报",
     IncidentStatus.ACCEPTED: "已受理",
-    IncidentStatus.DISPATCHED: "处置中",
+    IncidentStatus.VERIFIED: "已核实",
+    IncidentStatus.DISPATCHED: "已派遣",
+    IncidentStatus.IN_PROGRESS: "处置中",
     IncidentStatus.RESOLVED: "已办结",
-    IncidentStatus.CLOSED: "已归档",
+    IncidentStatus.CLOSED: "已结案",
+    IncidentStatus.RETURNED: "已退回",
+    IncidentStatus.ESCALATED: "已上报上级",
+    IncidentStatus.MERGED: "已合并",
 }
 
 
@@ -159,6 +177,7 @@ class Incident(_Model):
     reported_at: AwareDatetime
     updated_at: AwareDatetime
     version: int = Field(ge=1)
+    merged_into: Identifier | None = None  # the surviving incident, once this one was merged as a duplicate
 
     @property
     def category_label(self) -> str:
@@ -169,6 +188,36 @@ class Incident(_Model):
     def status_label(self) -> str:
         """Chinese name of the status."""
         return STATUS_LABELS[self.status]
+
+
+class TimelineKind(StrEnum):
+    """What a timeline entry records."""
+
+    REPORTED = "reported"  # the incident arrived
+    TRANSITION = "transition"  # a workflow step (``action``, ``from_status`` → ``to_status``)
+    TASK = "task"  # a task dispatched (``ref``: the task id)
+    NOTE = "note"  # a note someone added
+    MERGED = "merged"  # a duplicate was merged into this incident (``ref``: the duplicate's id)
+
+
+class TimelineEntry(_Model):
+    """One line of an incident's timeline (its audit trail): never edited or deleted.
+
+    ``actor`` is the user name, ``desk`` the desk the action came from (its ``X-Desk-Id``), ``seq`` orders
+    the entries of all incidents.
+    """
+
+    seq: int = Field(ge=1)
+    incident_id: Identifier
+    kind: TimelineKind
+    action: ShortText = ""
+    from_status: IncidentStatus | None = None
+    to_status: IncidentStatus | None = None
+    text: LongText = ""
+    ref: ShortText = ""
+    actor: ShortText = ""
+    desk: ShortText = ""
+    at: AwareDatetime
 
 
 class TaskStatus(StrEnum):

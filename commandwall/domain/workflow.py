@@ -1,26 +1,82 @@
-"""The incident workflow: which action moves an incident from which status to which."""
+"""The incident workflow (事件处置流程) and who may do what in it, as data: one table each.
+
+States: 上报 ``new`` (reported) → 受理 ``accepted`` → 核实 ``verified`` → 派遣 ``dispatched`` → 处置
+``in_progress`` → 办结 ``resolved`` → 结案 ``closed``; besides these 退回 ``returned`` (a reason is required),
+上报上级 ``escalated``, 合并 ``merged`` (a duplicate points to the incident it was merged into) and 重新打开.
+An urgent incident may be dispatched straight from ``new``.
+
+:data:`ROLE_ACTIONS` is the one place that says which role may take which action; the exercise backend
+enforces it (403 ``forbidden_for_role``) and the client disables and explains what the user may not do.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from commandwall.domain.models import IncidentStatus
 
 S = IncidentStatus
 
-#: action -> (allowed source statuses, target status)
+#: Statuses a duplicate may be merged from: everything not finished.
+_MERGEABLE = frozenset({S.NEW, S.ACCEPTED, S.VERIFIED, S.DISPATCHED, S.IN_PROGRESS, S.RETURNED, S.ESCALATED})
+
+#: action -> (allowed source statuses, target status), in the order the buttons appear.
 TRANSITIONS: dict[str, tuple[frozenset[IncidentStatus], IncidentStatus]] = {
-    "accept": (frozenset({S.NEW}), S.ACCEPTED),
-    "dispatch": (frozenset({S.NEW, S.ACCEPTED}), S.DISPATCHED),
-    "resolve": (frozenset({S.ACCEPTED, S.DISPATCHED}), S.RESOLVED),
+    "accept": (frozenset({S.NEW, S.ESCALATED}), S.ACCEPTED),
+    "verify": (frozenset({S.ACCEPTED}), S.VERIFIED),
+    "dispatch": (frozenset({S.NEW, S.ACCEPTED, S.VERIFIED}), S.DISPATCHED),
+    "start": (frozenset({S.DISPATCHED}), S.IN_PROGRESS),
+    "resolve": (frozenset({S.ACCEPTED, S.VERIFIED, S.DISPATCHED, S.IN_PROGRESS}), S.RESOLVED),
     "close": (frozenset({S.RESOLVED}), S.CLOSED),
-    "reopen": (frozenset({S.RESOLVED, S.CLOSED}), S.ACCEPTED),
+    "return": (frozenset({S.NEW, S.ACCEPTED, S.VERIFIED}), S.RETURNED),
+    "escalate": (frozenset({S.NEW, S.ACCEPTED, S.VERIFIED, S.DISPATCHED, S.IN_PROGRESS}), S.ESCALATED),
+    "merge": (_MERGEABLE, S.MERGED),
+    "reopen": (frozenset({S.RESOLVED, S.CLOSED, S.RETURNED}), S.ACCEPTED),
 }
+
+#: Statuses in which tasks may be dispatched: those dispatch moves on from, and while the incident is handled.
+TASKABLE: frozenset[IncidentStatus] = frozenset({S.NEW, S.ACCEPTED, S.VERIFIED, S.DISPATCHED, S.IN_PROGRESS})
+
+#: Actions that need a reason in the note (退回 without a reason is refused).
+REASON_REQUIRED: frozenset[str] = frozenset({"return"})
+#: Actions that need another incident (``into``: the survivor of a merge).
+NEEDS_TARGET: frozenset[str] = frozenset({"merge"})
+
+#: Non-transition actions the role table also covers.
+NOTE = "note"  # 添加备注 (POST /incidents/{id}/notes)
+TASK = "dispatch"  # dispatching a task (POST /tasks) is the 派遣 right
 
 ACTION_LABELS: dict[str, str] = {
     "accept": "受理",
+    "verify": "核实",
     "dispatch": "派遣",
+    "start": "开始处置",
     "resolve": "办结",
-    "close": "归档",
+    "close": "结案",
+    "return": "退回",
+    "escalate": "上报上级",
+    "merge": "合并",
     "reopen": "重新打开",
+    NOTE: "添加备注",
+}
+
+ROLE_LABELS: dict[str, str] = {
+    "viewer": "观察员",
+    "duty_officer": "值班员",
+    "commander": "指挥长",
+    "admin": "系统管理员",
+}
+
+_DUTY = frozenset({"accept", "verify", "dispatch", "start", "resolve", "return", "escalate", NOTE})
+_ALL = frozenset(TRANSITIONS) | {NOTE}
+
+#: role -> the actions it may take. Duty officers handle incidents; finishing (结案), reopening and merging
+#: are the commander's (and the administrator's) decisions; a viewer only reads.
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    "viewer": frozenset(),
+    "duty_officer": _DUTY,
+    "commander": _ALL,
+    "admin": _ALL,
 }
 
 
@@ -42,3 +98,22 @@ def next_status(current: IncidentStatus, action: str) -> IncidentStatus:
 def allowed_actions(current: IncidentStatus) -> list[str]:
     """Actions allowed from ``current``, in workflow order."""
     return [a for a, (sources, _) in TRANSITIONS.items() if current in sources]
+
+
+def may(roles: Iterable[str], action: str) -> bool:
+    """Whether a user with ``roles`` may take ``action`` (a transition, ``note`` or ``dispatch``)."""
+    return any(action in ROLE_ACTIONS.get(role, frozenset()) for role in roles)
+
+
+def role_label(roles: Iterable[str]) -> str:
+    """The user's roles in Chinese (``、``-separated; unknown codes as they are), or 未登录 for none."""
+    names = [ROLE_LABELS.get(role, role) for role in roles]
+    return "、".join(names) if names else "未登录"
+
+
+def refusal(roles: Iterable[str], action: str) -> str | None:
+    """Why a user with ``roles`` may not take ``action`` (Chinese, names the role and the action), or None."""
+    roles = list(roles)
+    if may(roles, action):
+        return None
+    return f"当前角色（{role_label(roles)}）无权执行「{ACTION_LABELS.get(action, action)}」"

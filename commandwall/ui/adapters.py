@@ -26,6 +26,7 @@ class ClientSignals(QObject):
     sig_camera = Signal(object)  # Camera (status changed)
     sig_task = Signal(object)  # Task
     sig_outbox = Signal(object)  # outbox item
+    sig_timeline = Signal(object)  # TimelineEntry (new, from the event stream)
 
     _session: ClientSession | None = None
 
@@ -58,3 +59,4 @@ class ClientSignals(QObject):
         session.units.add_listener(self.sig_unit.emit)
         session.cameras.add_listener(self.sig_camera.emit)
         session.tasks.add_listener(self.sig_task.emit)
+        session.stores.timeline.add_listener(self.sig_timeline.emit)

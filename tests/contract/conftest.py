@@ -50,6 +50,14 @@ def commander(backend: DemoBackend) -> Iterator[ApiClient]:
     client.close()
 
 
+@pytest.fixture(scope="session")
+def admin(backend: DemoBackend) -> Iterator[ApiClient]:
+    """Logged in as administrator (系统管理员)."""
+    client = login(backend.base_url, "admin")
+    yield client
+    client.close()
+
+
 @pytest.fixture
 def make_backend() -> Iterator[Callable[..., DemoBackend]]:
     """Start extra backends for one test (stopped afterwards)."""
@@ -66,15 +74,17 @@ def make_backend() -> Iterator[Callable[..., DemoBackend]]:
 
 
 @pytest.fixture
-def new_incident(backend: DemoBackend, duty: ApiClient) -> Callable[..., dict[str, Any]]:
-    """Report a fresh simulated incident (optionally moved along by actions); returns its JSON."""
+def new_incident(backend: DemoBackend, commander: ApiClient) -> Callable[..., dict[str, Any]]:
+    """Report a fresh simulated incident (optionally moved along by actions, as commander, who may take every
+    action); returns its JSON."""
 
     def factory(*actions: str, category: str | None = None) -> dict[str, Any]:
         incident = backend.simulator.new_incident(category).model_dump(mode="json")
         for action in actions:
-            incident = duty.post(
+            note = "退回原因：信息不全" if action == "return" else ""
+            incident = commander.post(
                 f"/api/v1/incidents/{incident['id']}/transitions",
-                json={"action": action, "version": incident["version"]},
+                json={"action": action, "version": incident["version"], "note": note},
             ).json()
         return incident
 

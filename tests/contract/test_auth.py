@@ -73,7 +73,7 @@ def test_viewer_reads_but_cannot_change(
         403,
         json={"action": "accept", "version": target["version"]},
     ).json()
-    assert refused["error"] == "forbidden"
+    assert refused["error"] == "forbidden_for_role"
     viewer.post(
         "/api/v1/tasks", 403, json={"incident_id": target["id"]}, headers={"Idempotency-Key": "viewer-try"}
     )

@@ -329,18 +329,20 @@ def test_task_instructions_come_back_verbatim(duty: ApiClient, viewer: ApiClient
     assert [seen.get(t["id"]) for t in created] == HOSTILE_TEXT
 
 
-def test_transition_notes_are_stored_verbatim(duty: ApiClient, backend: DemoBackend, new_incident: NewIncident) -> None:
+def test_transition_notes_are_stored_verbatim(
+    commander: ApiClient, backend: DemoBackend, new_incident: NewIncident
+) -> None:
     incident = new_incident("accept")
     for i, note in enumerate(HOSTILE_TEXT):
         action = "resolve" if i % 2 == 0 else "reopen"
-        incident = duty.post(
+        incident = commander.post(
             f"/api/v1/incidents/{incident['id']}/transitions",
             json={"action": action, "version": incident["version"], "note": note},
         ).json()
     assert backend.db_path is not None
     with closing(sqlite3.connect(f"file:{backend.db_path}?mode=ro", uri=True)) as db:
         rows = db.execute(
-            "SELECT note FROM incident_history WHERE incident_id = ? AND action IN ('resolve', 'reopen') ORDER BY n",
+            "SELECT text FROM timeline WHERE incident_id = ? AND action IN ('resolve', 'reopen') ORDER BY seq",
             (incident["id"],),
         ).fetchall()
     assert [r[0] for r in rows] == HOSTILE_TEXT

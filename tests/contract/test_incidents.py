@@ -101,7 +101,7 @@ def test_transition_not_allowed_from_status_is_422(duty: ApiClient, new_incident
     body = duty.post(
         f"/api/v1/incidents/{target['id']}/transitions",
         422,
-        json={"action": "close", "version": target["version"]},
+        json={"action": "start", "version": target["version"]},
     ).json()
     assert body["error"] == "invalid_transition"
     assert duty.get(f"/api/v1/incidents/{target['id']}").json()["version"] == target["version"]

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
+from commandwall.app.incidents import ActionRights
 from commandwall.domain.models import Incident, IncidentStatus
 from commandwall.ui.incidents.dispatch import DispatchDialog
 from commandwall.ui.incidents.panel import IncidentPanel
@@ -64,14 +65,15 @@ def test_selecting_shows_backend_text_as_plain_text(qtbot):
 def test_action_button_quotes_the_version_seen(qtbot):
     panel = IncidentPanel()
     qtbot.addWidget(panel)
+    panel.detail.set_rights(ActionRights(["duty_officer"]))
     panel.set_incidents([make(1, version=7)])
     panel.select("INC-0001")
     button = panel.detail.findChild(QPushButton, "action_accept")
     assert button is not None and button.isEnabled()
     with qtbot.waitSignal(panel.detail.sig_action, timeout=2000) as blocker:
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    assert blocker.args == ["INC-0001", "accept", 7]
-    panel.detail.set_can_act(False)  # a viewer sees the buttons disabled
+    assert blocker.args == ["INC-0001", "accept", 7, ""]
+    panel.detail.set_rights(ActionRights(["viewer"]))  # a viewer sees the buttons disabled
     assert not panel.detail.findChild(QPushButton, "action_accept").isEnabled()
 
 
@@ -107,6 +109,7 @@ def test_dispatch_dialog_requires_instructions_and_builds_payload(qtbot):
 def test_a_double_click_on_an_action_sends_it_once(qtbot):
     panel = IncidentPanel()
     qtbot.addWidget(panel)
+    panel.detail.set_rights(ActionRights(["duty_officer"]))
     panel.set_incidents([make(1)])
     panel.select("INC-0001")
     emitted: list = []
@@ -114,6 +117,6 @@ def test_a_double_click_on_an_action_sends_it_once(qtbot):
     button = panel.detail.findChild(QPushButton, "action_accept")
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    assert emitted == [("INC-0001", "accept", 1)]
+    assert emitted == [("INC-0001", "accept", 1, "")]
     panel.detail.set_feedback("状态变更被平台拒绝：…")  # an answer came: the buttons are back
     assert panel.detail.findChild(QPushButton, "action_accept").isEnabled()

@@ -88,7 +88,8 @@ def test_switch_to_viewer_then_logout_and_back_to_duty(qtbot, window):
     assert not window.incidents.detail.dispatch_button.isEnabled()
     assert workflow_buttons(window) and not any(b.isEnabled() for b in workflow_buttons(window))
     assert not window.ptz_pad.isEnabled()
-    assert window.desk.incidents.transition(incident.id, "accept", incident.version) == "当前用户无权执行此操作"
+    assert window.desk.incidents.transition(incident.id, "accept", incident.version) == (
+        "当前角色（观察员）无权执行「受理」")
     assert window.incidents_feature.selected_incident_id() == incident.id
     assert [c.id if c else None for c in window.wall.cameras()] == wall_before
 
@@ -99,7 +100,9 @@ def test_switch_to_viewer_then_logout_and_back_to_duty(qtbot, window):
     submit_with_enter(qtbot, dialog)
     qtbot.waitUntil(lambda: not dialog.isVisible() and "值班员" in window.status.user_label.text(), timeout=30000)
     qtbot.waitUntil(lambda: window.incidents.detail.dispatch_button.isEnabled(), timeout=5000)
-    assert all(b.isEnabled() for b in workflow_buttons(window)) and window.ptz_pad.isEnabled()
+    enabled = [b.objectName() for b in workflow_buttons(window) if b.isEnabled()]
+    assert enabled == ["action_accept", "action_return", "action_escalate"]  # merging is the commander's
+    assert window.ptz_pad.isEnabled()
     assert window.incidents_feature.selected_incident_id() == incident.id
     qtbot.waitUntil(lambda: "实时推送" in window.connection_label.text(), timeout=20000)
 

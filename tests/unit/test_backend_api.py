@@ -156,8 +156,11 @@ def test_transitions_and_their_errors(duty: PlatformClient) -> None:
     assert stale.value.current is not None and stale.value.current.version == accepted.version
 
     with pytest.raises(TransitionRefused) as refused:
-        duty.transition(new.id, "close", accepted.version)  # accepted -> close is not allowed
+        duty.transition(new.id, "start", accepted.version)  # accepted -> start is not allowed
     assert refused.value.status == 422 and refused.value.code == "invalid_transition"
+    with pytest.raises(PermissionDeniedError) as forbidden:
+        duty.transition(new.id, "merge", accepted.version, into=incidents[0].id)  # the commander's decision
+    assert forbidden.value.status == 403 and "值班员" in forbidden.value.message
 
 
 def test_create_task_is_idempotent(duty: PlatformClient) -> None:

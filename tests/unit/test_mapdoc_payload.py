@@ -67,7 +67,7 @@ def test_incident_payload_keeps_text_as_data_and_adds_labels() -> None:
     assert item["title"] == "<img src=x onerror=alert(1)>"  # escaping is the page's job (textContent)
     assert item["category_label"] == "环保"
     assert item["status"] == "dispatched"
-    assert item["status_label"] == "处置中"
+    assert item["status_label"] == "已派遣"
     assert item["priority"] == 1
     assert item["reported_at"] == "2024-05-01T08:30:00+00:00"
 

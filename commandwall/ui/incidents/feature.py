@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QInputDialog, QWidget
 
-from commandwall.app.incidents import IncidentsController
+from commandwall.app.incidents import NOTE_SENT, TRANSITION_SENT, IncidentsController
 from commandwall.backend.outbox import OutboxItem
-from commandwall.domain.models import Incident, Task
+from commandwall.domain.models import Incident, Task, TimelineEntry
 from commandwall.textsafe import display_text
 from commandwall.ui.adapters import ClientSignals
 from commandwall.ui.incidents.dispatch import DispatchDialog
@@ -24,6 +24,8 @@ class IncidentsFeature(QObject):
     """
 
     sig_message = Signal(str, int)
+    #: A timeline fetched on the controller's worker thread (incident id, entries or None, error), to the GUI.
+    _sig_timeline = Signal(str, object, str)
 
     def __init__(self, controller: IncidentsController, signals: ClientSignals, window: QWidget) -> None:
         super().__init__(window)
@@ -35,9 +37,13 @@ class IncidentsFeature(QObject):
         signals.sig_incident.connect(self._on_incident)
         signals.sig_task.connect(self._on_task)
         signals.sig_outbox.connect(self._on_outbox)
+        signals.sig_timeline.connect(self._on_timeline_entry)
         self.panel.sig_incident_selected.connect(self._show_tasks)
+        self.panel.sig_incident_selected.connect(self.refresh_timeline)
         self.panel.detail.sig_action.connect(self._request_transition)
         self.panel.detail.sig_dispatch.connect(self._open_dispatch)
+        self.panel.detail.sig_note.connect(self._add_note)
+        self._sig_timeline.connect(self._show_timeline)
 
     def on_ready(self) -> None:
         """List the incidents (again after another login: the selection stays); the workflow buttons follow
@@ -47,8 +53,8 @@ class IncidentsFeature(QObject):
         self._live = True
 
     def apply_rights(self) -> None:
-        """Workflow and dispatch buttons only for users who may act (not viewers, not after logout)."""
-        self.panel.detail.set_can_act(self.controller.can_act)
+        """Workflow, dispatch and note buttons as the user's role allows (not after logout)."""
+        self.panel.detail.set_rights(self.controller.rights)
 
     def selected_incident_id(self) -> str | None:
         """The incident shown in the detail view."""
@@ -59,7 +65,28 @@ class IncidentsFeature(QObject):
         """Select an incident in the list (e.g. clicked on the map)."""
         self.panel.select(incident_id)
 
+    def refresh_timeline(self, incident_id: str | None = None) -> None:
+        """Fetch the timeline of the shown incident (or ``incident_id``) in the background and show it."""
+        incident_id = incident_id or self.selected_incident_id()
+        if incident_id is not None:
+            self.controller.fetch_timeline(incident_id, self._sig_timeline.emit)
+
+    def _show_timeline(self, incident_id: str, entries: list[TimelineEntry] | None, error: str) -> None:
+        if incident_id != self.selected_incident_id():
+            return  # the user moved on meanwhile
+        if entries is None:
+            self.panel.detail.show_timeline([display_text(error)])
+        else:
+            self.panel.detail.show_timeline([self.controller.describe_entry(e) for e in entries])
+
+    def _on_timeline_entry(self, entry: TimelineEntry) -> None:
+        """Another desk's note (or any change) on the shown incident: show the timeline as it is now."""
+        if entry.incident_id == self.selected_incident_id():
+            self.refresh_timeline()
+
     def _on_incident(self, incident: Incident) -> None:
+        if incident.id == self.selected_incident_id():
+            self.refresh_timeline()
         is_new = self.panel.upsert_incident(incident, unseen=self._live)
         if is_new and self._live:
             notice = self.controller.arrival_notice(incident)
@@ -70,12 +97,38 @@ class IncidentsFeature(QObject):
     def _on_task(self, task: Task) -> None:
         if task.incident_id == self.selected_incident_id():
             self._show_tasks(task.incident_id)
+            self.refresh_timeline()
 
     def _show_tasks(self, incident_id: str) -> None:
         self.panel.detail.show_tasks(self.controller.tasks_for(incident_id))
 
-    def _request_transition(self, incident_id: str, action: str, version: int) -> None:
-        self.panel.detail.set_feedback(self.controller.transition(incident_id, action, version), settled=False)
+    def _request_transition(self, incident_id: str, action: str, version: int, note: str) -> None:
+        into = None
+        if action == "merge":
+            into = self._ask_merge_target(incident_id)
+            if into is None:
+                self.panel.detail.set_feedback("", settled=True)
+                return
+        feedback = self.controller.transition(incident_id, action, version, note, into)
+        if feedback == TRANSITION_SENT and note.strip():
+            self.panel.detail.note_taken()
+        self.panel.detail.set_feedback(feedback, settled=feedback != TRANSITION_SENT)
+
+    def _ask_merge_target(self, incident_id: str) -> str | None:
+        """The incident a duplicate is merged into, chosen by the user (None: cancelled)."""
+        targets = self.controller.merge_targets(incident_id)
+        if not targets:
+            return None
+        labels = [display_text(f"{t.id} {t.title}") for t in targets]
+        label, ok = QInputDialog.getItem(self._window, "合并重复事件", "将所选事件作为重复事件合并到：",
+                                         labels, 0, False)
+        return targets[labels.index(label)].id if ok and label in labels else None
+
+    def _add_note(self, incident_id: str, text: str) -> None:
+        feedback = self.controller.add_note(incident_id, text)
+        if feedback == NOTE_SENT:
+            self.panel.detail.note_taken()
+        self.panel.detail.set_feedback(feedback, settled=feedback != NOTE_SENT)
 
     def _open_dispatch(self, incident_id: str) -> None:
         choices = self.controller.dispatch_choices(incident_id)
@@ -91,4 +144,6 @@ class IncidentsFeature(QObject):
             return
         if notice.incident_id is not None and notice.incident_id == self.selected_incident_id():
             self.panel.detail.set_feedback(notice.text, settled=notice.settled)
+            if notice.settled:
+                self.refresh_timeline()
         self.sig_message.emit(display_text(notice.text), 6000)

@@ -24,9 +24,14 @@ PRIORITY_COLOURS = {1: "#ff4d4f", 2: "#fa8c16", 3: "#fadb14", 4: "#8c8c8c"}
 STATUS_COLOURS = {
     IncidentStatus.NEW: "#ff7875",
     IncidentStatus.ACCEPTED: "#ffc069",
+    IncidentStatus.VERIFIED: "#ffd666",
     IncidentStatus.DISPATCHED: "#69c0ff",
+    IncidentStatus.IN_PROGRESS: "#40a9ff",
     IncidentStatus.RESOLVED: "#95de64",
     IncidentStatus.CLOSED: "#8c8c8c",
+    IncidentStatus.RETURNED: "#d3adf7",
+    IncidentStatus.ESCALATED: "#ff9c6e",
+    IncidentStatus.MERGED: "#8c8c8c",
 }
 
 

@@ -1,4 +1,5 @@
-"""The incident panel: live list with filters, a detail view, workflow buttons and the task list."""
+"""The incident panel: live list with filters, a detail view with the workflow buttons the user's role may
+press (the others disabled, the tooltip says why), the task list, the timeline and an add-note field."""
 
 from __future__ import annotations
 
@@ -21,13 +22,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from commandwall.app.incidents import PRIORITY_LABELS
+from commandwall.app.incidents import PRIORITY_LABELS, ActionChoice, ActionRights
 from commandwall.domain.models import CATEGORIES, Incident, Task
-from commandwall.domain.workflow import ACTION_LABELS, allowed_actions
 from commandwall.localtime import to_display
 from commandwall.textsafe import display_text
 from commandwall.ui.incidents.model import IncidentFilterModel, IncidentTableModel
-from commandwall.ui.text import plain_label
+from commandwall.ui.text import plain_label, plain_tooltip
 
 #: A description is shown up to this many characters (the platform cuts it at 4000).
 DESCRIPTION_MAX_LEN = 10_000
@@ -47,14 +47,15 @@ def _plain_label(text: str = "") -> QLabel:
 class IncidentDetail(QWidget):
     """Details of one incident, the actions its status allows, and its tasks."""
 
-    sig_action = Signal(str, str, int)  # incident id, action, version seen
+    sig_action = Signal(str, str, int, str)  # incident id, action, version seen, note (a reason)
     sig_dispatch = Signal(str)  # incident id
     sig_locate = Signal(str)  # incident id
+    sig_note = Signal(str, str)  # incident id, text
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._incident: Incident | None = None
-        self._can_act = True
+        self._rights = ActionRights(None)
         self.title = _plain_label()
         self.title.setObjectName("incidentTitle")
         self.fields = {name: _plain_label() for name in ("id", "category", "priority", "status", "place", "time")}
@@ -85,6 +86,19 @@ class IncidentDetail(QWidget):
         self.feedback.setObjectName("actionFeedback")
         self.tasks = QListWidget()
         self.tasks.setMaximumHeight(72)
+        self.timeline = QPlainTextEdit()  # plain text: platform text is never markup
+        self.timeline.setObjectName("incidentTimeline")
+        self.timeline.setReadOnly(True)
+        self.timeline.setMinimumHeight(90)
+        self.timeline.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.note = QLineEdit()
+        self.note.setObjectName("noteField")
+        self.note.setPlaceholderText("备注（退回时为退回原因）")
+        self.note.setMaxLength(2000)
+        self.note_button = QPushButton("添加备注")
+        self.note_button.setObjectName("noteButton")
+        self.note_button.clicked.connect(self._add_note)
+        self.note.returnPressed.connect(self._add_note)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -94,12 +108,21 @@ class IncidentDetail(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.locate_button)
         buttons.addWidget(self.dispatch_button)
-        buttons.addLayout(self.actions_row)
         buttons.addStretch(1)
         layout.addLayout(buttons)
+        workflow = QHBoxLayout()  # a row of its own: up to four steps fit the narrow right-hand column
+        workflow.addLayout(self.actions_row)
+        workflow.addStretch(1)
+        layout.addLayout(workflow)
         layout.addWidget(self.feedback)
         layout.addWidget(plain_label("处置任务"))
         layout.addWidget(self.tasks)
+        layout.addWidget(plain_label("时间线"))
+        layout.addWidget(self.timeline, 1)
+        note_row = QHBoxLayout()
+        note_row.addWidget(self.note, 1)
+        note_row.addWidget(self.note_button)
+        layout.addLayout(note_row)
         self.show_incident(None)
 
     @property
@@ -107,10 +130,14 @@ class IncidentDetail(QWidget):
         """The incident shown, if any."""
         return self._incident
 
-    def set_can_act(self, can_act: bool) -> None:
-        """Enable workflow buttons only for roles allowed to act (not viewers)."""
-        self._can_act = can_act
+    def set_rights(self, rights: ActionRights) -> None:
+        """Enable only the buttons the user's roles may press (the others explain why in their tooltip)."""
+        self._rights = rights
         self.show_incident(self._incident)
+
+    def _apply(self, button: QPushButton, choice: ActionChoice) -> None:
+        button.setEnabled(choice.enabled)
+        button.setToolTip(plain_tooltip(choice.tooltip) if choice.tooltip else "")
 
     def show_incident(self, incident: Incident | None) -> None:
         """Fill the view from ``incident`` (None clears it)."""
@@ -127,18 +154,24 @@ class IncidentDetail(QWidget):
                 label.setText("")
             self.description.setPlainText("")
             self.tasks.clear()
+            self.timeline.clear()
             self.locate_button.setEnabled(False)
             self.dispatch_button.setEnabled(False)
+            self.note.setEnabled(False)
+            self.note_button.setEnabled(False)
             return
         if previous is None or previous.id != incident.id:
             self.feedback.setText("")
             self.tasks.clear()
+            self.timeline.clear()
+            self.note.clear()
         self.title.setText(display_text(incident.title))
         self.fields["id"].setText(display_text(incident.id))
         category = (display_text(incident.category_label, isolate=True), display_text(incident.source, isolate=True))
         self.fields["category"].setText("  ".join(part for part in category if part))
         self.fields["priority"].setText(PRIORITY_LABELS.get(incident.priority, str(incident.priority)))
-        self.fields["status"].setText(f"{incident.status_label}  (v{incident.version})")
+        merged = f" → {display_text(incident.merged_into, isolate=True)}" if incident.merged_into else ""
+        self.fields["status"].setText(f"{incident.status_label}{merged}  (v{incident.version})")
         place = (display_text(incident.town, isolate=True), display_text(incident.grid, isolate=True))
         self.fields["place"].setText(
             f"{' '.join(part for part in place if part)}  {incident.lon:.5f}, {incident.lat:.5f}".strip()
@@ -146,24 +179,40 @@ class IncidentDetail(QWidget):
         self.fields["time"].setText(to_display(incident.reported_at).strftime("%Y-%m-%d %H:%M:%S"))
         self.description.setPlainText(display_text(incident.description, DESCRIPTION_MAX_LEN, multiline=True))
         self.locate_button.setEnabled(True)
-        actions = allowed_actions(incident.status)
-        self.dispatch_button.setEnabled(self._can_act and "dispatch" in actions)
-        for action in actions:
-            if action == "dispatch":
-                continue
-            button = QPushButton(ACTION_LABELS[action])
-            button.setObjectName(f"action_{action}")
-            button.setEnabled(self._can_act)
-            button.clicked.connect(lambda _=False, a=action, i=incident: self._act(i, a))
+        self._apply(self.dispatch_button, self._rights.dispatch_choice(incident))
+        note = self._rights.note_choice()
+        self._apply(self.note_button, note)
+        self.note.setEnabled(note.enabled)
+        self.note.setToolTip(self.note_button.toolTip())
+        for choice in self._rights.choices(incident):
+            button = QPushButton(choice.label)
+            button.setObjectName(f"action_{choice.action}")
+            self._apply(button, choice)
+            button.clicked.connect(lambda _=False, a=choice.action, i=incident: self._act(i, a))
             self.actions_row.addWidget(button)
 
     def _act(self, incident: Incident, action: str) -> None:
-        """Emit the action once: the buttons stay disabled until the incident changes or an answer comes."""
+        """Emit the action once (with the note field as its reason): the buttons stay disabled until the
+        incident changes or an answer comes."""
         for i in range(self.actions_row.count()):
             widget = self.actions_row.itemAt(i).widget()
             if widget is not None:
                 widget.setEnabled(False)
-        self.sig_action.emit(incident.id, action, incident.version)
+        self.sig_action.emit(incident.id, action, incident.version, self.note.text())
+
+    def _add_note(self) -> None:
+        if self._incident is not None and self.note_button.isEnabled():
+            self.sig_note.emit(self._incident.id, self.note.text())
+
+    def note_taken(self) -> None:
+        """The note field's text was queued (as a note or a reason): clear it."""
+        self.note.clear()
+
+    def show_timeline(self, lines: list[str]) -> None:
+        """Show the shown incident's timeline (lines already made safe to show), newest last, scrolled down."""
+        self.timeline.setPlainText("\n".join(lines))
+        bar = self.timeline.verticalScrollBar()
+        bar.setValue(bar.maximum())
 
     def show_tasks(self, tasks: list[Task]) -> None:
         """List the tasks dispatched for the shown incident."""

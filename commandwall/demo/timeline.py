@@ -1,0 +1,67 @@
+"""Incident timelines of the exercise backend: the append-only audit trail in the ``timeline`` table.
+
+Every transition, task, merge and note of an incident becomes one row, written in the same transaction
+as the change it records and published as a ``timeline`` event; SQLite triggers refuse any UPDATE or
+DELETE of a row. A note is added at most once per ``Idempotency-Key`` (the same key with another body is
+refused).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from commandwall.demo.db import Database, Transaction, iso, now
+from commandwall.domain.models import TimelineEntry, TimelineKind
+
+_COLUMNS = "seq, incident_id, kind, action, from_status, to_status, text, ref, actor, desk, at"
+
+
+def _entry(row: sqlite3.Row) -> TimelineEntry:
+    return TimelineEntry.model_validate({k: row[k] for k in TimelineEntry.model_fields})
+
+
+def record(
+    tx: Transaction,
+    incident_id: str,
+    kind: TimelineKind,
+    *,
+    actor: str,
+    desk: str,
+    action: str = "",
+    from_status: str | None = None,
+    to_status: str | None = None,
+    text: str = "",
+    ref: str = "",
+    key: str | None = None,
+    body_hash: str | None = None,
+) -> TimelineEntry:
+    """Append one entry inside ``tx`` and return it."""
+    cursor = tx.execute(
+        "INSERT INTO timeline (incident_id, kind, action, from_status, to_status, text, ref, actor, desk, at,"
+        " idempotency_key, body_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (incident_id, kind.value, action, from_status, to_status, text, ref, actor, desk, iso(now()), key,
+         body_hash),
+    )
+    row = tx.one(f"SELECT {_COLUMNS} FROM timeline WHERE seq = ?", (cursor.lastrowid,))
+    assert row is not None
+    entry = _entry(row)
+    tx.event("timeline", incident_id, as_json(entry))
+    return entry
+
+
+def by_key(tx: Transaction, key: str) -> tuple[TimelineEntry, str] | None:
+    """The entry an Idempotency-Key created, with the hash of the body it was created from."""
+    row = tx.one(f"SELECT {_COLUMNS}, body_hash FROM timeline WHERE idempotency_key = ?", (key,))
+    return None if row is None else (_entry(row), str(row["body_hash"]))
+
+
+def entries(db: Database, incident_id: str) -> list[TimelineEntry]:
+    """An incident's timeline, oldest first."""
+    rows = db.rows(f"SELECT {_COLUMNS} FROM timeline WHERE incident_id = ? ORDER BY seq", (incident_id,))
+    return [_entry(r) for r in rows]
+
+
+def as_json(entry: TimelineEntry) -> dict[str, Any]:
+    """The wire form of an entry."""
+    return entry.model_dump(mode="json")

@@ -1,0 +1,130 @@
+"""The incident centre's workflow in real widgets against a real exercise backend: what a viewer may not do
+is disabled and explained, a duty officer's transition and note go through and show in the timeline."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
+
+from commandwall.app.incidents import IncidentsController
+from commandwall.app.platform import PlatformFactory
+from commandwall.app.session import ClientSession
+from commandwall.backend.events import ConnectionState
+from commandwall.config import Settings
+from commandwall.demo import DemoBackend
+from commandwall.domain.models import IncidentStatus, TimelineKind
+from commandwall.ui.adapters import ClientSignals
+from commandwall.ui.incidents.feature import IncidentsFeature
+
+SHOTS = Path("/tmp/commandwall-shots")
+
+
+class IncidentDesk:
+    """One desk's incident centre (session, signals, feature) in a shown window."""
+
+    def __init__(self, qtbot, exercise: DemoBackend, data_dir: Path, username: str) -> None:
+        self.signals = ClientSignals()
+        platform = PlatformFactory.at_url(exercise.base_url, exercise=True)
+        self.session = ClientSession(Settings(data_dir=data_dir, username=username), platform,
+                                     self.signals.listener())
+        self.signals.watch(self.session)
+        self.window = QWidget()
+        qtbot.addWidget(self.window)
+        self.controller = IncidentsController(self.session)
+        self.feature = IncidentsFeature(self.controller, self.signals, self.window)
+        QVBoxLayout(self.window).addWidget(self.feature.widget)
+        self.window.resize(760, 1000)
+        self.window.show()
+        with qtbot.waitSignal(self.signals.sig_ready, timeout=30000):
+            self.session.start()
+        self.feature.on_ready()
+        self.detail = self.feature.panel.detail
+
+    def buttons(self) -> dict[str, QPushButton]:
+        return {b.objectName(): b for b in self.detail.findChildren(QPushButton)
+                if b.objectName().startswith("action_")}
+
+    def close(self) -> None:
+        self.controller.close()
+        self.session.stop()
+
+
+@pytest.fixture
+def desk_as(qtbot, exercise, tmp_path) -> Iterator:
+    desks: list[IncidentDesk] = []
+
+    def make(username: str) -> IncidentDesk:
+        desks.append(IncidentDesk(qtbot, exercise, tmp_path / username, username))
+        return desks[-1]
+
+    yield make
+    for desk in desks:
+        desk.close()
+
+
+def test_a_viewer_sees_the_buttons_disabled_and_why(qtbot, desk_as) -> None:
+    desk = desk_as("viewer")
+    incident = next(i for i in desk.session.incidents.open() if i.status is IncidentStatus.NEW)
+    assert desk.feature.panel.select(incident.id)
+    buttons = desk.buttons()
+    assert set(buttons) == {"action_accept", "action_return", "action_escalate", "action_merge"}
+    for name, button in buttons.items():
+        assert not button.isEnabled(), name
+        assert "当前角色（观察员）无权执行「" in button.toolTip() and button.text() in button.toolTip()
+    assert not desk.detail.dispatch_button.isEnabled() and "派遣" in desk.detail.dispatch_button.toolTip()
+    assert not desk.detail.note.isEnabled() and not desk.detail.note_button.isEnabled()
+    assert "添加备注" in desk.detail.note_button.toolTip()
+    qtbot.waitUntil(lambda: "上报" in desk.detail.timeline.toPlainText(), timeout=10000)  # a viewer still reads
+
+
+def test_a_duty_officers_transition_and_note_show_in_the_timeline(qtbot, desk_as, exercise) -> None:
+    desk = desk_as("duty")
+    incident = next(i for i in desk.session.incidents.open() if i.status is IncidentStatus.NEW)
+    assert desk.feature.panel.select(incident.id)
+    assert not desk.buttons()["action_merge"].isEnabled()  # the commander's decision
+    assert "值班员" in desk.buttons()["action_merge"].toolTip()
+    qtbot.mouseClick(desk.buttons()["action_accept"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: exercise.store.incident(incident.id).status is IncidentStatus.ACCEPTED, timeout=15000)
+    qtbot.waitUntil(lambda: "受理（已上报→已受理） · duty@" in desk.detail.timeline.toPlainText(), timeout=10000)
+
+    qtbot.waitUntil(lambda: desk.detail.note_button.isEnabled(), timeout=10000)
+    desk.detail.note.setText("已电话联系报警人 <b>现场</b>")  # typed: keyClicks only knows ASCII keys
+    qtbot.mouseClick(desk.detail.note_button, Qt.MouseButton.LeftButton)
+    assert desk.detail.note.text() == ""
+    qtbot.waitUntil(lambda: "备注 · duty@" in desk.detail.timeline.toPlainText(), timeout=10000)
+    assert "已电话联系报警人 <b>现场</b>" in desk.detail.timeline.toPlainText()  # plain text, markup shown
+    notes = [e for e in exercise.store.timeline(incident.id) if e.kind is TimelineKind.NOTE]
+    assert [n.text for n in notes] == ["已电话联系报警人 <b>现场</b>"]  # exactly once
+    assert notes[0].desk and notes[0].desk in desk.detail.timeline.toPlainText()
+
+    qtbot.mouseClick(desk.buttons()["action_return"], Qt.MouseButton.LeftButton)  # no reason written
+    assert desk.detail.feedback.text() == "请先在备注栏填写退回原因"
+    assert exercise.store.incident(incident.id).status is IncidentStatus.ACCEPTED
+
+    qtbot.waitUntil(lambda: desk.buttons()["action_verify"].isEnabled(), timeout=10000)
+    qtbot.mouseClick(desk.buttons()["action_verify"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "核实（已受理→已核实）" in desk.detail.timeline.toPlainText(), timeout=10000)
+    qtbot.waitUntil(lambda: "已送达" in desk.detail.feedback.text(), timeout=10000)
+    desk.feature.panel.splitter.setSizes([200, 800])  # room for the whole detail in the picture
+    qtbot.wait(50)  # one layout pass before the grab
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    assert desk.window.grab().save(str(SHOTS / "incident-detail-timeline.png"))
+
+
+def test_a_note_from_another_desk_reaches_the_shown_timeline_live(qtbot, desk_as) -> None:
+    duty, commander = desk_as("duty"), desk_as("commander")
+    incident = next(i for i in duty.session.incidents.open() if i.status is IncidentStatus.NEW)
+    for desk in (duty, commander):
+        assert desk.feature.panel.select(incident.id)
+    qtbot.waitUntil(lambda: "上报" in duty.detail.timeline.toPlainText(), timeout=10000)
+    qtbot.waitUntil(lambda: duty.session.events.state is ConnectionState.LIVE, timeout=15000)
+    commander.detail.note.setText("指挥长：请派两组力量")
+    qtbot.keyClick(commander.detail.note, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "备注 · commander@" in duty.detail.timeline.toPlainText(), timeout=15000)
+    assert "指挥长：请派两组力量" in duty.detail.timeline.toPlainText()
+    qtbot.waitUntil(lambda: duty.detail.timeline.toPlainText() == commander.detail.timeline.toPlainText(),
+                    timeout=10000)  # both desks show the same timeline
