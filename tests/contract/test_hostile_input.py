@@ -524,6 +524,7 @@ def test_any_body_is_not_a_server_error(
     path=st.sampled_from(["/api/v1/events", "/api/v1/incidents", "/api/v1/cameras", "/api/v1/collections/towns/items"]),
 )
 @example(header="Last-Event-ID", value="²".encode("latin-1"), path="/api/v1/events")
+@example(header="Host", value=b".", path="/api/v1/events")  # werkzeug refuses it: 400 bad_request
 def test_any_header_is_not_a_server_error(
     raw_get: Callable[..., requests.Response], path: str, header: str, value: bytes
 ) -> None:
