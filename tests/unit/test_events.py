@@ -65,7 +65,7 @@ def test_goes_live_and_receives_an_incident_from_the_simulator(demo: DemoBackend
         got = next(i for i in rec.of_kind("incident") if i.id == new_ids[0])
         assert isinstance(got, Incident) and got.version == 1
         assert wait_until(lambda: stores.incidents.get(new_ids[0]) is not None, 10)
-        assert rec.of_kind("unit"), "unit moves arrive too"
+        assert wait_until(lambda: bool(rec.of_kind("unit")), 10), "unit moves arrive too"
         assert stream.last_event_id is not None and int(stream.last_event_id) > 0
         assert rec.state_names()[:2] == [ConnectionState.CONNECTING, ConnectionState.LIVE]
     finally:
