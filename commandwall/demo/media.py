@@ -201,7 +201,7 @@ class ClipLibrary:
         clip = self._clips[(codec, variant)]
         key = (camera_id, variant)
         sink = _Sink()
-        out = av.open(sink, mode="w", format="mpegts", options={"flush_packets": "1"})
+        out = av.open(sink, mode="w", format="mpegts", options={"flush_packets": "1", "omit_video_pes_length": "0"})
         stream = out.add_stream_from_template(clip.template)
         with self._lock:
             self.viewers[key] = self.viewers.get(key, 0) + 1

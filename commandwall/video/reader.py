@@ -11,7 +11,8 @@ stream fails or ends the reader reconnects with a bounded, jittered exponential 
 The reading thread is supervised: an unexpected Python exception anywhere in opening, decoding or publishing
 (not just a failed open or read) is logged with the camera id, the redacted URL and the traceback, then the
 reader backs off and starts over, so a stream never dies silently and its tile shows 重连中 meanwhile.
-Native calls are bounded by the open and read timeouts, so :meth:`StreamReader.stop` followed by
+Native calls are bounded by the open and read timeouts (PyAV streams: every network wait, the open's
+included, by the read timeout), so :meth:`StreamReader.stop` followed by
 :meth:`StreamReader.join` ends the thread within ``max(open_timeout_s, read_timeout_s)`` plus a frame.
 
 Nothing here imports Qt: the wall polls :meth:`StreamReader.latest` from a GUI timer.

@@ -59,7 +59,7 @@ def test_ts_stream_decodes_and_its_frames_advance(
     backend: DemoBackend, camera_id: str, codec: str, variant: str
 ) -> None:
     url = f"{backend.base_url}/streams/{camera_id}/{variant}.ts"
-    capture = PyAvCapture(url, 5.0, 5.0)
+    capture = PyAvCapture(url, 5.0)
     try:
         assert capture.codec == codec
         started = time.monotonic()
@@ -83,7 +83,7 @@ def test_ts_stream_decodes_and_its_frames_advance(
 
 def test_paced_in_real_time(backend: DemoBackend) -> None:
     """After the first group of pictures, frames come at 25 per second, not as fast as the socket allows."""
-    capture = PyAvCapture(f"{backend.base_url}/streams/CAM-0004/sub.ts", 5.0, 5.0)
+    capture = PyAvCapture(f"{backend.base_url}/streams/CAM-0004/sub.ts", 5.0)
     try:
         for _ in range(GOP):  # the burst is at most one GOP
             assert capture.read() is not None
