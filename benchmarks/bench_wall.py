@@ -6,6 +6,8 @@ Per N and reader: time from starting the readers to every tile live; CPU of this
 loops over the same window; frames per second per tile (mean, min); latency from the frame index burned
 into the picture to the decoded frame (the server records when it sent each index), p50/p95. The exercise
 backend runs in its own process, so its CPU is not counted (its own CPU per stream is printed too).
+With GStreamer's RTSP server installed (``scripts/system-deps.sh``) the same runs over RTSP/TCP
+(``tests/rtsp_server.py``: live H.264, encoded once per mount and shared; no latency there: no index).
 
 Run: ``.venv/bin/python benchmarks/bench_wall.py [--tiles 4 9 16] [--seconds 6]``
 """
@@ -80,10 +82,26 @@ def sent_times(base: str, cameras: list[str]) -> dict[str, list[float]]:
     return {c: requests.get(f"{base}/streams/{c}/sub.sent", timeout=5).json()["sent_at"] for c in cameras}
 
 
-def run_readers(base: str, cameras: list[str], decoder: str, seconds: float) -> dict[str, float]:
-    """N StreamReaders: time to all live, then a window polling them as the wall's timer does."""
+def start_rtsp() -> tuple[subprocess.Popen[str] | None, str]:
+    """GStreamer's RTSP server (tests/rtsp_server.py) through the system Python, or (None, why not)."""
+    if not Path("/usr/bin/python3").exists():
+        return None, "no /usr/bin/python3"
+    proc = subprocess.Popen(["/usr/bin/python3", str(ROOT / "tests" / "rtsp_server.py")], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)  # fmt: skip
+    line = proc.stdout.readline().strip() if proc.stdout else ""
+    if not line.startswith("READY "):
+        proc.kill()
+        proc.wait(5)
+        return None, f"RTSP server unavailable ({line or 'GStreamer bindings missing'})"
+    return proc, f"rtsp://127.0.0.1:{line.split()[1]}/h264"
+
+
+def run_readers(base: str, cameras: list[str], decoder: str, seconds: float, url: str = "") -> dict[str, float]:
+    """N StreamReaders (of ``url`` if given, else of each camera's sub stream): time to all live, then a
+    window polling them as the wall's timer does."""
     started = time.monotonic()
-    readers = [StreamReader(f"{base}/streams/{c}/sub.ts", decoder=decoder, camera_id=c).start() for c in cameras]
+    urls = [url or f"{base}/streams/{c}/sub.ts" for c in cameras]
+    readers = [StreamReader(u, decoder=decoder, camera_id=c).start() for u, c in zip(urls, cameras, strict=True)]
     try:
         live = wait_for(lambda: all(r.state is StreamState.LIVE for r in readers), 60)
         to_live = time.monotonic() - started if live else float("nan")
@@ -104,13 +122,13 @@ def run_readers(base: str, cameras: list[str], decoder: str, seconds: float) -> 
             time.sleep(0.01)  # the wall's paint timer polls at a similar rate
         cpu, wall = time.process_time() - cpu0, time.monotonic() - t0
         fps = [(r.stats().frames - f0) / wall for r, f0 in zip(readers, frames0, strict=True)]
-        sent = sent_times(base, cameras)
+        sent = {} if url else sent_times(base, cameras)
     finally:
         for r in readers:
             r.stop(timeout_s=0)
         for r in readers:
             r.join(10)
-    latencies = sorted(
+    latencies = [] if url else sorted(
         (at - sent[cameras[i]][index]) * 1000 for i, index, at in shown if sent[cameras[i]][index] > 0
     )
     q = statistics.quantiles(latencies, n=20) if len(latencies) >= 20 else [float("nan")] * 19
@@ -118,7 +136,7 @@ def run_readers(base: str, cameras: list[str], decoder: str, seconds: float) -> 
             "p50": q[9], "p95": q[18]}  # fmt: skip
 
 
-def run_bare(base: str, cameras: list[str], seconds: float) -> dict[str, float]:
+def run_bare(base: str, cameras: list[str], seconds: float, url: str = "") -> dict[str, float]:
     """N threads of ``cv2.VideoCapture`` + ``read()``, nothing else: CPU over the same kind of window."""
     stop = threading.Event()
     counts = [0] * len(cameras)
@@ -131,7 +149,8 @@ def run_bare(base: str, cameras: list[str], seconds: float) -> dict[str, float]:
             counts[i] += 1
         cap.release()
 
-    threads = [threading.Thread(target=loop, args=(i, f"{base}/streams/{c}/sub.ts")) for i, c in enumerate(cameras)]
+    urls = [url or f"{base}/streams/{c}/sub.ts" for c in cameras]
+    threads = [threading.Thread(target=loop, args=(i, u)) for i, u in enumerate(urls)]
     for t in threads:
         t.start()
     opened.wait()
@@ -153,6 +172,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=6.0)
     args = parser.parse_args()
     proc, base = start_backend()
+    rtsp, rtsp_url = start_rtsp()
+    if rtsp is None:
+        print(f"RTSP rows skipped: {rtsp_url}", file=sys.stderr)
     cameras_all = [f"CAM-{i:04d}" for i in range(1, 200) if stream_codec(f"CAM-{i:04d}") == "h264"]
     rows = []
     try:
@@ -163,19 +185,29 @@ def main() -> int:
                 server0, t0 = proc_cpu_s(proc.pid), time.monotonic()
                 r = run_readers(base, cams, decoder, args.seconds)
                 server = (proc_cpu_s(proc.pid) - server0) / (time.monotonic() - t0)
-                rows.append((n, decoder, r, bare, server))
+                rows.append((n, decoder, r, bare, server, "http-ts"))
                 print(f"  N={n} {decoder}: done", file=sys.stderr)
+            if rtsp is not None:
+                bare = run_bare(base, cams, args.seconds, rtsp_url)
+                for decoder in ("opencv", "pyav"):
+                    server0, t0 = proc_cpu_s(rtsp.pid), time.monotonic()
+                    r = run_readers(base, cams, decoder, args.seconds, rtsp_url)
+                    server = (proc_cpu_s(rtsp.pid) - server0) / (time.monotonic() - t0)
+                    rows.append((n, decoder, r, bare, server, "rtsp"))
     finally:
         proc.terminate()
         proc.wait(10)
-    print(f"{cv2.getNumberOfCPUs()} CPUs; exercise H.264 640x360 25 fps over MPEG-TS/HTTP on 127.0.0.1; "
+        if rtsp is not None and rtsp.stdin:
+            rtsp.stdin.close()
+            rtsp.wait(10)
+    print(f"{cv2.getNumberOfCPUs()} CPUs; H.264 640x360 25 fps on 127.0.0.1 (exercise MPEG-TS/HTTP, RTSP); "
           f"{args.seconds:.0f} s windows")  # fmt: skip
-    head = ("tiles", "reader", "to live s", "CPU %", "bare CPU %", "ratio", "fps/tile", "min fps",
+    head = ("tiles", "stream", "reader", "to live s", "CPU %", "bare CPU %", "ratio", "fps/tile", "min fps",
             "lat p50 ms", "lat p95 ms", "server CPU %")  # fmt: skip
     print(" | ".join(head))
     print(" | ".join("---" for _ in head))
-    for n, decoder, r, bare, server in rows:
-        cells = [str(n), decoder, f"{r['to_live']:.2f}", f"{100 * r['cpu']:.0f}", f"{100 * bare['cpu']:.0f}",
+    for n, decoder, r, bare, server, kind in rows:
+        cells = [str(n), kind, decoder, f"{r['to_live']:.2f}", f"{100 * r['cpu']:.0f}", f"{100 * bare['cpu']:.0f}",
                  f"{r['cpu'] / bare['cpu']:.2f}", f"{r['fps']:.1f}", f"{r['fps_min']:.1f}", f"{r['p50']:.0f}",
                  f"{r['p95']:.0f}", f"{100 * server:.0f}"]  # fmt: skip
         print(" | ".join(cells))
