@@ -8,13 +8,15 @@ BIN := $(VENV)/bin
 WEB := resources/web
 # the exercise district's offline base map, rendered at set-up from layers/ (git-ignored, ~11 s, ~6 MB)
 BASEMAP := resources/basemaps/xuecheng.mbtiles
+# the exercise cameras' H.264/H.265 10 s loops, encoded at set-up (git-ignored, ~16 s, ~3 MB)
+CLIPS := resources/clips/manifest.json
 # Every Python package, hash-pinned; pyproject.toml's ranges (and requirements-build.in) are the source.
 # Resolved for Python 3.11 and 3.12 on every OS (markers pick per interpreter); uv itself is pinned in it.
 LOCK := requirements.lock
 LOCK_CMD = $(BIN)/uv pip compile pyproject.toml requirements-build.in --extra test --extra package \
 	--universal --python-version 3.11 --generate-hashes --custom-compile-command 'make lock' --quiet -o $(LOCK)
 
-.PHONY: run test setup system-deps lint layers basemap package clean screenshot bench lock lock-upgrade lock-check
+.PHONY: run test setup system-deps lint layers basemap clips package clean screenshot bench lock lock-upgrade lock-check
 
 run: setup
 	@if [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
@@ -31,7 +33,7 @@ screenshot: setup
 	  xvfb-run -a -s "-screen 0 1920x1080x24" $(BIN)/commandwall screenshot --out out/screens --after 10; \
 	else $(BIN)/commandwall screenshot --out out/screens --after 10; fi
 
-setup: system-deps $(VENV)/.installed $(WEB)/node_modules/.installed $(BASEMAP)
+setup: system-deps $(VENV)/.installed $(WEB)/node_modules/.installed $(BASEMAP) $(CLIPS)
 
 system-deps:
 	@scripts/system-deps.sh
@@ -67,6 +69,11 @@ $(BASEMAP): scripts/make_basemap.py layers/manifest.json $(wildcard layers/*.geo
 
 basemap: $(BASEMAP)
 
+$(CLIPS): scripts/make_clips.py commandwall/demo/media.py $(VENV)/.installed
+	$(BIN)/python scripts/make_clips.py --out $(@D)
+
+clips: $(CLIPS)
+
 package: setup
 	$(BIN)/python packaging/build.py
 
@@ -74,4 +81,4 @@ bench: setup
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) $(WEB)/node_modules build dist out .pytest_cache .ruff_cache resources/basemaps
+	rm -rf $(VENV) $(WEB)/node_modules build dist out .pytest_cache .ruff_cache resources/basemaps resources/clips

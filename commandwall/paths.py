@@ -37,6 +37,12 @@ def api_spec_path() -> Path:
     return resources_dir() / "api" / "openapi.yaml"
 
 
+def exercise_clips_dir() -> Path:
+    """The exercise cameras' pre-encoded H.264/H.265 loops, ``resources/clips`` (made at set-up by
+    ``scripts/make_clips.py``; absent in a checkout that has not run ``make setup``)."""
+    return resources_dir() / "clips"
+
+
 def district_base_map() -> Path:
     """The exercise district's offline base map, ``resources/basemaps/xuecheng.mbtiles`` (made at set-up by
     ``scripts/make_basemap.py``; absent in a checkout that has not run ``make setup``)."""

@@ -151,6 +151,9 @@ def check_bundle(bundle: Path) -> list[str]:
         "resources/web/node_modules/leaflet/dist/leaflet.css",
         "resources/web/node_modules/proj4/dist/proj4.js",
         "resources/basemaps/xuecheng.mbtiles",
+        "resources/clips/manifest.json",
+        "resources/clips/h264-sub.ts",
+        "resources/clips/hevc-sub.ts",
     ]
     problems += [f"{name} is missing" for name in required if not (internal / name).is_file()]
     helper = [p for p in internal.rglob("QtWebEngineProcess*") if p.is_file()]

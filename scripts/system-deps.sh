@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages commandwall needs on Linux: the X/xcb and GL libraries QtWebEngine loads, CJK and emoji fonts,
 # Xvfb (and xrandr) for a virtual display, and for building: make, Node.js/npm for the map page's web
-# assets, binutils and the shared libpython for PyInstaller.
+# assets, binutils and the shared libpython for PyInstaller; for the tests GStreamer's RTSP server.
 # Usage: scripts/system-deps.sh [--check]   (installs what is missing when run as root; --check only lists)
 set -euo pipefail
 
@@ -13,6 +13,9 @@ PACKAGES=(
   libxext6 libxfixes3 libxkbcommon-x11-0 libxkbcommon0 libxkbfile1 libxrandr2 libxtst6
   fonts-noto-cjk fonts-noto-color-emoji xvfb xauth x11-xserver-utils
   make python3-venv nodejs npm binutils
+  # tests: a real RTSP server (GStreamer's, through the system Python's bindings) serving H.264 and H.265
+  python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
 )
 # PyInstaller (make package) needs the interpreter's shared libpython file; Debian's python3 is built shared
 # but ships that file separately, as libpythonX.Y.

@@ -81,8 +81,9 @@ def items(layer_id: str) -> Any:
 
 def camera_json(doc: dict[str, Any], status: str, base: str) -> dict[str, Any]:
     """Camera JSON per ``domain.models.Camera`` with stream URLs on this server."""
+    ext = "mjpg" if ctx().streams.codec(doc["id"]) == "mjpeg" else "ts"
     streams = StreamUrls(
-        main=f"{base}/streams/{doc['id']}/main.mjpg", sub=f"{base}/streams/{doc['id']}/sub.mjpg"
+        main=f"{base}/streams/{doc['id']}/main.{ext}", sub=f"{base}/streams/{doc['id']}/sub.{ext}"
     )
     return Camera.model_validate({**doc, "status": status, "streams": streams}).model_dump(mode="json")
 

@@ -1,4 +1,4 @@
-"""Routes that stream: the SSE event feed and the MJPEG camera streams."""
+"""Routes that stream: the SSE event feed and the camera streams (MJPEG, H.264/H.265 MPEG-TS)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from flask import Blueprint, Response, request
 
 from commandwall.demo.app import PATH_ID, ApiError, authenticated, ctx, parse_query
 from commandwall.demo.events import sse_stream
+from commandwall.demo.media import CLIP_FRAMES, FPS, TS_MIMETYPE
 from commandwall.demo.schemas import EventsQuery
 from commandwall.demo.streams import MIMETYPE, SIZES
 
@@ -27,15 +28,36 @@ def events() -> Any:
     return Response(stream, mimetype="text/event-stream", headers=NO_CACHE)
 
 
-@bp.get(f"/streams/<{PATH_ID}:camera_id>/<variant>.mjpg")
-def mjpeg(camera_id: str, variant: str) -> Any:
-    """A camera's simulated MJPEG stream; 503 while the camera is offline."""
+def _check_stream(camera_id: str, variant: str) -> None:
     if variant not in SIZES:
         raise ApiError(404, "not_found", f"no stream {variant!r}; use main or sub")
-    streams = ctx().streams
     status = ctx().store.camera_status(camera_id)
     if status is None:
         raise ApiError(404, "not_found", f"camera {camera_id} not found")
     if status != "online":
         raise ApiError(503, "camera_offline", f"camera {camera_id} is offline")
-    return Response(streams.mjpeg(camera_id, variant), content_type=MIMETYPE, headers=NO_CACHE)
+
+
+@bp.get(f"/streams/<{PATH_ID}:camera_id>/<variant>.mjpg")
+def mjpeg(camera_id: str, variant: str) -> Any:
+    """A camera's simulated MJPEG stream; 503 while the camera is offline."""
+    _check_stream(camera_id, variant)
+    return Response(ctx().streams.mjpeg(camera_id, variant), content_type=MIMETYPE, headers=NO_CACHE)
+
+
+@bp.get(f"/streams/<{PATH_ID}:camera_id>/<variant>.ts")
+def mpegts(camera_id: str, variant: str) -> Any:
+    """A camera's live H.264/H.265 as MPEG-TS over chunked HTTP; 404 for a camera that sends MJPEG."""
+    _check_stream(camera_id, variant)
+    if ctx().streams.codec(camera_id) == "mjpeg":
+        raise ApiError(404, "not_found", f"camera {camera_id} sends MJPEG: use {variant}.mjpg")
+    return Response(ctx().streams.mpegts(camera_id, variant), content_type=TS_MIMETYPE, headers=NO_CACHE)
+
+
+@bp.get(f"/streams/<{PATH_ID}:camera_id>/<variant>.sent")
+def sent_times(camera_id: str, variant: str) -> Any:
+    """When each clip frame index was last sent on this stream (``time.time()``, 0 = never): the other
+    half of a latency measurement read off the picture."""
+    if variant not in SIZES or ctx().store.camera_status(camera_id) is None:
+        raise ApiError(404, "not_found", f"no stream {camera_id}/{variant}")
+    return {"fps": FPS, "frames": CLIP_FRAMES, "sent_at": ctx().streams.clips.sent_at(camera_id, variant)}

@@ -47,6 +47,21 @@ def _point(feature: dict[str, Any]) -> tuple[float, float]:
     return round(float(lon), 6), round(float(lat), 6)
 
 
+#: Cameras that send H.265 (the rest send H.264, or MJPEG: see :func:`stream_codec`).
+HEVC_CAMERAS = frozenset({"CAM-0003", "CAM-0011"})
+
+
+def stream_codec(camera_id: str) -> str:
+    """What an exercise camera sends: ``"hevc"`` (two cameras), ``"mjpeg"`` (an old encoder: one camera in
+    25, CAM-0006, CAM-0031 …) or ``"h264"`` (all the others, as most platform streams are)."""
+    if camera_id in HEVC_CAMERAS:
+        return "hevc"
+    digits = camera_id.rpartition("-")[2]
+    if digits.isdigit() and int(digits) % 25 == 6:
+        return "mjpeg"
+    return "h264"
+
+
 def camera_docs(catalogue: LayerCatalogue) -> list[dict[str, Any]]:
     """Camera fields (without streams/status) from the cameras layers, WGS84."""
     docs: list[dict[str, Any]] = []

@@ -1,4 +1,6 @@
-"""Simulated camera video: MJPEG over HTTP (``multipart/x-mixed-replace; boundary=frame``).
+"""Simulated camera video: MJPEG over HTTP (``multipart/x-mixed-replace; boundary=frame``), and through
+:mod:`commandwall.demo.media` the H.264/H.265 MPEG-TS streams most exercise cameras send
+(:func:`commandwall.demo.seed.stream_codec` says which camera sends what).
 
 Each frame is drawn with OpenCV on a numpy canvas — a gradient scene, shapes that move, the camera id,
 the wall-clock time to the millisecond and a frame counter — so a frozen or stale picture is obvious.
@@ -19,6 +21,9 @@ import cv2
 import numpy as np
 
 from commandwall.demo.db import now
+from commandwall.demo.media import ClipLibrary
+from commandwall.demo.seed import stream_codec
+from commandwall.paths import exercise_clips_dir
 
 FPS = 12
 SIZES: dict[str, tuple[int, int]] = {"main": (1280, 720), "sub": (640, 360)}
@@ -150,6 +155,24 @@ class StreamHub:
         self._ptz: dict[str, PtzState] = {}
         self.total_frames = 0
         self.total_render_s = 0.0
+        self._clips: ClipLibrary | None = None
+
+    @property
+    def clips(self) -> ClipLibrary:
+        """The pre-encoded clips (loaded on first use; empty when ``make clips`` has not run)."""
+        with self._lock:
+            if self._clips is None:
+                self._clips = ClipLibrary(exercise_clips_dir(), self._stop)
+            return self._clips
+
+    def codec(self, camera_id: str) -> str:
+        """What the camera sends: ``h264``, ``hevc`` or ``mjpeg`` (also when its clip is missing)."""
+        codec = stream_codec(camera_id)
+        return codec if codec == "mjpeg" or self.clips.has(codec, "sub") else "mjpeg"
+
+    def mpegts(self, camera_id: str, variant: str) -> Iterator[bytes]:
+        """The camera's live H.264/H.265 stream as MPEG-TS (see :meth:`ClipLibrary.mpegts`)."""
+        return self.clips.mpegts(camera_id, self.codec(camera_id), variant, lambda: self.online(camera_id))
 
     def ptz(self, camera_id: str, action: str, speed: int) -> PtzState:
         """Apply a PTZ command; the camera's picture shifts accordingly."""

@@ -1,16 +1,18 @@
 """Live stream reader: one daemon thread per stream URL, the newest frame wins.
 
-A :class:`StreamReader` opens a stream with ``cv2.VideoCapture`` (FFmpeg backend, open and read timeouts
-passed at open), decodes frames on its own thread and keeps only the newest one in a single slot. A
-consumer that is slower than the stream therefore always gets a fresh picture; frames that were replaced
-before anyone took them are counted as ``dropped`` rather than queued (a queue would turn a slow consumer
-into an ever-growing delay on a live wall). When the stream fails or ends the reader reconnects with a
-bounded, jittered exponential backoff until :meth:`StreamReader.stop` is called.
+A :class:`StreamReader` opens a stream (network URLs with PyAV, files with ``cv2.VideoCapture``; see
+:mod:`commandwall.video.capture`; open and read timeouts passed at open), decodes frames on its own
+thread and keeps only the newest one in a single slot. A consumer that is slower than the stream therefore
+always gets a fresh picture; frames that were replaced before anyone took them are counted as ``dropped``
+rather than queued (a queue would turn a slow consumer into an ever-growing delay on a live wall). When the
+stream fails or ends the reader reconnects with a bounded, jittered exponential backoff until
+:meth:`StreamReader.stop` is called.
 
 The reading thread is supervised: an unexpected Python exception anywhere in opening, decoding or publishing
 (not just a failed open or read) is logged with the camera id, the redacted URL and the traceback, then the
 reader backs off and starts over, so a stream never dies silently and its tile shows 重连中 meanwhile.
-Native calls are bounded by the open and read timeouts, so :meth:`StreamReader.stop` followed by
+Native calls are bounded by the open and read timeouts (PyAV streams: every network wait, the open's
+included, by the read timeout), so :meth:`StreamReader.stop` followed by
 :meth:`StreamReader.join` ends the thread within ``max(open_timeout_s, read_timeout_s)`` plus a frame.
 
 Nothing here imports Qt: the wall polls :meth:`StreamReader.latest` from a GUI timer.
@@ -31,9 +33,15 @@ from typing import Protocol
 import cv2
 import numpy as np
 
+try:
+    from av import FFmpegError
+except ImportError:  # pragma: no cover - av is a dependency
+    FFmpegError = cv2.error  # type: ignore[assignment,misc]
+
 # One redaction policy for the whole client: user:pass@ and secret query parameters never reach a log.
 from commandwall.backend.http import redact as redact_url
 from commandwall.backoff import Backoff
+from commandwall.video.capture import Capture, choose_decoder, open_capture
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +117,8 @@ class StreamReader:
     see ``ReaderPool.stop_all``: a daemon thread still inside OpenCV when the interpreter finalises aborts
     the process). The URL may hold credentials: it is only ever logged through :func:`redact_url`
     (``commandwall.backend.http.redact``). ``camera_id`` (may be set later) only labels log lines.
+    ``decoder``: ``auto`` (PyAV for network URLs — they open in parallel —, OpenCV for files), ``pyav`` or
+    ``opencv``.
     """
 
     FPS_WINDOW_S = 2.0
@@ -122,7 +132,9 @@ class StreamReader:
         stale_after_s: float = 2.0,
         backoff: Backoff | None = None,
         camera_id: str = "",
+        decoder: str = "auto",
     ) -> None:
+        self.decoder = choose_decoder(url, decoder)
         self.url = url
         self.safe_url = redact_url(url)
         self.camera_id = camera_id
@@ -259,26 +271,16 @@ class StreamReader:
                 self._state = StreamState.LIVE
                 log.info("stream %s: live", self.context)
 
-    def _open(self) -> cv2.VideoCapture | None:
-        params = [
-            cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, int(self.open_timeout_s * 1000),
-            cv2.CAP_PROP_READ_TIMEOUT_MSEC, int(self.read_timeout_s * 1000),
-        ]  # fmt: skip
-        cap = cv2.VideoCapture(self.url, cv2.CAP_FFMPEG, params)
-        if cap.isOpened():
-            return cap
-        cap.release()
-        return None
+    def _open(self) -> Capture | None:
+        """Open the stream (blocks at most ``open_timeout_s``); None or an exception when it fails."""
+        return open_capture(self.url, self.decoder, self.open_timeout_s, self.read_timeout_s)
 
-    def _decode(self, cap: cv2.VideoCapture) -> np.ndarray | None:
+    def _decode(self, cap: Capture) -> np.ndarray | None:
         """Grab and decode the next picture (blocks at most ``read_timeout_s``); None when the stream failed,
         ended or timed out."""
-        ok, image = cap.read()
-        if not ok or image is None:
-            return None
-        return image
+        return cap.read()
 
-    def _read_until_failure(self, cap: cv2.VideoCapture) -> int:
+    def _read_until_failure(self, cap: Capture) -> int:
         """Decode into the slot until the stream fails or stop is asked; return frames read."""
         count = 0
         while not self._stop.is_set():
@@ -291,18 +293,21 @@ class StreamReader:
 
     def _play_once(self) -> tuple[int, str]:
         """Open, read until failure, release; returns (frames read, why it ended)."""
-        cap = self._open()
+        try:
+            cap = self._open()
+        except (FFmpegError, OSError) as exc:  # refused, timed out, not a stream: ordinary, say why
+            return 0, f"open failed: {type(exc).__name__}: {str(exc).replace(self.url, self.safe_url)}"
         if cap is None:
             return 0, "open failed"
         try:
             return self._read_until_failure(cap), "stream ended or read timed out"
         finally:
-            cap.release()
+            cap.close()
 
     def _describe_failure(self, exc: Exception) -> str:
         """One line for the state and the tile; unexpected exceptions are logged in full, once each."""
         summary = f"{type(exc).__name__}: {str(exc).replace(self.url, self.safe_url)}"
-        if isinstance(exc, cv2.error):  # OpenCV refusing the URL or the stream: an ordinary failure
+        if isinstance(exc, (cv2.error, FFmpegError, OSError)):  # the URL or stream refused: ordinary
             log.warning("stream %s: %s", self.context, summary)
             return summary
         self._crashes += 1

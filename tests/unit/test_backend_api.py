@@ -84,7 +84,7 @@ def test_cameras_incidents_units_parse(demo: DemoBackend, duty: PlatformClient) 
     cameras = duty.cameras()
     assert len(cameras) >= 1000
     cam = cameras[0]
-    assert cam.streams.main == f"{demo.base_url}/streams/{cam.id}/main.mjpg"
+    assert cam.streams.main == f"{demo.base_url}/streams/{cam.id}/main.ts"  # H.264 over MPEG-TS
     assert all(LON_MIN < c.lon < LON_MAX and LAT_MIN < c.lat < LAT_MAX for c in cameras)
     assert {c.status for c in cameras} <= set(CameraStatus)
 

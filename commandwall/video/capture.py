@@ -1,0 +1,179 @@
+"""Decoders behind :class:`commandwall.video.reader.StreamReader`: PyAV for network streams, OpenCV otherwise.
+
+Why two: OpenCV's FFmpeg backend opens one stream at a time in the whole process (a global lock around
+``avformat_open_input``), so 16 tiles open one after another and a camera that never answers holds up every
+other tile until its open times out. PyAV opens each stream on its reader's own thread without such a lock
+(and releases the GIL inside FFmpeg), takes per-stream options (RTSP over TCP or UDP, no input buffering,
+a small probe), can decode key frames only and scales inside the colour conversion.
+``benchmarks/bench_wall.py`` measures both side by side.
+
+A capture is opened on the reader thread and used only there: ``read()`` returns the next BGR picture or
+None when the stream failed, ended or timed out; ``close()`` releases it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+from urllib.parse import urlsplit
+
+import cv2
+import numpy as np
+
+try:  # PyAV is a dependency; without it (a broken install) every stream falls back to OpenCV
+    import av
+except ImportError:  # pragma: no cover - av is in pyproject's dependencies
+    av = None
+
+log = logging.getLogger(__name__)
+
+# Each stream decodes on its own thread already; OpenCV's worker pool under every cvtColor/resize on top of
+# that only adds hand-offs between threads: 16 readers cost 50 % CPU with it and 31 % without (measured).
+cv2.setNumThreads(1)
+
+NETWORK_SCHEMES = frozenset({"rtsp", "rtsps", "rtmp", "http", "https", "tcp", "udp", "srt"})
+DECODERS = ("auto", "pyav", "opencv")
+
+
+class Capture(Protocol):
+    """An open stream on the reader thread."""
+
+    def read(self) -> np.ndarray | None:
+        """The next decoded BGR picture; None when the stream failed, ended or timed out."""
+        ...
+
+    def close(self) -> None:
+        """Release the stream."""
+        ...
+
+
+def choose_decoder(url: str, decoder: str = "auto") -> str:
+    """``"pyav"`` or ``"opencv"`` for ``url``: ``auto`` takes PyAV for network URLs, OpenCV for files."""
+    if decoder not in DECODERS:
+        raise ValueError(f"unknown decoder {decoder!r}; use one of {', '.join(DECODERS)}")
+    if decoder == "auto":
+        decoder = "pyav" if urlsplit(url).scheme.lower() in NETWORK_SCHEMES else "opencv"
+    if decoder == "pyav" and av is None:  # pragma: no cover - see the import
+        return "opencv"
+    return decoder
+
+
+class OpenCvCapture:
+    """``cv2.VideoCapture`` with the FFmpeg backend and open/read timeouts."""
+
+    def __init__(self, url: str, open_timeout_s: float, read_timeout_s: float) -> None:
+        params = [
+            cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, int(open_timeout_s * 1000),
+            cv2.CAP_PROP_READ_TIMEOUT_MSEC, int(read_timeout_s * 1000),
+        ]  # fmt: skip
+        self._cap = cv2.VideoCapture(url, cv2.CAP_FFMPEG, params)
+
+    @property
+    def opened(self) -> bool:
+        """True if the stream opened."""
+        return bool(self._cap.isOpened())
+
+    def read(self) -> np.ndarray | None:
+        """The next picture (blocks at most the read timeout)."""
+        ok, image = self._cap.read()
+        return image if ok and image is not None else None
+
+    def close(self) -> None:
+        """Release the capture."""
+        self._cap.release()
+
+
+class PyAvCapture:
+    """A stream opened with PyAV: low-delay options, one decoding thread, frames as BGR arrays.
+
+    ``key_frames_only`` decodes only key frames (a fraction of the CPU, one picture per GOP);
+    ``size`` = (width, height) scales inside the colour conversion instead of in a separate resize.
+    Every network wait — connect, the answer, each read — is bounded by ``io_timeout_s``.
+    Raises ``av.FFmpegError`` (or OSError) when the stream does not open or has no video.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        io_timeout_s: float,
+        *,
+        rtsp_transport: str = "tcp",
+        key_frames_only: bool = False,
+        size: tuple[int, int] | None = None,
+    ) -> None:
+        # a small probe: the first frame decodes as soon as the key frame is in (a big one waits for ~32 KB)
+        options = {"flags": "low_delay", "probesize": "4096", "analyzeduration": "0"}
+        scheme = urlsplit(url).scheme.lower()
+        if scheme in ("rtsp", "rtsps"):
+            options["rtsp_transport"] = rtsp_transport
+        elif scheme in ("http", "https"):
+            # MPEG-TS, FLV and MJPEG over HTTP carry one whole picture per PES/tag/part: no parser, which
+            # would hold each picture until the next one starts (40 ms at 25 fps)
+            options["fflags"] = "noparse"
+        # FFmpeg's own I/O timeout (µs) bounds every network wait, connect and open included; PyAV's
+        # timeout= would also bound the open as a whole, but it is a Python callback FFmpeg calls on every
+        # wait, taking the GIL each time: 16 streams cost 40 % CPU with it, 36 % without
+        options["rw_timeout"] = str(int(io_timeout_s * 1_000_000))
+        self._container = av.open(url, options=options)
+        try:
+            if not self._container.streams.video:
+                raise av.InvalidDataError(0, f"no video stream in {urlsplit(url).scheme} stream")
+            self._stream = self._container.streams.video[0]
+            ctx = self._stream.codec_context
+            ctx.thread_count = 1  # frame threads add a frame of delay each; N streams already use the cores
+            ctx.flags |= av.codec.context.Flags.low_delay
+            if key_frames_only:
+                ctx.skip_frame = "NONKEY"
+            self._frames = self._container.decode(self._stream)
+        except BaseException:
+            self._container.close()
+            raise
+        self._size = size
+
+    @property
+    def codec(self) -> str:
+        """Codec name as FFmpeg says it (``h264``, ``hevc``, ``mjpeg`` …)."""
+        return str(self._stream.codec_context.name)
+
+    def read(self) -> np.ndarray | None:
+        """The next picture (blocks at most the read timeout); None at the end of the stream.
+
+        A decoding error on one packet is an ``av.FFmpegError`` for the reader to log and reconnect on."""
+        frame = next(self._frames, None)
+        if frame is None:
+            return None
+        if self._size is not None:
+            return frame.to_ndarray(width=self._size[0], height=self._size[1], format="bgr24")
+        return frame_to_bgr(frame)
+
+    def close(self) -> None:
+        """Close the container (and the connection)."""
+        self._container.close()
+
+
+def frame_to_bgr(frame: av.VideoFrame) -> np.ndarray:
+    """A decoded picture as H×W×3 BGR. 4:2:0 video (limited range, what cameras send) goes through OpenCV's
+    SIMD conversion (~0.3 ms at 640×360, a third of swscale's bgr24 path); anything else through swscale."""
+    width, height = frame.width, frame.height
+    if frame.format.name != "yuv420p" or width % 2 or height % 2:
+        return frame.to_ndarray(format="bgr24")
+    i420 = np.empty((height * 3 // 2, width), np.uint8)
+    flat = i420.reshape(-1)
+    at = 0
+    for plane, (w, h) in zip(frame.planes, ((width, height), (width // 2, height // 2), (width // 2, height // 2)),
+                             strict=True):  # fmt: skip
+        rows = np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)[:h, :w]
+        flat[at : at + w * h].reshape(h, w)[:] = rows
+        at += w * h
+    return cv2.cvtColor(i420, cv2.COLOR_YUV2BGR_I420)
+
+
+def open_capture(url: str, decoder: str, open_timeout_s: float, read_timeout_s: float) -> Capture | None:
+    """Open ``url`` with the chosen decoder; None when OpenCV could not open it (PyAV raises instead)."""
+    if choose_decoder(url, decoder) == "pyav":
+        return PyAvCapture(url, read_timeout_s)  # every wait, the open's included, bounded by the read timeout
+    cap = OpenCvCapture(url, open_timeout_s, read_timeout_s)
+    if cap.opened:
+        return cap
+    cap.close()
+    return None

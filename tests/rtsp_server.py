@@ -1,0 +1,62 @@
+"""A real RTSP server on 127.0.0.1 for the tests: GStreamer's RTSP server through the system Python's bindings.
+
+Run with Debian's ``/usr/bin/python3`` (python3-gi, gir1.2-gst-rtsp-server-1.0 and the GStreamer plug-ins:
+``scripts/system-deps.sh``), not the project's venv: ``/usr/bin/python3 tests/rtsp_server.py [--port N]``.
+Serves ``/h264`` and ``/h265``: a live 640×360 25 fps test picture (a moving ball), one key
+frame a second. Prints ``READY <port>`` once listening and runs until stdin closes or it is terminated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+
+import gi
+
+gi.require_version("Gst", "1.0")
+gi.require_version("GstRtspServer", "1.0")
+from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
+
+SOURCE = (
+    "videotestsrc is-live=true pattern=ball ! video/x-raw,width=640,height=360,framerate=25/1 "
+    "! videoconvert ! video/x-raw,format=I420 ! "
+)
+PIPELINES = {
+    "/h264": SOURCE + "x264enc tune=zerolatency speed-preset=ultrafast key-int-max=25 bframes=0 "
+    "! h264parse config-interval=-1 ! rtph264pay name=pay0 pt=96",
+    "/h265": SOURCE + "x265enc tune=zerolatency speed-preset=ultrafast key-int-max=25 "
+    "! h265parse config-interval=-1 ! rtph265pay name=pay0 pt=96",
+}
+
+
+def main() -> int:
+    """Start the server and report the port."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args()
+    Gst.init(None)
+    missing = [name for name in ("videotestsrc", "x264enc", "x265enc", "rtph264pay", "rtph265pay")
+               if Gst.ElementFactory.find(name) is None]  # fmt: skip
+    if missing:
+        print(f"MISSING {' '.join(missing)}", flush=True)
+        return 2
+    server = GstRtspServer.RTSPServer()
+    server.set_address("127.0.0.1")
+    server.set_service(str(args.port))
+    mounts = server.get_mount_points()
+    for path, launch in PIPELINES.items():
+        factory = GstRtspServer.RTSPMediaFactory()
+        factory.set_launch(f"( {launch} )")
+        factory.set_shared(True)
+        mounts.add_factory(path, factory)
+    server.attach(None)
+    print(f"READY {server.get_bound_port()}", flush=True)
+    loop = GLib.MainLoop()
+    threading.Thread(target=lambda: (sys.stdin.read(), loop.quit()), daemon=True).start()
+    loop.run()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,133 @@
+"""Stream readers on the exercise backend's real H.264/H.265 streams: parallel opens, a black-hole camera
+that holds up nobody, bounded stop while playing, and the decoder choice.
+
+Time bounds here are generous (a shared 2-core machine); the tight numbers are in benchmarks/bench_wall.py.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from commandwall.backoff import Backoff
+from commandwall.demo.backend import DemoBackend
+from commandwall.demo.media import read_index_code
+from commandwall.demo.seed import stream_codec
+from commandwall.paths import exercise_clips_dir
+from commandwall.video.capture import choose_decoder
+from commandwall.video.reader import StreamReader, StreamState
+from tests.unit.test_video_reader import wait_until
+from tests.unit.test_video_supervision import SilentServer
+
+pytestmark = pytest.mark.skipif(
+    not (exercise_clips_dir() / "manifest.json").is_file(), reason="no exercise clips: run `make clips`"
+)
+H264_CAMERAS = [f"CAM-{i:04d}" for i in range(20, 60) if stream_codec(f"CAM-{i:04d}") == "h264"]
+
+
+@pytest.fixture(scope="module")
+def backend() -> Iterator[DemoBackend]:
+    """One exercise backend for the module (no simulator)."""
+    with DemoBackend(seed=7, simulate=False) as running:
+        yield running
+
+
+@pytest.fixture
+def readers() -> Iterator[list[StreamReader]]:
+    """Readers a test started; stopped and joined at the end."""
+    started: list[StreamReader] = []
+    yield started
+    for reader in started:
+        reader.stop(timeout_s=0)
+    for reader in started:
+        assert reader.join(8.0), f"{reader} did not end"
+
+
+def sub_url(backend: DemoBackend, camera_id: str) -> str:
+    """The camera's H.264/H.265 sub stream."""
+    return f"{backend.base_url}/streams/{camera_id}/sub.ts"
+
+
+def test_network_streams_decode_with_pyav_files_with_opencv() -> None:
+    assert choose_decoder("http://127.0.0.1/streams/CAM-0001/sub.ts") == "pyav"
+    assert choose_decoder("rtsp://user:pw@10.0.0.1/h264") == "pyav"
+    assert choose_decoder("/srv/clip.mp4") == "opencv"
+    assert choose_decoder("http://127.0.0.1/x.ts", "opencv") == "opencv"
+    with pytest.raises(ValueError, match="unknown decoder"):
+        choose_decoder("http://127.0.0.1/x.ts", "gstreamer")
+
+
+@pytest.mark.parametrize("camera_id", ["CAM-0001", "CAM-0003"])  # H.264, H.265
+def test_h264_and_h265_frames_arrive_and_change(
+    backend: DemoBackend, readers: list[StreamReader], camera_id: str
+) -> None:
+    reader = StreamReader(sub_url(backend, camera_id)).start()
+    readers.append(reader)
+    assert reader.decoder == "pyav"
+    assert wait_until(lambda: reader.seq >= 5, 10.0), reader.stats()
+    first = reader.latest()
+    assert first is not None and (first.width, first.height) == (640, 360)
+    assert wait_until(lambda: reader.seq >= first.seq + 10, 5.0)
+    later = reader.latest()
+    assert later is not None
+    a, b = read_index_code(first.image), read_index_code(later.image)
+    assert a is not None and b is not None and a != b, "the picture moves on"
+    stats = reader.stats()
+    assert stats.state is StreamState.LIVE and stats.fps > 15
+
+
+def test_sixteen_readers_open_in_parallel(backend: DemoBackend, readers: list[StreamReader]) -> None:
+    started = time.monotonic()
+    readers.extend(StreamReader(sub_url(backend, cam)).start() for cam in H264_CAMERAS[:16])
+    assert wait_until(lambda: all(r.state is StreamState.LIVE for r in readers), 10.0), [
+        r.stats() for r in readers if r.state is not StreamState.LIVE
+    ]
+    elapsed = time.monotonic() - started
+    assert elapsed < 6.0, f"16 tiles took {elapsed:.1f} s to go live (opened one at a time?)"
+    seqs = [r.seq for r in readers]
+    assert wait_until(lambda: all(r.seq > s + 5 for r, s in zip(readers, seqs, strict=True)), 5.0)
+
+
+def test_a_black_hole_camera_delays_no_other_tile(backend: DemoBackend, readers: list[StreamReader]) -> None:
+    """A server that accepts and never answers: its reader waits out its 8 s open timeout alone."""
+    silent = SilentServer().start()
+    try:
+        dead = StreamReader(silent.url("dead.ts"), open_timeout_s=8.0, read_timeout_s=8.0).start()
+        readers.append(dead)
+        assert wait_until(lambda: silent.accepted >= 1, 5.0), "the dead camera's open should be under way"
+        started = time.monotonic()
+        live = [StreamReader(sub_url(backend, cam)).start() for cam in H264_CAMERAS[:4]]
+        readers.extend(live)
+        assert wait_until(lambda: all(r.state is StreamState.LIVE for r in live), 4.0), (
+            "the working tiles waited for the dead camera's open"
+        )
+        assert time.monotonic() - started < 4.0
+        assert dead.state is StreamState.CONNECTING and dead.latest() is None
+        assert dead.stop(timeout_s=10.0), "stop() is bounded by the open timeout"
+    finally:
+        silent.stop()
+
+
+def test_stop_is_bounded_while_a_stream_plays(backend: DemoBackend) -> None:
+    reader = StreamReader(sub_url(backend, "CAM-0002"), backoff=Backoff(initial_s=0.1, maximum_s=0.2)).start()
+    try:
+        assert wait_until(lambda: reader.seq >= 3, 10.0)
+        started = time.monotonic()
+        assert reader.stop(timeout_s=2.0), "the reading thread should end within a frame or two"
+        assert time.monotonic() - started < 2.0
+        assert reader.state is StreamState.STOPPED
+    finally:
+        reader.stop(timeout_s=0)
+        reader.join(8.0)
+
+
+def test_opencv_stays_available_for_files(readers: list[StreamReader]) -> None:
+    clip = exercise_clips_dir() / "h264-sub.ts"
+    reader = StreamReader(str(clip)).start()
+    readers.append(reader)
+    assert reader.decoder == "opencv"
+    assert wait_until(lambda: reader.seq >= 3, 10.0)
+    frame = reader.latest()
+    assert frame is not None and read_index_code(frame.image) is not None

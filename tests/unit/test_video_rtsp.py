@@ -1,0 +1,91 @@
+"""Stream readers against a real RTSP server on 127.0.0.1 (GStreamer's, started by the test) serving H.264
+and H.265: frames arrive and change, over TCP (the default) and UDP; opens run in parallel."""
+
+from __future__ import annotations
+
+import select
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from commandwall.video.capture import PyAvCapture
+from commandwall.video.reader import StreamReader, StreamState
+from tests.unit.test_video_reader import wait_until
+
+SYSTEM_PYTHON = "/usr/bin/python3"
+SERVER = Path(__file__).resolve().parents[1] / "rtsp_server.py"
+
+
+def _gstreamer_missing() -> str:
+    if not shutil.which(SYSTEM_PYTHON):
+        return f"{SYSTEM_PYTHON} is missing"
+    probe = subprocess.run(
+        [SYSTEM_PYTHON, "-c", "import gi; gi.require_version('GstRtspServer', '1.0'); "
+         "from gi.repository import GstRtspServer"],
+        capture_output=True, text=True, timeout=30,
+    )  # fmt: skip
+    if probe.returncode:
+        return "GStreamer's RTSP server bindings are not installed (scripts/system-deps.sh)"
+    return ""
+
+
+@pytest.fixture(scope="module")
+def rtsp() -> Iterator[str]:
+    """The RTSP server's base URL (rtsp://127.0.0.1:PORT); skips if GStreamer is unavailable."""
+    reason = _gstreamer_missing()
+    if reason:
+        pytest.skip(reason)
+    proc = subprocess.Popen([SYSTEM_PYTHON, str(SERVER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        ready, _, _ = select.select([proc.stdout], [], [], 30)
+        line = proc.stdout.readline().strip() if ready and proc.stdout else ""
+        if line.startswith("MISSING"):
+            pytest.skip(f"GStreamer elements missing: {line.removeprefix('MISSING ')}")
+        assert line.startswith("READY "), f"the RTSP server did not start: {line!r}"
+        yield f"rtsp://127.0.0.1:{line.split()[1]}"
+    finally:
+        if proc.stdin:
+            proc.stdin.close()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.terminate()
+            proc.wait(5)
+        if proc.stdout:
+            proc.stdout.close()
+
+
+@pytest.mark.parametrize(("path", "codec"), [("h264", "h264"), ("h265", "hevc")])
+@pytest.mark.parametrize("transport", ["tcp", "udp"])
+def test_rtsp_h264_h265_decode_and_change(rtsp: str, path: str, codec: str, transport: str) -> None:
+    capture = PyAvCapture(f"{rtsp}/{path}", 10.0, rtsp_transport=transport)
+    try:
+        assert capture.codec == codec
+        first = capture.read()
+        for _ in range(12):
+            later = capture.read()
+    finally:
+        capture.close()
+    assert first is not None and later is not None and first.shape == (360, 640, 3)
+    assert np.abs(first.astype(int) - later.astype(int)).mean() > 0.5, "the picture moves"
+
+
+def test_rtsp_readers_open_in_parallel(rtsp: str) -> None:
+    started = time.monotonic()
+    readers = [StreamReader(f"{rtsp}/{'h264' if i % 2 else 'h265'}").start() for i in range(8)]
+    try:
+        assert wait_until(lambda: all(r.state is StreamState.LIVE for r in readers), 20.0), [
+            r.stats() for r in readers
+        ]
+        elapsed = time.monotonic() - started
+    finally:
+        for r in readers:
+            r.stop(timeout_s=0)
+        for r in readers:
+            assert r.join(10.0)
+    assert elapsed < 10.0, f"8 RTSP tiles took {elapsed:.1f} s"
