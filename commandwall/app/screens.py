@@ -133,7 +133,7 @@ def match_profile(profile: ScreenProfile, screen_names: Sequence[str]) -> list[S
     for i in range(len(screen_names)):
         if roles[i] is None:
             slot = next((s for s in profile.slots if s.index == i and id(s) not in used
-                         and s.name not in screen_names), None)
+                         and not (s.name and s.name in screen_names)), None)
             if slot is not None:
                 roles[i] = slot.role
                 used.add(id(slot))

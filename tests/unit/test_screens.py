@@ -62,6 +62,11 @@ def test_match_falls_back_to_position_for_unknown_names():
     assert match_profile(profile, ["eDP-1", "HDMI-2"]) == [N, M]
 
 
+def test_unnamed_screens_match_by_position():
+    profile = _profile(("", 0, M), ("", 1, N))
+    assert match_profile(profile, ["", ""]) == [M, N]
+
+
 def test_match_extra_screen_gets_its_first_run_role():
     profile = _profile(("A", 0, M), ("B", 1, W))
     assert match_profile(profile, ["A", "B", "C"]) == [M, W, N]
