@@ -130,3 +130,14 @@ def test_a_broken_profile_is_named_and_the_defaults_used(tmp_path):
     state = shots[0]["state"]
     assert "unknown role" in state["profile_error"]
     assert state["screen_roles"] == ["map", "wall"]
+
+
+def test_one_screen_desk_starts_again_as_it_was(tmp_path):
+    with xvfb_display(W, H) as display:
+        _out, first = _run_screenshot(tmp_path, display, "--after", "6", out_name="first")
+        _out, second = _run_screenshot(tmp_path, display, "--after", "6", out_name="second")
+    before, after = first[0]["state"], second[0]["state"]
+    assert not before["view_restored"] and after["view_restored"]
+    assert after["window"] == before["window"] == [*before["screens"][0]["geometry"][:2], W, H]
+    assert [t["rect"] for t in after["tiles"]] == [t["rect"] for t in before["tiles"]]
+    assert after["incident_table"] == before["incident_table"]

@@ -144,7 +144,9 @@ class ScreenManager(QObject):
         geometry_back = False
         if not self._restored:  # the first placement of this run: the layout left last time, if it fits
             self._restored = True
-            geometry_back = self._restore(key) and not kiosk
+            # a window left maximized is maximized again on its screen below (restoreGeometry alone cannot
+            # do that without a window manager); one left at a size of its own gets that size back
+            geometry_back = self._restore(key) and not kiosk and not window.isMaximized()
         if kiosk:
             window.setGeometry(area)
             window.showNormal()
