@@ -48,16 +48,27 @@ class RoleWindow(QWidget):
         self.layout().addWidget(widget)
         widget.show()
 
-    def place(self, area: QRect) -> None:
-        """Fill ``area`` (one screen's geometry, or several screens' united)."""
-        self.setGeometry(area)
-        self.show()
+    def place(self, screens: list[QScreen]) -> None:
+        """Fill ``screens``: full screen on one (the window manager keeps panels off it), or their united
+        area, frameless, when the role spans several."""
+        _fill(self, screens)
         self.raise_()
 
 
 def sorted_screens() -> list[QScreen]:
     """The present screens left to right, then top to bottom: position is the profile's fallback key."""
     return sorted(QGuiApplication.screens(), key=lambda s: (s.geometry().x(), s.geometry().y(), s.name()))
+
+
+def _fill(window: QWidget, screens: list[QScreen]) -> None:
+    """Show ``window`` over exactly ``screens`` (full screen when it is one)."""
+    window.setGeometry(_united(screens))
+    if len(screens) == 1:
+        window.setScreen(screens[0])
+        window.showFullScreen()
+    else:
+        window.showNormal()
+        window.setGeometry(_united(screens))
 
 
 def _united(screens: list[QScreen]) -> QRect:
@@ -111,7 +122,7 @@ class ScreenManager(QObject):
                 if self.widgets[role].parent() is not kiosk:
                     kiosk.hold(self.widgets[role])
                 dock.hide()
-                kiosk.place(_united(target))
+                kiosk.place(target)
             else:
                 kiosk = self.role_windows.pop(role, None)
                 if dock.widget() is not self.widgets[role]:
@@ -146,10 +157,9 @@ class ScreenManager(QObject):
             self._restored = True
             # a window left maximized is maximized again on its screen below (restoreGeometry alone cannot
             # do that without a window manager); one left at a size of its own gets that size back
-            geometry_back = self._restore(key) and not kiosk and not window.isMaximized()
+            geometry_back = self._restore(key, geometry=not kiosk) and not window.isMaximized()
         if kiosk:
-            window.setGeometry(area)
-            window.showNormal()
+            _fill(window, [screens[i] for i in plan.main])
         elif geometry_back:
             window.show()
         else:
@@ -192,14 +202,15 @@ class ScreenManager(QObject):
     def _view_key(self) -> str:
         return f"window/{self.profile.name}-{len(QGuiApplication.screens())}"
 
-    def _restore(self, key: str) -> bool:
-        """Dock layout and window geometry as saved for ``key``; True when the geometry came back."""
+    def _restore(self, key: str, geometry: bool) -> bool:
+        """Dock layout (and, with ``geometry``, window geometry) as saved for ``key``; True when the geometry
+        came back. A kiosk's geometry is its screen's, whatever was saved."""
         settings = QSettings(str(self._view_path), QSettings.Format.IniFormat)
-        state, geometry = settings.value(f"{key}/state"), settings.value(f"{key}/geometry")
+        state, saved_geometry = settings.value(f"{key}/state"), settings.value(f"{key}/geometry")
         if state is not None and self.window.restoreState(state):
             log.info("window layout restored from %s [%s]", self._view_path, key)
             self.view_restored = True
-        return geometry is not None and self.window.restoreGeometry(geometry)
+        return geometry and saved_geometry is not None and self.window.restoreGeometry(saved_geometry)
 
     def release(self) -> None:
         """Close the role windows (the application is ending)."""
