@@ -40,7 +40,8 @@ def _settings(args: argparse.Namespace, *, with_password: bool = True, prompt: b
     the terminal — the GUI asks in its login dialog instead)."""
     overrides: dict[str, object] = {}
     for option, field in (("backend", "backend_url"), ("user", "username"), ("tiles", "wall_tiles"),
-                          ("data_dir", "data_dir"), ("log_level", "log_level")):
+                          ("data_dir", "data_dir"), ("log_level", "log_level"),
+                          ("profile", "profile")):
         value = getattr(args, option, None)
         if value is not None:
             overrides[field] = value
@@ -99,6 +100,8 @@ def _add_client_options(p: argparse._ActionsContainer) -> None:
     p.add_argument("--password", nargs="?", action=_RefusePassword, default=quiet, help=argparse.SUPPRESS)
     p.add_argument("--tiles", type=int, choices=(1, 4, 9, 16), default=quiet, help="wall tiles at start")
     p.add_argument("--data-dir", type=Path, default=quiet, help="folder for the outbox and exercise databases")
+    p.add_argument("--profile", metavar="NAME", default=quiet,
+                   help="screen profile: which screen shows what (default: COMMANDWALL_PROFILE or 'default')")
 
 
 def build_parser() -> argparse.ArgumentParser:

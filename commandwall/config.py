@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field, HttpUrl, SecretStr, ValidationError, fiel
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from commandwall import paths
+from commandwall.app.screens import PROFILE_NAME
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _BASE_MAP_ID = r"^[a-z0-9][a-z0-9_-]{0,39}$"
@@ -106,6 +107,10 @@ class Settings(BaseSettings):
     request_timeout_s: float = Field(default=5.0, gt=0, le=120)
     data_dir: Path = Field(default_factory=paths.user_data_dir)
     layers_dir: Path = Field(default_factory=paths.layers_dir)
+    #: settings folder; screen profiles live in its ``profiles/``
+    config_dir: Path = Field(default_factory=paths.user_config_dir)
+    #: the screen profile to start with (``profiles/NAME.json``; made on first use)
+    profile: str = Field(default="default", pattern=PROFILE_NAME.pattern)
     #: exercise backend: new simulated incidents per minute (0 = none)
     demo_incident_rate: float = Field(default=1.0, ge=0, le=600)
     #: tiles on the wall at start: 1, 4, 9 or 16

@@ -68,3 +68,19 @@ def user_data_dir() -> Path:
     else:
         base = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share"))
     return base / "commandwall"
+
+
+def user_config_dir() -> Path:
+    """Per-user settings folder (screen profiles in ``profiles/``).
+
+    ``COMMANDWALL_CONFIG_DIR`` overrides it; otherwise ``$XDG_CONFIG_HOME/commandwall`` (``%APPDATA%`` on
+    Windows).
+    """
+    override = os.environ.get("COMMANDWALL_CONFIG_DIR")
+    if override:
+        return Path(override)
+    if sys.platform == "win32":
+        base = Path(os.environ.get("APPDATA", Path.home() / "AppData" / "Roaming"))
+    else:
+        base = Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config"))
+    return base / "commandwall"

@@ -8,3 +8,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 if hasattr(os, "geteuid") and os.geteuid() == 0:
     os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--disable-background-networking --disable-component-update")
+if "COMMANDWALL_CONFIG_DIR" not in os.environ:  # screen profiles: never the tester's own settings folder
+    import tempfile
+
+    os.environ["COMMANDWALL_CONFIG_DIR"] = tempfile.mkdtemp(prefix="commandwall-config-")

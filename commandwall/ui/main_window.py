@@ -1,5 +1,6 @@
 """The main window: it only assembles. The map in the centre; the wall, the incident centre and the camera list
-in docks; the status bar below. Each feature (``ui/map``, ``ui/wall``, ``ui/incidents``, ``ui/cameras``) brings
+in docks (on several screens the wall and the incidents can have full-screen windows of their own, see
+``ui/screens``); the status bar below. Each feature (``ui/map``, ``ui/wall``, ``ui/incidents``, ``ui/cameras``) brings
 its widgets bound to its controller in ``commandwall.app``; here they are placed and told about each other.
 """
 
@@ -12,6 +13,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from commandwall.app.desk import Desk
+from commandwall.app.screens import ProfileStore, ScreenRole
 from commandwall.app.session import ClientSession
 from commandwall.textsafe import display_text
 from commandwall.ui.about import show_about
@@ -20,6 +22,7 @@ from commandwall.ui.cameras.feature import CamerasFeature
 from commandwall.ui.incidents.feature import IncidentsFeature
 from commandwall.ui.login.feature import LoginFeature
 from commandwall.ui.map.feature import MapFeature
+from commandwall.ui.screens import ScreenManager, ScreenSettingsDialog
 from commandwall.ui.status import PlatformStatus
 from commandwall.ui.wall.feature import WallFeature
 from commandwall.video.pool import ReaderPool
@@ -67,6 +70,10 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.incident_dock)
         self.tabifyDockWidget(self.incident_dock, self.camera_dock)
         self.incident_dock.raise_()
+        self.screens = ScreenManager(
+            self, {ScreenRole.WALL: self.wall_dock, ScreenRole.INCIDENTS: self.incident_dock},
+            ProfileStore(session.settings.config_dir / "profiles"), session.settings.profile,
+            session.settings.data_dir)
         self._build_toolbar()
         self._build_menu()
         self._connect()
@@ -100,6 +107,9 @@ class MainWindow(QMainWindow):
         bar.addAction(about)
 
     def _build_menu(self) -> None:
+        view = self.menuBar().addMenu("设置")
+        self.screen_settings_action = view.addAction("屏幕设置…")
+        self.screen_settings_action.triggered.connect(self.show_screen_settings)
         account = self.menuBar().addMenu("账户")
         self.switch_user_action = account.addAction("切换用户…")
         self.switch_user_action.setShortcut(QKeySequence("Ctrl+L"))
@@ -133,23 +143,20 @@ class MainWindow(QMainWindow):
 
     # --- screens --------------------------------------------------------------------------------------
     def arrange_on_screens(self) -> None:
-        """One monitor: everything in this window. Several: the map window on the first, the video wall
-        floated full-size onto the second (the usual desk layout of a command centre)."""
-        primary = QGuiApplication.primaryScreen()
-        area = primary.availableGeometry()
-        self.setGeometry(area)
-        self.showMaximized()
-        others = [s for s in QGuiApplication.screens() if s is not primary]
-        if others:
-            self.wall_dock.setFloating(True)
-            self.wall_dock.setGeometry(others[0].availableGeometry())
-            self.wall_dock.show()
-            self.resizeDocks([self.incident_dock], [int(area.width() * 0.36)], Qt.Orientation.Horizontal)
+        """Place the map, the wall and the incidents on the screens as the screen profile says: on one screen
+        all in this window; on several, each role full screen on its own (see ``ui/screens``)."""
+        self.screens.apply()
+        if self.screens.view_restored or len(QGuiApplication.screens()) > 1:
             return
-        # One screen: the right column takes ~42% of the width, the wall its upper half.
+        # One screen and nothing saved yet: the right column takes ~42% of the width, the wall its upper half.
+        area = QGuiApplication.primaryScreen().availableGeometry()
         self.resizeDocks([self.wall_dock], [int(area.width() * 0.42)], Qt.Orientation.Horizontal)
         self.resizeDocks([self.wall_dock, self.incident_dock], [int(area.height() * 0.5)] * 2,
                          Qt.Orientation.Vertical)
+
+    def show_screen_settings(self) -> None:
+        """屏幕设置…: a role for each screen, applied at once."""
+        ScreenSettingsDialog(self.screens, self).exec()
 
     # --- start-up and shutdown ------------------------------------------------------------------------
     def start_session(self) -> None:
@@ -183,6 +190,7 @@ class MainWindow(QMainWindow):
         """Remember the wall (tile count and cameras) for the next start on this desk."""
         if self._ready:
             self.wall_feature.save_view()
+        self.screens.save_view()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         """Remember the view, then stop video readers and the session before the window goes."""
@@ -200,8 +208,10 @@ class MainWindow(QMainWindow):
         """
         if not getattr(self, "_shut_down", False):
             self._shut_down = True
+            self.screens.save_view()
             self.wall_feature.shutdown(save=self._ready)
             self.map_feature.shutdown()
+            self.screens.release()
         self.pool.stop_all(video_timeout_s)
         self.session.stop()
         return [reader.context for reader in self.pool.running()]

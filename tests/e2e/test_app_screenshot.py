@@ -31,18 +31,22 @@ def _crop(image: np.ndarray, rect: list[int], origin: list[int]) -> np.ndarray:
     return image[max(y, 0):y + h, max(x, 0):x + w]
 
 
-def _run_screenshot(tmp_path: Path, display: str, *extra: str) -> tuple[Path, list[dict]]:
-    out = tmp_path / "shots"
-    env = {
+def _env(tmp_path: Path, display: str) -> dict[str, str]:
+    return {
         **os.environ,
         "DISPLAY": display,
         "QT_QPA_PLATFORM": "xcb",
         "COMMANDWALL_DATA_DIR": str(tmp_path / "data"),
+        "COMMANDWALL_CONFIG_DIR": str(tmp_path / "config"),
         "COMMANDWALL_DEMO_INCIDENT_RATE": "6",
     }
+
+
+def _run_screenshot(tmp_path: Path, display: str, *extra: str, out_name: str = "shots") -> tuple[Path, list[dict]]:
+    out = tmp_path / out_name
     proc = subprocess.run(
         [sys.executable, "-m", "commandwall", "screenshot", "--out", str(out), *extra],
-        env=env, capture_output=True, text=True, timeout=180,
+        env=_env(tmp_path, display), capture_output=True, text=True, timeout=180,
     )
     assert proc.returncode == 0, proc.stderr[-4000:]
     return out, json.loads((out / "state.json").read_text("utf-8"))

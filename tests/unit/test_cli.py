@@ -125,7 +125,7 @@ def test_screenshot_of_a_client_that_cannot_connect_exits_non_zero(tmp_path):
 README = Path(cli.__file__).resolve().parents[1] / "README.md"  # the checkout the code under test is in
 #: what README's placeholders stand for here
 PLACEHOLDERS = {"HOST": "platform.example", "USER": "commander", "DIR": "out/screens", "S": "1", "N": "2",
-                "FOLDER": str(paths.layers_dir())}
+                "FOLDER": str(paths.layers_dir()), "NAME": "wall-desk"}
 
 
 def _variants(tokens: list[str]) -> list[list[str]]:
@@ -183,7 +183,8 @@ def main_in_process(argv: list[str]) -> tuple[int, str, str]:
 
 def test_readme_shows_the_commands_that_matter():
     shown = {" ".join(argv) for argv in README_LINES}
-    for expected in ("", "--backend https://platform.example", "--version", "--help", "layers check",
+    for expected in ("", "--backend https://platform.example", "--profile wall-desk", "--version", "--help",
+                     "layers check",
                      "geo convert 500000 3850000 --from EPSG:4548"):
         assert expected in shown, f"README no longer shows 'commandwall {expected}'"
 
@@ -209,6 +210,8 @@ def test_every_readme_command_line_is_accepted(argv, monkeypatch, tmp_path):
             assert str(settings.backend_url) == argv[argv.index("--backend") + 1] + "/"
         if "--user" in argv:
             assert settings.username == argv[argv.index("--user") + 1]
+        if "--profile" in argv:
+            assert settings.profile == argv[argv.index("--profile") + 1]
 
 
 @pytest.mark.parametrize("argv", [
@@ -263,3 +266,11 @@ def test_without_a_backend_the_platform_is_the_exercise_backend_started_on_open(
         platform.close()
     with pytest.raises(requests.ConnectionError):
         requests.get(platform.base_url + "/api/v1/health", timeout=5)
+
+
+def test_a_profile_name_that_is_not_a_plain_file_name_is_an_invalid_setting(tmp_path):
+    code, _out, err = main_in_process(["config", "--profile", "../../etc/x"])
+    assert code == 2
+    assert "invalid setting: profile" in err and "Traceback" not in err
+    code, out, _err = main_in_process(["config", "--profile", "值班台"])
+    assert code == 0 and "profile = 值班台" in out

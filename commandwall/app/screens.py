@@ -1,0 +1,237 @@
+"""Which screen shows what: screen roles, screen profiles and their files (no Qt here).
+
+A *profile* gives each screen of a desk a :class:`ScreenRole`, keyed by the screen's name (what the window
+system calls the monitor, e.g. ``HDMI-1``) with its position as a fallback, so a profile saved on one desk
+still fits another desk whose monitors are named differently. Profiles are JSON files, one per name, in
+``<config folder>/profiles/NAME.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+#: a profile file larger than this is refused unread (a desk has a handful of screens)
+MAX_PROFILE_BYTES = 64 * 1024
+#: screens one profile may name
+MAX_SCREENS = 32
+PROFILE_NAME = re.compile(r"^[A-Za-z0-9_\u4e00-\u9fff][A-Za-z0-9_.\u4e00-\u9fff-]{0,63}$")
+DEFAULT_PROFILE = "default"
+
+
+class ScreenRole(StrEnum):
+    """What one screen shows. ``console``: everything in one window (map, wall, incidents as docks)."""
+
+    CONSOLE = "console"
+    MAP = "map"
+    WALL = "wall"
+    INCIDENTS = "incidents"
+
+    @property
+    def title(self) -> str:
+        """The role's name as the settings dialog shows it."""
+        return {"console": "综合（全部）", "map": "地图", "wall": "视频墙", "incidents": "事件中心"}[self.value]
+
+
+class ProfileError(ValueError):
+    """A profile file that cannot be used; the message says why (without echoing its content)."""
+
+
+@dataclass(frozen=True)
+class ScreenSlot:
+    """One screen of a profile: its name when saved, its position, its role."""
+
+    name: str
+    index: int
+    role: ScreenRole
+
+
+@dataclass(frozen=True)
+class ScreenProfile:
+    """A named list of screen slots."""
+
+    name: str = DEFAULT_PROFILE
+    slots: tuple[ScreenSlot, ...] = field(default_factory=tuple)
+
+    def to_json(self) -> str:
+        """The file content."""
+        return json.dumps({"version": 1, "name": self.name,
+                           "screens": [{"name": s.name, "index": s.index, "role": s.role.value}
+                                       for s in self.slots]}, ensure_ascii=False, indent=2)
+
+    @classmethod
+    def from_json(cls, text: str, name: str = DEFAULT_PROFILE) -> ScreenProfile:
+        """Parse a profile file's content; :class:`ProfileError` says what is wrong."""
+        try:
+            data = json.loads(text)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            raise ProfileError(f"profile {name}: not valid JSON") from exc
+        if not isinstance(data, dict) or not isinstance(data.get("screens"), list):
+            raise ProfileError(f"profile {name}: expected an object with a 'screens' list")
+        screens = data["screens"]
+        if len(screens) > MAX_SCREENS:
+            raise ProfileError(f"profile {name}: more than {MAX_SCREENS} screens")
+        slots = []
+        for i, entry in enumerate(screens):
+            if not isinstance(entry, dict):
+                raise ProfileError(f"profile {name}: screen {i} is not an object")
+            role, screen_name, index = entry.get("role"), entry.get("name", ""), entry.get("index", i)
+            try:
+                role = ScreenRole(role)
+            except ValueError:
+                raise ProfileError(f"profile {name}: screen {i} has an unknown role "
+                                   f"(one of {', '.join(r.value for r in ScreenRole)})") from None
+            if not isinstance(screen_name, str) or len(screen_name) > 200:
+                raise ProfileError(f"profile {name}: screen {i} has a bad name")
+            if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < MAX_SCREENS:
+                raise ProfileError(f"profile {name}: screen {i} has a bad index")
+            slots.append(ScreenSlot(screen_name, index, role))
+        return cls(name, tuple(slots))
+
+
+def first_run_roles(count: int) -> list[ScreenRole]:
+    """Roles for a desk with ``count`` screens that has no profile yet.
+
+    One screen: the console (everything). Two: map, then the wall. Three: map, wall, incidents. Four or more:
+    map, wall, incidents, and the wall again on the rest (a role on several screens spans them).
+    """
+    if count <= 1:
+        return [ScreenRole.CONSOLE]
+    order = [ScreenRole.MAP, ScreenRole.WALL, ScreenRole.INCIDENTS]
+    return [order[i] if i < len(order) else ScreenRole.WALL for i in range(count)]
+
+
+def first_run_profile(screen_names: Sequence[str], name: str = DEFAULT_PROFILE) -> ScreenProfile:
+    """A new profile for the screens present, with :func:`first_run_roles`."""
+    roles = first_run_roles(len(screen_names))
+    slots = (ScreenSlot(n, i, r) for i, (n, r) in enumerate(zip(screen_names, roles, strict=False)))
+    return ScreenProfile(name, tuple(slots))
+
+
+def match_profile(profile: ScreenProfile, screen_names: Sequence[str]) -> list[ScreenRole]:
+    """The role of each present screen (in order): by name first, then by position; a screen the profile
+    does not know gets the first-run role for its position.
+
+    A role the profile gives to a screen that is absent is not lost: :func:`plan_screens` docks every role no
+    present screen shows in the main window.
+    """
+    by_name = {s.name: s for s in profile.slots if s.name}
+    used: set[int] = set()
+    roles: list[ScreenRole | None] = [None] * len(screen_names)
+    for i, screen in enumerate(screen_names):
+        slot = by_name.get(screen)
+        if slot is not None and id(slot) not in used:
+            roles[i] = slot.role
+            used.add(id(slot))
+    for i in range(len(screen_names)):
+        if roles[i] is None:
+            slot = next((s for s in profile.slots if s.index == i and id(s) not in used
+                         and not (s.name and s.name in screen_names)), None)
+            if slot is not None:
+                roles[i] = slot.role
+                used.add(id(slot))
+    defaults = first_run_roles(len(screen_names))
+    return [role if role is not None else defaults[i] for i, role in enumerate(roles)]
+
+
+@dataclass(frozen=True)
+class ScreenPlan:
+    """Where each role goes on the screens present (indices into the screen list).
+
+    ``main``: the screens of the main window (the console or map screens; the first screen when the profile
+    gives none of them, so the map always has a home); ``kiosks``: a full-screen window per role shown on a
+    screen of its own (a role on several screens spans them); ``docked``: roles no screen shows, docked in the
+    main window; ``console``: the main window is the desk's ordinary window rather than a kiosk.
+    """
+
+    main: tuple[int, ...]
+    kiosks: dict[ScreenRole, tuple[int, ...]]
+    docked: tuple[ScreenRole, ...]
+    console: bool
+
+
+def plan_screens(roles: Sequence[ScreenRole]) -> ScreenPlan:
+    """Place the roles of the present screens (see :class:`ScreenPlan`)."""
+    main = tuple(i for i, r in enumerate(roles) if r in (ScreenRole.CONSOLE, ScreenRole.MAP)) or (0,)
+    kiosks: dict[ScreenRole, tuple[int, ...]] = {}
+    for role in (ScreenRole.WALL, ScreenRole.INCIDENTS):
+        screens = tuple(i for i, r in enumerate(roles) if r is role and i not in main)
+        if screens:
+            kiosks[role] = screens
+    docked = tuple(r for r in (ScreenRole.WALL, ScreenRole.INCIDENTS) if r not in kiosks)
+    console = len(roles) <= 1 or any(roles[i] is ScreenRole.CONSOLE for i in main) or not roles
+    if roles and roles[main[0]] not in (ScreenRole.CONSOLE, ScreenRole.MAP):
+        console = True  # the first screen stands in for a missing map/console screen: an ordinary window
+    return ScreenPlan(main, kiosks, docked, console)
+
+
+def with_roles(profile: ScreenProfile, screen_names: Sequence[str], roles: Sequence[ScreenRole]) -> ScreenProfile:
+    """``profile`` updated with the present screens' roles; slots of absent screens are kept."""
+    present = [ScreenSlot(n, i, r) for i, (n, r) in enumerate(zip(screen_names, roles, strict=True))]
+    absent = [s for s in profile.slots if s.name and s.name not in screen_names]
+    return ScreenProfile(profile.name, tuple(present + absent))
+
+
+class ProfileStore:
+    """Profile files in ``folder`` (``<config folder>/profiles``)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def path(self, name: str) -> Path:
+        """The file of profile ``name``; :class:`ProfileError` for a name that is not a plain file name."""
+        if not PROFILE_NAME.match(name):
+            raise ProfileError("a profile name is letters, digits, '_', '-', '.' (up to 64, not starting with '.')")
+        return self.folder / f"{name}.json"
+
+    def load(self, name: str) -> ScreenProfile | None:
+        """The saved profile, None if there is none; :class:`ProfileError` if the file is unusable."""
+        path = self.path(name)
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise ProfileError(f"profile {name}: cannot read {path}: {exc.strerror}") from exc
+        if size > MAX_PROFILE_BYTES:
+            raise ProfileError(f"profile {name}: {path} is larger than {MAX_PROFILE_BYTES // 1024} KiB")
+        try:
+            text = path.read_bytes()[:MAX_PROFILE_BYTES].decode("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ProfileError(f"profile {name}: cannot read {path} as UTF-8 text") from exc
+        return ScreenProfile.from_json(text, name)
+
+    def save(self, profile: ScreenProfile) -> Path:
+        """Write the profile (whole file replaced at once); returns its path."""
+        path = self.path(profile.name)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(profile.to_json(), "utf-8")
+        tmp.replace(path)
+        return path
+
+    def load_or_first_run(self, name: str, screen_names: Sequence[str]) -> tuple[ScreenProfile, str | None]:
+        """The profile ``name``, or a first-run one (saved at once) when there is none or it is unusable.
+
+        Returns the profile and, when the saved file could not be used, why (the defaults are used then and
+        the broken file is left as it is for someone to look at).
+        """
+        try:
+            profile = self.load(name)
+        except ProfileError as exc:
+            log.error("%s; using the default roles for %d screen(s)", exc, len(screen_names))
+            return first_run_profile(screen_names, name), str(exc)
+        if profile is None:
+            profile = first_run_profile(screen_names, name)
+            try:
+                self.save(profile)
+            except OSError as exc:
+                log.error("cannot save profile %s in %s: %s", name, self.folder, exc.strerror)
+        return profile, None

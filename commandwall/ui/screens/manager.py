@@ -1,0 +1,231 @@
+"""Puts the main window and the role windows on the screens the profile says, and again when a screen comes
+or goes (hotplug). The feature widgets are moved between the main window's docks and the full-screen role
+windows, never rebuilt: the wall's tiles keep playing through a move.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QRect, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QScreen
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QVBoxLayout, QWidget
+
+from commandwall.app.screens import (
+    ProfileStore,
+    ScreenPlan,
+    ScreenRole,
+    match_profile,
+    plan_screens,
+    with_roles,
+)
+
+log = logging.getLogger(__name__)
+
+
+class RoleWindow(QWidget):
+    """A frameless top-level window that fills its screen(s) with one feature's widget (kiosk)."""
+
+    def __init__(self, role: ScreenRole) -> None:
+        super().__init__(None, Qt.WindowType.Window | Qt.WindowType.FramelessWindowHint)
+        self.role = role
+        self.setObjectName(f"{role.value}Window")
+        self.setWindowTitle(f"薛城区一体化综合指挥平台 · {role.title}")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.releasing = False
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        """A role window stays while the client runs (its screen shows that role); it closes with the client."""
+        if self.releasing:
+            super().closeEvent(event)
+        else:
+            event.ignore()
+
+    def hold(self, widget: QWidget) -> None:
+        """Take ``widget`` in (it leaves its dock)."""
+        self.layout().addWidget(widget)
+        widget.show()
+
+    def place(self, screens: list[QScreen]) -> None:
+        """Fill ``screens``: full screen on one (the window manager keeps panels off it), or their united
+        area, frameless, when the role spans several."""
+        _fill(self, screens)
+        self.raise_()
+
+
+def sorted_screens() -> list[QScreen]:
+    """The present screens left to right, then top to bottom: position is the profile's fallback key."""
+    return sorted(QGuiApplication.screens(), key=lambda s: (s.geometry().x(), s.geometry().y(), s.name()))
+
+
+def _fill(window: QWidget, screens: list[QScreen]) -> None:
+    """Show ``window`` over exactly ``screens`` (full screen when it is one)."""
+    window.setGeometry(_united(screens))
+    if len(screens) == 1:
+        window.setScreen(screens[0])
+        window.showFullScreen()
+    else:
+        window.showNormal()
+        window.setGeometry(_united(screens))
+
+
+def _united(screens: list[QScreen]) -> QRect:
+    area = screens[0].geometry()
+    for screen in screens[1:]:
+        area = area.united(screen.geometry())
+    return area
+
+
+class ScreenManager(QObject):
+    """Applies a :class:`ScreenProfile` to ``window``; follows screens added and removed at run time.
+
+    ``docks`` maps each movable role to its dock in ``window``; the dock's widget is what a role window shows.
+    """
+
+    sig_applied = Signal()
+
+    def __init__(self, window: QMainWindow, docks: dict[ScreenRole, QDockWidget], store: ProfileStore,
+                 profile_name: str, data_dir: Path) -> None:
+        super().__init__(window)
+        self.window, self.docks, self.store = window, docks, store
+        self.widgets = {role: dock.widget() for role, dock in docks.items()}
+        self.role_windows: dict[ScreenRole, RoleWindow] = {}
+        self.profile, self.profile_error = store.load_or_first_run(profile_name, self.screen_names())
+        self.roles: list[ScreenRole] = []
+        self.plan: ScreenPlan | None = None
+        self._view_path = data_dir / "view.ini"
+        self._restored = False
+        #: True once this run has taken the window layout saved at the last run
+        self.view_restored = False
+        app = QGuiApplication.instance()
+        app.screenAdded.connect(self._on_screen_added)
+        app.screenRemoved.connect(self._on_screen_removed)
+
+    # --- applying ---------------------------------------------------------------------------------------
+    @staticmethod
+    def screen_names() -> list[str]:
+        """The present screens' names, in profile order."""
+        return [s.name() for s in sorted_screens()]
+
+    def apply(self) -> None:
+        """Place every role on the present screens as the profile says."""
+        screens = sorted_screens()
+        self.roles = match_profile(self.profile, [s.name() for s in screens])
+        plan = self.plan = plan_screens(self.roles)
+        redocked = []
+        for role, dock in self.docks.items():
+            if role in plan.kiosks:
+                target = [screens[i] for i in plan.kiosks[role]]
+                kiosk = self.role_windows.get(role) or self.role_windows.setdefault(role, RoleWindow(role))
+                if self.widgets[role].parent() is not kiosk:
+                    kiosk.hold(self.widgets[role])
+                dock.hide()
+                kiosk.place(target)
+            else:
+                kiosk = self.role_windows.pop(role, None)
+                if dock.widget() is not self.widgets[role]:
+                    dock.setWidget(self.widgets[role])
+                    self.widgets[role].show()
+                    redocked.append(dock)
+                dock.setFloating(False)
+                dock.show()
+                if kiosk is not None:
+                    kiosk.hide()
+                    kiosk.deleteLater()
+        self._place_main(screens, plan)
+        if redocked:  # a role back from its own screen gets a usable share of the window, not a sliver
+            area = self.window.geometry()
+            self.window.resizeDocks(redocked, [int(area.width() * 0.42)] * len(redocked), Qt.Orientation.Horizontal)
+            self.window.resizeDocks(redocked, [int(area.height() * 0.5)] * len(redocked), Qt.Orientation.Vertical)
+        log.info("screens %s: roles %s; docked in the main window: %s",
+                 ", ".join(s.name() for s in screens), ", ".join(r.value for r in self.roles),
+                 ", ".join(r.value for r in plan.docked) or "none")
+        self.sig_applied.emit()
+
+    def _place_main(self, screens: list[QScreen], plan: ScreenPlan) -> None:
+        window = self.window
+        area = _united([screens[i] for i in plan.main]) if screens else QRect(0, 0, 1600, 900)
+        kiosk = not plan.console
+        frameless = bool(window.windowFlags() & Qt.WindowType.FramelessWindowHint)
+        if frameless != kiosk:
+            window.setWindowFlag(Qt.WindowType.FramelessWindowHint, kiosk)
+        key = self._view_key()
+        geometry_back = False
+        if not self._restored:  # the first placement of this run: the layout left last time, if it fits
+            self._restored = True
+            # a window left maximized is maximized again on its screen below (restoreGeometry alone cannot
+            # do that without a window manager); one left at a size of its own gets that size back
+            geometry_back = self._restore(key, geometry=not kiosk) and not window.isMaximized()
+        if kiosk:
+            _fill(window, [screens[i] for i in plan.main])
+        elif geometry_back:
+            window.show()
+        else:
+            window.setGeometry(screens[plan.main[0]].availableGeometry() if screens else area)
+            window.showMaximized()
+        for role, dock in self.docks.items():
+            if role in plan.kiosks:
+                dock.hide()
+        window.raise_()
+
+    # --- the profile -----------------------------------------------------------------------------------
+    def set_roles(self, roles: list[ScreenRole]) -> None:
+        """New roles for the present screens (the settings dialog): saved in the profile, applied at once."""
+        self.profile = with_roles(self.profile, self.screen_names(), roles)
+        try:
+            self.store.save(self.profile)
+        except OSError as exc:
+            log.error("cannot save profile %s: %s", self.profile.name, exc.strerror)
+        self.apply()
+
+    def describe(self) -> list[dict]:
+        """Each window with its role and geometry (global), for ``state.json``."""
+        windows = [{"role": "console" if self.plan and self.plan.console else "map",
+                    "geometry": _rect(self.window.frameGeometry()),
+                    "docked": [r.value for r in self.plan.docked] if self.plan else []}]
+        for role, kiosk in self.role_windows.items():
+            windows.append({"role": role.value, "geometry": _rect(kiosk.geometry()), "docked": []})
+        return windows
+
+    # --- hotplug ---------------------------------------------------------------------------------------
+    def _on_screen_added(self, screen: QScreen) -> None:
+        log.info("screen added: %s %s", screen.name(), _rect(screen.geometry()))
+        QTimer.singleShot(0, self.apply)
+
+    def _on_screen_removed(self, screen: QScreen) -> None:
+        log.warning("screen removed: %s; its windows are re-homed", screen.name())
+        QTimer.singleShot(0, self.apply)  # after Qt has dropped the screen from its list
+
+    # --- window geometry and dock sizes ----------------------------------------------------------------
+    def _view_key(self) -> str:
+        return f"window/{self.profile.name}-{len(QGuiApplication.screens())}"
+
+    def _restore(self, key: str, geometry: bool) -> bool:
+        """Dock layout (and, with ``geometry``, window geometry) as saved for ``key``; True when the geometry
+        came back. A kiosk's geometry is its screen's, whatever was saved."""
+        settings = QSettings(str(self._view_path), QSettings.Format.IniFormat)
+        state, saved_geometry = settings.value(f"{key}/state"), settings.value(f"{key}/geometry")
+        if state is not None and self.window.restoreState(state):
+            log.info("window layout restored from %s [%s]", self._view_path, key)
+            self.view_restored = True
+        return geometry and saved_geometry is not None and self.window.restoreGeometry(saved_geometry)
+
+    def release(self) -> None:
+        """Close the role windows (the application is ending)."""
+        for kiosk in self.role_windows.values():
+            kiosk.releasing = True
+            kiosk.close()
+
+    def save_view(self) -> None:
+        """Remember the main window's geometry and dock layout for this profile and screen count."""
+        settings = QSettings(str(self._view_path), QSettings.Format.IniFormat)
+        key = self._view_key()
+        settings.setValue(f"{key}/geometry", self.window.saveGeometry())
+        settings.setValue(f"{key}/state", self.window.saveState())
+        settings.sync()
+
+
+def _rect(r: QRect) -> list[int]:
+    return [r.x(), r.y(), r.width(), r.height()]

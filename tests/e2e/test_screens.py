@@ -1,0 +1,143 @@
+"""Screen roles under Xvfb split into 1, 2 and 3 monitors: each role on its monitor, one PNG per monitor, a
+monitor unplugged while the client runs, and a screen profile kept across two starts."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+import cv2
+import pytest
+
+from tests.e2e.test_app_screenshot import _env, _run_screenshot
+from tests.e2e.xvfb import xvfb_display
+
+pytestmark = pytest.mark.e2e
+
+W, H = 1280, 720
+
+
+def _inside(rect: list[int], area: list[int]) -> bool:
+    x, y, w, h = rect
+    ax, ay, aw, ah = area
+    return ax <= x and ay <= y and x + w <= ax + aw and y + h <= ay + ah
+
+
+def _by_role(state: dict) -> dict[str, dict]:
+    return {w["role"]: w for w in state["windows"]}
+
+
+@pytest.mark.parametrize(("monitors", "roles"), [
+    (1, ["console"]), (2, ["map", "wall"]), (3, ["map", "wall", "incidents"]),
+])
+def test_each_role_lands_on_its_monitor(tmp_path, monitors, roles):
+    with xvfb_display(W, H, monitors=monitors) as display:
+        _out, shots = _run_screenshot(tmp_path, display, "--after", "8")
+    state = shots[0]["state"]
+    screens = sorted(state["screens"], key=lambda s: s["geometry"][0])
+    assert len(screens) == monitors
+    assert state["screen_roles"] == roles
+    windows = _by_role(state)
+    assert sorted(windows) == sorted(roles)
+    for screen, role in zip(screens, roles, strict=True):
+        if monitors > 1:  # kiosk: the window is exactly its monitor
+            assert windows[role]["geometry"] == screen["geometry"], (role, windows[role])
+        else:
+            assert _inside(windows[role]["geometry"], screen["geometry"])
+    assert _inside(state["map"], screens[0]["geometry"])
+    wall_screen = screens[1 if monitors > 1 else 0]["geometry"]
+    assert state["tiles"] and all(_inside(t["rect"], wall_screen) for t in state["tiles"])
+    incident_screen = screens[2 if monitors > 2 else 0]["geometry"]
+    assert _inside(state["incident_table"], incident_screen)
+    assert len(shots[0]["files"]) == monitors
+    for file in shots[0]["files"]:
+        image = cv2.imread(file)
+        assert image is not None and image.shape[:2] == (H, W)
+        assert image.std() > 10, f"{file} is blank"
+    profile = json.loads((tmp_path / "config" / "profiles" / "default.json").read_text("utf-8"))
+    assert [s["role"] for s in profile["screens"]] == roles, "the first run saves its roles"
+
+
+def test_a_monitor_removed_at_run_time_re_homes_its_role(tmp_path):
+    out = tmp_path / "shots"
+    with xvfb_display(W, H, monitors=3) as display:
+        env = _env(tmp_path, display)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "commandwall", "screenshot", "--out", str(out), "--after", "6", "--count", "2",
+             "--interval", "8"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 120
+            while not (out / "screen-2-0.png").exists() and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert (out / "screen-2-0.png").exists(), "first capture never came"
+            subprocess.run(["xrandr", "--delmonitor", "MON1"], env=env, check=True, timeout=20)
+            _stdout, stderr = proc.communicate(timeout=120)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+    assert proc.returncode == 0, stderr[-4000:]
+    assert "screen removed: MON1" in stderr and "Traceback" not in stderr
+    before, after = (shot["state"] for shot in json.loads((out / "state.json").read_text("utf-8")))
+    assert before["screen_roles"] == ["map", "wall", "incidents"]
+    assert after["screen_roles"] == ["map", "incidents"], "MON2 keeps its role by name"
+    windows = _by_role(after)
+    assert "wall" not in windows and windows["map"]["docked"] == ["wall"]
+    mon0 = next(s["geometry"] for s in after["screens"] if s["name"] == "MON0")
+    mon2 = next(s["geometry"] for s in after["screens"] if s["name"] == "MON2")
+    assert windows["incidents"]["geometry"] == mon2
+    # The wall itself moved into the map window: the same cameras, still playing, now on MON0.
+    assert [t["camera"] for t in after["tiles"]] == [t["camera"] for t in before["tiles"]]
+    assert all(_inside(t["rect"], mon0) for t in after["tiles"])
+    assert all(t["rect"][3] > 100 for t in after["tiles"]), "the re-homed wall gets room, not a sliver"
+    assert sum(t["state"] == "直播" for t in after["tiles"]) >= 1
+    assert len(after["screens"]) == 2
+
+
+def test_a_profile_comes_back_at_the_next_start(tmp_path):
+    with xvfb_display(W, H, monitors=2) as display:
+        _out, first = _run_screenshot(tmp_path, display, "--profile", "desk", "--after", "6", out_name="first")
+        path = tmp_path / "config" / "profiles" / "desk.json"
+        profile = json.loads(path.read_text("utf-8"))
+        assert [(s["name"], s["role"]) for s in profile["screens"]] == [("MON0", "map"), ("MON1", "wall")]
+        assert not first[0]["state"]["view_restored"]
+        view = (tmp_path / "data" / "view.ini").read_text("utf-8")
+        assert "desk-2" in view, "the window layout was not saved"
+        # The operator swaps the screens (what 屏幕设置… writes): the wall on the left, the map on the right.
+        for screen in profile["screens"]:
+            screen["role"] = {"map": "wall", "wall": "map"}[screen["role"]]
+        path.write_text(json.dumps(profile), "utf-8")
+        _out, second = _run_screenshot(tmp_path, display, "--profile", "desk", "--after", "6", out_name="second")
+    state = second[0]["state"]
+    assert state["view_restored"]
+    assert state["screen_roles"] == ["wall", "map"]
+    left, right = sorted(state["screens"], key=lambda s: s["geometry"][0])
+    windows = _by_role(state)
+    assert windows["wall"]["geometry"] == left["geometry"]
+    assert windows["map"]["geometry"] == right["geometry"]
+    assert _inside(state["map"], right["geometry"])
+    assert all(_inside(t["rect"], left["geometry"]) for t in state["tiles"])
+
+
+def test_a_broken_profile_is_named_and_the_defaults_used(tmp_path):
+    folder = tmp_path / "config" / "profiles"
+    folder.mkdir(parents=True)
+    (folder / "default.json").write_text('{"screens": [{"name": "MON0", "role": "dashboard"}]}', "utf-8")
+    with xvfb_display(W, H, monitors=2) as display:
+        _out, shots = _run_screenshot(tmp_path, display, "--after", "6")
+    state = shots[0]["state"]
+    assert "unknown role" in state["profile_error"]
+    assert state["screen_roles"] == ["map", "wall"]
+
+
+def test_one_screen_desk_starts_again_as_it_was(tmp_path):
+    with xvfb_display(W, H) as display:
+        _out, first = _run_screenshot(tmp_path, display, "--after", "6", out_name="first")
+        _out, second = _run_screenshot(tmp_path, display, "--after", "6", out_name="second")
+    before, after = first[0]["state"], second[0]["state"]
+    assert not before["view_restored"] and after["view_restored"]
+    assert after["window"] == before["window"] == [*before["screens"][0]["geometry"][:2], W, H]
+    assert [t["rect"] for t in after["tiles"]] == [t["rect"] for t in before["tiles"]]
+    assert after["incident_table"] == before["incident_table"]

@@ -1,0 +1,61 @@
+"""屏幕设置 and the window layout across starts, in the real main window (one offscreen screen)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PySide6.QtGui import QGuiApplication
+
+from commandwall.app.screens import ScreenRole
+from commandwall.app.session import ClientSession
+from commandwall.config import Settings
+from commandwall.ui.main_window import MainWindow
+from commandwall.ui.screens import ScreenSettingsDialog
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support", extend=True)
+
+
+def _window(qtbot, settings: Settings, platform) -> MainWindow:
+    win = MainWindow(ClientSession(settings, platform))
+    qtbot.addWidget(win)
+    win.arrange_on_screens()
+    return win
+
+
+def test_one_screen_is_the_console_and_the_dialog_changes_its_role(qtbot, tmp_path, exercise_platform):
+    settings = Settings(data_dir=tmp_path / "data", config_dir=tmp_path / "config", profile="desk")
+    win = _window(qtbot, settings, exercise_platform)
+    assert win.screens.roles == [ScreenRole.CONSOLE] * len(QGuiApplication.screens())
+    assert win.wall_dock.isVisible() and win.incident_dock.isVisible()
+    menu = next(a.menu() for a in win.menuBar().actions() if a.text() == "设置")
+    assert win.screen_settings_action in menu.actions()
+
+    wall = win.wall_feature.widget
+    dialog = ScreenSettingsDialog(win.screens, win)
+    assert len(dialog.choosers) == len(QGuiApplication.screens())
+    dialog.choosers[0].setCurrentIndex(list(ScreenRole).index(ScreenRole.MAP))
+    dialog.accept()
+    assert win.screens.roles[0] is ScreenRole.MAP
+    saved = json.loads((tmp_path / "config" / "profiles" / "desk.json").read_text("utf-8"))
+    assert saved["screens"][0]["role"] == "map"
+    assert win.wall_dock.widget() is wall, "the wall is moved, never rebuilt"
+    win.close()
+
+
+def test_dock_layout_comes_back_at_the_next_start(qtbot, tmp_path, exercise_platform):
+    settings = Settings(data_dir=tmp_path / "data", config_dir=tmp_path / "config")
+    first = _window(qtbot, settings, exercise_platform)
+    assert not first.screens.view_restored
+    from PySide6.QtCore import Qt
+
+    first.resizeDocks([first.wall_dock], [300], Qt.Orientation.Horizontal)
+    qtbot.waitUntil(lambda: abs(first.wall_dock.width() - 300) <= 10)
+    width = first.wall_dock.width()
+    first.close()
+    assert "window" in (tmp_path / "data" / "view.ini").read_text("utf-8")
+
+    second = _window(qtbot, settings, exercise_platform)
+    assert second.screens.view_restored
+    qtbot.waitUntil(lambda: abs(second.wall_dock.width() - width) <= 10, timeout=5000)
+    second.close()

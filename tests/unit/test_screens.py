@@ -1,0 +1,137 @@
+"""Screen roles and profiles: first-run roles, matching a saved profile to the screens present, profile files
+(also broken and hostile ones)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from commandwall.app.screens import (
+    MAX_PROFILE_BYTES,
+    ProfileError,
+    ProfileStore,
+    ScreenProfile,
+    ScreenRole,
+    ScreenSlot,
+    first_run_profile,
+    first_run_roles,
+    match_profile,
+    plan_screens,
+    with_roles,
+)
+
+C, M, W, N = ScreenRole.CONSOLE, ScreenRole.MAP, ScreenRole.WALL, ScreenRole.INCIDENTS
+
+
+@pytest.mark.parametrize(("count", "roles"), [
+    (0, [C]), (1, [C]), (2, [M, W]), (3, [M, W, N]), (4, [M, W, N, W]),
+])
+def test_first_run_roles(count, roles):
+    assert first_run_roles(count) == roles
+
+
+def test_first_run_plans_place_every_role_once():
+    one = plan_screens(first_run_roles(1))
+    assert one.console and one.main == (0,) and one.kiosks == {} and one.docked == (W, N)
+    two = plan_screens(first_run_roles(2))
+    assert not two.console and two.main == (0,) and two.kiosks == {W: (1,)} and two.docked == (N,)
+    three = plan_screens(first_run_roles(3))
+    assert three.kiosks == {W: (1,), N: (2,)} and three.docked == ()
+    four = plan_screens(first_run_roles(4))
+    assert four.kiosks == {W: (1, 3), N: (2,)}, "a role on several screens spans them"
+
+
+def test_a_profile_without_map_or_console_still_gives_the_map_a_home():
+    plan = plan_screens([W, N])
+    assert plan.main == (0,) and plan.console
+    assert plan.kiosks == {N: (1,)} and plan.docked == (W,)
+
+
+def _profile(*slots: tuple[str, int, ScreenRole]) -> ScreenProfile:
+    return ScreenProfile("desk", tuple(ScreenSlot(*s) for s in slots))
+
+
+def test_match_by_name_wins_over_position():
+    profile = _profile(("DP-1", 0, W), ("HDMI-1", 1, M))
+    assert match_profile(profile, ["HDMI-1", "DP-1"]) == [M, W]
+
+
+def test_match_falls_back_to_position_for_unknown_names():
+    profile = _profile(("DP-1", 0, N), ("DP-2", 1, M))
+    assert match_profile(profile, ["eDP-1", "HDMI-2"]) == [N, M]
+
+
+def test_unnamed_screens_match_by_position():
+    profile = _profile(("", 0, M), ("", 1, N))
+    assert match_profile(profile, ["", ""]) == [M, N]
+
+
+def test_match_extra_screen_gets_its_first_run_role():
+    profile = _profile(("A", 0, M), ("B", 1, W))
+    assert match_profile(profile, ["A", "B", "C"]) == [M, W, N]
+
+
+def test_match_missing_screen_leaves_its_role_docked():
+    profile = _profile(("A", 0, M), ("B", 1, W), ("C", 2, N))
+    roles = match_profile(profile, ["A", "C"])
+    assert roles == [M, N], "C keeps its role by name, not B's by position"
+    assert plan_screens(roles).docked == (W,)
+
+
+def test_with_roles_keeps_absent_screens():
+    profile = _profile(("A", 0, M), ("B", 1, W))
+    updated = with_roles(profile, ["A"], [C])
+    assert updated.slots == (ScreenSlot("A", 0, C), ScreenSlot("B", 1, W))
+
+
+def test_profile_file_round_trip(tmp_path):
+    store = ProfileStore(tmp_path / "profiles")
+    assert store.load("desk") is None
+    profile = first_run_profile(["MON0", "MON1", "MON2"], "desk")
+    path = store.save(profile)
+    assert path == tmp_path / "profiles" / "desk.json"
+    assert store.load("desk") == profile
+    assert json.loads(path.read_text("utf-8"))["screens"][2] == {"name": "MON2", "index": 2, "role": "incidents"}
+
+
+def test_first_run_saves_the_profile(tmp_path):
+    store = ProfileStore(tmp_path)
+    profile, error = store.load_or_first_run("默认", ["A", "B"])
+    assert error is None and [s.role for s in profile.slots] == [M, W]
+    assert store.load("默认") == profile
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"{not json", "not valid JSON"),
+    (b'{"screens": [{"name": "A", "role": "dashboard"}]}', "unknown role"),
+    (b'{"screens": [{"name": "A", "role": "map", "index": -1}]}', "bad index"),
+    (b'{"screens": [{"name": 5, "role": "map"}]}', "bad name"),
+    (b'{"screens": "map"}', "'screens' list"),
+    (b"[1, 2]", "'screens' list"),
+    (b"\xff\xfe\x00garbage", "UTF-8"),
+    (b"[" * 100_000 + b"]" * 100_000, "larger than"),
+    (b'{"screens": [' + b",".join([b'{"role": "map"}'] * 40) + b"]}", "more than"),
+    (b"[" * 20_000 + b"]" * 20_000, "JSON"),
+])
+def test_broken_profile_files_give_a_clear_error_and_the_defaults(tmp_path, content, message):
+    store = ProfileStore(tmp_path)
+    (tmp_path / "desk.json").write_bytes(content)
+    with pytest.raises(ProfileError, match=message):
+        store.load("desk")
+    profile, error = store.load_or_first_run("desk", ["A", "B", "C"])
+    assert error is not None and message.split()[0] in error
+    assert [s.role for s in profile.slots] == [M, W, N]
+    assert (tmp_path / "desk.json").read_bytes() == content, "the broken file is left for someone to look at"
+
+
+def test_a_huge_profile_is_refused_unread(tmp_path):
+    (tmp_path / "desk.json").write_bytes(b" " * (MAX_PROFILE_BYTES + 1))
+    with pytest.raises(ProfileError, match="larger than"):
+        ProfileStore(tmp_path).load("desk")
+
+
+@pytest.mark.parametrize("name", ["../evil", ".hidden", "a/b", "", "x" * 65, "a b"])
+def test_profile_names_are_plain_file_names(tmp_path, name):
+    with pytest.raises(ProfileError):
+        ProfileStore(tmp_path).path(name)
