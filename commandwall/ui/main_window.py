@@ -170,12 +170,14 @@ class MainWindow(QMainWindow):
             self._on_user_changed()
             self.map_feature.on_ready()
             self.incidents_feature.on_ready()
+            self.login_feature.on_ready()
             return
         self.status.set_user(self.session.user)
         for feature in (self.cameras_feature, self.map_feature, self.incidents_feature, self.wall_feature):
             feature.on_ready()
         self._ready = True
         self.status.start_counting()
+        self.login_feature.on_ready()  # after the features: its note is the last status message
 
     def _on_user_changed(self) -> None:
         self.status.set_user(self.session.user)

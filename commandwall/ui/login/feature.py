@@ -32,6 +32,10 @@ class LoginFeature(QObject):
         self._window = window
         self.dialog: LoginDialog | None = None
         self._worker: threading.Thread | None = None
+        # The outcome's note (e.g. 密码已保存) waits for the session to be ready: the start-up progress messages
+        # that follow a login would otherwise replace it at once. Either may come first.
+        self._pending_message = ""
+        self._ready_since_submit = False
         self._sig_login_done.connect(self._on_login_done, Qt.ConnectionType.QueuedConnection)
         self._sig_logout_done.connect(self._on_logout_done, Qt.ConnectionType.QueuedConnection)
 
@@ -60,6 +64,7 @@ class LoginFeature(QObject):
     def _submit(self, username: str, password: str, remember: bool) -> None:
         assert self.dialog is not None
         self.dialog.set_busy(True)
+        self._pending_message, self._ready_since_submit = "", False
         self._run(lambda: self._sig_login_done.emit(self.controller.log_in(username, password, remember)))
 
     def _run(self, work: Callable[[], object]) -> None:
@@ -75,8 +80,20 @@ class LoginFeature(QObject):
             self.dialog.show_error(outcome.message)
             return
         self.dialog.done_ok()
-        if outcome.message:
+        if not outcome.message:
+            return
+        if self._ready_since_submit:
             self.sig_message.emit(display_text(outcome.message), 10000)
+        else:
+            self._pending_message = outcome.message
+
+    def on_ready(self) -> None:
+        """The session is ready (after start-up or another login): say what the login left to say."""
+        if self._pending_message:
+            self.sig_message.emit(display_text(self._pending_message), 10000)
+            self._pending_message = ""
+        else:
+            self._ready_since_submit = True
 
     def _on_logout_done(self) -> None:
         self.sig_logged_out.emit()
