@@ -320,20 +320,12 @@ class ClientSession:
         during start-up."""
         self._stopping.set()
         with self._parts_lock:
-            parts = (self.events, self.outbox)
-            ptz, platform, self.platform = self.ptz, self.platform, None
-            client = self.client
-        if ptz is not None:
-            ptz.shutdown(wait=False)
-        for part in parts:
-            if part is not None:
-                part.stop()
+            platform, self.platform = self.platform, None
+        self._disconnect_user()  # the user's event stream, outbox, PTZ and connections, as at a logout
         if platform is not None:
             platform.close()
         if self._start_thread is not None and self._start_thread is not threading.current_thread():
             self._start_thread.join(join_timeout_s)
-        if client is not None:
-            client.close()
 
     # --- events -------------------------------------------------------------------------------------
     def _on_outbox(self, item: OutboxItem) -> None:

@@ -119,7 +119,7 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         """Tell the features about each other, and let each speak in the status bar."""
-        self.signals.sig_progress.connect(lambda text: self.statusBar().showMessage(display_text(text), 5000))
+        self.signals.sig_progress.connect(self._show_progress)  # a method: queued to the GUI thread
         self.signals.sig_ready.connect(self._on_ready)
         self.signals.sig_login_needed.connect(self.login_feature.ask)
         self.login_feature.sig_logged_out.connect(self._on_user_changed)
@@ -164,6 +164,9 @@ class MainWindow(QMainWindow):
         self.session.listener = self.signals.listener()
         self.signals.watch(self.session)
         self.session.start_in_background()
+
+    def _show_progress(self, text: str) -> None:
+        self.statusBar().showMessage(display_text(text), 5000)
 
     def _on_ready(self) -> None:
         if self._ready:  # another login: the same window, map and wall; the new user's data and rights

@@ -71,8 +71,14 @@ class PlatformStatus(QObject):
         for live in (signals.sig_incident, signals.sig_unit, signals.sig_camera, signals.sig_task):
             live.connect(self.stamp_sync)
         signals.sig_incident.connect(self.update_counts)
-        signals.sig_outbox.connect(lambda _item: self.set_outbox_pending(pending_actions()))
-        signals.sig_ready.connect(lambda: self.set_outbox_pending(pending_actions()))  # left from the last run
+        # Bound methods, not lambdas: a lambda slot runs on the emitting (worker) thread, a method of this
+        # GUI-thread object runs queued on the GUI thread.
+        self._pending_actions = pending_actions
+        signals.sig_outbox.connect(self._recount_outbox)
+        signals.sig_ready.connect(self._recount_outbox)  # rows left from the last run
+
+    def _recount_outbox(self, *_args: object) -> None:
+        self.set_outbox_pending(self._pending_actions())
 
     def update_counts(self, *_args: object) -> None:
         """Recount open incidents and cameras online (once the client is connected)."""

@@ -162,12 +162,14 @@ def test_a_platform_without_a_password_asks_at_start_and_remembers_it(qtbot, tmp
     assert not win.is_ready() and dialog.accounts.count() == 0 and dialog.username.text() == "commander"
     qtbot.keyClicks(dialog.password, "commander")
     dialog.remember.setChecked(True)
+    notes: list[str] = []
+    win.login_feature.sig_message.connect(lambda text, _ms: notes.append(text))
     submit_with_enter(qtbot, dialog)
     qtbot.waitUntil(win.is_ready, timeout=60000)
     assert "指挥长" in win.status.user_label.text()
     stored = json.loads(file_keyring.read_text("utf-8"))
     assert stored == {keyring_service(HttpUrl(url)): {"commander": "commander"}}
-    assert "密码已保存" in win.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: any("密码已保存" in note for note in notes), timeout=10000)
     later = resolve_password(Settings(backend_url=url, username="commander"), interactive=False)
     assert later.password_value() == "commander"  # the next start needs no dialog
     win.close()
@@ -185,9 +187,11 @@ def test_remember_without_a_keyring_logs_in_and_says_it_was_not_kept(qtbot, tmp_
         dialog = win.login_feature.dialog
         qtbot.keyClicks(dialog.password, "duty")
         dialog.remember.setChecked(True)
+        notes: list[str] = []
+        win.login_feature.sig_message.connect(lambda text, _ms: notes.append(text))
         submit_with_enter(qtbot, dialog)
         qtbot.waitUntil(win.is_ready, timeout=60000)
-        assert "密码未保存" in win.statusBar().currentMessage()
+        qtbot.waitUntil(lambda: any("密码未保存" in note for note in notes), timeout=10000)
         win.close()
     finally:
         keyring.set_keyring(before)

@@ -38,12 +38,18 @@ class MapFeature(QObject):
         self.view.sig_copy_text.connect(self._copy)
         signals.sig_layers.connect(self._on_layers)
         signals.sig_incident.connect(self.view.upsert_incident)
-        signals.sig_camera.connect(lambda _camera: controller.note_camera_change())
-        signals.sig_unit.connect(lambda _unit: controller.note_unit_change())
+        signals.sig_camera.connect(self._note_camera_change)  # methods: queued to the GUI thread
+        signals.sig_unit.connect(self._note_unit_change)
         self._redraw = QTimer(self)
         self._redraw.setInterval(REDRAW_INTERVAL_MS)
         self._redraw.timeout.connect(self._redraw_changed)
         self._redraw.start()
+
+    def _note_camera_change(self, *_args: object) -> None:
+        self.controller.note_camera_change()
+
+    def _note_unit_change(self, *_args: object) -> None:
+        self.controller.note_unit_change()
 
     def _on_layers(self, _layers: list, errors: list[str], page_html: str) -> None:
         self.view.load_built_page(page_html)
