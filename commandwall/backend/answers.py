@@ -11,6 +11,7 @@ Limits, and why:
 - body size: ``LAYER_PAGE_MAX_BYTES`` (64 MiB) for feature pages, ``LIST_MAX_BYTES`` (16 MiB) for lists,
   ``OBJECT_MAX_BYTES`` (1 MiB) for single objects and error bodies — bytes are counted as they arrive
   (after content decoding, so a gzip bomb stops at the cap too);
+- body time: ``BODY_DEADLINE_S`` in all, however steadily a server trickles bytes;
 - JSON nesting: ``MAX_JSON_DEPTH`` levels, checked on the bytes before decoding, so ``RecursionError``
   can never happen (the contract's deepest answer, a MultiPolygon page, has 8);
 - ``NaN``/``Infinity`` are not JSON and are refused;
@@ -21,8 +22,10 @@ Limits, and why:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import threading
 from typing import Annotated, Any, TypeVar
 
 import numpy as np
@@ -49,6 +52,9 @@ LAYER_PAGE_MAX_BYTES = 64 * 1024 * 1024
 LIST_MAX_BYTES = 16 * 1024 * 1024
 #: Size cap of a single object (login, incident, task, health) and of an error body.
 OBJECT_MAX_BYTES = 1024 * 1024
+#: Longest time one body may take to arrive, however steadily it trickles (the read timeout only bounds
+#: the gap between two packets, so a server sending a byte a second would otherwise hold a worker forever).
+BODY_DEADLINE_S = 120.0
 #: Deepest JSON nesting accepted (arrays and objects).
 MAX_JSON_DEPTH = 64
 #: Longest incidents cursor accepted.
@@ -95,12 +101,17 @@ def decode_json(body: bytes | str, resource: str, status: int | None = None) -> 
         raise MalformedAnswerError(resource, f"not JSON ({type(exc).__name__})", status) from None
 
 
-def read_body(resp: requests.Response, resource: str, limit: int) -> bytes:
+def read_body(resp: requests.Response, resource: str, limit: int, *, deadline_s: float = BODY_DEADLINE_S) -> bytes:
     """The whole body of a (streamed) response, refusing more than ``limit`` bytes; closes the response.
 
     Raises ``MalformedAnswerError`` when the body is too large, ``BackendUnavailableError`` when reading it
-    fails (reset, timeout, broken chunking or compression).
+    fails (reset, timeout, broken chunking or compression) or takes longer than ``deadline_s`` in all: a
+    timer shuts the socket's read side down (urllib3's ``HTTPResponse.shutdown``), which wakes a read
+    blocked on a trickling server.
     """
+    watchdog = threading.Timer(deadline_s, _shut_down_read, args=(resp,))
+    watchdog.daemon = True
+    watchdog.start()
     try:
         declared = (resp.headers.get("Content-Length") or "").strip()
         if declared.isascii() and declared.isdigit() and int(declared) > limit:
@@ -112,11 +123,22 @@ def read_body(resp: requests.Response, resource: str, limit: int) -> bytes:
             if size > limit:
                 raise MalformedAnswerError(resource, f"body larger than {limit} bytes", resp.status_code)
             chunks.append(chunk)
+        if watchdog.finished.is_set():  # the timer fired: what arrived is a cut-off body
+            raise BackendUnavailableError(f"{resource}: the answer took longer than {deadline_s:g} s")
         return b"".join(chunks)
     except (requests.RequestException, OSError) as exc:
+        if watchdog.finished.is_set():
+            raise BackendUnavailableError(f"{resource}: the answer took longer than {deadline_s:g} s") from None
         raise BackendUnavailableError(f"{resource}: reading the answer failed ({type(exc).__name__})") from None
     finally:
+        watchdog.cancel()
         resp.close()
+
+
+def _shut_down_read(resp: requests.Response) -> None:
+    """Wake a read blocked on ``resp`` (the body's deadline passed); harmless if the body is done."""
+    with contextlib.suppress(AttributeError, ValueError, RuntimeError, OSError):  # released: read has ended
+        resp.raw.shutdown()
 
 
 def parse_answer(envelope: type[E], data: Any, resource: str, status: int | None = None) -> E:

@@ -265,3 +265,47 @@ def test_same_origin(url: str, base: str, same: bool) -> None:
     from commandwall.backend.http import same_origin
 
     assert same_origin(url, base) is same
+
+
+def test_a_trickling_body_is_cut_off_at_its_deadline() -> None:
+    """A server that keeps every packet inside the read timeout but never finishes cannot hold a reader."""
+    from flask import Response
+
+    from commandwall.backend.answers import read_body
+
+    app = Flask("trickle")
+    sent = {"bytes": 0}
+
+    @app.get("/api/v1/cameras")
+    def trickle():
+        def drip():
+            for _ in range(600):  # 60 s at most, far beyond the deadline
+                sent["bytes"] += 1
+                yield b" "
+                time.sleep(0.1)
+
+        return Response(drip(), headers={"Content-Length": "600"}, mimetype="application/json")
+
+    with LocalServer(app) as server, make_http(server.base_url, timeout=1.0, retries=0) as http:
+        resp = http.get("/api/v1/cameras", stream=True)
+        started = time.monotonic()
+        with pytest.raises(BackendUnavailableError) as info:
+            read_body(resp, "cameras", 1 << 20, deadline_s=1.0)
+        elapsed = time.monotonic() - started
+    assert "longer than 1 s" in str(info.value)
+    assert elapsed < 3.0, f"the deadline did not stop the read ({elapsed:.1f} s)"
+    assert sent["bytes"] < 100
+
+
+def test_a_prompt_body_is_read_whole_well_within_its_deadline() -> None:
+    from commandwall.backend.answers import read_body
+
+    app = Flask("prompt")
+
+    @app.get("/api/v1/cameras")
+    def cameras():
+        return jsonify(cameras=[{"id": f"CAM-{i}"} for i in range(2000)])
+
+    with LocalServer(app) as server, make_http(server.base_url, timeout=3.0, retries=0) as http:
+        body = read_body(http.get("/api/v1/cameras", stream=True), "cameras", 1 << 20, deadline_s=5.0)
+    assert body.count(b"CAM-") == 2000
