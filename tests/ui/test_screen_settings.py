@@ -59,3 +59,19 @@ def test_dock_layout_comes_back_at_the_next_start(qtbot, tmp_path, exercise_plat
     assert second.screens.view_restored
     qtbot.waitUntil(lambda: abs(second.wall_dock.width() - width) <= 10, timeout=5000)
     second.close()
+
+
+def test_every_label_of_the_dialog_is_plain_text(qtbot, tmp_path, exercise_platform):
+    """Screen names come from monitors' EDID or the X server: a name like ``<b>x</b>`` must not be markup."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLabel
+
+    settings = Settings(data_dir=tmp_path / "data", config_dir=tmp_path / "config")
+    win = _window(qtbot, settings, exercise_platform)
+    dialog = ScreenSettingsDialog(win.screens, win)
+    labels = dialog.findChildren(QLabel)
+    assert len(labels) >= 1 + len(QGuiApplication.screens())
+    for label in labels:
+        assert label.textFormat() is Qt.TextFormat.PlainText, label.text()
+    assert any(QGuiApplication.screens()[0].name() in label.text() for label in labels)
+    win.close()

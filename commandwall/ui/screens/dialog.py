@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QWidget
 
@@ -18,8 +19,8 @@ class ScreenSettingsDialog(QDialog):
         self.setWindowTitle("屏幕设置")
         self.manager = manager
         form = QFormLayout(self)
-        note = QLabel(f"方案：{display_text(manager.profile.name)}。每块屏幕显示一项；"
-                      "没有屏幕显示的内容停靠在主窗口中。")
+        note = _plain_label(f"方案：{display_text(manager.profile.name)}。每块屏幕显示一项；"
+                            "没有屏幕显示的内容停靠在主窗口中。")
         note.setWordWrap(True)
         form.addRow(note)
         self.choosers: list[QComboBox] = []
@@ -31,7 +32,9 @@ class ScreenSettingsDialog(QDialog):
                 combo.addItem(option.title, option.value)
             combo.setCurrentIndex(list(ScreenRole).index(role))
             geo = screen.geometry()
-            form.addRow(f"屏幕 {i + 1}（{display_text(screen.name())}，{geo.width()}×{geo.height()}）", combo)
+            # a monitor's name comes from its EDID or the X server: shown as the characters it is
+            form.addRow(_plain_label(f"屏幕 {i + 1}（{display_text(screen.name())}，{geo.width()}×{geo.height()}）"),
+                        combo)
             self.choosers.append(combo)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -46,3 +49,11 @@ class ScreenSettingsDialog(QDialog):
         """Apply and save the chosen roles, then close."""
         self.manager.set_roles(self.chosen_roles())
         super().accept()
+
+
+def _plain_label(text: str) -> QLabel:
+    """A label that never reads its text as markup."""
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setText(text)
+    return label
