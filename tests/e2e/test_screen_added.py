@@ -1,0 +1,64 @@
+"""A monitor plugged in while the client runs: it takes the role the profile gives its position, and the
+windows already placed keep their screens and their state."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+import pytest
+
+from commandwall.app.screens import first_run_roles
+from tests.e2e.test_app_screenshot import _env
+from tests.e2e.xvfb import xvfb_display
+
+pytestmark = pytest.mark.e2e
+
+W, H = 1280, 720
+
+
+def _by_role(state: dict) -> dict[str, dict]:
+    return {w["role"]: w for w in state["windows"]}
+
+
+def test_a_monitor_added_at_run_time_gets_its_role(tmp_path):
+    out = tmp_path / "shots"
+    with xvfb_display(W, H, monitors=3) as display:
+        env = _env(tmp_path, display)
+        # The display is wide enough for three monitors; the desk starts with two.
+        subprocess.run(["xrandr", "--delmonitor", "MON2"], env=env, check=True, timeout=20)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "commandwall", "screenshot", "--out", str(out), "--after", "6", "--count", "2",
+             "--interval", "8"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 120
+            while not (out / "screen-1-0.png").exists() and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert (out / "screen-1-0.png").exists(), "first capture never came"
+            subprocess.run(["xrandr", "--setmonitor", "MON2", f"{W}/508x{H}/286+{2 * W}+0", "none"],
+                           env=env, check=True, timeout=20)
+            _stdout, stderr = proc.communicate(timeout=120)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+    assert proc.returncode == 0, stderr[-4000:]
+    assert "screen added: MON2" in stderr and "Traceback" not in stderr
+    before, after = (shot["state"] for shot in json.loads((out / "state.json").read_text("utf-8")))
+    assert len(before["screens"]) == 2 and len(after["screens"]) == 3
+    expected = [role.value for role in first_run_roles(2)]
+    assert before["screen_roles"] == expected
+    new_role = first_run_roles(3)[2].value
+    assert after["screen_roles"] == [*expected, new_role], "the known screens keep their roles"
+    windows = _by_role(after)
+    mon2 = next(s["geometry"] for s in after["screens"] if s["name"] == "MON2")
+    assert windows[new_role]["geometry"] == mon2, "the new role opens full screen on the new monitor"
+    assert new_role not in windows["map"]["docked"]
+    # The wall was not rebuilt: the same cameras, still playing.
+    assert [t["camera"] for t in after["tiles"]] == [t["camera"] for t in before["tiles"]]
+    assert sum(t["state"] == "直播" for t in after["tiles"]) >= 1
+    assert len(json.loads((out / "state.json").read_text("utf-8"))) == 2
+    assert sorted(p.name for p in out.glob("screen-*-1.png")) == ["screen-0-1.png", "screen-1-1.png",
+                                                                   "screen-2-1.png"]
