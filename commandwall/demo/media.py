@@ -1,4 +1,5 @@
-"""Exercise H.264/H.265 streams: pre-encoded clips looped in real time as MPEG-TS over HTTP, no re-encoding.
+"""Exercise H.264/H.265 streams: pre-encoded clips looped in real time as MPEG-TS or HTTP-FLV over HTTP, and as
+HLS, no re-encoding.
 
 ``scripts/make_clips.py`` encodes, once at set-up, a 10 s loop per codec and variant into ``resources/clips``
 (``h264-sub.ts`` … ``hevc-main.ts``, listed in ``manifest.json``). Every frame carries its index in the loop
@@ -11,6 +12,10 @@ group of pictures from its key frame at once (as ZLMediaKit's GOP cache does, so
 frame) and then every frame when it is due; packets are copied from the clip into a per-viewer MPEG-TS
 muxer with continuous timestamps across loops. The hub records when each clip index was last sent on each
 stream (:meth:`ClipLibrary.sent_at`), so latency = time the client shows the frame − time it was sent.
+
+HLS is cut from the same timelines without any state: segment ``k`` of a camera is frames ``k·GOP`` …
+``(k+1)·GOP − 1`` (one second, starting on a key frame), muxed into MPEG-TS when asked for; the playlist names
+the last :data:`HLS_WINDOW` complete segments, as a live media server's sliding window does.
 """
 
 from __future__ import annotations
@@ -38,6 +43,14 @@ GOP = 25  # a key frame every second
 SIZES: dict[str, tuple[int, int]] = {"main": (1280, 720), "sub": (640, 360)}
 CODECS = ("h264", "hevc")
 TS_MIMETYPE = "video/mp2t"
+FLV_MIMETYPE = "video/x-flv"
+HLS_MIMETYPE = "application/vnd.apple.mpegurl"
+#: Containers a live stream can be sent in (HTTP-TS and HTTP-FLV, as ZLMediaKit names them).
+LIVE_FORMATS = {"ts": "mpegts", "flv": "flv"}
+#: Complete segments an HLS playlist names.
+HLS_WINDOW = 4
+#: How far back (segments) an HLS segment can still be fetched.
+HLS_KEEP = 30
 FRAME_TIME_BASE = Fraction(1, FPS)
 #: Cells of the index code: 12 bits of the index (MSB first) and one even-parity bit.
 CODE_BITS = 12
@@ -195,13 +208,19 @@ class ClipLibrary:
         with self._lock:
             self._sent.setdefault(key, np.zeros(CLIP_FRAMES))[index] = time.time()
 
-    def mpegts(self, camera_id: str, codec: str, variant: str, online: Callable[[], bool]) -> Iterator[bytes]:
-        """The camera's live MPEG-TS: the current GOP at once, then each frame when due, until the camera
-        goes offline, the server stops or the viewer leaves (the server then closes this generator)."""
+    def live(
+        self, camera_id: str, codec: str, variant: str, online: Callable[[], bool], container: str = "ts"
+    ) -> Iterator[bytes]:
+        """The camera's live stream in ``container`` (``ts`` or ``flv``, see :data:`LIVE_FORMATS`): the
+        current GOP at once, then each frame when due, until the camera goes offline, the server stops or the
+        viewer leaves (the server then closes this generator)."""
         clip = self._clips[(codec, variant)]
         key = (camera_id, variant)
         sink = _Sink()
-        out = av.open(sink, mode="w", format="mpegts", options={"flush_packets": "1", "omit_video_pes_length": "0"})
+        options = {"flush_packets": "1"}
+        if container == "ts":
+            options["omit_video_pes_length"] = "0"
+        out = av.open(sink, mode="w", format=LIVE_FORMATS[container], options=options)
         stream = out.add_stream_from_template(clip.template)
         with self._lock:
             self.viewers[key] = self.viewers.get(key, 0) + 1
@@ -214,13 +233,7 @@ class ClipLibrary:
                 if wait > 0 and self._stop.wait(wait):
                     break
                 index = n % CLIP_FRAMES
-                source = clip.packets[index]
-                packet = av.Packet(source.data)
-                packet.stream = stream
-                packet.time_base = FRAME_TIME_BASE  # the muxer rescales to its own (1/90000)
-                packet.pts = packet.dts = n
-                packet.is_keyframe = source.key
-                out.mux(packet)
+                out.mux(_packet(clip, n, stream))
                 self._record(key, index)
                 data = sink.take()
                 if data:
@@ -231,3 +244,48 @@ class ClipLibrary:
                 self.viewers[key] -= 1
             with contextlib.suppress(av.FFmpegError, ValueError):  # the viewer left mid-write
                 out.close()
+
+    def mpegts(self, camera_id: str, codec: str, variant: str, online: Callable[[], bool]) -> Iterator[bytes]:
+        """The camera's live MPEG-TS (:meth:`live` with ``ts``)."""
+        return self.live(camera_id, codec, variant, online, "ts")
+
+    # -- HLS ------------------------------------------------------------------------------------------------
+
+    def hls_segments(self, camera_id: str) -> range:
+        """Numbers of the HLS segments a playlist names now (the last complete ones)."""
+        done = int((time.monotonic() - self._t0(camera_id)) * FPS) // GOP  # segments complete so far
+        return range(max(0, done - HLS_WINDOW), done)
+
+    def hls_playlist(self, camera_id: str, variant: str) -> str:
+        """A live HLS media playlist (sliding window, no ``#EXT-X-ENDLIST``) for the camera's stream."""
+        segments = self.hls_segments(camera_id)
+        lines = ["#EXTM3U", "#EXT-X-VERSION:3", f"#EXT-X-TARGETDURATION:{max(1, round(GOP / FPS))}",
+                 f"#EXT-X-MEDIA-SEQUENCE:{segments.start}"]
+        for k in segments:
+            lines += [f"#EXTINF:{GOP / FPS:.3f},", f"hls/{variant}/{k}.ts"]
+        return "\n".join(lines) + "\n"
+
+    def hls_segment(self, camera_id: str, codec: str, variant: str, number: int) -> bytes | None:
+        """Segment ``number`` as MPEG-TS, or None when it is not complete yet or has left the window."""
+        current = self.hls_segments(camera_id)
+        if not current.stop - HLS_KEEP <= number < current.stop:
+            return None
+        clip = self._clips[(codec, variant)]
+        sink = _Sink()
+        out = av.open(sink, mode="w", format="mpegts")
+        stream = out.add_stream_from_template(clip.template)
+        for n in range(number * GOP, (number + 1) * GOP):
+            out.mux(_packet(clip, n, stream))
+        out.close()
+        return sink.take()
+
+
+def _packet(clip: Clip, n: int, stream: av.video.stream.VideoStream) -> av.Packet:
+    """Frame ``n`` of a timeline (clip index ``n`` mod the loop) as a packet of ``stream`` with pts ``n``."""
+    source = clip.packets[n % CLIP_FRAMES]
+    packet = av.Packet(source.data)
+    packet.stream = stream
+    packet.time_base = FRAME_TIME_BASE  # the muxer rescales to its own
+    packet.pts = packet.dts = n
+    packet.is_keyframe = source.key
+    return packet

@@ -81,7 +81,7 @@ def items(layer_id: str) -> Any:
 
 def camera_json(doc: dict[str, Any], status: str, base: str) -> dict[str, Any]:
     """Camera JSON per ``domain.models.Camera`` with stream URLs on this server."""
-    ext = "mjpg" if ctx().streams.codec(doc["id"]) == "mjpeg" else "ts"
+    ext = ctx().streams.protocol(doc["id"])
     streams = StreamUrls(
         main=f"{base}/streams/{doc['id']}/main.{ext}", sub=f"{base}/streams/{doc['id']}/sub.{ext}"
     )

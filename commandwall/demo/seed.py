@@ -62,6 +62,20 @@ def stream_codec(camera_id: str) -> str:
     return "h264"
 
 
+def stream_protocol(camera_id: str) -> str:
+    """The URL the platform hands out for an exercise camera, as the extension of its stream path: ``mjpg``
+    (the MJPEG cameras), ``flv`` (HTTP-FLV, one H.264 camera in 25: CAM-0009, CAM-0034 …), ``m3u8`` (HLS,
+    one in 25: CAM-0014, CAM-0039 …) or ``ts`` (MPEG-TS over HTTP, all the others). Every H.264/H.265
+    camera serves all three containers, as a media server does; this is only the one its record names."""
+    codec = stream_codec(camera_id)
+    if codec == "mjpeg":
+        return "mjpg"
+    digits = camera_id.rpartition("-")[2]
+    if codec == "h264" and digits.isdigit():
+        return {9: "flv", 14: "m3u8"}.get(int(digits) % 25, "ts")
+    return "ts"
+
+
 def camera_docs(catalogue: LayerCatalogue) -> list[dict[str, Any]]:
     """Camera fields (without streams/status) from the cameras layers, WGS84."""
     docs: list[dict[str, Any]] = []

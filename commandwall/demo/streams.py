@@ -1,6 +1,7 @@
 """Simulated camera video: MJPEG over HTTP (``multipart/x-mixed-replace; boundary=frame``), and through
-:mod:`commandwall.demo.media` the H.264/H.265 MPEG-TS streams most exercise cameras send
-(:func:`commandwall.demo.seed.stream_codec` says which camera sends what).
+:mod:`commandwall.demo.media` the H.264/H.265 streams most exercise cameras send, as MPEG-TS, HTTP-FLV or HLS
+(:func:`commandwall.demo.seed.stream_codec` says which camera sends what, :func:`~commandwall.demo.seed.
+stream_protocol` which URL its record names).
 
 Each frame is drawn with OpenCV on a numpy canvas — a gradient scene, shapes that move, the camera id,
 the wall-clock time to the millisecond and a frame counter — so a frozen or stale picture is obvious.
@@ -22,7 +23,7 @@ import numpy as np
 
 from commandwall.demo.db import now
 from commandwall.demo.media import ClipLibrary
-from commandwall.demo.seed import stream_codec
+from commandwall.demo.seed import stream_codec, stream_protocol
 from commandwall.paths import exercise_clips_dir
 
 FPS = 12
@@ -170,9 +171,27 @@ class StreamHub:
         codec = stream_codec(camera_id)
         return codec if codec == "mjpeg" or self.clips.has(codec, "sub") else "mjpeg"
 
+    def protocol(self, camera_id: str) -> str:
+        """The extension of the stream URL the camera's record names (``ts``, ``flv``, ``m3u8`` or ``mjpg``;
+        ``mjpg`` also when its clip is missing)."""
+        return "mjpg" if self.codec(camera_id) == "mjpeg" else stream_protocol(camera_id)
+
     def mpegts(self, camera_id: str, variant: str) -> Iterator[bytes]:
-        """The camera's live H.264/H.265 stream as MPEG-TS (see :meth:`ClipLibrary.mpegts`)."""
-        return self.clips.mpegts(camera_id, self.codec(camera_id), variant, lambda: self.online(camera_id))
+        """The camera's live H.264/H.265 stream as MPEG-TS (see :meth:`ClipLibrary.live`)."""
+        return self.live(camera_id, variant, "ts")
+
+    def live(self, camera_id: str, variant: str, container: str) -> Iterator[bytes]:
+        """The camera's live H.264/H.265 stream as ``ts`` (MPEG-TS) or ``flv`` (HTTP-FLV)."""
+        online = lambda: self.online(camera_id)  # noqa: E731
+        return self.clips.live(camera_id, self.codec(camera_id), variant, online, container)
+
+    def hls_playlist(self, camera_id: str, variant: str) -> str:
+        """The camera's live HLS playlist (see :meth:`ClipLibrary.hls_playlist`)."""
+        return self.clips.hls_playlist(camera_id, variant)
+
+    def hls_segment(self, camera_id: str, variant: str, number: int) -> bytes | None:
+        """One HLS segment, None when it is not (or no longer) available."""
+        return self.clips.hls_segment(camera_id, self.codec(camera_id), variant, number)
 
     def ptz(self, camera_id: str, action: str, speed: int) -> PtzState:
         """Apply a PTZ command; the camera's picture shifts accordingly."""

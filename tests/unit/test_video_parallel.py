@@ -59,11 +59,15 @@ def test_network_streams_decode_with_pyav_files_with_opencv() -> None:
         choose_decoder("http://127.0.0.1/x.ts", "gstreamer")
 
 
-@pytest.mark.parametrize("camera_id", ["CAM-0001", "CAM-0003"])  # H.264, H.265
+@pytest.mark.parametrize(("camera_id", "ext"), [
+    ("CAM-0001", "ts"), ("CAM-0003", "ts"),  # H.264, H.265 over MPEG-TS
+    ("CAM-0009", "flv"), ("CAM-0003", "flv"),  # HTTP-FLV: H.264, H.265 (enhanced FLV)
+    ("CAM-0014", "m3u8"),  # HLS
+])  # fmt: skip
 def test_h264_and_h265_frames_arrive_and_change(
-    backend: DemoBackend, readers: list[StreamReader], camera_id: str
+    backend: DemoBackend, readers: list[StreamReader], camera_id: str, ext: str
 ) -> None:
-    reader = StreamReader(sub_url(backend, camera_id)).start()
+    reader = StreamReader(f"{backend.base_url}/streams/{camera_id}/sub.{ext}").start()
     readers.append(reader)
     assert reader.decoder == "pyav"
     assert wait_until(lambda: reader.seq >= 5, 10.0), reader.stats()
