@@ -98,9 +98,11 @@ class UnitRanking:
         self._built = False
 
     def network(self, layers: Iterable[Any]) -> RoadNetwork | None:
-        """The road graph of ``layers`` (None when there is no roads layer), built on first call."""
+        """The road graph of ``layers`` (None when there is no roads layer), built on the first call that has
+        layers (before the layers are loaded nothing is kept)."""
+        layers = list(layers)
         with self._lock:
-            if not self._built:
+            if not self._built and layers:
                 self._network, self._built = roads_of(layers), True
             return self._network
 

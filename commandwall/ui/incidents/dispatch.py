@@ -49,6 +49,11 @@ class DispatchDialog(QDialog):
         self.units = QListWidget()
         self.units.setObjectName("unitList")
         self.units.setMinimumHeight(200)
+        # The dark theme draws no box for an unticked item: draw one, filled when ticked.
+        self.units.setStyleSheet(
+            "QListWidget::indicator { width: 12px; height: 12px; border: 1px solid #7f9bb3; border-radius: 2px; }"
+            "QListWidget::indicator:checked { background: #1890ff; border-color: #69c0ff; }"
+        )
         self._choices = {c.unit.id: c for c in choices}
         for choice in choices:
             item = QListWidgetItem(choice.label())
