@@ -35,6 +35,7 @@ from commandwall.demo.simulator import Simulator
 from commandwall.demo.store import Store
 from commandwall.demo.streams import StreamHub
 from commandwall.domain.models import CameraStatus
+from commandwall.geo.routing import roads_of
 
 log = logging.getLogger(__name__)
 
@@ -202,6 +203,7 @@ class DemoBackend:
             seed=None if self.seed is None else f"simulator-{self.seed}",
             incident_rate_per_min=self.incident_rate_per_min,
             tick_s=self.tick_s,
+            roads=roads_of(self.catalogue.layers.values()),
         )
         self.streams = StreamHub(self.store.camera_status, self._stop)
         context = DemoContext(db, self.store, self.catalogue, self.streams, hub, self._stop, self.keepalive_s)

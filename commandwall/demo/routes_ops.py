@@ -107,7 +107,7 @@ def add_note(incident_id: str) -> Any:
 def create_task() -> Any:
     """Dispatch a task; the ``Idempotency-Key`` header makes a retried POST return the same task."""
     key = parse_headers(TaskHeaders).idempotency_key
-    body = parse_body(TaskRequest).model_dump()
+    body = parse_body(TaskRequest).model_dump(mode="json")
     _require(TASK)
     task, created = ctx().store.create_task(body, key, _hash(body), current_user().username, _desk())
     return task.model_dump(mode="json"), 201 if created else 200

@@ -21,6 +21,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -133,6 +134,7 @@ class TaskRequest(_Body):
     department: str = Field(default="", max_length=32)
     instructions: VerbatimText = ""
     priority: int = Field(default=3, ge=1, le=4)
+    deadline: AwareDatetime | None = None  # 督办: by when it must be done; default from the priority
 
 
 class PtzRequest(_Body):

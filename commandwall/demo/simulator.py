@@ -1,4 +1,9 @@
-"""The exercise's life: new incidents, moving units, cameras that drop out and come back.
+"""The exercise's life: new incidents, moving units, cameras that drop out and come back, tasks carried out.
+
+A dispatched unit accepts its task (or, now and then, rejects it with a reason), drives to the incident along
+the roads (``geo.routing``; the straight line where they do not reach), is on scene when it arrives, and
+finishes after a while; every step is a task status the store records on the incident's timeline and on
+the unit.
 
 One ``tick(dt)`` is one step of ``dt`` seconds; the thread calls it every ``tick_s``. With a fixed seed
 the sequence of choices is repeatable (timestamps are not).
@@ -25,6 +30,7 @@ from commandwall.domain.models import (
     Unit,
     UnitStatus,
 )
+from commandwall.geo.routing import Coord, RoadNetwork, straight_metres
 
 log = logging.getLogger(__name__)
 
@@ -49,11 +55,15 @@ NEXT_ACTION = {
     IncidentStatus.RESOLVED: "close",
     IncidentStatus.ESCALATED: "accept",
 }
+#: Steps a task takes on its own after a random while (en route → on scene happens on arrival).
 NEXT_TASK_STATUS = {
     TaskStatus.ASSIGNED: TaskStatus.ACCEPTED,
-    TaskStatus.ACCEPTED: TaskStatus.ON_SCENE,
+    TaskStatus.ACCEPTED: TaskStatus.EN_ROUTE,
     TaskStatus.ON_SCENE: TaskStatus.DONE,
 }
+#: Share of assigned tasks the unit rejects, and the reasons it gives.
+REJECT_SHARE = 0.12
+REJECT_REASONS = ("车辆故障，无法出动", "正在处置其他警情", "人员不足，请改派", "道路封闭，无法到达")
 
 
 class Simulator:
@@ -67,9 +77,12 @@ class Simulator:
         seed: int | str | None = None,
         incident_rate_per_min: float = 1.0,
         tick_s: float = 1.0,
+        roads: RoadNetwork | None = None,
     ) -> None:
         self.store = store
         self.geo = geo
+        self.roads = roads
+        self._routes: dict[str, list[Coord]] = {}  # unit id -> the points still to drive through
         self.rng = random.Random(seed)
         self.incident_rate_per_min = incident_rate_per_min
         self.tick_s = tick_s
@@ -144,76 +157,94 @@ class Simulator:
         return self.store.add_incident(draft_incident(self.rng, self.geo, category))
 
     def _move_units(self, dt: float) -> list[str]:
-        """Units on their way to an incident drive on; one to three others wander a little."""
+        """Units en route drive on along their way; one to three others wander a little."""
         units = self.store.units()
         if not units:
             return []
         targets = self._unit_targets()
         driving = [u for u in units if u.id in targets and u.status != UnitStatus.OFFLINE]
-        idle = [u for u in units if u not in driving]
+        idle = [u for u in units if u not in driving and u.task_id is None]  # on scene: they stay
         chosen = driving + self.rng.sample(idle, k=min(len(idle), self.rng.randint(1, 3)))
+        out = []
         for unit in chosen:
-            self.store.save_unit(self._moved(unit, targets.get(unit.id), dt))
-        return [f"unit:{u.id}" for u in chosen]
+            task = targets.get(unit.id)
+            moved = self._moved(unit, task, dt)
+            self.store.save_unit(moved)
+            out.append(f"unit:{unit.id}")
+            if task is not None and not self._routes.get(unit.id):  # arrived
+                self._routes.pop(unit.id, None)
+                self.store.set_task_status(task.id, TaskStatus.ON_SCENE, unit.name)
+                out.append(f"task:{task.id}")
+        return out
 
-    def _unit_targets(self) -> dict[str, tuple[float, float]]:
-        targets: dict[str, tuple[float, float]] = {}
-        for task in self.store.active_tasks():
-            if task.unit_id and task.status != TaskStatus.ON_SCENE:
-                incident = self.store.incident(task.incident_id)
-                targets[task.unit_id] = (incident.lon, incident.lat)
-        return targets
+    def _unit_targets(self) -> dict[str, Task]:
+        """Unit id -> the task it is driving to (en route)."""
+        return {t.unit_id: t for t in self.store.active_tasks() if t.unit_id and t.status == TaskStatus.EN_ROUTE}
 
-    def _moved(self, unit: Unit, target: tuple[float, float] | None, dt: float) -> Unit:
-        """The unit a little further along: towards its task's incident, or wandering."""
+    def route_for(self, unit: Unit, task: Task) -> list[Coord]:
+        """The points a unit drives through to its task's incident: by road, or straight where roads do not
+        reach."""
+        incident = self.store.incident(task.incident_id)
+        goal = (incident.lon, incident.lat)
+        if self.roads is None:
+            return [goal]
+        return self.roads.route((unit.lon, unit.lat), goal).points[1:]
+
+    def _moved(self, unit: Unit, task: Task | None, dt: float) -> Unit:
+        """The unit a little further along: along its way to its task's incident, or wandering."""
         status = unit.status
         if status == UnitStatus.OFFLINE and self.rng.random() < 0.3:
             status = UnitStatus.AVAILABLE
-        elif status == UnitStatus.AVAILABLE and target is None and self.rng.random() < 0.02:
+        elif status == UnitStatus.AVAILABLE and task is None and self.rng.random() < 0.02:
             status = UnitStatus.OFFLINE
         lon, lat = unit.lon, unit.lat
         if status != UnitStatus.OFFLINE:
-            if target is not None:
-                step = UNIT_SPEED_M_S * dt
-                d_lon = (target[0] - lon) / DEG_PER_M_LON
-                d_lat = (target[1] - lat) / DEG_PER_M_LAT
-                dist = math.hypot(d_lon, d_lat)
-                if dist <= step:  # on scene: shuffle around the incident by a few metres
-                    angle, off = self.rng.uniform(0, 2 * math.pi), self.rng.uniform(5, 15)
-                    lon = target[0] + math.sin(angle) * off * DEG_PER_M_LON
-                    lat = target[1] + math.cos(angle) * off * DEG_PER_M_LAT
-                else:
-                    lon += step / dist * d_lon * DEG_PER_M_LON
-                    lat += step / dist * d_lat * DEG_PER_M_LAT
+            if task is not None:
+                if unit.id not in self._routes:
+                    self._routes[unit.id] = self.route_for(unit, task)
+                lon, lat = self._drive((lon, lat), self._routes[unit.id], UNIT_SPEED_M_S * dt)
             else:
                 angle, step = self.rng.uniform(0, 2 * math.pi), self.rng.uniform(10, 60)
                 lon += math.sin(angle) * step * DEG_PER_M_LON
                 lat += math.cos(angle) * step * DEG_PER_M_LAT
-            x0, y0, x1, y1 = self.geo.bounds
-            lon, lat = min(max(lon, x0), x1), min(max(lat, y0), y1)
+                x0, y0, x1, y1 = self.geo.bounds
+                lon, lat = min(max(lon, x0), x1), min(max(lat, y0), y1)
         return unit.model_copy(
             update={"lon": round(lon, 6), "lat": round(lat, 6), "status": status, "updated_at": now()}
         )
 
+    @staticmethod
+    def _drive(here: Coord, way: list[Coord], metres: float) -> Coord:
+        """Move ``metres`` from ``here`` through the points of ``way`` (consumed as they are passed)."""
+        for _ in range(len(way) + 1):
+            if not way:
+                break
+            gap = straight_metres(here, way[0])
+            if gap > metres:
+                f = metres / gap
+                return here[0] + (way[0][0] - here[0]) * f, here[1] + (way[0][1] - here[1]) * f
+            metres -= gap
+            here = way.pop(0)
+        return here
+
     def _advance_tasks(self, dt: float) -> list[str]:
         out = []
         for task in self.store.active_tasks():
-            if self.rng.random() >= min(1.0, dt / TASK_STEP_MEAN_S):
+            step = NEXT_TASK_STATUS.get(task.status)
+            if task.status == TaskStatus.EN_ROUTE and not task.unit_id:
+                step = TaskStatus.ON_SCENE  # a department without a unit: no one to follow on the map
+            if step is None or self.rng.random() >= min(1.0, dt / TASK_STEP_MEAN_S):
                 continue
-            moved = task.model_copy(update={"status": NEXT_TASK_STATUS[task.status]})
-            self.store.save_task(moved)
+            reason = ""
+            if task.status == TaskStatus.ASSIGNED and task.unit_id and self.rng.random() < REJECT_SHARE:
+                step, reason = TaskStatus.REJECTED, self.rng.choice(REJECT_REASONS)
+            actor = self.store.unit(task.unit_id).name if task.unit_id else (task.department or "simulator")
+            self.store.set_task_status(task.id, step, actor, reason)
             out.append(f"task:{task.id}")
-            if moved.status == TaskStatus.DONE and moved.unit_id:
-                out += self._release_unit(moved)
+            if task.unit_id and step in (TaskStatus.DONE, TaskStatus.REJECTED):
+                self._routes.pop(task.unit_id, None)
+                out.append(f"unit:{task.unit_id}")
         return out
-
-    def _release_unit(self, task: Task) -> list[str]:
-        unit = self.store.unit(task.unit_id or "")
-        busy_elsewhere = any(t.unit_id == unit.id for t in self.store.active_tasks())
-        if unit.status != UnitStatus.BUSY or busy_elsewhere:
-            return []
-        self.store.save_unit(unit.model_copy(update={"status": UnitStatus.AVAILABLE, "updated_at": now()}))
-        return [f"unit:{unit.id}"]
 
     def _cameras(self, dt: float) -> list[str]:
         out = []

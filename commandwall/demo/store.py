@@ -1,5 +1,5 @@
 """The backend's state and rules over SQLite: cameras, units, incidents (workflow, timeline, notes), tasks
-(idempotent).
+(idempotent; in ``tasks``).
 
 Every change appends an event in the same transaction (see ``db.Transaction.event``). Errors that the
 HTTP layer turns into responses are raised as ``NotFoundError``, ``StaleVersionError`` and ``RefusedError``.
@@ -14,22 +14,20 @@ from typing import Any
 
 from commandwall.demo import timeline
 from commandwall.demo.db import Database, Transaction, iso, now
+from commandwall.demo.errors import NotFoundError, RefusedError, StaleVersionError
+from commandwall.demo.tasks import TaskRecords, _dump
 from commandwall.domain.models import (
     OPEN_STATUSES,
     CameraStatus,
     Incident,
     IncidentStatus,
-    Task,
     TimelineEntry,
     TimelineKind,
     Unit,
-    UnitStatus,
 )
 from commandwall.domain.workflow import (
     NEEDS_TARGET,
     REASON_REQUIRED,
-    TASKABLE,
-    TRANSITIONS,
     InvalidTransitionError,
     next_status,
 )
@@ -38,33 +36,8 @@ from commandwall.domain.workflow import (
 RECENT = timedelta(hours=24)
 
 
-class NotFoundError(LookupError):
-    """No such camera/incident/…; the HTTP layer answers 404."""
-
-
-class StaleVersionError(Exception):
-    """A transition quoted an old version; ``current`` is the incident as it is now (409)."""
-
-    def __init__(self, current: Incident) -> None:
-        super().__init__(f"incident {current.id} is at version {current.version}")
-        self.current = current
-
-
-class RefusedError(ValueError):
-    """A request that is well-formed but not allowed (422) with a machine-readable ``code``."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-def _dump(model: Any) -> str:
-    return model.model_dump_json()
-
-
-class Store:
-    """All reads and writes of the exercise backend's domain data."""
+class Store(TaskRecords):
+    """All reads and writes of the exercise backend's domain data (tasks: :class:`TaskRecords`)."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -307,88 +280,5 @@ class Store:
                                     key=key, body_hash=body_hash)
         return entry, True
 
-    # ---- tasks ---------------------------------------------------------------------------------
-    def create_task(
-        self, body: dict[str, Any], key: str, body_hash: str, actor: str, desk: str = ""
-    ) -> tuple[Task, bool]:
-        """Dispatch a task exactly once per Idempotency-Key: (task, created).
 
-        The same key with the same body returns the first task (created=False); with another body it
-        raises RefusedError("idempotency_key_reused"). Dispatching moves a new, accepted or verified incident to
-        dispatched and marks an available unit busy; the incident's timeline records the task.
-        """
-        with self.db.transaction() as tx:
-            row = tx.one("SELECT doc, body_hash FROM tasks WHERE idempotency_key = ?", (key,))
-            if row is not None:
-                if row["body_hash"] != body_hash:
-                    raise RefusedError(
-                        "idempotency_key_reused",
-                        "this Idempotency-Key was already used with a different request body",
-                    )
-                return Task.model_validate_json(row["doc"]), False
-            incident = self._task_incident(tx, body["incident_id"])
-            unit = self._task_unit(tx, body.get("unit_id"))
-            number = int(tx.one("SELECT COALESCE(MAX(n), 0) + 1 AS n FROM tasks")["n"])
-            task = Task(
-                id=f"TSK-{number:06d}",
-                incident_id=incident.id,
-                unit_id=unit.id if unit else None,
-                department=body.get("department") or (unit.department if unit else ""),
-                instructions=body.get("instructions", ""),
-                priority=body.get("priority", incident.priority),
-                created_at=now(),
-                created_by=actor,
-            )
-            if incident.status in TRANSITIONS["dispatch"][0]:
-                self._move(tx, incident, "dispatch", f"派遣任务 {task.id}", actor, desk)
-            tx.execute(
-                "INSERT INTO tasks (id, incident_id, unit_id, status, idempotency_key, body_hash, doc)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (task.id, task.incident_id, task.unit_id, task.status.value, key, body_hash, _dump(task)),
-            )
-            tx.event("task", task.id, task.model_dump(mode="json"))
-            timeline.record(tx, incident.id, TimelineKind.TASK, actor=actor, desk=desk, action="dispatch",
-                            text=task.instructions, ref=task.id)
-            if unit is not None and unit.status == UnitStatus.AVAILABLE:
-                self.save_unit(unit.model_copy(update={"status": UnitStatus.BUSY, "updated_at": now()}), tx)
-        return task, True
-
-    def _task_incident(self, tx: Transaction, incident_id: str) -> Incident:
-        try:
-            incident = self._incident_tx(tx, incident_id)
-        except NotFoundError:
-            raise RefusedError("unknown_incident", f"incident {incident_id} does not exist") from None
-        if incident.status not in TASKABLE:
-            raise RefusedError(
-                "invalid_transition", f"incident {incident_id} is {incident.status.value}: no tasks in this status"
-            )
-        return incident
-
-    def _task_unit(self, tx: Transaction, unit_id: str | None) -> Unit | None:
-        if unit_id is None:
-            return None
-        row = tx.one("SELECT doc FROM units WHERE id = ?", (unit_id,))
-        if row is None:
-            raise RefusedError("unknown_unit", f"unit {unit_id} does not exist")
-        return Unit.model_validate_json(row["doc"])
-
-    def tasks(self, incident_id: str | None = None) -> list[Task]:
-        """Tasks, all or of one incident, oldest first."""
-        if incident_id is None:
-            rows = self.db.rows("SELECT doc FROM tasks ORDER BY n")
-        else:
-            rows = self.db.rows("SELECT doc FROM tasks WHERE incident_id = ? ORDER BY n", (incident_id,))
-        return [Task.model_validate_json(r["doc"]) for r in rows]
-
-    def active_tasks(self) -> list[Task]:
-        """Tasks not done yet (for the simulator)."""
-        rows = self.db.rows("SELECT doc FROM tasks WHERE status != 'done' ORDER BY n")
-        return [Task.model_validate_json(r["doc"]) for r in rows]
-
-    def save_task(self, task: Task) -> None:
-        """Store a changed task (status) and write a ``task`` event."""
-        with self.db.transaction() as tx:
-            tx.execute(
-                "UPDATE tasks SET status = ?, doc = ? WHERE id = ?", (task.status.value, _dump(task), task.id)
-            )
-            tx.event("task", task.id, task.model_dump(mode="json"))
+__all__ = ["NotFoundError", "RefusedError", "StaleVersionError", "Store"]

@@ -221,16 +221,38 @@ class TimelineEntry(_Model):
 
 
 class TaskStatus(StrEnum):
-    """Where a dispatched task (派遣任务) stands."""
+    """Where a dispatched task (派遣任务) stands: assigned → accepted → en route → on scene → done, or rejected
+    by the unit (with a reason)."""
 
-    ASSIGNED = "assigned"
-    ACCEPTED = "accepted"
-    ON_SCENE = "on_scene"
-    DONE = "done"
+    ASSIGNED = "assigned"  # 已派发
+    ACCEPTED = "accepted"  # 已接收
+    EN_ROUTE = "en_route"  # 途中
+    ON_SCENE = "on_scene"  # 已到场
+    DONE = "done"  # 已完成
+    REJECTED = "rejected"  # 已拒绝 (``reason``)
+
+
+#: Tasks still to be carried out (the others are finished: done or rejected).
+ACTIVE_TASK_STATUSES: frozenset[TaskStatus] = frozenset(
+    {TaskStatus.ASSIGNED, TaskStatus.ACCEPTED, TaskStatus.EN_ROUTE, TaskStatus.ON_SCENE}
+)
+
+TASK_STATUS_LABELS: dict[TaskStatus, str] = {
+    TaskStatus.ASSIGNED: "已派发",
+    TaskStatus.ACCEPTED: "已接收",
+    TaskStatus.EN_ROUTE: "途中",
+    TaskStatus.ON_SCENE: "已到场",
+    TaskStatus.DONE: "已完成",
+    TaskStatus.REJECTED: "已拒绝",
+}
 
 
 class Task(_Model):
-    """A task dispatched to a unit or department for an incident."""
+    """A task dispatched to a unit or department for an incident.
+
+    ``deadline`` is when it must be done (督办: by default ``supervision.DEADLINE_MINUTES`` of its priority
+    after ``created_at``); ``reason`` says why a unit rejected it; ``updated_at`` is its last status change.
+    """
 
     id: Identifier
     incident_id: Identifier
@@ -241,6 +263,14 @@ class Task(_Model):
     status: TaskStatus = TaskStatus.ASSIGNED
     created_at: AwareDatetime
     created_by: ShortText = ""
+    deadline: AwareDatetime | None = None
+    reason: LongText = ""
+    updated_at: AwareDatetime | None = None
+
+    @property
+    def status_label(self) -> str:
+        """Chinese name of the status."""
+        return TASK_STATUS_LABELS[self.status]
 
 
 class UnitStatus(StrEnum):
@@ -252,7 +282,7 @@ class UnitStatus(StrEnum):
 
 
 class Unit(_Model):
-    """A department's field unit (patrol car, fire engine, ambulance, 城管 team …)."""
+    """A department's field unit (patrol car, fire engine, ambulance, 城管 team …), with the task it is on."""
 
     id: Identifier
     name: ShortText
@@ -262,6 +292,8 @@ class Unit(_Model):
     lat: float = Field(ge=-90, le=90)
     status: UnitStatus = UnitStatus.AVAILABLE
     updated_at: AwareDatetime
+    task_id: Identifier | None = None  # the task the unit is on, while it has one
+    task_status: TaskStatus | None = None  # that task's status (shown on the unit's map marker)
 
 
 UNIT_STATUS_LABELS: dict[UnitStatus, str] = {

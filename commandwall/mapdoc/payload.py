@@ -14,7 +14,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from commandwall.domain.models import UNIT_STATUS_LABELS, Camera, Incident, Unit, UnitStatus
+from commandwall.domain.models import TASK_STATUS_LABELS, UNIT_STATUS_LABELS, Camera, Incident, Unit, UnitStatus
 from commandwall.textsafe import display_text
 
 log = logging.getLogger(__name__)
@@ -82,13 +82,17 @@ def incidents_payload(incidents: Iterable[Incident]) -> list[dict[str, Any]]:
 def unit_payload(unit: Unit) -> dict[str, Any]:
     """One field unit (力量) with its department and status."""
     status = str(unit.status)
+    label = UNIT_STATUS_LABELS.get(UnitStatus(status), status)
+    if unit.task_status is not None:  # the task it is on, as its unit reported it
+        label += f" · 任务{TASK_STATUS_LABELS[unit.task_status]}"
     return {
         "id": unit.id,
         "name": display_text(unit.name),
         "department": display_text(unit.department),
         "kind": unit.kind,
         "status": status,
-        "status_label": UNIT_STATUS_LABELS.get(UnitStatus(status), status),
+        "status_label": label,
+        "task_status": None if unit.task_status is None else str(unit.task_status),
         "lon": _coord(unit.lon),
         "lat": _coord(unit.lat),
     }

@@ -40,13 +40,16 @@ class PlatformStatus(QObject):
         self.connection_label = QLabel()
         self.counts_label = QLabel()
         self.outbox_label = QLabel()
+        self.overdue_label = QLabel()
+        self.overdue_label.setObjectName("overdueCount")
+        self._overdue: Callable[[], tuple[int, int]] | None = None
         self.user_label = QLabel()
         self.user_label.setTextFormat(Qt.TextFormat.PlainText)  # display_name comes from the platform
         self.user_label.setObjectName("userLabel")
         self.clock_label = QLabel()
         # Permanent widgets: a temporary message (a new incident, a tour page) never hides the connection state.
-        for label in (self.connection_label, self.counts_label, self.outbox_label, self.user_label,
-                      self.clock_label):
+        for label in (self.connection_label, self.counts_label, self.overdue_label, self.outbox_label,
+                      self.user_label, self.clock_label):
             label.setTextFormat(Qt.TextFormat.PlainText)
             status_bar.addPermanentWidget(label)
         self.last_sync: datetime | None = None
@@ -76,6 +79,15 @@ class PlatformStatus(QObject):
         self._pending_actions = pending_actions
         signals.sig_outbox.connect(self._recount_outbox)
         signals.sig_ready.connect(self._recount_outbox)  # rows left from the last run
+
+    def follow_overdue(self, counts: Callable[[], tuple[int, int]]) -> None:
+        """Show 督办 counts (``counts()``: overdue tasks, overdue incidents) with the other counts."""
+        self._overdue = counts
+
+    def set_overdue(self, tasks: int, incidents: int) -> None:
+        """Overdue tasks and incidents, in red; nothing when none is late."""
+        self.overdue_label.setText(f"超时任务 {tasks} 项 · 超时事件 {incidents} 起" if tasks else "")
+        self.overdue_label.setStyleSheet("color: #ff4d4f; font-weight: bold;" if tasks else "")
 
     def _recount_outbox(self, *_args: object) -> None:
         self.set_outbox_pending(self._pending_actions())
@@ -148,3 +160,5 @@ class PlatformStatus(QObject):
     def _tick_clock(self) -> None:
         self.clock_label.setText(localtime.now().strftime("%Y-%m-%d %H:%M:%S"))
         self.update_counts()  # camera states change often: recounted with the clock, not per event
+        if self._overdue is not None and self._counting:  # deadlines pass with the clock, not with events
+            self.set_overdue(*self._overdue())

@@ -17,6 +17,7 @@ from PySide6.QtGui import QImage, QTextDocument
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 from pytestqt.qtbot import QtBot
 
+from commandwall.app.dispatch import UnitChoice, describe_task
 from commandwall.app.session import ClientSession, DeskUser
 from commandwall.backend.events import ConnectionState
 from commandwall.config import Settings
@@ -137,7 +138,7 @@ def test_the_incident_detail_shows_every_hostile_text_literally(qtbot: QtBot):
         task = Task(id=f"T-{inc.id}", incident_id=inc.id, department=inc.title, instructions=inc.description,
                     created_at=T0)
         tasks = [task]
-        detail.show_tasks(tasks)
+        detail.show_tasks([(describe_task(task, T0), False)])
         line = detail.tasks.item(0).text()
         assert display_text(tasks[0].department) in line and display_text(tasks[0].instructions) in line
         assert_nothing_hidden(line)
@@ -163,21 +164,20 @@ def test_markup_in_a_title_is_laid_out_as_its_characters(qtbot: QtBot):
 
 
 def test_the_dispatch_dialog_shows_hostile_incident_and_unit_names_literally(qtbot: QtBot):
-    units = [(unit(n, text), 100.0 * n) for n, text in enumerate(HOSTILE, start=1)]
+    units = [UnitChoice(unit(n, text), 100.0 * n, n % 2 == 0) for n, text in enumerate(HOSTILE, start=1)]
     for n, text in enumerate(HOSTILE[:12], start=1):
         inc = incident(n, text)
         dialog = DispatchDialog(inc, units)
         qtbot.addWidget(dialog)
         assert display_text(inc.title) in [label.text() for label in dialog.findChildren(QLabel)]
-        for i, (u, _metres) in enumerate(units, start=1):
-            shown = dialog.unit.itemText(i)
-            assert display_text(u.name) in shown and display_text(u.department) in shown
+        for i, choice in enumerate(units):
+            shown = dialog.units.item(i).text()
+            assert display_text(choice.unit.name) in shown and display_text(choice.unit.department) in shown
             assert_nothing_hidden(shown)
         dialog.instructions.setPlainText("立即赶赴现场")
-        payload = dialog.payload()
-        assert payload["incident_id"] == inc.id  # what is sent is the data, not what is shown
-        if payload["unit_id"] is not None:
-            assert payload["unit_id"] in {u.id for u, _ in units}
+        order = dialog.order()
+        assert order.incident_id == inc.id  # what is sent is the data, not what is shown
+        assert set(order.unit_ids) <= {c.unit.id for c in units}
         plain_labels(dialog)
 
 

@@ -87,23 +87,27 @@ def test_selecting_a_filtered_incident_clears_filters(qtbot):
 
 
 def test_dispatch_dialog_requires_instructions_and_builds_payload(qtbot):
+    from commandwall.app.dispatch import UnitChoice
     from commandwall.domain.models import Unit, UnitStatus
 
     units = [
-        (Unit(id="U-2", name="消防一组", department="消防", lon=117.2, lat=34.8, status=UnitStatus.OFFLINE,
-              updated_at=T0), 300.0),
-        (Unit(id="U-1", name="临城派出所巡逻一组", department="公安", lon=117.2, lat=34.8, updated_at=T0), 900.0),
+        UnitChoice(Unit(id="U-1", name="临城派出所巡逻一组", department="公安", lon=117.2, lat=34.8, updated_at=T0),
+                   900.0, True),
+        UnitChoice(Unit(id="U-2", name="消防一组", department="消防", lon=117.2, lat=34.8, status=UnitStatus.OFFLINE,
+                        updated_at=T0), 300.0, False),
     ]
     dialog = DispatchDialog(make(1), units)
     qtbot.addWidget(dialog)
-    assert dialog.unit.currentData() == "U-1"  # nearest *available* unit preselected
+    assert dialog.checked_unit_ids() == ["U-1"]  # nearest *available* unit ticked
+    assert "道路 0.9 km" in dialog.units.item(0).text() and "直线 0.3 km" in dialog.units.item(1).text()
+    assert not dialog.units.item(1).flags() & Qt.ItemFlag.ItemIsUserCheckable  # offline: cannot take a task
     dialog._accept()
     assert dialog.error.text()  # no instructions: refused with a message
     dialog.instructions.setPlainText("立即赶赴现场")
     dialog._accept()
     assert dialog.result() == DispatchDialog.DialogCode.Accepted
-    assert dialog.payload() == {"incident_id": "INC-0001", "unit_id": "U-1", "department": "公安",
-                                "instructions": "立即赶赴现场", "priority": 2}
+    assert dialog.order().payloads(T0) == [{"incident_id": "INC-0001", "unit_id": "U-1", "department": "公安",
+                                            "instructions": "立即赶赴现场", "priority": 2}]
 
 
 def test_a_double_click_on_an_action_sends_it_once(qtbot):

@@ -17,6 +17,7 @@ from commandwall.backend.outbox import OutboxItem, OutboxState
 from commandwall.config import Settings
 from commandwall.demo import DemoBackend
 from commandwall.domain.models import CameraStatus, Incident, IncidentStatus
+from commandwall.geo.routing import straight_metres
 
 
 def wait_until(predicate, timeout: float = 20.0) -> bool:
@@ -155,10 +156,14 @@ def test_dispatch_offers_the_nearest_units_first_and_queues_one_task(desk):
     incident = next(i for i in desk.session.incidents.open() if i.status is IncidentStatus.NEW)
     choices = desk.incidents.dispatch_choices(incident.id)
     assert choices is not None and choices[0] == incident
-    metres = [m for _unit, m in choices[1]]
-    assert metres == sorted(metres) and len(metres) == len(desk.session.units)
+    available = [c for c in choices[1] if c.selectable]
+    metres = [c.metres for c in available]
+    assert metres == sorted(metres) and len(choices[1]) == len(desk.session.units)
+    for c in choices[1]:  # by road: never shorter than the straight line; else exactly the straight line
+        straight = straight_metres((c.unit.lon, c.unit.lat), (incident.lon, incident.lat))
+        assert c.metres >= 0.99 * straight if c.by_road else c.metres == pytest.approx(straight)
     assert desk.incidents.dispatch_choices("no-such-incident") is None
-    unit = choices[1][0][0]
+    unit = available[0].unit
     payload = {"incident_id": incident.id, "unit_id": unit.id, "department": unit.department,
                "instructions": "核实", "priority": 2}
     assert desk.incidents.dispatch(payload) == DISPATCH_SENT

@@ -91,6 +91,7 @@ def test_unit_payload() -> None:
             "kind": "patrol",
             "status": "busy",
             "status_label": "出勤",
+            "task_status": None,
             "lon": 117.25,
             "lat": 34.79,
         }

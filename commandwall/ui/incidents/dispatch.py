@@ -1,44 +1,44 @@
-"""The dispatch dialog (派遣): choose a unit or department, write instructions, set the priority."""
+"""The dispatch dialog (派遣): tick one or more units (nearest available by road first, with their status and
+distance) or none to dispatch to a department; priority, deadline (督办) and instructions. One task is sent per
+unit."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from commandwall.app.dispatch import DispatchOrder, UnitChoice, default_deadline_minutes
 from commandwall.app.incidents import PRIORITY_LABELS
-from commandwall.domain.models import UNIT_STATUS_LABELS, Incident, Unit, UnitStatus
+from commandwall.domain.models import Incident
 from commandwall.textsafe import display_text
 from commandwall.ui.text import plain_label
 
 DEPARTMENTS = ("公安", "消防", "卫健", "城管", "应急", "交警", "环保", "住建", "水务")
-
-
-def unit_label(unit: Unit, metres: float) -> str:
-    """A unit as the dispatch list shows it: name · department · status · distance.
-
-    Name and department come from the platform: marked by ``display_text`` and isolated, so right-to-left
-    text cannot pull the separators around it.
-    """
-    name, department = display_text(unit.name, isolate=True), display_text(unit.department, isolate=True)
-    return f"{name} · {department} · {UNIT_STATUS_LABELS[unit.status]} · {metres / 1000:.1f} km"
+#: Longest deadline the dialog offers (minutes: a week).
+MAX_DEADLINE_MINUTES = 7 * 24 * 60
 
 
 class DispatchDialog(QDialog):
-    """Ask for the task to dispatch for ``incident``; ``units`` come sorted nearest first with distances."""
+    """Ask for the tasks to dispatch for ``incident``; ``choices`` come ranked (available first, nearest by
+    road first). Only available units can be ticked; the nearest one is ticked to begin with."""
 
-    def __init__(self, incident: Incident, units: list[tuple[Unit, float]], parent: QWidget | None = None):
+    def __init__(self, incident: Incident, choices: list[UnitChoice], parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("派遣任务")
-        self.setMinimumWidth(460)
+        self.setMinimumWidth(560)
         self._incident = incident
         self.title = title = QLabel()
         title.setObjectName("dispatchTitle")
@@ -46,32 +46,57 @@ class DispatchDialog(QDialog):
         title.setText(display_text(incident.title))
         title.setWordWrap(True)
 
-        self.unit = QComboBox()
-        self.unit.setObjectName("unitCombo")
-        self.unit.addItem("（不指定单元，派至部门）", None)
-        for unit, metres in units:
-            label = unit_label(unit, metres)
-            self.unit.addItem(label, unit.id)
-            if unit.status is UnitStatus.OFFLINE:
-                self.unit.model().item(self.unit.count() - 1).setEnabled(False)
-        self._units = {u.id: u for u, _ in units}
+        self.units = QListWidget()
+        self.units.setObjectName("unitList")
+        self.units.setMinimumHeight(200)
+        # The dark theme draws no box for an unticked item: draw one, filled when ticked.
+        self.units.setStyleSheet(
+            "QListWidget::indicator { width: 12px; height: 12px; border: 1px solid #7f9bb3; border-radius: 2px; }"
+            "QListWidget::indicator:checked { background: #1890ff; border-color: #69c0ff; }"
+        )
+        self._choices = {c.unit.id: c for c in choices}
+        for choice in choices:
+            item = QListWidgetItem(choice.label())
+            item.setData(Qt.ItemDataRole.UserRole, choice.unit.id)
+            if choice.selectable:
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(Qt.CheckState.Unchecked)
+            else:
+                item.setFlags(Qt.ItemFlag.NoItemFlags)  # busy or offline: shown, cannot take a task
+                item.setForeground(QBrush(QColor("#7f8c99")))
+            if not choice.by_road:
+                item.setToolTip("道路网未覆盖，按直线距离")
+            self.units.addItem(item)
+        self.units.itemChanged.connect(self._on_ticked)
         self.department = QComboBox()
+        self.department.setEditable(False)
         self.department.addItems(DEPARTMENTS)
-        self.unit.currentIndexChanged.connect(self._on_unit)
         self.priority = QComboBox()
         for level, label in PRIORITY_LABELS.items():
             self.priority.addItem(label, level)
+        self.deadline = QSpinBox()
+        self.deadline.setObjectName("deadlineMinutes")
+        self.deadline.setRange(1, MAX_DEADLINE_MINUTES)
+        self.deadline.setSuffix(" 分钟内办结")
+        self._deadline_default = True  # follows the priority until the user changes it
+        self.priority.currentIndexChanged.connect(self._on_priority)
         self.priority.setCurrentIndex(max(0, incident.priority - 1))
+        self._on_priority()
+        self.deadline.valueChanged.connect(self._on_deadline)
         self.instructions = QPlainTextEdit()
         self.instructions.setObjectName("instructions")
         self.instructions.setPlaceholderText("处置要求，例如：立即赶赴现场核实并反馈")
+        self.instructions.setMaximumHeight(90)
+        self.summary = plain_label()
+        self.summary.setObjectName("dispatchSummary")
         self.error = QLabel()
         self.error.setTextFormat(Qt.TextFormat.PlainText)
         self.error.setStyleSheet("color: #ff7875")
 
         form = QFormLayout()
-        for caption, field in (("事件", title), ("处置单元", self.unit), ("责任部门", self.department),
-                               ("级别", self.priority), ("处置要求", self.instructions)):
+        for caption, field in (("事件", title), ("处置单元", self.units), ("", self.summary),
+                               ("责任部门", self.department), ("级别", self.priority), ("办结时限", self.deadline),
+                               ("处置要求", self.instructions)):
             form.addRow(plain_label(caption), field)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("派遣")
@@ -82,30 +107,51 @@ class DispatchDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
-        # Preselect the nearest available unit: what a duty officer would pick first.
-        for i in range(1, self.unit.count()):
-            unit = self._units[self.unit.itemData(i)]
-            if unit.status is UnitStatus.AVAILABLE:
-                self.unit.setCurrentIndex(i)
+        for i in range(self.units.count()):  # the nearest available unit: what a duty officer picks first
+            if self.units.item(i).flags() & Qt.ItemFlag.ItemIsUserCheckable:
+                self.units.item(i).setCheckState(Qt.CheckState.Checked)
                 break
+        self._on_ticked()
 
-    def _on_unit(self, _index: int) -> None:
-        unit = self._units.get(self.unit.currentData())
-        if unit is not None and unit.department in DEPARTMENTS:
-            self.department.setCurrentText(unit.department)
+    def checked_unit_ids(self) -> list[str]:
+        """The ticked units, in list order (nearest first)."""
+        return [self.units.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.units.count())
+                if self.units.item(i).checkState() == Qt.CheckState.Checked]
+
+    def _on_ticked(self, *_args: object) -> None:
+        ids = self.checked_unit_ids()
+        if ids:
+            first = self._choices[ids[0]].unit
+            if first.department in DEPARTMENTS:
+                self.department.setCurrentText(first.department)
+            self.summary.setText(f"已选 {len(ids)} 个处置单元：每个单元一项任务")
+        else:
+            self.summary.setText("未选处置单元：任务派至责任部门")
+
+    def _on_priority(self, *_args: object) -> None:
+        if self._deadline_default:
+            self.deadline.blockSignals(True)
+            self.deadline.setValue(default_deadline_minutes(int(self.priority.currentData())))
+            self.deadline.blockSignals(False)
+
+    def _on_deadline(self, _value: int) -> None:
+        self._deadline_default = False
+
+    def order(self) -> DispatchOrder:
+        """What was filled in; the deadline is sent only when changed from the priority's default (then the
+        platform counts it from the moment the task arrives, even after an outage)."""
+        return DispatchOrder(
+            incident_id=self._incident.id,
+            unit_ids=tuple(self.checked_unit_ids()),
+            department=self.department.currentText(),
+            priority=int(self.priority.currentData()),
+            instructions=self.instructions.toPlainText(),
+            deadline_minutes=None if self._deadline_default else self.deadline.value(),
+        )
 
     def _accept(self) -> None:
-        if not self.instructions.toPlainText().strip():
-            self.error.setText("请填写处置要求")
+        problem = self.order().problem()
+        if problem is not None:
+            self.error.setText(problem)
             return
         self.accept()
-
-    def payload(self) -> dict:
-        """The task as the API expects it (``POST /api/v1/tasks``)."""
-        return {
-            "incident_id": self._incident.id,
-            "unit_id": self.unit.currentData(),
-            "department": self.department.currentText(),
-            "instructions": self.instructions.toPlainText().strip(),
-            "priority": int(self.priority.currentData()),
-        }

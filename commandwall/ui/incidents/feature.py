@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QInputDialog, QWidget
 
+from commandwall.app.dispatch import DispatchOrder
 from commandwall.app.incidents import NOTE_SENT, TRANSITION_SENT, IncidentsController
 from commandwall.backend.outbox import OutboxItem
 from commandwall.domain.models import Incident, Task, TimelineEntry
@@ -20,8 +21,12 @@ class IncidentsFeature(QObject):
 
     Signals: ``sig_message(text, timeout_ms)`` (text made safe to show); the panel's
     ``sig_incident_selected(id)`` and the detail's ``sig_locate(id)`` are what the map follows. ``window`` is
-    the window that flashes for urgent incidents and owns the dispatch dialog.
+    the window that flashes for urgent incidents and owns the dispatch dialog. Every second the 督办 state is
+    checked: overdue incidents are highlighted and the shown one offers 超时上报.
     """
+
+    #: How often deadlines are checked (ms).
+    SUPERVISION_MS = 1000
 
     sig_message = Signal(str, int)
     #: A timeline fetched on the controller's worker thread (incident id, entries or None, error), to the GUI.
@@ -44,6 +49,12 @@ class IncidentsFeature(QObject):
         self.panel.detail.sig_dispatch.connect(self._open_dispatch)
         self.panel.detail.sig_note.connect(self._add_note)
         self._sig_timeline.connect(self._show_timeline)
+        self.panel.detail.sig_escalate.connect(self._escalate)
+        self._task_lines: list[tuple[str, bool]] = []
+        self._supervision = QTimer(self)
+        self._supervision.setInterval(self.SUPERVISION_MS)
+        self._supervision.timeout.connect(self.check_deadlines)
+        self._supervision.start()
 
     def on_ready(self) -> None:
         """List the incidents (again after another login: the selection stays); the workflow buttons follow
@@ -100,7 +111,28 @@ class IncidentsFeature(QObject):
             self.refresh_timeline()
 
     def _show_tasks(self, incident_id: str) -> None:
-        self.panel.detail.show_tasks(self.controller.tasks_for(incident_id))
+        self._task_lines = self.controller.describe_tasks(incident_id)
+        self.panel.detail.show_tasks(self._task_lines)
+        self.check_deadlines()
+
+    def check_deadlines(self) -> None:
+        """督办: highlight the overdue incidents, and for the shown one say how many tasks are late and offer
+        超时上报 (as the role allows); the task lines follow the clock."""
+        self.panel.model.set_overdue(self.controller.overdue_incident_ids())
+        shown = self.panel.detail.incident
+        if shown is None:
+            return
+        lines = self.controller.describe_tasks(shown.id)
+        if lines != self._task_lines:
+            self._task_lines = lines
+            self.panel.detail.show_tasks(lines)
+        choice = self.controller.escalate_choice(shown)
+        late = sum(1 for _, is_late in lines if is_late)
+        self.panel.detail.show_overdue(choice, f"督办：{late} 项任务超过办结时限" if choice else "")
+
+    def _escalate(self, incident_id: str) -> None:
+        feedback = self.controller.escalate_overdue(incident_id)
+        self.panel.detail.set_feedback(feedback, settled=feedback != TRANSITION_SENT)
 
     def _request_transition(self, incident_id: str, action: str, version: int, note: str) -> None:
         into = None
@@ -136,7 +168,11 @@ class IncidentsFeature(QObject):
             return
         dialog = DispatchDialog(*choices, self._window)
         if dialog.exec():
-            self.panel.detail.set_feedback(self.controller.dispatch(dialog.payload()), settled=False)
+            self.send_dispatch(dialog.order())
+
+    def send_dispatch(self, order: DispatchOrder) -> None:
+        """Queue the tasks the dialog asked for (one per unit) and say so on the incident."""
+        self.panel.detail.set_feedback(self.controller.dispatch_order(order), settled=False)
 
     def _on_outbox(self, item: OutboxItem) -> None:
         notice = self.controller.outbox_notice(item)

@@ -20,6 +20,8 @@ from commandwall.ui.text import plain_tooltip
 _Index = QModelIndex | QPersistentModelIndex
 
 COLUMNS = ("级别", "上报时间", "类别", "事件", "镇街", "状态")
+#: Background of incidents with an overdue task (督办).
+OVERDUE_BACKGROUND = "#5c1f1f"
 PRIORITY_COLOURS = {1: "#ff4d4f", 2: "#fa8c16", 3: "#fadb14", 4: "#8c8c8c"}
 STATUS_COLOURS = {
     IncidentStatus.NEW: "#ff7875",
@@ -42,6 +44,7 @@ class IncidentTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[Incident] = []
         self._unseen: set[str] = set()
+        self._overdue: set[str] = set()  # 督办: incidents with an overdue task
 
     # --- Qt model interface -------------------------------------------------------------------------
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
@@ -85,6 +88,10 @@ class IncidentTableModel(QAbstractTableModel):
             return font
         if role == Qt.ItemDataRole.BackgroundRole and inc.id in self._unseen:
             return QBrush(QColor("#3a1d24"))
+        if role == Qt.ItemDataRole.BackgroundRole and inc.id in self._overdue:
+            return QBrush(QColor(OVERDUE_BACKGROUND))
+        if role == Qt.ItemDataRole.ToolTipRole and inc.id in self._overdue and col != 3:
+            return "督办：有处置任务已超时"
         if role == Qt.ItemDataRole.ForegroundRole:
             if col == 0:
                 return QBrush(QColor(PRIORITY_COLOURS.get(inc.priority, "#d9d9d9")))
@@ -133,6 +140,19 @@ class IncidentTableModel(QAbstractTableModel):
             row = self.row_of(incident_id)
             if row is not None:
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    def set_overdue(self, incident_ids: set[str]) -> None:
+        """Highlight the incidents with an overdue task (督办); only rows that change are redrawn."""
+        changed = self._overdue ^ incident_ids
+        self._overdue = set(incident_ids)
+        for incident_id in changed:
+            row = self.row_of(incident_id)
+            if row is not None:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    def is_overdue(self, incident_id: str) -> bool:
+        """Whether the incident is highlighted as overdue."""
+        return incident_id in self._overdue
 
     def unseen_count(self) -> int:
         """Incidents that arrived live and have not been selected yet."""

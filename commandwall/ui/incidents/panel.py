@@ -1,9 +1,11 @@
-"""The incident panel: live list with filters, a detail view with the workflow buttons the user's role may
-press (the others disabled, the tooltip says why), the task list, the timeline and an add-note field."""
+"""The incident panel: live list with filters (overdue incidents highlighted), a detail view with the workflow
+buttons the user's role may press (the others disabled, the tooltip says why), the 督办 row (overdue tasks and
+the one-action 超时上报), the task list, the timeline and an add-note field."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -13,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -23,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from commandwall.app.incidents import PRIORITY_LABELS, ActionChoice, ActionRights
-from commandwall.domain.models import CATEGORIES, Incident, Task
+from commandwall.domain.models import CATEGORIES, Incident
 from commandwall.localtime import to_display
 from commandwall.textsafe import display_text
 from commandwall.ui.incidents.model import IncidentFilterModel, IncidentTableModel
@@ -32,7 +35,8 @@ from commandwall.ui.text import plain_label, plain_tooltip
 #: A description is shown up to this many characters (the platform cuts it at 4000).
 DESCRIPTION_MAX_LEN = 10_000
 
-TASK_STATUS_LABELS = {"assigned": "已派发", "accepted": "已接收", "on_scene": "已到场", "done": "已完成"}
+#: Colour of overdue tasks and of the 督办 line.
+OVERDUE_COLOUR = "#ff4d4f"
 
 
 def _plain_label(text: str = "") -> QLabel:
@@ -51,6 +55,7 @@ class IncidentDetail(QWidget):
     sig_dispatch = Signal(str)  # incident id
     sig_locate = Signal(str)  # incident id
     sig_note = Signal(str, str)  # incident id, text
+    sig_escalate = Signal(str)  # incident id: escalate the overdue incident (超时上报)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -84,8 +89,16 @@ class IncidentDetail(QWidget):
         self.dispatch_button.clicked.connect(lambda: self._incident and self.sig_dispatch.emit(self._incident.id))
         self.feedback = _plain_label()
         self.feedback.setObjectName("actionFeedback")
+        self.overdue = _plain_label()
+        self.overdue.setObjectName("overdueLine")
+        self.overdue.setStyleSheet(f"color: {OVERDUE_COLOUR}; font-weight: bold;")
+        self.escalate_button = QPushButton("超时上报")
+        self.escalate_button.setObjectName("escalateOverdue")
+        self.escalate_button.clicked.connect(self._escalate)
+        self._overdue_choice: ActionChoice | None = None
         self.tasks = QListWidget()
-        self.tasks.setMaximumHeight(72)
+        self.tasks.setObjectName("taskList")
+        self.tasks.setMaximumHeight(96)
         self.timeline = QPlainTextEdit()  # plain text: platform text is never markup
         self.timeline.setObjectName("incidentTimeline")
         self.timeline.setReadOnly(True)
@@ -103,6 +116,10 @@ class IncidentDetail(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.title)
+        supervision = QHBoxLayout()  # right under the title: the first thing seen of an overdue incident
+        supervision.addWidget(self.overdue, 1)
+        supervision.addWidget(self.escalate_button)
+        layout.addLayout(supervision)
         layout.addLayout(grid)
         layout.addWidget(self.description)
         buttons = QHBoxLayout()
@@ -157,10 +174,12 @@ class IncidentDetail(QWidget):
             self.timeline.clear()
             self.locate_button.setEnabled(False)
             self.dispatch_button.setEnabled(False)
+            self.show_overdue(None, "")
             self.note.setEnabled(False)
             self.note_button.setEnabled(False)
             return
         if previous is None or previous.id != incident.id:
+            self.show_overdue(None, "")
             self.feedback.setText("")
             self.tasks.clear()
             self.timeline.clear()
@@ -214,14 +233,29 @@ class IncidentDetail(QWidget):
         bar = self.timeline.verticalScrollBar()
         bar.setValue(bar.maximum())
 
-    def show_tasks(self, tasks: list[Task]) -> None:
-        """List the tasks dispatched for the shown incident."""
+    def show_tasks(self, lines: list[tuple[str, bool]]) -> None:
+        """List the shown incident's tasks: (line made safe to show, overdue); overdue ones in red."""
         self.tasks.clear()
-        for task in tasks:
-            who = display_text(task.unit_id or task.department, isolate=True)
-            status = TASK_STATUS_LABELS.get(task.status.value, task.status.value)
-            instructions = display_text(task.instructions, isolate=True)
-            self.tasks.addItem(f"{to_display(task.created_at):%H:%M} {who} · {status} · {instructions}")
+        for line, late in lines:
+            item = QListWidgetItem(line)
+            if late:
+                item.setForeground(QBrush(QColor(OVERDUE_COLOUR)))
+            self.tasks.addItem(item)
+
+    def show_overdue(self, choice: ActionChoice | None, text: str) -> None:
+        """The 督办 row: ``text`` (how many tasks are late) and the 超时上报 button as ``choice`` allows (None: the
+        incident is not overdue, the row is hidden)."""
+        self._overdue_choice = choice
+        self.overdue.setText(text)
+        self.overdue.setVisible(choice is not None)
+        self.escalate_button.setVisible(choice is not None)
+        if choice is not None:
+            self._apply(self.escalate_button, choice)
+
+    def _escalate(self) -> None:
+        if self._incident is not None and self._overdue_choice is not None and self._overdue_choice.enabled:
+            self.escalate_button.setEnabled(False)  # once: it comes back with the answer
+            self.sig_escalate.emit(self._incident.id)
 
     def set_feedback(self, text: str, *, settled: bool = True) -> None:
         """Show where the last action stands; once ``settled`` (answered) the action buttons come back.

@@ -1,0 +1,140 @@
+"""Dispatch and supervision as one desk sees them (Qt-free): which units to offer for an incident (nearest by
+road over the roads layer, their status and whether the distance is by road), the tasks a dispatch sends (one
+per unit), how a task reads, and which tasks and incidents are overdue (督办).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from commandwall.domain.models import TASK_STATUS_LABELS, UNIT_STATUS_LABELS, Incident, Task, Unit, UnitStatus
+from commandwall.domain.supervision import DEADLINE_MINUTES, minutes_late, overdue_by
+from commandwall.geo.routing import RoadNetwork, roads_of, straight_metres
+from commandwall.localtime import to_display
+from commandwall.textsafe import display_text
+
+#: Units offered per dispatch at most (a district has a few dozen; more would only scroll).
+MAX_OFFERED = 50
+NO_UNIT_NO_DEPARTMENT = "请选择处置单元或责任部门"
+INSTRUCTIONS_MISSING = "请填写处置要求"
+
+
+@dataclass(frozen=True)
+class UnitChoice:
+    """A unit the dispatch dialog offers: its distance to the incident and whether that is by road."""
+
+    unit: Unit
+    metres: float
+    by_road: bool
+
+    @property
+    def selectable(self) -> bool:
+        """Only available units can take a task."""
+        return self.unit.status is UnitStatus.AVAILABLE
+
+    def label(self) -> str:
+        """Name · department · status (and the task it is on) · distance (道路 by road, 直线 where the roads do
+        not reach). Platform text is isolated so it cannot pull the separators around."""
+        name, department = display_text(self.unit.name, isolate=True), display_text(self.unit.department, isolate=True)
+        status = UNIT_STATUS_LABELS[self.unit.status]
+        if self.unit.task_status is not None:
+            status += f"（{TASK_STATUS_LABELS[self.unit.task_status]}）"
+        how = "道路" if self.by_road else "直线"
+        return f"{name} · {department} · {status} · {how} {self.metres / 1000:.1f} km"
+
+
+@dataclass(frozen=True)
+class DispatchOrder:
+    """What the duty officer filled in: the units (none: to the department only), the department, the
+    priority, the deadline in minutes (None: the priority's default, computed by the platform) and the
+    instructions."""
+
+    incident_id: str
+    unit_ids: tuple[str, ...]
+    department: str
+    priority: int
+    instructions: str
+    deadline_minutes: int | None = None
+
+    def problem(self) -> str | None:
+        """Why the order cannot be sent yet (Chinese), or None."""
+        if not self.instructions.strip():
+            return INSTRUCTIONS_MISSING
+        if not self.unit_ids and not self.department:
+            return NO_UNIT_NO_DEPARTMENT
+        return None
+
+    def payloads(self, now: datetime) -> list[dict[str, Any]]:
+        """The tasks to send (``POST /api/v1/tasks``): one per unit, or one for the department."""
+        base: dict[str, Any] = {
+            "incident_id": self.incident_id,
+            "department": self.department,
+            "instructions": self.instructions.strip(),
+            "priority": self.priority,
+        }
+        if self.deadline_minutes is not None:
+            base["deadline"] = (now + timedelta(minutes=self.deadline_minutes)).isoformat()
+        if not self.unit_ids:
+            return [{**base, "unit_id": None}]
+        return [{**base, "unit_id": unit_id} for unit_id in self.unit_ids]
+
+
+def default_deadline_minutes(priority: int) -> int:
+    """Minutes a task of ``priority`` has by default (督办 table)."""
+    return DEADLINE_MINUTES.get(priority, DEADLINE_MINUTES[3])
+
+
+class UnitRanking:
+    """Ranks units for an incident by road distance; the road graph is built once, from the session's roads
+    layer, on first use (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._network: RoadNetwork | None = None
+        self._built = False
+
+    def network(self, layers: Iterable[Any]) -> RoadNetwork | None:
+        """The road graph of ``layers`` (None when there is no roads layer), built on the first call that has
+        layers (before the layers are loaded nothing is kept)."""
+        layers = list(layers)
+        with self._lock:
+            if not self._built and layers:
+                self._network, self._built = roads_of(layers), True
+            return self._network
+
+    def rank(self, incident: Incident, units: Sequence[Unit], layers: Iterable[Any]) -> list[UnitChoice]:
+        """Units nearest first by road (straight line, marked, where the network does not reach); available
+        ones first, then busy, then offline; at most ``MAX_OFFERED``."""
+        target = (incident.lon, incident.lat)
+        network = self.network(layers)
+        points = [(u.lon, u.lat) for u in units]
+        if network is not None:
+            found = [(d.metres, d.by_road) for d in network.distances(target, points)]
+        else:
+            found = [(straight_metres(p, target), False) for p in points]
+        order = {UnitStatus.AVAILABLE: 0, UnitStatus.BUSY: 1, UnitStatus.OFFLINE: 2}
+        choices = [UnitChoice(u, m, r) for u, (m, r) in zip(units, found, strict=True)]
+        choices.sort(key=lambda c: (order[c.unit.status], c.metres))
+        return choices[:MAX_OFFERED]
+
+
+def describe_task(task: Task, now: datetime, unit_name: str | None = None) -> str:
+    """A task as the incident's task list shows it: time, unit or department, status (with the rejection
+    reason), deadline and how late it is."""
+    who = display_text(unit_name or task.unit_id or task.department, isolate=True)
+    status = TASK_STATUS_LABELS[task.status]
+    if task.reason:
+        status += f"：{display_text(task.reason, isolate=True)}"
+    line = f"{to_display(task.created_at):%H:%M} {who} · {status}"
+    if task.deadline is not None:
+        line += f" · 时限 {to_display(task.deadline):%H:%M}"
+        lag = overdue_by(task, now)
+        if lag is not None:
+            line += f" · 超时 {minutes_late(lag)} 分钟"
+    if task.instructions:
+        line += f" · {display_text(task.instructions, isolate=True)}"
+    return line

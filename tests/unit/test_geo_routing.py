@@ -1,0 +1,110 @@
+"""Road distances on a small graph in Xuecheng and on the district's real roads layer."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from commandwall.geo.routing import RoadNetwork, roads_of, straight_metres
+
+LAYERS = Path(__file__).resolve().parents[2] / "layers"
+
+
+def road(*coords: tuple[float, float]) -> dict[str, Any]:
+    return {"type": "Feature", "properties": {}, "geometry": {"type": "LineString", "coordinates": list(coords)}}
+
+
+# A U: south road west→east, east road south→north, north road east→west (about 1.8 km by 2.2 km), plus a
+# north–south road crossing the south road without a shared vertex, and an island road 5 km away.
+SOUTH = road((117.250, 34.800), (117.260, 34.800), (117.270, 34.800))
+EAST = road((117.270, 34.800), (117.270, 34.820))
+NORTH = road((117.270, 34.820), (117.250, 34.820))
+CROSS = road((117.255, 34.795), (117.255, 34.805))
+ISLAND = road((117.330, 34.800), (117.340, 34.800))
+
+
+@pytest.fixture(scope="module")
+def network() -> RoadNetwork:
+    return RoadNetwork.from_features([SOUTH, EAST, NORTH, CROSS, ISLAND])
+
+
+def test_distance_runs_round_the_u_not_across_it(network: RoadNetwork) -> None:
+    south_west, north_west = (117.250, 34.8001), (117.250, 34.8199)
+    [found] = network.distances(north_west, [south_west])
+    legs = (straight_metres((117.25, 34.8), (117.27, 34.8)) + straight_metres((117.27, 34.8), (117.27, 34.82))
+            + straight_metres((117.27, 34.82), (117.25, 34.82)))
+    assert found.by_road
+    assert found.metres == pytest.approx(legs, rel=0.01)
+    assert found.metres > 2.5 * straight_metres(south_west, north_west)
+
+
+def test_roads_that_cross_are_joined_where_they_cross(network: RoadNetwork) -> None:
+    top_of_cross, west_end = (117.255, 34.805), (117.250, 34.800)
+    [found] = network.distances(west_end, [top_of_cross])
+    expected = straight_metres((117.255, 34.805), (117.255, 34.800)) + straight_metres((117.255, 34.8), west_end)
+    assert found.by_road and found.metres == pytest.approx(expected, rel=0.01)
+
+
+def test_nearest_by_road_is_not_nearest_in_a_straight_line(network: RoadNetwork) -> None:
+    incident = (117.250, 34.8199)
+    across = (117.2505, 34.8005)  # 2.1 km as the crow flies, about 6 km by road
+    along = (117.2605, 34.8199)  # 1 km away on the same road
+    near_across, near_along = network.distances(incident, [across, along])
+    assert straight_metres(across, incident) > straight_metres(along, incident) * 2  # the premise
+    assert near_along.metres < near_across.metres
+
+
+def test_where_the_network_does_not_reach_the_distance_is_straight_and_marked(network: RoadNetwork) -> None:
+    target = (117.250, 34.800)
+    island, field = (117.335, 34.800), (117.260, 34.830)  # on an unconnected road; 1.1 km from any road
+    by_island, by_field = network.distances(target, [island, field])
+    assert not by_island.by_road and by_island.metres == pytest.approx(straight_metres(island, target))
+    assert not by_field.by_road and by_field.metres == pytest.approx(straight_metres(field, target))
+    route = network.route(island, target)
+    assert not route.by_road and route.points == [island, target]
+
+
+def test_route_follows_the_roads_and_matches_the_distance(network: RoadNetwork) -> None:
+    start, goal = (117.2501, 34.8001), (117.2501, 34.8199)
+    route = network.route(start, goal)
+    [distance] = network.distances(goal, [start])
+    assert route.by_road and route.points[0] == start and route.points[-1] == goal
+    assert route.metres == pytest.approx(distance.metres, rel=1e-6)
+    assert any(lon == pytest.approx(117.27, abs=1e-6) for lon, _ in route.points)  # round the east road
+    walked = sum(straight_metres(a, b) for a, b in zip(route.points, route.points[1:], strict=False))
+    assert walked == pytest.approx(route.metres, rel=0.01)
+
+
+def test_layers_without_roads_or_with_broken_ones() -> None:
+    with pytest.raises(ValueError, match="no roads"):
+        RoadNetwork.from_features([{"geometry": {"type": "Point", "coordinates": [117.2, 34.8]}}])
+    broken = {"geometry": {"type": "LineString", "coordinates": [[117.2]]}}
+    network = RoadNetwork.from_features([broken, {"geometry": None}, SOUTH])
+    assert network.node_count == 3
+
+
+def test_every_unit_of_the_district_reaches_an_incident_by_road() -> None:
+    roads = json.loads((LAYERS / "roads.geojson").read_text(encoding="utf-8"))["features"]
+    units = json.loads((LAYERS / "units.geojson").read_text(encoding="utf-8"))["features"]
+    network = RoadNetwork.from_features(roads)
+    incident = (117.2647, 34.7950)
+    points = [tuple(u["geometry"]["coordinates"][:2]) for u in units]
+    found = network.distances(incident, points)
+    assert all(d.by_road for d in found)
+    assert all(d.metres >= 0.99 * straight_metres(p, incident) for d, p in zip(found, points, strict=True))
+    assert sorted(range(len(points)), key=lambda i: found[i].metres) != sorted(
+        range(len(points)), key=lambda i: straight_metres(points[i], incident))
+
+
+def test_roads_of_picks_the_roads_layer() -> None:
+    class Layer:
+        def __init__(self, kind: str, features: list[dict[str, Any]]) -> None:
+            self.kind, self.features = kind, features
+
+    assert roads_of([Layer("towns", [SOUTH])]) is None
+    assert roads_of([Layer("roads", [])]) is None
+    found = roads_of([Layer("towns", []), Layer("roads", [SOUTH, EAST])])
+    assert found is not None and found.node_count == 4
