@@ -302,7 +302,7 @@ def load_source(
     spec: LayerSourceSpec, http: requests.Session | None = None, *, timeout_s: float = 15.0
 ) -> SourceResult:
     """Fetch and check one source; never raises (a failure is :attr:`SourceResult.error`)."""
-    result = SourceResult(spec=spec, fetched_at=time.time())
+    result = SourceResult(spec=spec, fetched_at=time.time(), crs=canonical_crs(spec.crs or "EPSG:4326"))
     own = http is None
     session = make_http("http://127.0.0.1/", timeout=(min(timeout_s, 5.0), timeout_s), retries=1) if own else http
     try:
