@@ -3,7 +3,8 @@
  *
  * Loaded after cw-map.js; cw-map.js calls CW.onChannel(channel) once the Qt web channel is up. The data comes
  * from commandwall/ui/map/layer_tree.py (LayerPageBridge, registered as "cwLayers"):
- *   JS -> Python  layers() -> every user layer (on connect and after a reload), layerDrawn(id, count)
+ *   JS -> Python  layers() -> every user layer (on connect and after a reload), then styles() -> how each
+ *                 is shown now; layerDrawn(id, count)
  *   Python -> JS  layerChanged(json)  one layer replaced: {id, title, color, visible, opacity, z, data, error}
  *                 styleChanged(json)  shown/hidden, opacity, order: {id, visible, opacity, z}
  * Each layer has its own pane (order = the pane's z-index, opacity = the pane's opacity) and canvas renderer,
@@ -117,7 +118,10 @@
     hoverTip = L.tooltip({ direction: "top", offset: [0, -6] });
     api.layerChanged.connect(safely("layer", setLayer));
     api.styleChanged.connect(safely("style", setStyle));
-    api.layers(safely("layers", function (list) { list.forEach(function (item) { safely("layer", setLayer)(item); }); }));
+    api.layers(safely("layers", function (list) {
+      list.forEach(function (item) { safely("layer", setLayer)(item); });
+      api.styles(safely("styles", function (styles) { styles.forEach(setStyle); }));
+    }));
   };
 
   /** What the user layers show (for tests and diagnostics): id -> {count, onMap, opacity, z, error}. */

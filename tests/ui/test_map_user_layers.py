@@ -117,12 +117,18 @@ def test_layer_tree_switches_fades_and_orders(qtbot, setup) -> None:
     assert tree.tree.topLevelItem(0).data(0, Qt.ItemDataRole.UserRole) == "near"
 
 
-def test_a_reloaded_page_gets_the_layers_again(qtbot, setup) -> None:
-    view, _feature = setup
+def test_a_reloaded_page_gets_the_layers_and_their_current_look_again(qtbot, setup) -> None:
+    view, feature = setup
     qtbot.waitUntil(lambda: user_layers(qtbot, view).get("wfs", {}).get("count") == 40, timeout=30000)
+    feature.widget.tree.setCurrentItem(feature.widget.item("wfs"))
+    feature.widget.opacity.setValue(30)  # changed after the layer's JSON was made
+    feature.widget.item("near").setCheckState(0, Qt.CheckState.Unchecked)
     with qtbot.waitSignal(view.sig_ready, timeout=30000):
         view.reload()
     qtbot.waitUntil(lambda: user_layers(qtbot, view).get("wfs", {}).get("count") == 40, timeout=10000)
+    qtbot.waitUntil(lambda: user_layers(qtbot, view)["wfs"]["opacity"] == pytest.approx(0.3), timeout=5000)
+    assert user_layers(qtbot, view)["near"]["onMap"] is False
+    assert user_layers(qtbot, view)["points"]["count"] == len(POINTS)
 
 
 

@@ -44,7 +44,9 @@ def _json(value: Any) -> str:
 
 
 class LayerPageBridge(QObject):
-    """What cw-layers.js talks to: ``layers()`` on connect, ``layerChanged``/``styleChanged`` afterwards."""
+    """What cw-layers.js talks to: ``layers()`` then ``styles()`` on connect, ``layerChanged``/``styleChanged``
+    afterwards. A layer's JSON is made on the worker thread that read it (:meth:`keep`): a big layer never
+    holds up the GUI thread."""
 
     layer_changed = Signal(str, name="layerChanged")
     style_changed = Signal(str, name="styleChanged")
@@ -53,11 +55,23 @@ class LayerPageBridge(QObject):
     def __init__(self, controller: UserLayersController, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._controller = controller
+        self._texts: dict[str, str] = {}
+
+    def keep(self, layer_id: str, text: str) -> None:
+        """Keep a layer's JSON (``UserLayersController.layer_payload``) for pages that connect later."""
+        self._texts[layer_id] = text
 
     @Slot(result=str)
     def layers(self) -> str:
         """Every user layer as JSON text (the page asks on connect and after a reload)."""
-        return _json(self._controller.page_payload())
+        c = self._controller
+        return "[" + ",".join(self._texts.get(layer.spec.id) or _json(c.layer_payload(layer))
+                              for layer in c.layers) + "]"
+
+    @Slot(result=str)
+    def styles(self) -> str:
+        """How each layer is shown now (the kept JSON may predate a change of order, opacity or visibility)."""
+        return _json([self._controller.style_payload(layer) for layer in self._controller.layers])
 
     @Slot(str, int)
     def layerDrawn(self, layer_id: str, count: int) -> None:  # noqa: N802 (name seen by JS)
@@ -237,7 +251,7 @@ class LayerTreeFeature(QObject):
     """
 
     sig_layer_drawn = Signal(str, int)
-    _sig_loaded = Signal(str)  # from worker threads: queued to the GUI thread
+    _sig_loaded = Signal(str, str)  # (id, its JSON) from worker threads: queued to the GUI thread
 
     def __init__(self, controller: UserLayersController, view: QWebEngineView, parent: QObject | None = None,
                  *, start: bool = True) -> None:
@@ -275,23 +289,30 @@ class LayerTreeFeature(QObject):
             self._pool.submit(self._load, layer_id)
 
     def _load(self, layer_id: str) -> None:
+        text = ""
         try:
             self.controller.load(layer_id)
+            layer = self.controller.get(layer_id)
+            text = _json(self.controller.layer_payload(layer)) if layer is not None else ""
         finally:
             if not self._closed:  # after shutdown the tree and the page may be gone
-                self._sig_loaded.emit(layer_id)
+                self._sig_loaded.emit(layer_id, text)
 
     def _refresh_due(self) -> None:
         for layer_id in self.controller.due():
             if not self._closed:
                 self._pool.submit(self._load, layer_id)
 
-    def _on_loaded(self, layer_id: str) -> None:
+    def _on_loaded(self, layer_id: str, text: str) -> None:
         layer = self.controller.get(layer_id)
         if layer is None:
             return
         self.widget.update_layer(layer)
-        self.bridge.layer_changed.emit(_json(self.controller.layer_payload(layer)))
+        if not text:  # the worker failed to make it (it logged why): make it here
+            text = _json(self.controller.layer_payload(layer))
+        self.bridge.keep(layer_id, text)
+        self.bridge.layer_changed.emit(text)
+        self.bridge.style_changed.emit(_json(self.controller.style_payload(layer)))
 
     def _send_styles(self) -> None:
         for layer in self.controller.layers:
