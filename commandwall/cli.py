@@ -146,8 +146,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     layers = sub.add_parser("layers", help="layer tools")
     layers_sub = layers.add_subparsers(dest="layers_command", required=True)
-    check = layers_sub.add_parser("check", help="load and validate every layer in a folder")
-    check.add_argument("folder", nargs="?", type=Path)
+    check = layers_sub.add_parser(
+        "check", help="validate a layers folder (manifest), a GeoJSON file or an OGC API Features / WFS / GeoJSON URL"
+    )
+    check.add_argument("folder", nargs="?", metavar="FOLDER_OR_URL")
+    check.add_argument("--crs", help="the CRS of a file or URL whose data does not declare it (e.g. EPSG:4548)")
 
     geo = sub.add_parser("geo", help="coordinate tools")
     geo_sub = geo.add_subparsers(dest="geo_command", required=True)
@@ -244,9 +247,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if command == "layers":
             from commandwall import paths
-            from commandwall.geo.layers import check_layers
+            from commandwall.geo.check import check_target
 
-            report, code = check_layers(args.folder or paths.layers_dir())
+            report, code = check_target(args.folder or str(paths.layers_dir()), args.crs)
             print(report)
             return code
         if command == "geo":

@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from commandwall import paths
 from commandwall.app.screens import PROFILE_NAME
+from commandwall.geo.sources import LayerSourceSpec
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _BASE_MAP_ID = r"^[a-z0-9][a-z0-9_-]{0,39}$"
@@ -125,6 +126,8 @@ class Settings(BaseSettings):
     base_map: str | None = Field(default=None, pattern=_BASE_MAP_ID)
     #: 天地图 key (tk) for ``tianditu`` base maps; a secret, shown as ``**********``
     tianditu_key: SecretStr | None = None
+    #: layer sources added to the catalogue (JSON list of :class:`LayerSourceSpec`), besides ``<config>/layers.json``
+    layer_sources: list[LayerSourceSpec] = Field(default_factory=list, max_length=100)
 
     @field_validator("log_level")
     @classmethod

@@ -3,10 +3,12 @@
 Supported (``SUPPORTED_CRS``):
 
 - ``EPSG:4326`` WGS84 lon/lat and ``EPSG:4490`` CGCS2000 lon/lat (metre-level equal to WGS84);
-- ``EPSG:4548`` CGCS2000 3-degree Gauss-Krüger, central meridian 117°E (easting, northing in metres);
-- ``EPSG:4527`` CGCS2000 3-degree Gauss-Krüger zone 39 (easting carries the ``39`` zone prefix);
+- ``EPSG:4491``–``EPSG:4554`` every CGCS2000 Gauss-Krüger zone, 3° and 6°, with and without the zone prefix
+  in the easting (e.g. ``EPSG:4548`` 3° CM 117°E, ``EPSG:4527`` 3° zone 39 with the ``39`` prefix);
+- ``EPSG:3857`` Web Mercator (aliases ``EPSG:900913``, ``EPSG:102100``);
 - ``GCJ-02`` the obfuscated "Mars" lon/lat of AMap/Tencent (public algorithm);
-- ``BD-09`` Baidu's lon/lat, GCJ-02 with a further offset.
+- ``BD-09`` Baidu's lon/lat, GCJ-02 with a further offset;
+- ``BD09MC`` Baidu Mercator metres (:mod:`commandwall.geo.baidu`), BD-09 through Baidu's published polynomials.
 
 pyproj does the EPSG ones (``always_xy=True``: x is always longitude/easting). GCJ-02 and BD-09 have no
 closed-form inverse; :func:`gcj02_to_wgs84` and :func:`bd09_to_wgs84` iterate the forward formula until
@@ -25,8 +27,17 @@ from typing import Any
 import numpy as np
 from pyproj import Transformer
 
+from commandwall.geo.baidu import bd09ll_to_bd09mc, bd09mc_to_bd09ll
+
+#: CGCS2000 Gauss-Krüger zones: 4491–4501 6° with zone prefix, 4502–4512 6° without, 4513–4533 3° with zone
+#: prefix, 4534–4554 3° without (the prefix is the zone number in front of the easting, e.g. ``39`` in zone 39).
+GK_ZONES: tuple[str, ...] = tuple(f"EPSG:{code}" for code in range(4491, 4555))
+
 #: The CRS names a layer may declare, in their canonical spelling.
-SUPPORTED_CRS: tuple[str, ...] = ("EPSG:4326", "EPSG:4490", "EPSG:4548", "EPSG:4527", "GCJ-02", "BD-09")
+SUPPORTED_CRS: tuple[str, ...] = (
+    "EPSG:4326", "EPSG:4490", *GK_ZONES, "EPSG:3857", "GCJ-02", "BD-09", "BD09MC",
+)
+_SUPPORTED_SUMMARY = "EPSG:4326, EPSG:4490, EPSG:4491–4554 (CGCS2000 GK), EPSG:3857, GCJ-02, BD-09, BD09MC"
 
 _ALIASES: dict[str, str] = {
     "WGS84": "EPSG:4326",
@@ -41,6 +52,15 @@ _ALIASES: dict[str, str] = {
     "BD09": "BD-09",
     "BD-09": "BD-09",
     "BD09LL": "BD-09",
+    "BD-09LL": "BD-09",
+    "BD09MC": "BD09MC",
+    "BD-09MC": "BD09MC",
+    "BAIDU MERCATOR": "BD09MC",
+    "EPSG:900913": "EPSG:3857",
+    "EPSG:3785": "EPSG:3857",
+    "EPSG:102100": "EPSG:3857",
+    "EPSG:102113": "EPSG:3857",
+    "WEB MERCATOR": "EPSG:3857",
 }
 
 # GCJ-02 constants: the Krasovsky 1940 ellipsoid the public algorithm is written against.
@@ -85,11 +105,11 @@ def canonical_crs(crs: str) -> str:
         key = "EPSG:" + key.rsplit("/", 1)[1]
     key = _ALIASES.get(key, key)
     if key not in SUPPORTED_CRS:
-        raise UnsupportedCRS(f"unsupported CRS {short_repr(crs)}; supported: {', '.join(SUPPORTED_CRS)}")
+        raise UnsupportedCRS(f"unsupported CRS {short_repr(crs)}; supported: {_SUPPORTED_SUMMARY}")
     return key
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=256)
 def _transformer(src: str, dst: str) -> Transformer:
     return Transformer.from_crs(src, dst, always_xy=True)
 
@@ -205,6 +225,8 @@ def to_wgs84(xs: Any, ys: Any, crs: str) -> tuple[np.ndarray, np.ndarray]:
         return gcj02_to_wgs84(x, y)
     if name == "BD-09":
         return bd09_to_wgs84(x, y)
+    if name == "BD09MC":
+        return bd09_to_wgs84(*bd09mc_to_bd09ll(x, y))
     lon, lat = _transformer(name, "EPSG:4326").transform(x, y)
     return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
 
@@ -219,6 +241,8 @@ def from_wgs84(lons: Any, lats: Any, crs: str) -> tuple[np.ndarray, np.ndarray]:
         return wgs84_to_gcj02(lon, lat)
     if name == "BD-09":
         return wgs84_to_bd09(lon, lat)
+    if name == "BD09MC":
+        return bd09ll_to_bd09mc(*wgs84_to_bd09(lon, lat))
     x, y = _transformer("EPSG:4326", name).transform(lon, lat)
     return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
 

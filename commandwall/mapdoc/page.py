@@ -377,6 +377,7 @@ _PAGE_TEMPLATE = """<!DOCTYPE html>
     <script src="{proj4_js}"></script>
     <script src="{qwebchannel_js}"></script>
     <script src="{cw_map_js}"></script>
+    <script src="{cw_layers_js}"></script>
 </body>
 </html>
 """
@@ -425,4 +426,5 @@ def build_map_page(
         proj4_js=html.escape(asset_base + "node_modules/proj4/dist/proj4.js"),
         qwebchannel_js=html.escape(qwebchannel_url),
         cw_map_js=html.escape(asset_base + "cw-map.js"),
+        cw_layers_js=html.escape(asset_base + "cw-layers.js"),
     )

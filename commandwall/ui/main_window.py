@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QVBoxLayout, QWi
 from commandwall.app.desk import Desk
 from commandwall.app.screens import ProfileStore, ScreenRole
 from commandwall.app.session import ClientSession
+from commandwall.app.user_layers import UserLayersController
 from commandwall.textsafe import display_text
 from commandwall.ui.about import show_about
 from commandwall.ui.adapters import ClientSignals
@@ -22,6 +23,7 @@ from commandwall.ui.cameras.feature import CamerasFeature
 from commandwall.ui.incidents.feature import IncidentsFeature
 from commandwall.ui.login.feature import LoginFeature
 from commandwall.ui.map.feature import MapFeature
+from commandwall.ui.map.layer_tree import LayerTreeFeature
 from commandwall.ui.screens import ScreenManager, ScreenSettingsDialog
 from commandwall.ui.status import PlatformStatus
 from commandwall.ui.wall.feature import WallFeature
@@ -42,6 +44,8 @@ class MainWindow(QMainWindow):
         self.pool = ReaderPool()
         self._ready = False
         self.map_feature = MapFeature(self.desk.map, self.signals, self, data_dir=session.settings.data_dir)
+        self.layer_tree_feature = LayerTreeFeature(UserLayersController.from_settings(session.settings),
+                                                   self.map_feature.view, self)
         self.wall_feature = WallFeature(self.desk.wall, self.signals, self.pool, tiles=session.settings.wall_tiles,
                                         data_dir=session.settings.data_dir, parent=self)
         self.incidents_feature = IncidentsFeature(self.desk.incidents, self.signals, self)
@@ -67,9 +71,11 @@ class MainWindow(QMainWindow):
         self.wall_dock = self._dock("视频墙", self.wall_feature.widget, "wallDock")
         self.incident_dock = self._dock("事件中心", self.incidents_feature.widget, "incidentDock")
         self.camera_dock = self._dock("视频点位", self.cameras_feature.widget, "cameraDock")
+        self.layer_dock = self._dock("图层", self.layer_tree_feature.widget, "layerDock")
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.wall_dock)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.incident_dock)
         self.tabifyDockWidget(self.incident_dock, self.camera_dock)
+        self.tabifyDockWidget(self.camera_dock, self.layer_dock)
         self.incident_dock.raise_()
         self.screens = ScreenManager(
             self, {ScreenRole.WALL: self.wall_dock, ScreenRole.INCIDENTS: self.incident_dock},
@@ -217,6 +223,7 @@ class MainWindow(QMainWindow):
             self.screens.save_view()
             self.wall_feature.shutdown(save=self._ready)
             self.map_feature.shutdown()
+            self.layer_tree_feature.shutdown()
             self.screens.release()
         self.pool.stop_all(video_timeout_s)
         self.session.stop()

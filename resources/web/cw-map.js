@@ -423,6 +423,7 @@
     }
     new QWebChannel(qt.webChannelTransport, function (channel) {
       var bridge = (CW.bridge = channel.objects.bridge);
+      if (typeof CW.onChannel === "function") CW.onChannel(channel); // cw-layers.js: the user's layers
       bridge.camerasChanged.connect(safely("cameras", setCameras));
       bridge.incidentsChanged.connect(safely("incidents", setIncidents));
       bridge.incidentUpserted.connect(safely("incident", function (inc) {

@@ -125,7 +125,8 @@ def test_screenshot_of_a_client_that_cannot_connect_exits_non_zero(tmp_path):
 README = Path(cli.__file__).resolve().parents[1] / "README.md"  # the checkout the code under test is in
 #: what README's placeholders stand for here
 PLACEHOLDERS = {"HOST": "platform.example", "USER": "commander", "DIR": "out/screens", "S": "1", "N": "2",
-                "FOLDER": str(paths.layers_dir()), "NAME": "wall-desk"}
+                "FOLDER": str(paths.layers_dir()), "NAME": "wall-desk",
+                "FILE": str(paths.layers_dir() / "roads.geojson"), "CODE": "EPSG:4326"}
 
 
 def _variants(tokens: list[str]) -> list[list[str]]:

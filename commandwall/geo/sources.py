@@ -1,0 +1,358 @@
+"""Layer sources a desk adds besides the district's manifest: GeoJSON files and URLs, OGC API Features
+collections and WFS 2.0 feature types (JSON output).
+
+Every answer is read with a size cap and parsed with a nesting cap; every feature is checked on its own
+(:mod:`commandwall.geo.features`) so a layer draws with its good features and names the bad ones. Paging is
+bounded: OGC API ``rel=next`` links are followed on the same origin only, at most :data:`MAX_PAGES` pages and
+``max_features`` features. :func:`load_source` never raises: a layer that cannot be had carries its reason.
+
+Axis order: GeoJSON and OGC API Features are always x/y (lon/lat, easting/northing). A WFS answer in a CRS
+named the OGC way (``urn:ogc:def:crs:EPSG::4326``, ``http://www.opengis.net/def/crs/EPSG/0/4548``) follows the
+EPSG axis order, which is lat/lon (northing/easting) for those CRSs; ``EPSG:4326`` keeps lon/lat. The CRS the
+answer declares decides; ``axis_order`` in the source overrides it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import parse_qsl, urljoin, urlsplit
+
+import requests
+from pydantic import BaseModel, Field, field_validator, model_validator
+from pyproj import CRS
+
+from commandwall.backend.http import make_http, redact, same_origin
+from commandwall.geo.crs import UnsupportedCRS, canonical_crs, short_repr
+from commandwall.geo.features import check_features
+from commandwall.geo.layers import MAX_JSON_DEPTH, _nesting_exceeds
+
+log = logging.getLogger(__name__)
+
+#: Largest answer (or file) read for one page, in bytes.
+MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+#: Most pages followed for one layer.
+MAX_PAGES = 200
+_SOURCE_ID = r"^[a-z0-9][a-z0-9_-]{0,39}$"
+_SECRET_QUERY = re.compile(r"[?&](tk|key|apikey|api_key|access_token|token|ak|password)=", re.IGNORECASE)
+_OGC_ITEMS = re.compile(r"^(?P<root>.*?)/collections/(?P<collection>[^/]+)/items/?$")
+
+
+class SourceError(Exception):
+    """Why a source could not be read (a message fit for the layer tree and the command line)."""
+
+
+class LayerSourceSpec(BaseModel):
+    """One user-added layer source (an entry of ``<config>/layers.json`` or ``COMMANDWALL_LAYER_SOURCES``).
+
+    ``kind``: ``geojson`` (``path`` to a file or ``url``), ``ogcapi`` (``url`` of the service root and
+    ``collection``), ``wfs`` (``url`` of the WFS endpoint and ``type_name``). ``crs`` overrides what the data
+    declares (GeoJSON's legacy ``crs`` member, WFS ``srsName``); ``bbox`` (WGS84 lon/lat) limits what is asked
+    for; ``refresh_s`` > 0 re-reads a live layer that often. URLs carry no keys or passwords.
+    """
+
+    model_config = {"extra": "forbid", "frozen": True}
+
+    id: str = Field(pattern=_SOURCE_ID)
+    title: str = Field(min_length=1, max_length=60)
+    kind: Literal["geojson", "ogcapi", "wfs"]
+    url: str | None = Field(default=None, max_length=2000)
+    path: Path | None = None
+    collection: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.:-]{1,200}$")
+    type_name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.:-]{1,200}$")
+    crs: str | None = None
+    axis_order: Literal["auto", "xy", "yx"] = "auto"
+    bbox: tuple[float, float, float, float] | None = None
+    page_size: int = Field(default=1000, ge=1, le=10000)
+    max_features: int = Field(default=50000, ge=1, le=200000)
+    refresh_s: int = Field(default=0, ge=0, le=86400)
+    color: str = Field(default="#ffd60a", pattern=r"^#[0-9a-fA-F]{6}$")
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, url: str | None) -> str | None:
+        """http(s) with a host, no ``user:password@``, no key in the query (without echoing the URL)."""
+        if url is None:
+            return None
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("a layer URL must be http:// or https:// with a host")
+        if "@" in parts.netloc:
+            raise ValueError("a layer URL must not carry a user name or password")
+        if _SECRET_QUERY.search(url):
+            raise ValueError("a layer URL must not carry a key or token in its query")
+        return url
+
+    @field_validator("crs")
+    @classmethod
+    def _known_crs(cls, crs: str | None) -> str | None:
+        """Kept as written (a WFS wants it so); must be one :func:`canonical_crs` knows."""
+        if crs is not None:
+            canonical_crs(crs)
+        return crs
+
+    @model_validator(mode="after")
+    def _complete(self) -> LayerSourceSpec:
+        """Each kind has what it needs; a bbox is a real WGS84 box; refreshing is not a hammer."""
+        if self.kind == "geojson" and (self.url is None) == (self.path is None):
+            raise ValueError("a geojson layer needs exactly one of url or path")
+        if self.kind in ("ogcapi", "wfs") and self.url is None:
+            raise ValueError(f"an {self.kind} layer needs url")
+        if self.kind == "ogcapi" and self.collection is None:
+            raise ValueError("an ogcapi layer needs collection")
+        if self.kind == "wfs" and self.type_name is None:
+            raise ValueError("a wfs layer needs type_name")
+        if self.bbox is not None:
+            w, s, e, n = self.bbox
+            if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
+                raise ValueError("bbox is min_lon, min_lat, max_lon, max_lat in WGS84")
+        if 0 < self.refresh_s < 10:
+            raise ValueError("refresh_s is 0 (never) or at least 10 seconds")
+        return self
+
+    def where(self) -> str:
+        """Where the data comes from, safe for logs and the screen (secrets redacted)."""
+        return str(self.path) if self.path is not None else redact(self.url or "")
+
+
+@dataclass
+class SourceResult:
+    """What :func:`load_source` got: usable WGS84 features, the bad ones with reasons, or the layer's error."""
+
+    spec: LayerSourceSpec
+    features: list[dict[str, Any]] = field(default_factory=list)
+    bad: list[tuple[int, str]] = field(default_factory=list)
+    error: str | None = None
+    crs: str = "EPSG:4326"
+    pages: int = 0
+    matched: int | None = None
+    truncated: bool = False
+    fetched_at: float = 0.0
+
+    @property
+    def usable(self) -> bool:
+        """True when the source answered and at least one feature can be drawn."""
+        return self.error is None and bool(self.features)
+
+
+# --- reading --------------------------------------------------------------------------------------------------
+
+
+def parse_json_bytes(body: bytes, name: str) -> Any:
+    """JSON from UTF-8 bytes; ``SourceError`` for bad encoding, bad JSON or absurd nesting."""
+    try:
+        data = json.loads(body.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"{name} is not UTF-8 text") from exc
+    except json.JSONDecodeError as exc:
+        raise SourceError(f"bad JSON from {name}: {exc}") from exc
+    except RecursionError as exc:
+        raise SourceError(f"{name} nests arrays/objects too deeply (limit {MAX_JSON_DEPTH})") from exc
+    if _nesting_exceeds(data, MAX_JSON_DEPTH):
+        raise SourceError(f"{name} nests arrays/objects too deeply (limit {MAX_JSON_DEPTH})")
+    return data
+
+
+def get_json(http: requests.Session, url: str, params: dict[str, Any] | None = None) -> Any:
+    """GET a JSON answer of at most :data:`MAX_RESPONSE_BYTES`; ``SourceError`` for anything else."""
+    where = redact(url)
+    try:
+        with http.get(url, params=params, stream=True) as response:
+            if response.status_code != 200:
+                raise SourceError(f"HTTP {response.status_code} from {where}")
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
+                raise SourceError(f"answer from {where} is {int(declared)} bytes (limit {MAX_RESPONSE_BYTES})")
+            body = bytearray()
+            for chunk in response.iter_content(256 * 1024):
+                body += chunk
+                if len(body) > MAX_RESPONSE_BYTES:
+                    raise SourceError(f"answer from {where} exceeds {MAX_RESPONSE_BYTES} bytes")
+    except requests.RequestException as exc:
+        raise SourceError(f"cannot reach {where}: {type(exc).__name__}") from exc
+    return parse_json_bytes(bytes(body), where)
+
+
+def _read_file(path: Path) -> Any:
+    try:
+        size = path.stat().st_size
+        if size > MAX_RESPONSE_BYTES:
+            raise SourceError(f"{path.name} is {size} bytes (limit {MAX_RESPONSE_BYTES})")
+        body = path.read_bytes()
+    except (OSError, ValueError) as exc:
+        raise SourceError(f"cannot read {path}: {exc}") from exc
+    return parse_json_bytes(body, path.name)
+
+
+def _collection(data: Any, where: str) -> list[Any]:
+    """The features of a FeatureCollection (or a lone Feature)."""
+    if isinstance(data, dict) and data.get("type") == "FeatureCollection":
+        features = data.get("features")
+        if not isinstance(features, list):
+            raise SourceError(f"{where}: FeatureCollection without a 'features' list")
+        return features
+    if isinstance(data, dict) and data.get("type") == "Feature":
+        return [data]
+    kind = data.get("type") if isinstance(data, dict) else type(data).__name__
+    raise SourceError(f"{where}: not a GeoJSON FeatureCollection ({short_repr(kind)})")
+
+
+def _declared_crs(data: Any) -> str | None:
+    """The legacy GeoJSON ``crs`` member's name, if any."""
+    crs = data.get("crs") if isinstance(data, dict) else None
+    props = crs.get("properties") if isinstance(crs, dict) else None
+    name = props.get("name") if isinstance(props, dict) else None
+    return name if isinstance(name, str) else None
+
+
+@lru_cache(maxsize=128)
+def authority_axis_is_northing_first(crs_name: str) -> bool:
+    """True when ``crs_name`` is written the OGC way (URN or http URI) for an EPSG CRS whose first axis points
+    north (EPSG:4326, 4490, the CGCS2000 GK zones): positions then come as lat/lon or northing/easting."""
+    lowered = crs_name.strip().lower()
+    if not lowered.startswith(("urn:ogc:def:crs:epsg:", "http://www.opengis.net/def/crs/epsg/")):
+        return False
+    code = re.split(r"[:/]", lowered)[-1]
+    if not code.isdigit():
+        return False
+    try:
+        axes = CRS.from_epsg(int(code)).axis_info
+    except Exception:  # pyproj.exceptions.CRSError and friends: unknown code, not our business to guess
+        return False
+    return bool(axes) and axes[0].direction.lower() in ("north", "south")
+
+
+# --- the three kinds ------------------------------------------------------------------------------------------
+
+
+def _fetch_geojson(spec: LayerSourceSpec, http: requests.Session) -> tuple[list[Any], str | None, int, int | None]:
+    data = _read_file(Path(spec.path)) if spec.path is not None else get_json(http, spec.url or "")
+    return _collection(data, spec.where()), _declared_crs(data), 1, None
+
+
+def _next_link(data: dict[str, Any], base: str) -> str | None:
+    for link in data.get("links") or []:
+        if isinstance(link, dict) and link.get("rel") == "next" and isinstance(link.get("href"), str):
+            kind = link.get("type")
+            if kind in (None, "application/geo+json", "application/json"):
+                return urljoin(base, link["href"])
+    return None
+
+
+def _fetch_ogcapi(spec: LayerSourceSpec, http: requests.Session) -> tuple[list[Any], str | None, int, int | None]:
+    root = (spec.url or "").rstrip("/")
+    url = f"{root}/collections/{spec.collection}/items"
+    params: dict[str, Any] | None = {"f": "json", "limit": min(spec.page_size, spec.max_features)}
+    if spec.bbox is not None:
+        params["bbox"] = ",".join(repr(v) for v in spec.bbox)  # type: ignore[index]
+    features: list[Any] = []
+    matched: int | None = None
+    seen: set[str] = set()
+    pages = 0
+    while url is not None and pages < MAX_PAGES and len(features) < spec.max_features:
+        data = get_json(http, url, params)
+        pages += 1
+        seen.add(url)
+        features.extend(_collection(data, f"{redact(url)} page {pages}"))
+        if matched is None and isinstance(data.get("numberMatched"), int):
+            matched = data["numberMatched"]
+        nxt = _next_link(data, url)
+        if nxt is not None and (not same_origin(nxt, url) or nxt in seen):
+            log.warning("layer %s: next link %s not followed (other origin or a loop)", spec.id, redact(nxt))
+            nxt = None
+        url, params = nxt, None  # the next link carries its own query
+    return features, None, pages, matched
+
+
+def _fetch_wfs(spec: LayerSourceSpec, http: requests.Session) -> tuple[list[Any], str | None, int, int | None]:
+    srs = spec.crs or "EPSG:4326"
+    base = {"service": "WFS", "version": "2.0.0", "request": "GetFeature", "typeNames": spec.type_name,
+            "outputFormat": "application/json", "srsName": srs}
+    if spec.bbox is not None:
+        w, s, e, n = spec.bbox  # the URN form is lat/lon: say so explicitly
+        base["bbox"] = f"{s!r},{w!r},{n!r},{e!r},urn:ogc:def:crs:EPSG::4326"
+    features: list[Any] = []
+    declared: str | None = None
+    matched: int | None = None
+    pages = 0
+    while pages < MAX_PAGES and len(features) < spec.max_features:
+        count = min(spec.page_size, spec.max_features - len(features))
+        data = get_json(http, spec.url or "", {**base, "count": count, "startIndex": len(features)})
+        pages += 1
+        page = _collection(data, f"{spec.where()} page {pages}")
+        features.extend(page)
+        declared = declared or _declared_crs(data)
+        if matched is None and isinstance(data.get("numberMatched"), int):
+            matched = data["numberMatched"]
+        if len(page) < count or (matched is not None and len(features) >= matched):
+            break
+    return features, declared or srs, pages, matched
+
+
+_FETCHERS = {"geojson": _fetch_geojson, "ogcapi": _fetch_ogcapi, "wfs": _fetch_wfs}
+
+
+def load_source(
+    spec: LayerSourceSpec, http: requests.Session | None = None, *, timeout_s: float = 15.0
+) -> SourceResult:
+    """Fetch and check one source; never raises (a failure is :attr:`SourceResult.error`)."""
+    result = SourceResult(spec=spec, fetched_at=time.time(), crs=canonical_crs(spec.crs or "EPSG:4326"))
+    own = http is None
+    session = make_http("http://127.0.0.1/", timeout=(min(timeout_s, 5.0), timeout_s), retries=1) if own else http
+    try:
+        raw, declared, result.pages, result.matched = _FETCHERS[spec.kind](spec, session)
+        crs_name = spec.crs or declared or "EPSG:4326"
+        result.crs = canonical_crs(crs_name)
+        if spec.axis_order == "auto":
+            swap = spec.kind == "wfs" and authority_axis_is_northing_first(crs_name)
+        else:
+            swap = spec.axis_order == "yx"
+        if len(raw) > spec.max_features:
+            raw = raw[: spec.max_features]
+            result.truncated = True
+        elif result.matched is not None and result.matched > len(raw):
+            result.truncated = True
+        checked = check_features(raw, result.crs, swap_axes=swap)
+        result.features, result.bad = checked.features, checked.bad
+        if not raw:
+            result.error = "the source has no features"
+        elif not result.features:
+            result.error = f"none of {len(raw)} feature(s) is usable (first: {checked.bad[0][1]})"
+    except (SourceError, UnsupportedCRS, ValueError) as exc:
+        result.error = str(exc)
+    except Exception as exc:  # the last line of defence: one layer is lost, never the client
+        log.exception("layer %s: unexpected failure", spec.id)
+        result.error = f"unexpected {type(exc).__name__}: {exc}"
+    finally:
+        if own:
+            session.close()
+    if result.error:
+        log.warning("layer %s (%s): %s", spec.id, spec.where(), result.error)
+    return result
+
+
+def spec_for_target(target: str, crs: str | None = None) -> LayerSourceSpec:
+    """A source for ``commandwall layers check``: a GeoJSON file, an OGC API ``…/collections/ID/items`` URL,
+    a WFS URL (``service=WFS`` with ``typeNames``) or any other URL as GeoJSON. ``ValueError`` if unusable."""
+    extra: dict[str, Any] = {"id": "check", "title": "check", "crs": crs}
+    if not target.lower().startswith(("http://", "https://")):
+        return LayerSourceSpec(kind="geojson", path=Path(target), **extra)
+    parts = urlsplit(target)
+    query = {k.lower(): v for k, v in parse_qsl(parts.query)}
+    plain = parts._replace(query="", fragment="").geturl()
+    match = _OGC_ITEMS.match(plain)
+    if match:
+        return LayerSourceSpec(kind="ogcapi", url=match["root"] or plain, collection=match["collection"], **extra)
+    if query.get("service", "").upper() == "WFS":
+        type_name = query.get("typenames") or query.get("typename")
+        if not type_name:
+            raise ValueError("a WFS URL needs typeNames=…")
+        return LayerSourceSpec(kind="wfs", url=plain, type_name=type_name,
+                               **{**extra, "crs": crs or query.get("srsname")})
+    return LayerSourceSpec(kind="geojson", url=target, **extra)

@@ -1,0 +1,339 @@
+"""The layer tree (图层) dock: the user's own layers with on/off, opacity, order, a legend swatch, feature
+counts, the refresh interval of live layers, and a broken layer shown with its reason while the rest draw.
+
+:class:`LayerTreeFeature` binds the tree to a :class:`UserLayersController` and to the map page: sources are
+read on worker threads, and each layer reaches the page (``resources/web/cw-layers.js``) as JSON data over
+the map's web channel, through :class:`LayerPageBridge` registered there as ``"cwLayers"``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QBrush, QColor, QIcon, QPixmap
+from PySide6.QtWebEngineWidgets import QWebEngineView
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSlider,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from commandwall.app.user_layers import UserLayer, UserLayersController
+from commandwall.geo.check import source_report
+from commandwall.textsafe import display_text
+
+log = logging.getLogger(__name__)
+
+_STATUS_COLORS = {"ok": "#30d158", "partial": "#ffd60a", "error": "#ff453a", "loading": "#9fb6c8"}
+_ID_ROLE = Qt.ItemDataRole.UserRole
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
+
+
+class LayerPageBridge(QObject):
+    """What cw-layers.js talks to: ``layers()`` then ``styles()`` on connect, ``layerChanged``/``styleChanged``
+    afterwards. A layer's JSON is made on the worker thread that read it (:meth:`keep`): a big layer never
+    holds up the GUI thread."""
+
+    layer_changed = Signal(str, name="layerChanged")
+    style_changed = Signal(str, name="styleChanged")
+    sig_drawn = Signal(str, int)
+
+    def __init__(self, controller: UserLayersController, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._controller = controller
+        self._texts: dict[str, str] = {}
+
+    def keep(self, layer_id: str, text: str) -> None:
+        """Keep a layer's JSON (``UserLayersController.layer_payload``) for pages that connect later."""
+        self._texts[layer_id] = text
+
+    @Slot(result=str)
+    def layers(self) -> str:
+        """Every user layer as JSON text (the page asks on connect and after a reload)."""
+        c = self._controller
+        return "[" + ",".join(self._texts.get(layer.spec.id) or _json(c.layer_payload(layer))
+                              for layer in c.layers) + "]"
+
+    @Slot(result=str)
+    def styles(self) -> str:
+        """How each layer is shown now (the kept JSON may predate a change of order, opacity or visibility)."""
+        return _json([self._controller.style_payload(layer) for layer in self._controller.layers])
+
+    @Slot(str, int)
+    def layerDrawn(self, layer_id: str, count: int) -> None:  # noqa: N802 (name seen by JS)
+        """The page has painted ``count`` features of a layer."""
+        self.sig_drawn.emit(str(layer_id)[:40], int(count))
+
+
+def _status_text(layer: UserLayer) -> str:
+    r = layer.result
+    if r is None:
+        return "加载中…"
+    if not r.usable:
+        return f"无法加载：{r.error}"
+    parts = []
+    if r.bad:
+        parts.append(f"{len(r.bad)} 个要素无效已跳过")
+    if r.truncated:
+        parts.append(f"仅取前 {len(r.features)} 个")
+    if layer.spec.refresh_s:
+        parts.append(f"每 {layer.spec.refresh_s} 秒刷新")
+    return "；".join(parts) or "正常"
+
+
+class LayerTreeWidget(QWidget):
+    """The tree and its controls. Signals carry the layer id: ``sig_visible(id, on)``, ``sig_opacity(id, 0–1)``,
+    ``sig_move(id, step)`` (−1 up, +1 down), ``sig_reload(id)``."""
+
+    sig_visible = Signal(str, bool)
+    sig_opacity = Signal(str, float)
+    sig_move = Signal(str, int)
+    sig_reload = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tree = QTreeWidget(self)
+        self.tree.setColumnCount(3)
+        self.tree.setHeaderLabels(["图层", "要素", "状态"])
+        self.tree.setRootIsDecorated(False)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.itemChanged.connect(self._on_item_changed)
+        self.tree.currentItemChanged.connect(self._on_current_changed)
+        self.up = QPushButton("上移", self)
+        self.down = QPushButton("下移", self)
+        self.reload = QPushButton("刷新", self)
+        self.opacity = QSlider(Qt.Orientation.Horizontal, self)
+        self.opacity.setRange(5, 100)
+        self.opacity.setToolTip("透明度")
+        self.up.clicked.connect(lambda: self._emit_move(-1))
+        self.down.clicked.connect(lambda: self._emit_move(1))
+        self.reload.clicked.connect(self._emit_reload)
+        self.opacity.valueChanged.connect(self._on_opacity)
+        self.details = QPlainTextEdit(self)
+        self.details.setReadOnly(True)
+        self.details.setMaximumHeight(110)
+        self.details.setPlaceholderText("选择图层查看来源、要素数、范围和无效要素")
+        self.problems = QLabel(self)
+        self.problems.setTextFormat(Qt.TextFormat.PlainText)
+        self.problems.setWordWrap(True)
+        self.problems.setStyleSheet("color: #ff9f0a;")
+        self.problems.hide()
+        controls = QHBoxLayout()
+        controls.addWidget(self.up)
+        controls.addWidget(self.down)
+        controls.addWidget(QLabel("透明度", self))
+        controls.addWidget(self.opacity, 1)
+        controls.addWidget(self.reload)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.tree, 1)
+        layout.addLayout(controls)
+        layout.addWidget(self.details)
+        layout.addWidget(self.problems)
+        self._filling = False
+        self._layers: dict[str, UserLayer] = {}
+        self._on_current_changed(None)
+
+    def current_id(self) -> str | None:
+        """The id of the selected layer, or None."""
+        item = self.tree.currentItem()
+        return item.data(0, _ID_ROLE) if item is not None else None
+
+    def item(self, layer_id: str) -> QTreeWidgetItem | None:
+        """The row of a layer, or None."""
+        for i in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(i)
+            if item.data(0, _ID_ROLE) == layer_id:
+                return item
+        return None
+
+    def show_layers(self, layers: list[UserLayer], problems: list[str] = ()) -> None:  # type: ignore[assignment]
+        """Fill the tree (drawing order, top first), keeping the selection."""
+        selected = self.current_id()
+        self._layers = {layer.spec.id: layer for layer in layers}
+        self._filling = True
+        try:
+            self.tree.clear()
+            for layer in layers:
+                item = QTreeWidgetItem(self.tree)
+                item.setData(0, _ID_ROLE, layer.spec.id)
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                self._fill(item, layer)
+                if layer.spec.id == selected:
+                    self.tree.setCurrentItem(item)
+        finally:
+            self._filling = False
+        self.problems.setText(display_text("；".join(problems)))
+        self.problems.setVisible(bool(problems))
+
+    def update_layer(self, layer: UserLayer) -> None:
+        """Refresh one row (count, status) after a read."""
+        item = self.item(layer.spec.id)
+        if item is not None:
+            self._filling = True
+            try:
+                self._fill(item, layer)
+            finally:
+                self._filling = False
+        if layer.spec.id == self.current_id():
+            self._on_current_changed(item)
+
+    def _fill(self, item: QTreeWidgetItem, layer: UserLayer) -> None:
+        swatch = QPixmap(14, 14)
+        swatch.fill(QColor(layer.spec.color))
+        item.setIcon(0, QIcon(swatch))
+        item.setText(0, display_text(layer.spec.title))
+        item.setCheckState(0, Qt.CheckState.Checked if layer.visible else Qt.CheckState.Unchecked)
+        r = layer.result
+        item.setText(1, "" if r is None else str(len(r.features)) if r.usable else "—")
+        item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        status = display_text(_status_text(layer))
+        item.setText(2, status)
+        item.setToolTip(2, status)
+        item.setToolTip(0, display_text(layer.spec.where()))
+        item.setForeground(2, QBrush(QColor(_STATUS_COLORS[layer.status])))
+        item.setData(1, _ID_ROLE, round(layer.opacity * 100))
+
+    def _on_item_changed(self, item: QTreeWidgetItem, column: int) -> None:
+        if not self._filling and column == 0:
+            self.sig_visible.emit(item.data(0, _ID_ROLE), item.checkState(0) == Qt.CheckState.Checked)
+
+    def _on_current_changed(self, item: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None = None) -> None:
+        enabled = item is not None
+        for widget in (self.up, self.down, self.reload, self.opacity):
+            widget.setEnabled(enabled)
+        if item is not None:
+            self.opacity.blockSignals(True)
+            self.opacity.setValue(int(item.data(1, _ID_ROLE) or 90))
+            self.opacity.blockSignals(False)
+        layer = self._layers.get(item.data(0, _ID_ROLE)) if item is not None else None
+        if layer is None or layer.result is None:
+            self.details.setPlainText("")
+        else:
+            text = "\n".join(source_report(layer.result))
+            self.details.setPlainText(display_text(text, 20000, multiline=True))
+
+    def _on_opacity(self, value: int) -> None:
+        layer_id = self.current_id()
+        if layer_id is not None:
+            self.tree.currentItem().setData(1, _ID_ROLE, value)
+            self.sig_opacity.emit(layer_id, value / 100.0)
+
+    def _emit_move(self, step: int) -> None:
+        if (layer_id := self.current_id()) is not None:
+            self.sig_move.emit(layer_id, step)
+
+    def _emit_reload(self) -> None:
+        if (layer_id := self.current_id()) is not None:
+            self.sig_reload.emit(layer_id)
+
+
+class LayerTreeFeature(QObject):
+    """The layer tree bound to its controller and to ``view``'s page; ``widget`` to place in a dock.
+
+    Register before the page loads (the web channel announces its objects when the page connects).
+    ``sig_layer_drawn(id, count)`` says when the page has painted a layer.
+    """
+
+    sig_layer_drawn = Signal(str, int)
+    _sig_loaded = Signal(str, str)  # (id, its JSON) from worker threads: queued to the GUI thread
+
+    def __init__(self, controller: UserLayersController, view: QWebEngineView, parent: QObject | None = None,
+                 *, start: bool = True) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.bridge = LayerPageBridge(controller, self)
+        view.page().webChannel().registerObject("cwLayers", self.bridge)
+        self.bridge.sig_drawn.connect(self.sig_layer_drawn)
+        self.widget = LayerTreeWidget()
+        self.widget.show_layers(controller.layers, controller.problems)
+        self.widget.sig_visible.connect(self._on_visible)
+        self.widget.sig_opacity.connect(self._on_opacity)
+        self.widget.sig_move.connect(self._on_move)
+        self.widget.sig_reload.connect(self.reload)
+        self._sig_loaded.connect(self._on_loaded)
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="layer-source")
+        self._closed = False
+        self._refresh = QTimer(self)
+        self._refresh.setInterval(1000)
+        self._refresh.timeout.connect(self._refresh_due)
+        if start:
+            self.start()
+
+    def start(self) -> None:
+        """Read every source (on worker threads) and start refreshing the live ones."""
+        for layer in self.controller.layers:
+            self.reload(layer.spec.id)
+        self._refresh.start()
+
+    def reload(self, layer_id: str) -> None:
+        """Read one source again now."""
+        layer = self.controller.get(layer_id)
+        if layer is not None and not self._closed:
+            layer.loading = True
+            self._pool.submit(self._load, layer_id)
+
+    def _load(self, layer_id: str) -> None:
+        text = ""
+        try:
+            self.controller.load(layer_id)
+            layer = self.controller.get(layer_id)
+            text = _json(self.controller.layer_payload(layer)) if layer is not None else ""
+        finally:
+            if not self._closed:  # after shutdown the tree and the page may be gone
+                self._sig_loaded.emit(layer_id, text)
+
+    def _refresh_due(self) -> None:
+        for layer_id in self.controller.due():
+            if not self._closed:
+                self._pool.submit(self._load, layer_id)
+
+    def _on_loaded(self, layer_id: str, text: str) -> None:
+        layer = self.controller.get(layer_id)
+        if layer is None:
+            return
+        self.widget.update_layer(layer)
+        if not text:  # the worker failed to make it (it logged why): make it here
+            text = _json(self.controller.layer_payload(layer))
+        self.bridge.keep(layer_id, text)
+        self.bridge.layer_changed.emit(text)
+        self.bridge.style_changed.emit(_json(self.controller.style_payload(layer)))
+
+    def _send_styles(self) -> None:
+        for layer in self.controller.layers:
+            self.bridge.style_changed.emit(_json(self.controller.style_payload(layer)))
+
+    def _on_visible(self, layer_id: str, visible: bool) -> None:
+        self.controller.set_visible(layer_id, visible)
+        self._send_styles()
+
+    def _on_opacity(self, layer_id: str, opacity: float) -> None:
+        self.controller.set_opacity(layer_id, opacity)
+        if (layer := self.controller.get(layer_id)) is not None:
+            self.bridge.style_changed.emit(_json(self.controller.style_payload(layer)))
+
+    def _on_move(self, layer_id: str, step: int) -> None:
+        if self.controller.move(layer_id, step):
+            self.widget.show_layers(self.controller.layers, self.controller.problems)
+            self._send_styles()
+
+    def shutdown(self) -> None:
+        """Stop refreshing; reads under way finish on their own, nothing new starts."""
+        self._closed = True
+        self._refresh.stop()
+        self._pool.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,189 @@
+"""Real GIS servers on 127.0.0.1 for the layer-source tests.
+
+- :class:`PygeoapiServer`: pygeoapi (the OGC API Features reference implementation, from PyPI) started as a
+  subprocess (``pygeoapi serve``) with a generated configuration that serves GeoJSON files as collections.
+- :class:`WfsServer`: a small WFS 2.0 GetFeature endpoint (``outputFormat=application/json``) over
+  ``http.server`` that answers in the axis order the requested ``srsName`` implies (lat/lon for
+  ``urn:ogc:def:crs:EPSG::4326`` and the ``http://www.opengis.net/def/crs/EPSG/0/4326`` URI, as GeoServer
+  does), pages with ``count``/``startIndex`` and records every request; it also serves plain GeoJSON files
+  under ``/files/NAME``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import requests
+import yaml
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def point_features(count: int, *, lon0: float = 117.20, lat0: float = 34.70, step: float = 0.002) -> list[dict]:
+    """``count`` WGS84 points on a grid inside Xuecheng District, named 点位0…, with ``id`` set."""
+    return [
+        {
+            "type": "Feature",
+            "id": i,
+            "geometry": {"type": "Point", "coordinates": [round(lon0 + (i % 60) * step, 6),
+                                                          round(lat0 + (i // 60) * step, 6)]},
+            "properties": {"id": i, "name": f"点位{i}"},
+        }
+        for i in range(count)
+    ]
+
+
+class PygeoapiServer:
+    """pygeoapi serving ``collections`` ({id: FeatureCollection}) on 127.0.0.1 with ``page_limit`` items a page."""
+
+    def __init__(self, folder: Path, collections: dict[str, dict[str, Any]], *, page_limit: int = 100) -> None:
+        self.folder = Path(folder)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.folder.mkdir(parents=True, exist_ok=True)
+        resources = {}
+        for cid, collection in collections.items():
+            path = self.folder / f"{cid}.geojson"
+            path.write_text(json.dumps(collection, ensure_ascii=False), "utf-8")
+            resources[cid] = {
+                "type": "collection", "title": cid, "description": cid, "keywords": [cid],
+                "extents": {"spatial": {"bbox": [116.9, 34.4, 117.7, 35.1],
+                                        "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}},
+                "providers": [{"type": "feature", "name": "GeoJSON", "data": str(path), "id_field": "id"}],
+            }
+        config = {
+            "server": {
+                "bind": {"host": "127.0.0.1", "port": self.port}, "url": self.url,
+                "mimetype": "application/json; charset=UTF-8", "encoding": "utf-8", "language": "en-US",
+                "limits": {"default_items": page_limit, "max_items": page_limit},
+                "map": {"url": "http://127.0.0.1/{z}/{x}/{y}.png", "attribution": "none"},
+            },
+            "logging": {"level": "ERROR"},
+            "metadata": {
+                "identification": {"title": "test", "description": "test", "keywords": ["test"],
+                                   "keywords_type": "theme", "terms_of_service": "none", "url": self.url},
+                "license": {"name": "none", "url": self.url},
+                "provider": {"name": "test", "url": self.url},
+                "contact": {"name": "test"},
+            },
+            "resources": resources,
+        }
+        self.config_path = self.folder / "pygeoapi-config.yml"
+        self.openapi_path = self.folder / "pygeoapi-openapi.yml"
+        self.config_path.write_text(yaml.safe_dump(config, allow_unicode=True), "utf-8")
+        self.env = {**os.environ, "PYGEOAPI_CONFIG": str(self.config_path), "PYGEOAPI_OPENAPI": str(self.openapi_path)}
+        self.process: subprocess.Popen | None = None
+
+    @staticmethod
+    def _cli() -> list[str]:
+        return [sys.executable, "-c", "import sys; from pygeoapi import cli; sys.exit(cli())", ]
+
+    def start(self, timeout_s: float = 60.0) -> PygeoapiServer:
+        """Generate the OpenAPI document, start ``pygeoapi serve`` and wait until it answers."""
+        subprocess.run([*self._cli(), "openapi", "generate", str(self.config_path), "--output-file",
+                        str(self.openapi_path)], env=self.env, check=True, capture_output=True, timeout=120)
+        self.log = (self.folder / "pygeoapi.log").open("wb")
+        self.process = subprocess.Popen([*self._cli(), "serve"], env=self.env, stdout=self.log,
+                                        stderr=subprocess.STDOUT, cwd=self.folder)
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"pygeoapi exited: {(self.folder / 'pygeoapi.log').read_text()[-2000:]}")
+            try:
+                if requests.get(f"{self.url}/collections?f=json", timeout=2).status_code == 200:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("pygeoapi did not answer in time")
+
+    def stop(self) -> None:
+        """End the server process this object started (by its PID)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self.process = None
+        if hasattr(self, "log"):
+            self.log.close()
+
+
+class WfsServer:
+    """A WFS 2.0 GetFeature (JSON) endpoint at ``/wfs`` and static GeoJSON under ``/files/NAME``."""
+
+    def __init__(self, features: list[dict[str, Any]], *, type_name: str = "cw:points",
+                 files: dict[str, bytes] | None = None) -> None:
+        self.features = features  # WGS84 lon/lat
+        self.type_name = type_name
+        self.files = files or {}
+        self.requests: list[dict[str, str]] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *_args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                parts = urlsplit(self.path)
+                query = {k.lower(): v for k, v in parse_qsl(parts.query)}
+                server.requests.append({"path": parts.path, **query})
+                if parts.path.startswith("/files/") and parts.path[7:] in server.files:
+                    return self._send(200, server.files[parts.path[7:]])
+                if parts.path != "/wfs" or query.get("request") != "GetFeature":
+                    return self._send(404, b'{"error": "not found"}')
+                if query.get("typenames") != server.type_name or query.get("outputformat") != "application/json":
+                    return self._send(400, b'{"error": "bad request"}')
+                return self._send(200, json.dumps(server.answer(query)).encode())
+
+            def _send(self, status: int, body: bytes) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def answer(self, query: dict[str, str]) -> dict[str, Any]:
+        """One page in the requested srsName's axis order, with the CRS named as asked."""
+        srs = query.get("srsname", "EPSG:4326")
+        lat_first = srs.lower().startswith(("urn:ogc:def:crs:epsg:", "http://www.opengis.net/def/crs/epsg/"))
+        start, count = int(query.get("startindex", 0)), int(query.get("count", 1000))
+        page = []
+        for feature in self.features[start:start + count]:
+            lon, lat = feature["geometry"]["coordinates"]
+            coords = [lat, lon] if lat_first else [lon, lat]
+            page.append({**feature, "geometry": {"type": "Point", "coordinates": coords}})
+        return {"type": "FeatureCollection", "features": page, "numberMatched": len(self.features),
+                "numberReturned": len(page), "crs": {"type": "name", "properties": {"name": srs}}}
+
+    def start(self) -> WfsServer:
+        """Serve on a background thread."""
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving."""
+        self.httpd.shutdown()
+        self.httpd.server_close()

@@ -1,0 +1,194 @@
+"""Layer sources against real servers on 127.0.0.1: pygeoapi (OGC API Features), a WFS 2.0 endpoint, GeoJSON URLs
+and files; ``commandwall layers check FOLDER_OR_URL``."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from commandwall.geo import sources
+from commandwall.geo.sources import LayerSourceSpec, load_source, spec_for_target
+from tests.geo_servers import PygeoapiServer, WfsServer, point_features
+
+POINTS = point_features(250)
+BBOX = (117.25, 34.70, 117.30, 34.71)
+WFS_POINTS = point_features(45, lon0=117.35, lat0=34.75)
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def ogc(tmp_path_factory) -> Iterator[PygeoapiServer]:
+    server = PygeoapiServer(tmp_path_factory.mktemp("pygeoapi"),
+                            {"points": {"type": "FeatureCollection", "features": POINTS}}, page_limit=100).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def wfs() -> Iterator[WfsServer]:
+    bad = {"type": "FeatureCollection", "features": [
+        POINTS[0],
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [2.35, 48.85]}, "properties": {}},
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": ["x", 1]}, "properties": {}},
+        {"type": "Feature", "geometry": None, "properties": {}},
+        {"type": "Polygon", "coordinates": []},
+        {"type": "Feature", "geometry": {"type": "LineString", "coordinates": []}, "properties": {}},
+    ]}
+    deep: object = [117.3, 34.8]
+    for _ in range(200):
+        deep = [deep]
+    files = {
+        "mixed.geojson": json.dumps(bad).encode(),
+        "deep.geojson": json.dumps({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "geometry": {"type": "Point", "coordinates": deep}}]}).encode(),
+        "not-json.geojson": b"<html>login page</html>",
+        "list.json": b"[1, 2, 3]",
+    }
+    server = WfsServer(WFS_POINTS, files=files).start()
+    yield server
+    server.stop()
+
+
+def ogc_spec(server: PygeoapiServer, **kw) -> LayerSourceSpec:
+    return LayerSourceSpec(id="pts", title="点位", kind="ogcapi", url=server.url, collection="points", **kw)
+
+
+def test_ogc_api_follows_rel_next_over_every_page(ogc: PygeoapiServer) -> None:
+    result = load_source(ogc_spec(ogc))
+    assert result.error is None and not result.bad
+    assert result.pages == 3 and result.matched == len(POINTS)
+    assert sorted(f["id"] for f in result.features) == list(range(len(POINTS)))
+    assert result.features[17]["geometry"]["coordinates"] == POINTS[17]["geometry"]["coordinates"]
+
+
+def test_ogc_api_bbox_query_returns_what_lies_inside(ogc: PygeoapiServer) -> None:
+    w, s, e, n = BBOX
+    inside = sorted(f["id"] for f in POINTS if w <= f["geometry"]["coordinates"][0] <= e
+                    and s <= f["geometry"]["coordinates"][1] <= n)
+    result = load_source(ogc_spec(ogc, bbox=BBOX))
+    assert 0 < len(inside) < len(POINTS)
+    assert sorted(f["id"] for f in result.features) == inside
+
+
+def test_ogc_api_paging_is_bounded_by_max_features(ogc: PygeoapiServer) -> None:
+    result = load_source(ogc_spec(ogc, max_features=120, page_size=100))
+    assert len(result.features) == 120 and result.truncated and result.pages == 2
+
+
+def test_unknown_collection_is_a_clear_error(ogc: PygeoapiServer) -> None:
+    result = load_source(LayerSourceSpec(id="x", title="x", kind="ogcapi", url=ogc.url, collection="nope"))
+    assert not result.usable and result.error == f"HTTP 404 from {ogc.url}/collections/nope/items"
+
+
+@pytest.mark.parametrize("srs", ["urn:ogc:def:crs:EPSG::4326", "EPSG:4326",
+                                 "http://www.opengis.net/def/crs/EPSG/0/4326"])
+def test_wfs_axis_order_follows_the_crs_name(wfs: WfsServer, srs: str) -> None:
+    spec = LayerSourceSpec(id="w", title="w", kind="wfs", url=f"{wfs.url}/wfs", type_name="cw:points", crs=srs,
+                           page_size=20, bbox=(117.0, 34.5, 117.6, 35.0))
+    result = load_source(spec)
+    assert result.error is None and not result.bad
+    assert [f["geometry"]["coordinates"] for f in result.features] == [
+        f["geometry"]["coordinates"] for f in WFS_POINTS]
+    assert result.pages == 3  # 20 + 20 + 5 with count/startIndex
+    first = wfs.requests[0]
+    assert first["typenames"] == "cw:points" and first["outputformat"] == "application/json"
+    assert first["bbox"] == "34.5,117.0,35.0,117.6,urn:ogc:def:crs:EPSG::4326"  # lat/lon, as the URN says
+
+
+def test_wfs_axis_order_can_be_forced(wfs: WfsServer) -> None:
+    spec = LayerSourceSpec(id="w", title="w", kind="wfs", url=f"{wfs.url}/wfs", type_name="cw:points",
+                           crs="urn:ogc:def:crs:EPSG::4326", axis_order="xy")
+    result = load_source(spec)  # read lon/lat where the server put lat/lon: nothing lands in China
+    assert not result.usable and "outside China" in result.error
+
+
+def test_bad_features_are_listed_with_reasons_and_the_rest_kept(wfs: WfsServer) -> None:
+    result = load_source(LayerSourceSpec(id="m", title="m", kind="geojson", url=f"{wfs.url}/files/mixed.geojson"))
+    assert result.usable and len(result.features) == 1
+    reasons = dict(result.bad)
+    assert sorted(reasons) == [1, 2, 3, 4, 5]
+    assert "outside China" in reasons[1]
+    assert "bad position" in reasons[2]
+    assert reasons[3] == "no geometry"
+    assert reasons[4] == "not a GeoJSON Feature"
+    assert reasons[5] == "empty geometry"
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("deep.geojson", "nests arrays/objects too deeply"),
+    ("not-json.geojson", "bad JSON"),
+    ("list.json", "not a GeoJSON FeatureCollection"),
+    ("missing.geojson", "HTTP 404"),
+])
+def test_unusable_answers_give_one_clear_error(wfs: WfsServer, name: str, message: str) -> None:
+    result = load_source(LayerSourceSpec(id="b", title="b", kind="geojson", url=f"{wfs.url}/files/{name}"))
+    assert not result.usable and message in result.error
+
+
+def test_answers_are_size_capped(wfs: WfsServer, monkeypatch) -> None:
+    monkeypatch.setattr(sources, "MAX_RESPONSE_BYTES", 200)
+    result = load_source(LayerSourceSpec(id="m", title="m", kind="geojson", url=f"{wfs.url}/files/mixed.geojson"))
+    assert not result.usable and "limit 200" in result.error
+
+
+def test_specs_refuse_what_would_leak_or_cannot_work() -> None:
+    for bad in (
+        {"kind": "geojson", "url": "http://u:p@127.0.0.1/x.json"},
+        {"kind": "geojson", "url": "http://127.0.0.1/x.json?tk=abc"},
+        {"kind": "geojson", "url": "file:///etc/passwd"},
+        {"kind": "ogcapi", "url": "http://127.0.0.1"},
+        {"kind": "wfs", "url": "http://127.0.0.1/wfs"},
+        {"kind": "geojson", "path": "/x.json", "crs": "EPSG:99999"},
+        {"kind": "geojson", "path": "/x.json", "bbox": [118, 34, 117, 35]},
+        {"kind": "geojson", "path": "/x.json", "refresh_s": 3},
+    ):
+        with pytest.raises(ValidationError):
+            LayerSourceSpec(id="x", title="x", **bad)
+
+
+def test_targets_are_recognised() -> None:
+    ogc = spec_for_target("http://127.0.0.1:5000/collections/roads/items?limit=5")
+    assert (ogc.kind, ogc.url, ogc.collection) == ("ogcapi", "http://127.0.0.1:5000", "roads")
+    wfs = spec_for_target("http://127.0.0.1/geoserver/wfs?SERVICE=WFS&REQUEST=GetFeature&typeNames=a:b"
+                          "&srsName=urn:ogc:def:crs:EPSG::4548")
+    assert (wfs.kind, wfs.type_name, wfs.crs) == ("wfs", "a:b", "urn:ogc:def:crs:EPSG::4548")
+    assert spec_for_target("/tmp/x.geojson", "EPSG:4548").crs == "EPSG:4548"
+    assert spec_for_target("https://example.org/a.json").kind == "geojson"
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "commandwall", *args], capture_output=True, text=True,
+                          timeout=120, env=env, cwd=ROOT)
+
+
+def test_layers_check_an_ogc_api_url(ogc: PygeoapiServer) -> None:
+    proc = cli("layers", "check", f"{ogc.url}/collections/points/items")
+    assert proc.returncode == 0, proc.stderr
+    assert "pages read: 3; features read: 250, the server has 250" in proc.stdout
+    assert "usable features: 250 (Point 250)" in proc.stdout
+    assert "bbox (WGS84 lon/lat): 117.200000, 34.700000 – 117.318000, 34.708000" in proc.stdout
+    assert proc.stdout.rstrip().endswith("usable")
+
+
+def test_layers_check_lists_bad_features_and_fails_when_nothing_is_usable(wfs: WfsServer, tmp_path: Path) -> None:
+    proc = cli("layers", "check", f"{wfs.url}/files/mixed.geojson")
+    assert proc.returncode == 0  # one usable feature: the layer draws
+    assert "bad features: 5" in proc.stdout and "feature 3: no geometry" in proc.stdout
+    gk = tmp_path / "gk.geojson"
+    gk.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [523456.78, 3851234.56]}}]}))
+    assert cli("layers", "check", str(gk)).returncode == 1  # metres read as degrees: nothing usable
+    proc = cli("layers", "check", str(gk), "--crs", "EPSG:4548")
+    assert proc.returncode == 0 and "crs: EPSG:4548" in proc.stdout
+    proc = cli("layers", "check", str(gk), "--crs", "EPSG:3395")
+    assert proc.returncode == 2 and "unsupported CRS" in proc.stdout and "Traceback" not in proc.stderr
+    proc = cli("layers", "check", f"{wfs.url}/files/deep.geojson")
+    assert proc.returncode == 1 and "too deeply" in proc.stdout and "Traceback" not in proc.stderr

@@ -1,0 +1,92 @@
+"""The user layers' controller: where sources are configured, order/opacity/visibility, live refresh, and what
+the page gets (names as safe text)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
+from commandwall.app.user_layers import UserLayersController, read_sources_file
+from commandwall.config import Settings
+from commandwall.geo.sources import LayerSourceSpec, SourceResult
+
+
+def spec(layer_id: str, **kw) -> LayerSourceSpec:
+    return LayerSourceSpec(id=layer_id, title=layer_id.upper(), kind="geojson", path=Path("/x.json"), **kw)
+
+
+def test_sources_from_settings_then_the_config_file(tmp_path: Path) -> None:
+    (tmp_path / "layers.json").write_text(json.dumps([
+        {"id": "a", "title": "A", "kind": "geojson", "path": "/nowhere.geojson"},
+        {"id": "b", "title": "B", "kind": "wfs", "url": "http://127.0.0.1:1/wfs"},
+        {"id": "a", "title": "again", "kind": "geojson", "path": "/x.geojson"},
+    ]), "utf-8")
+    settings = SimpleNamespace(config_dir=tmp_path, layer_sources=[spec("env")])
+    controller = UserLayersController.from_settings(settings)
+    assert [layer.spec.id for layer in controller.layers] == ["env", "a"]
+    assert len(controller.problems) == 2  # b lacks type_name; a is there twice
+    assert "entry 1: invalid" in controller.problems[0]
+    assert "twice" in controller.problems[1]
+
+
+def test_the_env_variable_is_a_json_list(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("COMMANDWALL_LAYER_SOURCES", json.dumps(
+        [{"id": "live", "title": "实时", "kind": "geojson", "url": "http://127.0.0.1:9/live.json", "refresh_s": 30}]))
+    settings = Settings(config_dir=tmp_path)
+    assert [s.id for s in settings.layer_sources] == ["live"]
+    assert settings.layer_sources[0].refresh_s == 30
+
+
+def test_a_broken_config_file_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "layers.json"
+    for text in ("{not json", '{"layers": 5}', "[" * 100000):
+        path.write_text(text, "utf-8")
+        specs, problems = read_sources_file(path)
+        assert specs == [] and len(problems) == 1
+
+
+def test_order_visibility_opacity_and_styles() -> None:
+    controller = UserLayersController([spec("a"), spec("b"), spec("c")])
+    assert [controller.style_payload(layer)["z"] for layer in controller.layers] == [2, 1, 0]  # first on top
+    assert controller.move("c", -2) and [layer.spec.id for layer in controller.layers] == ["c", "a", "b"]
+    assert not controller.move("c", -1)
+    controller.set_visible("a", False)
+    controller.set_opacity("b", 0)
+    styles = {layer.spec.id: controller.style_payload(layer) for layer in controller.layers}
+    assert styles["a"]["visible"] is False and styles["b"]["opacity"] == 0.05 and styles["c"]["z"] == 2
+
+
+def test_live_layers_are_due_after_their_interval_and_only_once() -> None:
+    loads: list[str] = []
+
+    def loader(s: LayerSourceSpec) -> SourceResult:
+        loads.append(s.id)
+        return SourceResult(spec=s, fetched_at=1000.0, error="no features")
+
+    controller = UserLayersController([spec("live", refresh_s=30), spec("still")], loader=loader)
+    controller.load("live")
+    controller.load("still")
+    assert controller.due(now=1029.0) == []
+    assert controller.due(now=1030.0) == ["live"]
+    assert controller.due(now=1031.0) == []  # being read: not asked for twice
+    controller.load("live")
+    assert loads == ["live", "still", "live"]
+
+
+def test_the_page_gets_safe_names_and_the_error_of_a_broken_layer() -> None:
+    def loader(s: LayerSourceSpec) -> SourceResult:
+        if s.id == "bad":
+            return SourceResult(spec=s, error="HTTP 404 from http://127.0.0.1/x\u202e.json")
+        feature = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [117.30000001, 34.8]},
+                   "properties": {"name": "evil\u202egnp.exe", "secret": "kept out"}}
+        return SourceResult(spec=s, features=[feature])
+
+    controller = UserLayersController([spec("ok"), spec("bad")], loader=loader)
+    controller.load("ok")
+    controller.load("bad")
+    ok, bad = controller.page_payload()
+    feature = ok["data"]["features"][0]
+    assert feature["properties"] == {"name": "evil‹U+202E›gnp.exe"}  # marked, as everywhere; "secret" left out
+    assert feature["geometry"]["coordinates"] == [117.3, 34.8]
+    assert bad["data"] is None and "HTTP 404" in bad["error"] and "\u202e" not in bad["error"]
