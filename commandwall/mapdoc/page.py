@@ -376,6 +376,9 @@ _PAGE_TEMPLATE = """<!DOCTYPE html>
     <script src="{leaflet_js}"></script>
     <script src="{proj4_js}"></script>
     <script src="{qwebchannel_js}"></script>
+    <script src="{supercluster_js}"></script>
+    <script src="{cw_points_js}"></script>
+    <script src="{cw_incidents_js}"></script>
     <script src="{cw_map_js}"></script>
 </body>
 </html>
@@ -425,4 +428,7 @@ def build_map_page(
         proj4_js=html.escape(asset_base + "node_modules/proj4/dist/proj4.js"),
         qwebchannel_js=html.escape(qwebchannel_url),
         cw_map_js=html.escape(asset_base + "cw-map.js"),
+        supercluster_js=html.escape(asset_base + "node_modules/supercluster/dist/supercluster.min.js"),
+        cw_points_js=html.escape(asset_base + "cw-points.js"),
+        cw_incidents_js=html.escape(asset_base + "cw-incidents.js"),
     )

@@ -148,66 +148,133 @@ def test_district_polygon_is_drawn(qtbot, view: MapView) -> None:
     assert result["d"] > 20
 
 
-def test_thousand_cameras_are_drawn_on_one_canvas(qtbot, view: MapView) -> None:
+def zoom_to(qtbot, view: MapView, lon: float, lat: float, zoom: float) -> None:
+    """Jump the map to ``zoom`` at a point (``setView`` without animation is synchronous)."""
+    assert run_js(qtbot, view, f"(CW.map.setView([{lat}, {lon}], {zoom}, {{animate: false}}), CW.map.getZoom())") == zoom
+
+
+def test_thousand_cameras_are_clusters_at_district_zoom_and_points_closer(qtbot, view: MapView) -> None:
     with qtbot.waitSignal(
         view.sig_layer_drawn, check_params_cb=lambda k, n: k == "cameras" and n == 1000, timeout=10000
     ):
         view.set_cameras(make_cameras(1000))
     stats = run_js(qtbot, view, "CW.stats()")
-    assert stats["cameras"] == 1000
-    renderers = run_js(
+    assert stats["cameras"] == 1000 and stats["zoom"] < 14
+    assert stats["clusters"] > 0
+    # every camera is in exactly one cluster or drawn on its own, and clusters count their online cameras
+    counts = run_js(
         qtbot,
         view,
-        """(() => {
-        const r = new Set(); CW.groups.cameras.eachLayer(l => r.add(l.options.renderer));
-        return r.size; })()""",
+        """(() => { let n = 0, online = 0; const idx = CW.cameraLayer.clusterIndex();
+        for (const f of idx.getClusters([-180, -85, 180, 85], Math.floor(CW.map.getZoom()))) {
+            n += f.properties.cluster ? f.properties.point_count : 1;
+            online += f.properties.first; }
+        return [n, online]; })()""",
     )
-    assert renderers == 1
+    assert counts == [1000, 800]  # every 5th camera is offline
+    # one canvas holds every camera (the FOV wedges have a pane of their own)
     assert run_js(qtbot, view, "document.querySelectorAll('.leaflet-cw-cameras-pane canvas').length") == 1
+    assert run_js(qtbot, view, "document.querySelectorAll('.leaflet-cw-cameras-pane *').length") == 1
+
+    zoom_to(qtbot, view, 117.31, 34.765, 15)
+    stats = run_js(qtbot, view, "CW.stats()")
+    assert stats["clusters"] == 0
+    in_view = run_js(
+        qtbot,
+        view,
+        """(() => { const b = CW.map.getBounds(); let n = 0;
+        for (let i = 0; i < CW.cameras.n; i++) if (b.contains([CW.cameras.lat[i], CW.cameras.lon[i]])) n++;
+        return n; })()""",
+    )
+    assert 0 < in_view <= stats["camerasDrawn"] < 1000
     # an update replaces, it does not add
     with qtbot.waitSignal(
         view.sig_layer_drawn, check_params_cb=lambda k, n: k == "cameras" and n == 990, timeout=10000
     ):
         view.set_cameras(make_cameras(990, offline_every=2))
     assert run_js(qtbot, view, "CW.stats().cameras") == 990
-    offline = run_js(
+    assert run_js(qtbot, view, "CW.cameras.online.filter(v => v === 0).length") == 495
+
+
+def click_at(qtbot, view: MapView, x: float, y: float) -> None:
+    """A left click at container point (x, y) of the map, as the browser delivers one."""
+    run_js(
         qtbot,
         view,
-        """(() => { let n = 0; CW.groups.cameras.eachLayer(l => {
-        if (l.options.fillColor === '#8e8e93') n++; }); return n; })()""",
+        f"""(() => {{ const r = CW.map.getContainer().getBoundingClientRect();
+        const target = document.elementFromPoint(r.left + {x}, r.top + {y});
+        for (const type of ['mousedown', 'mouseup', 'click'])
+            target.dispatchEvent(new MouseEvent(type,
+                {{clientX: r.left + {x}, clientY: r.top + {y}, bubbles: true, button: 0}}));
+        return true; }})()""",
     )
-    assert offline == 495
 
 
-def test_clicking_a_camera_emits_its_id(qtbot, view: MapView) -> None:
+def test_clicking_a_camera_emits_its_id_and_rings_it(qtbot, view: MapView) -> None:
     with qtbot.waitSignal(view.sig_layer_drawn, timeout=10000):
         view.set_cameras(make_cameras(400))
+    camera = make_cameras(400)[123]
+    zoom_to(qtbot, view, camera.lon, camera.lat, 15)
     x, y = run_js(qtbot, view, "CW.cameraPoint('CAM-0123')")
-    click = f"""(() => {{
-        const canvas = CW.cameraRenderer._container;
-        for (const type of ['mousedown', 'mouseup', 'click'])
-            canvas.dispatchEvent(new MouseEvent(type,
-                {{clientX: {x}, clientY: {y}, bubbles: true, button: 0}}));
-        return true; }})()"""
     with qtbot.waitSignal(view.sig_camera_clicked, timeout=5000) as blocker:
-        run_js(qtbot, view, click)
+        click_at(qtbot, view, x, y)
     assert blocker.args == ["CAM-0123"]
+    assert run_js(qtbot, view, "CW.stats().selectedCameras") == ["CAM-0123"]
     # a click on empty map emits nothing
     with qtbot.assertNotEmitted(view.sig_camera_clicked, wait=300):
-        run_js(
-            qtbot,
-            view,
-            click.replace(f"clientX: {x}", f"clientX: {x + 9}").replace(f"clientY: {y}", f"clientY: {y + 9}"),
-        )
+        click_at(qtbot, view, x + 12, y + 12)
+
+
+def test_hovering_a_camera_shows_its_card_as_text(qtbot, view: MapView) -> None:
+    cameras = make_cameras(100)
+    cameras[7] = cameras[7].model_copy(update={"name": "<b>东门</b>\u202e口", "town": "常庄街道"})
+    with qtbot.waitSignal(view.sig_layer_drawn, timeout=10000):
+        view.set_cameras(cameras)
+    zoom_to(qtbot, view, cameras[7].lon, cameras[7].lat, 16)
+    x, y = run_js(qtbot, view, "CW.cameraPoint('CAM-0007')")
+    run_js(
+        qtbot,
+        view,
+        f"""(() => {{ const r = CW.map.getContainer().getBoundingClientRect();
+        CW.map.getContainer().dispatchEvent(new MouseEvent('mousemove',
+            {{clientX: r.left + {x}, clientY: r.top + {y}, bubbles: true}})); return true; }})()""",
+    )
+    qtbot.waitUntil(lambda: run_js(qtbot, view, "!!document.querySelector('.leaflet-tooltip .cw-tip-title')"),
+                    timeout=5000)
+    title = run_js(qtbot, view, "document.querySelector('.leaflet-tooltip .cw-tip-title').textContent")
+    assert title.startswith("<b>东门</b>") and "\u202e" not in title  # the override shows as a mark
+    assert "常庄街道" in run_js(qtbot, view, "document.querySelector('.leaflet-tooltip').textContent")
+    assert run_js(qtbot, view, "document.querySelectorAll('.leaflet-tooltip b').length") == 0
+    assert run_js(qtbot, view, "CW.map.getContainer().classList.contains('cw-over-camera')") is True
+
+
+def test_urgent_pulse_stops_by_itself_and_when_accepted(qtbot, view: MapView) -> None:
+    run_js(qtbot, view, "(CW.options.pulseMs = 1500, true)")
+    with qtbot.waitSignal(view.sig_layer_drawn, timeout=10000):
+        view.set_incidents([make_incident("INC-1"), make_incident("INC-2", lon=117.3, lat=34.7)])
+    assert run_js(qtbot, view, "CW.stats().pulsing") == 2
+    with qtbot.waitSignal(view.sig_layer_drawn, timeout=5000):
+        view.upsert_incident(make_incident("INC-2", lon=117.3, lat=34.7, status=IncidentStatus.ACCEPTED))
+    assert run_js(qtbot, view, "CW.stats().pulsing") == 1  # acknowledged: no more pulse
+    qtbot.waitUntil(lambda: run_js(qtbot, view, "CW.stats().pulsing") == 0, timeout=5000)
+    # nothing on the page is animating any more
+    assert run_js(qtbot, view, "document.getAnimations().length") == 0
+    # an update of a pulse that has run out does not start it again
+    with qtbot.waitSignal(view.sig_layer_drawn, timeout=5000):
+        view.upsert_incident(make_incident("INC-1", title="道路积水（更新）"))
+    assert run_js(qtbot, view, "CW.stats().pulsing") == 0
 
 
 def test_clicking_an_incident_emits_its_id(qtbot, view: MapView) -> None:
     with qtbot.waitSignal(view.sig_layer_drawn, timeout=10000):
         view.set_incidents([make_incident("INC-7"), make_incident("INC-8", lon=117.3, lat=34.7, priority=3)])
-    assert run_js(qtbot, view, "document.querySelectorAll('.cw-incident').length") == 2
-    assert run_js(qtbot, view, "document.querySelectorAll('.cw-incident.cw-pulse').length") == 1
+    assert run_js(qtbot, view, "CW.stats().incidents") == 2
+    assert run_js(qtbot, view, "CW.incidents.layer.drawnCount()") == 2  # both on the one incident canvas
+    assert run_js(qtbot, view, "document.querySelectorAll('.cw-incident-pulse.cw-pulse').length") == 1
+    assert run_js(qtbot, view, "document.getAnimations().every(a => a.effect.getTiming().iterations < 10)")
+    x, y = run_js(qtbot, view, "CW.incidentPoint('INC-8')")
     with qtbot.waitSignal(view.sig_incident_clicked, timeout=5000) as blocker:
-        run_js(qtbot, view, "document.querySelector('.cw-priority-3').click()")
+        click_at(qtbot, view, x, y)
     assert blocker.args == ["INC-8"]
 
 
@@ -225,11 +292,16 @@ def test_select_incident_flies_there_and_highlights(qtbot, view: MapView) -> Non
     qtbot.waitUntil(arrived, timeout=10000)
     assert before != run_js(qtbot, view, "CW.stats().center")
     assert run_js(qtbot, view, "CW.stats().selectedIncident") == "INC-1"
-    assert run_js(qtbot, view, "document.querySelectorAll('.cw-incident.cw-selected').length") == 1
-    # an update of the selected incident keeps it highlighted
+    assert run_js(qtbot, view, "CW.incidents.layer._highlight.indices") == [0]  # ringed
+    assert run_js(qtbot, view, "CW.stats().pulsing") == 1  # selecting INC-1 stopped its pulse, not INC-2's
+    qtbot.waitUntil(lambda: run_js(qtbot, view, "document.querySelectorAll('.cw-incident-tip').length") == 1,
+                    timeout=5000)
+    # an update of the selected incident keeps it highlighted, with its new state on the card
     with qtbot.waitSignal(view.sig_layer_drawn, timeout=5000):
         view.upsert_incident(make_incident("INC-1", lon=117.42, lat=34.86, status=IncidentStatus.ACCEPTED))
-    assert run_js(qtbot, view, "document.querySelectorAll('.cw-selected.cw-status-accepted').length") == 1
+    assert run_js(qtbot, view, "CW.incidents.get('INC-1').status") == "accepted"
+    assert run_js(qtbot, view, "CW.incidents.layer._highlight.indices") == [0]
+    assert "受理" in run_js(qtbot, view, "document.querySelector('.cw-incident-tip').textContent")
 
 
 def test_fly_to_moves_the_centre(qtbot, view: MapView) -> None:

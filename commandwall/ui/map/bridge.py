@@ -11,6 +11,7 @@ slots are camelCase methods, because ``@Slot(name=...)`` crashes QWebChannel's i
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal, Slot
 
@@ -39,6 +40,7 @@ class MapBridge(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._static_layers = "{}"
+        self._camera_card: Callable[[str], str] = lambda _camera_id: ""
         self._base_maps = '{"items": [], "none": {"id": "none", "title": "无底图"}, "selected": "none"}'
 
     def set_base_maps(self, json_text: str) -> None:
@@ -75,6 +77,15 @@ class MapBridge(QObject):
     def pageReady(self) -> None:  # noqa: N802 (name seen by JS)
         """The page has drawn its static layers, connected its handlers and can take data."""
         self.sig_page_ready.emit()
+
+    def set_camera_cards(self, card: Callable[[str], str]) -> None:
+        """Where :meth:`cameraCard` looks a camera up (its JSON text, or "" for an unknown id)."""
+        self._camera_card = card
+
+    @Slot(str, result=str)
+    def cameraCard(self, camera_id: str) -> str:  # noqa: N802 (name seen by JS)
+        """One camera's card (name, status, town …) as JSON text for the pointer's tooltip; "" if unknown."""
+        return self._camera_card(str(camera_id))
 
     @Slot(str)
     def cameraClicked(self, camera_id: str) -> None:  # noqa: N802 (name seen by JS)

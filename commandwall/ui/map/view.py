@@ -9,7 +9,7 @@ is ready — and after a reload or a crashed renderer — are delivered when the
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
 from PySide6.QtCore import QTimer, QUrl, Signal
@@ -61,6 +61,26 @@ class MapPage(QWebEnginePage):
         return False
 
 
+class _CameraCards:
+    """The cameras last drawn, for the card of the one under the pointer (the bridge asks; no ref to the view)."""
+
+    def __init__(self) -> None:
+        self.cameras: Sequence[Camera] = ()
+        self._by_id: dict[str, Camera] | None = None
+
+    def replace(self, cameras: Sequence[Camera]) -> None:
+        """New cameras; the id index is made again when the pointer first rests on one."""
+        self.cameras = cameras
+        self._by_id = None
+
+    def card(self, camera_id: str) -> str:
+        """The camera's card as JSON text (``payload.camera_payload``), or "" for an unknown id."""
+        if self._by_id is None:
+            self._by_id = {c.id: c for c in self.cameras}
+        camera = self._by_id.get(camera_id)
+        return payload.to_json(payload.camera_payload(camera)) if camera is not None else ""
+
+
 class MapView(QWebEngineView):
     """The district map. Signals: ``sig_camera_clicked(id)``, ``sig_incident_clicked(id)``, ``sig_ready()``.
 
@@ -89,6 +109,8 @@ class MapView(QWebEngineView):
         self._channel.registerObject("bridge", self._bridge)
         self._web_page.setWebChannel(self._channel)
 
+        self._camera_cards = _CameraCards()
+        self._bridge.set_camera_cards(self._camera_cards.card)
         self._bridge.sig_page_ready.connect(self._on_page_ready)
         self._bridge.sig_camera_clicked.connect(self.sig_camera_clicked)
         self._bridge.sig_incident_clicked.connect(self.sig_incident_clicked)
@@ -190,10 +212,16 @@ class MapView(QWebEngineView):
     # ------------------------------------------------------------------ data
 
     def set_cameras(self, cameras: Iterable[Camera]) -> None:
-        """Replace the camera layer (drawn on one canvas renderer, coloured by status)."""
-        self._cameras = payload.to_json(payload.cameras_payload(cameras))
+        """Replace the camera layer (columns over the bridge, drawn on one canvas, clustered at low zoom)."""
+        cameras = cameras if isinstance(cameras, Sequence) else list(cameras)
+        self._camera_cards.replace(cameras)
+        self._cameras = payload.to_json(payload.camera_columns(cameras))
         if self._ready:
             self._bridge.cameras_changed.emit(self._cameras)
+
+    def select_cameras(self, camera_ids: Iterable[str]) -> None:
+        """Ring these cameras on the map (an empty list clears the selection)."""
+        self._send_command({"op": "selectCameras", "ids": [str(i) for i in camera_ids]})
 
     def set_incidents(self, incidents: Iterable[Incident]) -> None:
         """Replace all incidents."""
