@@ -57,17 +57,6 @@
     return { canvas: canvas, half: r + 1, dx: Int32Array.from(dx), dy: Int32Array.from(dy), rgba: Uint32Array.from(rgba) };
   }
 
-  /** dst (RGBA uint32, not premultiplied) with src over it. */
-  function over(dst, src) {
-    var sa = (src >>> 24) / 255, da = (dst >>> 24) / 255;
-    var oa = sa + da * (1 - sa);
-    var ws = sa / oa, wd = (da * (1 - sa)) / oa;
-    var r = (src & 255) * ws + (dst & 255) * wd;
-    var g = ((src >>> 8) & 255) * ws + ((dst >>> 8) & 255) * wd;
-    var b = ((src >>> 16) & 255) * ws + ((dst >>> 16) & 255) * wd;
-    return (((oa * 255 + 0.5) << 24) | ((b + 0.5) << 16) | ((g + 0.5) << 8) | (r + 0.5)) >>> 0;
-  }
-
   CW.PointLayer = L.Layer.extend({
     options: {
       pane: "overlayPane",
@@ -79,6 +68,10 @@
       hitTolerance: 3,
       /** Drawn beyond the view on each side, as a share of its size, so a pan shows points before moveend. */
       padding: 0.15,
+      /** A canvas in memory (not on the GPU): where GL is software, per-point and put calls cost far less. */
+      cpuCanvas: false,
+      /** Up to this many points in view are drawn with drawImage; more are stamped into one ImageData. */
+      spriteMax: 3000,
     },
 
     initialize: function (options) {
@@ -151,6 +144,9 @@
     onAdd: function (map) {
       var canvas = (this._canvas = L.DomUtil.create("canvas", "cw-points leaflet-zoom-animated"));
       canvas.style.pointerEvents = "none";
+      this._ctx = canvas.getContext("2d", { willReadFrequently: !!this.options.cpuCanvas });
+      this._w = this._h = null; // a new canvas: sized at the first reset
+      this._image = null;
       this.getPane().appendChild(canvas);
       this._ratio = window.devicePixelRatio || 1;
       this._sprites = this.options.styles.map(function (s) { return sprite(s, this._ratio); }, this);
@@ -212,7 +208,7 @@
 
     _draw: function () {
       var t0 = performance.now();
-      var ctx = this._canvas.getContext("2d");
+      var ctx = this._ctx;
       ctx.setTransform(this._ratio, 0, 0, this._ratio, 0, 0);
       ctx.clearRect(0, 0, this._w, this._h);
       this._drawn = null;
@@ -224,20 +220,13 @@
     },
 
     /**
-     * Every point in view stamped into one ImageData (plain typed-array writes, blended only where points
-     * overlap), then one putImageData: no canvas call per point, which a software-GL desk pays dearly for.
+     * The points in view: up to spriteMax of them as drawImage calls, more stamped into one ImageData
+     * (plain typed-array writes) and put with one call.
      */
     _drawPoints: function (ctx) {
       var f = this._frame(true);
       var ratio = this._ratio;
       var W = this._canvas.width, H = this._canvas.height;
-      if (!this._image || this._image.width !== W || this._image.height !== H) {
-        this._image = ctx.createImageData(W, H);
-        this._pixels = new Uint32Array(this._image.data.buffer);
-      } else {
-        this._pixels.fill(0);
-      }
-      var px32 = this._pixels;
       var n = this._n;
       var xs = this._x, ys = this._y, st = this._style, sprites = this._sprites;
       var drawn = new Int32Array(n);
@@ -246,22 +235,20 @@
       sprites.forEach(function (sp) { margin = Math.max(margin, sp.half * ratio + 1); });
       var scale = f.scale * ratio, ox = f.ox * ratio, oy = f.oy * ratio;
       for (var i = 0; i < n; i++) {
-        var cx = Math.round(xs[i] * scale - ox);
-        var cy = Math.round(ys[i] * scale - oy);
+        var cx = xs[i] * scale - ox, cy = ys[i] * scale - oy;
         if (cx < -margin || cy < -margin || cx >= W + margin || cy >= H + margin) continue;
         drawn[count++] = i;
-        var sp = sprites[st[i]] || sprites[0];
-        var sdx = sp.dx, sdy = sp.dy, src = sp.rgba, m = src.length;
-        var inside = cx >= margin && cy >= margin && cx < W - margin && cy < H - margin;
-        for (var k = 0; k < m; k++) {
-          var x = cx + sdx[k], y = cy + sdy[k];
-          if (!inside && (x < 0 || y < 0 || x >= W || y >= H)) continue;
-          var at = y * W + x;
-          var dst = px32[at];
-          px32[at] = dst === 0 ? src[k] : over(dst, src[k]);
-        }
       }
-      ctx.putImageData(this._image, 0, 0);
+      if (count <= this.options.spriteMax) {
+        for (var d = 0; d < count; d++) {
+          var j = drawn[d];
+          var s1 = sprites[st[j]] || sprites[0];
+          ctx.drawImage(s1.canvas, xs[j] * f.scale - f.ox - s1.half, ys[j] * f.scale - f.oy - s1.half,
+            s1.canvas.width / ratio, s1.canvas.height / ratio);
+        }
+      } else {
+        this._stamp(ctx, drawn, count, scale, ox, oy, margin);
+      }
       this._drawn = drawn.subarray(0, count);
       if (this._highlight) {
         ctx.lineWidth = 2;
@@ -275,6 +262,33 @@
         }
         ctx.stroke();
       }
+    },
+
+    _stamp: function (ctx, drawn, count, scale, ox, oy, margin) {
+      var W = this._canvas.width, H = this._canvas.height;
+      if (!this._image || this._image.width !== W || this._image.height !== H) {
+        this._image = ctx.createImageData(W, H);
+        this._pixels = new Uint32Array(this._image.data.buffer);
+      } else {
+        this._pixels.fill(0);
+      }
+      var px32 = this._pixels;
+      var xs = this._x, ys = this._y, st = this._style, sprites = this._sprites;
+      for (var d = 0; d < count; d++) {
+        var i = drawn[d];
+        var cx = Math.round(xs[i] * scale - ox), cy = Math.round(ys[i] * scale - oy);
+        var sp = sprites[st[i]] || sprites[0];
+        var sdx = sp.dx, sdy = sp.dy, src = sp.rgba, m = src.length;
+        var inside = cx >= margin && cy >= margin && cx < W - margin && cy < H - margin;
+        for (var k = 0; k < m; k++) {
+          var x = cx + sdx[k], y = cy + sdy[k];
+          if (!inside && (x < 0 || y < 0 || x >= W || y >= H)) continue;
+          var at = y * W + x;
+          // an empty pixel takes the sprite's pixel; over another point, only its solid pixels
+          if (px32[at] === 0 || src[k] >= 0x80000000) px32[at] = src[k];
+        }
+      }
+      ctx.putImageData(this._image, 0, 0);
     },
 
     _drawClusters: function (ctx) {

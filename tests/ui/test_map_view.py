@@ -150,7 +150,8 @@ def test_district_polygon_is_drawn(qtbot, view: MapView) -> None:
 
 def zoom_to(qtbot, view: MapView, lon: float, lat: float, zoom: float) -> None:
     """Jump the map to ``zoom`` at a point (``setView`` without animation is synchronous)."""
-    assert run_js(qtbot, view, f"(CW.map.setView([{lat}, {lon}], {zoom}, {{animate: false}}), CW.map.getZoom())") == zoom
+    code = f"(CW.map.setView([{lat}, {lon}], {zoom}, {{animate: false}}), CW.map.getZoom())"
+    assert run_js(qtbot, view, code) == zoom
 
 
 def test_thousand_cameras_are_clusters_at_district_zoom_and_points_closer(qtbot, view: MapView) -> None:
@@ -187,6 +188,9 @@ def test_thousand_cameras_are_clusters_at_district_zoom_and_points_closer(qtbot,
         return n; })()""",
     )
     assert 0 < in_view <= stats["camerasDrawn"] < 1000
+    # off and on again in the layer control: the new canvas is sized to the view, not left at 300x150
+    run_js(qtbot, view, "(CW.map.removeLayer(CW.groups.cameras), CW.map.addLayer(CW.groups.cameras), true)")
+    assert run_js(qtbot, view, "CW.stats().camerasDrawn") == stats["camerasDrawn"]
     # an update replaces, it does not add
     with qtbot.waitSignal(
         view.sig_layer_drawn, check_params_cb=lambda k, n: k == "cameras" and n == 990, timeout=10000
