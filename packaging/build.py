@@ -153,6 +153,7 @@ def check_bundle(bundle: Path) -> list[str]:
         "resources/web/node_modules/supercluster/dist/supercluster.min.js",
         "resources/web/cw-points.js",
         "resources/web/cw-incidents.js",
+        "resources/web/cw-tools.js",
         "resources/basemaps/xuecheng.mbtiles",
         "resources/clips/manifest.json",
         "resources/clips/h264-sub.ts",

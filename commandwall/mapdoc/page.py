@@ -379,6 +379,7 @@ _PAGE_TEMPLATE = """<!DOCTYPE html>
     <script src="{supercluster_js}"></script>
     <script src="{cw_points_js}"></script>
     <script src="{cw_incidents_js}"></script>
+    <script src="{cw_tools_js}"></script>
     <script src="{cw_map_js}"></script>
 </body>
 </html>
@@ -431,4 +432,5 @@ def build_map_page(
         supercluster_js=html.escape(asset_base + "node_modules/supercluster/dist/supercluster.min.js"),
         cw_points_js=html.escape(asset_base + "cw-points.js"),
         cw_incidents_js=html.escape(asset_base + "cw-incidents.js"),
+        cw_tools_js=html.escape(asset_base + "cw-tools.js"),
     )

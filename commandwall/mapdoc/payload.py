@@ -178,6 +178,24 @@ def resources_payload(features: Iterable[Mapping[str, Any]]) -> list[dict[str, A
     return out
 
 
+def incident_density_payload(cells: Iterable[Mapping[str, Any]], counts: Mapping[str, int]) -> dict[str, Any]:
+    """Incidents per grid cell for the choropleth: ``{cells: [{id, name, count, geometry}], max}``.
+
+    ``cells`` are the grid layer's GeoJSON features (``properties.id``/``name``); cells without incidents are
+    sent with count 0 (drawn unfilled), geometry as it is (WGS84). Names pass through ``display_text``.
+    """
+    out = []
+    for feature in cells:
+        props = feature.get("properties") or {}
+        geometry = feature.get("geometry")
+        if not isinstance(geometry, Mapping) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
+            continue
+        cell_id = str(props.get("id") or "")
+        out.append({"id": cell_id, "name": display_text(props.get("name") or cell_id),
+                    "count": int(counts.get(cell_id, 0)), "geometry": geometry})
+    return {"cells": out, "max": max((c["count"] for c in out), default=0)}
+
+
 def fly_to_command(lon: float, lat: float, zoom: int = 16) -> dict[str, Any]:
     """View command: fly the map to a point."""
     return {"op": "flyTo", "lon": _coord(lon), "lat": _coord(lat), "zoom": int(zoom)}

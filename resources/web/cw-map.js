@@ -53,6 +53,7 @@
   var cameraLayer = null; // CW.PointLayer of all cameras
   var groups = {};
   var incidents = null; // CW.Incidents of the map
+  var density = null; // CW.Density: incidents per grid cell
   var hoverTip = null;
   var staticLayers = []; // [{id, kind, title, layer}] bottom to top
   var baseLayers = []; // [{id, title, layer}] in switcher order, "none" last
@@ -502,6 +503,10 @@
       bridge.unitsChanged.connect(safely("units", setUnits));
       bridge.resourcesChanged.connect(safely("resources", setResources));
       bridge.command.connect(safely("command", runCommand));
+      bridge.densityChanged.connect(safely("density", function (data) {
+        density.set(data);
+        reportDrawn("density", (data.cells || []).length);
+      }));
       bridge.baseMaps(function (bases) {
         safely("base maps", setupBaseMaps)(bases);
         bridge.staticLayers(function (json) {
@@ -614,6 +619,7 @@
     control.addOverlay(groups.cameras, "摄像头");
     control.addOverlay(groups.fov, "摄像头视域");
     control.addOverlay(groups.incidents, "事件");
+    control.addOverlay(density.layer, density.title);
     control.addOverlay(groups.units, "处置力量");
     control.addOverlay(groups.resources, "应急资源");
     CW.layerControl = control.addTo(map);
@@ -648,6 +654,7 @@
       pane: "cw-incidents", pulseMs: function () { return CW.options.pulseMs; },
     });
     groups.incidents = incidents.group.addTo(map);
+    density = CW.density = CW.Density(map);
     groups.units = L.featureGroup().addTo(map);
     groups.resources = L.featureGroup().addTo(map);
     CW.groups = groups;

@@ -452,3 +452,25 @@ def test_data_is_pushed_again_after_a_reload(qtbot, view: MapView) -> None:
         view.reload()
     qtbot.waitUntil(lambda: run_js(qtbot, view, "CW.stats().incidents") == 1, timeout=5000)
     assert run_js(qtbot, view, "CW.stats().cameras") == 30
+
+
+def test_incident_density_choropleth_is_an_overlay_with_counts(qtbot, view: MapView) -> None:
+    from commandwall.mapdoc.payload import incident_density_payload
+
+    grids = next(layer for layer in sample_layers() if layer.kind == "grids").features
+    ids = [f["properties"]["id"] for f in grids]
+    cells = [dict(f, properties=dict(f["properties"], name=f"<i>{f['properties']['id']}</i>")) for f in grids]
+    with qtbot.waitSignal(view.sig_layer_drawn, check_params_cb=lambda k, n: k == "density", timeout=5000):
+        view.set_incident_density(incident_density_payload(cells, {ids[0]: 5, ids[1]: 1}))
+    control = run_js(qtbot, view, "document.querySelector('.leaflet-control-layers').textContent")
+    assert "事件密度（网格）" in control
+    assert run_js(qtbot, view, "CW.map.hasLayer(CW.density.layer)") is False  # off until switched on
+    drawn = run_js(qtbot, view, "CW.density.counts()")
+    assert {k: v["count"] for k, v in drawn.items()} == {ids[0]: 5, ids[1]: 1, **{i: 0 for i in ids[2:]}}
+    assert drawn[ids[0]]["color"] != drawn[ids[1]]["color"] and drawn[ids[2]]["color"] is None
+    # switched on in the layer control, the cells are on the map and their names are text
+    run_js(qtbot, view, """(() => { for (const label of document.querySelectorAll('.leaflet-control-layers label'))
+        if (label.textContent.includes('事件密度')) label.querySelector('input').click(); return true; })()""")
+    assert run_js(qtbot, view, "CW.map.hasLayer(CW.density.layer)") is True
+    assert run_js(qtbot, view, "CW.density.layer.getLayers().length") == len(ids)
+    assert run_js(qtbot, view, "document.querySelectorAll('i').length") == 0

@@ -27,6 +27,7 @@ class MapBridge(QObject):
     incident_upserted = Signal(str, name="incidentUpserted")
     units_changed = Signal(str, name="unitsChanged")
     resources_changed = Signal(str, name="resourcesChanged")
+    density_changed = Signal(str, name="densityChanged")
     command = Signal(str, name="command")
 
     # JS -> Python, re-emitted for the view

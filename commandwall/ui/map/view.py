@@ -129,6 +129,7 @@ class MapView(QWebEngineView):
         self._incidents: dict[str, dict[str, Any]] | None = None
         self._units: str | None = None
         self._resources: str | None = None
+        self._density: str | None = None
         self._pending_command: str | None = None
 
     # ------------------------------------------------------------------ page
@@ -204,6 +205,8 @@ class MapView(QWebEngineView):
             self._bridge.units_changed.emit(self._units)
         if self._resources is not None:
             self._bridge.resources_changed.emit(self._resources)
+        if self._density is not None:
+            self._bridge.density_changed.emit(self._density)
         if self._pending_command is not None:
             self._bridge.command.emit(self._pending_command)
             self._pending_command = None
@@ -249,6 +252,12 @@ class MapView(QWebEngineView):
         self._resources = payload.to_json(payload.resources_payload(features))
         if self._ready:
             self._bridge.resources_changed.emit(self._resources)
+
+    def set_incident_density(self, density: Mapping[str, Any]) -> None:
+        """Incidents per grid cell (``payload.incident_density_payload``) for the choropleth overlay."""
+        self._density = payload.to_json(density)
+        if self._ready:
+            self._bridge.density_changed.emit(self._density)
 
     def fly_to(self, lon: float, lat: float, zoom: int = 16) -> None:
         """Fly the map to a point."""
