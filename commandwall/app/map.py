@@ -15,6 +15,7 @@ from typing import Any
 
 from commandwall import paths
 from commandwall.app.areas import DistrictAreas
+from commandwall.app.map_search import MapSearch
 from commandwall.app.session import ClientSession
 from commandwall.config import BaseMapSpec, Settings
 from commandwall.domain.models import Camera, Incident, Unit
@@ -93,6 +94,8 @@ class MapController:
         self._incidents_dirty = True
         self._areas: DistrictAreas | None = None
         self._areas_of: list | None = None  # the layers list the areas were made from
+        self._searcher: MapSearch | None = None
+        self._search_of: list | None = None
 
     def base_maps(self) -> tuple[BaseMapCatalogue, list[str]]:
         """The desk's base maps (:func:`base_map_catalogue` of the session's settings) and what failed to open."""
@@ -171,3 +174,16 @@ class MapController:
             return None
         areas = self.areas()
         return incident_density_payload(areas.grid_features(), areas.density(self.session.incidents.all()))
+
+    # --- the search box ----------------------------------------------------------------------------------------
+    def search(self, text: str) -> list[dict[str, Any]]:
+        """Search-box results for ``text`` (``MapSearch.search``) as JSON-ready dicts."""
+        layers = self.session.layers
+        if self._searcher is None or self._search_of is not layers:
+            session = self.session
+            features = {kind: next((list(layer.features) for layer in layers if layer.kind == kind), [])
+                        for kind in ("towns", "grids")}
+            self._searcher = MapSearch(session.cameras.all, session.incidents.all, session.units.all,
+                                       features["towns"], features["grids"])
+            self._search_of = layers
+        return [hit.as_dict() for hit in self._searcher.search(text)]

@@ -297,6 +297,29 @@
     });
   }
 
+  var areaMark = null;
+
+  /** Fly to a search result and select it as a click would (the app follows the click). */
+  function goTo(hit) {
+    CW.lastSearchHit = hit;
+    if (areaMark) map.removeLayer(areaMark);
+    areaMark = null;
+    if (hit.kind === "incident") {
+      incidents.select(hit.id);
+      callBridge("incidentClicked", hit.id);
+    } else if (hit.bounds) {
+      map.flyToBounds(hit.bounds, { padding: [40, 40], duration: 0.8 });
+      areaMark = L.rectangle(hit.bounds, { color: "#4fc3f7", weight: 2, dashArray: "6 4", fill: false, interactive: false })
+        .addTo(map);
+    } else {
+      map.flyTo([hit.lat, hit.lon], Math.max(map.getZoom(), 17), { duration: 0.8 });
+      if (hit.kind === "camera") {
+        selectCameras([hit.id]);
+        callBridge("cameraClicked", hit.id);
+      }
+    }
+  }
+
   // ---------------------------------------------------------------- incidents (cw-incidents.js)
 
   function setIncidents(list) {
@@ -666,6 +689,9 @@
       if (e.layer && e.layer.cwBaseMap) callBridge("baseMapChosen", e.layer.cwBaseMap);
     });
 
+    CW.search = CW.SearchBox(map, { bridge: function () { return CW.bridge; }, go: goTo });
+    CW.measure = CW.Measure(map, { bridge: function () { return CW.bridge; } });
+    CW.tools = { busy: function () { return CW.measure.active(); } };
     L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);
     addCoordinateReadout();
     addLegend();

@@ -474,3 +474,77 @@ def test_incident_density_choropleth_is_an_overlay_with_counts(qtbot, view: MapV
     assert run_js(qtbot, view, "CW.map.hasLayer(CW.density.layer)") is True
     assert run_js(qtbot, view, "CW.density.layer.getLayers().length") == len(ids)
     assert run_js(qtbot, view, "document.querySelectorAll('i').length") == 0
+
+
+def test_search_box_finds_through_python_and_goes_there(qtbot, view: MapView) -> None:
+    from commandwall.app.map_search import MapSearch
+
+    cameras = make_cameras(50)
+    cameras[9] = cameras[9].model_copy(update={"name": "<b>光明大道</b>与泰山路口"})
+    incidents = [make_incident("INC-42", lon=117.41, lat=34.84)]
+    towns = next(layer for layer in sample_layers() if layer.kind == "towns").features
+    search = MapSearch(lambda: cameras, lambda: incidents, list, towns)
+    view.set_searcher(lambda text: [hit.as_dict() for hit in search.search(text)])
+    with qtbot.waitSignal(view.sig_layer_drawn, timeout=10000):
+        view.set_cameras(cameras)
+    with qtbot.waitSignal(view.sig_layer_drawn, timeout=10000):
+        view.set_incidents(incidents)
+
+    def type_and_wait(text: str) -> list:
+        run_js(qtbot, view, f"""(() => {{ CW.search.input.value = {json.dumps(text)};
+            CW.search.input.dispatchEvent(new Event('input')); return true; }})()""")
+        qtbot.waitUntil(lambda: run_js(qtbot, view, "CW.search.input.value") == text and run_js(
+            qtbot, view, "document.querySelectorAll('.cw-search-row, .cw-search-none').length") > 0, timeout=5000)
+        return run_js(qtbot, view, "[...document.querySelectorAll('.cw-search-label')].map(e => e.textContent)")
+
+    assert type_and_wait("光明大道") == ["<b>光明大道</b>与泰山路口"]  # text, not markup
+    assert run_js(qtbot, view, "document.querySelectorAll('.cw-search b').length") == 0
+    with qtbot.waitSignal(view.sig_camera_clicked, timeout=5000) as clicked:
+        run_js(qtbot, view, "(document.querySelector('.cw-search-row').click(), true)")
+    assert clicked.args == ["CAM-0009"]
+    qtbot.waitUntil(lambda: run_js(qtbot, view, "CW.stats().zoom") >= 17, timeout=10000)
+    lon, lat = run_js(qtbot, view, "CW.stats().center")
+    assert abs(lon - cameras[9].lon) < 1e-4 and abs(lat - cameras[9].lat) < 1e-4
+    assert run_js(qtbot, view, "CW.stats().selectedCameras") == ["CAM-0009"]
+
+    assert type_and_wait("inc-42") == ["道路积水"]
+    with qtbot.waitSignal(view.sig_incident_clicked, timeout=5000) as clicked:
+        run_js(qtbot, view, "(document.querySelector('.cw-search-row').click(), true)")
+    assert clicked.args == ["INC-42"]
+    assert run_js(qtbot, view, "CW.stats().selectedIncident") == "INC-42"
+
+    assert type_and_wait("常庄") == ["常庄街道"]
+    run_js(qtbot, view, "(document.querySelector('.cw-search-row').click(), true)")
+    qtbot.waitUntil(lambda: run_js(qtbot, view, "CW.stats().zoom") < 17, timeout=10000)
+    assert run_js(qtbot, view, "CW.lastSearchHit.kind") == "town"
+    assert type_and_wait("没有这个") == []
+    assert run_js(qtbot, view, "document.querySelector('.cw-search-none').textContent") == "无结果"
+
+
+def test_measure_distance_and_area_come_from_pyproj(qtbot, view: MapView) -> None:
+    from pyproj import Geod
+
+    geod = Geod(ellps="GRS80")
+    line = [[117.20, 34.75], [117.25, 34.76], [117.30, 34.74]]
+    run_js(qtbot, view, "(CW.measure.start('line'), true)")
+    assert run_js(qtbot, view, "CW.tools.busy()") is True
+    for lon, lat in line:
+        run_js(qtbot, view, f"(CW.measure.add([{lat}, {lon}]), true)")
+    expected = geod.line_length([p[0] for p in line], [p[1] for p in line])
+    qtbot.waitUntil(lambda: (run_js(qtbot, view, "CW.measure.result()") or {}).get("length_m") is not None,
+                    timeout=5000)
+    qtbot.waitUntil(lambda: abs(run_js(qtbot, view, "CW.measure.result().length_m") - expected) < 0.01,
+                    timeout=5000)
+    label = run_js(qtbot, view, "document.querySelector('.cw-measure-label').textContent")
+    assert label == f"{expected / 1000:.2f} 公里"
+
+    run_js(qtbot, view, "(CW.measure.clear(), CW.measure.start('area'), true)")
+    square = [[117.20, 34.70], [117.21, 34.70], [117.21, 34.71], [117.20, 34.71]]
+    for lon, lat in square:
+        run_js(qtbot, view, f"(CW.measure.add([{lat}, {lon}]), true)")
+    area, _ = geod.polygon_area_perimeter([p[0] for p in square], [p[1] for p in square])
+    qtbot.waitUntil(lambda: abs((run_js(qtbot, view, "CW.measure.result()") or {}).get("area_m2", 0) - abs(area))
+                    < 1, timeout=5000)
+    assert "平方" in run_js(qtbot, view, "document.querySelector('.cw-measure-label').textContent")
+    run_js(qtbot, view, "(CW.measure.stop(), true)")
+    assert run_js(qtbot, view, "CW.tools.busy()") is False

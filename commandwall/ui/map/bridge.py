@@ -10,10 +10,14 @@ slots are camelCase methods, because ``@Slot(name=...)`` crashes QWebChannel's i
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
+
+from commandwall.app.map_search import measure
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +46,7 @@ class MapBridge(QObject):
         super().__init__(parent)
         self._static_layers = "{}"
         self._camera_card: Callable[[str], str] = lambda _camera_id: ""
+        self._searcher: Callable[[str], list[dict[str, Any]]] = lambda _text: []
         self._base_maps = '{"items": [], "none": {"id": "none", "title": "无底图"}, "selected": "none"}'
 
     def set_base_maps(self, json_text: str) -> None:
@@ -87,6 +92,30 @@ class MapBridge(QObject):
     def cameraCard(self, camera_id: str) -> str:  # noqa: N802 (name seen by JS)
         """One camera's card (name, status, town …) as JSON text for the pointer's tooltip; "" if unknown."""
         return self._camera_card(str(camera_id))
+
+    def set_searcher(self, searcher: Callable[[str], list[dict[str, Any]]]) -> None:
+        """What the map's search box asks: text -> JSON-ready results (``MapSearch.search`` as dicts)."""
+        self._searcher = searcher
+
+    @Slot(str, result=str)
+    def search(self, text: str) -> str:
+        """Results for the search box as JSON text (a list; empty for no match or a failed search)."""
+        try:
+            results = self._searcher(str(text))
+        except Exception:  # a failed search must not break the page: it finds nothing, and says so in the log
+            log.exception("map search for %r failed", str(text)[:60])
+            results = []
+        return json.dumps(results, ensure_ascii=False)
+
+    @Slot(str, result=str)
+    def measure(self, request: str) -> str:
+        """Geodesic measure of ``{"kind": "line"|"area", "points": [[lon, lat], ...]}`` as JSON text:
+        ``{length_m}`` or ``{area_m2, perimeter_m}``, or ``{error}`` for a bad request."""
+        try:
+            data = json.loads(request)
+            return json.dumps(measure(str(data["kind"]), data["points"]))
+        except (ValueError, TypeError, KeyError, IndexError) as exc:
+            return json.dumps({"error": str(exc)[:200]}, ensure_ascii=False)
 
     @Slot(str)
     def cameraClicked(self, camera_id: str) -> None:  # noqa: N802 (name seen by JS)

@@ -37,6 +37,7 @@ class MapFeature(QObject):
         self._base_map_problems = problems
         self.view.sig_base_map_chosen.connect(self._on_base_map_chosen)
         self.view.sig_copy_text.connect(self._copy)
+        self.view.set_searcher(controller.search)
         signals.sig_layers.connect(self._on_layers)
         signals.sig_incident.connect(self._on_incident)  # a method: queued to the GUI thread
         signals.sig_camera.connect(self._note_camera_change)  # methods: queued to the GUI thread

@@ -222,6 +222,10 @@ class MapView(QWebEngineView):
         if self._ready:
             self._bridge.cameras_changed.emit(self._cameras)
 
+    def set_searcher(self, searcher) -> None:
+        """What the search box on the map finds: ``searcher(text) -> [SearchHit.as_dict(), ...]``."""
+        self._bridge.set_searcher(searcher)
+
     def select_cameras(self, camera_ids: Iterable[str]) -> None:
         """Ring these cameras on the map (an empty list clears the selection)."""
         self._send_command({"op": "selectCameras", "ids": [str(i) for i in camera_ids]})
