@@ -154,6 +154,7 @@ def check_bundle(bundle: Path) -> list[str]:
         "resources/web/cw-points.js",
         "resources/web/cw-incidents.js",
         "resources/web/cw-tools.js",
+        "resources/web/cw-select.js",
         "resources/basemaps/xuecheng.mbtiles",
         "resources/clips/manifest.json",
         "resources/clips/h264-sub.ts",

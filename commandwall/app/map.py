@@ -16,6 +16,7 @@ from typing import Any
 from commandwall import paths
 from commandwall.app.areas import DistrictAreas
 from commandwall.app.map_search import MapSearch
+from commandwall.app.map_select import CameraPicker
 from commandwall.app.session import ClientSession
 from commandwall.config import BaseMapSpec, Settings
 from commandwall.domain.models import Camera, Incident, Unit
@@ -95,6 +96,7 @@ class MapController:
         self._areas: DistrictAreas | None = None
         self._areas_of: list | None = None  # the layers list the areas were made from
         self._searcher: MapSearch | None = None
+        self._picker = CameraPicker(session.cameras.all)
         self._search_of: list | None = None
 
     def base_maps(self) -> tuple[BaseMapCatalogue, list[str]]:
@@ -187,3 +189,7 @@ class MapController:
                                        features["towns"], features["grids"])
             self._search_of = layers
         return [hit.as_dict() for hit in self._searcher.search(text)]
+
+    def pick_cameras(self, shape: Mapping[str, Any]) -> dict[str, Any]:
+        """The cameras in a shape drawn on the map and those whose view reaches into it (``CameraPicker``)."""
+        return self._picker.pick(shape)

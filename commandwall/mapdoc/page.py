@@ -380,6 +380,7 @@ _PAGE_TEMPLATE = """<!DOCTYPE html>
     <script src="{cw_points_js}"></script>
     <script src="{cw_incidents_js}"></script>
     <script src="{cw_tools_js}"></script>
+    <script src="{cw_select_js}"></script>
     <script src="{cw_map_js}"></script>
 </body>
 </html>
@@ -433,4 +434,5 @@ def build_map_page(
         cw_points_js=html.escape(asset_base + "cw-points.js"),
         cw_incidents_js=html.escape(asset_base + "cw-incidents.js"),
         cw_tools_js=html.escape(asset_base + "cw-tools.js"),
+        cw_select_js=html.escape(asset_base + "cw-select.js"),
     )

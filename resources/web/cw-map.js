@@ -691,7 +691,8 @@
 
     CW.search = CW.SearchBox(map, { bridge: function () { return CW.bridge; }, go: goTo });
     CW.measure = CW.Measure(map, { bridge: function () { return CW.bridge; } });
-    CW.tools = { busy: function () { return CW.measure.active(); } };
+    CW.selection = CW.Selection(map, { bridge: function () { return CW.bridge; }, select: selectCameras });
+    CW.tools = { busy: function () { return CW.measure.active() || CW.selection.active(); } };
     L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);
     addCoordinateReadout();
     addLegend();

@@ -548,3 +548,44 @@ def test_measure_distance_and_area_come_from_pyproj(qtbot, view: MapView) -> Non
     assert "平方" in run_js(qtbot, view, "document.querySelector('.cw-measure-label').textContent")
     run_js(qtbot, view, "(CW.measure.stop(), true)")
     assert run_js(qtbot, view, "CW.tools.busy()") is False
+
+
+def test_drawn_rectangle_lists_cameras_editably_and_sends_them_to_the_wall(qtbot, view: MapView) -> None:
+    from commandwall.app.map_select import CameraPicker
+
+    cameras = make_cameras(100)
+    cameras[0] = cameras[0].model_copy(update={"name": "<b>东门</b>"})
+    view.set_camera_picker(CameraPicker(lambda: cameras).pick)
+    with qtbot.waitSignal(view.sig_layer_drawn, timeout=10000):
+        view.set_cameras(cameras)
+    lons = sorted({c.lon for c in cameras})
+    lats = sorted({c.lat for c in cameras})
+    # a rectangle around the first 2 x 2 cameras of the lattice; cameras whose view reaches in follow them
+    west, east = lons[0] - 0.001, (lons[1] + lons[2]) / 2
+    south, north = lats[0] - 0.001, (lats[1] + lats[2]) / 2
+    expected = CameraPicker(lambda: cameras).pick(
+        {"type": "rectangle", "points": [[west, south], [east, north]]})
+    assert [c["id"] for c in expected["inside"]] == ["CAM-0000", "CAM-0001", "CAM-0010", "CAM-0011"]
+    run_js(qtbot, view, "(CW.selection.start('rectangle'), true)")
+    assert run_js(qtbot, view, "CW.tools.busy()") is True
+    run_js(qtbot, view, f"(CW.selection.add([{south}, {west}]), CW.selection.add([{north}, {east}]), true)")
+    qtbot.waitUntil(lambda: len(run_js(qtbot, view, "CW.selection.items()")) > 0, timeout=5000)
+    listed = [c["id"] for c in run_js(qtbot, view, "CW.selection.items()")]
+    assert listed == [c["id"] for c in expected["inside"] + expected["sees"]]
+    names = run_js(qtbot, view, "[...document.querySelectorAll('.cw-selection-name')].map(e => e.textContent)")
+    assert names[0] == "<b>东门</b>" and run_js(qtbot, view, "document.querySelectorAll('.cw-selection b').length") == 0
+    assert run_js(qtbot, view, "CW.stats().selectedCameras") == listed  # ringed on the map
+    assert run_js(qtbot, view, "CW.tools.busy()") is False
+    # edit: remove the second camera, then 上墙
+    run_js(qtbot, view, "(document.querySelectorAll('.cw-selection-remove')[1].click(), true)")
+    assert run_js(qtbot, view, "document.querySelector('.cw-selection-title').textContent") == \
+        f"已选摄像头 {len(listed) - 1} 个"
+    with qtbot.waitSignal(view.sig_cameras_to_wall, timeout=5000) as to_wall:
+        run_js(qtbot, view, "(document.querySelector('.cw-selection-wall').click(), true)")
+    assert to_wall.args == [[listed[0], *listed[2:]]]
+    # a bad shape is refused with a reason, nothing else breaks
+    run_js(qtbot, view, """(CW.bridge.pickCameras('{"type": "hexagon"}',
+        json => { window.__pick = JSON.parse(json); }), true)""")
+    qtbot.waitUntil(lambda: run_js(qtbot, view, "window.__pick || null") is not None, timeout=5000)
+    assert "hexagon" in run_js(qtbot, view, "window.__pick.error")
+    assert run_js(qtbot, view, "CW.selection.items().length") == len(listed) - 1

@@ -41,12 +41,14 @@ class MapBridge(QObject):
     sig_layer_drawn = Signal(str, int)
     sig_base_map_chosen = Signal(str)
     sig_copy_text = Signal(str)
+    sig_cameras_to_wall = Signal(list)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._static_layers = "{}"
         self._camera_card: Callable[[str], str] = lambda _camera_id: ""
         self._searcher: Callable[[str], list[dict[str, Any]]] = lambda _text: []
+        self._picker: Callable[[dict[str, Any]], dict[str, Any]] = lambda _shape: {"inside": [], "sees": []}
         self._base_maps = '{"items": [], "none": {"id": "none", "title": "无底图"}, "selected": "none"}'
 
     def set_base_maps(self, json_text: str) -> None:
@@ -116,6 +118,31 @@ class MapBridge(QObject):
             return json.dumps(measure(str(data["kind"]), data["points"]))
         except (ValueError, TypeError, KeyError, IndexError) as exc:
             return json.dumps({"error": str(exc)[:200]}, ensure_ascii=False)
+
+    def set_camera_picker(self, picker: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+        """What a drawn shape selects: shape -> ``{inside, sees}`` (``CameraPicker.pick``)."""
+        self._picker = picker
+
+    @Slot(str, result=str)
+    def pickCameras(self, shape: str) -> str:  # noqa: N802 (name seen by JS)
+        """The cameras in a drawn shape (JSON text in and out), or ``{error}`` for a bad shape."""
+        try:
+            data = json.loads(shape)
+            if not isinstance(data, dict):
+                raise ValueError("a shape is a JSON object")
+            return json.dumps(self._picker(data), ensure_ascii=False)
+        except (ValueError, TypeError, KeyError, IndexError) as exc:
+            return json.dumps({"error": str(exc)[:200]}, ensure_ascii=False)
+
+    @Slot(str)
+    def camerasToWall(self, ids: str) -> None:  # noqa: N802 (name seen by JS)
+        """上墙: the officer puts the listed cameras (a JSON list of ids) on the video wall."""
+        try:
+            data = json.loads(ids)
+        except ValueError:
+            return
+        if isinstance(data, list):
+            self.sig_cameras_to_wall.emit([str(i) for i in data[:64] if isinstance(i, str)])
 
     @Slot(str)
     def cameraClicked(self, camera_id: str) -> None:  # noqa: N802 (name seen by JS)

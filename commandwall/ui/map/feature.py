@@ -19,10 +19,12 @@ class MapFeature(QObject):
     """The district map (地图): ``widget`` to place, ``on_ready()`` once the session is connected.
 
     Signals: ``sig_message(text, timeout_ms)`` for the status bar (text made safe to show); the view's
-    ``sig_camera_clicked`` and ``sig_incident_clicked`` are what other features follow.
+    ``sig_camera_clicked`` and ``sig_incident_clicked`` are what other features follow; ``sig_cameras_to_wall
+    (ids)`` asks for a drawn selection on the video wall.
     """
 
     sig_message = Signal(str, int)
+    sig_cameras_to_wall = Signal(list)
 
     def __init__(self, controller: MapController, signals: ClientSignals, parent: QObject | None = None,
                  *, data_dir: Path | None = None) -> None:
@@ -38,6 +40,8 @@ class MapFeature(QObject):
         self.view.sig_base_map_chosen.connect(self._on_base_map_chosen)
         self.view.sig_copy_text.connect(self._copy)
         self.view.set_searcher(controller.search)
+        self.view.set_camera_picker(controller.pick_cameras)
+        self.view.sig_cameras_to_wall.connect(self.sig_cameras_to_wall)
         signals.sig_layers.connect(self._on_layers)
         signals.sig_incident.connect(self._on_incident)  # a method: queued to the GUI thread
         signals.sig_camera.connect(self._note_camera_change)  # methods: queued to the GUI thread

@@ -86,7 +86,8 @@ class MapView(QWebEngineView):
 
     ``sig_layer_drawn(kind, count)`` tells when the page has painted a data layer (tests, benchmarks);
     ``sig_base_map_chosen(id)`` when the officer picks a base map; ``sig_copy_text(text)`` when a click on the
-    coordinate readout asks for the clipboard.
+    coordinate readout asks for the clipboard; ``sig_cameras_to_wall(ids)`` when 上墙 is pressed on a drawn
+    selection.
     """
 
     sig_camera_clicked = Signal(str)
@@ -95,6 +96,7 @@ class MapView(QWebEngineView):
     sig_layer_drawn = Signal(str, int)
     sig_base_map_chosen = Signal(str)
     sig_copy_text = Signal(str)
+    sig_cameras_to_wall = Signal(list)
 
     def __init__(self, parent=None, *, page_name: str = "map.html", profile: QWebEngineProfile | None = None):
         super().__init__(parent)
@@ -117,6 +119,7 @@ class MapView(QWebEngineView):
         self._bridge.sig_layer_drawn.connect(self.sig_layer_drawn)
         self._bridge.sig_base_map_chosen.connect(self.sig_base_map_chosen)
         self._bridge.sig_copy_text.connect(self.sig_copy_text)
+        self._bridge.sig_cameras_to_wall.connect(self.sig_cameras_to_wall)
         self._tile_hosts: list[str] = []
         self._web_page.loadStarted.connect(self._on_load_started)
         self._web_page.loadFinished.connect(self._on_load_finished)
@@ -221,6 +224,10 @@ class MapView(QWebEngineView):
         self._cameras = payload.to_json(payload.camera_columns(cameras))
         if self._ready:
             self._bridge.cameras_changed.emit(self._cameras)
+
+    def set_camera_picker(self, picker) -> None:
+        """What a shape drawn on the map selects: ``picker(shape) -> {"inside": [...], "sees": [...]}``."""
+        self._bridge.set_camera_picker(picker)
 
     def set_searcher(self, searcher) -> None:
         """What the search box on the map finds: ``searcher(text) -> [SearchHit.as_dict(), ...]``."""
