@@ -163,7 +163,7 @@
         geometry: { type: "Point", coordinates: [cams.lon[i], cams.lat[i]] } };
     }
     var index = new Supercluster({
-      radius: 60, maxZoom: CW.options.clusterMaxZoom - 1, minPoints: 3,
+      radius: 80, maxZoom: CW.options.clusterMaxZoom - 1, minPoints: 3, // 80 of 512 per tile: 40 px
       map: function (p) { return { first: p.first }; },
       reduce: function (acc, p) { acc.first += p.first; },
     });
@@ -309,7 +309,9 @@
       callBridge("incidentClicked", hit.id);
     } else if (hit.bounds) {
       map.flyToBounds(hit.bounds, { padding: [40, 40], duration: 0.8 });
-      areaMark = L.rectangle(hit.bounds, { color: "#4fc3f7", weight: 2, dashArray: "6 4", fill: false, interactive: false })
+      areaMark = L.rectangle(hit.bounds, {
+        color: "#4fc3f7", weight: 2, dashArray: "6 4", fill: false, interactive: false, pane: "cw-sketch",
+      })
         .addTo(map);
     } else {
       map.flyTo([hit.lat, hit.lon], Math.max(map.getZoom(), 17), { duration: 0.8 });
@@ -673,6 +675,7 @@
     groups.cameras = L.layerGroup([cameraLayer]).addTo(map);
     groups.leafletCameras = L.featureGroup().addTo(map);
     map.createPane("cw-incidents").style.zIndex = 460;
+    map.createPane("cw-sketch").style.zIndex = 470; // measures and drawn selections, above every point
     incidents = CW.incidents = CW.Incidents(map, {
       pane: "cw-incidents", pulseMs: function () { return CW.options.pulseMs; },
     });

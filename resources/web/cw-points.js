@@ -316,13 +316,13 @@
           continue;
         }
         var count = p.point_count;
-        var r = Math.min(10 + 4 * Math.log(count) / Math.LN2, 30);
+        var r = Math.min(7 + 2 * Math.log(count) / Math.LN2, 18); // clusters are >= 40 px apart
         var share = (p.first || 0) / count;
         ctx.beginPath();
         ctx.arc(px, py, r, 0, 2 * Math.PI);
         ctx.fillStyle = "rgba(16, 32, 48, 0.85)";
         ctx.fill();
-        ctx.lineWidth = 4;
+        ctx.lineWidth = 3;
         ctx.strokeStyle = styles[1] ? styles[1].fill : "#8e8e93";
         ctx.stroke();
         if (share > 0) {

@@ -61,7 +61,7 @@
     clearButton.addEventListener("click", function () { clear(); });
 
     function style() {
-      return { color: "#ffd60a", weight: 2, dashArray: "6 4", fillOpacity: 0.08, interactive: false };
+      return { color: "#ffd60a", weight: 2, dashArray: "6 4", fillOpacity: 0.08, interactive: false, pane: "cw-sketch" };
     }
 
     function drawSketch(cursor) {
@@ -70,9 +70,10 @@
       var pts = cursor ? points.concat([cursor]) : points;
       if (!pts.length) return;
       if (kind === "rectangle" && pts.length >= 2) sketch = L.rectangle(L.latLngBounds(pts[0], pts[1]), style());
-      else if (kind === "circle" && pts.length >= 2) sketch = L.circle(pts[0], { radius: map.distance(pts[0], pts[1]) }).setStyle(style());
-      else if (kind === "polygon" && pts.length >= 2) sketch = L.polygon(pts, style());
-      else sketch = L.circleMarker(pts[0], { radius: 3, color: "#ffd60a", interactive: false });
+      else if (kind === "circle" && pts.length >= 2) {
+        sketch = L.circle(pts[0], L.extend({ radius: map.distance(pts[0], pts[1]) }, style()));
+      } else if (kind === "polygon" && pts.length >= 2) sketch = L.polygon(pts, style());
+      else sketch = L.circleMarker(pts[0], { radius: 3, color: "#ffd60a", interactive: false, pane: "cw-sketch" });
       sketch.addTo(map);
     }
 

@@ -198,7 +198,8 @@
       if (shape) map.removeLayer(shape);
       shape = null;
       if (!points.length) return;
-      var style = { color: "#4fc3f7", weight: 2, dashArray: "6 4", fillOpacity: 0.15, interactive: false };
+      var style = { color: "#4fc3f7", weight: 2, dashArray: "6 4", fillOpacity: 0.15, interactive: false,
+        pane: "cw-sketch" };
       shape = (kind === "area" && points.length > 2 ? L.polygon(points, style) : L.polyline(points, style)).addTo(map);
       var bridge = actions.bridge();
       if (!bridge || typeof bridge.measure !== "function") return;
