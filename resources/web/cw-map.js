@@ -7,9 +7,13 @@
  *   JS -> Python  baseMaps() -> the base maps on offer and the one to show (setupBaseMaps),
  *                 staticLayers() -> the district boundary, towns, grids, roads, town labels (drawStatic),
  *                 then pageReady() once they are drawn; cameraClicked(id), incidentClicked(id),
- *                 layerDrawn(kind, count), baseMapChosen(id), copyText(coordinates)
- *   Python -> JS  signals carrying JSON text: camerasChanged, incidentsChanged, incidentUpserted,
- *                 unitsChanged, resourcesChanged, command ({op: "flyTo"|"selectIncident", ...})
+ *                 layerDrawn(kind, count), baseMapChosen(id), copyText(coordinates), cameraCard(id)
+ *                 (the hovered camera's card), search(text), measure(request), pickCameras(shape),
+ *                 camerasToWall(ids) (cw-tools.js, cw-select.js)
+ *   Python -> JS  signals carrying JSON text: camerasChanged (columns, see decodeCameras), incidentsChanged,
+ *                 incidentUpserted, unitsChanged, resourcesChanged, densityChanged,
+ *                 command ({op: "flyTo"|"selectIncident"|"selectCameras", ...})
+ * Cameras are drawn by cw-points.js (one canvas, clusters), incidents by cw-incidents.js.
  *
  * Text from outside (layer titles, names) is always set with textContent, never as markup; tables keyed by
  * outside text are read with own() only, so a name such as "__proto__" or "constructor" is just a name.
@@ -17,7 +21,7 @@
 (function () {
   "use strict";
 
-  var CW = (window.CW = Object.assign(window.CW || {}, { // cw-points.js added CW.PointLayer
+  var CW = (window.CW = Object.assign(window.CW || {}, { // the scripts before this one added to CW
     /**
      * cameraMarkers: "canvas" (default: one CW.PointLayer canvas for all cameras) or "leaflet" (an
      * L.circleMarker each on Leaflet's canvas renderer, the benchmark's yardstick). clustering: cameras drawn
