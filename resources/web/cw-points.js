@@ -250,18 +250,23 @@
         this._stamp(ctx, drawn, count, scale, ox, oy, margin);
       }
       this._drawn = drawn.subarray(0, count);
-      if (this._highlight) {
-        ctx.lineWidth = 2;
-        ctx.strokeStyle = this._highlight.color;
-        ctx.beginPath();
-        var hl = this._highlight.indices;
-        for (var k = 0; k < hl.length; k++) {
-          var hx = xs[hl[k]] * f.scale - f.ox, hy = ys[hl[k]] * f.scale - f.oy;
-          ctx.moveTo(hx + 7, hy);
-          ctx.arc(hx, hy, 7, 0, 2 * Math.PI);
-        }
-        ctx.stroke();
+      this._drawHighlight(ctx, f);
+    },
+
+    /** Rings around the highlighted points (also over clusters: a selection stays visible zoomed out). */
+    _drawHighlight: function (ctx, f) {
+      if (!this._highlight) return;
+      var xs = this._x, ys = this._y;
+      ctx.lineWidth = 2;
+      ctx.strokeStyle = this._highlight.color;
+      ctx.beginPath();
+      var hl = this._highlight.indices;
+      for (var k = 0; k < hl.length; k++) {
+        var hx = xs[hl[k]] * f.scale - f.ox, hy = ys[hl[k]] * f.scale - f.oy;
+        ctx.moveTo(hx + 7, hy);
+        ctx.arc(hx, hy, 7, 0, 2 * Math.PI);
       }
+      ctx.stroke();
     },
 
     _stamp: function (ctx, drawn, count, scale, ox, oy, margin) {
@@ -336,6 +341,7 @@
         this._clusters.push({ x: px - this._pad.x, y: py - this._pad.y, r: r, feature: feat });
       }
       this._drawn = Int32Array.from(points);
+      this._drawHighlight(ctx, f);
     },
 
     /** What is under container point p: {index} of a point, {cluster} of a cluster, or null. */
