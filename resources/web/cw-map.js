@@ -486,6 +486,9 @@
       box.appendChild(el("div", "cw-legend-title", "图例"));
       box.appendChild(legendRow("cw-dot", CAMERA_COLORS.online, "摄像头（在线）"));
       box.appendChild(legendRow("cw-dot", CAMERA_COLORS.offline, "摄像头（离线）"));
+      var cluster = legendRow("cw-dot cw-cluster", null, "摄像头聚合（数字为数量，绿弧为在线占比）");
+      cluster.firstChild.style.borderColor = CAMERA_COLORS.online;
+      box.appendChild(cluster);
       [1, 2, 3, 4].forEach(function (p) {
         box.appendChild(legendRow("cw-dot cw-ring", PRIORITY_COLORS[p], "事件 · " + PRIORITY_LABELS[p]));
       });
