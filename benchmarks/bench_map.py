@@ -1,21 +1,36 @@
-"""Time from ``MapView.set_cameras(N)`` to the page reporting the cameras painted: canvas vs DOM markers.
+"""The map's speed, side by side with plain Leaflet canvas circle markers in the same engine, in one run.
 
-Canvas = what the map uses (``L.circleMarker`` on one shared ``L.canvas()`` renderer); DOM = Leaflet's default
-``L.marker`` (a DOM element per marker). Each run starts from an empty camera layer; the median of
-``--repeat`` runs is printed with the DOM/canvas ratio.
+"map" is what the desk uses: cameras as columns over the bridge (``payload.camera_columns``), drawn by one
+``CW.PointLayer`` canvas, clustered below zoom 14; urgent incidents pulse a few times. "Leaflet" is the
+yardstick: the same data as one ``L.circleMarker`` per camera on Leaflet's canvas renderer, and an endless
+pulse on urgent incidents (the page before the change). Rows:
 
-    .venv/bin/python benchmarks/bench_map.py [--sizes 1000 5000] [--repeat 3]
+* 20 000 cameras + 2 000 incidents, and 100 000 cameras: ``set_cameras``/``set_incidents`` → the page reports
+  them painted (Python preparation and the bridge included);
+* pan/zoom redraw at 100 000: ``setView`` without animation → the next painted frame, at district zoom and at
+  zoom 15 (where the map draws points, not clusters);
+* one incident update → visible: ``upsert_incident`` → painted, with 20 000 cameras on the map;
+* Python preparation of 100 000 cameras: the payload as JSON text (old: one object per camera);
+* idle client CPU: the whole process tree (this process and QtWebEngine's) over ``--idle`` seconds from 1 s
+  after 20 000 cameras and 2 000 incidents (10 of them new and urgent) were drawn, in % of one core (the
+  map's bounded pulse runs during the first 5.4 s of it).
 
-Runs offscreen by default (QT_QPA_PLATFORM=offscreen); as root the Chromium sandbox is turned off.
+    .venv/bin/python benchmarks/bench_map.py [--repeat 3] [--idle 20]
+
+Runs offscreen by default (QT_QPA_PLATFORM=offscreen, software GL); as root the Chromium sandbox is turned
+off. Times are medians of ``--repeat`` runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
 import time
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -26,36 +41,59 @@ from commandwall.ui.map.scheme import configure_webengine_environment, register_
 configure_webengine_environment()
 register_scheme()
 
+import psutil  # noqa: E402
 from PySide6.QtCore import QEventLoop  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from commandwall import paths  # noqa: E402
-from commandwall.domain.models import Camera  # noqa: E402
+from commandwall.domain.models import Camera, Incident, IncidentStatus  # noqa: E402
+from commandwall.mapdoc import payload  # noqa: E402
 from commandwall.ui.map.view import MapView  # noqa: E402
 
 DISTRICT = (117.15, 34.63, 117.48, 34.94)
+NOW = datetime(2024, 5, 1, 8, 30, tzinfo=UTC)
+#: The page as it was: endless pulse on urgent incidents.
+ENDLESS_PULSE = """(() => { const s = document.createElement('style'); s.id = 'cw-bench-endless';
+    s.textContent = '.cw-pulse::after { animation-iteration-count: infinite !important; }';
+    document.head.appendChild(s); CW.options.pulseMs = 1e9; return true; })()"""
+BOUNDED_PULSE = """(() => { const s = document.getElementById('cw-bench-endless'); if (s) s.remove();
+    CW.options.pulseMs = 6400; return true; })()"""
+
+
+def _spread(i: int, n: int) -> tuple[float, float]:
+    side = max(1, int(n**0.5))
+    min_lon, min_lat, max_lon, max_lat = DISTRICT
+    row, col = divmod(i, side)
+    jitter = ((i * 7919) % 97) / 97 / side
+    return (min_lon + (max_lon - min_lon) * min(1.0, col / side + jitter),
+            min_lat + (max_lat - min_lat) * min(1.0, row / side + jitter))
 
 
 def make_cameras(n: int) -> list[Camera]:
     """``n`` cameras spread over the district on a jittered lattice (deterministic)."""
-    side = max(1, int(n**0.5))
-    min_lon, min_lat, max_lon, max_lat = DISTRICT
     cams = []
     for i in range(n):
-        row, col = divmod(i, side)
-        jitter = ((i * 7919) % 97) / 97 / side
-        cams.append(
-            Camera(
-                id=f"CAM-{i:05d}",
-                name=f"摄像头{i}",
-                lon=min_lon + (max_lon - min_lon) * min(1.0, col / side + jitter),
-                lat=min_lat + (max_lat - min_lat) * min(1.0, row / side + jitter),
-                status="offline" if i % 9 == 0 else "online",
-                heading=(i * 37) % 360,
-                streams={"main": "http://127.0.0.1:1/m.mjpg", "sub": "http://127.0.0.1:1/s.mjpg"},
-            )
-        )
+        lon, lat = _spread(i, n)
+        cams.append(Camera(
+            id=f"CAM-{i:05d}", name=f"摄像头{i}", lon=lon, lat=lat,
+            status="offline" if i % 9 == 0 else "online", heading=(i * 37) % 360,
+            streams={"main": "http://127.0.0.1:1/m.mjpg", "sub": "http://127.0.0.1:1/s.mjpg"},
+        ))
     return cams
+
+
+def make_incidents(n: int, urgent_new: int = 10) -> list[Incident]:
+    """``n`` incidents over the district; the first ``urgent_new`` are new and 特急 (they pulse)."""
+    out = []
+    for i in range(n):
+        lon, lat = _spread((i * 131) % n, n)
+        out.append(Incident(
+            id=f"INC-{i:05d}", title=f"事件{i}", category="yingji", lon=lon, lat=lat, town="常庄街道",
+            priority=1 if i < urgent_new else 3,
+            status=IncidentStatus.NEW if i < urgent_new else IncidentStatus.ACCEPTED,
+            reported_at=NOW, updated_at=NOW, version=1,
+        ))
+    return out
 
 
 class Bench:
@@ -83,7 +121,7 @@ class Bench:
 
         return list(load_layers(paths.layers_dir()).layers.values())
 
-    def spin_until(self, condition, timeout_s: float, what: str) -> None:
+    def spin_until(self, condition: Callable[[], bool], timeout_s: float, what: str) -> None:
         """Process Qt events until ``condition()`` or fail after ``timeout_s``."""
         end = time.perf_counter() + timeout_s
         while not condition():
@@ -91,59 +129,182 @@ class Bench:
                 raise TimeoutError(f"timed out waiting for {what}")
             self.app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
 
-    def js(self, code: str) -> object:
-        """Run JS in the page and return its result."""
-        box: list = []
-        self.view.page().runJavaScript(code, 0, box.append)
-        self.spin_until(lambda: bool(box), 10, code)
-        return box[0]
+    def spin_for(self, seconds: float) -> None:
+        """Process Qt events for ``seconds``."""
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            self.app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+            time.sleep(0.01)
 
-    def draw(self, cameras: list[Camera]) -> float:
-        """Seconds from set_cameras(cameras) to the page reporting them drawn."""
-        self.drawn.clear()
+    def js(self, code: str) -> object:
+        """Run JS in the page and return its result (through JSON)."""
+        box: list = []
+        self.view.page().runJavaScript(f"JSON.stringify(({code}))", 0, box.append)
+        self.spin_until(lambda: bool(box), 30, code)
+        return json.loads(box[0]) if box[0] else None
+
+    def _wait_drawn(self, kind: str, n: int, since: int) -> float:
+        self.spin_until(lambda: any(k == kind and c == n for k, c, _ in self.drawn[since:]), 180, f"{n} {kind}")
+        return next(t for k, c, t in self.drawn[since:] if k == kind and c == n)
+
+    def use(self, mode: str) -> None:
+        """Switch the page to "map" or "leaflet" drawing (and pulse) and start from an empty map."""
+        self.js(f"CW.options.cameraMarkers = {'canvas' if mode == 'map' else 'leaflet'!r}")
+        self.js(BOUNDED_PULSE if mode == "map" else ENDLESS_PULSE)
+        self.clear()
+
+    def clear(self) -> None:
+        """No cameras, no incidents; the district in view."""
+        self.show(cameras=[], incidents=[])
+        self.js("(CW.map.fitBounds(CW.staticLayer('district') ? CW.staticLayer('district').getBounds() "
+                ": CW.map.getBounds(), {animate: false}), true)")
+        self.app.processEvents()
+
+    def show(self, cameras: list[Camera], incidents: list[Incident] | None = None) -> float:
+        """Seconds from set_cameras (and set_incidents) to the page reporting them painted."""
+        since = len(self.drawn)
         start = time.perf_counter()
         self.view.set_cameras(cameras)
-        self.spin_until(
-            lambda: any(k == "cameras" and n == len(cameras) for k, n, _ in self.drawn),
-            120,
-            f"{len(cameras)} cameras drawn",
-        )
-        return next(t for k, n, t in self.drawn if k == "cameras" and n == len(cameras)) - start
+        if incidents is not None:
+            self.view.set_incidents(incidents)
+        end = self._wait_drawn("cameras", len(cameras), since)
+        if incidents is not None:
+            end = max(end, self._wait_drawn("incidents", len(incidents), since))
+        return end - start
 
-    def measure(self, mode: str, cameras: list[Camera], repeat: int) -> float:
-        """Median draw time for a renderer mode ("canvas" or "dom"), each run from an empty layer."""
-        self.js(f"CW.options.cameraMarkers = {mode!r}")
-        times = []
+    def redraw_ms(self, lon: float, lat: float, zoom: float) -> float:
+        """Milliseconds from setView (no animation) to the next painted frame."""
+        self.js("(window.__cwRedraw = null, true)")
+        self.js(f"""(() => {{ const t0 = performance.now();
+            CW.map.setView([{lat}, {lon}], {zoom}, {{animate: false}});
+            requestAnimationFrame(() => setTimeout(() => {{ window.__cwRedraw = performance.now() - t0; }}, 0));
+            return true; }})()""")
+        self.spin_until(lambda: self.js("window.__cwRedraw") is not None, 30, "redraw")
+        return float(self.js("window.__cwRedraw"))  # type: ignore[arg-type]
+
+    def incident_update(self, incident: Incident) -> float:
+        """Seconds from upsert_incident to the page reporting it painted."""
+        since = len(self.drawn)
+        start = time.perf_counter()
+        self.view.upsert_incident(incident)
+        return self._wait_drawn("incident", 1, since) - start
+
+    def idle_cpu(self, seconds: float) -> float:
+        """CPU of this process and its children (QtWebEngine) over ``seconds``, in % of one core."""
+        me = psutil.Process()
+        procs = [me, *me.children(recursive=True)]
+
+        def total() -> float:
+            out = 0.0
+            for p in procs:
+                try:
+                    t = p.cpu_times()
+                    out += t.user + t.system
+                except psutil.NoSuchProcess:
+                    pass
+            return out
+
+        before, start = total(), time.perf_counter()
+        self.spin_for(seconds)
+        return 100 * (total() - before) / (time.perf_counter() - start)
+
+
+def median(fn: Callable[[], float], repeat: int) -> float:
+    """Median of ``repeat`` calls."""
+    return statistics.median(fn() for _ in range(repeat))
+
+
+def python_prep(cameras: list[Camera], repeat: int) -> tuple[float, float]:
+    """Seconds to make the cameras' JSON text, best of ``repeat`` (CPU-bound: the least disturbed run):
+    columns (now) and one object per camera (before)."""
+    now = min(_timed(lambda: payload.to_json(payload.camera_columns(cameras))) for _ in range(repeat))
+    before = min(_timed(lambda: payload.to_json(payload.cameras_payload(cameras))) for _ in range(repeat))
+    return now, before
+
+
+def _timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def measure(bench: Bench, mode: str, repeat: int, idle_s: float) -> dict[str, float]:
+    """Every row of the table for one way of drawing."""
+    out: dict[str, float] = {}
+    cams20, cams100 = make_cameras(20_000), make_cameras(100_000)
+    incidents = make_incidents(2_000)
+    bench.use(mode)
+    runs = []
+    for _ in range(repeat):
+        bench.clear()
+        runs.append(bench.show(cams20, incidents))
+    out["20k+2k"] = statistics.median(runs) * 1000
+    out["upsert"] = median(lambda: bench.incident_update(incidents[500]), repeat) * 1000
+    bench.clear()
+    bench.show(cams20, incidents)  # the urgent ones start pulsing now
+    bench.spin_for(1)
+    out["idle"] = bench.idle_cpu(idle_s)
+    runs = []
+    for _ in range(repeat):
+        bench.clear()
+        runs.append(bench.show(cams100))
+    out["100k"] = statistics.median(runs) * 1000
+    out["pan district"] = median(lambda: bench.redraw_ms(117.30, 34.78, 11.5), repeat)
+    out["pan z15"] = statistics.median(
+        [bench.redraw_ms(117.30 + 0.01 * k, 34.78, 15) for k in range(repeat)]
+    )
+    if mode == "map":
+        bench.js("(CW.options.clustering = false, true)")
+        runs = []
         for _ in range(repeat):
-            self.draw([])
-            self.app.processEvents()
-            times.append(self.draw(cameras))
-            drawn = self.js("CW.stats().cameras")
-            assert int(drawn) == len(cameras), (mode, drawn)
-        self.draw([])
-        return statistics.median(times)
+            bench.clear()
+            runs.append(bench.show(cams100))
+        out["100k flat"] = statistics.median(runs) * 1000
+        out["pan district flat"] = median(lambda: bench.redraw_ms(117.30, 34.78, 11.5), repeat)
+        bench.js("(CW.options.clustering = true, true)")
+    bench.clear()
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark and print a table."""
+    """Run the benchmark and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--idle", type=float, default=20.0, help="seconds of idle CPU measurement")
     args = parser.parse_args(argv)
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     bench = Bench(app)
-    bench.draw(make_cameras(100))  # warm-up: JIT, renderer creation
-    print(
-        f"set_cameras(N) -> drawn, median of {args.repeat} (view 1600x900, {os.environ['QT_QPA_PLATFORM']})"
-    )
-    print(f"{'N':>7} {'canvas circleMarker':>21} {'DOM L.marker':>14} {'DOM/canvas':>11}")
-    for n in args.sizes:
-        cameras = make_cameras(n)
-        canvas = bench.measure("canvas", cameras, args.repeat)
-        dom = bench.measure("dom", cameras, args.repeat)
-        print(f"{n:>7} {canvas * 1000:>18.0f} ms {dom * 1000:>11.0f} ms {dom / canvas:>10.1f}x", flush=True)
+    bench.show(make_cameras(100))  # warm-up: JIT, renderer creation
+    prep_now, prep_before = python_prep(make_cameras(100_000), args.repeat)
+    new = measure(bench, "map", args.repeat, args.idle)
+    old = measure(bench, "leaflet", args.repeat, args.idle)
     bench.view.close()
+
+    print(f"map page, median of {args.repeat} (view 1600x900, {os.environ['QT_QPA_PLATFORM']}, "
+          f"{psutil.cpu_count()} cores)")
+    rows = [
+        ("20 000 cameras + 2 000 incidents → painted", "20k+2k", "ms", 500),
+        ("100 000 cameras → painted (clusters at district zoom)", "100k", "ms", 1500),
+        ("100 000 cameras → painted, clustering off", "100k flat", "ms", 1500),
+        ("pan/zoom redraw at 100 000, district zoom", "pan district", "ms", 100),
+        ("pan/zoom redraw at 100 000, district zoom, clustering off", "pan district flat", "ms", 100),
+        ("pan/zoom redraw at 100 000, zoom 15", "pan z15", "ms", 100),
+        ("one incident update → visible (20 000 cameras)", "upsert", "ms", 100),
+        ("idle client CPU, process tree (% of a core)", "idle", "%", 5),
+    ]
+    print(f"| {'what':<58} | {'map':>9} | {'Leaflet':>9} | {'Leaflet/map':>11} | {'target':>7} |")
+    print(f"|{'-' * 60}|{'-' * 11}|{'-' * 11}|{'-' * 13}|{'-' * 9}|")
+    for label, key, unit, target in rows:
+        a = new.get(key)
+        b = old.get(key, old.get(key.replace(" flat", "")))
+        if a is None or b is None:
+            continue
+        ratio = f"{b / a:.1f}x" if a > 0 else "-"
+        print(f"| {label:<58} | {a:>6.0f} {unit:<2}| {b:>6.0f} {unit:<2}| {ratio:>11} | ≤{target:>4} {unit:<2}|")
+    label = "Python prep of 100 000 cameras, best run (old: object each)"
+    print(f"| {label:<58} | {prep_now * 1000:>6.0f} ms| {prep_before * 1000:>6.0f} ms| "
+          f"{prep_before / prep_now:>10.1f}x | ≤ 150 ms|")
     return 0
 
 

@@ -14,10 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from commandwall import paths
+from commandwall.app.areas import DistrictAreas
+from commandwall.app.map_search import MapSearch
+from commandwall.app.map_select import CameraPicker
 from commandwall.app.session import ClientSession
 from commandwall.config import BaseMapSpec, Settings
-from commandwall.domain.models import Camera, Unit
+from commandwall.domain.models import Camera, Incident, Unit
 from commandwall.geo.basemaps import BaseMap, BaseMapCatalogue, open_reader, tianditu_template, wmts_kvp_template
+from commandwall.mapdoc.payload import incident_density_payload
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +92,12 @@ class MapController:
         self._lock = threading.Lock()
         self._cameras_dirty = False
         self._units_dirty = False
+        self._incidents_dirty = True
+        self._areas: DistrictAreas | None = None
+        self._areas_of: list | None = None  # the layers list the areas were made from
+        self._searcher: MapSearch | None = None
+        self._picker = CameraPicker(session.cameras.all)
+        self._search_of: list | None = None
 
     def base_maps(self) -> tuple[BaseMapCatalogue, list[str]]:
         """The desk's base maps (:func:`base_map_catalogue` of the session's settings) and what failed to open."""
@@ -133,3 +143,53 @@ class MapController:
             self._cameras_dirty = self._units_dirty = False
         return (self.session.cameras.all() if cameras_dirty else None,
                 self.session.units.all() if units_dirty else None)
+
+    # --- towns and grid cells of incidents, incidents per grid cell -----------------------------------------
+    def areas(self) -> DistrictAreas:
+        """The district's towns and grid cells (from the session's layers, made again when they change)."""
+        layers = self.session.layers
+        if self._areas is None or self._areas_of is not layers:
+            self._areas = DistrictAreas.from_layers(layers)
+            self._areas_of = layers
+        return self._areas
+
+    def place(self, incident: Incident) -> Incident:
+        """The incident with the town and grid cell of its point (``DistrictAreas.place``)."""
+        return self.areas().place(incident)
+
+    def placed_incidents(self) -> list[Incident]:
+        """All the session's incidents, each with the town and grid cell of its point."""
+        areas = self.areas()
+        return [areas.place(i) for i in self.session.incidents.all()]
+
+    def note_incident_change(self) -> None:
+        """An incident arrived or changed: the density per grid cell is counted again at :meth:`take_density`."""
+        with self._lock:
+            self._incidents_dirty = True
+
+    def take_density(self) -> dict[str, Any] | None:
+        """Incidents per grid cell for the choropleth (``payload.incident_density_payload``), or None when
+        no incident changed since the last call; called every redraw interval."""
+        with self._lock:
+            dirty, self._incidents_dirty = self._incidents_dirty, False
+        if not dirty:
+            return None
+        areas = self.areas()
+        return incident_density_payload(areas.grid_features(), areas.density(self.session.incidents.all()))
+
+    # --- the search box ----------------------------------------------------------------------------------------
+    def search(self, text: str) -> list[dict[str, Any]]:
+        """Search-box results for ``text`` (``MapSearch.search``) as JSON-ready dicts."""
+        layers = self.session.layers
+        if self._searcher is None or self._search_of is not layers:
+            session = self.session
+            features = {kind: next((list(layer.features) for layer in layers if layer.kind == kind), [])
+                        for kind in ("towns", "grids")}
+            self._searcher = MapSearch(session.cameras.all, session.incidents.all, session.units.all,
+                                       features["towns"], features["grids"])
+            self._search_of = layers
+        return [hit.as_dict() for hit in self._searcher.search(text)]
+
+    def pick_cameras(self, shape: Mapping[str, Any]) -> dict[str, Any]:
+        """The cameras in a shape drawn on the map and those whose view reaches into it (``CameraPicker``)."""
+        return self._picker.pick(shape)

@@ -131,6 +131,24 @@ class CameraIndex:
         dist = self._distances(lon, lat, idx)
         return [self.cameras[int(idx[i])] for i in np.argsort(dist, kind="stable")]
 
+    def in_area(self, area: Polygon) -> tuple[list[Camera], list[Camera]]:
+        """The cameras standing in ``area`` (a polygon in WGS84 lon/lat, holes allowed), and the other cameras
+        whose field-of-view sector reaches into it; each list in the index's order."""
+        if not self.cameras or area.is_empty:
+            return [], []
+
+        def local(coords: Any) -> list[tuple[float, float]]:
+            ring = np.asarray(coords)
+            xs, ys = self.plane.to_xy(ring[:, 0], ring[:, 1])
+            return list(zip(xs.tolist(), ys.tolist(), strict=True))
+
+        plane_area = Polygon(local(area.exterior.coords), [local(hole.coords) for hole in area.interiors])
+        inside = np.sort(self._point_tree.query(plane_area, predicate="intersects")).tolist()
+        standing = set(inside)
+        sees = [i for i in np.sort(self._sector_tree.query(plane_area, predicate="intersects")).tolist()
+                if i not in standing]
+        return [self.cameras[i] for i in inside], [self.cameras[i] for i in sees]
+
 
 class AreaIndex:
     """Point → containing polygon (grid cell 网格, town 镇街) over GeoJSON features in WGS84.

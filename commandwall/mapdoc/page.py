@@ -376,6 +376,11 @@ _PAGE_TEMPLATE = """<!DOCTYPE html>
     <script src="{leaflet_js}"></script>
     <script src="{proj4_js}"></script>
     <script src="{qwebchannel_js}"></script>
+    <script src="{supercluster_js}"></script>
+    <script src="{cw_points_js}"></script>
+    <script src="{cw_incidents_js}"></script>
+    <script src="{cw_tools_js}"></script>
+    <script src="{cw_select_js}"></script>
     <script src="{cw_map_js}"></script>
     <script src="{cw_layers_js}"></script>
 </body>
@@ -427,4 +432,9 @@ def build_map_page(
         qwebchannel_js=html.escape(qwebchannel_url),
         cw_map_js=html.escape(asset_base + "cw-map.js"),
         cw_layers_js=html.escape(asset_base + "cw-layers.js"),
+        supercluster_js=html.escape(asset_base + "node_modules/supercluster/dist/supercluster.min.js"),
+        cw_points_js=html.escape(asset_base + "cw-points.js"),
+        cw_incidents_js=html.escape(asset_base + "cw-incidents.js"),
+        cw_tools_js=html.escape(asset_base + "cw-tools.js"),
+        cw_select_js=html.escape(asset_base + "cw-select.js"),
     )

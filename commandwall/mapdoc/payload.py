@@ -9,12 +9,24 @@ lon/lat rounded to 6 decimals (~0.1 m).
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
-from commandwall.domain.models import TASK_STATUS_LABELS, UNIT_STATUS_LABELS, Camera, Incident, Unit, UnitStatus
+import numpy as np
+
+from commandwall.domain.models import (
+    TASK_STATUS_LABELS,
+    UNIT_STATUS_LABELS,
+    Camera,
+    CameraStatus,
+    Incident,
+    Unit,
+    UnitStatus,
+)
 from commandwall.textsafe import display_text
 
 log = logging.getLogger(__name__)
@@ -53,8 +65,39 @@ def camera_payload(camera: Camera) -> dict[str, Any]:
 
 
 def cameras_payload(cameras: Iterable[Camera]) -> list[dict[str, Any]]:
-    """All cameras for ``set_cameras`` (the page replaces its camera layer with this list)."""
+    """Cameras one object each (a camera's card; the map layer takes :func:`camera_columns`)."""
     return [camera_payload(c) for c in cameras]
+
+
+def _b64(array: np.ndarray) -> str:
+    return base64.b64encode(array.tobytes()).decode("ascii")
+
+
+def camera_columns(cameras: Sequence[Camera]) -> dict[str, Any]:
+    """All cameras for the map layer as columns: what the page needs to draw, select and hit-test them.
+
+    ``ids`` is the ids joined by ``"\n"`` (an id never holds a line break); ``lon``/``lat`` are base64 of
+    little-endian float64 arrays, ``online`` of uint8 (1 online, 0 offline), ``heading``/``fov``/``range`` of
+    float32 — one typed array each on the page, no object per camera. Names are not sent: the page asks for
+    one camera's card (:func:`camera_payload`, through ``display_text``) when the pointer rests on it.
+    """
+    n = len(cameras)
+    rows = list(map(vars, cameras))  # frozen models: their field dicts, read at C speed
+
+    def column(field: str, dtype: type) -> np.ndarray:
+        return np.fromiter(map(itemgetter(field), rows), dtype, n)
+
+    online = np.fromiter(map(CameraStatus.ONLINE.__eq__, map(itemgetter("status"), rows)), np.uint8, n)
+    return {
+        "n": n,
+        "ids": "\n".join(map(itemgetter("id"), rows)),
+        "lon": _b64(column("lon", np.dtype("<f8"))),
+        "lat": _b64(column("lat", np.dtype("<f8"))),
+        "online": _b64(online),
+        "heading": _b64(column("heading", np.dtype("<f4"))),
+        "fov": _b64(column("fov", np.dtype("<f4"))),
+        "range": _b64(column("range_m", np.dtype("<f4"))),
+    }
 
 
 def incident_payload(incident: Incident) -> dict[str, Any]:
@@ -145,6 +188,24 @@ def resources_payload(features: Iterable[Mapping[str, Any]]) -> list[dict[str, A
     if skipped:
         log.warning("skipped %d resource feature(s) without a usable Point geometry", skipped)
     return out
+
+
+def incident_density_payload(cells: Iterable[Mapping[str, Any]], counts: Mapping[str, int]) -> dict[str, Any]:
+    """Incidents per grid cell for the choropleth: ``{cells: [{id, name, count, geometry}], max}``.
+
+    ``cells`` are the grid layer's GeoJSON features (``properties.id``/``name``); cells without incidents are
+    sent with count 0 (drawn unfilled), geometry as it is (WGS84). Names pass through ``display_text``.
+    """
+    out = []
+    for feature in cells:
+        props = feature.get("properties") or {}
+        geometry = feature.get("geometry")
+        if not isinstance(geometry, Mapping) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
+            continue
+        cell_id = str(props.get("id") or "")
+        out.append({"id": cell_id, "name": display_text(props.get("name") or cell_id),
+                    "count": int(counts.get(cell_id, 0)), "geometry": geometry})
+    return {"cells": out, "max": max((c["count"] for c in out), default=0)}
 
 
 def fly_to_command(lon: float, lat: float, zoom: int = 16) -> dict[str, Any]:

@@ -137,12 +137,20 @@ class MainWindow(QMainWindow):
         self.map.sig_camera_clicked.connect(self.wall_feature.play_camera)
         self.map.sig_camera_clicked.connect(self.cameras_feature.select)
         self.map.sig_incident_clicked.connect(self.incidents_feature.select)
+        self.map_feature.sig_cameras_to_wall.connect(self._cameras_to_wall)
         self.camera_tree.sig_play_requested.connect(self.wall_feature.play_camera)
         self.camera_tree.sig_locate_requested.connect(self.map_feature.locate_camera)
         self.incidents.sig_incident_selected.connect(self.map_feature.select_incident)
         self.incidents.detail.sig_locate.connect(self.map_feature.select_incident)
         self.wall_feature.follow_selection(
             lambda: (self.cameras_feature.selected_camera_id(), self.incidents_feature.selected_incident_id()))
+
+    def _cameras_to_wall(self, camera_ids: list) -> None:
+        """上墙 from the map: a drawn selection fills the wall's tiles in order (as many as it has)."""
+        wall = self.wall_feature
+        cameras = [c for c in map(wall.controller.camera, camera_ids) if c is not None]
+        for index, camera in enumerate(cameras[: wall.view.tile_count()]):
+            wall.view.play(camera, index)
 
     def _counts(self) -> tuple[int, int, int]:
         cameras = self.desk.cameras.count()

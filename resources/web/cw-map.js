@@ -7,9 +7,13 @@
  *   JS -> Python  baseMaps() -> the base maps on offer and the one to show (setupBaseMaps),
  *                 staticLayers() -> the district boundary, towns, grids, roads, town labels (drawStatic),
  *                 then pageReady() once they are drawn; cameraClicked(id), incidentClicked(id),
- *                 layerDrawn(kind, count), baseMapChosen(id), copyText(coordinates)
- *   Python -> JS  signals carrying JSON text: camerasChanged, incidentsChanged, incidentUpserted,
- *                 unitsChanged, resourcesChanged, command ({op: "flyTo"|"selectIncident", ...})
+ *                 layerDrawn(kind, count), baseMapChosen(id), copyText(coordinates), cameraCard(id)
+ *                 (the hovered camera's card), search(text), measure(request), pickCameras(shape),
+ *                 camerasToWall(ids) (cw-tools.js, cw-select.js)
+ *   Python -> JS  signals carrying JSON text: camerasChanged (columns, see decodeCameras), incidentsChanged,
+ *                 incidentUpserted, unitsChanged, resourcesChanged, densityChanged,
+ *                 command ({op: "flyTo"|"selectIncident"|"selectCameras", ...})
+ * Cameras are drawn by cw-points.js (one canvas, clusters), incidents by cw-incidents.js.
  *
  * Text from outside (layer titles, names) is always set with textContent, never as markup; tables keyed by
  * outside text are read with own() only, so a name such as "__proto__" or "constructor" is just a name.
@@ -17,16 +21,25 @@
 (function () {
   "use strict";
 
-  var CW = (window.CW = {
-    /** "canvas" (default: one shared L.canvas renderer) or "dom" (L.marker, for the benchmark). */
-    options: { cameraMarkers: "canvas", fovMinZoom: 16, fovMaxCount: 1500 },
+  var CW = (window.CW = Object.assign(window.CW || {}, { // the scripts before this one added to CW
+    /**
+     * cameraMarkers: "canvas" (default: one CW.PointLayer canvas for all cameras) or "leaflet" (an
+     * L.circleMarker each on Leaflet's canvas renderer, the benchmark's yardstick). clustering: cameras drawn
+     * as clusters below clusterMaxZoom. pulseMs: how long a new urgent incident's ring pulses.
+     */
+    options: {
+      cameraMarkers: "canvas", fovMinZoom: 16, fovMaxCount: 1500, clustering: true, clusterMaxZoom: 14,
+      pulseMs: 6400,
+    },
+    /** Ids of the selected cameras (ringed on the map). */
+    selectedCameras: [],
     map: null,
     bridge: null,
     ready: false,
-  });
+  }));
 
-  var PRIORITY_COLORS = { 1: "#ff3b30", 2: "#ff9500", 3: "#ffd60a", 4: "#64d2ff" };
-  var PRIORITY_LABELS = { 1: "特急", 2: "紧急", 3: "一般", 4: "提示" };
+  var PRIORITY_COLORS = CW.PRIORITY_COLORS;
+  var PRIORITY_LABELS = CW.PRIORITY_LABELS;
   var CAMERA_COLORS = { online: "#30d158", offline: "#8e8e93" };
   var DEPARTMENT_COLORS = {
     "公安": "#0a84ff", "消防": "#ff453a", "卫健": "#ffffff", "城管": "#32ade6",
@@ -38,15 +51,13 @@
     shelter: { glyph: "避", color: "#30d158" },
     depot: { glyph: "储", color: "#bf5af2" },
   };
-  var CLOSED_STATUSES = { resolved: true, closed: true };
 
   var map = null;
-  var cameraRenderer = null;
+  var fovRenderer = null;
+  var cameraLayer = null; // CW.PointLayer of all cameras
   var groups = {};
-  var cameraLayers = {}; // id -> Leaflet layer
-  var cameraMode = null; // renderer mode of the layers in cameraLayers
-  var incidentMarkers = {}; // id -> L.marker
-  var selectedIncident = null;
+  var incidents = null; // CW.Incidents of the map
+  var density = null; // CW.Density: incidents per grid cell
   var hoverTip = null;
   var staticLayers = []; // [{id, kind, title, layer}] bottom to top
   var baseLayers = []; // [{id, title, layer}] in switcher order, "none" last
@@ -78,6 +89,14 @@
     setTimeout(once, 500);
   }
 
+  /** Run fn once the map has painted and the district fit's zoom animation (if any) has ended. */
+  function whenSettled(fn) {
+    afterPaint(function () {
+      if (map._animatingZoom) map.once("zoomend", function () { afterPaint(fn); });
+      else fn();
+    });
+  }
+
   function callBridge(method) {
     var args = Array.prototype.slice.call(arguments, 1);
     if (CW.bridge && typeof CW.bridge[method] === "function") CW.bridge[method].apply(CW.bridge, args);
@@ -102,146 +121,220 @@
 
   // ---------------------------------------------------------------- cameras
 
-  function cameraTooltip(c) {
+  /** A typed array from base64 of its little-endian bytes. */
+  function typedArray(Type, b64) {
+    var bin = atob(String(b64 || ""));
+    var bytes = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    return new Type(bytes.buffer, 0, Math.floor(bin.length / Type.BYTES_PER_ELEMENT));
+  }
+
+  /**
+   * Cameras as columns (commandwall/mapdoc/payload.py camera_columns): {n, ids ("\n"-joined), lon, lat,
+   * online, heading, fov, range (base64 typed arrays)} -> CW.cameras {n, ids, index, lon, lat, online, ...}.
+   */
+  function decodeCameras(data) {
+    var n = Number(own(data, "n")) || 0;
+    var ids = n ? String(own(data, "ids")).split("\n") : [];
+    var cams = {
+      n: n, ids: ids, index: new Map(),
+      lon: typedArray(Float64Array, own(data, "lon")), lat: typedArray(Float64Array, own(data, "lat")),
+      online: typedArray(Uint8Array, own(data, "online")),
+      heading: typedArray(Float32Array, own(data, "heading")), fov: typedArray(Float32Array, own(data, "fov")),
+      range: typedArray(Float32Array, own(data, "range")),
+    };
+    if (ids.length !== n || cams.lon.length !== n || cams.lat.length !== n || cams.online.length !== n) {
+      throw new Error("camera columns of unequal length");
+    }
+    for (var i = 0; i < n; i++) cams.index.set(ids[i], i);
+    return cams;
+  }
+
+  function cameraTooltip(card) {
     var box = el("div", "cw-tip");
-    box.appendChild(el("div", "cw-tip-title", c.name || c.id));
-    box.appendChild(el("div", "cw-tip-line", c.id + " · " + (c.status === "online" ? "在线" : "离线")));
+    box.appendChild(el("div", "cw-tip-title", card.name || card.id));
+    var line = card.id + " · " + (card.status === "online" ? "在线" : "离线");
+    box.appendChild(el("div", "cw-tip-line", card.town ? line + " · " + card.town : line));
     return box;
   }
 
-  function cameraStyle(c) {
-    var online = c.status === "online";
-    return {
-      renderer: cameraRenderer, radius: 4, weight: 1, color: "#0b1622",
-      fillColor: online ? CAMERA_COLORS.online : CAMERA_COLORS.offline, fillOpacity: online ? 0.95 : 0.7,
-    };
-  }
-
-  function makeCamera(c, mode) {
-    var layer = mode === "dom"
-      ? L.marker([c.lat, c.lon], { keyboard: false, title: "" })
-      : L.circleMarker([c.lat, c.lon], cameraStyle(c));
-    layer.cwCamera = c;
-    return layer;
-  }
-
-  function setCameras(list) {
-    var mode = CW.options.cameraMarkers === "dom" ? "dom" : "canvas";
-    if (mode !== cameraMode) {
-      groups.cameras.clearLayers();
-      cameraLayers = {};
-      cameraMode = mode;
+  /** Cluster index (Supercluster) of the cameras, counting the online ones in each cluster. */
+  function clusterIndex(cams) {
+    if (typeof Supercluster !== "function") return null;
+    var features = new Array(cams.n);
+    for (var i = 0; i < cams.n; i++) {
+      features[i] = { type: "Feature", properties: { i: i, first: cams.online[i] },
+        geometry: { type: "Point", coordinates: [cams.lon[i], cams.lat[i]] } };
     }
-    var seen = {};
-    for (var i = 0; i < list.length; i++) {
-      var c = list[i];
-      seen[c.id] = true;
-      var layer = cameraLayers[c.id];
-      if (!layer) {
-        layer = cameraLayers[c.id] = makeCamera(c, mode);
-        groups.cameras.addLayer(layer);
-        continue;
-      }
-      var old = layer.cwCamera;
-      layer.cwCamera = c;
-      if (old.lat !== c.lat || old.lon !== c.lon) layer.setLatLng([c.lat, c.lon]);
-      if (old.status !== c.status && mode === "canvas") layer.setStyle(cameraStyle(c));
-    }
-    Object.keys(cameraLayers).forEach(function (id) {
-      if (!seen[id]) {
-        groups.cameras.removeLayer(cameraLayers[id]);
-        delete cameraLayers[id];
-      }
+    var index = new Supercluster({
+      radius: 80, maxZoom: CW.options.clusterMaxZoom - 1, minPoints: 3, // 80 of 512 per tile: 40 px
+      map: function (p) { return { first: p.first }; },
+      reduce: function (acc, p) { acc.first += p.first; },
     });
+    return index.load(features);
+  }
+
+  /** Plain Leaflet canvas circle markers, one layer each (the benchmark's yardstick, not used by the app). */
+  function setLeafletCameras(cams) {
+    groups.leafletCameras.clearLayers();
+    var renderer = CW.leafletRenderer || (CW.leafletRenderer = L.canvas({ pane: "cw-cameras", padding: 0.3 }));
+    for (var i = 0; i < cams.n; i++) {
+      var online = cams.online[i] === 1;
+      groups.leafletCameras.addLayer(L.circleMarker([cams.lat[i], cams.lon[i]], {
+        renderer: renderer, radius: 4, weight: 1, color: "#0b1622",
+        fillColor: online ? CAMERA_COLORS.online : CAMERA_COLORS.offline, fillOpacity: online ? 0.95 : 0.7,
+      }));
+    }
+  }
+
+  function setCameras(data) {
+    var cams = (CW.cameras = decodeCameras(data));
+    if (CW.options.cameraMarkers === "leaflet") {
+      cameraLayer.setData(new Float64Array(0), new Float64Array(0), new Uint8Array(0));
+      setLeafletCameras(cams);
+    } else {
+      groups.leafletCameras.clearLayers();
+      var style = new Uint8Array(cams.n);
+      for (var i = 0; i < cams.n; i++) style[i] = cams.online[i] ? 0 : 1;
+      cameraLayer.options.clustering = CW.options.clustering;
+      cameraLayer.setData(cams.lon, cams.lat, style, function () { return clusterIndex(cams); });
+    }
+    showSelectedCameras();
     drawFov();
-    reportDrawn("cameras", list.length);
+    reportDrawn("cameras", cams.n);
   }
 
   /** Field-of-view wedges (heading ± fov/2, range metres) for cameras in view, only when zoomed in. */
   function drawFov() {
     groups.fov.clearLayers();
-    if (!map || map.getZoom() < CW.options.fovMinZoom) return;
+    var cams = CW.cameras;
+    if (!map || !cams || map.getZoom() < CW.options.fovMinZoom) return;
     var bounds = map.getBounds().pad(0.2);
     var drawn = 0;
-    Object.keys(cameraLayers).some(function (id) {
-      var c = cameraLayers[id].cwCamera;
-      if (!bounds.contains([c.lat, c.lon]) || !(c.range > 0)) return false;
-      var pts = [[c.lat, c.lon]];
-      var fov = Math.min(Math.max(c.fov || 60, 5), 360);
-      for (var a = c.heading - fov / 2; a <= c.heading + fov / 2 + 0.01; a += fov / 12) {
+    for (var i = 0; i < cams.n && drawn < CW.options.fovMaxCount; i++) {
+      var lat = cams.lat[i], lon = cams.lon[i], range = cams.range[i];
+      if (!bounds.contains([lat, lon]) || !(range > 0)) continue;
+      var pts = [[lat, lon]];
+      var fov = Math.min(Math.max(cams.fov[i] || 60, 5), 360);
+      var heading = cams.heading[i];
+      for (var a = heading - fov / 2; a <= heading + fov / 2 + 0.01; a += fov / 12) {
         var rad = (a * Math.PI) / 180;
         pts.push([
-          c.lat + (c.range * Math.cos(rad)) / 111320,
-          c.lon + (c.range * Math.sin(rad)) / (111320 * Math.cos((c.lat * Math.PI) / 180)),
+          lat + (range * Math.cos(rad)) / 111320,
+          lon + (range * Math.sin(rad)) / (111320 * Math.cos((lat * Math.PI) / 180)),
         ]);
       }
       groups.fov.addLayer(L.polygon(pts, {
-        renderer: cameraRenderer, interactive: false, weight: 1, opacity: 0.5, fillOpacity: 0.12,
-        color: c.status === "online" ? CAMERA_COLORS.online : CAMERA_COLORS.offline,
+        renderer: fovRenderer, interactive: false, weight: 1, opacity: 0.5, fillOpacity: 0.12,
+        color: cams.online[i] ? CAMERA_COLORS.online : CAMERA_COLORS.offline,
       }));
       drawn += 1;
-      return drawn >= CW.options.fovMaxCount;
+    }
+  }
+
+  /** Ring the selected cameras (CW.selectedCameras, ids) on the camera canvas. */
+  function showSelectedCameras() {
+    var cams = CW.cameras;
+    if (!cams) return;
+    var indices = [];
+    CW.selectedCameras.forEach(function (id) {
+      var i = cams.index.get(id);
+      if (i !== undefined) indices.push(i);
+    });
+    cameraLayer.setHighlight(indices, "#ffffff");
+  }
+
+  /** Select cameras by id (ringed on the map); the last one is the current camera. */
+  function selectCameras(ids) {
+    CW.selectedCameras = ids.map(String);
+    showSelectedCameras();
+  }
+
+  /** Pointer over the map: an incident's or camera's card as a tooltip, a hand over what can be clicked. */
+  function pointerEvents() {
+    var pending = null;
+    var shown = null; // "i:ID" or "c:ID" of the card shown
+    map.on("mousemove", function (e) {
+      pending = e.containerPoint;
+      requestAnimationFrame(function () {
+        if (!pending) return;
+        var p = pending;
+        pending = null;
+        var inc = incidents.hit(p);
+        var hit = inc ? null : map.hasLayer(cameraLayer) ? cameraLayer.hit(p) : null;
+        map.getContainer().classList.toggle("cw-over-camera", !!(inc || hit));
+        var id = hit && hit.index !== undefined ? CW.cameras.ids[hit.index] : null;
+        var key = inc ? "i:" + inc.id : id !== null ? "c:" + id : null;
+        if (key === shown) return;
+        shown = key;
+        map.closeTooltip(hoverTip);
+        incidents.hover(inc);
+        if (id === null || !CW.bridge || typeof CW.bridge.cameraCard !== "function") return;
+        var at = L.latLng(CW.cameras.lat[hit.index], CW.cameras.lon[hit.index]);
+        CW.bridge.cameraCard(id, function (json) {
+          if (shown !== key || !json) return;
+          hoverTip.setLatLng(at).setContent(cameraTooltip(JSON.parse(json)));
+          map.openTooltip(hoverTip);
+        });
+      });
+    });
+    map.on("mouseout", function () { shown = null; map.closeTooltip(hoverTip); incidents.hover(null); });
+    map.on("click", function (e) {
+      if (CW.tools && CW.tools.busy()) return;
+      var inc = incidents.hit(e.containerPoint);
+      if (inc) {
+        callBridge("incidentClicked", inc.id);
+        return;
+      }
+      var hit = map.hasLayer(cameraLayer) ? cameraLayer.hit(e.containerPoint) : null;
+      if (!hit) return;
+      if (hit.cluster) {
+        var c = hit.cluster.geometry.coordinates;
+        var zoom = Math.min(cameraLayer.clusterIndex().getClusterExpansionZoom(hit.cluster.properties.cluster_id),
+          CW.options.clusterMaxZoom);
+        map.flyTo([c[1], c[0]], Math.max(zoom, map.getZoom() + 1), { duration: 0.6 });
+        return;
+      }
+      var id = CW.cameras.ids[hit.index];
+      selectCameras([id]);
+      callBridge("cameraClicked", id);
     });
   }
 
-  // ---------------------------------------------------------------- incidents
+  var areaMark = null;
 
-  function incidentIcon(inc) {
-    var closed = CLOSED_STATUSES[inc.status] === true;
-    var cls = "cw-incident cw-priority-" + inc.priority + " cw-status-" + inc.status;
-    if (inc.status === "new" && inc.priority <= 2) cls += " cw-pulse";
-    if (closed) cls += " cw-closed";
-    if (inc.id === selectedIncident) cls += " cw-selected";
-    return L.divIcon({ className: cls, iconSize: [18, 18], html: '<span class="cw-incident-dot"></span>' });
-  }
-
-  function incidentTooltip(inc) {
-    var box = el("div", "cw-tip cw-incident-tip");
-    box.appendChild(el("div", "cw-tip-title", inc.title));
-    box.appendChild(el("div", "cw-tip-line", (inc.category_label || inc.category) + " · " + inc.status_label));
-    var meta = [PRIORITY_LABELS[inc.priority] || "", inc.town || ""].filter(Boolean).join(" · ");
-    if (meta) box.appendChild(el("div", "cw-tip-line", meta));
-    return box;
-  }
-
-  function upsertIncident(inc) {
-    var marker = incidentMarkers[inc.id];
-    if (!marker) {
-      marker = incidentMarkers[inc.id] = L.marker([inc.lat, inc.lon], { icon: incidentIcon(inc), keyboard: false });
-      marker.cwIncident = inc;
-      marker.bindTooltip(incidentTooltip(inc), { direction: "top", offset: [0, -10] });
-      groups.incidents.addLayer(marker);
-      return marker;
+  /** Fly to a search result and select it as a click would (the app follows the click). */
+  function goTo(hit) {
+    CW.lastSearchHit = hit;
+    if (areaMark) map.removeLayer(areaMark);
+    areaMark = null;
+    if (hit.kind === "incident") {
+      incidents.select(hit.id);
+      callBridge("incidentClicked", hit.id);
+    } else if (hit.bounds) {
+      map.flyToBounds(hit.bounds, { padding: [40, 40], duration: 0.8 });
+      areaMark = L.rectangle(hit.bounds, {
+        color: "#4fc3f7", weight: 2, dashArray: "6 4", fill: false, interactive: false, pane: "cw-sketch",
+      })
+        .addTo(map);
+    } else {
+      map.flyTo([hit.lat, hit.lon], Math.max(map.getZoom(), 17), { duration: 0.8 });
+      if (hit.kind === "camera") {
+        selectCameras([hit.id]);
+        callBridge("cameraClicked", hit.id);
+      }
     }
-    marker.cwIncident = inc;
-    marker.setLatLng([inc.lat, inc.lon]);
-    marker.setIcon(incidentIcon(inc));
-    marker.setTooltipContent(incidentTooltip(inc));
-    marker.setZIndexOffset(inc.id === selectedIncident ? 1000 : 0);
-    return marker;
   }
+
+  // ---------------------------------------------------------------- incidents (cw-incidents.js)
 
   function setIncidents(list) {
-    var seen = {};
-    list.forEach(function (inc) { seen[inc.id] = true; upsertIncident(inc); });
-    Object.keys(incidentMarkers).forEach(function (id) {
-      if (!seen[id]) {
-        groups.incidents.removeLayer(incidentMarkers[id]);
-        delete incidentMarkers[id];
-      }
-    });
+    incidents.set(list);
     reportDrawn("incidents", list.length);
   }
 
   function selectIncident(id) {
-    var previous = selectedIncident;
-    selectedIncident = id;
-    if (previous && incidentMarkers[previous]) upsertIncident(incidentMarkers[previous].cwIncident);
-    var marker = incidentMarkers[id];
-    if (!marker) return;
-    upsertIncident(marker.cwIncident);
-    map.flyTo(marker.getLatLng(), Math.max(map.getZoom(), 16), { duration: 0.8 });
-    map.once("moveend", function () { if (selectedIncident === id) marker.openTooltip(); });
+    incidents.select(id);
   }
 
   // ---------------------------------------------------------------- units and resources
@@ -370,6 +463,8 @@
       map.flyTo([cmd.lat, cmd.lon], cmd.zoom || 16, { duration: 0.8 });
     } else if (cmd.op === "selectIncident") {
       selectIncident(cmd.id);
+    } else if (cmd.op === "selectCameras") {
+      selectCameras(cmd.ids || []);
     } else {
       console.warn("cw-map: unknown command " + cmd.op);
     }
@@ -391,6 +486,9 @@
       box.appendChild(el("div", "cw-legend-title", "图例"));
       box.appendChild(legendRow("cw-dot", CAMERA_COLORS.online, "摄像头（在线）"));
       box.appendChild(legendRow("cw-dot", CAMERA_COLORS.offline, "摄像头（离线）"));
+      var cluster = legendRow("cw-dot cw-cluster", null, "摄像头聚合（数字为数量，绿弧为在线占比）");
+      cluster.firstChild.style.borderColor = CAMERA_COLORS.online;
+      box.appendChild(cluster);
       [1, 2, 3, 4].forEach(function (p) {
         box.appendChild(legendRow("cw-dot cw-ring", PRIORITY_COLORS[p], "事件 · " + PRIORITY_LABELS[p]));
       });
@@ -405,15 +503,20 @@
     legend.addTo(map);
   }
 
+  var pendingFit = null;
+
   function fitDistrict(bounds) {
     if (!bounds) return;
+    if (pendingFit) map.off("resize", pendingFit); // a later fit replaces one still waiting for a size
+    pendingFit = null;
     var size = map.getSize();
     if (size.x > 50 && size.y > 50) {
       map.fitBounds(bounds, { padding: [16, 16] });
       return;
     }
     // The view had no size yet (hidden widget): fit once it gets one.
-    map.once("resize", function () { fitDistrict(bounds); });
+    pendingFit = function () { pendingFit = null; fitDistrict(bounds); };
+    map.once("resize", pendingFit);
   }
 
   function connectBridge() {
@@ -427,18 +530,22 @@
       bridge.camerasChanged.connect(safely("cameras", setCameras));
       bridge.incidentsChanged.connect(safely("incidents", setIncidents));
       bridge.incidentUpserted.connect(safely("incident", function (inc) {
-        upsertIncident(inc);
+        incidents.upsert(inc);
         reportDrawn("incident", 1);
       }));
       bridge.unitsChanged.connect(safely("units", setUnits));
       bridge.resourcesChanged.connect(safely("resources", setResources));
       bridge.command.connect(safely("command", runCommand));
+      bridge.densityChanged.connect(safely("density", function (data) {
+        density.set(data);
+        reportDrawn("density", (data.cells || []).length);
+      }));
       bridge.baseMaps(function (bases) {
         safely("base maps", setupBaseMaps)(bases);
         bridge.staticLayers(function (json) {
           safely("static layers", drawStatic)(json);
           addLayerControl();
-          afterPaint(function () {
+          whenSettled(function () {
             CW.ready = true;
             bridge.pageReady();
           });
@@ -454,6 +561,11 @@
     ["online", "offline"].forEach(function (status) {
       if (typeof own(cameras, status) === "string") CAMERA_COLORS[status] = cameras[status];
     });
+    if (cameraLayer) {
+      var st = cameraLayer.options.styles;
+      cameraLayer.setStyles([L.extend({}, st[0], { fill: CAMERA_COLORS.online }),
+        L.extend({}, st[1], { fill: CAMERA_COLORS.offline })]);
+    }
     var units = own(styles, "units") || {};
     Object.keys(units).forEach(function (dept) {
       if (typeof units[dept] === "string") Object.defineProperty(DEPARTMENT_COLORS, dept, {
@@ -540,6 +652,7 @@
     control.addOverlay(groups.cameras, "摄像头");
     control.addOverlay(groups.fov, "摄像头视域");
     control.addOverlay(groups.incidents, "事件");
+    control.addOverlay(density.layer, density.title);
     control.addOverlay(groups.units, "处置力量");
     control.addOverlay(groups.resources, "应急资源");
     CW.layerControl = control.addTo(map);
@@ -556,28 +669,41 @@
       zoomDelta: 0.5,
       attributionControl: false,
     });
+    map.createPane("cw-fov").style.zIndex = 440;
     map.createPane("cw-cameras").style.zIndex = 450;
-    cameraRenderer = CW.cameraRenderer = L.canvas({ pane: "cw-cameras", padding: 0.3 });
+    fovRenderer = L.canvas({ pane: "cw-fov", padding: 0.3 });
+    cameraLayer = CW.cameraLayer = new CW.PointLayer({
+      pane: "cw-cameras", clusterMaxZoom: CW.options.clusterMaxZoom,
+      styles: [
+        { fill: CAMERA_COLORS.online, stroke: "#0b1622", fillOpacity: 0.95, radius: 4 },
+        { fill: CAMERA_COLORS.offline, stroke: "#0b1622", fillOpacity: 0.7, radius: 4 },
+      ],
+    });
     groups.fov = L.featureGroup().addTo(map);
-    groups.cameras = L.featureGroup().addTo(map);
-    groups.incidents = L.featureGroup().addTo(map);
+    groups.cameras = L.layerGroup([cameraLayer]).addTo(map);
+    groups.leafletCameras = L.featureGroup().addTo(map);
+    map.createPane("cw-incidents").style.zIndex = 460;
+    map.createPane("cw-sketch").style.zIndex = 470; // measures and drawn selections, above every point
+    incidents = CW.incidents = CW.Incidents(map, {
+      pane: "cw-incidents", pulseMs: function () { return CW.options.pulseMs; },
+    });
+    groups.incidents = incidents.group.addTo(map);
+    density = CW.density = CW.Density(map);
     groups.units = L.featureGroup().addTo(map);
     groups.resources = L.featureGroup().addTo(map);
     CW.groups = groups;
 
     hoverTip = L.tooltip({ direction: "top", offset: [0, -6] });
-    groups.cameras.on("click", function (e) { callBridge("cameraClicked", e.layer.cwCamera.id); });
-    groups.cameras.on("mouseover", function (e) {
-      hoverTip.setLatLng(e.layer.getLatLng()).setContent(cameraTooltip(e.layer.cwCamera));
-      map.openTooltip(hoverTip);
-    });
-    groups.cameras.on("mouseout", function () { map.closeTooltip(hoverTip); });
-    groups.incidents.on("click", function (e) { callBridge("incidentClicked", e.layer.cwIncident.id); });
+    pointerEvents();
     map.on("zoomend moveend", drawFov);
     map.on("baselayerchange", function (e) {
       if (e.layer && e.layer.cwBaseMap) callBridge("baseMapChosen", e.layer.cwBaseMap);
     });
 
+    CW.search = CW.SearchBox(map, { bridge: function () { return CW.bridge; }, go: goTo });
+    CW.measure = CW.Measure(map, { bridge: function () { return CW.bridge; } });
+    CW.selection = CW.Selection(map, { bridge: function () { return CW.bridge; }, select: selectCameras });
+    CW.tools = { busy: function () { return CW.measure.active() || CW.selection.active(); } };
     L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);
     addCoordinateReadout();
     addLegend();
@@ -588,12 +714,18 @@
   /** Counts of what is drawn (for tests and diagnostics). */
   CW.stats = function () {
     return {
-      cameras: groups.cameras ? groups.cameras.getLayers().length : 0,
+      cameras: CW.options.cameraMarkers === "leaflet" ? groups.leafletCameras.getLayers().length
+        : CW.cameras ? CW.cameras.n : 0,
+      camerasDrawn: cameraLayer ? cameraLayer.drawnCount() : 0,
+      clusters: cameraLayer ? cameraLayer.clustersDrawn() : 0,
+      cameraDrawMs: cameraLayer ? cameraLayer.lastDrawMs : 0,
+      selectedCameras: CW.selectedCameras.slice(),
+      pulsing: incidents ? incidents.pulsing() : 0,
       fov: groups.fov ? groups.fov.getLayers().length : 0,
-      incidents: groups.incidents ? groups.incidents.getLayers().length : 0,
+      incidents: incidents ? incidents.count() : 0,
       units: groups.units ? groups.units.getLayers().length : 0,
       resources: groups.resources ? groups.resources.getLayers().length : 0,
-      selectedIncident: selectedIncident,
+      selectedIncident: incidents ? incidents.selected() : null,
       static: staticLayers.map(function (ref) {
         return { id: ref.id, kind: ref.kind, title: ref.title, count: ref.layer.getLayers().length, onMap: map.hasLayer(ref.layer) };
       }),
@@ -626,11 +758,17 @@
     return null;
   };
 
+  /** Container pixel of an incident (for tests that click it), or null. */
+  CW.incidentPoint = function (id) {
+    var p = incidents.point(id);
+    return p ? [p.x, p.y] : null;
+  };
+
   /** Container pixel of a camera (for tests that click it). */
   CW.cameraPoint = function (id) {
-    var layer = cameraLayers[id];
-    if (!layer) return null;
-    var p = map.latLngToContainerPoint(layer.getLatLng());
+    var i = CW.cameras ? CW.cameras.index.get(id) : undefined;
+    if (i === undefined) return null;
+    var p = map.latLngToContainerPoint([CW.cameras.lat[i], CW.cameras.lon[i]]);
     return [p.x, p.y];
   };
 

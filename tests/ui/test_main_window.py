@@ -57,6 +57,22 @@ def test_clicking_a_camera_on_the_map_plays_it(qtbot, window):
     assert window.wall.tile(2).camera.id == camera.id
 
 
+def test_a_selection_drawn_on_the_map_goes_on_the_wall(qtbot, window):
+    """上墙: a circle drawn around a camera on the real page lists it; the button fills the wall's tiles."""
+    camera = window.session.cameras.all()[-1]
+    run_js(qtbot, window.map, f"""(CW.map.setView([{camera.lat}, {camera.lon}], 17, {{animate: false}}),
+        CW.selection.start('circle'), CW.selection.add([{camera.lat}, {camera.lon}]),
+        CW.selection.add(CW.map.containerPointToLatLng(
+            CW.map.latLngToContainerPoint([{camera.lat}, {camera.lon}]).add([60, 0]))), true)""")
+    qtbot.waitUntil(lambda: camera.id in [c["id"] for c in run_js(qtbot, window.map, "CW.selection.items()")],
+                    timeout=10000)
+    listed = [c["id"] for c in run_js(qtbot, window.map, "CW.selection.items()")]
+    run_js(qtbot, window.map, "(document.querySelector('.cw-selection-wall').click(), true)")
+    shown = min(len(listed), window.wall.tile_count())
+    qtbot.waitUntil(lambda: [c.id if c else None for c in window.wall.cameras()][:shown] == listed[:shown],
+                    timeout=10000)
+
+
 def test_selecting_an_incident_flies_the_map_to_it(qtbot, window):
     incident = window.session.incidents.open()[-1]
     assert window.incidents.select(incident.id)

@@ -148,66 +148,137 @@ def test_district_polygon_is_drawn(qtbot, view: MapView) -> None:
     assert result["d"] > 20
 
 
-def test_thousand_cameras_are_drawn_on_one_canvas(qtbot, view: MapView) -> None:
+def zoom_to(qtbot, view: MapView, lon: float, lat: float, zoom: float) -> None:
+    """Jump the map to ``zoom`` at a point (``setView`` without animation is synchronous)."""
+    code = f"(CW.map.setView([{lat}, {lon}], {zoom}, {{animate: false}}), CW.map.getZoom())"
+    assert run_js(qtbot, view, code) == zoom
+
+
+def test_thousand_cameras_are_clusters_at_district_zoom_and_points_closer(qtbot, view: MapView) -> None:
     with qtbot.waitSignal(
         view.sig_layer_drawn, check_params_cb=lambda k, n: k == "cameras" and n == 1000, timeout=10000
     ):
         view.set_cameras(make_cameras(1000))
     stats = run_js(qtbot, view, "CW.stats()")
-    assert stats["cameras"] == 1000
-    renderers = run_js(
+    assert stats["cameras"] == 1000 and stats["zoom"] < 14
+    assert stats["clusters"] > 0
+    # every camera is in exactly one cluster or drawn on its own, and clusters count their online cameras
+    counts = run_js(
         qtbot,
         view,
-        """(() => {
-        const r = new Set(); CW.groups.cameras.eachLayer(l => r.add(l.options.renderer));
-        return r.size; })()""",
+        """(() => { let n = 0, online = 0; const idx = CW.cameraLayer.clusterIndex();
+        for (const f of idx.getClusters([-180, -85, 180, 85], Math.floor(CW.map.getZoom()))) {
+            n += f.properties.cluster ? f.properties.point_count : 1;
+            online += f.properties.first; }
+        return [n, online]; })()""",
     )
-    assert renderers == 1
+    assert counts == [1000, 800]  # every 5th camera is offline
+    # one canvas holds every camera (the FOV wedges have a pane of their own)
     assert run_js(qtbot, view, "document.querySelectorAll('.leaflet-cw-cameras-pane canvas').length") == 1
+    assert run_js(qtbot, view, "document.querySelectorAll('.leaflet-cw-cameras-pane *').length") == 1
+
+    zoom_to(qtbot, view, 117.31, 34.765, 15)
+    stats = run_js(qtbot, view, "CW.stats()")
+    assert stats["clusters"] == 0
+    in_view = run_js(
+        qtbot,
+        view,
+        """(() => { const b = CW.map.getBounds(); let n = 0;
+        for (let i = 0; i < CW.cameras.n; i++) if (b.contains([CW.cameras.lat[i], CW.cameras.lon[i]])) n++;
+        return n; })()""",
+    )
+    assert 0 < in_view <= stats["camerasDrawn"] < 1000
+    # off and on again in the layer control: the new canvas is sized to the view, not left at 300x150
+    run_js(qtbot, view, "(CW.map.removeLayer(CW.groups.cameras), CW.map.addLayer(CW.groups.cameras), true)")
+    assert run_js(qtbot, view, "CW.stats().camerasDrawn") == stats["camerasDrawn"]
     # an update replaces, it does not add
     with qtbot.waitSignal(
         view.sig_layer_drawn, check_params_cb=lambda k, n: k == "cameras" and n == 990, timeout=10000
     ):
         view.set_cameras(make_cameras(990, offline_every=2))
     assert run_js(qtbot, view, "CW.stats().cameras") == 990
-    offline = run_js(
+    assert run_js(qtbot, view, "CW.cameras.online.filter(v => v === 0).length") == 495
+
+
+def click_at(qtbot, view: MapView, x: float, y: float) -> None:
+    """A left click at container point (x, y) of the map, as the browser delivers one."""
+    run_js(
         qtbot,
         view,
-        """(() => { let n = 0; CW.groups.cameras.eachLayer(l => {
-        if (l.options.fillColor === '#8e8e93') n++; }); return n; })()""",
+        f"""(() => {{ const r = CW.map.getContainer().getBoundingClientRect();
+        const target = document.elementFromPoint(r.left + {x}, r.top + {y});
+        for (const type of ['mousedown', 'mouseup', 'click'])
+            target.dispatchEvent(new MouseEvent(type,
+                {{clientX: r.left + {x}, clientY: r.top + {y}, bubbles: true, button: 0}}));
+        return true; }})()""",
     )
-    assert offline == 495
 
 
-def test_clicking_a_camera_emits_its_id(qtbot, view: MapView) -> None:
+def test_clicking_a_camera_emits_its_id_and_rings_it(qtbot, view: MapView) -> None:
     with qtbot.waitSignal(view.sig_layer_drawn, timeout=10000):
         view.set_cameras(make_cameras(400))
+    camera = make_cameras(400)[123]
+    zoom_to(qtbot, view, camera.lon, camera.lat, 15)
     x, y = run_js(qtbot, view, "CW.cameraPoint('CAM-0123')")
-    click = f"""(() => {{
-        const canvas = CW.cameraRenderer._container;
-        for (const type of ['mousedown', 'mouseup', 'click'])
-            canvas.dispatchEvent(new MouseEvent(type,
-                {{clientX: {x}, clientY: {y}, bubbles: true, button: 0}}));
-        return true; }})()"""
     with qtbot.waitSignal(view.sig_camera_clicked, timeout=5000) as blocker:
-        run_js(qtbot, view, click)
+        click_at(qtbot, view, x, y)
     assert blocker.args == ["CAM-0123"]
+    assert run_js(qtbot, view, "CW.stats().selectedCameras") == ["CAM-0123"]
     # a click on empty map emits nothing
     with qtbot.assertNotEmitted(view.sig_camera_clicked, wait=300):
-        run_js(
-            qtbot,
-            view,
-            click.replace(f"clientX: {x}", f"clientX: {x + 9}").replace(f"clientY: {y}", f"clientY: {y + 9}"),
-        )
+        click_at(qtbot, view, x + 12, y + 12)
+
+
+def test_hovering_a_camera_shows_its_card_as_text(qtbot, view: MapView) -> None:
+    cameras = make_cameras(100)
+    cameras[7] = cameras[7].model_copy(update={"name": "<b>东门</b>\u202e口", "town": "常庄街道"})
+    with qtbot.waitSignal(view.sig_layer_drawn, timeout=10000):
+        view.set_cameras(cameras)
+    zoom_to(qtbot, view, cameras[7].lon, cameras[7].lat, 16)
+    x, y = run_js(qtbot, view, "CW.cameraPoint('CAM-0007')")
+    run_js(
+        qtbot,
+        view,
+        f"""(() => {{ const r = CW.map.getContainer().getBoundingClientRect();
+        CW.map.getContainer().dispatchEvent(new MouseEvent('mousemove',
+            {{clientX: r.left + {x}, clientY: r.top + {y}, bubbles: true}})); return true; }})()""",
+    )
+    qtbot.waitUntil(lambda: run_js(qtbot, view, "!!document.querySelector('.leaflet-tooltip .cw-tip-title')"),
+                    timeout=5000)
+    title = run_js(qtbot, view, "document.querySelector('.leaflet-tooltip .cw-tip-title').textContent")
+    assert title.startswith("<b>东门</b>") and "\u202e" not in title  # the override shows as a mark
+    assert "常庄街道" in run_js(qtbot, view, "document.querySelector('.leaflet-tooltip').textContent")
+    assert run_js(qtbot, view, "document.querySelectorAll('.leaflet-tooltip b').length") == 0
+    assert run_js(qtbot, view, "CW.map.getContainer().classList.contains('cw-over-camera')") is True
+
+
+def test_urgent_pulse_stops_by_itself_and_when_accepted(qtbot, view: MapView) -> None:
+    run_js(qtbot, view, "(CW.options.pulseMs = 1500, true)")
+    with qtbot.waitSignal(view.sig_layer_drawn, timeout=10000):
+        view.set_incidents([make_incident("INC-1"), make_incident("INC-2", lon=117.3, lat=34.7)])
+    assert run_js(qtbot, view, "CW.stats().pulsing") == 2
+    with qtbot.waitSignal(view.sig_layer_drawn, timeout=5000):
+        view.upsert_incident(make_incident("INC-2", lon=117.3, lat=34.7, status=IncidentStatus.ACCEPTED))
+    assert run_js(qtbot, view, "CW.stats().pulsing") == 1  # acknowledged: no more pulse
+    qtbot.waitUntil(lambda: run_js(qtbot, view, "CW.stats().pulsing") == 0, timeout=5000)
+    # nothing on the page is animating any more
+    assert run_js(qtbot, view, "document.getAnimations().length") == 0
+    # an update of a pulse that has run out does not start it again
+    with qtbot.waitSignal(view.sig_layer_drawn, timeout=5000):
+        view.upsert_incident(make_incident("INC-1", title="道路积水（更新）"))
+    assert run_js(qtbot, view, "CW.stats().pulsing") == 0
 
 
 def test_clicking_an_incident_emits_its_id(qtbot, view: MapView) -> None:
     with qtbot.waitSignal(view.sig_layer_drawn, timeout=10000):
         view.set_incidents([make_incident("INC-7"), make_incident("INC-8", lon=117.3, lat=34.7, priority=3)])
-    assert run_js(qtbot, view, "document.querySelectorAll('.cw-incident').length") == 2
-    assert run_js(qtbot, view, "document.querySelectorAll('.cw-incident.cw-pulse').length") == 1
+    assert run_js(qtbot, view, "CW.stats().incidents") == 2
+    assert run_js(qtbot, view, "CW.incidents.layer.drawnCount()") == 2  # both on the one incident canvas
+    assert run_js(qtbot, view, "document.querySelectorAll('.cw-incident-pulse.cw-pulse').length") == 1
+    assert run_js(qtbot, view, "document.getAnimations().every(a => a.effect.getTiming().iterations < 10)")
+    x, y = run_js(qtbot, view, "CW.incidentPoint('INC-8')")
     with qtbot.waitSignal(view.sig_incident_clicked, timeout=5000) as blocker:
-        run_js(qtbot, view, "document.querySelector('.cw-priority-3').click()")
+        click_at(qtbot, view, x, y)
     assert blocker.args == ["INC-8"]
 
 
@@ -225,11 +296,16 @@ def test_select_incident_flies_there_and_highlights(qtbot, view: MapView) -> Non
     qtbot.waitUntil(arrived, timeout=10000)
     assert before != run_js(qtbot, view, "CW.stats().center")
     assert run_js(qtbot, view, "CW.stats().selectedIncident") == "INC-1"
-    assert run_js(qtbot, view, "document.querySelectorAll('.cw-incident.cw-selected').length") == 1
-    # an update of the selected incident keeps it highlighted
+    assert run_js(qtbot, view, "CW.incidents.layer._highlight.indices") == [0]  # ringed
+    assert run_js(qtbot, view, "CW.stats().pulsing") == 1  # selecting INC-1 stopped its pulse, not INC-2's
+    qtbot.waitUntil(lambda: run_js(qtbot, view, "document.querySelectorAll('.cw-incident-tip').length") == 1,
+                    timeout=5000)
+    # an update of the selected incident keeps it highlighted, with its new state on the card
     with qtbot.waitSignal(view.sig_layer_drawn, timeout=5000):
         view.upsert_incident(make_incident("INC-1", lon=117.42, lat=34.86, status=IncidentStatus.ACCEPTED))
-    assert run_js(qtbot, view, "document.querySelectorAll('.cw-selected.cw-status-accepted').length") == 1
+    assert run_js(qtbot, view, "CW.incidents.get('INC-1').status") == "accepted"
+    assert run_js(qtbot, view, "CW.incidents.layer._highlight.indices") == [0]
+    assert "受理" in run_js(qtbot, view, "document.querySelector('.cw-incident-tip').textContent")
 
 
 def test_fly_to_moves_the_centre(qtbot, view: MapView) -> None:
@@ -376,3 +452,140 @@ def test_data_is_pushed_again_after_a_reload(qtbot, view: MapView) -> None:
         view.reload()
     qtbot.waitUntil(lambda: run_js(qtbot, view, "CW.stats().incidents") == 1, timeout=5000)
     assert run_js(qtbot, view, "CW.stats().cameras") == 30
+
+
+def test_incident_density_choropleth_is_an_overlay_with_counts(qtbot, view: MapView) -> None:
+    from commandwall.mapdoc.payload import incident_density_payload
+
+    grids = next(layer for layer in sample_layers() if layer.kind == "grids").features
+    ids = [f["properties"]["id"] for f in grids]
+    cells = [dict(f, properties=dict(f["properties"], name=f"<i>{f['properties']['id']}</i>")) for f in grids]
+    with qtbot.waitSignal(view.sig_layer_drawn, check_params_cb=lambda k, n: k == "density", timeout=5000):
+        view.set_incident_density(incident_density_payload(cells, {ids[0]: 5, ids[1]: 1}))
+    control = run_js(qtbot, view, "document.querySelector('.leaflet-control-layers').textContent")
+    assert "事件密度（网格）" in control
+    assert run_js(qtbot, view, "CW.map.hasLayer(CW.density.layer)") is False  # off until switched on
+    drawn = run_js(qtbot, view, "CW.density.counts()")
+    assert {k: v["count"] for k, v in drawn.items()} == {ids[0]: 5, ids[1]: 1, **{i: 0 for i in ids[2:]}}
+    assert drawn[ids[0]]["color"] != drawn[ids[1]]["color"] and drawn[ids[2]]["color"] is None
+    # switched on in the layer control, the cells are on the map and their names are text
+    run_js(qtbot, view, """(() => { for (const label of document.querySelectorAll('.leaflet-control-layers label'))
+        if (label.textContent.includes('事件密度')) label.querySelector('input').click(); return true; })()""")
+    assert run_js(qtbot, view, "CW.map.hasLayer(CW.density.layer)") is True
+    assert run_js(qtbot, view, "CW.density.layer.getLayers().length") == len(ids)
+    assert run_js(qtbot, view, "document.querySelectorAll('i').length") == 0
+
+
+def test_search_box_finds_through_python_and_goes_there(qtbot, view: MapView) -> None:
+    from commandwall.app.map_search import MapSearch
+
+    cameras = make_cameras(50)
+    cameras[9] = cameras[9].model_copy(update={"name": "<b>光明大道</b>与泰山路口"})
+    incidents = [make_incident("INC-42", lon=117.41, lat=34.84)]
+    towns = next(layer for layer in sample_layers() if layer.kind == "towns").features
+    search = MapSearch(lambda: cameras, lambda: incidents, list, towns)
+    view.set_searcher(lambda text: [hit.as_dict() for hit in search.search(text)])
+    with qtbot.waitSignal(view.sig_layer_drawn, timeout=10000):
+        view.set_cameras(cameras)
+    with qtbot.waitSignal(view.sig_layer_drawn, timeout=10000):
+        view.set_incidents(incidents)
+
+    def type_and_wait(text: str) -> list:
+        run_js(qtbot, view, f"""(() => {{ CW.search.input.value = {json.dumps(text)};
+            CW.search.input.dispatchEvent(new Event('input')); return true; }})()""")
+        qtbot.waitUntil(lambda: run_js(qtbot, view, "CW.search.input.value") == text and run_js(
+            qtbot, view, "document.querySelectorAll('.cw-search-row, .cw-search-none').length") > 0, timeout=5000)
+        return run_js(qtbot, view, "[...document.querySelectorAll('.cw-search-label')].map(e => e.textContent)")
+
+    assert type_and_wait("光明大道") == ["<b>光明大道</b>与泰山路口"]  # text, not markup
+    assert run_js(qtbot, view, "document.querySelectorAll('.cw-search b').length") == 0
+    with qtbot.waitSignal(view.sig_camera_clicked, timeout=5000) as clicked:
+        run_js(qtbot, view, "(document.querySelector('.cw-search-row').click(), true)")
+    assert clicked.args == ["CAM-0009"]
+    qtbot.waitUntil(lambda: run_js(qtbot, view, "CW.stats().zoom") >= 17, timeout=10000)
+    lon, lat = run_js(qtbot, view, "CW.stats().center")
+    assert abs(lon - cameras[9].lon) < 1e-4 and abs(lat - cameras[9].lat) < 1e-4
+    assert run_js(qtbot, view, "CW.stats().selectedCameras") == ["CAM-0009"]
+
+    assert type_and_wait("inc-42") == ["道路积水"]
+    with qtbot.waitSignal(view.sig_incident_clicked, timeout=5000) as clicked:
+        run_js(qtbot, view, "(document.querySelector('.cw-search-row').click(), true)")
+    assert clicked.args == ["INC-42"]
+    assert run_js(qtbot, view, "CW.stats().selectedIncident") == "INC-42"
+
+    assert type_and_wait("常庄") == ["常庄街道"]
+    run_js(qtbot, view, "(document.querySelector('.cw-search-row').click(), true)")
+    qtbot.waitUntil(lambda: run_js(qtbot, view, "CW.stats().zoom") < 17, timeout=10000)
+    assert run_js(qtbot, view, "CW.lastSearchHit.kind") == "town"
+    assert type_and_wait("没有这个") == []
+    assert run_js(qtbot, view, "document.querySelector('.cw-search-none').textContent") == "无结果"
+
+
+def test_measure_distance_and_area_come_from_pyproj(qtbot, view: MapView) -> None:
+    from pyproj import Geod
+
+    geod = Geod(ellps="GRS80")
+    line = [[117.20, 34.75], [117.25, 34.76], [117.30, 34.74]]
+    run_js(qtbot, view, "(CW.measure.start('line'), true)")
+    assert run_js(qtbot, view, "CW.tools.busy()") is True
+    for lon, lat in line:
+        run_js(qtbot, view, f"(CW.measure.add([{lat}, {lon}]), true)")
+    expected = geod.line_length([p[0] for p in line], [p[1] for p in line])
+    qtbot.waitUntil(lambda: (run_js(qtbot, view, "CW.measure.result()") or {}).get("length_m") is not None,
+                    timeout=5000)
+    qtbot.waitUntil(lambda: abs(run_js(qtbot, view, "CW.measure.result().length_m") - expected) < 0.01,
+                    timeout=5000)
+    label = run_js(qtbot, view, "document.querySelector('.cw-measure-label').textContent")
+    assert label == f"{expected / 1000:.2f} 公里"
+
+    run_js(qtbot, view, "(CW.measure.clear(), CW.measure.start('area'), true)")
+    square = [[117.20, 34.70], [117.21, 34.70], [117.21, 34.71], [117.20, 34.71]]
+    for lon, lat in square:
+        run_js(qtbot, view, f"(CW.measure.add([{lat}, {lon}]), true)")
+    area, _ = geod.polygon_area_perimeter([p[0] for p in square], [p[1] for p in square])
+    qtbot.waitUntil(lambda: abs((run_js(qtbot, view, "CW.measure.result()") or {}).get("area_m2", 0) - abs(area))
+                    < 1, timeout=5000)
+    assert "平方" in run_js(qtbot, view, "document.querySelector('.cw-measure-label').textContent")
+    run_js(qtbot, view, "(CW.measure.stop(), true)")
+    assert run_js(qtbot, view, "CW.tools.busy()") is False
+
+
+def test_drawn_rectangle_lists_cameras_editably_and_sends_them_to_the_wall(qtbot, view: MapView) -> None:
+    from commandwall.app.map_select import CameraPicker
+
+    cameras = make_cameras(100)
+    cameras[0] = cameras[0].model_copy(update={"name": "<b>东门</b>"})
+    view.set_camera_picker(CameraPicker(lambda: cameras).pick)
+    with qtbot.waitSignal(view.sig_layer_drawn, timeout=10000):
+        view.set_cameras(cameras)
+    lons = sorted({c.lon for c in cameras})
+    lats = sorted({c.lat for c in cameras})
+    # a rectangle around the first 2 x 2 cameras of the lattice; cameras whose view reaches in follow them
+    west, east = lons[0] - 0.001, (lons[1] + lons[2]) / 2
+    south, north = lats[0] - 0.001, (lats[1] + lats[2]) / 2
+    expected = CameraPicker(lambda: cameras).pick(
+        {"type": "rectangle", "points": [[west, south], [east, north]]})
+    assert [c["id"] for c in expected["inside"]] == ["CAM-0000", "CAM-0001", "CAM-0010", "CAM-0011"]
+    run_js(qtbot, view, "(CW.selection.start('rectangle'), true)")
+    assert run_js(qtbot, view, "CW.tools.busy()") is True
+    run_js(qtbot, view, f"(CW.selection.add([{south}, {west}]), CW.selection.add([{north}, {east}]), true)")
+    qtbot.waitUntil(lambda: len(run_js(qtbot, view, "CW.selection.items()")) > 0, timeout=5000)
+    listed = [c["id"] for c in run_js(qtbot, view, "CW.selection.items()")]
+    assert listed == [c["id"] for c in expected["inside"] + expected["sees"]]
+    names = run_js(qtbot, view, "[...document.querySelectorAll('.cw-selection-name')].map(e => e.textContent)")
+    assert names[0] == "<b>东门</b>" and run_js(qtbot, view, "document.querySelectorAll('.cw-selection b').length") == 0
+    assert run_js(qtbot, view, "CW.stats().selectedCameras") == listed  # ringed on the map
+    assert run_js(qtbot, view, "CW.tools.busy()") is False
+    # edit: remove the second camera, then 上墙
+    run_js(qtbot, view, "(document.querySelectorAll('.cw-selection-remove')[1].click(), true)")
+    assert run_js(qtbot, view, "document.querySelector('.cw-selection-title').textContent") == \
+        f"已选摄像头 {len(listed) - 1} 个"
+    with qtbot.waitSignal(view.sig_cameras_to_wall, timeout=5000) as to_wall:
+        run_js(qtbot, view, "(document.querySelector('.cw-selection-wall').click(), true)")
+    assert to_wall.args == [[listed[0], *listed[2:]]]
+    # a bad shape is refused with a reason, nothing else breaks
+    run_js(qtbot, view, """(CW.bridge.pickCameras('{"type": "hexagon"}',
+        json => { window.__pick = JSON.parse(json); }), true)""")
+    qtbot.waitUntil(lambda: run_js(qtbot, view, "window.__pick || null") is not None, timeout=5000)
+    assert "hexagon" in run_js(qtbot, view, "window.__pick.error")
+    assert run_js(qtbot, view, "CW.selection.items().length") == len(listed) - 1

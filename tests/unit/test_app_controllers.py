@@ -203,3 +203,28 @@ def test_the_camera_count_follows_the_platform(desk, exercise):
     finally:
         exercise.set_camera_status(camera.id, "online")
     assert desk.cameras.camera(None) is None and desk.cameras.camera("no-such-camera") is None
+
+
+def test_the_map_places_incidents_in_town_and_grid_and_counts_them_per_cell(desk):
+    placed = desk.map.placed_incidents()
+    assert len(placed) == len(desk.session.incidents.all())
+    grids = {f["properties"]["id"]: f["properties"]["town"]
+             for layer in desk.session.layers if layer.kind == "grids" for f in layer.features}
+    inside = [i for i in placed if i.grid in grids]
+    assert inside and all(grids[i.grid] == i.town for i in inside)
+    desk.map.note_incident_change()
+    density = desk.map.take_density()
+    assert density is not None and desk.map.take_density() is None  # only after a change
+    assert sum(c["count"] for c in density["cells"]) == len(inside)
+
+
+def test_the_map_search_finds_the_platforms_cameras_incidents_towns_and_grids(desk):
+    camera = desk.session.cameras.all()[3]
+    assert desk.map.search(camera.id)[0]["id"] == camera.id
+    incident = desk.session.incidents.all()[0]
+    assert desk.map.search(incident.id)[0] == {**desk.map.search(incident.id)[0], "kind": "incident"}
+    towns = [f["properties"]["name"] for layer in desk.session.layers if layer.kind == "towns"
+             for f in layer.features]
+    hit = next(h for h in desk.map.search(towns[0]) if h["kind"] == "town")
+    assert hit["bounds"][0][0] < hit["lat"] < hit["bounds"][1][0]
+    assert any(h["kind"] == "grid" for h in desk.map.search("网格"))

@@ -170,3 +170,28 @@ def test_names_on_the_map_show_hidden_characters_as_marks() -> None:
         "geometry": {"type": "Point", "coordinates": [117.3, 34.8]},
     })
     assert item is not None and item["name"] == shown and item["town"] == "临城街道"
+
+
+def test_camera_columns_round_trip_through_json() -> None:
+    """What the page decodes (base64 little-endian typed arrays, ids by line) gives back every camera."""
+    import base64
+
+    import numpy as np
+
+    cams = [camera(i, "offline" if i % 7 == 0 else "online").model_copy(
+        update={"lon": 117.2 + i * 1e-6, "lat": 34.7 + i * 2e-6, "heading": i % 360}) for i in range(500)]
+    data = json.loads(payload.to_json(payload.camera_columns(cams)))
+    assert data["n"] == 500
+    assert data["ids"].split("\n") == [c.id for c in cams]
+
+    def column(name: str, dtype: str) -> np.ndarray:
+        return np.frombuffer(base64.b64decode(data[name]), dtype=dtype)
+
+    assert column("lon", "<f8").tolist() == [c.lon for c in cams]  # exact, not rounded
+    assert column("lat", "<f8").tolist() == [c.lat for c in cams]
+    assert column("online", "u1").tolist() == [int(c.status == "online") for c in cams]
+    assert column("heading", "<f4").tolist() == [float(c.heading) for c in cams]
+    assert column("fov", "<f4").tolist() == [60.0] * 500 and column("range", "<f4").tolist() == [150.0] * 500
+    assert "name" not in data and "临城" not in json.dumps(data, ensure_ascii=False)  # names come on demand
+    assert payload.camera_columns([]) == {"n": 0, "ids": "", "lon": "", "lat": "", "online": "", "heading": "",
+                                          "fov": "", "range": ""}

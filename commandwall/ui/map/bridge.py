@@ -10,9 +10,14 @@ slots are camelCase methods, because ``@Slot(name=...)`` crashes QWebChannel's i
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
+
+from commandwall.app.map_search import measure
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +31,7 @@ class MapBridge(QObject):
     incident_upserted = Signal(str, name="incidentUpserted")
     units_changed = Signal(str, name="unitsChanged")
     resources_changed = Signal(str, name="resourcesChanged")
+    density_changed = Signal(str, name="densityChanged")
     command = Signal(str, name="command")
 
     # JS -> Python, re-emitted for the view
@@ -35,10 +41,14 @@ class MapBridge(QObject):
     sig_layer_drawn = Signal(str, int)
     sig_base_map_chosen = Signal(str)
     sig_copy_text = Signal(str)
+    sig_cameras_to_wall = Signal(list)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._static_layers = "{}"
+        self._camera_card: Callable[[str], str] = lambda _camera_id: ""
+        self._searcher: Callable[[str], list[dict[str, Any]]] = lambda _text: []
+        self._picker: Callable[[dict[str, Any]], dict[str, Any]] = lambda _shape: {"inside": [], "sees": []}
         self._base_maps = '{"items": [], "none": {"id": "none", "title": "无底图"}, "selected": "none"}'
 
     def set_base_maps(self, json_text: str) -> None:
@@ -75,6 +85,64 @@ class MapBridge(QObject):
     def pageReady(self) -> None:  # noqa: N802 (name seen by JS)
         """The page has drawn its static layers, connected its handlers and can take data."""
         self.sig_page_ready.emit()
+
+    def set_camera_cards(self, card: Callable[[str], str]) -> None:
+        """Where :meth:`cameraCard` looks a camera up (its JSON text, or "" for an unknown id)."""
+        self._camera_card = card
+
+    @Slot(str, result=str)
+    def cameraCard(self, camera_id: str) -> str:  # noqa: N802 (name seen by JS)
+        """One camera's card (name, status, town …) as JSON text for the pointer's tooltip; "" if unknown."""
+        return self._camera_card(str(camera_id))
+
+    def set_searcher(self, searcher: Callable[[str], list[dict[str, Any]]]) -> None:
+        """What the map's search box asks: text -> JSON-ready results (``MapSearch.search`` as dicts)."""
+        self._searcher = searcher
+
+    @Slot(str, result=str)
+    def search(self, text: str) -> str:
+        """Results for the search box as JSON text (a list; empty for no match or a failed search)."""
+        try:
+            results = self._searcher(str(text))
+        except Exception:  # a failed search must not break the page: it finds nothing, and says so in the log
+            log.exception("map search for %r failed", str(text)[:60])
+            results = []
+        return json.dumps(results, ensure_ascii=False)
+
+    @Slot(str, result=str)
+    def measure(self, request: str) -> str:
+        """Geodesic measure of ``{"kind": "line"|"area", "points": [[lon, lat], ...]}`` as JSON text:
+        ``{length_m}`` or ``{area_m2, perimeter_m}``, or ``{error}`` for a bad request."""
+        try:
+            data = json.loads(request)
+            return json.dumps(measure(str(data["kind"]), data["points"]))
+        except (ValueError, TypeError, KeyError, IndexError) as exc:
+            return json.dumps({"error": str(exc)[:200]}, ensure_ascii=False)
+
+    def set_camera_picker(self, picker: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+        """What a drawn shape selects: shape -> ``{inside, sees}`` (``CameraPicker.pick``)."""
+        self._picker = picker
+
+    @Slot(str, result=str)
+    def pickCameras(self, shape: str) -> str:  # noqa: N802 (name seen by JS)
+        """The cameras in a drawn shape (JSON text in and out), or ``{error}`` for a bad shape."""
+        try:
+            data = json.loads(shape)
+            if not isinstance(data, dict):
+                raise ValueError("a shape is a JSON object")
+            return json.dumps(self._picker(data), ensure_ascii=False)
+        except (ValueError, TypeError, KeyError, IndexError) as exc:
+            return json.dumps({"error": str(exc)[:200]}, ensure_ascii=False)
+
+    @Slot(str)
+    def camerasToWall(self, ids: str) -> None:  # noqa: N802 (name seen by JS)
+        """上墙: the officer puts the listed cameras (a JSON list of ids) on the video wall."""
+        try:
+            data = json.loads(ids)
+        except ValueError:
+            return
+        if isinstance(data, list):
+            self.sig_cameras_to_wall.emit([str(i) for i in data[:64] if isinstance(i, str)])
 
     @Slot(str)
     def cameraClicked(self, camera_id: str) -> None:  # noqa: N802 (name seen by JS)

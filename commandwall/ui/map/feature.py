@@ -8,6 +8,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 
 from commandwall.app.map import REDRAW_INTERVAL_MS, MapController
+from commandwall.domain.models import Incident
 from commandwall.textsafe import display_text
 from commandwall.ui.adapters import ClientSignals
 from commandwall.ui.map.view import MapView
@@ -18,10 +19,12 @@ class MapFeature(QObject):
     """The district map (地图): ``widget`` to place, ``on_ready()`` once the session is connected.
 
     Signals: ``sig_message(text, timeout_ms)`` for the status bar (text made safe to show); the view's
-    ``sig_camera_clicked`` and ``sig_incident_clicked`` are what other features follow.
+    ``sig_camera_clicked`` and ``sig_incident_clicked`` are what other features follow; ``sig_cameras_to_wall
+    (ids)`` asks for a drawn selection on the video wall.
     """
 
     sig_message = Signal(str, int)
+    sig_cameras_to_wall = Signal(list)
 
     def __init__(self, controller: MapController, signals: ClientSignals, parent: QObject | None = None,
                  *, data_dir: Path | None = None) -> None:
@@ -36,8 +39,11 @@ class MapFeature(QObject):
         self._base_map_problems = problems
         self.view.sig_base_map_chosen.connect(self._on_base_map_chosen)
         self.view.sig_copy_text.connect(self._copy)
+        self.view.set_searcher(controller.search)
+        self.view.set_camera_picker(controller.pick_cameras)
+        self.view.sig_cameras_to_wall.connect(self.sig_cameras_to_wall)
         signals.sig_layers.connect(self._on_layers)
-        signals.sig_incident.connect(self.view.upsert_incident)
+        signals.sig_incident.connect(self._on_incident)  # a method: queued to the GUI thread
         signals.sig_camera.connect(self._note_camera_change)  # methods: queued to the GUI thread
         signals.sig_unit.connect(self._note_unit_change)
         self._redraw = QTimer(self)
@@ -51,8 +57,13 @@ class MapFeature(QObject):
     def _note_unit_change(self, *_args: object) -> None:
         self.controller.note_unit_change()
 
+    def _on_incident(self, incident: Incident) -> None:
+        self.view.upsert_incident(self.controller.place(incident))
+        self.controller.note_incident_change()
+
     def _on_layers(self, _layers: list, errors: list[str], page_html: str) -> None:
         self.view.load_built_page(page_html)
+        self.controller.note_incident_change()  # the grid cells may be new
         report = self.controller.layer_report(errors + self._base_map_problems)
         if report:
             self.sig_message.emit(display_text(report), 15000)
@@ -70,7 +81,8 @@ class MapFeature(QObject):
         session = self.controller.session
         self.view.set_cameras(session.cameras.all())
         self.view.set_units(session.units.all())
-        self.view.set_incidents(session.incidents.all())
+        self.view.set_incidents(self.controller.placed_incidents())
+        self.controller.note_incident_change()
         resources = self.controller.resources()
         if resources is not None:
             self.view.set_resources(resources)
@@ -91,6 +103,9 @@ class MapFeature(QObject):
             self.view.set_cameras(cameras)
         if units is not None:
             self.view.set_units(units)
+        density = self.controller.take_density()
+        if density is not None:
+            self.view.set_incident_density(density)
 
     def shutdown(self) -> None:
         """Stop redrawing."""

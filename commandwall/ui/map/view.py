@@ -9,7 +9,7 @@ is ready — and after a reload or a crashed renderer — are delivered when the
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
 from PySide6.QtCore import QTimer, QUrl, Signal
@@ -61,12 +61,33 @@ class MapPage(QWebEnginePage):
         return False
 
 
+class _CameraCards:
+    """The cameras last drawn, for the card of the one under the pointer (the bridge asks; no ref to the view)."""
+
+    def __init__(self) -> None:
+        self.cameras: Sequence[Camera] = ()
+        self._by_id: dict[str, Camera] | None = None
+
+    def replace(self, cameras: Sequence[Camera]) -> None:
+        """New cameras; the id index is made again when the pointer first rests on one."""
+        self.cameras = cameras
+        self._by_id = None
+
+    def card(self, camera_id: str) -> str:
+        """The camera's card as JSON text (``payload.camera_payload``), or "" for an unknown id."""
+        if self._by_id is None:
+            self._by_id = {c.id: c for c in self.cameras}
+        camera = self._by_id.get(camera_id)
+        return payload.to_json(payload.camera_payload(camera)) if camera is not None else ""
+
+
 class MapView(QWebEngineView):
     """The district map. Signals: ``sig_camera_clicked(id)``, ``sig_incident_clicked(id)``, ``sig_ready()``.
 
     ``sig_layer_drawn(kind, count)`` tells when the page has painted a data layer (tests, benchmarks);
     ``sig_base_map_chosen(id)`` when the officer picks a base map; ``sig_copy_text(text)`` when a click on the
-    coordinate readout asks for the clipboard.
+    coordinate readout asks for the clipboard; ``sig_cameras_to_wall(ids)`` when 上墙 is pressed on a drawn
+    selection.
     """
 
     sig_camera_clicked = Signal(str)
@@ -75,6 +96,7 @@ class MapView(QWebEngineView):
     sig_layer_drawn = Signal(str, int)
     sig_base_map_chosen = Signal(str)
     sig_copy_text = Signal(str)
+    sig_cameras_to_wall = Signal(list)
 
     def __init__(self, parent=None, *, page_name: str = "map.html", profile: QWebEngineProfile | None = None):
         super().__init__(parent)
@@ -89,12 +111,15 @@ class MapView(QWebEngineView):
         self._channel.registerObject("bridge", self._bridge)
         self._web_page.setWebChannel(self._channel)
 
+        self._camera_cards = _CameraCards()
+        self._bridge.set_camera_cards(self._camera_cards.card)
         self._bridge.sig_page_ready.connect(self._on_page_ready)
         self._bridge.sig_camera_clicked.connect(self.sig_camera_clicked)
         self._bridge.sig_incident_clicked.connect(self.sig_incident_clicked)
         self._bridge.sig_layer_drawn.connect(self.sig_layer_drawn)
         self._bridge.sig_base_map_chosen.connect(self.sig_base_map_chosen)
         self._bridge.sig_copy_text.connect(self.sig_copy_text)
+        self._bridge.sig_cameras_to_wall.connect(self.sig_cameras_to_wall)
         self._tile_hosts: list[str] = []
         self._web_page.loadStarted.connect(self._on_load_started)
         self._web_page.loadFinished.connect(self._on_load_finished)
@@ -107,6 +132,7 @@ class MapView(QWebEngineView):
         self._incidents: dict[str, dict[str, Any]] | None = None
         self._units: str | None = None
         self._resources: str | None = None
+        self._density: str | None = None
         self._pending_command: str | None = None
 
     # ------------------------------------------------------------------ page
@@ -182,6 +208,8 @@ class MapView(QWebEngineView):
             self._bridge.units_changed.emit(self._units)
         if self._resources is not None:
             self._bridge.resources_changed.emit(self._resources)
+        if self._density is not None:
+            self._bridge.density_changed.emit(self._density)
         if self._pending_command is not None:
             self._bridge.command.emit(self._pending_command)
             self._pending_command = None
@@ -190,10 +218,24 @@ class MapView(QWebEngineView):
     # ------------------------------------------------------------------ data
 
     def set_cameras(self, cameras: Iterable[Camera]) -> None:
-        """Replace the camera layer (drawn on one canvas renderer, coloured by status)."""
-        self._cameras = payload.to_json(payload.cameras_payload(cameras))
+        """Replace the camera layer (columns over the bridge, drawn on one canvas, clustered at low zoom)."""
+        cameras = cameras if isinstance(cameras, Sequence) else list(cameras)
+        self._camera_cards.replace(cameras)
+        self._cameras = payload.to_json(payload.camera_columns(cameras))
         if self._ready:
             self._bridge.cameras_changed.emit(self._cameras)
+
+    def set_camera_picker(self, picker) -> None:
+        """What a shape drawn on the map selects: ``picker(shape) -> {"inside": [...], "sees": [...]}``."""
+        self._bridge.set_camera_picker(picker)
+
+    def set_searcher(self, searcher) -> None:
+        """What the search box on the map finds: ``searcher(text) -> [SearchHit.as_dict(), ...]``."""
+        self._bridge.set_searcher(searcher)
+
+    def select_cameras(self, camera_ids: Iterable[str]) -> None:
+        """Ring these cameras on the map (an empty list clears the selection)."""
+        self._send_command({"op": "selectCameras", "ids": [str(i) for i in camera_ids]})
 
     def set_incidents(self, incidents: Iterable[Incident]) -> None:
         """Replace all incidents."""
@@ -221,6 +263,12 @@ class MapView(QWebEngineView):
         self._resources = payload.to_json(payload.resources_payload(features))
         if self._ready:
             self._bridge.resources_changed.emit(self._resources)
+
+    def set_incident_density(self, density: Mapping[str, Any]) -> None:
+        """Incidents per grid cell (``payload.incident_density_payload``) for the choropleth overlay."""
+        self._density = payload.to_json(density)
+        if self._ready:
+            self._bridge.density_changed.emit(self._density)
 
     def fly_to(self, lon: float, lat: float, zoom: int = 16) -> None:
         """Fly the map to a point."""

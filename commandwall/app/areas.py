@@ -1,0 +1,66 @@
+"""Which town (镇街) and grid cell (网格) a point lies in, and incidents counted per grid cell — without Qt.
+
+Built on :class:`commandwall.geo.index.AreaIndex` over the session's ``towns`` and ``grids`` layers. An
+incident's town and grid are taken from its point; where the point lies outside every town or cell (or a
+layer is missing) the platform's own value is kept.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from commandwall.domain.models import Incident
+from commandwall.geo.index import AreaIndex
+
+
+def _features(layers: Iterable[Any], kind: str) -> list[dict[str, Any]]:
+    layer = next((layer for layer in layers if getattr(layer, "kind", None) == kind), None)
+    return list(layer.features) if layer is not None else []
+
+
+class DistrictAreas:
+    """Point → town name and grid cell id, over the district's towns and grids (either may be empty)."""
+
+    def __init__(self, towns: Sequence[Mapping[str, Any]], grids: Sequence[Mapping[str, Any]]) -> None:
+        self.towns = AreaIndex([dict(f) for f in towns], key="name")
+        self.grids = AreaIndex([dict(f) for f in grids], key="id")
+        self._grid_features = [dict(f) for f in grids]
+
+    @classmethod
+    def from_layers(cls, layers: Iterable[Any]) -> DistrictAreas:
+        """From a session's layers (those of kind ``towns`` and ``grids``)."""
+        layers = list(layers)
+        return cls(_features(layers, "towns"), _features(layers, "grids"))
+
+    def town_at(self, lon: float, lat: float) -> str | None:
+        """The name of the town containing the point, or None."""
+        name = self.towns.key_at(lon, lat)
+        return str(name) if name is not None else None
+
+    def grid_at(self, lon: float, lat: float) -> str | None:
+        """The id of the grid cell containing the point, or None."""
+        grid = self.grids.key_at(lon, lat)
+        return str(grid) if grid is not None else None
+
+    def place(self, incident: Incident) -> Incident:
+        """The incident with the town and grid cell of its point (unchanged where the point finds none)."""
+        town = self.town_at(incident.lon, incident.lat) or incident.town
+        grid = self.grid_at(incident.lon, incident.lat) or incident.grid
+        if town == incident.town and grid == incident.grid:
+            return incident
+        return incident.model_copy(update={"town": town, "grid": grid})
+
+    def density(self, incidents: Iterable[Incident]) -> Counter[str]:
+        """How many of ``incidents`` lie in each grid cell (by the cell of the point), keyed by cell id."""
+        counts: Counter[str] = Counter()
+        for incident in incidents:
+            grid = self.grid_at(incident.lon, incident.lat)
+            if grid is not None:
+                counts[grid] += 1
+        return counts
+
+    def grid_features(self) -> list[dict[str, Any]]:
+        """The grid cells as GeoJSON features (for the density layer's shapes)."""
+        return self._grid_features

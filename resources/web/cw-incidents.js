@@ -1,0 +1,186 @@
+/*
+ * cw-incidents.js — incidents on the map (plain ES2017, no build step; after cw-points.js, before cw-map.js).
+ *
+ * All incidents are points of one CW.PointLayer canvas, styled by priority and state (new, being handled,
+ * closed); the selected one gets a white ring and its card as a tooltip. A new urgent incident (特急/紧急)
+ * also gets a small DOM ring that pulses a few times (CSS), for CW.options.pulseMs at most, and stops at once
+ * when it is acknowledged (no longer new) or selected: an endless animation keeps a software-GL desk
+ * repainting forever. Titles are set with textContent only.
+ */
+(function () {
+  "use strict";
+
+  var CW = (window.CW = window.CW || {});
+  var PRIORITY_COLORS = { 1: "#ff3b30", 2: "#ff9500", 3: "#ffd60a", 4: "#64d2ff" };
+  var PRIORITY_LABELS = { 1: "特急", 2: "紧急", 3: "一般", 4: "提示" };
+  var CLOSED = { resolved: true, closed: true, merged: true };
+  var CLOSED_COLOR = "#8e8e93";
+
+  /** Style index: 3 per priority 1..4 — new (dark rim), being handled (white rim), closed (grey). */
+  function styleOf(inc) {
+    var p = Math.min(Math.max(Number(inc.priority) || 3, 1), 4);
+    var variant = CLOSED[inc.status] === true ? 2 : inc.status === "new" ? 0 : 1;
+    return (p - 1) * 3 + variant;
+  }
+
+  function styles() {
+    var out = [];
+    [1, 2, 3, 4].forEach(function (p) {
+      out.push({ fill: PRIORITY_COLORS[p], stroke: "#0b1622", fillOpacity: 1, radius: 6 });
+      out.push({ fill: PRIORITY_COLORS[p], stroke: "#ffffff", fillOpacity: 1, radius: 6 });
+      out.push({ fill: CLOSED_COLOR, stroke: "#0b1622", fillOpacity: 0.7, radius: 5 });
+    });
+    return out;
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  /** The tooltip card of an incident (title, category and status, priority and town), text only. */
+  function card(inc) {
+    var box = el("div", "cw-tip cw-incident-tip");
+    box.appendChild(el("div", "cw-tip-title", inc.title));
+    box.appendChild(el("div", "cw-tip-line", (inc.category_label || inc.category) + " · " + inc.status_label));
+    var meta = [PRIORITY_LABELS[inc.priority] || "", inc.town || ""].filter(Boolean).join(" · ");
+    if (meta) box.appendChild(el("div", "cw-tip-line", meta));
+    return box;
+  }
+
+  /**
+   * The incidents of a map: CW.Incidents(map, {pane, pulseMs()}) -> {group, set, upsert, select, hit, ...}.
+   * ``group`` is what the layer control switches.
+   */
+  CW.Incidents = function (map, options) {
+    var layer = new CW.PointLayer({ pane: options.pane, clustering: false, padding: 0.1, styles: styles() });
+    var pulses = L.layerGroup();
+    var group = L.layerGroup([layer, pulses]);
+    var list = []; // incidents in drawing order
+    var index = new Map(); // id -> position in list
+    var pulseMarkers = new Map(); // id -> L.marker of a running pulse
+    var seen = new Map(); // id -> when the page first saw it (ms)
+    var selected = null;
+    var tip = L.tooltip({ direction: "top", offset: [0, -8], className: "cw-incident-tooltip" });
+
+    function redraw() {
+      var n = list.length;
+      var lon = new Float64Array(n), lat = new Float64Array(n), style = new Uint8Array(n);
+      for (var i = 0; i < n; i++) {
+        lon[i] = list[i].lon;
+        lat[i] = list[i].lat;
+        style[i] = styleOf(list[i]);
+      }
+      layer.setData(lon, lat, style);
+      var at = selected !== null ? index.get(selected) : undefined;
+      layer.setHighlight(at !== undefined ? [at] : null, "#ffffff");
+    }
+
+    function stopPulse(id) {
+      var marker = pulseMarkers.get(id);
+      if (marker) pulses.removeLayer(marker);
+      pulseMarkers.delete(id);
+    }
+
+    /** Start, keep or stop the pulse of an incident (new, urgent, unselected, within pulseMs of first seen). */
+    function pulse(inc) {
+      var now = Date.now();
+      if (!seen.has(inc.id)) seen.set(inc.id, now);
+      var until = seen.get(inc.id) + options.pulseMs();
+      var wanted = inc.status === "new" && inc.priority <= 2 && inc.id !== selected && now < until;
+      var marker = pulseMarkers.get(inc.id);
+      if (!wanted) {
+        stopPulse(inc.id);
+        return;
+      }
+      if (marker) {
+        marker.setLatLng([inc.lat, inc.lon]);
+        return;
+      }
+      marker = L.marker([inc.lat, inc.lon], {
+        interactive: false, keyboard: false,
+        icon: L.divIcon({ className: "cw-incident-pulse cw-pulse cw-priority-" + inc.priority, iconSize: [18, 18] }),
+      });
+      pulseMarkers.set(inc.id, marker);
+      pulses.addLayer(marker);
+      setTimeout(function () { if (pulseMarkers.get(inc.id) === marker) stopPulse(inc.id); }, until - now + 50);
+    }
+
+    function showCard(inc) {
+      tip.setLatLng([inc.lat, inc.lon]).setContent(card(inc));
+      map.openTooltip(tip);
+    }
+
+    return {
+      group: group,
+      layer: layer,
+
+      /** Replace all incidents. */
+      set: function (items) {
+        list = items.slice();
+        index = new Map();
+        list.forEach(function (inc, i) { index.set(inc.id, i); });
+        Array.from(pulseMarkers.keys()).forEach(function (id) { if (!index.has(id)) stopPulse(id); });
+        list.forEach(pulse);
+        redraw();
+      },
+
+      /** Add or update one incident. */
+      upsert: function (inc) {
+        var i = index.get(inc.id);
+        if (i === undefined) {
+          index.set(inc.id, list.length);
+          list.push(inc);
+        } else {
+          list[i] = inc;
+        }
+        pulse(inc);
+        redraw();
+        if (inc.id === selected && map.hasLayer(tip)) showCard(inc);
+      },
+
+      /** Select an incident: ring it, stop its pulse, fly there and show its card; null clears. */
+      select: function (id) {
+        selected = id;
+        var i = id !== null ? index.get(id) : undefined;
+        redraw();
+        if (i === undefined) return;
+        var inc = list[i];
+        stopPulse(id);
+        map.flyTo([inc.lat, inc.lon], Math.max(map.getZoom(), 16), { duration: 0.8 });
+        map.once("moveend", function () { if (selected === id) showCard(list[index.get(id)]); });
+      },
+
+      /** The incident under container point p, or null. */
+      hit: function (p) {
+        if (!map.hasLayer(group)) return null;
+        var h = layer.hit(p);
+        return h && h.index !== undefined ? list[h.index] : null;
+      },
+
+      /** Show (inc) or hide (null) the pointer's card. */
+      hover: function (inc) {
+        if (inc) showCard(inc);
+        else if (selected === null || !map.hasLayer(tip)) map.closeTooltip(tip);
+      },
+
+      get: function (id) {
+        var i = index.get(id);
+        return i === undefined ? null : list[i];
+      },
+      count: function () { return list.length; },
+      selected: function () { return selected; },
+      pulsing: function () { return pulseMarkers.size; },
+      /** Container pixel of an incident, or null. */
+      point: function (id) {
+        var i = index.get(id);
+        return i === undefined ? null : layer.pointAt(i);
+      },
+    };
+  };
+
+  CW.PRIORITY_COLORS = PRIORITY_COLORS;
+  CW.PRIORITY_LABELS = PRIORITY_LABELS;
+})();

@@ -1,0 +1,263 @@
+/*
+ * cw-tools.js — map tools beside the data layers (plain ES2017, no build step; loaded before cw-map.js).
+ *
+ * CW.Density: incidents per grid cell as a choropleth overlay (off until switched on in the layer control).
+ * Its data comes from Python (MapBridge.densityChanged: commandwall/mapdoc/payload.py
+ * incident_density_payload); cell names are set with textContent only.
+ */
+(function () {
+  "use strict";
+
+  var CW = (window.CW = window.CW || {});
+  /** Sequential ramp, light to dark red, for 1..max incidents (0 is left unfilled). */
+  var RAMP = ["#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15"];
+
+  function classOf(count, max) {
+    if (!(count > 0) || !(max > 0)) return -1;
+    return Math.min(RAMP.length - 1, Math.floor(((count - 1) / Math.max(max, 1)) * RAMP.length));
+  }
+
+  function tip(cell) {
+    var box = document.createElement("div");
+    box.className = "cw-tip";
+    var title = document.createElement("div");
+    title.className = "cw-tip-title";
+    title.textContent = String(cell.name);
+    var line = document.createElement("div");
+    line.className = "cw-tip-line";
+    line.textContent = "事件 " + cell.count + " 起";
+    box.appendChild(title);
+    box.appendChild(line);
+    return box;
+  }
+
+  /** CW.Density(map) -> {layer, set(data), counts()}: the choropleth layer, filled again on each set. */
+  CW.Density = function (map) {
+    map.createPane("cw-density").style.zIndex = 420;
+    var renderer = L.canvas({ pane: "cw-density", padding: 0.2 });
+    var layer = L.featureGroup();
+    var byId = {};
+    var max = 0;
+    return {
+      layer: layer,
+      title: "事件密度（网格）",
+      set: function (data) {
+        layer.clearLayers();
+        byId = {};
+        max = Number(data && data.max) || 0;
+        ((data && data.cells) || []).forEach(function (cell) {
+          var k = classOf(cell.count, max);
+          var shape = L.geoJSON({ type: "Feature", properties: {}, geometry: cell.geometry }, {
+            renderer: renderer,
+            style: {
+              color: "#0b1622", weight: 0.5, opacity: 0.6,
+              fillColor: k >= 0 ? RAMP[k] : "#000000", fillOpacity: k >= 0 ? 0.55 : 0,
+            },
+          });
+          shape.bindTooltip(tip(cell), { sticky: true });
+          layer.addLayer(shape);
+          byId[String(cell.id)] = { count: cell.count, color: k >= 0 ? RAMP[k] : null };
+        });
+      },
+      /** {cell id: {count, color}} as drawn (for tests and diagnostics). */
+      counts: function () { return byId; },
+      max: function () { return max; },
+    };
+  };
+})();
+
+/*
+ * CW.SearchBox: a search field on the map (top left). Python finds (MapBridge.search, commandwall/app/
+ * map_search.py MapSearch); a result flies there and selects it through actions.go(hit).
+ * CW.Measure: 测距 / 测面 buttons; clicks add points, a double click or Esc ends; the geodesic length or area
+ * comes from Python (MapBridge.measure, pyproj). Every label is set with textContent.
+ */
+(function () {
+  "use strict";
+
+  var CW = (window.CW = window.CW || {});
+  var KIND_LABELS = { camera: "摄像头", incident: "事件", town: "镇街", grid: "网格", unit: "力量" };
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  /** CW.SearchBox(map, {bridge(), go(hit)}) -> {input, results(), search(text, done)}. */
+  CW.SearchBox = function (map, actions) {
+    var box = el("div", "cw-search leaflet-control");
+    var input = el("input", "cw-search-input");
+    input.type = "search";
+    input.placeholder = "搜索 摄像头 / 镇街 / 网格 / 事件 / 力量";
+    input.maxLength = 60;
+    var list = el("div", "cw-search-results");
+    box.appendChild(input);
+    box.appendChild(list);
+    L.DomEvent.disableClickPropagation(box);
+    L.DomEvent.disableScrollPropagation(box);
+    var hits = [];
+    var timer = null;
+    var asked = 0;
+
+    function show(results) {
+      hits = results;
+      list.textContent = "";
+      results.forEach(function (hit, i) {
+        var row = el("div", "cw-search-row");
+        row.appendChild(el("span", "cw-search-kind", KIND_LABELS[hit.kind] || hit.kind));
+        row.appendChild(el("span", "cw-search-label", hit.label));
+        row.appendChild(el("span", "cw-search-detail", hit.detail ? hit.id + " · " + hit.detail : hit.id));
+        row.addEventListener("click", function () { choose(i); });
+        list.appendChild(row);
+      });
+      if (input.value.trim() && !results.length) list.appendChild(el("div", "cw-search-none", "无结果"));
+    }
+
+    function search(text, done) {
+      var bridge = actions.bridge();
+      var n = ++asked;
+      if (!text.trim() || !bridge || typeof bridge.search !== "function") {
+        show([]);
+        if (done) done([]);
+        return;
+      }
+      bridge.search(text, function (json) {
+        if (n !== asked) return; // an older answer
+        var results = [];
+        try { results = JSON.parse(json) || []; } catch (err) { console.error("cw-map: search answer: " + err); }
+        show(results);
+        if (done) done(results);
+      });
+    }
+
+    function choose(i) {
+      var hit = hits[i];
+      if (!hit) return;
+      list.textContent = "";
+      actions.go(hit);
+    }
+
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () { search(input.value); }, 150);
+    });
+    input.addEventListener("keydown", function (e) {
+      if (e.key === "Enter") {
+        clearTimeout(timer);
+        search(input.value, function () { choose(0); });
+      } else if (e.key === "Escape") {
+        input.value = "";
+        show([]);
+      }
+    });
+
+    var control = L.control({ position: "topleft" });
+    control.onAdd = function () { return box; };
+    control.addTo(map);
+    return {
+      input: input,
+      results: function () { return hits.slice(); },
+      search: search,
+      choose: choose,
+    };
+  };
+
+  function formatLength(m) {
+    return m >= 1000 ? (m / 1000).toFixed(2) + " 公里" : m.toFixed(1) + " 米";
+  }
+
+  function formatArea(m2) {
+    return m2 >= 1e6 ? (m2 / 1e6).toFixed(3) + " 平方公里" : m2.toFixed(0) + " 平方米";
+  }
+
+  /** CW.Measure(map, {bridge()}) -> {start(kind), stop(), add(latlng), active(), result()}. */
+  CW.Measure = function (map, actions) {
+    var points = [];
+    var kind = null;
+    var result = null;
+    var shape = null;
+    var label = L.tooltip({ permanent: true, direction: "right", className: "cw-measure-label" });
+    var box = el("div", "cw-measure leaflet-bar leaflet-control");
+    var buttons = {};
+    [["line", "测距"], ["area", "测面"]].forEach(function (pair) {
+      var a = el("a", "cw-measure-" + pair[0], pair[1]);
+      a.href = "#";
+      a.title = pair[0] === "line" ? "测量距离（双击结束）" : "测量面积（双击结束）";
+      L.DomEvent.on(a, "click", function (e) {
+        L.DomEvent.stop(e);
+        if (kind === pair[0]) stop(); else start(pair[0]);
+      });
+      buttons[pair[0]] = a;
+      box.appendChild(a);
+    });
+    L.DomEvent.disableClickPropagation(box);
+
+    function redraw() {
+      if (shape) map.removeLayer(shape);
+      shape = null;
+      if (!points.length) return;
+      var style = { color: "#4fc3f7", weight: 2, dashArray: "6 4", fillOpacity: 0.15, interactive: false,
+        pane: "cw-sketch" };
+      shape = (kind === "area" && points.length > 2 ? L.polygon(points, style) : L.polyline(points, style)).addTo(map);
+      var bridge = actions.bridge();
+      if (!bridge || typeof bridge.measure !== "function") return;
+      var request = JSON.stringify({ kind: kind, points: points.map(function (p) { return [p.lng, p.lat]; }) });
+      var at = points[points.length - 1];
+      bridge.measure(request, function (json) {
+        var answer = JSON.parse(json);
+        if (answer.error) return;
+        result = answer;
+        var text = kind === "line" ? formatLength(answer.length_m)
+          : formatArea(answer.area_m2) + "（周长 " + formatLength(answer.perimeter_m) + "）";
+        label.setLatLng(at).setContent(el("span", null, text));
+        if (!map.hasLayer(label)) map.openTooltip(label);
+      });
+    }
+
+    function start(k) {
+      stop();
+      kind = k;
+      buttons[k].classList.add("cw-active");
+      map.getContainer().classList.add("cw-measuring");
+      map.doubleClickZoom.disable();
+    }
+
+    function stop() {
+      if (kind) buttons[kind].classList.remove("cw-active");
+      kind = null;
+      points = [];
+      map.getContainer().classList.remove("cw-measuring");
+      map.doubleClickZoom.enable();
+    }
+
+    function clear() {
+      stop();
+      result = null;
+      if (shape) map.removeLayer(shape);
+      shape = null;
+      map.closeTooltip(label);
+    }
+
+    map.on("click", function (e) {
+      if (!kind) return;
+      points.push(e.latlng);
+      redraw();
+    });
+    map.on("dblclick", function () { if (kind) { kind = null; stop(); } });
+    document.addEventListener("keydown", function (e) { if (e.key === "Escape" && kind) clear(); });
+
+    var control = L.control({ position: "topleft" });
+    control.onAdd = function () { return box; };
+    control.addTo(map);
+    return {
+      start: start,
+      stop: stop,
+      clear: clear,
+      add: function (latlng) { points.push(L.latLng(latlng)); redraw(); },
+      active: function () { return kind !== null; },
+      result: function () { return result; },
+    };
+  };
+})();
