@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from commandwall.app.session import ClientSession
 from commandwall.domain.models import Camera, Incident
-from commandwall.video.layout import TILE_COUNTS
+from commandwall.video.layout import WallLayout
 from commandwall.video.tour import Tour, tour_around, tour_for_grid
 
 #: Where the wall looks at start when no incident is open: the centre of 临城街道 (lon, lat).
@@ -32,9 +32,9 @@ class TourChoice:
 
 @dataclass(frozen=True)
 class SavedWall:
-    """A wall as a duty officer left it: tile count and the camera per tile (None: an empty tile)."""
+    """A wall as a duty officer left it: the layout and the camera per tile (None: an empty tile)."""
 
-    tiles: int
+    layout: str
     cameras: list[Camera | None]
 
 
@@ -91,23 +91,24 @@ class WallController:
         ptz.send(camera_id, action, speed, on_done)
         return True
 
-    def saved_wall(self, tiles: object, camera_ids: object) -> SavedWall | None:
-        """Read back a saved wall (``tiles``, comma-separated ``camera_ids``, as a settings file holds them).
+    def saved_wall(self, layout: object, camera_ids: object) -> SavedWall | None:
+        """Read back a saved wall (the layout key — or an older file's tile count —, comma-separated
+        ``camera_ids``, as a settings file holds them).
 
-        None when nothing usable was saved: an unknown tile count or no camera at all. Cameras the platform no
+        None when nothing usable was saved: an unknown layout or no camera at all. Cameras the platform no
         longer lists come back as empty tiles.
         """
         try:
-            count = int(tiles or 0)  # type: ignore[call-overload]
-        except (TypeError, ValueError):
+            wall_layout = WallLayout.named(layout)
+        except ValueError:
             return None
         saved = str(camera_ids or "")
-        if count not in TILE_COUNTS or not saved.strip(","):
+        if not saved.strip(","):
             return None
-        ids = saved.split(",")[:count]
-        return SavedWall(count, [self.camera(camera_id) for camera_id in ids])
+        ids = saved.split(",")[: wall_layout.tiles]
+        return SavedWall(wall_layout.key, [self.camera(camera_id) for camera_id in ids])
 
     @staticmethod
-    def wall_to_save(cameras: list[Camera | None]) -> tuple[int, str]:
-        """What a settings file keeps of a wall: tile count and comma-separated camera ids."""
-        return len(cameras), ",".join(c.id if c else "" for c in cameras)
+    def wall_to_save(layout: str, cameras: list[Camera | None]) -> tuple[str, str]:
+        """What a settings file keeps of a wall: the layout key and comma-separated camera ids."""
+        return layout, ",".join(c.id if c else "" for c in cameras)

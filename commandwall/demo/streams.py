@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -156,6 +157,7 @@ class StreamHub:
         self.total_frames = 0
         self.total_render_s = 0.0
         self._clips: ClipLibrary | None = None
+        self._opens: Counter[tuple[str, str]] = Counter()
 
     @property
     def clips(self) -> ClipLibrary:
@@ -170,8 +172,18 @@ class StreamHub:
         codec = stream_codec(camera_id)
         return codec if codec == "mjpeg" or self.clips.has(codec, "sub") else "mjpeg"
 
+    def opens(self, camera_id: str, variant: str) -> int:
+        """How many times a viewer asked for this camera's ``variant`` stream (MPEG-TS or MJPEG) so far."""
+        with self._lock:
+            return self._opens[(camera_id, variant)]
+
+    def _count_open(self, camera_id: str, variant: str) -> None:
+        with self._lock:
+            self._opens[(camera_id, variant)] += 1
+
     def mpegts(self, camera_id: str, variant: str) -> Iterator[bytes]:
         """The camera's live H.264/H.265 stream as MPEG-TS (see :meth:`ClipLibrary.mpegts`)."""
+        self._count_open(camera_id, variant)
         return self.clips.mpegts(camera_id, self.codec(camera_id), variant, lambda: self.online(camera_id))
 
     def ptz(self, camera_id: str, action: str, speed: int) -> PtzState:
@@ -211,6 +223,7 @@ class StreamHub:
     def mjpeg(self, camera_id: str, variant: str) -> Iterator[bytes]:
         """Multipart JPEG parts at ~12 fps until the camera goes offline, the server stops or the viewer
         leaves (the server then closes this generator)."""
+        self._count_open(camera_id, variant)
         source = self._acquire(camera_id, variant)
         try:
             while not self._stop.is_set() and self.online(camera_id):

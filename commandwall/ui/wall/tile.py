@@ -96,7 +96,6 @@ class TileView(QWidget):
         self.stream_kind: StreamKind | None = None
         self.stream_url: str | None = None
         self.reader: FrameSource | None = None
-        self.play_order = 0  # larger = assigned later; the wall replaces the smallest first
         self.resized_at: float | None = None  # set on resize, cleared by the wall once it chose a stream
         self._selected = False
         self._frame: Frame | None = None  # the frame on screen (identity = reader + seq)
@@ -130,13 +129,11 @@ class TileView(QWidget):
         reader: FrameSource,
         kind: StreamKind,
         url: str,
-        order: int,
         status: CameraStatus = CameraStatus.ONLINE,
     ) -> None:
         """Show ``camera`` from ``reader`` (the wall acquired it); ``status`` is what the platform says."""
         self.camera = camera
         self.camera_status = status
-        self.play_order = order
         self._frame = None
         self._image = None
         self.switch_stream(reader, kind, url)
