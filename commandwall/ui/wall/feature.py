@@ -43,6 +43,8 @@ class WallFeature(QObject):
         self.controller = controller
         self.view = WallView(pool)
         self.view.setObjectName("wall")
+        self.view.camera_lookup = controller.camera
+        self.view.sig_message.connect(lambda text, ms: self.sig_message.emit(display_text(text), ms))
         self.ptz_pad = PtzPad()
         self.tour_runner = TourRunner(self.view, controller.camera, self)
         self._view_state = WallViewState(data_dir)

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QRect, QRectF, Qt, Signal
+from PySide6.QtCore import QMimeData, QPoint, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
+    QContextMenuEvent,
+    QDrag,
+    QDragEnterEvent,
+    QDragLeaveEvent,
+    QDragMoveEvent,
+    QDropEvent,
     QFont,
     QFontMetrics,
     QImage,
@@ -16,10 +22,11 @@ from PySide6.QtGui import (
     QPen,
     QResizeEvent,
 )
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QApplication, QSizePolicy, QWidget
 
 from commandwall.domain.models import Camera, CameraStatus
 from commandwall.textsafe import display_text
+from commandwall.video.dragdrop import CAMERA_IDS_MIME, WALL_TILE_MIME, encode_camera_ids, encode_wall_tile
 from commandwall.video.layout import StreamKind
 from commandwall.video.reader import Frame, FrameSource, StreamState, StreamStats
 
@@ -28,6 +35,7 @@ WALL_BG = QColor("#070b12")
 TILE_BG = QColor("#000000")
 TILE_BORDER = QColor("#1c2636")
 SELECTED_BORDER = QColor("#2ea8ff")
+DROP_BORDER = QColor("#f5c518")
 BAR_BG = QColor(6, 10, 18, 170)
 TEXT = QColor("#e6edf3")
 TEXT_DIM = QColor("#5b6b80")
@@ -83,6 +91,8 @@ class TileView(QWidget):
 
     sig_clicked = Signal(int)
     sig_double_clicked = Signal(int)
+    sig_dropped = Signal(int, QMimeData)  # this tile, what was dropped on it
+    sig_context_menu = Signal(int, QPoint)  # this tile, where (global)
 
     def __init__(self, index: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -102,6 +112,10 @@ class TileView(QWidget):
         self._image: QImage | None = None
         self._overlay: tuple[str, str, int] = ("空闲", "idle", 0)
         self.frames_painted = 0
+        self.wall_id = ""  # set by the wall: a tile dragged onto a tile of the same wall swaps with it
+        self._press_at: QPoint | None = None
+        self._drop_hover = False
+        self.setAcceptDrops(True)
 
     # ---- state set by the wall -----------------------------------------------------------------------
     @property
@@ -249,8 +263,8 @@ class TileView(QWidget):
                 kind = "主码流" if self.stream_kind == "main" else "子码流"
                 painter.drawText(corner, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom,
                                  f"{fps} fps · {kind}")  # fmt: skip
-            border = SELECTED_BORDER if self._selected else TILE_BORDER
-            width = 2 if self._selected else 1
+            border = DROP_BORDER if self._drop_hover else SELECTED_BORDER if self._selected else TILE_BORDER
+            width = 3 if self._drop_hover else 2 if self._selected else 1
             painter.setPen(QPen(border, width))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(rect.adjusted(width // 2, width // 2, -((width + 1) // 2), -((width + 1) // 2)))
@@ -285,19 +299,79 @@ class TileView(QWidget):
             painter.setPen(TEXT)
             painter.drawText(QRect(pad, 0, name_w, bar_h), Qt.AlignmentFlag.AlignVCenter, name)
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802  # noqa: N802
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         """Note the time: the wall re-chooses main/sub once the size has settled."""
         self.resized_at = time.monotonic()
         super().resizeEvent(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
-        """Left click selects the tile."""
+        """Left click selects the tile (and may start a drag)."""
         if event.button() == Qt.MouseButton.LeftButton:
+            self._press_at = event.position().toPoint()
             self.sig_clicked.emit(self._index)
         super().mousePressEvent(event)
 
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        """End of a click: no drag any more."""
+        self._press_at = None
+        super().mouseReleaseEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        """Dragging a playing tile far enough drags its camera (onto another tile: a swap)."""
+        start = self._press_at
+        if (start is not None and self.camera is not None and event.buttons() & Qt.MouseButton.LeftButton
+                and (event.position().toPoint() - start).manhattanLength() >= QApplication.startDragDistance()):
+            self._press_at = None
+            drag = QDrag(self)
+            drag.setMimeData(self.drag_mime())
+            drag.setPixmap(self.grab().scaledToWidth(min(160, max(1, self.width()))))
+            drag.exec(Qt.DropAction.MoveAction | Qt.DropAction.CopyAction, Qt.DropAction.MoveAction)
+            return
+        super().mouseMoveEvent(event)
+
+    def drag_mime(self) -> QMimeData:
+        """What dragging this tile carries: its camera id and, for a drop within the wall, the tile."""
+        mime = QMimeData()
+        if self.camera is not None:
+            mime.setData(CAMERA_IDS_MIME, encode_camera_ids([self.camera.id]))
+            mime.setText(self.camera.id)
+        mime.setData(WALL_TILE_MIME, encode_wall_tile(self.wall_id, self._index))
+        return mime
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        """Cameras (from the camera list, the map, another tile) may be dropped here."""
+        if event.mimeData().hasFormat(CAMERA_IDS_MIME) or event.mimeData().hasFormat(WALL_TILE_MIME):
+            event.acceptProposedAction()
+            self._set_drop_hover(True)
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802
+        """Keep accepting while the drag moves over the tile."""
+        event.acceptProposedAction()
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:  # noqa: N802
+        """The drag went elsewhere: drop the highlight."""
+        self._set_drop_hover(False)
+        super().dragLeaveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        """Hand the drop to the wall (it decides: swap, or play the cameras from this tile on)."""
+        self._set_drop_hover(False)
+        event.acceptProposedAction()
+        self.sig_dropped.emit(self._index, event.mimeData())
+
+    def _set_drop_hover(self, on: bool) -> None:
+        if on != self._drop_hover:
+            self._drop_hover = on
+            self.update()
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802
+        """Right click: the wall shows the tile's menu."""
+        self.sig_context_menu.emit(self._index, event.globalPos())
+
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
-        """Double click fills the wall with this tile (or restores the grid)."""
+        """Double click fills the wall with this tile (or restores the layout)."""
         if event.button() == Qt.MouseButton.LeftButton:
             self.sig_double_clicked.emit(self._index)
         super().mouseDoubleClickEvent(event)

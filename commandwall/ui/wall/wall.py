@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
+from collections.abc import Callable
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QGridLayout, QWidget
+from PySide6.QtCore import QMimeData, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QPalette
+from PySide6.QtWidgets import QGridLayout, QMenu, QWidget
 
 from commandwall.domain.models import Camera, CameraStatus
 from commandwall.ui.wall.tile import WALL_BG, TileView
+from commandwall.video.dragdrop import CAMERA_IDS_MIME, WALL_TILE_MIME, decode_camera_ids, decode_wall_tile
 from commandwall.video.layout import MAX_TILES, StreamKind, WallLayout, choose_stream, stream_url
 from commandwall.video.pool import ReaderPool
 from commandwall.video.reader import StreamReader
@@ -37,12 +40,18 @@ class WallView(QWidget):
 
     Signals: ``sig_tile_selected(int)`` — a tile was selected (-1: the selection went away);
     ``sig_playing_changed(int, str)`` — tile index and the camera id it now plays ("" when stopped);
-    ``sig_layout_changed(str)`` — the layout key after a switch.
+    ``sig_layout_changed(str)`` — the layout key after a switch; ``sig_message(text, timeout_ms)`` — for the
+    status bar.
+
+    Drag and drop: a drop carrying camera ids (:data:`CAMERA_IDS_MIME`, from the camera list, the map or
+    another wall) plays them from the tile it lands on; a tile of this wall dropped on another swaps the two.
+    Delete clears the selected tile, Esc brings a maximised tile back into the layout.
     """
 
     sig_tile_selected = Signal(int)
     sig_playing_changed = Signal(int, str)
     sig_layout_changed = Signal(str)
+    sig_message = Signal(str, int)
 
     def __init__(
         self,
@@ -66,9 +75,16 @@ class WallView(QWidget):
         self._grid.setContentsMargins(2, 2, 2, 2)
         self._grid.setSpacing(2)
         self._tiles = [TileView(i, self) for i in range(MAX_TILES)]
+        self.wall_id = uuid.uuid4().hex
+        #: camera id → Camera (the feature sets the store's lookup): what dropped camera ids mean
+        self.camera_lookup: Callable[[str], Camera | None] = lambda _camera_id: None
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         for tile in self._tiles:
-            tile.sig_clicked.connect(self.select)
+            tile.wall_id = self.wall_id
+            tile.sig_clicked.connect(self._on_tile_clicked)
             tile.sig_double_clicked.connect(self.toggle_maximized)
+            tile.sig_dropped.connect(self.drop)
+            tile.sig_context_menu.connect(self._show_tile_menu)
         self.model.subscribe(self._on_model_changed)
         self._sync_tiles(range(MAX_TILES))
         self._relayout()
@@ -149,6 +165,61 @@ class WallView(QWidget):
     def toggle_maximized(self, index: int) -> None:
         """Let tile ``index`` fill the wall, or bring the layout back if it already does."""
         self.model.toggle_maximized(index)
+
+    def drop(self, index: int, mime: QMimeData) -> bool:
+        """What a drop on tile ``index`` does: a tile of this wall swaps with it; camera ids play from it on
+        (cameras the store does not know are left out). False, with a message, if nothing could be used."""
+        self._check_index(index)
+        if mime.hasFormat(WALL_TILE_MIME):
+            source = decode_wall_tile(mime.data(WALL_TILE_MIME).data())
+            if source is not None and source[0] == self.wall_id and 0 <= source[1] < self.tile_count():
+                self.model.swap(source[1], index)
+                return True
+        if not mime.hasFormat(CAMERA_IDS_MIME):
+            return False
+        try:
+            ids = decode_camera_ids(mime.data(CAMERA_IDS_MIME).data())
+        except ValueError as error:
+            self.sig_message.emit(str(error), 5000)
+            return False
+        cameras = [c for c in map(self.camera_lookup, ids) if c is not None]
+        if not cameras:
+            self.sig_message.emit("拖放的摄像机不在本平台的点位中", 5000)
+            return False
+        self.model.place(cameras, start=index)
+        return True
+
+    def tile_menu(self, index: int) -> QMenu:
+        """The right-click menu of tile ``index`` (清除画面, 最大化/还原)."""
+        self._check_index(index)
+        menu = QMenu(self)
+        clear = menu.addAction("清除画面")
+        clear.setShortcut(Qt.Key.Key_Delete)
+        clear.setEnabled(self.model.camera(index) is not None)
+        clear.triggered.connect(lambda: self.model.clear(index))
+        maximize = menu.addAction("还原布局" if self.model.maximized == index else "最大化")
+        maximize.triggered.connect(lambda: self.model.toggle_maximized(index))
+        return menu
+
+    def _show_tile_menu(self, index: int, where: QPoint) -> None:
+        self.select(index)
+        menu = self.tile_menu(index)
+        menu.aboutToHide.connect(menu.deleteLater)
+        menu.popup(where)
+
+    def _on_tile_clicked(self, index: int) -> None:
+        self.setFocus(Qt.FocusReason.MouseFocusReason)
+        self.select(index)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        """Delete/Backspace clears the selected tile; Esc brings a maximised tile back into the layout."""
+        selected, maximized = self.model.selected, self.model.maximized
+        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and selected is not None:
+            self.model.clear(selected)
+        elif event.key() == Qt.Key.Key_Escape and maximized is not None:
+            self.model.toggle_maximized(maximized)
+        else:
+            super().keyPressEvent(event)
 
     def shutdown(self) -> None:
         """Stop the refresh timer and every tile (the pool's owner stops the pool)."""
