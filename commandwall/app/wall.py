@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from commandwall import paths
 from commandwall.app.session import ClientSession
 from commandwall.domain.models import Camera, Incident
 from commandwall.video.layout import WallLayout
+from commandwall.video.presets import PresetList, PresetStore, WallPreset
 from commandwall.video.tour import Tour, tour_around, tour_for_grid
 
 #: Where the wall looks at start when no incident is open: the centre of 临城街道 (lon, lat).
@@ -38,12 +40,55 @@ class SavedWall:
     cameras: list[Camera | None]
 
 
+@dataclass(frozen=True)
+class PresetRecall:
+    """What recalling a preset puts up: its layout, the camera per tile as the platform knows them now
+    (None: empty, also for ids the platform no longer lists), its tour, and a note for the status bar."""
+
+    preset: WallPreset
+    cameras: list[Camera | None]
+    missing: list[str]
+
+    @property
+    def message(self) -> str:
+        """预案「…」已调取, with the cameras left out if any."""
+        text = f"预案「{self.preset.name}」已调取（{self.preset.layout}画面）"
+        if self.missing:
+            text += f"；{len(self.missing)} 个摄像机不在平台点位中，已留空：{'、'.join(self.missing[:5])}"
+        return text
+
+
 class WallController:
-    """Chooses cameras for the wall from the session's stores."""
+    """Chooses cameras for the wall from the session's stores, and keeps the wall presets (预案)."""
 
     def __init__(self, session: ClientSession, grid_names: Callable[[], dict[str, str]] = dict) -> None:
         self.session = session
         self._grid_names = grid_names
+
+    # --- presets (预案) -----------------------------------------------------------------------------------
+    def preset_store(self) -> PresetStore:
+        """The presets in the data folder, and in exercise mode the exercise's own (its camera ids)."""
+        shipped = [paths.shipped_wall_presets_dir()] if self.session.user.exercise else []
+        return PresetStore(paths.wall_presets_dir(self.session.settings.data_dir), shipped)
+
+    def presets(self) -> PresetList:
+        """Every preset, and the files that could not be read."""
+        return self.preset_store().load()
+
+    def recall(self, preset: WallPreset) -> PresetRecall:
+        """The cameras of ``preset`` as the platform knows them now."""
+        cameras = [self.camera(camera_id) if camera_id else None for camera_id in preset.cameras]
+        missing = [cid for cid, cam in zip(preset.cameras, cameras, strict=True) if cid and cam is None]
+        return PresetRecall(preset, cameras, missing)
+
+    def save_preset(self, name: str, layout: str, cameras: list[Camera | None], tour: Tour | None) -> WallPreset:
+        """Save the wall as preset ``name`` (replacing one of that name). PresetError for a bad name."""
+        ids = [c.id if c is not None else None for c in cameras]
+        while ids and ids[-1] is None:
+            ids.pop()
+        preset = WallPreset(name, layout, tuple(ids), tour)
+        self.preset_store().save(preset)
+        return preset
 
     def start_cameras(self, tile_count: int) -> list[Camera]:
         """First view on a new desk: the cameras around the newest open incident, else around 临城街道."""

@@ -14,6 +14,7 @@ from commandwall.app.wall import NO_INCIDENT_SELECTED, NOTHING_TO_TOUR, WallCont
 from commandwall.domain.models import Camera
 from commandwall.textsafe import display_text
 from commandwall.ui.adapters import ClientSignals
+from commandwall.ui.wall.presets import WallPresets
 from commandwall.ui.wall.ptz import PtzPad
 from commandwall.ui.wall.tour import TourRunner
 from commandwall.ui.wall.view_state import WallViewState
@@ -56,6 +57,7 @@ class WallFeature(QObject):
         layout.addWidget(self.view, 1)
         layout.addWidget(self.ptz_pad)
         self.ptz_pad.hide()  # shown while a tile is selected: the wall keeps its height otherwise
+        self.presets = WallPresets(controller, self.view, self.tour_runner, self.widget, self)
         self.actions = self._make_actions(tiles)
         self.view.set_tile_count(tiles)
 
@@ -96,10 +98,14 @@ class WallFeature(QObject):
         self.tour_action = QAction("轮巡", self, checkable=True)
         self.tour_action.setToolTip("按页轮巡选中摄像机所在街镇的视频；未选摄像机时轮巡选中事件周边的视频")
         self.tour_action.triggered.connect(self._toggle_tour)
+        self.menu.addMenu(self.presets.menu)
         self.menu.addSeparator()
         self.menu.addAction(around)
         self.menu.addAction(self.tour_action)
-        return [*self.tile_actions.values(), self.more_layouts_action, None, around, self.tour_action]
+        self.presets.sig_message.connect(self.sig_message)
+        self.presets.sig_tour_started.connect(lambda: self.tour_action.setChecked(True))
+        return [*self.tile_actions.values(), self.more_layouts_action, self.presets.menu_action, None, around,
+                self.tour_action]
 
     def follow_selection(self, selection: Selection) -> None:
         """Where 周边视频 and 轮巡 read the selected camera and incident from."""
@@ -109,6 +115,7 @@ class WallFeature(QObject):
     def on_ready(self) -> None:
         """Put back the wall as it was left on this desk, or on a first start the cameras of the start point."""
         self.apply_rights()
+        self.presets.reload()
         saved = self.controller.saved_wall(*self._view_state.load())
         if saved is not None:
             self.view.model.arrange(saved.layout, saved.cameras)
