@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCursor, QKeySequence
 from PySide6.QtWidgets import QMenu, QVBoxLayout, QWidget
 
+from commandwall import paths
 from commandwall.app.wall import NO_INCIDENT_SELECTED, NOTHING_TO_TOUR, WallController
 from commandwall.domain.models import Camera
 from commandwall.textsafe import display_text
@@ -45,6 +46,7 @@ class WallFeature(QObject):
         self.view = WallView(pool)
         self.view.setObjectName("wall")
         self.view.camera_lookup = controller.camera
+        self.view.snapshot_dir = paths.snapshots_dir(data_dir)
         self.view.sig_message.connect(lambda text, ms: self.sig_message.emit(display_text(text), ms))
         self.ptz_pad = PtzPad()
         self.tour_runner = TourRunner(self.view, controller.camera, self)
@@ -99,13 +101,18 @@ class WallFeature(QObject):
         self.tour_action.setToolTip("按页轮巡选中摄像机所在街镇的视频；未选摄像机时轮巡选中事件周边的视频")
         self.tour_action.triggered.connect(self._toggle_tour)
         self.menu.addMenu(self.presets.menu)
+        self.snapshot_action = QAction("抓拍", self)
+        self.snapshot_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
+        self.snapshot_action.setToolTip("把选中画面的当前图像存为图片（Ctrl+Shift+S）")
+        self.snapshot_action.triggered.connect(lambda: self.view.snapshot())
+        self.menu.addAction(self.snapshot_action)
         self.menu.addSeparator()
         self.menu.addAction(around)
         self.menu.addAction(self.tour_action)
         self.presets.sig_message.connect(self.sig_message)
         self.presets.sig_tour_started.connect(lambda: self.tour_action.setChecked(True))
         return [*self.tile_actions.values(), self.more_layouts_action, self.presets.menu_action, None, around,
-                self.tour_action]
+                self.tour_action, self.snapshot_action]
 
     def follow_selection(self, selection: Selection) -> None:
         """Where 周边视频 and 轮巡 read the selected camera and incident from."""

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QApplication, QSizePolicy, QWidget
 
 from commandwall.domain.models import Camera, CameraStatus
 from commandwall.textsafe import display_text
+from commandwall.ui.wall.overlay import info_lines, paint_info
 from commandwall.video.dragdrop import CAMERA_IDS_MIME, WALL_TILE_MIME, encode_camera_ids, encode_wall_tile
 from commandwall.video.layout import StreamKind
 from commandwall.video.reader import Frame, FrameSource, StreamState, StreamStats
@@ -115,6 +116,7 @@ class TileView(QWidget):
         self.wall_id = ""  # set by the wall: a tile dragged onto a tile of the same wall swaps with it
         self._press_at: QPoint | None = None
         self._drop_hover = False
+        self.show_info = False  # the 码流信息 overlay
         self.setAcceptDrops(True)
 
     # ---- state set by the wall -----------------------------------------------------------------------
@@ -186,6 +188,23 @@ class TileView(QWidget):
             self.update()
 
     # ---- polling -------------------------------------------------------------------------------------
+    @property
+    def frame(self) -> Frame | None:
+        """The frame on screen (None before the first)."""
+        return self._frame
+
+    def set_show_info(self, on: bool) -> None:
+        """Show or hide the 码流信息 overlay (codec, resolution, fps, dropped frames, picture age)."""
+        if on != self.show_info:
+            self.show_info = on
+            self.update()
+
+    def info_lines(self, now: float | None = None) -> list[str]:
+        """The overlay's lines as they read now."""
+        frame = self._frame
+        age = None if frame is None else ((time.monotonic() if now is None else now) - frame.captured_at) * 1000
+        return info_lines(self.stats(), self.stream_kind, age)
+
     def stats(self) -> StreamStats | None:
         """The reader's stats, or None for an empty tile."""
         return self.reader.stats() if self.reader is not None else None
@@ -257,6 +276,8 @@ class TileView(QWidget):
                 painter.setPen(TEXT_DIM)
                 painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self._placeholder(level))
             self._paint_top_bar(painter, metrics, bar_h, text, level)
+            if self.show_info and self.camera is not None:
+                paint_info(painter, rect.adjusted(0, bar_h, 0, 0), self.info_lines(), metrics)
             if self.camera is not None and fps > 0:
                 painter.setPen(TEXT)
                 corner = rect.adjusted(0, 0, -6, -4)

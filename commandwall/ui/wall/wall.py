@@ -6,12 +6,16 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QPalette
 from PySide6.QtWidgets import QGridLayout, QMenu, QWidget
 
+from commandwall import localtime
 from commandwall.domain.models import Camera, CameraStatus
+from commandwall.textsafe import display_text
+from commandwall.ui.wall.snapshot import SnapshotError, save_snapshot
 from commandwall.ui.wall.tile import WALL_BG, TileView
 from commandwall.video.dragdrop import CAMERA_IDS_MIME, WALL_TILE_MIME, decode_camera_ids, decode_wall_tile
 from commandwall.video.layout import MAX_TILES, StreamKind, WallLayout, choose_stream, stream_url
@@ -78,6 +82,8 @@ class WallView(QWidget):
         self.wall_id = uuid.uuid4().hex
         #: camera id → Camera (the feature sets the store's lookup): what dropped camera ids mean
         self.camera_lookup: Callable[[str], Camera | None] = lambda _camera_id: None
+        #: where 抓拍 writes (the feature sets the data folder's snapshots/); None: no snapshots
+        self.snapshot_dir: Path | None = None
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         for tile in self._tiles:
             tile.wall_id = self.wall_id
@@ -199,7 +205,40 @@ class WallView(QWidget):
         clear.triggered.connect(lambda: self.model.clear(index))
         maximize = menu.addAction("还原布局" if self.model.maximized == index else "最大化")
         maximize.triggered.connect(lambda: self.model.toggle_maximized(index))
+        menu.addSeparator()
+        tile = self._tiles[index]
+        snap = menu.addAction("抓拍")
+        snap.setEnabled(tile.frame is not None and self.snapshot_dir is not None)
+        snap.triggered.connect(lambda: self.snapshot(index))
+        info = menu.addAction("码流信息")
+        info.setCheckable(True)
+        info.setChecked(tile.show_info)
+        info.setEnabled(tile.camera is not None)
+        info.toggled.connect(tile.set_show_info)
         return menu
+
+    def snapshot(self, index: int | None = None) -> Path | None:
+        """抓拍: tile ``index``'s (default: the selected tile's) newest frame as PNG in :attr:`snapshot_dir`,
+        camera name and time burned in and in the file name; the status bar says where, or why not."""
+        index = self.model.selected if index is None else index
+        if index is None:
+            self.sig_message.emit("请先选中要抓拍的画面", 4000)
+            return None
+        self._check_index(index)
+        tile = self._tiles[index]
+        frame, camera = tile.frame, tile.camera
+        if frame is None or camera is None or self.snapshot_dir is None:
+            self.sig_message.emit("该画面暂无图像，无法抓拍", 4000)
+            return None
+        try:
+            path = save_snapshot(frame.image, display_text(camera.name), camera.id, self.snapshot_dir,
+                                 localtime.now(), self.font())  # fmt: skip
+        except SnapshotError as error:
+            self.sig_message.emit(str(error), 8000)
+            return None
+        log.info("wall: snapshot of %s saved as %s", camera.id, path)
+        self.sig_message.emit(f"已抓拍：{path}", 8000)
+        return path
 
     def _show_tile_menu(self, index: int, where: QPoint) -> None:
         self.select(index)

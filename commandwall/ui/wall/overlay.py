@@ -1,0 +1,48 @@
+"""The per-tile stream information overlay (码流信息), shown on demand: codec, resolution, fps, dropped frames,
+how old the picture on screen is, the stream and its reconnects."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QColor, QFontMetrics, QPainter
+
+from commandwall.video.reader import StreamStats
+
+CODEC_NAMES = {"h264": "H.264", "hevc": "H.265", "mjpeg": "MJPEG"}
+INFO_BG = QColor(0, 0, 0, 160)
+INFO_TEXT = QColor("#d8f3ff")
+
+
+def info_lines(stats: StreamStats | None, stream_kind: str | None, frame_age_ms: float | None) -> list[str]:
+    """What the overlay says, line by line (empty for an empty tile).
+
+    ``frame_age_ms`` is how long ago the frame on screen was decoded (the wall's own share of the latency; the
+    camera's and the network's are read off the clock a camera burns into its picture).
+    """
+    if stats is None:
+        return []
+    codec = CODEC_NAMES.get(stats.codec, stats.codec.upper() or "—")
+    size = f"{stats.resolution[0]}×{stats.resolution[1]}" if stats.resolution else "—"
+    kind = "主码流" if stream_kind == "main" else "子码流"
+    age = f"{frame_age_ms:.0f} ms" if frame_age_ms is not None else "—"
+    return [
+        f"{codec} · {size} · {kind}",
+        f"{stats.fps:.1f} fps · 解码 {stats.frames} 帧 · 丢帧 {stats.dropped}",
+        f"解码至显示 {age} · 重连 {stats.reconnects} 次",
+    ]
+
+
+def paint_info(painter: QPainter, area: QRect, lines: list[str], metrics: QFontMetrics) -> None:
+    """Draw ``lines`` on a dark box in the top-left corner of ``area``."""
+    if not lines:
+        return
+    pad = 4
+    line_h = metrics.height()
+    width = min(area.width() - 2 * pad, max(metrics.horizontalAdvance(line) for line in lines) + 2 * pad)
+    box = QRect(area.left() + pad, area.top() + pad, width, line_h * len(lines) + 2 * pad)
+    painter.fillRect(box, INFO_BG)
+    painter.setPen(INFO_TEXT)
+    for i, line in enumerate(lines):
+        row = QRect(box.left() + pad, box.top() + pad + i * line_h, box.width() - 2 * pad, line_h)
+        painter.drawText(row, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                         metrics.elidedText(line, Qt.TextElideMode.ElideRight, row.width()))  # fmt: skip
