@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
-from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent
+from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent, QWheelEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -170,3 +170,39 @@ def test_double_click_maximises_and_back_esc_too(qtbot: QtBot, wall: WallView, c
     qtbot.keyClick(wall, Qt.Key.Key_Escape)
     assert wall.maximized_index is None
     assert next(a.text() for a in wall.tile_menu(3).actions() if "最大化" in a.text() or "还原" in a.text()) == "最大化"
+
+
+def wheel(widget, notches: int, at: QPointF) -> None:
+    """Turn the mouse wheel ``notches`` over ``widget`` at ``at``."""
+    event = QWheelEvent(at, widget.mapToGlobal(at), QPoint(), QPoint(0, 120 * notches), Qt.MouseButton.NoButton,
+                        Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)  # fmt: skip
+    QApplication.sendEvent(widget, event)
+
+
+def test_digital_zoom_by_wheel_and_pan_by_drag(qtbot: QtBot, wall: WallView, cams: dict[str, Camera]) -> None:
+    """The wheel magnifies around the cursor; a drag then pans (no tile drag, no swap); 还原缩放 shows it all;
+    another camera in the tile starts unzoomed."""
+    wall.play(cams["CAM-0041"], 0)
+    wall.play(cams["CAM-0042"], 1)
+    tile = wall.tile(0)
+    qtbot.waitUntil(lambda: tile.frames_painted > 2, timeout=10_000)
+    centre = QPointF(tile.rect().center())
+    wheel(tile, 3, centre)
+    assert tile.zoom.zoom == pytest.approx(1.25**3)
+    qtbot.waitUntil(lambda: tile.frames_painted > 5)
+    before = tile.zoom.cx, tile.zoom.cy
+    qtbot.mousePress(tile, Qt.MouseButton.LeftButton, pos=centre.toPoint())
+    qtbot.mouseMove(tile, (centre + QPointF(80, 40)).toPoint())
+    qtbot.mouseRelease(tile, Qt.MouseButton.LeftButton, pos=(centre + QPointF(80, 40)).toPoint())
+    assert tile.zoom.cx < before[0] and tile.zoom.cy < before[1]  # dragged right and down: shows more left/top
+    assert wall.tile(0).camera == cams["CAM-0041"] and wall.tile(1).camera == cams["CAM-0042"]
+    wheel(tile, -10, centre)
+    assert not tile.zoom.active
+    wheel(tile, 2, centre)
+    unzoom = next(a for a in wall.tile_menu(0).actions() if a.text() == "还原缩放")
+    assert unzoom.isEnabled()
+    unzoom.trigger()
+    assert not tile.zoom.active
+    wheel(tile, 2, centre)
+    wall.play(cams["CAM-0043"], 0)
+    assert not tile.zoom.active

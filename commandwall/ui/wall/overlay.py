@@ -1,12 +1,55 @@
-"""The per-tile stream information overlay (码流信息), shown on demand: codec, resolution, fps, dropped frames,
+"""What a tile draws over and around its picture: the state badge (直播, 离线 …), the picture's place in the
+tile, and the stream information overlay (码流信息) shown on demand: codec, resolution, fps, dropped frames,
 how old the picture on screen is, the stream and its reconnects."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter
 
-from commandwall.video.reader import StreamStats
+from commandwall.domain.models import CameraStatus
+from commandwall.video.reader import StreamState, StreamStats
+
+BADGE_COLORS: dict[str, QColor] = {
+    "live": QColor("#1fae5b"),  # 直播
+    "warn": QColor("#e8a317"),  # 连接中 / 重连中 / 画面停滞
+    "error": QColor("#e5484d"),  # 离线
+    "idle": QColor("#4b5563"),  # 空闲 / 已停止
+}
+BADGE_TEXT_COLORS: dict[str, QColor] = {"warn": QColor("#111111")}
+
+
+def tile_badge(
+    has_camera: bool, camera_status: CameraStatus, stats: StreamStats | None, now: float | None = None
+) -> tuple[str, str]:
+    """Badge text and level (live/warn/error/idle) for a tile.
+
+    The platform's word wins: a camera reported offline reads 离线 whatever the stream does.
+    """
+    if not has_camera:
+        return "空闲", "idle"
+    if camera_status is CameraStatus.OFFLINE:
+        return "离线", "error"
+    if stats is None or stats.state is StreamState.STOPPED:
+        return "已停止", "idle"
+    if stats.state is StreamState.LIVE:
+        return "直播", "live"
+    if stats.state is StreamState.STALE:
+        age = stats.age_s(now) or 0.0
+        return f"画面停滞 {int(age)}秒", "warn"
+    if stats.state is StreamState.RECONNECTING:
+        return "重连中", "warn"
+    return "连接中", "warn"
+
+
+def fit_rect(src_w: int, src_h: int, area: QRect) -> QRectF:
+    """The largest rectangle of aspect ``src_w:src_h`` centred in ``area`` (black bars around it)."""
+    if src_w <= 0 or src_h <= 0 or area.width() <= 0 or area.height() <= 0:
+        return QRectF()
+    scale = min(area.width() / src_w, area.height() / src_h)
+    w, h = src_w * scale, src_h * scale
+    return QRectF(area.x() + (area.width() - w) / 2, area.y() + (area.height() - h) / 2, w, h)
+
 
 CODEC_NAMES = {"h264": "H.264", "hevc": "H.265", "mjpeg": "MJPEG"}
 INFO_BG = QColor(0, 0, 0, 160)

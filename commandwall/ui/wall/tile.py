@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QMimeData, QPoint, QRect, QRectF, Qt, Signal
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QContextMenuEvent,
@@ -21,15 +21,17 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPen,
     QResizeEvent,
+    QWheelEvent,
 )
 from PySide6.QtWidgets import QApplication, QSizePolicy, QWidget
 
 from commandwall.domain.models import Camera, CameraStatus
 from commandwall.textsafe import display_text
-from commandwall.ui.wall.overlay import info_lines, paint_info
+from commandwall.ui.wall.overlay import BADGE_COLORS, BADGE_TEXT_COLORS, fit_rect, info_lines, paint_info, tile_badge
 from commandwall.video.dragdrop import CAMERA_IDS_MIME, WALL_TILE_MIME, encode_camera_ids, encode_wall_tile
 from commandwall.video.layout import StreamKind
-from commandwall.video.reader import Frame, FrameSource, StreamState, StreamStats
+from commandwall.video.reader import Frame, FrameSource, StreamStats
+from commandwall.video.zoom import WHEEL_STEP, DigitalZoom
 
 # Command-centre dark palette
 WALL_BG = QColor("#070b12")
@@ -40,47 +42,6 @@ DROP_BORDER = QColor("#f5c518")
 BAR_BG = QColor(6, 10, 18, 170)
 TEXT = QColor("#e6edf3")
 TEXT_DIM = QColor("#5b6b80")
-BADGE_COLORS: dict[str, QColor] = {
-    "live": QColor("#1fae5b"),  # 直播
-    "warn": QColor("#e8a317"),  # 连接中 / 重连中 / 画面停滞
-    "error": QColor("#e5484d"),  # 离线
-    "idle": QColor("#4b5563"),  # 空闲 / 已停止
-}
-BADGE_TEXT_COLORS: dict[str, QColor] = {"warn": QColor("#111111")}
-
-
-def tile_badge(
-    has_camera: bool, camera_status: CameraStatus, stats: StreamStats | None, now: float | None = None
-) -> tuple[str, str]:
-    """Badge text and level (live/warn/error/idle) for a tile.
-
-    The platform's word wins: a camera reported offline reads 离线 whatever the stream does.
-    """
-    if not has_camera:
-        return "空闲", "idle"
-    if camera_status is CameraStatus.OFFLINE:
-        return "离线", "error"
-    if stats is None or stats.state is StreamState.STOPPED:
-        return "已停止", "idle"
-    if stats.state is StreamState.LIVE:
-        return "直播", "live"
-    if stats.state is StreamState.STALE:
-        age = stats.age_s(now) or 0.0
-        return f"画面停滞 {int(age)}秒", "warn"
-    if stats.state is StreamState.RECONNECTING:
-        return "重连中", "warn"
-    return "连接中", "warn"
-
-
-def fit_rect(src_w: int, src_h: int, area: QRect) -> QRectF:
-    """The largest rectangle of aspect ``src_w:src_h`` centred in ``area`` (black bars around it)."""
-    if src_w <= 0 or src_h <= 0 or area.width() <= 0 or area.height() <= 0:
-        return QRectF()
-    scale = min(area.width() / src_w, area.height() / src_h)
-    w, h = src_w * scale, src_h * scale
-    return QRectF(area.x() + (area.width() - w) / 2, area.y() + (area.height() - h) / 2, w, h)
-
-
 class TileView(QWidget):
     """A video tile. It holds no thread and no timer: the wall calls :meth:`refresh` ~25 times a second.
 
@@ -117,6 +78,8 @@ class TileView(QWidget):
         self._press_at: QPoint | None = None
         self._drop_hover = False
         self.show_info = False  # the 码流信息 overlay
+        self.zoom = DigitalZoom()  # 电子放大: wheel zooms, a drag pans while zoomed
+        self._pan_from: QPointF | None = None
         self.setAcceptDrops(True)
 
     # ---- state set by the wall -----------------------------------------------------------------------
@@ -150,6 +113,7 @@ class TileView(QWidget):
         """Show ``camera`` from ``reader`` (the wall acquired it); ``status`` is what the platform says."""
         self.camera = camera
         self.camera_status = status
+        self.zoom.reset()
         self._frame = None
         self._image = None
         self.switch_stream(reader, kind, url)
@@ -169,6 +133,7 @@ class TileView(QWidget):
         self.stream_kind = None
         self.stream_url = None
         self.camera_status = CameraStatus.ONLINE
+        self.zoom.reset()
         self._frame = None
         self._image = None
         self.refresh()
@@ -263,7 +228,11 @@ class TileView(QWidget):
             if self._image is not None:
                 target = fit_rect(self._image.width(), self._image.height(), rect)
                 painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-                painter.drawImage(target, self._image)
+                if self.zoom.active:
+                    painter.drawImage(target, self._image, QRectF(*self.zoom.source_rect(self._image.width(),
+                                                                                          self._image.height())))
+                else:
+                    painter.drawImage(target, self._image)
                 if level != "live":
                     painter.fillRect(target, QColor(0, 0, 0, 120))  # dim a picture that is not live
                 self.frames_painted += 1
@@ -284,6 +253,10 @@ class TileView(QWidget):
                 kind = "主码流" if self.stream_kind == "main" else "子码流"
                 painter.drawText(corner, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom,
                                  f"{fps} fps · {kind}")  # fmt: skip
+            if self.zoom.active:
+                painter.setPen(TEXT)
+                painter.drawText(rect.adjusted(6, 0, 0, -4), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
+                                 f"电子放大 ×{self.zoom.zoom:.1f}")  # fmt: skip
             border = DROP_BORDER if self._drop_hover else SELECTED_BORDER if self._selected else TILE_BORDER
             width = 3 if self._drop_hover else 2 if self._selected else 1
             painter.setPen(QPen(border, width))
@@ -326,19 +299,51 @@ class TileView(QWidget):
         super().resizeEvent(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
-        """Left click selects the tile (and may start a drag)."""
+        """Left click selects the tile (and may start a drag, or a pan while zoomed)."""
         if event.button() == Qt.MouseButton.LeftButton:
             self._press_at = event.position().toPoint()
+            self._pan_from = event.position() if self.zoom.active else None
             self.sig_clicked.emit(self._index)
         super().mousePressEvent(event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
-        """End of a click: no drag any more."""
-        self._press_at = None
+        """End of a click: no drag or pan any more."""
+        self._press_at = self._pan_from = None
         super().mouseReleaseEvent(event)
 
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
+        """电子放大: the wheel zooms the picture in and out around the cursor (1× … 8×)."""
+        target = self._picture_rect()
+        steps = event.angleDelta().y() / 120
+        if target.isEmpty() or steps == 0:
+            event.ignore()
+            return
+        pos = event.position()
+        self.zoom.zoom_at((pos.x() - target.x()) / target.width(), (pos.y() - target.y()) / target.height(),
+                          WHEEL_STEP**steps)  # fmt: skip
+        event.accept()
+        self.update()
+
+    def reset_zoom(self) -> None:
+        """Show the whole picture again."""
+        self.zoom.reset()
+        self.update()
+
+    def _picture_rect(self) -> QRectF:
+        image = self._image
+        return QRectF() if image is None else fit_rect(image.width(), image.height(), self.rect())
+
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
-        """Dragging a playing tile far enough drags its camera (onto another tile: a swap)."""
+        """While zoomed a drag pans the picture; otherwise dragging a playing tile far enough drags its camera
+        (onto another tile: a swap)."""
+        if self._pan_from is not None and event.buttons() & Qt.MouseButton.LeftButton:
+            target = self._picture_rect()
+            if not target.isEmpty():
+                delta = event.position() - self._pan_from
+                self.zoom.pan(delta.x() / target.width(), delta.y() / target.height())
+                self.update()
+            self._pan_from = event.position()
+            return
         start = self._press_at
         if (start is not None and self.camera is not None and event.buttons() & Qt.MouseButton.LeftButton
                 and (event.position().toPoint() - start).manhattanLength() >= QApplication.startDragDistance()):

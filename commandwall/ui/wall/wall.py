@@ -196,7 +196,7 @@ class WallView(QWidget):
         return True
 
     def tile_menu(self, index: int) -> QMenu:
-        """The right-click menu of tile ``index`` (清除画面, 最大化/还原)."""
+        """The right-click menu of tile ``index``: 清除画面, 最大化/还原布局, 抓拍, 码流信息, 还原缩放."""
         self._check_index(index)
         menu = QMenu(self)
         clear = menu.addAction("清除画面")
@@ -215,6 +215,9 @@ class WallView(QWidget):
         info.setChecked(tile.show_info)
         info.setEnabled(tile.camera is not None)
         info.toggled.connect(tile.set_show_info)
+        unzoom = menu.addAction("还原缩放")
+        unzoom.setEnabled(tile.zoom.active)
+        unzoom.triggered.connect(tile.reset_zoom)
         return menu
 
     def snapshot(self, index: int | None = None) -> Path | None:
