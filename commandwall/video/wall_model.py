@@ -169,8 +169,12 @@ class WallModel:
         return tiles
 
     def arrange(self, layout: WallLayout | str | int, cameras: Sequence[Camera | None]) -> None:
-        """A whole arrangement at once (a preset): the layout, then ``cameras`` tile by tile, the rest empty."""
+        """A whole arrangement at once (a preset): the layout, then ``cameras`` tile by tile, the rest empty; a
+        maximised tile goes back into the layout."""
         self.set_layout(layout)
+        if self._maximized is not None:
+            self._maximized = None
+            self._emit(WallChange(maximized=True))
         count = self.tile_count
         wanted = (list(cameras) + [None] * count)[:count]
         self._put(dict(enumerate(wanted)))

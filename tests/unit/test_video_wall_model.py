@@ -96,6 +96,9 @@ def test_arrange_sets_layout_and_every_tile(model: tuple[WallModel, list[WallCha
     assert ids(m) == ["CAM-0004", None, "CAM-0009", *[None] * 7]
     m.arrange("1", [cam(1), cam(2)])  # more cameras than tiles: the rest is left out
     assert ids(m) == ["CAM-0001"]
+    m.toggle_maximized(0)
+    m.arrange("1", [cam(3)])  # the same layout again: the maximised tile goes back all the same
+    assert m.maximized is None and ids(m) == ["CAM-0003"]
 
 
 def test_show_in_area_and_restore(model: tuple[WallModel, list[WallChange]]) -> None:
