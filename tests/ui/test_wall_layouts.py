@@ -102,3 +102,22 @@ def test_a_camera_shown_twice_is_decoded_once(
     assert wall.tile(3).reader is reader5 and wall.tile(5).reader is reader3
     qtbot.wait(RESIZE_WAIT_MS)
     assert demo.streams.opens(other.id, "sub") == 1  # type: ignore[union-attr]
+
+
+def test_an_area_lent_to_alarm_linkage_comes_back(
+    qtbot: QtBot, wall: WallView, pool: ReaderPool, online_cameras: list[Camera]
+) -> None:
+    """show_in_area on a 1+5 wall fills the big tile; restore plays the officer's camera there again, the other
+    tiles keep their readers throughout."""
+    wall.set_layout("1+5")
+    mine, alarm, side = online_cameras[30], online_cameras[31], online_cameras[32]
+    wall.play(mine, 0)
+    wall.play(side, 4)
+    side_reader = wall.tile(4).reader
+    token = wall.model.show_in_area([alarm])
+    assert wall.tile(0).camera == alarm
+    qtbot.waitUntil(lambda: wall.tile(0).state_text() == "直播", timeout=20_000)
+    assert wall.model.restore(token)
+    assert wall.tile(0).camera == mine and pool.refcount(alarm.streams.sub) == 0
+    qtbot.waitUntil(lambda: wall.tile(0).state_text() == "直播", timeout=20_000)
+    assert wall.tile(4).reader is side_reader
