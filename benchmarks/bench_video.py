@@ -193,7 +193,7 @@ def bench_paint(frames: int) -> dict[str, float]:
         tile.show()
         app.processEvents()
         source = _CyclingSource(images)
-        tile.show_stream(cam, source, kind, f"http://x/{kind}.mjpg", order=1)  # type: ignore[arg-type]
+        tile.show_stream(cam, source, kind, f"http://x/{kind}.mjpg")  # type: ignore[arg-type]
         for _ in range(10):  # warm up
             tile.refresh()
             tile.repaint()

@@ -49,6 +49,21 @@ def district_base_map() -> Path:
     return resources_dir() / "basemaps" / "xuecheng.mbtiles"
 
 
+def shipped_wall_presets_dir() -> Path:
+    """``resources/wall-presets/exercise``: the wall presets (预案) the exercise mode offers (its cameras)."""
+    return resources_dir() / "wall-presets" / "exercise"
+
+
+def wall_presets_dir(data_dir: Path) -> Path:
+    """``wall-presets/`` in the data folder: the duty officers' own wall presets, one JSON file each."""
+    return data_dir / "wall-presets"
+
+
+def snapshots_dir(data_dir: Path) -> Path:
+    """``snapshots/`` in the data folder: the wall's snapshots (抓拍), PNG."""
+    return data_dir / "snapshots"
+
+
 def layers_dir() -> Path:
     """The district's demo layers and their ``manifest.json``."""
     return app_root() / "layers"

@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from commandwall import paths
 from commandwall.app.session import ClientSession
 from commandwall.domain.models import Camera, Incident
-from commandwall.video.layout import TILE_COUNTS
+from commandwall.video.layout import WallLayout
+from commandwall.video.presets import PresetList, PresetStore, WallPreset
 from commandwall.video.tour import Tour, tour_around, tour_for_grid
 
 #: Where the wall looks at start when no incident is open: the centre of 临城街道 (lon, lat).
@@ -32,18 +34,61 @@ class TourChoice:
 
 @dataclass(frozen=True)
 class SavedWall:
-    """A wall as a duty officer left it: tile count and the camera per tile (None: an empty tile)."""
+    """A wall as a duty officer left it: the layout and the camera per tile (None: an empty tile)."""
 
-    tiles: int
+    layout: str
     cameras: list[Camera | None]
 
 
+@dataclass(frozen=True)
+class PresetRecall:
+    """What recalling a preset puts up: its layout, the camera per tile as the platform knows them now
+    (None: empty, also for ids the platform no longer lists), its tour, and a note for the status bar."""
+
+    preset: WallPreset
+    cameras: list[Camera | None]
+    missing: list[str]
+
+    @property
+    def message(self) -> str:
+        """预案「…」已调取, with the cameras left out if any."""
+        text = f"预案「{self.preset.name}」已调取（{self.preset.layout}画面）"
+        if self.missing:
+            text += f"；{len(self.missing)} 个摄像机不在平台点位中，已留空：{'、'.join(self.missing[:5])}"
+        return text
+
+
 class WallController:
-    """Chooses cameras for the wall from the session's stores."""
+    """Chooses cameras for the wall from the session's stores, and keeps the wall presets (预案)."""
 
     def __init__(self, session: ClientSession, grid_names: Callable[[], dict[str, str]] = dict) -> None:
         self.session = session
         self._grid_names = grid_names
+
+    # --- presets (预案) -----------------------------------------------------------------------------------
+    def preset_store(self) -> PresetStore:
+        """The presets in the data folder, and in exercise mode the exercise's own (its camera ids)."""
+        shipped = [paths.shipped_wall_presets_dir()] if self.session.user.exercise else []
+        return PresetStore(paths.wall_presets_dir(self.session.settings.data_dir), shipped)
+
+    def presets(self) -> PresetList:
+        """Every preset, and the files that could not be read."""
+        return self.preset_store().load()
+
+    def recall(self, preset: WallPreset) -> PresetRecall:
+        """The cameras of ``preset`` as the platform knows them now."""
+        cameras = [self.camera(camera_id) if camera_id else None for camera_id in preset.cameras]
+        missing = [cid for cid, cam in zip(preset.cameras, cameras, strict=True) if cid and cam is None]
+        return PresetRecall(preset, cameras, missing)
+
+    def save_preset(self, name: str, layout: str, cameras: list[Camera | None], tour: Tour | None) -> WallPreset:
+        """Save the wall as preset ``name`` (replacing one of that name). PresetError for a bad name."""
+        ids = [c.id if c is not None else None for c in cameras]
+        while ids and ids[-1] is None:
+            ids.pop()
+        preset = WallPreset(name, layout, tuple(ids), tour)
+        self.preset_store().save(preset)
+        return preset
 
     def start_cameras(self, tile_count: int) -> list[Camera]:
         """First view on a new desk: the cameras around the newest open incident, else around 临城街道."""
@@ -91,23 +136,24 @@ class WallController:
         ptz.send(camera_id, action, speed, on_done)
         return True
 
-    def saved_wall(self, tiles: object, camera_ids: object) -> SavedWall | None:
-        """Read back a saved wall (``tiles``, comma-separated ``camera_ids``, as a settings file holds them).
+    def saved_wall(self, layout: object, camera_ids: object) -> SavedWall | None:
+        """Read back a saved wall (the layout key — or an older file's tile count —, comma-separated
+        ``camera_ids``, as a settings file holds them).
 
-        None when nothing usable was saved: an unknown tile count or no camera at all. Cameras the platform no
+        None when nothing usable was saved: an unknown layout or no camera at all. Cameras the platform no
         longer lists come back as empty tiles.
         """
         try:
-            count = int(tiles or 0)  # type: ignore[call-overload]
-        except (TypeError, ValueError):
+            wall_layout = WallLayout.named(layout)
+        except ValueError:
             return None
         saved = str(camera_ids or "")
-        if count not in TILE_COUNTS or not saved.strip(","):
+        if not saved.strip(","):
             return None
-        ids = saved.split(",")[:count]
-        return SavedWall(count, [self.camera(camera_id) for camera_id in ids])
+        ids = saved.split(",")[: wall_layout.tiles]
+        return SavedWall(wall_layout.key, [self.camera(camera_id) for camera_id in ids])
 
     @staticmethod
-    def wall_to_save(cameras: list[Camera | None]) -> tuple[int, str]:
-        """What a settings file keeps of a wall: tile count and comma-separated camera ids."""
-        return len(cameras), ",".join(c.id if c else "" for c in cameras)
+    def wall_to_save(layout: str, cameras: list[Camera | None]) -> tuple[str, str]:
+        """What a settings file keeps of a wall: the layout key and comma-separated camera ids."""
+        return layout, ",".join(c.id if c else "" for c in cameras)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -157,6 +158,7 @@ class StreamHub:
         self.total_frames = 0
         self.total_render_s = 0.0
         self._clips: ClipLibrary | None = None
+        self._opens: Counter[tuple[str, str]] = Counter()
 
     @property
     def clips(self) -> ClipLibrary:
@@ -171,6 +173,16 @@ class StreamHub:
         codec = stream_codec(camera_id)
         return codec if codec == "mjpeg" or self.clips.has(codec, "sub") else "mjpeg"
 
+    def opens(self, camera_id: str, variant: str) -> int:
+        """How many times a viewer asked for this camera's ``variant`` stream so far: MPEG-TS, HTTP-FLV or
+        MJPEG (HLS is not counted: a player fetches its playlist again every second)."""
+        with self._lock:
+            return self._opens[(camera_id, variant)]
+
+    def _count_open(self, camera_id: str, variant: str) -> None:
+        with self._lock:
+            self._opens[(camera_id, variant)] += 1
+
     def protocol(self, camera_id: str) -> str:
         """The extension of the stream URL the camera's record names (``ts``, ``flv``, ``m3u8`` or ``mjpg``;
         ``mjpg`` also when its clip is missing)."""
@@ -182,6 +194,7 @@ class StreamHub:
 
     def live(self, camera_id: str, variant: str, container: str) -> Iterator[bytes]:
         """The camera's live H.264/H.265 stream as ``ts`` (MPEG-TS) or ``flv`` (HTTP-FLV)."""
+        self._count_open(camera_id, variant)
         online = lambda: self.online(camera_id)  # noqa: E731
         return self.clips.live(camera_id, self.codec(camera_id), variant, online, container)
 
@@ -230,6 +243,7 @@ class StreamHub:
     def mjpeg(self, camera_id: str, variant: str) -> Iterator[bytes]:
         """Multipart JPEG parts at ~12 fps until the camera goes offline, the server stops or the viewer
         leaves (the server then closes this generator)."""
+        self._count_open(camera_id, variant)
         source = self._acquire(camera_id, variant)
         try:
             while not self._stop.is_set() and self.online(camera_id):

@@ -114,6 +114,7 @@ class MainWindow(QMainWindow):
         bar.addAction(about)
 
     def _build_menu(self) -> None:
+        self.menuBar().addMenu(self.wall_feature.menu)
         view = self.menuBar().addMenu("设置")
         self.screen_settings_action = view.addAction("屏幕设置…")
         self.screen_settings_action.triggered.connect(self.show_screen_settings)

@@ -1,9 +1,11 @@
-"""Live video: stream readers (newest frame wins), the shared reader pool, wall layouts and stream choice.
+"""Live video: stream readers (newest frame wins), the shared reader pool, the wall model (layouts, tiles →
+cameras, lent areas), presets, drag data, snapshots' names, digital zoom and stream choice.
 
 Plain Python (no Qt): the wall in ``commandwall.ui.wall`` polls readers from a GUI timer.
 """
 
 from commandwall.video.layout import (
+    LAYOUTS,
     SUB_STREAM_MAX_WIDTH_PX,
     TILE_COUNTS,
     StreamKind,
@@ -20,8 +22,10 @@ from commandwall.video.reader import (
     StreamStats,
     redact_url,
 )
+from commandwall.video.wall_model import WallChange, WallModel
 
 __all__ = [
+    "LAYOUTS",
     "SUB_STREAM_MAX_WIDTH_PX",
     "TILE_COUNTS",
     "Frame",
@@ -31,7 +35,9 @@ __all__ = [
     "StreamReader",
     "StreamState",
     "StreamStats",
+    "WallChange",
     "WallLayout",
+    "WallModel",
     "choose_stream",
     "redact_url",
     "stream_url",

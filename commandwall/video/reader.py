@@ -87,6 +87,7 @@ class StreamStats:
     last_frame_at: float | None
     resolution: tuple[int, int] | None  # (width, height) of the newest frame
     last_error: str = ""
+    codec: str = ""  # as FFmpeg names it (h264, hevc, mjpeg); "" before the first open or when unknown
 
     def age_s(self, now: float | None = None) -> float | None:
         """Seconds since the newest frame, or None before the first one."""
@@ -153,6 +154,7 @@ class StreamReader:
         self._reconnects = 0
         self._state = StreamState.CONNECTING
         self._last_error = ""
+        self._codec = ""
         self._crashes = 0
         self._frame_times: deque[float] = deque(maxlen=512)
         self._thread = threading.Thread(target=self._run, name=f"cw-video {self.safe_url}", daemon=True)
@@ -212,6 +214,7 @@ class StreamReader:
                 last_frame_at=slot.captured_at if slot else None,
                 resolution=(slot.width, slot.height) if slot else None,
                 last_error=self._last_error,
+                codec=self._codec,
             )
 
     def reconnect_now(self) -> None:
@@ -299,6 +302,9 @@ class StreamReader:
             return 0, f"open failed: {type(exc).__name__}: {str(exc).replace(self.url, self.safe_url)}"
         if cap is None:
             return 0, "open failed"
+        codec = getattr(cap, "codec", "")
+        with self._lock:
+            self._codec = codec if isinstance(codec, str) else ""
         try:
             return self._read_until_failure(cap), "stream ended or read timed out"
         finally:

@@ -84,12 +84,13 @@ def test_tour_takes_the_selected_cameras_grid_before_the_incident(desk):
 
 def test_a_saved_wall_comes_back_with_unknown_cameras_as_empty_tiles(desk):
     cameras = desk.session.cameras.all()[:2]
-    tiles, ids = WallController.wall_to_save([cameras[0], None, cameras[1], None])
-    assert (tiles, ids) == (4, f"{cameras[0].id},,{cameras[1].id},")
-    assert desk.wall.saved_wall(tiles, ids) == SavedWall(4, [cameras[0], None, cameras[1], None])
-    assert desk.wall.saved_wall("9", "gone," + cameras[0].id) == SavedWall(9, [None, cameras[0]])
-    for tiles_value, ids_value in ((7, ids), ("x", ids), (None, None), (4, ",,,"), (4, "")):
-        assert desk.wall.saved_wall(tiles_value, ids_value) is None
+    layout, ids = WallController.wall_to_save("1+5", [cameras[0], None, cameras[1], None, None, None])
+    assert (layout, ids) == ("1+5", f"{cameras[0].id},,{cameras[1].id},,,")
+    assert desk.wall.saved_wall(layout, ids) == SavedWall("1+5", [cameras[0], None, cameras[1], None, None, None])
+    assert desk.wall.saved_wall("9", "gone," + cameras[0].id) == SavedWall("9", [None, cameras[0]])
+    assert desk.wall.saved_wall(4, ids) == SavedWall("4", [cameras[0], None, cameras[1], None])  # an older file
+    for layout_value, ids_value in ((7, ids), ("x", ids), (None, None), (4, ",,,"), (4, ""), ("1+4", ids)):
+        assert desk.wall.saved_wall(layout_value, ids_value) is None
 
 
 def test_ptz_reaches_the_platform_and_waits_for_the_connection(desk, exercise, tmp_path):

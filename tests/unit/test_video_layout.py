@@ -6,6 +6,7 @@ import pytest
 
 from commandwall.domain.models import Camera, StreamUrls
 from commandwall.video.layout import (
+    LAYOUTS,
     SUB_STREAM_MAX_WIDTH_PX,
     WallLayout,
     choose_stream,
@@ -18,22 +19,58 @@ def _camera(sub: str = "http://h/streams/CAM-0001/sub.mjpg") -> Camera:
                   streams=StreamUrls(main="http://h/streams/CAM-0001/main.mjpg", sub=sub))  # fmt: skip
 
 
-@pytest.mark.parametrize(("tiles", "side"), [(1, 1), (4, 2), (9, 3), (16, 4)])
-def test_layouts(tiles: int, side: int) -> None:
-    """1/4/9/16 tiles are square grids numbered row by row."""
+@pytest.mark.parametrize(("tiles", "side"), [(1, 1), (4, 2), (9, 3), (16, 4), (25, 5), (36, 6)])
+def test_square_layouts(tiles: int, side: int) -> None:
+    """1/4/9/16/25/36 tiles are square grids numbered row by row."""
     layout = WallLayout.for_tiles(tiles)
     assert (layout.rows, layout.cols, layout.tiles) == (side, side, tiles)
     assert layout.cell(0) == (0, 0)
     assert layout.cell(tiles - 1) == (side - 1, side - 1)
+    assert layout.big_tiles == ()
     with pytest.raises(IndexError):
         layout.cell(tiles)
 
 
-@pytest.mark.parametrize("tiles", [0, 2, 6, 25, -4])
+@pytest.mark.parametrize("tiles", [0, 2, 6, 49, -4])
 def test_other_tile_counts_are_refused(tiles: int) -> None:
-    """Only 1, 4, 9 and 16 are offered."""
-    with pytest.raises(ValueError, match="1, 4, 9 or 16"):
+    """Only the square grids are offered by count."""
+    with pytest.raises(ValueError, match="1, 4, 9, 16, 25 or 36"):
         WallLayout.for_tiles(tiles)
+
+
+@pytest.mark.parametrize(("key", "tiles", "side", "big"), [
+    ("1+5", 6, 3, [(0, 0, 2, 2)]),
+    ("1+7", 8, 4, [(0, 0, 3, 3)]),
+    ("2+8", 10, 4, [(0, 0, 2, 2), (0, 2, 2, 2)]),
+    ("1+12", 13, 4, [(1, 1, 2, 2)]),
+])  # fmt: skip
+def test_big_tile_layouts(key: str, tiles: int, side: int, big: list[tuple[int, int, int, int]]) -> None:
+    """Big tiles come first, then the small ones row by row; together they cover the grid exactly once."""
+    layout = WallLayout.named(key)
+    assert (layout.tiles, layout.rows, layout.cols, layout.title) == (tiles, side, side, f"{key}画面")
+    assert [(r.row, r.col, r.rows, r.cols) for r in layout.rects[: len(big)]] == big
+    assert layout.big_tiles == tuple(range(len(big)))
+    small = [(r.row, r.col) for r in layout.rects[len(big):]]
+    assert small == sorted(small) and all(r.rows == r.cols == 1 for r in layout.rects[len(big):])
+
+
+@pytest.mark.parametrize("key", list(LAYOUTS))
+def test_every_layout_covers_its_grid_once(key: str) -> None:
+    """No overlap, no hole."""
+    layout = LAYOUTS[key]
+    cells = [(r.row + dr, r.col + dc) for r in layout.rects for dr in range(r.rows) for dc in range(r.cols)]
+    assert sorted(cells) == [(r, c) for r in range(layout.rows) for c in range(layout.cols)]
+    assert WallLayout.named(key) is layout
+
+
+@pytest.mark.parametrize("key", ["6", "1+4", "", "36 ", "x" * 100])
+def test_unknown_layout_names_are_refused(key: str) -> None:
+    """A layout name from a file that the wall does not offer: a readable error naming the offered ones."""
+    if key.strip() in LAYOUTS:
+        assert WallLayout.named(key).key == key.strip()
+        return
+    with pytest.raises(ValueError, match=r"无此画面布局.*1\+5"):
+        WallLayout.named(key)
 
 
 def test_choose_stream_by_width() -> None:

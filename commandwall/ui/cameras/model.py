@@ -8,14 +8,16 @@ narrows it for the view.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap, QStandardItem, QStandardItemModel
 
 from commandwall.domain.models import Camera, CameraStatus
 from commandwall.textsafe import display_text
 from commandwall.ui.text import plain_tooltip
+from commandwall.video.dragdrop import CAMERA_IDS_MIME, encode_camera_ids
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -33,7 +35,7 @@ ONLINE_COLOUR = QColor("#1fae5b")
 OFFLINE_COLOUR = QColor("#e5484d")
 OFFLINE_TEXT = QColor("#7b8794")
 KIND_TEXT = QColor("#7f9bb3")
-_ITEM_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_ITEM_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
 
 
 class StatusFilter(StrEnum):
@@ -139,6 +141,25 @@ class CameraTreeModel(QStandardItemModel):
     def camera_count(self) -> int:
         """How many cameras the tree holds (no ``__len__``: a QObject should stay truthy)."""
         return len(self._cameras)
+
+    # ---- dragging cameras onto the wall ---------------------------------------------------------------
+    def mimeTypes(self) -> list[str]:  # noqa: N802
+        """Camera rows drag as camera ids (see ``commandwall.video.dragdrop``)."""
+        return [CAMERA_IDS_MIME]
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData | None:  # noqa: N802
+        """The ids of the dragged camera rows, in order (town rows carry none); None if there are none."""
+        ids: list[str] = []
+        for index in indexes:
+            camera_id = index.data(ROLE_CAMERA_ID)
+            if camera_id and camera_id not in ids:
+                ids.append(str(camera_id))
+        if not ids:
+            return None
+        mime = QMimeData()
+        mime.setData(CAMERA_IDS_MIME, encode_camera_ids(ids))
+        mime.setText("\n".join(ids))
+        return mime
 
     # ---- writing -----------------------------------------------------------------------------------
     def set_cameras(self, cameras: list[Camera]) -> None:

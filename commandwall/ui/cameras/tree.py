@@ -134,6 +134,8 @@ class CameraTree(QWidget):
         self.view.setHeaderHidden(True)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setDragEnabled(True)  # camera rows drag onto wall tiles
+        self.view.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header = self.view.header()
         header.setStretchLastSection(False)

@@ -7,18 +7,20 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QActionGroup, QCursor, QKeySequence
+from PySide6.QtWidgets import QMenu, QVBoxLayout, QWidget
 
+from commandwall import paths
 from commandwall.app.wall import NO_INCIDENT_SELECTED, NOTHING_TO_TOUR, WallController
 from commandwall.domain.models import Camera
 from commandwall.textsafe import display_text
 from commandwall.ui.adapters import ClientSignals
+from commandwall.ui.wall.presets import WallPresets
 from commandwall.ui.wall.ptz import PtzPad
 from commandwall.ui.wall.tour import TourRunner
 from commandwall.ui.wall.view_state import WallViewState
 from commandwall.ui.wall.wall import WallView
-from commandwall.video.layout import TILE_COUNTS
+from commandwall.video.layout import LAYOUTS
 from commandwall.video.pool import ReaderPool
 from commandwall.video.tour import tour_status_text
 
@@ -28,7 +30,8 @@ Selection = Callable[[], tuple[str | None, str | None]]
 
 class WallFeature(QObject):
     """视频墙: ``widget`` (the wall with the PTZ pad under it), ``actions`` for the tool bar (None: a
-    separator), ``on_ready()`` once the session is connected.
+    separator), ``menu`` for the menu bar (layouts, presets, 周边视频, 轮巡), ``on_ready()`` once the session
+    is connected.
 
     Signals: ``sig_message(text, timeout_ms)`` for the status bar (text made safe to show; timeout 0: until
     replaced).
@@ -42,6 +45,9 @@ class WallFeature(QObject):
         self.controller = controller
         self.view = WallView(pool)
         self.view.setObjectName("wall")
+        self.view.camera_lookup = controller.camera
+        self.view.snapshot_dir = paths.snapshots_dir(data_dir)
+        self.view.sig_message.connect(lambda text, ms: self.sig_message.emit(display_text(text), ms))
         self.ptz_pad = PtzPad()
         self.tour_runner = TourRunner(self.view, controller.camera, self)
         self._view_state = WallViewState(data_dir)
@@ -53,6 +59,7 @@ class WallFeature(QObject):
         layout.addWidget(self.view, 1)
         layout.addWidget(self.ptz_pad)
         self.ptz_pad.hide()  # shown while a tile is selected: the wall keeps its height otherwise
+        self.presets = WallPresets(controller, self.view, self.tour_runner, self.widget, self)
         self.actions = self._make_actions(tiles)
         self.view.set_tile_count(tiles)
 
@@ -64,23 +71,48 @@ class WallFeature(QObject):
         self.tour_runner.sig_stopped.connect(self._on_tour_stopped)
 
     def _make_actions(self, tiles: int) -> list[QAction | None]:
+        """Every layout in the 视频墙 menu's 画面布局 (1/4/9/16 also on the tool bar, Ctrl+1…4, as before),
+        周边视频 and 轮巡."""
         group = QActionGroup(self)
-        self.tile_actions: dict[int, QAction] = {}
-        for key, n in enumerate(TILE_COUNTS, start=1):
-            action = QAction(f"{n}画面", self, checkable=True)
-            action.setShortcut(QKeySequence(f"Ctrl+{key}"))
-            action.setToolTip(f"视频墙 {n} 画面（Ctrl+{key}）")
-            action.setChecked(n == tiles)
-            action.triggered.connect(lambda _=False, n=n: self.view.set_tile_count(n))
-            self.tile_actions[n] = action
+        self.menu = QMenu("视频墙")
+        self.menu.setObjectName("wallMenu")
+        self.layout_menu = self.menu.addMenu("画面布局")
+        self.layout_actions: dict[str, QAction] = {}
+        for key, layout in LAYOUTS.items():
+            action = QAction(layout.title, self, checkable=True)
+            action.setChecked(layout.tiles == tiles and not layout.big_tiles)
+            action.triggered.connect(lambda _=False, key=key: self.view.set_layout(key))
+            self.layout_actions[key] = action
             group.addAction(action)
+            self.layout_menu.addAction(action)
+        self.tile_actions = {n: self.layout_actions[str(n)] for n in (1, 4, 9, 16)}
+        for shortcut, action in enumerate(self.tile_actions.values(), start=1):
+            action.setShortcut(QKeySequence(f"Ctrl+{shortcut}"))
+            action.setToolTip(f"视频墙 {action.text()}（Ctrl+{shortcut}）")
+        self.more_layouts_action = QAction("更多布局", self)
+        self.more_layouts_action.setToolTip("25、36 画面和大小画面布局（1+5、1+7、2+8、1+12）")
+        self.more_layouts_action.setMenu(self.layout_menu)
+        self.more_layouts_action.triggered.connect(lambda: self.layout_menu.popup(QCursor.pos()))
+        self.view.sig_layout_changed.connect(lambda key: self.layout_actions[key].setChecked(True))
         around = QAction("周边视频", self)
         around.setToolTip("把选中事件周边的摄像机调上视频墙")
         around.triggered.connect(self.play_around_selected_incident)
         self.tour_action = QAction("轮巡", self, checkable=True)
         self.tour_action.setToolTip("按页轮巡选中摄像机所在街镇的视频；未选摄像机时轮巡选中事件周边的视频")
         self.tour_action.triggered.connect(self._toggle_tour)
-        return [*self.tile_actions.values(), None, around, self.tour_action]
+        self.menu.addMenu(self.presets.menu)
+        self.snapshot_action = QAction("抓拍", self)
+        self.snapshot_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
+        self.snapshot_action.setToolTip("把选中画面的当前图像存为图片（Ctrl+Shift+S）")
+        self.snapshot_action.triggered.connect(lambda: self.view.snapshot())
+        self.menu.addAction(self.snapshot_action)
+        self.menu.addSeparator()
+        self.menu.addAction(around)
+        self.menu.addAction(self.tour_action)
+        self.presets.sig_message.connect(self.sig_message)
+        self.presets.sig_tour_started.connect(lambda: self.tour_action.setChecked(True))
+        return [*self.tile_actions.values(), self.more_layouts_action, self.presets.menu_action, None, around,
+                self.tour_action, self.snapshot_action]
 
     def follow_selection(self, selection: Selection) -> None:
         """Where 周边视频 and 轮巡 read the selected camera and incident from."""
@@ -90,13 +122,10 @@ class WallFeature(QObject):
     def on_ready(self) -> None:
         """Put back the wall as it was left on this desk, or on a first start the cameras of the start point."""
         self.apply_rights()
+        self.presets.reload()
         saved = self.controller.saved_wall(*self._view_state.load())
         if saved is not None:
-            self.view.set_tile_count(saved.tiles)
-            for index, camera in enumerate(saved.cameras):
-                if camera is not None:
-                    self.view.play(camera, index)
-            self.tile_actions[saved.tiles].setChecked(True)
+            self.view.model.arrange(saved.layout, saved.cameras)
             return
         self._play_all(self.controller.start_cameras(self.view.tile_count()))
 
@@ -106,7 +135,7 @@ class WallFeature(QObject):
 
     def save_view(self) -> None:
         """Remember the wall (tile count and cameras) for the next start on this desk."""
-        self._view_state.save(*self.controller.wall_to_save(self.view.cameras()))
+        self._view_state.save(*self.controller.wall_to_save(self.view.wall_layout.key, self.view.cameras()))
 
     # --- the user's intent ---------------------------------------------------------------------------------
     def play_camera(self, camera_id: str) -> None:
@@ -125,8 +154,8 @@ class WallFeature(QObject):
         self._play_all(self.controller.cameras_around(incident, self.view.tile_count()))
 
     def _play_all(self, cameras: list[Camera]) -> None:
-        for index, camera in enumerate(cameras):
-            self.view.play(camera, index)
+        if cameras:
+            self.view.model.place(cameras)
 
     def _toggle_tour(self, checked: bool) -> None:
         """轮巡 on: tour the selected camera's grid cell, else the cameras around the selected incident."""

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QRect, QRectF, Qt, Signal
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
+    QContextMenuEvent,
+    QDrag,
+    QDragEnterEvent,
+    QDragLeaveEvent,
+    QDragMoveEvent,
+    QDropEvent,
     QFont,
     QFontMetrics,
     QImage,
@@ -15,63 +21,27 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPen,
     QResizeEvent,
+    QWheelEvent,
 )
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QApplication, QSizePolicy, QWidget
 
 from commandwall.domain.models import Camera, CameraStatus
 from commandwall.textsafe import display_text
+from commandwall.ui.wall.overlay import BADGE_COLORS, BADGE_TEXT_COLORS, fit_rect, info_lines, paint_info, tile_badge
+from commandwall.video.dragdrop import CAMERA_IDS_MIME, WALL_TILE_MIME, encode_camera_ids, encode_wall_tile
 from commandwall.video.layout import StreamKind
-from commandwall.video.reader import Frame, FrameSource, StreamState, StreamStats
+from commandwall.video.reader import Frame, FrameSource, StreamStats
+from commandwall.video.zoom import WHEEL_STEP, DigitalZoom
 
 # Command-centre dark palette
 WALL_BG = QColor("#070b12")
 TILE_BG = QColor("#000000")
 TILE_BORDER = QColor("#1c2636")
 SELECTED_BORDER = QColor("#2ea8ff")
+DROP_BORDER = QColor("#f5c518")
 BAR_BG = QColor(6, 10, 18, 170)
 TEXT = QColor("#e6edf3")
 TEXT_DIM = QColor("#5b6b80")
-BADGE_COLORS: dict[str, QColor] = {
-    "live": QColor("#1fae5b"),  # 直播
-    "warn": QColor("#e8a317"),  # 连接中 / 重连中 / 画面停滞
-    "error": QColor("#e5484d"),  # 离线
-    "idle": QColor("#4b5563"),  # 空闲 / 已停止
-}
-BADGE_TEXT_COLORS: dict[str, QColor] = {"warn": QColor("#111111")}
-
-
-def tile_badge(
-    has_camera: bool, camera_status: CameraStatus, stats: StreamStats | None, now: float | None = None
-) -> tuple[str, str]:
-    """Badge text and level (live/warn/error/idle) for a tile.
-
-    The platform's word wins: a camera reported offline reads 离线 whatever the stream does.
-    """
-    if not has_camera:
-        return "空闲", "idle"
-    if camera_status is CameraStatus.OFFLINE:
-        return "离线", "error"
-    if stats is None or stats.state is StreamState.STOPPED:
-        return "已停止", "idle"
-    if stats.state is StreamState.LIVE:
-        return "直播", "live"
-    if stats.state is StreamState.STALE:
-        age = stats.age_s(now) or 0.0
-        return f"画面停滞 {int(age)}秒", "warn"
-    if stats.state is StreamState.RECONNECTING:
-        return "重连中", "warn"
-    return "连接中", "warn"
-
-
-def fit_rect(src_w: int, src_h: int, area: QRect) -> QRectF:
-    """The largest rectangle of aspect ``src_w:src_h`` centred in ``area`` (black bars around it)."""
-    if src_w <= 0 or src_h <= 0 or area.width() <= 0 or area.height() <= 0:
-        return QRectF()
-    scale = min(area.width() / src_w, area.height() / src_h)
-    w, h = src_w * scale, src_h * scale
-    return QRectF(area.x() + (area.width() - w) / 2, area.y() + (area.height() - h) / 2, w, h)
-
-
 class TileView(QWidget):
     """A video tile. It holds no thread and no timer: the wall calls :meth:`refresh` ~25 times a second.
 
@@ -83,6 +53,8 @@ class TileView(QWidget):
 
     sig_clicked = Signal(int)
     sig_double_clicked = Signal(int)
+    sig_dropped = Signal(int, QMimeData)  # this tile, what was dropped on it
+    sig_context_menu = Signal(int, QPoint)  # this tile, where (global)
 
     def __init__(self, index: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -96,13 +68,19 @@ class TileView(QWidget):
         self.stream_kind: StreamKind | None = None
         self.stream_url: str | None = None
         self.reader: FrameSource | None = None
-        self.play_order = 0  # larger = assigned later; the wall replaces the smallest first
         self.resized_at: float | None = None  # set on resize, cleared by the wall once it chose a stream
         self._selected = False
         self._frame: Frame | None = None  # the frame on screen (identity = reader + seq)
         self._image: QImage | None = None
         self._overlay: tuple[str, str, int] = ("空闲", "idle", 0)
         self.frames_painted = 0
+        self.wall_id = ""  # set by the wall: a tile dragged onto a tile of the same wall swaps with it
+        self._press_at: QPoint | None = None
+        self._drop_hover = False
+        self.show_info = False  # the 码流信息 overlay
+        self.zoom = DigitalZoom()  # 电子放大: wheel zooms, a drag pans while zoomed
+        self._pan_from: QPointF | None = None
+        self.setAcceptDrops(True)
 
     # ---- state set by the wall -----------------------------------------------------------------------
     @property
@@ -130,13 +108,12 @@ class TileView(QWidget):
         reader: FrameSource,
         kind: StreamKind,
         url: str,
-        order: int,
         status: CameraStatus = CameraStatus.ONLINE,
     ) -> None:
         """Show ``camera`` from ``reader`` (the wall acquired it); ``status`` is what the platform says."""
         self.camera = camera
         self.camera_status = status
-        self.play_order = order
+        self.zoom.reset()
         self._frame = None
         self._image = None
         self.switch_stream(reader, kind, url)
@@ -156,6 +133,7 @@ class TileView(QWidget):
         self.stream_kind = None
         self.stream_url = None
         self.camera_status = CameraStatus.ONLINE
+        self.zoom.reset()
         self._frame = None
         self._image = None
         self.refresh()
@@ -175,6 +153,23 @@ class TileView(QWidget):
             self.update()
 
     # ---- polling -------------------------------------------------------------------------------------
+    @property
+    def frame(self) -> Frame | None:
+        """The frame on screen (None before the first)."""
+        return self._frame
+
+    def set_show_info(self, on: bool) -> None:
+        """Show or hide the 码流信息 overlay (codec, resolution, fps, dropped frames, picture age)."""
+        if on != self.show_info:
+            self.show_info = on
+            self.update()
+
+    def info_lines(self, now: float | None = None) -> list[str]:
+        """The overlay's lines as they read now."""
+        frame = self._frame
+        age = None if frame is None else ((time.monotonic() if now is None else now) - frame.captured_at) * 1000
+        return info_lines(self.stats(), self.stream_kind, age)
+
     def stats(self) -> StreamStats | None:
         """The reader's stats, or None for an empty tile."""
         return self.reader.stats() if self.reader is not None else None
@@ -233,7 +228,11 @@ class TileView(QWidget):
             if self._image is not None:
                 target = fit_rect(self._image.width(), self._image.height(), rect)
                 painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-                painter.drawImage(target, self._image)
+                if self.zoom.active:
+                    painter.drawImage(target, self._image, QRectF(*self.zoom.source_rect(self._image.width(),
+                                                                                          self._image.height())))
+                else:
+                    painter.drawImage(target, self._image)
                 if level != "live":
                     painter.fillRect(target, QColor(0, 0, 0, 120))  # dim a picture that is not live
                 self.frames_painted += 1
@@ -246,14 +245,20 @@ class TileView(QWidget):
                 painter.setPen(TEXT_DIM)
                 painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self._placeholder(level))
             self._paint_top_bar(painter, metrics, bar_h, text, level)
+            if self.show_info and self.camera is not None:
+                paint_info(painter, rect.adjusted(0, bar_h, 0, 0), self.info_lines(), metrics)
             if self.camera is not None and fps > 0:
                 painter.setPen(TEXT)
                 corner = rect.adjusted(0, 0, -6, -4)
                 kind = "主码流" if self.stream_kind == "main" else "子码流"
                 painter.drawText(corner, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom,
                                  f"{fps} fps · {kind}")  # fmt: skip
-            border = SELECTED_BORDER if self._selected else TILE_BORDER
-            width = 2 if self._selected else 1
+            if self.zoom.active:
+                painter.setPen(TEXT)
+                painter.drawText(rect.adjusted(6, 0, 0, -4), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
+                                 f"电子放大 ×{self.zoom.zoom:.1f}")  # fmt: skip
+            border = DROP_BORDER if self._drop_hover else SELECTED_BORDER if self._selected else TILE_BORDER
+            width = 3 if self._drop_hover else 2 if self._selected else 1
             painter.setPen(QPen(border, width))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(rect.adjusted(width // 2, width // 2, -((width + 1) // 2), -((width + 1) // 2)))
@@ -288,19 +293,111 @@ class TileView(QWidget):
             painter.setPen(TEXT)
             painter.drawText(QRect(pad, 0, name_w, bar_h), Qt.AlignmentFlag.AlignVCenter, name)
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802  # noqa: N802
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         """Note the time: the wall re-chooses main/sub once the size has settled."""
         self.resized_at = time.monotonic()
         super().resizeEvent(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
-        """Left click selects the tile."""
+        """Left click selects the tile (and may start a drag, or a pan while zoomed)."""
         if event.button() == Qt.MouseButton.LeftButton:
+            self._press_at = event.position().toPoint()
+            self._pan_from = event.position() if self.zoom.active else None
             self.sig_clicked.emit(self._index)
         super().mousePressEvent(event)
 
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        """End of a click: no drag or pan any more."""
+        self._press_at = self._pan_from = None
+        super().mouseReleaseEvent(event)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
+        """电子放大: the wheel zooms the picture in and out around the cursor (1× … 8×)."""
+        target = self._picture_rect()
+        steps = event.angleDelta().y() / 120
+        if target.isEmpty() or steps == 0:
+            event.ignore()
+            return
+        pos = event.position()
+        self.zoom.zoom_at((pos.x() - target.x()) / target.width(), (pos.y() - target.y()) / target.height(),
+                          WHEEL_STEP**steps)  # fmt: skip
+        event.accept()
+        self.update()
+
+    def reset_zoom(self) -> None:
+        """Show the whole picture again."""
+        self.zoom.reset()
+        self.update()
+
+    def _picture_rect(self) -> QRectF:
+        image = self._image
+        return QRectF() if image is None else fit_rect(image.width(), image.height(), self.rect())
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        """While zoomed a drag pans the picture; otherwise dragging a playing tile far enough drags its camera
+        (onto another tile: a swap)."""
+        if self._pan_from is not None and event.buttons() & Qt.MouseButton.LeftButton:
+            target = self._picture_rect()
+            if not target.isEmpty():
+                delta = event.position() - self._pan_from
+                self.zoom.pan(delta.x() / target.width(), delta.y() / target.height())
+                self.update()
+            self._pan_from = event.position()
+            return
+        start = self._press_at
+        if (start is not None and self.camera is not None and event.buttons() & Qt.MouseButton.LeftButton
+                and (event.position().toPoint() - start).manhattanLength() >= QApplication.startDragDistance()):
+            self._press_at = None
+            drag = QDrag(self)
+            drag.setMimeData(self.drag_mime())
+            drag.setPixmap(self.grab().scaledToWidth(min(160, max(1, self.width()))))
+            drag.exec(Qt.DropAction.MoveAction | Qt.DropAction.CopyAction, Qt.DropAction.MoveAction)
+            return
+        super().mouseMoveEvent(event)
+
+    def drag_mime(self) -> QMimeData:
+        """What dragging this tile carries: its camera id and, for a drop within the wall, the tile."""
+        mime = QMimeData()
+        if self.camera is not None:
+            mime.setData(CAMERA_IDS_MIME, encode_camera_ids([self.camera.id]))
+            mime.setText(self.camera.id)
+        mime.setData(WALL_TILE_MIME, encode_wall_tile(self.wall_id, self._index))
+        return mime
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        """Cameras (from the camera list, the map, another tile) may be dropped here."""
+        if event.mimeData().hasFormat(CAMERA_IDS_MIME) or event.mimeData().hasFormat(WALL_TILE_MIME):
+            event.acceptProposedAction()
+            self._set_drop_hover(True)
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802
+        """Keep accepting while the drag moves over the tile."""
+        event.acceptProposedAction()
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:  # noqa: N802
+        """The drag went elsewhere: drop the highlight."""
+        self._set_drop_hover(False)
+        super().dragLeaveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        """Hand the drop to the wall (it decides: swap, or play the cameras from this tile on)."""
+        self._set_drop_hover(False)
+        event.acceptProposedAction()
+        self.sig_dropped.emit(self._index, event.mimeData())
+
+    def _set_drop_hover(self, on: bool) -> None:
+        if on != self._drop_hover:
+            self._drop_hover = on
+            self.update()
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802
+        """Right click: the wall shows the tile's menu."""
+        self.sig_context_menu.emit(self._index, event.globalPos())
+
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
-        """Double click fills the wall with this tile (or restores the grid)."""
+        """Double click fills the wall with this tile (or restores the layout)."""
         if event.button() == Qt.MouseButton.LeftButton:
             self.sig_double_clicked.emit(self._index)
         super().mouseDoubleClickEvent(event)

@@ -1,20 +1,27 @@
-"""The video wall (视频墙): a 1/4/9/16 grid of tiles fed by a shared :class:`ReaderPool`."""
+"""The video wall (视频墙): the tiles of a :class:`WallModel` on screen, fed by a shared :class:`ReaderPool`."""
 
 from __future__ import annotations
 
-import itertools
 import logging
 import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QGridLayout, QWidget
+from PySide6.QtCore import QMimeData, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QPalette
+from PySide6.QtWidgets import QGridLayout, QMenu, QWidget
 
+from commandwall import localtime
 from commandwall.domain.models import Camera, CameraStatus
+from commandwall.textsafe import display_text
+from commandwall.ui.wall.snapshot import SnapshotError, save_snapshot
 from commandwall.ui.wall.tile import WALL_BG, TileView
-from commandwall.video.layout import TILE_COUNTS, WallLayout, choose_stream, stream_url
+from commandwall.video.dragdrop import CAMERA_IDS_MIME, WALL_TILE_MIME, decode_camera_ids, decode_wall_tile
+from commandwall.video.layout import MAX_TILES, StreamKind, WallLayout, choose_stream, stream_url
 from commandwall.video.pool import ReaderPool
 from commandwall.video.reader import StreamReader
+from commandwall.video.wall_model import WallChange, WallModel
 
 log = logging.getLogger(__name__)
 
@@ -23,34 +30,46 @@ RESIZE_SETTLE_S = 0.3
 
 
 class WallView(QWidget):
-    """A grid of :class:`TileView` s playing cameras through a shared :class:`ReaderPool`.
+    """The tiles of a :class:`WallModel` (its layout, cameras, selection, maximised tile) on screen.
+
+    The model says which camera each tile shows; this view opens the streams through the pool and lays the
+    tiles out. A tile keeps its widget and its reader across layout switches, so a switch reopens nothing.
+    A camera shown in several tiles plays one stream in all of them — the one the widest of them needs —,
+    so it is decoded once. Each camera plays its sub stream while all its tiles are narrower than ~800
+    device pixels and the main stream otherwise; after a resize (or maximising) the stream is re-chosen,
+    with hysteresis.
 
     One GUI-thread ``QTimer`` (~25 Hz) polls every visible tile — no signal per frame crosses threads.
-    Each tile plays the camera's sub stream when narrower than ~800 device pixels and the main stream
-    otherwise; after a resize (or maximising a tile) the stream is switched, with hysteresis.
+    Clicks select, double clicks maximise; both go to the model, which the view follows.
 
     Signals: ``sig_tile_selected(int)`` — a tile was selected (-1: the selection went away);
-    ``sig_playing_changed(int, str)`` — tile index and the camera id it now plays ("" when stopped).
+    ``sig_playing_changed(int, str)`` — tile index and the camera id it now plays ("" when stopped);
+    ``sig_layout_changed(str)`` — the layout key after a switch; ``sig_message(text, timeout_ms)`` — for the
+    status bar.
+
+    Drag and drop: a drop carrying camera ids (:data:`CAMERA_IDS_MIME`, from the camera list, the map or
+    another wall) plays them from the tile it lands on; a tile of this wall dropped on another swaps the two.
+    Delete clears the selected tile, Esc brings a maximised tile back into the layout.
     """
 
     sig_tile_selected = Signal(int)
     sig_playing_changed = Signal(int, str)
+    sig_layout_changed = Signal(str)
+    sig_message = Signal(str, int)
 
     def __init__(
         self,
         pool: ReaderPool,
-        tile_count: int = 4,
+        tile_count: int | str = 4,
         parent: QWidget | None = None,
         *,
+        model: WallModel | None = None,
         refresh_hz: float = 25.0,
     ) -> None:
         super().__init__(parent)
         self._pool = pool
-        self._layout = WallLayout.for_tiles(tile_count)
-        self._selected: int | None = None
-        self._maximized: int | None = None
+        self.model = model if model is not None else WallModel(tile_count)
         self._status: dict[str, CameraStatus] = {}
-        self._order = itertools.count(1)
         self.setObjectName("videoWall")
         self.setAutoFillBackground(True)
         palette = self.palette()
@@ -59,10 +78,21 @@ class WallView(QWidget):
         self._grid = QGridLayout(self)
         self._grid.setContentsMargins(2, 2, 2, 2)
         self._grid.setSpacing(2)
-        self._tiles = [TileView(i, self) for i in range(max(TILE_COUNTS))]
+        self._tiles = [TileView(i, self) for i in range(MAX_TILES)]
+        self.wall_id = uuid.uuid4().hex
+        #: camera id → Camera (the feature sets the store's lookup): what dropped camera ids mean
+        self.camera_lookup: Callable[[str], Camera | None] = lambda _camera_id: None
+        #: where 抓拍 writes (the feature sets the data folder's snapshots/); None: no snapshots
+        self.snapshot_dir: Path | None = None
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         for tile in self._tiles:
-            tile.sig_clicked.connect(self.select)
+            tile.wall_id = self.wall_id
+            tile.sig_clicked.connect(self._on_tile_clicked)
             tile.sig_double_clicked.connect(self.toggle_maximized)
+            tile.sig_dropped.connect(self.drop)
+            tile.sig_context_menu.connect(self._show_tile_menu)
+        self.model.subscribe(self._on_model_changed)
+        self._sync_tiles(range(MAX_TILES))
         self._relayout()
         self._timer = QTimer(self)
         self._timer.setInterval(max(10, round(1000 / refresh_hz)))
@@ -71,77 +101,58 @@ class WallView(QWidget):
 
     # ---- read-only views ----------------------------------------------------------------------------
     def tile_count(self) -> int:
-        """Tiles on the wall: 1, 4, 9 or 16."""
-        return self._layout.tiles
+        """Tiles on the wall (1 … 36)."""
+        return self.model.tile_count
 
     @property
     def wall_layout(self) -> WallLayout:
-        """Rows and columns of the grid."""
-        return self._layout
+        """The layout on screen."""
+        return self.model.layout
 
     @property
     def selected_index(self) -> int | None:
         """The selected tile, or None."""
-        return self._selected
+        return self.model.selected
 
     @property
     def maximized_index(self) -> int | None:
-        """The tile filling the wall, or None when the grid shows."""
-        return self._maximized
+        """The tile filling the wall, or None when the layout shows."""
+        return self.model.maximized
 
     def tile(self, index: int) -> TileView:
-        """Tile ``index`` (0-based, row by row)."""
+        """Tile ``index`` (0-based: big tiles first, then row by row)."""
         self._check_index(index)
         return self._tiles[index]
 
     def tiles(self) -> list[TileView]:
         """The tiles of the current layout."""
-        return self._tiles[: self._layout.tiles]
+        return self._tiles[: self.model.tile_count]
 
     def cameras(self) -> list[Camera | None]:
         """Camera per tile of the current layout (None = empty)."""
-        return [tile.camera for tile in self.tiles()]
+        return self.model.cameras()
 
-    # ---- commands -----------------------------------------------------------------------------------
+    # ---- commands (all go through the model) --------------------------------------------------------
     def set_tile_count(self, count: int) -> None:
-        """Show 1, 4, 9 or 16 tiles. Tiles beyond the new count stop playing."""
-        layout = WallLayout.for_tiles(count)
-        for tile in self._tiles[count:]:
-            self._stop_tile(tile)
-        self._layout = layout
-        self._maximized = None
-        if self._selected is not None and self._selected >= count:
-            self._tiles[self._selected].set_selected(False)
-            self._selected = None
-            self.sig_tile_selected.emit(-1)
-        self._relayout()
+        """Show a square grid of 1, 4, 9, 16, 25 or 36 tiles (ValueError otherwise)."""
+        self.model.set_layout(WallLayout.for_tiles(count))
+
+    def set_layout(self, key: str) -> None:
+        """Show the layout ``key`` ("9", "1+5" …). Tiles beyond its count stop playing; the others go on."""
+        self.model.set_layout(key)
 
     def play(self, camera: Camera, tile_index: int | None = None) -> int:
         """Play ``camera`` in ``tile_index``; by default in the selected tile, else the first empty one,
         else the one that started playing longest ago. Returns the tile used."""
-        index = self._target_tile(tile_index)
-        tile = self._tiles[index]
-        old_url = tile.stream_url if tile.camera is not None else None
-        kind = choose_stream(camera, tile.width_px())
-        url = stream_url(camera, kind)
-        reader = self._pool.acquire(url, camera.id)  # before releasing the old one: replaying a URL keeps its reader
-        status = self._status.get(camera.id, camera.status)
-        tile.show_stream(camera, reader, kind, url, order=next(self._order), status=status)
-        if old_url is not None:
-            self._pool.release(old_url)
-        log.info("wall: tile %d plays %s (%s stream)", index, camera.id, kind)
-        self.sig_playing_changed.emit(index, camera.id)
-        return index
+        return self.model.assign(tile_index, camera)
 
     def stop(self, tile_index: int) -> None:
         """Stop tile ``tile_index`` (no-op if it is empty)."""
-        self._check_index(tile_index)
-        self._stop_tile(self._tiles[tile_index])
+        self.model.clear(tile_index)
 
     def stop_all(self) -> None:
         """Stop every tile."""
-        for tile in self._tiles:
-            self._stop_tile(tile)
+        self.model.clear_all()
 
     def set_camera_status(self, camera_id: str, status: CameraStatus | str) -> None:
         """Record what the platform says about a camera; its tiles show 离线 while it is offline."""
@@ -155,96 +166,226 @@ class WallView(QWidget):
 
     def select(self, index: int) -> None:
         """Select tile ``index`` (highlight border; ``play()`` without an index goes there)."""
-        self._check_index(index)
-        if self._selected == index:
-            return
-        if self._selected is not None:
-            self._tiles[self._selected].set_selected(False)
-        self._selected = index
-        self._tiles[index].set_selected(True)
-        self.sig_tile_selected.emit(index)
+        self.model.select(index)
 
     def toggle_maximized(self, index: int) -> None:
-        """Let tile ``index`` fill the wall, or bring the grid back if it already does."""
+        """Let tile ``index`` fill the wall, or bring the layout back if it already does."""
+        self.model.toggle_maximized(index)
+
+    def drop(self, index: int, mime: QMimeData) -> bool:
+        """What a drop on tile ``index`` does: a tile of this wall swaps with it; camera ids play from it on
+        (cameras the store does not know are left out). False, with a message, if nothing could be used."""
         self._check_index(index)
-        self._maximized = None if self._maximized == index else index
-        self._relayout()
+        if mime.hasFormat(WALL_TILE_MIME):
+            source = decode_wall_tile(mime.data(WALL_TILE_MIME).data())
+            if source is not None and source[0] == self.wall_id and 0 <= source[1] < self.tile_count():
+                self.model.swap(source[1], index)
+                return True
+        if not mime.hasFormat(CAMERA_IDS_MIME):
+            return False
+        try:
+            ids = decode_camera_ids(mime.data(CAMERA_IDS_MIME).data())
+        except ValueError as error:
+            self.sig_message.emit(str(error), 5000)
+            return False
+        cameras = [c for c in map(self.camera_lookup, ids) if c is not None]
+        if not cameras:
+            self.sig_message.emit("拖放的摄像机不在本平台的点位中", 5000)
+            return False
+        self.model.place(cameras, start=index)
+        return True
+
+    def tile_menu(self, index: int) -> QMenu:
+        """The right-click menu of tile ``index``: 清除画面, 最大化/还原布局, 抓拍, 码流信息, 还原缩放."""
+        self._check_index(index)
+        menu = QMenu(self)
+        clear = menu.addAction("清除画面")
+        clear.setShortcut(Qt.Key.Key_Delete)
+        clear.setEnabled(self.model.camera(index) is not None)
+        clear.triggered.connect(lambda: self.model.clear(index))
+        maximize = menu.addAction("还原布局" if self.model.maximized == index else "最大化")
+        maximize.triggered.connect(lambda: self.model.toggle_maximized(index))
+        menu.addSeparator()
+        tile = self._tiles[index]
+        snap = menu.addAction("抓拍")
+        snap.setEnabled(tile.frame is not None and self.snapshot_dir is not None)
+        snap.triggered.connect(lambda: self.snapshot(index))
+        info = menu.addAction("码流信息")
+        info.setCheckable(True)
+        info.setChecked(tile.show_info)
+        info.setEnabled(tile.camera is not None)
+        info.toggled.connect(tile.set_show_info)
+        unzoom = menu.addAction("还原缩放")
+        unzoom.setEnabled(tile.zoom.active)
+        unzoom.triggered.connect(tile.reset_zoom)
+        return menu
+
+    def snapshot(self, index: int | None = None) -> Path | None:
+        """抓拍: tile ``index``'s (default: the selected tile's) newest frame as PNG in :attr:`snapshot_dir`,
+        camera name and time burned in and in the file name; the status bar says where, or why not."""
+        index = self.model.selected if index is None else index
+        if index is None:
+            self.sig_message.emit("请先选中要抓拍的画面", 4000)
+            return None
+        self._check_index(index)
+        tile = self._tiles[index]
+        frame, camera = tile.frame, tile.camera
+        if frame is None or camera is None or self.snapshot_dir is None:
+            self.sig_message.emit("该画面暂无图像，无法抓拍", 4000)
+            return None
+        try:
+            path = save_snapshot(frame.image, display_text(camera.name), camera.id, self.snapshot_dir,
+                                 localtime.now(), self.font())  # fmt: skip
+        except SnapshotError as error:
+            self.sig_message.emit(str(error), 8000)
+            return None
+        log.info("wall: snapshot of %s saved as %s", camera.id, path)
+        self.sig_message.emit(f"已抓拍：{path}", 8000)
+        return path
+
+    def _show_tile_menu(self, index: int, where: QPoint) -> None:
+        self.select(index)
+        menu = self.tile_menu(index)
+        menu.aboutToHide.connect(menu.deleteLater)
+        menu.popup(where)
+
+    def _on_tile_clicked(self, index: int) -> None:
+        self.setFocus(Qt.FocusReason.MouseFocusReason)
+        self.select(index)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        """Delete/Backspace clears the selected tile; Esc brings a maximised tile back into the layout."""
+        selected, maximized = self.model.selected, self.model.maximized
+        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and selected is not None:
+            self.model.clear(selected)
+        elif event.key() == Qt.Key.Key_Escape and maximized is not None:
+            self.model.toggle_maximized(maximized)
+        else:
+            super().keyPressEvent(event)
 
     def shutdown(self) -> None:
         """Stop the refresh timer and every tile (the pool's owner stops the pool)."""
         self._timer.stop()
-        self.stop_all()
+        self.model.clear_all()
+        self._sync_tiles(range(MAX_TILES))
+
+    # ---- following the model ------------------------------------------------------------------------
+    def _on_model_changed(self, change: WallChange) -> None:
+        if change.tiles:
+            self._sync_tiles(sorted(change.tiles))
+        if change.layout or change.maximized:
+            self._relayout()
+        if change.selection:
+            selected = self.model.selected
+            for tile in self._tiles:
+                tile.set_selected(tile.index == selected)
+            self.sig_tile_selected.emit(-1 if selected is None else selected)
+        if change.layout:
+            self.sig_layout_changed.emit(self.model.layout.key)
+
+    def _sync_tiles(self, indexes: object) -> None:
+        """Make the tiles ``indexes`` play what the model says (starting new streams before releasing old ones,
+        so a camera that moves between tiles keeps its reader)."""
+        count = self.model.tile_count
+        released: list[str] = []
+        for index in indexes:  # type: ignore[attr-defined]
+            tile = self._tiles[index]
+            camera = self.model.camera(index) if index < count else None
+            if camera is None:
+                if tile.camera is not None:
+                    released.extend([tile.stream_url] if tile.stream_url else [])
+                    tile.clear()
+                    self.sig_playing_changed.emit(index, "")
+                continue
+            if tile.camera is not None and tile.camera.id == camera.id and tile.reader is not None:
+                tile.camera = camera
+                continue
+            if tile.stream_url is not None:
+                released.append(tile.stream_url)
+            others = [t for t in self._tiles_of(camera.id) if t is not tile and t.stream_kind is not None]
+            kind = others[0].stream_kind if others else self._stream_kind(camera, extra=tile)
+            assert kind is not None
+            url = stream_url(camera, kind)
+            reader = self._pool.acquire(url, camera.id)  # shown elsewhere already: the same reader
+            status = self._status.get(camera.id, camera.status)
+            tile.show_stream(camera, reader, kind, url, status=status)
+            log.info("wall: tile %d plays %s (%s stream)", index, camera.id, kind)
+            self.sig_playing_changed.emit(index, camera.id)
+            if others:
+                self._maybe_switch_stream(camera)  # the new tile may be the widest of them now
+        for url in released:
+            self._pool.release(url)
+
+    def _tiles_of(self, camera_id: str) -> list[TileView]:
+        return [t for t in self.tiles() if t.camera is not None and t.camera.id == camera_id]
+
+    def _stream_kind(self, camera: Camera, extra: TileView | None = None) -> StreamKind:
+        """The stream for ``camera``: what its widest tile needs (``extra``: a tile about to show it)."""
+        tiles = self._tiles_of(camera.id)
+        if extra is not None and extra not in tiles:
+            tiles.append(extra)
+        showing = [t for t in tiles if t.isVisible()] or tiles
+        width = max(t.width_px() for t in showing)
+        current = next((t.stream_kind for t in tiles if t.stream_kind is not None and t is not extra), None)
+        return choose_stream(camera, width, current=current)
 
     # ---- internals ----------------------------------------------------------------------------------
     def _check_index(self, index: int) -> None:
-        if not 0 <= index < self._layout.tiles:
-            raise IndexError(f"no tile {index} on a wall of {self._layout.tiles}")
-
-    def _target_tile(self, tile_index: int | None) -> int:
-        if tile_index is not None:
-            self._check_index(tile_index)
-            return tile_index
-        if self._selected is not None:
-            return self._selected
-        tiles = self.tiles()
-        empty = [t.index for t in tiles if t.camera is None]
-        if empty:
-            return empty[0]
-        return min(tiles, key=lambda t: t.play_order).index
-
-    def _stop_tile(self, tile: TileView) -> None:
-        if tile.camera is None:
-            return
-        self._release(tile)
-        tile.clear()
-        self.sig_playing_changed.emit(tile.index, "")
-
-    def _release(self, tile: TileView) -> None:
-        if tile.stream_url is not None:
-            self._pool.release(tile.stream_url)
+        if not 0 <= index < self.model.tile_count:
+            raise IndexError(f"no tile {index} on a wall of {self.model.tile_count}")
 
     def _relayout(self) -> None:
         while self._grid.count():
             self._grid.takeAt(0)
-        if self._maximized is not None:
+        layout = self.model.layout
+        maximized = self.model.maximized
+        if maximized is not None:
             rows = cols = 1
-            shown = {self._maximized}
-            self._grid.addWidget(self._tiles[self._maximized], 0, 0)
+            shown = {maximized}
+            self._grid.addWidget(self._tiles[maximized], 0, 0)
         else:
-            rows, cols = self._layout.rows, self._layout.cols
-            shown = set(range(self._layout.tiles))
-            for i in sorted(shown):
-                row, col = self._layout.cell(i)
-                self._grid.addWidget(self._tiles[i], row, col)
-        for k in range(WallLayout.for_tiles(max(TILE_COUNTS)).rows):
+            rows, cols = layout.rows, layout.cols
+            shown = set(range(layout.tiles))
+            for i, rect in enumerate(layout.rects):
+                self._grid.addWidget(self._tiles[i], rect.row, rect.col, rect.rows, rect.cols)
+        side = WallLayout.for_tiles(MAX_TILES).rows
+        for k in range(side):
             self._grid.setRowStretch(k, 1 if k < rows else 0)
             self._grid.setColumnStretch(k, 1 if k < cols else 0)
         for tile in self._tiles:
             tile.setVisible(tile.index in shown)
 
     def _tick(self) -> None:
-        """Refresh visible tiles; re-choose main/sub for tiles whose size has settled."""
+        """Refresh visible tiles; re-choose main/sub for cameras whose tiles' size has settled."""
         if not self.isVisible():
             return
         now = time.monotonic()
+        settled: dict[str, Camera] = {}
         for tile in self.tiles():
             if not tile.isVisible():
                 continue
             tile.refresh(now)
             if tile.resized_at is not None and now - tile.resized_at >= RESIZE_SETTLE_S:
                 tile.resized_at = None
-                self._maybe_switch_stream(tile)
+                if tile.camera is not None:
+                    settled[tile.camera.id] = tile.camera
+        for camera in settled.values():
+            self._maybe_switch_stream(camera)
 
-    def _maybe_switch_stream(self, tile: TileView) -> None:
-        camera = tile.camera
-        if camera is None or tile.stream_kind is None or tile.stream_url is None:
+    def _maybe_switch_stream(self, camera: Camera) -> None:
+        """Move every tile of ``camera`` to the stream its widest visible tile needs, if that changed."""
+        tiles = [t for t in self._tiles_of(camera.id) if t.stream_url is not None]
+        if not tiles:
             return
-        kind = choose_stream(camera, tile.width_px(), current=tile.stream_kind)
-        if kind == tile.stream_kind:
+        kind = self._stream_kind(camera)
+        if all(t.stream_kind == kind for t in tiles):
             return
         url = stream_url(camera, kind)
-        old_url = tile.stream_url
-        tile.switch_stream(self._pool.acquire(url, camera.id), kind, url)
-        self._pool.release(old_url)
-        log.info("wall: tile %d switches %s to the %s stream (%d px)", tile.index, camera.id, kind,
-                 tile.width_px())  # fmt: skip
+        for tile in tiles:
+            if tile.stream_kind == kind:
+                continue
+            old_url = tile.stream_url
+            tile.switch_stream(self._pool.acquire(url, camera.id), kind, url)
+            if old_url is not None:
+                self._pool.release(old_url)
+        log.info("wall: %s switches to the %s stream (%d tile(s))", camera.id, kind, len(tiles))

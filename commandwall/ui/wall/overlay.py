@@ -1,0 +1,91 @@
+"""What a tile draws over and around its picture: the state badge (直播, 离线 …), the picture's place in the
+tile, and the stream information overlay (码流信息) shown on demand: codec, resolution, fps, dropped frames,
+how old the picture on screen is, the stream and its reconnects."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRect, QRectF, Qt
+from PySide6.QtGui import QColor, QFontMetrics, QPainter
+
+from commandwall.domain.models import CameraStatus
+from commandwall.video.reader import StreamState, StreamStats
+
+BADGE_COLORS: dict[str, QColor] = {
+    "live": QColor("#1fae5b"),  # 直播
+    "warn": QColor("#e8a317"),  # 连接中 / 重连中 / 画面停滞
+    "error": QColor("#e5484d"),  # 离线
+    "idle": QColor("#4b5563"),  # 空闲 / 已停止
+}
+BADGE_TEXT_COLORS: dict[str, QColor] = {"warn": QColor("#111111")}
+
+
+def tile_badge(
+    has_camera: bool, camera_status: CameraStatus, stats: StreamStats | None, now: float | None = None
+) -> tuple[str, str]:
+    """Badge text and level (live/warn/error/idle) for a tile.
+
+    The platform's word wins: a camera reported offline reads 离线 whatever the stream does.
+    """
+    if not has_camera:
+        return "空闲", "idle"
+    if camera_status is CameraStatus.OFFLINE:
+        return "离线", "error"
+    if stats is None or stats.state is StreamState.STOPPED:
+        return "已停止", "idle"
+    if stats.state is StreamState.LIVE:
+        return "直播", "live"
+    if stats.state is StreamState.STALE:
+        age = stats.age_s(now) or 0.0
+        return f"画面停滞 {int(age)}秒", "warn"
+    if stats.state is StreamState.RECONNECTING:
+        return "重连中", "warn"
+    return "连接中", "warn"
+
+
+def fit_rect(src_w: int, src_h: int, area: QRect) -> QRectF:
+    """The largest rectangle of aspect ``src_w:src_h`` centred in ``area`` (black bars around it)."""
+    if src_w <= 0 or src_h <= 0 or area.width() <= 0 or area.height() <= 0:
+        return QRectF()
+    scale = min(area.width() / src_w, area.height() / src_h)
+    w, h = src_w * scale, src_h * scale
+    return QRectF(area.x() + (area.width() - w) / 2, area.y() + (area.height() - h) / 2, w, h)
+
+
+CODEC_NAMES = {"h264": "H.264", "hevc": "H.265", "mjpeg": "MJPEG"}
+INFO_BG = QColor(0, 0, 0, 160)
+INFO_TEXT = QColor("#d8f3ff")
+
+
+def info_lines(stats: StreamStats | None, stream_kind: str | None, frame_age_ms: float | None) -> list[str]:
+    """What the overlay says, line by line (empty for an empty tile).
+
+    ``frame_age_ms`` is how long ago the frame on screen was decoded (the wall's own share of the latency; the
+    camera's and the network's are read off the clock a camera burns into its picture).
+    """
+    if stats is None:
+        return []
+    codec = CODEC_NAMES.get(stats.codec, stats.codec.upper() or "—")
+    size = f"{stats.resolution[0]}×{stats.resolution[1]}" if stats.resolution else "—"
+    kind = "主码流" if stream_kind == "main" else "子码流"
+    age = f"{frame_age_ms:.0f} ms" if frame_age_ms is not None else "—"
+    return [
+        f"{codec} · {size} · {kind}",
+        f"{stats.fps:.1f} fps · 解码 {stats.frames} 帧 · 丢帧 {stats.dropped}",
+        f"解码至显示 {age} · 重连 {stats.reconnects} 次",
+    ]
+
+
+def paint_info(painter: QPainter, area: QRect, lines: list[str], metrics: QFontMetrics) -> None:
+    """Draw ``lines`` on a dark box in the top-left corner of ``area``."""
+    if not lines:
+        return
+    pad = 4
+    line_h = metrics.height()
+    width = min(area.width() - 2 * pad, max(metrics.horizontalAdvance(line) for line in lines) + 2 * pad)
+    box = QRect(area.left() + pad, area.top() + pad, width, line_h * len(lines) + 2 * pad)
+    painter.fillRect(box, INFO_BG)
+    painter.setPen(INFO_TEXT)
+    for i, line in enumerate(lines):
+        row = QRect(box.left() + pad, box.top() + pad + i * line_h, box.width() - 2 * pad, line_h)
+        painter.drawText(row, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                         metrics.elidedText(line, Qt.TextElideMode.ElideRight, row.width()))  # fmt: skip

@@ -1,0 +1,139 @@
+"""Wall presets (预案) in the window: the 预案 menu (Alt+1…9 recall the first nine), 保存当前画面为预案…,
+and recalling one onto the wall (its layout, cameras and tour)."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QAction, QCursor, QKeySequence
+from PySide6.QtWidgets import QInputDialog, QLineEdit, QMenu, QWidget
+
+from commandwall.app.wall import WallController
+from commandwall.textsafe import display_text
+from commandwall.ui.wall.tour import TourRunner
+from commandwall.ui.wall.wall import WallView
+from commandwall.video.presets import MAX_NAME_LEN, PresetError, PresetList, WallPreset
+
+#: presets 1…9 in menu order have shortcuts Alt+1…Alt+9 (Ctrl+1…4 choose the layout)
+SHORTCUT_PRESETS = 9
+
+
+class WallPresets(QObject):
+    """The 预案 menu bound to the wall, its tour runner and the controller's preset files.
+
+    The list is read again each time the menu opens (a preset saved on another desk sharing the data folder
+    appears), after a save, and on :meth:`reload`. Bad files are named in the status bar; the others work.
+    Signals: ``sig_message(text, timeout_ms)`` (text safe to show), ``sig_tour_started()`` when a recalled
+    preset started its tour.
+    """
+
+    sig_message = Signal(str, int)
+    sig_tour_started = Signal()
+
+    def __init__(self, controller: WallController, view: WallView, tour_runner: TourRunner,
+                 shortcut_host: QWidget, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._controller = controller
+        self._view = view
+        self._tour_runner = tour_runner
+        self._list = PresetList([], [])
+        self._reported: set[str] = set()
+        self.menu = QMenu("预案")
+        self.menu.setObjectName("wallPresetMenu")
+        self.menu.aboutToShow.connect(self.reload)
+        self.recall_actions: list[QAction] = []
+        for n in range(1, SHORTCUT_PRESETS + 1):
+            action = QAction(f"预案 {n}", self)
+            action.setShortcut(QKeySequence(f"Alt+{n}"))
+            action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)  # also on a wall screen of its own
+            action.triggered.connect(lambda _=False, i=n - 1: self._recall_nth(i))
+            self.recall_actions.append(action)
+        shortcut_host.addActions(self.recall_actions)  # the shortcuts work before the menu was ever opened
+        self.save_action = QAction("保存当前画面为预案…", self)
+        self.save_action.triggered.connect(self.ask_and_save)
+        self.menu_action = QAction("预案", self)
+        self.menu_action.setToolTip("调取或保存视频墙预案（Alt+1…9 调取前九个）")
+        self.menu_action.setMenu(self.menu)
+        self.menu_action.triggered.connect(lambda: self.menu.popup(QCursor.pos()))
+        self._rebuild()
+
+    @property
+    def presets(self) -> list[WallPreset]:
+        """The presets as last read, in menu order."""
+        return list(self._list.presets)
+
+    def reload(self) -> PresetList:
+        """Read the preset files again and rebuild the menu; name newly broken files in the status bar."""
+        self._list = self._controller.presets()
+        self._rebuild()
+        fresh = [str(e) for e in self._list.errors if str(e) not in self._reported]
+        if fresh:
+            self._reported.update(fresh)
+            self.sig_message.emit(display_text("；".join(fresh)), 10_000)
+        return self._list
+
+    def recall(self, name: str) -> bool:
+        """Put preset ``name`` on the wall (reading the files again first); False if there is none."""
+        preset = self.reload().get(name)
+        if preset is None:
+            self.sig_message.emit(display_text(f"没有名为「{name}」的预案"), 5000)
+            return False
+        self._apply(preset)
+        return True
+
+    def save_current_as(self, name: str) -> WallPreset | None:
+        """Save the wall as it is (layout, cameras, the running tour) as preset ``name``; None (with a message)
+        if the name cannot be used or the file cannot be written."""
+        try:
+            preset = self._controller.save_preset(name, self._view.wall_layout.key, self._view.cameras(),
+                                                  self._tour_runner.current_tour)  # fmt: skip
+        except PresetError as error:
+            self.sig_message.emit(display_text(str(error)), 8000)
+            return None
+        except OSError as error:
+            self.sig_message.emit(display_text(f"预案保存失败：{error.strerror or error}"), 8000)
+            return None
+        self.reload()
+        self.sig_message.emit(display_text(f"已保存预案「{preset.name}」"), 5000)
+        return preset
+
+    def ask_and_save(self) -> None:
+        """Ask for a name and save the wall under it."""
+        default = f"{self._view.wall_layout.title} {time.strftime('%m-%d %H:%M')}"
+        name, ok = QInputDialog.getText(self._view.window(), "保存预案", f"预案名称（最多 {MAX_NAME_LEN} 字）：",
+                                        QLineEdit.EchoMode.Normal, default)  # fmt: skip
+        if ok:
+            self.save_current_as(name)
+
+    # ---- internals ----------------------------------------------------------------------------------
+    def _recall_nth(self, index: int) -> None:
+        presets = self._list.presets
+        if index < len(presets):
+            self.recall(presets[index].name)
+
+    def _apply(self, preset: WallPreset) -> None:
+        recall = self._controller.recall(preset)
+        self._tour_runner.stop()
+        self._view.model.arrange(preset.layout, recall.cameras)
+        if preset.tour is not None:
+            self._tour_runner.start(preset.tour)
+            self.sig_tour_started.emit()
+        self.sig_message.emit(display_text(recall.message), 6000)
+
+    def _rebuild(self) -> None:
+        self.menu.clear()
+        presets = self._list.presets
+        for i, action in enumerate(self.recall_actions):
+            action.setVisible(i < len(presets))
+            action.setEnabled(i < len(presets))
+            if i < len(presets):
+                action.setText(display_text(presets[i].name))
+                self.menu.addAction(action)
+        for preset in presets[SHORTCUT_PRESETS:]:
+            action = self.menu.addAction(display_text(preset.name))
+            action.triggered.connect(lambda _=False, name=preset.name: self.recall(name))
+        if not presets:
+            self.menu.addAction("（暂无预案）").setEnabled(False)
+        self.menu.addSeparator()
+        self.menu.addAction(self.save_action)

@@ -1,0 +1,179 @@
+"""Wall presets (预案): named arrangements of the wall — a layout, the camera per tile, and optionally a tour
+(轮巡) — one JSON file each.
+
+A preset file looks like::
+
+    {"format": "commandwall-wall-preset", "version": 1, "name": "高速出入口", "layout": "2+8",
+     "cameras": ["CAM-1171", "CAM-1362", null, …],
+     "tour": {"name": "…", "camera_ids": ["CAM-0047", …], "dwell_s": 20}}
+
+``cameras`` holds one entry per tile (null: empty; fewer entries: the rest empty); ``tour`` may be absent or
+null. A :class:`PresetStore` reads the user's presets from a folder of the data directory (and, in exercise
+mode, the shipped ones from ``resources/wall-presets``; a user preset of the same name wins) and writes new
+ones there. A file that cannot be read yields a :class:`PresetFileError` naming the file and what is wrong;
+the other presets load as usual.
+
+Plain Python: the wall feature in ``commandwall.ui.wall`` offers them in a menu.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from commandwall.video.dragdrop import MAX_CAMERA_ID_LEN
+from commandwall.video.layout import WallLayout
+from commandwall.video.tour import Tour
+
+FORMAT = "commandwall-wall-preset"
+VERSION = 1
+#: a preset file larger than this is not a preset
+MAX_FILE_BYTES = 256 * 1024
+#: longest preset name
+MAX_NAME_LEN = 40
+_UNSAFE_IN_FILE_NAMES = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+
+
+class PresetError(ValueError):
+    """A preset that cannot be used; the message says why (for the duty officer)."""
+
+
+@dataclass(frozen=True)
+class WallPreset:
+    """A named wall arrangement: ``layout`` key, camera id per tile (None: empty), optional ``tour``."""
+
+    name: str
+    layout: str
+    cameras: tuple[str | None, ...]
+    tour: Tour | None = None
+
+    def __post_init__(self) -> None:
+        name = self.name.strip() if isinstance(self.name, str) else ""
+        if not name or len(name) > MAX_NAME_LEN or _UNSAFE_IN_FILE_NAMES.search(name):
+            raise PresetError(f"预案名称须为 1–{MAX_NAME_LEN} 个字符，且不含 / \\ : * ? \" < > |")
+        object.__setattr__(self, "name", name)
+        try:
+            layout = WallLayout.named(self.layout)
+        except ValueError as error:
+            raise PresetError(str(error)) from None
+        object.__setattr__(self, "layout", layout.key)
+        cameras = tuple(self.cameras)
+        if len(cameras) > layout.tiles:
+            raise PresetError(f"预案「{name}」有 {len(cameras)} 个画面的摄像机，"
+                              f"布局 {layout.key} 只有 {layout.tiles} 个画面")
+        for camera_id in cameras:
+            if camera_id is not None and (not isinstance(camera_id, str) or not camera_id.strip()
+                                          or len(camera_id) > MAX_CAMERA_ID_LEN):
+                raise PresetError(f"预案「{name}」含无效的摄像机编号 {str(camera_id)[:20]!r}")
+        object.__setattr__(self, "cameras", cameras)
+
+    def to_json(self) -> str:
+        """The file's text."""
+        doc: dict[str, Any] = {"format": FORMAT, "version": VERSION, "name": self.name, "layout": self.layout,
+                               "cameras": list(self.cameras)}  # fmt: skip
+        if self.tour is not None:
+            doc["tour"] = {"name": self.tour.name, "camera_ids": list(self.tour.camera_ids),
+                           "dwell_s": self.tour.dwell_s}  # fmt: skip
+        return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> WallPreset:
+        """Parse a preset file's text; PresetError says what is wrong."""
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise PresetError(f"不是有效的 JSON（第 {error.lineno} 行）") from None
+        if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+            raise PresetError(f"不是视频墙预案文件（缺少 \"format\": \"{FORMAT}\"）")
+        if doc.get("version") != VERSION:
+            raise PresetError(f"预案文件版本 {str(doc.get('version'))[:10]!r} 不受支持（应为 {VERSION}）")
+        cameras = doc.get("cameras", [])
+        if not isinstance(cameras, list):
+            raise PresetError("\"cameras\" 应为摄像机编号列表")
+        name = doc.get("name")
+        if not isinstance(name, str):
+            raise PresetError("缺少预案名称 \"name\"")
+        return cls(name=name, layout=str(doc.get("layout", "")), cameras=tuple(cameras),
+                   tour=_tour(doc.get("tour"), name))  # fmt: skip
+
+
+def _tour(value: object, preset: str) -> Tour | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not isinstance(value.get("camera_ids"), list):
+        raise PresetError(f"预案「{preset}」的 \"tour\" 应含 \"camera_ids\" 列表")
+    try:
+        return Tour(str(value.get("name") or preset), value["camera_ids"], value.get("dwell_s", 15.0))
+    except ValueError as error:
+        raise PresetError(str(error)) from None
+
+
+@dataclass(frozen=True)
+class PresetFileError:
+    """A preset file that could not be read: which and why."""
+
+    path: Path
+    message: str
+
+    def __str__(self) -> str:
+        return f"预案文件 {self.path.name} 无法使用：{self.message}"
+
+
+@dataclass(frozen=True)
+class PresetList:
+    """The presets found (sorted by name, user ones over shipped ones of the same name) and the bad files."""
+
+    presets: list[WallPreset]
+    errors: list[PresetFileError]
+
+    def get(self, name: str) -> WallPreset | None:
+        """The preset called ``name``, or None."""
+        return next((p for p in self.presets if p.name == name), None)
+
+
+class PresetStore:
+    """Presets as ``<name>.json`` files in ``folder`` (created when the first is saved), plus read-only
+    ``shipped`` folders read first."""
+
+    def __init__(self, folder: Path, shipped: Sequence[Path] = ()) -> None:
+        self.folder = folder
+        self._shipped = list(shipped)
+
+    def load(self) -> PresetList:
+        """Read every preset file; a bad one is listed in ``errors`` and skipped."""
+        found: dict[str, WallPreset] = {}
+        errors: list[PresetFileError] = []
+        for folder in (*self._shipped, self.folder):
+            for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+                try:
+                    if path.stat().st_size > MAX_FILE_BYTES:
+                        raise PresetError(f"文件过大（超过 {MAX_FILE_BYTES // 1024} KB）")
+                    preset = WallPreset.from_json(path.read_text(encoding="utf-8"))
+                except PresetError as error:
+                    errors.append(PresetFileError(path, str(error)))
+                    continue
+                except (OSError, UnicodeDecodeError) as error:
+                    errors.append(PresetFileError(path, f"读取失败（{error.__class__.__name__}）"))
+                    continue
+                found[preset.name] = preset
+        return PresetList(sorted(found.values(), key=lambda p: p.name), errors)
+
+    def save(self, preset: WallPreset) -> Path:
+        """Write ``preset`` as ``<name>.json`` (replacing one of the same name) in one step; returns the path."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / f"{preset.name}.json"
+        fd, tmp = tempfile.mkstemp(prefix=".preset-", suffix=".tmp", dir=self.folder)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(preset.to_json())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return path

@@ -1,0 +1,41 @@
+"""Snapshots (抓拍): where a tile's picture is saved and what is burned into it.
+
+A snapshot is the newest decoded frame of a tile at the stream's own resolution, with the camera's name and
+the time (display zone, see :mod:`commandwall.localtime`) burned in along the bottom, saved as PNG in the
+data folder's ``snapshots/`` as ``<camera name>_<camera id>_<YYYYMMDD-HHMMSS>.png``. The Qt side draws and
+writes the picture; the names and the text are decided here.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+
+#: characters that cannot be in a file name on Windows or Linux, and control characters
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
+#: longest camera-name part of a file name (characters)
+MAX_NAME_CHARS = 60
+#: how many numbered alternatives are tried when a name is taken (two snapshots in one second)
+MAX_SUFFIX = 99
+
+
+def burn_in_text(camera_name: str, camera_id: str, when: datetime) -> str:
+    """The line burned into the picture: name, id and time to the second."""
+    return f"{camera_name}（{camera_id}）  {when:%Y-%m-%d %H:%M:%S}"
+
+
+def _safe(part: str) -> str:
+    cleaned = _UNSAFE.sub("_", part).strip(" ._")
+    return cleaned[:MAX_NAME_CHARS] or "camera"
+
+
+def snapshot_path(folder: Path, camera_name: str, camera_id: str, when: datetime) -> Path:
+    """A free path in ``folder`` for a snapshot of ``camera_name`` taken at ``when`` (``_2``, ``_3`` … added
+    when taken). ValueError after :data:`MAX_SUFFIX` tries."""
+    stem = f"{_safe(camera_name)}_{_safe(camera_id)}_{when:%Y%m%d-%H%M%S}"
+    for n in range(1, MAX_SUFFIX + 1):
+        path = folder / (f"{stem}.png" if n == 1 else f"{stem}_{n}.png")
+        if not path.exists():
+            return path
+    raise ValueError(f"too many snapshots named {stem} in {folder}")

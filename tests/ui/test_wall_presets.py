@@ -1,0 +1,105 @@
+"""Wall presets (预案) in the real window on the exercise backend: the shipped ones in the 视频墙 menu, recalled by
+menu and by Alt+N, saved from the wall through the name dialog, a bad file named without breaking the others."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QInputDialog
+from pytestqt.qtbot import QtBot
+
+from commandwall import paths
+from commandwall.app.session import ClientSession
+from commandwall.config import Settings
+from commandwall.ui.main_window import MainWindow
+from commandwall.video.presets import PresetStore
+
+
+@pytest.fixture
+def window(qtbot: QtBot, tmp_path, exercise_platform) -> Iterator[MainWindow]:
+    """The main window on its own exercise backend, session ready, with one broken preset file in the data
+    folder."""
+    folder = paths.wall_presets_dir(tmp_path)
+    folder.mkdir(parents=True)
+    (folder / "坏的预案.json").write_text('{"format": "commandwall-wall-preset", "version": 1, "layout": "7"}')
+    win = MainWindow(ClientSession(Settings(data_dir=tmp_path), exercise_platform))
+    qtbot.addWidget(win)
+    win.resize(1600, 900)
+    win.show()
+    qtbot.waitExposed(win)
+    with qtbot.waitSignal(win.signals.sig_ready, timeout=60000):
+        win.start_session()
+    yield win
+    win.close()
+
+
+def shown(window: MainWindow) -> list[str | None]:
+    """Camera id per tile."""
+    return [c.id if c else None for c in window.wall.cameras()]
+
+
+def test_presets_by_menu_shortcut_and_save(qtbot: QtBot, window: MainWindow, tmp_path) -> None:
+    """The menu lists the exercise's presets (the broken file is named in the status bar); Alt+N and the menu
+    put a preset's layout and cameras up, live; the wall saved under a name comes back by that name."""
+    presets = window.wall_feature.presets
+    wall_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "视频墙")
+    assert presets.menu in [a.menu() for a in wall_menu.actions()]
+    names = [p.name for p in presets.presets]
+    assert {"临城街道主要路口", "高速出入口"} <= set(names)
+    assert "坏的预案.json" in window.statusBar().currentMessage()
+
+    shipped = PresetStore(paths.shipped_wall_presets_dir()).load()
+    highway = shipped.get("高速出入口")
+    assert highway is not None
+    n = names.index("高速出入口") + 1
+    window.activateWindow()
+    qtbot.waitActive(window)
+    qtbot.keyClick(window, getattr(Qt.Key, f"Key_{n}"), Qt.KeyboardModifier.AltModifier)
+    assert window.wall.wall_layout.key == "2+8"
+    assert shown(window) == list(highway.cameras)
+    assert "预案「高速出入口」已调取" in window.statusBar().currentMessage()
+    big = window.wall.tile(0)
+    assert big.width() > 2 * window.wall.tile(2).width() - 10
+    qtbot.waitUntil(lambda: window.wall.tile(0).frames_painted > 2 and window.wall.tile(9).frames_painted > 2,
+                    timeout=30_000)  # fmt: skip
+
+    presets.menu.aboutToShow.emit()  # what opening the menu does: the files are read again
+    crossing = next(a for a in presets.menu.actions() if a.text() == "临城街道主要路口")
+    crossing.trigger()
+    assert window.wall.wall_layout.key == "1+7" and shown(window)[0] == "CAM-0345"
+
+    window.wall.model.swap(0, 7)
+    window.wall.set_layout("1+5")  # tiles 6, 7 go: the wall now is "1+5" with CAM-0397 in the big tile
+    expected = shown(window)
+
+    def fill_name_dialog() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, QInputDialog)
+        dialog.setTextValue("我的路口")
+        dialog.accept()
+
+    QTimer.singleShot(200, fill_name_dialog)
+    presets.save_action.trigger()
+    saved = tmp_path / "wall-presets" / "我的路口.json"
+    assert saved.is_file()
+    assert "已保存预案「我的路口」" in window.statusBar().currentMessage()
+    assert "我的路口" in [a.text() for a in presets.menu.actions()]
+
+    window.wall.set_tile_count(16)
+    assert presets.recall("我的路口")
+    assert window.wall.wall_layout.key == "1+5" and shown(window) == expected
+
+
+def test_a_preset_with_a_tour_starts_it(qtbot: QtBot, window: MainWindow) -> None:
+    """光明大道沿线轮巡 puts up a 3×3 wall and runs its tour (轮巡 checked); another preset stops the tour."""
+    presets = window.wall_feature.presets
+    assert presets.recall("光明大道沿线轮巡")
+    assert window.wall.wall_layout.key == "9"
+    assert window.tour_runner.is_running() and window.tour_action.isChecked()
+    tour = window.tour_runner.current_tour
+    assert tour is not None and all(c in tour.camera_ids for c in shown(window))
+    assert presets.recall("高速出入口")
+    assert not window.tour_runner.is_running() and not window.tour_action.isChecked()
+    assert window.wall.wall_layout.key == "2+8"

@@ -1,0 +1,110 @@
+"""抓拍 and the 码流信息 overlay on a real H.264 stream of the exercise backend."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QImage
+from pytestqt.qtbot import QtBot
+
+from commandwall.backoff import Backoff
+from commandwall.domain.models import Camera
+from commandwall.ui.wall import WallView
+from commandwall.video.pool import ReaderPool
+from commandwall.video.reader import StreamReader
+from tests.ui.test_wall import to_array
+from tests.ui.test_wall_demo import demo as demo_backend
+from tests.ui.test_wall_demo import online_cameras as online
+
+demo = demo_backend  # the module-scoped exercise backend and its online cameras, shared with test_wall_demo
+online_cameras = online
+
+
+@pytest.fixture
+def wall(qtbot: QtBot, tmp_path: Path) -> Iterator[WallView]:
+    """A shown 2×2 wall with its own pool, snapshots going to ``tmp_path/snapshots``."""
+    pool = ReaderPool(lambda url: StreamReader(url, backoff=Backoff(initial_s=0.2, maximum_s=1.0)))
+    view = WallView(pool, tile_count=4)
+    view.snapshot_dir = tmp_path / "snapshots"
+    qtbot.addWidget(view)
+    view.resize(960, 540)
+    view.show()
+    qtbot.waitExposed(view)
+    yield view
+    view.shutdown()
+    pool.stop_all(timeout_s=6.0)
+
+
+@pytest.fixture
+def h264(online_cameras: list[Camera]) -> Camera:
+    """An online exercise camera that sends H.264."""
+    return next(c for c in online_cameras if c.streams.sub.endswith(".ts") and int(c.id[-4:]) % 25 != 6)
+
+
+def test_snapshot_is_the_frame_with_name_and_time(qtbot: QtBot, wall: WallView, h264: Camera, tmp_path: Path) -> None:
+    """The PNG has the stream's resolution, the frame's pixels above a dark band with the text, and name, id and
+    time in its file name; the status bar gets the path."""
+    wall.play(h264, 1)
+    tile = wall.tile(1)
+    qtbot.waitUntil(lambda: tile.state_text() == "直播" and tile.frame is not None, timeout=20_000)
+    wall.select(1)
+    with qtbot.waitSignal(wall.sig_message) as said:
+        path = wall.snapshot()
+    frame = tile.frame
+    assert path is not None and path.parent == tmp_path / "snapshots" and path.is_file()
+    assert said.args[0] == f"已抓拍：{path}"
+    name = h264.name.replace("/", "_")
+    assert re.fullmatch(rf"{re.escape(name)}_{h264.id}_\d{{8}}-\d{{6}}\.png", path.name), path.name
+    picture = to_array(QImage(str(path)))
+    assert picture.shape[:2] == (360, 640)
+    band = picture[-20:]
+    assert band.mean() < 90 and (band > 200).any(), "no dark band with white text at the bottom"
+    assert frame is not None
+    # the picture above the band is a decoded frame of this stream (the one on screen or one just before)
+    assert np.abs(picture[:300].astype(int) - frame.image[:300, :, ::-1].astype(int)).mean() < 40
+
+    again = wall.snapshot(1)
+    assert again is not None and again != path  # two in one second get distinct names
+
+
+def test_snapshot_refusals_say_why(qtbot: QtBot, wall: WallView, h264: Camera, tmp_path: Path) -> None:
+    """Nothing selected, an empty tile, a snapshot folder that cannot be made: a message, no file, no crash."""
+    with qtbot.waitSignal(wall.sig_message, check_params_cb=lambda text, _ms: "请先选中" in text):
+        assert wall.snapshot() is None
+    with qtbot.waitSignal(wall.sig_message, check_params_cb=lambda text, _ms: "暂无图像" in text):
+        assert wall.snapshot(0) is None
+    assert not next(a for a in wall.tile_menu(0).actions() if a.text() == "抓拍").isEnabled()
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    wall.snapshot_dir = blocker / "snapshots"
+    wall.play(h264, 0)
+    qtbot.waitUntil(lambda: wall.tile(0).frame is not None, timeout=20_000)
+    with qtbot.waitSignal(wall.sig_message, check_params_cb=lambda text, _ms: "抓拍目录不可用" in text):
+        assert wall.snapshot(0) is None
+
+
+def test_stream_info_overlay_on_demand(qtbot: QtBot, wall: WallView, h264: Camera) -> None:
+    """码流信息 in the tile's menu shows codec, resolution, fps, dropped frames and picture age; off again hides it."""
+    wall.play(h264, 2)
+    tile = wall.tile(2)
+    qtbot.waitUntil(lambda: tile.state_text() == "直播", timeout=20_000)
+    qtbot.waitUntil(lambda: tile.frames_painted > 3 and tile.stats().fps > 10, timeout=10_000)  # type: ignore[union-attr]
+    info = next(a for a in wall.tile_menu(2).actions() if a.text() == "码流信息")
+    assert info.isCheckable() and not info.isChecked()
+    before = to_array(tile.grab().toImage())
+    info.trigger()
+    assert tile.show_info
+    lines = tile.info_lines()
+    assert lines[0] == "H.264 · 640×360 · 子码流"
+    assert re.fullmatch(r"\d+\.\d fps · 解码 \d+ 帧 · 丢帧 \d+", lines[1]), lines[1]
+    assert re.fullmatch(r"解码至显示 \d+ ms · 重连 0 次", lines[2]), lines[2]
+    qtbot.waitUntil(lambda: tile.frames_painted > 3)
+    after = to_array(tile.grab().toImage())
+    corner = (slice(30, 80), slice(6, 200))
+    assert after[corner].mean() < before[corner].mean() + 5  # a dark box over the picture
+    next(a for a in wall.tile_menu(2).actions() if a.text() == "码流信息").trigger()
+    assert not tile.show_info

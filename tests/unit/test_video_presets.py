@@ -1,0 +1,107 @@
+"""Wall presets (预案): the file format, the store (bad files do not break the others), the shipped ones."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from commandwall import paths
+from commandwall.video.presets import MAX_FILE_BYTES, PresetError, PresetStore, WallPreset
+from commandwall.video.tour import Tour
+
+
+def test_round_trip_with_and_without_tour() -> None:
+    """A preset comes back from its file text as it was; the layout key is normalised."""
+    plain = WallPreset("高速出入口", " 2+8", ("CAM-1171", None, "CAM-1168"))
+    assert plain.layout == "2+8"
+    assert WallPreset.from_json(plain.to_json()) == plain
+    toured = WallPreset("夜间轮巡", "9", (), Tour("光明大道", ["CAM-0047", "CAM-0048"], 20))
+    again = WallPreset.from_json(toured.to_json())
+    assert again == toured and again.tour is not None and again.tour.dwell_s == 20
+
+
+@pytest.mark.parametrize(("name", "layout", "cameras", "message"), [
+    ("", "4", (), "名称"),
+    ("a/b", "4", (), "名称"),
+    ("x" * 41, "4", (), "名称"),
+    ("好", "5", (), "无此画面布局"),
+    ("好", "1", ("CAM-0001", "CAM-0002"), "只有 1 个画面"),
+    ("好", "4", (3,), "无效的摄像机编号"),
+    ("好", "4", (" ",), "无效的摄像机编号"),
+])  # fmt: skip
+def test_bad_presets_are_refused(name: str, layout: str, cameras: tuple, message: str) -> None:
+    """Names that cannot be file names, unknown layouts, too many or invalid cameras: PresetError."""
+    with pytest.raises(PresetError, match=message):
+        WallPreset(name, layout, cameras)
+
+
+BAD_FILES: dict[str, bytes] = {
+    "not-json.json": b"{oops",
+    "foreign.json": json.dumps({"name": "x", "layout": "4"}).encode(),
+    "future.json": json.dumps({"format": "commandwall-wall-preset", "version": 9, "name": "x"}).encode(),
+    "layout.json": json.dumps({"format": "commandwall-wall-preset", "version": 1, "name": "x",
+                               "layout": "7", "cameras": []}).encode(),
+    "tour.json": json.dumps({"format": "commandwall-wall-preset", "version": 1, "name": "x", "layout": "4",
+                             "tour": {"camera_ids": ["A", "A"]}}).encode(),
+    "cameras.json": json.dumps({"format": "commandwall-wall-preset", "version": 1, "name": "x",
+                                "layout": "4", "cameras": "CAM-0001"}).encode(),
+    "latin1.json": "{\"name\": \"é\"}".encode("latin-1"),
+    "huge.json": b" " * (MAX_FILE_BYTES + 1),
+}  # fmt: skip
+
+
+def test_bad_files_are_named_and_the_others_load(tmp_path: Path) -> None:
+    """Every bad file yields one error naming it and the reason; the good presets load, sorted by name."""
+    store = PresetStore(tmp_path / "mine")
+    store.save(WallPreset("乙", "4", ("CAM-0002",)))
+    store.save(WallPreset("甲", "1+5", ("CAM-0001",)))
+    for name, data in BAD_FILES.items():
+        (tmp_path / "mine" / name).write_bytes(data)
+    (tmp_path / "mine" / "notes.txt").write_text("not a preset")
+    loaded = store.load()
+    assert [p.name for p in loaded.presets] == sorted(["甲", "乙"])
+    assert sorted(e.path.name for e in loaded.errors) == sorted(BAD_FILES)
+    reasons = {e.path.name: str(e) for e in loaded.errors}
+    assert "JSON" in reasons["not-json.json"] and "format" in reasons["foreign.json"]
+    assert "版本" in reasons["future.json"] and "无此画面布局" in reasons["layout.json"]
+    assert "重复" in reasons["tour.json"] and "过大" in reasons["huge.json"]
+    assert all(r.startswith("预案文件 ") for r in reasons.values())
+
+
+def test_saving_replaces_by_name_and_mine_win_over_shipped(tmp_path: Path) -> None:
+    """A preset saved under a shipped preset's name is the one offered; saving again replaces the file."""
+    shipped = tmp_path / "shipped"
+    PresetStore(shipped).save(WallPreset("高速出入口", "2+8", ("CAM-1171",)))
+    store = PresetStore(tmp_path / "mine", [shipped, tmp_path / "absent"])
+    assert store.load().get("高速出入口").layout == "2+8"  # type: ignore[union-attr]
+    path = store.save(WallPreset("高速出入口", "4", ("CAM-1362",)))
+    assert path == tmp_path / "mine" / "高速出入口.json"
+    store.save(WallPreset("高速出入口", "9", ("CAM-1362",)))
+    loaded = store.load()
+    assert [(p.name, p.layout) for p in loaded.presets] == [("高速出入口", "9")] and not loaded.errors
+    assert sorted(f.name for f in (tmp_path / "mine").iterdir()) == ["高速出入口.json"]  # no temporary left
+
+
+def _exercise_cameras() -> dict[str, dict]:
+    doc = json.loads((paths.layers_dir() / "cameras.geojson").read_text(encoding="utf-8"))
+    return {f["properties"]["id"]: f["properties"] for f in doc["features"]}
+
+
+def test_the_exercise_presets_show_real_exercise_cameras() -> None:
+    """The shipped presets load without error and name cameras of the exercise seed where their names say."""
+    loaded = PresetStore(paths.shipped_wall_presets_dir()).load()
+    assert not loaded.errors
+    cameras = _exercise_cameras()
+    names = {p.name for p in loaded.presets}
+    assert {"临城街道主要路口", "高速出入口"} <= names
+    for preset in loaded.presets:
+        ids = [c for c in preset.cameras if c] + list(preset.tour.camera_ids if preset.tour else ())
+        assert ids and all(c in cameras for c in ids), preset.name
+    crossings = loaded.get("临城街道主要路口")
+    assert crossings is not None and all(cameras[c]["town"] == "临城街道" and "路口" in cameras[c]["name"]
+                                         for c in crossings.cameras if c)  # fmt: skip
+    highway = loaded.get("高速出入口")
+    assert highway is not None and all("京台高速与" in cameras[c]["name"] for c in highway.cameras if c)
+    assert len(set(highway.cameras)) == len(highway.cameras) == 10 and highway.layout == "2+8"
