@@ -41,6 +41,11 @@ def wall(qtbot: QtBot, pool: ReaderPool) -> Iterator[WallView]:
     view.shutdown()
 
 
+def counted(cameras: list[Camera]) -> list[Camera]:
+    """The cameras whose stream opens the backend counts (an HLS player fetches its playlist every second)."""
+    return [c for c in cameras if not c.streams.sub.endswith(".m3u8")]
+
+
 def opens(demo: DemoBackend, cameras: list[Camera], variant: str) -> list[int]:
     """How often the backend was asked for each camera's ``variant`` stream."""
     assert demo.streams is not None
@@ -52,7 +57,7 @@ def test_layout_switches_reopen_no_stream(
 ) -> None:
     """4 live tiles through 1+5, 2+8, 9, 1+12, 16 and back to 4: the backend sees one request per stream, the
     tiles keep their readers and keep painting new frames; a tile a layout drops releases its stream."""
-    cameras = online_cameras[10:14]
+    cameras = counted(online_cameras)[10:14]
     wall.model.place(cameras)
     qtbot.waitUntil(lambda: all(t.state_text() == "直播" for t in wall.tiles()), timeout=20_000)
     assert opens(demo, cameras, "sub") == [1, 1, 1, 1]
@@ -82,7 +87,7 @@ def test_a_camera_shown_twice_is_decoded_once(
     needs — from one reader, opened once on the backend; two tiles swapped keep their readers."""
     wall.resize(1500, 800)  # the big tile of 1+5 is ~1000 px wide: main stream
     wall.set_layout("1+5")
-    camera, other = online_cameras[20], online_cameras[21]
+    camera, other = counted(online_cameras)[20:22]
     wall.play(camera, 5)
     wall.play(other, 3)
     qtbot.waitUntil(lambda: wall.tile(5).state_text() == "直播", timeout=20_000)
@@ -110,7 +115,7 @@ def test_an_area_lent_to_alarm_linkage_comes_back(
     """show_in_area on a 1+5 wall fills the big tile; restore plays the officer's camera there again, the other
     tiles keep their readers throughout."""
     wall.set_layout("1+5")
-    mine, alarm, side = online_cameras[30], online_cameras[31], online_cameras[32]
+    mine, alarm, side = counted(online_cameras)[30:33]
     wall.play(mine, 0)
     wall.play(side, 4)
     side_reader = wall.tile(4).reader
