@@ -157,7 +157,7 @@ class IncidentsController:
 
     def open_count(self) -> int:
         """Incidents still being handled (未办结)."""
-        return len(self.session.incidents.open())
+        return self.session.incidents.open_count()
 
     def tasks_for(self, incident_id: str) -> list[Task]:
         """Tasks dispatched for an incident, oldest first."""

@@ -52,6 +52,7 @@ class PlatformStatus(QObject):
         self.last_sync: datetime | None = None
         self._counts: Callable[[], tuple[int, int, int]] | None = None
         self._counting = False
+        self._offline_since: datetime | None = None  # the last known state is shown, saved at this time
         self._state: ConnectionState | None = None
         self.set_connection(ConnectionState.CONNECTING, "")
         self._clock = QTimer(self)
@@ -68,14 +69,29 @@ class PlatformStatus(QObject):
         self._counts = counts
         signals.sig_failed.connect(self.set_failed)
         signals.sig_connection.connect(self.set_connection)
-        for live in (signals.sig_incident, signals.sig_unit, signals.sig_camera, signals.sig_task):
+        for live in (signals.sig_incidents, signals.sig_unit, signals.sig_camera, signals.sig_task):
             live.connect(self.stamp_sync)
-        signals.sig_incident.connect(self.update_counts)
+        signals.sig_incidents.connect(self.update_counts)  # once per batch of incidents
         # Bound methods, not lambdas: a lambda slot runs on the emitting (worker) thread, a method of this
         # GUI-thread object runs queued on the GUI thread.
         self._pending_actions = pending_actions
         signals.sig_outbox.connect(self._recount_outbox)
         signals.sig_ready.connect(self._recount_outbox)  # rows left from the last run
+        signals.sig_offline_data.connect(self.show_offline_data)
+        signals.sig_ready.connect(self.clear_offline_data)
+
+    def show_offline_data(self, saved_at: datetime) -> None:
+        """The platform is unreachable and the window shows the last known state: say so, with its time."""
+        self._offline_since = saved_at
+        self._show_state(ConnectionState.OFFLINE, "")
+        self.show_banner(f"{offline_text(saved_at)}：平台无法连接，显示的是上次保存的事件、任务和处置力量，非实时")
+
+    def clear_offline_data(self) -> None:
+        """Live data replaced the last known state."""
+        if self._offline_since is not None:
+            self._offline_since = None
+            self.banner.hide()
+            self._show_state(self._state or ConnectionState.CONNECTING, "")
 
     def _recount_outbox(self, *_args: object) -> None:
         self.set_outbox_pending(self._pending_actions())
@@ -117,7 +133,8 @@ class PlatformStatus(QObject):
     def set_failed(self, message: str) -> None:
         """Start-up failed (the message says whether it is retried; it may quote the platform's answer)."""
         self._show_state(ConnectionState.OFFLINE, message)
-        self.show_banner(f"无法连接平台：{message}")
+        offline = f"{offline_text(self._offline_since)} · " if self._offline_since is not None else ""
+        self.show_banner(f"{offline}无法连接平台：{message}")
 
     def show_banner(self, text: str, severity: str = "error") -> None:
         """Show ``text`` above the map, red for errors, amber for warnings (as plain text, through
@@ -141,6 +158,8 @@ class PlatformStatus(QObject):
 
     def _show_state(self, state: ConnectionState, detail: str) -> None:
         colour, text = CONNECTION_TEXT[state]
+        if self._offline_since is not None and state is not ConnectionState.LIVE:
+            text = offline_text(self._offline_since)
         self.connection_label.setText(f"● {text}")
         self.connection_label.setStyleSheet(f"color: {colour}; font-weight: bold;")
         self.connection_label.setToolTip(plain_tooltip(detail))  # server text: never markup
@@ -148,3 +167,8 @@ class PlatformStatus(QObject):
     def _tick_clock(self) -> None:
         self.clock_label.setText(localtime.now().strftime("%Y-%m-%d %H:%M:%S"))
         self.update_counts()  # camera states change often: recounted with the clock, not per event
+
+
+def offline_text(saved_at: datetime) -> str:
+    """``离线数据 截至 HH:MM`` (China time) for the last known state saved at ``saved_at``."""
+    return f"离线数据 截至 {localtime.to_display(saved_at):%H:%M}"

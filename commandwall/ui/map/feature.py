@@ -37,13 +37,22 @@ class MapFeature(QObject):
         self.view.sig_base_map_chosen.connect(self._on_base_map_chosen)
         self.view.sig_copy_text.connect(self._copy)
         signals.sig_layers.connect(self._on_layers)
-        signals.sig_incident.connect(self.view.upsert_incident)
+        signals.sig_incidents.connect(self._upsert_incidents)
+        signals.sig_offline_data.connect(self._show_offline_data)
         signals.sig_camera.connect(self._note_camera_change)  # methods: queued to the GUI thread
         signals.sig_unit.connect(self._note_unit_change)
         self._redraw = QTimer(self)
         self._redraw.setInterval(REDRAW_INTERVAL_MS)
         self._redraw.timeout.connect(self._redraw_changed)
         self._redraw.start()
+
+    def _show_offline_data(self, _saved_at: object) -> None:
+        """The last known state (not live): draw its units and incidents once the page is there."""
+        self.on_ready()
+
+    def _upsert_incidents(self, incidents: list) -> None:
+        for incident in incidents:
+            self.view.upsert_incident(incident)
 
     def _note_camera_change(self, *_args: object) -> None:
         self.controller.note_camera_change()
