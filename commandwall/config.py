@@ -125,6 +125,11 @@ class Settings(BaseSettings):
     base_map: str | None = Field(default=None, pattern=_BASE_MAP_ID)
     #: 天地图 key (tk) for ``tianditu`` base maps; a secret, shown as ``**********``
     tianditu_key: SecretStr | None = None
+    #: early warnings (CAP 1.2): a feed URL polled every ``cap_poll_s`` (one CAP document or a JSON index of
+    #: them), or a folder of ``*.xml``; unset: the exercise backend's feed in exercise mode, else none
+    cap_url: HttpUrl | None = None
+    cap_dir: Path | None = None
+    cap_poll_s: float = Field(default=15.0, ge=1, le=3600)
 
     @field_validator("log_level")
     @classmethod

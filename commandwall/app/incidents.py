@@ -42,6 +42,9 @@ DISPATCH_SENT = "派遣任务已提交，等待平台确认…"
 NOTE_SENT = "备注已提交，等待平台确认…"
 REASON_MISSING = "请先在备注栏填写退回原因"
 NOTE_EMPTY = "备注不能为空"
+#: Early warnings (预警, from CAP) are shown, not handled here: the platform does not know them.
+WARNING_CATEGORY = "yujing"
+WARNING_REFUSAL = "预警信息由预警发布单位维护，请按预警内容派发或上报事件"
 #: What each kind of queued action is called in feedback.
 OUTBOX_KIND_LABELS = {"task": "派遣任务", "transition": "状态变更", "note": "备注"}
 
@@ -93,7 +96,7 @@ class ActionRights:
         for action in allowed_actions(incident.status):
             if action == TASK:
                 continue
-            reason = self.refusal(action)
+            reason = WARNING_REFUSAL if incident.category == WARNING_CATEGORY else self.refusal(action)
             hint = {"return": "退回原因写在备注栏", "merge": "选择保留的事件"}.get(action, "")
             found.append(ActionChoice(action, ACTION_LABELS[action], reason is None, reason or hint))
         return found
@@ -101,7 +104,7 @@ class ActionRights:
     def dispatch_choice(self, incident: Incident) -> ActionChoice:
         """The 派遣任务 button: enabled if the incident's status takes tasks (``TASKABLE``: not returned,
         escalated or finished) and the role may dispatch."""
-        reason = self.refusal(TASK)
+        reason = WARNING_REFUSAL if incident.category == WARNING_CATEGORY else self.refusal(TASK)
         if reason is None and incident.status not in TASKABLE:
             reason = f"事件{STATUS_LABELS[incident.status]}，不能派遣"
         return ActionChoice(TASK, "派遣任务…", reason is None, reason or "")

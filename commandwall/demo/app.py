@@ -163,6 +163,9 @@ def create_app(context: DemoContext) -> Flask:
     from commandwall.demo import loadgen
 
     app.register_blueprint(loadgen.bp)
+    from commandwall.demo import capfeed
+
+    app.register_blueprint(capfeed.bp)
 
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError) -> tuple[Response, int]:

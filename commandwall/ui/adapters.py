@@ -6,6 +6,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from commandwall.app.session import ClientListener, ClientSession
 from commandwall.app.store import Coalescer
+from commandwall.app.warnings import WarningsController
 from commandwall.domain.models import Incident
 from commandwall.ui.map.view import MapView
 
@@ -31,6 +32,8 @@ class ClientSignals(QObject):
     sig_outbox = Signal(object)  # outbox item
     sig_timeline = Signal(object)  # TimelineEntry (new, from the event stream)
     sig_offline_data = Signal(object)  # datetime: the stores show the last known state saved then (not live)
+    sig_warning_problem = Signal(str)  # an early-warning document or source that could not be read (why)
+    sig_warning_overlays = Signal(object)  # GeoJSON FeatureCollection (lon/lat) of the active warnings' areas
 
     _session: ClientSession | None = None
     _incident_batch: Coalescer[Incident] | None = None
@@ -83,3 +86,8 @@ class ClientSignals(QObject):
             for incident in batch:
                 self.sig_incident.emit(incident)
         return len(batch)
+
+    def watch_warnings(self, warnings: WarningsController) -> None:
+        """Forward the early warnings' problems and overlays (from its polling thread) to the GUI thread."""
+        warnings.listener.on_problem = self.sig_warning_problem.emit
+        warnings.listener.on_overlays = self.sig_warning_overlays.emit

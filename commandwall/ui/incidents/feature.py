@@ -51,6 +51,7 @@ class IncidentsFeature(QObject):
         signals.sig_outbox.connect(self._on_outbox)
         signals.sig_timeline.connect(self._on_timeline_entry)
         signals.sig_offline_data.connect(self.show_offline_data)
+        signals.sig_warning_problem.connect(self._on_warning_problem)
         self.panel.sig_incident_selected.connect(self._show_tasks)
         self.panel.sig_incident_selected.connect(self.refresh_timeline)
         self.panel.detail.sig_action.connect(self._request_transition)
@@ -65,6 +66,9 @@ class IncidentsFeature(QObject):
         self.offline_banner.hide()
         self.panel.set_incidents(self.controller.incidents())
         self._live = True
+
+    def _on_warning_problem(self, text: str) -> None:
+        self.sig_message.emit(display_text(text), 10000)
 
     def show_offline_data(self, saved_at) -> None:
         """The platform is unreachable: list the last known incidents under a banner saying they are not live
