@@ -35,6 +35,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import requests  # noqa: E402
 
 HEARTBEAT_MS = 10
+#: Seconds of heartbeat with no burst, measured first: the stalls the machine causes by itself.
+IDLE_S = 10.0
 #: How long to wait, after a burst's last incident is published, for the list to show all of them.
 DRAIN_TIMEOUT_S = 60.0
 
@@ -87,6 +89,44 @@ def admin_token(base_url: str) -> str:
     return answer.json()["access_token"]
 
 
+def watch_gc() -> dict[int, list[float]]:
+    """Durations (ms) of Python's cyclic garbage collections, by generation, from now on."""
+    import gc
+
+    pauses: dict[int, list[float]] = {0: [], 1: [], 2: []}
+    started: list[float] = [0.0]
+
+    def callback(phase: str, info: dict) -> None:
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            pauses[info["generation"]].append((time.perf_counter() - started[0]) * 1000)
+
+    gc.callbacks.append(callback)
+    return pauses
+
+
+def heartbeat_gaps(spin, seconds: float) -> list[float]:
+    """Gaps (ms) between the ticks of a 10 ms ``QTimer`` while the event loop runs for ``seconds``."""
+    from PySide6.QtCore import QElapsedTimer, QTimer
+
+    gaps: list[float] = []
+    clock = QElapsedTimer()
+    heartbeat = QTimer()
+    heartbeat.setInterval(HEARTBEAT_MS)
+    heartbeat.timeout.connect(lambda: (gaps.append(clock.nsecsElapsed() / 1e6), clock.restart()))
+    clock.start()
+    heartbeat.start()
+    spin(seconds)
+    heartbeat.stop()
+    return gaps or [float("nan")]
+
+
+def stalls_over(gaps: list[float], ms: float) -> int:
+    """How many heartbeat gaps were longer than ``ms`` beyond the 10 ms interval."""
+    return sum(1 for gap in gaps if gap - HEARTBEAT_MS > ms)
+
+
 def percentile(values: list[float], q: float) -> float:
     """The ``q`` quantile (0..1) of ``values`` (nearest rank); NaN for none."""
     if not values:
@@ -99,6 +139,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rates", type=float, nargs="+", default=[50.0, 200.0], help="incidents per second")
     parser.add_argument("--seconds", type=float, default=60.0, help="length of each burst")
+    parser.add_argument("--tiles", type=int, default=4, help="video wall tiles playing meanwhile (1/4/9/16)")
+    parser.add_argument("--hide", nargs="*", default=[], choices=["map", "wall", "incidents"],
+                        help="hide parts of the window (to see what costs what)")
+    parser.add_argument("--profile", action="store_true", help="profile the GUI thread, print the top functions")
     args = parser.parse_args()
 
     from commandwall.ui.app import _make_app, _make_window
@@ -114,9 +158,14 @@ def main() -> int:
         from commandwall.config import Settings
 
         app = _make_app()
-        settings = Settings(backend_url=base_url, data_dir=workdir / "client", username="duty")
+        settings = Settings(backend_url=base_url, data_dir=workdir / "client", username="duty",
+                            wall_tiles=args.tiles)
         window = _make_window(settings, PlatformFactory.at_url(base_url))
         window.show()
+        widgets = {"map": window.map_feature.widget, "wall": window.wall_feature.widget,
+                   "incidents": window.incidents_feature.widget}
+        for part in args.hide:
+            widgets[part].hide()
         window.start_session()
         model = window.incidents.model
 
@@ -142,7 +191,11 @@ def main() -> int:
                     latencies.append((now - incident.reported_at.timestamp()) * 1000)
 
         model.rowsInserted.connect(on_rows)
+        gc_pauses = watch_gc()
         token = admin_token(base_url)
+        idle = heartbeat_gaps(spin, IDLE_S)  # the same window with no burst: what the machine itself costs
+        print(f"idle: max stall {max(idle) - HEARTBEAT_MS:.0f} ms, stalls > 50 ms: {stalls_over(idle, 50)}",
+              flush=True)
         results = []
         for rate in args.rates:
             latencies.clear()
@@ -160,25 +213,42 @@ def main() -> int:
                                    headers={"Authorization": f"Bearer {token}"}, timeout=10)
             answer.raise_for_status()
             planned = int(answer.json()["planned"])
+            print(f"{rate:.0f}/s: {planned} incidents over {args.seconds:.0f} s", flush=True)
+            if args.profile:
+                import cProfile
+
+                profiler = cProfile.Profile()
+                profiler.enable()
             clock.start()
             heartbeat.start()
-            started = time.monotonic()
             spin(args.seconds + DRAIN_TIMEOUT_S, lambda planned=planned: len(latencies) >= planned)
             heartbeat.stop()
+            if args.profile:
+                import pstats
+
+                profiler.disable()
+                pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
             mem_after = rss_mb()
             stall = max(gaps) - HEARTBEAT_MS if gaps else float("nan")
-            results.append((rate, planned, len(latencies), time.monotonic() - started, stall,
+            results.append((rate, planned, len(latencies), stalls_over(gaps, 50), stall,
                             percentile(latencies, 0.5), percentile(latencies, 0.95), rows_before,
                             mem_before, mem_after))
+            print(f"{rate:.0f}/s done: {len(latencies)}/{planned} shown, max stall {stall:.0f} ms; "
+                  f"full garbage collections: {len(gc_pauses[2])}, longest {max(gc_pauses[2], default=0):.0f} ms",
+                  flush=True)
+            for pauses in gc_pauses.values():
+                pauses.clear()
             spin(2)
 
         print(f"\nincident bursts into the running client ({datetime.now():%Y-%m-%d %H:%M}, {args.seconds:.0f} s each, "
               f"heartbeat {HEARTBEAT_MS} ms)")
-        print(f"{'rate/s':>7} {'listed before':>13} {'shown/planned':>14} {'max stall ms':>12} "
+        print(f"idle (no burst, {IDLE_S:.0f} s): max stall {max(idle) - HEARTBEAT_MS:.0f} ms, "
+              f"stalls > 50 ms: {stalls_over(idle, 50)}; load average {os.getloadavg()[0]:.1f}")
+        print(f"{'rate/s':>7} {'listed before':>13} {'shown/planned':>14} {'max stall ms':>12} {'stalls>50ms':>11} "
               f"{'p50 ms':>8} {'p95 ms':>8} {'RSS before→after MiB':>21}")
-        for rate, planned, shown, _took, stall, p50, p95, before, m0, m1 in results:
-            print(f"{rate:>7.0f} {before:>13d} {f'{shown}/{planned}':>14} {stall:>12.0f} {p50:>8.0f} {p95:>8.0f} "
-                  f"{f'{m0:.0f} → {m1:.0f}':>21}")
+        for rate, planned, shown, over, stall, p50, p95, before, m0, m1 in results:
+            print(f"{rate:>7.0f} {before:>13d} {f'{shown}/{planned}':>14} {stall:>12.0f} {over:>11d} {p50:>8.0f} "
+                  f"{p95:>8.0f} {f'{m0:.0f} → {m1:.0f}':>21}")
         window.close()
         spin(1)
         return 0

@@ -64,14 +64,14 @@ class PlatformStatus(QObject):
     def follow(self, signals: ClientSignals, counts: Callable[[], tuple[int, int, int]],
                pending_actions: Callable[[], int]) -> None:
         """Keep these fields current from the client's signals: the connection, start-up failures, the time of
-        the last live data, the counts (``counts()``: open incidents, cameras online, cameras; recounted on
-        each incident and once a second) and the actions waiting in the outbox."""
+        the last live data, the counts (``counts()``: open incidents, cameras online, cameras; recounted
+        once a second, not per incident: a burst must not recount thousands each time) and the actions
+        waiting in the outbox."""
         self._counts = counts
         signals.sig_failed.connect(self.set_failed)
         signals.sig_connection.connect(self.set_connection)
         for live in (signals.sig_incidents, signals.sig_unit, signals.sig_camera, signals.sig_task):
             live.connect(self.stamp_sync)
-        signals.sig_incidents.connect(self.update_counts)  # once per batch of incidents
         # Bound methods, not lambdas: a lambda slot runs on the emitting (worker) thread, a method of this
         # GUI-thread object runs queued on the GUI thread.
         self._pending_actions = pending_actions

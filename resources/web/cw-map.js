@@ -429,6 +429,10 @@
         upsertIncident(inc);
         reportDrawn("incident", 1);
       }));
+      bridge.incidentsUpserted.connect(safely("incidents", function (list) {
+        list.forEach(upsertIncident);
+        reportDrawn("incidents", list.length);
+      }));
       bridge.unitsChanged.connect(safely("units", setUnits));
       bridge.resourcesChanged.connect(safely("resources", setResources));
       bridge.command.connect(safely("command", runCommand));

@@ -99,3 +99,25 @@ def test_a_burst_from_a_backend_thread_reaches_the_gui_in_a_few_batches(qtbot, t
         final.update({i.id: i for i in batch})
     assert all(final[f"INC-{n:05d}"].version == 2 for n in range(100))
     assert len(singles) == sum(len(b) for b in batches)  # per-incident listeners still hear each one
+
+
+def test_the_map_takes_a_batch_of_incidents_in_one_message(qtbot) -> None:
+    from commandwall import paths
+    from commandwall.geo.layers import load_layers
+    from commandwall.ui.map.view import MapView
+    from tests.ui.test_map_view import run_js
+
+    view = MapView()
+    qtbot.addWidget(view)
+    view.resize(800, 600)
+    view.show()
+    with qtbot.waitSignal(view.sig_ready, timeout=60000):
+        view.load_page(load_layers(paths.layers_dir()).layers)
+    drawn: list[tuple[str, int]] = []
+    view.sig_layer_drawn.connect(lambda kind, count: drawn.append((kind, count)))
+    view.upsert_incidents([make(n) for n in range(300)])
+    qtbot.waitUntil(lambda: ("incidents", 300) in drawn, timeout=10000)
+    assert drawn == [("incidents", 300)]  # one page task for the whole batch, not 300
+    assert run_js(qtbot, view, "CW.stats().incidents") == 300
+    view.upsert_incidents([make(5, version=2, status=IncidentStatus.ACCEPTED), make(300)])
+    qtbot.waitUntil(lambda: run_js(qtbot, view, "CW.stats().incidents") == 301, timeout=10000)

@@ -45,7 +45,10 @@ class IncidentTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[Incident] = []
         self._unseen: set[str] = set()
-        self._row_index: dict[str, int] | None = None  # id -> row, rebuilt after rows move
+        self._row_index: dict[str, int] | None = None  # id -> row, rebuilt (when asked) after rows move
+        self._ids: set[str] = set()  # the incidents listed
+        self._keys: list[float] = []  # -reported_at of each row (ascending), to find where a newcomer goes
+        self._cells: dict[tuple[str, int], tuple[str, ...]] = {}  # (id, version) -> display texts
 
     # --- Qt model interface -------------------------------------------------------------------------
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
@@ -73,14 +76,7 @@ class IncidentTableModel(QAbstractTableModel):
         inc = self._rows[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return (
-                PRIORITY_LABELS.get(inc.priority, str(inc.priority)),
-                to_display(inc.reported_at).strftime("%m-%d %H:%M"),
-                display_text(inc.category_label),
-                display_text(inc.title),
-                display_text(inc.town),
-                inc.status_label,
-            )[col]
+            return self._display(inc)[col]
         if role == Qt.ItemDataRole.ToolTipRole and col == 3:
             return plain_tooltip(inc.title)
         if role == Qt.ItemDataRole.FontRole and inc.id in self._unseen:
@@ -100,12 +96,32 @@ class IncidentTableModel(QAbstractTableModel):
             return inc.id
         return None
 
+    def _display(self, inc: Incident) -> tuple[str, ...]:
+        """The row's cell texts, made once per incident version (a repaint asks for them again and again)."""
+        key = (inc.id, inc.version)
+        cells = self._cells.get(key)
+        if cells is None:
+            if len(self._cells) > 4 * len(self._rows) + 1000:
+                self._cells.clear()
+            cells = self._cells[key] = (
+                PRIORITY_LABELS.get(inc.priority, str(inc.priority)),
+                to_display(inc.reported_at).strftime("%m-%d %H:%M"),
+                display_text(inc.category_label),
+                display_text(inc.title),
+                display_text(inc.town),
+                inc.status_label,
+            )
+        return cells
+
     # --- updates -----------------------------------------------------------------------------------------
     def set_incidents(self, incidents: list[Incident]) -> None:
         """Replace all rows."""
         self.beginResetModel()
         self._rows = sorted(incidents, key=lambda i: i.reported_at, reverse=True)
+        self._keys = [-row.reported_at.timestamp() for row in self._rows]
+        self._ids = {row.id for row in self._rows}
         self._row_index = None
+        self._cells.clear()
         self.endResetModel()
 
     def upsert(self, incident: Incident, *, unseen: bool = False) -> bool:
@@ -121,8 +137,8 @@ class IncidentTableModel(QAbstractTableModel):
 
         Updates replace their rows in place and are announced as ``dataChanged`` over runs of adjacent rows;
         newcomers are inserted where their report time puts them, one ``beginInsertRows`` per run of rows
-        that land together (a burst of new incidents is one insertion at the top). Cost per batch: one pass
-        over the rows to find places, not one per incident.
+        that land together (a burst of new incidents is one insertion at the top). A newcomer costs a binary
+        search and its share of one list insertion; only updates need the id→row index.
         """
         latest: dict[str, Incident] = {}
         for incident in incidents:
@@ -131,15 +147,15 @@ class IncidentTableModel(QAbstractTableModel):
                 latest[incident.id] = incident
         if not latest:
             return []
-        index = self._index()
+        new = [incident for incident in latest.values() if incident.id not in self._ids]
+        updated = [incident for incident in latest.values() if incident.id in self._ids]
+        index = self._index() if updated else {}  # a burst of newcomers does not need the rows' places
         changed: list[int] = []
-        new: list[Incident] = []
-        for incident in latest.values():
-            row = index.get(incident.id)
-            if row is None:
-                new.append(incident)
-            elif incident.version >= self._rows[row].version:
+        for incident in updated:
+            row = index[incident.id]
+            if incident.version >= self._rows[row].version:
                 self._rows[row] = incident
+                self._keys[row] = -incident.reported_at.timestamp()
                 changed.append(row)
         for first, last in _runs(sorted(changed)):
             self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
@@ -149,14 +165,15 @@ class IncidentTableModel(QAbstractTableModel):
 
     def _insert(self, new: list[Incident], unseen: bool) -> None:
         """Insert newcomers in runs, bottom run first so the places of the runs above stay valid."""
-        keys = [-row.reported_at.timestamp() for row in self._rows]  # ascending, for bisect
         runs: dict[int, list[Incident]] = {}
         for incident in new:
-            runs.setdefault(bisect_left(keys, -incident.reported_at.timestamp()), []).append(incident)
+            runs.setdefault(bisect_left(self._keys, -incident.reported_at.timestamp()), []).append(incident)
         for pos in sorted(runs, reverse=True):
             group = sorted(runs[pos], key=lambda i: i.reported_at, reverse=True)
             self.beginInsertRows(QModelIndex(), pos, pos + len(group) - 1)
             self._rows[pos:pos] = group
+            self._keys[pos:pos] = [-i.reported_at.timestamp() for i in group]
+            self._ids.update(i.id for i in group)
             self._row_index = None
             if unseen:
                 self._unseen.update(i.id for i in group)

@@ -270,6 +270,7 @@ class IncidentPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header.setResizeContentsPrecision(0)  # fit the rows on screen only, not a thousand rows per change
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
 
         self.detail = IncidentDetail()

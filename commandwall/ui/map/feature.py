@@ -41,6 +41,7 @@ class MapFeature(QObject):
         signals.sig_offline_data.connect(self._show_offline_data)
         signals.sig_camera.connect(self._note_camera_change)  # methods: queued to the GUI thread
         signals.sig_unit.connect(self._note_unit_change)
+        self._incidents_due: dict = {}  # incident id -> latest copy not yet on the page
         self._redraw = QTimer(self)
         self._redraw.setInterval(REDRAW_INTERVAL_MS)
         self._redraw.timeout.connect(self._redraw_changed)
@@ -51,8 +52,11 @@ class MapFeature(QObject):
         self.on_ready()
 
     def _upsert_incidents(self, incidents: list) -> None:
+        """Changed incidents wait for the next redraw (once a second): the page takes them together."""
         for incident in incidents:
-            self.view.upsert_incident(incident)
+            held = self._incidents_due.get(incident.id)
+            if held is None or incident.version >= held.version:
+                self._incidents_due[incident.id] = incident
 
     def _note_camera_change(self, *_args: object) -> None:
         self.controller.note_camera_change()
@@ -95,6 +99,9 @@ class MapFeature(QObject):
         self.view.select_incident(incident_id)
 
     def _redraw_changed(self) -> None:
+        due, self._incidents_due = self._incidents_due, {}
+        if due:
+            self.view.upsert_incidents(due.values())
         cameras, units = self.controller.take_redraws()
         if cameras is not None:
             self.view.set_cameras(cameras)
