@@ -69,3 +69,26 @@ def test_a_restart_while_the_platform_is_down_shows_the_last_known_state_then_li
         win.close()
         if backend is not None:
             backend.stop()
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support", extend=True)
+def test_exercise_mode_lists_the_feeds_early_warnings_as_incidents(qtbot, tmp_path, monkeypatch,
+                                                                   exercise_platform) -> None:
+    monkeypatch.delenv("COMMANDWALL_CAP_DIR", raising=False)  # the exercise backend's feed, as a desk has it
+    win = MainWindow(ClientSession(Settings(data_dir=tmp_path), exercise_platform))
+    qtbot.addWidget(win)
+    win.show()
+    try:
+        win.start_session()
+        model = win.incidents.model
+
+        def warnings() -> list:
+            return [model.incident_at(r) for r in range(model.rowCount()) if model.incident_at(r).category == "yujing"]
+
+        qtbot.waitUntil(lambda: len(warnings()) == 2, timeout=60000)
+        assert sorted(w.category_label for w in warnings()) == ["预警", "预警"]
+        win.incidents.select(warnings()[0].id)
+        assert not win.incidents.detail.dispatch_button.isEnabled()  # the platform does not know warnings
+        assert "预警" in win.incidents.detail.dispatch_button.toolTip()
+    finally:
+        win.close()
