@@ -128,6 +128,11 @@ class Settings(BaseSettings):
     tianditu_key: SecretStr | None = None
     #: layer sources added to the catalogue (JSON list of :class:`LayerSourceSpec`), besides ``<config>/layers.json``
     layer_sources: list[LayerSourceSpec] = Field(default_factory=list, max_length=100)
+    #: early warnings (CAP 1.2): a feed URL polled every ``cap_poll_s`` (one CAP document or a JSON index of
+    #: them), or a folder of ``*.xml``; unset: the exercise backend's feed in exercise mode, else none
+    cap_url: HttpUrl | None = None
+    cap_dir: Path | None = None
+    cap_poll_s: float = Field(default=15.0, ge=1, le=3600)
 
     @field_validator("log_level")
     @classmethod

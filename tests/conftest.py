@@ -12,3 +12,8 @@ if "COMMANDWALL_CONFIG_DIR" not in os.environ:  # screen profiles: never the tes
     import tempfile
 
     os.environ["COMMANDWALL_CONFIG_DIR"] = tempfile.mkdtemp(prefix="commandwall-config-")
+if "COMMANDWALL_CAP_DIR" not in os.environ and "COMMANDWALL_CAP_URL" not in os.environ:
+    # early warnings: none unless a test asks (the exercise feed adds 预警 incidents on its own schedule)
+    import tempfile
+
+    os.environ["COMMANDWALL_CAP_DIR"] = tempfile.mkdtemp(prefix="commandwall-cap-")

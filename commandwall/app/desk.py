@@ -10,6 +10,7 @@ from commandwall.app.login import LoginController
 from commandwall.app.map import MapController
 from commandwall.app.session import ClientSession
 from commandwall.app.wall import WallController
+from commandwall.app.warnings import WarningsController
 
 
 @dataclass(frozen=True)
@@ -22,10 +23,12 @@ class Desk:
     incidents: IncidentsController
     cameras: CamerasController
     login: LoginController
+    warnings: WarningsController
 
     @classmethod
     def of(cls, session: ClientSession) -> Desk:
         """The controllers for ``session`` (the wall names grid cells from the map's layers)."""
         map_controller = MapController(session)
         return cls(session, map_controller, WallController(session, map_controller.grid_names),
-                   IncidentsController(session), CamerasController(session), LoginController(session))
+                   IncidentsController(session), CamerasController(session), LoginController(session),
+                   WarningsController.for_session(session))

@@ -59,6 +59,9 @@ ESCALATE_LABEL = "超时上报"
 _TASK_STATUSES = frozenset(s.value for s in TaskStatus)
 REASON_MISSING = "请先在备注栏填写退回原因"
 NOTE_EMPTY = "备注不能为空"
+#: Early warnings (预警, from CAP) are shown, not handled here: the platform does not know them.
+WARNING_CATEGORY = "yujing"
+WARNING_REFUSAL = "预警信息由预警发布单位维护，请按预警内容派发或上报事件"
 #: What each kind of queued action is called in feedback.
 OUTBOX_KIND_LABELS = {"task": "派遣任务", "transition": "状态变更", "note": "备注"}
 
@@ -110,7 +113,7 @@ class ActionRights:
         for action in allowed_actions(incident.status):
             if action == TASK:
                 continue
-            reason = self.refusal(action)
+            reason = WARNING_REFUSAL if incident.category == WARNING_CATEGORY else self.refusal(action)
             hint = {"return": "退回原因写在备注栏", "merge": "选择保留的事件"}.get(action, "")
             found.append(ActionChoice(action, ACTION_LABELS[action], reason is None, reason or hint))
         return found
@@ -118,7 +121,7 @@ class ActionRights:
     def dispatch_choice(self, incident: Incident) -> ActionChoice:
         """The 派遣任务 button: enabled if the incident's status takes tasks (``TASKABLE``: not returned,
         escalated or finished) and the role may dispatch."""
-        reason = self.refusal(TASK)
+        reason = WARNING_REFUSAL if incident.category == WARNING_CATEGORY else self.refusal(TASK)
         if reason is None and incident.status not in TASKABLE:
             reason = f"事件{STATUS_LABELS[incident.status]}，不能派遣"
         return ActionChoice(TASK, "派遣任务…", reason is None, reason or "")
@@ -175,7 +178,7 @@ class IncidentsController:
 
     def open_count(self) -> int:
         """Incidents still being handled (未办结)."""
-        return len(self.session.incidents.open())
+        return self.session.incidents.open_count()
 
     def tasks_for(self, incident_id: str) -> list[Task]:
         """Tasks dispatched for an incident, oldest first."""

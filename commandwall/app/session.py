@@ -22,11 +22,13 @@ import uuid
 from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from pyproj import Geod
 
 from commandwall.app.deskid import desk_id
+from commandwall.app.lastknown import LastKnownWriter, last_known_path, load_last_known
 from commandwall.app.platform import Platform, PlatformFactory
 from commandwall.app.ptz import PtzController
 from commandwall.app.store import Stores
@@ -56,6 +58,8 @@ class ClientListener:
     on_connection: Callable[[ConnectionState, str], None] = lambda state, detail: None
     #: A login is needed (no password for a real platform, login refused, token refused): the reason, or "".
     on_login_needed: Callable[[str], None] = lambda reason: None
+    #: The platform cannot be reached at start-up: the stores show the last known state, saved at this time.
+    on_offline_data: Callable[[datetime], None] = lambda saved_at: None
 
 
 @dataclass
@@ -103,6 +107,9 @@ class ClientSession:
         self.events: EventStream | None = None
         self.outbox: Outbox | None = None
         self.ptz: PtzController | None = None
+        self.last_known: LastKnownWriter | None = None
+        #: When the last known state shown was saved, while the stores hold it instead of live data.
+        self.offline_data: datetime | None = None
         self._stopping = threading.Event()
         self._parts_lock = threading.Lock()  # start-up and stop() never race over the parts below
         self._login_lock = threading.Lock()  # one login, start-up or logout at a time
@@ -147,6 +154,7 @@ class ClientSession:
                     return
                 delay = pacer.next_delay()
                 if isinstance(exc, BackendError):
+                    self._show_last_known()
                     log.warning("start-up failed: %s; retrying in %.1f s", exc, delay)
                     reason = str(exc)
                 else:
@@ -176,6 +184,28 @@ class ClientSession:
             return
         self.listener.on_progress("正在登录平台…")
         self.log_in(s.username, s.password_value())
+
+    def _show_last_known(self) -> None:
+        """The platform is unreachable at start-up: fill the empty stores from the last known state of this
+        platform and user (once), and the map from the local layer folder, marked as not live."""
+        platform = self.platform
+        if platform is None or self.offline_data is not None or len(self.incidents) or self.user.signed_in:
+            return
+        path = last_known_path(self.settings.data_dir, platform.base_url, self.user.exercise, self.settings.username)
+        found = load_last_known(path)
+        if found is None:
+            return
+        self.units.replace_all(found.units)
+        self.tasks.replace_all(found.tasks)
+        self.incidents.replace_all(found.incidents)
+        self.offline_data = found.saved_at
+        log.warning("platform unreachable: showing the last known state saved at %s (%d incidents)",
+                    found.saved_at.isoformat(), len(found.incidents))
+        if not self._layers_loaded:
+            result = load_layers(Path(self.settings.layers_dir))
+            self.layers = list(result.layers.values())
+            self.listener.on_layers(self.layers, [f"{e.layer_id}: {e.message}" for e in result.errors])
+        self.listener.on_offline_data(found.saved_at)
 
     def log_in(self, username: str, password: str) -> DeskUser:
         """Log in as ``username``; blocking (call it off the GUI thread); ``listener.on_ready`` follows.
@@ -212,8 +242,8 @@ class ClientSession:
 
     def _disconnect_user(self) -> None:
         with self._parts_lock:
-            parts, ptz, client = (self.events, self.outbox), self.ptz, self.client
-            self.events = self.outbox = self.ptz = self.client = None
+            parts, ptz, client = (self.events, self.outbox, self.last_known), self.ptz, self.client
+            self.events = self.outbox = self.ptz = self.client = self.last_known = None
         if ptz is not None:
             ptz.shutdown(wait=False)
         for part in parts:
@@ -254,6 +284,7 @@ class ClientSession:
         self.tasks.replace_all(tasks)  # so a desk started later sees what was dispatched
         incidents, cursor = client.incidents()
         self.incidents.replace_all(incidents)
+        self.offline_data = None  # live again
 
         # One outbox per platform and user: rows queued by one officer are never sent with another's token.
         base_url = client.base_url
@@ -267,6 +298,8 @@ class ClientSession:
             self.outbox = Outbox(outbox_path, client)
             self.outbox.add_listener(self._on_outbox)
             self.outbox.start()
+            self.last_known = LastKnownWriter(
+                last_known_path(s.data_dir, base_url, self.user.exercise, login.username), self.stores).start()
             self.events = EventStream(
                 client, on_event=self.stores.apply_event, on_state=self.listener.on_connection,
                 cursor=cursor, cameras=cameras, units=units, tasks=tasks,

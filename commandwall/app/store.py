@@ -157,6 +157,11 @@ class IncidentStore(_KeyedStore[Incident]):
         """Incidents still being handled (new, accepted, dispatched), newest first."""
         return [i for i in self.all() if i.status in OPEN_STATUSES]
 
+    def open_count(self) -> int:
+        """How many incidents are still being handled (one pass, no sorting: cheap enough per change)."""
+        with self._lock:
+            return sum(1 for i in self._items.values() if i.status in OPEN_STATUSES)
+
     def count_by_status(self) -> dict[IncidentStatus, int]:
         """How many incidents are in each status (for the overview)."""
         counts = dict.fromkeys(IncidentStatus, 0)
@@ -205,6 +210,38 @@ class TaskStore(_KeyedStore[Task]):
     def for_incident(self, incident_id: str) -> list[Task]:
         """Tasks of one incident, oldest first."""
         return [t for t in self.all() if t.incident_id == incident_id]
+
+
+class Coalescer(Generic[T]):
+    """Changes gathered from any thread and taken in one batch (e.g. by a GUI timer a few times a second).
+
+    Keyed by ``id``: an object changed five times between two takes is taken once, in its latest copy (for
+    incidents the highest ``version``). ``add`` is what a store listener calls; ``take`` empties the batch.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pending: dict[str, T] = {}
+
+    def add(self, item: T) -> None:
+        """Remember ``item`` for the next batch (replacing an older copy of the same object)."""
+        key = item.id  # type: ignore[attr-defined]
+        with self._lock:
+            held = self._pending.get(key)
+            if held is None or getattr(item, "version", 0) >= getattr(held, "version", 0):
+                self._pending[key] = item
+
+    def take(self) -> list[T]:
+        """Everything gathered since the last take, in arrival order of first change; empties the batch."""
+        with self._lock:
+            if not self._pending:
+                return []
+            batch, self._pending = list(self._pending.values()), {}
+        return batch
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._pending)
 
 
 class TimelineFeed:

@@ -160,6 +160,12 @@ def create_app(context: DemoContext) -> Flask:
     app.register_blueprint(routes_api.bp)
     app.register_blueprint(routes_ops.bp)
     app.register_blueprint(routes_live.bp)
+    from commandwall.demo import loadgen
+
+    app.register_blueprint(loadgen.bp)
+    from commandwall.demo import capfeed
+
+    app.register_blueprint(capfeed.bp)
 
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError) -> tuple[Response, int]:

@@ -77,6 +77,7 @@ CATEGORIES: dict[str, str] = {
     "chengguan": "城管",
     "weijian": "卫健",
     "wenlv": "文旅",
+    "yujing": "预警",  # early warnings (CAP), shown by the client, not reported to the platform
 }
 
 

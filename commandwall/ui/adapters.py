@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from commandwall.app.session import ClientListener, ClientSession
+from commandwall.app.store import Coalescer
+from commandwall.app.warnings import WarningsController
+from commandwall.domain.models import Incident
 from commandwall.ui.map.view import MapView
 
 
@@ -21,14 +24,21 @@ class ClientSignals(QObject):
     sig_login_needed = Signal(str)  # why (may be empty)
     sig_layers = Signal(object, object, str)  # list[Layer], list[str] errors, the map page built for them
     sig_connection = Signal(object, str)  # ConnectionState, detail
-    sig_incident = Signal(object)  # Incident
+    sig_incident = Signal(object)  # Incident (each one of a batch, right after sig_incidents)
+    sig_incidents = Signal(object)  # list[Incident]: the incidents changed since the last batch
     sig_unit = Signal(object)  # Unit
     sig_camera = Signal(object)  # Camera (status changed)
     sig_task = Signal(object)  # Task
     sig_outbox = Signal(object)  # outbox item
     sig_timeline = Signal(object)  # TimelineEntry (new, from the event stream)
+    sig_offline_data = Signal(object)  # datetime: the stores show the last known state saved then (not live)
+    sig_warning_problem = Signal(str)  # an early-warning document or source that could not be read (why)
+    sig_warning_overlays = Signal(object)  # GeoJSON FeatureCollection (lon/lat) of the active warnings' areas
 
     _session: ClientSession | None = None
+    _incident_batch: Coalescer[Incident] | None = None
+    #: How often changed incidents reach the GUI thread, in one batch (≤ 10 Hz keeps bursts off the GUI thread).
+    INCIDENT_BATCH_MS = 100
 
     def listener(self) -> ClientListener:
         """Callbacks for ``ClientSession`` that emit these signals."""
@@ -39,6 +49,7 @@ class ClientSignals(QObject):
             on_failed=self.sig_failed.emit,
             on_connection=self.sig_connection.emit,
             on_login_needed=self.sig_login_needed.emit,
+            on_offline_data=self.sig_offline_data.emit,
         )
 
     def _on_layers(self, layers: list, errors: list[str]) -> None:
@@ -55,8 +66,28 @@ class ClientSignals(QObject):
     def watch(self, session: ClientSession) -> None:
         """Subscribe to the session's stores (and to its outbox once it is connected)."""
         self._session = session
-        session.incidents.add_listener(self.sig_incident.emit)
+        # Incidents come in batches: at 200 a second, work per incident on the GUI thread would freeze it.
+        self._incident_batch = Coalescer()
+        session.incidents.add_listener(self._incident_batch.add)
+        self._incident_timer = QTimer(self)
+        self._incident_timer.setInterval(self.INCIDENT_BATCH_MS)
+        self._incident_timer.timeout.connect(self.flush_incidents)
+        self._incident_timer.start()
         session.units.add_listener(self.sig_unit.emit)
         session.cameras.add_listener(self.sig_camera.emit)
         session.tasks.add_listener(self.sig_task.emit)
         session.stores.timeline.add_listener(self.sig_timeline.emit)
+
+    def flush_incidents(self) -> int:
+        """Emit the incidents changed since the last batch (GUI thread; the timer calls it); returns how many."""
+        batch = self._incident_batch.take() if self._incident_batch is not None else []
+        if batch:
+            self.sig_incidents.emit(batch)
+            for incident in batch:
+                self.sig_incident.emit(incident)
+        return len(batch)
+
+    def watch_warnings(self, warnings: WarningsController) -> None:
+        """Forward the early warnings' problems and overlays (from its polling thread) to the GUI thread."""
+        warnings.listener.on_problem = self.sig_warning_problem.emit
+        warnings.listener.on_overlays = self.sig_warning_overlays.emit

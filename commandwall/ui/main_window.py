@@ -179,6 +179,7 @@ class MainWindow(QMainWindow):
         """Connect the session's callbacks and start it on a worker thread (the window stays live)."""
         self.session.listener = self.signals.listener()
         self.signals.watch(self.session)
+        self.signals.watch_warnings(self.desk.warnings)
         self.session.start_in_background()
 
     def _show_progress(self, text: str) -> None:
@@ -195,6 +196,7 @@ class MainWindow(QMainWindow):
         for feature in (self.cameras_feature, self.map_feature, self.incidents_feature, self.wall_feature):
             feature.on_ready()
         self._ready = True
+        self.desk.warnings.start()  # early warnings (CAP), polled from now on
         self.status.start_counting()
         self.login_feature.on_ready()  # after the features: its note is the last status message
 
@@ -235,5 +237,6 @@ class MainWindow(QMainWindow):
             self.layer_tree_feature.shutdown()
             self.screens.release()
         self.pool.stop_all(video_timeout_s)
+        self.desk.warnings.stop()
         self.session.stop()
         return [reader.context for reader in self.pool.running()]

@@ -55,6 +55,7 @@ class PlatformStatus(QObject):
         self.last_sync: datetime | None = None
         self._counts: Callable[[], tuple[int, int, int]] | None = None
         self._counting = False
+        self._offline_since: datetime | None = None  # the last known state is shown, saved at this time
         self._state: ConnectionState | None = None
         self.set_connection(ConnectionState.CONNECTING, "")
         self._clock = QTimer(self)
@@ -66,19 +67,34 @@ class PlatformStatus(QObject):
     def follow(self, signals: ClientSignals, counts: Callable[[], tuple[int, int, int]],
                pending_actions: Callable[[], int]) -> None:
         """Keep these fields current from the client's signals: the connection, start-up failures, the time of
-        the last live data, the counts (``counts()``: open incidents, cameras online, cameras; recounted on
-        each incident and once a second) and the actions waiting in the outbox."""
+        the last live data, the counts (``counts()``: open incidents, cameras online, cameras; recounted
+        once a second, not per incident: a burst must not recount thousands each time) and the actions
+        waiting in the outbox."""
         self._counts = counts
         signals.sig_failed.connect(self.set_failed)
         signals.sig_connection.connect(self.set_connection)
-        for live in (signals.sig_incident, signals.sig_unit, signals.sig_camera, signals.sig_task):
+        for live in (signals.sig_incidents, signals.sig_unit, signals.sig_camera, signals.sig_task):
             live.connect(self.stamp_sync)
-        signals.sig_incident.connect(self.update_counts)
         # Bound methods, not lambdas: a lambda slot runs on the emitting (worker) thread, a method of this
         # GUI-thread object runs queued on the GUI thread.
         self._pending_actions = pending_actions
         signals.sig_outbox.connect(self._recount_outbox)
         signals.sig_ready.connect(self._recount_outbox)  # rows left from the last run
+        signals.sig_offline_data.connect(self.show_offline_data)
+        signals.sig_ready.connect(self.clear_offline_data)
+
+    def show_offline_data(self, saved_at: datetime) -> None:
+        """The platform is unreachable and the window shows the last known state: say so, with its time."""
+        self._offline_since = saved_at
+        self._show_state(ConnectionState.OFFLINE, "")
+        self.show_banner(f"{offline_text(saved_at)}：平台无法连接，显示的是上次保存的事件、任务和处置力量，非实时")
+
+    def clear_offline_data(self) -> None:
+        """Live data replaced the last known state."""
+        if self._offline_since is not None:
+            self._offline_since = None
+            self.banner.hide()
+            self._show_state(self._state or ConnectionState.CONNECTING, "")
 
     def follow_overdue(self, counts: Callable[[], tuple[int, int]]) -> None:
         """Show 督办 counts (``counts()``: overdue tasks, overdue incidents) with the other counts."""
@@ -129,7 +145,8 @@ class PlatformStatus(QObject):
     def set_failed(self, message: str) -> None:
         """Start-up failed (the message says whether it is retried; it may quote the platform's answer)."""
         self._show_state(ConnectionState.OFFLINE, message)
-        self.show_banner(f"无法连接平台：{message}")
+        offline = f"{offline_text(self._offline_since)} · " if self._offline_since is not None else ""
+        self.show_banner(f"{offline}无法连接平台：{message}")
 
     def show_banner(self, text: str, severity: str = "error") -> None:
         """Show ``text`` above the map, red for errors, amber for warnings (as plain text, through
@@ -153,6 +170,8 @@ class PlatformStatus(QObject):
 
     def _show_state(self, state: ConnectionState, detail: str) -> None:
         colour, text = CONNECTION_TEXT[state]
+        if self._offline_since is not None and state is not ConnectionState.LIVE:
+            text = offline_text(self._offline_since)
         self.connection_label.setText(f"● {text}")
         self.connection_label.setStyleSheet(f"color: {colour}; font-weight: bold;")
         self.connection_label.setToolTip(plain_tooltip(detail))  # server text: never markup
@@ -162,3 +181,8 @@ class PlatformStatus(QObject):
         self.update_counts()  # camera states change often: recounted with the clock, not per event
         if self._overdue is not None and self._counting:  # deadlines pass with the clock, not with events
             self.set_overdue(*self._overdue())
+
+
+def offline_text(saved_at: datetime) -> str:
+    """``离线数据 截至 HH:MM`` (China time) for the last known state saved at ``saved_at``."""
+    return f"离线数据 截至 {localtime.to_display(saved_at):%H:%M}"

@@ -129,16 +129,23 @@
 
       /** Add or update one incident. */
       upsert: function (inc) {
-        var i = index.get(inc.id);
-        if (i === undefined) {
-          index.set(inc.id, list.length);
-          list.push(inc);
-        } else {
-          list[i] = inc;
-        }
-        pulse(inc);
+        this.upsertMany([inc]);
+      },
+
+      /** Add or update several incidents (a burst): one redraw for all of them. */
+      upsertMany: function (items) {
+        items.forEach(function (inc) {
+          var i = index.get(inc.id);
+          if (i === undefined) {
+            index.set(inc.id, list.length);
+            list.push(inc);
+          } else {
+            list[i] = inc;
+          }
+          pulse(inc);
+          if (inc.id === selected && map.hasLayer(tip)) showCard(inc);
+        });
         redraw();
-        if (inc.id === selected && map.hasLayer(tip)) showCard(inc);
       },
 
       /** Select an incident: ring it, stop its pulse, fly there and show its card; null clears. */

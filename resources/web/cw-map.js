@@ -533,6 +533,10 @@
         incidents.upsert(inc);
         reportDrawn("incident", 1);
       }));
+      bridge.incidentsUpserted.connect(safely("incidents", function (list) {
+        incidents.upsertMany(list);
+        reportDrawn("incidents", list.length);
+      }));
       bridge.unitsChanged.connect(safely("units", setUnits));
       bridge.resourcesChanged.connect(safely("resources", setResources));
       bridge.command.connect(safely("command", runCommand));

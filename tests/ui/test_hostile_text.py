@@ -304,7 +304,7 @@ def test_the_new_incident_message_in_the_main_window_shows_hostile_text_literall
             win.start_session()
         for n, text in enumerate(("\u202egnp.exe", "<b>粗体</b>\x00", "🚒" + "长" * 300), start=9001):
             inc = incident(n, text)
-            win.signals.sig_incident.emit(inc)
+            win.signals.sig_incidents.emit([inc])
             message = win.statusBar().currentMessage()
             assert message.startswith("新事件")
             assert display_text(inc.title) in message and display_text(inc.town) in message

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QInputDialog, QWidget
+from PySide6.QtWidgets import QApplication, QInputDialog, QVBoxLayout, QWidget
 
 from commandwall.app.dispatch import DispatchOrder
 from commandwall.app.incidents import NOTE_SENT, TRANSITION_SENT, IncidentsController
@@ -14,6 +14,8 @@ from commandwall.textsafe import display_text
 from commandwall.ui.adapters import ClientSignals
 from commandwall.ui.incidents.dispatch import DispatchDialog
 from commandwall.ui.incidents.panel import IncidentPanel
+from commandwall.ui.status import offline_text
+from commandwall.ui.text import plain_label
 
 
 class IncidentsFeature(QObject):
@@ -37,12 +39,24 @@ class IncidentsFeature(QObject):
         self.controller = controller
         self._window = window
         self.panel = IncidentPanel()
-        self.widget = self.panel
+        # Above the list: a banner while the list shows the last known state instead of live data.
+        self.offline_banner = plain_label()
+        self.offline_banner.setObjectName("offlineBanner")
+        self.offline_banner.setStyleSheet("background: #a8071a; color: white; padding: 4px; font-weight: bold;")
+        self.offline_banner.hide()
+        self.widget = QWidget()
+        layout = QVBoxLayout(self.widget)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.offline_banner)
+        layout.addWidget(self.panel, 1)
         self._live = False  # incidents arriving after start-up are new to the duty officer
-        signals.sig_incident.connect(self._on_incident)
+        signals.sig_incidents.connect(self._on_incidents)
         signals.sig_task.connect(self._on_task)
         signals.sig_outbox.connect(self._on_outbox)
         signals.sig_timeline.connect(self._on_timeline_entry)
+        signals.sig_offline_data.connect(self.show_offline_data)
+        signals.sig_warning_problem.connect(self._on_warning_problem)
         self.panel.sig_incident_selected.connect(self._show_tasks)
         self.panel.sig_incident_selected.connect(self.refresh_timeline)
         self.panel.detail.sig_action.connect(self._request_transition)
@@ -60,8 +74,19 @@ class IncidentsFeature(QObject):
         """List the incidents (again after another login: the selection stays); the workflow buttons follow
         the user's rights."""
         self.apply_rights()
+        self.offline_banner.hide()
         self.panel.set_incidents(self.controller.incidents())
         self._live = True
+
+    def _on_warning_problem(self, text: str) -> None:
+        self.sig_message.emit(display_text(text), 10000)
+
+    def show_offline_data(self, saved_at) -> None:
+        """The platform is unreachable: list the last known incidents under a banner saying they are not live
+        and when they were saved."""
+        self.offline_banner.setText(f"{offline_text(saved_at)}（非实时，平台恢复后自动更新）")
+        self.offline_banner.show()
+        self.panel.set_incidents(self.controller.incidents())
 
     def apply_rights(self) -> None:
         """Workflow, dispatch and note buttons as the user's role allows (not after logout)."""
@@ -95,13 +120,18 @@ class IncidentsFeature(QObject):
         if entry.incident_id == self.selected_incident_id():
             self.refresh_timeline()
 
-    def _on_incident(self, incident: Incident) -> None:
-        if incident.id == self.selected_incident_id():
+    def _on_incidents(self, incidents: list[Incident]) -> None:
+        """A batch of changed incidents (a few times a second at most): one list update, one notice."""
+        selected = self.selected_incident_id()
+        if selected is not None and any(i.id == selected for i in incidents):
             self.refresh_timeline()
-        is_new = self.panel.upsert_incident(incident, unseen=self._live)
-        if is_new and self._live:
-            notice = self.controller.arrival_notice(incident)
-            self.sig_message.emit(notice.text, 20000)
+        added = self.panel.upsert_incidents(incidents, unseen=self._live)
+        if added and self._live:
+            # The most pressing newcomer speaks for the batch; the others are counted.
+            first = min(added, key=lambda i: i.priority)
+            notice = self.controller.arrival_notice(first)
+            more = f"（另有 {len(added) - 1} 起新事件）" if len(added) > 1 else ""
+            self.sig_message.emit(notice.text + more, 20000)
             if notice.urgent:
                 QApplication.alert(self._window)  # flashes the task bar entry until the window is looked at
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections.abc import Iterable
+
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
@@ -45,6 +48,10 @@ class IncidentTableModel(QAbstractTableModel):
         self._rows: list[Incident] = []
         self._unseen: set[str] = set()
         self._overdue: set[str] = set()  # 督办: incidents with an overdue task
+        self._row_index: dict[str, int] | None = None  # id -> row, rebuilt (when asked) after rows move
+        self._ids: set[str] = set()  # the incidents listed
+        self._keys: list[float] = []  # -reported_at of each row (ascending), to find where a newcomer goes
+        self._cells: dict[tuple[str, int], tuple[str, ...]] = {}  # (id, version) -> display texts
 
     # --- Qt model interface -------------------------------------------------------------------------
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
@@ -72,14 +79,7 @@ class IncidentTableModel(QAbstractTableModel):
         inc = self._rows[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return (
-                PRIORITY_LABELS.get(inc.priority, str(inc.priority)),
-                to_display(inc.reported_at).strftime("%m-%d %H:%M"),
-                display_text(inc.category_label),
-                display_text(inc.title),
-                display_text(inc.town),
-                inc.status_label,
-            )[col]
+            return self._display(inc)[col]
         if role == Qt.ItemDataRole.ToolTipRole and col == 3:
             return plain_tooltip(inc.title)
         if role == Qt.ItemDataRole.FontRole and inc.id in self._unseen:
@@ -103,11 +103,32 @@ class IncidentTableModel(QAbstractTableModel):
             return inc.id
         return None
 
+    def _display(self, inc: Incident) -> tuple[str, ...]:
+        """The row's cell texts, made once per incident version (a repaint asks for them again and again)."""
+        key = (inc.id, inc.version)
+        cells = self._cells.get(key)
+        if cells is None:
+            if len(self._cells) > 4 * len(self._rows) + 1000:
+                self._cells.clear()
+            cells = self._cells[key] = (
+                PRIORITY_LABELS.get(inc.priority, str(inc.priority)),
+                to_display(inc.reported_at).strftime("%m-%d %H:%M"),
+                display_text(inc.category_label),
+                display_text(inc.title),
+                display_text(inc.town),
+                inc.status_label,
+            )
+        return cells
+
     # --- updates -----------------------------------------------------------------------------------------
     def set_incidents(self, incidents: list[Incident]) -> None:
         """Replace all rows."""
         self.beginResetModel()
         self._rows = sorted(incidents, key=lambda i: i.reported_at, reverse=True)
+        self._keys = [-row.reported_at.timestamp() for row in self._rows]
+        self._ids = {row.id for row in self._rows}
+        self._row_index = None
+        self._cells.clear()
         self.endResetModel()
 
     def upsert(self, incident: Incident, *, unseen: bool = False) -> bool:
@@ -116,22 +137,59 @@ class IncidentTableModel(QAbstractTableModel):
         Returns True if the incident was not listed before; ``unseen`` marks such a newcomer until
         ``mark_seen``.
         """
-        row = self.row_of(incident.id)
-        if row is not None:
-            if incident.version < self._rows[row].version:
-                return False
-            self._rows[row] = incident
-            self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
-            return False
-        pos = 0
-        while pos < len(self._rows) and self._rows[pos].reported_at > incident.reported_at:
-            pos += 1
-        self.beginInsertRows(QModelIndex(), pos, pos)
-        self._rows.insert(pos, incident)
-        if unseen:
-            self._unseen.add(incident.id)
-        self.endInsertRows()
-        return True
+        return bool(self.upsert_many([incident], unseen=unseen))
+
+    def upsert_many(self, incidents: Iterable[Incident], *, unseen: bool = False) -> list[Incident]:
+        """Apply a batch of changed incidents at once; returns those new to the list (newest first).
+
+        Updates replace their rows in place and are announced as ``dataChanged`` over runs of adjacent rows;
+        newcomers are inserted where their report time puts them, one ``beginInsertRows`` per run of rows
+        that land together (a burst of new incidents is one insertion at the top). A newcomer costs a binary
+        search and its share of one list insertion; only updates need the id→row index.
+        """
+        latest: dict[str, Incident] = {}
+        for incident in incidents:
+            held = latest.get(incident.id)
+            if held is None or incident.version >= held.version:
+                latest[incident.id] = incident
+        if not latest:
+            return []
+        new = [incident for incident in latest.values() if incident.id not in self._ids]
+        updated = [incident for incident in latest.values() if incident.id in self._ids]
+        index = self._index() if updated else {}  # a burst of newcomers does not need the rows' places
+        changed: list[int] = []
+        for incident in updated:
+            row = index[incident.id]
+            if incident.version >= self._rows[row].version:
+                self._rows[row] = incident
+                self._keys[row] = -incident.reported_at.timestamp()
+                changed.append(row)
+        for first, last in _runs(sorted(changed)):
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+        if new:
+            self._insert(new, unseen)
+        return sorted(new, key=lambda i: i.reported_at, reverse=True)
+
+    def _insert(self, new: list[Incident], unseen: bool) -> None:
+        """Insert newcomers in runs, bottom run first so the places of the runs above stay valid."""
+        runs: dict[int, list[Incident]] = {}
+        for incident in new:
+            runs.setdefault(bisect_left(self._keys, -incident.reported_at.timestamp()), []).append(incident)
+        for pos in sorted(runs, reverse=True):
+            group = sorted(runs[pos], key=lambda i: i.reported_at, reverse=True)
+            self.beginInsertRows(QModelIndex(), pos, pos + len(group) - 1)
+            self._rows[pos:pos] = group
+            self._keys[pos:pos] = [-i.reported_at.timestamp() for i in group]
+            self._ids.update(i.id for i in group)
+            self._row_index = None
+            if unseen:
+                self._unseen.update(i.id for i in group)
+            self.endInsertRows()
+
+    def _index(self) -> dict[str, int]:
+        if self._row_index is None:
+            self._row_index = {incident.id: row for row, incident in enumerate(self._rows)}
+        return self._row_index
 
     def mark_seen(self, incident_id: str) -> None:
         """The duty officer has looked at this incident: drop its highlight."""
@@ -169,10 +227,18 @@ class IncidentTableModel(QAbstractTableModel):
 
     def row_of(self, incident_id: str) -> int | None:
         """Row index of an incident id, or None."""
-        for i, inc in enumerate(self._rows):
-            if inc.id == incident_id:
-                return i
-        return None
+        return self._index().get(incident_id)
+
+
+def _runs(rows: list[int]) -> list[tuple[int, int]]:
+    """Sorted row numbers as (first, last) runs of adjacent rows."""
+    found: list[tuple[int, int]] = []
+    for row in rows:
+        if found and row == found[-1][1] + 1:
+            found[-1] = (found[-1][0], row)
+        else:
+            found.append((row, row))
+    return found
 
 
 class IncidentFilterModel(QSortFilterProxyModel):

@@ -304,6 +304,7 @@ class IncidentPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header.setResizeContentsPrecision(0)  # fit the rows on screen only, not a thousand rows per change
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
 
         self.detail = IncidentDetail()
@@ -356,10 +357,17 @@ class IncidentPanel(QWidget):
 
         Returns True if the incident is new to the list (``unseen`` then highlights it until selected).
         """
-        added = self.model.upsert(incident, unseen=unseen)
+        return bool(self.upsert_incidents([incident], unseen=unseen))
+
+    def upsert_incidents(self, incidents: list[Incident], *, unseen: bool = False) -> list[Incident]:
+        """Add or refresh a batch of incidents at once (the detail view follows its incident); returns the
+        incidents new to the list, newest first."""
+        added = self.model.upsert_many(incidents, unseen=unseen)
         shown = self.detail.incident
-        if shown is not None and shown.id == incident.id and incident.version >= shown.version:
-            self.detail.show_incident(incident)
+        if shown is not None:
+            fresh = max((i for i in incidents if i.id == shown.id), key=lambda i: i.version, default=None)
+            if fresh is not None and fresh.version >= shown.version:
+                self.detail.show_incident(fresh)
         self._update_count()
         return added
 

@@ -8,11 +8,13 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 
 from commandwall.app.map import REDRAW_INTERVAL_MS, MapController
-from commandwall.domain.models import Incident
 from commandwall.textsafe import display_text
 from commandwall.ui.adapters import ClientSignals
 from commandwall.ui.map.view import MapView
 from commandwall.ui.map.view_state import MapViewState
+
+#: Longest an incident change waits before it goes to the page with the others that came meanwhile.
+INCIDENT_FLUSH_MS = 80
 
 
 class MapFeature(QObject):
@@ -43,23 +45,45 @@ class MapFeature(QObject):
         self.view.set_camera_picker(controller.pick_cameras)
         self.view.sig_cameras_to_wall.connect(self.sig_cameras_to_wall)
         signals.sig_layers.connect(self._on_layers)
-        signals.sig_incident.connect(self._on_incident)  # a method: queued to the GUI thread
+        signals.sig_incidents.connect(self._upsert_incidents)
+        signals.sig_offline_data.connect(self._show_offline_data)
         signals.sig_camera.connect(self._note_camera_change)  # methods: queued to the GUI thread
         signals.sig_unit.connect(self._note_unit_change)
+        self._incidents_due: dict = {}  # incident id -> latest copy not yet on the page
+        self._incident_flush = QTimer(self)
+        self._incident_flush.setSingleShot(True)
+        self._incident_flush.setInterval(INCIDENT_FLUSH_MS)
+        self._incident_flush.timeout.connect(self._flush_incidents)
         self._redraw = QTimer(self)
         self._redraw.setInterval(REDRAW_INTERVAL_MS)
         self._redraw.timeout.connect(self._redraw_changed)
         self._redraw.start()
+
+    def _show_offline_data(self, _saved_at: object) -> None:
+        """The last known state (not live): draw its units and incidents once the page is there."""
+        self.on_ready()
+
+    def _upsert_incidents(self, incidents: list) -> None:
+        """Changed incidents reach the page together, at most :data:`INCIDENT_FLUSH_MS` after the first of
+        them: one page task and one frame for a burst, still quick for a single one."""
+        for incident in incidents:
+            held = self._incidents_due.get(incident.id)
+            if held is None or incident.version >= held.version:
+                self._incidents_due[incident.id] = incident
+        if self._incidents_due and not self._incident_flush.isActive():
+            self._incident_flush.start()
+
+    def _flush_incidents(self) -> None:
+        due, self._incidents_due = self._incidents_due, {}
+        if due:
+            self.view.upsert_incidents([self.controller.place(incident) for incident in due.values()])
+            self.controller.note_incident_change()
 
     def _note_camera_change(self, *_args: object) -> None:
         self.controller.note_camera_change()
 
     def _note_unit_change(self, *_args: object) -> None:
         self.controller.note_unit_change()
-
-    def _on_incident(self, incident: Incident) -> None:
-        self.view.upsert_incident(self.controller.place(incident))
-        self.controller.note_incident_change()
 
     def _on_layers(self, _layers: list, errors: list[str], page_html: str) -> None:
         self.view.load_built_page(page_html)

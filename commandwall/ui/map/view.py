@@ -252,6 +252,15 @@ class MapView(QWebEngineView):
         if self._ready:
             self._bridge.incident_upserted.emit(payload.to_json(item))
 
+    def upsert_incidents(self, incidents: Iterable[Incident]) -> None:
+        """Add or update several incidents in one message to the page (a burst is one page task, one frame)."""
+        items = payload.incidents_payload(incidents)
+        if self._incidents is None:
+            self._incidents = {}
+        self._incidents.update((item["id"], item) for item in items)
+        if self._ready and items:
+            self._bridge.incidents_upserted.emit(payload.to_json(items))
+
     def set_units(self, units: Iterable[Unit]) -> None:
         """Replace the field units (力量)."""
         self._units = payload.to_json(payload.units_payload(units))

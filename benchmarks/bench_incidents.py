@@ -1,0 +1,264 @@
+"""Incidents at 50 and 200 per second into the running client: does the GUI thread keep up?
+
+The exercise backend runs in its own process (``commandwall demo-server``); the client is the real main
+window (offscreen), logged in over HTTP as a desk would be, with its event stream, stores, incident list and
+map. For each rate an admin asks the backend for a burst (``POST /api/v1/exercise/incident-burst``) of
+``--seconds`` seconds, the rates one after another (the 200/s run starts with the 50/s run's incidents
+already listed). Measured on the client:
+
+- GUI-thread max stall: the longest gap between two ticks of a 10 ms ``QTimer`` minus 10 ms;
+- publish-to-visible latency p50/p95: from the incident's ``reported_at`` (set by the backend when it
+  stores and publishes it) to the moment its row is in the incident list's model (what the table paints);
+- memory (RSS) before and after the burst.
+
+    .venv/bin/python benchmarks/bench_incidents.py [--rates 50 200] [--seconds 60]
+
+Runs offscreen by default (QT_QPA_PLATFORM=offscreen); as root the Chromium sandbox is turned off.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import requests  # noqa: E402
+
+HEARTBEAT_MS = 10
+#: Seconds of heartbeat with no burst, measured first: the stalls the machine causes by itself.
+IDLE_S = 10.0
+#: How long to wait, after a burst's last incident is published, for the list to show all of them.
+DRAIN_TIMEOUT_S = 60.0
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def rss_mb() -> float:
+    """This process's resident memory in MiB (Linux ``/proc``; 0 where unavailable)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def start_backend(port: int, workdir: Path) -> subprocess.Popen:
+    """``commandwall demo-server`` in its own process; returns once it answers."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COMMANDWALL_DATA_DIR": str(workdir / "server")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "commandwall", "demo-server", "--port", str(port), "--rate", "0",
+         "--db", str(workdir / "exercise.sqlite3")],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1).ok:
+                return proc
+        except requests.RequestException:
+            pass
+        if proc.poll() is not None:
+            raise SystemExit(f"demo-server exited with {proc.returncode}")
+        time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("demo-server did not start within 60 s")
+
+
+def admin_token(base_url: str) -> str:
+    """A bearer token for the exercise's admin account."""
+    answer = requests.post(f"{base_url}/api/v1/auth/token", json={"username": "admin", "password": "admin"},
+                           timeout=10)
+    answer.raise_for_status()
+    return answer.json()["access_token"]
+
+
+def watch_gc() -> dict[int, list[float]]:
+    """Durations (ms) of Python's cyclic garbage collections, by generation, from now on."""
+    import gc
+
+    pauses: dict[int, list[float]] = {0: [], 1: [], 2: []}
+    started: list[float] = [0.0]
+
+    def callback(phase: str, info: dict) -> None:
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            pauses[info["generation"]].append((time.perf_counter() - started[0]) * 1000)
+
+    gc.callbacks.append(callback)
+    return pauses
+
+
+def heartbeat_gaps(spin, seconds: float) -> list[float]:
+    """Gaps (ms) between the ticks of a 10 ms ``QTimer`` while the event loop runs for ``seconds``."""
+    from PySide6.QtCore import QElapsedTimer, QTimer
+
+    gaps: list[float] = []
+    clock = QElapsedTimer()
+    heartbeat = QTimer()
+    heartbeat.setInterval(HEARTBEAT_MS)
+    heartbeat.timeout.connect(lambda: (gaps.append(clock.nsecsElapsed() / 1e6), clock.restart()))
+    clock.start()
+    heartbeat.start()
+    spin(seconds)
+    heartbeat.stop()
+    return gaps or [float("nan")]
+
+
+def stalls_over(gaps: list[float], ms: float) -> int:
+    """How many heartbeat gaps were longer than ``ms`` beyond the 10 ms interval."""
+    return sum(1 for gap in gaps if gap - HEARTBEAT_MS > ms)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The ``q`` quantile (0..1) of ``values`` (nearest rank); NaN for none."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rates", type=float, nargs="+", default=[50.0, 200.0], help="incidents per second")
+    parser.add_argument("--seconds", type=float, default=60.0, help="length of each burst")
+    parser.add_argument("--tiles", type=int, default=4, help="video wall tiles playing meanwhile (1/4/9/16)")
+    parser.add_argument("--hide", nargs="*", default=[], choices=["map", "wall", "incidents"],
+                        help="hide parts of the window (to see what costs what)")
+    parser.add_argument("--profile", action="store_true", help="profile the GUI thread, print the top functions")
+    args = parser.parse_args()
+
+    from commandwall.ui.app import _make_app, _make_window
+
+    workdir = Path(tempfile.mkdtemp(prefix="bench-incidents-"))
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    backend = start_backend(port, workdir)
+    try:
+        from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
+
+        from commandwall.app.platform import PlatformFactory
+        from commandwall.config import Settings
+
+        app = _make_app()
+        settings = Settings(backend_url=base_url, data_dir=workdir / "client", username="duty",
+                            wall_tiles=args.tiles)
+        window = _make_window(settings, PlatformFactory.at_url(base_url))
+        window.show()
+        widgets = {"map": window.map_feature.widget, "wall": window.wall_feature.widget,
+                   "incidents": window.incidents_feature.widget}
+        for part in args.hide:
+            widgets[part].hide()
+        window.start_session()
+        model = window.incidents.model
+
+        def spin(seconds: float, until=lambda: False) -> None:
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline and not until():
+                app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+
+        spin(90, lambda: window.desk.session.events is not None and model.rowCount() > 0)
+        if window.desk.session.events is None:
+            raise SystemExit("the client did not connect within 90 s")
+        spin(3)  # let the map page and the first redraws settle
+
+        seen: set[str] = set(model.incident_at(r).id for r in range(model.rowCount()))
+        latencies: list[float] = []
+
+        def on_rows(_parent, first: int, last: int) -> None:
+            now = time.time()
+            for row in range(first, last + 1):
+                incident = model.incident_at(row)
+                if incident.id not in seen:
+                    seen.add(incident.id)
+                    latencies.append((now - incident.reported_at.timestamp()) * 1000)
+
+        model.rowsInserted.connect(on_rows)
+        gc_pauses = watch_gc()
+        token = admin_token(base_url)
+        idle = heartbeat_gaps(spin, IDLE_S)  # the same window with no burst: what the machine itself costs
+        print(f"idle: max stall {max(idle) - HEARTBEAT_MS:.0f} ms, stalls > 50 ms: {stalls_over(idle, 50)}",
+              flush=True)
+        results = []
+        for rate in args.rates:
+            latencies.clear()
+            gaps: list[float] = []
+            clock = QElapsedTimer()
+            heartbeat = QTimer()
+            heartbeat.setInterval(HEARTBEAT_MS)
+            heartbeat.timeout.connect(lambda gaps=gaps, clock=clock: (gaps.append(clock.nsecsElapsed() / 1e6),
+                                                                      clock.restart()))
+            spin(1)
+            mem_before = rss_mb()
+            rows_before = model.rowCount()
+            answer = requests.post(f"{base_url}/api/v1/exercise/incident-burst",
+                                   json={"rate_per_s": rate, "seconds": args.seconds},
+                                   headers={"Authorization": f"Bearer {token}"}, timeout=10)
+            answer.raise_for_status()
+            planned = int(answer.json()["planned"])
+            print(f"{rate:.0f}/s: {planned} incidents over {args.seconds:.0f} s", flush=True)
+            if args.profile:
+                import cProfile
+
+                profiler = cProfile.Profile()
+                profiler.enable()
+            clock.start()
+            heartbeat.start()
+            spin(args.seconds + DRAIN_TIMEOUT_S, lambda planned=planned: len(latencies) >= planned)
+            heartbeat.stop()
+            if args.profile:
+                import pstats
+
+                profiler.disable()
+                pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
+            mem_after = rss_mb()
+            stall = max(gaps) - HEARTBEAT_MS if gaps else float("nan")
+            results.append((rate, planned, len(latencies), stalls_over(gaps, 50), stall,
+                            percentile(latencies, 0.5), percentile(latencies, 0.95), rows_before,
+                            mem_before, mem_after))
+            print(f"{rate:.0f}/s done: {len(latencies)}/{planned} shown, max stall {stall:.0f} ms; "
+                  f"full garbage collections: {len(gc_pauses[2])}, longest {max(gc_pauses[2], default=0):.0f} ms",
+                  flush=True)
+            for pauses in gc_pauses.values():
+                pauses.clear()
+            spin(2)
+
+        print(f"\nincident bursts into the running client ({datetime.now():%Y-%m-%d %H:%M}, {args.seconds:.0f} s each, "
+              f"heartbeat {HEARTBEAT_MS} ms)")
+        print(f"idle (no burst, {IDLE_S:.0f} s): max stall {max(idle) - HEARTBEAT_MS:.0f} ms, "
+              f"stalls > 50 ms: {stalls_over(idle, 50)}; load average {os.getloadavg()[0]:.1f}")
+        print(f"{'rate/s':>7} {'listed before':>13} {'shown/planned':>14} {'max stall ms':>12} {'stalls>50ms':>11} "
+              f"{'p50 ms':>8} {'p95 ms':>8} {'RSS before→after MiB':>21}")
+        for rate, planned, shown, over, stall, p50, p95, before, m0, m1 in results:
+            print(f"{rate:>7.0f} {before:>13d} {f'{shown}/{planned}':>14} {stall:>12.0f} {over:>11d} {p50:>8.0f} "
+                  f"{p95:>8.0f} {f'{m0:.0f} → {m1:.0f}':>21}")
+        window.close()
+        spin(1)
+        return 0
+    finally:
+        backend.terminate()
+        try:
+            backend.wait(10)
+        except subprocess.TimeoutExpired:
+            backend.kill()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

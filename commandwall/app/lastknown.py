@@ -1,0 +1,159 @@
+"""The last known state (最后已知状态): incidents, tasks and units kept in a local SQLite file, so a client
+started while the platform is down still shows what it last knew — marked as not live.
+
+One file per platform and user in the data folder (``lastknown-<platform>-<user>.sqlite3``, the same scope
+as the outbox). :class:`LastKnownWriter` follows the stores and writes what changed in one transaction
+about once a second on its own thread (a burst of 200 incidents a second is a handful of transactions, never
+work on the GUI thread); :func:`load_last_known` reads it back. The file holds each object's JSON as the
+platform sent it; a row that no longer parses is skipped and named in the log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import sqlite3
+import threading
+from contextlib import closing
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from commandwall.app.store import Coalescer, Stores
+from commandwall.domain.models import Incident, Task, Unit
+
+log = logging.getLogger(__name__)
+
+#: Seconds between two writes of what changed.
+WRITE_INTERVAL_S = 1.0
+_KINDS: dict[str, type[BaseModel]] = {"incidents": Incident, "tasks": Task, "units": Unit}
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS incidents (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tasks (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS units (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
+"""
+
+
+def last_known_path(data_dir: Path, base_url: str, exercise: bool, username: str) -> Path:
+    """Where the last known state of ``username`` on the platform at ``base_url`` is kept."""
+    scope = "exercise" if exercise else hashlib.sha1(base_url.rstrip("/").encode()).hexdigest()[:12]
+    user = hashlib.sha1(username.encode()).hexdigest()[:8]
+    return data_dir / f"lastknown-{scope}-{user}.sqlite3"
+
+
+@dataclass
+class LastKnown:
+    """What a last-known-state file held: the objects and when they were last written (UTC)."""
+
+    saved_at: datetime
+    incidents: list[Incident] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+    units: list[Unit] = field(default_factory=list)
+
+
+def load_last_known(path: Path) -> LastKnown | None:
+    """Read a last-known-state file; None if there is none or it cannot be read (logged)."""
+    if not path.is_file():
+        return None
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2)) as db:
+            row = db.execute("SELECT value FROM meta WHERE key = 'saved_at'").fetchone()
+            if row is None:
+                return None
+            found = LastKnown(saved_at=datetime.fromisoformat(row[0]))
+            for table, model in _KINDS.items():
+                items = getattr(found, table)
+                for item_id, doc in db.execute(f"SELECT id, doc FROM {table}"):
+                    try:
+                        items.append(model.model_validate_json(doc))
+                    except ValidationError:
+                        log.warning("%s: %s row %r unreadable, skipped", path.name, table, item_id)
+    except (sqlite3.Error, ValueError) as exc:
+        log.warning("last known state %s unreadable: %s", path.name, exc)
+        return None
+    return found
+
+
+class LastKnownWriter:
+    """Follows ``stores`` and writes their incidents, tasks and units to ``path`` in batches.
+
+    ``start()`` subscribes and writes the stores' current contents; after that only what changed is written,
+    every ``interval_s``. A snapshot (``replace_all``) rewrites its table. ``stop()`` writes what is left,
+    unsubscribes and closes the file.
+    """
+
+    def __init__(self, path: Path, stores: Stores, interval_s: float = WRITE_INTERVAL_S) -> None:
+        self.path = path
+        self.stores = stores
+        self.interval_s = interval_s
+        self._pending = {table: Coalescer() for table in _KINDS}
+        self._snapshots: dict[str, list[BaseModel]] = {}
+        self._lock = threading.Lock()
+        self._unsubscribe: list = []
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.writes = 0  # transactions written (for tests and the log)
+
+    def start(self) -> LastKnownWriter:
+        """Subscribe to the stores, write what they hold now and start the writer thread."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with closing(sqlite3.connect(self.path)) as db, db:
+            db.executescript(_SCHEMA)
+        for table in _KINDS:
+            store = getattr(self.stores, table)
+            self._unsubscribe.append(store.add_listener(self._pending[table].add))
+            self._unsubscribe.append(store.add_reset_listener(lambda items, t=table: self._snapshot(t, items)))
+            self._snapshot(table, store.all())
+        self._thread = threading.Thread(target=self._run, name="lastknown-writer", daemon=True)
+        self._thread.start()
+        return self
+
+    def _snapshot(self, table: str, items: list[BaseModel]) -> None:
+        with self._lock:
+            self._snapshots[table] = list(items)
+            self._pending[table].take()  # the snapshot already holds them
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            self.flush()
+
+    def flush(self) -> int:
+        """Write what changed since the last write, in one transaction; returns how many objects."""
+        with self._lock:
+            snapshots, self._snapshots = self._snapshots, {}
+            changed = {table: pending.take() for table, pending in self._pending.items()}
+        count = sum(len(items) for items in snapshots.values()) + sum(len(items) for items in changed.values())
+        if not count:
+            return 0
+        try:
+            with closing(sqlite3.connect(self.path, timeout=5)) as db, db:
+                for table, items in snapshots.items():
+                    db.execute(f"DELETE FROM {table}")
+                    self._write(db, table, items)
+                for table, items in changed.items():
+                    self._write(db, table, items)
+                db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('saved_at', ?)",
+                           (datetime.now(timezone.utc).isoformat(),))  # noqa: UP017
+        except sqlite3.Error as exc:
+            log.warning("last known state not written (%s): %s", self.path.name, exc)
+            return 0
+        self.writes += 1
+        return count
+
+    @staticmethod
+    def _write(db: sqlite3.Connection, table: str, items: list[BaseModel]) -> None:
+        db.executemany(f"INSERT OR REPLACE INTO {table} (id, doc) VALUES (?, ?)",
+                       [(item.id, item.model_dump_json()) for item in items])  # type: ignore[attr-defined]
+
+    def stop(self) -> None:
+        """Write what is left, stop following the stores and end the thread."""
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe.clear()
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(5)
+        self.flush()

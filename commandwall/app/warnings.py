@@ -1,0 +1,287 @@
+"""Early warnings (预警): CAP 1.2 alerts from a feed URL (polled) or a folder become incidents of category
+预警 and map overlays, without Qt.
+
+:class:`WarningBook` is the logic: an Update takes the place of the alerts it references (the same incident,
+one version up), a Cancel closes them (已结案), an alert past its ``expires`` is resolved (已办结) and leaves
+the map. :class:`WarningsController` polls the source on its own thread, feeds the book and puts the
+incidents in the session's incident store (local to this desk: the platform does not know them, so the
+workflow buttons stay disabled for them). A document that cannot be read is reported (``problems``, the
+listener and the log) and skipped; nothing stops the polling.
+
+Feed: ``COMMANDWALL_CAP_URL`` answers either one CAP document, or JSON ``{"alerts": [{"url": …}, …]}``
+listing CAP documents (relative URLs resolve against the feed). Folder: ``COMMANDWALL_CAP_DIR``, every
+``*.xml`` in it. The exercise backend's feed is used in exercise mode when neither is set.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import requests
+from shapely.geometry import Polygon
+
+from commandwall.app.incidents import WARNING_CATEGORY
+from commandwall.app.session import ClientSession
+from commandwall.backend.cap import CapAlert, CapError, parse_cap
+from commandwall.domain.models import Incident, IncidentStatus
+
+log = logging.getLogger(__name__)
+
+#: The path of the exercise backend's feed.
+EXERCISE_FEED_PATH = "/api/v1/warnings/cap"
+#: CAP severity → incident priority (1 特急 … 4 提示).
+SEVERITY_PRIORITY = {"Extreme": 1, "Severe": 2, "Moderate": 3, "Minor": 4, "Unknown": 4}
+#: Colours of the overlays by severity.
+SEVERITY_COLOURS = {"Extreme": "#ff4d4f", "Severe": "#fa8c16", "Moderate": "#fadb14", "Minor": "#69c0ff",
+                    "Unknown": "#8c8c8c"}
+#: Where a warning without a polygon is placed (the district's centre).
+DISTRICT_CENTRE = (117.315, 34.785)
+MAX_DOCUMENTS_PER_POLL = 200
+MAX_DOCUMENT_BYTES = 512 * 1024
+
+
+@dataclass
+class _Chain:
+    """An alert and the Updates that replaced it: one incident."""
+
+    incident_id: str
+    first: CapAlert
+    current: CapAlert
+    steps: int = 1
+    cancelled: bool = False
+
+
+@dataclass
+class WarningBook:
+    """The warnings known so far and what they mean as incidents and overlays."""
+
+    chains: dict[tuple[str, str], _Chain] = field(default_factory=dict)  # every key seen → its chain
+
+    def apply(self, alert: CapAlert) -> _Chain | None:
+        """Take one alert into account; returns the chain it changed (None: nothing changed, e.g. seen
+        before, or a Cancel of alerts never seen)."""
+        if alert.key in self.chains:
+            return None
+        if alert.msg_type in ("Ack", "Error"):
+            return None
+        referenced = [self.chains[ref] for ref in alert.references if ref in self.chains]
+        if alert.msg_type == "Cancel":
+            for chain in referenced:
+                chain.cancelled, chain.steps = True, chain.steps + 1
+            if referenced:
+                self.chains[alert.key] = referenced[0]
+            return referenced[0] if referenced else None
+        if alert.msg_type == "Update" and referenced:
+            chain = referenced[0]
+            chain.current, chain.steps = alert, chain.steps + 1
+            self.chains[alert.key] = chain
+            return chain
+        # A new alert (or an Update of alerts never seen: it stands on its own).
+        digest = hashlib.sha1(f"{alert.sender}\n{alert.identifier}".encode()).hexdigest()[:12]
+        chain = _Chain(incident_id=f"CAP-{digest}", first=alert, current=alert)
+        self.chains[alert.key] = chain
+        return chain
+
+    def live_chains(self) -> list[_Chain]:
+        """Each chain once."""
+        return list({id(c): c for c in self.chains.values()}.values())
+
+    @staticmethod
+    def incident(chain: _Chain, now: datetime) -> Incident:
+        """The incident a chain shows as: 预警, priority from the severity, placed at its first polygon."""
+        alert = chain.current
+        expired = alert.expired(now)
+        status = (IncidentStatus.CLOSED if chain.cancelled else
+                  IncidentStatus.RESOLVED if expired else IncidentStatus.NEW)
+        ring = next((p for area in alert.areas for p in area.polygons), None)
+        lon, lat = DISTRICT_CENTRE
+        if ring is not None:
+            centre = Polygon(ring).representative_point()
+            lon, lat = centre.x, centre.y
+        kind = {"Update": "（更新）"}.get(alert.msg_type, "")
+        text = "\n".join(part for part in (alert.description, alert.instruction) if part)
+        return Incident(
+            id=chain.incident_id, title=f"{alert.headline or alert.event or '预警'}{kind}"[:200],
+            category=WARNING_CATEGORY, description=text, lon=lon, lat=lat,
+            town="、".join(a.description for a in alert.areas if a.description)[:200],
+            priority=SEVERITY_PRIORITY.get(alert.severity, 4), status=status,
+            source=alert.sender_name or alert.sender, reported_at=chain.first.sent,
+            updated_at=max(alert.sent, now if expired else alert.sent),
+            version=chain.steps + (1 if expired and not chain.cancelled else 0),
+        )
+
+    def overlays(self, now: datetime) -> dict[str, Any]:
+        """The active warnings' areas as a GeoJSON FeatureCollection (lon/lat), for the map."""
+        features = []
+        for chain in self.live_chains():
+            alert = chain.current
+            if chain.cancelled or alert.expired(now):
+                continue
+            for area in alert.areas:
+                for ring in area.polygons:
+                    features.append({
+                        "type": "Feature",
+                        "geometry": {"type": "Polygon", "coordinates": [[list(p) for p in ring]]},
+                        "properties": {"id": chain.incident_id, "name": area.description, "event": alert.event,
+                                       "severity": alert.severity, "headline": alert.headline,
+                                       "expires": alert.expires.isoformat() if alert.expires else None,
+                                       "color": SEVERITY_COLOURS.get(alert.severity, "#8c8c8c")},
+                    })
+        return {"type": "FeatureCollection", "features": features}
+
+
+@dataclass
+class WarningsListener:
+    """Callbacks (any thread): a document was refused (why), the overlays changed (GeoJSON)."""
+
+    on_problem: Callable[[str], None] = lambda text: None
+    on_overlays: Callable[[dict[str, Any]], None] = lambda collection: None
+
+
+class WarningsController:
+    """Polls the configured CAP source and keeps the session's incidents and the overlays current."""
+
+    def __init__(self, session: ClientSession, *, url: str | None = None, folder: Path | None = None,
+                 poll_s: float = 30.0, listener: WarningsListener | None = None) -> None:
+        self.session = session
+        self.url, self.folder, self.poll_s = url, folder, poll_s
+        self.listener = listener or WarningsListener()
+        self.book = WarningBook()
+        self.problems: list[str] = []
+        self._seen: set[str] = set()  # document URLs / file names+mtimes already read
+        self._overlays: dict[str, Any] | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._http = requests.Session()
+
+    @classmethod
+    def for_session(cls, session: ClientSession) -> WarningsController:
+        """The source the settings name (``cap_dir`` first, then ``cap_url``); none set: the exercise
+        backend's feed in exercise mode (its URL is known once the platform is open, see ``start``)."""
+        s = session.settings
+        return cls(session, url=str(s.cap_url) if s.cap_url else None, folder=s.cap_dir, poll_s=s.cap_poll_s)
+
+    @property
+    def configured(self) -> bool:
+        """Whether there is a source to read."""
+        return bool(self.url or self.folder)
+
+    def start(self) -> None:
+        """Poll on a daemon thread until ``stop()`` (nothing happens without a source). Call it once the
+        session is connected: in exercise mode the feed is the exercise backend's."""
+        platform = self.session.platform
+        if not self.configured and self.session.user.exercise and platform is not None:
+            self.url = platform.base_url.rstrip("/") + EXERCISE_FEED_PATH
+        if not self.configured or self._thread is not None or self._stop.is_set():
+            return
+        self._thread = threading.Thread(target=self._run, name="cap-warnings", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """End the polling."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(5)
+        self._http.close()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.poll()
+            self._stop.wait(self.poll_s)
+
+    def poll(self, now: datetime | None = None) -> int:
+        """Read what is new at the source, update incidents and overlays; returns how many documents were
+        taken. Never raises for what the source sends."""
+        documents: list[tuple[str, bytes]] = []
+        try:
+            documents = self._read_folder() if self.folder else self._read_feed()
+        except (requests.RequestException, OSError, ValueError) as exc:
+            self._report(f"预警源不可用：{type(exc).__name__}: {str(exc)[:160]}")
+        taken = 0
+        for name, data in documents:
+            try:
+                alert = parse_cap(data)
+            except CapError as exc:
+                self._report(f"预警文件 {name[-80:]} 无法读取：{exc}")
+                continue
+            taken += 1
+            self.book.apply(alert)
+        self.refresh(now)
+        return taken
+
+    def refresh(self, now: datetime | None = None) -> None:
+        """Put every warning's incident in the store (a changed one replaces its older version; one lost to a
+        fresh snapshot comes back) and tell the listener when the overlays changed (expiry included)."""
+        now = now or datetime.now(UTC)
+        for chain in self.book.live_chains():
+            self.session.incidents.upsert(self.book.incident(chain, now))
+        overlays = self.book.overlays(now)
+        if overlays != self._overlays:
+            self._overlays = overlays
+            self.listener.on_overlays(overlays)
+
+    def overlays(self) -> dict[str, Any]:
+        """The active warnings' areas (GeoJSON, lon/lat) as of the last poll."""
+        return self._overlays or {"type": "FeatureCollection", "features": []}
+
+    def _report(self, text: str) -> None:
+        log.warning("%s", text)
+        self.problems.append(text)
+        del self.problems[:-50]
+        self.listener.on_problem(text)
+
+    def _read_folder(self) -> list[tuple[str, bytes]]:
+        assert self.folder is not None
+        found = []
+        for path in sorted(self.folder.glob("*.xml"))[:MAX_DOCUMENTS_PER_POLL * 10]:
+            stat = path.stat()
+            mark = f"{path.name}:{stat.st_mtime_ns}:{stat.st_size}"
+            if mark in self._seen:
+                continue
+            self._seen.add(mark)
+            if stat.st_size > MAX_DOCUMENT_BYTES:
+                self._report(f"预警文件 {path.name[-80:]} 过大，已跳过")
+                continue
+            found.append((path.name, path.read_bytes()))
+        return found
+
+    def _get(self, url: str) -> bytes:
+        answer = self._http.get(url, timeout=self.session.settings.request_timeout_s, stream=True)
+        answer.raise_for_status()
+        body = answer.raw.read(MAX_DOCUMENT_BYTES + 1, decode_content=True)
+        if len(body) > MAX_DOCUMENT_BYTES:
+            raise ValueError(f"answer larger than {MAX_DOCUMENT_BYTES} bytes")
+        return body
+
+    def _read_feed(self) -> list[tuple[str, bytes]]:
+        assert self.url is not None
+        body = self._get(self.url)
+        if body.lstrip()[:1] == b"<":
+            return [(self.url, body)]
+        index = json.loads(body)
+        entries = index.get("alerts") if isinstance(index, dict) else None
+        if not isinstance(entries, list):
+            raise ValueError("feed index is not {\"alerts\": [...]}")
+        found = []
+        for entry in entries[:MAX_DOCUMENTS_PER_POLL]:
+            url = entry.get("url") if isinstance(entry, dict) else None
+            if not isinstance(url, str):
+                continue
+            absolute = urljoin(self.url, url)
+            if urlsplit(absolute)[:2] != urlsplit(self.url)[:2] or absolute in self._seen:
+                continue  # only documents of the feed's own server, each once
+            try:
+                found.append((url, self._get(absolute)))
+                self._seen.add(absolute)
+            except (requests.RequestException, ValueError) as exc:
+                self._report(f"预警文件 {url[-80:]} 无法获取：{type(exc).__name__}")
+        return found

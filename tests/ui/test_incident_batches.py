@@ -1,0 +1,123 @@
+"""Incidents reach the GUI thread in batches: the store's changes are coalesced, the list model applies a
+batch with one insertion per run of rows, and a burst from a backend thread arrives in a few batches."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+from commandwall.app.platform import PlatformFactory
+from commandwall.app.session import ClientSession
+from commandwall.config import Settings
+from commandwall.domain.models import Incident, IncidentStatus
+from commandwall.ui.adapters import ClientSignals
+from commandwall.ui.incidents.model import IncidentTableModel
+from commandwall.ui.incidents.panel import IncidentPanel
+
+T0 = datetime(2026, 7, 14, 3, 0, tzinfo=UTC)
+
+
+def make(n: int, version: int = 1, status: IncidentStatus = IncidentStatus.NEW, minutes: int | None = None) -> Incident:
+    at = T0 + timedelta(seconds=n if minutes is None else minutes * 60)
+    return Incident(id=f"INC-{n:05d}", title=f"事件 {n}", category="yingji", lon=117.26, lat=34.8, status=status,
+                    reported_at=at, updated_at=at + timedelta(seconds=version), version=version)
+
+
+def ids(model: IncidentTableModel) -> list[str]:
+    return [model.incident_at(r).id for r in range(model.rowCount())]
+
+
+def test_a_burst_of_newcomers_is_one_insertion_in_report_order(qtbot) -> None:
+    model = IncidentTableModel()
+    model.set_incidents([make(n) for n in range(0, 1000, 2)])  # even numbers listed
+    inserts: list[tuple[int, int]] = []
+    model.rowsInserted.connect(lambda _parent, first, last: inserts.append((first, last)))
+    added = model.upsert_many([make(n) for n in range(1000, 1300)], unseen=True)
+    assert inserts == [(0, 299)]  # all newer than anything listed: one run at the top
+    assert [i.id for i in added] == [f"INC-{n:05d}" for n in range(1299, 999, -1)]
+    assert model.unseen_count() == 300
+    inserts.clear()
+    model.upsert_many([make(1), make(3), make(501), make(1400)])  # three places in the middle, one on top
+    assert inserts == [(799, 799), (798, 798), (549, 549), (0, 0)]  # bottom run first: places above stay valid
+    listed = ids(model)
+    assert listed == sorted(listed, reverse=True)  # still newest first (ids follow report time here)
+    assert model.row_of("INC-00501") == listed.index("INC-00501")
+
+
+def test_updates_in_a_batch_change_rows_in_runs_and_never_roll_back(qtbot) -> None:
+    model = IncidentTableModel()
+    model.set_incidents([make(n, version=2) for n in range(100)])
+    changes: list[tuple[int, int]] = []
+    model.dataChanged.connect(lambda top, bottom, *_: changes.append((top.row(), bottom.row())))
+    batch = [make(10, version=3, status=IncidentStatus.ACCEPTED), make(11, version=4),
+             make(11, version=3),  # an older copy in the same batch loses
+             make(50, version=1, status=IncidentStatus.CLOSED)]  # older than what is listed: ignored
+    assert model.upsert_many(batch) == []
+    assert changes == [(88, 89)]  # rows of INC-00011 and INC-00010, one run
+    assert model.incident("INC-00011").version == 4
+    assert model.incident("INC-00010").status is IncidentStatus.ACCEPTED
+    assert model.incident("INC-00050").status is IncidentStatus.NEW
+
+
+def test_the_panel_detail_follows_its_incident_in_a_batch(qtbot) -> None:
+    panel = IncidentPanel()
+    qtbot.addWidget(panel)
+    panel.set_incidents([make(1), make(2)])
+    panel.select("INC-00001")
+    panel.upsert_incidents([make(3), make(1, version=2, status=IncidentStatus.ACCEPTED)])
+    assert panel.detail.incident.version == 2
+    assert "3 / 3" in panel.count_label.text() or "3 起" in panel.count_label.text()
+
+
+def test_a_burst_from_a_backend_thread_reaches_the_gui_in_a_few_batches(qtbot, tmp_path) -> None:
+    session = ClientSession(Settings(data_dir=tmp_path), PlatformFactory.at_url("http://127.0.0.1:9"))
+    signals = ClientSignals()
+    signals.watch(session)
+    batches: list[list[Incident]] = []
+    singles: list[Incident] = []
+    signals.sig_incidents.connect(batches.append)
+    signals.sig_incident.connect(singles.append)
+    on_gui_thread: list[bool] = []
+    main = threading.main_thread()
+    signals.sig_incidents.connect(lambda _b: on_gui_thread.append(threading.current_thread() is main))
+
+    def burst() -> None:
+        for n in range(2000):
+            session.incidents.upsert(make(n))
+        for n in range(100):
+            session.incidents.upsert(make(n, version=2))  # changed again before or after its batch
+
+    worker = threading.Thread(target=burst)
+    worker.start()
+    worker.join()
+    qtbot.waitUntil(lambda: len({i.id for b in batches for i in b}) == 2000 and len(signals._incident_batch) == 0,
+                    timeout=5000)
+    assert len(batches) <= 3  # not 2100 deliveries: a timer takes what gathered meanwhile
+    assert all(on_gui_thread)
+    final = {}
+    for batch in batches:
+        final.update({i.id: i for i in batch})
+    assert all(final[f"INC-{n:05d}"].version == 2 for n in range(100))
+    assert len(singles) == sum(len(b) for b in batches)  # per-incident listeners still hear each one
+
+
+def test_the_map_takes_a_batch_of_incidents_in_one_message(qtbot) -> None:
+    from commandwall import paths
+    from commandwall.geo.layers import load_layers
+    from commandwall.ui.map.view import MapView
+    from tests.ui.test_map_view import run_js
+
+    view = MapView()
+    qtbot.addWidget(view)
+    view.resize(800, 600)
+    view.show()
+    with qtbot.waitSignal(view.sig_ready, timeout=60000):
+        view.load_page(load_layers(paths.layers_dir()).layers)
+    drawn: list[tuple[str, int]] = []
+    view.sig_layer_drawn.connect(lambda kind, count: drawn.append((kind, count)))
+    view.upsert_incidents([make(n) for n in range(300)])
+    qtbot.waitUntil(lambda: ("incidents", 300) in drawn, timeout=10000)
+    assert drawn == [("incidents", 300)]  # one page task for the whole batch, not 300
+    assert run_js(qtbot, view, "CW.stats().incidents") == 300
+    view.upsert_incidents([make(5, version=2, status=IncidentStatus.ACCEPTED), make(300)])
+    qtbot.waitUntil(lambda: run_js(qtbot, view, "CW.stats().incidents") == 301, timeout=10000)

@@ -1,0 +1,94 @@
+"""Restart during an outage: the window shows the last known incidents marked 离线数据 截至 HH:MM (status bar,
+banner, incident panel), then catches up when the platform returns. A real exercise backend over HTTP,
+stopped and started again on the same port and database."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from commandwall.app.lastknown import last_known_path, load_last_known
+from commandwall.app.platform import PlatformFactory
+from commandwall.app.session import ClientSession
+from commandwall.config import Settings
+from commandwall.demo import DemoBackend
+from commandwall.ui.main_window import MainWindow
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _session(url: str, data_dir: Path) -> ClientSession:
+    session = ClientSession(Settings(backend_url=url, data_dir=data_dir), PlatformFactory.at_url(url))
+    session.retry_initial_s, session.retry_max_s = 0.2, 0.5
+    return session
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support", extend=True)
+def test_a_restart_while_the_platform_is_down_shows_the_last_known_state_then_live(qtbot, tmp_path) -> None:
+    port, db_path, data_dir = _free_port(), tmp_path / "exercise.sqlite3", tmp_path / "client"
+    url = f"http://127.0.0.1:{port}"
+    backend = DemoBackend(db_path=db_path, port=port, seed=5, simulate=False).start()
+    try:
+        first = _session(url, data_dir)
+        first.start()  # connects, loads, starts writing the last known state
+        known = {i.id for i in first.incidents.all()}
+        assert known
+        first.stop()  # writes what is left
+    finally:
+        backend.stop()
+    saved = load_last_known(last_known_path(data_dir, url, False, "duty"))
+    assert saved is not None and {i.id for i in saved.incidents} == known
+
+    win = MainWindow(_session(url, data_dir))  # the platform is down now
+    qtbot.addWidget(win)
+    win.resize(1280, 800)
+    win.show()
+    backend = None
+    try:
+        win.start_session()
+        feature = win.incidents_feature
+        qtbot.waitUntil(lambda: feature.offline_banner.isVisible(), timeout=30000)
+        assert feature.offline_banner.text().startswith("离线数据 截至 ")
+        assert win.incidents.model.rowCount() == len(known)
+        qtbot.waitUntil(lambda: "离线数据 截至" in win.status.connection_label.text(), timeout=5000)
+        assert "离线数据 截至" in win.status.banner.text() and win.status.banner.isVisible()
+
+        backend = DemoBackend(db_path=db_path, port=port, seed=5, simulate=False).start()
+        fresh = backend.simulator.new_incident()  # happened while the desk was offline
+        qtbot.waitUntil(lambda: win.incidents.model.incident(fresh.id) is not None, timeout=30000)
+        qtbot.waitUntil(lambda: not feature.offline_banner.isVisible(), timeout=5000)
+        assert "离线数据" not in win.status.connection_label.text()
+        assert "离线数据" not in win.status.banner.text() or not win.status.banner.isVisible()
+    finally:
+        win.close()
+        if backend is not None:
+            backend.stop()
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support", extend=True)
+def test_exercise_mode_lists_the_feeds_early_warnings_as_incidents(qtbot, tmp_path, monkeypatch,
+                                                                   exercise_platform) -> None:
+    monkeypatch.delenv("COMMANDWALL_CAP_DIR", raising=False)  # the exercise backend's feed, as a desk has it
+    win = MainWindow(ClientSession(Settings(data_dir=tmp_path), exercise_platform))
+    qtbot.addWidget(win)
+    win.show()
+    try:
+        win.start_session()
+        model = win.incidents.model
+
+        def warnings() -> list:
+            return [model.incident_at(r) for r in range(model.rowCount()) if model.incident_at(r).category == "yujing"]
+
+        qtbot.waitUntil(lambda: len(warnings()) == 2, timeout=60000)
+        assert sorted(w.category_label for w in warnings()) == ["预警", "预警"]
+        win.incidents.select(warnings()[0].id)
+        assert not win.incidents.detail.dispatch_button.isEnabled()  # the platform does not know warnings
+        assert "预警" in win.incidents.detail.dispatch_button.toolTip()
+    finally:
+        win.close()

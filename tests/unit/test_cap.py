@@ -1,0 +1,173 @@
+"""CAP 1.2 early warnings: parsing (lat,lon → lon/lat, references, expiry), Update and Cancel, hostile text
+and malformed or hostile XML (reported, never a crash), and the exercise feed read over real HTTP."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import pytest
+
+from commandwall.app.platform import PlatformFactory
+from commandwall.app.session import ClientSession
+from commandwall.app.warnings import WarningBook, WarningsController
+from commandwall.backend.cap import CapError, parse_cap, parse_polygon
+from commandwall.config import Settings
+from commandwall.demo import DemoBackend
+from commandwall.demo.capfeed import SCHEDULE
+from commandwall.domain.models import IncidentStatus
+from tests.hostile import corpus
+
+SENT = datetime(2026, 7, 14, 8, 0, tzinfo=UTC)
+
+
+def cap(identifier: str = "A1", msg_type: str = "Alert", *, references: str = "", headline: str = "暴雨蓝色预警",
+        severity: str = "Moderate", polygon: str = "34.70,117.15 34.70,117.30 34.86,117.30 34.70,117.15",
+        expires: datetime | None = None, sent: datetime = SENT, description: str = "注意防范") -> bytes:
+    refs = f"<references>{references}</references>" if references else ""
+    expires = expires or sent + timedelta(hours=6)
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
+  <identifier>{identifier}</identifier><sender>qx@example.cn</sender><sent>{sent.isoformat()}</sent>
+  <status>Actual</status><msgType>{msg_type}</msgType><scope>Public</scope>{refs}
+  <info><language>en-US</language><event>Rain</event><severity>Minor</severity><headline>english</headline></info>
+  <info><language>zh-CN</language><event>暴雨</event><urgency>Expected</urgency><severity>{severity}</severity>
+    <expires>{expires.isoformat()}</expires><senderName>枣庄市气象台</senderName><headline>{headline}</headline>
+    <description>{description}</description>
+    <area><areaDesc>薛城区西部</areaDesc><polygon>{polygon}</polygon></area>
+  </info>
+</alert>""".encode()
+
+
+def test_an_alert_is_read_with_polygons_in_lon_lat_and_the_chinese_info() -> None:
+    alert = parse_cap(cap())
+    assert alert.key == ("qx@example.cn", "A1") and alert.msg_type == "Alert"
+    assert alert.headline == "暴雨蓝色预警" and alert.severity == "Moderate" and alert.sender_name == "枣庄市气象台"
+    ring = alert.areas[0].polygons[0]
+    assert ring[0] == (117.15, 34.70) and ring[1] == (117.30, 34.70)  # CAP's lat,lon turned round
+    assert alert.expires == SENT + timedelta(hours=6)
+    assert not alert.expired(SENT) and alert.expired(SENT + timedelta(hours=7))
+
+
+@pytest.mark.parametrize(("text", "why"), [
+    ("34.7,117.1 34.8,117.2 34.7,117.1", "fewer than 4"),
+    ("34.7,117.1 34.8,117.2 34.9,117.3 34.6,117.0", "not closed"),
+    ("117.1,34.7 117.2,34.8 117.3,34.9 117.1,34.7", "in range"),  # lon,lat by mistake: lat 117 is impossible
+    ("34.7;117.1 x y z", "lat,lon"),
+])
+def test_bad_polygons_say_why(text: str, why: str) -> None:
+    with pytest.raises(CapError, match=why):
+        parse_polygon(text)
+
+
+def test_update_and_cancel_refer_to_earlier_alerts() -> None:
+    book = WarningBook()
+    first = book.apply(parse_cap(cap("A1")))
+    gale = book.apply(parse_cap(cap("G1", headline="大风黄色预警")))
+    update = parse_cap(cap("A2", "Update", references=f"qx@example.cn,A1,{SENT.isoformat()}", headline="暴雨橙色预警",
+                           severity="Severe", sent=SENT + timedelta(minutes=30)))
+    assert update.references == (("qx@example.cn", "A1"),)
+    assert book.apply(update) is first  # the same incident, one version up
+    now = SENT + timedelta(hours=1)
+    incident = book.incident(first, now)
+    assert incident.title.startswith("暴雨橙色预警") and incident.version == 2 and incident.priority == 2
+    assert incident.category == "yujing" and incident.status is IncidentStatus.NEW
+    assert 117.15 < incident.lon < 117.30 and 34.70 < incident.lat < 34.86
+    book.apply(parse_cap(cap("G2", "Cancel", references=f"qx@example.cn,G1,{SENT.isoformat()}")))
+    closed = book.incident(gale, now)
+    assert closed.status is IncidentStatus.CLOSED and closed.version == 2
+    assert [f["properties"]["id"] for f in book.overlays(now)["features"]] == [first.incident_id]
+    assert book.apply(parse_cap(cap("A1"))) is None  # seen before: nothing changes
+    later = SENT + timedelta(hours=8)  # past expiry: resolved, off the map, a newer version than before
+    expired = book.incident(first, later)
+    assert expired.status is IncidentStatus.RESOLVED and expired.version == 3
+    assert book.overlays(later)["features"] == []
+
+
+def test_update_or_cancel_without_references_is_refused() -> None:
+    with pytest.raises(CapError, match="without <references>"):
+        parse_cap(cap("X", "Cancel"))
+
+
+@pytest.mark.parametrize("document", [
+    b"",
+    b"not xml at all",
+    b"<alert xmlns='urn:oasis:names:tc:emergency:cap:1.2'><identifier>x</identifier>",  # cut short
+    b"<alert><identifier>x</identifier></alert>",  # no CAP namespace
+    b"<?xml version='1.0'?><!DOCTYPE lolz [<!ENTITY lol 'lol'><!ENTITY lol2 '&lol;&lol;&lol;&lol;'>]>"
+    b"<alert xmlns='urn:oasis:names:tc:emergency:cap:1.2'>&lol2;</alert>",  # entity expansion
+    b"<?xml version='1.0'?><!DOCTYPE a [<!ENTITY xxe SYSTEM 'file:///etc/passwd'>]>"
+    b"<alert xmlns='urn:oasis:names:tc:emergency:cap:1.2'><identifier>&xxe;</identifier></alert>",  # XXE
+    cap().replace(b"<sent>2026-07-14T08:00:00+00:00</sent>", b"<sent>yesterday</sent>"),
+    cap().replace(b"<sent>2026-07-14T08:00:00+00:00</sent>", b"<sent>2026-07-14T08:00:00</sent>"),
+    cap().replace(b"<msgType>Alert</msgType>", b"<msgType>Panic</msgType>"),
+    cap().replace(b"<identifier>A1</identifier>", b""),
+    cap(polygon="34.7,117.1 34.8,117.2"),
+    b"<alert xmlns='urn:oasis:names:tc:emergency:cap:1.2'>" + b"<x>" * 100_000 + b"</alert>",  # too large
+    cap().replace(b"UTF-8", b"UTF-16"),
+    b"\xff\xfe\x00<\x00a",
+])
+def test_malformed_or_hostile_xml_is_a_cap_error(document: bytes) -> None:
+    with pytest.raises(CapError):
+        parse_cap(document)
+
+
+def test_hostile_text_is_kept_verbatim_or_reported(tmp_path: Path) -> None:
+    """Each corpus string as headline and description: read back exactly (XML allows it) or refused as
+    malformed XML (NUL and other characters XML 1.0 forbids), never anything else."""
+    read = refused = 0
+    for text in corpus(canary=str(tmp_path / "canary")):
+        try:
+            alert = parse_cap(cap(headline=escape(text), description=escape(text)))
+        except CapError as exc:
+            assert "not well-formed" in str(exc)
+            refused += 1
+            continue
+        read += 1
+        stripped = text.strip().replace("\r\n", "\n").replace("\r", "\n")
+        assert alert.headline == stripped[:4000]
+        assert WarningBook().incident(WarningBook().apply(alert), SENT).title  # becomes an incident
+    assert read > 30 and refused >= 1
+    assert not list(tmp_path.glob("canary*"))
+
+
+def test_a_folder_of_alerts_with_a_broken_one_is_read_and_the_broken_one_reported(tmp_path: Path) -> None:
+    folder = tmp_path / "cap"
+    folder.mkdir()
+    (folder / "1.xml").write_bytes(cap("A1"))
+    (folder / "2.xml").write_bytes(b"<alert>broken")
+    session = ClientSession(Settings(data_dir=tmp_path / "d"), PlatformFactory.at_url("http://127.0.0.1:9"))
+    controller = WarningsController(session, folder=folder)
+    problems: list[str] = []
+    controller.listener.on_problem = problems.append
+    assert controller.poll(SENT) == 1
+    assert len(problems) == 1 and "2.xml" in problems[0]
+    assert [i.category for i in session.incidents.all()] == ["yujing"]
+    (folder / "3.xml").write_bytes(cap("A3", "Cancel", references=f"qx@example.cn,A1,{SENT.isoformat()}"))
+    assert controller.poll(SENT) == 1  # only the new file is read
+    assert session.incidents.all()[0].status is IncidentStatus.CLOSED
+    assert controller.overlays()["features"] == []
+
+
+def test_the_exercise_feed_over_http_gives_rainstorm_and_gale_then_update_and_cancel(tmp_path: Path) -> None:
+    with DemoBackend(seed=2, simulate=False) as backend:
+        session = ClientSession(Settings(data_dir=tmp_path), PlatformFactory.at_url(backend.base_url))
+        controller = WarningsController(session, url=backend.base_url + "/api/v1/warnings/cap")
+        overlays: list[dict] = []
+        controller.listener.on_overlays = overlays.append
+        assert controller.poll() == 2
+        titles = sorted(i.title for i in session.incidents.all())
+        assert any("暴雨蓝色" in t for t in titles) and any("大风黄色" in t for t in titles)
+        assert len(overlays[-1]["features"]) == 2
+        # Move the feed's clock on past the whole schedule: the Update and the Cancel are published.
+        app_start = backend._server.app.extensions  # type: ignore[union-attr]
+        app_start["commandwall_cap_t0"] -= max(a.after_s for a in SCHEDULE) + 1
+        assert controller.poll() == 2
+        by_title = {i.title: i for i in session.incidents.all()}
+        assert any("橙色" in t for t in by_title) and len(by_title) == 2
+        gale = next(i for t, i in by_title.items() if "大风" in t)
+        assert gale.status is IncidentStatus.CLOSED
+        assert len(overlays[-1]["features"]) == 1
+        assert overlays[-1]["features"][0]["properties"]["severity"] == "Severe"
+        controller.stop()

@@ -1,0 +1,88 @@
+"""The last known state file: batched writes that follow the stores, snapshots, and reading back (also a
+damaged file)."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from contextlib import closing
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from commandwall.app.lastknown import LastKnownWriter, last_known_path, load_last_known
+from commandwall.app.store import Stores
+from commandwall.domain.models import Incident, Unit
+
+T0 = datetime(2026, 7, 14, 3, 0, tzinfo=UTC)
+
+
+def incident(n: int, version: int = 1) -> Incident:
+    return Incident(id=f"INC-{n:05d}", title=f"事件 {n}", category="yingji", lon=117.3, lat=34.8,
+                    reported_at=T0 + timedelta(seconds=n), updated_at=T0 + timedelta(seconds=n), version=version)
+
+
+def unit(n: int, minutes: int = 0) -> Unit:
+    return Unit.model_validate({"id": f"U-{n:03d}", "name": f"巡逻组{n}", "department": "公安", "lon": 117.3,
+                                "lat": 34.8, "updated_at": T0 + timedelta(minutes=minutes)})
+
+
+def test_paths_are_per_platform_and_user(tmp_path: Path) -> None:
+    a = last_known_path(tmp_path, "https://a.example/", False, "duty")
+    assert a == last_known_path(tmp_path, "https://a.example", False, "duty")
+    assert a != last_known_path(tmp_path, "https://b.example", False, "duty")
+    assert a != last_known_path(tmp_path, "https://a.example", False, "commander")
+    assert a.parent == tmp_path and a.name.startswith("lastknown-")
+
+
+def test_changes_from_another_thread_are_written_in_batches(tmp_path: Path) -> None:
+    stores = Stores()
+    stores.units.replace_all([unit(1), unit(2)])
+    path = tmp_path / "lk.sqlite3"
+    writer = LastKnownWriter(path, stores, interval_s=3600).start()  # only explicit flushes in this test
+    try:
+        worker = threading.Thread(target=lambda: [stores.incidents.upsert(incident(n)) for n in range(2000)])
+        worker.start()
+        worker.join()
+        stores.incidents.upsert(incident(5, version=3))
+        stores.units.upsert(unit(1, minutes=5))
+        assert writer.flush() == 2000 + 2 + 1  # the snapshot of the units, then what changed (coalesced)
+        assert writer.flush() == 0
+        assert writer.writes == 1
+    finally:
+        writer.stop()
+    found = load_last_known(path)
+    assert found is not None
+    assert len(found.incidents) == 2000 and len(found.units) == 2
+    assert {i.id: i for i in found.incidents}["INC-00005"].version == 3
+    assert abs((datetime.now(UTC) - found.saved_at).total_seconds()) < 60
+
+
+def test_a_snapshot_replaces_what_was_written(tmp_path: Path) -> None:
+    stores = Stores()
+    path = tmp_path / "lk.sqlite3"
+    writer = LastKnownWriter(path, stores, interval_s=0.05).start()
+    stores.incidents.upsert(incident(1))
+    stores.incidents.upsert(incident(2))
+    writer.flush()
+    stores.incidents.replace_all([incident(3)])  # e.g. a new login: INC-1 and INC-2 are gone
+    writer.stop()  # writes what is left
+    found = load_last_known(path)
+    assert found is not None and [i.id for i in found.incidents] == ["INC-00003"]
+
+
+def test_a_damaged_file_is_reported_not_fatal(tmp_path: Path, caplog) -> None:
+    assert load_last_known(tmp_path / "missing.sqlite3") is None
+    garbage = tmp_path / "garbage.sqlite3"
+    garbage.write_bytes(b"this is not a database" * 100)
+    assert load_last_known(garbage) is None
+    path = tmp_path / "lk.sqlite3"
+    stores = Stores()
+    writer = LastKnownWriter(path, stores).start()
+    stores.incidents.upsert(incident(1))
+    stores.incidents.upsert(incident(2))
+    writer.stop()
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute("UPDATE incidents SET doc = '{\"id\": \"INC-00002\", \"version\": 0}' WHERE id = 'INC-00002'")
+    found = load_last_known(path)
+    assert found is not None and [i.id for i in found.incidents] == ["INC-00001"]
+    assert "INC-00002" in caplog.text
