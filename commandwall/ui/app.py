@@ -39,6 +39,11 @@ def _make_app(language: str = "zh_CN"):
 
     apply_theme(app)
     _install_translations(app, language)
+    from commandwall.ui.collector import GuiThreadCollector
+
+    if not hasattr(app, "_collector"):  # Qt objects in garbage are freed on the GUI thread, never a worker's
+        app._collector = GuiThreadCollector(app)
+        app._collector.start()
     from PySide6.QtGui import QIcon
 
     app.setWindowIcon(QIcon(str(paths.resources_dir() / "icons" / "commandwall.svg")))
