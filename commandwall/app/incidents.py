@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from commandwall.app.incident_filter import NO_FILTER, IncidentFilter
 from commandwall.app.session import ClientSession
 from commandwall.backend.errors import BackendError, PermissionDeniedError
 from commandwall.backend.outbox import OutboxItem, OutboxState
@@ -131,6 +132,12 @@ class IncidentsController:
     def __init__(self, session: ClientSession) -> None:
         self.session = session
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="commandwall-timeline")
+        #: What the list shows beyond its own filters (set from the overview dashboard; ``NO_FILTER``: all).
+        self.incident_filter: IncidentFilter = NO_FILTER
+
+    def set_filter(self, incident_filter: IncidentFilter) -> None:
+        """Show only the incidents ``incident_filter`` passes (``NO_FILTER`` shows all again)."""
+        self.incident_filter = incident_filter
 
     @property
     def can_act(self) -> bool:

@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from commandwall import paths
+from commandwall.app.incident_filter import NO_FILTER, IncidentFilter
 from commandwall.app.session import ClientSession
 from commandwall.config import BaseMapSpec, Settings
-from commandwall.domain.models import Camera, Unit
+from commandwall.domain.models import Camera, Incident, Unit
 from commandwall.geo.basemaps import BaseMap, BaseMapCatalogue, open_reader, tianditu_template, wmts_kvp_template
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,22 @@ class MapController:
         self._lock = threading.Lock()
         self._cameras_dirty = False
         self._units_dirty = False
+        #: Which incidents the map shows (set from the overview dashboard; ``NO_FILTER``: all).
+        self.incident_filter: IncidentFilter = NO_FILTER
+
+    # --- which incidents are drawn -----------------------------------------------------------------------
+    def set_incident_filter(self, incident_filter: IncidentFilter) -> list[Incident]:
+        """Draw only the incidents ``incident_filter`` passes; returns them (what the map shows now)."""
+        self.incident_filter = incident_filter
+        return self.map_incidents()
+
+    def map_incidents(self) -> list[Incident]:
+        """The incidents the map shows under the current filter."""
+        return self.incident_filter.select(self.session.incidents.all())
+
+    def shows_incident(self, incident: Incident) -> bool:
+        """Whether a changed incident belongs on the map under the current filter."""
+        return self.incident_filter.matches(incident)
 
     def base_maps(self) -> tuple[BaseMapCatalogue, list[str]]:
         """The desk's base maps (:func:`base_map_catalogue` of the session's settings) and what failed to open."""

@@ -231,6 +231,12 @@ class UnitList(_Envelope):
     units: Records
 
 
+class SensorList(_Envelope):
+    """``GET /sensors``."""
+
+    sensors: Records
+
+
 class TaskList(_Envelope):
     """``GET /tasks``."""
 
