@@ -124,7 +124,7 @@ def test_a_profile_comes_back_at_the_next_start(tmp_path):
 def test_a_broken_profile_is_named_and_the_defaults_used(tmp_path):
     folder = tmp_path / "config" / "profiles"
     folder.mkdir(parents=True)
-    (folder / "default.json").write_text('{"screens": [{"name": "MON0", "role": "dashboard"}]}', "utf-8")
+    (folder / "default.json").write_text('{"screens": [{"name": "MON0", "role": "weather"}]}', "utf-8")
     with xvfb_display(W, H, monitors=2) as display:
         _out, shots = _run_screenshot(tmp_path, display, "--after", "6")
     state = shots[0]["state"]

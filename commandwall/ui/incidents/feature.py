@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QInputDialog, QWidget
 
+from commandwall.app.incident_filter import NO_FILTER, IncidentFilter
 from commandwall.app.incidents import NOTE_SENT, TRANSITION_SENT, IncidentsController
 from commandwall.backend.outbox import OutboxItem
 from commandwall.domain.models import Incident, Task, TimelineEntry
@@ -24,6 +25,8 @@ class IncidentsFeature(QObject):
     """
 
     sig_message = Signal(str, int)
+    #: The user cleared the dashboard's filter on the panel (the map shows all again too).
+    sig_filter_cleared = Signal()
     #: A timeline fetched on the controller's worker thread (incident id, entries or None, error), to the GUI.
     _sig_timeline = Signal(str, object, str)
 
@@ -44,6 +47,16 @@ class IncidentsFeature(QObject):
         self.panel.detail.sig_dispatch.connect(self._open_dispatch)
         self.panel.detail.sig_note.connect(self._add_note)
         self._sig_timeline.connect(self._show_timeline)
+        self.panel.sig_filter_cleared.connect(self._on_filter_cleared)
+
+    def apply_filter(self, incident_filter: IncidentFilter) -> None:
+        """List only the incidents ``incident_filter`` passes (``NO_FILTER``: all)."""
+        self.controller.set_filter(incident_filter)
+        self.panel.set_filter(incident_filter)
+
+    def _on_filter_cleared(self) -> None:
+        self.controller.set_filter(NO_FILTER)
+        self.sig_filter_cleared.emit()
 
     def on_ready(self) -> None:
         """List the incidents (again after another login: the selection stays); the workflow buttons follow

@@ -7,7 +7,9 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 
+from commandwall.app.incident_filter import NO_FILTER, IncidentFilter
 from commandwall.app.map import REDRAW_INTERVAL_MS, MapController
+from commandwall.domain.models import Incident
 from commandwall.textsafe import display_text
 from commandwall.ui.adapters import ClientSignals
 from commandwall.ui.map.view import MapView
@@ -37,13 +39,27 @@ class MapFeature(QObject):
         self.view.sig_base_map_chosen.connect(self._on_base_map_chosen)
         self.view.sig_copy_text.connect(self._copy)
         signals.sig_layers.connect(self._on_layers)
-        signals.sig_incident.connect(self.view.upsert_incident)
+        signals.sig_incident.connect(self._on_incident)
         signals.sig_camera.connect(self._note_camera_change)  # methods: queued to the GUI thread
         signals.sig_unit.connect(self._note_unit_change)
         self._redraw = QTimer(self)
         self._redraw.setInterval(REDRAW_INTERVAL_MS)
         self._redraw.timeout.connect(self._redraw_changed)
         self._redraw.start()
+
+    def apply_filter(self, incident_filter: IncidentFilter) -> None:
+        """Draw only the incidents ``incident_filter`` passes (``NO_FILTER``: all)."""
+        self.view.set_incidents(self.controller.set_incident_filter(incident_filter))
+
+    def clear_filter(self) -> None:
+        """Draw every incident again."""
+        self.apply_filter(NO_FILTER)
+
+    def _on_incident(self, incident: Incident) -> None:
+        if self.controller.shows_incident(incident):
+            self.view.upsert_incident(incident)
+        elif self.controller.incident_filter.active:  # it may have just left the filter: redraw what passes
+            self.view.set_incidents(self.controller.map_incidents())
 
     def _note_camera_change(self, *_args: object) -> None:
         self.controller.note_camera_change()
@@ -70,7 +86,7 @@ class MapFeature(QObject):
         session = self.controller.session
         self.view.set_cameras(session.cameras.all())
         self.view.set_units(session.units.all())
-        self.view.set_incidents(session.incidents.all())
+        self.view.set_incidents(self.controller.map_incidents())
         resources = self.controller.resources()
         if resources is not None:
             self.view.set_resources(resources)
