@@ -30,7 +30,8 @@ def _by_role(state: dict) -> dict[str, dict]:
 
 
 @pytest.mark.parametrize(("monitors", "roles"), [
-    (1, ["console"]), (2, ["map", "wall"]), (3, ["map", "wall", "incidents"]),
+    (1, ["console"]), (2, ["map", "wall"]), (3, ["map", "wall", "dashboard"]),
+    (4, ["map", "wall", "incidents", "dashboard"]),
 ])
 def test_each_role_lands_on_its_monitor(tmp_path, monitors, roles):
     with xvfb_display(W, H, monitors=monitors) as display:
@@ -49,8 +50,11 @@ def test_each_role_lands_on_its_monitor(tmp_path, monitors, roles):
     assert _inside(state["map"], screens[0]["geometry"])
     wall_screen = screens[1 if monitors > 1 else 0]["geometry"]
     assert state["tiles"] and all(_inside(t["rect"], wall_screen) for t in state["tiles"])
-    incident_screen = screens[2 if monitors > 2 else 0]["geometry"]
+    incident_screen = screens[2 if monitors > 3 else 0]["geometry"]
     assert _inside(state["incident_table"], incident_screen)
+    if "dashboard" in roles:  # the overview on its own screen, filling it, with figures from the platform
+        dashboard_screen = screens[roles.index("dashboard")]["geometry"]
+        assert state["dashboard"] == dashboard_screen and state["dashboard_today"] is not None
     assert len(shots[0]["files"]) == monitors
     for file in shots[0]["files"]:
         image = cv2.imread(file)
