@@ -33,6 +33,8 @@ INCIDENT_TILES = ("today", "open")
 TILE_CAPTIONS = {"today": "今日事件", "open": "未办结", "overdue": "超期任务", "cameras": "视频在线",
                  "units": "待命力量", "sensors": "传感器预警"}
 TOWN_COLUMNS = ("镇街", "今日事件", "未办结", "视频在线")
+#: At this width or more the dashboard shows its charts side by side (a screen of its own).
+WIDE_MIN_PX = 1200
 
 
 def short_town(town: str) -> str:
@@ -54,6 +56,7 @@ class KpiTile(QPushButton):
         self.setCursor(Qt.CursorShape.PointingHandCursor if clickable else Qt.CursorShape.ArrowCursor)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus if clickable else Qt.FocusPolicy.NoFocus)
         self.clickable = clickable
+        self.compact = False  # a narrow dashboard: a smaller figure, so that 1514/1515 fits
         self.caption = plain_label(TILE_CAPTIONS[key])
         self.value = plain_label("—")
         self.value.setObjectName("kpiValue")
@@ -73,7 +76,8 @@ class KpiTile(QPushButton):
         self.value.setText(value)
         self.detail.setText(detail)
         self.value.setProperty("alert", alert)
-        self.value.setStyleSheet(f"color: {'#ff7875' if alert else '#ffffff'}; font-size: 26px; font-weight: bold;")
+        size = 19 if self.compact else 26
+        self.value.setStyleSheet(f"color: {'#ff7875' if alert else '#ffffff'}; font-size: {size}px; font-weight: bold;")
 
 
 class DashboardView(QWidget):
@@ -109,10 +113,8 @@ class DashboardView(QWidget):
         header.addWidget(self.updated)
 
         self.tiles = {key: KpiTile(key, key in INCIDENT_TILES) for key in TILE_CAPTIONS}
-        tiles = QHBoxLayout()
         for tile in self.tiles.values():
             tile.clicked.connect(lambda _=False, key=tile.key: self._tile_clicked(key))
-            tiles.addWidget(tile)
 
         self.trend = TrendChart("近24小时事件趋势（起/小时）")
         self.categories = CategoryBars("今日事件 · 类别（点击筛选）", "#40a9ff")
@@ -139,32 +141,55 @@ class DashboardView(QWidget):
         self.statuses.sig_bar_clicked.connect(self._status_clicked)
         self.towns.sig_bar_clicked.connect(self._town_clicked)
 
-        grid = QGridLayout()
-        grid.setSpacing(6)
-        grid.addWidget(self.trend, 0, 0, 1, 2)
-        grid.addWidget(self.categories, 0, 2)
-        grid.addWidget(self.statuses, 1, 0)
-        grid.addWidget(self.towns, 1, 1)
-        grid.addWidget(self.town_table, 1, 2)
-        grid.addWidget(self.air, 2, 0)
-        grid.addWidget(self.water, 2, 1, 1, 2)
-        for column in range(3):
-            grid.setColumnStretch(column, 1)
+        self.tile_grid = QGridLayout()
+        self.grid = QGridLayout()
+        self.grid.setSpacing(6)
+        self.wide: bool | None = None
+        self._arrange(wide=True)
         body = QWidget()
         body_layout = QVBoxLayout(body)
         body_layout.setContentsMargins(8, 6, 8, 6)
         body_layout.addLayout(header)
-        body_layout.addLayout(tiles)
-        body_layout.addLayout(grid, 1)
+        body_layout.addLayout(self.tile_grid)
+        body_layout.addLayout(self.grid, 1)
         body_layout.addWidget(self.sensor_note)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(body)
-        body.setMinimumSize(720, 640)
+        self.body = body
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(scroll)
+
+    # --- layout -------------------------------------------------------------------------------------------
+    def _arrange(self, wide: bool) -> None:
+        """A screen of its own (wide): tiles in a row over three columns of charts that fit the screen. A tab
+        beside the incident centre (narrow): tiles in two rows, the charts one under another, scrolling."""
+        if wide == self.wide:
+            return
+        self.wide = wide
+        for key, tile in enumerate(self.tiles.values()):
+            self.tile_grid.addWidget(tile, *((0, key) if wide else divmod(key, 3)))
+            tile.compact = not wide
+            tile.show_figure(tile.value.text(), tile.detail.text(), bool(tile.value.property("alert")))
+        placements = ({self.trend: (0, 0, 1, 2), self.categories: (0, 2, 1, 1), self.statuses: (1, 0, 1, 1),
+                       self.towns: (1, 1, 1, 1), self.town_table: (1, 2, 1, 1), self.air: (2, 0, 1, 1),
+                       self.water: (2, 1, 1, 2)} if wide else
+                      {w: (row, 0, 1, 1) for row, w in enumerate((self.trend, self.categories, self.statuses,
+                                                                  self.towns, self.town_table, self.air,
+                                                                  self.water))})
+        for widget, place in placements.items():
+            self.grid.addWidget(widget, *place)
+            widget.setMinimumHeight(180 if wide else 240)
+        for column in range(3):
+            self.grid.setColumnStretch(column, 1 if wide or column == 0 else 0)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        """Wide or narrow arrangement by the width available."""
+        super().resizeEvent(event)
+        self._arrange(self.width() >= WIDE_MIN_PX)
 
     # --- showing ------------------------------------------------------------------------------------------
     def show_overview(self, overview: Overview) -> None:
@@ -187,7 +212,7 @@ class DashboardView(QWidget):
         self.tiles["today"].show_figure(str(o.today), f"{o.day_start:%m月%d日} 0时起")
         self.tiles["open"].show_figure(str(o.open_now), f"特急/紧急 {o.urgent_open}", alert=o.urgent_open > 0)
         if o.overdue is None:
-            self.tiles["overdue"].show_figure("—", "平台未提供任务期限")
+            self.tiles["overdue"].show_figure("—", "平台无任务期限")
         else:
             self.tiles["overdue"].show_figure(str(o.overdue), "未完成且已超期", alert=o.overdue > 0)
         share = f"{100 * o.cameras_online / o.cameras_total:.1f}%" if o.cameras_total else "—"
