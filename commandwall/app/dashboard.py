@@ -149,8 +149,8 @@ class DashboardController:
     """Keeps an :class:`Overview` of the session current, counted and fetched on a worker thread.
 
     ``start(on_overview)`` begins; ``on_overview(overview)`` is called on the worker thread after each
-    recount. The filters a click on a figure sets come from :meth:`category_filter`, :meth:`status_filter`,
-    :meth:`town_filter` and :meth:`open_filter`.
+    recount that changed a figure. The filters a click on a figure sets come from :meth:`category_filter`,
+    :meth:`status_filter`, :meth:`town_filter`, :meth:`today_filter` and :meth:`open_filter`.
     """
 
     def __init__(self, session: ClientSession, *, refresh_s: float = 30.0, sensors_every_s: float = 15.0,
@@ -167,6 +167,7 @@ class DashboardController:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._unsubscribe: list[Callable[[], None]] = []
+        self._unit_status: dict[str, UnitStatus] = {}
         self._on_overview: Callable[[Overview], None] = lambda overview: None
 
     # --- life cycle ---------------------------------------------------------------------------------------
@@ -176,9 +177,11 @@ class DashboardController:
             return
         self._on_overview = on_overview
         stores = self.session.stores
-        for store in (stores.incidents, stores.cameras, stores.units, stores.tasks):
+        for store in (stores.incidents, stores.cameras, stores.tasks):
             self._unsubscribe.append(store.add_listener(self._changed))
+        for store in (stores.incidents, stores.cameras, stores.units, stores.tasks):
             self._unsubscribe.append(store.add_reset_listener(self._changed))
+        self._unsubscribe.append(stores.units.add_listener(self._unit_changed))
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="dashboard", daemon=True)
         self._thread.start()
@@ -202,6 +205,12 @@ class DashboardController:
     def _changed(self, _item: object) -> None:
         self._wake.set()
 
+    def _unit_changed(self, unit: Unit) -> None:
+        """Units report their position every few seconds: only a change of status changes a figure."""
+        if self._unit_status.get(unit.id) is not unit.status:
+            self._unit_status[unit.id] = unit.status
+            self._wake.set()
+
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
@@ -222,8 +231,9 @@ class DashboardController:
         overview = count_overview(s.incidents.all(), s.cameras.all(), s.units.all(), s.tasks.all(),
                                   localtime.now(), self.town_names())
         overview = replace(overview, sensors=list(self._sensors), sensors_note=self._sensors_note)
-        self.latest = overview
-        self._on_overview(overview)
+        previous, self.latest = self.latest, overview
+        if previous is None or replace(previous, at=overview.at) != overview:  # unchanged: nothing to redraw
+            self._on_overview(overview)
         return overview
 
     def _fetch_sensors(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
@@ -162,3 +163,25 @@ def test_counting_rules_on_known_incidents():
     assert [c for _, c in overview.trend][-3:] == [0, 1, 1] and sum(c for _, c in overview.trend) == 3
     assert overview.trend[-1][0] == now.replace(minute=0, second=0, microsecond=0)
     assert IncidentFilter(category="huanbao", since=day).describe() == "今日·环保"
+
+
+def test_units_driving_about_do_not_redraw_the_dashboard_but_a_figure_change_does(exercise, session):
+    controller = DashboardController(session, refresh_s=3600, sensors_every_s=3600, settle_s=0.05)
+    overviews: list[Overview] = []
+    try:
+        controller.start(overviews.append)
+        assert wait_until(lambda: bool(overviews))
+        positions = {u.id: (u.lon, u.lat, u.updated_at) for u in session.units.all()}
+        moved = [c.split(":", 1)[1] for _ in range(3) for c in exercise.simulator.tick(1.0) if c.startswith("unit:")]
+        assert moved
+        assert wait_until(lambda: all(positions[u] != (session.units.get(u).lon, session.units.get(u).lat,
+                                                       session.units.get(u).updated_at) for u in set(moved)))
+        time.sleep(0.5)  # ten settle periods: a recount would have happened by now
+        assert len(overviews) == 1, "a unit's new position changes no figure"
+        camera = next(c for c in session.cameras.all() if c.status.value == "online")
+        exercise.set_camera_status(camera.id, "offline")
+        assert wait_until(lambda: len(overviews) == 2)
+        assert overviews[-1].cameras_online == overviews[0].cameras_online - 1
+    finally:
+        exercise.set_camera_status(camera.id, "online")
+        controller.stop()
