@@ -85,13 +85,13 @@ def test_a_monitor_removed_at_run_time_re_homes_its_role(tmp_path):
     assert proc.returncode == 0, stderr[-4000:]
     assert "screen removed: MON1" in stderr and "Traceback" not in stderr
     before, after = (shot["state"] for shot in json.loads((out / "state.json").read_text("utf-8")))
-    assert before["screen_roles"] == ["map", "wall", "incidents"]
-    assert after["screen_roles"] == ["map", "incidents"], "MON2 keeps its role by name"
+    assert before["screen_roles"] == ["map", "wall", "dashboard"]
+    assert after["screen_roles"] == ["map", "dashboard"], "MON2 keeps its role by name"
     windows = _by_role(after)
-    assert "wall" not in windows and windows["map"]["docked"] == ["wall"]
+    assert "wall" not in windows and windows["map"]["docked"] == ["wall", "incidents"]
     mon0 = next(s["geometry"] for s in after["screens"] if s["name"] == "MON0")
     mon2 = next(s["geometry"] for s in after["screens"] if s["name"] == "MON2")
-    assert windows["incidents"]["geometry"] == mon2
+    assert windows["dashboard"]["geometry"] == mon2
     # The wall itself moved into the map window: the same cameras, still playing, now on MON0.
     assert [t["camera"] for t in after["tiles"]] == [t["camera"] for t in before["tiles"]]
     assert all(_inside(t["rect"], mon0) for t in after["tiles"])
