@@ -1,10 +1,11 @@
-"""One desk's controllers, made together from its session: map, wall, incidents, cameras, login."""
+"""One desk's controllers, made together from its session: map, wall, incidents, cameras, login, dashboard."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from commandwall.app.cameras import CamerasController
+from commandwall.app.dashboard import DashboardController
 from commandwall.app.incidents import IncidentsController
 from commandwall.app.login import LoginController
 from commandwall.app.map import MapController
@@ -24,6 +25,7 @@ class Desk:
     cameras: CamerasController
     login: LoginController
     warnings: WarningsController
+    dashboard: DashboardController
 
     @classmethod
     def of(cls, session: ClientSession) -> Desk:
@@ -31,4 +33,4 @@ class Desk:
         map_controller = MapController(session)
         return cls(session, map_controller, WallController(session, map_controller.grid_names),
                    IncidentsController(session), CamerasController(session), LoginController(session),
-                   WarningsController.for_session(session))
+                   WarningsController.for_session(session), DashboardController(session))

@@ -18,6 +18,7 @@ from datetime import datetime
 
 from commandwall import localtime
 from commandwall.app.dispatch import DispatchOrder, UnitChoice, UnitRanking, describe_task
+from commandwall.app.incident_filter import NO_FILTER, IncidentFilter
 from commandwall.app.session import ClientSession
 from commandwall.backend.errors import BackendError, PermissionDeniedError
 from commandwall.backend.outbox import OutboxItem, OutboxState
@@ -152,6 +153,12 @@ class IncidentsController:
         self.session = session
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="commandwall-timeline")
         self._ranking = UnitRanking()
+        #: What the list shows beyond its own filters (set from the overview dashboard; ``NO_FILTER``: all).
+        self.incident_filter: IncidentFilter = NO_FILTER
+
+    def set_filter(self, incident_filter: IncidentFilter) -> None:
+        """Show only the incidents ``incident_filter`` passes (``NO_FILTER`` shows all again)."""
+        self.incident_filter = incident_filter
 
     @property
     def can_act(self) -> bool:

@@ -15,6 +15,7 @@ from typing import Any
 
 from commandwall import paths
 from commandwall.app.areas import DistrictAreas
+from commandwall.app.incident_filter import NO_FILTER, IncidentFilter
 from commandwall.app.map_search import MapSearch
 from commandwall.app.map_select import CameraPicker
 from commandwall.app.session import ClientSession
@@ -98,6 +99,23 @@ class MapController:
         self._searcher: MapSearch | None = None
         self._picker = CameraPicker(session.cameras.all)
         self._search_of: list | None = None
+        #: Which incidents the map shows (set from the overview dashboard; ``NO_FILTER``: all).
+        self.incident_filter: IncidentFilter = NO_FILTER
+
+    # --- which incidents are drawn -----------------------------------------------------------------------
+    def set_incident_filter(self, incident_filter: IncidentFilter) -> list[Incident]:
+        """Draw only the incidents ``incident_filter`` passes; returns them (what the map shows now)."""
+        self.incident_filter = incident_filter
+        return self.map_incidents()
+
+    def map_incidents(self) -> list[Incident]:
+        """The incidents the map shows under the current filter, each placed (:meth:`place`)."""
+        areas = self.areas()
+        return [areas.place(i) for i in self.incident_filter.select(self.session.incidents.all())]
+
+    def shows_incident(self, incident: Incident) -> bool:
+        """Whether a changed incident belongs on the map under the current filter."""
+        return self.incident_filter.matches(incident)
 
     def base_maps(self) -> tuple[BaseMapCatalogue, list[str]]:
         """The desk's base maps (:func:`base_map_catalogue` of the session's settings) and what failed to open."""

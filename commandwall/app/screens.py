@@ -27,17 +27,24 @@ DEFAULT_PROFILE = "default"
 
 
 class ScreenRole(StrEnum):
-    """What one screen shows. ``console``: everything in one window (map, wall, incidents as docks)."""
+    """What one screen shows. ``console``: everything in one window (map, wall, incidents, dashboard as
+    docks)."""
 
     CONSOLE = "console"
     MAP = "map"
     WALL = "wall"
     INCIDENTS = "incidents"
+    DASHBOARD = "dashboard"
 
     @property
     def title(self) -> str:
         """The role's name as the settings dialog shows it."""
-        return {"console": "综合（全部）", "map": "地图", "wall": "视频墙", "incidents": "事件中心"}[self.value]
+        return {"console": "综合（全部）", "map": "地图", "wall": "视频墙", "incidents": "事件中心",
+                "dashboard": "综合态势"}[self.value]
+
+
+#: Roles that open a full-screen window of their own on their screen (else they dock in the main window).
+KIOSK_ROLES = (ScreenRole.WALL, ScreenRole.INCIDENTS, ScreenRole.DASHBOARD)
 
 
 class ProfileError(ValueError):
@@ -99,12 +106,15 @@ class ScreenProfile:
 def first_run_roles(count: int) -> list[ScreenRole]:
     """Roles for a desk with ``count`` screens that has no profile yet.
 
-    One screen: the console (everything). Two: map, then the wall. Three: map, wall, incidents. Four or more:
-    map, wall, incidents, and the wall again on the rest (a role on several screens spans them).
+    One screen: the console (everything). Two: map, then the wall. Three: map, wall, and the overview dashboard
+    (一屏观全区; the incidents stay docked beside the map, where the duty officer works). Four: map, wall,
+    incidents, dashboard. More: the wall again on the rest (a role on several screens spans them).
     """
     if count <= 1:
         return [ScreenRole.CONSOLE]
-    order = [ScreenRole.MAP, ScreenRole.WALL, ScreenRole.INCIDENTS]
+    if count == 3:
+        return [ScreenRole.MAP, ScreenRole.WALL, ScreenRole.DASHBOARD]
+    order = [ScreenRole.MAP, ScreenRole.WALL, ScreenRole.INCIDENTS, ScreenRole.DASHBOARD]
     return [order[i] if i < len(order) else ScreenRole.WALL for i in range(count)]
 
 
@@ -161,11 +171,11 @@ def plan_screens(roles: Sequence[ScreenRole]) -> ScreenPlan:
     """Place the roles of the present screens (see :class:`ScreenPlan`)."""
     main = tuple(i for i, r in enumerate(roles) if r in (ScreenRole.CONSOLE, ScreenRole.MAP)) or (0,)
     kiosks: dict[ScreenRole, tuple[int, ...]] = {}
-    for role in (ScreenRole.WALL, ScreenRole.INCIDENTS):
+    for role in KIOSK_ROLES:
         screens = tuple(i for i, r in enumerate(roles) if r is role and i not in main)
         if screens:
             kiosks[role] = screens
-    docked = tuple(r for r in (ScreenRole.WALL, ScreenRole.INCIDENTS) if r not in kiosks)
+    docked = tuple(r for r in KIOSK_ROLES if r not in kiosks)
     console = len(roles) <= 1 or any(roles[i] is ScreenRole.CONSOLE for i in main) or not roles
     if roles and roles[main[0]] not in (ScreenRole.CONSOLE, ScreenRole.MAP):
         console = True  # the first screen stands in for a missing map/console screen: an ordinary window

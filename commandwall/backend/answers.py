@@ -253,6 +253,12 @@ class UnitList(_Envelope):
     units: Records
 
 
+class SensorList(_Envelope):
+    """``GET /sensors``."""
+
+    sensors: Records
+
+
 class TaskList(_Envelope):
     """``GET /tasks``."""
 

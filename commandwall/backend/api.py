@@ -33,6 +33,7 @@ from commandwall.backend.answers import (
     IncidentPage,
     LayerCatalogue,
     LoginAnswer,
+    SensorList,
     TaskList,
     TimelineList,
     UnitList,
@@ -66,6 +67,7 @@ from commandwall.backend.parsing import (
     short_error,
 )
 from commandwall.domain.models import Camera, Incident, Task, TimelineEntry, Unit
+from commandwall.domain.sensors import Sensor
 
 log = logging.getLogger(__name__)
 
@@ -431,6 +433,12 @@ class PlatformClient:
         """All field units with position and status."""
         answer = self._envelope(UnitList, "/api/v1/units", "units")
         return parse_models(Unit, answer.units, "unit")
+
+    def sensors(self) -> list[Sensor]:
+        """Air-quality stations and water gauges with their latest readings and thresholds (a malformed
+        sensor is dropped; a platform without sensors answers ``NotFoundError`` or ``BackendError``)."""
+        answer = self._envelope(SensorList, "/api/v1/sensors", "sensors")
+        return parse_models(Sensor, answer.sensors, "sensor")
 
     def ptz(self, camera_id: str, action: str, speed: int = 4) -> None:
         """Pan/tilt/zoom a camera (``left|right|up|down|zoom_in|zoom_out|stop``, speed 1..8)."""

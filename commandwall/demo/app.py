@@ -18,6 +18,7 @@ from commandwall.demo.db import Database
 from commandwall.demo.events import EventHub
 from commandwall.demo.layerdata import LayerCatalogue
 from commandwall.demo.schemas import MAX_BODY_BYTES, MAX_PATH_ID, describe
+from commandwall.demo.sensors import SensorField
 from commandwall.demo.store import NotFoundError, RefusedError, StaleVersionError, Store
 from commandwall.demo.streams import StreamHub
 
@@ -43,6 +44,7 @@ class DemoContext:
     hub: EventHub
     stop: threading.Event
     keepalive_s: float = 15.0
+    sensors: SensorField | None = None
 
 
 class ApiError(Exception):
@@ -149,7 +151,7 @@ def parse_headers(model: type[M]) -> M:
 
 def create_app(context: DemoContext) -> Flask:
     """The WSGI application serving the backend contract."""
-    from commandwall.demo import routes_api, routes_live, routes_ops
+    from commandwall.demo import routes_api, routes_live, routes_ops, routes_sensors
 
     app = Flask("commandwall.demo")
     # werkzeug answers 413 above this before reading; a chunked body is only read up to it (see parse_body)
@@ -166,6 +168,7 @@ def create_app(context: DemoContext) -> Flask:
     from commandwall.demo import capfeed
 
     app.register_blueprint(capfeed.bp)
+    app.register_blueprint(routes_sensors.bp)
 
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError) -> tuple[Response, int]:

@@ -31,6 +31,7 @@ from commandwall.demo.events import EventHub
 from commandwall.demo.geography import Geography
 from commandwall.demo.layerdata import LayerCatalogue
 from commandwall.demo.seed import seed_database
+from commandwall.demo.sensors import SensorField
 from commandwall.demo.simulator import Simulator
 from commandwall.demo.store import Store
 from commandwall.demo.streams import StreamHub
@@ -206,7 +207,8 @@ class DemoBackend:
             roads=roads_of(self.catalogue.layers.values()),
         )
         self.streams = StreamHub(self.store.camera_status, self._stop)
-        context = DemoContext(db, self.store, self.catalogue, self.streams, hub, self._stop, self.keepalive_s)
+        context = DemoContext(db, self.store, self.catalogue, self.streams, hub, self._stop, self.keepalive_s,
+                              SensorField(geo, seed=None if self.seed is None else f"sensors-{self.seed}"))
         # Bind here: werkzeug's make_server calls sys.exit(1) when the port is taken; this raises OSError.
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         listener = socket.create_server((self.host, self.port), family=family, backlog=64)

@@ -20,6 +20,7 @@ from commandwall.textsafe import display_text
 from commandwall.ui.about import show_about
 from commandwall.ui.adapters import ClientSignals
 from commandwall.ui.cameras.feature import CamerasFeature
+from commandwall.ui.dashboard.feature import DashboardFeature
 from commandwall.ui.incidents.feature import IncidentsFeature
 from commandwall.ui.login.feature import LoginFeature
 from commandwall.ui.map.feature import MapFeature
@@ -51,6 +52,8 @@ class MainWindow(QMainWindow):
         self.incidents_feature = IncidentsFeature(self.desk.incidents, self.signals, self)
         self.cameras_feature = CamerasFeature(self.desk.cameras, self.signals, self)
         self.login_feature = LoginFeature(self.desk.login, self)
+        self.dashboard_feature = DashboardFeature(self.desk.dashboard, self)
+        self.dashboard = self.dashboard_feature.view
         # The parts tests and the screenshot mode look at:
         self.map, self.wall = self.map_feature.view, self.wall_feature.view
         self.incidents, self.camera_tree = self.incidents_feature.panel, self.cameras_feature.tree
@@ -74,11 +77,15 @@ class MainWindow(QMainWindow):
         self.layer_dock = self._dock("图层", self.layer_tree_feature.widget, "layerDock")
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.wall_dock)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.incident_dock)
+        self.dashboard_dock = self._dock("综合态势", self.dashboard_feature.widget, "dashboardDock")
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dashboard_dock)
         self.tabifyDockWidget(self.incident_dock, self.camera_dock)
         self.tabifyDockWidget(self.camera_dock, self.layer_dock)
+        self.tabifyDockWidget(self.incident_dock, self.dashboard_dock)
         self.incident_dock.raise_()
         self.screens = ScreenManager(
-            self, {ScreenRole.WALL: self.wall_dock, ScreenRole.INCIDENTS: self.incident_dock},
+            self, {ScreenRole.WALL: self.wall_dock, ScreenRole.INCIDENTS: self.incident_dock,
+                   ScreenRole.DASHBOARD: self.dashboard_dock},
             ProfileStore(session.settings.config_dir / "profiles"), session.settings.profile,
             session.settings.data_dir)
         self._build_toolbar()
@@ -132,7 +139,7 @@ class MainWindow(QMainWindow):
         self.signals.sig_login_needed.connect(self.login_feature.ask)
         self.login_feature.sig_logged_out.connect(self._on_user_changed)
         features = (self.map_feature, self.wall_feature, self.incidents_feature, self.cameras_feature,
-                    self.login_feature)
+                    self.login_feature, self.dashboard_feature)
         for feature in features:
             feature.sig_message.connect(self.statusBar().showMessage)
         self.map.sig_camera_clicked.connect(self.wall_feature.play_camera)
@@ -143,6 +150,10 @@ class MainWindow(QMainWindow):
         self.camera_tree.sig_locate_requested.connect(self.map_feature.locate_camera)
         self.incidents.sig_incident_selected.connect(self.map_feature.select_incident)
         self.incidents.detail.sig_locate.connect(self.map_feature.select_incident)
+        self.dashboard_feature.sig_filter.connect(self.incidents_feature.apply_filter)
+        self.dashboard_feature.sig_filter.connect(self.map_feature.apply_filter)
+        self.incidents_feature.sig_filter_cleared.connect(self.map_feature.clear_filter)
+        self.incidents_feature.sig_filter_cleared.connect(self.dashboard_feature.filter_cleared)
         self.wall_feature.follow_selection(
             lambda: (self.cameras_feature.selected_camera_id(), self.incidents_feature.selected_incident_id()))
 
@@ -190,10 +201,12 @@ class MainWindow(QMainWindow):
             self._on_user_changed()
             self.map_feature.on_ready()
             self.incidents_feature.on_ready()
+            self.dashboard_feature.on_ready()
             self.login_feature.on_ready()
             return
         self.status.set_user(self.session.user)
-        for feature in (self.cameras_feature, self.map_feature, self.incidents_feature, self.wall_feature):
+        for feature in (self.cameras_feature, self.map_feature, self.incidents_feature, self.wall_feature,
+                        self.dashboard_feature):
             feature.on_ready()
         self._ready = True
         self.desk.warnings.start()  # early warnings (CAP), polled from now on
@@ -235,6 +248,7 @@ class MainWindow(QMainWindow):
             self.wall_feature.shutdown(save=self._ready)
             self.map_feature.shutdown()
             self.layer_tree_feature.shutdown()
+            self.dashboard_feature.shutdown()
             self.screens.release()
         self.pool.stop_all(video_timeout_s)
         self.desk.warnings.stop()

@@ -55,6 +55,8 @@ def window_state(window) -> dict:
         "map_ready": window.map.is_ready(),
         "incident_table": _global_rect(window.incidents.table),
         "incidents_listed": window.incidents.visible_count(),
+        "dashboard": _global_rect(window.dashboard) if window.dashboard.isVisible() else None,
+        "dashboard_today": window.dashboard.overview.today if window.dashboard.overview is not None else None,
         "tiles": tiles,
         "windows": window.screens.describe(),
         "screen_roles": window.screens.roles and [r.value for r in window.screens.roles],

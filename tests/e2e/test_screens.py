@@ -30,7 +30,8 @@ def _by_role(state: dict) -> dict[str, dict]:
 
 
 @pytest.mark.parametrize(("monitors", "roles"), [
-    (1, ["console"]), (2, ["map", "wall"]), (3, ["map", "wall", "incidents"]),
+    (1, ["console"]), (2, ["map", "wall"]), (3, ["map", "wall", "dashboard"]),
+    (4, ["map", "wall", "incidents", "dashboard"]),
 ])
 def test_each_role_lands_on_its_monitor(tmp_path, monitors, roles):
     with xvfb_display(W, H, monitors=monitors) as display:
@@ -49,8 +50,11 @@ def test_each_role_lands_on_its_monitor(tmp_path, monitors, roles):
     assert _inside(state["map"], screens[0]["geometry"])
     wall_screen = screens[1 if monitors > 1 else 0]["geometry"]
     assert state["tiles"] and all(_inside(t["rect"], wall_screen) for t in state["tiles"])
-    incident_screen = screens[2 if monitors > 2 else 0]["geometry"]
+    incident_screen = screens[2 if monitors > 3 else 0]["geometry"]
     assert _inside(state["incident_table"], incident_screen)
+    if "dashboard" in roles:  # the overview on its own screen, filling it, with figures from the platform
+        dashboard_screen = screens[roles.index("dashboard")]["geometry"]
+        assert state["dashboard"] == dashboard_screen and state["dashboard_today"] is not None
     assert len(shots[0]["files"]) == monitors
     for file in shots[0]["files"]:
         image = cv2.imread(file)
@@ -81,13 +85,13 @@ def test_a_monitor_removed_at_run_time_re_homes_its_role(tmp_path):
     assert proc.returncode == 0, stderr[-4000:]
     assert "screen removed: MON1" in stderr and "Traceback" not in stderr
     before, after = (shot["state"] for shot in json.loads((out / "state.json").read_text("utf-8")))
-    assert before["screen_roles"] == ["map", "wall", "incidents"]
-    assert after["screen_roles"] == ["map", "incidents"], "MON2 keeps its role by name"
+    assert before["screen_roles"] == ["map", "wall", "dashboard"]
+    assert after["screen_roles"] == ["map", "dashboard"], "MON2 keeps its role by name"
     windows = _by_role(after)
-    assert "wall" not in windows and windows["map"]["docked"] == ["wall"]
+    assert "wall" not in windows and windows["map"]["docked"] == ["wall", "incidents"]
     mon0 = next(s["geometry"] for s in after["screens"] if s["name"] == "MON0")
     mon2 = next(s["geometry"] for s in after["screens"] if s["name"] == "MON2")
-    assert windows["incidents"]["geometry"] == mon2
+    assert windows["dashboard"]["geometry"] == mon2
     # The wall itself moved into the map window: the same cameras, still playing, now on MON0.
     assert [t["camera"] for t in after["tiles"]] == [t["camera"] for t in before["tiles"]]
     assert all(_inside(t["rect"], mon0) for t in after["tiles"])
@@ -124,7 +128,7 @@ def test_a_profile_comes_back_at_the_next_start(tmp_path):
 def test_a_broken_profile_is_named_and_the_defaults_used(tmp_path):
     folder = tmp_path / "config" / "profiles"
     folder.mkdir(parents=True)
-    (folder / "default.json").write_text('{"screens": [{"name": "MON0", "role": "dashboard"}]}', "utf-8")
+    (folder / "default.json").write_text('{"screens": [{"name": "MON0", "role": "weather"}]}', "utf-8")
     with xvfb_display(W, H, monitors=2) as display:
         _out, shots = _run_screenshot(tmp_path, display, "--after", "6")
     state = shots[0]["state"]

@@ -22,10 +22,11 @@ from commandwall.app.screens import (
 )
 
 C, M, W, N = ScreenRole.CONSOLE, ScreenRole.MAP, ScreenRole.WALL, ScreenRole.INCIDENTS
+D = ScreenRole.DASHBOARD
 
 
 @pytest.mark.parametrize(("count", "roles"), [
-    (0, [C]), (1, [C]), (2, [M, W]), (3, [M, W, N]), (4, [M, W, N, W]),
+    (0, [C]), (1, [C]), (2, [M, W]), (3, [M, W, D]), (4, [M, W, N, D]), (5, [M, W, N, D, W]),
 ])
 def test_first_run_roles(count, roles):
     assert first_run_roles(count) == roles
@@ -33,19 +34,21 @@ def test_first_run_roles(count, roles):
 
 def test_first_run_plans_place_every_role_once():
     one = plan_screens(first_run_roles(1))
-    assert one.console and one.main == (0,) and one.kiosks == {} and one.docked == (W, N)
+    assert one.console and one.main == (0,) and one.kiosks == {} and one.docked == (W, N, D)
     two = plan_screens(first_run_roles(2))
-    assert not two.console and two.main == (0,) and two.kiosks == {W: (1,)} and two.docked == (N,)
+    assert not two.console and two.main == (0,) and two.kiosks == {W: (1,)} and two.docked == (N, D)
     three = plan_screens(first_run_roles(3))
-    assert three.kiosks == {W: (1,), N: (2,)} and three.docked == ()
+    assert three.kiosks == {W: (1,), D: (2,)} and three.docked == (N,)
     four = plan_screens(first_run_roles(4))
-    assert four.kiosks == {W: (1, 3), N: (2,)}, "a role on several screens spans them"
+    assert four.kiosks == {W: (1,), N: (2,), D: (3,)} and four.docked == ()
+    five = plan_screens(first_run_roles(5))
+    assert five.kiosks == {W: (1, 4), N: (2,), D: (3,)}, "a role on several screens spans them"
 
 
 def test_a_profile_without_map_or_console_still_gives_the_map_a_home():
     plan = plan_screens([W, N])
     assert plan.main == (0,) and plan.console
-    assert plan.kiosks == {N: (1,)} and plan.docked == (W,)
+    assert plan.kiosks == {N: (1,)} and plan.docked == (W, D)
 
 
 def _profile(*slots: tuple[str, int, ScreenRole]) -> ScreenProfile:
@@ -69,14 +72,14 @@ def test_unnamed_screens_match_by_position():
 
 def test_match_extra_screen_gets_its_first_run_role():
     profile = _profile(("A", 0, M), ("B", 1, W))
-    assert match_profile(profile, ["A", "B", "C"]) == [M, W, N]
+    assert match_profile(profile, ["A", "B", "C"]) == [M, W, D]
 
 
 def test_match_missing_screen_leaves_its_role_docked():
     profile = _profile(("A", 0, M), ("B", 1, W), ("C", 2, N))
     roles = match_profile(profile, ["A", "C"])
     assert roles == [M, N], "C keeps its role by name, not B's by position"
-    assert plan_screens(roles).docked == (W,)
+    assert plan_screens(roles).docked == (W, D)
 
 
 def test_with_roles_keeps_absent_screens():
@@ -92,7 +95,7 @@ def test_profile_file_round_trip(tmp_path):
     path = store.save(profile)
     assert path == tmp_path / "profiles" / "desk.json"
     assert store.load("desk") == profile
-    assert json.loads(path.read_text("utf-8"))["screens"][2] == {"name": "MON2", "index": 2, "role": "incidents"}
+    assert json.loads(path.read_text("utf-8"))["screens"][2] == {"name": "MON2", "index": 2, "role": "dashboard"}
 
 
 def test_first_run_saves_the_profile(tmp_path):
@@ -104,7 +107,7 @@ def test_first_run_saves_the_profile(tmp_path):
 
 @pytest.mark.parametrize(("content", "message"), [
     (b"{not json", "not valid JSON"),
-    (b'{"screens": [{"name": "A", "role": "dashboard"}]}', "unknown role"),
+    (b'{"screens": [{"name": "A", "role": "weather"}]}', "unknown role"),
     (b'{"screens": [{"name": "A", "role": "map", "index": -1}]}', "bad index"),
     (b'{"screens": [{"name": 5, "role": "map"}]}', "bad name"),
     (b'{"screens": "map"}', "'screens' list"),
@@ -121,7 +124,7 @@ def test_broken_profile_files_give_a_clear_error_and_the_defaults(tmp_path, cont
         store.load("desk")
     profile, error = store.load_or_first_run("desk", ["A", "B", "C"])
     assert error is not None and message.split()[0] in error
-    assert [s.role for s in profile.slots] == [M, W, N]
+    assert [s.role for s in profile.slots] == [M, W, D]
     assert (tmp_path / "desk.json").read_bytes() == content, "the broken file is left for someone to look at"
 
 

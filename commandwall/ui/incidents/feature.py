@@ -7,6 +7,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QInputDialog, QVBoxLayout, QWidget
 
 from commandwall.app.dispatch import DispatchOrder
+from commandwall.app.incident_filter import NO_FILTER, IncidentFilter
 from commandwall.app.incidents import NOTE_SENT, TRANSITION_SENT, IncidentsController
 from commandwall.backend.outbox import OutboxItem
 from commandwall.domain.models import Incident, Task, TimelineEntry
@@ -31,6 +32,8 @@ class IncidentsFeature(QObject):
     SUPERVISION_MS = 1000
 
     sig_message = Signal(str, int)
+    #: The user cleared the dashboard's filter on the panel (the map shows all again too).
+    sig_filter_cleared = Signal()
     #: A timeline fetched on the controller's worker thread (incident id, entries or None, error), to the GUI.
     _sig_timeline = Signal(str, object, str)
 
@@ -69,6 +72,16 @@ class IncidentsFeature(QObject):
         self._supervision.setInterval(self.SUPERVISION_MS)
         self._supervision.timeout.connect(self.check_deadlines)
         self._supervision.start()
+        self.panel.sig_filter_cleared.connect(self._on_filter_cleared)
+
+    def apply_filter(self, incident_filter: IncidentFilter) -> None:
+        """List only the incidents ``incident_filter`` passes (``NO_FILTER``: all)."""
+        self.controller.set_filter(incident_filter)
+        self.panel.set_filter(incident_filter)
+
+    def _on_filter_cleared(self) -> None:
+        self.controller.set_filter(NO_FILTER)
+        self.sig_filter_cleared.emit()
 
     def on_ready(self) -> None:
         """List the incidents (again after another login: the selection stays); the workflow buttons follow

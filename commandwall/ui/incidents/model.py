@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -249,6 +249,11 @@ class IncidentFilterModel(QSortFilterProxyModel):
         self._only_open = True
         self._category = ""
         self._text = ""
+        self._extra: Callable[[Incident], bool] | None = None
+
+    def set_extra_filter(self, passes: Callable[[Incident], bool] | None) -> None:
+        """Also require ``passes(incident)`` (a filter set from outside, e.g. the dashboard); None: not."""
+        self._change_filter(lambda: setattr(self, "_extra", passes))
 
     def set_only_open(self, only_open: bool) -> None:
         """Show only incidents not yet resolved."""
@@ -280,6 +285,8 @@ class IncidentFilterModel(QSortFilterProxyModel):
         if self._only_open and inc.status not in OPEN_STATUSES:
             return False
         if self._category and inc.category != self._category:
+            return False
+        if self._extra is not None and not self._extra(inc):
             return False
         if self._text:
             hay = f"{inc.id} {inc.title} {inc.town} {inc.grid} {inc.description}".lower()

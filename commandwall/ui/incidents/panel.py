@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from commandwall.app.incident_filter import NO_FILTER, IncidentFilter
 from commandwall.app.incidents import PRIORITY_LABELS, ActionChoice, ActionRights
 from commandwall.domain.models import CATEGORIES, Incident
 from commandwall.localtime import to_display
@@ -271,6 +272,7 @@ class IncidentPanel(QWidget):
     """The live incident list (filterable) above the detail view of the selected incident."""
 
     sig_incident_selected = Signal(str)
+    sig_filter_cleared = Signal()  # the user cleared the filter set from outside (the dashboard's)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -292,6 +294,11 @@ class IncidentPanel(QWidget):
         self.search.setPlaceholderText("搜索事件、镇街、编号")
         self.search.textChanged.connect(self.proxy.set_text)
         self.count_label = plain_label()
+        self.filter_chip = QPushButton()  # shows the outside filter; a click clears it
+        self.filter_chip.setObjectName("incidentFilterChip")
+        self.filter_chip.setToolTip("点击显示全部事件")
+        self.filter_chip.hide()
+        self.filter_chip.clicked.connect(self._clear_filter)
 
         self.table = QTableView()
         self.table.setObjectName("incidentTable")
@@ -313,6 +320,7 @@ class IncidentPanel(QWidget):
         filters.addWidget(self.only_open)
         filters.addWidget(self.category)
         filters.addWidget(self.search, 1)
+        filters.addWidget(self.filter_chip)
         filters.addWidget(self.count_label)
         top = QWidget()
         top_layout = QVBoxLayout(top)
@@ -386,6 +394,21 @@ class IncidentPanel(QWidget):
         self.table.selectRow(index.row())
         self.table.scrollTo(index)
         return True
+
+    def set_filter(self, incident_filter: IncidentFilter) -> None:
+        """Show only what ``incident_filter`` passes (an inactive one shows all again), named on a chip that
+        clears it; a filter asking for incidents no longer being handled unticks 仅未办结 so they show."""
+        active = incident_filter.active
+        self.proxy.set_extra_filter(incident_filter.matches if active else None)
+        self.filter_chip.setText(f"筛选：{incident_filter.describe()} ✕" if active else "")
+        self.filter_chip.setVisible(active)
+        if active and incident_filter.wants_closed:
+            self.only_open.setChecked(False)
+        self._update_count()
+
+    def _clear_filter(self) -> None:
+        self.set_filter(NO_FILTER)
+        self.sig_filter_cleared.emit()
 
     def visible_count(self) -> int:
         """Rows shown after filtering."""

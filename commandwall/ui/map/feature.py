@@ -7,6 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 
+from commandwall.app.incident_filter import NO_FILTER, IncidentFilter
 from commandwall.app.map import REDRAW_INTERVAL_MS, MapController
 from commandwall.textsafe import display_text
 from commandwall.ui.adapters import ClientSignals
@@ -75,9 +76,23 @@ class MapFeature(QObject):
 
     def _flush_incidents(self) -> None:
         due, self._incidents_due = self._incidents_due, {}
-        if due:
-            self.view.upsert_incidents([self.controller.place(incident) for incident in due.values()])
-            self.controller.note_incident_change()
+        if not due:
+            return
+        shown = [incident for incident in due.values() if self.controller.shows_incident(incident)]
+        if len(shown) < len(due):  # some left (or never met) the dashboard's filter: draw what passes now
+            self.view.set_incidents(self.controller.map_incidents())
+        else:
+            self.view.upsert_incidents([self.controller.place(incident) for incident in shown])
+        self.controller.note_incident_change()
+
+    def apply_filter(self, incident_filter: IncidentFilter) -> None:
+        """Draw only the incidents ``incident_filter`` passes (``NO_FILTER``: all)."""
+        self.view.set_incidents(self.controller.set_incident_filter(incident_filter))
+
+    def clear_filter(self) -> None:
+        """Draw every incident again."""
+        self.apply_filter(NO_FILTER)
+
 
     def _note_camera_change(self, *_args: object) -> None:
         self.controller.note_camera_change()
@@ -105,7 +120,7 @@ class MapFeature(QObject):
         session = self.controller.session
         self.view.set_cameras(session.cameras.all())
         self.view.set_units(session.units.all())
-        self.view.set_incidents(self.controller.placed_incidents())
+        self.view.set_incidents(self.controller.map_incidents())
         self.controller.note_incident_change()
         resources = self.controller.resources()
         if resources is not None:

@@ -1,0 +1,241 @@
+"""The dashboard's charts, built on Qt Charts (PySide6's QtCharts, shipped in PySide6-Addons with the PySide6
+the client already depends on): dark, with the application's CJK font, updated in place on every overview.
+
+Bars are clickable: a click on bar ``i`` emits ``sig_bar_clicked(i)`` (the dashboard turns it into a filter).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import datetime
+
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSeries,
+    QBarSet,
+    QChart,
+    QChartView,
+    QDateTimeAxis,
+    QHorizontalBarSeries,
+    QLineSeries,
+    QScatterSeries,
+    QStackedBarSeries,
+    QValueAxis,
+)
+from PySide6.QtCore import QDate, QDateTime, QMargins, QPointF, Qt, QTime, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
+from PySide6.QtWidgets import QApplication, QWidget
+
+from commandwall.domain.sensors import ReadingLevel
+
+GRID = QColor("#1f3a55")
+LABEL = QColor("#9fb6cc")
+TITLE = QColor("#19c3e6")
+LEVEL_COLOURS = {ReadingLevel.NORMAL: "#36cfc9", ReadingLevel.WARNING: "#faad14", ReadingLevel.ALARM: "#ff4d4f"}
+
+
+def _font(point_size: int, bold: bool = False) -> QFont:
+    """The application's font (its CJK families) at ``point_size``: Qt Charts does not follow the application
+    font by itself."""
+    font = QFont(QApplication.font())
+    font.setPointSize(point_size)
+    font.setBold(bold)
+    return font
+
+
+def nice_maximum(value: float) -> float:
+    """A round axis maximum at or above ``value`` (at least 5)."""
+    for step in (5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000):
+        if value <= step:
+            return float(step)
+    return float(math.ceil(value / 1000) * 1000)
+
+
+class DashboardChart(QChartView):
+    """A chart view in the dashboard's look; ``title`` above, no legend unless asked."""
+
+    sig_bar_clicked = Signal(int)
+
+    def __init__(self, title: str, parent: QWidget | None = None, *, legend: bool = False) -> None:
+        chart = QChart()
+        chart.setTitle(title)
+        chart.setTitleFont(_font(11, bold=True))
+        chart.setTitleBrush(QBrush(TITLE))
+        chart.setBackgroundBrush(QBrush(QColor("#0f1c2b")))
+        chart.setBackgroundRoundness(4)
+        chart.setMargins(QMargins(4, 2, 4, 2))
+        chart.legend().setVisible(legend)
+        chart.legend().setFont(_font(9))
+        chart.legend().setLabelColor(LABEL)
+        chart.legend().setAlignment(Qt.AlignmentFlag.AlignTop)
+        super().__init__(chart, parent)
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setMinimumHeight(180)
+
+    def style_axis(self, axis) -> None:
+        """Dark labels and grid in the application font."""
+        axis.setLabelsFont(_font(9))
+        axis.setLabelsColor(LABEL)
+        axis.setGridLineColor(GRID)
+        axis.setLinePenColor(GRID)
+
+
+class CategoryBars(DashboardChart):
+    """Vertical (or horizontal) bars, one per category, in one colour; ``set_values`` keeps the bars when only
+    the values change."""
+
+    def __init__(self, title: str, colour: str, parent: QWidget | None = None, *, horizontal: bool = False,
+                 series_names: Sequence[str] = ("",), colours: Sequence[str] = ()) -> None:
+        super().__init__(title, parent, legend=len(series_names) > 1)
+        self._horizontal = horizontal
+        self.series = QHorizontalBarSeries() if horizontal else QBarSeries()
+        self.sets: list[QBarSet] = []
+        for i, name in enumerate(series_names):
+            bar_set = QBarSet(name)
+            bar_set.setColor(QColor((colours or [colour])[i % len(colours or [colour])]))
+            bar_set.setBorderColor(QColor("#0f1c2b"))
+            bar_set.setLabelColor(QColor("#ffffff"))
+            bar_set.setLabelFont(_font(8))
+            bar_set.clicked.connect(self.sig_bar_clicked)
+            self.series.append(bar_set)
+            self.sets.append(bar_set)
+        self.series.setLabelsVisible(True)
+        self.chart().addSeries(self.series)
+        self.categories = QBarCategoryAxis()
+        self.values = QValueAxis()
+        self.values.setLabelFormat("%d")
+        for axis in (self.categories, self.values):
+            self.style_axis(axis)
+        category_side, value_side = ((Qt.AlignmentFlag.AlignLeft, Qt.AlignmentFlag.AlignBottom) if horizontal
+                                     else (Qt.AlignmentFlag.AlignBottom, Qt.AlignmentFlag.AlignLeft))
+        self.chart().addAxis(self.categories, category_side)
+        self.chart().addAxis(self.values, value_side)
+        self.series.attachAxis(self.categories)
+        self.series.attachAxis(self.values)
+        self._labels: list[str] = []
+
+    def set_values(self, labels: Sequence[str], *columns: Sequence[float]) -> None:
+        """One column of values per series, one value per label."""
+        if list(labels) != self._labels:
+            self._labels = list(labels)
+            self.categories.clear()
+            self.categories.append(self._labels)
+        for bar_set, values in zip(self.sets, columns, strict=True):
+            if bar_set.count() != len(values):
+                bar_set.remove(0, bar_set.count())
+                bar_set.append([float(v) for v in values])
+            else:
+                for i, value in enumerate(values):
+                    if bar_set.at(i) != value:
+                        bar_set.replace(i, float(value))
+        top = max((max(values, default=0) for values in columns), default=0)
+        self.values.setRange(0, nice_maximum(top))
+        self.values.setTickCount(6 if top > 5 else int(nice_maximum(top)) + 1)
+
+    def bar_position(self, index: int, value: float) -> QPointF:
+        """Where the middle of bar ``index`` is (one series) on the view."""
+        point = QPointF(value / 2, index) if self._horizontal else QPointF(index, value / 2)
+        return self.mapFromScene(self.chart().mapToPosition(point, self.series)).toPointF()
+
+
+class TrendChart(DashboardChart):
+    """Incidents per hour over the last 24 hours, as a line with its points."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(title, parent)
+        self.line = QLineSeries()
+        self.line.setPen(QPen(QColor("#19c3e6"), 2))
+        self.line.setPointsVisible(True)
+        self.chart().addSeries(self.line)
+        self.time_axis = QDateTimeAxis()
+        self.time_axis.setFormat("HH时")
+        self.time_axis.setTickCount(9)
+        self.values = QValueAxis()
+        self.values.setLabelFormat("%d")
+        for axis in (self.time_axis, self.values):
+            self.style_axis(axis)
+        self.chart().addAxis(self.time_axis, Qt.AlignmentFlag.AlignBottom)
+        self.chart().addAxis(self.values, Qt.AlignmentFlag.AlignLeft)
+        self.line.attachAxis(self.time_axis)
+        self.line.attachAxis(self.values)
+
+    def set_points(self, points: Sequence[tuple[datetime, int]]) -> None:
+        """``(start of the hour, count)`` for each hour, oldest first, the hours in the display zone.
+
+        The axis labels in the machine's own zone, so each hour is placed at its display-zone wall time read
+        as a local one (the desk's zone may differ from the command centre's).
+        """
+        points = [(QDateTime(QDate(t.year, t.month, t.day), QTime(t.hour, 0)).toMSecsSinceEpoch(), count)
+                  for t, count in points]
+        self.line.replace([QPointF(float(ms), float(count)) for ms, count in points])
+        if points:
+            self.time_axis.setRange(QDateTime.fromMSecsSinceEpoch(points[0][0]),
+                                    QDateTime.fromMSecsSinceEpoch(points[-1][0]))
+        top = max((c for _, c in points), default=0)
+        self.values.setRange(0, nice_maximum(top * 1.15))
+        self.values.setTickCount(6 if top > 4 else int(nice_maximum(top)) + 1)
+
+
+class ThresholdBars(DashboardChart):
+    """One bar per sensor coloured by its level (normal, warning, alarm), with each sensor's warning and alarm
+    thresholds marked."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(title, parent, legend=True)
+        self.series = QStackedBarSeries()
+        self.level_sets: dict[ReadingLevel, QBarSet] = {}
+        for level, label in ((ReadingLevel.NORMAL, "正常"), (ReadingLevel.WARNING, "预警"),
+                             (ReadingLevel.ALARM, "报警")):
+            bar_set = QBarSet(label)
+            bar_set.setColor(QColor(LEVEL_COLOURS[level]))
+            bar_set.setBorderColor(QColor("#0f1c2b"))
+            bar_set.clicked.connect(self.sig_bar_clicked)
+            self.series.append(bar_set)
+            self.level_sets[level] = bar_set
+        self.series.setBarWidth(0.6)
+        self.chart().addSeries(self.series)
+        self.warning_marks = self._marks("预警线", "#faad14")
+        self.alarm_marks = self._marks("报警线", "#ff4d4f")
+        self.categories = QBarCategoryAxis()
+        self.values = QValueAxis()
+        for axis in (self.categories, self.values):
+            self.style_axis(axis)
+        self.chart().addAxis(self.categories, Qt.AlignmentFlag.AlignBottom)
+        self.chart().addAxis(self.values, Qt.AlignmentFlag.AlignLeft)
+        for series in (self.series, self.warning_marks, self.alarm_marks):
+            series.attachAxis(self.categories)
+            series.attachAxis(self.values)
+        self._labels: list[str] = []
+
+    def _marks(self, name: str, colour: str) -> QScatterSeries:
+        marks = QScatterSeries()
+        marks.setName(name)
+        marks.setMarkerShape(QScatterSeries.MarkerShape.MarkerShapeRectangle)
+        marks.setMarkerSize(7)
+        marks.setColor(QColor(colour))
+        marks.setBorderColor(QColor(colour))
+        self.chart().addSeries(marks)
+        return marks
+
+    def set_readings(self, labels: Sequence[str], readings: Sequence[tuple[float, float, float, ReadingLevel]],
+                     label_format: str = "%.0f") -> None:
+        """``(value, warning, alarm, level)`` per sensor, in the order of ``labels``."""
+        if list(labels) != self._labels:
+            self._labels = list(labels)
+            self.categories.clear()
+            self.categories.append(self._labels)
+        for level, bar_set in self.level_sets.items():
+            values = [value if shown is level else 0.0 for value, _w, _a, shown in readings]
+            if bar_set.count() != len(values):
+                bar_set.remove(0, bar_set.count())
+                bar_set.append(values)
+            else:
+                for i, value in enumerate(values):
+                    bar_set.replace(i, value)
+        self.warning_marks.replace([QPointF(i, w) for i, (_v, w, _a, _l) in enumerate(readings)])
+        self.alarm_marks.replace([QPointF(i, a) for i, (_v, _w, a, _l) in enumerate(readings)])
+        top = max((max(v, a) for v, _w, a, _l in readings), default=1.0)
+        self.values.setRange(0, math.ceil(top * 1.1 / 50) * 50 if top > 10 else math.ceil(top * 1.1))
+        self.values.setLabelFormat(label_format)
+        self.values.setTickCount(6)

@@ -1,0 +1,78 @@
+"""The overview dashboard feature: the :class:`DashboardView` bound to its :class:`DashboardController`."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from commandwall.app.dashboard import DashboardController, Overview
+from commandwall.app.incident_filter import NO_FILTER, IncidentFilter
+from commandwall.ui.dashboard.view import DashboardView
+
+
+class DashboardFeature(QObject):
+    """综合态势: ``widget`` to place, ``on_ready()`` once the session is connected, ``shutdown()`` at the end.
+
+    Signals: ``sig_message(text, timeout_ms)`` for the status bar; ``sig_filter(IncidentFilter)`` when a click
+    on a figure asks the incident panel and the map to show those incidents (``NO_FILTER``: all again).
+    The figures are counted on the controller's worker thread and reach the view queued to the GUI thread.
+    """
+
+    sig_message = Signal(str, int)
+    sig_filter = Signal(object)
+    #: An overview from the controller's worker thread, to the GUI thread.
+    _sig_overview = Signal(object)
+
+    def __init__(self, controller: DashboardController, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.view = DashboardView()
+        self.widget = self.view
+        self._started = False
+        self._sig_overview.connect(self._show)
+        self.view.sig_tile.connect(self._on_tile)
+        self.view.sig_category.connect(self._on_category)
+        self.view.sig_status.connect(self._on_status)
+        self.view.sig_town.connect(self._on_town)
+        self.view.sig_clear.connect(self.clear_filter)
+
+    def on_ready(self) -> None:
+        """Start counting (once); after another login, count and read the sensors again at once."""
+        if self._started:
+            self.controller.refresh_now()
+            return
+        self._started = True
+        self.controller.start(self._sig_overview.emit)
+
+    def _show(self, overview: Overview) -> None:
+        self.view.show_overview(overview)
+
+    def _on_tile(self, key: str) -> None:
+        self.apply_filter(self.controller.today_filter() if key == "today" else self.controller.open_filter())
+
+    def _on_category(self, code: str) -> None:
+        self.apply_filter(self.controller.category_filter(code))
+
+    def _on_status(self, label: str) -> None:
+        self.apply_filter(self.controller.status_filter(label))
+
+    def _on_town(self, town: str) -> None:
+        self.apply_filter(self.controller.town_filter(town))
+
+    def apply_filter(self, incident_filter: IncidentFilter) -> None:
+        """Filter the incident panel and the map to ``incident_filter`` (through ``sig_filter``)."""
+        self.view.set_filter(incident_filter)
+        self.sig_filter.emit(incident_filter)
+        if incident_filter.active:
+            self.sig_message.emit(f"事件列表与地图已筛选：{incident_filter.describe()}", 8000)
+
+    def clear_filter(self) -> None:
+        """Show every incident again."""
+        self.apply_filter(NO_FILTER)
+
+    def filter_cleared(self) -> None:
+        """The filter was cleared elsewhere (the incident panel): forget it here too."""
+        self.view.set_filter(NO_FILTER)
+
+    def shutdown(self) -> None:
+        """Stop counting."""
+        self.controller.stop()

@@ -1,0 +1,283 @@
+"""The overview dashboard (综合态势 · 一屏观全区): KPI tiles over charts of today's incidents, the 24-hour trend,
+the towns, and the sensors against their thresholds. It renders an :class:`Overview` and reports clicks; it
+holds no figures of its own."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from commandwall.app.dashboard import Overview
+from commandwall.app.incident_filter import IncidentFilter
+from commandwall.domain.models import CATEGORIES
+from commandwall.domain.sensors import ReadingLevel, SensorKind
+from commandwall.textsafe import display_text
+from commandwall.ui.dashboard.charts import LEVEL_COLOURS, CategoryBars, ThresholdBars, TrendChart
+from commandwall.ui.text import plain_label
+
+#: Tiles that filter the incidents when clicked (the others only show a figure).
+INCIDENT_TILES = ("today", "open")
+TILE_CAPTIONS = {"today": "今日事件", "open": "未办结", "overdue": "超期任务", "cameras": "视频在线",
+                 "units": "待命力量", "sensors": "传感器预警"}
+TOWN_COLUMNS = ("镇街", "今日事件", "未办结", "视频在线")
+#: At this width or more the dashboard shows its charts side by side (a screen of its own).
+WIDE_MIN_PX = 1200
+
+
+def short_town(town: str) -> str:
+    """临城街道 → 临城, 沙沟镇 → 沙沟 (axis labels)."""
+    for suffix in ("街道", "镇", "乡"):
+        if town.endswith(suffix) and len(town) > len(suffix):
+            return town[: -len(suffix)]
+    return town
+
+
+class KpiTile(QPushButton):
+    """A figure with its caption; clickable only when it filters the incidents."""
+
+    def __init__(self, key: str, clickable: bool) -> None:
+        super().__init__()
+        self.key = key
+        self.setObjectName(f"kpi_{key}")
+        self.setMinimumHeight(74)
+        self.setCursor(Qt.CursorShape.PointingHandCursor if clickable else Qt.CursorShape.ArrowCursor)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus if clickable else Qt.FocusPolicy.NoFocus)
+        self.clickable = clickable
+        self.compact = False  # a narrow dashboard: a smaller figure, so that 1514/1515 fits
+        self.caption = plain_label(TILE_CAPTIONS[key])
+        self.value = plain_label("—")
+        self.value.setObjectName("kpiValue")
+        self.detail = plain_label("")
+        self.detail.setObjectName("kpiDetail")
+        for label in (self.caption, self.value, self.detail):
+            label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 6, 12, 6)
+        layout.setSpacing(0)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.value)
+        layout.addWidget(self.detail)
+
+    def show_figure(self, value: str, detail: str = "", alert: bool = False) -> None:
+        """Show ``value`` (large) and ``detail`` (small); ``alert`` colours the value."""
+        self.value.setText(value)
+        self.detail.setText(detail)
+        self.value.setProperty("alert", alert)
+        size = 19 if self.compact else 26
+        self.value.setStyleSheet(f"color: {'#ff7875' if alert else '#ffffff'}; font-size: {size}px; font-weight: bold;")
+
+
+class DashboardView(QWidget):
+    """Tiles and charts of one :class:`Overview`. Clicks: ``sig_tile(key)``, ``sig_category(code)``,
+    ``sig_status(label)``, ``sig_town(town)``; ``sig_clear`` asks to show every incident again."""
+
+    sig_tile = Signal(str)
+    sig_category = Signal(str)
+    sig_status = Signal(str)
+    sig_town = Signal(str)
+    sig_clear = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("dashboard")
+        self.overview: Overview | None = None
+        self.title = plain_label("薛城区综合态势 · 一屏观全区")
+        self.title.setObjectName("dashboardTitle")
+        self.title.setStyleSheet("color: #19c3e6; font-size: 18px; font-weight: bold;")
+        self.updated = plain_label("等待平台数据…")
+        self.updated.setStyleSheet("color: #7f9bb3;")
+        self.filter_label = plain_label("")
+        self.filter_label.setStyleSheet("color: #faad14;")
+        self.clear_button = QPushButton("显示全部事件")
+        self.clear_button.setObjectName("dashboardClearFilter")
+        self.clear_button.hide()
+        self.clear_button.clicked.connect(self.sig_clear)
+        header = QHBoxLayout()
+        header.addWidget(self.title)
+        header.addStretch(1)
+        header.addWidget(self.filter_label)
+        header.addWidget(self.clear_button)
+        header.addWidget(self.updated)
+
+        self.tiles = {key: KpiTile(key, key in INCIDENT_TILES) for key in TILE_CAPTIONS}
+        for tile in self.tiles.values():
+            tile.clicked.connect(lambda _=False, key=tile.key: self._tile_clicked(key))
+
+        self.trend = TrendChart("近24小时事件趋势（起/小时）")
+        self.categories = CategoryBars("今日事件 · 类别（点击筛选）", "#40a9ff")
+        self.statuses = CategoryBars("今日事件 · 状态（点击筛选）", "#69c0ff", horizontal=True)
+        self.towns = CategoryBars("镇街分布（点击筛选）", "", series_names=("今日事件", "未办结"),
+                                  colours=("#36cfc9", "#faad14"))
+        self.town_table = QTableWidget(0, len(TOWN_COLUMNS))
+        self.town_table.setObjectName("townTable")
+        self.town_table.setHorizontalHeaderLabels(TOWN_COLUMNS)
+        self.town_table.verticalHeader().hide()
+        self.town_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.town_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.town_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.town_table.cellClicked.connect(self._town_row_clicked)
+        self.air = ThresholdBars("空气质量 AQI（各镇街监测站）")
+        self.water = ThresholdBars("河道/水库水位（m）")
+        self.water.categories.setLabelsAngle(-30)
+        self.sensor_note = plain_label("")
+        self.sensor_note.setObjectName("sensorNote")
+        self.sensor_note.setWordWrap(True)
+        self.sensor_note.setStyleSheet("color: #faad14;")
+
+        self.categories.sig_bar_clicked.connect(self._category_clicked)
+        self.statuses.sig_bar_clicked.connect(self._status_clicked)
+        self.towns.sig_bar_clicked.connect(self._town_clicked)
+
+        self.tile_grid = QGridLayout()
+        self.grid = QGridLayout()
+        self.grid.setSpacing(6)
+        self.wide: bool | None = None
+        self._arrange(wide=True)
+        body = QWidget()
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(8, 6, 8, 6)
+        body_layout.addLayout(header)
+        body_layout.addLayout(self.tile_grid)
+        body_layout.addLayout(self.grid, 1)
+        body_layout.addWidget(self.sensor_note)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(body)
+        self.body = body
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
+
+    # --- layout -------------------------------------------------------------------------------------------
+    def _arrange(self, wide: bool) -> None:
+        """A screen of its own (wide): tiles in a row over three columns of charts that fit the screen. A tab
+        beside the incident centre (narrow): tiles in two rows, the charts one under another, scrolling."""
+        if wide == self.wide:
+            return
+        self.wide = wide
+        for key, tile in enumerate(self.tiles.values()):
+            self.tile_grid.addWidget(tile, *((0, key) if wide else divmod(key, 3)))
+            tile.compact = not wide
+            tile.show_figure(tile.value.text(), tile.detail.text(), bool(tile.value.property("alert")))
+        placements = ({self.trend: (0, 0, 1, 2), self.categories: (0, 2, 1, 1), self.statuses: (1, 0, 1, 1),
+                       self.towns: (1, 1, 1, 1), self.town_table: (1, 2, 1, 1), self.air: (2, 0, 1, 1),
+                       self.water: (2, 1, 1, 2)} if wide else
+                      {w: (row, 0, 1, 1) for row, w in enumerate((self.trend, self.categories, self.statuses,
+                                                                  self.towns, self.town_table, self.air,
+                                                                  self.water))})
+        for widget, place in placements.items():
+            self.grid.addWidget(widget, *place)
+            widget.setMinimumHeight(180 if wide else 240)
+        for column in range(3):
+            self.grid.setColumnStretch(column, 1 if wide or column == 0 else 0)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        """Wide or narrow arrangement by the width available."""
+        super().resizeEvent(event)
+        self._arrange(self.width() >= WIDE_MIN_PX)
+
+    # --- showing ------------------------------------------------------------------------------------------
+    def show_overview(self, overview: Overview) -> None:
+        """Render ``overview`` (values are updated in place: the charts do not flicker)."""
+        self.overview = overview
+        self.updated.setText(f"更新于 {overview.at:%H:%M:%S}")
+        self._show_tiles(overview)
+        self.trend.set_points(overview.trend)
+        codes = list(overview.by_category)
+        self.categories.set_values([display_text(CATEGORIES.get(c, c)) for c in codes],
+                                   [overview.by_category[c] for c in codes])
+        # horizontal bars run bottom to top: reversed, the workflow reads from the top
+        self.statuses.set_values(list(reversed(overview.by_status)), list(reversed(overview.by_status.values())))
+        self.towns.set_values([display_text(short_town(t.town)) for t in overview.towns],
+                              [t.today for t in overview.towns], [t.open for t in overview.towns])
+        self._show_town_table(overview)
+        self._show_sensors(overview)
+
+    def _show_tiles(self, o: Overview) -> None:
+        self.tiles["today"].show_figure(str(o.today), f"{o.day_start:%m月%d日} 0时起")
+        self.tiles["open"].show_figure(str(o.open_now), f"特急/紧急 {o.urgent_open}", alert=o.urgent_open > 0)
+        self.tiles["overdue"].show_figure(str(o.overdue), "超过办结时限（督办）", alert=o.overdue > 0)
+        share = f"{100 * o.cameras_online / o.cameras_total:.1f}%" if o.cameras_total else "—"
+        self.tiles["cameras"].show_figure(f"{o.cameras_online}/{o.cameras_total}", f"在线率 {share}")
+        self.tiles["units"].show_figure(f"{o.units_available}/{o.units_total}", "待命/全部")
+        warning = [s for s in o.sensors if s.level is not ReadingLevel.NORMAL]
+        alarms = sum(1 for s in warning if s.level is ReadingLevel.ALARM)
+        self.tiles["sensors"].show_figure(str(len(warning)) if o.sensors else "—",
+                                          f"报警 {alarms} · 共 {len(o.sensors)} 个" if o.sensors else "无读数",
+                                          alert=bool(warning))
+
+    def _show_town_table(self, o: Overview) -> None:
+        self.town_table.setRowCount(len(o.towns))
+        for row, town in enumerate(o.towns):
+            online = f"{town.cameras_online}/{town.cameras_total}"
+            for column, text in enumerate((display_text(town.town), str(town.today), str(town.open), online)):
+                item = self.town_table.item(row, column)
+                if item is None:
+                    item = QTableWidgetItem()
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                    self.town_table.setItem(row, column, item)
+                item.setText(text)
+            offline = town.cameras_total - town.cameras_online
+            self.town_table.item(row, 3).setForeground(QBrush(QColor("#ff7875" if offline else "#d6e4f0")))
+
+    def _show_sensors(self, o: Overview) -> None:
+        for kind, chart, label_format in ((SensorKind.AIR, self.air, "%.0f"), (SensorKind.WATER, self.water, "%.1f")):
+            sensors = [s for s in o.sensors if s.kind is kind]
+            labels = [display_text(short_town(s.town) if kind is SensorKind.AIR else s.name.removesuffix("水位站"))
+                      for s in sensors]
+            chart.set_readings(labels, [(s.primary.value, s.primary.warning, s.primary.alarm, s.primary.level)
+                                        for s in sensors], label_format)
+        alerts = [s for s in o.sensors if s.level is not ReadingLevel.NORMAL]
+        lines = []
+        for s in alerts:
+            alarm = s.level is ReadingLevel.ALARM
+            line = s.primary.alarm if alarm else s.primary.warning
+            lines.append(f"{display_text(s.name, isolate=True)} {s.primary.label} {s.primary.value:g}{s.primary.unit}"
+                         f"（{'报警' if alarm else '预警'}线 {line:g}）")
+        parts = [display_text(o.sensors_note)] if o.sensors_note else []
+        if lines:
+            parts.append("超阈值：" + "，".join(lines))
+        self.sensor_note.setText("；".join(parts))
+        worst = ReadingLevel.ALARM if any(s.level is ReadingLevel.ALARM for s in alerts) else ReadingLevel.WARNING
+        self.sensor_note.setStyleSheet(f"color: {LEVEL_COLOURS[worst] if alerts else '#7f9bb3'};")
+
+    def set_filter(self, incident_filter: IncidentFilter) -> None:
+        """Show which incidents the panel and the map are filtered to (nothing when none)."""
+        active = incident_filter.active
+        self.filter_label.setText(f"筛选：{incident_filter.describe()}" if active else "")
+        self.clear_button.setVisible(active)
+
+    # --- clicks -------------------------------------------------------------------------------------------
+    def _tile_clicked(self, key: str) -> None:
+        if key in INCIDENT_TILES:
+            self.sig_tile.emit(key)
+
+    def _category_clicked(self, index: int) -> None:
+        if self.overview is not None and 0 <= index < len(self.overview.by_category):
+            self.sig_category.emit(list(self.overview.by_category)[index])
+
+    def _status_clicked(self, index: int) -> None:
+        if self.overview is not None and 0 <= index < len(self.overview.by_status):
+            self.sig_status.emit(list(reversed(self.overview.by_status))[index])
+
+    def _town_clicked(self, index: int) -> None:
+        if self.overview is not None and 0 <= index < len(self.overview.towns):
+            self.sig_town.emit(self.overview.towns[index].town)
+
+    def _town_row_clicked(self, row: int, _column: int) -> None:
+        self._town_clicked(row)

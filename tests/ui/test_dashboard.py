@@ -1,0 +1,92 @@
+"""The overview dashboard in the main window against the exercise backend: real figures, and a click on a
+figure filters the incident panel and the map to exactly the incidents it counts."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from commandwall.app.session import ClientSession
+from commandwall.config import Settings
+from commandwall.domain.models import CATEGORIES, OPEN_STATUSES
+from commandwall.ui.main_window import MainWindow
+from tests.ui.test_main_window import run_js
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support", extend=True)
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, exercise_platform):
+    win = MainWindow(ClientSession(Settings(data_dir=tmp_path), exercise_platform))
+    qtbot.addWidget(win)
+    win.resize(1600, 1000)
+    win.show()
+    with qtbot.waitSignal(win.signals.sig_ready, timeout=60000):
+        win.start_session()
+    qtbot.waitUntil(win.map.is_ready, timeout=30000)
+    win.dashboard_dock.raise_()  # the 综合态势 tab in front
+    qtbot.waitUntil(lambda: win.dashboard.overview is not None and bool(win.dashboard.overview.sensors),
+                    timeout=20000)
+    yield win
+    win.close()
+
+
+def listed(window) -> list:
+    panel = window.incidents
+    return [panel.model.incident_at(panel.proxy.mapToSource(panel.proxy.index(row, 0)).row())
+            for row in range(panel.proxy.rowCount())]
+
+
+def map_incidents(qtbot, window) -> int:
+    return run_js(qtbot, window.map, "CW.stats().incidents")
+
+
+def test_the_tiles_show_the_sessions_figures(qtbot, window):
+    overview = window.dashboard.overview
+    assert window.dashboard.tiles["today"].value.text() == str(overview.today)
+    assert window.dashboard.tiles["open"].value.text() == str(len(window.session.incidents.open()))
+    online = sum(1 for c in window.session.cameras.all() if c.status.value == "online")
+    assert window.dashboard.tiles["cameras"].value.text() == f"{online}/{len(window.session.cameras)}"
+    assert window.dashboard.tiles["overdue"].value.text() in ("—", str(overview.overdue))
+    assert window.dashboard.town_table.rowCount() == 9
+
+
+def test_clicking_a_category_bar_filters_the_panel_and_the_map(qtbot, window):
+    overview = window.dashboard.overview
+    total_on_map = len(window.session.incidents)
+    qtbot.waitUntil(lambda: map_incidents(qtbot, window) == total_on_map, timeout=10000)
+    index, code = next((i, c) for i, c in enumerate(overview.by_category) if overview.by_category[c] > 0)
+    count = overview.by_category[code]
+    chart = window.dashboard.categories
+    where = chart.bar_position(index, count).toPoint()
+    with qtbot.waitSignal(window.dashboard_feature.sig_filter, timeout=5000):
+        qtbot.mouseClick(chart.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    rows = listed(window)
+    assert len(rows) == count, "the list shows exactly the incidents the bar counts"
+    assert all(i.category == code and i.reported_at >= overview.day_start for i in rows)
+    chip = window.incidents.filter_chip
+    assert chip.isVisibleTo(window.incidents) and CATEGORIES[code] in chip.text()
+    qtbot.waitUntil(lambda: map_incidents(qtbot, window) == count, timeout=10000)
+
+    # the 未办结 tile: every open incident, whenever reported
+    qtbot.mouseClick(window.dashboard.tiles["open"], Qt.MouseButton.LeftButton)
+    open_now = [i for i in window.session.incidents.all() if i.status in OPEN_STATUSES]
+    assert {i.id for i in listed(window)} == {i.id for i in open_now}
+    qtbot.waitUntil(lambda: map_incidents(qtbot, window) == len(open_now), timeout=10000)
+
+    # the chip clears it everywhere
+    qtbot.mouseClick(chip, Qt.MouseButton.LeftButton)
+    assert not chip.isVisibleTo(window.incidents) and not window.dashboard.clear_button.isVisibleTo(window.dashboard)
+    qtbot.waitUntil(lambda: map_incidents(qtbot, window) == total_on_map, timeout=10000)
+
+
+def test_clicking_a_town_row_filters_to_that_towns_incidents_today(qtbot, window):
+    overview = window.dashboard.overview
+    row = next(r for r, town in enumerate(overview.towns) if town.today > 0)
+    table = window.dashboard.town_table
+    table.scrollToItem(table.item(row, 0))
+    rect = table.visualItemRect(table.item(row, 0))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    rows = listed(window)
+    assert len(rows) == overview.towns[row].today
+    assert {i.town for i in rows} == {overview.towns[row].town}
