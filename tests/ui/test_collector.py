@@ -37,7 +37,8 @@ def _allocate_on_a_worker() -> threading.Thread:
 
 
 def test_garbage_is_collected_on_the_gui_thread_not_on_the_allocating_worker(qtbot: QtBot) -> None:
-    was_enabled = gc.isenabled()
+    was_enabled, thresholds = gc.isenabled(), gc.get_threshold()
+    gc.set_threshold(100, 10, 10)  # other threads' frees cannot hide the test's garbage below the threshold
     gc.enable()  # as CPython starts: automatic collection on (the suite's own collector may have turned it off)
     collector = GuiThreadCollector()
     collector.start()
@@ -50,19 +51,20 @@ def test_garbage_is_collected_on_the_gui_thread_not_on_the_allocating_worker(qtb
     gc.callbacks.append(note)
     try:
         _Cycle.freed_on.clear()
-        cycles = gc.get_threshold()[0] * 2  # enough garbage that a collection falls due
+        cycles = 2000  # far more garbage than the threshold: a collection falls due
         for _ in range(cycles):
             _Cycle()
         worker = _allocate_on_a_worker()
         worker.join(30)
         assert not worker.is_alive()
         assert "reader-worker" not in collections, "the worker's allocations ran a collection on its thread"
-        qtbot.waitUntil(lambda: len(_Cycle.freed_on) == cycles, timeout=5000)
+        qtbot.waitUntil(lambda: len(_Cycle.freed_on) == cycles, timeout=10_000)
         assert set(_Cycle.freed_on) == {threading.main_thread().name}
         assert collections and set(collections) == {threading.main_thread().name}
     finally:
         gc.callbacks.remove(note)
         collector.stop()
+        gc.set_threshold(*thresholds)
         if not was_enabled:
             gc.disable()
 
