@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from operator import itemgetter
 from typing import Any
@@ -32,6 +33,8 @@ from commandwall.textsafe import display_text
 log = logging.getLogger(__name__)
 
 #: Chinese names of emergency resource types (应急资源).
+_COLOUR_RE = re.compile(r"#[0-9a-fA-F]{6}")
+
 RESOURCE_TYPES: dict[str, str] = {
     "hospital": "医院",
     "fire_station": "消防站",
@@ -188,6 +191,28 @@ def resources_payload(features: Iterable[Mapping[str, Any]]) -> list[dict[str, A
     if skipped:
         log.warning("skipped %d resource feature(s) without a usable Point geometry", skipped)
     return out
+
+
+def warning_areas_payload(collection: Mapping[str, Any]) -> dict[str, Any]:
+    """The active early warnings' areas (``WarningsController.overlays``) for the page: polygons only, each with
+    ``{id, name, event, headline, severity, color}``; outside text passes through ``display_text``, a colour
+    that is not ``#rrggbb`` becomes grey."""
+    features = []
+    for feature in collection.get("features") or []:
+        geometry = feature.get("geometry") if isinstance(feature, Mapping) else None
+        if not isinstance(geometry, Mapping) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
+            continue
+        props = feature.get("properties") or {}
+        color = str(props.get("color") or "")
+        features.append({"type": "Feature", "geometry": geometry, "properties": {
+            "id": str(props.get("id") or ""),
+            "name": display_text(props.get("name") or ""),
+            "event": display_text(props.get("event") or ""),
+            "headline": display_text(props.get("headline") or ""),
+            "severity": str(props.get("severity") or "Unknown")[:20],
+            "color": color if _COLOUR_RE.fullmatch(color) else "#8c8c8c",
+        }})
+    return {"type": "FeatureCollection", "features": features}
 
 
 def incident_density_payload(cells: Iterable[Mapping[str, Any]], counts: Mapping[str, int]) -> dict[str, Any]:

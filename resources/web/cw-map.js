@@ -11,7 +11,7 @@
  *                 (the hovered camera's card), search(text), measure(request), pickCameras(shape),
  *                 camerasToWall(ids) (cw-tools.js, cw-select.js)
  *   Python -> JS  signals carrying JSON text: camerasChanged (columns, see decodeCameras), incidentsChanged,
- *                 incidentUpserted, unitsChanged, resourcesChanged, densityChanged,
+ *                 incidentUpserted, unitsChanged, resourcesChanged, densityChanged, warningsChanged,
  *                 command ({op: "flyTo"|"selectIncident"|"selectCameras", ...})
  * Cameras are drawn by cw-points.js (one canvas, clusters), incidents by cw-incidents.js.
  *
@@ -58,6 +58,7 @@
   var groups = {};
   var incidents = null; // CW.Incidents of the map
   var density = null; // CW.Density: incidents per grid cell
+  var warnings = null; // CW.Warnings: the active early warnings' areas (cw-warnings.js)
   var hoverTip = null;
   var staticLayers = []; // [{id, kind, title, layer}] bottom to top
   var baseLayers = []; // [{id, title, layer}] in switcher order, "none" last
@@ -544,6 +545,10 @@
         density.set(data);
         reportDrawn("density", (data.cells || []).length);
       }));
+      bridge.warningsChanged.connect(safely("warnings", function (data) {
+        warnings.set(data);
+        reportDrawn("warnings", warnings.areas().length);
+      }));
       bridge.baseMaps(function (bases) {
         safely("base maps", setupBaseMaps)(bases);
         bridge.staticLayers(function (json) {
@@ -657,6 +662,7 @@
     control.addOverlay(groups.fov, "摄像头视域");
     control.addOverlay(groups.incidents, "事件");
     control.addOverlay(density.layer, density.title);
+    control.addOverlay(warnings.layer, warnings.title);
     control.addOverlay(groups.units, "处置力量");
     control.addOverlay(groups.resources, "应急资源");
     CW.layerControl = control.addTo(map);
@@ -693,6 +699,8 @@
     });
     groups.incidents = incidents.group.addTo(map);
     density = CW.density = CW.Density(map);
+    warnings = CW.warnings = CW.Warnings(map);
+    warnings.layer.addTo(map);
     groups.units = L.featureGroup().addTo(map);
     groups.resources = L.featureGroup().addTo(map);
     CW.groups = groups;
@@ -730,6 +738,7 @@
       units: groups.units ? groups.units.getLayers().length : 0,
       resources: groups.resources ? groups.resources.getLayers().length : 0,
       selectedIncident: incidents ? incidents.selected() : null,
+      warnings: warnings ? warnings.areas() : [],
       static: staticLayers.map(function (ref) {
         return { id: ref.id, kind: ref.kind, title: ref.title, count: ref.layer.getLayers().length, onMap: map.hasLayer(ref.layer) };
       }),

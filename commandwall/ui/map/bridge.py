@@ -33,6 +33,7 @@ class MapBridge(QObject):
     units_changed = Signal(str, name="unitsChanged")
     resources_changed = Signal(str, name="resourcesChanged")
     density_changed = Signal(str, name="densityChanged")
+    warnings_changed = Signal(str, name="warningsChanged")  # GeoJSON of the active early warnings' areas
     command = Signal(str, name="command")
 
     # JS -> Python, re-emitted for the view

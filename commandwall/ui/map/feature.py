@@ -50,6 +50,7 @@ class MapFeature(QObject):
         signals.sig_offline_data.connect(self._show_offline_data)
         signals.sig_camera.connect(self._note_camera_change)  # methods: queued to the GUI thread
         signals.sig_unit.connect(self._note_unit_change)
+        signals.sig_warning_overlays.connect(self.view.set_warning_areas)  # Update/Cancel/expiry: all again
         self._incidents_due: dict = {}  # incident id -> latest copy not yet on the page
         self._incident_flush = QTimer(self)
         self._incident_flush.setSingleShot(True)

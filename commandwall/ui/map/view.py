@@ -133,6 +133,7 @@ class MapView(QWebEngineView):
         self._units: str | None = None
         self._resources: str | None = None
         self._density: str | None = None
+        self._warnings: str | None = None
         self._pending_command: str | None = None
 
     # ------------------------------------------------------------------ page
@@ -210,6 +211,8 @@ class MapView(QWebEngineView):
             self._bridge.resources_changed.emit(self._resources)
         if self._density is not None:
             self._bridge.density_changed.emit(self._density)
+        if self._warnings is not None:
+            self._bridge.warnings_changed.emit(self._warnings)
         if self._pending_command is not None:
             self._bridge.command.emit(self._pending_command)
             self._pending_command = None
@@ -278,6 +281,12 @@ class MapView(QWebEngineView):
         self._density = payload.to_json(density)
         if self._ready:
             self._bridge.density_changed.emit(self._density)
+
+    def set_warning_areas(self, collection: Mapping[str, Any]) -> None:
+        """Replace the early-warning areas (预警区域) with the active warnings' GeoJSON (lon/lat polygons)."""
+        self._warnings = payload.to_json(payload.warning_areas_payload(collection))
+        if self._ready:
+            self._bridge.warnings_changed.emit(self._warnings)
 
     def fly_to(self, lon: float, lat: float, zoom: int = 16) -> None:
         """Fly the map to a point."""
