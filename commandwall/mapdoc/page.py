@@ -381,6 +381,7 @@ _PAGE_TEMPLATE = """<!DOCTYPE html>
     <script src="{cw_incidents_js}"></script>
     <script src="{cw_tools_js}"></script>
     <script src="{cw_warnings_js}"></script>
+    <script src="{cw_cards_js}"></script>
     <script src="{cw_select_js}"></script>
     <script src="{cw_map_js}"></script>
     <script src="{cw_layers_js}"></script>
@@ -438,5 +439,6 @@ def build_map_page(
         cw_incidents_js=html.escape(asset_base + "cw-incidents.js"),
         cw_tools_js=html.escape(asset_base + "cw-tools.js"),
         cw_warnings_js=html.escape(asset_base + "cw-warnings.js"),
+        cw_cards_js=html.escape(asset_base + "cw-cards.js"),
         cw_select_js=html.escape(asset_base + "cw-select.js"),
     )

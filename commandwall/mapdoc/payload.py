@@ -28,6 +28,7 @@ from commandwall.domain.models import (
     Unit,
     UnitStatus,
 )
+from commandwall.localtime import to_display
 from commandwall.textsafe import display_text
 
 log = logging.getLogger(__name__)
@@ -128,9 +129,11 @@ def incidents_payload(incidents: Iterable[Incident]) -> list[dict[str, Any]]:
 def unit_payload(unit: Unit) -> dict[str, Any]:
     """One field unit (力量) with its department and status."""
     status = str(unit.status)
-    label = UNIT_STATUS_LABELS.get(UnitStatus(status), status)
+    state = label = UNIT_STATUS_LABELS.get(UnitStatus(status), status)
+    task = "无任务"
     if unit.task_status is not None:  # the task it is on, as its unit reported it
-        label += f" · 任务{TASK_STATUS_LABELS[unit.task_status]}"
+        task = TASK_STATUS_LABELS[unit.task_status]
+        label += f" · 任务{task}"
     return {
         "id": unit.id,
         "name": display_text(unit.name),
@@ -139,6 +142,9 @@ def unit_payload(unit: Unit) -> dict[str, Any]:
         "status": status,
         "status_label": label,
         "task_status": None if unit.task_status is None else str(unit.task_status),
+        "state_label": state,  # the card's lines: availability, task, when the unit last reported
+        "task_label": task,
+        "reported": f"{to_display(unit.updated_at):%m-%d %H:%M:%S}",
         "lon": _coord(unit.lon),
         "lat": _coord(unit.lat),
     }

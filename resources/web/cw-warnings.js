@@ -48,7 +48,7 @@
           var color = COLOR_RE.test(String(p.color)) ? String(p.color) : "#8c8c8c";
           var shape = L.geoJSON({ type: "Feature", properties: {}, geometry: feature.geometry }, {
             renderer: renderer,
-            style: { color: color, weight: 2, opacity: 0.9, dashArray: "6 4", fillColor: color, fillOpacity: 0.22 },
+            style: { color: color, weight: 2, opacity: 0.9, dashArray: "6 4", fillColor: color, fillOpacity: 0.15 },
           });
           shape.bindTooltip(tip(p), { sticky: true });
           layer.addLayer(shape);

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from commandwall.domain.models import Camera, Incident, IncidentStatus, Unit
+from commandwall.localtime import to_display
 from commandwall.mapdoc import payload
 from commandwall.textsafe import display_text
 
@@ -93,6 +94,9 @@ def test_unit_payload() -> None:
             "status": "busy",
             "status_label": "出勤",
             "task_status": None,
+            "state_label": "出勤",
+            "task_label": "无任务",
+            "reported": f"{to_display(NOW):%m-%d %H:%M:%S}",
             "lon": 117.25,
             "lat": 34.79,
         }
