@@ -25,11 +25,13 @@ from commandwall.backend.outbox import OutboxItem, OutboxState
 from commandwall.domain.models import (
     STATUS_LABELS,
     TASK_STATUS_LABELS,
+    UNIT_STATUS_LABELS,
     Incident,
     Task,
     TaskStatus,
     TimelineEntry,
     TimelineKind,
+    UnitStatus,
 )
 from commandwall.domain.supervision import ESCALATE, escalation_note, overdue_incident_ids, overdue_tasks
 from commandwall.domain.workflow import (
@@ -271,6 +273,23 @@ class IncidentsController:
         if incident is None:
             return None
         return incident, self._ranking.rank(incident, self.session.units.all(), self.session.layers)
+
+    def unit_dispatch_refusal(self, incident_id: str | None, unit_id: str) -> str | None:
+        """Why the unit ``unit_id`` may not be sent to the incident ``incident_id`` from its map card (派往所选
+        事件): no incident selected, the role or the incident's status forbids dispatch, or the unit is not
+        available; None when it may."""
+        incident = self.session.incidents.get(incident_id) if incident_id else None
+        if incident is None:
+            return "未选择事件：先在事件列表或地图上选中一个事件"
+        choice = self.rights.dispatch_choice(incident)
+        if not choice.enabled:
+            return choice.tooltip
+        unit = self.session.units.get(unit_id)
+        if unit is None:
+            return "该力量已不在平台上"
+        if unit.status is not UnitStatus.AVAILABLE:
+            return f"该力量{UNIT_STATUS_LABELS[unit.status]}，不能派遣"
+        return None
 
     def dispatch(self, payload: dict) -> str:
         """Queue a task (sent exactly once, whenever the platform is reachable); returns the feedback."""

@@ -380,6 +380,8 @@ _PAGE_TEMPLATE = """<!DOCTYPE html>
     <script src="{cw_points_js}"></script>
     <script src="{cw_incidents_js}"></script>
     <script src="{cw_tools_js}"></script>
+    <script src="{cw_warnings_js}"></script>
+    <script src="{cw_cards_js}"></script>
     <script src="{cw_select_js}"></script>
     <script src="{cw_map_js}"></script>
     <script src="{cw_layers_js}"></script>
@@ -436,5 +438,7 @@ def build_map_page(
         cw_points_js=html.escape(asset_base + "cw-points.js"),
         cw_incidents_js=html.escape(asset_base + "cw-incidents.js"),
         cw_tools_js=html.escape(asset_base + "cw-tools.js"),
+        cw_warnings_js=html.escape(asset_base + "cw-warnings.js"),
+        cw_cards_js=html.escape(asset_base + "cw-cards.js"),
         cw_select_js=html.escape(asset_base + "cw-select.js"),
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from operator import itemgetter
 from typing import Any
@@ -27,11 +28,14 @@ from commandwall.domain.models import (
     Unit,
     UnitStatus,
 )
+from commandwall.localtime import to_display
 from commandwall.textsafe import display_text
 
 log = logging.getLogger(__name__)
 
 #: Chinese names of emergency resource types (应急资源).
+_COLOUR_RE = re.compile(r"#[0-9a-fA-F]{6}")
+
 RESOURCE_TYPES: dict[str, str] = {
     "hospital": "医院",
     "fire_station": "消防站",
@@ -125,9 +129,11 @@ def incidents_payload(incidents: Iterable[Incident]) -> list[dict[str, Any]]:
 def unit_payload(unit: Unit) -> dict[str, Any]:
     """One field unit (力量) with its department and status."""
     status = str(unit.status)
-    label = UNIT_STATUS_LABELS.get(UnitStatus(status), status)
+    state = label = UNIT_STATUS_LABELS.get(UnitStatus(status), status)
+    task = "无任务"
     if unit.task_status is not None:  # the task it is on, as its unit reported it
-        label += f" · 任务{TASK_STATUS_LABELS[unit.task_status]}"
+        task = TASK_STATUS_LABELS[unit.task_status]
+        label += f" · 任务{task}"
     return {
         "id": unit.id,
         "name": display_text(unit.name),
@@ -136,6 +142,9 @@ def unit_payload(unit: Unit) -> dict[str, Any]:
         "status": status,
         "status_label": label,
         "task_status": None if unit.task_status is None else str(unit.task_status),
+        "state_label": state,  # the card's lines: availability, task, when the unit last reported
+        "task_label": task,
+        "reported": f"{to_display(unit.updated_at):%m-%d %H:%M:%S}",
         "lon": _coord(unit.lon),
         "lat": _coord(unit.lat),
     }
@@ -188,6 +197,28 @@ def resources_payload(features: Iterable[Mapping[str, Any]]) -> list[dict[str, A
     if skipped:
         log.warning("skipped %d resource feature(s) without a usable Point geometry", skipped)
     return out
+
+
+def warning_areas_payload(collection: Mapping[str, Any]) -> dict[str, Any]:
+    """The active early warnings' areas (``WarningsController.overlays``) for the page: polygons only, each with
+    ``{id, name, event, headline, severity, color}``; outside text passes through ``display_text``, a colour
+    that is not ``#rrggbb`` becomes grey."""
+    features = []
+    for feature in collection.get("features") or []:
+        geometry = feature.get("geometry") if isinstance(feature, Mapping) else None
+        if not isinstance(geometry, Mapping) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
+            continue
+        props = feature.get("properties") or {}
+        color = str(props.get("color") or "")
+        features.append({"type": "Feature", "geometry": geometry, "properties": {
+            "id": str(props.get("id") or ""),
+            "name": display_text(props.get("name") or ""),
+            "event": display_text(props.get("event") or ""),
+            "headline": display_text(props.get("headline") or ""),
+            "severity": str(props.get("severity") or "Unknown")[:20],
+            "color": color if _COLOUR_RE.fullmatch(color) else "#8c8c8c",
+        }})
+    return {"type": "FeatureCollection", "features": features}
 
 
 def incident_density_payload(cells: Iterable[Mapping[str, Any]], counts: Mapping[str, int]) -> dict[str, Any]:

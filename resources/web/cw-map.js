@@ -9,9 +9,10 @@
  *                 then pageReady() once they are drawn; cameraClicked(id), incidentClicked(id),
  *                 layerDrawn(kind, count), baseMapChosen(id), copyText(coordinates), cameraCard(id)
  *                 (the hovered camera's card), search(text), measure(request), pickCameras(shape),
- *                 camerasToWall(ids) (cw-tools.js, cw-select.js)
+ *                 camerasToWall(ids) (cw-tools.js, cw-select.js), unitDispatch(id), dispatchUnit(id)
+ *                 (a unit's card, cw-cards.js)
  *   Python -> JS  signals carrying JSON text: camerasChanged (columns, see decodeCameras), incidentsChanged,
- *                 incidentUpserted, unitsChanged, resourcesChanged, densityChanged,
+ *                 incidentUpserted, unitsChanged, resourcesChanged, densityChanged, warningsChanged,
  *                 command ({op: "flyTo"|"selectIncident"|"selectCameras", ...})
  * Cameras are drawn by cw-points.js (one canvas, clusters), incidents by cw-incidents.js.
  *
@@ -58,6 +59,7 @@
   var groups = {};
   var incidents = null; // CW.Incidents of the map
   var density = null; // CW.Density: incidents per grid cell
+  var warnings = null; // CW.Warnings: the active early warnings' areas (cw-warnings.js)
   var hoverTip = null;
   var staticLayers = []; // [{id, kind, title, layer}] bottom to top
   var baseLayers = []; // [{id, title, layer}] in switcher order, "none" last
@@ -352,6 +354,8 @@
       tip.appendChild(el("div", "cw-tip-title", u.name));
       tip.appendChild(el("div", "cw-tip-line", u.department + " · " + u.status_label));
       marker.bindTooltip(tip, { direction: "top", offset: [0, -6] });
+      marker.on("click", function () { marker.closeTooltip(); CW.cards.unit(u); });
+      marker.cwUnit = u.id;
       groups.units.addLayer(marker);
     });
     reportDrawn("units", list.length);
@@ -373,6 +377,8 @@
       var line = r.type_label + (r.capacity != null ? " · 容量 " + r.capacity : "");
       tip.appendChild(el("div", "cw-tip-line", line));
       marker.bindTooltip(tip, { direction: "top", offset: [0, -8] });
+      marker.on("click", function () { marker.closeTooltip(); CW.cards.resource(r); });
+      marker.cwResource = r.id;
       groups.resources.addLayer(marker);
     });
     reportDrawn("resources", list.length);
@@ -493,7 +499,9 @@
         box.appendChild(legendRow("cw-dot cw-ring", PRIORITY_COLORS[p], "事件 · " + PRIORITY_LABELS[p]));
       });
       box.appendChild(legendRow("cw-dot cw-ring", "#8e8e93", "事件 · 已办结"));
-      box.appendChild(legendRow("cw-diamond", DEPARTMENT_COLORS["公安"], "处置力量"));
+      var warningArea = legendRow("cw-square cw-warning-swatch", null, "预警区域（颜色为预警级别）");
+      box.appendChild(warningArea);
+      box.appendChild(legendRow("cw-diamond", DEPARTMENT_COLORS["公安"], "处置力量（点击查看、派遣）"));
       var resources = legendRow("cw-square", null, "应急资源");
       resources.firstChild.style.borderColor = RESOURCE_STYLES.hospital.color;
       box.appendChild(resources);
@@ -543,6 +551,10 @@
       bridge.densityChanged.connect(safely("density", function (data) {
         density.set(data);
         reportDrawn("density", (data.cells || []).length);
+      }));
+      bridge.warningsChanged.connect(safely("warnings", function (data) {
+        warnings.set(data);
+        reportDrawn("warnings", warnings.areas().length);
       }));
       bridge.baseMaps(function (bases) {
         safely("base maps", setupBaseMaps)(bases);
@@ -657,6 +669,7 @@
     control.addOverlay(groups.fov, "摄像头视域");
     control.addOverlay(groups.incidents, "事件");
     control.addOverlay(density.layer, density.title);
+    control.addOverlay(warnings.layer, warnings.title);
     control.addOverlay(groups.units, "处置力量");
     control.addOverlay(groups.resources, "应急资源");
     CW.layerControl = control.addTo(map);
@@ -693,6 +706,8 @@
     });
     groups.incidents = incidents.group.addTo(map);
     density = CW.density = CW.Density(map);
+    warnings = CW.warnings = CW.Warnings(map);
+    warnings.layer.addTo(map);
     groups.units = L.featureGroup().addTo(map);
     groups.resources = L.featureGroup().addTo(map);
     CW.groups = groups;
@@ -704,6 +719,7 @@
       if (e.layer && e.layer.cwBaseMap) callBridge("baseMapChosen", e.layer.cwBaseMap);
     });
 
+    CW.cards = CW.Cards(map, { bridge: function () { return CW.bridge; } });
     CW.search = CW.SearchBox(map, { bridge: function () { return CW.bridge; }, go: goTo });
     CW.measure = CW.Measure(map, { bridge: function () { return CW.bridge; } });
     CW.selection = CW.Selection(map, { bridge: function () { return CW.bridge; }, select: selectCameras });
@@ -730,6 +746,7 @@
       units: groups.units ? groups.units.getLayers().length : 0,
       resources: groups.resources ? groups.resources.getLayers().length : 0,
       selectedIncident: incidents ? incidents.selected() : null,
+      warnings: warnings ? warnings.areas() : [],
       static: staticLayers.map(function (ref) {
         return { id: ref.id, kind: ref.kind, title: ref.title, count: ref.layer.getLayers().length, onMap: map.hasLayer(ref.layer) };
       }),
@@ -766,6 +783,17 @@
   CW.incidentPoint = function (id) {
     var p = incidents.point(id);
     return p ? [p.x, p.y] : null;
+  };
+
+  /** Container pixel of a unit's or resource's marker (for tests that click it), or null. */
+  CW.markerPoint = function (kind, id) {
+    var found = null;
+    (kind === "unit" ? groups.units : groups.resources).eachLayer(function (m) {
+      if ((kind === "unit" ? m.cwUnit : m.cwResource) === id) found = m;
+    });
+    if (!found) return null;
+    var p = map.latLngToContainerPoint(found.getLatLng());
+    return [p.x, p.y];
   };
 
   /** Container pixel of a camera (for tests that click it). */

@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 import pytest
 
 from commandwall.domain.models import Camera, Incident, IncidentStatus, Unit
+from commandwall.localtime import to_display
 from commandwall.mapdoc import payload
+from commandwall.textsafe import display_text
 
 NOW = datetime(2024, 5, 1, 8, 30, tzinfo=UTC)
 
@@ -92,6 +94,9 @@ def test_unit_payload() -> None:
             "status": "busy",
             "status_label": "出勤",
             "task_status": None,
+            "state_label": "出勤",
+            "task_label": "无任务",
+            "reported": f"{to_display(NOW):%m-%d %H:%M:%S}",
             "lon": 117.25,
             "lat": 34.79,
         }
@@ -195,3 +200,20 @@ def test_camera_columns_round_trip_through_json() -> None:
     assert "name" not in data and "临城" not in json.dumps(data, ensure_ascii=False)  # names come on demand
     assert payload.camera_columns([]) == {"n": 0, "ids": "", "lon": "", "lat": "", "online": "", "heading": "",
                                           "fov": "", "range": ""}
+
+
+def test_warning_areas_keep_polygons_with_safe_text_and_colours() -> None:
+    ring = [[117.2, 34.7], [117.3, 34.7], [117.3, 34.8], [117.2, 34.7]]
+    collection = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
+         "properties": {"id": "CAP-1", "event": "暴雨", "headline": "红色\u202e预警", "severity": "Extreme",
+                        "color": "#ff4d4f"}},
+        {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
+         "properties": {"id": "CAP-2", "color": "red;background:url(x)"}},
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [117.2, 34.7]}, "properties": {}},
+        "not a feature",
+    ]}
+    out = payload.warning_areas_payload(collection)["features"]
+    assert [f["properties"]["id"] for f in out] == ["CAP-1", "CAP-2"]
+    assert out[0]["properties"]["color"] == "#ff4d4f" and out[1]["properties"]["color"] == "#8c8c8c"
+    assert out[0]["properties"]["headline"] == display_text("红色\u202e预警") != "红色\u202e预警"

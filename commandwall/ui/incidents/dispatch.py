@@ -33,9 +33,11 @@ MAX_DEADLINE_MINUTES = 7 * 24 * 60
 
 class DispatchDialog(QDialog):
     """Ask for the tasks to dispatch for ``incident``; ``choices`` come ranked (available first, nearest by
-    road first). Only available units can be ticked; the nearest one is ticked to begin with."""
+    road first). Only available units can be ticked; ``preselect`` (a unit sent from its map card) is ticked to
+    begin with if it can be, else the nearest one."""
 
-    def __init__(self, incident: Incident, choices: list[UnitChoice], parent: QWidget | None = None):
+    def __init__(self, incident: Incident, choices: list[UnitChoice], parent: QWidget | None = None,
+                 *, preselect: str | None = None):
         super().__init__(parent)
         self.setWindowTitle("派遣任务")
         self.setMinimumWidth(560)
@@ -107,10 +109,13 @@ class DispatchDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
-        for i in range(self.units.count()):  # the nearest available unit: what a duty officer picks first
-            if self.units.item(i).flags() & Qt.ItemFlag.ItemIsUserCheckable:
-                self.units.item(i).setCheckState(Qt.CheckState.Checked)
-                break
+        tickable = [i for i in range(self.units.count())
+                    if self.units.item(i).flags() & Qt.ItemFlag.ItemIsUserCheckable]
+        wanted = [i for i in tickable if self.units.item(i).data(Qt.ItemDataRole.UserRole) == preselect]
+        first = (wanted or tickable)[:1]  # the unit asked for, else the nearest available: what an officer picks
+        for i in first:
+            self.units.item(i).setCheckState(Qt.CheckState.Checked)
+            self.units.scrollToItem(self.units.item(i))  # a unit sent from the map may be far down the list
         self._on_ticked()
 
     def checked_unit_ids(self) -> list[str]:

@@ -205,11 +205,26 @@ class IncidentsFeature(QObject):
             self.panel.detail.note_taken()
         self.panel.detail.set_feedback(feedback, settled=feedback != NOTE_SENT)
 
-    def _open_dispatch(self, incident_id: str) -> None:
+    def dispatch_refusal(self, unit_id: str) -> str | None:
+        """Why ``unit_id`` may not be sent to the selected incident from its map card (None: it may)."""
+        return self.controller.unit_dispatch_refusal(self.selected_incident_id(), unit_id)
+
+    def dispatch_unit(self, unit_id: str) -> None:
+        """派往所选事件: the dispatch dialog for the selected incident with ``unit_id`` ticked; a refusal (no
+        incident, role, status, unit busy) is said in the status bar instead."""
+        reason = self.dispatch_refusal(unit_id)
+        if reason is not None:
+            self.sig_message.emit(display_text(reason), 8000)
+            return
+        incident_id = self.selected_incident_id()
+        assert incident_id is not None
+        self._open_dispatch(incident_id, unit_id)
+
+    def _open_dispatch(self, incident_id: str, unit_id: str | None = None) -> None:
         choices = self.controller.dispatch_choices(incident_id)
         if choices is None:
             return
-        dialog = DispatchDialog(*choices, self._window)
+        dialog = DispatchDialog(*choices, self._window, preselect=unit_id)
         if dialog.exec():
             self.send_dispatch(dialog.order())
 

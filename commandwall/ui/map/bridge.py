@@ -33,6 +33,7 @@ class MapBridge(QObject):
     units_changed = Signal(str, name="unitsChanged")
     resources_changed = Signal(str, name="resourcesChanged")
     density_changed = Signal(str, name="densityChanged")
+    warnings_changed = Signal(str, name="warningsChanged")  # GeoJSON of the active early warnings' areas
     command = Signal(str, name="command")
 
     # JS -> Python, re-emitted for the view
@@ -43,6 +44,7 @@ class MapBridge(QObject):
     sig_base_map_chosen = Signal(str)
     sig_copy_text = Signal(str)
     sig_cameras_to_wall = Signal(list)
+    sig_dispatch_unit = Signal(str)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -50,6 +52,7 @@ class MapBridge(QObject):
         self._camera_card: Callable[[str], str] = lambda _camera_id: ""
         self._searcher: Callable[[str], list[dict[str, Any]]] = lambda _text: []
         self._picker: Callable[[dict[str, Any]], dict[str, Any]] = lambda _shape: {"inside": [], "sees": []}
+        self._dispatch_check: Callable[[str], str | None] = lambda _unit_id: "未连接事件中心"
         self._base_maps = '{"items": [], "none": {"id": "none", "title": "无底图"}, "selected": "none"}'
 
     def set_base_maps(self, json_text: str) -> None:
@@ -144,6 +147,25 @@ class MapBridge(QObject):
             return
         if isinstance(data, list):
             self.sig_cameras_to_wall.emit([str(i) for i in data[:64] if isinstance(i, str)])
+
+    def set_dispatch_check(self, check: Callable[[str], str | None]) -> None:
+        """What a unit card asks before offering 派往所选事件: unit id -> why not (None: it may be sent)."""
+        self._dispatch_check = check
+
+    @Slot(str, result=str)
+    def unitDispatch(self, unit_id: str) -> str:  # noqa: N802 (name seen by JS)
+        """Whether the unit's card may offer 派往所选事件 now, as JSON text ``{enabled, reason}``."""
+        try:
+            reason = self._dispatch_check(str(unit_id))
+        except Exception:  # a failed check must not break the page: the button stays off, the log says why
+            log.exception("dispatch check for unit %r failed", str(unit_id)[:60])
+            reason = "暂不可用"
+        return json.dumps({"enabled": reason is None, "reason": reason or ""}, ensure_ascii=False)
+
+    @Slot(str)
+    def dispatchUnit(self, unit_id: str) -> None:  # noqa: N802 (name seen by JS)
+        """派往所选事件 was pressed on a unit's card."""
+        self.sig_dispatch_unit.emit(str(unit_id)[:200])
 
     @Slot(str)
     def cameraClicked(self, camera_id: str) -> None:  # noqa: N802 (name seen by JS)

@@ -23,11 +23,13 @@ class MapFeature(QObject):
 
     Signals: ``sig_message(text, timeout_ms)`` for the status bar (text made safe to show); the view's
     ``sig_camera_clicked`` and ``sig_incident_clicked`` are what other features follow; ``sig_cameras_to_wall
-    (ids)`` asks for a drawn selection on the video wall.
+    (ids)`` asks for a drawn selection on the video wall; ``sig_dispatch_unit(unit_id)`` asks to send a unit to
+    the selected incident (派往所选事件 on its card, offered as :meth:`set_dispatch_check` allows).
     """
 
     sig_message = Signal(str, int)
     sig_cameras_to_wall = Signal(list)
+    sig_dispatch_unit = Signal(str)
 
     def __init__(self, controller: MapController, signals: ClientSignals, parent: QObject | None = None,
                  *, data_dir: Path | None = None) -> None:
@@ -45,11 +47,13 @@ class MapFeature(QObject):
         self.view.set_searcher(controller.search)
         self.view.set_camera_picker(controller.pick_cameras)
         self.view.sig_cameras_to_wall.connect(self.sig_cameras_to_wall)
+        self.view.sig_dispatch_unit.connect(self._on_dispatch_unit)
         signals.sig_layers.connect(self._on_layers)
         signals.sig_incidents.connect(self._upsert_incidents)
         signals.sig_offline_data.connect(self._show_offline_data)
         signals.sig_camera.connect(self._note_camera_change)  # methods: queued to the GUI thread
         signals.sig_unit.connect(self._note_unit_change)
+        signals.sig_warning_overlays.connect(self.view.set_warning_areas)  # Update/Cancel/expiry: all again
         self._incidents_due: dict = {}  # incident id -> latest copy not yet on the page
         self._incident_flush = QTimer(self)
         self._incident_flush.setSingleShot(True)
@@ -125,6 +129,14 @@ class MapFeature(QObject):
         resources = self.controller.resources()
         if resources is not None:
             self.view.set_resources(resources)
+
+    def _on_dispatch_unit(self, unit_id: str) -> None:
+        # Out of the page's message handler first: what follows opens a modal dialog.
+        QTimer.singleShot(0, lambda: self.sig_dispatch_unit.emit(unit_id))
+
+    def set_dispatch_check(self, check) -> None:
+        """Who decides whether a unit's card offers 派往所选事件: ``check(unit_id) -> reason or None``."""
+        self.view.set_dispatch_check(check)
 
     def locate_camera(self, camera_id: str) -> None:
         """Fly to a camera the platform knows."""

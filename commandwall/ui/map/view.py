@@ -87,7 +87,7 @@ class MapView(QWebEngineView):
     ``sig_layer_drawn(kind, count)`` tells when the page has painted a data layer (tests, benchmarks);
     ``sig_base_map_chosen(id)`` when the officer picks a base map; ``sig_copy_text(text)`` when a click on the
     coordinate readout asks for the clipboard; ``sig_cameras_to_wall(ids)`` when 上墙 is pressed on a drawn
-    selection.
+    selection; ``sig_dispatch_unit(unit_id)`` when 派往所选事件 is pressed on a unit's card.
     """
 
     sig_camera_clicked = Signal(str)
@@ -97,6 +97,7 @@ class MapView(QWebEngineView):
     sig_base_map_chosen = Signal(str)
     sig_copy_text = Signal(str)
     sig_cameras_to_wall = Signal(list)
+    sig_dispatch_unit = Signal(str)
 
     def __init__(self, parent=None, *, page_name: str = "map.html", profile: QWebEngineProfile | None = None):
         super().__init__(parent)
@@ -120,6 +121,7 @@ class MapView(QWebEngineView):
         self._bridge.sig_base_map_chosen.connect(self.sig_base_map_chosen)
         self._bridge.sig_copy_text.connect(self.sig_copy_text)
         self._bridge.sig_cameras_to_wall.connect(self.sig_cameras_to_wall)
+        self._bridge.sig_dispatch_unit.connect(self.sig_dispatch_unit)
         self._tile_hosts: list[str] = []
         self._web_page.loadStarted.connect(self._on_load_started)
         self._web_page.loadFinished.connect(self._on_load_finished)
@@ -133,6 +135,7 @@ class MapView(QWebEngineView):
         self._units: str | None = None
         self._resources: str | None = None
         self._density: str | None = None
+        self._warnings: str | None = None
         self._pending_command: str | None = None
 
     # ------------------------------------------------------------------ page
@@ -210,6 +213,8 @@ class MapView(QWebEngineView):
             self._bridge.resources_changed.emit(self._resources)
         if self._density is not None:
             self._bridge.density_changed.emit(self._density)
+        if self._warnings is not None:
+            self._bridge.warnings_changed.emit(self._warnings)
         if self._pending_command is not None:
             self._bridge.command.emit(self._pending_command)
             self._pending_command = None
@@ -228,6 +233,10 @@ class MapView(QWebEngineView):
     def set_camera_picker(self, picker) -> None:
         """What a shape drawn on the map selects: ``picker(shape) -> {"inside": [...], "sees": [...]}``."""
         self._bridge.set_camera_picker(picker)
+
+    def set_dispatch_check(self, check) -> None:
+        """What a unit's card asks before offering 派往所选事件: ``check(unit_id) -> reason or None``."""
+        self._bridge.set_dispatch_check(check)
 
     def set_searcher(self, searcher) -> None:
         """What the search box on the map finds: ``searcher(text) -> [SearchHit.as_dict(), ...]``."""
@@ -278,6 +287,12 @@ class MapView(QWebEngineView):
         self._density = payload.to_json(density)
         if self._ready:
             self._bridge.density_changed.emit(self._density)
+
+    def set_warning_areas(self, collection: Mapping[str, Any]) -> None:
+        """Replace the early-warning areas (预警区域) with the active warnings' GeoJSON (lon/lat polygons)."""
+        self._warnings = payload.to_json(payload.warning_areas_payload(collection))
+        if self._ready:
+            self._bridge.warnings_changed.emit(self._warnings)
 
     def fly_to(self, lon: float, lat: float, zoom: int = 16) -> None:
         """Fly the map to a point."""

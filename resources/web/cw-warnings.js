@@ -1,0 +1,63 @@
+/*
+ * cw-warnings.js — early-warning areas (预警区域) on the map (plain ES2017, no build step; before cw-map.js).
+ *
+ * CW.Warnings(map): the active CAP warnings' area polygons, filled semi-transparent in their severity's colour,
+ * each with the event and headline as a text tooltip. The whole set is replaced on every change (an Update
+ * recolours, a Cancel or an expiry removes), from MapBridge.warningsChanged (commandwall/mapdoc/payload.py
+ * warning_areas_payload). Outside text is set with textContent only.
+ */
+(function () {
+  "use strict";
+
+  var CW = (window.CW = window.CW || {});
+  var COLOR_RE = /^#[0-9a-fA-F]{6}$/;
+  var SEVERITY_LABELS = { Extreme: "特别严重", Severe: "严重", Moderate: "较重", Minor: "一般", Unknown: "未知" };
+
+  function line(className, text) {
+    var node = document.createElement("div");
+    node.className = className;
+    node.textContent = String(text);
+    return node;
+  }
+
+  /** The tooltip of one area: event · severity, the headline, the area's name, text only. */
+  function tip(p) {
+    var box = document.createElement("div");
+    box.className = "cw-tip cw-warning-tip";
+    var severity = Object.prototype.hasOwnProperty.call(SEVERITY_LABELS, p.severity) ? SEVERITY_LABELS[p.severity] : "";
+    box.appendChild(line("cw-tip-title", [p.event || "预警", severity].filter(Boolean).join(" · ")));
+    if (p.headline) box.appendChild(line("cw-tip-line", p.headline));
+    if (p.name) box.appendChild(line("cw-tip-line", p.name));
+    return box;
+  }
+
+  /** CW.Warnings(map) -> {layer, title, set(collection), areas()}: the warning areas, drawn again on each set. */
+  CW.Warnings = function (map) {
+    map.createPane("cw-warnings").style.zIndex = 425; // above the density cells, below every point
+    var renderer = L.svg({ pane: "cw-warnings", padding: 0.2 });
+    var layer = L.featureGroup();
+    var areas = [];
+    return {
+      layer: layer,
+      title: "预警区域",
+      set: function (collection) {
+        layer.clearLayers();
+        areas = [];
+        ((collection && collection.features) || []).forEach(function (feature) {
+          var p = (feature && feature.properties) || {};
+          var color = COLOR_RE.test(String(p.color)) ? String(p.color) : "#8c8c8c";
+          var shape = L.geoJSON({ type: "Feature", properties: {}, geometry: feature.geometry }, {
+            renderer: renderer,
+            style: { color: color, weight: 2, opacity: 0.9, dashArray: "6 4", fillColor: color, fillOpacity: 0.15 },
+          });
+          shape.bindTooltip(tip(p), { sticky: true });
+          layer.addLayer(shape);
+          areas.push({ id: String(p.id || ""), color: color, severity: String(p.severity || ""),
+            tooltip: shape.getTooltip().getContent().textContent });
+        });
+      },
+      /** What is drawn, for tests and diagnostics: [{id, color, severity, tooltip text}]. */
+      areas: function () { return areas.slice(); },
+    };
+  };
+})();

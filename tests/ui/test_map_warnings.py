@@ -1,0 +1,94 @@
+"""Early-warning areas (预警区域) on the real map page: CAP documents read from a folder by the
+WarningsController reach the page through ClientSignals and the MapFeature; Update recolours, Cancel and expiry
+remove, hostile headlines stay text."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from commandwall.app.map import MapController
+from commandwall.app.platform import PlatformFactory
+from commandwall.app.session import ClientSession
+from commandwall.app.warnings import SEVERITY_COLOURS, WarningsController
+from commandwall.config import Settings
+from commandwall.ui.adapters import ClientSignals
+from commandwall.ui.map.feature import MapFeature
+from tests.ui.test_map_view import SOFTWARE_RENDERING_MESSAGES, XSS_TITLE, no_page_errors, run_js
+from tests.unit.test_cap import SENT, cap
+from tests.unit.test_mapdoc_page import sample_layers
+
+pytestmark = pytest.mark.qt_log_ignore(*SOFTWARE_RENDERING_MESSAGES, extend=True)
+__all__ = ["no_page_errors"]  # autouse: a JS error, alert or refused navigation of the page fails the test
+GALE = "34.76,117.28 34.76,117.36 34.82,117.36 34.82,117.28 34.76,117.28"
+
+
+@pytest.fixture
+def desk(qtbot, tmp_path: Path):
+    """A map feature on a real page, fed by a warnings controller reading CAP files from a folder."""
+    folder = tmp_path / "cap"
+    folder.mkdir()
+    session = ClientSession(Settings(data_dir=tmp_path / "d"), PlatformFactory.at_url("http://127.0.0.1:9"))
+    signals = ClientSignals()
+    warnings = WarningsController(session, folder=folder)
+    signals.watch_warnings(warnings)
+    feature = MapFeature(MapController(session), signals, data_dir=tmp_path / "d")
+    view = feature.view
+    qtbot.addWidget(view)
+    view.resize(900, 700)
+    view.show()
+    with qtbot.waitSignal(view.sig_ready, timeout=20000):
+        view.load_page(sample_layers())
+    yield folder, warnings, view
+    feature.shutdown()
+
+
+def areas(qtbot, view) -> list[dict]:
+    return run_js(qtbot, view, "CW.stats().warnings")
+
+
+def test_warning_areas_appear_update_recolours_cancel_and_expiry_remove(qtbot, desk) -> None:
+    folder, warnings, view = desk
+    (folder / "1.xml").write_bytes(cap("A1", severity="Moderate"))
+    (folder / "2.xml").write_bytes(cap("G1", headline="大风黄色预警", polygon=GALE, severity="Severe",
+                                       expires=SENT + timedelta(hours=1)))
+    warnings.poll(SENT)
+    qtbot.waitUntil(lambda: len(areas(qtbot, view)) == 2, timeout=5000)
+    shown = {a["id"]: a for a in areas(qtbot, view)}
+    colours = sorted(a["color"] for a in shown.values())
+    assert colours == sorted([SEVERITY_COLOURS["Moderate"], SEVERITY_COLOURS["Severe"]])
+    assert any("暴雨蓝色预警" in a["tooltip"] and "暴雨" in a["tooltip"] for a in shown.values())
+    layers = run_js(qtbot, view, "document.querySelector('.leaflet-control-layers').textContent")
+    assert "预警区域" in layers
+    assert run_js(qtbot, view, "CW.map.hasLayer(CW.warnings.layer)") is True
+
+    # An Update raises the rainstorm to Extreme: the same area, red now.
+    (folder / "3.xml").write_bytes(cap("A2", "Update", references=f"qx@example.cn,A1,{SENT.isoformat()}",
+                                       severity="Extreme", headline="暴雨红色预警"))
+    warnings.poll(SENT + timedelta(minutes=5))
+    qtbot.waitUntil(lambda: SEVERITY_COLOURS["Extreme"] in [a["color"] for a in areas(qtbot, view)], timeout=5000)
+    assert len(areas(qtbot, view)) == 2
+    assert any("暴雨红色预警" in a["tooltip"] for a in areas(qtbot, view))
+
+    # A Cancel removes the rainstorm; the gale's expiry removes the gale.
+    (folder / "4.xml").write_bytes(cap("A3", "Cancel", references=f"qx@example.cn,A2,{SENT.isoformat()}"))
+    warnings.poll(SENT + timedelta(minutes=10))
+    qtbot.waitUntil(lambda: len(areas(qtbot, view)) == 1, timeout=5000)
+    assert areas(qtbot, view)[0]["color"] == SEVERITY_COLOURS["Severe"]
+    warnings.poll(SENT + timedelta(hours=2))
+    qtbot.waitUntil(lambda: areas(qtbot, view) == [], timeout=5000)
+
+
+def test_a_hostile_headline_stays_text(qtbot, desk) -> None:
+    folder, warnings, view = desk
+    (folder / "1.xml").write_bytes(cap("X1", headline="&lt;img src=x onerror=alert(1)&gt;"))
+    warnings.poll(SENT)
+    qtbot.waitUntil(lambda: len(areas(qtbot, view)) == 1, timeout=5000)
+    assert XSS_TITLE in areas(qtbot, view)[0]["tooltip"]
+    run_js(qtbot, view, "(CW.warnings.layer.eachLayer(l => l.openTooltip(l.getBounds().getCenter())), true)")
+    qtbot.waitUntil(lambda: run_js(qtbot, view, "document.querySelectorAll('.cw-warning-tip').length") >= 1,
+                    timeout=5000)
+    qtbot.wait(300)  # time for an onerror handler to fire, if the headline had become an element
+    assert run_js(qtbot, view, "document.querySelectorAll('img:not(.leaflet-tile)').length") == 0
