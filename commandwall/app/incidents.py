@@ -236,7 +236,10 @@ class IncidentsController:
                 entries, error = None, f"无法获取时间线：{exc.message or exc}"
             done(incident_id, entries, error)
 
-        self._executor.submit(fetch)
+        try:
+            self._executor.submit(fetch)
+        except RuntimeError:  # closed: the window is going away, and an event still asked for a timeline
+            log.debug("timeline of %s not fetched: the incident centre is closed", incident_id)
 
     @staticmethod
     def describe_entry(entry: TimelineEntry) -> str:

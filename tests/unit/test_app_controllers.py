@@ -229,3 +229,14 @@ def test_the_map_search_finds_the_platforms_cameras_incidents_towns_and_grids(de
     hit = next(h for h in desk.map.search(towns[0]) if h["kind"] == "town")
     assert hit["bounds"][0][0] < hit["lat"] < hit["bounds"][1][0]
     assert any(h["kind"] == "grid" for h in desk.map.search("网格"))
+
+
+def test_a_timeline_asked_for_after_close_is_not_fetched_and_raises_nothing(desk) -> None:
+    """An incident event can still arrive while the window closes: the closed centre ignores it."""
+    from commandwall.app.incidents import IncidentsController
+
+    controller = IncidentsController(desk.session)
+    controller.close()
+    answers: list = []
+    controller.fetch_timeline("INC-0001", lambda *args: answers.append(args))
+    assert answers == []
