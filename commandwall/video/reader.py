@@ -138,10 +138,9 @@ class StreamReader:
         decoder: str = "auto",
         rtsp_transport: str = "tcp",
     ) -> None:
-        if rtsp_transport not in RTSP_TRANSPORTS:
-            raise ValueError(f"unknown RTSP transport {rtsp_transport!r}; use one of {', '.join(RTSP_TRANSPORTS)}")
         self.decoder = choose_decoder(url, decoder)
-        self.rtsp_transport = rtsp_transport
+        self.rtsp_transport = "tcp"
+        self.set_rtsp_transport(rtsp_transport)
         self._key_frames_only = False  # asked for; the reading thread applies it to the open capture
         self.url = url
         self.safe_url = redact_url(url)
@@ -224,6 +223,12 @@ class StreamReader:
                 codec=self._codec,
                 key_frames_only=self._key_frames_only and self.decoder == "pyav",
             )
+
+    def set_rtsp_transport(self, transport: str) -> None:
+        """``tcp`` or ``udp`` for RTSP (ValueError otherwise); applies from the next open."""
+        if transport not in RTSP_TRANSPORTS:
+            raise ValueError(f"unknown RTSP transport {transport!r}; use one of {', '.join(RTSP_TRANSPORTS)}")
+        self.rtsp_transport = transport
 
     def set_key_frames_only(self, on: bool) -> None:
         """Decode key frames only (降帧: about one picture a GOP) or every frame again; takes effect at the
