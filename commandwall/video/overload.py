@@ -62,6 +62,7 @@ class OverloadThresholds:
     degrade_after: int = 2  # consecutive overloaded windows before a step down
     recover_after: int = 5  # consecutive calm windows before a step back
     min_interval_s: float = 2.0  # between two changes
+    settle_windows: int = 3  # a stream's first windows set no best rate (an open starts with a GOP burst)
 
 
 @dataclass(slots=True)
@@ -70,6 +71,7 @@ class _Seen:
     frames: int
     dropped: int
     best_fps: float
+    windows: int = 0
 
 
 class OverloadPolicy:
@@ -138,6 +140,7 @@ class OverloadPolicy:
                 seen = self._seen[load.camera_id] = _Seen(load.url, load.frames, load.dropped, 0.0)
             new_frames, new_drops = load.frames - seen.frames, load.dropped - seen.dropped
             seen.frames, seen.dropped = load.frames, load.dropped
+            seen.windows += 1
             if not load.live or self.level(load.camera_id) is Degrade.KEY_FRAMES:
                 continue  # key frames only: one picture a GOP and old pictures are what was asked for
             full += 1
@@ -146,7 +149,8 @@ class OverloadPolicy:
             slow = seen.best_fps > 0 and load.fps < t.behind_ratio * seen.best_fps
             old = load.age_s is not None and load.age_s > t.max_age_s
             behind += slow or old
-            seen.best_fps = max(seen.best_fps, load.fps)
+            if seen.windows > t.settle_windows:
+                seen.best_fps = max(seen.best_fps, load.fps)
         if decoded:
             measures["drops"] = dropped / decoded / t.drop_ratio
         if full:

@@ -72,7 +72,7 @@ def test_dropped_frames_and_streams_falling_behind_count_as_overload() -> None:
     assert policy.levels() == {"S-0": Degrade.KEY_FRAMES}
 
     policy, cams = OverloadPolicy(), wall(0, 6)
-    now = run(policy, cams, 2, fps=25)
+    now = run(policy, cams, 5, fps=25)  # past the opening windows
     run(policy, cams, 3, fps=12, t0=now)  # every stream at half the rate it had
     assert policy.overloaded and policy.reason.startswith("behind")
     assert Degrade.KEY_FRAMES in policy.levels().values()
@@ -102,3 +102,10 @@ def test_changes_keep_a_minimum_interval_and_cameras_that_left_are_forgotten() -
     policy.update([cams[1].window(25)], 300, 100.0)
     assert set(policy.levels()) <= {"S-1"}
     assert policy.level("S-0") is Degrade.NONE
+
+
+def test_the_burst_of_an_opening_stream_sets_no_best_rate() -> None:
+    policy, cams = OverloadPolicy(), wall(0, 6)
+    now = run(policy, cams, 2, fps=45)  # the server sends the current GOP at once on open
+    run(policy, cams, 10, fps=25, t0=now)
+    assert not policy.overloaded and policy.levels() == {}, policy.reason
