@@ -15,6 +15,7 @@ from .tile import TileView
 log = logging.getLogger(__name__)
 
 WINDOW_S = 1.0  # one policy decision per second of measurements
+WARMUP_S = 5.0  # the window's first seconds (the app starting, the map page loading) stall the GUI anyway
 
 
 class OverloadMonitor:
@@ -25,7 +26,7 @@ class OverloadMonitor:
         self.policy = policy or OverloadPolicy()
         self.interval_ms = interval_ms
         self._last_tick: float | None = None
-        self._window_start = time.monotonic()
+        self._window_start = self._created = time.monotonic()
         self.late_max_ms = 0.0  # the worst tick lateness in the current window
         self.stall_max_ms = 0.0  # the worst since start (benchmarks read it)
 
@@ -58,7 +59,8 @@ class OverloadMonitor:
                 camera.id, width, tile.stream_url or "", stats.state is StreamState.LIVE, stats.frames,
                 stats.dropped, stats.fps, stats.age_s(now), has_sub=has_sub, on_sub=tile.stream_kind == "sub",
             )  # fmt: skip
-        changes = self.policy.update(loads.values(), self.late_max_ms, now)
+        late = self.late_max_ms if now - self._created >= WARMUP_S else 0.0
+        changes = self.policy.update(loads.values(), late, now)
         if changes:
             log.info("wall: overload %s (%s): %s", "high" if self.policy.overloaded else "low", self.policy.reason,
                      ", ".join(f"{c} → {level.name}" for c, level in sorted(changes.items())))  # fmt: skip
