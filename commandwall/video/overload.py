@@ -99,8 +99,12 @@ class OverloadPolicy:
         """Every camera turned down, with its level."""
         return dict(self._levels)
 
-    def update(self, loads: Iterable[CameraLoad], tick_max_ms: float, now: float) -> dict[str, Degrade]:
-        """Take one window's measurements (``now``: monotonic seconds) and return the level changes."""
+    def update(
+        self, loads: Iterable[CameraLoad], tick_max_ms: float, now: float, *, act: bool = True
+    ) -> dict[str, Degrade]:
+        """Take one window's measurements (``now``: monotonic seconds) and return the level changes.
+
+        ``act=False`` (the application still starting) only learns the streams' counters and rates."""
         loads = list(loads)
         present = {load.camera_id for load in loads}
         for gone in set(self._levels) - present:
@@ -109,6 +113,9 @@ class OverloadPolicy:
             del self._seen[gone]
         pressure = self._pressure(loads, tick_max_ms)
         t = self.thresholds
+        if not act:
+            self.overloaded, self._hot, self._calm = False, 0, 0
+            return {}
         hot = pressure >= 1.0
         calm = pressure < t.calm_factor
         self.overloaded = hot

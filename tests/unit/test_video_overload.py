@@ -109,3 +109,13 @@ def test_the_burst_of_an_opening_stream_sets_no_best_rate() -> None:
     now = run(policy, cams, 2, fps=45)  # the server sends the current GOP at once on open
     run(policy, cams, 10, fps=25, t0=now)
     assert not policy.overloaded and policy.levels() == {}, policy.reason
+
+
+def test_while_the_application_starts_the_policy_only_learns() -> None:
+    policy, cams = OverloadPolicy(), wall(1, 5)
+    for second in range(1, 6):
+        changes = policy.update([c.window(25, drop_share=0.9) for c in cams], 500.0, float(second), act=False)
+        assert changes == {} and not policy.overloaded
+    assert policy.levels() == {}
+    run(policy, cams, 3, tick_ms=500, t0=6.0)
+    assert policy.levels(), "once started, the same load turns tiles down"

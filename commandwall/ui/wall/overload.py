@@ -59,8 +59,7 @@ class OverloadMonitor:
                 camera.id, width, tile.stream_url or "", stats.state is StreamState.LIVE, stats.frames,
                 stats.dropped, stats.fps, stats.age_s(now), has_sub=has_sub, on_sub=tile.stream_kind == "sub",
             )  # fmt: skip
-        late = self.late_max_ms if now - self._created >= WARMUP_S else 0.0
-        changes = self.policy.update(loads.values(), late, now)
+        changes = self.policy.update(loads.values(), self.late_max_ms, now, act=now - self._created >= WARMUP_S)
         if changes:
             log.info("wall: overload %s (%s): %s", "high" if self.policy.overloaded else "low", self.policy.reason,
                      ", ".join(f"{c} → {level.name}" for c, level in sorted(changes.items())))  # fmt: skip
