@@ -1,15 +1,22 @@
-"""Wall benchmark: N tiles of the exercise H.264 sub stream (640×360, 25 fps, MPEG-TS over HTTP, stream copy),
-the old reader (OpenCV's FFmpeg backend) and the new one (PyAV) side by side in one run, against N bare
-decode loops (``cv2.VideoCapture`` + ``read()`` in N threads, nothing else).
+"""Wall benchmark: N = 4, 9, 16, 25, 36 tiles of the exercise H.264 sub streams (640×360, 25 fps, MPEG-TS over
+HTTP, stream copy: the server does not re-encode), three ways side by side in one run:
 
-Per N and reader: time from starting the readers to every tile live; CPU of this process ÷ CPU of the bare
-loops over the same window; frames per second per tile (mean, min); latency from the frame index burned
-into the picture to the decoded frame (the server records when it sent each index), p50/p95. The exercise
-backend runs in its own process, so its CPU is not counted (its own CPU per stream is printed too).
-With GStreamer's RTSP server installed (``scripts/system-deps.sh``) the same runs over RTSP/TCP
-(``tests/rtsp_server.py``: live H.264, encoded once per mount and shared; no latency there: no index).
+- ``bare``: N threads of ``cv2.VideoCapture`` + ``read()``, nothing else (the CPU baseline);
+- ``reader``: N PyAV :class:`StreamReader` s polled every 10 ms (the latency baseline: decode, no GUI);
+- ``wall``: the real :class:`WallView` (offscreen Qt, 1920×1080) with its pool, tiles, painting and overload
+  policy, the cameras placed as a preset would.
 
-Run: ``.venv/bin/python benchmarks/bench_wall.py [--tiles 4 9 16] [--seconds 6]``
+Per row: time from "show these cameras" to every tile live; CPU of this process ÷ CPU of the bare loops over
+a window of the same length; displayed frames per second per tile (mean, min); frames the readers dropped
+(decoded but replaced before the GUI took them); latency from the frame index burned into the picture (the
+server records when it sent each index) to the moment the wall took the frame for painting, p50/p95, and
+what the wall adds over the bare reader; the GUI thread's worst stall (a refresh tick late); tiles turned
+down by the overload policy at the end. Then the 36-tile wall keeps playing for ``--soak`` seconds: RSS at
+the start of the run, once 36 tiles play, and after the soak. The exercise backend runs in its own process:
+its CPU is not counted.
+
+Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_wall.py [--tiles 4 9 16 25 36]
+[--seconds 8] [--soak 60]``
 """
 
 from __future__ import annotations
@@ -25,24 +32,22 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import cv2  # noqa: E402
 import requests  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from commandwall.demo.media import read_index_code  # noqa: E402
 from commandwall.demo.seed import stream_codec  # noqa: E402
+from commandwall.domain.models import Camera, CameraStatus  # noqa: E402
+from commandwall.ui.wall import WallView  # noqa: E402
+from commandwall.video.overload import Degrade, OverloadPolicy  # noqa: E402
+from commandwall.video.pool import ReaderPool  # noqa: E402
 from commandwall.video.reader import StreamReader, StreamState  # noqa: E402
-
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def proc_cpu_s(pid: int) -> float:
-    """User + system CPU seconds of a process (all its threads)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
 def start_backend() -> tuple[subprocess.Popen[bytes], str]:
@@ -67,6 +72,119 @@ def start_backend() -> tuple[subprocess.Popen[bytes], str]:
     raise SystemExit("the exercise backend did not start")
 
 
+def online_h264_cameras(base: str, count: int) -> list[Camera]:
+    """``count`` online cameras whose sub stream is H.264 MPEG-TS, as the platform lists them, with the main
+    stream set to the sub one (every tile size plays the same 640×360 stream the bare loops read)."""
+    with requests.Session() as http:
+        login = {"username": "viewer", "password": "viewer"}
+        token = http.post(f"{base}/api/v1/auth/token", json=login, timeout=10).json()["access_token"]
+        body = http.get(f"{base}/api/v1/cameras", headers={"Authorization": f"Bearer {token}"}, timeout=10).json()
+    cameras = [Camera.model_validate(c) for c in body["cameras"]]
+    fit = [c for c in cameras if c.status is CameraStatus.ONLINE and c.streams.sub.endswith(".ts")
+           and stream_codec(c.id) == "h264"]  # fmt: skip
+    if len(fit) < count:
+        raise SystemExit(f"only {len(fit)} online H.264 cameras, {count} needed")
+    return [c.model_copy(update={"streams": c.streams.model_copy(update={"main": c.streams.sub})})
+            for c in fit[:count]]  # fmt: skip
+
+
+def sent_times(base: str, cameras: list[str]) -> dict[str, list[float]]:
+    """Per camera, when the server last sent each loop index (Unix time)."""
+    return {c: requests.get(f"{base}/streams/{c}/sub.sent", timeout=5).json()["sent_at"] for c in cameras}
+
+
+def rss_mb() -> float:
+    """Resident memory of this process, MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def quantiles(values: list[float]) -> tuple[float, float]:
+    """(p50, p95), NaN with fewer than 20 values."""
+    if len(values) < 20:
+        return float("nan"), float("nan")
+    q = statistics.quantiles(values, n=20)
+    return q[9], q[18]
+
+
+def latencies(shown: list[tuple[str, int, float]], sent: dict[str, list[float]]) -> list[float]:
+    """Milliseconds from the server sending each index to its pick-up (only indexes the server sent)."""
+    return sorted((at - sent[c][i]) * 1000 for c, i, at in shown if i < len(sent[c]) and sent[c][i] > 0)
+
+
+def run_bare(urls: list[str], seconds: float) -> dict[str, float]:
+    """N threads of ``cv2.VideoCapture`` + ``read()``: CPU share and fps over the window."""
+    stop, counts = threading.Event(), [0] * len(urls)
+    opened = threading.Barrier(len(urls) + 1)
+
+    def loop(i: int, url: str) -> None:
+        cap = cv2.VideoCapture(url, cv2.CAP_FFMPEG)
+        opened.wait()
+        while not stop.is_set() and cap.read()[0]:
+            counts[i] += 1
+        cap.release()
+
+    threads = [threading.Thread(target=loop, args=(i, u)) for i, u in enumerate(urls)]
+    for t in threads:
+        t.start()
+    opened.wait()
+    time.sleep(1.0)
+    c0, cpu0, t0 = list(counts), time.process_time(), time.monotonic()
+    time.sleep(seconds)
+    cpu, wall = time.process_time() - cpu0, time.monotonic() - t0
+    stop.set()
+    for t in threads:
+        t.join(10)
+    return {"cpu": cpu / wall, "fps": statistics.mean((c - b) / wall for c, b in zip(counts, c0, strict=True))}
+
+
+def run_readers(base: str, cameras: list[Camera], seconds: float) -> dict[str, float]:
+    """N PyAV readers polled as a wall timer would: time to live, CPU, fps, latency."""
+    started = time.monotonic()
+    readers = [StreamReader(c.streams.sub, camera_id=c.id).start() for c in cameras]
+    try:
+        wait_for(lambda: all(r.state is StreamState.LIVE for r in readers), 60)
+        to_live = time.monotonic() - started
+        time.sleep(1.0)
+        offset, seen, shown = time.time() - time.monotonic(), [0] * len(readers), []
+        frames0, dropped0 = [r.stats().frames for r in readers], sum(r.stats().dropped for r in readers)
+        cpu0, t0 = time.process_time(), time.monotonic()
+        while time.monotonic() - t0 < seconds:
+            for i, reader in enumerate(readers):
+                frame = reader.latest()
+                if frame is not None and frame.seq != seen[i]:
+                    seen[i] = frame.seq
+                    index = read_index_code(frame.image)
+                    if index is not None:
+                        shown.append((cameras[i].id, index, time.monotonic() + offset))
+            time.sleep(0.01)
+        cpu, wall = time.process_time() - cpu0, time.monotonic() - t0
+        fps = [(r.stats().frames - f0) / wall for r, f0 in zip(readers, frames0, strict=True)]
+        dropped = sum(r.stats().dropped for r in readers) - dropped0
+        sent = sent_times(base, [c.id for c in cameras])
+    finally:
+        for r in readers:
+            r.stop(timeout_s=0)
+        for r in readers:
+            r.join(10)
+    p50, p95 = quantiles(latencies(shown, sent))
+    return {"to_live": to_live, "cpu": cpu / wall, "fps": statistics.mean(fps), "fps_min": min(fps),
+            "dropped": dropped, "p50": p50, "p95": p95}  # fmt: skip
+
+
+def pump(app: QApplication, seconds: float, until: Callable[[], bool] | None = None) -> bool:
+    """Run the Qt event loop for ``seconds`` (or until ``until()`` holds)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        app.processEvents()
+        if until is not None and until():
+            return True
+        time.sleep(0.002)
+    return until is None or until()
+
+
 def wait_for(predicate: Callable[[], bool], timeout_s: float) -> bool:
     """Poll every 5 ms until ``predicate`` holds or the time is up."""
     deadline = time.monotonic() + timeout_s
@@ -77,140 +195,104 @@ def wait_for(predicate: Callable[[], bool], timeout_s: float) -> bool:
     return predicate()
 
 
-def sent_times(base: str, cameras: list[str]) -> dict[str, list[float]]:
-    """Per camera, when the server last sent each loop index (Unix time)."""
-    return {c: requests.get(f"{base}/streams/{c}/sub.sent", timeout=5).json()["sent_at"] for c in cameras}
-
-
-def start_rtsp() -> tuple[subprocess.Popen[str] | None, str]:
-    """GStreamer's RTSP server (tests/rtsp_server.py) through the system Python, or (None, why not)."""
-    if not Path("/usr/bin/python3").exists():
-        return None, "no /usr/bin/python3"
-    proc = subprocess.Popen(["/usr/bin/python3", str(ROOT / "tests" / "rtsp_server.py")], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)  # fmt: skip
-    line = proc.stdout.readline().strip() if proc.stdout else ""
-    if not line.startswith("READY "):
-        proc.kill()
-        proc.wait(5)
-        return None, f"RTSP server unavailable ({line or 'GStreamer bindings missing'})"
-    return proc, f"rtsp://127.0.0.1:{line.split()[1]}/h264"
-
-
-def run_readers(base: str, cameras: list[str], decoder: str, seconds: float, url: str = "") -> dict[str, float]:
-    """N StreamReaders (of ``url`` if given, else of each camera's sub stream): time to all live, then a
-    window polling them as the wall's timer does."""
+def run_wall(app: QApplication, wall: WallView, base: str, cameras: list[Camera], seconds: float,
+             soak: float = 0.0) -> dict[str, float]:  # fmt: skip
+    """The real wall: arrange the cameras, time to all live, then a window of painting; optionally a soak."""
+    layout = {4: "4", 9: "9", 16: "16", 25: "25", 36: "36"}[len(cameras)]
+    wall.overload.policy = OverloadPolicy()  # each row starts with nothing turned down
     started = time.monotonic()
-    urls = [url or f"{base}/streams/{c}/sub.ts" for c in cameras]
-    readers = [StreamReader(u, decoder=decoder, camera_id=c).start() for u, c in zip(urls, cameras, strict=True)]
-    try:
-        live = wait_for(lambda: all(r.state is StreamState.LIVE for r in readers), 60)
-        to_live = time.monotonic() - started if live else float("nan")
-        time.sleep(1.0)  # let the opening burst pass
-        offset = time.time() - time.monotonic()
-        seen = [0] * len(readers)
-        shown: list[tuple[int, int, float]] = []  # (tile, index, decoded at, Unix time)
-        frames0 = [r.stats().frames for r in readers]
-        cpu0, t0 = time.process_time(), time.monotonic()
-        while time.monotonic() - t0 < seconds:
-            for i, reader in enumerate(readers):
-                frame = reader.latest()
-                if frame is not None and frame.seq != seen[i]:
-                    seen[i] = frame.seq
-                    index = read_index_code(frame.image)
-                    if index is not None:
-                        shown.append((i, index, frame.captured_at + offset))
-            time.sleep(0.01)  # the wall's paint timer polls at a similar rate
-        cpu, wall = time.process_time() - cpu0, time.monotonic() - t0
-        fps = [(r.stats().frames - f0) / wall for r, f0 in zip(readers, frames0, strict=True)]
-        sent = {} if url else sent_times(base, cameras)
-    finally:
-        for r in readers:
-            r.stop(timeout_s=0)
-        for r in readers:
-            r.join(10)
-    latencies = [] if url else sorted(
-        (at - sent[cameras[i]][index]) * 1000 for i, index, at in shown if sent[cameras[i]][index] > 0
-    )
-    q = statistics.quantiles(latencies, n=20) if len(latencies) >= 20 else [float("nan")] * 19
-    return {"to_live": to_live, "cpu": cpu / wall, "fps": statistics.mean(fps), "fps_min": min(fps),
-            "p50": q[9], "p95": q[18]}  # fmt: skip
+    wall.model.arrange(layout, cameras)
+    pump(app, 60, lambda: all(t.state_text() == "直播" for t in wall.tiles()))
+    to_live = time.monotonic() - started
+    pump(app, 1.0)
+    offset = time.time() - time.monotonic()
+    shown: list[tuple[str, int, float]] = []
+    seen: dict[int, object] = {}
 
+    def note_frames() -> None:  # runs right after the wall's own refresh tick
+        now = time.monotonic() + offset
+        for tile in wall.tiles():
+            frame = tile.frame
+            if frame is not None and seen.get(tile.index) is not frame and tile.camera is not None:
+                seen[tile.index] = frame
+                index = read_index_code(frame.image)
+                if index is not None:
+                    shown.append((tile.camera.id, index, now))
 
-def run_bare(base: str, cameras: list[str], seconds: float, url: str = "") -> dict[str, float]:
-    """N threads of ``cv2.VideoCapture`` + ``read()``, nothing else: CPU over the same kind of window."""
-    stop = threading.Event()
-    counts = [0] * len(cameras)
-    opened = threading.Barrier(len(cameras) + 1)
-
-    def loop(i: int, url: str) -> None:
-        cap = cv2.VideoCapture(url, cv2.CAP_FFMPEG)
-        opened.wait()
-        while not stop.is_set() and cap.read()[0]:
-            counts[i] += 1
-        cap.release()
-
-    urls = [url or f"{base}/streams/{c}/sub.ts" for c in cameras]
-    threads = [threading.Thread(target=loop, args=(i, u)) for i, u in enumerate(urls)]
-    for t in threads:
-        t.start()
-    opened.wait()
-    time.sleep(1.0)
-    c0, cpu0, t0 = list(counts), time.process_time(), time.monotonic()
-    time.sleep(seconds)
-    cpu, wall = time.process_time() - cpu0, time.monotonic() - t0
-    fps = [(c - b) / wall for c, b in zip(counts, c0, strict=True)]
-    stop.set()
-    for t in threads:
-        t.join(10)
-    return {"cpu": cpu / wall, "fps": statistics.mean(fps)}
+    wall._timer.timeout.connect(note_frames)
+    readers = {t.reader for t in wall.tiles()}
+    frames0 = [t.frames_painted for t in wall.tiles()]
+    dropped0 = sum(r.stats().dropped for r in readers if r is not None)
+    wall.overload.stall_max_ms = 0.0
+    cpu0, t0 = time.process_time(), time.monotonic()
+    pump(app, seconds)
+    cpu, span = time.process_time() - cpu0, time.monotonic() - t0
+    fps = [(t.frames_painted - f0) / span for t, f0 in zip(wall.tiles(), frames0, strict=True)]
+    readers = {t.reader for t in wall.tiles()}
+    dropped = sum(r.stats().dropped for r in readers if r is not None) - dropped0
+    sent = sent_times(base, [c.id for c in cameras])
+    stall = wall.overload.stall_max_ms
+    result = {"to_live": to_live, "cpu": cpu / span, "fps": statistics.mean(fps), "fps_min": min(fps),
+              "dropped": dropped, "stall": stall,
+              "degraded": sum(t.degrade is not Degrade.NONE for t in wall.tiles())}  # fmt: skip
+    result["p50"], result["p95"] = quantiles(latencies(shown, sent))
+    wall._timer.timeout.disconnect(note_frames)
+    if soak > 0:
+        result["rss_open"] = rss_mb()
+        pump(app, soak)
+        result["rss_soak"] = rss_mb()
+    wall.model.clear_all()
+    pump(app, 1.0)
+    return result
 
 
 def main() -> int:
     """Run every N, print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tiles", type=int, nargs="+", default=[4, 9, 16])
-    parser.add_argument("--seconds", type=float, default=6.0)
+    parser.add_argument("--tiles", type=int, nargs="+", default=[4, 9, 16, 25, 36])
+    parser.add_argument("--seconds", type=float, default=8.0, help="measuring window per row")
+    parser.add_argument("--soak", type=float, default=60.0, help="seconds the largest wall keeps playing for RSS")
     args = parser.parse_args()
+    app = QApplication.instance() or QApplication(sys.argv)
+    rss_start = rss_mb()
     proc, base = start_backend()
-    rtsp, rtsp_url = start_rtsp()
-    if rtsp is None:
-        print(f"RTSP rows skipped: {rtsp_url}", file=sys.stderr)
-    cameras_all = [f"CAM-{i:04d}" for i in range(1, 200) if stream_codec(f"CAM-{i:04d}") == "h264"]
+    pool = ReaderPool()
+    wall = WallView(pool, tile_count=4)
+    wall.resize(1920, 1080)
+    wall.show()
     rows = []
     try:
+        cameras_all = online_h264_cameras(base, max(args.tiles))
         for n in args.tiles:
             cams = cameras_all[:n]
-            bare = run_bare(base, cams, args.seconds)
-            for decoder in ("opencv", "pyav"):
-                server0, t0 = proc_cpu_s(proc.pid), time.monotonic()
-                r = run_readers(base, cams, decoder, args.seconds)
-                server = (proc_cpu_s(proc.pid) - server0) / (time.monotonic() - t0)
-                rows.append((n, decoder, r, bare, server, "http-ts"))
-                print(f"  N={n} {decoder}: done", file=sys.stderr)
-            if rtsp is not None:
-                bare = run_bare(base, cams, args.seconds, rtsp_url)
-                for decoder in ("opencv", "pyav"):
-                    server0, t0 = proc_cpu_s(rtsp.pid), time.monotonic()
-                    r = run_readers(base, cams, decoder, args.seconds, rtsp_url)
-                    server = (proc_cpu_s(rtsp.pid) - server0) / (time.monotonic() - t0)
-                    rows.append((n, decoder, r, bare, server, "rtsp"))
+            bare = run_bare([c.streams.sub for c in cams], args.seconds)
+            reader = run_readers(base, cams, args.seconds)
+            shown = run_wall(app, wall, base, cams, args.seconds, args.soak if n == max(args.tiles) else 0.0)
+            rows.append((n, bare, reader, shown))
+            print(f"  N={n}: done", file=sys.stderr)
     finally:
+        wall.shutdown()
+        pool.stop_all(10)
         proc.terminate()
         proc.wait(10)
-        if rtsp is not None and rtsp.stdin:
-            rtsp.stdin.close()
-            rtsp.wait(10)
-    print(f"{cv2.getNumberOfCPUs()} CPUs; H.264 640x360 25 fps on 127.0.0.1 (exercise MPEG-TS/HTTP, RTSP); "
-          f"{args.seconds:.0f} s windows")  # fmt: skip
-    head = ("tiles", "stream", "reader", "to live s", "CPU %", "bare CPU %", "ratio", "fps/tile", "min fps",
-            "lat p50 ms", "lat p95 ms", "server CPU %")  # fmt: skip
-    print(" | ".join(head))
-    print(" | ".join("---" for _ in head))
-    for n, decoder, r, bare, server, kind in rows:
-        cells = [str(n), kind, decoder, f"{r['to_live']:.2f}", f"{100 * r['cpu']:.0f}", f"{100 * bare['cpu']:.0f}",
-                 f"{r['cpu'] / bare['cpu']:.2f}", f"{r['fps']:.1f}", f"{r['fps_min']:.1f}", f"{r['p50']:.0f}",
-                 f"{r['p95']:.0f}", f"{100 * server:.0f}"]  # fmt: skip
-        print(" | ".join(cells))
+    print(f"{cv2.getNumberOfCPUs()} CPUs; H.264 640x360 25 fps, MPEG-TS over HTTP on 127.0.0.1 (stream copy); "
+          f"{args.seconds:.0f} s windows; offscreen Qt wall 1920x1080")  # fmt: skip
+    head = ("tiles", "to live s (reader/wall)", "CPU % bare", "CPU % wall", "ratio wall/bare", "fps/tile (min)",
+            "dropped/s", "lat p50/p95 ms reader", "lat p50/p95 ms wall", "added p50/p95 ms", "GUI max stall ms",
+            "降帧 tiles")  # fmt: skip
+    print("| " + " | ".join(head) + " |")
+    print("|" + "|".join("---" for _ in head) + "|")
+    for n, bare, r, w in rows:
+        cells = [str(n), f"{r['to_live']:.2f} / {w['to_live']:.2f}", f"{100 * bare['cpu']:.0f}",
+                 f"{100 * w['cpu']:.0f}", f"{w['cpu'] / bare['cpu']:.2f}", f"{w['fps']:.1f} ({w['fps_min']:.1f})",
+                 f"{w['dropped'] / args.seconds:.1f}", f"{r['p50']:.0f} / {r['p95']:.0f}",
+                 f"{w['p50']:.0f} / {w['p95']:.0f}", f"{w['p50'] - r['p50']:.0f} / {w['p95'] - r['p95']:.0f}",
+                 f"{w['stall']:.0f}", str(w["degraded"])]  # fmt: skip
+        print("| " + " | ".join(cells) + " |")
+    last = rows[-1][3] if rows else {}
+    if "rss_open" in last:
+        print(f"RSS: {rss_start:.0f} MB at start, {last['rss_open']:.0f} MB with {rows[-1][0]} tiles playing, "
+              f"{last['rss_soak']:.0f} MB after {args.soak:.0f} s more")  # fmt: skip
     return 0
 
 

@@ -29,6 +29,7 @@ from commandwall.ui.screens import ScreenManager, ScreenSettingsDialog
 from commandwall.ui.status import PlatformStatus
 from commandwall.ui.wall.feature import WallFeature
 from commandwall.video.pool import ReaderPool
+from commandwall.video.transport import RtspTransports
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ class MainWindow(QMainWindow):
         self.desk = Desk.of(session)
         self.setWindowTitle(f"薛城区一体化综合指挥平台 · {'演练模式' if session.user.exercise else '实战模式'}")
         self.signals = ClientSignals(self)
-        self.pool = ReaderPool()
+        self.pool = ReaderPool(transport_for=RtspTransports.load(session.settings.data_dir).transport)
         self._ready = False
         self.map_feature = MapFeature(self.desk.map, self.signals, self, data_dir=session.settings.data_dir)
         self.layer_tree_feature = LayerTreeFeature(UserLayersController.from_settings(session.settings),

@@ -33,6 +33,7 @@ cv2.setNumThreads(1)
 
 NETWORK_SCHEMES = frozenset({"rtsp", "rtsps", "rtmp", "http", "https", "tcp", "udp", "srt"})
 DECODERS = ("auto", "pyav", "opencv")
+RTSP_TRANSPORTS = ("tcp", "udp")
 
 
 class Capture(Protocol):
@@ -101,6 +102,8 @@ class PyAvCapture:
         key_frames_only: bool = False,
         size: tuple[int, int] | None = None,
     ) -> None:
+        if rtsp_transport not in RTSP_TRANSPORTS:
+            raise ValueError(f"unknown RTSP transport {rtsp_transport!r}; use one of {', '.join(RTSP_TRANSPORTS)}")
         # a small probe: the first frame decodes as soon as the key frame is in (a big one waits for ~32 KB)
         options = {"flags": "low_delay", "probesize": "4096", "analyzeduration": "0"}
         scheme = urlsplit(url).scheme.lower()
@@ -122,8 +125,9 @@ class PyAvCapture:
             ctx = self._stream.codec_context
             ctx.thread_count = 1  # frame threads add a frame of delay each; N streams already use the cores
             ctx.flags |= av.codec.context.Flags.low_delay
-            if key_frames_only:
-                ctx.skip_frame = "NONKEY"
+            self._key_frames_only = False
+            self._await_key = False
+            self.set_key_frames_only(key_frames_only)
             self._frames = self._container.decode(self._stream)
         except BaseException:
             self._container.close()
@@ -135,13 +139,30 @@ class PyAvCapture:
         """Codec name as FFmpeg says it (``h264``, ``hevc``, ``mjpeg`` …)."""
         return str(self._stream.codec_context.name)
 
+    @property
+    def key_frames_only(self) -> bool:
+        """True while only key frames are decoded."""
+        return self._key_frames_only
+
+    def set_key_frames_only(self, on: bool) -> None:
+        """Decode key frames only (降帧), or every frame again. Back to every frame, pictures are withheld
+        until the next key frame: the frames in between would refer to pictures that were never decoded."""
+        if on == self._key_frames_only:
+            return
+        self._stream.codec_context.skip_frame = "NONKEY" if on else "DEFAULT"
+        self._key_frames_only = on
+        self._await_key = not on
+
     def read(self) -> np.ndarray | None:
         """The next picture (blocks at most the read timeout); None at the end of the stream.
 
         A decoding error on one packet is an ``av.FFmpegError`` for the reader to log and reconnect on."""
         frame = next(self._frames, None)
+        while frame is not None and self._await_key and not frame.key_frame:
+            frame = next(self._frames, None)
         if frame is None:
             return None
+        self._await_key = False
         if self._size is not None:
             return frame.to_ndarray(width=self._size[0], height=self._size[1], format="bgr24")
         return frame_to_bgr(frame)
@@ -168,10 +189,21 @@ def frame_to_bgr(frame: av.VideoFrame) -> np.ndarray:
     return cv2.cvtColor(i420, cv2.COLOR_YUV2BGR_I420)
 
 
-def open_capture(url: str, decoder: str, open_timeout_s: float, read_timeout_s: float) -> Capture | None:
-    """Open ``url`` with the chosen decoder; None when OpenCV could not open it (PyAV raises instead)."""
+def open_capture(
+    url: str,
+    decoder: str,
+    open_timeout_s: float,
+    read_timeout_s: float,
+    *,
+    rtsp_transport: str = "tcp",
+    key_frames_only: bool = False,
+) -> Capture | None:
+    """Open ``url`` with the chosen decoder; None when OpenCV could not open it (PyAV raises instead).
+
+    ``rtsp_transport`` (``tcp``/``udp``) and ``key_frames_only`` apply to PyAV; OpenCV decodes every frame."""
     if choose_decoder(url, decoder) == "pyav":
-        return PyAvCapture(url, read_timeout_s)  # every wait, the open's included, bounded by the read timeout
+        # every wait, the open's included, bounded by the read timeout
+        return PyAvCapture(url, read_timeout_s, rtsp_transport=rtsp_transport, key_frames_only=key_frames_only)
     cap = OpenCvCapture(url, open_timeout_s, read_timeout_s)
     if cap.opened:
         return cap

@@ -20,10 +20,16 @@ class ReaderPool:
     thread never blocks) and keeps it among the *retiring* readers until its thread has ended.
     ``stop_all()`` ends every reader at shutdown, the retiring ones included, and waits for their threads:
     a reader thread still inside OpenCV when the interpreter finalises aborts the process. Thread-safe.
+    ``transport_for`` (camera id → ``tcp``/``udp``) picks a new reader's RTSP transport (default TCP).
     """
 
-    def __init__(self, reader_factory: Callable[[str], StreamReader] = StreamReader) -> None:
+    def __init__(
+        self,
+        reader_factory: Callable[[str], StreamReader] = StreamReader,
+        transport_for: Callable[[str], str] | None = None,
+    ) -> None:
         self._factory = reader_factory
+        self._transport_for = transport_for
         self._lock = threading.Lock()
         self._readers: dict[str, StreamReader] = {}
         self._refs: dict[str, int] = {}
@@ -41,6 +47,8 @@ class ReaderPool:
                 reader = self._factory(url)
                 if camera_id and not reader.camera_id:
                     reader.camera_id = camera_id
+                if camera_id and self._transport_for is not None:
+                    reader.set_rtsp_transport(self._transport_for(camera_id))
                 reader.start()
                 self._readers[url] = reader
                 self._refs[url] = 0

@@ -41,7 +41,7 @@ except ImportError:  # pragma: no cover - av is a dependency
 # One redaction policy for the whole client: user:pass@ and secret query parameters never reach a log.
 from commandwall.backend.http import redact as redact_url
 from commandwall.backoff import Backoff
-from commandwall.video.capture import Capture, choose_decoder, open_capture
+from commandwall.video.capture import RTSP_TRANSPORTS, Capture, choose_decoder, open_capture
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +88,7 @@ class StreamStats:
     resolution: tuple[int, int] | None  # (width, height) of the newest frame
     last_error: str = ""
     codec: str = ""  # as FFmpeg names it (h264, hevc, mjpeg); "" before the first open or when unknown
+    key_frames_only: bool = False  # 降帧: only key frames are decoded
 
     def age_s(self, now: float | None = None) -> float | None:
         """Seconds since the newest frame, or None before the first one."""
@@ -119,7 +120,8 @@ class StreamReader:
     the process). The URL may hold credentials: it is only ever logged through :func:`redact_url`
     (``commandwall.backend.http.redact``). ``camera_id`` (may be set later) only labels log lines.
     ``decoder``: ``auto`` (PyAV for network URLs — they open in parallel —, OpenCV for files), ``pyav`` or
-    ``opencv``.
+    ``opencv``. ``rtsp_transport``: ``tcp`` (default) or ``udp`` for RTSP URLs. :meth:`set_key_frames_only`
+    turns a PyAV stream down to its key frames (降帧) and back while it plays.
     """
 
     FPS_WINDOW_S = 2.0
@@ -134,8 +136,12 @@ class StreamReader:
         backoff: Backoff | None = None,
         camera_id: str = "",
         decoder: str = "auto",
+        rtsp_transport: str = "tcp",
     ) -> None:
         self.decoder = choose_decoder(url, decoder)
+        self.rtsp_transport = "tcp"
+        self.set_rtsp_transport(rtsp_transport)
+        self._key_frames_only = False  # asked for; the reading thread applies it to the open capture
         self.url = url
         self.safe_url = redact_url(url)
         self.camera_id = camera_id
@@ -215,7 +221,19 @@ class StreamReader:
                 resolution=(slot.width, slot.height) if slot else None,
                 last_error=self._last_error,
                 codec=self._codec,
+                key_frames_only=self._key_frames_only and self.decoder == "pyav",
             )
+
+    def set_rtsp_transport(self, transport: str) -> None:
+        """``tcp`` or ``udp`` for RTSP (ValueError otherwise); applies from the next open."""
+        if transport not in RTSP_TRANSPORTS:
+            raise ValueError(f"unknown RTSP transport {transport!r}; use one of {', '.join(RTSP_TRANSPORTS)}")
+        self.rtsp_transport = transport
+
+    def set_key_frames_only(self, on: bool) -> None:
+        """Decode key frames only (降帧: about one picture a GOP) or every frame again; takes effect at the
+        next frame. Only PyAV streams can; an OpenCV reader (files) keeps decoding every frame."""
+        self._key_frames_only = bool(on)
 
     def reconnect_now(self) -> None:
         """Skip the rest of the current backoff wait (e.g. the platform says the camera is back online)."""
@@ -276,7 +294,8 @@ class StreamReader:
 
     def _open(self) -> Capture | None:
         """Open the stream (blocks at most ``open_timeout_s``); None or an exception when it fails."""
-        return open_capture(self.url, self.decoder, self.open_timeout_s, self.read_timeout_s)
+        return open_capture(self.url, self.decoder, self.open_timeout_s, self.read_timeout_s,
+                            rtsp_transport=self.rtsp_transport, key_frames_only=self._key_frames_only)  # fmt: skip
 
     def _decode(self, cap: Capture) -> np.ndarray | None:
         """Grab and decode the next picture (blocks at most ``read_timeout_s``); None when the stream failed,
@@ -286,7 +305,10 @@ class StreamReader:
     def _read_until_failure(self, cap: Capture) -> int:
         """Decode into the slot until the stream fails or stop is asked; return frames read."""
         count = 0
+        setter = getattr(cap, "set_key_frames_only", None)
         while not self._stop.is_set():
+            if setter is not None:
+                setter(self._key_frames_only)
             image = self._decode(cap)
             if image is None:
                 break

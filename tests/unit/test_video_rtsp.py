@@ -15,7 +15,9 @@ import numpy as np
 import pytest
 
 from commandwall.video.capture import PyAvCapture
+from commandwall.video.pool import ReaderPool
 from commandwall.video.reader import StreamReader, StreamState
+from commandwall.video.transport import RtspTransports
 from tests.unit.test_video_reader import wait_until
 
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -98,3 +100,48 @@ def test_rtsp_readers_open_in_parallel(rtsp: str) -> None:
         for r in readers:
             assert r.join(10.0)
     assert elapsed < 10.0, f"8 RTSP tiles took {elapsed:.1f} s"
+
+
+def udp_sockets() -> int:
+    """UDP sockets this process holds (FFmpeg's RTP/RTCP ports when RTSP runs over UDP)."""
+    udp = set()
+    for table in ("/proc/net/udp", "/proc/net/udp6"):
+        with open(table) as rows:
+            udp |= {row.split()[9] for row in list(rows)[1:]}
+    held = 0
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        held += target.startswith("socket:[") and target[8:-1] in udp
+    return held
+
+
+def test_udp_per_camera_reaches_ffmpeg_and_plays(rtsp: str, tmp_path: Path) -> None:
+    (tmp_path / "rtsp_transport.json").write_text('{"CAM-UDP": "udp", "CAM-BAD": "quic", "CAM-TCP": "tcp"}')
+    transports = RtspTransports.load(tmp_path)
+    assert [transports.transport(c) for c in ("CAM-UDP", "CAM-BAD", "CAM-TCP", "CAM-NEW")] == [
+        "udp", "tcp", "tcp", "tcp"
+    ], "a bad entry is left out, unnamed cameras use TCP"
+    pool = ReaderPool(transport_for=transports.transport)
+    try:
+        before = udp_sockets()
+        tcp = pool.acquire(f"{rtsp}/h264", "CAM-TCP")
+        assert wait_until(lambda: tcp.state is StreamState.LIVE, 20.0), tcp.stats()
+        assert tcp.rtsp_transport == "tcp" and udp_sockets() == before, "TCP: interleaved, no UDP port"
+        udp = pool.acquire(f"{rtsp}/h265", "CAM-UDP")
+        assert wait_until(lambda: udp.state is StreamState.LIVE, 20.0), udp.stats()
+        assert udp.rtsp_transport == "udp"
+        assert udp_sockets() >= before + 2, "UDP: FFmpeg holds RTP and RTCP ports"
+        seq = udp.seq
+        assert wait_until(lambda: udp.seq > seq + 10, 10.0), "frames keep arriving over UDP"
+    finally:
+        assert pool.stop_all(timeout_s=10.0)
+
+
+def test_bad_transport_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="unknown RTSP transport 'quic'"):
+        StreamReader("rtsp://127.0.0.1:9/x", rtsp_transport="quic")
+    (tmp_path / "rtsp_transport.json").write_text("[1, 2")
+    assert RtspTransports.load(tmp_path).transport("CAM-1") == "tcp", "an unreadable file: every camera on TCP"

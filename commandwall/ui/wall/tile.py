@@ -30,6 +30,7 @@ from commandwall.textsafe import display_text
 from commandwall.ui.wall.overlay import BADGE_COLORS, BADGE_TEXT_COLORS, fit_rect, info_lines, paint_info, tile_badge
 from commandwall.video.dragdrop import CAMERA_IDS_MIME, WALL_TILE_MIME, encode_camera_ids, encode_wall_tile
 from commandwall.video.layout import StreamKind
+from commandwall.video.overload import Degrade
 from commandwall.video.reader import Frame, FrameSource, StreamStats
 from commandwall.video.zoom import WHEEL_STEP, DigitalZoom
 
@@ -42,6 +43,7 @@ DROP_BORDER = QColor("#f5c518")
 BAR_BG = QColor(6, 10, 18, 170)
 TEXT = QColor("#e6edf3")
 TEXT_DIM = QColor("#5b6b80")
+DEGRADED_TEXT = QColor("#f5b83d")
 class TileView(QWidget):
     """A video tile. It holds no thread and no timer: the wall calls :meth:`refresh` ~25 times a second.
 
@@ -78,6 +80,7 @@ class TileView(QWidget):
         self._press_at: QPoint | None = None
         self._drop_hover = False
         self.show_info = False  # the 码流信息 overlay
+        self.degrade = Degrade.NONE  # what the overload policy did to this tile's stream
         self.zoom = DigitalZoom()  # 电子放大: wheel zooms, a drag pans while zoomed
         self._pan_from: QPointF | None = None
         self.setAcceptDrops(True)
@@ -130,6 +133,7 @@ class TileView(QWidget):
         """Empty the tile (the wall released its reader)."""
         self.camera = None
         self.reader = None
+        self.degrade = Degrade.NONE
         self.stream_kind = None
         self.stream_url = None
         self.camera_status = CameraStatus.ONLINE
@@ -145,6 +149,21 @@ class TileView(QWidget):
             self.camera_status = status
             self.refresh()
             self.update()
+
+    def set_degrade(self, level: Degrade) -> None:
+        """Note what the overload policy did (shown in the bottom-right corner: 降帧 / 负载保护)."""
+        if level is not self.degrade:
+            self.degrade = level
+            self.update()
+
+    def corner_text(self, fps: int) -> str:
+        """The bottom-right caption: fps and stream, and 降帧 while only key frames are decoded."""
+        kind = "主码流" if self.stream_kind == "main" else "子码流"
+        if self.degrade is Degrade.KEY_FRAMES:
+            return f"降帧 · 仅关键帧 {fps} fps · {kind}"
+        if self.degrade is Degrade.SUB:
+            return f"{fps} fps · {kind}（负载保护）"
+        return f"{fps} fps · {kind}"
 
     def set_selected(self, selected: bool) -> None:
         """Draw or remove the selection highlight."""
@@ -247,12 +266,11 @@ class TileView(QWidget):
             self._paint_top_bar(painter, metrics, bar_h, text, level)
             if self.show_info and self.camera is not None:
                 paint_info(painter, rect.adjusted(0, bar_h, 0, 0), self.info_lines(), metrics)
-            if self.camera is not None and fps > 0:
-                painter.setPen(TEXT)
+            if self.camera is not None and (fps > 0 or self.degrade is Degrade.KEY_FRAMES):
+                painter.setPen(TEXT if self.degrade is Degrade.NONE else DEGRADED_TEXT)
                 corner = rect.adjusted(0, 0, -6, -4)
-                kind = "主码流" if self.stream_kind == "main" else "子码流"
                 painter.drawText(corner, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom,
-                                 f"{fps} fps · {kind}")  # fmt: skip
+                                 self.corner_text(fps))  # fmt: skip
             if self.zoom.active:
                 painter.setPen(TEXT)
                 painter.drawText(rect.adjusted(6, 0, 0, -4), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,

@@ -15,10 +15,12 @@ from PySide6.QtWidgets import QGridLayout, QMenu, QWidget
 from commandwall import localtime
 from commandwall.domain.models import Camera, CameraStatus
 from commandwall.textsafe import display_text
+from commandwall.ui.wall.overload import OverloadMonitor, apply_key_frames
 from commandwall.ui.wall.snapshot import SnapshotError, save_snapshot
 from commandwall.ui.wall.tile import WALL_BG, TileView
 from commandwall.video.dragdrop import CAMERA_IDS_MIME, WALL_TILE_MIME, decode_camera_ids, decode_wall_tile
 from commandwall.video.layout import MAX_TILES, StreamKind, WallLayout, choose_stream, stream_url
+from commandwall.video.overload import Degrade
 from commandwall.video.pool import ReaderPool
 from commandwall.video.reader import StreamReader
 from commandwall.video.wall_model import WallChange, WallModel
@@ -91,6 +93,8 @@ class WallView(QWidget):
             tile.sig_double_clicked.connect(self.toggle_maximized)
             tile.sig_dropped.connect(self.drop)
             tile.sig_context_menu.connect(self._show_tile_menu)
+        #: graceful overload (降帧): measured on every refresh tick, decided once a second
+        self.overload = OverloadMonitor(max(10, round(1000 / refresh_hz)))
         self.model.subscribe(self._on_model_changed)
         self._sync_tiles(range(MAX_TILES))
         self._relayout()
@@ -309,6 +313,7 @@ class WallView(QWidget):
             reader = self._pool.acquire(url, camera.id)  # shown elsewhere already: the same reader
             status = self._status.get(camera.id, camera.status)
             tile.show_stream(camera, reader, kind, url, status=status)
+            apply_key_frames(tile, self.overload.policy.level(camera.id))
             log.info("wall: tile %d plays %s (%s stream)", index, camera.id, kind)
             self.sig_playing_changed.emit(index, camera.id)
             if others:
@@ -327,6 +332,8 @@ class WallView(QWidget):
         showing = [t for t in tiles if t.isVisible()] or tiles
         width = max(t.width_px() for t in showing)
         current = next((t.stream_kind for t in tiles if t.stream_kind is not None and t is not extra), None)
+        if self.overload.policy.level(camera.id) >= Degrade.SUB:
+            width = 0  # turned down by the overload policy: the sub stream whatever the size
         return choose_stream(camera, width, current=current)
 
     # ---- internals ----------------------------------------------------------------------------------
@@ -358,8 +365,11 @@ class WallView(QWidget):
     def _tick(self) -> None:
         """Refresh visible tiles; re-choose main/sub for cameras whose tiles' size has settled."""
         if not self.isVisible():
+            self.overload.pause()
             return
         now = time.monotonic()
+        if self.overload.tick(now):
+            self._apply_overload(self.overload.evaluate(self.tiles(), now))
         settled: dict[str, Camera] = {}
         for tile in self.tiles():
             if not tile.isVisible():
@@ -371,6 +381,15 @@ class WallView(QWidget):
                     settled[tile.camera.id] = tile.camera
         for camera in settled.values():
             self._maybe_switch_stream(camera)
+
+    def _apply_overload(self, changes: dict[str, Degrade]) -> None:
+        """Move cameras the policy turned down (or up) to their stream, then set their key-frame mode."""
+        for camera_id, level in changes.items():
+            tiles = self._tiles_of(camera_id)
+            if tiles and tiles[0].camera is not None:
+                self._maybe_switch_stream(tiles[0].camera)
+            for tile in tiles:
+                apply_key_frames(tile, level)
 
     def _maybe_switch_stream(self, camera: Camera) -> None:
         """Move every tile of ``camera`` to the stream its widest visible tile needs, if that changed."""

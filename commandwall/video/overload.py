@@ -1,0 +1,189 @@
+"""Graceful overload (降帧) for the video wall, without Qt.
+
+When the machine cannot decode and paint every stream in time — the readers' slot drops frames the wall
+never took, a reader delivers well below the rate it had, its newest picture gets old, or the GUI's refresh
+tick runs over its budget — the wall sheds work step by step, smallest tiles first:
+
+1. :attr:`Degrade.SUB` — a tile on its main stream moves to the sub stream (cameras that have one);
+2. :attr:`Degrade.KEY_FRAMES` — the stream decodes key frames only (about one picture a second, a small
+   fraction of the CPU); the tile says 降帧.
+
+When the load has stayed low for a while it gives the steps back, largest tiles first, one step at a time:
+the thresholds to recover are lower than those to degrade and the calm must last longer (hysteresis), with a
+minimum interval between changes, so the wall does not flap. The wall never queues frames (readers keep only
+the newest one), so overload shows as a lower frame rate, never as seconds of lag.
+
+:class:`OverloadPolicy` sees only :class:`CameraLoad` measurements (what ``StreamReader.stats()`` and the
+tiles expose) and answers with a :class:`Degrade` level per camera; the Qt wall applies it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class Degrade(IntEnum):
+    """How far a camera's stream is turned down."""
+
+    NONE = 0
+    SUB = 1  # forced to the sub stream
+    KEY_FRAMES = 2  # key frames only (降帧)
+
+
+@dataclass(frozen=True, slots=True)
+class CameraLoad:
+    """One camera on the wall at one measurement (its widest tile and its reader's counters)."""
+
+    camera_id: str
+    width_px: int  # the widest tile showing it
+    url: str  # the stream playing now (a switch starts its counters over)
+    live: bool
+    frames: int  # decoded since the reader started
+    dropped: int  # replaced in the slot before the wall took them
+    fps: float
+    age_s: float | None  # how old its newest picture is
+    has_sub: bool = True  # a sub stream distinct from the main one
+    on_sub: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class OverloadThresholds:
+    """When the wall counts as overloaded (any one suffices) and when as calm (all must hold)."""
+
+    tick_budget_ms: float = 50.0  # the GUI refresh tick's worst time per window
+    drop_ratio: float = 0.25  # frames dropped ÷ frames decoded, over all full-rate streams
+    behind_ratio: float = 0.8  # a stream below this share of its own best fps is behind …
+    behind_share: float = 0.25  # … and this share of the streams behind is overload
+    max_age_s: float = 1.0  # a full-rate live stream whose newest picture is older than this is behind
+    calm_factor: float = 0.5  # calm: every measure below this share of its overload threshold
+    degrade_after: int = 2  # consecutive overloaded windows before a step down
+    recover_after: int = 5  # consecutive calm windows before a step back
+    min_interval_s: float = 2.0  # between two changes
+    settle_windows: int = 3  # a stream's first windows set no best rate (an open starts with a GOP burst)
+
+
+@dataclass(slots=True)
+class _Seen:
+    url: str
+    frames: int
+    dropped: int
+    best_fps: float
+    windows: int = 0
+
+
+class OverloadPolicy:
+    """Decides which cameras to turn down and back up, from one :meth:`update` per measurement window.
+
+    ``update`` returns the cameras whose :class:`Degrade` level changed in this window (camera id → level);
+    :meth:`level` says the level of any camera. Cameras that left the wall are forgotten.
+    """
+
+    def __init__(self, thresholds: OverloadThresholds | None = None) -> None:
+        self.thresholds = thresholds or OverloadThresholds()
+        self._levels: dict[str, Degrade] = {}
+        self._seen: dict[str, _Seen] = {}
+        self._hot = 0  # consecutive overloaded windows
+        self._calm = 0  # consecutive calm windows
+        self._changed_at = -math.inf
+        self.overloaded = False  # the last window's verdict
+        self.reason = ""  # why, for the log
+
+    def level(self, camera_id: str) -> Degrade:
+        """The camera's level now (NONE for a camera the policy has not turned down)."""
+        return self._levels.get(camera_id, Degrade.NONE)
+
+    def levels(self) -> dict[str, Degrade]:
+        """Every camera turned down, with its level."""
+        return dict(self._levels)
+
+    def update(
+        self, loads: Iterable[CameraLoad], tick_max_ms: float, now: float, *, act: bool = True
+    ) -> dict[str, Degrade]:
+        """Take one window's measurements (``now``: monotonic seconds) and return the level changes.
+
+        ``act=False`` (the application still starting) only learns the streams' counters and rates."""
+        loads = list(loads)
+        present = {load.camera_id for load in loads}
+        for gone in set(self._levels) - present:
+            del self._levels[gone]
+        for gone in set(self._seen) - present:
+            del self._seen[gone]
+        pressure = self._pressure(loads, tick_max_ms)
+        t = self.thresholds
+        if not act:
+            self.overloaded, self._hot, self._calm = False, 0, 0
+            return {}
+        hot = pressure >= 1.0
+        calm = pressure < t.calm_factor
+        self.overloaded = hot
+        self._hot = self._hot + 1 if hot else 0
+        self._calm = self._calm + 1 if calm else 0
+        if now - self._changed_at < t.min_interval_s:
+            return {}
+        if self._hot >= t.degrade_after:
+            changes = self._step_down(loads)
+        elif self._calm >= t.recover_after:
+            changes = self._step_up(loads)
+        else:
+            return {}
+        if changes:
+            self._changed_at = now
+            self._hot = self._calm = 0
+            self._levels.update(changes)
+            self._levels = {c: v for c, v in self._levels.items() if v is not Degrade.NONE}
+        return changes
+
+    def _pressure(self, loads: list[CameraLoad], tick_max_ms: float) -> float:
+        """The worst measure as a share of its overload threshold (≥ 1: overloaded)."""
+        t = self.thresholds
+        measures = {"gui": tick_max_ms / t.tick_budget_ms}
+        decoded = dropped = behind = full = 0
+        for load in loads:
+            seen = self._seen.get(load.camera_id)
+            if seen is None or seen.url != load.url or load.frames < seen.frames:
+                seen = self._seen[load.camera_id] = _Seen(load.url, load.frames, load.dropped, 0.0)
+            new_frames, new_drops = load.frames - seen.frames, load.dropped - seen.dropped
+            seen.frames, seen.dropped = load.frames, load.dropped
+            seen.windows += 1
+            if not load.live or self.level(load.camera_id) is Degrade.KEY_FRAMES:
+                continue  # key frames only: one picture a GOP and old pictures are what was asked for
+            full += 1
+            decoded += new_frames
+            dropped += new_drops
+            slow = seen.best_fps > 0 and load.fps < t.behind_ratio * seen.best_fps
+            old = load.age_s is not None and load.age_s > t.max_age_s
+            behind += slow or old
+            if seen.windows > t.settle_windows:
+                seen.best_fps = max(seen.best_fps, load.fps)
+        if decoded:
+            measures["drops"] = dropped / decoded / t.drop_ratio
+        if full:
+            measures["behind"] = behind / full / t.behind_share
+        worst = max(measures, key=lambda k: measures[k])
+        self.reason = f"{worst} {measures[worst]:.2f}"
+        return measures[worst]
+
+    def _batch(self, candidates: int) -> int:
+        """How many cameras one step moves: a sixth of the wall (36 tiles: 6), at least one."""
+        return max(1, math.ceil(candidates / 6))
+
+    def _step_down(self, loads: list[CameraLoad]) -> dict[str, Degrade]:
+        by_size = sorted(loads, key=lambda load: (load.width_px, load.camera_id))
+        batch = self._batch(len(loads))
+        to_sub = [x for x in by_size if self.level(x.camera_id) is Degrade.NONE and x.has_sub and not x.on_sub]
+        if to_sub:
+            return {x.camera_id: Degrade.SUB for x in to_sub[:batch]}
+        to_key = [x for x in by_size if self.level(x.camera_id) < Degrade.KEY_FRAMES]
+        return {x.camera_id: Degrade.KEY_FRAMES for x in to_key[:batch]}
+
+    def _step_up(self, loads: list[CameraLoad]) -> dict[str, Degrade]:
+        by_size = sorted(loads, key=lambda load: (-load.width_px, load.camera_id))
+        batch = self._batch(len(loads))
+        keyed = [x for x in by_size if self.level(x.camera_id) is Degrade.KEY_FRAMES]
+        if keyed:
+            return {x.camera_id: Degrade.SUB for x in keyed[:batch]}
+        subbed = [x for x in by_size if self.level(x.camera_id) is Degrade.SUB]
+        return {x.camera_id: Degrade.NONE for x in subbed[:batch]}

@@ -1,0 +1,60 @@
+"""RTSP transport per camera: TCP unless the data folder's ``rtsp_transport.json`` says ``udp``.
+
+The file maps camera ids to ``"tcp"`` or ``"udp"``, for example ``{"CAM-0007": "udp"}``; cameras it does not
+name use TCP (interleaved in the RTSP connection: passes NAT and firewalls, no packet loss). UDP suits a
+camera on a clean LAN whose TCP stream stutters. A file that cannot be read or has bad entries is logged with
+the reason and the readable entries are kept; it never stops the wall.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from commandwall.video.capture import RTSP_TRANSPORTS
+
+log = logging.getLogger(__name__)
+
+FILE_NAME = "rtsp_transport.json"
+
+
+class RtspTransports:
+    """Camera id → RTSP transport (``tcp`` or ``udp``); :meth:`transport` is what the reader pool asks."""
+
+    def __init__(self, by_camera: dict[str, str] | None = None) -> None:
+        self._by_camera: dict[str, str] = {}
+        for camera_id, transport in (by_camera or {}).items():
+            self.set(camera_id, transport)
+
+    @classmethod
+    def load(cls, data_dir: Path) -> RtspTransports:
+        """Read ``data_dir/rtsp_transport.json`` (missing: every camera on TCP)."""
+        path = data_dir / FILE_NAME
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return cls()
+        except (OSError, ValueError) as error:
+            log.warning("%s cannot be read (every camera uses RTSP over TCP): %s", path, error)
+            return cls()
+        if not isinstance(raw, dict):
+            log.warning("%s must map camera ids to \"tcp\" or \"udp\"; ignored", path)
+            return cls()
+        transports = cls()
+        for camera_id, transport in raw.items():
+            try:
+                transports.set(str(camera_id), transport)
+            except ValueError as error:
+                log.warning("%s: %s", path, error)
+        return transports
+
+    def set(self, camera_id: str, transport: object) -> None:
+        """Use ``transport`` for ``camera_id``; ValueError for anything but ``tcp``/``udp``."""
+        if transport not in RTSP_TRANSPORTS:
+            raise ValueError(f"camera {camera_id}: unknown RTSP transport {transport!r}; use tcp or udp")
+        self._by_camera[camera_id] = str(transport)
+
+    def transport(self, camera_id: str) -> str:
+        """The camera's transport (``tcp`` when not set)."""
+        return self._by_camera.get(camera_id, "tcp")

@@ -1,0 +1,121 @@
+"""The overload policy (降帧) driven by synthetic measurements: what the readers and the GUI tick report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from commandwall.video.overload import CameraLoad, Degrade, OverloadPolicy, OverloadThresholds
+
+
+@dataclass
+class FakeCamera:
+    """One camera's counters as a reader would report them, advanced window by window."""
+
+    camera_id: str
+    width_px: int
+    on_sub: bool = False
+    frames: int = 0
+    dropped: int = 0
+    fps: float = 25.0
+
+    def window(self, fps: float, drop_share: float = 0.0, seconds: float = 1.0) -> CameraLoad:
+        decoded = round(fps * seconds)
+        self.frames += decoded
+        self.dropped += round(decoded * drop_share)
+        self.fps = fps
+        return CameraLoad(self.camera_id, self.width_px, f"url-{self.on_sub}", True, self.frames, self.dropped,
+                          fps, 0.04, has_sub=True, on_sub=self.on_sub)  # fmt: skip
+
+
+def wall(n_big: int = 1, n_small: int = 8) -> list[FakeCamera]:
+    """A big-tile wall: a few wide tiles on main streams and small ones on sub streams."""
+    big = [FakeCamera(f"BIG-{i}", 1200, on_sub=False) for i in range(n_big)]
+    small = [FakeCamera(f"S-{i}", 300 + 10 * i, on_sub=True) for i in range(n_small)]
+    return big + small
+
+
+def run(policy: OverloadPolicy, cams: list[FakeCamera], windows: int, *, tick_ms: float = 10.0,
+        fps: float = 25.0, drops: float = 0.0, t0: float = 0.0) -> float:  # fmt: skip
+    """Feed ``windows`` one-second windows; apply level changes like the wall does; returns the clock."""
+    now = t0
+    for _ in range(windows):
+        now += 1.0
+        changes = policy.update([c.window(fps, drops) for c in cams], tick_ms, now)
+        for cam in cams:
+            if cam.camera_id in changes and changes[cam.camera_id] >= Degrade.SUB:
+                cam.on_sub = True
+    return now
+
+
+def test_calm_wall_is_left_alone() -> None:
+    policy = OverloadPolicy()
+    run(policy, wall(), 20)
+    assert policy.levels() == {} and not policy.overloaded
+
+
+def test_a_slow_gui_tick_moves_big_tiles_to_sub_first_then_smallest_to_key_frames() -> None:
+    policy, cams = OverloadPolicy(), wall()
+    run(policy, cams, 1, tick_ms=10)  # a baseline window
+    now = run(policy, cams, 2, tick_ms=120, t0=1)
+    assert policy.levels() == {"BIG-0": Degrade.SUB}, "main streams go to sub before any frame rate drops"
+    now = run(policy, cams, 2, tick_ms=120, t0=now)
+    levels = policy.levels()
+    assert levels["BIG-0"] is Degrade.SUB
+    keyed = sorted(c for c, v in levels.items() if v is Degrade.KEY_FRAMES)
+    assert keyed == ["S-0", "S-1"], "the smallest tiles lose their frame rate first (9 cameras: 2 a step)"
+
+
+def test_dropped_frames_and_streams_falling_behind_count_as_overload() -> None:
+    policy, cams = OverloadPolicy(), wall(0, 6)
+    run(policy, cams, 3, drops=0.5)
+    assert policy.overloaded and policy.reason.startswith("drops")
+    assert policy.levels() == {"S-0": Degrade.KEY_FRAMES}
+
+    policy, cams = OverloadPolicy(), wall(0, 6)
+    now = run(policy, cams, 5, fps=25)  # past the opening windows
+    run(policy, cams, 3, fps=12, t0=now)  # every stream at half the rate it had
+    assert policy.overloaded and policy.reason.startswith("behind")
+    assert Degrade.KEY_FRAMES in policy.levels().values()
+
+
+def test_recovery_waits_for_lasting_calm_and_gives_back_largest_first() -> None:
+    policy, cams = OverloadPolicy(), wall(1, 8)
+    now = run(policy, cams, 12, tick_ms=200)
+    assert len(policy.levels()) == 9, "under lasting load every camera ends up turned down"
+    # a load just under the overload threshold but above the calm one: nothing comes back (hysteresis)
+    now = run(policy, cams, 10, tick_ms=40, t0=now)
+    assert len(policy.levels()) == 9
+    now = run(policy, cams, 4, tick_ms=5, t0=now)
+    assert len(policy.levels()) == 9, "four calm windows are not enough"
+    now = run(policy, cams, 1, tick_ms=5, t0=now)
+    back = {c: v for c, v in policy.levels().items() if v is Degrade.SUB}
+    assert set(back) == {"BIG-0", "S-7"}, "the largest tiles get their frame rate back first"
+    now = run(policy, cams, 60, tick_ms=5, t0=now)
+    assert policy.levels() == {}, "all the way back when the load stays low"
+
+
+def test_changes_keep_a_minimum_interval_and_cameras_that_left_are_forgotten() -> None:
+    policy = OverloadPolicy(OverloadThresholds(min_interval_s=10.0, degrade_after=1))
+    cams = wall(0, 3)
+    run(policy, cams, 5, tick_ms=300)
+    assert len(policy.levels()) == 1, "one step in ten seconds"
+    policy.update([cams[1].window(25)], 300, 100.0)
+    assert set(policy.levels()) <= {"S-1"}
+    assert policy.level("S-0") is Degrade.NONE
+
+
+def test_the_burst_of_an_opening_stream_sets_no_best_rate() -> None:
+    policy, cams = OverloadPolicy(), wall(0, 6)
+    now = run(policy, cams, 2, fps=45)  # the server sends the current GOP at once on open
+    run(policy, cams, 10, fps=25, t0=now)
+    assert not policy.overloaded and policy.levels() == {}, policy.reason
+
+
+def test_while_the_application_starts_the_policy_only_learns() -> None:
+    policy, cams = OverloadPolicy(), wall(1, 5)
+    for second in range(1, 6):
+        changes = policy.update([c.window(25, drop_share=0.9) for c in cams], 500.0, float(second), act=False)
+        assert changes == {} and not policy.overloaded
+    assert policy.levels() == {}
+    run(policy, cams, 3, tick_ms=500, t0=6.0)
+    assert policy.levels(), "once started, the same load turns tiles down"
