@@ -293,8 +293,8 @@ def test_a_trickling_body_is_cut_off_at_its_deadline() -> None:
             read_body(resp, "cameras", 1 << 20, deadline_s=1.0)
         elapsed = time.monotonic() - started
     assert "longer than 1 s" in str(info.value)
-    assert elapsed < 3.0, f"the deadline did not stop the read ({elapsed:.1f} s)"
-    assert sent["bytes"] < 100
+    assert elapsed < 10.0, f"the deadline did not stop the read ({elapsed:.1f} s; the drip lasts 60 s)"
+    assert sent["bytes"] < 300
 
 
 def test_a_prompt_body_is_read_whole_well_within_its_deadline() -> None:
