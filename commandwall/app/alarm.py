@@ -58,17 +58,19 @@ def linked_cameras(index: CameraIndex, lon: float, lat: float, k: int, *, radius
 
 @dataclass(frozen=True)
 class Alarm:
-    """One incident that raised the alarm, the cameras for the wall, and ``others`` raised in the same batch."""
+    """One incident that raised the alarm, the cameras for the wall, ``others`` raised in the same batch, and
+    ``place`` as the officer reads it (the grid cell's name; empty: the incident's town and grid)."""
 
     incident: Incident
     cameras: list[Camera]
     others: int = 0
+    place: str = ""
 
     @property
     def message(self) -> str:
         """The toast / status line: level, title, place, what the wall shows."""
         label = PRIORITY_LABELS.get(self.incident.priority, str(self.incident.priority))
-        place = " · ".join(p for p in (self.incident.town, self.incident.grid) if p)
+        place = self.place or " · ".join(p for p in (self.incident.town, self.incident.grid) if p)
         text = f"【{label}告警】{self.incident.title}" + (f"（{place}）" if place else "")
         text += f"：{len(self.cameras)} 路视频已切上视频墙" if self.cameras else "：附近没有在线视频"
         if self.others:
@@ -112,9 +114,10 @@ class AlarmLinkage:
 class AlarmController:
     """The alarm linkage of one desk: an :class:`AlarmLinkage` over the session's incidents and cameras."""
 
-    def __init__(self, session: ClientSession) -> None:
+    def __init__(self, session: ClientSession, grid_names: Callable[[], dict[str, str]] = dict) -> None:
         settings = session.settings
         self.session = session
+        self._grid_names = grid_names
         self.linkage = AlarmLinkage(settings.alarm_min_priority)
         self.radius_m = settings.alarm_radius_m
         self.sound_path = settings.alarm_sound
@@ -134,7 +137,8 @@ class AlarmController:
         if not raised:
             return None
         first = raised[0]
-        return Alarm(first, self.cameras_for(first, tiles), len(raised) - 1)
+        place = self._grid_names().get(first.grid, "") if first.grid else ""
+        return Alarm(first, self.cameras_for(first, tiles), len(raised) - 1, place)
 
     def cameras_for(self, incident: Incident, tiles: int) -> list[Camera]:
         """The online cameras covering the incident's point, then the nearest within the radius."""

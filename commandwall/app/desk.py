@@ -37,4 +37,4 @@ class Desk:
         return cls(session, map_controller, WallController(session, map_controller.grid_names),
                    IncidentsController(session), CamerasController(session), LoginController(session),
                    WarningsController.for_session(session), DashboardController(session),
-                   AlarmController(session))
+                   AlarmController(session, map_controller.grid_names))

@@ -55,11 +55,12 @@ def _spot(window: MainWindow) -> tuple[Camera, float, float]:
     raise AssertionError("no camera with neighbours in the exercise data")
 
 
-def _report(exercise, lon: float, lat: float, priority: int, title: str) -> str:
-    """The platform reports an incident (the exercise backend's store writes it and its SSE event)."""
+def _report(exercise, near: Camera, lon: float, lat: float, priority: int, title: str) -> str:
+    """The platform reports an incident (the exercise backend's store writes it and its SSE event) in the town
+    and grid cell of the camera ``near`` it."""
     incident = exercise.store.add_incident({
         "title": title, "description": "告警联动测试", "category": "jiaotong", "lon": lon, "lat": lat,
-        "town": "临城街道", "grid": "", "priority": priority, "source": "12345热线"})
+        "town": near.town, "grid": near.grid, "priority": priority, "source": "12345热线"})
     return incident.id
 
 
@@ -81,7 +82,7 @@ def test_a_severe_incident_turns_the_wall_area_and_map_and_restore_brings_the_wa
     model.subscribe(lambda change: switched.append(time.monotonic()) if change.tiles & set(area) else None)
     looking, lon, lat = _spot(window)
 
-    incident_id = _report(exercise, lon, lat, 1, "薛城区测试路口车辆起火")
+    incident_id = _report(exercise, looking, lon, lat, 1, "薛城区测试路口车辆起火")
     qtbot.waitUntil(lambda: alarm.last_alarm is not None, timeout=15000)
     assert alarm.last_alarm.incident.id == incident_id
     shown = _ids(model.cameras())
@@ -96,11 +97,18 @@ def test_a_severe_incident_turns_the_wall_area_and_map_and_restore_brings_the_wa
     print(f"alarm linkage: wall area switched {latency * 1000:.0f} ms after the incident reached the client")
     assert latency < 1.0, "wall switched within 1 s of arrival"
     assert alarm.ringing == incident_id and alarm.toast.isVisible() and "特急告警" in alarm.toast.text()
+    assert window.desk.map.grid_names()[looking.grid] in alarm.toast.text()  # the grid cell by its name
     assert "薛城区测试路口车辆起火" in window.statusBar().currentMessage()
     qtbot.waitUntil(lambda: run_js(qtbot, window.map, "CW.stats().selectedIncident") == incident_id,
                     timeout=10000)
 
-    _report(exercise, lon, lat, 1, "薛城区测试路口第二起车辆起火")  # a second severe incident: a second loan
+    def map_there() -> bool:
+        centre_lon, centre_lat = run_js(qtbot, window.map, "CW.stats().center")
+        return abs(centre_lon - lon) < 1e-3 and abs(centre_lat - lat) < 1e-3
+
+    qtbot.waitUntil(map_there, timeout=10000)
+
+    _report(exercise, looking, lon, lat, 1, "薛城区测试路口第二起车辆起火")  # a second severe incident: a second loan
     qtbot.waitUntil(lambda: alarm.last_alarm.incident.id != incident_id, timeout=15000)
     assert window.incidents.select(alarm.last_alarm.incident.id)  # acknowledged in the incident centre
     assert alarm.ringing is None and not alarm.toast.isVisible()
@@ -114,8 +122,8 @@ def test_a_severe_incident_turns_the_wall_area_and_map_and_restore_brings_the_wa
 def test_a_low_priority_incident_changes_nothing(qtbot, window_as, exercise) -> None:
     window = window_as("duty")
     before = _ids(window.wall.cameras())
-    _, lon, lat = _spot(window)
-    incident_id = _report(exercise, lon, lat, 3, "薛城区测试路段井盖缺失")
+    looking, lon, lat = _spot(window)
+    incident_id = _report(exercise, looking, lon, lat, 3, "薛城区测试路段井盖缺失")
     qtbot.waitUntil(lambda: window.incidents.model.incident(incident_id) is not None, timeout=15000)
     assert window.alarm_feature.last_alarm is None and window.alarm_feature.ringing is None
     assert _ids(window.wall.cameras()) == before and not window.alarm_feature.restore_action.isEnabled()
@@ -124,8 +132,10 @@ def test_a_low_priority_incident_changes_nothing(qtbot, window_as, exercise) -> 
 def test_a_viewer_desk_gets_the_linkage_too(qtbot, window_as, exercise) -> None:
     window = window_as("viewer")
     assert not window.session.user.can_act
+    window.alarm_feature.mute_action.trigger()  # 静音告警: the wall and the toast still follow, silently
     looking, lon, lat = _spot(window)
-    incident_id = _report(exercise, lon, lat, 2, "薛城区测试小区火情")
+    incident_id = _report(exercise, looking, lon, lat, 2, "薛城区测试小区火情")
     qtbot.waitUntil(lambda: window.alarm_feature.last_alarm is not None, timeout=15000)
     assert window.alarm_feature.last_alarm.incident.id == incident_id
     assert looking.id in _ids(window.wall.cameras())
+    assert window.alarm_feature.ringing is None and window.alarm_feature.toast.isVisible()

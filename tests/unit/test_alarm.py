@@ -78,6 +78,9 @@ def test_a_batch_puts_its_most_urgent_then_newest_first() -> None:
     assert linkage.select(batch) == []
     alarm = Alarm(batch[2], [], others=2)
     assert alarm.message.startswith("【特急告警】事件c2（临城街道）") and "另有 2 起" in alarm.message
+    assert "附近没有在线视频" in alarm.message
+    named = Alarm(batch[2], [], place="临城街道第03网格")
+    assert named.message.startswith("【特急告警】事件c2（临城街道第03网格）")
 
 
 # --- which cameras, against brute force on the real camera layer ---------------------------------------------

@@ -135,14 +135,14 @@ class AlarmFeature(QObject):
         self.sig_message.emit(text, TOAST_MS)
         log.info("alarm for incident %s (priority %s): %d camera(s) on the wall", incident.id,
                  incident.priority, len(alarm.cameras))
-        self._ringing = incident.id
         if not self.mute_action.isChecked():
+            self._ringing = incident.id
             self._play_sound()
 
     # --- the officer ---------------------------------------------------------------------------------------
     def acknowledge(self, incident_id: str) -> None:
-        """The officer selected ``incident_id``: if its alarm sounds, it stops and the toast goes."""
-        if incident_id and incident_id == self._ringing:
+        """The officer selected ``incident_id``: if it raised the last alarm, the sound stops and the toast goes."""
+        if incident_id and self.last_alarm is not None and incident_id == self.last_alarm.incident.id:
             self._stop_sound()
             self.toast.hide()
 
