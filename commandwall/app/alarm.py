@@ -3,7 +3,8 @@ turns to for one.
 
 An incident raises the alarm once: when it is first seen open at or above the configured severity
 (``Settings.alarm_min_priority``; priority 1 特急 … 4 提示, lower is more urgent), or when its priority rises
-to that level. Incidents the desk already knew when it connected never do. The cameras come from geometry
+to that level. Incidents the desk already knew when it connected never do, nor do early warnings (预警: an area,
+not a spot a camera can look at; they have their own map overlay). The cameras come from geometry
 alone, for any point: first those whose field-of-view sector covers the point (nearest first), then the
 nearest others within ``alarm_radius_m``, online ones only, as many as the wall area has tiles.
 
@@ -19,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from commandwall.app.incidents import PRIORITY_LABELS
+from commandwall.app.incidents import PRIORITY_LABELS, WARNING_CATEGORY
 from commandwall.app.session import ClientSession
 from commandwall.domain.models import OPEN_STATUSES, Camera, CameraStatus, Incident
 from commandwall.geo.index import CameraIndex
@@ -97,7 +98,8 @@ class AlarmLinkage:
         """True once for an open incident new at the alarm level or whose priority rose to it."""
         before = self._priority.get(incident.id)
         self._priority[incident.id] = incident.priority
-        severe = incident.priority <= self.min_priority and incident.status in OPEN_STATUSES
+        severe = (incident.priority <= self.min_priority and incident.status in OPEN_STATUSES
+                  and incident.category != WARNING_CATEGORY)
         rose = before is None or before > self.min_priority
         if not severe or not rose or incident.id in self._raised:
             return False

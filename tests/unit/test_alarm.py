@@ -46,6 +46,7 @@ def test_low_priority_closed_and_known_incidents_do_not() -> None:
     assert not linkage.raises(incident("low", 3))
     assert not linkage.raises(incident("hint", 4))
     assert not linkage.raises(incident("done", 1, status=IncidentStatus.CLOSED))
+    assert not linkage.raises(incident("rain", 1).model_copy(update={"category": "yujing"}))  # an area warning
 
 
 def test_a_priority_rising_to_the_level_raises_it() -> None:
