@@ -158,6 +158,14 @@ class Settings(BaseSettings):
             )
         return url
 
+    @field_validator("alarm_sound")
+    @classmethod
+    def _alarm_sound_is_a_wav_file(cls, path: Path | None) -> Path | None:
+        """The alarm sound must be there when the alarm goes off: an existing .wav file."""
+        if path is not None and (path.suffix.lower() != ".wav" or not path.is_file()):
+            raise ValueError("alarm_sound must be an existing .wav file")
+        return path
+
     @field_validator("wall_tiles")
     @classmethod
     def _known_wall_layout(cls, tiles: int) -> int:

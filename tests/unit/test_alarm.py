@@ -137,6 +137,14 @@ def test_only_usable_cameras_and_nothing_far_away(real_cameras: list[Camera]) ->
     assert linked_cameras(index, cam.lon, cam.lat, 0) == []
 
 
+def test_a_configured_sound_must_be_a_wav_file(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("COMMANDWALL_ALARM_SOUND", str(tmp_path / "missing.wav"))
+    with pytest.raises(ValidationError, match=r"alarm_sound must be an existing \.wav file"):
+        Settings()
+    monkeypatch.setenv("COMMANDWALL_ALARM_SOUND", str(write_tone(tmp_path / "mine.wav")))
+    assert Settings().alarm_sound == tmp_path / "mine.wav"
+
+
 def test_the_generated_tone_is_a_playable_wav(tmp_path) -> None:
     path = write_tone(tmp_path / "sub" / "tone.wav")
     with wave.open(str(path)) as wav:
