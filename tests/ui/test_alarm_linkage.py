@@ -10,10 +10,12 @@ import time
 import numpy as np
 import pytest
 from pyproj import Geod
+from PySide6.QtCore import Qt
 
 from commandwall.app.session import ClientSession
 from commandwall.config import Settings
 from commandwall.domain.models import Camera
+from commandwall.textsafe import display_text
 from commandwall.ui.main_window import MainWindow
 from tests.ui.test_main_window import run_js
 
@@ -98,7 +100,7 @@ def test_a_severe_incident_turns_the_wall_area_and_map_and_restore_brings_the_wa
     assert latency < 1.0, "wall switched within 1 s of arrival"
     assert alarm.ringing == incident_id and alarm.toast.isVisible() and "特急告警" in alarm.toast.text()
     assert window.desk.map.grid_names()[looking.grid] in alarm.toast.text()  # the grid cell by its name
-    assert "薛城区测试路口车辆起火" in window.statusBar().currentMessage()
+    assert "薛城区测试路口车辆起火" in window.statusBar().currentMessage()  # the 新事件 line names it
     qtbot.waitUntil(lambda: run_js(qtbot, window.map, "CW.stats().selectedIncident") == incident_id,
                     timeout=10000)
 
@@ -134,8 +136,12 @@ def test_a_viewer_desk_gets_the_linkage_too(qtbot, window_as, exercise) -> None:
     assert not window.session.user.can_act
     window.alarm_feature.mute_action.trigger()  # 静音告警: the wall and the toast still follow, silently
     looking, lon, lat = _spot(window)
-    incident_id = _report(exercise, looking, lon, lat, 2, "薛城区测试小区火情")
+    hostile = "<b>小区火情</b>\u202egnp.exe"  # markup and a direction override, from outside
+    incident_id = _report(exercise, looking, lon, lat, 2, hostile)
     qtbot.waitUntil(lambda: window.alarm_feature.last_alarm is not None, timeout=15000)
     assert window.alarm_feature.last_alarm.incident.id == incident_id
     assert looking.id in _ids(window.wall.cameras())
-    assert window.alarm_feature.ringing is None and window.alarm_feature.toast.isVisible()
+    toast = window.alarm_feature.toast
+    assert window.alarm_feature.ringing is None and toast.isVisible()
+    assert toast.textFormat() is Qt.TextFormat.PlainText and display_text(hostile) in toast.text()
+    assert "\u202e" not in toast.text()

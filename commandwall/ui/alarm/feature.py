@@ -59,7 +59,7 @@ class AlarmFeature(QObject):
     """告警联动: ``actions`` (恢复画面, 静音告警) for the tool bar and menu, ``on_ready()`` once connected,
     ``acknowledge(incident_id)`` when the officer selects an incident.
 
-    Signals: ``sig_message(text, timeout_ms)`` for the status bar; ``sig_fly_to(lon, lat)`` and
+    Signals: ``sig_message(text, timeout_ms)`` for the status bar (after 恢复画面); ``sig_fly_to(lon, lat)`` and
     ``sig_select_incident(id)`` for the map; ``sig_alarm(Alarm)`` when one is raised, before the wall switches
     (a running tour stops on it, so its next page does not cover the linked cameras).
     """
@@ -131,8 +131,7 @@ class AlarmFeature(QObject):
         QTimer.singleShot(SELECT_DELAY_MS, self, lambda: self.sig_select_incident.emit(incident.id))
         text = display_text(alarm.message)
         self.toast.show_text(text)
-        self._toast_timer.start()
-        self.sig_message.emit(text, TOAST_MS)
+        self._toast_timer.start()  # the status line keeps the incident centre's 新事件 line, which names it too
         log.info("alarm for incident %s (priority %s): %d camera(s) on the wall", incident.id,
                  incident.priority, len(alarm.cameras))
         if not self.mute_action.isChecked():
