@@ -6,6 +6,7 @@ changes nothing; a viewer's desk gets the linkage too (display only)."""
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 
 import numpy as np
 import pytest
@@ -14,7 +15,7 @@ from PySide6.QtCore import Qt
 
 from commandwall.app.session import ClientSession
 from commandwall.config import Settings
-from commandwall.domain.models import Camera
+from commandwall.domain.models import Camera, Incident
 from commandwall.textsafe import display_text
 from commandwall.ui.main_window import MainWindow
 from tests.ui.test_main_window import run_js
@@ -145,3 +146,25 @@ def test_a_viewer_desk_gets_the_linkage_too(qtbot, window_as, exercise) -> None:
     assert window.alarm_feature.ringing is None and toast.isVisible()
     assert toast.textFormat() is Qt.TextFormat.PlainText and display_text(hostile) in toast.text()
     assert "\u202e" not in toast.text()
+
+
+def test_a_second_alarm_with_fewer_cameras_leaves_the_walls_own_cameras_in_the_other_tiles(
+    qtbot, window_as, exercise
+) -> None:
+    window = window_as("duty")
+    before = _ids(window.wall.cameras())
+    looking, lon, lat = _spot(window)
+    first = _report(exercise, looking, lon, lat, 1, "薛城区测试第一起告警")
+    qtbot.waitUntil(lambda: window.alarm_feature.last_alarm is not None, timeout=15000)
+    now = datetime.now(UTC)
+    few = next(c for c in window.session.cameras.online()
+               if 0 < len(window.desk.alarm.cameras_for(
+                   Incident(id="probe", title="probe", category="jiaotong", lon=c.lon, lat=c.lat,
+                            reported_at=now, updated_at=now, version=1), 4)) < 3)
+    _report(exercise, few, few.lon, few.lat, 2, "薛城区测试第二起告警")
+    qtbot.waitUntil(lambda: window.alarm_feature.last_alarm.incident.id != first, timeout=15000)
+    linked = [c.id for c in window.alarm_feature.last_alarm.cameras]
+    shown = _ids(window.wall.cameras())
+    assert shown[: len(linked)] == linked and shown[len(linked):] == before[len(linked):]
+    window.alarm_feature.restore_action.trigger()
+    assert _ids(window.wall.cameras()) == before

@@ -124,7 +124,8 @@ class AlarmFeature(QObject):
         self.last_alarm = alarm
         incident = alarm.incident
         self.sig_alarm.emit(alarm)
-        if alarm.cameras:
+        if alarm.cameras:  # an earlier alarm's cameras go first: tiles the new one does not fill show the wall's own
+            self._give_back()
             self._tokens.append(self.wall.show_in_area(alarm.cameras))
             self.restore_action.setEnabled(True)
         self.sig_fly_to.emit(incident.lon, incident.lat)
@@ -147,15 +148,19 @@ class AlarmFeature(QObject):
 
     def restore(self) -> bool:
         """恢复画面: give the wall back as it was before the linkage (all loans, newest first)."""
-        tokens, self._tokens = self._tokens, []
-        self.restore_action.setEnabled(False)
-        if not tokens:
+        if not self._tokens:
             return False
-        restored = [self.wall.restore(token) for token in reversed(tokens)]
+        restored = self._give_back()
         self._stop_sound()
         self.toast.hide()
-        self.sig_message.emit(RESTORED if all(restored) else NOT_RESTORED, 5000)
-        return all(restored)
+        self.sig_message.emit(RESTORED if restored else NOT_RESTORED, 5000)
+        return restored
+
+    def _give_back(self) -> bool:
+        """Return every wall loan, newest first; False if the layout changed since (nothing to return)."""
+        tokens, self._tokens = self._tokens, []
+        self.restore_action.setEnabled(False)
+        return all([self.wall.restore(token) for token in reversed(tokens)])
 
     # --- sound ---------------------------------------------------------------------------------------------
     def _make_sound(self) -> QObject | None:
