@@ -133,6 +133,13 @@ class Settings(BaseSettings):
     cap_url: HttpUrl | None = None
     cap_dir: Path | None = None
     cap_poll_s: float = Field(default=15.0, ge=1, le=3600)
+    #: alarm linkage 告警联动: incidents of this priority or more urgent (1 特急, 2 紧急, 3 一般, 4 提示) sound the
+    #: alarm and turn the map and the wall's linkage area to them
+    alarm_min_priority: int = Field(default=2, ge=1, le=4)
+    #: how far the wall looks for cameras near an alarm, after those whose field of view covers it (metres)
+    alarm_radius_m: float = Field(default=500.0, gt=0, le=5000)
+    #: the alarm sound (a WAV file); unset: a tone written into the data folder
+    alarm_sound: Path | None = None
 
     @field_validator("log_level")
     @classmethod
@@ -150,6 +157,14 @@ class Settings(BaseSettings):
                 "or COMMANDWALL_USERNAME, the password with COMMANDWALL_PASSWORD, the OS keyring or the prompt"
             )
         return url
+
+    @field_validator("alarm_sound")
+    @classmethod
+    def _alarm_sound_is_a_wav_file(cls, path: Path | None) -> Path | None:
+        """The alarm sound must be there when the alarm goes off: an existing .wav file."""
+        if path is not None and (path.suffix.lower() != ".wav" or not path.is_file()):
+            raise ValueError("alarm_sound must be an existing .wav file")
+        return path
 
     @field_validator("wall_tiles")
     @classmethod

@@ -1,9 +1,11 @@
-"""One desk's controllers, made together from its session: map, wall, incidents, cameras, login, dashboard."""
+"""One desk's controllers, made together from its session: map, wall, incidents, cameras, login, dashboard,
+alarm linkage."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from commandwall.app.alarm import AlarmController
 from commandwall.app.cameras import CamerasController
 from commandwall.app.dashboard import DashboardController
 from commandwall.app.incidents import IncidentsController
@@ -26,6 +28,7 @@ class Desk:
     login: LoginController
     warnings: WarningsController
     dashboard: DashboardController
+    alarm: AlarmController
 
     @classmethod
     def of(cls, session: ClientSession) -> Desk:
@@ -33,4 +36,5 @@ class Desk:
         map_controller = MapController(session)
         return cls(session, map_controller, WallController(session, map_controller.grid_names),
                    IncidentsController(session), CamerasController(session), LoginController(session),
-                   WarningsController.for_session(session), DashboardController(session))
+                   WarningsController.for_session(session), DashboardController(session),
+                   AlarmController(session, map_controller.grid_names))

@@ -417,6 +417,11 @@ class ClientSession:
                                [u.lat for u in units])
         return sorted(zip(units, dist, strict=True), key=lambda pair: pair[1])
 
+    @property
+    def camera_index(self) -> CameraIndex | None:
+        """The spatial index over the platform's cameras (None before the first connection)."""
+        return self._camera_index
+
     def cameras_near(self, lon: float, lat: float, k: int) -> list[Camera]:
         """Up to ``k`` online cameras for a point: first those whose field of view covers it, then the nearest.
 

@@ -19,6 +19,7 @@ from commandwall.app.user_layers import UserLayersController
 from commandwall.textsafe import display_text
 from commandwall.ui.about import show_about
 from commandwall.ui.adapters import ClientSignals
+from commandwall.ui.alarm.feature import AlarmFeature
 from commandwall.ui.cameras.feature import CamerasFeature
 from commandwall.ui.dashboard.feature import DashboardFeature
 from commandwall.ui.incidents.feature import IncidentsFeature
@@ -51,6 +52,8 @@ class MainWindow(QMainWindow):
         self.wall_feature = WallFeature(self.desk.wall, self.signals, self.pool, tiles=session.settings.wall_tiles,
                                         data_dir=session.settings.data_dir, parent=self)
         self.incidents_feature = IncidentsFeature(self.desk.incidents, self.signals, self)
+        self.alarm_feature = AlarmFeature(self.desk.alarm, self.signals, self.wall_feature.view.model,
+                                          self.map_feature.widget, self)
         self.cameras_feature = CamerasFeature(self.desk.cameras, self.signals, self)
         self.login_feature = LoginFeature(self.desk.login, self)
         self.dashboard_feature = DashboardFeature(self.desk.dashboard, self)
@@ -112,6 +115,9 @@ class MainWindow(QMainWindow):
         bar.addSeparator()
         for action in self.wall_feature.actions:
             bar.addAction(action) if action is not None else bar.addSeparator()
+        bar.addSeparator()
+        for action in self.alarm_feature.actions:
+            bar.addAction(action)
         full_screen = QAction("全屏", self, checkable=True)
         full_screen.setShortcut(QKeySequence(Qt.Key.Key_F11))
         full_screen.setToolTip("全屏显示（F11）")
@@ -123,6 +129,8 @@ class MainWindow(QMainWindow):
 
     def _build_menu(self) -> None:
         self.menuBar().addMenu(self.wall_feature.menu)
+        alarm = self.menuBar().addMenu("告警联动")
+        alarm.addActions(self.alarm_feature.actions)
         view = self.menuBar().addMenu("设置")
         self.screen_settings_action = view.addAction("屏幕设置…")
         self.screen_settings_action.triggered.connect(self.show_screen_settings)
@@ -140,7 +148,7 @@ class MainWindow(QMainWindow):
         self.signals.sig_login_needed.connect(self.login_feature.ask)
         self.login_feature.sig_logged_out.connect(self._on_user_changed)
         features = (self.map_feature, self.wall_feature, self.incidents_feature, self.cameras_feature,
-                    self.login_feature, self.dashboard_feature)
+                    self.login_feature, self.dashboard_feature, self.alarm_feature)
         for feature in features:
             feature.sig_message.connect(self.statusBar().showMessage)
         self.map.sig_camera_clicked.connect(self.wall_feature.play_camera)
@@ -152,6 +160,11 @@ class MainWindow(QMainWindow):
         self.camera_tree.sig_play_requested.connect(self.wall_feature.play_camera)
         self.camera_tree.sig_locate_requested.connect(self.map_feature.locate_camera)
         self.incidents.sig_incident_selected.connect(self.map_feature.select_incident)
+        self.incidents.sig_incident_selected.connect(self.alarm_feature.acknowledge)
+        self.map.sig_incident_clicked.connect(self.alarm_feature.acknowledge)
+        self.alarm_feature.sig_fly_to.connect(self.map.fly_to)
+        self.alarm_feature.sig_select_incident.connect(self.map_feature.select_incident)
+        self.alarm_feature.sig_alarm.connect(lambda _alarm: self.tour_runner.stop())
         self.incidents.detail.sig_locate.connect(self.map_feature.select_incident)
         self.dashboard_feature.sig_filter.connect(self.incidents_feature.apply_filter)
         self.dashboard_feature.sig_filter.connect(self.map_feature.apply_filter)
@@ -209,7 +222,7 @@ class MainWindow(QMainWindow):
             return
         self.status.set_user(self.session.user)
         for feature in (self.cameras_feature, self.map_feature, self.incidents_feature, self.wall_feature,
-                        self.dashboard_feature):
+                        self.dashboard_feature, self.alarm_feature):
             feature.on_ready()
         self._ready = True
         self.desk.warnings.start()  # early warnings (CAP), polled from now on
@@ -252,6 +265,7 @@ class MainWindow(QMainWindow):
             self.map_feature.shutdown()
             self.layer_tree_feature.shutdown()
             self.dashboard_feature.shutdown()
+            self.alarm_feature.shutdown()
             self.screens.release()
         self.pool.stop_all(video_timeout_s)
         self.desk.warnings.stop()

@@ -65,6 +65,8 @@ def window_state(window) -> dict:
         "connection": window.connection_label.text(),
         "user": window.status.user_label.text(),
         "incident_titles": _incident_titles(window),
+        "alarm": (window.alarm_feature.last_alarm.message if window.alarm_feature.last_alarm is not None
+                  else None),
     }
 
 

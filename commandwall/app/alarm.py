@@ -1,0 +1,183 @@
+"""Alarm linkage (告警联动), without Qt: which arriving incidents raise the alarm, and which cameras the wall
+turns to for one.
+
+An incident raises the alarm once: when it is first seen open at or above the configured severity
+(``Settings.alarm_min_priority``; priority 1 特急 … 4 提示, lower is more urgent), or when its priority rises
+to that level. Incidents the desk already knew when it connected never do, nor do early warnings (预警: an area,
+not a spot a camera can look at; they have their own map overlay). The cameras come from geometry
+alone, for any point: first those whose field-of-view sector covers the point (nearest first), then the
+nearest others within ``alarm_radius_m``, online ones only, as many as the wall area has tiles.
+
+``ui/alarm`` plays the sound, flies the map there and lends the wall area; this module decides.
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+import wave
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from commandwall.app.incidents import PRIORITY_LABELS, WARNING_CATEGORY
+from commandwall.app.session import ClientSession
+from commandwall.domain.models import OPEN_STATUSES, Camera, CameraStatus, Incident
+from commandwall.geo.index import CameraIndex
+
+#: Default severity that raises the alarm: 紧急 (2) and 特急 (1).
+DEFAULT_MIN_PRIORITY = 2
+#: Default reach of the "nearest by distance" cameras, after the ones that look at the point.
+DEFAULT_RADIUS_M = 500.0
+#: The alarm tone written at run time when no sound file is configured.
+TONE_FILE = "alarm-tone.wav"
+
+#: ``usable(camera)``: the camera as the platform knows it now if it may go on the wall, else None.
+Usable = Callable[[Camera], Camera | None]
+
+
+def linked_cameras(index: CameraIndex, lon: float, lat: float, k: int, *, radius_m: float = DEFAULT_RADIUS_M,
+                   usable: Usable = lambda camera: camera) -> list[Camera]:
+    """Up to ``k`` cameras for (lon, lat): those whose field of view covers it (nearest first), then the nearest
+    others within ``radius_m`` metres; each camera once, only those ``usable`` accepts."""
+    if k <= 0:
+        return []
+    nearby = [camera for camera, _metres in index.nearest(lon, lat, k=k * 4, max_distance_m=radius_m)]
+    found: list[Camera] = []
+    seen: set[str] = set()
+    for camera in [*index.covering(lon, lat), *nearby]:
+        if camera.id in seen:
+            continue
+        seen.add(camera.id)
+        current = usable(camera)
+        if current is not None:
+            found.append(current)
+            if len(found) == k:
+                break
+    return found
+
+
+@dataclass(frozen=True)
+class Alarm:
+    """One incident that raised the alarm, the cameras for the wall, ``others`` raised in the same batch, and
+    ``place`` as the officer reads it (the grid cell's name; empty: the incident's town and grid)."""
+
+    incident: Incident
+    cameras: list[Camera]
+    others: int = 0
+    place: str = ""
+
+    @property
+    def message(self) -> str:
+        """The toast / status line: level, title, place, what the wall shows."""
+        label = PRIORITY_LABELS.get(self.incident.priority, str(self.incident.priority))
+        place = self.place or " · ".join(p for p in (self.incident.town, self.incident.grid) if p)
+        text = f"【{label}告警】{self.incident.title}" + (f"（{place}）" if place else "")
+        text += f"：{len(self.cameras)} 路视频已切上视频墙" if self.cameras else "：附近没有在线视频"
+        if self.others:
+            text += f"；另有 {self.others} 起告警事件"
+        return text
+
+
+class AlarmLinkage:
+    """Remembers which incidents raised the alarm; says which new ones do (see the module text)."""
+
+    def __init__(self, min_priority: int = DEFAULT_MIN_PRIORITY) -> None:
+        if min_priority not in PRIORITY_LABELS:
+            raise ValueError(f"alarm level must be one of {sorted(PRIORITY_LABELS)}, not {min_priority!r}")
+        self.min_priority = min_priority
+        self._priority: dict[str, int] = {}  # last priority seen per incident
+        self._raised: set[str] = set()
+
+    def prime(self, incidents: Iterable[Incident]) -> None:
+        """The incidents the desk knew when it connected: none of them raises the alarm at its level now."""
+        for incident in incidents:
+            self._priority[incident.id] = incident.priority
+
+    def raises(self, incident: Incident) -> bool:
+        """True once for an open incident new at the alarm level or whose priority rose to it."""
+        before = self._priority.get(incident.id)
+        self._priority[incident.id] = incident.priority
+        severe = (incident.priority <= self.min_priority and incident.status in OPEN_STATUSES
+                  and incident.category != WARNING_CATEGORY)
+        rose = before is None or before > self.min_priority
+        if not severe or not rose or incident.id in self._raised:
+            return False
+        self._raised.add(incident.id)
+        return True
+
+    def select(self, incidents: Iterable[Incident]) -> list[Incident]:
+        """The incidents of a batch that raise the alarm, most urgent first (then newest first)."""
+        raised = [incident for incident in incidents if self.raises(incident)]
+        raised.sort(key=lambda i: i.reported_at, reverse=True)
+        return sorted(raised, key=lambda i: i.priority)
+
+
+class AlarmController:
+    """The alarm linkage of one desk: an :class:`AlarmLinkage` over the session's incidents and cameras."""
+
+    def __init__(self, session: ClientSession, grid_names: Callable[[], dict[str, str]] = dict) -> None:
+        settings = session.settings
+        self.session = session
+        self._grid_names = grid_names
+        self.linkage = AlarmLinkage(settings.alarm_min_priority)
+        self.radius_m = settings.alarm_radius_m
+        self.sound_path = settings.alarm_sound
+
+    @property
+    def level_label(self) -> str:
+        """What raises the alarm, as the officer reads it (e.g. 紧急及以上)."""
+        return f"{PRIORITY_LABELS[self.linkage.min_priority]}及以上"
+
+    def prime(self) -> None:
+        """Everything the stores hold now is known: only what arrives from now on raises the alarm."""
+        self.linkage.prime(self.session.incidents.all())
+
+    def on_incidents(self, incidents: list[Incident], tiles: int) -> Alarm | None:
+        """The alarm a batch raises (its most urgent incident, with up to ``tiles`` cameras), or None."""
+        raised = self.linkage.select(incidents)
+        if not raised:
+            return None
+        first = raised[0]
+        place = self._grid_names().get(first.grid, "") if first.grid else ""
+        return Alarm(first, self.cameras_for(first, tiles), len(raised) - 1, place)
+
+    def cameras_for(self, incident: Incident, tiles: int) -> list[Camera]:
+        """The online cameras covering the incident's point, then the nearest within the radius."""
+        index = self.session.camera_index
+        if index is None:
+            return []
+        return linked_cameras(index, incident.lon, incident.lat, tiles, radius_m=self.radius_m,
+                              usable=self._online)
+
+    def tone_file(self) -> Path:
+        """The sound to play: the configured file, else a tone written once into the data folder."""
+        if self.sound_path is not None:
+            return self.sound_path
+        path = self.session.settings.data_dir / TONE_FILE
+        if not path.exists():
+            write_tone(path)
+        return path
+
+    def _online(self, camera: Camera) -> Camera | None:
+        current = self.session.cameras.get(camera.id)
+        return current if current is not None and current.status is CameraStatus.ONLINE else None
+
+
+def write_tone(path: Path, *, rate: int = 22050, seconds: float = 1.2) -> Path:
+    """Write a two-tone alarm (960/770 Hz alternating, 16-bit mono WAV) to ``path``; returns ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frames = bytearray()
+    for n in range(int(rate * seconds)):
+        t = n / rate
+        frequency = 960.0 if int(t / 0.3) % 2 == 0 else 770.0
+        envelope = min(1.0, (t % 0.3) / 0.01, (0.3 - t % 0.3) / 0.01)  # no clicks between the tones
+        frames += struct.pack("<h", int(12000 * envelope * math.sin(2 * math.pi * frequency * t)))
+    tmp = path.with_suffix(".tmp")
+    with wave.open(str(tmp), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(bytes(frames))
+    tmp.replace(path)
+    return path

@@ -1,0 +1,1 @@
+"""告警联动: the alarm linkage in the window (:class:`AlarmFeature`)."""

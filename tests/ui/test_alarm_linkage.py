@@ -1,0 +1,170 @@
+"""告警联动 in the real main window against the real exercise backend: a severe incident arriving over SSE
+switches the wall's linkage area to the cameras that cover its point (within 1 s of reaching the client),
+flies the map there and sounds until acknowledged; 恢复画面 brings the previous wall back; a low-priority one
+changes nothing; a viewer's desk gets the linkage too (display only)."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+from pyproj import Geod
+from PySide6.QtCore import Qt
+
+from commandwall.app.session import ClientSession
+from commandwall.config import Settings
+from commandwall.domain.models import Camera, Incident
+from commandwall.textsafe import display_text
+from commandwall.ui.main_window import MainWindow
+from tests.ui.test_main_window import run_js
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support", extend=True)
+GEOD = Geod(ellps="WGS84")
+
+
+@pytest.fixture
+def window_as(qtbot, tmp_path, exercise_platform):
+    windows: list[MainWindow] = []
+
+    def make(username: str) -> MainWindow:
+        win = MainWindow(ClientSession(Settings(data_dir=tmp_path / username, username=username),
+                                       exercise_platform))
+        qtbot.addWidget(win)
+        win.resize(1600, 900)
+        win.show()
+        with qtbot.waitSignal(win.signals.sig_ready, timeout=60000):
+            win.start_session()
+        qtbot.waitUntil(win.map.is_ready, timeout=30000)
+        qtbot.waitUntil(lambda: all(c is not None for c in win.wall.cameras()), timeout=10000)
+        windows.append(win)
+        return win
+
+    yield make
+    for win in windows:
+        win.close()
+
+
+def _spot(window: MainWindow) -> tuple[Camera, float, float]:
+    """A point 40 m in front of an online camera that has online neighbours (so several cameras qualify)."""
+    online = window.session.cameras.online()
+    lons, lats = np.array([c.lon for c in online]), np.array([c.lat for c in online])
+    for camera in online[len(online) // 3:]:
+        _, _, dist = GEOD.inv(np.full(len(online), camera.lon), np.full(len(online), camera.lat), lons, lats)
+        if camera.range_m >= 80 and int((np.asarray(dist) < 300).sum()) >= 4:
+            lon, lat, _ = GEOD.fwd(camera.lon, camera.lat, camera.heading, 40.0)
+            return camera, float(lon), float(lat)
+    raise AssertionError("no camera with neighbours in the exercise data")
+
+
+def _report(exercise, near: Camera, lon: float, lat: float, priority: int, title: str) -> str:
+    """The platform reports an incident (the exercise backend's store writes it and its SSE event) in the town
+    and grid cell of the camera ``near`` it."""
+    incident = exercise.store.add_incident({
+        "title": title, "description": "告警联动测试", "category": "jiaotong", "lon": lon, "lat": lat,
+        "town": near.town, "grid": near.grid, "priority": priority, "source": "12345热线"})
+    return incident.id
+
+
+def _ids(cameras: list) -> list[str | None]:
+    return [c.id if c is not None else None for c in cameras]
+
+
+def test_a_severe_incident_turns_the_wall_area_and_map_and_restore_brings_the_wall_back(
+    qtbot, window_as, exercise
+) -> None:
+    window = window_as("duty")
+    alarm = window.alarm_feature
+    model = window.wall.model
+    before = _ids(window.wall.cameras())
+    area = model.area()
+    arrived: dict[str, float] = {}
+    switched: list[float] = []
+    window.session.incidents.add_listener(lambda i: arrived.setdefault(i.id, time.monotonic()))
+    model.subscribe(lambda change: switched.append(time.monotonic()) if change.tiles & set(area) else None)
+    looking, lon, lat = _spot(window)
+
+    incident_id = _report(exercise, looking, lon, lat, 1, "薛城区测试路口车辆起火")
+    qtbot.waitUntil(lambda: alarm.last_alarm is not None, timeout=15000)
+    assert alarm.last_alarm.incident.id == incident_id
+    shown = _ids(model.cameras())
+    linked = [c.id for c in alarm.last_alarm.cameras]
+    assert len(linked) == len(area) and shown == linked  # the 2×2 wall is the area: all four tiles
+    assert looking.id in linked[:3]  # the camera looking at the spot is among the first
+    for camera_id in linked:
+        camera = window.session.cameras.get(camera_id)
+        _, _, metres = GEOD.inv(camera.lon, camera.lat, lon, lat)
+        assert metres <= max(500.0, camera.range_m)
+    latency = switched[-1] - arrived[incident_id] if switched else float("inf")
+    print(f"alarm linkage: wall area switched {latency * 1000:.0f} ms after the incident reached the client")
+    assert latency < 1.0, "wall switched within 1 s of arrival"
+    assert alarm.ringing == incident_id and alarm.toast.isVisible() and "特急告警" in alarm.toast.text()
+    assert window.desk.map.grid_names()[looking.grid] in alarm.toast.text()  # the grid cell by its name
+    assert "薛城区测试路口车辆起火" in window.statusBar().currentMessage()  # the 新事件 line names it
+    qtbot.waitUntil(lambda: run_js(qtbot, window.map, "CW.stats().selectedIncident") == incident_id,
+                    timeout=10000)
+
+    def map_there() -> bool:
+        centre_lon, centre_lat = run_js(qtbot, window.map, "CW.stats().center")
+        return abs(centre_lon - lon) < 1e-3 and abs(centre_lat - lat) < 1e-3
+
+    qtbot.waitUntil(map_there, timeout=10000)
+
+    _report(exercise, looking, lon, lat, 1, "薛城区测试路口第二起车辆起火")  # a second severe incident: a second loan
+    qtbot.waitUntil(lambda: alarm.last_alarm.incident.id != incident_id, timeout=15000)
+    assert window.incidents.select(alarm.last_alarm.incident.id)  # acknowledged in the incident centre
+    assert alarm.ringing is None and not alarm.toast.isVisible()
+
+    assert alarm.restore_action.isEnabled()
+    alarm.restore_action.trigger()
+    assert _ids(window.wall.cameras()) == before
+    assert not alarm.restore_action.isEnabled() and "已恢复" in window.statusBar().currentMessage()
+
+
+def test_a_low_priority_incident_changes_nothing(qtbot, window_as, exercise) -> None:
+    window = window_as("duty")
+    before = _ids(window.wall.cameras())
+    looking, lon, lat = _spot(window)
+    incident_id = _report(exercise, looking, lon, lat, 3, "薛城区测试路段井盖缺失")
+    qtbot.waitUntil(lambda: window.incidents.model.incident(incident_id) is not None, timeout=15000)
+    assert window.alarm_feature.last_alarm is None and window.alarm_feature.ringing is None
+    assert _ids(window.wall.cameras()) == before and not window.alarm_feature.restore_action.isEnabled()
+
+
+def test_a_viewer_desk_gets_the_linkage_too(qtbot, window_as, exercise) -> None:
+    window = window_as("viewer")
+    assert not window.session.user.can_act
+    window.alarm_feature.mute_action.trigger()  # 静音告警: the wall and the toast still follow, silently
+    looking, lon, lat = _spot(window)
+    hostile = "<b>小区火情</b>\u202egnp.exe"  # markup and a direction override, from outside
+    incident_id = _report(exercise, looking, lon, lat, 2, hostile)
+    qtbot.waitUntil(lambda: window.alarm_feature.last_alarm is not None, timeout=15000)
+    assert window.alarm_feature.last_alarm.incident.id == incident_id
+    assert looking.id in _ids(window.wall.cameras())
+    toast = window.alarm_feature.toast
+    assert window.alarm_feature.ringing is None and toast.isVisible()
+    assert toast.textFormat() is Qt.TextFormat.PlainText and display_text(hostile) in toast.text()
+    assert "\u202e" not in toast.text()
+
+
+def test_a_second_alarm_with_fewer_cameras_leaves_the_walls_own_cameras_in_the_other_tiles(
+    qtbot, window_as, exercise
+) -> None:
+    window = window_as("duty")
+    before = _ids(window.wall.cameras())
+    looking, lon, lat = _spot(window)
+    first = _report(exercise, looking, lon, lat, 1, "薛城区测试第一起告警")
+    qtbot.waitUntil(lambda: window.alarm_feature.last_alarm is not None, timeout=15000)
+    now = datetime.now(UTC)
+    few = next(c for c in window.session.cameras.online()
+               if 0 < len(window.desk.alarm.cameras_for(
+                   Incident(id="probe", title="probe", category="jiaotong", lon=c.lon, lat=c.lat,
+                            reported_at=now, updated_at=now, version=1), 4)) < 3)
+    _report(exercise, few, few.lon, few.lat, 2, "薛城区测试第二起告警")
+    qtbot.waitUntil(lambda: window.alarm_feature.last_alarm.incident.id != first, timeout=15000)
+    linked = [c.id for c in window.alarm_feature.last_alarm.cameras]
+    shown = _ids(window.wall.cameras())
+    assert shown[: len(linked)] == linked and shown[len(linked):] == before[len(linked):]
+    window.alarm_feature.restore_action.trigger()
+    assert _ids(window.wall.cameras()) == before
