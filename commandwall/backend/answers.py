@@ -109,7 +109,8 @@ def read_body(resp: requests.Response, resource: str, limit: int, *, deadline_s:
     timer shuts the socket's read side down (urllib3's ``HTTPResponse.shutdown``), which wakes a read
     blocked on a trickling server.
     """
-    watchdog = threading.Timer(deadline_s, _shut_down_read, args=(resp,))
+    expired = threading.Event()  # set before the read is woken (Timer.finished is set only after the call)
+    watchdog = threading.Timer(deadline_s, _shut_down_read, args=(resp, expired))
     watchdog.daemon = True
     watchdog.start()
     try:
@@ -123,11 +124,11 @@ def read_body(resp: requests.Response, resource: str, limit: int, *, deadline_s:
             if size > limit:
                 raise MalformedAnswerError(resource, f"body larger than {limit} bytes", resp.status_code)
             chunks.append(chunk)
-        if watchdog.finished.is_set():  # the timer fired: what arrived is a cut-off body
+        if expired.is_set():  # the timer fired: what arrived is a cut-off body
             raise BackendUnavailableError(f"{resource}: the answer took longer than {deadline_s:g} s")
         return b"".join(chunks)
     except (requests.RequestException, OSError) as exc:
-        if watchdog.finished.is_set():
+        if expired.is_set():
             raise BackendUnavailableError(f"{resource}: the answer took longer than {deadline_s:g} s") from None
         raise BackendUnavailableError(f"{resource}: reading the answer failed ({type(exc).__name__})") from None
     finally:
@@ -135,8 +136,9 @@ def read_body(resp: requests.Response, resource: str, limit: int, *, deadline_s:
         resp.close()
 
 
-def _shut_down_read(resp: requests.Response) -> None:
+def _shut_down_read(resp: requests.Response, expired: threading.Event) -> None:
     """Wake a read blocked on ``resp`` (the body's deadline passed); harmless if the body is done."""
+    expired.set()
     with contextlib.suppress(AttributeError, ValueError, RuntimeError, OSError):  # released: read has ended
         resp.raw.shutdown()
 
