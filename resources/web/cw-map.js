@@ -91,11 +91,15 @@
     setTimeout(once, 500);
   }
 
-  /** Run fn once the map has painted and the district fit's zoom animation (if any) has ended. */
+  /** Run fn once the map has painted and the district fit's zoom animation (if any) has ended — or after 1.5 s:
+   * a view that is not being painted may never finish its CSS transition, and the page must still say ready. */
   function whenSettled(fn) {
     afterPaint(function () {
-      if (map._animatingZoom) map.once("zoomend", function () { afterPaint(fn); });
-      else fn();
+      if (!map._animatingZoom) return fn();
+      var done = false;
+      function settled() { if (!done) { done = true; afterPaint(fn); } }
+      map.once("zoomend", settled);
+      setTimeout(settled, 1500);
     });
   }
 
