@@ -134,8 +134,8 @@ class Settings(BaseSettings):
     cap_dir: Path | None = None
     cap_poll_s: float = Field(default=15.0, ge=1, le=3600)
     #: alarm linkage 告警联动: incidents of this priority or more urgent (1 特急, 2 紧急, 3 一般, 4 提示) sound the
-    #: alarm and turn the map and the wall's linkage area to them
-    alarm_min_priority: int = Field(default=2, ge=1, le=4)
+    #: alarm and turn the map and the wall's linkage area to them; 0 turns the linkage off
+    alarm_min_priority: int = Field(default=2, ge=0, le=4)
     #: how far the wall looks for cameras near an alarm, after those whose field of view covers it (metres)
     alarm_radius_m: float = Field(default=500.0, gt=0, le=5000)
     #: the alarm sound (a WAV file); unset: a tone written into the data folder

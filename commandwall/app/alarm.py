@@ -83,7 +83,7 @@ class AlarmLinkage:
     """Remembers which incidents raised the alarm; says which new ones do (see the module text)."""
 
     def __init__(self, min_priority: int = DEFAULT_MIN_PRIORITY) -> None:
-        if min_priority not in PRIORITY_LABELS:
+        if min_priority != 0 and min_priority not in PRIORITY_LABELS:  # 0: off, nothing is severe enough
             raise ValueError(f"alarm level must be one of {sorted(PRIORITY_LABELS)}, not {min_priority!r}")
         self.min_priority = min_priority
         self._priority: dict[str, int] = {}  # last priority seen per incident
@@ -127,6 +127,8 @@ class AlarmController:
     @property
     def level_label(self) -> str:
         """What raises the alarm, as the officer reads it (e.g. 紧急及以上)."""
+        if self.linkage.min_priority == 0:
+            return "已关闭"
         return f"{PRIORITY_LABELS[self.linkage.min_priority]}及以上"
 
     def prime(self) -> None:

@@ -39,6 +39,9 @@ def _env(tmp_path: Path, display: str) -> dict[str, str]:
         "COMMANDWALL_DATA_DIR": str(tmp_path / "data"),
         "COMMANDWALL_CONFIG_DIR": str(tmp_path / "config"),
         "COMMANDWALL_DEMO_INCIDENT_RATE": "6",
+        # these tests compare what the screens show before and after; a simulated severe incident would turn
+        # the map and the wall's linkage area to itself in between (the alarm linkage has its own tests)
+        "COMMANDWALL_ALARM_MIN_PRIORITY": "0",
     }
 
 

@@ -64,9 +64,13 @@ def test_the_level_is_configurable_and_checked(monkeypatch) -> None:
     assert only_critical.raises(incident("y", 1))
     with pytest.raises(ValueError, match="alarm level"):
         AlarmLinkage(min_priority=5)
+    off = AlarmLinkage(min_priority=0)
+    assert not off.raises(incident("z", 1)), "0 turns the linkage off"
     monkeypatch.setenv("COMMANDWALL_ALARM_MIN_PRIORITY", "1")
     assert Settings().alarm_min_priority == 1
-    monkeypatch.setenv("COMMANDWALL_ALARM_MIN_PRIORITY", "0")
+    monkeypatch.setenv("COMMANDWALL_ALARM_MIN_PRIORITY", "0")  # off
+    assert Settings().alarm_min_priority == 0
+    monkeypatch.setenv("COMMANDWALL_ALARM_MIN_PRIORITY", "5")
     with pytest.raises(ValidationError, match="alarm_min_priority"):
         Settings()
 
