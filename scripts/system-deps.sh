@@ -11,6 +11,7 @@ PACKAGES=(
   libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-render0 libxcb-shape0
   libxcb-shm0 libxcb-sync1 libxcb-util1 libxcb-xfixes0 libxcb-xkb1 libxcb1 libxcomposite1 libxdamage1
   libxext6 libxfixes3 libxkbcommon-x11-0 libxkbcommon0 libxkbfile1 libxrandr2 libxtst6
+  libpulse0  # Qt Multimedia links it: the alarm sound (QSoundEffect)
   fonts-noto-cjk fonts-noto-color-emoji xvfb xauth x11-xserver-utils
   make python3-venv nodejs npm binutils
   # tests: a real RTSP server (GStreamer's, through the system Python's bindings) serving H.264 and H.265
