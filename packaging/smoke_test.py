@@ -13,7 +13,8 @@ Standard library only, so any Python 3.9+ runs it (the bundle brings its own). I
 3. ``commandwall screenshot --out TMP --after 12`` on a fresh Xvfb display (``-displayfd``: a free number),
    with a clean environment (``HOME`` and ``COMMANDWALL_DATA_DIR`` in a temp dir; ``QTWEBENGINE_DISABLE_SANDBOX=1``
    as root) — the app starts its embedded exercise backend; then checks that the PNG exists and that
-   ``state.json`` says the map page is ready, incidents are listed and at least one wall tile plays video.
+   ``state.json`` says the map page is ready, incidents are listed, at least one wall tile plays video and
+   the alarm can sound (Qt Multimedia loads).
 
 Exits 0 when all is well; otherwise prints what failed (with the app's log tail) and exits 1.
 """
@@ -216,6 +217,8 @@ def check_screenshot(exe: Path, env: dict[str, str], work: Path, after: float, t
     tiles = [t.get("state") for t in state.get("tiles", [])]
     if LIVE_TILE not in tiles:
         problems.append(f"no wall tile plays video (cv2/FFmpeg); tile states {tiles}")
+    if state.get("alarm_sound") != "QSoundEffect":
+        problems.append(f"the alarm cannot sound (Qt Multimedia not in the bundle): {state.get('alarm_sound')}")
     if problems:
         raise SmokeTestError("screenshot checks failed:\n  " + "\n  ".join(problems) + f"\n{_tail(output)}")
     print(f"  map ready, {state['incidents_listed']} incidents listed, tiles {tiles}, "

@@ -7,6 +7,8 @@ from pathlib import Path
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QApplication, QWidget
 
+from commandwall.ui.alarm.feature import sound_effect_class
+
 
 def _global_rect(widget: QWidget) -> list[int]:
     top_left = widget.mapToGlobal(QPoint(0, 0))
@@ -67,6 +69,7 @@ def window_state(window) -> dict:
         "incident_titles": _incident_titles(window),
         "alarm": (window.alarm_feature.last_alarm.message if window.alarm_feature.last_alarm is not None
                   else None),
+        "alarm_sound": "QSoundEffect" if sound_effect_class() is not None else "beep",
     }
 
 

@@ -29,6 +29,15 @@ RESTORED = "已恢复告警前的视频墙画面"
 NOT_RESTORED = "视频墙布局已改变，告警前的画面无法恢复"
 
 
+
+def sound_effect_class() -> type | None:
+    """Qt Multimedia's ``QSoundEffect``, or None where it cannot load (the alarm then beeps)."""
+    try:
+        from PySide6.QtMultimedia import QSoundEffect
+    except ImportError:
+        return None
+    return QSoundEffect
+
 class AlarmToast(QLabel):
     """A plain-text banner over the top of ``parent`` (the map), red, until hidden."""
 
@@ -165,9 +174,8 @@ class AlarmFeature(QObject):
     # --- sound ---------------------------------------------------------------------------------------------
     def _make_sound(self) -> QObject | None:
         """A looping QSoundEffect on the configured (or generated) WAV, or None without Qt Multimedia."""
-        try:
-            from PySide6.QtMultimedia import QSoundEffect
-        except ImportError:  # a build without Qt Multimedia: the system beep instead
+        QSoundEffect = sound_effect_class()  # noqa: N806 - a Qt class
+        if QSoundEffect is None:  # a build without Qt Multimedia: the system beep instead
             return None
         try:
             path = self.controller.tone_file()
