@@ -27,6 +27,8 @@ def test_name_id_and_time_in_the_name_and_taken_names_get_a_number(tmp_path: Pat
     ("\x00\x1b[31m", "[31m"),
     ("...", "camera"),
     ("长" * 100, "长" * 60),
+    ("\u202egnp.exe", "gnp.exe"),  # a bidi override would show the file name reversed
+    ("零\u200b宽\u2066x\u2069", "零宽x"),
 ])  # fmt: skip
 def test_unsafe_names_stay_inside_the_folder(tmp_path: Path, name: str, expected: str) -> None:
     """Separators, reserved and control characters become ``_``; the path stays in the folder."""
@@ -47,3 +49,16 @@ def test_too_many_in_one_second(tmp_path: Path) -> None:
 def test_burn_in_line() -> None:
     """Name, id and the time to the second."""
     assert burn_in_text("常庄街道·常庄路", "CAM-0681", WHEN) == "常庄街道·常庄路（CAM-0681）  2026-12-02 03:04:05"
+
+
+def test_every_hostile_name_gives_a_visible_file_name_in_the_folder(tmp_path: Path) -> None:
+    from commandwall.textsafe import is_hidden
+    from tests.hostile import corpus
+
+    for text in corpus():
+        path = snapshot_path(tmp_path, text, "CAM-1", WHEN)
+        assert path.parent == tmp_path, repr(text)
+        assert not any(is_hidden(c) for c in path.name), repr(text)
+        assert len(path.name.encode("utf-8")) <= 255, repr(text)
+    emoji = snapshot_path(tmp_path, "🚒" * 100, "CAM-1", WHEN)
+    emoji.write_bytes(b"")  # the file system takes the name
