@@ -11,14 +11,17 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
+from commandwall.domain.models import MAX_ID_CHARS
+from commandwall.video.layout import MAX_TILES
+
 #: camera ids, a JSON array of strings, UTF-8
 CAMERA_IDS_MIME = "application/x-commandwall-camera-ids"
 #: a wall tile being moved: ``{"wall": "<wall id>", "tile": <index>}``, UTF-8 JSON
 WALL_TILE_MIME = "application/x-commandwall-wall-tile"
-#: at most this many cameras are taken from one drop (the largest layout has 36 tiles)
-MAX_DROPPED_CAMERAS = 36
-#: a camera id longer than this is not an id
-MAX_CAMERA_ID_LEN = 64
+#: at most this many cameras are taken from one drop (the largest layout's tiles)
+MAX_DROPPED_CAMERAS = MAX_TILES
+#: a camera id longer than this is not an id (the domain's limit)
+MAX_CAMERA_ID_LEN = MAX_ID_CHARS
 
 
 def encode_camera_ids(camera_ids: Iterable[str]) -> bytes:
@@ -31,7 +34,7 @@ def decode_camera_ids(data: bytes) -> list[str]:
     :data:`MAX_DROPPED_CAMERAS`. ValueError (a readable message) for anything but a JSON array of ids."""
     try:
         value = json.loads(bytes(data).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
         raise ValueError(f"拖放的摄像机数据无法读取 ({error.__class__.__name__})") from None
     if not isinstance(value, list):
         raise ValueError("拖放的摄像机数据应为编号列表")
@@ -53,7 +56,7 @@ def decode_wall_tile(data: bytes) -> tuple[str, int] | None:
     """(wall id, tile) from a :data:`WALL_TILE_MIME` payload, or None if it is not one."""
     try:
         value = json.loads(bytes(data).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         return None
     if not isinstance(value, dict):
         return None

@@ -89,6 +89,8 @@ class WallPreset:
             doc = json.loads(text)
         except json.JSONDecodeError as error:
             raise PresetError(f"不是有效的 JSON（第 {error.lineno} 行）") from None
+        except RecursionError:
+            raise PresetError("JSON 嵌套过深") from None
         if not isinstance(doc, dict) or doc.get("format") != FORMAT:
             raise PresetError(f"不是视频墙预案文件（缺少 \"format\": \"{FORMAT}\"）")
         if doc.get("version") != VERSION:

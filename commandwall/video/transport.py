@@ -12,11 +12,14 @@ import json
 import logging
 from pathlib import Path
 
+from commandwall.domain.models import MAX_ID_CHARS
 from commandwall.video.capture import RTSP_TRANSPORTS
 
 log = logging.getLogger(__name__)
 
 FILE_NAME = "rtsp_transport.json"
+#: a larger file is not a camera list (it is read when the window is built)
+MAX_FILE_BYTES = 256 * 1024
 
 
 class RtspTransports:
@@ -32,10 +35,14 @@ class RtspTransports:
         """Read ``data_dir/rtsp_transport.json`` (missing: every camera on TCP)."""
         path = data_dir / FILE_NAME
         try:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                log.warning("%s is larger than %d KiB; ignored (every camera uses RTSP over TCP)", path,
+                            MAX_FILE_BYTES // 1024)
+                return cls()
             raw = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return cls()
-        except (OSError, ValueError) as error:
+        except (OSError, ValueError, RecursionError) as error:
             log.warning("%s cannot be read (every camera uses RTSP over TCP): %s", path, error)
             return cls()
         if not isinstance(raw, dict):
@@ -52,7 +59,8 @@ class RtspTransports:
     def set(self, camera_id: str, transport: object) -> None:
         """Use ``transport`` for ``camera_id``; ValueError for anything but ``tcp``/``udp``."""
         if transport not in RTSP_TRANSPORTS:
-            raise ValueError(f"camera {camera_id}: unknown RTSP transport {transport!r}; use tcp or udp")
+            raise ValueError(f"camera {camera_id[:MAX_ID_CHARS]!r}: unknown RTSP transport {str(transport)[:20]!r}; "
+                             "use tcp or udp")
         self._by_camera[camera_id] = str(transport)
 
     def transport(self, camera_id: str) -> str:

@@ -13,6 +13,10 @@ from commandwall.video.dragdrop import (
 )
 
 
+def test_an_id_as_long_as_the_domain_allows_is_taken() -> None:
+    assert decode_camera_ids(encode_camera_ids(["C" * 128])) == ["C" * 128]
+
+
 def test_camera_ids_round_trip_in_order_without_repeats() -> None:
     """Ids come back in order, repeats once, at most one wall's worth."""
     assert decode_camera_ids(encode_camera_ids(["CAM-0002", "CAM-0001", "CAM-0002"])) == ["CAM-0002", "CAM-0001"]
@@ -22,7 +26,7 @@ def test_camera_ids_round_trip_in_order_without_repeats() -> None:
 
 
 @pytest.mark.parametrize("payload", [b"", b"\xff\xfe", b"{}", b'"CAM-0001"', b"[1]", b'[""]', b"[null]",
-                                     b'["' + b"x" * 65 + b'"]'])  # fmt: skip
+                                     b'["' + b"x" * 129 + b'"]', b"[" * 100_000])  # fmt: skip
 def test_anything_else_is_a_readable_error(payload: bytes) -> None:
     """Broken or foreign data raises ValueError with a message for the status bar."""
     with pytest.raises(ValueError, match="拖放"):
@@ -32,5 +36,5 @@ def test_anything_else_is_a_readable_error(payload: bytes) -> None:
 def test_wall_tile_round_trip_and_junk() -> None:
     """A tile reference comes back; anything else is None."""
     assert decode_wall_tile(encode_wall_tile("abc", 7)) == ("abc", 7)
-    for junk in (b"", b"[]", b'{"wall": 1, "tile": 2}', b'{"wall": "a", "tile": true}', b"\xff"):
+    for junk in (b"", b"[]", b'{"wall": 1, "tile": 2}', b'{"wall": "a", "tile": true}', b"\xff", b"{" * 100_000):
         assert decode_wall_tile(junk) is None

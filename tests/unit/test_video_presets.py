@@ -49,6 +49,7 @@ BAD_FILES: dict[str, bytes] = {
                                 "layout": "4", "cameras": "CAM-0001"}).encode(),
     "latin1.json": "{\"name\": \"é\"}".encode("latin-1"),
     "huge.json": b" " * (MAX_FILE_BYTES + 1),
+    "deep.json": b"[" * 100_000,  # nesting beyond the parser's recursion
 }  # fmt: skip
 
 
@@ -66,7 +67,7 @@ def test_bad_files_are_named_and_the_others_load(tmp_path: Path) -> None:
     reasons = {e.path.name: str(e) for e in loaded.errors}
     assert "JSON" in reasons["not-json.json"] and "format" in reasons["foreign.json"]
     assert "版本" in reasons["future.json"] and "无此画面布局" in reasons["layout.json"]
-    assert "重复" in reasons["tour.json"] and "过大" in reasons["huge.json"]
+    assert "重复" in reasons["tour.json"] and "过大" in reasons["huge.json"] and "嵌套" in reasons["deep.json"]
     assert all(r.startswith("预案文件 ") for r in reasons.values())
 
 

@@ -143,5 +143,6 @@ def test_udp_per_camera_reaches_ffmpeg_and_plays(rtsp: str, tmp_path: Path) -> N
 def test_bad_transport_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown RTSP transport 'quic'"):
         StreamReader("rtsp://127.0.0.1:9/x", rtsp_transport="quic")
-    (tmp_path / "rtsp_transport.json").write_text("[1, 2")
-    assert RtspTransports.load(tmp_path).transport("CAM-1") == "tcp", "an unreadable file: every camera on TCP"
+    for junk in ("[1, 2", "[" * 100_000, '["CAM-1"]', " " * (300 * 1024)):
+        (tmp_path / "rtsp_transport.json").write_text(junk)
+        assert RtspTransports.load(tmp_path).transport("CAM-1") == "tcp", "an unusable file: every camera on TCP"
