@@ -16,7 +16,6 @@ listing CAP documents (relative URLs resolve against the feed). Folder: ``COMMAN
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import threading
 from collections.abc import Callable
@@ -31,7 +30,10 @@ from shapely.geometry import Polygon
 
 from commandwall.app.incidents import WARNING_CATEGORY
 from commandwall.app.session import ClientSession
+from commandwall.backend import cap
+from commandwall.backend.answers import decode_json, read_body
 from commandwall.backend.cap import CapAlert, CapError, parse_cap
+from commandwall.backend.errors import BackendError
 from commandwall.domain.models import Incident, IncidentStatus
 
 log = logging.getLogger(__name__)
@@ -46,7 +48,6 @@ SEVERITY_COLOURS = {"Extreme": "#ff4d4f", "Severe": "#fa8c16", "Moderate": "#fad
 #: Where a warning without a polygon is placed (the district's centre).
 DISTRICT_CENTRE = (117.315, 34.785)
 MAX_DOCUMENTS_PER_POLL = 200
-MAX_DOCUMENT_BYTES = 512 * 1024
 
 
 @dataclass
@@ -116,7 +117,7 @@ class WarningBook:
             priority=SEVERITY_PRIORITY.get(alert.severity, 4), status=status,
             source=alert.sender_name or alert.sender, reported_at=chain.first.sent,
             updated_at=max(alert.sent, now if expired else alert.sent),
-            version=chain.steps + (1 if expired and not chain.cancelled else 0),
+            version=2 * chain.steps + (1 if expired and not chain.cancelled else 0),  # grows with every change
         )
 
     def overlays(self, now: datetime) -> dict[str, Any]:
@@ -195,7 +196,10 @@ class WarningsController:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.poll()
+            try:
+                self.poll()
+            except Exception:  # a fault of ours must not end the warnings for the rest of the shift
+                log.exception("early warnings: poll failed; trying again in %.0f s", self.poll_s)
             self._stop.wait(self.poll_s)
 
     def poll(self, now: datetime | None = None) -> int:
@@ -204,7 +208,7 @@ class WarningsController:
         documents: list[tuple[str, bytes]] = []
         try:
             documents = self._read_folder() if self.folder else self._read_feed()
-        except (requests.RequestException, OSError, ValueError) as exc:
+        except (BackendError, requests.RequestException, OSError, ValueError) as exc:
             self._report(f"预警源不可用：{type(exc).__name__}: {str(exc)[:160]}")
         taken = 0
         for name, data in documents:
@@ -248,26 +252,26 @@ class WarningsController:
             if mark in self._seen:
                 continue
             self._seen.add(mark)
-            if stat.st_size > MAX_DOCUMENT_BYTES:
+            if stat.st_size > cap.MAX_BYTES:
                 self._report(f"预警文件 {path.name[-80:]} 过大，已跳过")
                 continue
             found.append((path.name, path.read_bytes()))
         return found
 
     def _get(self, url: str) -> bytes:
+        """The body at ``url`` (capped, with an overall deadline, the response closed): the platform's reader."""
         answer = self._http.get(url, timeout=self.session.settings.request_timeout_s, stream=True)
-        answer.raise_for_status()
-        body = answer.raw.read(MAX_DOCUMENT_BYTES + 1, decode_content=True)
-        if len(body) > MAX_DOCUMENT_BYTES:
-            raise ValueError(f"answer larger than {MAX_DOCUMENT_BYTES} bytes")
-        return body
+        if answer.status_code >= 400:
+            answer.close()
+            raise ValueError(f"HTTP {answer.status_code}")
+        return read_body(answer, "预警源", cap.MAX_BYTES)
 
     def _read_feed(self) -> list[tuple[str, bytes]]:
         assert self.url is not None
         body = self._get(self.url)
         if body.lstrip()[:1] == b"<":
             return [(self.url, body)]
-        index = json.loads(body)
+        index = decode_json(body, "预警源索引")  # depth-checked before parsing
         entries = index.get("alerts") if isinstance(index, dict) else None
         if not isinstance(entries, list):
             raise ValueError("feed index is not {\"alerts\": [...]}")
@@ -282,6 +286,6 @@ class WarningsController:
             try:
                 found.append((url, self._get(absolute)))
                 self._seen.add(absolute)
-            except (requests.RequestException, ValueError) as exc:
+            except (BackendError, requests.RequestException, ValueError) as exc:
                 self._report(f"预警文件 {url[-80:]} 无法获取：{type(exc).__name__}")
         return found

@@ -71,18 +71,25 @@ def test_update_and_cancel_refer_to_earlier_alerts() -> None:
     assert book.apply(update) is first  # the same incident, one version up
     now = SENT + timedelta(hours=1)
     incident = book.incident(first, now)
-    assert incident.title.startswith("暴雨橙色预警") and incident.version == 2 and incident.priority == 2
+    assert incident.title.startswith("暴雨橙色预警") and incident.version == 4 and incident.priority == 2
     assert incident.category == "yujing" and incident.status is IncidentStatus.NEW
     assert 117.15 < incident.lon < 117.30 and 34.70 < incident.lat < 34.86
     book.apply(parse_cap(cap("G2", "Cancel", references=f"qx@example.cn,G1,{SENT.isoformat()}")))
     closed = book.incident(gale, now)
-    assert closed.status is IncidentStatus.CLOSED and closed.version == 2
+    assert closed.status is IncidentStatus.CLOSED and closed.version == 4
     assert [f["properties"]["id"] for f in book.overlays(now)["features"]] == [first.incident_id]
     assert book.apply(parse_cap(cap("A1"))) is None  # seen before: nothing changes
     later = SENT + timedelta(hours=8)  # past expiry: resolved, off the map, a newer version than before
     expired = book.incident(first, later)
-    assert expired.status is IncidentStatus.RESOLVED and expired.version == 3
+    assert expired.status is IncidentStatus.RESOLVED and expired.version == 5
     assert book.overlays(later)["features"] == []
+    # An Update after expiry extends the warning: a newer version again, so the incident store takes it.
+    extended = parse_cap(cap("A3", "Update", references=f"qx@example.cn,A2,{SENT.isoformat()}",
+                             headline="暴雨红色预警", sent=later, expires=later + timedelta(hours=6)))
+    assert book.apply(extended) is first
+    again = book.incident(first, later + timedelta(minutes=1))
+    assert again.version > expired.version and again.status is IncidentStatus.NEW
+    assert again.title.startswith("暴雨红色预警")
 
 
 def test_update_or_cancel_without_references_is_refused() -> None:
@@ -171,3 +178,29 @@ def test_the_exercise_feed_over_http_gives_rainstorm_and_gale_then_update_and_ca
         assert len(overlays[-1]["features"]) == 1
         assert overlays[-1]["features"][0]["properties"]["severity"] == "Severe"
         controller.stop()
+
+
+def test_a_feed_answering_garbage_is_reported_and_polling_goes_on(tmp_path: Path) -> None:
+    """Deeply nested JSON, a non-index, a trickle cut off and HTTP errors: each poll reports, none ends it."""
+    from flask import Flask, Response
+
+    from tests.unit.backend_support import LocalServer
+
+    answers = [b"[" * 100_000, b'{"alerts": 5}', b"\x00\xff garbage", b"<alert>broken"]
+    app = Flask("feed")
+
+    @app.get("/cap")
+    def feed():
+        if not answers:
+            return Response(status=503)
+        return Response(answers.pop(0), mimetype="application/json")
+
+    with LocalServer(app) as server:
+        session = ClientSession(Settings(data_dir=tmp_path), PlatformFactory.at_url("http://127.0.0.1:9"))
+        controller = WarningsController(session, url=server.base_url + "/cap")
+        problems: list[str] = []
+        controller.listener.on_problem = problems.append
+        for _ in range(5):
+            assert controller.poll() == 0
+        assert len(problems) == 5, problems
+        assert session.incidents.all() == []
