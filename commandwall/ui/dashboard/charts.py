@@ -6,6 +6,7 @@ Bars are clickable: a click on bar ``i`` emits ``sig_bar_clicked(i)`` (the dashb
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Sequence
 from datetime import datetime
@@ -51,6 +52,18 @@ def nice_maximum(value: float) -> float:
             return float(step)
     return float(math.ceil(value / 1000) * 1000)
 
+
+
+def axis_labels(labels: Sequence[str]) -> list[str]:
+    """Category-axis labels as Qt Charts needs them: it draws them as rich text, so each is escaped (``<b>``
+    from the platform shows as those characters), and it merges equal strings, which would shift every bar
+    after them, so a repeated label gets a number (``沙沟 (2)``)."""
+    seen: dict[str, int] = {}
+    shown = []
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+        shown.append(html.escape(label if seen[label] == 1 else f"{label} ({seen[label]})"))
+    return shown
 
 class DashboardChart(QChartView):
     """A chart view in the dashboard's look; ``title`` above, no legend unless asked."""
@@ -117,8 +130,9 @@ class CategoryBars(DashboardChart):
 
     def set_values(self, labels: Sequence[str], *columns: Sequence[float]) -> None:
         """One column of values per series, one value per label."""
-        if list(labels) != self._labels:
-            self._labels = list(labels)
+        labels = axis_labels(labels)
+        if labels != self._labels:
+            self._labels = labels
             self.categories.clear()
             self.categories.append(self._labels)
         for bar_set, values in zip(self.sets, columns, strict=True):
@@ -221,8 +235,9 @@ class ThresholdBars(DashboardChart):
     def set_readings(self, labels: Sequence[str], readings: Sequence[tuple[float, float, float, ReadingLevel]],
                      label_format: str = "%.0f") -> None:
         """``(value, warning, alarm, level)`` per sensor, in the order of ``labels``."""
-        if list(labels) != self._labels:
-            self._labels = list(labels)
+        labels = axis_labels(labels)
+        if labels != self._labels:
+            self._labels = labels
             self.categories.clear()
             self.categories.append(self._labels)
         for level, bar_set in self.level_sets.items():

@@ -247,7 +247,8 @@ class DashboardView(QWidget):
         for s in alerts:
             alarm = s.level is ReadingLevel.ALARM
             line = s.primary.alarm if alarm else s.primary.warning
-            lines.append(f"{display_text(s.name, isolate=True)} {s.primary.label} {s.primary.value:g}{s.primary.unit}"
+            reading, unit = display_text(s.primary.label, 20), display_text(s.primary.unit, 10)
+            lines.append(f"{display_text(s.name, isolate=True)} {reading} {s.primary.value:g}{unit}"
                          f"（{'报警' if alarm else '预警'}线 {line:g}）")
         parts = [display_text(o.sensors_note)] if o.sensors_note else []
         if lines:
