@@ -14,7 +14,6 @@ answer declares decides; ``axis_order`` in the source overrides it.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
@@ -28,10 +27,11 @@ import requests
 from pydantic import BaseModel, Field, field_validator, model_validator
 from pyproj import CRS
 
+from commandwall.backend.answers import decode_json, read_body
+from commandwall.backend.errors import BackendError, MalformedAnswerError
 from commandwall.backend.http import make_http, redact, same_origin
 from commandwall.geo.crs import UnsupportedCRS, canonical_crs, short_repr
 from commandwall.geo.features import check_features
-from commandwall.geo.layers import MAX_JSON_DEPTH, _nesting_exceeds
 
 log = logging.getLogger(__name__)
 
@@ -145,38 +145,32 @@ class SourceResult:
 
 
 def parse_json_bytes(body: bytes, name: str) -> Any:
-    """JSON from UTF-8 bytes; ``SourceError`` for bad encoding, bad JSON or absurd nesting."""
+    """JSON from bytes (``backend.answers.decode_json``: depth checked before parsing, no NaN);
+    ``SourceError`` for anything that is not such JSON."""
     try:
-        data = json.loads(body.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise SourceError(f"{name} is not UTF-8 text") from exc
-    except json.JSONDecodeError as exc:
-        raise SourceError(f"bad JSON from {name}: {exc}") from exc
-    except RecursionError as exc:
-        raise SourceError(f"{name} nests arrays/objects too deeply (limit {MAX_JSON_DEPTH})") from exc
-    if _nesting_exceeds(data, MAX_JSON_DEPTH):
-        raise SourceError(f"{name} nests arrays/objects too deeply (limit {MAX_JSON_DEPTH})")
-    return data
+        return decode_json(body, name)
+    except MalformedAnswerError as exc:
+        raise SourceError(f"{name}: {exc.problem}") from None
 
 
 def get_json(http: requests.Session, url: str, params: dict[str, Any] | None = None) -> Any:
-    """GET a JSON answer of at most :data:`MAX_RESPONSE_BYTES`; ``SourceError`` for anything else."""
+    """GET a JSON answer of at most :data:`MAX_RESPONSE_BYTES`, read with the platform's reader (size cap,
+    overall deadline, response closed); ``SourceError`` for anything else."""
     where = redact(url)
     try:
-        with http.get(url, params=params, stream=True) as response:
-            if response.status_code != 200:
-                raise SourceError(f"HTTP {response.status_code} from {where}")
-            declared = response.headers.get("Content-Length", "")
-            if declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
-                raise SourceError(f"answer from {where} is {int(declared)} bytes (limit {MAX_RESPONSE_BYTES})")
-            body = bytearray()
-            for chunk in response.iter_content(256 * 1024):
-                body += chunk
-                if len(body) > MAX_RESPONSE_BYTES:
-                    raise SourceError(f"answer from {where} exceeds {MAX_RESPONSE_BYTES} bytes")
+        response = http.get(url, params=params, stream=True)
     except requests.RequestException as exc:
         raise SourceError(f"cannot reach {where}: {type(exc).__name__}") from exc
-    return parse_json_bytes(bytes(body), where)
+    if response.status_code != 200:
+        response.close()
+        raise SourceError(f"HTTP {response.status_code} from {where}")
+    try:
+        body = read_body(response, where, MAX_RESPONSE_BYTES)
+    except MalformedAnswerError as exc:
+        raise SourceError(f"{where}: {exc.problem}") from None
+    except BackendError as exc:  # reset, broken chunking, or the overall deadline passed
+        raise SourceError(str(exc)) from None
+    return parse_json_bytes(body, where)
 
 
 def _read_file(path: Path) -> Any:
@@ -286,6 +280,12 @@ def _fetch_wfs(spec: LayerSourceSpec, http: requests.Session) -> tuple[list[Any]
         data = get_json(http, spec.url or "", {**base, "count": count, "startIndex": len(features)})
         pages += 1
         page = _collection(data, f"{spec.where()} page {pages}")
+        if len(page) > count:  # the server ignores count/startIndex: its first answer is the whole layer
+            log.warning("%s does not page (asked for %d, got %d); taking its first answer", spec.where(), count,
+                        len(page))
+            if pages == 1:
+                features.extend(page[: spec.max_features])
+            break
         features.extend(page)
         declared = declared or _declared_crs(data)
         if matched is None and isinstance(data.get("numberMatched"), int):

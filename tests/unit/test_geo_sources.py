@@ -122,8 +122,8 @@ def test_bad_features_are_listed_with_reasons_and_the_rest_kept(wfs: WfsServer) 
 
 
 @pytest.mark.parametrize(("name", "message"), [
-    ("deep.geojson", "nests arrays/objects too deeply"),
-    ("not-json.geojson", "bad JSON"),
+    ("deep.geojson", "JSON nested deeper than"),
+    ("not-json.geojson", "not JSON"),
     ("list.json", "not a GeoJSON FeatureCollection"),
     ("missing.geojson", "HTTP 404"),
 ])
@@ -135,7 +135,16 @@ def test_unusable_answers_give_one_clear_error(wfs: WfsServer, name: str, messag
 def test_answers_are_size_capped(wfs: WfsServer, monkeypatch) -> None:
     monkeypatch.setattr(sources, "MAX_RESPONSE_BYTES", 200)
     result = load_source(LayerSourceSpec(id="m", title="m", kind="geojson", url=f"{wfs.url}/files/mixed.geojson"))
-    assert not result.usable and "limit 200" in result.error
+    assert not result.usable and "larger than 200 bytes" in result.error
+
+
+def test_a_wfs_server_that_ignores_paging_is_read_once(wfs: WfsServer, monkeypatch) -> None:
+    """Every request answered with the whole layer: the first answer is taken, not repeated page after page."""
+    monkeypatch.setattr(wfs, "answer", lambda query, whole=wfs.answer: whole({**query, "count": "100000",
+                                                                               "startindex": "0"}))
+    result = load_source(LayerSourceSpec(id="w", title="w", kind="wfs", url=f"{wfs.url}/wfs",
+                                         type_name=wfs.type_name, page_size=40))
+    assert len(result.features) == len(wfs.features) and result.pages == 1
 
 
 def test_specs_refuse_what_would_leak_or_cannot_work() -> None:
@@ -191,4 +200,4 @@ def test_layers_check_lists_bad_features_and_fails_when_nothing_is_usable(wfs: W
     proc = cli("layers", "check", str(gk), "--crs", "EPSG:3395")
     assert proc.returncode == 2 and "unsupported CRS" in proc.stdout and "Traceback" not in proc.stderr
     proc = cli("layers", "check", f"{wfs.url}/files/deep.geojson")
-    assert proc.returncode == 1 and "too deeply" in proc.stdout and "Traceback" not in proc.stderr
+    assert proc.returncode == 1 and "nested deeper" in proc.stdout and "Traceback" not in proc.stderr
