@@ -97,7 +97,7 @@ class MapController:
         self._areas: DistrictAreas | None = None
         self._areas_of: list | None = None  # the layers list the areas were made from
         self._searcher: MapSearch | None = None
-        self._picker = CameraPicker(session.cameras.all)
+        self._picker = CameraPicker(lambda: session.camera_index, session.cameras.get)
         self._search_of: list | None = None
         #: Which incidents the map shows (set from the overview dashboard; ``NO_FILTER``: all).
         self.incident_filter: IncidentFilter = NO_FILTER

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import shapely
 from pyproj import Geod
 from shapely.geometry import Polygon, box
 
@@ -51,31 +52,40 @@ def area_of(shape: Mapping[str, Any]) -> Polygon:
         if len(points) < 3:
             raise ValueError("a polygon needs 3 points or more")
         polygon = Polygon(points)
-        return polygon if polygon.is_valid else polygon.buffer(0)
+        if polygon.is_valid:
+            return polygon
+        # a bow-tie or a pinched outline: every part of it with an area (buffer(0) kept one half)
+        parts = [p for p in shapely.get_parts(shapely.make_valid(polygon)) if p.geom_type == "Polygon"]
+        if not parts:
+            raise ValueError("the drawn polygon encloses no area")
+        return shapely.MultiPolygon(parts)
     raise ValueError(f"unknown shape {kind!r}")
 
 
 class CameraPicker:
-    """Cameras in a drawn area; the camera index is made again only when the cameras change."""
+    """Cameras in a drawn area, over the session's camera index (built once per connection, not per pick),
+    each with its current status from ``current`` (the camera store)."""
 
-    def __init__(self, cameras: Callable[[], Sequence[Camera]]) -> None:
-        self._cameras = cameras
-        self._index: CameraIndex | None = None
+    def __init__(self, index: Callable[[], CameraIndex | None],
+                 current: Callable[[str], Camera | None] = lambda _id: None) -> None:
+        self._index = index
+        self._now = current
 
-    def _current(self) -> CameraIndex:
-        cameras = self._cameras()
-        index = self._index
-        if index is None or len(index.cameras) != len(cameras) or any(
-                a is not b for a, b in zip(index.cameras, cameras, strict=True)):
-            index = self._index = CameraIndex(cameras)
-        return index
+    @classmethod
+    def of(cls, cameras: Sequence[Camera]) -> CameraPicker:
+        """A picker over a fixed list of cameras (tools and tests without a session)."""
+        index = CameraIndex(cameras)
+        return cls(lambda: index)
 
     def pick(self, shape: Mapping[str, Any]) -> dict[str, Any]:
         """``{"inside": [...], "sees": [...]}`` — cameras in the drawn area and those whose field of view
         reaches into it, each ``{id, name, status, lon, lat}`` (names made safe to show)."""
-        inside, sees = self._current().in_area(area_of(shape))
+        area = area_of(shape)
+        index = self._index()
+        inside, sees = index.in_area(area) if index is not None else ([], [])
 
-        def item(camera: Camera) -> dict[str, Any]:
+        def item(indexed: Camera) -> dict[str, Any]:
+            camera = self._now(indexed.id) or indexed
             return {"id": camera.id, "name": display_text(camera.name), "status": str(camera.status),
                     "lon": camera.lon, "lat": camera.lat}
 

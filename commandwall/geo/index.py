@@ -137,12 +137,11 @@ class CameraIndex:
         if not self.cameras or area.is_empty:
             return [], []
 
-        def local(coords: Any) -> list[tuple[float, float]]:
-            ring = np.asarray(coords)
-            xs, ys = self.plane.to_xy(ring[:, 0], ring[:, 1])
-            return list(zip(xs.tolist(), ys.tolist(), strict=True))
+        def local(coords: np.ndarray) -> np.ndarray:
+            xs, ys = self.plane.to_xy(coords[:, 0], coords[:, 1])
+            return np.column_stack([xs, ys])
 
-        plane_area = Polygon(local(area.exterior.coords), [local(hole.coords) for hole in area.interiors])
+        plane_area = shapely.transform(area, local)  # any polygonal geometry: a MultiPolygon too
         inside = np.sort(self._point_tree.query(plane_area, predicate="intersects")).tolist()
         standing = set(inside)
         sees = [i for i in np.sort(self._sector_tree.query(plane_area, predicate="intersects")).tolist()

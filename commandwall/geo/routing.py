@@ -76,7 +76,7 @@ class RoadNetwork:
         self._segments: list[tuple[int, int, float]] = []  # (node a, node b, length)
         geoms: list[LineString] = []
         for line in lines:
-            xs, ys = self._to_plane.transform(*zip(*line.coords, strict=True))
+            xs, ys = self._to_plane.transform(*zip(*shapely.force_2d(line).coords, strict=True))  # roads with Z
             coords = list(zip(xs, ys, strict=True))
             for p, q in itertools.pairwise(coords):
                 a, b = self._node(p), self._node(q)

@@ -555,7 +555,7 @@ def test_drawn_rectangle_lists_cameras_editably_and_sends_them_to_the_wall(qtbot
 
     cameras = make_cameras(100)
     cameras[0] = cameras[0].model_copy(update={"name": "<b>东门</b>"})
-    view.set_camera_picker(CameraPicker(lambda: cameras).pick)
+    view.set_camera_picker(CameraPicker.of(cameras).pick)
     with qtbot.waitSignal(view.sig_layer_drawn, timeout=10000):
         view.set_cameras(cameras)
     lons = sorted({c.lon for c in cameras})
@@ -563,7 +563,7 @@ def test_drawn_rectangle_lists_cameras_editably_and_sends_them_to_the_wall(qtbot
     # a rectangle around the first 2 x 2 cameras of the lattice; cameras whose view reaches in follow them
     west, east = lons[0] - 0.001, (lons[1] + lons[2]) / 2
     south, north = lats[0] - 0.001, (lats[1] + lats[2]) / 2
-    expected = CameraPicker(lambda: cameras).pick(
+    expected = CameraPicker.of(cameras).pick(
         {"type": "rectangle", "points": [[west, south], [east, north]]})
     assert [c["id"] for c in expected["inside"]] == ["CAM-0000", "CAM-0001", "CAM-0010", "CAM-0011"]
     run_js(qtbot, view, "(CW.selection.start('rectangle'), true)")

@@ -41,6 +41,19 @@ def test_distance_runs_round_the_u_not_across_it(network: RoadNetwork) -> None:
     assert found.metres > 2.5 * straight_metres(south_west, north_west)
 
 
+def test_roads_with_heights_route_like_flat_ones(network: RoadNetwork) -> None:
+    """Layers may carry Z (the manifest keeps it): the distances are those of the same roads without it."""
+    def with_z(feature: dict[str, Any]) -> dict[str, Any]:
+        coords = [[*c, 35.0] for c in feature["geometry"]["coordinates"]]
+        return {**feature, "geometry": {"type": "LineString", "coordinates": coords}}
+
+    raised = RoadNetwork.from_features([with_z(f) for f in (SOUTH, EAST, NORTH, CROSS, ISLAND)])
+    south_west, north_west = (117.250, 34.8001), (117.250, 34.8199)
+    [flat] = network.distances(north_west, [south_west])
+    [high] = raised.distances(north_west, [south_west])
+    assert high.by_road and high.metres == pytest.approx(flat.metres, rel=1e-6)
+
+
 def test_roads_that_cross_are_joined_where_they_cross(network: RoadNetwork) -> None:
     top_of_cross, west_end = (117.255, 34.805), (117.250, 34.800)
     [found] = network.distances(west_end, [top_of_cross])

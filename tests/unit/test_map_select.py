@@ -6,7 +6,8 @@ import pytest
 from pyproj import Geod
 
 from commandwall.app.map_select import CameraPicker, area_of
-from commandwall.domain.models import Camera
+from commandwall.domain.models import Camera, CameraStatus
+from commandwall.geo.index import CameraIndex
 
 STREAMS = {"main": "http://127.0.0.1:1/m", "sub": "http://127.0.0.1:1/s"}
 GEOD = Geod(ellps="GRS80")
@@ -44,15 +45,29 @@ def test_cameras_standing_in_the_area_and_those_seeing_into_it() -> None:
         cam("LOOKS-AWAY", south_of[0], south_of[1], heading=180),
         cam("FAR", 117.5, 35.0, heading=0),
     ]
-    picker = CameraPicker(lambda: cameras)
+    picker = CameraPicker.of(cameras)
     picked = picker.pick({"type": "rectangle", "points": [[117.3, 34.8], [east, north]]})
     assert [c["id"] for c in picked["inside"]] == ["IN"]
     assert [c["id"] for c in picked["sees"]] == ["LOOKS-IN"]
     assert picked["inside"][0]["status"] == "online"
-    # the same list object: the index is reused; new cameras: it is made again
-    index = picker._index
-    picker.pick({"type": "circle", "center": [117.3, 34.8], "radius_m": 10})
-    assert picker._index is index
-    cameras.append(cam("NEW", 117.3001, 34.8001))
-    picked = picker.pick({"type": "circle", "center": [117.3, 34.8], "radius_m": 50})
-    assert "NEW" in [c["id"] for c in picked["inside"]] and picker._index is not index
+    # the index is the session's (made once per connection); the status shown is the store's current one
+    index = CameraIndex(cameras)
+    offline = {"IN": cameras[0].model_copy(update={"status": CameraStatus.OFFLINE})}
+    picked = CameraPicker(lambda: index, offline.get).pick(
+        {"type": "rectangle", "points": [[117.3, 34.8], [east, north]]})
+    assert picked["inside"][0]["status"] == "offline"
+    assert CameraPicker(lambda: None).pick({"type": "circle", "center": [117.3, 34.8], "radius_m": 50}) == {
+        "inside": [], "sees": []}, "before the first connection: nothing, no error"
+
+
+def test_a_self_crossing_polygon_keeps_both_halves() -> None:
+    """A bow-tie drawn by hand: cameras in either half are found (buffer(0) kept one half)."""
+    cameras = [cam("LEFT", 117.3003, 34.8005), cam("RIGHT", 117.3017, 34.8005)]
+    bow_tie = {"type": "polygon", "points": [[117.300, 34.800], [117.302, 34.801], [117.302, 34.800],
+                                             [117.300, 34.801]]}
+    area = area_of(bow_tie)
+    assert area.area == pytest.approx(2 * 0.5 * 0.001 * 0.001, rel=1e-6)
+    picked = CameraPicker.of(cameras).pick(bow_tie)
+    assert sorted(c["id"] for c in picked["inside"]) == ["LEFT", "RIGHT"]
+    with pytest.raises(ValueError, match="no area"):
+        area_of({"type": "polygon", "points": [[117.3, 34.8], [117.31, 34.8], [117.32, 34.8]]})
