@@ -31,7 +31,7 @@ class SearchHit:
     area (``[[south, west], [north, east]]``)."""
 
     kind: str
-    id: str
+    id: str  # what the page acts on (the raw id)
     label: str
     detail: str
     lon: float
@@ -39,8 +39,9 @@ class SearchHit:
     bounds: list[list[float]] | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready form for the page."""
-        return asdict(self)
+        """JSON-ready form for the page; ``id_text`` is the id as it may be shown (a layer file's grid id is
+        outside text too)."""
+        return {**asdict(self), "id_text": display_text(self.id, 64)}
 
 
 @dataclass(frozen=True)

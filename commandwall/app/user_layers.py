@@ -177,7 +177,7 @@ def _page_feature(feature: dict[str, Any]) -> dict[str, Any]:
     name = props.get("name") if props.get("name") is not None else props.get("title", feature.get("id", ""))
     geometry = feature["geometry"]
     return {"type": "Feature", "geometry": _rounded(geometry),
-            "properties": {"name": display_text(str(name if name is not None else ""))[:200]}}
+            "properties": {"name": display_text(str(name if name is not None else ""), 200)}}
 
 
 def _rounded(geometry: dict[str, Any]) -> dict[str, Any]:

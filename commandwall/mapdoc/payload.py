@@ -170,8 +170,10 @@ def resource_payload(feature: Mapping[str, Any]) -> dict[str, Any] | None:
         return None
     rtype = str(props.get("type") or "")
     capacity = props.get("capacity")
+    rid = str(props.get("id") or feature.get("id") or "")
     return {
-        "id": str(props.get("id") or feature.get("id") or ""),
+        "id": rid,
+        "id_text": display_text(rid, 64),
         "name": display_text(props.get("name") or ""),
         "type": rtype,
         "type_label": display_text(RESOURCE_TYPES.get(rtype, rtype)),

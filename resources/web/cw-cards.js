@@ -83,7 +83,7 @@
         row(box, "类型", r.type_label);
         if (r.town) row(box, "所在镇街", r.town);
         if (r.capacity !== null && r.capacity !== undefined) row(box, "容量", r.capacity);
-        if (r.id) row(box, "编号", r.id);
+        if (r.id) row(box, "编号", r.id_text);
         row(box, "位置", Number(r.lon).toFixed(5) + ", " + Number(r.lat).toFixed(5));
         L.DomEvent.disableClickPropagation(box);
         open([r.lat, r.lon], box, "resource", r.id);

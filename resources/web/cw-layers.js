@@ -63,12 +63,13 @@
       id: id, title: String(own(data, "title") || id), color: String(own(data, "color") || "#ffd60a"),
       visible: own(data, "visible") !== false, opacity: own(data, "opacity"), z: own(data, "z"),
       error: own(data, "error") || null, count: 0, group: null,
+      renderer: old ? old.renderer : null,  // one canvas per layer for its whole life (a refresh reuses it)
     };
     layers[id] = ref;
     var collection = own(data, "data");
     var paneName = pane(id) && "cw-user-" + id;
     if (collection) {
-      var renderer = L.canvas({ pane: paneName, padding: 0.3 });
+      var renderer = ref.renderer || (ref.renderer = L.canvas({ pane: paneName, padding: 0.3 }));
       var style = { color: ref.color, weight: 2, opacity: 1, fillColor: ref.color, fillOpacity: 0.25 };
       ref.group = L.geoJSON(collection, {
         pane: paneName,

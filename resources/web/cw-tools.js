@@ -108,7 +108,7 @@
         var row = el("div", "cw-search-row");
         row.appendChild(el("span", "cw-search-kind", KIND_LABELS[hit.kind] || hit.kind));
         row.appendChild(el("span", "cw-search-label", hit.label));
-        row.appendChild(el("span", "cw-search-detail", hit.detail ? hit.id + " · " + hit.detail : hit.id));
+        row.appendChild(el("span", "cw-search-detail", hit.detail ? hit.id_text + " · " + hit.detail : hit.id_text));
         row.addEventListener("click", function () { choose(i); });
         list.appendChild(row);
       });

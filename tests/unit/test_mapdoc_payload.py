@@ -125,6 +125,7 @@ def test_resources_payload_skips_unusable_features(caplog: pytest.LogCaptureFixt
     assert out == [
         {
             "id": "RES-001",
+            "id_text": "RES-001",
             "name": "区人民医院",
             "type": "hospital",
             "type_label": "医院",

@@ -1,0 +1,88 @@
+"""The hostile corpus through the map's new paths on the real page (offscreen QtWebEngine): search rows,
+the drawn-selection list, unit and resource cards. Every name and id shows as ``display_text`` of itself, as
+text; nothing becomes an element and nothing runs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from commandwall.app.map_search import MapSearch
+from commandwall.app.map_select import CameraPicker
+from commandwall.domain.models import Unit
+from commandwall.textsafe import display_text
+from commandwall.ui.map.view import MapView
+from tests.hostile import corpus
+from tests.ui.test_map_cards import _open_card
+from tests.ui.test_map_view import make_cameras, no_page_errors, run_js, view  # noqa: F401
+
+NOW = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
+TEXTS = [t for t in dict.fromkeys(corpus()) if t.strip() and len(t) < 1000][:24]
+
+
+def _nothing_ran(qtbot, page: MapView) -> None:
+    assert run_js(qtbot, page, "typeof window.__pwned") == "undefined"
+    assert run_js(qtbot, page, "document.querySelectorAll('.cw-search img, .cw-selection img, "
+                               ".leaflet-popup img, .cw-search b, .leaflet-popup b').length") == 0
+
+
+def test_search_rows_show_hostile_names_and_ids_as_text(qtbot, view: MapView) -> None:  # noqa: F811
+    cameras = [c.model_copy(update={"name": f"点{text}"}) for c, text in zip(make_cameras(len(TEXTS)), TEXTS,
+                                                                             strict=True)]
+    grids = [{"type": "Feature", "properties": {"id": f"点{text}", "name": f"点格{n}"},
+              "geometry": {"type": "Polygon", "coordinates": [[[117.2, 34.7], [117.21, 34.7], [117.21, 34.71],
+                                                                [117.2, 34.7]]]}} for n, text in enumerate(TEXTS)]
+    search = MapSearch(lambda: cameras, list, list, grids=grids)
+    view.set_searcher(lambda text: [hit.as_dict() for hit in search.search(text, limit=100)])
+    run_js(qtbot, view, """(() => { CW.search.input.value = "点";
+        CW.search.input.dispatchEvent(new Event("input")); return true; })()""")
+    qtbot.waitUntil(lambda: run_js(qtbot, view, "document.querySelectorAll('.cw-search-row').length")
+                    == 2 * len(TEXTS), timeout=10000)
+    labels = run_js(qtbot, view, "[...document.querySelectorAll('.cw-search-label')].map(e => e.textContent)")
+    details = run_js(qtbot, view, "[...document.querySelectorAll('.cw-search-detail')].map(e => e.textContent)")
+    for text in TEXTS:
+        assert display_text(f"点{text}") in labels, text
+        assert display_text(f"点{text}", 64) in details, f"a grid id is outside text too: {text!r}"
+    _nothing_ran(qtbot, view)
+
+
+def test_the_selection_list_shows_hostile_camera_names_as_text(qtbot, view: MapView) -> None:  # noqa: F811
+    cameras = [c.model_copy(update={"name": text}) for c, text in zip(make_cameras(len(TEXTS)), TEXTS,
+                                                                       strict=True)]
+    view.set_camera_picker(CameraPicker.of(cameras).pick)
+    with qtbot.waitSignal(view.sig_layer_drawn, check_params_cb=lambda k, n: k == "cameras", timeout=10000):
+        view.set_cameras(cameras)
+    run_js(qtbot, view, "(CW.selection.start('rectangle'), CW.selection.add([34.6, 117.1]), "
+                        "CW.selection.add([34.9, 117.5]), true)")
+    qtbot.waitUntil(lambda: len(run_js(qtbot, view, "CW.selection.items()")) == len(cameras), timeout=10000)
+    names = run_js(qtbot, view, "[...document.querySelectorAll('.cw-selection-name')].map(e => e.textContent)")
+    assert sorted(names) == sorted(display_text(text) for text in TEXTS)
+    _nothing_ran(qtbot, view)
+
+
+def test_unit_and_resource_cards_show_hostile_text_as_text(qtbot, view: MapView) -> None:  # noqa: F811
+    reason = TEXTS[0]
+    view.set_dispatch_check(lambda _unit_id: reason)
+    units = [Unit(id=f"U-{n}", name=text, department=text, lon=117.20 + 0.02 * (n % 8), lat=34.70 + 0.02 * (n // 8),
+                  status="available", updated_at=NOW) for n, text in enumerate(TEXTS[:8])]
+    resources = [{"type": "Feature", "geometry": {"type": "Point",
+                                                  "coordinates": [117.21 + 0.02 * (n % 8), 34.71 + 0.02 * (n // 8)]},
+                  "properties": {"id": f"R{n}{text}", "name": text, "town": text, "type": text}}
+                 for n, text in enumerate(TEXTS[:8])]
+    with qtbot.waitSignal(view.sig_layer_drawn, check_params_cb=lambda k, n: k == "units", timeout=5000):
+        view.set_units(units)
+    with qtbot.waitSignal(view.sig_layer_drawn, check_params_cb=lambda k, n: k == "resources", timeout=5000):
+        view.set_resources(resources)
+    for unit in units:
+        _open_card(qtbot, view, "unit", unit.id)
+        qtbot.waitUntil(lambda: run_js(qtbot, view, "document.querySelector('.cw-card-reason') !== null && "
+                                                    "document.querySelector('.cw-card-reason').textContent")
+                        == display_text(reason), timeout=5000)
+        assert run_js(qtbot, view, "document.querySelector('.cw-unit-card .cw-card-title').textContent") == \
+            display_text(unit.name)
+        assert display_text(unit.department) in run_js(qtbot, view, "document.querySelector('.cw-unit-card')"
+                                                                    ".textContent")
+    for n, text in enumerate(TEXTS[:8]):
+        _open_card(qtbot, view, "resource", f"R{n}{text}")
+        card = run_js(qtbot, view, "document.querySelector('.cw-resource-card').textContent")
+        assert display_text(text) in card and display_text(f"R{n}{text}", 64) in card
+    _nothing_ran(qtbot, view)
