@@ -140,6 +140,10 @@ def test_a_live_layer_is_read_again_when_its_interval_has_passed(qtbot, setup, w
     qtbot.waitUntil(lambda: user_layers(qtbot, view)["wfs"]["count"] == 55, timeout=10000)
     assert feature.widget.item("wfs").text(1) == "55" and "每 10 秒刷新" in feature.widget.item("wfs").text(2)
     assert user_layers(qtbot, view)["points"]["count"] == len(POINTS)  # the others still drawn
+    feature.controller.get("wfs").result.fetched_at -= 10  # and once more: still one canvas in its pane
+    wfs.features = point_features(60, lon0=117.35, lat0=34.75)
+    qtbot.waitUntil(lambda: user_layers(qtbot, view)["wfs"]["count"] == 60, timeout=10000)
+    assert run_js(qtbot, view, "document.querySelectorAll('.leaflet-cw-user-wfs-pane canvas').length") == 1
 
 
 def test_hostile_names_stay_text(qtbot, tmp_path) -> None:
