@@ -19,6 +19,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from commandwall.geo.check import source_report
 from commandwall.geo.sources import LayerSourceSpec, SourceResult, load_source
 from commandwall.textsafe import display_text
 
@@ -74,6 +75,7 @@ class UserLayer:
     opacity: float = 0.9
     result: SourceResult | None = None
     loading: bool = False
+    report: str = ""  # ``geo.check.source_report`` of ``result``, made where it was read (it walks every position)
 
     @property
     def status(self) -> str:
@@ -110,8 +112,9 @@ class UserLayersController:
         if layer is None:
             return None
         result = self._loader(layer.spec)
+        report = "\n".join(source_report(result))
         with self._lock:
-            layer.result, layer.loading = result, False
+            layer.result, layer.loading, layer.report = result, False, report
         return result
 
     def due(self, now: float | None = None) -> list[str]:

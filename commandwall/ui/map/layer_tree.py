@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
 )
 
 from commandwall.app.user_layers import UserLayer, UserLayersController
-from commandwall.geo.check import source_report
 from commandwall.textsafe import display_text
 
 log = logging.getLogger(__name__)
@@ -222,11 +221,7 @@ class LayerTreeWidget(QWidget):
             self.opacity.setValue(int(item.data(1, _ID_ROLE) or 90))
             self.opacity.blockSignals(False)
         layer = self._layers.get(item.data(0, _ID_ROLE)) if item is not None else None
-        if layer is None or layer.result is None:
-            self.details.setPlainText("")
-        else:
-            text = "\n".join(source_report(layer.result))
-            self.details.setPlainText(display_text(text, 20000, multiline=True))
+        self.details.setPlainText("" if layer is None else display_text(layer.report, 20000, multiline=True))
 
     def _on_opacity(self, value: int) -> None:
         layer_id = self.current_id()
