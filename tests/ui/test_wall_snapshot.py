@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from commandwall.backoff import Backoff
 from commandwall.domain.models import Camera
 from commandwall.ui.wall import WallView
+from commandwall.ui.wall.snapshot import SnapshotError
 from commandwall.video.pool import ReaderPool
 from commandwall.video.reader import StreamReader
 from tests.ui.test_wall import to_array
@@ -52,10 +53,12 @@ def test_snapshot_is_the_frame_with_name_and_time(qtbot: QtBot, wall: WallView, 
     tile = wall.tile(1)
     qtbot.waitUntil(lambda: tile.state_text() == "直播" and tile.frame is not None, timeout=20_000)
     wall.select(1)
-    with qtbot.waitSignal(wall.sig_message) as said:
-        path = wall.snapshot()
     frame = tile.frame
-    assert path is not None and path.parent == tmp_path / "snapshots" and path.is_file()
+    with qtbot.waitSignal(wall.sig_message, timeout=10_000) as said:
+        pending = wall.snapshot()
+        assert pending is not None
+    path = pending.result(timeout=10)
+    assert path.parent == tmp_path / "snapshots" and path.is_file()
     assert said.args[0] == f"已抓拍：{path}"
     name = h264.name.replace("/", "_")
     assert re.fullmatch(rf"{re.escape(name)}_{h264.id}_\d{{8}}-\d{{6}}\.png", path.name), path.name
@@ -68,7 +71,7 @@ def test_snapshot_is_the_frame_with_name_and_time(qtbot: QtBot, wall: WallView, 
     assert np.abs(picture[:300].astype(int) - frame.image[:300, :, ::-1].astype(int)).mean() < 40
 
     again = wall.snapshot(1)
-    assert again is not None and again != path  # two in one second get distinct names
+    assert again is not None and again.result(timeout=10) != path  # two in one second get distinct names
 
 
 def test_snapshot_refusals_say_why(qtbot: QtBot, wall: WallView, h264: Camera, tmp_path: Path) -> None:
@@ -83,8 +86,11 @@ def test_snapshot_refusals_say_why(qtbot: QtBot, wall: WallView, h264: Camera, t
     wall.snapshot_dir = blocker / "snapshots"
     wall.play(h264, 0)
     qtbot.waitUntil(lambda: wall.tile(0).frame is not None, timeout=20_000)
-    with qtbot.waitSignal(wall.sig_message, check_params_cb=lambda text, _ms: "抓拍目录不可用" in text):
-        assert wall.snapshot(0) is None
+    with qtbot.waitSignal(wall.sig_message, check_params_cb=lambda text, _ms: "抓拍目录不可用" in text,
+                          timeout=10_000):
+        pending = wall.snapshot(0)
+        assert pending is not None
+    assert isinstance(pending.exception(timeout=10), SnapshotError)
 
 
 def test_stream_info_overlay_on_demand(qtbot: QtBot, wall: WallView, h264: Camera) -> None:

@@ -6,6 +6,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QPoint, Qt, QTimer, Signal
@@ -16,7 +17,7 @@ from commandwall import localtime
 from commandwall.domain.models import Camera, CameraStatus
 from commandwall.textsafe import display_text
 from commandwall.ui.wall.overload import OverloadMonitor, apply_key_frames
-from commandwall.ui.wall.snapshot import SnapshotError, save_snapshot
+from commandwall.ui.wall.snapshot import SnapshotWriter
 from commandwall.ui.wall.tile import WALL_BG, TileView
 from commandwall.video.dragdrop import CAMERA_IDS_MIME, WALL_TILE_MIME, decode_camera_ids, decode_wall_tile
 from commandwall.video.layout import MAX_TILES, StreamKind, WallLayout, choose_stream, stream_url
@@ -86,6 +87,8 @@ class WallView(QWidget):
         self.camera_lookup: Callable[[str], Camera | None] = lambda _camera_id: None
         #: where 抓拍 writes (the feature sets the data folder's snapshots/); None: no snapshots
         self.snapshot_dir: Path | None = None
+        self._snapshots = SnapshotWriter(self)
+        self._snapshots.sig_done.connect(self._say_snapshot)  # a bound method: queued to the GUI thread
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         for tile in self._tiles:
             tile.wall_id = self.wall_id
@@ -224,9 +227,10 @@ class WallView(QWidget):
         unzoom.triggered.connect(tile.reset_zoom)
         return menu
 
-    def snapshot(self, index: int | None = None) -> Path | None:
+    def snapshot(self, index: int | None = None) -> Future[Path] | None:
         """抓拍: tile ``index``'s (default: the selected tile's) newest frame as PNG in :attr:`snapshot_dir`,
-        camera name and time burned in and in the file name; the status bar says where, or why not."""
+        camera name and time burned in and in the file name, written on the snapshot worker; the status bar
+        says where, or why not. Returns the pending write (None when refused at once)."""
         index = self.model.selected if index is None else index
         if index is None:
             self.sig_message.emit("请先选中要抓拍的画面", 4000)
@@ -237,15 +241,12 @@ class WallView(QWidget):
         if frame is None or camera is None or self.snapshot_dir is None:
             self.sig_message.emit("该画面暂无图像，无法抓拍", 4000)
             return None
-        try:
-            path = save_snapshot(frame.image, display_text(camera.name), camera.id, self.snapshot_dir,
-                                 localtime.now(), self.font())  # fmt: skip
-        except SnapshotError as error:
-            self.sig_message.emit(str(error), 8000)
-            return None
-        log.info("wall: snapshot of %s saved as %s", camera.id, path)
-        self.sig_message.emit(f"已抓拍：{path}", 8000)
-        return path
+        log.info("wall: snapshot of %s", camera.id)
+        return self._snapshots.take(frame.image, display_text(camera.name), display_text(camera.id, 64),
+                                    self.snapshot_dir, localtime.now(), self.font())
+
+    def _say_snapshot(self, text: str) -> None:
+        self.sig_message.emit(text, 8000)
 
     def _show_tile_menu(self, index: int, where: QPoint) -> None:
         self.select(index)
@@ -268,10 +269,11 @@ class WallView(QWidget):
             super().keyPressEvent(event)
 
     def shutdown(self) -> None:
-        """Stop the refresh timer and every tile (the pool's owner stops the pool)."""
+        """Stop the refresh timer and every tile (the pool's owner stops the pool); snapshots asked for are
+        written first."""
         self._timer.stop()
-        self.model.clear_all()
-        self._sync_tiles(range(MAX_TILES))
+        self.model.clear_all()  # the listener syncs every tile
+        self._snapshots.shutdown()
 
     # ---- following the model ------------------------------------------------------------------------
     def _on_model_changed(self, change: WallChange) -> None:
