@@ -22,8 +22,8 @@ from pathlib import Path
 
 from commandwall.app.incidents import PRIORITY_LABELS, WARNING_CATEGORY
 from commandwall.app.session import ClientSession
-from commandwall.domain.models import OPEN_STATUSES, Camera, CameraStatus, Incident
-from commandwall.geo.index import CameraIndex
+from commandwall.domain.models import OPEN_STATUSES, Camera, Incident
+from commandwall.textsafe import display_text
 
 #: Default severity that raises the alarm: 紧急 (2) and 特急 (1).
 DEFAULT_MIN_PRIORITY = 2
@@ -31,31 +31,6 @@ DEFAULT_MIN_PRIORITY = 2
 DEFAULT_RADIUS_M = 500.0
 #: The alarm tone written at run time when no sound file is configured.
 TONE_FILE = "alarm-tone.wav"
-
-#: ``usable(camera)``: the camera as the platform knows it now if it may go on the wall, else None.
-Usable = Callable[[Camera], Camera | None]
-
-
-def linked_cameras(index: CameraIndex, lon: float, lat: float, k: int, *, radius_m: float = DEFAULT_RADIUS_M,
-                   usable: Usable = lambda camera: camera) -> list[Camera]:
-    """Up to ``k`` cameras for (lon, lat): those whose field of view covers it (nearest first), then the nearest
-    others within ``radius_m`` metres; each camera once, only those ``usable`` accepts."""
-    if k <= 0:
-        return []
-    nearby = [camera for camera, _metres in index.nearest(lon, lat, k=k * 4, max_distance_m=radius_m)]
-    found: list[Camera] = []
-    seen: set[str] = set()
-    for camera in [*index.covering(lon, lat), *nearby]:
-        if camera.id in seen:
-            continue
-        seen.add(camera.id)
-        current = usable(camera)
-        if current is not None:
-            found.append(current)
-            if len(found) == k:
-                break
-    return found
-
 
 @dataclass(frozen=True)
 class Alarm:
@@ -69,10 +44,13 @@ class Alarm:
 
     @property
     def message(self) -> str:
-        """The toast / status line: level, title, place, what the wall shows."""
+        """The toast / status line, ready to show: level, title, place (outside text bounded and isolated, so
+        it cannot reorder or push out our words), what the wall shows."""
         label = PRIORITY_LABELS.get(self.incident.priority, str(self.incident.priority))
         place = self.place or " · ".join(p for p in (self.incident.town, self.incident.grid) if p)
-        text = f"【{label}告警】{self.incident.title}" + (f"（{place}）" if place else "")
+        text = f"【{label}告警】{display_text(self.incident.title, 120, isolate=True)}"
+        if place:
+            text += f"（{display_text(place, 60, isolate=True)}）"
         text += f"：{len(self.cameras)} 路视频已切上视频墙" if self.cameras else "：附近没有在线视频"
         if self.others:
             text += f"；另有 {self.others} 起告警事件"
@@ -146,11 +124,7 @@ class AlarmController:
 
     def cameras_for(self, incident: Incident, tiles: int) -> list[Camera]:
         """The online cameras covering the incident's point, then the nearest within the radius."""
-        index = self.session.camera_index
-        if index is None:
-            return []
-        return linked_cameras(index, incident.lon, incident.lat, tiles, radius_m=self.radius_m,
-                              usable=self._online)
+        return self.session.cameras_near(incident.lon, incident.lat, tiles, max_distance_m=self.radius_m)
 
     def tone_file(self) -> Path:
         """The sound to play: the configured file, else a tone written once into the data folder."""
@@ -160,10 +134,6 @@ class AlarmController:
         if not path.exists():
             write_tone(path)
         return path
-
-    def _online(self, camera: Camera) -> Camera | None:
-        current = self.session.cameras.get(camera.id)
-        return current if current is not None and current.status is CameraStatus.ONLINE else None
 
 
 def write_tone(path: Path, *, rate: int = 22050, seconds: float = 1.2) -> Path:

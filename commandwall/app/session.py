@@ -422,24 +422,17 @@ class ClientSession:
         """The spatial index over the platform's cameras (None before the first connection)."""
         return self._camera_index
 
-    def cameras_near(self, lon: float, lat: float, k: int) -> list[Camera]:
-        """Up to ``k`` online cameras for a point: first those whose field of view covers it, then the nearest.
+    def cameras_near(self, lon: float, lat: float, k: int, *, max_distance_m: float | None = None) -> list[Camera]:
+        """Up to ``k`` online cameras for a point: first those whose field of view covers it, then the nearest
+        (within ``max_distance_m`` when given) — ``CameraIndex.for_point`` with the store's current status.
 
-        This is what 周边视频 puts on the wall for an incident: cameras looking at the spot beat cameras that
-        merely stand close to it.
+        This is what 周边视频 and the alarm linkage put on the wall: cameras looking at the spot beat cameras
+        that merely stand close to it.
         """
         if self._camera_index is None:
             return []
-        candidates = self._camera_index.covering(lon, lat)
-        candidates += [camera for camera, _metres in self._camera_index.nearest(lon, lat, k=k * 4)]
-        found: list[Camera] = []
-        seen: set[str] = set()
-        for camera in candidates:
-            current = self.cameras.get(camera.id)
-            if camera.id in seen or current is None or current.status is not CameraStatus.ONLINE:
-                continue
-            seen.add(camera.id)
-            found.append(current)
-            if len(found) == k:
-                break
-        return found
+        return self._camera_index.for_point(lon, lat, k, max_distance_m=max_distance_m, usable=self._online_now)
+
+    def _online_now(self, camera: Camera) -> Camera | None:
+        current = self.cameras.get(camera.id)
+        return current if current is not None and current.status is CameraStatus.ONLINE else None

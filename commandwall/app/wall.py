@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from commandwall import paths
 from commandwall.app.session import ClientSession
 from commandwall.domain.models import Camera, Incident
+from commandwall.textsafe import display_text
 from commandwall.video.layout import WallLayout
 from commandwall.video.presets import PresetList, PresetStore, WallPreset
 from commandwall.video.tour import Tour, tour_around, tour_for_grid
@@ -52,9 +53,10 @@ class PresetRecall:
     @property
     def message(self) -> str:
         """预案「…」已调取, with the cameras left out if any."""
-        text = f"预案「{self.preset.name}」已调取（{self.preset.layout}画面）"
+        text = f"预案「{display_text(self.preset.name, 40, isolate=True)}」已调取（{self.preset.layout}画面）"
         if self.missing:
-            text += f"；{len(self.missing)} 个摄像机不在平台点位中，已留空：{'、'.join(self.missing[:5])}"
+            shown = "、".join(display_text(camera_id, 64, isolate=True) for camera_id in self.missing[:5])
+            text += f"；{len(self.missing)} 个摄像机不在平台点位中，已留空：{shown}"
         return text
 
 

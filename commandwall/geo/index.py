@@ -11,7 +11,7 @@ accurate to well under 1 % over a district; reported distances come from :class:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -130,6 +130,27 @@ class CameraIndex:
             return []
         dist = self._distances(lon, lat, idx)
         return [self.cameras[int(idx[i])] for i in np.argsort(dist, kind="stable")]
+
+    def for_point(self, lon: float, lat: float, k: int, *, max_distance_m: float | None = None,
+                  usable: Callable[[Camera], Camera | None] = lambda camera: camera) -> list[Camera]:
+        """Up to ``k`` cameras for a spot (周边视频, alarm linkage): those whose field of view covers it, nearest
+        first, then the nearest others (within ``max_distance_m`` when given); each camera once, and only what
+        ``usable`` returns for it (the camera as known now, or None to leave it out)."""
+        if k <= 0:
+            return []
+        nearby = [camera for camera, _metres in self.nearest(lon, lat, k=k * 4, max_distance_m=max_distance_m)]
+        found: list[Camera] = []
+        seen: set[str] = set()
+        for camera in [*self.covering(lon, lat), *nearby]:
+            if camera.id in seen:
+                continue
+            seen.add(camera.id)
+            current = usable(camera)
+            if current is not None:
+                found.append(current)
+                if len(found) == k:
+                    break
+        return found
 
     def in_area(self, area: Polygon) -> tuple[list[Camera], list[Camera]]:
         """The cameras standing in ``area`` (a polygon in WGS84 lon/lat, holes allowed), and the other cameras

@@ -111,7 +111,7 @@ def _tour(value: object, preset: str) -> Tour | None:
     if not isinstance(value, dict) or not isinstance(value.get("camera_ids"), list):
         raise PresetError(f"预案「{preset}」的 \"tour\" 应含 \"camera_ids\" 列表")
     try:
-        return Tour(str(value.get("name") or preset), value["camera_ids"], value.get("dwell_s", 15.0))
+        return Tour(str(value.get("name") or preset)[:MAX_NAME_LEN], value["camera_ids"], value.get("dwell_s", 15.0))
     except ValueError as error:
         raise PresetError(str(error)) from None
 

@@ -103,3 +103,41 @@ def test_a_preset_with_a_tour_starts_it(qtbot: QtBot, window: MainWindow) -> Non
     assert presets.recall("高速出入口")
     assert not window.tour_runner.is_running() and not window.tour_action.isChecked()
     assert window.wall.wall_layout.key == "2+8"
+
+
+def test_hostile_preset_files_show_as_text_in_the_menu_and_the_status_bar(qtbot: QtBot, window: MainWindow,
+                                                                           tmp_path) -> None:
+    """Preset files are edited by hand or copied from other desks: every name that is a valid preset shows as
+    ``display_text`` of itself (``&`` as itself, not a shortcut), every other file is named with its reason;
+    nothing breaks the menu."""
+    import json
+
+    from commandwall.textsafe import display_text
+    from commandwall.video.presets import WallPreset
+    from tests.hostile import corpus
+
+    folder = paths.wall_presets_dir(tmp_path)
+    usable: list[str] = []
+    for n, text in enumerate(t for t in dict.fromkeys(corpus()) if t):
+        name = f"{text}"[:40]
+        doc = {"format": "commandwall-wall-preset", "version": 1, "name": name, "layout": "4",
+               "cameras": ["CAM-0001"], "tour": {"name": text, "camera_ids": ["CAM-0001", "CAM-0002"]}}
+        (folder / f"hostile-{n}.json").write_text(json.dumps(doc), "utf-8")
+        try:
+            WallPreset.from_json(json.dumps(doc))
+            usable.append(name)
+        except ValueError:
+            pass
+    (folder / "deep.json").write_bytes(b"[" * 100_000)
+    (folder / "garbage.json").write_bytes(b"\x00\xff{{7*7}}")
+    presets = window.wall_feature.presets
+    presets.reload()
+    texts = [a.text() for a in presets.menu.actions()]
+    for name in usable:
+        assert display_text(name, 40).replace("&", "&&") in texts, name
+    message = window.statusBar().currentMessage()
+    assert "deep.json" in message and "garbage.json" in message
+    assert "\u202e" not in message and "\x00" not in message
+    rich = next(p for p in presets.presets if p.name in usable and p.tour is not None)
+    presets._apply(rich)
+    assert len(rich.tour.name) <= 40

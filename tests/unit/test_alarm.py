@@ -12,7 +12,7 @@ import pytest
 from pydantic import ValidationError
 from pyproj import Geod
 
-from commandwall.app.alarm import Alarm, AlarmLinkage, linked_cameras, write_tone
+from commandwall.app.alarm import Alarm, AlarmLinkage, write_tone
 from commandwall.config import Settings
 from commandwall.domain.models import Camera, CameraStatus, Incident, IncidentStatus
 from commandwall.geo.index import CameraIndex
@@ -114,7 +114,7 @@ def test_cameras_that_look_at_the_point_come_first_then_the_nearest_within_the_r
         rng_m = np.array([c.range_m for c in real_cameras])
         surely = (dist <= rng_m * 0.98) & ((off <= fov / 2 - 3) | (fov >= 360))
         maybe = (dist <= rng_m * 1.02) & ((off <= fov / 2 + 3) | (fov >= 360))
-        found = linked_cameras(index, lon, lat, 6, radius_m=500)
+        found = index.for_point(lon, lat, 6, max_distance_m=500)
         rows = [position[c.id] for c in found]
         assert len(rows) == len(set(rows)) <= 6
         head = rows[: next((n for n, r in enumerate(rows) if not maybe[r]), len(rows))]
@@ -130,15 +130,15 @@ def test_cameras_that_look_at_the_point_come_first_then_the_nearest_within_the_r
 
 def test_only_usable_cameras_and_nothing_far_away(real_cameras: list[Camera]) -> None:  # noqa: F811
     index = CameraIndex(real_cameras)
-    cam = next(c for c in real_cameras if len(linked_cameras(index, c.lon, c.lat, 5)) == 5)
-    everyone = linked_cameras(index, cam.lon, cam.lat, 4)
+    cam = next(c for c in real_cameras if len(index.for_point(c.lon, c.lat, 5)) == 5)
+    everyone = index.for_point(cam.lon, cam.lat, 4)
     offline = {everyone[0].id}
-    filtered = linked_cameras(index, cam.lon, cam.lat, 4,
+    filtered = index.for_point(cam.lon, cam.lat, 4,
                               usable=lambda c: None if c.id in offline else c.model_copy(
                                   update={"status": CameraStatus.ONLINE}))
     assert everyone[0].id not in [c.id for c in filtered] and len(filtered) == len(everyone)
-    assert linked_cameras(index, 110.0, 30.0, 4) == []  # nowhere near the district
-    assert linked_cameras(index, cam.lon, cam.lat, 0) == []
+    assert index.for_point(110.0, 30.0, 4, max_distance_m=500) == []  # nowhere near the district
+    assert index.for_point(cam.lon, cam.lat, 0) == []
 
 
 def test_a_configured_sound_must_be_a_wav_file(tmp_path, monkeypatch) -> None:

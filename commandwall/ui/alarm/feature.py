@@ -15,7 +15,6 @@ from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from commandwall.app.alarm import Alarm, AlarmController
 from commandwall.domain.models import Incident
-from commandwall.textsafe import display_text
 from commandwall.ui.adapters import ClientSignals
 from commandwall.video.wall_model import WallModel
 
@@ -139,7 +138,7 @@ class AlarmFeature(QObject):
             self.restore_action.setEnabled(True)
         self.sig_fly_to.emit(incident.lon, incident.lat)
         QTimer.singleShot(SELECT_DELAY_MS, self, lambda: self.sig_select_incident.emit(incident.id))
-        text = display_text(alarm.message)
+        text = alarm.message  # made safe to show piece by piece
         self.toast.show_text(text)
         self._toast_timer.start()  # the status line keeps the incident centre's 新事件 line, which names it too
         log.info("alarm for incident %s (priority %s): %d camera(s) on the wall", incident.id,

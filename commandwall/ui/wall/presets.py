@@ -108,9 +108,10 @@ class WallPresets(QObject):
 
     # ---- internals ----------------------------------------------------------------------------------
     def _recall_nth(self, index: int) -> None:
+        """Alt+N or the menu: the N-th preset as the menu listed it (read when the menu opened), not read again."""
         presets = self._list.presets
         if index < len(presets):
-            self.recall(presets[index].name)
+            self._apply(presets[index])
 
     def _apply(self, preset: WallPreset) -> None:
         recall = self._controller.recall(preset)
@@ -119,7 +120,7 @@ class WallPresets(QObject):
         if preset.tour is not None:
             self._tour_runner.start(preset.tour)
             self.sig_tour_started.emit()
-        self.sig_message.emit(display_text(recall.message), 6000)
+        self.sig_message.emit(recall.message, 6000)  # made safe to show piece by piece
 
     def _rebuild(self) -> None:
         self.menu.clear()
@@ -128,12 +129,17 @@ class WallPresets(QObject):
             action.setVisible(i < len(presets))
             action.setEnabled(i < len(presets))
             if i < len(presets):
-                action.setText(display_text(presets[i].name))
+                action.setText(_menu_text(presets[i].name))
                 self.menu.addAction(action)
         for preset in presets[SHORTCUT_PRESETS:]:
-            action = self.menu.addAction(display_text(preset.name))
-            action.triggered.connect(lambda _=False, name=preset.name: self.recall(name))
+            action = self.menu.addAction(_menu_text(preset.name))
+            action.triggered.connect(lambda _=False, held=preset: self._apply(held))
         if not presets:
             self.menu.addAction("（暂无预案）").setEnabled(False)
         self.menu.addSeparator()
         self.menu.addAction(self.save_action)
+
+
+def _menu_text(name: str) -> str:
+    """A preset name as a menu item shows it: safe text, and ``&`` as itself, not a shortcut marker."""
+    return display_text(name, 40).replace("&", "&&")
