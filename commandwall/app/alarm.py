@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from commandwall.app.incidents import PRIORITY_LABELS, WARNING_CATEGORY
+from commandwall.app.incidents import PRIORITY_LABELS, is_local_warning
 from commandwall.app.session import ClientSession
 from commandwall.domain.models import OPEN_STATUSES, Camera, Incident
 from commandwall.textsafe import display_text
@@ -77,7 +77,7 @@ class AlarmLinkage:
         before = self._priority.get(incident.id)
         self._priority[incident.id] = incident.priority
         severe = (incident.priority <= self.min_priority and incident.status in OPEN_STATUSES
-                  and incident.category != WARNING_CATEGORY)
+                  and not is_local_warning(incident))
         rose = before is None or before > self.min_priority
         if not severe or not rose or incident.id in self._raised:
             return False

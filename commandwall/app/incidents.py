@@ -11,6 +11,7 @@ Actions never block: they go through the session's outbox, and the platform's an
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from commandwall.app.session import ClientSession
 from commandwall.backend.errors import BackendError, PermissionDeniedError
 from commandwall.backend.outbox import OutboxItem, OutboxState
 from commandwall.domain.models import (
+    OPEN_STATUSES,
     STATUS_LABELS,
     TASK_STATUS_LABELS,
     UNIT_STATUS_LABELS,
@@ -49,6 +51,9 @@ from commandwall.localtime import to_display
 from commandwall.textsafe import display_text
 
 log = logging.getLogger(__name__)
+
+#: 督办 is worked out at most once per this many seconds (the status bar, the list and the detail all ask).
+SUPERVISION_TICK_S = 1.0
 
 #: Priority levels (级别) as the duty officer reads them.
 PRIORITY_LABELS = {1: "特急", 2: "紧急", 3: "一般", 4: "提示"}
@@ -109,6 +114,13 @@ class ActionRights:
         """Why the user may not take ``action`` (names the role and the action), or None if he may."""
         return "未登录" if self.roles is None else refusal(self.roles, action)
 
+    def refusal_for(self, incident: Incident | None, action: str) -> str | None:
+        """:meth:`refusal`, and for an early warning kept by this desk alone (预警, not on the platform) the
+        reason no platform action applies to it: the one place that rule lives."""
+        if incident is not None and is_local_warning(incident):
+            return WARNING_REFUSAL
+        return self.refusal(action)
+
     def choices(self, incident: Incident) -> list[ActionChoice]:
         """The workflow buttons for ``incident``'s status (dispatch has its own button), each enabled only if
         the role may take it; a disabled one's tooltip names the role and the action."""
@@ -116,7 +128,7 @@ class ActionRights:
         for action in allowed_actions(incident.status):
             if action == TASK:
                 continue
-            reason = WARNING_REFUSAL if incident.category == WARNING_CATEGORY else self.refusal(action)
+            reason = self.refusal_for(incident, action)
             hint = {"return": "退回原因写在备注栏", "merge": "选择保留的事件"}.get(action, "")
             found.append(ActionChoice(action, ACTION_LABELS[action], reason is None, reason or hint))
         return found
@@ -124,15 +136,20 @@ class ActionRights:
     def dispatch_choice(self, incident: Incident) -> ActionChoice:
         """The 派遣任务 button: enabled if the incident's status takes tasks (``TASKABLE``: not returned,
         escalated or finished) and the role may dispatch."""
-        reason = WARNING_REFUSAL if incident.category == WARNING_CATEGORY else self.refusal(TASK)
+        reason = self.refusal_for(incident, TASK)
         if reason is None and incident.status not in TASKABLE:
             reason = f"事件{STATUS_LABELS[incident.status]}，不能派遣"
         return ActionChoice(TASK, "派遣任务…", reason is None, reason or "")
 
-    def note_choice(self) -> ActionChoice:
-        """The 添加备注 field and button."""
-        reason = self.refusal(NOTE)
+    def note_choice(self, incident: Incident | None = None) -> ActionChoice:
+        """The 添加备注 field and button (for ``incident``: a local warning takes no platform note)."""
+        reason = self.refusal_for(incident, NOTE)
         return ActionChoice(NOTE, ACTION_LABELS[NOTE], reason is None, reason or "")
+
+
+def is_local_warning(incident: Incident) -> bool:
+    """An early warning this desk made from a CAP feed (category 预警): the platform does not know it."""
+    return incident.category == WARNING_CATEGORY
 
 
 def describe_outbox_item(item: OutboxItem) -> str:
@@ -155,6 +172,7 @@ class IncidentsController:
         self.session = session
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="commandwall-timeline")
         self._ranking = UnitRanking()
+        self._overdue_cache: tuple[float, list[Task], set[str]] | None = None
         #: What the list shows beyond its own filters (set from the overview dashboard; ``NO_FILTER``: all).
         self.incident_filter: IncidentFilter = NO_FILTER
 
@@ -228,6 +246,11 @@ class IncidentsController:
     def fetch_timeline(self, incident_id: str, done: Callable[[str, list[TimelineEntry] | None, str], None]) -> None:
         """Fetch the incident's timeline off the caller's thread; ``done(incident_id, entries, error)`` is
         called on a worker thread (entries None and a Chinese error when the platform cannot be asked)."""
+
+        incident = self.session.incidents.get(incident_id)
+        if incident is not None and is_local_warning(incident):
+            done(incident_id, None, "预警信息不在平台上，没有处置时间线")  # nothing to ask the platform for
+            return
 
         def fetch() -> None:
             try:
@@ -319,25 +342,39 @@ class IncidentsController:
     # ---- 督办 ------------------------------------------------------------------------------------------
     def overdue_tasks(self, now: datetime | None = None) -> list[Task]:
         """Tasks still active after their deadline, most overdue first."""
-        return overdue_tasks(self.session.tasks.all(), now or localtime.now())
+        return self._overdue(now)[0]
 
     def overdue_incident_ids(self, now: datetime | None = None) -> set[str]:
         """Open incidents with an overdue task."""
-        return overdue_incident_ids(self.session.incidents.all(), self.session.tasks.all(), now or localtime.now())
+        return self._overdue(now)[1]
 
     def overdue_counts(self, now: datetime | None = None) -> tuple[int, int]:
         """(overdue tasks, overdue incidents) for the status bar."""
-        now = now or localtime.now()
-        return len(self.overdue_tasks(now)), len(self.overdue_incident_ids(now))
+        tasks, incidents = self._overdue(now)
+        return len(tasks), len(incidents)
+
+    def _overdue(self, now: datetime | None) -> tuple[list[Task], set[str]]:
+        """The late tasks and their open incidents: worked out once per clock tick for the status bar, the
+        list's highlight and the detail (each asks every second); only the late tasks' incidents are looked up."""
+        key = time.monotonic() // SUPERVISION_TICK_S if now is None else None
+        if key is not None and self._overdue_cache is not None and self._overdue_cache[0] == key:
+            return self._overdue_cache[1], self._overdue_cache[2]
+        at = now or localtime.now()
+        late = overdue_tasks(self.session.tasks.all(), at)
+        concerned = (self.session.incidents.get(i) for i in {t.incident_id for t in late})
+        ids = overdue_incident_ids([i for i in concerned if i is not None], late, at)
+        if key is not None:
+            self._overdue_cache = (key, late, ids)
+        return late, ids
 
     def escalate_choice(self, incident: Incident, now: datetime | None = None) -> ActionChoice | None:
         """The 超时上报 button for an overdue incident (None when it is not overdue): enabled if the role may
         escalate and the status allows it; the tooltip says which tasks are late, or why not."""
         now = now or localtime.now()
         late = overdue_tasks(self.session.tasks.for_incident(incident.id), now)
-        if not late or incident.id not in self.overdue_incident_ids(now):
+        if not late or incident.status not in OPEN_STATUSES:
             return None
-        reason = self.rights.refusal(ESCALATE)
+        reason = self.rights.refusal_for(incident, ESCALATE)
         if reason is None and incident.status not in TRANSITIONS[ESCALATE][0]:
             reason = f"事件{STATUS_LABELS[incident.status]}，不能上报上级"
         return ActionChoice(ESCALATE, ESCALATE_LABEL, reason is None, reason or escalation_note(late, now))

@@ -88,7 +88,11 @@ def test_exercise_mode_lists_the_feeds_early_warnings_as_incidents(qtbot, tmp_pa
         qtbot.waitUntil(lambda: len(warnings()) == 2, timeout=60000)
         assert sorted(w.category_label for w in warnings()) == ["预警", "预警"]
         win.incidents.select(warnings()[0].id)
-        assert not win.incidents.detail.dispatch_button.isEnabled()  # the platform does not know warnings
-        assert "预警" in win.incidents.detail.dispatch_button.toolTip()
+        detail = win.incidents.detail
+        assert not detail.dispatch_button.isEnabled()  # the platform does not know warnings
+        assert "预警" in detail.dispatch_button.toolTip()
+        assert not detail.note_button.isEnabled() and not detail.note.isEnabled()  # no note for the platform
+        assert "预警" in detail.note_button.toolTip()
+        qtbot.waitUntil(lambda: "没有处置时间线" in detail.timeline.toPlainText(), timeout=5000)
     finally:
         win.close()

@@ -200,7 +200,7 @@ class IncidentDetail(QWidget):
         self.description.setPlainText(display_text(incident.description, DESCRIPTION_MAX_LEN, multiline=True))
         self.locate_button.setEnabled(True)
         self._apply(self.dispatch_button, self._rights.dispatch_choice(incident))
-        note = self._rights.note_choice()
+        note = self._rights.note_choice(incident)
         self._apply(self.note_button, note)
         self.note.setEnabled(note.enabled)
         self.note.setToolTip(self.note_button.toolTip())
@@ -400,7 +400,8 @@ class IncidentPanel(QWidget):
         clears it; a filter asking for incidents no longer being handled unticks 仅未办结 so they show."""
         active = incident_filter.active
         self.proxy.set_extra_filter(incident_filter.matches if active else None)
-        self.filter_chip.setText(f"筛选：{incident_filter.describe()} ✕" if active else "")
+        # a button's text: & would mark a shortcut and vanish (a town named "A&B")
+        self.filter_chip.setText(f"筛选：{incident_filter.describe()} ✕".replace("&", "&&") if active else "")
         self.filter_chip.setVisible(active)
         if active and incident_filter.wants_closed:
             self.only_open.setChecked(False)
