@@ -183,11 +183,11 @@ class Bench:
         return float(self.js("window.__cwRedraw"))  # type: ignore[arg-type]
 
     def incident_update(self, incident: Incident) -> float:
-        """Seconds from upsert_incident to the page reporting it painted."""
+        """Seconds from upsert_incidents (the live path, a batch of one) to the page reporting it painted."""
         since = len(self.drawn)
         start = time.perf_counter()
-        self.view.upsert_incident(incident)
-        return self._wait_drawn("incident", 1, since) - start
+        self.view.upsert_incidents([incident])
+        return self._wait_drawn("incidents", 1, since) - start
 
     def idle_cpu(self, seconds: float) -> float:
         """CPU of this process and its children (QtWebEngine) over ``seconds``, in % of one core."""

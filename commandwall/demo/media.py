@@ -245,10 +245,6 @@ class ClipLibrary:
             with contextlib.suppress(av.FFmpegError, ValueError):  # the viewer left mid-write
                 out.close()
 
-    def mpegts(self, camera_id: str, codec: str, variant: str, online: Callable[[], bool]) -> Iterator[bytes]:
-        """The camera's live MPEG-TS (:meth:`live` with ``ts``)."""
-        return self.live(camera_id, codec, variant, online, "ts")
-
     # -- HLS ------------------------------------------------------------------------------------------------
 
     def hls_segments(self, camera_id: str) -> range:

@@ -188,10 +188,6 @@ class StreamHub:
         ``mjpg`` also when its clip is missing)."""
         return "mjpg" if self.codec(camera_id) == "mjpeg" else stream_protocol(camera_id)
 
-    def mpegts(self, camera_id: str, variant: str) -> Iterator[bytes]:
-        """The camera's live H.264/H.265 stream as MPEG-TS (see :meth:`ClipLibrary.live`)."""
-        return self.live(camera_id, variant, "ts")
-
     def live(self, camera_id: str, variant: str, container: str) -> Iterator[bytes]:
         """The camera's live H.264/H.265 stream as ``ts`` (MPEG-TS) or ``flv`` (HTTP-FLV)."""
         self._count_open(camera_id, variant)

@@ -24,7 +24,6 @@ class ClientSignals(QObject):
     sig_login_needed = Signal(str)  # why (may be empty)
     sig_layers = Signal(object, object, str)  # list[Layer], list[str] errors, the map page built for them
     sig_connection = Signal(object, str)  # ConnectionState, detail
-    sig_incident = Signal(object)  # Incident (each one of a batch, right after sig_incidents)
     sig_incidents = Signal(object)  # list[Incident]: the incidents changed since the last batch
     sig_unit = Signal(object)  # Unit
     sig_camera = Signal(object)  # Camera (status changed)
@@ -83,8 +82,6 @@ class ClientSignals(QObject):
         batch = self._incident_batch.take() if self._incident_batch is not None else []
         if batch:
             self.sig_incidents.emit(batch)
-            for incident in batch:
-                self.sig_incident.emit(incident)
         return len(batch)
 
     def watch_warnings(self, warnings: WarningsController) -> None:

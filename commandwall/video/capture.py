@@ -139,11 +139,6 @@ class PyAvCapture:
         """Codec name as FFmpeg says it (``h264``, ``hevc``, ``mjpeg`` …)."""
         return str(self._stream.codec_context.name)
 
-    @property
-    def key_frames_only(self) -> bool:
-        """True while only key frames are decoded."""
-        return self._key_frames_only
-
     def set_key_frames_only(self, on: bool) -> None:
         """Decode key frames only (降帧), or every frame again. Back to every frame, pictures are withheld
         until the next key frame: the frames in between would refer to pictures that were never decoded."""

@@ -51,7 +51,7 @@
   }
 
   /**
-   * The incidents of a map: CW.Incidents(map, {pane, pulseMs()}) -> {group, set, upsert, select, hit, ...}.
+   * The incidents of a map: CW.Incidents(map, {pane, pulseMs()}) -> {group, set, upsertMany, select, hit, ...}.
    * ``group`` is what the layer control switches.
    */
   CW.Incidents = function (map, options) {
@@ -125,11 +125,6 @@
         Array.from(pulseMarkers.keys()).forEach(function (id) { if (!index.has(id)) stopPulse(id); });
         list.forEach(pulse);
         redraw();
-      },
-
-      /** Add or update one incident. */
-      upsert: function (inc) {
-        this.upsertMany([inc]);
       },
 
       /** Add or update several incidents (a burst): one redraw for all of them. */

@@ -12,7 +12,7 @@
  *                 camerasToWall(ids) (cw-tools.js, cw-select.js), unitDispatch(id), dispatchUnit(id)
  *                 (a unit's card, cw-cards.js)
  *   Python -> JS  signals carrying JSON text: camerasChanged (columns, see decodeCameras), incidentsChanged,
- *                 incidentUpserted, unitsChanged, resourcesChanged, densityChanged, warningsChanged,
+ *                 incidentsUpserted, unitsChanged, resourcesChanged, densityChanged, warningsChanged,
  *                 command ({op: "flyTo"|"selectIncident"|"selectCameras", ...})
  * Cameras are drawn by cw-points.js (one canvas, clusters), incidents by cw-incidents.js.
  *
@@ -541,10 +541,6 @@
       if (typeof CW.onChannel === "function") CW.onChannel(channel); // cw-layers.js: the user's layers
       bridge.camerasChanged.connect(safely("cameras", setCameras));
       bridge.incidentsChanged.connect(safely("incidents", setIncidents));
-      bridge.incidentUpserted.connect(safely("incident", function (inc) {
-        incidents.upsert(inc);
-        reportDrawn("incident", 1);
-      }));
       bridge.incidentsUpserted.connect(safely("incidents", function (list) {
         incidents.upsertMany(list);
         reportDrawn("incidents", list.length);

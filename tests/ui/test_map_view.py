@@ -258,14 +258,14 @@ def test_urgent_pulse_stops_by_itself_and_when_accepted(qtbot, view: MapView) ->
         view.set_incidents([make_incident("INC-1"), make_incident("INC-2", lon=117.3, lat=34.7)])
     assert run_js(qtbot, view, "CW.stats().pulsing") == 2
     with qtbot.waitSignal(view.sig_layer_drawn, timeout=5000):
-        view.upsert_incident(make_incident("INC-2", lon=117.3, lat=34.7, status=IncidentStatus.ACCEPTED))
+        view.upsert_incidents([make_incident("INC-2", lon=117.3, lat=34.7, status=IncidentStatus.ACCEPTED)])
     assert run_js(qtbot, view, "CW.stats().pulsing") == 1  # acknowledged: no more pulse
     qtbot.waitUntil(lambda: run_js(qtbot, view, "CW.stats().pulsing") == 0, timeout=5000)
     # nothing on the page is animating any more
     assert run_js(qtbot, view, "document.getAnimations().length") == 0
     # an update of a pulse that has run out does not start it again
     with qtbot.waitSignal(view.sig_layer_drawn, timeout=5000):
-        view.upsert_incident(make_incident("INC-1", title="道路积水（更新）"))
+        view.upsert_incidents([make_incident("INC-1", title="道路积水（更新）")])
     assert run_js(qtbot, view, "CW.stats().pulsing") == 0
 
 
@@ -302,7 +302,7 @@ def test_select_incident_flies_there_and_highlights(qtbot, view: MapView) -> Non
                     timeout=5000)
     # an update of the selected incident keeps it highlighted, with its new state on the card
     with qtbot.waitSignal(view.sig_layer_drawn, timeout=5000):
-        view.upsert_incident(make_incident("INC-1", lon=117.42, lat=34.86, status=IncidentStatus.ACCEPTED))
+        view.upsert_incidents([make_incident("INC-1", lon=117.42, lat=34.86, status=IncidentStatus.ACCEPTED)])
     assert run_js(qtbot, view, "CW.incidents.get('INC-1').status") == "accepted"
     assert run_js(qtbot, view, "CW.incidents.layer._highlight.indices") == [0]
     assert "受理" in run_js(qtbot, view, "document.querySelector('.cw-incident-tip').textContent")
@@ -344,7 +344,7 @@ def test_calls_before_ready_are_delivered(qtbot) -> None:
     widget.show()
     widget.set_cameras(make_cameras(50))
     widget.set_incidents([make_incident("INC-1")])
-    widget.upsert_incident(make_incident("INC-2", lon=117.3, lat=34.75))
+    widget.upsert_incidents([make_incident("INC-2", lon=117.3, lat=34.75)])
     widget.set_units(
         [Unit(id="U-1", name="临城派出所巡逻一组", department="公安", lon=117.25, lat=34.8, updated_at=NOW)]
     )

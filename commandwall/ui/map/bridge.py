@@ -28,7 +28,6 @@ class MapBridge(QObject):
     # Python -> JS (JSON text)
     cameras_changed = Signal(str, name="camerasChanged")
     incidents_changed = Signal(str, name="incidentsChanged")
-    incident_upserted = Signal(str, name="incidentUpserted")
     incidents_upserted = Signal(str, name="incidentsUpserted")  # a JSON list: several at once
     units_changed = Signal(str, name="unitsChanged")
     resources_changed = Signal(str, name="resourcesChanged")

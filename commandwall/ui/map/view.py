@@ -252,15 +252,6 @@ class MapView(QWebEngineView):
         if self._ready:
             self._bridge.incidents_changed.emit(payload.to_json(list(self._incidents.values())))
 
-    def upsert_incident(self, incident: Incident) -> None:
-        """Add or update one incident (e.g. from a live event)."""
-        item = payload.incident_payload(incident)
-        if self._incidents is None:
-            self._incidents = {}
-        self._incidents[item["id"]] = item
-        if self._ready:
-            self._bridge.incident_upserted.emit(payload.to_json(item))
-
     def upsert_incidents(self, incidents: Iterable[Incident]) -> None:
         """Add or update several incidents in one message to the page (a burst is one page task, one frame)."""
         items = payload.incidents_payload(incidents)
