@@ -361,30 +361,37 @@ def asset_urls(html_text: str) -> list[str]:
     return _URL_ATTR_RE.findall(html_text)
 
 
+#: What the page loads from ``resources/web``, in order (qwebchannel.js, from Qt, goes where ``None`` stands).
+#: The one list of the page's assets: the installer bundles exactly these (packaging/commandwall.spec).
+PAGE_STYLESHEETS = ("node_modules/leaflet/dist/leaflet.css", "cw-map.css")
+PAGE_SCRIPTS: tuple[str | None, ...] = (
+    "node_modules/leaflet/dist/leaflet.js",
+    "node_modules/proj4/dist/proj4.js",
+    None,  # qwebchannel.js
+    "node_modules/supercluster/dist/supercluster.min.js",
+    "cw-points.js",
+    "cw-incidents.js",
+    "cw-tools.js",
+    "cw-warnings.js",
+    "cw-cards.js",
+    "cw-select.js",
+    "cw-map.js",
+    "cw-layers.js",
+)
+PAGE_ASSETS = (*PAGE_STYLESHEETS, *(name for name in PAGE_SCRIPTS if name is not None))
+
 _PAGE_TEMPLATE = """<!DOCTYPE html>
 <html>
 <head>
     <meta charset="utf-8">
     <title>{title}</title>{csp}
     <meta name="viewport" content="width=device-width, initial-scale=1.0">
-    <link rel="stylesheet" href="{leaflet_css}">
-    <link rel="stylesheet" href="{cw_map_css}">
+{stylesheets}
     <script type="application/json" id="cw-config">{config}</script>
 </head>
 <body>
     <div id="cw-map" class="cw-map"></div>
-    <script src="{leaflet_js}"></script>
-    <script src="{proj4_js}"></script>
-    <script src="{qwebchannel_js}"></script>
-    <script src="{supercluster_js}"></script>
-    <script src="{cw_points_js}"></script>
-    <script src="{cw_incidents_js}"></script>
-    <script src="{cw_tools_js}"></script>
-    <script src="{cw_warnings_js}"></script>
-    <script src="{cw_cards_js}"></script>
-    <script src="{cw_select_js}"></script>
-    <script src="{cw_map_js}"></script>
-    <script src="{cw_layers_js}"></script>
+{scripts}
 </body>
 </html>
 """
@@ -423,22 +430,9 @@ def build_map_page(
             '\n    <meta http-equiv="Content-Security-Policy" '
             f'content="{html.escape(content_security_policy(scheme, tile_hosts))}">'
         )
-    return _PAGE_TEMPLATE.format(
-        title=html.escape(title),
-        csp=policy,
-        leaflet_css=html.escape(asset_base + "node_modules/leaflet/dist/leaflet.css"),
-        cw_map_css=html.escape(asset_base + "cw-map.css"),
-        config=config_json,
-        leaflet_js=html.escape(asset_base + "node_modules/leaflet/dist/leaflet.js"),
-        proj4_js=html.escape(asset_base + "node_modules/proj4/dist/proj4.js"),
-        qwebchannel_js=html.escape(qwebchannel_url),
-        cw_map_js=html.escape(asset_base + "cw-map.js"),
-        cw_layers_js=html.escape(asset_base + "cw-layers.js"),
-        supercluster_js=html.escape(asset_base + "node_modules/supercluster/dist/supercluster.min.js"),
-        cw_points_js=html.escape(asset_base + "cw-points.js"),
-        cw_incidents_js=html.escape(asset_base + "cw-incidents.js"),
-        cw_tools_js=html.escape(asset_base + "cw-tools.js"),
-        cw_warnings_js=html.escape(asset_base + "cw-warnings.js"),
-        cw_cards_js=html.escape(asset_base + "cw-cards.js"),
-        cw_select_js=html.escape(asset_base + "cw-select.js"),
-    )
+    stylesheets = "\n".join(f'    <link rel="stylesheet" href="{html.escape(asset_base + name)}">'
+                            for name in PAGE_STYLESHEETS)
+    scripts = "\n".join(f'    <script src="{html.escape(qwebchannel_url if name is None else asset_base + name)}">'
+                        "</script>" for name in PAGE_SCRIPTS)
+    return _PAGE_TEMPLATE.format(title=html.escape(title), csp=policy, stylesheets=stylesheets, config=config_json,
+                                 scripts=scripts)
