@@ -1,0 +1,39 @@
+"""The client's visible text through Qt's translation system, with Simplified Chinese as the source text.
+
+Every string a user sees is written in Chinese where it is made and marked for ``pyside6-lupdate``:
+
+* ``translate(context, text)`` where the text is shown or built (any layer; Qt-free code included);
+* ``QT_TRANSLATE_NOOP(context, text)`` in tables built at import time (labels by status, by priority …); the
+  code that shows such a label passes it through ``translate(context, label)`` with the same context.
+
+Templates keep ``{name}`` fields and are formatted after translation, so a translator can move the fields.
+The Qt-free layers (``app/``, ``domain/``, ``video/`` …) call ``translate`` from here; the UI puts Qt's
+``QCoreApplication.translate`` behind it at start (``install``), so they never import Qt. Without an installed
+translator, or without a translation for a string, the Chinese source text is shown: the default language
+cannot fall back to anything else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+_translator: Callable[[str, str], str] | None = None
+
+
+def install(translator: Callable[[str, str], str] | None) -> None:
+    """Put ``translator(context, text) -> text`` behind ``translate`` (``None``: the source text again)."""
+    global _translator
+    _translator = translator
+
+
+def translate(context: str, text: str, /) -> str:
+    """``text`` in the chosen language (the Chinese source text when no translation is installed or known)."""
+    if _translator is None:
+        return text
+    translated = _translator(context, text)
+    return translated or text
+
+
+def QT_TRANSLATE_NOOP(context: str, text: str, /) -> str:  # noqa: N802 - the marker's name lupdate looks for
+    """Mark ``text`` for the catalogue without translating it now (tables built at import time)."""
+    return text
