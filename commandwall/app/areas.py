@@ -3,6 +3,9 @@
 Built on :class:`commandwall.geo.index.AreaIndex` over the session's ``towns`` and ``grids`` layers. An
 incident's town and grid are taken from its point; where the point lies outside every town or cell (or a
 layer is missing) the platform's own value is kept.
+
+Answers are remembered per point (incidents do not move; the density is counted again for every batch of a
+burst), up to :data:`MEMO_POINTS` points before the memory starts again.
 """
 
 from __future__ import annotations
@@ -13,6 +16,9 @@ from typing import Any
 
 from commandwall.domain.models import Incident
 from commandwall.geo.index import AreaIndex
+
+#: Points whose town and grid cell are remembered (a point costs two spatial-index queries otherwise).
+MEMO_POINTS = 200_000
 
 
 def _features(layers: Iterable[Any], kind: str) -> list[dict[str, Any]]:
@@ -27,6 +33,7 @@ class DistrictAreas:
         self.towns = AreaIndex([dict(f) for f in towns], key="name")
         self.grids = AreaIndex([dict(f) for f in grids], key="id")
         self._grid_features = [dict(f) for f in grids]
+        self._memo: dict[tuple[float, float], tuple[str | None, str | None]] = {}
 
     @classmethod
     def from_layers(cls, layers: Iterable[Any]) -> DistrictAreas:
@@ -36,13 +43,22 @@ class DistrictAreas:
 
     def town_at(self, lon: float, lat: float) -> str | None:
         """The name of the town containing the point, or None."""
-        name = self.towns.key_at(lon, lat)
-        return str(name) if name is not None else None
+        return self._areas_at(lon, lat)[0]
 
     def grid_at(self, lon: float, lat: float) -> str | None:
         """The id of the grid cell containing the point, or None."""
-        grid = self.grids.key_at(lon, lat)
-        return str(grid) if grid is not None else None
+        return self._areas_at(lon, lat)[1]
+
+    def _areas_at(self, lon: float, lat: float) -> tuple[str | None, str | None]:
+        """(town, grid cell) of the point, remembered."""
+        found = self._memo.get((lon, lat))
+        if found is None:
+            town, grid = self.towns.key_at(lon, lat), self.grids.key_at(lon, lat)
+            found = (str(town) if town is not None else None, str(grid) if grid is not None else None)
+            if len(self._memo) >= MEMO_POINTS:
+                self._memo.clear()
+            self._memo[(lon, lat)] = found
+        return found
 
     def place(self, incident: Incident) -> Incident:
         """The incident with the town and grid cell of its point (unchanged where the point finds none)."""
