@@ -8,6 +8,11 @@ not a spot a camera can look at; they have their own map overlay). The cameras c
 alone, for any point: first those whose field-of-view sector covers the point (nearest first), then the
 nearest others within ``alarm_radius_m``, online ones only, as many as the wall area has tiles.
 
+In an alarm storm (a flood night: dozens of 紧急 reports a minute) the wall does not flick from one spot to the
+next: an alarm holds the wall, the map and the sound for ``DWELL_S`` unless a more urgent one arrives; the
+severe incidents that arrive meanwhile wait, and when the time is up the most urgent (then newest) of those still
+open is raised, saying how many others came with it. Every one of them is in the incident list at once anyway.
+
 ``ui/alarm`` plays the sound, flies the map there and lends the wall area; this module decides.
 """
 
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 import math
 import struct
+import time
 import wave
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -29,6 +35,8 @@ from commandwall.textsafe import display_text
 DEFAULT_MIN_PRIORITY = 2
 #: Default reach of the "nearest by distance" cameras, after the ones that look at the point.
 DEFAULT_RADIUS_M = 500.0
+#: Seconds an alarm keeps the wall before an equally or less urgent one may take it (a more urgent one: at once).
+DWELL_S = 10.0
 #: The alarm tone written at run time when no sound file is configured.
 TONE_FILE = "alarm-tone.wav"
 
@@ -94,13 +102,18 @@ class AlarmLinkage:
 class AlarmController:
     """The alarm linkage of one desk: an :class:`AlarmLinkage` over the session's incidents and cameras."""
 
-    def __init__(self, session: ClientSession, grid_names: Callable[[], dict[str, str]] = dict) -> None:
+    def __init__(self, session: ClientSession, grid_names: Callable[[], dict[str, str]] = dict,
+                 dwell_s: float = DWELL_S) -> None:
         settings = session.settings
         self.session = session
         self._grid_names = grid_names
         self.linkage = AlarmLinkage(settings.alarm_min_priority)
         self.radius_m = settings.alarm_radius_m
         self.sound_path = settings.alarm_sound
+        self.dwell_s = dwell_s
+        self._waiting: list[Incident] = []  # raised while an earlier alarm held the wall
+        self._shown: Incident | None = None
+        self._shown_at = 0.0
 
     @property
     def level_label(self) -> str:
@@ -113,14 +126,40 @@ class AlarmController:
         """Everything the stores hold now is known: only what arrives from now on raises the alarm."""
         self.linkage.prime(self.session.incidents.all())
 
-    def on_incidents(self, incidents: list[Incident], tiles: int) -> Alarm | None:
-        """The alarm a batch raises (its most urgent incident, with up to ``tiles`` cameras), or None."""
-        raised = self.linkage.select(incidents)
-        if not raised:
+    def on_incidents(self, incidents: list[Incident], tiles: int, now: float | None = None) -> Alarm | None:
+        """Take a batch: the alarm to raise now (see :meth:`due`), or None."""
+        self._waiting.extend(self.linkage.select(incidents))
+        return self.due(tiles, now)
+
+    @property
+    def waiting(self) -> int:
+        """How many severe incidents wait for the wall (an earlier alarm holds it)."""
+        return len(self._waiting)
+
+    def due(self, tiles: int, now: float | None = None) -> Alarm | None:
+        """The alarm to raise now, with up to ``tiles`` cameras: the most urgent, then newest, waiting incident
+        still open — once the last alarm has held the wall for ``dwell_s`` (``now``: ``time.monotonic()``), or at
+        once if it is more urgent than that one. None: nothing waits, or it waits on."""
+        now = time.monotonic() if now is None else now
+        waiting = [current for current in map(self._current, self._waiting) if current.status in OPEN_STATUSES]
+        if not waiting:
+            self._waiting = []
             return None
-        first = raised[0]
+        waiting.sort(key=lambda i: i.reported_at, reverse=True)
+        waiting.sort(key=lambda i: i.priority)
+        first = waiting[0]
+        held = self._shown is not None and now - self._shown_at < self.dwell_s
+        if held and first.priority >= self._shown.priority:
+            self._waiting = waiting
+            return None
+        self._waiting = []
+        self._shown, self._shown_at = first, now
         place = self._grid_names().get(first.grid, "") if first.grid else ""
-        return Alarm(first, self.cameras_for(first, tiles), len(raised) - 1, place)
+        return Alarm(first, self.cameras_for(first, tiles), len(waiting) - 1, place)
+
+    def _current(self, incident: Incident) -> Incident:
+        """The store's newest copy of ``incident`` (it may have been accepted or closed while it waited)."""
+        return self.session.incidents.get(incident.id) or incident
 
     def cameras_for(self, incident: Incident, tiles: int) -> list[Camera]:
         """The online cameras covering the incident's point, then the nearest within the radius."""

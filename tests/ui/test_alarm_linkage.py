@@ -154,14 +154,14 @@ def test_a_second_alarm_with_fewer_cameras_leaves_the_walls_own_cameras_in_the_o
     window = window_as("duty")
     before = _ids(window.wall.cameras())
     looking, lon, lat = _spot(window)
-    first = _report(exercise, looking, lon, lat, 1, "薛城区测试第一起告警")
+    first = _report(exercise, looking, lon, lat, 2, "薛城区测试第一起告警")
     qtbot.waitUntil(lambda: window.alarm_feature.last_alarm is not None, timeout=15000)
     now = datetime.now(UTC)
     few = next(c for c in window.session.cameras.online()
                if 0 < len(window.desk.alarm.cameras_for(
                    Incident(id="probe", title="probe", category="jiaotong", lon=c.lon, lat=c.lat,
                             reported_at=now, updated_at=now, version=1), 4)) < 3)
-    _report(exercise, few, few.lon, few.lat, 2, "薛城区测试第二起告警")
+    _report(exercise, few, few.lon, few.lat, 1, "薛城区测试第二起告警")  # more urgent: at once
     qtbot.waitUntil(lambda: window.alarm_feature.last_alarm.incident.id != first, timeout=15000)
     linked = [c.id for c in window.alarm_feature.last_alarm.cameras]
     shown = _ids(window.wall.cameras())

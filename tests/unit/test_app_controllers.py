@@ -5,9 +5,11 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from commandwall.app.alarm import AlarmController
 from commandwall.app.desk import Desk
 from commandwall.app.incidents import DISPATCH_SENT, TRANSITION_SENT, IncidentsController
 from commandwall.app.platform import PlatformFactory
@@ -240,3 +242,37 @@ def test_a_timeline_asked_for_after_close_is_not_fetched_and_raises_nothing(desk
     answers: list = []
     controller.fetch_timeline("INC-0001", lambda *args: answers.append(args))
     assert answers == []
+
+
+# --- alarm linkage in a storm --------------------------------------------------------------------------------
+
+
+def test_an_alarm_storm_holds_the_wall_and_then_raises_the_most_urgent_still_open(exercise, tmp_path):
+    session = started(exercise, tmp_path)
+    try:
+        alarms = AlarmController(session, dwell_s=10)
+        alarms.prime()
+        spot = session.cameras.online()[0]
+        t0 = datetime.now(UTC)
+
+        def severe(iid: str, priority: int, minute: int, status=IncidentStatus.NEW, version: int = 1) -> Incident:
+            at = t0 + timedelta(minutes=minute)
+            return Incident(id=iid, title=f"暴雨积水{iid}", category="yingji", lon=spot.lon, lat=spot.lat,
+                            priority=priority, status=status, reported_at=at, updated_at=at, version=version)
+
+        first = alarms.on_incidents([severe("S1", 2, 0)], 4, now=100.0)
+        assert first is not None and first.incident.id == "S1" and first.cameras
+        assert alarms.on_incidents([severe("S2", 2, 1)], 4, now=101.0) is None, "the first alarm holds the wall"
+        assert alarms.on_incidents([severe("S3", 2, 2)], 4, now=102.0) is None and alarms.waiting == 2
+        assert alarms.due(4, now=109.9) is None
+        later = alarms.due(4, now=110.0)
+        assert later is not None and (later.incident.id, later.others, alarms.waiting) == ("S3", 1, 0)
+        assert alarms.due(4, now=200.0) is None, "nothing waits any more"
+
+        urgent = alarms.on_incidents([severe("C1", 1, 3)], 4, now=111.0)
+        assert urgent is not None and urgent.incident.id == "C1", "a more urgent one takes the wall at once"
+        assert alarms.on_incidents([severe("S4", 2, 4)], 4, now=112.0) is None
+        session.incidents.upsert(severe("S4", 2, 4, status=IncidentStatus.CLOSED, version=2))  # closed meanwhile
+        assert alarms.due(4, now=130.0) is None and alarms.waiting == 0
+    finally:
+        session.stop()

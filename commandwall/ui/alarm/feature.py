@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 
 #: How long the toast stays up unless the officer acknowledges the alarm first.
 TOAST_MS = 12000
+#: How often alarms that wait for the wall (an alarm storm, see ``app.alarm``) are looked at.
+WAITING_CHECK_MS = 1000
 #: The map is told to select the incident this long after flying there: by then it has drawn the batch.
 SELECT_DELAY_MS = 250
 RESTORED = "已恢复告警前的视频墙画面"
@@ -84,6 +86,7 @@ class AlarmFeature(QObject):
         self.wall = wall
         self.toast = AlarmToast(toast_parent)
         self._toast_timer = QTimer(self, singleShot=True, interval=TOAST_MS, timeout=self.toast.hide)
+        self._waiting_timer = QTimer(self, interval=WAITING_CHECK_MS, timeout=self._raise_due)
         self._ready = False
         self._tokens: list[str] = []  # wall loans, oldest first
         self._ringing: str | None = None  # the incident whose alarm sounds until acknowledged
@@ -126,6 +129,15 @@ class AlarmFeature(QObject):
         alarm = self.controller.on_incidents(incidents, len(self.wall.area()))
         if alarm is not None:
             self.raise_alarm(alarm)
+        if self.controller.waiting and not self._waiting_timer.isActive():
+            self._waiting_timer.start()
+
+    def _raise_due(self) -> None:
+        alarm = self.controller.due(len(self.wall.area()))
+        if alarm is not None:
+            self.raise_alarm(alarm)
+        if not self.controller.waiting:
+            self._waiting_timer.stop()
 
     def raise_alarm(self, alarm: Alarm) -> None:
         """Switch the wall area, fly the map there, show the toast and sound the alarm."""
@@ -209,4 +221,5 @@ class AlarmFeature(QObject):
 
     def shutdown(self) -> None:
         """Silence the alarm (the window is going)."""
+        self._waiting_timer.stop()
         self._stop_sound()
