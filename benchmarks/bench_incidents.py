@@ -24,7 +24,10 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import traceback
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
@@ -135,6 +138,53 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
+class StallSampler:
+    """What the GUI thread's stalls are made of: its Python stack, sampled every few ms while the heartbeat is late.
+
+    Time spent inside Qt (painting, the web engine's IPC) shows as the innermost Python frame that called into it.
+    """
+
+    def __init__(self, late_ms: float = 30.0, every_ms: float = 5.0, depth: int = 8) -> None:
+        self.late_s, self.every_s, self.depth = late_ms / 1000, every_ms / 1000, depth
+        self.last_tick = time.monotonic()
+        self.samples: Counter[tuple[str, ...]] = Counter()
+        self._done = threading.Event()
+        self._gui = threading.main_thread().ident
+        self._thread = threading.Thread(target=self._run, name="stall-sampler", daemon=True)
+
+    def tick(self) -> None:
+        """The heartbeat ticked: the GUI thread is not stalled now."""
+        self.last_tick = time.monotonic()
+
+    def start(self) -> None:
+        """Start sampling."""
+        self.last_tick = time.monotonic()
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop sampling and wait for the sampler."""
+        self._done.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        while not self._done.wait(self.every_s):
+            if time.monotonic() - self.last_tick < self.late_s:
+                continue
+            frame = sys._current_frames().get(self._gui)
+            if frame is None:
+                continue
+            stack = traceback.extract_stack(frame)[-self.depth:]
+            self.samples[tuple(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in stack)] += 1
+
+    def print_report(self, top: int = 10) -> None:
+        """The commonest stacks during stalls, with their share of the stalled samples."""
+        total = sum(self.samples.values())
+        print(f"stalled samples: {total} (every {self.every_s * 1000:.0f} ms while the heartbeat was "
+              f"{self.late_s * 1000:.0f} ms late)")
+        for stack, count in self.samples.most_common(top):
+            print(f"  {count / max(total, 1):5.1%}  " + " > ".join(stack[-5:]))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rates", type=float, nargs="+", default=[50.0, 200.0], help="incidents per second")
@@ -143,6 +193,8 @@ def main() -> int:
     parser.add_argument("--hide", nargs="*", default=[], choices=["map", "wall", "incidents"],
                         help="hide parts of the window (to see what costs what)")
     parser.add_argument("--profile", action="store_true", help="profile the GUI thread, print the top functions")
+    parser.add_argument("--stalls", action="store_true",
+                        help="sample the GUI thread's stack while the heartbeat is late, print the commonest stacks")
     args = parser.parse_args()
 
     from commandwall.ui.app import _make_app, _make_window
@@ -205,6 +257,9 @@ def main() -> int:
             heartbeat.setInterval(HEARTBEAT_MS)
             heartbeat.timeout.connect(lambda gaps=gaps, clock=clock: (gaps.append(clock.nsecsElapsed() / 1e6),
                                                                       clock.restart()))
+            sampler = StallSampler() if args.stalls else None
+            if sampler is not None:
+                heartbeat.timeout.connect(sampler.tick)
             spin(1)
             mem_before = rss_mb()
             rows_before = model.rowCount()
@@ -221,8 +276,13 @@ def main() -> int:
                 profiler.enable()
             clock.start()
             heartbeat.start()
+            if sampler is not None:
+                sampler.start()
             spin(args.seconds + DRAIN_TIMEOUT_S, lambda planned=planned: len(latencies) >= planned)
             heartbeat.stop()
+            if sampler is not None:
+                sampler.stop()
+                sampler.print_report()
             if args.profile:
                 import pstats
 
