@@ -4,7 +4,7 @@ figure filters the incident panel and the map to exactly the incidents it counts
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 
 from commandwall.app.session import ClientSession
 from commandwall.config import Settings
@@ -90,3 +90,15 @@ def test_clicking_a_town_row_filters_to_that_towns_incidents_today(qtbot, window
     rows = listed(window)
     assert len(rows) == overview.towns[row].today
     assert {i.town for i in rows} == {overview.towns[row].town}
+
+
+def test_a_dashboard_behind_another_tab_is_drawn_when_it_comes_to_the_front(qtbot, window):
+    feature = window.dashboard_feature
+    window.incident_dock.raise_()
+    qtbot.waitUntil(lambda: window.dashboard.mapTo(window, QPoint(0, 0)).x() < 0, timeout=5000)  # moved out
+    drawn = window.dashboard.overview
+    with qtbot.waitSignal(feature._sig_overview, timeout=20000) as counted:
+        feature.controller.refresh_now()
+    assert window.dashboard.overview is drawn, "hidden: the charts are not laid out again"
+    window.dashboard_dock.raise_()
+    qtbot.waitUntil(lambda: window.dashboard.overview is counted.args[0], timeout=5000)  # in front: the newest

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QPoint, QRect, QTimer, Signal
 
 from commandwall.app.dashboard import DashboardController, Overview
 from commandwall.app.incident_filter import NO_FILTER, IncidentFilter
 from commandwall.ui.dashboard.view import DashboardView
+
+#: How often figures that arrived out of sight look whether the view can be seen now.
+UNSEEN_CHECK_MS = 500
 
 
 class DashboardFeature(QObject):
@@ -14,7 +17,9 @@ class DashboardFeature(QObject):
 
     Signals: ``sig_message(text, timeout_ms)`` for the status bar; ``sig_filter(IncidentFilter)`` when a click
     on a figure asks the incident panel and the map to show those incidents (``NO_FILTER``: all again).
-    The figures are counted on the controller's worker thread and reach the view queued to the GUI thread.
+    The figures are counted on the controller's worker thread and reach the view queued to the GUI thread;
+    while the view is out of sight (a dock tab behind another: Qt keeps it "visible" off screen) only the newest
+    is kept, and drawn within :data:`UNSEEN_CHECK_MS` of the view coming into sight.
     """
 
     sig_message = Signal(str, int)
@@ -28,6 +33,8 @@ class DashboardFeature(QObject):
         self.view = DashboardView()
         self.widget = self.view
         self._started = False
+        self._unshown: Overview | None = None
+        self._unseen_check = QTimer(self, interval=UNSEEN_CHECK_MS, timeout=self._show_if_seen)
         self._sig_overview.connect(self._show)
         self.view.sig_tile.connect(self._on_tile)
         self.view.sig_category.connect(self._on_category)
@@ -44,7 +51,27 @@ class DashboardFeature(QObject):
         self.controller.start(self._sig_overview.emit)
 
     def _show(self, overview: Overview) -> None:
-        self.view.show_overview(overview)
+        self._unshown = overview
+        self._show_if_seen()
+
+    def _show_if_seen(self) -> None:
+        """Draw the newest figures if the view can be seen; else look again soon (charts laid out out of sight
+        cost the GUI thread for nothing, many times a minute in an incident burst)."""
+        if self._unshown is None:
+            self._unseen_check.stop()
+        elif self._in_sight():
+            overview, self._unshown = self._unshown, None
+            self._unseen_check.stop()
+            self.view.show_overview(overview)
+        elif not self._unseen_check.isActive():
+            self._unseen_check.start()
+
+    def _in_sight(self) -> bool:
+        """The view is shown and inside its window (a dock tab behind another is moved out of the window)."""
+        view = self.view
+        if not view.isVisible():
+            return False
+        return view.window().rect().intersects(QRect(view.mapTo(view.window(), QPoint(0, 0)), view.size()))
 
     def _on_tile(self, key: str) -> None:
         self.apply_filter(self.controller.today_filter() if key == "today" else self.controller.open_filter())
@@ -75,4 +102,5 @@ class DashboardFeature(QObject):
 
     def shutdown(self) -> None:
         """Stop counting."""
+        self._unseen_check.stop()
         self.controller.stop()
