@@ -89,21 +89,24 @@ def default_deadline_minutes(priority: int) -> int:
 
 
 class UnitRanking:
-    """Ranks units for an incident by road distance; the road graph is built once, from the session's roads
-    layer, on first use (thread-safe)."""
+    """Ranks units for an incident by road distance; the road graph is built from the session's roads layer on
+    first use, and again when the session's layers are replaced (the cached offline layers, then the live ones)
+    (thread-safe)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._network: RoadNetwork | None = None
-        self._built = False
+        self._built_from: object = None
 
     def network(self, layers: Iterable[Any]) -> RoadNetwork | None:
-        """The road graph of ``layers`` (None when there is no roads layer), built on the first call that has
-        layers (before the layers are loaded nothing is kept)."""
-        layers = list(layers)
+        """The road graph of ``layers`` (None when there is no roads layer), built on the first call with these
+        layers (the same list object: the session replaces its list when the layers change); before the layers
+        are loaded nothing is kept."""
         with self._lock:
-            if not self._built and layers:
-                self._network, self._built = roads_of(layers), True
+            if layers is not self._built_from:
+                listed = list(layers)
+                if listed:
+                    self._network, self._built_from = roads_of(listed), layers
             return self._network
 
     def rank(self, incident: Incident, units: Sequence[Unit], layers: Iterable[Any]) -> list[UnitChoice]:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from commandwall.app.dispatch import UnitRanking
 from commandwall.geo.routing import RoadNetwork, roads_of, straight_metres
 
 LAYERS = Path(__file__).resolve().parents[2] / "layers"
@@ -121,3 +122,19 @@ def test_roads_of_picks_the_roads_layer() -> None:
     assert roads_of([Layer("roads", [])]) is None
     found = roads_of([Layer("towns", []), Layer("roads", [SOUTH, EAST])])
     assert found is not None and found.node_count == 4
+
+
+def test_the_ranking_builds_the_graph_again_when_the_layers_are_replaced() -> None:
+    class Layer:
+        def __init__(self, kind: str, features: list[dict[str, Any]]) -> None:
+            self.kind, self.features = kind, features
+
+    ranking = UnitRanking()
+    assert ranking.network([]) is None, "no layers yet: nothing kept"
+    cached = [Layer("roads", [SOUTH])]  # the offline cache's layers at start …
+    first = ranking.network(cached)
+    assert first is not None and first.node_count == 3
+    assert ranking.network(cached) is first, "the same layers: the graph is not built again"
+    live = [Layer("roads", [SOUTH, EAST, NORTH])]  # … then the platform's, when it answers
+    again = ranking.network(live)
+    assert again is not first and again.node_count == 5
