@@ -110,9 +110,10 @@ class WarningBook:
             centre = Polygon(ring).representative_point()
             lon, lat = centre.x, centre.y
         kind = translate("warnings", "（更新）") if alert.msg_type == "Update" else ""
+        title = alert.headline or alert.event or translate("warnings", "预警")
         text = "\n".join(part for part in (alert.description, alert.instruction) if part)
         return Incident(
-            id=chain.incident_id, title=f"{alert.headline or alert.event or translate('warnings', '预警')}{kind}"[:200],
+            id=chain.incident_id, title=f"{title}{kind}"[:200],
             category=WARNING_CATEGORY, description=text, lon=lon, lat=lat,
             town="、".join(a.description for a in alert.areas if a.description)[:200],
             priority=SEVERITY_PRIORITY.get(alert.severity, 4), status=status,
