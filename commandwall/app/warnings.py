@@ -115,7 +115,7 @@ class WarningBook:
         return Incident(
             id=chain.incident_id, title=f"{title}{kind}"[:200],
             category=WARNING_CATEGORY, description=text, lon=lon, lat=lat,
-            town="、".join(a.description for a in alert.areas if a.description)[:200],
+            town=translate("warnings", "、").join(a.description for a in alert.areas if a.description)[:200],
             priority=SEVERITY_PRIORITY.get(alert.severity, 4), status=status,
             source=alert.sender_name or alert.sender, reported_at=chain.first.sent,
             updated_at=max(alert.sent, now if expired else alert.sent),

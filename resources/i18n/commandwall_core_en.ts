@@ -1544,6 +1544,12 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <source>无此画面布局：{layout}（可选 {offered}）</source>
         <translation>No such layout: {layout} (choose from {offered})</translation>
     </message>
+    <message>
+        <location filename="../../commandwall/video/snapshot.py" line="30"/>
+        <source>{name}（{id}）  {time}</source>
+        <extracomment>characters that cannot be in a file name on Windows or Linux, and control characters longest camera-name part of a file name (characters), and its most UTF-8 bytes (file systems allow 255 bytes in a name; 60 CJK characters are 180, 60 emoji 240) how many numbered alternatives are tried when a name is taken (two snapshots in one second)</extracomment>
+        <translation>{name} ({id})  {time}</translation>
+    </message>
 </context>
 <context>
     <name>warnings</name>
@@ -1557,6 +1563,11 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <location filename="../../commandwall/app/warnings.py" line="113"/>
         <source>预警</source>
         <translation>Early warning</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/warnings.py" line="118"/>
+        <source>、</source>
+        <translation>, </translation>
     </message>
     <message>
         <location filename="../../commandwall/app/warnings.py" line="215"/>
