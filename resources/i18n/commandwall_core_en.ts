@@ -946,7 +946,7 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
     <message>
         <location filename="../../commandwall/mapdoc/strings.py" line="56"/>
         <source>事件 · 已办结</source>
-        <translation>Incident · resolved</translation>
+        <translation>Incident · Resolved</translation>
     </message>
     <message>
         <location filename="../../commandwall/mapdoc/strings.py" line="57"/>
@@ -1009,7 +1009,7 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
     <message>
         <location filename="../../commandwall/mapdoc/strings.py" line="72"/>
         <source>搜索 摄像头 / 镇街 / 网格 / 事件 / 力量</source>
-        <translation>Search cameras / towns / grids / incidents / units</translation>
+        <translation>Search: camera, town, grid, incident, unit</translation>
     </message>
     <message>
         <location filename="../../commandwall/mapdoc/strings.py" line="73"/>

@@ -83,7 +83,7 @@ def test_the_map_page_built_in_english_shows_english_and_no_chinese_in_its_own_c
     assert measure == [["Distance", "Measure a distance (double-click to finish)"],
                        ["Area", "Measure an area (double-click to finish)"]]
     assert run_js(qtbot, view, "document.querySelector('.cw-search-input').placeholder") == (
-        "Search cameras / towns / grids / incidents / units")
+        "Search: camera, town, grid, incident, unit")
     legend = run_js(qtbot, view, "document.querySelector('.cw-legend').textContent")
     assert legend.startswith("Legend") and "Camera (online)" in legend and "Incident · Critical" in legend
     chrome = run_js(qtbot, view, """[

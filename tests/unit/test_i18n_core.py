@@ -246,7 +246,7 @@ def test_the_escalation_note_is_translated_for_the_desk_and_chinese_for_the_plat
 def test_the_map_page_is_built_in_english(english) -> None:
     strings = page_strings()
     assert strings.keys() >= PAGE_STRINGS.keys()
-    assert strings["measure_line"] == "Distance" and strings["search_placeholder"].startswith("Search ")
+    assert strings["measure_line"] == "Distance" and strings["search_placeholder"].startswith("Search: ")
     assert strings["severity_Minor"] == "Minor" and strings["priority_3"] == "Normal"  # same word, two contexts
     assert not [key for key, text in strings.items() if CJK.search(text)]
     page = build_map_page()
