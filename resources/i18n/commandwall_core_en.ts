@@ -17,7 +17,7 @@
     <message>
         <location filename="../../commandwall/app/alarm.py" line="57"/>
         <source>：{count} 路视频已切上视频墙</source>
-        <translation>: {count} video feeds switched to the wall</translation>
+        <translation>: {count} video feed(s) switched to the wall</translation>
     </message>
     <message>
         <location filename="../../commandwall/app/alarm.py" line="59"/>
@@ -27,7 +27,7 @@
     <message>
         <location filename="../../commandwall/app/alarm.py" line="61"/>
         <source>；另有 {count} 起告警事件</source>
-        <translation>; {count} more alarm incidents</translation>
+        <translation>; {count} more alarm incident(s)</translation>
     </message>
     <message>
         <location filename="../../commandwall/app/alarm.py" line="114"/>
@@ -999,7 +999,7 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
     <message>
         <location filename="../../commandwall/mapdoc/strings.py" line="68"/>
         <source>事件 {count} 起</source>
-        <translation>{count} incidents</translation>
+        <translation>{count} incident(s)</translation>
     </message>
     <message>
         <location filename="../../commandwall/mapdoc/strings.py" line="70"/>
@@ -1139,7 +1139,7 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
     <message>
         <location filename="../../commandwall/mapdoc/strings.py" line="102"/>
         <source>已选摄像头 {count} 个</source>
-        <translation>{count} cameras selected</translation>
+        <translation>{count} camera(s) selected</translation>
     </message>
     <message>
         <location filename="../../commandwall/mapdoc/strings.py" line="126"/>
@@ -1510,7 +1510,7 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
     <message>
         <location filename="../../commandwall/app/wall.py" line="63"/>
         <source>；{count} 个摄像机不在平台点位中，已留空：{cameras}</source>
-        <translation>; {count} cameras are not on the platform, left empty: {cameras}</translation>
+        <translation>; {count} camera(s) not on the platform, left empty: {cameras}</translation>
     </message>
     <message>
         <location filename="../../commandwall/app/wall.py" line="121"/>

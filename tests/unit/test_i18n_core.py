@@ -212,7 +212,7 @@ def test_messages_are_english_templates_that_keep_their_fields(english) -> None:
                     streams={"main": "http://127.0.0.1:1/m", "sub": "http://127.0.0.1:1/s"})
     alarm = Alarm(incident(), [camera, camera], others=3)
     assert alarm.message.startswith("[Critical alarm] ") and alarm.message.endswith(
-        ": 2 video feeds switched to the wall; 3 more alarm incidents")
+        ": 2 video feed(s) switched to the wall; 3 more alarm incident(s)")
 
     assert tour_status_text("临城街道", 2, 9, paused=True) == "Tour: 临城街道 page 2/9 (paused)"
     assert WallLayout.named("9").title == "9 tiles"
