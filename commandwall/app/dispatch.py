@@ -45,8 +45,10 @@ class UnitChoice:
         if self.unit.task_status is not None:
             status = translate("dispatch", "{status}（{task}）").format(
                 status=status, task=task_status_label(self.unit.task_status))
-        template = translate("dispatch", "{name} · {department} · {status} · 道路 {km} km") if self.by_road else \
-            translate("dispatch", "{name} · {department} · {status} · 直线 {km} km")
+        if self.by_road:
+            template = translate("dispatch", "{name} · {department} · {status} · 道路 {km} km")
+        else:
+            template = translate("dispatch", "{name} · {department} · {status} · 直线 {km} km")
         return template.format(name=name, department=department, status=status, km=f"{self.metres / 1000:.1f}")
 
 
@@ -64,7 +66,7 @@ class DispatchOrder:
     deadline_minutes: int | None = None
 
     def problem(self) -> str | None:
-        """Why the order cannot be sent yet (Chinese), or None."""
+        """Why the order cannot be sent yet (in the chosen language), or None."""
         if not self.instructions.strip():
             return translate("dispatch", INSTRUCTIONS_MISSING)
         if not self.unit_ids and not self.department:

@@ -3,8 +3,8 @@
 ``PtzController.send`` returns at once; one worker thread sends the commands in order. A command that is
 still waiting when a newer one for the same camera arrives is dropped: a camera only needs to do what the
 operator wants *now* (pressing ◀ then ▶ quickly sends ▶; a press and release that both wait send only the
-stop). The result reaches ``on_done`` on the worker thread — ``None`` on success, otherwise a Chinese
-message for the duty officer. Plain Python, no Qt.
+stop). The result reaches ``on_done`` on the worker thread — ``None`` on success, otherwise a
+message for the duty officer in the chosen language. Plain Python, no Qt.
 """
 
 from __future__ import annotations

@@ -173,27 +173,27 @@
         <translation>{status} ({task})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="48"/>
+        <location filename="../../commandwall/app/dispatch.py" line="49"/>
         <source>{name} · {department} · {status} · 道路 {km} km</source>
         <translation>{name} · {department} · {status} · by road {km} km</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="49"/>
+        <location filename="../../commandwall/app/dispatch.py" line="51"/>
         <source>{name} · {department} · {status} · 直线 {km} km</source>
         <translation>{name} · {department} · {status} · straight line {km} km</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="134"/>
+        <location filename="../../commandwall/app/dispatch.py" line="136"/>
         <source>{status}：{reason}</source>
         <translation>{status}: {reason}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="138"/>
+        <location filename="../../commandwall/app/dispatch.py" line="140"/>
         <source> · 时限 {time}</source>
         <translation> · due {time}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="141"/>
+        <location filename="../../commandwall/app/dispatch.py" line="143"/>
         <source> · 超时 {minutes} 分钟</source>
         <translation> · {minutes} min overdue</translation>
     </message>
