@@ -78,6 +78,10 @@ def test_the_map_page_built_in_english_shows_english_and_no_chinese_in_its_own_c
 
     assert run_js(qtbot, view, "document.title") == "Xuecheng District Map"
     assert run_js(qtbot, view, "CW.locale") == "en"
+    # fields are filled once (a value is never read as a field); an unknown key shows as itself
+    assert run_js(qtbot, view, "CW.t('density_count', {count: '{count}<b>'})") == "{count}<b> incident(s)"
+    assert run_js(qtbot, view, "CW.t('no_such_key')") == "no_such_key"
+    assert run_js(qtbot, view, "CW.number(1234567.891, 1)") == "1,234,567.9"
     measure = run_js(qtbot, view, "Array.from(document.querySelectorAll('.cw-measure a'))"
                                   ".map(a => [a.textContent, a.title])")
     assert measure == [["Distance", "Measure a distance (double-click to finish)"],
