@@ -1499,7 +1499,7 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
     <message>
         <location filename="../../commandwall/app/wall.py" line="58"/>
         <source>预案「{name}」已调取（{layout}画面）</source>
-        <translation>Preset “{name}” recalled ({layout} tiles)</translation>
+        <translation>Preset “{name}” recalled ({layout}-tile layout)</translation>
     </message>
     <message>
         <location filename="../../commandwall/app/wall.py" line="61"/>
@@ -1537,7 +1537,7 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <location filename="../../commandwall/video/layout.py" line="57"/>
         <source>{key}画面</source>
         <extracomment>tile counts of the square grids the wall offers the most tiles any layout has tiles narrower than this (device pixels) play the sub stream (~640×360) a tile must cross the threshold by this much before it switches, so a resize that wobbles around 800 px does not reconnect the stream over and over</extracomment>
-        <translation>{key} tiles</translation>
+        <translation>{key}-tile</translation>
     </message>
     <message>
         <location filename="../../commandwall/video/layout.py" line="77"/>

@@ -215,7 +215,7 @@ def test_messages_are_english_templates_that_keep_their_fields(english) -> None:
         ": 2 video feed(s) switched to the wall; 3 more alarm incident(s)")
 
     assert tour_status_text("临城街道", 2, 9, paused=True) == "Tour: 临城街道 page 2/9 (paused)"
-    assert WallLayout.named("9").title == "9 tiles"
+    assert WallLayout.named("9").title == "9-tile" and WallLayout.named("1+5").title == "1+5-tile"
     with pytest.raises(ValueError, match=r"^No such layout: '7' \(choose from "):
         WallLayout.named("7")
     with pytest.raises(ValueError, match="has no cameras"):
