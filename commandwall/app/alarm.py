@@ -26,9 +26,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from commandwall.app.incidents import PRIORITY_LABELS, is_local_warning
+from commandwall.app.incidents import PRIORITY_LABELS, is_local_warning, priority_label
 from commandwall.app.session import ClientSession
 from commandwall.domain.models import OPEN_STATUSES, Camera, Incident
+from commandwall.i18n import translate
 from commandwall.textsafe import display_text
 
 #: Default severity that raises the alarm: 紧急 (2) and 特急 (1).
@@ -54,14 +55,18 @@ class Alarm:
     def message(self) -> str:
         """The toast / status line, ready to show: level, title, place (outside text bounded and isolated, so
         it cannot reorder or push out our words), what the wall shows."""
-        label = PRIORITY_LABELS.get(self.incident.priority, str(self.incident.priority))
+        label = priority_label(self.incident.priority)
         place = self.place or " · ".join(p for p in (self.incident.town, self.incident.grid) if p)
-        text = f"【{label}告警】{display_text(self.incident.title, 120, isolate=True)}"
+        text = translate("alarm", "【{level}告警】{title}").format(
+            level=label, title=display_text(self.incident.title, 120, isolate=True))
         if place:
-            text += f"（{display_text(place, 60, isolate=True)}）"
-        text += f"：{len(self.cameras)} 路视频已切上视频墙" if self.cameras else "：附近没有在线视频"
+            text += translate("alarm", "（{place}）").format(place=display_text(place, 60, isolate=True))
+        if self.cameras:
+            text += translate("alarm", "：{count} 路视频已切上视频墙").format(count=len(self.cameras))
+        else:
+            text += translate("alarm", "：附近没有在线视频")
         if self.others:
-            text += f"；另有 {self.others} 起告警事件"
+            text += translate("alarm", "；另有 {count} 起告警事件").format(count=self.others)
         return text
 
 
@@ -119,8 +124,8 @@ class AlarmController:
     def level_label(self) -> str:
         """What raises the alarm, as the officer reads it (e.g. 紧急及以上)."""
         if self.linkage.min_priority == 0:
-            return "已关闭"
-        return f"{PRIORITY_LABELS[self.linkage.min_priority]}及以上"
+            return translate("alarm", "已关闭")
+        return translate("alarm", "{level}及以上").format(level=priority_label(self.linkage.min_priority))
 
     def prime(self) -> None:
         """Everything the stores hold now is known: only what arrives from now on raises the alarm."""

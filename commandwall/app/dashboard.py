@@ -38,18 +38,27 @@ from commandwall.domain.models import (
     UnitStatus,
 )
 from commandwall.domain.sensors import Sensor
+from commandwall.i18n import QT_TRANSLATE_NOOP, translate
 
 log = logging.getLogger(__name__)
 
-#: Status groups the dashboard counts (label, statuses), in workflow order.
+#: Status groups the dashboard counts (key, statuses), in workflow order. The key is the group's Chinese name:
+#: it names the group in ``Overview.by_status`` and :meth:`DashboardController.status_filter` whatever the
+#: language; it is shown through :func:`status_group_label`.
 STATUS_GROUPS: tuple[tuple[str, frozenset[IncidentStatus]], ...] = (
-    ("待受理", frozenset({IncidentStatus.NEW})),
-    ("处置中", frozenset({IncidentStatus.ACCEPTED, IncidentStatus.VERIFIED, IncidentStatus.DISPATCHED,
-                         IncidentStatus.IN_PROGRESS})),
-    ("已办结", frozenset({IncidentStatus.RESOLVED, IncidentStatus.CLOSED})),
-    ("退回/上报", frozenset({IncidentStatus.RETURNED, IncidentStatus.ESCALATED})),
-    ("已合并", frozenset({IncidentStatus.MERGED})),
+    (QT_TRANSLATE_NOOP("dashboard", "待受理"), frozenset({IncidentStatus.NEW})),
+    (QT_TRANSLATE_NOOP("dashboard", "处置中"), frozenset({IncidentStatus.ACCEPTED, IncidentStatus.VERIFIED,
+                                                         IncidentStatus.DISPATCHED, IncidentStatus.IN_PROGRESS})),
+    (QT_TRANSLATE_NOOP("dashboard", "已办结"), frozenset({IncidentStatus.RESOLVED, IncidentStatus.CLOSED})),
+    (QT_TRANSLATE_NOOP("dashboard", "退回/上报"), frozenset({IncidentStatus.RETURNED, IncidentStatus.ESCALATED})),
+    (QT_TRANSLATE_NOOP("dashboard", "已合并"), frozenset({IncidentStatus.MERGED})),
 )
+_OPEN_CAPTION = QT_TRANSLATE_NOOP("dashboard", "未办结")
+
+
+def status_group_label(key: str) -> str:
+    """A status group's name in the chosen language (``key`` from :data:`STATUS_GROUPS`)."""
+    return translate("dashboard", key)
 TREND_HOURS = 24
 
 
@@ -151,7 +160,7 @@ class DashboardController:
         self.settle_s = settle_s
         self.latest: Overview | None = None
         self._sensors: list[Sensor] = []
-        self._sensors_note = "正在读取传感器…"
+        self._sensors_note = translate("dashboard", "正在读取传感器…")
         self._sensors_due = 0.0  # time.monotonic() of the next sensor fetch
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -230,15 +239,17 @@ class DashboardController:
         self._sensors_due = time.monotonic() + self.sensors_every_s
         client = self.session.client
         if client is None:
-            self._sensors_note = "未登录，传感器数据暂停更新" if self._sensors else "未登录"
+            self._sensors_note = (translate("dashboard", "未登录，传感器数据暂停更新") if self._sensors
+                                  else translate("dashboard", "未登录"))
             return
         try:
             self._sensors, self._sensors_note = client.sensors(), ""
         except NotFoundError:
-            self._sensors, self._sensors_note = [], "平台未提供传感器数据"
+            self._sensors, self._sensors_note = [], translate("dashboard", "平台未提供传感器数据")
         except BackendError as exc:
             log.warning("sensors not read: %s", exc)
-            self._sensors_note = "传感器数据暂不可用" + ("，显示上次读数" if self._sensors else "")
+            self._sensors_note = (translate("dashboard", "传感器数据暂不可用，显示上次读数") if self._sensors
+                                  else translate("dashboard", "传感器数据暂不可用"))
 
     def town_names(self) -> list[str]:
         """The district's towns in the order of the towns layer (empty without one)."""
@@ -255,10 +266,12 @@ class DashboardController:
         """Today's incidents of one category (a bar of 今日事件·类别)."""
         return IncidentFilter(category=category, since=self._today())
 
-    def status_filter(self, label: str) -> IncidentFilter:
-        """Today's incidents in one status group (a bar of 今日事件·状态); unknown labels filter nothing."""
-        statuses = dict(STATUS_GROUPS).get(label, frozenset())
-        return IncidentFilter(statuses=statuses, since=self._today(), caption=label if statuses else "")
+    def status_filter(self, key: str) -> IncidentFilter:
+        """Today's incidents in one status group (a bar of 今日事件·状态; ``key`` from :data:`STATUS_GROUPS`);
+        unknown keys filter nothing."""
+        statuses = dict(STATUS_GROUPS).get(key, frozenset())
+        caption = status_group_label(key) if statuses else ""
+        return IncidentFilter(statuses=statuses, since=self._today(), caption=caption)
 
     def town_filter(self, town: str) -> IncidentFilter:
         """Today's incidents in one town (a row of 镇街分布)."""
@@ -271,4 +284,4 @@ class DashboardController:
     @staticmethod
     def open_filter() -> IncidentFilter:
         """Every incident still being handled, whenever reported (the 未办结 tile)."""
-        return IncidentFilter(statuses=OPEN_STATUSES, caption="未办结")
+        return IncidentFilter(statuses=OPEN_STATUSES, caption=translate("dashboard", _OPEN_CAPTION))

@@ -11,16 +11,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from commandwall.domain.models import TASK_STATUS_LABELS, UNIT_STATUS_LABELS, Incident, Task, Unit, UnitStatus
+from commandwall.domain.models import Incident, Task, Unit, UnitStatus, task_status_label, unit_status_label
 from commandwall.domain.supervision import DEADLINE_MINUTES, minutes_late, overdue_by
 from commandwall.geo.routing import RoadNetwork, roads_of, straight_metres
+from commandwall.i18n import QT_TRANSLATE_NOOP, translate
 from commandwall.localtime import to_display
 from commandwall.textsafe import display_text
 
 #: Units offered per dispatch at most (a district has a few dozen; more would only scroll).
 MAX_OFFERED = 50
-NO_UNIT_NO_DEPARTMENT = "请选择处置单元或责任部门"
-INSTRUCTIONS_MISSING = "请填写处置要求"
+NO_UNIT_NO_DEPARTMENT = QT_TRANSLATE_NOOP("dispatch", "请选择处置单元或责任部门")
+INSTRUCTIONS_MISSING = QT_TRANSLATE_NOOP("dispatch", "请填写处置要求")
 
 
 @dataclass(frozen=True)
@@ -40,11 +41,15 @@ class UnitChoice:
         """Name · department · status (and the task it is on) · distance (道路 by road, 直线 where the roads do
         not reach). Platform text is isolated so it cannot pull the separators around."""
         name, department = display_text(self.unit.name, isolate=True), display_text(self.unit.department, isolate=True)
-        status = UNIT_STATUS_LABELS[self.unit.status]
+        status = unit_status_label(self.unit.status)
         if self.unit.task_status is not None:
-            status += f"（{TASK_STATUS_LABELS[self.unit.task_status]}）"
-        how = "道路" if self.by_road else "直线"
-        return f"{name} · {department} · {status} · {how} {self.metres / 1000:.1f} km"
+            status = translate("dispatch", "{status}（{task}）").format(
+                status=status, task=task_status_label(self.unit.task_status))
+        if self.by_road:
+            template = translate("dispatch", "{name} · {department} · {status} · 道路 {km} km")
+        else:
+            template = translate("dispatch", "{name} · {department} · {status} · 直线 {km} km")
+        return template.format(name=name, department=department, status=status, km=f"{self.metres / 1000:.1f}")
 
 
 @dataclass(frozen=True)
@@ -61,11 +66,11 @@ class DispatchOrder:
     deadline_minutes: int | None = None
 
     def problem(self) -> str | None:
-        """Why the order cannot be sent yet (Chinese), or None."""
+        """Why the order cannot be sent yet (in the chosen language), or None."""
         if not self.instructions.strip():
-            return INSTRUCTIONS_MISSING
+            return translate("dispatch", INSTRUCTIONS_MISSING)
         if not self.unit_ids and not self.department:
-            return NO_UNIT_NO_DEPARTMENT
+            return translate("dispatch", NO_UNIT_NO_DEPARTMENT)
         return None
 
     def payloads(self, now: datetime) -> list[dict[str, Any]]:
@@ -129,15 +134,16 @@ def describe_task(task: Task, now: datetime, unit_name: str | None = None) -> st
     """A task as the incident's task list shows it: time, unit or department, status (with the rejection
     reason), deadline and how late it is."""
     who = display_text(unit_name or task.unit_id or task.department, isolate=True)
-    status = TASK_STATUS_LABELS[task.status]
+    status = task_status_label(task.status)
     if task.reason:
-        status += f"：{display_text(task.reason, isolate=True)}"
+        status = translate("dispatch", "{status}：{reason}").format(
+            status=status, reason=display_text(task.reason, isolate=True))
     line = f"{to_display(task.created_at):%H:%M} {who} · {status}"
     if task.deadline is not None:
-        line += f" · 时限 {to_display(task.deadline):%H:%M}"
+        line += translate("dispatch", " · 时限 {time}").format(time=f"{to_display(task.deadline):%H:%M}")
         lag = overdue_by(task, now)
         if lag is not None:
-            line += f" · 超时 {minutes_late(lag)} 分钟"
+            line += translate("dispatch", " · 超时 {minutes} 分钟").format(minutes=minutes_late(lag))
     if task.instructions:
         line += f" · {display_text(task.instructions, isolate=True)}"
     return line

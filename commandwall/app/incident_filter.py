@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from commandwall.domain.models import CATEGORIES, OPEN_STATUSES, STATUS_LABELS, Incident, IncidentStatus
+from commandwall.domain.models import OPEN_STATUSES, Incident, IncidentStatus, category_label, status_label
+from commandwall.i18n import translate
 from commandwall.textsafe import display_text
 
 
@@ -53,16 +54,17 @@ class IncidentFilter:
 
     def describe(self) -> str:
         """What the filter shows, for a chip above the list (platform text made safe to show)."""
-        parts = ["今日"] if self.since is not None else []
+        parts = [translate("incidents", "今日")] if self.since is not None else []
         if self.town:
             parts.append(display_text(self.town, isolate=True))
         if self.category:
-            parts.append(display_text(CATEGORIES.get(self.category, self.category), isolate=True))
+            parts.append(display_text(category_label(self.category), isolate=True))
         if self.caption:
             parts.append(self.caption)
         elif self.statuses:
-            parts.append("、".join(STATUS_LABELS[s] for s in IncidentStatus if s in self.statuses))
-        return "·".join(parts) if parts else "全部事件"
+            separator = translate("incidents", "、")
+            parts.append(separator.join(status_label(s) for s in IncidentStatus if s in self.statuses))
+        return "·".join(parts) if parts else translate("incidents", "全部事件")
 
 
 NO_FILTER = IncidentFilter()

@@ -25,28 +25,31 @@ from commandwall.backend.errors import BackendError, PermissionDeniedError
 from commandwall.backend.outbox import OutboxItem, OutboxState
 from commandwall.domain.models import (
     OPEN_STATUSES,
-    STATUS_LABELS,
-    TASK_STATUS_LABELS,
-    UNIT_STATUS_LABELS,
     Incident,
     Task,
     TaskStatus,
     TimelineEntry,
     TimelineKind,
     UnitStatus,
+    status_label,
+    task_status_label,
+    unit_status_label,
 )
 from commandwall.domain.supervision import ESCALATE, escalation_note, overdue_incident_ids, overdue_tasks
 from commandwall.domain.workflow import (
     ACTION_LABELS,
     NEEDS_TARGET,
     NOTE,
+    PLATFORM_TEXT,
     REASON_REQUIRED,
     TASK,
     TASKABLE,
     TRANSITIONS,
+    action_label,
     allowed_actions,
     refusal,
 )
+from commandwall.i18n import QT_TRANSLATE_NOOP, translate
 from commandwall.localtime import to_display
 from commandwall.textsafe import display_text
 
@@ -55,23 +58,39 @@ log = logging.getLogger(__name__)
 #: 督办 is worked out at most once per this many seconds (the status bar, the list and the detail all ask).
 SUPERVISION_TICK_S = 1.0
 
-#: Priority levels (级别) as the duty officer reads them.
-PRIORITY_LABELS = {1: "特急", 2: "紧急", 3: "一般", 4: "提示"}
+#: Priority levels (级别) as the duty officer reads them (translated where shown: :func:`priority_label`).
+PRIORITY_LABELS = {
+    1: QT_TRANSLATE_NOOP("incidents", "特急"),
+    2: QT_TRANSLATE_NOOP("incidents", "紧急"),
+    3: QT_TRANSLATE_NOOP("incidents", "一般"),
+    4: QT_TRANSLATE_NOOP("incidents", "提示"),
+}
 #: Incidents at this priority or more pressing (lower number) flash the task bar when they arrive.
 URGENT_PRIORITY = 2
-TRANSITION_SENT = "已提交，等待平台确认…"
-DISPATCH_SENT = "派遣任务已提交，等待平台确认…"
-NOTE_SENT = "备注已提交，等待平台确认…"
-ESCALATE_LABEL = "超时上报"
+#: Feedback once an action is queued (the source text; what is returned is ``translate("incidents", …)`` of it).
+TRANSITION_SENT = QT_TRANSLATE_NOOP("incidents", "已提交，等待平台确认…")
+DISPATCH_SENT = QT_TRANSLATE_NOOP("incidents", "派遣任务已提交，等待平台确认…")
+NOTE_SENT = QT_TRANSLATE_NOOP("incidents", "备注已提交，等待平台确认…")
+ESCALATE_LABEL = QT_TRANSLATE_NOOP("incidents", "超时上报")
 #: Task statuses a unit reports (a timeline ``task`` entry with one of these as its action).
 _TASK_STATUSES = frozenset(s.value for s in TaskStatus)
-REASON_MISSING = "请先在备注栏填写退回原因"
-NOTE_EMPTY = "备注不能为空"
+REASON_MISSING = QT_TRANSLATE_NOOP("incidents", "请先在备注栏填写退回原因")
+NOTE_EMPTY = QT_TRANSLATE_NOOP("incidents", "备注不能为空")
 #: Early warnings (预警, from CAP) are shown, not handled here: the platform does not know them.
 WARNING_CATEGORY = "yujing"
-WARNING_REFUSAL = "预警信息由预警发布单位维护，请按预警内容派发或上报事件"
+WARNING_REFUSAL = QT_TRANSLATE_NOOP("incidents", "预警信息由预警发布单位维护，请按预警内容派发或上报事件")
 #: What each kind of queued action is called in feedback.
-OUTBOX_KIND_LABELS = {"task": "派遣任务", "transition": "状态变更", "note": "备注"}
+OUTBOX_KIND_LABELS = {
+    "task": QT_TRANSLATE_NOOP("incidents", "派遣任务"),
+    "transition": QT_TRANSLATE_NOOP("incidents", "状态变更"),
+    "note": QT_TRANSLATE_NOOP("incidents", "备注"),
+}
+
+
+def priority_label(priority: int) -> str:
+    """The priority level's name in the chosen language (an unknown level as its number)."""
+    label = PRIORITY_LABELS.get(priority)
+    return str(priority) if label is None else translate("incidents", label)
 
 
 @dataclass(frozen=True)
@@ -112,13 +131,13 @@ class ActionRights:
 
     def refusal(self, action: str) -> str | None:
         """Why the user may not take ``action`` (names the role and the action), or None if he may."""
-        return "未登录" if self.roles is None else refusal(self.roles, action)
+        return translate("incidents", "未登录") if self.roles is None else refusal(self.roles, action)
 
     def refusal_for(self, incident: Incident | None, action: str) -> str | None:
         """:meth:`refusal`, and for an early warning kept by this desk alone (预警, not on the platform) the
         reason no platform action applies to it: the one place that rule lives."""
         if incident is not None and is_local_warning(incident):
-            return WARNING_REFUSAL
+            return translate("incidents", WARNING_REFUSAL)
         return self.refusal(action)
 
     def choices(self, incident: Incident) -> list[ActionChoice]:
@@ -129,8 +148,9 @@ class ActionRights:
             if action == TASK:
                 continue
             reason = self.refusal_for(incident, action)
-            hint = {"return": "退回原因写在备注栏", "merge": "选择保留的事件"}.get(action, "")
-            found.append(ActionChoice(action, ACTION_LABELS[action], reason is None, reason or hint))
+            hint = {"return": translate("incidents", "退回原因写在备注栏"),
+                    "merge": translate("incidents", "选择保留的事件")}.get(action, "")
+            found.append(ActionChoice(action, action_label(action), reason is None, reason or hint))
         return found
 
     def dispatch_choice(self, incident: Incident) -> ActionChoice:
@@ -138,13 +158,13 @@ class ActionRights:
         escalated or finished) and the role may dispatch."""
         reason = self.refusal_for(incident, TASK)
         if reason is None and incident.status not in TASKABLE:
-            reason = f"事件{STATUS_LABELS[incident.status]}，不能派遣"
-        return ActionChoice(TASK, "派遣任务…", reason is None, reason or "")
+            reason = translate("incidents", "事件{status}，不能派遣").format(status=status_label(incident.status))
+        return ActionChoice(TASK, translate("incidents", "派遣任务…"), reason is None, reason or "")
 
     def note_choice(self, incident: Incident | None = None) -> ActionChoice:
         """The 添加备注 field and button (for ``incident``: a local warning takes no platform note)."""
         reason = self.refusal_for(incident, NOTE)
-        return ActionChoice(NOTE, ACTION_LABELS[NOTE], reason is None, reason or "")
+        return ActionChoice(NOTE, action_label(NOTE), reason is None, reason or "")
 
 
 def is_local_warning(incident: Incident) -> bool:
@@ -155,14 +175,20 @@ def is_local_warning(incident: Incident) -> bool:
 def describe_outbox_item(item: OutboxItem) -> str:
     """A line for the duty officer about where a queued action stands (the platform's error, if quoted, is
     passed through ``display_text``)."""
-    kind = OUTBOX_KIND_LABELS.get(item.kind, item.kind)
+    label = OUTBOX_KIND_LABELS.get(item.kind)
+    kind = item.kind if label is None else translate("incidents", label)
     error = display_text(item.last_error or "")
-    return {
-        OutboxState.PENDING: f"{kind}待发送（网络恢复后自动重发，不会丢失）" + (f"：{error}" if error else ""),
-        OutboxState.SENT: f"{kind}已送达平台",
-        OutboxState.FAILED: f"{kind}被平台拒绝：{error}",
-        OutboxState.CONFLICT: f"{kind}未执行：事件已被他人更新，请查看最新状态后重试",
+    if item.state is OutboxState.PENDING:
+        if error:
+            return translate("incidents", "{kind}待发送（网络恢复后自动重发，不会丢失）：{error}").format(
+                kind=kind, error=error)
+        return translate("incidents", "{kind}待发送（网络恢复后自动重发，不会丢失）").format(kind=kind)
+    template = {
+        OutboxState.SENT: translate("incidents", "{kind}已送达平台"),
+        OutboxState.FAILED: translate("incidents", "{kind}被平台拒绝：{error}"),
+        OutboxState.CONFLICT: translate("incidents", "{kind}未执行：事件已被他人更新，请查看最新状态后重试"),
     }.get(item.state, "")
+    return template.format(kind=kind, error=error)
 
 
 class IncidentsController:
@@ -215,48 +241,52 @@ class IncidentsController:
     def arrival_notice(incident: Incident) -> Notice:
         """What the status bar says when a new incident arrives while the desk watches (platform text is
         isolated: a title cannot turn the line around); urgent ones (特急, 紧急) ask for attention."""
-        level = PRIORITY_LABELS.get(incident.priority, "")
+        level = priority_label(incident.priority) if incident.priority in PRIORITY_LABELS else ""
         category, town, title = (display_text(text, isolate=True)
                                  for text in (incident.category_label, incident.town, incident.title))
-        return Notice(f"新事件［{level}·{category}］{town} {title}", urgent=incident.priority <= URGENT_PRIORITY)
+        text = translate("incidents", "新事件［{level}·{category}］{town} {title}").format(
+            level=level, category=category, town=town, title=title)
+        return Notice(text, urgent=incident.priority <= URGENT_PRIORITY)
 
     def transition(self, incident_id: str, action: str, version: int, note: str = "", into: str | None = None) -> str:
         """Queue a workflow step quoting the version the user saw; returns the feedback to show at once (a role
         that may not, or a desk where no one is logged in, is told so; 退回 without a reason is not sent)."""
         if action in REASON_REQUIRED and not note.strip():
-            return REASON_MISSING
+            return translate("incidents", REASON_MISSING)
         if action in NEEDS_TARGET and not into:
-            return "请选择保留的事件"
+            return translate("incidents", "请选择保留的事件")
         try:
             self.session.transition(incident_id, action, version, note.strip(), into)
         except PermissionDeniedError as exc:
             return exc.message
-        return TRANSITION_SENT
+        return translate("incidents", TRANSITION_SENT)
 
     def add_note(self, incident_id: str, text: str) -> str:
         """Queue a note for the incident's timeline (sent exactly once); returns the feedback."""
         if not text.strip():
-            return NOTE_EMPTY
+            return translate("incidents", NOTE_EMPTY)
         try:
             self.session.add_note(incident_id, text.strip())
         except PermissionDeniedError as exc:
             return exc.message
-        return NOTE_SENT
+        return translate("incidents", NOTE_SENT)
 
     def fetch_timeline(self, incident_id: str, done: Callable[[str, list[TimelineEntry] | None, str], None]) -> None:
         """Fetch the incident's timeline off the caller's thread; ``done(incident_id, entries, error)`` is
-        called on a worker thread (entries None and a Chinese error when the platform cannot be asked)."""
+        called on a worker thread (entries None and an error to show when the platform cannot be asked)."""
 
         incident = self.session.incidents.get(incident_id)
         if incident is not None and is_local_warning(incident):
-            done(incident_id, None, "预警信息不在平台上，没有处置时间线")  # nothing to ask the platform for
+            # nothing to ask the platform for
+            done(incident_id, None, translate("incidents", "预警信息不在平台上，没有处置时间线"))
             return
 
         def fetch() -> None:
             try:
                 entries, error = self.session.timeline(incident_id), ""
             except BackendError as exc:
-                entries, error = None, f"无法获取时间线：{exc.message or exc}"
+                error = translate("incidents", "无法获取时间线：{error}").format(error=exc.message or exc)
+                entries = None
             done(incident_id, entries, error)
 
         try:
@@ -271,21 +301,27 @@ class IncidentsController:
         when = f"{to_display(entry.at):%m-%d %H:%M:%S}"
         ref = display_text(entry.ref, isolate=True)
         if entry.kind is TimelineKind.TRANSITION:
-            what = ACTION_LABELS.get(entry.action, display_text(entry.action))
+            what = action_label(entry.action) if entry.action in ACTION_LABELS else display_text(entry.action)
             if entry.from_status and entry.to_status:
-                what += f"（{STATUS_LABELS[entry.from_status]}→{STATUS_LABELS[entry.to_status]}）"
+                what += translate("incidents", "（{before}→{after}）").format(
+                    before=status_label(entry.from_status), after=status_label(entry.to_status))
             if ref:
-                what += f" 并入 {ref}"
+                what += translate("incidents", " 并入 {ref}").format(ref=ref)
         elif entry.kind is TimelineKind.TASK and entry.action in _TASK_STATUSES:
-            what = f"任务 {ref} {TASK_STATUS_LABELS[TaskStatus(entry.action)]}"
+            what = translate("incidents", "任务 {ref} {status}").format(
+                ref=ref, status=task_status_label(TaskStatus(entry.action)))
         else:
-            what = {TimelineKind.REPORTED: "上报", TimelineKind.TASK: f"派遣任务 {ref}",
-                    TimelineKind.NOTE: "备注", TimelineKind.MERGED: f"合并重复事件 {ref}"}[entry.kind]
+            what = {TimelineKind.REPORTED: translate("incidents", "上报"),
+                    TimelineKind.TASK: translate("incidents", "派遣任务 {ref}"),
+                    TimelineKind.NOTE: translate("incidents", "备注"),
+                    TimelineKind.MERGED: translate("incidents", "合并重复事件 {ref}")}[entry.kind].format(ref=ref)
         who = display_text(entry.actor, isolate=True)
         if entry.desk:
             who += f"@{display_text(entry.desk, isolate=True)}"
-        text = f"：{display_text(entry.text, isolate=True)}" if entry.text else ""
-        return f"{when} {what} · {who}{text}"
+        if entry.text:
+            return translate("incidents", "{when} {what} · {who}：{text}").format(
+                when=when, what=what, who=who, text=display_text(entry.text, isolate=True))
+        return translate("incidents", "{when} {what} · {who}").format(when=when, what=what, who=who)
 
     def close(self) -> None:
         """Stop the timeline worker (a fetch in flight finishes on its own)."""
@@ -306,15 +342,15 @@ class IncidentsController:
         available; None when it may."""
         incident = self.session.incidents.get(incident_id) if incident_id else None
         if incident is None:
-            return "未选择事件：先在事件列表或地图上选中一个事件"
+            return translate("incidents", "未选择事件：先在事件列表或地图上选中一个事件")
         choice = self.rights.dispatch_choice(incident)
         if not choice.enabled:
             return choice.tooltip
         unit = self.session.units.get(unit_id)
         if unit is None:
-            return "该力量已不在平台上"
+            return translate("incidents", "该力量已不在平台上")
         if unit.status is not UnitStatus.AVAILABLE:
-            return f"该力量{UNIT_STATUS_LABELS[unit.status]}，不能派遣"
+            return translate("incidents", "该力量{status}，不能派遣").format(status=unit_status_label(unit.status))
         return None
 
     def dispatch(self, payload: dict) -> str:
@@ -323,7 +359,7 @@ class IncidentsController:
             self.session.dispatch_task(payload)
         except PermissionDeniedError as exc:
             return exc.message
-        return DISPATCH_SENT
+        return translate("incidents", DISPATCH_SENT)
 
     def dispatch_order(self, order: DispatchOrder) -> str:
         """Queue the tasks of a dispatch: one per unit (or one for the department); returns the feedback (what
@@ -337,7 +373,9 @@ class IncidentsController:
                 self.session.dispatch_task(payload)
         except PermissionDeniedError as exc:
             return exc.message
-        return DISPATCH_SENT if len(payloads) == 1 else f"{len(payloads)} 项派遣任务已提交，等待平台确认…"
+        if len(payloads) == 1:
+            return translate("incidents", DISPATCH_SENT)
+        return translate("incidents", "{count} 项派遣任务已提交，等待平台确认…").format(count=len(payloads))
 
     # ---- 督办 ------------------------------------------------------------------------------------------
     def overdue_tasks(self, now: datetime | None = None) -> list[Task]:
@@ -376,17 +414,19 @@ class IncidentsController:
             return None
         reason = self.rights.refusal_for(incident, ESCALATE)
         if reason is None and incident.status not in TRANSITIONS[ESCALATE][0]:
-            reason = f"事件{STATUS_LABELS[incident.status]}，不能上报上级"
-        return ActionChoice(ESCALATE, ESCALATE_LABEL, reason is None, reason or escalation_note(late, now))
+            reason = translate("incidents", "事件{status}，不能上报上级").format(status=status_label(incident.status))
+        label = translate("incidents", ESCALATE_LABEL)
+        return ActionChoice(ESCALATE, label, reason is None, reason or escalation_note(late, now))
 
     def escalate_overdue(self, incident_id: str) -> str:
         """Escalate an overdue incident (上报上级) in one action, the note naming the late tasks; returns the
         feedback."""
         incident = self.session.incidents.get(incident_id)
         if incident is None:
-            return "事件不存在"
+            return translate("incidents", "事件不存在")
         now = localtime.now()
-        note = escalation_note(overdue_tasks(self.session.tasks.for_incident(incident_id), now), now)
+        late = overdue_tasks(self.session.tasks.for_incident(incident_id), now)
+        note = escalation_note(late, now, translator=PLATFORM_TEXT)  # the platform's timeline: its language
         return self.transition(incident_id, ESCALATE, incident.version, note)
 
     def describe_tasks(self, incident_id: str, now: datetime | None = None) -> list[tuple[str, bool]]:

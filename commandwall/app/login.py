@@ -21,28 +21,31 @@ from commandwall.backend.errors import (
     MalformedAnswerError,
 )
 from commandwall.credentials import KeyringUnavailableError, remember_password
+from commandwall.domain.workflow import ROLE_LABELS
+from commandwall.i18n import QT_TRANSLATE_NOOP, translate
 from commandwall.textsafe import display_text
 
 log = logging.getLogger(__name__)
 
-#: The platform's roles as the desk reads them.
-ROLE_LABELS = {"viewer": "观察员", "duty_officer": "值班员", "commander": "指挥长", "admin": "系统管理员"}
-NOT_SIGNED_IN = "未登录"
+NOT_SIGNED_IN = QT_TRANSLATE_NOOP("login", "未登录")
 
 
 def role_labels(roles: list[str] | tuple[str, ...]) -> str:
-    """``值班员、指挥长`` for ``["duty_officer", "commander"]``; an unknown role is shown as the platform names it."""
-    return "、".join(ROLE_LABELS.get(role) or display_text(role, isolate=True) for role in roles)
+    """``值班员、指挥长`` for ``["duty_officer", "commander"]`` (in the chosen language; the domain's role table);
+    an unknown role is shown as the platform names it."""
+    names = (translate("domain", ROLE_LABELS[role]) if role in ROLE_LABELS else display_text(role, isolate=True)
+             for role in roles)
+    return translate("login", "、").join(names)
 
 
 def describe_user(user: DeskUser) -> str:
     """The status bar's ``display name (user) · roles``, or 未登录 (platform text made safe to show)."""
     if not user.signed_in:
-        return NOT_SIGNED_IN
+        return translate("login", NOT_SIGNED_IN)
     name = display_text(user.display_name or user.username, isolate=True)
     if user.display_name and user.display_name != user.username:
-        name += f"（{display_text(user.username, isolate=True)}）"
-    return f"{name} · {role_labels(user.roles)}"
+        name = translate("login", "{name}（{user}）").format(name=name, user=display_text(user.username, isolate=True))
+    return translate("login", "{name} · {roles}").format(name=name, roles=role_labels(user.roles))
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,11 @@ class LoginOutcome:
 
     ok: bool
     message: str = ""
+
+
+def _refused(template: str, error: str) -> LoginOutcome:
+    """A failed login: the translated ``template`` with the outside ``error`` made safe to show."""
+    return LoginOutcome(False, template.format(error=display_text(error)))
 
 
 class LoginController:
@@ -78,30 +86,30 @@ class LoginController:
         without one is told so (the login itself still succeeds)."""
         username = username.strip()
         if not username:
-            return LoginOutcome(False, "请输入用户名")
+            return LoginOutcome(False, translate("login", "请输入用户名"))
         if not password:
-            return LoginOutcome(False, "请输入密码")
+            return LoginOutcome(False, translate("login", "请输入密码"))
         try:
             self.session.log_in(username, password)
         except AuthError as exc:
-            return LoginOutcome(False, f"用户名或密码错误：{display_text(exc.message)}")
+            return _refused(translate("login", "用户名或密码错误：{error}"), exc.message)
         except MalformedAnswerError as exc:
-            return LoginOutcome(False, f"平台的应答无法识别：{display_text(str(exc))}")
+            return _refused(translate("login", "平台的应答无法识别：{error}"), str(exc))
         except BackendUnavailableError as exc:
-            return LoginOutcome(False, f"无法连接平台：{display_text(str(exc))}")
+            return _refused(translate("login", "无法连接平台：{error}"), str(exc))
         except BackendError as exc:
-            return LoginOutcome(False, f"平台拒绝了登录：{display_text(str(exc))}")
+            return _refused(translate("login", "平台拒绝了登录：{error}"), str(exc))
         except Exception as exc:
             log.exception("login failed unexpectedly")
-            return LoginOutcome(False, f"内部错误：{type(exc).__name__}")
+            return LoginOutcome(False, translate("login", "内部错误：{error}").format(error=type(exc).__name__))
         if not (remember and self.can_remember):
             return LoginOutcome(True)
         try:
             remember_password(HttpUrl(self.session.user.base_url), username, password)
         except KeyringUnavailableError as exc:
             log.warning("password not remembered: %s", exc)
-            return LoginOutcome(True, f"已登录，但密码未保存：{exc}")
-        return LoginOutcome(True, "已登录，密码已保存到系统密钥环")
+            return LoginOutcome(True, translate("login", "已登录，但密码未保存：{error}").format(error=exc))
+        return LoginOutcome(True, translate("login", "已登录，密码已保存到系统密钥环"))
 
     def log_out(self) -> None:
         """Log the user out (blocking: his event stream and outbox stop; queued actions stay queued)."""

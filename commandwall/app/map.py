@@ -22,13 +22,14 @@ from commandwall.app.session import ClientSession
 from commandwall.config import BaseMapSpec, Settings
 from commandwall.domain.models import Camera, Incident, Unit
 from commandwall.geo.basemaps import BaseMap, BaseMapCatalogue, open_reader, tianditu_template, wmts_kvp_template
+from commandwall.i18n import QT_TRANSLATE_NOOP, translate
 from commandwall.mapdoc.payload import incident_density_payload
 
 log = logging.getLogger(__name__)
 
 #: Id and title of the shipped district base map (the exercise mode's default).
-DISTRICT_BASE_MAP = ("xuecheng", "薛城区离线底图")
-_TIANDITU_TITLES = {"vec": "矢量", "img": "影像", "ter": "地形"}
+#: The district's offline base map: (id, title); the title is translated where the catalogue is built.
+DISTRICT_BASE_MAP = ("xuecheng", QT_TRANSLATE_NOOP("basemaps", "薛城区离线底图"))
 _TIANDITU_LABELS = {"vec": "cva", "img": "cia", "ter": "cta"}
 
 
@@ -67,15 +68,17 @@ def base_map_catalogue(settings: Settings, district_map: Path | None = None) -> 
             base_maps.append(base_map_from_spec(spec, key))
         except (OSError, ValueError) as exc:
             log.warning("base map %s not available: %s", spec.id, exc)
-            problems.append(f"底图 {spec.title} 不可用")
+            problems.append(translate("basemaps", "底图 {title} 不可用").format(title=spec.title))
     district_map = district_map if district_map is not None else paths.district_base_map()
     ids = {b.id for b in base_maps}
     if district_map.is_file() and DISTRICT_BASE_MAP[0] not in ids:
         try:
-            base_maps.append(BaseMap(*DISTRICT_BASE_MAP, reader=open_reader(district_map), min_zoom=8, max_zoom=19))
+            district_id, district_title = DISTRICT_BASE_MAP
+            base_maps.append(BaseMap(district_id, translate("basemaps", district_title),
+                                     reader=open_reader(district_map), min_zoom=8, max_zoom=19))
         except (OSError, ValueError) as exc:
             log.warning("district base map not available: %s", exc)
-            problems.append("薛城区离线底图不可用")
+            problems.append(translate("basemaps", "薛城区离线底图不可用"))
     elif not district_map.is_file():
         log.info("no district base map at %s (make setup makes it)", district_map)
     return BaseMapCatalogue(base_maps, default=settings.base_map or ""), problems
@@ -124,7 +127,10 @@ class MapController:
     @staticmethod
     def layer_report(errors: list[str]) -> str | None:
         """The duty officer's line about layers that did not load (None when all did)."""
-        return "部分图层未加载：" + "；".join(errors) if errors else None
+        if not errors:
+            return None
+        separator = translate("map_page", "；")
+        return translate("map_page", "部分图层未加载：{errors}").format(errors=separator.join(errors))
 
     def resources(self) -> list[Mapping[str, Any]] | None:
         """The emergency resources (应急资源) features, if the platform has such a layer."""

@@ -19,7 +19,6 @@ from commandwall.textsafe import display_text
 
 #: Kinds of search result, in the order they are listed.
 KINDS = ("camera", "incident", "town", "grid", "unit")
-KIND_LABELS = {"camera": "摄像头", "incident": "事件", "town": "镇街", "grid": "网格", "unit": "力量"}
 _GEOD = Geod(ellps="GRS80")  # CGCS2000's ellipsoid; WGS84's differs by 0.1 mm in the semi-minor axis
 MAX_QUERY_CHARS = 60
 MAX_MEASURE_POINTS = 500

@@ -3,8 +3,8 @@
 ``PtzController.send`` returns at once; one worker thread sends the commands in order. A command that is
 still waiting when a newer one for the same camera arrives is dropped: a camera only needs to do what the
 operator wants *now* (pressing ◀ then ▶ quickly sends ▶; a press and release that both wait send only the
-stop). The result reaches ``on_done`` on the worker thread — ``None`` on success, otherwise a Chinese
-message for the duty officer. Plain Python, no Qt.
+stop). The result reaches ``on_done`` on the worker thread — ``None`` on success, otherwise a
+message for the duty officer in the chosen language. Plain Python, no Qt.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from commandwall.backend.errors import (
     RejectedError,
 )
 from commandwall.domain.models import Camera, CameraStatus
+from commandwall.i18n import QT_TRANSLATE_NOOP, translate
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ MIN_SPEED, MAX_SPEED = 1, 8
 #: Camera kinds the client offers PTZ control for (the platform also accepts ``dome``).
 PTZ_KINDS = frozenset({"ptz", "dome"})  # 云台枪机 and 球机: domes are PTZ in the field
 
-_PREFIX = "云台控制失败："
+_FAILED = QT_TRANSLATE_NOOP("ptz", "云台控制失败：{reason}")
 
 
 class PtzClient(Protocol):
@@ -51,26 +52,30 @@ def steerable(camera: Camera | None) -> bool:
     return camera is not None and camera.kind in PTZ_KINDS and camera.status == CameraStatus.ONLINE
 
 
+def _failed(reason: str) -> str:
+    return translate("ptz", _FAILED).format(reason=translate("ptz", reason))
+
+
 def ptz_error_message(exc: BaseException) -> str:
     """The duty officer's message for a failed PTZ command (``云台控制失败：…``)."""
     code = getattr(exc, "code", "")
     if isinstance(exc, ConflictError) and code == "camera_offline":
-        return _PREFIX + "摄像机离线"
+        return _failed(QT_TRANSLATE_NOOP("ptz", "摄像机离线"))
     if isinstance(exc, RejectedError) and code == "ptz_unsupported":
-        return _PREFIX + "该摄像机不支持云台控制"
+        return _failed(QT_TRANSLATE_NOOP("ptz", "该摄像机不支持云台控制"))
     if isinstance(exc, RejectedError):
-        return _PREFIX + "指令无效"
+        return _failed(QT_TRANSLATE_NOOP("ptz", "指令无效"))
     if isinstance(exc, PermissionDeniedError):
-        return _PREFIX + "当前账号无云台控制权限"
+        return _failed(QT_TRANSLATE_NOOP("ptz", "当前账号无云台控制权限"))
     if isinstance(exc, NotFoundError):
-        return _PREFIX + "平台上没有这台摄像机"
+        return _failed(QT_TRANSLATE_NOOP("ptz", "平台上没有这台摄像机"))
     if isinstance(exc, AuthError):
-        return _PREFIX + "登录已失效，平台拒绝了账号"
+        return _failed(QT_TRANSLATE_NOOP("ptz", "登录已失效，平台拒绝了账号"))
     if isinstance(exc, BackendUnavailableError):
-        return _PREFIX + "无法连接平台，请检查网络"
+        return _failed(QT_TRANSLATE_NOOP("ptz", "无法连接平台，请检查网络"))
     if isinstance(exc, ConflictError):
-        return _PREFIX + "摄像机当前无法执行该指令"
-    return _PREFIX + "平台返回错误"
+        return _failed(QT_TRANSLATE_NOOP("ptz", "摄像机当前无法执行该指令"))
+    return _failed(QT_TRANSLATE_NOOP("ptz", "平台返回错误"))
 
 
 @dataclass(frozen=True)
@@ -139,7 +144,7 @@ class PtzController:
             error = ptz_error_message(exc)
             log.warning("ptz %s %s failed: %s", command.camera_id, command.action, exc)
         except Exception:
-            error = _PREFIX + "客户端内部错误"
+            error = _failed(QT_TRANSLATE_NOOP("ptz", "客户端内部错误"))
             log.exception("ptz %s %s failed", command.camera_id, command.action)
         with self._lock:
             if self._latest.get(command.camera_id) == command.seq:

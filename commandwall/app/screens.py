@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from commandwall.i18n import QT_TRANSLATE_NOOP, translate
+
 log = logging.getLogger(__name__)
 
 #: a profile file larger than this is refused unread (a desk has a handful of screens)
@@ -39,9 +41,16 @@ class ScreenRole(StrEnum):
     @property
     def title(self) -> str:
         """The role's name as the settings dialog shows it."""
-        return {"console": "综合（全部）", "map": "地图", "wall": "视频墙", "incidents": "事件中心",
-                "dashboard": "综合态势"}[self.value]
+        return translate("screens", _ROLE_TITLES[self.value])
 
+
+_ROLE_TITLES = {
+    "console": QT_TRANSLATE_NOOP("screens", "综合（全部）"),
+    "map": QT_TRANSLATE_NOOP("screens", "地图"),
+    "wall": QT_TRANSLATE_NOOP("screens", "视频墙"),
+    "incidents": QT_TRANSLATE_NOOP("screens", "事件中心"),
+    "dashboard": QT_TRANSLATE_NOOP("screens", "综合态势"),
+}
 
 #: Roles that open a full-screen window of their own on their screen (else they dock in the main window).
 KIOSK_ROLES = (ScreenRole.WALL, ScreenRole.INCIDENTS, ScreenRole.DASHBOARD)

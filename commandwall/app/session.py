@@ -42,6 +42,7 @@ from commandwall.domain.models import Camera, CameraStatus, Incident, Task, Time
 from commandwall.domain.workflow import NOTE, TASK, refusal
 from commandwall.geo.index import CameraIndex
 from commandwall.geo.layers import Layer, load_layers
+from commandwall.i18n import translate
 
 log = logging.getLogger(__name__)
 _GEOD = Geod(ellps="WGS84")
@@ -159,8 +160,9 @@ class ClientSession:
                     reason = str(exc)
                 else:
                     log.exception("start-up failed unexpectedly; retrying in %.1f s", delay)
-                    reason = f"内部错误: {type(exc).__name__}"
-                self.listener.on_failed(f"{reason}（{delay:.0f} 秒后重试）")
+                    reason = translate("session", "内部错误: {error}").format(error=type(exc).__name__)
+                self.listener.on_failed(translate("session", "{reason}（{seconds} 秒后重试）").format(
+                    reason=reason, seconds=f"{delay:.0f}"))
                 if self._stopping.wait(delay):
                     return
 
@@ -169,7 +171,7 @@ class ClientSession:
         s.data_dir.mkdir(parents=True, exist_ok=True)
         if self.platform is None:  # opened once; a retried start-up keeps it
             if self.user.exercise:
-                self.listener.on_progress("正在启动演练后台…")
+                self.listener.on_progress(translate("session", "正在启动演练后台…"))
             platform = self.platform_factory.open()
             with self._parts_lock:
                 if self._stopping.is_set():  # the window closed while the platform was starting
@@ -182,7 +184,7 @@ class ClientSession:
         if s.password is None and self.ask_when_no_password and not self.user.exercise:
             self.listener.on_login_needed("")
             return
-        self.listener.on_progress("正在登录平台…")
+        self.listener.on_progress(translate("session", "正在登录平台…"))
         self.log_in(s.username, s.password_value())
 
     def _show_last_known(self) -> None:
@@ -217,7 +219,7 @@ class ClientSession:
         """
         platform = self.platform
         if platform is None:
-            raise BackendUnavailableError("平台尚未就绪，请稍后再试")
+            raise BackendUnavailableError(translate("session", "平台尚未就绪，请稍后再试"))
         s = self.settings
         client = PlatformClient(platform.base_url, username, password, timeout=s.request_timeout_s,
                                 verify=s.verify_tls, desk_id=desk_id(s.data_dir))
@@ -258,7 +260,7 @@ class ClientSession:
             return
         self._login_lost = True
         log.warning("logging in again as %s was refused (%s): a login is needed", client.username, exc)
-        self.listener.on_login_needed(f"登录已失效，请重新登录（{exc}）")
+        self.listener.on_login_needed(translate("session", "登录已失效，请重新登录（{error}）").format(error=exc))
 
     def _connect_user(self, client: PlatformClient, login: Login) -> None:
         """Load the logged-in user's picture of the platform and start his outbox and event stream."""
@@ -269,12 +271,12 @@ class ClientSession:
         self.user.username, self.user.display_name = login.username, login.display_name or login.username
         self.user.roles = sorted(login.roles)
         if not self._layers_loaded:  # the map keeps its layers across logins
-            self.listener.on_progress("正在加载图层…")
+            self.listener.on_progress(translate("session", "正在加载图层…"))
             self.layers, errors = self._load_layers()
             self._layers_loaded = True
             self.listener.on_layers(self.layers, errors)
 
-        self.listener.on_progress("正在加载视频点位、处置力量和事件…")
+        self.listener.on_progress(translate("session", "正在加载视频点位、处置力量和事件…"))
         cameras = client.cameras()
         self.cameras.replace_all(cameras)
         self._camera_index = CameraIndex(cameras)
@@ -396,13 +398,13 @@ class ClientSession:
         """An incident's timeline from the platform (blocks: call it off the GUI thread); ``BackendError``."""
         client = self.client
         if client is None:
-            raise BackendUnavailableError("未登录")
+            raise BackendUnavailableError(translate("session", "未登录"))
         return client.timeline(incident_id)
 
     def _outbox_for_action(self, action: str) -> Outbox:
         outbox = self.outbox
         if outbox is None or not self.user.signed_in:
-            raise PermissionDeniedError("未登录", 403)
+            raise PermissionDeniedError(translate("session", "未登录"), 403)
         reason = refusal(self.user.roles, action)
         if reason is not None:
             raise PermissionDeniedError(reason, 403)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from commandwall import paths
 from commandwall.app.session import ClientSession
 from commandwall.domain.models import Camera, Incident
+from commandwall.i18n import QT_TRANSLATE_NOOP, translate
 from commandwall.textsafe import display_text
 from commandwall.video.layout import WallLayout
 from commandwall.video.presets import PresetList, PresetStore, WallPreset
@@ -21,8 +22,9 @@ from commandwall.video.tour import Tour, tour_around, tour_for_grid
 START_POINT = (117.263, 34.795)
 #: Cameras a tour around an incident takes (the nearest that look at it first).
 TOUR_AROUND_CAMERAS = 32
-NO_INCIDENT_SELECTED = "请先在事件中心选择一个事件"
-NOTHING_TO_TOUR = "请先在视频点位中选择摄像机，或在事件中心选择一个事件"
+#: Hints (source text; shown as ``translate("wall", …)`` of it).
+NO_INCIDENT_SELECTED = QT_TRANSLATE_NOOP("wall", "请先在事件中心选择一个事件")
+NOTHING_TO_TOUR = QT_TRANSLATE_NOOP("wall", "请先在视频点位中选择摄像机，或在事件中心选择一个事件")
 
 
 @dataclass(frozen=True)
@@ -53,10 +55,13 @@ class PresetRecall:
     @property
     def message(self) -> str:
         """预案「…」已调取, with the cameras left out if any."""
-        text = f"预案「{display_text(self.preset.name, 40, isolate=True)}」已调取（{self.preset.layout}画面）"
+        text = translate("wall", "预案「{name}」已调取（{layout}画面）").format(
+            name=display_text(self.preset.name, 40, isolate=True), layout=self.preset.layout)
         if self.missing:
-            shown = "、".join(display_text(camera_id, 64, isolate=True) for camera_id in self.missing[:5])
-            text += f"；{len(self.missing)} 个摄像机不在平台点位中，已留空：{shown}"
+            shown = translate("wall", "、").join(display_text(camera_id, 64, isolate=True)
+                                                for camera_id in self.missing[:5])
+            text += translate("wall", "；{count} 个摄像机不在平台点位中，已留空：{cameras}").format(
+                count=len(self.missing), cameras=shown)
         return text
 
 
@@ -113,10 +118,10 @@ class WallController:
                                                 self._grid_names().get(camera.grid)))
             if incident is not None:
                 around = self.session.cameras_near(incident.lon, incident.lat, TOUR_AROUND_CAMERAS)
-                return TourChoice(tour_around(around, f"{incident.title} 周边"))
+                return TourChoice(tour_around(around, translate("wall", "{title} 周边").format(title=incident.title)))
         except ValueError as error:  # e.g. no camera online there
             return TourChoice(None, str(error))
-        return TourChoice(None, NOTHING_TO_TOUR)
+        return TourChoice(None, translate("wall", NOTHING_TO_TOUR))
 
     def camera(self, camera_id: str | None) -> Camera | None:
         """The camera as the platform knows it now (for a tour page, a click, the PTZ pad)."""

@@ -35,6 +35,7 @@ from commandwall.backend.answers import decode_json, read_body
 from commandwall.backend.cap import CapAlert, CapError, parse_cap
 from commandwall.backend.errors import BackendError
 from commandwall.domain.models import Incident, IncidentStatus
+from commandwall.i18n import translate
 
 log = logging.getLogger(__name__)
 
@@ -108,12 +109,13 @@ class WarningBook:
         if ring is not None:
             centre = Polygon(ring).representative_point()
             lon, lat = centre.x, centre.y
-        kind = {"Update": "（更新）"}.get(alert.msg_type, "")
+        kind = translate("warnings", "（更新）") if alert.msg_type == "Update" else ""
+        title = alert.headline or alert.event or translate("warnings", "预警")
         text = "\n".join(part for part in (alert.description, alert.instruction) if part)
         return Incident(
-            id=chain.incident_id, title=f"{alert.headline or alert.event or '预警'}{kind}"[:200],
+            id=chain.incident_id, title=f"{title}{kind}"[:200],
             category=WARNING_CATEGORY, description=text, lon=lon, lat=lat,
-            town="、".join(a.description for a in alert.areas if a.description)[:200],
+            town=translate("warnings", "、").join(a.description for a in alert.areas if a.description)[:200],
             priority=SEVERITY_PRIORITY.get(alert.severity, 4), status=status,
             source=alert.sender_name or alert.sender, reported_at=chain.first.sent,
             updated_at=max(alert.sent, now if expired else alert.sent),
@@ -209,13 +211,15 @@ class WarningsController:
         try:
             documents = self._read_folder() if self.folder else self._read_feed()
         except (BackendError, requests.RequestException, OSError, ValueError) as exc:
-            self._report(f"预警源不可用：{type(exc).__name__}: {str(exc)[:160]}")
+            error = f"{type(exc).__name__}: {str(exc)[:160]}"
+            self._report(translate("warnings", "预警源不可用：{error}").format(error=error))
         taken = 0
         for name, data in documents:
             try:
                 alert = parse_cap(data)
             except CapError as exc:
-                self._report(f"预警文件 {name[-80:]} 无法读取：{exc}")
+                self._report(translate("warnings", "预警文件 {name} 无法读取：{error}").format(
+                    name=name[-80:], error=exc))
                 continue
             taken += 1
             self.book.apply(alert)
@@ -253,7 +257,7 @@ class WarningsController:
                 continue
             self._seen.add(mark)
             if stat.st_size > cap.MAX_BYTES:
-                self._report(f"预警文件 {path.name[-80:]} 过大，已跳过")
+                self._report(translate("warnings", "预警文件 {name} 过大，已跳过").format(name=path.name[-80:]))
                 continue
             found.append((path.name, path.read_bytes()))
         return found
@@ -264,14 +268,14 @@ class WarningsController:
         if answer.status_code >= 400:
             answer.close()
             raise ValueError(f"HTTP {answer.status_code}")
-        return read_body(answer, "预警源", cap.MAX_BYTES)
+        return read_body(answer, translate("warnings", "预警源"), cap.MAX_BYTES)
 
     def _read_feed(self) -> list[tuple[str, bytes]]:
         assert self.url is not None
         body = self._get(self.url)
         if body.lstrip()[:1] == b"<":
             return [(self.url, body)]
-        index = decode_json(body, "预警源索引")  # depth-checked before parsing
+        index = decode_json(body, translate("warnings", "预警源索引"))  # depth-checked before parsing
         entries = index.get("alerts") if isinstance(index, dict) else None
         if not isinstance(entries, list):
             raise ValueError("feed index is not {\"alerts\": [...]}")
@@ -287,5 +291,6 @@ class WarningsController:
                 found.append((url, self._get(absolute)))
                 self._seen.add(absolute)
             except (BackendError, requests.RequestException, ValueError) as exc:
-                self._report(f"预警文件 {url[-80:]} 无法获取：{type(exc).__name__}")
+                self._report(translate("warnings", "预警文件 {name} 无法获取：{error}").format(
+                    name=url[-80:], error=type(exc).__name__))
         return found

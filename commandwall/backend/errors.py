@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from commandwall.domain.models import Incident
+from commandwall.i18n import translate
 
 
 class BackendError(Exception):
@@ -40,7 +41,8 @@ class MalformedAnswerError(BackendUnavailableError):
     """
 
     def __init__(self, resource: str, problem: str, status: int | None = None) -> None:
-        super().__init__(f"平台返回格式错误: {resource}: {problem}", status)
+        template = translate("backend", "平台返回格式错误: {resource}: {problem}")
+        super().__init__(template.format(resource=resource, problem=problem), status)
         self.resource = resource
         self.problem = problem
 

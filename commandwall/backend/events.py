@@ -48,6 +48,7 @@ from commandwall.backend.errors import BackendError, MalformedAnswerError, Rejec
 from commandwall.backend.http import abort_response
 from commandwall.backoff import Backoff, RetryPacer
 from commandwall.domain.models import Camera, CameraStatus, Identifier, Incident, Task, TimelineEntry, Unit
+from commandwall.i18n import translate
 
 log = logging.getLogger(__name__)
 
@@ -283,7 +284,9 @@ class EventStream:
                         "event stream: unexpected error while %s (%d in a row); restarting in %.1f s",
                         self._activity, self._crash_backoff.failures, delay,
                     )
-                    self._set_state(ConnectionState.OFFLINE, f"内部错误: {type(exc).__name__} ({self._activity})")
+                    reason = translate("backend", "内部错误: {error} ({activity})").format(
+                        error=type(exc).__name__, activity=self._activity)
+                    self._set_state(ConnectionState.OFFLINE, reason)
                     with self._lock:
                         response, self._response = self._response, None
                     abort_response(response)

@@ -45,6 +45,7 @@ from commandwall.backend.errors import (
 from commandwall.backoff import Backoff, RetryPacer
 from commandwall.domain.models import Incident, Task, TimelineEntry
 from commandwall.domain.workflow import TRANSITIONS
+from commandwall.i18n import translate
 
 log = logging.getLogger(__name__)
 
@@ -319,7 +320,7 @@ class Outbox:
                     log.error("outbox row %s cannot be read (%s); marking it failed", row["id"], type(exc).__name__)
                     self._db.execute(
                         "UPDATE outbox SET state = 'failed', last_error = ? WHERE id = ?",
-                        (f"无法读取的记录 ({type(exc).__name__})", row["id"]),
+                        (translate("backend", "无法读取的记录 ({error})").format(error=type(exc).__name__), row["id"]),
                     )
 
     def _run(self) -> None:
@@ -337,7 +338,8 @@ class Outbox:
                 where = f"sending row {item.id} ({item.kind})" if item is not None else "reading the queue"
                 log.exception("outbox: unexpected error while %s", where)
                 if item is not None:
-                    self._record_error(item.id, f"内部错误: {type(exc).__name__}")
+                    error = translate("backend", "内部错误: {error}").format(error=type(exc).__name__)
+                    self._record_error(item.id, error)
                 retry_later = True
             if retry_later:
                 delay = self._backoff.next_delay()

@@ -28,7 +28,7 @@ from commandwall.demo.schemas import (
     TaskRequest,
     TransitionRequest,
 )
-from commandwall.domain.workflow import NOTE, TASK, refusal, role_label
+from commandwall.domain.workflow import NOTE, PLATFORM_TEXT, TASK, refusal, role_label
 
 bp = Blueprint("ops", __name__)
 
@@ -37,9 +37,10 @@ def _require(action: str) -> None:
     """403 ``forbidden_for_role`` (message in Chinese naming the role and the action) unless the caller's
     role may take ``action``."""
     user = current_user()
-    reason = refusal(user.roles, action)
+    reason = refusal(user.roles, action, translator=PLATFORM_TEXT)
     if reason is not None:
-        raise ApiError(403, "forbidden_for_role", reason, role=role_label(user.roles), action=action)
+        role = role_label(user.roles, translator=PLATFORM_TEXT)
+        raise ApiError(403, "forbidden_for_role", reason, role=role, action=action)
 
 
 def _desk() -> str:

@@ -25,6 +25,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from commandwall.i18n import QT_TRANSLATE_NOOP, translate
+
 #: Longest id accepted (characters).
 MAX_ID_CHARS = 128
 #: Names, titles and labels are cut to this many characters.
@@ -67,18 +69,25 @@ LongText = Annotated[str, _clip(MAX_TEXT_CHARS)]
 #: A stream URL: rejected when longer than ``MAX_URL_CHARS`` or holding control characters.
 UrlText = Annotated[str, StringConstraints(max_length=MAX_URL_CHARS), AfterValidator(_clean_url)]
 
-#: Incident categories (source systems) with their Chinese names.
+#: Incident categories (source systems) with their Chinese names (translated where shown: :func:`category_label`).
 CATEGORIES: dict[str, str] = {
-    "zongzhi": "综治",
-    "yingji": "应急",
-    "zhifa": "执法",
-    "jiaotong": "交通",
-    "huanbao": "环保",
-    "chengguan": "城管",
-    "weijian": "卫健",
-    "wenlv": "文旅",
-    "yujing": "预警",  # early warnings (CAP), shown by the client, not reported to the platform
+    "zongzhi": QT_TRANSLATE_NOOP("domain", "综治"),
+    "yingji": QT_TRANSLATE_NOOP("domain", "应急"),
+    "zhifa": QT_TRANSLATE_NOOP("domain", "执法"),
+    "jiaotong": QT_TRANSLATE_NOOP("domain", "交通"),
+    "huanbao": QT_TRANSLATE_NOOP("domain", "环保"),
+    "chengguan": QT_TRANSLATE_NOOP("domain", "城管"),
+    "weijian": QT_TRANSLATE_NOOP("domain", "卫健"),
+    "wenlv": QT_TRANSLATE_NOOP("domain", "文旅"),
+    # early warnings (CAP), shown by the client, not reported to the platform
+    "yujing": QT_TRANSLATE_NOOP("domain", "预警"),
 }
+
+
+def category_label(code: str) -> str:
+    """The category's name in the chosen language, or the raw code if unknown (platform data, untranslated)."""
+    label = CATEGORIES.get(code)
+    return code if label is None else translate("domain", label)
 
 
 class _Model(BaseModel):
@@ -145,17 +154,22 @@ OPEN_STATUSES: frozenset[IncidentStatus] = frozenset(
 )
 
 STATUS_LABELS: dict[IncidentStatus, str] = {
-    IncidentStatus.NEW: "已上报",
-    IncidentStatus.ACCEPTED: "已受理",
-    IncidentStatus.VERIFIED: "已核实",
-    IncidentStatus.DISPATCHED: "已派遣",
-    IncidentStatus.IN_PROGRESS: "处置中",
-    IncidentStatus.RESOLVED: "已办结",
-    IncidentStatus.CLOSED: "已结案",
-    IncidentStatus.RETURNED: "已退回",
-    IncidentStatus.ESCALATED: "已上报上级",
-    IncidentStatus.MERGED: "已合并",
+    IncidentStatus.NEW: QT_TRANSLATE_NOOP("domain", "已上报"),
+    IncidentStatus.ACCEPTED: QT_TRANSLATE_NOOP("domain", "已受理"),
+    IncidentStatus.VERIFIED: QT_TRANSLATE_NOOP("domain", "已核实"),
+    IncidentStatus.DISPATCHED: QT_TRANSLATE_NOOP("domain", "已派遣"),
+    IncidentStatus.IN_PROGRESS: QT_TRANSLATE_NOOP("domain", "处置中"),
+    IncidentStatus.RESOLVED: QT_TRANSLATE_NOOP("domain", "已办结"),
+    IncidentStatus.CLOSED: QT_TRANSLATE_NOOP("domain", "已结案"),
+    IncidentStatus.RETURNED: QT_TRANSLATE_NOOP("domain", "已退回"),
+    IncidentStatus.ESCALATED: QT_TRANSLATE_NOOP("domain", "已上报上级"),
+    IncidentStatus.MERGED: QT_TRANSLATE_NOOP("domain", "已合并"),
 }
+
+
+def status_label(status: IncidentStatus) -> str:
+    """The incident status's name in the chosen language."""
+    return translate("domain", STATUS_LABELS[status])
 
 
 class Incident(_Model):
@@ -182,13 +196,13 @@ class Incident(_Model):
 
     @property
     def category_label(self) -> str:
-        """Chinese name of the category, or the raw code if unknown."""
-        return CATEGORIES.get(self.category, self.category)
+        """Name of the category in the chosen language, or the raw code if unknown."""
+        return category_label(self.category)
 
     @property
     def status_label(self) -> str:
-        """Chinese name of the status."""
-        return STATUS_LABELS[self.status]
+        """Name of the status in the chosen language."""
+        return status_label(self.status)
 
 
 class TimelineKind(StrEnum):
@@ -239,13 +253,18 @@ ACTIVE_TASK_STATUSES: frozenset[TaskStatus] = frozenset(
 )
 
 TASK_STATUS_LABELS: dict[TaskStatus, str] = {
-    TaskStatus.ASSIGNED: "已派发",
-    TaskStatus.ACCEPTED: "已接收",
-    TaskStatus.EN_ROUTE: "途中",
-    TaskStatus.ON_SCENE: "已到场",
-    TaskStatus.DONE: "已完成",
-    TaskStatus.REJECTED: "已拒绝",
+    TaskStatus.ASSIGNED: QT_TRANSLATE_NOOP("domain", "已派发"),
+    TaskStatus.ACCEPTED: QT_TRANSLATE_NOOP("domain", "已接收"),
+    TaskStatus.EN_ROUTE: QT_TRANSLATE_NOOP("domain", "途中"),
+    TaskStatus.ON_SCENE: QT_TRANSLATE_NOOP("domain", "已到场"),
+    TaskStatus.DONE: QT_TRANSLATE_NOOP("domain", "已完成"),
+    TaskStatus.REJECTED: QT_TRANSLATE_NOOP("domain", "已拒绝"),
 }
+
+
+def task_status_label(status: TaskStatus) -> str:
+    """The task status's name in the chosen language."""
+    return translate("domain", TASK_STATUS_LABELS[status])
 
 
 class Task(_Model):
@@ -270,8 +289,8 @@ class Task(_Model):
 
     @property
     def status_label(self) -> str:
-        """Chinese name of the status."""
-        return TASK_STATUS_LABELS[self.status]
+        """Name of the status in the chosen language."""
+        return task_status_label(self.status)
 
 
 class UnitStatus(StrEnum):
@@ -298,7 +317,12 @@ class Unit(_Model):
 
 
 UNIT_STATUS_LABELS: dict[UnitStatus, str] = {
-    UnitStatus.AVAILABLE: "待命",
-    UnitStatus.BUSY: "出勤",
-    UnitStatus.OFFLINE: "离线",
+    UnitStatus.AVAILABLE: QT_TRANSLATE_NOOP("domain", "待命"),
+    UnitStatus.BUSY: QT_TRANSLATE_NOOP("domain", "出勤"),
+    UnitStatus.OFFLINE: QT_TRANSLATE_NOOP("domain", "离线"),
 }
+
+
+def unit_status_label(status: UnitStatus) -> str:
+    """The unit status's name in the chosen language."""
+    return translate("domain", UNIT_STATUS_LABELS[status])

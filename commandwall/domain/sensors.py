@@ -12,6 +12,7 @@ from enum import StrEnum
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from commandwall.domain.models import Identifier, ShortText
+from commandwall.i18n import QT_TRANSLATE_NOOP, translate
 
 
 class SensorKind(StrEnum):
@@ -29,8 +30,26 @@ class ReadingLevel(StrEnum):
     ALARM = "alarm"  # at or above the alarm threshold (报警)
 
 
-LEVEL_LABELS = {ReadingLevel.NORMAL: "正常", ReadingLevel.WARNING: "预警", ReadingLevel.ALARM: "报警"}
-SENSOR_KIND_LABELS = {SensorKind.AIR: "空气质量", SensorKind.WATER: "水位"}
+#: Names of the levels and kinds (translated where shown: :func:`level_label`, :func:`sensor_kind_label`).
+LEVEL_LABELS = {
+    ReadingLevel.NORMAL: QT_TRANSLATE_NOOP("sensors", "正常"),
+    ReadingLevel.WARNING: QT_TRANSLATE_NOOP("sensors", "预警"),
+    ReadingLevel.ALARM: QT_TRANSLATE_NOOP("sensors", "报警"),
+}
+SENSOR_KIND_LABELS = {
+    SensorKind.AIR: QT_TRANSLATE_NOOP("sensors", "空气质量"),
+    SensorKind.WATER: QT_TRANSLATE_NOOP("sensors", "水位"),
+}
+
+
+def level_label(level: ReadingLevel) -> str:
+    """The reading level's name in the chosen language."""
+    return translate("sensors", LEVEL_LABELS[level])
+
+
+def sensor_kind_label(kind: SensorKind) -> str:
+    """The sensor kind's name in the chosen language."""
+    return translate("sensors", SENSOR_KIND_LABELS[kind])
 
 
 class _Model(BaseModel):

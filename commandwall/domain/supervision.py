@@ -10,15 +10,21 @@ role table decides who may do it.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from commandwall.domain.models import ACTIVE_TASK_STATUSES, OPEN_STATUSES, Incident, Task
+from commandwall.i18n import QT_TRANSLATE_NOOP, translate
 
 #: Minutes to finish a task, by priority: 特急 (1), 紧急 (2), 一般 (3), 提示 (4).
 DEADLINE_MINUTES: dict[int, int] = {1: 15, 2: 30, 3: 120, 4: 480}
 #: The action an overdue incident is escalated with.
 ESCALATE = "escalate"
+
+_TASK_LATE = QT_TRANSLATE_NOOP("supervision", "{task} 超时 {minutes} 分钟")
+_SEPARATOR = QT_TRANSLATE_NOOP("supervision", "；")
+_SOME_LATE = QT_TRANSLATE_NOOP("supervision", "任务超时")
+_NOTE = QT_TRANSLATE_NOOP("supervision", "督办：{tasks}，上报上级")
 
 
 def default_deadline(priority: int, start: datetime) -> datetime:
@@ -50,7 +56,12 @@ def minutes_late(lag: timedelta) -> int:
     return max(1, math.ceil(lag.total_seconds() / 60))
 
 
-def escalation_note(tasks: Iterable[Task], now: datetime) -> str:
-    """The note an overdue incident is escalated with: which tasks are how late."""
-    parts = [f"{t.id} 超时 {minutes_late(lag)} 分钟" for t in tasks if (lag := overdue_by(t, now)) is not None]
-    return "督办：" + ("；".join(parts) if parts else "任务超时") + "，上报上级"
+def escalation_note(tasks: Iterable[Task], now: datetime, *, translator: Callable[[str, str], str] = translate) -> str:
+    """The note an overdue incident is escalated with: which tasks are how late. The note sent to the platform
+    (its timeline, read by every desk) is in the platform's language: pass ``translator=workflow.PLATFORM_TEXT``; the
+    default translates it for this desk (the button's tooltip)."""
+    late = translator("supervision", _TASK_LATE)
+    lags = ((t, overdue_by(t, now)) for t in tasks)
+    parts = [late.format(task=t.id, minutes=minutes_late(lag)) for t, lag in lags if lag is not None]
+    joined = translator("supervision", _SEPARATOR).join(parts) if parts else translator("supervision", _SOME_LATE)
+    return translator("supervision", _NOTE).format(tasks=joined)

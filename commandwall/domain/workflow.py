@@ -11,9 +11,10 @@ enforces it (403 ``forbidden_for_role``) and the client disables and explains wh
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from commandwall.domain.models import IncidentStatus
+from commandwall.i18n import QT_TRANSLATE_NOOP, translate
 
 S = IncidentStatus
 
@@ -46,25 +47,27 @@ NEEDS_TARGET: frozenset[str] = frozenset({"merge"})
 NOTE = "note"  # 添加备注 (POST /incidents/{id}/notes)
 TASK = "dispatch"  # dispatching a task (POST /tasks) is the 派遣 right
 
+#: action -> its name on the button (translated where shown: :func:`action_label`).
 ACTION_LABELS: dict[str, str] = {
-    "accept": "受理",
-    "verify": "核实",
-    "dispatch": "派遣",
-    "start": "开始处置",
-    "resolve": "办结",
-    "close": "结案",
-    "return": "退回",
-    "escalate": "上报上级",
-    "merge": "合并",
-    "reopen": "重新打开",
-    NOTE: "添加备注",
+    "accept": QT_TRANSLATE_NOOP("domain", "受理"),
+    "verify": QT_TRANSLATE_NOOP("domain", "核实"),
+    "dispatch": QT_TRANSLATE_NOOP("domain", "派遣"),
+    "start": QT_TRANSLATE_NOOP("domain", "开始处置"),
+    "resolve": QT_TRANSLATE_NOOP("domain", "办结"),
+    "close": QT_TRANSLATE_NOOP("domain", "结案"),
+    "return": QT_TRANSLATE_NOOP("domain", "退回"),
+    "escalate": QT_TRANSLATE_NOOP("domain", "上报上级"),
+    "merge": QT_TRANSLATE_NOOP("domain", "合并"),
+    "reopen": QT_TRANSLATE_NOOP("domain", "重新打开"),
+    NOTE: QT_TRANSLATE_NOOP("domain", "添加备注"),
 }
 
+#: role code -> its name (translated where shown: :func:`role_label`).
 ROLE_LABELS: dict[str, str] = {
-    "viewer": "观察员",
-    "duty_officer": "值班员",
-    "commander": "指挥长",
-    "admin": "系统管理员",
+    "viewer": QT_TRANSLATE_NOOP("domain", "观察员"),
+    "duty_officer": QT_TRANSLATE_NOOP("domain", "值班员"),
+    "commander": QT_TRANSLATE_NOOP("domain", "指挥长"),
+    "admin": QT_TRANSLATE_NOOP("domain", "系统管理员"),
 }
 
 _DUTY = frozenset({"accept", "verify", "dispatch", "start", "resolve", "return", "escalate", NOTE})
@@ -105,15 +108,36 @@ def may(roles: Iterable[str], action: str) -> bool:
     return any(action in ROLE_ACTIONS.get(role, frozenset()) for role in roles)
 
 
-def role_label(roles: Iterable[str]) -> str:
-    """The user's roles in Chinese (``、``-separated; unknown codes as they are), or 未登录 for none."""
-    names = [ROLE_LABELS.get(role, role) for role in roles]
-    return "、".join(names) if names else "未登录"
+def action_label(action: str) -> str:
+    """The action's name in the chosen language (an unknown action as it is)."""
+    label = ACTION_LABELS.get(action)
+    return action if label is None else translate("domain", label)
 
 
-def refusal(roles: Iterable[str], action: str) -> str | None:
-    """Why a user with ``roles`` may not take ``action`` (Chinese, names the role and the action), or None."""
+def _untranslated(context: str, text: str) -> str:
+    return text
+
+
+#: The translation the exercise backend passes: none (its messages are the platform's own, in Chinese).
+PLATFORM_TEXT: Callable[[str, str], str] = _untranslated
+
+_ROLE_SEPARATOR = QT_TRANSLATE_NOOP("domain", "、")
+_NO_ROLE = QT_TRANSLATE_NOOP("domain", "未登录")
+_REFUSAL = QT_TRANSLATE_NOOP("domain", "当前角色（{roles}）无权执行「{action}」")
+
+
+def role_label(roles: Iterable[str], *, translator: Callable[[str, str], str] = translate) -> str:
+    """The user's roles in the chosen language (separated by ``、``; unknown codes as they are), or 未登录 for
+    none. The exercise backend, which stands for the platform, passes ``translator=PLATFORM_TEXT``."""
+    names = [translator("domain", ROLE_LABELS[role]) if role in ROLE_LABELS else role for role in roles]
+    return translator("domain", _ROLE_SEPARATOR).join(names) if names else translator("domain", _NO_ROLE)
+
+
+def refusal(roles: Iterable[str], action: str, *, translator: Callable[[str, str], str] = translate) -> str | None:
+    """Why a user with ``roles`` may not take ``action`` (names the role and the action), or None; ``translator``
+    as in :func:`role_label`."""
     roles = list(roles)
     if may(roles, action):
         return None
-    return f"当前角色（{role_label(roles)}）无权执行「{ACTION_LABELS.get(action, action)}」"
+    label = translator("domain", ACTION_LABELS[action]) if action in ACTION_LABELS else action
+    return translator("domain", _REFUSAL).format(roles=role_label(roles, translator=translator), action=label)

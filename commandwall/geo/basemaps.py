@@ -24,13 +24,15 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from commandwall.i18n import QT_TRANSLATE_NOOP, translate
+
 #: Highest zoom any reader answers (tile numbers stay far below 2**31).
 MAX_ZOOM = 24
 #: Query parameters whose value is a secret (天地图 ``tk``, common API-key names).
 SECRET_PARAMS = frozenset({"tk", "key", "apikey", "api_key", "access_token", "token", "ak"})
 #: Id of "no base map" (无底图) in the switcher; always offered.
 NO_BASE_MAP = "none"
-NO_BASE_MAP_TITLE = "无底图"
+NO_BASE_MAP_TITLE = QT_TRANSLATE_NOOP("basemaps", "无底图")
 #: Base-map ids: what may appear in a ``cw://app/tiles/<id>/…`` path.
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,39}$"
 _ID_RE = re.compile(ID_PATTERN)
@@ -279,5 +281,6 @@ class BaseMapCatalogue:
     def page_payload(self, selected: str) -> dict[str, Any]:
         """``{"items": [...], "none": {id, title}, "selected": id}`` for the page's switcher."""
         return {"items": [b.page_entry() for b in self.base_maps],
-                "none": {"id": NO_BASE_MAP, "title": NO_BASE_MAP_TITLE}, "selected": self.choose(selected)}
+                "none": {"id": NO_BASE_MAP, "title": translate("basemaps", NO_BASE_MAP_TITLE)},
+                "selected": self.choose(selected)}
 

@@ -4,8 +4,9 @@ Text from outside (layer titles, town, grid and road names, road classes) never 
 markup or scripts, and never passes through a template engine:
 
 * :func:`build_map_page` writes the page from this module's own constant template. It holds only the asset
-  URLs, the window title and a configuration of numbers (initial centre, zoom, bounds) in a JSON data block —
-  the same bytes for every layer set up to those numbers. There is no inline script, so the
+  URLs, the window title and a configuration in a JSON data block: numbers (initial centre, zoom, bounds) and
+  the page's own words in the chosen language with the locale its numbers follow (``commandwall.mapdoc.strings``)
+  — the same bytes for every layer set up to those numbers. There is no inline script, so the
   Content-Security-Policy allows scripts only from the asset scheme, and inline event handlers never run.
 * :func:`static_layers_payload` turns the static layers (boundary, towns, grids, roads) into JSON-ready data:
   their GeoJSON (names and road classes only), cleaned Leaflet styles, titles and the town label points. The
@@ -30,6 +31,8 @@ from shapely.errors import ShapelyError
 from shapely.geometry import shape
 
 from commandwall.geo.crs import geometry_positions
+from commandwall.i18n import QT_TRANSLATE_NOOP, translate
+from commandwall.mapdoc.strings import DEFAULT_LOCALE, PAGE_STRINGS, page_locale, page_strings
 from commandwall.textsafe import display_text
 
 #: Centre of Xuecheng District (薛城区), used when no layer gives an extent.
@@ -52,7 +55,7 @@ DEFAULT_STYLES: dict[str, dict[str, Any]] = {
     "roads": {"color": "#ffb74d", "weight": 2, "opacity": 0.85},
 }
 
-#: Road weight offset by road class (道路等级).
+#: Road weight offset by road class (道路等级: the values of the roads layer's ``class``, data, not shown).
 ROAD_CLASS_WEIGHT: dict[str, float] = {"主干道": 1.0, "次干道": 0.0, "支路": -0.8}
 
 _COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
@@ -64,7 +67,7 @@ _NUMERIC_STYLE_LIMITS: dict[str, tuple[float, float]] = {
 _DASH_RE = re.compile(r"^[0-9.]+(?:[ ,]+[0-9.]+)*$")
 _PRECISION = 6
 #: Title of the town label overlay in the layer control.
-TOWN_LABELS_TITLE = "镇街名称"
+TOWN_LABELS_TITLE = QT_TRANSLATE_NOOP("map_page", "镇街名称")
 #: Positions nested in a GeoJSON ``coordinates`` member, per geometry type.
 _POSITION_DEPTH = {
     "Point": 0,
@@ -74,6 +77,7 @@ _POSITION_DEPTH = {
     "Polygon": 2,
     "MultiPolygon": 3,
 }
+_LOCALE_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 _URL_ATTR_RE = re.compile(r"""<(?:script|link)\b[^>]*?\b(?:src|href)\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
 
 
@@ -320,7 +324,7 @@ def static_layers_payload(layers: Iterable[LayerLike]) -> dict[str, Any]:
     ]
     return {
         "layers": refs,
-        "labels": {"title": TOWN_LABELS_TITLE, "points": points} if points else None,
+        "labels": {"title": translate("map_page", TOWN_LABELS_TITLE), "points": points} if points else None,
         "bounds": _bounds(static),
         "styles": point_styles(layers),
     }
@@ -369,6 +373,7 @@ PAGE_SCRIPTS: tuple[str | None, ...] = (
     "node_modules/proj4/dist/proj4.js",
     None,  # qwebchannel.js
     "node_modules/supercluster/dist/supercluster.min.js",
+    "cw-i18n.js",
     "cw-points.js",
     "cw-incidents.js",
     "cw-tools.js",
@@ -402,9 +407,10 @@ def build_map_page(
     *,
     asset_base: str = "cw://app/web/",
     qwebchannel_url: str | None = None,
-    title: str = "薛城区 一张图",
+    title: str | None = None,
     csp: bool = True,
     tile_hosts: Iterable[str] = (),
+    locale: str | None = None,
 ) -> str:
     """The map page's HTML: the fixed skeleton that loads Leaflet, qwebchannel.js and cw-map.js/css.
 
@@ -412,7 +418,15 @@ def build_map_page(
     sent to the page as data (:func:`static_layers_payload`). ``asset_base`` is where ``resources/web`` is
     served; ``qwebchannel_url`` defaults to ``qwebchannel.js`` one level above it (``cw://app/qwebchannel.js``).
     ``tile_hosts`` are the remote base-map servers the page may load images from (its CSP), nothing else.
+    The page's words are in the chosen language (:func:`commandwall.mapdoc.strings.page_strings`, and the
+    window ``title`` unless given); its numbers follow ``locale`` (a BCP 47 tag; by default the catalogue's,
+    ``zh-CN`` without one).
     """
+    if title is None:
+        title = translate("map_page", PAGE_STRINGS["page_title"])
+    locale = locale or page_locale()
+    if not _LOCALE_RE.match(locale):
+        locale = DEFAULT_LOCALE
     if not asset_base.endswith("/"):
         asset_base += "/"
     if qwebchannel_url is None:
@@ -421,8 +435,9 @@ def build_map_page(
     center = (
         [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2] if bounds else list(DISTRICT_CENTER)
     )
-    config = {"center": center, "zoom": 11, "bounds": bounds}
-    config_json = json.dumps(config, allow_nan=False).replace("<", "\\u003c")  # numbers only; belt and braces
+    config = {"center": center, "zoom": 11, "bounds": bounds, "locale": locale, "strings": page_strings()}
+    # ASCII JSON; the page's own words only, and no "<" or "&" can end the data block or start an entity
+    config_json = json.dumps(config, allow_nan=False).replace("<", "\\u003c").replace("&", "\\u0026")
     policy = ""
     if csp:
         scheme = urlsplit(asset_base).scheme or "cw"

@@ -20,30 +20,29 @@ from typing import Any
 import numpy as np
 
 from commandwall.domain.models import (
-    TASK_STATUS_LABELS,
     UNIT_STATUS_LABELS,
     Camera,
     CameraStatus,
     Incident,
     Unit,
     UnitStatus,
+    task_status_label,
 )
+from commandwall.i18n import QT_TRANSLATE_NOOP, translate
 from commandwall.localtime import to_display
 from commandwall.textsafe import display_text
 
 log = logging.getLogger(__name__)
 
-#: Chinese names of emergency resource types (应急资源).
 _COLOUR_RE = re.compile(r"#[0-9a-fA-F]{6}")
 
+#: Chinese names of emergency resource types (应急资源), translated where the payload is built.
 RESOURCE_TYPES: dict[str, str] = {
-    "hospital": "医院",
-    "fire_station": "消防站",
-    "shelter": "避难场所",
-    "depot": "物资储备库",
+    "hospital": QT_TRANSLATE_NOOP("map_page", "医院"),
+    "fire_station": QT_TRANSLATE_NOOP("map_page", "消防站"),
+    "shelter": QT_TRANSLATE_NOOP("map_page", "避难场所"),
+    "depot": QT_TRANSLATE_NOOP("map_page", "物资储备库"),
 }
-
-#: Chinese names of unit statuses.
 
 _PRECISION = 6
 
@@ -105,7 +104,8 @@ def camera_columns(cameras: Sequence[Camera]) -> dict[str, Any]:
 
 
 def incident_payload(incident: Incident) -> dict[str, Any]:
-    """One incident with the labels the page shows in its tooltip (Chinese category and status)."""
+    """One incident with the labels the page shows in its tooltip (category and status in the chosen
+    language)."""
     return {
         "id": incident.id,
         "title": display_text(incident.title),
@@ -129,11 +129,12 @@ def incidents_payload(incidents: Iterable[Incident]) -> list[dict[str, Any]]:
 def unit_payload(unit: Unit) -> dict[str, Any]:
     """One field unit (力量) with its department and status."""
     status = str(unit.status)
-    state = label = UNIT_STATUS_LABELS.get(UnitStatus(status), status)
-    task = "无任务"
+    known = UNIT_STATUS_LABELS.get(UnitStatus(status))
+    state = label = status if known is None else translate("domain", known)
+    task = translate("map_page", "无任务")
     if unit.task_status is not None:  # the task it is on, as its unit reported it
-        task = TASK_STATUS_LABELS[unit.task_status]
-        label += f" · 任务{task}"
+        task = task_status_label(unit.task_status)
+        label = translate("map_page", "{status} · 任务{task}").format(status=state, task=task)
     return {
         "id": unit.id,
         "name": display_text(unit.name),
@@ -176,7 +177,7 @@ def resource_payload(feature: Mapping[str, Any]) -> dict[str, Any] | None:
         "id_text": display_text(rid, 64),
         "name": display_text(props.get("name") or ""),
         "type": rtype,
-        "type_label": display_text(RESOURCE_TYPES.get(rtype, rtype)),
+        "type_label": display_text(translate("map_page", RESOURCE_TYPES[rtype]) if rtype in RESOURCE_TYPES else rtype),
         "town": display_text(props.get("town") or ""),
         "capacity": capacity
         if isinstance(capacity, int | float) and not isinstance(capacity, bool)

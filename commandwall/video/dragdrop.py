@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable
 
 from commandwall.domain.models import MAX_ID_CHARS
+from commandwall.i18n import translate
 from commandwall.video.layout import MAX_TILES
 
 #: camera ids, a JSON array of strings, UTF-8
@@ -35,13 +36,14 @@ def decode_camera_ids(data: bytes) -> list[str]:
     try:
         value = json.loads(bytes(data).decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
-        raise ValueError(f"拖放的摄像机数据无法读取 ({error.__class__.__name__})") from None
+        message = translate("wall", "拖放的摄像机数据无法读取 ({error})").format(error=error.__class__.__name__)
+        raise ValueError(message) from None
     if not isinstance(value, list):
-        raise ValueError("拖放的摄像机数据应为编号列表")
+        raise ValueError(translate("wall", "拖放的摄像机数据应为编号列表"))
     ids: list[str] = []
     for item in value:
         if not isinstance(item, str) or not item.strip() or len(item) > MAX_CAMERA_ID_LEN:
-            raise ValueError(f"拖放的数据含无效的摄像机编号：{str(item)[:20]!r}")
+            raise ValueError(translate("wall", "拖放的数据含无效的摄像机编号：{id}").format(id=repr(str(item)[:20])))
         if item not in ids:
             ids.append(item)
     return ids[:MAX_DROPPED_CAMERAS]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from commandwall.domain.models import Camera
+from commandwall.i18n import translate
 
 StreamKind = Literal["main", "sub"]
 
@@ -53,7 +54,7 @@ class WallLayout:
     @property
     def title(self) -> str:
         """The menu text, e.g. 9画面, 1+5画面."""
-        return f"{self.key}画面"
+        return translate("wall", "{key}画面").format(key=self.key)
 
     @property
     def big_tiles(self) -> tuple[int, ...]:
@@ -72,7 +73,9 @@ class WallLayout:
         """The layout called ``key`` ("9", 9, "1+5" …); ValueError (naming the offered ones) otherwise."""
         layout = LAYOUTS.get(str(key).strip())
         if layout is None:
-            raise ValueError(f"无此画面布局：{str(key)[:20]!r}（可选 {'、'.join(LAYOUTS)}）")
+            offered = translate("wall", "、").join(LAYOUTS)
+            raise ValueError(translate("wall", "无此画面布局：{layout}（可选 {offered}）").format(
+                layout=repr(str(key)[:20]), offered=offered))
         return layout
 
     def cell(self, index: int) -> tuple[int, int]:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from commandwall.i18n import translate
 from commandwall.video.dragdrop import MAX_CAMERA_ID_LEN
 from commandwall.video.layout import WallLayout
 from commandwall.video.tour import Tour
@@ -56,7 +57,8 @@ class WallPreset:
     def __post_init__(self) -> None:
         name = self.name.strip() if isinstance(self.name, str) else ""
         if not name or len(name) > MAX_NAME_LEN or _UNSAFE_IN_FILE_NAMES.search(name):
-            raise PresetError(f"预案名称须为 1–{MAX_NAME_LEN} 个字符，且不含 / \\ : * ? \" < > |")
+            raise PresetError(translate("presets", "预案名称须为 1–{max} 个字符，且不含 / \\ : * ? \" < > |").format(
+                max=MAX_NAME_LEN))
         object.__setattr__(self, "name", name)
         try:
             layout = WallLayout.named(self.layout)
@@ -65,12 +67,14 @@ class WallPreset:
         object.__setattr__(self, "layout", layout.key)
         cameras = tuple(self.cameras)
         if len(cameras) > layout.tiles:
-            raise PresetError(f"预案「{name}」有 {len(cameras)} 个画面的摄像机，"
-                              f"布局 {layout.key} 只有 {layout.tiles} 个画面")
+            too_many = translate("presets",
+                                 "预案「{name}」有 {count} 个画面的摄像机，布局 {layout} 只有 {tiles} 个画面")
+            raise PresetError(too_many.format(name=name, count=len(cameras), layout=layout.key, tiles=layout.tiles))
         for camera_id in cameras:
             if camera_id is not None and (not isinstance(camera_id, str) or not camera_id.strip()
                                           or len(camera_id) > MAX_CAMERA_ID_LEN):
-                raise PresetError(f"预案「{name}」含无效的摄像机编号 {str(camera_id)[:20]!r}")
+                raise PresetError(translate("presets", "预案「{name}」含无效的摄像机编号 {id}").format(
+                    name=name, id=repr(str(camera_id)[:20])))
         object.__setattr__(self, "cameras", cameras)
 
     def to_json(self) -> str:
@@ -88,19 +92,22 @@ class WallPreset:
         try:
             doc = json.loads(text)
         except json.JSONDecodeError as error:
-            raise PresetError(f"不是有效的 JSON（第 {error.lineno} 行）") from None
+            not_json = translate("presets", "不是有效的 JSON（第 {line} 行）")
+            raise PresetError(not_json.format(line=error.lineno)) from None
         except RecursionError:
-            raise PresetError("JSON 嵌套过深") from None
+            raise PresetError(translate("presets", "JSON 嵌套过深")) from None
         if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-            raise PresetError(f"不是视频墙预案文件（缺少 \"format\": \"{FORMAT}\"）")
+            not_preset = translate("presets", "不是视频墙预案文件（缺少 \"format\": \"{format}\"）")
+            raise PresetError(not_preset.format(format=FORMAT))
         if doc.get("version") != VERSION:
-            raise PresetError(f"预案文件版本 {str(doc.get('version'))[:10]!r} 不受支持（应为 {VERSION}）")
+            raise PresetError(translate("presets", "预案文件版本 {version} 不受支持（应为 {expected}）").format(
+                version=repr(str(doc.get("version"))[:10]), expected=VERSION))
         cameras = doc.get("cameras", [])
         if not isinstance(cameras, list):
-            raise PresetError("\"cameras\" 应为摄像机编号列表")
+            raise PresetError(translate("presets", "\"cameras\" 应为摄像机编号列表"))
         name = doc.get("name")
         if not isinstance(name, str):
-            raise PresetError("缺少预案名称 \"name\"")
+            raise PresetError(translate("presets", "缺少预案名称 \"name\""))
         return cls(name=name, layout=str(doc.get("layout", "")), cameras=tuple(cameras),
                    tour=_tour(doc.get("tour"), name))  # fmt: skip
 
@@ -109,7 +116,8 @@ def _tour(value: object, preset: str) -> Tour | None:
     if value is None:
         return None
     if not isinstance(value, dict) or not isinstance(value.get("camera_ids"), list):
-        raise PresetError(f"预案「{preset}」的 \"tour\" 应含 \"camera_ids\" 列表")
+        no_ids = translate("presets", "预案「{name}」的 \"tour\" 应含 \"camera_ids\" 列表")
+        raise PresetError(no_ids.format(name=preset))
     try:
         return Tour(str(value.get("name") or preset)[:MAX_NAME_LEN], value["camera_ids"], value.get("dwell_s", 15.0))
     except ValueError as error:
@@ -124,7 +132,8 @@ class PresetFileError:
     message: str
 
     def __str__(self) -> str:
-        return f"预案文件 {self.path.name} 无法使用：{self.message}"
+        template = translate("presets", "预案文件 {name} 无法使用：{problem}")
+        return template.format(name=self.path.name, problem=self.message)
 
 
 @dataclass(frozen=True)
@@ -155,13 +164,15 @@ class PresetStore:
             for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
                 try:
                     if path.stat().st_size > MAX_FILE_BYTES:
-                        raise PresetError(f"文件过大（超过 {MAX_FILE_BYTES // 1024} KB）")
+                        too_big = translate("presets", "文件过大（超过 {kb} KB）")
+                        raise PresetError(too_big.format(kb=MAX_FILE_BYTES // 1024))
                     preset = WallPreset.from_json(path.read_text(encoding="utf-8"))
                 except PresetError as error:
                     errors.append(PresetFileError(path, str(error)))
                     continue
                 except (OSError, UnicodeDecodeError) as error:
-                    errors.append(PresetFileError(path, f"读取失败（{error.__class__.__name__}）"))
+                    problem = translate("presets", "读取失败（{error}）").format(error=error.__class__.__name__)
+                    errors.append(PresetFileError(path, problem))
                     continue
                 found[preset.name] = preset
         return PresetList(sorted(found.values(), key=lambda p: p.name), errors)

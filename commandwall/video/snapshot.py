@@ -12,6 +12,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 
+from commandwall.i18n import translate
 from commandwall.textsafe import is_hidden
 
 #: characters that cannot be in a file name on Windows or Linux, and control characters
@@ -26,7 +27,8 @@ MAX_SUFFIX = 99
 
 def burn_in_text(camera_name: str, camera_id: str, when: datetime) -> str:
     """The line burned into the picture: name, id and time to the second."""
-    return f"{camera_name}（{camera_id}）  {when:%Y-%m-%d %H:%M:%S}"
+    return translate("wall", "{name}（{id}）  {time}").format(name=camera_name, id=camera_id,
+                                                           time=f"{when:%Y-%m-%d %H:%M:%S}")
 
 
 def _safe(part: str) -> str:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from commandwall.domain.models import Camera
+from commandwall.i18n import translate
 
 #: shortest and longest dwell per page, seconds (below 3 s streams barely open before the page moves on)
 MIN_DWELL_S = 3.0
@@ -41,24 +42,23 @@ class Tour:
         ids = tuple(self.camera_ids)
         object.__setattr__(self, "camera_ids", ids)  # frozen: normalise a list to a tuple once
         if not isinstance(self.name, str) or not self.name.strip():
-            raise ValueError("轮巡名称不能为空 (a tour needs a name)")
+            raise ValueError(translate("tour", "轮巡名称不能为空"))
         if not ids:
-            raise ValueError(f"轮巡「{self.name}」没有摄像机 (a tour needs at least one camera)")
+            raise ValueError(translate("tour", "轮巡「{name}」没有摄像机").format(name=self.name))
         bad = [cid for cid in ids if not isinstance(cid, str) or not cid.strip()]
         if bad:
-            raise ValueError(f"轮巡「{self.name}」含无效的摄像机编号 {bad[0]!r} (invalid camera id)")
+            invalid = translate("tour", "轮巡「{name}」含无效的摄像机编号 {id}")
+            raise ValueError(invalid.format(name=self.name, id=repr(bad[0])))
         duplicates = [cid for cid, n in Counter(ids).items() if n > 1]
         if duplicates:
-            listed = "、".join(duplicates)
-            raise ValueError(f"轮巡「{self.name}」中摄像机重复：{listed} (camera listed twice)")
+            listed = translate("tour", "、").join(duplicates)
+            raise ValueError(translate("tour", "轮巡「{name}」中摄像机重复：{ids}").format(name=self.name, ids=listed))
         dwell = self.dwell_s
         if isinstance(dwell, bool) or not isinstance(dwell, int | float) or not math.isfinite(dwell):
-            raise ValueError(f"轮巡停留时间无效：{dwell!r} (dwell must be a number of seconds)")
+            raise ValueError(translate("tour", "轮巡停留时间无效：{dwell}").format(dwell=repr(dwell)))
         if not MIN_DWELL_S <= dwell <= MAX_DWELL_S:
-            raise ValueError(
-                f"轮巡停留时间须在 {MIN_DWELL_S:g}–{MAX_DWELL_S:g} 秒之间，而不是 {dwell:g} 秒 "
-                f"(dwell must be {MIN_DWELL_S:g}–{MAX_DWELL_S:g} s)"
-            )
+            raise ValueError(translate("tour", "轮巡停留时间须在 {min}–{max} 秒之间，而不是 {dwell} 秒").format(
+                min=f"{MIN_DWELL_S:g}", max=f"{MAX_DWELL_S:g}", dwell=f"{dwell:g}"))
 
     def __len__(self) -> int:
         return len(self.camera_ids)
@@ -147,7 +147,8 @@ def tour_for_town(cameras: Iterable[Camera], town: str, dwell_s: float = DEFAULT
     """
     ids = list(dict.fromkeys(camera.id for camera in cameras if camera.town == town))
     if not ids:
-        raise ValueError(f"{town or '（未知街镇）'} 没有摄像机，无法轮巡 (no cameras in this town)")
+        place = town or translate("tour", "（未知街镇）")
+        raise ValueError(translate("tour", "{place} 没有摄像机，无法轮巡").format(place=place))
     return Tour(name=town, camera_ids=tuple(ids), dwell_s=dwell_s)
 
 
@@ -158,7 +159,8 @@ def tour_for_grid(
     (e.g. 临城街道第03网格) or the grid id. Raises ValueError if the grid has no cameras."""
     ids = list(dict.fromkeys(camera.id for camera in cameras if camera.grid == grid))
     if not ids:
-        raise ValueError(f"{name or grid or '（未知网格）'} 没有摄像机，无法轮巡 (no cameras in this grid cell)")
+        place = name or grid or translate("tour", "（未知网格）")
+        raise ValueError(translate("tour", "{place} 没有摄像机，无法轮巡").format(place=place))
     return Tour(name=name or grid, camera_ids=tuple(ids), dwell_s=dwell_s)
 
 
@@ -167,14 +169,17 @@ def tour_around(camera_index_result: Iterable[Camera], name: str, dwell_s: float
     their order (best first). A camera listed twice is kept once. Raises ValueError if there is none."""
     ids = list(dict.fromkeys(camera.id for camera in camera_index_result))
     if not ids:
-        raise ValueError(f"「{name}」没有可轮巡的摄像机 (no cameras around)")
+        raise ValueError(translate("tour", "「{name}」没有可轮巡的摄像机").format(name=name))
     return Tour(name=name, camera_ids=tuple(ids), dwell_s=dwell_s)
 
 
 def tour_status_text(name: str, page: int, pages: int, *, paused: bool = False) -> str:
     """Status-bar text of a running tour: "轮巡：临城街道 第 2/9 页" (or 暂无在线摄像机 for page 0)."""
-    text = f"轮巡：{name} 第 {page}/{pages} 页" if page > 0 else f"轮巡：{name} 暂无在线摄像机"
-    return text + "（已暂停）" if paused else text
+    if page > 0:
+        text = translate("tour", "轮巡：{name} 第 {page}/{pages} 页").format(name=name, page=page, pages=pages)
+    else:
+        text = translate("tour", "轮巡：{name} 暂无在线摄像机").format(name=name)
+    return translate("tour", "{status}（已暂停）").format(status=text) if paused else text
 
 
 def _check_tile_count(tile_count: int) -> None:

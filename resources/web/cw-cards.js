@@ -6,7 +6,7 @@
  * 派往所选事件. Before offering it the card asks Python (MapBridge.unitDispatch(id) -> {enabled, reason}); a
  * disabled button says why next to it. Pressing it calls MapBridge.dispatchUnit(id): the app opens its dispatch
  * dialog for the selected incident with that unit ticked. A resource's card lists its details. Every piece of
- * text is set with textContent only.
+ * text is set with textContent only; the card's own words come from CW.t (cw-i18n.js).
  */
 (function () {
   "use strict";
@@ -45,14 +45,14 @@
       unit: function (u) {
         var box = el("div", "cw-card cw-unit-card");
         box.appendChild(el("div", "cw-card-title", u.name));
-        row(box, "部门", u.department);
-        row(box, "状态", u.state_label || u.status_label);
-        row(box, "任务", u.task_label || "无任务");
-        row(box, "最后上报", u.reported || "");
-        var button = el("button", "cw-card-dispatch", "派往所选事件");
+        row(box, CW.t("card_department"), u.department);
+        row(box, CW.t("card_status"), u.state_label || u.status_label);
+        row(box, CW.t("card_task"), u.task_label || CW.t("card_no_task"));
+        row(box, CW.t("card_last_report"), u.reported || "");
+        var button = el("button", "cw-card-dispatch", CW.t("card_dispatch"));
         button.type = "button";
         button.disabled = true;
-        var reason = el("div", "cw-card-reason", "正在确认…");
+        var reason = el("div", "cw-card-reason", CW.t("card_checking"));
         box.appendChild(button);
         box.appendChild(reason);
         L.DomEvent.disableClickPropagation(box);
@@ -71,7 +71,7 @@
             button.title = reason.textContent;
           });
         } else {
-          reason.textContent = "未连接";
+          reason.textContent = CW.t("card_not_connected");
         }
         open([u.lat, u.lon], box, "unit", u.id);
       },
@@ -80,11 +80,11 @@
       resource: function (r) {
         var box = el("div", "cw-card cw-resource-card");
         box.appendChild(el("div", "cw-card-title", r.name));
-        row(box, "类型", r.type_label);
-        if (r.town) row(box, "所在镇街", r.town);
-        if (r.capacity !== null && r.capacity !== undefined) row(box, "容量", r.capacity);
-        if (r.id) row(box, "编号", r.id_text);
-        row(box, "位置", Number(r.lon).toFixed(5) + ", " + Number(r.lat).toFixed(5));
+        row(box, CW.t("card_type"), r.type_label);
+        if (r.town) row(box, CW.t("card_town"), r.town);
+        if (r.capacity !== null && r.capacity !== undefined) row(box, CW.t("card_capacity"), r.capacity);
+        if (r.id) row(box, CW.t("card_id"), r.id_text);
+        row(box, CW.t("card_position"), CW.number(r.lon, 5, false) + ", " + CW.number(r.lat, 5, false));
         L.DomEvent.disableClickPropagation(box);
         open([r.lat, r.lon], box, "resource", r.id);
       },

@@ -12,7 +12,7 @@
 
   var CW = (window.CW = window.CW || {});
   var PRIORITY_COLORS = { 1: "#ff3b30", 2: "#ff9500", 3: "#ffd60a", 4: "#64d2ff" };
-  var PRIORITY_LABELS = { 1: "特急", 2: "紧急", 3: "一般", 4: "提示" };
+  var PRIORITY_LABELS = { 1: CW.t("priority_1"), 2: CW.t("priority_2"), 3: CW.t("priority_3"), 4: CW.t("priority_4") };
   var CLOSED = { resolved: true, closed: true, merged: true };
   var CLOSED_COLOR = "#8e8e93";
 

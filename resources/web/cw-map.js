@@ -46,11 +46,11 @@
     "公安": "#0a84ff", "消防": "#ff453a", "卫健": "#ffffff", "城管": "#32ade6",
     "应急": "#ff9f0a", "交警": "#5e5ce6", "环保": "#30d158",
   };
-  var RESOURCE_STYLES = {
-    hospital: { glyph: "医", color: "#ff375f" },
-    fire_station: { glyph: "消", color: "#ff453a" },
-    shelter: { glyph: "避", color: "#30d158" },
-    depot: { glyph: "储", color: "#bf5af2" },
+  var RESOURCE_STYLES = { // the badge's character is the page's word for the type (CW.t)
+    hospital: { glyph: CW.t("glyph_hospital"), color: "#ff375f" },
+    fire_station: { glyph: CW.t("glyph_fire_station"), color: "#ff453a" },
+    shelter: { glyph: CW.t("glyph_shelter"), color: "#30d158" },
+    depot: { glyph: CW.t("glyph_depot"), color: "#bf5af2" },
   };
 
   var map = null;
@@ -159,7 +159,7 @@
   function cameraTooltip(card) {
     var box = el("div", "cw-tip");
     box.appendChild(el("div", "cw-tip-title", card.name || card.id));
-    var line = card.id + " · " + (card.status === "online" ? "在线" : "离线");
+    var line = card.id + " · " + (card.status === "online" ? CW.t("camera_online") : CW.t("camera_offline"));
     box.appendChild(el("div", "cw-tip-line", card.town ? line + " · " + card.town : line));
     return box;
   }
@@ -368,7 +368,7 @@
   function setResources(list) {
     groups.resources.clearLayers();
     list.forEach(function (r) {
-      var style = own(RESOURCE_STYLES, r.type) || { glyph: "资", color: "#8e8e93" };
+      var style = own(RESOURCE_STYLES, r.type) || { glyph: CW.t("glyph_resource"), color: "#8e8e93" };
       var badge = el("span", "cw-resource-badge", style.glyph);
       badge.style.borderColor = style.color;
       badge.style.color = style.color;
@@ -378,7 +378,7 @@
       });
       var tip = el("div", "cw-tip");
       tip.appendChild(el("div", "cw-tip-title", r.name));
-      var line = r.type_label + (r.capacity != null ? " · 容量 " + r.capacity : "");
+      var line = r.type_label + (r.capacity != null ? " · " + CW.t("resource_capacity", { capacity: r.capacity }) : "");
       tip.appendChild(el("div", "cw-tip-line", line));
       marker.bindTooltip(tip, { direction: "top", offset: [0, -8] });
       marker.on("click", function () { marker.closeTooltip(); CW.cards.resource(r); });
@@ -419,7 +419,7 @@
       if (item.overlay) parts.push(tileLayer(item.overlay, item));
       baseLayers.push({ id: String(item.id), title: String(item.title), layer: L.layerGroup(parts) });
     });
-    var none = own(data, "none") || { id: "none", title: "无底图" };
+    var none = own(data, "none") || { id: "none", title: CW.t("no_base_map") };
     baseLayers.push({ id: String(none.id), title: String(none.title), layer: L.layerGroup([]) });
     baseLayers.forEach(function (ref) { ref.layer.cwBaseMap = ref.id; });
     var selected = baseLayers.filter(function (ref) { return ref.id === own(data, "selected"); })[0];
@@ -433,10 +433,10 @@
   }
 
   function formatCoordinates(latlng) {
-    var text = "WGS84 " + latlng.lng.toFixed(6) + "°E " + latlng.lat.toFixed(6) + "°N";
+    var text = "WGS84 " + CW.number(latlng.lng, 6, false) + "°E " + CW.number(latlng.lat, 6, false) + "°N";
     if (typeof proj4 === "function") {
       var xy = proj4("WGS84", GK_4548, [latlng.lng, latlng.lat]);
-      text += " · CGCS2000 GK 4548 E " + xy[0].toFixed(1) + " N " + xy[1].toFixed(1);
+      text += " · CGCS2000 GK 4548 E " + CW.number(xy[0], 1, false) + " N " + CW.number(xy[1], 1, false);
     }
     return text;
   }
@@ -445,8 +445,8 @@
   function addCoordinateReadout() {
     var control = L.control({ position: "bottomleft" });
     control.onAdd = function () {
-      var box = el("div", "cw-coords leaflet-control", "移动鼠标查看坐标");
-      box.title = "点击复制坐标";
+      var box = el("div", "cw-coords leaflet-control", CW.t("coords_hint"));
+      box.title = CW.t("coords_copy");
       L.DomEvent.disableClickPropagation(box);
       L.DomEvent.on(box, "click", function () {
         if (CW.coordinates) {
@@ -493,20 +493,21 @@
     var legend = L.control({ position: "bottomright" });
     legend.onAdd = function () {
       var box = el("div", "cw-legend leaflet-control");
-      box.appendChild(el("div", "cw-legend-title", "图例"));
-      box.appendChild(legendRow("cw-dot", CAMERA_COLORS.online, "摄像头（在线）"));
-      box.appendChild(legendRow("cw-dot", CAMERA_COLORS.offline, "摄像头（离线）"));
-      var cluster = legendRow("cw-dot cw-cluster", null, "摄像头聚合（数字为数量，绿弧为在线占比）");
+      box.appendChild(el("div", "cw-legend-title", CW.t("legend_title")));
+      box.appendChild(legendRow("cw-dot", CAMERA_COLORS.online, CW.t("legend_camera_online")));
+      box.appendChild(legendRow("cw-dot", CAMERA_COLORS.offline, CW.t("legend_camera_offline")));
+      var cluster = legendRow("cw-dot cw-cluster", null, CW.t("legend_cluster"));
       cluster.firstChild.style.borderColor = CAMERA_COLORS.online;
       box.appendChild(cluster);
       [1, 2, 3, 4].forEach(function (p) {
-        box.appendChild(legendRow("cw-dot cw-ring", PRIORITY_COLORS[p], "事件 · " + PRIORITY_LABELS[p]));
+        var label = CW.t("legend_incident", { priority: PRIORITY_LABELS[p] });
+        box.appendChild(legendRow("cw-dot cw-ring", PRIORITY_COLORS[p], label));
       });
-      box.appendChild(legendRow("cw-dot cw-ring", "#8e8e93", "事件 · 已办结"));
-      var warningArea = legendRow("cw-square cw-warning-swatch", null, "预警区域（颜色为预警级别）");
+      box.appendChild(legendRow("cw-dot cw-ring", "#8e8e93", CW.t("legend_incident_closed")));
+      var warningArea = legendRow("cw-square cw-warning-swatch", null, CW.t("legend_warning_area"));
       box.appendChild(warningArea);
-      box.appendChild(legendRow("cw-diamond", DEPARTMENT_COLORS["公安"], "处置力量（点击查看、派遣）"));
-      var resources = legendRow("cw-square", null, "应急资源");
+      box.appendChild(legendRow("cw-diamond", DEPARTMENT_COLORS["公安"], CW.t("legend_units")));
+      var resources = legendRow("cw-square", null, CW.t("legend_resources"));
       resources.firstChild.style.borderColor = RESOURCE_STYLES.hospital.color;
       box.appendChild(resources);
       L.DomEvent.disableClickPropagation(box);
@@ -592,7 +593,7 @@
     Object.keys(resources).forEach(function (type) {
       if (typeof resources[type] !== "string") return;
       Object.defineProperty(RESOURCE_STYLES, type, {
-        value: { glyph: (own(RESOURCE_STYLES, type) || { glyph: "资" }).glyph, color: resources[type] },
+        value: { glyph: (own(RESOURCE_STYLES, type) || { glyph: CW.t("glyph_resource") }).glyph, color: resources[type] },
         enumerable: true, configurable: true, writable: true,
       });
     });
@@ -665,13 +666,13 @@
     baseLayers.forEach(function (ref) { control.addBaseLayer(ref.layer, ref.title); });
     staticLayers.forEach(function (ref) { control.addOverlay(ref.layer, ref.title); });
     if (labelGroup) control.addOverlay(labelGroup, labelGroup.cwTitle);
-    control.addOverlay(groups.cameras, "摄像头");
-    control.addOverlay(groups.fov, "摄像头视域");
-    control.addOverlay(groups.incidents, "事件");
+    control.addOverlay(groups.cameras, CW.t("layer_cameras"));
+    control.addOverlay(groups.fov, CW.t("layer_fov"));
+    control.addOverlay(groups.incidents, CW.t("layer_incidents"));
     control.addOverlay(density.layer, density.title);
     control.addOverlay(warnings.layer, warnings.title);
-    control.addOverlay(groups.units, "处置力量");
-    control.addOverlay(groups.resources, "应急资源");
+    control.addOverlay(groups.units, CW.t("layer_units"));
+    control.addOverlay(groups.resources, CW.t("layer_resources"));
     CW.layerControl = control.addTo(map);
   }
 

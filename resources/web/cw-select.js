@@ -12,8 +12,9 @@
   "use strict";
 
   var CW = (window.CW = window.CW || {});
-  var TOOLS = [["rectangle", "框选", "框选：点击两个对角"], ["circle", "圈选", "圈选：点击圆心，再点击圆周"],
-    ["polygon", "多边形", "多边形：逐点点击，双击结束"]];
+  var TOOLS = ["rectangle", "circle", "polygon"].map(function (k) {
+    return [k, CW.t("select_" + k), CW.t("select_" + k + "_tip")];
+  });
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -48,8 +49,8 @@
     var title = el("div", "cw-selection-title");
     var list = el("div", "cw-selection-list");
     var row = el("div", "cw-selection-actions");
-    var toWallButton = el("button", "cw-selection-wall", "上墙");
-    var clearButton = el("button", "cw-selection-clear", "清除");
+    var toWallButton = el("button", "cw-selection-wall", CW.t("selection_to_wall"));
+    var clearButton = el("button", "cw-selection-clear", CW.t("selection_clear"));
     row.appendChild(toWallButton);
     row.appendChild(clearButton);
     panel.appendChild(title);
@@ -96,8 +97,8 @@
           console.warn("cw-map: selection refused: " + answer.error);
           return;
         }
-        var listed = answer.inside.map(function (c) { return L.extend({ why: "区域内" }, c); })
-          .concat(answer.sees.map(function (c) { return L.extend({ why: "视域覆盖" }, c); }));
+        var listed = answer.inside.map(function (c) { return L.extend({ why: CW.t("selection_inside") }, c); })
+          .concat(answer.sees.map(function (c) { return L.extend({ why: CW.t("selection_sees") }, c); }));
         show(listed, drawnKind);
       });
     }
@@ -108,14 +109,15 @@
       items.forEach(function (item, i) {
         var line = el("div", "cw-selection-row");
         line.appendChild(el("span", "cw-selection-name", item.name || item.id));
-        line.appendChild(el("span", "cw-selection-why", item.why + (item.status === "online" ? "" : " · 离线")));
+        var why = item.status === "online" ? item.why : CW.t("selection_offline", { why: item.why });
+        line.appendChild(el("span", "cw-selection-why", why));
         var remove = el("button", "cw-selection-remove", "×");
-        remove.title = "移出选择";
+        remove.title = CW.t("selection_remove");
         remove.addEventListener("click", function () { items.splice(i, 1); show(items, drawnKind); });
         line.appendChild(remove);
         list.appendChild(line);
       });
-      title.textContent = "已选摄像头 " + items.length + " 个";
+      title.textContent = CW.t("selection_title", { count: items.length });
       toWallButton.disabled = items.length === 0;
       panel.style.display = "";
       actions.select(items.map(function (c) { return c.id; }));

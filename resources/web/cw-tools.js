@@ -25,7 +25,7 @@
     title.textContent = String(cell.name);
     var line = document.createElement("div");
     line.className = "cw-tip-line";
-    line.textContent = "事件 " + cell.count + " 起";
+    line.textContent = CW.t("density_count", { count: cell.count });
     box.appendChild(title);
     box.appendChild(line);
     return box;
@@ -40,7 +40,7 @@
     var max = 0;
     return {
       layer: layer,
-      title: "事件密度（网格）",
+      title: CW.t("layer_density"),
       set: function (data) {
         layer.clearLayers();
         byId = {};
@@ -76,7 +76,8 @@
   "use strict";
 
   var CW = (window.CW = window.CW || {});
-  var KIND_LABELS = { camera: "摄像头", incident: "事件", town: "镇街", grid: "网格", unit: "力量" };
+  var KIND_LABELS = {};
+  ["camera", "incident", "town", "grid", "unit"].forEach(function (k) { KIND_LABELS[k] = CW.t("kind_" + k); });
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -90,7 +91,7 @@
     var box = el("div", "cw-search leaflet-control");
     var input = el("input", "cw-search-input");
     input.type = "search";
-    input.placeholder = "搜索 摄像头 / 镇街 / 网格 / 事件 / 力量";
+    input.placeholder = CW.t("search_placeholder");
     input.maxLength = 60;
     var list = el("div", "cw-search-results");
     box.appendChild(input);
@@ -112,7 +113,7 @@
         row.addEventListener("click", function () { choose(i); });
         list.appendChild(row);
       });
-      if (input.value.trim() && !results.length) list.appendChild(el("div", "cw-search-none", "无结果"));
+      if (input.value.trim() && !results.length) list.appendChild(el("div", "cw-search-none", CW.t("search_none")));
     }
 
     function search(text, done) {
@@ -164,12 +165,14 @@
     };
   };
 
+  /** A length in the page's language and locale: 1.2 米, 3.45 公里 (1.2 m, 3.45 km). */
   function formatLength(m) {
-    return m >= 1000 ? (m / 1000).toFixed(2) + " 公里" : m.toFixed(1) + " 米";
+    return m >= 1000 ? CW.t("unit_km", { value: CW.number(m / 1000, 2) }) : CW.t("unit_m", { value: CW.number(m, 1) });
   }
 
   function formatArea(m2) {
-    return m2 >= 1e6 ? (m2 / 1e6).toFixed(3) + " 平方公里" : m2.toFixed(0) + " 平方米";
+    return m2 >= 1e6 ? CW.t("unit_km2", { value: CW.number(m2 / 1e6, 3) })
+      : CW.t("unit_m2", { value: CW.number(m2, 0) });
   }
 
   /** CW.Measure(map, {bridge()}) -> {start(kind), stop(), add(latlng), active(), result()}. */
@@ -181,10 +184,11 @@
     var label = L.tooltip({ permanent: true, direction: "right", className: "cw-measure-label" });
     var box = el("div", "cw-measure leaflet-bar leaflet-control");
     var buttons = {};
-    [["line", "测距"], ["area", "测面"]].forEach(function (pair) {
+    ["line", "area"].forEach(function (k) {
+      var pair = [k, CW.t("measure_" + k)];
       var a = el("a", "cw-measure-" + pair[0], pair[1]);
       a.href = "#";
-      a.title = pair[0] === "line" ? "测量距离（双击结束）" : "测量面积（双击结束）";
+      a.title = CW.t("measure_" + k + "_tip");
       L.DomEvent.on(a, "click", function (e) {
         L.DomEvent.stop(e);
         if (kind === pair[0]) stop(); else start(pair[0]);
@@ -210,7 +214,7 @@
         if (answer.error) return;
         result = answer;
         var text = kind === "line" ? formatLength(answer.length_m)
-          : formatArea(answer.area_m2) + "（周长 " + formatLength(answer.perimeter_m) + "）";
+          : CW.t("measure_perimeter", { area: formatArea(answer.area_m2), perimeter: formatLength(answer.perimeter_m) });
         label.setLatLng(at).setContent(el("span", null, text));
         if (!map.hasLayer(label)) map.openTooltip(label);
       });

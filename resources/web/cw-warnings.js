@@ -11,7 +11,8 @@
 
   var CW = (window.CW = window.CW || {});
   var COLOR_RE = /^#[0-9a-fA-F]{6}$/;
-  var SEVERITY_LABELS = { Extreme: "特别严重", Severe: "严重", Moderate: "较重", Minor: "一般", Unknown: "未知" };
+  var SEVERITY_LABELS = {};
+  ["Extreme", "Severe", "Moderate", "Minor", "Unknown"].forEach(function (s) { SEVERITY_LABELS[s] = CW.t("severity_" + s); });
 
   function line(className, text) {
     var node = document.createElement("div");
@@ -25,7 +26,7 @@
     var box = document.createElement("div");
     box.className = "cw-tip cw-warning-tip";
     var severity = Object.prototype.hasOwnProperty.call(SEVERITY_LABELS, p.severity) ? SEVERITY_LABELS[p.severity] : "";
-    box.appendChild(line("cw-tip-title", [p.event || "预警", severity].filter(Boolean).join(" · ")));
+    box.appendChild(line("cw-tip-title", [p.event || CW.t("warning"), severity].filter(Boolean).join(" · ")));
     if (p.headline) box.appendChild(line("cw-tip-line", p.headline));
     if (p.name) box.appendChild(line("cw-tip-line", p.name));
     return box;
@@ -39,7 +40,7 @@
     var areas = [];
     return {
       layer: layer,
-      title: "预警区域",
+      title: CW.t("layer_warnings"),
       set: function (collection) {
         layer.clearLayers();
         areas = [];

@@ -1,0 +1,1629 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en_US">
+<context>
+    <name>alarm</name>
+    <message>
+        <location filename="../../commandwall/app/alarm.py" line="52"/>
+        <source>【{level}告警】{title}</source>
+        <extracomment>Default severity that raises the alarm: 紧急 (2) and 特急 (1). Default reach of the &quot;nearest by distance&quot; cameras, after the ones that look at the point. The alarm tone written at run time when no sound file is configured.</extracomment>
+        <translation>[{level} alarm] {title}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/alarm.py" line="55"/>
+        <source>（{place}）</source>
+        <translation> ({place})</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/alarm.py" line="57"/>
+        <source>：{count} 路视频已切上视频墙</source>
+        <translation>: {count} video feed(s) switched to the wall</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/alarm.py" line="59"/>
+        <source>：附近没有在线视频</source>
+        <translation>: no online video nearby</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/alarm.py" line="61"/>
+        <source>；另有 {count} 起告警事件</source>
+        <translation>; {count} more alarm incident(s)</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/alarm.py" line="114"/>
+        <source>已关闭</source>
+        <translation>Off</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/alarm.py" line="115"/>
+        <source>{level}及以上</source>
+        <translation>{level} and above</translation>
+    </message>
+</context>
+<context>
+    <name>backend</name>
+    <message>
+        <location filename="../../commandwall/backend/errors.py" line="44"/>
+        <source>平台返回格式错误: {resource}: {problem}</source>
+        <translation>Malformed platform answer: {resource}: {problem}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/backend/events.py" line="287"/>
+        <source>内部错误: {error} ({activity})</source>
+        <extracomment>While the live stream is down: incidents are polled this often (s) … … and cameras, units and tasks this often (s). SSE event type -&gt; model of its data. A stream that stayed open this long (or delivered an event) was a real connection, not a failure. One event (all its lines) may not exceed this many bytes … … nor this many lines (the contract sends 3 or 4). Connection details reported to ``on_state`` are cut to this many characters.</extracomment>
+        <translation>Internal error: {error} ({activity})</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/backend/outbox.py" line="323"/>
+        <source>无法读取的记录 ({error})</source>
+        <extracomment>What may be queued.</extracomment>
+        <translation>Unreadable record ({error})</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/backend/outbox.py" line="341"/>
+        <source>内部错误: {error}</source>
+        <translation>Internal error: {error}</translation>
+    </message>
+</context>
+<context>
+    <name>basemaps</name>
+    <message>
+        <location filename="../../commandwall/app/map.py" line="32"/>
+        <source>薛城区离线底图</source>
+        <extracomment>Id and title of the shipped district base map (the exercise mode&apos;s default). The district&apos;s offline base map: (id, title); the title is translated where the catalogue is built.</extracomment>
+        <translation>Xuecheng offline map</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/map.py" line="71"/>
+        <source>底图 {title} 不可用</source>
+        <translation>Base map {title} unavailable</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/map.py" line="81"/>
+        <source>薛城区离线底图不可用</source>
+        <translation>Xuecheng offline map unavailable</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/geo/basemaps.py" line="35"/>
+        <source>无底图</source>
+        <extracomment>Query parameters whose value is a secret (天地图 ``tk``, common API-key names). Id of &quot;no base map&quot; (无底图) in the switcher; always offered.</extracomment>
+        <translation>No base map</translation>
+    </message>
+</context>
+<context>
+    <name>dashboard</name>
+    <message>
+        <location filename="../../commandwall/app/dashboard.py" line="49"/>
+        <source>待受理</source>
+        <extracomment>Status groups the dashboard counts (key, statuses), in workflow order. The key is the group&apos;s Chinese name: it names the group in ``Overview.by_status`` and :meth:`DashboardController.status_filter` whatever the language; it is shown through :func:`status_group_label`.</extracomment>
+        <translation>Awaiting acceptance</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/dashboard.py" line="50"/>
+        <source>处置中</source>
+        <translation>In progress</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/dashboard.py" line="52"/>
+        <source>已办结</source>
+        <translation>Resolved</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/dashboard.py" line="53"/>
+        <source>退回/上报</source>
+        <translation>Returned/Escalated</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/dashboard.py" line="54"/>
+        <source>已合并</source>
+        <translation>Merged</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/dashboard.py" line="56"/>
+        <source>未办结</source>
+        <translation>Open</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/dashboard.py" line="163"/>
+        <source>正在读取传感器…</source>
+        <translation>Reading sensors…</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/dashboard.py" line="242"/>
+        <source>未登录，传感器数据暂停更新</source>
+        <translation>Not logged in; sensor readings paused</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/dashboard.py" line="243"/>
+        <source>未登录</source>
+        <translation>Not logged in</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/dashboard.py" line="248"/>
+        <source>平台未提供传感器数据</source>
+        <translation>The platform provides no sensor data</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/dashboard.py" line="251"/>
+        <source>传感器数据暂不可用，显示上次读数</source>
+        <translation>Sensor data unavailable; showing the last readings</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/dashboard.py" line="252"/>
+        <source>传感器数据暂不可用</source>
+        <translation>Sensor data unavailable</translation>
+    </message>
+</context>
+<context>
+    <name>dispatch</name>
+    <message>
+        <location filename="../../commandwall/app/dispatch.py" line="23"/>
+        <source>请选择处置单元或责任部门</source>
+        <extracomment>Units offered per dispatch at most (a district has a few dozen; more would only scroll).</extracomment>
+        <translation>Choose a unit or a responsible department</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/dispatch.py" line="24"/>
+        <source>请填写处置要求</source>
+        <translation>Enter the instructions</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/dispatch.py" line="46"/>
+        <source>{status}（{task}）</source>
+        <translation>{status} ({task})</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/dispatch.py" line="49"/>
+        <source>{name} · {department} · {status} · 道路 {km} km</source>
+        <translation>{name} · {department} · {status} · by road {km} km</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/dispatch.py" line="51"/>
+        <source>{name} · {department} · {status} · 直线 {km} km</source>
+        <translation>{name} · {department} · {status} · straight line {km} km</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/dispatch.py" line="136"/>
+        <source>{status}：{reason}</source>
+        <translation>{status}: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/dispatch.py" line="140"/>
+        <source> · 时限 {time}</source>
+        <translation> · due {time}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/dispatch.py" line="143"/>
+        <source> · 超时 {minutes} 分钟</source>
+        <translation> · {minutes} min overdue</translation>
+    </message>
+</context>
+<context>
+    <name>domain</name>
+    <message>
+        <location filename="../../commandwall/domain/models.py" line="74"/>
+        <source>综治</source>
+        <extracomment>Names, titles and labels are cut to this many characters. Descriptions and instructions are cut to this many characters. Longest stream URL accepted (characters). An object id: rejected (not repaired) when empty, too long, or holding control characters. A name, title or label: cut to ``MAX_NAME_CHARS``. A description or instructions: cut to ``MAX_TEXT_CHARS``. A stream URL: rejected when longer than ``MAX_URL_CHARS`` or holding control characters. Incident categories (source systems) with their Chinese names (translated where shown: :func:`category_label`).</extracomment>
+        <translation>Public order</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/models.py" line="75"/>
+        <source>应急</source>
+        <translation>Emergency</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/models.py" line="76"/>
+        <source>执法</source>
+        <translation>Law enforcement</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/models.py" line="77"/>
+        <source>交通</source>
+        <translation>Traffic</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/models.py" line="78"/>
+        <source>环保</source>
+        <translation>Environment</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/models.py" line="79"/>
+        <source>城管</source>
+        <translation>City management</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/models.py" line="80"/>
+        <source>卫健</source>
+        <translation>Health</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/models.py" line="81"/>
+        <source>文旅</source>
+        <translation>Culture &amp; tourism</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/models.py" line="83"/>
+        <source>预警</source>
+        <translation>Early warning</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/models.py" line="157"/>
+        <source>已上报</source>
+        <extracomment>Statuses of incidents still being handled (未办结).</extracomment>
+        <translation>Reported</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/models.py" line="158"/>
+        <source>已受理</source>
+        <translation>Accepted</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/models.py" line="159"/>
+        <source>已核实</source>
+        <translation>Verified</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/models.py" line="160"/>
+        <source>已派遣</source>
+        <translation>Dispatched</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/models.py" line="161"/>
+        <source>处置中</source>
+        <translation>In progress</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/models.py" line="162"/>
+        <source>已办结</source>
+        <translation>Resolved</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/models.py" line="163"/>
+        <source>已结案</source>
+        <translation>Closed</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/models.py" line="164"/>
+        <source>已退回</source>
+        <translation>Returned</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/models.py" line="165"/>
+        <source>已上报上级</source>
+        <translation>Escalated</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/models.py" line="166"/>
+        <source>已合并</source>
+        <translation>Merged</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/models.py" line="256"/>
+        <source>已派发</source>
+        <extracomment>Tasks still to be carried out (the others are finished: done or rejected).</extracomment>
+        <translation>Assigned</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/models.py" line="257"/>
+        <source>已接收</source>
+        <translation>Acknowledged</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/models.py" line="258"/>
+        <source>途中</source>
+        <translation>En route</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/models.py" line="259"/>
+        <source>已到场</source>
+        <translation>On scene</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/models.py" line="260"/>
+        <source>已完成</source>
+        <translation>Done</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/models.py" line="261"/>
+        <source>已拒绝</source>
+        <translation>Rejected</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/models.py" line="320"/>
+        <source>待命</source>
+        <translation>Available</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/models.py" line="321"/>
+        <source>出勤</source>
+        <translation>On duty</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/models.py" line="322"/>
+        <source>离线</source>
+        <translation>Offline</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/workflow.py" line="52"/>
+        <source>受理</source>
+        <extracomment>Statuses a duplicate may be merged from: everything not finished. action -&gt; (allowed source statuses, target status), in the order the buttons appear. Statuses in which tasks may be dispatched: those dispatch moves on from, and while the incident is handled. Actions that need a reason in the note (退回 without a reason is refused). Actions that need another incident (``into``: the survivor of a merge). Non-transition actions the role table also covers. action -&gt; its name on the button (translated where shown: :func:`action_label`).</extracomment>
+        <translation>Accept</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/workflow.py" line="53"/>
+        <source>核实</source>
+        <translation>Verify</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/workflow.py" line="54"/>
+        <source>派遣</source>
+        <translation>Dispatch</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/workflow.py" line="55"/>
+        <source>开始处置</source>
+        <translation>Start work</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/workflow.py" line="56"/>
+        <source>办结</source>
+        <translation>Resolve</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/workflow.py" line="57"/>
+        <source>结案</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/workflow.py" line="58"/>
+        <source>退回</source>
+        <translation>Return</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/workflow.py" line="59"/>
+        <source>上报上级</source>
+        <translation>Escalate</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/workflow.py" line="60"/>
+        <source>合并</source>
+        <translation>Merge</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/workflow.py" line="61"/>
+        <source>重新打开</source>
+        <translation>Reopen</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/workflow.py" line="62"/>
+        <source>添加备注</source>
+        <translation>Add note</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/workflow.py" line="67"/>
+        <source>观察员</source>
+        <extracomment>role code -&gt; its name (translated where shown: :func:`role_label`).</extracomment>
+        <translation>Observer</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/workflow.py" line="68"/>
+        <source>值班员</source>
+        <translation>Duty officer</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/workflow.py" line="69"/>
+        <source>指挥长</source>
+        <translation>Commander</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/workflow.py" line="70"/>
+        <source>系统管理员</source>
+        <translation>Administrator</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/workflow.py" line="124"/>
+        <source>、</source>
+        <extracomment>role -&gt; the actions it may take. Duty officers handle incidents; finishing (结案), reopening and merging are the commander&apos;s (and the administrator&apos;s) decisions; a viewer only reads. The translation the exercise backend passes: none (its messages are the platform&apos;s own, in Chinese).</extracomment>
+        <translation>, </translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/workflow.py" line="125"/>
+        <source>未登录</source>
+        <translation>Not logged in</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/workflow.py" line="126"/>
+        <source>当前角色（{roles}）无权执行「{action}」</source>
+        <translation>Your role ({roles}) may not “{action}”</translation>
+    </message>
+</context>
+<context>
+    <name>incidents</name>
+    <message>
+        <location filename="../../commandwall/app/incident_filter.py" line="57"/>
+        <source>今日</source>
+        <translation>Today</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incident_filter.py" line="65"/>
+        <source>、</source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incident_filter.py" line="67"/>
+        <source>全部事件</source>
+        <translation>All incidents</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="63"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="107"/>
+        <source>特急</source>
+        <extracomment>督办 is worked out at most once per this many seconds (the status bar, the list and the detail all ask). Priority levels (级别) as the duty officer reads them (translated where shown: :func:`priority_label`).
+----------
+Priority levels, the same words (and context) as the incident centre&apos;s.</extracomment>
+        <translation>Critical</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="64"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="108"/>
+        <source>紧急</source>
+        <translation>Urgent</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="65"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="109"/>
+        <source>一般</source>
+        <translation>Normal</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="66"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="110"/>
+        <source>提示</source>
+        <translation>Notice</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="71"/>
+        <source>已提交，等待平台确认…</source>
+        <extracomment>Incidents at this priority or more pressing (lower number) flash the task bar when they arrive. Feedback once an action is queued (the source text; what is returned is ``translate(&quot;incidents&quot;, …)`` of it).</extracomment>
+        <translation>Submitted, waiting for the platform to confirm…</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="72"/>
+        <source>派遣任务已提交，等待平台确认…</source>
+        <translation>Task submitted, waiting for the platform to confirm…</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="73"/>
+        <source>备注已提交，等待平台确认…</source>
+        <translation>Note submitted, waiting for the platform to confirm…</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="74"/>
+        <source>超时上报</source>
+        <translation>Escalate overdue</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="77"/>
+        <source>请先在备注栏填写退回原因</source>
+        <extracomment>Task statuses a unit reports (a timeline ``task`` entry with one of these as its action).</extracomment>
+        <translation>Enter the reason for returning in the note field first</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="78"/>
+        <source>备注不能为空</source>
+        <translation>The note is empty</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="81"/>
+        <source>预警信息由预警发布单位维护，请按预警内容派发或上报事件</source>
+        <extracomment>Early warnings (预警, from CAP) are shown, not handled here: the platform does not know them.</extracomment>
+        <translation>Early warnings are kept by the issuing agency; dispatch or report an incident as the warning says</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="84"/>
+        <source>派遣任务</source>
+        <extracomment>What each kind of queued action is called in feedback.</extracomment>
+        <translation>Dispatch task</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="85"/>
+        <source>状态变更</source>
+        <translation>Status change</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="86"/>
+        <location filename="../../commandwall/app/incidents.py" line="316"/>
+        <source>备注</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="134"/>
+        <source>未登录</source>
+        <translation>Not logged in</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="151"/>
+        <source>退回原因写在备注栏</source>
+        <translation>Write the reason for returning in the note field</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="152"/>
+        <source>选择保留的事件</source>
+        <translation>Choose the incident to keep</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="161"/>
+        <source>事件{status}，不能派遣</source>
+        <translation>Incident is {status}; cannot dispatch</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="162"/>
+        <source>派遣任务…</source>
+        <translation>Dispatch task…</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="183"/>
+        <source>{kind}待发送（网络恢复后自动重发，不会丢失）：{error}</source>
+        <translation>{kind} queued (sent automatically when the network is back, never lost): {error}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="185"/>
+        <source>{kind}待发送（网络恢复后自动重发，不会丢失）</source>
+        <translation>{kind} queued (sent automatically when the network is back, never lost)</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="187"/>
+        <source>{kind}已送达平台</source>
+        <translation>{kind} delivered to the platform</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="188"/>
+        <source>{kind}被平台拒绝：{error}</source>
+        <translation>{kind} refused by the platform: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="189"/>
+        <source>{kind}未执行：事件已被他人更新，请查看最新状态后重试</source>
+        <translation>{kind} not carried out: someone else updated the incident; check its current state and try again</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="247"/>
+        <source>新事件［{level}·{category}］{town} {title}</source>
+        <extracomment>What the list shows beyond its own filters (set from the overview dashboard; ``NO_FILTER``: all).</extracomment>
+        <translation>New incident [{level}·{category}] {town} {title}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="257"/>
+        <source>请选择保留的事件</source>
+        <translation>Choose the incident to keep</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="281"/>
+        <source>预警信息不在平台上，没有处置时间线</source>
+        <translation>Early warnings are not on the platform and have no timeline</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="288"/>
+        <source>无法获取时间线：{error}</source>
+        <translation>Cannot get the timeline: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="306"/>
+        <source>（{before}→{after}）</source>
+        <translation> ({before}→{after})</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="309"/>
+        <source> 并入 {ref}</source>
+        <translation> merged into {ref}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="311"/>
+        <source>任务 {ref} {status}</source>
+        <translation>Task {ref} {status}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="314"/>
+        <source>上报</source>
+        <translation>Reported</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="315"/>
+        <source>派遣任务 {ref}</source>
+        <translation>Task dispatched {ref}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="317"/>
+        <source>合并重复事件 {ref}</source>
+        <translation>Duplicate merged {ref}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="322"/>
+        <source>{when} {what} · {who}：{text}</source>
+        <translation>{when} {what} · {who}: {text}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="324"/>
+        <source>{when} {what} · {who}</source>
+        <translation>{when} {what} · {who}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="345"/>
+        <source>未选择事件：先在事件列表或地图上选中一个事件</source>
+        <translation>No incident selected: select one in the incident list or on the map first</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="351"/>
+        <source>该力量已不在平台上</source>
+        <translation>This unit is no longer on the platform</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="353"/>
+        <source>该力量{status}，不能派遣</source>
+        <translation>This unit is {status}; cannot dispatch</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="378"/>
+        <source>{count} 项派遣任务已提交，等待平台确认…</source>
+        <translation>{count} tasks submitted, waiting for the platform to confirm…</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="417"/>
+        <source>事件{status}，不能上报上级</source>
+        <translation>Incident is {status}; cannot escalate</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="426"/>
+        <source>事件不存在</source>
+        <translation>No such incident</translation>
+    </message>
+</context>
+<context>
+    <name>login</name>
+    <message>
+        <location filename="../../commandwall/app/login.py" line="30"/>
+        <source>未登录</source>
+        <translation>Not logged in</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/login.py" line="38"/>
+        <source>、</source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/login.py" line="47"/>
+        <source>{name}（{user}）</source>
+        <translation>{name} ({user})</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/login.py" line="48"/>
+        <source>{name} · {roles}</source>
+        <translation>{name} · {roles}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/login.py" line="89"/>
+        <source>请输入用户名</source>
+        <translation>Enter the user name</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/login.py" line="91"/>
+        <source>请输入密码</source>
+        <translation>Enter the password</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/login.py" line="95"/>
+        <source>用户名或密码错误：{error}</source>
+        <translation>Wrong user name or password: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/login.py" line="97"/>
+        <source>平台的应答无法识别：{error}</source>
+        <translation>Unrecognised answer from the platform: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/login.py" line="99"/>
+        <source>无法连接平台：{error}</source>
+        <translation>Cannot reach the platform: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/login.py" line="101"/>
+        <source>平台拒绝了登录：{error}</source>
+        <translation>The platform refused the login: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/login.py" line="104"/>
+        <source>内部错误：{error}</source>
+        <translation>Internal error: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/login.py" line="111"/>
+        <source>已登录，但密码未保存：{error}</source>
+        <translation>Logged in, but the password was not saved: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/login.py" line="112"/>
+        <source>已登录，密码已保存到系统密钥环</source>
+        <translation>Logged in; password saved to the system keyring</translation>
+    </message>
+</context>
+<context>
+    <name>map_page</name>
+    <message>
+        <location filename="../../commandwall/app/map.py" line="132"/>
+        <source>；</source>
+        <extracomment>How often (ms) moving units and camera states are redrawn at most: a thousand points per second is enough. Which incidents the map shows (set from the overview dashboard; ``NO_FILTER``: all).</extracomment>
+        <translation>; </translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/map.py" line="133"/>
+        <source>部分图层未加载：{errors}</source>
+        <translation>Some layers were not loaded: {errors}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/page.py" line="70"/>
+        <source>镇街名称</source>
+        <extracomment>Centre of Xuecheng District (薛城区), used when no layer gives an extent. Layer kinds drawn as static GeoJSON, bottom to top. Default styles per kind; a manifest style overrides them key by key. Road weight offset by road class (道路等级: the values of the roads layer&apos;s ``class``, data, not shown). Title of the town label overlay in the layer control.</extracomment>
+        <translation>Town names</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/payload.py" line="41"/>
+        <source>医院</source>
+        <extracomment>Chinese names of emergency resource types (应急资源), translated where the payload is built.</extracomment>
+        <translation>Hospital</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/payload.py" line="42"/>
+        <source>消防站</source>
+        <translation>Fire station</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/payload.py" line="43"/>
+        <source>避难场所</source>
+        <translation>Shelter</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/payload.py" line="44"/>
+        <source>物资储备库</source>
+        <translation>Supply depot</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/payload.py" line="134"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="36"/>
+        <source>无任务</source>
+        <translation>No task</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/payload.py" line="137"/>
+        <source>{status} · 任务{task}</source>
+        <translation>{status} · task {task}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="21"/>
+        <source>薛城区 一张图</source>
+        <extracomment>key -&gt; the Chinese source text of the page&apos;s own visible strings (context ``map_page``).</extracomment>
+        <translation>Xuecheng District Map</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="23"/>
+        <source>在线</source>
+        <translation>Online</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="24"/>
+        <source>离线</source>
+        <translation>Offline</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="26"/>
+        <source>医</source>
+        <translation>H</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="27"/>
+        <source>消</source>
+        <translation>F</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="28"/>
+        <source>避</source>
+        <translation>S</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="29"/>
+        <source>储</source>
+        <translation>D</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="30"/>
+        <source>资</source>
+        <translation>R</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="31"/>
+        <source>容量 {capacity}</source>
+        <translation>Capacity {capacity}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="33"/>
+        <source>部门</source>
+        <translation>Department</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="34"/>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="35"/>
+        <source>任务</source>
+        <translation>Task</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="37"/>
+        <source>最后上报</source>
+        <translation>Last report</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="38"/>
+        <source>派往所选事件</source>
+        <translation>Send to selected incident</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="39"/>
+        <source>正在确认…</source>
+        <translation>Checking…</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="40"/>
+        <source>未连接</source>
+        <translation>Not connected</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="41"/>
+        <source>类型</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="42"/>
+        <source>所在镇街</source>
+        <translation>Town</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="43"/>
+        <source>容量</source>
+        <translation>Capacity</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="44"/>
+        <source>编号</source>
+        <translation>ID</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="45"/>
+        <source>位置</source>
+        <translation>Position</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="47"/>
+        <source>无底图</source>
+        <translation>No base map</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="48"/>
+        <source>移动鼠标查看坐标</source>
+        <translation>Move the mouse to see coordinates</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="49"/>
+        <source>点击复制坐标</source>
+        <translation>Click to copy the coordinates</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="51"/>
+        <source>图例</source>
+        <translation>Legend</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="52"/>
+        <source>摄像头（在线）</source>
+        <translation>Camera (online)</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="53"/>
+        <source>摄像头（离线）</source>
+        <translation>Camera (offline)</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="54"/>
+        <source>摄像头聚合（数字为数量，绿弧为在线占比）</source>
+        <translation>Camera cluster (number: count; green arc: share online)</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="55"/>
+        <source>事件 · {priority}</source>
+        <translation>Incident · {priority}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="56"/>
+        <source>事件 · 已办结</source>
+        <translation>Incident · Resolved</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="57"/>
+        <source>预警区域（颜色为预警级别）</source>
+        <translation>Warning area (colour: warning level)</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="58"/>
+        <source>处置力量（点击查看、派遣）</source>
+        <translation>Field units (click to view, dispatch)</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="59"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="67"/>
+        <source>应急资源</source>
+        <translation>Emergency resources</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="61"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="74"/>
+        <source>摄像头</source>
+        <translation>Cameras</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="62"/>
+        <source>摄像头视域</source>
+        <translation>Camera views</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="63"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="75"/>
+        <source>事件</source>
+        <translation>Incidents</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="64"/>
+        <source>事件密度（网格）</source>
+        <translation>Incident density (grid)</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="65"/>
+        <source>预警区域</source>
+        <translation>Warning areas</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="66"/>
+        <source>处置力量</source>
+        <translation>Field units</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="68"/>
+        <source>事件 {count} 起</source>
+        <translation>{count} incident(s)</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="70"/>
+        <source>预警</source>
+        <translation>Early warning</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="72"/>
+        <source>搜索 摄像头 / 镇街 / 网格 / 事件 / 力量</source>
+        <translation>Search: camera, town, grid, incident, unit</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="73"/>
+        <source>无结果</source>
+        <translation>No results</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="76"/>
+        <source>镇街</source>
+        <translation>Town</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="77"/>
+        <source>网格</source>
+        <translation>Grid</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="78"/>
+        <source>力量</source>
+        <translation>Unit</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="80"/>
+        <source>测距</source>
+        <translation>Distance</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="81"/>
+        <source>测面</source>
+        <translation>Area</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="82"/>
+        <source>测量距离（双击结束）</source>
+        <translation>Measure a distance (double-click to finish)</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="83"/>
+        <source>测量面积（双击结束）</source>
+        <translation>Measure an area (double-click to finish)</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="84"/>
+        <source>{area}（周长 {perimeter}）</source>
+        <translation>{area} (perimeter {perimeter})</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="85"/>
+        <source>{value} 公里</source>
+        <translation>{value} km</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="86"/>
+        <source>{value} 米</source>
+        <translation>{value} m</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="87"/>
+        <source>{value} 平方公里</source>
+        <translation>{value} km²</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="88"/>
+        <source>{value} 平方米</source>
+        <translation>{value} m²</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="90"/>
+        <source>框选</source>
+        <translation>Box</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="91"/>
+        <source>框选：点击两个对角</source>
+        <translation>Box: click two opposite corners</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="92"/>
+        <source>圈选</source>
+        <translation>Circle</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="93"/>
+        <source>圈选：点击圆心，再点击圆周</source>
+        <translation>Circle: click the centre, then a point on the edge</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="94"/>
+        <source>多边形</source>
+        <translation>Polygon</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="95"/>
+        <source>多边形：逐点点击，双击结束</source>
+        <translation>Polygon: click each corner, double-click to finish</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="96"/>
+        <source>上墙</source>
+        <translation>To wall</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="97"/>
+        <source>清除</source>
+        <translation>Clear</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="98"/>
+        <source>区域内</source>
+        <translation>Inside</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="99"/>
+        <source>视域覆盖</source>
+        <translation>Sees the area</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="100"/>
+        <source>{why} · 离线</source>
+        <translation>{why} · offline</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="101"/>
+        <source>移出选择</source>
+        <translation>Remove from selection</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="102"/>
+        <source>已选摄像头 {count} 个</source>
+        <translation>{count} camera(s) selected</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="126"/>
+        <source>zh-CN</source>
+        <extracomment>Every table the page gets, with the context its strings are translated in. The BCP 47 tag the page formats numbers with, as the catalogue gives it for the chosen language.</extracomment>
+        <translation>en</translation>
+    </message>
+</context>
+<context>
+    <name>presets</name>
+    <message>
+        <location filename="../../commandwall/video/presets.py" line="60"/>
+        <source>预案名称须为 1–{max} 个字符，且不含 / \ : * ? &quot; &lt; &gt; |</source>
+        <extracomment>a preset file larger than this is not a preset longest preset name</extracomment>
+        <translation>A preset name has 1–{max} characters and none of / \ : * ? &quot; &lt; &gt; |</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/video/presets.py" line="70"/>
+        <source>预案「{name}」有 {count} 个画面的摄像机，布局 {layout} 只有 {tiles} 个画面</source>
+        <translation>Preset “{name}” has cameras for {count} tiles; layout {layout} has only {tiles}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/video/presets.py" line="76"/>
+        <source>预案「{name}」含无效的摄像机编号 {id}</source>
+        <translation>Preset “{name}” has an invalid camera ID {id}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/video/presets.py" line="95"/>
+        <source>不是有效的 JSON（第 {line} 行）</source>
+        <translation>Not valid JSON (line {line})</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/video/presets.py" line="98"/>
+        <source>JSON 嵌套过深</source>
+        <translation>JSON nested too deep</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/video/presets.py" line="100"/>
+        <source>不是视频墙预案文件（缺少 &quot;format&quot;: &quot;{format}&quot;）</source>
+        <translation>Not a video wall preset file (no &quot;format&quot;: &quot;{format}&quot;)</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/video/presets.py" line="103"/>
+        <source>预案文件版本 {version} 不受支持（应为 {expected}）</source>
+        <translation>Preset file version {version} not supported (expected {expected})</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/video/presets.py" line="107"/>
+        <source>&quot;cameras&quot; 应为摄像机编号列表</source>
+        <translation>&quot;cameras&quot; must be a list of camera IDs</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/video/presets.py" line="110"/>
+        <source>缺少预案名称 &quot;name&quot;</source>
+        <translation>The preset name &quot;name&quot; is missing</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/video/presets.py" line="119"/>
+        <source>预案「{name}」的 &quot;tour&quot; 应含 &quot;camera_ids&quot; 列表</source>
+        <translation>The &quot;tour&quot; of preset “{name}” needs a &quot;camera_ids&quot; list</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/video/presets.py" line="135"/>
+        <source>预案文件 {name} 无法使用：{problem}</source>
+        <translation>Preset file {name} cannot be used: {problem}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/video/presets.py" line="167"/>
+        <source>文件过大（超过 {kb} KB）</source>
+        <translation>File too large (over {kb} KB)</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/video/presets.py" line="174"/>
+        <source>读取失败（{error}）</source>
+        <translation>Read failed ({error})</translation>
+    </message>
+</context>
+<context>
+    <name>ptz</name>
+    <message>
+        <location filename="../../commandwall/app/ptz.py" line="40"/>
+        <source>云台控制失败：{reason}</source>
+        <extracomment>Actions of ``POST /api/v1/cameras/{id}/ptz``. Speed range of a PTZ command. Camera kinds the client offers PTZ control for (the platform also accepts ``dome``).</extracomment>
+        <translation>PTZ control failed: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/ptz.py" line="63"/>
+        <source>摄像机离线</source>
+        <translation>camera offline</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/ptz.py" line="65"/>
+        <source>该摄像机不支持云台控制</source>
+        <translation>this camera has no PTZ control</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/ptz.py" line="67"/>
+        <source>指令无效</source>
+        <translation>invalid command</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/ptz.py" line="69"/>
+        <source>当前账号无云台控制权限</source>
+        <translation>this account may not control PTZ</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/ptz.py" line="71"/>
+        <source>平台上没有这台摄像机</source>
+        <translation>the platform has no such camera</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/ptz.py" line="73"/>
+        <source>登录已失效，平台拒绝了账号</source>
+        <translation>the login expired; the platform refused the account</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/ptz.py" line="75"/>
+        <source>无法连接平台，请检查网络</source>
+        <translation>cannot reach the platform; check the network</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/ptz.py" line="77"/>
+        <source>摄像机当前无法执行该指令</source>
+        <translation>the camera cannot carry out this command now</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/ptz.py" line="78"/>
+        <source>平台返回错误</source>
+        <translation>the platform returned an error</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/ptz.py" line="147"/>
+        <source>客户端内部错误</source>
+        <translation>internal client error</translation>
+    </message>
+</context>
+<context>
+    <name>screens</name>
+    <message>
+        <location filename="../../commandwall/app/screens.py" line="48"/>
+        <source>综合（全部）</source>
+        <extracomment>a profile file larger than this is refused unread (a desk has a handful of screens) screens one profile may name</extracomment>
+        <translation>Console (everything)</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/screens.py" line="49"/>
+        <source>地图</source>
+        <translation>Map</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/screens.py" line="50"/>
+        <source>视频墙</source>
+        <translation>Video wall</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/screens.py" line="51"/>
+        <source>事件中心</source>
+        <translation>Incident centre</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/screens.py" line="52"/>
+        <source>综合态势</source>
+        <translation>Overview</translation>
+    </message>
+</context>
+<context>
+    <name>sensors</name>
+    <message>
+        <location filename="../../commandwall/domain/sensors.py" line="35"/>
+        <source>正常</source>
+        <extracomment>Names of the levels and kinds (translated where shown: :func:`level_label`, :func:`sensor_kind_label`).</extracomment>
+        <translation>Normal</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/sensors.py" line="36"/>
+        <source>预警</source>
+        <translation>Warning</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/sensors.py" line="37"/>
+        <source>报警</source>
+        <translation>Alarm</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/sensors.py" line="40"/>
+        <source>空气质量</source>
+        <translation>Air quality</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/sensors.py" line="41"/>
+        <source>水位</source>
+        <translation>Water level</translation>
+    </message>
+</context>
+<context>
+    <name>session</name>
+    <message>
+        <location filename="../../commandwall/app/session.py" line="163"/>
+        <source>内部错误: {error}</source>
+        <extracomment>A login is needed (no password for a real platform, login refused, token refused): the reason, or &quot;&quot;. The platform cannot be reached at start-up: the stores show the last known state, saved at this time. A real platform without a password: ask the user (``on_login_needed``) instead of trying the exercise accounts&apos; convention (password = user name). The GUI asks; the screenshot mode does not. When the last known state shown was saved, while the stores hold it instead of live data. First pause (s) before start-up is tried again, and the longest one.</extracomment>
+        <translation>Internal error: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/session.py" line="164"/>
+        <source>{reason}（{seconds} 秒后重试）</source>
+        <translation>{reason} (retrying in {seconds} s)</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/session.py" line="174"/>
+        <source>正在启动演练后台…</source>
+        <translation>Starting the exercise backend…</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/session.py" line="187"/>
+        <source>正在登录平台…</source>
+        <translation>Logging in to the platform…</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/session.py" line="222"/>
+        <source>平台尚未就绪，请稍后再试</source>
+        <translation>The platform is not ready yet; try again shortly</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/session.py" line="263"/>
+        <source>登录已失效，请重新登录（{error}）</source>
+        <translation>The login expired; please log in again ({error})</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/session.py" line="274"/>
+        <source>正在加载图层…</source>
+        <translation>Loading layers…</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/session.py" line="279"/>
+        <source>正在加载视频点位、处置力量和事件…</source>
+        <translation>Loading cameras, field units and incidents…</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/session.py" line="401"/>
+        <location filename="../../commandwall/app/session.py" line="407"/>
+        <source>未登录</source>
+        <translation>Not logged in</translation>
+    </message>
+</context>
+<context>
+    <name>supervision</name>
+    <message>
+        <location filename="../../commandwall/domain/supervision.py" line="24"/>
+        <source>{task} 超时 {minutes} 分钟</source>
+        <extracomment>The action an overdue incident is escalated with.</extracomment>
+        <translation>{task} {minutes} min overdue</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/supervision.py" line="25"/>
+        <source>；</source>
+        <translation>; </translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/supervision.py" line="26"/>
+        <source>任务超时</source>
+        <translation>tasks overdue</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/supervision.py" line="27"/>
+        <source>督办：{tasks}，上报上级</source>
+        <translation>Supervision: {tasks}; escalated</translation>
+    </message>
+</context>
+<context>
+    <name>tour</name>
+    <message>
+        <location filename="../../commandwall/video/tour.py" line="45"/>
+        <source>轮巡名称不能为空</source>
+        <extracomment>dwell used when none is given</extracomment>
+        <translation>A tour needs a name</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/video/tour.py" line="47"/>
+        <source>轮巡「{name}」没有摄像机</source>
+        <translation>Tour “{name}” has no cameras</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/video/tour.py" line="50"/>
+        <source>轮巡「{name}」含无效的摄像机编号 {id}</source>
+        <translation>Tour “{name}” has an invalid camera ID {id}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/video/tour.py" line="54"/>
+        <source>、</source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/video/tour.py" line="55"/>
+        <source>轮巡「{name}」中摄像机重复：{ids}</source>
+        <translation>Tour “{name}” lists cameras twice: {ids}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/video/tour.py" line="58"/>
+        <source>轮巡停留时间无效：{dwell}</source>
+        <translation>Invalid tour dwell time: {dwell}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/video/tour.py" line="60"/>
+        <source>轮巡停留时间须在 {min}–{max} 秒之间，而不是 {dwell} 秒</source>
+        <translation>The tour dwell time must be {min}–{max} s, not {dwell} s</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/video/tour.py" line="150"/>
+        <source>（未知街镇）</source>
+        <translation>(unknown town)</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/video/tour.py" line="151"/>
+        <location filename="../../commandwall/video/tour.py" line="163"/>
+        <source>{place} 没有摄像机，无法轮巡</source>
+        <translation>{place} has no cameras to tour</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/video/tour.py" line="162"/>
+        <source>（未知网格）</source>
+        <translation>(unknown grid)</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/video/tour.py" line="172"/>
+        <source>「{name}」没有可轮巡的摄像机</source>
+        <translation>“{name}” has no cameras to tour</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/video/tour.py" line="179"/>
+        <source>轮巡：{name} 第 {page}/{pages} 页</source>
+        <translation>Tour: {name} page {page}/{pages}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/video/tour.py" line="181"/>
+        <source>轮巡：{name} 暂无在线摄像机</source>
+        <translation>Tour: {name} no camera online</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/video/tour.py" line="182"/>
+        <source>{status}（已暂停）</source>
+        <translation>{status} (paused)</translation>
+    </message>
+</context>
+<context>
+    <name>wall</name>
+    <message>
+        <location filename="../../commandwall/app/wall.py" line="26"/>
+        <source>请先在事件中心选择一个事件</source>
+        <extracomment>Where the wall looks at start when no incident is open: the centre of 临城街道 (lon, lat). Cameras a tour around an incident takes (the nearest that look at it first). Hints (source text; shown as ``translate(&quot;wall&quot;, …)`` of it).</extracomment>
+        <translation>Select an incident in the incident centre first</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/wall.py" line="27"/>
+        <source>请先在视频点位中选择摄像机，或在事件中心选择一个事件</source>
+        <translation>Select a camera in the camera list, or an incident in the incident centre, first</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/wall.py" line="58"/>
+        <source>预案「{name}」已调取（{layout}画面）</source>
+        <translation>Preset “{name}” recalled ({layout}-tile layout)</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/wall.py" line="61"/>
+        <location filename="../../commandwall/video/layout.py" line="76"/>
+        <source>、</source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/wall.py" line="63"/>
+        <source>；{count} 个摄像机不在平台点位中，已留空：{cameras}</source>
+        <translation>; {count} camera(s) not on the platform, left empty: {cameras}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/wall.py" line="121"/>
+        <source>{title} 周边</source>
+        <translation>Around {title}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/video/dragdrop.py" line="39"/>
+        <source>拖放的摄像机数据无法读取 ({error})</source>
+        <extracomment>camera ids, a JSON array of strings, UTF-8 a wall tile being moved: ``{&quot;wall&quot;: &quot;&lt;wall id&gt;&quot;, &quot;tile&quot;: &lt;index&gt;}``, UTF-8 JSON at most this many cameras are taken from one drop (the largest layout&apos;s tiles) a camera id longer than this is not an id (the domain&apos;s limit)</extracomment>
+        <translation>The dropped camera data cannot be read ({error})</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/video/dragdrop.py" line="42"/>
+        <source>拖放的摄像机数据应为编号列表</source>
+        <translation>The dropped camera data must be a list of IDs</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/video/dragdrop.py" line="46"/>
+        <source>拖放的数据含无效的摄像机编号：{id}</source>
+        <translation>The dropped data has an invalid camera ID: {id}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/video/layout.py" line="57"/>
+        <source>{key}画面</source>
+        <extracomment>tile counts of the square grids the wall offers the most tiles any layout has tiles narrower than this (device pixels) play the sub stream (~640×360) a tile must cross the threshold by this much before it switches, so a resize that wobbles around 800 px does not reconnect the stream over and over</extracomment>
+        <translation>{key}-tile</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/video/layout.py" line="77"/>
+        <source>无此画面布局：{layout}（可选 {offered}）</source>
+        <translation>No such layout: {layout} (choose from {offered})</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/video/snapshot.py" line="30"/>
+        <source>{name}（{id}）  {time}</source>
+        <extracomment>characters that cannot be in a file name on Windows or Linux, and control characters longest camera-name part of a file name (characters), and its most UTF-8 bytes (file systems allow 255 bytes in a name; 60 CJK characters are 180, 60 emoji 240) how many numbered alternatives are tried when a name is taken (two snapshots in one second)</extracomment>
+        <translation>{name} ({id})  {time}</translation>
+    </message>
+</context>
+<context>
+    <name>warnings</name>
+    <message>
+        <location filename="../../commandwall/app/warnings.py" line="112"/>
+        <source>（更新）</source>
+        <extracomment>The path of the exercise backend&apos;s feed. CAP severity → incident priority (1 特急 … 4 提示). Colours of the overlays by severity. Where a warning without a polygon is placed (the district&apos;s centre).</extracomment>
+        <translation> (update)</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/warnings.py" line="113"/>
+        <source>预警</source>
+        <translation>Early warning</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/warnings.py" line="118"/>
+        <source>、</source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/warnings.py" line="215"/>
+        <source>预警源不可用：{error}</source>
+        <translation>Warning feed unavailable: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/warnings.py" line="221"/>
+        <source>预警文件 {name} 无法读取：{error}</source>
+        <translation>Warning file {name} cannot be read: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/warnings.py" line="260"/>
+        <source>预警文件 {name} 过大，已跳过</source>
+        <translation>Warning file {name} too large, skipped</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/warnings.py" line="271"/>
+        <source>预警源</source>
+        <translation>warning feed</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/warnings.py" line="278"/>
+        <source>预警源索引</source>
+        <translation>warning feed index</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/warnings.py" line="294"/>
+        <source>预警文件 {name} 无法获取：{error}</source>
+        <translation>Warning file {name} cannot be fetched: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="114"/>
+        <source>特别严重</source>
+        <extracomment>CAP severities of early-warning areas (their own context: 一般 is Minor here, not a priority level).</extracomment>
+        <translation>Extreme</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="115"/>
+        <source>严重</source>
+        <translation>Severe</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="116"/>
+        <source>较重</source>
+        <translation>Moderate</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="117"/>
+        <source>一般</source>
+        <translation>Minor</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="118"/>
+        <source>未知</source>
+        <translation>Unknown</translation>
+    </message>
+</context>
+</TS>
