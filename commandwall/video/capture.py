@@ -8,12 +8,16 @@ a small probe), can decode key frames only and scales inside the colour conversi
 ``benchmarks/bench_wall.py`` measures both side by side.
 
 A capture is opened on the reader thread and used only there: ``read()`` returns the next BGR picture or
-None when the stream failed, ended or timed out; ``close()`` releases it.
+None when the stream failed, ended or timed out; ``close()`` releases it. A PyAV capture also counts the bytes
+of the video packets it reads (``bytes_read``, for the bitrate) and notes when the packet that completed the
+picture arrived (``received_at``, ``time.monotonic()``); OpenCV hides its packets, so those stay 0 and None.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from collections import deque
 from typing import Protocol
 from urllib.parse import urlsplit
 
@@ -68,6 +72,9 @@ class OpenCvCapture:
             cv2.CAP_PROP_READ_TIMEOUT_MSEC, int(read_timeout_s * 1000),
         ]  # fmt: skip
         self._cap = cv2.VideoCapture(url, cv2.CAP_FFMPEG, params)
+        self.bytes_read = 0  # OpenCV does not show its packets: no bitrate
+        self.received_at: float | None = None
+        self.transport = ""  # files only
 
     @property
     def opened(self) -> bool:
@@ -128,11 +135,28 @@ class PyAvCapture:
             self._key_frames_only = False
             self._await_key = False
             self.set_key_frames_only(key_frames_only)
-            self._frames = self._container.decode(self._stream)
+            self._packets = self._container.demux(self._stream)
         except BaseException:
             self._container.close()
             raise
         self._size = size
+        self.transport = rtsp_transport if scheme in ("rtsp", "rtsps") else ""
+        #: bytes of the video packets read so far (the reader turns it into a bitrate)
+        self.bytes_read = 0
+        #: when the packet that completed the last picture returned from the network (``time.monotonic()``)
+        self.received_at: float | None = None
+        self._decoded: deque[tuple[av.VideoFrame, float]] = deque()
+
+    def _next_frame(self) -> tuple[av.VideoFrame, float] | None:
+        """The next decoded picture and when its packet arrived; None at the end of the stream."""
+        while not self._decoded:
+            packet = next(self._packets, None)
+            if packet is None:
+                return None
+            arrived = time.monotonic()
+            self.bytes_read += packet.size
+            self._decoded.extend((frame, arrived) for frame in packet.decode())
+        return self._decoded.popleft()
 
     @property
     def codec(self) -> str:
@@ -152,11 +176,12 @@ class PyAvCapture:
         """The next picture (blocks at most the read timeout); None at the end of the stream.
 
         A decoding error on one packet is an ``av.FFmpegError`` for the reader to log and reconnect on."""
-        frame = next(self._frames, None)
-        while frame is not None and self._await_key and not frame.key_frame:
-            frame = next(self._frames, None)
-        if frame is None:
+        item = self._next_frame()
+        while item is not None and self._await_key and not item[0].key_frame:
+            item = self._next_frame()
+        if item is None:
             return None
+        frame, self.received_at = item
         self._await_key = False
         if self._size is not None:
             return frame.to_ndarray(width=self._size[0], height=self._size[1], format="bgr24")
