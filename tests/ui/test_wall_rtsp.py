@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from commandwall.video.reader import StreamReader, StreamState
 from commandwall.video.transport import RtspTransports
 from tests.ui.test_wall import camera
 from tests.unit.test_video_mjpeg import MjpegServer
-from tests.unit.test_video_rtsp import rtsp, udp_sockets  # noqa: F401 (fixture)
+from tests.unit.test_video_rtsp import rtsp, start_rtsp_server, stop_rtsp_server, udp_sockets  # noqa: F401
 
 SECRET = "s3cret-Pw"
 
@@ -128,3 +129,48 @@ def test_the_transport_file_that_cannot_be_written_is_said_and_the_stream_still_
     qtbot.waitUntil(lambda: tile.stats().transport == "udp" and tile.reader.state is StreamState.LIVE,  # type: ignore[union-attr]
                     timeout=20_000)  # fmt: skip
     assert len(messages) == 1 and messages[0].startswith("临城街道·光明大道 已改用 RTSP/UDP，但设置无法保存")
+
+
+def test_a_killed_source_says_so_on_its_tile_and_plays_again_by_itself(
+    qtbot: QtBot, rtsp_wall: WallView, rtsp: str  # noqa: F811
+) -> None:
+    """Four tiles, one of them on its own RTSP server process: the process is killed — that tile says 重连中
+    within the read timeout while the three others keep advancing — and started again on the same port — the
+    tile plays again without anyone touching it."""
+    wall = rtsp_wall
+    victim_proc, victim_url = start_rtsp_server()
+    try:
+        cams = [rtsp_camera("CAM-0201", "兴城街道·victim", f"{victim_url}/h264"),
+                rtsp_camera("CAM-0202", "常庄街道·常庄路", f"{rtsp}/h264"),
+                rtsp_camera("CAM-0203", "张范街道·张范路", f"{rtsp}/h265"),
+                rtsp_camera("CAM-0204", "沙沟镇·沙沟路", f"{rtsp}/h264-2")]  # fmt: skip
+        for index, cam in enumerate(cams):
+            wall.play(cam, index)
+        for index in range(4):
+            qtbot.waitUntil(lambda index=index: wall.tile(index).state_text() == "直播", timeout=30_000)
+        others = [wall.tile(i) for i in (1, 2, 3)]
+        seqs = [t.reader.seq for t in others]  # type: ignore[union-attr]
+
+        killed_at = time.monotonic()
+        victim_proc.kill()
+        stop_rtsp_server(victim_proc)  # reaped, its pipes closed
+        qtbot.waitUntil(lambda: wall.tile(0).state_text() == "重连中", timeout=8_000)
+        noticed_s = time.monotonic() - killed_at
+        qtbot.waitUntil(lambda: wall.tile(0).frames_painted > 0)
+        qtbot.wait(1500)  # the outage goes on; the others must not notice
+        assert wall.tile(0).state_text() == "重连中"
+        for tile, seq in zip(others, seqs, strict=True):
+            assert tile.state_text() == "直播" and tile.reader.seq > seq + 25, "the other tiles kept playing"  # type: ignore[union-attr]
+
+        seq_dead = wall.tile(0).reader.seq  # type: ignore[union-attr]
+        restarted_at = time.monotonic()
+        victim_proc, again = start_rtsp_server(int(victim_url.rsplit(":", 1)[1]))
+        assert again == victim_url
+        qtbot.waitUntil(lambda: wall.tile(0).state_text() == "直播" and wall.tile(0).reader.seq > seq_dead + 10,  # type: ignore[union-attr]
+                        timeout=30_000)  # fmt: skip
+        back_s = time.monotonic() - restarted_at
+        print(f"killed source: 重连中 after {noticed_s:.2f} s; playing again {back_s:.2f} s after the restart")
+        assert noticed_s < 6.0, "within the read timeout (5 s)"
+        assert wall.tile(0).stats().reconnects >= 1  # type: ignore[union-attr]
+    finally:
+        stop_rtsp_server(victim_proc)

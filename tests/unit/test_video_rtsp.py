@@ -45,30 +45,47 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="module")
-def rtsp() -> Iterator[str]:
-    """The RTSP server's base URL (rtsp://127.0.0.1:PORT); skips if GStreamer is unavailable."""
+def start_rtsp_server(port: int = 0) -> tuple[subprocess.Popen[str], str]:
+    """Start tests/rtsp_server.py (on ``port``; 0: any free one) and return the process and its base URL
+    (rtsp://127.0.0.1:PORT); skips if GStreamer is unavailable. End it with :func:`stop_rtsp_server`."""
     reason = _gstreamer_missing()
     if reason:
         _unavailable(reason)
-    proc = subprocess.Popen([SYSTEM_PYTHON, str(SERVER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([SYSTEM_PYTHON, str(SERVER), "--port", str(port)], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)  # fmt: skip
     try:
         ready, _, _ = select.select([proc.stdout], [], [], 30)
         line = proc.stdout.readline().strip() if ready and proc.stdout else ""
         if line.startswith("MISSING"):
             _unavailable(f"GStreamer elements missing: {line.removeprefix('MISSING ')}")
         assert line.startswith("READY "), f"the RTSP server did not start: {line!r}"
-        yield f"rtsp://127.0.0.1:{line.split()[1]}"
+    except BaseException:
+        stop_rtsp_server(proc)
+        raise
+    return proc, f"rtsp://127.0.0.1:{line.split()[1]}"
+
+
+def stop_rtsp_server(proc: subprocess.Popen[str]) -> None:
+    """End a server from :func:`start_rtsp_server` (stdin closed; terminated if it does not end)."""
+    if proc.stdin:
+        proc.stdin.close()
+    try:
+        proc.wait(5)
+    except subprocess.TimeoutExpired:
+        proc.terminate()
+        proc.wait(5)
+    if proc.stdout:
+        proc.stdout.close()
+
+
+@pytest.fixture(scope="module")
+def rtsp() -> Iterator[str]:
+    """The RTSP server's base URL (rtsp://127.0.0.1:PORT); skips if GStreamer is unavailable."""
+    proc, url = start_rtsp_server()
+    try:
+        yield url
     finally:
-        if proc.stdin:
-            proc.stdin.close()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.terminate()
-            proc.wait(5)
-        if proc.stdout:
-            proc.stdout.close()
+        stop_rtsp_server(proc)
 
 
 @pytest.mark.parametrize(("path", "codec"), [("h264", "h264"), ("h265", "hevc")])
