@@ -17,8 +17,9 @@ included, by the read timeout), so :meth:`StreamReader.stop` followed by
 
 Besides the frame rate the reader measures the bitrate (bytes of the video packets over the last
 ``BITRATE_WINDOW_S`` seconds; PyAV streams only, OpenCV hides its packets) and stamps each frame with when its
-packet arrived (``Frame.received_at``), so the wall can say how long a picture took from the network to the
-screen. :meth:`StreamReader.restart` closes the stream and opens it again at once (a new RTSP transport).
+packet arrived (``Frame.received_at``) and, for RTSP, when the camera took it by its clock
+(``Frame.camera_time``), so the wall can say how long a picture took to the screen.
+:meth:`StreamReader.restart` closes the stream and opens it again at once (a new RTSP transport).
 
 Nothing here imports Qt: the wall polls :meth:`StreamReader.latest` from a GUI timer.
 """
@@ -69,6 +70,7 @@ class Frame:
     seq: int  # 1, 2, 3 … per reader; a consumer compares it to know whether the picture changed
     captured_at: float  # time.monotonic() when decoded
     received_at: float | None = None  # time.monotonic() when its packet arrived (None: not known, OpenCV)
+    camera_time: float | None = None  # Unix time the camera took it, by its clock (RTSP with RTCP), else None
 
     @property
     def width(self) -> int:
@@ -309,7 +311,7 @@ class StreamReader:
         if changed:
             log.info("stream %s: %s%s", self.context, state.value, f" ({error})" if error else "")
 
-    def _publish(self, image: np.ndarray, received_at: float | None = None) -> None:
+    def _publish(self, image: np.ndarray, received_at: float | None = None, camera_time: float | None = None) -> None:
         now = time.monotonic()
         if not image.flags.c_contiguous:
             image = np.ascontiguousarray(image)
@@ -317,7 +319,8 @@ class StreamReader:
             if self._slot is not None and not self._slot_taken:
                 self._dropped += 1
             self._seq += 1
-            self._slot = Frame(image=image, seq=self._seq, captured_at=now, received_at=received_at)
+            self._slot = Frame(image=image, seq=self._seq, captured_at=now, received_at=received_at,
+                               camera_time=camera_time)  # fmt: skip
             self._slot_taken = False
             self._frame_times.append(now)
             if self._state is not StreamState.LIVE and not self._stop.is_set():
@@ -350,7 +353,7 @@ class StreamReader:
                 with self._lock:
                     self._bytes.append((time.monotonic(), read - read_before))
                 read_before = read
-            self._publish(image, getattr(cap, "received_at", None))
+            self._publish(image, getattr(cap, "received_at", None), getattr(cap, "camera_time", None))
             count += 1
         return count
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -174,3 +175,22 @@ def test_a_killed_source_says_so_on_its_tile_and_plays_again_by_itself(
         assert wall.tile(0).stats().reconnects >= 1  # type: ignore[union-attr]
     finally:
         stop_rtsp_server(victim_proc)
+
+
+def test_an_rtsp_tile_says_camera_to_screen_time_by_the_cameras_rtcp_clock(
+    qtbot: QtBot, rtsp_wall: WallView, rtsp: str  # noqa: F811
+) -> None:
+    """The server runs on this machine, so its clock is the desk's: camera→paint (by the RTCP-anchored
+    timestamps) holds receive→paint plus the server's encoding and sending, and stays well under a second."""
+    rtsp_wall.play(rtsp_camera("CAM-0301", "兴仁街道·兴仁路", f"{rtsp}/h264"), 0)
+    tile = rtsp_wall.tile(0)
+    tile.set_show_info(True)
+    qtbot.waitUntil(lambda: tile.latency.camera_to_paint_ms is not None, timeout=20_000)  # first RTCP report
+    qtbot.wait(2500)  # the last 50 pictures all carry the camera's clock
+    lines = tile.info_lines()
+    assert re.fullmatch(r"摄像机到显示 \d+ ms（按摄像机 RTCP 时钟）", lines[3]), lines
+    camera_ms, receive_ms = tile.latency.camera_to_paint_ms, tile.latency.receive_to_paint_ms
+    print(f"RTSP tile: camera→paint {camera_ms:.0f} ms, receive→paint {receive_ms:.0f} ms, "
+          f"decode→paint {tile.latency.decode_to_paint_ms:.0f} ms")  # fmt: skip
+    assert receive_ms is not None and camera_ms is not None
+    assert receive_ms - 5 <= camera_ms < 1000

@@ -3,6 +3,7 @@ and H.265: frames arrive and change, over TCP (the default) and UDP; opens run i
 
 from __future__ import annotations
 
+import json
 import os
 import select
 import shutil
@@ -163,3 +164,19 @@ def test_bad_transport_is_a_clear_error(tmp_path: Path) -> None:
     for junk in ("[1, 2", "[" * 100_000, '["CAM-1"]', " " * (300 * 1024)):
         (tmp_path / "rtsp_transport.json").write_text(junk)
         assert RtspTransports.load(tmp_path).transport("CAM-1") == "tcp", "an unusable file: every camera on TCP"
+
+
+def test_a_transport_choice_is_saved_and_read_back(tmp_path: Path) -> None:
+    """The tile menu's choice outlives the client: UDP entries are written, TCP (the default) is dropped."""
+    transports = RtspTransports.load(tmp_path / "data")
+    transports.set("CAM-0007", "udp")
+    transports.set("临城-1", "udp")
+    transports.save()
+    again = RtspTransports.load(tmp_path / "data")
+    assert [again.transport(c) for c in ("CAM-0007", "临城-1", "CAM-0001")] == ["udp", "udp", "tcp"]
+    again.set("CAM-0007", "tcp")
+    again.save()
+    assert json.loads((tmp_path / "data" / "rtsp_transport.json").read_text(encoding="utf-8")) == {"临城-1": "udp"}
+    with pytest.raises(ValueError, match="unknown RTSP transport"):
+        again.set("CAM-0007", "quic")
+    RtspTransports().save()  # no folder: nothing to write, no error

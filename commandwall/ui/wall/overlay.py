@@ -81,7 +81,8 @@ def info_lines(stats: StreamStats | None, stream_kind: str | None, latency: Disp
     rate = f"{stats.bitrate_kbps:.0f} kbit/s" if stats.bitrate_kbps is not None else "— kbit/s"
     receive = latency.receive_to_paint_ms if latency is not None else None
     decode = latency.decode_to_paint_ms if latency is not None else None
-    return [
+    camera = latency.camera_to_paint_ms if latency is not None else None
+    lines = [
         head,
         translate("WallTile", "{fps} fps · {rate} · 解码 {frames} 帧 · 丢帧 {dropped}").format(
             fps=f"{stats.fps:.1f}", rate=rate, frames=stats.frames, dropped=stats.dropped),
@@ -89,6 +90,9 @@ def info_lines(stats: StreamStats | None, stream_kind: str | None, latency: Disp
                                                                              decode=_ms(decode)),
         translate("WallTile", "重连 {count} 次").format(count=stats.reconnects),
     ]
+    if camera is not None:  # the camera's RTCP clock: as right as its clock is set like the desk's
+        lines.insert(3, translate("WallTile", "摄像机到显示 {camera}（按摄像机 RTCP 时钟）").format(camera=_ms(camera)))
+    return lines
 
 
 def paint_info(painter: QPainter, area: QRect, lines: list[str], metrics: QFontMetrics) -> None:
