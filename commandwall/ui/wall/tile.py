@@ -81,7 +81,7 @@ class TileView(QWidget):
         self._press_at: QPoint | None = None
         self._drop_hover = False
         self.show_info = False  # the 码流信息 overlay
-        self.latency = DisplayLatency()  # receive→paint and decode→paint of the pictures shown
+        self.latency = DisplayLatency()  # camera/receive/decode → paint of the pictures shown
         self.degrade = Degrade.NONE  # what the overload policy did to this tile's stream
         self.zoom = DigitalZoom()  # 电子放大: wheel zooms, a drag pans while zoomed
         self._pan_from: QPointF | None = None
