@@ -321,8 +321,9 @@
   }
 
   /**
-   * A camera point dragged onto the wall. HTML5 drag data of a custom type reaches Qt widgets wrapped in
-   * Chromium's own format, so the page does not drag: a press on a camera point keeps the map from panning,
+   * A camera point dragged onto the wall. HTML5 drag data of a custom type reaches Qt widgets only inside
+   * Chromium's own "chromium/x-web-custom-data" (a pickle of UTF-16 type/value pairs; seen with QtWebEngine 6.11
+   * on X11), never as that type, so the page does not drag: a press on a camera point keeps the map from panning,
    * and once the pointer has moved CAMERA_DRAG_PX with the button held the page tells Python
    * (cameraDragStarted(id)), which runs a real Qt drag carrying the camera id as the camera list does and
    * answers with the command cameraDragEnded. A press on a cluster or an incident pans the map as before.
