@@ -2,8 +2,9 @@
 
 Run with Debian's ``/usr/bin/python3`` (python3-gi, gir1.2-gst-rtsp-server-1.0 and the GStreamer plug-ins:
 ``scripts/system-deps.sh``), not the project's venv: ``/usr/bin/python3 tests/rtsp_server.py [--port N]``.
-Serves ``/h264`` and ``/h265``: a live 640×360 25 fps test picture (a moving ball), one key
-frame a second. Prints ``READY <port>`` once listening and runs until stdin closes or it is terminated.
+Serves ``/h264`` and ``/h265`` (and ``/h264-2``, a second H.264 stream for a third camera): a live 640×360
+25 fps test picture (a moving ball), one key frame a second. Prints ``READY <port>`` once listening and runs
+until stdin closes or it is terminated.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ PIPELINES = {
     "/h265": SOURCE + "x265enc tune=zerolatency speed-preset=ultrafast key-int-max=25 "
     "! h265parse config-interval=-1 ! rtph265pay name=pay0 pt=96",
 }
+PIPELINES["/h264-2"] = PIPELINES["/h264"]
 
 
 def main() -> int:

@@ -44,7 +44,7 @@ class MainWindow(QMainWindow):
         self.desk = Desk.of(session)
         self.setWindowTitle(f"薛城区一体化综合指挥平台 · {'演练模式' if session.user.exercise else '实战模式'}")
         self.signals = ClientSignals(self)
-        self.pool = ReaderPool(transport_for=RtspTransports.load(session.settings.data_dir).transport)
+        self.pool = ReaderPool(transports=RtspTransports.load(session.settings.data_dir))
         self._ready = False
         self.map_feature = MapFeature(self.desk.map, self.signals, self, data_dir=session.settings.data_dir)
         self.layer_tree_feature = LayerTreeFeature(UserLayersController.from_settings(session.settings),

@@ -8,12 +8,20 @@ a small probe), can decode key frames only and scales inside the colour conversi
 ``benchmarks/bench_wall.py`` measures both side by side.
 
 A capture is opened on the reader thread and used only there: ``read()`` returns the next BGR picture or
-None when the stream failed, ended or timed out; ``close()`` releases it.
+None when the stream failed, ended or timed out; ``close()`` releases it. A PyAV capture also counts the bytes
+of the video packets it reads (``bytes_read``, for the bitrate) and notes when the packet that completed the
+picture arrived (``received_at``, ``time.monotonic()``); OpenCV hides its packets, so those stay 0 and None.
+An RTSP stream also says when the camera took the picture by its own clock (``camera_time``, Unix seconds):
+FFmpeg anchors the RTP timestamps to wall-clock time with the first RTCP sender report
+(``start_time_realtime``), so it is known a second or two after the open, and means something only when the
+camera's clock is set (NTP) like this desk's.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from collections import deque
 from typing import Protocol
 from urllib.parse import urlsplit
 
@@ -68,6 +76,10 @@ class OpenCvCapture:
             cv2.CAP_PROP_READ_TIMEOUT_MSEC, int(read_timeout_s * 1000),
         ]  # fmt: skip
         self._cap = cv2.VideoCapture(url, cv2.CAP_FFMPEG, params)
+        self.bytes_read = 0  # OpenCV does not show its packets: no bitrate
+        self.received_at: float | None = None
+        self.camera_time: float | None = None
+        self.transport = ""  # files only
 
     @property
     def opened(self) -> bool:
@@ -128,11 +140,40 @@ class PyAvCapture:
             self._key_frames_only = False
             self._await_key = False
             self.set_key_frames_only(key_frames_only)
-            self._frames = self._container.decode(self._stream)
+            self._packets = self._container.demux(self._stream)
         except BaseException:
             self._container.close()
             raise
         self._size = size
+        self.transport = rtsp_transport if scheme in ("rtsp", "rtsps") else ""
+        #: bytes of the video packets read so far (the reader turns it into a bitrate)
+        self.bytes_read = 0
+        #: when the packet that completed the last picture returned from the network (``time.monotonic()``)
+        self.received_at: float | None = None
+        #: when the camera took the last picture, by its clock (Unix seconds; RTSP after the first RTCP report)
+        self.camera_time: float | None = None
+        self._rtcp_clock = bool(self.transport)
+        self._decoded: deque[tuple[av.VideoFrame, float]] = deque()
+
+    def _next_frame(self) -> tuple[av.VideoFrame, float] | None:
+        """The next decoded picture and when its packet arrived; None at the end of the stream."""
+        while not self._decoded:
+            packet = next(self._packets, None)
+            if packet is None:
+                return None
+            arrived = time.monotonic()
+            self.bytes_read += packet.size
+            self._decoded.extend((frame, arrived) for frame in packet.decode())
+        return self._decoded.popleft()
+
+    def _camera_time(self, frame: av.VideoFrame) -> float | None:
+        """The picture's capture time by the camera's clock (RTCP-anchored PTS), or None when not known."""
+        if not self._rtcp_clock or frame.pts is None or frame.time_base is None:
+            return None
+        anchor = self._container.start_time_realtime  # µs since 1970 at PTS 0; set by the first RTCP report
+        if not anchor or anchor <= 0:
+            return None
+        return anchor / 1_000_000 + float(frame.pts * frame.time_base)
 
     @property
     def codec(self) -> str:
@@ -152,11 +193,13 @@ class PyAvCapture:
         """The next picture (blocks at most the read timeout); None at the end of the stream.
 
         A decoding error on one packet is an ``av.FFmpegError`` for the reader to log and reconnect on."""
-        frame = next(self._frames, None)
-        while frame is not None and self._await_key and not frame.key_frame:
-            frame = next(self._frames, None)
-        if frame is None:
+        item = self._next_frame()
+        while item is not None and self._await_key and not item[0].key_frame:
+            item = self._next_frame()
+        if item is None:
             return None
+        frame, self.received_at = item
+        self.camera_time = self._camera_time(frame)
         self._await_key = False
         if self._size is not None:
             return frame.to_ndarray(width=self._size[0], height=self._size[1], format="bgr24")

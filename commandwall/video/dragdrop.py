@@ -49,6 +49,16 @@ def decode_camera_ids(data: bytes) -> list[str]:
     return ids[:MAX_DROPPED_CAMERAS]
 
 
+def checked_camera_ids(camera_ids: Iterable[object]) -> list[str]:
+    """Ids from an untrusted source (the map page's drag) under the checks a drop applies
+    (:func:`decode_camera_ids`): the ids to carry, or ValueError."""
+    try:
+        payload = json.dumps(list(camera_ids), ensure_ascii=False).encode("utf-8")
+    except (TypeError, ValueError):
+        raise ValueError("拖放的摄像机数据应为编号列表") from None
+    return decode_camera_ids(payload)
+
+
 def encode_wall_tile(wall_id: str, tile: int) -> bytes:
     """The payload for :data:`WALL_TILE_MIME`."""
     return json.dumps({"wall": wall_id, "tile": tile}).encode("utf-8")

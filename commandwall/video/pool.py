@@ -8,8 +8,14 @@ import time
 from collections.abc import Callable
 
 from commandwall.video.reader import StreamReader
+from commandwall.video.transport import RtspTransports
 
 log = logging.getLogger(__name__)
+
+
+def is_rtsp(url: str) -> bool:
+    """True for an ``rtsp://`` or ``rtsps://`` URL (the ones a transport applies to)."""
+    return url[:8].lower().startswith(("rtsp://", "rtsps://"))
 
 
 class ReaderPool:
@@ -20,16 +26,21 @@ class ReaderPool:
     thread never blocks) and keeps it among the *retiring* readers until its thread has ended.
     ``stop_all()`` ends every reader at shutdown, the retiring ones included, and waits for their threads:
     a reader thread still inside OpenCV when the interpreter finalises aborts the process. Thread-safe.
-    ``transport_for`` (camera id → ``tcp``/``udp``) picks a new reader's RTSP transport (default TCP).
+    ``transport_for`` (camera id → ``tcp``/``udp``) picks a new reader's RTSP transport (default TCP); given
+    ``transports`` (the data folder's :class:`RtspTransports`), they answer it, and
+    :meth:`set_rtsp_transport` changes a camera's transport there and in its running readers.
     """
 
     def __init__(
         self,
         reader_factory: Callable[[str], StreamReader] = StreamReader,
         transport_for: Callable[[str], str] | None = None,
+        *,
+        transports: RtspTransports | None = None,
     ) -> None:
         self._factory = reader_factory
-        self._transport_for = transport_for
+        self.transports = transports
+        self._transport_for = transport_for or (transports.transport if transports is not None else None)
         self._lock = threading.Lock()
         self._readers: dict[str, StreamReader] = {}
         self._refs: dict[str, int] = {}
@@ -70,6 +81,20 @@ class ReaderPool:
             self._retiring.append(reader)
         reader.stop(timeout_s=0)
         log.debug("pool: stopped reader for %s", reader.safe_url)
+
+    def set_rtsp_transport(self, camera_id: str, transport: str) -> list[StreamReader]:
+        """Use ``transport`` (``tcp``/``udp``; ValueError otherwise) for ``camera_id`` from now on: noted in
+        :attr:`transports` (saving is the caller's) and applied to the camera's running RTSP readers, which
+        reopen at once; readers of other cameras are untouched. Returns the readers that reopen."""
+        if self.transports is not None:
+            self.transports.set(camera_id, transport)
+        with self._lock:
+            readers = [r for r in self._readers.values() if r.camera_id == camera_id and is_rtsp(r.url)]
+        for reader in readers:
+            reader.set_rtsp_transport(transport)
+            reader.restart()
+        log.info("pool: camera %s uses RTSP over %s (%d stream(s) reopen)", camera_id, transport, len(readers))
+        return readers
 
     def refcount(self, url: str) -> int:
         """How many holders ``url`` has (0 if none)."""

@@ -15,6 +15,12 @@ Native calls are bounded by the open and read timeouts (PyAV streams: every netw
 included, by the read timeout), so :meth:`StreamReader.stop` followed by
 :meth:`StreamReader.join` ends the thread within ``max(open_timeout_s, read_timeout_s)`` plus a frame.
 
+Besides the frame rate the reader measures the bitrate (bytes of the video packets over the last
+``BITRATE_WINDOW_S`` seconds; PyAV streams only, OpenCV hides its packets) and stamps each frame with when its
+packet arrived (``Frame.received_at``) and, for RTSP, when the camera took it by its clock
+(``Frame.camera_time``), so the wall can say how long a picture took to the screen.
+:meth:`StreamReader.restart` closes the stream and opens it again at once (a new RTSP transport).
+
 Nothing here imports Qt: the wall polls :meth:`StreamReader.latest` from a GUI timer.
 """
 
@@ -63,6 +69,8 @@ class Frame:
     image: np.ndarray
     seq: int  # 1, 2, 3 … per reader; a consumer compares it to know whether the picture changed
     captured_at: float  # time.monotonic() when decoded
+    received_at: float | None = None  # time.monotonic() when its packet arrived (None: not known, OpenCV)
+    camera_time: float | None = None  # Unix time the camera took it, by its clock (RTSP with RTCP), else None
 
     @property
     def width(self) -> int:
@@ -89,6 +97,8 @@ class StreamStats:
     last_error: str = ""
     codec: str = ""  # as FFmpeg names it (h264, hevc, mjpeg); "" before the first open or when unknown
     key_frames_only: bool = False  # 降帧: only key frames are decoded
+    bitrate_kbps: float | None = None  # video packets over the last BITRATE_WINDOW_S; None: not measurable
+    transport: str = ""  # "tcp"/"udp" for an open RTSP stream, "" otherwise
 
     def age_s(self, now: float | None = None) -> float | None:
         """Seconds since the newest frame, or None before the first one."""
@@ -125,6 +135,7 @@ class StreamReader:
     """
 
     FPS_WINDOW_S = 2.0
+    BITRATE_WINDOW_S = 4.0  # several GOPs of a camera sending a key frame every 1–2 s
 
     def __init__(
         self,
@@ -161,8 +172,12 @@ class StreamReader:
         self._state = StreamState.CONNECTING
         self._last_error = ""
         self._codec = ""
+        self._transport = ""
         self._crashes = 0
+        self._restart = threading.Event()  # restart(): close and open again at once
         self._frame_times: deque[float] = deque(maxlen=512)
+        self._bytes: deque[tuple[float, int]] = deque(maxlen=1024)  # (arrival, bytes) per frame read
+        self._measures_bytes = False
         self._thread = threading.Thread(target=self._run, name=f"cw-video {self.safe_url}", daemon=True)
 
     def __repr__(self) -> str:
@@ -222,7 +237,20 @@ class StreamReader:
                 last_error=self._last_error,
                 codec=self._codec,
                 key_frames_only=self._key_frames_only and self.decoder == "pyav",
+                bitrate_kbps=self._bitrate_locked(now),
+                transport=self._transport,
             )
+
+    def _bitrate_locked(self, now: float) -> float | None:
+        """kbit/s of the video packets read over the last ``BITRATE_WINDOW_S`` (None: OpenCV, no packets)."""
+        if not self._measures_bytes:
+            return None
+        window = [(t, n) for t, n in self._bytes if now - t <= self.BITRATE_WINDOW_S]
+        if len(window) < 2 or now <= window[0][0]:
+            return 0.0
+        # the first sample's bytes arrived before the window opened: count what came after it
+        span = max(window[-1][0], now - 0.5) - window[0][0]  # a stream that stalls falls towards 0
+        return sum(n for _t, n in window[1:]) * 8 / 1000 / span if span > 0 else 0.0
 
     def set_rtsp_transport(self, transport: str) -> None:
         """``tcp`` or ``udp`` for RTSP (ValueError otherwise); applies from the next open."""
@@ -234,6 +262,12 @@ class StreamReader:
         """Decode key frames only (降帧: about one picture a GOP) or every frame again; takes effect at the
         next frame. Only PyAV streams can; an OpenCV reader (files) keeps decoding every frame."""
         self._key_frames_only = bool(on)
+
+    def restart(self) -> None:
+        """Close the stream and open it again at once, without a backoff (after :meth:`set_rtsp_transport`:
+        the new transport applies). The frame on screen stays until the new stream delivers."""
+        self._restart.set()
+        self._wake.set()
 
     def reconnect_now(self) -> None:
         """Skip the rest of the current backoff wait (e.g. the platform says the camera is back online)."""
@@ -277,7 +311,7 @@ class StreamReader:
         if changed:
             log.info("stream %s: %s%s", self.context, state.value, f" ({error})" if error else "")
 
-    def _publish(self, image: np.ndarray) -> None:
+    def _publish(self, image: np.ndarray, received_at: float | None = None, camera_time: float | None = None) -> None:
         now = time.monotonic()
         if not image.flags.c_contiguous:
             image = np.ascontiguousarray(image)
@@ -285,7 +319,8 @@ class StreamReader:
             if self._slot is not None and not self._slot_taken:
                 self._dropped += 1
             self._seq += 1
-            self._slot = Frame(image=image, seq=self._seq, captured_at=now)
+            self._slot = Frame(image=image, seq=self._seq, captured_at=now, received_at=received_at,
+                               camera_time=camera_time)  # fmt: skip
             self._slot_taken = False
             self._frame_times.append(now)
             if self._state is not StreamState.LIVE and not self._stop.is_set():
@@ -306,13 +341,19 @@ class StreamReader:
         """Decode into the slot until the stream fails or stop is asked; return frames read."""
         count = 0
         setter = getattr(cap, "set_key_frames_only", None)
-        while not self._stop.is_set():
+        read_before = 0
+        while not self._stop.is_set() and not self._restart.is_set():
             if setter is not None:
                 setter(self._key_frames_only)
             image = self._decode(cap)
             if image is None:
                 break
-            self._publish(image)
+            read = getattr(cap, "bytes_read", 0)
+            if read:
+                with self._lock:
+                    self._bytes.append((time.monotonic(), read - read_before))
+                read_before = read
+            self._publish(image, getattr(cap, "received_at", None), getattr(cap, "camera_time", None))
             count += 1
         return count
 
@@ -324,9 +365,11 @@ class StreamReader:
             return 0, f"open failed: {type(exc).__name__}: {str(exc).replace(self.url, self.safe_url)}"
         if cap is None:
             return 0, "open failed"
-        codec = getattr(cap, "codec", "")
+        codec, transport = getattr(cap, "codec", ""), getattr(cap, "transport", "")
         with self._lock:
             self._codec = codec if isinstance(codec, str) else ""
+            self._transport = transport if isinstance(transport, str) else ""
+            self._measures_bytes = hasattr(cap, "bytes_read") and self.decoder == "pyav"
         try:
             return self._read_until_failure(cap), "stream ended or read timed out"
         finally:
@@ -359,6 +402,7 @@ class StreamReader:
     def _supervise(self) -> None:
         attempt = 0
         while not self._stop.is_set():
+            self._restart.clear()
             try:
                 frames, error = self._play_once()
             except Exception as exc:  # supervision: log with context, back off, start over; never die
@@ -367,6 +411,12 @@ class StreamReader:
                 attempt = 0  # it played: start the backoff over
             if self._stop.is_set():
                 break
+            if self._restart.is_set():  # asked for: open again at once
+                log.info("stream %s: reopening (RTSP over %s)", self.context, self.rtsp_transport)
+                self._set_state(StreamState.CONNECTING)
+                with self._lock:
+                    self._reconnects += 1
+                continue
             attempt += 1
             delay = self.backoff.delay_s(attempt, self._rng)
             self._set_state(StreamState.RECONNECTING, f"{error}; retry {attempt} in {delay:.1f} s")

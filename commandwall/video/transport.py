@@ -3,13 +3,15 @@
 The file maps camera ids to ``"tcp"`` or ``"udp"``, for example ``{"CAM-0007": "udp"}``; cameras it does not
 name use TCP (interleaved in the RTSP connection: passes NAT and firewalls, no packet loss). UDP suits a
 camera on a clean LAN whose TCP stream stutters. A file that cannot be read or has bad entries is logged with
-the reason and the readable entries are kept; it never stops the wall.
+the reason and the readable entries are kept; it never stops the wall. A tile's menu (RTSP 传输) changes a
+camera's transport and :meth:`RtspTransports.save` writes the file back (UDP entries only: TCP is the default).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 from pathlib import Path
 
 from commandwall.domain.models import MAX_ID_CHARS
@@ -25,8 +27,10 @@ MAX_FILE_BYTES = 256 * 1024
 class RtspTransports:
     """Camera id → RTSP transport (``tcp`` or ``udp``); :meth:`transport` is what the reader pool asks."""
 
-    def __init__(self, by_camera: dict[str, str] | None = None) -> None:
+    def __init__(self, by_camera: dict[str, str] | None = None, path: Path | None = None) -> None:
         self._by_camera: dict[str, str] = {}
+        #: where :meth:`save` writes (None: nowhere, the choice lasts until the client ends)
+        self.path = path
         for camera_id, transport in (by_camera or {}).items():
             self.set(camera_id, transport)
 
@@ -38,17 +42,17 @@ class RtspTransports:
             if path.stat().st_size > MAX_FILE_BYTES:
                 log.warning("%s is larger than %d KiB; ignored (every camera uses RTSP over TCP)", path,
                             MAX_FILE_BYTES // 1024)
-                return cls()
+                return cls(path=path)
             raw = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            return cls()
+            return cls(path=path)
         except (OSError, ValueError, RecursionError) as error:
             log.warning("%s cannot be read (every camera uses RTSP over TCP): %s", path, error)
-            return cls()
+            return cls(path=path)
         if not isinstance(raw, dict):
             log.warning("%s must map camera ids to \"tcp\" or \"udp\"; ignored", path)
-            return cls()
-        transports = cls()
+            return cls(path=path)
+        transports = cls(path=path)
         for camera_id, transport in raw.items():
             try:
                 transports.set(str(camera_id), transport)
@@ -66,3 +70,14 @@ class RtspTransports:
     def transport(self, camera_id: str) -> str:
         """The camera's transport (``tcp`` when not set)."""
         return self._by_camera.get(camera_id, "tcp")
+
+    def save(self) -> None:
+        """Write the cameras on UDP to :attr:`path` (replaced whole, so a crash leaves the old file); OSError
+        when it cannot be written. Nothing to do without a path."""
+        if self.path is None:
+            return
+        udp = {camera_id: t for camera_id, t in sorted(self._by_camera.items()) if t != "tcp"}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        part = self.path.with_name(self.path.name + ".part")
+        part.write_text(json.dumps(udp, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        os.replace(part, self.path)

@@ -10,10 +10,11 @@
  *                 layerDrawn(kind, count), baseMapChosen(id), copyText(coordinates), cameraCard(id)
  *                 (the hovered camera's card), search(text), measure(request), pickCameras(shape),
  *                 camerasToWall(ids) (cw-tools.js, cw-select.js), unitDispatch(id), dispatchUnit(id)
- *                 (a unit's card, cw-cards.js)
+ *                 (a unit's card, cw-cards.js), cameraDragStarted(id) (a camera point dragged: Qt runs the
+ *                 drag, see cameraDrags)
  *   Python -> JS  signals carrying JSON text: camerasChanged (columns, see decodeCameras), incidentsChanged,
  *                 incidentsUpserted, unitsChanged, resourcesChanged, densityChanged, warningsChanged,
- *                 command ({op: "flyTo"|"selectIncident"|"selectCameras", ...})
+ *                 command ({op: "flyTo"|"selectIncident"|"selectCameras"|"cameraDragEnded", ...})
  * Cameras are drawn by cw-points.js (one canvas, clusters), incidents by cw-incidents.js.
  *
  * Text from outside (layer titles, names) is always set with textContent, never as markup; tables keyed by
@@ -287,6 +288,7 @@
     map.on("mouseout", function () { shown = null; map.closeTooltip(hoverTip); incidents.hover(null); });
     map.on("click", function (e) {
       if (CW.tools && CW.tools.busy()) return;
+      if (cameraDragged) { cameraDragged = false; return; } // the press became a drag onto the wall
       var inc = incidents.hit(e.containerPoint);
       if (inc) {
         callBridge("incidentClicked", inc.id);
@@ -305,6 +307,52 @@
       selectCameras([id]);
       callBridge("cameraClicked", id);
     });
+  }
+
+  /** Pixels the pointer moves, button held, from a press on a camera point before the camera is dragged. */
+  var CAMERA_DRAG_PX = 6;
+  var cameraPress = null; // {id, x, y} while the button is held on a camera point
+  var cameraDragged = false; // the last press became a drag: its click (if any arrives) selects nothing
+
+  function endCameraPress() {
+    if (!cameraPress) return;
+    cameraPress = null;
+    map.dragging.enable();
+  }
+
+  /**
+   * A camera point dragged onto the wall. HTML5 drag data of a custom type reaches Qt widgets only inside
+   * Chromium's own "chromium/x-web-custom-data" (a pickle of UTF-16 type/value pairs; seen with QtWebEngine 6.11
+   * on X11), never as that type, so the page does not drag: a press on a camera point keeps the map from panning,
+   * and once the pointer has moved CAMERA_DRAG_PX with the button held the page tells Python
+   * (cameraDragStarted(id)), which runs a real Qt drag carrying the camera id as the camera list does and
+   * answers with the command cameraDragEnded. A press on a cluster or an incident pans the map as before.
+   */
+  function cameraDrags() {
+    var container = map.getContainer();
+    container.addEventListener("mousedown", function (e) {
+      endCameraPress();
+      cameraDragged = false;
+      if (e.button !== 0 || (CW.tools && CW.tools.busy()) || !map.hasLayer(cameraLayer) || !CW.cameras) return;
+      var p = map.mouseEventToContainerPoint(e);
+      if (incidents.hit(p)) return;
+      var hit = cameraLayer.hit(p);
+      if (!hit || hit.index === undefined) return;
+      cameraPress = { id: CW.cameras.ids[hit.index], x: e.clientX, y: e.clientY };
+      map.dragging.disable(); // before Leaflet's own mousedown handler (this one listens in the capture phase)
+    }, true);
+    document.addEventListener("mousemove", function (e) {
+      if (!cameraPress) return;
+      if (!(e.buttons & 1)) { endCameraPress(); return; } // released where the page did not see it
+      if (cameraPress.dragging) return;
+      if (Math.abs(e.clientX - cameraPress.x) + Math.abs(e.clientY - cameraPress.y) < CAMERA_DRAG_PX) return;
+      cameraPress.dragging = true; // the map stays still until Python says the drag ended
+      cameraDragged = true;
+      callBridge("cameraDragStarted", cameraPress.id);
+    }, true);
+    document.addEventListener("mouseup", function () {
+      if (cameraPress && !cameraPress.dragging) endCameraPress();
+    }, true);
   }
 
   var areaMark = null;
@@ -475,6 +523,8 @@
       selectIncident(cmd.id);
     } else if (cmd.op === "selectCameras") {
       selectCameras(cmd.ids || []);
+    } else if (cmd.op === "cameraDragEnded") {
+      endCameraPress();
     } else {
       console.warn("cw-map: unknown command " + cmd.op);
     }
@@ -715,6 +765,7 @@
 
     hoverTip = L.tooltip({ direction: "top", offset: [0, -6] });
     pointerEvents();
+    cameraDrags();
     map.on("zoomend moveend", drawFov);
     map.on("baselayerchange", function (e) {
       if (e.layer && e.layer.cwBaseMap) callBridge("baseMapChosen", e.layer.cwBaseMap);

@@ -94,7 +94,8 @@ def test_snapshot_refusals_say_why(qtbot: QtBot, wall: WallView, h264: Camera, t
 
 
 def test_stream_info_overlay_on_demand(qtbot: QtBot, wall: WallView, h264: Camera) -> None:
-    """码流信息 in the tile's menu shows codec, resolution, fps, dropped frames and picture age; off again hides it."""
+    """码流信息 in the tile's menu shows codec, resolution, fps, bitrate, dropped frames and the receive→paint and
+    decode→paint times; off again hides it."""
     wall.play(h264, 2)
     tile = wall.tile(2)
     qtbot.waitUntil(lambda: tile.state_text() == "直播", timeout=20_000)
@@ -106,8 +107,11 @@ def test_stream_info_overlay_on_demand(qtbot: QtBot, wall: WallView, h264: Camer
     assert tile.show_info
     lines = tile.info_lines()
     assert lines[0] == "H.264 · 640×360 · 子码流"
-    assert re.fullmatch(r"\d+\.\d fps · 解码 \d+ 帧 · 丢帧 \d+", lines[1]), lines[1]
-    assert re.fullmatch(r"解码至显示 \d+ ms · 重连 0 次", lines[2]), lines[2]
+    assert re.fullmatch(r"\d+\.\d fps · [1-9]\d* kbit/s · 解码 \d+ 帧 · 丢帧 \d+", lines[1]), lines[1]
+    assert re.fullmatch(r"接收到显示 \d+ ms · 解码到显示 \d+ ms", lines[2]), lines[2]
+    assert lines[3] == "重连 0 次"
+    receive, decode = map(int, re.findall(r"\d+", lines[2]))
+    assert 0 <= decode <= receive < 1000, "a picture is received before it is decoded, and shown within a second"
     qtbot.waitUntil(lambda: tile.frames_painted > 3)
     after = to_array(tile.grab().toImage())
     corner = (slice(30, 80), slice(6, 200))

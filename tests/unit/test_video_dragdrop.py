@@ -6,6 +6,7 @@ import pytest
 
 from commandwall.video.dragdrop import (
     MAX_DROPPED_CAMERAS,
+    checked_camera_ids,
     decode_camera_ids,
     decode_wall_tile,
     encode_camera_ids,
@@ -38,3 +39,11 @@ def test_wall_tile_round_trip_and_junk() -> None:
     assert decode_wall_tile(encode_wall_tile("abc", 7)) == ("abc", 7)
     for junk in (b"", b"[]", b'{"wall": 1, "tile": 2}', b'{"wall": "a", "tile": true}', b"\xff", b"{" * 100_000):
         assert decode_wall_tile(junk) is None
+
+
+def test_ids_from_the_map_page_pass_the_drops_checks() -> None:
+    """What the page says is dragged is held to the same rules as a drop: a readable error otherwise."""
+    assert checked_camera_ids(["CAM-0001", "临城-1"]) == ["CAM-0001", "临城-1"]
+    for junk in ([""], ["  "], ["x" * 129], [7], [None], [object()]):
+        with pytest.raises(ValueError, match="拖放"):
+            checked_camera_ids(junk)

@@ -3,6 +3,7 @@ and H.265: frames arrive and change, over TCP (the default) and UDP; opens run i
 
 from __future__ import annotations
 
+import json
 import os
 import select
 import shutil
@@ -45,30 +46,47 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="module")
-def rtsp() -> Iterator[str]:
-    """The RTSP server's base URL (rtsp://127.0.0.1:PORT); skips if GStreamer is unavailable."""
+def start_rtsp_server(port: int = 0) -> tuple[subprocess.Popen[str], str]:
+    """Start tests/rtsp_server.py (on ``port``; 0: any free one) and return the process and its base URL
+    (rtsp://127.0.0.1:PORT); skips if GStreamer is unavailable. End it with :func:`stop_rtsp_server`."""
     reason = _gstreamer_missing()
     if reason:
         _unavailable(reason)
-    proc = subprocess.Popen([SYSTEM_PYTHON, str(SERVER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([SYSTEM_PYTHON, str(SERVER), "--port", str(port)], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)  # fmt: skip
     try:
         ready, _, _ = select.select([proc.stdout], [], [], 30)
         line = proc.stdout.readline().strip() if ready and proc.stdout else ""
         if line.startswith("MISSING"):
             _unavailable(f"GStreamer elements missing: {line.removeprefix('MISSING ')}")
         assert line.startswith("READY "), f"the RTSP server did not start: {line!r}"
-        yield f"rtsp://127.0.0.1:{line.split()[1]}"
+    except BaseException:
+        stop_rtsp_server(proc)
+        raise
+    return proc, f"rtsp://127.0.0.1:{line.split()[1]}"
+
+
+def stop_rtsp_server(proc: subprocess.Popen[str]) -> None:
+    """End a server from :func:`start_rtsp_server` (stdin closed; terminated if it does not end)."""
+    if proc.stdin:
+        proc.stdin.close()
+    try:
+        proc.wait(5)
+    except subprocess.TimeoutExpired:
+        proc.terminate()
+        proc.wait(5)
+    if proc.stdout:
+        proc.stdout.close()
+
+
+@pytest.fixture(scope="module")
+def rtsp() -> Iterator[str]:
+    """The RTSP server's base URL (rtsp://127.0.0.1:PORT); skips if GStreamer is unavailable."""
+    proc, url = start_rtsp_server()
+    try:
+        yield url
     finally:
-        if proc.stdin:
-            proc.stdin.close()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.terminate()
-            proc.wait(5)
-        if proc.stdout:
-            proc.stdout.close()
+        stop_rtsp_server(proc)
 
 
 @pytest.mark.parametrize(("path", "codec"), [("h264", "h264"), ("h265", "hevc")])
@@ -146,3 +164,19 @@ def test_bad_transport_is_a_clear_error(tmp_path: Path) -> None:
     for junk in ("[1, 2", "[" * 100_000, '["CAM-1"]', " " * (300 * 1024)):
         (tmp_path / "rtsp_transport.json").write_text(junk)
         assert RtspTransports.load(tmp_path).transport("CAM-1") == "tcp", "an unusable file: every camera on TCP"
+
+
+def test_a_transport_choice_is_saved_and_read_back(tmp_path: Path) -> None:
+    """The tile menu's choice outlives the client: UDP entries are written, TCP (the default) is dropped."""
+    transports = RtspTransports.load(tmp_path / "data")
+    transports.set("CAM-0007", "udp")
+    transports.set("临城-1", "udp")
+    transports.save()
+    again = RtspTransports.load(tmp_path / "data")
+    assert [again.transport(c) for c in ("CAM-0007", "临城-1", "CAM-0001")] == ["udp", "udp", "tcp"]
+    again.set("CAM-0007", "tcp")
+    again.save()
+    assert json.loads((tmp_path / "data" / "rtsp_transport.json").read_text(encoding="utf-8")) == {"临城-1": "udp"}
+    with pytest.raises(ValueError, match="unknown RTSP transport"):
+        again.set("CAM-0007", "quic")
+    RtspTransports().save()  # no folder: nothing to write, no error

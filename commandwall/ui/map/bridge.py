@@ -44,6 +44,7 @@ class MapBridge(QObject):
     sig_copy_text = Signal(str)
     sig_cameras_to_wall = Signal(list)
     sig_dispatch_unit = Signal(str)
+    sig_camera_drag_started = Signal(str)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -170,6 +171,11 @@ class MapBridge(QObject):
     def cameraClicked(self, camera_id: str) -> None:  # noqa: N802 (name seen by JS)
         """A camera marker was clicked."""
         self.sig_camera_clicked.emit(str(camera_id))
+
+    @Slot(str)
+    def cameraDragStarted(self, camera_id: str) -> None:  # noqa: N802 (name seen by JS)
+        """A camera point is being dragged off the map (the view runs the Qt drag; the id is checked there)."""
+        self.sig_camera_drag_started.emit(str(camera_id)[:1000])
 
     @Slot(str)
     def incidentClicked(self, incident_id: str) -> None:  # noqa: N802 (name seen by JS)

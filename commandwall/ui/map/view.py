@@ -12,8 +12,8 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
-from PySide6.QtCore import QTimer, QUrl, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QColor, QDrag
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
 from PySide6.QtWebEngineWidgets import QWebEngineView
@@ -23,7 +23,9 @@ from commandwall.geo.basemaps import NO_BASE_MAP, BaseMapCatalogue
 from commandwall.mapdoc import payload
 from commandwall.mapdoc.page import LayerLike, build_map_page, static_layers_json
 from commandwall.ui.map.bridge import MapBridge
+from commandwall.ui.map.camera_drag import camera_drag
 from commandwall.ui.map.scheme import BASE_URL, WEB_BASE_URL, scheme_handler
+from commandwall.video.dragdrop import checked_camera_ids
 
 log = logging.getLogger(__name__)
 
@@ -73,11 +75,15 @@ class _CameraCards:
         self.cameras = cameras
         self._by_id = None
 
-    def card(self, camera_id: str) -> str:
-        """The camera's card as JSON text (``payload.camera_payload``), or "" for an unknown id."""
+    def camera(self, camera_id: str) -> Camera | None:
+        """The drawn camera with this id, or None."""
         if self._by_id is None:
             self._by_id = {c.id: c for c in self.cameras}
-        camera = self._by_id.get(camera_id)
+        return self._by_id.get(camera_id)
+
+    def card(self, camera_id: str) -> str:
+        """The camera's card as JSON text (``payload.camera_payload``), or "" for an unknown id."""
+        camera = self.camera(camera_id)
         return payload.to_json(payload.camera_payload(camera)) if camera is not None else ""
 
 
@@ -87,7 +93,13 @@ class MapView(QWebEngineView):
     ``sig_layer_drawn(kind, count)`` tells when the page has painted a data layer (tests, benchmarks);
     ``sig_base_map_chosen(id)`` when the officer picks a base map; ``sig_copy_text(text)`` when a click on the
     coordinate readout asks for the clipboard; ``sig_cameras_to_wall(ids)`` when 上墙 is pressed on a drawn
-    selection; ``sig_dispatch_unit(unit_id)`` when 派往所选事件 is pressed on a unit's card.
+    selection; ``sig_dispatch_unit(unit_id)`` when 派往所选事件 is pressed on a unit's card;
+    ``sig_camera_drag_started(QDrag)`` just before a camera dragged off the map runs as a Qt drag.
+
+    Dragging a camera point: the page reports the drag (``cameraDragStarted``) and this view runs a real
+    ``QDrag`` carrying the camera id under :data:`~commandwall.video.dragdrop.CAMERA_IDS_MIME`, so every drop
+    target that takes the camera list's drags (the wall's tiles) takes it. The page's id is untrusted text: it
+    must pass the checks a drop applies and name a camera on the map, or nothing is dragged.
     """
 
     sig_camera_clicked = Signal(str)
@@ -98,6 +110,7 @@ class MapView(QWebEngineView):
     sig_copy_text = Signal(str)
     sig_cameras_to_wall = Signal(list)
     sig_dispatch_unit = Signal(str)
+    sig_camera_drag_started = Signal(QDrag)
 
     def __init__(self, parent=None, *, page_name: str = "map.html", profile: QWebEngineProfile | None = None):
         super().__init__(parent)
@@ -122,6 +135,9 @@ class MapView(QWebEngineView):
         self._bridge.sig_copy_text.connect(self.sig_copy_text)
         self._bridge.sig_cameras_to_wall.connect(self.sig_cameras_to_wall)
         self._bridge.sig_dispatch_unit.connect(self.sig_dispatch_unit)
+        # after the page's call has returned: the drag runs its own event loop until the drop
+        self._bridge.sig_camera_drag_started.connect(
+            lambda camera_id: QTimer.singleShot(0, self, lambda: self.drag_camera(camera_id)))
         self._tile_hosts: list[str] = []
         self._web_page.loadStarted.connect(self._on_load_started)
         self._web_page.loadFinished.connect(self._on_load_finished)
@@ -219,6 +235,26 @@ class MapView(QWebEngineView):
             self._bridge.command.emit(self._pending_command)
             self._pending_command = None
         self.sig_ready.emit()
+
+    def drag_camera(self, camera_id: str) -> Qt.DropAction:
+        """Run a Qt drag of the map camera ``camera_id`` (what the page asks when a camera point is dragged)
+        and tell the page when it is over. Returns the drop's action (IgnoreAction: refused or not dropped)."""
+        try:
+            try:
+                ids = checked_camera_ids([camera_id])
+            except ValueError as error:
+                log.warning("map page: camera drag refused: %s", error)
+                return Qt.DropAction.IgnoreAction
+            camera = self._camera_cards.camera(ids[0])
+            if camera is None:
+                log.warning("map page: drag of a camera not on the map refused: %r", ids[0][:40])
+                return Qt.DropAction.IgnoreAction
+            drag = camera_drag(self, camera)
+            self.sig_camera_drag_started.emit(drag)
+            return drag.exec(Qt.DropAction.CopyAction, Qt.DropAction.CopyAction)
+        finally:
+            if self._ready:  # a page loaded since starts without a press
+                self._bridge.command.emit(payload.to_json({"op": "cameraDragEnded"}))
 
     # ------------------------------------------------------------------ data
 

@@ -1,6 +1,7 @@
 """What a tile draws over and around its picture: the state badge (直播, 离线 …), the picture's place in the
-tile, and the stream information overlay (码流信息) shown on demand: codec, resolution, fps, dropped frames,
-how old the picture on screen is, the stream and its reconnects."""
+tile, and the stream information overlay (码流信息) shown on demand: codec, resolution, the stream and its RTSP
+transport, fps, bitrate, decoded and dropped frames, how long pictures take from the network and from the
+decoder to the screen (:mod:`commandwall.video.latency` says what is measured), and the reconnects."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from PySide6.QtCore import QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter
 
 from commandwall.domain.models import CameraStatus
+from commandwall.i18n import translate
+from commandwall.video.latency import DisplayLatency
 from commandwall.video.reader import StreamState, StreamStats
 
 BADGE_COLORS: dict[str, QColor] = {
@@ -56,23 +59,40 @@ INFO_BG = QColor(0, 0, 0, 160)
 INFO_TEXT = QColor("#d8f3ff")
 
 
-def info_lines(stats: StreamStats | None, stream_kind: str | None, frame_age_ms: float | None) -> list[str]:
+def _ms(value: float | None) -> str:
+    return f"{value:.0f} ms" if value is not None else "—"
+
+
+def info_lines(stats: StreamStats | None, stream_kind: str | None, latency: DisplayLatency | None = None) -> list[str]:
     """What the overlay says, line by line (empty for an empty tile).
 
-    ``frame_age_ms`` is how long ago the frame on screen was decoded (the wall's own share of the latency; the
-    camera's and the network's are read off the clock a camera burns into its picture).
+    ``latency`` holds the tile's receive→paint and decode→paint means (the camera's own share and the network
+    before the client are not in them: they are read off the clock a camera burns into its picture). The
+    bitrate counts the video packets read (— where the decoder hides them: local files through OpenCV).
     """
     if stats is None:
         return []
     codec = CODEC_NAMES.get(stats.codec, stats.codec.upper() or "—")
     size = f"{stats.resolution[0]}×{stats.resolution[1]}" if stats.resolution else "—"
     kind = "主码流" if stream_kind == "main" else "子码流"
-    age = f"{frame_age_ms:.0f} ms" if frame_age_ms is not None else "—"
-    return [
-        f"{codec} · {size} · {kind}",
-        f"{stats.fps:.1f} fps · 解码 {stats.frames} 帧 · 丢帧 {stats.dropped}",
-        f"解码至显示 {age} · 重连 {stats.reconnects} 次",
+    head = f"{codec} · {size} · {kind}"
+    if stats.transport:
+        head += f" · RTSP/{stats.transport.upper()}"
+    rate = f"{stats.bitrate_kbps:.0f} kbit/s" if stats.bitrate_kbps is not None else "— kbit/s"
+    receive = latency.receive_to_paint_ms if latency is not None else None
+    decode = latency.decode_to_paint_ms if latency is not None else None
+    camera = latency.camera_to_paint_ms if latency is not None else None
+    lines = [
+        head,
+        translate("WallTile", "{fps} fps · {rate} · 解码 {frames} 帧 · 丢帧 {dropped}").format(
+            fps=f"{stats.fps:.1f}", rate=rate, frames=stats.frames, dropped=stats.dropped),
+        translate("WallTile", "接收到显示 {receive} · 解码到显示 {decode}").format(receive=_ms(receive),
+                                                                             decode=_ms(decode)),
+        translate("WallTile", "重连 {count} 次").format(count=stats.reconnects),
     ]
+    if camera is not None:  # the camera's RTCP clock: as right as its clock is set like the desk's
+        lines.insert(3, translate("WallTile", "摄像机到显示 {camera}（按摄像机 RTCP 时钟）").format(camera=_ms(camera)))
+    return lines
 
 
 def paint_info(painter: QPainter, area: QRect, lines: list[str], metrics: QFontMetrics) -> None:

@@ -29,6 +29,7 @@ from commandwall.domain.models import Camera, CameraStatus
 from commandwall.textsafe import display_text
 from commandwall.ui.wall.overlay import BADGE_COLORS, BADGE_TEXT_COLORS, fit_rect, info_lines, paint_info, tile_badge
 from commandwall.video.dragdrop import CAMERA_IDS_MIME, WALL_TILE_MIME, encode_camera_ids, encode_wall_tile
+from commandwall.video.latency import DisplayLatency
 from commandwall.video.layout import StreamKind
 from commandwall.video.overload import Degrade
 from commandwall.video.reader import Frame, FrameSource, StreamStats
@@ -80,6 +81,7 @@ class TileView(QWidget):
         self._press_at: QPoint | None = None
         self._drop_hover = False
         self.show_info = False  # the 码流信息 overlay
+        self.latency = DisplayLatency()  # camera/receive/decode → paint of the pictures shown
         self.degrade = Degrade.NONE  # what the overload policy did to this tile's stream
         self.zoom = DigitalZoom()  # 电子放大: wheel zooms, a drag pans while zoomed
         self._pan_from: QPointF | None = None
@@ -125,6 +127,7 @@ class TileView(QWidget):
 
     def switch_stream(self, reader: FrameSource, kind: StreamKind, url: str) -> None:
         """Change to another stream of the same camera, keeping the last picture until the new one plays."""
+        self.latency.reset()
         self.reader = reader
         self.stream_kind = kind
         self.stream_url = url
@@ -183,11 +186,9 @@ class TileView(QWidget):
             self.show_info = on
             self.update()
 
-    def info_lines(self, now: float | None = None) -> list[str]:
+    def info_lines(self) -> list[str]:
         """The overlay's lines as they read now."""
-        frame = self._frame
-        age = None if frame is None else ((time.monotonic() if now is None else now) - frame.captured_at) * 1000
-        return info_lines(self.stats(), self.stream_kind, age)
+        return info_lines(self.stats(), self.stream_kind, self.latency)
 
     def stats(self) -> StreamStats | None:
         """The reader's stats, or None for an empty tile."""
@@ -252,6 +253,8 @@ class TileView(QWidget):
                                                                                           self._image.height())))
                 else:
                     painter.drawImage(target, self._image)
+                if self._frame is not None:
+                    self.latency.painted(self._frame, time.monotonic())
                 if level != "live":
                     painter.fillRect(target, QColor(0, 0, 0, 120))  # dim a picture that is not live
                 self.frames_painted += 1

@@ -19,6 +19,7 @@ from commandwall.textsafe import display_text
 from commandwall.ui.wall.overload import OverloadMonitor, apply_key_frames
 from commandwall.ui.wall.snapshot import SnapshotWriter
 from commandwall.ui.wall.tile import WALL_BG, TileView
+from commandwall.ui.wall.transport_menu import add_transport_menu
 from commandwall.video.dragdrop import CAMERA_IDS_MIME, WALL_TILE_MIME, decode_camera_ids, decode_wall_tile
 from commandwall.video.layout import MAX_TILES, StreamKind, WallLayout, choose_stream, stream_url
 from commandwall.video.overload import Degrade
@@ -203,7 +204,8 @@ class WallView(QWidget):
         return True
 
     def tile_menu(self, index: int) -> QMenu:
-        """The right-click menu of tile ``index``: 清除画面, 最大化/还原布局, 抓拍, 码流信息, 还原缩放."""
+        """The right-click menu of tile ``index``: 清除画面, 最大化/还原布局, 抓拍, 码流信息, 还原缩放 and, for an
+        RTSP camera, RTSP 传输 (TCP/UDP)."""
         self._check_index(index)
         menu = QMenu(self)
         clear = menu.addAction("清除画面")
@@ -225,6 +227,7 @@ class WallView(QWidget):
         unzoom = menu.addAction("还原缩放")
         unzoom.setEnabled(tile.zoom.active)
         unzoom.triggered.connect(tile.reset_zoom)
+        add_transport_menu(menu, tile, self._pool, self.sig_message.emit)  # RTSP cameras only
         return menu
 
     def snapshot(self, index: int | None = None) -> Future[Path] | None:

@@ -1,0 +1,70 @@
+"""The bitrate a reader reports, against the bytes of the clip the exercise backend streams in real time."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Iterator
+
+import av
+import pytest
+
+from commandwall.demo import DemoBackend
+from commandwall.demo.media import FPS
+from commandwall.paths import exercise_clips_dir
+from commandwall.video.reader import StreamReader, StreamState
+from tests.unit.test_video_reader import wait_until
+
+pytestmark = pytest.mark.skipif(
+    not (exercise_clips_dir() / "manifest.json").is_file(), reason="no exercise clips: run `make clips`"
+)
+
+
+@pytest.fixture(scope="module")
+def backend() -> Iterator[DemoBackend]:
+    """One exercise backend for the module (no simulator)."""
+    with DemoBackend(seed=7, simulate=False) as running:
+        yield running
+
+
+def clip_kbps(name: str) -> float:
+    """kbit/s of the clip's video packets played at its frame rate (what the server sends, looped)."""
+    with av.open(str(exercise_clips_dir() / name)) as clip:
+        sizes = [p.size for p in clip.demux(clip.streams.video[0]) if p.size]
+    return sum(sizes) * 8 / 1000 / (len(sizes) / FPS)
+
+
+@pytest.mark.parametrize(("camera_id", "variant", "clip"), [("CAM-0001", "sub", "h264-sub.ts"),
+                                                             ("CAM-0002", "main", "h264-main.ts")])  # fmt: skip
+def test_reported_bitrate_is_the_streams_bytes_per_second(
+    backend: DemoBackend, camera_id: str, variant: str, clip: str
+) -> None:
+    expected = clip_kbps(clip)
+    reader = StreamReader(f"{backend.base_url}/streams/{camera_id}/{variant}.ts").start()
+    try:
+        assert wait_until(lambda: reader.state is StreamState.LIVE, 15.0), reader.stats()
+        time.sleep(StreamReader.BITRATE_WINDOW_S + 1.0)  # the opening burst (one GOP at once) out of the window
+        samples = []
+        for _ in range(11):  # over a whole 10 s loop of the clip
+            samples.append(reader.stats().bitrate_kbps)
+            time.sleep(1.0)
+    finally:
+        reader.stop()
+        assert reader.join(10.0)
+    measured = statistics.fmean(samples)
+    print(f"{camera_id} {variant}: clip {expected:.0f} kbit/s, reported {measured:.0f} kbit/s "
+          f"(samples {min(samples):.0f}–{max(samples):.0f})")  # fmt: skip
+    assert abs(measured - expected) <= 0.2 * expected, (expected, samples)
+    assert all(abs(s - expected) <= 0.35 * expected for s in samples), (expected, samples)
+
+
+def test_a_file_through_opencv_has_no_bitrate() -> None:
+    """OpenCV hides its packets: the bitrate is not measured (the overlay says —), never a made-up number."""
+    reader = StreamReader(str(exercise_clips_dir() / "h264-sub.ts")).start()
+    try:
+        assert wait_until(lambda: reader.stats().frames > 10, 15.0)
+        assert reader.decoder == "opencv" and reader.stats().bitrate_kbps is None
+        assert reader.latest() is not None and reader.latest().received_at is None
+    finally:
+        reader.stop()
+        assert reader.join(10.0)
