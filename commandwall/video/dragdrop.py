@@ -55,7 +55,7 @@ def checked_camera_ids(camera_ids: Iterable[object]) -> list[str]:
     try:
         payload = json.dumps(list(camera_ids), ensure_ascii=False).encode("utf-8")
     except (TypeError, ValueError):
-        raise ValueError("拖放的摄像机数据应为编号列表") from None
+        raise ValueError(translate("wall", "拖放的摄像机数据应为编号列表")) from None
     return decode_camera_ids(payload)
 
 
