@@ -3,14 +3,20 @@ backend counts every request for a camera's stream."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from commandwall import paths
+from commandwall.app.session import ClientSession
 from commandwall.backoff import Backoff
+from commandwall.config import Settings
 from commandwall.demo import DemoBackend
 from commandwall.domain.models import Camera
+from commandwall.ui.main_window import MainWindow
 from commandwall.ui.wall import WallView
 from commandwall.video.pool import ReaderPool
 from commandwall.video.reader import StreamReader
@@ -117,3 +123,71 @@ def test_a_tile_dragged_to_the_other_wall_plays_there_from_the_same_reader(
     assert two.tile(0).reader is one.tile(3).reader
     qtbot.waitUntil(lambda: two.tile(0).state_text() == "直播", timeout=20_000)
     assert opens(demo, [camera], "sub") == [1]
+
+
+def test_two_wall_screens_in_the_window_save_recall_and_come_back(qtbot: QtBot, tmp_path, exercise_platform) -> None:
+    """The real window with two walls (what a profile with two wall screens asks of the feature): the menu acts
+    on the wall last clicked; a preset saved from both walls is one file of two walls and puts both back; the
+    walls come back at the next start, wall 2 also when its screen is missing that day."""
+    settings = Settings(data_dir=tmp_path)
+    win = _window(qtbot, settings, exercise_platform)
+    feature = win.wall_feature
+    widgets = feature.walls_on_screens(2)
+    assert widgets[0] is feature.widget and len(feature.walls) == 2
+    one, two = (wall.view for wall in feature.walls)
+    widgets[1].resize(800, 450)
+    widgets[1].show()
+    qtbot.waitExposed(widgets[1])
+    assert feature.active.number == 1
+
+    qtbot.mouseClick(two.tile(1), Qt.MouseButton.LeftButton)  # wall 2 is the one the menu acts on now
+    assert feature.active.number == 2 and "视频墙 2" in win.statusBar().currentMessage()
+    feature.layout_actions["9"].trigger()
+    assert (one.wall_layout.key, two.wall_layout.key) == ("4", "9")
+    camera = win.desk.session.cameras.online()[5]
+    feature.play_camera(camera.id)
+    assert two.tile(1).camera == camera, "played into wall 2's selected tile"
+    assert camera not in one.cameras()
+
+    presets = feature.presets
+    saved = presets.save_current_as("两屏")
+    assert saved is not None and [w.layout for w in saved.walls] == ["4", "9"]
+    doc = json.loads((paths.wall_presets_dir(tmp_path) / "两屏.json").read_text("utf-8"))
+    assert doc["version"] == 2 and doc["walls"][1]["cameras"][1] == camera.id
+    arranged = [one.cameras(), two.cameras()]
+    one.set_layout("1")
+    two.stop_all()
+    assert presets.recall("两屏")
+    assert [one.cameras(), two.cameras()] == arranged and one.wall_layout.key == "4"
+    assert "共 2 面视频墙" in win.statusBar().currentMessage()
+
+    feature.walls_on_screens(1)  # wall 2's screen is gone: its streams go, its wall stays
+    assert not feature.walls[1].shown and feature.active.number == 1
+    assert all(t.reader is None for t in two.tiles()) and two.cameras() == arranged[1]
+    assert presets.recall("两屏") and "后 1 面墙未调取" in win.statusBar().currentMessage()
+    win.close()  # saves every wall, the hidden one too
+
+    again = _window(qtbot, settings, exercise_platform)
+    qtbot.waitUntil(lambda: [c.id if c else None for c in again.wall.cameras()] == _ids(arranged[0]),
+                    timeout=10_000)  # fmt: skip
+    assert len(again.wall_feature.walls) == 1
+    again.wall_feature.walls_on_screens(2)  # the second wall screen is back
+    assert _ids(again.wall_feature.walls[1].view.cameras()) == _ids(arranged[1])
+    assert again.wall_feature.walls[1].view.wall_layout.key == "9"
+    again.close()
+
+
+def _ids(cameras: list[Camera | None]) -> list[str | None]:
+    return [c.id if c else None for c in cameras]
+
+
+def _window(qtbot: QtBot, settings: Settings, platform) -> MainWindow:
+    """The main window on the exercise backend, shown, session ready."""
+    win = MainWindow(ClientSession(settings, platform))
+    qtbot.addWidget(win)
+    win.resize(1600, 900)
+    win.show()
+    qtbot.waitExposed(win)
+    with qtbot.waitSignal(win.signals.sig_ready, timeout=60000):
+        win.start_session()
+    return win

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMenu, QVBoxLayout, QWidget
 from commandwall import paths
 from commandwall.app.wall import NO_INCIDENT_SELECTED, NOTHING_TO_TOUR, SavedWall, WallController
 from commandwall.domain.models import Camera
+from commandwall.i18n import translate
 from commandwall.textsafe import display_text
 from commandwall.ui.adapters import ClientSignals
 from commandwall.ui.wall.presets import WallPresets
@@ -133,6 +134,9 @@ class WallFeature(QObject):
         self.layout_actions[wall.view.wall_layout.key].setChecked(True)
         self.tour_action.setChecked(wall.tour_runner.is_running())
         self._sync_ptz_pad()
+        if len(self.walls_shown()) > 1:
+            self.sig_message.emit(translate("WallFeature", "视频墙 {number}：布局、轮巡、抓拍等命令作用于此墙")
+                                  .format(number=wall.number), 4000)
 
     def _on_layout_changed(self, wall: WallScreen, key: str) -> None:
         if wall is self._active:

@@ -270,9 +270,12 @@ class WallView(QWidget):
         self.select(index)
 
     def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802
-        """Focus on the wall makes it the one the menu acts on."""
+        """Focus the duty officer moved here (a click, Tab) makes the wall the one the menu acts on; a window
+        being shown or raised does not."""
         super().focusInEvent(event)
-        self.sig_activated.emit()
+        if event.reason() in (Qt.FocusReason.MouseFocusReason, Qt.FocusReason.TabFocusReason,
+                              Qt.FocusReason.BacktabFocusReason, Qt.FocusReason.ShortcutFocusReason):
+            self.sig_activated.emit()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         """Delete/Backspace clears the selected tile; Esc brings a maximised tile back into the layout."""
@@ -377,8 +380,8 @@ class WallView(QWidget):
         showing = [t for t in tiles if t.isVisible()] or tiles
         width = max(t.width_px() for t in showing)
         current = next((t.stream_kind for t in tiles if t.stream_kind is not None and t is not extra), None)
-        if self.overload.policy.level(camera.id) >= Degrade.SUB:
-            width = 0  # turned down by the overload policy: the sub stream whatever the size
+        if any(wall.overload.policy.level(camera.id) >= Degrade.SUB for wall in (self, *self.group)):
+            width = 0  # turned down by the overload policy (of any wall): the sub stream whatever the size
         return choose_stream(camera, width, current=current)
 
     # ---- internals ----------------------------------------------------------------------------------
