@@ -1,6 +1,7 @@
 """Two wall screens under Xvfb split into three monitors: each wall full screen on its monitor with its own
 layout (a preset of two walls recalled at start), both walls back at the next start, and the second wall's
-monitor unplugged while the client runs (its wall kept, its streams released). Two client starts in all."""
+monitor unplugged while the client runs (its wall kept, its streams released) and plugged in again (the wall
+plays again). Two client starts in all."""
 
 from __future__ import annotations
 
@@ -59,26 +60,26 @@ def test_two_wall_screens_each_with_its_own_wall(tmp_path):
         view = (tmp_path / "data" / "view.ini").read_text("utf-8")
         assert "[wall2]" in view and "CAM-0345" in view, "both walls are saved"
 
-        # The next start, without the preset: both walls come back; then MON2 is unplugged.
+        # The next start, without the preset: both walls come back; then MON2 is unplugged, then back.
         out = tmp_path / "second"
         env = _env(tmp_path, display)
         proc = subprocess.Popen(
-            [sys.executable, "-m", "commandwall", "screenshot", "--out", str(out), "--after", "6", "--count", "2",
+            [sys.executable, "-m", "commandwall", "screenshot", "--out", str(out), "--after", "6", "--count", "3",
              "--interval", "6"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
-            deadline = time.monotonic() + 120
-            while not (out / "screen-2-0.png").exists() and proc.poll() is None and time.monotonic() < deadline:
-                time.sleep(0.2)
-            assert (out / "screen-2-0.png").exists(), "first capture never came"
+            _wait_for(out / "screen-2-0.png", proc)
             subprocess.run(["xrandr", "--delmonitor", "MON2"], env=env, check=True, timeout=20)
+            _wait_for(out / "screen-1-1.png", proc)
+            subprocess.run(["xrandr", "--setmonitor", "MON2", f"{W}/508x{H}/286+{2 * W}+0", "none"],
+                           env=env, check=True, timeout=20)
             _stdout, stderr = proc.communicate(timeout=120)
         finally:
             if proc.poll() is None:
                 proc.kill()
                 proc.communicate()
     assert proc.returncode == 0, stderr[-4000:]
-    assert "screen removed: MON2" in stderr and "Traceback" not in stderr
-    before, after = (shot["state"] for shot in json.loads((out / "state.json").read_text("utf-8")))
+    assert "screen removed: MON2" in stderr and "screen added: MON2" in stderr and "Traceback" not in stderr
+    before, after, back = (shot["state"] for shot in json.loads((out / "state.json").read_text("utf-8")))
     assert [(w["layout"], w["cameras"], w["rect"]) for w in before["walls"]] == [
         ("1+5", list(HIGHWAY), _screen(before, "MON1")), ("9", list(LINCHENG), _screen(before, "MON2"))]
     assert after["screen_roles"] == ["map", "wall"]
@@ -87,4 +88,18 @@ def test_two_wall_screens_each_with_its_own_wall(tmp_path):
     assert one["shown"] and one["rect"] == _screen(after, "MON1") and one["playing"] >= 3
     assert not two["shown"] and two["rect"] is None and two["playing"] == 0, "a hidden wall plays nothing"
     assert (two["layout"], two["cameras"]) == ("9", list(LINCHENG)), "and keeps its arrangement"
+    # MON2 is back: wall 2 full screen on it again, the same arrangement, playing (its streams opened again).
+    assert back["screen_roles"] == ["map", "wall", "wall"]
+    assert {w.get("wall"): w["geometry"] for w in back["windows"] if w["role"] == "wall"} == {
+        1: _screen(back, "MON1"), 2: _screen(back, "MON2")}
+    two = back["walls"][1]
+    assert two["shown"] and two["rect"] == _screen(back, "MON2") and two["cameras"] == list(LINCHENG)
+    assert two["playing"] >= 1
     assert "[wall2]" in (tmp_path / "data" / "view.ini").read_text("utf-8")
+
+
+def _wait_for(path, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 120
+    while not path.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert path.exists(), f"capture {path.name} never came"
