@@ -142,6 +142,7 @@ def test_two_wall_screens_in_the_window_save_recall_and_come_back(qtbot: QtBot, 
 
     qtbot.mouseClick(two.tile(1), Qt.MouseButton.LeftButton)  # wall 2 is the one the menu acts on now
     assert feature.active.number == 2 and "视频墙 2" in win.statusBar().currentMessage()
+    assert feature.ptz_pad.parent() is widgets[1] and feature.ptz_pad.isVisible(), "the pad under wall 2"
     feature.layout_actions["9"].trigger()
     assert (one.wall_layout.key, two.wall_layout.key) == ("4", "9")
     camera = win.desk.session.cameras.online()[5]
@@ -162,7 +163,7 @@ def test_two_wall_screens_in_the_window_save_recall_and_come_back(qtbot: QtBot, 
     assert "共 2 面视频墙" in win.statusBar().currentMessage()
 
     feature.walls_on_screens(1)  # wall 2's screen is gone: its streams go, its wall stays
-    assert not feature.walls[1].shown and feature.active.number == 1
+    assert not feature.walls[1].shown and feature.active.number == 1 and feature.ptz_pad.parent() is widgets[0]
     assert all(t.reader is None for t in two.tiles()) and two.cameras() == arranged[1]
     assert presets.recall("两屏") and "后 1 面墙未调取" in win.statusBar().currentMessage()
     win.close()  # saves every wall, the hidden one too

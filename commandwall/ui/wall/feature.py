@@ -65,13 +65,8 @@ class WallFeature(QObject):
         first = self._new_wall()
         self._active = first
         self.view, self.tour_runner = first.view, first.tour_runner
-        self.view.setObjectName("wall")
-        self.widget = first.widget  # the PTZ pad sits under wall 1 and floats with it to a screen of its own
-        layout = QVBoxLayout(self.widget)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.view, 1)
-        layout.addWidget(self.ptz_pad)
+        self.widget = first.widget  # the dock's widget: wall 1 (on a screen of its own when one has the role)
+        first.widget.layout().addWidget(self.ptz_pad)  # under the active wall, on that wall's screen
         self.ptz_pad.hide()  # shown while a tile is selected: the wall keeps its height otherwise
         self.presets = WallPresets(controller, self.walls_shown, self.widget, self)
         self.actions = self._make_actions(tiles)
@@ -88,16 +83,19 @@ class WallFeature(QObject):
         view.snapshot_dir = self._snapshot_dir
         view.sig_message.connect(lambda text, ms: self.sig_message.emit(display_text(text), ms))
         tour_runner = TourRunner(view, self.controller.camera, self)
-        widget = QWidget() if number == 1 else view
-        if number > 1:
-            view.setObjectName(f"wall{number}")
+        view.setObjectName("wall" if number == 1 else f"wall{number}")
+        widget = QWidget()
+        layout = QVBoxLayout(widget)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(view, 1)
         wall = WallScreen(number, view, tour_runner, widget)
         self.walls.append(wall)
         view.sig_activated.connect(lambda w=wall: self._activate(w))
         view.sig_tile_selected.connect(lambda _i, w=wall: self._sync_ptz_pad() if w is self._active else None)
         view.sig_playing_changed.connect(lambda _i, _c, w=wall: self._sync_ptz_pad() if w is self._active else None)
         view.sig_layout_changed.connect(lambda key, w=wall: self._on_layout_changed(w, key))
-        tour_runner.sig_page.connect(self._on_tour_page)
+        tour_runner.sig_page.connect(lambda name, page, pages, w=wall: self._on_tour_page(w, name, page, pages))
         tour_runner.sig_stopped.connect(lambda w=wall: self._on_tour_stopped(w))
         if self._ready:
             self._restore(wall)
@@ -131,6 +129,7 @@ class WallFeature(QObject):
         if wall is self._active or not wall.shown:
             return
         self._active = wall
+        wall.widget.layout().addWidget(self.ptz_pad)  # the pad follows the wall it steers
         self.layout_actions[wall.view.wall_layout.key].setChecked(True)
         self.tour_action.setChecked(wall.tour_runner.is_running())
         self._sync_ptz_pad()
@@ -249,8 +248,11 @@ class WallFeature(QObject):
             return
         runner.start(choice.tour)
 
-    def _on_tour_page(self, name: str, page: int, pages: int) -> None:
-        self.sig_message.emit(display_text(tour_status_text(name, page, pages)), 0)
+    def _on_tour_page(self, wall: WallScreen, name: str, page: int, pages: int) -> None:
+        text = display_text(tour_status_text(name, page, pages))
+        if len(self.walls_shown()) > 1:  # which wall's tour, when several may run
+            text = translate("WallFeature", "视频墙 {number}：{text}").format(number=wall.number, text=text)
+        self.sig_message.emit(text, 0)
 
     def _on_tour_stopped(self, wall: WallScreen) -> None:
         if wall is self._active:

@@ -16,7 +16,7 @@ from commandwall.ui.wall.wall import WallView
 @dataclass
 class WallScreen:
     """Wall ``number`` (1: the first wall screen, or the console's wall): its ``view``, ``tour_runner`` and
-    ``widget`` (the view, with the PTZ pad under it on wall 1)."""
+    ``widget`` (what a window holds: the view, and the PTZ pad under it while this is the active wall)."""
 
     number: int
     view: WallView
