@@ -18,6 +18,7 @@ from commandwall.demo import DemoBackend
 from commandwall.domain.models import Camera
 from commandwall.ui.main_window import MainWindow
 from commandwall.ui.wall import WallView
+from commandwall.ui.wall.view_state import WallViewState
 from commandwall.video.pool import ReaderPool
 from commandwall.video.reader import StreamReader
 from tests.ui.test_wall_demo import demo as demo_backend
@@ -192,3 +193,15 @@ def _window(qtbot: QtBot, settings: Settings, platform) -> MainWindow:
     with qtbot.waitSignal(win.signals.sig_ready, timeout=60000):
         win.start_session()
     return win
+
+
+def test_view_ini_of_a_one_wall_desk_reads_as_wall_1_and_missing_walls_are_kept(tmp_path) -> None:
+    """An older client's ``[wall]`` section is wall 1; saving fewer walls than were saved keeps the others (a
+    wall screen missing today gets its wall back when it returns)."""
+    (tmp_path / "view.ini").write_text("[wall]\ntiles=1+5\ncameras=\"CAM-0001,,CAM-0003\"\n", "utf-8")
+    state = WallViewState(tmp_path)
+    assert state.load_walls() == [("1+5", "CAM-0001,,CAM-0003")]
+    state.save_walls([("4", "CAM-0001"), ("9", ",CAM-0002")])
+    assert state.load_walls() == [("4", "CAM-0001"), ("9", ",CAM-0002")]
+    state.save_walls([("16", "CAM-0005")])
+    assert state.load_walls() == [("16", "CAM-0005"), ("9", ",CAM-0002")]

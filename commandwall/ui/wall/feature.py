@@ -31,7 +31,7 @@ Selection = Callable[[], tuple[str | None, str | None]]
 
 
 class WallFeature(QObject):
-    """视频墙: ``widget`` (wall 1 with the PTZ pad under it), ``actions`` for the tool bar (None: a
+    """视频墙: ``widget`` (wall 1, what the wall dock holds), ``actions`` for the tool bar (None: a
     separator), ``menu`` for the menu bar (layouts, presets, 周边视频, 轮巡), ``on_ready()`` once the session
     is connected.
 

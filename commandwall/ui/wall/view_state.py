@@ -29,10 +29,6 @@ class WallViewState:
     def _settings(self) -> QSettings:
         return QSettings(str(self._path), QSettings.Format.IniFormat)
 
-    def save(self, layout: str, camera_ids: str) -> None:
-        """Remember wall 1's layout key and the camera in each tile."""
-        self.save_walls([(layout, camera_ids)])
-
     def save_walls(self, walls: Sequence[tuple[str, str]]) -> None:
         """Remember walls 1, 2 … (layout key, camera ids each). Walls saved earlier beyond these are kept: a
         wall screen missing today keeps its wall for the day it is back."""
@@ -41,12 +37,6 @@ class WallViewState:
             settings.setValue(f"{_group(number)}/tiles", layout)
             settings.setValue(f"{_group(number)}/cameras", camera_ids)
         settings.sync()
-
-    def load(self) -> tuple[object, object]:
-        """Wall 1's saved layout (a tile count in older files) and camera ids, as stored (None where nothing
-        is)."""
-        settings = self._settings()
-        return settings.value("wall/tiles", None), settings.value("wall/cameras", None)
 
     def load_walls(self) -> list[tuple[object, object]]:
         """Every saved wall's layout and camera ids, wall 1 first, up to the first wall never saved."""
