@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from commandwall.i18n import translate
 from commandwall.video.dragdrop import MAX_CAMERA_ID_LEN
 from commandwall.video.layout import WallLayout
 from commandwall.video.tour import Tour
@@ -95,7 +96,7 @@ class WallArrangement:
     def from_doc(cls, doc: object, preset: str) -> WallArrangement:
         """Read one wall's arrangement from JSON data; PresetError says what is wrong."""
         if not isinstance(doc, dict):
-            raise PresetError(f"预案「{preset}」的 \"walls\" 应为对象列表")
+            raise PresetError(translate("wall", "预案「{name}」的 \"walls\" 应为对象列表").format(name=preset))
         cameras = doc.get("cameras", [])
         if not isinstance(cameras, list):
             raise PresetError("\"cameras\" 应为摄像机编号列表")
@@ -124,14 +125,14 @@ class WallPreset:
         object.__setattr__(self, "cameras", first.cameras)
         more = tuple(self.more_walls)
         if 1 + len(more) > MAX_WALLS:
-            raise PresetError(f"预案「{name}」有 {1 + len(more)} 面视频墙，最多 {MAX_WALLS} 面")
+            raise PresetError(_too_many_walls(name, 1 + len(more)))
         object.__setattr__(self, "more_walls", more)
 
     @classmethod
     def of_walls(cls, name: str, walls: Sequence[WallArrangement]) -> WallPreset:
         """A preset of ``walls`` (wall 1 first; at least one)."""
         if not walls:
-            raise PresetError("预案至少含一面视频墙")
+            raise PresetError(translate("wall", "预案至少含一面视频墙"))
         first, *more = walls
         return cls(name, first.layout, first.cameras, first.tour, tuple(more))
 
@@ -162,8 +163,8 @@ class WallPreset:
         if not isinstance(doc, dict) or doc.get("format") != FORMAT:
             raise PresetError(f"不是视频墙预案文件（缺少 \"format\": \"{FORMAT}\"）")
         if doc.get("version") not in (VERSION, WALLS_VERSION):
-            raise PresetError(f"预案文件版本 {str(doc.get('version'))[:10]!r} 不受支持"
-                              f"（应为 {VERSION} 或 {WALLS_VERSION}）")  # fmt: skip
+            raise PresetError(translate("wall", "预案文件版本 {version} 不受支持（应为 {one} 或 {several}）").format(
+                version=repr(str(doc.get("version"))[:10]), one=VERSION, several=WALLS_VERSION))
         name = doc.get("name")
         if not isinstance(name, str):
             raise PresetError("缺少预案名称 \"name\"")
@@ -171,10 +172,15 @@ class WallPreset:
             return cls.of_walls(name, [WallArrangement.from_doc(doc, name)])
         walls = doc.get("walls")
         if not isinstance(walls, list) or not walls:
-            raise PresetError(f"预案「{name[:MAX_NAME_LEN]}」缺少 \"walls\" 列表")
+            raise PresetError(translate("wall", "预案「{name}」缺少 \"walls\" 列表").format(name=name[:MAX_NAME_LEN]))
         if len(walls) > MAX_WALLS:
-            raise PresetError(f"预案「{name[:MAX_NAME_LEN]}」有 {len(walls)} 面视频墙，最多 {MAX_WALLS} 面")
+            raise PresetError(_too_many_walls(name[:MAX_NAME_LEN], len(walls)))
         return cls.of_walls(name, [WallArrangement.from_doc(wall, name) for wall in walls])
+
+
+def _too_many_walls(name: str, count: int) -> str:
+    return translate("wall", "预案「{name}」有 {count} 面视频墙，最多 {most} 面").format(
+        name=name, count=count, most=MAX_WALLS)
 
 
 def _tour(value: object, preset: str) -> Tour | None:
