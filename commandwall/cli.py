@@ -134,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     shot.add_argument("--interval", type=float, default=1.0, help="seconds between captures")
     shot.add_argument("--timeout", type=float, default=90.0,
                       help="seconds to wait at most for the client to connect and draw its map")
+    shot.add_argument("--preset", metavar="NAME", help="recall this wall preset (预案) once connected")
 
     login = sub.add_parser("login", help="log in once to check the password; --remember stores it in the OS keyring")
     _add_client_options(login)
@@ -235,7 +236,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from commandwall.ui.app import run_screenshot
 
             return run_screenshot(settings, platform_factory(settings), args.out, args.after, args.count,
-                                  args.interval, args.timeout)
+                                  args.interval, args.timeout, preset=args.preset)
         if command == "login":
             return _login(args)
         if command == "config":

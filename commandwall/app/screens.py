@@ -117,7 +117,7 @@ def first_run_roles(count: int) -> list[ScreenRole]:
 
     One screen: the console (everything). Two: map, then the wall. Three: map, wall, and the overview dashboard
     (一屏观全区; the incidents stay docked beside the map, where the duty officer works). Four: map, wall,
-    incidents, dashboard. More: the wall again on the rest (a role on several screens spans them).
+    incidents, dashboard. More: the wall again on the rest (each of them a wall of its own).
     """
     if count <= 1:
         return [ScreenRole.CONSOLE]
@@ -166,7 +166,8 @@ class ScreenPlan:
 
     ``main``: the screens of the main window (the console or map screens; the first screen when the profile
     gives none of them, so the map always has a home); ``kiosks``: a full-screen window per role shown on a
-    screen of its own (a role on several screens spans them); ``docked``: roles no screen shows, docked in the
+    screen of its own (a role on several screens spans them — except the wall: each wall screen shows a wall
+    of its own, see :attr:`wall_screens`); ``docked``: roles no screen shows, docked in the
     main window; ``console``: the main window is the desk's ordinary window rather than a kiosk.
     """
 
@@ -174,6 +175,11 @@ class ScreenPlan:
     kiosks: dict[ScreenRole, tuple[int, ...]]
     docked: tuple[ScreenRole, ...]
     console: bool
+
+    @property
+    def wall_screens(self) -> tuple[int, ...]:
+        """The wall screens, wall 1's first; each shows a wall of its own (empty: the wall is docked)."""
+        return self.kiosks.get(ScreenRole.WALL, ())
 
 
 def plan_screens(roles: Sequence[ScreenRole]) -> ScreenPlan:

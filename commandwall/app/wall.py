@@ -6,8 +6,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 from commandwall import paths
 from commandwall.app.session import ClientSession
@@ -15,7 +15,7 @@ from commandwall.domain.models import Camera, Incident
 from commandwall.i18n import QT_TRANSLATE_NOOP, translate
 from commandwall.textsafe import display_text
 from commandwall.video.layout import WallLayout
-from commandwall.video.presets import PresetList, PresetStore, WallPreset
+from commandwall.video.presets import PresetList, PresetStore, WallArrangement, WallPreset
 from commandwall.video.tour import Tour, tour_around, tour_for_grid
 
 #: Where the wall looks at start when no incident is open: the centre of 临城街道 (lon, lat).
@@ -44,24 +44,46 @@ class SavedWall:
 
 
 @dataclass(frozen=True)
+class WallRecall:
+    """One wall's part of a recalled preset: its layout, the camera per tile as the platform knows them now
+    (None: empty, also for ids the platform no longer lists), and its tour."""
+
+    layout: str
+    cameras: list[Camera | None]
+    tour: Tour | None = None
+
+
+@dataclass(frozen=True)
 class PresetRecall:
-    """What recalling a preset puts up: its layout, the camera per tile as the platform knows them now
-    (None: empty, also for ids the platform no longer lists), its tour, and a note for the status bar."""
+    """What recalling a preset puts up: wall by wall (wall 1 first, as many as the desk has wall screens),
+    the cameras the platform no longer lists, how many of the preset's walls found no wall screen here, and a
+    note for the status bar."""
 
     preset: WallPreset
-    cameras: list[Camera | None]
+    walls: list[WallRecall]
     missing: list[str]
+    left_out: int = field(default=0)
+
+    @property
+    def cameras(self) -> list[Camera | None]:
+        """Wall 1's cameras."""
+        return self.walls[0].cameras
 
     @property
     def message(self) -> str:
-        """预案「…」已调取, with the cameras left out if any."""
+        """预案「…」已调取, with the cameras and the walls left out if any."""
         text = translate("wall", "预案「{name}」已调取（{layout}画面）").format(
             name=display_text(self.preset.name, 40, isolate=True), layout=self.preset.layout)
+        if len(self.walls) > 1:
+            text += translate("wall", "，共 {count} 面视频墙").format(count=len(self.walls))
         if self.missing:
             shown = translate("wall", "、").join(display_text(camera_id, 64, isolate=True)
                                                 for camera_id in self.missing[:5])
             text += translate("wall", "；{count} 个摄像机不在平台点位中，已留空：{cameras}").format(
                 count=len(self.missing), cameras=shown)
+        if self.left_out:
+            text += translate("wall", "；本机只有 {shown} 面视频墙屏，预案的后 {left} 面墙未调取").format(
+                shown=len(self.walls), left=self.left_out)
         return text
 
 
@@ -82,18 +104,29 @@ class WallController:
         """Every preset, and the files that could not be read."""
         return self.preset_store().load()
 
-    def recall(self, preset: WallPreset) -> PresetRecall:
-        """The cameras of ``preset`` as the platform knows them now."""
-        cameras = [self.camera(camera_id) if camera_id else None for camera_id in preset.cameras]
-        missing = [cid for cid, cam in zip(preset.cameras, cameras, strict=True) if cid and cam is None]
-        return PresetRecall(preset, cameras, missing)
+    def recall(self, preset: WallPreset, wall_count: int = 1) -> PresetRecall:
+        """The cameras of ``preset`` as the platform knows them now, for the first ``wall_count`` of its walls
+        (a desk with fewer wall screens than the preset leaves the preset's last walls out; a desk with more
+        keeps its other walls as they are)."""
+        walls: list[WallRecall] = []
+        missing: list[str] = []
+        arrangements = preset.walls
+        for wall in arrangements[: max(1, wall_count)]:
+            cameras = [self.camera(camera_id) if camera_id else None for camera_id in wall.cameras]
+            missing += [cid for cid, cam in zip(wall.cameras, cameras, strict=True) if cid and cam is None]
+            walls.append(WallRecall(wall.layout, cameras, wall.tour))
+        return PresetRecall(preset, walls, missing, len(arrangements) - len(walls))
 
-    def save_preset(self, name: str, layout: str, cameras: list[Camera | None], tour: Tour | None) -> WallPreset:
-        """Save the wall as preset ``name`` (replacing one of that name). PresetError for a bad name."""
-        ids = [c.id if c is not None else None for c in cameras]
-        while ids and ids[-1] is None:
-            ids.pop()
-        preset = WallPreset(name, layout, tuple(ids), tour)
+    def save_preset(self, name: str, walls: Sequence[tuple[str, list[Camera | None], Tour | None]]) -> WallPreset:
+        """Save the walls (wall 1 first: layout key, camera per tile, running tour) as preset ``name``,
+        replacing one of that name. PresetError for a bad name."""
+        arrangements = []
+        for layout, cameras, tour in walls:
+            ids = [c.id if c is not None else None for c in cameras]
+            while ids and ids[-1] is None:
+                ids.pop()
+            arrangements.append(WallArrangement(layout, tuple(ids), tour, name))
+        preset = WallPreset.of_walls(name, arrangements)
         self.preset_store().save(preset)
         return preset
 

@@ -163,8 +163,10 @@ def run_gui(settings: Settings, platform: PlatformFactory) -> int:
 
 
 def run_screenshot(settings: Settings, platform: PlatformFactory, out_dir: Path, after_s: float, count: int = 1,
-                   interval_s: float = 1.0, timeout_s: float = 90.0) -> int:
+                   interval_s: float = 1.0, timeout_s: float = 90.0, preset: str | None = None) -> int:
     """Start the client, wait ``after_s`` seconds, save one PNG per screen (``count`` times), exit 0.
+
+    ``preset``: the wall preset (预案) to recall once the client has connected, to see it on the screens.
 
     If by then the client has not connected and drawn its map, it waits for that (up to ``timeout_s`` from
     the start: a loaded machine is slower, not broken), then captures anyway and exits non-zero if it never
@@ -183,6 +185,8 @@ def run_screenshot(settings: Settings, platform: PlatformFactory, out_dir: Path,
         return 1
     window = _make_window(settings, platform)
     window.arrange_on_screens()
+    if preset:  # after the window's own start-up (slots run in the order connected): the preset wins
+        window.signals.sig_ready.connect(lambda: window.wall_feature.presets.recall(preset))
     window.start_session()
     out_dir.mkdir(parents=True, exist_ok=True)
     result = {"code": 1}

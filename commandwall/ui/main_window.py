@@ -91,7 +91,7 @@ class MainWindow(QMainWindow):
             self, {ScreenRole.WALL: self.wall_dock, ScreenRole.INCIDENTS: self.incident_dock,
                    ScreenRole.DASHBOARD: self.dashboard_dock},
             ProfileStore(session.settings.config_dir / "profiles"), session.settings.profile,
-            session.settings.data_dir)
+            session.settings.data_dir, walls=self.wall_feature.walls_on_screens)
         self._build_toolbar()
         self._build_menu()
         self._connect()
@@ -174,11 +174,11 @@ class MainWindow(QMainWindow):
             lambda: (self.cameras_feature.selected_camera_id(), self.incidents_feature.selected_incident_id()))
 
     def _cameras_to_wall(self, camera_ids: list) -> None:
-        """上墙 from the map: a drawn selection fills the wall's tiles in order (as many as it has)."""
-        wall = self.wall_feature
+        """上墙 from the map: a drawn selection fills the active wall's tiles in order (as many as it has)."""
+        wall, view = self.wall_feature, self.wall_feature.active.view
         cameras = [c for c in map(wall.controller.camera, camera_ids) if c is not None]
-        for index, camera in enumerate(cameras[: wall.view.tile_count()]):
-            wall.view.play(camera, index)
+        for index, camera in enumerate(cameras[: view.tile_count()]):
+            view.play(camera, index)
 
     def _counts(self) -> tuple[int, int, int]:
         cameras = self.desk.cameras.count()

@@ -50,8 +50,14 @@ def window_state(window) -> dict:
             "camera": tile.camera.id if tile.camera else None,
             "state": tile.state_text(),
         })
+    walls = [{"number": wall.number, "shown": wall.shown, "layout": wall.view.wall_layout.key,
+              "rect": _global_rect(wall.view) if wall.view.isVisible() else None,
+              "cameras": [c.id if c else None for c in wall.view.cameras()],
+              "playing": sum(t.state_text() == "直播" for t in wall.view.tiles())}
+             for wall in window.wall_feature.walls]  # fmt: skip
     return {
         "screens": screens,
+        "walls": walls,
         "window": _global_rect(window),
         "map": _global_rect(window.map),
         "map_ready": window.map.is_ready(),

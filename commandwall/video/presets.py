@@ -1,14 +1,21 @@
-"""Wall presets (预案): named arrangements of the wall — a layout, the camera per tile, and optionally a tour
-(轮巡) — one JSON file each.
+"""Wall presets (预案): named arrangements of the wall screens — per wall a layout, the camera per tile, and
+optionally a tour (轮巡) — one JSON file each.
 
-A preset file looks like::
+A preset of one wall (version 1, what every client reads) looks like::
 
     {"format": "commandwall-wall-preset", "version": 1, "name": "高速出入口", "layout": "2+8",
      "cameras": ["CAM-1171", "CAM-1362", null, …],
      "tour": {"name": "…", "camera_ids": ["CAM-0047", …], "dwell_s": 20}}
 
+A preset saved on a desk with several wall screens (version 2) lists one such arrangement per wall, wall 1
+first::
+
+    {"format": "commandwall-wall-preset", "version": 2, "name": "…",
+     "walls": [{"layout": "1+5", "cameras": […], "tour": …}, {"layout": "9", "cameras": […]}]}
+
 ``cameras`` holds one entry per tile (null: empty; fewer entries: the rest empty); ``tour`` may be absent or
-null. A :class:`PresetStore` reads the user's presets from a folder of the data directory (and, in exercise
+null. A one-wall preset is written as version 1, so older clients sharing the data folder still read it.
+A :class:`PresetStore` reads the user's presets from a folder of the data directory (and, in exercise
 mode, the shipped ones from ``resources/wall-presets``; a user preset of the same name wins) and writes new
 ones there. A file that cannot be read yields a :class:`PresetFileError` naming the file and what is wrong;
 the other presets load as usual.
@@ -23,7 +30,7 @@ import os
 import re
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +40,11 @@ from commandwall.video.layout import WallLayout
 from commandwall.video.tour import Tour
 
 FORMAT = "commandwall-wall-preset"
+#: the file version of a one-wall preset; :data:`WALLS_VERSION` lists several walls
 VERSION = 1
+WALLS_VERSION = 2
+#: walls one preset may arrange (a command centre's wall screens)
+MAX_WALLS = 16
 #: a preset file larger than this is not a preset
 MAX_FILE_BYTES = 256 * 1024
 #: longest preset name
@@ -46,20 +57,18 @@ class PresetError(ValueError):
 
 
 @dataclass(frozen=True)
-class WallPreset:
-    """A named wall arrangement: ``layout`` key, camera id per tile (None: empty), optional ``tour``."""
+class WallArrangement:
+    """One wall screen's part of a preset: ``layout`` key, camera id per tile (None: empty), optional ``tour``.
 
-    name: str
+    Checked on creation (PresetError); ``preset`` names the preset in the messages.
+    """
+
     layout: str
-    cameras: tuple[str | None, ...]
+    cameras: tuple[str | None, ...] = ()
     tour: Tour | None = None
+    preset: str = field(default="", compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        name = self.name.strip() if isinstance(self.name, str) else ""
-        if not name or len(name) > MAX_NAME_LEN or _UNSAFE_IN_FILE_NAMES.search(name):
-            raise PresetError(translate("presets", "预案名称须为 1–{max} 个字符，且不含 / \\ : * ? \" < > |").format(
-                max=MAX_NAME_LEN))
-        object.__setattr__(self, "name", name)
         try:
             layout = WallLayout.named(self.layout)
         except ValueError as error:
@@ -69,26 +78,86 @@ class WallPreset:
         if len(cameras) > layout.tiles:
             too_many = translate("presets",
                                  "预案「{name}」有 {count} 个画面的摄像机，布局 {layout} 只有 {tiles} 个画面")
-            raise PresetError(too_many.format(name=name, count=len(cameras), layout=layout.key, tiles=layout.tiles))
+            raise PresetError(too_many.format(name=self.preset, count=len(cameras), layout=layout.key,
+                                              tiles=layout.tiles))
         for camera_id in cameras:
             if camera_id is not None and (not isinstance(camera_id, str) or not camera_id.strip()
                                           or len(camera_id) > MAX_CAMERA_ID_LEN):
                 raise PresetError(translate("presets", "预案「{name}」含无效的摄像机编号 {id}").format(
-                    name=name, id=repr(str(camera_id)[:20])))
+                    name=self.preset, id=repr(str(camera_id)[:20])))
         object.__setattr__(self, "cameras", cameras)
 
-    def to_json(self) -> str:
-        """The file's text."""
-        doc: dict[str, Any] = {"format": FORMAT, "version": VERSION, "name": self.name, "layout": self.layout,
-                               "cameras": list(self.cameras)}  # fmt: skip
+    def to_doc(self) -> dict[str, Any]:
+        """The arrangement as JSON data."""
+        doc: dict[str, Any] = {"layout": self.layout, "cameras": list(self.cameras)}
         if self.tour is not None:
             doc["tour"] = {"name": self.tour.name, "camera_ids": list(self.tour.camera_ids),
                            "dwell_s": self.tour.dwell_s}  # fmt: skip
+        return doc
+
+    @classmethod
+    def from_doc(cls, doc: object, preset: str) -> WallArrangement:
+        """Read one wall's arrangement from JSON data; PresetError says what is wrong."""
+        if not isinstance(doc, dict):
+            raise PresetError(translate("presets", "预案「{name}」的 \"walls\" 应为对象列表").format(name=preset))
+        cameras = doc.get("cameras", [])
+        if not isinstance(cameras, list):
+            raise PresetError(translate("presets", "\"cameras\" 应为摄像机编号列表"))
+        return cls(str(doc.get("layout", "")), tuple(cameras), _tour(doc.get("tour"), preset), preset)
+
+
+@dataclass(frozen=True)
+class WallPreset:
+    """A named arrangement of the wall screens: wall 1's ``layout`` key, camera id per tile (None: empty) and
+    optional ``tour``, and ``more_walls`` — the arrangements of walls 2, 3 … when it was saved on a desk with
+    several wall screens."""
+
+    name: str
+    layout: str
+    cameras: tuple[str | None, ...]
+    tour: Tour | None = None
+    more_walls: tuple[WallArrangement, ...] = ()
+
+    def __post_init__(self) -> None:
+        name = self.name.strip() if isinstance(self.name, str) else ""
+        if not name or len(name) > MAX_NAME_LEN or _UNSAFE_IN_FILE_NAMES.search(name):
+            raise PresetError(translate("presets", "预案名称须为 1–{max} 个字符，且不含 / \\ : * ? \" < > |").format(
+                max=MAX_NAME_LEN))
+        object.__setattr__(self, "name", name)
+        first = WallArrangement(self.layout, self.cameras, self.tour, name)
+        object.__setattr__(self, "layout", first.layout)
+        object.__setattr__(self, "cameras", first.cameras)
+        more = tuple(self.more_walls)
+        if 1 + len(more) > MAX_WALLS:
+            raise PresetError(_too_many_walls(name, 1 + len(more)))
+        object.__setattr__(self, "more_walls", more)
+
+    @classmethod
+    def of_walls(cls, name: str, walls: Sequence[WallArrangement]) -> WallPreset:
+        """A preset of ``walls`` (wall 1 first; at least one)."""
+        if not walls:
+            raise PresetError(translate("wall", "预案至少含一面视频墙"))
+        first, *more = walls
+        return cls(name, first.layout, first.cameras, first.tour, tuple(more))
+
+    @property
+    def walls(self) -> tuple[WallArrangement, ...]:
+        """Every wall's arrangement, wall 1 first."""
+        return (WallArrangement(self.layout, self.cameras, self.tour, self.name), *self.more_walls)
+
+    def to_json(self) -> str:
+        """The file's text (version 1 for one wall, version 2 for several)."""
+        if not self.more_walls:
+            doc: dict[str, Any] = {"format": FORMAT, "version": VERSION, "name": self.name,
+                                   **self.walls[0].to_doc()}  # fmt: skip
+        else:
+            doc = {"format": FORMAT, "version": WALLS_VERSION, "name": self.name,
+                   "walls": [wall.to_doc() for wall in self.walls]}  # fmt: skip
         return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
     @classmethod
     def from_json(cls, text: str) -> WallPreset:
-        """Parse a preset file's text; PresetError says what is wrong."""
+        """Parse a preset file's text (version 1 or 2); PresetError says what is wrong."""
         try:
             doc = json.loads(text)
         except json.JSONDecodeError as error:
@@ -99,17 +168,26 @@ class WallPreset:
         if not isinstance(doc, dict) or doc.get("format") != FORMAT:
             not_preset = translate("presets", "不是视频墙预案文件（缺少 \"format\": \"{format}\"）")
             raise PresetError(not_preset.format(format=FORMAT))
-        if doc.get("version") != VERSION:
-            raise PresetError(translate("presets", "预案文件版本 {version} 不受支持（应为 {expected}）").format(
-                version=repr(str(doc.get("version"))[:10]), expected=VERSION))
-        cameras = doc.get("cameras", [])
-        if not isinstance(cameras, list):
-            raise PresetError(translate("presets", "\"cameras\" 应为摄像机编号列表"))
+        if doc.get("version") not in (VERSION, WALLS_VERSION):
+            raise PresetError(translate("presets", "预案文件版本 {version} 不受支持（应为 {one} 或 {several}）").format(
+                version=repr(str(doc.get("version"))[:10]), one=VERSION, several=WALLS_VERSION))
         name = doc.get("name")
         if not isinstance(name, str):
             raise PresetError(translate("presets", "缺少预案名称 \"name\""))
-        return cls(name=name, layout=str(doc.get("layout", "")), cameras=tuple(cameras),
-                   tour=_tour(doc.get("tour"), name))  # fmt: skip
+        if doc["version"] == VERSION:
+            return cls.of_walls(name, [WallArrangement.from_doc(doc, name)])
+        walls = doc.get("walls")
+        if not isinstance(walls, list) or not walls:
+            no_walls = translate("presets", "预案「{name}」缺少 \"walls\" 列表")
+            raise PresetError(no_walls.format(name=name[:MAX_NAME_LEN]))
+        if len(walls) > MAX_WALLS:
+            raise PresetError(_too_many_walls(name[:MAX_NAME_LEN], len(walls)))
+        return cls.of_walls(name, [WallArrangement.from_doc(wall, name) for wall in walls])
+
+
+def _too_many_walls(name: str, count: int) -> str:
+    return translate("presets", "预案「{name}」有 {count} 面视频墙，最多 {most} 面").format(
+        name=name, count=count, most=MAX_WALLS)
 
 
 def _tour(value: object, preset: str) -> Tour | None:

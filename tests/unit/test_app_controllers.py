@@ -20,6 +20,8 @@ from commandwall.config import Settings
 from commandwall.demo import DemoBackend
 from commandwall.domain.models import CameraStatus, Incident, IncidentStatus
 from commandwall.geo.routing import straight_metres
+from commandwall.video.presets import WallArrangement, WallPreset
+from commandwall.video.tour import Tour
 
 
 def wait_until(predicate, timeout: float = 20.0) -> bool:
@@ -93,6 +95,32 @@ def test_a_saved_wall_comes_back_with_unknown_cameras_as_empty_tiles(desk):
     assert desk.wall.saved_wall(4, ids) == SavedWall("4", [cameras[0], None, cameras[1], None])  # an older file
     for layout_value, ids_value in ((7, ids), ("x", ids), (None, None), (4, ",,,"), (4, ""), ("1+4", ids)):
         assert desk.wall.saved_wall(layout_value, ids_value) is None
+
+
+def test_a_preset_of_several_walls_is_saved_and_recalled_onto_the_walls_there_are(desk):
+    """Saving two walls writes one preset of two walls (their tours kept); recalling it on a desk with one wall
+    screen puts up wall 1 and says the other was left out; on three it fills the first two; an unknown camera
+    comes back as an empty tile."""
+    one, two, three = desk.session.cameras.all()[:3]
+    tour = Tour("二号墙轮巡", [two.id, three.id], 15)
+    preset = desk.wall.save_preset("双屏预案", [("1+5", [one, None, two], None), ("4", [three, None, None, None],
+                                                                                   tour)])
+    again = desk.wall.presets().get("双屏预案")
+    assert again == preset and len(again.walls) == 2 and again.walls[1].tour == tour
+    assert again.cameras == (one.id, None, two.id), "trailing empty tiles are not stored"
+
+    alone = desk.wall.recall(again, wall_count=1)
+    assert [w.layout for w in alone.walls] == ["1+5"] and alone.cameras == [one, None, two]
+    assert alone.left_out == 1 and "后 1 面墙未调取" in alone.message
+
+    both = desk.wall.recall(again, wall_count=3)
+    assert [(w.layout, w.cameras, w.tour) for w in both.walls] == [("1+5", [one, None, two], None),
+                                                                  ("4", [three], tour)]
+    assert both.left_out == 0 and "共 2 面视频墙" in both.message and "未调取" not in both.message
+
+    gone = WallPreset.of_walls("缺失", [WallArrangement("4"), WallArrangement("4", ("CAM-GONE", one.id))])
+    recalled = desk.wall.recall(gone, wall_count=2)
+    assert recalled.walls[1].cameras == [None, one] and recalled.missing == ["CAM-GONE"]
 
 
 def test_ptz_reaches_the_platform_and_waits_for_the_connection(desk, exercise, tmp_path):

@@ -42,7 +42,9 @@ def test_first_run_plans_place_every_role_once():
     four = plan_screens(first_run_roles(4))
     assert four.kiosks == {W: (1,), N: (2,), D: (3,)} and four.docked == ()
     five = plan_screens(first_run_roles(5))
-    assert five.kiosks == {W: (1, 4), N: (2,), D: (3,)}, "a role on several screens spans them"
+    assert five.kiosks == {W: (1, 4), N: (2,), D: (3,)}
+    assert five.wall_screens == (1, 4), "two wall screens: wall 1 on screen 1, wall 2 on screen 4"
+    assert four.wall_screens == (1,) and one.wall_screens == ()
 
 
 def test_a_profile_without_map_or_console_still_gives_the_map_a_home():

@@ -1,11 +1,13 @@
 """Puts the main window and the role windows on the screens the profile says, and again when a screen comes
 or goes (hotplug). The feature widgets are moved between the main window's docks and the full-screen role
-windows, never rebuilt: the wall's tiles keep playing through a move.
+windows, never rebuilt: the wall's tiles keep playing through a move. Each wall screen gets a window and a wall
+of its own (wall 1 is the one the wall dock holds on a desk without a wall screen).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QRect, QSettings, Qt, QTimer, Signal
@@ -82,16 +84,22 @@ class ScreenManager(QObject):
     """Applies a :class:`ScreenProfile` to ``window``; follows screens added and removed at run time.
 
     ``docks`` maps each movable role to its dock in ``window``; the dock's widget is what a role window shows.
+    ``walls(count)`` gives the widgets of walls 1 … ``count`` for that many wall screens (wall 1's is the wall
+    dock's widget); without it there is one wall, spanning the wall screens.
     """
 
     sig_applied = Signal()
 
     def __init__(self, window: QMainWindow, docks: dict[ScreenRole, QDockWidget], store: ProfileStore,
-                 profile_name: str, data_dir: Path) -> None:
+                 profile_name: str, data_dir: Path,
+                 walls: Callable[[int], list[QWidget]] | None = None) -> None:
         super().__init__(window)
         self.window, self.docks, self.store = window, docks, store
         self.widgets = {role: dock.widget() for role, dock in docks.items()}
+        self._walls = walls
         self.role_windows: dict[ScreenRole, RoleWindow] = {}
+        #: the windows of walls 2, 3 … (wall 1's is ``role_windows[ScreenRole.WALL]``)
+        self.more_wall_windows: list[RoleWindow] = []
         self.profile, self.profile_error = store.load_or_first_run(profile_name, self.screen_names())
         self.roles: list[ScreenRole] = []
         self.plan: ScreenPlan | None = None
@@ -114,10 +122,13 @@ class ScreenManager(QObject):
         screens = sorted_screens()
         self.roles = match_profile(self.profile, [s.name() for s in screens])
         plan = self.plan = plan_screens(self.roles)
+        walls = self._walls(len(plan.wall_screens)) if self._walls is not None else []
         redocked = []
         for role, dock in self.docks.items():
             if role in plan.kiosks:
                 target = [screens[i] for i in plan.kiosks[role]]
+                if role is ScreenRole.WALL and walls:
+                    target = target[:1]  # wall 1's screen; the others get walls of their own below
                 kiosk = self.role_windows.get(role) or self.role_windows.setdefault(role, RoleWindow(role))
                 if self.widgets[role].parent() is not kiosk:
                     kiosk.hold(self.widgets[role])
@@ -134,6 +145,7 @@ class ScreenManager(QObject):
                 if kiosk is not None:
                     kiosk.hide()
                     kiosk.deleteLater()
+        self._place_more_walls([screens[i] for i in plan.wall_screens[1:]], walls[1:])
         self._place_main(screens, plan)
         if redocked:  # a role back from its own screen gets a usable share of the window, not a sliver
             area = self.window.geometry()
@@ -143,6 +155,24 @@ class ScreenManager(QObject):
                  ", ".join(s.name() for s in screens), ", ".join(r.value for r in self.roles),
                  ", ".join(r.value for r in plan.docked) or "none")
         self.sig_applied.emit()
+
+    def _place_more_walls(self, screens: list[QScreen], walls: list[QWidget]) -> None:
+        """Walls 2, 3 … full screen on their screens; windows of walls no screen shows any more close (their
+        walls left them already)."""
+        while len(self.more_wall_windows) > len(walls):
+            kiosk = self.more_wall_windows.pop()
+            kiosk.hide()
+            kiosk.deleteLater()
+        for number, (screen, widget) in enumerate(zip(screens, walls, strict=True), start=2):
+            if len(self.more_wall_windows) < number - 1:
+                kiosk = RoleWindow(ScreenRole.WALL)
+                kiosk.setObjectName(f"wallWindow{number}")
+                kiosk.setWindowTitle(f"{kiosk.windowTitle()} {number}")
+                self.more_wall_windows.append(kiosk)
+            kiosk = self.more_wall_windows[number - 2]
+            if widget.parent() is not kiosk:
+                kiosk.hold(widget)
+            kiosk.place([screen])
 
     def _place_main(self, screens: list[QScreen], plan: ScreenPlan) -> None:
         window = self.window
@@ -186,7 +216,11 @@ class ScreenManager(QObject):
                     "geometry": _rect(self.window.frameGeometry()),
                     "docked": [r.value for r in self.plan.docked] if self.plan else []}]
         for role, kiosk in self.role_windows.items():
-            windows.append({"role": role.value, "geometry": _rect(kiosk.geometry()), "docked": []})
+            windows.append({"role": role.value, "geometry": _rect(kiosk.geometry()), "docked": [],
+                            **({"wall": 1} if role is ScreenRole.WALL else {})})  # fmt: skip
+        for number, kiosk in enumerate(self.more_wall_windows, start=2):
+            windows.append({"role": ScreenRole.WALL.value, "wall": number, "geometry": _rect(kiosk.geometry()),
+                            "docked": []})  # fmt: skip
         return windows
 
     # --- hotplug ---------------------------------------------------------------------------------------
@@ -214,7 +248,7 @@ class ScreenManager(QObject):
 
     def release(self) -> None:
         """Close the role windows (the application is ending)."""
-        for kiosk in self.role_windows.values():
+        for kiosk in [*self.role_windows.values(), *self.more_wall_windows]:
             kiosk.releasing = True
             kiosk.close()
 

@@ -1,5 +1,5 @@
 """Wall presets (预案) in the window: the 预案 menu (Alt+1…9 recall the first nine), 保存当前画面为预案…,
-and recalling one onto the wall (its layout, cameras and tour)."""
+and recalling one onto the walls (per wall screen its layout, cameras and tour)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ from PySide6.QtWidgets import QInputDialog, QLineEdit, QMenu, QWidget
 
 from commandwall.app.wall import WallController
 from commandwall.textsafe import display_text
-from commandwall.ui.wall.tour import TourRunner
-from commandwall.ui.wall.wall import WallView
+from commandwall.ui.wall.walls import WallsOnScreen
 from commandwall.video.presets import MAX_NAME_LEN, PresetError, PresetList, WallPreset
 
 #: presets 1…9 in menu order have shortcuts Alt+1…Alt+9 (Ctrl+1…4 choose the layout)
@@ -20,7 +19,12 @@ SHORTCUT_PRESETS = 9
 
 
 class WallPresets(QObject):
-    """The 预案 menu bound to the wall, its tour runner and the controller's preset files.
+    """The 预案 menu bound to the walls on screen (``walls()``, wall 1 first), their tour runners and the
+    controller's preset files.
+
+    Saving keeps every wall on screen; recalling arranges the first walls with the preset's walls in order — a
+    preset of more walls than this desk has wall screens leaves its last walls out (the status bar says so), a
+    desk with more wall screens keeps its other walls as they are.
 
     The list is read again each time the menu opens (a preset saved on another desk sharing the data folder
     appears), after a save, and on :meth:`reload`. Bad files are named in the status bar; the others work.
@@ -31,12 +35,11 @@ class WallPresets(QObject):
     sig_message = Signal(str, int)
     sig_tour_started = Signal()
 
-    def __init__(self, controller: WallController, view: WallView, tour_runner: TourRunner,
-                 shortcut_host: QWidget, parent: QObject | None = None) -> None:
+    def __init__(self, controller: WallController, walls: WallsOnScreen, shortcut_host: QWidget,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._controller = controller
-        self._view = view
-        self._tour_runner = tour_runner
+        self._walls = walls
         self._list = PresetList([], [])
         self._reported: set[str] = set()
         self.menu = QMenu("预案")
@@ -83,11 +86,11 @@ class WallPresets(QObject):
         return True
 
     def save_current_as(self, name: str) -> WallPreset | None:
-        """Save the wall as it is (layout, cameras, the running tour) as preset ``name``; None (with a message)
-        if the name cannot be used or the file cannot be written."""
+        """Save the walls as they are (per wall: layout, cameras, the running tour) as preset ``name``; None
+        (with a message) if the name cannot be used or the file cannot be written."""
+        walls = [(w.view.wall_layout.key, w.view.cameras(), w.tour_runner.current_tour) for w in self._walls()]
         try:
-            preset = self._controller.save_preset(name, self._view.wall_layout.key, self._view.cameras(),
-                                                  self._tour_runner.current_tour)  # fmt: skip
+            preset = self._controller.save_preset(name, walls)
         except PresetError as error:
             self.sig_message.emit(display_text(str(error)), 8000)
             return None
@@ -100,8 +103,9 @@ class WallPresets(QObject):
 
     def ask_and_save(self) -> None:
         """Ask for a name and save the wall under it."""
-        default = f"{self._view.wall_layout.title} {time.strftime('%m-%d %H:%M')}"
-        name, ok = QInputDialog.getText(self._view.window(), "保存预案", f"预案名称（最多 {MAX_NAME_LEN} 字）：",
+        view = self._walls()[0].view
+        default = f"{view.wall_layout.title} {time.strftime('%m-%d %H:%M')}"
+        name, ok = QInputDialog.getText(view.window(), "保存预案", f"预案名称（最多 {MAX_NAME_LEN} 字）：",
                                         QLineEdit.EchoMode.Normal, default)  # fmt: skip
         if ok:
             self.save_current_as(name)
@@ -114,11 +118,16 @@ class WallPresets(QObject):
             self._apply(presets[index])
 
     def _apply(self, preset: WallPreset) -> None:
-        recall = self._controller.recall(preset)
-        self._tour_runner.stop()
-        self._view.model.arrange(preset.layout, recall.cameras)
-        if preset.tour is not None:
-            self._tour_runner.start(preset.tour)
+        walls = self._walls()
+        recall = self._controller.recall(preset, len(walls))
+        toured = False
+        for wall, part in zip(walls, recall.walls, strict=False):
+            wall.tour_runner.stop()
+            wall.view.model.arrange(part.layout, part.cameras)
+            if part.tour is not None:
+                wall.tour_runner.start(part.tour)
+                toured = True
+        if toured:
             self.sig_tour_started.emit()
         self.sig_message.emit(recall.message, 6000)  # made safe to show piece by piece
 

@@ -1,17 +1,27 @@
-"""The wall as a duty officer left it, kept per desk in ``view.ini`` (INI format) in the data folder.
+"""The walls as a duty officer left them, kept per desk in ``view.ini`` (INI format) in the data folder.
 
-Only the file is here; what the saved values mean is ``WallController.saved_wall``'s rule.
+Wall 1 is kept where a one-wall desk always kept its wall (``wall/tiles``, ``wall/cameras``), so an older file
+reads as wall 1 and an older client still finds wall 1; walls 2, 3 … of a desk with several wall screens are
+``wall2/…``, ``wall3/…``. Only the file is here; what the saved values mean is ``WallController.saved_wall``'s
+rule.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
+from commandwall.video.presets import MAX_WALLS
+
+
+def _group(number: int) -> str:
+    return "wall" if number == 1 else f"wall{number}"
+
 
 class WallViewState:
-    """Reads and writes the wall's layout and its cameras (comma-separated ids) in ``view.ini``."""
+    """Reads and writes each wall's layout and its cameras (comma-separated ids) in ``view.ini``."""
 
     def __init__(self, data_dir: Path) -> None:
         self._path = data_dir / "view.ini"
@@ -19,14 +29,22 @@ class WallViewState:
     def _settings(self) -> QSettings:
         return QSettings(str(self._path), QSettings.Format.IniFormat)
 
-    def save(self, layout: str, camera_ids: str) -> None:
-        """Remember the layout key and the camera in each tile."""
+    def save_walls(self, walls: Sequence[tuple[str, str]]) -> None:
+        """Remember walls 1, 2 … (layout key, camera ids each). Walls saved earlier beyond these are kept: a
+        wall screen missing today keeps its wall for the day it is back."""
         settings = self._settings()
-        settings.setValue("wall/tiles", layout)
-        settings.setValue("wall/cameras", camera_ids)
+        for number, (layout, camera_ids) in enumerate(walls[:MAX_WALLS], start=1):
+            settings.setValue(f"{_group(number)}/tiles", layout)
+            settings.setValue(f"{_group(number)}/cameras", camera_ids)
         settings.sync()
 
-    def load(self) -> tuple[object, object]:
-        """The saved layout (a tile count in older files) and camera ids, as stored (None where nothing is)."""
+    def load_walls(self) -> list[tuple[object, object]]:
+        """Every saved wall's layout and camera ids, wall 1 first, up to the first wall never saved."""
         settings = self._settings()
-        return settings.value("wall/tiles", None), settings.value("wall/cameras", None)
+        walls = []
+        for number in range(1, MAX_WALLS + 1):
+            layout = settings.value(f"{_group(number)}/tiles", None)
+            if layout is None:
+                break
+            walls.append((layout, settings.value(f"{_group(number)}/cameras", None)))
+        return walls

@@ -10,7 +10,7 @@ from concurrent.futures import Future
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QPalette
+from PySide6.QtGui import QFocusEvent, QKeyEvent, QPalette
 from PySide6.QtWidgets import QGridLayout, QMenu, QWidget
 
 from commandwall import localtime
@@ -49,7 +49,11 @@ class WallView(QWidget):
     Signals: ``sig_tile_selected(int)`` — a tile was selected (-1: the selection went away);
     ``sig_playing_changed(int, str)`` — tile index and the camera id it now plays ("" when stopped);
     ``sig_layout_changed(str)`` — the layout key after a switch; ``sig_message(text, timeout_ms)`` — for the
-    status bar.
+    status bar; ``sig_activated()`` — the duty officer turned to this wall (a click on a tile, or focus).
+
+    Several walls (one per wall screen) share one pool and one ``group``: a camera shown on two walls plays
+    one stream there too, the one the widest of all its tiles needs. :meth:`suspend` lets a wall whose screen
+    is gone release its streams while its model keeps the arrangement; :meth:`resume` plays it again.
 
     Drag and drop: a drop carrying camera ids (:data:`CAMERA_IDS_MIME`, from the camera list, the map or
     another wall) plays them from the tile it lands on; a tile of this wall dropped on another swaps the two.
@@ -60,6 +64,7 @@ class WallView(QWidget):
     sig_playing_changed = Signal(int, str)
     sig_layout_changed = Signal(str)
     sig_message = Signal(str, int)
+    sig_activated = Signal()
 
     def __init__(
         self,
@@ -69,9 +74,14 @@ class WallView(QWidget):
         *,
         model: WallModel | None = None,
         refresh_hz: float = 25.0,
+        group: list[WallView] | None = None,
     ) -> None:
         super().__init__(parent)
         self._pool = pool
+        #: the walls sharing ``pool`` (this one included): stream choice looks at all their tiles
+        self.group = group if group is not None else []
+        self.group.append(self)
+        self._suspended = False
         self.model = model if model is not None else WallModel(tile_count)
         self._status: dict[str, CameraStatus] = {}
         self.setObjectName("videoWall")
@@ -259,7 +269,16 @@ class WallView(QWidget):
 
     def _on_tile_clicked(self, index: int) -> None:
         self.setFocus(Qt.FocusReason.MouseFocusReason)
+        self.sig_activated.emit()
         self.select(index)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802
+        """Focus the duty officer moved here (a click, Tab) makes the wall the one the menu acts on; a window
+        being shown or raised does not."""
+        super().focusInEvent(event)
+        if event.reason() in (Qt.FocusReason.MouseFocusReason, Qt.FocusReason.TabFocusReason,
+                              Qt.FocusReason.BacktabFocusReason, Qt.FocusReason.ShortcutFocusReason):
+            self.sig_activated.emit()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         """Delete/Backspace clears the selected tile; Esc brings a maximised tile back into the layout."""
@@ -271,12 +290,33 @@ class WallView(QWidget):
         else:
             super().keyPressEvent(event)
 
+    @property
+    def suspended(self) -> bool:
+        """True while the wall keeps its arrangement without playing it (see :meth:`suspend`)."""
+        return self._suspended
+
+    def suspend(self) -> None:
+        """Release every tile's stream (its screen is gone) and keep the model as it is: the cameras come
+        back with :meth:`resume`. Changes to the model meanwhile open nothing."""
+        if not self._suspended:
+            self._suspended = True
+            self._sync_tiles(range(MAX_TILES))
+            log.info("wall: suspended, %d camera(s) kept", sum(c is not None for c in self.model.cameras()))
+
+    def resume(self) -> None:
+        """Play the model's cameras again after :meth:`suspend`."""
+        if self._suspended:
+            self._suspended = False
+            self._sync_tiles(range(MAX_TILES))
+
     def shutdown(self) -> None:
         """Stop the refresh timer and every tile (the pool's owner stops the pool); snapshots asked for are
         written first."""
         self._timer.stop()
         self.model.clear_all()  # the listener syncs every tile
         self._snapshots.shutdown()
+        if self in self.group:
+            self.group.remove(self)
 
     # ---- following the model ------------------------------------------------------------------------
     def _on_model_changed(self, change: WallChange) -> None:
@@ -299,7 +339,7 @@ class WallView(QWidget):
         released: list[str] = []
         for index in indexes:  # type: ignore[attr-defined]
             tile = self._tiles[index]
-            camera = self.model.camera(index) if index < count else None
+            camera = self.model.camera(index) if index < count and not self._suspended else None
             if camera is None:
                 if tile.camera is not None:
                     released.extend([tile.stream_url] if tile.stream_url else [])
@@ -311,7 +351,7 @@ class WallView(QWidget):
                 continue
             if tile.stream_url is not None:
                 released.append(tile.stream_url)
-            others = [t for t in self._tiles_of(camera.id) if t is not tile and t.stream_kind is not None]
+            others = [t for t in self._group_tiles_of(camera.id) if t is not tile and t.stream_kind is not None]
             kind = others[0].stream_kind if others else self._stream_kind(camera, extra=tile)
             assert kind is not None
             url = stream_url(camera, kind)
@@ -329,16 +369,22 @@ class WallView(QWidget):
     def _tiles_of(self, camera_id: str) -> list[TileView]:
         return [t for t in self.tiles() if t.camera is not None and t.camera.id == camera_id]
 
+    def _group_tiles_of(self, camera_id: str) -> list[TileView]:
+        """The tiles of ``camera_id`` on every wall of the group (this one first)."""
+        walls = [self, *(w for w in self.group if w is not self)]
+        return [t for wall in walls for t in wall._tiles_of(camera_id)]
+
     def _stream_kind(self, camera: Camera, extra: TileView | None = None) -> StreamKind:
-        """The stream for ``camera``: what its widest tile needs (``extra``: a tile about to show it)."""
-        tiles = self._tiles_of(camera.id)
+        """The stream for ``camera``: what its widest tile on any wall of the group needs (``extra``: a tile
+        about to show it)."""
+        tiles = self._group_tiles_of(camera.id)
         if extra is not None and extra not in tiles:
             tiles.append(extra)
         showing = [t for t in tiles if t.isVisible()] or tiles
         width = max(t.width_px() for t in showing)
         current = next((t.stream_kind for t in tiles if t.stream_kind is not None and t is not extra), None)
-        if self.overload.policy.level(camera.id) >= Degrade.SUB:
-            width = 0  # turned down by the overload policy: the sub stream whatever the size
+        if any(wall.overload.policy.level(camera.id) >= Degrade.SUB for wall in (self, *self.group)):
+            width = 0  # turned down by the overload policy (of any wall): the sub stream whatever the size
         return choose_stream(camera, width, current=current)
 
     # ---- internals ----------------------------------------------------------------------------------
@@ -397,8 +443,9 @@ class WallView(QWidget):
                 apply_key_frames(tile, level)
 
     def _maybe_switch_stream(self, camera: Camera) -> None:
-        """Move every tile of ``camera`` to the stream its widest visible tile needs, if that changed."""
-        tiles = [t for t in self._tiles_of(camera.id) if t.stream_url is not None]
+        """Move every tile of ``camera`` (on every wall of the group) to the stream its widest visible tile
+        needs, if that changed."""
+        tiles = [t for t in self._group_tiles_of(camera.id) if t.stream_url is not None]
         if not tiles:
             return
         kind = self._stream_kind(camera)
