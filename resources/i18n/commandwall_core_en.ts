@@ -4,38 +4,38 @@
 <context>
     <name>alarm</name>
     <message>
-        <location filename="../../commandwall/app/alarm.py" line="52"/>
+        <location filename="../../commandwall/app/alarm.py" line="60"/>
         <source>【{level}告警】{title}</source>
-        <extracomment>Default severity that raises the alarm: 紧急 (2) and 特急 (1). Default reach of the &quot;nearest by distance&quot; cameras, after the ones that look at the point. The alarm tone written at run time when no sound file is configured.</extracomment>
+        <extracomment>Default severity that raises the alarm: 紧急 (2) and 特急 (1). Default reach of the &quot;nearest by distance&quot; cameras, after the ones that look at the point. Seconds an alarm keeps the wall before an equally or less urgent one may take it (a more urgent one: at once). The alarm tone written at run time when no sound file is configured.</extracomment>
         <translation>[{level} alarm] {title}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/alarm.py" line="55"/>
+        <location filename="../../commandwall/app/alarm.py" line="63"/>
         <source>（{place}）</source>
         <translation> ({place})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/alarm.py" line="57"/>
+        <location filename="../../commandwall/app/alarm.py" line="65"/>
         <source>：{count} 路视频已切上视频墙</source>
         <translation>: {count} video feed(s) switched to the wall</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/alarm.py" line="59"/>
+        <location filename="../../commandwall/app/alarm.py" line="67"/>
         <source>：附近没有在线视频</source>
         <translation>: no online video nearby</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/alarm.py" line="61"/>
+        <location filename="../../commandwall/app/alarm.py" line="69"/>
         <source>；另有 {count} 起告警事件</source>
         <translation>; {count} more alarm incident(s)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/alarm.py" line="114"/>
+        <location filename="../../commandwall/app/alarm.py" line="127"/>
         <source>已关闭</source>
         <translation>Off</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/alarm.py" line="115"/>
+        <location filename="../../commandwall/app/alarm.py" line="128"/>
         <source>{level}及以上</source>
         <translation>{level} and above</translation>
     </message>
@@ -183,17 +183,17 @@
         <translation>{name} · {department} · {status} · straight line {km} km</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="136"/>
+        <location filename="../../commandwall/app/dispatch.py" line="139"/>
         <source>{status}：{reason}</source>
         <translation>{status}: {reason}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="140"/>
+        <location filename="../../commandwall/app/dispatch.py" line="143"/>
         <source> · 时限 {time}</source>
         <translation> · due {time}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="143"/>
+        <location filename="../../commandwall/app/dispatch.py" line="146"/>
         <source> · 超时 {minutes} 分钟</source>
         <translation> · {minutes} min overdue</translation>
     </message>
@@ -1151,68 +1151,83 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
 <context>
     <name>presets</name>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="60"/>
+        <location filename="../../commandwall/video/presets.py" line="124"/>
         <source>预案名称须为 1–{max} 个字符，且不含 / \ : * ? &quot; &lt; &gt; |</source>
-        <extracomment>a preset file larger than this is not a preset longest preset name</extracomment>
         <translation>A preset name has 1–{max} characters and none of / \ : * ? &quot; &lt; &gt; |</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="70"/>
+        <location filename="../../commandwall/video/presets.py" line="79"/>
         <source>预案「{name}」有 {count} 个画面的摄像机，布局 {layout} 只有 {tiles} 个画面</source>
+        <extracomment>the file version of a one-wall preset; :data:`WALLS_VERSION` lists several walls walls one preset may arrange (a command centre&apos;s wall screens) a preset file larger than this is not a preset longest preset name</extracomment>
         <translation>Preset “{name}” has cameras for {count} tiles; layout {layout} has only {tiles}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="76"/>
+        <location filename="../../commandwall/video/presets.py" line="86"/>
         <source>预案「{name}」含无效的摄像机编号 {id}</source>
         <translation>Preset “{name}” has an invalid camera ID {id}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="95"/>
+        <location filename="../../commandwall/video/presets.py" line="102"/>
+        <source>预案「{name}」的 &quot;walls&quot; 应为对象列表</source>
+        <translation>Preset “{name}”: &quot;walls&quot; must be a list of objects</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/video/presets.py" line="164"/>
         <source>不是有效的 JSON（第 {line} 行）</source>
         <translation>Not valid JSON (line {line})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="98"/>
+        <location filename="../../commandwall/video/presets.py" line="167"/>
         <source>JSON 嵌套过深</source>
         <translation>JSON nested too deep</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="100"/>
+        <location filename="../../commandwall/video/presets.py" line="169"/>
         <source>不是视频墙预案文件（缺少 &quot;format&quot;: &quot;{format}&quot;）</source>
         <translation>Not a video wall preset file (no &quot;format&quot;: &quot;{format}&quot;)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="103"/>
-        <source>预案文件版本 {version} 不受支持（应为 {expected}）</source>
-        <translation>Preset file version {version} not supported (expected {expected})</translation>
-    </message>
-    <message>
-        <location filename="../../commandwall/video/presets.py" line="107"/>
+        <location filename="../../commandwall/video/presets.py" line="105"/>
         <source>&quot;cameras&quot; 应为摄像机编号列表</source>
         <translation>&quot;cameras&quot; must be a list of camera IDs</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="110"/>
+        <location filename="../../commandwall/video/presets.py" line="172"/>
+        <source>预案文件版本 {version} 不受支持（应为 {one} 或 {several}）</source>
+        <translation>Preset file version {version} is not supported (expected {one} or {several})</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/video/presets.py" line="176"/>
         <source>缺少预案名称 &quot;name&quot;</source>
         <translation>The preset name &quot;name&quot; is missing</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="119"/>
+        <location filename="../../commandwall/video/presets.py" line="181"/>
+        <source>预案「{name}」缺少 &quot;walls&quot; 列表</source>
+        <translation>Preset “{name}” has no &quot;walls&quot; list</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/video/presets.py" line="189"/>
+        <source>预案「{name}」有 {count} 面视频墙，最多 {most} 面</source>
+        <translation>Preset “{name}” has {count} walls; at most {most} are allowed</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/video/presets.py" line="197"/>
         <source>预案「{name}」的 &quot;tour&quot; 应含 &quot;camera_ids&quot; 列表</source>
         <translation>The &quot;tour&quot; of preset “{name}” needs a &quot;camera_ids&quot; list</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="135"/>
+        <location filename="../../commandwall/video/presets.py" line="213"/>
         <source>预案文件 {name} 无法使用：{problem}</source>
         <translation>Preset file {name} cannot be used: {problem}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="167"/>
+        <location filename="../../commandwall/video/presets.py" line="245"/>
         <source>文件过大（超过 {kb} KB）</source>
         <translation>File too large (over {kb} KB)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="174"/>
+        <location filename="../../commandwall/video/presets.py" line="252"/>
         <source>读取失败（{error}）</source>
         <translation>Read failed ({error})</translation>
     </message>
@@ -1497,23 +1512,33 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>Select a camera in the camera list, or an incident in the incident centre, first</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/wall.py" line="58"/>
+        <location filename="../../commandwall/app/wall.py" line="75"/>
         <source>预案「{name}」已调取（{layout}画面）</source>
         <translation>Preset “{name}” recalled ({layout}-tile layout)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/wall.py" line="61"/>
+        <location filename="../../commandwall/app/wall.py" line="78"/>
+        <source>，共 {count} 面视频墙</source>
+        <translation>, {count} walls</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/wall.py" line="80"/>
         <location filename="../../commandwall/video/layout.py" line="76"/>
         <source>、</source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/wall.py" line="63"/>
+        <location filename="../../commandwall/app/wall.py" line="82"/>
         <source>；{count} 个摄像机不在平台点位中，已留空：{cameras}</source>
         <translation>; {count} camera(s) not on the platform, left empty: {cameras}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/wall.py" line="121"/>
+        <location filename="../../commandwall/app/wall.py" line="85"/>
+        <source>；本机只有 {shown} 面视频墙屏，预案的后 {left} 面墙未调取</source>
+        <translation>; this desk has only {shown} wall screen(s): the preset&apos;s last {left} wall(s) were not recalled</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/wall.py" line="154"/>
         <source>{title} 周边</source>
         <translation>Around {title}</translation>
     </message>
@@ -1525,6 +1550,7 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
     </message>
     <message>
         <location filename="../../commandwall/video/dragdrop.py" line="42"/>
+        <location filename="../../commandwall/video/dragdrop.py" line="58"/>
         <source>拖放的摄像机数据应为编号列表</source>
         <translation>The dropped camera data must be a list of IDs</translation>
     </message>
@@ -1549,6 +1575,11 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <source>{name}（{id}）  {time}</source>
         <extracomment>characters that cannot be in a file name on Windows or Linux, and control characters longest camera-name part of a file name (characters), and its most UTF-8 bytes (file systems allow 255 bytes in a name; 60 CJK characters are 180, 60 emoji 240) how many numbered alternatives are tried when a name is taken (two snapshots in one second)</extracomment>
         <translation>{name} ({id})  {time}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/video/presets.py" line="139"/>
+        <source>预案至少含一面视频墙</source>
+        <translation>A preset holds at least one wall</translation>
     </message>
 </context>
 <context>
