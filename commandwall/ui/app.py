@@ -75,7 +75,8 @@ def acquire_desk_lock(data_dir: Path):
     lock.setStaleLockTime(0)  # only a dead owner makes it stale
     if not lock.tryLock(200):
         pid, host = lock.getLockInfo()[-3:-1]  # (pid, host, app); some bindings prepend a bool
-        raise AlreadyRunningError(f"commandwall 已在运行（进程 {pid}，{host}），数据目录 {data_dir}")
+        text = translate("MainWindow", "commandwall 已在运行（进程 {pid}，{host}），数据目录 {folder}")
+        raise AlreadyRunningError(text.format(pid=pid, host=host, folder=data_dir))
     return lock
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QApplication, QWidget
 
+from commandwall.i18n import QT_TRANSLATE_NOOP
 from commandwall.ui.alarm.feature import sound_effect_class
 
 
@@ -78,5 +79,5 @@ def _incident_titles(window) -> list[str]:
     from commandwall.ui.incidents.model import COLUMNS
 
     model = window.incidents.model
-    column = COLUMNS.index("事件")
+    column = COLUMNS.index(QT_TRANSLATE_NOOP("IncidentList", "事件"))
     return [model.data(model.index(row, column)) for row in range(model.rowCount())]
