@@ -184,7 +184,7 @@ class PlatformStatus(QObject):
         self.connection_label.setToolTip(plain_tooltip(detail))  # server text: never markup
 
     def _tick_clock(self) -> None:
-        self.clock_label.setText(format_time(localtime.now(), "yyyy-MM-dd HH:mm:ss"))
+        self.clock_label.setText(format_time(localtime.now(), translate("DateFormat", "yyyy-MM-dd HH:mm:ss")))
         self.update_counts()  # camera states change often: recounted with the clock, not per event
         if self._overdue is not None and self._counting:  # deadlines pass with the clock, not with events
             self.set_overdue(*self._overdue())

@@ -287,6 +287,14 @@
         <extracomment>Each language by its own name, as a language menu shows it (the same whatever the window&apos;s language) What the map page&apos;s requests ask for (Accept-Language)</extracomment>
         <translation>MMM d</translation>
     </message>
+    <message>
+        <source>MM-dd HH:mm</source>
+        <translation>MMM d, HH:mm</translation>
+    </message>
+    <message>
+        <source>yyyy-MM-dd HH:mm:ss</source>
+        <translation>MMM d, yyyy HH:mm:ss</translation>
+    </message>
 </context>
 <context>
     <name>DispatchDialog</name>

@@ -112,6 +112,11 @@ def test_the_main_window_speaks_english(qtbot, window):
                      "Settings", "Language", "Screen Settings…", "Log Out", "Dispatch…", "Open only"):
         assert expected in shown, f"{expected!r} not found in the walked texts"
     assert window.windowTitle() == "Xuecheng District Integrated Command Platform · Exercise Mode"
+    # dates as the English locale writes them: "Dec 2, 18:55" in the list, "Dec 2, 2026 18:55:03" in the detail
+    model = window.incidents.model
+    reported = model.data(model.index(0, 1))
+    assert re.fullmatch(r"[A-Z][a-z]{2} \d{1,2}, \d\d:\d\d", reported), reported
+    assert re.fullmatch(r"[A-Z][a-z]{2} \d{1,2}, \d{4} \d\d:\d\d:\d\d", window.incidents.detail.fields["time"].text())
     assert "Live" in window.status.connection_label.text() or "Connecting" in window.status.connection_label.text()
 
 

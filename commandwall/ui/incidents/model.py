@@ -19,6 +19,7 @@ from commandwall.domain.models import OPEN_STATUSES, Incident, IncidentStatus
 from commandwall.i18n import QT_TRANSLATE_NOOP, translate
 from commandwall.localtime import to_display
 from commandwall.textsafe import display_text
+from commandwall.ui.language import format_time
 from commandwall.ui.text import plain_tooltip
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -116,7 +117,7 @@ class IncidentTableModel(QAbstractTableModel):
                 self._cells.clear()
             cells = self._cells[key] = (
                 translate("incidents", PRIORITY_LABELS.get(inc.priority, str(inc.priority))),
-                to_display(inc.reported_at).strftime("%m-%d %H:%M"),
+                format_time(to_display(inc.reported_at), translate("DateFormat", "MM-dd HH:mm")),
                 display_text(inc.category_label),
                 display_text(inc.title),
                 display_text(inc.town),

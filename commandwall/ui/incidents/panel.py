@@ -32,6 +32,7 @@ from commandwall.i18n import translate
 from commandwall.localtime import to_display
 from commandwall.textsafe import display_text
 from commandwall.ui.incidents.model import IncidentFilterModel, IncidentTableModel
+from commandwall.ui.language import format_time
 from commandwall.ui.text import plain_label, plain_tooltip
 
 #: A description is shown up to this many characters (the platform cuts it at 4000).
@@ -199,7 +200,8 @@ class IncidentDetail(QWidget):
         self.fields["place"].setText(
             f"{' '.join(part for part in place if part)}  {incident.lon:.5f}, {incident.lat:.5f}".strip()
         )
-        self.fields["time"].setText(to_display(incident.reported_at).strftime("%Y-%m-%d %H:%M:%S"))
+        self.fields["time"].setText(format_time(to_display(incident.reported_at),
+                                                 translate("DateFormat", "yyyy-MM-dd HH:mm:ss")))
         self.description.setPlainText(display_text(incident.description, DESCRIPTION_MAX_LEN, multiline=True))
         self.locate_button.setEnabled(True)
         self._apply(self.dispatch_button, self._rights.dispatch_choice(incident))
