@@ -210,7 +210,8 @@ class DashboardView(QWidget):
         self.categories.set_values([display_text(name) for name in names],
                                    [overview.by_category[c] for c in codes])
         # horizontal bars run bottom to top: reversed, the workflow reads from the top
-        self.statuses.set_values(list(reversed(overview.by_status)), list(reversed(overview.by_status.values())))
+        groups = [translate("dashboard", key) for key in reversed(overview.by_status)]  # keys: Chinese names
+        self.statuses.set_values(groups, list(reversed(overview.by_status.values())))
         self.towns.set_values([display_text(short_town(t.town)) for t in overview.towns],
                               [t.today for t in overview.towns], [t.open for t in overview.towns])
         self._show_town_table(overview)
