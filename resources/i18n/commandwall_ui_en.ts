@@ -36,7 +36,7 @@
     <name>AlarmLinkage</name>
     <message>
         <source>已恢复告警前的视频墙画面</source>
-        <extracomment>How long the toast stays up unless the officer acknowledges the alarm first. The map is told to select the incident this long after flying there: by then it has drawn the batch.</extracomment>
+        <extracomment>How long the toast stays up unless the officer acknowledges the alarm first. How often alarms that wait for the wall (an alarm storm, see ``app.alarm``) are looked at. The map is told to select the incident this long after flying there: by then it has drawn the batch.</extracomment>
         <translation>Video wall restored to how it was before the alarm</translation>
     </message>
     <message>
@@ -185,7 +185,7 @@
     <message>
         <source>薛城区综合态势 · 一屏观全区</source>
         <extracomment>At this width or more the dashboard shows its charts side by side (a screen of its own).</extracomment>
-        <translation>Xuecheng District Overview · the whole district at a glance</translation>
+        <translation>Xuecheng District Overview</translation>
     </message>
     <message>
         <source>等待平台数据…</source>
@@ -197,23 +197,23 @@
     </message>
     <message>
         <source>近24小时事件趋势（起/小时）</source>
-        <translation>Incidents, last 24 hours (per hour)</translation>
+        <translation>Incidents per hour, last 24 h</translation>
     </message>
     <message>
         <source>今日事件 · 类别（点击筛选）</source>
-        <translation>Today by category (click to filter)</translation>
+        <translation>Categories today (click filters)</translation>
     </message>
     <message>
         <source>今日事件 · 状态（点击筛选）</source>
-        <translation>Today by status (click to filter)</translation>
+        <translation>Statuses today (click filters)</translation>
     </message>
     <message>
         <source>镇街分布（点击筛选）</source>
-        <translation>By town (click to filter)</translation>
+        <translation>By town (click filters)</translation>
     </message>
     <message>
         <source>空气质量 AQI（各镇街监测站）</source>
-        <translation>Air quality AQI (town monitoring stations)</translation>
+        <translation>Air quality AQI (town stations)</translation>
     </message>
     <message>
         <source>河道/水库水位（m）</source>
@@ -386,7 +386,7 @@
     </message>
     <message>
         <source>已选 {count} 个处置单元：每个单元一项任务</source>
-        <translation>{count} units selected: one task per unit</translation>
+        <translation>Units selected: {count}, one task each</translation>
     </message>
     <message>
         <source>未选处置单元：任务派至责任部门</source>
