@@ -230,9 +230,10 @@ class MainWindow(QMainWindow):
         if settings.language is not None and settings.language != language:
             text += translate("MainWindow", "（当前由 --lang 或 COMMANDWALL_LANGUAGE 指定为 {language}，该设置优先。）"
                               ).format(language=LANGUAGE_NAMES[settings.language])
-        box = QMessageBox(QMessageBox.Icon.Information, translate("MainWindow", "语言"), text, parent=self)
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.exec()
+        self.language_note = QMessageBox(QMessageBox.Icon.Information, translate("MainWindow", "语言"), text,
+                                         parent=self)
+        self.language_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.language_note.open()  # window-modal, and the window's loop keeps running (the wall keeps playing)
 
     # --- start-up and shutdown ------------------------------------------------------------------------
     def start_session(self) -> None:

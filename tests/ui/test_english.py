@@ -137,3 +137,22 @@ def test_the_dialogs_speak_english(qtbot, window):
     for expected in ("Dispatch Task", "Units", "Department", "Deadline", "Police", "Log In", "User name",
                      "Screen Settings"):
         assert expected in shown, f"{expected!r} not found in the dialogs"
+
+
+def test_the_language_menu_keeps_the_choice_for_the_next_start(qtbot, tmp_path, exercise_platform):
+    """设置 → 语言 → English: saved in the settings folder, and the window says it applies at the next start."""
+    config = tmp_path / "config"
+    win = MainWindow(ClientSession(Settings(data_dir=tmp_path / "data", config_dir=config), exercise_platform))
+    qtbot.addWidget(win)
+    names = [action.text() for action in win.language_menu.actions()]
+    assert names == ["简体中文", "English"]
+    assert [action.isChecked() for action in win.language_menu.actions()] == [True, False]
+    win.language_menu.actions()[1].trigger()
+    assert (config / "language").read_text("utf-8").strip() == "en"
+    assert Settings(config_dir=config).ui_language() == "en"
+    qtbot.waitUntil(win.language_note.isVisible, timeout=2000)
+    assert win.language_note.text() == "下次启动时界面语言为 English。"
+    win.language_note.close()
+    win.language_menu.actions()[0].trigger()
+    assert Settings(config_dir=config).ui_language() == "zh_CN"
+    win.close()
