@@ -18,6 +18,8 @@ from PySide6.QtWebEngineCore import QWebEngineProfile
 from commandwall import i18n
 from commandwall.app.session import ClientSession
 from commandwall.config import Settings
+from commandwall.ui.about import about_text
+from commandwall.ui.cameras.model import camera_tooltip
 from commandwall.ui.incidents.dispatch import DispatchDialog
 from commandwall.ui.language import LANGUAGE_NAMES, install_language
 from commandwall.ui.login.dialog import LoginDialog
@@ -118,6 +120,15 @@ def test_the_main_window_speaks_english(qtbot, window):
     assert re.fullmatch(r"[A-Z][a-z]{2} \d{1,2}, \d\d:\d\d", reported), reported
     assert re.fullmatch(r"[A-Z][a-z]{2} \d{1,2}, \d{4} \d\d:\d\d:\d\d", window.incidents.detail.fields["time"].text())
     assert "Live" in window.status.connection_label.text() or "Connecting" in window.status.connection_label.text()
+    # what is painted or built on demand rather than set on a widget
+    qtbot.waitUntil(lambda: all(t.state_text() in ("Live", "Connecting", "Reconnecting") for t in window.wall.tiles()),
+                    timeout=20000)
+    assert "sub stream" in window.wall.tile(0).corner_text(25) or "main stream" in window.wall.tile(0).corner_text(25)
+    camera = window.session.cameras.all()[0]
+    tooltip = camera_tooltip(camera)
+    assert "ID: " in tooltip and "Town: " in tooltip and ("Status: Online" in tooltip or "Status: Offline" in tooltip)
+    about = about_text()
+    assert "Version" in about and "Desktop Client" in about and not CJK.search(about)
 
 
 def test_the_dialogs_speak_english(qtbot, window):
