@@ -9,11 +9,10 @@ Usage::
 Two catalogues, so the window and the Qt-free layers can be translated side by side:
 
 * ``commandwall_ui_en.ts``: ``commandwall/ui/``, ``cli.py`` and ``config.py`` (contexts start upper-case);
-* ``commandwall_core_en.ts``: the rest of ``commandwall/`` and the map page's scripts (lower-case contexts).
+* ``commandwall_core_en.ts``: the rest of ``commandwall/``, the map page's words included (lower-case contexts).
 
 Both are compiled into one ``commandwall_en.qm``, the file the client loads for English. Source texts are the
-Simplified Chinese strings in the code; no line numbers are stored (``-locations none``), so a catalogue only
-changes when a visible string does.
+Simplified Chinese strings in the code.
 """
 
 from __future__ import annotations
@@ -31,7 +30,10 @@ I18N_DIR = ROOT / "resources" / "i18n"
 UI_CATALOGUE = I18N_DIR / "commandwall_ui_en.ts"
 CORE_CATALOGUE = I18N_DIR / "commandwall_core_en.ts"
 COMPILED = I18N_DIR / "commandwall_en.qm"
-LUPDATE_FLAGS = ("-no-obsolete", "-locations", "none", "-source-language", "zh_CN", "-target-language", "en")
+#: lupdate's options per catalogue: the window's keeps no line numbers (it changes only when a string does);
+#: the core's keeps its file and line locations, as it was made
+UI_FLAGS = ("-no-obsolete", "-locations", "none", "-source-language", "zh_CN", "-target-language", "en")
+CORE_FLAGS = ("-no-obsolete", "-locations", "absolute")
 
 
 def ui_sources(root: Path = ROOT) -> list[Path]:
@@ -41,14 +43,15 @@ def ui_sources(root: Path = ROOT) -> list[Path]:
 
 
 def core_sources(root: Path = ROOT) -> list[Path]:
-    """The files of the core catalogue: the rest of ``commandwall/`` and the map page's own scripts."""
+    """The files of the core catalogue: the rest of ``commandwall/`` (the map page's words are a table in
+    ``commandwall/mapdoc``; its scripts spell none)."""
     package = root / "commandwall"
     window = set(ui_sources(root))
-    files = [p for p in sorted(package.rglob("*.py")) if p not in window]
-    return files + sorted((root / "resources" / "web").glob("*.js"))
+    return [p for p in sorted(package.rglob("*.py")) if p not in window]
 
 
 CATALOGUES = {UI_CATALOGUE: ui_sources, CORE_CATALOGUE: core_sources}
+FLAGS = {UI_CATALOGUE: UI_FLAGS, CORE_CATALOGUE: CORE_FLAGS}
 
 
 def tool(name: str) -> str:
@@ -60,10 +63,10 @@ def tool(name: str) -> str:
     return found
 
 
-def extract(sources: list[Path], catalogue: Path) -> None:
+def extract(sources: list[Path], catalogue: Path, flags: tuple[str, ...] = UI_FLAGS) -> None:
     """Run lupdate over ``sources`` into ``catalogue`` (created or updated; its translations are kept)."""
     catalogue.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run([tool("pyside6-lupdate"), *LUPDATE_FLAGS, *map(str, sources), "-ts", str(catalogue)],
+    subprocess.run([tool("pyside6-lupdate"), *flags, *map(str, sources), "-ts", str(catalogue)],
                    check=True, capture_output=True, text=True)
 
 
@@ -87,7 +90,7 @@ def problems(root: Path = ROOT) -> list[str]:
         for catalogue, sources in CATALOGUES.items():
             committed = root / catalogue.relative_to(ROOT)
             fresh = Path(tmp) / catalogue.name
-            extract(sources(root), fresh)
+            extract(sources(root), fresh, FLAGS[catalogue])
             wanted = set(messages(fresh)) if fresh.is_file() else set()
             have = messages(committed) if committed.is_file() else {}
             name = committed.relative_to(root)
@@ -101,7 +104,7 @@ def problems(root: Path = ROOT) -> list[str]:
 def update() -> None:
     """Re-extract both catalogues (``make i18n``); a catalogue with nothing to hold is not created."""
     for catalogue, sources in CATALOGUES.items():
-        extract(sources(), catalogue)
+        extract(sources(), catalogue, FLAGS[catalogue])
         if catalogue.is_file() and not messages(catalogue):
             catalogue.unlink()
         print(f"{catalogue.relative_to(ROOT)}: {len(messages(catalogue)) if catalogue.is_file() else 0} messages")

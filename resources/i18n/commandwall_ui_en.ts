@@ -150,7 +150,7 @@
     </message>
     <message>
         <source>事件列表与地图已筛选：{filter}</source>
-        <extracomment>An overview from the controller&apos;s worker thread, to the GUI thread.</extracomment>
+        <extracomment>How often figures that arrived out of sight look whether the view can be seen now. An overview from the controller&apos;s worker thread, to the GUI thread.</extracomment>
         <translation>Incident list and map filtered: {filter}</translation>
     </message>
     <message>
@@ -1081,12 +1081,20 @@
         <translation>sub stream</translation>
     </message>
     <message>
-        <source>{fps} fps · 解码 {frames} 帧 · 丢帧 {dropped}</source>
-        <translation>{fps} fps · {frames} frames decoded · {dropped} dropped</translation>
+        <source>{fps} fps · {rate} · 解码 {frames} 帧 · 丢帧 {dropped}</source>
+        <translation>{fps} fps · {rate} · {frames} frames decoded · {dropped} dropped</translation>
     </message>
     <message>
-        <source>解码至显示 {age} · 重连 {reconnects} 次</source>
-        <translation>decode to display {age} · {reconnects} reconnects</translation>
+        <source>接收到显示 {receive} · 解码到显示 {decode}</source>
+        <translation>receive to display {receive} · decode to display {decode}</translation>
+    </message>
+    <message>
+        <source>重连 {count} 次</source>
+        <translation>{count} reconnects</translation>
+    </message>
+    <message>
+        <source>摄像机到显示 {camera}（按摄像机 RTCP 时钟）</source>
+        <translation>camera to display {camera} (by the camera&apos;s RTCP clock)</translation>
     </message>
     <message>
         <source>降帧 · 仅关键帧 {fps} fps · {kind}</source>
@@ -1115,6 +1123,22 @@
     <message>
         <source>正在连接…</source>
         <translation>Connecting…</translation>
+    </message>
+    <message>
+        <source>RTSP 传输</source>
+        <translation>RTSP Transport</translation>
+    </message>
+    <message>
+        <source>{name} 已改用 RTSP/{transport}，但设置无法保存：{error}</source>
+        <translation>{name} now uses RTSP/{transport}, but the setting could not be saved: {error}</translation>
+    </message>
+    <message>
+        <source>{name} 已改用 RTSP/{transport}，正在重新连接</source>
+        <translation>{name} now uses RTSP/{transport}, reconnecting</translation>
+    </message>
+    <message>
+        <source>{name} 以后使用 RTSP/{transport}</source>
+        <translation>{name} will use RTSP/{transport} from now on</translation>
     </message>
 </context>
 </TS>
