@@ -1,6 +1,7 @@
 # commandwall — the two commands a newcomer needs:
 #   make run    set up what is missing, then start the client against the embedded exercise backend
 #   make test   set up what is missing, then run ruff and the whole test suite
+#   make i18n   re-extract the translation catalogues (resources/i18n/*.ts) after changing visible strings
 #   make lock   re-resolve requirements.lock after editing pyproject.toml (make lock-upgrade: newest versions)
 PYTHON ?= python3
 VENV := .venv
@@ -10,13 +11,15 @@ WEB := resources/web
 BASEMAP := resources/basemaps/xuecheng.mbtiles
 # the exercise cameras' H.264/H.265 10 s loops, encoded at set-up (git-ignored, ~16 s, ~3 MB)
 CLIPS := resources/clips/manifest.json
+# the English translation, compiled at set-up from the committed catalogues resources/i18n/*.ts (git-ignored)
+QM := resources/i18n/commandwall_en.qm
 # Every Python package, hash-pinned; pyproject.toml's ranges (and requirements-build.in) are the source.
 # Resolved for Python 3.11 and 3.12 on every OS (markers pick per interpreter); uv itself is pinned in it.
 LOCK := requirements.lock
 LOCK_CMD = $(BIN)/uv pip compile pyproject.toml requirements-build.in --extra test --extra package \
 	--universal --python-version 3.11 --generate-hashes --custom-compile-command 'make lock' --quiet -o $(LOCK)
 
-.PHONY: run test setup system-deps lint layers basemap clips package clean screenshot bench lock lock-upgrade lock-check
+.PHONY: run test setup system-deps lint layers basemap clips i18n i18n-check package clean screenshot bench lock lock-upgrade lock-check
 
 run: setup
 	@if [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
@@ -33,7 +36,7 @@ screenshot: setup
 	  xvfb-run -a -s "-screen 0 1920x1080x24" $(BIN)/commandwall screenshot --out out/screens --after 10; \
 	else $(BIN)/commandwall screenshot --out out/screens --after 10; fi
 
-setup: system-deps $(VENV)/.installed $(WEB)/node_modules/.installed $(BASEMAP) $(CLIPS)
+setup: system-deps $(VENV)/.installed $(WEB)/node_modules/.installed $(BASEMAP) $(CLIPS) $(QM)
 
 system-deps:
 	@scripts/system-deps.sh
@@ -74,6 +77,18 @@ $(CLIPS): scripts/make_clips.py commandwall/demo/media.py $(VENV)/.installed
 
 clips: $(CLIPS)
 
+# Catalogues: commandwall_ui_en.ts (commandwall/ui, cli.py, config.py) and commandwall_core_en.ts (the rest of
+# commandwall/ and the map page's scripts), both extracted by pyside6-lupdate and compiled into one .qm.
+i18n: $(VENV)/.installed
+	$(BIN)/python scripts/i18n.py update
+	$(BIN)/python scripts/i18n.py release
+
+i18n-check: $(VENV)/.installed
+	$(BIN)/python scripts/i18n.py check
+
+$(QM): scripts/i18n.py $(wildcard resources/i18n/*.ts) $(VENV)/.installed
+	$(BIN)/python scripts/i18n.py release
+
 package: setup
 	$(BIN)/python packaging/build.py
 
@@ -81,4 +96,4 @@ bench: setup
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) $(WEB)/node_modules build dist out .pytest_cache .ruff_cache resources/basemaps resources/clips
+	rm -rf $(VENV) $(WEB)/node_modules build dist out .pytest_cache .ruff_cache resources/basemaps resources/clips $(QM)

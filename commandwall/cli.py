@@ -15,7 +15,7 @@ from pydantic_settings import SettingsError
 
 from commandwall.app.platform import ExerciseAccount, Platform, PlatformFactory
 from commandwall.buildinfo import VersionAction
-from commandwall.config import LOG_LEVELS, Settings, describe_invalid, log_level_name
+from commandwall.config import LOG_LEVELS, Settings, describe_invalid, language_code, log_level_name
 from commandwall.credentials import PASSWORD_SOURCES, resolve_password
 from commandwall.logs import setup_logging
 
@@ -41,7 +41,7 @@ def _settings(args: argparse.Namespace, *, with_password: bool = True, prompt: b
     overrides: dict[str, object] = {}
     for option, field in (("backend", "backend_url"), ("user", "username"), ("tiles", "wall_tiles"),
                           ("data_dir", "data_dir"), ("log_level", "log_level"),
-                          ("profile", "profile")):
+                          ("profile", "profile"), ("lang", "language")):
         value = getattr(args, option, None)
         if value is not None:
             overrides[field] = value
@@ -91,6 +91,14 @@ def _log_level(value: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
+def _language(value: str) -> str:
+    """argparse type for ``--lang``."""
+    try:
+        return language_code(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
 def _add_client_options(p: argparse._ActionsContainer) -> None:
     """Options of the client itself; ``SUPPRESS`` defaults so the top level and ``run …`` can both take them."""
     quiet = argparse.SUPPRESS
@@ -102,6 +110,9 @@ def _add_client_options(p: argparse._ActionsContainer) -> None:
     p.add_argument("--data-dir", type=Path, default=quiet, help="folder for the outbox and exercise databases")
     p.add_argument("--profile", metavar="NAME", default=quiet,
                    help="screen profile: which screen shows what (default: COMMANDWALL_PROFILE or 'default')")
+    p.add_argument("--lang", type=_language, metavar="zh_CN|en", default=quiet,
+                   help="language of the window (default: COMMANDWALL_LANGUAGE, else the one chosen in the window, "
+                        "else zh_CN)")
 
 
 def build_parser() -> argparse.ArgumentParser:

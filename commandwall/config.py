@@ -19,6 +19,11 @@ from commandwall.app.screens import PROFILE_NAME
 from commandwall.geo.sources import LayerSourceSpec
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+#: the window's languages: Simplified Chinese (the source text, the default) and English
+LANGUAGES = ("zh_CN", "en")
+DEFAULT_LANGUAGE = "zh_CN"
+#: in the settings folder: the language chosen in the window (one word)
+LANGUAGE_FILE = "language"
 _BASE_MAP_ID = r"^[a-z0-9][a-z0-9_-]{0,39}$"
 _SECRET_QUERY = re.compile(r"[?&](tk|key|apikey|api_key|access_token|token|ak)=", re.IGNORECASE)
 
@@ -91,6 +96,30 @@ def log_level_name(level: str) -> str:
     return name
 
 
+def language_code(language: str) -> str:
+    """``language`` as one of :data:`LANGUAGES`; ``ValueError`` names the choices otherwise."""
+    code = language.strip().replace("-", "_").lower()
+    if code in ("zh", "zh_cn", "zh_hans", "zh_hans_cn"):
+        return "zh_CN"
+    if code == "en" or code.startswith("en_"):
+        return "en"
+    raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
+
+
+def saved_language(config_dir: Path) -> str | None:
+    """The language chosen in the window's 语言 menu (``<config>/language``), None when none was or it is unreadable."""
+    try:
+        return language_code((config_dir / LANGUAGE_FILE).read_text("utf-8")[:40])
+    except (OSError, UnicodeError, ValueError):
+        return None
+
+
+def save_language(config_dir: Path, language: str) -> None:
+    """Remember ``language`` for the next start (``OSError`` when the settings folder cannot be written)."""
+    config_dir.mkdir(parents=True, exist_ok=True)
+    (config_dir / LANGUAGE_FILE).write_text(language_code(language) + "\n", "utf-8")
+
+
 class Settings(BaseSettings):
     """Everything the client can be told. ``backend_url=None`` means the embedded exercise backend.
 
@@ -116,7 +145,9 @@ class Settings(BaseSettings):
     demo_incident_rate: float = Field(default=1.0, ge=0, le=600)
     #: tiles on the wall at start: 1, 4, 9 or 16
     wall_tiles: int = Field(default=4)
-    language: str = "zh_CN"
+    #: the window's language, ``zh_CN`` (Simplified Chinese) or ``en``; unset: the choice saved in the window's
+    #: 语言 menu (``<config>/language``), else Simplified Chinese
+    language: str | None = None
     #: times are shown at this UTC offset (China Standard Time), whatever the desk's OS zone is
     display_utc_offset_hours: float = Field(default=8.0, ge=-12, le=14)
     log_level: str = "INFO"
@@ -140,6 +171,12 @@ class Settings(BaseSettings):
     alarm_radius_m: float = Field(default=500.0, gt=0, le=5000)
     #: the alarm sound (a WAV file); unset: a tone written into the data folder
     alarm_sound: Path | None = None
+
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, language: str | None) -> str | None:
+        """``zh_CN`` or ``en`` (``zh``, ``zh-CN``, ``en_US``, ``en-GB`` … are read as one of them)."""
+        return None if language is None else language_code(language)
 
     @field_validator("log_level")
     @classmethod
@@ -186,6 +223,10 @@ class Settings(BaseSettings):
         if key is not None and not re.fullmatch(r"[A-Za-z0-9]{8,64}", key):
             raise ValueError("tianditu_key must be 8 to 64 letters and digits")
         return self
+
+    def ui_language(self) -> str:
+        """The language to start the window in: the setting, else the one saved from the window, else zh_CN."""
+        return self.language or saved_language(self.config_dir) or DEFAULT_LANGUAGE
 
     def password_value(self) -> str:
         """The password in plain text, for the login request only; the user name when none is set (the

@@ -159,6 +159,7 @@ def check_bundle(bundle: Path) -> list[str]:
         "resources/clips/manifest.json",
         "resources/clips/h264-sub.ts",
         "resources/clips/hevc-sub.ts",
+        "resources/i18n/commandwall_en.qm",
     ]
     problems += [f"{name} is missing" for name in required if not (internal / name).is_file()]
     helper = [p for p in internal.rglob("QtWebEngineProcess*") if p.is_file()]

@@ -14,7 +14,8 @@ Standard library only, so any Python 3.9+ runs it (the bundle brings its own). I
    with a clean environment (``HOME`` and ``COMMANDWALL_DATA_DIR`` in a temp dir; ``QTWEBENGINE_DISABLE_SANDBOX=1``
    as root) — the app starts its embedded exercise backend; then checks that the PNG exists and that
    ``state.json`` says the map page is ready, incidents are listed, at least one wall tile plays video and
-   the alarm can sound (Qt Multimedia loads).
+   the alarm can sound (Qt Multimedia loads);
+4. the same with ``--lang en``: the bundled English catalogue is found (the window's menus in English).
 
 Exits 0 when all is well; otherwise prints what failed (with the app's log tail) and exits 1.
 """
@@ -226,6 +227,24 @@ def check_screenshot(exe: Path, env: dict[str, str], work: Path, after: float, t
     return state
 
 
+def check_english(exe: Path, env: dict[str, str], work: Path, timeout: float) -> None:
+    """``--lang en``: the bundled English catalogue (resources/i18n/commandwall_en.qm) is found and used."""
+    out = work / "shots-en"
+    proc = run([str(exe), "--lang", "en", "screenshot", "--out", str(out), "--after", "4"], env, timeout,
+               work / "screenshot-en.log")
+    output = proc.stdout + proc.stderr
+    state_file = out / "state.json"
+    if proc.returncode != 0 or not state_file.is_file():
+        raise SmokeTestError(f"screenshot --lang en: exit {proc.returncode}\n{_tail(output)}")
+    state = json.loads(state_file.read_text(encoding="utf-8"))[0]["state"]
+    if state.get("language") != "en" or "Video Wall" not in state.get("menus", []):
+        raise SmokeTestError(f"the English catalogue was not used: language {state.get('language')}, menus "
+                             f"{state.get('menus')}\n{_tail(output)}")
+    if state.get("no_glyph"):
+        raise SmokeTestError(f"texts drawn as boxes (no font has their characters): {state['no_glyph']}")
+    print(f"  in English: menus {', '.join(state['menus'])}")
+
+
 def smoke(target: Path, after: float = 12.0, timeout: float = 180.0, keep: Path | None = None) -> None:
     """Run every check against ``target`` (bundle folder, its parent, or a .tar.gz); raise SmokeTestError."""
     started = time.monotonic()
@@ -243,6 +262,7 @@ def smoke(target: Path, after: float = 12.0, timeout: float = 180.0, keep: Path 
         check_layers(exe, clean_env(home, None), work)
         with xvfb() as display:
             check_screenshot(exe, clean_env(home, display), work, after, timeout)
+            check_english(exe, clean_env(home, display), work, timeout)
     print(f"smoke test passed in {time.monotonic() - started:.0f} s")
 
 

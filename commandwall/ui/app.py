@@ -16,6 +16,7 @@ from commandwall import paths
 from commandwall.app.platform import PlatformFactory
 from commandwall.app.session import ClientSession
 from commandwall.config import Settings
+from commandwall.i18n import translate
 from commandwall.localtime import set_display_offset
 
 log = logging.getLogger(__name__)
@@ -33,12 +34,12 @@ def _make_app(language: str = "zh_CN"):
     QApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("commandwall")
-    app.setApplicationDisplayName("薛城区一体化综合指挥平台")
+    _install_translations(app, language)
+    app.setApplicationDisplayName(translate("MainWindow", "薛城区一体化综合指挥平台"))
     app.setOrganizationName("Xuecheng")
     from commandwall.ui.theme import apply_theme
 
     apply_theme(app)
-    _install_translations(app, language)
     from commandwall.ui.collector import GuiThreadCollector
 
     if not hasattr(app, "_collector"):  # Qt objects in garbage are freed on the GUI thread, never a worker's
@@ -50,21 +51,11 @@ def _make_app(language: str = "zh_CN"):
     return app
 
 
-def _install_translations(app, language: str) -> None:
-    """Qt's own strings (standard buttons, dialogs, the web view's menus) in the UI language."""
-    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+def _install_translations(app, language: str) -> str:
+    """The window's language (``zh_CN`` or ``en``) and Qt's own strings in it; returns the language in effect."""
+    from commandwall.ui.language import install_language
 
-    if language.startswith("en"):
-        return
-    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    app._translators = []  # kept alive as long as the application
-    for catalogue in ("qtbase", "qtwebengine"):
-        translator = QTranslator(app)
-        if translator.load(QLocale(language), catalogue, "_", folder):
-            app.installTranslator(translator)
-            app._translators.append(translator)
-        else:
-            log.info("no %s translation for %s in %s", catalogue, language, folder)
+    return install_language(app, language)
 
 
 class AlreadyRunningError(RuntimeError):
@@ -84,7 +75,8 @@ def acquire_desk_lock(data_dir: Path):
     lock.setStaleLockTime(0)  # only a dead owner makes it stale
     if not lock.tryLock(200):
         pid, host = lock.getLockInfo()[-3:-1]  # (pid, host, app); some bindings prepend a bool
-        raise AlreadyRunningError(f"commandwall 已在运行（进程 {pid}，{host}），数据目录 {data_dir}")
+        text = translate("MainWindow", "commandwall 已在运行（进程 {pid}，{host}），数据目录 {folder}")
+        raise AlreadyRunningError(text.format(pid=pid, host=host, folder=data_dir))
     return lock
 
 
@@ -134,7 +126,7 @@ def _leave(window, lock, code: int) -> int:
 def run_gui(settings: Settings, platform: PlatformFactory) -> int:
     """Run the client against ``platform`` until its window closes; returns the exit code."""
     set_display_offset(settings.display_utc_offset_hours)
-    app = _make_app(settings.language)
+    app = _make_app(settings.ui_language())
     try:
         lock = acquire_desk_lock(settings.data_dir)
     except AlreadyRunningError as exc:
@@ -177,7 +169,7 @@ def run_screenshot(settings: Settings, platform: PlatformFactory, out_dir: Path,
     from PySide6.QtCore import QTimer
 
     set_display_offset(settings.display_utc_offset_hours)
-    app = _make_app(settings.language)
+    app = _make_app(settings.ui_language())
     try:
         lock = acquire_desk_lock(settings.data_dir)
     except AlreadyRunningError as exc:

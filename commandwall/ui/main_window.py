@@ -9,13 +9,15 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
 from commandwall.app.desk import Desk
 from commandwall.app.screens import ProfileStore, ScreenRole
 from commandwall.app.session import ClientSession
 from commandwall.app.user_layers import UserLayersController
+from commandwall.config import save_language
+from commandwall.i18n import translate
 from commandwall.textsafe import display_text
 from commandwall.ui.about import show_about
 from commandwall.ui.adapters import ClientSignals
@@ -23,6 +25,7 @@ from commandwall.ui.alarm.feature import AlarmFeature
 from commandwall.ui.cameras.feature import CamerasFeature
 from commandwall.ui.dashboard.feature import DashboardFeature
 from commandwall.ui.incidents.feature import IncidentsFeature
+from commandwall.ui.language import LANGUAGE_NAMES, current_language
 from commandwall.ui.login.feature import LoginFeature
 from commandwall.ui.map.feature import MapFeature
 from commandwall.ui.map.layer_tree import LayerTreeFeature
@@ -42,7 +45,8 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.session = session
         self.desk = Desk.of(session)
-        self.setWindowTitle(f"薛城区一体化综合指挥平台 · {'演练模式' if session.user.exercise else '实战模式'}")
+        mode = translate("MainWindow", "演练模式") if session.user.exercise else translate("MainWindow", "实战模式")
+        self.setWindowTitle(translate("MainWindow", "薛城区一体化综合指挥平台 · {mode}").format(mode=mode))
         self.signals = ClientSignals(self)
         self.pool = ReaderPool(transports=RtspTransports.load(session.settings.data_dir))
         self._ready = False
@@ -75,13 +79,15 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.banner)
         layout.addWidget(self.map_feature.widget, 1)
         self.setCentralWidget(central)
-        self.wall_dock = self._dock("视频墙", self.wall_feature.widget, "wallDock")
-        self.incident_dock = self._dock("事件中心", self.incidents_feature.widget, "incidentDock")
-        self.camera_dock = self._dock("视频点位", self.cameras_feature.widget, "cameraDock")
-        self.layer_dock = self._dock("图层", self.layer_tree_feature.widget, "layerDock")
+        self.wall_dock = self._dock(translate("MainWindow", "视频墙"), self.wall_feature.widget, "wallDock")
+        self.incident_dock = self._dock(translate("MainWindow", "事件中心"), self.incidents_feature.widget,
+                                        "incidentDock")
+        self.camera_dock = self._dock(translate("MainWindow", "视频点位"), self.cameras_feature.widget, "cameraDock")
+        self.layer_dock = self._dock(translate("MainWindow", "图层"), self.layer_tree_feature.widget, "layerDock")
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.wall_dock)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.incident_dock)
-        self.dashboard_dock = self._dock("综合态势", self.dashboard_feature.widget, "dashboardDock")
+        self.dashboard_dock = self._dock(translate("MainWindow", "综合态势"), self.dashboard_feature.widget,
+                                         "dashboardDock")
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dashboard_dock)
         self.tabifyDockWidget(self.incident_dock, self.camera_dock)
         self.tabifyDockWidget(self.camera_dock, self.layer_dock)
@@ -106,10 +112,10 @@ class MainWindow(QMainWindow):
         return dock
 
     def _build_toolbar(self) -> None:
-        bar = self.addToolBar("主工具栏")
+        bar = self.addToolBar(translate("MainWindow", "主工具栏"))
         bar.setObjectName("mainToolbar")
         bar.setMovable(False)
-        title = QLabel("薛城区一体化综合指挥平台")
+        title = QLabel(translate("MainWindow", "薛城区一体化综合指挥平台"))
         title.setObjectName("titleLabel")
         bar.addWidget(title)
         bar.addSeparator()
@@ -118,27 +124,37 @@ class MainWindow(QMainWindow):
         bar.addSeparator()
         for action in self.alarm_feature.actions:
             bar.addAction(action)
-        full_screen = QAction("全屏", self, checkable=True)
+        full_screen = QAction(translate("MainWindow", "全屏"), self, checkable=True)
         full_screen.setShortcut(QKeySequence(Qt.Key.Key_F11))
-        full_screen.setToolTip("全屏显示（F11）")
+        full_screen.setToolTip(translate("MainWindow", "全屏显示（F11）"))
         full_screen.toggled.connect(lambda on: self.showFullScreen() if on else self.showMaximized())
         bar.addAction(full_screen)
-        about = QAction("关于", self)
+        about = QAction(translate("MainWindow", "关于"), self)
         about.triggered.connect(lambda: show_about(self, self.session.user.base_url))
         bar.addAction(about)
 
     def _build_menu(self) -> None:
         self.menuBar().addMenu(self.wall_feature.menu)
-        alarm = self.menuBar().addMenu("告警联动")
+        alarm = self.menuBar().addMenu(translate("MainWindow", "告警联动"))
         alarm.addActions(self.alarm_feature.actions)
-        view = self.menuBar().addMenu("设置")
-        self.screen_settings_action = view.addAction("屏幕设置…")
+        view = self.menuBar().addMenu(translate("MainWindow", "设置"))
+        self.screen_settings_action = view.addAction(translate("MainWindow", "屏幕设置…"))
         self.screen_settings_action.triggered.connect(self.show_screen_settings)
-        account = self.menuBar().addMenu("账户")
-        self.switch_user_action = account.addAction("切换用户…")
+        self.language_menu = view.addMenu(translate("MainWindow", "语言"))
+        self.language_actions = QActionGroup(self)
+        current = current_language()
+        for code, name in LANGUAGE_NAMES.items():
+            action = self.language_menu.addAction(name)  # each language by its own name
+            action.setCheckable(True)
+            action.setChecked(code == current)
+            action.setData(code)
+            self.language_actions.addAction(action)
+        self.language_actions.triggered.connect(lambda action: self.choose_language(action.data()))
+        account = self.menuBar().addMenu(translate("MainWindow", "账户"))
+        self.switch_user_action = account.addAction(translate("MainWindow", "切换用户…"))
         self.switch_user_action.setShortcut(QKeySequence("Ctrl+L"))
         self.switch_user_action.triggered.connect(self.login_feature.switch_user)
-        self.logout_action = account.addAction("注销")
+        self.logout_action = account.addAction(translate("MainWindow", "注销"))
         self.logout_action.triggered.connect(self.login_feature.log_out)
 
     def _connect(self) -> None:
@@ -200,6 +216,24 @@ class MainWindow(QMainWindow):
     def show_screen_settings(self) -> None:
         """屏幕设置…: a role for each screen, applied at once."""
         ScreenSettingsDialog(self.screens, self).exec()
+
+    def choose_language(self, language: str) -> None:
+        """语言: remember ``language`` for the next start (the window keeps its language until then)."""
+        settings = self.session.settings
+        try:
+            save_language(settings.config_dir, language)
+        except OSError as error:
+            QMessageBox.warning(self, translate("MainWindow", "语言"), translate(
+                "MainWindow", "无法保存语言设置：{error}").format(error=display_text(str(error.strerror or error))))
+            return
+        text = translate("MainWindow", "下次启动时界面语言为 {language}。").format(language=LANGUAGE_NAMES[language])
+        if settings.language is not None and settings.language != language:
+            text += translate("MainWindow", "（当前由 --lang 或 COMMANDWALL_LANGUAGE 指定为 {language}，该设置优先。）"
+                              ).format(language=LANGUAGE_NAMES[settings.language])
+        self.language_note = QMessageBox(QMessageBox.Icon.Information, translate("MainWindow", "语言"), text,
+                                         parent=self)
+        self.language_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.language_note.open()  # window-modal, and the window's loop keeps running (the wall keeps playing)
 
     # --- start-up and shutdown ------------------------------------------------------------------------
     def start_session(self) -> None:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, QRect
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtGui import QTextLayout
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QToolBar, QWidget
 
+from commandwall.i18n import QT_TRANSLATE_NOOP
 from commandwall.ui.alarm.feature import sound_effect_class
+from commandwall.ui.language import current_language
 
 
 def _global_rect(widget: QWidget) -> list[int]:
@@ -76,7 +79,49 @@ def window_state(window) -> dict:
         "alarm": (window.alarm_feature.last_alarm.message if window.alarm_feature.last_alarm is not None
                   else None),
         "alarm_sound": "QSoundEffect" if sound_effect_class() is not None else "beep",
+        "language": current_language(),
+        "title": window.windowTitle(),
+        "menus": [action.text() for action in window.menuBar().actions()],
+        "docks": [dock.windowTitle() for dock in (window.wall_dock, window.incident_dock, window.camera_dock,
+                                                   window.layer_dock, window.dashboard_dock)],
+        "no_glyph": texts_without_glyphs(window),
     }
+
+
+def _window_texts(window) -> set[str]:
+    """What the window writes in its menus, tool bar, buttons, labels and table headers."""
+    texts = {window.windowTitle()}
+    menus = [a.menu() for a in window.menuBar().actions() if a.menu() is not None]
+    while menus:
+        menu = menus.pop()
+        texts.add(menu.title())
+        for action in menu.actions():
+            texts.add(action.text())
+            if action.menu() is not None and action.menu() is not menu:
+                menus.append(action.menu())
+    for widget in window.findChildren(QWidget):
+        if isinstance(widget, QLabel | QAbstractButton):
+            texts.add(widget.text())
+        elif isinstance(widget, QToolBar):
+            texts.update(a.text() for a in widget.actions())
+    model = window.incidents.model
+    texts.update(str(model.headerData(c, Qt.Orientation.Horizontal)) for c in range(model.columnCount()))
+    return {t for t in texts if t and t.strip() and "<" not in t}
+
+
+def texts_without_glyphs(window) -> list[str]:
+    """The window's texts that some character of has no glyph in any font Qt falls back to (drawn as a box)."""
+    font = QApplication.font()
+    missing = []
+    for text in sorted(_window_texts(window)):
+        layout = QTextLayout(text, font)
+        layout.beginLayout()
+        while layout.createLine().isValid():
+            pass
+        layout.endLayout()
+        if any(0 in run.glyphIndexes() for run in layout.glyphRuns()):
+            missing.append(text)
+    return missing
 
 
 def _incident_titles(window) -> list[str]:
@@ -84,5 +129,5 @@ def _incident_titles(window) -> list[str]:
     from commandwall.ui.incidents.model import COLUMNS
 
     model = window.incidents.model
-    column = COLUMNS.index("事件")
+    column = COLUMNS.index(QT_TRANSLATE_NOOP("IncidentList", "事件"))
     return [model.data(model.index(row, column)) for row in range(model.rowCount())]

@@ -12,15 +12,17 @@ from commandwall import localtime
 from commandwall.app.login import describe_user
 from commandwall.app.session import DeskUser
 from commandwall.backend.events import POLL_INTERVAL_S, SNAPSHOT_INTERVAL_S, ConnectionState
+from commandwall.i18n import QT_TRANSLATE_NOOP, translate
 from commandwall.textsafe import display_text
 from commandwall.ui.adapters import ClientSignals
+from commandwall.ui.language import format_time
 from commandwall.ui.text import plain_tooltip
 
 CONNECTION_TEXT = {
-    ConnectionState.CONNECTING: ("#faad14", "正在连接平台…"),
-    ConnectionState.LIVE: ("#52c41a", "实时推送"),
-    ConnectionState.POLLING: ("#faad14", "轮询模式（推送中断）"),
-    ConnectionState.OFFLINE: ("#ff4d4f", "与平台断开"),
+    ConnectionState.CONNECTING: ("#faad14", QT_TRANSLATE_NOOP("StatusBar", "正在连接平台…")),
+    ConnectionState.LIVE: ("#52c41a", QT_TRANSLATE_NOOP("StatusBar", "实时推送")),
+    ConnectionState.POLLING: ("#faad14", QT_TRANSLATE_NOOP("StatusBar", "轮询模式（推送中断）")),
+    ConnectionState.OFFLINE: ("#ff4d4f", QT_TRANSLATE_NOOP("StatusBar", "与平台断开")),
 }
 
 
@@ -87,7 +89,8 @@ class PlatformStatus(QObject):
         """The platform is unreachable and the window shows the last known state: say so, with its time."""
         self._offline_since = saved_at
         self._show_state(ConnectionState.OFFLINE, "")
-        self.show_banner(f"{offline_text(saved_at)}：平台无法连接，显示的是上次保存的事件、任务和处置力量，非实时")
+        text = translate("StatusBar", "{offline}：平台无法连接，显示的是上次保存的事件、任务和处置力量，非实时")
+        self.show_banner(text.format(offline=offline_text(saved_at)))
 
     def clear_offline_data(self) -> None:
         """Live data replaced the last known state."""
@@ -102,7 +105,8 @@ class PlatformStatus(QObject):
 
     def set_overdue(self, tasks: int, incidents: int) -> None:
         """Overdue tasks and incidents, in red; nothing when none is late."""
-        self.overdue_label.setText(f"超时任务 {tasks} 项 · 超时事件 {incidents} 起" if tasks else "")
+        self.overdue_label.setText(translate("StatusBar", "超时任务 {tasks} 项 · 超时事件 {incidents} 起").format(
+            tasks=tasks, incidents=incidents) if tasks else "")
         self.overdue_label.setStyleSheet("color: #ff4d4f; font-weight: bold;" if tasks else "")
 
     def _recount_outbox(self, *_args: object) -> None:
@@ -131,22 +135,22 @@ class PlatformStatus(QObject):
             self.banner.hide()
         elif state is ConnectionState.POLLING:
             self.stamp_sync()
-            self.show_banner(
-                f"实时推送中断，已改为轮询：事件约 {POLL_INTERVAL_S:.0f} 秒、"
-                f"视频点位和处置力量约 {SNAPSHOT_INTERVAL_S:.0f} 秒更新一次",
-                severity="warning",
-            )
+            text = translate("StatusBar", "实时推送中断，已改为轮询：事件约 {events} 秒、"
+                                          "视频点位和处置力量约 {snapshot} 秒更新一次")
+            self.show_banner(text.format(events=f"{POLL_INTERVAL_S:.0f}", snapshot=f"{SNAPSHOT_INTERVAL_S:.0f}"),
+                             severity="warning")
         elif state is ConnectionState.OFFLINE and previous is not None:
             if previous in (ConnectionState.LIVE, ConnectionState.POLLING):
                 self.stamp_sync()  # the state was current until this moment
-            since = self.last_sync.strftime("%H:%M:%S") if self.last_sync else "—"
-            self.show_banner(f"与平台的连接已中断，正在重连；画面显示 {since} 的最后状态")
+            since = format_time(self.last_sync) if self.last_sync else "—"
+            self.show_banner(translate("StatusBar", "与平台的连接已中断，正在重连；画面显示 {time} 的最后状态").format(
+                time=since))
 
     def set_failed(self, message: str) -> None:
         """Start-up failed (the message says whether it is retried; it may quote the platform's answer)."""
         self._show_state(ConnectionState.OFFLINE, message)
         offline = f"{offline_text(self._offline_since)} · " if self._offline_since is not None else ""
-        self.show_banner(f"{offline}无法连接平台：{message}")
+        self.show_banner(offline + translate("StatusBar", "无法连接平台：{message}").format(message=message))
 
     def show_banner(self, text: str, severity: str = "error") -> None:
         """Show ``text`` above the map, red for errors, amber for warnings (as plain text, through
@@ -158,11 +162,13 @@ class PlatformStatus(QObject):
 
     def set_counts(self, open_incidents: int, cameras_online: int, cameras: int) -> None:
         """Open incidents and camera availability."""
-        self.counts_label.setText(f"未办结事件 {open_incidents} 起 · 视频在线 {cameras_online}/{cameras}")
+        self.counts_label.setText(translate("StatusBar", "未办结事件 {open} 起 · 视频在线 {online}/{cameras}").format(
+            open=open_incidents, online=cameras_online, cameras=cameras))
 
     def set_outbox_pending(self, pending: int) -> None:
         """Actions still waiting to reach the platform."""
-        self.outbox_label.setText(f"待发送操作 {pending} 条" if pending else "")
+        self.outbox_label.setText(translate("StatusBar", "待发送操作 {count} 条").format(count=pending)
+                                  if pending else "")
 
     def set_user(self, user: DeskUser) -> None:
         """Who is logged in, with which roles (观察员, 值班员 …), or 未登录."""
@@ -170,6 +176,7 @@ class PlatformStatus(QObject):
 
     def _show_state(self, state: ConnectionState, detail: str) -> None:
         colour, text = CONNECTION_TEXT[state]
+        text = translate("StatusBar", text)
         if self._offline_since is not None and state is not ConnectionState.LIVE:
             text = offline_text(self._offline_since)
         self.connection_label.setText(f"● {text}")
@@ -177,7 +184,7 @@ class PlatformStatus(QObject):
         self.connection_label.setToolTip(plain_tooltip(detail))  # server text: never markup
 
     def _tick_clock(self) -> None:
-        self.clock_label.setText(localtime.now().strftime("%Y-%m-%d %H:%M:%S"))
+        self.clock_label.setText(format_time(localtime.now(), translate("DateFormat", "yyyy-MM-dd HH:mm:ss")))
         self.update_counts()  # camera states change often: recounted with the clock, not per event
         if self._overdue is not None and self._counting:  # deadlines pass with the clock, not with events
             self.set_overdue(*self._overdue())
@@ -185,4 +192,5 @@ class PlatformStatus(QObject):
 
 def offline_text(saved_at: datetime) -> str:
     """``离线数据 截至 HH:MM`` (China time) for the last known state saved at ``saved_at``."""
-    return f"离线数据 截至 {localtime.to_display(saved_at):%H:%M}"
+    shown = format_time(localtime.to_display(saved_at), "HH:mm")
+    return translate("StatusBar", "离线数据 截至 {time}").format(time=shown)

@@ -64,6 +64,8 @@ def test_client_shows_district_live_tiles_and_incidents(tmp_path):
     assert state["map_ready"], "map page never reported ready"
     assert state["incidents_listed"] > 0, "incident list is empty"
     assert "实时推送" in second["state"]["connection"] or "轮询" in second["state"]["connection"]
+    assert state["language"] == "zh_CN" and state["menus"][:2] == ["视频墙", "告警联动"]
+    assert not state["no_glyph"], f"drawn as boxes (no font has their characters): {state['no_glyph']}"
 
     img0 = cv2.imread(first["files"][0])
     img1 = cv2.imread(second["files"][0])
@@ -106,3 +108,23 @@ def test_two_monitors_put_the_wall_on_the_second(tmp_path):
         assert right["geometry"][0] <= tile["rect"][0] < right["geometry"][0] + right["geometry"][2]
     wall = cv2.imread(shots[0]["files"][1])
     assert wall is not None and wall.shape[:2] == (900, 1600)
+
+
+def test_the_client_in_english(tmp_path):
+    """``--lang en``: the window's own words in English, every character with a glyph (no boxes)."""
+    from tests.ui.widget_texts import CJK, catalogues
+
+    catalogues.release()  # the .qm from the committed catalogues, as `make setup` makes it
+    with xvfb_display(1920, 1080) as display:
+        _out, shots = _run_screenshot(tmp_path, display, "--after", "8", "--lang", "en")
+    state = shots[0]["state"]
+    assert state["language"] == "en"
+    assert state["title"] == "Xuecheng District Integrated Command Platform · Exercise Mode"
+    assert state["menus"] == ["Video Wall", "Alarm Linkage", "Settings", "Account"]
+    assert state["docks"] == ["Video Wall", "Incidents", "Cameras", "Layers", "Overview"]
+    assert "Live" in state["connection"] or "Polling" in state["connection"]
+    assert not [m for m in state["menus"] + state["docks"] if CJK.search(m)]
+    assert not state["no_glyph"], f"drawn as boxes (no font has their characters): {state['no_glyph']}"
+    assert state["map_ready"] and state["incidents_listed"] > 0
+    image = cv2.imread(shots[0]["files"][0])
+    assert image is not None and image.shape[:2] == (1080, 1920)

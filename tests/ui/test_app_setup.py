@@ -21,3 +21,27 @@ def test_standard_buttons_speak_chinese(qapp):
             qapp.removeTranslator(translator)
         qapp._translators = []
     assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "Cancel"
+
+
+def test_english_without_its_catalogue_says_so_and_stays_chinese(qapp, tmp_path, monkeypatch, caplog):
+    """A missing commandwall_en.qm (set-up not run): a clear warning, and the window in Chinese, not a mixture."""
+    from PySide6.QtCore import QLocale
+
+    from commandwall import i18n
+    from commandwall.ui import language
+
+    monkeypatch.setattr(language.paths, "resources_dir", lambda: tmp_path)
+    before, locale = i18n._translator, QLocale()
+    try:
+        with caplog.at_level("WARNING", logger="commandwall.ui.language"):
+            assert language.install_language(qapp, "en") == "zh_CN"
+        assert "commandwall_en.qm is missing" in caplog.text and "stays in Simplified Chinese" in caplog.text
+        assert QLocale().language() is QLocale.Language.Chinese
+        assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "取消"  # Qt's own strings too
+        assert i18n.translate("MainWindow", "视频墙") == "视频墙"
+    finally:
+        for translator in getattr(qapp, "_translators", []):
+            qapp.removeTranslator(translator)
+        qapp._translators = []
+        i18n.install(before)
+        QLocale.setDefault(locale)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from commandwall.app.alarm import Alarm, AlarmController
 from commandwall.domain.models import Incident
+from commandwall.i18n import QT_TRANSLATE_NOOP, translate
 from commandwall.ui.adapters import ClientSignals
 from commandwall.video.wall_model import WallModel
 
@@ -26,8 +27,8 @@ TOAST_MS = 12000
 WAITING_CHECK_MS = 1000
 #: The map is told to select the incident this long after flying there: by then it has drawn the batch.
 SELECT_DELAY_MS = 250
-RESTORED = "已恢复告警前的视频墙画面"
-NOT_RESTORED = "视频墙布局已改变，告警前的画面无法恢复"
+RESTORED = QT_TRANSLATE_NOOP("AlarmLinkage", "已恢复告警前的视频墙画面")
+NOT_RESTORED = QT_TRANSLATE_NOOP("AlarmLinkage", "视频墙布局已改变，告警前的画面无法恢复")
 
 
 
@@ -93,15 +94,16 @@ class AlarmFeature(QObject):
         self.last_alarm: Alarm | None = None
         self._sound: QObject | None = None  # made on the first alarm: a desk without alarms never loads audio
         self._sound_made = False
-        self.restore_action = QAction("恢复画面", self)
+        self.restore_action = QAction(translate("AlarmLinkage", "恢复画面"), self)
         self.restore_action.setObjectName("restoreWallAction")
         self.restore_action.setShortcut(QKeySequence("Ctrl+Shift+Z"))
-        self.restore_action.setToolTip("把视频墙恢复到告警联动之前的画面（Ctrl+Shift+Z）")
+        self.restore_action.setToolTip(translate("AlarmLinkage", "把视频墙恢复到告警联动之前的画面（Ctrl+Shift+Z）"))
         self.restore_action.setEnabled(False)
         self.restore_action.triggered.connect(self.restore)
-        self.mute_action = QAction("静音告警", self, checkable=True)
+        self.mute_action = QAction(translate("AlarmLinkage", "静音告警"), self, checkable=True)
         self.mute_action.setObjectName("muteAlarmAction")
-        self.mute_action.setToolTip(f"告警联动（{controller.level_label}）不响铃；画面照常切换")
+        self.mute_action.setToolTip(translate("AlarmLinkage", "告警联动（{level}）不响铃；画面照常切换").format(
+            level=controller.level_label))
         self.mute_action.toggled.connect(lambda on: self._stop_sound() if on else None)
         self.actions = [self.restore_action, self.mute_action]
         signals.sig_incidents.connect(self._on_incidents)
@@ -173,7 +175,7 @@ class AlarmFeature(QObject):
         restored = self._give_back()
         self._stop_sound()
         self.toast.hide()
-        self.sig_message.emit(RESTORED if restored else NOT_RESTORED, 5000)
+        self.sig_message.emit(translate("AlarmLinkage", RESTORED if restored else NOT_RESTORED), 5000)
         return restored
 
     def _give_back(self) -> bool:

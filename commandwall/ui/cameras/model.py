@@ -15,6 +15,7 @@ from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, QSortF
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap, QStandardItem, QStandardItemModel
 
 from commandwall.domain.models import Camera, CameraStatus
+from commandwall.i18n import QT_TRANSLATE_NOOP, translate
 from commandwall.textsafe import display_text
 from commandwall.ui.text import plain_tooltip
 from commandwall.video.dragdrop import CAMERA_IDS_MIME, encode_camera_ids
@@ -22,9 +23,11 @@ from commandwall.video.dragdrop import CAMERA_IDS_MIME, encode_camera_ids
 _Index = QModelIndex | QPersistentModelIndex
 
 #: Camera kinds as the duty officers say them.
-KIND_LABELS: dict[str, str] = {"fixed": "枪机", "dome": "球机", "ptz": "云台"}
+KIND_LABELS: dict[str, str] = {"fixed": QT_TRANSLATE_NOOP("CameraTree", "枪机"),
+                               "dome": QT_TRANSLATE_NOOP("CameraTree", "球机"),
+                               "ptz": QT_TRANSLATE_NOOP("CameraTree", "云台")}
 #: Group for cameras the platform did not assign to a town.
-NO_TOWN = "未划分镇街"
+NO_TOWN = QT_TRANSLATE_NOOP("CameraTree", "未划分镇街")
 
 ROLE_CAMERA_ID = Qt.ItemDataRole.UserRole + 1  # camera rows (both columns): the id; town rows: ""
 ROLE_SEARCH = Qt.ItemDataRole.UserRole + 2  # camera rows: "id name town grid", lower case
@@ -46,7 +49,9 @@ class StatusFilter(StrEnum):
     OFFLINE = "offline"
 
 
-FILTER_LABELS = {StatusFilter.ALL: "全部", StatusFilter.ONLINE: "在线", StatusFilter.OFFLINE: "离线"}
+FILTER_LABELS = {StatusFilter.ALL: QT_TRANSLATE_NOOP("CameraTree", "全部"),
+                 StatusFilter.ONLINE: QT_TRANSLATE_NOOP("CameraTree", "在线"),
+                 StatusFilter.OFFLINE: QT_TRANSLATE_NOOP("CameraTree", "离线")}
 
 
 def camera_status(camera: Camera) -> CameraStatus:
@@ -68,22 +73,26 @@ def display_name(camera: Camera) -> str:
 
 def kind_label(kind: str) -> str:
     """A camera kind as the duty officers say it; an unknown kind from the platform is shown as text."""
-    return KIND_LABELS.get(kind) or display_text(kind)
+    label = KIND_LABELS.get(kind)
+    return translate("CameraTree", label) if label else display_text(kind)
 
 
 def town_label(town: str, online: int, total: int) -> str:
     """A town row: "临城街道 (612/657 在线)"; the name isolated so right-to-left text keeps the counts in place."""
-    return f"{display_text(town, isolate=True)} ({online}/{total} 在线)"
+    name = translate("CameraTree", NO_TOWN) if town == NO_TOWN else display_text(town, isolate=True)
+    return translate("CameraTree", "{town} ({online}/{total} 在线)").format(town=name, online=online, total=total)
 
 
 def camera_tooltip(camera: Camera) -> str:
     """Tooltip of a camera row, escaped so that backend text is shown, never read as markup."""
+    online = camera_status(camera) is CameraStatus.ONLINE
+    status = translate("CameraTree", "在线") if online else translate("CameraTree", "离线")
+    town = camera.town or translate("CameraTree", NO_TOWN)
     lines = [
         camera.name,
-        f"编号：{camera.id}",
-        f"镇街：{camera.town or NO_TOWN}　网格：{camera.grid or '—'}",
-        f"类型：{kind_label(camera.kind)}　"
-        f"状态：{'在线' if camera_status(camera) is CameraStatus.ONLINE else '离线'}",
+        translate("CameraTree", "编号：{id}").format(id=camera.id),
+        translate("CameraTree", "镇街：{town}　网格：{grid}").format(town=town, grid=camera.grid or "—"),
+        translate("CameraTree", "类型：{kind}　状态：{status}").format(kind=kind_label(camera.kind), status=status),
     ]
     return plain_tooltip(*lines)
 

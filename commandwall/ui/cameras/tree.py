@@ -28,14 +28,17 @@ from PySide6.QtWidgets import (
 )
 
 from commandwall.domain.models import Camera
+from commandwall.i18n import translate
 from commandwall.ui.cameras.model import (
     FILTER_LABELS,
+    KIND_LABELS,
     ROLE_CAMERA_ID,
     ROLE_TOWN,
     CameraFilterModel,
     CameraTreeModel,
     StatusFilter,
     camera_tooltip,
+    kind_label,
 )
 from commandwall.ui.text import plain_label
 
@@ -96,7 +99,7 @@ class CameraTree(QWidget):
 
         self.search = QLineEdit()
         self.search.setObjectName("cameraSearch")
-        self.search.setPlaceholderText("搜索名称、编号、镇街、网格")
+        self.search.setPlaceholderText(translate("CameraTree", "搜索名称、编号、镇街、网格"))
         self.search.setClearButtonEnabled(True)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -141,12 +144,12 @@ class CameraTree(QWidget):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)  # never "to contents": that scans all rows
-        header.resizeSection(1, self.fontMetrics().horizontalAdvance("云台") + 16)
+        header.resizeSection(1, max(self.fontMetrics().horizontalAdvance(kind_label(k)) for k in KIND_LABELS) + 16)
         self.view.doubleClicked.connect(self._play_index)
         self.view.sig_enter.connect(self._enter_index)
         self.view.customContextMenuRequested.connect(self._show_context_menu)
 
-        self.empty_label = plain_label("没有符合条件的视频点位")
+        self.empty_label = plain_label(translate("CameraTree", "没有符合条件的视频点位"))
         self.empty_label.setObjectName("cameraTreeEmpty")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setStyleSheet("color: #7f9bb3; padding: 8px;")
@@ -250,10 +253,10 @@ class CameraTree(QWidget):
     def context_menu(self, camera_id: str) -> QMenu:
         """The context menu of a camera row: 在视频墙播放, 地图定位."""
         menu = QMenu(self)
-        play = menu.addAction("在视频墙播放")
+        play = menu.addAction(translate("CameraTree", "在视频墙播放"))
         play.setObjectName("actionPlayCamera")
         play.triggered.connect(lambda: self.sig_play_requested.emit(camera_id))
-        locate = menu.addAction("地图定位")
+        locate = menu.addAction(translate("CameraTree", "地图定位"))
         locate.setObjectName("actionLocateCamera")
         locate.triggered.connect(lambda: self.sig_locate_requested.emit(camera_id))
         return menu
@@ -284,7 +287,7 @@ class CameraTree(QWidget):
         online, total = self.model.totals()
         numbers = {StatusFilter.ALL: total, StatusFilter.ONLINE: online, StatusFilter.OFFLINE: total - online}
         for status, button in self.filter_buttons.items():
-            button.setText(f"{FILTER_LABELS[status]} {numbers[status]}")
+            button.setText(f"{translate('CameraTree', FILTER_LABELS[status])} {numbers[status]}")
 
     def _search_entered(self) -> None:
         """Enter in the search box: filter now and move to the first match (Enter again plays it)."""

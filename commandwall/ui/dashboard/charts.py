@@ -29,6 +29,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QApplication, QWidget
 
 from commandwall.domain.sensors import ReadingLevel
+from commandwall.i18n import translate
 
 GRID = QColor("#1f3a55")
 LABEL = QColor("#9fb6cc")
@@ -163,7 +164,7 @@ class TrendChart(DashboardChart):
         self.line.setPointsVisible(True)
         self.chart().addSeries(self.line)
         self.time_axis = QDateTimeAxis()
-        self.time_axis.setFormat("HH时")
+        self.time_axis.setFormat(translate("DateFormat", "HH时"))
         self.time_axis.setTickCount(9)
         self.values = QValueAxis()
         self.values.setLabelFormat("%d")
@@ -199,8 +200,9 @@ class ThresholdBars(DashboardChart):
         super().__init__(title, parent, legend=True)
         self.series = QStackedBarSeries()
         self.level_sets: dict[ReadingLevel, QBarSet] = {}
-        for level, label in ((ReadingLevel.NORMAL, "正常"), (ReadingLevel.WARNING, "预警"),
-                             (ReadingLevel.ALARM, "报警")):
+        for level, label in ((ReadingLevel.NORMAL, translate("Dashboard", "正常")),
+                             (ReadingLevel.WARNING, translate("Dashboard", "预警")),
+                             (ReadingLevel.ALARM, translate("Dashboard", "报警"))):
             bar_set = QBarSet(label)
             bar_set.setColor(QColor(LEVEL_COLOURS[level]))
             bar_set.setBorderColor(QColor("#0f1c2b"))
@@ -209,8 +211,8 @@ class ThresholdBars(DashboardChart):
             self.level_sets[level] = bar_set
         self.series.setBarWidth(0.6)
         self.chart().addSeries(self.series)
-        self.warning_marks = self._marks("预警线", "#faad14")
-        self.alarm_marks = self._marks("报警线", "#ff4d4f")
+        self.warning_marks = self._marks(translate("Dashboard", "预警线"), "#faad14")
+        self.alarm_marks = self._marks(translate("Dashboard", "报警线"), "#ff4d4f")
         self.categories = QBarCategoryAxis()
         self.values = QValueAxis()
         for axis in (self.categories, self.values):

@@ -6,6 +6,7 @@ from PySide6.QtCore import QObject, QPoint, QRect, QTimer, Signal
 
 from commandwall.app.dashboard import DashboardController, Overview
 from commandwall.app.incident_filter import NO_FILTER, IncidentFilter
+from commandwall.i18n import translate
 from commandwall.ui.dashboard.view import DashboardView
 
 #: How often figures that arrived out of sight look whether the view can be seen now.
@@ -90,7 +91,8 @@ class DashboardFeature(QObject):
         self.view.set_filter(incident_filter)
         self.sig_filter.emit(incident_filter)
         if incident_filter.active:
-            self.sig_message.emit(f"事件列表与地图已筛选：{incident_filter.describe()}", 8000)
+            text = translate("Dashboard", "事件列表与地图已筛选：{filter}").format(filter=incident_filter.describe())
+            self.sig_message.emit(text, 8000)
 
     def clear_filter(self) -> None:
         """Show every incident again."""

@@ -24,15 +24,21 @@ from commandwall.app.dashboard import Overview
 from commandwall.app.incident_filter import IncidentFilter
 from commandwall.domain.models import CATEGORIES
 from commandwall.domain.sensors import ReadingLevel, SensorKind
+from commandwall.i18n import QT_TRANSLATE_NOOP, translate
 from commandwall.textsafe import display_text
 from commandwall.ui.dashboard.charts import LEVEL_COLOURS, CategoryBars, ThresholdBars, TrendChart
+from commandwall.ui.language import format_day, format_number, format_time
 from commandwall.ui.text import plain_label
 
 #: Tiles that filter the incidents when clicked (the others only show a figure).
 INCIDENT_TILES = ("today", "open")
-TILE_CAPTIONS = {"today": "今日事件", "open": "未办结", "overdue": "超期任务", "cameras": "视频在线",
-                 "units": "待命力量", "sensors": "传感器预警"}
-TOWN_COLUMNS = ("镇街", "今日事件", "未办结", "视频在线")
+TILE_CAPTIONS = {"today": QT_TRANSLATE_NOOP("Dashboard", "今日事件"), "open": QT_TRANSLATE_NOOP("Dashboard", "未办结"),
+                 "overdue": QT_TRANSLATE_NOOP("Dashboard", "超期任务"),
+                 "cameras": QT_TRANSLATE_NOOP("Dashboard", "视频在线"),
+                 "units": QT_TRANSLATE_NOOP("Dashboard", "待命力量"),
+                 "sensors": QT_TRANSLATE_NOOP("Dashboard", "传感器预警")}
+TOWN_COLUMNS = (QT_TRANSLATE_NOOP("Dashboard", "镇街"), QT_TRANSLATE_NOOP("Dashboard", "今日事件"),
+                QT_TRANSLATE_NOOP("Dashboard", "未办结"), QT_TRANSLATE_NOOP("Dashboard", "视频在线"))
 #: At this width or more the dashboard shows its charts side by side (a screen of its own).
 WIDE_MIN_PX = 1200
 
@@ -57,7 +63,7 @@ class KpiTile(QPushButton):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus if clickable else Qt.FocusPolicy.NoFocus)
         self.clickable = clickable
         self.compact = False  # a narrow dashboard: a smaller figure, so that 1514/1515 fits
-        self.caption = plain_label(TILE_CAPTIONS[key])
+        self.caption = plain_label(translate("Dashboard", TILE_CAPTIONS[key]))
         self.value = plain_label("—")
         self.value.setObjectName("kpiValue")
         self.detail = plain_label("")
@@ -94,14 +100,14 @@ class DashboardView(QWidget):
         super().__init__(parent)
         self.setObjectName("dashboard")
         self.overview: Overview | None = None
-        self.title = plain_label("薛城区综合态势 · 一屏观全区")
+        self.title = plain_label(translate("Dashboard", "薛城区综合态势 · 一屏观全区"))
         self.title.setObjectName("dashboardTitle")
         self.title.setStyleSheet("color: #19c3e6; font-size: 18px; font-weight: bold;")
-        self.updated = plain_label("等待平台数据…")
+        self.updated = plain_label(translate("Dashboard", "等待平台数据…"))
         self.updated.setStyleSheet("color: #7f9bb3;")
         self.filter_label = plain_label("")
         self.filter_label.setStyleSheet("color: #faad14;")
-        self.clear_button = QPushButton("显示全部事件")
+        self.clear_button = QPushButton(translate("Dashboard", "显示全部事件"))
         self.clear_button.setObjectName("dashboardClearFilter")
         self.clear_button.hide()
         self.clear_button.clicked.connect(self.sig_clear)
@@ -116,21 +122,22 @@ class DashboardView(QWidget):
         for tile in self.tiles.values():
             tile.clicked.connect(lambda _=False, key=tile.key: self._tile_clicked(key))
 
-        self.trend = TrendChart("近24小时事件趋势（起/小时）")
-        self.categories = CategoryBars("今日事件 · 类别（点击筛选）", "#40a9ff")
-        self.statuses = CategoryBars("今日事件 · 状态（点击筛选）", "#69c0ff", horizontal=True)
-        self.towns = CategoryBars("镇街分布（点击筛选）", "", series_names=("今日事件", "未办结"),
+        self.trend = TrendChart(translate("Dashboard", "近24小时事件趋势（起/小时）"))
+        self.categories = CategoryBars(translate("Dashboard", "今日事件 · 类别（点击筛选）"), "#40a9ff")
+        self.statuses = CategoryBars(translate("Dashboard", "今日事件 · 状态（点击筛选）"), "#69c0ff", horizontal=True)
+        self.towns = CategoryBars(translate("Dashboard", "镇街分布（点击筛选）"), "",
+                                  series_names=(translate("Dashboard", "今日事件"), translate("Dashboard", "未办结")),
                                   colours=("#36cfc9", "#faad14"))
         self.town_table = QTableWidget(0, len(TOWN_COLUMNS))
         self.town_table.setObjectName("townTable")
-        self.town_table.setHorizontalHeaderLabels(TOWN_COLUMNS)
+        self.town_table.setHorizontalHeaderLabels([translate("Dashboard", c) for c in TOWN_COLUMNS])
         self.town_table.verticalHeader().hide()
         self.town_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.town_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.town_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.town_table.cellClicked.connect(self._town_row_clicked)
-        self.air = ThresholdBars("空气质量 AQI（各镇街监测站）")
-        self.water = ThresholdBars("河道/水库水位（m）")
+        self.air = ThresholdBars(translate("Dashboard", "空气质量 AQI（各镇街监测站）"))
+        self.water = ThresholdBars(translate("Dashboard", "河道/水库水位（m）"))
         self.water.categories.setLabelsAngle(-30)
         self.sensor_note = plain_label("")
         self.sensor_note.setObjectName("sensorNote")
@@ -195,31 +202,37 @@ class DashboardView(QWidget):
     def show_overview(self, overview: Overview) -> None:
         """Render ``overview`` (values are updated in place: the charts do not flicker)."""
         self.overview = overview
-        self.updated.setText(f"更新于 {overview.at:%H:%M:%S}")
+        self.updated.setText(translate("Dashboard", "更新于 {time}").format(time=format_time(overview.at)))
         self._show_tiles(overview)
         self.trend.set_points(overview.trend)
         codes = list(overview.by_category)
-        self.categories.set_values([display_text(CATEGORIES.get(c, c)) for c in codes],
+        names = [translate("domain", CATEGORIES[c]) if c in CATEGORIES else c for c in codes]
+        self.categories.set_values([display_text(name) for name in names],
                                    [overview.by_category[c] for c in codes])
         # horizontal bars run bottom to top: reversed, the workflow reads from the top
-        self.statuses.set_values(list(reversed(overview.by_status)), list(reversed(overview.by_status.values())))
+        groups = [translate("dashboard", key) for key in reversed(overview.by_status)]  # keys: Chinese names
+        self.statuses.set_values(groups, list(reversed(overview.by_status.values())))
         self.towns.set_values([display_text(short_town(t.town)) for t in overview.towns],
                               [t.today for t in overview.towns], [t.open for t in overview.towns])
         self._show_town_table(overview)
         self._show_sensors(overview)
 
     def _show_tiles(self, o: Overview) -> None:
-        self.tiles["today"].show_figure(str(o.today), f"{o.day_start:%m月%d日} 0时起")
-        self.tiles["open"].show_figure(str(o.open_now), f"特急/紧急 {o.urgent_open}", alert=o.urgent_open > 0)
-        self.tiles["overdue"].show_figure(str(o.overdue), "超过办结时限（督办）", alert=o.overdue > 0)
-        share = f"{100 * o.cameras_online / o.cameras_total:.1f}%" if o.cameras_total else "—"
-        self.tiles["cameras"].show_figure(f"{o.cameras_online}/{o.cameras_total}", f"在线率 {share}")
-        self.tiles["units"].show_figure(f"{o.units_available}/{o.units_total}", "待命/全部")
+        since = translate("Dashboard", "{day} 0时起").format(day=format_day(o.day_start))
+        self.tiles["today"].show_figure(str(o.today), since)
+        urgent = translate("Dashboard", "特急/紧急 {count}").format(count=o.urgent_open)
+        self.tiles["open"].show_figure(str(o.open_now), urgent, alert=o.urgent_open > 0)
+        late = translate("Dashboard", "超过办结时限（督办）")
+        self.tiles["overdue"].show_figure(str(o.overdue), late, alert=o.overdue > 0)
+        share = f"{format_number(100 * o.cameras_online / o.cameras_total, 1)}%" if o.cameras_total else "—"
+        online = translate("Dashboard", "在线率 {share}").format(share=share)
+        self.tiles["cameras"].show_figure(f"{o.cameras_online}/{o.cameras_total}", online)
+        self.tiles["units"].show_figure(f"{o.units_available}/{o.units_total}", translate("Dashboard", "待命/全部"))
         warning = [s for s in o.sensors if s.level is not ReadingLevel.NORMAL]
         alarms = sum(1 for s in warning if s.level is ReadingLevel.ALARM)
-        self.tiles["sensors"].show_figure(str(len(warning)) if o.sensors else "—",
-                                          f"报警 {alarms} · 共 {len(o.sensors)} 个" if o.sensors else "无读数",
-                                          alert=bool(warning))
+        readings = (translate("Dashboard", "报警 {alarms} · 共 {count} 个").format(alarms=alarms, count=len(o.sensors))
+                    if o.sensors else translate("Dashboard", "无读数"))
+        self.tiles["sensors"].show_figure(str(len(warning)) if o.sensors else "—", readings, alert=bool(warning))
 
     def _show_town_table(self, o: Overview) -> None:
         self.town_table.setRowCount(len(o.towns))
@@ -248,19 +261,22 @@ class DashboardView(QWidget):
             alarm = s.level is ReadingLevel.ALARM
             line = s.primary.alarm if alarm else s.primary.warning
             reading, unit = display_text(s.primary.label, 20), display_text(s.primary.unit, 10)
-            lines.append(f"{display_text(s.name, isolate=True)} {reading} {s.primary.value:g}{unit}"
-                         f"（{'报警' if alarm else '预警'}线 {line:g}）")
+            limit = (translate("Dashboard", "（报警线 {value}）") if alarm
+                     else translate("Dashboard", "（预警线 {value}）")).format(value=f"{line:g}")
+            lines.append(f"{display_text(s.name, isolate=True)} {reading} {s.primary.value:g}{unit}{limit}")
         parts = [display_text(o.sensors_note)] if o.sensors_note else []
         if lines:
-            parts.append("超阈值：" + "，".join(lines))
-        self.sensor_note.setText("；".join(parts))
+            readings = translate("Dashboard", "，").join(lines)
+            parts.append(translate("Dashboard", "超阈值：{readings}").format(readings=readings))
+        self.sensor_note.setText(translate("Dashboard", "；").join(parts))
         worst = ReadingLevel.ALARM if any(s.level is ReadingLevel.ALARM for s in alerts) else ReadingLevel.WARNING
         self.sensor_note.setStyleSheet(f"color: {LEVEL_COLOURS[worst] if alerts else '#7f9bb3'};")
 
     def set_filter(self, incident_filter: IncidentFilter) -> None:
         """Show which incidents the panel and the map are filtered to (nothing when none)."""
         active = incident_filter.active
-        self.filter_label.setText(f"筛选：{incident_filter.describe()}" if active else "")
+        text = translate("Dashboard", "筛选：{filter}").format(filter=incident_filter.describe()) if active else ""
+        self.filter_label.setText(text)
         self.clear_button.setVisible(active)
 
     # --- clicks -------------------------------------------------------------------------------------------

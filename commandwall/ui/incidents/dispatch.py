@@ -23,10 +23,16 @@ from PySide6.QtWidgets import (
 from commandwall.app.dispatch import DispatchOrder, UnitChoice, default_deadline_minutes
 from commandwall.app.incidents import PRIORITY_LABELS
 from commandwall.domain.models import Incident
+from commandwall.i18n import QT_TRANSLATE_NOOP, translate
 from commandwall.textsafe import display_text
 from commandwall.ui.text import plain_label
 
-DEPARTMENTS = ("公安", "消防", "卫健", "城管", "应急", "交警", "环保", "住建", "水务")
+#: The departments a task may go to, by the Chinese name the platform knows (shown translated)
+DEPARTMENTS = (QT_TRANSLATE_NOOP("DispatchDialog", "公安"), QT_TRANSLATE_NOOP("DispatchDialog", "消防"),
+               QT_TRANSLATE_NOOP("DispatchDialog", "卫健"), QT_TRANSLATE_NOOP("DispatchDialog", "城管"),
+               QT_TRANSLATE_NOOP("DispatchDialog", "应急"), QT_TRANSLATE_NOOP("DispatchDialog", "交警"),
+               QT_TRANSLATE_NOOP("DispatchDialog", "环保"), QT_TRANSLATE_NOOP("DispatchDialog", "住建"),
+               QT_TRANSLATE_NOOP("DispatchDialog", "水务"))
 #: Longest deadline the dialog offers (minutes: a week).
 MAX_DEADLINE_MINUTES = 7 * 24 * 60
 
@@ -39,7 +45,7 @@ class DispatchDialog(QDialog):
     def __init__(self, incident: Incident, choices: list[UnitChoice], parent: QWidget | None = None,
                  *, preselect: str | None = None):
         super().__init__(parent)
-        self.setWindowTitle("派遣任务")
+        self.setWindowTitle(translate("DispatchDialog", "派遣任务"))
         self.setMinimumWidth(560)
         self._incident = incident
         self.title = title = QLabel()
@@ -67,19 +73,20 @@ class DispatchDialog(QDialog):
                 item.setFlags(Qt.ItemFlag.NoItemFlags)  # busy or offline: shown, cannot take a task
                 item.setForeground(QBrush(QColor("#7f8c99")))
             if not choice.by_road:
-                item.setToolTip("道路网未覆盖，按直线距离")
+                item.setToolTip(translate("DispatchDialog", "道路网未覆盖，按直线距离"))
             self.units.addItem(item)
         self.units.itemChanged.connect(self._on_ticked)
         self.department = QComboBox()
         self.department.setEditable(False)
-        self.department.addItems(DEPARTMENTS)
+        for department in DEPARTMENTS:  # the platform gets the department's Chinese name, whatever is shown
+            self.department.addItem(translate("DispatchDialog", department), department)
         self.priority = QComboBox()
         for level, label in PRIORITY_LABELS.items():
-            self.priority.addItem(label, level)
+            self.priority.addItem(translate("incidents", label), level)
         self.deadline = QSpinBox()
         self.deadline.setObjectName("deadlineMinutes")
         self.deadline.setRange(1, MAX_DEADLINE_MINUTES)
-        self.deadline.setSuffix(" 分钟内办结")
+        self.deadline.setSuffix(translate("DispatchDialog", " 分钟内办结"))
         self._deadline_default = True  # follows the priority until the user changes it
         self.priority.currentIndexChanged.connect(self._on_priority)
         self.priority.setCurrentIndex(max(0, incident.priority - 1))
@@ -87,7 +94,7 @@ class DispatchDialog(QDialog):
         self.deadline.valueChanged.connect(self._on_deadline)
         self.instructions = QPlainTextEdit()
         self.instructions.setObjectName("instructions")
-        self.instructions.setPlaceholderText("处置要求，例如：立即赶赴现场核实并反馈")
+        self.instructions.setPlaceholderText(translate("DispatchDialog", "处置要求，例如：立即赶赴现场核实并反馈"))
         self.instructions.setMaximumHeight(90)
         self.summary = plain_label()
         self.summary.setObjectName("dispatchSummary")
@@ -96,13 +103,18 @@ class DispatchDialog(QDialog):
         self.error.setStyleSheet("color: #ff7875")
 
         form = QFormLayout()
-        for caption, field in (("事件", title), ("处置单元", self.units), ("", self.summary),
-                               ("责任部门", self.department), ("级别", self.priority), ("办结时限", self.deadline),
-                               ("处置要求", self.instructions)):
+        rows = ((translate("DispatchDialog", "事件"), title),
+                (translate("DispatchDialog", "处置单元"), self.units),
+                ("", self.summary),
+                (translate("DispatchDialog", "责任部门"), self.department),
+                (translate("DispatchDialog", "级别"), self.priority),
+                (translate("DispatchDialog", "办结时限"), self.deadline),
+                (translate("DispatchDialog", "处置要求"), self.instructions))
+        for caption, field in rows:
             form.addRow(plain_label(caption), field)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("派遣")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(translate("DispatchDialog", "派遣"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(translate("DispatchDialog", "取消"))
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -128,10 +140,11 @@ class DispatchDialog(QDialog):
         if ids:
             first = self._choices[ids[0]].unit
             if first.department in DEPARTMENTS:
-                self.department.setCurrentText(first.department)
-            self.summary.setText(f"已选 {len(ids)} 个处置单元：每个单元一项任务")
+                self.department.setCurrentIndex(self.department.findData(first.department))
+            self.summary.setText(translate("DispatchDialog", "已选 {count} 个处置单元：每个单元一项任务").format(
+                count=len(ids)))
         else:
-            self.summary.setText("未选处置单元：任务派至责任部门")
+            self.summary.setText(translate("DispatchDialog", "未选处置单元：任务派至责任部门"))
 
     def _on_priority(self, *_args: object) -> None:
         if self._deadline_default:
@@ -148,7 +161,7 @@ class DispatchDialog(QDialog):
         return DispatchOrder(
             incident_id=self._incident.id,
             unit_ids=tuple(self.checked_unit_ids()),
-            department=self.department.currentText(),
+            department=self.department.currentData(),
             priority=int(self.priority.currentData()),
             instructions=self.instructions.toPlainText(),
             deadline_minutes=None if self._deadline_default else self.deadline.value(),

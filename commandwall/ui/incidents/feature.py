@@ -11,6 +11,7 @@ from commandwall.app.incident_filter import NO_FILTER, IncidentFilter
 from commandwall.app.incidents import NOTE_SENT, TRANSITION_SENT, IncidentsController
 from commandwall.backend.outbox import OutboxItem
 from commandwall.domain.models import Incident, Task, TimelineEntry
+from commandwall.i18n import translate
 from commandwall.textsafe import display_text
 from commandwall.ui.adapters import ClientSignals
 from commandwall.ui.incidents.dispatch import DispatchDialog
@@ -97,7 +98,8 @@ class IncidentsFeature(QObject):
     def show_offline_data(self, saved_at) -> None:
         """The platform is unreachable: list the last known incidents under a banner saying they are not live
         and when they were saved."""
-        self.offline_banner.setText(f"{offline_text(saved_at)}（非实时，平台恢复后自动更新）")
+        self.offline_banner.setText(translate("IncidentCentre", "{offline}（非实时，平台恢复后自动更新）").format(
+            offline=offline_text(saved_at)))
         self.offline_banner.show()
         self.panel.set_incidents(self.controller.incidents())
 
@@ -143,7 +145,8 @@ class IncidentsFeature(QObject):
             # The most pressing newcomer speaks for the batch; the others are counted.
             first = min(added, key=lambda i: i.priority)
             notice = self.controller.arrival_notice(first)
-            more = f"（另有 {len(added) - 1} 起新事件）" if len(added) > 1 else ""
+            more = (translate("IncidentCentre", "（另有 {count} 起新事件）").format(count=len(added) - 1)
+                    if len(added) > 1 else "")
             self.sig_message.emit(notice.text + more, 20000)
             if notice.urgent:
                 QApplication.alert(self._window)  # flashes the task bar entry until the window is looked at
@@ -171,11 +174,12 @@ class IncidentsFeature(QObject):
             self.panel.detail.show_tasks(lines)
         choice = self.controller.escalate_choice(shown)
         late = sum(1 for _, is_late in lines if is_late)
-        self.panel.detail.show_overdue(choice, f"督办：{late} 项任务超过办结时限" if choice else "")
+        text = translate("IncidentCentre", "督办：{count} 项任务超过办结时限").format(count=late) if choice else ""
+        self.panel.detail.show_overdue(choice, text)
 
     def _escalate(self, incident_id: str) -> None:
         feedback = self.controller.escalate_overdue(incident_id)
-        self.panel.detail.set_feedback(feedback, settled=feedback != TRANSITION_SENT)
+        self.panel.detail.set_feedback(feedback, settled=feedback != translate("incidents", TRANSITION_SENT))
 
     def _request_transition(self, incident_id: str, action: str, version: int, note: str) -> None:
         into = None
@@ -185,9 +189,9 @@ class IncidentsFeature(QObject):
                 self.panel.detail.set_feedback("", settled=True)
                 return
         feedback = self.controller.transition(incident_id, action, version, note, into)
-        if feedback == TRANSITION_SENT and note.strip():
+        if feedback == translate("incidents", TRANSITION_SENT) and note.strip():
             self.panel.detail.note_taken()
-        self.panel.detail.set_feedback(feedback, settled=feedback != TRANSITION_SENT)
+        self.panel.detail.set_feedback(feedback, settled=feedback != translate("incidents", TRANSITION_SENT))
 
     def _ask_merge_target(self, incident_id: str) -> str | None:
         """The incident a duplicate is merged into, chosen by the user (None: cancelled)."""
@@ -195,15 +199,16 @@ class IncidentsFeature(QObject):
         if not targets:
             return None
         labels = [display_text(f"{t.id} {t.title}") for t in targets]
-        label, ok = QInputDialog.getItem(self._window, "合并重复事件", "将所选事件作为重复事件合并到：",
+        label, ok = QInputDialog.getItem(self._window, translate("IncidentCentre", "合并重复事件"),
+                                         translate("IncidentCentre", "将所选事件作为重复事件合并到："),
                                          labels, 0, False)
         return targets[labels.index(label)].id if ok and label in labels else None
 
     def _add_note(self, incident_id: str, text: str) -> None:
         feedback = self.controller.add_note(incident_id, text)
-        if feedback == NOTE_SENT:
+        if feedback == translate("incidents", NOTE_SENT):
             self.panel.detail.note_taken()
-        self.panel.detail.set_feedback(feedback, settled=feedback != NOTE_SENT)
+        self.panel.detail.set_feedback(feedback, settled=feedback != translate("incidents", NOTE_SENT))
 
     def dispatch_refusal(self, unit_id: str) -> str | None:
         """Why ``unit_id`` may not be sent to the selected incident from its map card (None: it may)."""

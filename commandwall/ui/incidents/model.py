@@ -16,13 +16,18 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from commandwall.app.incidents import PRIORITY_LABELS
 from commandwall.domain.models import OPEN_STATUSES, Incident, IncidentStatus
+from commandwall.i18n import QT_TRANSLATE_NOOP, translate
 from commandwall.localtime import to_display
 from commandwall.textsafe import display_text
+from commandwall.ui.language import format_time
 from commandwall.ui.text import plain_tooltip
 
 _Index = QModelIndex | QPersistentModelIndex
 
-COLUMNS = ("级别", "上报时间", "类别", "事件", "镇街", "状态")
+#: Column titles (source text; shown translated)
+COLUMNS = (QT_TRANSLATE_NOOP("IncidentList", "级别"), QT_TRANSLATE_NOOP("IncidentList", "上报时间"),
+           QT_TRANSLATE_NOOP("IncidentList", "类别"), QT_TRANSLATE_NOOP("IncidentList", "事件"),
+           QT_TRANSLATE_NOOP("IncidentList", "镇街"), QT_TRANSLATE_NOOP("IncidentList", "状态"))
 #: Background of incidents with an overdue task (督办).
 OVERDUE_BACKGROUND = "#5c1f1f"
 PRIORITY_COLOURS = {1: "#ff4d4f", 2: "#fa8c16", 3: "#fadb14", 4: "#8c8c8c"}
@@ -63,9 +68,9 @@ class IncidentTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        """Column titles in Chinese."""
+        """Column titles in the chosen language."""
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
+            return translate("IncidentList", COLUMNS[section])
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
@@ -91,7 +96,7 @@ class IncidentTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.BackgroundRole and inc.id in self._overdue:
             return QBrush(QColor(OVERDUE_BACKGROUND))
         if role == Qt.ItemDataRole.ToolTipRole and inc.id in self._overdue and col != 3:
-            return "督办：有处置任务已超时"
+            return translate("IncidentList", "督办：有处置任务已超时")
         if role == Qt.ItemDataRole.ForegroundRole:
             if col == 0:
                 return QBrush(QColor(PRIORITY_COLOURS.get(inc.priority, "#d9d9d9")))
@@ -111,8 +116,8 @@ class IncidentTableModel(QAbstractTableModel):
             if len(self._cells) > 4 * len(self._rows) + 1000:
                 self._cells.clear()
             cells = self._cells[key] = (
-                PRIORITY_LABELS.get(inc.priority, str(inc.priority)),
-                to_display(inc.reported_at).strftime("%m-%d %H:%M"),
+                translate("incidents", PRIORITY_LABELS.get(inc.priority, str(inc.priority))),
+                format_time(to_display(inc.reported_at), translate("DateFormat", "MM-dd HH:mm")),
                 display_text(inc.category_label),
                 display_text(inc.title),
                 display_text(inc.town),

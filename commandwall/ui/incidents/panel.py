@@ -28,9 +28,11 @@ from PySide6.QtWidgets import (
 from commandwall.app.incident_filter import NO_FILTER, IncidentFilter
 from commandwall.app.incidents import PRIORITY_LABELS, ActionChoice, ActionRights
 from commandwall.domain.models import CATEGORIES, Incident
+from commandwall.i18n import translate
 from commandwall.localtime import to_display
 from commandwall.textsafe import display_text
 from commandwall.ui.incidents.model import IncidentFilterModel, IncidentTableModel
+from commandwall.ui.language import format_time
 from commandwall.ui.text import plain_label, plain_tooltip
 
 #: A description is shown up to this many characters (the platform cuts it at 4000).
@@ -69,8 +71,9 @@ class IncidentDetail(QWidget):
         grid = QGridLayout()
         grid.setHorizontalSpacing(10)
         grid.setVerticalSpacing(2)
-        captions = (("id", "编号"), ("category", "类别"), ("priority", "级别"), ("status", "状态"),
-                    ("place", "位置"), ("time", "上报时间"))
+        captions = (("id", translate("IncidentPanel", "编号")), ("category", translate("IncidentPanel", "类别")),
+                    ("priority", translate("IncidentPanel", "级别")), ("status", translate("IncidentPanel", "状态")),
+                    ("place", translate("IncidentPanel", "位置")), ("time", translate("IncidentPanel", "上报时间")))
         for i, (name, caption) in enumerate(captions):
             row, col = divmod(i, 2)
             caption_label = plain_label(caption)
@@ -83,9 +86,9 @@ class IncidentDetail(QWidget):
         self.description.setReadOnly(True)
         self.description.setMaximumHeight(64)
         self.actions_row = QHBoxLayout()
-        self.locate_button = QPushButton("地图定位")
+        self.locate_button = QPushButton(translate("IncidentPanel", "地图定位"))
         self.locate_button.clicked.connect(lambda: self._incident and self.sig_locate.emit(self._incident.id))
-        self.dispatch_button = QPushButton("派遣任务…")
+        self.dispatch_button = QPushButton(translate("IncidentPanel", "派遣任务…"))
         self.dispatch_button.setObjectName("dispatchButton")
         self.dispatch_button.clicked.connect(lambda: self._incident and self.sig_dispatch.emit(self._incident.id))
         self.feedback = _plain_label()
@@ -93,7 +96,7 @@ class IncidentDetail(QWidget):
         self.overdue = _plain_label()
         self.overdue.setObjectName("overdueLine")
         self.overdue.setStyleSheet(f"color: {OVERDUE_COLOUR}; font-weight: bold;")
-        self.escalate_button = QPushButton("超时上报")
+        self.escalate_button = QPushButton(translate("IncidentPanel", "超时上报"))
         self.escalate_button.setObjectName("escalateOverdue")
         self.escalate_button.clicked.connect(self._escalate)
         self._overdue_choice: ActionChoice | None = None
@@ -107,9 +110,9 @@ class IncidentDetail(QWidget):
         self.timeline.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.note = QLineEdit()
         self.note.setObjectName("noteField")
-        self.note.setPlaceholderText("备注（退回时为退回原因）")
+        self.note.setPlaceholderText(translate("IncidentPanel", "备注（退回时为退回原因）"))
         self.note.setMaxLength(2000)
-        self.note_button = QPushButton("添加备注")
+        self.note_button = QPushButton(translate("IncidentPanel", "添加备注"))
         self.note_button.setObjectName("noteButton")
         self.note_button.clicked.connect(self._add_note)
         self.note.returnPressed.connect(self._add_note)
@@ -133,9 +136,9 @@ class IncidentDetail(QWidget):
         workflow.addStretch(1)
         layout.addLayout(workflow)
         layout.addWidget(self.feedback)
-        layout.addWidget(plain_label("处置任务"))
+        layout.addWidget(plain_label(translate("IncidentPanel", "处置任务")))
         layout.addWidget(self.tasks)
-        layout.addWidget(plain_label("时间线"))
+        layout.addWidget(plain_label(translate("IncidentPanel", "时间线")))
         layout.addWidget(self.timeline, 1)
         note_row = QHBoxLayout()
         note_row.addWidget(self.note, 1)
@@ -167,7 +170,7 @@ class IncidentDetail(QWidget):
                 widget.setParent(None)
                 widget.deleteLater()
         if incident is None:
-            self.title.setText("未选择事件")
+            self.title.setText(translate("IncidentPanel", "未选择事件"))
             for label in self.fields.values():
                 label.setText("")
             self.description.setPlainText("")
@@ -189,14 +192,16 @@ class IncidentDetail(QWidget):
         self.fields["id"].setText(display_text(incident.id))
         category = (display_text(incident.category_label, isolate=True), display_text(incident.source, isolate=True))
         self.fields["category"].setText("  ".join(part for part in category if part))
-        self.fields["priority"].setText(PRIORITY_LABELS.get(incident.priority, str(incident.priority)))
+        priority = PRIORITY_LABELS.get(incident.priority)
+        self.fields["priority"].setText(translate("incidents", priority) if priority else str(incident.priority))
         merged = f" → {display_text(incident.merged_into, isolate=True)}" if incident.merged_into else ""
         self.fields["status"].setText(f"{incident.status_label}{merged}  (v{incident.version})")
         place = (display_text(incident.town, isolate=True), display_text(incident.grid, isolate=True))
         self.fields["place"].setText(
             f"{' '.join(part for part in place if part)}  {incident.lon:.5f}, {incident.lat:.5f}".strip()
         )
-        self.fields["time"].setText(to_display(incident.reported_at).strftime("%Y-%m-%d %H:%M:%S"))
+        self.fields["time"].setText(format_time(to_display(incident.reported_at),
+                                                 translate("DateFormat", "yyyy-MM-dd HH:mm:ss")))
         self.description.setPlainText(display_text(incident.description, DESCRIPTION_MAX_LEN, multiline=True))
         self.locate_button.setEnabled(True)
         self._apply(self.dispatch_button, self._rights.dispatch_choice(incident))
@@ -280,23 +285,23 @@ class IncidentPanel(QWidget):
         self.proxy = IncidentFilterModel(self)
         self.proxy.setSourceModel(self.model)
 
-        self.only_open = QCheckBox("仅未办结")
+        self.only_open = QCheckBox(translate("IncidentPanel", "仅未办结"))
         self.only_open.setChecked(True)
         self.only_open.toggled.connect(self.proxy.set_only_open)
         self.category = QComboBox()
-        self.category.addItem("全部类别", "")
+        self.category.addItem(translate("IncidentPanel", "全部类别"), "")
         for code, label in CATEGORIES.items():
-            self.category.addItem(label, code)
+            self.category.addItem(translate("domain", label), code)
         self.category.currentIndexChanged.connect(
             lambda _: self.proxy.set_category(self.category.currentData())
         )
         self.search = QLineEdit()
-        self.search.setPlaceholderText("搜索事件、镇街、编号")
+        self.search.setPlaceholderText(translate("IncidentPanel", "搜索事件、镇街、编号"))
         self.search.textChanged.connect(self.proxy.set_text)
         self.count_label = plain_label()
         self.filter_chip = QPushButton()  # shows the outside filter; a click clears it
         self.filter_chip.setObjectName("incidentFilterChip")
-        self.filter_chip.setToolTip("点击显示全部事件")
+        self.filter_chip.setToolTip(translate("IncidentPanel", "点击显示全部事件"))
         self.filter_chip.hide()
         self.filter_chip.clicked.connect(self._clear_filter)
 
@@ -401,7 +406,8 @@ class IncidentPanel(QWidget):
         active = incident_filter.active
         self.proxy.set_extra_filter(incident_filter.matches if active else None)
         # a button's text: & would mark a shortcut and vanish (a town named "A&B")
-        self.filter_chip.setText(f"筛选：{incident_filter.describe()} ✕".replace("&", "&&") if active else "")
+        chip = translate("IncidentPanel", "筛选：{filter} ✕").format(filter=incident_filter.describe())
+        self.filter_chip.setText(chip.replace("&", "&&") if active else "")
         self.filter_chip.setVisible(active)
         if active and incident_filter.wants_closed:
             self.only_open.setChecked(False)
@@ -417,8 +423,11 @@ class IncidentPanel(QWidget):
 
     def _update_count(self, *_args) -> None:
         unseen = self.model.unseen_count()
-        text = f"{self.proxy.rowCount()} / {self.model.rowCount()} 起"
-        self.count_label.setText(f"新 {unseen} · {text}" if unseen else text)
+        text = translate("IncidentPanel", "{shown} / {total} 起").format(shown=self.proxy.rowCount(),
+                                                                total=self.model.rowCount())
+        if unseen:
+            text = translate("IncidentPanel", "新 {count} · {text}").format(count=unseen, text=text)
+        self.count_label.setText(text)
 
     def _on_selection(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         indexes = selected.indexes()

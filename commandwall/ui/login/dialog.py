@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from commandwall.app.login import role_labels
 from commandwall.app.platform import ExerciseAccount
+from commandwall.i18n import translate
 from commandwall.textsafe import display_text
 
 
@@ -44,7 +45,7 @@ class LoginDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("loginDialog")
-        self.setWindowTitle("登录 · 薛城区一体化综合指挥平台")
+        self.setWindowTitle(translate("LoginDialog", "登录 · 薛城区一体化综合指挥平台"))
         self.setMinimumWidth(420)
         layout = QVBoxLayout(self)
         layout.addWidget(_plain_label(place, "loginPlace"))
@@ -60,7 +61,7 @@ class LoginDialog(QDialog):
             self.accounts.addItem(item)
         self.accounts.itemClicked.connect(self._fill_from)
         if accounts:
-            layout.addWidget(_plain_label("演练账号（单击填入）："))
+            layout.addWidget(_plain_label(translate("LoginDialog", "演练账号（单击填入）：")))
             self.accounts.setMaximumHeight(self.accounts.sizeHintForRow(0) * len(accounts) + 8)
             layout.addWidget(self.accounts)
         else:
@@ -71,24 +72,24 @@ class LoginDialog(QDialog):
         self.password = QLineEdit()
         self.password.setObjectName("loginPassword")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        form.addRow("用户名", self.username)
-        form.addRow("密码", self.password)
+        form.addRow(translate("LoginDialog", "用户名"), self.username)
+        form.addRow(translate("LoginDialog", "密码"), self.password)
         layout.addLayout(form)
-        self.remember = QCheckBox("记住密码（保存在系统密钥环）")
+        self.remember = QCheckBox(translate("LoginDialog", "记住密码（保存在系统密钥环）"))
         self.remember.setObjectName("loginRemember")
         self._remember_allowed = can_remember
         self.remember.setEnabled(can_remember)
         if not can_remember:
-            self.remember.setToolTip("演练账号无需保存密码")
+            self.remember.setToolTip(translate("LoginDialog", "演练账号无需保存密码"))
         layout.addWidget(self.remember)
         self.error = _plain_label("", "loginError")
         self.error.setStyleSheet("color: #ff7875;")
         layout.addWidget(self.error)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.login_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.login_button.setText("登录")
+        self.login_button.setText(translate("LoginDialog", "登录"))
         self.login_button.setDefault(True)
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(translate("LoginDialog", "取消"))
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
@@ -121,7 +122,7 @@ class LoginDialog(QDialog):
         for widget in (self.username, self.password, self.remember, self.accounts, self.login_button):
             widget.setEnabled(not busy and (widget is not self.remember or self._remember_allowed))
         if busy:
-            self.error.setText("正在登录…")
+            self.error.setText(translate("LoginDialog", "正在登录…"))
 
     def show_error(self, message: str) -> None:
         """A failed login: the reason in the dialog, the password field cleared and focused."""

@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
 from commandwall.app.login import LoginController, LoginOutcome
+from commandwall.i18n import translate
 from commandwall.textsafe import display_text
 from commandwall.ui.login.dialog import LoginDialog
 
@@ -43,7 +44,8 @@ class LoginFeature(QObject):
         """Show the login dialog (window-modal, not blocking) with ``reason`` above the fields."""
         if self.dialog is None:
             session = self.controller.session
-            place = "演练模式（本机演练后台）" if session.user.exercise else f"平台：{session.user.base_url or '—'}"
+            place = (translate("LoginDialog", "演练模式（本机演练后台）") if session.user.exercise
+                     else translate("LoginDialog", "平台：{url}").format(url=session.user.base_url or "—"))
             self.dialog = LoginDialog(place, self.controller.accounts, can_remember=self.controller.can_remember,
                                       parent=self._window)
             self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
@@ -97,7 +99,7 @@ class LoginFeature(QObject):
 
     def _on_logout_done(self) -> None:
         self.sig_logged_out.emit()
-        self.ask("已注销。请登录。")
+        self.ask(translate("LoginDialog", "已注销。请登录。"))
 
     def is_busy(self) -> bool:
         """True while a login or logout runs."""

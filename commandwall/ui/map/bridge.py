@@ -18,6 +18,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal, Slot
 
 from commandwall.app.map_search import measure
+from commandwall.i18n import translate
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +53,9 @@ class MapBridge(QObject):
         self._camera_card: Callable[[str], str] = lambda _camera_id: ""
         self._searcher: Callable[[str], list[dict[str, Any]]] = lambda _text: []
         self._picker: Callable[[dict[str, Any]], dict[str, Any]] = lambda _shape: {"inside": [], "sees": []}
-        self._dispatch_check: Callable[[str], str | None] = lambda _unit_id: "未连接事件中心"
-        self._base_maps = '{"items": [], "none": {"id": "none", "title": "无底图"}, "selected": "none"}'
+        self._dispatch_check: Callable[[str], str | None] = lambda _unit_id: translate("MapView", "未连接事件中心")
+        no_base_map = {"id": "none", "title": translate("MapView", "无底图")}
+        self._base_maps = json.dumps({"items": [], "none": no_base_map, "selected": "none"}, ensure_ascii=False)
 
     def set_base_maps(self, json_text: str) -> None:
         """Keep the base-map switcher's entries (``BaseMapCatalogue.page_payload``) for the next page load."""
@@ -159,7 +161,7 @@ class MapBridge(QObject):
             reason = self._dispatch_check(str(unit_id))
         except Exception:  # a failed check must not break the page: the button stays off, the log says why
             log.exception("dispatch check for unit %r failed", str(unit_id)[:60])
-            reason = "暂不可用"
+            reason = translate("MapView", "暂不可用")
         return json.dumps({"enabled": reason is None, "reason": reason or ""}, ensure_ascii=False)
 
     @Slot(str)

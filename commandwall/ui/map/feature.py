@@ -9,6 +9,7 @@ from PySide6.QtGui import QGuiApplication
 
 from commandwall.app.incident_filter import NO_FILTER, IncidentFilter
 from commandwall.app.map import REDRAW_INTERVAL_MS, MapController
+from commandwall.i18n import translate
 from commandwall.textsafe import display_text
 from commandwall.ui.adapters import ClientSignals
 from commandwall.ui.map.view import MapView
@@ -117,7 +118,7 @@ class MapFeature(QObject):
 
     def _copy(self, text: str) -> None:
         QGuiApplication.clipboard().setText(text)
-        self.sig_message.emit(display_text(f"已复制坐标：{text}"), 4000)
+        self.sig_message.emit(translate("MapView", "已复制坐标：{point}").format(point=display_text(text)), 4000)
 
     def on_ready(self) -> None:
         """Draw what the session loaded: cameras, units, incidents and the emergency resources."""

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from commandwall.app.user_layers import UserLayer, UserLayersController
+from commandwall.i18n import translate
 from commandwall.textsafe import display_text
 
 log = logging.getLogger(__name__)
@@ -81,17 +82,17 @@ class LayerPageBridge(QObject):
 def _status_text(layer: UserLayer) -> str:
     r = layer.result
     if r is None:
-        return "加载中…"
+        return translate("LayerTree", "加载中…")
     if not r.usable:
-        return f"无法加载：{r.error}"
+        return translate("LayerTree", "无法加载：{error}").format(error=r.error)
     parts = []
     if r.bad:
-        parts.append(f"{len(r.bad)} 个要素无效已跳过")
+        parts.append(translate("LayerTree", "{count} 个要素无效已跳过").format(count=len(r.bad)))
     if r.truncated:
-        parts.append(f"仅取前 {len(r.features)} 个")
+        parts.append(translate("LayerTree", "仅取前 {count} 个").format(count=len(r.features)))
     if layer.spec.refresh_s:
-        parts.append(f"每 {layer.spec.refresh_s} 秒刷新")
-    return "；".join(parts) or "正常"
+        parts.append(translate("LayerTree", "每 {seconds} 秒刷新").format(seconds=layer.spec.refresh_s))
+    return translate("LayerTree", "；").join(parts) or translate("LayerTree", "正常")
 
 
 class LayerTreeWidget(QWidget):
@@ -107,18 +108,19 @@ class LayerTreeWidget(QWidget):
         super().__init__(parent)
         self.tree = QTreeWidget(self)
         self.tree.setColumnCount(3)
-        self.tree.setHeaderLabels(["图层", "要素", "状态"])
+        self.tree.setHeaderLabels([translate("LayerTree", "图层"), translate("LayerTree", "要素"),
+                                   translate("LayerTree", "状态")])
         self.tree.setRootIsDecorated(False)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.itemChanged.connect(self._on_item_changed)
         self.tree.currentItemChanged.connect(self._on_current_changed)
-        self.up = QPushButton("上移", self)
-        self.down = QPushButton("下移", self)
-        self.reload = QPushButton("刷新", self)
+        self.up = QPushButton(translate("LayerTree", "上移"), self)
+        self.down = QPushButton(translate("LayerTree", "下移"), self)
+        self.reload = QPushButton(translate("LayerTree", "刷新"), self)
         self.opacity = QSlider(Qt.Orientation.Horizontal, self)
         self.opacity.setRange(5, 100)
-        self.opacity.setToolTip("透明度")
+        self.opacity.setToolTip(translate("LayerTree", "透明度"))
         self.up.clicked.connect(lambda: self._emit_move(-1))
         self.down.clicked.connect(lambda: self._emit_move(1))
         self.reload.clicked.connect(self._emit_reload)
@@ -126,7 +128,7 @@ class LayerTreeWidget(QWidget):
         self.details = QPlainTextEdit(self)
         self.details.setReadOnly(True)
         self.details.setMaximumHeight(110)
-        self.details.setPlaceholderText("选择图层查看来源、要素数、范围和无效要素")
+        self.details.setPlaceholderText(translate("LayerTree", "选择图层查看来源、要素数、范围和无效要素"))
         self.problems = QLabel(self)
         self.problems.setTextFormat(Qt.TextFormat.PlainText)
         self.problems.setWordWrap(True)
@@ -135,7 +137,7 @@ class LayerTreeWidget(QWidget):
         controls = QHBoxLayout()
         controls.addWidget(self.up)
         controls.addWidget(self.down)
-        controls.addWidget(QLabel("透明度", self))
+        controls.addWidget(QLabel(translate("LayerTree", "透明度"), self))
         controls.addWidget(self.opacity, 1)
         controls.addWidget(self.reload)
         layout = QVBoxLayout(self)

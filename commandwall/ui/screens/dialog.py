@@ -7,6 +7,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QWidget
 
 from commandwall.app.screens import ScreenRole
+from commandwall.i18n import translate
 from commandwall.textsafe import display_text
 from commandwall.ui.screens.manager import ScreenManager, sorted_screens
 
@@ -16,11 +17,11 @@ class ScreenSettingsDialog(QDialog):
 
     def __init__(self, manager: ScreenManager, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("屏幕设置")
+        self.setWindowTitle(translate("ScreenSettings", "屏幕设置"))
         self.manager = manager
         form = QFormLayout(self)
-        note = _plain_label(f"方案：{display_text(manager.profile.name)}。每块屏幕显示一项；"
-                            "没有屏幕显示的内容停靠在主窗口中。")
+        note = _plain_label(translate("ScreenSettings", "方案：{profile}。每块屏幕显示一项；"
+                                      "没有屏幕显示的内容停靠在主窗口中。").format(profile=display_text(manager.profile.name)))
         note.setWordWrap(True)
         form.addRow(note)
         self.choosers: list[QComboBox] = []
@@ -33,8 +34,9 @@ class ScreenSettingsDialog(QDialog):
             combo.setCurrentIndex(list(ScreenRole).index(role))
             geo = screen.geometry()
             # a monitor's name comes from its EDID or the X server: shown as the characters it is
-            form.addRow(_plain_label(f"屏幕 {i + 1}（{display_text(screen.name())}，{geo.width()}×{geo.height()}）"),
-                        combo)
+            caption = translate("ScreenSettings", "屏幕 {number}（{name}，{width}×{height}）").format(
+                number=i + 1, name=display_text(screen.name()), width=geo.width(), height=geo.height())
+            form.addRow(_plain_label(caption), combo)
             self.choosers.append(combo)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)

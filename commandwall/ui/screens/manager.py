@@ -22,6 +22,7 @@ from commandwall.app.screens import (
     plan_screens,
     with_roles,
 )
+from commandwall.i18n import translate
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ class RoleWindow(QWidget):
         super().__init__(None, Qt.WindowType.Window | Qt.WindowType.FramelessWindowHint)
         self.role = role
         self.setObjectName(f"{role.value}Window")
-        self.setWindowTitle(f"薛城区一体化综合指挥平台 · {role.title}")
+        self.setWindowTitle(translate("MainWindow", "薛城区一体化综合指挥平台 · {mode}").format(mode=role.title))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.releasing = False

@@ -145,9 +145,9 @@ class WallFeature(QObject):
         """Every layout in the 视频墙 menu's 画面布局 (1/4/9/16 also on the tool bar, Ctrl+1…4, as before),
         周边视频 and 轮巡."""
         group = QActionGroup(self)
-        self.menu = QMenu("视频墙")
+        self.menu = QMenu(translate("VideoWall", "视频墙"))
         self.menu.setObjectName("wallMenu")
-        self.layout_menu = self.menu.addMenu("画面布局")
+        self.layout_menu = self.menu.addMenu(translate("VideoWall", "画面布局"))
         self.layout_actions: dict[str, QAction] = {}
         for key, layout in LAYOUTS.items():
             action = QAction(layout.title, self, checkable=True)
@@ -159,21 +159,23 @@ class WallFeature(QObject):
         self.tile_actions = {n: self.layout_actions[str(n)] for n in (1, 4, 9, 16)}
         for shortcut, action in enumerate(self.tile_actions.values(), start=1):
             action.setShortcut(QKeySequence(f"Ctrl+{shortcut}"))
-            action.setToolTip(f"视频墙 {action.text()}（Ctrl+{shortcut}）")
-        self.more_layouts_action = QAction("更多布局", self)
-        self.more_layouts_action.setToolTip("25、36 画面和大小画面布局（1+5、1+7、2+8、1+12）")
+            action.setToolTip(translate("VideoWall", "视频墙 {layout}（{shortcut}）").format(
+                layout=action.text(), shortcut=f"Ctrl+{shortcut}"))
+        self.more_layouts_action = QAction(translate("VideoWall", "更多布局"), self)
+        self.more_layouts_action.setToolTip(translate("VideoWall", "25、36 画面和大小画面布局（1+5、1+7、2+8、1+12）"))
         self.more_layouts_action.setMenu(self.layout_menu)
         self.more_layouts_action.triggered.connect(lambda: self.layout_menu.popup(QCursor.pos()))
-        around = QAction("周边视频", self)
-        around.setToolTip("把选中事件周边的摄像机调上视频墙")
+        around = QAction(translate("VideoWall", "周边视频"), self)
+        around.setToolTip(translate("VideoWall", "把选中事件周边的摄像机调上视频墙"))
         around.triggered.connect(self.play_around_selected_incident)
-        self.tour_action = QAction("轮巡", self, checkable=True)
-        self.tour_action.setToolTip("按页轮巡选中摄像机所在街镇的视频；未选摄像机时轮巡选中事件周边的视频")
+        self.tour_action = QAction(translate("VideoWall", "轮巡"), self, checkable=True)
+        self.tour_action.setToolTip(
+            translate("VideoWall", "按页轮巡选中摄像机所在街镇的视频；未选摄像机时轮巡选中事件周边的视频"))
         self.tour_action.triggered.connect(self._toggle_tour)
         self.menu.addMenu(self.presets.menu)
-        self.snapshot_action = QAction("抓拍", self)
+        self.snapshot_action = QAction(translate("VideoWall", "抓拍"), self)
         self.snapshot_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
-        self.snapshot_action.setToolTip("把选中画面的当前图像存为图片（Ctrl+Shift+S）")
+        self.snapshot_action.setToolTip(translate("VideoWall", "把选中画面的当前图像存为图片（Ctrl+Shift+S）"))
         self.snapshot_action.triggered.connect(lambda: self.active.view.snapshot())
         self.menu.addAction(self.snapshot_action)
         self.menu.addSeparator()
@@ -228,7 +230,7 @@ class WallFeature(QObject):
         _camera_id, incident_id = self._selection()
         incident = self.controller.session.incidents.get(incident_id) if incident_id else None
         if incident is None:
-            self.sig_message.emit(NO_INCIDENT_SELECTED, 4000)
+            self.sig_message.emit(translate("wall", NO_INCIDENT_SELECTED), 4000)
             return
         view = self.active.view
         cameras = self.controller.cameras_around(incident, view.tile_count())
@@ -244,7 +246,7 @@ class WallFeature(QObject):
         choice = self.controller.tour_for(*self._selection())
         if choice.tour is None:
             self.tour_action.setChecked(False)
-            self.sig_message.emit(display_text(choice.message), 4000 if choice.message == NOTHING_TO_TOUR else 6000)
+            self.sig_message.emit(display_text(choice.message), 4000 if choice.message == translate("wall", NOTHING_TO_TOUR) else 6000)
             return
         runner.start(choice.tour)
 
@@ -257,7 +259,7 @@ class WallFeature(QObject):
     def _on_tour_stopped(self, wall: WallScreen) -> None:
         if wall is self._active:
             self.tour_action.setChecked(False)
-        self.sig_message.emit("轮巡已停止", 3000)
+        self.sig_message.emit(translate("VideoWall", "轮巡已停止"), 3000)
 
     # --- PTZ ------------------------------------------------------------------------------------------------
     def _on_camera(self, camera: Camera) -> None:

@@ -30,19 +30,19 @@ def tile_badge(
     The platform's word wins: a camera reported offline reads 离线 whatever the stream does.
     """
     if not has_camera:
-        return "空闲", "idle"
+        return translate("WallTile", "空闲"), "idle"
     if camera_status is CameraStatus.OFFLINE:
-        return "离线", "error"
+        return translate("WallTile", "离线"), "error"
     if stats is None or stats.state is StreamState.STOPPED:
-        return "已停止", "idle"
+        return translate("WallTile", "已停止"), "idle"
     if stats.state is StreamState.LIVE:
-        return "直播", "live"
+        return translate("WallTile", "直播"), "live"
     if stats.state is StreamState.STALE:
         age = stats.age_s(now) or 0.0
-        return f"画面停滞 {int(age)}秒", "warn"
+        return translate("WallTile", "画面停滞 {seconds}秒").format(seconds=int(age)), "warn"
     if stats.state is StreamState.RECONNECTING:
-        return "重连中", "warn"
-    return "连接中", "warn"
+        return translate("WallTile", "重连中"), "warn"
+    return translate("WallTile", "连接中"), "warn"
 
 
 def fit_rect(src_w: int, src_h: int, area: QRect) -> QRectF:
@@ -74,7 +74,7 @@ def info_lines(stats: StreamStats | None, stream_kind: str | None, latency: Disp
         return []
     codec = CODEC_NAMES.get(stats.codec, stats.codec.upper() or "—")
     size = f"{stats.resolution[0]}×{stats.resolution[1]}" if stats.resolution else "—"
-    kind = "主码流" if stream_kind == "main" else "子码流"
+    kind = translate("WallTile", "主码流") if stream_kind == "main" else translate("WallTile", "子码流")
     head = f"{codec} · {size} · {kind}"
     if stats.transport:
         head += f" · RTSP/{stats.transport.upper()}"

@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QCursor, QKeySequence
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMenu, QWidget
 
 from commandwall.app.wall import WallController
+from commandwall.i18n import translate
 from commandwall.textsafe import display_text
 from commandwall.ui.wall.walls import WallsOnScreen
 from commandwall.video.presets import MAX_NAME_LEN, PresetError, PresetList, WallPreset
@@ -42,21 +43,21 @@ class WallPresets(QObject):
         self._walls = walls
         self._list = PresetList([], [])
         self._reported: set[str] = set()
-        self.menu = QMenu("预案")
+        self.menu = QMenu(translate("WallPresets", "预案"))
         self.menu.setObjectName("wallPresetMenu")
         self.menu.aboutToShow.connect(self.reload)
         self.recall_actions: list[QAction] = []
         for n in range(1, SHORTCUT_PRESETS + 1):
-            action = QAction(f"预案 {n}", self)
+            action = QAction(translate("WallPresets", "预案 {number}").format(number=n), self)
             action.setShortcut(QKeySequence(f"Alt+{n}"))
             action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)  # also on a wall screen of its own
             action.triggered.connect(lambda _=False, i=n - 1: self._recall_nth(i))
             self.recall_actions.append(action)
         shortcut_host.addActions(self.recall_actions)  # the shortcuts work before the menu was ever opened
-        self.save_action = QAction("保存当前画面为预案…", self)
+        self.save_action = QAction(translate("WallPresets", "保存当前画面为预案…"), self)
         self.save_action.triggered.connect(self.ask_and_save)
-        self.menu_action = QAction("预案", self)
-        self.menu_action.setToolTip("调取或保存视频墙预案（Alt+1…9 调取前九个）")
+        self.menu_action = QAction(translate("WallPresets", "预案"), self)
+        self.menu_action.setToolTip(translate("WallPresets", "调取或保存视频墙预案（Alt+1…9 调取前九个）"))
         self.menu_action.setMenu(self.menu)
         self.menu_action.triggered.connect(lambda: self.menu.popup(QCursor.pos()))
         self._rebuild()
@@ -80,7 +81,8 @@ class WallPresets(QObject):
         """Put preset ``name`` on the wall (reading the files again first); False if there is none."""
         preset = self.reload().get(name)
         if preset is None:
-            self.sig_message.emit(display_text(f"没有名为「{name}」的预案"), 5000)
+            self.sig_message.emit(translate("WallPresets", "没有名为「{name}」的预案").format(
+                name=display_text(name, isolate=True)), 5000)
             return False
         self._apply(preset)
         return True
@@ -95,17 +97,20 @@ class WallPresets(QObject):
             self.sig_message.emit(display_text(str(error)), 8000)
             return None
         except OSError as error:
-            self.sig_message.emit(display_text(f"预案保存失败：{error.strerror or error}"), 8000)
+            self.sig_message.emit(translate("WallPresets", "预案保存失败：{error}").format(
+                error=display_text(str(error.strerror or error))), 8000)
             return None
         self.reload()
-        self.sig_message.emit(display_text(f"已保存预案「{preset.name}」"), 5000)
+        self.sig_message.emit(translate("WallPresets", "已保存预案「{name}」").format(
+            name=display_text(preset.name, isolate=True)), 5000)
         return preset
 
     def ask_and_save(self) -> None:
         """Ask for a name and save the wall under it."""
         view = self._walls()[0].view
         default = f"{view.wall_layout.title} {time.strftime('%m-%d %H:%M')}"
-        name, ok = QInputDialog.getText(view.window(), "保存预案", f"预案名称（最多 {MAX_NAME_LEN} 字）：",
+        label = translate("WallPresets", "预案名称（最多 {count} 字）：").format(count=MAX_NAME_LEN)
+        name, ok = QInputDialog.getText(view.window(), translate("WallPresets", "保存预案"), label,
                                         QLineEdit.EchoMode.Normal, default)  # fmt: skip
         if ok:
             self.save_current_as(name)
@@ -144,7 +149,7 @@ class WallPresets(QObject):
             action = self.menu.addAction(_menu_text(preset.name))
             action.triggered.connect(lambda _=False, held=preset: self._apply(held))
         if not presets:
-            self.menu.addAction("（暂无预案）").setEnabled(False)
+            self.menu.addAction(translate("WallPresets", "（暂无预案）")).setEnabled(False)
         self.menu.addSeparator()
         self.menu.addAction(self.save_action)
 

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QSl
 
 from commandwall.app.ptz import MAX_SPEED, MIN_SPEED, PTZ_KINDS, steerable
 from commandwall.domain.models import Camera, CameraStatus
+from commandwall.i18n import QT_TRANSLATE_NOOP, translate
 from commandwall.textsafe import display_text
 from commandwall.ui.cameras.model import kind_label
 from commandwall.ui.text import plain_label
@@ -23,12 +24,12 @@ DEFAULT_SPEED = 4
 
 # action -> (grid row, column, arrow or text, tooltip)
 _PAD: dict[str, tuple[int, int, Qt.ArrowType | str, str]] = {
-    "up": (0, 1, Qt.ArrowType.UpArrow, "上"),
-    "left": (1, 0, Qt.ArrowType.LeftArrow, "左"),
-    "right": (1, 2, Qt.ArrowType.RightArrow, "右"),
-    "down": (2, 1, Qt.ArrowType.DownArrow, "下"),
-    "zoom_in": (0, 3, "＋", "放大（变倍+）"),
-    "zoom_out": (2, 3, "－", "缩小（变倍-）"),
+    "up": (0, 1, Qt.ArrowType.UpArrow, QT_TRANSLATE_NOOP("PtzPad", "上")),
+    "left": (1, 0, Qt.ArrowType.LeftArrow, QT_TRANSLATE_NOOP("PtzPad", "左")),
+    "right": (1, 2, Qt.ArrowType.RightArrow, QT_TRANSLATE_NOOP("PtzPad", "右")),
+    "down": (2, 1, Qt.ArrowType.DownArrow, QT_TRANSLATE_NOOP("PtzPad", "下")),
+    "zoom_in": (0, 3, "＋", QT_TRANSLATE_NOOP("PtzPad", "放大（变倍+）")),
+    "zoom_out": (2, 3, "－", QT_TRANSLATE_NOOP("PtzPad", "缩小（变倍-）")),
 }
 _KEYS: dict[int, str] = {
     Qt.Key.Key_Up: "up",
@@ -44,11 +45,11 @@ _KEYS: dict[int, str] = {
 def ptz_unavailable_reason(camera: Camera | None) -> str:
     """Why the pad cannot steer ``camera`` ("" when it can)."""
     if camera is None:
-        return "未选择画面"
+        return translate("PtzPad", "未选择画面")
     if camera.kind not in PTZ_KINDS:
-        return f"{kind_label(camera.kind)}，不支持云台控制"
+        return translate("PtzPad", "{kind}，不支持云台控制").format(kind=kind_label(camera.kind))
     if camera.status != CameraStatus.ONLINE:
-        return "摄像机离线"
+        return translate("PtzPad", "摄像机离线")
     return ""
 
 
@@ -80,7 +81,7 @@ class PtzPad(QWidget):
                 button.setArrowType(face)
             else:
                 button.setText(face)
-            button.setToolTip(tip)
+            button.setToolTip(translate("PtzPad", tip))
             button.setFixedSize(28, 28)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.pressed.connect(lambda action=action: self.press(action))
@@ -89,14 +90,14 @@ class PtzPad(QWidget):
             grid.addWidget(button, row, col)
         stop = QToolButton()
         stop.setObjectName("ptz_stop")
-        stop.setText("停")
-        stop.setToolTip("停止")
+        stop.setText(translate("PtzPad", "停"))
+        stop.setToolTip(translate("PtzPad", "停止"))
         stop.setFixedSize(28, 28)
         stop.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         stop.clicked.connect(self.stop)
         self.buttons["stop"] = stop
         grid.addWidget(stop, 1, 1)
-        zoom_label = plain_label("变倍")
+        zoom_label = plain_label(translate("PtzPad", "变倍"))
         zoom_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         grid.addWidget(zoom_label, 1, 3)
 
@@ -109,8 +110,9 @@ class PtzPad(QWidget):
         self.speed_slider.setTickInterval(1)
         self.speed_slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.speed_label = plain_label()
-        self.speed_slider.valueChanged.connect(lambda value: self.speed_label.setText(f"速度 {value}"))
-        self.speed_label.setText(f"速度 {DEFAULT_SPEED}")
+        self.speed_slider.valueChanged.connect(lambda value: self.speed_label.setText(
+            translate("PtzPad", "速度 {speed}").format(speed=value)))
+        self.speed_label.setText(translate("PtzPad", "速度 {speed}").format(speed=DEFAULT_SPEED))
 
         self.title = QLabel()
         self.title.setObjectName("ptzTitle")
@@ -133,7 +135,7 @@ class PtzPad(QWidget):
 
         side = QVBoxLayout()
         header = QHBoxLayout()
-        header.addWidget(plain_label("云台控制"))
+        header.addWidget(plain_label(translate("PtzPad", "云台控制")))
         header.addWidget(self.state)
         header.addStretch(1)
         side.addLayout(header)
@@ -185,7 +187,8 @@ class PtzPad(QWidget):
             button.setEnabled(enabled)
         self.speed_slider.setEnabled(enabled)
         self.state.setText(ptz_unavailable_reason(camera))
-        self.title.setText(display_text(camera.name) if camera is not None else "单击视频墙上的画面进行云台控制")
+        self.title.setText(display_text(camera.name) if camera is not None
+                           else translate("PtzPad", "单击视频墙上的画面进行云台控制"))
         self.title.setStyleSheet("" if enabled else "color: #7f8c99;")
 
     # ---- commands -------------------------------------------------------------------------------------

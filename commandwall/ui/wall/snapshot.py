@@ -15,6 +15,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QRect, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter
 
+from commandwall.i18n import translate
 from commandwall.video.snapshot import burn_in_text, snapshot_path
 
 
@@ -53,10 +54,11 @@ def save_snapshot(image: np.ndarray, camera_name: str, camera_id: str, folder: P
         folder.mkdir(parents=True, exist_ok=True)
         path = snapshot_path(folder, camera_name, camera_id, when)
     except (OSError, ValueError) as error:
-        raise SnapshotError(f"抓拍目录不可用：{folder}（{error}）") from None
+        raise SnapshotError(translate("VideoWall", "抓拍目录不可用：{folder}（{error}）").format(
+            folder=folder, error=error)) from None
     picture = burned_in_image(image, burn_in_text(camera_name, camera_id, when), font)
     if not picture.save(str(path), "PNG"):
-        raise SnapshotError(f"抓拍图片无法写入：{path}")
+        raise SnapshotError(translate("VideoWall", "抓拍图片无法写入：{path}").format(path=path))
     return path
 
 
@@ -82,7 +84,7 @@ class SnapshotWriter(QObject):
             except SnapshotError as error:
                 self.sig_done.emit(str(error))
                 raise
-            self.sig_done.emit(f"已抓拍：{path}")
+            self.sig_done.emit(translate("VideoWall", "已抓拍：{path}").format(path=path))
             return path
 
         return self._worker.submit(write)

@@ -26,6 +26,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QApplication, QSizePolicy, QWidget
 
 from commandwall.domain.models import Camera, CameraStatus
+from commandwall.i18n import translate
 from commandwall.textsafe import display_text
 from commandwall.ui.wall.overlay import BADGE_COLORS, BADGE_TEXT_COLORS, fit_rect, info_lines, paint_info, tile_badge
 from commandwall.video.dragdrop import CAMERA_IDS_MIME, WALL_TILE_MIME, encode_camera_ids, encode_wall_tile
@@ -75,7 +76,7 @@ class TileView(QWidget):
         self._selected = False
         self._frame: Frame | None = None  # the frame on screen (identity = reader + seq)
         self._image: QImage | None = None
-        self._overlay: tuple[str, str, int] = ("空闲", "idle", 0)
+        self._overlay: tuple[str, str, int] = (translate("WallTile", "空闲"), "idle", 0)
         self.frames_painted = 0
         self.wall_id = ""  # set by the wall: a tile dragged onto a tile of the same wall swaps with it
         self._press_at: QPoint | None = None
@@ -161,11 +162,11 @@ class TileView(QWidget):
 
     def corner_text(self, fps: int) -> str:
         """The bottom-right caption: fps and stream, and 降帧 while only key frames are decoded."""
-        kind = "主码流" if self.stream_kind == "main" else "子码流"
+        kind = translate("WallTile", "主码流") if self.stream_kind == "main" else translate("WallTile", "子码流")
         if self.degrade is Degrade.KEY_FRAMES:
-            return f"降帧 · 仅关键帧 {fps} fps · {kind}"
+            return translate("WallTile", "降帧 · 仅关键帧 {fps} fps · {kind}").format(fps=fps, kind=kind)
         if self.degrade is Degrade.SUB:
-            return f"{fps} fps · {kind}（负载保护）"
+            return translate("WallTile", "{fps} fps · {kind}（负载保护）").format(fps=fps, kind=kind)
         return f"{fps} fps · {kind}"
 
     def set_selected(self, selected: bool) -> None:
@@ -276,8 +277,9 @@ class TileView(QWidget):
                                  self.corner_text(fps))  # fmt: skip
             if self.zoom.active:
                 painter.setPen(TEXT)
+                zoom = translate("WallTile", "电子放大 ×{zoom}").format(zoom=f"{self.zoom.zoom:.1f}")
                 painter.drawText(rect.adjusted(6, 0, 0, -4), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
-                                 f"电子放大 ×{self.zoom.zoom:.1f}")  # fmt: skip
+                                 zoom)  # fmt: skip
             border = DROP_BORDER if self._drop_hover else SELECTED_BORDER if self._selected else TILE_BORDER
             width = 3 if self._drop_hover else 2 if self._selected else 1
             painter.setPen(QPen(border, width))
@@ -288,12 +290,12 @@ class TileView(QWidget):
 
     def _placeholder(self, level: str) -> str:
         if self.camera is None:
-            return f"窗口 {self._index + 1}"
+            return translate("WallTile", "窗口 {number}").format(number=self._index + 1)
         if level == "error":
-            return "摄像机离线"
-        if self._overlay[0] == "重连中":
-            return "视频流无法连接，正在重试…"
-        return "正在连接…"
+            return translate("WallTile", "摄像机离线")
+        if self._overlay[0] == translate("WallTile", "重连中"):
+            return translate("WallTile", "视频流无法连接，正在重试…")
+        return translate("WallTile", "正在连接…")
 
     def _paint_top_bar(
         self, painter: QPainter, metrics: QFontMetrics, bar_h: int, text: str, level: str

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QGridLayout, QMenu, QWidget
 
 from commandwall import localtime
 from commandwall.domain.models import Camera, CameraStatus
+from commandwall.i18n import translate
 from commandwall.textsafe import display_text
 from commandwall.ui.wall.overload import OverloadMonitor, apply_key_frames
 from commandwall.ui.wall.snapshot import SnapshotWriter
@@ -208,7 +209,7 @@ class WallView(QWidget):
             return False
         cameras = [c for c in map(self.camera_lookup, ids) if c is not None]
         if not cameras:
-            self.sig_message.emit("拖放的摄像机不在本平台的点位中", 5000)
+            self.sig_message.emit(translate("VideoWall", "拖放的摄像机不在本平台的点位中"), 5000)
             return False
         self.model.place(cameras, start=index)
         return True
@@ -218,23 +219,24 @@ class WallView(QWidget):
         RTSP camera, RTSP 传输 (TCP/UDP)."""
         self._check_index(index)
         menu = QMenu(self)
-        clear = menu.addAction("清除画面")
+        clear = menu.addAction(translate("VideoWall", "清除画面"))
         clear.setShortcut(Qt.Key.Key_Delete)
         clear.setEnabled(self.model.camera(index) is not None)
         clear.triggered.connect(lambda: self.model.clear(index))
-        maximize = menu.addAction("还原布局" if self.model.maximized == index else "最大化")
+        maximize = menu.addAction(translate("VideoWall", "还原布局") if self.model.maximized == index
+                                   else translate("VideoWall", "最大化"))
         maximize.triggered.connect(lambda: self.model.toggle_maximized(index))
         menu.addSeparator()
         tile = self._tiles[index]
-        snap = menu.addAction("抓拍")
+        snap = menu.addAction(translate("VideoWall", "抓拍"))
         snap.setEnabled(tile.frame is not None and self.snapshot_dir is not None)
         snap.triggered.connect(lambda: self.snapshot(index))
-        info = menu.addAction("码流信息")
+        info = menu.addAction(translate("VideoWall", "码流信息"))
         info.setCheckable(True)
         info.setChecked(tile.show_info)
         info.setEnabled(tile.camera is not None)
         info.toggled.connect(tile.set_show_info)
-        unzoom = menu.addAction("还原缩放")
+        unzoom = menu.addAction(translate("VideoWall", "还原缩放"))
         unzoom.setEnabled(tile.zoom.active)
         unzoom.triggered.connect(tile.reset_zoom)
         add_transport_menu(menu, tile, self._pool, self.sig_message.emit)  # RTSP cameras only
@@ -246,13 +248,13 @@ class WallView(QWidget):
         says where, or why not. Returns the pending write (None when refused at once)."""
         index = self.model.selected if index is None else index
         if index is None:
-            self.sig_message.emit("请先选中要抓拍的画面", 4000)
+            self.sig_message.emit(translate("VideoWall", "请先选中要抓拍的画面"), 4000)
             return None
         self._check_index(index)
         tile = self._tiles[index]
         frame, camera = tile.frame, tile.camera
         if frame is None or camera is None or self.snapshot_dir is None:
-            self.sig_message.emit("该画面暂无图像，无法抓拍", 4000)
+            self.sig_message.emit(translate("VideoWall", "该画面暂无图像，无法抓拍"), 4000)
             return None
         log.info("wall: snapshot of %s", camera.id)
         return self._snapshots.take(frame.image, display_text(camera.name), display_text(camera.id, 64),

@@ -1,0 +1,1144 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en" sourcelanguage="zh_CN">
+<context>
+    <name>AboutBox</name>
+    <message>
+        <source>关于</source>
+        <translation>About</translation>
+    </message>
+    <message>
+        <source>薛城区一体化综合指挥平台 桌面客户端</source>
+        <translation>Xuecheng District Integrated Command Platform — Desktop Client</translation>
+    </message>
+    <message>
+        <source>版本</source>
+        <translation>Version</translation>
+    </message>
+    <message>
+        <source>构建日期</source>
+        <translation>Build date</translation>
+    </message>
+    <message>
+        <source>开发版（源码运行）</source>
+        <translation>Development build (run from source)</translation>
+    </message>
+    <message>
+        <source>源码版本</source>
+        <translation>Source revision</translation>
+    </message>
+    <message>
+        <source>平台</source>
+        <translation>Platform</translation>
+    </message>
+</context>
+<context>
+    <name>AlarmLinkage</name>
+    <message>
+        <source>已恢复告警前的视频墙画面</source>
+        <extracomment>How long the toast stays up unless the officer acknowledges the alarm first. How often alarms that wait for the wall (an alarm storm, see ``app.alarm``) are looked at. The map is told to select the incident this long after flying there: by then it has drawn the batch.</extracomment>
+        <translation>Video wall restored to how it was before the alarm</translation>
+    </message>
+    <message>
+        <source>视频墙布局已改变，告警前的画面无法恢复</source>
+        <translation>The wall layout has changed: the view from before the alarm cannot be restored</translation>
+    </message>
+    <message>
+        <source>恢复画面</source>
+        <translation>Restore Wall</translation>
+    </message>
+    <message>
+        <source>把视频墙恢复到告警联动之前的画面（Ctrl+Shift+Z）</source>
+        <translation>Restore the video wall to how it was before the alarm linkage (Ctrl+Shift+Z)</translation>
+    </message>
+    <message>
+        <source>静音告警</source>
+        <translation>Mute Alarm</translation>
+    </message>
+    <message>
+        <source>告警联动（{level}）不响铃；画面照常切换</source>
+        <translation>Alarm linkage ({level}) without sound; the wall and map still switch</translation>
+    </message>
+</context>
+<context>
+    <name>CameraTree</name>
+    <message>
+        <source>枪机</source>
+        <extracomment>Camera kinds as the duty officers say them.</extracomment>
+        <translation>Bullet</translation>
+    </message>
+    <message>
+        <source>球机</source>
+        <translation>Dome</translation>
+    </message>
+    <message>
+        <source>云台</source>
+        <translation>PTZ</translation>
+    </message>
+    <message>
+        <source>未划分镇街</source>
+        <extracomment>Group for cameras the platform did not assign to a town.</extracomment>
+        <translation>No town assigned</translation>
+    </message>
+    <message>
+        <source>全部</source>
+        <translation>All</translation>
+    </message>
+    <message>
+        <source>在线</source>
+        <translation>Online</translation>
+    </message>
+    <message>
+        <source>离线</source>
+        <translation>Offline</translation>
+    </message>
+    <message>
+        <source>{town} ({online}/{total} 在线)</source>
+        <translation>{town} ({online}/{total} online)</translation>
+    </message>
+    <message>
+        <source>编号：{id}</source>
+        <translation>ID: {id}</translation>
+    </message>
+    <message>
+        <source>镇街：{town}&#x3000;网格：{grid}</source>
+        <translation>Town: {town}   Grid cell: {grid}</translation>
+    </message>
+    <message>
+        <source>类型：{kind}&#x3000;状态：{status}</source>
+        <translation>Type: {kind}   Status: {status}</translation>
+    </message>
+    <message>
+        <source>搜索名称、编号、镇街、网格</source>
+        <extracomment>Typing settles this long before the tree is filtered.</extracomment>
+        <translation>Search name, ID, town, grid cell</translation>
+    </message>
+    <message>
+        <source>没有符合条件的视频点位</source>
+        <translation>No cameras match</translation>
+    </message>
+    <message>
+        <source>在视频墙播放</source>
+        <translation>Play on Video Wall</translation>
+    </message>
+    <message>
+        <source>地图定位</source>
+        <translation>Show on Map</translation>
+    </message>
+</context>
+<context>
+    <name>Dashboard</name>
+    <message>
+        <source>正常</source>
+        <translation>Normal</translation>
+    </message>
+    <message>
+        <source>预警</source>
+        <translation>Warning</translation>
+    </message>
+    <message>
+        <source>报警</source>
+        <translation>Alarm</translation>
+    </message>
+    <message>
+        <source>预警线</source>
+        <translation>Warning level</translation>
+    </message>
+    <message>
+        <source>报警线</source>
+        <translation>Alarm level</translation>
+    </message>
+    <message>
+        <source>事件列表与地图已筛选：{filter}</source>
+        <extracomment>How often figures that arrived out of sight look whether the view can be seen now. An overview from the controller&apos;s worker thread, to the GUI thread.</extracomment>
+        <translation>Incident list and map filtered: {filter}</translation>
+    </message>
+    <message>
+        <source>今日事件</source>
+        <extracomment>Tiles that filter the incidents when clicked (the others only show a figure).</extracomment>
+        <translation>Incidents today</translation>
+    </message>
+    <message>
+        <source>未办结</source>
+        <translation>Open</translation>
+    </message>
+    <message>
+        <source>超期任务</source>
+        <translation>Overdue tasks</translation>
+    </message>
+    <message>
+        <source>视频在线</source>
+        <translation>Cameras online</translation>
+    </message>
+    <message>
+        <source>待命力量</source>
+        <translation>Units available</translation>
+    </message>
+    <message>
+        <source>传感器预警</source>
+        <translation>Sensor warnings</translation>
+    </message>
+    <message>
+        <source>镇街</source>
+        <translation>Town</translation>
+    </message>
+    <message>
+        <source>薛城区综合态势 · 一屏观全区</source>
+        <extracomment>At this width or more the dashboard shows its charts side by side (a screen of its own).</extracomment>
+        <translation>Xuecheng District Overview</translation>
+    </message>
+    <message>
+        <source>等待平台数据…</source>
+        <translation>Waiting for platform data…</translation>
+    </message>
+    <message>
+        <source>显示全部事件</source>
+        <translation>Show All Incidents</translation>
+    </message>
+    <message>
+        <source>近24小时事件趋势（起/小时）</source>
+        <translation>Incidents per hour, last 24 h</translation>
+    </message>
+    <message>
+        <source>今日事件 · 类别（点击筛选）</source>
+        <translation>Categories today (click filters)</translation>
+    </message>
+    <message>
+        <source>今日事件 · 状态（点击筛选）</source>
+        <translation>Statuses today (click filters)</translation>
+    </message>
+    <message>
+        <source>镇街分布（点击筛选）</source>
+        <translation>By town (click filters)</translation>
+    </message>
+    <message>
+        <source>空气质量 AQI（各镇街监测站）</source>
+        <translation>Air quality AQI (town stations)</translation>
+    </message>
+    <message>
+        <source>河道/水库水位（m）</source>
+        <translation>River/reservoir water level (m)</translation>
+    </message>
+    <message>
+        <source>更新于 {time}</source>
+        <translation>Updated {time}</translation>
+    </message>
+    <message>
+        <source>{day} 0时起</source>
+        <translation>since 00:00, {day}</translation>
+    </message>
+    <message>
+        <source>特急/紧急 {count}</source>
+        <translation>Critical/urgent {count}</translation>
+    </message>
+    <message>
+        <source>超过办结时限（督办）</source>
+        <translation>Past deadline (supervision)</translation>
+    </message>
+    <message>
+        <source>在线率 {share}</source>
+        <translation>{share} online</translation>
+    </message>
+    <message>
+        <source>待命/全部</source>
+        <translation>available/all</translation>
+    </message>
+    <message>
+        <source>报警 {alarms} · 共 {count} 个</source>
+        <translation>{alarms} alarms · {count} sensors</translation>
+    </message>
+    <message>
+        <source>无读数</source>
+        <translation>No readings</translation>
+    </message>
+    <message>
+        <source>（报警线 {value}）</source>
+        <translation> (alarm level {value})</translation>
+    </message>
+    <message>
+        <source>（预警线 {value}）</source>
+        <translation> (warning level {value})</translation>
+    </message>
+    <message>
+        <source>，</source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <source>超阈值：{readings}</source>
+        <translation>Above threshold: {readings}</translation>
+    </message>
+    <message>
+        <source>；</source>
+        <translation>; </translation>
+    </message>
+    <message>
+        <source>筛选：{filter}</source>
+        <translation>Filter: {filter}</translation>
+    </message>
+</context>
+<context>
+    <name>DateFormat</name>
+    <message>
+        <source>HH时</source>
+        <translation>HH:00</translation>
+    </message>
+    <message>
+        <source>M月d日</source>
+        <extracomment>Each language by its own name, as a language menu shows it (the same whatever the window&apos;s language) What the map page&apos;s requests ask for (Accept-Language)</extracomment>
+        <translation>MMM d</translation>
+    </message>
+    <message>
+        <source>MM-dd HH:mm</source>
+        <translation>MMM d, HH:mm</translation>
+    </message>
+    <message>
+        <source>yyyy-MM-dd HH:mm:ss</source>
+        <translation>MMM d, yyyy HH:mm:ss</translation>
+    </message>
+</context>
+<context>
+    <name>DispatchDialog</name>
+    <message>
+        <source>公安</source>
+        <extracomment>The departments a task may go to, by the Chinese name the platform knows (shown translated)</extracomment>
+        <translation>Police</translation>
+    </message>
+    <message>
+        <source>消防</source>
+        <translation>Fire and Rescue</translation>
+    </message>
+    <message>
+        <source>卫健</source>
+        <translation>Health</translation>
+    </message>
+    <message>
+        <source>城管</source>
+        <translation>Urban Management</translation>
+    </message>
+    <message>
+        <source>应急</source>
+        <translation>Emergency Management</translation>
+    </message>
+    <message>
+        <source>交警</source>
+        <translation>Traffic Police</translation>
+    </message>
+    <message>
+        <source>环保</source>
+        <translation>Environmental Protection</translation>
+    </message>
+    <message>
+        <source>住建</source>
+        <translation>Housing and Construction</translation>
+    </message>
+    <message>
+        <source>水务</source>
+        <translation>Water Authority</translation>
+    </message>
+    <message>
+        <source>派遣任务</source>
+        <extracomment>Longest deadline the dialog offers (minutes: a week).</extracomment>
+        <translation>Dispatch Task</translation>
+    </message>
+    <message>
+        <source>道路网未覆盖，按直线距离</source>
+        <translation>Not covered by the road network: straight-line distance</translation>
+    </message>
+    <message>
+        <source> 分钟内办结</source>
+        <translation> min to complete</translation>
+    </message>
+    <message>
+        <source>处置要求，例如：立即赶赴现场核实并反馈</source>
+        <translation>Instructions, e.g.: go to the scene at once, verify and report back</translation>
+    </message>
+    <message>
+        <source>事件</source>
+        <translation>Incident</translation>
+    </message>
+    <message>
+        <source>处置单元</source>
+        <translation>Units</translation>
+    </message>
+    <message>
+        <source>责任部门</source>
+        <translation>Department</translation>
+    </message>
+    <message>
+        <source>级别</source>
+        <translation>Priority</translation>
+    </message>
+    <message>
+        <source>办结时限</source>
+        <translation>Deadline</translation>
+    </message>
+    <message>
+        <source>处置要求</source>
+        <translation>Instructions</translation>
+    </message>
+    <message>
+        <source>派遣</source>
+        <translation>Dispatch</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>已选 {count} 个处置单元：每个单元一项任务</source>
+        <translation>Units selected: {count}, one task each</translation>
+    </message>
+    <message>
+        <source>未选处置单元：任务派至责任部门</source>
+        <translation>No unit selected: the task goes to the department</translation>
+    </message>
+</context>
+<context>
+    <name>IncidentCentre</name>
+    <message>
+        <source>{offline}（非实时，平台恢复后自动更新）</source>
+        <extracomment>How often deadlines are checked (ms). The user cleared the dashboard&apos;s filter on the panel (the map shows all again too). A timeline fetched on the controller&apos;s worker thread (incident id, entries or None, error), to the GUI.</extracomment>
+        <translation>{offline} (not live; updates automatically when the platform is back)</translation>
+    </message>
+    <message>
+        <source>（另有 {count} 起新事件）</source>
+        <translation> ({count} more new incidents)</translation>
+    </message>
+    <message>
+        <source>督办：{count} 项任务超过办结时限</source>
+        <translation>Supervision: {count} tasks past their deadline</translation>
+    </message>
+    <message>
+        <source>合并重复事件</source>
+        <translation>Merge Duplicate Incident</translation>
+    </message>
+    <message>
+        <source>将所选事件作为重复事件合并到：</source>
+        <translation>Merge the selected incident as a duplicate into:</translation>
+    </message>
+</context>
+<context>
+    <name>IncidentList</name>
+    <message>
+        <source>级别</source>
+        <extracomment>Column titles (source text; shown translated)</extracomment>
+        <translation>Priority</translation>
+    </message>
+    <message>
+        <source>上报时间</source>
+        <translation>Reported</translation>
+    </message>
+    <message>
+        <source>类别</source>
+        <translation>Category</translation>
+    </message>
+    <message>
+        <source>事件</source>
+        <translation>Incident</translation>
+    </message>
+    <message>
+        <source>镇街</source>
+        <translation>Town</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>督办：有处置任务已超时</source>
+        <extracomment>Background of incidents with an overdue task (督办).</extracomment>
+        <translation>Supervision: a task is overdue</translation>
+    </message>
+</context>
+<context>
+    <name>IncidentPanel</name>
+    <message>
+        <source>编号</source>
+        <extracomment>A description is shown up to this many characters (the platform cuts it at 4000). Colour of overdue tasks and of the 督办 line.</extracomment>
+        <translation>ID</translation>
+    </message>
+    <message>
+        <source>类别</source>
+        <translation>Category</translation>
+    </message>
+    <message>
+        <source>级别</source>
+        <translation>Priority</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>位置</source>
+        <translation>Location</translation>
+    </message>
+    <message>
+        <source>上报时间</source>
+        <translation>Reported</translation>
+    </message>
+    <message>
+        <source>地图定位</source>
+        <translation>Show on Map</translation>
+    </message>
+    <message>
+        <source>派遣任务…</source>
+        <translation>Dispatch…</translation>
+    </message>
+    <message>
+        <source>超时上报</source>
+        <translation>Escalate Overdue</translation>
+    </message>
+    <message>
+        <source>备注（退回时为退回原因）</source>
+        <translation>Note (the reason when returning)</translation>
+    </message>
+    <message>
+        <source>添加备注</source>
+        <translation>Add Note</translation>
+    </message>
+    <message>
+        <source>处置任务</source>
+        <translation>Tasks</translation>
+    </message>
+    <message>
+        <source>时间线</source>
+        <translation>Timeline</translation>
+    </message>
+    <message>
+        <source>未选择事件</source>
+        <translation>No incident selected</translation>
+    </message>
+    <message>
+        <source>仅未办结</source>
+        <translation>Open only</translation>
+    </message>
+    <message>
+        <source>全部类别</source>
+        <translation>All categories</translation>
+    </message>
+    <message>
+        <source>搜索事件、镇街、编号</source>
+        <translation>Search incident, town, ID</translation>
+    </message>
+    <message>
+        <source>点击显示全部事件</source>
+        <translation>Click to show all incidents</translation>
+    </message>
+    <message>
+        <source>筛选：{filter} ✕</source>
+        <translation>Filter: {filter} ✕</translation>
+    </message>
+    <message>
+        <source>{shown} / {total} 起</source>
+        <translation>{shown} / {total} incidents</translation>
+    </message>
+    <message>
+        <source>新 {count} · {text}</source>
+        <translation>{count} new · {text}</translation>
+    </message>
+</context>
+<context>
+    <name>LayerTree</name>
+    <message>
+        <source>加载中…</source>
+        <translation>Loading…</translation>
+    </message>
+    <message>
+        <source>无法加载：{error}</source>
+        <translation>Cannot load: {error}</translation>
+    </message>
+    <message>
+        <source>{count} 个要素无效已跳过</source>
+        <translation>{count} invalid features skipped</translation>
+    </message>
+    <message>
+        <source>仅取前 {count} 个</source>
+        <translation>first {count} only</translation>
+    </message>
+    <message>
+        <source>每 {seconds} 秒刷新</source>
+        <translation>refreshed every {seconds} s</translation>
+    </message>
+    <message>
+        <source>；</source>
+        <translation>; </translation>
+    </message>
+    <message>
+        <source>正常</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <source>图层</source>
+        <translation>Layer</translation>
+    </message>
+    <message>
+        <source>要素</source>
+        <translation>Features</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>上移</source>
+        <translation>Move Up</translation>
+    </message>
+    <message>
+        <source>下移</source>
+        <translation>Move Down</translation>
+    </message>
+    <message>
+        <source>刷新</source>
+        <translation>Reload</translation>
+    </message>
+    <message>
+        <source>透明度</source>
+        <translation>Opacity</translation>
+    </message>
+    <message>
+        <source>选择图层查看来源、要素数、范围和无效要素</source>
+        <translation>Select a layer to see its source, feature count, extent and invalid features</translation>
+    </message>
+</context>
+<context>
+    <name>LoginDialog</name>
+    <message>
+        <source>登录 · 薛城区一体化综合指挥平台</source>
+        <translation>Log In · Xuecheng District Integrated Command Platform</translation>
+    </message>
+    <message>
+        <source>演练账号（单击填入）：</source>
+        <translation>Exercise accounts (click to fill in):</translation>
+    </message>
+    <message>
+        <source>用户名</source>
+        <translation>User name</translation>
+    </message>
+    <message>
+        <source>密码</source>
+        <translation>Password</translation>
+    </message>
+    <message>
+        <source>记住密码（保存在系统密钥环）</source>
+        <translation>Remember password (in the system keyring)</translation>
+    </message>
+    <message>
+        <source>演练账号无需保存密码</source>
+        <translation>Exercise accounts need no saved password</translation>
+    </message>
+    <message>
+        <source>登录</source>
+        <translation>Log In</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>正在登录…</source>
+        <translation>Logging in…</translation>
+    </message>
+    <message>
+        <source>演练模式（本机演练后台）</source>
+        <translation>Exercise mode (local exercise backend)</translation>
+    </message>
+    <message>
+        <source>平台：{url}</source>
+        <translation>Platform: {url}</translation>
+    </message>
+    <message>
+        <source>已注销。请登录。</source>
+        <translation>Logged out. Please log in.</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>薛城区一体化综合指挥平台</source>
+        <translation>Xuecheng District Integrated Command Platform</translation>
+    </message>
+    <message>
+        <source>commandwall 已在运行（进程 {pid}，{host}），数据目录 {folder}</source>
+        <translation>commandwall is already running (process {pid}, {host}) with the data folder {folder}</translation>
+    </message>
+    <message>
+        <source>演练模式</source>
+        <translation>Exercise Mode</translation>
+    </message>
+    <message>
+        <source>实战模式</source>
+        <translation>Live Operations</translation>
+    </message>
+    <message>
+        <source>薛城区一体化综合指挥平台 · {mode}</source>
+        <translation>Xuecheng District Integrated Command Platform · {mode}</translation>
+    </message>
+    <message>
+        <source>视频墙</source>
+        <translation>Video Wall</translation>
+    </message>
+    <message>
+        <source>事件中心</source>
+        <translation>Incidents</translation>
+    </message>
+    <message>
+        <source>视频点位</source>
+        <translation>Cameras</translation>
+    </message>
+    <message>
+        <source>图层</source>
+        <translation>Layers</translation>
+    </message>
+    <message>
+        <source>综合态势</source>
+        <translation>Overview</translation>
+    </message>
+    <message>
+        <source>主工具栏</source>
+        <translation>Main Toolbar</translation>
+    </message>
+    <message>
+        <source>全屏</source>
+        <translation>Full Screen</translation>
+    </message>
+    <message>
+        <source>全屏显示（F11）</source>
+        <translation>Full screen (F11)</translation>
+    </message>
+    <message>
+        <source>关于</source>
+        <translation>About</translation>
+    </message>
+    <message>
+        <source>告警联动</source>
+        <translation>Alarm Linkage</translation>
+    </message>
+    <message>
+        <source>设置</source>
+        <translation>Settings</translation>
+    </message>
+    <message>
+        <source>屏幕设置…</source>
+        <translation>Screen Settings…</translation>
+    </message>
+    <message>
+        <source>语言</source>
+        <translation>Language</translation>
+    </message>
+    <message>
+        <source>账户</source>
+        <translation>Account</translation>
+    </message>
+    <message>
+        <source>切换用户…</source>
+        <translation>Switch User…</translation>
+    </message>
+    <message>
+        <source>注销</source>
+        <translation>Log Out</translation>
+    </message>
+    <message>
+        <source>无法保存语言设置：{error}</source>
+        <translation>Cannot save the language setting: {error}</translation>
+    </message>
+    <message>
+        <source>下次启动时界面语言为 {language}。</source>
+        <translation>The window will be in {language} from the next start.</translation>
+    </message>
+    <message>
+        <source>（当前由 --lang 或 COMMANDWALL_LANGUAGE 指定为 {language}，该设置优先。）</source>
+        <translation> (--lang or COMMANDWALL_LANGUAGE sets {language} now, and takes precedence.)</translation>
+    </message>
+</context>
+<context>
+    <name>MapView</name>
+    <message>
+        <source>未连接事件中心</source>
+        <translation>Not connected to the incident centre</translation>
+    </message>
+    <message>
+        <source>无底图</source>
+        <translation>No base map</translation>
+    </message>
+    <message>
+        <source>暂不可用</source>
+        <translation>Not available now</translation>
+    </message>
+    <message>
+        <source>已复制坐标：{point}</source>
+        <extracomment>Longest an incident change waits before it goes to the page with the others that came meanwhile.</extracomment>
+        <translation>Coordinates copied: {point}</translation>
+    </message>
+</context>
+<context>
+    <name>PtzPad</name>
+    <message>
+        <source>上</source>
+        <extracomment>An error from the platform stays on the pad this long.</extracomment>
+        <translation>Up</translation>
+    </message>
+    <message>
+        <source>左</source>
+        <translation>Left</translation>
+    </message>
+    <message>
+        <source>右</source>
+        <translation>Right</translation>
+    </message>
+    <message>
+        <source>下</source>
+        <translation>Down</translation>
+    </message>
+    <message>
+        <source>放大（变倍+）</source>
+        <translation>Zoom in (zoom +)</translation>
+    </message>
+    <message>
+        <source>缩小（变倍-）</source>
+        <translation>Zoom out (zoom −)</translation>
+    </message>
+    <message>
+        <source>未选择画面</source>
+        <translation>No tile selected</translation>
+    </message>
+    <message>
+        <source>{kind}，不支持云台控制</source>
+        <translation>{kind}: no PTZ control</translation>
+    </message>
+    <message>
+        <source>摄像机离线</source>
+        <translation>Camera offline</translation>
+    </message>
+    <message>
+        <source>停</source>
+        <translation>■</translation>
+    </message>
+    <message>
+        <source>停止</source>
+        <translation>Stop</translation>
+    </message>
+    <message>
+        <source>变倍</source>
+        <translation>Zoom</translation>
+    </message>
+    <message>
+        <source>速度 {speed}</source>
+        <translation>Speed {speed}</translation>
+    </message>
+    <message>
+        <source>云台控制</source>
+        <translation>PTZ Control</translation>
+    </message>
+    <message>
+        <source>单击视频墙上的画面进行云台控制</source>
+        <translation>Click a tile on the video wall to control its PTZ camera</translation>
+    </message>
+</context>
+<context>
+    <name>ScreenSettings</name>
+    <message>
+        <source>屏幕设置</source>
+        <translation>Screen Settings</translation>
+    </message>
+    <message>
+        <source>方案：{profile}。每块屏幕显示一项；没有屏幕显示的内容停靠在主窗口中。</source>
+        <translation>Profile: {profile}. Each screen shows one view; views without a screen stay docked in the main window.</translation>
+    </message>
+    <message>
+        <source>屏幕 {number}（{name}，{width}×{height}）</source>
+        <translation>Screen {number} ({name}, {width}×{height})</translation>
+    </message>
+</context>
+<context>
+    <name>StatusBar</name>
+    <message>
+        <source>正在连接平台…</source>
+        <translation>Connecting to the platform…</translation>
+    </message>
+    <message>
+        <source>实时推送</source>
+        <translation>Live</translation>
+    </message>
+    <message>
+        <source>轮询模式（推送中断）</source>
+        <translation>Polling (live feed interrupted)</translation>
+    </message>
+    <message>
+        <source>与平台断开</source>
+        <translation>Disconnected from the platform</translation>
+    </message>
+    <message>
+        <source>{offline}：平台无法连接，显示的是上次保存的事件、任务和处置力量，非实时</source>
+        <translation>{offline}: the platform cannot be reached; showing the last saved incidents, tasks and units, not live</translation>
+    </message>
+    <message>
+        <source>超时任务 {tasks} 项 · 超时事件 {incidents} 起</source>
+        <translation>Overdue tasks {tasks} · overdue incidents {incidents}</translation>
+    </message>
+    <message>
+        <source>实时推送中断，已改为轮询：事件约 {events} 秒、视频点位和处置力量约 {snapshot} 秒更新一次</source>
+        <translation>Live feed interrupted, polling instead: incidents about every {events} s, cameras and units about every {snapshot} s</translation>
+    </message>
+    <message>
+        <source>与平台的连接已中断，正在重连；画面显示 {time} 的最后状态</source>
+        <translation>Connection to the platform lost, reconnecting; showing the last state as of {time}</translation>
+    </message>
+    <message>
+        <source>无法连接平台：{message}</source>
+        <translation>Cannot connect to the platform: {message}</translation>
+    </message>
+    <message>
+        <source>未办结事件 {open} 起 · 视频在线 {online}/{cameras}</source>
+        <translation>Open incidents {open} · cameras online {online}/{cameras}</translation>
+    </message>
+    <message>
+        <source>待发送操作 {count} 条</source>
+        <translation>{count} actions waiting to be sent</translation>
+    </message>
+    <message>
+        <source>离线数据 截至 {time}</source>
+        <translation>Offline data as of {time}</translation>
+    </message>
+</context>
+<context>
+    <name>VideoWall</name>
+    <message>
+        <source>视频墙</source>
+        <extracomment>What the wall follows for 轮巡: the selected camera id and the selected incident id (either may be None).</extracomment>
+        <translation>Video Wall</translation>
+    </message>
+    <message>
+        <source>画面布局</source>
+        <translation>Layout</translation>
+    </message>
+    <message>
+        <source>视频墙 {layout}（{shortcut}）</source>
+        <translation>Video wall {layout} ({shortcut})</translation>
+    </message>
+    <message>
+        <source>更多布局</source>
+        <translation>More Layouts</translation>
+    </message>
+    <message>
+        <source>25、36 画面和大小画面布局（1+5、1+7、2+8、1+12）</source>
+        <translation>25 and 36 tiles, and layouts with big tiles (1+5, 1+7, 2+8, 1+12)</translation>
+    </message>
+    <message>
+        <source>周边视频</source>
+        <translation>Nearby Cameras</translation>
+    </message>
+    <message>
+        <source>把选中事件周边的摄像机调上视频墙</source>
+        <translation>Put the cameras around the selected incident on the video wall</translation>
+    </message>
+    <message>
+        <source>轮巡</source>
+        <translation>Tour</translation>
+    </message>
+    <message>
+        <source>按页轮巡选中摄像机所在街镇的视频；未选摄像机时轮巡选中事件周边的视频</source>
+        <translation>Tour the cameras of the selected camera&apos;s town page by page; with no camera selected, those around the selected incident</translation>
+    </message>
+    <message>
+        <source>抓拍</source>
+        <translation>Snapshot</translation>
+    </message>
+    <message>
+        <source>把选中画面的当前图像存为图片（Ctrl+Shift+S）</source>
+        <translation>Save the selected tile&apos;s current picture as an image (Ctrl+Shift+S)</translation>
+    </message>
+    <message>
+        <source>轮巡已停止</source>
+        <translation>Tour stopped</translation>
+    </message>
+    <message>
+        <source>抓拍目录不可用：{folder}（{error}）</source>
+        <translation>Snapshot folder not usable: {folder} ({error})</translation>
+    </message>
+    <message>
+        <source>抓拍图片无法写入：{path}</source>
+        <translation>Snapshot could not be written: {path}</translation>
+    </message>
+    <message>
+        <source>已抓拍：{path}</source>
+        <translation>Snapshot saved: {path}</translation>
+    </message>
+    <message>
+        <source>拖放的摄像机不在本平台的点位中</source>
+        <extracomment>a resized tile re-chooses main/sub once its size has been steady this long camera id → Camera (the feature sets the store&apos;s lookup): what dropped camera ids mean where 抓拍 writes (the feature sets the data folder&apos;s snapshots/); None: no snapshots graceful overload (降帧): measured on every refresh tick, decided once a second</extracomment>
+        <translation>The dropped camera is not one of this platform&apos;s cameras</translation>
+    </message>
+    <message>
+        <source>清除画面</source>
+        <translation>Clear Tile</translation>
+    </message>
+    <message>
+        <source>还原布局</source>
+        <translation>Restore Layout</translation>
+    </message>
+    <message>
+        <source>最大化</source>
+        <translation>Maximize</translation>
+    </message>
+    <message>
+        <source>码流信息</source>
+        <translation>Stream Info</translation>
+    </message>
+    <message>
+        <source>还原缩放</source>
+        <translation>Reset Zoom</translation>
+    </message>
+    <message>
+        <source>请先选中要抓拍的画面</source>
+        <translation>Select the tile to snapshot first</translation>
+    </message>
+    <message>
+        <source>该画面暂无图像，无法抓拍</source>
+        <translation>This tile has no picture yet: no snapshot</translation>
+    </message>
+</context>
+<context>
+    <name>WallPresets</name>
+    <message>
+        <source>预案</source>
+        <extracomment>presets 1…9 in menu order have shortcuts Alt+1…Alt+9 (Ctrl+1…4 choose the layout)</extracomment>
+        <translation>Presets</translation>
+    </message>
+    <message>
+        <source>预案 {number}</source>
+        <translation>Preset {number}</translation>
+    </message>
+    <message>
+        <source>保存当前画面为预案…</source>
+        <translation>Save Wall as Preset…</translation>
+    </message>
+    <message>
+        <source>调取或保存视频墙预案（Alt+1…9 调取前九个）</source>
+        <translation>Recall or save video wall presets (Alt+1…9 recall the first nine)</translation>
+    </message>
+    <message>
+        <source>没有名为「{name}」的预案</source>
+        <translation>No preset named “{name}”</translation>
+    </message>
+    <message>
+        <source>预案保存失败：{error}</source>
+        <translation>Preset not saved: {error}</translation>
+    </message>
+    <message>
+        <source>已保存预案「{name}」</source>
+        <translation>Preset “{name}” saved</translation>
+    </message>
+    <message>
+        <source>预案名称（最多 {count} 字）：</source>
+        <translation>Preset name (at most {count} characters):</translation>
+    </message>
+    <message>
+        <source>保存预案</source>
+        <translation>Save Preset</translation>
+    </message>
+    <message>
+        <source>（暂无预案）</source>
+        <translation>(no presets yet)</translation>
+    </message>
+</context>
+<context>
+    <name>WallTile</name>
+    <message>
+        <source>空闲</source>
+        <translation>Idle</translation>
+    </message>
+    <message>
+        <source>离线</source>
+        <translation>Offline</translation>
+    </message>
+    <message>
+        <source>已停止</source>
+        <translation>Stopped</translation>
+    </message>
+    <message>
+        <source>直播</source>
+        <translation>Live</translation>
+    </message>
+    <message>
+        <source>画面停滞 {seconds}秒</source>
+        <translation>Frozen {seconds} s</translation>
+    </message>
+    <message>
+        <source>重连中</source>
+        <translation>Reconnecting</translation>
+    </message>
+    <message>
+        <source>连接中</source>
+        <translation>Connecting</translation>
+    </message>
+    <message>
+        <source>主码流</source>
+        <translation>main stream</translation>
+    </message>
+    <message>
+        <source>子码流</source>
+        <translation>sub stream</translation>
+    </message>
+    <message>
+        <source>{fps} fps · {rate} · 解码 {frames} 帧 · 丢帧 {dropped}</source>
+        <translation>{fps} fps · {rate} · {frames} frames decoded · {dropped} dropped</translation>
+    </message>
+    <message>
+        <source>接收到显示 {receive} · 解码到显示 {decode}</source>
+        <translation>receive to display {receive} · decode to display {decode}</translation>
+    </message>
+    <message>
+        <source>重连 {count} 次</source>
+        <translation>{count} reconnects</translation>
+    </message>
+    <message>
+        <source>摄像机到显示 {camera}（按摄像机 RTCP 时钟）</source>
+        <translation>camera to display {camera} (by the camera&apos;s RTCP clock)</translation>
+    </message>
+    <message>
+        <source>降帧 · 仅关键帧 {fps} fps · {kind}</source>
+        <translation>Reduced · key frames only {fps} fps · {kind}</translation>
+    </message>
+    <message>
+        <source>{fps} fps · {kind}（负载保护）</source>
+        <translation>{fps} fps · {kind} (load protection)</translation>
+    </message>
+    <message>
+        <source>电子放大 ×{zoom}</source>
+        <translation>Digital zoom ×{zoom}</translation>
+    </message>
+    <message>
+        <source>窗口 {number}</source>
+        <translation>Tile {number}</translation>
+    </message>
+    <message>
+        <source>摄像机离线</source>
+        <translation>Camera offline</translation>
+    </message>
+    <message>
+        <source>视频流无法连接，正在重试…</source>
+        <translation>Cannot connect to the stream, retrying…</translation>
+    </message>
+    <message>
+        <source>正在连接…</source>
+        <translation>Connecting…</translation>
+    </message>
+    <message>
+        <source>RTSP 传输</source>
+        <translation>RTSP Transport</translation>
+    </message>
+    <message>
+        <source>{name} 已改用 RTSP/{transport}，但设置无法保存：{error}</source>
+        <translation>{name} now uses RTSP/{transport}, but the setting could not be saved: {error}</translation>
+    </message>
+    <message>
+        <source>{name} 已改用 RTSP/{transport}，正在重新连接</source>
+        <translation>{name} now uses RTSP/{transport}, reconnecting</translation>
+    </message>
+    <message>
+        <source>{name} 以后使用 RTSP/{transport}</source>
+        <translation>{name} will use RTSP/{transport} from now on</translation>
+    </message>
+</context>
+</TS>

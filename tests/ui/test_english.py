@@ -1,0 +1,158 @@
+"""The window in English: every widget, action, menu, tab, header, tooltip and placeholder walked.
+
+The main window is started against the exercise backend with the English catalogue (compiled from the
+committed .ts files, as ``make setup`` does). Chinese may remain only in the platform's data (camera, place,
+incident and unit names); so no shown text may be a catalogue source left untranslated, and what the window
+names itself (menus, actions, buttons, tabs, headers, dock and window titles, tooltips, placeholders, chart
+titles) must hold no Chinese at all.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from PySide6.QtCore import QLocale
+from PySide6.QtWebEngineCore import QWebEngineProfile
+
+from commandwall import i18n
+from commandwall.app.session import ClientSession
+from commandwall.config import Settings
+from commandwall.ui.about import about_text
+from commandwall.ui.cameras.model import camera_tooltip
+from commandwall.ui.incidents.dispatch import DispatchDialog
+from commandwall.ui.language import LANGUAGE_NAMES, install_language
+from commandwall.ui.login.dialog import LoginDialog
+from commandwall.ui.main_window import MainWindow
+from commandwall.ui.screens import ScreenSettingsDialog
+from tests.ui.widget_texts import CJK, OWN_KINDS, catalogues, shown_texts, source_patterns, untranslated
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support", extend=True)
+
+@pytest.fixture
+def english(qapp):
+    """The application in English for one test, then as it was (the other tests read the Chinese texts)."""
+    catalogues.release()  # the .qm from the committed catalogues, as `make setup` makes it
+    translators = list(getattr(qapp, "_translators", []))
+    translator, locale = i18n._translator, QLocale()
+    accept = QWebEngineProfile.defaultProfile().httpAcceptLanguage()
+    assert install_language(qapp, "en") == "en"
+    assert QLocale().language() is QLocale.Language.English
+    yield
+    for added in qapp._translators[len(translators):]:
+        qapp.removeTranslator(added)
+    qapp._translators = translators
+    qapp._language = "zh_CN"
+    i18n.install(translator)
+    QLocale.setDefault(locale)
+    QWebEngineProfile.defaultProfile().setHttpAcceptLanguage(accept)
+
+
+@pytest.fixture
+def window(english, qtbot, tmp_path, exercise_platform):
+    settings = Settings(data_dir=tmp_path, language="en")
+    win = MainWindow(ClientSession(settings, exercise_platform))
+    qtbot.addWidget(win)
+    win.resize(1600, 900)
+    win.show()
+    with qtbot.waitSignal(win.signals.sig_ready, timeout=60000):
+        win.start_session()
+    qtbot.waitUntil(win.map.is_ready, timeout=30000)
+    yield win
+    win.close()
+
+
+def _data_texts(win: MainWindow) -> set[str]:
+    """The platform's own names the window shows as they are (exercise data is in Chinese)."""
+    session = win.session
+    names = {c.name for c in session.cameras.all()} | {c.town for c in session.cameras.all()}
+    names |= {i.title for i in win.desk.incidents.incidents()} | {i.town for i in win.desk.incidents.incidents()}
+    names |= {p.name for p in win.wall_feature.presets.presets}
+    return {n for n in names if n}
+
+
+def _problems(texts: list[tuple[str, str, str]], data: set[str]) -> list[str]:
+    patterns = source_patterns(list(catalogues.CATALOGUES))
+    problems = []
+    for kind, where, text in texts:
+        if text in LANGUAGE_NAMES.values():
+            continue  # the language menu names each language in its own words
+        source = untranslated(text, patterns)
+        if source is not None:
+            problems.append(f"{kind} {where}: {text!r} is the catalogue source {source!r} untranslated")
+        elif kind in OWN_KINDS and CJK.search(text) and text not in data:
+            problems.append(f"{kind} {where}: {text!r} holds Chinese")
+    return problems
+
+
+def test_the_main_window_speaks_english(qtbot, window):
+    incident = window.desk.incidents.incidents()[0]
+    window.incidents_feature.select(incident.id)  # the detail, its buttons and its tasks filled in
+    qtbot.waitUntil(lambda: window.incidents.detail.incident is not None, timeout=5000)
+    window.wall.select(0)  # the PTZ pad names the tile's camera
+    for menu_action in window.menuBar().actions():  # menus fill some entries when they open
+        if menu_action.menu() is not None:
+            menu_action.menu().aboutToShow.emit()
+    texts = shown_texts(window)
+    data = _data_texts(window)
+    problems = _problems(texts, data)
+    assert not problems, "\n".join(problems)
+    # the walk saw the window's own words, in English
+    shown = {text for _kind, _where, text in texts}
+    for expected in ("Video Wall", "Incidents", "Cameras", "Layers", "Overview", "Presets", "Snapshot", "Tour",
+                     "Settings", "Language", "Screen Settings…", "Log Out", "Dispatch…", "Open only"):
+        assert expected in shown, f"{expected!r} not found in the walked texts"
+    assert window.windowTitle() == "Xuecheng District Integrated Command Platform · Exercise Mode"
+    # dates as the English locale writes them: "Dec 2, 18:55" in the list, "Dec 2, 2026 18:55:03" in the detail
+    model = window.incidents.model
+    reported = model.data(model.index(0, 1))
+    assert re.fullmatch(r"[A-Z][a-z]{2} \d{1,2}, \d\d:\d\d", reported), reported
+    assert re.fullmatch(r"[A-Z][a-z]{2} \d{1,2}, \d{4} \d\d:\d\d:\d\d", window.incidents.detail.fields["time"].text())
+    assert "Live" in window.status.connection_label.text() or "Connecting" in window.status.connection_label.text()
+    # what is painted or built on demand rather than set on a widget
+    qtbot.waitUntil(lambda: all(t.state_text() in ("Live", "Connecting", "Reconnecting") for t in window.wall.tiles()),
+                    timeout=20000)
+    assert "sub stream" in window.wall.tile(0).corner_text(25) or "main stream" in window.wall.tile(0).corner_text(25)
+    camera = window.session.cameras.all()[0]
+    tooltip = camera_tooltip(camera)
+    assert "ID: " in tooltip and "Town: " in tooltip and ("Status: Online" in tooltip or "Status: Offline" in tooltip)
+    about = about_text()
+    assert "Version" in about and "Desktop Client" in about and not CJK.search(about)
+
+
+def test_the_dialogs_speak_english(qtbot, window):
+    incident = next(i for i in window.desk.incidents.incidents() if i.status.value != "closed")
+    dialogs = [
+        DispatchDialog(*window.desk.incidents.dispatch_choices(incident.id), window),
+        LoginDialog("Exercise mode", window.login_feature.controller.accounts, can_remember=False, parent=window),
+        ScreenSettingsDialog(window.screens, window),
+    ]
+    texts = []
+    for dialog in dialogs:
+        qtbot.addWidget(dialog)
+        texts += shown_texts(dialog)
+    problems = _problems(texts, _data_texts(window) | {incident.title})
+    assert not problems, "\n".join(problems)
+    shown = {text for _kind, _where, text in texts}
+    for expected in ("Dispatch Task", "Units", "Department", "Deadline", "Police", "Log In", "User name",
+                     "Screen Settings"):
+        assert expected in shown, f"{expected!r} not found in the dialogs"
+
+
+def test_the_language_menu_keeps_the_choice_for_the_next_start(qtbot, tmp_path, exercise_platform):
+    """设置 → 语言 → English: saved in the settings folder, and the window says it applies at the next start."""
+    config = tmp_path / "config"
+    win = MainWindow(ClientSession(Settings(data_dir=tmp_path / "data", config_dir=config), exercise_platform))
+    qtbot.addWidget(win)
+    names = [action.text() for action in win.language_menu.actions()]
+    assert names == ["简体中文", "English"]
+    assert [action.isChecked() for action in win.language_menu.actions()] == [True, False]
+    win.language_menu.actions()[1].trigger()
+    assert (config / "language").read_text("utf-8").strip() == "en"
+    assert Settings(config_dir=config).ui_language() == "en"
+    qtbot.waitUntil(win.language_note.isVisible, timeout=2000)
+    assert win.language_note.text() == "下次启动时界面语言为 English。"
+    win.language_note.close()
+    win.language_menu.actions()[0].trigger()
+    assert Settings(config_dir=config).ui_language() == "zh_CN"
+    win.close()
