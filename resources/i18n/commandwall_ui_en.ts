@@ -905,7 +905,6 @@
     <name>VideoWall</name>
     <message>
         <source>视频墙</source>
-        <extracomment>What the wall follows for 轮巡: the selected camera id and the selected incident id (either may be None).</extracomment>
         <translation>Video Wall</translation>
     </message>
     <message>
@@ -966,7 +965,7 @@
     </message>
     <message>
         <source>拖放的摄像机不在本平台的点位中</source>
-        <extracomment>a resized tile re-chooses main/sub once its size has been steady this long camera id → Camera (the feature sets the store&apos;s lookup): what dropped camera ids mean where 抓拍 writes (the feature sets the data folder&apos;s snapshots/); None: no snapshots graceful overload (降帧): measured on every refresh tick, decided once a second</extracomment>
+        <extracomment>a resized tile re-chooses main/sub once its size has been steady this long the walls sharing ``pool`` (this one included): stream choice looks at all their tiles camera id → Camera (the feature sets the store&apos;s lookup): what dropped camera ids mean where 抓拍 writes (the feature sets the data folder&apos;s snapshots/); None: no snapshots graceful overload (降帧): measured on every refresh tick, decided once a second</extracomment>
         <translation>The dropped camera is not one of this platform&apos;s cameras</translation>
     </message>
     <message>
@@ -996,6 +995,18 @@
     <message>
         <source>该画面暂无图像，无法抓拍</source>
         <translation>This tile has no picture yet: no snapshot</translation>
+    </message>
+</context>
+<context>
+    <name>WallFeature</name>
+    <message>
+        <source>视频墙 {number}：布局、轮巡、抓拍等命令作用于此墙</source>
+        <extracomment>What the wall follows for 轮巡: the selected camera id and the selected incident id (either may be None).</extracomment>
+        <translation>Wall {number}: layout, tour, snapshot and the other commands act on this wall</translation>
+    </message>
+    <message>
+        <source>视频墙 {number}：{text}</source>
+        <translation>Wall {number}: {text}</translation>
     </message>
 </context>
 <context>

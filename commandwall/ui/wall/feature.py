@@ -246,7 +246,8 @@ class WallFeature(QObject):
         choice = self.controller.tour_for(*self._selection())
         if choice.tour is None:
             self.tour_action.setChecked(False)
-            self.sig_message.emit(display_text(choice.message), 4000 if choice.message == translate("wall", NOTHING_TO_TOUR) else 6000)
+            nothing = choice.message == translate("wall", NOTHING_TO_TOUR)
+            self.sig_message.emit(display_text(choice.message), 4000 if nothing else 6000)
             return
         runner.start(choice.tour)
 
