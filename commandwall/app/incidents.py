@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from commandwall import localtime
+from commandwall.app.attachments import AttachmentCentre, describe_size
 from commandwall.app.dispatch import DispatchOrder, UnitChoice, UnitRanking, describe_task
 from commandwall.app.incident_filter import NO_FILTER, IncidentFilter
 from commandwall.app.session import ClientSession
@@ -38,6 +39,7 @@ from commandwall.domain.models import (
 from commandwall.domain.supervision import ESCALATE, escalation_note, overdue_incident_ids, overdue_tasks
 from commandwall.domain.workflow import (
     ACTION_LABELS,
+    ATTACH,
     NEEDS_TARGET,
     NOTE,
     REASON_REQUIRED,
@@ -47,6 +49,7 @@ from commandwall.domain.workflow import (
     allowed_actions,
     refusal,
 )
+from commandwall.i18n import translate
 from commandwall.localtime import to_display
 from commandwall.textsafe import display_text
 
@@ -71,7 +74,7 @@ NOTE_EMPTY = "备注不能为空"
 WARNING_CATEGORY = "yujing"
 WARNING_REFUSAL = "预警信息由预警发布单位维护，请按预警内容派发或上报事件"
 #: What each kind of queued action is called in feedback.
-OUTBOX_KIND_LABELS = {"task": "派遣任务", "transition": "状态变更", "note": "备注"}
+OUTBOX_KIND_LABELS = {"task": "派遣任务", "transition": "状态变更", "note": "备注", "attachment": "附件"}
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,12 @@ class ActionRights:
             reason = f"事件{STATUS_LABELS[incident.status]}，不能派遣"
         return ActionChoice(TASK, "派遣任务…", reason is None, reason or "")
 
+    def attach_choice(self, incident: Incident | None = None) -> ActionChoice:
+        """The 附件… button (and dropping a file on the detail): the role's 添加附件 right; a local warning takes
+        no platform attachment."""
+        reason = self.refusal_for(incident, ATTACH)
+        return ActionChoice(ATTACH, translate("incidents", "附件…"), reason is None, reason or "")
+
     def note_choice(self, incident: Incident | None = None) -> ActionChoice:
         """The 添加备注 field and button (for ``incident``: a local warning takes no platform note)."""
         reason = self.refusal_for(incident, NOTE)
@@ -170,6 +179,8 @@ class IncidentsController:
 
     def __init__(self, session: ClientSession) -> None:
         self.session = session
+        #: Attaching files and fetching attached ones (附件).
+        self.attachments = AttachmentCentre(session)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="commandwall-timeline")
         self._ranking = UnitRanking()
         self._overdue_cache: tuple[float, list[Task], set[str]] | None = None
@@ -278,18 +289,23 @@ class IncidentsController:
                 what += f" 并入 {ref}"
         elif entry.kind is TimelineKind.TASK and entry.action in _TASK_STATUSES:
             what = f"任务 {ref} {TASK_STATUS_LABELS[TaskStatus(entry.action)]}"
+        elif entry.kind is TimelineKind.ATTACHMENT:  # the file name is outside text: isolated, bounded
+            what = translate("incidents", "附件 {name}（{size}）").format(
+                name=display_text(entry.text, 120, isolate=True), size=describe_size(entry.size))
         else:
             what = {TimelineKind.REPORTED: "上报", TimelineKind.TASK: f"派遣任务 {ref}",
                     TimelineKind.NOTE: "备注", TimelineKind.MERGED: f"合并重复事件 {ref}"}[entry.kind]
         who = display_text(entry.actor, isolate=True)
         if entry.desk:
             who += f"@{display_text(entry.desk, isolate=True)}"
-        text = f"：{display_text(entry.text, isolate=True)}" if entry.text else ""
+        shows_text = entry.text and entry.kind is not TimelineKind.ATTACHMENT
+        text = f"：{display_text(entry.text, isolate=True)}" if shows_text else ""
         return f"{when} {what} · {who}{text}"
 
     def close(self) -> None:
-        """Stop the timeline worker (a fetch in flight finishes on its own)."""
+        """Stop the timeline and attachment workers (work in flight finishes on its own)."""
         self._executor.shutdown(wait=False, cancel_futures=True)
+        self.attachments.close()
 
     def dispatch_choices(self, incident_id: str) -> tuple[Incident, list[UnitChoice]] | None:
         """The incident and the units to offer for it: available first, each group nearest first by road (the

@@ -1,7 +1,7 @@
 """The outbox: user actions that must reach the platform exactly once, kept in SQLite until they do.
 
-A dispatch (task), a workflow transition or a note for an incident's timeline is written to the ``outbox``
-table and ``enqueue`` returns its row id at once; a worker thread sends the pending rows strictly in order
+A dispatch (task), a workflow transition, a note or an attachment for an incident's timeline is written to the
+``outbox`` table and ``enqueue`` returns its row id at once; a worker thread sends the pending rows strictly in order
 (a task before the transition queued after it). What happens to a row:
 
 - sent → ``sent`` with the server's answer (Task / Incident / TimelineEntry JSON) in ``result``;
@@ -19,12 +19,22 @@ the ``Idempotency-Key`` fixed at enqueue time, so a crash between sending and ma
 return the same task or note, never a second one. A transition quotes the version the user saw at enqueue time;
 if a resend of a transition that may already have reached the server gets 409 and the server's incident is
 exactly that transition applied (status = target, version = quoted + 1), it is taken as sent.
+
+An attachment's bytes are not put in the database (a 20 MB blob per row would bloat every read of the queue):
+``enqueue_attachment`` copies the file into the outbox's own folder (``<outbox>-files/<key>``: written as
+``.part``, flushed to disk, then renamed, so a file under its final name is whole) before the row naming it is
+inserted, and the file is deleted once the row is ``sent``. A kill between the copy and the insert leaves a file
+no row names (nothing was queued: ``enqueue_attachment`` had not returned); a kill after the send and before the
+delete leaves a file whose row is sent: ``start()`` deletes both kinds. A kill between the insert and the send
+leaves a pending row with its file, sent once on the next start (its ``Idempotency-Key``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import os
 import sqlite3
 import threading
 import uuid
@@ -43,7 +53,7 @@ from commandwall.backend.errors import (
     StaleVersion,
 )
 from commandwall.backoff import Backoff, RetryPacer
-from commandwall.domain.models import Incident, Task, TimelineEntry
+from commandwall.domain.models import MAX_ATTACHMENT_BYTES, Incident, Task, TimelineEntry
 from commandwall.domain.workflow import TRANSITIONS
 
 log = logging.getLogger(__name__)
@@ -51,7 +61,7 @@ log = logging.getLogger(__name__)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,
-    kind            TEXT NOT NULL CHECK (kind IN ('task', 'transition', 'note')),
+    kind            TEXT NOT NULL CHECK (kind IN ('task', 'transition', 'note', 'attachment')),
     payload         TEXT NOT NULL,
     idempotency_key TEXT NOT NULL UNIQUE,
     state           TEXT NOT NULL DEFAULT 'pending'
@@ -67,21 +77,25 @@ CREATE INDEX IF NOT EXISTS outbox_state ON outbox (state, id);
 
 
 #: What may be queued.
-KINDS = ("task", "transition", "note")
+KINDS = ("task", "transition", "note", "attachment")
+
+
+class AttachmentTooLargeError(ValueError):
+    """The file is larger than the platform takes (``MAX_ATTACHMENT_BYTES``): it is not queued."""
 
 
 def _migrate(db: sqlite3.Connection) -> None:
-    """Let an outbox file written before notes existed take them: its CHECK constraint names only tasks and
-    transitions, so the table is rebuilt (rows kept, in one transaction)."""
+    """Let an outbox file written before notes or attachments existed take them: its CHECK constraint names only
+    the kinds of its day, so the table is rebuilt (rows kept, in one transaction)."""
     row = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'outbox'").fetchone()
-    if row is None or "'note'" in row[0]:
+    if row is None or "'attachment'" in row[0]:
         return
     db.execute("BEGIN IMMEDIATE")
     try:
-        db.execute("ALTER TABLE outbox RENAME TO outbox_before_notes")
+        db.execute("ALTER TABLE outbox RENAME TO outbox_before")
         db.execute(SCHEMA.split(";")[0])  # CREATE TABLE outbox (its index comes with SCHEMA afterwards)
-        db.execute("INSERT INTO outbox SELECT * FROM outbox_before_notes")
-        db.execute("DROP TABLE outbox_before_notes")
+        db.execute("INSERT INTO outbox SELECT * FROM outbox_before")
+        db.execute("DROP TABLE outbox_before")
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")
@@ -102,7 +116,7 @@ class OutboxItem:
     """One row of the outbox."""
 
     id: int
-    kind: str  # "task" | "transition" | "note"
+    kind: str  # "task" | "transition" | "note" | "attachment"
     payload: dict[str, Any]
     idempotency_key: str
     state: OutboxState
@@ -113,13 +127,13 @@ class OutboxItem:
     result: dict[str, Any] | None
 
     def result_model(self) -> Task | Incident | TimelineEntry | None:
-        """The server's answer as a model: Task (task sent), TimelineEntry (note sent) or Incident
+        """The server's answer as a model: Task (task sent), TimelineEntry (note or attachment sent) or Incident
         (transition sent, conflict)."""
         if self.result is None:
             return None
         if self.kind == "task" and self.state == OutboxState.SENT:
             return Task.model_validate(self.result)
-        if self.kind == "note":
+        if self.kind in ("note", "attachment"):
             return TimelineEntry.model_validate(self.result)
         return Incident.model_validate(self.result)
 
@@ -156,6 +170,8 @@ class Outbox:
     ) -> None:
         self.db_path = Path(db_path)
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        #: Where queued attachments wait for their send (one file per row, named by its Idempotency-Key).
+        self.files_dir = self.db_path.with_name(f"{self.db_path.stem}-files")
         self._client = client
         self._backoff = RetryPacer(Backoff(initial_s=backoff_initial, maximum_s=backoff_max))
         self._db_lock = threading.Lock()
@@ -184,7 +200,8 @@ class Outbox:
         """
         if kind not in KINDS:
             raise ValueError(f"unknown outbox kind {kind!r}")
-        required = {"transition": {"incident_id", "action", "version"}, "note": {"incident_id", "text"}}
+        required = {"transition": {"incident_id", "action", "version"}, "note": {"incident_id", "text"},
+                    "attachment": {"incident_id", "name", "size", "sha256", "file"}}
         missing = required.get(kind, set()) - set(payload)
         if missing:
             raise ValueError(f"{kind} payload lacks {sorted(missing)}")
@@ -226,6 +243,58 @@ class Outbox:
     def enqueue_note(self, incident_id: str, text: str, idempotency_key: str | None = None) -> int:
         """Queue a note for an incident's timeline (added exactly once: its key is fixed here)."""
         return self.enqueue("note", {"incident_id": incident_id, "text": text}, idempotency_key)
+
+    def enqueue_attachment(self, incident_id: str, source: Path | str, name: str | None = None,
+                           idempotency_key: str | None = None) -> int:
+        """Queue a file for the incident's timeline (``name``: as shown, default the file's own name): a copy
+        is kept in :attr:`files_dir` until the platform has it (see the module docstring), so the user may
+        move or delete the original at once. ``AttachmentTooLargeError`` above ``MAX_ATTACHMENT_BYTES``;
+        ``OSError`` if the file cannot be read or copied."""
+        source = Path(source)
+        key = idempotency_key or str(uuid.uuid4())
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        part = self.files_dir / f"{uuid.uuid4().hex}.part"
+        try:
+            size, digest = _copy_durably(source, part, MAX_ATTACHMENT_BYTES)
+            payload = {"incident_id": incident_id, "name": name or source.name, "size": size, "sha256": digest,
+                       "file": _file_name(key)}
+            with self._db_lock:
+                taken = self._db.execute("SELECT 1 FROM outbox WHERE idempotency_key = ?", (key,)).fetchone()
+            if taken is None:
+                os.replace(part, self.files_dir / payload["file"])
+                _sync_folder(self.files_dir)
+            return self.enqueue("attachment", payload, key)  # a used key: the same row, or ValueError
+        finally:
+            part.unlink(missing_ok=True)
+
+    def _attachment_file(self, payload: Mapping[str, Any]) -> Path:
+        """The kept copy a row names (only a plain file name in :attr:`files_dir` is ever used)."""
+        name = str(payload.get("file", ""))
+        if not name or name != Path(name).name or name.startswith("."):
+            raise ValueError("attachment row names no kept file")
+        return self.files_dir / name
+
+    def _clean_files(self) -> int:
+        """Delete kept files no pending, failed or conflicted row names (left by a kill between copy and insert,
+        or between send and delete); returns how many."""
+        if not self.files_dir.is_dir():
+            return 0
+        with self._db_lock:
+            rows = self._db.execute("SELECT payload FROM outbox WHERE kind = 'attachment' AND state != 'sent'")
+            wanted = set()
+            for (payload,) in rows.fetchall():
+                try:
+                    wanted.add(str(json.loads(payload).get("file")))
+                except (ValueError, AttributeError):
+                    continue
+        removed = 0
+        for path in self.files_dir.iterdir():
+            if path.is_file() and path.name not in wanted:
+                path.unlink(missing_ok=True)
+                removed += 1
+        if removed:
+            log.info("outbox: %d kept attachment file(s) no queued row needs were deleted", removed)
+        return removed
 
     def retry(self, row_id: int) -> bool:
         """Put a failed or conflicted row back to pending (the user chose to try again)."""
@@ -279,6 +348,10 @@ class Outbox:
         """Start the sending thread; rows left pending by a previous run are sent first."""
         if self._thread is not None:
             raise RuntimeError("Outbox already started")
+        try:
+            self._clean_files()
+        except OSError as exc:
+            log.warning("outbox: kept attachment files not cleaned (%s)", exc)
         self._wake.set()
         self._thread = threading.Thread(target=self._run, name="commandwall-outbox", daemon=True)
         self._thread.start()
@@ -372,6 +445,15 @@ class Outbox:
             elif item.kind == "note":
                 entry = self._client.add_note(p["incident_id"], p["text"], item.idempotency_key)
                 result = entry.model_dump(mode="json")
+            elif item.kind == "attachment":
+                try:
+                    kept = self._attachment_file(p).open("rb")
+                except (OSError, ValueError) as exc:
+                    self._finish(item.id, OutboxState.FAILED, error=f"附件文件已丢失 ({type(exc).__name__})")
+                    return False
+                with kept:
+                    entry = self._client.add_attachment(p["incident_id"], str(p["name"]), kept, item.idempotency_key)
+                result = entry.model_dump(mode="json")
             else:
                 incident = self._client.transition(
                     p["incident_id"], p["action"], int(p["version"]), p.get("note", ""), p.get("into")
@@ -392,6 +474,11 @@ class Outbox:
             self._finish(item.id, OutboxState.FAILED, error=exc.message or str(exc))
             return False
         self._finish(item.id, OutboxState.SENT, result=result)
+        if item.kind == "attachment":  # the platform has it: the kept copy has done its job
+            try:
+                self._attachment_file(item.payload).unlink(missing_ok=True)
+            except (OSError, ValueError) as exc:
+                log.warning("outbox row %s: kept file not deleted (%s); the next start does", item.id, exc)
         return False
 
     def _finish(self, row_id: int, state: OutboxState, *, error: str | None = None, result: Any = None) -> None:
@@ -416,6 +503,38 @@ class Outbox:
                 listener(item)
             except Exception:
                 log.exception("outbox listener %r failed", listener)
+
+
+def _file_name(key: str) -> str:
+    """The kept file's name for an Idempotency-Key (hashed: a key may hold any printable character)."""
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _copy_durably(source: Path, target: Path, max_bytes: int) -> tuple[int, str]:
+    """Copy ``source`` to ``target`` and flush it to disk; returns (size, SHA-256 hex).
+    ``AttachmentTooLargeError`` (target removed by the caller) above ``max_bytes``."""
+    digest, size = hashlib.sha256(), 0
+    with source.open("rb") as src, target.open("wb") as dst:
+        while chunk := src.read(1 << 20):
+            size += len(chunk)
+            if size > max_bytes:
+                raise AttachmentTooLargeError(f"{source.name}: larger than {max_bytes} bytes")
+            digest.update(chunk)
+            dst.write(chunk)
+        dst.flush()
+        os.fsync(dst.fileno())
+    return size, digest.hexdigest()
+
+
+def _sync_folder(folder: Path) -> None:
+    """Flush a rename in ``folder`` to disk (POSIX; Windows has no directory handles and needs none)."""
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _already_applied(payload: Mapping[str, Any], current: Incident | None) -> bool:

@@ -199,6 +199,11 @@ class TimelineKind(StrEnum):
     TASK = "task"  # a task dispatched (``ref``: the task id)
     NOTE = "note"  # a note someone added
     MERGED = "merged"  # a duplicate was merged into this incident (``ref``: the duplicate's id)
+    ATTACHMENT = "attachment"  # a file attached (``ref``: the attachment's id, ``text``: its file name, ``size``)
+
+
+#: The largest file attached to an incident (bytes): 20 MiB, the platform's limit and the client's.
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 
 
 class TimelineEntry(_Model):
@@ -219,6 +224,7 @@ class TimelineEntry(_Model):
     actor: ShortText = ""
     desk: ShortText = ""
     at: AwareDatetime
+    size: int | None = Field(default=None, ge=0)  # bytes of an attached file (``attachment`` entries)
 
 
 class TaskStatus(StrEnum):

@@ -45,6 +45,7 @@ NEEDS_TARGET: frozenset[str] = frozenset({"merge"})
 #: Non-transition actions the role table also covers.
 NOTE = "note"  # 添加备注 (POST /incidents/{id}/notes)
 TASK = "dispatch"  # dispatching a task (POST /tasks) is the 派遣 right
+ATTACH = "attach"  # 添加附件 (POST /incidents/{id}/attachments)
 
 ACTION_LABELS: dict[str, str] = {
     "accept": "受理",
@@ -58,6 +59,7 @@ ACTION_LABELS: dict[str, str] = {
     "merge": "合并",
     "reopen": "重新打开",
     NOTE: "添加备注",
+    ATTACH: "添加附件",
 }
 
 ROLE_LABELS: dict[str, str] = {
@@ -67,8 +69,8 @@ ROLE_LABELS: dict[str, str] = {
     "admin": "系统管理员",
 }
 
-_DUTY = frozenset({"accept", "verify", "dispatch", "start", "resolve", "return", "escalate", NOTE})
-_ALL = frozenset(TRANSITIONS) | {NOTE}
+_DUTY = frozenset({"accept", "verify", "dispatch", "start", "resolve", "return", "escalate", NOTE, ATTACH})
+_ALL = frozenset(TRANSITIONS) | {NOTE, ATTACH}
 
 #: role -> the actions it may take. Duty officers handle incidents; finishing (结案), reopening and merging
 #: are the commander's (and the administrator's) decisions; a viewer only reads.
