@@ -196,11 +196,13 @@ class ClientSession:
         if found is None:
             return
         self.units.replace_all(found.units)
+        self.cameras.replace_all(found.cameras)  # status unknown: not live
+        self._camera_index = CameraIndex(found.cameras)
         self.tasks.replace_all(found.tasks)
         self.incidents.replace_all(found.incidents)
         self.offline_data = found.saved_at
-        log.warning("platform unreachable: showing the last known state saved at %s (%d incidents)",
-                    found.saved_at.isoformat(), len(found.incidents))
+        log.warning("platform unreachable: showing the last known state saved at %s (%d incidents, %d cameras)",
+                    found.saved_at.isoformat(), len(found.incidents), len(found.cameras))
         if not self._layers_loaded:
             result = load_layers(Path(self.settings.layers_dir))
             self.layers = list(result.layers.values())

@@ -90,6 +90,7 @@ class CameraStatus(StrEnum):
 
     ONLINE = "online"
     OFFLINE = "offline"
+    UNKNOWN = "unknown"  # not live: a camera from the last known state while the platform is unreachable
 
 
 class StreamUrls(_Model):

@@ -42,6 +42,8 @@
   var PRIORITY_COLORS = CW.PRIORITY_COLORS;
   var PRIORITY_LABELS = CW.PRIORITY_LABELS;
   var CAMERA_COLORS = { online: "#30d158", offline: "#8e8e93" };
+  /** A camera's status in its card; unknown: from the last known state while the platform is unreachable. */
+  var STATUS_WORDS = { online: "在线", offline: "离线", unknown: "状态未知（非实时）" };
   var DEPARTMENT_COLORS = {
     "公安": "#0a84ff", "消防": "#ff453a", "卫健": "#ffffff", "城管": "#32ade6",
     "应急": "#ff9f0a", "交警": "#5e5ce6", "环保": "#30d158",
@@ -159,7 +161,7 @@
   function cameraTooltip(card) {
     var box = el("div", "cw-tip");
     box.appendChild(el("div", "cw-tip-title", card.name || card.id));
-    var line = card.id + " · " + (card.status === "online" ? "在线" : "离线");
+    var line = card.id + " · " + (STATUS_WORDS[card.status] || "离线");
     box.appendChild(el("div", "cw-tip-line", card.town ? line + " · " + card.town : line));
     return box;
   }
