@@ -19,7 +19,7 @@ from pathlib import Path
 
 from commandwall.app.session import ClientSession
 from commandwall.backend.errors import BackendError, PermissionDeniedError
-from commandwall.backend.outbox import AttachmentTooLargeError
+from commandwall.backend.keptfiles import AttachmentTooLargeError
 from commandwall.domain.models import MAX_ATTACHMENT_BYTES, TimelineEntry, TimelineKind
 from commandwall.i18n import translate
 from commandwall.textsafe import display_text, safe_file_name

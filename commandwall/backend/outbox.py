@@ -21,20 +21,18 @@ if a resend of a transition that may already have reached the server gets 409 an
 exactly that transition applied (status = target, version = quoted + 1), it is taken as sent.
 
 An attachment's bytes are not put in the database (a 20 MB blob per row would bloat every read of the queue):
-``enqueue_attachment`` copies the file into the outbox's own folder (``<outbox>-files/<key>``: written as
-``.part``, flushed to disk, then renamed, so a file under its final name is whole) before the row naming it is
-inserted, and the file is deleted once the row is ``sent``. A kill between the copy and the insert leaves a file
-no row names (nothing was queued: ``enqueue_attachment`` had not returned); a kill after the send and before the
-delete leaves a file whose row is sent: ``start()`` deletes both kinds. A kill between the insert and the send
-leaves a pending row with its file, sent once on the next start (its ``Idempotency-Key``).
+``enqueue_attachment`` copies the file into the outbox's own folder (``<outbox>-files/``, see ``keptfiles``:
+written as ``.part``, flushed to disk, then renamed, so a file under its final name is whole) before the row
+naming it is inserted, and the file is deleted once the row is ``sent``. A kill between the copy and the
+insert leaves a file no row names (nothing was queued: ``enqueue_attachment`` had not returned); a kill after
+the send and before the delete leaves a file whose row is sent: ``start()`` deletes both kinds. A kill between
+the insert and the send leaves a pending row with its file, sent once on the next start (its Idempotency-Key).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-import os
 import sqlite3
 import threading
 import uuid
@@ -52,6 +50,7 @@ from commandwall.backend.errors import (
     BackendUnavailableError,
     StaleVersion,
 )
+from commandwall.backend.keptfiles import KeptFiles
 from commandwall.backoff import Backoff, RetryPacer
 from commandwall.domain.models import MAX_ATTACHMENT_BYTES, Incident, Task, TimelineEntry
 from commandwall.domain.workflow import TRANSITIONS
@@ -78,10 +77,6 @@ CREATE INDEX IF NOT EXISTS outbox_state ON outbox (state, id);
 
 #: What may be queued.
 KINDS = ("task", "transition", "note", "attachment")
-
-
-class AttachmentTooLargeError(ValueError):
-    """The file is larger than the platform takes (``MAX_ATTACHMENT_BYTES``): it is not queued."""
 
 
 def _migrate(db: sqlite3.Connection) -> None:
@@ -172,6 +167,7 @@ class Outbox:
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
         #: Where queued attachments wait for their send (one file per row, named by its Idempotency-Key).
         self.files_dir = self.db_path.with_name(f"{self.db_path.stem}-files")
+        self._kept = KeptFiles(self.files_dir)
         self._client = client
         self._backoff = RetryPacer(Backoff(initial_s=backoff_initial, maximum_s=backoff_max))
         self._db_lock = threading.Lock()
@@ -252,49 +248,30 @@ class Outbox:
         ``OSError`` if the file cannot be read or copied."""
         source = Path(source)
         key = idempotency_key or str(uuid.uuid4())
-        self.files_dir.mkdir(parents=True, exist_ok=True)
-        part = self.files_dir / f"{uuid.uuid4().hex}.part"
+        part, size, digest = self._kept.copy_in(source, MAX_ATTACHMENT_BYTES)
         try:
-            size, digest = _copy_durably(source, part, MAX_ATTACHMENT_BYTES)
             payload = {"incident_id": incident_id, "name": name or source.name, "size": size, "sha256": digest,
-                       "file": _file_name(key)}
+                       "file": KeptFiles.name_for(key)}
             with self._db_lock:
                 taken = self._db.execute("SELECT 1 FROM outbox WHERE idempotency_key = ?", (key,)).fetchone()
             if taken is None:
-                os.replace(part, self.files_dir / payload["file"])
-                _sync_folder(self.files_dir)
+                self._kept.settle(part, payload["file"])
             return self.enqueue("attachment", payload, key)  # a used key: the same row, or ValueError
         finally:
             part.unlink(missing_ok=True)
 
-    def _attachment_file(self, payload: Mapping[str, Any]) -> Path:
-        """The kept copy a row names (only a plain file name in :attr:`files_dir` is ever used)."""
-        name = str(payload.get("file", ""))
-        if not name or name != Path(name).name or name.startswith("."):
-            raise ValueError("attachment row names no kept file")
-        return self.files_dir / name
-
     def _clean_files(self) -> int:
-        """Delete kept files no pending, failed or conflicted row names (left by a kill between copy and insert,
-        or between send and delete); returns how many."""
-        if not self.files_dir.is_dir():
-            return 0
+        """Delete kept files no pending, failed or conflicted row names (see ``keptfiles``)."""
         with self._db_lock:
-            rows = self._db.execute("SELECT payload FROM outbox WHERE kind = 'attachment' AND state != 'sent'")
-            wanted = set()
-            for (payload,) in rows.fetchall():
-                try:
-                    wanted.add(str(json.loads(payload).get("file")))
-                except (ValueError, AttributeError):
-                    continue
-        removed = 0
-        for path in self.files_dir.iterdir():
-            if path.is_file() and path.name not in wanted:
-                path.unlink(missing_ok=True)
-                removed += 1
-        if removed:
-            log.info("outbox: %d kept attachment file(s) no queued row needs were deleted", removed)
-        return removed
+            rows = self._db.execute(
+                "SELECT payload FROM outbox WHERE kind = 'attachment' AND state != 'sent'").fetchall()
+        wanted = set()
+        for (payload,) in rows:
+            try:
+                wanted.add(str(json.loads(payload).get("file")))
+            except (ValueError, AttributeError):
+                continue
+        return self._kept.clean(wanted)
 
     def retry(self, row_id: int) -> bool:
         """Put a failed or conflicted row back to pending (the user chose to try again)."""
@@ -447,7 +424,7 @@ class Outbox:
                 result = entry.model_dump(mode="json")
             elif item.kind == "attachment":
                 try:
-                    kept = self._attachment_file(p).open("rb")
+                    kept = self._kept.path(p.get("file")).open("rb")
                 except (OSError, ValueError) as exc:
                     self._finish(item.id, OutboxState.FAILED, error=f"附件文件已丢失 ({type(exc).__name__})")
                     return False
@@ -476,7 +453,7 @@ class Outbox:
         self._finish(item.id, OutboxState.SENT, result=result)
         if item.kind == "attachment":  # the platform has it: the kept copy has done its job
             try:
-                self._attachment_file(item.payload).unlink(missing_ok=True)
+                self._kept.path(item.payload.get("file")).unlink(missing_ok=True)
             except (OSError, ValueError) as exc:
                 log.warning("outbox row %s: kept file not deleted (%s); the next start does", item.id, exc)
         return False
@@ -503,38 +480,6 @@ class Outbox:
                 listener(item)
             except Exception:
                 log.exception("outbox listener %r failed", listener)
-
-
-def _file_name(key: str) -> str:
-    """The kept file's name for an Idempotency-Key (hashed: a key may hold any printable character)."""
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
-
-
-def _copy_durably(source: Path, target: Path, max_bytes: int) -> tuple[int, str]:
-    """Copy ``source`` to ``target`` and flush it to disk; returns (size, SHA-256 hex).
-    ``AttachmentTooLargeError`` (target removed by the caller) above ``max_bytes``."""
-    digest, size = hashlib.sha256(), 0
-    with source.open("rb") as src, target.open("wb") as dst:
-        while chunk := src.read(1 << 20):
-            size += len(chunk)
-            if size > max_bytes:
-                raise AttachmentTooLargeError(f"{source.name}: larger than {max_bytes} bytes")
-            digest.update(chunk)
-            dst.write(chunk)
-        dst.flush()
-        os.fsync(dst.fileno())
-    return size, digest.hexdigest()
-
-
-def _sync_folder(folder: Path) -> None:
-    """Flush a rename in ``folder`` to disk (POSIX; Windows has no directory handles and needs none)."""
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _already_applied(payload: Mapping[str, Any], current: Incident | None) -> bool:

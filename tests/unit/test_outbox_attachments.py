@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from commandwall.backend.api import PlatformClient
-from commandwall.backend.outbox import AttachmentTooLargeError, Outbox, OutboxState
+from commandwall.backend.keptfiles import AttachmentTooLargeError
+from commandwall.backend.outbox import Outbox, OutboxState
 from commandwall.demo import DemoBackend
 from commandwall.domain.models import MAX_ATTACHMENT_BYTES, Incident, IncidentStatus, TimelineEntry, TimelineKind
 
@@ -159,3 +160,19 @@ def test_a_viewers_attachment_is_refused_and_kept_for_a_retry(tmp_path: Path, de
     finally:
         outbox.stop()
         viewer.close()
+
+
+def test_a_row_naming_a_path_instead_of_a_kept_file_is_failed_not_followed(
+        tmp_path: Path, client: PlatformClient) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for the platform")
+    outbox = Outbox(tmp_path / "outbox.sqlite3", client, backoff_initial=0.05).start()
+    try:
+        incident = _incident(client)
+        row = outbox.enqueue("attachment", {"incident_id": incident.id, "name": "a.txt", "size": 20,
+                                            "sha256": "0" * 64, "file": "../secret.txt"})
+        assert outbox.wait_idle(10)
+        assert outbox.get(row).state == OutboxState.FAILED and "附件文件已丢失" in outbox.get(row).last_error
+        assert _attachments(client, incident.id) == [] and secret.exists()
+    finally:
+        outbox.stop()
