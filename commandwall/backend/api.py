@@ -238,9 +238,14 @@ class PlatformClient:
     def request(
         self, method: str, url: str, *, http: PlatformHttp | None = None, **kwargs: Any
     ) -> requests.Response:
-        """Authenticated request; on 401 logs in again once and repeats. Returns the raw response."""
+        """Authenticated request; on 401 logs in again once and repeats (a file body is rewound to where it
+        started first, so the repeat sends all of it). Returns the raw response."""
         http = http or self.http
+        body = kwargs.get("data")
+        start = body.tell() if hasattr(body, "seek") and hasattr(body, "tell") else None
         for attempt in (1, 2):
+            if attempt == 2 and start is not None:
+                body.seek(start)  # type: ignore[union-attr]
             token = self._current_token()
             resp = self._send(http, method, url, token=token, **kwargs)
             if resp.status_code != 401:

@@ -176,3 +176,13 @@ def test_a_row_naming_a_path_instead_of_a_kept_file_is_failed_not_followed(
         assert _attachments(client, incident.id) == [] and secret.exists()
     finally:
         outbox.stop()
+
+
+def test_a_token_refused_mid_shift_sends_the_whole_file_after_logging_in_again(
+        tmp_path: Path, demo: DemoBackend, client: PlatformClient) -> None:
+    incident, photo = _incident(client), _photo(tmp_path, 1_500_000)
+    with demo._db.transaction() as tx:  # type: ignore[union-attr]  # the platform forgets every token
+        tx.execute("DELETE FROM tokens")
+    with photo.open("rb") as data:
+        entry = client.add_attachment(incident.id, photo.name, data, "after-401")  # 401, login, repeat
+    assert entry.size == photo.stat().st_size and _download(client, entry) == photo.read_bytes()
