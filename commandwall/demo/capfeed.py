@@ -50,8 +50,8 @@ class ScheduledAlert:
 RAIN_WEST = ((117.15, 34.70), (117.30, 34.70), (117.30, 34.86), (117.15, 34.86), (117.15, 34.70))
 RAIN_WIDE = ((117.15, 34.66), (117.38, 34.66), (117.38, 34.90), (117.15, 34.90), (117.15, 34.66))
 GALE_NORTH = ((117.20, 34.84), (117.46, 34.84), (117.46, 34.94), (117.20, 34.94), (117.20, 34.84))
-#: The fog warning's circle around the 邹坞 interchange: centre (lon, lat) and radius in km.
-FOG_ZOUWU = (117.38, 34.74, 4.0)
+#: The fog warning's circle over 周营镇 along the expressway: centre (lon, lat) and radius in km.
+FOG_ZHOUYING = (117.38, 34.74, 4.0)
 
 SCHEDULE: tuple[ScheduledAlert, ...] = (
     ScheduledAlert(0, "XC-RAIN-001", "Alert", "暴雨", "Moderate", "薛城区气象台发布暴雨蓝色预警信号",
@@ -61,8 +61,8 @@ SCHEDULE: tuple[ScheduledAlert, ...] = (
                    "预计未来24小时内薛城区北部平均风力可达6级以上，阵风8级，请加固临时搭建物。",
                    "薛城区北部（陶庄镇、沙沟镇）", GALE_NORTH),
     ScheduledAlert(30, "XC-FOG-001", "Alert", "大雾", "Moderate", "薛城区气象台发布大雾黄色预警信号",
-                   "预计未来6小时内邹坞镇京台高速互通周边4公里范围能见度低于500米，请减速慢行。",
-                   "邹坞镇京台高速互通周边", (), expires_h=6.0, circle=FOG_ZOUWU),
+                   "预计未来6小时内周营镇京台高速周边4公里范围能见度低于500米，请减速慢行。",
+                   "周营镇京台高速周边", (), expires_h=6.0, circle=FOG_ZHOUYING),
     ScheduledAlert(45, "XC-RAIN-002", "Update", "暴雨", "Severe", "薛城区气象台将暴雨蓝色预警信号升级为橙色",
                    "过去3小时薛城区降雨量已达50毫米以上且降雨将持续，低洼地区请及时转移。", "薛城区大部",
                    RAIN_WIDE, references=("XC-RAIN-001",)),
