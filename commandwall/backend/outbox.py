@@ -23,9 +23,10 @@ exactly that transition applied (status = target, version = quoted + 1), it is t
 An attachment's bytes are not put in the database (a 20 MB blob per row would bloat every read of the queue):
 ``enqueue_attachment`` copies the file into the outbox's own folder (``<outbox>-files/``, see ``keptfiles``:
 written as ``.part``, flushed to disk, then renamed, so a file under its final name is whole) before the row
-naming it is inserted, and the file is deleted once the row is ``sent``. A kill between the copy and the
+naming it is inserted, and the file is deleted once the row is ``sent`` (or ``failed``: refused for the user's
+rights, the size or a gone incident, sending it again would change nothing). A kill between the copy and the
 insert leaves a file no row names (nothing was queued: ``enqueue_attachment`` had not returned); a kill after
-the send and before the delete leaves a file whose row is sent: ``start()`` deletes both kinds. A kill between
+the send and before the delete leaves a file whose row is settled: ``start()`` deletes both kinds. A kill between
 the insert and the send leaves a pending row with its file, sent once on the next start (its Idempotency-Key).
 """
 
@@ -261,10 +262,10 @@ class Outbox:
             part.unlink(missing_ok=True)
 
     def _clean_files(self) -> int:
-        """Delete kept files no pending, failed or conflicted row names (see ``keptfiles``)."""
+        """Delete kept files no pending row names (see ``keptfiles``)."""
         with self._db_lock:
             rows = self._db.execute(
-                "SELECT payload FROM outbox WHERE kind = 'attachment' AND state != 'sent'").fetchall()
+                "SELECT payload FROM outbox WHERE kind = 'attachment' AND state = 'pending'").fetchall()
         wanted = set()
         for (payload,) in rows:
             try:
@@ -449,14 +450,20 @@ class Outbox:
             return False
         except BackendError as exc:
             self._finish(item.id, OutboxState.FAILED, error=exc.message or str(exc))
+            self._drop_kept(item)  # refused (rights, size, a gone incident): sending it again changes nothing
             return False
         self._finish(item.id, OutboxState.SENT, result=result)
-        if item.kind == "attachment":  # the platform has it: the kept copy has done its job
-            try:
-                self._kept.path(item.payload.get("file")).unlink(missing_ok=True)
-            except (OSError, ValueError) as exc:
-                log.warning("outbox row %s: kept file not deleted (%s); the next start does", item.id, exc)
+        self._drop_kept(item)  # the platform has it: the kept copy has done its job
         return False
+
+    def _drop_kept(self, item: OutboxItem) -> None:
+        """Delete an attachment row's kept copy once the row is settled (sent or refused)."""
+        if item.kind != "attachment":
+            return
+        try:
+            self._kept.path(item.payload.get("file")).unlink(missing_ok=True)
+        except (OSError, ValueError) as exc:
+            log.warning("outbox row %s: kept file not deleted (%s); the next start does", item.id, exc)
 
     def _finish(self, row_id: int, state: OutboxState, *, error: str | None = None, result: Any = None) -> None:
         with self._db_lock:

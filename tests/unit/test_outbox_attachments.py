@@ -148,7 +148,7 @@ def test_a_file_over_the_limit_is_not_queued_and_leaves_nothing(tmp_path: Path, 
         outbox.stop()
 
 
-def test_a_viewers_attachment_is_refused_and_kept_for_a_retry(tmp_path: Path, demo: DemoBackend) -> None:
+def test_a_viewers_attachment_is_refused_and_its_copy_let_go(tmp_path: Path, demo: DemoBackend) -> None:
     viewer = PlatformClient(demo.base_url, "viewer", "viewer", timeout=5, retries=0)
     outbox = Outbox(tmp_path / "outbox.sqlite3", viewer, backoff_initial=0.05).start()
     try:
@@ -156,7 +156,9 @@ def test_a_viewers_attachment_is_refused_and_kept_for_a_retry(tmp_path: Path, de
         assert outbox.wait_idle(10)
         item = outbox.get(row)
         assert item.state == OutboxState.FAILED and "添加附件" in (item.last_error or "")
-        assert len(list(outbox.files_dir.iterdir())) == 1  # refused, not sent: kept for a retry
+        assert list(outbox.files_dir.iterdir()) == []  # refused: sending it again would change nothing
+        assert outbox.retry(row) and outbox.wait_idle(10)  # a retry says so instead of sending nothing
+        assert "附件文件已丢失" in (outbox.get(row).last_error or "")
     finally:
         outbox.stop()
         viewer.close()
