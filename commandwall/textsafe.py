@@ -187,3 +187,43 @@ def _shown(chars: str, max_len: int | None, multiline: bool) -> str:
             cut -= 1
         pieces = [*pieces[:cut], ELLIPSIS]
     return "".join(pieces)
+
+
+#: Characters that cannot be in a file name on Windows or Linux, and control characters.
+_UNSAFE_IN_FILE_NAME = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
+#: Names Windows keeps for devices (``CON``, ``NUL.txt`` …), whatever the extension.
+_WINDOWS_DEVICES = frozenset({"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(1, 10)),
+                              *(f"LPT{n}" for n in range(1, 10))})
+#: Longest file name part (characters) and its most UTF-8 bytes (file systems allow 255 bytes in a name;
+#: 60 CJK characters are 180, 60 emoji 240).
+FILE_NAME_MAX_CHARS = 60
+FILE_NAME_MAX_BYTES = 180
+#: An extension kept apart when a name is shortened: a dot and up to this many letters or digits.
+_EXTENSION = re.compile(r"\.[0-9A-Za-z]{1,10}$")
+
+
+def _file_name_part(text: str, max_chars: int, max_bytes: int) -> str:
+    visible = "".join(c for c in text if not is_hidden(c))  # no bidi override turning "gnp.exe" round
+    cleaned = _UNSAFE_IN_FILE_NAME.sub("_", visible).strip(" ._")
+    cleaned = cleaned[:max_chars]
+    while len(cleaned.encode("utf-8")) > max_bytes:
+        cleaned = cleaned[:-1]
+    return cleaned.rstrip(" .")
+
+
+def safe_file_name(text: object, fallback: str, *, max_chars: int = FILE_NAME_MAX_CHARS,
+                   max_bytes: int = FILE_NAME_MAX_BYTES) -> str:
+    """``text`` (a name from outside: a camera name, an attachment's file name) made usable as one file name on
+    Windows and Linux, never a path: hidden and bidi characters dropped, path separators and the characters
+    file systems refuse replaced by ``_``, no leading or trailing dots or spaces (so never ``..``), device names
+    (``CON``, ``NUL.txt``) prefixed, bounded to ``max_chars`` characters and ``max_bytes`` UTF-8 bytes keeping a
+    short extension (``.pdf``); ``fallback`` when nothing usable is left."""
+    name = str(text or "")
+    extension = _EXTENSION.search(name)
+    suffix = extension.group(0) if extension else ""
+    stem = _file_name_part(name[: len(name) - len(suffix)], max_chars - len(suffix), max_bytes - len(suffix))
+    if not stem:
+        stem, suffix = _file_name_part(fallback, max_chars, max_bytes) or "_", suffix
+    if stem.split(".")[0].upper() in _WINDOWS_DEVICES:
+        stem = f"_{stem}"
+    return f"{stem}{suffix}"

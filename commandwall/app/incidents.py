@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from commandwall import localtime
+from commandwall.app.attachments import AttachmentCentre, describe_size
 from commandwall.app.dispatch import DispatchOrder, UnitChoice, UnitRanking, describe_task
 from commandwall.app.incident_filter import NO_FILTER, IncidentFilter
 from commandwall.app.session import ClientSession
@@ -38,6 +39,7 @@ from commandwall.domain.models import (
 from commandwall.domain.supervision import ESCALATE, escalation_note, overdue_incident_ids, overdue_tasks
 from commandwall.domain.workflow import (
     ACTION_LABELS,
+    ATTACH,
     NEEDS_TARGET,
     NOTE,
     PLATFORM_TEXT,
@@ -84,6 +86,7 @@ OUTBOX_KIND_LABELS = {
     "task": QT_TRANSLATE_NOOP("incidents", "派遣任务"),
     "transition": QT_TRANSLATE_NOOP("incidents", "状态变更"),
     "note": QT_TRANSLATE_NOOP("incidents", "备注"),
+    "attachment": QT_TRANSLATE_NOOP("incidents", "附件"),
 }
 
 
@@ -161,6 +164,12 @@ class ActionRights:
             reason = translate("incidents", "事件{status}，不能派遣").format(status=status_label(incident.status))
         return ActionChoice(TASK, translate("incidents", "派遣任务…"), reason is None, reason or "")
 
+    def attach_choice(self, incident: Incident | None = None) -> ActionChoice:
+        """The 附件… button (and dropping a file on the detail): the role's 添加附件 right; a local warning takes
+        no platform attachment."""
+        reason = self.refusal_for(incident, ATTACH)
+        return ActionChoice(ATTACH, translate("incidents", "附件…"), reason is None, reason or "")
+
     def note_choice(self, incident: Incident | None = None) -> ActionChoice:
         """The 添加备注 field and button (for ``incident``: a local warning takes no platform note)."""
         reason = self.refusal_for(incident, NOTE)
@@ -196,6 +205,8 @@ class IncidentsController:
 
     def __init__(self, session: ClientSession) -> None:
         self.session = session
+        #: Attaching files and fetching attached ones (附件).
+        self.attachments = AttachmentCentre(session)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="commandwall-timeline")
         self._ranking = UnitRanking()
         self._overdue_cache: tuple[float, list[Task], set[str]] | None = None
@@ -310,6 +321,9 @@ class IncidentsController:
         elif entry.kind is TimelineKind.TASK and entry.action in _TASK_STATUSES:
             what = translate("incidents", "任务 {ref} {status}").format(
                 ref=ref, status=task_status_label(TaskStatus(entry.action)))
+        elif entry.kind is TimelineKind.ATTACHMENT:  # the file name is outside text: isolated, bounded
+            what = translate("incidents", "附件 {name}（{size}）").format(
+                name=display_text(entry.text, 120, isolate=True), size=describe_size(entry.size))
         else:
             what = {TimelineKind.REPORTED: translate("incidents", "上报"),
                     TimelineKind.TASK: translate("incidents", "派遣任务 {ref}"),
@@ -318,14 +332,15 @@ class IncidentsController:
         who = display_text(entry.actor, isolate=True)
         if entry.desk:
             who += f"@{display_text(entry.desk, isolate=True)}"
-        if entry.text:
+        if entry.text and entry.kind is not TimelineKind.ATTACHMENT:
             return translate("incidents", "{when} {what} · {who}：{text}").format(
                 when=when, what=what, who=who, text=display_text(entry.text, isolate=True))
         return translate("incidents", "{when} {what} · {who}").format(when=when, what=what, who=who)
 
     def close(self) -> None:
-        """Stop the timeline worker (a fetch in flight finishes on its own)."""
+        """Stop the timeline and attachment workers (work in flight finishes on its own)."""
         self._executor.shutdown(wait=False, cancel_futures=True)
+        self.attachments.close()
 
     def dispatch_choices(self, incident_id: str) -> tuple[Incident, list[UnitChoice]] | None:
         """The incident and the units to offer for it: available first, each group nearest first by road (the

@@ -1,11 +1,13 @@
-"""The last known state (最后已知状态): incidents, tasks and units kept in a local SQLite file, so a client
-started while the platform is down still shows what it last knew — marked as not live.
+"""The last known state (最后已知状态): incidents, tasks, units and cameras kept in a local SQLite file, so a
+client started while the platform is down still shows what it last knew — marked as not live (a camera's status
+read back is ``unknown``: nobody knows whether it is online now).
 
 One file per platform and user in the data folder (``lastknown-<platform>-<user>.sqlite3``, the same scope
 as the outbox). :class:`LastKnownWriter` follows the stores and writes what changed in one transaction
 about once a second on its own thread (a burst of 200 incidents a second is a handful of transactions, never
 work on the GUI thread); :func:`load_last_known` reads it back. The file holds each object's JSON as the
-platform sent it; a row that no longer parses is skipped and named in the log.
+platform sent it — but a camera's stream URLs without credentials or secret query parameters (``redact``): a
+camera password is never written to this file; a row that no longer parses is skipped and named in the log.
 """
 
 from __future__ import annotations
@@ -22,18 +24,20 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from commandwall.app.store import Coalescer, Stores
-from commandwall.domain.models import Incident, Task, Unit
+from commandwall.backend.http import redact
+from commandwall.domain.models import Camera, CameraStatus, Incident, Task, Unit
 
 log = logging.getLogger(__name__)
 
 #: Seconds between two writes of what changed.
 WRITE_INTERVAL_S = 1.0
-_KINDS: dict[str, type[BaseModel]] = {"incidents": Incident, "tasks": Task, "units": Unit}
+_KINDS: dict[str, type[BaseModel]] = {"incidents": Incident, "tasks": Task, "units": Unit, "cameras": Camera}
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS incidents (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS tasks (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS units (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cameras (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
 """
 
 
@@ -46,12 +50,14 @@ def last_known_path(data_dir: Path, base_url: str, exercise: bool, username: str
 
 @dataclass
 class LastKnown:
-    """What a last-known-state file held: the objects and when they were last written (UTC)."""
+    """What a last-known-state file held: the objects and when they were last written (UTC); the cameras'
+    status is ``unknown`` (not live)."""
 
     saved_at: datetime
     incidents: list[Incident] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
     units: list[Unit] = field(default_factory=list)
+    cameras: list[Camera] = field(default_factory=list)
 
 
 def load_last_known(path: Path) -> LastKnown | None:
@@ -64,7 +70,10 @@ def load_last_known(path: Path) -> LastKnown | None:
             if row is None:
                 return None
             found = LastKnown(saved_at=datetime.fromisoformat(row[0]))
+            tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             for table, model in _KINDS.items():
+                if table not in tables:  # written before this kind was kept
+                    continue
                 items = getattr(found, table)
                 for item_id, doc in db.execute(f"SELECT id, doc FROM {table}"):
                     try:
@@ -74,11 +83,18 @@ def load_last_known(path: Path) -> LastKnown | None:
     except (sqlite3.Error, ValueError) as exc:
         log.warning("last known state %s unreadable: %s", path.name, exc)
         return None
+    found.cameras = [camera.model_copy(update={"status": CameraStatus.UNKNOWN}) for camera in found.cameras]
     return found
 
 
+def _without_secrets(camera: Camera) -> Camera:
+    """``camera`` with its stream URLs redacted (no ``user:password@``, no token in the query)."""
+    streams = camera.streams.model_copy(update={"main": redact(camera.streams.main), "sub": redact(camera.streams.sub)})
+    return camera.model_copy(update={"streams": streams})
+
+
 class LastKnownWriter:
-    """Follows ``stores`` and writes their incidents, tasks and units to ``path`` in batches.
+    """Follows ``stores`` and writes their incidents, tasks, units and cameras to ``path`` in batches.
 
     ``start()`` subscribes and writes the stores' current contents; after that only what changed is written,
     every ``interval_s``. A snapshot (``replace_all``) rewrites its table. ``stop()`` writes what is left,
@@ -145,6 +161,8 @@ class LastKnownWriter:
 
     @staticmethod
     def _write(db: sqlite3.Connection, table: str, items: list[BaseModel]) -> None:
+        if table == "cameras":
+            items = [_without_secrets(camera) for camera in items]  # type: ignore[arg-type]
         db.executemany(f"INSERT OR REPLACE INTO {table} (id, doc) VALUES (?, ?)",
                        [(item.id, item.model_dump_json()) for item in items])  # type: ignore[attr-defined]
 

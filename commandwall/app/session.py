@@ -39,7 +39,7 @@ from commandwall.backend.outbox import Outbox, OutboxItem
 from commandwall.backoff import Backoff, RetryPacer
 from commandwall.config import Settings
 from commandwall.domain.models import Camera, CameraStatus, Incident, Task, TimelineEntry, Unit
-from commandwall.domain.workflow import NOTE, TASK, refusal
+from commandwall.domain.workflow import ATTACH, NOTE, TASK, refusal
 from commandwall.geo.index import CameraIndex
 from commandwall.geo.layers import Layer, load_layers
 from commandwall.i18n import translate
@@ -198,11 +198,13 @@ class ClientSession:
         if found is None:
             return
         self.units.replace_all(found.units)
+        self.cameras.replace_all(found.cameras)  # status unknown: not live
+        self._camera_index = CameraIndex(found.cameras)
         self.tasks.replace_all(found.tasks)
         self.incidents.replace_all(found.incidents)
         self.offline_data = found.saved_at
-        log.warning("platform unreachable: showing the last known state saved at %s (%d incidents)",
-                    found.saved_at.isoformat(), len(found.incidents))
+        log.warning("platform unreachable: showing the last known state saved at %s (%d incidents, %d cameras)",
+                    found.saved_at.isoformat(), len(found.incidents), len(found.cameras))
         if not self._layers_loaded:
             result = load_layers(Path(self.settings.layers_dir))
             self.layers = list(result.layers.values())
@@ -393,6 +395,21 @@ class ClientSession:
         """Queue a note for an incident's timeline, added exactly once (``PermissionDeniedError`` as above)."""
         outbox = self._outbox_for_action(NOTE)
         return outbox.enqueue_note(incident_id, text, idempotency_key=str(uuid.uuid4()))
+
+    def add_attachment(self, incident_id: str, path: Path, name: str | None = None) -> int:
+        """Queue a file for an incident's timeline, sent exactly once (a copy waits in the outbox's folder;
+        ``PermissionDeniedError`` as above, ``AttachmentTooLargeError``, ``OSError`` for an unreadable file).
+        Blocks while the file is copied: call it off the GUI thread."""
+        outbox = self._outbox_for_action(ATTACH)
+        return outbox.enqueue_attachment(incident_id, path, name, idempotency_key=str(uuid.uuid4()))
+
+    def download_attachment(self, incident_id: str, attachment_id: str, target: Path) -> int:
+        """Save an attached file from the platform to ``target`` (blocks; ``BackendError``); returns its size."""
+        client = self.client
+        if client is None:
+            raise BackendUnavailableError("未登录")
+        with target.open("wb") as out:
+            return client.download_attachment(incident_id, attachment_id, out)
 
     def timeline(self, incident_id: str) -> list[TimelineEntry]:
         """An incident's timeline from the platform (blocks: call it off the GUI thread); ``BackendError``."""

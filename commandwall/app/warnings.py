@@ -6,7 +6,9 @@ one version up), a Cancel closes them (已结案), an alert past its ``expires``
 the map. :class:`WarningsController` polls the source on its own thread, feeds the book and puts the
 incidents in the session's incident store (local to this desk: the platform does not know them, so the
 workflow buttons stay disabled for them). A document that cannot be read is reported (``problems``, the
-listener and the log) and skipped; nothing stops the polling.
+listener and the log) and skipped; nothing stops the polling. An area's circles count as polygons everywhere
+(placement, overlays, :meth:`WarningsController.cameras_inside` / ``incidents_inside``): each is its geodesic
+ring (``CapCircle.ring``).
 
 Feed: ``COMMANDWALL_CAP_URL`` answers either one CAP document, or JSON ``{"alerts": [{"url": …}, …]}``
 listing CAP documents (relative URLs resolve against the feed). Folder: ``COMMANDWALL_CAP_DIR``, every
@@ -26,7 +28,9 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import shapely
 from shapely.geometry import Polygon
+from shapely.geometry.base import BaseGeometry
 
 from commandwall.app.incidents import WARNING_CATEGORY
 from commandwall.app.session import ClientSession
@@ -34,7 +38,7 @@ from commandwall.backend import cap
 from commandwall.backend.answers import decode_json, read_body
 from commandwall.backend.cap import CapAlert, CapError, parse_cap
 from commandwall.backend.errors import BackendError
-from commandwall.domain.models import Incident, IncidentStatus
+from commandwall.domain.models import Camera, Incident, IncidentStatus
 from commandwall.i18n import translate
 
 log = logging.getLogger(__name__)
@@ -105,10 +109,13 @@ class WarningBook:
         status = (IncidentStatus.CLOSED if chain.cancelled else
                   IncidentStatus.RESOLVED if expired else IncidentStatus.NEW)
         ring = next((p for area in alert.areas for p in area.polygons), None)
+        circle = next((c for area in alert.areas for c in area.circles), None)
         lon, lat = DISTRICT_CENTRE
         if ring is not None:
-            centre = Polygon(ring).representative_point()
+            centre = shapely.make_valid(Polygon(ring)).representative_point()
             lon, lat = centre.x, centre.y
+        elif circle is not None:
+            lon, lat = circle.lon, circle.lat
         kind = translate("warnings", "（更新）") if alert.msg_type == "Update" else ""
         title = alert.headline or alert.event or translate("warnings", "预警")
         text = "\n".join(part for part in (alert.description, alert.instruction) if part)
@@ -130,16 +137,27 @@ class WarningBook:
             if chain.cancelled or alert.expired(now):
                 continue
             for area in alert.areas:
-                for ring in area.polygons:
+                shapes = [(ring, None) for ring in area.polygons] + [(c.ring(), c) for c in area.circles]
+                for ring, circle in shapes:
                     features.append({
                         "type": "Feature",
                         "geometry": {"type": "Polygon", "coordinates": [[list(p) for p in ring]]},
                         "properties": {"id": chain.incident_id, "name": area.description, "event": alert.event,
                                        "severity": alert.severity, "headline": alert.headline,
                                        "expires": alert.expires.isoformat() if alert.expires else None,
-                                       "color": SEVERITY_COLOURS.get(alert.severity, "#8c8c8c")},
+                                       "color": SEVERITY_COLOURS.get(alert.severity, "#8c8c8c"),
+                                       "radius_km": circle.radius_km if circle is not None else None},
                     })
         return {"type": "FeatureCollection", "features": features}
+
+    def area(self, incident_id: str, now: datetime) -> BaseGeometry | None:
+        """Where the active warning shown as ``incident_id`` applies: its polygons and circles together (lon/lat);
+        None for an unknown, cancelled or expired warning or one without an area."""
+        chain = next((c for c in self.live_chains() if c.incident_id == incident_id), None)
+        if chain is None or chain.cancelled or chain.current.expired(now):
+            return None
+        shapes = [shapely.make_valid(Polygon(ring)) for area in chain.current.areas for ring in area.rings()]
+        return shapely.union_all(shapes) if shapes else None
 
 
 @dataclass
@@ -236,6 +254,22 @@ class WarningsController:
         if overlays != self._overlays:
             self._overlays = overlays
             self.listener.on_overlays(overlays)
+
+    def cameras_inside(self, incident_id: str, now: datetime | None = None) -> list[Camera]:
+        """The session's cameras inside the active warning ``incident_id``'s area (polygons and circles)."""
+        return self._inside(incident_id, self.session.cameras.all(), now)
+
+    def incidents_inside(self, incident_id: str, now: datetime | None = None) -> list[Incident]:
+        """The session's incidents (other than the warnings) inside the active warning ``incident_id``'s area."""
+        others = [i for i in self.session.incidents.all() if i.category != WARNING_CATEGORY]
+        return self._inside(incident_id, others, now)
+
+    def _inside(self, incident_id: str, items: list, now: datetime | None) -> list:
+        area = self.book.area(incident_id, now or datetime.now(UTC))
+        if area is None or not items:
+            return []
+        inside = shapely.contains_xy(area, [i.lon for i in items], [i.lat for i in items])
+        return [item for item, hit in zip(items, inside, strict=True) if hit]
 
     def overlays(self) -> dict[str, Any]:
         """The active warnings' areas (GeoJSON, lon/lat) as of the last poll."""

@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import quote, urlencode
 
 import requests
@@ -66,7 +66,7 @@ from commandwall.backend.parsing import (
     parse_one,
     short_error,
 )
-from commandwall.domain.models import Camera, Incident, Task, TimelineEntry, Unit
+from commandwall.domain.models import MAX_ATTACHMENT_BYTES, Camera, Incident, Task, TimelineEntry, Unit
 from commandwall.domain.sensors import Sensor
 
 log = logging.getLogger(__name__)
@@ -238,9 +238,14 @@ class PlatformClient:
     def request(
         self, method: str, url: str, *, http: PlatformHttp | None = None, **kwargs: Any
     ) -> requests.Response:
-        """Authenticated request; on 401 logs in again once and repeats. Returns the raw response."""
+        """Authenticated request; on 401 logs in again once and repeats (a file body is rewound to where it
+        started first, so the repeat sends all of it). Returns the raw response."""
         http = http or self.http
+        body = kwargs.get("data")
+        start = body.tell() if hasattr(body, "seek") and hasattr(body, "tell") else None
         for attempt in (1, 2):
+            if attempt == 2 and start is not None:
+                body.seek(start)  # type: ignore[union-attr]
             token = self._current_token()
             resp = self._send(http, method, url, token=token, **kwargs)
             if resp.status_code != 401:
@@ -416,6 +421,42 @@ class PlatformClient:
         data = self._json("POST", url, resource="note", json={"text": text},
                           headers={"Idempotency-Key": idempotency_key})
         return self._record(TimelineEntry, data, "note", "POST", url)
+
+    def add_attachment(self, incident_id: str, name: str, data: BinaryIO, idempotency_key: str) -> TimelineEntry:
+        """Attach a file to an incident (``data``: open in binary mode, read from its current position to the
+        end, sent as the raw body; ``name`` in ``Content-Disposition``); the same ``idempotency_key`` again
+        returns the same timeline entry. ``RejectedError`` 413 when the platform finds it too large."""
+        url = f"/api/v1/incidents/{_path_part(incident_id)}/attachments"
+        headers = {
+            "Idempotency-Key": idempotency_key,
+            "Content-Type": "application/octet-stream",
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name, safe='')}",
+        }
+        data_json = self._json("POST", url, resource="attachment", data=data, headers=headers)
+        return self._record(TimelineEntry, data_json, "attachment", "POST", url)
+
+    def download_attachment(self, incident_id: str, attachment_id: str, target: BinaryIO,
+                            max_bytes: int = MAX_ATTACHMENT_BYTES) -> int:
+        """Write an attached file to ``target``; returns its size. ``MalformedAnswerError`` if the platform sends
+        more than ``max_bytes``."""
+        url = f"/api/v1/incidents/{_path_part(incident_id)}/attachments/{_path_part(attachment_id)}"
+        resp = self.request("GET", url, stream=True, headers={"Accept": "*/*"})
+        if resp.status_code >= 300:
+            self._check(resp, "GET", url, resource="attachment")  # raises the matching error; closes
+            raise MalformedAnswerError("attachment", f"answered {resp.status_code}", resp.status_code)
+        written = 0
+        try:
+            for chunk in resp.iter_content(1 << 16):
+                written += len(chunk)
+                if written > max_bytes:
+                    raise MalformedAnswerError("attachment", f"larger than {max_bytes} bytes", resp.status_code)
+                target.write(chunk)
+        except requests.RequestException as exc:
+            raise BackendUnavailableError(f"GET {redact(self.http.url_for(url))} failed: "
+                                          f"{describe_request_error(exc)}") from None
+        finally:
+            resp.close()
+        return written
 
     def timeline(self, incident_id: str) -> list[TimelineEntry]:
         """An incident's timeline (audit trail), oldest first; malformed entries are dropped (logged)."""

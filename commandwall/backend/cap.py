@@ -6,18 +6,22 @@ safely.
 parsed by ``defusedxml`` (no DTDs, no entity expansion, no external references: a billion-laughs or XXE
 document is refused) and only after a size check. Only what the client uses is read: identity and
 references (Update and Cancel name the alerts they replace), the first ``<info>`` (Chinese preferred),
-its times and texts, and its areas' polygons. CAP writes a polygon as ``lat,lon`` pairs; here every
-coordinate is ``(lon, lat)``, as in GeoJSON. Texts are kept as sent: show them through ``display_text``.
+its times and texts, and its areas' polygons and circles. CAP writes a polygon as ``lat,lon`` pairs and a
+circle as ``lat,lon radius`` (kilometres); here every coordinate is ``(lon, lat)``, as in GeoJSON. A circle
+becomes a polygon where one is needed (:meth:`CapCircle.ring`: points on the WGS84 ellipsoid at the radius
+from the centre, pyproj's geodesic). Texts are kept as sent: show them through ``display_text``.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
+from pyproj import Geod
 
 NS = "urn:oasis:names:tc:emergency:cap:1.2"
 #: Largest alert document read (a real one is a few kB).
@@ -26,6 +30,12 @@ MAX_BYTES = 512 * 1024
 MAX_AREAS = 64
 MAX_POINTS = 5000
 MAX_TEXT = 4000
+MAX_CIRCLES = 64
+#: Largest circle radius taken (km): a warning wider than a province is not a circle anyone means.
+MAX_CIRCLE_RADIUS_KM = 500.0
+#: Points of the polygon a circle is drawn and tested as (one every 5°).
+CIRCLE_POINTS = 72
+_GEOD = Geod(ellps="WGS84")
 MSG_TYPES = ("Alert", "Update", "Cancel", "Ack", "Error")
 SEVERITIES = ("Extreme", "Severe", "Moderate", "Minor", "Unknown")
 
@@ -37,11 +47,34 @@ class CapError(ValueError):
 
 
 @dataclass(frozen=True)
+class CapCircle:
+    """One ``<circle>``: its centre ``(lon, lat)`` and radius in kilometres."""
+
+    lon: float
+    lat: float
+    radius_km: float
+
+    def ring(self, points: int = CIRCLE_POINTS) -> Ring:
+        """The circle as a closed ring of ``(lon, lat)``: ``points`` points on the ellipsoid at the radius from
+        the centre (geodesic, so it stays round on the ground at any latitude)."""
+        azimuths = [360.0 * i / points for i in range(points)]
+        lons, lats, _ = _GEOD.fwd([self.lon] * points, [self.lat] * points, azimuths,
+                                  [self.radius_km * 1000.0] * points)
+        ring = [(round(lon, 7), round(lat, 7)) for lon, lat in zip(lons, lats, strict=True)]
+        return (*ring, ring[0])
+
+
+@dataclass(frozen=True)
 class CapArea:
-    """One ``<area>``: its description and polygons as closed rings of ``(lon, lat)``."""
+    """One ``<area>``: its description, polygons as closed rings of ``(lon, lat)`` and circles."""
 
     description: str
     polygons: tuple[Ring, ...] = ()
+    circles: tuple[CapCircle, ...] = ()
+
+    def rings(self) -> tuple[Ring, ...]:
+        """Every shape of the area as a closed ring of ``(lon, lat)``: the polygons, then the circles."""
+        return self.polygons + tuple(circle.ring() for circle in self.circles)
 
 
 @dataclass(frozen=True)
@@ -119,6 +152,27 @@ def parse_polygon(text: str) -> Ring:
     return tuple(points)
 
 
+def parse_circle(text: str) -> CapCircle:
+    """A CAP ``<circle>`` (``lat,lon radius`` with the radius in kilometres) as a :class:`CapCircle`; CapError if
+    it is not one (not two parts, a centre out of range, a radius not above 0 or above
+    ``MAX_CIRCLE_RADIUS_KM``)."""
+    parts = text.split()
+    if len(parts) != 2:
+        raise CapError(f"circle {text.strip()[:60]!r} is not 'lat,lon radius'")
+    lat_text, sep, lon_text = parts[0].partition(",")
+    try:
+        lat, lon, radius = float(lat_text), float(lon_text), float(parts[1])
+    except ValueError:
+        raise CapError(f"circle {text.strip()[:60]!r} is not 'lat,lon radius'") from None
+    if not sep or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise CapError(f"circle centre {parts[0][:40]!r} is not lat,lon in range")
+    if not math.isfinite(radius) or radius <= 0:
+        raise CapError(f"circle radius {parts[1][:20]!r} is not a distance above 0 km")
+    if radius > MAX_CIRCLE_RADIUS_KM:
+        raise CapError(f"circle radius {radius:g} km is above {MAX_CIRCLE_RADIUS_KM:g} km")
+    return CapCircle(lon, lat, radius)
+
+
 def _references(text: str) -> tuple[tuple[str, str], ...]:
     found = []
     for entry in text.split():
@@ -164,7 +218,11 @@ def parse_cap(data: bytes | str) -> CapAlert:
         areas = []
         for area in info.findall(f"{{{NS}}}area")[: MAX_AREAS + 1]:
             polygons = tuple(parse_polygon(p.text or "") for p in area.findall(f"{{{NS}}}polygon"))
-            areas.append(CapArea(_text(area, "areaDesc"), polygons))
+            circle_nodes = area.findall(f"{{{NS}}}circle")
+            if len(circle_nodes) > MAX_CIRCLES:
+                raise CapError(f"an area with more than {MAX_CIRCLES} circles")
+            circles = tuple(parse_circle(c.text or "") for c in circle_nodes)
+            areas.append(CapArea(_text(area, "areaDesc"), polygons, circles))
         if len(areas) > MAX_AREAS:
             raise CapError(f"more than {MAX_AREAS} areas")
         severity = _text(info, "severity", limit=16)

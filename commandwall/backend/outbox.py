@@ -1,7 +1,7 @@
 """The outbox: user actions that must reach the platform exactly once, kept in SQLite until they do.
 
-A dispatch (task), a workflow transition or a note for an incident's timeline is written to the ``outbox``
-table and ``enqueue`` returns its row id at once; a worker thread sends the pending rows strictly in order
+A dispatch (task), a workflow transition, a note or an attachment for an incident's timeline is written to the
+``outbox`` table and ``enqueue`` returns its row id at once; a worker thread sends the pending rows strictly in order
 (a task before the transition queued after it). What happens to a row:
 
 - sent → ``sent`` with the server's answer (Task / Incident / TimelineEntry JSON) in ``result``;
@@ -19,6 +19,15 @@ the ``Idempotency-Key`` fixed at enqueue time, so a crash between sending and ma
 return the same task or note, never a second one. A transition quotes the version the user saw at enqueue time;
 if a resend of a transition that may already have reached the server gets 409 and the server's incident is
 exactly that transition applied (status = target, version = quoted + 1), it is taken as sent.
+
+An attachment's bytes are not put in the database (a 20 MB blob per row would bloat every read of the queue):
+``enqueue_attachment`` copies the file into the outbox's own folder (``<outbox>-files/``, see ``keptfiles``:
+written as ``.part``, flushed to disk, then renamed, so a file under its final name is whole) before the row
+naming it is inserted, and the file is deleted once the row is ``sent`` (or ``failed``: refused for the user's
+rights, the size or a gone incident, sending it again would change nothing). A kill between the copy and the
+insert leaves a file no row names (nothing was queued: ``enqueue_attachment`` had not returned); a kill after
+the send and before the delete leaves a file whose row is settled: ``start()`` deletes both kinds. A kill between
+the insert and the send leaves a pending row with its file, sent once on the next start (its Idempotency-Key).
 """
 
 from __future__ import annotations
@@ -42,8 +51,9 @@ from commandwall.backend.errors import (
     BackendUnavailableError,
     StaleVersion,
 )
+from commandwall.backend.keptfiles import KeptFiles
 from commandwall.backoff import Backoff, RetryPacer
-from commandwall.domain.models import Incident, Task, TimelineEntry
+from commandwall.domain.models import MAX_ATTACHMENT_BYTES, Incident, Task, TimelineEntry
 from commandwall.domain.workflow import TRANSITIONS
 from commandwall.i18n import translate
 
@@ -52,7 +62,7 @@ log = logging.getLogger(__name__)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,
-    kind            TEXT NOT NULL CHECK (kind IN ('task', 'transition', 'note')),
+    kind            TEXT NOT NULL CHECK (kind IN ('task', 'transition', 'note', 'attachment')),
     payload         TEXT NOT NULL,
     idempotency_key TEXT NOT NULL UNIQUE,
     state           TEXT NOT NULL DEFAULT 'pending'
@@ -68,21 +78,21 @@ CREATE INDEX IF NOT EXISTS outbox_state ON outbox (state, id);
 
 
 #: What may be queued.
-KINDS = ("task", "transition", "note")
+KINDS = ("task", "transition", "note", "attachment")
 
 
 def _migrate(db: sqlite3.Connection) -> None:
-    """Let an outbox file written before notes existed take them: its CHECK constraint names only tasks and
-    transitions, so the table is rebuilt (rows kept, in one transaction)."""
+    """Let an outbox file written before notes or attachments existed take them: its CHECK constraint names only
+    the kinds of its day, so the table is rebuilt (rows kept, in one transaction)."""
     row = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'outbox'").fetchone()
-    if row is None or "'note'" in row[0]:
+    if row is None or "'attachment'" in row[0]:
         return
     db.execute("BEGIN IMMEDIATE")
     try:
-        db.execute("ALTER TABLE outbox RENAME TO outbox_before_notes")
+        db.execute("ALTER TABLE outbox RENAME TO outbox_before")
         db.execute(SCHEMA.split(";")[0])  # CREATE TABLE outbox (its index comes with SCHEMA afterwards)
-        db.execute("INSERT INTO outbox SELECT * FROM outbox_before_notes")
-        db.execute("DROP TABLE outbox_before_notes")
+        db.execute("INSERT INTO outbox SELECT * FROM outbox_before")
+        db.execute("DROP TABLE outbox_before")
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")
@@ -103,7 +113,7 @@ class OutboxItem:
     """One row of the outbox."""
 
     id: int
-    kind: str  # "task" | "transition" | "note"
+    kind: str  # "task" | "transition" | "note" | "attachment"
     payload: dict[str, Any]
     idempotency_key: str
     state: OutboxState
@@ -114,13 +124,13 @@ class OutboxItem:
     result: dict[str, Any] | None
 
     def result_model(self) -> Task | Incident | TimelineEntry | None:
-        """The server's answer as a model: Task (task sent), TimelineEntry (note sent) or Incident
+        """The server's answer as a model: Task (task sent), TimelineEntry (note or attachment sent) or Incident
         (transition sent, conflict)."""
         if self.result is None:
             return None
         if self.kind == "task" and self.state == OutboxState.SENT:
             return Task.model_validate(self.result)
-        if self.kind == "note":
+        if self.kind in ("note", "attachment"):
             return TimelineEntry.model_validate(self.result)
         return Incident.model_validate(self.result)
 
@@ -157,6 +167,9 @@ class Outbox:
     ) -> None:
         self.db_path = Path(db_path)
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        #: Where queued attachments wait for their send (one file per row, named by its Idempotency-Key).
+        self.files_dir = self.db_path.with_name(f"{self.db_path.stem}-files")
+        self._kept = KeptFiles(self.files_dir)
         self._client = client
         self._backoff = RetryPacer(Backoff(initial_s=backoff_initial, maximum_s=backoff_max))
         self._db_lock = threading.Lock()
@@ -185,7 +198,8 @@ class Outbox:
         """
         if kind not in KINDS:
             raise ValueError(f"unknown outbox kind {kind!r}")
-        required = {"transition": {"incident_id", "action", "version"}, "note": {"incident_id", "text"}}
+        required = {"transition": {"incident_id", "action", "version"}, "note": {"incident_id", "text"},
+                    "attachment": {"incident_id", "name", "size", "sha256", "file"}}
         missing = required.get(kind, set()) - set(payload)
         if missing:
             raise ValueError(f"{kind} payload lacks {sorted(missing)}")
@@ -227,6 +241,39 @@ class Outbox:
     def enqueue_note(self, incident_id: str, text: str, idempotency_key: str | None = None) -> int:
         """Queue a note for an incident's timeline (added exactly once: its key is fixed here)."""
         return self.enqueue("note", {"incident_id": incident_id, "text": text}, idempotency_key)
+
+    def enqueue_attachment(self, incident_id: str, source: Path | str, name: str | None = None,
+                           idempotency_key: str | None = None) -> int:
+        """Queue a file for the incident's timeline (``name``: as shown, default the file's own name): a copy
+        is kept in :attr:`files_dir` until the platform has it (see the module docstring), so the user may
+        move or delete the original at once. ``AttachmentTooLargeError`` above ``MAX_ATTACHMENT_BYTES``;
+        ``OSError`` if the file cannot be read or copied."""
+        source = Path(source)
+        key = idempotency_key or str(uuid.uuid4())
+        part, size, digest = self._kept.copy_in(source, MAX_ATTACHMENT_BYTES)
+        try:
+            payload = {"incident_id": incident_id, "name": name or source.name, "size": size, "sha256": digest,
+                       "file": KeptFiles.name_for(key)}
+            with self._db_lock:
+                taken = self._db.execute("SELECT 1 FROM outbox WHERE idempotency_key = ?", (key,)).fetchone()
+            if taken is None:
+                self._kept.settle(part, payload["file"])
+            return self.enqueue("attachment", payload, key)  # a used key: the same row, or ValueError
+        finally:
+            part.unlink(missing_ok=True)
+
+    def _clean_files(self) -> int:
+        """Delete kept files no pending row names (see ``keptfiles``)."""
+        with self._db_lock:
+            rows = self._db.execute(
+                "SELECT payload FROM outbox WHERE kind = 'attachment' AND state = 'pending'").fetchall()
+        wanted = set()
+        for (payload,) in rows:
+            try:
+                wanted.add(str(json.loads(payload).get("file")))
+            except (ValueError, AttributeError):
+                continue
+        return self._kept.clean(wanted)
 
     def retry(self, row_id: int) -> bool:
         """Put a failed or conflicted row back to pending (the user chose to try again)."""
@@ -280,6 +327,10 @@ class Outbox:
         """Start the sending thread; rows left pending by a previous run are sent first."""
         if self._thread is not None:
             raise RuntimeError("Outbox already started")
+        try:
+            self._clean_files()
+        except OSError as exc:
+            log.warning("outbox: kept attachment files not cleaned (%s)", exc)
         self._wake.set()
         self._thread = threading.Thread(target=self._run, name="commandwall-outbox", daemon=True)
         self._thread.start()
@@ -374,6 +425,15 @@ class Outbox:
             elif item.kind == "note":
                 entry = self._client.add_note(p["incident_id"], p["text"], item.idempotency_key)
                 result = entry.model_dump(mode="json")
+            elif item.kind == "attachment":
+                try:
+                    kept = self._kept.path(p.get("file")).open("rb")
+                except (OSError, ValueError) as exc:
+                    self._finish(item.id, OutboxState.FAILED, error=f"附件文件已丢失 ({type(exc).__name__})")
+                    return False
+                with kept:
+                    entry = self._client.add_attachment(p["incident_id"], str(p["name"]), kept, item.idempotency_key)
+                result = entry.model_dump(mode="json")
             else:
                 incident = self._client.transition(
                     p["incident_id"], p["action"], int(p["version"]), p.get("note", ""), p.get("into")
@@ -392,9 +452,20 @@ class Outbox:
             return False
         except BackendError as exc:
             self._finish(item.id, OutboxState.FAILED, error=exc.message or str(exc))
+            self._drop_kept(item)  # refused (rights, size, a gone incident): sending it again changes nothing
             return False
         self._finish(item.id, OutboxState.SENT, result=result)
+        self._drop_kept(item)  # the platform has it: the kept copy has done its job
         return False
+
+    def _drop_kept(self, item: OutboxItem) -> None:
+        """Delete an attachment row's kept copy once the row is settled (sent or refused)."""
+        if item.kind != "attachment":
+            return
+        try:
+            self._kept.path(item.payload.get("file")).unlink(missing_ok=True)
+        except (OSError, ValueError) as exc:
+            log.warning("outbox row %s: kept file not deleted (%s); the next start does", item.id, exc)
 
     def _finish(self, row_id: int, state: OutboxState, *, error: str | None = None, result: Any = None) -> None:
         with self._db_lock:

@@ -1,10 +1,11 @@
 """The exercise's early-warning feed (预警发布): a few CAP 1.2 alerts published on a schedule from the moment
-the feed is first asked — a 暴雨 (rainstorm) and a 大风 (gale) warning at once, then an Update raising the
-rainstorm warning from 蓝色 to 橙色 with a larger area, then a Cancel of the gale warning.
+the feed is first asked — a 暴雨 (rainstorm) and a 大风 (gale) warning at once, after 30 s a 大雾 (fog) warning
+whose area is a CAP circle (``lat,lon radius_km``), then an Update raising the rainstorm warning from 蓝色 to 橙色
+with a larger area, then a Cancel of the gale warning.
 
 ``GET /api/v1/warnings/cap`` lists the alerts published so far (``{"alerts": [{"id", "url", "sent"}]}``),
 ``GET /api/v1/warnings/cap/<id>.xml`` serves one as ``application/cap+xml``. No token: a warning feed is
-public. Polygons are written as CAP wants them, ``lat,lon`` pairs.
+public. Polygons and circles are written as CAP wants them, ``lat,lon`` pairs (a circle: ``lat,lon radius``).
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ _EXTENSION = "commandwall_cap_t0"
 
 @dataclass(frozen=True)
 class ScheduledAlert:
-    """One alert of the exercise: seconds after the feed's start, CAP fields, polygon as (lon, lat)."""
+    """One alert of the exercise: seconds after the feed's start, CAP fields, polygon as (lon, lat) or circle as
+    (lon, lat, radius_km)."""
 
     after_s: float
     identifier: str
@@ -42,11 +44,14 @@ class ScheduledAlert:
     polygon: tuple[tuple[float, float], ...]
     expires_h: float = 6.0
     references: tuple[str, ...] = ()  # identifiers of earlier alerts of this sender
+    circle: tuple[float, float, float] | None = None
 
 
 RAIN_WEST = ((117.15, 34.70), (117.30, 34.70), (117.30, 34.86), (117.15, 34.86), (117.15, 34.70))
 RAIN_WIDE = ((117.15, 34.66), (117.38, 34.66), (117.38, 34.90), (117.15, 34.90), (117.15, 34.66))
 GALE_NORTH = ((117.20, 34.84), (117.46, 34.84), (117.46, 34.94), (117.20, 34.94), (117.20, 34.84))
+#: The fog warning's circle over 周营镇 along the expressway: centre (lon, lat) and radius in km.
+FOG_ZHOUYING = (117.38, 34.74, 4.0)
 
 SCHEDULE: tuple[ScheduledAlert, ...] = (
     ScheduledAlert(0, "XC-RAIN-001", "Alert", "暴雨", "Moderate", "薛城区气象台发布暴雨蓝色预警信号",
@@ -55,6 +60,9 @@ SCHEDULE: tuple[ScheduledAlert, ...] = (
     ScheduledAlert(0, "XC-GALE-001", "Alert", "大风", "Moderate", "薛城区气象台发布大风黄色预警信号",
                    "预计未来24小时内薛城区北部平均风力可达6级以上，阵风8级，请加固临时搭建物。",
                    "薛城区北部（陶庄镇、沙沟镇）", GALE_NORTH),
+    ScheduledAlert(30, "XC-FOG-001", "Alert", "大雾", "Moderate", "薛城区气象台发布大雾黄色预警信号",
+                   "预计未来6小时内周营镇京台高速周边4公里范围能见度低于500米，请减速慢行。",
+                   "周营镇京台高速周边", (), expires_h=6.0, circle=FOG_ZHOUYING),
     ScheduledAlert(45, "XC-RAIN-002", "Update", "暴雨", "Severe", "薛城区气象台将暴雨蓝色预警信号升级为橙色",
                    "过去3小时薛城区降雨量已达50毫米以上且降雨将持续，低洼地区请及时转移。", "薛城区大部",
                    RAIN_WIDE, references=("XC-RAIN-001",)),
@@ -80,7 +88,12 @@ def _published() -> list[ScheduledAlert]:
 
 def cap_document(alert: ScheduledAlert, sent: datetime, sent_of: dict[str, datetime]) -> str:
     """The CAP 1.2 XML of one scheduled alert (``sent_of``: when the referenced alerts were sent)."""
-    polygon = " ".join(f"{lat},{lon}" for lon, lat in alert.polygon)  # CAP order: lat,lon
+    shapes = []
+    if alert.polygon:
+        shapes.append("<polygon>" + " ".join(f"{lat},{lon}" for lon, lat in alert.polygon) + "</polygon>")
+    if alert.circle is not None:
+        lon, lat, radius_km = alert.circle
+        shapes.append(f"<circle>{lat},{lon} {radius_km}</circle>")  # CAP order: lat,lon radius
     refs = " ".join(f"{SENDER},{ref},{sent_of[ref].isoformat()}" for ref in alert.references if ref in sent_of)
     references = f"\n  <references>{escape(refs)}</references>" if refs else ""
     expires = sent + timedelta(hours=alert.expires_h)
@@ -106,7 +119,7 @@ def cap_document(alert: ScheduledAlert, sent: datetime, sent_of: dict[str, datet
     <description>{escape(alert.description)}</description>
     <area>
       <areaDesc>{escape(alert.area)}</areaDesc>
-      <polygon>{polygon}</polygon>
+      {"".join(shapes)}
     </area>
   </info>
 </alert>

@@ -38,7 +38,7 @@ CREATE TABLE IF NOT EXISTS timeline (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, incident_id TEXT NOT NULL, kind TEXT NOT NULL,
     action TEXT NOT NULL DEFAULT '', from_status TEXT, to_status TEXT, text TEXT NOT NULL DEFAULT '',
     ref TEXT NOT NULL DEFAULT '', actor TEXT NOT NULL, desk TEXT NOT NULL DEFAULT '', at TEXT NOT NULL,
-    idempotency_key TEXT UNIQUE, body_hash TEXT);
+    idempotency_key TEXT UNIQUE, body_hash TEXT, size INTEGER);
 CREATE INDEX IF NOT EXISTS timeline_incident ON timeline (incident_id, seq);
 CREATE TRIGGER IF NOT EXISTS timeline_no_update BEFORE UPDATE ON timeline
     BEGIN SELECT RAISE(ABORT, 'the timeline is append-only'); END;
@@ -48,10 +48,20 @@ CREATE TABLE IF NOT EXISTS tasks (
     n INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL, incident_id TEXT NOT NULL,
     unit_id TEXT, status TEXT NOT NULL, idempotency_key TEXT UNIQUE, body_hash TEXT, doc TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS tasks_incident ON tasks (incident_id);
+CREATE TABLE IF NOT EXISTS attachments (
+    id TEXT PRIMARY KEY, incident_id TEXT NOT NULL, name TEXT NOT NULL, size INTEGER NOT NULL,
+    content_type TEXT NOT NULL, sha256 TEXT NOT NULL, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS events (
     id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, entity_id TEXT NOT NULL,
     at TEXT NOT NULL, data TEXT NOT NULL);
 """
+
+
+def _add_missing_columns(conn: sqlite3.Connection) -> None:
+    """Bring a database written by an earlier version up to ``SCHEMA`` (columns added since)."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(timeline)")}
+    if "size" not in columns:  # attachments (their size in bytes) came after notes
+        conn.execute("ALTER TABLE timeline ADD COLUMN size INTEGER")
 
 
 def now() -> datetime:
@@ -117,6 +127,7 @@ class Database:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.executescript(SCHEMA)
+        _add_missing_columns(self._conn)
         self.on_event = on_event
         self._closed = False
 

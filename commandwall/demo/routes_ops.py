@@ -1,15 +1,18 @@
-"""Routes: incidents (list with cursor, one, workflow transitions, timeline, notes) and tasks (idempotent
-dispatch). What a role may do is ``domain.workflow.ROLE_ACTIONS``: anything else is 403 ``forbidden_for_role``."""
+"""Routes: incidents (list with cursor, one, workflow transitions, timeline, notes, attachments) and tasks
+(idempotent dispatch). What a role may do is ``domain.workflow.ROLE_ACTIONS``: anything else is 403
+``forbidden_for_role``."""
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint, request, send_file
+from werkzeug.http import parse_options_header
 
-from commandwall.demo import timeline
+from commandwall.demo import attachments, timeline
 from commandwall.demo.app import (
     PATH_ID,
     ApiError,
@@ -28,7 +31,8 @@ from commandwall.demo.schemas import (
     TaskRequest,
     TransitionRequest,
 )
-from commandwall.domain.workflow import NOTE, PLATFORM_TEXT, TASK, refusal, role_label
+from commandwall.domain.workflow import ATTACH, NOTE, PLATFORM_TEXT, TASK, refusal, role_label
+from commandwall.textsafe import safe_file_name
 
 bp = Blueprint("ops", __name__)
 
@@ -101,6 +105,54 @@ def add_note(incident_id: str) -> Any:
     entry, created = ctx().store.add_note(incident_id, body["text"], key, _hash(body), current_user().username,
                                           _desk())
     return timeline.as_json(entry), 201 if created else 200
+
+
+@bp.post(f"/api/v1/incidents/<{PATH_ID}:incident_id>/attachments")
+@authenticated()
+def add_attachment(incident_id: str) -> Any:
+    """Attach a file (the raw body; its name in ``Content-Disposition``) to the incident's timeline; the
+    ``Idempotency-Key`` makes a retried POST return the same entry. 413 above ``MAX_ATTACHMENT_BYTES``."""
+    key = parse_headers(TaskHeaders).idempotency_key
+    _require(ATTACH)
+    _, options = parse_options_header(request.headers.get("Content-Disposition", ""))
+    name = options.get("filename", "").strip()
+    if not name or len(name) > attachments.MAX_ATTACHMENT_NAME:
+        raise ApiError(422, "validation_error", "Content-Disposition must name the file (filename*=UTF-8''…, "
+                       f"1 to {attachments.MAX_ATTACHMENT_NAME} characters)")
+    data = _attachment_body()
+    entry, created = attachments.add(ctx().db, ctx().store.incident(incident_id), name, data, key,
+                                     current_user().username, _desk())
+    return timeline.as_json(entry), 201 if created else 200
+
+
+def _attachment_body() -> bytes:
+    """The request body, refused with 413 ``attachment_too_large`` above ``MAX_ATTACHMENT_BYTES`` (werkzeug's
+    server reads what is left after answering, so the client hears the 413 rather than a reset connection)."""
+    limit = attachments.MAX_ATTACHMENT_BYTES
+    request.max_content_length = limit + 1  # this route's own limit (the app's is for JSON bodies)
+    data = bytearray()
+    if (request.content_length or 0) <= limit:  # a chunked body is read up to one byte past the limit
+        while len(data) <= limit and (chunk := request.stream.read(min(1 << 16, limit + 1 - len(data)))):
+            data += chunk
+    if len(data) > limit or (request.content_length or 0) > limit:
+        size = request.content_length or len(data)
+        raise ApiError(413, "attachment_too_large",
+                       f"附件超过 {limit // (1024 * 1024)} MB 上限（{size} 字节）", limit_bytes=limit)
+    return bytes(data)
+
+
+@bp.get(f"/api/v1/incidents/<{PATH_ID}:incident_id>/attachments/<{PATH_ID}:attachment_id>")
+@authenticated()
+def attachment(incident_id: str, attachment_id: str) -> Any:
+    """An attached file as a download, never rendered: ``Content-Disposition: attachment``, ``nosniff`` and a
+    content type from a short harmless list."""
+    stored = attachments.get(ctx().db, incident_id, attachment_id)
+    response = send_file(io.BytesIO(stored.data), mimetype=stored.content_type, as_attachment=True,
+                         download_name=safe_file_name(stored.name, "attachment", max_chars=200, max_bytes=240),
+                         etag=stored.sha256, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
 
 
 @bp.post("/api/v1/tasks")

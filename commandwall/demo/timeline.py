@@ -1,6 +1,6 @@
 """Incident timelines of the exercise backend: the append-only audit trail in the ``timeline`` table.
 
-Every transition, task, merge and note of an incident becomes one row, written in the same transaction
+Every transition, task, merge, note and attachment of an incident becomes one row, written in the same transaction
 as the change it records and published as a ``timeline`` event; SQLite triggers refuse any UPDATE or
 DELETE of a row. A note is added at most once per ``Idempotency-Key`` (the same key with another body is
 refused).
@@ -14,7 +14,7 @@ from typing import Any
 from commandwall.demo.db import Database, Transaction, iso, now
 from commandwall.domain.models import TimelineEntry, TimelineKind
 
-_COLUMNS = "seq, incident_id, kind, action, from_status, to_status, text, ref, actor, desk, at"
+_COLUMNS = "seq, incident_id, kind, action, from_status, to_status, text, ref, actor, desk, at, size"
 
 
 def _entry(row: sqlite3.Row) -> TimelineEntry:
@@ -35,13 +35,14 @@ def record(
     ref: str = "",
     key: str | None = None,
     body_hash: str | None = None,
+    size: int | None = None,
 ) -> TimelineEntry:
     """Append one entry inside ``tx`` and return it."""
     cursor = tx.execute(
         "INSERT INTO timeline (incident_id, kind, action, from_status, to_status, text, ref, actor, desk, at,"
-        " idempotency_key, body_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " idempotency_key, body_hash, size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (incident_id, kind.value, action, from_status, to_status, text, ref, actor, desk, iso(now()), key,
-         body_hash),
+         body_hash, size),
     )
     row = tx.one(f"SELECT {_COLUMNS} FROM timeline WHERE seq = ?", (cursor.lastrowid,))
     assert row is not None

@@ -99,6 +99,7 @@ class CameraStatus(StrEnum):
 
     ONLINE = "online"
     OFFLINE = "offline"
+    UNKNOWN = "unknown"  # not live: a camera from the last known state while the platform is unreachable
 
 
 class StreamUrls(_Model):
@@ -213,6 +214,11 @@ class TimelineKind(StrEnum):
     TASK = "task"  # a task dispatched (``ref``: the task id)
     NOTE = "note"  # a note someone added
     MERGED = "merged"  # a duplicate was merged into this incident (``ref``: the duplicate's id)
+    ATTACHMENT = "attachment"  # a file attached (``ref``: the attachment's id, ``text``: its file name, ``size``)
+
+
+#: The largest file attached to an incident (bytes): 20 MiB, the platform's limit and the client's.
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 
 
 class TimelineEntry(_Model):
@@ -233,6 +239,7 @@ class TimelineEntry(_Model):
     actor: ShortText = ""
     desk: ShortText = ""
     at: AwareDatetime
+    size: int | None = Field(default=None, ge=0)  # bytes of an attached file (``attachment`` entries)
 
 
 class TaskStatus(StrEnum):

@@ -46,6 +46,7 @@ NEEDS_TARGET: frozenset[str] = frozenset({"merge"})
 #: Non-transition actions the role table also covers.
 NOTE = "note"  # 添加备注 (POST /incidents/{id}/notes)
 TASK = "dispatch"  # dispatching a task (POST /tasks) is the 派遣 right
+ATTACH = "attach"  # 添加附件 (POST /incidents/{id}/attachments)
 
 #: action -> its name on the button (translated where shown: :func:`action_label`).
 ACTION_LABELS: dict[str, str] = {
@@ -60,6 +61,7 @@ ACTION_LABELS: dict[str, str] = {
     "merge": QT_TRANSLATE_NOOP("domain", "合并"),
     "reopen": QT_TRANSLATE_NOOP("domain", "重新打开"),
     NOTE: QT_TRANSLATE_NOOP("domain", "添加备注"),
+    ATTACH: QT_TRANSLATE_NOOP("domain", "添加附件"),
 }
 
 #: role code -> its name (translated where shown: :func:`role_label`).
@@ -70,8 +72,8 @@ ROLE_LABELS: dict[str, str] = {
     "admin": QT_TRANSLATE_NOOP("domain", "系统管理员"),
 }
 
-_DUTY = frozenset({"accept", "verify", "dispatch", "start", "resolve", "return", "escalate", NOTE})
-_ALL = frozenset(TRANSITIONS) | {NOTE}
+_DUTY = frozenset({"accept", "verify", "dispatch", "start", "resolve", "return", "escalate", NOTE, ATTACH})
+_ALL = frozenset(TRANSITIONS) | {NOTE, ATTACH}
 
 #: role -> the actions it may take. Duty officers handle incidents; finishing (结案), reopening and merging
 #: are the commander's (and the administrator's) decisions; a viewer only reads.

@@ -202,10 +202,17 @@ def resources_payload(features: Iterable[Mapping[str, Any]]) -> list[dict[str, A
     return out
 
 
+def _radius_km(value: Any) -> float | None:
+    """A circle's radius for the page's tooltip (km, finite and above 0), or None."""
+    usable = isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < 1e6
+    return float(value) if usable else None
+
+
 def warning_areas_payload(collection: Mapping[str, Any]) -> dict[str, Any]:
-    """The active early warnings' areas (``WarningsController.overlays``) for the page: polygons only, each with
-    ``{id, name, event, headline, severity, color}``; outside text passes through ``display_text``, a colour
-    that is not ``#rrggbb`` becomes grey."""
+    """The active early warnings' areas (``WarningsController.overlays``) for the page: polygons only (a CAP
+    circle arrives as its geodesic polygon, with ``radius_km``), each with ``{id, name, event, headline, severity,
+    color, radius_km}``; outside text passes through ``display_text``, a colour that is not ``#rrggbb`` becomes
+    grey."""
     features = []
     for feature in collection.get("features") or []:
         geometry = feature.get("geometry") if isinstance(feature, Mapping) else None
@@ -220,6 +227,7 @@ def warning_areas_payload(collection: Mapping[str, Any]) -> dict[str, Any]:
             "headline": display_text(props.get("headline") or ""),
             "severity": str(props.get("severity") or "Unknown")[:20],
             "color": color if _COLOUR_RE.fullmatch(color) else "#8c8c8c",
+            "radius_km": _radius_km(props.get("radius_km")),
         }})
     return {"type": "FeatureCollection", "features": features}
 

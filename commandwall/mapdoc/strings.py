@@ -22,6 +22,7 @@ PAGE_STRINGS: dict[str, str] = {
     # cameras
     "camera_online": QT_TRANSLATE_NOOP("map_page", "在线"),
     "camera_offline": QT_TRANSLATE_NOOP("map_page", "离线"),
+    "camera_unknown": QT_TRANSLATE_NOOP("map_page", "状态未知（非实时）"),
     # emergency resources: the one-character badge of each type
     "glyph_hospital": QT_TRANSLATE_NOOP("map_page", "医"),
     "glyph_fire_station": QT_TRANSLATE_NOOP("map_page", "消"),
@@ -68,6 +69,7 @@ PAGE_STRINGS: dict[str, str] = {
     "density_count": QT_TRANSLATE_NOOP("map_page", "事件 {count} 起"),
     # early-warning areas
     "warning": QT_TRANSLATE_NOOP("map_page", "预警"),
+    "warning_circle": QT_TRANSLATE_NOOP("map_page", "圆形区域 半径 {radius} km"),
     # the search box
     "search_placeholder": QT_TRANSLATE_NOOP("map_page", "搜索 摄像头 / 镇街 / 网格 / 事件 / 力量"),
     "search_none": QT_TRANSLATE_NOOP("map_page", "无结果"),

@@ -8,19 +8,12 @@ writes the picture; the names and the text are decided here.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from pathlib import Path
 
 from commandwall.i18n import translate
-from commandwall.textsafe import is_hidden
+from commandwall.textsafe import safe_file_name
 
-#: characters that cannot be in a file name on Windows or Linux, and control characters
-_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
-#: longest camera-name part of a file name (characters), and its most UTF-8 bytes (file systems allow 255
-#: bytes in a name; 60 CJK characters are 180, 60 emoji 240)
-MAX_NAME_CHARS = 60
-MAX_NAME_BYTES = 180
 #: how many numbered alternatives are tried when a name is taken (two snapshots in one second)
 MAX_SUFFIX = 99
 
@@ -32,12 +25,7 @@ def burn_in_text(camera_name: str, camera_id: str, when: datetime) -> str:
 
 
 def _safe(part: str) -> str:
-    visible = "".join(c for c in part if not is_hidden(c))  # no bidi override turning "gnp.exe" round
-    cleaned = _UNSAFE.sub("_", visible).strip(" ._")
-    cleaned = cleaned[:MAX_NAME_CHARS]
-    while len(cleaned.encode("utf-8")) > MAX_NAME_BYTES:
-        cleaned = cleaned[:-1]
-    return cleaned or "camera"
+    return safe_file_name(part, "camera")
 
 
 def snapshot_path(folder: Path, camera_name: str, camera_id: str, when: datetime) -> Path:

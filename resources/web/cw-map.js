@@ -43,6 +43,8 @@
   var PRIORITY_COLORS = CW.PRIORITY_COLORS;
   var PRIORITY_LABELS = CW.PRIORITY_LABELS;
   var CAMERA_COLORS = { online: "#30d158", offline: "#8e8e93" };
+  /** A camera's status in its card; unknown: from the last known state while the platform is unreachable. */
+  var STATUS_KEYS = { online: "camera_online", offline: "camera_offline", unknown: "camera_unknown" };
   var DEPARTMENT_COLORS = {
     "公安": "#0a84ff", "消防": "#ff453a", "卫健": "#ffffff", "城管": "#32ade6",
     "应急": "#ff9f0a", "交警": "#5e5ce6", "环保": "#30d158",
@@ -160,7 +162,7 @@
   function cameraTooltip(card) {
     var box = el("div", "cw-tip");
     box.appendChild(el("div", "cw-tip-title", card.name || card.id));
-    var line = card.id + " · " + (card.status === "online" ? CW.t("camera_online") : CW.t("camera_offline"));
+    var line = card.id + " · " + CW.t(STATUS_KEYS[card.status] || "camera_offline");
     box.appendChild(el("div", "cw-tip-line", card.town ? line + " · " + card.town : line));
     return box;
   }

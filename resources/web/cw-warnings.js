@@ -1,7 +1,8 @@
 /*
  * cw-warnings.js — early-warning areas (预警区域) on the map (plain ES2017, no build step; before cw-map.js).
  *
- * CW.Warnings(map): the active CAP warnings' area polygons, filled semi-transparent in their severity's colour,
+ * CW.Warnings(map): the active CAP warnings' area polygons (a CAP circle arrives as its geodesic polygon with
+ * radius_km, named in the tooltip), filled semi-transparent in their severity's colour,
  * each with the event and headline as a text tooltip. The whole set is replaced on every change (an Update
  * recolours, a Cancel or an expiry removes), from MapBridge.warningsChanged (commandwall/mapdoc/payload.py
  * warning_areas_payload). Outside text is set with textContent only.
@@ -29,6 +30,9 @@
     box.appendChild(line("cw-tip-title", [p.event || CW.t("warning"), severity].filter(Boolean).join(" · ")));
     if (p.headline) box.appendChild(line("cw-tip-line", p.headline));
     if (p.name) box.appendChild(line("cw-tip-line", p.name));
+    if (typeof p.radius_km === "number" && isFinite(p.radius_km)) {
+      box.appendChild(line("cw-tip-line", CW.t("warning_circle", { radius: CW.number(p.radius_km, 1) })));
+    }
     return box;
   }
 
@@ -53,11 +57,13 @@
           });
           shape.bindTooltip(tip(p), { sticky: true });
           layer.addLayer(shape);
+          var b = shape.getBounds();
           areas.push({ id: String(p.id || ""), color: color, severity: String(p.severity || ""),
-            tooltip: shape.getTooltip().getContent().textContent });
+            tooltip: shape.getTooltip().getContent().textContent,
+            bounds: b.isValid() ? [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()] : null });
         });
       },
-      /** What is drawn, for tests and diagnostics: [{id, color, severity, tooltip text}]. */
+      /** What is drawn, for tests and diagnostics: [{id, color, severity, tooltip text, bounds [w, s, e, n]}]. */
       areas: function () { return areas.slice(); },
     };
   };

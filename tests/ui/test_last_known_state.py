@@ -1,9 +1,11 @@
 """Restart during an outage: the window shows the last known incidents marked 离线数据 截至 HH:MM (status bar,
-banner, incident panel), then catches up when the platform returns. A real exercise backend over HTTP,
+banner, incident panel) and the last known cameras (list and map) with their status unknown, then catches up when
+the platform returns. A real exercise backend over HTTP,
 stopped and started again on the same port and database."""
 
 from __future__ import annotations
 
+import json
 import socket
 from pathlib import Path
 
@@ -14,6 +16,8 @@ from commandwall.app.platform import PlatformFactory
 from commandwall.app.session import ClientSession
 from commandwall.config import Settings
 from commandwall.demo import DemoBackend
+from commandwall.domain.models import CameraStatus
+from commandwall.ui.cameras.model import ROLE_STATUS
 from commandwall.ui.main_window import MainWindow
 
 
@@ -21,6 +25,16 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def _page_cameras(qtbot, view) -> dict | None:
+    """How many cameras the map page holds and how many of them it draws as online (None before it is ready)."""
+    box: list = []
+    code = "window.CW && CW.cameras ? {n: CW.cameras.n, online: Array.from(CW.cameras.online).filter(Boolean).length}" \
+        " : null"
+    view.page().runJavaScript(f"JSON.stringify(({code}))", 0, box.append)
+    qtbot.waitUntil(lambda: len(box) == 1, timeout=5000)
+    return json.loads(box[0]) if box[0] else None
 
 
 def _session(url: str, data_dir: Path) -> ClientSession:
@@ -38,12 +52,15 @@ def test_a_restart_while_the_platform_is_down_shows_the_last_known_state_then_li
         first = _session(url, data_dir)
         first.start()  # connects, loads, starts writing the last known state
         known = {i.id for i in first.incidents.all()}
-        assert known
+        cameras = {c.id: c for c in first.cameras.all()}
+        assert known and cameras and any(c.status is CameraStatus.ONLINE for c in cameras.values())
         first.stop()  # writes what is left
     finally:
         backend.stop()
     saved = load_last_known(last_known_path(data_dir, url, False, "duty"))
     assert saved is not None and {i.id for i in saved.incidents} == known
+    assert {c.id for c in saved.cameras} == set(cameras)
+    assert {c.status for c in saved.cameras} == {CameraStatus.UNKNOWN}  # read back as not live
 
     win = MainWindow(_session(url, data_dir))  # the platform is down now
     qtbot.addWidget(win)
@@ -58,11 +75,22 @@ def test_a_restart_while_the_platform_is_down_shows_the_last_known_state_then_li
         assert win.incidents.model.rowCount() == len(known)
         qtbot.waitUntil(lambda: "离线数据 截至" in win.status.connection_label.text(), timeout=5000)
         assert "离线数据 截至" in win.status.banner.text() and win.status.banner.isVisible()
+        tree = win.camera_tree
+        qtbot.waitUntil(lambda: tree.model.camera_count() == len(cameras), timeout=5000)
+        some = next(iter(cameras))
+        assert tree.camera_item(some).data(ROLE_STATUS) == "unknown"
+        assert "状态未知（非实时）" in tree.tooltip_for(tree.model.indexFromItem(tree.camera_item(some)))
+        assert tree.model.totals() == (0, len(cameras))  # none counted online
+        qtbot.waitUntil(lambda: _page_cameras(qtbot, win.map) == {"n": len(cameras), "online": 0}, timeout=30000)
 
         backend = DemoBackend(db_path=db_path, port=port, seed=5, simulate=False).start()
         fresh = backend.simulator.new_incident()  # happened while the desk was offline
         qtbot.waitUntil(lambda: win.incidents.model.incident(fresh.id) is not None, timeout=30000)
         qtbot.waitUntil(lambda: not feature.offline_banner.isVisible(), timeout=5000)
+        online = sum(c.status is CameraStatus.ONLINE for c in cameras.values())
+        qtbot.waitUntil(lambda: tree.model.totals() == (online, len(cameras)), timeout=10000)
+        assert tree.camera_item(some).data(ROLE_STATUS) == cameras[some].status.value
+        qtbot.waitUntil(lambda: (_page_cameras(qtbot, win.map) or {}).get("online") == online, timeout=10000)
         assert "离线数据" not in win.status.connection_label.text()
         assert "离线数据" not in win.status.banner.text() or not win.status.banner.isVisible()
     finally:

@@ -4,6 +4,7 @@ remove, hostile headlines stay text."""
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from commandwall.ui.adapters import ClientSignals
 from commandwall.ui.map.feature import MapFeature
 from tests.ui.test_map_view import SOFTWARE_RENDERING_MESSAGES, XSS_TITLE, no_page_errors, run_js
 from tests.unit.test_cap import SENT, cap
+from tests.unit.test_cap_circles import circle_cap
 from tests.unit.test_mapdoc_page import sample_layers
 
 pytestmark = pytest.mark.qt_log_ignore(*SOFTWARE_RENDERING_MESSAGES, extend=True)
@@ -92,3 +94,18 @@ def test_a_hostile_headline_stays_text(qtbot, desk) -> None:
                     timeout=5000)
     qtbot.wait(300)  # time for an onerror handler to fire, if the headline had become an element
     assert run_js(qtbot, view, "document.querySelectorAll('img:not(.leaflet-tile)').length") == 0
+
+
+def test_a_circle_warning_is_drawn_round_with_its_radius(qtbot, desk) -> None:
+    folder, warnings, view = desk
+    (folder / "fog.xml").write_bytes(circle_cap("F1", "34.74,117.38 4"))
+    warnings.poll(SENT)
+    qtbot.waitUntil(lambda: len(areas(qtbot, view)) == 1, timeout=5000)
+    (fog,) = areas(qtbot, view)
+    assert "大雾黄色预警" in fog["tooltip"] and "圆形区域 半径 4.0 km" in fog["tooltip"]
+    west, south, east, north = fog["bounds"]
+    assert abs((west + east) / 2 - 117.38) < 1e-3 and abs((south + north) / 2 - 34.74) < 1e-3
+    km_across = (east - west) * 111.32 * math.cos(math.radians(34.74))
+    km_high = (north - south) * 110.95
+    assert 7.9 < km_across < 8.1 and 7.9 < km_high < 8.1  # 8 km across both ways: round on the ground
+    assert run_js(qtbot, view, "document.querySelectorAll('.leaflet-cw-warnings-pane path').length") == 1

@@ -157,7 +157,7 @@ def test_a_folder_of_alerts_with_a_broken_one_is_read_and_the_broken_one_reporte
     assert controller.overlays()["features"] == []
 
 
-def test_the_exercise_feed_over_http_gives_rainstorm_and_gale_then_update_and_cancel(tmp_path: Path) -> None:
+def test_the_exercise_feed_over_http_gives_rainstorm_and_gale_then_fog_update_and_cancel(tmp_path: Path) -> None:
     with DemoBackend(seed=2, simulate=False) as backend:
         session = ClientSession(Settings(data_dir=tmp_path), PlatformFactory.at_url(backend.base_url))
         controller = WarningsController(session, url=backend.base_url + "/api/v1/warnings/cap")
@@ -170,13 +170,16 @@ def test_the_exercise_feed_over_http_gives_rainstorm_and_gale_then_update_and_ca
         # Move the feed's clock on past the whole schedule: the Update and the Cancel are published.
         app_start = backend._server.app.extensions  # type: ignore[union-attr]
         app_start["commandwall_cap_t0"] -= max(a.after_s for a in SCHEDULE) + 1
-        assert controller.poll() == 2
+        assert controller.poll() == 3  # the fog warning (a circle), the Update and the Cancel
         by_title = {i.title: i for i in session.incidents.all()}
-        assert any("橙色" in t for t in by_title) and len(by_title) == 2
+        assert any("橙色" in t for t in by_title) and len(by_title) == 3
         gale = next(i for t, i in by_title.items() if "大风" in t)
         assert gale.status is IncidentStatus.CLOSED
-        assert len(overlays[-1]["features"]) == 1
-        assert overlays[-1]["features"][0]["properties"]["severity"] == "Severe"
+        fog = next(i for t, i in by_title.items() if "大雾" in t)
+        assert (fog.lon, fog.lat) == (117.38, 34.74)  # placed at the circle's centre
+        assert sorted(f["properties"]["severity"] for f in overlays[-1]["features"]) == ["Moderate", "Severe"]
+        circle = next(f for f in overlays[-1]["features"] if f["properties"]["id"] == fog.id)
+        assert circle["properties"]["radius_km"] == 4.0 and len(circle["geometry"]["coordinates"][0]) == 73
         controller.stop()
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from commandwall.app.lastknown import LastKnownWriter, last_known_path, load_last_known
 from commandwall.app.store import Stores
-from commandwall.domain.models import Incident, Unit
+from commandwall.domain.models import Camera, CameraStatus, Incident, Unit
 
 T0 = datetime(2026, 7, 14, 3, 0, tzinfo=UTC)
 
@@ -86,3 +86,34 @@ def test_a_damaged_file_is_reported_not_fatal(tmp_path: Path, caplog) -> None:
     found = load_last_known(path)
     assert found is not None and [i.id for i in found.incidents] == ["INC-00001"]
     assert "INC-00002" in caplog.text
+
+
+def camera(n: int, main: str = "rtsp://admin:s3cret@10.0.0.5:554/ch1?token=abc&channel=1") -> Camera:
+    return Camera.model_validate({"id": f"CAM-{n:03d}", "name": f"路口{n}", "lon": 117.3, "lat": 34.8,
+                                  "status": "online", "streams": {"main": main, "sub": main}})
+
+
+def test_cameras_come_back_not_live_and_without_their_passwords(tmp_path: Path) -> None:
+    stores = Stores()
+    path = tmp_path / "lk.sqlite3"
+    writer = LastKnownWriter(path, stores, interval_s=0.05).start()
+    stores.cameras.replace_all([camera(1), camera(2)])
+    stores.cameras.set_status("CAM-002", CameraStatus.OFFLINE)
+    writer.stop()
+    assert b"s3cret" not in path.read_bytes() and b"token=abc" not in path.read_bytes()
+    found = load_last_known(path)
+    assert found is not None and [c.id for c in found.cameras] == ["CAM-001", "CAM-002"]
+    assert {c.status for c in found.cameras} == {CameraStatus.UNKNOWN}  # nobody knows whether they are online
+    assert found.cameras[0].streams.main == "rtsp://10.0.0.5:554/ch1?channel=1"
+
+
+def test_a_file_written_before_cameras_were_kept_still_reads(tmp_path: Path) -> None:
+    path = tmp_path / "lk.sqlite3"
+    stores = Stores()
+    writer = LastKnownWriter(path, stores).start()
+    stores.incidents.upsert(incident(1))
+    writer.stop()
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute("DROP TABLE cameras")
+    found = load_last_known(path)
+    assert found is not None and [i.id for i in found.incidents] == ["INC-00001"] and found.cameras == []

@@ -24,6 +24,7 @@ class CamerasFeature(QObject):
         self.tree = CameraTree()
         self.widget = self.tree
         signals.sig_camera.connect(self.tree.update_camera)
+        signals.sig_offline_data.connect(lambda _saved_at: self.on_ready())  # last known cameras, status unknown
 
     def on_ready(self) -> None:
         """List every camera by town."""

@@ -36,6 +36,7 @@ ROLE_TOWN = Qt.ItemDataRole.UserRole + 4  # town rows: the town name
 
 ONLINE_COLOUR = QColor("#1fae5b")
 OFFLINE_COLOUR = QColor("#e5484d")
+UNKNOWN_COLOUR = QColor("#9aa5b1")  # not live (last known state): neither green nor red
 OFFLINE_TEXT = QColor("#7b8794")
 KIND_TEXT = QColor("#7f9bb3")
 _ITEM_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
@@ -58,6 +59,14 @@ def camera_status(camera: Camera) -> CameraStatus:
     """The camera's status as the enum (a ``model_copy(update=…)`` may have left a plain string)."""
     status = camera.status
     return status if isinstance(status, CameraStatus) else CameraStatus(status)
+
+
+def status_label(camera: Camera) -> str:
+    """在线 / 离线, or for a camera from the last known state that its status is not known now."""
+    status = camera_status(camera)
+    if status is CameraStatus.UNKNOWN:
+        return translate("CameraTree", "状态未知（非实时）")
+    return translate("CameraTree", "在线") if status is CameraStatus.ONLINE else translate("CameraTree", "离线")
 
 
 def display_name(camera: Camera) -> str:
@@ -85,8 +94,7 @@ def town_label(town: str, online: int, total: int) -> str:
 
 def camera_tooltip(camera: Camera) -> str:
     """Tooltip of a camera row, escaped so that backend text is shown, never read as markup."""
-    online = camera_status(camera) is CameraStatus.ONLINE
-    status = translate("CameraTree", "在线") if online else translate("CameraTree", "离线")
+    status = status_label(camera)
     town = camera.town or translate("CameraTree", NO_TOWN)
     lines = [
         camera.name,
@@ -115,7 +123,8 @@ class CameraTreeModel(QStandardItemModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setColumnCount(2)
-        self._icons = {CameraStatus.ONLINE: _dot_icon(ONLINE_COLOUR), CameraStatus.OFFLINE: _dot_icon(OFFLINE_COLOUR)}
+        self._icons = {CameraStatus.ONLINE: _dot_icon(ONLINE_COLOUR), CameraStatus.OFFLINE: _dot_icon(OFFLINE_COLOUR),
+                       CameraStatus.UNKNOWN: _dot_icon(UNKNOWN_COLOUR)}
         self._kind_brush = QBrush(KIND_TEXT)
         self._offline_brush = QBrush(OFFLINE_TEXT)
         self._town_font = QFont()
@@ -210,7 +219,9 @@ class CameraTreeModel(QStandardItemModel):
         if kind_item is not None:
             kind_item.setText(kind_label(camera.kind))
         if changed:
-            self._counts[town][0] += 1 if status is CameraStatus.ONLINE else -1
+            online = status is CameraStatus.ONLINE
+            if online != (camera_status(old) is CameraStatus.ONLINE):  # unknown → offline changes no count
+                self._counts[town][0] += 1 if online else -1
             # after the camera row: the town's own change makes a filtering proxy look at the town again,
             # which hides it once its last matching camera went (Qt does not do that for the child alone)
             self._set_town_text(town)

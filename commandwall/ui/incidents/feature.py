@@ -3,9 +3,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QInputDialog, QVBoxLayout, QWidget
+from collections.abc import Callable
+from pathlib import Path
 
+from PySide6.QtCore import QObject, QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QVBoxLayout, QWidget
+
+from commandwall.app.attachments import AttachmentRef, attachments_in
 from commandwall.app.dispatch import DispatchOrder
 from commandwall.app.incident_filter import NO_FILTER, IncidentFilter
 from commandwall.app.incidents import NOTE_SENT, TRANSITION_SENT, IncidentsController
@@ -37,6 +42,10 @@ class IncidentsFeature(QObject):
     sig_filter_cleared = Signal()
     #: A timeline fetched on the controller's worker thread (incident id, entries or None, error), to the GUI.
     _sig_timeline = Signal(str, object, str)
+    #: An attachment copied and queued, or refused (feedback, queued), from the attachment worker to the GUI.
+    _sig_attached = Signal(str, bool)
+    #: An attachment fetched (AttachmentRef, local path or None, error, open it), from the worker to the GUI.
+    _sig_fetched = Signal(object, object, str, bool)
 
     def __init__(self, controller: IncidentsController, signals: ClientSignals, window: QWidget) -> None:
         super().__init__(window)
@@ -68,6 +77,15 @@ class IncidentsFeature(QObject):
         self.panel.detail.sig_note.connect(self._add_note)
         self._sig_timeline.connect(self._show_timeline)
         self.panel.detail.sig_escalate.connect(self._escalate)
+        self.panel.detail.sig_choose_attachment.connect(self._choose_attachment)
+        self.panel.detail.sig_attach.connect(self.attach_file)
+        self.panel.detail.sig_open_attachment.connect(self.open_attachment)
+        self.panel.detail.sig_save_attachment.connect(self._save_attachment)
+        self._sig_attached.connect(self._on_attached)
+        self._sig_fetched.connect(self._on_fetched)
+        #: Hands a fetched local copy to the system (the default application for its type); replaceable.
+        self.open_local_file: Callable[[Path], object] = lambda path: QDesktopServices.openUrl(
+            QUrl.fromLocalFile(str(path)))
         self._task_lines: list[tuple[str, bool]] = []
         self._supervision = QTimer(self)
         self._supervision.setInterval(self.SUPERVISION_MS)
@@ -129,6 +147,7 @@ class IncidentsFeature(QObject):
             self.panel.detail.show_timeline([display_text(error)])
         else:
             self.panel.detail.show_timeline([self.controller.describe_entry(e) for e in entries])
+            self.panel.detail.show_attachments(attachments_in(entries))
 
     def _on_timeline_entry(self, entry: TimelineEntry) -> None:
         """Another desk's note (or any change) on the shown incident: show the timeline as it is now."""
@@ -209,6 +228,53 @@ class IncidentsFeature(QObject):
         if feedback == translate("incidents", NOTE_SENT):
             self.panel.detail.note_taken()
         self.panel.detail.set_feedback(feedback, settled=feedback != translate("incidents", NOTE_SENT))
+
+    # ---- 附件 ------------------------------------------------------------------------------------------
+    def _choose_attachment(self, incident_id: str) -> None:
+        path, _ = QFileDialog.getOpenFileName(self._window, translate("IncidentsFeature", "选择附件"))
+        if path:
+            self.attach_file(incident_id, path)
+
+    def attach_file(self, incident_id: str, path: str) -> None:
+        """Copy ``path`` into the outbox and queue it for the incident (off the GUI thread); the detail says
+        where it stands."""
+        self.panel.detail.set_feedback(translate("IncidentsFeature", "正在准备附件…"), settled=False)
+        self.controller.attachments.attach(incident_id, Path(path), self._sig_attached.emit)
+
+    def _on_attached(self, feedback: str, queued: bool) -> None:
+        self.panel.detail.set_feedback(feedback, settled=not queued)
+        self.sig_message.emit(display_text(feedback), 6000)
+
+    def open_attachment(self, ref: AttachmentRef) -> None:
+        """Fetch a local copy of the attached file and open it with the system's application; a file that
+        would run or render as a page (``.html``, ``.exe`` …) is offered to save instead."""
+        if not ref.opens_directly:
+            self._save_attachment(ref)
+            return
+        self.panel.detail.set_feedback(translate("IncidentsFeature", "正在获取附件…"), settled=True)
+        self.controller.attachments.fetch(ref, lambda path, error: self._sig_fetched.emit(ref, path, error, True))
+
+    def _save_attachment(self, ref: AttachmentRef) -> None:
+        suggested = str(Path.home() / ref.file_name)
+        target, _ = QFileDialog.getSaveFileName(self._window, translate("IncidentsFeature", "附件另存为"), suggested)
+        if target:
+            self.save_attachment(ref, Path(target))
+
+    def save_attachment(self, ref: AttachmentRef, target: Path) -> None:
+        """Fetch the attached file into ``target`` (chosen by the user)."""
+        self.controller.attachments.fetch(ref, lambda path, error: self._sig_fetched.emit(ref, path, error, False),
+                                          target)
+
+    def _on_fetched(self, ref: AttachmentRef, path: Path | None, error: str, open_it: bool) -> None:
+        if path is None:
+            self.panel.detail.set_feedback(error)
+            return
+        shown = display_text(ref.name, 80, isolate=True)
+        if open_it:
+            self.open_local_file(path)
+            self.panel.detail.set_feedback(translate("IncidentsFeature", "已打开附件 {name}").format(name=shown))
+        else:
+            self.panel.detail.set_feedback(translate("IncidentsFeature", "附件 {name} 已保存").format(name=shown))
 
     def dispatch_refusal(self, unit_id: str) -> str | None:
         """Why ``unit_id`` may not be sent to the selected incident from its map card (None: it may)."""

@@ -1,12 +1,16 @@
 """The incident panel: live list with filters (overdue incidents highlighted), a detail view with the workflow
 buttons the user's role may press (the others disabled, the tooltip says why), the 督办 row (overdue tasks and
-the one-action 超时上报), the task list, the timeline and an add-note field."""
+the one-action 超时上报), the task list, the timeline, an add-note field and the incident's attachments (附件…,
+or a file dropped on the detail; a double click opens a local copy)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelection, QPoint, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QGridLayout,
@@ -16,6 +20,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -25,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from commandwall.app.attachments import AttachmentRef
 from commandwall.app.incident_filter import NO_FILTER, IncidentFilter
 from commandwall.app.incidents import PRIORITY_LABELS, ActionChoice, ActionRights
 from commandwall.domain.models import CATEGORIES, Incident
@@ -37,6 +43,9 @@ from commandwall.ui.text import plain_label, plain_tooltip
 
 #: A description is shown up to this many characters (the platform cuts it at 4000).
 DESCRIPTION_MAX_LEN = 10_000
+
+#: At most this many files are taken from one drop (each is copied and queued).
+MAX_DROPPED_FILES = 10
 
 #: Colour of overdue tasks and of the 督办 line.
 OVERDUE_COLOUR = "#ff4d4f"
@@ -59,6 +68,10 @@ class IncidentDetail(QWidget):
     sig_locate = Signal(str)  # incident id
     sig_note = Signal(str, str)  # incident id, text
     sig_escalate = Signal(str)  # incident id: escalate the overdue incident (超时上报)
+    sig_choose_attachment = Signal(str)  # incident id: the user pressed 附件…
+    sig_attach = Signal(str, str)  # incident id, local file path (dropped on the detail)
+    sig_open_attachment = Signal(object)  # AttachmentRef: open a local copy
+    sig_save_attachment = Signal(object)  # AttachmentRef: save a copy where the user chooses (另存为…)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -116,6 +129,22 @@ class IncidentDetail(QWidget):
         self.note_button.setObjectName("noteButton")
         self.note_button.clicked.connect(self._add_note)
         self.note.returnPressed.connect(self._add_note)
+        self.attach_button = QPushButton(translate("IncidentDetail", "附件…"))
+        self.attach_button.setObjectName("attachButton")
+        self.attach_button.clicked.connect(
+            lambda: self._incident and self.attach_button.isEnabled() and self.sig_choose_attachment.emit(
+                self._incident.id))
+        self.attachments = QListWidget()  # labels are plain text: a file name is never markup
+        self.attachments.setObjectName("attachmentList")
+        self.attachments.setMaximumHeight(72)
+        self.attachments.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.attachments.setToolTip(translate("IncidentDetail", "双击打开附件；右键可另存为"))
+        self.attachments.itemActivated.connect(lambda item: self._emit_attachment(item, self.sig_open_attachment))
+        self.attachments.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.attachments.customContextMenuRequested.connect(self._attachment_menu)
+        self._attachment_refs: list[AttachmentRef] = []
+        self.setAcceptDrops(True)
+        self.note.setAcceptDrops(False)  # a file dropped on the note field is an attachment, not its path as text
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -140,9 +169,13 @@ class IncidentDetail(QWidget):
         layout.addWidget(self.tasks)
         layout.addWidget(plain_label(translate("IncidentPanel", "时间线")))
         layout.addWidget(self.timeline, 1)
+        self.attachments_caption = plain_label(translate("IncidentDetail", "附件（可拖放文件到此处）"))
+        layout.addWidget(self.attachments_caption)
+        layout.addWidget(self.attachments)
         note_row = QHBoxLayout()
         note_row.addWidget(self.note, 1)
         note_row.addWidget(self.note_button)
+        note_row.addWidget(self.attach_button)
         layout.addLayout(note_row)
         self.show_incident(None)
 
@@ -181,12 +214,15 @@ class IncidentDetail(QWidget):
             self.show_overdue(None, "")
             self.note.setEnabled(False)
             self.note_button.setEnabled(False)
+            self.attach_button.setEnabled(False)
+            self.show_attachments([])
             return
         if previous is None or previous.id != incident.id:
             self.show_overdue(None, "")
             self.feedback.setText("")
             self.tasks.clear()
             self.timeline.clear()
+            self.show_attachments([])
             self.note.clear()
         self.title.setText(display_text(incident.title))
         self.fields["id"].setText(display_text(incident.id))
@@ -209,6 +245,7 @@ class IncidentDetail(QWidget):
         self._apply(self.note_button, note)
         self.note.setEnabled(note.enabled)
         self.note.setToolTip(self.note_button.toolTip())
+        self._apply(self.attach_button, self._rights.attach_choice(incident))
         for choice in self._rights.choices(incident):
             button = QPushButton(choice.label)
             button.setObjectName(f"action_{choice.action}")
@@ -238,6 +275,62 @@ class IncidentDetail(QWidget):
         self.timeline.setPlainText("\n".join(lines))
         bar = self.timeline.verticalScrollBar()
         bar.setValue(bar.maximum())
+
+    def show_attachments(self, refs: list[AttachmentRef]) -> None:
+        """List the shown incident's attached files (name and size, plain text), oldest first."""
+        self._attachment_refs = list(refs)
+        self.attachments.clear()
+        for ref in refs:
+            item = QListWidgetItem(ref.label)
+            item.setToolTip(plain_tooltip(ref.label))
+            self.attachments.addItem(item)
+        self.attachments.setVisible(bool(refs))
+
+    def _emit_attachment(self, item: QListWidgetItem | None, signal: Signal) -> None:
+        row = self.attachments.row(item) if item is not None else -1
+        if 0 <= row < len(self._attachment_refs):
+            signal.emit(self._attachment_refs[row])
+
+    def _attachment_menu(self, at: QPoint) -> None:
+        item = self.attachments.itemAt(at)
+        if item is None:
+            return
+        menu = QMenu(self)
+        menu.addAction(translate("IncidentDetail", "打开"),
+                       lambda: self._emit_attachment(item, self.sig_open_attachment))
+        menu.addAction(translate("IncidentDetail", "另存为…"),
+                       lambda: self._emit_attachment(item, self.sig_save_attachment))
+        menu.exec(self.attachments.viewport().mapToGlobal(at))
+
+    @staticmethod
+    def dropped_files(event: QDragEnterEvent | QDropEvent) -> list[Path]:
+        """The local files a drag carries (other URLs, folders and text are not attachments)."""
+        mime = event.mimeData()
+        if not mime.hasUrls():
+            return []
+        paths = [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
+        return [path for path in paths if path.is_file()][:MAX_DROPPED_FILES]
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        """Take a drag of local files while the user may attach to the shown incident."""
+        if self._incident is not None and self.attach_button.isEnabled() and self.dropped_files(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:  # noqa: N802
+        """Keep accepting the drag over the child widgets."""
+        self.dragEnterEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        """Attach each dropped file to the shown incident."""
+        files = self.dropped_files(event)
+        if self._incident is None or not self.attach_button.isEnabled() or not files:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        for path in files:
+            self.sig_attach.emit(self._incident.id, str(path))
 
     def show_tasks(self, lines: list[tuple[str, bool]]) -> None:
         """List the shown incident's tasks: (line made safe to show, overdue); overdue ones in red."""

@@ -1,0 +1,160 @@
+"""Attachments of an incident (附件), without Qt: attaching a file through the outbox, listing the attached files
+from the timeline, and fetching one to a local copy to open or save.
+
+Attaching copies the file into the outbox's folder and queues it (exactly once, see ``backend.outbox``): the
+copy takes a moment for a 20 MB file, so :meth:`AttachmentCentre.attach` runs it on a worker thread and answers
+through a callback. A file name comes from outside (another desk's upload, the platform): it is shown through
+``display_text`` and made into a file name only by ``textsafe.safe_file_name``; fetched copies go to a folder
+per attachment id under the client's temporary folder, never to a path the name chose.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from commandwall.app.session import ClientSession
+from commandwall.backend.errors import BackendError, PermissionDeniedError
+from commandwall.backend.keptfiles import AttachmentTooLargeError
+from commandwall.domain.models import MAX_ATTACHMENT_BYTES, TimelineEntry, TimelineKind
+from commandwall.i18n import translate
+from commandwall.textsafe import display_text, safe_file_name
+
+log = logging.getLogger(__name__)
+
+#: Extensions a double click does not hand to the system to open (they would run or render as a page): such a
+#: file is only saved (另存为…).
+NOT_OPENED = frozenset({
+    ".html", ".htm", ".xhtml", ".svg", ".svgz", ".xml", ".js", ".mjs", ".vbs", ".vbe", ".wsf", ".hta", ".exe",
+    ".com", ".scr", ".msi", ".bat", ".cmd", ".ps1", ".lnk", ".url", ".desktop", ".sh", ".jar", ".py", ".pyw",
+    ".reg", ".chm", ".cpl", ".dll", ".appimage",
+})
+
+
+@dataclass(frozen=True)
+class AttachmentRef:
+    """One attached file as the timeline records it: its id, incident, name as sent, size and who attached it."""
+
+    id: str
+    incident_id: str
+    name: str
+    size: int | None
+    entry: TimelineEntry
+
+    @property
+    def label(self) -> str:
+        """A line for the attachment list: name (outside text, made safe) and size."""
+        return f"{display_text(self.name, 120, isolate=True)}（{describe_size(self.size)}）"
+
+    @property
+    def file_name(self) -> str:
+        """The name the local copy gets (sanitised; never a path)."""
+        return safe_file_name(self.name, translate("incidents", "附件"))
+
+    @property
+    def opens_directly(self) -> bool:
+        """Whether a double click may hand the local copy to the system (not scripts, programs, pages)."""
+        return Path(self.file_name).suffix.lower() not in NOT_OPENED
+
+
+def describe_size(size: int | None) -> str:
+    """A file size as people read it: 512 B, 3.4 KB, 12.0 MB (unknown: ?)."""
+    if size is None:
+        return "?"
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def attachments_in(entries: list[TimelineEntry]) -> list[AttachmentRef]:
+    """The attached files a timeline records, oldest first."""
+    return [AttachmentRef(e.ref, e.incident_id, e.text, e.size, e) for e in entries
+            if e.kind is TimelineKind.ATTACHMENT and e.ref]
+
+
+class AttachmentCentre:
+    """Attaching files to incidents and fetching attached ones, off the caller's thread (one worker: files are
+    copied and fetched one after another)."""
+
+    def __init__(self, session: ClientSession, download_dir: Path | None = None) -> None:
+        self.session = session
+        self.download_dir = download_dir or Path(tempfile.gettempdir()) / "commandwall-attachments"
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="commandwall-attachments")
+
+    def refusal(self, path: Path) -> str | None:
+        """Why ``path`` cannot be attached before anything is copied (not a file, too large), or None."""
+        try:
+            if not path.is_file():
+                return translate("incidents", "不是文件：{name}").format(name=display_text(path.name, isolate=True))
+            size = path.stat().st_size
+        except OSError as exc:
+            return translate("incidents", "无法读取文件：{error}").format(error=display_text(str(exc)))
+        if size > MAX_ATTACHMENT_BYTES:
+            return translate("incidents", "文件 {name} 为 {size}，超过附件上限 {limit}").format(
+                name=display_text(path.name, 80, isolate=True), size=describe_size(size),
+                limit=describe_size(MAX_ATTACHMENT_BYTES))
+        return None
+
+    def attach(self, incident_id: str, path: Path, done: Callable[[str, bool], None]) -> None:
+        """Queue ``path`` for the incident; ``done(feedback, queued)`` is called on a worker thread (or at once
+        for a refusal: role, not a file, too large)."""
+        problem = self.refusal(path)
+        if problem is not None:
+            done(problem, False)
+            return
+
+        def copy_and_queue() -> None:
+            try:
+                self.session.add_attachment(incident_id, path)
+            except PermissionDeniedError as exc:
+                done(exc.message, False)
+            except AttachmentTooLargeError:
+                done(translate("incidents", "文件超过附件上限 {limit}").format(
+                    limit=describe_size(MAX_ATTACHMENT_BYTES)), False)
+            except OSError as exc:
+                done(translate("incidents", "无法读取文件：{error}").format(error=display_text(str(exc))), False)
+            else:
+                done(translate("incidents", "附件 {name} 已提交，等待平台确认…").format(
+                    name=display_text(path.name, 80, isolate=True)), True)
+
+        self._submit(copy_and_queue)
+
+    def fetch(self, attachment: AttachmentRef, done: Callable[[Path | None, str], None],
+              target: Path | None = None) -> None:
+        """Save the attached file to ``target`` (default: a fresh local copy under :attr:`download_dir`);
+        ``done(path, "")`` or ``done(None, error)`` on a worker thread."""
+
+        def download() -> None:
+            path = target or self._local_copy_path(attachment)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self.session.download_attachment(attachment.incident_id, attachment.id, path)
+            except (BackendError, OSError) as exc:
+                path.unlink(missing_ok=True)
+                message = exc.message if isinstance(exc, BackendError) else str(exc)
+                done(None, translate("incidents", "无法获取附件：{error}").format(error=display_text(message)))
+                return
+            done(path, "")
+
+        self._submit(download)
+
+    def _local_copy_path(self, attachment: AttachmentRef) -> Path:
+        """A folder per attachment (its id, sanitised) holding the file under its sanitised name."""
+        folder = safe_file_name(f"{attachment.incident_id}-{attachment.id}", "attachment")
+        return self.download_dir / folder / attachment.file_name
+
+    def _submit(self, work: Callable[[], None]) -> None:
+        try:
+            self._executor.submit(work)
+        except RuntimeError:  # closed: the window is going away
+            log.debug("attachment work dropped: closed")
+
+    def close(self) -> None:
+        """Stop the worker (a copy or download in flight finishes on its own)."""
+        self._executor.shutdown(wait=False, cancel_futures=True)
