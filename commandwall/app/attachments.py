@@ -48,7 +48,8 @@ class AttachmentRef:
     @property
     def label(self) -> str:
         """A line for the attachment list: name (outside text, made safe) and size."""
-        return f"{display_text(self.name, 120, isolate=True)}（{describe_size(self.size)}）"
+        return translate("incidents", "{name}（{size}）").format(name=display_text(self.name, 120, isolate=True),
+                                                                 size=describe_size(self.size))
 
     @property
     def file_name(self) -> str:

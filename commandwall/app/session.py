@@ -407,7 +407,7 @@ class ClientSession:
         """Save an attached file from the platform to ``target`` (blocks; ``BackendError``); returns its size."""
         client = self.client
         if client is None:
-            raise BackendUnavailableError("未登录")
+            raise BackendUnavailableError(translate("session", "未登录"))
         with target.open("wb") as out:
             return client.download_attachment(incident_id, attachment_id, out)
 

@@ -429,7 +429,8 @@ class Outbox:
                 try:
                     kept = self._kept.path(p.get("file")).open("rb")
                 except (OSError, ValueError) as exc:
-                    self._finish(item.id, OutboxState.FAILED, error=f"附件文件已丢失 ({type(exc).__name__})")
+                    lost = translate("backend", "附件文件已丢失 ({error})").format(error=type(exc).__name__)
+                    self._finish(item.id, OutboxState.FAILED, error=lost)
                     return False
                 with kept:
                     entry = self._client.add_attachment(p["incident_id"], str(p["name"]), kept, item.idempotency_key)

@@ -54,15 +54,20 @@
         <translation>Internal error: {error} ({activity})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/outbox.py" line="323"/>
+        <location filename="../../commandwall/backend/outbox.py" line="374"/>
         <source>无法读取的记录 ({error})</source>
-        <extracomment>What may be queued.</extracomment>
+        <extracomment>What may be queued. Where queued attachments wait for their send (one file per row, named by its Idempotency-Key).</extracomment>
         <translation>Unreadable record ({error})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/outbox.py" line="341"/>
+        <location filename="../../commandwall/backend/outbox.py" line="392"/>
         <source>内部错误: {error}</source>
         <translation>Internal error: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/backend/outbox.py" line="432"/>
+        <source>附件文件已丢失 ({error})</source>
+        <translation>The attachment&apos;s file is lost ({error})</translation>
     </message>
 </context>
 <context>
@@ -247,192 +252,197 @@
         <translation>Early warning</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="157"/>
+        <location filename="../../commandwall/domain/models.py" line="158"/>
         <source>已上报</source>
         <extracomment>Statuses of incidents still being handled (未办结).</extracomment>
         <translation>Reported</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="158"/>
+        <location filename="../../commandwall/domain/models.py" line="159"/>
         <source>已受理</source>
         <translation>Accepted</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="159"/>
+        <location filename="../../commandwall/domain/models.py" line="160"/>
         <source>已核实</source>
         <translation>Verified</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="160"/>
+        <location filename="../../commandwall/domain/models.py" line="161"/>
         <source>已派遣</source>
         <translation>Dispatched</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="161"/>
+        <location filename="../../commandwall/domain/models.py" line="162"/>
         <source>处置中</source>
         <translation>In progress</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="162"/>
+        <location filename="../../commandwall/domain/models.py" line="163"/>
         <source>已办结</source>
         <translation>Resolved</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="163"/>
+        <location filename="../../commandwall/domain/models.py" line="164"/>
         <source>已结案</source>
         <translation>Closed</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="164"/>
+        <location filename="../../commandwall/domain/models.py" line="165"/>
         <source>已退回</source>
         <translation>Returned</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="165"/>
+        <location filename="../../commandwall/domain/models.py" line="166"/>
         <source>已上报上级</source>
         <translation>Escalated</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="166"/>
+        <location filename="../../commandwall/domain/models.py" line="167"/>
         <source>已合并</source>
         <translation>Merged</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="256"/>
+        <location filename="../../commandwall/domain/models.py" line="263"/>
         <source>已派发</source>
-        <extracomment>Tasks still to be carried out (the others are finished: done or rejected).</extracomment>
+        <extracomment>The largest file attached to an incident (bytes): 20 MiB, the platform&apos;s limit and the client&apos;s. Tasks still to be carried out (the others are finished: done or rejected).</extracomment>
         <translation>Assigned</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="257"/>
+        <location filename="../../commandwall/domain/models.py" line="264"/>
         <source>已接收</source>
         <translation>Acknowledged</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="258"/>
+        <location filename="../../commandwall/domain/models.py" line="265"/>
         <source>途中</source>
         <translation>En route</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="259"/>
+        <location filename="../../commandwall/domain/models.py" line="266"/>
         <source>已到场</source>
         <translation>On scene</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="260"/>
+        <location filename="../../commandwall/domain/models.py" line="267"/>
         <source>已完成</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="261"/>
+        <location filename="../../commandwall/domain/models.py" line="268"/>
         <source>已拒绝</source>
         <translation>Rejected</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="320"/>
+        <location filename="../../commandwall/domain/models.py" line="327"/>
         <source>待命</source>
         <translation>Available</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="321"/>
+        <location filename="../../commandwall/domain/models.py" line="328"/>
         <source>出勤</source>
         <translation>On duty</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="322"/>
+        <location filename="../../commandwall/domain/models.py" line="329"/>
         <source>离线</source>
         <translation>Offline</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/workflow.py" line="52"/>
+        <location filename="../../commandwall/domain/workflow.py" line="53"/>
         <source>受理</source>
         <extracomment>Statuses a duplicate may be merged from: everything not finished. action -&gt; (allowed source statuses, target status), in the order the buttons appear. Statuses in which tasks may be dispatched: those dispatch moves on from, and while the incident is handled. Actions that need a reason in the note (退回 without a reason is refused). Actions that need another incident (``into``: the survivor of a merge). Non-transition actions the role table also covers. action -&gt; its name on the button (translated where shown: :func:`action_label`).</extracomment>
         <translation>Accept</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/workflow.py" line="53"/>
+        <location filename="../../commandwall/domain/workflow.py" line="54"/>
         <source>核实</source>
         <translation>Verify</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/workflow.py" line="54"/>
+        <location filename="../../commandwall/domain/workflow.py" line="55"/>
         <source>派遣</source>
         <translation>Dispatch</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/workflow.py" line="55"/>
+        <location filename="../../commandwall/domain/workflow.py" line="56"/>
         <source>开始处置</source>
         <translation>Start work</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/workflow.py" line="56"/>
+        <location filename="../../commandwall/domain/workflow.py" line="57"/>
         <source>办结</source>
         <translation>Resolve</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/workflow.py" line="57"/>
+        <location filename="../../commandwall/domain/workflow.py" line="58"/>
         <source>结案</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/workflow.py" line="58"/>
+        <location filename="../../commandwall/domain/workflow.py" line="59"/>
         <source>退回</source>
         <translation>Return</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/workflow.py" line="59"/>
+        <location filename="../../commandwall/domain/workflow.py" line="60"/>
         <source>上报上级</source>
         <translation>Escalate</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/workflow.py" line="60"/>
+        <location filename="../../commandwall/domain/workflow.py" line="61"/>
         <source>合并</source>
         <translation>Merge</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/workflow.py" line="61"/>
+        <location filename="../../commandwall/domain/workflow.py" line="62"/>
         <source>重新打开</source>
         <translation>Reopen</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/workflow.py" line="62"/>
+        <location filename="../../commandwall/domain/workflow.py" line="63"/>
         <source>添加备注</source>
         <translation>Add note</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/workflow.py" line="67"/>
+        <location filename="../../commandwall/domain/workflow.py" line="64"/>
+        <source>添加附件</source>
+        <translation>Add attachment</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/workflow.py" line="69"/>
         <source>观察员</source>
         <extracomment>role code -&gt; its name (translated where shown: :func:`role_label`).</extracomment>
         <translation>Observer</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/workflow.py" line="68"/>
+        <location filename="../../commandwall/domain/workflow.py" line="70"/>
         <source>值班员</source>
         <translation>Duty officer</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/workflow.py" line="69"/>
+        <location filename="../../commandwall/domain/workflow.py" line="71"/>
         <source>指挥长</source>
         <translation>Commander</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/workflow.py" line="70"/>
+        <location filename="../../commandwall/domain/workflow.py" line="72"/>
         <source>系统管理员</source>
         <translation>Administrator</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/workflow.py" line="124"/>
+        <location filename="../../commandwall/domain/workflow.py" line="126"/>
         <source>、</source>
         <extracomment>role -&gt; the actions it may take. Duty officers handle incidents; finishing (结案), reopening and merging are the commander&apos;s (and the administrator&apos;s) decisions; a viewer only reads. The translation the exercise backend passes: none (its messages are the platform&apos;s own, in Chinese).</extracomment>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/workflow.py" line="125"/>
+        <location filename="../../commandwall/domain/workflow.py" line="127"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/workflow.py" line="126"/>
+        <location filename="../../commandwall/domain/workflow.py" line="128"/>
         <source>当前角色（{roles}）无权执行「{action}」</source>
         <translation>Your role ({roles}) may not “{action}”</translation>
     </message>
@@ -455,8 +465,8 @@
         <translation>All incidents</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="63"/>
-        <location filename="../../commandwall/mapdoc/strings.py" line="107"/>
+        <location filename="../../commandwall/app/incidents.py" line="65"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="109"/>
         <source>特急</source>
         <extracomment>督办 is worked out at most once per this many seconds (the status bar, the list and the detail all ask). Priority levels (级别) as the duty officer reads them (translated where shown: :func:`priority_label`).
 ----------
@@ -464,218 +474,271 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>Critical</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="64"/>
-        <location filename="../../commandwall/mapdoc/strings.py" line="108"/>
+        <location filename="../../commandwall/app/incidents.py" line="66"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="110"/>
         <source>紧急</source>
         <translation>Urgent</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="65"/>
-        <location filename="../../commandwall/mapdoc/strings.py" line="109"/>
+        <location filename="../../commandwall/app/incidents.py" line="67"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="111"/>
         <source>一般</source>
         <translation>Normal</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="66"/>
-        <location filename="../../commandwall/mapdoc/strings.py" line="110"/>
+        <location filename="../../commandwall/app/incidents.py" line="68"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="112"/>
         <source>提示</source>
         <translation>Notice</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="71"/>
+        <location filename="../../commandwall/app/incidents.py" line="73"/>
         <source>已提交，等待平台确认…</source>
         <extracomment>Incidents at this priority or more pressing (lower number) flash the task bar when they arrive. Feedback once an action is queued (the source text; what is returned is ``translate(&quot;incidents&quot;, …)`` of it).</extracomment>
         <translation>Submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="72"/>
+        <location filename="../../commandwall/app/incidents.py" line="74"/>
         <source>派遣任务已提交，等待平台确认…</source>
         <translation>Task submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="73"/>
+        <location filename="../../commandwall/app/incidents.py" line="75"/>
         <source>备注已提交，等待平台确认…</source>
         <translation>Note submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="74"/>
+        <location filename="../../commandwall/app/incidents.py" line="76"/>
         <source>超时上报</source>
         <translation>Escalate overdue</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="77"/>
+        <location filename="../../commandwall/app/incidents.py" line="79"/>
         <source>请先在备注栏填写退回原因</source>
         <extracomment>Task statuses a unit reports (a timeline ``task`` entry with one of these as its action).</extracomment>
         <translation>Enter the reason for returning in the note field first</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="78"/>
+        <location filename="../../commandwall/app/incidents.py" line="80"/>
         <source>备注不能为空</source>
         <translation>The note is empty</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="81"/>
+        <location filename="../../commandwall/app/incidents.py" line="83"/>
         <source>预警信息由预警发布单位维护，请按预警内容派发或上报事件</source>
         <extracomment>Early warnings (预警, from CAP) are shown, not handled here: the platform does not know them.</extracomment>
         <translation>Early warnings are kept by the issuing agency; dispatch or report an incident as the warning says</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="84"/>
+        <location filename="../../commandwall/app/incidents.py" line="86"/>
         <source>派遣任务</source>
         <extracomment>What each kind of queued action is called in feedback.</extracomment>
         <translation>Dispatch task</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="85"/>
+        <location filename="../../commandwall/app/incidents.py" line="87"/>
         <source>状态变更</source>
         <translation>Status change</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="86"/>
-        <location filename="../../commandwall/app/incidents.py" line="316"/>
+        <location filename="../../commandwall/app/incidents.py" line="88"/>
+        <location filename="../../commandwall/app/incidents.py" line="330"/>
         <source>备注</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="134"/>
+        <location filename="../../commandwall/app/incidents.py" line="137"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="151"/>
+        <location filename="../../commandwall/app/incidents.py" line="154"/>
         <source>退回原因写在备注栏</source>
         <translation>Write the reason for returning in the note field</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="152"/>
+        <location filename="../../commandwall/app/incidents.py" line="155"/>
         <source>选择保留的事件</source>
         <translation>Choose the incident to keep</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="161"/>
+        <location filename="../../commandwall/app/incidents.py" line="164"/>
         <source>事件{status}，不能派遣</source>
         <translation>Incident is {status}; cannot dispatch</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="162"/>
+        <location filename="../../commandwall/app/incidents.py" line="165"/>
         <source>派遣任务…</source>
         <translation>Dispatch task…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="183"/>
+        <location filename="../../commandwall/app/incidents.py" line="171"/>
+        <source>附件…</source>
+        <translation>Attach…</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="192"/>
         <source>{kind}待发送（网络恢复后自动重发，不会丢失）：{error}</source>
         <translation>{kind} queued (sent automatically when the network is back, never lost): {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="185"/>
+        <location filename="../../commandwall/app/incidents.py" line="194"/>
         <source>{kind}待发送（网络恢复后自动重发，不会丢失）</source>
         <translation>{kind} queued (sent automatically when the network is back, never lost)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="187"/>
+        <location filename="../../commandwall/app/incidents.py" line="196"/>
         <source>{kind}已送达平台</source>
         <translation>{kind} delivered to the platform</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="188"/>
+        <location filename="../../commandwall/app/incidents.py" line="197"/>
         <source>{kind}被平台拒绝：{error}</source>
         <translation>{kind} refused by the platform: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="189"/>
+        <location filename="../../commandwall/app/incidents.py" line="198"/>
         <source>{kind}未执行：事件已被他人更新，请查看最新状态后重试</source>
         <translation>{kind} not carried out: someone else updated the incident; check its current state and try again</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="247"/>
+        <location filename="../../commandwall/app/incidents.py" line="258"/>
         <source>新事件［{level}·{category}］{town} {title}</source>
-        <extracomment>What the list shows beyond its own filters (set from the overview dashboard; ``NO_FILTER``: all).</extracomment>
+        <extracomment>Attaching files and fetching attached ones (附件). What the list shows beyond its own filters (set from the overview dashboard; ``NO_FILTER``: all).</extracomment>
         <translation>New incident [{level}·{category}] {town} {title}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="257"/>
+        <location filename="../../commandwall/app/incidents.py" line="268"/>
         <source>请选择保留的事件</source>
         <translation>Choose the incident to keep</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="281"/>
+        <location filename="../../commandwall/app/incidents.py" line="292"/>
         <source>预警信息不在平台上，没有处置时间线</source>
         <translation>Early warnings are not on the platform and have no timeline</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="288"/>
+        <location filename="../../commandwall/app/incidents.py" line="299"/>
         <source>无法获取时间线：{error}</source>
         <translation>Cannot get the timeline: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="306"/>
+        <location filename="../../commandwall/app/incidents.py" line="317"/>
         <source>（{before}→{after}）</source>
         <translation> ({before}→{after})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="309"/>
+        <location filename="../../commandwall/app/incidents.py" line="320"/>
         <source> 并入 {ref}</source>
         <translation> merged into {ref}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="311"/>
+        <location filename="../../commandwall/app/incidents.py" line="322"/>
         <source>任务 {ref} {status}</source>
         <translation>Task {ref} {status}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="314"/>
+        <location filename="../../commandwall/app/incidents.py" line="325"/>
+        <source>附件 {name}（{size}）</source>
+        <translation>Attachment {name} ({size})</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="328"/>
         <source>上报</source>
         <translation>Reported</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="315"/>
+        <location filename="../../commandwall/app/incidents.py" line="329"/>
         <source>派遣任务 {ref}</source>
         <translation>Task dispatched {ref}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="317"/>
+        <location filename="../../commandwall/app/incidents.py" line="331"/>
         <source>合并重复事件 {ref}</source>
         <translation>Duplicate merged {ref}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="322"/>
+        <location filename="../../commandwall/app/incidents.py" line="336"/>
         <source>{when} {what} · {who}：{text}</source>
         <translation>{when} {what} · {who}: {text}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="324"/>
+        <location filename="../../commandwall/app/incidents.py" line="338"/>
         <source>{when} {what} · {who}</source>
         <translation>{when} {what} · {who}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="345"/>
+        <location filename="../../commandwall/app/incidents.py" line="360"/>
         <source>未选择事件：先在事件列表或地图上选中一个事件</source>
         <translation>No incident selected: select one in the incident list or on the map first</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="351"/>
+        <location filename="../../commandwall/app/incidents.py" line="366"/>
         <source>该力量已不在平台上</source>
         <translation>This unit is no longer on the platform</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="353"/>
+        <location filename="../../commandwall/app/incidents.py" line="368"/>
         <source>该力量{status}，不能派遣</source>
         <translation>This unit is {status}; cannot dispatch</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="378"/>
+        <location filename="../../commandwall/app/incidents.py" line="393"/>
         <source>{count} 项派遣任务已提交，等待平台确认…</source>
         <translation>{count} tasks submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="417"/>
+        <location filename="../../commandwall/app/incidents.py" line="432"/>
         <source>事件{status}，不能上报上级</source>
         <translation>Incident is {status}; cannot escalate</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="426"/>
+        <location filename="../../commandwall/app/incidents.py" line="441"/>
         <source>事件不存在</source>
         <translation>No such incident</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/attachments.py" line="51"/>
+        <source>{name}（{size}）</source>
+        <extracomment>Extensions a double click does not hand to the system to open (they would run or render as a page): such a file is only saved (另存为…).</extracomment>
+        <translation>{name} ({size})</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/attachments.py" line="57"/>
+        <location filename="../../commandwall/app/incidents.py" line="89"/>
+        <source>附件</source>
+        <translation>Attachment</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/attachments.py" line="95"/>
+        <source>不是文件：{name}</source>
+        <translation>Not a file: {name}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/attachments.py" line="98"/>
+        <location filename="../../commandwall/app/attachments.py" line="122"/>
+        <source>无法读取文件：{error}</source>
+        <translation>Cannot read the file: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/attachments.py" line="100"/>
+        <source>文件 {name} 为 {size}，超过附件上限 {limit}</source>
+        <translation>File {name} is {size}, over the attachment limit of {limit}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/attachments.py" line="119"/>
+        <source>文件超过附件上限 {limit}</source>
+        <translation>The file is over the attachment limit of {limit}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/attachments.py" line="124"/>
+        <source>附件 {name} 已提交，等待平台确认…</source>
+        <translation>Attachment {name} submitted, waiting for the platform to confirm…</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/attachments.py" line="142"/>
+        <source>无法获取附件：{error}</source>
+        <translation>Cannot fetch the attachment: {error}</translation>
     </message>
 </context>
 <context>
@@ -788,7 +851,7 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
     </message>
     <message>
         <location filename="../../commandwall/mapdoc/payload.py" line="134"/>
-        <location filename="../../commandwall/mapdoc/strings.py" line="36"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="37"/>
         <source>无任务</source>
         <translation>No task</translation>
     </message>
@@ -814,335 +877,345 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>Offline</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="26"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="25"/>
+        <source>状态未知（非实时）</source>
+        <translation>Status unknown (not live)</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="27"/>
         <source>医</source>
         <translation>H</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="27"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="28"/>
         <source>消</source>
         <translation>F</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="28"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="29"/>
         <source>避</source>
         <translation>S</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="29"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="30"/>
         <source>储</source>
         <translation>D</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="30"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="31"/>
         <source>资</source>
         <translation>R</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="31"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="32"/>
         <source>容量 {capacity}</source>
         <translation>Capacity {capacity}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="33"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="34"/>
         <source>部门</source>
         <translation>Department</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="34"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="35"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="35"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="36"/>
         <source>任务</source>
         <translation>Task</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="37"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="38"/>
         <source>最后上报</source>
         <translation>Last report</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="38"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="39"/>
         <source>派往所选事件</source>
         <translation>Send to selected incident</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="39"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="40"/>
         <source>正在确认…</source>
         <translation>Checking…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="40"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="41"/>
         <source>未连接</source>
         <translation>Not connected</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="41"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="42"/>
         <source>类型</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="42"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="43"/>
         <source>所在镇街</source>
         <translation>Town</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="43"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="44"/>
         <source>容量</source>
         <translation>Capacity</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="44"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="45"/>
         <source>编号</source>
         <translation>ID</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="45"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="46"/>
         <source>位置</source>
         <translation>Position</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="47"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="48"/>
         <source>无底图</source>
         <translation>No base map</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="48"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="49"/>
         <source>移动鼠标查看坐标</source>
         <translation>Move the mouse to see coordinates</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="49"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="50"/>
         <source>点击复制坐标</source>
         <translation>Click to copy the coordinates</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="51"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="52"/>
         <source>图例</source>
         <translation>Legend</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="52"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="53"/>
         <source>摄像头（在线）</source>
         <translation>Camera (online)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="53"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="54"/>
         <source>摄像头（离线）</source>
         <translation>Camera (offline)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="54"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="55"/>
         <source>摄像头聚合（数字为数量，绿弧为在线占比）</source>
         <translation>Camera cluster (number: count; green arc: share online)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="55"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="56"/>
         <source>事件 · {priority}</source>
         <translation>Incident · {priority}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="56"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="57"/>
         <source>事件 · 已办结</source>
         <translation>Incident · Resolved</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="57"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="58"/>
         <source>预警区域（颜色为预警级别）</source>
         <translation>Warning area (colour: warning level)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="58"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="59"/>
         <source>处置力量（点击查看、派遣）</source>
         <translation>Field units (click to view, dispatch)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="59"/>
-        <location filename="../../commandwall/mapdoc/strings.py" line="67"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="60"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="68"/>
         <source>应急资源</source>
         <translation>Emergency resources</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="61"/>
-        <location filename="../../commandwall/mapdoc/strings.py" line="74"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="62"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="76"/>
         <source>摄像头</source>
         <translation>Cameras</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="62"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="63"/>
         <source>摄像头视域</source>
         <translation>Camera views</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="63"/>
-        <location filename="../../commandwall/mapdoc/strings.py" line="75"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="64"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="77"/>
         <source>事件</source>
         <translation>Incidents</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="64"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="65"/>
         <source>事件密度（网格）</source>
         <translation>Incident density (grid)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="65"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="66"/>
         <source>预警区域</source>
         <translation>Warning areas</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="66"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="67"/>
         <source>处置力量</source>
         <translation>Field units</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="68"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="69"/>
         <source>事件 {count} 起</source>
         <translation>{count} incident(s)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="70"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="71"/>
         <source>预警</source>
         <translation>Early warning</translation>
     </message>
     <message>
         <location filename="../../commandwall/mapdoc/strings.py" line="72"/>
+        <source>圆形区域 半径 {radius} km</source>
+        <translation>Circular area, radius {radius} km</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="74"/>
         <source>搜索 摄像头 / 镇街 / 网格 / 事件 / 力量</source>
         <translation>Search: camera, town, grid, incident, unit</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="73"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="75"/>
         <source>无结果</source>
         <translation>No results</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="76"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="78"/>
         <source>镇街</source>
         <translation>Town</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="77"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="79"/>
         <source>网格</source>
         <translation>Grid</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="78"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="80"/>
         <source>力量</source>
         <translation>Unit</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="80"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="82"/>
         <source>测距</source>
         <translation>Distance</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="81"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="83"/>
         <source>测面</source>
         <translation>Area</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="82"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="84"/>
         <source>测量距离（双击结束）</source>
         <translation>Measure a distance (double-click to finish)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="83"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="85"/>
         <source>测量面积（双击结束）</source>
         <translation>Measure an area (double-click to finish)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="84"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="86"/>
         <source>{area}（周长 {perimeter}）</source>
         <translation>{area} (perimeter {perimeter})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="85"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="87"/>
         <source>{value} 公里</source>
         <translation>{value} km</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="86"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="88"/>
         <source>{value} 米</source>
         <translation>{value} m</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="87"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="89"/>
         <source>{value} 平方公里</source>
         <translation>{value} km²</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="88"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="90"/>
         <source>{value} 平方米</source>
         <translation>{value} m²</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="90"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="92"/>
         <source>框选</source>
         <translation>Box</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="91"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="93"/>
         <source>框选：点击两个对角</source>
         <translation>Box: click two opposite corners</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="92"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="94"/>
         <source>圈选</source>
         <translation>Circle</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="93"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="95"/>
         <source>圈选：点击圆心，再点击圆周</source>
         <translation>Circle: click the centre, then a point on the edge</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="94"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="96"/>
         <source>多边形</source>
         <translation>Polygon</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="95"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="97"/>
         <source>多边形：逐点点击，双击结束</source>
         <translation>Polygon: click each corner, double-click to finish</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="96"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="98"/>
         <source>上墙</source>
         <translation>To wall</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="97"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="99"/>
         <source>清除</source>
         <translation>Clear</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="98"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="100"/>
         <source>区域内</source>
         <translation>Inside</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="99"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="101"/>
         <source>视域覆盖</source>
         <translation>Sees the area</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="100"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="102"/>
         <source>{why} · 离线</source>
         <translation>{why} · offline</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="101"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="103"/>
         <source>移出选择</source>
         <translation>Remove from selection</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="102"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="104"/>
         <source>已选摄像头 {count} 个</source>
         <translation>{count} camera(s) selected</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="126"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="128"/>
         <source>zh-CN</source>
         <extracomment>Every table the page gets, with the context its strings are translated in. The BCP 47 tag the page formats numbers with, as the catalogue gives it for the chosen language.</extracomment>
         <translation>en</translation>
@@ -1373,28 +1446,29 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>Logging in to the platform…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="222"/>
+        <location filename="../../commandwall/app/session.py" line="224"/>
         <source>平台尚未就绪，请稍后再试</source>
         <translation>The platform is not ready yet; try again shortly</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="263"/>
+        <location filename="../../commandwall/app/session.py" line="265"/>
         <source>登录已失效，请重新登录（{error}）</source>
         <translation>The login expired; please log in again ({error})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="274"/>
+        <location filename="../../commandwall/app/session.py" line="276"/>
         <source>正在加载图层…</source>
         <translation>Loading layers…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="279"/>
+        <location filename="../../commandwall/app/session.py" line="281"/>
         <source>正在加载视频点位、处置力量和事件…</source>
         <translation>Loading cameras, field units and incidents…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="401"/>
-        <location filename="../../commandwall/app/session.py" line="407"/>
+        <location filename="../../commandwall/app/session.py" line="410"/>
+        <location filename="../../commandwall/app/session.py" line="418"/>
+        <location filename="../../commandwall/app/session.py" line="424"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
@@ -1571,9 +1645,9 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>No such layout: {layout} (choose from {offered})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/snapshot.py" line="30"/>
+        <location filename="../../commandwall/video/snapshot.py" line="23"/>
         <source>{name}（{id}）  {time}</source>
-        <extracomment>characters that cannot be in a file name on Windows or Linux, and control characters longest camera-name part of a file name (characters), and its most UTF-8 bytes (file systems allow 255 bytes in a name; 60 CJK characters are 180, 60 emoji 240) how many numbered alternatives are tried when a name is taken (two snapshots in one second)</extracomment>
+        <extracomment>how many numbered alternatives are tried when a name is taken (two snapshots in one second)</extracomment>
         <translation>{name} ({id})  {time}</translation>
     </message>
     <message>
@@ -1585,74 +1659,74 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
 <context>
     <name>warnings</name>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="112"/>
+        <location filename="../../commandwall/app/warnings.py" line="119"/>
         <source>（更新）</source>
         <extracomment>The path of the exercise backend&apos;s feed. CAP severity → incident priority (1 特急 … 4 提示). Colours of the overlays by severity. Where a warning without a polygon is placed (the district&apos;s centre).</extracomment>
         <translation> (update)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="113"/>
+        <location filename="../../commandwall/app/warnings.py" line="120"/>
         <source>预警</source>
         <translation>Early warning</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="118"/>
+        <location filename="../../commandwall/app/warnings.py" line="125"/>
         <source>、</source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="215"/>
+        <location filename="../../commandwall/app/warnings.py" line="233"/>
         <source>预警源不可用：{error}</source>
         <translation>Warning feed unavailable: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="221"/>
+        <location filename="../../commandwall/app/warnings.py" line="239"/>
         <source>预警文件 {name} 无法读取：{error}</source>
         <translation>Warning file {name} cannot be read: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="260"/>
+        <location filename="../../commandwall/app/warnings.py" line="294"/>
         <source>预警文件 {name} 过大，已跳过</source>
         <translation>Warning file {name} too large, skipped</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="271"/>
+        <location filename="../../commandwall/app/warnings.py" line="305"/>
         <source>预警源</source>
         <translation>warning feed</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="278"/>
+        <location filename="../../commandwall/app/warnings.py" line="312"/>
         <source>预警源索引</source>
         <translation>warning feed index</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="294"/>
+        <location filename="../../commandwall/app/warnings.py" line="328"/>
         <source>预警文件 {name} 无法获取：{error}</source>
         <translation>Warning file {name} cannot be fetched: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="114"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="116"/>
         <source>特别严重</source>
         <extracomment>CAP severities of early-warning areas (their own context: 一般 is Minor here, not a priority level).</extracomment>
         <translation>Extreme</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="115"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="117"/>
         <source>严重</source>
         <translation>Severe</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="116"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="118"/>
         <source>较重</source>
         <translation>Moderate</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="117"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="119"/>
         <source>一般</source>
         <translation>Minor</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="118"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="120"/>
         <source>未知</source>
         <translation>Unknown</translation>
     </message>

@@ -93,6 +93,10 @@
         <translation>Offline</translation>
     </message>
     <message>
+        <source>状态未知（非实时）</source>
+        <translation>Status unknown (not live)</translation>
+    </message>
+    <message>
         <source>{town} ({online}/{total} 在线)</source>
         <translation>{town} ({online}/{total} online)</translation>
     </message>
@@ -397,7 +401,7 @@
     <name>IncidentCentre</name>
     <message>
         <source>{offline}（非实时，平台恢复后自动更新）</source>
-        <extracomment>How often deadlines are checked (ms). The user cleared the dashboard&apos;s filter on the panel (the map shows all again too). A timeline fetched on the controller&apos;s worker thread (incident id, entries or None, error), to the GUI.</extracomment>
+        <extracomment>How often deadlines are checked (ms). The user cleared the dashboard&apos;s filter on the panel (the map shows all again too). A timeline fetched on the controller&apos;s worker thread (incident id, entries or None, error), to the GUI. An attachment copied and queued, or refused (feedback, queued), from the attachment worker to the GUI. An attachment fetched (AttachmentRef, local path or None, error, open it), from the worker to the GUI. Hands a fetched local copy to the system (the default application for its type); replaceable.</extracomment>
         <translation>{offline} (not live; updates automatically when the platform is back)</translation>
     </message>
     <message>
@@ -415,6 +419,29 @@
     <message>
         <source>将所选事件作为重复事件合并到：</source>
         <translation>Merge the selected incident as a duplicate into:</translation>
+    </message>
+</context>
+<context>
+    <name>IncidentDetail</name>
+    <message>
+        <source>附件…</source>
+        <translation>Attach…</translation>
+    </message>
+    <message>
+        <source>双击打开附件；右键可另存为</source>
+        <translation>Double-click to open an attachment; right-click to save it</translation>
+    </message>
+    <message>
+        <source>附件（可拖放文件到此处）</source>
+        <translation>Attachments (drop files here)</translation>
+    </message>
+    <message>
+        <source>打开</source>
+        <translation>Open</translation>
+    </message>
+    <message>
+        <source>另存为…</source>
+        <translation>Save As…</translation>
     </message>
 </context>
 <context>
@@ -454,7 +481,7 @@
     <name>IncidentPanel</name>
     <message>
         <source>编号</source>
-        <extracomment>A description is shown up to this many characters (the platform cuts it at 4000). Colour of overdue tasks and of the 督办 line.</extracomment>
+        <extracomment>A description is shown up to this many characters (the platform cuts it at 4000). At most this many files are taken from one drop (each is copied and queued). Colour of overdue tasks and of the 督办 line.</extracomment>
         <translation>ID</translation>
     </message>
     <message>
@@ -536,6 +563,33 @@
     <message>
         <source>新 {count} · {text}</source>
         <translation>{count} new · {text}</translation>
+    </message>
+</context>
+<context>
+    <name>IncidentsFeature</name>
+    <message>
+        <source>选择附件</source>
+        <translation>Choose Attachment</translation>
+    </message>
+    <message>
+        <source>正在准备附件…</source>
+        <translation>Preparing the attachment…</translation>
+    </message>
+    <message>
+        <source>正在获取附件…</source>
+        <translation>Fetching the attachment…</translation>
+    </message>
+    <message>
+        <source>附件另存为</source>
+        <translation>Save Attachment As</translation>
+    </message>
+    <message>
+        <source>已打开附件 {name}</source>
+        <translation>Opened attachment {name}</translation>
+    </message>
+    <message>
+        <source>附件 {name} 已保存</source>
+        <translation>Attachment {name} saved</translation>
     </message>
 </context>
 <context>
