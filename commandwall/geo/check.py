@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from commandwall.backend.http import redact
 from commandwall.geo.features import CheckedFeatures, describe_bad
 from commandwall.geo.layers import check_layers, printable
 from commandwall.geo.sources import SourceResult, load_source, spec_for_target
@@ -53,13 +54,14 @@ def check_target(target: str, crs: str | None = None) -> tuple[str, int]:
             if crs is not None:
                 return "--crs applies to a file or URL; a layers folder declares its CRS in manifest.json", 2
             return check_layers(Path(target))
+    shown = printable(redact(target) if is_url else target, 400)  # a key in the URL is never echoed
     try:
         spec = spec_for_target(target, crs)
     except ValidationError as exc:
         reasons = "; ".join(str(err.get("msg", "")) for err in exc.errors())
-        return f"cannot check {printable(target, 400)}: {printable(reasons, 400)}", 2
+        return f"cannot check {shown}: {printable(reasons, 400)}", 2
     except ValueError as exc:
-        return f"cannot check {printable(target, 400)}: {printable(str(exc), 400)}", 2
+        return f"cannot check {shown}: {printable(str(exc), 400)}", 2
     result = load_source(spec)
     lines = source_report(result)
     lines.append("usable" if result.usable else "NOT usable")

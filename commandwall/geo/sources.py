@@ -29,7 +29,7 @@ from pyproj import CRS
 
 from commandwall.backend.answers import decode_json, read_body
 from commandwall.backend.errors import BackendError, MalformedAnswerError
-from commandwall.backend.http import make_http, redact, same_origin
+from commandwall.backend.http import has_secret_query, make_http, redact, same_origin
 from commandwall.geo.crs import UnsupportedCRS, canonical_crs, short_repr
 from commandwall.geo.features import check_features
 
@@ -40,7 +40,6 @@ MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 #: Most pages followed for one layer.
 MAX_PAGES = 200
 _SOURCE_ID = r"^[a-z0-9][a-z0-9_-]{0,39}$"
-_SECRET_QUERY = re.compile(r"[?&](tk|key|apikey|api_key|access_token|token|ak|password)=", re.IGNORECASE)
 _OGC_ITEMS = re.compile(r"^(?P<root>.*?)/collections/(?P<collection>[^/]+)/items/?$")
 
 
@@ -85,7 +84,7 @@ class LayerSourceSpec(BaseModel):
             raise ValueError("a layer URL must be http:// or https:// with a host")
         if "@" in parts.netloc:
             raise ValueError("a layer URL must not carry a user name or password")
-        if _SECRET_QUERY.search(url):
+        if has_secret_query(url):
             raise ValueError("a layer URL must not carry a key or token in its query")
         return url
 
