@@ -40,7 +40,8 @@ MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 #: Most pages followed for one layer.
 MAX_PAGES = 200
 _SOURCE_ID = r"^[a-z0-9][a-z0-9_-]{0,39}$"
-_OGC_ITEMS = re.compile(r"^(?P<root>.*?)/collections/(?P<collection>[^/]+)/items/?$")
+#: An OGC API Features items URL: the service root and the collection.
+OGC_ITEMS = re.compile(r"^(?P<root>.*?)/collections/(?P<collection>[^/]+)/items/?$")
 
 
 class SourceError(Exception):
@@ -345,7 +346,7 @@ def spec_for_target(target: str, crs: str | None = None) -> LayerSourceSpec:
     parts = urlsplit(target)
     query = {k.lower(): v for k, v in parse_qsl(parts.query)}
     plain = parts._replace(query="", fragment="").geturl()
-    match = _OGC_ITEMS.match(plain)
+    match = OGC_ITEMS.match(plain)
     if match:
         return LayerSourceSpec(kind="ogcapi", url=match["root"] or plain, collection=match["collection"], **extra)
     if query.get("service", "").upper() == "WFS":
