@@ -221,7 +221,10 @@ class LayerTreeWidget(QWidget):
                 for layer in members:
                     item = QTreeWidgetItem(head)
                     item.setData(0, _ID_ROLE, layer.key)
-                    if not (layer.map_drawn and layer.map_layer is None):  # the map's own markers: its control
+                    if layer.map_drawn and layer.map_layer is None:  # the map's own markers: its control
+                        item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsUserCheckable)
+                        item.setToolTip(1, translate("LayerTree", "由地图绘制，在地图右上角的图层控件中开关"))
+                    else:
                         item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                     self._fill(item, layer)
                     if layer.key == selected:
