@@ -18,6 +18,7 @@ from commandwall.geo.layers import Layer
 from commandwall.textsafe import display_text
 from commandwall.ui.map.layer_tree import LayerTreeFeature
 from commandwall.ui.map.view import MapView
+from commandwall.ui.text import plain_tooltip
 from tests.geo_servers import PygeoapiServer, WfsServer, point_features
 from tests.ui.test_map_view import SOFTWARE_RENDERING_MESSAGES, run_js
 
@@ -170,3 +171,42 @@ def test_the_add_dialog_checks_adds_and_the_tree_removes(qtbot, ogc: PygeoapiSer
     assert feature.widget.item(key) is None
     assert [e["id"] for e in json.loads((tmp_path / USER_LAYERS_FILE).read_text("utf-8"))] == [wfs_key]
     feature.shutdown()
+
+
+def test_the_desk_lists_the_platform_catalogue_and_hostile_own_layers_as_text(qtbot, tmp_path: Path,
+                                                                              exercise_platform) -> None:
+    """The whole window: the session's catalogue reaches the tree; a hostile layers.json entry is text."""
+    from commandwall.app.session import ClientSession
+    from commandwall.config import Settings
+    from commandwall.ui.main_window import MainWindow
+
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / USER_LAYERS_FILE).write_text(json.dumps([
+        {"id": "evil", "title": EVIL, "kind": "geojson", "url": "http://127.0.0.1:9/<script>alert(1)</script>.json"},
+    ]), "utf-8")
+    (config / "layer_view.json").write_text("{not json", "utf-8")  # reported, never fatal
+    window = MainWindow(ClientSession(Settings(data_dir=tmp_path / "data", config_dir=config), exercise_platform))
+    qtbot.addWidget(window)
+    window.resize(1600, 900)
+    window.show()
+    with qtbot.waitSignal(window.signals.sig_ready, timeout=60000):
+        window.start_session()
+    tree = window.layer_tree_feature.widget
+    qtbot.waitUntil(lambda: tree.item("platform:shelters") is not None, timeout=30000)
+    shelters = next(e for e in window.session.catalogue if e.info.id == "shelters")
+    assert tree.item("platform:shelters").text(1) == str(len(shelters.features)) == str(shelters.info.feature_count)
+    assert tree.group("platform").childCount() == len(window.session.catalogue)
+    qtbot.waitUntil(lambda: "无法加载" in tree.item("evil").text(2), timeout=20000)
+    assert tree.item("evil").text(0) == display_text(EVIL)
+    assert tree.item("evil").toolTip(0) == plain_tooltip("http://127.0.0.1:9/<script>alert(1)</script>.json")
+    assert "&lt;script&gt;" in tree.item("evil").toolTip(2)  # the reason names the URL: escaped, never markup
+    assert "layer_view.json" in tree.problems.text() and tree.problems.isVisible()
+    view = window.map_feature.view
+    qtbot.waitUntil(window.map.is_ready, timeout=30000)
+    qtbot.waitUntil(lambda: page_layers(qtbot, view).get("platform:shelters", {}).get("onMap") is True,
+                    timeout=30000)
+    assert page_layers(qtbot, view)["evil"]["title"] == display_text(EVIL)
+    assert run_js(qtbot, view, "document.querySelectorAll('img[src=x]').length") == 0
+    assert run_js(qtbot, view, "document.title") != "1"
+    window.close()

@@ -42,6 +42,7 @@ from commandwall.app.user_layers import (
 from commandwall.i18n import translate
 from commandwall.textsafe import display_text
 from commandwall.ui.map.add_layer_dialog import AddLayerDialog
+from commandwall.ui.text import plain_tooltip
 
 log = logging.getLogger(__name__)
 
@@ -216,7 +217,7 @@ class LayerTreeWidget(QWidget):
                     reason = display_text(translate("LayerTree", "图层目录不可用：{reason}").format(
                         reason=platform_problem))
                     head.setText(2, reason)
-                    head.setToolTip(2, reason)
+                    head.setToolTip(2, plain_tooltip(reason))
                     head.setForeground(2, QBrush(QColor(_STATUS_COLORS["error"])))
                 for layer in members:
                     item = QTreeWidgetItem(head)
@@ -259,8 +260,8 @@ class LayerTreeWidget(QWidget):
         item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         status = display_text(_status_text(layer))
         item.setText(2, status)
-        item.setToolTip(2, status)
-        item.setToolTip(0, display_text(layer.spec.where()))
+        item.setToolTip(2, plain_tooltip(status))  # Qt would guess markup in a URL or reason
+        item.setToolTip(0, plain_tooltip(layer.spec.where()))
         item.setForeground(2, QBrush(QColor(_STATUS_COLORS[layer.status])))
         item.setData(1, _ID_ROLE, round(layer.opacity * 100))
 
