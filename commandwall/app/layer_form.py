@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from commandwall.backend.http import has_secret_query
 from commandwall.geo.check import source_report
-from commandwall.geo.sources import OGC_ITEMS, LayerSourceSpec, SourceResult, load_source
+from commandwall.geo.sources import OGC_ITEMS, LayerSourceSpec, SourceResult, describe_invalid, load_source
 from commandwall.i18n import QT_TRANSLATE_NOOP
 
 #: The kinds the form offers: (key, label). ``file`` and ``url`` are both GeoJSON.
@@ -23,15 +23,8 @@ FORM_KINDS: tuple[tuple[str, str], ...] = (
     ("url", QT_TRANSLATE_NOOP("layers", "GeoJSON 网址")),
     ("ogcapi", QT_TRANSLATE_NOOP("layers", "OGC API Features 集合")),
     ("wfs", QT_TRANSLATE_NOOP("layers", "WFS 2.0 要素类型")),
+    ("wfs_gml", QT_TRANSLATE_NOOP("layers", "WFS 2.0 要素类型（GML 3.2）")),
 )
-
-
-def _problems(exc: ValidationError) -> str:
-    lines = []
-    for err in exc.errors(include_url=False, include_input=False)[:4]:
-        where = ".".join(str(p) for p in err.get("loc", ())) or "entry"
-        lines.append(f"{where}: {str(err.get('msg', '')).removeprefix('Value error, ')}")
-    return "; ".join(lines)
 
 
 def source_from_form(kind: str, location: str, name: str, crs: str, title: str, source_id: str) -> LayerSourceSpec:
@@ -52,8 +45,9 @@ def source_from_form(kind: str, location: str, name: str, crs: str, title: str, 
         if match and not name:
             location, name = match["root"], match["collection"]
         fields |= {"kind": "ogcapi", "url": location, "collection": name or None}
-    elif kind == "wfs":
-        fields |= {"kind": "wfs", "url": location.split("?", 1)[0], "type_name": name or None}
+    elif kind in ("wfs", "wfs_gml"):
+        fields |= {"kind": "wfs", "url": location.split("?", 1)[0], "type_name": name or None,
+                   "wfs_format": "gml32" if kind == "wfs_gml" else "json"}
     else:
         raise ValueError(f"unknown kind {kind!r}")
     fields["title"] = title or name or Path(location.split("?", 1)[0]).stem[:60] or source_id
@@ -62,7 +56,7 @@ def source_from_form(kind: str, location: str, name: str, crs: str, title: str, 
     try:
         return LayerSourceSpec(**fields)
     except ValidationError as exc:
-        raise ValueError(_problems(exc)) from None
+        raise ValueError(describe_invalid(exc)) from None
 
 
 def check_source(spec: LayerSourceSpec) -> tuple[SourceResult, str]:

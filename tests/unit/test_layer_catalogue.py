@@ -189,3 +189,14 @@ def test_check_reports_like_the_command_line(tmp_path: Path) -> None:
     assert isinstance(result, SourceResult) and len(result.features) == 5
     assert "usable features: 5 (Point 5)" in report and "bad features: 1" in report and "feature 5:" in report
     assert "bbox (WGS84 lon/lat)" in report and report.endswith("usable")
+
+
+def test_layers_check_names_the_problem_without_echoing_a_key() -> None:
+    from commandwall.geo.check import check_target
+
+    report, code = check_target("http://127.0.0.1:1/x.geojson?token=SECRET42&tk=KEY42&crs=<b>")
+    assert code == 2 and "SECRET42" not in report and "KEY42" not in report
+    assert report == ("cannot check http://127.0.0.1:1/x.geojson?crs=%3Cb%3E: "
+                      "url: a layer URL must not carry a key or token in its query")
+    report, code = check_target("http://127.0.0.1:1/wfs?service=WFS&typeNames=cw:x&token=SECRET42")
+    assert code == 1 and "SECRET42" not in report  # a WFS query is rebuilt: the key is not sent, nor shown

@@ -36,7 +36,7 @@ from commandwall.textsafe import display_text
 log = logging.getLogger(__name__)
 
 _CTX = "AddLayerDialog"
-_NAME_LABELS = {"ogcapi": "集合", "wfs": "要素类型"}
+_NAME_LABELS = {"ogcapi": "集合", "wfs": "要素类型", "wfs_gml": "要素类型"}
 
 
 class AddLayerDialog(QDialog):
@@ -126,7 +126,8 @@ class AddLayerDialog(QDialog):
         self.name.setVisible(label is not None)
         self.name_label.setVisible(label is not None)
         hint = {"file": "/path/layer.geojson", "url": "http://host/layer.geojson",
-                "ogcapi": "http://host/ogcapi  或  …/collections/ID/items", "wfs": "http://host/geoserver/wfs"}[kind]
+                "ogcapi": "http://host/ogcapi  或  …/collections/ID/items", "wfs": "http://host/geoserver/wfs",
+                "wfs_gml": "http://host/geoserver/wfs"}[kind]
         self.location.setPlaceholderText(hint)
         self._stale()
 
