@@ -154,8 +154,12 @@ class UserLayer:
 def platform_tree_layers(entries: list[CatalogueLayer], base_url: str) -> list[UserLayer]:
     """The platform group's layers for :meth:`UserLayersController.set_platform`, reports made (they walk every
     position: call it off the GUI thread)."""
+    def drawn_at(entry: CatalogueLayer) -> int:  # the page's own order, top first: thematic layers (own panes
+        kind = entry.info.kind  # above), the resources' markers, then the static layers top to bottom
+        return -2 if not entry.drawn_by_map else -1 if kind not in STATIC_KINDS else STATIC_KINDS[::-1].index(kind)
+
     layers = []
-    for entry in entries:
+    for entry in sorted(entries, key=drawn_at):
         result = catalogue_result(entry, base_url)
         map_layer = entry.info.id if entry.info.kind in STATIC_KINDS else None
         layers.append(UserLayer(result.spec, result=result, report="\n".join(source_report(result)),

@@ -67,8 +67,25 @@
     if (!ref.visible && CW.map.hasLayer(layer)) CW.map.removeLayer(layer);
   }
 
+  /** The map's static layers stacked in the tree's order (they share Leaflet's overlay pane). */
+  var stackDue = false;
+  function stackStatic() {
+    if (stackDue) return;
+    stackDue = true;
+    setTimeout(function () {
+      stackDue = false;
+      Object.keys(layers).map(function (k) { return layers[k]; })
+        .filter(function (ref) { return ref.mapLayer; })
+        .sort(function (a, b) { return (a.z | 0) - (b.z | 0); })
+        .forEach(function (ref) {
+          var layer = CW.staticLayer ? CW.staticLayer(ref.mapLayer) : null;
+          if (layer && CW.map.hasLayer(layer)) layer.bringToFront();
+        });
+    }, 0);
+  }
+
   function applyStyle(ref) {
-    if (ref.mapLayer) { applyMapStyle(ref); return; }
+    if (ref.mapLayer) { applyMapStyle(ref); stackStatic(); return; }
     var node = pane(ref.id);
     node.style.zIndex = String(PANE_BASE_Z + Math.max(0, Math.min(MAX_Z, ref.z | 0)));
     node.style.opacity = String(Math.max(0.05, Math.min(1, Number(ref.opacity) || 1)));

@@ -89,6 +89,20 @@ def test_platform_layers_are_a_group_of_the_tree_and_draw_on_the_page(qtbot, pla
     tree.tree.setCurrentItem(tree.item("platform:roads"))
     tree.opacity.setValue(50)
     qtbot.waitUntil(lambda: page_layers(qtbot, view)["platform:roads"]["opacity"] == pytest.approx(0.5), timeout=5000)
+    # the static layers stack in the tree's order: towns moved above grids and roads is drawn above them
+    order = [tree.group("platform").child(i).data(0, Qt.ItemDataRole.UserRole)
+             for i in range(tree.group("platform").childCount())]
+    assert order.index("platform:roads") < order.index("platform:grids") < order.index("platform:towns")
+    tree.item("platform:towns").setCheckState(0, Qt.CheckState.Checked)
+    tree.tree.setCurrentItem(tree.item("platform:towns"))
+    towns_above = ("(() => { const at = id => CW.staticLayer(id).getLayers().map(l => Array.prototype.indexOf"
+                     ".call(l._path.parentNode.children, l._path)); return Math.min(...at('towns')) > "
+                     "Math.max(...at('roads'), ...at('grids')); })()")  # towns' paths after (above) theirs
+    qtbot.waitUntil(lambda: run_js(qtbot, view, "CW.map.hasLayer(CW.staticLayer('towns'))") is True, timeout=5000)
+    assert run_js(qtbot, view, towns_above) is False
+    for _ in range(order.index("platform:towns") - order.index("platform:roads")):
+        tree.up.click()
+    qtbot.waitUntil(lambda: run_js(qtbot, view, towns_above) is True, timeout=5000)
     # 刷新 reads a platform layer again over HTTP
     tree.tree.setCurrentItem(tree.item("platform:shelters"))
     before = feature.controller.get("platform:shelters").result.fetched_at
@@ -97,7 +111,7 @@ def test_platform_layers_are_a_group_of_the_tree_and_draw_on_the_page(qtbot, pla
     assert tree.item("platform:shelters").text(1) == str(counts["shelters"])
     # and the look is kept for the next start
     saved = json.loads((tmp_path / "layer_view.json").read_text("utf-8"))
-    assert saved["layers"]["platform:towns"]["visible"] is False
+    assert saved["order"].index("platform:towns") < saved["order"].index("platform:roads")
     assert saved["layers"]["platform:roads"]["opacity"] == pytest.approx(0.5)
     feature.shutdown()
 

@@ -93,13 +93,14 @@ def test_order_opacity_and_visibility_survive_a_restart(tmp_path: Path) -> None:
     write_sources(tmp_path, "a", "b", "c")
     first = UserLayersController.from_settings(settings(tmp_path))
     first.set_platform(platform_tree_layers(fake_entries(), "http://127.0.0.1:1"))
-    assert [la.key for la in first.layers] == ["a", "b", "c", "platform:towns", "platform:pts", "platform:gone"]
+    # the platform's group starts in the page's drawing order: its own panes first, the static layers below
+    assert [la.key for la in first.layers] == ["a", "b", "c", "platform:pts", "platform:gone", "platform:towns"]
     assert first.move("c", -1) and first.move("c", -1)
     assert not first.move("c", -1)  # top of its group
-    assert not first.move("platform:towns", -1)  # the platform's group stays below the user's
+    assert not first.move("platform:pts", -1)  # the platform's group stays below the user's
     first.set_opacity("b", 0.35)
     first.set_visible("a", False)
-    first.move("platform:gone", -2)
+    first.move("platform:towns", -2)
     first.set_visible("platform:pts", False)
 
     second = UserLayersController.from_settings(settings(tmp_path))  # another start, the same folder
@@ -109,7 +110,7 @@ def test_order_opacity_and_visibility_survive_a_restart(tmp_path: Path) -> None:
     assert "platform:pts" in saved["layers"]  # kept until the catalogue is seen again
     second.set_opacity("c", 0.5)  # a change before the catalogue arrives keeps the platform's entries
     second.set_platform(platform_tree_layers(fake_entries(), "http://127.0.0.1:1"))
-    assert [la.key for la in second.layers] == ["c", "a", "b", "platform:gone", "platform:towns", "platform:pts"]
+    assert [la.key for la in second.layers] == ["c", "a", "b", "platform:towns", "platform:pts", "platform:gone"]
     assert second.get("platform:pts").visible is False
 
 

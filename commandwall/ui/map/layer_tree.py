@@ -271,8 +271,9 @@ class LayerTreeWidget(QWidget):
 
     def _on_current_changed(self, item: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None = None) -> None:
         enabled = item is not None and item.data(0, _ID_ROLE) is not None
+        shown_here = enabled and bool(item.flags() & Qt.ItemFlag.ItemIsUserCheckable)  # not the map's own markers
         for widget in (self.up, self.down, self.reload, self.opacity):
-            widget.setEnabled(enabled)
+            widget.setEnabled(shown_here or (enabled and widget is self.reload))
         if item is not None:
             self.opacity.blockSignals(True)
             self.opacity.setValue(int(item.data(1, _ID_ROLE) or 90))
