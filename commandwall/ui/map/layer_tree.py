@@ -300,7 +300,7 @@ class LayerTreeWidget(QWidget):
         layer = self._layers.get(layer_id)
         if layer is None:
             return []
-        actions: list[tuple[str, Any]] = [("刷新", lambda: self.sig_reload.emit(layer_id))]
+        actions: list[tuple[str, Any]] = [(translate("LayerTree", "刷新"), lambda: self.sig_reload.emit(layer_id))]
         if layer.removable:
             actions.append((translate("LayerTree", "移除图层"), lambda: self.sig_remove.emit(layer_id)))
         return actions
