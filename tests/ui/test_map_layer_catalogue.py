@@ -139,6 +139,11 @@ def test_the_add_dialog_checks_adds_and_the_tree_removes(qtbot, ogc: PygeoapiSer
     qtbot.addWidget(feature.widget)
     with qtbot.waitSignal(view.sig_ready, timeout=30000):
         view.load_page([])
+    # a catalogue that could not be had: said on the platform group's row, as text; the user's group works
+    feature.show_platform([], "http://127.0.0.1:1", "<b>HTTP 503</b> from the platform")
+    qtbot.waitUntil(lambda: "图层目录不可用" in feature.widget.group("platform").text(2), timeout=5000)
+    assert "<b>HTTP 503</b>" in feature.widget.group("platform").text(2)
+    assert feature.widget.group("platform").childCount() == 0
     dialog = feature.open_add_dialog()
     qtbot.addWidget(dialog)
 
