@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from commandwall import paths
 from commandwall.app.screens import PROFILE_NAME
+from commandwall.backend.http import has_secret_query
 from commandwall.geo.sources import LayerSourceSpec
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -25,7 +26,6 @@ DEFAULT_LANGUAGE = "zh_CN"
 #: in the settings folder: the language chosen in the window (one word)
 LANGUAGE_FILE = "language"
 _BASE_MAP_ID = r"^[a-z0-9][a-z0-9_-]{0,39}$"
-_SECRET_QUERY = re.compile(r"[?&](tk|key|apikey|api_key|access_token|token|ak)=", re.IGNORECASE)
 
 
 class BaseMapSpec(BaseModel):
@@ -65,7 +65,7 @@ class BaseMapSpec(BaseModel):
             raise ValueError("a tile URL must be http:// or https:// with a host")
         if "@" in parts.netloc:
             raise ValueError("a tile URL must not carry a user name or password")
-        if _SECRET_QUERY.search(url):
+        if has_secret_query(url):
             raise ValueError("a tile URL must not carry a key (tk=, key=, token= …): keys go in tianditu_key")
         if any(c in url for c in "\\\"'<> \n\r\t"):
             raise ValueError("a tile URL must not contain quotes, angle brackets, backslashes or spaces")

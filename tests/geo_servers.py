@@ -22,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+from xml.sax.saxutils import escape
 
 import requests
 import yaml
@@ -128,13 +129,15 @@ class PygeoapiServer:
 
 
 class WfsServer:
-    """A WFS 2.0 GetFeature (JSON) endpoint at ``/wfs`` and static GeoJSON under ``/files/NAME``."""
+    """A WFS 2.0 GetFeature endpoint at ``/wfs`` (JSON, or GML 3.2 only with ``gml_only``) and static GeoJSON
+    under ``/files/NAME``."""
 
     def __init__(self, features: list[dict[str, Any]], *, type_name: str = "cw:points",
-                 files: dict[str, bytes] | None = None) -> None:
+                 files: dict[str, bytes] | None = None, gml_only: bool = False) -> None:
         self.features = features  # WGS84 lon/lat
         self.type_name = type_name
         self.files = files or {}
+        self.gml_only = gml_only
         self.requests: list[dict[str, str]] = []
         server = self
 
@@ -150,8 +153,15 @@ class WfsServer:
                     return self._send(200, server.files[parts.path[7:]])
                 if parts.path != "/wfs" or query.get("request") != "GetFeature":
                     return self._send(404, b'{"error": "not found"}')
-                if query.get("typenames") != server.type_name or query.get("outputformat") != "application/json":
+                output = query.get("outputformat", "")
+                if query.get("typenames") != server.type_name:
                     return self._send(400, b'{"error": "bad request"}')
+                if server.gml_only and output.startswith("application/gml+xml"):
+                    return self._send(200, server.gml_answer(query))
+                if server.gml_only or output != "application/json":
+                    return self._send(400, b'<ows:ExceptionReport xmlns:ows="http://www.opengis.net/ows/1.1">'
+                                           b'<ows:Exception exceptionCode="InvalidParameterValue"/>'
+                                           b'</ows:ExceptionReport>')
                 return self._send(200, json.dumps(server.answer(query)).encode())
 
             def _send(self, status: int, body: bytes) -> None:
@@ -177,6 +187,21 @@ class WfsServer:
             page.append({**feature, "geometry": {"type": "Point", "coordinates": coords}})
         return {"type": "FeatureCollection", "features": page, "numberMatched": len(self.features),
                 "numberReturned": len(page), "crs": {"type": "name", "properties": {"name": srs}}}
+
+    def gml_answer(self, query: dict[str, str]) -> bytes:
+        """The page of :meth:`answer` as a WFS 2.0 FeatureCollection in GML 3.2, the CRS named on each point."""
+        page = self.answer(query)
+        srs = escape(query.get("srsname", "EPSG:4326"), {'"': "&quot;"})
+        members = "".join(
+            f'<wfs:member><cw:points gml:id="{escape(str(f.get("id", i)))}"><cw:name>'
+            f'{escape(str(f["properties"].get("name", "")))}</cw:name><cw:geom><gml:Point gml:id="g{i}" '
+            f'srsName="{srs}"><gml:pos>{f["geometry"]["coordinates"][0]!r} {f["geometry"]["coordinates"][1]!r}'
+            f"</gml:pos></gml:Point></cw:geom></cw:points></wfs:member>"
+            for i, f in enumerate(page["features"]))
+        return (f'<?xml version="1.0" encoding="UTF-8"?><wfs:FeatureCollection xmlns:wfs='
+                f'"http://www.opengis.net/wfs/2.0" xmlns:gml="http://www.opengis.net/gml/3.2" xmlns:cw='
+                f'"http://example.invalid/cw" numberMatched="{page["numberMatched"]}" numberReturned='
+                f'"{page["numberReturned"]}">{members}</wfs:FeatureCollection>').encode()
 
     def start(self) -> WfsServer:
         """Serve on a background thread."""

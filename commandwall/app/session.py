@@ -30,6 +30,7 @@ from pyproj import Geod
 from commandwall.app.deskid import desk_id
 from commandwall.app.lastknown import LastKnownWriter, last_known_path, load_last_known
 from commandwall.app.platform import Platform, PlatformFactory
+from commandwall.app.platform_layers import CatalogueLayer, read_catalogue_layer
 from commandwall.app.ptz import PtzController
 from commandwall.app.store import Stores
 from commandwall.backend.api import Login, PlatformClient
@@ -103,6 +104,10 @@ class ClientSession:
         self._camera_index: CameraIndex | None = None
         self.user = DeskUser(exercise=platform.exercise)
         self.layers: list[Layer] = []
+        #: The platform's layer catalogue as read (平台图层): every entry, with its features or why not.
+        self.catalogue: list[CatalogueLayer] = []
+        #: Why the catalogue itself could not be had (the local layer folder is drawn instead), or None.
+        self.catalogue_problem: str | None = None
         self.platform: Platform | None = None
         self.client: PlatformClient | None = None
         self.events: EventStream | None = None
@@ -337,20 +342,30 @@ class ClientSession:
             catalogue = self.client.layers()
         except BackendError as exc:
             log.warning("layer catalogue unavailable (%s); using local layers", exc)
+            self.catalogue, self.catalogue_problem = [], str(exc) or type(exc).__name__
             result = load_layers(Path(self.settings.layers_dir))
             return list(result.layers.values()), [f"{e.layer_id}: {e.message}" for e in result.errors]
         layers: list[Layer] = []
         errors: list[str] = []
-        for info in catalogue:
-            try:
-                features = self.client.layer_features(info)
-            except (BackendError, ValueError) as exc:
-                log.warning("layer %s skipped: %s", info.id, exc)
-                errors.append(f"{info.title}: {exc}")
+        read = [read_catalogue_layer(self.client, info) for info in catalogue]
+        for entry in read:
+            info = entry.info
+            if entry.features is None:
+                errors.append(f"{info.title}: {entry.error}")
                 continue
             layers.append(Layer(id=info.id, title=info.title, kind=info.kind, crs=info.crs,
-                                style=info.style, features=features))
+                                style=info.style, features=entry.features))
+        self.catalogue, self.catalogue_problem = read, None
         return layers, errors
+
+    def read_catalogue_layer(self, layer_id: str) -> CatalogueLayer | None:
+        """Read one catalogue entry again (blocks: call it off the GUI thread); None when it is not listed or
+        no one is logged in."""
+        client = self.client
+        entry = next((e for e in self.catalogue if e.info.id == layer_id), None)
+        if client is None or entry is None:
+            return None
+        return read_catalogue_layer(client, entry.info)
 
     def stop(self, join_timeout_s: float = 3.0) -> None:
         """Stop threads and close the platform (the exercise backend stops); safe to call more than once, also

@@ -1,32 +1,46 @@
-"""The user's own layers (自定义图层), without Qt: where they are configured, what each one holds now, how it is
-shown (on/off, opacity, order) and when a live one is read again.
+"""The layer tree's layers, without Qt: the user's own (自定义图层) and the platform's catalogue (平台图层,
+:mod:`commandwall.app.platform_layers`) — where they are configured, what each one holds now, how it is shown
+(on/off, opacity, order, kept across restarts in ``<config>/layer_view.json``) and when a live one is read again.
 
 Sources come from ``Settings.layer_sources`` (``COMMANDWALL_LAYER_SOURCES``, a JSON list) and then from
 ``<config>/layers.json`` (a JSON list, or ``{"layers": [...]}``) of :class:`LayerSourceSpec` entries. A bad entry
-is left out and named in :attr:`UserLayersController.problems`; the others still load. Reading happens on a
-worker thread (:meth:`UserLayersController.load`); everything the page gets is built here as plain data.
+is left out and named in :attr:`UserLayersController.problems`; the others still load. Sources added in the
+layer tree are appended to ``layers.json`` (:meth:`UserLayersController.add_source`) and can be removed from it.
+Reading happens on a worker thread (:meth:`UserLayersController.load`); everything the page gets is built here as
+plain data. The user's layers are drawn above the platform's; the order moves within each group.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
+import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from commandwall.app.layer_view import LAYER_VIEW_FILE, LayerView, read_layer_view, write_layer_view
+from commandwall.app.platform_layers import PLATFORM_KEY_PREFIX, CatalogueLayer, catalogue_result
 from commandwall.geo.check import source_report
 from commandwall.geo.sources import LayerSourceSpec, SourceResult, load_source
+from commandwall.mapdoc.page import STATIC_KINDS
 from commandwall.textsafe import display_text
 
 log = logging.getLogger(__name__)
 
 #: The file in the settings folder that lists a desk's own layer sources.
 USER_LAYERS_FILE = "layers.json"
+#: Layer groups in the tree, top first.
+USER_GROUP, PLATFORM_GROUP = "user", "platform"
+#: A point layer with at least this many points reaches the page as columns for the points canvas.
+POINT_COLUMNS_MIN = 1
 _MAX_FILE_BYTES = 1024 * 1024
 
 
@@ -57,8 +71,12 @@ def read_sources_file(path: Path) -> tuple[list[LayerSourceSpec], list[str]]:
 def configured_sources(settings: Any) -> tuple[list[LayerSourceSpec], list[str]]:
     """``settings.layer_sources`` then ``<settings.config_dir>/layers.json``; a repeated id is left out."""
     from_file, problems = read_sources_file(Path(settings.config_dir) / USER_LAYERS_FILE)
+    return _unique([*settings.layer_sources, *from_file], problems)
+
+
+def _unique(listed: list[LayerSourceSpec], problems: list[str]) -> tuple[list[LayerSourceSpec], list[str]]:
     specs: list[LayerSourceSpec] = []
-    for spec in [*settings.layer_sources, *from_file]:
+    for spec in listed:
         if any(s.id == spec.id for s in specs):
             problems.append(f"layer source {spec.id}: the id is used twice; the second one is left out")
         else:
@@ -66,9 +84,46 @@ def configured_sources(settings: Any) -> tuple[list[LayerSourceSpec], list[str]]
     return specs, problems
 
 
-@dataclass
+def spec_entry(spec: LayerSourceSpec) -> dict[str, Any]:
+    """A source as a ``layers.json`` entry (only what differs from the defaults)."""
+    return spec.model_dump(mode="json", exclude_defaults=True, exclude_none=True) | {"id": spec.id,
+                                                                                      "kind": spec.kind}
+
+
+def _write_json_list(path: Path, entries: list[Any]) -> None:
+    """Write ``entries`` as ``path`` whole (temporary file, then rename); ``OSError`` if it cannot."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".layers-", suffix=".json", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(entries, out, ensure_ascii=False, indent=1)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _raw_entries(path: Path) -> list[Any]:
+    """The entries of a ``layers.json`` as written (none if it does not exist); ``ValueError`` when the file
+    is there but is not a list of entries (it is then left alone, not overwritten)."""
+    if not path.is_file():
+        return []
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError, RecursionError) as exc:
+        raise ValueError(f"{path.name} cannot be read ({type(exc).__name__}); fix or remove it first") from None
+    entries = data.get("layers") if isinstance(data, dict) else data
+    if not isinstance(entries, list):
+        raise ValueError(f"{path.name} is not a list of layer sources; fix or remove it first")
+    return entries
+
+
+@dataclass(eq=False)  # a layer is itself: never compared field by field (its features may be 50 000)
 class UserLayer:
-    """One source and how it is shown: ``visible``, ``opacity`` (0–1), its latest :class:`SourceResult`."""
+    """One layer of the tree and how it is shown: ``visible``, ``opacity`` (0–1), its latest
+    :class:`SourceResult`. ``group`` is ``user`` or ``platform``; ``map_drawn``: the map page draws the features
+    itself (``map_layer``: its static layer's id), the tree only switches and fades it; ``removable``: listed in
+    ``<config>/layers.json``, so the tree may remove it."""
 
     spec: LayerSourceSpec
     visible: bool = True
@@ -76,6 +131,15 @@ class UserLayer:
     result: SourceResult | None = None
     loading: bool = False
     report: str = ""  # ``geo.check.source_report`` of ``result``, made where it was read (it walks every position)
+    group: str = USER_GROUP
+    map_drawn: bool = False
+    map_layer: str | None = None
+    removable: bool = False
+
+    @property
+    def key(self) -> str:
+        """The layer's key in the tree, the page and the saved view (a source id, or ``platform:<id>``)."""
+        return self.spec.id
 
     @property
     def status(self) -> str:
@@ -87,20 +151,150 @@ class UserLayer:
         return "partial" if self.result.bad or self.result.truncated else "ok"
 
 
+def platform_tree_layers(entries: list[CatalogueLayer], base_url: str) -> list[UserLayer]:
+    """The platform group's layers for :meth:`UserLayersController.set_platform`, reports made (they walk every
+    position: call it off the GUI thread)."""
+    def drawn_at(entry: CatalogueLayer) -> int:  # the page's own order, top first: thematic layers (own panes
+        kind = entry.info.kind  # above), the resources' markers, then the static layers top to bottom
+        return -2 if not entry.drawn_by_map else -1 if kind not in STATIC_KINDS else STATIC_KINDS[::-1].index(kind)
+
+    layers = []
+    for entry in sorted(entries, key=drawn_at):
+        result = catalogue_result(entry, base_url)
+        map_layer = entry.info.id if entry.info.kind in STATIC_KINDS else None
+        layers.append(UserLayer(result.spec, result=result, report="\n".join(source_report(result)),
+                                group=PLATFORM_GROUP, map_drawn=entry.drawn_by_map, map_layer=map_layer))
+    return layers
+
+
 class UserLayersController:
-    """The user layers in their drawing order (first = drawn on top)."""
+    """The tree's layers in their drawing order (first = drawn on top): the user group, then the platform's.
+
+    With ``config_dir``, order, on/off and opacity are kept in ``<config_dir>/layer_view.json`` at every change
+    and applied to the layers as they arrive; sources added in the tree go to ``<config_dir>/layers.json``.
+    """
 
     def __init__(self, specs: list[LayerSourceSpec], problems: list[str] | None = None,
-                 *, loader: Any = load_source) -> None:
-        self.layers: list[UserLayer] = [UserLayer(spec) for spec in specs]
+                 *, loader: Any = load_source, config_dir: Path | None = None,
+                 removable: set[str] | frozenset[str] = frozenset()) -> None:
+        self.layers: list[UserLayer] = [UserLayer(spec, removable=spec.id in removable) for spec in specs]
         self.problems = list(problems or [])
+        #: Why the platform's catalogue could not be had (its group then stays empty), or None.
+        self.platform_problem: str | None = None
+        self.config_dir = Path(config_dir) if config_dir is not None else None
         self._loader = loader
+        self._platform_loader: Callable[[str], SourceResult | None] | None = None
+        self._platform_known = False
         self._lock = threading.Lock()
+        self._view = LayerView()
+        if self.config_dir is not None:
+            self._view, problem = read_layer_view(self.config_dir / LAYER_VIEW_FILE)
+            if problem:
+                self.problems.append(problem)
+        self.layers = self._arranged(self.layers)
+        if any(not k.startswith(PLATFORM_KEY_PREFIX) and self.get(k) is None for k in self._view.order):
+            self.save_view()  # a removed source's entry goes
 
     @classmethod
     def from_settings(cls, settings: Any) -> UserLayersController:
-        """The controller for a desk's settings (see :func:`configured_sources`)."""
-        return cls(*configured_sources(settings))
+        """The controller for a desk's settings (see :func:`configured_sources`), remembering its layer view in
+        the settings folder."""
+        specs, problems = configured_sources(settings)
+        from_env = {spec.id for spec in settings.layer_sources}
+        in_file = {spec.id for spec in specs} - from_env
+        return cls(specs, problems, config_dir=Path(settings.config_dir), removable=in_file)
+
+    # --- the saved view ----------------------------------------------------------------------------------------
+    def _arranged(self, layers: list[UserLayer]) -> list[UserLayer]:
+        """``layers`` with their saved look applied, each group in its saved order (new ones on top)."""
+        for layer in layers:
+            if (shown := self._view.shown.get(layer.key)) is not None:
+                layer.visible, layer.opacity = shown
+
+        def rank(layer: UserLayer) -> int:
+            position = self._view.position(layer.key)
+            return -1 if position is None else position
+
+        groups = [sorted((la for la in layers if la.group == g), key=rank) for g in (USER_GROUP, PLATFORM_GROUP)]
+        return [*groups[0], *groups[1]]
+
+    def save_view(self) -> None:
+        """Keep order, on/off and opacity in ``layer_view.json`` (no-op without a config folder). Entries of
+        sources that are gone are dropped; the platform's are kept until its catalogue has been seen."""
+        if self.config_dir is None:
+            return
+        view = LayerView([la.key for la in self.layers], {la.key: (la.visible, la.opacity) for la in self.layers})
+        if not self._platform_known:
+            kept = [k for k in self._view.order if k.startswith(PLATFORM_KEY_PREFIX)]
+            view.order.extend(kept)
+            view.shown.update({k: v for k, v in self._view.shown.items() if k.startswith(PLATFORM_KEY_PREFIX)})
+        self._view = view
+        problem = write_layer_view(self.config_dir / LAYER_VIEW_FILE, view)
+        if problem and problem not in self.problems:
+            self.problems.append(problem)
+
+    # --- the platform's group ----------------------------------------------------------------------------------
+    def set_platform(self, layers: list[UserLayer], problem: str | None = None,
+                     loader: Callable[[str], SourceResult | None] | None = None) -> None:
+        """Put the platform's catalogue in its group (``layers`` from ``platform_layers.tree_layers``), with
+        ``problem`` when the catalogue itself could not be had; ``loader(key)`` reads one entry again."""
+        self._platform_known = problem is None
+        self.platform_problem = problem
+        self._platform_loader = loader
+        current = {la.key: la for la in self.layers if la.group == PLATFORM_GROUP}
+        for layer in layers:
+            if (old := current.get(layer.key)) is not None:
+                layer.visible, layer.opacity = old.visible, old.opacity
+        self.layers = self._arranged([la for la in self.layers if la.group != PLATFORM_GROUP] + list(layers))
+        self.save_view()
+
+    # --- sources added and removed in the tree ----------------------------------------------------------------
+    def add_source(self, spec: LayerSourceSpec) -> UserLayer:
+        """Append ``spec`` to ``<config>/layers.json`` and put it on top of the user group (not read yet).
+        ``ValueError`` (a message fit for the user) when its id is taken or the file cannot take it."""
+        if self.config_dir is None:
+            raise ValueError("no settings folder to keep the layer in")
+        if self.get(spec.id) is not None:
+            raise ValueError(f"a layer with id {spec.id} exists already")
+        path = self.config_dir / USER_LAYERS_FILE
+        entries = _raw_entries(path)
+        try:
+            _write_json_list(path, [*entries, spec_entry(spec)])
+        except OSError as exc:
+            raise ValueError(f"{path.name} cannot be written ({type(exc).__name__})") from None
+        layer = UserLayer(spec, removable=True)
+        self.layers.insert(0, layer)
+        self.save_view()
+        return layer
+
+    def remove_source(self, layer_id: str) -> bool:
+        """Take a source out of ``layers.json`` and out of the tree; False when it is not a removable one.
+        ``ValueError`` when the file cannot be rewritten."""
+        layer = self.get(layer_id)
+        if layer is None or not layer.removable:
+            return False
+        path = self.config_dir / USER_LAYERS_FILE if self.config_dir is not None else None
+        if path is not None:
+            entries = _raw_entries(path)
+            kept = [e for e in entries if not (isinstance(e, dict) and e.get("id") == layer_id)]
+            try:
+                _write_json_list(path, kept)
+            except OSError as exc:
+                raise ValueError(f"{path.name} cannot be written ({type(exc).__name__})") from None
+        self.layers.remove(layer)
+        self.save_view()
+        return True
+
+    def new_source_id(self, title: str) -> str:
+        """A free source id for a layer added in the tree (``layer-1``, ``layer-2`` …)."""
+        taken = {la.key for la in self.layers}
+        if self.config_dir is not None:
+            with contextlib.suppress(ValueError):  # an unreadable file is reported when a layer is added
+                taken |= {e.get("id") for e in _raw_entries(self.config_dir / USER_LAYERS_FILE) if isinstance(e, dict)}
+        n = 1
+        while f"layer-{n}" in taken:
+            n += 1
+        return f"layer-{n}"
 
     def get(self, layer_id: str) -> UserLayer | None:
         """The layer with this id, or None."""
@@ -111,7 +305,14 @@ class UserLayersController:
         layer = self.get(layer_id)
         if layer is None:
             return None
-        result = self._loader(layer.spec)
+        if layer.group == PLATFORM_GROUP:
+            result = self._platform_loader(layer_id) if self._platform_loader is not None else None
+            if result is None:  # logged out, or the catalogue no longer lists it: keep what was read
+                with self._lock:
+                    layer.loading = False
+                return layer.result
+        else:
+            result = self._loader(layer.spec)
         report = "\n".join(source_report(result))
         with self._lock:
             layer.result, layer.loading, layer.report = result, False, report
@@ -134,39 +335,51 @@ class UserLayersController:
         """Show or hide a layer."""
         if (layer := self.get(layer_id)) is not None:
             layer.visible = bool(visible)
+            self.save_view()
 
     def set_opacity(self, layer_id: str, opacity: float) -> None:
         """Set a layer's opacity, clamped to 0.05–1 (a layer at 0 looks broken; hide it instead)."""
         if (layer := self.get(layer_id)) is not None:
             layer.opacity = min(1.0, max(0.05, float(opacity)))
+            self.save_view()
 
     def move(self, layer_id: str, step: int) -> bool:
-        """Move a layer ``step`` places up (negative) or down the drawing order; False if it cannot move."""
+        """Move a layer ``step`` places up (negative) or down the drawing order within its group; False if it
+        cannot move."""
         layer = self.get(layer_id)
         if layer is None:
             return False
         i = self.layers.index(layer)
         j = i + step
-        if not 0 <= j < len(self.layers):
+        if not 0 <= j < len(self.layers) or self.layers[j].group != layer.group:
             return False
         self.layers.insert(j, self.layers.pop(i))
+        self.save_view()
         return True
 
     # --- what the page gets ------------------------------------------------------------------------------------
     def style_payload(self, layer: UserLayer) -> dict[str, Any]:
-        """How a layer is shown: ``{id, visible, opacity, z}`` (z: higher is drawn above)."""
-        return {"id": layer.spec.id, "visible": layer.visible, "opacity": round(layer.opacity, 2),
-                "z": len(self.layers) - 1 - self.layers.index(layer)}
+        """How a layer is shown: ``{id, visible, opacity, z, mapLayer}`` (z: higher is drawn above; mapLayer: the
+        page's own static layer this entry switches, for a kind the map draws itself)."""
+        z = len(self.layers) - 1 - self.layers.index(layer) if layer in self.layers else 0  # not listed yet: 0
+        return {"id": layer.key, "visible": layer.visible, "opacity": round(layer.opacity, 2), "z": z,
+                "mapLayer": layer.map_layer}
 
     def layer_payload(self, layer: UserLayer) -> dict[str, Any]:
-        """A layer for cw-layers.js: style, title, colour, and its features (name only) when it has any."""
+        """A layer for cw-layers.js: style, title, colour, and its features when it has any — point layers as
+        columns ``points: {lon, lat, names}`` for the points canvas, others as GeoJSON ``data`` (name only).
+        A layer the map draws itself carries no features."""
         out = {**self.style_payload(layer), "title": display_text(layer.spec.title), "color": layer.spec.color,
-               "data": None, "error": None}
+               "group": layer.group, "data": None, "points": None, "error": None}
         r = layer.result
         if r is not None and r.error and not r.features:
             out["error"] = display_text(r.error)
-        if r is not None and r.features:
-            out["data"] = {"type": "FeatureCollection", "features": [_page_feature(f) for f in r.features]}
+        if r is not None and r.features and not layer.map_drawn:
+            columns = _point_columns(r.features)
+            if columns is not None:
+                out["points"] = columns
+            else:
+                out["data"] = {"type": "FeatureCollection", "features": [_page_feature(f) for f in r.features]}
         return out
 
     def page_payload(self) -> list[dict[str, Any]]:
@@ -174,13 +387,35 @@ class UserLayersController:
         return [self.layer_payload(layer) for layer in self.layers]
 
 
-def _page_feature(feature: dict[str, Any]) -> dict[str, Any]:
-    """The feature as the page draws it: geometry (rounded to ~0.1 m) and its name as safe text."""
+def _feature_name(feature: dict[str, Any]) -> str:
     props = feature.get("properties") or {}
     name = props.get("name") if props.get("name") is not None else props.get("title", feature.get("id", ""))
-    geometry = feature["geometry"]
-    return {"type": "Feature", "geometry": _rounded(geometry),
-            "properties": {"name": display_text(str(name if name is not None else ""), 200)}}
+    return display_text(str(name if name is not None else ""), 200)
+
+
+def _page_feature(feature: dict[str, Any]) -> dict[str, Any]:
+    """The feature as the page draws it: geometry (rounded to ~0.1 m) and its name as safe text."""
+    return {"type": "Feature", "geometry": _rounded(feature["geometry"]),
+            "properties": {"name": _feature_name(feature)}}
+
+
+def _point_columns(features: list[dict[str, Any]]) -> dict[str, list[Any]] | None:
+    """A layer of points only as columns ``{lon, lat, names}`` (a MultiPoint gives one row per point), or
+    None when any feature is not a point: the page draws columns on one canvas, not one Leaflet layer each."""
+    if len(features) < POINT_COLUMNS_MIN or any(f["geometry"]["type"] not in ("Point", "MultiPoint")
+                                                 for f in features):
+        return None
+    lon: list[float] = []
+    lat: list[float] = []
+    names: list[str] = []
+    for feature in features:
+        geometry, name = feature["geometry"], _feature_name(feature)
+        points = [geometry["coordinates"]] if geometry["type"] == "Point" else geometry["coordinates"]
+        for point in points:
+            lon.append(round(float(point[0]), 6))
+            lat.append(round(float(point[1]), 6))
+            names.append(name)
+    return {"lon": lon, "lat": lat, "names": names}
 
 
 def _rounded(geometry: dict[str, Any]) -> dict[str, Any]:

@@ -36,6 +36,7 @@ SECRET_PARAMS = frozenset(
         "apikey",
         "api_key",
         "tk",  # 天地图 key
+        "ak",  # Baidu key
         "auth",
         "authorization",
         "signature",
@@ -44,9 +45,22 @@ SECRET_PARAMS = frozenset(
 )
 
 
-def _is_secret_param(name: str) -> bool:
+def is_secret_param(name: str) -> bool:
+    """True when a query parameter of this name carries a secret (the one list every URL check uses)."""
     lowered = name.lower()
     return lowered in SECRET_PARAMS or lowered.endswith(("token", "password", "secret"))
+
+
+_is_secret_param = is_secret_param
+
+
+def has_secret_query(url: str) -> bool:
+    """True when ``url``'s query has a parameter :func:`is_secret_param` names (an unparseable URL: True)."""
+    try:
+        query = urlsplit(str(url)).query
+    except ValueError:
+        return True
+    return any(is_secret_param(k) for k, _ in parse_qsl(query, keep_blank_values=True))
 
 
 def redact(url: str) -> str:

@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 
 #: Layer kinds with endpoints of their own, left out of the catalogue.
 OWN_ENDPOINT_KINDS = frozenset({"cameras", "units"})
+#: The catalogue layer only the platform has (not in ``layers/``): emergency shelters (应急避难场所).
+SHELTERS_ID = "shelters"
 
 
 class LayerLike(Protocol):
@@ -78,6 +80,29 @@ class LayerCatalogue:
             self.served[layer.id] = ServedLayer(
                 layer.id, layer.title, layer.kind, layer.crs, dict(layer.style), raw, STRtree(shapes)
             )
+        shelters = [] if self.synthetic else self._shelters()
+        if shelters:
+            self.served[SHELTERS_ID] = ServedLayer(
+                SHELTERS_ID, "应急避难场所", "shelters", "EPSG:4326", {"color": "#34c759"}, shelters,
+                STRtree([shape(f["geometry"]) for f in shelters]),
+            )
+
+    def _shelters(self) -> list[dict[str, Any]]:
+        """Emergency shelters (应急避难场所), a layer only the platform serves: a few points inside each town,
+        on a fixed grid (the same every start)."""
+        towns = [f for layer in self.of_kind("towns") for f in layer.features]
+        features: list[dict[str, Any]] = []
+        for town in towns:
+            area = shape(town["geometry"])
+            w, s, e, n = area.bounds
+            name = str((town.get("properties") or {}).get("name", ""))
+            spots = [(w + (e - w) * i / 5, s + (n - s) * j / 5) for i in range(1, 5) for j in range(1, 5)]
+            inside = [(x, y) for x, y in spots if area.contains(shape({"type": "Point", "coordinates": [x, y]}))]
+            for k, (x, y) in enumerate(inside[:4]):
+                features.append({"type": "Feature", "id": f"shelter-{len(features) + 1}",
+                                 "geometry": {"type": "Point", "coordinates": [round(x, 6), round(y, 6)]},
+                                 "properties": {"name": f"{name}避难场所{k + 1}", "town": name}})
+        return features
 
     def _load(self) -> dict[str, list[dict[str, Any]]]:
         """Fill ``layers``; return the raw (declared-CRS) features per layer id."""

@@ -24,12 +24,11 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from commandwall.backend.http import is_secret_param
 from commandwall.i18n import QT_TRANSLATE_NOOP, translate
 
 #: Highest zoom any reader answers (tile numbers stay far below 2**31).
 MAX_ZOOM = 24
-#: Query parameters whose value is a secret (天地图 ``tk``, common API-key names).
-SECRET_PARAMS = frozenset({"tk", "key", "apikey", "api_key", "access_token", "token", "ak"})
 #: Id of "no base map" (无底图) in the switcher; always offered.
 NO_BASE_MAP = "none"
 NO_BASE_MAP_TITLE = QT_TRANSLATE_NOOP("basemaps", "无底图")
@@ -172,7 +171,7 @@ def redact_url(url: str) -> str:
         return "<unparseable URL>"
     if not parts.query:
         return url
-    query = [(k, "***" if k.lower() in SECRET_PARAMS else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+    query = [(k, "***" if is_secret_param(k) else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
     return urlunsplit(parts._replace(query=urlencode(query, safe="{}*")))
 
 

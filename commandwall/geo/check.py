@@ -11,16 +11,17 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from commandwall.backend.http import redact
 from commandwall.geo.features import CheckedFeatures, describe_bad
 from commandwall.geo.layers import check_layers, printable
-from commandwall.geo.sources import SourceResult, load_source, spec_for_target
+from commandwall.geo.sources import SourceResult, describe_invalid, load_source, spec_for_target
 
 
 def source_report(result: SourceResult) -> list[str]:
     """Report lines for one loaded source (also used by the layer tree's details)."""
     spec = result.spec
     what = {"geojson": "GeoJSON", "ogcapi": f"OGC API Features, collection {spec.collection}",
-            "wfs": f"WFS 2.0, type {spec.type_name}"}[spec.kind]
+            "wfs": f"WFS 2.0{' GML 3.2' if spec.wfs_format == 'gml32' else ''}, type {spec.type_name}"}[spec.kind]
     lines = [f"source: {printable(spec.where(), 400)} ({printable(what)})"]
     if result.error and not result.features:
         lines.append(f"  ERROR {printable(result.error, 400)}")
@@ -53,13 +54,13 @@ def check_target(target: str, crs: str | None = None) -> tuple[str, int]:
             if crs is not None:
                 return "--crs applies to a file or URL; a layers folder declares its CRS in manifest.json", 2
             return check_layers(Path(target))
+    shown = printable(redact(target) if is_url else target, 400)  # a key in the URL is never echoed
     try:
         spec = spec_for_target(target, crs)
     except ValidationError as exc:
-        reasons = "; ".join(str(err.get("msg", "")) for err in exc.errors())
-        return f"cannot check {printable(target, 400)}: {printable(reasons, 400)}", 2
+        return f"cannot check {shown}: {printable(describe_invalid(exc), 400)}", 2
     except ValueError as exc:
-        return f"cannot check {printable(target, 400)}: {printable(str(exc), 400)}", 2
+        return f"cannot check {shown}: {printable(str(exc), 400)}", 2
     result = load_source(spec)
     lines = source_report(result)
     lines.append("usable" if result.usable else "NOT usable")

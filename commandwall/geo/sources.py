@@ -1,5 +1,5 @@
 """Layer sources a desk adds besides the district's manifest: GeoJSON files and URLs, OGC API Features
-collections and WFS 2.0 feature types (JSON output).
+collections and WFS 2.0 feature types (JSON output, or GML 3.2 with ``wfs_format: gml32`` — :mod:`.gml`).
 
 Every answer is read with a size cap and parsed with a nesting cap; every feature is checked on its own
 (:mod:`commandwall.geo.features`) so a layer draws with its good features and names the bad ones. Paging is
@@ -24,12 +24,12 @@ from typing import Any, Literal
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import requests
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 from pyproj import CRS
 
 from commandwall.backend.answers import decode_json, read_body
 from commandwall.backend.errors import BackendError, MalformedAnswerError
-from commandwall.backend.http import make_http, redact, same_origin
+from commandwall.backend.http import has_secret_query, make_http, redact, same_origin
 from commandwall.geo.crs import UnsupportedCRS, canonical_crs, short_repr
 from commandwall.geo.features import check_features
 
@@ -40,19 +40,30 @@ MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 #: Most pages followed for one layer.
 MAX_PAGES = 200
 _SOURCE_ID = r"^[a-z0-9][a-z0-9_-]{0,39}$"
-_SECRET_QUERY = re.compile(r"[?&](tk|key|apikey|api_key|access_token|token|ak|password)=", re.IGNORECASE)
-_OGC_ITEMS = re.compile(r"^(?P<root>.*?)/collections/(?P<collection>[^/]+)/items/?$")
+#: An OGC API Features items URL: the service root and the collection.
+OGC_ITEMS = re.compile(r"^(?P<root>.*?)/collections/(?P<collection>[^/]+)/items/?$")
 
 
 class SourceError(Exception):
     """Why a source could not be read (a message fit for the layer tree and the command line)."""
 
 
+def describe_invalid(exc: ValidationError, limit: int = 4) -> str:
+    """What is wrong with a source description, one ``field: reason`` per problem (never the input: a URL in it
+    may carry a key)."""
+    lines = []
+    for err in exc.errors(include_url=False, include_input=False, include_context=False)[:limit]:
+        where = ".".join(str(p) for p in err.get("loc", ())) or "entry"
+        lines.append(f"{where}: {str(err.get('msg', '')).removeprefix('Value error, ')}")
+    return "; ".join(lines)
+
+
 class LayerSourceSpec(BaseModel):
     """One user-added layer source (an entry of ``<config>/layers.json`` or ``COMMANDWALL_LAYER_SOURCES``).
 
     ``kind``: ``geojson`` (``path`` to a file or ``url``), ``ogcapi`` (``url`` of the service root and
-    ``collection``), ``wfs`` (``url`` of the WFS endpoint and ``type_name``). ``crs`` overrides what the data
+    ``collection``), ``wfs`` (``url`` of the WFS endpoint and ``type_name``; ``wfs_format`` ``json`` or
+    ``gml32`` for a server without JSON output). ``crs`` overrides what the data
     declares (GeoJSON's legacy ``crs`` member, WFS ``srsName``); ``bbox`` (WGS84 lon/lat) limits what is asked
     for; ``refresh_s`` > 0 re-reads a live layer that often. URLs carry no keys or passwords.
     """
@@ -68,6 +79,7 @@ class LayerSourceSpec(BaseModel):
     type_name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.:-]{1,200}$")
     crs: str | None = None
     axis_order: Literal["auto", "xy", "yx"] = "auto"
+    wfs_format: Literal["json", "gml32"] = "json"
     bbox: tuple[float, float, float, float] | None = None
     page_size: int = Field(default=1000, ge=1, le=10000)
     max_features: int = Field(default=50000, ge=1, le=200000)
@@ -85,7 +97,7 @@ class LayerSourceSpec(BaseModel):
             raise ValueError("a layer URL must be http:// or https:// with a host")
         if "@" in parts.netloc:
             raise ValueError("a layer URL must not carry a user name or password")
-        if _SECRET_QUERY.search(url):
+        if has_secret_query(url):
             raise ValueError("a layer URL must not carry a key or token in its query")
         return url
 
@@ -156,6 +168,11 @@ def parse_json_bytes(body: bytes, name: str) -> Any:
 def get_json(http: requests.Session, url: str, params: dict[str, Any] | None = None) -> Any:
     """GET a JSON answer of at most :data:`MAX_RESPONSE_BYTES`, read with the platform's reader (size cap,
     overall deadline, response closed); ``SourceError`` for anything else."""
+    return parse_json_bytes(get_bytes(http, url, params), redact(url))
+
+
+def get_bytes(http: requests.Session, url: str, params: dict[str, Any] | None = None) -> bytes:
+    """GET an answer of at most :data:`MAX_RESPONSE_BYTES` as bytes (as :func:`get_json` reads it)."""
     where = redact(url)
     try:
         response = http.get(url, params=params, stream=True)
@@ -170,7 +187,7 @@ def get_json(http: requests.Session, url: str, params: dict[str, Any] | None = N
         raise SourceError(f"{where}: {exc.problem}") from None
     except BackendError as exc:  # reset, broken chunking, or the overall deadline passed
         raise SourceError(str(exc)) from None
-    return parse_json_bytes(body, where)
+    return body
 
 
 def _read_file(path: Path) -> Any:
@@ -266,8 +283,9 @@ def _fetch_ogcapi(spec: LayerSourceSpec, http: requests.Session) -> tuple[list[A
 
 def _fetch_wfs(spec: LayerSourceSpec, http: requests.Session) -> tuple[list[Any], str | None, int, int | None]:
     srs = spec.crs or "EPSG:4326"
+    output = "application/gml+xml; version=3.2" if spec.wfs_format == "gml32" else "application/json"
     base = {"service": "WFS", "version": "2.0.0", "request": "GetFeature", "typeNames": spec.type_name,
-            "outputFormat": "application/json", "srsName": srs}
+            "outputFormat": output, "srsName": srs}
     if spec.bbox is not None:
         w, s, e, n = spec.bbox  # the URN form is lat/lon: say so explicitly
         base["bbox"] = f"{s!r},{w!r},{n!r},{e!r},urn:ogc:def:crs:EPSG::4326"
@@ -277,9 +295,13 @@ def _fetch_wfs(spec: LayerSourceSpec, http: requests.Session) -> tuple[list[Any]
     pages = 0
     while pages < MAX_PAGES and len(features) < spec.max_features:
         count = min(spec.page_size, spec.max_features - len(features))
-        data = get_json(http, spec.url or "", {**base, "count": count, "startIndex": len(features)})
+        params = {**base, "count": count, "startIndex": len(features)}
         pages += 1
-        page = _collection(data, f"{spec.where()} page {pages}")
+        if spec.wfs_format == "gml32":
+            data, page = _gml_page(http, spec, params, pages)
+        else:
+            data = get_json(http, spec.url or "", params)
+            page = _collection(data, f"{spec.where()} page {pages}")
         if len(page) > count:  # the server ignores count/startIndex: its first answer is the whole layer
             log.warning("%s does not page (asked for %d, got %d); taking its first answer", spec.where(), count,
                         len(page))
@@ -293,6 +315,21 @@ def _fetch_wfs(spec: LayerSourceSpec, http: requests.Session) -> tuple[list[Any]
         if len(page) < count or (matched is not None and len(features) >= matched):
             break
     return features, declared or srs, pages, matched
+
+
+def _gml_page(http: requests.Session, spec: LayerSourceSpec, params: dict[str, Any],
+              page: int) -> tuple[dict[str, Any], list[Any]]:
+    """One GML 3.2 page as the JSON path sees one: ``({numberMatched, crs}, features)``."""
+    from commandwall.geo.gml import GmlError, read_feature_collection
+
+    try:
+        features, declared, matched = read_feature_collection(get_bytes(http, spec.url or "", params))
+    except GmlError as exc:
+        raise SourceError(f"{spec.where()} page {page}: {exc}") from None
+    data: dict[str, Any] = {"numberMatched": matched}
+    if declared:
+        data["crs"] = {"type": "name", "properties": {"name": declared}}
+    return data, features
 
 
 _FETCHERS = {"geojson": _fetch_geojson, "ogcapi": _fetch_ogcapi, "wfs": _fetch_wfs}
@@ -346,13 +383,14 @@ def spec_for_target(target: str, crs: str | None = None) -> LayerSourceSpec:
     parts = urlsplit(target)
     query = {k.lower(): v for k, v in parse_qsl(parts.query)}
     plain = parts._replace(query="", fragment="").geturl()
-    match = _OGC_ITEMS.match(plain)
+    match = OGC_ITEMS.match(plain)
     if match:
         return LayerSourceSpec(kind="ogcapi", url=match["root"] or plain, collection=match["collection"], **extra)
     if query.get("service", "").upper() == "WFS":
         type_name = query.get("typenames") or query.get("typename")
         if not type_name:
             raise ValueError("a WFS URL needs typeNames=…")
-        return LayerSourceSpec(kind="wfs", url=plain, type_name=type_name,
+        gml = "gml" in query.get("outputformat", "").lower()  # a GML-only server's URL, as its capabilities say
+        return LayerSourceSpec(kind="wfs", url=plain, type_name=type_name, wfs_format="gml32" if gml else "json",
                                **{**extra, "crs": crs or query.get("srsname")})
     return LayerSourceSpec(kind="geojson", url=target, **extra)

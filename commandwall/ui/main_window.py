@@ -13,6 +13,7 @@ from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, Q
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
 from commandwall.app.desk import Desk
+from commandwall.app.platform_layers import catalogue_loader
 from commandwall.app.screens import ProfileStore, ScreenRole
 from commandwall.app.session import ClientSession
 from commandwall.app.user_layers import UserLayersController
@@ -161,6 +162,7 @@ class MainWindow(QMainWindow):
         """Tell the features about each other, and let each speak in the status bar."""
         self.signals.sig_progress.connect(self._show_progress)  # a method: queued to the GUI thread
         self.signals.sig_ready.connect(self._on_ready)
+        self.signals.sig_layers.connect(self._on_layers)
         self.signals.sig_login_needed.connect(self.login_feature.ask)
         self.login_feature.sig_logged_out.connect(self._on_user_changed)
         features = (self.map_feature, self.wall_feature, self.incidents_feature, self.cameras_feature,
@@ -262,6 +264,13 @@ class MainWindow(QMainWindow):
         self.desk.warnings.start()  # early warnings (CAP), polled from now on
         self.status.start_counting()
         self.login_feature.on_ready()  # after the features: its note is the last status message
+
+    def _on_layers(self, *_args: object) -> None:
+        """The platform's catalogue was read (or could not be): its layers go in the tree's 平台图层 group."""
+        session, client = self.session, self.session.client
+        if client is not None and (session.catalogue or session.catalogue_problem):
+            self.layer_tree_feature.show_platform(session.catalogue, client.base_url, session.catalogue_problem,
+                                                  catalogue_loader(session))
 
     def _on_user_changed(self) -> None:
         self.status.set_user(self.session.user)

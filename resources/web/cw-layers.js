@@ -1,14 +1,20 @@
 /*
- * cw-layers.js — the user's own layers (GeoJSON, OGC API Features, WFS sources) on the commandwall map page.
+ * cw-layers.js — the layer tree's layers on the commandwall map page: the user's own (GeoJSON, OGC API Features,
+ * WFS sources) and the platform catalogue's (平台图层).
  *
  * Loaded after cw-map.js; cw-map.js calls CW.onChannel(channel) once the Qt web channel is up. The data comes
  * from commandwall/ui/map/layer_tree.py (LayerPageBridge, registered as "cwLayers"):
  *   JS -> Python  layers() -> every user layer (on connect and after a reload), then styles() -> how each
  *                 is shown now; layerDrawn(id, count)
- *   Python -> JS  layerChanged(json)  one layer replaced: {id, title, color, visible, opacity, z, data, error}
- *                 styleChanged(json)  shown/hidden, opacity, order: {id, visible, opacity, z}
- * Each layer has its own pane (order = the pane's z-index, opacity = the pane's opacity) and canvas renderer,
- * all below the cameras. Feature names are shown with textContent only.
+ *   Python -> JS  layerChanged(json)  one layer replaced: {id, title, color, visible, opacity, z, mapLayer,
+ *                                     data | points, error}
+ *                 styleChanged(json)  shown/hidden, opacity, order: {id, visible, opacity, z, mapLayer}
+ *                 layerRemoved(id)    the layer left the tree
+ * Each layer has its own pane (order = the pane's z-index, opacity = the pane's opacity), all below the cameras.
+ * A point layer arrives as columns {lon, lat, names} and is drawn by one CW.PointLayer canvas (cw-points.js), so
+ * 50 000 points are one pass over typed arrays, not 50 000 Leaflet layers; other layers are L.geoJSON on a canvas
+ * renderer. A layer with mapLayer is one the map draws itself (cw-map.js static layers): only switched and faded.
+ * Feature names are shown with textContent only.
  */
 (function () {
   "use strict";
@@ -40,7 +46,46 @@
     return CW.map.getPane(name) || CW.map.createPane(name);
   }
 
+  /** Switch and fade a static layer cw-map.js draws (its paths' own opacities, kept once, times ours). */
+  function applyMapStyle(ref) {
+    var layer = CW.staticLayer ? CW.staticLayer(ref.mapLayer) : null;
+    if (!layer) {  // the page has not drawn its static layers yet: try again shortly (bounded)
+      ref.tries = (ref.tries || 0) + 1;
+      if (ref.tries <= 40) setTimeout(function () { if (layers[ref.id] === ref) applyStyle(ref); }, 250);
+      return;
+    }
+    var opacity = Math.max(0.05, Math.min(1, Number(ref.opacity) || 1));
+    layer.eachLayer(function (path) {
+      if (!path.setStyle) return;
+      if (path.cwBase === undefined) path.cwBase = { o: path.options.opacity, f: path.options.fillOpacity };
+      path.setStyle({
+        opacity: (path.cwBase.o === undefined ? 1 : path.cwBase.o) * opacity,
+        fillOpacity: (path.cwBase.f === undefined ? 0.2 : path.cwBase.f) * opacity,
+      });
+    });
+    if (ref.visible && !CW.map.hasLayer(layer)) layer.addTo(CW.map);
+    if (!ref.visible && CW.map.hasLayer(layer)) CW.map.removeLayer(layer);
+  }
+
+  /** The map's static layers stacked in the tree's order (they share Leaflet's overlay pane). */
+  var stackDue = false;
+  function stackStatic() {
+    if (stackDue) return;
+    stackDue = true;
+    setTimeout(function () {
+      stackDue = false;
+      Object.keys(layers).map(function (k) { return layers[k]; })
+        .filter(function (ref) { return ref.mapLayer; })
+        .sort(function (a, b) { return (a.z | 0) - (b.z | 0); })
+        .forEach(function (ref) {
+          var layer = CW.staticLayer ? CW.staticLayer(ref.mapLayer) : null;
+          if (layer && CW.map.hasLayer(layer)) layer.bringToFront();
+        });
+    }, 0);
+  }
+
   function applyStyle(ref) {
+    if (ref.mapLayer) { applyMapStyle(ref); stackStatic(); return; }
     var node = pane(ref.id);
     node.style.zIndex = String(PANE_BASE_Z + Math.max(0, Math.min(MAX_Z, ref.z | 0)));
     node.style.opacity = String(Math.max(0.05, Math.min(1, Number(ref.opacity) || 1)));
@@ -55,6 +100,48 @@
     });
   }
 
+  /** A point layer's columns on one CW.PointLayer canvas in the layer's pane (no clusters: every point). */
+  function pointGroup(ref, columns, paneName) {
+    var lon = Float64Array.from(own(columns, "lon") || []);
+    var lat = Float64Array.from(own(columns, "lat") || []);
+    var n = Math.min(lon.length, lat.length);
+    var group = ref.points || (ref.points = new CW.PointLayer({
+      pane: paneName, clustering: false,
+      styles: [{ fill: ref.color, stroke: "#0b1622", fillOpacity: 0.9, radius: 4 }],
+    }));
+    group.cwNames = (own(columns, "names") || []).map(String);
+    group.setStyles([{ fill: ref.color, stroke: "#0b1622", fillOpacity: 0.9, radius: 4 }]);
+    group.setData(lon.subarray(0, n), lat.subarray(0, n), new Uint8Array(n), null);
+    group.getLayers = function () { return { length: n }; };
+    return group;
+  }
+
+  /** The name under the mouse in a visible point layer (the topmost), for the hover tip. */
+  function pointHover(e) {
+    if (!hoverTip) return;
+    var best = null;
+    Object.keys(layers).forEach(function (id) {
+      var ref = layers[id];
+      if (!ref.points || !ref.group || !CW.map.hasLayer(ref.group) || (best && best.z >= ref.z)) return;
+      var hit = ref.points.hit(e.containerPoint);
+      if (hit && hit.index !== undefined) best = { z: ref.z, name: ref.points.cwNames[hit.index], i: hit.index, ref: ref };
+    });
+    if (best && best.name) {
+      hoverTip.setLatLng([best.ref.points._lat[best.i], best.ref.points._lon[best.i]]).setContent(tipContent(best.name));
+      CW.map.openTooltip(hoverTip);
+    } else if (hoverTip.cwPoint) {
+      CW.map.closeTooltip(hoverTip);
+    }
+    hoverTip.cwPoint = !!(best && best.name);
+  }
+
+  function removeLayer(id) {
+    var old = own(layers, String(id));
+    if (!old) return;
+    if (old.group) CW.map.removeLayer(old.group);
+    delete layers[String(id)];
+  }
+
   function setLayer(data) {
     var id = String(own(data, "id"));
     var old = own(layers, id);
@@ -62,13 +149,25 @@
     var ref = {
       id: id, title: String(own(data, "title") || id), color: String(own(data, "color") || "#ffd60a"),
       visible: own(data, "visible") !== false, opacity: own(data, "opacity"), z: own(data, "z"),
-      error: own(data, "error") || null, count: 0, group: null,
+      mapLayer: own(data, "mapLayer") || null, error: own(data, "error") || null, count: 0, group: null,
       renderer: old ? old.renderer : null,  // one canvas per layer for its whole life (a refresh reuses it)
+      points: old ? old.points : null,
     };
     layers[id] = ref;
+    if (ref.mapLayer) {
+      var drawn = CW.staticLayer ? CW.staticLayer(ref.mapLayer) : null;
+      ref.count = drawn ? drawn.getLayers().length : 0;
+      applyStyle(ref);
+      report(id, ref.count);
+      return;
+    }
     var collection = own(data, "data");
+    var columns = own(data, "points");
     var paneName = pane(id) && "cw-user-" + id;
-    if (collection) {
+    if (columns) {
+      ref.group = pointGroup(ref, columns, paneName);
+      ref.count = ref.group.getLayers().length;
+    } else if (collection) {
       var renderer = ref.renderer || (ref.renderer = L.canvas({ pane: paneName, padding: 0.3 }));
       var style = { color: ref.color, weight: 2, opacity: 1, fillColor: ref.color, fillOpacity: 0.25 };
       ref.group = L.geoJSON(collection, {
@@ -100,6 +199,7 @@
     ref.visible = own(data, "visible") !== false;
     ref.opacity = own(data, "opacity");
     ref.z = own(data, "z");
+    ref.mapLayer = own(data, "mapLayer") || ref.mapLayer;
     applyStyle(ref);
   }
 
@@ -119,6 +219,8 @@
     hoverTip = L.tooltip({ direction: "top", offset: [0, -6] });
     api.layerChanged.connect(safely("layer", setLayer));
     api.styleChanged.connect(safely("style", setStyle));
+    if (api.layerRemoved) api.layerRemoved.connect(function (id) { removeLayer(id); });
+    CW.map.on("mousemove", pointHover);
     api.layers(safely("layers", function (list) {
       list.forEach(function (item) { safely("layer", setLayer)(item); });
       api.styles(safely("styles", function (styles) { styles.forEach(setStyle); }));
@@ -130,14 +232,24 @@
     var out = {};
     Object.keys(layers).forEach(function (id) {
       var ref = layers[id];
-      var node = CW.map.getPane("cw-user-" + id);
+      var node = ref.mapLayer ? null : CW.map.getPane("cw-user-" + id);
+      var drawn = ref.mapLayer && CW.staticLayer ? CW.staticLayer(ref.mapLayer) : ref.group;
       out[id] = {
-        title: ref.title, count: ref.count, error: ref.error,
-        onMap: !!(ref.group && CW.map.hasLayer(ref.group)),
-        opacity: node ? Number(node.style.opacity) : null,
+        title: ref.title, count: ref.count, error: ref.error, mapLayer: ref.mapLayer,
+        onMap: !!(drawn && CW.map.hasLayer(drawn)),
+        canvas: !!ref.points && ref.group === ref.points,
+        opacity: node ? Number(node.style.opacity) : (ref.mapLayer ? Number(ref.opacity) : null),
         z: node ? Number(node.style.zIndex) : null,
       };
     });
     return out;
+  };
+
+  /** [lat, lng] of the first point named ``name`` in a point layer (for tests), or null. */
+  CW.userLayerPoint = function (id, name) {
+    var ref = own(layers, String(id));
+    if (!ref || !ref.points) return null;
+    var i = ref.points.cwNames.indexOf(String(name));
+    return i < 0 ? null : [ref.points._lat[i], ref.points._lon[i]];
   };
 })();

@@ -43,7 +43,12 @@ def fetch_all(client: ApiClient, url: str, max_pages: int = 200) -> tuple[list[d
 
 def test_catalogue_lists_map_layers_not_cameras_or_units(viewer: ApiClient) -> None:
     layers = viewer.get("/api/v1/layers").json()["layers"]
-    assert [entry["id"] for entry in layers] == CATALOGUE_IDS
+    assert [entry["id"] for entry in layers] == [*CATALOGUE_IDS, "shelters"]
+    shelters = layers.pop()  # the one layer only the platform has (not in layers/)
+    assert shelters["kind"] == "shelters" and shelters["crs"] == "EPSG:4326" and shelters["title"] == "应急避难场所"
+    features, _ = fetch_all(viewer, f"{shelters['items_url']}?limit=10")
+    assert len(features) == shelters["feature_count"] > 10
+    assert all(f["geometry"]["type"] == "Point" and f["properties"]["name"] for f in features)
     for entry in layers:
         assert entry["crs"] == ENTRIES[entry["id"]]["crs"]
         assert entry["kind"] == ENTRIES[entry["id"]]["kind"]

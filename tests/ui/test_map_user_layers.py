@@ -90,10 +90,9 @@ def test_every_feature_of_every_source_is_on_the_page(qtbot, setup) -> None:
     assert "ERROR HTTP 404" in feature.widget.details.toPlainText()
     assert feature.widget.item("points").text(1) == str(len(POINTS))
     # WFS answered lat/lon (urn:ogc:def:crs:EPSG::4326): drawn where the features are, not mirrored
-    lat, lng = run_js(qtbot, view, "(() => { const ls = []; CW.map.eachLayer(l => { if (l.feature && "
-                      "l.feature.properties.name === '点位0' && l.options.pane === 'cw-user-wfs') ls.push(l); });"
-                      " const p = ls[0].getLatLng(); return [p.lat, p.lng]; })()")
+    lat, lng = run_js(qtbot, view, "CW.userLayerPoint('wfs', '点位0')")
     assert (lng, lat) == pytest.approx((117.35, 34.75), abs=1e-6)
+    assert state["wfs"]["canvas"] and state["points"]["canvas"]  # point layers: on the points canvas
 
 
 def test_layer_tree_switches_fades_and_orders(qtbot, setup) -> None:
@@ -114,7 +113,7 @@ def test_layer_tree_switches_fades_and_orders(qtbot, setup) -> None:
     tree.up.click()  # "near" above "points"
     qtbot.waitUntil(lambda: user_layers(qtbot, view)["near"]["z"] > user_layers(qtbot, view)["points"]["z"],
                     timeout=5000)
-    assert tree.tree.topLevelItem(0).data(0, Qt.ItemDataRole.UserRole) == "near"
+    assert tree.group("user").child(0).data(0, Qt.ItemDataRole.UserRole) == "near"
 
 
 def test_a_reloaded_page_gets_the_layers_and_their_current_look_again(qtbot, setup) -> None:
@@ -164,10 +163,10 @@ def test_hostile_names_stay_text(qtbot, tmp_path) -> None:
         view.load_page(load_layers(paths.layers_dir()).layers)
     qtbot.waitUntil(lambda: user_layers(qtbot, view).get("evil", {}).get("count") == 2, timeout=20000)
     assert feature.widget.item("evil").text(0) == display_text(evil)
-    shown = run_js(qtbot, view, "(() => { const out = []; CW.map.eachLayer(l => { if (l.feature && "
-                   "l.options.pane === 'cw-user-evil') { l._eventParents && Object.values(l._eventParents)[0]"
-                   ".fire('mouseover', {layer: l, latlng: l.getLatLng()}); const t = document.querySelector("
-                   "'.leaflet-tooltip .cw-tip-title'); out.push(t ? t.textContent : null); } }); return out; })()")
+    shown = run_js(qtbot, view, "[[34.8, 117.3], [34.8, 117.31]].map(ll => { const p = "
+                   "CW.map.latLngToContainerPoint(ll); CW.map.fire('mousemove', {containerPoint: p, latlng: "
+                   "L.latLng(ll)}); const t = document.querySelector('.leaflet-tooltip .cw-tip-title'); "
+                   "return t ? t.textContent : null; })")
     assert sorted(shown) == sorted([display_text(evil), "__proto__"])
     assert run_js(qtbot, view, "document.querySelectorAll('img[src=x]').length") == 0
     assert run_js(qtbot, view, "document.title") != "1"

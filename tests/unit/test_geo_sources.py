@@ -14,6 +14,7 @@ import pytest
 from pydantic import ValidationError
 
 from commandwall.geo import sources
+from commandwall.geo.check import check_target
 from commandwall.geo.sources import LayerSourceSpec, load_source, spec_for_target
 from tests.geo_servers import PygeoapiServer, WfsServer, point_features
 
@@ -201,3 +202,43 @@ def test_layers_check_lists_bad_features_and_fails_when_nothing_is_usable(wfs: W
     assert proc.returncode == 2 and "unsupported CRS" in proc.stdout and "Traceback" not in proc.stderr
     proc = cli("layers", "check", f"{wfs.url}/files/deep.geojson")
     assert proc.returncode == 1 and "nested deeper" in proc.stdout and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("srs", ["urn:ogc:def:crs:EPSG::4326", "EPSG:4326"])
+def test_wfs_in_gml_32_for_a_server_without_json(srs: str) -> None:
+    """A GML-only WFS (it refuses JSON): read with pygml, paged, the same axis-order rule as the JSON path."""
+    points = point_features(45, lon0=117.35, lat0=34.75)
+    points[3]["properties"]["name"] = "<b>&amp;点</b>"
+    server = WfsServer(points, gml_only=True).start()
+    try:
+        base = {"id": "w", "title": "w", "kind": "wfs", "url": f"{server.url}/wfs", "type_name": "cw:points",
+                "crs": srs, "page_size": 20}
+        refused = load_source(LayerSourceSpec(**base))
+        assert not refused.usable and "HTTP 400" in refused.error
+        result = load_source(LayerSourceSpec(**base, wfs_format="gml32"))
+        assert result.error is None and not result.bad and result.pages == 3 and result.matched == 45
+        assert [f["geometry"]["coordinates"] for f in result.features] == [
+            f["geometry"]["coordinates"] for f in points]  # lat/lon for the URN, lon/lat for EPSG:4326
+        assert result.features[3]["properties"]["name"] == "<b>&amp;点</b>"
+        assert server.requests[-1]["outputformat"].startswith("application/gml+xml")
+        report, code = check_target(f"{server.url}/wfs?service=WFS&typeNames=cw:points&srsName={srs}"
+                                    "&outputFormat=application/gml%2Bxml;version=3.2")
+        assert code == 0 and "WFS 2.0 GML 3.2, type cw:points" in report and "usable features: 45" in report
+    finally:
+        server.stop()
+
+
+def test_gml_that_is_not_a_feature_collection_is_one_clear_error() -> None:
+    from commandwall.geo.gml import GmlError, read_feature_collection
+
+    bomb = (b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
+            b'<wfs:FeatureCollection xmlns:wfs="http://www.opengis.net/wfs/2.0"><wfs:member>&b;</wfs:member>'
+            b"</wfs:FeatureCollection>")
+    features, _declared, _matched = read_feature_collection(bomb)  # entities are not expanded
+    assert features == []
+    for body, message in ((b"not xml", "not XML"), (b"<a/>", "not a WFS 2.0 FeatureCollection"),
+                          (b'<ows:ExceptionReport xmlns:ows="http://www.opengis.net/ows/1.1"><ows:Exception>'
+                           b"<ows:ExceptionText>no such type</ows:ExceptionText></ows:Exception>"
+                           b"</ows:ExceptionReport>", "exception: no such type")):
+        with pytest.raises(GmlError, match=message):
+            read_feature_collection(body)

@@ -86,7 +86,7 @@ def test_the_page_gets_safe_names_and_the_error_of_a_broken_layer() -> None:
     controller.load("ok")
     controller.load("bad")
     ok, bad = controller.page_payload()
-    feature = ok["data"]["features"][0]
-    assert feature["properties"] == {"name": "evil‹U+202E›gnp.exe"}  # marked, as everywhere; "secret" left out
-    assert feature["geometry"]["coordinates"] == [117.3, 34.8]
+    # a point layer goes as columns for the points canvas; the name marked, as everywhere; "secret" left out
+    assert ok["data"] is None
+    assert ok["points"] == {"lon": [117.3], "lat": [34.8], "names": ["evil‹U+202E›gnp.exe"]}
     assert bad["data"] is None and "HTTP 404" in bad["error"] and "\u202e" not in bad["error"]

@@ -1,5 +1,6 @@
-"""The layer tree (图层) dock: the user's own layers with on/off, opacity, order, a legend swatch, feature
-counts, the refresh interval of live layers, and a broken layer shown with its reason while the rest draw.
+"""The layer tree (图层) dock: the user's own layers (自定义图层) and the platform's catalogue (平台图层) as two
+groups, with on/off, opacity, order, a legend swatch, feature counts, the refresh interval of live layers, and a
+broken layer shown with its reason while the rest draw; 添加图层… adds a source, the context menu removes one.
 
 :class:`LayerTreeFeature` binds the tree to a :class:`UserLayersController` and to the map page: sources are
 read on worker threads, and each layer reaches the page (``resources/web/cw-layers.js``) as JSON data over
@@ -20,6 +21,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSlider,
@@ -29,14 +32,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from commandwall.app.user_layers import UserLayer, UserLayersController
+from commandwall.app.user_layers import (
+    PLATFORM_GROUP,
+    USER_GROUP,
+    UserLayer,
+    UserLayersController,
+    platform_tree_layers,
+)
 from commandwall.i18n import translate
 from commandwall.textsafe import display_text
+from commandwall.ui.map.add_layer_dialog import AddLayerDialog
+from commandwall.ui.text import plain_tooltip
 
 log = logging.getLogger(__name__)
 
 _STATUS_COLORS = {"ok": "#30d158", "partial": "#ffd60a", "error": "#ff453a", "loading": "#9fb6c8"}
 _ID_ROLE = Qt.ItemDataRole.UserRole
+_GROUP_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def _json(value: Any) -> str:
@@ -50,6 +62,7 @@ class LayerPageBridge(QObject):
 
     layer_changed = Signal(str, name="layerChanged")
     style_changed = Signal(str, name="styleChanged")
+    layer_removed = Signal(str, name="layerRemoved")
     sig_drawn = Signal(str, int)
 
     def __init__(self, controller: UserLayersController, parent: QObject | None = None) -> None:
@@ -61,11 +74,16 @@ class LayerPageBridge(QObject):
         """Keep a layer's JSON (``UserLayersController.layer_payload``) for pages that connect later."""
         self._texts[layer_id] = text
 
+    def forget(self, layer_id: str) -> None:
+        """A layer left the tree: drop its JSON and take it off the page."""
+        self._texts.pop(layer_id, None)
+        self.layer_removed.emit(layer_id)
+
     @Slot(result=str)
     def layers(self) -> str:
         """Every user layer as JSON text (the page asks on connect and after a reload)."""
         c = self._controller
-        return "[" + ",".join(self._texts.get(layer.spec.id) or _json(c.layer_payload(layer))
+        return "[" + ",".join(self._texts.get(layer.key) or _json(c.layer_payload(layer))
                               for layer in c.layers) + "]"
 
     @Slot(result=str)
@@ -95,14 +113,20 @@ def _status_text(layer: UserLayer) -> str:
     return translate("LayerTree", "；").join(parts) or translate("LayerTree", "正常")
 
 
+_GROUP_TITLES = {USER_GROUP: "自定义图层", PLATFORM_GROUP: "平台图层"}
+
+
 class LayerTreeWidget(QWidget):
-    """The tree and its controls. Signals carry the layer id: ``sig_visible(id, on)``, ``sig_opacity(id, 0–1)``,
-    ``sig_move(id, step)`` (−1 up, +1 down), ``sig_reload(id)``."""
+    """The tree and its controls: a group row each for the user's layers and the platform's, the layers below.
+    Signals carry the layer key: ``sig_visible(key, on)``, ``sig_opacity(key, 0–1)``, ``sig_move(key, step)``
+    (−1 up, +1 down), ``sig_reload(key)``, ``sig_remove(key)``; ``sig_add()`` asks for the add-layer dialog."""
 
     sig_visible = Signal(str, bool)
     sig_opacity = Signal(str, float)
     sig_move = Signal(str, int)
     sig_reload = Signal(str)
+    sig_remove = Signal(str)
+    sig_add = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -110,7 +134,8 @@ class LayerTreeWidget(QWidget):
         self.tree.setColumnCount(3)
         self.tree.setHeaderLabels([translate("LayerTree", "图层"), translate("LayerTree", "要素"),
                                    translate("LayerTree", "状态")])
-        self.tree.setRootIsDecorated(False)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._context_menu)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.itemChanged.connect(self._on_item_changed)
@@ -118,6 +143,8 @@ class LayerTreeWidget(QWidget):
         self.up = QPushButton(translate("LayerTree", "上移"), self)
         self.down = QPushButton(translate("LayerTree", "下移"), self)
         self.reload = QPushButton(translate("LayerTree", "刷新"), self)
+        self.add = QPushButton(translate("LayerTree", "添加图层…"), self)
+        self.add.clicked.connect(self.sig_add)
         self.opacity = QSlider(Qt.Orientation.Horizontal, self)
         self.opacity.setRange(5, 100)
         self.opacity.setToolTip(translate("LayerTree", "透明度"))
@@ -140,6 +167,7 @@ class LayerTreeWidget(QWidget):
         controls.addWidget(QLabel(translate("LayerTree", "透明度"), self))
         controls.addWidget(self.opacity, 1)
         controls.addWidget(self.reload)
+        controls.addWidget(self.add)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.tree, 1)
@@ -151,32 +179,59 @@ class LayerTreeWidget(QWidget):
         self._on_current_changed(None)
 
     def current_id(self) -> str | None:
-        """The id of the selected layer, or None."""
+        """The key of the selected layer, or None (also for a group row)."""
         item = self.tree.currentItem()
         return item.data(0, _ID_ROLE) if item is not None else None
+
+    def group(self, group: str) -> QTreeWidgetItem | None:
+        """The group row (``user`` or ``platform``), or None."""
+        for i in range(self.tree.topLevelItemCount()):
+            if self.tree.topLevelItem(i).data(0, _GROUP_ROLE) == group:
+                return self.tree.topLevelItem(i)
+        return None
 
     def item(self, layer_id: str) -> QTreeWidgetItem | None:
         """The row of a layer, or None."""
         for i in range(self.tree.topLevelItemCount()):
-            item = self.tree.topLevelItem(i)
-            if item.data(0, _ID_ROLE) == layer_id:
-                return item
+            group = self.tree.topLevelItem(i)
+            for j in range(group.childCount()):
+                if group.child(j).data(0, _ID_ROLE) == layer_id:
+                    return group.child(j)
         return None
 
-    def show_layers(self, layers: list[UserLayer], problems: list[str] = ()) -> None:  # type: ignore[assignment]
-        """Fill the tree (drawing order, top first), keeping the selection."""
+    def show_layers(self, layers: list[UserLayer], problems: list[str] = (),  # type: ignore[assignment]
+                    platform_problem: str | None = None) -> None:
+        """Fill the tree (each group in drawing order, top first), keeping the selection."""
         selected = self.current_id()
-        self._layers = {layer.spec.id: layer for layer in layers}
+        self._layers = {layer.key: layer for layer in layers}
         self._filling = True
         try:
             self.tree.clear()
-            for layer in layers:
-                item = QTreeWidgetItem(self.tree)
-                item.setData(0, _ID_ROLE, layer.spec.id)
-                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-                self._fill(item, layer)
-                if layer.spec.id == selected:
-                    self.tree.setCurrentItem(item)
+            for group in (USER_GROUP, PLATFORM_GROUP):
+                head = QTreeWidgetItem(self.tree)
+                head.setData(0, _GROUP_ROLE, group)
+                head.setText(0, translate("LayerTree", _GROUP_TITLES[group]))
+                head.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                members = [layer for layer in layers if layer.group == group]
+                head.setText(1, str(len(members)))
+                if group == PLATFORM_GROUP and platform_problem:
+                    reason = display_text(translate("LayerTree", "图层目录不可用：{reason}").format(
+                        reason=platform_problem))
+                    head.setText(2, reason)
+                    head.setToolTip(2, plain_tooltip(reason))
+                    head.setForeground(2, QBrush(QColor(_STATUS_COLORS["error"])))
+                for layer in members:
+                    item = QTreeWidgetItem(head)
+                    item.setData(0, _ID_ROLE, layer.key)
+                    if layer.map_drawn and layer.map_layer is None:  # the map's own markers: its control
+                        item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsUserCheckable)
+                        item.setToolTip(1, translate("LayerTree", "由地图绘制，在地图右上角的图层控件中开关"))
+                    else:
+                        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                    self._fill(item, layer)
+                    if layer.key == selected:
+                        self.tree.setCurrentItem(item)
+                head.setExpanded(True)
         finally:
             self._filling = False
         self.problems.setText(display_text("；".join(problems)))
@@ -184,14 +239,14 @@ class LayerTreeWidget(QWidget):
 
     def update_layer(self, layer: UserLayer) -> None:
         """Refresh one row (count, status) after a read."""
-        item = self.item(layer.spec.id)
+        item = self.item(layer.key)
         if item is not None:
             self._filling = True
             try:
                 self._fill(item, layer)
             finally:
                 self._filling = False
-        if layer.spec.id == self.current_id():
+        if layer.key == self.current_id():
             self._on_current_changed(item)
 
     def _fill(self, item: QTreeWidgetItem, layer: UserLayer) -> None:
@@ -199,14 +254,15 @@ class LayerTreeWidget(QWidget):
         swatch.fill(QColor(layer.spec.color))
         item.setIcon(0, QIcon(swatch))
         item.setText(0, display_text(layer.spec.title))
-        item.setCheckState(0, Qt.CheckState.Checked if layer.visible else Qt.CheckState.Unchecked)
+        if item.flags() & Qt.ItemFlag.ItemIsUserCheckable:
+            item.setCheckState(0, Qt.CheckState.Checked if layer.visible else Qt.CheckState.Unchecked)
         r = layer.result
         item.setText(1, "" if r is None else str(len(r.features)) if r.usable else "—")
         item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         status = display_text(_status_text(layer))
         item.setText(2, status)
-        item.setToolTip(2, status)
-        item.setToolTip(0, display_text(layer.spec.where()))
+        item.setToolTip(2, plain_tooltip(status))  # Qt would guess markup in a URL or reason
+        item.setToolTip(0, plain_tooltip(layer.spec.where()))
         item.setForeground(2, QBrush(QColor(_STATUS_COLORS[layer.status])))
         item.setData(1, _ID_ROLE, round(layer.opacity * 100))
 
@@ -215,9 +271,10 @@ class LayerTreeWidget(QWidget):
             self.sig_visible.emit(item.data(0, _ID_ROLE), item.checkState(0) == Qt.CheckState.Checked)
 
     def _on_current_changed(self, item: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None = None) -> None:
-        enabled = item is not None
+        enabled = item is not None and item.data(0, _ID_ROLE) is not None
+        shown_here = enabled and bool(item.flags() & Qt.ItemFlag.ItemIsUserCheckable)  # not the map's own markers
         for widget in (self.up, self.down, self.reload, self.opacity):
-            widget.setEnabled(enabled)
+            widget.setEnabled(shown_here or (enabled and widget is self.reload))
         if item is not None:
             self.opacity.blockSignals(True)
             self.opacity.setValue(int(item.data(1, _ID_ROLE) or 90))
@@ -239,6 +296,25 @@ class LayerTreeWidget(QWidget):
         if (layer_id := self.current_id()) is not None:
             self.sig_reload.emit(layer_id)
 
+    def context_actions(self, layer_id: str) -> list[tuple[str, Any]]:
+        """What the context menu offers for a layer: (text, callable)."""
+        layer = self._layers.get(layer_id)
+        if layer is None:
+            return []
+        actions: list[tuple[str, Any]] = [(translate("LayerTree", "刷新"), lambda: self.sig_reload.emit(layer_id))]
+        if layer.removable:
+            actions.append((translate("LayerTree", "移除图层"), lambda: self.sig_remove.emit(layer_id)))
+        return actions
+
+    def _context_menu(self, pos: Any) -> None:
+        item = self.tree.itemAt(pos)
+        layer_id = item.data(0, _ID_ROLE) if item is not None else None
+        menu = QMenu(self)
+        for text, run in self.context_actions(layer_id) if layer_id else []:
+            menu.addAction(text).triggered.connect(run)
+        menu.addAction(translate("LayerTree", "添加图层…")).triggered.connect(self.sig_add)
+        menu.exec(self.tree.viewport().mapToGlobal(pos))
+
 
 class LayerTreeFeature(QObject):
     """The layer tree bound to its controller and to ``view``'s page; ``widget`` to place in a dock.
@@ -249,6 +325,7 @@ class LayerTreeFeature(QObject):
 
     sig_layer_drawn = Signal(str, int)
     _sig_loaded = Signal(str, str)  # (id, its JSON) from worker threads: queued to the GUI thread
+    _sig_platform = Signal(object, object, object)  # (layers, {key: JSON}, (problem, loader)) from a worker
 
     def __init__(self, controller: UserLayersController, view: QWebEngineView, parent: QObject | None = None,
                  *, start: bool = True) -> None:
@@ -263,7 +340,11 @@ class LayerTreeFeature(QObject):
         self.widget.sig_opacity.connect(self._on_opacity)
         self.widget.sig_move.connect(self._on_move)
         self.widget.sig_reload.connect(self.reload)
+        self.widget.sig_remove.connect(self.remove)
+        self.widget.sig_add.connect(self.open_add_dialog)
         self._sig_loaded.connect(self._on_loaded)
+        self._sig_platform.connect(self._on_platform)
+        self.dialog: AddLayerDialog | None = None
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="layer-source")
         self._closed = False
         self._refresh = QTimer(self)
@@ -275,8 +356,72 @@ class LayerTreeFeature(QObject):
     def start(self) -> None:
         """Read every source (on worker threads) and start refreshing the live ones."""
         for layer in self.controller.layers:
-            self.reload(layer.spec.id)
+            self.reload(layer.key)
         self._refresh.start()
+
+    def show_platform(self, entries: list, base_url: str, problem: str | None = None,
+                      loader: Any = None) -> None:
+        """Put the platform's catalogue (``CatalogueLayer`` entries as the session read them) in its group;
+        ``problem`` when the catalogue could not be had; ``loader(key)`` reads one entry again (off the GUI
+        thread). The reports and page JSON are made on a worker thread."""
+        if not self._closed:
+            self._pool.submit(self._make_platform, list(entries), base_url, problem, loader)
+
+    def _make_platform(self, entries: list, base_url: str, problem: str | None, loader: Any) -> None:
+        try:
+            layers = platform_tree_layers(entries, base_url)
+            texts = {layer.key: _json(self.controller.layer_payload(layer)) for layer in layers}
+        except Exception:  # one bad catalogue must not cost the user's layers
+            log.exception("platform layers could not be prepared")
+            layers, texts, problem = [], {}, problem or "unexpected error"
+        if not self._closed:
+            self._sig_platform.emit(layers, texts, (problem, loader))
+
+    def _on_platform(self, layers: list, texts: dict, extra: tuple) -> None:
+        problem, loader = extra
+        gone = [la.key for la in self.controller.layers if la.group == PLATFORM_GROUP]
+        self.controller.set_platform(layers, problem, loader)
+        for key in gone:
+            if self.controller.get(key) is None:
+                self.bridge.forget(key)
+        self._show_tree()
+        for layer in layers:
+            text = _json(self.controller.layer_payload(layer)) if layer.key not in texts else texts[layer.key]
+            self.bridge.keep(layer.key, text)
+            self.bridge.layer_changed.emit(text)
+        self._send_styles()  # z of every layer changed
+
+    def _show_tree(self) -> None:
+        self.widget.show_layers(self.controller.layers, self.controller.problems, self.controller.platform_problem)
+
+    def open_add_dialog(self) -> AddLayerDialog:
+        """Open the add-layer dialog (添加图层…); a source it adds is saved, listed and read at once."""
+        if self.dialog is None:
+            self.dialog = AddLayerDialog(self.controller.new_source_id, self.add_source, self.widget)
+        self.dialog.reset()
+        self.dialog.show()
+        self.dialog.raise_()
+        return self.dialog
+
+    def add_source(self, spec: Any) -> None:
+        """Keep ``spec`` in ``layers.json``, list it on top of the user's layers and read it; ``ValueError``
+        (a message for the user) when it cannot be kept."""
+        layer = self.controller.add_source(spec)
+        self._show_tree()
+        self.reload(layer.key)
+        self._send_styles()
+
+    def remove(self, layer_id: str) -> None:
+        """Take a user source out of ``layers.json``, the tree and the map (asks nothing: the menu is the ask)."""
+        try:
+            removed = self.controller.remove_source(layer_id)
+        except ValueError as exc:
+            QMessageBox.warning(self.widget, translate("LayerTree", "无法移除图层"), display_text(str(exc)))
+            return
+        if removed:
+            self.bridge.forget(layer_id)
+            self._show_tree()
+            self._send_styles()
 
     def reload(self, layer_id: str) -> None:
         """Read one source again now."""
@@ -326,11 +471,13 @@ class LayerTreeFeature(QObject):
 
     def _on_move(self, layer_id: str, step: int) -> None:
         if self.controller.move(layer_id, step):
-            self.widget.show_layers(self.controller.layers, self.controller.problems)
+            self._show_tree()
             self._send_styles()
 
     def shutdown(self) -> None:
         """Stop refreshing; reads under way finish on their own, nothing new starts."""
         self._closed = True
         self._refresh.stop()
+        if self.dialog is not None:
+            self.dialog.shutdown()
         self._pool.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,96 @@
+"""How a desk last showed its layers (order, on/off, opacity), kept in ``<config>/layer_view.json``, without Qt.
+
+The file is the layer tree's memory across restarts, as QGIS keeps a project's layer panel: ``{"version": 1,
+"order": [key, …] (top first), "layers": {key: {"visible": bool, "opacity": 0.05–1}}}``. Keys are user source
+ids and ``platform:<id>`` for the platform's catalogue. A file that cannot be read is reported and ignored (the
+layers show as configured) and is replaced at the next change; it is written whole through a temporary file, so
+a crash never leaves half of it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+#: The file in the settings folder that keeps the layer tree's order, on/off and opacity.
+LAYER_VIEW_FILE = "layer_view.json"
+_MAX_BYTES = 256 * 1024
+_MAX_KEYS = 500
+
+
+@dataclass
+class LayerView:
+    """Saved look of the layers: ``order`` (keys, top first) and ``shown`` (key -> (visible, opacity))."""
+
+    order: list[str] = field(default_factory=list)
+    shown: dict[str, tuple[bool, float]] = field(default_factory=dict)
+
+    def position(self, key: str) -> int | None:
+        """Where ``key`` was in the saved order (0 = top), or None when it was not saved."""
+        try:
+            return self.order.index(key)
+        except ValueError:
+            return None
+
+
+def _key(value: Any) -> str | None:
+    return value if isinstance(value, str) and 0 < len(value) <= 200 and value.isprintable() else None
+
+
+def read_layer_view(path: Path) -> tuple[LayerView, str | None]:
+    """The saved view (empty when there is none) and the problem with the file, if it was unusable."""
+    try:
+        if not path.is_file():
+            return LayerView(), None
+        if path.stat().st_size > _MAX_BYTES:
+            raise ValueError(f"larger than {_MAX_BYTES} bytes")
+        data = json.loads(path.read_text("utf-8"))
+        if not isinstance(data, dict) or not isinstance(data.get("layers", {}), dict) \
+                or not isinstance(data.get("order", []), list):
+            raise ValueError("not a layer view (expected order and layers)")
+    except (OSError, ValueError, RecursionError) as exc:
+        reason = str(exc) if isinstance(exc, ValueError) and not isinstance(exc, json.JSONDecodeError) \
+            else type(exc).__name__
+        log.warning("%s ignored: %s", path, reason)
+        return LayerView(), f"{path.name}: cannot be used ({reason}); the layers show as configured"
+    view = LayerView()
+    for raw in data.get("order", [])[:_MAX_KEYS]:
+        if (key := _key(raw)) is not None and key not in view.order:
+            view.order.append(key)
+    for raw, entry in list(data.get("layers", {}).items())[:_MAX_KEYS]:
+        key = _key(raw)
+        if key is None or not isinstance(entry, dict):
+            continue
+        visible = entry.get("visible", True)
+        opacity = entry.get("opacity", 0.9)
+        if isinstance(visible, bool) and isinstance(opacity, int | float) and not isinstance(opacity, bool) \
+                and 0 <= opacity <= 1:
+            view.shown[key] = (visible, min(1.0, max(0.05, float(opacity))))
+    return view, None
+
+
+def write_layer_view(path: Path, view: LayerView) -> str | None:
+    """Write ``view`` whole (temporary file, then rename); the problem as text if it could not be written."""
+    data = {"version": 1, "order": view.order,
+            "layers": {k: {"visible": v, "opacity": round(o, 2)} for k, (v, o) in view.shown.items()}}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".layer_view-", suffix=".json", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump(data, out, ensure_ascii=False, indent=1)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        log.warning("cannot write %s: %s", path, exc)
+        return f"{path.name}: cannot be written ({type(exc).__name__})"
+    return None
