@@ -89,9 +89,9 @@
         <translation>Xuecheng offline map unavailable</translation>
     </message>
     <message>
-        <location filename="../../commandwall/geo/basemaps.py" line="35"/>
+        <location filename="../../commandwall/geo/basemaps.py" line="34"/>
         <source>无底图</source>
-        <extracomment>Query parameters whose value is a secret (天地图 ``tk``, common API-key names). Id of &quot;no base map&quot; (无底图) in the switcher; always offered.</extracomment>
+        <extracomment>Id of &quot;no base map&quot; (无底图) in the switcher; always offered.</extracomment>
         <translation>No base map</translation>
     </message>
 </context>
@@ -739,6 +739,34 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <location filename="../../commandwall/app/attachments.py" line="142"/>
         <source>无法获取附件：{error}</source>
         <translation>Cannot fetch the attachment: {error}</translation>
+    </message>
+</context>
+<context>
+    <name>layers</name>
+    <message>
+        <location filename="../../commandwall/app/layer_form.py" line="22"/>
+        <source>GeoJSON 文件</source>
+        <translation>GeoJSON file</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/layer_form.py" line="23"/>
+        <source>GeoJSON 网址</source>
+        <translation>GeoJSON URL</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/layer_form.py" line="24"/>
+        <source>OGC API Features 集合</source>
+        <translation>OGC API Features collection</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/layer_form.py" line="25"/>
+        <source>WFS 2.0 要素类型</source>
+        <translation>WFS 2.0 feature type</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/layer_form.py" line="26"/>
+        <source>WFS 2.0 要素类型（GML 3.2）</source>
+        <translation>WFS 2.0 feature type (GML 3.2)</translation>
     </message>
 </context>
 <context>
@@ -1425,50 +1453,50 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
 <context>
     <name>session</name>
     <message>
-        <location filename="../../commandwall/app/session.py" line="163"/>
+        <location filename="../../commandwall/app/session.py" line="168"/>
         <source>内部错误: {error}</source>
-        <extracomment>A login is needed (no password for a real platform, login refused, token refused): the reason, or &quot;&quot;. The platform cannot be reached at start-up: the stores show the last known state, saved at this time. A real platform without a password: ask the user (``on_login_needed``) instead of trying the exercise accounts&apos; convention (password = user name). The GUI asks; the screenshot mode does not. When the last known state shown was saved, while the stores hold it instead of live data. First pause (s) before start-up is tried again, and the longest one.</extracomment>
+        <extracomment>A login is needed (no password for a real platform, login refused, token refused): the reason, or &quot;&quot;. The platform cannot be reached at start-up: the stores show the last known state, saved at this time. A real platform without a password: ask the user (``on_login_needed``) instead of trying the exercise accounts&apos; convention (password = user name). The GUI asks; the screenshot mode does not. The platform&apos;s layer catalogue as read (平台图层): every entry, with its features or why not. Why the catalogue itself could not be had (the local layer folder is drawn instead), or None. When the last known state shown was saved, while the stores hold it instead of live data. First pause (s) before start-up is tried again, and the longest one.</extracomment>
         <translation>Internal error: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="164"/>
+        <location filename="../../commandwall/app/session.py" line="169"/>
         <source>{reason}（{seconds} 秒后重试）</source>
         <translation>{reason} (retrying in {seconds} s)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="174"/>
+        <location filename="../../commandwall/app/session.py" line="179"/>
         <source>正在启动演练后台…</source>
         <translation>Starting the exercise backend…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="187"/>
+        <location filename="../../commandwall/app/session.py" line="192"/>
         <source>正在登录平台…</source>
         <translation>Logging in to the platform…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="224"/>
+        <location filename="../../commandwall/app/session.py" line="229"/>
         <source>平台尚未就绪，请稍后再试</source>
         <translation>The platform is not ready yet; try again shortly</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="265"/>
+        <location filename="../../commandwall/app/session.py" line="270"/>
         <source>登录已失效，请重新登录（{error}）</source>
         <translation>The login expired; please log in again ({error})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="276"/>
+        <location filename="../../commandwall/app/session.py" line="281"/>
         <source>正在加载图层…</source>
         <translation>Loading layers…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="281"/>
+        <location filename="../../commandwall/app/session.py" line="286"/>
         <source>正在加载视频点位、处置力量和事件…</source>
         <translation>Loading cameras, field units and incidents…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="410"/>
-        <location filename="../../commandwall/app/session.py" line="418"/>
-        <location filename="../../commandwall/app/session.py" line="424"/>
+        <location filename="../../commandwall/app/session.py" line="425"/>
+        <location filename="../../commandwall/app/session.py" line="433"/>
+        <location filename="../../commandwall/app/session.py" line="439"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>

@@ -33,6 +33,77 @@
     </message>
 </context>
 <context>
+    <name>AddLayerDialog</name>
+    <message>
+        <source>集合</source>
+        <translation>Collection</translation>
+    </message>
+    <message>
+        <source>要素类型</source>
+        <translation>Feature type</translation>
+    </message>
+    <message>
+        <source>添加图层</source>
+        <translation>Add Layer</translation>
+    </message>
+    <message>
+        <source>选择文件…</source>
+        <translation>Choose File…</translation>
+    </message>
+    <message>
+        <source>检查</source>
+        <translation>Check</translation>
+    </message>
+    <message>
+        <source>添加</source>
+        <translation>Add</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>检查：读取图层，列出要素数、几何类型、范围和无效要素</source>
+        <translation>Check: reads the layer and lists its feature count, geometry types, extent and invalid features</translation>
+    </message>
+    <message>
+        <source>类型</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <source>文件或网址</source>
+        <translation>File or URL</translation>
+    </message>
+    <message>
+        <source>坐标系</source>
+        <translation>CRS</translation>
+    </message>
+    <message>
+        <source>名称</source>
+        <translation>Title</translation>
+    </message>
+    <message>
+        <source>http://host/ogcapi  或  …/collections/ID/items</source>
+        <translation>http://host/ogcapi  or  …/collections/ID/items</translation>
+    </message>
+    <message>
+        <source>选择 GeoJSON 文件</source>
+        <translation>Choose a GeoJSON File</translation>
+    </message>
+    <message>
+        <source>无法检查：{reason}</source>
+        <translation>Cannot check: {reason}</translation>
+    </message>
+    <message>
+        <source>检查中：{where}…</source>
+        <translation>Checking {where}…</translation>
+    </message>
+    <message>
+        <source>无法添加：{reason}</source>
+        <translation>Cannot add: {reason}</translation>
+    </message>
+</context>
+<context>
     <name>AlarmLinkage</name>
     <message>
         <source>已恢复告警前的视频墙画面</source>
@@ -623,6 +694,14 @@
         <translation>OK</translation>
     </message>
     <message>
+        <source>自定义图层</source>
+        <translation>Own layers</translation>
+    </message>
+    <message>
+        <source>平台图层</source>
+        <translation>Platform layers</translation>
+    </message>
+    <message>
         <source>图层</source>
         <translation>Layer</translation>
     </message>
@@ -647,12 +726,32 @@
         <translation>Reload</translation>
     </message>
     <message>
+        <source>添加图层…</source>
+        <translation>Add Layer…</translation>
+    </message>
+    <message>
         <source>透明度</source>
         <translation>Opacity</translation>
     </message>
     <message>
         <source>选择图层查看来源、要素数、范围和无效要素</source>
         <translation>Select a layer to see its source, feature count, extent and invalid features</translation>
+    </message>
+    <message>
+        <source>图层目录不可用：{reason}</source>
+        <translation>Layer catalogue unavailable: {reason}</translation>
+    </message>
+    <message>
+        <source>由地图绘制，在地图右上角的图层控件中开关</source>
+        <translation>Drawn by the map; switch it in the map&apos;s layer control (top right)</translation>
+    </message>
+    <message>
+        <source>移除图层</source>
+        <translation>Remove Layer</translation>
+    </message>
+    <message>
+        <source>无法移除图层</source>
+        <translation>Cannot remove the layer</translation>
     </message>
 </context>
 <context>

@@ -30,13 +30,14 @@ from PySide6.QtWidgets import (
 
 from commandwall.app.layer_form import FORM_KINDS, check_source, source_from_form
 from commandwall.geo.crs import SUPPORTED_CRS
-from commandwall.i18n import translate
+from commandwall.i18n import QT_TRANSLATE_NOOP, translate
 from commandwall.textsafe import display_text
 
 log = logging.getLogger(__name__)
 
-_CTX = "AddLayerDialog"
-_NAME_LABELS = {"ogcapi": "集合", "wfs": "要素类型", "wfs_gml": "要素类型"}
+_NAME_LABELS = {"ogcapi": QT_TRANSLATE_NOOP("AddLayerDialog", "集合"),
+                "wfs": QT_TRANSLATE_NOOP("AddLayerDialog", "要素类型"),
+                "wfs_gml": QT_TRANSLATE_NOOP("AddLayerDialog", "要素类型")}
 
 
 class AddLayerDialog(QDialog):
@@ -48,7 +49,7 @@ class AddLayerDialog(QDialog):
     def __init__(self, new_id: Callable[[str], str], add: Callable[[Any], None],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(translate(_CTX, "添加图层"))
+        self.setWindowTitle(translate("AddLayerDialog", "添加图层"))
         self._new_id, self._add = new_id, add
         self._checks = 0  # a newer check (or an edit) makes an older answer stale
         self._closed = False
@@ -56,7 +57,7 @@ class AddLayerDialog(QDialog):
         for key, label in FORM_KINDS:
             self.kind.addItem(translate("layers", label), key)
         self.location = QLineEdit(self)
-        self.browse = QPushButton(translate(_CTX, "选择文件…"), self)
+        self.browse = QPushButton(translate("AddLayerDialog", "选择文件…"), self)
         self.name = QLineEdit(self)
         self.name_label = QLabel(self)
         self.crs = QComboBox(self)
@@ -65,22 +66,23 @@ class AddLayerDialog(QDialog):
         self.crs.setCurrentText("EPSG:4326")
         self.title = QLineEdit(self)
         self.title.setMaxLength(60)
-        self.check = QPushButton(translate(_CTX, "检查"), self)
-        self.add = QPushButton(translate(_CTX, "添加"), self)
-        self.cancel = QPushButton(translate(_CTX, "取消"), self)
+        self.check = QPushButton(translate("AddLayerDialog", "检查"), self)
+        self.add = QPushButton(translate("AddLayerDialog", "添加"), self)
+        self.cancel = QPushButton(translate("AddLayerDialog", "取消"), self)
         self.report = QPlainTextEdit(self)
         self.report.setReadOnly(True)
-        self.report.setPlaceholderText(translate(_CTX, "检查：读取图层，列出要素数、几何类型、范围和无效要素"))
+        self.report.setPlaceholderText(
+            translate("AddLayerDialog", "检查：读取图层，列出要素数、几何类型、范围和无效要素"))
         self.report.setMinimumSize(560, 200)
         where = QHBoxLayout()
         where.addWidget(self.location, 1)
         where.addWidget(self.browse)
         form = QFormLayout()
-        form.addRow(translate(_CTX, "类型"), self.kind)
-        form.addRow(translate(_CTX, "文件或网址"), where)
+        form.addRow(translate("AddLayerDialog", "类型"), self.kind)
+        form.addRow(translate("AddLayerDialog", "文件或网址"), where)
         form.addRow(self.name_label, self.name)
-        form.addRow(translate(_CTX, "坐标系"), self.crs)
-        form.addRow(translate(_CTX, "名称"), self.title)
+        form.addRow(translate("AddLayerDialog", "坐标系"), self.crs)
+        form.addRow(translate("AddLayerDialog", "名称"), self.title)
         buttons = QHBoxLayout()
         buttons.addWidget(self.check)
         buttons.addStretch(1)
@@ -122,17 +124,17 @@ class AddLayerDialog(QDialog):
         kind = self.kind_key()
         self.browse.setVisible(kind == "file")
         label = _NAME_LABELS.get(kind)
-        self.name_label.setText(translate(_CTX, label) if label else "")
+        self.name_label.setText(translate("AddLayerDialog", label) if label else "")
         self.name.setVisible(label is not None)
         self.name_label.setVisible(label is not None)
         hint = {"file": "/path/layer.geojson", "url": "http://host/layer.geojson",
-                "ogcapi": "http://host/ogcapi  或  …/collections/ID/items", "wfs": "http://host/geoserver/wfs",
+                "ogcapi": translate("AddLayerDialog", "http://host/ogcapi  或  …/collections/ID/items"), "wfs": "http://host/geoserver/wfs",
                 "wfs_gml": "http://host/geoserver/wfs"}[kind]
         self.location.setPlaceholderText(hint)
         self._stale()
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, translate(_CTX, "选择 GeoJSON 文件"), "",
+        path, _ = QFileDialog.getOpenFileName(self, translate("AddLayerDialog", "选择 GeoJSON 文件"), "",
                                               "GeoJSON (*.geojson *.json);;* (*)")
         if path:
             self.location.setText(path)
@@ -150,12 +152,12 @@ class AddLayerDialog(QDialog):
         try:
             spec = self.spec()
         except ValueError as exc:
-            self._say(translate(_CTX, "无法检查：{reason}").format(reason=exc))
+            self._say(translate("AddLayerDialog", "无法检查：{reason}").format(reason=exc))
             return
         self._checks += 1
         number = self._checks
         self.check.setEnabled(False)
-        self._say(translate(_CTX, "检查中：{where}…").format(where=spec.where()))
+        self._say(translate("AddLayerDialog", "检查中：{where}…").format(where=spec.where()))
 
         def work() -> None:
             try:
@@ -179,7 +181,7 @@ class AddLayerDialog(QDialog):
         try:
             self._add(self.spec())
         except ValueError as exc:
-            self._say(translate(_CTX, "无法添加：{reason}").format(reason=exc))
+            self._say(translate("AddLayerDialog", "无法添加：{reason}").format(reason=exc))
             return
         self.accept()
 

@@ -39,7 +39,7 @@ from commandwall.app.user_layers import (
     UserLayersController,
     platform_tree_layers,
 )
-from commandwall.i18n import translate
+from commandwall.i18n import QT_TRANSLATE_NOOP, translate
 from commandwall.textsafe import display_text
 from commandwall.ui.map.add_layer_dialog import AddLayerDialog
 from commandwall.ui.text import plain_tooltip
@@ -113,7 +113,8 @@ def _status_text(layer: UserLayer) -> str:
     return translate("LayerTree", "；").join(parts) or translate("LayerTree", "正常")
 
 
-_GROUP_TITLES = {USER_GROUP: "自定义图层", PLATFORM_GROUP: "平台图层"}
+_GROUP_TITLES = {USER_GROUP: QT_TRANSLATE_NOOP("LayerTree", "自定义图层"),
+                 PLATFORM_GROUP: QT_TRANSLATE_NOOP("LayerTree", "平台图层")}
 
 
 class LayerTreeWidget(QWidget):
