@@ -54,6 +54,9 @@
    * The incidents of a map: CW.Incidents(map, {pane, pulseMs()}) -> {group, set, upsertMany, select, hit, ...}.
    * ``group`` is what the layer control switches.
    */
+  /** At most this many rings pulse at once; more new urgent incidents than this within pulseMs stop them all. */
+  var MAX_PULSING = 3;
+
   CW.Incidents = function (map, options) {
     var layer = new CW.PointLayer({ pane: options.pane, clustering: false, padding: 0.1, styles: styles() });
     var pulses = L.layerGroup();
@@ -62,6 +65,7 @@
     var index = new Map(); // id -> position in list
     var pulseMarkers = new Map(); // id -> L.marker of a running pulse
     var seen = new Map(); // id -> when the page first saw it (ms)
+    var urgentSeen = []; // when each new urgent incident was first seen (ms), oldest first, within pulseMs
     var selected = null;
     var tip = L.tooltip({ direction: "top", offset: [0, -8], className: "cw-incident-tooltip" });
 
@@ -84,12 +88,29 @@
       pulseMarkers.delete(id);
     }
 
-    /** Start, keep or stop the pulse of an incident (new, urgent, unselected, within pulseMs of first seen). */
+    /** More than MAX_PULSING new urgent incidents first seen within pulseMs: a storm (a flood night, a burst
+     * from a system). Then no ring pulses: each animated frame is drawn again by the desk's (often software)
+     * compositor, and in a storm the list, the alarm and the markers already say it. */
+    function storm(now) {
+      while (urgentSeen.length && now - urgentSeen[0] >= options.pulseMs()) urgentSeen.shift();
+      return urgentSeen.length > MAX_PULSING;
+    }
+
+    /** Start, keep or stop the pulse of an incident (new, urgent, unselected, within pulseMs of first seen,
+     * not in a storm). */
     function pulse(inc) {
       var now = Date.now();
-      if (!seen.has(inc.id)) seen.set(inc.id, now);
+      var urgent = inc.status === "new" && inc.priority <= 2;
+      if (!seen.has(inc.id)) {
+        seen.set(inc.id, now);
+        if (urgent) urgentSeen.push(now);
+      }
       var until = seen.get(inc.id) + options.pulseMs();
-      var wanted = inc.status === "new" && inc.priority <= 2 && inc.id !== selected && now < until;
+      if (storm(now)) {
+        Array.from(pulseMarkers.keys()).forEach(stopPulse);
+        return;
+      }
+      var wanted = urgent && inc.id !== selected && now < until;
       var marker = pulseMarkers.get(inc.id);
       if (!wanted) {
         stopPulse(inc.id);

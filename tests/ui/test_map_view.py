@@ -269,6 +269,19 @@ def test_urgent_pulse_stops_by_itself_and_when_accepted(qtbot, view: MapView) ->
     assert run_js(qtbot, view, "CW.stats().pulsing") == 0
 
 
+def test_in_a_storm_of_urgent_incidents_no_ring_pulses(qtbot, view: MapView) -> None:
+    run_js(qtbot, view, "(CW.options.pulseMs = 4000, true)")
+    calm = [make_incident(f"INC-{n}", lon=117.2 + n / 100) for n in range(3)]
+    with qtbot.waitSignal(view.sig_layer_drawn, timeout=10000):
+        view.set_incidents(calm)
+    assert run_js(qtbot, view, "CW.stats().pulsing") == 3, "three new urgent incidents pulse"
+    with qtbot.waitSignal(view.sig_layer_drawn, timeout=5000):
+        view.upsert_incidents([make_incident("INC-9", lon=117.3, lat=34.7)])
+    assert run_js(qtbot, view, "CW.stats().pulsing") == 0, "a fourth within the pulse time: a storm, none pulses"
+    assert run_js(qtbot, view, "document.getAnimations().length") == 0
+    assert run_js(qtbot, view, "CW.stats().incidents") == 4, "every incident is still drawn"
+
+
 def test_clicking_an_incident_emits_its_id(qtbot, view: MapView) -> None:
     with qtbot.waitSignal(view.sig_layer_drawn, timeout=10000):
         view.set_incidents([make_incident("INC-7"), make_incident("INC-8", lon=117.3, lat=34.7, priority=3)])
