@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 
@@ -99,3 +100,21 @@ def user_config_dir() -> Path:
     else:
         base = Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config"))
     return base / "commandwall"
+
+
+def write_whole(path: Path, data: str | bytes) -> Path:
+    """Write ``data`` (text as UTF-8) as ``path`` in one step: a temporary file beside it, flushed to disk, then
+    renamed over it, so a crash or a full disk leaves the old file whole and never half a new one. Creates the
+    folder; ``OSError`` when it cannot be written (the temporary file is then removed). Returns ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data.encode("utf-8") if isinstance(data, str) else data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

@@ -18,6 +18,7 @@ open is raised, saying how many others came with it. Every one of them is in the
 
 from __future__ import annotations
 
+import io
 import math
 import struct
 import time
@@ -30,6 +31,7 @@ from commandwall.app.incidents import PRIORITY_LABELS, is_local_warning, priorit
 from commandwall.app.session import ClientSession
 from commandwall.domain.models import OPEN_STATUSES, Camera, Incident
 from commandwall.i18n import translate
+from commandwall.paths import write_whole
 from commandwall.textsafe import display_text
 
 #: Default severity that raises the alarm: 紧急 (2) and 特急 (1).
@@ -182,18 +184,16 @@ class AlarmController:
 
 def write_tone(path: Path, *, rate: int = 22050, seconds: float = 1.2) -> Path:
     """Write a two-tone alarm (960/770 Hz alternating, 16-bit mono WAV) to ``path``; returns ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     frames = bytearray()
     for n in range(int(rate * seconds)):
         t = n / rate
         frequency = 960.0 if int(t / 0.3) % 2 == 0 else 770.0
         envelope = min(1.0, (t % 0.3) / 0.01, (0.3 - t % 0.3) / 0.01)  # no clicks between the tones
         frames += struct.pack("<h", int(12000 * envelope * math.sin(2 * math.pi * frequency * t)))
-    tmp = path.with_suffix(".tmp")
-    with wave.open(str(tmp), "wb") as out:
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)
         out.setframerate(rate)
         out.writeframes(bytes(frames))
-    tmp.replace(path)
-    return path
+    return write_whole(path, buffer.getvalue())

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from commandwall.paths import write_whole
 
 log = logging.getLogger(__name__)
 
@@ -81,15 +81,7 @@ def write_layer_view(path: Path, view: LayerView) -> str | None:
     data = {"version": 1, "order": view.order,
             "layers": {k: {"visible": v, "opacity": round(o, 2)} for k, (v, o) in view.shown.items()}}
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".layer_view-", suffix=".json", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(data, out, ensure_ascii=False, indent=1)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_whole(path, json.dumps(data, ensure_ascii=False, indent=1))
     except OSError as exc:
         log.warning("cannot write %s: %s", path, exc)
         return f"{path.name}: cannot be written ({type(exc).__name__})"

@@ -17,6 +17,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from commandwall.i18n import QT_TRANSLATE_NOOP, translate
+from commandwall.paths import write_whole
 
 log = logging.getLogger(__name__)
 
@@ -235,12 +236,7 @@ class ProfileStore:
 
     def save(self, profile: ScreenProfile) -> Path:
         """Write the profile (whole file replaced at once); returns its path."""
-        path = self.path(profile.name)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".json.tmp")
-        tmp.write_text(profile.to_json(), "utf-8")
-        tmp.replace(path)
-        return path
+        return write_whole(self.path(profile.name), profile.to_json())
 
     def load_or_first_run(self, name: str, screen_names: Sequence[str]) -> tuple[ScreenProfile, str | None]:
         """The profile ``name``, or a first-run one (saved at once) when there is none or it is unusable.

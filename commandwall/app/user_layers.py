@@ -15,8 +15,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -31,6 +29,7 @@ from commandwall.app.platform_layers import PLATFORM_KEY_PREFIX, CatalogueLayer,
 from commandwall.geo.check import source_report
 from commandwall.geo.sources import LayerSourceSpec, SourceResult, load_source
 from commandwall.mapdoc.page import STATIC_KINDS
+from commandwall.paths import write_whole
 from commandwall.textsafe import display_text
 
 log = logging.getLogger(__name__)
@@ -92,15 +91,7 @@ def spec_entry(spec: LayerSourceSpec) -> dict[str, Any]:
 
 def _write_json_list(path: Path, entries: list[Any]) -> None:
     """Write ``entries`` as ``path`` whole (temporary file, then rename); ``OSError`` if it cannot."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".layers-", suffix=".json", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(entries, out, ensure_ascii=False, indent=1)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_whole(path, json.dumps(entries, ensure_ascii=False, indent=1))
 
 
 def _raw_entries(path: Path) -> list[Any]:

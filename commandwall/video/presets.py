@@ -26,15 +26,14 @@ Plain Python: the wall feature in ``commandwall.ui.wall`` offers them in a menu.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from commandwall.i18n import translate
+from commandwall.paths import write_whole
 from commandwall.video.dragdrop import MAX_CAMERA_ID_LEN
 from commandwall.video.layout import WallLayout
 from commandwall.video.tour import Tour
@@ -257,14 +256,4 @@ class PresetStore:
 
     def save(self, preset: WallPreset) -> Path:
         """Write ``preset`` as ``<name>.json`` (replacing one of the same name) in one step; returns the path."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        path = self.folder / f"{preset.name}.json"
-        fd, tmp = tempfile.mkstemp(prefix=".preset-", suffix=".tmp", dir=self.folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write(preset.to_json())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return path
+        return write_whole(self.folder / f"{preset.name}.json", preset.to_json())

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from pathlib import Path
 
 from commandwall.domain.models import MAX_ID_CHARS
+from commandwall.paths import write_whole
 from commandwall.video.capture import RTSP_TRANSPORTS
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,4 @@ class RtspTransports:
         if self.path is None:
             return
         udp = {camera_id: t for camera_id, t in sorted(self._by_camera.items()) if t != "tcp"}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        part = self.path.with_name(self.path.name + ".part")
-        part.write_text(json.dumps(udp, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        os.replace(part, self.path)
+        write_whole(self.path, json.dumps(udp, ensure_ascii=False, indent=1) + "\n")
