@@ -109,7 +109,8 @@ def language_code(language: str) -> str:
 def saved_language(config_dir: Path) -> str | None:
     """The language chosen in the window's 语言 menu (``<config>/language``), None when none was or it is unreadable."""
     try:
-        return language_code((config_dir / LANGUAGE_FILE).read_text("utf-8")[:40])
+        with (config_dir / LANGUAGE_FILE).open("rb") as saved:
+            return language_code(saved.read(40).decode("utf-8"))
     except (OSError, UnicodeError, ValueError):
         return None
 

@@ -164,3 +164,11 @@ def test_the_language_comes_from_the_option_the_environment_or_the_window(tmp_pa
     (config / "language").write_text("klingon", "utf-8")
     monkeypatch.delenv("COMMANDWALL_LANGUAGE")
     assert Settings().ui_language() == "zh_CN"  # an unreadable choice is ignored
+    for garbage in (b"\xff\xfe\x00e\x00n", b"x" * 50_000_000, b"\x00" * 10):
+        (config / "language").write_bytes(garbage)  # not UTF-8; huge (only its start is read); NULs
+        assert Settings().ui_language() == "zh_CN"
+    (config / "language").write_bytes(b"en" + b" " * 50_000_000)  # a choice with a long tail of blanks
+    assert Settings().ui_language() == "en"
+    (config / "language").unlink()
+    (config / "language").mkdir()  # a folder in its place
+    assert Settings().ui_language() == "zh_CN"
