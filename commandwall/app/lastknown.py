@@ -69,7 +69,10 @@ def load_last_known(path: Path) -> LastKnown | None:
             row = db.execute("SELECT value FROM meta WHERE key = 'saved_at'").fetchone()
             if row is None:
                 return None
-            found = LastKnown(saved_at=datetime.fromisoformat(row[0]))
+            saved_at = datetime.fromisoformat(row[0])
+            if saved_at.tzinfo is None:  # this client writes UTC with its offset; a bare time is read as UTC
+                saved_at = saved_at.replace(tzinfo=timezone.utc)  # noqa: UP017
+            found = LastKnown(saved_at=saved_at)
             tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             for table, model in _KINDS.items():
                 if table not in tables:  # written before this kind was kept
@@ -80,7 +83,7 @@ def load_last_known(path: Path) -> LastKnown | None:
                         items.append(model.model_validate_json(doc))
                     except ValidationError:
                         log.warning("%s: %s row %r unreadable, skipped", path.name, table, item_id)
-    except (sqlite3.Error, ValueError) as exc:
+    except (sqlite3.Error, ValueError, TypeError) as exc:  # TypeError: a saved_at that is not text
         log.warning("last known state %s unreadable: %s", path.name, exc)
         return None
     found.cameras = [camera.model_copy(update={"status": CameraStatus.UNKNOWN}) for camera in found.cameras]

@@ -88,6 +88,24 @@ def test_a_damaged_file_is_reported_not_fatal(tmp_path: Path, caplog) -> None:
     assert "INC-00002" in caplog.text
 
 
+def test_the_saved_time_is_always_aware_and_a_wrong_one_makes_the_file_unreadable(tmp_path: Path, caplog) -> None:
+    path = tmp_path / "lk.sqlite3"
+    stores = Stores()
+    writer = LastKnownWriter(path, stores).start()
+    stores.incidents.upsert(incident(1))
+    writer.stop()
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute("UPDATE meta SET value = '2026-07-01T03:00:00' WHERE key = 'saved_at'")  # no offset
+    found = load_last_known(path)
+    assert found is not None and found.saved_at == datetime(2026, 7, 1, 3, tzinfo=UTC)
+    assert datetime.now(UTC) - found.saved_at > timedelta(0)  # comparable with the clock, no TypeError
+    for wrong in (12345, b"\xff", "yesterday"):
+        with closing(sqlite3.connect(path)) as db, db:
+            db.execute("UPDATE meta SET value = ? WHERE key = 'saved_at'", (wrong,))
+        assert load_last_known(path) is None
+    assert "unreadable" in caplog.text
+
+
 def camera(n: int, main: str = "rtsp://admin:s3cret@10.0.0.5:554/ch1?token=abc&channel=1") -> Camera:
     return Camera.model_validate({"id": f"CAM-{n:03d}", "name": f"路口{n}", "lon": 117.3, "lat": 34.8,
                                   "status": "online", "streams": {"main": main, "sub": main}})
