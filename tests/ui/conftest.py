@@ -82,3 +82,29 @@ def exercise(tmp_path: Path) -> Iterator[DemoBackend]:
 def exercise_platform(exercise: DemoBackend) -> PlatformFactory:
     """What the command line hands the session in exercise mode, for the test's own exercise backend."""
     return PlatformFactory.at_url(exercise.base_url, exercise=True)
+
+
+@pytest.fixture
+def english(qapp):
+    """The application in English for one test, then as it was (the other tests read the Chinese texts)."""
+    from PySide6.QtCore import QLocale
+    from PySide6.QtWebEngineCore import QWebEngineProfile
+
+    from commandwall import i18n
+    from commandwall.ui.language import install_language
+    from tests.ui.widget_texts import catalogues
+
+    catalogues.release()  # the .qm from the committed catalogues, as `make setup` makes it
+    translators = list(getattr(qapp, "_translators", []))
+    translator, locale = i18n._translator, QLocale()
+    accept = QWebEngineProfile.defaultProfile().httpAcceptLanguage()
+    assert install_language(qapp, "en") == "en"
+    assert QLocale().language() is QLocale.Language.English
+    yield
+    for added in qapp._translators[len(translators):]:
+        qapp.removeTranslator(added)
+    qapp._translators = translators
+    qapp._language = "zh_CN"
+    i18n.install(translator)
+    QLocale.setDefault(locale)
+    QWebEngineProfile.defaultProfile().setHttpAcceptLanguage(accept)

@@ -12,41 +12,19 @@ from __future__ import annotations
 import re
 
 import pytest
-from PySide6.QtCore import QLocale
-from PySide6.QtWebEngineCore import QWebEngineProfile
 
-from commandwall import i18n
 from commandwall.app.session import ClientSession
 from commandwall.config import Settings
 from commandwall.ui.about import about_text
 from commandwall.ui.cameras.model import camera_tooltip
 from commandwall.ui.incidents.dispatch import DispatchDialog
-from commandwall.ui.language import LANGUAGE_NAMES, install_language
+from commandwall.ui.language import LANGUAGE_NAMES
 from commandwall.ui.login.dialog import LoginDialog
 from commandwall.ui.main_window import MainWindow
 from commandwall.ui.screens import ScreenSettingsDialog
 from tests.ui.widget_texts import CJK, OWN_KINDS, catalogues, shown_texts, source_patterns, untranslated
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support", extend=True)
-
-@pytest.fixture
-def english(qapp):
-    """The application in English for one test, then as it was (the other tests read the Chinese texts)."""
-    catalogues.release()  # the .qm from the committed catalogues, as `make setup` makes it
-    translators = list(getattr(qapp, "_translators", []))
-    translator, locale = i18n._translator, QLocale()
-    accept = QWebEngineProfile.defaultProfile().httpAcceptLanguage()
-    assert install_language(qapp, "en") == "en"
-    assert QLocale().language() is QLocale.Language.English
-    yield
-    for added in qapp._translators[len(translators):]:
-        qapp.removeTranslator(added)
-    qapp._translators = translators
-    qapp._language = "zh_CN"
-    i18n.install(translator)
-    QLocale.setDefault(locale)
-    QWebEngineProfile.defaultProfile().setHttpAcceptLanguage(accept)
-
 
 @pytest.fixture
 def window(english, qtbot, tmp_path, exercise_platform):

@@ -35,7 +35,19 @@ from commandwall.ui.wall.ptz import PtzPad
 from tests.hostile import corpus
 from tests.unit.test_video_mjpeg import free_port
 
+
+@pytest.fixture(params=["zh_CN", "en"], autouse=True)
+def language(request) -> str:
+    """Every test in both languages: a translated template must take hostile fields as literally as the source."""
+    if request.param == "en":
+        request.getfixturevalue("english")
+    return request.param
+
+
 T0 = datetime(2026, 7, 14, 3, 0, tzinfo=UTC)
+ROLE = {"zh_CN": "值班员", "en": "Duty officer"}
+NEW_INCIDENT = {"zh_CN": "新事件", "en": "New incident"}
+CANNOT_CONNECT = {"zh_CN": "无法连接平台：", "en": "Cannot connect to the platform: "}
 #: The corpus the brief of this client names, on top of the shared one (which has most of these already).
 EXTRA = [
     "<b>bold</b>",
@@ -264,16 +276,16 @@ def test_the_ptz_pad_shows_hostile_names_kinds_and_errors_literally(qtbot: QtBot
 # ---- status bar, banner, about -------------------------------------------------------------------------
 
 
-def test_the_status_bar_and_banner_show_hostile_user_and_server_text_literally(qtbot: QtBot):
+def test_the_status_bar_and_banner_show_hostile_user_and_server_text_literally(qtbot: QtBot, language: str):
     holder = QWidget()
     qtbot.addWidget(holder)
     bar = QStatusBar(holder)
     status = PlatformStatus(bar, holder)
     for text in HOSTILE:
         status.set_user(DeskUser(username="duty", display_name=text, roles=[text, "duty_officer"]))
-        assert display_text(text) in status.user_label.text() and "值班员" in status.user_label.text()
+        assert display_text(text) in status.user_label.text() and ROLE[language] in status.user_label.text()
         status.set_failed(text)
-        assert status.banner.text() == display_text(f"无法连接平台：{text}")
+        assert status.banner.text() == display_text(f"{CANNOT_CONNECT[language]}{text}")
         assert tooltip_text(status.connection_label.toolTip()) == display_text(text)
         status.set_connection(ConnectionState.OFFLINE, text)
         for label in (status.user_label, status.banner, status.connection_label):
@@ -294,7 +306,7 @@ def test_the_about_box_shows_a_hostile_platform_address_literally(qtbot: QtBot):
 
 @pytest.mark.qt_log_ignore("This plugin does not support", extend=True)
 def test_the_new_incident_message_in_the_main_window_shows_hostile_text_literally(qtbot: QtBot, tmp_path,
-                                                                                  exercise_platform):
+                                                                                  exercise_platform, language):
     win = MainWindow(ClientSession(Settings(data_dir=tmp_path), exercise_platform))
     qtbot.addWidget(win)
     win.resize(1280, 800)
@@ -306,7 +318,7 @@ def test_the_new_incident_message_in_the_main_window_shows_hostile_text_literall
             inc = incident(n, text)
             win.signals.sig_incidents.emit([inc])
             message = win.statusBar().currentMessage()
-            assert message.startswith("新事件")
+            assert message.startswith(NEW_INCIDENT[language])
             assert display_text(inc.title) in message and display_text(inc.town) in message
             assert_nothing_hidden(message)
             assert win.incidents.model.incident(inc.id) is not None
