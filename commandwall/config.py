@@ -170,6 +170,9 @@ class Settings(BaseSettings):
     alarm_min_priority: int = Field(default=2, ge=0, le=4)
     #: how far the wall looks for cameras near an alarm, after those whose field of view covers it (metres)
     alarm_radius_m: float = Field(default=500.0, gt=0, le=5000)
+    #: the wall (1 = the first wall screen, or the console's wall) whose linkage area the alarm takes; a desk with
+    #: fewer walls on screen uses wall 1
+    alarm_wall: int = Field(default=1, ge=1, le=16)
     #: the alarm sound (a WAV file); unset: a tone written into the data folder
     alarm_sound: Path | None = None
 

@@ -57,7 +57,9 @@ class MainWindow(QMainWindow):
         self.wall_feature = WallFeature(self.desk.wall, self.signals, self.pool, tiles=session.settings.wall_tiles,
                                         data_dir=session.settings.data_dir, parent=self)
         self.incidents_feature = IncidentsFeature(self.desk.incidents, self.signals, self)
-        self.alarm_feature = AlarmFeature(self.desk.alarm, self.signals, self.wall_feature.view.model,
+        alarm_wall = session.settings.alarm_wall
+        self.alarm_feature = AlarmFeature(self.desk.alarm, self.signals,
+                                          lambda: self.wall_feature.linkage_wall(alarm_wall).view.model,
                                           self.map_feature.widget, self)
         self.cameras_feature = CamerasFeature(self.desk.cameras, self.signals, self)
         self.login_feature = LoginFeature(self.desk.login, self)
@@ -182,7 +184,8 @@ class MainWindow(QMainWindow):
         self.map.sig_incident_clicked.connect(self.alarm_feature.acknowledge)
         self.alarm_feature.sig_fly_to.connect(self.map.fly_to)
         self.alarm_feature.sig_select_incident.connect(self.map_feature.select_incident)
-        self.alarm_feature.sig_alarm.connect(lambda _alarm: self.tour_runner.stop())
+        self.alarm_feature.sig_alarm.connect(
+            lambda _alarm: self.wall_feature.linkage_wall(self.session.settings.alarm_wall).tour_runner.stop())
         self.incidents.detail.sig_locate.connect(self.map_feature.select_incident)
         self.dashboard_feature.sig_filter.connect(self.incidents_feature.apply_filter)
         self.dashboard_feature.sig_filter.connect(self.map_feature.apply_filter)

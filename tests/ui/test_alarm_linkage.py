@@ -18,6 +18,7 @@ from commandwall.config import Settings
 from commandwall.domain.models import Camera, Incident
 from commandwall.textsafe import display_text
 from commandwall.ui.main_window import MainWindow
+from commandwall.video.tour import Tour
 from tests.ui.test_main_window import run_js
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support", extend=True)
@@ -168,3 +169,48 @@ def test_a_second_alarm_with_fewer_cameras_leaves_the_walls_own_cameras_in_the_o
     assert shown[: len(linked)] == linked and shown[len(linked):] == before[len(linked):]
     window.alarm_feature.restore_action.trigger()
     assert _ids(window.wall.cameras()) == before
+
+
+def test_the_designated_wall_takes_the_alarm_and_wall_1_keeps_its_cameras(qtbot, tmp_path, exercise_platform,
+                                                                        exercise) -> None:
+    """COMMANDWALL_ALARM_WALL=2 on a desk with two wall screens: wall 2's area switches and its tour stops, wall 1
+    plays on; 恢复画面 gives wall 2 back. With wall 2's screen gone, wall 1 takes the next alarm."""
+    win = MainWindow(ClientSession(Settings(data_dir=tmp_path, alarm_wall=2), exercise_platform))
+    qtbot.addWidget(win)
+    win.resize(1600, 900)
+    win.show()
+    try:
+        with qtbot.waitSignal(win.signals.sig_ready, timeout=60000):
+            win.start_session()
+        qtbot.waitUntil(win.map.is_ready, timeout=30000)
+        feature = win.wall_feature
+        widgets = feature.walls_on_screens(2)
+        widgets[1].resize(800, 450)
+        widgets[1].show()
+        one, two = (wall.view for wall in feature.walls)
+        qtbot.waitUntil(lambda: all(c is not None for c in one.cameras()), timeout=10000)
+        online = win.session.cameras.online()
+        two.set_layout("4")
+        feature.walls[1].tour_runner.start(Tour("测试轮巡", tuple(c.id for c in online[-8:]), dwell_s=600))
+        qtbot.waitUntil(lambda: all(c is not None for c in two.cameras()), timeout=10000)
+        assert feature.walls[1].tour_runner.is_running()
+        wall_one, wall_two = _ids(one.cameras()), _ids(two.cameras())
+
+        looking, lon, lat = _spot(win)
+        incident_id = _report(exercise, looking, lon, lat, 1, "指定联动墙测试")
+        qtbot.waitUntil(lambda: win.alarm_feature.last_alarm is not None, timeout=15000)
+        assert win.alarm_feature.last_alarm.incident.id == incident_id
+        linked = [c.id for c in win.alarm_feature.last_alarm.cameras]
+        assert _ids(two.cameras())[:len(linked)] == linked and linked != wall_two[:len(linked)]
+        assert _ids(one.cameras()) == wall_one, "wall 1 keeps its cameras"
+        assert not feature.walls[1].tour_runner.is_running()
+        win.alarm_feature.restore_action.trigger()
+        assert _ids(two.cameras()) == wall_two and _ids(one.cameras()) == wall_one
+
+        feature.walls_on_screens(1)  # wall 2's screen is unplugged: wall 1 is the linkage wall now
+        second = _report(exercise, looking, lon, lat, 1, "指定联动墙测试二")
+        qtbot.waitUntil(lambda: win.alarm_feature.last_alarm.incident.id == second, timeout=15000)
+        linked = [c.id for c in win.alarm_feature.last_alarm.cameras]
+        assert _ids(one.cameras())[:len(linked)] == linked
+    finally:
+        win.close()

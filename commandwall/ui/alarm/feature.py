@@ -8,6 +8,7 @@ feature only acts on it. The linkage is display only: every role gets it, a view
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -80,16 +81,16 @@ class AlarmFeature(QObject):
     sig_select_incident = Signal(str)
     sig_alarm = Signal(object)
 
-    def __init__(self, controller: AlarmController, signals: ClientSignals, wall: WallModel,
+    def __init__(self, controller: AlarmController, signals: ClientSignals, wall: Callable[[], WallModel],
                  toast_parent: QWidget, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
-        self.wall = wall
+        self.linkage_wall = wall  # asked at each alarm: walls come and go with their screens
         self.toast = AlarmToast(toast_parent)
         self._toast_timer = QTimer(self, singleShot=True, interval=TOAST_MS, timeout=self.toast.hide)
         self._waiting_timer = QTimer(self, interval=WAITING_CHECK_MS, timeout=self._raise_due)
         self._ready = False
-        self._tokens: list[str] = []  # wall loans, oldest first
+        self._tokens: list[tuple[WallModel, str]] = []  # wall loans, oldest first
         self._ringing: str | None = None  # the incident whose alarm sounds until acknowledged
         self.last_alarm: Alarm | None = None
         self._sound: QObject | None = None  # made on the first alarm: a desk without alarms never loads audio
@@ -128,14 +129,14 @@ class AlarmFeature(QObject):
     def _on_incidents(self, incidents: list[Incident]) -> None:
         if not self._ready:
             return
-        alarm = self.controller.on_incidents(incidents, len(self.wall.area()))
+        alarm = self.controller.on_incidents(incidents, len(self.linkage_wall().area()))
         if alarm is not None:
             self.raise_alarm(alarm)
         if self.controller.waiting and not self._waiting_timer.isActive():
             self._waiting_timer.start()
 
     def _raise_due(self) -> None:
-        alarm = self.controller.due(len(self.wall.area()))
+        alarm = self.controller.due(len(self.linkage_wall().area()))
         if alarm is not None:
             self.raise_alarm(alarm)
         if not self.controller.waiting:
@@ -148,7 +149,8 @@ class AlarmFeature(QObject):
         self.sig_alarm.emit(alarm)
         if alarm.cameras:  # an earlier alarm's cameras go first: tiles the new one does not fill show the wall's own
             self._give_back()
-            self._tokens.append(self.wall.show_in_area(alarm.cameras))
+            wall = self.linkage_wall()
+            self._tokens.append((wall, wall.show_in_area(alarm.cameras)))
             self.restore_action.setEnabled(True)
         self.sig_fly_to.emit(incident.lon, incident.lat)
         QTimer.singleShot(SELECT_DELAY_MS, self, lambda: self.sig_select_incident.emit(incident.id))
@@ -182,7 +184,7 @@ class AlarmFeature(QObject):
         """Return every wall loan, newest first; False if the layout changed since (nothing to return)."""
         tokens, self._tokens = self._tokens, []
         self.restore_action.setEnabled(False)
-        return all([self.wall.restore(token) for token in reversed(tokens)])
+        return all([wall.restore(token) for wall, token in reversed(tokens)])
 
     # --- sound ---------------------------------------------------------------------------------------------
     def _make_sound(self) -> QObject | None:

@@ -116,6 +116,11 @@ class WallFeature(QObject):
             self._activate(self.walls[0])
         return [wall.widget for wall in self.walls[:count]]
 
+    def linkage_wall(self, number: int) -> WallScreen:
+        """The wall alarm linkage (告警联动) takes: wall ``number`` while a screen shows it, else wall 1."""
+        shown = self.walls_shown()
+        return next((wall for wall in shown if wall.number == number), self.walls[0])
+
     def walls_shown(self) -> list[WallScreen]:
         """The walls a screen shows now, wall 1 first."""
         return [wall for wall in self.walls if wall.shown]
