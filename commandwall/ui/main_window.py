@@ -156,6 +156,7 @@ class MainWindow(QMainWindow):
         account = self.menuBar().addMenu(translate("MainWindow", "账户"))
         self.switch_user_action = account.addAction(translate("MainWindow", "切换用户…"))
         self.switch_user_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.switch_user_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.switch_user_action.triggered.connect(self.login_feature.switch_user)
         self.logout_action = account.addAction(translate("MainWindow", "注销"))
         self.logout_action.triggered.connect(self.login_feature.log_out)

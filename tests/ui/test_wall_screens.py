@@ -205,3 +205,30 @@ def test_view_ini_of_a_one_wall_desk_reads_as_wall_1_and_missing_walls_are_kept(
     assert state.load_walls() == [("4", "CAM-0001"), ("9", ",CAM-0002")]
     state.save_walls([("16", "CAM-0005")])
     assert state.load_walls() == [("16", "CAM-0005"), ("9", ",CAM-0002")]
+
+
+def test_the_wall_shortcuts_work_from_a_wall_screen_window(qtbot: QtBot, tmp_path, exercise_platform) -> None:
+    """A wall on a screen of its own is a window of its own: Ctrl+1…4 (layout), Ctrl+Shift+S (抓拍) and Alt+n
+    (预案) typed there act on that wall, not only while the main window has the focus."""
+    win = _window(qtbot, Settings(data_dir=tmp_path), exercise_platform)
+    feature = win.wall_feature
+    widgets = feature.walls_on_screens(2)
+    two = feature.walls[1].view
+    widgets[1].resize(800, 450)
+    widgets[1].show()
+    qtbot.waitExposed(widgets[1])
+    widgets[1].activateWindow()
+    qtbot.waitUntil(lambda: widgets[1].isActiveWindow(), timeout=5000)
+    assert not win.isActiveWindow()
+    qtbot.mouseClick(two.tile(0), Qt.MouseButton.LeftButton)  # wall 2 is the active wall
+    assert feature.active.number == 2
+    qtbot.keyClick(two.tile(0), Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert two.wall_layout.key == "9" and feature.walls[0].view.wall_layout.key != "9"
+    camera = win.desk.session.cameras.online()[3]
+    feature.play_camera(camera.id)
+    qtbot.waitUntil(lambda: two.tile(0).frame is not None, timeout=20_000)
+    qtbot.mouseClick(two.tile(0), Qt.MouseButton.LeftButton)
+    qtbot.keyClick(two.tile(0), Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    snapshots = paths.snapshots_dir(tmp_path)
+    qtbot.waitUntil(lambda: snapshots.is_dir() and any(snapshots.glob("*.png")), timeout=10_000)
+    assert camera.id in next(snapshots.glob("*.png")).name

@@ -98,6 +98,7 @@ class AlarmFeature(QObject):
         self.restore_action = QAction(translate("AlarmLinkage", "恢复画面"), self)
         self.restore_action.setObjectName("restoreWallAction")
         self.restore_action.setShortcut(QKeySequence("Ctrl+Shift+Z"))
+        self.restore_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)  # from any screen's window
         self.restore_action.setToolTip(translate("AlarmLinkage", "把视频墙恢复到告警联动之前的画面（Ctrl+Shift+Z）"))
         self.restore_action.setEnabled(False)
         self.restore_action.triggered.connect(self.restore)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCursor, QKeySequence
 from PySide6.QtWidgets import QMenu, QVBoxLayout, QWidget
 
@@ -164,6 +164,7 @@ class WallFeature(QObject):
         self.tile_actions = {n: self.layout_actions[str(n)] for n in (1, 4, 9, 16)}
         for shortcut, action in enumerate(self.tile_actions.values(), start=1):
             action.setShortcut(QKeySequence(f"Ctrl+{shortcut}"))
+            action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)  # also on a wall screen of its own
             action.setToolTip(translate("VideoWall", "视频墙 {layout}（{shortcut}）").format(
                 layout=action.text(), shortcut=f"Ctrl+{shortcut}"))
         self.more_layouts_action = QAction(translate("VideoWall", "更多布局"), self)
@@ -180,6 +181,7 @@ class WallFeature(QObject):
         self.menu.addMenu(self.presets.menu)
         self.snapshot_action = QAction(translate("VideoWall", "抓拍"), self)
         self.snapshot_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
+        self.snapshot_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.snapshot_action.setToolTip(translate("VideoWall", "把选中画面的当前图像存为图片（Ctrl+Shift+S）"))
         self.snapshot_action.triggered.connect(lambda: self.active.view.snapshot())
         self.menu.addAction(self.snapshot_action)
