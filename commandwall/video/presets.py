@@ -238,6 +238,7 @@ class PresetStore:
         found: dict[str, WallPreset] = {}
         errors: list[PresetFileError] = []
         for folder in (*self._shipped, self.folder):
+            read: list[tuple[Path, WallPreset]] = []
             for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
                 try:
                     if path.stat().st_size > MAX_FILE_BYTES:
@@ -251,8 +252,22 @@ class PresetStore:
                     problem = translate("presets", "读取失败（{error}）").format(error=error.__class__.__name__)
                     errors.append(PresetFileError(path, problem))
                     continue
-                found[preset.name] = preset
+                read.append((path, preset))
+            found.update(self._one_per_name(read, errors))
         return PresetList(sorted(found.values(), key=lambda p: p.name), errors)
+
+    @staticmethod
+    def _one_per_name(read: list[tuple[Path, WallPreset]], errors: list[PresetFileError]) -> dict[str, WallPreset]:
+        """One preset per name from one folder: the file it is saved as (``<name>.json``), else the first by
+        file name; every other file claiming the name is listed in ``errors`` (a copied or renamed file)."""
+        kept: dict[str, tuple[Path, WallPreset]] = {}
+        for path, preset in sorted(read, key=lambda item: (item[0].stem != item[1].name, item[0].name)):
+            if preset.name in kept:
+                same = translate("presets", "与 {file} 中的预案同名（{name}），未使用")
+                errors.append(PresetFileError(path, same.format(file=kept[preset.name][0].name, name=preset.name)))
+            else:
+                kept[preset.name] = (path, preset)
+        return {name: preset for name, (_, preset) in kept.items()}
 
     def save(self, preset: WallPreset) -> Path:
         """Write ``preset`` as ``<name>.json`` (replacing one of the same name) in one step; returns the path."""

@@ -4,38 +4,38 @@
 <context>
     <name>alarm</name>
     <message>
-        <location filename="../../commandwall/app/alarm.py" line="60"/>
+        <location filename="../../commandwall/app/alarm.py" line="62"/>
         <source>【{level}告警】{title}</source>
         <extracomment>Default severity that raises the alarm: 紧急 (2) and 特急 (1). Default reach of the &quot;nearest by distance&quot; cameras, after the ones that look at the point. Seconds an alarm keeps the wall before an equally or less urgent one may take it (a more urgent one: at once). The alarm tone written at run time when no sound file is configured.</extracomment>
         <translation>[{level} alarm] {title}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/alarm.py" line="63"/>
+        <location filename="../../commandwall/app/alarm.py" line="65"/>
         <source>（{place}）</source>
         <translation> ({place})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/alarm.py" line="65"/>
+        <location filename="../../commandwall/app/alarm.py" line="67"/>
         <source>：{count} 路视频已切上视频墙</source>
         <translation>: {count} video feed(s) switched to the wall</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/alarm.py" line="67"/>
+        <location filename="../../commandwall/app/alarm.py" line="69"/>
         <source>：附近没有在线视频</source>
         <translation>: no online video nearby</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/alarm.py" line="69"/>
+        <location filename="../../commandwall/app/alarm.py" line="71"/>
         <source>；另有 {count} 起告警事件</source>
         <translation>; {count} more alarm incident(s)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/alarm.py" line="127"/>
+        <location filename="../../commandwall/app/alarm.py" line="129"/>
         <source>已关闭</source>
         <translation>Off</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/alarm.py" line="128"/>
+        <location filename="../../commandwall/app/alarm.py" line="130"/>
         <source>{level}及以上</source>
         <translation>{level} and above</translation>
     </message>
@@ -1252,73 +1252,73 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
 <context>
     <name>presets</name>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="124"/>
+        <location filename="../../commandwall/video/presets.py" line="123"/>
         <source>预案名称须为 1–{max} 个字符，且不含 / \ : * ? &quot; &lt; &gt; |</source>
         <translation>A preset name has 1–{max} characters and none of / \ : * ? &quot; &lt; &gt; |</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="79"/>
+        <location filename="../../commandwall/video/presets.py" line="78"/>
         <source>预案「{name}」有 {count} 个画面的摄像机，布局 {layout} 只有 {tiles} 个画面</source>
         <extracomment>the file version of a one-wall preset; :data:`WALLS_VERSION` lists several walls walls one preset may arrange (a command centre&apos;s wall screens) a preset file larger than this is not a preset longest preset name</extracomment>
         <translation>Preset “{name}” has cameras for {count} tiles; layout {layout} has only {tiles}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="86"/>
+        <location filename="../../commandwall/video/presets.py" line="85"/>
         <source>预案「{name}」含无效的摄像机编号 {id}</source>
         <translation>Preset “{name}” has an invalid camera ID {id}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="102"/>
+        <location filename="../../commandwall/video/presets.py" line="101"/>
         <source>预案「{name}」的 &quot;walls&quot; 应为对象列表</source>
         <translation>Preset “{name}”: &quot;walls&quot; must be a list of objects</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="164"/>
+        <location filename="../../commandwall/video/presets.py" line="163"/>
         <source>不是有效的 JSON（第 {line} 行）</source>
         <translation>Not valid JSON (line {line})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="167"/>
+        <location filename="../../commandwall/video/presets.py" line="166"/>
         <source>JSON 嵌套过深</source>
         <translation>JSON nested too deep</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="169"/>
+        <location filename="../../commandwall/video/presets.py" line="168"/>
         <source>不是视频墙预案文件（缺少 &quot;format&quot;: &quot;{format}&quot;）</source>
         <translation>Not a video wall preset file (no &quot;format&quot;: &quot;{format}&quot;)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="105"/>
+        <location filename="../../commandwall/video/presets.py" line="104"/>
         <source>&quot;cameras&quot; 应为摄像机编号列表</source>
         <translation>&quot;cameras&quot; must be a list of camera IDs</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="172"/>
+        <location filename="../../commandwall/video/presets.py" line="171"/>
         <source>预案文件版本 {version} 不受支持（应为 {one} 或 {several}）</source>
         <translation>Preset file version {version} is not supported (expected {one} or {several})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="176"/>
+        <location filename="../../commandwall/video/presets.py" line="175"/>
         <source>缺少预案名称 &quot;name&quot;</source>
         <translation>The preset name &quot;name&quot; is missing</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="181"/>
+        <location filename="../../commandwall/video/presets.py" line="180"/>
         <source>预案「{name}」缺少 &quot;walls&quot; 列表</source>
         <translation>Preset “{name}” has no &quot;walls&quot; list</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="189"/>
+        <location filename="../../commandwall/video/presets.py" line="188"/>
         <source>预案「{name}」有 {count} 面视频墙，最多 {most} 面</source>
         <translation>Preset “{name}” has {count} walls; at most {most} are allowed</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="197"/>
+        <location filename="../../commandwall/video/presets.py" line="196"/>
         <source>预案「{name}」的 &quot;tour&quot; 应含 &quot;camera_ids&quot; 列表</source>
         <translation>The &quot;tour&quot; of preset “{name}” needs a &quot;camera_ids&quot; list</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="213"/>
+        <location filename="../../commandwall/video/presets.py" line="212"/>
         <source>预案文件 {name} 无法使用：{problem}</source>
         <translation>Preset file {name} cannot be used: {problem}</translation>
     </message>
@@ -1331,6 +1331,11 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <location filename="../../commandwall/video/presets.py" line="252"/>
         <source>读取失败（{error}）</source>
         <translation>Read failed ({error})</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/video/presets.py" line="266"/>
+        <source>与 {file} 中的预案同名（{name}），未使用</source>
+        <translation>same name ({name}) as the preset in {file}; not used</translation>
     </message>
 </context>
 <context>
@@ -1395,28 +1400,28 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
 <context>
     <name>screens</name>
     <message>
-        <location filename="../../commandwall/app/screens.py" line="48"/>
+        <location filename="../../commandwall/app/screens.py" line="49"/>
         <source>综合（全部）</source>
         <extracomment>a profile file larger than this is refused unread (a desk has a handful of screens) screens one profile may name</extracomment>
         <translation>Console (everything)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/screens.py" line="49"/>
+        <location filename="../../commandwall/app/screens.py" line="50"/>
         <source>地图</source>
         <translation>Map</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/screens.py" line="50"/>
+        <location filename="../../commandwall/app/screens.py" line="51"/>
         <source>视频墙</source>
         <translation>Video wall</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/screens.py" line="51"/>
+        <location filename="../../commandwall/app/screens.py" line="52"/>
         <source>事件中心</source>
         <translation>Incident centre</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/screens.py" line="52"/>
+        <location filename="../../commandwall/app/screens.py" line="53"/>
         <source>综合态势</source>
         <translation>Overview</translation>
     </message>
@@ -1679,7 +1684,7 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>{name} ({id})  {time}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="139"/>
+        <location filename="../../commandwall/video/presets.py" line="138"/>
         <source>预案至少含一面视频墙</source>
         <translation>A preset holds at least one wall</translation>
     </message>

@@ -85,6 +85,22 @@ def test_saving_replaces_by_name_and_mine_win_over_shipped(tmp_path: Path) -> No
     assert sorted(f.name for f in (tmp_path / "mine").iterdir()) == ["高速出入口.json"]  # no temporary left
 
 
+def test_two_files_of_one_name_keep_the_saved_one_and_name_the_other(tmp_path: Path) -> None:
+    """A copied or renamed file that claims a name already taken in the same folder is reported, not picked at
+    random: the file the preset is saved as wins, whatever the file names sort like."""
+    store = PresetStore(tmp_path / "mine")
+    store.save(WallPreset("临城路口", "4", ("CAM-0001",)))
+    (tmp_path / "mine" / "0-副本.json").write_text(WallPreset("临城路口", "9", ("CAM-0002",)).to_json(), "utf-8")
+    (tmp_path / "mine" / "a.json").write_text(WallPreset("别名", "1", ("CAM-0003",)).to_json(), "utf-8")
+    (tmp_path / "mine" / "b.json").write_text(WallPreset("别名", "16", ("CAM-0004",)).to_json(), "utf-8")
+    loaded = store.load()
+    assert [(p.name, p.layout) for p in loaded.presets] == sorted([("临城路口", "4"), ("别名", "1")])
+    reasons = {e.path.name: str(e) for e in loaded.errors}
+    assert set(reasons) == {"0-副本.json", "b.json"}
+    assert "临城路口.json" in reasons["0-副本.json"] and "同名" in reasons["0-副本.json"]
+    assert "a.json" in reasons["b.json"]
+
+
 def _exercise_cameras() -> dict[str, dict]:
     doc = json.loads((paths.layers_dir() / "cameras.geojson").read_text(encoding="utf-8"))
     return {f["properties"]["id"]: f["properties"] for f in doc["features"]}
