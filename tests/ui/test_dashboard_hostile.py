@@ -6,6 +6,8 @@ characters it is (``display_text``), and every bar must keep its own label."""
 from __future__ import annotations
 
 import html
+import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from PySide6.QtCore import Qt
@@ -15,6 +17,7 @@ from pytestqt.qtbot import QtBot
 from commandwall.app.dashboard import Overview, TownFigures
 from commandwall.domain.sensors import Sensor, SensorKind, SensorReading
 from commandwall.textsafe import display_text
+from commandwall.ui.dashboard.charts import two_lines
 from commandwall.ui.dashboard.view import DashboardView, short_town
 from tests.hostile import corpus
 
@@ -40,6 +43,46 @@ def overview() -> Overview:
                     sensors_note=NAMES[2])
 
 
+def assert_shown_from(label: str, escaped: str) -> None:
+    """``label`` is ``escaped`` itself, or set on two lines (``<br>``) and maybe cut with "…" — nothing else."""
+    whole = re.sub(r" \(\d+\)$", "", label.replace("<br>", "", 1))  # a number for a name seen already
+    assert whole == escaped or (whole.endswith("…") and escaped.startswith(whole[:-1])), (label[:80], escaped[:80])
+    assert "<" not in whole.replace("&lt;", ""), "no markup but the one line break"
+
+
+def test_two_lines_split_long_names_evenly_and_cut_what_does_not_fit() -> None:
+    assert two_lines("临城", 3) == "临城"
+    assert two_lines("蟠龙河常庄段", 3) == "蟠龙河<br>常庄段"
+    assert two_lines("薛城经济开发区", 4) == "薛城经济<br>开发区"
+    assert two_lines("薛城区西部山区", 2) == "薛城<br>区…"
+    assert two_lines("<b>粗体</b>", 4) == "&lt;b&gt;粗<br>体&lt;/…"
+
+
+def test_town_and_water_labels_fit_a_narrow_dashboard_without_dots(qtbot: QtBot) -> None:
+    """At 1280×720 (a console screen) the nine towns and the water stations are drawn whole: two characters
+    per town, longer station names on two lines, none cut to "…"."""
+    view = DashboardView()
+    qtbot.addWidget(view)
+    view.resize(1280, 720)
+    view.show()
+    qtbot.waitExposed(view)
+    towns = ["临城街道", "常庄街道", "兴城街道", "张范街道", "兴仁街道", "沙沟镇", "周营镇", "邹坞镇", "陶庄镇"]
+    stations = ["蟠龙河临城段", "蟠龙河常庄段", "新薛河兴城段", "十字河张范段", "小沙河兴仁段", "薛城大沙河沙沟段",
+                "沙沟水库", "新薛河周营段", "邹坞水库", "陶庄水库", "十字河陶庄段", "薛城大沙河周营段"]
+    data = overview()
+    data = replace(data, towns=[TownFigures(name, 1, 1, 1, 2) for name in towns],
+                   sensors=[sensor(n, name + "水位站", SensorKind.WATER) for n, name in enumerate(stations)])
+    view.show_overview(data)
+    qtbot.wait(50)
+    view.show_overview(data)  # laid out now: the labels follow the chart's width
+    assert view.towns.categories.categories() == [short_town(t) for t in towns]
+    water = view.water.categories.categories()
+    assert len(water) == len(stations) and not any("…" in label for label in water)
+    assert "蟠龙河<br>临城段" in water
+    for chart in (view.towns, view.water, view.statuses, view.categories, view.air):
+        assert not chart.categories.truncateLabels(), "Qt would cut even a short label that just fits to …"
+
+
 def test_platform_names_on_the_charts_show_literally_and_every_bar_keeps_its_label(qtbot: QtBot) -> None:
     view = DashboardView()
     qtbot.addWidget(view)
@@ -50,8 +93,8 @@ def test_platform_names_on_the_charts_show_literally_and_every_bar_keeps_its_lab
     town_labels = view.towns.categories.categories()
     assert len(town_labels) == len(data.towns), "equal names would merge and shift the bars"
     for label, town in zip(town_labels, data.towns[:-1], strict=False):
-        assert label == html.escape(display_text(short_town(town.town)))
-    assert town_labels[-1] == html.escape(f"{display_text(short_town(NAMES[0]))} (2)")
+        assert_shown_from(label, html.escape(display_text(short_town(town.town))))
+    assert_shown_from(town_labels[-1], html.escape(f"{display_text(short_town(NAMES[0]))} (2)"))
     air = [s for s in data.sensors if s.kind is SensorKind.AIR]
     assert len(view.air.categories.categories()) == len(air)
     assert html.escape(display_text(NAMES[1])) in view.categories.categories.categories()

@@ -25,7 +25,7 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QDate, QDateTime, QMargins, QPointF, Qt, QTime, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QApplication, QWidget
 
 from commandwall.domain.sensors import ReadingLevel
@@ -55,21 +55,43 @@ def nice_maximum(value: float) -> float:
 
 
 
-def axis_labels(labels: Sequence[str]) -> list[str]:
+def axis_labels(labels: Sequence[str], wrap: int = 0) -> list[str]:
     """Category-axis labels as Qt Charts needs them: it draws them as rich text, so each is escaped (``<b>``
     from the platform shows as those characters), and it merges equal strings, which would shift every bar
-    after them, so a repeated label gets a number (``沙沟 (2)``)."""
-    seen: dict[str, int] = {}
-    shown = []
+    after them, so a repeated label gets a number (``沙沟 (2)``). With ``wrap``, a label longer than that many
+    characters is set on two lines (see :func:`two_lines`) for a narrow chart."""
+    shown: list[str] = []
+    taken: set[str] = set()
     for label in labels:
-        seen[label] = seen.get(label, 0) + 1
-        shown.append(html.escape(label if seen[label] == 1 else f"{label} ({seen[label]})"))
+        text = two_lines(label, wrap) if wrap else html.escape(label)
+        number, unique = 1, text
+        while unique in taken:  # also two long names that read alike once cut
+            number += 1
+            unique = f"{text} ({number})"
+        taken.add(unique)
+        shown.append(unique)
     return shown
 
+
+def two_lines(text: str, width: int) -> str:
+    """``text`` escaped, on two lines of at most ``width`` characters when longer (蟠龙河常庄段 → 蟠龙河<br>常庄段,
+    halves as even as can be); what the two lines cannot hold ends in "…" (the full name is in the table or
+    the note beside the chart)."""
+    if len(text) <= width:
+        return html.escape(text)
+    split = (len(text) + 1) // 2 if len(text) <= 2 * width else width
+    first, rest = text[:split], text[split:]
+    if len(rest) > width:
+        rest = rest[: width - 1] + "…"
+    return f"{html.escape(first)}<br>{html.escape(rest)}"
+
 class DashboardChart(QChartView):
-    """A chart view in the dashboard's look; ``title`` above, no legend unless asked."""
+    """A chart view in the dashboard's look; ``title`` above, no legend unless asked. Charts with a category
+    axis (``categories``) set their labels with :meth:`set_labels`; with ``wrap_labels`` a label wider than its
+    share of the axis goes on two lines (re-done as the chart is resized)."""
 
     sig_bar_clicked = Signal(int)
+    categories: QBarCategoryAxis
 
     def __init__(self, title: str, parent: QWidget | None = None, *, legend: bool = False) -> None:
         chart = QChart()
@@ -84,8 +106,33 @@ class DashboardChart(QChartView):
         chart.legend().setLabelColor(LABEL)
         chart.legend().setAlignment(Qt.AlignmentFlag.AlignTop)
         super().__init__(chart, parent)
+        self._raw_labels: list[str] = []
+        self._labels: list[str] = []
+        self.wrap_labels = False
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setMinimumHeight(180)
+
+    def set_labels(self, labels: Sequence[str]) -> None:
+        """The category axis's labels (platform text: escaped, duplicates numbered, see :func:`axis_labels`)."""
+        self._raw_labels = list(labels)
+        shown = axis_labels(self._raw_labels, self._wrap_width() if self.wrap_labels else 0)
+        if shown != self._labels:
+            self._labels = shown
+            self.categories.clear()
+            self.categories.append(shown)
+
+    def _wrap_width(self) -> int:
+        """How many characters of a label fit under one category (at least 2)."""
+        plot = self.chart().plotArea().width()
+        width = plot if plot > 0 else self.width() * 0.85
+        per_char = QFontMetrics(_font(9)).horizontalAdvance("中")
+        return max(2, int(width / max(1, len(self._raw_labels)) / max(1, per_char)))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        """Resized: labels wrapped for the old width are set again for the new one."""
+        super().resizeEvent(event)
+        if self.wrap_labels and self._raw_labels:
+            self.set_labels(self._raw_labels)
 
     def style_axis(self, axis) -> None:
         """Dark labels and grid in the application font."""
@@ -93,6 +140,9 @@ class DashboardChart(QChartView):
         axis.setLabelsColor(LABEL)
         axis.setGridLineColor(GRID)
         axis.setLinePenColor(GRID)
+        # Qt Charts cuts a label to "…" as soon as its share of the axis is a little short, even a two-character
+        # town or status that fits; the labels here are short (towns without 街道/镇), so they are drawn whole.
+        axis.setTruncateLabels(False)
 
 
 class CategoryBars(DashboardChart):
@@ -127,15 +177,10 @@ class CategoryBars(DashboardChart):
         self.chart().addAxis(self.values, value_side)
         self.series.attachAxis(self.categories)
         self.series.attachAxis(self.values)
-        self._labels: list[str] = []
 
     def set_values(self, labels: Sequence[str], *columns: Sequence[float]) -> None:
         """One column of values per series, one value per label."""
-        labels = axis_labels(labels)
-        if labels != self._labels:
-            self._labels = labels
-            self.categories.clear()
-            self.categories.append(self._labels)
+        self.set_labels(labels)
         for bar_set, values in zip(self.sets, columns, strict=True):
             if bar_set.count() != len(values):
                 bar_set.remove(0, bar_set.count())
@@ -222,7 +267,6 @@ class ThresholdBars(DashboardChart):
         for series in (self.series, self.warning_marks, self.alarm_marks):
             series.attachAxis(self.categories)
             series.attachAxis(self.values)
-        self._labels: list[str] = []
 
     def _marks(self, name: str, colour: str) -> QScatterSeries:
         marks = QScatterSeries()
@@ -237,11 +281,7 @@ class ThresholdBars(DashboardChart):
     def set_readings(self, labels: Sequence[str], readings: Sequence[tuple[float, float, float, ReadingLevel]],
                      label_format: str = "%.0f") -> None:
         """``(value, warning, alarm, level)`` per sensor, in the order of ``labels``."""
-        labels = axis_labels(labels)
-        if labels != self._labels:
-            self._labels = labels
-            self.categories.clear()
-            self.categories.append(self._labels)
+        self.set_labels(labels)
         for level, bar_set in self.level_sets.items():
             values = [value if shown is level else 0.0 for value, _w, _a, shown in readings]
             if bar_set.count() != len(values):

@@ -44,7 +44,11 @@ WIDE_MIN_PX = 1200
 
 
 def short_town(town: str) -> str:
-    """临城街道 → 临城, 沙沟镇 → 沙沟 (axis labels)."""
+    """临城街道 → 临城, 沙沟镇 → 沙沟, 临城街道、常庄街道 (an early warning's area) → 临城、常庄 (axis labels)."""
+    return "、".join(_short_town(part) for part in town.split("、"))
+
+
+def _short_town(town: str) -> str:
     for suffix in ("街道", "镇", "乡"):
         if town.endswith(suffix) and len(town) > len(suffix):
             return town[: -len(suffix)]
@@ -138,7 +142,7 @@ class DashboardView(QWidget):
         self.town_table.cellClicked.connect(self._town_row_clicked)
         self.air = ThresholdBars(translate("Dashboard", "空气质量 AQI（各镇街监测站）"))
         self.water = ThresholdBars(translate("Dashboard", "河道/水库水位（m）"))
-        self.water.categories.setLabelsAngle(-30)
+        self.towns.wrap_labels = self.water.wrap_labels = True  # names on two lines where narrow, not cut or slanted
         self.sensor_note = plain_label("")
         self.sensor_note.setObjectName("sensorNote")
         self.sensor_note.setWordWrap(True)
