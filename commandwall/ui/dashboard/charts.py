@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from PySide6.QtCharts import (
@@ -55,15 +55,15 @@ def nice_maximum(value: float) -> float:
 
 
 
-def axis_labels(labels: Sequence[str], wrap: int = 0) -> list[str]:
+def axis_labels(labels: Sequence[str], wrap: float = 0, measure: Callable[[str], float] = len) -> list[str]:
     """Category-axis labels as Qt Charts needs them: it draws them as rich text, so each is escaped (``<b>``
     from the platform shows as those characters), and it merges equal strings, which would shift every bar
-    after them, so a repeated label gets a number (``沙沟 (2)``). With ``wrap``, a label longer than that many
-    characters is set on two lines (see :func:`two_lines`) for a narrow chart."""
+    after them, so a repeated label gets a number (``沙沟 (2)``). With ``wrap``, a label wider than that (as
+    ``measure`` gives it) is set on two lines (see :func:`two_lines`) for a narrow chart."""
     shown: list[str] = []
     taken: set[str] = set()
     for label in labels:
-        text = two_lines(label, wrap) if wrap else html.escape(label)
+        text = two_lines(label, wrap, measure) if wrap else html.escape(label)
         number, unique = 1, text
         while unique in taken:  # also two long names that read alike once cut
             number += 1
@@ -73,17 +73,32 @@ def axis_labels(labels: Sequence[str], wrap: int = 0) -> list[str]:
     return shown
 
 
-def two_lines(text: str, width: int) -> str:
-    """``text`` escaped, on two lines of at most ``width`` characters when longer (蟠龙河常庄段 → 蟠龙河<br>常庄段,
-    halves as even as can be); what the two lines cannot hold ends in "…" (the full name is in the table or
-    the note beside the chart)."""
-    if len(text) <= width:
+def two_lines(text: str, width: float, measure: Callable[[str], float] = len) -> str:
+    """``text`` escaped, on two lines of at most ``width`` (``measure``: characters, or pixels in a font) when
+    wider: at the space nearest the middle (Law enforcement → Law<br>enforcement), else in halves as even as
+    the first line allows (蟠龙河常庄段 → 蟠龙河<br>常庄段); what the two lines cannot hold ends in "…" (the full
+    name is in the table or the note beside the chart)."""
+    if measure(text) <= width:
         return html.escape(text)
-    split = (len(text) + 1) // 2 if len(text) <= 2 * width else width
-    first, rest = text[:split], text[split:]
-    if len(rest) > width:
-        rest = rest[: width - 1] + "…"
+    spaces = [i for i, char in enumerate(text) if char == " "]
+    middle = len(text) / 2
+    first, rest = "", text
+    for i in sorted(spaces, key=lambda i: abs(i - middle)):
+        if measure(text[:i]) <= width:
+            first, rest = text[:i], text[i + 1:]
+            break
+    if not first:
+        half = measure(text) / 2
+        split = next((k for k in range(1, len(text)) if measure(text[:k]) >= half), len(text) - 1)
+        while split > 1 and measure(text[:split]) > width:
+            split -= 1
+        first, rest = text[:split], text[split:]
+    if measure(rest) > width:
+        while len(rest) > 1 and measure(rest + "…") > width:
+            rest = rest[:-1]
+        rest += "…"
     return f"{html.escape(first)}<br>{html.escape(rest)}"
+
 
 class DashboardChart(QChartView):
     """A chart view in the dashboard's look; ``title`` above, no legend unless asked. Charts with a category
@@ -115,18 +130,18 @@ class DashboardChart(QChartView):
     def set_labels(self, labels: Sequence[str]) -> None:
         """The category axis's labels (platform text: escaped, duplicates numbered, see :func:`axis_labels`)."""
         self._raw_labels = list(labels)
-        shown = axis_labels(self._raw_labels, self._wrap_width() if self.wrap_labels else 0)
+        metrics = QFontMetrics(_font(9))
+        shown = axis_labels(self._raw_labels, self._slot_width() if self.wrap_labels else 0, metrics.horizontalAdvance)
         if shown != self._labels:
             self._labels = shown
             self.categories.clear()
             self.categories.append(shown)
 
-    def _wrap_width(self) -> int:
-        """How many characters of a label fit under one category (at least 2)."""
+    def _slot_width(self) -> float:
+        """The pixels one category has along the axis (less a small gap), at least two characters' worth."""
         plot = self.chart().plotArea().width()
         width = plot if plot > 0 else self.width() * 0.85
-        per_char = QFontMetrics(_font(9)).horizontalAdvance("中")
-        return max(2, int(width / max(1, len(self._raw_labels)) / max(1, per_char)))
+        return max(QFontMetrics(_font(9)).horizontalAdvance("中中"), width / max(1, len(self._raw_labels)) - 4)
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         """Resized: labels wrapped for the old width are set again for the new one."""

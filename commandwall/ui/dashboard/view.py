@@ -142,7 +142,8 @@ class DashboardView(QWidget):
         self.town_table.cellClicked.connect(self._town_row_clicked)
         self.air = ThresholdBars(translate("Dashboard", "空气质量 AQI（各镇街监测站）"))
         self.water = ThresholdBars(translate("Dashboard", "河道/水库水位（m）"))
-        self.towns.wrap_labels = self.water.wrap_labels = True  # names on two lines where narrow, not cut or slanted
+        for chart in (self.categories, self.towns, self.water):  # names on two lines where narrow, not cut or slanted
+            chart.wrap_labels = True
         self.sensor_note = plain_label("")
         self.sensor_note.setObjectName("sensorNote")
         self.sensor_note.setWordWrap(True)
