@@ -791,6 +791,7 @@
       cameras: CW.options.cameraMarkers === "leaflet" ? groups.leafletCameras.getLayers().length
         : CW.cameras ? CW.cameras.n : 0,
       camerasDrawn: cameraLayer ? cameraLayer.drawnCount() : 0,
+      camerasVisited: cameraLayer ? cameraLayer.visitedCount() : 0,
       clusters: cameraLayer ? cameraLayer.clustersDrawn() : 0,
       cameraDrawMs: cameraLayer ? cameraLayer.lastDrawMs : 0,
       selectedCameras: CW.selectedCameras.slice(),

@@ -7,6 +7,10 @@
  * cost one pass, not 100 000 Leaflet layers. The canvas takes no pointer events: the map's own mouse events
  * are hit-tested against what was drawn (CW.PointLayer.hit).
  *
+ * The points are also kept in a KDBush index (npm "kdbush", loaded before this file), made at the first draw
+ * whose view holds only part of them: a redraw zoomed in visits the points in view (plus the padding), not all
+ * of them (lastVisited says how many it looked at).
+ *
  * With a Supercluster index (npm "supercluster", loaded before this file) and zoom below clusterMaxZoom, the
  * layer draws clusters instead: a disc sized by the count, with the share of the first style (online) as an
  * arc around it, and the count as text. Clusters are hit-tested too (hit() returns {cluster: …}).
@@ -84,7 +88,10 @@
       this._clusters = []; // clusters drawn in the last pass: {x, y, r, feature}
       this._index = null;
       this._highlight = null; // {indices: Int32Array|Array, color}
+      this._kd = null; // KDBush of (x, y), made when a view first needs it
+      this._bbox = null; // [minX, minY, maxX, maxY] of the points in Mercator units
       this.lastDrawMs = 0;
+      this.lastVisited = 0; // points looked at by the last draw of points
     },
 
     /**
@@ -94,7 +101,17 @@
     setData: function (lon, lat, style, makeIndex) {
       var n = lon.length;
       var xy = { x: new Float64Array(n), y: new Float64Array(n) };
-      for (var i = 0; i < n; i++) mercator(lon[i], lat[i], xy, i);
+      var minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+      for (var i = 0; i < n; i++) {
+        mercator(lon[i], lat[i], xy, i);
+        var px = xy.x[i], py = xy.y[i];
+        if (px < minX) minX = px;
+        if (px > maxX) maxX = px;
+        if (py < minY) minY = py;
+        if (py > maxY) maxY = py;
+      }
+      this._bbox = n ? [minX, minY, maxX, maxY] : null;
+      this._kd = null;
       this._n = n;
       this._x = xy.x;
       this._y = xy.y;
@@ -229,16 +246,22 @@
       var W = this._canvas.width, H = this._canvas.height;
       var n = this._n;
       var xs = this._x, ys = this._y, st = this._style, sprites = this._sprites;
-      var drawn = new Int32Array(n);
+      var drawn = null;
       var count = 0;
       var margin = 0;
       sprites.forEach(function (sp) { margin = Math.max(margin, sp.half * ratio + 1); });
       var scale = f.scale * ratio, ox = f.ox * ratio, oy = f.oy * ratio;
-      for (var i = 0; i < n; i++) {
+      var candidates = this._inView(-margin / scale + ox / scale, -margin / scale + oy / scale,
+        (W + margin + ox) / scale, (H + margin + oy) / scale);
+      var m = candidates ? candidates.length : n;
+      drawn = new Int32Array(m);
+      for (var c = 0; c < m; c++) {
+        var i = candidates ? candidates[c] : c;
         var cx = xs[i] * scale - ox, cy = ys[i] * scale - oy;
         if (cx < -margin || cy < -margin || cx >= W + margin || cy >= H + margin) continue;
         drawn[count++] = i;
       }
+      this.lastVisited = m;
       if (count <= this.options.spriteMax) {
         for (var d = 0; d < count; d++) {
           var j = drawn[d];
@@ -251,6 +274,32 @@
       }
       this._drawn = drawn.subarray(0, count);
       this._drawHighlight(ctx, f);
+    },
+
+    /**
+     * Indices (ascending: the drawing order stays that of the data) of the points that may lie in the Mercator
+     * box, from the KDBush index; null when the box holds most of the points' extent (a plain pass is as quick)
+     * or there is no index to be had.
+     */
+    _inView: function (minX, minY, maxX, maxY) {
+      var b = this._bbox;
+      if (!b || typeof KDBush !== "function" || this._n < 2000) return null;
+      var w = Math.max(b[2] - b[0], 1e-12), h = Math.max(b[3] - b[1], 1e-12);
+      var share = Math.max(0, Math.min(maxX, b[2]) - Math.max(minX, b[0])) / w
+        * Math.max(0, Math.min(maxY, b[3]) - Math.max(minY, b[1])) / h;
+      if (share > 0.5) return null;
+      if (!this._kd) {
+        var t0 = performance.now();
+        var kd = new KDBush(this._n, 64, Float64Array);
+        for (var i = 0; i < this._n; i++) kd.add(this._x[i], this._y[i]);
+        kd.finish();
+        this._kd = kd;
+        this.lastIndexKdMs = performance.now() - t0;
+      }
+      var ids = this._kd.range(minX, minY, maxX, maxY);
+      var out = Uint32Array.from(ids);
+      out.sort();
+      return out;
     },
 
     /** Rings around the highlighted points (also over clusters: a selection stays visible zoomed out). */
@@ -373,6 +422,8 @@
 
     /** Indices of points currently drawn (individually). */
     drawnCount: function () { return this._drawn ? this._drawn.length : 0; },
+    /** Points looked at by the last draw of points (all of them without the spatial index). */
+    visitedCount: function () { return this.lastVisited; },
     clustersDrawn: function () { return this._clusters.length; },
   });
 })();
