@@ -337,11 +337,13 @@ class UserLayersController:
             layer.visible = bool(visible)
             self.save_view()
 
-    def set_opacity(self, layer_id: str, opacity: float) -> None:
-        """Set a layer's opacity, clamped to 0.05–1 (a layer at 0 looks broken; hide it instead)."""
+    def set_opacity(self, layer_id: str, opacity: float, *, save: bool = True) -> None:
+        """Set a layer's opacity, clamped to 0.05–1 (a layer at 0 looks broken; hide it instead); ``save=False``
+        leaves ``layer_view.json`` for a later :meth:`save_view` (a slider being dragged)."""
         if (layer := self.get(layer_id)) is not None:
             layer.opacity = min(1.0, max(0.05, float(opacity)))
-            self.save_view()
+            if save:
+                self.save_view()
 
     def move(self, layer_id: str, step: int) -> bool:
         """Move a layer ``step`` places up (negative) or down the drawing order within its group; False if it

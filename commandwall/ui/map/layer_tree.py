@@ -49,6 +49,8 @@ log = logging.getLogger(__name__)
 _STATUS_COLORS = {"ok": "#30d158", "partial": "#ffd60a", "error": "#ff453a", "loading": "#9fb6c8"}
 _ID_ROLE = Qt.ItemDataRole.UserRole
 _GROUP_ROLE = Qt.ItemDataRole.UserRole + 1
+#: An opacity change is written to ``layer_view.json`` this long after the last one (or when the slider is let go).
+OPACITY_SAVE_MS = 300
 
 
 def _json(value: Any) -> str:
@@ -64,6 +66,7 @@ class LayerPageBridge(QObject):
     style_changed = Signal(str, name="styleChanged")
     layer_removed = Signal(str, name="layerRemoved")
     sig_drawn = Signal(str, int)
+    sig_toggled = Signal(str, bool)
 
     def __init__(self, controller: UserLayersController, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -95,6 +98,11 @@ class LayerPageBridge(QObject):
     def layerDrawn(self, layer_id: str, count: int) -> None:  # noqa: N802 (name seen by JS)
         """The page has painted ``count`` features of a layer."""
         self.sig_drawn.emit(str(layer_id)[:40], int(count))
+
+    @Slot(str, bool)
+    def layerToggled(self, layer_id: str, visible: bool) -> None:  # noqa: N802 (name seen by JS)
+        """A layer was switched on the page itself (the map's own layer control)."""
+        self.sig_toggled.emit(str(layer_id)[:300], bool(visible))
 
 
 def _status_text(layer: UserLayer) -> str:
@@ -338,6 +346,7 @@ class LayerTreeFeature(QObject):
         self.bridge = LayerPageBridge(controller, self)
         view.page().webChannel().registerObject("cwLayers", self.bridge)
         self.bridge.sig_drawn.connect(self.sig_layer_drawn)
+        self.bridge.sig_toggled.connect(self._on_page_toggled)
         self.widget = LayerTreeWidget()
         self.widget.show_layers(controller.layers, controller.problems)
         self.widget.sig_visible.connect(self._on_visible)
@@ -351,6 +360,11 @@ class LayerTreeFeature(QObject):
         self.dialog: AddLayerDialog | None = None
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="layer-source")
         self._closed = False
+        self._save_soon = QTimer(self)  # opacity changes are saved once the slider rests, not at every step
+        self._save_soon.setSingleShot(True)
+        self._save_soon.setInterval(OPACITY_SAVE_MS)
+        self._save_soon.timeout.connect(self.controller.save_view)
+        self.widget.opacity.sliderReleased.connect(self._save_view_now)
         self._refresh = QTimer(self)
         self._refresh.setInterval(1000)
         self._refresh.timeout.connect(self._refresh_due)
@@ -468,10 +482,26 @@ class LayerTreeFeature(QObject):
         self.controller.set_visible(layer_id, visible)
         self._send_styles()
 
+    def _on_page_toggled(self, layer_id: str, visible: bool) -> None:
+        """The page's layer control switched a layer: the tree's tick and the saved view follow."""
+        layer = self.controller.get(layer_id)
+        if layer is None or layer.visible == visible:
+            return
+        self.controller.set_visible(layer_id, visible)
+        self.widget.update_layer(layer)
+
     def _on_opacity(self, layer_id: str, opacity: float) -> None:
-        self.controller.set_opacity(layer_id, opacity)
+        """Fade the layer on the page at once; keep the view in ``layer_view.json`` when the slider is let go
+        or has rested for :data:`OPACITY_SAVE_MS` (a drag is dozens of values: one write, not one each)."""
+        self.controller.set_opacity(layer_id, opacity, save=False)
         if (layer := self.controller.get(layer_id)) is not None:
             self.bridge.style_changed.emit(_json(self.controller.style_payload(layer)))
+        if not self.widget.opacity.isSliderDown():
+            self._save_soon.start()
+
+    def _save_view_now(self) -> None:
+        self._save_soon.stop()
+        self.controller.save_view()
 
     def _on_move(self, layer_id: str, step: int) -> None:
         if self.controller.move(layer_id, step):
@@ -482,6 +512,8 @@ class LayerTreeFeature(QObject):
         """Stop refreshing; reads under way finish on their own, nothing new starts."""
         self._closed = True
         self._refresh.stop()
+        if self._save_soon.isActive():  # an opacity change not saved yet
+            self._save_view_now()
         if self.dialog is not None:
             self.dialog.shutdown()
         self._pool.shutdown(wait=False, cancel_futures=True)
