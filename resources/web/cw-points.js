@@ -61,6 +61,23 @@
     return { canvas: canvas, half: r + 1, dx: Int32Array.from(dx), dy: Int32Array.from(dy), rgba: Uint32Array.from(rgba) };
   }
 
+  /**
+   * A sprite's pixels as offsets into a row of width W from the centre pixel, split into solid ones (alpha at
+   * least half: drawn over anything) and the rim (only onto empty pixels); kept on the sprite per width.
+   */
+  function stampRows(sp, W) {
+    if (sp.rows && sp.rows.width === W) return sp.rows;
+    var solidAt = [], solid = [], rimAt = [], rim = [];
+    for (var k = 0; k < sp.rgba.length; k++) {
+      var at = sp.dy[k] * W + sp.dx[k];
+      if (sp.rgba[k] >= 0x80000000) { solidAt.push(at); solid.push(sp.rgba[k]); }
+      else { rimAt.push(at); rim.push(sp.rgba[k]); }
+    }
+    sp.rows = { width: W, solidAt: Int32Array.from(solidAt), solid: Uint32Array.from(solid),
+      rimAt: Int32Array.from(rimAt), rim: Uint32Array.from(rim) };
+    return sp.rows;
+  }
+
   CW.PointLayer = L.Layer.extend({
     options: {
       pane: "overlayPane",
@@ -226,6 +243,9 @@
     _draw: function () {
       var t0 = performance.now();
       var ctx = this._ctx;
+      // an empty layer is not composited at all (a full-view transparent layer is still blended every frame,
+      // and with software GL that is most of a frame's cost)
+      this._canvas.style.display = this._n ? "" : "none";
       ctx.setTransform(this._ratio, 0, 0, this._ratio, 0, 0);
       ctx.clearRect(0, 0, this._w, this._h);
       this._drawn = null;
@@ -328,18 +348,31 @@
       }
       var px32 = this._pixels;
       var xs = this._x, ys = this._y, st = this._style, sprites = this._sprites;
+      var rows = sprites.map(function (sp) { return stampRows(sp, W); });
       for (var d = 0; d < count; d++) {
         var i = drawn[d];
         var cx = Math.round(xs[i] * scale - ox), cy = Math.round(ys[i] * scale - oy);
-        var sp = sprites[st[i]] || sprites[0];
+        var s = st[i] < sprites.length ? st[i] : 0;
+        if (cx >= margin && cy >= margin && cx < W - margin && cy < H - margin) {
+          // wholly on the canvas: offsets from the centre pixel, solid pixels over anything, the rim only
+          // on empty pixels (the same rule as below, in two tight loops)
+          var r = rows[s], base = cy * W + cx;
+          var so = r.solidAt, sr = r.solid, eo = r.rimAt, er = r.rim;
+          for (var k = 0; k < so.length; k++) px32[base + so[k]] = sr[k];
+          for (var e = 0; e < eo.length; e++) {
+            var a = base + eo[e];
+            if (px32[a] === 0) px32[a] = er[e];
+          }
+          continue;
+        }
+        var sp = sprites[s];
         var sdx = sp.dx, sdy = sp.dy, src = sp.rgba, m = src.length;
-        var inside = cx >= margin && cy >= margin && cx < W - margin && cy < H - margin;
-        for (var k = 0; k < m; k++) {
-          var x = cx + sdx[k], y = cy + sdy[k];
-          if (!inside && (x < 0 || y < 0 || x >= W || y >= H)) continue;
+        for (var q = 0; q < m; q++) {
+          var x = cx + sdx[q], y = cy + sdy[q];
+          if (x < 0 || y < 0 || x >= W || y >= H) continue;
           var at = y * W + x;
           // an empty pixel takes the sprite's pixel; over another point, only its solid pixels
-          if (px32[at] === 0 || src[k] >= 0x80000000) px32[at] = src[k];
+          if (px32[at] === 0 || src[q] >= 0x80000000) px32[at] = src[q];
         }
       }
       ctx.putImageData(this._image, 0, 0);

@@ -51,3 +51,50 @@ def test_zoomed_in_redraw_visits_only_the_points_in_view(qtbot, view: MapView) -
     run_js(qtbot, view, "(CW.cameraLayer.options.clustering = false, CW.map.setZoom(10, {animate: false}), true)")
     stats = run_js(qtbot, view, "CW.stats()")
     assert stats["camerasDrawn"] == n and stats["camerasVisited"] == n
+
+
+#: The stamping rule, pixel by pixel, as the page first wrote it: an empty pixel takes a sprite's pixel, a drawn
+#: one only its solid (alpha >= 128) pixels; points in the data's order.
+REFERENCE_STAMP = """(() => { const L_ = CW.cameraLayer, f = L_._frame(true), r = L_._ratio;
+    const W = L_._canvas.width, H = L_._canvas.height, px = new Uint32Array(W * H);
+    const scale = f.scale * r, ox = f.ox * r, oy = f.oy * r;
+    for (const i of L_._drawn) {
+        const cx = Math.round(L_._x[i] * scale - ox), cy = Math.round(L_._y[i] * scale - oy);
+        const sp = L_._sprites[L_._style[i]] || L_._sprites[0];
+        for (let k = 0; k < sp.rgba.length; k++) {
+            const x = cx + sp.dx[k], y = cy + sp.dy[k];
+            if (x < 0 || y < 0 || x >= W || y >= H) continue;
+            if (px[y * W + x] === 0 || sp.rgba[k] >= 0x80000000) px[y * W + x] = sp.rgba[k];
+        }
+    }
+    let differ = 0;
+    for (let k = 0; k < px.length; k++) if (px[k] !== L_._pixels[k]) differ++;
+    return {differ: differ, set: px.filter(v => v !== 0).length}; })()"""
+
+
+def test_many_points_are_stamped_pixel_for_pixel_as_the_rule_says(qtbot, view: MapView) -> None:  # noqa: F811
+    n = 20_000
+    with qtbot.waitSignal(view.sig_layer_drawn, check_params_cb=lambda k, c: k == "cameras" and c == n,
+                          timeout=30000):
+        view.set_cameras(make_cameras(n, offline_every=3))
+    run_js(qtbot, view, "(CW.cameraLayer.options.clustering = false, CW.cameraLayer.redraw(), true)")
+    assert run_js(qtbot, view, "CW.stats().camerasDrawn") == n  # more than spriteMax: stamped
+    result = run_js(qtbot, view, REFERENCE_STAMP)
+    assert result["set"] > 5 * n and result["differ"] == 0
+    # points on the canvas's edges take the careful path: pan so the district is cut by the canvas border
+    zoom_to(qtbot, view, 117.19, 34.68, 13)
+    run_js(qtbot, view, "(CW.cameraLayer.options.spriteMax = 100, CW.cameraLayer.redraw(), true)")
+    assert run_js(qtbot, view, "CW.stats().camerasDrawn") > 100
+    assert run_js(qtbot, view, REFERENCE_STAMP)["differ"] == 0
+
+
+def test_an_empty_point_layer_is_not_composited(qtbot, view: MapView) -> None:  # noqa: F811
+    assert run_js(qtbot, view, "CW.cameraLayer._canvas.style.display") == "none"  # no cameras yet
+    with qtbot.waitSignal(view.sig_layer_drawn, check_params_cb=lambda k, c: k == "cameras" and c == 10,
+                          timeout=30000):
+        view.set_cameras(make_cameras(10))
+    assert run_js(qtbot, view, "CW.cameraLayer._canvas.style.display") == ""
+    with qtbot.waitSignal(view.sig_layer_drawn, check_params_cb=lambda k, c: k == "cameras" and c == 0,
+                          timeout=30000):
+        view.set_cameras([])
+    assert run_js(qtbot, view, "CW.cameraLayer._canvas.style.display") == "none"
