@@ -33,6 +33,8 @@
       cameraMarkers: "canvas", fovMinZoom: 16, fovMaxCount: 1500, clustering: true, clusterMaxZoom: 14,
       pulseMs: 6400,
     },
+    /** How long the last data set of a kind took in the page, ms (for the benchmark and diagnostics). */
+    timings: {},
     /** Ids of the selected cameras (ringed on the map). */
     selectedCameras: [],
     map: null,
@@ -140,13 +142,22 @@
 
   /**
    * Cameras as columns (commandwall/mapdoc/payload.py camera_columns): {n, ids ("\n"-joined), lon, lat,
-   * online, heading, fov, range (base64 typed arrays)} -> CW.cameras {n, ids, index, lon, lat, online, ...}.
+   * online, heading, fov, range (base64 typed arrays)} -> CW.cameras {n, ids, index (get(id) -> position), lon, lat,
+   * online, ...}.
    */
   function decodeCameras(data) {
     var n = Number(own(data, "n")) || 0;
     var ids = n ? String(own(data, "ids")).split("\n") : [];
+    var byId = null; // id -> position, made at the first look-up (a selection, a test), not for every data set
     var cams = {
-      n: n, ids: ids, index: new Map(),
+      n: n, ids: ids,
+      index: { get: function (id) {
+        if (!byId) {
+          byId = new Map();
+          for (var k = 0; k < n; k++) byId.set(ids[k], k);
+        }
+        return byId.get(id);
+      } },
       lon: typedArray(Float64Array, own(data, "lon")), lat: typedArray(Float64Array, own(data, "lat")),
       online: typedArray(Uint8Array, own(data, "online")),
       heading: typedArray(Float32Array, own(data, "heading")), fov: typedArray(Float32Array, own(data, "fov")),
@@ -155,7 +166,6 @@
     if (ids.length !== n || cams.lon.length !== n || cams.lat.length !== n || cams.online.length !== n) {
       throw new Error("camera columns of unequal length");
     }
-    for (var i = 0; i < n; i++) cams.index.set(ids[i], i);
     return cams;
   }
 
@@ -197,7 +207,9 @@
   }
 
   function setCameras(data) {
+    var t0 = performance.now();
     var cams = (CW.cameras = decodeCameras(data));
+    var t1 = performance.now();
     if (CW.options.cameraMarkers === "leaflet") {
       cameraLayer.setData(new Float64Array(0), new Float64Array(0), new Uint8Array(0));
       setLeafletCameras(cams);
@@ -210,6 +222,7 @@
     }
     showSelectedCameras();
     drawFov();
+    CW.timings.cameras = { decodeMs: t1 - t0, drawMs: performance.now() - t1 };
     reportDrawn("cameras", cams.n);
   }
 
