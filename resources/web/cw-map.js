@@ -60,6 +60,7 @@
 
   var map = null;
   var fovRenderer = null;
+  var staticRenderer = null; // one canvas for the district's own layers (boundary, towns, grids, roads)
   var cameraLayer = null; // CW.PointLayer of all cameras
   var groups = {};
   var incidents = null; // CW.Incidents of the map
@@ -700,7 +701,11 @@
         var layer = L.geoJSON(ref.data, {
           style: featureStyle(ref),
           interactive: false,
-          pointToLayer: function (feature, latlng) { return L.circleMarker(latlng, { radius: 3 }); },
+          pane: "cw-static",
+          renderer: staticRenderer,
+          pointToLayer: function (feature, latlng) {
+            return L.circleMarker(latlng, { radius: 3, pane: "cw-static", renderer: staticRenderer });
+          },
         }).addTo(map);
         staticLayers.push({ id: String(ref.id), kind: String(ref.kind), title: String(ref.title), layer: layer });
       } catch (err) {
@@ -752,6 +757,12 @@
       zoomDelta: 0.5,
       attributionControl: false,
     });
+    // The district's static layers on one canvas in their own pane: above the base map (tiles 200), below the
+    // layer tree's layers (410) and every thematic pane (density 420, warnings 425, cones 440, cameras 450,
+    // incidents 460). A canvas, not SVG: with software GL, re-rasterising the towns' and district's filled
+    // SVG paths after every pan cost more than all the points.
+    map.createPane("cw-static").style.zIndex = 390;
+    staticRenderer = L.canvas({ pane: "cw-static", padding: 0.1 });
     map.createPane("cw-fov").style.zIndex = 440;
     map.createPane("cw-cameras").style.zIndex = 450;
     fovRenderer = L.canvas({ pane: "cw-fov", padding: 0.3 });
