@@ -151,6 +151,7 @@ def check_bundle(bundle: Path) -> list[str]:
         "resources/web/node_modules/leaflet/dist/leaflet.css",
         "resources/web/node_modules/proj4/dist/proj4.js",
         "resources/web/node_modules/supercluster/dist/supercluster.min.js",
+        "resources/web/node_modules/kdbush/kdbush.min.js",
         "resources/web/cw-points.js",
         "resources/web/cw-incidents.js",
         "resources/web/cw-tools.js",

@@ -1,7 +1,8 @@
 """How a desk last showed its layers (order, on/off, opacity), kept in ``<config>/layer_view.json``, without Qt.
 
 The file is the layer tree's memory across restarts, as QGIS keeps a project's layer panel: ``{"version": 1,
-"order": [key, …] (top first), "layers": {key: {"visible": bool, "opacity": 0.05–1}}}``. Keys are user source
+"order": [key, …] (top first), "layers": {key: {"visible": bool, "opacity": 0.05–1, "refresh_s": 0 | 10–86400}}}``
+(``refresh_s`` only for a layer whose refresh interval was set in the tree: 0 never, else seconds). Keys are user source
 ids and ``platform:<id>`` for the platform's catalogue. A file that cannot be read is reported and ignored (the
 layers show as configured) and is replaced at the next change; it is written whole through a temporary file, so
 a crash never leaves half of it.
@@ -23,6 +24,8 @@ log = logging.getLogger(__name__)
 LAYER_VIEW_FILE = "layer_view.json"
 _MAX_BYTES = 256 * 1024
 _MAX_KEYS = 500
+#: The shortest refresh interval of a live layer, seconds (as ``LayerSourceSpec.refresh_s``).
+MIN_REFRESH_S = 10
 
 
 @dataclass
@@ -31,6 +34,8 @@ class LayerView:
 
     order: list[str] = field(default_factory=list)
     shown: dict[str, tuple[bool, float]] = field(default_factory=dict)
+    #: key -> refresh interval in seconds set in the tree (0: never), for the layers where one was set.
+    refresh: dict[str, int] = field(default_factory=dict)
 
     def position(self, key: str) -> int | None:
         """Where ``key`` was in the saved order (0 = top), or None when it was not saved."""
@@ -73,13 +78,23 @@ def read_layer_view(path: Path) -> tuple[LayerView, str | None]:
         if isinstance(visible, bool) and isinstance(opacity, int | float) and not isinstance(opacity, bool) \
                 and 0 <= opacity <= 1:
             view.shown[key] = (visible, min(1.0, max(0.05, float(opacity))))
+        refresh = entry.get("refresh_s")
+        if valid_refresh(refresh):
+            view.refresh[key] = refresh
     return view, None
+
+
+def valid_refresh(value: Any) -> bool:
+    """True for a refresh interval the tree keeps: 0 (never) or 10–86400 seconds, as an int."""
+    return isinstance(value, int) and not isinstance(value, bool) and (value == 0 or MIN_REFRESH_S <= value <= 86400)
 
 
 def write_layer_view(path: Path, view: LayerView) -> str | None:
     """Write ``view`` whole (temporary file, then rename); the problem as text if it could not be written."""
-    data = {"version": 1, "order": view.order,
-            "layers": {k: {"visible": v, "opacity": round(o, 2)} for k, (v, o) in view.shown.items()}}
+    layers: dict[str, dict[str, Any]] = {k: {"visible": v, "opacity": round(o, 2)} for k, (v, o) in view.shown.items()}
+    for key, seconds in view.refresh.items():
+        layers.setdefault(key, {})["refresh_s"] = seconds
+    data = {"version": 1, "order": view.order, "layers": layers}
     try:
         write_whole(path, json.dumps(data, ensure_ascii=False, indent=1))
     except OSError as exc:

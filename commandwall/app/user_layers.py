@@ -24,7 +24,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from commandwall.app.layer_view import LAYER_VIEW_FILE, LayerView, read_layer_view, write_layer_view
+from commandwall.app.layer_view import (
+    LAYER_VIEW_FILE,
+    MIN_REFRESH_S,
+    LayerView,
+    read_layer_view,
+    write_layer_view,
+)
 from commandwall.app.platform_layers import PLATFORM_KEY_PREFIX, CatalogueLayer, catalogue_result
 from commandwall.geo.check import source_report
 from commandwall.geo.sources import LayerSourceSpec, SourceResult, load_source
@@ -126,6 +132,19 @@ class UserLayer:
     map_drawn: bool = False
     map_layer: str | None = None
     removable: bool = False
+    #: Refresh interval set in the tree (seconds, 0 never), overriding the source's ``refresh_s``; None: not set.
+    refresh_s: int | None = None
+
+    @property
+    def refresh_interval(self) -> int:
+        """Seconds between reads of a live layer (0: read only when asked): the tree's setting, else the
+        source's (a platform layer's catalogue gives none)."""
+        return self.spec.refresh_s if self.refresh_s is None else self.refresh_s
+
+    @property
+    def refreshable(self) -> bool:
+        """True when the layer is read from a source the tree can read again (not the map's own drawing)."""
+        return not self.map_drawn
 
     @property
     def key(self) -> str:
@@ -201,6 +220,8 @@ class UserLayersController:
         for layer in layers:
             if (shown := self._view.shown.get(layer.key)) is not None:
                 layer.visible, layer.opacity = shown
+            if (seconds := self._view.refresh.get(layer.key)) is not None:
+                layer.refresh_s = seconds
 
         def rank(layer: UserLayer) -> int:
             position = self._view.position(layer.key)
@@ -214,11 +235,13 @@ class UserLayersController:
         sources that are gone are dropped; the platform's are kept until its catalogue has been seen."""
         if self.config_dir is None:
             return
-        view = LayerView([la.key for la in self.layers], {la.key: (la.visible, la.opacity) for la in self.layers})
+        view = LayerView([la.key for la in self.layers], {la.key: (la.visible, la.opacity) for la in self.layers},
+                         {la.key: la.refresh_s for la in self.layers if la.refresh_s is not None})
         if not self._platform_known:
             kept = [k for k in self._view.order if k.startswith(PLATFORM_KEY_PREFIX)]
             view.order.extend(kept)
             view.shown.update({k: v for k, v in self._view.shown.items() if k.startswith(PLATFORM_KEY_PREFIX)})
+            view.refresh.update({k: v for k, v in self._view.refresh.items() if k.startswith(PLATFORM_KEY_PREFIX)})
         self._view = view
         problem = write_layer_view(self.config_dir / LAYER_VIEW_FILE, view)
         if problem and problem not in self.problems:
@@ -235,7 +258,7 @@ class UserLayersController:
         current = {la.key: la for la in self.layers if la.group == PLATFORM_GROUP}
         for layer in layers:
             if (old := current.get(layer.key)) is not None:
-                layer.visible, layer.opacity = old.visible, old.opacity
+                layer.visible, layer.opacity, layer.refresh_s = old.visible, old.opacity, old.refresh_s
         self.layers = self._arranged([la for la in self.layers if la.group != PLATFORM_GROUP] + list(layers))
         self.save_view()
 
@@ -315,9 +338,11 @@ class UserLayersController:
         ids = []
         with self._lock:
             for layer in self.layers:
-                r = layer.result
-                live = layer.spec.refresh_s > 0 and not layer.loading and r is not None
-                if live and now - r.fetched_at >= layer.spec.refresh_s:  # type: ignore[union-attr]
+                r, every = layer.result, layer.refresh_interval
+                live = every > 0 and layer.refreshable and not layer.loading and r is not None
+                if live and layer.group == PLATFORM_GROUP and self._platform_loader is None:
+                    live = False  # nothing to read it with (logged out, or never given)
+                if live and now - r.fetched_at >= every:  # type: ignore[union-attr]
                     layer.loading = True
                     ids.append(layer.spec.id)
         return ids
@@ -328,11 +353,25 @@ class UserLayersController:
             layer.visible = bool(visible)
             self.save_view()
 
-    def set_opacity(self, layer_id: str, opacity: float) -> None:
-        """Set a layer's opacity, clamped to 0.05–1 (a layer at 0 looks broken; hide it instead)."""
+    def set_refresh(self, layer_id: str, seconds: int) -> int | None:
+        """Set how often a layer is read again (0 never, else at least ``MIN_REFRESH_S`` seconds: shorter ones
+        are raised to it), kept in ``layer_view.json``; the interval set, or None for an unknown layer or one the
+        map draws itself."""
+        layer = self.get(layer_id)
+        if layer is None or not layer.refreshable:
+            return None
+        seconds = 0 if int(seconds) <= 0 else min(86400, max(MIN_REFRESH_S, int(seconds)))
+        layer.refresh_s = seconds
+        self.save_view()
+        return seconds
+
+    def set_opacity(self, layer_id: str, opacity: float, *, save: bool = True) -> None:
+        """Set a layer's opacity, clamped to 0.05–1 (a layer at 0 looks broken; hide it instead); ``save=False``
+        leaves ``layer_view.json`` for a later :meth:`save_view` (a slider being dragged)."""
         if (layer := self.get(layer_id)) is not None:
             layer.opacity = min(1.0, max(0.05, float(opacity)))
-            self.save_view()
+            if save:
+                self.save_view()
 
     def move(self, layer_id: str, step: int) -> bool:
         """Move a layer ``step`` places up (negative) or down the drawing order within its group; False if it

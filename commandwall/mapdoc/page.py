@@ -373,6 +373,7 @@ PAGE_SCRIPTS: tuple[str | None, ...] = (
     "node_modules/proj4/dist/proj4.js",
     None,  # qwebchannel.js
     "node_modules/supercluster/dist/supercluster.min.js",
+    "node_modules/kdbush/kdbush.min.js",
     "cw-i18n.js",
     "cw-points.js",
     "cw-incidents.js",

@@ -734,8 +734,24 @@
         <translation>Opacity</translation>
     </message>
     <message>
+        <source>不自动刷新</source>
+        <translation>No auto refresh</translation>
+    </message>
+    <message>
+        <source> 秒</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <source>每隔多少秒重新读取该图层（0 为不自动刷新，最短 10 秒）</source>
+        <translation>How often the layer is read again, in seconds (0: no auto refresh, at least 10 s)</translation>
+    </message>
+    <message>
         <source>选择图层查看来源、要素数、范围和无效要素</source>
         <translation>Select a layer to see its source, feature count, extent and invalid features</translation>
+    </message>
+    <message>
+        <source>刷新间隔</source>
+        <translation>Refresh every</translation>
     </message>
     <message>
         <source>图层目录不可用：{reason}</source>

@@ -5,12 +5,14 @@
  * Loaded after cw-map.js; cw-map.js calls CW.onChannel(channel) once the Qt web channel is up. The data comes
  * from commandwall/ui/map/layer_tree.py (LayerPageBridge, registered as "cwLayers"):
  *   JS -> Python  layers() -> every user layer (on connect and after a reload), then styles() -> how each
- *                 is shown now; layerDrawn(id, count)
+ *                 is shown now; layerDrawn(id, count); layerToggled(id, on) (a static layer switched in the
+ *                 map's own layer control)
  *   Python -> JS  layerChanged(json)  one layer replaced: {id, title, color, visible, opacity, z, mapLayer,
  *                                     data | points, error}
  *                 styleChanged(json)  shown/hidden, opacity, order: {id, visible, opacity, z, mapLayer}
  *                 layerRemoved(id)    the layer left the tree
- * Each layer has its own pane (order = the pane's z-index, opacity = the pane's opacity), all below the cameras.
+ * Each layer has its own pane (order = the pane's z-index, opacity = the pane's opacity) inside one root pane
+ * below every thematic pane (density, warnings, cameras, incidents) and above the map's static layers.
  * A point layer arrives as columns {lon, lat, names} and is drawn by one CW.PointLayer canvas (cw-points.js), so
  * 50 000 points are one pass over typed arrays, not 50 000 Leaflet layers; other layers are L.geoJSON on a canvas
  * renderer. A layer with mapLayer is one the map draws itself (cw-map.js static layers): only switched and faded.
@@ -21,8 +23,14 @@
 
   var CW = window.CW;
   if (!CW) return;
-  var PANE_BASE_Z = 410; // above the static layers (overlayPane 400), below the cameras (450)
-  var MAX_Z = 39;
+  /**
+   * Every tree layer has a pane inside one root pane (cw-tree, z-index 410): above the map's static layers
+   * (overlayPane 400), below every thematic pane — incident density 420, warnings 425, view cones 440, cameras
+   * 450, incidents 460 — however many layers there are; within the root the layers stack by their tree order.
+   */
+  var ROOT_PANE = "cw-tree";
+  var ROOT_Z = 410;
+  var MAX_Z = 999;
   var layers = {}; // id -> {id, title, color, visible, opacity, z, count, error, pane, group}
   var hoverTip = null;
   var api = null;
@@ -43,7 +51,12 @@
 
   function pane(id) {
     var name = "cw-user-" + id;
-    return CW.map.getPane(name) || CW.map.createPane(name);
+    var root = CW.map.getPane(ROOT_PANE);
+    if (!root) {
+      root = CW.map.createPane(ROOT_PANE);
+      root.style.zIndex = String(ROOT_Z);
+    }
+    return CW.map.getPane(name) || CW.map.createPane(name, root);
   }
 
   /** Switch and fade a static layer cw-map.js draws (its paths' own opacities, kept once, times ours). */
@@ -87,7 +100,7 @@
   function applyStyle(ref) {
     if (ref.mapLayer) { applyMapStyle(ref); stackStatic(); return; }
     var node = pane(ref.id);
-    node.style.zIndex = String(PANE_BASE_Z + Math.max(0, Math.min(MAX_Z, ref.z | 0)));
+    node.style.zIndex = String(1 + Math.max(0, Math.min(MAX_Z, ref.z | 0)));
     node.style.opacity = String(Math.max(0.05, Math.min(1, Number(ref.opacity) || 1)));
     if (!ref.group) return;
     if (ref.visible && !CW.map.hasLayer(ref.group)) ref.group.addTo(CW.map);
@@ -203,6 +216,22 @@
     applyStyle(ref);
   }
 
+  /**
+   * A static layer switched in the map's own layer control (Leaflet fires overlayadd/overlayremove for any
+   * add or remove of a layer it lists): when the tree's entry for it says otherwise, the tree is told
+   * (layerToggled), so both show the same and the saved view follows. A switch made by the tree matches
+   * already and is not echoed back.
+   */
+  function controlToggled(e) {
+    var on = e.type === "overlayadd";
+    Object.keys(layers).forEach(function (id) {
+      var ref = layers[id];
+      if (!ref.mapLayer || !CW.staticLayer || CW.staticLayer(ref.mapLayer) !== e.layer || ref.visible === on) return;
+      ref.visible = on;
+      if (api && typeof api.layerToggled === "function") api.layerToggled(ref.id, on);
+    });
+  }
+
   function safely(name, fn) {
     return function (json) {
       try {
@@ -221,6 +250,7 @@
     api.styleChanged.connect(safely("style", setStyle));
     if (api.layerRemoved) api.layerRemoved.connect(function (id) { removeLayer(id); });
     CW.map.on("mousemove", pointHover);
+    CW.map.on("overlayadd overlayremove", controlToggled);
     api.layers(safely("layers", function (list) {
       list.forEach(function (item) { safely("layer", setLayer)(item); });
       api.styles(safely("styles", function (styles) { styles.forEach(setStyle); }));

@@ -33,6 +33,8 @@
       cameraMarkers: "canvas", fovMinZoom: 16, fovMaxCount: 1500, clustering: true, clusterMaxZoom: 14,
       pulseMs: 6400,
     },
+    /** How long the last data set of a kind took in the page, ms (for the benchmark and diagnostics). */
+    timings: {},
     /** Ids of the selected cameras (ringed on the map). */
     selectedCameras: [],
     map: null,
@@ -58,6 +60,7 @@
 
   var map = null;
   var fovRenderer = null;
+  var staticRenderer = null; // one canvas for the district's own layers (boundary, towns, grids, roads)
   var cameraLayer = null; // CW.PointLayer of all cameras
   var groups = {};
   var incidents = null; // CW.Incidents of the map
@@ -140,13 +143,22 @@
 
   /**
    * Cameras as columns (commandwall/mapdoc/payload.py camera_columns): {n, ids ("\n"-joined), lon, lat,
-   * online, heading, fov, range (base64 typed arrays)} -> CW.cameras {n, ids, index, lon, lat, online, ...}.
+   * online, heading, fov, range (base64 typed arrays)} -> CW.cameras {n, ids, index (get(id) -> position), lon, lat,
+   * online, ...}.
    */
   function decodeCameras(data) {
     var n = Number(own(data, "n")) || 0;
     var ids = n ? String(own(data, "ids")).split("\n") : [];
+    var byId = null; // id -> position, made at the first look-up (a selection, a test), not for every data set
     var cams = {
-      n: n, ids: ids, index: new Map(),
+      n: n, ids: ids,
+      index: { get: function (id) {
+        if (!byId) {
+          byId = new Map();
+          for (var k = 0; k < n; k++) byId.set(ids[k], k);
+        }
+        return byId.get(id);
+      } },
       lon: typedArray(Float64Array, own(data, "lon")), lat: typedArray(Float64Array, own(data, "lat")),
       online: typedArray(Uint8Array, own(data, "online")),
       heading: typedArray(Float32Array, own(data, "heading")), fov: typedArray(Float32Array, own(data, "fov")),
@@ -155,7 +167,6 @@
     if (ids.length !== n || cams.lon.length !== n || cams.lat.length !== n || cams.online.length !== n) {
       throw new Error("camera columns of unequal length");
     }
-    for (var i = 0; i < n; i++) cams.index.set(ids[i], i);
     return cams;
   }
 
@@ -197,7 +208,9 @@
   }
 
   function setCameras(data) {
+    var t0 = performance.now();
     var cams = (CW.cameras = decodeCameras(data));
+    var t1 = performance.now();
     if (CW.options.cameraMarkers === "leaflet") {
       cameraLayer.setData(new Float64Array(0), new Float64Array(0), new Uint8Array(0));
       setLeafletCameras(cams);
@@ -210,6 +223,7 @@
     }
     showSelectedCameras();
     drawFov();
+    CW.timings.cameras = { decodeMs: t1 - t0, drawMs: performance.now() - t1 };
     reportDrawn("cameras", cams.n);
   }
 
@@ -687,7 +701,11 @@
         var layer = L.geoJSON(ref.data, {
           style: featureStyle(ref),
           interactive: false,
-          pointToLayer: function (feature, latlng) { return L.circleMarker(latlng, { radius: 3 }); },
+          pane: "cw-static",
+          renderer: staticRenderer,
+          pointToLayer: function (feature, latlng) {
+            return L.circleMarker(latlng, { radius: 3, pane: "cw-static", renderer: staticRenderer });
+          },
         }).addTo(map);
         staticLayers.push({ id: String(ref.id), kind: String(ref.kind), title: String(ref.title), layer: layer });
       } catch (err) {
@@ -739,6 +757,12 @@
       zoomDelta: 0.5,
       attributionControl: false,
     });
+    // The district's static layers on one canvas in their own pane: above the base map (tiles 200), below the
+    // layer tree's layers (410) and every thematic pane (density 420, warnings 425, cones 440, cameras 450,
+    // incidents 460). A canvas, not SVG: with software GL, re-rasterising the towns' and district's filled
+    // SVG paths after every pan cost more than all the points.
+    map.createPane("cw-static").style.zIndex = 390;
+    staticRenderer = L.canvas({ pane: "cw-static", padding: 0.1 });
     map.createPane("cw-fov").style.zIndex = 440;
     map.createPane("cw-cameras").style.zIndex = 450;
     fovRenderer = L.canvas({ pane: "cw-fov", padding: 0.3 });
@@ -791,6 +815,7 @@
       cameras: CW.options.cameraMarkers === "leaflet" ? groups.leafletCameras.getLayers().length
         : CW.cameras ? CW.cameras.n : 0,
       camerasDrawn: cameraLayer ? cameraLayer.drawnCount() : 0,
+      camerasVisited: cameraLayer ? cameraLayer.visitedCount() : 0,
       clusters: cameraLayer ? cameraLayer.clustersDrawn() : 0,
       cameraDrawMs: cameraLayer ? cameraLayer.lastDrawMs : 0,
       selectedCameras: CW.selectedCameras.slice(),

@@ -7,6 +7,10 @@
  * cost one pass, not 100 000 Leaflet layers. The canvas takes no pointer events: the map's own mouse events
  * are hit-tested against what was drawn (CW.PointLayer.hit).
  *
+ * The points are also kept in a KDBush index (npm "kdbush", loaded before this file), made at the first draw
+ * whose view holds only part of them: a redraw zoomed in visits the points in view (plus the padding), not all
+ * of them (lastVisited says how many it looked at).
+ *
  * With a Supercluster index (npm "supercluster", loaded before this file) and zoom below clusterMaxZoom, the
  * layer draws clusters instead: a disc sized by the count, with the share of the first style (online) as an
  * arc around it, and the count as text. Clusters are hit-tested too (hit() returns {cluster: …}).
@@ -57,6 +61,23 @@
     return { canvas: canvas, half: r + 1, dx: Int32Array.from(dx), dy: Int32Array.from(dy), rgba: Uint32Array.from(rgba) };
   }
 
+  /**
+   * A sprite's pixels as offsets into a row of width W from the centre pixel, split into solid ones (alpha at
+   * least half: drawn over anything) and the rim (only onto empty pixels); kept on the sprite per width.
+   */
+  function stampRows(sp, W) {
+    if (sp.rows && sp.rows.width === W) return sp.rows;
+    var solidAt = [], solid = [], rimAt = [], rim = [];
+    for (var k = 0; k < sp.rgba.length; k++) {
+      var at = sp.dy[k] * W + sp.dx[k];
+      if (sp.rgba[k] >= 0x80000000) { solidAt.push(at); solid.push(sp.rgba[k]); }
+      else { rimAt.push(at); rim.push(sp.rgba[k]); }
+    }
+    sp.rows = { width: W, solidAt: Int32Array.from(solidAt), solid: Uint32Array.from(solid),
+      rimAt: Int32Array.from(rimAt), rim: Uint32Array.from(rim) };
+    return sp.rows;
+  }
+
   CW.PointLayer = L.Layer.extend({
     options: {
       pane: "overlayPane",
@@ -84,7 +105,10 @@
       this._clusters = []; // clusters drawn in the last pass: {x, y, r, feature}
       this._index = null;
       this._highlight = null; // {indices: Int32Array|Array, color}
+      this._kd = null; // KDBush of (x, y), made when a view first needs it
+      this._bbox = null; // [minX, minY, maxX, maxY] of the points in Mercator units
       this.lastDrawMs = 0;
+      this.lastVisited = 0; // points looked at by the last draw of points
     },
 
     /**
@@ -94,7 +118,17 @@
     setData: function (lon, lat, style, makeIndex) {
       var n = lon.length;
       var xy = { x: new Float64Array(n), y: new Float64Array(n) };
-      for (var i = 0; i < n; i++) mercator(lon[i], lat[i], xy, i);
+      var minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+      for (var i = 0; i < n; i++) {
+        mercator(lon[i], lat[i], xy, i);
+        var px = xy.x[i], py = xy.y[i];
+        if (px < minX) minX = px;
+        if (px > maxX) maxX = px;
+        if (py < minY) minY = py;
+        if (py > maxY) maxY = py;
+      }
+      this._bbox = n ? [minX, minY, maxX, maxY] : null;
+      this._kd = null;
       this._n = n;
       this._x = xy.x;
       this._y = xy.y;
@@ -209,6 +243,9 @@
     _draw: function () {
       var t0 = performance.now();
       var ctx = this._ctx;
+      // an empty layer is not composited at all (a full-view transparent layer is still blended every frame,
+      // and with software GL that is most of a frame's cost)
+      this._canvas.style.display = this._n ? "" : "none";
       ctx.setTransform(this._ratio, 0, 0, this._ratio, 0, 0);
       ctx.clearRect(0, 0, this._w, this._h);
       this._drawn = null;
@@ -229,16 +266,22 @@
       var W = this._canvas.width, H = this._canvas.height;
       var n = this._n;
       var xs = this._x, ys = this._y, st = this._style, sprites = this._sprites;
-      var drawn = new Int32Array(n);
+      var drawn = null;
       var count = 0;
       var margin = 0;
       sprites.forEach(function (sp) { margin = Math.max(margin, sp.half * ratio + 1); });
       var scale = f.scale * ratio, ox = f.ox * ratio, oy = f.oy * ratio;
-      for (var i = 0; i < n; i++) {
+      var candidates = this._inView(-margin / scale + ox / scale, -margin / scale + oy / scale,
+        (W + margin + ox) / scale, (H + margin + oy) / scale);
+      var m = candidates ? candidates.length : n;
+      drawn = new Int32Array(m);
+      for (var c = 0; c < m; c++) {
+        var i = candidates ? candidates[c] : c;
         var cx = xs[i] * scale - ox, cy = ys[i] * scale - oy;
         if (cx < -margin || cy < -margin || cx >= W + margin || cy >= H + margin) continue;
         drawn[count++] = i;
       }
+      this.lastVisited = m;
       if (count <= this.options.spriteMax) {
         for (var d = 0; d < count; d++) {
           var j = drawn[d];
@@ -251,6 +294,32 @@
       }
       this._drawn = drawn.subarray(0, count);
       this._drawHighlight(ctx, f);
+    },
+
+    /**
+     * Indices (ascending: the drawing order stays that of the data) of the points that may lie in the Mercator
+     * box, from the KDBush index; null when the box holds most of the points' extent (a plain pass is as quick)
+     * or there is no index to be had.
+     */
+    _inView: function (minX, minY, maxX, maxY) {
+      var b = this._bbox;
+      if (!b || typeof KDBush !== "function" || this._n < 2000) return null;
+      var w = Math.max(b[2] - b[0], 1e-12), h = Math.max(b[3] - b[1], 1e-12);
+      var share = Math.max(0, Math.min(maxX, b[2]) - Math.max(minX, b[0])) / w
+        * Math.max(0, Math.min(maxY, b[3]) - Math.max(minY, b[1])) / h;
+      if (share > 0.5) return null;
+      if (!this._kd) {
+        var t0 = performance.now();
+        var kd = new KDBush(this._n, 64, Float64Array);
+        for (var i = 0; i < this._n; i++) kd.add(this._x[i], this._y[i]);
+        kd.finish();
+        this._kd = kd;
+        this.lastIndexKdMs = performance.now() - t0;
+      }
+      var ids = this._kd.range(minX, minY, maxX, maxY);
+      var out = Uint32Array.from(ids);
+      out.sort();
+      return out;
     },
 
     /** Rings around the highlighted points (also over clusters: a selection stays visible zoomed out). */
@@ -279,18 +348,31 @@
       }
       var px32 = this._pixels;
       var xs = this._x, ys = this._y, st = this._style, sprites = this._sprites;
+      var rows = sprites.map(function (sp) { return stampRows(sp, W); });
       for (var d = 0; d < count; d++) {
         var i = drawn[d];
         var cx = Math.round(xs[i] * scale - ox), cy = Math.round(ys[i] * scale - oy);
-        var sp = sprites[st[i]] || sprites[0];
+        var s = st[i] < sprites.length ? st[i] : 0;
+        if (cx >= margin && cy >= margin && cx < W - margin && cy < H - margin) {
+          // wholly on the canvas: offsets from the centre pixel, solid pixels over anything, the rim only
+          // on empty pixels (the same rule as below, in two tight loops)
+          var r = rows[s], base = cy * W + cx;
+          var so = r.solidAt, sr = r.solid, eo = r.rimAt, er = r.rim;
+          for (var k = 0; k < so.length; k++) px32[base + so[k]] = sr[k];
+          for (var e = 0; e < eo.length; e++) {
+            var a = base + eo[e];
+            if (px32[a] === 0) px32[a] = er[e];
+          }
+          continue;
+        }
+        var sp = sprites[s];
         var sdx = sp.dx, sdy = sp.dy, src = sp.rgba, m = src.length;
-        var inside = cx >= margin && cy >= margin && cx < W - margin && cy < H - margin;
-        for (var k = 0; k < m; k++) {
-          var x = cx + sdx[k], y = cy + sdy[k];
-          if (!inside && (x < 0 || y < 0 || x >= W || y >= H)) continue;
+        for (var q = 0; q < m; q++) {
+          var x = cx + sdx[q], y = cy + sdy[q];
+          if (x < 0 || y < 0 || x >= W || y >= H) continue;
           var at = y * W + x;
           // an empty pixel takes the sprite's pixel; over another point, only its solid pixels
-          if (px32[at] === 0 || src[k] >= 0x80000000) px32[at] = src[k];
+          if (px32[at] === 0 || src[q] >= 0x80000000) px32[at] = src[q];
         }
       }
       ctx.putImageData(this._image, 0, 0);
@@ -373,6 +455,8 @@
 
     /** Indices of points currently drawn (individually). */
     drawnCount: function () { return this._drawn ? this._drawn.length : 0; },
+    /** Points looked at by the last draw of points (all of them without the spatial index). */
+    visitedCount: function () { return this.lastVisited; },
     clustersDrawn: function () { return this._clusters.length; },
   });
 })();

@@ -95,9 +95,11 @@ def test_platform_layers_are_a_group_of_the_tree_and_draw_on_the_page(qtbot, pla
     assert order.index("platform:roads") < order.index("platform:grids") < order.index("platform:towns")
     tree.item("platform:towns").setCheckState(0, Qt.CheckState.Checked)
     tree.tree.setCurrentItem(tree.item("platform:towns"))
-    towns_above = ("(() => { const at = id => CW.staticLayer(id).getLayers().map(l => Array.prototype.indexOf"
-                     ".call(l._path.parentNode.children, l._path)); return Math.min(...at('towns')) > "
-                     "Math.max(...at('roads'), ...at('grids')); })()")  # towns' paths after (above) theirs
+    towns_above = ("(() => { const order = []; const r = CW.staticLayer('towns').getLayers()[0]._renderer; "
+                   "for (let o = r._drawFirst; o; o = o.next) order.push(o.layer); "
+                   "const at = id => CW.staticLayer(id).getLayers().map(l => order.indexOf(l)); "
+                   "return Math.min(...at('towns')) > Math.max(...at('roads'), ...at('grids')); })()")
+    # towns drawn after (above) the others on the static layers' canvas
     qtbot.waitUntil(lambda: run_js(qtbot, view, "CW.map.hasLayer(CW.staticLayer('towns'))") is True, timeout=5000)
     assert run_js(qtbot, view, towns_above) is False
     for _ in range(order.index("platform:towns") - order.index("platform:roads")):

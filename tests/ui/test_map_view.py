@@ -133,7 +133,7 @@ def test_district_polygon_is_drawn(qtbot, view: MapView) -> None:
         const ref = CW.staticLayer('district');
         const poly = ref.getLayers()[0];
         const b = CW.map.getBounds();
-        return {n: ref.getLayers().length, d: poly._path.getAttribute('d').length,
+        return {n: ref.getLayers().length, d: poly._parts.length ? poly._parts[0].length : 0,
                 onMap: CW.map.hasLayer(ref), visible: b.contains(poly.getBounds()),
                 ring: poly.getLatLngs()[0].length};
     })()""",
@@ -145,7 +145,7 @@ def test_district_polygon_is_drawn(qtbot, view: MapView) -> None:
         "visible": True,
         "ring": len(DISTRICT_RING) - 1,
     }
-    assert result["d"] > 20
+    assert result["d"] >= 3  # the ring as drawn on the static layers' canvas
 
 
 def zoom_to(qtbot, view: MapView, lon: float, lat: float, zoom: float) -> None:

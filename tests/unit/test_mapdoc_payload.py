@@ -201,6 +201,9 @@ def test_camera_columns_round_trip_through_json() -> None:
     assert "name" not in data and "临城" not in json.dumps(data, ensure_ascii=False)  # names come on demand
     assert payload.camera_columns([]) == {"n": 0, "ids": "", "lon": "", "lat": "", "online": "", "heading": "",
                                           "fov": "", "range": ""}
+    # the text sent to the page is exactly that, made without the JSON encoder walking the columns
+    assert payload.camera_columns_json(cams) == payload.to_json(payload.camera_columns(cams))
+    assert payload.camera_columns_json([]) == payload.to_json(payload.camera_columns([]))
 
 
 def test_warning_areas_keep_polygons_with_safe_text_and_colours() -> None:

@@ -90,3 +90,24 @@ def test_the_page_gets_safe_names_and_the_error_of_a_broken_layer() -> None:
     assert ok["data"] is None
     assert ok["points"] == {"lon": [117.3], "lat": [34.8], "names": ["evil‹U+202E›gnp.exe"]}
     assert bad["data"] is None and "HTTP 404" in bad["error"] and "\u202e" not in bad["error"]
+
+
+def test_a_refresh_interval_set_in_the_tree_overrides_the_source_and_is_kept(tmp_path: Path) -> None:
+    def loader(s: LayerSourceSpec) -> SourceResult:
+        return SourceResult(spec=s, fetched_at=1000.0, error="no features")
+
+    controller = UserLayersController([spec("live", refresh_s=30), spec("still")], loader=loader, config_dir=tmp_path)
+    controller.load("live")
+    controller.load("still")
+    assert controller.set_refresh("still", 3) == 10  # raised to the shortest allowed
+    assert controller.set_refresh("live", 0) == 0  # never, though its source says 30 s
+    assert controller.set_refresh("nothing", 60) is None
+    assert controller.due(now=1100.0) == ["still"]
+    saved = json.loads((tmp_path / "layer_view.json").read_text("utf-8"))["layers"]
+    assert saved["still"]["refresh_s"] == 10 and saved["live"]["refresh_s"] == 0
+    again = UserLayersController([spec("live", refresh_s=30), spec("still")], loader=loader, config_dir=tmp_path)
+    assert [again.get(k).refresh_interval for k in ("live", "still")] == [0, 10]
+    # a hand-edited file with an interval that is not allowed: ignored, the source's interval applies
+    saved["live"]["refresh_s"] = 5
+    (tmp_path / "layer_view.json").write_text(json.dumps({"order": [], "layers": saved}), "utf-8")
+    assert UserLayersController([spec("live", refresh_s=30)], config_dir=tmp_path).get("live").refresh_interval == 30

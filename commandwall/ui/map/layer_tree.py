@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSlider,
+    QSpinBox,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -49,6 +50,8 @@ log = logging.getLogger(__name__)
 _STATUS_COLORS = {"ok": "#30d158", "partial": "#ffd60a", "error": "#ff453a", "loading": "#9fb6c8"}
 _ID_ROLE = Qt.ItemDataRole.UserRole
 _GROUP_ROLE = Qt.ItemDataRole.UserRole + 1
+# An opacity change is written to ``layer_view.json`` this long after the last one (or when the slider is let go).
+OPACITY_SAVE_MS = 300
 
 
 def _json(value: Any) -> str:
@@ -64,6 +67,7 @@ class LayerPageBridge(QObject):
     style_changed = Signal(str, name="styleChanged")
     layer_removed = Signal(str, name="layerRemoved")
     sig_drawn = Signal(str, int)
+    sig_toggled = Signal(str, bool)
 
     def __init__(self, controller: UserLayersController, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -96,6 +100,11 @@ class LayerPageBridge(QObject):
         """The page has painted ``count`` features of a layer."""
         self.sig_drawn.emit(str(layer_id)[:40], int(count))
 
+    @Slot(str, bool)
+    def layerToggled(self, layer_id: str, visible: bool) -> None:  # noqa: N802 (name seen by JS)
+        """A layer was switched on the page itself (the map's own layer control)."""
+        self.sig_toggled.emit(str(layer_id)[:300], bool(visible))
+
 
 def _status_text(layer: UserLayer) -> str:
     r = layer.result
@@ -108,8 +117,8 @@ def _status_text(layer: UserLayer) -> str:
         parts.append(translate("LayerTree", "{count} 个要素无效已跳过").format(count=len(r.bad)))
     if r.truncated:
         parts.append(translate("LayerTree", "仅取前 {count} 个").format(count=len(r.features)))
-    if layer.spec.refresh_s:
-        parts.append(translate("LayerTree", "每 {seconds} 秒刷新").format(seconds=layer.spec.refresh_s))
+    if layer.refresh_interval and layer.refreshable:
+        parts.append(translate("LayerTree", "每 {seconds} 秒刷新").format(seconds=layer.refresh_interval))
     return translate("LayerTree", "；").join(parts) or translate("LayerTree", "正常")
 
 
@@ -120,7 +129,8 @@ _GROUP_TITLES = {USER_GROUP: QT_TRANSLATE_NOOP("LayerTree", "自定义图层"),
 class LayerTreeWidget(QWidget):
     """The tree and its controls: a group row each for the user's layers and the platform's, the layers below.
     Signals carry the layer key: ``sig_visible(key, on)``, ``sig_opacity(key, 0–1)``, ``sig_move(key, step)``
-    (−1 up, +1 down), ``sig_reload(key)``, ``sig_remove(key)``; ``sig_add()`` asks for the add-layer dialog."""
+    (−1 up, +1 down), ``sig_reload(key)``, ``sig_remove(key)``, ``sig_refresh(key, seconds)`` (the refresh
+    interval set in the details, 0 never); ``sig_add()`` asks for the add-layer dialog."""
 
     sig_visible = Signal(str, bool)
     sig_opacity = Signal(str, float)
@@ -128,6 +138,7 @@ class LayerTreeWidget(QWidget):
     sig_reload = Signal(str)
     sig_remove = Signal(str)
     sig_add = Signal()
+    sig_refresh = Signal(str, int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -153,6 +164,14 @@ class LayerTreeWidget(QWidget):
         self.down.clicked.connect(lambda: self._emit_move(1))
         self.reload.clicked.connect(self._emit_reload)
         self.opacity.valueChanged.connect(self._on_opacity)
+        self.refresh = QSpinBox(self)  # the selected layer's refresh interval (live layers, the platform's too)
+        self.refresh.setRange(0, 86400)
+        self.refresh.setSingleStep(10)
+        self.refresh.setSpecialValueText(translate("LayerTree", "不自动刷新"))
+        self.refresh.setSuffix(translate("LayerTree", " 秒"))
+        self.refresh.setToolTip(translate("LayerTree", "每隔多少秒重新读取该图层（0 为不自动刷新，最短 10 秒）"))
+        self.refresh.setKeyboardTracking(False)  # a value typed in counts when it is complete (Enter, focus out)
+        self.refresh.valueChanged.connect(self._emit_refresh)
         self.details = QPlainTextEdit(self)
         self.details.setReadOnly(True)
         self.details.setMaximumHeight(110)
@@ -176,6 +195,10 @@ class LayerTreeWidget(QWidget):
         layout.addWidget(self.tree, 1)
         layout.addLayout(controls)
         layout.addLayout(shading)
+        every = QHBoxLayout()
+        every.addWidget(QLabel(translate("LayerTree", "刷新间隔"), self))
+        every.addWidget(self.refresh, 1)
+        layout.addLayout(every)
         layout.addWidget(self.details)
         layout.addWidget(self.problems)
         self._filling = False
@@ -285,12 +308,21 @@ class LayerTreeWidget(QWidget):
             self.opacity.blockSignals(False)
         layer = self._layers.get(item.data(0, _ID_ROLE)) if item is not None else None
         self.details.setPlainText("" if layer is None else display_text(layer.report, 20000, multiline=True))
+        self.refresh.setEnabled(layer is not None and layer.refreshable)
+        self.refresh.blockSignals(True)
+        self.refresh.setValue(layer.refresh_interval if layer is not None and layer.refreshable else 0)
+        self.refresh.blockSignals(False)
 
     def _on_opacity(self, value: int) -> None:
         layer_id = self.current_id()
         if layer_id is not None:
             self.tree.currentItem().setData(1, _ID_ROLE, value)
             self.sig_opacity.emit(layer_id, value / 100.0)
+
+    def _emit_refresh(self) -> None:
+        layer = self._layers.get(self.current_id() or "")
+        if layer is not None and layer.refreshable and self.refresh.value() != layer.refresh_interval:
+            self.sig_refresh.emit(layer.key, self.refresh.value())
 
     def _emit_move(self, step: int) -> None:
         if (layer_id := self.current_id()) is not None:
@@ -338,6 +370,7 @@ class LayerTreeFeature(QObject):
         self.bridge = LayerPageBridge(controller, self)
         view.page().webChannel().registerObject("cwLayers", self.bridge)
         self.bridge.sig_drawn.connect(self.sig_layer_drawn)
+        self.bridge.sig_toggled.connect(self._on_page_toggled)
         self.widget = LayerTreeWidget()
         self.widget.show_layers(controller.layers, controller.problems)
         self.widget.sig_visible.connect(self._on_visible)
@@ -346,11 +379,17 @@ class LayerTreeFeature(QObject):
         self.widget.sig_reload.connect(self.reload)
         self.widget.sig_remove.connect(self.remove)
         self.widget.sig_add.connect(self.open_add_dialog)
+        self.widget.sig_refresh.connect(self._on_refresh_interval)
         self._sig_loaded.connect(self._on_loaded)
         self._sig_platform.connect(self._on_platform)
         self.dialog: AddLayerDialog | None = None
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="layer-source")
         self._closed = False
+        self._save_soon = QTimer(self)  # opacity changes are saved once the slider rests, not at every step
+        self._save_soon.setSingleShot(True)
+        self._save_soon.setInterval(OPACITY_SAVE_MS)
+        self._save_soon.timeout.connect(self.controller.save_view)
+        self.widget.opacity.sliderReleased.connect(self._save_view_now)
         self._refresh = QTimer(self)
         self._refresh.setInterval(1000)
         self._refresh.timeout.connect(self._refresh_due)
@@ -468,10 +507,31 @@ class LayerTreeFeature(QObject):
         self.controller.set_visible(layer_id, visible)
         self._send_styles()
 
+    def _on_refresh_interval(self, layer_id: str, seconds: int) -> None:
+        """A refresh interval set in the details: kept, and honoured by the refresh timer (reads on workers)."""
+        if self.controller.set_refresh(layer_id, seconds) is not None:
+            self.widget.update_layer(self.controller.get(layer_id))
+
+    def _on_page_toggled(self, layer_id: str, visible: bool) -> None:
+        """The page's layer control switched a layer: the tree's tick and the saved view follow."""
+        layer = self.controller.get(layer_id)
+        if layer is None or layer.visible == visible:
+            return
+        self.controller.set_visible(layer_id, visible)
+        self.widget.update_layer(layer)
+
     def _on_opacity(self, layer_id: str, opacity: float) -> None:
-        self.controller.set_opacity(layer_id, opacity)
+        """Fade the layer on the page at once; keep the view in ``layer_view.json`` when the slider is let go
+        or has rested for :data:`OPACITY_SAVE_MS` (a drag is dozens of values: one write, not one each)."""
+        self.controller.set_opacity(layer_id, opacity, save=False)
         if (layer := self.controller.get(layer_id)) is not None:
             self.bridge.style_changed.emit(_json(self.controller.style_payload(layer)))
+        if not self.widget.opacity.isSliderDown():
+            self._save_soon.start()
+
+    def _save_view_now(self) -> None:
+        self._save_soon.stop()
+        self.controller.save_view()
 
     def _on_move(self, layer_id: str, step: int) -> None:
         if self.controller.move(layer_id, step):
@@ -482,6 +542,8 @@ class LayerTreeFeature(QObject):
         """Stop refreshing; reads under way finish on their own, nothing new starts."""
         self._closed = True
         self._refresh.stop()
+        if self._save_soon.isActive():  # an opacity change not saved yet
+            self._save_view_now()
         if self.dialog is not None:
             self.dialog.shutdown()
         self._pool.shutdown(wait=False, cancel_futures=True)

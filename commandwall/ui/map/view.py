@@ -262,7 +262,7 @@ class MapView(QWebEngineView):
         """Replace the camera layer (columns over the bridge, drawn on one canvas, clustered at low zoom)."""
         cameras = cameras if isinstance(cameras, Sequence) else list(cameras)
         self._camera_cards.replace(cameras)
-        self._cameras = payload.to_json(payload.camera_columns(cameras))
+        self._cameras = payload.camera_columns_json(cameras)
         if self._ready:
             self._bridge.cameras_changed.emit(self._cameras)
 
