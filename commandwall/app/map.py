@@ -23,7 +23,7 @@ from commandwall.config import BaseMapSpec, Settings
 from commandwall.domain.models import Camera, Incident, Unit
 from commandwall.geo.basemaps import BaseMap, BaseMapCatalogue, open_reader, tianditu_template, wmts_kvp_template
 from commandwall.i18n import QT_TRANSLATE_NOOP, translate
-from commandwall.mapdoc.payload import incident_density_payload
+from commandwall.mapdoc.payload import density_cells_payload, density_counts_payload
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +99,7 @@ class MapController:
         self._incidents_dirty = True
         self._areas: DistrictAreas | None = None
         self._areas_of: list | None = None  # the layers list the areas were made from
+        self._density_cells: tuple[DistrictAreas, dict[str, Any]] | None = None  # (made from, payload)
         self._searcher: MapSearch | None = None
         self._picker = CameraPicker(lambda: session.camera_index, session.cameras.get)
         self._search_of: list | None = None
@@ -191,15 +192,24 @@ class MapController:
         with self._lock:
             self._incidents_dirty = True
 
+    def density_cells(self) -> dict[str, Any]:
+        """The choropleth's grid cells without counts (``payload.density_cells_payload``): the same object
+        until the grid cells change, so a caller sends the geometry to the page only when it is new."""
+        areas = self.areas()
+        if self._density_cells is None or self._density_cells[0] is not areas:
+            self._density_cells = (areas, density_cells_payload(areas.grid_features()))
+        return self._density_cells[1]
+
     def take_density(self) -> dict[str, Any] | None:
-        """Incidents per grid cell for the choropleth (``payload.incident_density_payload``), or None when
+        """Incidents per grid cell of :meth:`density_cells` (``payload.density_counts_payload``), or None when
         no incident changed since the last call; called every redraw interval."""
         with self._lock:
             dirty, self._incidents_dirty = self._incidents_dirty, False
         if not dirty:
             return None
         areas = self.areas()
-        return incident_density_payload(areas.grid_features(), areas.density(self.session.incidents.all()))
+        cell_ids = [cell["id"] for cell in self.density_cells()["cells"]]
+        return density_counts_payload(cell_ids, areas.density(self.session.incidents.all()))
 
     # --- the search box ----------------------------------------------------------------------------------------
     def search(self, text: str) -> list[dict[str, Any]]:

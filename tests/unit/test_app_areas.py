@@ -12,7 +12,7 @@ from commandwall import paths
 from commandwall.app.areas import DistrictAreas
 from commandwall.domain.models import Incident
 from commandwall.geo.layers import load_layers
-from commandwall.mapdoc.payload import incident_density_payload
+from commandwall.mapdoc.payload import density_cells_payload, density_counts_payload, incident_density_payload
 
 NOW = datetime(2024, 5, 1, 8, 30, tzinfo=UTC)
 
@@ -71,3 +71,7 @@ def test_density_counts_incidents_per_cell_and_the_payload_has_every_cell(areas:
     assert by_id[cells[0]["properties"]["id"]]["count"] == 3
     assert by_id[cells[0]["properties"]["id"]]["name"] == cells[0]["properties"]["name"]
     assert sum(c["count"] for c in data["cells"]) == 4
+    shapes = density_cells_payload(areas.grid_features())
+    assert [{k: c[k] for k in ("id", "name", "geometry")} for c in data["cells"]] == shapes["cells"]
+    only = density_counts_payload([c["id"] for c in shapes["cells"]], counts)  # the cells holding some
+    assert only == {"counts": {c["id"]: c["count"] for c in data["cells"] if c["count"]}, "max": 3}

@@ -246,7 +246,10 @@ def test_the_map_places_incidents_in_town_and_grid_and_counts_them_per_cell(desk
     desk.map.note_incident_change()
     density = desk.map.take_density()
     assert density is not None and desk.map.take_density() is None  # only after a change
-    assert sum(c["count"] for c in density["cells"]) == len(inside)
+    assert sum(density["counts"].values()) == len(inside)
+    cells = desk.map.density_cells()
+    assert desk.map.density_cells() is cells  # the same shapes until the grid cells change
+    assert set(density["counts"]) <= {c["id"] for c in cells["cells"]} and all("geometry" in c for c in cells["cells"])
 
 
 def test_the_map_search_finds_the_platforms_cameras_incidents_towns_and_grids(desk):
