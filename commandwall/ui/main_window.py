@@ -24,6 +24,7 @@ from commandwall.ui.about import show_about
 from commandwall.ui.adapters import ClientSignals
 from commandwall.ui.alarm.feature import AlarmFeature
 from commandwall.ui.cameras.feature import CamerasFeature
+from commandwall.ui.collector import freeze_long_lived
 from commandwall.ui.dashboard.feature import DashboardFeature
 from commandwall.ui.incidents.feature import IncidentsFeature
 from commandwall.ui.language import LANGUAGE_NAMES, current_language
@@ -265,6 +266,7 @@ class MainWindow(QMainWindow):
                         self.dashboard_feature, self.alarm_feature):
             feature.on_ready()
         self._ready = True
+        freeze_long_lived()  # what start-up loaded stays out of later full collections (GC pauses)
         self.desk.warnings.start()  # early warnings (CAP), polled from now on
         self.status.start_counting()
         self.login_feature.on_ready()  # after the features: its note is the last status message
