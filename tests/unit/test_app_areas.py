@@ -75,3 +75,17 @@ def test_density_counts_incidents_per_cell_and_the_payload_has_every_cell(areas:
     assert [{k: c[k] for k in ("id", "name", "geometry")} for c in data["cells"]] == shapes["cells"]
     only = density_counts_payload([c["id"] for c in shapes["cells"]], counts)  # the cells holding some
     assert only == {"counts": {c["id"]: c["count"] for c in data["cells"] if c["count"]}, "max": 3}
+
+
+def test_a_batch_is_placed_in_one_look_up_as_each_alone_would_be() -> None:
+    grids = features("grids.geojson")
+    points = [inside(cell) for cell in grids[::7]]
+    # a point on the border of two cells: the cell listed first, as for a single point
+    first = shape(grids[0]["geometry"])
+    points += [first.exterior.coords[0], first.exterior.coords[1], (116.0, 30.0), points[0]]
+    batch = [incident(lon, lat, town="T", grid="G", iid=f"INC-{n}") for n, (lon, lat) in enumerate(points)]
+    alone = [DistrictAreas(features("towns.geojson"), grids).place(i) for i in batch]
+    together = DistrictAreas(features("towns.geojson"), grids)
+    assert together.place_many(batch) == alone
+    assert [(i.town, i.grid) for i in alone[-2:]] == [("T", "G"), (alone[0].town, alone[0].grid)]
+    assert DistrictAreas([], []).place_many(batch) == batch

@@ -250,6 +250,17 @@ def test_the_map_places_incidents_in_town_and_grid_and_counts_them_per_cell(desk
     cells = desk.map.density_cells()
     assert desk.map.density_cells() is cells  # the same shapes until the grid cells change
     assert set(density["counts"]) <= {c["id"] for c in cells["cells"]} and all("geometry" in c for c in cells["cells"])
+    # a batch is counted into the previous counts: the same as counting all again
+    first, cell = inside[0], inside[0].grid
+    newcomers = [first.model_copy(update={"id": f"{first.id}-again-{n}", "version": 1}) for n in range(3)]
+    moved = inside[1].model_copy(update={"lon": first.lon, "lat": first.lat, "version": inside[1].version + 1})
+    for incident in [*newcomers, moved]:
+        desk.session.incidents.upsert(incident)
+    desk.map.note_incident_change([*newcomers, moved])
+    counted = desk.map.take_density()["counts"]
+    everything = desk.map.areas().density(desk.session.incidents.all())
+    assert counted == {k: n for k, n in everything.items() if n} and counted[cell] == density["counts"][cell] + 3 + (
+        inside[1].grid != cell)
 
 
 def test_the_map_search_finds_the_platforms_cameras_incidents_towns_and_grids(desk):

@@ -88,8 +88,8 @@ class MapFeature(QObject):
         if len(shown) < len(due):  # some left (or never met) the dashboard's filter: draw what passes now
             self.view.set_incidents(self.controller.map_incidents())
         else:
-            self.view.upsert_incidents([self.controller.place(incident) for incident in shown])
-        self.controller.note_incident_change()
+            self.view.upsert_incidents(self.controller.place_many(shown))
+        self.controller.note_incident_change(due.values())
 
     def apply_filter(self, incident_filter: IncidentFilter) -> None:
         """Draw only the incidents ``incident_filter`` passes (``NO_FILTER``: all)."""
