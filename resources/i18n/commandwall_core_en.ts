@@ -73,18 +73,18 @@
 <context>
     <name>basemaps</name>
     <message>
-        <location filename="../../commandwall/app/map.py" line="32"/>
+        <location filename="../../commandwall/app/map.py" line="33"/>
         <source>薛城区离线底图</source>
         <extracomment>Id and title of the shipped district base map (the exercise mode&apos;s default). The district&apos;s offline base map: (id, title); the title is translated where the catalogue is built.</extracomment>
         <translation>Xuecheng offline map</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/map.py" line="71"/>
+        <location filename="../../commandwall/app/map.py" line="72"/>
         <source>底图 {title} 不可用</source>
         <translation>Base map {title} unavailable</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/map.py" line="81"/>
+        <location filename="../../commandwall/app/map.py" line="82"/>
         <source>薛城区离线底图不可用</source>
         <translation>Xuecheng offline map unavailable</translation>
     </message>
@@ -840,13 +840,13 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
 <context>
     <name>map_page</name>
     <message>
-        <location filename="../../commandwall/app/map.py" line="132"/>
+        <location filename="../../commandwall/app/map.py" line="139"/>
         <source>；</source>
         <extracomment>How often (ms) moving units and camera states are redrawn at most: a thousand points per second is enough. Which incidents the map shows (set from the overview dashboard; ``NO_FILTER``: all).</extracomment>
         <translation>; </translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/map.py" line="133"/>
+        <location filename="../../commandwall/app/map.py" line="140"/>
         <source>部分图层未加载：{errors}</source>
         <translation>Some layers were not loaded: {errors}</translation>
     </message>
@@ -1708,32 +1708,37 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="233"/>
+        <location filename="../../commandwall/app/warnings.py" line="177"/>
+        <source>预警区域内：摄像机 {cameras} 路，未办结事件 {incidents} 起</source>
+        <translation>In the warning area: {cameras} camera(s), {incidents} open incident(s)</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/warnings.py" line="251"/>
         <source>预警源不可用：{error}</source>
         <translation>Warning feed unavailable: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="239"/>
+        <location filename="../../commandwall/app/warnings.py" line="257"/>
         <source>预警文件 {name} 无法读取：{error}</source>
         <translation>Warning file {name} cannot be read: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="294"/>
+        <location filename="../../commandwall/app/warnings.py" line="321"/>
         <source>预警文件 {name} 过大，已跳过</source>
         <translation>Warning file {name} too large, skipped</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="305"/>
+        <location filename="../../commandwall/app/warnings.py" line="332"/>
         <source>预警源</source>
         <translation>warning feed</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="312"/>
+        <location filename="../../commandwall/app/warnings.py" line="339"/>
         <source>预警源索引</source>
         <translation>warning feed index</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="328"/>
+        <location filename="../../commandwall/app/warnings.py" line="355"/>
         <source>预警文件 {name} 无法获取：{error}</source>
         <translation>Warning file {name} cannot be fetched: {error}</translation>
     </message>

@@ -72,6 +72,7 @@ class IncidentDetail(QWidget):
     sig_attach = Signal(str, str)  # incident id, local file path (dropped on the detail)
     sig_open_attachment = Signal(object)  # AttachmentRef: open a local copy
     sig_save_attachment = Signal(object)  # AttachmentRef: save a copy where the user chooses (另存为…)
+    sig_cameras_to_wall = Signal(list)  # camera ids: 区域摄像机上墙 of an early warning
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -106,6 +107,13 @@ class IncidentDetail(QWidget):
         self.dispatch_button.clicked.connect(lambda: self._incident and self.sig_dispatch.emit(self._incident.id))
         self.feedback = _plain_label()
         self.feedback.setObjectName("actionFeedback")
+        self.warning_reach = _plain_label()  # an early warning: what its area holds
+        self.warning_reach.setObjectName("warningReach")
+        self.warning_to_wall = QPushButton(translate("IncidentDetail", "区域摄像机上墙"))
+        self.warning_to_wall.setObjectName("warningToWall")
+        self.warning_to_wall.setToolTip(translate("IncidentDetail", "把预警区域内的摄像机放到电视墙上"))
+        self.warning_to_wall.clicked.connect(lambda: self.sig_cameras_to_wall.emit(list(self._reach_cameras)))
+        self._reach_cameras: list[str] = []
         self.overdue = _plain_label()
         self.overdue.setObjectName("overdueLine")
         self.overdue.setStyleSheet(f"color: {OVERDUE_COLOUR}; font-weight: bold;")
@@ -160,6 +168,10 @@ class IncidentDetail(QWidget):
         buttons.addWidget(self.dispatch_button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
+        reach = QHBoxLayout()
+        reach.addWidget(self.warning_reach, 1)
+        reach.addWidget(self.warning_to_wall)
+        layout.addLayout(reach)
         workflow = QHBoxLayout()  # a row of its own: up to four steps fit the narrow right-hand column
         workflow.addLayout(self.actions_row)
         workflow.addStretch(1)
@@ -212,6 +224,7 @@ class IncidentDetail(QWidget):
             self.locate_button.setEnabled(False)
             self.dispatch_button.setEnabled(False)
             self.show_overdue(None, "")
+            self.show_warning_reach(None, [])
             self.note.setEnabled(False)
             self.note_button.setEnabled(False)
             self.attach_button.setEnabled(False)
@@ -219,6 +232,7 @@ class IncidentDetail(QWidget):
             return
         if previous is None or previous.id != incident.id:
             self.show_overdue(None, "")
+            self.show_warning_reach(None, [])
             self.feedback.setText("")
             self.tasks.clear()
             self.timeline.clear()
@@ -350,6 +364,15 @@ class IncidentDetail(QWidget):
         self.escalate_button.setVisible(choice is not None)
         if choice is not None:
             self._apply(self.escalate_button, choice)
+
+    def show_warning_reach(self, text: str | None, camera_ids: list[str]) -> None:
+        """The early-warning row: ``text`` (how many cameras and open incidents its area holds) and
+        区域摄像机上墙 for ``camera_ids`` (disabled without cameras); None hides it (no active warning shown)."""
+        self._reach_cameras = list(camera_ids)
+        self.warning_reach.setText(text or "")
+        self.warning_reach.setVisible(text is not None)
+        self.warning_to_wall.setVisible(text is not None)
+        self.warning_to_wall.setEnabled(bool(camera_ids))
 
     def _escalate(self) -> None:
         if self._incident is not None and self._overdue_choice is not None and self._overdue_choice.enabled:
