@@ -254,6 +254,11 @@ def main() -> int:
                     latencies.append((now - incident.reported_at.timestamp()) * 1000)
 
         model.rowsInserted.connect(on_rows)
+        bridge = window.map_feature.view.bridge  # what crosses into the map page, by signal
+        sent: Counter[str] = Counter()
+        for name in ("density_changed", "incidents_upserted", "incidents_changed", "units_changed",
+                     "cameras_changed"):
+            getattr(bridge, name).connect(lambda text, name=name: sent.update({name: 1, f"{name} bytes": len(text)}))
         gc_pauses = watch_gc()
         token = admin_token(base_url)
         idle = heartbeat_gaps(spin, IDLE_S)  # the same window with no burst: what the machine itself costs
@@ -273,6 +278,7 @@ def main() -> int:
                 heartbeat.timeout.connect(sampler.tick)
             spin(1)
             mem_before = rss_mb()
+            sent.clear()
             rows_before = model.rowCount()
             answer = requests.post(f"{base_url}/api/v1/exercise/incident-burst",
                                    json={"rate_per_s": rate, "seconds": args.seconds},
@@ -312,6 +318,10 @@ def main() -> int:
                   f"full garbage collections: {len(gc_pauses[2])}, longest {max(gc_pauses[2], default=0):.0f} ms; "
                   f"GUI thread on a CPU {cpu_s:.1f} s, waiting for one {wait_s:.1f} s",
                   flush=True)
+            print("  to the map page: " + ", ".join(
+                f"{name.removesuffix('_changed')} {sent[name]}× {sent[name + ' bytes'] / 1024:.0f} kB"
+                for name in sorted(k for k in sent if not k.endswith(" bytes"))), flush=True)
+            sent.clear()
             for pauses in gc_pauses.values():
                 pauses.clear()
             spin(2)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelection, QPoint, Qt, Signal
+from PySide6.QtCore import QItemSelection, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -46,6 +46,11 @@ DESCRIPTION_MAX_LEN = 10_000
 
 #: At most this many files are taken from one drop (each is copied and queued).
 MAX_DROPPED_FILES = 10
+
+#: While batches of incidents keep coming, the list is repainted at most this often (ms): a batch inserted at
+#: the top moves every row on screen, and repainting a screenful (the proxy, the model's cells, the text) was
+#: most of the GUI thread's time for the list in a burst. The rows are in the model at once.
+LIST_REPAINT_MS = 250
 
 #: Colour of overdue tasks and of the 督办 line.
 OVERDUE_COLOUR = "#ff4d4f"
@@ -434,6 +439,10 @@ class IncidentPanel(QWidget):
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         header.setResizeContentsPrecision(0)  # fit the rows on screen only, not a thousand rows per change
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
+        self._repaint_hold = QTimer(self)  # running: a batch painted lately, the next ones wait for it
+        self._repaint_hold.setSingleShot(True)
+        self._repaint_hold.setInterval(LIST_REPAINT_MS)
+        self._repaint_hold.timeout.connect(self._release_repaint)
 
         self.detail = IncidentDetail()
 
@@ -491,6 +500,10 @@ class IncidentPanel(QWidget):
     def upsert_incidents(self, incidents: list[Incident], *, unseen: bool = False) -> list[Incident]:
         """Add or refresh a batch of incidents at once (the detail view follows its incident); returns the
         incidents new to the list, newest first."""
+        if self._repaint_hold.isActive():
+            self.table.viewport().setUpdatesEnabled(False)  # painted when the hold ends, with what came meanwhile
+        else:
+            self._repaint_hold.start()  # this batch is painted now
         added = self.model.upsert_many(incidents, unseen=unseen)
         shown = self.detail.incident
         if shown is not None:
@@ -499,6 +512,16 @@ class IncidentPanel(QWidget):
                 self.detail.show_incident(fresh)
         self._update_count()
         return added
+
+    def _release_repaint(self) -> None:
+        viewport = self.table.viewport()
+        if not viewport.updatesEnabled():
+            viewport.setUpdatesEnabled(True)  # one repaint for the batches held
+            self._repaint_hold.start()
+
+    def list_painted(self) -> bool:
+        """Whether the list on screen shows every batch given (False while batches wait for the next repaint)."""
+        return self.table.viewport().updatesEnabled()
 
     def select(self, incident_id: str) -> bool:
         """Select an incident by id (clearing filters that hide it); False if unknown."""
