@@ -155,3 +155,28 @@ def test_the_map_takes_a_batch_of_incidents_in_one_message(qtbot) -> None:
     assert run_js(qtbot, view, "CW.stats().incidents") == 300
     view.upsert_incidents([make(5, version=2, status=IncidentStatus.ACCEPTED), make(300)])
     qtbot.waitUntil(lambda: run_js(qtbot, view, "CW.stats().incidents") == 301, timeout=10000)
+
+
+def test_out_of_sight_the_columns_keep_their_widths_and_on_screen_fit_their_contents(qtbot) -> None:
+    from PySide6.QtWidgets import QHeaderView, QVBoxLayout, QWidget
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    panel = IncidentPanel()
+    QVBoxLayout(window).addWidget(panel)
+    window.resize(700, 700)
+    window.show()
+    qtbot.waitExposed(window)
+    header = panel.table.horizontalHeader()
+    fit, keep = QHeaderView.ResizeMode.ResizeToContents, QHeaderView.ResizeMode.Interactive
+    assert [header.sectionResizeMode(c) for c in range(6)] == [fit, fit, fit, QHeaderView.ResizeMode.Stretch, fit, fit]
+    panel.set_incidents([make(n) for n in range(3000)])
+    panel.hide()  # as when another dock's tab is in front: Qt would measure all 3000 rows to fit a column
+    assert [header.sectionResizeMode(c) for c in (0, 1, 2, 4, 5)] == [keep] * 5
+    widths = [header.sectionSize(c) for c in range(6)]
+    panel.upsert_incidents([make(n).model_copy(update={"town": "很长很长的镇街名称" * 3}) for n in range(3000, 3020)])
+    header.resizeSections()
+    assert [header.sectionSize(c) for c in range(6)] == widths
+    panel.show()  # back on screen: the town column grows to the long names now in sight
+    assert header.sectionResizeMode(4) == fit
+    qtbot.waitUntil(lambda: header.sectionSize(4) > widths[4], timeout=5000)

@@ -435,9 +435,9 @@ class IncidentPanel(QWidget):
         self.table.setWordWrap(False)
         self.table.setAlternatingRowColors(True)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         header.setResizeContentsPrecision(0)  # fit the rows on screen only, not a thousand rows per change
+        self._fit_columns(False)  # until shown (see _fit_columns)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self._repaint_hold = QTimer(self)  # running: a batch painted lately, the next ones wait for it
         self._repaint_hold.setSingleShot(True)
@@ -475,9 +475,26 @@ class IncidentPanel(QWidget):
             signal.connect(self._update_count)
         self._update_count()
 
+    def _fit_columns(self, fit: bool) -> None:
+        """Columns other than the title fit their contents while the list is on screen, and keep their widths
+        while it is not: Qt measures every row of a table that is not visible (with 15 000 incidents one
+        resize took seconds on the GUI thread, e.g. with the 综合态势 tab in front during a burst)."""
+        mode = QHeaderView.ResizeMode.ResizeToContents if fit else QHeaderView.ResizeMode.Interactive
+        header = self.table.horizontalHeader()
+        for column in range(self.model.columnCount()):
+            if column != 3:
+                header.setSectionResizeMode(column, mode)
+
+    def hideEvent(self, event) -> None:  # noqa: N802
+        """Out of sight (hidden, or its tab behind another): the columns stop following their contents."""
+        super().hideEvent(event)
+        self._fit_columns(False)
+
     def showEvent(self, event) -> None:  # noqa: N802
-        """On first show give the list 60% of the height (the detail scrolls if it needs more)."""
+        """The columns fit the rows on screen again; on first show give the list 60% of the height (the detail
+        scrolls if it needs more)."""
         super().showEvent(event)
+        self._fit_columns(True)
         if not self._sized:
             self._sized = True
             total = max(self.splitter.height(), 2)
