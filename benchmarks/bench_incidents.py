@@ -326,6 +326,12 @@ def main() -> int:
                 pauses.clear()
             spin(2)
 
+        import gc
+
+        started = time.perf_counter()
+        gc.collect()
+        print(f"a full garbage collection now takes {(time.perf_counter() - started) * 1000:.0f} ms "
+              f"({len(gc.get_objects())} objects tracked, {gc.get_freeze_count()} frozen)", flush=True)
         print(f"\nincident bursts into the running client ({datetime.now():%Y-%m-%d %H:%M}, {args.seconds:.0f} s each, "
               f"heartbeat {HEARTBEAT_MS} ms)")
         print(f"idle (no burst, {IDLE_S:.0f} s): max stall {max(idle) - HEARTBEAT_MS:.0f} ms, "
