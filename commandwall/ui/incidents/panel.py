@@ -478,7 +478,7 @@ class IncidentPanel(QWidget):
     def _fit_columns(self, fit: bool) -> None:
         """Columns other than the title fit their contents while the list is on screen, and keep their widths
         while it is not: Qt measures every row of a table that is not visible (with 15 000 incidents one
-        resize took seconds on the GUI thread, e.g. with the 综合态势 tab in front during a burst)."""
+        resize took seconds on the GUI thread: a burst with the list hidden stalled it for seconds)."""
         mode = QHeaderView.ResizeMode.ResizeToContents if fit else QHeaderView.ResizeMode.Interactive
         header = self.table.horizontalHeader()
         for column in range(self.model.columnCount()):
