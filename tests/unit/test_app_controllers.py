@@ -318,3 +318,35 @@ def test_an_alarm_storm_holds_the_wall_and_then_raises_the_most_urgent_still_ope
         assert alarms.due(4, now=130.0) is None and alarms.waiting == 0
     finally:
         session.stop()
+
+
+def test_the_open_count_follows_every_change_from_any_thread_and_a_snapshot(tmp_path) -> None:
+    session = ClientSession(Settings(data_dir=tmp_path / "d"), PlatformFactory.at_url("http://127.0.0.1:9"))
+    controller = IncidentsController(session)
+    at = datetime(2026, 7, 14, 3, 0, tzinfo=UTC)
+
+    def incident(n: int, status: IncidentStatus, version: int = 1) -> Incident:
+        return Incident(id=f"INC-{n}", title="积水", category="yingji", lon=117.3, lat=34.8, status=status,
+                        reported_at=at, updated_at=at, version=version)
+
+    session.incidents.replace_all([incident(n, IncidentStatus.NEW) for n in range(10)])
+    assert controller.open_count() == 10 == session.incidents.open_count()
+
+    def steps(first: int) -> None:  # each incident closed, reopened, closed again, on two threads at once
+        for n in range(first, 10, 2):
+            for version, status in enumerate((IncidentStatus.CLOSED, IncidentStatus.NEW, IncidentStatus.RESOLVED)):
+                session.incidents.upsert(incident(n, status, version + 2))
+
+    workers = [threading.Thread(target=steps, args=(first,)) for first in (0, 1)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(10)
+    session.incidents.upsert(incident(3, IncidentStatus.ACCEPTED, 9))
+    session.incidents.upsert(incident(11, IncidentStatus.NEW))
+    assert controller.open_count() == 2 == session.incidents.open_count()
+    session.incidents.replace_all([incident(20 + n, IncidentStatus.DISPATCHED) for n in range(4)])
+    assert controller.open_count() == 4 == session.incidents.open_count()
+    controller.close()
+    session.incidents.upsert(incident(30, IncidentStatus.NEW))
+    assert controller.open_count() == 4  # no longer following
