@@ -107,7 +107,9 @@ def test_a_duty_officers_transition_and_note_show_in_the_timeline(qtbot, desk_as
     assert desk.detail.feedback.text() == "请先在备注栏填写退回原因"
     assert exercise.store.incident(incident.id).status is IncidentStatus.ACCEPTED
 
-    qtbot.waitUntil(lambda: desk.buttons()["action_verify"].isEnabled(), timeout=10000)
+    # the buttons are made again as the incident's answers come in: wait for 核实 to be there and enabled
+    qtbot.waitUntil(lambda: (button := desk.buttons().get("action_verify")) is not None and button.isEnabled(),
+                    timeout=10000)
     qtbot.mouseClick(desk.buttons()["action_verify"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "核实（已受理→已核实）" in desk.detail.timeline.toPlainText(), timeout=10000)
     qtbot.waitUntil(lambda: "已送达" in desk.detail.feedback.text(), timeout=10000)
