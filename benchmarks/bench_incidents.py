@@ -62,6 +62,16 @@ def rss_mb() -> float:
     return 0.0
 
 
+def gui_thread_times() -> tuple[float, float]:
+    """(seconds on a CPU, seconds runnable but waiting for one) of the calling thread so far (Linux
+    ``schedstat``; zeros where unavailable): a stall the machine's other load causes shows as waiting."""
+    try:
+        cpu_ns, wait_ns, _slices = Path(f"/proc/self/task/{threading.get_native_id()}/schedstat").read_text().split()
+        return int(cpu_ns) / 1e9, int(wait_ns) / 1e9
+    except (OSError, ValueError):
+        return 0.0, 0.0
+
+
 def start_backend(port: int, workdir: Path) -> subprocess.Popen:
     """``commandwall demo-server`` in its own process; returns once it answers."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "COMMANDWALL_DATA_DIR": str(workdir / "server")}
@@ -192,7 +202,8 @@ def main() -> int:
     parser.add_argument("--tiles", type=int, default=4, help="video wall tiles playing meanwhile (1/4/9/16)")
     parser.add_argument("--hide", nargs="*", default=[], choices=["map", "wall", "incidents"],
                         help="hide parts of the window (to see what costs what)")
-    parser.add_argument("--profile", action="store_true", help="profile the GUI thread, print the top functions")
+    parser.add_argument("--profile", action="store_true",
+                        help="profile the GUI thread's CPU time, print the top functions")
     parser.add_argument("--stalls", action="store_true",
                         help="sample the GUI thread's stack while the heartbeat is late, print the commonest stacks")
     args = parser.parse_args()
@@ -243,6 +254,11 @@ def main() -> int:
                     latencies.append((now - incident.reported_at.timestamp()) * 1000)
 
         model.rowsInserted.connect(on_rows)
+        bridge = window.map_feature.view.bridge  # what crosses into the map page, by signal
+        sent: Counter[str] = Counter()
+        for name in ("density_changed", "incidents_upserted", "incidents_changed", "units_changed",
+                     "cameras_changed"):
+            getattr(bridge, name).connect(lambda text, name=name: sent.update({name: 1, f"{name} bytes": len(text)}))
         gc_pauses = watch_gc()
         token = admin_token(base_url)
         idle = heartbeat_gaps(spin, IDLE_S)  # the same window with no burst: what the machine itself costs
@@ -262,6 +278,7 @@ def main() -> int:
                 heartbeat.timeout.connect(sampler.tick)
             spin(1)
             mem_before = rss_mb()
+            sent.clear()
             rows_before = model.rowCount()
             answer = requests.post(f"{base_url}/api/v1/exercise/incident-burst",
                                    json={"rate_per_s": rate, "seconds": args.seconds},
@@ -272,14 +289,16 @@ def main() -> int:
             if args.profile:
                 import cProfile
 
-                profiler = cProfile.Profile()
+                profiler = cProfile.Profile(time.thread_time)  # CPU time: what the GUI thread did, not its waits
                 profiler.enable()
             clock.start()
             heartbeat.start()
+            times_before = gui_thread_times()
             if sampler is not None:
                 sampler.start()
             spin(args.seconds + DRAIN_TIMEOUT_S, lambda planned=planned: len(latencies) >= planned)
             heartbeat.stop()
+            cpu_s, wait_s = (after - before for after, before in zip(gui_thread_times(), times_before, strict=True))
             if sampler is not None:
                 sampler.stop()
                 sampler.print_report()
@@ -287,19 +306,32 @@ def main() -> int:
                 import pstats
 
                 profiler.disable()
-                pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
+                stats = pstats.Stats(profiler)
+                stats.sort_stats("cumulative").print_stats(35)
+                stats.sort_stats("tottime").print_stats(25)
             mem_after = rss_mb()
             stall = max(gaps) - HEARTBEAT_MS if gaps else float("nan")
             results.append((rate, planned, len(latencies), stalls_over(gaps, 50), stall,
                             percentile(latencies, 0.5), percentile(latencies, 0.95), rows_before,
                             mem_before, mem_after))
             print(f"{rate:.0f}/s done: {len(latencies)}/{planned} shown, max stall {stall:.0f} ms; "
-                  f"full garbage collections: {len(gc_pauses[2])}, longest {max(gc_pauses[2], default=0):.0f} ms",
+                  f"full garbage collections: {len(gc_pauses[2])}, longest {max(gc_pauses[2], default=0):.0f} ms; "
+                  f"GUI thread on a CPU {cpu_s:.1f} s, waiting for one {wait_s:.1f} s",
                   flush=True)
+            print("  to the map page: " + ", ".join(
+                f"{name.removesuffix('_changed')} {sent[name]}× {sent[name + ' bytes'] / 1024:.0f} kB"
+                for name in sorted(k for k in sent if not k.endswith(" bytes"))), flush=True)
+            sent.clear()
             for pauses in gc_pauses.values():
                 pauses.clear()
             spin(2)
 
+        import gc
+
+        started = time.perf_counter()
+        gc.collect()
+        print(f"a full garbage collection now takes {(time.perf_counter() - started) * 1000:.0f} ms "
+              f"({len(gc.get_objects())} objects tracked, {gc.get_freeze_count()} frozen)", flush=True)
         print(f"\nincident bursts into the running client ({datetime.now():%Y-%m-%d %H:%M}, {args.seconds:.0f} s each, "
               f"heartbeat {HEARTBEAT_MS} ms)")
         print(f"idle (no burst, {IDLE_S:.0f} s): max stall {max(idle) - HEARTBEAT_MS:.0f} ms, "

@@ -60,6 +60,24 @@ class DistrictAreas:
             self._memo[(lon, lat)] = found
         return found
 
+    def look_up(self, incidents: Iterable[Incident]) -> None:
+        """Find the town and grid cell of every point of ``incidents`` not yet remembered, in one query per
+        layer (a point at a time costs two spatial-index queries, a burst hundreds of them)."""
+        points = list({(i.lon, i.lat) for i in incidents if (i.lon, i.lat) not in self._memo})
+        if not points:
+            return
+        lons, lats = [p[0] for p in points], [p[1] for p in points]
+        towns, grids = self.towns.keys_at(lons, lats), self.grids.keys_at(lons, lats)
+        if len(self._memo) + len(points) > MEMO_POINTS:
+            self._memo.clear()
+        for point, town, grid in zip(points, towns, grids, strict=True):
+            self._memo[point] = (str(town) if town is not None else None, str(grid) if grid is not None else None)
+
+    def place_many(self, incidents: Sequence[Incident]) -> list[Incident]:
+        """:meth:`place` each of ``incidents``, looking the new points up together."""
+        self.look_up(incidents)
+        return [self.place(incident) for incident in incidents]
+
     def place(self, incident: Incident) -> Incident:
         """The incident with the town and grid cell of its point (unchanged where the point finds none)."""
         town = self.town_at(incident.lon, incident.lat) or incident.town

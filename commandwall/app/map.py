@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from commandwall.config import BaseMapSpec, Settings
 from commandwall.domain.models import Camera, Incident, Unit
 from commandwall.geo.basemaps import BaseMap, BaseMapCatalogue, open_reader, tianditu_template, wmts_kvp_template
 from commandwall.i18n import QT_TRANSLATE_NOOP, translate
-from commandwall.mapdoc.payload import incident_density_payload
+from commandwall.mapdoc.payload import density_cells_payload, density_counts_payload
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +100,12 @@ class MapController:
         self._incidents_dirty = True
         self._areas: DistrictAreas | None = None
         self._areas_of: list | None = None  # the layers list the areas were made from
+        self._density_cells: tuple[DistrictAreas, dict[str, Any]] | None = None  # (made from, payload)
+        self._recount = True  # count every incident's cell again at the next take_density
+        self._changed: list[Incident] = []  # incidents changed since the last take_density
+        self._cell_of: dict[str, str | None] = {}  # incident id -> its grid cell, as counted
+        self._counts: Counter[str] = Counter()  # incidents per grid cell
+        self._counted_of: DistrictAreas | None = None  # the areas the counts were made with
         self._searcher: MapSearch | None = None
         self._picker = CameraPicker(lambda: session.camera_index, session.cameras.get)
         self._search_of: list | None = None
@@ -114,7 +121,7 @@ class MapController:
     def map_incidents(self) -> list[Incident]:
         """The incidents the map shows under the current filter, each placed (:meth:`place`)."""
         areas = self.areas()
-        return [areas.place(i) for i in self.incident_filter.select(self.session.incidents.all())]
+        return areas.place_many(self.incident_filter.select(self.session.incidents.all()))
 
     def shows_incident(self, incident: Incident) -> bool:
         """Whether a changed incident belongs on the map under the current filter."""
@@ -181,25 +188,72 @@ class MapController:
         """The incident with the town and grid cell of its point (``DistrictAreas.place``)."""
         return self.areas().place(incident)
 
+    def place_many(self, incidents: list[Incident]) -> list[Incident]:
+        """:meth:`place` each of a batch of incidents (their new points looked up together)."""
+        return self.areas().place_many(incidents)
+
     def placed_incidents(self) -> list[Incident]:
         """All the session's incidents, each with the town and grid cell of its point."""
         areas = self.areas()
-        return [areas.place(i) for i in self.session.incidents.all()]
+        return areas.place_many(self.session.incidents.all())
 
-    def note_incident_change(self) -> None:
-        """An incident arrived or changed: the density per grid cell is counted again at :meth:`take_density`."""
+    def note_incident_change(self, incidents: Iterable[Incident] | None = None) -> None:
+        """Incidents arrived or changed: the density per grid cell follows at :meth:`take_density`, counting
+        only ``incidents`` (the changed ones) into what it counted before, or all again when None."""
         with self._lock:
             self._incidents_dirty = True
+            if incidents is None:
+                self._recount = True
+            else:
+                self._changed.extend(incidents)
+
+    def density_cells(self) -> dict[str, Any]:
+        """The choropleth's grid cells without counts (``payload.density_cells_payload``): the same object
+        until the grid cells change, so a caller sends the geometry to the page only when it is new."""
+        areas = self.areas()
+        if self._density_cells is None or self._density_cells[0] is not areas:
+            self._density_cells = (areas, density_cells_payload(areas.grid_features()))
+        return self._density_cells[1]
 
     def take_density(self) -> dict[str, Any] | None:
-        """Incidents per grid cell for the choropleth (``payload.incident_density_payload``), or None when
-        no incident changed since the last call; called every redraw interval."""
+        """Incidents per grid cell of :meth:`density_cells` (``payload.density_counts_payload``), or None when
+        no incident changed since the last call; called every redraw interval.
+
+        A burst's newcomers are counted into the previous counts (the cell of each incident is remembered);
+        all are counted again when told (``note_incident_change()``), for new grid cells, or when the store
+        holds fewer incidents than were counted.
+        """
         with self._lock:
             dirty, self._incidents_dirty = self._incidents_dirty, False
+            recount, self._recount = self._recount, False
+            changed, self._changed = self._changed, []
         if not dirty:
             return None
         areas = self.areas()
-        return incident_density_payload(areas.grid_features(), areas.density(self.session.incidents.all()))
+        if recount or self._counted_of is not areas:
+            self._count_all(areas)
+        else:
+            areas.look_up(changed)
+            for incident in changed:
+                cell = areas.grid_at(incident.lon, incident.lat)
+                held = self._cell_of.get(incident.id, "")
+                if held != cell or incident.id not in self._cell_of:
+                    if held:
+                        self._counts[held] -= 1
+                    if cell:
+                        self._counts[cell] += 1
+                    self._cell_of[incident.id] = cell
+            if len(self._cell_of) > len(self.session.incidents):  # the store was replaced (it may run ahead)
+                self._count_all(areas)
+        cell_ids = [cell["id"] for cell in self.density_cells()["cells"]]
+        return density_counts_payload(cell_ids, self._counts)
+
+    def _count_all(self, areas: DistrictAreas) -> None:
+        incidents = self.session.incidents.all()
+        areas.look_up(incidents)
+        self._cell_of = {i.id: areas.grid_at(i.lon, i.lat) for i in incidents}
+        self._counts = Counter(cell for cell in self._cell_of.values() if cell)
+        self._counted_of = areas
 
     # --- the search box ----------------------------------------------------------------------------------------
     def search(self, text: str) -> list[dict[str, Any]]:

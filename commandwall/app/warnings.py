@@ -38,7 +38,7 @@ from commandwall.backend import cap
 from commandwall.backend.answers import decode_json, read_body
 from commandwall.backend.cap import CapAlert, CapError, parse_cap
 from commandwall.backend.errors import BackendError
-from commandwall.domain.models import Camera, Incident, IncidentStatus
+from commandwall.domain.models import OPEN_STATUSES, Camera, Incident, IncidentStatus
 from commandwall.i18n import translate
 
 log = logging.getLogger(__name__)
@@ -160,6 +160,24 @@ class WarningBook:
         return shapely.union_all(shapes) if shapes else None
 
 
+@dataclass(frozen=True)
+class WarningReach:
+    """What an early warning's area holds: the cameras (for 上墙) and the incidents still being handled."""
+
+    cameras: list[Camera]
+    open_incidents: list[Incident]
+
+    @property
+    def camera_ids(self) -> list[str]:
+        """The cameras' ids, in the session's order."""
+        return [camera.id for camera in self.cameras]
+
+    def describe(self) -> str:
+        """The detail's line, e.g. 预警区域内：摄像机 12 路，未办结事件 3 起."""
+        return translate("warnings", "预警区域内：摄像机 {cameras} 路，未办结事件 {incidents} 起").format(
+            cameras=len(self.cameras), incidents=len(self.open_incidents))
+
+
 @dataclass
 class WarningsListener:
     """Callbacks (any thread): a document was refused (why), the overlays changed (GeoJSON)."""
@@ -263,6 +281,15 @@ class WarningsController:
         """The session's incidents (other than the warnings) inside the active warning ``incident_id``'s area."""
         others = [i for i in self.session.incidents.all() if i.category != WARNING_CATEGORY]
         return self._inside(incident_id, others, now)
+
+    def reach(self, incident_id: str, now: datetime | None = None) -> WarningReach | None:
+        """The cameras and the open incidents inside the active warning ``incident_id``'s area, or None when
+        it is no active warning (another incident, cancelled, expired)."""
+        now = now or datetime.now(UTC)
+        if self.book.area(incident_id, now) is None:
+            return None
+        incidents = [i for i in self.incidents_inside(incident_id, now) if i.status in OPEN_STATUSES]
+        return WarningReach(self.cameras_inside(incident_id, now), incidents)
 
     def _inside(self, incident_id: str, items: list, now: datetime | None) -> list:
         area = self.book.area(incident_id, now or datetime.now(UTC))

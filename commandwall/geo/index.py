@@ -209,6 +209,18 @@ class AreaIndex:
         props = self.locate(lon, lat)
         return None if props is None else props.get(self.key)
 
+    def keys_at(self, lons: Sequence[float], lats: Sequence[float]) -> list[Any | None]:
+        """:meth:`key_at` of many points in one query of the tree (a burst's incidents at once)."""
+        if len(lons) == 0:
+            return []
+        inputs, found = self._tree.query(shapely.points(np.asarray(lons, float), np.asarray(lats, float)),
+                                         predicate="intersects")
+        first: dict[int, int] = {}
+        for point, feature in zip(inputs.tolist(), found.tolist(), strict=True):
+            if feature < first.get(point, len(self._props)):  # the feature listed first wins, as in locate
+                first[point] = feature
+        return [self._props[first[i]].get(self.key) if i in first else None for i in range(len(lons))]
+
     def get(self, key_value: Any) -> dict[str, Any] | None:
         """Properties of the feature whose ``key`` equals ``key_value``, or None."""
         props = self._by_key.get(key_value)

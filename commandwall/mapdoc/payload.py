@@ -267,6 +267,23 @@ def incident_density_payload(cells: Iterable[Mapping[str, Any]], counts: Mapping
     return {"cells": out, "max": max((c["count"] for c in out), default=0)}
 
 
+def density_cells_payload(cells: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """The choropleth's cells without counts: ``{cells: [{id, name, geometry}]}``, sent to the page once (and
+    again after it reloads); the counts follow in :func:`density_counts_payload`.
+
+    ``cells`` are the grid layer's GeoJSON features as for :func:`incident_density_payload`.
+    """
+    return {"cells": [{key: cell[key] for key in ("id", "name", "geometry")}
+                      for cell in incident_density_payload(cells, {})["cells"]]}
+
+
+def density_counts_payload(cell_ids: Iterable[str], counts: Mapping[str, int]) -> dict[str, Any]:
+    """Incidents per grid cell for cells the page already has (:func:`density_cells_payload`):
+    ``{counts: {id: count}, max}`` with only the cells holding incidents (the others count 0)."""
+    held = {cell_id: int(counts[cell_id]) for cell_id in cell_ids if counts.get(cell_id)}
+    return {"counts": held, "max": max(held.values(), default=0)}
+
+
 def fly_to_command(lon: float, lat: float, zoom: int = 16) -> dict[str, Any]:
     """View command: fly the map to a point."""
     return {"op": "flyTo", "lon": _coord(lon), "lat": _coord(lat), "zoom": int(zoom)}

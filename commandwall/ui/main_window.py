@@ -24,6 +24,7 @@ from commandwall.ui.about import show_about
 from commandwall.ui.adapters import ClientSignals
 from commandwall.ui.alarm.feature import AlarmFeature
 from commandwall.ui.cameras.feature import CamerasFeature
+from commandwall.ui.collector import freeze_long_lived
 from commandwall.ui.dashboard.feature import DashboardFeature
 from commandwall.ui.incidents.feature import IncidentsFeature
 from commandwall.ui.language import LANGUAGE_NAMES, current_language
@@ -56,7 +57,7 @@ class MainWindow(QMainWindow):
                                                    self.map_feature.view, self)
         self.wall_feature = WallFeature(self.desk.wall, self.signals, self.pool, tiles=session.settings.wall_tiles,
                                         data_dir=session.settings.data_dir, parent=self)
-        self.incidents_feature = IncidentsFeature(self.desk.incidents, self.signals, self)
+        self.incidents_feature = IncidentsFeature(self.desk.incidents, self.signals, self, self.desk.warnings)
         alarm_wall = session.settings.alarm_wall
         self.alarm_feature = AlarmFeature(self.desk.alarm, self.signals,
                                           lambda: self.wall_feature.linkage_wall(alarm_wall).view.model,
@@ -176,6 +177,7 @@ class MainWindow(QMainWindow):
         self.map.sig_camera_clicked.connect(self.cameras_feature.select)
         self.map.sig_incident_clicked.connect(self.incidents_feature.select)
         self.map_feature.sig_cameras_to_wall.connect(self._cameras_to_wall)
+        self.incidents_feature.sig_cameras_to_wall.connect(self._cameras_to_wall)  # an early warning's area
         self.map_feature.set_dispatch_check(self.incidents_feature.dispatch_refusal)
         self.map_feature.sig_dispatch_unit.connect(self.incidents_feature.dispatch_unit)
         self.camera_tree.sig_play_requested.connect(self.wall_feature.play_camera)
@@ -196,7 +198,8 @@ class MainWindow(QMainWindow):
             lambda: (self.cameras_feature.selected_camera_id(), self.incidents_feature.selected_incident_id()))
 
     def _cameras_to_wall(self, camera_ids: list) -> None:
-        """上墙 from the map: a drawn selection fills the active wall's tiles in order (as many as it has)."""
+        """上墙 from the map (a drawn selection) or of an early warning's area: the cameras fill the active
+        wall's tiles in order (as many as it has)."""
         wall, view = self.wall_feature, self.wall_feature.active.view
         cameras = [c for c in map(wall.controller.camera, camera_ids) if c is not None]
         for index, camera in enumerate(cameras[: view.tile_count()]):
@@ -265,6 +268,7 @@ class MainWindow(QMainWindow):
                         self.dashboard_feature, self.alarm_feature):
             feature.on_ready()
         self._ready = True
+        freeze_long_lived()  # what start-up loaded stays out of later full collections (GC pauses)
         self.desk.warnings.start()  # early warnings (CAP), polled from now on
         self.status.start_counting()
         self.login_feature.on_ready()  # after the features: its note is the last status message

@@ -73,18 +73,18 @@
 <context>
     <name>basemaps</name>
     <message>
-        <location filename="../../commandwall/app/map.py" line="32"/>
+        <location filename="../../commandwall/app/map.py" line="33"/>
         <source>薛城区离线底图</source>
         <extracomment>Id and title of the shipped district base map (the exercise mode&apos;s default). The district&apos;s offline base map: (id, title); the title is translated where the catalogue is built.</extracomment>
         <translation>Xuecheng offline map</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/map.py" line="71"/>
+        <location filename="../../commandwall/app/map.py" line="72"/>
         <source>底图 {title} 不可用</source>
         <translation>Base map {title} unavailable</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/map.py" line="81"/>
+        <location filename="../../commandwall/app/map.py" line="82"/>
         <source>薛城区离线底图不可用</source>
         <translation>Xuecheng offline map unavailable</translation>
     </message>
@@ -465,7 +465,7 @@
         <translation>All incidents</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="65"/>
+        <location filename="../../commandwall/app/incidents.py" line="66"/>
         <location filename="../../commandwall/mapdoc/strings.py" line="109"/>
         <source>特急</source>
         <extracomment>督办 is worked out at most once per this many seconds (the status bar, the list and the detail all ask). Priority levels (级别) as the duty officer reads them (translated where shown: :func:`priority_label`).
@@ -474,226 +474,226 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>Critical</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="66"/>
+        <location filename="../../commandwall/app/incidents.py" line="67"/>
         <location filename="../../commandwall/mapdoc/strings.py" line="110"/>
         <source>紧急</source>
         <translation>Urgent</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="67"/>
+        <location filename="../../commandwall/app/incidents.py" line="68"/>
         <location filename="../../commandwall/mapdoc/strings.py" line="111"/>
         <source>一般</source>
         <translation>Normal</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="68"/>
+        <location filename="../../commandwall/app/incidents.py" line="69"/>
         <location filename="../../commandwall/mapdoc/strings.py" line="112"/>
         <source>提示</source>
         <translation>Notice</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="73"/>
+        <location filename="../../commandwall/app/incidents.py" line="74"/>
         <source>已提交，等待平台确认…</source>
         <extracomment>Incidents at this priority or more pressing (lower number) flash the task bar when they arrive. Feedback once an action is queued (the source text; what is returned is ``translate(&quot;incidents&quot;, …)`` of it).</extracomment>
         <translation>Submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="74"/>
+        <location filename="../../commandwall/app/incidents.py" line="75"/>
         <source>派遣任务已提交，等待平台确认…</source>
         <translation>Task submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="75"/>
+        <location filename="../../commandwall/app/incidents.py" line="76"/>
         <source>备注已提交，等待平台确认…</source>
         <translation>Note submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="76"/>
+        <location filename="../../commandwall/app/incidents.py" line="77"/>
         <source>超时上报</source>
         <translation>Escalate overdue</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="79"/>
+        <location filename="../../commandwall/app/incidents.py" line="80"/>
         <source>请先在备注栏填写退回原因</source>
         <extracomment>Task statuses a unit reports (a timeline ``task`` entry with one of these as its action).</extracomment>
         <translation>Enter the reason for returning in the note field first</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="80"/>
+        <location filename="../../commandwall/app/incidents.py" line="81"/>
         <source>备注不能为空</source>
         <translation>The note is empty</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="83"/>
+        <location filename="../../commandwall/app/incidents.py" line="84"/>
         <source>预警信息由预警发布单位维护，请按预警内容派发或上报事件</source>
         <extracomment>Early warnings (预警, from CAP) are shown, not handled here: the platform does not know them.</extracomment>
         <translation>Early warnings are kept by the issuing agency; dispatch or report an incident as the warning says</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="86"/>
+        <location filename="../../commandwall/app/incidents.py" line="87"/>
         <source>派遣任务</source>
         <extracomment>What each kind of queued action is called in feedback.</extracomment>
         <translation>Dispatch task</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="87"/>
+        <location filename="../../commandwall/app/incidents.py" line="88"/>
         <source>状态变更</source>
         <translation>Status change</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="88"/>
-        <location filename="../../commandwall/app/incidents.py" line="330"/>
+        <location filename="../../commandwall/app/incidents.py" line="89"/>
+        <location filename="../../commandwall/app/incidents.py" line="356"/>
         <source>备注</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="137"/>
+        <location filename="../../commandwall/app/incidents.py" line="138"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="154"/>
+        <location filename="../../commandwall/app/incidents.py" line="155"/>
         <source>退回原因写在备注栏</source>
         <translation>Write the reason for returning in the note field</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="155"/>
+        <location filename="../../commandwall/app/incidents.py" line="156"/>
         <source>选择保留的事件</source>
         <translation>Choose the incident to keep</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="164"/>
+        <location filename="../../commandwall/app/incidents.py" line="165"/>
         <source>事件{status}，不能派遣</source>
         <translation>Incident is {status}; cannot dispatch</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="165"/>
+        <location filename="../../commandwall/app/incidents.py" line="166"/>
         <source>派遣任务…</source>
         <translation>Dispatch task…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="171"/>
+        <location filename="../../commandwall/app/incidents.py" line="172"/>
         <source>附件…</source>
         <translation>Attach…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="192"/>
+        <location filename="../../commandwall/app/incidents.py" line="193"/>
         <source>{kind}待发送（网络恢复后自动重发，不会丢失）：{error}</source>
         <translation>{kind} queued (sent automatically when the network is back, never lost): {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="194"/>
+        <location filename="../../commandwall/app/incidents.py" line="195"/>
         <source>{kind}待发送（网络恢复后自动重发，不会丢失）</source>
         <translation>{kind} queued (sent automatically when the network is back, never lost)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="196"/>
+        <location filename="../../commandwall/app/incidents.py" line="197"/>
         <source>{kind}已送达平台</source>
         <translation>{kind} delivered to the platform</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="197"/>
+        <location filename="../../commandwall/app/incidents.py" line="198"/>
         <source>{kind}被平台拒绝：{error}</source>
         <translation>{kind} refused by the platform: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="198"/>
+        <location filename="../../commandwall/app/incidents.py" line="199"/>
         <source>{kind}未执行：事件已被他人更新，请查看最新状态后重试</source>
         <translation>{kind} not carried out: someone else updated the incident; check its current state and try again</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="258"/>
+        <location filename="../../commandwall/app/incidents.py" line="284"/>
         <source>新事件［{level}·{category}］{town} {title}</source>
         <extracomment>Attaching files and fetching attached ones (附件). What the list shows beyond its own filters (set from the overview dashboard; ``NO_FILTER``: all).</extracomment>
         <translation>New incident [{level}·{category}] {town} {title}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="268"/>
+        <location filename="../../commandwall/app/incidents.py" line="294"/>
         <source>请选择保留的事件</source>
         <translation>Choose the incident to keep</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="292"/>
+        <location filename="../../commandwall/app/incidents.py" line="318"/>
         <source>预警信息不在平台上，没有处置时间线</source>
         <translation>Early warnings are not on the platform and have no timeline</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="299"/>
+        <location filename="../../commandwall/app/incidents.py" line="325"/>
         <source>无法获取时间线：{error}</source>
         <translation>Cannot get the timeline: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="317"/>
+        <location filename="../../commandwall/app/incidents.py" line="343"/>
         <source>（{before}→{after}）</source>
         <translation> ({before}→{after})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="320"/>
+        <location filename="../../commandwall/app/incidents.py" line="346"/>
         <source> 并入 {ref}</source>
         <translation> merged into {ref}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="322"/>
+        <location filename="../../commandwall/app/incidents.py" line="348"/>
         <source>任务 {ref} {status}</source>
         <translation>Task {ref} {status}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="325"/>
+        <location filename="../../commandwall/app/incidents.py" line="351"/>
         <source>附件 {name}（{size}）</source>
         <translation>Attachment {name} ({size})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="328"/>
+        <location filename="../../commandwall/app/incidents.py" line="354"/>
         <source>上报</source>
         <translation>Reported</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="329"/>
+        <location filename="../../commandwall/app/incidents.py" line="355"/>
         <source>派遣任务 {ref}</source>
         <translation>Task dispatched {ref}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="331"/>
+        <location filename="../../commandwall/app/incidents.py" line="357"/>
         <source>合并重复事件 {ref}</source>
         <translation>Duplicate merged {ref}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="336"/>
+        <location filename="../../commandwall/app/incidents.py" line="362"/>
         <source>{when} {what} · {who}：{text}</source>
         <translation>{when} {what} · {who}: {text}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="338"/>
+        <location filename="../../commandwall/app/incidents.py" line="364"/>
         <source>{when} {what} · {who}</source>
         <translation>{when} {what} · {who}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="360"/>
+        <location filename="../../commandwall/app/incidents.py" line="389"/>
         <source>未选择事件：先在事件列表或地图上选中一个事件</source>
         <translation>No incident selected: select one in the incident list or on the map first</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="366"/>
+        <location filename="../../commandwall/app/incidents.py" line="395"/>
         <source>该力量已不在平台上</source>
         <translation>This unit is no longer on the platform</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="368"/>
+        <location filename="../../commandwall/app/incidents.py" line="397"/>
         <source>该力量{status}，不能派遣</source>
         <translation>This unit is {status}; cannot dispatch</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="393"/>
+        <location filename="../../commandwall/app/incidents.py" line="422"/>
         <source>{count} 项派遣任务已提交，等待平台确认…</source>
         <translation>{count} tasks submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="432"/>
+        <location filename="../../commandwall/app/incidents.py" line="461"/>
         <source>事件{status}，不能上报上级</source>
         <translation>Incident is {status}; cannot escalate</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="441"/>
+        <location filename="../../commandwall/app/incidents.py" line="470"/>
         <source>事件不存在</source>
         <translation>No such incident</translation>
     </message>
@@ -705,7 +705,7 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
     </message>
     <message>
         <location filename="../../commandwall/app/attachments.py" line="57"/>
-        <location filename="../../commandwall/app/incidents.py" line="89"/>
+        <location filename="../../commandwall/app/incidents.py" line="90"/>
         <source>附件</source>
         <translation>Attachment</translation>
     </message>
@@ -840,13 +840,13 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
 <context>
     <name>map_page</name>
     <message>
-        <location filename="../../commandwall/app/map.py" line="132"/>
+        <location filename="../../commandwall/app/map.py" line="139"/>
         <source>；</source>
         <extracomment>How often (ms) moving units and camera states are redrawn at most: a thousand points per second is enough. Which incidents the map shows (set from the overview dashboard; ``NO_FILTER``: all).</extracomment>
         <translation>; </translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/map.py" line="133"/>
+        <location filename="../../commandwall/app/map.py" line="140"/>
         <source>部分图层未加载：{errors}</source>
         <translation>Some layers were not loaded: {errors}</translation>
     </message>
@@ -1708,32 +1708,37 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="233"/>
+        <location filename="../../commandwall/app/warnings.py" line="177"/>
+        <source>预警区域内：摄像机 {cameras} 路，未办结事件 {incidents} 起</source>
+        <translation>In the warning area: {cameras} camera(s), {incidents} open incident(s)</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/warnings.py" line="251"/>
         <source>预警源不可用：{error}</source>
         <translation>Warning feed unavailable: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="239"/>
+        <location filename="../../commandwall/app/warnings.py" line="257"/>
         <source>预警文件 {name} 无法读取：{error}</source>
         <translation>Warning file {name} cannot be read: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="294"/>
+        <location filename="../../commandwall/app/warnings.py" line="321"/>
         <source>预警文件 {name} 过大，已跳过</source>
         <translation>Warning file {name} too large, skipped</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="305"/>
+        <location filename="../../commandwall/app/warnings.py" line="332"/>
         <source>预警源</source>
         <translation>warning feed</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="312"/>
+        <location filename="../../commandwall/app/warnings.py" line="339"/>
         <source>预警源索引</source>
         <translation>warning feed index</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="328"/>
+        <location filename="../../commandwall/app/warnings.py" line="355"/>
         <source>预警文件 {name} 无法获取：{error}</source>
         <translation>Warning file {name} cannot be fetched: {error}</translation>
     </message>

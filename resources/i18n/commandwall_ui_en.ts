@@ -472,7 +472,7 @@
     <name>IncidentCentre</name>
     <message>
         <source>{offline}（非实时，平台恢复后自动更新）</source>
-        <extracomment>How often deadlines are checked (ms). The user cleared the dashboard&apos;s filter on the panel (the map shows all again too). A timeline fetched on the controller&apos;s worker thread (incident id, entries or None, error), to the GUI. An attachment copied and queued, or refused (feedback, queued), from the attachment worker to the GUI. An attachment fetched (AttachmentRef, local path or None, error, open it), from the worker to the GUI. Hands a fetched local copy to the system (the default application for its type); replaceable.</extracomment>
+        <extracomment>How often deadlines are checked (ms). 区域摄像机上墙 of an early warning: the cameras inside its area, for the wall. The user cleared the dashboard&apos;s filter on the panel (the map shows all again too). A timeline fetched on the controller&apos;s worker thread (incident id, entries or None, error), to the GUI. An attachment copied and queued, or refused (feedback, queued), from the attachment worker to the GUI. An attachment fetched (AttachmentRef, local path or None, error, open it), from the worker to the GUI. Hands a fetched local copy to the system (the default application for its type); replaceable.</extracomment>
         <translation>{offline} (not live; updates automatically when the platform is back)</translation>
     </message>
     <message>
@@ -494,6 +494,14 @@
 </context>
 <context>
     <name>IncidentDetail</name>
+    <message>
+        <source>区域摄像机上墙</source>
+        <translation>Area cameras to wall</translation>
+    </message>
+    <message>
+        <source>把预警区域内的摄像机放到电视墙上</source>
+        <translation>Put the cameras inside the warning area on the video wall</translation>
+    </message>
     <message>
         <source>附件…</source>
         <translation>Attach…</translation>
@@ -544,7 +552,7 @@
     </message>
     <message>
         <source>督办：有处置任务已超时</source>
-        <extracomment>Background of incidents with an overdue task (督办).</extracomment>
+        <extracomment>Background of incidents with an overdue task (督办). The roles ``IncidentTableModel.data`` answers besides DisplayRole.</extracomment>
         <translation>Supervision: a task is overdue</translation>
     </message>
 </context>
@@ -552,7 +560,7 @@
     <name>IncidentPanel</name>
     <message>
         <source>编号</source>
-        <extracomment>A description is shown up to this many characters (the platform cuts it at 4000). At most this many files are taken from one drop (each is copied and queued). Colour of overdue tasks and of the 督办 line.</extracomment>
+        <extracomment>A description is shown up to this many characters (the platform cuts it at 4000). At most this many files are taken from one drop (each is copied and queued). While batches of incidents keep coming, the list is repainted at most this often (ms): a batch inserted at the top moves every row on screen, and repainting a screenful (the proxy, the model&apos;s cells, the text) was most of the GUI thread&apos;s time for the list in a burst. The rows are in the model at once. Colour of overdue tasks and of the 督办 line.</extracomment>
         <translation>ID</translation>
     </message>
     <message>

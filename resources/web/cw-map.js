@@ -616,8 +616,7 @@
       bridge.resourcesChanged.connect(safely("resources", setResources));
       bridge.command.connect(safely("command", runCommand));
       bridge.densityChanged.connect(safely("density", function (data) {
-        density.set(data);
-        reportDrawn("density", (data.cells || []).length);
+        reportDrawn("density", density.set(data));
       }));
       bridge.warningsChanged.connect(safely("warnings", function (data) {
         warnings.set(data);

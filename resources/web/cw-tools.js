@@ -3,7 +3,7 @@
  *
  * CW.Density: incidents per grid cell as a choropleth overlay (off until switched on in the layer control).
  * Its data comes from Python (MapBridge.densityChanged: commandwall/mapdoc/payload.py
- * incident_density_payload); cell names are set with textContent only.
+ * density_cells_payload once, then density_counts_payload); cell names are set with textContent only.
  */
 (function () {
   "use strict";
@@ -31,36 +31,71 @@
     return box;
   }
 
-  /** CW.Density(map) -> {layer, set(data), counts()}: the choropleth layer, filled again on each set. */
+  function fill(count, max) {
+    var k = classOf(count, max);
+    return { fillColor: k >= 0 ? RAMP[k] : "#000000", fillOpacity: k >= 0 ? 0.55 : 0, color: k >= 0 ? RAMP[k] : null };
+  }
+
+  /**
+   * CW.Density(map) -> {layer, set(data), counts(), max()}: the choropleth layer. set({cells: [{id, name,
+   * geometry, count?}]}) draws the cells anew (Python sends them once, and again after a reload);
+   * set({counts: {id: n}, max}) only recolours the cells drawn (those not named count 0).
+   * set returns how many cells are drawn.
+   */
   CW.Density = function (map) {
     map.createPane("cw-density").style.zIndex = 420;
     var renderer = L.canvas({ pane: "cw-density", padding: 0.2 });
     var layer = L.featureGroup();
-    var byId = {};
+    var cells = {}; // id -> {shape, cell: {name, count}, color}
     var max = 0;
+
+    function paint(entry, count) {
+      var style = fill(count, max);
+      entry.cell.count = count;
+      if (style.color !== entry.color) {
+        entry.color = style.color;
+        entry.shape.setStyle({ fillColor: style.fillColor, fillOpacity: style.fillOpacity });
+      }
+    }
+
+    function draw(list) {
+      layer.clearLayers();
+      cells = {};
+      list.forEach(function (data) {
+        var cell = { name: data.name, count: Number(data.count) || 0 };
+        var style = fill(cell.count, max);
+        var shape = L.geoJSON({ type: "Feature", properties: {}, geometry: data.geometry }, {
+          renderer: renderer,
+          style: { color: "#0b1622", weight: 0.5, opacity: 0.6, fillColor: style.fillColor,
+                   fillOpacity: style.fillOpacity },
+        });
+        shape.bindTooltip(function () { return tip(cell); }, { sticky: true });
+        layer.addLayer(shape);
+        cells[String(data.id)] = { shape: shape, cell: cell, color: style.color };
+      });
+    }
+
     return {
       layer: layer,
       title: CW.t("layer_density"),
       set: function (data) {
-        layer.clearLayers();
-        byId = {};
         max = Number(data && data.max) || 0;
-        ((data && data.cells) || []).forEach(function (cell) {
-          var k = classOf(cell.count, max);
-          var shape = L.geoJSON({ type: "Feature", properties: {}, geometry: cell.geometry }, {
-            renderer: renderer,
-            style: {
-              color: "#0b1622", weight: 0.5, opacity: 0.6,
-              fillColor: k >= 0 ? RAMP[k] : "#000000", fillOpacity: k >= 0 ? 0.55 : 0,
-            },
+        if (data && data.counts) {
+          var counts = data.counts;
+          Object.keys(cells).forEach(function (id) {
+            paint(cells[id], Object.prototype.hasOwnProperty.call(counts, id) ? Number(counts[id]) || 0 : 0);
           });
-          shape.bindTooltip(tip(cell), { sticky: true });
-          layer.addLayer(shape);
-          byId[String(cell.id)] = { count: cell.count, color: k >= 0 ? RAMP[k] : null };
-        });
+        } else {
+          draw((data && data.cells) || []);
+        }
+        return Object.keys(cells).length;
       },
       /** {cell id: {count, color}} as drawn (for tests and diagnostics). */
-      counts: function () { return byId; },
+      counts: function () {
+        var out = {};
+        Object.keys(cells).forEach(function (id) { out[id] = { count: cells[id].cell.count, color: cells[id].color }; });
+        return out;
+      },
       max: function () { return max; },
     };
   };

@@ -69,6 +69,43 @@ def test_the_panel_detail_follows_its_incident_in_a_batch(qtbot) -> None:
     assert "3 / 3" in panel.count_label.text() or "3 起" in panel.count_label.text()
 
 
+def test_in_a_burst_the_list_has_every_row_at_once_and_is_repainted_for_several_batches_together(qtbot) -> None:
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QApplication
+
+    class Paints(QObject):
+        count = 0
+
+        def eventFilter(self, _obj, event) -> bool:  # noqa: N802
+            Paints.count += event.type() == QEvent.Type.Paint
+            return False
+
+    panel = IncidentPanel()
+    qtbot.addWidget(panel)
+    panel.resize(600, 700)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.set_incidents([make(n) for n in range(2000)])
+    panel.select("INC-01990")
+    paints = Paints()
+    panel.table.viewport().installEventFilter(paints)
+    batches = [[make(2000 + 20 * b + k) for k in range(20)] for b in range(10)]
+    panel.upsert_incidents(batches[0], unseen=True)  # the first batch is painted at once
+    qtbot.waitUntil(lambda: Paints.count > 0, timeout=5000)
+    painted = Paints.count
+    for batch in batches[1:]:
+        panel.upsert_incidents(batch, unseen=True)
+        QApplication.processEvents()
+        assert panel.model.incident_at(0).id == batch[-1].id  # in the model (and the count) at once
+    assert not panel.list_painted()  # held for the next repaint, with the batches after it
+    assert Paints.count - painted < len(batches) - 1
+    qtbot.waitUntil(panel.list_painted, timeout=5000)
+    qtbot.waitUntil(lambda: Paints.count > painted, timeout=5000)
+    shown = panel.table.indexAt(panel.table.viewport().rect().topLeft())
+    assert shown.data() is not None and panel.model.incident_at(0).id == "INC-02199"
+    assert panel.model.unseen_count() == 200 and panel.detail.incident.id == "INC-01990"  # the selection stays
+
+
 def test_a_burst_from_a_backend_thread_reaches_the_gui_in_a_few_batches(qtbot, tmp_path) -> None:
     session = ClientSession(Settings(data_dir=tmp_path), PlatformFactory.at_url("http://127.0.0.1:9"))
     signals = ClientSignals()
@@ -118,3 +155,28 @@ def test_the_map_takes_a_batch_of_incidents_in_one_message(qtbot) -> None:
     assert run_js(qtbot, view, "CW.stats().incidents") == 300
     view.upsert_incidents([make(5, version=2, status=IncidentStatus.ACCEPTED), make(300)])
     qtbot.waitUntil(lambda: run_js(qtbot, view, "CW.stats().incidents") == 301, timeout=10000)
+
+
+def test_out_of_sight_the_columns_keep_their_widths_and_on_screen_fit_their_contents(qtbot) -> None:
+    from PySide6.QtWidgets import QHeaderView, QVBoxLayout, QWidget
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    panel = IncidentPanel()
+    QVBoxLayout(window).addWidget(panel)
+    window.resize(700, 700)
+    window.show()
+    qtbot.waitExposed(window)
+    header = panel.table.horizontalHeader()
+    fit, keep = QHeaderView.ResizeMode.ResizeToContents, QHeaderView.ResizeMode.Interactive
+    assert [header.sectionResizeMode(c) for c in range(6)] == [fit, fit, fit, QHeaderView.ResizeMode.Stretch, fit, fit]
+    panel.set_incidents([make(n) for n in range(3000)])
+    panel.hide()  # as when another dock's tab is in front: Qt would measure all 3000 rows to fit a column
+    assert [header.sectionResizeMode(c) for c in (0, 1, 2, 4, 5)] == [keep] * 5
+    widths = [header.sectionSize(c) for c in range(6)]
+    panel.upsert_incidents([make(n).model_copy(update={"town": "很长很长的镇街名称" * 3}) for n in range(3000, 3020)])
+    header.resizeSections()
+    assert [header.sectionSize(c) for c in range(6)] == widths
+    panel.show()  # back on screen: the town column grows to the long names now in sight
+    assert header.sectionResizeMode(4) == fit
+    qtbot.waitUntil(lambda: header.sectionSize(4) > widths[4], timeout=5000)

@@ -13,10 +13,11 @@ from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 from commandwall.app.incidents import IncidentsController
 from commandwall.app.platform import PlatformFactory
 from commandwall.app.session import ClientSession
+from commandwall.app.warnings import WarningsController
 from commandwall.backend.events import ConnectionState
 from commandwall.config import Settings
 from commandwall.demo import DemoBackend
-from commandwall.domain.models import IncidentStatus, TimelineKind
+from commandwall.domain.models import OPEN_STATUSES, IncidentStatus, TimelineKind
 from commandwall.ui.adapters import ClientSignals
 from commandwall.ui.incidents.feature import IncidentsFeature
 
@@ -35,7 +36,8 @@ class IncidentDesk:
         self.window = QWidget()
         qtbot.addWidget(self.window)
         self.controller = IncidentsController(self.session)
-        self.feature = IncidentsFeature(self.controller, self.signals, self.window)
+        self.warnings = WarningsController(self.session, folder=data_dir / "cap")  # polled only when asked
+        self.feature = IncidentsFeature(self.controller, self.signals, self.window, self.warnings)
         QVBoxLayout(self.window).addWidget(self.feature.widget)
         self.window.resize(760, 1000)
         self.window.show()
@@ -105,7 +107,9 @@ def test_a_duty_officers_transition_and_note_show_in_the_timeline(qtbot, desk_as
     assert desk.detail.feedback.text() == "请先在备注栏填写退回原因"
     assert exercise.store.incident(incident.id).status is IncidentStatus.ACCEPTED
 
-    qtbot.waitUntil(lambda: desk.buttons()["action_verify"].isEnabled(), timeout=10000)
+    # the buttons are made again as the incident's answers come in: wait for 核实 to be there and enabled
+    qtbot.waitUntil(lambda: (button := desk.buttons().get("action_verify")) is not None and button.isEnabled(),
+                    timeout=10000)
     qtbot.mouseClick(desk.buttons()["action_verify"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "核实（已受理→已核实）" in desk.detail.timeline.toPlainText(), timeout=10000)
     qtbot.waitUntil(lambda: "已送达" in desk.detail.feedback.text(), timeout=10000)
@@ -128,3 +132,37 @@ def test_a_note_from_another_desk_reaches_the_shown_timeline_live(qtbot, desk_as
     assert "指挥长：请派两组力量" in duty.detail.timeline.toPlainText()
     qtbot.waitUntil(lambda: duty.detail.timeline.toPlainText() == commander.detail.timeline.toPlainText(),
                     timeout=10000)  # both desks show the same timeline
+
+
+def test_an_early_warning_says_what_its_area_holds_and_puts_its_cameras_on_the_wall(qtbot, exercise,
+                                                                                      tmp_path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from tests.unit.test_cap import cap
+
+    desk = IncidentDesk(qtbot, exercise, tmp_path / "duty", "duty")
+    try:
+        folder = tmp_path / "duty" / "cap"
+        folder.mkdir()
+        # the district's west, where the exercise has cameras and incidents
+        (folder / "rain.xml").write_bytes(cap("R1", sent=datetime.now(UTC) - timedelta(minutes=1)))
+        warnings = desk.warnings
+        assert warnings.poll() == 1
+        rain = next(i for i in desk.session.incidents.all() if i.category == "yujing")
+        cameras = [c.id for c in warnings.cameras_inside(rain.id)]
+        open_inside = [i for i in warnings.incidents_inside(rain.id) if i.status in OPEN_STATUSES]
+        assert cameras and open_inside
+        qtbot.waitUntil(lambda: desk.feature.panel.model.row_of(rain.id) is not None, timeout=5000)
+        assert desk.feature.panel.select(rain.id)
+        assert desk.detail.warning_reach.isVisible() and desk.detail.warning_to_wall.isEnabled()
+        assert desk.detail.warning_reach.text() == (
+            f"预警区域内：摄像机 {len(cameras)} 路，未办结事件 {len(open_inside)} 起")
+        with qtbot.waitSignal(desk.feature.sig_cameras_to_wall, timeout=2000) as wall:
+            qtbot.mouseClick(desk.detail.warning_to_wall, Qt.MouseButton.LeftButton)
+        assert wall.args == [cameras]
+        # another incident: no such row
+        other = next(i for i in desk.session.incidents.open() if i.category != "yujing")
+        assert desk.feature.panel.select(other.id)
+        assert not desk.detail.warning_reach.isVisible() and not desk.detail.warning_to_wall.isVisible()
+    finally:
+        desk.close()

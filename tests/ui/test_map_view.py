@@ -489,6 +489,41 @@ def test_incident_density_choropleth_is_an_overlay_with_counts(qtbot, view: MapV
     assert run_js(qtbot, view, "document.querySelectorAll('i').length") == 0
 
 
+def test_density_cells_are_sent_once_then_only_counts_recolour_them(qtbot, view: MapView) -> None:
+    from commandwall.mapdoc.payload import density_cells_payload, density_counts_payload
+
+    grids = next(layer for layer in sample_layers() if layer.kind == "grids").features
+    ids = [f["properties"]["id"] for f in grids]
+    sent: list[str] = []
+    view.bridge.density_changed.connect(sent.append)
+    with qtbot.waitSignal(view.sig_layer_drawn, check_params_cb=lambda k, n: k == "density" and n == len(ids),
+                          timeout=5000):
+        view.set_density_cells(density_cells_payload(grids))
+    assert all(v == {"count": 0, "color": None} for v in run_js(qtbot, view, "CW.density.counts()").values())
+    shapes = run_js(qtbot, view, "(CW._shapes = CW.density.layer.getLayers()).length")
+    assert shapes == len(ids)
+    for counts in ({ids[0]: 5, ids[1]: 1}, {ids[1]: 7, ids[2]: 1}):
+        with qtbot.waitSignal(view.sig_layer_drawn, check_params_cb=lambda k, n: k == "density", timeout=5000):
+            view.set_density_counts(density_counts_payload(ids, counts))
+        drawn = run_js(qtbot, view, "CW.density.counts()")
+        assert {k: v["count"] for k, v in drawn.items()} == {i: counts.get(i, 0) for i in ids}
+        assert [drawn[i]["color"] is None for i in ids] == [i not in counts for i in ids]
+    assert drawn[ids[1]]["color"] != drawn[ids[2]]["color"]  # 7 of 7 is darker than 1 of 7
+    # the same polygons, restyled: their fill is the colour the counts give
+    assert run_js(qtbot, view, "CW.density.layer.getLayers().every((s, i) => s === CW._shapes[i])") is True
+    fills = run_js(qtbot, view, "CW._shapes.map(s => s.getLayers()[0].options.fillColor)")
+    assert fills[1] == drawn[ids[1]]["color"] and fills[2] == drawn[ids[2]]["color"]
+    # the geometry crossed the bridge once; each recolouring is a small message without it
+    assert len(sent) == 3 and '"geometry"' in sent[0]
+    assert all('"geometry"' not in text and len(text) * 10 < len(sent[0]) for text in sent[1:])
+    # a reload gets the cells and the latest counts again
+    with qtbot.waitSignal(view.sig_ready, timeout=20000):
+        view.reload()
+    cell = f"CW.density.counts()[{ids[1]!r}]"
+    qtbot.waitUntil(lambda: run_js(qtbot, view, f"{cell} && {cell}.count") == 7, timeout=5000)
+    assert len(sent) == 5 and '"geometry"' in sent[3] and '"geometry"' not in sent[4]
+
+
 def test_search_box_finds_through_python_and_goes_there(qtbot, view: MapView) -> None:
     from commandwall.app.map_search import MapSearch
 

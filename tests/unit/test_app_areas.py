@@ -12,7 +12,7 @@ from commandwall import paths
 from commandwall.app.areas import DistrictAreas
 from commandwall.domain.models import Incident
 from commandwall.geo.layers import load_layers
-from commandwall.mapdoc.payload import incident_density_payload
+from commandwall.mapdoc.payload import density_cells_payload, density_counts_payload, incident_density_payload
 
 NOW = datetime(2024, 5, 1, 8, 30, tzinfo=UTC)
 
@@ -71,3 +71,21 @@ def test_density_counts_incidents_per_cell_and_the_payload_has_every_cell(areas:
     assert by_id[cells[0]["properties"]["id"]]["count"] == 3
     assert by_id[cells[0]["properties"]["id"]]["name"] == cells[0]["properties"]["name"]
     assert sum(c["count"] for c in data["cells"]) == 4
+    shapes = density_cells_payload(areas.grid_features())
+    assert [{k: c[k] for k in ("id", "name", "geometry")} for c in data["cells"]] == shapes["cells"]
+    only = density_counts_payload([c["id"] for c in shapes["cells"]], counts)  # the cells holding some
+    assert only == {"counts": {c["id"]: c["count"] for c in data["cells"] if c["count"]}, "max": 3}
+
+
+def test_a_batch_is_placed_in_one_look_up_as_each_alone_would_be() -> None:
+    grids = features("grids.geojson")
+    points = [inside(cell) for cell in grids[::7]]
+    # a point on the border of two cells: the cell listed first, as for a single point
+    first = shape(grids[0]["geometry"])
+    points += [first.exterior.coords[0], first.exterior.coords[1], (116.0, 30.0), points[0]]
+    batch = [incident(lon, lat, town="T", grid="G", iid=f"INC-{n}") for n, (lon, lat) in enumerate(points)]
+    alone = [DistrictAreas(features("towns.geojson"), grids).place(i) for i in batch]
+    together = DistrictAreas(features("towns.geojson"), grids)
+    assert together.place_many(batch) == alone
+    assert [(i.town, i.grid) for i in alone[-2:]] == [("T", "G"), (alone[0].town, alone[0].grid)]
+    assert DistrictAreas([], []).place_many(batch) == batch

@@ -246,7 +246,21 @@ def test_the_map_places_incidents_in_town_and_grid_and_counts_them_per_cell(desk
     desk.map.note_incident_change()
     density = desk.map.take_density()
     assert density is not None and desk.map.take_density() is None  # only after a change
-    assert sum(c["count"] for c in density["cells"]) == len(inside)
+    assert sum(density["counts"].values()) == len(inside)
+    cells = desk.map.density_cells()
+    assert desk.map.density_cells() is cells  # the same shapes until the grid cells change
+    assert set(density["counts"]) <= {c["id"] for c in cells["cells"]} and all("geometry" in c for c in cells["cells"])
+    # a batch is counted into the previous counts: the same as counting all again
+    first, cell = inside[0], inside[0].grid
+    newcomers = [first.model_copy(update={"id": f"{first.id}-again-{n}", "version": 1}) for n in range(3)]
+    moved = inside[1].model_copy(update={"lon": first.lon, "lat": first.lat, "version": inside[1].version + 1})
+    for incident in [*newcomers, moved]:
+        desk.session.incidents.upsert(incident)
+    desk.map.note_incident_change([*newcomers, moved])
+    counted = desk.map.take_density()["counts"]
+    everything = desk.map.areas().density(desk.session.incidents.all())
+    assert counted == {k: n for k, n in everything.items() if n} and counted[cell] == density["counts"][cell] + 3 + (
+        inside[1].grid != cell)
 
 
 def test_the_map_search_finds_the_platforms_cameras_incidents_towns_and_grids(desk):
@@ -304,3 +318,35 @@ def test_an_alarm_storm_holds_the_wall_and_then_raises_the_most_urgent_still_ope
         assert alarms.due(4, now=130.0) is None and alarms.waiting == 0
     finally:
         session.stop()
+
+
+def test_the_open_count_follows_every_change_from_any_thread_and_a_snapshot(tmp_path) -> None:
+    session = ClientSession(Settings(data_dir=tmp_path / "d"), PlatformFactory.at_url("http://127.0.0.1:9"))
+    controller = IncidentsController(session)
+    at = datetime(2026, 7, 14, 3, 0, tzinfo=UTC)
+
+    def incident(n: int, status: IncidentStatus, version: int = 1) -> Incident:
+        return Incident(id=f"INC-{n}", title="积水", category="yingji", lon=117.3, lat=34.8, status=status,
+                        reported_at=at, updated_at=at, version=version)
+
+    session.incidents.replace_all([incident(n, IncidentStatus.NEW) for n in range(10)])
+    assert controller.open_count() == 10 == session.incidents.open_count()
+
+    def steps(first: int) -> None:  # each incident closed, reopened, closed again, on two threads at once
+        for n in range(first, 10, 2):
+            for version, status in enumerate((IncidentStatus.CLOSED, IncidentStatus.NEW, IncidentStatus.RESOLVED)):
+                session.incidents.upsert(incident(n, status, version + 2))
+
+    workers = [threading.Thread(target=steps, args=(first,)) for first in (0, 1)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(10)
+    session.incidents.upsert(incident(3, IncidentStatus.ACCEPTED, 9))
+    session.incidents.upsert(incident(11, IncidentStatus.NEW))
+    assert controller.open_count() == 2 == session.incidents.open_count()
+    session.incidents.replace_all([incident(20 + n, IncidentStatus.DISPATCHED) for n in range(4)])
+    assert controller.open_count() == 4 == session.incidents.open_count()
+    controller.close()
+    session.incidents.upsert(incident(30, IncidentStatus.NEW))
+    assert controller.open_count() == 4  # no longer following

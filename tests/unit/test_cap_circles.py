@@ -118,3 +118,23 @@ def test_the_page_payload_carries_the_circle_as_a_polygon_with_its_radius() -> N
     hostile = {"type": "FeatureCollection", "features": [{**feature, "properties": {
         **feature["properties"], "radius_km": "4<script>"}}]}
     assert warning_areas_payload(hostile)["features"][0]["properties"]["radius_km"] is None
+
+
+def test_a_warnings_reach_counts_its_cameras_and_only_the_open_incidents(tmp_path: Path) -> None:
+    session = ClientSession(Settings(data_dir=tmp_path / "d"), PlatformFactory.at_url("http://127.0.0.1:9"))
+    controller = WarningsController(session, folder=tmp_path)
+    (tmp_path / "fog.xml").write_bytes(circle_cap("F1"))
+    near = (117.381, 34.741)
+    session.cameras.replace_all([Camera.model_validate({"id": "CAM-0", "name": "路口", "lon": near[0], "lat": near[1],
+                                                        "streams": {"main": "rtsp://x/1", "sub": "rtsp://x/2"}})])
+    for n, status in enumerate(("new", "dispatched", "closed")):
+        session.incidents.upsert(Incident(id=f"INC-{n}", title="车辆追尾", category="jiaotong", lon=near[0],
+                                          lat=near[1], status=status, reported_at=SENT, updated_at=SENT, version=1))
+    controller.poll(SENT)
+    fog = next(i for i in session.incidents.all() if i.category == "yujing")
+    reach = controller.reach(fog.id, SENT)
+    assert reach is not None and reach.camera_ids == ["CAM-0"]
+    assert [i.id for i in reach.open_incidents] == ["INC-1", "INC-0"]  # the closed one is not counted
+    assert reach.describe() == "预警区域内：摄像机 1 路，未办结事件 2 起"
+    assert controller.reach("INC-0", SENT) is None  # not a warning
+    assert controller.reach(fog.id, SENT + timedelta(hours=7)) is None  # expired

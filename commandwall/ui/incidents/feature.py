@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QVBoxLayo
 from commandwall.app.attachments import AttachmentRef, attachments_in
 from commandwall.app.dispatch import DispatchOrder
 from commandwall.app.incident_filter import NO_FILTER, IncidentFilter
-from commandwall.app.incidents import NOTE_SENT, TRANSITION_SENT, IncidentsController
+from commandwall.app.incidents import NOTE_SENT, TRANSITION_SENT, IncidentsController, is_local_warning
+from commandwall.app.warnings import WarningsController
 from commandwall.backend.outbox import OutboxItem
 from commandwall.domain.models import Incident, Task, TimelineEntry
 from commandwall.i18n import translate
@@ -38,6 +39,8 @@ class IncidentsFeature(QObject):
     SUPERVISION_MS = 1000
 
     sig_message = Signal(str, int)
+    #: 区域摄像机上墙 of an early warning: the cameras inside its area, for the wall.
+    sig_cameras_to_wall = Signal(list)
     #: The user cleared the dashboard's filter on the panel (the map shows all again too).
     sig_filter_cleared = Signal()
     #: A timeline fetched on the controller's worker thread (incident id, entries or None, error), to the GUI.
@@ -47,9 +50,11 @@ class IncidentsFeature(QObject):
     #: An attachment fetched (AttachmentRef, local path or None, error, open it), from the worker to the GUI.
     _sig_fetched = Signal(object, object, str, bool)
 
-    def __init__(self, controller: IncidentsController, signals: ClientSignals, window: QWidget) -> None:
+    def __init__(self, controller: IncidentsController, signals: ClientSignals, window: QWidget,
+                 warnings: WarningsController | None = None) -> None:
         super().__init__(window)
         self.controller = controller
+        self._warnings = warnings  # what an early warning's area holds (its detail says, 上墙 offers)
         self._window = window
         self.panel = IncidentPanel()
         # Above the list: a banner while the list shows the last known state instead of live data.
@@ -72,6 +77,8 @@ class IncidentsFeature(QObject):
         signals.sig_warning_problem.connect(self._on_warning_problem)
         self.panel.sig_incident_selected.connect(self._show_tasks)
         self.panel.sig_incident_selected.connect(self.refresh_timeline)
+        self.panel.sig_incident_selected.connect(self._show_warning_reach)
+        self.panel.detail.sig_cameras_to_wall.connect(self.sig_cameras_to_wall)
         self.panel.detail.sig_action.connect(self._request_transition)
         self.panel.detail.sig_dispatch.connect(self._open_dispatch)
         self.panel.detail.sig_note.connect(self._add_note)
@@ -170,6 +177,17 @@ class IncidentsFeature(QObject):
             if notice.urgent:
                 QApplication.alert(self._window)  # flashes the task bar entry until the window is looked at
 
+    def _show_warning_reach(self, *_args: object) -> None:
+        """For an active early warning shown in the detail: how many cameras and open incidents its area
+        holds, and 区域摄像机上墙; for any other incident nothing."""
+        shown = self.panel.detail.incident
+        reach = (self._warnings.reach(shown.id) if self._warnings is not None and shown is not None
+                 and is_local_warning(shown) else None)
+        if reach is None:
+            self.panel.detail.show_warning_reach(None, [])
+        else:
+            self.panel.detail.show_warning_reach(reach.describe(), reach.camera_ids)
+
     def _on_task(self, task: Task) -> None:
         if task.incident_id == self.selected_incident_id():
             self._show_tasks(task.incident_id)
@@ -187,6 +205,8 @@ class IncidentsFeature(QObject):
         shown = self.panel.detail.incident
         if shown is None:
             return
+        if is_local_warning(shown):  # what its area holds changes as incidents come and go
+            self._show_warning_reach()
         lines = self.controller.describe_tasks(shown.id)
         if lines != self._task_lines:
             self._task_lines = lines

@@ -45,6 +45,30 @@ STATUS_COLOURS = {
 }
 
 
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole
+_BACKGROUND = Qt.ItemDataRole.BackgroundRole
+_FONT = Qt.ItemDataRole.FontRole
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+_COLUMN_COUNT = len(COLUMNS)
+#: The roles ``IncidentTableModel.data`` answers besides DisplayRole.
+_ANSWERED = frozenset({_FOREGROUND, _BACKGROUND, _FONT, _TOOLTIP, Qt.ItemDataRole.UserRole})
+
+
+class _Brushes:
+    """The list's colours and bold font, made once (a QColor from text and a QBrush per painted cell add up)."""
+
+    def __init__(self) -> None:
+        self.priority = {priority: QBrush(QColor(colour)) for priority, colour in PRIORITY_COLOURS.items()}
+        self.other_priority = QBrush(QColor("#d9d9d9"))
+        self.status = {status: QBrush(QColor(colour)) for status, colour in STATUS_COLOURS.items()}
+        self.closed = QBrush(QColor("#8c8c8c"))
+        self.unseen = QBrush(QColor("#3a1d24"))
+        self.overdue = QBrush(QColor(OVERDUE_BACKGROUND))
+        self.bold = QFont()
+        self.bold.setBold(True)
+
+
 class IncidentTableModel(QAbstractTableModel):
     """Rows are incidents sorted by report time, newest first; ``upsert`` keeps that order."""
 
@@ -57,6 +81,7 @@ class IncidentTableModel(QAbstractTableModel):
         self._ids: set[str] = set()  # the incidents listed
         self._keys: list[float] = []  # -reported_at of each row (ascending), to find where a newcomer goes
         self._cells: dict[tuple[str, int], tuple[str, ...]] = {}  # (id, version) -> display texts
+        self._brushes = _Brushes()
 
     # --- Qt model interface -------------------------------------------------------------------------
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
@@ -66,6 +91,13 @@ class IncidentTableModel(QAbstractTableModel):
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
         """Fixed columns, see ``COLUMNS``."""
         return 0 if parent.isValid() else len(COLUMNS)
+
+    def index(self, row: int, column: int, parent: _Index = QModelIndex()) -> QModelIndex:  # noqa: B008
+        """The cell's index (invalid outside the table): one call, where the inherited one asks ``rowCount``
+        and ``columnCount`` for every cell the proxy maps while painting."""
+        if 0 <= row < len(self._rows) and 0 <= column < _COLUMN_COUNT and not parent.isValid():
+            return self.createIndex(row, column)
+        return QModelIndex()
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
         """Column titles in the chosen language."""
@@ -77,36 +109,34 @@ class IncidentTableModel(QAbstractTableModel):
         """Cell text, colours and the incident id (UserRole).
 
         Platform text (category, title, town) goes through ``display_text``: an item view draws it as plain
-        text, with bidirectional and invisible characters marked.
+        text, with bidirectional and invisible characters marked. Painting a screenful asks this a thousand
+        times per change of a busy list: the texts are made once per incident version, the colours and the
+        font once per model, and the roles nothing answers return first.
         """
-        if not index.isValid():
+        if role == _DISPLAY:
+            row = index.row()
+            return self._display(self._rows[row])[index.column()] if row >= 0 else None
+        if role not in _ANSWERED or not index.isValid():
             return None
         inc = self._rows[index.row()]
         col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(inc)[col]
-        if role == Qt.ItemDataRole.ToolTipRole and col == 3:
-            return plain_tooltip(inc.title)
-        if role == Qt.ItemDataRole.FontRole and inc.id in self._unseen:
-            font = QFont()
-            font.setBold(True)
-            return font
-        if role == Qt.ItemDataRole.BackgroundRole and inc.id in self._unseen:
-            return QBrush(QColor("#3a1d24"))
-        if role == Qt.ItemDataRole.BackgroundRole and inc.id in self._overdue:
-            return QBrush(QColor(OVERDUE_BACKGROUND))
-        if role == Qt.ItemDataRole.ToolTipRole and inc.id in self._overdue and col != 3:
-            return translate("IncidentList", "督办：有处置任务已超时")
-        if role == Qt.ItemDataRole.ForegroundRole:
+        if role == _FOREGROUND:
             if col == 0:
-                return QBrush(QColor(PRIORITY_COLOURS.get(inc.priority, "#d9d9d9")))
+                return self._brushes.priority.get(inc.priority, self._brushes.other_priority)
             if col == 5:
-                return QBrush(QColor(STATUS_COLOURS[inc.status]))
-            if inc.status not in OPEN_STATUSES:
-                return QBrush(QColor("#8c8c8c"))
-        if role == Qt.ItemDataRole.UserRole:
-            return inc.id
-        return None
+                return self._brushes.status[inc.status]
+            return None if inc.status in OPEN_STATUSES else self._brushes.closed
+        if role == _BACKGROUND:
+            if inc.id in self._unseen:
+                return self._brushes.unseen
+            return self._brushes.overdue if inc.id in self._overdue else None
+        if role == _FONT:
+            return self._brushes.bold if inc.id in self._unseen else None
+        if role == _TOOLTIP:
+            if col == 3:
+                return plain_tooltip(inc.title)
+            return translate("IncidentList", "督办：有处置任务已超时") if inc.id in self._overdue else None
+        return inc.id  # UserRole
 
     def _display(self, inc: Incident) -> tuple[str, ...]:
         """The row's cell texts, made once per incident version (a repaint asks for them again and again)."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelection, QPoint, Qt, Signal
+from PySide6.QtCore import QItemSelection, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -47,6 +47,11 @@ DESCRIPTION_MAX_LEN = 10_000
 #: At most this many files are taken from one drop (each is copied and queued).
 MAX_DROPPED_FILES = 10
 
+#: While batches of incidents keep coming, the list is repainted at most this often (ms): a batch inserted at
+#: the top moves every row on screen, and repainting a screenful (the proxy, the model's cells, the text) was
+#: most of the GUI thread's time for the list in a burst. The rows are in the model at once.
+LIST_REPAINT_MS = 250
+
 #: Colour of overdue tasks and of the 督办 line.
 OVERDUE_COLOUR = "#ff4d4f"
 
@@ -72,6 +77,7 @@ class IncidentDetail(QWidget):
     sig_attach = Signal(str, str)  # incident id, local file path (dropped on the detail)
     sig_open_attachment = Signal(object)  # AttachmentRef: open a local copy
     sig_save_attachment = Signal(object)  # AttachmentRef: save a copy where the user chooses (另存为…)
+    sig_cameras_to_wall = Signal(list)  # camera ids: 区域摄像机上墙 of an early warning
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -106,6 +112,13 @@ class IncidentDetail(QWidget):
         self.dispatch_button.clicked.connect(lambda: self._incident and self.sig_dispatch.emit(self._incident.id))
         self.feedback = _plain_label()
         self.feedback.setObjectName("actionFeedback")
+        self.warning_reach = _plain_label()  # an early warning: what its area holds
+        self.warning_reach.setObjectName("warningReach")
+        self.warning_to_wall = QPushButton(translate("IncidentDetail", "区域摄像机上墙"))
+        self.warning_to_wall.setObjectName("warningToWall")
+        self.warning_to_wall.setToolTip(translate("IncidentDetail", "把预警区域内的摄像机放到电视墙上"))
+        self.warning_to_wall.clicked.connect(lambda: self.sig_cameras_to_wall.emit(list(self._reach_cameras)))
+        self._reach_cameras: list[str] = []
         self.overdue = _plain_label()
         self.overdue.setObjectName("overdueLine")
         self.overdue.setStyleSheet(f"color: {OVERDUE_COLOUR}; font-weight: bold;")
@@ -160,6 +173,10 @@ class IncidentDetail(QWidget):
         buttons.addWidget(self.dispatch_button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
+        reach = QHBoxLayout()
+        reach.addWidget(self.warning_reach, 1)
+        reach.addWidget(self.warning_to_wall)
+        layout.addLayout(reach)
         workflow = QHBoxLayout()  # a row of its own: up to four steps fit the narrow right-hand column
         workflow.addLayout(self.actions_row)
         workflow.addStretch(1)
@@ -212,6 +229,7 @@ class IncidentDetail(QWidget):
             self.locate_button.setEnabled(False)
             self.dispatch_button.setEnabled(False)
             self.show_overdue(None, "")
+            self.show_warning_reach(None, [])
             self.note.setEnabled(False)
             self.note_button.setEnabled(False)
             self.attach_button.setEnabled(False)
@@ -219,6 +237,7 @@ class IncidentDetail(QWidget):
             return
         if previous is None or previous.id != incident.id:
             self.show_overdue(None, "")
+            self.show_warning_reach(None, [])
             self.feedback.setText("")
             self.tasks.clear()
             self.timeline.clear()
@@ -351,6 +370,15 @@ class IncidentDetail(QWidget):
         if choice is not None:
             self._apply(self.escalate_button, choice)
 
+    def show_warning_reach(self, text: str | None, camera_ids: list[str]) -> None:
+        """The early-warning row: ``text`` (how many cameras and open incidents its area holds) and
+        区域摄像机上墙 for ``camera_ids`` (disabled without cameras); None hides it (no active warning shown)."""
+        self._reach_cameras = list(camera_ids)
+        self.warning_reach.setText(text or "")
+        self.warning_reach.setVisible(text is not None)
+        self.warning_to_wall.setVisible(text is not None)
+        self.warning_to_wall.setEnabled(bool(camera_ids))
+
     def _escalate(self) -> None:
         if self._incident is not None and self._overdue_choice is not None and self._overdue_choice.enabled:
             self.escalate_button.setEnabled(False)  # once: it comes back with the answer
@@ -407,10 +435,14 @@ class IncidentPanel(QWidget):
         self.table.setWordWrap(False)
         self.table.setAlternatingRowColors(True)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         header.setResizeContentsPrecision(0)  # fit the rows on screen only, not a thousand rows per change
+        self._fit_columns(False)  # until shown (see _fit_columns)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
+        self._repaint_hold = QTimer(self)  # running: a batch painted lately, the next ones wait for it
+        self._repaint_hold.setSingleShot(True)
+        self._repaint_hold.setInterval(LIST_REPAINT_MS)
+        self._repaint_hold.timeout.connect(self._release_repaint)
 
         self.detail = IncidentDetail()
 
@@ -443,9 +475,26 @@ class IncidentPanel(QWidget):
             signal.connect(self._update_count)
         self._update_count()
 
+    def _fit_columns(self, fit: bool) -> None:
+        """Columns other than the title fit their contents while the list is on screen, and keep their widths
+        while it is not: Qt measures every row of a table that is not visible (with 15 000 incidents one
+        resize took seconds on the GUI thread: a burst with the list hidden stalled it for seconds)."""
+        mode = QHeaderView.ResizeMode.ResizeToContents if fit else QHeaderView.ResizeMode.Interactive
+        header = self.table.horizontalHeader()
+        for column in range(self.model.columnCount()):
+            if column != 3:
+                header.setSectionResizeMode(column, mode)
+
+    def hideEvent(self, event) -> None:  # noqa: N802
+        """Out of sight (hidden, or its tab behind another): the columns stop following their contents."""
+        super().hideEvent(event)
+        self._fit_columns(False)
+
     def showEvent(self, event) -> None:  # noqa: N802
-        """On first show give the list 60% of the height (the detail scrolls if it needs more)."""
+        """The columns fit the rows on screen again; on first show give the list 60% of the height (the detail
+        scrolls if it needs more)."""
         super().showEvent(event)
+        self._fit_columns(True)
         if not self._sized:
             self._sized = True
             total = max(self.splitter.height(), 2)
@@ -468,6 +517,10 @@ class IncidentPanel(QWidget):
     def upsert_incidents(self, incidents: list[Incident], *, unseen: bool = False) -> list[Incident]:
         """Add or refresh a batch of incidents at once (the detail view follows its incident); returns the
         incidents new to the list, newest first."""
+        if self._repaint_hold.isActive():
+            self.table.viewport().setUpdatesEnabled(False)  # painted when the hold ends, with what came meanwhile
+        else:
+            self._repaint_hold.start()  # this batch is painted now
         added = self.model.upsert_many(incidents, unseen=unseen)
         shown = self.detail.incident
         if shown is not None:
@@ -476,6 +529,16 @@ class IncidentPanel(QWidget):
                 self.detail.show_incident(fresh)
         self._update_count()
         return added
+
+    def _release_repaint(self) -> None:
+        viewport = self.table.viewport()
+        if not viewport.updatesEnabled():
+            viewport.setUpdatesEnabled(True)  # one repaint for the batches held
+            self._repaint_hold.start()
+
+    def list_painted(self) -> bool:
+        """Whether the list on screen shows every batch given (False while batches wait for the next repaint)."""
+        return self.table.viewport().updatesEnabled()
 
     def select(self, incident_id: str) -> bool:
         """Select an incident by id (clearing filters that hide it); False if unknown."""

@@ -60,6 +60,7 @@ class MapFeature(QObject):
         self._incident_flush.setSingleShot(True)
         self._incident_flush.setInterval(INCIDENT_FLUSH_MS)
         self._incident_flush.timeout.connect(self._flush_incidents)
+        self._density_cells: dict | None = None  # the grid cells last sent to the view
         self._redraw = QTimer(self)
         self._redraw.setInterval(REDRAW_INTERVAL_MS)
         self._redraw.timeout.connect(self._redraw_changed)
@@ -87,8 +88,8 @@ class MapFeature(QObject):
         if len(shown) < len(due):  # some left (or never met) the dashboard's filter: draw what passes now
             self.view.set_incidents(self.controller.map_incidents())
         else:
-            self.view.upsert_incidents([self.controller.place(incident) for incident in shown])
-        self.controller.note_incident_change()
+            self.view.upsert_incidents(self.controller.place_many(shown))
+        self.controller.note_incident_change(due.values())
 
     def apply_filter(self, incident_filter: IncidentFilter) -> None:
         """Draw only the incidents ``incident_filter`` passes (``NO_FILTER``: all)."""
@@ -155,9 +156,13 @@ class MapFeature(QObject):
             self.view.set_cameras(cameras)
         if units is not None:
             self.view.set_units(units)
+        cells = self.controller.density_cells()
+        if cells is not self._density_cells:  # the cells' shapes go to the page once (the view replays them)
+            self._density_cells = cells
+            self.view.set_density_cells(cells)
         density = self.controller.take_density()
         if density is not None:
-            self.view.set_incident_density(density)
+            self.view.set_density_counts(density)
 
     def shutdown(self) -> None:
         """Stop redrawing."""

@@ -150,7 +150,8 @@ class MapView(QWebEngineView):
         self._incidents: dict[str, dict[str, Any]] | None = None
         self._units: str | None = None
         self._resources: str | None = None
-        self._density: str | None = None
+        self._density: str | None = None  # the cells' shapes (with or without counts)
+        self._density_counts: str | None = None  # counts per cell since, if any
         self._warnings: str | None = None
         self._pending_command: str | None = None
 
@@ -229,6 +230,8 @@ class MapView(QWebEngineView):
             self._bridge.resources_changed.emit(self._resources)
         if self._density is not None:
             self._bridge.density_changed.emit(self._density)
+        if self._density_counts is not None:
+            self._bridge.density_changed.emit(self._density_counts)
         if self._warnings is not None:
             self._bridge.warnings_changed.emit(self._warnings)
         if self._pending_command is not None:
@@ -310,10 +313,23 @@ class MapView(QWebEngineView):
             self._bridge.resources_changed.emit(self._resources)
 
     def set_incident_density(self, density: Mapping[str, Any]) -> None:
-        """Incidents per grid cell (``payload.incident_density_payload``) for the choropleth overlay."""
+        """Incidents per grid cell with the cells' shapes (``payload.incident_density_payload``): draws the
+        choropleth anew; :meth:`set_density_cells` and :meth:`set_density_counts` send the shapes once."""
+        self._density_counts = None
         self._density = payload.to_json(density)
         if self._ready:
             self._bridge.density_changed.emit(self._density)
+
+    def set_density_cells(self, cells: Mapping[str, Any]) -> None:
+        """The choropleth's grid cells (``payload.density_cells_payload``), all unfilled until counts come;
+        sent again only after the page reloads."""
+        self.set_incident_density(cells)
+
+    def set_density_counts(self, counts: Mapping[str, Any]) -> None:
+        """Incidents per cell (``payload.density_counts_payload``): the page recolours the cells it has."""
+        self._density_counts = payload.to_json(counts)
+        if self._ready:
+            self._bridge.density_changed.emit(self._density_counts)
 
     def set_warning_areas(self, collection: Mapping[str, Any]) -> None:
         """Replace the early-warning areas (预警区域) with the active warnings' GeoJSON (lon/lat polygons)."""
