@@ -68,7 +68,7 @@ def test_snapshot_is_the_frame_with_name_and_time(qtbot: QtBot, wall: WallView, 
     assert band.mean() < 90 and (band > 200).any(), "no dark band with white text at the bottom"
     assert frame is not None
     # the picture above the band is a decoded frame of this stream (the one on screen or one just before)
-    assert np.abs(picture[:300].astype(int) - frame.image[:300, :, ::-1].astype(int)).mean() < 40
+    assert np.abs(picture[:300].astype(int) - frame.full_image()[:300, :, ::-1].astype(int)).mean() < 40
 
     again = wall.snapshot(1)
     assert again is not None and again.result(timeout=10) != path  # two in one second get distinct names
