@@ -10,19 +10,24 @@ Per row: time from "show these cameras" to every tile live; CPU of this process 
 a window of the same length; displayed frames per second per tile (mean, min); frames the readers dropped
 (decoded but replaced before the GUI took them); latency from the frame index burned into the picture (the
 server records when it sent each index) to the moment the wall took the frame for painting, p50/p95, and
-what the wall adds over the bare reader; the GUI thread's worst stall (a refresh tick late); tiles turned
-down by the overload policy at the end. Then the 36-tile wall keeps playing for ``--soak`` seconds: RSS at
+what the wall adds over the bare reader; the GUI thread's own CPU (its share of the wall's: what painting and
+the tiles' bookkeeping cost beside decoding) and its worst stall (a refresh tick late); tiles turned down by
+the overload policy at the end. ``--profile`` prints where the GUI thread's time went (cProfile of the
+largest wall's window, by own time). Then the 36-tile wall keeps playing for ``--soak`` seconds: RSS at
 the start of the run, once 36 tiles play, and after the soak. The exercise backend runs in its own process:
 its CPU is not counted.
 
 Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_wall.py [--tiles 4 9 16 25 36]
-[--seconds 8] [--soak 60]``
+[--seconds 8] [--soak 60] [--profile]``
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import io
 import os
+import pstats
 import socket
 import statistics
 import subprocess
@@ -196,7 +201,7 @@ def wait_for(predicate: Callable[[], bool], timeout_s: float) -> bool:
 
 
 def run_wall(app: QApplication, wall: WallView, base: str, cameras: list[Camera], seconds: float,
-             soak: float = 0.0) -> dict[str, float]:  # fmt: skip
+             soak: float = 0.0, profile: bool = False) -> dict[str, float]:  # fmt: skip
     """The real wall: arrange the cameras, time to all live, then a window of painting; optionally a soak."""
     layout = {4: "4", 9: "9", 16: "16", 25: "25", 36: "36"}[len(cameras)]
     wall.overload.policy = OverloadPolicy()  # each row starts with nothing turned down
@@ -215,7 +220,7 @@ def run_wall(app: QApplication, wall: WallView, base: str, cameras: list[Camera]
             frame = tile.frame
             if frame is not None and seen.get(tile.index) is not frame and tile.camera is not None:
                 seen[tile.index] = frame
-                index = read_index_code(frame.image)
+                index = read_index_code(frame.image[:, :, :3])  # scaled frames are BGRX
                 if index is not None:
                     shown.append((tile.camera.id, index, now))
 
@@ -224,15 +229,25 @@ def run_wall(app: QApplication, wall: WallView, base: str, cameras: list[Camera]
     frames0 = [t.frames_painted for t in wall.tiles()]
     dropped0 = sum(r.stats().dropped for r in readers if r is not None)
     wall.overload.stall_max_ms = 0.0
-    cpu0, t0 = time.process_time(), time.monotonic()
+    profiler = cProfile.Profile() if profile else None
+    cpu0, gui0, t0 = time.process_time(), time.thread_time(), time.monotonic()
+    if profiler is not None:
+        profiler.enable()
     pump(app, seconds)
-    cpu, span = time.process_time() - cpu0, time.monotonic() - t0
+    if profiler is not None:
+        profiler.disable()
+    cpu, gui, span = time.process_time() - cpu0, time.thread_time() - gui0, time.monotonic() - t0
+    if profiler is not None:
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
+        print(f"GUI thread profile, {len(cameras)} tiles:\n{out.getvalue()}", file=sys.stderr)
     fps = [(t.frames_painted - f0) / span for t, f0 in zip(wall.tiles(), frames0, strict=True)]
     readers = {t.reader for t in wall.tiles()}
     dropped = sum(r.stats().dropped for r in readers if r is not None) - dropped0
     sent = sent_times(base, [c.id for c in cameras])
     stall = wall.overload.stall_max_ms
-    result = {"to_live": to_live, "cpu": cpu / span, "fps": statistics.mean(fps), "fps_min": min(fps),
+    result = {"to_live": to_live, "cpu": cpu / span, "gui": gui / span, "fps": statistics.mean(fps),
+              "fps_min": min(fps),
               "dropped": dropped, "stall": stall,
               "degraded": sum(t.degrade is not Degrade.NONE for t in wall.tiles())}  # fmt: skip
     result["p50"], result["p95"] = quantiles(latencies(shown, sent))
@@ -252,6 +267,7 @@ def main() -> int:
     parser.add_argument("--tiles", type=int, nargs="+", default=[4, 9, 16, 25, 36])
     parser.add_argument("--seconds", type=float, default=8.0, help="measuring window per row")
     parser.add_argument("--soak", type=float, default=60.0, help="seconds the largest wall keeps playing for RSS")
+    parser.add_argument("--profile", action="store_true", help="cProfile the GUI thread in the largest wall's window")
     args = parser.parse_args()
     app = QApplication.instance() or QApplication(sys.argv)
     rss_start = rss_mb()
@@ -267,7 +283,8 @@ def main() -> int:
             cams = cameras_all[:n]
             bare = run_bare([c.streams.sub for c in cams], args.seconds)
             reader = run_readers(base, cams, args.seconds)
-            shown = run_wall(app, wall, base, cams, args.seconds, args.soak if n == max(args.tiles) else 0.0)
+            last = n == max(args.tiles)
+            shown = run_wall(app, wall, base, cams, args.seconds, args.soak if last else 0.0, args.profile and last)
             rows.append((n, bare, reader, shown))
             print(f"  N={n}: done", file=sys.stderr)
     finally:
@@ -278,8 +295,8 @@ def main() -> int:
     print(f"{cv2.getNumberOfCPUs()} CPUs; H.264 640x360 25 fps, MPEG-TS over HTTP on 127.0.0.1 (stream copy); "
           f"{args.seconds:.0f} s windows; offscreen Qt wall 1920x1080")  # fmt: skip
     head = ("tiles", "to live s (reader/wall)", "CPU % bare", "CPU % wall", "ratio wall/bare", "fps/tile (min)",
-            "dropped/s", "lat p50/p95 ms reader", "lat p50/p95 ms wall", "added p50/p95 ms", "GUI max stall ms",
-            "降帧 tiles")  # fmt: skip
+            "dropped/s", "lat p50/p95 ms reader", "lat p50/p95 ms wall", "added p50/p95 ms", "GUI thread CPU %",
+            "GUI max stall ms", "降帧 tiles")  # fmt: skip
     print("| " + " | ".join(head) + " |")
     print("|" + "|".join("---" for _ in head) + "|")
     for n, bare, r, w in rows:
@@ -287,7 +304,7 @@ def main() -> int:
                  f"{100 * w['cpu']:.0f}", f"{w['cpu'] / bare['cpu']:.2f}", f"{w['fps']:.1f} ({w['fps_min']:.1f})",
                  f"{w['dropped'] / args.seconds:.1f}", f"{r['p50']:.0f} / {r['p95']:.0f}",
                  f"{w['p50']:.0f} / {w['p95']:.0f}", f"{w['p50'] - r['p50']:.0f} / {w['p95'] - r['p95']:.0f}",
-                 f"{w['stall']:.0f}", str(w["degraded"])]  # fmt: skip
+                 f"{100 * w['gui']:.0f}", f"{w['stall']:.0f}", str(w["degraded"])]  # fmt: skip
         print("| " + " | ".join(cells) + " |")
     last = rows[-1][3] if rows else {}
     if "rss_open" in last:
