@@ -6,16 +6,16 @@ HTTP, stream copy: the server does not re-encode), three ways side by side in on
 - ``wall``: the real :class:`WallView` (offscreen Qt, 1920×1080) with its pool, tiles, painting and overload
   policy, the cameras placed as a preset would.
 
-Per row: time from "show these cameras" to every tile live; CPU of this process ÷ CPU of the bare loops over
-a window of the same length; displayed frames per second per tile (mean, min); frames the readers dropped
+Per row: time from "show these cameras" to every tile live; CPU of this process ÷ CPU of the bare loops over a
+window of the same length; displayed frames per second per tile (mean, min); frames the readers dropped
 (decoded but replaced before the GUI took them); latency from the frame index burned into the picture (the
-server records when it sent each index) to the moment the wall took the frame for painting, p50/p95, and
-what the wall adds over the bare reader; the GUI thread's own CPU (its share of the wall's: what painting and
-the tiles' bookkeeping cost beside decoding) and its worst stall (a refresh tick late); tiles turned down by
-the overload policy at the end. ``--profile`` prints where the GUI thread's time went (cProfile of the
-largest wall's window, by own time). Then the 36-tile wall keeps playing for ``--soak`` seconds: RSS at
-the start of the run, once 36 tiles play, and after the soak. The exercise backend runs in its own process:
-its CPU is not counted.
+server records when it sent each index) to the moment the wall took the frame for painting, p50/p95, and what
+the wall adds over the bare reader; the GUI thread's own CPU (its share of the wall's: what painting and the
+tiles' bookkeeping cost beside decoding; also per painted frame, which the load on the machine moves less) and
+its worst stall (a refresh tick late); tiles turned down by the overload policy at the end. ``--profile``
+prints where the GUI thread's time went (cProfile of the largest wall's window, by own time). Then the 36-tile
+wall keeps playing for ``--soak`` seconds: RSS at the start of the run, once 36 tiles play, and after the
+soak. The exercise backend runs in its own process: its CPU is not counted.
 
 Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_wall.py [--tiles 4 9 16 25 36]
 [--seconds 8] [--soak 60] [--profile]``
@@ -246,7 +246,9 @@ def run_wall(app: QApplication, wall: WallView, base: str, cameras: list[Camera]
     dropped = sum(r.stats().dropped for r in readers if r is not None) - dropped0
     sent = sent_times(base, [c.id for c in cameras])
     stall = wall.overload.stall_max_ms
-    result = {"to_live": to_live, "cpu": cpu / span, "gui": gui / span, "fps": statistics.mean(fps),
+    painted = sum(t.frames_painted - f0 for t, f0 in zip(wall.tiles(), frames0, strict=True))
+    result = {"to_live": to_live, "cpu": cpu / span, "gui": gui / span, "gui_ms": 1000 * gui / max(1, painted),
+              "fps": statistics.mean(fps),
               "fps_min": min(fps),
               "dropped": dropped, "stall": stall,
               "degraded": sum(t.degrade is not Degrade.NONE for t in wall.tiles())}  # fmt: skip
@@ -296,7 +298,7 @@ def main() -> int:
           f"{args.seconds:.0f} s windows; offscreen Qt wall 1920x1080")  # fmt: skip
     head = ("tiles", "to live s (reader/wall)", "CPU % bare", "CPU % wall", "ratio wall/bare", "fps/tile (min)",
             "dropped/s", "lat p50/p95 ms reader", "lat p50/p95 ms wall", "added p50/p95 ms", "GUI thread CPU %",
-            "GUI max stall ms", "降帧 tiles")  # fmt: skip
+            "GUI ms/painted frame", "GUI max stall ms", "降帧 tiles")  # fmt: skip
     print("| " + " | ".join(head) + " |")
     print("|" + "|".join("---" for _ in head) + "|")
     for n, bare, r, w in rows:
@@ -304,7 +306,7 @@ def main() -> int:
                  f"{100 * w['cpu']:.0f}", f"{w['cpu'] / bare['cpu']:.2f}", f"{w['fps']:.1f} ({w['fps_min']:.1f})",
                  f"{w['dropped'] / args.seconds:.1f}", f"{r['p50']:.0f} / {r['p95']:.0f}",
                  f"{w['p50']:.0f} / {w['p95']:.0f}", f"{w['p50'] - r['p50']:.0f} / {w['p95'] - r['p95']:.0f}",
-                 f"{100 * w['gui']:.0f}", f"{w['stall']:.0f}", str(w["degraded"])]  # fmt: skip
+                 f"{100 * w['gui']:.0f}", f"{w['gui_ms']:.2f}", f"{w['stall']:.0f}", str(w["degraded"])]  # fmt: skip
         print("| " + " | ".join(cells) + " |")
     last = rows[-1][3] if rows else {}
     if "rss_open" in last:

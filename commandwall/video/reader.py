@@ -74,7 +74,11 @@ class Frame:
     """One decoded picture, never written to after publication.
 
     ``image`` is H×W×3 BGR uint8 at the stream's resolution, or — once the consumer set a display size — H×W×4
-    BGRX scaled to fit it (:attr:`scaled`); :meth:`full_image` is the stream-resolution BGR picture either way.
+    BGRX scaled to fit it (:attr:`scaled`). The stream-resolution BGR picture of a scaled frame: ``source``
+    when the capture had it as an array (OpenCV), else :meth:`StreamReader.full_image` makes it from the
+    decoded frame the reader keeps (PyAV): a decoded frame never reaches the consumer's thread, since freeing
+    one gives up the GIL there, and getting it back on the GUI thread waits behind every decoder (~1–2 ms a
+    frame at 16 tiles, measured with ``benchmarks/bench_wall.py --profile``).
     """
 
     image: np.ndarray
@@ -83,7 +87,7 @@ class Frame:
     received_at: float | None = None  # time.monotonic() when its packet arrived (None: not known, OpenCV)
     camera_time: float | None = None  # Unix time the camera took it, by its clock (RTSP with RTCP), else None
     source_size: tuple[int, int] | None = None  # the stream's (width, height); None: that of ``image``
-    source: object = None  # what the full-resolution picture is made from (see capture.Picture)
+    source: np.ndarray | None = None  # the full-resolution BGR picture behind a scaled ``image`` (OpenCV)
 
     @property
     def scaled(self) -> bool:
@@ -95,10 +99,12 @@ class Frame:
         """The stream's own (width, height), whatever size ``image`` was scaled to."""
         return self.source_size or (self.width, self.height)
 
-    def full_image(self) -> np.ndarray:
-        """The picture at the stream's resolution, H×W×3 BGR (for a snapshot: converted on demand when the
-        frame was delivered scaled)."""
-        return full_image(self.image, self.source)
+    def full_image(self) -> np.ndarray | None:
+        """The picture at the stream's resolution, H×W×3 BGR; None for a scaled PyAV frame (ask the reader:
+        :meth:`StreamReader.full_image`)."""
+        if self.source is not None:
+            return self.source
+        return None if self.scaled else self.image
 
     @property
     def width(self) -> int:
@@ -207,6 +213,8 @@ class StreamReader:
         self._crashes = 0
         self._restart = threading.Event()  # restart(): close and open again at once
         self._frame_times: deque[float] = deque(maxlen=512)
+        # the decoded frame behind the newest scaled one (PyAV), for full_image(): kept and freed on this thread
+        self._full: tuple[int, object] | None = None
         self._bytes: deque[tuple[float, int]] = deque(maxlen=1024)  # (arrival, bytes) per frame read
         self._measures_bytes = False
         self._thread = threading.Thread(target=self._run, name=f"cw-video {self.safe_url}", daemon=True)
@@ -237,6 +245,20 @@ class StreamReader:
             self._slot_taken = True
             return self._slot
 
+    def full_image(self, frame: Frame) -> np.ndarray | None:
+        """``frame`` (one of this reader's) at the stream's resolution as BGR, for a snapshot: the frame itself,
+        or for a scaled PyAV frame the decoded frame behind it — or, if a newer one was decoded meanwhile, the
+        newest (a frame or two later); None if there is none any more (the stream closed). Converting a 1080p
+        frame takes a few ms: call it off the GUI thread (the snapshot worker does)."""
+        image = frame.full_image()
+        if image is not None:
+            return image
+        with self._lock:
+            kept = self._full
+        if kept is None:
+            return None
+        return full_image(frame.image, kept[1])
+
     @property
     def seq(self) -> int:
         """Sequence number of the newest frame (0 before the first)."""
@@ -252,7 +274,14 @@ class StreamReader:
         """A consistent snapshot of state and counters."""
         now = time.monotonic()
         with self._lock:
-            times = [t for t in self._frame_times if now - t <= self.FPS_WINDOW_S]
+            # the times are in order: drop those the windows left behind rather than filter all each call (the
+            # wall asks every tile several times a second)
+            frame_times, sizes = self._frame_times, self._bytes
+            while frame_times and now - frame_times[0] > self.FPS_WINDOW_S:
+                frame_times.popleft()
+            while sizes and now - sizes[0][0] > self.BITRATE_WINDOW_S:
+                sizes.popleft()
+            times = list(frame_times)
             fps = 0.0
             if len(times) >= 2 and times[-1] > times[0]:
                 fps = (len(times) - 1) / (times[-1] - times[0])
@@ -277,7 +306,7 @@ class StreamReader:
         """kbit/s of the video packets read over the last ``BITRATE_WINDOW_S`` (None: OpenCV, no packets)."""
         if not self._measures_bytes:
             return None
-        window = [(t, n) for t, n in self._bytes if now - t <= self.BITRATE_WINDOW_S]
+        window = list(self._bytes)  # pruned to the window by stats()
         if len(window) < 2 or now <= window[0][0]:
             return 0.0
         # the first sample's bytes arrived before the window opened: count what came after it
@@ -365,17 +394,23 @@ class StreamReader:
             image, source_size, source = picture.image, picture.source_size, picture.source
         if not image.flags.c_contiguous:
             image = np.ascontiguousarray(image)
+        full = None
+        if source is not None and not isinstance(source, np.ndarray):
+            full, source = source, None  # a decoded frame: kept by the reader only (see Frame)
         with self._lock:
             if self._slot is not None and not self._slot_taken:
                 self._dropped += 1
             self._seq += 1
             self._slot = Frame(image=image, seq=self._seq, captured_at=now, received_at=received_at,
                                camera_time=camera_time, source_size=source_size, source=source)  # fmt: skip
+            previous = self._full
+            self._full = (self._seq, full) if full is not None else None
             self._slot_taken = False
             self._frame_times.append(now)
             if self._state is not StreamState.LIVE and not self._stop.is_set():
                 self._state = StreamState.LIVE
                 log.info("stream %s: live", self.context)
+        del previous  # the decoded frame it replaces is freed here, on the reading thread
 
     def _open(self) -> Capture | None:
         """Open the stream (blocks at most ``open_timeout_s``); None or an exception when it fails."""
@@ -447,6 +482,7 @@ class StreamReader:
             log.critical("stream %s: reading thread ended by an error\n%s", self.context, trace.rstrip())
             raise
         finally:
+            self._full = None
             with self._lock:
                 self._state = StreamState.STOPPED
             log.info("stream %s: stopped", self.context)

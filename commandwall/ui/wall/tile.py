@@ -93,7 +93,7 @@ class TileView(QWidget):
         #: the box the picture should arrive at changed (resize, zoom, new stream): the wall re-targets readers
         self.size_dirty = True
         self._bar_cache: tuple[tuple[object, ...], QImage] | None = None  # the top bar as last drawn
-        self._corner_cache: tuple[tuple[object, ...], QImage] | None = None  # the bottom-right caption
+        self._corner_cache: dict[tuple[object, ...], QImage] = {}  # the bottom-right captions (fps changes)
         self.setAcceptDrops(True)
 
     # ---- state set by the wall -----------------------------------------------------------------------
@@ -380,8 +380,9 @@ class TileView(QWidget):
         """The bottom-right caption (fps, stream, 降帧) as an image, drawn again only when it changes."""
         color = TEXT if self.degrade is Degrade.NONE else DEGRADED_TEXT
         key = (bar_h, text, color.rgb(), self.font().key(), self.devicePixelRatioF())
-        if self._corner_cache is not None and self._corner_cache[0] == key:
-            return self._corner_cache[1]
+        cached = self._corner_cache.get(key)
+        if cached is not None:
+            return cached
         font = self._caption_font(bar_h)
         metrics = QFontMetrics(font)
         width, height = metrics.horizontalAdvance(text) + 2, metrics.height()
@@ -394,7 +395,9 @@ class TileView(QWidget):
                              text)  # fmt: skip
         finally:
             painter.end()
-        self._corner_cache = (key, image)
+        if len(self._corner_cache) >= 64:
+            self._corner_cache.clear()
+        self._corner_cache[key] = image
         return image
 
     def _placeholder(self, level: str) -> str:

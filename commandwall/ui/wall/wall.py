@@ -260,7 +260,10 @@ class WallView(QWidget):
             return None
         log.info("wall: snapshot of %s", camera.id)
         # the frame at the stream's resolution (tiles show it scaled): made on the snapshot worker
-        return self._snapshots.take(frame.full_image, display_text(camera.name), display_text(camera.id, 64),
+        reader = tile.reader
+        full = getattr(reader, "full_image", None)
+        image = (lambda: full(frame)) if full is not None else frame.full_image
+        return self._snapshots.take(image, display_text(camera.name), display_text(camera.id, 64),
                                     self.snapshot_dir, localtime.now(), self.font())
 
     def _say_snapshot(self, text: str) -> None:
