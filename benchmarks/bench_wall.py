@@ -6,23 +6,28 @@ HTTP, stream copy: the server does not re-encode), three ways side by side in on
 - ``wall``: the real :class:`WallView` (offscreen Qt, 1920×1080) with its pool, tiles, painting and overload
   policy, the cameras placed as a preset would.
 
-Per row: time from "show these cameras" to every tile live; CPU of this process ÷ CPU of the bare loops over
-a window of the same length; displayed frames per second per tile (mean, min); frames the readers dropped
+Per row: time from "show these cameras" to every tile live; CPU of this process ÷ CPU of the bare loops over a
+window of the same length; displayed frames per second per tile (mean, min); frames the readers dropped
 (decoded but replaced before the GUI took them); latency from the frame index burned into the picture (the
-server records when it sent each index) to the moment the wall took the frame for painting, p50/p95, and
-what the wall adds over the bare reader; the GUI thread's worst stall (a refresh tick late); tiles turned
-down by the overload policy at the end. Then the 36-tile wall keeps playing for ``--soak`` seconds: RSS at
-the start of the run, once 36 tiles play, and after the soak. The exercise backend runs in its own process:
-its CPU is not counted.
+server records when it sent each index) to the moment the wall took the frame for painting, p50/p95, and what
+the wall adds over the bare reader; the GUI thread's own CPU (its share of the wall's: what painting and the
+tiles' bookkeeping cost beside decoding; also per painted frame, which the load on the machine moves less) and
+its worst stall (a refresh tick late); tiles turned down by the overload policy at the end. ``--profile``
+prints where the GUI thread's time went (cProfile of the largest wall's window, by own time). Then the 36-tile
+wall keeps playing for ``--soak`` seconds: RSS at the start of the run, once 36 tiles play, and after the
+soak. The exercise backend runs in its own process: its CPU is not counted.
 
 Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_wall.py [--tiles 4 9 16 25 36]
-[--seconds 8] [--soak 60]``
+[--seconds 8] [--soak 60] [--profile] [--no-overload]``
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import io
 import os
+import pstats
 import socket
 import statistics
 import subprocess
@@ -38,14 +43,15 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import cv2  # noqa: E402
+import numpy as np  # noqa: E402
 import requests  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from commandwall.demo.media import read_index_code  # noqa: E402
+from commandwall.demo.media import CODE_H, CODE_Y, read_index_code  # noqa: E402
 from commandwall.demo.seed import stream_codec  # noqa: E402
 from commandwall.domain.models import Camera, CameraStatus  # noqa: E402
 from commandwall.ui.wall import WallView  # noqa: E402
-from commandwall.video.overload import Degrade, OverloadPolicy  # noqa: E402
+from commandwall.video.overload import Degrade, OverloadPolicy, OverloadThresholds  # noqa: E402
 from commandwall.video.pool import ReaderPool  # noqa: E402
 from commandwall.video.reader import StreamReader, StreamState  # noqa: E402
 
@@ -196,10 +202,13 @@ def wait_for(predicate: Callable[[], bool], timeout_s: float) -> bool:
 
 
 def run_wall(app: QApplication, wall: WallView, base: str, cameras: list[Camera], seconds: float,
-             soak: float = 0.0) -> dict[str, float]:  # fmt: skip
+             soak: float = 0.0, profile: bool = False, overload: bool = True) -> dict[str, float]:  # fmt: skip
     """The real wall: arrange the cameras, time to all live, then a window of painting; optionally a soak."""
     layout = {4: "4", 9: "9", 16: "16", 25: "25", 36: "36"}[len(cameras)]
-    wall.overload.policy = OverloadPolicy()  # each row starts with nothing turned down
+    # each row starts with nothing turned down; without the policy every tile plays every frame (the cost of
+    # the wall itself, beside the bare loops, not hidden by tiles turned down to key frames)
+    never = OverloadThresholds(tick_budget_ms=1e9, drop_ratio=1e9, behind_share=1e9, max_age_s=1e9)
+    wall.overload.policy = OverloadPolicy() if overload else OverloadPolicy(never)
     started = time.monotonic()
     wall.model.arrange(layout, cameras)
     pump(app, 60, lambda: all(t.state_text() == "直播" for t in wall.tiles()))
@@ -207,36 +216,60 @@ def run_wall(app: QApplication, wall: WallView, base: str, cameras: list[Camera]
     pump(app, 1.0)
     offset = time.time() - time.monotonic()
     shown: list[tuple[str, int, float]] = []
+    taken: list[tuple[str, np.ndarray, tuple[int, int], float]] = []
     seen: dict[int, object] = {}
 
     def note_frames() -> None:  # runs right after the wall's own refresh tick
+        # only the rows with the index code are copied now (reading it on the GUI thread, every frame of every
+        # tile, was a tenth of that thread's time at 36 tiles): read after the window
         now = time.monotonic() + offset
         for tile in wall.tiles():
             frame = tile.frame
             if frame is not None and seen.get(tile.index) is not frame and tile.camera is not None:
                 seen[tile.index] = frame
-                index = read_index_code(frame.image)
-                if index is not None:
-                    shown.append((tile.camera.id, index, now))
+                height, width = frame.image.shape[:2]
+                rows = slice(int(height * CODE_Y) - 1, int(height * (CODE_Y + CODE_H)) + 2)
+                taken.append((tile.camera.id, frame.image[rows, :, :3].copy(), (height, width), now))
+
+    def read_taken() -> None:
+        for camera_id, strip, (height, width), at in taken:
+            picture = np.zeros((height, width, 3), np.uint8)
+            picture[int(height * CODE_Y) - 1 : int(height * CODE_Y) - 1 + strip.shape[0]] = strip
+            index = read_index_code(picture)
+            if index is not None:
+                shown.append((camera_id, index, at))
 
     wall._timer.timeout.connect(note_frames)
     readers = {t.reader for t in wall.tiles()}
     frames0 = [t.frames_painted for t in wall.tiles()]
     dropped0 = sum(r.stats().dropped for r in readers if r is not None)
     wall.overload.stall_max_ms = 0.0
-    cpu0, t0 = time.process_time(), time.monotonic()
+    profiler = cProfile.Profile() if profile else None
+    cpu0, gui0, t0 = time.process_time(), time.thread_time(), time.monotonic()
+    if profiler is not None:
+        profiler.enable()
     pump(app, seconds)
-    cpu, span = time.process_time() - cpu0, time.monotonic() - t0
+    if profiler is not None:
+        profiler.disable()
+    cpu, gui, span = time.process_time() - cpu0, time.thread_time() - gui0, time.monotonic() - t0
+    if profiler is not None:
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
+        print(f"GUI thread profile, {len(cameras)} tiles:\n{out.getvalue()}", file=sys.stderr)
     fps = [(t.frames_painted - f0) / span for t, f0 in zip(wall.tiles(), frames0, strict=True)]
     readers = {t.reader for t in wall.tiles()}
     dropped = sum(r.stats().dropped for r in readers if r is not None) - dropped0
     sent = sent_times(base, [c.id for c in cameras])
     stall = wall.overload.stall_max_ms
-    result = {"to_live": to_live, "cpu": cpu / span, "fps": statistics.mean(fps), "fps_min": min(fps),
+    painted = sum(t.frames_painted - f0 for t, f0 in zip(wall.tiles(), frames0, strict=True))
+    result = {"to_live": to_live, "cpu": cpu / span, "gui": gui / span, "gui_ms": 1000 * gui / max(1, painted),
+              "fps": statistics.mean(fps),
+              "fps_min": min(fps),
               "dropped": dropped, "stall": stall,
               "degraded": sum(t.degrade is not Degrade.NONE for t in wall.tiles())}  # fmt: skip
-    result["p50"], result["p95"] = quantiles(latencies(shown, sent))
     wall._timer.timeout.disconnect(note_frames)
+    read_taken()
+    result["p50"], result["p95"] = quantiles(latencies(shown, sent))
     if soak > 0:
         result["rss_open"] = rss_mb()
         pump(app, soak)
@@ -252,6 +285,8 @@ def main() -> int:
     parser.add_argument("--tiles", type=int, nargs="+", default=[4, 9, 16, 25, 36])
     parser.add_argument("--seconds", type=float, default=8.0, help="measuring window per row")
     parser.add_argument("--soak", type=float, default=60.0, help="seconds the largest wall keeps playing for RSS")
+    parser.add_argument("--profile", action="store_true", help="cProfile the GUI thread in the largest wall's window")
+    parser.add_argument("--no-overload", action="store_true", help="the overload policy never turns a tile down")
     args = parser.parse_args()
     app = QApplication.instance() or QApplication(sys.argv)
     rss_start = rss_mb()
@@ -267,7 +302,9 @@ def main() -> int:
             cams = cameras_all[:n]
             bare = run_bare([c.streams.sub for c in cams], args.seconds)
             reader = run_readers(base, cams, args.seconds)
-            shown = run_wall(app, wall, base, cams, args.seconds, args.soak if n == max(args.tiles) else 0.0)
+            last = n == max(args.tiles)
+            shown = run_wall(app, wall, base, cams, args.seconds, args.soak if last else 0.0, args.profile and last,
+                             not args.no_overload)  # fmt: skip
             rows.append((n, bare, reader, shown))
             print(f"  N={n}: done", file=sys.stderr)
     finally:
@@ -278,8 +315,8 @@ def main() -> int:
     print(f"{cv2.getNumberOfCPUs()} CPUs; H.264 640x360 25 fps, MPEG-TS over HTTP on 127.0.0.1 (stream copy); "
           f"{args.seconds:.0f} s windows; offscreen Qt wall 1920x1080")  # fmt: skip
     head = ("tiles", "to live s (reader/wall)", "CPU % bare", "CPU % wall", "ratio wall/bare", "fps/tile (min)",
-            "dropped/s", "lat p50/p95 ms reader", "lat p50/p95 ms wall", "added p50/p95 ms", "GUI max stall ms",
-            "降帧 tiles")  # fmt: skip
+            "dropped/s", "lat p50/p95 ms reader", "lat p50/p95 ms wall", "added p50/p95 ms", "GUI thread CPU %",
+            "GUI ms/painted frame", "GUI max stall ms", "降帧 tiles")  # fmt: skip
     print("| " + " | ".join(head) + " |")
     print("|" + "|".join("---" for _ in head) + "|")
     for n, bare, r, w in rows:
@@ -287,7 +324,7 @@ def main() -> int:
                  f"{100 * w['cpu']:.0f}", f"{w['cpu'] / bare['cpu']:.2f}", f"{w['fps']:.1f} ({w['fps_min']:.1f})",
                  f"{w['dropped'] / args.seconds:.1f}", f"{r['p50']:.0f} / {r['p95']:.0f}",
                  f"{w['p50']:.0f} / {w['p95']:.0f}", f"{w['p50'] - r['p50']:.0f} / {w['p95'] - r['p95']:.0f}",
-                 f"{w['stall']:.0f}", str(w["degraded"])]  # fmt: skip
+                 f"{100 * w['gui']:.0f}", f"{w['gui_ms']:.2f}", f"{w['stall']:.0f}", str(w["degraded"])]  # fmt: skip
         print("| " + " | ".join(cells) + " |")
     last = rows[-1][3] if rows else {}
     if "rss_open" in last:

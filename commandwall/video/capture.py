@@ -8,7 +8,11 @@ a small probe), can decode key frames only and scales inside the colour conversi
 ``benchmarks/bench_wall.py`` measures both side by side.
 
 A capture is opened on the reader thread and used only there: ``read()`` returns the next BGR picture or
-None when the stream failed, ended or timed out; ``close()`` releases it. A PyAV capture also counts the bytes
+None when the stream failed, ended or timed out; ``read_picture(box)`` returns it as a :class:`Picture`: with a
+``box`` (the pixels the widest tile showing the stream has) already scaled to fit that box and in BGRX byte
+order (B, G, R, 255: what Qt's ``Format_RGB32`` is on a little-endian machine), so the GUI thread only copies
+it to the screen; the full-resolution picture stays reachable for a snapshot (:meth:`Picture.full_image`).
+``close()`` releases it. A PyAV capture also counts the bytes
 of the video packets it reads (``bytes_read``, for the bitrate) and notes when the packet that completed the
 picture arrived (``received_at``, ``time.monotonic()``); OpenCV hides its packets, so those stay 0 and None.
 An RTSP stream also says when the camera took the picture by its own clock (``camera_time``, Unix seconds):
@@ -20,8 +24,10 @@ camera's clock is set (NTP) like this desk's.
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from collections import deque
+from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit
 
@@ -30,6 +36,7 @@ import numpy as np
 
 try:  # PyAV is a dependency; without it (a broken install) every stream falls back to OpenCV
     import av
+    from av.video.reformatter import VideoReformatter
 except ImportError:  # pragma: no cover - av is in pyproject's dependencies
     av = None
 
@@ -39,9 +46,61 @@ log = logging.getLogger(__name__)
 # that only adds hand-offs between threads: 16 readers cost 50 % CPU with it and 31 % without (measured).
 cv2.setNumThreads(1)
 
+#: the scaled pictures are BGRX, which only reads as Qt's Format_RGB32 (0xffRRGGBB words) on little-endian
+BGRX_IS_RGB32 = sys.byteorder == "little"
+#: key frames only (降帧) means nothing for codecs whose every picture is a key frame (MJPEG): such a stream is
+#: turned down to this many pictures a second instead, the packets in between are not decoded
+REDUCED_FPS = 1.0
+INTRA_ONLY_CODECS = frozenset({"mjpeg", "jpeg2000", "png", "prores", "rawvideo"})
+
 NETWORK_SCHEMES = frozenset({"rtsp", "rtsps", "rtmp", "http", "https", "tcp", "udp", "srt"})
 DECODERS = ("auto", "pyav", "opencv")
 RTSP_TRANSPORTS = ("tcp", "udp")
+
+
+def fit_size(width: int, height: int, box: tuple[int, int]) -> tuple[int, int]:
+    """The largest size of aspect ``width:height`` inside ``box`` (w, h), at least 2×2."""
+    scale = min(box[0] / width, box[1] / height)
+    return max(2, round(width * scale)), max(2, round(height * scale))
+
+
+@dataclass(frozen=True, slots=True)
+class Picture:
+    """One decoded picture as a capture hands it to the reader.
+
+    ``image``: H×W×3 BGR at the stream's resolution when no box was asked for, else H×W×4 BGRX scaled to fit
+    the box. ``source_size``: the stream's own (width, height). ``source``: what :meth:`full_image` makes the
+    full-resolution BGR picture from (None: ``image`` is it; an array: it is; a PyAV frame: converted on
+    demand — a snapshot, not every frame, pays for it).
+    """
+
+    image: np.ndarray
+    source_size: tuple[int, int]
+    source: object = None
+
+    def full_image(self) -> np.ndarray:
+        """The picture at the stream's resolution, H×W×3 BGR."""
+        return full_image(self.image, self.source)
+
+
+def full_image(image: np.ndarray, source: object) -> np.ndarray:
+    """The full-resolution BGR picture behind a (maybe scaled) ``image`` (see :class:`Picture`)."""
+    if source is None:
+        return image
+    if isinstance(source, np.ndarray):
+        return source
+    return frame_to_bgr(source)  # type: ignore[arg-type]  # a decoded av.VideoFrame, never written to
+
+
+def to_display(image: np.ndarray, box: tuple[int, int]) -> np.ndarray:
+    """A BGR picture scaled to fit ``box`` as BGRX: bilinear, or area averaging when shrinking to half or less
+    (where bilinear would alias; at smaller steps OpenCV's area resize costs 5–10× a bilinear one, measured)."""
+    height, width = image.shape[:2]
+    size = fit_size(width, height, box)
+    if size != (width, height):
+        halved = size[0] * 2 <= width
+        image = cv2.resize(image, size, interpolation=cv2.INTER_AREA if halved else cv2.INTER_LINEAR)
+    return cv2.cvtColor(image, cv2.COLOR_BGR2BGRA)
 
 
 class Capture(Protocol):
@@ -49,6 +108,10 @@ class Capture(Protocol):
 
     def read(self) -> np.ndarray | None:
         """The next decoded BGR picture; None when the stream failed, ended or timed out."""
+        ...
+
+    def read_picture(self, box: tuple[int, int] | None) -> Picture | None:
+        """The next picture, scaled to fit ``box`` as BGRX when given (see :class:`Picture`)."""
         ...
 
     def close(self) -> None:
@@ -67,8 +130,20 @@ def choose_decoder(url: str, decoder: str = "auto") -> str:
     return decoder
 
 
+def is_local_file(url: str) -> bool:
+    """True for a path or a ``file:`` URL (a recording, not a live stream)."""
+    scheme = urlsplit(url).scheme.lower()
+    return scheme in ("", "file") or len(scheme) == 1  # a Windows drive letter reads as a scheme
+
+
 class OpenCvCapture:
-    """``cv2.VideoCapture`` with the FFmpeg backend and open/read timeouts."""
+    """``cv2.VideoCapture`` with the FFmpeg backend and open/read timeouts.
+
+    A local file plays at its own frame rate (a file decodes as fast as the CPU goes; a wall tile is not a
+    fast-forward): :meth:`read` waits until each picture is due. ``set_key_frames_only`` (降帧) turns the
+    stream down to :data:`REDUCED_FPS` pictures a second — the pictures in between are grabbed but not
+    converted — since OpenCV cannot skip decoding non-key frames.
+    """
 
     def __init__(self, url: str, open_timeout_s: float, read_timeout_s: float) -> None:
         params = [
@@ -80,16 +155,63 @@ class OpenCvCapture:
         self.received_at: float | None = None
         self.camera_time: float | None = None
         self.transport = ""  # files only
+        fps = float(self._cap.get(cv2.CAP_PROP_FPS) or 0.0) if self._cap.isOpened() else 0.0
+        #: seconds between pictures for a local file with a sane frame rate; None: not paced (live)
+        self.frame_interval_s = 1.0 / fps if is_local_file(url) and 1.0 <= fps <= 240.0 else None
+        self._due: float | None = None  # when the next picture is due (paced files)
+        self._reduced = False
+        self._last_kept = 0.0
 
     @property
     def opened(self) -> bool:
         """True if the stream opened."""
         return bool(self._cap.isOpened())
 
+    @property
+    def reduced_rate(self) -> bool:
+        """True while turned down to :data:`REDUCED_FPS` (降帧)."""
+        return self._reduced
+
+    def set_key_frames_only(self, on: bool) -> None:
+        """降帧: at most :data:`REDUCED_FPS` pictures a second (OpenCV decodes every frame regardless)."""
+        self._reduced = bool(on)
+
+    def _pace(self) -> None:
+        """Wait until the next picture of a file is due (at most one frame interval); a reader far behind
+        (the CPU could not keep up) starts the clock again rather than rushing to catch up."""
+        if self.frame_interval_s is None:
+            return
+        now = time.monotonic()
+        if self._due is None or now - self._due > 1.0:
+            self._due = now
+        elif self._due > now:
+            time.sleep(min(self._due - now, self.frame_interval_s))
+        self._due += self.frame_interval_s
+
     def read(self) -> np.ndarray | None:
-        """The next picture (blocks at most the read timeout)."""
-        ok, image = self._cap.read()
-        return image if ok and image is not None else None
+        """The next picture (blocks at most the read timeout, or one frame interval for a file)."""
+        while True:
+            self._pace()
+            if not self._cap.grab():
+                return None
+            now = time.monotonic()
+            if self._reduced and now - self._last_kept < 1.0 / REDUCED_FPS:
+                continue  # 降帧: decoded by OpenCV, but neither converted nor shown
+            ok, image = self._cap.retrieve()
+            if not ok or image is None:
+                return None
+            self._last_kept = now
+            return image
+
+    def read_picture(self, box: tuple[int, int] | None) -> Picture | None:
+        """The next picture; with ``box`` scaled on this thread (OpenCV ``INTER_AREA``) and as BGRX."""
+        image = self.read()
+        if image is None:
+            return None
+        size = (int(image.shape[1]), int(image.shape[0]))
+        if box is None:
+            return Picture(image, size)
+        return Picture(to_display(image, box), size, image)
 
     def close(self) -> None:
         """Release the capture."""
@@ -139,6 +261,8 @@ class PyAvCapture:
             ctx.flags |= av.codec.context.Flags.low_delay
             self._key_frames_only = False
             self._await_key = False
+            self._intra_only = str(ctx.name) in INTRA_ONLY_CODECS
+            self._last_kept = 0.0
             self.set_key_frames_only(key_frames_only)
             self._packets = self._container.demux(self._stream)
         except BaseException:
@@ -154,6 +278,9 @@ class PyAvCapture:
         self.camera_time: float | None = None
         self._rtcp_clock = bool(self.transport)
         self._decoded: deque[tuple[av.VideoFrame, float]] = deque()
+        # one scaler for the stream: ``frame.reformat`` makes a new one (a new SwsContext, set up again) for every
+        # frame, which doubles the cost of scaling (0.35 vs 0.8 ms at 640×360 → 476×268, measured)
+        self._scaler = VideoReformatter()
 
     def _next_frame(self) -> tuple[av.VideoFrame, float] | None:
         """The next decoded picture and when its packet arrived; None at the end of the stream."""
@@ -163,6 +290,10 @@ class PyAvCapture:
                 return None
             arrived = time.monotonic()
             self.bytes_read += packet.size
+            if self._key_frames_only and self._intra_only:
+                if arrived - self._last_kept < 1.0 / REDUCED_FPS:
+                    continue  # 降帧 of an all-key-frame stream: by frame rate, this packet is not decoded
+                self._last_kept = arrived
             self._decoded.extend((frame, arrived) for frame in packet.decode())
         return self._decoded.popleft()
 
@@ -180,19 +311,25 @@ class PyAvCapture:
         """Codec name as FFmpeg says it (``h264``, ``hevc``, ``mjpeg`` …)."""
         return str(self._stream.codec_context.name)
 
+    @property
+    def reduced_rate(self) -> bool:
+        """True while 降帧 turns the stream down by frame rate (:data:`REDUCED_FPS`), not to its key frames:
+        a codec whose every picture is a key frame (MJPEG)."""
+        return self._key_frames_only and self._intra_only
+
     def set_key_frames_only(self, on: bool) -> None:
         """Decode key frames only (降帧), or every frame again. Back to every frame, pictures are withheld
-        until the next key frame: the frames in between would refer to pictures that were never decoded."""
+        until the next key frame: the frames in between would refer to pictures that were never decoded.
+        A stream of key frames only (MJPEG) is turned down to :data:`REDUCED_FPS` pictures a second instead."""
         if on == self._key_frames_only:
             return
-        self._stream.codec_context.skip_frame = "NONKEY" if on else "DEFAULT"
+        if not self._intra_only:
+            self._stream.codec_context.skip_frame = "NONKEY" if on else "DEFAULT"
+            self._await_key = not on
         self._key_frames_only = on
-        self._await_key = not on
 
-    def read(self) -> np.ndarray | None:
-        """The next picture (blocks at most the read timeout); None at the end of the stream.
-
-        A decoding error on one packet is an ``av.FFmpegError`` for the reader to log and reconnect on."""
+    def _take(self) -> av.VideoFrame | None:
+        """The next picture to show, its arrival and camera time noted; None at the end of the stream."""
         item = self._next_frame()
         while item is not None and self._await_key and not item[0].key_frame:
             item = self._next_frame()
@@ -201,9 +338,34 @@ class PyAvCapture:
         frame, self.received_at = item
         self.camera_time = self._camera_time(frame)
         self._await_key = False
+        return frame
+
+    def read(self) -> np.ndarray | None:
+        """The next picture (blocks at most the read timeout); None at the end of the stream.
+
+        A decoding error on one packet is an ``av.FFmpegError`` for the reader to log and reconnect on."""
+        frame = self._take()
+        if frame is None:
+            return None
         if self._size is not None:
             return frame.to_ndarray(width=self._size[0], height=self._size[1], format="bgr24")
         return frame_to_bgr(frame)
+
+    def read_picture(self, box: tuple[int, int] | None) -> Picture | None:
+        """The next picture; with ``box`` scaled inside the colour conversion (swscale, area averaging) to
+        BGRX, the decoded frame kept for a full-resolution snapshot."""
+        frame = self._take()
+        if frame is None:
+            return None
+        size = (frame.width, frame.height)
+        if box is None:
+            return Picture(frame_to_bgr(frame), size)
+        width, height = fit_size(frame.width, frame.height, box)
+        # to_ndarray's array is a view into the converted frame: copied, so that freeing that frame (PyAV gives
+        # up the GIL to free one) happens here and not on the GUI thread when the tile lets the picture go
+        scaled = self._scaler.reformat(frame, width=width, height=height, format="bgra", interpolation="AREA")
+        image = scaled.to_ndarray().copy()
+        return Picture(image, size, frame)
 
     def close(self) -> None:
         """Close the container (and the connection)."""
@@ -215,7 +377,7 @@ def frame_to_bgr(frame: av.VideoFrame) -> np.ndarray:
     SIMD conversion (~0.3 ms at 640×360, a third of swscale's bgr24 path); anything else through swscale."""
     width, height = frame.width, frame.height
     if frame.format.name != "yuv420p" or width % 2 or height % 2:
-        return frame.to_ndarray(format="bgr24")
+        return frame.to_ndarray(format="bgr24").copy()  # a view into a converted frame: see read_picture
     i420 = np.empty((height * 3 // 2, width), np.uint8)
     flat = i420.reshape(-1)
     at = 0

@@ -19,6 +19,13 @@ Besides the frame rate the reader measures the bitrate (bytes of the video packe
 ``BITRATE_WINDOW_S`` seconds; PyAV streams only, OpenCV hides its packets) and stamps each frame with when its
 packet arrived (``Frame.received_at``) and, for RTSP, when the camera took it by its clock
 (``Frame.camera_time``), so the wall can say how long a picture took to the screen.
+
+:meth:`StreamReader.set_display_size` tells the reader the box (device pixels) the widest tile showing the
+stream has: from then on each frame is scaled to fit it on this thread, inside the colour conversion, and
+delivered as BGRX (Qt's ``Format_RGB32`` byte order), so the GUI thread copies it to the screen 1:1 instead of
+converting and scaling every frame of every tile; a new box (a layout switch, a maximised tile) applies from
+the next frame, without reopening the stream. :meth:`Frame.full_image` still gives the picture at the
+stream's own resolution (snapshots).
 :meth:`StreamReader.restart` closes the stream and opens it again at once (a new RTSP transport).
 
 Nothing here imports Qt: the wall polls :meth:`StreamReader.latest` from a GUI timer.
@@ -47,7 +54,7 @@ except ImportError:  # pragma: no cover - av is a dependency
 # One redaction policy for the whole client: user:pass@ and secret query parameters never reach a log.
 from commandwall.backend.http import redact as redact_url
 from commandwall.backoff import Backoff
-from commandwall.video.capture import RTSP_TRANSPORTS, Capture, choose_decoder, open_capture
+from commandwall.video.capture import RTSP_TRANSPORTS, Capture, Picture, choose_decoder, full_image, open_capture
 
 log = logging.getLogger(__name__)
 
@@ -64,13 +71,40 @@ class StreamState(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Frame:
-    """One decoded picture. ``image`` is H×W×3 BGR uint8 and is never written to after publication."""
+    """One decoded picture, never written to after publication.
+
+    ``image`` is H×W×3 BGR uint8 at the stream's resolution, or — once the consumer set a display size — H×W×4
+    BGRX scaled to fit it (:attr:`scaled`). The stream-resolution BGR picture of a scaled frame: ``source``
+    when the capture had it as an array (OpenCV), else :meth:`StreamReader.full_image` makes it from the
+    decoded frame the reader keeps (PyAV): a decoded frame never reaches the consumer's thread, since freeing
+    one gives up the GIL there, and getting it back on the GUI thread waits behind every decoder (~1–2 ms a
+    frame at 16 tiles, measured with ``benchmarks/bench_wall.py --profile``).
+    """
 
     image: np.ndarray
     seq: int  # 1, 2, 3 … per reader; a consumer compares it to know whether the picture changed
     captured_at: float  # time.monotonic() when decoded
     received_at: float | None = None  # time.monotonic() when its packet arrived (None: not known, OpenCV)
     camera_time: float | None = None  # Unix time the camera took it, by its clock (RTSP with RTCP), else None
+    source_size: tuple[int, int] | None = None  # the stream's (width, height); None: that of ``image``
+    source: np.ndarray | None = None  # the full-resolution BGR picture behind a scaled ``image`` (OpenCV)
+
+    @property
+    def scaled(self) -> bool:
+        """True when ``image`` is the BGRX display picture (4 channels), not the stream's BGR picture."""
+        return self.image.ndim == 3 and self.image.shape[2] == 4
+
+    @property
+    def stream_size(self) -> tuple[int, int]:
+        """The stream's own (width, height), whatever size ``image`` was scaled to."""
+        return self.source_size or (self.width, self.height)
+
+    def full_image(self) -> np.ndarray | None:
+        """The picture at the stream's resolution, H×W×3 BGR; None for a scaled PyAV frame (ask the reader:
+        :meth:`StreamReader.full_image`)."""
+        if self.source is not None:
+            return self.source
+        return None if self.scaled else self.image
 
     @property
     def width(self) -> int:
@@ -97,6 +131,7 @@ class StreamStats:
     last_error: str = ""
     codec: str = ""  # as FFmpeg names it (h264, hevc, mjpeg); "" before the first open or when unknown
     key_frames_only: bool = False  # 降帧: only key frames are decoded
+    reduced_rate: bool = False  # 降帧 by frame rate: every picture is a key frame (MJPEG), or OpenCV decodes
     bitrate_kbps: float | None = None  # video packets over the last BITRATE_WINDOW_S; None: not measurable
     transport: str = ""  # "tcp"/"udp" for an open RTSP stream, "" otherwise
 
@@ -153,6 +188,8 @@ class StreamReader:
         self.rtsp_transport = "tcp"
         self.set_rtsp_transport(rtsp_transport)
         self._key_frames_only = False  # asked for; the reading thread applies it to the open capture
+        self._reduced_rate = False  # 降帧 applied by frame rate (MJPEG, OpenCV) rather than to key frames
+        self._display_box: tuple[int, int] | None = None  # set by the consumer; read once per frame
         self.url = url
         self.safe_url = redact_url(url)
         self.camera_id = camera_id
@@ -176,6 +213,8 @@ class StreamReader:
         self._crashes = 0
         self._restart = threading.Event()  # restart(): close and open again at once
         self._frame_times: deque[float] = deque(maxlen=512)
+        # the decoded frame behind the newest scaled one (PyAV), for full_image(): kept and freed on this thread
+        self._full: tuple[int, object] | None = None
         self._bytes: deque[tuple[float, int]] = deque(maxlen=1024)  # (arrival, bytes) per frame read
         self._measures_bytes = False
         self._thread = threading.Thread(target=self._run, name=f"cw-video {self.safe_url}", daemon=True)
@@ -206,6 +245,20 @@ class StreamReader:
             self._slot_taken = True
             return self._slot
 
+    def full_image(self, frame: Frame) -> np.ndarray | None:
+        """``frame`` (one of this reader's) at the stream's resolution as BGR, for a snapshot: the frame itself,
+        or for a scaled PyAV frame the decoded frame behind it — or, if a newer one was decoded meanwhile, the
+        newest (a frame or two later); None if there is none any more (the stream closed). Converting a 1080p
+        frame takes a few ms: call it off the GUI thread (the snapshot worker does)."""
+        image = frame.full_image()
+        if image is not None:
+            return image
+        with self._lock:
+            kept = self._full
+        if kept is None:
+            return None
+        return full_image(frame.image, kept[1])
+
     @property
     def seq(self) -> int:
         """Sequence number of the newest frame (0 before the first)."""
@@ -221,7 +274,14 @@ class StreamReader:
         """A consistent snapshot of state and counters."""
         now = time.monotonic()
         with self._lock:
-            times = [t for t in self._frame_times if now - t <= self.FPS_WINDOW_S]
+            # the times are in order: drop those the windows left behind rather than filter all each call (the
+            # wall asks every tile several times a second)
+            frame_times, sizes = self._frame_times, self._bytes
+            while frame_times and now - frame_times[0] > self.FPS_WINDOW_S:
+                frame_times.popleft()
+            while sizes and now - sizes[0][0] > self.BITRATE_WINDOW_S:
+                sizes.popleft()
+            times = list(frame_times)
             fps = 0.0
             if len(times) >= 2 and times[-1] > times[0]:
                 fps = (len(times) - 1) / (times[-1] - times[0])
@@ -233,10 +293,11 @@ class StreamReader:
                 dropped=self._dropped,
                 reconnects=self._reconnects,
                 last_frame_at=slot.captured_at if slot else None,
-                resolution=(slot.width, slot.height) if slot else None,
+                resolution=slot.stream_size if slot else None,
                 last_error=self._last_error,
                 codec=self._codec,
-                key_frames_only=self._key_frames_only and self.decoder == "pyav",
+                key_frames_only=self._key_frames_only and self.decoder == "pyav" and not self._reduced_rate,
+                reduced_rate=self._reduced_rate,
                 bitrate_kbps=self._bitrate_locked(now),
                 transport=self._transport,
             )
@@ -245,7 +306,7 @@ class StreamReader:
         """kbit/s of the video packets read over the last ``BITRATE_WINDOW_S`` (None: OpenCV, no packets)."""
         if not self._measures_bytes:
             return None
-        window = [(t, n) for t, n in self._bytes if now - t <= self.BITRATE_WINDOW_S]
+        window = list(self._bytes)  # pruned to the window by stats()
         if len(window) < 2 or now <= window[0][0]:
             return 0.0
         # the first sample's bytes arrived before the window opened: count what came after it
@@ -260,8 +321,21 @@ class StreamReader:
 
     def set_key_frames_only(self, on: bool) -> None:
         """Decode key frames only (降帧: about one picture a GOP) or every frame again; takes effect at the
-        next frame. Only PyAV streams can; an OpenCV reader (files) keeps decoding every frame."""
+        next frame. A stream whose every picture is a key frame (MJPEG), or one OpenCV decodes (files), is turned
+        down by frame rate instead (``capture.REDUCED_FPS``; ``StreamStats.reduced_rate`` says so)."""
         self._key_frames_only = bool(on)
+
+    def set_display_size(self, box: tuple[int, int] | None) -> None:
+        """Deliver frames scaled to fit ``box`` (width, height in pixels) as BGRX from the next frame on; None:
+        the stream's resolution as BGR. The stream is not reopened."""
+        if box is not None:
+            box = (max(2, int(box[0])), max(2, int(box[1])))
+        self._display_box = box  # one reference swap: the reading thread reads it once per frame
+
+    @property
+    def display_size(self) -> tuple[int, int] | None:
+        """The box frames are scaled to fit (None: not scaled)."""
+        return self._display_box
 
     def restart(self) -> None:
         """Close the stream and open it again at once, without a backoff (after :meth:`set_rtsp_transport`:
@@ -311,31 +385,42 @@ class StreamReader:
         if changed:
             log.info("stream %s: %s%s", self.context, state.value, f" ({error})" if error else "")
 
-    def _publish(self, image: np.ndarray, received_at: float | None = None, camera_time: float | None = None) -> None:
+    def _publish(self, picture: Picture | np.ndarray, received_at: float | None = None,
+                 camera_time: float | None = None) -> None:  # fmt: skip
         now = time.monotonic()
+        if isinstance(picture, np.ndarray):
+            image, source_size, source = picture, None, None
+        else:
+            image, source_size, source = picture.image, picture.source_size, picture.source
         if not image.flags.c_contiguous:
             image = np.ascontiguousarray(image)
+        full = None
+        if source is not None and not isinstance(source, np.ndarray):
+            full, source = source, None  # a decoded frame: kept by the reader only (see Frame)
         with self._lock:
             if self._slot is not None and not self._slot_taken:
                 self._dropped += 1
             self._seq += 1
             self._slot = Frame(image=image, seq=self._seq, captured_at=now, received_at=received_at,
-                               camera_time=camera_time)  # fmt: skip
+                               camera_time=camera_time, source_size=source_size, source=source)  # fmt: skip
+            previous = self._full
+            self._full = (self._seq, full) if full is not None else None
             self._slot_taken = False
             self._frame_times.append(now)
             if self._state is not StreamState.LIVE and not self._stop.is_set():
                 self._state = StreamState.LIVE
                 log.info("stream %s: live", self.context)
+        del previous  # the decoded frame it replaces is freed here, on the reading thread
 
     def _open(self) -> Capture | None:
         """Open the stream (blocks at most ``open_timeout_s``); None or an exception when it fails."""
         return open_capture(self.url, self.decoder, self.open_timeout_s, self.read_timeout_s,
                             rtsp_transport=self.rtsp_transport, key_frames_only=self._key_frames_only)  # fmt: skip
 
-    def _decode(self, cap: Capture) -> np.ndarray | None:
-        """Grab and decode the next picture (blocks at most ``read_timeout_s``); None when the stream failed,
-        ended or timed out."""
-        return cap.read()
+    def _decode(self, cap: Capture) -> Picture | None:
+        """Grab and decode the next picture, scaled to the display size if one is set (blocks at most
+        ``read_timeout_s``); None when the stream failed, ended or timed out."""
+        return cap.read_picture(self._display_box)
 
     def _read_until_failure(self, cap: Capture) -> int:
         """Decode into the slot until the stream fails or stop is asked; return frames read."""
@@ -345,6 +430,7 @@ class StreamReader:
         while not self._stop.is_set() and not self._restart.is_set():
             if setter is not None:
                 setter(self._key_frames_only)
+                self._reduced_rate = bool(getattr(cap, "reduced_rate", False))
             image = self._decode(cap)
             if image is None:
                 break
@@ -373,6 +459,7 @@ class StreamReader:
         try:
             return self._read_until_failure(cap), "stream ended or read timed out"
         finally:
+            self._reduced_rate = False
             cap.close()
 
     def _describe_failure(self, exc: Exception) -> str:
@@ -395,6 +482,7 @@ class StreamReader:
             log.critical("stream %s: reading thread ended by an error\n%s", self.context, trace.rstrip())
             raise
         finally:
+            self._full = None
             with self._lock:
                 self._state = StreamState.STOPPED
             log.info("stream %s: stopped", self.context)

@@ -1262,6 +1262,7 @@
     </message>
     <message>
         <source>主码流</source>
+        <extracomment>the box the picture should arrive at changed (resize, zoom, new stream): the wall re-targets readers</extracomment>
         <translation>main stream</translation>
     </message>
     <message>
@@ -1283,6 +1284,10 @@
     <message>
         <source>摄像机到显示 {camera}（按摄像机 RTCP 时钟）</source>
         <translation>camera to display {camera} (by the camera&apos;s RTCP clock)</translation>
+    </message>
+    <message>
+        <source>降帧 · 限帧率 {fps} fps · {kind}</source>
+        <translation>Reduced · frame rate lowered {fps} fps · {kind}</translation>
     </message>
     <message>
         <source>降帧 · 仅关键帧 {fps} fps · {kind}</source>

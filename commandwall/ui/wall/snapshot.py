@@ -7,6 +7,7 @@ the other, so the wall keeps playing and two snapshots in one second still get d
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
@@ -72,15 +73,20 @@ class SnapshotWriter(QObject):
         super().__init__(parent)
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="snapshot")
 
-    def take(self, image: np.ndarray, camera_name: str, camera_id: str, folder: Path, when: datetime,
-             font: QFont) -> Future[Path]:
-        """Queue one snapshot of ``image`` (copied now: the reader reuses its frames); the Future holds its path
-        or the :class:`SnapshotError`."""
-        frame, font = image.copy(), QFont(font)
+    def take(self, image: np.ndarray | Callable[[], np.ndarray | None], camera_name: str, camera_id: str,
+             folder: Path, when: datetime, font: QFont) -> Future[Path]:  # fmt: skip
+        """Queue one snapshot of ``image`` (an array is copied now; a callable — e.g. ``StreamReader.full_image``,
+        which converts a decoded frame at full resolution — is called on the worker; None from it: no picture);
+        the Future holds its path or the :class:`SnapshotError`."""
+        frame = image if callable(image) else image.copy()
+        font = QFont(font)
 
         def write() -> Path:
             try:
-                path = save_snapshot(frame, camera_name, camera_id, folder, when, font)
+                picture = frame() if callable(frame) else frame
+                if picture is None:
+                    raise SnapshotError(translate("VideoWall", "该画面暂无图像，无法抓拍"))
+                path = save_snapshot(picture, camera_name, camera_id, folder, when, font)
             except SnapshotError as error:
                 self.sig_done.emit(str(error))
                 raise

@@ -29,6 +29,7 @@ from commandwall.domain.models import Camera, CameraStatus
 from commandwall.i18n import translate
 from commandwall.textsafe import display_text
 from commandwall.ui.wall.overlay import BADGE_COLORS, BADGE_TEXT_COLORS, fit_rect, info_lines, paint_info, tile_badge
+from commandwall.video.capture import BGRX_IS_RGB32
 from commandwall.video.dragdrop import CAMERA_IDS_MIME, WALL_TILE_MIME, encode_camera_ids, encode_wall_tile
 from commandwall.video.latency import DisplayLatency
 from commandwall.video.layout import StreamKind
@@ -49,10 +50,13 @@ DEGRADED_TEXT = QColor("#f5b83d")
 class TileView(QWidget):
     """A video tile. It holds no thread and no timer: the wall calls :meth:`refresh` ~25 times a second.
 
-    ``refresh`` takes the reader's newest frame and, only when its ``seq`` changed, wraps it as a
-    Format_BGR888 ``QImage`` and converts that once to RGB32 for painting, then schedules a repaint; it
-    also repaints when the badge or fps text changes. Text (camera name) is drawn with
-    ``QPainter.drawText``, so it is never read as markup.
+    ``refresh`` takes the reader's newest frame and, only when it changed, wraps it as a ``QImage`` and
+    schedules a repaint; it also repaints when the badge or fps text changes. The wall has the reader deliver
+    frames already scaled to :meth:`display_box` as BGRX (``Format_RGB32``'s bytes), so painting is a 1:1 copy
+    (no conversion, no smooth scaling on the GUI thread); a frame of another size — the first frames after a
+    resize, a camera shown in a smaller tile too, a zoomed tile — is drawn scaled. The name bar and the corner
+    caption are drawn once into images and reused while their text and size stay. Text (camera name) is drawn
+    with ``QPainter.drawText``, so it is never read as markup.
     """
 
     sig_clicked = Signal(int)
@@ -76,7 +80,7 @@ class TileView(QWidget):
         self._selected = False
         self._frame: Frame | None = None  # the frame on screen (identity = reader + seq)
         self._image: QImage | None = None
-        self._overlay: tuple[str, str, int] = (translate("WallTile", "空闲"), "idle", 0)
+        self._overlay: tuple[str, str, int, bool] = (translate("WallTile", "空闲"), "idle", 0, False)
         self.frames_painted = 0
         self.wall_id = ""  # set by the wall: a tile dragged onto a tile of the same wall swaps with it
         self._press_at: QPoint | None = None
@@ -86,6 +90,10 @@ class TileView(QWidget):
         self.degrade = Degrade.NONE  # what the overload policy did to this tile's stream
         self.zoom = DigitalZoom()  # 电子放大: wheel zooms, a drag pans while zoomed
         self._pan_from: QPointF | None = None
+        #: the box the picture should arrive at changed (resize, zoom, new stream): the wall re-targets readers
+        self.size_dirty = True
+        self._bar_cache: tuple[tuple[object, ...], QImage] | None = None  # the top bar as last drawn
+        self._corner_cache: dict[tuple[object, ...], QImage] = {}  # the bottom-right captions (fps changes)
         self.setAcceptDrops(True)
 
     # ---- state set by the wall -----------------------------------------------------------------------
@@ -108,6 +116,18 @@ class TileView(QWidget):
         """Width in device pixels (what the stream choice compares with ~800)."""
         return int(self.width() * self.devicePixelRatioF())
 
+    def display_box(self) -> tuple[int, int]:
+        """The box (device pixels) this tile wants its frames scaled to fit: the tile, or while zoomed the
+        tile times the zoom up to the stream's own resolution (a magnified part keeps its detail)."""
+        ratio = self.devicePixelRatioF()
+        width, height = max(2, round(self.width() * ratio)), max(2, round(self.height() * ratio))
+        frame = self._frame
+        if self.zoom.active and frame is not None:
+            stream_w, stream_h = frame.stream_size
+            width = max(width, min(round(width * self.zoom.zoom), stream_w))
+            height = max(height, min(round(height * self.zoom.zoom), stream_h))
+        return width, height
+
     def show_stream(
         self,
         camera: Camera,
@@ -128,6 +148,7 @@ class TileView(QWidget):
 
     def switch_stream(self, reader: FrameSource, kind: StreamKind, url: str) -> None:
         """Change to another stream of the same camera, keeping the last picture until the new one plays."""
+        self.size_dirty = True
         self.latency.reset()
         self.reader = reader
         self.stream_kind = kind
@@ -144,6 +165,7 @@ class TileView(QWidget):
         self.zoom.reset()
         self._frame = None
         self._image = None
+        self.size_dirty = True
         self.refresh()
         self.update()
 
@@ -160,10 +182,16 @@ class TileView(QWidget):
             self.degrade = level
             self.update()
 
-    def corner_text(self, fps: int) -> str:
-        """The bottom-right caption: fps and stream, and 降帧 while only key frames are decoded."""
+    def corner_text(self, fps: int, reduced_rate: bool | None = None) -> str:
+        """The bottom-right caption: fps and stream, and 降帧 while only key frames are decoded — or, for a
+        stream whose every picture is a key frame (MJPEG) or a file, while its frame rate is turned down."""
         kind = translate("WallTile", "主码流") if self.stream_kind == "main" else translate("WallTile", "子码流")
         if self.degrade is Degrade.KEY_FRAMES:
+            if reduced_rate is None:
+                stats = self.stats()
+                reduced_rate = stats is not None and stats.reduced_rate
+            if reduced_rate:
+                return translate("WallTile", "降帧 · 限帧率 {fps} fps · {kind}").format(fps=fps, kind=kind)
             return translate("WallTile", "降帧 · 仅关键帧 {fps} fps · {kind}").format(fps=fps, kind=kind)
         if self.degrade is Degrade.SUB:
             return translate("WallTile", "{fps} fps · {kind}（负载保护）").format(fps=fps, kind=kind)
@@ -221,7 +249,7 @@ class TileView(QWidget):
                 changed = True
             stats = self.reader.stats()
         text, level = tile_badge(self.camera is not None, self.camera_status, stats, now)
-        overlay = (text, level, round(stats.fps) if stats else 0)
+        overlay = (text, level, round(stats.fps) if stats else 0, bool(stats and stats.reduced_rate))
         if overlay != self._overlay:
             self._overlay = overlay
             changed = True
@@ -233,10 +261,20 @@ class TileView(QWidget):
         image = frame.image
         height, width = image.shape[:2]
         self._frame = frame
-        wrapped = QImage(image.data, width, height, image.strides[0], QImage.Format.Format_BGR888)
-        # One conversion per new frame to the raster engine's native format: the scaled, smooth draw in
-        # paintEvent is then ~2× cheaper than drawing BGR888 directly (benchmarks/bench_video.py).
-        self._image = wrapped.convertToFormat(QImage.Format.Format_RGB32)
+        if frame.scaled and BGRX_IS_RGB32:
+            # already the raster engine's native format at the size it is shown: wrapped, not converted (the
+            # QImage refers to the frame's pixels; the frame, never written to, lives as long as it is shown)
+            wrapped = QImage(image.data, width, height, image.strides[0], QImage.Format.Format_RGB32)
+        else:
+            if frame.scaled:  # pragma: no cover - big-endian machines: BGRX is not RGB32 there
+                image = frame.image[:, :, :3].copy()
+            wrapped = QImage(image.data, width, height, image.strides[0], QImage.Format.Format_BGR888)
+            # one conversion per new frame to the native format: drawing it scaled is ~2× cheaper than BGR888
+            wrapped = wrapped.convertToFormat(QImage.Format.Format_RGB32)
+        ratio = self.devicePixelRatioF()
+        if ratio != 1.0:
+            wrapped.setDevicePixelRatio(ratio)
+        self._image = wrapped
 
     # ---- painting and input --------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
@@ -244,42 +282,38 @@ class TileView(QWidget):
         painter = QPainter(self)
         try:
             rect = self.rect()
-            painter.fillRect(rect, TILE_BG)
-            text, level, fps = self._overlay
-            if self._image is not None:
-                target = fit_rect(self._image.width(), self._image.height(), rect)
-                painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-                if self.zoom.active:
-                    painter.drawImage(target, self._image, QRectF(*self.zoom.source_rect(self._image.width(),
-                                                                                          self._image.height())))
-                else:
-                    painter.drawImage(target, self._image)
+            text, level, fps, reduced_rate = self._overlay
+            image = self._image
+            bar_h = max(16, min(30, rect.height() // 10))
+            if image is None:
+                painter.fillRect(rect, TILE_BG)
+            else:
+                target = self._draw_picture(painter, image, rect)
                 if self._frame is not None:
                     self.latency.painted(self._frame, time.monotonic())
                 if level != "live":
                     painter.fillRect(target, QColor(0, 0, 0, 120))  # dim a picture that is not live
                 self.frames_painted += 1
-            bar_h = max(16, min(30, rect.height() // 10))
-            font = QFont(self.font())
-            font.setPixelSize(max(9, int(bar_h * 0.6)))
-            painter.setFont(font)
-            metrics = QFontMetrics(font)
-            if self._image is None:
-                painter.setPen(TEXT_DIM)
-                painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self._placeholder(level))
-            self._paint_top_bar(painter, metrics, bar_h, text, level)
-            if self.show_info and self.camera is not None:
-                paint_info(painter, rect.adjusted(0, bar_h, 0, 0), self.info_lines(), metrics)
+            if image is None or self.show_info or self.zoom.active:
+                font = self._caption_font(bar_h)
+                painter.setFont(font)
+                metrics = QFontMetrics(font)
+                if image is None:
+                    painter.setPen(TEXT_DIM)
+                    painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self._placeholder(level))
+                if self.show_info and self.camera is not None:
+                    paint_info(painter, rect.adjusted(0, bar_h, 0, 0), self.info_lines(), metrics)
+                if self.zoom.active:
+                    painter.setPen(TEXT)
+                    zoom = translate("WallTile", "电子放大 ×{zoom}").format(zoom=f"{self.zoom.zoom:.1f}")
+                    painter.drawText(rect.adjusted(6, 0, 0, -4),
+                                     Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, zoom)  # fmt: skip
+            painter.drawImage(0, 0, self._top_bar(bar_h, text, level))
             if self.camera is not None and (fps > 0 or self.degrade is Degrade.KEY_FRAMES):
-                painter.setPen(TEXT if self.degrade is Degrade.NONE else DEGRADED_TEXT)
-                corner = rect.adjusted(0, 0, -6, -4)
-                painter.drawText(corner, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom,
-                                 self.corner_text(fps))  # fmt: skip
-            if self.zoom.active:
-                painter.setPen(TEXT)
-                zoom = translate("WallTile", "电子放大 ×{zoom}").format(zoom=f"{self.zoom.zoom:.1f}")
-                painter.drawText(rect.adjusted(6, 0, 0, -4), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
-                                 zoom)  # fmt: skip
+                corner = self._corner(bar_h, self.corner_text(fps, reduced_rate))
+                ratio = corner.devicePixelRatio()
+                painter.drawImage(round(rect.width() - 6 - corner.width() / ratio),
+                                  round(rect.height() - 4 - corner.height() / ratio), corner)  # fmt: skip
             border = DROP_BORDER if self._drop_hover else SELECTED_BORDER if self._selected else TILE_BORDER
             width = 3 if self._drop_hover else 2 if self._selected else 1
             painter.setPen(QPen(border, width))
@@ -287,6 +321,84 @@ class TileView(QWidget):
             painter.drawRect(rect.adjusted(width // 2, width // 2, -((width + 1) // 2), -((width + 1) // 2)))
         finally:
             painter.end()
+
+    def _draw_picture(self, painter: QPainter, image: QImage, rect: QRect) -> QRectF:
+        """Draw the frame centred in ``rect`` with black bars around it; returns where it went. A frame of the
+        size it is shown at is copied 1:1 (no smooth transform: that is the reader's job); only a zoomed tile or
+        a frame of another size (just after a resize) is scaled here."""
+        ratio = image.devicePixelRatio()
+        width, height = image.width() / ratio, image.height() / ratio
+        target = fit_rect(image.width(), image.height(), rect)
+        one_to_one = abs(target.width() - width) <= 1.0 and abs(target.height() - height) <= 1.0
+        if one_to_one and not self.zoom.active:
+            x = rect.x() + (rect.width() - round(width)) // 2
+            y = rect.y() + (rect.height() - round(height)) // 2
+            target = QRectF(x, y, width, height)
+            _fill_around(painter, rect, QRect(x, y, round(width), round(height)))
+            painter.drawImage(QPoint(x, y), image)
+            return target
+        _fill_around(painter, rect, target.toAlignedRect())
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        if self.zoom.active:
+            painter.drawImage(target, image, QRectF(*self.zoom.source_rect(image.width(), image.height())))
+        else:
+            painter.drawImage(target, image)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+        return target
+
+    def _caption_font(self, bar_h: int) -> QFont:
+        font = QFont(self.font())
+        font.setPixelSize(max(9, int(bar_h * 0.6)))
+        return font
+
+    def _chrome_image(self, width: int, height: int) -> QImage:
+        """A transparent image ``width`` × ``height`` (logical pixels) at the screen's pixel ratio."""
+        ratio = self.devicePixelRatioF()
+        image = QImage(max(1, round(width * ratio)), max(1, round(height * ratio)),
+                       QImage.Format.Format_ARGB32_Premultiplied)  # fmt: skip
+        image.setDevicePixelRatio(ratio)
+        image.fill(Qt.GlobalColor.transparent)
+        return image
+
+    def _top_bar(self, bar_h: int, text: str, level: str) -> QImage:
+        """The name bar with the state badge, drawn again only when what it shows or the tile's width changes."""
+        key = (self.width(), bar_h, text, level, self.caption(), self.font().key(), self.devicePixelRatioF())
+        if self._bar_cache is not None and self._bar_cache[0] == key:
+            return self._bar_cache[1]
+        image = self._chrome_image(self.width(), bar_h)
+        painter = QPainter(image)
+        try:
+            font = self._caption_font(bar_h)
+            painter.setFont(font)
+            self._paint_top_bar(painter, QFontMetrics(font), bar_h, text, level)
+        finally:
+            painter.end()
+        self._bar_cache = (key, image)
+        return image
+
+    def _corner(self, bar_h: int, text: str) -> QImage:
+        """The bottom-right caption (fps, stream, 降帧) as an image, drawn again only when it changes."""
+        color = TEXT if self.degrade is Degrade.NONE else DEGRADED_TEXT
+        key = (bar_h, text, color.rgb(), self.font().key(), self.devicePixelRatioF())
+        cached = self._corner_cache.get(key)
+        if cached is not None:
+            return cached
+        font = self._caption_font(bar_h)
+        metrics = QFontMetrics(font)
+        width, height = metrics.horizontalAdvance(text) + 2, metrics.height()
+        image = self._chrome_image(width, height)
+        painter = QPainter(image)
+        try:
+            painter.setFont(font)
+            painter.setPen(color)
+            painter.drawText(QRect(0, 0, width, height), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom,
+                             text)  # fmt: skip
+        finally:
+            painter.end()
+        if len(self._corner_cache) >= 64:
+            self._corner_cache.clear()
+        self._corner_cache[key] = image
+        return image
 
     def _placeholder(self, level: str) -> str:
         if self.camera is None:
@@ -300,7 +412,7 @@ class TileView(QWidget):
     def _paint_top_bar(
         self, painter: QPainter, metrics: QFontMetrics, bar_h: int, text: str, level: str
     ) -> None:
-        rect = self.rect()
+        rect = QRect(0, 0, self.width(), bar_h)
         painter.fillRect(QRect(0, 0, rect.width(), bar_h), BAR_BG)
         pad = max(4, bar_h // 4)
         badge_w = metrics.horizontalAdvance(text) + 2 * pad
@@ -317,8 +429,10 @@ class TileView(QWidget):
             painter.drawText(QRect(pad, 0, name_w, bar_h), Qt.AlignmentFlag.AlignVCenter, name)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
-        """Note the time: the wall re-chooses main/sub once the size has settled."""
+        """Note the time: the wall re-chooses main/sub once the size has settled, and re-targets the size the
+        reader scales frames to at its next tick."""
         self.resized_at = time.monotonic()
+        self.size_dirty = True
         super().resizeEvent(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
@@ -344,12 +458,14 @@ class TileView(QWidget):
         pos = event.position()
         self.zoom.zoom_at((pos.x() - target.x()) / target.width(), (pos.y() - target.y()) / target.height(),
                           WHEEL_STEP**steps)  # fmt: skip
+        self.size_dirty = True  # a magnified picture is asked for at more pixels
         event.accept()
         self.update()
 
     def reset_zoom(self) -> None:
         """Show the whole picture again."""
         self.zoom.reset()
+        self.size_dirty = True
         self.update()
 
     def _picture_rect(self) -> QRectF:
@@ -424,3 +540,20 @@ class TileView(QWidget):
         if event.button() == Qt.MouseButton.LeftButton:
             self.sig_double_clicked.emit(self._index)
         super().mouseDoubleClickEvent(event)
+
+
+def _fill_around(painter: QPainter, rect: QRect, picture: QRect) -> None:
+    """Paint the tile's background in ``rect`` around ``picture`` (the bars left and right or above and
+    below), not under it: the picture covers that."""
+    inner = picture.intersected(rect)
+    if inner.isEmpty():
+        painter.fillRect(rect, TILE_BG)
+        return
+    if inner.top() > rect.top():
+        painter.fillRect(QRect(rect.left(), rect.top(), rect.width(), inner.top() - rect.top()), TILE_BG)
+    if inner.bottom() < rect.bottom():
+        painter.fillRect(QRect(rect.left(), inner.bottom() + 1, rect.width(), rect.bottom() - inner.bottom()), TILE_BG)
+    if inner.left() > rect.left():
+        painter.fillRect(QRect(rect.left(), inner.top(), inner.left() - rect.left(), inner.height()), TILE_BG)
+    if inner.right() < rect.right():
+        painter.fillRect(QRect(inner.right() + 1, inner.top(), rect.right() - inner.right(), inner.height()), TILE_BG)

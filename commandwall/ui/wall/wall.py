@@ -44,7 +44,9 @@ class WallView(QWidget):
     device pixels and the main stream otherwise; after a resize (or maximising) the stream is re-chosen,
     with hysteresis.
 
-    One GUI-thread ``QTimer`` (~25 Hz) polls every visible tile — no signal per frame crosses threads.
+    One GUI-thread ``QTimer`` (~25 Hz) polls every visible tile — no signal per frame crosses threads. Each
+    reader scales its frames, on its own thread, to the box of the widest visible tile showing it (re-targeted
+    after a resize, a layout switch or a zoom, without reopening the stream), so a tile paints them 1:1.
     Clicks select, double clicks maximise; both go to the model, which the view follows.
 
     Signals: ``sig_tile_selected(int)`` — a tile was selected (-1: the selection went away);
@@ -257,7 +259,11 @@ class WallView(QWidget):
             self.sig_message.emit(translate("VideoWall", "该画面暂无图像，无法抓拍"), 4000)
             return None
         log.info("wall: snapshot of %s", camera.id)
-        return self._snapshots.take(frame.image, display_text(camera.name), display_text(camera.id, 64),
+        # the frame at the stream's resolution (tiles show it scaled): made on the snapshot worker
+        reader = tile.reader
+        full = getattr(reader, "full_image", None)
+        image = (lambda: full(frame)) if full is not None else frame.full_image
+        return self._snapshots.take(image, display_text(camera.name), display_text(camera.id, 64),
                                     self.snapshot_dir, localtime.now(), self.font())
 
     def _say_snapshot(self, text: str) -> None:
@@ -423,6 +429,8 @@ class WallView(QWidget):
         now = time.monotonic()
         if self.overload.tick(now):
             self._apply_overload(self.overload.evaluate(self.tiles(), now))
+        if any(tile.size_dirty for wall in (self, *self.group) for tile in wall._tiles):
+            self.retarget_sizes()
         settled: dict[str, Camera] = {}
         for tile in self.tiles():
             if not tile.isVisible():
@@ -434,6 +442,24 @@ class WallView(QWidget):
                     settled[tile.camera.id] = tile.camera
         for camera in settled.values():
             self._maybe_switch_stream(camera)
+
+    def retarget_sizes(self) -> None:
+        """Tell each reader of the group's visible tiles the box its widest tile wants frames scaled to (the
+        largest width and height among them); a smaller tile of the same camera scales on paint."""
+        boxes: dict[int, tuple[object, int, int]] = {}
+        for wall in (self, *(w for w in self.group if w is not self)):
+            for tile in wall._tiles:
+                tile.size_dirty = False
+                reader = tile.reader
+                if reader is None or not tile.isVisible():
+                    continue
+                width, height = tile.display_box()
+                _reader, w0, h0 = boxes.get(id(reader), (reader, 0, 0))
+                boxes[id(reader)] = (reader, max(width, w0), max(height, h0))
+        for reader, width, height in boxes.values():
+            setter = getattr(reader, "set_display_size", None)
+            if setter is not None and getattr(reader, "display_size", None) != (width, height):
+                setter((width, height))
 
     def _apply_overload(self, changes: dict[str, Degrade]) -> None:
         """Move cameras the policy turned down (or up) to their stream, then set their key-frame mode."""
