@@ -141,7 +141,8 @@ class DashboardChart(QChartView):
         """The pixels one category has along the axis (less a small gap), at least two characters' worth."""
         plot = self.chart().plotArea().width()
         width = plot if plot > 0 else self.width() * 0.85
-        return max(QFontMetrics(_font(9)).horizontalAdvance("中中"), width / max(1, len(self._raw_labels)) - 4)
+        two_ideographs = 2 * QFontMetrics(_font(9)).horizontalAdvance(chr(0x4E2D))  # a measure, not text to show
+        return max(two_ideographs, width / max(1, len(self._raw_labels)) - 4)
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         """Resized: labels wrapped for the old width are set again for the new one."""
