@@ -19,13 +19,13 @@ open is raised, saying how many others came with it. Every one of them is in the
 from __future__ import annotations
 
 import io
-import math
-import struct
 import time
 import wave
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from commandwall.app.incidents import PRIORITY_LABELS, is_local_warning, priority_label
 from commandwall.app.session import ClientSession
@@ -184,16 +184,15 @@ class AlarmController:
 
 def write_tone(path: Path, *, rate: int = 22050, seconds: float = 1.2) -> Path:
     """Write a two-tone alarm (960/770 Hz alternating, 16-bit mono WAV) to ``path``; returns ``path``."""
-    frames = bytearray()
-    for n in range(int(rate * seconds)):
-        t = n / rate
-        frequency = 960.0 if int(t / 0.3) % 2 == 0 else 770.0
-        envelope = min(1.0, (t % 0.3) / 0.01, (0.3 - t % 0.3) / 0.01)  # no clicks between the tones
-        frames += struct.pack("<h", int(12000 * envelope * math.sin(2 * math.pi * frequency * t)))
+    t = np.arange(int(rate * seconds)) / rate
+    frequency = np.where((t / 0.3).astype(int) % 2 == 0, 960.0, 770.0)
+    phase = t % 0.3
+    envelope = np.minimum(1.0, np.minimum(phase / 0.01, (0.3 - phase) / 0.01))  # no clicks between the tones
+    samples = (12000 * envelope * np.sin(2 * np.pi * frequency * t)).astype("<i2")
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)
         out.setframerate(rate)
-        out.writeframes(bytes(frames))
+        out.writeframes(samples.tobytes())
     return write_whole(path, buffer.getvalue())

@@ -13,10 +13,12 @@ import pytest
 from pyproj import Geod
 from PySide6.QtCore import Qt
 
+from commandwall.app.alarm import TONE_FILE
 from commandwall.app.session import ClientSession
 from commandwall.config import Settings
 from commandwall.domain.models import Camera, Incident
 from commandwall.textsafe import display_text
+from commandwall.ui.alarm.feature import PREPARE_SOUND_MS
 from commandwall.ui.main_window import MainWindow
 from commandwall.video.tour import Tour
 from tests.ui.test_main_window import run_js
@@ -212,5 +214,29 @@ def test_the_designated_wall_takes_the_alarm_and_wall_1_keeps_its_cameras(qtbot,
         qtbot.waitUntil(lambda: win.alarm_feature.last_alarm.incident.id == second, timeout=15000)
         linked = [c.id for c in win.alarm_feature.last_alarm.cameras]
         assert _ids(one.cameras())[:len(linked)] == linked
+    finally:
+        win.close()
+
+
+def test_the_alarm_sound_is_ready_before_the_first_alarm(qtbot, window_as) -> None:
+    """Loading Qt Multimedia and writing the tone on the first alarm held up the GUI thread at the worst moment:
+    the sound is made a few seconds after connecting instead, with no alarm yet."""
+    window = window_as("duty")
+    alarm = window.alarm_feature
+    assert alarm.last_alarm is None
+    qtbot.waitUntil(lambda: alarm._sound_made, timeout=PREPARE_SOUND_MS + 10_000)
+    assert (window.session.settings.data_dir / TONE_FILE).is_file()
+    assert alarm.ringing is None  # prepared, not played
+
+
+def test_a_desk_with_the_linkage_off_loads_no_sound(qtbot, tmp_path, exercise_platform) -> None:
+    win = MainWindow(ClientSession(Settings(data_dir=tmp_path, alarm_min_priority=0), exercise_platform))
+    qtbot.addWidget(win)
+    win.show()
+    try:
+        with qtbot.waitSignal(win.signals.sig_ready, timeout=60000):
+            win.start_session()
+        qtbot.wait(PREPARE_SOUND_MS + 1000)
+        assert not win.alarm_feature._sound_made and not (tmp_path / TONE_FILE).exists()
     finally:
         win.close()

@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 
 #: How long the toast stays up unless the officer acknowledges the alarm first.
 TOAST_MS = 12000
+#: How long after connecting the alarm sound is loaded (the window is drawn and quiet by then).
+PREPARE_SOUND_MS = 3000
 #: How often alarms that wait for the wall (an alarm storm, see ``app.alarm``) are looked at.
 WAITING_CHECK_MS = 1000
 #: The map is told to select the incident this long after flying there: by then it has drawn the batch.
@@ -93,7 +95,9 @@ class AlarmFeature(QObject):
         self._tokens: list[tuple[WallModel, str]] = []  # wall loans, oldest first
         self._ringing: str | None = None  # the incident whose alarm sounds until acknowledged
         self.last_alarm: Alarm | None = None
-        self._sound: QObject | None = None  # made on the first alarm: a desk without alarms never loads audio
+        # made a few seconds after connecting (not on the first alarm: loading Qt Multimedia and the tone then
+        # held up the GUI thread at the worst moment); a desk with the linkage off never loads audio
+        self._sound: QObject | None = None
         self._sound_made = False
         self.restore_action = QAction(translate("AlarmLinkage", "恢复画面"), self)
         self.restore_action.setObjectName("restoreWallAction")
@@ -126,6 +130,8 @@ class AlarmFeature(QObject):
         """Connected: what the desk holds now is known; from now on a severe arrival raises the alarm."""
         self.controller.prime()
         self._ready = True
+        if self.controller.linkage.min_priority != 0:
+            QTimer.singleShot(PREPARE_SOUND_MS, self, self._prepare_sound)
 
     def _on_incidents(self, incidents: list[Incident]) -> None:
         if not self._ready:
@@ -209,10 +215,13 @@ class AlarmFeature(QObject):
         if self._sound is not None and self._sound.status() == self._sound.Status.Error and self._ringing:
             QApplication.beep()
 
-    def _play_sound(self) -> None:
+    def _prepare_sound(self) -> None:
         if not self._sound_made:
             self._sound_made = True
             self._sound = self._make_sound()
+
+    def _play_sound(self) -> None:
+        self._prepare_sound()  # an alarm before the sound was prepared
         sound = self._sound
         if sound is None or sound.status() == sound.Status.Error:  # no audio device: the system beep
             QApplication.beep()
