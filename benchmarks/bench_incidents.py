@@ -220,7 +220,7 @@ def main() -> int:
         from commandwall.app.platform import PlatformFactory
         from commandwall.config import Settings
 
-        app = _make_app()
+        _app = _make_app()  # kept alive for the run
         settings = Settings(backend_url=base_url, data_dir=workdir / "client", username="duty",
                             wall_tiles=args.tiles)
         window = _make_window(settings, PlatformFactory.at_url(base_url))
@@ -233,9 +233,19 @@ def main() -> int:
         model = window.incidents.model
 
         def spin(seconds: float, until=lambda: False) -> None:
+            """Run the event loop as the application does (blocked in ``exec`` between events, not polling),
+            looking at ``until`` every 20 ms, for at most ``seconds``."""
+            loop = QEventLoop()
             deadline = time.monotonic() + seconds
-            while time.monotonic() < deadline and not until():
-                app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+
+            def look() -> None:
+                if until() or time.monotonic() >= deadline:
+                    loop.quit()
+
+            poll = QTimer(interval=20, timeout=look)
+            poll.start()
+            loop.exec()
+            poll.stop()
 
         spin(90, lambda: window.desk.session.events is not None and model.rowCount() > 0)
         if window.desk.session.events is None:

@@ -180,3 +180,40 @@ def test_out_of_sight_the_columns_keep_their_widths_and_on_screen_fit_their_cont
     panel.show()  # back on screen: the town column grows to the long names now in sight
     assert header.sectionResizeMode(4) == fit
     qtbot.waitUntil(lambda: header.sectionSize(4) > widths[4], timeout=5000)
+
+
+def test_in_a_burst_the_map_page_gets_incidents_twice_a_second_and_a_lone_one_at_once(qtbot, tmp_path,
+                                                                                       exercise_platform) -> None:
+    """Each message to the page is a new frame of the web view, composited on the GUI thread: incidents that keep
+    coming go to the page together at most every BURST_FLUSH_MS; one after a quiet spell still goes at once."""
+    import time
+
+    from commandwall.ui.main_window import MainWindow
+    from commandwall.ui.map.feature import BURST_FLUSH_MS, INCIDENT_FLUSH_MS
+    from tests.ui.test_map_view import run_js
+
+    win = MainWindow(ClientSession(Settings(data_dir=tmp_path), exercise_platform))
+    qtbot.addWidget(win)
+    win.show()
+    try:
+        with qtbot.waitSignal(win.signals.sig_ready, timeout=60000):
+            win.start_session()
+        qtbot.waitUntil(win.map.is_ready, timeout=30000)
+        qtbot.wait(BURST_FLUSH_MS + 200)
+        before = run_js(qtbot, win.map, "CW.stats().incidents")
+        sent: list[float] = []
+        win.map._bridge.incidents_upserted.connect(lambda _text: sent.append(time.monotonic()))
+        started = time.monotonic()
+        for n in range(30):  # 1.5 s of one incident every 50 ms
+            win.signals.sig_incidents.emit([make(90000 + n)])
+            qtbot.wait(50)
+        burst_s = time.monotonic() - started
+        qtbot.waitUntil(lambda: run_js(qtbot, win.map, "CW.stats().incidents") == before + 30, timeout=10000)
+        assert len(sent) <= burst_s * 1000 / BURST_FLUSH_MS + 2, f"{len(sent)} page updates in {burst_s:.1f} s"
+        qtbot.wait(BURST_FLUSH_MS + 200)  # quiet again
+        lone = len(sent)
+        win.signals.sig_incidents.emit([make(91000)])
+        qtbot.waitUntil(lambda: len(sent) > lone, timeout=BURST_FLUSH_MS)  # not held back like a burst
+        assert INCIDENT_FLUSH_MS < BURST_FLUSH_MS
+    finally:
+        win.close()

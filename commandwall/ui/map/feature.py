@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -17,6 +18,9 @@ from commandwall.ui.map.view_state import MapViewState
 
 #: Longest an incident change waits before it goes to the page with the others that came meanwhile.
 INCIDENT_FLUSH_MS = 80
+#: While changes keep coming (a burst), the page gets them at most this often: each update is a new frame of
+#: the web view, composited on the GUI thread (in software on a desk without a GPU).
+BURST_FLUSH_MS = 500
 
 
 class MapFeature(QObject):
@@ -60,6 +64,7 @@ class MapFeature(QObject):
         self._incident_flush.setSingleShot(True)
         self._incident_flush.setInterval(INCIDENT_FLUSH_MS)
         self._incident_flush.timeout.connect(self._flush_incidents)
+        self._last_flush = float("-inf")  # monotonic time of the last flush
         self._density_cells: dict | None = None  # the grid cells last sent to the view
         self._redraw = QTimer(self)
         self._redraw.setInterval(REDRAW_INTERVAL_MS)
@@ -78,12 +83,15 @@ class MapFeature(QObject):
             if held is None or incident.version >= held.version:
                 self._incidents_due[incident.id] = incident
         if self._incidents_due and not self._incident_flush.isActive():
-            self._incident_flush.start()
+            since = (time.monotonic() - self._last_flush) * 1000
+            self._incident_flush.start(INCIDENT_FLUSH_MS if since >= BURST_FLUSH_MS
+                                       else max(INCIDENT_FLUSH_MS, int(BURST_FLUSH_MS - since)))
 
     def _flush_incidents(self) -> None:
         due, self._incidents_due = self._incidents_due, {}
         if not due:
             return
+        self._last_flush = time.monotonic()
         shown = [incident for incident in due.values() if self.controller.shows_incident(incident)]
         if len(shown) < len(due):  # some left (or never met) the dashboard's filter: draw what passes now
             self.view.set_incidents(self.controller.map_incidents())
