@@ -34,6 +34,7 @@ Nothing here imports Qt: the wall polls :meth:`StreamReader.latest` from a GUI t
 from __future__ import annotations
 
 import logging
+import os
 import random
 import threading
 import time
@@ -57,6 +58,23 @@ from commandwall.backoff import Backoff
 from commandwall.video.capture import RTSP_TRANSPORTS, Capture, Picture, choose_decoder, full_image, open_capture
 
 log = logging.getLogger(__name__)
+
+#: How much lower than the window a stream reader runs (Linux niceness, inherited by FFmpeg's own threads): when
+#: the desk is short of CPU the window — painting, input, the incident list — goes first, and the wall's overload
+#: policy sheds decoding (it watches exactly that: frames dropped, readers falling behind).
+READER_NICENESS = 5
+
+
+def lower_thread_priority(by: int = READER_NICENESS) -> None:
+    """Make the calling thread ``by`` nicer than it is (at most 19). Raising niceness needs no privilege on
+    Linux; where threads have no niceness of their own (Windows, macOS) this does nothing."""
+    if not hasattr(os, "setpriority") or not os.path.isdir("/proc/self/task"):
+        return
+    try:
+        thread = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, thread, min(19, os.getpriority(os.PRIO_PROCESS, thread) + by))
+    except OSError as exc:
+        log.debug("reader priority left as it is: %s", exc)
 
 
 class StreamState(StrEnum):
@@ -475,6 +493,7 @@ class StreamReader:
         return summary
 
     def _run(self) -> None:
+        lower_thread_priority()
         try:
             self._supervise()
         except BaseException:  # only a fault in the loop's own bookkeeping gets here: never end silently

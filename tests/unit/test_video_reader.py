@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import logging
+import os
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from commandwall.backoff import Backoff
-from commandwall.video.reader import StreamReader, StreamState, redact_url
+from commandwall.video.reader import READER_NICENESS, StreamReader, StreamState, redact_url
 from tests.unit.test_video_mjpeg import MjpegServer, decode_index, free_port
 
 FAST = Backoff(initial_s=0.1, factor=2.0, maximum_s=0.4, jitter=0.1)
@@ -200,3 +203,19 @@ def test_backoff_grows_is_bounded_and_jittered() -> None:
     assert all(d <= 12.0 for d in delays) and delays[-1] >= 8.0
     assert backoff.delay_s(10_000, rng) <= 12.0
     assert len({round(backoff.delay_s(9, rng), 4) for _ in range(20)}) > 1
+
+
+def _niceness(native_id: int) -> int:
+    stat = Path(f"/proc/self/task/{native_id}/stat").read_text()
+    return int(stat[stat.rindex(")") + 2:].split()[16])  # field 19 of stat(5), "nice"
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="per-thread niceness is Linux's")
+def test_a_reader_runs_nicer_than_the_window(server: MjpegServer, readers: list[StreamReader]) -> None:
+    """Short of CPU, the window goes first: the reading thread (and what FFmpeg starts from it) is niced."""
+    window = _niceness(threading.get_native_id())
+    reader = StreamReader(server.url()).start()
+    readers.append(reader)
+    assert wait_until(lambda: reader.seq >= 3)
+    assert _niceness(reader._thread.native_id) == min(19, window + READER_NICENESS)
+    assert _niceness(threading.get_native_id()) == window  # the caller's own thread is left alone
