@@ -135,8 +135,18 @@ class AlarmController:
 
     def on_incidents(self, incidents: list[Incident], tiles: int, now: float | None = None) -> Alarm | None:
         """Take a batch: the alarm to raise now (see :meth:`due`), or None."""
-        self._waiting.extend(self.linkage.select(incidents))
+        arrived = self.linkage.select(incidents)
+        self._waiting.extend(arrived)
+        now = time.monotonic() if now is None else now
+        if self._holds(now) and all(incident.priority >= self._shown.priority for incident in arrived):
+            # what waited already was weighed when it came (a raised priority arrives again): nothing here can
+            # take the wall, so the waiting list is not looked through again for every batch of a storm
+            return None
         return self.due(tiles, now)
+
+    def _holds(self, now: float) -> bool:
+        """True while the last alarm keeps the wall (its dwell time has not passed)."""
+        return self._shown is not None and now - self._shown_at < self.dwell_s
 
     @property
     def waiting(self) -> int:
@@ -155,8 +165,7 @@ class AlarmController:
         waiting.sort(key=lambda i: i.reported_at, reverse=True)
         waiting.sort(key=lambda i: i.priority)
         first = waiting[0]
-        held = self._shown is not None and now - self._shown_at < self.dwell_s
-        if held and first.priority >= self._shown.priority:
+        if self._holds(now) and first.priority >= self._shown.priority:
             self._waiting = waiting
             return None
         self._waiting = []

@@ -320,6 +320,37 @@ def test_an_alarm_storm_holds_the_wall_and_then_raises_the_most_urgent_still_ope
         session.stop()
 
 
+def test_in_a_storm_a_batch_that_cannot_take_the_wall_does_not_look_through_the_waiting_ones(exercise, tmp_path):
+    """200 incidents a second, a quarter of them severe: while an alarm holds the wall, a batch of no more urgent
+    incidents is only added to the waiting ones (looking each waiting one up in the store again for every batch
+    was the alarm's share of the GUI thread in a storm); the dwell's end still raises the most urgent."""
+    session = started(exercise, tmp_path)
+    try:
+        alarms = AlarmController(session, dwell_s=10)
+        alarms.prime()
+        spot = session.cameras.online()[0]
+        t0 = datetime.now(UTC)
+
+        def severe(iid: str, priority: int, minute: int) -> Incident:
+            at = t0 + timedelta(minutes=minute)
+            return Incident(id=iid, title=f"暴雨积水{iid}", category="yingji", lon=spot.lon, lat=spot.lat,
+                            priority=priority, reported_at=at, updated_at=at, version=1)
+
+        assert alarms.on_incidents([severe("S0", 1, 0)], 4, now=100.0) is not None
+        looked_up: list[str] = []
+        get = session.incidents.get
+        session.incidents.get = lambda iid: (looked_up.append(iid), get(iid))[1]  # type: ignore[method-assign]
+        for batch in range(50):  # five seconds of batches, ten severe incidents each, none more urgent
+            found = alarms.on_incidents([severe(f"S{batch}-{n}", 2 - n % 2, batch) for n in range(10)], 4,
+                                        now=100.0 + batch / 10)
+            assert found is None
+        assert alarms.waiting == 500 and looked_up == []
+        later = alarms.due(4, now=110.0)
+        assert later is not None and later.incident.id == "S49-1" and later.others == 499  # 特急, then newest
+    finally:
+        session.stop()
+
+
 def test_the_open_count_follows_every_change_from_any_thread_and_a_snapshot(tmp_path) -> None:
     session = ClientSession(Settings(data_dir=tmp_path / "d"), PlatformFactory.at_url("http://127.0.0.1:9"))
     controller = IncidentsController(session)
