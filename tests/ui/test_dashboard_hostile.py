@@ -113,3 +113,23 @@ def test_platform_names_on_the_charts_show_literally_and_every_bar_keeps_its_lab
     for label in view.findChildren(QLabel):
         assert label.textFormat() is Qt.TextFormat.PlainText, label.text()[:60]
     assert display_text(NAMES[2]) in view.sensor_note.text()
+
+
+def test_a_bar_names_its_town_in_full_under_the_pointer_as_text(qtbot: QtBot) -> None:
+    """A narrow axis cuts a long name; the bar under the pointer says it whole, with its value — as plain
+    text, also when the name is markup."""
+    from PySide6.QtWidgets import QToolTip
+
+    view = DashboardView()
+    qtbot.addWidget(view)
+    view.resize(1280, 720)
+    view.show()
+    qtbot.waitExposed(view)
+    names = ["薛城经济技术开发区西部山区", "<img src=x>临城"]
+    view.towns.set_values(names, [4, 1], [2, 0])
+    view.towns.sets[0].hovered.emit(True, 0)
+    assert "薛城经济技术开发区西部山区" in QToolTip.text() and "4" in QToolTip.text()
+    view.towns.sets[1].hovered.emit(True, 1)
+    assert "&lt;img src=x&gt;临城" in QToolTip.text() and "<img" not in QToolTip.text()
+    view.towns.sets[1].hovered.emit(False, 1)
+    qtbot.waitUntil(lambda: not QToolTip.isVisible(), timeout=3000)

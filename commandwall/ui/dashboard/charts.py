@@ -25,11 +25,12 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QDate, QDateTime, QMargins, QPointF, Qt, QTime, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtGui import QBrush, QColor, QCursor, QFont, QFontMetrics, QPainter, QPen
+from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 
 from commandwall.domain.sensors import ReadingLevel
 from commandwall.i18n import translate
+from commandwall.ui.text import plain_tooltip
 
 GRID = QColor("#1f3a55")
 LABEL = QColor("#9fb6cc")
@@ -137,6 +138,17 @@ class DashboardChart(QChartView):
             self.categories.clear()
             self.categories.append(shown)
 
+    def show_bar_tip(self, bar_set: QBarSet, on: bool, index: int) -> None:
+        """The pointer is on bar ``index`` (``on``) or left it: its full name (the axis may show it cut) and
+        value in a tooltip, as plain text."""
+        if not on or not 0 <= index < len(self._raw_labels):
+            QToolTip.hideText()
+            return
+        value = f"{bar_set.at(index):g}"
+        QToolTip.showText(QCursor.pos(), plain_tooltip(self._raw_labels[index],
+                                                      f"{bar_set.label()} {value}" if bar_set.label() else value),
+                          self)
+
     def _slot_width(self) -> float:
         """The pixels one category has along the axis (less a small gap), at least two characters' worth."""
         plot = self.chart().plotArea().width()
@@ -178,6 +190,7 @@ class CategoryBars(DashboardChart):
             bar_set.setLabelColor(QColor("#ffffff"))
             bar_set.setLabelFont(_font(8))
             bar_set.clicked.connect(self.sig_bar_clicked)
+            bar_set.hovered.connect(lambda on, index, bar_set=bar_set: self.show_bar_tip(bar_set, on, index))
             self.series.append(bar_set)
             self.sets.append(bar_set)
         self.series.setLabelsVisible(True)
@@ -268,6 +281,7 @@ class ThresholdBars(DashboardChart):
             bar_set.setColor(QColor(LEVEL_COLOURS[level]))
             bar_set.setBorderColor(QColor("#0f1c2b"))
             bar_set.clicked.connect(self.sig_bar_clicked)
+            bar_set.hovered.connect(lambda on, index, bar_set=bar_set: self.show_bar_tip(bar_set, on, index))
             self.series.append(bar_set)
             self.level_sets[level] = bar_set
         self.series.setBarWidth(0.6)
