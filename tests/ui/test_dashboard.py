@@ -45,8 +45,12 @@ def test_the_tiles_show_the_sessions_figures(qtbot, window):
     overview = window.dashboard.overview
     assert window.dashboard.tiles["today"].value.text() == str(overview.today)
     assert window.dashboard.tiles["open"].value.text() == str(len(window.session.incidents.open()))
-    online = sum(1 for c in window.session.cameras.all() if c.status.value == "online")
-    assert window.dashboard.tiles["cameras"].value.text() == f"{online}/{len(window.session.cameras)}"
+
+    def cameras_as_the_session_has_them() -> bool:  # the exercise turns cameras off and on meanwhile
+        online = sum(1 for c in window.session.cameras.all() if c.status.value == "online")
+        return window.dashboard.tiles["cameras"].value.text() == f"{online}/{len(window.session.cameras)}"
+
+    qtbot.waitUntil(cameras_as_the_session_has_them, timeout=10000)
     assert window.dashboard.tiles["overdue"].value.text() in ("—", str(overview.overdue))
     assert window.dashboard.town_table.rowCount() == 9
 
