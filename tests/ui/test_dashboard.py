@@ -16,7 +16,12 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support", extend=Tr
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, exercise_platform):
+def window(qtbot, tmp_path, exercise, exercise_platform):
+    # one incident reported now, so "today" holds one even in the minutes after the district's midnight (the
+    # exercise's own incidents were reported over the hours before)
+    exercise.store.add_incident({"title": "今日测试事件：道路积水", "description": "综合态势测试", "category": "yingji",
+                                 "lon": 117.27, "lat": 34.79, "town": "临城街道", "grid": "", "priority": 3,
+                                 "source": "12345热线"})
     win = MainWindow(ClientSession(Settings(data_dir=tmp_path), exercise_platform))
     qtbot.addWidget(win)
     win.resize(1600, 1000)
@@ -25,8 +30,8 @@ def window(qtbot, tmp_path, exercise_platform):
         win.start_session()
     qtbot.waitUntil(win.map.is_ready, timeout=30000)
     win.dashboard_dock.raise_()  # the 综合态势 tab in front
-    qtbot.waitUntil(lambda: win.dashboard.overview is not None and bool(win.dashboard.overview.sensors),
-                    timeout=20000)
+    qtbot.waitUntil(lambda: win.dashboard.overview is not None and bool(win.dashboard.overview.sensors)
+                    and win.dashboard.overview.today > 0, timeout=20000)
     yield win
     win.close()
 
