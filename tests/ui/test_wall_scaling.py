@@ -5,8 +5,6 @@ backend's H.264 and a real MJPEG camera on 127.0.0.1."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
@@ -14,7 +12,6 @@ from PySide6.QtGui import QImage, QWheelEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from commandwall.backoff import Backoff
 from commandwall.demo import DemoBackend
 from commandwall.demo.media import read_index_code
 from commandwall.domain.models import Camera
@@ -22,8 +19,6 @@ from commandwall.ui.wall import WallView
 from commandwall.ui.wall.overload import apply_key_frames
 from commandwall.ui.wall.tile import TileView
 from commandwall.video.overload import Degrade
-from commandwall.video.pool import ReaderPool
-from commandwall.video.reader import StreamReader
 from tests.ui.test_wall import camera as mjpeg_camera
 from tests.ui.test_wall import to_array
 from tests.ui.test_wall_demo import demo as demo_backend
@@ -32,26 +27,6 @@ from tests.unit.test_video_mjpeg import MjpegServer
 
 demo = demo_backend  # the module-scoped exercise backend and its online cameras, shared with test_wall_demo
 online_cameras = online
-
-
-@pytest.fixture
-def pool() -> Iterator[ReaderPool]:
-    """Readers with a short backoff, all stopped after the test."""
-    p = ReaderPool(lambda url: StreamReader(url, backoff=Backoff(initial_s=0.2, maximum_s=1.0)))
-    yield p
-    p.stop_all(timeout_s=6.0)
-
-
-@pytest.fixture
-def wall(qtbot: QtBot, pool: ReaderPool) -> Iterator[WallView]:
-    """A shown 2×2 wall, 960×540: every tile of every layout here is under 800 px (sub streams)."""
-    view = WallView(pool, tile_count=4)
-    qtbot.addWidget(view)
-    view.resize(960, 540)
-    view.show()
-    qtbot.waitExposed(view)
-    yield view
-    view.shutdown()
 
 
 @pytest.fixture
