@@ -108,6 +108,10 @@ def test_a_refresh_interval_set_in_the_tree_overrides_the_source_and_is_kept(tmp
     again = UserLayersController([spec("live", refresh_s=30), spec("still")], loader=loader, config_dir=tmp_path)
     assert [again.get(k).refresh_interval for k in ("live", "still")] == [0, 10]
     # a hand-edited file with an interval that is not allowed: ignored, the source's interval applies
-    saved["live"]["refresh_s"] = 5
-    (tmp_path / "layer_view.json").write_text(json.dumps({"order": [], "layers": saved}), "utf-8")
+    for wrong in (5, True, "30", 30.5, -1, 10**12, None, {"{{7*7}}": 1}, "<b>60</b>"):
+        saved["live"]["refresh_s"] = wrong
+        (tmp_path / "layer_view.json").write_text(json.dumps({"order": [], "layers": saved}), "utf-8")
+        kept = UserLayersController([spec("live", refresh_s=30)], config_dir=tmp_path).get("live")
+        assert kept.refresh_interval == 30, wrong
+    (tmp_path / "layer_view.json").write_bytes(b'{"layers": {"live": {"refresh_s": 60')  # cut short: not JSON
     assert UserLayersController([spec("live", refresh_s=30)], config_dir=tmp_path).get("live").refresh_interval == 30
