@@ -141,3 +141,27 @@ def test_hostile_preset_files_show_as_text_in_the_menu_and_the_status_bar(qtbot:
     rich = next(p for p in presets.presets if p.name in usable and p.tour is not None)
     presets._apply(rich)
     assert len(rich.tour.name) <= 40
+
+
+def test_two_files_of_one_hostile_name_are_named_as_text(qtbot: QtBot, tmp_path, exercise_platform) -> None:
+    """A copied preset whose name carries template syntax and a right-to-left override: the copy is named in the
+    status bar with the override shown as a mark and the braces as typed, and the saved one is offered."""
+    from commandwall.textsafe import BIDI_CONTROLS
+    from commandwall.video.presets import WallPreset
+
+    name = "{name}{{0}}\u202egnp.预案"
+    store = PresetStore(paths.wall_presets_dir(tmp_path))
+    store.save(WallPreset(name, "4", ("CAM-0001",)))
+    (paths.wall_presets_dir(tmp_path) / "0-副本.json").write_text(WallPreset(name, "9", ("CAM-0002",)).to_json())
+    win = MainWindow(ClientSession(Settings(data_dir=tmp_path), exercise_platform))
+    qtbot.addWidget(win)
+    win.show()
+    try:
+        with qtbot.waitSignal(win.signals.sig_ready, timeout=60000):
+            win.start_session()
+        message = win.statusBar().currentMessage()
+        assert "0-副本.json" in message and "{name}{{0}}" in message and "‹U+202E›" in message
+        assert not any(char in message for char in BIDI_CONTROLS)
+        assert [p.layout for p in win.wall_feature.presets.presets if p.name == name] == ["4"]
+    finally:
+        win.close()
