@@ -11,7 +11,6 @@ Actions never block: they go through the session's outbox, and the platform's an
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -213,13 +212,6 @@ class IncidentsController:
         self._overdue_cache: tuple[float, list[Task], set[str]] | None = None
         #: What the list shows beyond its own filters (set from the overview dashboard; ``NO_FILTER``: all).
         self.incident_filter: IncidentFilter = NO_FILTER
-        # 未办结 for the status bar, kept as incidents change (counting 15 000 every second took ~15 ms of the
-        # GUI thread in a burst); counted from the store again after a snapshot replaced it.
-        self._open_lock = threading.Lock()
-        self._open_ids: set[str] = set()
-        self._open_counted = False
-        self._unsubscribe = [session.incidents.add_listener(self._note_open),
-                             session.incidents.add_reset_listener(self._recount_open)]
 
     def set_filter(self, incident_filter: IncidentFilter) -> None:
         """Show only the incidents ``incident_filter`` passes (``NO_FILTER`` shows all again)."""
@@ -250,25 +242,7 @@ class IncidentsController:
 
     def open_count(self) -> int:
         """Incidents still being handled (未办结)."""
-        with self._open_lock:
-            if not self._open_counted:
-                self._open_ids = {i.id for i in self.session.incidents.all() if i.status in OPEN_STATUSES}
-                self._open_counted = True
-            return len(self._open_ids)
-
-    def _note_open(self, incident: Incident) -> None:
-        """An incident changed (on the thread that changed it): whether it is open, as the store holds it now
-        (notices of two changes may come in either order; the last one reads the latest)."""
-        with self._open_lock:
-            current = self.session.incidents.get(incident.id)
-            if current is not None and current.status in OPEN_STATUSES:
-                self._open_ids.add(current.id)
-            else:
-                self._open_ids.discard(incident.id)
-
-    def _recount_open(self, _incidents: list[Incident]) -> None:
-        with self._open_lock:
-            self._open_counted = False
+        return self.session.incidents.open_count()
 
     def tasks_for(self, incident_id: str) -> list[Task]:
         """Tasks dispatched for an incident, oldest first."""
@@ -364,12 +338,9 @@ class IncidentsController:
         return translate("incidents", "{when} {what} · {who}").format(when=when, what=what, who=who)
 
     def close(self) -> None:
-        """Stop the timeline and attachment workers (work in flight finishes on its own) and stop following the
-        incidents."""
+        """Stop the timeline and attachment workers (work in flight finishes on its own)."""
         self._executor.shutdown(wait=False, cancel_futures=True)
         self.attachments.close()
-        for unsubscribe in self._unsubscribe:
-            unsubscribe()
 
     def dispatch_choices(self, incident_id: str) -> tuple[Incident, list[UnitChoice]] | None:
         """The incident and the units to offer for it: available first, each group nearest first by road (the

@@ -106,6 +106,7 @@ class _KeyedStore(Generic[T]):
             if not self._accepts(held, item):
                 return False
             self._items[item.id] = item  # type: ignore[attr-defined]
+            self._stored(item)
             listeners = list(self._listeners)
         self._notify(listeners, item)
         return True
@@ -127,6 +128,7 @@ class _KeyedStore(Generic[T]):
                 keep_held = held is not None and not self._accepts(held, item)
                 fresh[item.id] = held if keep_held else item  # type: ignore[attr-defined,assignment]
             self._items = fresh
+            self._replaced()
             listeners = list(self._reset_listeners)
         snapshot = self.all()
         for listener in listeners:
@@ -134,6 +136,12 @@ class _KeyedStore(Generic[T]):
                 listener(snapshot)
             except Exception:
                 log.exception("store reset listener %r failed", listener)
+
+    def _stored(self, item: T) -> None:
+        """Hook, under the lock: ``item`` replaced what the store held under its id."""
+
+    def _replaced(self) -> None:
+        """Hook, under the lock: the whole contents were replaced."""
 
     @staticmethod
     def _notify(listeners: list[Callable[[T], None]], item: T) -> None:
@@ -145,7 +153,22 @@ class _KeyedStore(Generic[T]):
 
 
 class IncidentStore(_KeyedStore[Incident]):
-    """Incidents by id; ``all()`` newest first (by ``reported_at``); stale versions are ignored."""
+    """Incidents by id; ``all()`` newest first (by ``reported_at``); stale versions are ignored. The ids of the
+    open ones are kept as incidents are stored, so :meth:`open_count` costs nothing (the status bar asks every
+    second; counting 15 000 incidents took ~15 ms of the GUI thread in a burst)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._open_ids: set[str] = set()
+
+    def _stored(self, item: Incident) -> None:
+        if item.status in OPEN_STATUSES:
+            self._open_ids.add(item.id)
+        else:
+            self._open_ids.discard(item.id)
+
+    def _replaced(self) -> None:
+        self._open_ids = {i.id for i in self._items.values() if i.status in OPEN_STATUSES}
 
     def _accepts(self, held: Incident | None, new: Incident) -> bool:
         return held is None or new.version > held.version
@@ -158,9 +181,9 @@ class IncidentStore(_KeyedStore[Incident]):
         return [i for i in self.all() if i.status in OPEN_STATUSES]
 
     def open_count(self) -> int:
-        """How many incidents are still being handled (one pass, no sorting: cheap enough per change)."""
+        """How many incidents are still being handled (kept as they are stored)."""
         with self._lock:
-            return sum(1 for i in self._items.values() if i.status in OPEN_STATUSES)
+            return len(self._open_ids)
 
     def count_by_status(self) -> dict[IncidentStatus, int]:
         """How many incidents are in each status (for the overview)."""
