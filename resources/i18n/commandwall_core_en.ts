@@ -465,7 +465,7 @@
         <translation>All incidents</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="66"/>
+        <location filename="../../commandwall/app/incidents.py" line="65"/>
         <location filename="../../commandwall/mapdoc/strings.py" line="109"/>
         <source>特急</source>
         <extracomment>督办 is worked out at most once per this many seconds (the status bar, the list and the detail all ask). Priority levels (级别) as the duty officer reads them (translated where shown: :func:`priority_label`).
@@ -474,226 +474,226 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>Critical</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="67"/>
+        <location filename="../../commandwall/app/incidents.py" line="66"/>
         <location filename="../../commandwall/mapdoc/strings.py" line="110"/>
         <source>紧急</source>
         <translation>Urgent</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="68"/>
+        <location filename="../../commandwall/app/incidents.py" line="67"/>
         <location filename="../../commandwall/mapdoc/strings.py" line="111"/>
         <source>一般</source>
         <translation>Normal</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="69"/>
+        <location filename="../../commandwall/app/incidents.py" line="68"/>
         <location filename="../../commandwall/mapdoc/strings.py" line="112"/>
         <source>提示</source>
         <translation>Notice</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="74"/>
+        <location filename="../../commandwall/app/incidents.py" line="73"/>
         <source>已提交，等待平台确认…</source>
         <extracomment>Incidents at this priority or more pressing (lower number) flash the task bar when they arrive. Feedback once an action is queued (the source text; what is returned is ``translate(&quot;incidents&quot;, …)`` of it).</extracomment>
         <translation>Submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="75"/>
+        <location filename="../../commandwall/app/incidents.py" line="74"/>
         <source>派遣任务已提交，等待平台确认…</source>
         <translation>Task submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="76"/>
+        <location filename="../../commandwall/app/incidents.py" line="75"/>
         <source>备注已提交，等待平台确认…</source>
         <translation>Note submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="77"/>
+        <location filename="../../commandwall/app/incidents.py" line="76"/>
         <source>超时上报</source>
         <translation>Escalate overdue</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="80"/>
+        <location filename="../../commandwall/app/incidents.py" line="79"/>
         <source>请先在备注栏填写退回原因</source>
         <extracomment>Task statuses a unit reports (a timeline ``task`` entry with one of these as its action).</extracomment>
         <translation>Enter the reason for returning in the note field first</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="81"/>
+        <location filename="../../commandwall/app/incidents.py" line="80"/>
         <source>备注不能为空</source>
         <translation>The note is empty</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="84"/>
+        <location filename="../../commandwall/app/incidents.py" line="83"/>
         <source>预警信息由预警发布单位维护，请按预警内容派发或上报事件</source>
         <extracomment>Early warnings (预警, from CAP) are shown, not handled here: the platform does not know them.</extracomment>
         <translation>Early warnings are kept by the issuing agency; dispatch or report an incident as the warning says</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="87"/>
+        <location filename="../../commandwall/app/incidents.py" line="86"/>
         <source>派遣任务</source>
         <extracomment>What each kind of queued action is called in feedback.</extracomment>
         <translation>Dispatch task</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="88"/>
+        <location filename="../../commandwall/app/incidents.py" line="87"/>
         <source>状态变更</source>
         <translation>Status change</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="89"/>
-        <location filename="../../commandwall/app/incidents.py" line="356"/>
+        <location filename="../../commandwall/app/incidents.py" line="88"/>
+        <location filename="../../commandwall/app/incidents.py" line="330"/>
         <source>备注</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="138"/>
+        <location filename="../../commandwall/app/incidents.py" line="137"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="155"/>
+        <location filename="../../commandwall/app/incidents.py" line="154"/>
         <source>退回原因写在备注栏</source>
         <translation>Write the reason for returning in the note field</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="156"/>
+        <location filename="../../commandwall/app/incidents.py" line="155"/>
         <source>选择保留的事件</source>
         <translation>Choose the incident to keep</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="165"/>
+        <location filename="../../commandwall/app/incidents.py" line="164"/>
         <source>事件{status}，不能派遣</source>
         <translation>Incident is {status}; cannot dispatch</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="166"/>
+        <location filename="../../commandwall/app/incidents.py" line="165"/>
         <source>派遣任务…</source>
         <translation>Dispatch task…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="172"/>
+        <location filename="../../commandwall/app/incidents.py" line="171"/>
         <source>附件…</source>
         <translation>Attach…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="193"/>
+        <location filename="../../commandwall/app/incidents.py" line="192"/>
         <source>{kind}待发送（网络恢复后自动重发，不会丢失）：{error}</source>
         <translation>{kind} queued (sent automatically when the network is back, never lost): {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="195"/>
+        <location filename="../../commandwall/app/incidents.py" line="194"/>
         <source>{kind}待发送（网络恢复后自动重发，不会丢失）</source>
         <translation>{kind} queued (sent automatically when the network is back, never lost)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="197"/>
+        <location filename="../../commandwall/app/incidents.py" line="196"/>
         <source>{kind}已送达平台</source>
         <translation>{kind} delivered to the platform</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="198"/>
+        <location filename="../../commandwall/app/incidents.py" line="197"/>
         <source>{kind}被平台拒绝：{error}</source>
         <translation>{kind} refused by the platform: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="199"/>
+        <location filename="../../commandwall/app/incidents.py" line="198"/>
         <source>{kind}未执行：事件已被他人更新，请查看最新状态后重试</source>
         <translation>{kind} not carried out: someone else updated the incident; check its current state and try again</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="284"/>
+        <location filename="../../commandwall/app/incidents.py" line="258"/>
         <source>新事件［{level}·{category}］{town} {title}</source>
         <extracomment>Attaching files and fetching attached ones (附件). What the list shows beyond its own filters (set from the overview dashboard; ``NO_FILTER``: all).</extracomment>
         <translation>New incident [{level}·{category}] {town} {title}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="294"/>
+        <location filename="../../commandwall/app/incidents.py" line="268"/>
         <source>请选择保留的事件</source>
         <translation>Choose the incident to keep</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="318"/>
+        <location filename="../../commandwall/app/incidents.py" line="292"/>
         <source>预警信息不在平台上，没有处置时间线</source>
         <translation>Early warnings are not on the platform and have no timeline</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="325"/>
+        <location filename="../../commandwall/app/incidents.py" line="299"/>
         <source>无法获取时间线：{error}</source>
         <translation>Cannot get the timeline: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="343"/>
+        <location filename="../../commandwall/app/incidents.py" line="317"/>
         <source>（{before}→{after}）</source>
         <translation> ({before}→{after})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="346"/>
+        <location filename="../../commandwall/app/incidents.py" line="320"/>
         <source> 并入 {ref}</source>
         <translation> merged into {ref}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="348"/>
+        <location filename="../../commandwall/app/incidents.py" line="322"/>
         <source>任务 {ref} {status}</source>
         <translation>Task {ref} {status}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="351"/>
+        <location filename="../../commandwall/app/incidents.py" line="325"/>
         <source>附件 {name}（{size}）</source>
         <translation>Attachment {name} ({size})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="354"/>
+        <location filename="../../commandwall/app/incidents.py" line="328"/>
         <source>上报</source>
         <translation>Reported</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="355"/>
+        <location filename="../../commandwall/app/incidents.py" line="329"/>
         <source>派遣任务 {ref}</source>
         <translation>Task dispatched {ref}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="357"/>
+        <location filename="../../commandwall/app/incidents.py" line="331"/>
         <source>合并重复事件 {ref}</source>
         <translation>Duplicate merged {ref}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="362"/>
+        <location filename="../../commandwall/app/incidents.py" line="336"/>
         <source>{when} {what} · {who}：{text}</source>
         <translation>{when} {what} · {who}: {text}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="364"/>
+        <location filename="../../commandwall/app/incidents.py" line="338"/>
         <source>{when} {what} · {who}</source>
         <translation>{when} {what} · {who}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="389"/>
+        <location filename="../../commandwall/app/incidents.py" line="360"/>
         <source>未选择事件：先在事件列表或地图上选中一个事件</source>
         <translation>No incident selected: select one in the incident list or on the map first</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="395"/>
+        <location filename="../../commandwall/app/incidents.py" line="366"/>
         <source>该力量已不在平台上</source>
         <translation>This unit is no longer on the platform</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="397"/>
+        <location filename="../../commandwall/app/incidents.py" line="368"/>
         <source>该力量{status}，不能派遣</source>
         <translation>This unit is {status}; cannot dispatch</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="422"/>
+        <location filename="../../commandwall/app/incidents.py" line="393"/>
         <source>{count} 项派遣任务已提交，等待平台确认…</source>
         <translation>{count} tasks submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="461"/>
+        <location filename="../../commandwall/app/incidents.py" line="432"/>
         <source>事件{status}，不能上报上级</source>
         <translation>Incident is {status}; cannot escalate</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="470"/>
+        <location filename="../../commandwall/app/incidents.py" line="441"/>
         <source>事件不存在</source>
         <translation>No such incident</translation>
     </message>
@@ -705,7 +705,7 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
     </message>
     <message>
         <location filename="../../commandwall/app/attachments.py" line="57"/>
-        <location filename="../../commandwall/app/incidents.py" line="90"/>
+        <location filename="../../commandwall/app/incidents.py" line="89"/>
         <source>附件</source>
         <translation>Attachment</translation>
     </message>
@@ -857,34 +857,35 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>Town names</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/payload.py" line="41"/>
+        <location filename="../../commandwall/mapdoc/payload.py" line="42"/>
         <source>医院</source>
         <extracomment>Chinese names of emergency resource types (应急资源), translated where the payload is built.</extracomment>
         <translation>Hospital</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/payload.py" line="42"/>
+        <location filename="../../commandwall/mapdoc/payload.py" line="43"/>
         <source>消防站</source>
         <translation>Fire station</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/payload.py" line="43"/>
+        <location filename="../../commandwall/mapdoc/payload.py" line="44"/>
         <source>避难场所</source>
         <translation>Shelter</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/payload.py" line="44"/>
+        <location filename="../../commandwall/mapdoc/payload.py" line="45"/>
         <source>物资储备库</source>
         <translation>Supply depot</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/payload.py" line="134"/>
+        <location filename="../../commandwall/mapdoc/payload.py" line="151"/>
         <location filename="../../commandwall/mapdoc/strings.py" line="37"/>
         <source>无任务</source>
+        <extracomment>The number columns of :func:`camera_columns`: (page name, model field, little-endian dtype).</extracomment>
         <translation>No task</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/payload.py" line="137"/>
+        <location filename="../../commandwall/mapdoc/payload.py" line="154"/>
         <source>{status} · 任务{task}</source>
         <translation>{status} · task {task}</translation>
     </message>

@@ -107,7 +107,7 @@
     <name>AlarmLinkage</name>
     <message>
         <source>已恢复告警前的视频墙画面</source>
-        <extracomment>How long the toast stays up unless the officer acknowledges the alarm first. How often alarms that wait for the wall (an alarm storm, see ``app.alarm``) are looked at. The map is told to select the incident this long after flying there: by then it has drawn the batch.</extracomment>
+        <extracomment>How long the toast stays up unless the officer acknowledges the alarm first. How long after connecting the alarm sound is loaded (the window is drawn and quiet by then). How often alarms that wait for the wall (an alarm storm, see ``app.alarm``) are looked at. The map is told to select the incident this long after flying there: by then it has drawn the batch.</extracomment>
         <translation>Video wall restored to how it was before the alarm</translation>
     </message>
     <message>
@@ -499,7 +499,7 @@
         <translation>Area cameras to wall</translation>
     </message>
     <message>
-        <source>把预警区域内的摄像机放到电视墙上</source>
+        <source>把预警区域内的摄像机放到视频墙上</source>
         <translation>Put the cameras inside the warning area on the video wall</translation>
     </message>
     <message>
@@ -944,7 +944,7 @@
     </message>
     <message>
         <source>已复制坐标：{point}</source>
-        <extracomment>Longest an incident change waits before it goes to the page with the others that came meanwhile.</extracomment>
+        <extracomment>Longest an incident change waits before it goes to the page with the others that came meanwhile. While changes keep coming (a burst), the page gets them at most this often: each update is a new frame of the web view, composited on the GUI thread (in software on a desk without a GPU).</extracomment>
         <translation>Coordinates copied: {point}</translation>
     </message>
 </context>

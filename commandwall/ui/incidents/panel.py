@@ -116,7 +116,7 @@ class IncidentDetail(QWidget):
         self.warning_reach.setObjectName("warningReach")
         self.warning_to_wall = QPushButton(translate("IncidentDetail", "区域摄像机上墙"))
         self.warning_to_wall.setObjectName("warningToWall")
-        self.warning_to_wall.setToolTip(translate("IncidentDetail", "把预警区域内的摄像机放到电视墙上"))
+        self.warning_to_wall.setToolTip(translate("IncidentDetail", "把预警区域内的摄像机放到视频墙上"))
         self.warning_to_wall.clicked.connect(lambda: self.sig_cameras_to_wall.emit(list(self._reach_cameras)))
         self._reach_cameras: list[str] = []
         self.overdue = _plain_label()
