@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from commandwall.app.session import ClientListener, ClientSession
 from commandwall.app.store import Coalescer
-from commandwall.app.warnings import WarningsController
+from commandwall.app.warnings import WarningsController, WarningsListener
 from commandwall.domain.models import Incident
 from commandwall.ui.map.view import MapView
 
@@ -35,9 +37,15 @@ class ClientSignals(QObject):
     sig_warning_overlays = Signal(object)  # GeoJSON FeatureCollection (lon/lat) of the active warnings' areas
 
     _session: ClientSession | None = None
+    _warnings: WarningsController | None = None
     _incident_batch: Coalescer[Incident] | None = None
+    _detached = False
     #: How often changed incidents reach the GUI thread, in one batch (≤ 10 Hz keeps bursts off the GUI thread).
     INCIDENT_BATCH_MS = 100
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._unsubscribe: list[Callable[[], None]] = []  # what watch() and the outbox subscribed
 
     def listener(self) -> ClientListener:
         """Callbacks for ``ClientSession`` that emit these signals."""
@@ -58,8 +66,8 @@ class ClientSignals(QObject):
     def _on_ready(self) -> None:
         """Runs on the session's worker thread once it is connected: its outbox exists from now on."""
         outbox = self._session.outbox if self._session is not None else None
-        if outbox is not None:
-            outbox.add_listener(self.sig_outbox.emit)
+        if outbox is not None and not self._detached:
+            self._unsubscribe.append(outbox.add_listener(self.sig_outbox.emit))
         self.sig_ready.emit()
 
     def watch(self, session: ClientSession) -> None:
@@ -67,15 +75,33 @@ class ClientSignals(QObject):
         self._session = session
         # Incidents come in batches: at 200 a second, work per incident on the GUI thread would freeze it.
         self._incident_batch = Coalescer()
-        session.incidents.add_listener(self._incident_batch.add)
         self._incident_timer = QTimer(self)
         self._incident_timer.setInterval(self.INCIDENT_BATCH_MS)
         self._incident_timer.timeout.connect(self.flush_incidents)
         self._incident_timer.start()
-        session.units.add_listener(self.sig_unit.emit)
-        session.cameras.add_listener(self.sig_camera.emit)
-        session.tasks.add_listener(self.sig_task.emit)
-        session.stores.timeline.add_listener(self.sig_timeline.emit)
+        self._unsubscribe = [
+            session.incidents.add_listener(self._incident_batch.add),
+            session.units.add_listener(self.sig_unit.emit),
+            session.cameras.add_listener(self.sig_camera.emit),
+            session.tasks.add_listener(self.sig_task.emit),
+            session.stores.timeline.add_listener(self.sig_timeline.emit),
+        ]
+
+    def detach(self) -> None:
+        """Stop relaying (the window is going, after the session stopped): every store, outbox, session and
+        warnings callback that pointed at this object is taken back, so a thread of the session that outlived
+        its bounded join cannot emit into a Qt object being destroyed on the GUI thread."""
+        self._detached = True
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe = []
+        if self._session is not None:
+            self._session.listener = ClientListener()
+        if self._warnings is not None:
+            self._warnings.listener = WarningsListener()
+        timer = getattr(self, "_incident_timer", None)
+        if timer is not None:
+            timer.stop()
 
     def flush_incidents(self) -> int:
         """Emit the incidents changed since the last batch (GUI thread; the timer calls it); returns how many."""
@@ -86,5 +112,6 @@ class ClientSignals(QObject):
 
     def watch_warnings(self, warnings: WarningsController) -> None:
         """Forward the early warnings' problems and overlays (from its polling thread) to the GUI thread."""
+        self._warnings = warnings
         warnings.listener.on_problem = self.sig_warning_problem.emit
         warnings.listener.on_overlays = self.sig_warning_overlays.emit

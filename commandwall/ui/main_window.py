@@ -321,4 +321,5 @@ class MainWindow(QMainWindow):
         self.pool.stop_all(video_timeout_s)
         self.desk.warnings.stop()
         self.session.stop()
+        self.signals.detach()
         return [reader.context for reader in self.pool.running()]
