@@ -52,6 +52,7 @@ from commandwall.demo.media import CODE_H, CODE_Y, read_index_code  # noqa: E402
 from commandwall.demo.seed import stream_codec  # noqa: E402
 from commandwall.domain.models import Camera, CameraStatus  # noqa: E402
 from commandwall.ui.wall import WallView  # noqa: E402
+from commandwall.ui.wall.frame_wake import frame_wake  # noqa: E402
 from commandwall.video.overload import Degrade, OverloadPolicy, OverloadThresholds  # noqa: E402
 from commandwall.video.pool import ReaderPool  # noqa: E402
 from commandwall.video.reader import StreamReader, StreamState  # noqa: E402
@@ -228,7 +229,7 @@ def run_wall(app: QApplication, wall: WallView, base: str, cameras: list[Camera]
     taken: list[tuple[str, np.ndarray, tuple[int, int], float]] = []
     seen: dict[int, object] = {}
 
-    def note_frames() -> None:  # runs right after the wall's own refresh tick
+    def note_frames() -> None:  # runs right after the wall's own frame wake-up or refresh tick
         # only the rows with the index code are copied now (reading it on the GUI thread, every frame of every
         # tile, was a tenth of that thread's time at 36 tiles): read after the window
         now = time.monotonic() + offset
@@ -249,6 +250,8 @@ def run_wall(app: QApplication, wall: WallView, base: str, cameras: list[Camera]
                 shown.append((camera_id, index, at))
 
     wall._timer.timeout.connect(note_frames)
+    frame_wake().sig_frames.connect(note_frames)  # connected after the wall's: it sees the frames just taken
+    wakes0 = frame_wake().wakes
     readers = {t.reader for t in wall.tiles()}
     frames0 = [t.frames_painted for t in wall.tiles()]
     dropped0 = sum(r.stats().dropped for r in readers if r is not None)
@@ -276,7 +279,9 @@ def run_wall(app: QApplication, wall: WallView, base: str, cameras: list[Camera]
               "fps_min": min(fps),
               "dropped": dropped, "stall": stall,
               "degraded": sum(t.degrade is not Degrade.NONE for t in wall.tiles())}  # fmt: skip
+    result["wakes"] = (frame_wake().wakes - wakes0) / span
     wall._timer.timeout.disconnect(note_frames)
+    frame_wake().sig_frames.disconnect(note_frames)
     read_taken()
     result["p50"], result["p95"] = quantiles(latencies(shown, sent))
     if soak > 0:
@@ -326,7 +331,7 @@ def main() -> int:
     head = ("tiles", "to live s (reader/wall)", "CPU % bare", "CPU % readers", "CPU % wall", "ratio wall/bare",
             "fps/tile (min)",
             "dropped/s", "lat p50/p95 ms reader", "lat p50/p95 ms wall", "added p50/p95 ms", "GUI thread CPU %",
-            "GUI ms/painted frame", "GUI max stall ms", "降帧 tiles")  # fmt: skip
+            "GUI ms/painted frame", "GUI max stall ms", "降帧 tiles", "frame wake-ups/s")  # fmt: skip
     print("| " + " | ".join(head) + " |")
     print("|" + "|".join("---" for _ in head) + "|")
     for n, bare, r, w in rows:
@@ -335,7 +340,8 @@ def main() -> int:
                  f"{w['fps']:.1f} ({w['fps_min']:.1f})",
                  f"{w['dropped'] / args.seconds:.1f}", f"{r['p50']:.0f} / {r['p95']:.0f}",
                  f"{w['p50']:.0f} / {w['p95']:.0f}", f"{w['p50'] - r['p50']:.0f} / {w['p95'] - r['p95']:.0f}",
-                 f"{100 * w['gui']:.0f}", f"{w['gui_ms']:.2f}", f"{w['stall']:.0f}", str(w["degraded"])]  # fmt: skip
+                 f"{100 * w['gui']:.0f}", f"{w['gui_ms']:.2f}", f"{w['stall']:.0f}", str(w["degraded"]),
+                 f"{w['wakes']:.0f}"]  # fmt: skip
         print("| " + " | ".join(cells) + " |")
     last = rows[-1][3] if rows else {}
     if "rss_open" in last:

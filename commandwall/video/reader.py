@@ -40,6 +40,7 @@ import threading
 import time
 import traceback
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -222,6 +223,9 @@ class StreamReader:
         self._slot: Frame | None = None
         self._slot_taken = True
         self._seq = 0
+        #: called (on the reading thread, without the lock) after each new frame: lets the consumer take it at
+        #: once instead of at its next poll; must be cheap and thread-safe (the wall's is a coalesced wake-up)
+        self.on_frame: Callable[[], None] | None = None
         self._dropped = 0
         self._reconnects = 0
         self._state = StreamState.CONNECTING
@@ -429,6 +433,9 @@ class StreamReader:
                 self._state = StreamState.LIVE
                 log.info("stream %s: live", self.context)
         del previous  # the decoded frame it replaces is freed here, on the reading thread
+        notify = self.on_frame
+        if notify is not None:
+            notify()
 
     def _open(self) -> Capture | None:
         """Open the stream (blocks at most ``open_timeout_s``); None or an exception when it fails."""

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import QApplication, QSizePolicy, QWidget
 from commandwall.domain.models import Camera, CameraStatus
 from commandwall.i18n import translate
 from commandwall.textsafe import display_text
+from commandwall.ui.wall.frame_wake import frame_wake
 from commandwall.ui.wall.overlay import BADGE_COLORS, BADGE_TEXT_COLORS, fit_rect, info_lines, paint_info, tile_badge
 from commandwall.video.capture import BGRX_IS_RGB32
 from commandwall.video.dragdrop import CAMERA_IDS_MIME, WALL_TILE_MIME, encode_camera_ids, encode_wall_tile
@@ -151,6 +152,8 @@ class TileView(QWidget):
         self.size_dirty = True
         self.latency.reset()
         self.reader = reader
+        if hasattr(reader, "on_frame"):  # a new frame wakes the walls (frame_wake); a reader of its own may not
+            reader.on_frame = frame_wake().notify
         self.stream_kind = kind
         self.stream_url = url
 
@@ -235,6 +238,22 @@ class TileView(QWidget):
     def state_text(self) -> str:
         """The badge text as shown now (直播, 重连中, 离线 …)."""
         return self.badge()[0]
+
+    def take_frame(self) -> bool:
+        """Take the reader's newest frame if it is new and schedule its repaint (the walls' frame wake-up);
+        True if there was one. Badge and fps follow at the next :meth:`refresh` — unless the tile is not shown as
+        live yet: then it refreshes all (a picture is never painted dimmed under a stale badge)."""
+        reader = self.reader
+        if reader is None:
+            return False
+        if self._overlay[1] != "live":  # the first frame after connecting or a stall: badge and dimming with it
+            return self.refresh()
+        frame = reader.latest()
+        if frame is None or frame is self._frame:
+            return False
+        self._set_frame(frame)
+        self.update()
+        return True
 
     def refresh(self, now: float | None = None) -> bool:
         """Pick up a new frame and state; schedule a repaint if anything visible changed."""

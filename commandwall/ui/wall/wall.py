@@ -17,6 +17,7 @@ from commandwall import localtime
 from commandwall.domain.models import Camera, CameraStatus
 from commandwall.i18n import translate
 from commandwall.textsafe import display_text
+from commandwall.ui.wall.frame_wake import frame_wake
 from commandwall.ui.wall.overload import OverloadMonitor, apply_key_frames
 from commandwall.ui.wall.snapshot import SnapshotWriter
 from commandwall.ui.wall.tile import WALL_BG, TileView
@@ -119,6 +120,7 @@ class WallView(QWidget):
         self._timer.setInterval(max(10, round(1000 / refresh_hz)))
         self._timer.timeout.connect(self._tick)
         self._timer.start()
+        frame_wake().sig_frames.connect(self._take_frames)  # a new frame is painted without waiting for the tick
 
     # ---- read-only views ----------------------------------------------------------------------------
     def tile_count(self) -> int:
@@ -420,6 +422,14 @@ class WallView(QWidget):
             self._grid.setColumnStretch(k, 1 if k < cols else 0)
         for tile in self._tiles:
             tile.setVisible(tile.index in shown)
+
+    def _take_frames(self) -> None:
+        """Frames came in (the readers woke the walls): the visible tiles take theirs and repaint."""
+        if not self.isVisible():
+            return
+        for tile in self.tiles():
+            if tile.isVisible():
+                tile.take_frame()
 
     def _tick(self) -> None:
         """Refresh visible tiles; re-choose main/sub for cameras whose tiles' size has settled."""
