@@ -13,6 +13,15 @@ the thresholds to recover are lower than those to degrade and the calm must last
 minimum interval between changes, so the wall does not flap. The wall never queues frames (readers keep only
 the newest one), so overload shows as a lower frame rate, never as seconds of lag.
 
+Opening streams looks like overload and is not: a new stream delivers its server's GOP cache at once and then
+catches up with what piled up while its decoder started — above its rate with a third or more of its frames
+dropped for about two seconds after it went live, up to five or six on a busy desk (measured on the exercise
+streams) —, so its drops say nothing and the best rate it shows is one it never keeps; and the wall opening
+several streams at once (start-up, a preset, a layout switch) stalls the GUI tick. So a stream's load counts only
+once it has been live for ``stream_grace_s`` (:attr:`CameraLoad.live_s`), and after :meth:`OverloadPolicy.hold`
+(the wall opened streams) the policy only learns for ``wall_grace_s``. Load that lasts past the grace sheds as
+before.
+
 :class:`OverloadPolicy` sees only :class:`CameraLoad` measurements (what ``StreamReader.stats()`` and the
 tiles expose) and answers with a :class:`Degrade` level per camera; the Qt wall applies it.
 """
@@ -47,6 +56,7 @@ class CameraLoad:
     age_s: float | None  # how old its newest picture is
     has_sub: bool = True  # a sub stream distinct from the main one
     on_sub: bool = False
+    live_s: float | None = None  # since its stream went live (opened or reopened); None: not known, counts at once
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +73,8 @@ class OverloadThresholds:
     recover_after: int = 5  # consecutive calm windows before a step back
     min_interval_s: float = 2.0  # between two changes
     settle_windows: int = 3  # a stream's first windows set no best rate (an open starts with a GOP burst)
+    stream_grace_s: float = 5.0  # a stream live for less than this counts for nothing (GOP burst, catch-up)
+    wall_grace_s: float = 5.0  # after hold() (the wall opened streams) nothing steps down or back for this long
 
 
 @dataclass(slots=True)
@@ -78,7 +90,8 @@ class OverloadPolicy:
     """Decides which cameras to turn down and back up, from one :meth:`update` per measurement window.
 
     ``update`` returns the cameras whose :class:`Degrade` level changed in this window (camera id → level);
-    :meth:`level` says the level of any camera. Cameras that left the wall are forgotten.
+    :meth:`level` says the level of any camera. Cameras that left the wall are forgotten. :meth:`hold` starts
+    the wall's grace (it has just opened streams).
     """
 
     def __init__(self, thresholds: OverloadThresholds | None = None) -> None:
@@ -88,6 +101,7 @@ class OverloadPolicy:
         self._hot = 0  # consecutive overloaded windows
         self._calm = 0  # consecutive calm windows
         self._changed_at = -math.inf
+        self._held_at = -math.inf
         self.overloaded = False  # the last window's verdict
         self.reason = ""  # why, for the log
 
@@ -99,12 +113,19 @@ class OverloadPolicy:
         """Every camera turned down, with its level."""
         return dict(self._levels)
 
-    def update(
-        self, loads: Iterable[CameraLoad], tick_max_ms: float, now: float, *, act: bool = True
-    ) -> dict[str, Degrade]:
-        """Take one window's measurements (``now``: monotonic seconds) and return the level changes.
+    def hold(self, now: float) -> None:
+        """The wall has just opened streams (the window started, a layout switch, a preset, a tour page): for
+        ``wall_grace_s`` from ``now`` (monotonic seconds) :meth:`update` only learns the streams' counters and
+        rates, since the GUI stalls and the streams burst while they open."""
+        self._held_at = now
 
-        ``act=False`` (the application still starting) only learns the streams' counters and rates."""
+    def held(self, now: float) -> bool:
+        """True while the grace of the last :meth:`hold` lasts."""
+        return now - self._held_at < self.thresholds.wall_grace_s
+
+    def update(self, loads: Iterable[CameraLoad], tick_max_ms: float, now: float) -> dict[str, Degrade]:
+        """Take one window's measurements (``now``: monotonic seconds) and return the level changes (none while
+        :meth:`held`)."""
         loads = list(loads)
         present = {load.camera_id for load in loads}
         for gone in set(self._levels) - present:
@@ -113,7 +134,7 @@ class OverloadPolicy:
             del self._seen[gone]
         pressure = self._pressure(loads, tick_max_ms)
         t = self.thresholds
-        if not act:
+        if self.held(now):
             self.overloaded, self._hot, self._calm = False, 0, 0
             return {}
         hot = pressure >= 1.0
@@ -150,6 +171,8 @@ class OverloadPolicy:
             seen.windows += 1
             if not load.live or self.level(load.camera_id) is Degrade.KEY_FRAMES:
                 continue  # key frames only: one picture a GOP and old pictures are what was asked for
+            if load.live_s is not None and load.live_s < t.stream_grace_s:
+                continue  # just opened: its burst's drops and rate are no evidence, nor a best rate to keep
             full += 1
             decoded += new_frames
             dropped += new_drops

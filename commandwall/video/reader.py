@@ -153,6 +153,7 @@ class StreamStats:
     reduced_rate: bool = False  # 降帧 by frame rate: every picture is a key frame (MJPEG), or OpenCV decodes
     bitrate_kbps: float | None = None  # video packets over the last BITRATE_WINDOW_S; None: not measurable
     transport: str = ""  # "tcp"/"udp" for an open RTSP stream, "" otherwise
+    live_since: float | None = None  # the first frame since the stream was last (re)opened; None: none yet
 
     def age_s(self, now: float | None = None) -> float | None:
         """Seconds since the newest frame, or None before the first one."""
@@ -229,6 +230,7 @@ class StreamReader:
         self._dropped = 0
         self._reconnects = 0
         self._state = StreamState.CONNECTING
+        self._live_since: float | None = None
         self._last_error = ""
         self._codec = ""
         self._transport = ""
@@ -322,6 +324,7 @@ class StreamReader:
                 reduced_rate=self._reduced_rate,
                 bitrate_kbps=self._bitrate_locked(now),
                 transport=self._transport,
+                live_since=self._live_since,
             )
 
     def _bitrate_locked(self, now: float) -> float | None:
@@ -431,6 +434,7 @@ class StreamReader:
             self._frame_times.append(now)
             if self._state is not StreamState.LIVE and not self._stop.is_set():
                 self._state = StreamState.LIVE
+                self._live_since = now
                 log.info("stream %s: live", self.context)
         del previous  # the decoded frame it replaces is freed here, on the reading thread
         notify = self.on_frame

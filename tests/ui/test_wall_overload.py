@@ -4,9 +4,11 @@ smallest tiles decode key frames only and say 降帧; with the load gone everyth
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
+from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 
 from commandwall.backoff import Backoff
@@ -73,3 +75,57 @@ def test_overload_turns_down_smallest_first_says_so_and_recovers(
     qtbot.waitUntil(lambda: big.stream_kind == "main", timeout=5_000)
     assert not any(t.reader is not None and t.reader.stats().key_frames_only for t in wall.tiles())
     assert all(t.corner_text(25).startswith("25 fps") for t in small)
+
+
+@pytest.fixture
+def wall4(qtbot: QtBot) -> Iterator[WallView]:
+    """A shown 2×2 wall, 1280×720 (sub streams), as a desk starts with."""
+    pool = ReaderPool(lambda url: StreamReader(url, backoff=Backoff(initial_s=0.2, maximum_s=1.0)))
+    view = WallView(pool, tile_count=4)
+    qtbot.addWidget(view)
+    view.resize(1280, 720)
+    view.show()
+    qtbot.waitExposed(view)
+    yield view
+    view.shutdown()
+    pool.stop_all(timeout_s=6.0)
+
+
+def test_streams_opening_under_a_start_up_load_are_not_turned_down_before_the_grace_is_over(
+    qtbot: QtBot, wall4: WallView, online_cameras: list[Camera]
+) -> None:
+    """The desk starting: the wall gets its first cameras a few seconds after it was made (the session, the map
+    page), while the GUI thread is still busy (here 150 ms of every 250 ms: the map drawn with software GL, the
+    first incidents) and the four streams burst as they open. None of that turns a tile down during the grace;
+    the same load going on afterwards does."""
+    wall = wall4
+    cameras = [c for c in online_cameras if c.streams.sub.endswith(".ts") and c.streams.main != c.streams.sub][:4]
+    grace = wall.overload.policy.thresholds.wall_grace_s
+    assert grace == wall.overload.policy.thresholds.stream_grace_s == 5.0
+    qtbot.wait(int(grace * 1000) + 500)  # the window's own start-up hold is over
+    busy = QTimer()
+    busy.setInterval(250)
+    busy.timeout.connect(lambda: time.sleep(0.15))
+    first: list[float] = []  # when a tile was first turned down, seconds after the cameras were placed
+
+    def look() -> None:
+        if not first and any(t.degrade is not Degrade.NONE for t in wall.tiles()):
+            first.append(time.monotonic() - placed)
+
+    watch = QTimer()
+    watch.setInterval(20)
+    watch.timeout.connect(look)
+    placed = time.monotonic()
+    wall.model.place(cameras)
+    busy.start()
+    watch.start()
+    try:
+        qtbot.waitUntil(lambda: all(t.state_text() == "直播" for t in wall.tiles()), timeout=15_000)
+        now = time.monotonic()
+        loads = wall.overload.loads(wall.tiles(), now)
+        assert len(loads) == 4 and all(x.live_s is not None and 0 <= x.live_s <= now - placed for x in loads), loads
+        qtbot.waitUntil(lambda: bool(first), timeout=int((grace + 10) * 1000))
+    finally:
+        busy.stop()
+        watch.stop()
+    assert first[0] >= grace, f"a tile was turned down {first[0]:.1f} s after the streams opened"

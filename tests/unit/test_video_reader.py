@@ -138,18 +138,28 @@ def test_closed_port_reconnects_with_backoff(readers: list[StreamReader]) -> Non
 
 
 def test_server_gone_mid_stream_then_back(server: MjpegServer, readers: list[StreamReader]) -> None:
-    """Camera goes away while playing → RECONNECTING; comes back on the same port → LIVE again."""
+    """Camera goes away while playing → RECONNECTING; comes back on the same port → LIVE again. ``live_since``
+    (what the overload policy's grace counts from) is the first frame of each time it played."""
+    opened = time.monotonic()
     reader = StreamReader(server.url(), backoff=FAST).start()
     readers.append(reader)
     assert wait_until(lambda: reader.state is StreamState.LIVE)
+    first = reader.stats()
+    assert first.live_since is not None and opened < first.live_since <= time.monotonic()
+    assert first.last_frame_at is not None and first.live_since <= first.last_frame_at
+    time.sleep(0.3)
+    assert reader.stats().live_since == first.live_since, "later frames do not move it"
     server.stop()
     assert wait_until(lambda: reader.state is StreamState.RECONNECTING, 5.0)
     seq_while_down = reader.seq
     time.sleep(0.5)
     assert reader.seq == seq_while_down
+    back = time.monotonic()
     server.restart()
     assert wait_until(lambda: reader.state is StreamState.LIVE and reader.seq > seq_while_down + 5, 10.0)
     assert reader.stats().reconnects >= 1
+    again = reader.stats().live_since
+    assert again is not None and again > back, "live again: the grace starts over"
 
 
 def test_stalled_stream_goes_stale_then_reconnects(server: MjpegServer, readers: list[StreamReader]) -> None:

@@ -15,20 +15,27 @@ from .tile import TileView
 log = logging.getLogger(__name__)
 
 WINDOW_S = 1.0  # one policy decision per second of measurements
-WARMUP_S = 5.0  # the window's first seconds (the app starting, the map page loading) stall the GUI anyway
 
 
 class OverloadMonitor:
     """Collects, per window, the worst lateness of the wall's refresh tick (a tick that comes late means the
-    GUI thread was busy painting or converting frames) and each camera's reader counters."""
+    GUI thread was busy painting or converting frames) and each camera's reader counters.
+
+    The wall calls :meth:`hold` when it opens several streams at once; the window's own start (the app
+    starting, the map page loading) holds the policy too."""
 
     def __init__(self, interval_ms: float, policy: OverloadPolicy | None = None) -> None:
         self.policy = policy or OverloadPolicy()
         self.interval_ms = interval_ms
         self._last_tick: float | None = None
-        self._window_start = self._created = time.monotonic()
+        self._window_start = time.monotonic()
+        self.policy.hold(self._window_start)
         self.late_max_ms = 0.0  # the worst tick lateness in the current window
         self.stall_max_ms = 0.0  # the worst since start (benchmarks read it)
+
+    def hold(self) -> None:
+        """The wall has just opened streams: the policy's grace starts now (see ``OverloadPolicy.hold``)."""
+        self.policy.hold(time.monotonic())
 
     def tick(self, now: float) -> bool:
         """Note one refresh tick; True when a window is complete and :meth:`evaluate` is due."""
@@ -43,8 +50,8 @@ class OverloadMonitor:
         """The wall is hidden: the gap until the next tick is no stall."""
         self._last_tick = None
 
-    def evaluate(self, tiles: Iterable[TileView], now: float) -> dict[str, Degrade]:
-        """Close the window: the policy's level changes for the cameras on ``tiles``."""
+    def loads(self, tiles: Iterable[TileView], now: float) -> list[CameraLoad]:
+        """What the policy sees of the visible ``tiles``: per camera its widest tile and its reader's counters."""
         loads: dict[str, CameraLoad] = {}
         for tile in tiles:
             camera, reader = tile.camera, tile.reader
@@ -55,11 +62,17 @@ class OverloadMonitor:
                 continue
             stats = reader.stats()
             has_sub = bool(camera.streams.sub) and camera.streams.sub != camera.streams.main
+            live_s = None if stats.live_since is None else max(0.0, now - stats.live_since)
             loads[camera.id] = CameraLoad(
                 camera.id, width, tile.stream_url or "", stats.state is StreamState.LIVE, stats.frames,
                 stats.dropped, stats.fps, stats.age_s(now), has_sub=has_sub, on_sub=tile.stream_kind == "sub",
+                live_s=live_s,
             )  # fmt: skip
-        changes = self.policy.update(loads.values(), self.late_max_ms, now, act=now - self._created >= WARMUP_S)
+        return list(loads.values())
+
+    def evaluate(self, tiles: Iterable[TileView], now: float) -> dict[str, Degrade]:
+        """Close the window: the policy's level changes for the cameras on ``tiles``."""
+        changes = self.policy.update(self.loads(tiles, now), self.late_max_ms, now)
         if changes:
             log.info("wall: overload %s (%s): %s", "high" if self.policy.overloaded else "low", self.policy.reason,
                      ", ".join(f"{c} → {level.name}" for c, level in sorted(changes.items())))  # fmt: skip

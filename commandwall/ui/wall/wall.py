@@ -330,6 +330,8 @@ class WallView(QWidget):
 
     # ---- following the model ------------------------------------------------------------------------
     def _on_model_changed(self, change: WallChange) -> None:
+        if change.layout:
+            self.overload.hold()  # the tiles are laid out anew (and may open streams): the GUI stalls a moment
         if change.tiles:
             self._sync_tiles(sorted(change.tiles))
         if change.layout or change.maximized:
@@ -344,9 +346,11 @@ class WallView(QWidget):
 
     def _sync_tiles(self, indexes: object) -> None:
         """Make the tiles ``indexes`` play what the model says (starting new streams before releasing old ones,
-        so a camera that moves between tiles keeps its reader)."""
+        so a camera that moves between tiles keeps its reader). Several streams opening at once (the first cameras,
+        a preset, a tour page, a wall resumed) hold the overload policy: their start-up is no overload."""
         count = self.model.tile_count
         released: list[str] = []
+        opening = 0  # tiles whose stream has no picture yet (not one already playing in another tile)
         for index in indexes:  # type: ignore[attr-defined]
             tile = self._tiles[index]
             camera = self.model.camera(index) if index < count and not self._suspended else None
@@ -366,6 +370,7 @@ class WallView(QWidget):
             assert kind is not None
             url = stream_url(camera, kind)
             reader = self._pool.acquire(url, camera.id)  # shown elsewhere already: the same reader
+            opening += reader.seq == 0
             status = self._status.get(camera.id, camera.status)
             tile.show_stream(camera, reader, kind, url, status=status)
             apply_key_frames(tile, self.overload.policy.level(camera.id))
@@ -375,6 +380,8 @@ class WallView(QWidget):
                 self._maybe_switch_stream(camera)  # the new tile may be the widest of them now
         for url in released:
             self._pool.release(url)
+        if opening > 1:
+            self.overload.hold()
 
     def _tiles_of(self, camera_id: str) -> list[TileView]:
         return [t for t in self.tiles() if t.camera is not None and t.camera.id == camera_id]
