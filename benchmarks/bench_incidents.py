@@ -252,7 +252,7 @@ def main() -> int:
             raise SystemExit("the client did not connect within 90 s")
         spin(3)  # let the map page and the first redraws settle
 
-        seen: set[str] = set(model.incident_at(r).id for r in range(model.rowCount()))
+        seen: set[str] = {incident.id for incident in model.incidents()}  # shown or not: a reopened one is no newcomer
         latencies: list[float] = []
 
         def on_rows(_parent, first: int, last: int) -> None:
@@ -289,7 +289,7 @@ def main() -> int:
             spin(1)
             mem_before = rss_mb()
             sent.clear()
-            rows_before = model.rowCount()
+            rows_before = model.total_count()  # listed, shown or not
             answer = requests.post(f"{base_url}/api/v1/exercise/incident-burst",
                                    json={"rate_per_s": rate, "seconds": args.seconds},
                                    headers={"Authorization": f"Bearer {token}"}, timeout=10)

@@ -85,6 +85,11 @@ def _make_window(settings: Settings, platform: PlatformFactory, *, ask_when_no_p
 
     window = MainWindow(ClientSession(settings, platform, ask_when_no_password=ask_when_no_password))
     window.resize(1600, 900)
+    from PySide6.QtWidgets import QApplication
+
+    collector = getattr(QApplication.instance(), "_collector", None)
+    if collector is not None:  # a burst of incidents is busy: a full collection due meanwhile waits for a pause
+        window.signals.sig_incidents.connect(collector.busy)
     return window
 
 

@@ -130,4 +130,4 @@ def _incident_titles(window) -> list[str]:
 
     model = window.incidents.model
     column = COLUMNS.index(QT_TRANSLATE_NOOP("IncidentList", "事件"))
-    return [model.data(model.index(row, column)) for row in range(model.rowCount())]
+    return [model.cells(incident)[column] for incident in model.incidents()]

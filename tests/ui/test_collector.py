@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import threading
+import time
 from typing import ClassVar
 
 from pytestqt.qtbot import QtBot
@@ -102,3 +103,117 @@ def test_what_start_up_loaded_is_left_out_of_later_collections_and_new_garbage_s
         assert len(_Cycle.freed_on) == 10  # cycles made after the freeze are still collected
     finally:
         gc.unfreeze()
+
+
+class _Old:
+    """Garbage only a full collection frees: a reference cycle that reached the oldest generation alive."""
+
+    freed: ClassVar[list[float]] = []
+
+    def __init__(self) -> None:
+        self.me = self
+
+    def __del__(self) -> None:
+        _Old.freed.append(time.monotonic())
+
+
+def _old_garbage(count: int) -> None:
+    """``count`` cycles moved to the oldest generation while referenced, then dropped."""
+    held = [_Old() for _ in range(count)]
+    gc.collect(1)  # survivors of a generation-1 collection go to generation 2
+    del held
+
+
+def test_a_full_collection_waits_while_busy_is_signalled_and_runs_when_quiet_or_at_the_cap(qtbot: QtBot) -> None:
+    """Incident batches (the signal the client connects to ``busy``) keep coming every 100 ms while a timer
+    makes cyclic garbage: the young generations are collected, a full collection falls due and waits; it
+    runs once the batches stop for the quiet time, and in a burst that goes on once it has waited its most."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from commandwall.ui.adapters import ClientSignals
+
+    others = [c for c in QApplication.instance().findChildren(GuiThreadCollector)]
+    for other in others:  # the suite's own collector: its full collections would not wait
+        other.stop()
+    thresholds = gc.get_threshold()
+    gc.set_threshold(1000, 2, 2)  # CPython's rule with smaller steps: a full collection is due every ~2 s here
+    collector = GuiThreadCollector(quiet_s=1.0, deferred_at_most_s=5.0)
+    signals = ClientSignals()
+    signals.sig_incidents.connect(collector.busy)
+    sent: list[float] = []
+    batches = QTimer(interval=100, timeout=lambda: (sent.append(time.monotonic()), signals.sig_incidents.emit([])))
+    churn = QTimer(interval=50, timeout=lambda: [_Cycle() for _ in range(300)])
+    collections: list[tuple[int, float]] = []
+
+    def note(phase: str, info: dict) -> None:
+        if phase == "start":
+            collections.append((info["generation"], time.monotonic()))
+
+    def fulls() -> list[float]:
+        return [at for generation, at in collections if generation == 2]
+
+    gc.callbacks.append(note)
+    try:
+        collector.start()
+        churn.start()
+        batches.start()
+        _Old.freed.clear()
+        _old_garbage(100)
+        qtbot.waitUntil(lambda: collector.full_waiting_since is not None, timeout=10_000)
+        waiting_since = collector.full_waiting_since
+        qtbot.wait(2000)  # busy: twice the quiet time, well short of the cap
+        assert not fulls() and not _Old.freed, "a full collection ran in the burst"
+        assert collector.full_waiting_since == waiting_since
+        young = [at for generation, at in collections if generation in (0, 1) and at > waiting_since]
+        assert len(young) >= 2, "the young generations wait too"
+        batches.stop()
+        qtbot.waitUntil(lambda: len(_Old.freed) == 100, timeout=5000)  # quiet: the full collection runs
+        assert len(fulls()) == 1 and fulls()[0] >= sent[-1] + 1.0
+        assert collector.full_waiting_since is None
+
+        collections.clear()
+        _Old.freed.clear()
+        batches.start()  # a burst that does not stop
+        _old_garbage(100)
+        qtbot.waitUntil(lambda: collector.full_waiting_since is not None, timeout=10_000)
+        waiting_since = collector.full_waiting_since
+        qtbot.waitUntil(lambda: len(_Old.freed) == 100, timeout=10_000)  # at the cap, busy as it is
+        assert batches.isActive() and len(fulls()) == 1
+        assert any(0 <= fulls()[0] - at < 0.5 for at in sent), "the burst went on meanwhile"
+        assert 5.0 <= fulls()[0] - waiting_since <= 5.0 + 2.5
+    finally:
+        batches.stop()
+        churn.stop()
+        gc.callbacks.remove(note)
+        collector.stop()
+        gc.set_threshold(*thresholds)
+        for other in others:
+            other.start()
+
+
+def test_the_window_the_application_makes_tells_its_collector_of_each_incident_batch(qtbot: QtBot, tmp_path) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from commandwall.app.platform import PlatformFactory
+    from commandwall.config import Settings
+    from commandwall.ui.app import _make_window
+
+    app = QApplication.instance()
+    collector = GuiThreadCollector(app)  # not started: only whether it hears of the batches matters here
+    missing = object()
+    before = getattr(app, "_collector", missing)
+    app._collector = collector  # as _make_app leaves it
+    try:
+        window = _make_window(Settings(data_dir=tmp_path), PlatformFactory.at_url("http://127.0.0.1:9"))
+        qtbot.addWidget(window)
+        assert collector.last_busy is None
+        window.signals.sig_incidents.emit([])
+        assert collector.last_busy is not None and time.monotonic() - collector.last_busy < 1.0
+        window.close()
+    finally:
+        if before is missing:
+            del app._collector
+        else:
+            app._collector = before
+        collector.deleteLater()

@@ -9,8 +9,8 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
+    Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
@@ -70,22 +70,40 @@ class _Brushes:
 
 
 class IncidentTableModel(QAbstractTableModel):
-    """Rows are incidents sorted by report time, newest first; ``upsert`` keeps that order."""
+    """The incidents listed, newest first by report time; its rows are those its filters pass (all until a
+    filter is set), so a view shows it directly.
+
+    Filtering here rather than in a ``QSortFilterProxyModel`` keeps a batch of newcomers one insertion per run
+    of rows in the order shown, with nothing mapping rows or cells between two models: a burst inserts at the
+    top of a list of thousands several times a second, and each repaint asks for a screenful of cells.
+
+    ``rowCount``, ``incident_at`` and ``row_of`` speak of the rows shown; ``incident``, ``total_count`` and
+    ``incidents`` of every incident listed, shown or not.
+    """
+
+    #: After a change of the rows shown, of the incidents listed or of the unseen ones: once per batch, filter
+    #: change or reset, where ``rowsInserted`` and ``rowsRemoved`` come once per run of rows.
+    counts_changed = Signal()
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self._rows: list[Incident] = []
+        self._by_id: dict[str, Incident] = {}  # every incident listed, shown or filtered out
+        self._key_of: dict[str, float] = {}  # -reported_at when first listed: where its row goes
+        self._rows: list[Incident] = []  # the incidents shown, newest first
+        self._keys: list[float] = []  # the key of each row shown (ascending), to find where a newcomer goes
+        self._row_index: dict[str, int] | None = None  # id -> row shown, rebuilt (when asked) after rows move
         self._unseen: set[str] = set()
         self._overdue: set[str] = set()  # 督办: incidents with an overdue task
-        self._row_index: dict[str, int] | None = None  # id -> row, rebuilt (when asked) after rows move
-        self._ids: set[str] = set()  # the incidents listed
-        self._keys: list[float] = []  # -reported_at of each row (ascending), to find where a newcomer goes
         self._cells: dict[tuple[str, int], tuple[str, ...]] = {}  # (id, version) -> display texts
         self._brushes = _Brushes()
+        self._only_open = False
+        self._category = ""
+        self._text = ""
+        self._extra: Callable[[Incident], bool] | None = None
 
     # --- Qt model interface -------------------------------------------------------------------------
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        """Number of incidents (flat table)."""
+        """Number of incidents shown (flat table)."""
         return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
@@ -94,7 +112,7 @@ class IncidentTableModel(QAbstractTableModel):
 
     def index(self, row: int, column: int, parent: _Index = QModelIndex()) -> QModelIndex:  # noqa: B008
         """The cell's index (invalid outside the table): one call, where the inherited one asks ``rowCount``
-        and ``columnCount`` for every cell the proxy maps while painting."""
+        and ``columnCount`` for every cell a view asks for while painting."""
         if 0 <= row < len(self._rows) and 0 <= column < _COLUMN_COUNT and not parent.isValid():
             return self.createIndex(row, column)
         return QModelIndex()
@@ -115,7 +133,7 @@ class IncidentTableModel(QAbstractTableModel):
         """
         if role == _DISPLAY:
             row = index.row()
-            return self._display(self._rows[row])[index.column()] if row >= 0 else None
+            return self.cells(self._rows[row])[index.column()] if row >= 0 else None
         if role not in _ANSWERED or not index.isValid():
             return None
         inc = self._rows[index.row()]
@@ -138,12 +156,13 @@ class IncidentTableModel(QAbstractTableModel):
             return translate("IncidentList", "督办：有处置任务已超时") if inc.id in self._overdue else None
         return inc.id  # UserRole
 
-    def _display(self, inc: Incident) -> tuple[str, ...]:
-        """The row's cell texts, made once per incident version (a repaint asks for them again and again)."""
+    def cells(self, inc: Incident) -> tuple[str, ...]:
+        """The texts of ``inc``'s row as the list shows them, made once per incident version (a repaint asks
+        for them again and again)."""
         key = (inc.id, inc.version)
         cells = self._cells.get(key)
         if cells is None:
-            if len(self._cells) > 4 * len(self._rows) + 1000:
+            if len(self._cells) > 4 * len(self._by_id) + 1000:
                 self._cells.clear()
             cells = self._cells[key] = (
                 translate("incidents", PRIORITY_LABELS.get(inc.priority, str(inc.priority))),
@@ -155,19 +174,71 @@ class IncidentTableModel(QAbstractTableModel):
             )
         return cells
 
+    # --- filters -------------------------------------------------------------------------------------------
+    def set_only_open(self, only_open: bool) -> None:
+        """Show only incidents not yet resolved."""
+        if only_open != self._only_open:
+            self._only_open = only_open
+            self._refilter()
+
+    def set_category(self, category: str) -> None:
+        """Show one category code ('' for all)."""
+        if category != self._category:
+            self._category = category
+            self._refilter()
+
+    def set_text(self, text: str) -> None:
+        """Show the incidents whose id, title, town, grid or description hold ``text`` (case-insensitive)."""
+        text = text.strip().lower()
+        if text != self._text:
+            self._text = text
+            self._refilter()
+
+    def set_extra_filter(self, passes: Callable[[Incident], bool] | None) -> None:
+        """Also require ``passes(incident)`` (a filter set from outside, e.g. the dashboard); None: not."""
+        if passes is not self._extra:
+            self._extra = passes
+            self._refilter()
+
+    def passes(self, inc: Incident) -> bool:
+        """Whether the filters let ``inc`` be shown."""
+        if self._only_open and inc.status not in OPEN_STATUSES:
+            return False
+        if self._category and inc.category != self._category:
+            return False
+        if self._extra is not None and not self._extra(inc):
+            return False
+        if self._text:
+            hay = f"{inc.id} {inc.title} {inc.town} {inc.grid} {inc.description}".lower()
+            if self._text not in hay:
+                return False
+        return True
+
+    def _refilter(self) -> None:
+        """Rows the filters no longer pass go, in runs (bottom first); those they now pass come in at their
+        places: the rows that stay are never reset, so the selection stays on them."""
+        self._remove_rows([row for row, inc in enumerate(self._rows) if not self.passes(inc)])
+        shown = self._index()
+        self._insert_rows([inc for inc in self._by_id.values() if inc.id not in shown and self.passes(inc)])
+        self.counts_changed.emit()
+
     # --- updates -----------------------------------------------------------------------------------------
     def set_incidents(self, incidents: list[Incident]) -> None:
-        """Replace all rows."""
+        """Replace all incidents (of one id the newest version)."""
         self.beginResetModel()
-        self._rows = sorted(incidents, key=lambda i: i.reported_at, reverse=True)
-        self._keys = [-row.reported_at.timestamp() for row in self._rows]
-        self._ids = {row.id for row in self._rows}
+        latest = _latest(incidents)
+        ordered = sorted(latest.values(), key=lambda i: i.reported_at, reverse=True)
+        self._by_id = {inc.id: inc for inc in ordered}
+        self._key_of = {inc.id: -inc.reported_at.timestamp() for inc in ordered}
+        self._rows = [inc for inc in ordered if self.passes(inc)]
+        self._keys = [self._key_of[inc.id] for inc in self._rows]
         self._row_index = None
         self._cells.clear()
         self.endResetModel()
+        self.counts_changed.emit()
 
     def upsert(self, incident: Incident, *, unseen: bool = False) -> bool:
-        """Insert a new incident at its place or update the row holding it (older versions ignored).
+        """Insert a new incident at its place or update the one listed (older versions ignored).
 
         Returns True if the incident was not listed before; ``unseen`` marks such a newcomer until
         ``mark_seen``.
@@ -177,49 +248,70 @@ class IncidentTableModel(QAbstractTableModel):
     def upsert_many(self, incidents: Iterable[Incident], *, unseen: bool = False) -> list[Incident]:
         """Apply a batch of changed incidents at once; returns those new to the list (newest first).
 
-        Updates replace their rows in place and are announced as ``dataChanged`` over runs of adjacent rows;
-        newcomers are inserted where their report time puts them, one ``beginInsertRows`` per run of rows
+        Updates of rows shown replace them in place and are announced as ``dataChanged`` over runs of adjacent
+        rows; an update the filters no longer pass removes its row, one they now pass inserts it. Newcomers the
+        filters pass are inserted where their report time puts them, one ``beginInsertRows`` per run of rows
         that land together (a burst of new incidents is one insertion at the top). A newcomer costs a binary
         search and its share of one list insertion; only updates need the id→row index.
         """
-        latest: dict[str, Incident] = {}
-        for incident in incidents:
-            held = latest.get(incident.id)
-            if held is None or incident.version >= held.version:
-                latest[incident.id] = incident
+        latest = _latest(incidents)
         if not latest:
             return []
-        new = [incident for incident in latest.values() if incident.id not in self._ids]
-        updated = [incident for incident in latest.values() if incident.id in self._ids]
-        index = self._index() if updated else {}  # a burst of newcomers does not need the rows' places
-        changed: list[int] = []
-        for incident in updated:
-            row = index[incident.id]
-            if incident.version >= self._rows[row].version:
-                self._rows[row] = incident
-                self._keys[row] = -incident.reported_at.timestamp()
-                changed.append(row)
-        for first, last in _runs(sorted(changed)):
-            self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
-        if new:
-            self._insert(new, unseen)
+        new = [inc for inc in latest.values() if inc.id not in self._by_id]
+        updated = [inc for inc in latest.values() if inc.id in self._by_id]
+        for inc in new:
+            self._by_id[inc.id] = inc
+            self._key_of[inc.id] = -inc.reported_at.timestamp()
+        if unseen:
+            self._unseen.update(inc.id for inc in new)
+        arriving = [inc for inc in new if self.passes(inc)]
+        if updated:
+            index = self._index()
+            changed: list[int] = []
+            leaving: list[int] = []
+            for inc in updated:
+                if inc.version < self._by_id[inc.id].version:
+                    continue
+                self._by_id[inc.id] = inc
+                row = index.get(inc.id)
+                if not self.passes(inc):
+                    if row is not None:
+                        leaving.append(row)
+                elif row is None:
+                    arriving.append(inc)
+                else:
+                    self._rows[row] = inc
+                    changed.append(row)
+            for first, last in _runs(sorted(changed)):
+                self.dataChanged.emit(self.index(first, 0), self.index(last, _COLUMN_COUNT - 1))
+            self._remove_rows(leaving)
+        self._insert_rows(arriving)
+        self.counts_changed.emit()
         return sorted(new, key=lambda i: i.reported_at, reverse=True)
 
-    def _insert(self, new: list[Incident], unseen: bool) -> None:
-        """Insert newcomers in runs, bottom run first so the places of the runs above stay valid."""
+    def _insert_rows(self, incidents: list[Incident]) -> None:
+        """Show ``incidents`` (not shown yet) at their places, in runs, bottom run first so the places of the
+        runs above stay valid."""
         runs: dict[int, list[Incident]] = {}
-        for incident in new:
-            runs.setdefault(bisect_left(self._keys, -incident.reported_at.timestamp()), []).append(incident)
+        key_of = self._key_of
+        for inc in incidents:
+            runs.setdefault(bisect_left(self._keys, key_of[inc.id]), []).append(inc)
         for pos in sorted(runs, reverse=True):
-            group = sorted(runs[pos], key=lambda i: i.reported_at, reverse=True)
+            group = sorted(runs[pos], key=lambda i: key_of[i.id])
             self.beginInsertRows(QModelIndex(), pos, pos + len(group) - 1)
             self._rows[pos:pos] = group
-            self._keys[pos:pos] = [-i.reported_at.timestamp() for i in group]
-            self._ids.update(i.id for i in group)
+            self._keys[pos:pos] = [key_of[i.id] for i in group]
             self._row_index = None
-            if unseen:
-                self._unseen.update(i.id for i in group)
             self.endInsertRows()
+
+    def _remove_rows(self, rows: list[int]) -> None:
+        """Stop showing these rows, in runs, bottom run first."""
+        for first, last in reversed(_runs(sorted(rows))):
+            self.beginRemoveRows(QModelIndex(), first, last)
+            del self._rows[first:last + 1]
+            del self._keys[first:last + 1]
+            self._row_index = None
+            self.endRemoveRows()
 
     def _index(self) -> dict[str, int]:
         if self._row_index is None:
@@ -232,7 +324,8 @@ class IncidentTableModel(QAbstractTableModel):
             self._unseen.discard(incident_id)
             row = self.row_of(incident_id)
             if row is not None:
-                self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+                self.dataChanged.emit(self.index(row, 0), self.index(row, _COLUMN_COUNT - 1))
+            self.counts_changed.emit()
 
     def set_overdue(self, incident_ids: set[str]) -> None:
         """Highlight the incidents with an overdue task (督办); only rows that change are redrawn."""
@@ -241,28 +334,45 @@ class IncidentTableModel(QAbstractTableModel):
         for incident_id in changed:
             row = self.row_of(incident_id)
             if row is not None:
-                self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+                self.dataChanged.emit(self.index(row, 0), self.index(row, _COLUMN_COUNT - 1))
 
     def is_overdue(self, incident_id: str) -> bool:
         """Whether the incident is highlighted as overdue."""
         return incident_id in self._overdue
 
     def unseen_count(self) -> int:
-        """Incidents that arrived live and have not been selected yet."""
+        """Incidents that arrived live and have not been selected yet (shown or not)."""
         return len(self._unseen)
+
+    def total_count(self) -> int:
+        """Incidents listed, shown or filtered out."""
+        return len(self._by_id)
+
+    def incidents(self) -> list[Incident]:
+        """Every incident listed, shown or filtered out, newest first."""
+        return sorted(self._by_id.values(), key=lambda i: self._key_of[i.id])
 
     def incident_at(self, row: int) -> Incident:
         """The incident shown in ``row``."""
         return self._rows[row]
 
     def incident(self, incident_id: str) -> Incident | None:
-        """The incident with this id, if listed."""
-        row = self.row_of(incident_id)
-        return None if row is None else self._rows[row]
+        """The incident with this id, if listed (shown or filtered out)."""
+        return self._by_id.get(incident_id)
 
     def row_of(self, incident_id: str) -> int | None:
-        """Row index of an incident id, or None."""
+        """The row showing this incident, or None (not listed, or filtered out)."""
         return self._index().get(incident_id)
+
+
+def _latest(incidents: Iterable[Incident]) -> dict[str, Incident]:
+    """Of each id the newest version (the later of equal ones)."""
+    latest: dict[str, Incident] = {}
+    for incident in incidents:
+        held = latest.get(incident.id)
+        if held is None or incident.version >= held.version:
+            latest[incident.id] = incident
+    return latest
 
 
 def _runs(rows: list[int]) -> list[tuple[int, int]]:
@@ -274,57 +384,3 @@ def _runs(rows: list[int]) -> list[tuple[int, int]]:
         else:
             found.append((row, row))
     return found
-
-
-class IncidentFilterModel(QSortFilterProxyModel):
-    """Filters by open/closed, category and a free-text search over title, town and id."""
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self._only_open = True
-        self._category = ""
-        self._text = ""
-        self._extra: Callable[[Incident], bool] | None = None
-
-    def set_extra_filter(self, passes: Callable[[Incident], bool] | None) -> None:
-        """Also require ``passes(incident)`` (a filter set from outside, e.g. the dashboard); None: not."""
-        self._change_filter(lambda: setattr(self, "_extra", passes))
-
-    def set_only_open(self, only_open: bool) -> None:
-        """Show only incidents not yet resolved."""
-        self._change_filter(lambda: setattr(self, "_only_open", only_open))
-
-    def set_category(self, category: str) -> None:
-        """Show one category code ('' for all)."""
-        self._change_filter(lambda: setattr(self, "_category", category))
-
-    def set_text(self, text: str) -> None:
-        """Case-insensitive substring filter."""
-        self._change_filter(lambda: setattr(self, "_text", text.strip().lower()))
-
-    def _change_filter(self, change) -> None:
-        # Qt >= 6.10 wants begin/endFilterChange around the change; invalidateFilter() is deprecated there.
-        if hasattr(self, "beginFilterChange"):
-            self.beginFilterChange()
-            change()
-            self.endFilterChange()
-        else:
-            change()
-            self.invalidateFilter()
-
-    def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:  # noqa: N802
-        """Apply the three filters."""
-        model = self.sourceModel()
-        assert isinstance(model, IncidentTableModel)
-        inc = model.incident_at(source_row)
-        if self._only_open and inc.status not in OPEN_STATUSES:
-            return False
-        if self._category and inc.category != self._category:
-            return False
-        if self._extra is not None and not self._extra(inc):
-            return False
-        if self._text:
-            hay = f"{inc.id} {inc.title} {inc.town} {inc.grid} {inc.description}".lower()
-            if self._text not in hay:
-                return False
-        return True

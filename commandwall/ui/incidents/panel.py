@@ -37,7 +37,7 @@ from commandwall.domain.models import CATEGORIES, Incident
 from commandwall.i18n import translate
 from commandwall.localtime import to_display
 from commandwall.textsafe import display_text
-from commandwall.ui.incidents.model import IncidentFilterModel, IncidentTableModel
+from commandwall.ui.incidents.model import IncidentTableModel
 from commandwall.ui.language import format_time
 from commandwall.ui.text import plain_label, plain_tooltip
 
@@ -48,7 +48,7 @@ DESCRIPTION_MAX_LEN = 10_000
 MAX_DROPPED_FILES = 10
 
 #: While batches of incidents keep coming, the list is repainted at most this often (ms): a batch inserted at
-#: the top moves every row on screen, and repainting a screenful (the proxy, the model's cells, the text) was
+#: the top moves every row on screen, and repainting a screenful (the model's cells, the text) was
 #: most of the GUI thread's time for the list in a burst. The rows are in the model at once.
 LIST_REPAINT_MS = 250
 
@@ -402,23 +402,22 @@ class IncidentPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.model = IncidentTableModel(self)
-        self.proxy = IncidentFilterModel(self)
-        self.proxy.setSourceModel(self.model)
+        self.model = IncidentTableModel(self)  # filters itself: the table shows it directly
 
         self.only_open = QCheckBox(translate("IncidentPanel", "仅未办结"))
         self.only_open.setChecked(True)
-        self.only_open.toggled.connect(self.proxy.set_only_open)
+        self.model.set_only_open(True)
+        self.only_open.toggled.connect(self.model.set_only_open)
         self.category = QComboBox()
         self.category.addItem(translate("IncidentPanel", "全部类别"), "")
         for code, label in CATEGORIES.items():
             self.category.addItem(translate("domain", label), code)
         self.category.currentIndexChanged.connect(
-            lambda _: self.proxy.set_category(self.category.currentData())
+            lambda _: self.model.set_category(self.category.currentData())
         )
         self.search = QLineEdit()
         self.search.setPlaceholderText(translate("IncidentPanel", "搜索事件、镇街、编号"))
-        self.search.textChanged.connect(self.proxy.set_text)
+        self.search.textChanged.connect(self.model.set_text)
         self.count_label = plain_label()
         self.filter_chip = QPushButton()  # shows the outside filter; a click clears it
         self.filter_chip.setObjectName("incidentFilterChip")
@@ -428,7 +427,7 @@ class IncidentPanel(QWidget):
 
         self.table = QTableView()
         self.table.setObjectName("incidentTable")
-        self.table.setModel(self.proxy)
+        self.table.setModel(self.model)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
@@ -470,9 +469,7 @@ class IncidentPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
-        for signal in (self.proxy.rowsInserted, self.proxy.rowsRemoved, self.proxy.modelReset,
-                       self.proxy.layoutChanged):
-            signal.connect(self._update_count)
+        self.model.counts_changed.connect(self._update_count)
         self._update_count()
 
     def _fit_columns(self, fit: bool) -> None:
@@ -527,7 +524,6 @@ class IncidentPanel(QWidget):
             fresh = max((i for i in incidents if i.id == shown.id), key=lambda i: i.version, default=None)
             if fresh is not None and fresh.version >= shown.version:
                 self.detail.show_incident(fresh)
-        self._update_count()
         return added
 
     def _release_repaint(self) -> None:
@@ -542,32 +538,31 @@ class IncidentPanel(QWidget):
 
     def select(self, incident_id: str) -> bool:
         """Select an incident by id (clearing filters that hide it); False if unknown."""
+        if self.model.incident(incident_id) is None:
+            return False
         row = self.model.row_of(incident_id)
         if row is None:
-            return False
-        source_index = self.model.index(row, 0)
-        index = self.proxy.mapFromSource(source_index)
-        if not index.isValid():
             self.only_open.setChecked(False)
             self.category.setCurrentIndex(0)
             self.search.clear()
-            index = self.proxy.mapFromSource(source_index)
-        self.table.selectRow(index.row())
-        self.table.scrollTo(index)
+            row = self.model.row_of(incident_id)
+        if row is None:  # still hidden: by the filter set from outside (its chip clears it)
+            return True
+        self.table.selectRow(row)
+        self.table.scrollTo(self.model.index(row, 0))
         return True
 
     def set_filter(self, incident_filter: IncidentFilter) -> None:
         """Show only what ``incident_filter`` passes (an inactive one shows all again), named on a chip that
         clears it; a filter asking for incidents no longer being handled unticks 仅未办结 so they show."""
         active = incident_filter.active
-        self.proxy.set_extra_filter(incident_filter.matches if active else None)
+        self.model.set_extra_filter(incident_filter.matches if active else None)
         # a button's text: & would mark a shortcut and vanish (a town named "A&B")
         chip = translate("IncidentPanel", "筛选：{filter} ✕").format(filter=incident_filter.describe())
         self.filter_chip.setText(chip.replace("&", "&&") if active else "")
         self.filter_chip.setVisible(active)
         if active and incident_filter.wants_closed:
             self.only_open.setChecked(False)
-        self._update_count()
 
     def _clear_filter(self) -> None:
         self.set_filter(NO_FILTER)
@@ -575,12 +570,12 @@ class IncidentPanel(QWidget):
 
     def visible_count(self) -> int:
         """Rows shown after filtering."""
-        return self.proxy.rowCount()
+        return self.model.rowCount()
 
-    def _update_count(self, *_args) -> None:
+    def _update_count(self) -> None:
         unseen = self.model.unseen_count()
-        text = translate("IncidentPanel", "{shown} / {total} 起").format(shown=self.proxy.rowCount(),
-                                                                total=self.model.rowCount())
+        text = translate("IncidentPanel", "{shown} / {total} 起").format(shown=self.model.rowCount(),
+                                                                total=self.model.total_count())
         if unseen:
             text = translate("IncidentPanel", "新 {count} · {text}").format(count=unseen, text=text)
         self.count_label.setText(text)
@@ -589,9 +584,7 @@ class IncidentPanel(QWidget):
         indexes = selected.indexes()
         if not indexes:
             return
-        source = self.proxy.mapToSource(indexes[0])
-        incident = self.model.incident_at(source.row())
+        incident = self.model.incident_at(indexes[0].row())
         self.model.mark_seen(incident.id)
-        self._update_count()
         self.detail.show_incident(incident)
         self.sig_incident_selected.emit(incident.id)
