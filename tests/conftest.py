@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -23,6 +24,26 @@ if "COMMANDWALL_CAP_DIR" not in os.environ and "COMMANDWALL_CAP_URL" not in os.e
 
 
 _collector = None
+
+
+def _qt_message_to_stderr(_mode, _context, message: str) -> None:
+    """Qt's own output (its message to stderr), as a Python message handler installed for the whole run."""
+    with contextlib.suppress(Exception):  # a closed stream at exit: the message is lost, nothing else
+        sys.stderr.write(f"{message}\n")
+
+
+def pytest_configure(config) -> None:
+    """One Python Qt message handler for the whole run, so that pytest-qt, which installs its capture around
+    every test phase and then puts back the handler it found, never puts back *none*.
+
+    Putting back none is a race in PySide: ``qInstallMessageHandler(None)`` clears its stored callable while a
+    Qt thread (QtWebEngine's logs from its own threads) may already be inside PySide's C++ handler waiting for
+    the GIL, which then calls a null pointer — a segmentation fault between two tests, seen in the suite with
+    a core file (``PySide`` handler → ``_PyObject_Call(callable=0x0)`` under ``QMessageLogger::warning`` on a
+    QtWebEngine thread). Replacing one handler by another leaves no such moment."""
+    from PySide6.QtCore import qInstallMessageHandler
+
+    qInstallMessageHandler(_qt_message_to_stderr)
 
 
 def pytest_runtest_call(item) -> None:
