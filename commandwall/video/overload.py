@@ -75,6 +75,10 @@ class OverloadThresholds:
     settle_windows: int = 3  # a stream's first windows set no best rate (an open starts with a GOP burst)
     stream_grace_s: float = 5.0  # a stream live for less than this counts for nothing (GOP burst, catch-up)
     wall_grace_s: float = 5.0  # after hold() (the wall opened streams) nothing steps down or back for this long
+    #: a late GUI tick counts only while the walls' own GUI work (taking and painting frames, their ticks) is at
+    #: least this share of the window: below it the GUI thread is late for something else (the map's software
+    #: compositing, a list), and turning video down would cost pictures and free nothing
+    video_share_min: float = 0.15
 
 
 @dataclass(slots=True)
@@ -123,16 +127,18 @@ class OverloadPolicy:
         """True while the grace of the last :meth:`hold` lasts."""
         return now - self._held_at < self.thresholds.wall_grace_s
 
-    def update(self, loads: Iterable[CameraLoad], tick_max_ms: float, now: float) -> dict[str, Degrade]:
+    def update(self, loads: Iterable[CameraLoad], tick_max_ms: float, now: float,
+               video_share: float | None = None) -> dict[str, Degrade]:
         """Take one window's measurements (``now``: monotonic seconds) and return the level changes (none while
-        :meth:`held`)."""
+        :meth:`held`). ``video_share``: the share of the window the GUI thread spent on the walls (None: not
+        measured, a late tick counts as the video's)."""
         loads = list(loads)
         present = {load.camera_id for load in loads}
         for gone in set(self._levels) - present:
             del self._levels[gone]
         for gone in set(self._seen) - present:
             del self._seen[gone]
-        pressure = self._pressure(loads, tick_max_ms)
+        pressure = self._pressure(loads, tick_max_ms, video_share)
         t = self.thresholds
         if self.held(now):
             self.overloaded, self._hot, self._calm = False, 0, 0
@@ -157,10 +163,13 @@ class OverloadPolicy:
             self._levels = {c: v for c, v in self._levels.items() if v is not Degrade.NONE}
         return changes
 
-    def _pressure(self, loads: list[CameraLoad], tick_max_ms: float) -> float:
+    def _pressure(self, loads: list[CameraLoad], tick_max_ms: float, video_share: float | None) -> float:
         """The worst measure as a share of its overload threshold (≥ 1: overloaded)."""
         t = self.thresholds
-        measures = {"gui": tick_max_ms / t.tick_budget_ms}
+        gui = tick_max_ms / t.tick_budget_ms
+        if video_share is not None and video_share < t.video_share_min:
+            gui = 0.0  # late, but not for the video: nothing to gain from turning it down
+        measures = {"gui": gui}
         decoded = dropped = behind = full = 0
         for load in loads:
             seen = self._seen.get(load.camera_id)

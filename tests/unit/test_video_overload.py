@@ -175,3 +175,22 @@ def test_while_held_the_policy_only_learns() -> None:
     assert policy.levels() == turned
     run(policy, cams, 4, tick_ms=500, t0=now + 4)
     assert len(policy.levels()) > len(turned), "the load goes on after the grace: it sheds on"
+
+
+def test_a_late_gui_tick_sheds_video_only_while_the_walls_are_a_real_share_of_the_gui_thread() -> None:
+    """The GUI thread is 300 ms late every second: with the walls at 5 % of its time (the map's compositing
+    is what keeps it busy) nothing is turned down; with the walls at 40 % the same lateness sheds video."""
+    elsewhere, cams = OverloadPolicy(), wall()
+    now = 0.0
+    for _ in range(20):
+        now += 1.0
+        assert elsewhere.update([c.window(25) for c in cams], 300.0, now, video_share=0.05) == {}
+    assert elsewhere.levels() == {} and not elsewhere.overloaded
+    video, cams = OverloadPolicy(), wall()
+    shed: dict[str, Degrade] = {}
+    for second in range(1, 21):
+        shed.update(video.update([c.window(25) for c in cams], 300.0, float(second), video_share=0.4))
+    assert shed and video.reason.startswith("gui")
+    unmeasured = OverloadPolicy()  # no share given: a late tick counts as the video's, as before
+    run(unmeasured, wall(), 10, tick_ms=300.0)
+    assert unmeasured.levels()

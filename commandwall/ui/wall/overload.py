@@ -32,6 +32,8 @@ class OverloadMonitor:
         self.policy.hold(self._window_start)
         self.late_max_ms = 0.0  # the worst tick lateness in the current window
         self.stall_max_ms = 0.0  # the worst since start (benchmarks read it)
+        self._video_s: float | None = None  # the walls' GUI seconds at the window's start
+        self.video_share: float | None = None  # the last window's share of GUI time spent on the walls
 
     def hold(self) -> None:
         """The wall has just opened streams: the policy's grace starts now (see ``OverloadPolicy.hold``)."""
@@ -70,11 +72,20 @@ class OverloadMonitor:
             )  # fmt: skip
         return list(loads.values())
 
-    def evaluate(self, tiles: Iterable[TileView], now: float) -> dict[str, Degrade]:
-        """Close the window: the policy's level changes for the cameras on ``tiles``."""
-        changes = self.policy.update(self.loads(tiles, now), self.late_max_ms, now)
+    def evaluate(self, tiles: Iterable[TileView], now: float, video_s: float | None = None) -> dict[str, Degrade]:
+        """Close the window: the policy's level changes for the cameras on ``tiles``. ``video_s``: the GUI
+        thread's seconds spent on the walls so far (a running total; the window's share is taken from it)."""
+        share = None
+        if video_s is not None:
+            if self._video_s is not None and now > self._window_start:
+                share = (video_s - self._video_s) / (now - self._window_start)
+            self._video_s = video_s
+        self.video_share = share
+        changes = self.policy.update(self.loads(tiles, now), self.late_max_ms, now, share)
         if changes:
-            log.info("wall: overload %s (%s): %s", "high" if self.policy.overloaded else "low", self.policy.reason,
+            log.info("wall: overload %s (%s, video %s of the GUI thread): %s",
+                     "high" if self.policy.overloaded else "low", self.policy.reason,
+                     "?" if share is None else f"{share:.0%}",
                      ", ".join(f"{c} → {level.name}" for c, level in sorted(changes.items())))  # fmt: skip
         self.late_max_ms = 0.0
         self._window_start = now

@@ -80,6 +80,8 @@ class TileView(QWidget):
         self.resized_at: float | None = None  # set on resize, cleared by the wall once it chose a stream
         self._selected = False
         self._frame: Frame | None = None  # the frame on screen (identity = reader + seq)
+        #: seconds the GUI thread spent painting this tile, a running total (the overload policy's video share)
+        self.paint_s = 0.0
         self._image: QImage | None = None
         self._overlay: tuple[str, str, int, bool] = (translate("WallTile", "空闲"), "idle", 0, False)
         self.frames_painted = 0
@@ -297,7 +299,14 @@ class TileView(QWidget):
 
     # ---- painting and input --------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
-        """Frame with black bars, then name bar, badge, fps and border."""
+        """Frame with black bars, then name bar, badge, fps and border (its time counted in ``paint_s``)."""
+        started = time.perf_counter()
+        try:
+            self._paint()
+        finally:
+            self.paint_s += time.perf_counter() - started
+
+    def _paint(self) -> None:
         painter = QPainter(self)
         try:
             rect = self.rect()

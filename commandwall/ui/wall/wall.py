@@ -113,6 +113,7 @@ class WallView(QWidget):
             tile.sig_context_menu.connect(self._show_tile_menu)
         #: graceful overload (降帧): measured on every refresh tick, decided once a second
         self.overload = OverloadMonitor(max(10, round(1000 / refresh_hz)))
+        self.gui_s = 0.0  # the GUI thread's seconds in this wall's ticks and frame takes (tiles count their paints)
         self.model.subscribe(self._on_model_changed)
         self._sync_tiles(range(MAX_TILES))
         self._relayout()
@@ -434,9 +435,17 @@ class WallView(QWidget):
         """Frames came in (the readers woke the walls): the visible tiles take theirs and repaint."""
         if not self.isVisible():
             return
+        started = time.perf_counter()
         for tile in self.tiles():
             if tile.isVisible():
                 tile.take_frame()
+        self.gui_s += time.perf_counter() - started
+
+    def video_seconds(self) -> float:
+        """The GUI thread's seconds on the walls of this group so far: ticks, taking and painting frames (the
+        overload policy compares the GUI's lateness with it)."""
+        walls = (self, *(w for w in self.group if w is not self))
+        return sum(w.gui_s + sum(tile.paint_s for tile in w._tiles) for w in walls)
 
     def _tick(self) -> None:
         """Refresh visible tiles; re-choose main/sub for cameras whose tiles' size has settled."""
@@ -444,8 +453,9 @@ class WallView(QWidget):
             self.overload.pause()
             return
         now = time.monotonic()
+        started = time.perf_counter()
         if self.overload.tick(now):
-            self._apply_overload(self.overload.evaluate(self.tiles(), now))
+            self._apply_overload(self.overload.evaluate(self.tiles(), now, self.video_seconds()))
         if any(tile.size_dirty for wall in (self, *self.group) for tile in wall._tiles):
             self.retarget_sizes()
         settled: dict[str, Camera] = {}
@@ -459,6 +469,7 @@ class WallView(QWidget):
                     settled[tile.camera.id] = tile.camera
         for camera in settled.values():
             self._maybe_switch_stream(camera)
+        self.gui_s += time.perf_counter() - started
 
     def retarget_sizes(self) -> None:
         """Tell each reader of the group's visible tiles the box its widest tile wants frames scaled to (the
