@@ -19,6 +19,13 @@ An RTSP stream also says when the camera took the picture by its own clock (``ca
 FFmpeg anchors the RTP timestamps to wall-clock time with the first RTCP sender report
 (``start_time_realtime``), so it is known a second or two after the open, and means something only when the
 camera's clock is set (NTP) like this desk's.
+
+Segmented streams (HLS, DASH) hand over a whole segment — a second or more of pictures — in a fraction of a
+second and then nothing until the next one; the reader would publish it as one burst and then show a frozen
+picture, the wall would count most of its frames as dropped. A PyAV capture of such a stream (and of a local
+file) is paced: a :class:`Pacer` gives each picture the time it is due by its timestamp (``due_at``), which the
+reader waits for. Streams that arrive in real time (RTSP, MPEG-TS, FLV, MJPEG) are not paced: they get no
+delay from it.
 """
 
 from __future__ import annotations
@@ -52,6 +59,12 @@ BGRX_IS_RGB32 = sys.byteorder == "little"
 #: turned down to this many pictures a second instead, the packets in between are not decoded
 REDUCED_FPS = 1.0
 INTRA_ONLY_CODECS = frozenset({"mjpeg", "jpeg2000", "png", "prores", "rawvideo"})
+
+#: demuxers (FFmpeg's names) of segmented streams, which deliver each segment's pictures in a burst: paced
+SEGMENTED_FORMATS = frozenset({"hls", "dash"})
+#: a paced live stream plays this much faster than its timestamps, so that a reader behind its live edge (a
+#: playlist reload that came late, then two segments at once) catches up instead of staying behind for good
+PACE_SPEED = 1.04
 
 NETWORK_SCHEMES = frozenset({"rtsp", "rtsps", "rtmp", "http", "https", "tcp", "udp", "srt"})
 DECODERS = ("auto", "pyav", "opencv")
@@ -101,6 +114,48 @@ def to_display(image: np.ndarray, box: tuple[int, int]) -> np.ndarray:
         halved = size[0] * 2 <= width
         image = cv2.resize(image, size, interpolation=cv2.INTER_AREA if halved else cv2.INTER_LINEAR)
     return cv2.cvtColor(image, cv2.COLOR_BGR2BGRA)
+
+
+def sane_fps(rate: object) -> float | None:
+    """``rate`` (a number or a Fraction) as frames a second if it is a plausible video rate, else None."""
+    try:
+        fps = float(rate)  # type: ignore[arg-type]
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    return fps if 1.0 <= fps <= 240.0 else None
+
+
+class Pacer:
+    """When each picture of a stream that delivers ahead of time is due, by its timestamp.
+
+    The first picture sets the clock (shown at once); each later one is due when its timestamp says, relative
+    to that, run ``speed`` times as fast (a live stream: slightly faster, so that a reader that fell behind its
+    live edge catches up; a file: 1). Only pictures that came early are held, and never by more than
+    ``max_ahead_s``: a picture due later than that (the timestamps jumped) or late by more than ``slack_s`` (the
+    segment came late, the timestamps went back, the desk was busy) restarts the clock at itself and is shown at
+    once: a paced stream never rushes through pictures to catch up, nor falls behind by waiting.
+    """
+
+    def __init__(self, speed: float = 1.0, *, max_ahead_s: float = 1.0, slack_s: float = 0.1) -> None:
+        self.speed = speed
+        self.max_ahead_s = max_ahead_s
+        self.slack_s = slack_s
+        self._anchor: tuple[float, float] | None = None  # (timestamp s, time.monotonic() it was due)
+        self.restarts = 0  # times the clock started over (the first picture included)
+
+    def due(self, pts_s: float | None, now: float) -> float:
+        """When (``time.monotonic()``) the picture with timestamp ``pts_s`` (seconds; None: unknown, shown at
+        once) is due, ``now`` being when it was decoded; ``<= now``: show it at once."""
+        if pts_s is None:
+            return now
+        if self._anchor is not None:
+            pts0, t0 = self._anchor
+            due = t0 + (pts_s - pts0) / self.speed
+            if now - self.slack_s <= due <= now + self.max_ahead_s:
+                return due
+        self._anchor = (pts_s, now)
+        self.restarts += 1
+        return now
 
 
 class Capture(Protocol):
@@ -158,6 +213,8 @@ class OpenCvCapture:
         fps = float(self._cap.get(cv2.CAP_PROP_FPS) or 0.0) if self._cap.isOpened() else 0.0
         #: seconds between pictures for a local file with a sane frame rate; None: not paced (live)
         self.frame_interval_s = 1.0 / fps if is_local_file(url) and 1.0 <= fps <= 240.0 else None
+        #: the stream's nominal frames a second (None: not stated or not plausible)
+        self.frame_rate = sane_fps(fps)
         self._due: float | None = None  # when the next picture is due (paced files)
         self._reduced = False
         self._last_kept = 0.0
@@ -270,6 +327,10 @@ class PyAvCapture:
             raise
         self._size = size
         self.transport = rtsp_transport if scheme in ("rtsp", "rtsps") else ""
+        #: ``time.monotonic()`` when the last picture is due (a paced stream: see :class:`Pacer`); None: at once
+        self.due_at: float | None = None
+        segmented = bool(SEGMENTED_FORMATS & set(str(self._container.format.name).split(",")))
+        self.pacer = Pacer(PACE_SPEED) if segmented else Pacer() if is_local_file(url) else None
         #: bytes of the video packets read so far (the reader turns it into a bitrate)
         self.bytes_read = 0
         #: when the packet that completed the last picture returned from the network (``time.monotonic()``)
@@ -312,6 +373,12 @@ class PyAvCapture:
         return str(self._stream.codec_context.name)
 
     @property
+    def frame_rate(self) -> float | None:
+        """The stream's nominal frames a second as the container or the codec states it; None: not stated.
+        (Not FFmpeg's guessed rate: for H.264 that is often the field rate, twice the frame rate.)"""
+        return sane_fps(self._stream.average_rate) or sane_fps(self._stream.codec_context.framerate)
+
+    @property
     def reduced_rate(self) -> bool:
         """True while 降帧 turns the stream down by frame rate (:data:`REDUCED_FPS`), not to its key frames:
         a codec whose every picture is a key frame (MJPEG)."""
@@ -338,6 +405,8 @@ class PyAvCapture:
         frame, self.received_at = item
         self.camera_time = self._camera_time(frame)
         self._await_key = False
+        if self.pacer is not None:
+            self.due_at = self.pacer.due(frame.time, time.monotonic())
         return frame
 
     def read(self) -> np.ndarray | None:

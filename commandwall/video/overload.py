@@ -22,6 +22,11 @@ once it has been live for ``stream_grace_s`` (:attr:`CameraLoad.live_s`), and af
 (the wall opened streams) the policy only learns for ``wall_grace_s``. Load that lasts past the grace sheds as
 before.
 
+A stream is behind when it delivers well below its best rate — the highest it has shown, but never above the
+rate the stream states (``CameraLoad.nominal_fps``), and sinking back towards the rate it shows now with a
+half-life of ``best_half_life_s``: a catch-up burst (45 fps after a stall) is not a rate the stream owes the
+wall, and a steady 25 fps after it is not falling behind.
+
 :class:`OverloadPolicy` sees only :class:`CameraLoad` measurements (what ``StreamReader.stats()`` and the
 tiles expose) and answers with a :class:`Degrade` level per camera; the Qt wall applies it.
 """
@@ -57,6 +62,7 @@ class CameraLoad:
     has_sub: bool = True  # a sub stream distinct from the main one
     on_sub: bool = False
     live_s: float | None = None  # since its stream went live (opened or reopened); None: not known, counts at once
+    nominal_fps: float | None = None  # the rate the stream states (container/codec); None: not known
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +81,7 @@ class OverloadThresholds:
     settle_windows: int = 3  # a stream's first windows set no best rate (an open starts with a GOP burst)
     stream_grace_s: float = 5.0  # a stream live for less than this counts for nothing (GOP burst, catch-up)
     wall_grace_s: float = 5.0  # after hold() (the wall opened streams) nothing steps down or back for this long
+    best_half_life_s: float = 10.0  # a stream's best rate sinks towards its rate now with this half-life
     #: a late GUI tick counts only while the walls' own GUI work (taking and painting frames, their ticks) is at
     #: least this share of the window: below it the GUI thread is late for something else (the map's software
     #: compositing, a list), and turning video down would cost pictures and free nothing
@@ -88,6 +95,7 @@ class _Seen:
     dropped: int
     best_fps: float
     windows: int = 0
+    best_at: float | None = None  # when best_fps was last updated (monotonic seconds)
 
 
 class OverloadPolicy:
@@ -138,7 +146,7 @@ class OverloadPolicy:
             del self._levels[gone]
         for gone in set(self._seen) - present:
             del self._seen[gone]
-        pressure = self._pressure(loads, tick_max_ms, video_share)
+        pressure = self._pressure(loads, tick_max_ms, now, video_share)
         t = self.thresholds
         if self.held(now):
             self.overloaded, self._hot, self._calm = False, 0, 0
@@ -163,7 +171,7 @@ class OverloadPolicy:
             self._levels = {c: v for c, v in self._levels.items() if v is not Degrade.NONE}
         return changes
 
-    def _pressure(self, loads: list[CameraLoad], tick_max_ms: float, video_share: float | None) -> float:
+    def _pressure(self, loads: list[CameraLoad], tick_max_ms: float, now: float, video_share: float | None) -> float:
         """The worst measure as a share of its overload threshold (≥ 1: overloaded)."""
         t = self.thresholds
         gui = tick_max_ms / t.tick_budget_ms
@@ -189,7 +197,7 @@ class OverloadPolicy:
             old = load.age_s is not None and load.age_s > t.max_age_s
             behind += slow or old
             if seen.windows > t.settle_windows:
-                seen.best_fps = max(seen.best_fps, load.fps)
+                seen.best_fps = self._best_fps(seen, load, now)
         if decoded:
             measures["drops"] = dropped / decoded / t.drop_ratio
         if full:
@@ -197,6 +205,19 @@ class OverloadPolicy:
         worst = max(measures, key=lambda k: measures[k])
         self.reason = f"{worst} {measures[worst]:.2f}"
         return measures[worst]
+
+    def _best_fps(self, seen: _Seen, load: CameraLoad, now: float) -> float:
+        """The stream's best rate after this window: the higher of its rate now and its best so far sunk towards
+        it (half-life ``best_half_life_s``), never above its stated rate."""
+        best = seen.best_fps
+        if best > load.fps and seen.best_at is not None and self.thresholds.best_half_life_s > 0:
+            sink = 0.5 ** (max(0.0, now - seen.best_at) / self.thresholds.best_half_life_s)
+            best = load.fps + (best - load.fps) * sink
+        best = max(best, load.fps)
+        if load.nominal_fps:
+            best = min(best, load.nominal_fps)
+        seen.best_at = now
+        return best
 
     def _batch(self, candidates: int) -> int:
         """How many cameras one step moves: a sixth of the wall (36 tiles: 6), at least one."""

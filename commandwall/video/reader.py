@@ -28,6 +28,11 @@ the next frame, without reopening the stream. :meth:`Frame.full_image` still giv
 stream's own resolution (snapshots).
 :meth:`StreamReader.restart` closes the stream and opens it again at once (a new RTSP transport).
 
+A capture that paces its pictures by their timestamps (PyAV: HLS and DASH, whose segments arrive as bursts, and
+local files) says when each is due (``due_at``): the reader waits until then (or until stop) before publishing
+it, so such a stream is published at its own rate instead of a segment's burst followed by a frozen picture.
+Every picture of any other stream is published as soon as it is decoded.
+
 Nothing here imports Qt: the wall polls :meth:`StreamReader.latest` from a GUI timer.
 """
 
@@ -154,6 +159,7 @@ class StreamStats:
     bitrate_kbps: float | None = None  # video packets over the last BITRATE_WINDOW_S; None: not measurable
     transport: str = ""  # "tcp"/"udp" for an open RTSP stream, "" otherwise
     live_since: float | None = None  # the first frame since the stream was last (re)opened; None: none yet
+    nominal_fps: float | None = None  # the frame rate the open stream states (container or codec); None: unknown
 
     def age_s(self, now: float | None = None) -> float | None:
         """Seconds since the newest frame, or None before the first one."""
@@ -234,6 +240,7 @@ class StreamReader:
         self._last_error = ""
         self._codec = ""
         self._transport = ""
+        self._nominal_fps: float | None = None
         self._crashes = 0
         self._restart = threading.Event()  # restart(): close and open again at once
         self._frame_times: deque[float] = deque(maxlen=512)
@@ -325,6 +332,7 @@ class StreamReader:
                 bitrate_kbps=self._bitrate_locked(now),
                 transport=self._transport,
                 live_since=self._live_since,
+                nominal_fps=self._nominal_fps,
             )
 
     def _bitrate_locked(self, now: float) -> float | None:
@@ -463,6 +471,11 @@ class StreamReader:
             image = self._decode(cap)
             if image is None:
                 break
+            due = getattr(cap, "due_at", None)
+            if due is not None:  # a paced stream (a segment's burst, a file): hold the picture until it is due
+                hold = due - time.monotonic()
+                if hold > 0 and self._stop.wait(hold):
+                    break
             read = getattr(cap, "bytes_read", 0)
             if read:
                 with self._lock:
@@ -481,9 +494,11 @@ class StreamReader:
         if cap is None:
             return 0, "open failed"
         codec, transport = getattr(cap, "codec", ""), getattr(cap, "transport", "")
+        rate = getattr(cap, "frame_rate", None)
         with self._lock:
             self._codec = codec if isinstance(codec, str) else ""
             self._transport = transport if isinstance(transport, str) else ""
+            self._nominal_fps = float(rate) if isinstance(rate, (int, float)) and rate > 0 else None
             self._measures_bytes = hasattr(cap, "bytes_read") and self.decoder == "pyav"
         try:
             return self._read_until_failure(cap), "stream ended or read timed out"

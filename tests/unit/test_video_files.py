@@ -41,11 +41,13 @@ def wait_until(predicate, timeout_s: float = 10.0) -> bool:
     return predicate()
 
 
-def test_a_local_file_plays_at_its_frame_rate(clip: Path) -> None:
-    """Counted over a window of about two seconds: roughly 50 pictures (25 fps), not the whole file."""
+@pytest.mark.parametrize("decoder", ["auto", "pyav"])
+def test_a_local_file_plays_at_its_frame_rate(clip: Path, decoder: str) -> None:
+    """Counted over a window of about two seconds: roughly 50 pictures (25 fps), not the whole file; with
+    either decoder (OpenCV's by default, PyAV's when asked for: paced by the pictures' timestamps)."""
     import time
 
-    reader = StreamReader(str(clip), backoff=Backoff(initial_s=0.1, maximum_s=0.2)).start()
+    reader = StreamReader(str(clip), backoff=Backoff(initial_s=0.1, maximum_s=0.2), decoder=decoder).start()
     try:
         assert wait_until(lambda: reader.state is StreamState.LIVE)
         start, t0 = reader.stats().frames, time.monotonic()
@@ -53,6 +55,7 @@ def test_a_local_file_plays_at_its_frame_rate(clip: Path) -> None:
         count, span = reader.stats().frames - start, time.monotonic() - t0
         assert 0.5 * FPS * span <= count <= 1.6 * FPS * span, f"{count} pictures in {span:.1f} s"
         assert reader.stats().reconnects == 0, "the file did not run out: it is not played fast-forward"
+        assert reader.stats().nominal_fps == FPS
     finally:
         reader.stop(timeout_s=0)
         assert reader.join(6.0)

@@ -18,6 +18,7 @@ class FakeCamera:
     dropped: int = 0
     fps: float = 25.0
     live_s: float | None = None  # seconds its stream has been live (None: not known); each window adds its own
+    nominal_fps: float | None = None  # the rate the stream states (None: not known)
 
     def window(self, fps: float, drop_share: float = 0.0, seconds: float = 1.0) -> CameraLoad:
         decoded = round(fps * seconds)
@@ -27,7 +28,8 @@ class FakeCamera:
         if self.live_s is not None:
             self.live_s += seconds
         return CameraLoad(self.camera_id, self.width_px, f"url-{self.on_sub}", True, self.frames, self.dropped,
-                          fps, 0.04, has_sub=True, on_sub=self.on_sub, live_s=self.live_s)  # fmt: skip
+                          fps, 0.04, has_sub=True, on_sub=self.on_sub, live_s=self.live_s,
+                          nominal_fps=self.nominal_fps)  # fmt: skip
 
 
 def wall(n_big: int = 1, n_small: int = 8) -> list[FakeCamera]:
@@ -194,3 +196,32 @@ def test_a_late_gui_tick_sheds_video_only_while_the_walls_are_a_real_share_of_th
     unmeasured = OverloadPolicy()  # no share given: a late tick counts as the video's, as before
     run(unmeasured, wall(), 10, tick_ms=300.0)
     assert unmeasured.levels()
+
+
+def test_a_catch_up_burst_is_no_best_rate_above_the_streams_stated_rate() -> None:
+    """A stream that stalled catches up at 45 fps for a few seconds, long after it opened; a steady 25 fps after
+    that is the rate it states, not falling behind. The best rate used to be the highest ever seen."""
+    policy, cams = OverloadPolicy(), wall(0, 6)
+    for cam in cams:
+        cam.nominal_fps = 25.0
+    now = run(policy, cams, 6, fps=25)
+    now = run(policy, cams, 3, fps=45, t0=now)
+    for _ in range(20):
+        now = run(policy, cams, 1, fps=25, t0=now)
+        assert not policy.overloaded, (now, policy.reason)
+    assert policy.levels() == {}
+    run(policy, cams, 3, fps=12, t0=now)
+    assert policy.overloaded and policy.reason.startswith("behind"), "half its stated rate is behind"
+
+
+def test_without_a_stated_rate_the_best_rate_sinks_back_to_a_steady_one() -> None:
+    """The same burst from a stream that states no rate: behind for a while, then no longer."""
+    policy, cams = OverloadPolicy(OverloadThresholds(degrade_after=1000)), wall(0, 6)  # measure, never step
+    now = run(policy, cams, 6, fps=25)
+    now = run(policy, cams, 3, fps=45, t0=now)
+    verdicts = []
+    for _ in range(40):
+        now = run(policy, cams, 1, fps=25, t0=now)
+        verdicts.append(policy.overloaded)
+    assert verdicts[0], "right after the burst the best rate is still high"
+    assert not any(verdicts[-15:]), f"a steady rate is not behind for good: {verdicts}"
