@@ -301,12 +301,16 @@ def main() -> int:
     parser.add_argument("--soak", type=float, default=60.0, help="seconds the largest wall keeps playing for RSS")
     parser.add_argument("--profile", action="store_true", help="cProfile the GUI thread in the largest wall's window")
     parser.add_argument("--no-overload", action="store_true", help="the overload policy never turns a tile down")
+    parser.add_argument("--no-wake", action="store_true",
+                        help="tiles take frames only at the wall's 40 ms refresh tick (as before the frame wake-up)")
     args = parser.parse_args()
     app = QApplication.instance() or QApplication(sys.argv)
     rss_start = rss_mb()
     proc, base = start_backend()
     pool = ReaderPool()
     wall = WallView(pool, tile_count=4)
+    if args.no_wake:
+        frame_wake().sig_frames.disconnect(wall._take_frames)
     wall.resize(1920, 1080)
     wall.show()
     rows = []
