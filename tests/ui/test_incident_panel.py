@@ -124,3 +124,22 @@ def test_a_double_click_on_an_action_sends_it_once(qtbot):
     assert emitted == [("INC-0001", "accept", 1, "")]
     panel.detail.set_feedback("状态变更被平台拒绝：…")  # an answer came: the buttons are back
     assert panel.detail.findChild(QPushButton, "action_accept").isEnabled()
+
+
+def test_rows_inserted_on_screen_widen_the_columns_that_fit_their_contents(qtbot):
+    """New incidents at the top (bold, unseen) with a long town: the 镇街 and time columns grow to show them
+    whole, as they did on the first load (Qt measures such columns again on a reset, not on inserted rows)."""
+    panel = IncidentPanel()
+    qtbot.addWidget(panel)
+    panel.resize(900, 500)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.set_incidents([make(n) for n in range(15)])
+    qtbot.wait(300)  # the first load laid out and measured
+    newcomer = make(100).model_copy(update={"town": "薛城区西部（临城街道、常庄街道）"})
+    panel.upsert_incidents([newcomer], unseen=True)
+    header, table = panel.table.horizontalHeader(), panel.table
+    town = next(c for c in range(panel.model.columnCount())
+                if panel.model.headerData(c, Qt.Orientation.Horizontal) == "镇街")
+    qtbot.waitUntil(lambda: header.sectionSize(town) >= table.sizeHintForColumn(town), timeout=2000)
+    assert all(header.sectionSize(c) >= table.sizeHintForColumn(c) for c in range(panel.model.columnCount()))

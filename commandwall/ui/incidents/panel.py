@@ -470,6 +470,7 @@ class IncidentPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
         self.model.counts_changed.connect(self._update_count)
+        self.model.counts_changed.connect(self._refit_columns)
         self._update_count()
 
     def _fit_columns(self, fit: bool) -> None:
@@ -481,6 +482,13 @@ class IncidentPanel(QWidget):
         for column in range(self.model.columnCount()):
             if column != 3:
                 header.setSectionResizeMode(column, mode)
+
+    def _refit_columns(self) -> None:
+        """Rows came or went: on screen, the columns that fit their contents are measured again (Qt does it on a
+        reset, not when rows are inserted: a long town or a bold new row was cut with …); the rows on screen
+        only, a millisecond or so, at most once per batch."""
+        if self.table.isVisible():
+            self.table.horizontalHeader().resizeSections()
 
     def hideEvent(self, event) -> None:  # noqa: N802
         """Out of sight (hidden, or its tab behind another): the columns stop following their contents."""
