@@ -41,6 +41,8 @@ from urllib.parse import urlsplit
 import cv2
 import numpy as np
 
+from commandwall.video.live_edge import LiveEdge, annexb_key_frame
+
 try:  # PyAV is a dependency; without it (a broken install) every stream falls back to OpenCV
     import av
     from av.video.reformatter import VideoReformatter
@@ -331,6 +333,11 @@ class PyAvCapture:
         self.due_at: float | None = None
         segmented = bool(SEGMENTED_FORMATS & set(str(self._container.format.name).split(",")))
         self.pacer = Pacer(PACE_SPEED) if segmented else Pacer() if is_local_file(url) else None
+        #: a live stream's lag behind its sender, which skips to a key frame when the reader falls behind (追帧);
+        #: None for paced streams (segments and files deliver ahead of time by design) and intra-only codecs
+        self.live_edge = LiveEdge() if self.pacer is None and not self._intra_only else None
+        self._time_base = float(self._stream.time_base or 0) or 1 / 90_000
+        self._codec_name = str(self._stream.codec_context.name)
         #: bytes of the video packets read so far (the reader turns it into a bitrate)
         self.bytes_read = 0
         #: when the packet that completed the last picture returned from the network (``time.monotonic()``)
@@ -346,11 +353,18 @@ class PyAvCapture:
     def _next_frame(self) -> tuple[av.VideoFrame, float] | None:
         """The next decoded picture and when its packet arrived; None at the end of the stream."""
         while not self._decoded:
+            asked = time.monotonic()
             packet = next(self._packets, None)
             if packet is None:
                 return None
             arrived = time.monotonic()
             self.bytes_read += packet.size
+            edge = self.live_edge
+            if edge is not None:
+                pts = packet.pts
+                key = packet.is_keyframe or (edge.catching_up and annexb_key_frame(bytes(packet), self._codec_name))
+                if not edge.keep(None if pts is None else pts * self._time_base, asked, arrived, key):
+                    continue  # 追帧: behind the live edge, this packet is skipped undecoded
             if self._key_frames_only and self._intra_only:
                 if arrived - self._last_kept < 1.0 / REDUCED_FPS:
                     continue  # 降帧 of an all-key-frame stream: by frame rate, this packet is not decoded

@@ -11,7 +11,9 @@ tick runs over its budget — the wall sheds work step by step, smallest tiles f
 When the load has stayed low for a while it gives the steps back, largest tiles first, one step at a time:
 the thresholds to recover are lower than those to degrade and the calm must last longer (hysteresis), with a
 minimum interval between changes, so the wall does not flap. The wall never queues frames (readers keep only
-the newest one), so overload shows as a lower frame rate, never as seconds of lag.
+the newest one), and a reader that cannot even decode in time skips to a key frame near the live edge (追帧,
+:mod:`commandwall.video.live_edge`), so overload shows as a lower frame rate, never as seconds of lag; a stream
+that is half a second behind or had to skip counts as behind.
 
 Opening streams looks like overload and is not: a new stream delivers its server's GOP cache at once and then
 catches up with what piled up while its decoder started — above its rate with a third or more of its frames
@@ -63,6 +65,8 @@ class CameraLoad:
     on_sub: bool = False
     live_s: float | None = None  # since its stream went live (opened or reopened); None: not known, counts at once
     nominal_fps: float | None = None  # the rate the stream states (container/codec); None: not known
+    behind_s: float | None = None  # how far its decoding is behind the sender's live edge; None: not measured
+    catch_ups: int = 0  # times its reader skipped to a key frame to catch up (追帧), since it started
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +90,9 @@ class OverloadThresholds:
     #: least this share of the window: below it the GUI thread is late for something else (the map's software
     #: compositing, a list), and turning video down would cost pictures and free nothing
     video_share_min: float = 0.15
+    #: a full-rate stream whose decoding is this far behind the live edge, or that had to skip to catch up in
+    #: the window (追帧), is behind: its reader cannot decode in time
+    max_behind_s: float = 0.5
 
 
 @dataclass(slots=True)
@@ -96,6 +103,7 @@ class _Seen:
     best_fps: float
     windows: int = 0
     best_at: float | None = None  # when best_fps was last updated (monotonic seconds)
+    catch_ups: int = 0
 
 
 class OverloadPolicy:
@@ -182,9 +190,11 @@ class OverloadPolicy:
         for load in loads:
             seen = self._seen.get(load.camera_id)
             if seen is None or seen.url != load.url or load.frames < seen.frames:
-                seen = self._seen[load.camera_id] = _Seen(load.url, load.frames, load.dropped, 0.0)
+                seen = self._seen[load.camera_id] = _Seen(load.url, load.frames, load.dropped, 0.0,
+                                                          catch_ups=load.catch_ups)  # fmt: skip
             new_frames, new_drops = load.frames - seen.frames, load.dropped - seen.dropped
-            seen.frames, seen.dropped = load.frames, load.dropped
+            caught_up = load.catch_ups > seen.catch_ups
+            seen.frames, seen.dropped, seen.catch_ups = load.frames, load.dropped, load.catch_ups
             seen.windows += 1
             if not load.live or self.level(load.camera_id) is Degrade.KEY_FRAMES:
                 continue  # key frames only: one picture a GOP and old pictures are what was asked for
@@ -195,7 +205,8 @@ class OverloadPolicy:
             dropped += new_drops
             slow = seen.best_fps > 0 and load.fps < t.behind_ratio * seen.best_fps
             old = load.age_s is not None and load.age_s > t.max_age_s
-            behind += slow or old
+            lagging = caught_up or (load.behind_s is not None and load.behind_s > t.max_behind_s)
+            behind += slow or old or lagging
             if seen.windows > t.settle_windows:
                 seen.best_fps = self._best_fps(seen, load, now)
         if decoded:

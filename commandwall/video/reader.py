@@ -4,7 +4,9 @@ A :class:`StreamReader` opens a stream (network URLs with PyAV, files with ``cv2
 :mod:`commandwall.video.capture`; open and read timeouts passed at open), decodes frames on its own
 thread and keeps only the newest one in a single slot. A consumer that is slower than the stream therefore
 always gets a fresh picture; frames that were replaced before anyone took them are counted as ``dropped``
-rather than queued (a queue would turn a slow consumer into an ever-growing delay on a live wall). When the
+rather than queued (a queue would turn a slow consumer into an ever-growing delay on a live wall); a reader
+that cannot even decode as fast as a live stream comes skips what piled up, undecoded, to a key frame near the
+live edge (追帧, :mod:`commandwall.video.live_edge`). When the
 stream fails or ends the reader reconnects with a bounded, jittered exponential backoff until
 :meth:`StreamReader.stop` is called.
 
@@ -62,6 +64,7 @@ except ImportError:  # pragma: no cover - av is a dependency
 from commandwall.backend.http import redact as redact_url
 from commandwall.backoff import Backoff
 from commandwall.video.capture import RTSP_TRANSPORTS, Capture, Picture, choose_decoder, full_image, open_capture
+from commandwall.video.live_edge import LiveEdge
 
 log = logging.getLogger(__name__)
 
@@ -160,6 +163,8 @@ class StreamStats:
     transport: str = ""  # "tcp"/"udp" for an open RTSP stream, "" otherwise
     live_since: float | None = None  # the first frame since the stream was last (re)opened; None: none yet
     nominal_fps: float | None = None  # the frame rate the open stream states (container or codec); None: unknown
+    behind_s: float | None = None  # how far decoding is behind the sender's live edge; None: not measured
+    catch_ups: int = 0  # times the reader skipped to a key frame to catch up with the live edge (追帧)
 
     def age_s(self, now: float | None = None) -> float | None:
         """Seconds since the newest frame, or None before the first one."""
@@ -241,6 +246,8 @@ class StreamReader:
         self._codec = ""
         self._transport = ""
         self._nominal_fps: float | None = None
+        self._live_edge: LiveEdge | None = None  # the open capture's, when it measures one
+        self._catch_ups_closed = 0  # catch-ups of the captures closed so far
         self._crashes = 0
         self._restart = threading.Event()  # restart(): close and open again at once
         self._frame_times: deque[float] = deque(maxlen=512)
@@ -317,6 +324,7 @@ class StreamReader:
             if len(times) >= 2 and times[-1] > times[0]:
                 fps = (len(times) - 1) / (times[-1] - times[0])
             slot = self._slot
+            edge = self._live_edge
             return StreamStats(
                 state=self._state_locked(now),
                 fps=fps,
@@ -333,6 +341,8 @@ class StreamReader:
                 transport=self._transport,
                 live_since=self._live_since,
                 nominal_fps=self._nominal_fps,
+                behind_s=edge.behind_s if edge is not None else None,
+                catch_ups=self._catch_ups_closed + (edge.catch_ups if edge is not None else 0),
             )
 
     def _bitrate_locked(self, now: float) -> float | None:
@@ -500,10 +510,16 @@ class StreamReader:
             self._transport = transport if isinstance(transport, str) else ""
             self._nominal_fps = float(rate) if isinstance(rate, (int, float)) and rate > 0 else None
             self._measures_bytes = hasattr(cap, "bytes_read") and self.decoder == "pyav"
+            edge = getattr(cap, "live_edge", None)
+            self._live_edge = edge if isinstance(edge, LiveEdge) else None
         try:
             return self._read_until_failure(cap), "stream ended or read timed out"
         finally:
             self._reduced_rate = False
+            with self._lock:
+                if self._live_edge is not None:
+                    self._catch_ups_closed += self._live_edge.catch_ups
+                self._live_edge = None
             cap.close()
 
     def _describe_failure(self, exc: Exception) -> str:

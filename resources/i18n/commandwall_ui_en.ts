@@ -552,7 +552,7 @@
     </message>
     <message>
         <source>督办：有处置任务已超时</source>
-        <extracomment>Background of incidents with an overdue task (督办). The roles ``IncidentTableModel.data`` answers besides DisplayRole.</extracomment>
+        <extracomment>Background of incidents with an overdue task (督办). The roles ``IncidentTableModel.data`` answers besides DisplayRole. After a change of the rows shown, of the incidents listed or of the unseen ones: once per batch, filter change or reset, where ``rowsInserted`` and ``rowsRemoved`` come once per run of rows.</extracomment>
         <translation>Supervision: a task is overdue</translation>
     </message>
 </context>
@@ -560,7 +560,7 @@
     <name>IncidentPanel</name>
     <message>
         <source>编号</source>
-        <extracomment>A description is shown up to this many characters (the platform cuts it at 4000). At most this many files are taken from one drop (each is copied and queued). While batches of incidents keep coming, the list is repainted at most this often (ms): a batch inserted at the top moves every row on screen, and repainting a screenful (the proxy, the model&apos;s cells, the text) was most of the GUI thread&apos;s time for the list in a burst. The rows are in the model at once. Colour of overdue tasks and of the 督办 line.</extracomment>
+        <extracomment>A description is shown up to this many characters (the platform cuts it at 4000). At most this many files are taken from one drop (each is copied and queued). While batches of incidents keep coming, the list is repainted at most this often (ms): a batch inserted at the top moves every row on screen, and repainting a screenful (the model&apos;s cells, the text) was most of the GUI thread&apos;s time for the list in a burst. The rows are in the model at once. Colour of overdue tasks and of the 督办 line.</extracomment>
         <translation>ID</translation>
     </message>
     <message>
@@ -1234,6 +1234,7 @@
     <name>WallTile</name>
     <message>
         <source>空闲</source>
+        <extracomment>seconds the GUI thread spent painting this tile, a running total (the overload policy&apos;s video share)</extracomment>
         <translation>Idle</translation>
     </message>
     <message>
@@ -1284,6 +1285,10 @@
     <message>
         <source>摄像机到显示 {camera}（按摄像机 RTCP 时钟）</source>
         <translation>camera to display {camera} (by the camera&apos;s RTCP clock)</translation>
+    </message>
+    <message>
+        <source>解码落后直播 {behind} · 追帧 {count} 次</source>
+        <translation>decoding behind live {behind} · skipped to catch up {count} times</translation>
     </message>
     <message>
         <source>降帧 · 限帧率 {fps} fps · {kind}</source>

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from commandwall.video.overload import CameraLoad, Degrade, OverloadPolicy, OverloadThresholds
 
@@ -225,3 +225,34 @@ def test_without_a_stated_rate_the_best_rate_sinks_back_to_a_steady_one() -> Non
         verdicts.append(policy.overloaded)
     assert verdicts[0], "right after the burst the best rate is still high"
     assert not any(verdicts[-15:]), f"a steady rate is not behind for good: {verdicts}"
+
+
+def test_streams_that_had_to_skip_to_the_live_edge_or_lag_behind_it_count_as_behind() -> None:
+    """At full rate, nothing dropped, the GUI in time — but the readers cannot decode in time and skip to a key
+    frame (追帧) or lag half a second behind the sender: that is overload too."""
+
+    def windows(policy: OverloadPolicy, cams: list[FakeCamera], count: int, t0: float, *, catch_up: bool = False,
+                behind_s: float | None = 0.0) -> float:  # fmt: skip
+        now = t0
+        for n in range(count):
+            now += 1.0
+            loads = []
+            for i, cam in enumerate(cams):
+                load = cam.window(25.0)
+                skips = (n + 1) if catch_up and i % 2 == 0 else 0  # half the streams skip once a window
+                loads.append(replace(load, catch_ups=skips, behind_s=behind_s))
+            policy.update(loads, 10.0, now)
+        return now
+
+    policy, cams = OverloadPolicy(), wall(0, 6)
+    now = windows(policy, cams, 5, 0.0)
+    assert not policy.overloaded and policy.levels() == {}
+    windows(policy, cams, 3, now, catch_up=True)
+    assert policy.overloaded and policy.reason.startswith("behind")
+    assert Degrade.KEY_FRAMES in policy.levels().values()
+
+    policy, cams = OverloadPolicy(), wall(0, 6)
+    now = windows(policy, cams, 5, 0.0, behind_s=0.3)
+    assert not policy.overloaded, "a little behind is the network's jitter"
+    windows(policy, cams, 3, now, behind_s=0.8)
+    assert policy.overloaded and policy.reason.startswith("behind")

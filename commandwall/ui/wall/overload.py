@@ -68,7 +68,7 @@ class OverloadMonitor:
             loads[camera.id] = CameraLoad(
                 camera.id, width, tile.stream_url or "", stats.state is StreamState.LIVE, stats.frames,
                 stats.dropped, stats.fps, stats.age_s(now), has_sub=has_sub, on_sub=tile.stream_kind == "sub",
-                live_s=live_s, nominal_fps=stats.nominal_fps,
+                live_s=live_s, nominal_fps=stats.nominal_fps, behind_s=stats.behind_s, catch_ups=stats.catch_ups,
             )  # fmt: skip
         return list(loads.values())
 

@@ -1,0 +1,126 @@
+"""How far a live stream's reader is behind its sender, and when to skip to the next key frame (追帧).
+
+A reader that cannot decode as fast as the camera sends does not lose pictures: they wait in the socket and
+the picture on the tile gets older every second — 1.5 to 5 s behind within ten seconds on a desk whose two
+cores were shared by 16 tiles, a map and other programs (measured). A wall must never show the past as
+live, so a reader that falls behind drops what piled up instead of decoding it: it skips packets, undecoded,
+until a key frame at the live edge (close to the reference below, and one it had to wait for: what piled up
+is gone), and decodes from there.
+
+How far behind: each packet's timestamp against when it arrived. ``arrival − pts`` is constant while the
+reader keeps up (the network's and the sender's delay, whatever the two clocks' offset); while it is behind it
+grows by the time it loses. Its reference is the lowest value seen, allowed to creep up by ``creep`` (a
+millisecond a second: ten times what a camera's clock drifts against ours, a fifth of a per cent of what a
+reader at 20 of 25 fps loses). Whether a packet had to be waited for says nothing about the lag (a reader
+starved of the CPU or the interpreter lock waits as long for data that is already in the socket); it only
+confirms, while skipping, that the backlog is gone. A timestamp step of more
+than ``jump_s`` (a camera restarting its clock, a wrap) starts the reference over; skipping that has not
+reached the reference after ``give_up_s`` (the delay grew on the network, not in the reader) takes the next key
+frame and the delay now as the reference, and after twice that any packet (a stream whose key frames are not
+recognised: the decoder then waits for one itself).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: behind by more than this: skip to the next key frame
+CATCH_UP_S = 1.0
+#: a key frame this close to the live edge ends the skipping
+RESUME_S = 0.25
+#: while skipping, a packet that took this long to come was waited for: the backlog is drained
+LIVE_WAIT_S = 0.01
+#: skipping that has not come this close after this long resumes at the next key frame anyway
+GIVE_UP_S = 3.0
+#: how fast the reference may rise (seconds per second): clock drift, not lag
+CREEP = 0.001
+#: a timestamp step larger than this, either way, is a discontinuity, not lag
+JUMP_S = 5.0
+#: NAL unit types a decoder can start at: H.264 IDR (5); H.265 IRAP (16–21: BLA, IDR, CRA)
+_H264_IDR = frozenset({5})
+_HEVC_IRAP = frozenset(range(16, 22))
+#: at most this many NAL units of a packet are looked at (a picture's slices follow its parameter sets)
+_MAX_NALS = 16
+
+
+def annexb_key_frame(data: bytes, codec: str) -> bool:
+    """Whether an Annex B access unit (start-code framed, as MPEG-TS and RTSP deliver H.264/H.265) holds a
+    picture decoding can start at. MPEG-TS read without a parser (as the wall reads it, for latency) does not
+    flag key frames on its packets, so the catch-up looks into the bitstream. False for other codecs and for
+    length-prefixed (FLV, MP4) data, whose containers flag key frames themselves."""
+    if codec == "h264":
+        types, kind = _H264_IDR, 0
+    elif codec == "hevc":
+        types, kind = _HEVC_IRAP, 1
+    else:
+        return False
+    at = 0
+    for _ in range(_MAX_NALS):
+        at = data.find(b"\x00\x00\x01", at)
+        if at < 0 or at + 3 >= len(data):
+            return False
+        header = data[at + 3]
+        nal_type = header & 0x1F if kind == 0 else (header >> 1) & 0x3F
+        if nal_type in types:
+            return True
+        at += 3
+    return False
+
+
+@dataclass(slots=True)
+class LiveEdge:
+    """One live stream's lag behind its sender, fed every video packet in order (see the module docstring).
+
+    ``behind_s``: how far behind the newest packet was; ``catching_up``: packets are being skipped;
+    ``catch_ups``: times it started skipping; ``skipped``: packets skipped, undecoded.
+    """
+
+    catch_up_s: float = CATCH_UP_S
+    resume_s: float = RESUME_S
+    give_up_s: float = GIVE_UP_S
+    live_wait_s: float = LIVE_WAIT_S
+    creep: float = CREEP
+    jump_s: float = JUMP_S
+    behind_s: float = 0.0
+    catching_up: bool = False
+    catch_ups: int = 0
+    skipped: int = 0
+    _reference: float | None = None
+    _last_pts: float | None = None
+    _last_arrived: float = 0.0
+    _since: float = 0.0  # when the skipping started
+
+    def keep(self, pts_s: float | None, asked_at: float, arrived_at: float, key_frame: bool) -> bool:
+        """Whether to decode this packet (False: skip it, the reader is catching up).
+
+        ``pts_s``: its timestamp in seconds (None: unknown; the lag stays as it was); ``asked_at`` /
+        ``arrived_at``: when the reader asked for it and when it had it (monotonic seconds); ``key_frame``:
+        decoding can start at this packet."""
+        if pts_s is not None:
+            offset = arrived_at - pts_s
+            if self._reference is None or (self._last_pts is not None and abs(pts_s - self._last_pts) > self.jump_s):
+                self._reference = offset
+            else:
+                crept = self._reference + self.creep * max(0.0, arrived_at - self._last_arrived)
+                self._reference = min(crept, offset)
+            self._last_pts, self._last_arrived = pts_s, arrived_at
+            self.behind_s = offset - self._reference
+        if not self.catching_up:
+            if self.behind_s <= self.catch_up_s:
+                return True
+            self.catching_up, self._since = True, arrived_at
+            self.catch_ups += 1
+        skipping_for = arrived_at - self._since
+        # at the live edge: close to the reference, and nothing left in the socket (the reference may be late by
+        # the server's GOP cache, which a slow reader never got through: draining corrects it)
+        drained = self.behind_s <= self.resume_s and arrived_at - asked_at >= self.live_wait_s
+        if (key_frame and (drained or skipping_for >= self.give_up_s)) or (
+            skipping_for >= 2 * self.give_up_s  # no key frame recognised: let the decoder find one
+        ):
+            if self.behind_s > self.resume_s and self._reference is not None:
+                self._reference += self.behind_s  # not the reader's lag: the path got longer
+                self.behind_s = 0.0
+            self.catching_up = False
+            return True
+        self.skipped += 1
+        return False

@@ -1,0 +1,115 @@
+"""追帧: a reader that falls behind a live stream skips to a key frame near the live edge, and only then.
+
+The decisions are fed packet timelines as a reader sees them (timestamps, arrival times, key frames); the key
+frame recognition reads the exercise clips' real H.264 and H.265 packets. The reader against a real stream is
+in ``test_video_catch_up.py``.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from commandwall.demo.media import GOP
+from commandwall.paths import exercise_clips_dir
+from commandwall.video.live_edge import CATCH_UP_S, GIVE_UP_S, LiveEdge, annexb_key_frame
+
+av = pytest.importorskip("av")
+
+FRAME_S = 0.04  # 25 fps
+
+
+def play(edge: LiveEdge, packets: int, decode_s: float, *, gop: int = GOP, network_s: float = 0.05,
+         jitter_s: float = 0.0, drift: float = 0.0, seed: int = 1) -> list[tuple[float, bool]]:  # fmt: skip
+    """Feed ``packets`` of a live 25 fps stream to ``edge`` as a reader that spends ``decode_s`` on each packet
+    it keeps (none on a skipped one) would see them; returns (seconds behind the sender, kept) per packet,
+    the truth the reader cannot see: when it had the packet minus when the packet was sent plus the network."""
+    rng = random.Random(seed)
+    clock = 0.0
+    seen = []
+    for n in range(packets):
+        sent = n * FRAME_S
+        arrives = sent + network_s + rng.uniform(0, jitter_s)
+        asked, clock = clock, max(clock, arrives)  # waits for it, or has it already (the socket holds the rest)
+        pts = sent * (1 + drift) + 1000.0  # the camera's clock: its own origin and rate
+        kept = edge.keep(pts, asked, clock, n % gop == 0)
+        seen.append((clock - sent - network_s, kept))
+        if kept:
+            clock += decode_s
+    return seen
+
+
+def test_a_reader_that_keeps_up_never_skips_through_jitter() -> None:
+    edge = LiveEdge()
+    seen = play(edge, 3000, 0.01, jitter_s=0.3)
+    assert all(kept for _, kept in seen)
+    assert edge.catch_ups == 0 and edge.skipped == 0
+
+
+def test_a_camera_clock_that_drifts_is_not_lag() -> None:
+    """100 ppm slow over ten hours (3.6 s in all): the reference creeps along, nothing is skipped."""
+    edge = LiveEdge()
+    seen = play(edge, 900_000, 0.01, drift=-1e-4)
+    assert edge.catch_ups == 0 and all(kept for _, kept in seen[-1000:])
+
+
+def test_a_reader_that_falls_behind_skips_to_a_key_frame_and_stays_close_to_live() -> None:
+    """60 ms per picture of a 25 fps stream: without skipping it would be 36 s behind after 100 s."""
+    edge = LiveEdge()
+    seen = play(edge, 2500, 0.06)
+    lags = [lag for lag, _ in seen]
+    assert lags[-1] < CATCH_UP_S + 0.3 and max(lags) < CATCH_UP_S + 0.3
+    assert edge.catch_ups >= 20
+    # every skip ends at a key frame: decoding starts over where it can
+    kept_after_skip = [n for n in range(1, len(seen)) if seen[n][1] and not seen[n - 1][1]]
+    assert kept_after_skip and all(n % GOP == 0 for n in kept_after_skip)
+    without = LiveEdge(catch_up_s=1e9)
+    assert play(without, 2500, 0.06)[-1][0] > 30
+
+
+def test_a_timestamp_jump_starts_the_reference_over() -> None:
+    edge = LiveEdge()
+    clock = 0.0
+    for n in range(200):
+        clock = n * FRAME_S
+        pts = n * FRAME_S + (0 if n < 100 else -95_000)  # an MPEG-TS clock wrap (33 bits at 90 kHz: 26.5 h)
+        assert edge.keep(pts, clock - FRAME_S, clock, n % GOP == 0)
+    assert edge.catch_ups == 0 and edge.behind_s < 0.01
+
+
+def test_a_longer_network_path_is_taken_as_the_new_live_edge() -> None:
+    """The delay grows by 2 s for good (a re-routed link): one skip, then, after ``give_up_s``, decoding from
+    the next key frame with that delay as the reference — not skipping for ever."""
+    edge = LiveEdge()
+    kept = []
+    for n in range(1000):
+        sent = n * FRAME_S
+        arrived = sent + 0.05 + (2.0 if n >= 300 else 0.0)
+        kept.append(edge.keep(sent, arrived - FRAME_S, arrived, n % GOP == 0))
+    assert edge.catch_ups == 1
+    resumed = kept.index(True, 301)
+    assert resumed % GOP == 0 and (resumed - 300) * FRAME_S <= GIVE_UP_S + GOP * FRAME_S
+    assert all(kept[resumed:])
+
+
+def test_without_a_recognised_key_frame_the_skipping_ends_all_the_same() -> None:
+    edge = LiveEdge()
+    arrivals = [n * FRAME_S + (2.0 if n >= 10 else 0.0) for n in range(400)]
+    kept = [edge.keep(n * FRAME_S, at - FRAME_S, at, False) for n, at in enumerate(arrivals)]
+    assert edge.catch_ups == 1
+    assert (kept.index(True, 11) - 10) * FRAME_S <= 2 * GIVE_UP_S + FRAME_S and all(kept[-100:])
+
+
+@pytest.mark.parametrize(("clip", "codec"), [("h264-sub.ts", "h264"), ("hevc-sub.ts", "hevc")])
+def test_key_frames_are_found_in_the_bitstream_of_unparsed_mpeg_ts(clip: str, codec: str) -> None:
+    """The wall reads MPEG-TS without a parser, which leaves key frames unflagged: the bitstream tells."""
+    path = exercise_clips_dir() / clip
+    if not path.is_file():
+        pytest.skip("no exercise clips: run `make clips`")
+    with av.open(str(path), options={"fflags": "noparse"}) as container:
+        packets = [bytes(p) for p in container.demux(video=0) if p.size]
+    found = [n for n, data in enumerate(packets) if annexb_key_frame(data, codec)]
+    assert found == list(range(0, len(packets), GOP))
+    assert not annexb_key_frame(packets[0], "mjpeg")
+    assert not annexb_key_frame(b"", codec) and not annexb_key_frame(b"\x00\x00\x01", codec)
