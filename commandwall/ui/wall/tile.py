@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import time
 
-from PySide6.QtCore import QMimeData, QPoint, QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QContextMenuEvent,
@@ -44,6 +45,7 @@ TILE_BG = QColor("#000000")
 TILE_BORDER = QColor("#1c2636")
 SELECTED_BORDER = QColor("#2ea8ff")
 DROP_BORDER = QColor("#f5c518")
+DIMMED = QColor(0, 0, 0, 120)  # over a picture that is not live
 BAR_BG = QColor(6, 10, 18, 170)
 TEXT = QColor("#e6edf3")
 TEXT_DIM = QColor("#5b6b80")
@@ -97,6 +99,9 @@ class TileView(QWidget):
         self.size_dirty = True
         self._bar_cache: tuple[tuple[object, ...], QImage] | None = None  # the top bar as last drawn
         self._corner_cache: dict[tuple[object, ...], QImage] = {}  # the bottom-right captions (fps changes)
+        #: the picture's geometry for the last (frame size, ratio, tile size): see :func:`picture_geometry`
+        self._fit: tuple[object, ...] | None = None
+        self._font_key_cache: str | None = None
         self.setAcceptDrops(True)
 
     # ---- state set by the wall -----------------------------------------------------------------------
@@ -307,22 +312,26 @@ class TileView(QWidget):
             self.paint_s += time.perf_counter() - started
 
     def _paint(self) -> None:
+        # Qt calls that make a value (a QRect, a QColor, a QPen, ``rect()``) or draw give up the interpreter lock
+        # and take it back, waiting behind the reader threads each time; a live frame is painted with five such
+        # calls (painter, picture, name bar, corner, end), everything else in Python ints or made once
         painter = QPainter(self)
         try:
-            rect = self.rect()
+            w, h = self.width(), self.height()
             text, level, fps, reduced_rate = self._overlay
             image = self._image
-            bar_h = max(16, min(30, rect.height() // 10))
+            bar_h = max(16, min(30, h // 10))
             if image is None:
-                painter.fillRect(rect, TILE_BG)
+                painter.fillRect(0, 0, w, h, TILE_BG)
             else:
-                target = self._draw_picture(painter, image, rect)
+                x, y, pw, ph = self._draw_picture(painter, image, w, h)
                 if self._frame is not None:
                     self.latency.painted(self._frame, time.monotonic())
                 if level != "live":
-                    painter.fillRect(target, QColor(0, 0, 0, 120))  # dim a picture that is not live
+                    painter.fillRect(x, y, pw, ph, DIMMED)  # dim a picture that is not live
                 self.frames_painted += 1
             if image is None or self.show_info or self.zoom.active:
+                rect = QRect(0, 0, w, h)
                 font = self._caption_font(bar_h)
                 painter.setFont(font)
                 metrics = QFontMetrics(font)
@@ -340,39 +349,50 @@ class TileView(QWidget):
             if self.camera is not None and (fps > 0 or self.degrade is Degrade.KEY_FRAMES):
                 corner = self._corner(bar_h, self.corner_text(fps, reduced_rate))
                 ratio = corner.devicePixelRatio()
-                painter.drawImage(round(rect.width() - 6 - corner.width() / ratio),
-                                  round(rect.height() - 4 - corner.height() / ratio), corner)  # fmt: skip
-            border = DROP_BORDER if self._drop_hover else SELECTED_BORDER if self._selected else TILE_BORDER
+                painter.drawImage(round(w - 6 - corner.width() / ratio), round(h - 4 - corner.height() / ratio), corner)
             width = 3 if self._drop_hover else 2 if self._selected else 1
-            painter.setPen(QPen(border, width))
+            painter.setPen(_border_pen(DROP_BORDER if self._drop_hover else SELECTED_BORDER if self._selected
+                                       else TILE_BORDER, width))  # fmt: skip
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRect(rect.adjusted(width // 2, width // 2, -((width + 1) // 2), -((width + 1) // 2)))
+            inset, outset = width // 2, (width + 1) // 2
+            painter.drawRect(inset, inset, w - inset - outset, h - inset - outset)
         finally:
             painter.end()
 
-    def _draw_picture(self, painter: QPainter, image: QImage, rect: QRect) -> QRectF:
-        """Draw the frame centred in ``rect`` with black bars around it; returns where it went. A frame of the
-        size it is shown at is copied 1:1 (no smooth transform: that is the reader's job); only a zoomed tile or
-        a frame of another size (just after a resize) is scaled here."""
-        ratio = image.devicePixelRatio()
-        width, height = image.width() / ratio, image.height() / ratio
-        target = fit_rect(image.width(), image.height(), rect)
-        one_to_one = abs(target.width() - width) <= 1.0 and abs(target.height() - height) <= 1.0
+    def _draw_picture(self, painter: QPainter, image: QImage, w: int, h: int) -> tuple[int, int, int, int]:
+        """Draw the frame centred in the tile (``w`` × ``h``) with black bars around it; returns where it went
+        (x, y, width, height). A frame of the size it is shown at is copied 1:1 (no smooth transform: that is
+        the reader's job); only a zoomed tile or a frame of another size (just after a resize) is scaled here.
+        The geometry is worked out once per frame size and tile size."""
+        key = (image.width(), image.height(), image.devicePixelRatio(), w, h)
+        if self._fit is None or self._fit[0] != key:
+            self._fit = (key, *picture_geometry(*key))
+        _, one_to_one, placed, target, bars = self._fit
+        for bar in bars:
+            painter.fillRect(*bar, TILE_BG)
         if one_to_one and not self.zoom.active:
-            x = rect.x() + (rect.width() - round(width)) // 2
-            y = rect.y() + (rect.height() - round(height)) // 2
-            target = QRectF(x, y, width, height)
-            _fill_around(painter, rect, QRect(x, y, round(width), round(height)))
-            painter.drawImage(QPoint(x, y), image)
-            return target
-        _fill_around(painter, rect, target.toAlignedRect())
+            painter.drawImage(placed[0], placed[1], image)
+            return placed
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         if self.zoom.active:
-            painter.drawImage(target, image, QRectF(*self.zoom.source_rect(image.width(), image.height())))
+            painter.drawImage(QRectF(*target), image, QRectF(*self.zoom.source_rect(image.width(), image.height())))
         else:
-            painter.drawImage(target, image)
+            painter.drawImage(QRectF(*target), image)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
-        return target
+        return placed
+
+    def _font_key(self) -> str:
+        """The tile font's key, asked of Qt again only after a font change (``font()`` makes a QFont: a round
+        trip for the interpreter lock in every paint)."""
+        if self._font_key_cache is None:
+            self._font_key_cache = self.font().key()
+        return self._font_key_cache
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        """A font change makes the captions drawn again."""
+        if event.type() == QEvent.Type.FontChange:
+            self._font_key_cache = None
+        super().changeEvent(event)
 
     def _caption_font(self, bar_h: int) -> QFont:
         font = QFont(self.font())
@@ -390,7 +410,7 @@ class TileView(QWidget):
 
     def _top_bar(self, bar_h: int, text: str, level: str) -> QImage:
         """The name bar with the state badge, drawn again only when what it shows or the tile's width changes."""
-        key = (self.width(), bar_h, text, level, self.caption(), self.font().key(), self.devicePixelRatioF())
+        key = (self.width(), bar_h, text, level, self.caption(), self._font_key(), self.devicePixelRatioF())
         if self._bar_cache is not None and self._bar_cache[0] == key:
             return self._bar_cache[1]
         image = self._chrome_image(self.width(), bar_h)
@@ -407,7 +427,7 @@ class TileView(QWidget):
     def _corner(self, bar_h: int, text: str) -> QImage:
         """The bottom-right caption (fps, stream, 降帧) as an image, drawn again only when it changes."""
         color = TEXT if self.degrade is Degrade.NONE else DEGRADED_TEXT
-        key = (bar_h, text, color.rgb(), self.font().key(), self.devicePixelRatioF())
+        key = (bar_h, text, color.rgb(), self._font_key(), self.devicePixelRatioF())
         cached = self._corner_cache.get(key)
         if cached is not None:
             return cached
@@ -570,18 +590,41 @@ class TileView(QWidget):
         super().mouseDoubleClickEvent(event)
 
 
-def _fill_around(painter: QPainter, rect: QRect, picture: QRect) -> None:
-    """Paint the tile's background in ``rect`` around ``picture`` (the bars left and right or above and
-    below), not under it: the picture covers that."""
-    inner = picture.intersected(rect)
-    if inner.isEmpty():
-        painter.fillRect(rect, TILE_BG)
-        return
-    if inner.top() > rect.top():
-        painter.fillRect(QRect(rect.left(), rect.top(), rect.width(), inner.top() - rect.top()), TILE_BG)
-    if inner.bottom() < rect.bottom():
-        painter.fillRect(QRect(rect.left(), inner.bottom() + 1, rect.width(), rect.bottom() - inner.bottom()), TILE_BG)
-    if inner.left() > rect.left():
-        painter.fillRect(QRect(rect.left(), inner.top(), inner.left() - rect.left(), inner.height()), TILE_BG)
-    if inner.right() < rect.right():
-        painter.fillRect(QRect(inner.right() + 1, inner.top(), rect.right() - inner.right(), inner.height()), TILE_BG)
+def picture_geometry(
+    image_w: int, image_h: int, ratio: float, w: int, h: int
+) -> tuple[bool, tuple[int, int, int, int], tuple[float, float, float, float], list[tuple[int, int, int, int]]]:
+    """Where a picture of ``image_w`` × ``image_h`` device pixels (at pixel ``ratio``) goes in a tile of ``w`` ×
+    ``h``: (shown 1:1, the whole pixels it covers (x, y, width, height), the exact fitted rectangle, the black
+    bars around it as (x, y, width, height)). In plain numbers: the painting makes no Qt values for it."""
+    if image_w <= 0 or image_h <= 0 or w <= 0 or h <= 0:
+        return False, (0, 0, 0, 0), (0.0, 0.0, 0.0, 0.0), [(0, 0, max(0, w), max(0, h))]
+    scale = min(w / image_w, h / image_h)
+    fit_w, fit_h = image_w * scale, image_h * scale
+    target = ((w - fit_w) / 2, (h - fit_h) / 2, fit_w, fit_h)
+    width, height = image_w / ratio, image_h / ratio
+    one_to_one = abs(fit_w - width) <= 1.0 and abs(fit_h - height) <= 1.0
+    if one_to_one:
+        placed = ((w - round(width)) // 2, (h - round(height)) // 2, round(width), round(height))
+    else:  # the smallest whole-pixel rectangle holding the fitted one
+        left, top = math.floor(target[0]), math.floor(target[1])
+        placed = (left, top, math.ceil(target[0] + fit_w) - left, math.ceil(target[1] + fit_h) - top)
+    left, top = max(0, placed[0]), max(0, placed[1])
+    right, bottom = min(w, placed[0] + placed[2]), min(h, placed[1] + placed[3])  # exclusive
+    if right <= left or bottom <= top:
+        return one_to_one, placed, target, [(0, 0, w, h)]
+    inner_h = bottom - top
+    bars = [(0, 0, w, top), (0, bottom, w, h - bottom), (0, top, left, inner_h), (right, top, w - right, inner_h)]
+    return one_to_one, placed, target, [bar for bar in bars if bar[2] > 0 and bar[3] > 0]
+
+
+_BORDER_PENS: dict[tuple[int, int], QPen] = {}
+
+
+def _border_pen(color: QColor, width: int) -> QPen:
+    """The tile border's pen, made once per colour and width (making one in every paint costs a round trip for
+    the interpreter lock)."""
+    key = (color.rgba(), width)
+    pen = _BORDER_PENS.get(key)
+    if pen is None:
+        pen = _BORDER_PENS[key] = QPen(color, width)
+    return pen
