@@ -34,6 +34,7 @@ import logging
 import sys
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -167,8 +168,9 @@ class Capture(Protocol):
         """The next decoded BGR picture; None when the stream failed, ended or timed out."""
         ...
 
-    def read_picture(self, box: tuple[int, int] | None) -> Picture | None:
-        """The next picture, scaled to fit ``box`` as BGRX when given (see :class:`Picture`)."""
+    def read_picture(self, box: tuple[int, int] | None, convert: Callable[[], bool] | None = None) -> Picture | None:
+        """The next picture, scaled to fit ``box`` as BGRX when given (see :class:`Picture`); ``convert`` may be
+        asked whether to convert each decoded picture (False: decode the next instead)."""
         ...
 
     def close(self) -> None:
@@ -262,8 +264,9 @@ class OpenCvCapture:
             self._last_kept = now
             return image
 
-    def read_picture(self, box: tuple[int, int] | None) -> Picture | None:
-        """The next picture; with ``box`` scaled on this thread (OpenCV ``INTER_AREA``) and as BGRX."""
+    def read_picture(self, box: tuple[int, int] | None, convert: Callable[[], bool] | None = None) -> Picture | None:
+        """The next picture; with ``box`` scaled on this thread (OpenCV ``INTER_AREA``) and as BGRX. ``convert``
+        is not asked: OpenCV converts every picture it reads (the files it plays are paced)."""
         image = self.read()
         if image is None:
             return None
@@ -434,10 +437,13 @@ class PyAvCapture:
             return frame.to_ndarray(width=self._size[0], height=self._size[1], format="bgr24")
         return frame_to_bgr(frame)
 
-    def read_picture(self, box: tuple[int, int] | None) -> Picture | None:
+    def read_picture(self, box: tuple[int, int] | None, convert: Callable[[], bool] | None = None) -> Picture | None:
         """The next picture; with ``box`` scaled inside the colour conversion (swscale, area averaging) to
-        BGRX, the decoded frame kept for a full-resolution snapshot."""
+        BGRX, the decoded frame kept for a full-resolution snapshot. ``convert``, asked after each picture of a
+        live (unpaced) stream is decoded: False skips its conversion and decodes the next."""
         frame = self._take()
+        while frame is not None and convert is not None and self.pacer is None and not convert():
+            frame = self._take()
         if frame is None:
             return None
         size = (frame.width, frame.height)

@@ -151,7 +151,7 @@ class StreamStats:
     state: StreamState
     fps: float  # over the sliding window
     frames: int  # decoded since start
-    dropped: int  # replaced in the slot before any consumer took them
+    dropped: int  # decoded, never taken: replaced in the slot, or not converted while the slot was untaken
     reconnects: int  # times the stream was opened again after a failure or end
     last_frame_at: float | None
     resolution: tuple[int, int] | None  # (width, height) of the newest frame
@@ -202,6 +202,11 @@ class StreamReader:
 
     FPS_WINDOW_S = 2.0
     BITRATE_WINDOW_S = 4.0  # several GOPs of a camera sending a key frame every 1–2 s
+    #: a picture nobody has taken for ``UNTAKEN_AFTER_S`` (the consumer is behind; two pictures that arrive
+    #: together are not that) holds the slot until ``UNTAKEN_HOLD_S`` old: the pictures decoded meanwhile are not
+    #: converted (a slow consumer gets one at most that much older than the newest; the reader saves the work)
+    UNTAKEN_AFTER_S = 0.02
+    UNTAKEN_HOLD_S = 0.1
 
     def __init__(
         self,
@@ -239,6 +244,7 @@ class StreamReader:
         #: once instead of at its next poll; must be cheap and thread-safe (the wall's is a coalesced wake-up)
         self.on_frame: Callable[[], None] | None = None
         self._dropped = 0
+        self._unconverted = 0  # decoded, not converted: the picture before them was still waiting to be taken
         self._reconnects = 0
         self._state = StreamState.CONNECTING
         self._live_since: float | None = None
@@ -328,8 +334,8 @@ class StreamReader:
             return StreamStats(
                 state=self._state_locked(now),
                 fps=fps,
-                frames=self._seq,
-                dropped=self._dropped,
+                frames=self._seq + self._unconverted,
+                dropped=self._dropped + self._unconverted,
                 reconnects=self._reconnects,
                 last_frame_at=slot.captured_at if slot else None,
                 resolution=slot.stream_size if slot else None,
@@ -464,10 +470,27 @@ class StreamReader:
         return open_capture(self.url, self.decoder, self.open_timeout_s, self.read_timeout_s,
                             rtsp_transport=self.rtsp_transport, key_frames_only=self._key_frames_only)  # fmt: skip
 
+    def _convert_next(self) -> bool:
+        """Whether to convert the picture just decoded: not while nobody has taken the newest one, published
+        between :attr:`UNTAKEN_AFTER_S` and :attr:`UNTAKEN_HOLD_S` ago (then it is counted decoded and dropped)."""
+        now = time.monotonic()
+        with self._lock:
+            slot = self._slot
+            if slot is None or self._slot_taken:
+                return True
+            if not self.UNTAKEN_AFTER_S <= now - slot.captured_at < self.UNTAKEN_HOLD_S:
+                return True
+            self._unconverted += 1
+            self._frame_times.append(now)  # decoded: the stream's rate counts it
+            return False
+
     def _decode(self, cap: Capture) -> Picture | None:
         """Grab and decode the next picture, scaled to the display size if one is set (blocks at most
         ``read_timeout_s``); None when the stream failed, ended or timed out."""
-        return cap.read_picture(self._display_box)
+        # a consumer that has not taken the last picture yet (the GUI is behind) needs the next ones decoded
+        # (later pictures refer to them), not converted: each would only replace an untaken one, at the cost of
+        # the CPU and a round trip for the interpreter lock the GUI thread is waiting for
+        return cap.read_picture(self._display_box, self._convert_next)
 
     def _read_until_failure(self, cap: Capture) -> int:
         """Decode into the slot until the stream fails or stop is asked; return frames read."""
