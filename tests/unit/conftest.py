@@ -9,6 +9,19 @@ import pytest
 
 from commandwall.backend.api import PlatformClient
 from commandwall.demo import DemoBackend
+from commandwall.paths import exercise_clips_dir
+
+#: for the modules that play the exercise streams: they need the clips ``make setup`` encodes
+needs_clips = pytest.mark.skipif(
+    not (exercise_clips_dir() / "manifest.json").is_file(), reason="no exercise clips: run `make clips`"
+)
+
+
+@pytest.fixture(scope="module")
+def backend() -> Iterator[DemoBackend]:
+    """One exercise backend for the module (no simulator): its streams for the video tests."""
+    with DemoBackend(seed=7, simulate=False) as running:
+        yield running
 
 
 @pytest.fixture()

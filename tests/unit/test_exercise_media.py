@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -19,19 +18,10 @@ import requests
 from commandwall.demo.backend import DemoBackend
 from commandwall.demo.media import CLIP_FRAMES, GOP, HLS_KEEP, HLS_WINDOW, SIZES, draw_index_code, read_index_code
 from commandwall.demo.seed import stream_codec, stream_protocol
-from commandwall.paths import exercise_clips_dir
 from commandwall.video.capture import PyAvCapture
+from tests.unit.conftest import needs_clips
 
-pytestmark = pytest.mark.skipif(
-    not (exercise_clips_dir() / "manifest.json").is_file(), reason="no exercise clips: run `make clips`"
-)
-
-
-@pytest.fixture(scope="module")
-def backend() -> Iterator[DemoBackend]:
-    """One exercise backend for the module (no simulator)."""
-    with DemoBackend(seed=7, simulate=False) as running:
-        yield running
+pytestmark = needs_clips
 
 
 @pytest.mark.parametrize("size", [(640, 360), (1280, 720), (160, 90)])

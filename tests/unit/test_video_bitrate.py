@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Iterator
 
 import av
 import pytest
@@ -13,18 +12,10 @@ from commandwall.demo import DemoBackend
 from commandwall.demo.media import FPS
 from commandwall.paths import exercise_clips_dir
 from commandwall.video.reader import StreamReader, StreamState
+from tests.unit.conftest import needs_clips
 from tests.unit.test_video_reader import wait_until
 
-pytestmark = pytest.mark.skipif(
-    not (exercise_clips_dir() / "manifest.json").is_file(), reason="no exercise clips: run `make clips`"
-)
-
-
-@pytest.fixture(scope="module")
-def backend() -> Iterator[DemoBackend]:
-    """One exercise backend for the module (no simulator)."""
-    with DemoBackend(seed=7, simulate=False) as running:
-        yield running
+pytestmark = needs_clips
 
 
 def clip_kbps(name: str) -> float:

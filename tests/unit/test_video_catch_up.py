@@ -8,26 +8,14 @@ wall shares with everything else — so without skipping it would lose 0.36 s a 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-
-import pytest
 
 from commandwall.demo.backend import DemoBackend
 from commandwall.demo.media import read_index_code
-from commandwall.paths import exercise_clips_dir
 from commandwall.video.live_edge import CATCH_UP_S
 from commandwall.video.reader import StreamReader, StreamState
+from tests.unit.conftest import needs_clips
 
-pytestmark = pytest.mark.skipif(
-    not (exercise_clips_dir() / "manifest.json").is_file(), reason="no exercise clips: run `make clips`"
-)
-
-
-@pytest.fixture(scope="module")
-def backend() -> Iterator[DemoBackend]:
-    """One exercise backend for the module (no simulator)."""
-    with DemoBackend(seed=7, simulate=False) as running:
-        yield running
+pytestmark = needs_clips
 
 
 def lag_s(backend: DemoBackend, reader: StreamReader, camera_id: str) -> float | None:

@@ -11,26 +11,14 @@ from __future__ import annotations
 import collections
 import itertools
 import time
-from collections.abc import Iterator
 
 import pytest
 
 from commandwall.demo.backend import DemoBackend
 from commandwall.demo.media import CLIP_FRAMES, FPS, read_index_code
-from commandwall.paths import exercise_clips_dir
 from commandwall.video.capture import Pacer, PyAvCapture
 from commandwall.video.reader import StreamReader, StreamState
-
-needs_clips = pytest.mark.skipif(
-    not (exercise_clips_dir() / "manifest.json").is_file(), reason="no exercise clips: run `make clips`"
-)
-
-
-@pytest.fixture(scope="module")
-def backend() -> Iterator[DemoBackend]:
-    """One exercise backend for the module (no simulator)."""
-    with DemoBackend(seed=7, simulate=False) as running:
-        yield running
+from tests.unit.conftest import needs_clips
 
 
 def consume(reader: StreamReader, seconds: float, hz: float = 25.0) -> tuple[list[float], int, int]:

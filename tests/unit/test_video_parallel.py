@@ -18,20 +18,12 @@ from commandwall.demo.seed import stream_codec
 from commandwall.paths import exercise_clips_dir
 from commandwall.video.capture import choose_decoder
 from commandwall.video.reader import StreamReader, StreamState
+from tests.unit.conftest import needs_clips
 from tests.unit.test_video_reader import wait_until
 from tests.unit.test_video_supervision import SilentServer
 
-pytestmark = pytest.mark.skipif(
-    not (exercise_clips_dir() / "manifest.json").is_file(), reason="no exercise clips: run `make clips`"
-)
+pytestmark = needs_clips
 H264_CAMERAS = [f"CAM-{i:04d}" for i in range(20, 60) if stream_codec(f"CAM-{i:04d}") == "h264"]
-
-
-@pytest.fixture(scope="module")
-def backend() -> Iterator[DemoBackend]:
-    """One exercise backend for the module (no simulator)."""
-    with DemoBackend(seed=7, simulate=False) as running:
-        yield running
 
 
 @pytest.fixture

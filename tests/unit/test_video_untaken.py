@@ -8,24 +8,12 @@ replace an untaken one cost a third of a reader's CPU and interpreter-lock round
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-
-import pytest
 
 from commandwall.demo.backend import DemoBackend
-from commandwall.paths import exercise_clips_dir
 from commandwall.video.reader import StreamReader, StreamState
+from tests.unit.conftest import needs_clips
 
-pytestmark = pytest.mark.skipif(
-    not (exercise_clips_dir() / "manifest.json").is_file(), reason="no exercise clips: run `make clips`"
-)
-
-
-@pytest.fixture(scope="module")
-def backend() -> Iterator[DemoBackend]:
-    """One exercise backend for the module (no simulator)."""
-    with DemoBackend(seed=7, simulate=False) as running:
-        yield running
+pytestmark = needs_clips
 
 
 def watch(reader: StreamReader, seconds: float, take_every_s: float | None) -> tuple[int, int, int]:
