@@ -5,7 +5,7 @@ decoder to the screen (:mod:`commandwall.video.latency` says what is measured), 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, QRectF, Qt
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter
 
 from commandwall.domain.models import CameraStatus
@@ -43,15 +43,6 @@ def tile_badge(
     if stats.state is StreamState.RECONNECTING:
         return translate("WallTile", "重连中"), "warn"
     return translate("WallTile", "连接中"), "warn"
-
-
-def fit_rect(src_w: int, src_h: int, area: QRect) -> QRectF:
-    """The largest rectangle of aspect ``src_w:src_h`` centred in ``area`` (black bars around it)."""
-    if src_w <= 0 or src_h <= 0 or area.width() <= 0 or area.height() <= 0:
-        return QRectF()
-    scale = min(area.width() / src_w, area.height() / src_h)
-    w, h = src_w * scale, src_h * scale
-    return QRectF(area.x() + (area.width() - w) / 2, area.y() + (area.height() - h) / 2, w, h)
 
 
 CODEC_NAMES = {"h264": "H.264", "hevc": "H.265", "mjpeg": "MJPEG"}

@@ -30,7 +30,7 @@ from commandwall.domain.models import Camera, CameraStatus
 from commandwall.i18n import translate
 from commandwall.textsafe import display_text
 from commandwall.ui.wall.frame_wake import frame_wake
-from commandwall.ui.wall.overlay import BADGE_COLORS, BADGE_TEXT_COLORS, fit_rect, info_lines, paint_info, tile_badge
+from commandwall.ui.wall.overlay import BADGE_COLORS, BADGE_TEXT_COLORS, info_lines, paint_info, tile_badge
 from commandwall.video.capture import BGRX_IS_RGB32
 from commandwall.video.dragdrop import CAMERA_IDS_MIME, WALL_TILE_MIME, encode_camera_ids, encode_wall_tile
 from commandwall.video.latency import DisplayLatency
@@ -518,7 +518,11 @@ class TileView(QWidget):
 
     def _picture_rect(self) -> QRectF:
         image = self._image
-        return QRectF() if image is None else fit_rect(image.width(), image.height(), self.rect())
+        if image is None:
+            return QRectF()
+        _, _, target, _ = picture_geometry(image.width(), image.height(), image.devicePixelRatio(), self.width(),
+                                           self.height())  # fmt: skip
+        return QRectF(*target)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         """While zoomed a drag pans the picture; otherwise dragging a playing tile far enough drags its camera
