@@ -72,7 +72,7 @@ class LiveEdge:
     """One live stream's lag behind its sender, fed every video packet in order (see the module docstring).
 
     ``behind_s``: how far behind the newest packet was; ``catching_up``: packets are being skipped;
-    ``catch_ups``: times it started skipping; ``skipped``: packets skipped, undecoded.
+    ``catch_ups``: times it started skipping.
     """
 
     catch_up_s: float = CATCH_UP_S
@@ -84,7 +84,6 @@ class LiveEdge:
     behind_s: float = 0.0
     catching_up: bool = False
     catch_ups: int = 0
-    skipped: int = 0
     _reference: float | None = None
     _last_pts: float | None = None
     _last_arrived: float = 0.0
@@ -122,5 +121,4 @@ class LiveEdge:
                 self.behind_s = 0.0
             self.catching_up = False
             return True
-        self.skipped += 1
         return False
