@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages commandwall needs on Linux: the X/xcb and GL libraries QtWebEngine loads, CJK and emoji fonts,
 # Xvfb (and xrandr) for a virtual display, and for building: make, Node.js/npm for the map page's web
-# assets, binutils and the shared libpython for PyInstaller; for the tests GStreamer's RTSP server.
+# assets, binutils and the shared libpython for PyInstaller; for the tests GStreamer's RTSP server and a C compiler.
 # Usage: scripts/system-deps.sh [--check]   (installs what is missing when run as root; --check only lists)
 set -euo pipefail
 
@@ -14,6 +14,8 @@ PACKAGES=(
   libpulse0  # Qt Multimedia links it: the alarm sound (QSoundEffect)
   fonts-noto-cjk fonts-noto-color-emoji xvfb xauth x11-xserver-utils
   make python3-venv nodejs npm binutils
+  # tests: a C compiler for the interpreter-lock counter the tile-paint test builds (tests/ui/test_wall_paint_gil.py)
+  gcc libc6-dev
   # tests: a real RTSP server (GStreamer's, through the system Python's bindings) serving H.264 and H.265
   python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
