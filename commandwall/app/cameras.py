@@ -32,5 +32,5 @@ class CamerasController:
 
     def count(self) -> CameraCount:
         """How many cameras are online, of how many."""
-        cameras = self.session.cameras.all()
+        cameras = self.session.cameras.values()
         return CameraCount(sum(1 for c in cameras if c.status is CameraStatus.ONLINE), len(cameras))

@@ -82,6 +82,11 @@ class _KeyedStore(Generic[T]):
             items = list(self._items.values())
         return self._sorted(items)
 
+    def values(self) -> list[T]:
+        """All objects in no particular order: for counting, cheaper than ``all``, which sorts them."""
+        with self._lock:
+            return list(self._items.values())
+
     def __len__(self) -> int:
         with self._lock:
             return len(self._items)
@@ -188,7 +193,7 @@ class IncidentStore(_KeyedStore[Incident]):
     def count_by_status(self) -> dict[IncidentStatus, int]:
         """How many incidents are in each status (for the overview)."""
         counts = dict.fromkeys(IncidentStatus, 0)
-        for incident in self.all():
+        for incident in self.values():
             counts[incident.status] += 1
         return counts
 

@@ -16,7 +16,7 @@ from commandwall.i18n import QT_TRANSLATE_NOOP, translate
 from commandwall.textsafe import display_text
 from commandwall.ui.adapters import ClientSignals
 from commandwall.ui.language import format_time
-from commandwall.ui.text import plain_tooltip
+from commandwall.ui.text import SteadyLabel, plain_tooltip
 
 CONNECTION_TEXT = {
     ConnectionState.CONNECTING: ("#faad14", QT_TRANSLATE_NOOP("StatusBar", "正在连接平台…")),
@@ -39,16 +39,17 @@ class PlatformStatus(QObject):
         self.banner.setObjectName("banner")
         self.banner.setTextFormat(Qt.TextFormat.PlainText)
         self.banner.hide()
-        self.connection_label = QLabel()
-        self.counts_label = QLabel()
-        self.outbox_label = QLabel()
-        self.overdue_label = QLabel()
+        # the fields that change while the desk works: they keep their size (see SteadyLabel)
+        self.connection_label = SteadyLabel()
+        self.counts_label = SteadyLabel()
+        self.outbox_label = SteadyLabel()
+        self.overdue_label = SteadyLabel()
         self.overdue_label.setObjectName("overdueCount")
         self._overdue: Callable[[], tuple[int, int]] | None = None
         self.user_label = QLabel()
         self.user_label.setTextFormat(Qt.TextFormat.PlainText)  # display_name comes from the platform
         self.user_label.setObjectName("userLabel")
-        self.clock_label = QLabel()
+        self.clock_label = SteadyLabel()
         # Permanent widgets: a temporary message (a new incident, a tour page) never hides the connection state.
         for label in (self.connection_label, self.counts_label, self.overdue_label, self.outbox_label,
                       self.user_label, self.clock_label):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 from commandwall.textsafe import display_text
@@ -30,3 +30,42 @@ def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setText(text)
     return label
+
+
+class SteadyLabel(QLabel):
+    """A plain-text label for a value that changes often (a count, the clock) that does not lay its window out
+    again for each new text.
+
+    A QLabel with a new text asks its layout to be redone, and that layout its parent's, up to the main
+    window's: the docks, the status bar and the central widget were measured again on every batch of an
+    incident burst and on every tick of the clock. This one has a fixed size (Qt passes a fixed-size widget by
+    when it collects layout requests), grown when a text needs more room and refitted to its text when the
+    font or style changes; a count that shrinks leaves the room it had.
+    """
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        super().setText(text)
+        self._refit(grow_only=False)
+
+    def setText(self, text: str) -> None:  # noqa: N802
+        """Show ``text`` (plain); the label grows if it needs more room."""
+        if text != self.text():
+            super().setText(text)
+            self._refit(grow_only=True)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        """Another font or style: the text takes another size."""
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._refit(grow_only=False)
+
+    def _refit(self, *, grow_only: bool) -> None:
+        hint = self.sizeHint()
+        width = max(hint.width(), self.minimumWidth()) if grow_only else hint.width()
+        if (width, hint.height()) != (self.minimumWidth(), self.minimumHeight()) or not self._fixed():
+            self.setFixedSize(width, hint.height())
+
+    def _fixed(self) -> bool:
+        return self.minimumSize() == self.maximumSize()

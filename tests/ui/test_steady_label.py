@@ -1,0 +1,78 @@
+"""SteadyLabel: a count or a clock that changes often does not lay the window out again for each new text."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from commandwall.ui.text import SteadyLabel
+
+
+class LayoutRequests(QObject):
+    """Counts the layout requests an object receives."""
+
+    def __init__(self, watched: QObject) -> None:
+        super().__init__()
+        self.count = 0
+        watched.installEventFilter(self)
+
+    def eventFilter(self, _watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.LayoutRequest:
+            self.count += 1
+        return False
+
+
+def row_with(qtbot, label: QLabel) -> tuple[QWidget, QWidget]:
+    """A window with a row (another layout level) holding ``label`` beside a stretch, shown and laid out."""
+    window = QWidget()
+    qtbot.addWidget(window)
+    row = QWidget()
+    inner = QHBoxLayout(row)
+    inner.addWidget(label)
+    inner.addStretch(1)
+    QVBoxLayout(window).addWidget(row)
+    window.resize(600, 100)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.wait(50)
+    return window, row
+
+
+def layout_requests_for(qtbot, label: QLabel, texts: list[str]) -> int:
+    _window, row = row_with(qtbot, label)
+    requests = LayoutRequests(row)
+    for text in texts:
+        label.setText(text)
+        qtbot.wait(1)  # the posted requests are delivered
+    return requests.count
+
+
+COUNTS = [f"新 {n % 7} · {n} / 3000 起" for n in range(3000, 3040)]
+
+
+def test_a_changing_count_asks_for_no_layout_where_a_plain_label_asks_for_one_per_text(qtbot) -> None:
+    assert layout_requests_for(qtbot, QLabel(), COUNTS) >= len(COUNTS) // 2  # the cost it removes, seen here
+    assert layout_requests_for(qtbot, SteadyLabel(COUNTS[0]), COUNTS) == 0
+
+
+def test_a_longer_text_grows_the_label_and_shows_whole_and_a_shorter_keeps_the_room(qtbot) -> None:
+    label = SteadyLabel("3 起")
+    _window, _row = row_with(qtbot, label)  # kept: the label lives in it
+    narrow = label.width()
+    label.setText("未办结事件 12345 起 · 视频在线 1999/2000")
+    qtbot.waitUntil(lambda: label.width() >= label.sizeHint().width() > narrow, timeout=2000)
+    wide = label.width()
+    label.setText("1 起")
+    qtbot.wait(20)
+    assert label.width() == wide  # no layout for a count going down and up again
+
+
+def test_a_bigger_font_refits_the_label(qtbot) -> None:
+    label = SteadyLabel("2026-12-03 08:00:00")
+    _window, _row = row_with(qtbot, label)  # kept: the label lives in it
+    before = label.size()
+    font = label.font()
+    font.setPointSize(font.pointSize() * 2)
+    label.setFont(font)
+    qtbot.waitUntil(lambda: label.height() > before.height() and label.width() > before.width(), timeout=2000)
+    assert label.size() == label.sizeHint()
