@@ -84,6 +84,7 @@ class IncidentTableModel(QAbstractTableModel):
     #: After a change of the rows shown, of the incidents listed or of the unseen ones: once per batch, filter
     #: change or reset, where ``rowsInserted`` and ``rowsRemoved`` come once per run of rows.
     counts_changed = Signal()
+    refiltered = Signal()  # the filters changed: the rows shown are another set (a reset is ``modelReset``)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -221,6 +222,7 @@ class IncidentTableModel(QAbstractTableModel):
         shown = self._index()
         self._insert_rows([inc for inc in self._by_id.values() if inc.id not in shown and self.passes(inc)])
         self.counts_changed.emit()
+        self.refiltered.emit()
 
     # --- updates -----------------------------------------------------------------------------------------
     def set_incidents(self, incidents: list[Incident]) -> None:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelection, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QDragEnterEvent, QDropEvent
+from PySide6.QtCore import QEvent, QItemSelection, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QDragEnterEvent, QDropEvent, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -39,7 +40,7 @@ from commandwall.localtime import to_display
 from commandwall.textsafe import display_text
 from commandwall.ui.incidents.model import IncidentTableModel
 from commandwall.ui.language import format_time
-from commandwall.ui.text import plain_label, plain_tooltip
+from commandwall.ui.text import SteadyLabel, plain_label, plain_tooltip
 
 #: A description is shown up to this many characters (the platform cuts it at 4000).
 DESCRIPTION_MAX_LEN = 10_000
@@ -51,6 +52,11 @@ MAX_DROPPED_FILES = 10
 #: the top moves every row on screen, and repainting a screenful (the model's cells, the text) was
 #: most of the GUI thread's time for the list in a burst. The rows are in the model at once.
 LIST_REPAINT_MS = 250
+#: The incident title, the column that takes the width left (the others fit their contents).
+TITLE_COLUMN = 3
+FITTED_COLUMNS = (0, 1, 2, 4, 5)
+#: The widest a column fits its contents, in CJK characters.
+FIT_MAX_CHARS = 24
 
 #: Colour of overdue tasks and of the 督办 line.
 OVERDUE_COLOUR = "#ff4d4f"
@@ -418,7 +424,7 @@ class IncidentPanel(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText(translate("IncidentPanel", "搜索事件、镇街、编号"))
         self.search.textChanged.connect(self.model.set_text)
-        self.count_label = plain_label()
+        self.count_label = SteadyLabel()  # a new count per batch of a burst: no layout each time
         self.filter_chip = QPushButton()  # shows the outside filter; a click clears it
         self.filter_chip.setObjectName("incidentFilterChip")
         self.filter_chip.setToolTip(translate("IncidentPanel", "点击显示全部事件"))
@@ -434,9 +440,16 @@ class IncidentPanel(QWidget):
         self.table.setWordWrap(False)
         self.table.setAlternatingRowColors(True)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        header.setResizeContentsPrecision(0)  # fit the rows on screen only, not a thousand rows per change
-        self._fit_columns(False)  # until shown (see _fit_columns)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)  # fitted by _fit_columns/_widen_columns
+        header.setSectionResizeMode(TITLE_COLUMN, QHeaderView.ResizeMode.Stretch)
+        header.setResizeContentsPrecision(0)  # a fit measures the rows on screen only, not a thousand rows
+        self._fit_due = True  # the widths wait for the list to be on screen
+        self._fit_later = QTimer(self)  # one fit for several filter changes in a row (typing in the search)
+        self._fit_later.setSingleShot(True)
+        self._fit_later.setInterval(0)
+        self._fit_later.timeout.connect(self._fit_columns)
+        self.model.modelReset.connect(self._fit_later.start)
+        self.model.refiltered.connect(self._fit_later.start)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self._repaint_hold = QTimer(self)  # running: a batch painted lately, the next ones wait for it
         self._repaint_hold.setSingleShot(True)
@@ -470,36 +483,63 @@ class IncidentPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
         self.model.counts_changed.connect(self._update_count)
-        self.model.counts_changed.connect(self._refit_columns)
         self._update_count()
 
-    def _fit_columns(self, fit: bool) -> None:
-        """Columns other than the title fit their contents while the list is on screen, and keep their widths
-        while it is not: Qt measures every row of a table that is not visible (with 15 000 incidents one
-        resize took seconds on the GUI thread: a burst with the list hidden stalled it for seconds)."""
-        mode = QHeaderView.ResizeMode.ResizeToContents if fit else QHeaderView.ResizeMode.Interactive
-        header = self.table.horizontalHeader()
-        for column in range(self.model.columnCount()):
-            if column != 3:
-                header.setSectionResizeMode(column, mode)
+    # --- column widths -------------------------------------------------------------------------------------
+    # Columns other than the title fit their contents. Qt's own fitting (ResizeToContents) measured the rows on
+    # screen again after every batch of a burst, asking the model for each cell's roles through Python: a
+    # quarter of the GUI thread at 50 incidents/s, 12 ms a batch. Here the rows on screen are measured when
+    # they become another set (shown, a reset, a filter, a font), and a batch only widens a column for its own
+    # texts (grow only, like a column the user widened; a few font-metric calls per incident). A column never
+    # fits past FIT_MAX_CHARS: a hostile town name is cut with … rather than pushing the rest away.
 
-    def _refit_columns(self) -> None:
-        """Rows came or went: on screen, the columns that fit their contents are measured again (Qt does it on a
-        reset, not when rows are inserted: a long town or a bold new row was cut with …); the rows on screen
-        only, a millisecond or so, at most once per batch."""
-        if self.table.isVisible():
-            self.table.horizontalHeader().resizeSections()
+    def _fit_columns(self) -> None:
+        """Fit the columns to the rows on screen (out of sight: when shown again; Qt would measure every row of
+        a table that is not visible, seconds with 15 000 incidents)."""
+        if not self.table.isVisible():
+            self._fit_due = True
+            return
+        self._fit_due = False
+        header, cap = self.table.horizontalHeader(), self._fit_cap()
+        for column in FITTED_COLUMNS:
+            width = max(self.table.sizeHintForColumn(column), header.sectionSizeHint(column))
+            header.resizeSection(column, min(width, max(cap, header.sectionSizeHint(column))))
 
-    def hideEvent(self, event) -> None:  # noqa: N802
-        """Out of sight (hidden, or its tab behind another): the columns stop following their contents."""
-        super().hideEvent(event)
-        self._fit_columns(False)
+    def _widen_columns(self, incidents: list[Incident]) -> None:
+        """Widen the fitted columns that are too narrow for these (new or changed) incidents' texts."""
+        if self._fit_due or not self.table.isVisible():
+            self._fit_due = True
+            return
+        shown = [inc for inc in incidents if self.model.passes(inc)]
+        if not shown:
+            return
+        bold = QFont(self.table.font())  # a new row is bold (the model's font role): the wider case
+        bold.setBold(True)
+        metrics = QFontMetrics(bold)
+        margin = 2 * (self.table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self.table)
+                      + 1) + 3  # the item's text margins, the grid line, a pixel of rounding either side
+        header, cap = self.table.horizontalHeader(), self._fit_cap()
+        cells = [self.model.cells(inc) for inc in shown]
+        for column in FITTED_COLUMNS:
+            needed = margin + max(metrics.horizontalAdvance(text) for text in {row[column] for row in cells})
+            if header.sectionSize(column) < min(needed, cap):
+                header.resizeSection(column, min(needed, cap))
+
+    def _fit_cap(self) -> int:
+        return QFontMetrics(self.table.font()).horizontalAdvance("镇") * FIT_MAX_CHARS
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        """Another font: the texts take other widths."""
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._fit_later.start()
 
     def showEvent(self, event) -> None:  # noqa: N802
-        """The columns fit the rows on screen again; on first show give the list 60% of the height (the detail
-        scrolls if it needs more)."""
+        """The columns fit the rows on screen if they changed out of sight; on first show give the list 60% of
+        the height (the detail scrolls if it needs more)."""
         super().showEvent(event)
-        self._fit_columns(True)
+        if self._fit_due:
+            self._fit_later.start()
         if not self._sized:
             self._sized = True
             total = max(self.splitter.height(), 2)
@@ -527,6 +567,7 @@ class IncidentPanel(QWidget):
         else:
             self._repaint_hold.start()  # this batch is painted now
         added = self.model.upsert_many(incidents, unseen=unseen)
+        self._widen_columns(incidents)
         shown = self.detail.incident
         if shown is not None:
             fresh = max((i for i in incidents if i.id == shown.id), key=lambda i: i.version, default=None)
