@@ -148,6 +148,43 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
+class StallAnatomy:
+    """What the heartbeat's late gaps (over 50 ms) were made of, from the GUI thread's own clocks: time on a CPU
+    (work), time runnable but waiting for a CPU (the machine's other load), and the rest, blocked (waiting for
+    the interpreter lock or another lock, or I/O)."""
+
+    LATE_MS = 50.0
+
+    def __init__(self) -> None:
+        self.last = self._clocks()
+        self.gap_ms = self.cpu_ms = self.wait_ms = 0.0
+        self.count = 0
+
+    @staticmethod
+    def _clocks() -> tuple[float, float]:
+        _cpu, wait = gui_thread_times()
+        return time.thread_time(), wait
+
+    def tick(self, gap_ms: float) -> None:
+        """The heartbeat ticked after ``gap_ms``: add the gap to the sums if it was late."""
+        now = self._clocks()
+        if gap_ms - HEARTBEAT_MS > self.LATE_MS:
+            self.count += 1
+            self.gap_ms += gap_ms
+            self.cpu_ms += (now[0] - self.last[0]) * 1000
+            self.wait_ms += (now[1] - self.last[1]) * 1000
+        self.last = now
+
+    def report(self) -> str:
+        """One line: the late gaps' total and its shares."""
+        if not self.count:
+            return "no heartbeat gap over 50 ms"
+        blocked = max(0.0, self.gap_ms - self.cpu_ms - self.wait_ms)
+        return (f"{self.count} gaps over {self.LATE_MS:.0f} ms, {self.gap_ms:.0f} ms in all: on a CPU "
+                f"{self.cpu_ms / self.gap_ms:.0%}, waiting for a CPU {self.wait_ms / self.gap_ms:.0%}, blocked "
+                f"(interpreter lock, other locks, I/O) {blocked / self.gap_ms:.0%}")
+
+
 class StallSampler:
     """What the GUI thread's stalls are made of: its Python stack, sampled every few ms while the heartbeat is late.
 
@@ -283,6 +320,8 @@ def main() -> int:
             heartbeat.setInterval(HEARTBEAT_MS)
             heartbeat.timeout.connect(lambda gaps=gaps, clock=clock: (gaps.append(clock.nsecsElapsed() / 1e6),
                                                                       clock.restart()))
+            anatomy = StallAnatomy()
+            heartbeat.timeout.connect(lambda gaps=gaps, anatomy=anatomy: anatomy.tick(gaps[-1]))
             sampler = StallSampler() if args.stalls else None
             if sampler is not None:
                 heartbeat.timeout.connect(sampler.tick)
@@ -324,6 +363,7 @@ def main() -> int:
             results.append((rate, planned, len(latencies), stalls_over(gaps, 50), stall,
                             percentile(latencies, 0.5), percentile(latencies, 0.95), rows_before,
                             mem_before, mem_after))
+            print(f"{rate:.0f}/s: {anatomy.report()}", flush=True)
             print(f"{rate:.0f}/s done: {len(latencies)}/{planned} shown, max stall {stall:.0f} ms; "
                   f"full garbage collections: {len(gc_pauses[2])}, longest {max(gc_pauses[2], default=0):.0f} ms; "
                   f"GUI thread on a CPU {cpu_s:.1f} s, waiting for one {wait_s:.1f} s",
