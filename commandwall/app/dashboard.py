@@ -59,7 +59,12 @@ _OPEN_CAPTION = QT_TRANSLATE_NOOP("dashboard", "未办结")
 def status_group_label(key: str) -> str:
     """A status group's name in the chosen language (``key`` from :data:`STATUS_GROUPS`)."""
     return translate("dashboard", key)
+
+
+#: Hours the trend chart shows, up to the current one.
 TREND_HOURS = 24
+#: A recount waits at least this many times as long as the last one took (its share of the interpreter: 1/10).
+RECOUNT_SHARE_INVERSE = 10
 
 
 @dataclass(frozen=True)
@@ -158,6 +163,7 @@ class DashboardController:
         self.refresh_s = refresh_s
         self.sensors_every_s = sensors_every_s
         self.settle_s = settle_s
+        self.recount_s = 0.0  # CPU time the last count took
         self.latest: Overview | None = None
         self._sensors: list[Sensor] = []
         self._sensors_note = translate("dashboard", "正在读取传感器…")
@@ -217,7 +223,9 @@ class DashboardController:
             except Exception:  # a bug must not end the dashboard: logged, tried again at the next change
                 log.exception("dashboard recount failed")
             woke = self._wake.wait(min(self.refresh_s, max(0.1, self._sensors_due - time.monotonic())))
-            if woke and self._stop.wait(self.settle_s):  # gather a burst of changes into one recount
+            # gather a burst of changes into one recount; a recount that took long waits longer, so counting
+            # never holds the interpreter lock (which the GUI thread waits for) more than a tenth of the time
+            if woke and self._stop.wait(max(self.settle_s, RECOUNT_SHARE_INVERSE * self.recount_s)):
                 return
             self._wake.clear()
 
@@ -227,8 +235,10 @@ class DashboardController:
         if time.monotonic() >= self._sensors_due:
             self._fetch_sensors()
         s = self.session
-        overview = count_overview(s.incidents.all(), s.cameras.all(), s.units.all(), s.tasks.all(),
+        started = time.thread_time()
+        overview = count_overview(s.incidents.all(), s.cameras.all(), s.units.values(), s.tasks.values(),
                                   localtime.now(), self.town_names())
+        self.recount_s = time.thread_time() - started
         overview = replace(overview, sensors=list(self._sensors), sensors_note=self._sensors_note)
         previous, self.latest = self.latest, overview
         if previous is None or replace(previous, at=overview.at) != overview:  # unchanged: nothing to redraw

@@ -191,3 +191,50 @@ def test_units_driving_about_do_not_redraw_the_dashboard_but_a_figure_change_doe
     finally:
         exercise.set_camera_status(camera.id, "online")
         controller.stop()
+
+
+def test_in_a_long_burst_counting_takes_at_most_a_tenth_of_the_time(exercise, tmp_path):
+    """With 20 000 incidents a recount is tens of milliseconds of Python holding the interpreter lock (which the
+    GUI thread waits for); changes that never stop must not make the dashboard count all the time. Each recount
+    waits ten times as long as it took, and the figures still catch up when the burst ends."""
+    ready = threading.Event()
+    platform = PlatformFactory.at_url(exercise.base_url, exercise=True)
+    session = ClientSession(Settings(data_dir=tmp_path, username="duty"), platform, ClientListener(on_ready=ready.set))
+    session.start()
+    now = localtime.now()
+    made = [Incident(id=f"BURST-{n:05d}", title=f"事件 {n}", category="yingji", lon=117.26, lat=34.8,
+                     reported_at=now - timedelta(seconds=n), updated_at=now - timedelta(seconds=n), version=1)
+            for n in range(20_000)]
+    for incident in made[:19_000]:
+        session.incidents.upsert(incident)
+    controller = DashboardController(session, refresh_s=3600, sensors_every_s=3600, settle_s=0.01)
+    counted: list[float] = []
+    plain_recount = controller.recount
+
+    def recount() -> Overview:
+        cpu = time.thread_time()
+        overview = plain_recount()
+        counted.append(time.thread_time() - cpu)
+        return overview
+
+    controller.recount = recount
+    overviews: list[Overview] = []
+
+    def today_now() -> int:
+        return count_overview(session.incidents.all(), [], [], [], localtime.now()).today
+
+    try:
+        controller.start(overviews.append)
+        assert wait_until(lambda: bool(overviews), timeout=30)
+        counted.clear()
+        started = time.monotonic()
+        for incident in made[19_000:]:  # a change every 3 ms or so for 3 s
+            session.incidents.upsert(incident)
+            time.sleep(0.003)
+        elapsed = time.monotonic() - started
+        assert len(counted) >= 2, "it still counts during the burst"
+        assert sum(counted) <= 0.2 * elapsed, f"{len(counted)} recounts took {sum(counted):.2f} s of {elapsed:.2f} s"
+        assert wait_until(lambda: overviews[-1].today == today_now(), timeout=30)  # caught up
+    finally:
+        controller.stop()
+        session.stop()
