@@ -72,11 +72,13 @@ def gui_thread_times() -> tuple[float, float]:
         return 0.0, 0.0
 
 
-def start_backend(port: int, workdir: Path) -> subprocess.Popen:
-    """``commandwall demo-server`` in its own process; returns once it answers."""
+def start_backend(port: int, workdir: Path, nice: int = 0) -> subprocess.Popen:
+    """``commandwall demo-server`` in its own process (``nice``: that much lower a CPU priority, as if the platform
+    ran on another machine and took no CPU from the client's); returns once it answers."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "COMMANDWALL_DATA_DIR": str(workdir / "server")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "commandwall", "demo-server", "--port", str(port), "--rate", "0",
+        [*(["nice", "-n", str(nice)] if nice else []),
+         sys.executable, "-m", "commandwall", "demo-server", "--port", str(port), "--rate", "0",
          "--db", str(workdir / "exercise.sqlite3")],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
@@ -239,6 +241,8 @@ def main() -> int:
     parser.add_argument("--tiles", type=int, default=4, help="video wall tiles playing meanwhile (1/4/9/16)")
     parser.add_argument("--hide", nargs="*", default=[], choices=["map", "wall", "incidents"],
                         help="hide parts of the window (to see what costs what)")
+    parser.add_argument("--backend-nice", type=int, default=0, metavar="N",
+                        help="run the exercise backend N nicer (19: as if the platform were another machine)")
     parser.add_argument("--profile", action="store_true",
                         help="profile the GUI thread's CPU time, print the top functions")
     parser.add_argument("--stalls", action="store_true",
@@ -250,7 +254,7 @@ def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="bench-incidents-"))
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    backend = start_backend(port, workdir)
+    backend = start_backend(port, workdir, args.backend_nice)
     try:
         from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
 
