@@ -260,6 +260,7 @@ class StreamReader:
         # the decoded frame behind the newest scaled one (PyAV), for full_image(): kept and freed on this thread
         self._full: tuple[int, object] | None = None
         self._bytes: deque[tuple[float, int]] = deque(maxlen=1024)  # (arrival, bytes) per frame read
+        self._bytes_sum = 0  # of the sizes in _bytes (the bitrate is asked for every tile several times a second)
         self._measures_bytes = False
         self._thread = threading.Thread(target=self._run, name=f"cw-video {self.safe_url}", daemon=True)
 
@@ -324,11 +325,10 @@ class StreamReader:
             while frame_times and now - frame_times[0] > self.FPS_WINDOW_S:
                 frame_times.popleft()
             while sizes and now - sizes[0][0] > self.BITRATE_WINDOW_S:
-                sizes.popleft()
-            times = list(frame_times)
+                self._bytes_sum -= sizes.popleft()[1]
             fps = 0.0
-            if len(times) >= 2 and times[-1] > times[0]:
-                fps = (len(times) - 1) / (times[-1] - times[0])
+            if len(frame_times) >= 2 and frame_times[-1] > frame_times[0]:
+                fps = (len(frame_times) - 1) / (frame_times[-1] - frame_times[0])
             slot = self._slot
             edge = self._live_edge
             return StreamStats(
@@ -351,16 +351,24 @@ class StreamReader:
                 catch_ups=self._catch_ups_closed + (edge.catch_ups if edge is not None else 0),
             )
 
+    def _count_bytes(self, size: int, at: float | None = None) -> None:
+        """A frame's packets of ``size`` bytes arrived (``at``: monotonic time, default now)."""
+        with self._lock:
+            if len(self._bytes) == self._bytes.maxlen:
+                self._bytes_sum -= self._bytes[0][1]
+            self._bytes.append((time.monotonic() if at is None else at, size))
+            self._bytes_sum += size
+
     def _bitrate_locked(self, now: float) -> float | None:
         """kbit/s of the video packets read over the last ``BITRATE_WINDOW_S`` (None: OpenCV, no packets)."""
         if not self._measures_bytes:
             return None
-        window = list(self._bytes)  # pruned to the window by stats()
+        window = self._bytes  # pruned to the window by stats()
         if len(window) < 2 or now <= window[0][0]:
             return 0.0
         # the first sample's bytes arrived before the window opened: count what came after it
         span = max(window[-1][0], now - 0.5) - window[0][0]  # a stream that stalls falls towards 0
-        return sum(n for _t, n in window[1:]) * 8 / 1000 / span if span > 0 else 0.0
+        return (self._bytes_sum - window[0][1]) * 8 / 1000 / span if span > 0 else 0.0
 
     def set_rtsp_transport(self, transport: str) -> None:
         """``tcp`` or ``udp`` for RTSP (ValueError otherwise); applies from the next open."""
@@ -511,8 +519,7 @@ class StreamReader:
                     break
             read = getattr(cap, "bytes_read", 0)
             if read:
-                with self._lock:
-                    self._bytes.append((time.monotonic(), read - read_before))
+                self._count_bytes(read - read_before)
                 read_before = read
             self._publish(image, getattr(cap, "received_at", None), getattr(cap, "camera_time", None))
             count += 1

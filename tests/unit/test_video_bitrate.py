@@ -59,3 +59,23 @@ def test_a_file_through_opencv_has_no_bitrate() -> None:
     finally:
         reader.stop()
         assert reader.join(10.0)
+
+
+def test_the_bitrate_kept_as_a_running_sum_agrees_with_the_bytes_in_the_window() -> None:
+    """Frames counted past the window's length (no one asked for stats for a while) and samples that age out:
+    the running sum stays the sum of what is in the window."""
+    reader = StreamReader("http://127.0.0.1:9/never-opened.ts")
+    reader._measures_bytes = True
+    now = time.monotonic()
+    sizes = [(now - 60 + k * 0.04, 1000 + k % 7) for k in range(1500)]  # a minute at 25 fps: more than kept
+    for at, size in sizes:
+        reader._count_bytes(size, at)
+    stats = reader.stats()
+    window = list(reader._bytes)  # what the window holds now, by stats()'s clock
+    assert 0 < len(window) < len(sizes) and all(sizes[-len(window):][k] == window[k] for k in range(len(window)))
+    assert reader._bytes_sum == sum(n for _at, n in window)
+    later = time.monotonic()
+    span_after = max(window[-1][0], later - 0.5) - window[0][0]
+    span_before = max(window[-1][0], now - 0.5) - window[0][0]
+    bits = sum(n for _at, n in window[1:]) * 8 / 1000
+    assert bits / span_after - 1e-6 <= stats.bitrate_kbps <= bits / span_before + 1e-6
