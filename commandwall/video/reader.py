@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import logging
 import os
-import queue
 import random
 import threading
 import time
@@ -189,29 +188,45 @@ class FrameSource(Protocol):
 
 class _ThreadStarter:
     """Starts the reading threads so that the thread asking (the GUI's, when a preset opens 36 streams) does not
-    wait for them.
+    wait for each of them.
 
     ``Thread.start`` returns only once the new thread runs, and with dozens of readers decoding, a new thread
     waits for the interpreter lock before it runs: 17–40 ms a reader here, a GUI frozen for 0.6–1.5 s while a
-    36-tile wall opened its streams. One daemon thread, made on first use, starts them in turn instead.
+    36-tile wall opened its streams. A starter thread starts them in turn instead (the caller waits for that one
+    only) and ends when none is left, so that no thread of ours outlives the streams at shutdown.
     """
 
     def __init__(self) -> None:
-        self._queue: queue.SimpleQueue[tuple[threading.Thread, threading.Event]] = queue.SimpleQueue()
+        self._waiting: deque[tuple[threading.Thread, threading.Event]] = deque()
         self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
+        self._running = False
 
     def start(self, thread: threading.Thread, launched: threading.Event) -> None:
         """Start ``thread`` soon; ``launched`` is set once it runs (or could not be started)."""
         with self._lock:
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="cw-video-starter", daemon=True)
-                self._thread.start()
-        self._queue.put((thread, launched))
+            self._waiting.append((thread, launched))
+            if self._running:
+                return  # the running starter takes it before it ends (it looks under the lock)
+            self._running = True
+        try:
+            threading.Thread(target=self._run, name="cw-video-starter", daemon=True).start()
+        except RuntimeError:  # the process may start no more threads: those streams stay closed, said here
+            log.exception("could not start the video starter")
+            self._run_here()
+
+    def _run_here(self) -> None:
+        with self._lock:
+            waiting, self._waiting, self._running = list(self._waiting), deque(), False
+        for _thread, launched in waiting:
+            launched.set()
 
     def _run(self) -> None:
         while True:
-            thread, launched = self._queue.get()
+            with self._lock:
+                if not self._waiting:
+                    self._running = False
+                    return
+                thread, launched = self._waiting.popleft()
             try:
                 thread.start()
             except RuntimeError:  # the process may start no more threads: that stream stays closed, said here

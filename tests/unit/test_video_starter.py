@@ -61,3 +61,34 @@ def test_a_reader_started_through_the_starter_reads_and_stops() -> None:
     finally:
         assert reader.stop(timeout_s=10.0)
     assert not reader.running
+
+
+def test_the_starter_ends_when_no_reader_waits() -> None:
+    """No thread of ours outlives the streams at shutdown (the application checks): the starter ends once it has
+    started what was waiting, and a later start makes a new one."""
+    readers = [StreamReader(NOWHERE).start() for _ in range(3)]
+    try:
+        for reader in readers:
+            assert reader._launched.wait(10.0)
+        assert wait_for(lambda: not starters())
+        late = StreamReader(NOWHERE).start()
+        readers.append(late)
+        assert late._launched.wait(10.0) and late.running
+        assert wait_for(lambda: not starters())
+    finally:
+        for reader in readers:
+            reader.stop(timeout_s=0)
+        assert all(reader.join(10.0) for reader in readers)
+
+
+def starters() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "cw-video-starter"]
+
+
+def wait_for(predicate, timeout_s: float = 10.0) -> bool:
+    done = threading.Event()
+    for _ in range(int(timeout_s / 0.02)):
+        if predicate():
+            return True
+        done.wait(0.02)
+    return predicate()
