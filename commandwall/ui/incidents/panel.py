@@ -55,8 +55,8 @@ LIST_REPAINT_MS = 250
 #: The incident title, the column that takes the width left (the others fit their contents).
 TITLE_COLUMN = 3
 FITTED_COLUMNS = (0, 1, 2, 4, 5)
-#: The widest a column fits its contents, in CJK characters.
-FIT_MAX_CHARS = 24
+#: The widest a column fits its contents, in lines' heights (a CJK character is a little narrower: about 22).
+FIT_MAX_EMS = 18
 
 #: Colour of overdue tasks and of the 督办 line.
 OVERDUE_COLOUR = "#ff4d4f"
@@ -491,7 +491,7 @@ class IncidentPanel(QWidget):
     # quarter of the GUI thread at 50 incidents/s, 12 ms a batch. Here the rows on screen are measured when
     # they become another set (shown, a reset, a filter, a font), and a batch only widens a column for its own
     # texts (grow only, like a column the user widened; a few font-metric calls per incident). A column never
-    # fits past FIT_MAX_CHARS: a hostile town name is cut with … rather than pushing the rest away.
+    # fits past FIT_MAX_EMS: a hostile town name is cut with … rather than pushing the rest away.
 
     def _fit_columns(self) -> None:
         """Fit the columns to the rows on screen (out of sight: when shown again; Qt would measure every row of
@@ -526,7 +526,7 @@ class IncidentPanel(QWidget):
                 header.resizeSection(column, min(needed, cap))
 
     def _fit_cap(self) -> int:
-        return QFontMetrics(self.table.font()).horizontalAdvance("镇") * FIT_MAX_CHARS
+        return QFontMetrics(self.table.font()).height() * FIT_MAX_EMS
 
     def changeEvent(self, event) -> None:  # noqa: N802
         """Another font: the texts take other widths."""
