@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 from commandwall.textsafe import display_text
@@ -63,9 +63,6 @@ class SteadyLabel(QLabel):
 
     def _refit(self, *, grow_only: bool) -> None:
         hint = self.sizeHint()
-        width = max(hint.width(), self.minimumWidth()) if grow_only else hint.width()
-        if (width, hint.height()) != (self.minimumWidth(), self.minimumHeight()) or not self._fixed():
-            self.setFixedSize(width, hint.height())
-
-    def _fixed(self) -> bool:
-        return self.minimumSize() == self.maximumSize()
+        size = QSize(max(hint.width(), self.minimumWidth()) if grow_only else hint.width(), hint.height())
+        if self.minimumSize() != size or self.maximumSize() != size:
+            self.setFixedSize(size)

@@ -185,7 +185,6 @@ class FrameSource(Protocol):
         ...
 
 
-
 class _ThreadStarter:
     """Starts the reading threads so that the thread asking (the GUI's, when a preset opens 36 streams) does not
     wait for each of them.
@@ -212,9 +211,10 @@ class _ThreadStarter:
             threading.Thread(target=self._run, name="cw-video-starter", daemon=True).start()
         except RuntimeError:  # the process may start no more threads: those streams stay closed, said here
             log.exception("could not start the video starter")
-            self._run_here()
+            self._give_up()
 
-    def _run_here(self) -> None:
+    def _give_up(self) -> None:
+        """Release every reader waiting to be started (they stay closed; their join returns at once)."""
         with self._lock:
             waiting, self._waiting, self._running = list(self._waiting), deque(), False
         for _thread, launched in waiting:
