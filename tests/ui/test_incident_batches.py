@@ -23,6 +23,18 @@ def make(n: int, version: int = 1, status: IncidentStatus = IncidentStatus.NEW, 
                     reported_at=at, updated_at=at + timedelta(seconds=version), version=version)
 
 
+def panel_on_screen(qtbot, incidents: list[Incident], width: int = 900, height: int = 600) -> IncidentPanel:
+    """An incident panel shown at this size, listing ``incidents``, its columns fitted to the rows on screen."""
+    panel = IncidentPanel()
+    qtbot.addWidget(panel)
+    panel.resize(width, height)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.set_incidents(incidents)
+    qtbot.waitUntil(lambda: not panel._fit_due, timeout=5000)
+    return panel
+
+
 def ids(model: IncidentTableModel) -> list[str]:
     return [model.incident_at(r).id for r in range(model.rowCount())]
 
@@ -80,12 +92,7 @@ def test_in_a_burst_the_list_has_every_row_at_once_and_is_repainted_for_several_
             Paints.count += event.type() == QEvent.Type.Paint
             return False
 
-    panel = IncidentPanel()
-    qtbot.addWidget(panel)
-    panel.resize(600, 700)
-    panel.show()
-    qtbot.waitExposed(panel)
-    panel.set_incidents([make(n) for n in range(2000)])
+    panel = panel_on_screen(qtbot, [make(n) for n in range(2000)], 600, 700)
     panel.select("INC-01990")
     paints = Paints()
     panel.table.viewport().installEventFilter(paints)
@@ -198,15 +205,9 @@ def test_a_batch_on_screen_widens_the_columns_from_its_own_texts_without_measuri
 
     # before the model's first use: the bindings look a Python override up once and keep it
     monkeypatch.setattr(IncidentTableModel, "data", counted)
-    panel = IncidentPanel()
-    qtbot.addWidget(panel)
-    panel.resize(900, 600)
-    panel.show()
-    qtbot.waitExposed(panel)
-    panel.set_incidents([make(n) for n in range(500)])
+    panel = panel_on_screen(qtbot, [make(n) for n in range(500)])
     header, table = panel.table.horizontalHeader(), panel.table
-    qtbot.waitUntil(lambda: header.sectionSize(2) >= table.sizeHintForColumn(2), timeout=5000)
-    qtbot.wait(300)  # laid out and painted
+    qtbot.wait(300)  # painted
     counting = True
     town = "薛城区西部（临城街道、常庄街道）"
     panel.upsert_incidents([make(n).model_copy(update={"town": town}) for n in range(500, 520)], unseen=True)

@@ -11,6 +11,7 @@ from commandwall.app.incidents import ActionRights
 from commandwall.domain.models import Incident, IncidentStatus
 from commandwall.ui.incidents.dispatch import DispatchDialog
 from commandwall.ui.incidents.panel import IncidentPanel
+from tests.ui.test_incident_batches import panel_on_screen
 
 T0 = datetime(2026, 7, 14, 3, 0, tzinfo=UTC)
 
@@ -129,13 +130,7 @@ def test_a_double_click_on_an_action_sends_it_once(qtbot):
 def test_rows_inserted_on_screen_widen_the_columns_that_fit_their_contents(qtbot):
     """New incidents at the top (bold, unseen) with a long town: the 镇街 and time columns grow to show them
     whole, as they did on the first load (Qt measures such columns again on a reset, not on inserted rows)."""
-    panel = IncidentPanel()
-    qtbot.addWidget(panel)
-    panel.resize(900, 500)
-    panel.show()
-    qtbot.waitExposed(panel)
-    panel.set_incidents([make(n) for n in range(15)])
-    qtbot.wait(300)  # the first load laid out and measured
+    panel = panel_on_screen(qtbot, [make(n) for n in range(15)], 900, 500)
     newcomer = make(100).model_copy(update={"town": "薛城区西部（临城街道、常庄街道）"})
     panel.upsert_incidents([newcomer], unseen=True)
     header, table = panel.table.horizontalHeader(), panel.table
