@@ -273,6 +273,34 @@ def test_the_ptz_pad_shows_hostile_names_kinds_and_errors_literally(qtbot: QtBot
     plain_labels(pad)
 
 
+def test_hostile_texts_arriving_in_batches_on_screen_widen_the_columns_within_their_cap(qtbot: QtBot):
+    """The batches of a burst fit the columns from their own texts (shown, not Qt measuring): every hostile
+    category and town is measured as the list shows it, no column grows past its cap, and the list paints."""
+    from commandwall.ui.incidents.panel import FITTED_COLUMNS
+    from tests.ui.test_incident_batches import panel_on_screen
+
+    panel = panel_on_screen(qtbot, [incident(1, "临城街道")], 1100, 700)
+    header = panel.table.horizontalHeader()
+    cap = panel._fit_cap()
+    texts = [*HOSTILE, "\u202e" + "<b>{{很长的镇街}}</b>" * 60]  # and one far wider than any column may grow
+    for start in range(0, len(texts), 7):  # batches of seven, as the live feed hands them over
+        batch = [incident(n, text) for n, text in enumerate(texts[start:start + 7], start=100 + start)]
+        panel.upsert_incidents(batch, unseen=True)
+        for column in FITTED_COLUMNS:
+            assert header.sectionSize(column) <= max(cap, header.sectionSizeHint(column))
+    shown = panel.model.rowCount()
+    assert shown == len(texts) + 1
+    for row in range(shown):
+        for column in (2, 4):
+            assert_nothing_hidden(panel.model.data(panel.model.index(row, column), Qt.ItemDataRole.DisplayRole))
+    assert not panel.table.viewport().grab().isNull()  # painted with every hostile row in it
+    short = [t for t in HOSTILE if len(display_text(t)) < 8]
+    assert short, "the corpus has short texts that must fit whole"
+    metrics = panel.table.fontMetrics()
+    town = max((display_text(t) for t in short), key=metrics.horizontalAdvance)
+    assert header.sectionSize(4) >= metrics.horizontalAdvance(town)  # a short hostile town is not cut
+
+
 # ---- status bar, banner, about -------------------------------------------------------------------------
 
 

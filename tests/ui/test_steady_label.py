@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from commandwall.ui.text import SteadyLabel
@@ -76,3 +76,22 @@ def test_a_bigger_font_refits_the_label(qtbot) -> None:
     label.setFont(font)
     qtbot.waitUntil(lambda: label.height() > before.height() and label.width() > before.width(), timeout=2000)
     assert label.size() == label.sizeHint()
+
+
+def test_markup_and_hidden_characters_are_shown_as_their_characters(qtbot) -> None:
+    """A SteadyLabel is plain text like ``plain_label``: markup, entities and template syntax are drawn as typed
+    (the same pixels as a plain-text QLabel), whatever its size history."""
+    from tests.hostile import corpus
+
+    steady, plain = SteadyLabel(), QLabel()
+    plain.setTextFormat(Qt.TextFormat.PlainText)
+    for label in (steady, plain):
+        qtbot.addWidget(label)
+        label.show()
+    for text in ["<b>粗体</b>", "<img src=x onerror=alert(1)>", "&amp;", "{{7*7}}", "${7*7}", *corpus()[:40]]:
+        steady.setText(text)
+        plain.setText(text)
+        assert steady.text() == text and steady.textFormat() is Qt.TextFormat.PlainText
+        assert steady.width() >= steady.sizeHint().width()  # shown whole
+        plain.setFixedSize(steady.size())
+        assert steady.grab().toImage() == plain.grab().toImage(), repr(text)

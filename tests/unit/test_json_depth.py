@@ -38,3 +38,13 @@ def test_a_small_event_deeper_than_the_limit_is_refused_too() -> None:
     event = json.dumps({"type": "incident.upserted", "data": json.loads(nested(MAX_JSON_DEPTH + 1))})
     with pytest.raises(MalformedAnswerError, match="nested deeper"):
         decode_json(event, "events")
+
+
+@pytest.mark.parametrize("garbage", [
+    b"", b"{", b'{"a": NaN}', b"[Infinity]", b"\xff\xfe{}", b"<html>502</html>",
+    b'{"type": "incident.upserted", "data": {"id": 1}', b"1" * 5000, b"{}{}", b"\x00" * 64,
+])
+def test_garbage_with_few_openers_is_still_refused_with_a_reason(garbage: bytes) -> None:
+    """The shortcut skips only the depth scan: text that is not strict JSON is refused as before."""
+    with pytest.raises(MalformedAnswerError, match="not JSON"):
+        decode_json(garbage, "events")
