@@ -156,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     config = sub.add_parser("config", help="print the settings the client would start with (secrets hidden)")
     _add_client_options(config)
 
+    sub.add_parser("decode-host", help="the video decoder process the client starts itself (not for users)")
     layers = sub.add_parser("layers", help="layer tools")
     layers_sub = layers.add_subparsers(dest="layers_command", required=True)
     check = layers_sub.add_parser(
@@ -248,6 +249,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_screenshot(settings, platform_factory(settings), args.out, args.after, args.count,
                                   args.interval, args.timeout, preset=args.preset)
+        if command == "decode-host":
+            from commandwall.video.decode_host import serve
+
+            return serve()
         if command == "login":
             return _login(args)
         if command == "config":

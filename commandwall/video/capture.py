@@ -99,12 +99,15 @@ class Picture:
         return full_image(self.image, self.source)
 
 
-def full_image(image: np.ndarray, source: object) -> np.ndarray:
+def full_image(image: np.ndarray, source: object) -> np.ndarray | None:
     """The full-resolution BGR picture behind a (maybe scaled) ``image`` (see :class:`Picture`)."""
     if source is None:
         return image
     if isinstance(source, np.ndarray):
         return source
+    fetch = getattr(source, "full_image", None)
+    if fetch is not None:  # a picture decoded in another process: asks it (decode_host.RemoteFullImage)
+        return fetch()
     return frame_to_bgr(source)  # type: ignore[arg-type]  # a decoded av.VideoFrame, never written to
 
 

@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from commandwall.video.decode_host import DecodeHost
 from commandwall.video.reader import StreamReader
 from commandwall.video.transport import RtspTransports
 
@@ -28,17 +29,20 @@ class ReaderPool:
     a reader thread still inside OpenCV when the interpreter finalises aborts the process. Thread-safe.
     ``transport_for`` (camera id → ``tcp``/``udp``) picks a new reader's RTSP transport (default TCP); given
     ``transports`` (the data folder's :class:`RtspTransports`), they answer it, and
-    :meth:`set_rtsp_transport` changes a camera's transport there and in its running readers.
+    :meth:`set_rtsp_transport` changes a camera's transport there and in its running readers. Given a
+    ``decode_host`` (and no factory), the readers decode in that decoder process; :meth:`stop_all` ends it.
     """
 
     def __init__(
         self,
-        reader_factory: Callable[[str], StreamReader] = StreamReader,
+        reader_factory: Callable[[str], StreamReader] | None = None,
         transport_for: Callable[[str], str] | None = None,
         *,
         transports: RtspTransports | None = None,
+        decode_host: DecodeHost | None = None,
     ) -> None:
-        self._factory = reader_factory
+        self.decode_host = decode_host
+        self._factory = reader_factory or (lambda url: StreamReader(url, decode_host=decode_host))
         self.transports = transports
         self._transport_for = transport_for or (transports.transport if transports is not None else None)
         self._lock = threading.Lock()
@@ -139,6 +143,8 @@ class ReaderPool:
         for reader in readers:
             reader.join(max(0.0, deadline - time.monotonic()))
         left = [r for r in readers if r.running]
+        if self.decode_host is not None:
+            self.decode_host.close(max(0.5, deadline - time.monotonic()))
         if left:
             with self._lock:
                 self._retiring.extend(left)

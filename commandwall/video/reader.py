@@ -64,6 +64,7 @@ except ImportError:  # pragma: no cover - av is a dependency
 from commandwall.backend.http import redact as redact_url
 from commandwall.backoff import Backoff
 from commandwall.video.capture import RTSP_TRANSPORTS, Capture, Picture, choose_decoder, full_image, open_capture
+from commandwall.video.decode_host import DecodeHost
 from commandwall.video.live_edge import LiveEdge
 
 log = logging.getLogger(__name__)
@@ -250,7 +251,9 @@ class StreamReader:
     (``commandwall.backend.http.redact``). ``camera_id`` (may be set later) only labels log lines.
     ``decoder``: ``auto`` (PyAV for network URLs — they open in parallel —, OpenCV for files), ``pyav`` or
     ``opencv``. ``rtsp_transport``: ``tcp`` (default) or ``udp`` for RTSP URLs. :meth:`set_key_frames_only`
-    turns a PyAV stream down to its key frames (降帧) and back while it plays.
+    turns a PyAV stream down to its key frames (降帧) and back while it plays. ``decode_host``: decode in that
+    decoder process (:mod:`commandwall.video.decode_host`) instead of on this reader's thread; the reader then
+    receives the finished pictures, and a decoder that dies is a stream that ended (reconnected as any other).
     """
 
     FPS_WINDOW_S = 2.0
@@ -272,8 +275,11 @@ class StreamReader:
         camera_id: str = "",
         decoder: str = "auto",
         rtsp_transport: str = "tcp",
+        decode_host: DecodeHost | None = None,
     ) -> None:
         self.decoder = choose_decoder(url, decoder)
+        #: the decoder process the stream is decoded in (None: on this reader's thread, in this process)
+        self.decode_host = decode_host
         self.rtsp_transport = "tcp"
         self.set_rtsp_transport(rtsp_transport)
         self._key_frames_only = False  # asked for; the reading thread applies it to the open capture
@@ -538,6 +544,11 @@ class StreamReader:
 
     def _open(self) -> Capture | None:
         """Open the stream (blocks at most ``open_timeout_s``); None or an exception when it fails."""
+        if self.decode_host is not None:
+            return self.decode_host.open(self.url, decoder=self.decoder, open_timeout_s=self.open_timeout_s,
+                                         read_timeout_s=self.read_timeout_s, rtsp_transport=self.rtsp_transport,
+                                         key_frames_only=self._key_frames_only,
+                                         should_stop=lambda: self._stop.is_set() or self._restart.is_set())  # fmt: skip
         return open_capture(self.url, self.decoder, self.open_timeout_s, self.read_timeout_s,
                             rtsp_transport=self.rtsp_transport, key_frames_only=self._key_frames_only)  # fmt: skip
 
@@ -567,7 +578,7 @@ class StreamReader:
         """Decode into the slot until the stream fails or stop is asked; return frames read."""
         count = 0
         setter = getattr(cap, "set_key_frames_only", None)
-        read_before = 0
+        read_before = skipped_before = 0
         while not self._stop.is_set() and not self._restart.is_set():
             if setter is not None:
                 setter(self._key_frames_only)
@@ -580,6 +591,11 @@ class StreamReader:
                 hold = due - time.monotonic()
                 if hold > 0 and self._stop.wait(hold):
                     break
+            skipped = getattr(cap, "skipped", 0)
+            if skipped != skipped_before:  # decoded in the decoder process, never copied here: decoded and dropped
+                with self._lock:
+                    self._unconverted += skipped - skipped_before
+                skipped_before = skipped
             read = getattr(cap, "bytes_read", 0)
             if read:
                 self._count_bytes(read - read_before)

@@ -1,0 +1,247 @@
+"""Decoding in a process of its own (``commandwall.video.decode_host``), on real streams: the GStreamer RTSP server
+(H.264, H.265), a real MJPEG camera over HTTP, a decoder killed as a crash would, a client killed with -9."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import psutil
+import pytest
+
+from commandwall.backoff import Backoff
+from commandwall.video.decode_host import RING_SLOTS, DecodeHost, Ring, shared_memory_dir
+from commandwall.video.pool import ReaderPool
+from commandwall.video.reader import StreamReader, StreamState
+from tests.unit.test_video_mjpeg import MjpegServer, decode_index, free_port
+from tests.unit.test_video_reader import wait_until
+from tests.unit.test_video_rtsp import rtsp  # noqa: F401  (the module's RTSP server fixture)
+
+ROOT = Path(__file__).resolve().parents[2]
+FAST = Backoff(initial_s=0.1, factor=2.0, maximum_s=0.4, jitter=0.1)
+
+
+@pytest.fixture
+def host() -> Iterator[DecodeHost]:
+    """A decoder process of our own, ended after the test."""
+    decoder = DecodeHost()
+    yield decoder
+    decoder.close()
+
+
+@pytest.fixture
+def server() -> Iterator[MjpegServer]:
+    """A real MJPEG camera at 25 fps."""
+    srv = MjpegServer(fps=25).start()
+    yield srv
+    srv.stop()
+
+
+def ring_files(pid: int) -> list[str]:
+    """The shared-memory files decoder process ``pid`` made that are still there."""
+    return [name for name in os.listdir(shared_memory_dir()) if name.startswith(f"commandwall-{pid}-")]
+
+
+def decoder_cpu_s(host: DecodeHost) -> float:
+    """CPU seconds the decoder process has used."""
+    assert host.pid is not None
+    times = psutil.Process(host.pid).cpu_times()
+    return times.user + times.system
+
+
+@pytest.mark.parametrize(("path", "codec"), [("h264", "h264"), ("h265", "hevc")])
+def test_rtsp_decodes_in_the_decoder_process_scaled_and_full(rtsp: str, host: DecodeHost, path: str,  # noqa: F811
+                                                             codec: str) -> None:  # fmt: skip
+    reader = StreamReader(f"{rtsp}/{path}", decode_host=host).start()
+    try:
+        reader.set_display_size((320, 200))
+        assert wait_until(lambda: reader.state is StreamState.LIVE, 20.0), reader.stats().last_error
+        assert host.pid is not None and host.pid != os.getpid()
+        assert wait_until(lambda: (f := reader.latest()) is not None and f.scaled, 5.0)
+        first = reader.latest()
+        cpu0, own0 = decoder_cpu_s(host), time.thread_time()
+        time.sleep(1.5)
+        later = reader.latest()
+        assert decoder_cpu_s(host) - cpu0 > 0.05, "the decoder process decodes"
+        assert first is not None and later is not None and later.seq > first.seq + 10
+        assert later.scaled and later.image.shape == (180, 320, 4), "scaled by the decoder to fit the box, BGRX"
+        assert later.stream_size == (640, 360)
+        assert np.abs(first.image.astype(int) - later.image.astype(int)).mean() > 0.5, "the picture moves"
+        full = reader.full_image(later)
+        assert full is not None and full.shape == (360, 640, 3), "a snapshot gets the stream's resolution"
+        stats = reader.stats()
+        assert stats.codec == codec and stats.transport == "tcp"
+        assert stats.fps > 15 and stats.bitrate_kbps and stats.bitrate_kbps > 10
+        assert time.thread_time() - own0 < 1.0
+    finally:
+        reader.stop(timeout_s=0)
+        assert reader.join(8.0)
+
+
+def test_a_camera_shown_at_another_size_is_not_reopened(rtsp: str, host: DecodeHost) -> None:  # noqa: F811
+    reader = StreamReader(f"{rtsp}/h264", decode_host=host).start()
+    try:
+        reader.set_display_size((640, 360))
+        assert wait_until(lambda: (f := reader.latest()) is not None and f.image.shape == (360, 640, 4), 20.0)
+        reader.set_display_size((160, 90))  # smaller: the same ring
+        assert wait_until(lambda: (f := reader.latest()) is not None and f.image.shape == (90, 160, 4), 5.0)
+        reader.set_display_size((1280, 720))  # larger than the ring: a new one, announced with the next picture
+        assert wait_until(lambda: (f := reader.latest()) is not None and f.image.shape == (720, 1280, 4), 5.0)
+        assert reader.stats().reconnects == 0
+        assert len(ring_files(host.pid or 0)) == 0, "the client removes each ring's file as soon as it maps it"
+    finally:
+        reader.stop(timeout_s=0)
+        assert reader.join(8.0)
+
+
+def test_killed_decoder_restarts_and_streams_come_back(server: MjpegServer, host: DecodeHost) -> None:
+    readers = [StreamReader(server.url(f"cam{i}.mjpg"), decode_host=host, backoff=FAST).start() for i in range(3)]
+    try:
+        assert wait_until(lambda: all(r.state is StreamState.LIVE for r in readers), 20.0)
+        first_pid = host.pid
+        host.kill()  # what a crash inside FFmpeg does to the decoder: this process goes on
+        assert wait_until(lambda: all(r.stats().reconnects >= 1 for r in readers), 10.0)
+        assert wait_until(lambda: all(r.state is StreamState.LIVE for r in readers), 10.0), [
+            r.stats() for r in readers
+        ]
+        assert host.starts == 2 and host.pid not in (None, first_pid)
+        seqs = [r.seq for r in readers]
+        time.sleep(0.5)
+        assert all(r.seq > s for r, s in zip(readers, seqs, strict=True)), "pictures flow again"
+    finally:
+        for r in readers:
+            r.stop(timeout_s=0)
+        for r in readers:
+            assert r.join(8.0)
+
+
+def test_source_gone_goes_offline_and_comes_back(host: DecodeHost) -> None:
+    port = free_port()
+    cam = MjpegServer(fps=25, port=port).start()
+    reader = StreamReader(cam.url(), decode_host=host, backoff=FAST, read_timeout_s=2.0).start()
+    try:
+        assert wait_until(lambda: reader.state is StreamState.LIVE, 20.0)
+        cam.stop()
+        assert wait_until(lambda: reader.state is StreamState.RECONNECTING, 10.0), reader.stats()
+        cam.restart()
+        assert wait_until(lambda: reader.state is StreamState.LIVE, 5.0), reader.stats()
+        index = decode_index(reader.latest().image)  # type: ignore[union-attr]
+        assert index is not None and abs(index - cam.index_now()) < 25, "a current picture, not an old one"
+    finally:
+        reader.stop(timeout_s=0)
+        assert reader.join(8.0)
+        cam.stop()
+
+
+def test_open_failure_says_why_without_the_password(host: DecodeHost) -> None:
+    url = f"http://admin:s3cret-Pw@127.0.0.1:{free_port()}/cam.mjpg"
+    reader = StreamReader(url, decode_host=host, backoff=FAST, open_timeout_s=2.0, read_timeout_s=2.0).start()
+    try:
+        assert wait_until(lambda: reader.stats().last_error != "", 15.0)
+        error = reader.stats().last_error
+        assert "open failed" in error and "s3cret-Pw" not in error, error
+    finally:
+        reader.stop(timeout_s=0)
+        assert reader.join(8.0)
+
+
+def test_pool_stop_all_ends_the_decoder_and_leaves_nothing(server: MjpegServer) -> None:
+    host = DecodeHost()
+    pool = ReaderPool(decode_host=host)
+    for i in range(4):
+        pool.acquire(server.url(f"cam{i}.mjpg"), f"CAM-{i}").set_display_size((320, 180))
+    assert wait_until(lambda: all(pool.get(u).state is StreamState.LIVE for u in pool.urls()), 20.0)
+    pid = host.pid
+    assert pid is not None and ring_files(pid) == [], "mapped rings have no file left"
+    assert pool.stop_all(timeout_s=8.0)
+    assert host.pid is None and not psutil.pid_exists(pid), "the decoder process ended with the pool"
+    assert ring_files(pid) == []
+    assert wait_until(lambda: server.active_connections == 0, 5.0), "its streams closed with it"
+
+
+def test_a_killed_client_takes_its_decoder_with_it(server: MjpegServer, tmp_path: Path) -> None:
+    script = tmp_path / "client.py"
+    script.write_text(textwrap.dedent(f"""
+        import sys, time
+        from commandwall.video.decode_host import DecodeHost
+        from commandwall.video.reader import StreamReader, StreamState
+        host = DecodeHost()
+        reader = StreamReader({server.url()!r}, decode_host=host).start()
+        deadline = time.monotonic() + 20
+        while reader.state is not StreamState.LIVE and time.monotonic() < deadline:
+            time.sleep(0.05)
+        print(host.pid, reader.state.value, flush=True)
+        time.sleep(60)
+    """))
+    client = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
+    try:
+        assert client.stdout is not None
+        pid_text, state = client.stdout.readline().split()
+        assert state == "live"
+        decoder = psutil.Process(int(pid_text))
+        client.send_signal(signal.SIGKILL)
+        client.wait(10)
+        assert wait_until(lambda: not decoder.is_running() or decoder.status() == psutil.STATUS_ZOMBIE, 10.0), (
+            "the decoder process outlived its client"
+        )
+        assert ring_files(int(pid_text)) == []
+        assert wait_until(lambda: server.active_connections == 0, 10.0)
+    finally:
+        if client.poll() is None:
+            client.kill()
+            client.wait(10)
+        if client.stdout is not None:
+            client.stdout.close()
+
+
+def test_ring_hands_slots_back_and_forth() -> None:
+    decoder_side = Ring.create(16)
+    client_side = Ring.attach(decoder_side.path, 16)
+    assert not os.path.exists(decoder_side.path), "the client removes the file once it has mapped it"
+    picture = np.arange(16, dtype=np.uint8).reshape(2, 2, 4)
+    slots = []
+    for number in range(1, RING_SLOTS + 1):
+        slot = decoder_side.free_slot(slots[-1] if slots else -1)
+        assert slot is not None
+        decoder_side.write(slot, number, picture + number)
+        slots.append(slot)
+    assert sorted(slots) == list(range(RING_SLOTS))
+    assert decoder_side.free_slot(slots[-1]) is None, "every slot is the client's: the decoder skips the picture"
+    shown = client_side.view(slots[0], 1, (2, 2, 4))
+    assert shown is not None and np.array_equal(shown, picture + 1), "the client sees the picture in place"
+    with pytest.raises(ValueError):
+        shown[0, 0, 0] = 0  # a frame is never written to
+    assert client_side.view(slots[0], 2, (2, 2, 4)) is None, "another picture's number: not this one"
+    assert client_side.view(slots[0], 1, (2, 2, 5)) is None, "a shape larger than the slot is refused"
+    client_side.release(slots[1])
+    assert decoder_side.free_slot(slots[-1]) == slots[1], "a slot handed back is written next"
+
+
+def test_a_picture_on_screen_is_never_written_over(server: MjpegServer, host: DecodeHost) -> None:
+    reader = StreamReader(server.url(), decode_host=host).start()
+    try:
+        reader.set_display_size((320, 180))
+        assert wait_until(lambda: (f := reader.latest()) is not None and f.scaled, 20.0)
+        held = reader.latest()  # a tile holds it, as long as it is shown
+        assert held is not None
+        kept = held.image.copy()
+        first_seq = held.seq
+        deadline = time.monotonic() + 1.0
+        while time.monotonic() < deadline:  # a wall taking every picture: the ring goes round without this slot
+            reader.latest()
+            time.sleep(0.01)
+        assert np.array_equal(held.image, kept), "the held picture's slot was not written again"
+        later = reader.latest()
+        assert later is not None and later.seq > first_seq + 10, "the others flow on"
+        assert np.abs(later.image.astype(int) - kept.astype(int)).mean() > 0.5, "and show a moving picture"
+    finally:
+        reader.stop(timeout_s=0)
+        assert reader.join(8.0)
