@@ -146,6 +146,9 @@ class Settings(BaseSettings):
     demo_incident_rate: float = Field(default=1.0, ge=0, le=600)
     #: tiles on the wall at start: 1, 4, 9 or 16
     wall_tiles: int = Field(default=4)
+    #: decode the wall's video in a process of its own (see ``commandwall.video.decode_host``); false: on
+    #: threads of the client's process
+    video_decode_process: bool = True
     #: the window's language, ``zh_CN`` (Simplified Chinese) or ``en``; unset: the choice saved in the window's
     #: 语言 menu (``<config>/language``), else Simplified Chinese
     language: str | None = None

@@ -34,6 +34,7 @@ from commandwall.ui.map.layer_tree import LayerTreeFeature
 from commandwall.ui.screens import ScreenManager, ScreenSettingsDialog
 from commandwall.ui.status import PlatformStatus
 from commandwall.ui.wall.feature import WallFeature
+from commandwall.video.decode_host import DecodeHost
 from commandwall.video.pool import ReaderPool
 from commandwall.video.transport import RtspTransports
 
@@ -50,7 +51,10 @@ class MainWindow(QMainWindow):
         mode = translate("MainWindow", "演练模式") if session.user.exercise else translate("MainWindow", "实战模式")
         self.setWindowTitle(translate("MainWindow", "薛城区一体化综合指挥平台 · {mode}").format(mode=mode))
         self.signals = ClientSignals(self)
-        self.pool = ReaderPool(transports=RtspTransports.load(session.settings.data_dir))
+        decode_host = DecodeHost() if session.settings.video_decode_process else None
+        if decode_host is not None:
+            decode_host.start_soon()  # ready by the time the wall opens its first stream
+        self.pool = ReaderPool(transports=RtspTransports.load(session.settings.data_dir), decode_host=decode_host)
         self._ready = False
         self.map_feature = MapFeature(self.desk.map, self.signals, self, data_dir=session.settings.data_dir)
         self.layer_tree_feature = LayerTreeFeature(UserLayersController.from_settings(session.settings),
