@@ -44,6 +44,7 @@ if str(ROOT) not in sys.path:
 
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
+import psutil  # noqa: E402
 import requests  # noqa: E402
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
@@ -53,6 +54,7 @@ from commandwall.demo.seed import stream_codec  # noqa: E402
 from commandwall.domain.models import Camera, CameraStatus  # noqa: E402
 from commandwall.ui.wall import WallView  # noqa: E402
 from commandwall.ui.wall.frame_wake import frame_wake  # noqa: E402
+from commandwall.video.decode_host import DecodeHost  # noqa: E402
 from commandwall.video.overload import Degrade, OverloadPolicy, OverloadThresholds  # noqa: E402
 from commandwall.video.pool import ReaderPool  # noqa: E402
 from commandwall.video.reader import StreamReader, StreamState  # noqa: E402
@@ -107,6 +109,27 @@ def rss_mb() -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def decoder_rss_mb(host: DecodeHost | None) -> float:
+    """Resident memory of the decoder process, MB (0 without one)."""
+    pid = host.pid if host is not None else None
+    try:
+        return psutil.Process(pid).memory_info().rss / 2**20 if pid is not None else 0.0
+    except psutil.Error:
+        return 0.0
+
+
+def decoder_cpu(host: DecodeHost | None) -> float:
+    """CPU seconds the decoder process has used (0 without one)."""
+    pid = host.pid if host is not None else None
+    if pid is None:
+        return 0.0
+    try:
+        times = psutil.Process(pid).cpu_times()
+    except psutil.Error:
+        return 0.0
+    return times.user + times.system
 
 
 def quantiles(values: list[float]) -> tuple[float, float]:
@@ -257,13 +280,15 @@ def run_wall(app: QApplication, wall: WallView, base: str, cameras: list[Camera]
     dropped0 = sum(r.stats().dropped for r in readers if r is not None)
     wall.overload.stall_max_ms = 0.0
     profiler = cProfile.Profile() if profile else None
-    cpu0, gui0, t0 = time.process_time(), time.thread_time(), time.monotonic()
+    host = wall._pool.decode_host
+    cpu0, gui0, t0 = time.process_time() + decoder_cpu(host), time.thread_time(), time.monotonic()
     if profiler is not None:
         profiler.enable()
     pump(app, seconds)
     if profiler is not None:
         profiler.disable()
-    cpu, gui, span = time.process_time() - cpu0, time.thread_time() - gui0, time.monotonic() - t0
+    cpu = time.process_time() + decoder_cpu(host) - cpu0
+    gui, span = time.thread_time() - gui0, time.monotonic() - t0
     if profiler is not None:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
@@ -285,9 +310,9 @@ def run_wall(app: QApplication, wall: WallView, base: str, cameras: list[Camera]
     read_taken()
     result["p50"], result["p95"] = quantiles(latencies(shown, sent))
     if soak > 0:
-        result["rss_open"] = rss_mb()
+        result["rss_open"] = rss_mb() + decoder_rss_mb(host)
         pump(app, soak)
-        result["rss_soak"] = rss_mb()
+        result["rss_soak"] = rss_mb() + decoder_rss_mb(host)
     wall.model.clear_all()
     pump(app, 1.0)
     return result
@@ -301,18 +326,26 @@ def main() -> int:
     parser.add_argument("--soak", type=float, default=60.0, help="seconds the largest wall keeps playing for RSS")
     parser.add_argument("--profile", action="store_true", help="cProfile the GUI thread in the largest wall's window")
     parser.add_argument("--no-overload", action="store_true", help="the overload policy never turns a tile down")
+    parser.add_argument("--decode", nargs="+", choices=("thread", "process"), default=["thread", "process"],
+                        help="where the wall decodes: on threads of this process, in a decoder process, or both "
+                             "side by side (the default)")
     parser.add_argument("--no-wake", action="store_true",
                         help="tiles take frames only at the wall's 40 ms refresh tick (as before the frame wake-up)")
     args = parser.parse_args()
     app = QApplication.instance() or QApplication(sys.argv)
     rss_start = rss_mb()
     proc, base = start_backend()
-    pool = ReaderPool()
-    wall = WallView(pool, tile_count=4)
-    if args.no_wake:
-        frame_wake().sig_frames.disconnect(wall._take_frames)
-    wall.resize(1920, 1080)
-    wall.show()
+    walls: dict[str, tuple[ReaderPool, WallView]] = {}
+    for mode in args.decode:
+        host = DecodeHost() if mode == "process" else None
+        if host is not None:
+            host.start()  # as the client does at start-up (DecodeHost.start_soon): ready before the first stream
+        pool = ReaderPool(decode_host=host)
+        wall = WallView(pool, tile_count=4)
+        if args.no_wake:
+            frame_wake().sig_frames.disconnect(wall._take_frames)
+        wall.resize(1920, 1080)
+        walls[mode] = (pool, wall)
     rows = []
     try:
         cameras_all = online_h264_cameras(base, max(args.tiles))
@@ -321,25 +354,29 @@ def main() -> int:
             bare = run_bare([c.streams.sub for c in cams], args.seconds)
             reader = run_readers(base, cams, args.seconds)
             last = n == max(args.tiles)
-            shown = run_wall(app, wall, base, cams, args.seconds, args.soak if last else 0.0, args.profile and last,
-                             not args.no_overload)  # fmt: skip
-            rows.append((n, bare, reader, shown))
-            print(f"  N={n}: done", file=sys.stderr)
+            for mode, (_pool, wall) in walls.items():
+                wall.show()
+                shown = run_wall(app, wall, base, cams, args.seconds, args.soak if last else 0.0,
+                                 args.profile and last, not args.no_overload)  # fmt: skip
+                wall.hide()
+                rows.append((n, mode, bare, reader, shown))
+                print(f"  N={n} decoding in {mode}: done", file=sys.stderr)
     finally:
-        wall.shutdown()
-        pool.stop_all(10)
+        for pool, wall in walls.values():
+            wall.shutdown()
+            pool.stop_all(10)
         proc.terminate()
         proc.wait(10)
     print(f"{cv2.getNumberOfCPUs()} CPUs; H.264 640x360 25 fps, MPEG-TS over HTTP on 127.0.0.1 (stream copy); "
-          f"{args.seconds:.0f} s windows; offscreen Qt wall 1920x1080")  # fmt: skip
-    head = ("tiles", "to live s (reader/wall)", "CPU % bare", "CPU % readers", "CPU % wall", "ratio wall/bare",
-            "fps/tile (min)",
+          f"{args.seconds:.0f} s windows; offscreen Qt wall 1920x1080 (its CPU includes the decoder process's)")
+    head = ("tiles", "decoding in", "to live s (reader/wall)", "CPU % bare", "CPU % readers", "CPU % wall",
+            "ratio wall/bare", "fps/tile (min)",
             "dropped/s", "lat p50/p95 ms reader", "lat p50/p95 ms wall", "added p50/p95 ms", "GUI thread CPU %",
             "GUI ms/painted frame", "GUI max stall ms", "降帧 tiles", "frame wake-ups/s")  # fmt: skip
     print("| " + " | ".join(head) + " |")
     print("|" + "|".join("---" for _ in head) + "|")
-    for n, bare, r, w in rows:
-        cells = [str(n), f"{r['to_live']:.2f} / {w['to_live']:.2f}", f"{100 * bare['cpu']:.0f}",
+    for n, mode, bare, r, w in rows:
+        cells = [str(n), mode, f"{r['to_live']:.2f} / {w['to_live']:.2f}", f"{100 * bare['cpu']:.0f}",
                  f"{100 * r['cpu']:.0f}", f"{100 * w['cpu']:.0f}", f"{w['cpu'] / bare['cpu']:.2f}",
                  f"{w['fps']:.1f} ({w['fps_min']:.1f})",
                  f"{w['dropped'] / args.seconds:.1f}", f"{r['p50']:.0f} / {r['p95']:.0f}",
@@ -347,10 +384,10 @@ def main() -> int:
                  f"{100 * w['gui']:.0f}", f"{w['gui_ms']:.2f}", f"{w['stall']:.0f}", str(w["degraded"]),
                  f"{w['wakes']:.0f}"]  # fmt: skip
         print("| " + " | ".join(cells) + " |")
-    last = rows[-1][3] if rows else {}
-    if "rss_open" in last:
-        print(f"RSS: {rss_start:.0f} MB at start, {last['rss_open']:.0f} MB with {rows[-1][0]} tiles playing, "
-              f"{last['rss_soak']:.0f} MB after {args.soak:.0f} s more")  # fmt: skip
+    for n, mode, _bare, _r, w in rows:
+        if "rss_open" in w:
+            print(f"RSS ({mode}, decoder process included): {rss_start:.0f} MB at start, {w['rss_open']:.0f} MB "
+                  f"with {n} tiles playing, {w['rss_soak']:.0f} MB after {args.soak:.0f} s more")  # fmt: skip
     return 0
 
 
