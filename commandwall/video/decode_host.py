@@ -390,9 +390,10 @@ def decoder_command() -> list[str]:
 class DecodeHost:
     """The client's handle on the decoder process (see the module's docstring). Thread-safe.
 
-    The process starts at the first :meth:`open` (or :meth:`start_soon`) and again after it died or was closed;
-    if it cannot be started at all, :meth:`open` says so with an ``OSError`` naming the reason, as a stream that
-    does not open.
+    The process starts at the first :meth:`open` (or :meth:`start_soon`) and again after it died or was closed.
+    If it cannot be started at all (its executable missing, it never says where it listens), that is logged
+    once, :attr:`broken` says why and :meth:`open` raises ``OSError`` with it: a :class:`StreamReader` then
+    decodes on its own thread instead, so the wall plays either way.
     """
 
     def __init__(self, command: list[str] | None = None) -> None:
@@ -402,6 +403,8 @@ class DecodeHost:
         self._address: str | None = None
         self._authkey = b""
         self.starts = 0  # processes started (a restart after a crash counts)
+        #: why the decoder process cannot start here ("" while it can): the readers then decode themselves
+        self.broken = ""
 
     @property
     def pid(self) -> int | None:
@@ -429,10 +432,17 @@ class DecodeHost:
             proc = self._proc
             if proc is not None and proc.poll() is None and self._address is not None:
                 return self._address, self._authkey
+            if self.broken:
+                raise OSError(self.broken)
             if proc is not None:
                 log.warning("decoder process %d ended (exit code %s); starting a new one", proc.pid, proc.returncode)
                 self._reap(proc)
-            self._start_locked()
+            try:
+                self._start_locked()
+            except OSError as exc:  # it cannot start at all here: the streams decode in the client instead
+                self.broken = f"decoder process cannot start: {exc}"
+                log.error("%s; the wall decodes on threads of this process instead", self.broken)
+                raise OSError(self.broken) from exc
             assert self._address is not None
             return self._address, self._authkey
 

@@ -253,7 +253,8 @@ class StreamReader:
     ``opencv``. ``rtsp_transport``: ``tcp`` (default) or ``udp`` for RTSP URLs. :meth:`set_key_frames_only`
     turns a PyAV stream down to its key frames (降帧) and back while it plays. ``decode_host``: decode in that
     decoder process (:mod:`commandwall.video.decode_host`) instead of on this reader's thread; the reader then
-    receives the finished pictures, and a decoder that dies is a stream that ended (reconnected as any other).
+    receives the finished pictures, and a decoder that dies is a stream that ended (reconnected as any other); a
+    decoder process that cannot start at all (``DecodeHost.broken``) leaves the reader decoding itself.
     """
 
     FPS_WINDOW_S = 2.0
@@ -544,7 +545,7 @@ class StreamReader:
 
     def _open(self) -> Capture | None:
         """Open the stream (blocks at most ``open_timeout_s``); None or an exception when it fails."""
-        if self.decode_host is not None:
+        if self.decode_host is not None and not self.decode_host.broken:
             return self.decode_host.open(self.url, decoder=self.decoder, open_timeout_s=self.open_timeout_s,
                                          read_timeout_s=self.read_timeout_s, rtsp_transport=self.rtsp_transport,
                                          key_frames_only=self._key_frames_only,

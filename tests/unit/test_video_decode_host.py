@@ -245,3 +245,18 @@ def test_a_picture_on_screen_is_never_written_over(server: MjpegServer, host: De
     finally:
         reader.stop(timeout_s=0)
         assert reader.join(8.0)
+
+
+def test_a_decoder_that_cannot_start_leaves_the_readers_decoding_themselves(server: MjpegServer,
+                                                                            tmp_path: Path) -> None:  # fmt: skip
+    host = DecodeHost(command=[str(tmp_path / "no-such-decoder")])
+    reader = StreamReader(server.url(), decode_host=host, backoff=FAST).start()
+    try:
+        assert wait_until(lambda: reader.state is StreamState.LIVE, 20.0), reader.stats().last_error
+        assert "cannot start" in host.broken and host.pid is None
+        seq = reader.seq
+        assert wait_until(lambda: reader.seq > seq + 5, 5.0), "pictures flow, decoded by the reader itself"
+    finally:
+        reader.stop(timeout_s=0)
+        assert reader.join(8.0)
+        host.close()
