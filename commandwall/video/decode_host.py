@@ -212,7 +212,7 @@ class RemoteCapture:
         self.camera_time: float | None = None
         self.due_at: float | None = None
         self.reduced_rate = False
-        self.skipped = 0  # pictures that arrived while an older one was still being taken: never copied
+        self.skipped = 0  # pictures decoded and sent but never handed out (a newer one came with them, or none fit)
         self._ring: Ring | None = None
         self._views: list[np.ndarray | None] = [None] * RING_SLOTS  # the picture handed out from each slot
         self._box: tuple[int, int] | bool | None = False  # False: none sent yet
@@ -237,7 +237,8 @@ class RemoteCapture:
     def read_picture(self, box: tuple[int, int] | None, convert: Callable[[], bool] | None = None) -> Picture | None:
         """The next picture, scaled by the decoder to fit ``box`` (BGRX) or at the stream's resolution (BGR);
         None when the stream ended, failed or sent nothing for the read timeout. ``convert`` is asked for each
-        picture: False skips copying it (the decoder has converted it already)."""
+        picture: False hands its slot straight back (the decoder has converted it already) and waits for the
+        next."""
         if box != self._box:
             self._send(("box", box))
             self._box = box
