@@ -472,16 +472,16 @@ class DecodeHost:
         log.info("decoder process %d started in %.2f s", proc.pid, time.monotonic() - started)
 
     @staticmethod
-    def _reap(proc: subprocess.Popen[bytes]) -> None:
+    def _reap(proc: subprocess.Popen[bytes], timeout_s: float = 2.0) -> None:
+        """Close the process's standard input (which ends it) and output, wait at most ``timeout_s``, then kill."""
         for stream in (proc.stdin, proc.stdout):
-            try:
-                if stream is not None:
+            if stream is not None:
+                with contextlib.suppress(OSError):
                     stream.close()
-            except OSError:
-                pass
         try:
-            proc.wait(2)
+            proc.wait(timeout_s)
         except subprocess.TimeoutExpired:
+            log.warning("decoder process %d did not end in %.1f s: killed", proc.pid, timeout_s)
             proc.kill()
             proc.wait(5)
 
@@ -524,20 +524,8 @@ class DecodeHost:
         later :meth:`open` starts a new one."""
         with self._lock:
             proc, self._proc, self._address = self._proc, None, None
-        if proc is None:
-            return
-        for stream in (proc.stdin, proc.stdout):
-            try:
-                if stream is not None:
-                    stream.close()
-            except OSError:
-                pass
-        try:
-            proc.wait(timeout_s)
-        except subprocess.TimeoutExpired:
-            log.warning("decoder process %d did not end in %.1f s: killed", proc.pid, timeout_s)
-            proc.kill()
-            proc.wait(5)
+        if proc is not None:
+            self._reap(proc, timeout_s)
 
     def kill(self) -> None:
         """Kill the decoder process at once, as a crash would (tests; the next open starts a new one)."""
