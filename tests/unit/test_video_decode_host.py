@@ -10,6 +10,8 @@ import sys
 import textwrap
 import time
 from collections.abc import Iterator
+from multiprocessing import AuthenticationError
+from multiprocessing.connection import Client
 from pathlib import Path
 
 import numpy as np
@@ -138,6 +140,29 @@ def test_source_gone_goes_offline_and_comes_back(host: DecodeHost) -> None:
         reader.stop(timeout_s=0)
         assert reader.join(8.0)
         cam.stop()
+
+
+def test_a_connection_without_the_key_is_refused_and_the_streams_play_on(server: MjpegServer,
+                                                                         host: DecodeHost) -> None:  # fmt: skip
+    reader = StreamReader(server.url(), decode_host=host).start()
+    try:
+        assert wait_until(lambda: reader.state is StreamState.LIVE, 20.0)
+        pid, address = host.pid, host._address
+        assert address is not None
+        with pytest.raises(AuthenticationError):
+            Client(address, authkey=b"not the key")
+        seq = reader.seq
+        assert wait_until(lambda: reader.seq > seq + 10, 5.0), "the stream plays on"
+        assert host.pid == pid and host.starts == 1, "the decoder did not die of it"
+        second = StreamReader(server.url("other.mjpg"), decode_host=host).start()
+        try:
+            assert wait_until(lambda: second.state is StreamState.LIVE, 20.0), "and still opens streams"
+        finally:
+            second.stop(timeout_s=0)
+            assert second.join(8.0)
+    finally:
+        reader.stop(timeout_s=0)
+        assert reader.join(8.0)
 
 
 def test_open_failure_says_why_without_the_password(host: DecodeHost) -> None:
