@@ -99,4 +99,5 @@ def test_a_viewer_sees_the_overdue_incident_but_may_not_escalate(qtbot, desk_as,
     qtbot.waitUntil(lambda: button.isVisibleTo(desk.window), timeout=10000)
     assert not button.isEnabled()
     assert "当前角色（观察员）无权执行「上报上级」" in button.toolTip()
-    assert desk.feature.panel.model.is_overdue(incident.id)
+    # waited for, as in the duty officer's test: the button on screen does not prove the highlight is there yet
+    qtbot.waitUntil(lambda: desk.feature.panel.model.is_overdue(incident.id), timeout=5000)
