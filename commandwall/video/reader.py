@@ -593,7 +593,7 @@ class StreamReader:
                 if hold > 0 and self._stop.wait(hold):
                     break
             skipped = getattr(cap, "skipped", 0)
-            if skipped != skipped_before:  # decoded in the decoder process, never copied here: decoded and dropped
+            if skipped != skipped_before:  # decoded in the decoder process, never handed out here: dropped
                 with self._lock:
                     self._unconverted += skipped - skipped_before
                 skipped_before = skipped
