@@ -63,6 +63,7 @@ except ImportError:  # pragma: no cover - av is a dependency
 # One redaction policy for the whole client: user:pass@ and secret query parameters never reach a log.
 from commandwall.backend.http import redact as redact_url
 from commandwall.backoff import Backoff
+from commandwall.logs import redact_secrets
 from commandwall.video.capture import RTSP_TRANSPORTS, Capture, Picture, choose_decoder, full_image, open_capture
 from commandwall.video.decode_host import DecodeHost
 from commandwall.video.live_edge import LiveEdge
@@ -610,7 +611,7 @@ class StreamReader:
         try:
             cap = self._open()
         except (FFmpegError, OSError) as exc:  # refused, timed out, not a stream: ordinary, say why
-            return 0, f"open failed: {type(exc).__name__}: {str(exc).replace(self.url, self.safe_url)}"
+            return 0, f"open failed: {type(exc).__name__}: {self._redacted(str(exc))}"
         if cap is None:
             return 0, "open failed"
         codec, transport = getattr(cap, "codec", ""), getattr(cap, "transport", "")
@@ -632,14 +633,19 @@ class StreamReader:
                 self._live_edge = None
             cap.close()
 
+    def _redacted(self, text: str) -> str:
+        """``text`` (an error from FFmpeg, OpenCV or the decoder process) without the stream's credentials: the URL
+        as given, and any other spelling of it (an error quoting it with its quotes escaped, say)."""
+        return redact_secrets(text.replace(self.url, self.safe_url))
+
     def _describe_failure(self, exc: Exception) -> str:
         """One line for the state and the tile; unexpected exceptions are logged in full, once each."""
-        summary = f"{type(exc).__name__}: {str(exc).replace(self.url, self.safe_url)}"
+        summary = f"{type(exc).__name__}: {self._redacted(str(exc))}"
         if isinstance(exc, (cv2.error, FFmpegError, OSError)):  # the URL or stream refused: ordinary
             log.warning("stream %s: %s", self.context, summary)
             return summary
         self._crashes += 1
-        trace = "".join(traceback.format_exception(exc)).replace(self.url, self.safe_url)
+        trace = self._redacted("".join(traceback.format_exception(exc)))
         log.error("stream %s: reader hit an unexpected error (%d so far), restarting after a backoff\n%s",
                   self.context, self._crashes, trace.rstrip())  # fmt: skip
         return summary
@@ -649,7 +655,7 @@ class StreamReader:
         try:
             self._supervise()
         except BaseException:  # only a fault in the loop's own bookkeeping gets here: never end silently
-            trace = traceback.format_exc().replace(self.url, self.safe_url)
+            trace = self._redacted(traceback.format_exc())
             log.critical("stream %s: reading thread ended by an error\n%s", self.context, trace.rstrip())
             raise
         finally:

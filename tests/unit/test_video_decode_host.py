@@ -285,3 +285,33 @@ def test_a_decoder_that_cannot_start_leaves_the_readers_decoding_themselves(serv
         reader.stop(timeout_s=0)
         assert reader.join(8.0)
         host.close()
+
+
+@pytest.mark.parametrize("in_process", [False, True], ids=["decoder-process", "reader-thread"])
+def test_hostile_stream_urls_fail_clearly_without_the_password(server: MjpegServer, host: DecodeHost,
+                                                               tmp_path: Path, in_process: bool) -> None:  # fmt: skip
+    from tests.hostile import corpus
+
+    decoder = None if in_process else host
+    canary = str(tmp_path / "canary")
+    closed = f"http://admin:s3cret-Pw@127.0.0.1:{free_port()}/"
+    readers = [StreamReader(closed + text, decode_host=decoder, backoff=FAST, open_timeout_s=2.0,
+                            read_timeout_s=2.0).start() for text in corpus(canary)]  # fmt: skip
+    readers.append(StreamReader("\x00garbage{{7*7}}\u202e", decode_host=decoder, backoff=FAST).start())
+    good = StreamReader(server.url(), decode_host=host).start()
+    try:
+        assert wait_until(lambda: all(r.stats().last_error for r in readers), 30.0), [
+            r.safe_url for r in readers if not r.stats().last_error
+        ]
+        for reader in readers:
+            stats = reader.stats()
+            assert stats.state is not StreamState.LIVE
+            assert "s3cret-Pw" not in stats.last_error, stats.last_error
+        assert wait_until(lambda: good.state is StreamState.LIVE, 20.0), "a good stream opens beside them"
+        assert host.pid is not None and host.starts == 1, "no hostile URL ended the decoder"
+        assert not list(tmp_path.glob("canary*")), "nothing in a URL ran"
+    finally:
+        for r in [*readers, good]:
+            r.stop(timeout_s=0)
+        for r in [*readers, good]:
+            assert r.join(10.0)
