@@ -74,6 +74,31 @@ def shared_memory_dir() -> str:
     return "/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdir()
 
 
+def ring_prefix(pid: int) -> str:
+    """How the names of the ring files decoder process ``pid`` makes begin."""
+    return f"commandwall-{pid}-"
+
+
+def remove_rings_of(pid: int) -> int:
+    """Remove the ring files of decoder process ``pid``, which has ended or is ending, and say how many there were.
+
+    The client removes a ring's file as soon as it maps it, so a file is left only when one side was killed between
+    the decoder making it and the client mapping it (or the client went before it mapped one): nobody can map it
+    any more, and it would hold its RAM in ``/dev/shm`` until the machine restarts.
+    """
+    folder = shared_memory_dir()
+    prefix = ring_prefix(pid)
+    removed = 0
+    with contextlib.suppress(OSError):
+        for name in os.listdir(folder):
+            if name.startswith(prefix):
+                unlink_quietly(os.path.join(folder, name))
+                removed += 1
+    if removed:
+        log.info("removed %d ring file(s) decoder process %d left", removed, pid)
+    return removed
+
+
 class Ring:
     """The shared-memory ring of one stream's pictures: written by the decoder, shown by the client in place.
 
@@ -101,7 +126,7 @@ class Ring:
     @classmethod
     def create(cls, slot_bytes: int) -> Ring:
         """A new ring file in :func:`shared_memory_dir`, every slot FREE (decoder side)."""
-        path = os.path.join(shared_memory_dir(), f"commandwall-{os.getpid()}-{uuid.uuid4().hex}")
+        path = os.path.join(shared_memory_dir(), ring_prefix(os.getpid()) + uuid.uuid4().hex)
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             os.ftruncate(fd, cls.size(slot_bytes))  # a new file reads as zeros: every slot FREE
@@ -483,6 +508,7 @@ class DecodeHost:
             log.warning("decoder process %d did not end in %.1f s: killed", proc.pid, timeout_s)
             proc.kill()
             proc.wait(5)
+        remove_rings_of(proc.pid)  # what a crash left: the process is gone, so nothing else can remove them
 
     def open(self, url: str, *, decoder: str, open_timeout_s: float, read_timeout_s: float,
              rtsp_transport: str = "tcp", key_frames_only: bool = False,
@@ -579,6 +605,7 @@ def _exit_when_parent_goes(listener: Listener) -> None:
         pass
     try:
         listener.close()  # removes the socket file
+        remove_rings_of(os.getpid())  # rings the client never mapped (it went first): the streams end here too
     finally:
         os._exit(0)
 

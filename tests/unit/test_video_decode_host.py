@@ -227,6 +227,44 @@ def test_a_killed_client_takes_its_decoder_with_it(server: MjpegServer, tmp_path
             client.stdout.close()
 
 
+def open_unmapped_ring(host: DecodeHost, url: str) -> str:
+    """Open ``url`` in ``host``'s decoder as a client that is killed before it maps the first ring: the name of
+    the ring file the decoder made for it."""
+    address, authkey = host._ensure()
+    conn = Client(address, authkey=authkey)
+    conn.send(("open", {"url": url, "decoder": "auto", "open_timeout_s": 5.0, "read_timeout_s": 5.0,
+                        "rtsp_transport": "tcp", "key_frames_only": False}))  # fmt: skip
+    assert conn.recv()[0] == "opened"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        kind, *args = conn.recv()
+        if kind == "frame" and "ring" in args[0]:
+            return os.path.basename(args[0]["ring"])
+    raise AssertionError("no picture came")
+
+
+def test_ring_files_never_outlive_their_decoder(host: DecodeHost, server: MjpegServer) -> None:
+    # the client goes (its end of the decoder's standard input closes) before it mapped a ring: the decoder
+    # removes the file as it ends, with no reap by a client
+    ring = open_unmapped_ring(host, server.url("cam1.mjpg"))
+    proc = host._proc
+    assert proc is not None and proc.stdin is not None
+    assert ring_files(proc.pid) == [ring]
+    proc.stdin.close()
+    proc.wait(10)
+    assert ring_files(proc.pid) == [], "the decoder left a ring file nobody can map any more"
+    host.close()
+    # the decoder crashes (kill -9) while a ring waits to be mapped: the client removes it when it starts the next
+    ring = open_unmapped_ring(host, server.url("cam2.mjpg"))
+    crashed = host.pid
+    assert crashed is not None and ring_files(crashed) == [ring]
+    host.kill()
+    assert ring_files(crashed) == [ring], "a crash leaves the file (nothing ran in the decoder)"
+    host.start()
+    assert host.pid != crashed
+    assert ring_files(crashed) == [], "the client removed what its crashed decoder left"
+
+
 def test_ring_hands_slots_back_and_forth() -> None:
     decoder_side = Ring.create(16)
     client_side = Ring.attach(decoder_side.path, 16)
