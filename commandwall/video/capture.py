@@ -355,6 +355,9 @@ class PyAvCapture:
         # one scaler for the stream: ``frame.reformat`` makes a new one (a new SwsContext, set up again) for every
         # frame, which doubles the cost of scaling (0.35 vs 0.8 ms at 640×360 → 476×268, measured)
         self._scaler = VideoReformatter()
+        #: copy each scaled picture out of its converted frame (see :meth:`read_picture`); the decoder process
+        #: turns it off, as it copies the picture into shared memory anyway and frees frames on its own threads
+        self.copy_pictures = True
 
     def _next_frame(self) -> tuple[av.VideoFrame, float] | None:
         """The next decoded picture and when its packet arrived; None at the end of the stream."""
@@ -456,8 +459,8 @@ class PyAvCapture:
         # to_ndarray's array is a view into the converted frame: copied, so that freeing that frame (PyAV gives
         # up the GIL to free one) happens here and not on the GUI thread when the tile lets the picture go
         scaled = self._scaler.reformat(frame, width=width, height=height, format="bgra", interpolation="AREA")
-        image = scaled.to_ndarray().copy()
-        return Picture(image, size, frame)
+        image = scaled.to_ndarray()  # a view that keeps the converted frame alive
+        return Picture(image.copy() if self.copy_pictures else image, size, frame)
 
     def close(self) -> None:
         """Close the container (and the connection)."""

@@ -648,6 +648,8 @@ class _StreamServer:
         if cap is None:
             self.conn.send(("failed", "open failed"))
             return
+        if isinstance(cap, PyAvCapture):
+            cap.copy_pictures = False  # _send copies each picture into the ring: one copy, not two
         try:
             opened = {
                 "codec": str(getattr(cap, "codec", "") or ""),
