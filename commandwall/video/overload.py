@@ -22,7 +22,10 @@ streams) —, so its drops say nothing and the best rate it shows is one it neve
 several streams at once (start-up, a preset, a layout switch) stalls the GUI tick. So a stream's load counts only
 once it has been live for ``stream_grace_s`` (:attr:`CameraLoad.live_s`), and after :meth:`OverloadPolicy.hold`
 (the wall opened streams) the policy only learns for ``wall_grace_s``. Load that lasts past the grace sheds as
-before.
+before. One thing tells an open from overload early: a stream's lag behind its sender (``CameraLoad.behind_s``).
+An open's GOP burst is decoded faster than it came, so the lag shrinks; a decoder that cannot keep up falls
+further behind. A stream live for ``early_s`` that lags over ``max_behind_s`` and is not draining counts as
+behind even in its grace and the wall's, so a preset too heavy for the desk sheds within seconds, not after them.
 
 A stream is behind when it delivers well below its best rate — the highest it has shown, but never above the
 rate the stream states (``CameraLoad.nominal_fps``), and sinking back towards the rate it shows now with a
@@ -84,7 +87,7 @@ class OverloadThresholds:
     min_interval_s: float = 2.0  # between two changes
     settle_windows: int = 3  # a stream's first windows set no best rate (an open starts with a GOP burst)
     stream_grace_s: float = 5.0  # a stream live for less than this counts for nothing (GOP burst, catch-up)
-    wall_grace_s: float = 5.0  # after hold() (the wall opened streams) nothing steps down or back for this long
+    wall_grace_s: float = 5.0  # after hold() (the wall opened streams) only lagging streams shed, for this long
     best_half_life_s: float = 10.0  # a stream's best rate sinks towards its rate now with this half-life
     #: a late GUI tick counts only while the walls' own GUI work (taking and painting frames, their ticks) is at
     #: least this share of the window: below it the GUI thread is late for something else (the map's software
@@ -93,6 +96,13 @@ class OverloadThresholds:
     #: a full-rate stream whose decoding is this far behind the live edge, or that had to skip to catch up in
     #: the window (追帧), is behind: its reader cannot decode in time
     max_behind_s: float = 0.5
+    #: a stream live this long, though still in its grace (and the wall still held), counts as behind when it lags
+    #: more than ``max_behind_s`` behind its sender and is not draining: the GOP burst of an open is decoded faster
+    #: than it came, so its lag shrinks by ``drain_s`` a window or more; a decoder that cannot keep up falls
+    #: further behind. Without this a 36-tile preset on a desk that cannot decode it played up to 1.6 s late
+    #: (p95) until the graces were over
+    early_s: float = 2.0
+    drain_s: float = 0.05
 
 
 @dataclass(slots=True)
@@ -104,6 +114,7 @@ class _Seen:
     windows: int = 0
     best_at: float | None = None  # when best_fps was last updated (monotonic seconds)
     catch_ups: int = 0
+    behind_s: float | None = None  # its lag behind its sender at the last window
 
 
 class OverloadPolicy:
@@ -123,6 +134,7 @@ class OverloadPolicy:
         self._changed_at = -math.inf
         self._held_at = -math.inf
         self.overloaded = False  # the last window's verdict
+        self._behind = 0  # streams behind in the last window
         self.reason = ""  # why, for the log
 
     def level(self, camera_id: str) -> Degrade:
@@ -145,20 +157,24 @@ class OverloadPolicy:
 
     def update(self, loads: Iterable[CameraLoad], tick_max_ms: float, now: float,
                video_share: float | None = None) -> dict[str, Degrade]:
-        """Take one window's measurements (``now``: monotonic seconds) and return the level changes (none while
-        :meth:`held`). ``video_share``: the share of the window the GUI thread spent on the walls (None: not
-        measured, a late tick counts as the video's)."""
+        """Take one window's measurements (``now``: monotonic seconds) and return the level changes (while
+        :meth:`held`, only steps down for streams lagging further behind their senders). ``video_share``: the
+        share of the window the GUI thread spent on the walls (None: not measured, a late tick counts as the
+        video's)."""
         loads = list(loads)
         present = {load.camera_id for load in loads}
         for gone in set(self._levels) - present:
             del self._levels[gone]
         for gone in set(self._seen) - present:
             del self._seen[gone]
-        pressure = self._pressure(loads, tick_max_ms, now, video_share)
+        pressure, lag = self._pressure(loads, tick_max_ms, now, video_share)
         t = self.thresholds
-        if self.held(now):
-            self.overloaded, self._hot, self._calm = False, 0, 0
-            return {}
+        if self.held(now):  # only streams lagging further behind their senders count: nothing steps back
+            self.overloaded = lag >= 1.0
+            self._hot, self._calm = (self._hot + 1 if self.overloaded else 0), 0
+            if not self.overloaded or self._hot < t.degrade_after or now - self._changed_at < t.min_interval_s:
+                return {}
+            return self._apply(self._step_down(loads, self._behind), now)
         hot = pressure >= 1.0
         calm = pressure < t.calm_factor
         self.overloaded = hot
@@ -167,11 +183,14 @@ class OverloadPolicy:
         if now - self._changed_at < t.min_interval_s:
             return {}
         if self._hot >= t.degrade_after:
-            changes = self._step_down(loads)
+            changes = self._step_down(loads, self._behind)
         elif self._calm >= t.recover_after:
             changes = self._step_up(loads)
         else:
             return {}
+        return self._apply(changes, now)
+
+    def _apply(self, changes: dict[str, Degrade], now: float) -> dict[str, Degrade]:
         if changes:
             self._changed_at = now
             self._hot = self._calm = 0
@@ -179,14 +198,17 @@ class OverloadPolicy:
             self._levels = {c: v for c, v in self._levels.items() if v is not Degrade.NONE}
         return changes
 
-    def _pressure(self, loads: list[CameraLoad], tick_max_ms: float, now: float, video_share: float | None) -> float:
-        """The worst measure as a share of its overload threshold (≥ 1: overloaded)."""
+    def _pressure(self, loads: list[CameraLoad], tick_max_ms: float, now: float,
+                  video_share: float | None) -> tuple[float, float]:  # fmt: skip
+        """The worst measure as a share of its overload threshold (≥ 1: overloaded), and the share of the streams
+        lagging further behind their senders as a share of its threshold (what counts while held). Counts the
+        streams behind in ``_behind``."""
         t = self.thresholds
         gui = tick_max_ms / t.tick_budget_ms
         if video_share is not None and video_share < t.video_share_min:
             gui = 0.0  # late, but not for the video: nothing to gain from turning it down
         measures = {"gui": gui}
-        decoded = dropped = behind = full = 0
+        decoded = dropped = behind = full = lagging_on = lagging_for = 0
         for load in loads:
             seen = self._seen.get(load.camera_id)
             if seen is None or seen.url != load.url or load.frames < seen.frames:
@@ -194,10 +216,16 @@ class OverloadPolicy:
                                                           catch_ups=load.catch_ups)  # fmt: skip
             new_frames, new_drops = load.frames - seen.frames, load.dropped - seen.dropped
             caught_up = load.catch_ups > seen.catch_ups
+            was_behind_s, seen.behind_s = seen.behind_s, load.behind_s
             seen.frames, seen.dropped, seen.catch_ups = load.frames, load.dropped, load.catch_ups
             seen.windows += 1
             if not load.live or self.level(load.camera_id) is Degrade.KEY_FRAMES:
                 continue  # key frames only: one picture a GOP and old pictures are what was asked for
+            if load.live_s is None or load.live_s >= t.early_s:
+                lagging_for += 1
+                lag_s = load.behind_s
+                lagging_on += (lag_s is not None and was_behind_s is not None and lag_s > t.max_behind_s
+                               and lag_s > was_behind_s - t.drain_s)  # fmt: skip
             if load.live_s is not None and load.live_s < t.stream_grace_s:
                 continue  # just opened: its burst's drops and rate are no evidence, nor a best rate to keep
             full += 1
@@ -213,9 +241,13 @@ class OverloadPolicy:
             measures["drops"] = dropped / decoded / t.drop_ratio
         if full:
             measures["behind"] = behind / full / t.behind_share
+        lag = lagging_on / lagging_for / t.behind_share if lagging_for else 0.0
+        if lag > measures.get("behind", 0.0):
+            measures["behind"] = lag
+        self._behind = max(behind, lagging_on)
         worst = max(measures, key=lambda k: measures[k])
         self.reason = f"{worst} {measures[worst]:.2f}"
-        return measures[worst]
+        return measures[worst], lag
 
     def _best_fps(self, seen: _Seen, load: CameraLoad, now: float) -> float:
         """The stream's best rate after this window: the higher of its rate now and its best so far sunk towards
@@ -230,13 +262,15 @@ class OverloadPolicy:
         seen.best_at = now
         return best
 
-    def _batch(self, candidates: int) -> int:
-        """How many cameras one step moves: a sixth of the wall (36 tiles: 6), at least one."""
-        return max(1, math.ceil(candidates / 6))
+    def _batch(self, candidates: int, behind: int = 0) -> int:
+        """How many cameras one step moves: a sixth of the wall (36 tiles: 6), at least one — or half the streams
+        behind when more are: a 36-tile wall most of whose streams cannot keep up sheds in one or two steps, not
+        six (two seconds apart), while a wall with a few behind still sheds a little at a time."""
+        return max(1, math.ceil(candidates / 6), math.ceil(behind / 2))
 
-    def _step_down(self, loads: list[CameraLoad]) -> dict[str, Degrade]:
+    def _step_down(self, loads: list[CameraLoad], behind: int = 0) -> dict[str, Degrade]:
         by_size = sorted(loads, key=lambda load: (load.width_px, load.camera_id))
-        batch = self._batch(len(loads))
+        batch = self._batch(len(loads), behind)
         to_sub = [x for x in by_size if self.level(x.camera_id) is Degrade.NONE and x.has_sub and not x.on_sub]
         if to_sub:
             return {x.camera_id: Degrade.SUB for x in to_sub[:batch]}

@@ -256,3 +256,44 @@ def test_streams_that_had_to_skip_to_the_live_edge_or_lag_behind_it_count_as_beh
     assert not policy.overloaded, "a little behind is the network's jitter"
     windows(policy, cams, 3, now, behind_s=0.8)
     assert policy.overloaded and policy.reason.startswith("behind")
+
+
+def lagging(cams: list[FakeCamera], behind_s: float, fps: float = 25.0) -> list[CameraLoad]:
+    """One window of ``cams`` at ``fps``, every stream ``behind_s`` behind its sender."""
+    return [replace(c.window(fps), behind_s=behind_s) for c in cams]
+
+
+def test_an_open_draining_its_gop_burst_is_no_overload_even_while_held() -> None:
+    """A preset of 36 streams opening on a desk that keeps up: each starts 2 s behind (the server's GOP cache)
+    and drains it — behind, but less behind every window. Nothing sheds, in the wall's grace or after it."""
+    policy, cams = OverloadPolicy(), opened(36)
+    policy.hold(0.0)
+    for second, behind_s in enumerate([2.0, 1.5, 0.9, 0.45, 0.2, 0.1] + [0.05] * 9, start=1):
+        assert policy.update(lagging(cams, behind_s, fps=40 if behind_s > 0.5 else 25), 10.0, float(second)) == {}
+        assert not policy.overloaded, (second, policy.reason)
+    assert policy.levels() == {}
+
+
+def test_a_preset_too_heavy_for_the_desk_sheds_while_it_opens() -> None:
+    """36 streams whose decoder falls further behind from the start: they shed within the wall's grace, half of
+    them at once, where the graces and a sixth a step made the wall play over a second late for ten seconds."""
+    policy, cams = OverloadPolicy(), opened(36)
+    policy.hold(0.0)
+    changes: dict[str, Degrade] = {}
+    second = 0
+    for second, behind_s in enumerate([0.4, 0.6, 0.8, 0.9, 1.0], start=1):
+        changes = policy.update(lagging(cams, behind_s, fps=20), 10.0, float(second))
+        if changes:
+            break
+    assert policy.held(float(second)), "it did not wait for the grace to end"
+    assert second <= 4, f"first step after {second} s"
+    assert len(changes) >= 18 and set(changes.values()) == {Degrade.KEY_FRAMES}, changes
+
+
+def test_a_stream_stuck_behind_counts_though_its_lag_grows_no_more() -> None:
+    policy, cams = OverloadPolicy(), wall(0, 6)
+    now = 0.0
+    for _ in range(10):  # long live, steadily 0.7 s behind: a decoder that never catches up
+        now += 1.0
+        policy.update(lagging(cams, 0.7), 10.0, now)
+    assert policy.levels(), policy.reason
