@@ -1,15 +1,19 @@
 """Loading and validating the district's GeoJSON layers (``layers/manifest.json`` + one file per layer).
 
-Every layer declares its CRS in the manifest; features are normalised to WGS84 lon/lat here, once. A broken
-layer (missing file, bad JSON, unknown CRS, coordinates that do not land in China, geometry of the wrong type
-for its kind, JSON nested absurdly deep) is skipped and reported as a :class:`LayerError`; the other layers
-still load. Names from the files are data: :func:`check_layers` prints them as text, with control and
-direction-changing characters shown as escapes.
+Every layer declares its CRS in the manifest; features are normalised to WGS84 lon/lat here, once. Each
+feature is checked on its own (:func:`commandwall.geo.features.check_features`, the same verdicts as for a
+user's source, plus the geometry types and properties its kind needs): a bad feature (coordinates that do not
+land in China, geometry of the wrong type for its kind, a missing ``name`` …) is left out, logged with its
+reason and kept in :attr:`Layer.skipped`, and the layer draws with the rest — as QGIS does. A layer with
+nothing usable, or that cannot be read at all (missing file, bad JSON, unknown CRS, JSON nested absurdly deep),
+is skipped and reported as a :class:`LayerError`; the other layers still load. Names from the files are data:
+:func:`check_layers` prints them as text, with control and direction-changing characters shown as escapes.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -31,12 +35,16 @@ __all__ = [
     "LayerError",
     "LayerSet",
     "UnsupportedCRS",
+    "check_layer_features",
     "check_layers",
     "convert_point",  # re-exported for the command line (``commandwall geo convert``)
+    "kind_problem",
     "load_layers",
     "normalize_features",
     "validate_kind",
 ]
+
+log = logging.getLogger(__name__)
 
 #: How deep a manifest or GeoJSON file may nest arrays and objects (GeoJSON itself needs about 8).
 MAX_JSON_DEPTH = 64
@@ -68,12 +76,21 @@ KIND_REQUIRED_PROPERTIES: dict[str, tuple[str, ...]] = {
 
 
 class LayerError(Exception):
-    """Why one layer (or the manifest, ``layer_id="manifest"``) could not be loaded."""
+    """Why one layer (or the manifest, ``layer_id="manifest"``) could not be loaded.
 
-    def __init__(self, layer_id: str, message: str) -> None:
+    When the layer's file was read but none of its features is usable, ``source`` is that file, ``crs`` the CRS
+    it was read in, ``read`` the number of features in it and ``bad`` each one's ``(index, reason)``.
+    """
+
+    def __init__(self, layer_id: str, message: str, *, source: Path | None = None, crs: str = "",
+                 read: int = 0, bad: Sequence[tuple[int, str]] = ()) -> None:
         super().__init__(f"{layer_id}: {message}")
         self.layer_id = layer_id
         self.message = message
+        self.source = source
+        self.crs = crs
+        self.read = read
+        self.bad = list(bad)
 
     def __repr__(self) -> str:
         return f"LayerError({self.layer_id!r}, {self.message!r})"
@@ -83,7 +100,9 @@ class LayerError(Exception):
 class Layer:
     """One loaded layer: its manifest entry and its features with geometry in WGS84.
 
-    ``crs`` is the CRS the source declared (kept for display; the features are already WGS84).
+    ``crs`` is the CRS the source declared (kept for display; the features are already WGS84). ``skipped`` holds
+    ``(index in the file, reason)`` for each feature left out; ``source`` is the file the layer was read from
+    (None for a layer that did not come from a file).
     """
 
     id: str
@@ -92,6 +111,8 @@ class Layer:
     crs: str
     style: dict[str, Any]
     features: list[dict[str, Any]]
+    skipped: tuple[tuple[int, str], ...] = ()
+    source: Path | None = None
 
     def bounds(self) -> tuple[float, float, float, float] | None:
         """(min_lon, min_lat, max_lon, max_lat) of all features, or None for an empty layer."""
@@ -121,8 +142,8 @@ class LayerSet:
 
     @property
     def ok(self) -> bool:
-        """True when nothing was skipped."""
-        return not self.errors
+        """True when nothing was skipped: every layer loaded, each with all its features."""
+        return not self.errors and not any(layer.skipped for layer in self.layers.values())
 
 
 def _check_bounds(
@@ -176,24 +197,66 @@ def normalize_features(
     return out
 
 
+def kind_problem(kind: str, feature: dict[str, Any]) -> str | None:
+    """Why ``feature`` does not fit a layer of ``kind`` (geometry type, required properties), or None.
+
+    ``kind`` must be one of :data:`KIND_GEOMETRIES`."""
+    allowed = KIND_GEOMETRIES[kind]
+    geom = feature.get("geometry")
+    gtype = geom.get("type") if isinstance(geom, dict) else None
+    if not isinstance(gtype, str) or gtype not in allowed:
+        return f"geometry {short_repr(gtype)} is not allowed for kind {kind!r} ({'/'.join(sorted(allowed))})"
+    props = feature.get("properties")
+    missing = [key for key in KIND_REQUIRED_PROPERTIES[kind] if key not in (props or {})]
+    return f"missing properties {', '.join(missing)}" if missing else None
+
+
 def validate_kind(kind: str, features: Sequence[dict[str, Any]]) -> None:
     """Check geometry types and required properties for a layer kind; raises ``ValueError``."""
-    allowed = KIND_GEOMETRIES.get(kind) if isinstance(kind, str) else None
-    if allowed is None:
+    if not isinstance(kind, str) or kind not in KIND_GEOMETRIES:
         raise ValueError(f"unknown kind {short_repr(kind)}; known: {', '.join(KIND_GEOMETRIES)}")
-    required = KIND_REQUIRED_PROPERTIES[kind]
     for i, feature in enumerate(features):
-        geom = feature.get("geometry")
-        gtype = geom.get("type") if isinstance(geom, dict) else None
-        if not isinstance(gtype, str) or gtype not in allowed:
-            expected = "/".join(sorted(allowed))
-            raise ValueError(
-                f"feature {i}: geometry {short_repr(gtype)} is not allowed for kind {kind!r} ({expected})"
-            )
-        props = feature.get("properties") or {}
-        missing = [key for key in required if key not in props]
-        if missing:
-            raise ValueError(f"feature {i}: missing properties {', '.join(missing)}")
+        problem = kind_problem(kind, feature)
+        if problem is not None:
+            raise ValueError(f"feature {i}: {problem}")
+
+
+def _feature_shaped(feature: Any) -> bool:
+    """A Feature with a typed geometry and properties that are an object or null: what the kind check reads
+    (anything less is :func:`~commandwall.geo.features.check_features`' to name)."""
+    if not isinstance(feature, dict) or feature.get("type") != "Feature":
+        return False
+    geom = feature.get("geometry")
+    return isinstance(geom, dict) and isinstance(geom.get("type"), str) and \
+        isinstance(feature.get("properties"), dict | None)
+
+
+def check_layer_features(
+    raw: Any, crs: str, kind: str
+) -> tuple[list[dict[str, Any]], list[tuple[int, str]]]:
+    """A manifest layer's features one by one: the usable ones in WGS84, and ``(index, reason)`` for the rest.
+
+    The verdicts of :func:`commandwall.geo.features.check_features` (a user's source gets the same), and
+    before them the geometry types and properties ``kind`` needs. ``ValueError`` when ``raw`` is not a list.
+    """
+    from commandwall.geo.features import check_features  # it imports this module
+
+    if not isinstance(raw, list):
+        raise ValueError(f"features is not a list but {type(raw).__name__}")
+    bad: list[tuple[int, str]] = []
+    rest: list[Any] = []
+    where: list[int] = []
+    for i, feature in enumerate(raw):
+        problem = kind_problem(kind, feature) if _feature_shaped(feature) else None
+        if problem is not None:
+            bad.append((i, problem))
+            continue
+        rest.append(feature)
+        where.append(i)
+    checked = check_features(rest, crs)
+    bad.extend((where[j], reason) for j, reason in checked.bad)
+    bad.sort()
+    return checked.features, bad
 
 
 def _nesting_exceeds(value: Any, limit: int) -> bool:
@@ -253,12 +316,19 @@ def _load_one(layers_dir: Path, entry: dict[str, Any]) -> Layer:
         data = _read_json(path)
         if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
             raise ValueError(f"{path.name} is not a GeoJSON FeatureCollection")
-        features = normalize_features(data.get("features"), crs)
-        validate_kind(kind, features)
+        features, bad = check_layer_features(data.get("features"), crs, kind)
     except ValueError as exc:
         raise LayerError(layer_id, str(exc)) from exc
     except Exception as exc:  # e.g. RecursionError on absurd nesting: still only this layer is lost
         raise LayerError(layer_id, f"unexpected {type(exc).__name__}: {exc}") from exc
+    if bad and not features:
+        first, reason = bad[0]
+        raise LayerError(layer_id, f"none of {len(bad)} feature(s) is usable (first: feature {first}: "
+                                   f"{short_repr(reason) if len(reason) > 300 else reason})",
+                         source=path, crs=crs, read=len(bad), bad=bad)
+    if bad:
+        log.warning("layer %s: %d of %d feature(s) left out, first: feature %d: %s", short_repr(layer_id),
+                    len(bad), len(bad) + len(features), bad[0][0], short_repr(bad[0][1]))
     style = entry.get("style") or {}
     if not isinstance(style, dict):
         raise LayerError(layer_id, "style is not an object")
@@ -270,6 +340,8 @@ def _load_one(layers_dir: Path, entry: dict[str, Any]) -> Layer:
         crs=entry["crs"],
         style=style,
         features=features,
+        skipped=tuple(bad),
+        source=path,
     )
 
 
@@ -322,25 +394,8 @@ def printable(text: str, limit: int = 200) -> str:
 
 
 def check_layers(layers_dir: Path) -> tuple[str, int]:
-    """Human report of ``commandwall layers check``: one line per layer, then the errors; exit code 0/1."""
-    layers_dir = Path(layers_dir)
-    lines = [f"layers folder: {printable(str(layers_dir), 400)}"]
-    try:
-        result = load_layers(layers_dir)
-    except Exception as exc:  # load_layers reports per layer; this is only the last line of defence
-        lines.append(f"  ERROR manifest   cannot load: {type(exc).__name__}: {printable(str(exc))}")
-        return "\n".join(lines), 1
-    for layer in result.layers.values():
-        box = layer.bounds()
-        extent = "empty" if box is None else "{:.4f},{:.4f} – {:.4f},{:.4f}".format(*box)
-        lines.append(
-            f"  ok    {printable(layer.id, 60):<10} {printable(layer.title)}  kind={layer.kind} "
-            f"crs={printable(layer.crs, 60)} features={len(layer.features)} extent(WGS84)={extent}"
-        )
-    for error in result.errors:
-        lines.append(f"  ERROR {printable(error.layer_id, 60):<10} {printable(error.message, 400)}")
-    failed = bool(result.errors) or not result.layers
-    if not result.layers and not result.errors:
-        lines.append("  ERROR no layers in manifest")
-    lines.append(f"{len(result.layers)} layer(s) loaded, {len(result.errors)} error(s)")
-    return "\n".join(lines), 1 if failed else 0
+    """Human report of ``commandwall layers check FOLDER`` and its exit code
+    (:func:`commandwall.geo.check.check_folder`)."""
+    from commandwall.geo.check import check_folder  # it imports this module
+
+    return check_folder(Path(layers_dir))

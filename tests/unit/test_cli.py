@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import logging
 import os
 import re
@@ -49,6 +50,21 @@ def test_layers_check_fails_on_a_broken_folder(tmp_path):
     proc = run("layers", "check", str(tmp_path / "layers"))
     assert proc.returncode == 1
     assert "towns" in proc.stdout
+
+
+def test_layers_check_lists_the_bad_features_of_a_folder_layer(tmp_path):
+    shutil.copytree(paths.layers_dir(), tmp_path / "layers")
+    path = tmp_path / "layers" / "roads.geojson"
+    roads = json.loads(path.read_text("utf-8"))
+    del roads["features"][5]["properties"]["name"]
+    roads["features"][9]["geometry"] = None
+    path.write_text(json.dumps(roads, ensure_ascii=False), "utf-8")
+    proc = run("layers", "check", str(tmp_path / "layers"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr  # the roads layer still draws, without those two
+    assert "usable features: 108 (LineString 108)" in proc.stdout and "bad features: 2" in proc.stdout
+    assert "feature 5: missing properties name" in proc.stdout and "feature 9: no geometry" in proc.stdout
+    assert proc.stdout.splitlines()[-2:] == ["7 layer(s) loaded, 0 error(s), 2 bad feature(s) left out", "usable"]
+    assert run("layers", "check", str(tmp_path / "layers"), "--crs", "EPSG:4548").returncode == 2
 
 
 def test_geo_convert_gauss_kruger_central_meridian():

@@ -1,8 +1,10 @@
-"""Layer loading: the committed district layers, and broken layers skipped and reported."""
+"""Layer loading: the committed district layers, broken layers skipped and reported, bad features left out with
+their reasons while the rest of their layer loads; ``layers check FOLDER`` listing them."""
 
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 from pathlib import Path
 from typing import Any
@@ -208,13 +210,13 @@ def break_wrong_crs_declared(folder: Path) -> str:
     return "grids"
 
 
-def break_wrong_geometry_type(folder: Path) -> str:
-    path = folder / "towns.geojson"
+def break_no_usable_feature(folder: Path) -> str:
+    path = folder / "district.geojson"
     data = json.loads(path.read_text(encoding="utf-8"))
-    x, y = from_wgs84(117.3, 34.8, "EPSG:4548")
-    data["features"][3]["geometry"] = {"type": "Point", "coordinates": [float(x), float(y)]}
+    for feature in data["features"]:
+        feature["geometry"] = {"type": "LineString", "coordinates": [[117.3, 34.8], [117.31, 34.8]]}
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    return "towns"
+    return "district"
 
 
 def break_unknown_kind(folder: Path) -> str:
@@ -233,7 +235,7 @@ BREAKERS = [
     (break_bad_json, "bad JSON"),
     (break_unknown_crs, "unsupported CRS"),
     (break_wrong_crs_declared, "outside China"),
-    (break_wrong_geometry_type, "'Point' is not allowed"),
+    (break_no_usable_feature, "'LineString' is not allowed"),
     (break_unknown_kind, "unknown kind"),
     (break_path_escape, "outside the layers folder"),
 ]
@@ -324,3 +326,152 @@ def test_normalize_features_rejects_points_outside_china() -> None:
 def test_normalize_features_rejects_malformed_input(bad: Any) -> None:
     with pytest.raises(ValueError):
         normalize_features(bad, "EPSG:4326")
+
+
+# --- bad features in a layer that otherwise loads -------------------------------------------------------------
+
+
+def edit_features(folder: Path, file: str, edit: Any) -> None:
+    path = folder / file
+    data = json.loads(path.read_text(encoding="utf-8"))
+    edit(data["features"])
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+def break_some_features(folder: Path) -> None:
+    """Town 3 becomes a point, road 5 loses its name, road 7 starts in Paris, camera 10 has text for a number."""
+
+    def towns(features: list) -> None:
+        x, y = from_wgs84(117.3, 34.8, "EPSG:4548")
+        features[3]["geometry"] = {"type": "Point", "coordinates": [float(x), float(y)]}
+
+    def roads(features: list) -> None:
+        del features[5]["properties"]["name"]
+        features[7]["geometry"]["coordinates"][0] = [2.35, 48.85]
+
+    def cameras(features: list) -> None:
+        features[10]["geometry"]["coordinates"] = ["x", 34.8]
+
+    edit_features(folder, "towns.geojson", towns)
+    edit_features(folder, "roads.geojson", roads)
+    edit_features(folder, "cameras.geojson", cameras)
+
+
+def report_blocks(report: str) -> dict[str, list[str]]:
+    """The ``layers check`` report of a folder: layer id → its header line and the lines under it."""
+    blocks: dict[str, list[str]] = {}
+    current: list[str] = []
+    for line in report.splitlines()[1:]:
+        if line.startswith("  ") and not line.startswith("   "):
+            current = blocks.setdefault(line.split()[1], [])
+        elif not line.startswith("  "):
+            current = []
+            continue
+        current.append(line.strip())
+    return blocks
+
+
+def test_bad_features_are_left_out_with_their_reasons_and_the_layer_kept(
+    copy: Path, committed: LayerSet, caplog: pytest.LogCaptureFixture
+) -> None:
+    break_some_features(copy)
+    with caplog.at_level(logging.WARNING, logger="commandwall.geo.layers"):
+        result = load_layers(copy)
+    assert result.errors == [] and list(result.layers) == list(committed.layers)
+    assert not result.ok
+    towns, roads, cameras = (result.layers[k] for k in ("towns", "roads", "cameras"))
+    assert [i for i, _ in towns.skipped] == [3]
+    assert "geometry 'Point' is not allowed for kind 'towns' (MultiPolygon/Polygon)" in towns.skipped[0][1]
+    assert towns.features == [f for i, f in enumerate(committed.layers["towns"].features) if i != 3]
+    reasons = dict(roads.skipped)
+    assert sorted(reasons) == [5, 7]
+    assert reasons[5] == "missing properties name" and "(2.35000, 48.85000) lies outside China" in reasons[7]
+    assert roads.features == [f for i, f in enumerate(committed.layers["roads"].features) if i not in (5, 7)]
+    assert cameras.skipped == ((10, "geometry: bad position ['x', 34.8]"),)
+    assert len(cameras.features) == len(committed.layers["cameras"].features) - 1
+    for layer_id in ("district", "grids", "resources", "units"):
+        assert result.layers[layer_id].skipped == ()
+        assert result.layers[layer_id].features == committed.layers[layer_id].features
+    logged = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(logged) == 3
+    assert any("'towns'" in m and "1 of 9 feature(s) left out, first: feature 3:" in m for m in logged)
+    assert any("'roads'" in m and "2 of 110 feature(s) left out" in m for m in logged)
+
+
+def test_layers_check_lists_each_bad_feature_of_a_folder_layer(copy: Path) -> None:
+    break_some_features(copy)
+    report, code = check_layers(copy)
+    assert code == 0, report  # every layer loads: the bad features are left out, as the client leaves them
+    blocks = report_blocks(report)
+    towns = blocks["towns"]
+    assert towns[0].split()[:2] == ["WARN", "towns"] and "crs=EPSG:4548" in towns[0]
+    assert towns[1] == f"source: {copy / 'towns.geojson'} (GeoJSON)"
+    assert "pages read: 1; features read: 9; crs: EPSG:4548" in towns
+    assert "usable features: 8 (Polygon 8)" in towns
+    assert any(line.startswith("bbox (WGS84 lon/lat): 117.1") for line in towns)
+    assert towns[-2:] == ["bad features: 1",
+                          "feature 3: geometry 'Point' is not allowed for kind 'towns' (MultiPolygon/Polygon)"]
+    roads = blocks["roads"]
+    assert "usable features: 108 (LineString 108)" in roads and "bad features: 2" in roads
+    assert "feature 5: missing properties name" in roads
+    assert any(line.startswith("feature 7: (2.35000, 48.85000) lies outside China") for line in roads)
+    assert "feature 10: geometry: bad position ['x', 34.8]" in blocks["cameras"]
+    assert blocks["district"][0].split()[:2] == ["ok", "district"] and "usable features: 1 (Polygon 1)" in blocks[
+        "district"]
+    assert not any("bad features" in line for line in blocks["grids"])
+    assert report.splitlines()[-2:] == ["7 layer(s) loaded, 0 error(s), 4 bad feature(s) left out", "usable"]
+
+
+def test_a_folder_layer_with_nothing_usable_says_why_for_each_feature(copy: Path) -> None:
+    break_wrong_crs_declared(copy)  # every grid cell lands near the equator
+
+    def drop_ids(features: list) -> None:  # 1 212 of 1 515 cameras without an id: a huge list, cut short
+        for i, feature in enumerate(features):
+            if i % 5:
+                del feature["properties"]["id"]
+
+    edit_features(copy, "cameras.geojson", drop_ids)
+    report, code = check_layers(copy)
+    assert code == 1
+    blocks = report_blocks(report)
+    grids = blocks["grids"]
+    assert grids[0].startswith("ERROR grids") and "none of 100 feature(s) is usable (first: feature 0: (" in grids[0]
+    assert "usable features: 0" in grids and "bad features: 100" in grids
+    listed = [line for line in grids if line.startswith("feature ")]
+    assert len(listed) == 50 and all("lies outside China after conversion from EPSG:4548" in line for line in listed)
+    assert listed[0].startswith("feature 0: ") and listed[-1].startswith("feature 49: ")
+    assert grids[-1] == "… and 50 more bad feature(s)"
+    cameras = blocks["cameras"]
+    assert cameras[0].split()[:2] == ["WARN", "cameras"] and "bad features: 1212" in cameras
+    assert "usable features: 303 (Point 303)" in cameras
+    assert "feature 1: missing properties id" in cameras and cameras[-1] == "… and 1162 more bad feature(s)"
+    assert len(report.splitlines()) < 200
+    assert report.splitlines()[-2:] == ["6 layer(s) loaded, 1 error(s), 1212 bad feature(s) left out",
+                                        "NOT usable"]
+
+
+def test_hostile_text_of_bad_features_is_printed_as_text(tmp_path: Path) -> None:
+    folder = tmp_path / "layers"
+    folder.mkdir()
+    name = "\u202eyalp\x1b[2J.geojson"
+    manifest = {"layers": [{"id": "r\u202e1\x1b[31m", "title": "路\x07\u2066", "kind": "roads", "crs": "EPSG:4326",
+                            "file": name}]}
+    forged = "\u202e\x1b[2J\nfeature 0: fine\r"
+    features = [
+        {"type": "Feature", "properties": {"name": forged},
+         "geometry": {"type": "LineString", "coordinates": [[117.3, 34.8], [117.31, 34.81]]}},
+        {"type": "Feature", "properties": {"name": "x"}, "geometry": {"type": forged, "coordinates": []}},
+        {"type": "Feature", "properties": {forged: 1}, "geometry": {"type": "LineString", "coordinates": [[1e308]]}},
+    ]
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (folder / name).write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    report, code = check_layers(folder)
+    assert code == 0, report
+    for raw in ("\u202e", "\x1b", "\x07", "\u2066", "\r"):
+        assert raw not in report
+    assert "\\u202eyalp\\x1b[2J.geojson" in report
+    lines = report.splitlines()
+    assert not any(line.strip() == "feature 0: fine" for line in lines)  # a name cannot forge a line
+    bad = [line.strip() for line in lines if line.strip().startswith("feature ")]
+    assert len(bad) == 2 and bad[0].startswith("feature 1: geometry '\\u202e\\x1b[2J\\nfeature 0: fine\\r' is not")
+    assert bad[1].startswith("feature 2: ")

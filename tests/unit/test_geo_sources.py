@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
+from pyproj import CRS, Geod, Transformer
 
 from commandwall.geo import sources
 from commandwall.geo.check import check_target
@@ -101,6 +103,61 @@ def test_wfs_axis_order_follows_the_crs_name(wfs: WfsServer, srs: str) -> None:
     first = wfs.requests[0]
     assert first["typenames"] == "cw:points" and first["outputformat"] == "application/json"
     assert first["bbox"] == "34.5,117.0,35.0,117.6,urn:ogc:def:crs:EPSG::4326"  # lat/lon, as the URN says
+
+
+class ProjectedWfsServer(WfsServer):
+    """The WFS endpoint answering in the projected CRS asked for (pyproj from the WGS84 truth), in the axis order
+    its name implies: the EPSG registry's for the URN and URI forms (northing first for the CGCS2000 GK zones,
+    as GeoServer answers), easting first for the short ``EPSG:4548`` (the common convention)."""
+
+    def answer(self, query: dict[str, str]) -> dict:
+        srs = query.get("srsname", "EPSG:4326")
+        page = super().answer({**query, "srsname": "EPSG:4326"})  # lon/lat
+        code = int(re.split(r"[:/]", srs)[-1])
+        to_srs = Transformer.from_crs("EPSG:4326", f"EPSG:{code}", always_xy=True)
+        northing_first = srs.lower().startswith(("urn:ogc:def:crs:epsg:", "http://www.opengis.net/def/crs/epsg/"))
+        for feature in page["features"]:
+            easting, northing = to_srs.transform(*feature["geometry"]["coordinates"])
+            feature["geometry"]["coordinates"] = [northing, easting] if northing_first else [easting, northing]
+        page["crs"]["properties"]["name"] = srs
+        return page
+
+
+GEOD = Geod(ellps="WGS84")
+
+
+@pytest.mark.parametrize("wfs_format", ["json", "gml32"])
+@pytest.mark.parametrize("srs", ["urn:ogc:def:crs:EPSG::4548", "http://www.opengis.net/def/crs/EPSG/0/4548",
+                                 "EPSG:4548", "urn:ogc:def:crs:EPSG::4527", "EPSG:4527"])
+def test_wfs_in_a_projected_crs_lands_within_half_a_metre(srs: str, wfs_format: str) -> None:
+    """CGCS2000 GK (3° CM 117°E; zone 39 with its prefix): northing first when named the OGC way, easting first
+    for the short name; either way every point lands within 0.5 m of its WGS84 truth."""
+    code = int(re.split(r"[:/]", srs)[-1])
+    assert CRS.from_epsg(code).axis_info[0].direction == "north"  # what the server's URN answers rely on
+    truth = point_features(45, lon0=117.35, lat0=34.75)
+    server = ProjectedWfsServer(truth, gml_only=wfs_format == "gml32").start()
+    try:
+        assert sources.authority_axis_is_northing_first(srs) == (not srs.startswith("EPSG:"))
+        spec = LayerSourceSpec(id="w", title="w", kind="wfs", url=f"{server.url}/wfs", type_name="cw:points",
+                               crs=srs, wfs_format=wfs_format, page_size=20)
+        result = load_source(spec)
+        assert result.error is None and not result.bad, result.bad[:3]
+        assert result.crs == f"EPSG:{code}" and len(result.features) == 45 and result.pages == 3
+        assert server.requests[0]["srsname"] == srs
+        landed = [f["geometry"]["coordinates"] for f in result.features]
+        expected = [f["geometry"]["coordinates"] for f in truth]
+        _, _, metres = GEOD.inv([p[0] for p in landed], [p[1] for p in landed],
+                                [p[0] for p in expected], [p[1] for p in expected])
+        assert max(metres) < 0.5, max(metres)
+        other_way = "yx" if srs.startswith("EPSG:") else "xy"
+        flipped = load_source(spec.model_copy(update={"axis_order": other_way}))
+        assert not flipped.usable and not flipped.features  # read the other way round: nowhere near China
+        if wfs_format == "json" and srs.startswith("urn"):  # the command line says the same
+            report, code_ = check_target(f"{server.url}/wfs?service=WFS&typeNames=cw:points&srsName={srs}")
+            assert code_ == 0 and f"crs: EPSG:{code}" in report and "usable features: 45 (Point 45)" in report
+            assert "bbox (WGS84 lon/lat): 117.350000, 34.750000 – 117.438000, 34.750000" in report
+    finally:
+        server.stop()
 
 
 def test_wfs_axis_order_can_be_forced(wfs: WfsServer) -> None:
