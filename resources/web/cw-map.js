@@ -9,8 +9,9 @@
  *                 then pageReady() once they are drawn; cameraClicked(id), incidentClicked(id),
  *                 layerDrawn(kind, count), baseMapChosen(id), copyText(coordinates), cameraCard(id)
  *                 (the hovered camera's card), search(text), measure(request), pickCameras(shape),
- *                 camerasToWall(ids) (cw-tools.js, cw-select.js), unitDispatch(id), dispatchUnit(id)
- *                 (a unit's card, cw-cards.js), cameraDragStarted(id) (a camera point dragged: Qt runs the
+ *                 camerasToWall(ids) (cw-tools.js, cw-select.js), unitDispatch(id), dispatchUnit(id, incident),
+ *                 resourceDispatch(id), dispatchResource(id, incident) (the cards, cw-cards.js),
+ *                 cameraDragStarted(id) (a camera point dragged: Qt runs the
  *                 drag, see cameraDrags)
  *   Python -> JS  signals carrying JSON text: camerasChanged (columns, see decodeCameras), incidentsChanged,
  *                 incidentsUpserted, unitsChanged, resourcesChanged, densityChanged, warningsChanged,
@@ -426,7 +427,19 @@
       marker.cwUnit = u.id;
       groups.units.addLayer(marker);
     });
+    markSelectedUnit();
     reportDrawn("units", list.length);
+  }
+
+  /** The unit whose card is open is the selected one: its marker is ringed (and again after each redraw). */
+  function markSelectedUnit() {
+    var shown = CW.cards ? CW.cards.shown() : null;
+    var id = shown && shown.kind === "unit" ? shown.id : null;
+    CW.selectedUnit = id;
+    groups.units.eachLayer(function (m) {
+      var node = m.getElement();
+      if (node) node.classList.toggle("cw-unit-selected", m.cwUnit === id);
+    });
   }
 
   function setResources(list) {
@@ -440,10 +453,12 @@
         keyboard: false,
         icon: L.divIcon({ className: "cw-resource", iconSize: [16, 16], html: badge }),
       });
+      var state = CW.resourceStatus(r);
+      if (state.status === "maintenance" || state.status === "unavailable") badge.classList.add("cw-resource-off");
       var tip = el("div", "cw-tip");
       tip.appendChild(el("div", "cw-tip-title", r.name));
       var line = r.type_label + (r.capacity != null ? " · " + CW.t("resource_capacity", { capacity: r.capacity }) : "");
-      tip.appendChild(el("div", "cw-tip-line", line));
+      tip.appendChild(el("div", "cw-tip-line", line + " · " + state.text));
       marker.bindTooltip(tip, { direction: "top", offset: [0, -8] });
       marker.on("click", function () { marker.closeTooltip(); CW.cards.resource(r); });
       marker.cwResource = r.id;
@@ -797,6 +812,7 @@
     });
 
     CW.cards = CW.Cards(map, { bridge: function () { return CW.bridge; } });
+    map.on("popupopen popupclose", markSelectedUnit);
     CW.search = CW.SearchBox(map, { bridge: function () { return CW.bridge; }, go: goTo });
     CW.measure = CW.Measure(map, { bridge: function () { return CW.bridge; } });
     CW.selection = CW.Selection(map, { bridge: function () { return CW.bridge; }, select: selectCameras });
@@ -824,6 +840,7 @@
       units: groups.units ? groups.units.getLayers().length : 0,
       resources: groups.resources ? groups.resources.getLayers().length : 0,
       selectedIncident: incidents ? incidents.selected() : null,
+      selectedUnit: CW.selectedUnit || null,
       warnings: warnings ? warnings.areas() : [],
       static: staticLayers.map(function (ref) {
         return { id: ref.id, kind: ref.kind, title: ref.title, count: ref.layer.getLayers().length, onMap: map.hasLayer(ref.layer) };
