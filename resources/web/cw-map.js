@@ -374,9 +374,10 @@
 
   var areaMark = null;
 
-  /** Fly to a search result and select it as a click would (the app follows the click). */
+  /** Fly to a search result and select it as a click would (the app follows the click; a unit's card opens). */
   function goTo(hit) {
     CW.lastSearchHit = hit;
+    flight += 1;
     if (areaMark) map.removeLayer(areaMark);
     areaMark = null;
     if (hit.kind === "incident") {
@@ -393,6 +394,9 @@
       if (hit.kind === "camera") {
         selectCameras([hit.id]);
         callBridge("cameraClicked", hit.id);
+      } else if (hit.kind === "unit") {
+        map.closePopup();
+        selectUnitAfterFlight(String(hit.id));
       }
     }
   }
@@ -410,9 +414,14 @@
 
   // ---------------------------------------------------------------- units and resources
 
+  var unitsById = new Map(); // id -> the unit as last drawn (for a search hit's card)
+  var flight = 0; // the latest search flight: a card waiting for an earlier one is not opened
+
   function setUnits(list) {
     groups.units.clearLayers();
+    unitsById = new Map();
     list.forEach(function (u) {
+      unitsById.set(u.id, u);
       var badge = el("span", "cw-unit-badge");
       badge.style.background = own(DEPARTMENT_COLORS, u.department) || "#c7c7cc";
       var marker = L.marker([u.lat, u.lon], {
@@ -440,6 +449,21 @@
       var node = m.getElement();
       if (node) node.classList.toggle("cw-unit-selected", m.cwUnit === id);
     });
+  }
+
+  /** Select a unit found by the search box: its card opens once the flight there has ended (a card opened
+   * during the flight would pan the map and stop it), or after 1.5 s whatever happens. */
+  function selectUnitAfterFlight(id) {
+    var mine = ++flight;
+    var done = false;
+    function select() {
+      if (done || mine !== flight) return;
+      done = true;
+      var u = unitsById.get(id);
+      if (u) CW.cards.unit(u);
+    }
+    map.once("moveend", select);
+    setTimeout(select, 1500);
   }
 
   function setResources(list) {

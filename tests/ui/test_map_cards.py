@@ -185,6 +185,31 @@ def test_a_resources_card_dispatches_to_the_incident_it_offers(qtbot, view: MapV
     assert view.resource("RES-N")["status"] == "available" and view.resource("RES-X") is None
 
 
+def test_a_unit_found_by_the_search_box_is_flown_to_selected_and_its_card_opened(
+    qtbot, view: MapView  # noqa: F811
+) -> None:
+    from commandwall.app.map_search import MapSearch
+
+    units = _units()
+    search = MapSearch(list, list, lambda: units)
+    view.set_searcher(lambda text: [hit.as_dict() for hit in search.search(text)])
+    view.set_dispatch_offers(lambda _unit_id: _offer(BUSY_REASON), _no_resource_offer)
+    with qtbot.waitSignal(view.sig_layer_drawn, check_params_cb=lambda k, n: k == "units", timeout=5000):
+        view.set_units(units)
+    run_js(qtbot, view, """(() => { CW.search.input.value = "消防一";
+        CW.search.input.dispatchEvent(new Event('input')); return true; })()""")
+    qtbot.waitUntil(lambda: run_js(qtbot, view, "document.querySelectorAll('.cw-search-row').length") == 1,
+                    timeout=5000)
+    run_js(qtbot, view, "(document.querySelector('.cw-search-row').click(), true)")
+    qtbot.waitUntil(lambda: run_js(qtbot, view, "CW.cards.shown()") == {"kind": "unit", "id": "U-1"}, timeout=5000)
+    assert run_js(qtbot, view, "CW.stats().selectedUnit") == "U-1"
+    assert run_js(qtbot, view, "CW.stats().zoom") >= 17
+    lon, lat = run_js(qtbot, view, "CW.stats().center")
+    assert abs(lon - 117.34) < 1e-3 and abs(lat - 34.78) < 1e-3
+    assert "消防一中队" in run_js(qtbot, view, "document.querySelector('.cw-unit-card').innerText")
+    assert run_js(qtbot, view, "document.querySelector('.cw-unit-selected') !== null") is True
+
+
 def _available_unit_not_nearest(desk, incident_id: str) -> str:
     _incident, choices = desk.controller.dispatch_choices(incident_id)
     return [c.unit.id for c in choices if c.selectable][1]
