@@ -75,6 +75,23 @@ def point_features(drafts: list[dict], crs: str, decimals: int, grids: AreaIndex
     return out
 
 
+#: A resource's status (状态) and how often the exercise district has it: most are ready for use (可用), some are
+#: taken by an operation (使用中), under maintenance (维护中) or out of service (不可用).
+RESOURCE_STATUS_SHARES = {"available": 0.72, "in_use": 0.14, "maintenance": 0.08, "unavailable": 0.06}
+
+
+def resource_statuses(count: int, seed: int) -> list[str]:
+    """The status of each of ``count`` resources, drawn from their own generator so that adding them left
+    every other layer as it was; each status occurs at least once (when there are enough resources)."""
+    rng = np.random.default_rng([seed, 2])
+    names = list(RESOURCE_STATUS_SHARES)
+    drawn = [str(s) for s in rng.choice(names, size=count, p=list(RESOURCE_STATUS_SHARES.values()))]
+    for k, name in enumerate(names[1:], start=1):
+        if name not in drawn and count > k:
+            drawn[-k] = name
+    return drawn
+
+
 def main(argv: list[str] | None = None) -> int:
     """Build every layer, write them and the manifest, reload them with the client's loader."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -151,7 +168,8 @@ def main(argv: list[str] | None = None) -> int:
             }
         )
     res = point_features(drafts, "EPSG:4527", 2, grid_index)
-    for n, f in enumerate(res, start=1):
+    statuses = resource_statuses(len(res), args.seed)
+    for n, (f, status) in enumerate(zip(res, statuses, strict=True), start=1):
         p = f["properties"]
         f["properties"] = {
             "id": f"RES-{n:03d}",
@@ -159,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
             "type": p["type"],
             "town": p["town"],
             "capacity": p["capacity"],
+            "status": status,
         }
     save("resources", res)
 

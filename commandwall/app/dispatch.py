@@ -6,7 +6,7 @@ per unit), how a task reads, and which tasks and incidents are overdue (督办).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -86,6 +86,45 @@ class DispatchOrder:
         if not self.unit_ids:
             return [{**base, "unit_id": None}]
         return [{**base, "unit_id": unit_id} for unit_id in self.unit_ids]
+
+
+# Open incidents a map card offers when none is selected (nearest first).
+NEARBY_OFFERED = 3
+# Longest incident title a map card shows (the whole title is in the incident centre).
+CARD_TITLE_MAX = 60
+
+
+@dataclass(frozen=True)
+class DispatchOffer:
+    """What a unit's or resource's map card offers: ``incident`` (the selected one, which its button sends
+    to) or, when none is selected, the ``nearby`` open incidents (each with its straight-line metres);
+    ``reason`` says why the button is off (None: on). With a reason from the role or the unit itself nothing
+    else is offered."""
+
+    reason: str | None
+    incident: Incident | None = None
+    nearby: tuple[tuple[Incident, float], ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """For the page: ``{enabled, reason, incident: {id, title} | None, nearby: [{id, title, metres}]}``
+        (titles through ``display_text``)."""
+        def brief(incident: Incident) -> dict[str, Any]:
+            return {"id": incident.id, "title": display_text(incident.title, CARD_TITLE_MAX)}
+
+        return {
+            "enabled": self.reason is None,
+            "reason": self.reason or "",
+            "incident": None if self.incident is None else brief(self.incident),
+            "nearby": [{**brief(i), "metres": round(metres)} for i, metres in self.nearby],
+        }
+
+
+def resource_instructions(resource: Mapping[str, Any]) -> str:
+    """The 处置要求 a dispatch from a resource's card starts with: the resource named, with its type, town, id
+    and position (``resource`` as the map has it, ``payload.resource_payload``: its text already safe to show)."""
+    return translate("dispatch", "调用应急资源：{name}（{type}，{town}，编号 {id}，位置 {lon:.5f}, {lat:.5f}）").format(
+        name=resource.get("name") or "", type=resource.get("type_label") or "", town=resource.get("town") or "",
+        id=resource.get("id_text") or "", lon=float(resource.get("lon") or 0), lat=float(resource.get("lat") or 0))
 
 
 def default_deadline_minutes(priority: int) -> int:

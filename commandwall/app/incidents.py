@@ -12,14 +12,22 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from commandwall import localtime
 from commandwall.app.attachments import AttachmentCentre, describe_size
-from commandwall.app.dispatch import DispatchOrder, UnitChoice, UnitRanking, describe_task
+from commandwall.app.dispatch import (
+    NEARBY_OFFERED,
+    DispatchOffer,
+    DispatchOrder,
+    UnitChoice,
+    UnitRanking,
+    describe_task,
+)
 from commandwall.app.incident_filter import NO_FILTER, IncidentFilter
 from commandwall.app.session import ClientSession
 from commandwall.backend.errors import BackendError, PermissionDeniedError
@@ -51,8 +59,11 @@ from commandwall.domain.workflow import (
     allowed_actions,
     refusal,
 )
+from commandwall.geo.routing import straight_metres
 from commandwall.i18n import QT_TRANSLATE_NOOP, translate
 from commandwall.localtime import to_display
+from commandwall.mapdoc.strings import CONTEXT as PAGE_CONTEXT
+from commandwall.mapdoc.strings import PAGE_STRINGS
 from commandwall.textsafe import display_text
 
 log = logging.getLogger(__name__)
@@ -81,6 +92,10 @@ NOTE_EMPTY = QT_TRANSLATE_NOOP("incidents", "备注不能为空")
 #: Early warnings (预警, from CAP) are shown, not handled here: the platform does not know them.
 WARNING_CATEGORY = "yujing"
 WARNING_REFUSAL = QT_TRANSLATE_NOOP("incidents", "预警信息由预警发布单位维护，请按预警内容派发或上报事件")
+#: Why a map card's 派往所选事件 / 调派至所选事件 is off while no incident is selected.
+NO_INCIDENT_SELECTED = QT_TRANSLATE_NOOP("incidents", "未选择事件：先在事件列表或地图上选中一个事件")
+# Resource statuses (``payload.RESOURCE_STATUSES``) that take no dispatch: 维护中, 不可用.
+RESOURCE_REFUSED = frozenset({"maintenance", "unavailable"})
 #: What each kind of queued action is called in feedback.
 OUTBOX_KIND_LABELS = {
     "task": QT_TRANSLATE_NOOP("incidents", "派遣任务"),
@@ -357,7 +372,7 @@ class IncidentsController:
         available; None when it may."""
         incident = self.session.incidents.get(incident_id) if incident_id else None
         if incident is None:
-            return translate("incidents", "未选择事件：先在事件列表或地图上选中一个事件")
+            return translate("incidents", NO_INCIDENT_SELECTED)
         choice = self.rights.dispatch_choice(incident)
         if not choice.enabled:
             return choice.tooltip
@@ -367,6 +382,62 @@ class IncidentsController:
         if unit.status is not UnitStatus.AVAILABLE:
             return translate("incidents", "该力量{status}，不能派遣").format(status=unit_status_label(unit.status))
         return None
+
+    def unit_offer(self, selected_id: str | None, unit_id: str) -> DispatchOffer:
+        """What the unit's map card offers: 派往所选事件 for the selected incident (off, with the reason, as
+        :meth:`unit_dispatch_refusal` says), or with none selected the open incidents nearest the unit; nothing
+        when the role may not dispatch or the unit cannot take a task."""
+        unit = self.session.units.get(unit_id)
+        reason = self.rights.refusal(TASK)
+        if reason is None and unit is None:
+            reason = translate("incidents", "该力量已不在平台上")
+        if reason is None and unit.status is not UnitStatus.AVAILABLE:
+            reason = translate("incidents", "该力量{status}，不能派遣").format(status=unit_status_label(unit.status))
+        if reason is not None or unit is None:
+            return DispatchOffer(reason)
+        return self._offer(selected_id, unit.lon, unit.lat, self.unit_dispatch_refusal(selected_id, unit_id))
+
+    def resource_offer(self, selected_id: str | None, resource: Mapping[str, Any]) -> DispatchOffer:
+        """What an emergency resource's map card offers (调派至所选事件): a dispatch to the selected incident
+        naming the resource, or with none selected the open incidents nearest it; nothing when the role may
+        not dispatch or the resource is under maintenance or out of service. ``resource`` is the map's
+        (``payload.resource_payload``)."""
+        reason = self.rights.refusal(TASK) or self._resource_refusal(resource)
+        if reason is not None:
+            return DispatchOffer(reason)
+        return self._offer(selected_id, float(resource["lon"]), float(resource["lat"]),
+                           self.resource_dispatch_refusal(selected_id, resource))
+
+    def resource_dispatch_refusal(self, incident_id: str | None, resource: Mapping[str, Any]) -> str | None:
+        """Why a dispatch naming ``resource`` may not go to the incident ``incident_id`` (None: it may)."""
+        incident = self.session.incidents.get(incident_id) if incident_id else None
+        if incident is None:
+            return translate("incidents", NO_INCIDENT_SELECTED)
+        choice = self.rights.dispatch_choice(incident)
+        return (None if choice.enabled else choice.tooltip) or self._resource_refusal(resource)
+
+    @staticmethod
+    def _resource_refusal(resource: Mapping[str, Any]) -> str | None:
+        status = str(resource.get("status") or "")
+        if status not in RESOURCE_REFUSED:
+            return None  # 可用, 使用中 and 状态未知: the officer sees the status on the card and decides
+        label = translate(PAGE_CONTEXT, PAGE_STRINGS[f"resource_status_{status}"])
+        return translate("incidents", "该资源{status}，不能调派").format(status=label)
+
+    def _offer(self, selected_id: str | None, lon: float, lat: float, reason: str | None) -> DispatchOffer:
+        """The selected incident with ``reason`` (its refusal), or with none selected the nearest open ones."""
+        selected = self.session.incidents.get(selected_id) if selected_id else None
+        if selected is not None:
+            return DispatchOffer(reason, selected)
+        return DispatchOffer(reason, None, tuple(self.nearby_incidents(lon, lat)))
+
+    def nearby_incidents(self, lon: float, lat: float, limit: int = NEARBY_OFFERED) -> list[tuple[Incident, float]]:
+        """The open incidents that take tasks nearest (lon, lat), with their straight-line metres, nearest
+        first (early warnings this desk keeps alone are not the platform's, so not offered)."""
+        found = [(i, straight_metres((lon, lat), (i.lon, i.lat))) for i in self.session.incidents.open()
+                 if i.status in TASKABLE and not is_local_warning(i)]
+        found.sort(key=lambda pair: pair[1])
+        return found[:limit]
 
     def dispatch(self, payload: dict) -> str:
         """Queue a task (sent exactly once, whenever the platform is reachable); returns the feedback."""

@@ -45,6 +45,12 @@ RESOURCE_TYPES: dict[str, str] = {
     "depot": QT_TRANSLATE_NOOP("map_page", "物资储备库"),
 }
 
+# Statuses of an emergency resource the map knows: 可用, 使用中, 维护中, 不可用 (the page's words,
+# ``resource_status_*`` in ``commandwall.mapdoc.strings``). Any other value, or none, is ``unknown`` (状态未知).
+RESOURCE_STATUSES: tuple[str, ...] = ("available", "in_use", "maintenance", "unavailable")
+# Longest piece of an unknown status the card shows (the platform's own words, beside 状态未知).
+_STATUS_TEXT_MAX = 40
+
 _PRECISION = 6
 
 
@@ -189,6 +195,7 @@ def resource_payload(feature: Mapping[str, Any]) -> dict[str, Any] | None:
     rtype = str(props.get("type") or "")
     capacity = props.get("capacity")
     rid = str(props.get("id") or feature.get("id") or "")
+    status, status_text = resource_status(props.get("status"))
     return {
         "id": rid,
         "id_text": display_text(rid, 64),
@@ -199,9 +206,22 @@ def resource_payload(feature: Mapping[str, Any]) -> dict[str, Any] | None:
         "capacity": capacity
         if isinstance(capacity, int | float) and not isinstance(capacity, bool)
         else None,
+        "status": status,
+        "status_text": status_text,
         "lon": _coord(lon),
         "lat": _coord(lat),
     }
+
+
+def resource_status(value: Any) -> tuple[str, str]:
+    """(status, text) of a resource's ``status`` property: one of :data:`RESOURCE_STATUSES` and "", or
+    ``unknown`` and what the platform said instead (through ``display_text``, bounded; "" when it said
+    nothing), which the card shows as text beside 状态未知."""
+    if isinstance(value, str) and value in RESOURCE_STATUSES:
+        return value, ""
+    if value is None or value == "":
+        return "unknown", ""
+    return "unknown", display_text(value, _STATUS_TEXT_MAX)
 
 
 def resources_payload(features: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:

@@ -182,8 +182,9 @@ class MainWindow(QMainWindow):
         self.map.sig_incident_clicked.connect(self.incidents_feature.select)
         self.map_feature.sig_cameras_to_wall.connect(self._cameras_to_wall)
         self.incidents_feature.sig_cameras_to_wall.connect(self._cameras_to_wall)  # an early warning's area
-        self.map_feature.set_dispatch_check(self.incidents_feature.dispatch_refusal)
+        self.map_feature.set_dispatch_offers(self.incidents_feature.unit_offer, self.incidents_feature.resource_offer)
         self.map_feature.sig_dispatch_unit.connect(self.incidents_feature.dispatch_unit)
+        self.map_feature.sig_dispatch_resource.connect(self.incidents_feature.dispatch_resource)
         self.camera_tree.sig_play_requested.connect(self.wall_feature.play_camera)
         self.camera_tree.sig_locate_requested.connect(self.map_feature.locate_camera)
         self.incidents.sig_incident_selected.connect(self.map_feature.select_incident)

@@ -129,32 +129,33 @@
         <translation>Open</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dashboard.py" line="163"/>
+        <location filename="../../commandwall/app/dashboard.py" line="169"/>
         <source>正在读取传感器…</source>
+        <extracomment>Hours the trend chart shows, up to the current one. A recount waits at least this many times as long as the last one took (its share of the interpreter: 1/10).</extracomment>
         <translation>Reading sensors…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dashboard.py" line="242"/>
+        <location filename="../../commandwall/app/dashboard.py" line="252"/>
         <source>未登录，传感器数据暂停更新</source>
         <translation>Not logged in; sensor readings paused</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dashboard.py" line="243"/>
+        <location filename="../../commandwall/app/dashboard.py" line="253"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dashboard.py" line="248"/>
+        <location filename="../../commandwall/app/dashboard.py" line="258"/>
         <source>平台未提供传感器数据</source>
         <translation>The platform provides no sensor data</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dashboard.py" line="251"/>
+        <location filename="../../commandwall/app/dashboard.py" line="261"/>
         <source>传感器数据暂不可用，显示上次读数</source>
         <translation>Sensor data unavailable; showing the last readings</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dashboard.py" line="252"/>
+        <location filename="../../commandwall/app/dashboard.py" line="262"/>
         <source>传感器数据暂不可用</source>
         <translation>Sensor data unavailable</translation>
     </message>
@@ -188,17 +189,22 @@
         <translation>{name} · {department} · {status} · straight line {km} km</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="139"/>
+        <location filename="../../commandwall/app/dispatch.py" line="125"/>
+        <source>调用应急资源：{name}（{type}，{town}，编号 {id}，位置 {lon:.5f}, {lat:.5f}）</source>
+        <translation>Use emergency resource: {name} ({type}, {town}, ID {id}, position {lon:.5f}, {lat:.5f})</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/dispatch.py" line="178"/>
         <source>{status}：{reason}</source>
         <translation>{status}: {reason}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="143"/>
+        <location filename="../../commandwall/app/dispatch.py" line="182"/>
         <source> · 时限 {time}</source>
         <translation> · due {time}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="146"/>
+        <location filename="../../commandwall/app/dispatch.py" line="185"/>
         <source> · 超时 {minutes} 分钟</source>
         <translation> · {minutes} min overdue</translation>
     </message>
@@ -465,8 +471,8 @@
         <translation>All incidents</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="65"/>
-        <location filename="../../commandwall/mapdoc/strings.py" line="109"/>
+        <location filename="../../commandwall/app/incidents.py" line="76"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="120"/>
         <source>特急</source>
         <extracomment>督办 is worked out at most once per this many seconds (the status bar, the list and the detail all ask). Priority levels (级别) as the duty officer reads them (translated where shown: :func:`priority_label`).
 ----------
@@ -474,226 +480,234 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>Critical</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="66"/>
-        <location filename="../../commandwall/mapdoc/strings.py" line="110"/>
+        <location filename="../../commandwall/app/incidents.py" line="77"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="121"/>
         <source>紧急</source>
         <translation>Urgent</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="67"/>
-        <location filename="../../commandwall/mapdoc/strings.py" line="111"/>
+        <location filename="../../commandwall/app/incidents.py" line="78"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="122"/>
         <source>一般</source>
         <translation>Normal</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="68"/>
-        <location filename="../../commandwall/mapdoc/strings.py" line="112"/>
+        <location filename="../../commandwall/app/incidents.py" line="79"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="123"/>
         <source>提示</source>
         <translation>Notice</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="73"/>
+        <location filename="../../commandwall/app/incidents.py" line="84"/>
         <source>已提交，等待平台确认…</source>
         <extracomment>Incidents at this priority or more pressing (lower number) flash the task bar when they arrive. Feedback once an action is queued (the source text; what is returned is ``translate(&quot;incidents&quot;, …)`` of it).</extracomment>
         <translation>Submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="74"/>
+        <location filename="../../commandwall/app/incidents.py" line="85"/>
         <source>派遣任务已提交，等待平台确认…</source>
         <translation>Task submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="75"/>
+        <location filename="../../commandwall/app/incidents.py" line="86"/>
         <source>备注已提交，等待平台确认…</source>
         <translation>Note submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="76"/>
+        <location filename="../../commandwall/app/incidents.py" line="87"/>
         <source>超时上报</source>
         <translation>Escalate overdue</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="79"/>
+        <location filename="../../commandwall/app/incidents.py" line="90"/>
         <source>请先在备注栏填写退回原因</source>
         <extracomment>Task statuses a unit reports (a timeline ``task`` entry with one of these as its action).</extracomment>
         <translation>Enter the reason for returning in the note field first</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="80"/>
+        <location filename="../../commandwall/app/incidents.py" line="91"/>
         <source>备注不能为空</source>
         <translation>The note is empty</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="83"/>
+        <location filename="../../commandwall/app/incidents.py" line="94"/>
         <source>预警信息由预警发布单位维护，请按预警内容派发或上报事件</source>
         <extracomment>Early warnings (预警, from CAP) are shown, not handled here: the platform does not know them.</extracomment>
         <translation>Early warnings are kept by the issuing agency; dispatch or report an incident as the warning says</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="86"/>
+        <location filename="../../commandwall/app/incidents.py" line="101"/>
         <source>派遣任务</source>
         <extracomment>What each kind of queued action is called in feedback.</extracomment>
         <translation>Dispatch task</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="87"/>
+        <location filename="../../commandwall/app/incidents.py" line="102"/>
         <source>状态变更</source>
         <translation>Status change</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="88"/>
-        <location filename="../../commandwall/app/incidents.py" line="330"/>
+        <location filename="../../commandwall/app/incidents.py" line="103"/>
+        <location filename="../../commandwall/app/incidents.py" line="345"/>
         <source>备注</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="137"/>
+        <location filename="../../commandwall/app/incidents.py" line="152"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="154"/>
+        <location filename="../../commandwall/app/incidents.py" line="169"/>
         <source>退回原因写在备注栏</source>
         <translation>Write the reason for returning in the note field</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="155"/>
+        <location filename="../../commandwall/app/incidents.py" line="170"/>
         <source>选择保留的事件</source>
         <translation>Choose the incident to keep</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="164"/>
+        <location filename="../../commandwall/app/incidents.py" line="179"/>
         <source>事件{status}，不能派遣</source>
         <translation>Incident is {status}; cannot dispatch</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="165"/>
+        <location filename="../../commandwall/app/incidents.py" line="180"/>
         <source>派遣任务…</source>
         <translation>Dispatch task…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="171"/>
+        <location filename="../../commandwall/app/incidents.py" line="186"/>
         <source>附件…</source>
         <translation>Attach…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="192"/>
+        <location filename="../../commandwall/app/incidents.py" line="207"/>
         <source>{kind}待发送（网络恢复后自动重发，不会丢失）：{error}</source>
         <translation>{kind} queued (sent automatically when the network is back, never lost): {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="194"/>
+        <location filename="../../commandwall/app/incidents.py" line="209"/>
         <source>{kind}待发送（网络恢复后自动重发，不会丢失）</source>
         <translation>{kind} queued (sent automatically when the network is back, never lost)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="196"/>
+        <location filename="../../commandwall/app/incidents.py" line="211"/>
         <source>{kind}已送达平台</source>
         <translation>{kind} delivered to the platform</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="197"/>
+        <location filename="../../commandwall/app/incidents.py" line="212"/>
         <source>{kind}被平台拒绝：{error}</source>
         <translation>{kind} refused by the platform: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="198"/>
+        <location filename="../../commandwall/app/incidents.py" line="213"/>
         <source>{kind}未执行：事件已被他人更新，请查看最新状态后重试</source>
         <translation>{kind} not carried out: someone else updated the incident; check its current state and try again</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="258"/>
+        <location filename="../../commandwall/app/incidents.py" line="273"/>
         <source>新事件［{level}·{category}］{town} {title}</source>
         <extracomment>Attaching files and fetching attached ones (附件). What the list shows beyond its own filters (set from the overview dashboard; ``NO_FILTER``: all).</extracomment>
         <translation>New incident [{level}·{category}] {town} {title}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="268"/>
+        <location filename="../../commandwall/app/incidents.py" line="283"/>
         <source>请选择保留的事件</source>
         <translation>Choose the incident to keep</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="292"/>
+        <location filename="../../commandwall/app/incidents.py" line="307"/>
         <source>预警信息不在平台上，没有处置时间线</source>
         <translation>Early warnings are not on the platform and have no timeline</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="299"/>
+        <location filename="../../commandwall/app/incidents.py" line="314"/>
         <source>无法获取时间线：{error}</source>
         <translation>Cannot get the timeline: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="317"/>
+        <location filename="../../commandwall/app/incidents.py" line="332"/>
         <source>（{before}→{after}）</source>
         <translation> ({before}→{after})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="320"/>
+        <location filename="../../commandwall/app/incidents.py" line="335"/>
         <source> 并入 {ref}</source>
         <translation> merged into {ref}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="322"/>
+        <location filename="../../commandwall/app/incidents.py" line="337"/>
         <source>任务 {ref} {status}</source>
         <translation>Task {ref} {status}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="325"/>
+        <location filename="../../commandwall/app/incidents.py" line="340"/>
         <source>附件 {name}（{size}）</source>
         <translation>Attachment {name} ({size})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="328"/>
+        <location filename="../../commandwall/app/incidents.py" line="343"/>
         <source>上报</source>
         <translation>Reported</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="329"/>
+        <location filename="../../commandwall/app/incidents.py" line="344"/>
         <source>派遣任务 {ref}</source>
         <translation>Task dispatched {ref}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="331"/>
+        <location filename="../../commandwall/app/incidents.py" line="346"/>
         <source>合并重复事件 {ref}</source>
         <translation>Duplicate merged {ref}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="336"/>
+        <location filename="../../commandwall/app/incidents.py" line="351"/>
         <source>{when} {what} · {who}：{text}</source>
         <translation>{when} {what} · {who}: {text}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="338"/>
+        <location filename="../../commandwall/app/incidents.py" line="353"/>
         <source>{when} {what} · {who}</source>
         <translation>{when} {what} · {who}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="360"/>
+        <location filename="../../commandwall/app/incidents.py" line="96"/>
         <source>未选择事件：先在事件列表或地图上选中一个事件</source>
+        <extracomment>Why a map card&apos;s 派往所选事件 / 调派至所选事件 is off while no incident is selected.</extracomment>
         <translation>No incident selected: select one in the incident list or on the map first</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="366"/>
+        <location filename="../../commandwall/app/incidents.py" line="381"/>
+        <location filename="../../commandwall/app/incidents.py" line="393"/>
         <source>该力量已不在平台上</source>
         <translation>This unit is no longer on the platform</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="368"/>
+        <location filename="../../commandwall/app/incidents.py" line="383"/>
+        <location filename="../../commandwall/app/incidents.py" line="395"/>
         <source>该力量{status}，不能派遣</source>
         <translation>This unit is {status}; cannot dispatch</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="393"/>
+        <location filename="../../commandwall/app/incidents.py" line="425"/>
+        <source>该资源{status}，不能调派</source>
+        <translation>This resource cannot be dispatched: {status}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="464"/>
         <source>{count} 项派遣任务已提交，等待平台确认…</source>
         <translation>{count} tasks submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="432"/>
+        <location filename="../../commandwall/app/incidents.py" line="503"/>
         <source>事件{status}，不能上报上级</source>
         <translation>Incident is {status}; cannot escalate</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="441"/>
+        <location filename="../../commandwall/app/incidents.py" line="512"/>
         <source>事件不存在</source>
         <translation>No such incident</translation>
     </message>
@@ -705,7 +719,7 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
     </message>
     <message>
         <location filename="../../commandwall/app/attachments.py" line="57"/>
-        <location filename="../../commandwall/app/incidents.py" line="89"/>
+        <location filename="../../commandwall/app/incidents.py" line="104"/>
         <source>附件</source>
         <translation>Attachment</translation>
     </message>
@@ -878,14 +892,14 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>Supply depot</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/payload.py" line="151"/>
+        <location filename="../../commandwall/mapdoc/payload.py" line="157"/>
         <location filename="../../commandwall/mapdoc/strings.py" line="37"/>
         <source>无任务</source>
         <extracomment>The number columns of :func:`camera_columns`: (page name, model field, little-endian dtype).</extracomment>
         <translation>No task</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/payload.py" line="154"/>
+        <location filename="../../commandwall/mapdoc/payload.py" line="160"/>
         <source>{status} · 任务{task}</source>
         <translation>{status} · task {task}</translation>
     </message>
@@ -967,284 +981,334 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
     </message>
     <message>
         <location filename="../../commandwall/mapdoc/strings.py" line="40"/>
+        <source>调派至所选事件</source>
+        <translation>Dispatch to selected incident</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="41"/>
+        <source>所选事件：{title}</source>
+        <translation>Selected incident: {title}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="42"/>
+        <source>附近的在办事件：</source>
+        <translation>Open incidents nearby:</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="43"/>
+        <source>{title} · {distance}</source>
+        <translation>{title} · {distance}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="44"/>
         <source>正在确认…</source>
         <translation>Checking…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="41"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="45"/>
         <source>未连接</source>
         <translation>Not connected</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="42"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="46"/>
         <source>类型</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="43"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="47"/>
         <source>所在镇街</source>
         <translation>Town</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="44"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="48"/>
         <source>容量</source>
         <translation>Capacity</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="45"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="49"/>
         <source>编号</source>
         <translation>ID</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="46"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="50"/>
         <source>位置</source>
         <translation>Position</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="48"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="52"/>
+        <source>可用</source>
+        <translation>Available</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="53"/>
+        <source>使用中</source>
+        <translation>In use</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="54"/>
+        <source>维护中</source>
+        <translation>Under maintenance</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="55"/>
+        <source>不可用</source>
+        <translation>Out of service</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="56"/>
+        <source>状态未知</source>
+        <translation>Status unknown</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="57"/>
+        <source>状态未知（{status}）</source>
+        <translation>Status unknown ({status})</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="59"/>
         <source>无底图</source>
         <translation>No base map</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="49"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="60"/>
         <source>移动鼠标查看坐标</source>
         <translation>Move the mouse to see coordinates</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="50"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="61"/>
         <source>点击复制坐标</source>
         <translation>Click to copy the coordinates</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="52"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="63"/>
         <source>图例</source>
         <translation>Legend</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="53"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="64"/>
         <source>摄像头（在线）</source>
         <translation>Camera (online)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="54"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="65"/>
         <source>摄像头（离线）</source>
         <translation>Camera (offline)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="55"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="66"/>
         <source>摄像头聚合（数字为数量，绿弧为在线占比）</source>
         <translation>Camera cluster (number: count; green arc: share online)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="56"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="67"/>
         <source>事件 · {priority}</source>
         <translation>Incident · {priority}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="57"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="68"/>
         <source>事件 · 已办结</source>
         <translation>Incident · Resolved</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="58"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="69"/>
         <source>预警区域（颜色为预警级别）</source>
         <translation>Warning area (colour: warning level)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="59"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="70"/>
         <source>处置力量（点击查看、派遣）</source>
         <translation>Field units (click to view, dispatch)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="60"/>
-        <location filename="../../commandwall/mapdoc/strings.py" line="68"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="71"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="79"/>
         <source>应急资源</source>
         <translation>Emergency resources</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="62"/>
-        <location filename="../../commandwall/mapdoc/strings.py" line="76"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="73"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="87"/>
         <source>摄像头</source>
         <translation>Cameras</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="63"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="74"/>
         <source>摄像头视域</source>
         <translation>Camera views</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="64"/>
-        <location filename="../../commandwall/mapdoc/strings.py" line="77"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="75"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="88"/>
         <source>事件</source>
         <translation>Incidents</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="65"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="76"/>
         <source>事件密度（网格）</source>
         <translation>Incident density (grid)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="66"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="77"/>
         <source>预警区域</source>
         <translation>Warning areas</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="67"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="78"/>
         <source>处置力量</source>
         <translation>Field units</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="69"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="80"/>
         <source>事件 {count} 起</source>
         <translation>{count} incident(s)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="71"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="82"/>
         <source>预警</source>
         <translation>Early warning</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="72"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="83"/>
         <source>圆形区域 半径 {radius} km</source>
         <translation>Circular area, radius {radius} km</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="74"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="85"/>
         <source>搜索 摄像头 / 镇街 / 网格 / 事件 / 力量</source>
         <translation>Search: camera, town, grid, incident, unit</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="75"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="86"/>
         <source>无结果</source>
         <translation>No results</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="78"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="89"/>
         <source>镇街</source>
         <translation>Town</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="79"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="90"/>
         <source>网格</source>
         <translation>Grid</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="80"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="91"/>
         <source>力量</source>
         <translation>Unit</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="82"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="93"/>
         <source>测距</source>
         <translation>Distance</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="83"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="94"/>
         <source>测面</source>
         <translation>Area</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="84"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="95"/>
         <source>测量距离（双击结束）</source>
         <translation>Measure a distance (double-click to finish)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="85"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="96"/>
         <source>测量面积（双击结束）</source>
         <translation>Measure an area (double-click to finish)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="86"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="97"/>
         <source>{area}（周长 {perimeter}）</source>
         <translation>{area} (perimeter {perimeter})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="87"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="98"/>
         <source>{value} 公里</source>
         <translation>{value} km</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="88"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="99"/>
         <source>{value} 米</source>
         <translation>{value} m</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="89"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="100"/>
         <source>{value} 平方公里</source>
         <translation>{value} km²</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="90"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="101"/>
         <source>{value} 平方米</source>
         <translation>{value} m²</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="92"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="103"/>
         <source>框选</source>
         <translation>Box</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="93"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="104"/>
         <source>框选：点击两个对角</source>
         <translation>Box: click two opposite corners</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="94"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="105"/>
         <source>圈选</source>
         <translation>Circle</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="95"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="106"/>
         <source>圈选：点击圆心，再点击圆周</source>
         <translation>Circle: click the centre, then a point on the edge</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="96"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="107"/>
         <source>多边形</source>
         <translation>Polygon</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="97"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="108"/>
         <source>多边形：逐点点击，双击结束</source>
         <translation>Polygon: click each corner, double-click to finish</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="98"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="109"/>
         <source>上墙</source>
         <translation>To wall</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="99"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="110"/>
         <source>清除</source>
         <translation>Clear</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="100"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="111"/>
         <source>区域内</source>
         <translation>Inside</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="101"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="112"/>
         <source>视域覆盖</source>
         <translation>Sees the area</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="102"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="113"/>
         <source>{why} · 离线</source>
         <translation>{why} · offline</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="103"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="114"/>
         <source>移出选择</source>
         <translation>Remove from selection</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="104"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="115"/>
         <source>已选摄像头 {count} 个</source>
         <translation>{count} camera(s) selected</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="128"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="139"/>
         <source>zh-CN</source>
         <extracomment>Every table the page gets, with the context its strings are translated in. The BCP 47 tag the page formats numbers with, as the catalogue gives it for the chosen language.</extracomment>
         <translation>en</translation>
@@ -1744,28 +1808,28 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>Warning file {name} cannot be fetched: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="116"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="127"/>
         <source>特别严重</source>
         <extracomment>CAP severities of early-warning areas (their own context: 一般 is Minor here, not a priority level).</extracomment>
         <translation>Extreme</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="117"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="128"/>
         <source>严重</source>
         <translation>Severe</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="118"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="129"/>
         <source>较重</source>
         <translation>Moderate</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="119"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="130"/>
         <source>一般</source>
         <translation>Minor</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="120"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="131"/>
         <source>未知</source>
         <translation>Unknown</translation>
     </message>

@@ -560,7 +560,7 @@
     <name>IncidentPanel</name>
     <message>
         <source>编号</source>
-        <extracomment>A description is shown up to this many characters (the platform cuts it at 4000). At most this many files are taken from one drop (each is copied and queued). While batches of incidents keep coming, the list is repainted at most this often (ms): a batch inserted at the top moves every row on screen, and repainting a screenful (the model&apos;s cells, the text) was most of the GUI thread&apos;s time for the list in a burst. The rows are in the model at once. Colour of overdue tasks and of the 督办 line.</extracomment>
+        <extracomment>A description is shown up to this many characters (the platform cuts it at 4000). At most this many files are taken from one drop (each is copied and queued). While batches of incidents keep coming, the list is repainted at most this often (ms): a batch inserted at the top moves every row on screen, and repainting a screenful (the model&apos;s cells, the text) was most of the GUI thread&apos;s time for the list in a burst. The rows are in the model at once. The incident title, the column that takes the width left (the others fit their contents). The widest a column fits its contents, in lines&apos; heights (a CJK character is a little narrower: about 22). Colour of overdue tasks and of the 督办 line.</extracomment>
         <translation>ID</translation>
     </message>
     <message>
@@ -947,6 +947,10 @@
         <extracomment>Longest an incident change waits before it goes to the page with the others that came meanwhile. While changes keep coming (a burst), the page gets them at most this often: each update is a new frame of the web view, composited on the GUI thread (in software on a desk without a GPU).</extracomment>
         <translation>Coordinates copied: {point}</translation>
     </message>
+    <message>
+        <source>该资源已不在地图上</source>
+        <translation>This resource is no longer on the map</translation>
+    </message>
 </context>
 <context>
     <name>PtzPad</name>
@@ -1263,7 +1267,7 @@
     </message>
     <message>
         <source>主码流</source>
-        <extracomment>the box the picture should arrive at changed (resize, zoom, new stream): the wall re-targets readers</extracomment>
+        <extracomment>the box the picture should arrive at changed (resize, zoom, new stream): the wall re-targets readers the picture&apos;s geometry for the last (frame size, ratio, tile size): see :func:`picture_geometry`</extracomment>
         <translation>main stream</translation>
     </message>
     <message>

@@ -1,17 +1,28 @@
 /*
  * cw-cards.js — cards of field units (力量) and emergency resources (应急资源) (plain ES2017, no build step;
- * loaded before cw-map.js, which calls CW.Cards when a unit's or resource's marker is clicked).
+ * loaded before cw-map.js, which calls CW.Cards when a unit's or resource's marker is clicked or a unit is
+ * found by the search box).
  *
- * A unit's card: name, department, availability, its task's status and when it last reported, and a button
- * 派往所选事件. Before offering it the card asks Python (MapBridge.unitDispatch(id) -> {enabled, reason}); a
- * disabled button says why next to it. Pressing it calls MapBridge.dispatchUnit(id): the app opens its dispatch
- * dialog for the selected incident with that unit ticked. A resource's card lists its details. Every piece of
- * text is set with textContent only; the card's own words come from CW.t (cw-i18n.js).
+ * A unit's card: name, department, availability, its task's status and when it last reported. A resource's
+ * card: its status (可用 / 使用中 / 维护中 / 不可用, in colour; anything else 状态未知 with the platform's word as
+ * text), type, town, capacity, id and position. Both end with a dispatch: before offering it the card asks
+ * Python (MapBridge.unitDispatch(id) / resourceDispatch(id) -> {enabled, reason, incident, nearby}).
+ * With an incident selected, the button (派往所选事件 / 调派至所选事件) names it and sends to it, or is disabled
+ * with the reason next to it; with none selected, the open incidents nearest the unit or resource are listed,
+ * each a button of its own. Pressing one calls MapBridge.dispatchUnit(unitId, incidentId) /
+ * dispatchResource(resourceId, incidentId): the app opens its dispatch dialog for that incident (the unit
+ * ticked, or the resource named in the instructions). Every piece of text is set with textContent only; the
+ * card's own words come from CW.t (cw-i18n.js).
  */
 (function () {
   "use strict";
 
   var CW = (window.CW = window.CW || {});
+
+  /** A resource's status -> its colour; the words are CW.t("resource_status_" + status). */
+  var RESOURCE_STATUS_COLORS = {
+    available: "#30d158", in_use: "#ff9f0a", maintenance: "#ffd60a", unavailable: "#ff453a", unknown: "#8e8e93",
+  };
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -20,11 +31,35 @@
     return node;
   }
 
+  function own(obj, key) {
+    return obj !== null && typeof obj === "object" && Object.prototype.hasOwnProperty.call(obj, key)
+      ? obj[key] : undefined;
+  }
+
   function row(box, caption, value) {
     var line = el("div", "cw-card-row");
     line.appendChild(el("span", "cw-card-caption", caption));
-    line.appendChild(el("span", "cw-card-value", value));
+    var shown = value instanceof Node ? value : el("span", null, value);
+    shown.classList.add("cw-card-value");
+    line.appendChild(shown);
     box.appendChild(line);
+    return line;
+  }
+
+  /**
+   * A resource's status as the map shows it: {status, text, color}. A status the page does not know (or
+   * none) reads 状态未知, with what the platform said beside it as text.
+   */
+  CW.resourceStatus = function (r) {
+    var status = own(RESOURCE_STATUS_COLORS, r.status) ? r.status : "unknown";
+    var text = status === "unknown" && r.status_text
+      ? CW.t("resource_status_other", { status: r.status_text }) : CW.t("resource_status_" + status);
+    return { status: status, text: text, color: RESOURCE_STATUS_COLORS[status] };
+  };
+
+  function distanceText(metres) {
+    return metres >= 1000 ? CW.t("unit_km", { value: CW.number(metres / 1000, 1, false) })
+      : CW.t("unit_m", { value: CW.number(metres, 0, false) });
   }
 
   /** CW.Cards(map, {bridge()}) -> {unit(u), resource(r), shown()}: one card open at a time, as a popup. */
@@ -40,8 +75,62 @@
 
     map.on("popupclose", function (e) { if (e.popup === popup) shown = null; });
 
+    /**
+     * The dispatch part of a card: ask(bridge, done(json)) asks what may be offered, send(bridge, incidentId)
+     * dispatches; label is the button's word. Adds the button, the selected incident's line, the reason and
+     * the nearby incidents to box.
+     */
+    function dispatchPart(box, label, ask, send) {
+      var button = el("button", "cw-card-dispatch", label);
+      button.type = "button";
+      button.disabled = true;
+      var target = el("div", "cw-card-target");
+      var reason = el("div", "cw-card-reason", CW.t("card_checking"));
+      var nearby = el("div", "cw-card-nearby");
+      var incidentId = null;
+      box.appendChild(button);
+      box.appendChild(target);
+      box.appendChild(reason);
+      box.appendChild(nearby);
+
+      function go(id) {
+        var bridge = options.bridge();
+        if (!bridge || !id) return;
+        map.closePopup(popup); // the dialog takes over
+        send(bridge, String(id));
+      }
+
+      L.DomEvent.on(button, "click", function () { if (!button.disabled) go(incidentId); });
+      var bridge = options.bridge();
+      if (!bridge || typeof bridge.unitDispatch !== "function") {
+        reason.textContent = CW.t("card_not_connected");
+        return;
+      }
+      ask(bridge, function (json) {
+        var offer = JSON.parse(json);
+        var incident = own(offer, "incident");
+        incidentId = incident ? incident.id : null;
+        button.disabled = !(offer.enabled && incidentId);
+        target.textContent = incident ? CW.t("card_selected_incident", { title: incident.title }) : "";
+        reason.textContent = offer.enabled ? "" : String(offer.reason || "");
+        button.title = reason.textContent;
+        var list = own(offer, "nearby") || [];
+        if (!list.length) return;
+        nearby.appendChild(el("div", "cw-card-caption", CW.t("card_nearby")));
+        list.forEach(function (item) {
+          var choice = el("button", "cw-card-nearby-item", CW.t("card_nearby_item", {
+            title: item.title, distance: distanceText(Number(item.metres) || 0),
+          }));
+          choice.type = "button";
+          choice.cwIncident = String(item.id);
+          L.DomEvent.on(choice, "click", function () { go(item.id); });
+          nearby.appendChild(choice);
+        });
+      });
+    }
+
     return {
-      /** The card of a field unit, with 派往所选事件 (enabled only when the app says it may be sent). */
+      /** The card of a field unit, with 派往所选事件 (or the open incidents nearby) as the app allows. */
       unit: function (u) {
         var box = el("div", "cw-card cw-unit-card");
         box.appendChild(el("div", "cw-card-title", u.name));
@@ -49,42 +138,33 @@
         row(box, CW.t("card_status"), u.state_label || u.status_label);
         row(box, CW.t("card_task"), u.task_label || CW.t("card_no_task"));
         row(box, CW.t("card_last_report"), u.reported || "");
-        var button = el("button", "cw-card-dispatch", CW.t("card_dispatch"));
-        button.type = "button";
-        button.disabled = true;
-        var reason = el("div", "cw-card-reason", CW.t("card_checking"));
-        box.appendChild(button);
-        box.appendChild(reason);
+        dispatchPart(box, CW.t("card_dispatch"),
+          function (bridge, done) { bridge.unitDispatch(u.id, done); },
+          function (bridge, incidentId) { bridge.dispatchUnit(u.id, incidentId); });
         L.DomEvent.disableClickPropagation(box);
-        L.DomEvent.on(button, "click", function () {
-          var bridge = options.bridge();
-          if (button.disabled || !bridge) return;
-          map.closePopup(popup);
-          bridge.dispatchUnit(u.id);
-        });
-        var bridge = options.bridge();
-        if (bridge && typeof bridge.unitDispatch === "function") {
-          bridge.unitDispatch(u.id, function (json) {
-            var state = JSON.parse(json);
-            button.disabled = !state.enabled;
-            reason.textContent = state.enabled ? "" : String(state.reason || "");
-            button.title = reason.textContent;
-          });
-        } else {
-          reason.textContent = CW.t("card_not_connected");
-        }
         open([u.lat, u.lon], box, "unit", u.id);
       },
 
-      /** The card of an emergency resource: name, kind, town, capacity, id and position. */
+      /** The card of an emergency resource: status, kind, town, capacity, id, position, 调派至所选事件. */
       resource: function (r) {
         var box = el("div", "cw-card cw-resource-card");
         box.appendChild(el("div", "cw-card-title", r.name));
+        var state = CW.resourceStatus(r);
+        var status = el("span", "cw-card-status cw-resource-" + state.status);
+        var dot = el("span", "cw-status-dot");
+        dot.style.background = state.color;
+        status.appendChild(dot);
+        status.appendChild(el("span", "cw-status-text", state.text));
+        status.style.color = state.color;
+        row(box, CW.t("card_status"), status);
         row(box, CW.t("card_type"), r.type_label);
         if (r.town) row(box, CW.t("card_town"), r.town);
         if (r.capacity !== null && r.capacity !== undefined) row(box, CW.t("card_capacity"), r.capacity);
         if (r.id) row(box, CW.t("card_id"), r.id_text);
         row(box, CW.t("card_position"), CW.number(r.lon, 5, false) + ", " + CW.number(r.lat, 5, false));
+        dispatchPart(box, CW.t("card_dispatch_resource"),
+          function (bridge, done) { bridge.resourceDispatch(r.id, done); },
+          function (bridge, incidentId) { bridge.dispatchResource(r.id, incidentId); });
         L.DomEvent.disableClickPropagation(box);
         open([r.lat, r.lon], box, "resource", r.id);
       },

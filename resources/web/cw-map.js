@@ -9,8 +9,9 @@
  *                 then pageReady() once they are drawn; cameraClicked(id), incidentClicked(id),
  *                 layerDrawn(kind, count), baseMapChosen(id), copyText(coordinates), cameraCard(id)
  *                 (the hovered camera's card), search(text), measure(request), pickCameras(shape),
- *                 camerasToWall(ids) (cw-tools.js, cw-select.js), unitDispatch(id), dispatchUnit(id)
- *                 (a unit's card, cw-cards.js), cameraDragStarted(id) (a camera point dragged: Qt runs the
+ *                 camerasToWall(ids) (cw-tools.js, cw-select.js), unitDispatch(id), dispatchUnit(id, incident),
+ *                 resourceDispatch(id), dispatchResource(id, incident) (the cards, cw-cards.js),
+ *                 cameraDragStarted(id) (a camera point dragged: Qt runs the
  *                 drag, see cameraDrags)
  *   Python -> JS  signals carrying JSON text: camerasChanged (columns, see decodeCameras), incidentsChanged,
  *                 incidentsUpserted, unitsChanged, resourcesChanged, densityChanged, warningsChanged,
@@ -373,9 +374,10 @@
 
   var areaMark = null;
 
-  /** Fly to a search result and select it as a click would (the app follows the click). */
+  /** Fly to a search result and select it as a click would (the app follows the click; a unit's card opens). */
   function goTo(hit) {
     CW.lastSearchHit = hit;
+    flight += 1;
     if (areaMark) map.removeLayer(areaMark);
     areaMark = null;
     if (hit.kind === "incident") {
@@ -392,6 +394,9 @@
       if (hit.kind === "camera") {
         selectCameras([hit.id]);
         callBridge("cameraClicked", hit.id);
+      } else if (hit.kind === "unit") {
+        map.closePopup();
+        selectUnitAfterFlight(String(hit.id));
       }
     }
   }
@@ -409,9 +414,14 @@
 
   // ---------------------------------------------------------------- units and resources
 
+  var unitsById = new Map(); // id -> the unit as last drawn (for a search hit's card)
+  var flight = 0; // the latest search flight: a card waiting for an earlier one is not opened
+
   function setUnits(list) {
     groups.units.clearLayers();
+    unitsById = new Map();
     list.forEach(function (u) {
+      unitsById.set(u.id, u);
       var badge = el("span", "cw-unit-badge");
       badge.style.background = own(DEPARTMENT_COLORS, u.department) || "#c7c7cc";
       var marker = L.marker([u.lat, u.lon], {
@@ -426,7 +436,34 @@
       marker.cwUnit = u.id;
       groups.units.addLayer(marker);
     });
+    markSelectedUnit();
     reportDrawn("units", list.length);
+  }
+
+  /** The unit whose card is open is the selected one: its marker is ringed (and again after each redraw). */
+  function markSelectedUnit() {
+    var shown = CW.cards ? CW.cards.shown() : null;
+    var id = shown && shown.kind === "unit" ? shown.id : null;
+    CW.selectedUnit = id;
+    groups.units.eachLayer(function (m) {
+      var node = m.getElement();
+      if (node) node.classList.toggle("cw-unit-selected", m.cwUnit === id);
+    });
+  }
+
+  /** Select a unit found by the search box: its card opens once the flight there has ended (a card opened
+   * during the flight would pan the map and stop it), or after 1.5 s whatever happens. */
+  function selectUnitAfterFlight(id) {
+    var mine = ++flight;
+    var done = false;
+    function select() {
+      if (done || mine !== flight) return;
+      done = true;
+      var u = unitsById.get(id);
+      if (u) CW.cards.unit(u);
+    }
+    map.once("moveend", select);
+    setTimeout(select, 1500);
   }
 
   function setResources(list) {
@@ -440,10 +477,12 @@
         keyboard: false,
         icon: L.divIcon({ className: "cw-resource", iconSize: [16, 16], html: badge }),
       });
+      var state = CW.resourceStatus(r);
+      if (state.status === "maintenance" || state.status === "unavailable") badge.classList.add("cw-resource-off");
       var tip = el("div", "cw-tip");
       tip.appendChild(el("div", "cw-tip-title", r.name));
       var line = r.type_label + (r.capacity != null ? " · " + CW.t("resource_capacity", { capacity: r.capacity }) : "");
-      tip.appendChild(el("div", "cw-tip-line", line));
+      tip.appendChild(el("div", "cw-tip-line", line + " · " + state.text));
       marker.bindTooltip(tip, { direction: "top", offset: [0, -8] });
       marker.on("click", function () { marker.closeTooltip(); CW.cards.resource(r); });
       marker.cwResource = r.id;
@@ -797,6 +836,7 @@
     });
 
     CW.cards = CW.Cards(map, { bridge: function () { return CW.bridge; } });
+    map.on("popupopen popupclose", markSelectedUnit);
     CW.search = CW.SearchBox(map, { bridge: function () { return CW.bridge; }, go: goTo });
     CW.measure = CW.Measure(map, { bridge: function () { return CW.bridge; } });
     CW.selection = CW.Selection(map, { bridge: function () { return CW.bridge; }, select: selectCameras });
@@ -824,6 +864,7 @@
       units: groups.units ? groups.units.getLayers().length : 0,
       resources: groups.resources ? groups.resources.getLayers().length : 0,
       selectedIncident: incidents ? incidents.selected() : null,
+      selectedUnit: CW.selectedUnit || null,
       warnings: warnings ? warnings.areas() : [],
       static: staticLayers.map(function (ref) {
         return { id: ref.id, kind: ref.kind, title: ref.title, count: ref.layer.getLayers().length, onMap: map.hasLayer(ref.layer) };

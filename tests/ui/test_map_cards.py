@@ -7,9 +7,12 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from commandwall.domain.models import IncidentStatus, Unit, UnitStatus
+from commandwall.domain.workflow import TASKABLE
+from commandwall.mapdoc import payload
 from commandwall.ui.incidents.dispatch import DispatchDialog
 from commandwall.ui.map.view import MapView
 from tests.ui.test_incident_workflow_ui import desk_as  # noqa: F401  (fixture)
+from tests.ui.test_main_window import window  # noqa: F401  (fixture)
 from tests.ui.test_map_view import NOW, XSS_TITLE, click_at, no_page_errors, run_js, view  # noqa: F401
 
 BUSY_REASON = "该力量出勤，不能派遣"
@@ -30,14 +33,26 @@ def _open_card(qtbot, page: MapView, kind: str, item_id: str) -> None:
     qtbot.waitUntil(lambda: run_js(qtbot, page, "CW.cards.shown()") == {"kind": kind, "id": item_id}, timeout=5000)
 
 
+def _offer(reason: str | None = None, incident: tuple[str, str] | None = None,
+           nearby: tuple[tuple[str, str, int], ...] = ()) -> dict:
+    """What ``DispatchOffer.as_dict`` gives the page."""
+    return {"enabled": reason is None, "reason": reason or "",
+            "incident": None if incident is None else {"id": incident[0], "title": incident[1]},
+            "nearby": [{"id": i, "title": t, "metres": m} for i, t, m in nearby]}
+
+
+def _no_resource_offer(_resource_id: str) -> dict:
+    return _offer("—")
+
+
 def test_a_units_card_offers_dispatch_as_allowed_and_sends_its_id(qtbot, view: MapView) -> None:  # noqa: F811
     asked: list[str] = []
 
-    def check(unit_id: str) -> str | None:
+    def offer(unit_id: str) -> dict:
         asked.append(unit_id)
-        return None if unit_id == "U-0" else BUSY_REASON
+        return _offer(incident=("INC-7", XSS_TITLE)) if unit_id == "U-0" else _offer(BUSY_REASON)
 
-    view.set_dispatch_check(check)
+    view.set_dispatch_offers(offer, _no_resource_offer)
     with qtbot.waitSignal(view.sig_layer_drawn, check_params_cb=lambda k, n: k == "units", timeout=5000):
         view.set_units(_units())
 
@@ -55,25 +70,144 @@ def test_a_units_card_offers_dispatch_as_allowed_and_sends_its_id(qtbot, view: M
     qtbot.waitUntil(lambda: run_js(qtbot, view, "document.querySelector('.cw-card-dispatch').disabled") is False,
                     timeout=5000)
     assert run_js(qtbot, view, "document.querySelector('.cw-unit-card .cw-card-title').textContent") == XSS_TITLE
+    assert run_js(qtbot, view, "document.querySelector('.cw-card-target').textContent") == f"所选事件：{XSS_TITLE}"
     assert run_js(qtbot, view, "document.querySelectorAll('.cw-unit-card img').length") == 0
+    assert run_js(qtbot, view, "CW.stats().selectedUnit") == "U-0"  # its marker ringed while the card is open
+    assert run_js(qtbot, view, "document.querySelectorAll('.cw-unit-selected').length") == 1
     assert asked == ["U-1", "U-0"]
     with qtbot.waitSignal(view.sig_dispatch_unit, timeout=5000) as blocker:
         run_js(qtbot, view, "(document.querySelector('.cw-card-dispatch').click(), true)")
-    assert blocker.args == ["U-0"]
+    assert blocker.args == ["U-0", "INC-7"]  # the incident the card named, whatever is selected by now
     assert run_js(qtbot, view, "CW.cards.shown()") is None  # the card closes: the dialog takes over
+    assert run_js(qtbot, view, "document.querySelectorAll('.cw-unit-selected').length") == 0
 
 
-def test_a_resources_card_lists_its_details(qtbot, view: MapView) -> None:  # noqa: F811
-    resource = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [117.33, 34.79]},
-                "properties": {"id": "RES-1", "name": "区人民医院", "type": "hospital", "town": "常庄街道",
-                               "capacity": 300}}
+def test_with_no_incident_selected_a_units_card_lists_the_open_incidents_nearby(
+    qtbot, view: MapView  # noqa: F811
+) -> None:
+    nearby = (("INC-3", "道路积水", 850), ("INC-9", XSS_TITLE, 2400))
+    view.set_dispatch_offers(lambda _unit_id: _offer("未选择事件：先在事件列表或地图上选中一个事件", nearby=nearby),
+                             _no_resource_offer)
+    with qtbot.waitSignal(view.sig_layer_drawn, check_params_cb=lambda k, n: k == "units", timeout=5000):
+        view.set_units(_units())
+    _open_card(qtbot, view, "unit", "U-0")
+    qtbot.waitUntil(lambda: run_js(qtbot, view, "document.querySelectorAll('.cw-card-nearby-item').length") == 2,
+                    timeout=5000)
+    assert run_js(qtbot, view, "document.querySelector('.cw-card-dispatch').disabled") is True
+    assert "未选择事件" in run_js(qtbot, view, "document.querySelector('.cw-card-reason').textContent")
+    assert "附近的在办事件" in run_js(qtbot, view, "document.querySelector('.cw-card-nearby').textContent")
+    items = run_js(qtbot, view, "[...document.querySelectorAll('.cw-card-nearby-item')].map(e => e.textContent)")
+    assert items == ["道路积水 · 850 米", f"{XSS_TITLE} · 2.4 公里"]
+    assert run_js(qtbot, view, "document.querySelectorAll('.cw-unit-card img').length") == 0
+    with qtbot.waitSignal(view.sig_dispatch_unit, timeout=5000) as blocker:
+        run_js(qtbot, view, "(document.querySelectorAll('.cw-card-nearby-item')[1].click(), true)")
+    assert blocker.args == ["U-0", "INC-9"]
+    assert run_js(qtbot, view, "CW.cards.shown()") is None
+
+
+def _resource(rid: str, status: object = "available", **props: object) -> dict:
+    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [117.33, 34.79]},
+            "properties": {"id": rid, "name": "区人民医院", "type": "hospital", "town": "常庄街道",
+                           "capacity": 300, "status": status, **props}}
+
+
+STATUS_SHOWN = {  # given -> (the card's word, its colour)
+    "available": ("可用", "rgb(48, 209, 88)"),
+    "in_use": ("使用中", "rgb(255, 159, 10)"),
+    "maintenance": ("维护中", "rgb(255, 214, 10)"),
+    "unavailable": ("不可用", "rgb(255, 69, 58)"),
+    None: ("状态未知", "rgb(142, 142, 147)"),
+    "constructor": ("状态未知（constructor）", "rgb(142, 142, 147)"),
+    XSS_TITLE: (f"状态未知（{XSS_TITLE}）", "rgb(142, 142, 147)"),
+}
+
+
+def test_a_resources_card_shows_its_status_in_colour_and_its_details(qtbot, view: MapView) -> None:  # noqa: F811
+    resources = [_resource(f"RES-{n}", status) for n, status in enumerate(STATUS_SHOWN)]
+    for n, feature in enumerate(resources):
+        feature["geometry"]["coordinates"] = [117.22 + 0.03 * n, 34.79]
     with qtbot.waitSignal(view.sig_layer_drawn, check_params_cb=lambda k, n: k == "resources", timeout=5000):
-        view.set_resources([resource])
-    _open_card(qtbot, view, "resource", "RES-1")
+        view.set_resources(resources)
+    for n, (word, colour) in enumerate(STATUS_SHOWN.values()):
+        _open_card(qtbot, view, "resource", f"RES-{n}")
+        status = "document.querySelector('.cw-resource-card .cw-card-status')"
+        assert run_js(qtbot, view, f"{status}.textContent") == word
+        assert run_js(qtbot, view, f"getComputedStyle({status}.querySelector('.cw-status-dot')).backgroundColor") \
+            == colour
+        assert run_js(qtbot, view, "document.querySelectorAll('.cw-resource-card img').length") == 0
     card = run_js(qtbot, view, "document.querySelector('.cw-resource-card').innerText")
-    for text in ("区人民医院", "医院", "常庄街道", "容量", "300", "RES-1", "117.33000, 34.79000"):
+    for text in ("区人民医院", "状态", "医院", "常庄街道", "容量", "300", "RES-6", "调派至所选事件"):
         assert text in card
-    assert run_js(qtbot, view, "document.querySelectorAll('.cw-resource-card button').length") == 0
+    tip = "CW.groups.resources.getLayers()[3].getTooltip().getContent().textContent"
+    assert run_js(qtbot, view, tip) == "区人民医院医院 · 容量 300 · 不可用"  # the tooltip says it too
+
+
+def test_a_resources_card_dispatches_to_the_incident_it_offers(qtbot, view: MapView) -> None:  # noqa: F811
+    asked: list[str] = []
+
+    def offer(resource_id: str) -> dict:
+        asked.append(resource_id)
+        if resource_id == "RES-M":
+            return _offer("该资源维护中，不能调派")
+        if resource_id == "RES-A":
+            return _offer(incident=("INC-5", "化工厂泄漏"))
+        return _offer("未选择事件：先在事件列表或地图上选中一个事件", nearby=(("INC-8", "山林火情", 12000),))
+
+    view.set_dispatch_offers(lambda _unit_id: _offer("—"), offer)
+    features = [_resource("RES-A"), _resource("RES-M", "maintenance"), _resource("RES-N")]
+    for n, feature in enumerate(features):
+        feature["geometry"]["coordinates"] = [117.25 + 0.05 * n, 34.79]
+    with qtbot.waitSignal(view.sig_layer_drawn, check_params_cb=lambda k, n: k == "resources", timeout=5000):
+        view.set_resources(features)
+
+    _open_card(qtbot, view, "resource", "RES-M")
+    qtbot.waitUntil(lambda: run_js(qtbot, view, "document.querySelector('.cw-card-reason').textContent")
+                    == "该资源维护中，不能调派", timeout=5000)
+    with qtbot.assertNotEmitted(view.sig_dispatch_resource, wait=300):
+        run_js(qtbot, view, "(document.querySelector('.cw-card-dispatch').click(), true)")
+
+    _open_card(qtbot, view, "resource", "RES-A")
+    qtbot.waitUntil(lambda: run_js(qtbot, view, "document.querySelector('.cw-card-dispatch').disabled") is False,
+                    timeout=5000)
+    assert run_js(qtbot, view, "document.querySelector('.cw-card-target').textContent") == "所选事件：化工厂泄漏"
+    with qtbot.waitSignal(view.sig_dispatch_resource, timeout=5000) as blocker:
+        run_js(qtbot, view, "(document.querySelector('.cw-card-dispatch').click(), true)")
+    assert blocker.args == ["RES-A", "INC-5"]
+
+    _open_card(qtbot, view, "resource", "RES-N")
+    qtbot.waitUntil(lambda: run_js(qtbot, view, "document.querySelectorAll('.cw-card-nearby-item').length") == 1,
+                    timeout=5000)
+    assert run_js(qtbot, view, "document.querySelector('.cw-card-nearby-item').textContent") == "山林火情 · 12.0 公里"
+    with qtbot.waitSignal(view.sig_dispatch_resource, timeout=5000) as blocker:
+        run_js(qtbot, view, "(document.querySelector('.cw-card-nearby-item').click(), true)")
+    assert blocker.args == ["RES-N", "INC-8"]
+    assert asked == ["RES-M", "RES-A", "RES-N"]
+    assert view.resource("RES-N")["status"] == "available" and view.resource("RES-X") is None
+
+
+def test_a_unit_found_by_the_search_box_is_flown_to_selected_and_its_card_opened(
+    qtbot, view: MapView  # noqa: F811
+) -> None:
+    from commandwall.app.map_search import MapSearch
+
+    units = _units()
+    search = MapSearch(list, list, lambda: units)
+    view.set_searcher(lambda text: [hit.as_dict() for hit in search.search(text)])
+    view.set_dispatch_offers(lambda _unit_id: _offer(BUSY_REASON), _no_resource_offer)
+    with qtbot.waitSignal(view.sig_layer_drawn, check_params_cb=lambda k, n: k == "units", timeout=5000):
+        view.set_units(units)
+    run_js(qtbot, view, """(() => { CW.search.input.value = "消防一";
+        CW.search.input.dispatchEvent(new Event('input')); return true; })()""")
+    qtbot.waitUntil(lambda: run_js(qtbot, view, "document.querySelectorAll('.cw-search-row').length") == 1,
+                    timeout=5000)
+    run_js(qtbot, view, "(document.querySelector('.cw-search-row').click(), true)")
+    qtbot.waitUntil(lambda: run_js(qtbot, view, "CW.cards.shown()") == {"kind": "unit", "id": "U-1"}, timeout=5000)
+    assert run_js(qtbot, view, "CW.stats().selectedUnit") == "U-1"
+    assert run_js(qtbot, view, "CW.stats().zoom") >= 17
+    lon, lat = run_js(qtbot, view, "CW.stats().center")
+    assert abs(lon - 117.34) < 1e-3 and abs(lat - 34.78) < 1e-3
+    assert "消防一中队" in run_js(qtbot, view, "document.querySelector('.cw-unit-card').innerText")
+    assert run_js(qtbot, view, "document.querySelector('.cw-unit-selected') !== null") is True
 
 
 def _available_unit_not_nearest(desk, incident_id: str) -> str:
@@ -128,3 +262,120 @@ def test_a_viewer_is_told_why_not(qtbot, desk_as) -> None:  # noqa: F811
     with qtbot.waitSignal(desk.feature.sig_message, timeout=2000) as blocker:
         desk.feature.dispatch_unit(unit.id)  # no dialog: the refusal is said instead
     assert "观察员" in blocker.args[0]
+
+
+# ---- 派往此处 against the real exercise backend ---------------------------------------------------------------
+
+
+def _platform_resource(session, status: str) -> dict:
+    """A resource of the platform's resources layer (read through GET /api/v1/layers) as the map has it."""
+    layer = next(layer for layer in session.layers if layer.kind == "resources")
+    found = [payload.resource_payload(f) for f in layer.features]
+    return next(r for r in found if r is not None and r["status"] == status)
+
+
+def _answer_dispatch(seen: list, instructions_extra: str = "") -> None:
+    """Answer the dispatch dialog once it is shown: note what it offers, add to the instructions, send."""
+    def answer() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, DispatchDialog):
+            QTimer.singleShot(50, answer)
+            return
+        seen.append((dialog.order().incident_id, dialog.checked_unit_ids(), dialog.instructions.toPlainText()))
+        dialog.instructions.setPlainText(dialog.instructions.toPlainText() + instructions_extra)
+        dialog.accept()
+
+    QTimer.singleShot(50, answer)
+
+
+def test_a_resources_dispatch_names_it_in_the_task_on_the_platform(qtbot, desk_as) -> None:  # noqa: F811
+    desk = desk_as("duty")
+    resource = _platform_resource(desk.session, "available")
+    assert resource["name"] and resource["status_text"] == ""
+    broken = _platform_resource(desk.session, "maintenance")
+    assert desk.feature.resource_offer(broken).as_dict() == {
+        "enabled": False, "reason": "该资源维护中，不能调派", "incident": None, "nearby": []}
+
+    assert desk.feature.selected_incident_id() is None
+    offer = desk.feature.resource_offer(resource)  # nothing selected: the open incidents nearest the resource
+    assert offer.reason == "未选择事件：先在事件列表或地图上选中一个事件" and offer.incident is None
+    assert 1 <= len(offer.nearby) <= 3
+    metres = [m for _i, m in offer.nearby]
+    assert metres == sorted(metres)
+    target = offer.nearby[0][0]
+    assert target.status in TASKABLE
+
+    seen: list = []
+    _answer_dispatch(seen, "；随车带上担架")
+    desk.feature.dispatch_resource(resource, target.id)
+    assert desk.feature.selected_incident_id() == target.id  # the incident it went to is the one shown
+    assert len(seen) == 1 and seen[0][0] == target.id and len(seen[0][1]) == 1  # the nearest unit ticked
+    assert seen[0][2].startswith(f"调用应急资源：{resource['name']}（{resource['type_label']}，")
+    assert resource["id"] in seen[0][2]
+    qtbot.waitUntil(lambda: any(resource["name"] in t.instructions
+                                for t in desk.session.client.tasks(target.id)), timeout=15000)
+    task = next(t for t in desk.session.client.tasks(target.id) if resource["name"] in t.instructions)
+    assert task.unit_id == seen[0][1][0] and task.instructions.endswith("；随车带上担架")
+    qtbot.waitUntil(lambda: any(resource["name"] in desk.detail.tasks.item(i).text()
+                                for i in range(desk.detail.tasks.count())), timeout=10000)
+    qtbot.waitUntil(lambda: resource["name"] in desk.detail.timeline.toPlainText(), timeout=10000)
+    # the incident is selected now: the card offers it
+    assert desk.feature.resource_offer(resource).incident.id == target.id
+
+
+def test_a_unit_with_no_incident_selected_goes_to_a_nearby_one(qtbot, desk_as) -> None:  # noqa: F811
+    desk = desk_as("duty")
+    unit = next(u for u in desk.session.units.all() if u.status is UnitStatus.AVAILABLE)
+    offer = desk.feature.unit_offer(unit.id)
+    assert offer.reason == "未选择事件：先在事件列表或地图上选中一个事件" and offer.nearby
+    target = offer.nearby[-1][0]  # not necessarily the nearest: the one the officer picked on the card
+    before = len(desk.session.client.tasks(target.id))
+    seen: list = []
+    _answer_dispatch(seen, "就近赶赴现场")
+    desk.feature.dispatch_unit(unit.id, target.id)
+    assert seen and seen[0] == (target.id, [unit.id], "")
+    assert desk.feature.selected_incident_id() == target.id
+    qtbot.waitUntil(lambda: unit.id in [t.unit_id for t in desk.session.client.tasks(target.id)], timeout=15000)
+    qtbot.waitUntil(lambda: desk.detail.tasks.count() == before + 1, timeout=10000)
+    qtbot.waitUntil(lambda: "出勤" in (desk.feature.unit_offer(unit.id).reason or ""), timeout=10000)
+    assert desk.feature.unit_offer(unit.id).nearby == ()  # a busy unit is offered nothing
+
+
+def test_a_viewer_is_offered_nothing_and_told_why(qtbot, desk_as) -> None:  # noqa: F811
+    desk = desk_as("viewer")
+    unit = next(u for u in desk.session.units.all() if u.status is UnitStatus.AVAILABLE)
+    resource = _platform_resource(desk.session, "available")
+    for offer in (desk.feature.unit_offer(unit.id), desk.feature.resource_offer(resource)):
+        assert "观察员" in (offer.reason or "") and offer.nearby == () and offer.incident is None
+    incident = next(i for i in desk.session.incidents.open() if i.status is IncidentStatus.NEW)
+    with qtbot.waitSignal(desk.feature.sig_message, timeout=2000) as blocker:
+        desk.feature.dispatch_resource(resource, incident.id)  # no dialog: the refusal is said instead
+    assert "观察员" in blocker.args[0]
+    assert desk.session.client.tasks(incident.id) == []
+
+
+def test_the_cards_button_on_the_real_page_makes_the_task_on_the_platform(qtbot, window) -> None:  # noqa: F811
+    """The whole way: the resource's card on the main window's map page, 调派至所选事件, the dispatch dialog,
+    the outbox, the exercise backend's task and the incident's task list."""
+    incident = next(i for i in window.session.incidents.open() if i.status is IncidentStatus.NEW)
+    assert window.incidents.select(incident.id)
+    resource = _platform_resource(window.session, "available")
+    qtbot.waitUntil(lambda: run_js(qtbot, window.map, "CW.stats().resources") > 0, timeout=15000)
+    run_js(qtbot, window.map, f"""(CW.groups.resources.eachLayer(m => {{
+        if (m.cwResource === {resource['id']!r}) m.fire('click'); }}), true)""")
+    qtbot.waitUntil(lambda: run_js(qtbot, window.map, "CW.cards.shown()") == {"kind": "resource",
+                                                                             "id": resource["id"]}, timeout=5000)
+    qtbot.waitUntil(lambda: run_js(qtbot, window.map, "document.querySelector('.cw-card-dispatch').disabled")
+                    is False, timeout=5000)
+    assert run_js(qtbot, window.map, "document.querySelector('.cw-card-status').textContent") == "可用"
+    assert incident.title in run_js(qtbot, window.map, "document.querySelector('.cw-card-target').textContent")
+    seen: list = []
+    _answer_dispatch(seen)
+    run_js(qtbot, window.map, "(document.querySelector('.cw-card-dispatch').click(), true)")
+    qtbot.waitUntil(lambda: len(seen) == 1, timeout=10000)
+    assert seen[0][0] == incident.id and resource["name"] in seen[0][2]
+    qtbot.waitUntil(lambda: any(resource["name"] in t.instructions
+                                for t in window.session.client.tasks(incident.id)), timeout=15000)
+    detail = window.incidents.detail
+    qtbot.waitUntil(lambda: any(resource["name"] in detail.tasks.item(i).text()
+                                for i in range(detail.tasks.count())), timeout=10000)

@@ -137,6 +137,9 @@ def test_resources_and_units(committed: LayerSet) -> None:
     assert {r["type"] for r in resources} == {"hospital", "fire_station", "shelter", "depot"}
     assert all(r["town"] in TOWN_NAMES and isinstance(r["capacity"], int) for r in resources)
     assert len({r["id"] for r in resources}) == len(resources)
+    statuses = [r["status"] for r in resources]  # every status the resource card knows, mostly 可用
+    assert set(statuses) == {"available", "in_use", "maintenance", "unavailable"}
+    assert statuses.count("available") > len(statuses) / 2
     units = props(committed, "units")
     assert 25 <= len(units) <= 40
     assert {u["department"] for u in units} == {"公安", "消防", "卫健", "城管", "应急", "交警", "环保"}

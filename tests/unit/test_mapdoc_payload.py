@@ -131,11 +131,28 @@ def test_resources_payload_skips_unusable_features(caplog: pytest.LogCaptureFixt
             "type_label": "医院",
             "town": "临城街道",
             "capacity": 500,
+            "status": "unknown",  # none given
+            "status_text": "",
             "lon": 117.3,
             "lat": 34.8,
         }
     ]
     assert "skipped 3 resource" in caplog.text
+
+
+@pytest.mark.parametrize(("given", "status", "text"), [
+    ("available", "available", ""), ("in_use", "in_use", ""), ("maintenance", "maintenance", ""),
+    ("unavailable", "unavailable", ""), (None, "unknown", ""), ("", "unknown", ""),
+    ("closed", "unknown", "closed"), ("__proto__", "unknown", "__proto__"), (3, "unknown", "3"),
+    ("<img src=x onerror=alert(1)>", "unknown", "<img src=x onerror=alert(1)>"),
+    ("\u202eelbaliava", "unknown", "‹U+202E›elbaliava"), ("维" * 100, "unknown", "维" * 39 + "…"),
+])
+def test_a_resources_status_is_one_the_map_knows_or_unknown_with_the_platforms_word(
+    given: object, status: str, text: str
+) -> None:
+    item = payload.resource_payload({"type": "Feature", "properties": {"id": "R", "status": given},
+                                     "geometry": {"type": "Point", "coordinates": [117.3, 34.8]}})
+    assert item is not None and (item["status"], item["status_text"]) == (status, text)
 
 
 def test_commands() -> None:

@@ -40,10 +40,11 @@ MAX_DEADLINE_MINUTES = 7 * 24 * 60
 class DispatchDialog(QDialog):
     """Ask for the tasks to dispatch for ``incident``; ``choices`` come ranked (available first, nearest by
     road first). Only available units can be ticked; ``preselect`` (a unit sent from its map card) is ticked to
-    begin with if it can be, else the nearest one."""
+    begin with if it can be, else the nearest one; ``instructions`` start the 处置要求 (a resource's card names
+    the resource there)."""
 
     def __init__(self, incident: Incident, choices: list[UnitChoice], parent: QWidget | None = None,
-                 *, preselect: str | None = None):
+                 *, preselect: str | None = None, instructions: str = ""):
         super().__init__(parent)
         self.setWindowTitle(translate("DispatchDialog", "派遣任务"))
         self.setMinimumWidth(560)
@@ -96,6 +97,7 @@ class DispatchDialog(QDialog):
         self.instructions.setObjectName("instructions")
         self.instructions.setPlaceholderText(translate("DispatchDialog", "处置要求，例如：立即赶赴现场核实并反馈"))
         self.instructions.setMaximumHeight(90)
+        self.instructions.setPlainText(instructions)  # a dispatch from a resource's card names the resource
         self.summary = plain_label()
         self.summary.setObjectName("dispatchSummary")
         self.error = QLabel()

@@ -3,15 +3,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QVBoxLayout, QWidget
 
 from commandwall.app.attachments import AttachmentRef, attachments_in
-from commandwall.app.dispatch import DispatchOrder
+from commandwall.app.dispatch import DispatchOffer, DispatchOrder, resource_instructions
 from commandwall.app.incident_filter import NO_FILTER, IncidentFilter
 from commandwall.app.incidents import NOTE_SENT, TRANSITION_SENT, IncidentsController, is_local_warning
 from commandwall.app.warnings import WarningsController
@@ -300,22 +301,49 @@ class IncidentsFeature(QObject):
         """Why ``unit_id`` may not be sent to the selected incident from its map card (None: it may)."""
         return self.controller.unit_dispatch_refusal(self.selected_incident_id(), unit_id)
 
-    def dispatch_unit(self, unit_id: str) -> None:
-        """派往所选事件: the dispatch dialog for the selected incident with ``unit_id`` ticked; a refusal (no
-        incident, role, status, unit busy) is said in the status bar instead."""
-        reason = self.dispatch_refusal(unit_id)
+    def unit_offer(self, unit_id: str) -> DispatchOffer:
+        """What the unit's map card offers: the selected incident, else the open incidents nearest it."""
+        return self.controller.unit_offer(self.selected_incident_id(), unit_id)
+
+    def resource_offer(self, resource: Mapping[str, Any]) -> DispatchOffer:
+        """What an emergency resource's map card offers (``resource`` as the map has it)."""
+        return self.controller.resource_offer(self.selected_incident_id(), resource)
+
+    def dispatch_unit(self, unit_id: str, incident_id: str | None = None) -> None:
+        """派往所选事件 (or to the incident ``incident_id`` a unit's card offered): the incident is selected and
+        its dispatch dialog opens with ``unit_id`` ticked; a refusal (no incident, role, status, unit busy) is
+        said in the status bar instead."""
+        incident_id = incident_id or self.selected_incident_id()
+        reason = self.controller.unit_dispatch_refusal(incident_id, unit_id)
         if reason is not None:
             self.sig_message.emit(display_text(reason), 8000)
             return
-        incident_id = self.selected_incident_id()
         assert incident_id is not None
-        self._open_dispatch(incident_id, unit_id)
+        self._dispatch_from_map(incident_id, unit_id=unit_id)
 
-    def _open_dispatch(self, incident_id: str, unit_id: str | None = None) -> None:
+    def dispatch_resource(self, resource: Mapping[str, Any], incident_id: str | None = None) -> None:
+        """调派至所选事件 from an emergency resource's card: the incident is selected and its dispatch dialog
+        opens with the resource named in the instructions (the nearest available unit ticked, as always); a
+        refusal (no incident, role, status, resource out of service) is said in the status bar instead."""
+        incident_id = incident_id or self.selected_incident_id()
+        reason = self.controller.resource_dispatch_refusal(incident_id, resource)
+        if reason is not None:
+            self.sig_message.emit(display_text(reason), 8000)
+            return
+        assert incident_id is not None
+        self._dispatch_from_map(incident_id, instructions=resource_instructions(resource))
+
+    def _dispatch_from_map(self, incident_id: str, *, unit_id: str | None = None, instructions: str = "") -> None:
+        """Show the incident a map card sends to (its feedback lands on its detail), then its dispatch dialog."""
+        if incident_id != self.selected_incident_id():
+            self.select(incident_id)
+        self._open_dispatch(incident_id, unit_id, instructions)
+
+    def _open_dispatch(self, incident_id: str, unit_id: str | None = None, instructions: str = "") -> None:
         choices = self.controller.dispatch_choices(incident_id)
         if choices is None:
             return
-        dialog = DispatchDialog(*choices, self._window, preselect=unit_id)
+        dialog = DispatchDialog(*choices, self._window, preselect=unit_id, instructions=instructions)
         if dialog.exec():
             self.send_dispatch(dialog.order())
 

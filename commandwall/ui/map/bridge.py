@@ -23,6 +23,11 @@ from commandwall.i18n import translate
 log = logging.getLogger(__name__)
 
 
+def _not_connected(_item_id: str) -> dict[str, Any]:
+    """A card's dispatch offer before the incident centre is connected: off, saying so."""
+    return {"enabled": False, "reason": translate("MapView", "未连接事件中心"), "incident": None, "nearby": []}
+
+
 class MapBridge(QObject):
     """Carries data into the page and clicks out of it; holds only the static layers' JSON text."""
 
@@ -44,7 +49,8 @@ class MapBridge(QObject):
     sig_base_map_chosen = Signal(str)
     sig_copy_text = Signal(str)
     sig_cameras_to_wall = Signal(list)
-    sig_dispatch_unit = Signal(str)
+    sig_dispatch_unit = Signal(str, str)  # unit id, incident id (the one its card offered)
+    sig_dispatch_resource = Signal(str, str)  # resource id, incident id
     sig_camera_drag_started = Signal(str)
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -53,7 +59,8 @@ class MapBridge(QObject):
         self._camera_card: Callable[[str], str] = lambda _camera_id: ""
         self._searcher: Callable[[str], list[dict[str, Any]]] = lambda _text: []
         self._picker: Callable[[dict[str, Any]], dict[str, Any]] = lambda _shape: {"inside": [], "sees": []}
-        self._dispatch_check: Callable[[str], str | None] = lambda _unit_id: translate("MapView", "未连接事件中心")
+        self._unit_offer: Callable[[str], dict[str, Any]] = _not_connected
+        self._resource_offer: Callable[[str], dict[str, Any]] = _not_connected
         no_base_map = {"id": "none", "title": translate("MapView", "无底图")}
         self._base_maps = json.dumps({"items": [], "none": no_base_map, "selected": "none"}, ensure_ascii=False)
 
@@ -150,24 +157,41 @@ class MapBridge(QObject):
         if isinstance(data, list):
             self.sig_cameras_to_wall.emit([str(i) for i in data[:64] if isinstance(i, str)])
 
-    def set_dispatch_check(self, check: Callable[[str], str | None]) -> None:
-        """What a unit card asks before offering 派往所选事件: unit id -> why not (None: it may be sent)."""
-        self._dispatch_check = check
+    def set_dispatch_offers(self, unit_offer: Callable[[str], dict[str, Any]],
+                            resource_offer: Callable[[str], dict[str, Any]]) -> None:
+        """What a unit's and a resource's card ask before offering a dispatch: id -> ``{enabled, reason,
+        incident: {id, title} | None, nearby: [{id, title, metres}]}`` (``DispatchOffer.as_dict``)."""
+        self._unit_offer, self._resource_offer = unit_offer, resource_offer
 
     @Slot(str, result=str)
     def unitDispatch(self, unit_id: str) -> str:  # noqa: N802 (name seen by JS)
-        """Whether the unit's card may offer 派往所选事件 now, as JSON text ``{enabled, reason}``."""
-        try:
-            reason = self._dispatch_check(str(unit_id))
-        except Exception:  # a failed check must not break the page: the button stays off, the log says why
-            log.exception("dispatch check for unit %r failed", str(unit_id)[:60])
-            reason = translate("MapView", "暂不可用")
-        return json.dumps({"enabled": reason is None, "reason": reason or ""}, ensure_ascii=False)
+        """What the unit's card may offer now (派往所选事件, or the open incidents nearby), as JSON text."""
+        return self._offer(self._unit_offer, unit_id)
 
-    @Slot(str)
-    def dispatchUnit(self, unit_id: str) -> None:  # noqa: N802 (name seen by JS)
-        """派往所选事件 was pressed on a unit's card."""
-        self.sig_dispatch_unit.emit(str(unit_id)[:200])
+    @Slot(str, result=str)
+    def resourceDispatch(self, resource_id: str) -> str:  # noqa: N802 (name seen by JS)
+        """What the resource's card may offer now (调派至所选事件, or the open incidents nearby), as JSON text."""
+        return self._offer(self._resource_offer, resource_id)
+
+    @staticmethod
+    def _offer(offer: Callable[[str], dict[str, Any]], item_id: str) -> str:
+        try:
+            answer = offer(str(item_id)[:200])
+        except Exception:  # a failed check must not break the page: the button stays off, the log says why
+            log.exception("dispatch offer for %r failed", str(item_id)[:60])
+            answer = {"enabled": False, "reason": translate("MapView", "暂不可用"), "incident": None, "nearby": []}
+        return json.dumps(answer, ensure_ascii=False)
+
+    @Slot(str, str)
+    def dispatchUnit(self, unit_id: str, incident_id: str) -> None:  # noqa: N802 (name seen by JS)
+        """派往所选事件 (or to a nearby incident) was pressed on a unit's card: the ids are checked again where
+        the dispatch is made."""
+        self.sig_dispatch_unit.emit(str(unit_id)[:200], str(incident_id)[:200])
+
+    @Slot(str, str)
+    def dispatchResource(self, resource_id: str, incident_id: str) -> None:  # noqa: N802 (name seen by JS)
+        """调派至所选事件 (or to a nearby incident) was pressed on an emergency resource's card."""
+        self.sig_dispatch_resource.emit(str(resource_id)[:200], str(incident_id)[:200])
 
     @Slot(str)
     def cameraClicked(self, camera_id: str) -> None:  # noqa: N802 (name seen by JS)

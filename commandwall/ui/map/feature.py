@@ -28,13 +28,15 @@ class MapFeature(QObject):
 
     Signals: ``sig_message(text, timeout_ms)`` for the status bar (text made safe to show); the view's
     ``sig_camera_clicked`` and ``sig_incident_clicked`` are what other features follow; ``sig_cameras_to_wall
-    (ids)`` asks for a drawn selection on the video wall; ``sig_dispatch_unit(unit_id)`` asks to send a unit to
-    the selected incident (派往所选事件 on its card, offered as :meth:`set_dispatch_check` allows).
+    (ids)`` asks for a drawn selection on the video wall; ``sig_dispatch_unit(unit_id, incident_id)`` asks to
+    send a unit to an incident (派往所选事件 or a nearby incident on its card, as :meth:`set_dispatch_offers`
+    allows), ``sig_dispatch_resource(resource, incident_id)`` to dispatch naming an emergency resource.
     """
 
     sig_message = Signal(str, int)
     sig_cameras_to_wall = Signal(list)
-    sig_dispatch_unit = Signal(str)
+    sig_dispatch_unit = Signal(str, str)
+    sig_dispatch_resource = Signal(object, str)
 
     def __init__(self, controller: MapController, signals: ClientSignals, parent: QObject | None = None,
                  *, data_dir: Path | None = None) -> None:
@@ -53,6 +55,7 @@ class MapFeature(QObject):
         self.view.set_camera_picker(controller.pick_cameras)
         self.view.sig_cameras_to_wall.connect(self.sig_cameras_to_wall)
         self.view.sig_dispatch_unit.connect(self._on_dispatch_unit)
+        self.view.sig_dispatch_resource.connect(self._on_dispatch_resource)
         signals.sig_layers.connect(self._on_layers)
         signals.sig_incidents.connect(self._upsert_incidents)
         signals.sig_offline_data.connect(self._show_offline_data)
@@ -140,13 +143,28 @@ class MapFeature(QObject):
         if resources is not None:
             self.view.set_resources(resources)
 
-    def _on_dispatch_unit(self, unit_id: str) -> None:
+    def _on_dispatch_unit(self, unit_id: str, incident_id: str) -> None:
         # Out of the page's message handler first: what follows opens a modal dialog.
-        QTimer.singleShot(0, lambda: self.sig_dispatch_unit.emit(unit_id))
+        QTimer.singleShot(0, lambda: self.sig_dispatch_unit.emit(unit_id, incident_id))
 
-    def set_dispatch_check(self, check) -> None:
-        """Who decides whether a unit's card offers 派往所选事件: ``check(unit_id) -> reason or None``."""
-        self.view.set_dispatch_check(check)
+    def _on_dispatch_resource(self, resource_id: str, incident_id: str) -> None:
+        resource = self.view.resource(resource_id)
+        if resource is None:  # the page's id is untrusted text: only a resource on the map is dispatched to
+            self.sig_message.emit(translate("MapView", "该资源已不在地图上"), 8000)
+            return
+        QTimer.singleShot(0, lambda: self.sig_dispatch_resource.emit(resource, incident_id))
+
+    def set_dispatch_offers(self, unit_offer, resource_offer) -> None:
+        """Who decides what a unit's and a resource's card offer: ``unit_offer(unit_id)`` and
+        ``resource_offer(resource)`` (the resource as the map has it) -> ``DispatchOffer``."""
+        def for_resource(resource_id: str) -> dict:
+            resource = self.view.resource(resource_id)
+            if resource is None:
+                return {"enabled": False, "reason": translate("MapView", "该资源已不在地图上"), "incident": None,
+                        "nearby": []}
+            return resource_offer(resource).as_dict()
+
+        self.view.set_dispatch_offers(lambda unit_id: unit_offer(unit_id).as_dict(), for_resource)
 
     def locate_camera(self, camera_id: str) -> None:
         """Fly to a camera the platform knows."""

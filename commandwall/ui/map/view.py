@@ -93,7 +93,8 @@ class MapView(QWebEngineView):
     ``sig_layer_drawn(kind, count)`` tells when the page has painted a data layer (tests, benchmarks);
     ``sig_base_map_chosen(id)`` when the officer picks a base map; ``sig_copy_text(text)`` when a click on the
     coordinate readout asks for the clipboard; ``sig_cameras_to_wall(ids)`` when 上墙 is pressed on a drawn
-    selection; ``sig_dispatch_unit(unit_id)`` when 派往所选事件 is pressed on a unit's card;
+    selection; ``sig_dispatch_unit(unit_id, incident_id)`` when 派往所选事件 (or a nearby incident) is pressed
+    on a unit's card, ``sig_dispatch_resource(resource_id, incident_id)`` likewise on a resource's card;
     ``sig_camera_drag_started(QDrag)`` just before a camera dragged off the map runs as a Qt drag.
 
     Dragging a camera point: the page reports the drag (``cameraDragStarted``) and this view runs a real
@@ -109,7 +110,8 @@ class MapView(QWebEngineView):
     sig_base_map_chosen = Signal(str)
     sig_copy_text = Signal(str)
     sig_cameras_to_wall = Signal(list)
-    sig_dispatch_unit = Signal(str)
+    sig_dispatch_unit = Signal(str, str)
+    sig_dispatch_resource = Signal(str, str)
     sig_camera_drag_started = Signal(QDrag)
 
     def __init__(self, parent=None, *, page_name: str = "map.html", profile: QWebEngineProfile | None = None):
@@ -135,6 +137,7 @@ class MapView(QWebEngineView):
         self._bridge.sig_copy_text.connect(self.sig_copy_text)
         self._bridge.sig_cameras_to_wall.connect(self.sig_cameras_to_wall)
         self._bridge.sig_dispatch_unit.connect(self.sig_dispatch_unit)
+        self._bridge.sig_dispatch_resource.connect(self.sig_dispatch_resource)
         # after the page's call has returned: the drag runs its own event loop until the drop
         self._bridge.sig_camera_drag_started.connect(
             lambda camera_id: QTimer.singleShot(0, self, lambda: self.drag_camera(camera_id)))
@@ -150,6 +153,7 @@ class MapView(QWebEngineView):
         self._incidents: dict[str, dict[str, Any]] | None = None
         self._units: str | None = None
         self._resources: str | None = None
+        self._resource_items: dict[str, dict[str, Any]] = {}  # id -> the resource as the page has it
         self._density: str | None = None  # the cells' shapes (with or without counts)
         self._density_counts: str | None = None  # counts per cell since, if any
         self._warnings: str | None = None
@@ -273,9 +277,10 @@ class MapView(QWebEngineView):
         """What a shape drawn on the map selects: ``picker(shape) -> {"inside": [...], "sees": [...]}``."""
         self._bridge.set_camera_picker(picker)
 
-    def set_dispatch_check(self, check) -> None:
-        """What a unit's card asks before offering 派往所选事件: ``check(unit_id) -> reason or None``."""
-        self._bridge.set_dispatch_check(check)
+    def set_dispatch_offers(self, unit_offer, resource_offer) -> None:
+        """What a unit's and a resource's card ask before offering a dispatch: ``offer(id) -> {enabled, reason,
+        incident, nearby}`` (``DispatchOffer.as_dict``)."""
+        self._bridge.set_dispatch_offers(unit_offer, resource_offer)
 
     def set_searcher(self, searcher) -> None:
         """What the search box on the map finds: ``searcher(text) -> [SearchHit.as_dict(), ...]``."""
@@ -308,9 +313,15 @@ class MapView(QWebEngineView):
 
     def set_resources(self, features: Iterable[Mapping[str, Any]]) -> None:
         """Replace the emergency resources from GeoJSON Point features in WGS84."""
-        self._resources = payload.to_json(payload.resources_payload(features))
+        items = payload.resources_payload(features)
+        self._resource_items = {item["id"]: item for item in items}
+        self._resources = payload.to_json(items)
         if self._ready:
             self._bridge.resources_changed.emit(self._resources)
+
+    def resource(self, resource_id: str) -> dict[str, Any] | None:
+        """The emergency resource with this id as the page has it (``payload.resource_payload``), or None."""
+        return self._resource_items.get(resource_id)
 
     def set_incident_density(self, density: Mapping[str, Any]) -> None:
         """Incidents per grid cell with the cells' shapes (``payload.incident_density_payload``): draws the
