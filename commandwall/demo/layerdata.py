@@ -73,6 +73,9 @@ class LayerCatalogue:
             if layer.kind in OWN_ENDPOINT_KINDS:
                 continue
             raw = raw_by_id.get(layer.id, layer.features)
+            skipped = {index for index, _ in getattr(layer, "skipped", ())}
+            if skipped:  # the bad features the loader left out are not served either: the rest of the layer is
+                raw = [feature for index, feature in enumerate(raw) if index not in skipped]
             if len(raw) != len(layer.features):
                 self.errors.append(f"{layer.id}: stored and normalised feature counts differ; not served")
                 continue
