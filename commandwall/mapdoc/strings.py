@@ -101,9 +101,9 @@ PAGE_STRINGS: dict[str, str] = {
     "unit_m2": QT_TRANSLATE_NOOP("map_page", "{value} 平方米"),
     # selecting cameras by area
     "select_rectangle": QT_TRANSLATE_NOOP("map_page", "框选"),
-    "select_rectangle_tip": QT_TRANSLATE_NOOP("map_page", "框选：点击两个对角"),
+    "select_rectangle_tip": QT_TRANSLATE_NOOP("map_page", "框选：拖动，或点击两个对角"),
     "select_circle": QT_TRANSLATE_NOOP("map_page", "圈选"),
-    "select_circle_tip": QT_TRANSLATE_NOOP("map_page", "圈选：点击圆心，再点击圆周"),
+    "select_circle_tip": QT_TRANSLATE_NOOP("map_page", "圈选：从圆心拖到圆周，或点击圆心再点击圆周"),
     "select_polygon": QT_TRANSLATE_NOOP("map_page", "多边形"),
     "select_polygon_tip": QT_TRANSLATE_NOOP("map_page", "多边形：逐点点击，双击结束"),
     "selection_to_wall": QT_TRANSLATE_NOOP("map_page", "上墙"),

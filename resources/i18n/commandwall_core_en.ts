@@ -1248,9 +1248,9 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>Box</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="104"/>
-        <source>框选：点击两个对角</source>
-        <translation>Box: click two opposite corners</translation>
+        <location filename="../../commandwall/mapdoc/strings.py" line="93"/>
+        <source>框选：拖动，或点击两个对角</source>
+        <translation>Box: drag, or click two opposite corners</translation>
     </message>
     <message>
         <location filename="../../commandwall/mapdoc/strings.py" line="105"/>
@@ -1258,9 +1258,9 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>Circle</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="106"/>
-        <source>圈选：点击圆心，再点击圆周</source>
-        <translation>Circle: click the centre, then a point on the edge</translation>
+        <location filename="../../commandwall/mapdoc/strings.py" line="95"/>
+        <source>圈选：从圆心拖到圆周，或点击圆心再点击圆周</source>
+        <translation>Circle: drag from the centre to the edge, or click the centre, then a point on the edge</translation>
     </message>
     <message>
         <location filename="../../commandwall/mapdoc/strings.py" line="107"/>

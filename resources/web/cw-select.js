@@ -2,7 +2,8 @@
  * cw-select.js — draw a rectangle, circle or polygon on the map and list the cameras it selects (plain
  * ES2017; loaded before cw-map.js).
  *
- * 框选: click two corners; 圈选: click the centre, then a point on the edge; 多边形: click the corners and
+ * 框选: drag from corner to corner, or click two corners; 圈选: drag from the centre to the edge, or click the
+ * centre, then a point on the edge; 多边形: click the corners and
  * double-click (or click the first one) to close. Python picks the cameras (MapBridge.pickCameras:
  * commandwall/app/map_select.py, shapely): those standing in the shape and those whose field of view reaches
  * into it. The list can be edited (× removes a camera); 上墙 sends it to the video wall
@@ -12,6 +13,8 @@
   "use strict";
 
   var CW = (window.CW = window.CW || {});
+  /** Pixels the pointer moves, button held, before a press with 框选 or 圈选 draws the shape by dragging. */
+  var DRAG_PX = 5;
   var TOOLS = ["rectangle", "circle", "polygon"].map(function (k) {
     return [k, CW.t("select_" + k), CW.t("select_" + k + "_tip")];
   });
@@ -133,6 +136,7 @@
     }
 
     function stop(keepSketch) {
+      endPress();
       if (kind) buttons[kind].classList.remove("cw-active");
       kind = null;
       points = [];
@@ -167,6 +171,45 @@
       if ((kind === "rectangle" || kind === "circle") && points.length === 2) finish();
     }
 
+    /**
+     * 框选 and 圈选 by dragging: pressed with no point yet, the press is the first corner (the centre) and the
+     * release the other corner (a point on the edge); the map does not pan meanwhile. A press released where it
+     * was pressed is a click (the first of two). The click that follows a drawn release selects nothing else.
+     */
+    var press = null; // {latlng, x, y, moved} while the button is held to draw
+    var justDrawn = false;
+
+    function endPress() {
+      if (!press) return;
+      press = null;
+      map.dragging.enable();
+    }
+
+    map.getContainer().addEventListener("mousedown", function (e) {
+      endPress();
+      if (e.button !== 0 || (kind !== "rectangle" && kind !== "circle") || points.length) return;
+      if (e.target && e.target.closest && e.target.closest(".leaflet-control")) return;
+      press = { latlng: map.mouseEventToLatLng(e), x: e.clientX, y: e.clientY, moved: false };
+      map.dragging.disable(); // before Leaflet's own mousedown handler (this one listens in the capture phase)
+    }, true);
+    document.addEventListener("mousemove", function (e) {
+      if (!press) return;
+      if (!(e.buttons & 1)) { endPress(); return; } // released where the page did not see it
+      if (press.moved || Math.abs(e.clientX - press.x) + Math.abs(e.clientY - press.y) < DRAG_PX) return;
+      press.moved = true;
+      points = [press.latlng]; // the sketch follows the pointer from here (mousemove below)
+    }, true);
+    document.addEventListener("mouseup", function (e) {
+      if (!press) return;
+      var drawn = press.moved && kind;
+      endPress();
+      if (!drawn) return;
+      points = [points[0], map.mouseEventToLatLng(e)];
+      justDrawn = true;
+      setTimeout(function () { justDrawn = false; }, 0); // after the click this release makes
+      finish();
+    }, true);
+
     map.on("click", function (e) { if (kind) add(e.latlng); });
     map.on("mousemove", function (e) { if (kind && points.length) drawSketch(e.latlng); });
     map.on("dblclick", function () { if (kind === "polygon" && points.length >= 3) finish(); });
@@ -184,7 +227,7 @@
       finish: finish,
       clear: clear,
       toWall: toWall,
-      active: function () { return kind !== null; },
+      active: function () { return kind !== null || justDrawn; },
       items: function () { return items.slice(); },
     };
   };

@@ -242,13 +242,15 @@
       shape = (kind === "area" && points.length > 2 ? L.polygon(points, style) : L.polyline(points, style)).addTo(map);
       var bridge = actions.bridge();
       if (!bridge || typeof bridge.measure !== "function") return;
-      var request = JSON.stringify({ kind: kind, points: points.map(function (p) { return [p.lng, p.lat]; }) });
+      // the answer may come after a double click has ended the measure (kind is null by then): label it as asked
+      var asked = kind;
+      var request = JSON.stringify({ kind: asked, points: points.map(function (p) { return [p.lng, p.lat]; }) });
       var at = points[points.length - 1];
       bridge.measure(request, function (json) {
         var answer = JSON.parse(json);
         if (answer.error) return;
         result = answer;
-        var text = kind === "line" ? formatLength(answer.length_m)
+        var text = asked === "line" ? formatLength(answer.length_m)
           : CW.t("measure_perimeter", { area: formatArea(answer.area_m2), perimeter: formatLength(answer.perimeter_m) });
         label.setLatLng(at).setContent(el("span", null, text));
         if (!map.hasLayer(label)) map.openTooltip(label);
@@ -284,7 +286,7 @@
       points.push(e.latlng);
       redraw();
     });
-    map.on("dblclick", function () { if (kind) { kind = null; stop(); } });
+    map.on("dblclick", function () { if (kind) stop(); });
     document.addEventListener("keydown", function (e) { if (e.key === "Escape" && kind) clear(); });
 
     var control = L.control({ position: "topleft" });

@@ -7,7 +7,6 @@ again, the cameras on the wall and tile 3's badge — and exits.
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import sys
@@ -18,26 +17,7 @@ from PySide6.QtWidgets import QApplication, QHBoxLayout, QWidget
 
 from commandwall.ui.map.scheme import register_scheme
 from commandwall.video.dragdrop import CAMERA_IDS_MIME, decode_camera_ids
-
-
-class XInput:
-    """Pointer input through the X server's XTest extension (libXtst), so Qt and Chromium see real events."""
-
-    def __init__(self) -> None:
-        self._x11 = ctypes.CDLL("libX11.so.6")
-        self._xtst = ctypes.CDLL("libXtst.so.6")
-        self._x11.XOpenDisplay.restype = ctypes.c_void_p
-        self._display = ctypes.c_void_p(self._x11.XOpenDisplay(None))
-
-    def move(self, point: QPoint) -> None:
-        """Move the pointer to ``point`` (screen pixels)."""
-        self._xtst.XTestFakeMotionEvent(self._display, -1, point.x(), point.y(), 0)
-        self._x11.XFlush(self._display)
-
-    def left_button(self, down: bool) -> None:
-        """Press or release the left button where the pointer is."""
-        self._xtst.XTestFakeButtonEvent(self._display, 1, int(down), 0)
-        self._x11.XFlush(self._display)
+from tests.e2e.xinput import XInput
 
 
 def main() -> int:
