@@ -73,23 +73,23 @@
 <context>
     <name>basemaps</name>
     <message>
-        <location filename="../../commandwall/app/map.py" line="33"/>
+        <location filename="../../commandwall/app/map.py" line="44"/>
         <source>薛城区离线底图</source>
         <extracomment>Id and title of the shipped district base map (the exercise mode&apos;s default). The district&apos;s offline base map: (id, title); the title is translated where the catalogue is built.</extracomment>
         <translation>Xuecheng offline map</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/map.py" line="72"/>
+        <location filename="../../commandwall/app/map.py" line="99"/>
         <source>底图 {title} 不可用</source>
         <translation>Base map {title} unavailable</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/map.py" line="82"/>
+        <location filename="../../commandwall/app/map.py" line="109"/>
         <source>薛城区离线底图不可用</source>
         <translation>Xuecheng offline map unavailable</translation>
     </message>
     <message>
-        <location filename="../../commandwall/geo/basemaps.py" line="34"/>
+        <location filename="../../commandwall/geo/basemaps.py" line="38"/>
         <source>无底图</source>
         <extracomment>Id of &quot;no base map&quot; (无底图) in the switcher; always offered.</extracomment>
         <translation>No base map</translation>
@@ -129,32 +129,33 @@
         <translation>Open</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dashboard.py" line="163"/>
+        <location filename="../../commandwall/app/dashboard.py" line="169"/>
         <source>正在读取传感器…</source>
+        <extracomment>Hours the trend chart shows, up to the current one. A recount waits at least this many times as long as the last one took (its share of the interpreter: 1/10).</extracomment>
         <translation>Reading sensors…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dashboard.py" line="242"/>
+        <location filename="../../commandwall/app/dashboard.py" line="252"/>
         <source>未登录，传感器数据暂停更新</source>
         <translation>Not logged in; sensor readings paused</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dashboard.py" line="243"/>
+        <location filename="../../commandwall/app/dashboard.py" line="253"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dashboard.py" line="248"/>
+        <location filename="../../commandwall/app/dashboard.py" line="258"/>
         <source>平台未提供传感器数据</source>
         <translation>The platform provides no sensor data</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dashboard.py" line="251"/>
+        <location filename="../../commandwall/app/dashboard.py" line="261"/>
         <source>传感器数据暂不可用，显示上次读数</source>
         <translation>Sensor data unavailable; showing the last readings</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dashboard.py" line="252"/>
+        <location filename="../../commandwall/app/dashboard.py" line="262"/>
         <source>传感器数据暂不可用</source>
         <translation>Sensor data unavailable</translation>
     </message>
@@ -840,13 +841,13 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
 <context>
     <name>map_page</name>
     <message>
-        <location filename="../../commandwall/app/map.py" line="139"/>
+        <location filename="../../commandwall/app/map.py" line="166"/>
         <source>；</source>
         <extracomment>How often (ms) moving units and camera states are redrawn at most: a thousand points per second is enough. Which incidents the map shows (set from the overview dashboard; ``NO_FILTER``: all).</extracomment>
         <translation>; </translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/map.py" line="140"/>
+        <location filename="../../commandwall/app/map.py" line="167"/>
         <source>部分图层未加载：{errors}</source>
         <translation>Some layers were not loaded: {errors}</translation>
     </message>

@@ -560,7 +560,7 @@
     <name>IncidentPanel</name>
     <message>
         <source>编号</source>
-        <extracomment>A description is shown up to this many characters (the platform cuts it at 4000). At most this many files are taken from one drop (each is copied and queued). While batches of incidents keep coming, the list is repainted at most this often (ms): a batch inserted at the top moves every row on screen, and repainting a screenful (the model&apos;s cells, the text) was most of the GUI thread&apos;s time for the list in a burst. The rows are in the model at once. Colour of overdue tasks and of the 督办 line.</extracomment>
+        <extracomment>A description is shown up to this many characters (the platform cuts it at 4000). At most this many files are taken from one drop (each is copied and queued). While batches of incidents keep coming, the list is repainted at most this often (ms): a batch inserted at the top moves every row on screen, and repainting a screenful (the model&apos;s cells, the text) was most of the GUI thread&apos;s time for the list in a burst. The rows are in the model at once. The incident title, the column that takes the width left (the others fit their contents). The widest a column fits its contents, in lines&apos; heights (a CJK character is a little narrower: about 22). Colour of overdue tasks and of the 督办 line.</extracomment>
         <translation>ID</translation>
     </message>
     <message>
@@ -700,6 +700,24 @@
     <message>
         <source>正常</source>
         <translation>OK</translation>
+    </message>
+    <message>
+        <source>点</source>
+        <extracomment>Legend rows of a layer with several geometry types: points, lines, polygons (面: areas).</extracomment>
+        <translation>Points</translation>
+    </message>
+    <message>
+        <source>线</source>
+        <translation>Lines</translation>
+    </message>
+    <message>
+        <source>面</source>
+        <translation>Polygons</translation>
+    </message>
+    <message>
+        <source>其他</source>
+        <extracomment>Legend row of a category-styled layer&apos;s features in none of its categories (drawn in the base style).</extracomment>
+        <translation>Other</translation>
     </message>
     <message>
         <source>自定义图层</source>
@@ -1263,7 +1281,7 @@
     </message>
     <message>
         <source>主码流</source>
-        <extracomment>the box the picture should arrive at changed (resize, zoom, new stream): the wall re-targets readers</extracomment>
+        <extracomment>the box the picture should arrive at changed (resize, zoom, new stream): the wall re-targets readers the picture&apos;s geometry for the last (frame size, ratio, tile size): see :func:`picture_geometry`</extracomment>
         <translation>main stream</translation>
     </message>
     <message>
