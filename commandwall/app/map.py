@@ -62,6 +62,8 @@ def base_map_from_spec(spec: BaseMapSpec, tianditu_key: str | None) -> BaseMap:
                 choice = wmts_from_capabilities(document.read(MAX_CAPABILITIES_BYTES + 1), spec.layer or "",
                                                 spec.matrix_set, spec.format, spec.style)
             url, matrix_set = check_tile_url(choice.url), choice.matrix_set  # as a configured URL is checked
+            if "{s}" in url and not spec.subdomains:
+                raise ValueError("the document's tile template has {s}: give subdomains")
             zooms = {"min_zoom": max(spec.min_zoom, choice.min_zoom), "max_zoom": min(spec.max_zoom, choice.max_zoom)}
             if zooms["min_zoom"] > zooms["max_zoom"]:
                 raise ValueError("the layer's tile matrices lie outside min_zoom..max_zoom")

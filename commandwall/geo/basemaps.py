@@ -397,9 +397,9 @@ def _mercator_zooms(tile_matrix_set: Any) -> tuple[dict[int, str], str | None]:
             width, height = int(_text(matrix, "wmts:TileWidth")), int(_text(matrix, "wmts:TileHeight"))
         except ValueError:
             return {}, f"its tile matrix {ident[:40]!r} is not readable"
-        if not scale > 0:
-            return {}, f"its tile matrix {ident[:40]!r} has no scale"
-        zoom = round(math.log2(_ZOOM0_SCALE / scale))
+        if not (scale > 0 and math.isfinite(scale)):
+            return {}, f"its tile matrix {ident[:40]!r} has no usable scale"
+        zoom = round(math.log2(_ZOOM0_SCALE / scale)) if 1.0 <= scale <= 1e10 else -1  # zooms 0–24: 33–5.6e8
         if not 0 <= zoom <= MAX_ZOOM or abs(scale * 2**zoom / _ZOOM0_SCALE - 1) > 1e-3:
             return {}, f"its tile matrix {ident[:40]!r} is not at a Web Mercator zoom level's scale"
         if (width, height) != (256, 256):

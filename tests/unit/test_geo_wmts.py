@@ -148,3 +148,30 @@ def test_a_capabilities_file_configures_a_base_map_and_a_bad_one_is_reported(tmp
     assert city["url"].endswith(f"/{SET}/{PREFIX}{{z}}/{{y}}/{{x}}.png")
     assert (city["minZoom"], city["maxZoom"]) == (10, 16)
     assert catalogue.hosts() == ["https://gis.city.example:8443"]
+
+
+@pytest.mark.parametrize("change, message", [
+    ((b"<ScaleDenominator>559082264.0287178<", b"<ScaleDenominator>inf<"), "no usable scale"),
+    ((b"<ScaleDenominator>559082264.0287178<", b"<ScaleDenominator>1e-300<"), "not at a Web Mercator zoom"),
+    ((b"<TileWidth>256</TileWidth>", b"<TileWidth>512</TileWidth>"), "the map draws 256"),
+    ((b"<TileWidth>256</TileWidth>", b"<TileWidth>" + b"9" * 5000 + b"</TileWidth>"), "not readable"),
+    ((b"<TopLeftCorner>", b"<TopLeftCorner>0 0 <!-- -->"), "not readable"),
+])
+def test_hostile_tile_matrices_are_refused_with_the_reason(change: tuple[bytes, bytes], message: str) -> None:
+    document = capabilities_xml(ORIGIN, sets=(SET,)).replace(*change)
+    with pytest.raises(WmtsError, match=message):
+        wmts_from_capabilities(document, LAYER)
+
+
+def test_a_document_naming_a_hostile_template_is_reported_not_drawn(tmp_path: Path) -> None:
+    document = tmp_path / "evil.xml"
+    document.write_bytes(capabilities_xml("javascript:alert(1)//", sets=(SET,)))
+    huge = tmp_path / "huge.xml"
+    huge.write_bytes(b" " * (20 * 1024 * 1024 + 1))
+    settings = Settings(data_dir=tmp_path, base_maps=[
+        {"id": "evil", "title": "恶意", "kind": "wmts", "layer": LAYER, "capabilities": document},
+        {"id": "huge", "title": "过大", "kind": "wmts", "layer": LAYER, "capabilities": huge}])
+    catalogue, problems = base_map_catalogue(settings, district_map=tmp_path / "none.mbtiles")
+    assert problems == ["底图 恶意 不可用", "底图 过大 不可用"] and catalogue.base_maps == []
+    with pytest.raises(WmtsError, match="larger than 20 MB"):
+        read_capabilities(huge.read_bytes())
