@@ -143,3 +143,15 @@ def test_the_platform_catalogue_gives_the_towns_and_road_classes_their_rows(qtbo
     roads = feature.widget.legend("platform:roads")
     assert [label for label, _ in roads] == ["主干道", "次干道", "支路"]
     feature.shutdown()
+
+
+def test_a_new_read_of_a_layer_gives_its_new_legend(tree) -> None:
+    pts = layer("pts", RED, POINT)
+    tree.show_layers([pts])
+    assert [label for label, _ in tree.legend("pts")] == [""]
+    fresh = layer("pts", RED, POINT, POLYGON)  # the source now has areas too
+    pts.result = fresh.result
+    tree.update_layer(pts)
+    assert [label for label, _ in tree.legend("pts")] == ["点", "面"]
+    tree.show_layers([pts])  # drawn again (an order change): the same rows, from the kept legend
+    assert [label for label, _ in tree.legend("pts")] == ["点", "面"]

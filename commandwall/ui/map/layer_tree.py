@@ -163,22 +163,27 @@ class LegendRow:
     symbol: LegendSymbol
 
 
+def _geometry_type(feature: Any) -> Any:
+    geometry = feature.get("geometry") if isinstance(feature, dict) else None  # dict: ABC checks cost µs each
+    return geometry.get("type") if isinstance(geometry, dict) else None
+
+
 def _shapes(features: Iterable[Mapping[str, Any]]) -> list[str]:
     """The shapes (point/line/polygon) the features' geometries are, in that order (collections looked into)."""
-    found: set[str] = set()
-    for feature in features:
-        geometries = [feature.get("geometry")] if isinstance(feature, Mapping) else []
-        while geometries:
-            geometry = geometries.pop()
-            if not isinstance(geometry, Mapping):
-                continue
-            kind = geometry.get("type")
-            if kind == "GeometryCollection" and isinstance(geometry.get("geometries"), list):
-                geometries.extend(geometry["geometries"][:100])
-            elif kind in _GEOMETRY_SHAPES:
-                found.add(_GEOMETRY_SHAPES[kind])
-        if len(found) == len(_SHAPE_ORDER):
-            break
+    types = set(map(_geometry_type, features))
+    found = {_GEOMETRY_SHAPES[t] for t in types if t in _GEOMETRY_SHAPES}
+    if "GeometryCollection" in types:
+        for feature in features:
+            geometries = [feature.get("geometry")] if isinstance(feature, Mapping) else []
+            while geometries:
+                geometry = geometries.pop()
+                if not isinstance(geometry, Mapping):
+                    continue
+                kind = geometry.get("type")
+                if kind == "GeometryCollection" and isinstance(geometry.get("geometries"), list):
+                    geometries.extend(geometry["geometries"][:100])
+                elif kind in _GEOMETRY_SHAPES:
+                    found.add(_GEOMETRY_SHAPES[kind])
     return [shape for shape in _SHAPE_ORDER if shape in found]
 
 
@@ -353,6 +358,7 @@ class LayerTreeWidget(QWidget):
         self._filling = False
         self._layers: dict[str, UserLayer] = {}
         self._category_styles: dict[str, Mapping[str, Any]] = {}
+        self._legends: dict[str, tuple[Any, Any, list[LegendRow]]] = {}  # key -> (result, tables, its rows)
         self._on_current_changed(None)
 
     def current_id(self) -> str | None:
@@ -436,7 +442,15 @@ class LayerTreeWidget(QWidget):
 
     def _fill_legend(self, item: QTreeWidgetItem, layer: UserLayer) -> None:
         """The layer row's symbol and, when it draws more than one kind of thing, a row per kind below it."""
-        rows = legend_rows(layer, self._category_styles.get(layer.key))
+        tables = self._category_styles.get(layer.key)
+        cached = self._legends.get(layer.key)
+        if cached is not None and cached[0] is layer.result and cached[1] is tables:
+            rows = cached[2]
+        else:  # made again only for a new read or style (a big layer's geometry types take a while to see)
+            rows = legend_rows(layer, tables)
+            self._legends[layer.key] = (layer.result, tables, rows)
+            for gone in self._legends.keys() - self._layers.keys():  # a removed layer's features go with it
+                del self._legends[gone]
         if rows:
             item.setIcon(0, QIcon(legend_icon(rows[0].symbol)))
         else:  # nothing read yet: the layer's colour
