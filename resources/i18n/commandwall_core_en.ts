@@ -79,12 +79,12 @@
         <translation>Xuecheng offline map</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/map.py" line="99"/>
+        <location filename="../../commandwall/app/map.py" line="101"/>
         <source>底图 {title} 不可用</source>
         <translation>Base map {title} unavailable</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/map.py" line="109"/>
+        <location filename="../../commandwall/app/map.py" line="111"/>
         <source>薛城区离线底图不可用</source>
         <translation>Xuecheng offline map unavailable</translation>
     </message>
@@ -841,13 +841,13 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
 <context>
     <name>map_page</name>
     <message>
-        <location filename="../../commandwall/app/map.py" line="166"/>
+        <location filename="../../commandwall/app/map.py" line="168"/>
         <source>；</source>
         <extracomment>How often (ms) moving units and camera states are redrawn at most: a thousand points per second is enough. Which incidents the map shows (set from the overview dashboard; ``NO_FILTER``: all).</extracomment>
         <translation>; </translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/map.py" line="167"/>
+        <location filename="../../commandwall/app/map.py" line="169"/>
         <source>部分图层未加载：{errors}</source>
         <translation>Some layers were not loaded: {errors}</translation>
     </message>
