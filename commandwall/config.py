@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from commandwall import paths
 from commandwall.app.screens import PROFILE_NAME
 from commandwall.backend.http import has_secret_query
+from commandwall.geo.basemaps import WEB_MERCATOR_SET, check_matrix_set_name, is_rest_template, wmts_rest_template
 from commandwall.geo.sources import LayerSourceSpec
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -26,6 +27,7 @@ DEFAULT_LANGUAGE = "zh_CN"
 #: in the settings folder: the language chosen in the window (one word)
 LANGUAGE_FILE = "language"
 _BASE_MAP_ID = r"^[a-z0-9][a-z0-9_-]{0,39}$"
+_TEMPLATE_VARIABLE = re.compile(r"\{(?!s\})[^{}]*\}")
 
 
 class BaseMapSpec(BaseModel):
@@ -33,9 +35,13 @@ class BaseMapSpec(BaseModel):
 
     ``kind``: ``mbtiles`` (``path`` to a file), ``folder`` (``path`` to ``{z}/{x}/{y}.png|jpg|webp``), ``xyz``
     (``url`` with ``{z}``, ``{x}``, ``{y}``, optional ``{s}`` for ``subdomains``), ``wmts`` (``url`` of the KVP
-    endpoint, ``layer``, ``matrix_set`` — a Web Mercator set whose TileMatrix ids are the zoom levels —, ``style``,
+    endpoint or a RESTful template with ``{TileMatrixSet}``, ``{TileMatrix}``, ``{TileRow}``, ``{TileCol}`` and
+    optionally ``{Style}``; ``layer`` (KVP), ``matrix_set`` — a Web Mercator set whose TileMatrix ids are the zoom
+    levels, after ``matrix_prefix`` if they carry one (``EPSG:900913:`` for ``EPSG:900913:12``) —, ``style``,
     ``format``), ``tianditu`` (``layer`` ``vec`` or ``img`` (or ``ter``), drawn with its label layer; the key is
     ``tianditu_key``, never part of this entry). URLs carry no keys or passwords: those would reach logs.
+    A latitude/longitude matrix set (``EPSG:4326``, ``EPSG:4490``, 天地图 ``c`` …) is refused: the map is Web
+    Mercator.
     """
 
     model_config = {"extra": "forbid", "frozen": True}
@@ -48,9 +54,15 @@ class BaseMapSpec(BaseModel):
     overlay_url: str | None = Field(default=None, max_length=2000)
     subdomains: str = Field(default="", pattern=r"^[a-z0-9]{0,16}$")
     layer: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.:-]{1,100}$")
-    matrix_set: str = Field(default="GoogleMapsCompatible", pattern=r"^[A-Za-z0-9_.:-]{1,100}$")
+    #: unset: ``GoogleMapsCompatible``, or with ``capabilities`` the first Web Mercator set the layer has
+    matrix_set: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.:-]{1,100}$")
+    matrix_prefix: str = Field(default="", pattern=r"^[A-Za-z0-9_.:-]{0,100}$")
     style: str = Field(default="default", pattern=r"^[A-Za-z0-9_.:-]{1,100}$")
-    format: str = Field(default="image/png", pattern=r"^[a-z]+/[a-z0-9.+-]+$|^tiles$")
+    #: unset: ``image/png``, or with ``capabilities`` PNG, else JPEG, else the layer's first format
+    format: str | None = Field(default=None, pattern=r"^[a-z]+/[a-z0-9.+-]+$|^tiles$")
+    #: a WMTS server's GetCapabilities document saved as a file (read at start, no network): it names the
+    #: template, matrix set, TileMatrix ids, format and zoom levels of ``layer``
+    capabilities: Path | None = None
     min_zoom: int = Field(default=0, ge=0, le=24)
     max_zoom: int = Field(default=18, ge=0, le=24)
 
@@ -58,34 +70,59 @@ class BaseMapSpec(BaseModel):
     @classmethod
     def _http_template(cls, url: str | None) -> str | None:
         """http(s), a host, no user:password@, no key in the query (say why without echoing the URL)."""
-        if url is None:
-            return None
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError("a tile URL must be http:// or https:// with a host")
-        if "@" in parts.netloc:
-            raise ValueError("a tile URL must not carry a user name or password")
-        if has_secret_query(url):
-            raise ValueError("a tile URL must not carry a key (tk=, key=, token= …): keys go in tianditu_key")
-        if any(c in url for c in "\\\"'<> \n\r\t"):
-            raise ValueError("a tile URL must not contain quotes, angle brackets, backslashes or spaces")
-        return url
+        return None if url is None else check_tile_url(url)
 
     @model_validator(mode="after")
     def _complete(self) -> BaseMapSpec:
         """Each kind has what it needs."""
         need = {"mbtiles": "path", "folder": "path", "xyz": "url", "wmts": "url", "tianditu": "layer"}[self.kind]
+        if self.kind == "wmts" and self.capabilities is not None:
+            need = "layer"
+            if self.url is not None:
+                raise ValueError("a wmts base map has either url or capabilities (the document names the url)")
+        elif self.capabilities is not None:
+            raise ValueError("capabilities is for a wmts base map")
         if getattr(self, need) is None:
             raise ValueError(f"a {self.kind} base map needs {need}")
         if self.kind == "xyz" and not all(p in (self.url or "") for p in ("{z}", "{x}", "{y}")):
             raise ValueError("an xyz url needs {z}, {x} and {y}")
         if "{s}" in (self.url or "") + (self.overlay_url or "") and not self.subdomains:
             raise ValueError("a url with {s} needs subdomains")
+        if self.kind == "wmts":
+            check_matrix_set_name(self.matrix_set or "")  # WmtsError is a ValueError: its reason is the message
+            if self.capabilities is not None:  # the document names the template (read with the catalogue)
+                return self._zooms_in_order()
+            if is_rest_template(self.url or ""):
+                wmts_rest_template(self.url or "", self.matrix_set or WEB_MERCATOR_SET, self.style,
+                                   self.matrix_prefix)
+            elif self.layer is None:
+                raise ValueError("a wmts KVP url needs layer (or give a RESTful template with {TileMatrix})")
+            elif _TEMPLATE_VARIABLE.search(urlsplit(self.url or "").path):
+                raise ValueError("a wmts url with variables must be a RESTful template with {TileMatrix}, "
+                                 "{TileRow} and {TileCol}")
         if self.kind == "tianditu" and self.layer not in ("vec", "img", "ter"):
             raise ValueError("a tianditu layer is vec, img or ter")
+        return self._zooms_in_order()
+
+    def _zooms_in_order(self) -> BaseMapSpec:
         if self.min_zoom > self.max_zoom:
             raise ValueError("min_zoom is above max_zoom")
         return self
+
+
+def check_tile_url(url: str) -> str:
+    """``url`` if it may be a tile template: http(s), a host, no user:password@, no key in the query, nothing
+    that could break out of the page's CSP; ``ValueError`` says why without echoing the URL."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("a tile URL must be http:// or https:// with a host")
+    if "@" in parts.netloc:
+        raise ValueError("a tile URL must not carry a user name or password")
+    if has_secret_query(url):
+        raise ValueError("a tile URL must not carry a key (tk=, key=, token= …): keys go in tianditu_key")
+    if any(c in url for c in "\\\"'<> \n\r\t"):
+        raise ValueError("a tile URL must not contain quotes, angle brackets, backslashes or spaces")
+    return url
 
 
 def log_level_name(level: str) -> str:

@@ -20,9 +20,20 @@ from commandwall.app.incident_filter import NO_FILTER, IncidentFilter
 from commandwall.app.map_search import MapSearch
 from commandwall.app.map_select import CameraPicker
 from commandwall.app.session import ClientSession
-from commandwall.config import BaseMapSpec, Settings
+from commandwall.config import BaseMapSpec, Settings, check_tile_url
 from commandwall.domain.models import Camera, Incident, Unit
-from commandwall.geo.basemaps import BaseMap, BaseMapCatalogue, open_reader, tianditu_template, wmts_kvp_template
+from commandwall.geo.basemaps import (
+    MAX_CAPABILITIES_BYTES,
+    WEB_MERCATOR_SET,
+    BaseMap,
+    BaseMapCatalogue,
+    is_rest_template,
+    open_reader,
+    tianditu_template,
+    wmts_from_capabilities,
+    wmts_kvp_template,
+    wmts_rest_template,
+)
 from commandwall.i18n import QT_TRANSLATE_NOOP, translate
 from commandwall.mapdoc.payload import density_cells_payload, density_counts_payload
 
@@ -44,9 +55,27 @@ def base_map_from_spec(spec: BaseMapSpec, tianditu_key: str | None) -> BaseMap:
         return BaseMap(spec.id, spec.title, url=spec.url, overlay_url=spec.overlay_url,
                        subdomains=spec.subdomains, **zooms)
     if spec.kind == "wmts":
-        url = wmts_kvp_template(spec.url, spec.layer or "", spec.matrix_set, spec.style, spec.format)  # type: ignore[arg-type]
-        return BaseMap(spec.id, spec.title, url=url, overlay_url=spec.overlay_url, subdomains=spec.subdomains,
-                       **zooms)
+        matrix_set, prefix = spec.matrix_set or WEB_MERCATOR_SET, spec.matrix_prefix
+        url = spec.url or ""
+        if spec.capabilities is not None:  # the server's own description of the layer (WmtsError says why not)
+            with Path(spec.capabilities).open("rb") as document:
+                choice = wmts_from_capabilities(document.read(MAX_CAPABILITIES_BYTES + 1), spec.layer or "",
+                                                spec.matrix_set, spec.format, spec.style)
+            url, matrix_set = check_tile_url(choice.url), choice.matrix_set  # as a configured URL is checked
+            if "{s}" in url and not spec.subdomains:
+                raise ValueError("the document's tile template has {s}: give subdomains")
+            zooms = {"min_zoom": max(spec.min_zoom, choice.min_zoom), "max_zoom": min(spec.max_zoom, choice.max_zoom)}
+            if zooms["min_zoom"] > zooms["max_zoom"]:
+                raise ValueError("the layer's tile matrices lie outside min_zoom..max_zoom")
+        elif is_rest_template(url):
+            url = wmts_rest_template(url, matrix_set, spec.style, prefix)
+        else:
+            url = wmts_kvp_template(url, spec.layer or "", matrix_set, spec.style, spec.format or "image/png",
+                                    matrix_prefix=prefix)
+        overlay = spec.overlay_url
+        if overlay is not None and is_rest_template(overlay):  # a label layer of the same server
+            overlay = wmts_rest_template(overlay, matrix_set, spec.style, prefix)
+        return BaseMap(spec.id, spec.title, url=url, overlay_url=overlay, subdomains=spec.subdomains, **zooms)
     if not tianditu_key:
         raise ValueError("a tianditu base map needs tianditu_key")
     layer = spec.layer or "vec"

@@ -4,8 +4,11 @@
 * :class:`TileFolderReader` reads an XYZ tile folder ``{z}/{x}/{y}.png|jpg|jpeg|webp``.
 * :class:`BaseMap` is one entry of the switcher: an offline source (served to the page as
   ``cw://app/tiles/<id>/{z}/{x}/{y}`` by ``ui/map/scheme.py``) or a configured service — an XYZ template or a
-  WMTS KVP ``GetTile`` template in the Web Mercator tile matrix set (``TileMatrix`` = zoom), with an optional
-  label overlay (天地图 ``cva_w``/``cia_w``).
+  WMTS one in a Web Mercator tile matrix set, KVP ``GetTile`` (:func:`wmts_kvp_template`) or RESTful
+  (:func:`wmts_rest_template`), whose TileMatrix ids are the zoom levels, bare or after a prefix
+  (``EPSG:900913:12``), with an optional label overlay (天地图 ``cva_w``/``cia_w``). A server's GetCapabilities
+  document can name all of that for a layer (:func:`wmts_from_capabilities`); a matrix set the page cannot
+  draw (latitude/longitude grids such as 天地图 ``c``) is refused with the reason (:class:`WmtsError`).
 * :class:`BaseMapCatalogue` holds them, answers ``tile(id, z, x, y)`` for the offline ones, names the remote
   hosts the page may load images from (its CSP) and gives the page its JSON.
 
@@ -16,6 +19,7 @@ page. Keys in service URLs (天地图 ``tk``) are secrets: :func:`redact_url` is
 
 from __future__ import annotations
 
+import math
 import re
 import sqlite3
 import threading
@@ -175,13 +179,73 @@ def redact_url(url: str) -> str:
     return urlunsplit(parts._replace(query=urlencode(query, safe="{}*")))
 
 
+#: The WMTS well-known Web Mercator tile matrix set (OGC 07-057r7 Annex E.4), the default of a configured service.
+WEB_MERCATOR_SET = "GoogleMapsCompatible"
+
+
+class WmtsError(ValueError):
+    """A WMTS service, template or capabilities document the map cannot use; the message says why."""
+
+
+#: Names of tile matrix sets in latitude/longitude (EPSG:4326, CGCS2000 EPSG:4490, 天地图 ``c``): Leaflet's map
+#: is Web Mercator, so their tiles would land in the wrong place.
+_LATLON_MATRIX_SETS = {"c", "epsg:4326", "epsg:4490", "epsg:4490:c", "crs84", "wgs84", "cgcs2000",
+                       "globalcrs84quad", "globalcrs84scale", "googlecrs84quad", "worldcrs84quad",
+                       "epsg:4326:256", "epsg:4326:512", "4326", "4490"}
+#: Which RESTful template variables this page fills (WMTS 1.0.0 §10.2.1), lower case.
+_REST_VARIABLES = {"tilematrixset", "tilematrix", "tilerow", "tilecol", "style"}
+_TEMPLATE_VARIABLE_RE = re.compile(r"\{([^{}]*)\}")
+
+
+def check_matrix_set_name(matrix_set: str) -> None:
+    """:class:`WmtsError` for a tile matrix set known to be in latitude/longitude (the page draws Web Mercator)."""
+    if matrix_set.strip().lower() in _LATLON_MATRIX_SETS:
+        raise WmtsError(
+            f"tile matrix set {matrix_set!r} is a latitude/longitude grid; the map draws Web Mercator "
+            "(EPSG:3857, GoogleMapsCompatible) tiles only — use the server's Web Mercator set (天地图: the _w "
+            "layers with matrix set w)")
+
+
+def is_rest_template(url: str) -> bool:
+    """True when ``url`` is a WMTS RESTful template (it has a ``{TileMatrix}`` variable, any case)."""
+    return any(name.strip().lower() == "tilematrix" for name in _TEMPLATE_VARIABLE_RE.findall(url))
+
+
+def wmts_rest_template(template: str, matrix_set: str, style: str = "default", matrix_prefix: str = "") -> str:
+    """A RESTful WMTS template (``…/{TileMatrixSet}/{TileMatrix}/{TileRow}/{TileCol}.png``, variables in any
+    case) as the page's ``{z}/{x}/{y}`` template: ``TileMatrix`` = ``matrix_prefix`` + zoom, row = y, col = x.
+    :class:`WmtsError` when a variable the page cannot fill is there (``{Time}`` …) or one of the three is missing."""
+    check_matrix_set_name(matrix_set)
+    values = {"tilematrixset": matrix_set, "tilematrix": matrix_prefix + "{z}", "tilerow": "{y}",
+              "tilecol": "{x}", "style": style}
+    found: set[str] = set()
+
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1).strip().lower()
+        if name == "s":
+            return "{s}"
+        if name not in _REST_VARIABLES:
+            raise WmtsError(f"the WMTS template has a variable the map cannot fill: {{{match.group(1)[:40]}}}")
+        found.add(name)
+        return values[name]
+
+    url = _TEMPLATE_VARIABLE_RE.sub(fill, template)
+    missing = {"tilematrix", "tilerow", "tilecol"} - found
+    if missing:
+        raise WmtsError("the WMTS template needs {TileMatrix}, {TileRow} and {TileCol}")
+    return url
+
+
 def wmts_kvp_template(url: str, layer: str, matrix_set: str, style: str = "default",
-                      image_format: str = "image/png", extra: dict[str, str] | None = None) -> str:
-    """A WMTS KVP ``GetTile`` URL template for a Web Mercator matrix set whose ``TileMatrix`` is the zoom."""
+                      image_format: str = "image/png", extra: dict[str, str] | None = None,
+                      matrix_prefix: str = "") -> str:
+    """A WMTS KVP ``GetTile`` URL template for a Web Mercator matrix set whose ``TileMatrix`` ids are
+    ``matrix_prefix`` + zoom (``12``, or ``EPSG:900913:12`` with the prefix ``EPSG:900913:``)."""
+    check_matrix_set_name(matrix_set)
     params = {
         "SERVICE": "WMTS", "REQUEST": "GetTile", "VERSION": "1.0.0", "LAYER": layer, "STYLE": style,
         "TILEMATRIXSET": matrix_set, "FORMAT": image_format,
-        "TILEMATRIX": "{z}", "TILEROW": "{y}", "TILECOL": "{x}", **(extra or {}),
+        "TILEMATRIX": matrix_prefix + "{z}", "TILEROW": "{y}", "TILECOL": "{x}", **(extra or {}),
     }
     base = url.split("?", 1)[0]
     return base + "?" + urlencode(params, safe="{}/:")
@@ -283,3 +347,166 @@ class BaseMapCatalogue:
                 "none": {"id": NO_BASE_MAP, "title": translate("basemaps", NO_BASE_MAP_TITLE)},
                 "selected": self.choose(selected)}
 
+
+
+# --- WMTS GetCapabilities ---------------------------------------------------------------------------------------
+_WMTS_NS = "http://www.opengis.net/wmts/1.0"
+_OWS_NS = "http://www.opengis.net/ows/1.1"
+_XLINK_NS = "http://www.w3.org/1999/xlink"
+_NS = {"wmts": _WMTS_NS, "ows": _OWS_NS, "xlink": _XLINK_NS}
+#: Scale denominator of zoom 0 in GoogleMapsCompatible (WMTS 1.0.0 Annex E.4: 256-pixel tiles, 0.28 mm pixels).
+_ZOOM0_SCALE = 559082264.0287178
+_MERCATOR_HALF = 20037508.342789244
+#: Codes of the Web Mercator CRS as servers spell them (EPSG:3857, its old 900913 / 3785, Esri's 102100/102113).
+_MERCATOR_CODES = {"3857", "900913", "3785", "102100", "102113"}
+#: Largest capabilities document read (a city server's with hundreds of layers stays far below).
+MAX_CAPABILITIES_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class WmtsLayerChoice:
+    """What a capabilities document says about drawing one layer: the page's ``{z}/{x}/{y}`` ``url`` template,
+    the matrix set, format and style chosen, and the zoom levels the set has."""
+
+    url: str
+    matrix_set: str
+    image_format: str
+    style: str
+    min_zoom: int
+    max_zoom: int
+
+
+def _text(element: Any, path: str) -> str:
+    found = element.find(path, _NS)
+    return (found.text or "").strip() if found is not None else ""
+
+
+def _mercator_zooms(tile_matrix_set: Any) -> tuple[dict[int, str], str | None]:
+    """``({zoom: TileMatrix id}, None)`` for a Web Mercator set Leaflet can draw, else ``({}, reason)``."""
+    crs = _text(tile_matrix_set, "ows:SupportedCRS")
+    code = re.split(r"[:/]", crs.rstrip(":/"))[-1] if crs else ""
+    if code not in _MERCATOR_CODES:
+        kind = " a latitude/longitude grid," if code.upper() in ("4326", "4490", "CRS84", "4214", "4610") else ""
+        return {}, f"its CRS {crs[:60] or '(none)'} is{kind} not Web Mercator (EPSG:3857)"
+    zooms: dict[int, str] = {}
+    for matrix in tile_matrix_set.findall("wmts:TileMatrix", _NS):
+        ident = _text(matrix, "ows:Identifier")
+        try:
+            scale = float(_text(matrix, "wmts:ScaleDenominator"))
+            left, top = (float(v) for v in _text(matrix, "wmts:TopLeftCorner").split())
+            width, height = int(_text(matrix, "wmts:TileWidth")), int(_text(matrix, "wmts:TileHeight"))
+        except ValueError:
+            return {}, f"its tile matrix {ident[:40]!r} is not readable"
+        if not (scale > 0 and math.isfinite(scale)):
+            return {}, f"its tile matrix {ident[:40]!r} has no usable scale"
+        zoom = round(math.log2(_ZOOM0_SCALE / scale)) if 1.0 <= scale <= 1e10 else -1  # zooms 0–24: 33–5.6e8
+        if not 0 <= zoom <= MAX_ZOOM or abs(scale * 2**zoom / _ZOOM0_SCALE - 1) > 1e-3:
+            return {}, f"its tile matrix {ident[:40]!r} is not at a Web Mercator zoom level's scale"
+        if (width, height) != (256, 256):
+            return {}, f"its tiles are {width}×{height} pixels, the map draws 256×256"
+        if abs(left + _MERCATOR_HALF) > 1.0 or abs(top - _MERCATOR_HALF) > 1.0:
+            return {}, "its tile matrices do not start at the Web Mercator world's top left corner"
+        zooms[zoom] = ident
+    if not zooms:
+        return {}, "it has no tile matrices"
+    return zooms, None
+
+
+def _matrix_prefix(zooms: dict[int, str]) -> str | None:
+    """The common prefix of ids that are ``prefix + zoom`` (``12``, ``EPSG:900913:12``), else None."""
+    prefixes = {ident[: -len(str(z))] for z, ident in zooms.items() if ident.endswith(str(z))}
+    if len(prefixes) != 1 or sum(1 for z, ident in zooms.items() if ident.endswith(str(z))) != len(zooms):
+        return None
+    prefix = prefixes.pop()
+    return prefix if not prefix or not prefix[-1].isdigit() else None
+
+
+def read_capabilities(document: bytes) -> Any:
+    """The root element of a WMTS 1.0.0 capabilities document, parsed without DTDs, entity expansion or network
+    access; :class:`WmtsError` for anything else (an exception report says its text)."""
+    from lxml import etree  # only a capabilities document needs it
+
+    if len(document) > MAX_CAPABILITIES_BYTES:
+        raise WmtsError("the capabilities document is larger than 20 MB")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                             remove_comments=True, remove_pis=True)
+    try:
+        root = etree.fromstring(document, parser)
+    except etree.XMLSyntaxError as exc:
+        raise WmtsError(f"the capabilities document is not XML ({exc.msg})") from None
+    if etree.QName(root).localname == "ExceptionReport":
+        text = " ".join(t.strip() for t in root.itertext() if t.strip())[:200]
+        raise WmtsError(f"the server answered an exception: {text or 'no text'}")
+    if etree.QName(root).namespace != _WMTS_NS or etree.QName(root).localname != "Capabilities":
+        raise WmtsError("not a WMTS 1.0.0 Capabilities document")
+    return root
+
+
+def _kvp_endpoint(root: Any) -> str | None:
+    for get in root.iterfind("ows:OperationsMetadata/ows:Operation[@name='GetTile']/ows:DCP/ows:HTTP/ows:Get", _NS):
+        encodings = [v.text for v in get.iterfind(".//ows:Constraint/ows:AllowedValues/ows:Value", _NS)]
+        if not encodings or "KVP" in encodings:
+            return get.get(f"{{{_XLINK_NS}}}href")
+    return None
+
+
+def wmts_from_capabilities(document: bytes, layer: str, matrix_set: str | None = None,
+                           image_format: str | None = None, style: str | None = None) -> WmtsLayerChoice:
+    """How to draw ``layer`` of the service a capabilities document describes: a Web Mercator matrix set whose
+    TileMatrix ids are ``[prefix]zoom`` (``matrix_set`` if given, else the first such set the layer links), a
+    format (``image_format`` if given, else PNG, else JPEG, else the first), the style (``style`` or the
+    default), and the RESTful template for that format if the layer has one, else the KVP endpoint.
+
+    :class:`WmtsError` says why not: no such layer (naming some that exist), or no matrix set the page can draw
+    (naming each linked set's reason, e.g. 天地图's ``c`` grid in CGCS2000 latitude/longitude)."""
+    root = read_capabilities(document)
+    contents = root.find("wmts:Contents", _NS)
+    layers = contents.findall("wmts:Layer", _NS) if contents is not None else []
+    found = next((el for el in layers if _text(el, "ows:Identifier") == layer), None)
+    if found is None:
+        names = ", ".join(_text(el, "ows:Identifier")[:40] for el in layers[:10])
+        raise WmtsError(f"the service has no layer {layer[:100]!r} (it has: {names or 'none'})")
+    sets = {_text(el, "ows:Identifier"): el for el in contents.findall("wmts:TileMatrixSet", _NS)}
+    linked = [_text(el, "wmts:TileMatrixSet") for el in found.findall("wmts:TileMatrixSetLink", _NS)]
+    if matrix_set is not None:
+        if matrix_set not in linked:
+            raise WmtsError(f"layer {layer[:100]!r} has no tile matrix set {matrix_set[:100]!r} "
+                            f"(it has: {', '.join(s[:40] for s in linked) or 'none'})")
+        linked = [matrix_set]
+    reasons = []
+    chosen: tuple[str, dict[int, str], str] | None = None
+    for name in linked:
+        if name not in sets:
+            reasons.append(f"{name[:40]}: not described in the document")
+            continue
+        zooms, reason = _mercator_zooms(sets[name])
+        prefix = _matrix_prefix(zooms) if reason is None else None
+        if reason is None and prefix is None:
+            reason = "its TileMatrix ids are not the zoom levels (with or without one common prefix)"
+        if reason is not None:
+            reasons.append(f"{name[:40]}: {reason}")
+            continue
+        chosen = (name, zooms, prefix or "")
+        break
+    if chosen is None:
+        raise WmtsError(f"layer {layer[:100]!r} has no tile matrix set the map can draw: " + "; ".join(reasons))
+    set_name, zooms, prefix = chosen
+    formats = [f.text.strip() for f in found.findall("wmts:Format", _NS) if f.text]
+    templates = {el.get("format"): el.get("template") for el in found.findall("wmts:ResourceURL", _NS)
+                 if el.get("resourceType") == "tile" and el.get("template")}
+    offered = formats + [f for f in templates if f and f not in formats]
+    if image_format is not None and image_format not in offered:
+        raise WmtsError(f"layer {layer[:100]!r} has no format {image_format[:60]!r} (it has: {', '.join(offered)})")
+    fmt = image_format or next((f for f in ("image/png", "image/jpeg") if f in offered), offered[0] if offered
+                               else "image/png")
+    styles = [(_text(el, "ows:Identifier"), el.get("isDefault") == "true") for el in found.findall("wmts:Style", _NS)]
+    style = style or next((s for s, default in styles if default), styles[0][0] if styles else "default")
+    if fmt in templates:
+        url = wmts_rest_template(templates[fmt], set_name, style, prefix)
+    else:
+        endpoint = _kvp_endpoint(root)
+        if not endpoint:
+            raise WmtsError(f"layer {layer[:100]!r} has neither a tile template nor a KVP GetTile address")
+        url = wmts_kvp_template(endpoint, layer, set_name, style, fmt, matrix_prefix=prefix)
+    return WmtsLayerChoice(url=url, matrix_set=set_name, image_format=fmt, style=style,
+                           min_zoom=min(zooms), max_zoom=max(zooms))

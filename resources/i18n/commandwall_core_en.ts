@@ -73,23 +73,23 @@
 <context>
     <name>basemaps</name>
     <message>
-        <location filename="../../commandwall/app/map.py" line="33"/>
+        <location filename="../../commandwall/app/map.py" line="44"/>
         <source>薛城区离线底图</source>
         <extracomment>Id and title of the shipped district base map (the exercise mode&apos;s default). The district&apos;s offline base map: (id, title); the title is translated where the catalogue is built.</extracomment>
         <translation>Xuecheng offline map</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/map.py" line="72"/>
+        <location filename="../../commandwall/app/map.py" line="101"/>
         <source>底图 {title} 不可用</source>
         <translation>Base map {title} unavailable</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/map.py" line="82"/>
+        <location filename="../../commandwall/app/map.py" line="111"/>
         <source>薛城区离线底图不可用</source>
         <translation>Xuecheng offline map unavailable</translation>
     </message>
     <message>
-        <location filename="../../commandwall/geo/basemaps.py" line="34"/>
+        <location filename="../../commandwall/geo/basemaps.py" line="38"/>
         <source>无底图</source>
         <extracomment>Id of &quot;no base map&quot; (无底图) in the switcher; always offered.</extracomment>
         <translation>No base map</translation>
@@ -854,13 +854,13 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
 <context>
     <name>map_page</name>
     <message>
-        <location filename="../../commandwall/app/map.py" line="139"/>
+        <location filename="../../commandwall/app/map.py" line="168"/>
         <source>；</source>
         <extracomment>How often (ms) moving units and camera states are redrawn at most: a thousand points per second is enough. Which incidents the map shows (set from the overview dashboard; ``NO_FILTER``: all).</extracomment>
         <translation>; </translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/map.py" line="140"/>
+        <location filename="../../commandwall/app/map.py" line="169"/>
         <source>部分图层未加载：{errors}</source>
         <translation>Some layers were not loaded: {errors}</translation>
     </message>

@@ -702,6 +702,24 @@
         <translation>OK</translation>
     </message>
     <message>
+        <source>点</source>
+        <extracomment>Legend rows of a layer with several geometry types: points, lines, polygons (面: areas).</extracomment>
+        <translation>Points</translation>
+    </message>
+    <message>
+        <source>线</source>
+        <translation>Lines</translation>
+    </message>
+    <message>
+        <source>面</source>
+        <translation>Polygons</translation>
+    </message>
+    <message>
+        <source>其他</source>
+        <extracomment>Legend row of a category-styled layer&apos;s features in none of its categories (drawn in the base style).</extracomment>
+        <translation>Other</translation>
+    </message>
+    <message>
         <source>自定义图层</source>
         <translation>Own layers</translation>
     </message>

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QBrush, QColor, QIcon, QPixmap
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -41,6 +43,7 @@ from commandwall.app.user_layers import (
     platform_tree_layers,
 )
 from commandwall.i18n import QT_TRANSLATE_NOOP, translate
+from commandwall.mapdoc.page import ROAD_CLASS_WEIGHT, STATIC_KINDS, style_tables
 from commandwall.textsafe import display_text
 from commandwall.ui.map.add_layer_dialog import AddLayerDialog
 from commandwall.ui.text import plain_tooltip
@@ -120,6 +123,157 @@ def _status_text(layer: UserLayer) -> str:
     if layer.refresh_interval and layer.refreshable:
         parts.append(translate("LayerTree", "每 {seconds} 秒刷新").format(seconds=layer.refresh_interval))
     return translate("LayerTree", "；").join(parts) or translate("LayerTree", "正常")
+
+
+# --- the legend: what each layer draws, as the page draws it ---------------------------------------------------
+# Size of a legend symbol (px).
+LEGEND_ICON_SIZE = 16
+# At most this many category rows under a layer (a layer styled by hundreds of values lists the first ones).
+MAX_LEGEND_ROWS = 30
+_LEGEND_ROLE = Qt.ItemDataRole.UserRole + 2
+_GEOMETRY_SHAPES = {"Point": "point", "MultiPoint": "point", "LineString": "line", "MultiLineString": "line",
+                    "Polygon": "polygon", "MultiPolygon": "polygon"}
+_SHAPE_ORDER = ("point", "line", "polygon")
+#: Legend rows of a layer with several geometry types: points, lines, polygons (面: areas).
+_SHAPE_TITLES = {"point": QT_TRANSLATE_NOOP("LayerTree", "点"), "line": QT_TRANSLATE_NOOP("LayerTree", "线"),
+                 "polygon": QT_TRANSLATE_NOOP("LayerTree", "面")}
+# The page's dark outline of point markers (cw-layers.js ``pointToLayer``, cw-points.js).
+_MARKER_OUTLINE = "#0b1622"
+
+
+@dataclass(frozen=True)
+class LegendSymbol:
+    """How the page draws one kind of feature: a ``point`` marker (``radius``, filled, outlined), a ``line``
+    (``stroke`` colour, ``weight`` px) or a ``polygon`` (``fill`` at ``fill_opacity``, outlined by ``stroke``)."""
+
+    shape: str
+    stroke: str
+    fill: str | None = None
+    fill_opacity: float = 0.0
+    weight: float = 2.0
+    radius: float = 5.0
+    stroke_opacity: float = 1.0
+
+
+@dataclass(frozen=True)
+class LegendRow:
+    """One row of a layer's legend: a symbol and what it stands for (a geometry type or a category)."""
+
+    label: str
+    symbol: LegendSymbol
+
+
+def _geometry_type(feature: Any) -> Any:
+    geometry = feature.get("geometry") if isinstance(feature, dict) else None  # dict: ABC checks cost µs each
+    return geometry.get("type") if isinstance(geometry, dict) else None
+
+
+def _shapes(features: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The shapes (point/line/polygon) the features' geometries are, in that order (collections looked into)."""
+    types = set(map(_geometry_type, features))
+    found = {_GEOMETRY_SHAPES[t] for t in types if t in _GEOMETRY_SHAPES}
+    if "GeometryCollection" in types:
+        for feature in features:
+            geometries = [feature.get("geometry")] if isinstance(feature, Mapping) else []
+            while geometries:
+                geometry = geometries.pop()
+                if not isinstance(geometry, Mapping):
+                    continue
+                kind = geometry.get("type")
+                if kind == "GeometryCollection" and isinstance(geometry.get("geometries"), list):
+                    geometries.extend(geometry["geometries"][:100])
+                elif kind in _GEOMETRY_SHAPES:
+                    found.add(_GEOMETRY_SHAPES[kind])
+    return [shape for shape in _SHAPE_ORDER if shape in found]
+
+
+def _page_symbol(shape: str, color: str) -> LegendSymbol:
+    """A user layer's symbol as cw-layers.js draws it: points filled in the layer colour with a dark outline,
+    lines in the colour 2 px wide, polygons outlined 2 px in the colour and filled with it at 25 %."""
+    if shape == "point":
+        return LegendSymbol("point", _MARKER_OUTLINE, color, 0.9, weight=1.0, radius=5.0)
+    if shape == "line":
+        return LegendSymbol("line", color, weight=2.0)
+    return LegendSymbol("polygon", color, color, 0.25, weight=2.0)
+
+
+def _style_symbol(shape: str, style: Mapping[str, Any]) -> LegendSymbol:
+    """A symbol from a Leaflet path style (``mapdoc.page.clean_style``: color, weight, opacity, fillColor …)."""
+    stroke = str(style.get("color") or "#3388ff")
+    fills = style.get("fill", True) is not False and shape != "line"
+    return LegendSymbol(shape, stroke, str(style.get("fillColor") or stroke) if fills else None,
+                        float(style.get("fillOpacity", 0.2)) if fills else 0.0, float(style.get("weight", 2)),
+                        float(style.get("radius", 3)), float(style.get("opacity", 1.0)))
+
+
+def legend_rows(layer: UserLayer, tables: Mapping[str, Any] | None = None) -> list[LegendRow]:
+    """What ``layer`` draws, one row per geometry type its features have (点/线/面) in the page's style for the
+    layer; for a layer the page styles by category (``tables``: ``mapdoc.page.style_tables`` of a static
+    layer — roads by ``class``, towns by name), one row per category its features have, then the rest.
+    Empty while nothing is read (or the layer failed)."""
+    features = layer.result.features if layer.result is not None and layer.result.usable else []
+    shapes = _shapes(features)
+    if tables is None:
+        return [LegendRow(translate("LayerTree", _SHAPE_TITLES[shape]), _page_symbol(shape, layer.spec.color))
+                for shape in shapes]
+    base: Mapping[str, Any] = tables.get("style") or {}
+    classes: Mapping[str, Any] = tables.get("classes") or {}
+    palette: Mapping[str, Any] = tables.get("palette") or {}
+    known = list(ROAD_CLASS_WEIGHT)  # major roads first (the classes table itself is unordered)
+    order = {("class", k): (known.index(k) if k in known else len(known), k) for k in classes}
+    order |= {("name", k): (i, k) for i, k in enumerate(palette)}  # the towns as the palette lists them
+    found: dict[tuple[str, str], LegendRow] = {}  # (table, value) -> its row, in the style's own order below
+    rest: set[str] = set()
+    for feature in features:
+        props = feature.get("properties") or {}
+        shape = next(iter(_shapes([feature])), None)
+        if shape is None:
+            continue
+        road_class, name = props.get("class"), props.get("name")
+        if isinstance(road_class, str) and road_class in classes:
+            key, style = ("class", road_class), classes[road_class]
+        elif isinstance(name, str) and name in palette:
+            key, style = ("name", name), {**base, "fillColor": palette[name]}
+        else:
+            rest.add(shape)
+            continue
+        if key not in found:
+            found[key] = LegendRow(display_text(key[1], 60), _style_symbol(shape, style))
+    rows = [found[key] for key in sorted(found, key=lambda k: (k[0], order[k]))][:MAX_LEGEND_ROWS]
+    if not rows:
+        return [LegendRow(translate("LayerTree", _SHAPE_TITLES[shape]), _style_symbol(shape, base)) for shape in shapes]
+    #: Legend row of a category-styled layer's features in none of its categories (drawn in the base style).
+    other = translate("LayerTree", "其他")
+    return rows + [LegendRow(other, _style_symbol(shape, base)) for shape in _SHAPE_ORDER if shape in rest]
+
+
+def legend_icon(symbol: LegendSymbol, size: int = LEGEND_ICON_SIZE) -> QPixmap:
+    """The symbol drawn as GIS legends draw it: a round marker, a horizontal line, or a filled square with its
+    outline, on a transparent ``size`` × ``size`` pixmap."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    stroke = QColor(symbol.stroke)
+    stroke.setAlphaF(max(0.0, min(1.0, symbol.stroke_opacity)))
+    weight = max(1.0, min(symbol.weight, size / 4))
+    pen = QPen(stroke, weight) if symbol.weight > 0 else QPen(Qt.PenStyle.NoPen)
+    fill = QColor(symbol.fill) if symbol.fill else None
+    if fill is not None:
+        fill.setAlphaF(max(0.0, min(1.0, symbol.fill_opacity)))
+    painter.setBrush(QBrush(fill) if fill is not None else Qt.BrushStyle.NoBrush)
+    painter.setPen(pen)
+    middle = size / 2
+    if symbol.shape == "point":
+        radius = max(3.0, min(symbol.radius, size / 2 - 1.5))
+        painter.drawEllipse(QPointF(middle, middle), radius, radius)
+    elif symbol.shape == "line":
+        painter.drawLine(QPointF(1, middle), QPointF(size - 1, middle))
+    else:
+        inset = 1.5 + weight / 2
+        painter.drawRect(QRectF(inset, inset, size - 2 * inset, size - 2 * inset))
+    painter.end()
+    return pixmap
 
 
 _GROUP_TITLES = {USER_GROUP: QT_TRANSLATE_NOOP("LayerTree", "自定义图层"),
@@ -203,6 +357,8 @@ class LayerTreeWidget(QWidget):
         layout.addWidget(self.problems)
         self._filling = False
         self._layers: dict[str, UserLayer] = {}
+        self._category_styles: dict[str, Mapping[str, Any]] = {}
+        self._legends: dict[str, tuple[Any, Any, list[LegendRow]]] = {}  # key -> (result, tables, its rows)
         self._on_current_changed(None)
 
     def current_id(self) -> str | None:
@@ -276,10 +432,53 @@ class LayerTreeWidget(QWidget):
         if layer.key == self.current_id():
             self._on_current_changed(item)
 
+    def set_category_styles(self, tables: Mapping[str, Mapping[str, Any]]) -> None:
+        """How the page styles the layers it draws itself, by layer key (``mapdoc.page.style_tables``): their
+        legends then list the categories (road classes, towns) in those styles."""
+        self._category_styles = dict(tables)
+        for key, layer in self._layers.items():
+            if key in self._category_styles:
+                self.update_layer(layer)
+
+    def _fill_legend(self, item: QTreeWidgetItem, layer: UserLayer) -> None:
+        """The layer row's symbol and, when it draws more than one kind of thing, a row per kind below it."""
+        tables = self._category_styles.get(layer.key)
+        cached = self._legends.get(layer.key)
+        if cached is not None and cached[0] is layer.result and cached[1] is tables:
+            rows = cached[2]
+        else:  # made again only for a new read or style (a big layer's geometry types take a while to see)
+            rows = legend_rows(layer, tables)
+            self._legends[layer.key] = (layer.result, tables, rows)
+            for gone in self._legends.keys() - self._layers.keys():  # a removed layer's features go with it
+                del self._legends[gone]
+        if rows:
+            item.setIcon(0, QIcon(legend_icon(rows[0].symbol)))
+        else:  # nothing read yet: the layer's colour
+            swatch = QPixmap(LEGEND_ICON_SIZE, LEGEND_ICON_SIZE)
+            swatch.fill(QColor(layer.spec.color))
+            item.setIcon(0, QIcon(swatch))
+        for i in reversed(range(item.childCount())):
+            if item.child(i).data(0, _LEGEND_ROLE):
+                item.removeChild(item.child(i))
+        for row in rows if len(rows) > 1 else []:
+            child = QTreeWidgetItem(item)
+            child.setData(0, _LEGEND_ROLE, True)
+            child.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            child.setIcon(0, QIcon(legend_icon(row.symbol)))
+            child.setText(0, row.label)
+        item.setExpanded(len(rows) > 1)
+
+    def legend(self, layer_id: str) -> list[tuple[str, QIcon]]:
+        """The legend shown for a layer: ``(label, icon)`` per row below it, or its own icon alone (label "")."""
+        item = self.item(layer_id)
+        if item is None:
+            return []
+        rows = [(item.child(i).text(0), item.child(i).icon(0)) for i in range(item.childCount())
+                if item.child(i).data(0, _LEGEND_ROLE)]
+        return rows or [("", item.icon(0))]
+
     def _fill(self, item: QTreeWidgetItem, layer: UserLayer) -> None:
-        swatch = QPixmap(14, 14)
-        swatch.fill(QColor(layer.spec.color))
-        item.setIcon(0, QIcon(swatch))
+        self._fill_legend(item, layer)
         item.setText(0, display_text(layer.spec.title))
         if item.flags() & Qt.ItemFlag.ItemIsUserCheckable:
             item.setCheckState(0, Qt.CheckState.Checked if layer.visible else Qt.CheckState.Unchecked)
@@ -407,6 +606,8 @@ class LayerTreeFeature(QObject):
         """Put the platform's catalogue (``CatalogueLayer`` entries as the session read them) in its group;
         ``problem`` when the catalogue could not be had; ``loader(key)`` reads one entry again (off the GUI
         thread). The reports and page JSON are made on a worker thread."""
+        self.widget.set_category_styles({e.key: style_tables(e.info.kind, e.info.style) for e in entries
+                                         if e.info.kind in STATIC_KINDS})  # the legend of what the page draws
         if not self._closed:
             self._pool.submit(self._make_platform, list(entries), base_url, problem, loader)
 
