@@ -1248,7 +1248,7 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>Box</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="93"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="104"/>
         <source>框选：拖动，或点击两个对角</source>
         <translation>Box: drag, or click two opposite corners</translation>
     </message>
@@ -1258,7 +1258,7 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>Circle</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="95"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="106"/>
         <source>圈选：从圆心拖到圆周，或点击圆心再点击圆周</source>
         <translation>Circle: drag from the centre to the edge, or click the centre, then a point on the edge</translation>
     </message>
