@@ -188,10 +188,10 @@ FROM_PLATFORM = QT_TRANSLATE_NOOP("incidents", "平台上报")
 
 
 def describe_place(incident: Incident, placement: Placement | None) -> tuple[str, str]:
-    """The detail's 位置 line and its tooltip (plain text, platform text made safe): town, grid cell and point;
-    the tooltip says whether each was computed from the point (按位置计算) or is the platform's (平台上报: the
-    point lies outside every town or cell, or no areas are known). The line notes a platform value that the
-    point contradicts, and marks a town that is only the platform's."""
+    """The detail's 位置 line and its tooltip (plain text, platform text made safe): town, grid cell and point.
+    The tooltip, in the window's own words only, says whether each was computed from the point (按位置计算) or
+    is the platform's (平台上报: the point lies outside every town or cell, or no areas are known). The line
+    notes a platform value that the point contradicts, and marks a town that is only the platform's."""
     town, grid = (display_text(text, isolate=True) for text in (incident.town, incident.grid))
     text = f"{' '.join(part for part in (town, grid) if part)}  {incident.lon:.5f}, {incident.lat:.5f}".strip()
     computed, reported = translate("incidents", FROM_POINT), translate("incidents", FROM_PLATFORM)
@@ -208,10 +208,10 @@ def describe_place(incident: Incident, placement: Placement | None) -> tuple[str
         notes.append(translate("incidents", "镇街为平台上报"))
     if notes:
         text += translate("incidents", "（{notes}）").format(notes=translate("incidents", "；").join(notes))
-    lines = [translate("incidents", "镇街：{town}（{source}）").format(
-                 town=town or "—", source=computed if placement.town_from_point else reported),
-             translate("incidents", "网格：{grid}（{source}）").format(
-                 grid=grid or "—", source=computed if placement.grid_from_point else reported)]
+    town_source = computed if placement.town_from_point else reported
+    grid_source = computed if placement.grid_from_point else reported
+    lines = [translate("incidents", "镇街：{source}").format(source=town_source),
+             translate("incidents", "网格：{source}").format(source=grid_source)]
     if placement.town_differs or placement.grid_differs:
         lines.append(translate("incidents", "平台上报的位置与坐标不符，以坐标为准"))
     elif not (placement.town_from_point and placement.grid_from_point):
