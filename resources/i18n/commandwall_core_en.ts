@@ -619,14 +619,14 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>; </translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="211"/>
-        <source>镇街：{town}（{source}）</source>
-        <translation>Town: {town} ({source})</translation>
+        <location filename="../../commandwall/app/incidents.py" line="213"/>
+        <source>镇街：{source}</source>
+        <translation>Town: {source}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="213"/>
-        <source>网格：{grid}（{source}）</source>
-        <translation>Grid cell: {grid} ({source})</translation>
+        <location filename="../../commandwall/app/incidents.py" line="214"/>
+        <source>网格：{source}</source>
+        <translation>Grid cell: {source}</translation>
     </message>
     <message>
         <location filename="../../commandwall/app/incidents.py" line="216"/>
