@@ -184,13 +184,26 @@ class IncidentStore(_KeyedStore[Incident]):
         """Place incidents with ``areas`` from now on (None: keep the platform's values), and the ones held
         again, from what the platform reported; the reset listeners hear of it when any were held."""
         with self._lock:
+            before = dict(self._items)
+            raw = [self._reported(item) for item in before.values()]
+        # placed outside the lock (a desk holding thousands of incidents), then swapped in under it
+        placed = {item.id: (item, where) for item, where in
+                  (areas.locate_many(raw) if areas is not None else [(item, None) for item in raw])}
+        with self._lock:
             self._areas = areas
-            held = [self._reported(item) for item in self._items.values()]
-            placed = self._locate_all(held)
-            self._items = {item.id: item for item, _ in placed}
-            self._placements = {item.id: where for item, where in placed if where is not None}
+            items: dict[str, Incident] = {}
+            placements: dict[str, Placement] = {}
+            for incident_id, held in self._items.items():
+                if before.get(incident_id) is held:
+                    item, where = placed[incident_id]
+                else:  # written meanwhile (placed with the old areas)
+                    item, where = self._locate_all([self._reported(held)])[0]
+                items[incident_id] = item
+                if where is not None:
+                    placements[incident_id] = where
+            self._items, self._placements = items, placements
             self._replaced()
-            listeners = list(self._reset_listeners) if held else []
+            listeners = list(self._reset_listeners) if items else []
         if listeners:
             snapshot = self.all()
             for listener in listeners:
