@@ -6,12 +6,17 @@ layer is missing) the platform's own value is kept.
 
 Answers are remembered per point (incidents do not move; the density is counted again for every batch of a
 burst), up to :data:`MEMO_POINTS` points before the memory starts again.
+
+The incident store places every incident as it arrives (:meth:`DistrictAreas.locate_many`, on the thread that
+writes it), so the list, the detail, the filters, the overview and the map all show the one answer; the
+:class:`Placement` it keeps says where each value came from and what the platform reported.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from commandwall.domain.models import Incident
@@ -24,6 +29,36 @@ MEMO_POINTS = 200_000
 def _features(layers: Iterable[Any], kind: str) -> list[dict[str, Any]]:
     layer = next((layer for layer in layers if getattr(layer, "kind", None) == kind), None)
     return list(layer.features) if layer is not None else []
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where an incident is: the town and grid cell shown everywhere, whether each was computed from its point
+    (``*_from_point``; False: the point lies outside every town or cell, the platform's value is kept), and the
+    values the platform reported."""
+
+    town: str
+    grid: str
+    town_from_point: bool
+    grid_from_point: bool
+    reported_town: str
+    reported_grid: str
+
+    @property
+    def town_differs(self) -> bool:
+        """True when the platform reported another town than the one the point lies in."""
+        return self.town_from_point and bool(self.reported_town) and self.reported_town != self.town
+
+    @property
+    def grid_differs(self) -> bool:
+        """True when the platform reported another grid cell than the one the point lies in."""
+        return self.grid_from_point and bool(self.reported_grid) and self.reported_grid != self.grid
+
+    def reported(self, incident: Incident) -> Incident:
+        """``incident`` (as placed) with the town and grid cell the platform reported."""
+        if incident.town == self.reported_town and incident.grid == self.reported_grid:
+            return incident
+        return incident.model_copy(update={"town": self.reported_town, "grid": self.reported_grid})
 
 
 class DistrictAreas:
@@ -80,11 +115,22 @@ class DistrictAreas:
 
     def place(self, incident: Incident) -> Incident:
         """The incident with the town and grid cell of its point (unchanged where the point finds none)."""
-        town = self.town_at(incident.lon, incident.lat) or incident.town
-        grid = self.grid_at(incident.lon, incident.lat) or incident.grid
-        if town == incident.town and grid == incident.grid:
-            return incident
-        return incident.model_copy(update={"town": town, "grid": grid})
+        return self.locate(incident)[0]
+
+    def locate(self, incident: Incident) -> tuple[Incident, Placement]:
+        """The incident with the town and grid cell of its point (the platform's where the point finds none),
+        and the :class:`Placement` saying which is which."""
+        town, grid = self._areas_at(incident.lon, incident.lat)
+        placement = Placement(town or incident.town, grid or incident.grid, town is not None, grid is not None,
+                              incident.town, incident.grid)
+        if placement.town == incident.town and placement.grid == incident.grid:
+            return incident, placement
+        return incident.model_copy(update={"town": placement.town, "grid": placement.grid}), placement
+
+    def locate_many(self, incidents: Sequence[Incident]) -> list[tuple[Incident, Placement]]:
+        """:meth:`locate` each of ``incidents``, looking the new points up together."""
+        self.look_up(incidents)
+        return [self.locate(incident) for incident in incidents]
 
     def density(self, incidents: Iterable[Incident]) -> Counter[str]:
         """How many of ``incidents`` lie in each grid cell (by the cell of the point), keyed by cell id."""

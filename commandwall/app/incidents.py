@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from commandwall import localtime
+from commandwall.app.areas import Placement
 from commandwall.app.attachments import AttachmentCentre, describe_size
 from commandwall.app.dispatch import (
     NEARBY_OFFERED,
@@ -196,6 +197,43 @@ def is_local_warning(incident: Incident) -> bool:
     return incident.category == WARNING_CATEGORY
 
 
+#: Where an incident's town or grid cell came from, as the detail's tooltip says it.
+FROM_POINT = QT_TRANSLATE_NOOP("incidents", "按位置计算")
+FROM_PLATFORM = QT_TRANSLATE_NOOP("incidents", "平台上报")
+
+
+def describe_place(incident: Incident, placement: Placement | None) -> tuple[str, str]:
+    """The detail's 位置 line and its tooltip (plain text, platform text made safe): town, grid cell and point.
+    The tooltip, in the window's own words only, says whether each was computed from the point (按位置计算) or
+    is the platform's (平台上报: the point lies outside every town or cell, or no areas are known). The line
+    notes a platform value that the point contradicts, and marks a town that is only the platform's."""
+    town, grid = (display_text(text, isolate=True) for text in (incident.town, incident.grid))
+    text = f"{' '.join(part for part in (town, grid) if part)}  {incident.lon:.5f}, {incident.lat:.5f}".strip()
+    computed, reported = translate("incidents", FROM_POINT), translate("incidents", FROM_PLATFORM)
+    if placement is None:
+        return text, translate("incidents", "镇街、网格：{source}").format(source=reported)
+    notes = []
+    if placement.town_differs:
+        notes.append(translate("incidents", "平台上报镇街：{town}").format(
+            town=display_text(placement.reported_town, isolate=True)))
+    if placement.grid_differs:
+        notes.append(translate("incidents", "平台上报网格：{grid}").format(
+            grid=display_text(placement.reported_grid, isolate=True)))
+    if not placement.town_from_point and incident.town:
+        notes.append(translate("incidents", "镇街为平台上报"))
+    if notes:
+        text += translate("incidents", "（{notes}）").format(notes=translate("incidents", "；").join(notes))
+    town_source = computed if placement.town_from_point else reported
+    grid_source = computed if placement.grid_from_point else reported
+    lines = [translate("incidents", "镇街：{source}").format(source=town_source),
+             translate("incidents", "网格：{source}").format(source=grid_source)]
+    if placement.town_differs or placement.grid_differs:
+        lines.append(translate("incidents", "平台上报的位置与坐标不符，以坐标为准"))
+    elif not (placement.town_from_point and placement.grid_from_point):
+        lines.append(translate("incidents", "坐标不在任何镇街或网格内，沿用平台上报"))
+    return text, "\n".join(lines)
+
+
 def describe_outbox_item(item: OutboxItem) -> str:
     """A line for the duty officer about where a queued action stands (the platform's error, if quoted, is
     passed through ``display_text``)."""
@@ -258,6 +296,10 @@ class IncidentsController:
     def open_count(self) -> int:
         """Incidents still being handled (未办结)."""
         return self.session.incidents.open_count()
+
+    def placement(self, incident_id: str) -> Placement | None:
+        """Where the incident's town and grid cell came from (``IncidentStore.placement``)."""
+        return self.session.incidents.placement(incident_id)
 
     def tasks_for(self, incident_id: str) -> list[Task]:
         """Tasks dispatched for an incident, oldest first."""

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from pyproj import Geod
 
+from commandwall.app.areas import DistrictAreas
 from commandwall.app.deskid import desk_id
 from commandwall.app.lastknown import LastKnownWriter, last_known_path, load_last_known
 from commandwall.app.platform import Platform, PlatformFactory
@@ -108,6 +109,10 @@ class ClientSession:
         self.catalogue: list[CatalogueLayer] = []
         #: Why the catalogue itself could not be had (the local layer folder is drawn instead), or None.
         self.catalogue_problem: str | None = None
+        #: True while ``layers`` come from the local layer folder (``settings.layers_dir``), not the catalogue.
+        self.layers_from_folder = False
+        #: The local folder's layers that could not be loaded, as (layer id, reason), while it is drawn.
+        self.local_layer_errors: list[tuple[str, str]] = []
         self.platform: Platform | None = None
         self.client: PlatformClient | None = None
         self.events: EventStream | None = None
@@ -160,7 +165,7 @@ class ClientSession:
                     return
                 delay = pacer.next_delay()
                 if isinstance(exc, BackendError):
-                    self._show_last_known()
+                    self._show_last_known(str(exc))
                     log.warning("start-up failed: %s; retrying in %.1f s", exc, delay)
                     reason = str(exc)
                 else:
@@ -192,9 +197,10 @@ class ClientSession:
         self.listener.on_progress(translate("session", "正在登录平台…"))
         self.log_in(s.username, s.password_value())
 
-    def _show_last_known(self) -> None:
-        """The platform is unreachable at start-up: fill the empty stores from the last known state of this
-        platform and user (once), and the map from the local layer folder, marked as not live."""
+    def _show_last_known(self, reason: str = "") -> None:
+        """The platform is unreachable at start-up (``reason``): fill the empty stores from the last known state
+        of this platform and user (once), and the map and the layer tree from the local layer folder, marked as
+        not live."""
         platform = self.platform
         if platform is None or self.offline_data is not None or len(self.incidents) or self.user.signed_in:
             return
@@ -202,6 +208,12 @@ class ClientSession:
         found = load_last_known(path)
         if found is None:
             return
+        if not self._layers_loaded:  # the local layer folder stands in for the catalogue (and places incidents)
+            result = load_layers(Path(self.settings.layers_dir))
+            self.catalogue, self.catalogue_problem = [], reason or translate("session", "平台不可达")
+            self.local_layer_errors = [(e.layer_id, e.message) for e in result.errors]
+            self._use_layers(list(result.layers.values()), [f"{e.layer_id}: {e.message}" for e in result.errors],
+                             local=True)
         self.units.replace_all(found.units)
         self.cameras.replace_all(found.cameras)  # status unknown: not live
         self._camera_index = CameraIndex(found.cameras)
@@ -210,10 +222,6 @@ class ClientSession:
         self.offline_data = found.saved_at
         log.warning("platform unreachable: showing the last known state saved at %s (%d incidents, %d cameras)",
                     found.saved_at.isoformat(), len(found.incidents), len(found.cameras))
-        if not self._layers_loaded:
-            result = load_layers(Path(self.settings.layers_dir))
-            self.layers = list(result.layers.values())
-            self.listener.on_layers(self.layers, [f"{e.layer_id}: {e.message}" for e in result.errors])
         self.listener.on_offline_data(found.saved_at)
 
     def log_in(self, username: str, password: str) -> DeskUser:
@@ -279,9 +287,9 @@ class ClientSession:
         self.user.roles = sorted(login.roles)
         if not self._layers_loaded:  # the map keeps its layers across logins
             self.listener.on_progress(translate("session", "正在加载图层…"))
-            self.layers, errors = self._load_layers()
+            layers, errors = self._load_layers()
             self._layers_loaded = True
-            self.listener.on_layers(self.layers, errors)
+            self._use_layers(layers, errors, local=self.catalogue_problem is not None)
 
         self.listener.on_progress(translate("session", "正在加载视频点位、处置力量和事件…"))
         cameras = client.cameras()
@@ -331,6 +339,16 @@ class ClientSession:
             if pending:
                 log.warning("%d action(s) wait in %s for its own user and platform", pending, path.name)
 
+    def _use_layers(self, layers: list[Layer], errors: list[str], *, local: bool) -> None:
+        """Draw ``layers`` (``local``: from the local layer folder, standing in for the platform's catalogue);
+        incidents are placed in their towns and grid cells from now on (those held, again)."""
+        self.layers = layers
+        self.layers_from_folder = local
+        if not local:
+            self.local_layer_errors = []
+        self.incidents.set_areas(DistrictAreas.from_layers(layers))
+        self.listener.on_layers(self.layers, errors)
+
     def _load_layers(self) -> tuple[list[Layer], list[str]]:
         """Layers from the platform's catalogue (each normalised to WGS84 from its declared CRS).
 
@@ -344,6 +362,7 @@ class ClientSession:
             log.warning("layer catalogue unavailable (%s); using local layers", exc)
             self.catalogue, self.catalogue_problem = [], str(exc) or type(exc).__name__
             result = load_layers(Path(self.settings.layers_dir))
+            self.local_layer_errors = [(e.layer_id, e.message) for e in result.errors]
             return list(result.layers.values()), [f"{e.layer_id}: {e.message}" for e in result.errors]
         layers: list[Layer] = []
         errors: list[str] = []

@@ -7,7 +7,9 @@ raises is logged and does not stop the others.
 
 Ordering rules:
 - incidents carry a ``version``: an update with a lower (or equal) version than the one held is ignored,
-  so a replayed or late event never rolls an incident back;
+  so a replayed or late event never rolls an incident back; once the district's areas are known
+  (``IncidentStore.set_areas``) each incident is stored with the town and grid cell of its point, placed on
+  the writer's thread;
 - units carry ``updated_at``: an older position report is ignored;
 - cameras change status through ``camera-status`` events;
 - tasks are replaced by their latest copy.
@@ -19,7 +21,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from pydantic import BaseModel
 
@@ -33,6 +35,9 @@ from commandwall.domain.models import (
     TimelineEntry,
     Unit,
 )
+
+if TYPE_CHECKING:
+    from commandwall.app.areas import DistrictAreas, Placement
 
 log = logging.getLogger(__name__)
 
@@ -160,11 +165,131 @@ class _KeyedStore(Generic[T]):
 class IncidentStore(_KeyedStore[Incident]):
     """Incidents by id; ``all()`` newest first (by ``reported_at``); stale versions are ignored. The ids of the
     open ones are kept as incidents are stored, so :meth:`open_count` costs nothing (the status bar asks every
-    second; counting 15 000 incidents took ~15 ms of the GUI thread in a burst)."""
+    second; counting 15 000 incidents took ~15 ms of the GUI thread in a burst).
+
+    With the district's areas (:meth:`set_areas`) every incident is stored placed: its ``town`` and ``grid`` are
+    those of its point (the platform's where the point lies outside every town or cell), worked out on the
+    thread that writes it, once per version; :meth:`placement` says which value came from where and what the
+    platform reported. Every reader (list, detail, filters, overview, map, search) sees the same answer."""
 
     def __init__(self) -> None:
         super().__init__()
         self._open_ids: set[str] = set()
+        self._areas: DistrictAreas | None = None
+        self._placements: dict[str, Placement] = {}
+
+    # -- where incidents are ------------------------------------------------------------------------------
+
+    def set_areas(self, areas: DistrictAreas | None) -> None:
+        """Place incidents with ``areas`` from now on (None: keep the platform's values), and the ones held
+        again, from what the platform reported; the reset listeners hear of it when any were held."""
+        with self._lock:
+            before = dict(self._items)
+            raw = [self._reported(item) for item in before.values()]
+        # placed outside the lock (a desk holding thousands of incidents), then swapped in under it
+        placed = {item.id: (item, where) for item, where in
+                  (areas.locate_many(raw) if areas is not None else [(item, None) for item in raw])}
+        with self._lock:
+            self._areas = areas
+            items: dict[str, Incident] = {}
+            placements: dict[str, Placement] = {}
+            for incident_id, held in self._items.items():
+                if before.get(incident_id) is held:
+                    item, where = placed[incident_id]
+                else:  # written meanwhile (placed with the old areas)
+                    item, where = self._locate_all([self._reported(held)])[0]
+                items[incident_id] = item
+                if where is not None:
+                    placements[incident_id] = where
+            self._items, self._placements = items, placements
+            self._replaced()
+            listeners = list(self._reset_listeners) if items else []
+        if listeners:
+            snapshot = self.all()
+            for listener in listeners:
+                try:
+                    listener(snapshot)
+                except Exception:
+                    log.exception("store reset listener %r failed", listener)
+
+    def placement(self, incident_id: str) -> Placement | None:
+        """Where the held incident's town and grid cell came from (None: no areas known, the platform's)."""
+        with self._lock:
+            return self._placements.get(incident_id)
+
+    def _reported(self, item: Incident) -> Incident:
+        """A held (placed) incident as the platform reported it. Under the lock."""
+        where = self._placements.get(item.id)
+        return item if where is None else where.reported(item)
+
+    def _locate_all(self, items: list[Incident]) -> list[tuple[Incident, Placement | None]]:
+        areas = self._areas
+        if areas is None or not items:
+            return [(item, None) for item in items]
+        return list(areas.locate_many(items))
+
+    # -- writing, placed --------------------------------------------------------------------------------
+
+    def upsert(self, item: Incident) -> bool:
+        """Insert or update one incident, placed (:meth:`set_areas`); True (and the listeners hear of the
+        placed copy) if it changed what the store holds."""
+        areas = self._areas
+        where: Placement | None = None
+        if areas is not None:
+            item, where = areas.locate(item)
+        with self._lock:
+            held = self._items.get(item.id)
+            if not self._accepts(held, item):
+                return False
+            if areas is not self._areas:  # the areas changed meanwhile: place it with the new ones
+                item, where = self._locate_all([where.reported(item) if where is not None else item])[0]
+            self._items[item.id] = item
+            if where is None:
+                self._placements.pop(item.id, None)
+            else:
+                self._placements[item.id] = where
+            self._stored(item)
+            listeners = list(self._listeners)
+        self._notify(listeners, item)
+        return True
+
+    def upsert_many(self, items: Iterable[Incident]) -> int:
+        """``upsert`` each incident (their new points looked up together); returns how many changed."""
+        items = list(items)
+        if self._areas is not None:
+            self._areas.look_up(items)
+        return sum(1 for item in items if self.upsert(item))
+
+    def replace_all(self, items: Iterable[Incident]) -> None:
+        """Replace the contents with a fresh snapshot (placed; a newer copy held is kept) and notify the reset
+        listeners."""
+        items = list(items)
+        areas = self._areas
+        placed = self._locate_all(items)
+        with self._lock:
+            if areas is not self._areas:
+                placed = self._locate_all(items)
+            fresh: dict[str, Incident] = {}
+            placements: dict[str, Placement] = {}
+            for item, where in placed:
+                held = self._items.get(item.id)
+                if held is not None and not self._accepts(held, item):
+                    fresh[item.id] = held
+                    if (kept := self._placements.get(item.id)) is not None:
+                        placements[item.id] = kept
+                else:
+                    fresh[item.id] = item
+                    if where is not None:
+                        placements[item.id] = where
+            self._items, self._placements = fresh, placements
+            self._replaced()
+            listeners = list(self._reset_listeners)
+        snapshot = self.all()
+        for listener in listeners:
+            try:
+                listener(snapshot)
+            except Exception:
+                log.exception("store reset listener %r failed", listener)
 
     def _stored(self, item: Incident) -> None:
         if item.status in OPEN_STATUSES:

@@ -31,8 +31,9 @@ from commandwall.app.layer_view import (
     read_layer_view,
     write_layer_view,
 )
-from commandwall.app.platform_layers import PLATFORM_KEY_PREFIX, CatalogueLayer, catalogue_result
+from commandwall.app.platform_layers import MAP_DRAWN_KINDS, PLATFORM_KEY_PREFIX, CatalogueLayer, catalogue_result
 from commandwall.geo.check import source_report
+from commandwall.geo.crs import UnsupportedCRS, canonical_crs
 from commandwall.geo.sources import LayerSourceSpec, SourceResult, load_source
 from commandwall.mapdoc.page import STATIC_KINDS
 from commandwall.paths import write_whole
@@ -42,8 +43,14 @@ log = logging.getLogger(__name__)
 
 #: The file in the settings folder that lists a desk's own layer sources.
 USER_LAYERS_FILE = "layers.json"
-#: Layer groups in the tree, top first.
-USER_GROUP, PLATFORM_GROUP = "user", "platform"
+#: Layer groups in the tree, top first. ``local``: the local layer folder's layers while they stand in for the
+#: platform's catalogue (it failed, or the desk started offline); the two never show together.
+USER_GROUP, LOCAL_GROUP, PLATFORM_GROUP = "user", "local", "platform"
+#: Prefix of a local folder layer's key in the layer tree (user source ids cannot contain ``:``).
+LOCAL_KEY_PREFIX = "local:"
+_STAND_IN_PREFIXES = (PLATFORM_KEY_PREFIX, LOCAL_KEY_PREFIX)
+#: Layer kinds the map draws from the stores (live positions and states), not from a layer file.
+STORE_DRAWN_KINDS = frozenset({"cameras", "units"})
 #: A point layer with at least this many points reaches the page as columns for the points canvas.
 POINT_COLUMNS_MIN = 1
 _MAX_FILE_BYTES = 1024 * 1024
@@ -177,6 +184,62 @@ def platform_tree_layers(entries: list[CatalogueLayer], base_url: str) -> list[U
     return layers
 
 
+def _manifest_files(layers_dir: Path) -> dict[str, str]:
+    """Layer id -> file name, from the folder's ``manifest.json`` (empty when it cannot be read)."""
+    try:
+        manifest = json.loads((layers_dir / "manifest.json").read_text("utf-8"))
+        entries = manifest.get("layers") if isinstance(manifest, dict) else None
+    except (OSError, ValueError, RecursionError):
+        return {}
+    return {str(e["id"]): str(e["file"]) for e in entries or [] if isinstance(e, dict)
+            and isinstance(e.get("id"), str) and isinstance(e.get("file"), str)}
+
+
+def local_tree_layers(layers: list[Any], errors: list[tuple[str, str]], layers_dir: Path) -> list[UserLayer]:
+    """The local group's layers for :meth:`UserLayersController.set_platform`: what the map draws from the local
+    layer folder (``geo.layers.Layer`` as the session loaded them; the kinds drawn from the stores left out),
+    each with its count, and each layer of ``errors`` (layer id, reason) listed broken with its reason. Reports
+    are made here (they walk every position: call it off the GUI thread)."""
+    files = _manifest_files(layers_dir)
+    now = time.time()
+
+    def spec(layer_id: str, title: str, crs: str | None, style: dict[str, Any]) -> LayerSourceSpec:
+        color = style.get("color")
+        color = color if isinstance(color, str) and len(color) == 7 and color.startswith("#") \
+            and all(c in "0123456789abcdefABCDEF" for c in color[1:]) else "#5ac8fa"
+        file = files.get(layer_id)
+        return LayerSourceSpec.model_construct(  # never validated, never saved: the folder's, not a user's
+            id=LOCAL_KEY_PREFIX + layer_id, title=title[:60] or layer_id, kind="geojson", url=None,
+            path=layers_dir / (file or "manifest.json"), collection=None, type_name=None, crs=crs,
+            axis_order="auto", wfs_format="json", bbox=None, page_size=1000, max_features=200000, refresh_s=0,
+            color=color)
+
+    def drawn_at(layer: Any) -> int:  # the page's own order, top first, as the platform's group
+        kind = layer.kind
+        return -2 if kind not in MAP_DRAWN_KINDS else -1 if kind not in STATIC_KINDS else STATIC_KINDS[::-1].index(kind)
+
+    out = []
+    for layer in sorted((la for la in layers if la.kind not in STORE_DRAWN_KINDS), key=drawn_at):
+        try:
+            crs = canonical_crs(layer.crs)
+        except UnsupportedCRS:
+            crs = None
+        result = SourceResult(spec=spec(layer.id, layer.title, crs, dict(layer.style or {})), fetched_at=now,
+                              pages=1, matched=len(layer.features), crs=crs or str(layer.crs)[:64])
+        if layer.features:
+            result.features = list(layer.features)
+        else:
+            result.error = "the layer has no usable features"
+        drawn = layer.kind in MAP_DRAWN_KINDS
+        out.append(UserLayer(result.spec, result=result, report="\n".join(source_report(result)), group=LOCAL_GROUP,
+                             map_drawn=drawn, map_layer=layer.id if layer.kind in STATIC_KINDS else None))
+    for layer_id, reason in errors:
+        result = SourceResult(spec=spec(layer_id, layer_id, None, {}), fetched_at=now, error=reason)
+        out.append(UserLayer(result.spec, result=result, report="\n".join(source_report(result)), group=LOCAL_GROUP,
+                             map_drawn=True))
+    return out
+
+
 class UserLayersController:
     """The tree's layers in their drawing order (first = drawn on top): the user group, then the platform's.
 
@@ -202,7 +265,7 @@ class UserLayersController:
             if problem:
                 self.problems.append(problem)
         self.layers = self._arranged(self.layers)
-        if any(not k.startswith(PLATFORM_KEY_PREFIX) and self.get(k) is None for k in self._view.order):
+        if any(not k.startswith(_STAND_IN_PREFIXES) and self.get(k) is None for k in self._view.order):
             self.save_view()  # a removed source's entry goes
 
     @classmethod
@@ -227,8 +290,9 @@ class UserLayersController:
             position = self._view.position(layer.key)
             return -1 if position is None else position
 
-        groups = [sorted((la for la in layers if la.group == g), key=rank) for g in (USER_GROUP, PLATFORM_GROUP)]
-        return [*groups[0], *groups[1]]
+        groups = [sorted((la for la in layers if la.group == g), key=rank)
+                  for g in (USER_GROUP, LOCAL_GROUP, PLATFORM_GROUP)]
+        return [layer for group in groups for layer in group]
 
     def save_view(self) -> None:
         """Keep order, on/off and opacity in ``layer_view.json`` (no-op without a config folder). Entries of
@@ -237,11 +301,12 @@ class UserLayersController:
             return
         view = LayerView([la.key for la in self.layers], {la.key: (la.visible, la.opacity) for la in self.layers},
                          {la.key: la.refresh_s for la in self.layers if la.refresh_s is not None})
-        if not self._platform_known:
-            kept = [k for k in self._view.order if k.startswith(PLATFORM_KEY_PREFIX)]
+        if not self._platform_known:  # the platform's (and the local folder's) entries wait for their layers
+            listed = {la.key for la in self.layers}
+            kept = [k for k in self._view.order if k.startswith(_STAND_IN_PREFIXES) and k not in listed]
             view.order.extend(kept)
-            view.shown.update({k: v for k, v in self._view.shown.items() if k.startswith(PLATFORM_KEY_PREFIX)})
-            view.refresh.update({k: v for k, v in self._view.refresh.items() if k.startswith(PLATFORM_KEY_PREFIX)})
+            view.shown.update({k: v for k, v in self._view.shown.items() if k in kept})
+            view.refresh.update({k: v for k, v in self._view.refresh.items() if k in kept})
         self._view = view
         problem = write_layer_view(self.config_dir / LAYER_VIEW_FILE, view)
         if problem and problem not in self.problems:
@@ -250,16 +315,18 @@ class UserLayersController:
     # --- the platform's group ----------------------------------------------------------------------------------
     def set_platform(self, layers: list[UserLayer], problem: str | None = None,
                      loader: Callable[[str], SourceResult | None] | None = None) -> None:
-        """Put the platform's catalogue in its group (``layers`` from ``platform_layers.tree_layers``), with
-        ``problem`` when the catalogue itself could not be had; ``loader(key)`` reads one entry again."""
+        """Put the platform's catalogue in its group (``layers`` from :func:`platform_tree_layers`), with
+        ``problem`` when the catalogue itself could not be had; ``loader(key)`` reads one entry again. Layers of
+        the local folder standing in for the catalogue (:func:`local_tree_layers`) come and go the same way."""
         self._platform_known = problem is None
         self.platform_problem = problem
         self._platform_loader = loader
-        current = {la.key: la for la in self.layers if la.group == PLATFORM_GROUP}
+        stand_ins = (PLATFORM_GROUP, LOCAL_GROUP)
+        current = {la.key: la for la in self.layers if la.group in stand_ins}
         for layer in layers:
             if (old := current.get(layer.key)) is not None:
                 layer.visible, layer.opacity, layer.refresh_s = old.visible, old.opacity, old.refresh_s
-        self.layers = self._arranged([la for la in self.layers if la.group != PLATFORM_GROUP] + list(layers))
+        self.layers = self._arranged([la for la in self.layers if la.group not in stand_ins] + list(layers))
         self.save_view()
 
     # --- sources added and removed in the tree ----------------------------------------------------------------

@@ -279,9 +279,15 @@ class MainWindow(QMainWindow):
         self.login_feature.on_ready()  # after the features: its note is the last status message
 
     def _on_layers(self, *_args: object) -> None:
-        """The platform's catalogue was read (or could not be): its layers go in the tree's 平台图层 group."""
+        """The platform's catalogue was read: its layers go in the tree's 平台图层 group. When it could not be had
+        (or the desk started offline) the map draws the local layer folder: the tree lists that in 本地图层, with
+        the reason on the 平台图层 row."""
         session, client = self.session, self.session.client
-        if client is not None and (session.catalogue or session.catalogue_problem):
+        if session.layers_from_folder:
+            self.layer_tree_feature.show_local(session.layers, session.local_layer_errors,
+                                               session.settings.layers_dir,
+                                               session.catalogue_problem or translate("MainWindow", "平台不可达"))
+        elif client is not None and (session.catalogue or session.catalogue_problem):
             self.layer_tree_feature.show_platform(session.catalogue, client.base_url, session.catalogue_problem,
                                                   catalogue_loader(session))
 

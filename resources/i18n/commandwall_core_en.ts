@@ -471,7 +471,7 @@
         <translation>All incidents</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="76"/>
+        <location filename="../../commandwall/app/incidents.py" line="77"/>
         <location filename="../../commandwall/mapdoc/strings.py" line="120"/>
         <source>特急</source>
         <extracomment>督办 is worked out at most once per this many seconds (the status bar, the list and the detail all ask). Priority levels (级别) as the duty officer reads them (translated where shown: :func:`priority_label`).
@@ -480,234 +480,295 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>Critical</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="77"/>
+        <location filename="../../commandwall/app/incidents.py" line="78"/>
         <location filename="../../commandwall/mapdoc/strings.py" line="121"/>
         <source>紧急</source>
         <translation>Urgent</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="78"/>
+        <location filename="../../commandwall/app/incidents.py" line="79"/>
         <location filename="../../commandwall/mapdoc/strings.py" line="122"/>
         <source>一般</source>
         <translation>Normal</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="79"/>
+        <location filename="../../commandwall/app/incidents.py" line="80"/>
         <location filename="../../commandwall/mapdoc/strings.py" line="123"/>
         <source>提示</source>
         <translation>Notice</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="84"/>
+        <location filename="../../commandwall/app/incidents.py" line="85"/>
         <source>已提交，等待平台确认…</source>
         <extracomment>Incidents at this priority or more pressing (lower number) flash the task bar when they arrive. Feedback once an action is queued (the source text; what is returned is ``translate(&quot;incidents&quot;, …)`` of it).</extracomment>
         <translation>Submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="85"/>
+        <location filename="../../commandwall/app/incidents.py" line="86"/>
         <source>派遣任务已提交，等待平台确认…</source>
         <translation>Task submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="86"/>
+        <location filename="../../commandwall/app/incidents.py" line="87"/>
         <source>备注已提交，等待平台确认…</source>
         <translation>Note submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="87"/>
+        <location filename="../../commandwall/app/incidents.py" line="88"/>
         <source>超时上报</source>
         <translation>Escalate overdue</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="90"/>
+        <location filename="../../commandwall/app/incidents.py" line="91"/>
         <source>请先在备注栏填写退回原因</source>
         <extracomment>Task statuses a unit reports (a timeline ``task`` entry with one of these as its action).</extracomment>
         <translation>Enter the reason for returning in the note field first</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="91"/>
+        <location filename="../../commandwall/app/incidents.py" line="92"/>
         <source>备注不能为空</source>
         <translation>The note is empty</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="94"/>
+        <location filename="../../commandwall/app/incidents.py" line="95"/>
         <source>预警信息由预警发布单位维护，请按预警内容派发或上报事件</source>
         <extracomment>Early warnings (预警, from CAP) are shown, not handled here: the platform does not know them.</extracomment>
         <translation>Early warnings are kept by the issuing agency; dispatch or report an incident as the warning says</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="101"/>
+        <location filename="../../commandwall/app/incidents.py" line="102"/>
         <source>派遣任务</source>
         <extracomment>What each kind of queued action is called in feedback.</extracomment>
         <translation>Dispatch task</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="102"/>
+        <location filename="../../commandwall/app/incidents.py" line="103"/>
         <source>状态变更</source>
         <translation>Status change</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="103"/>
-        <location filename="../../commandwall/app/incidents.py" line="345"/>
+        <location filename="../../commandwall/app/incidents.py" line="104"/>
+        <location filename="../../commandwall/app/incidents.py" line="387"/>
         <source>备注</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="152"/>
+        <location filename="../../commandwall/app/incidents.py" line="153"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="169"/>
+        <location filename="../../commandwall/app/incidents.py" line="170"/>
         <source>退回原因写在备注栏</source>
         <translation>Write the reason for returning in the note field</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="170"/>
+        <location filename="../../commandwall/app/incidents.py" line="171"/>
         <source>选择保留的事件</source>
         <translation>Choose the incident to keep</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="179"/>
+        <location filename="../../commandwall/app/incidents.py" line="180"/>
         <source>事件{status}，不能派遣</source>
         <translation>Incident is {status}; cannot dispatch</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="180"/>
+        <location filename="../../commandwall/app/incidents.py" line="181"/>
         <source>派遣任务…</source>
         <translation>Dispatch task…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="186"/>
+        <location filename="../../commandwall/app/incidents.py" line="187"/>
         <source>附件…</source>
         <translation>Attach…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="207"/>
+        <location filename="../../commandwall/app/incidents.py" line="201"/>
+        <source>按位置计算</source>
+        <extracomment>Where an incident&apos;s town or grid cell came from, as the detail&apos;s tooltip says it.</extracomment>
+        <translation>computed from the point</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="202"/>
+        <source>平台上报</source>
+        <translation>as reported by the platform</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="214"/>
+        <source>镇街、网格：{source}</source>
+        <translation>Town, grid cell: {source}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="217"/>
+        <source>平台上报镇街：{town}</source>
+        <translation>platform reported town: {town}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="220"/>
+        <source>平台上报网格：{grid}</source>
+        <translation>platform reported grid cell: {grid}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="223"/>
+        <source>镇街为平台上报</source>
+        <translation>town as reported by the platform</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="225"/>
+        <source>（{notes}）</source>
+        <translation> ({notes})</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="225"/>
+        <source>；</source>
+        <translation>; </translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="228"/>
+        <source>镇街：{source}</source>
+        <translation>Town: {source}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="229"/>
+        <source>网格：{source}</source>
+        <translation>Grid cell: {source}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="231"/>
+        <source>平台上报的位置与坐标不符，以坐标为准</source>
+        <translation>The platform&apos;s town or grid cell does not match the coordinates; the coordinates count</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="233"/>
+        <source>坐标不在任何镇街或网格内，沿用平台上报</source>
+        <translation>The point lies outside every town or grid cell; the platform&apos;s values are kept</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="245"/>
         <source>{kind}待发送（网络恢复后自动重发，不会丢失）：{error}</source>
         <translation>{kind} queued (sent automatically when the network is back, never lost): {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="209"/>
+        <location filename="../../commandwall/app/incidents.py" line="247"/>
         <source>{kind}待发送（网络恢复后自动重发，不会丢失）</source>
         <translation>{kind} queued (sent automatically when the network is back, never lost)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="211"/>
+        <location filename="../../commandwall/app/incidents.py" line="249"/>
         <source>{kind}已送达平台</source>
         <translation>{kind} delivered to the platform</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="212"/>
+        <location filename="../../commandwall/app/incidents.py" line="250"/>
         <source>{kind}被平台拒绝：{error}</source>
         <translation>{kind} refused by the platform: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="213"/>
+        <location filename="../../commandwall/app/incidents.py" line="251"/>
         <source>{kind}未执行：事件已被他人更新，请查看最新状态后重试</source>
         <translation>{kind} not carried out: someone else updated the incident; check its current state and try again</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="273"/>
+        <location filename="../../commandwall/app/incidents.py" line="315"/>
         <source>新事件［{level}·{category}］{town} {title}</source>
         <extracomment>Attaching files and fetching attached ones (附件). What the list shows beyond its own filters (set from the overview dashboard; ``NO_FILTER``: all).</extracomment>
         <translation>New incident [{level}·{category}] {town} {title}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="283"/>
+        <location filename="../../commandwall/app/incidents.py" line="325"/>
         <source>请选择保留的事件</source>
         <translation>Choose the incident to keep</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="307"/>
+        <location filename="../../commandwall/app/incidents.py" line="349"/>
         <source>预警信息不在平台上，没有处置时间线</source>
         <translation>Early warnings are not on the platform and have no timeline</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="314"/>
+        <location filename="../../commandwall/app/incidents.py" line="356"/>
         <source>无法获取时间线：{error}</source>
         <translation>Cannot get the timeline: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="332"/>
+        <location filename="../../commandwall/app/incidents.py" line="374"/>
         <source>（{before}→{after}）</source>
         <translation> ({before}→{after})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="335"/>
+        <location filename="../../commandwall/app/incidents.py" line="377"/>
         <source> 并入 {ref}</source>
         <translation> merged into {ref}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="337"/>
+        <location filename="../../commandwall/app/incidents.py" line="379"/>
         <source>任务 {ref} {status}</source>
         <translation>Task {ref} {status}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="340"/>
+        <location filename="../../commandwall/app/incidents.py" line="382"/>
         <source>附件 {name}（{size}）</source>
         <translation>Attachment {name} ({size})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="343"/>
+        <location filename="../../commandwall/app/incidents.py" line="385"/>
         <source>上报</source>
         <translation>Reported</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="344"/>
+        <location filename="../../commandwall/app/incidents.py" line="386"/>
         <source>派遣任务 {ref}</source>
         <translation>Task dispatched {ref}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="346"/>
+        <location filename="../../commandwall/app/incidents.py" line="388"/>
         <source>合并重复事件 {ref}</source>
         <translation>Duplicate merged {ref}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="351"/>
+        <location filename="../../commandwall/app/incidents.py" line="393"/>
         <source>{when} {what} · {who}：{text}</source>
         <translation>{when} {what} · {who}: {text}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="353"/>
+        <location filename="../../commandwall/app/incidents.py" line="395"/>
         <source>{when} {what} · {who}</source>
         <translation>{when} {what} · {who}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="96"/>
+        <location filename="../../commandwall/app/incidents.py" line="97"/>
         <source>未选择事件：先在事件列表或地图上选中一个事件</source>
         <extracomment>Why a map card&apos;s 派往所选事件 / 调派至所选事件 is off while no incident is selected.</extracomment>
         <translation>No incident selected: select one in the incident list or on the map first</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="381"/>
-        <location filename="../../commandwall/app/incidents.py" line="393"/>
+        <location filename="../../commandwall/app/incidents.py" line="423"/>
+        <location filename="../../commandwall/app/incidents.py" line="435"/>
         <source>该力量已不在平台上</source>
         <translation>This unit is no longer on the platform</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="383"/>
-        <location filename="../../commandwall/app/incidents.py" line="395"/>
+        <location filename="../../commandwall/app/incidents.py" line="425"/>
+        <location filename="../../commandwall/app/incidents.py" line="437"/>
         <source>该力量{status}，不能派遣</source>
         <translation>This unit is {status}; cannot dispatch</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="425"/>
+        <location filename="../../commandwall/app/incidents.py" line="467"/>
         <source>该资源{status}，不能调派</source>
         <translation>This resource cannot be dispatched: {status}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="464"/>
+        <location filename="../../commandwall/app/incidents.py" line="506"/>
         <source>{count} 项派遣任务已提交，等待平台确认…</source>
         <translation>{count} tasks submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="503"/>
+        <location filename="../../commandwall/app/incidents.py" line="545"/>
         <source>事件{status}，不能上报上级</source>
         <translation>Incident is {status}; cannot escalate</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="512"/>
+        <location filename="../../commandwall/app/incidents.py" line="554"/>
         <source>事件不存在</source>
         <translation>No such incident</translation>
     </message>
@@ -719,7 +780,7 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
     </message>
     <message>
         <location filename="../../commandwall/app/attachments.py" line="57"/>
-        <location filename="../../commandwall/app/incidents.py" line="104"/>
+        <location filename="../../commandwall/app/incidents.py" line="105"/>
         <source>附件</source>
         <translation>Attachment</translation>
     </message>
@@ -1523,50 +1584,55 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
 <context>
     <name>session</name>
     <message>
-        <location filename="../../commandwall/app/session.py" line="168"/>
+        <location filename="../../commandwall/app/session.py" line="173"/>
         <source>内部错误: {error}</source>
-        <extracomment>A login is needed (no password for a real platform, login refused, token refused): the reason, or &quot;&quot;. The platform cannot be reached at start-up: the stores show the last known state, saved at this time. A real platform without a password: ask the user (``on_login_needed``) instead of trying the exercise accounts&apos; convention (password = user name). The GUI asks; the screenshot mode does not. The platform&apos;s layer catalogue as read (平台图层): every entry, with its features or why not. Why the catalogue itself could not be had (the local layer folder is drawn instead), or None. When the last known state shown was saved, while the stores hold it instead of live data. First pause (s) before start-up is tried again, and the longest one.</extracomment>
+        <extracomment>A login is needed (no password for a real platform, login refused, token refused): the reason, or &quot;&quot;. The platform cannot be reached at start-up: the stores show the last known state, saved at this time. A real platform without a password: ask the user (``on_login_needed``) instead of trying the exercise accounts&apos; convention (password = user name). The GUI asks; the screenshot mode does not. The platform&apos;s layer catalogue as read (平台图层): every entry, with its features or why not. Why the catalogue itself could not be had (the local layer folder is drawn instead), or None. True while ``layers`` come from the local layer folder (``settings.layers_dir``), not the catalogue. The local folder&apos;s layers that could not be loaded, as (layer id, reason), while it is drawn. When the last known state shown was saved, while the stores hold it instead of live data. First pause (s) before start-up is tried again, and the longest one.</extracomment>
         <translation>Internal error: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="169"/>
+        <location filename="../../commandwall/app/session.py" line="174"/>
         <source>{reason}（{seconds} 秒后重试）</source>
         <translation>{reason} (retrying in {seconds} s)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="179"/>
+        <location filename="../../commandwall/app/session.py" line="184"/>
         <source>正在启动演练后台…</source>
         <translation>Starting the exercise backend…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="192"/>
+        <location filename="../../commandwall/app/session.py" line="197"/>
         <source>正在登录平台…</source>
         <translation>Logging in to the platform…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="229"/>
+        <location filename="../../commandwall/app/session.py" line="213"/>
+        <source>平台不可达</source>
+        <translation>platform unreachable</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/session.py" line="237"/>
         <source>平台尚未就绪，请稍后再试</source>
         <translation>The platform is not ready yet; try again shortly</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="270"/>
+        <location filename="../../commandwall/app/session.py" line="278"/>
         <source>登录已失效，请重新登录（{error}）</source>
         <translation>The login expired; please log in again ({error})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="281"/>
+        <location filename="../../commandwall/app/session.py" line="289"/>
         <source>正在加载图层…</source>
         <translation>Loading layers…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="286"/>
+        <location filename="../../commandwall/app/session.py" line="294"/>
         <source>正在加载视频点位、处置力量和事件…</source>
         <translation>Loading cameras, field units and incidents…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="425"/>
-        <location filename="../../commandwall/app/session.py" line="433"/>
-        <location filename="../../commandwall/app/session.py" line="439"/>
+        <location filename="../../commandwall/app/session.py" line="444"/>
+        <location filename="../../commandwall/app/session.py" line="452"/>
+        <location filename="../../commandwall/app/session.py" line="458"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>

@@ -560,7 +560,7 @@
     <name>IncidentPanel</name>
     <message>
         <source>编号</source>
-        <extracomment>A description is shown up to this many characters (the platform cuts it at 4000). At most this many files are taken from one drop (each is copied and queued). While batches of incidents keep coming, the list is repainted at most this often (ms): a batch inserted at the top moves every row on screen, and repainting a screenful (the model&apos;s cells, the text) was most of the GUI thread&apos;s time for the list in a burst. The rows are in the model at once. The incident title, the column that takes the width left (the others fit their contents). The widest a column fits its contents, in lines&apos; heights (a CJK character is a little narrower: about 22). Colour of overdue tasks and of the 督办 line.</extracomment>
+        <extracomment>A description is shown up to this many characters (the platform cuts it at 4000). At most this many files are taken from one drop (each is copied and queued). While batches of incidents keep coming, the list is repainted at most this often (ms): a batch inserted at the top moves every row on screen, and repainting a screenful (the model&apos;s cells, the text) was most of the GUI thread&apos;s time for the list in a burst. The rows are in the model at once. The incident title, the column that takes the width left (the others fit their contents). The widest a column fits its contents, in lines&apos; heights (a CJK character is a little narrower: about 22). Colour of overdue tasks and of the 督办 line. Where a shown incident&apos;s town and grid cell came from (``IncidentsController.placement``); the feature sets it (without it the detail says they are the platform&apos;s).</extracomment>
         <translation>ID</translation>
     </message>
     <message>
@@ -724,6 +724,10 @@
         <translation>Own layers</translation>
     </message>
     <message>
+        <source>本地图层</source>
+        <translation>Local layers</translation>
+    </message>
+    <message>
         <source>平台图层</source>
         <translation>Platform layers</translation>
     </message>
@@ -778,6 +782,10 @@
     <message>
         <source>刷新间隔</source>
         <translation>Refresh every</translation>
+    </message>
+    <message>
+        <source>本地图层目录，代替平台图层目录绘制</source>
+        <translation>local layer folder, drawn instead of the platform&apos;s catalogue</translation>
     </message>
     <message>
         <source>图层目录不可用：{reason}</source>
@@ -944,6 +952,10 @@
     <message>
         <source>（当前由 --lang 或 COMMANDWALL_LANGUAGE 指定为 {language}，该设置优先。）</source>
         <translation> (--lang or COMMANDWALL_LANGUAGE sets {language} now, and takes precedence.)</translation>
+    </message>
+    <message>
+        <source>平台不可达</source>
+        <translation>platform unreachable</translation>
     </message>
 </context>
 <context>

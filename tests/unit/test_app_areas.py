@@ -89,3 +89,36 @@ def test_a_batch_is_placed_in_one_look_up_as_each_alone_would_be() -> None:
     assert together.place_many(batch) == alone
     assert [(i.town, i.grid) for i in alone[-2:]] == [("T", "G"), (alone[0].town, alone[0].grid)]
     assert DistrictAreas([], []).place_many(batch) == batch
+
+
+def test_the_incident_store_holds_every_incident_placed_and_remembers_what_was_reported(areas) -> None:
+    from commandwall.app.store import IncidentStore
+
+    cell = next(f for f in features("grids.geojson") if f["properties"]["town"] == "临城街道")
+    lon, lat = inside(cell)
+    store = IncidentStore()
+    heard: list[Incident] = []
+    store.add_listener(heard.append)
+    resets: list[list[Incident]] = []
+    store.add_reset_listener(resets.append)
+    # held before the areas are known (the last known state comes before the layers): the platform's values
+    store.replace_all([incident(lon, lat, town="陶庄镇", grid="G-999")])
+    assert store.get("INC-1").town == "陶庄镇" and store.placement("INC-1") is None
+    store.set_areas(areas)  # placed again, and the list hears of it
+    assert (store.get("INC-1").town, store.get("INC-1").grid) == ("临城街道", cell["properties"]["id"])
+    assert resets[-1][0].town == "临城街道"
+    where = store.placement("INC-1")
+    assert where.town_differs and where.reported_town == "陶庄镇" and where.reported_grid == "G-999"
+    # a newer version arriving from the stream is placed before anyone hears of it
+    newer = incident(lon, lat, town="陶庄镇").model_copy(update={"version": 2})
+    assert store.upsert(newer) and heard[-1].town == "临城街道" and heard[-1].version == 2
+    # a snapshot older than what is held keeps the held copy and its placement
+    store.replace_all([incident(116.0, 30.0, town="常庄街道")])
+    assert store.get("INC-1").version == 2 and store.placement("INC-1").town_from_point
+    # outside every town: the platform's value, said to be the platform's
+    assert store.upsert(incident(116.0, 30.0, town="常庄街道", iid="INC-2"))
+    far = store.placement("INC-2")
+    assert store.get("INC-2").town == "常庄街道" and not far.town_from_point and not far.town_differs
+    # without areas again, what the platform reported comes back
+    store.set_areas(None)
+    assert store.get("INC-1").town == "陶庄镇" and store.placement("INC-1") is None

@@ -58,6 +58,7 @@ class IncidentsFeature(QObject):
         self._warnings = warnings  # what an early warning's area holds (its detail says, 上墙 offers)
         self._window = window
         self.panel = IncidentPanel()
+        self.panel.detail.placement_of = controller.placement  # 位置: computed from the point, or the platform's
         # Above the list: a banner while the list shows the last known state instead of live data.
         self.offline_banner = plain_label()
         self.offline_banner.setObjectName("offlineBanner")

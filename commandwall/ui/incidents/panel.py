@@ -5,6 +5,7 @@ or a file dropped on the detail; a double click opens a local copy)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QItemSelection, QPoint, Qt, QTimer, Signal
@@ -31,9 +32,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from commandwall.app.areas import Placement
 from commandwall.app.attachments import AttachmentRef
 from commandwall.app.incident_filter import NO_FILTER, IncidentFilter
-from commandwall.app.incidents import PRIORITY_LABELS, ActionChoice, ActionRights
+from commandwall.app.incidents import PRIORITY_LABELS, ActionChoice, ActionRights, describe_place
 from commandwall.domain.models import CATEGORIES, Incident
 from commandwall.i18n import translate
 from commandwall.localtime import to_display
@@ -89,6 +91,9 @@ class IncidentDetail(QWidget):
         super().__init__(parent)
         self._incident: Incident | None = None
         self._rights = ActionRights(None)
+        #: Where a shown incident's town and grid cell came from (``IncidentsController.placement``); the
+        #: feature sets it (without it the detail says they are the platform's).
+        self.placement_of: Callable[[str], Placement | None] = lambda _incident_id: None
         self.title = _plain_label()
         self.title.setObjectName("incidentTitle")
         self.fields = {name: _plain_label() for name in ("id", "category", "priority", "status", "place", "time")}
@@ -229,6 +234,7 @@ class IncidentDetail(QWidget):
             self.title.setText(translate("IncidentPanel", "未选择事件"))
             for label in self.fields.values():
                 label.setText("")
+            self.fields["place"].setToolTip("")
             self.description.setPlainText("")
             self.tasks.clear()
             self.timeline.clear()
@@ -257,10 +263,9 @@ class IncidentDetail(QWidget):
         self.fields["priority"].setText(translate("incidents", priority) if priority else str(incident.priority))
         merged = f" → {display_text(incident.merged_into, isolate=True)}" if incident.merged_into else ""
         self.fields["status"].setText(f"{incident.status_label}{merged}  (v{incident.version})")
-        place = (display_text(incident.town, isolate=True), display_text(incident.grid, isolate=True))
-        self.fields["place"].setText(
-            f"{' '.join(part for part in place if part)}  {incident.lon:.5f}, {incident.lat:.5f}".strip()
-        )
+        place, where = describe_place(incident, self.placement_of(incident.id))
+        self.fields["place"].setText(place)
+        self.fields["place"].setToolTip(plain_tooltip(where))
         self.fields["time"].setText(format_time(to_display(incident.reported_at),
                                                  translate("DateFormat", "yyyy-MM-dd HH:mm:ss")))
         self.description.setPlainText(display_text(incident.description, DESCRIPTION_MAX_LEN, multiline=True))

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal, Slot
@@ -36,10 +37,12 @@ from PySide6.QtWidgets import (
 )
 
 from commandwall.app.user_layers import (
+    LOCAL_GROUP,
     PLATFORM_GROUP,
     USER_GROUP,
     UserLayer,
     UserLayersController,
+    local_tree_layers,
     platform_tree_layers,
 )
 from commandwall.i18n import QT_TRANSLATE_NOOP, translate
@@ -277,6 +280,7 @@ def legend_icon(symbol: LegendSymbol, size: int = LEGEND_ICON_SIZE) -> QPixmap:
 
 
 _GROUP_TITLES = {USER_GROUP: QT_TRANSLATE_NOOP("LayerTree", "自定义图层"),
+                 LOCAL_GROUP: QT_TRANSLATE_NOOP("LayerTree", "本地图层"),
                  PLATFORM_GROUP: QT_TRANSLATE_NOOP("LayerTree", "平台图层")}
 
 
@@ -390,13 +394,19 @@ class LayerTreeWidget(QWidget):
         self._filling = True
         try:
             self.tree.clear()
-            for group in (USER_GROUP, PLATFORM_GROUP):
+            for group in (USER_GROUP, LOCAL_GROUP, PLATFORM_GROUP):
+                members = [layer for layer in layers if layer.group == group]
+                if group == LOCAL_GROUP and not members:  # listed only while the local folder is drawn
+                    continue
                 head = QTreeWidgetItem(self.tree)
                 head.setData(0, _GROUP_ROLE, group)
                 head.setText(0, translate("LayerTree", _GROUP_TITLES[group]))
                 head.setFlags(Qt.ItemFlag.ItemIsEnabled)
-                members = [layer for layer in layers if layer.group == group]
                 head.setText(1, str(len(members)))
+                if group == LOCAL_GROUP:
+                    where = translate("LayerTree", "本地图层目录，代替平台图层目录绘制")
+                    head.setText(2, where)
+                    head.setToolTip(2, plain_tooltip(where))
                 if group == PLATFORM_GROUP and platform_problem:
                     reason = display_text(translate("LayerTree", "图层目录不可用：{reason}").format(
                         reason=platform_problem))
@@ -611,6 +621,23 @@ class LayerTreeFeature(QObject):
         if not self._closed:
             self._pool.submit(self._make_platform, list(entries), base_url, problem, loader)
 
+    def show_local(self, layers: list, errors: list[tuple[str, str]], layers_dir: Any, problem: str) -> None:
+        """List the local layer folder's layers (``geo.layers.Layer`` as the map draws them, and the ones that
+        failed as (id, reason)) in their own group 本地图层, standing in for the platform's catalogue, which
+        could not be had (``problem``, said on the 平台图层 row). Made on a worker thread."""
+        if not self._closed:
+            self._pool.submit(self._make_local, list(layers), list(errors), layers_dir, problem)
+
+    def _make_local(self, layers: list, errors: list, layers_dir: Any, problem: str) -> None:
+        try:
+            tree_layers = local_tree_layers(layers, errors, Path(layers_dir))
+            texts = {layer.key: _json(self.controller.layer_payload(layer)) for layer in tree_layers}
+        except Exception:  # the platform group's reason is still said
+            log.exception("local layers could not be prepared")
+            tree_layers, texts = [], {}
+        if not self._closed:
+            self._sig_platform.emit(tree_layers, texts, (problem, None))
+
     def _make_platform(self, entries: list, base_url: str, problem: str | None, loader: Any) -> None:
         try:
             layers = platform_tree_layers(entries, base_url)
@@ -623,7 +650,7 @@ class LayerTreeFeature(QObject):
 
     def _on_platform(self, layers: list, texts: dict, extra: tuple) -> None:
         problem, loader = extra
-        gone = [la.key for la in self.controller.layers if la.group == PLATFORM_GROUP]
+        gone = [la.key for la in self.controller.layers if la.group in (PLATFORM_GROUP, LOCAL_GROUP)]
         self.controller.set_platform(layers, problem, loader)
         for key in gone:
             if self.controller.get(key) is None:
