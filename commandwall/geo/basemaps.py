@@ -202,7 +202,7 @@ def check_matrix_set_name(matrix_set: str) -> None:
     if matrix_set.strip().lower() in _LATLON_MATRIX_SETS:
         raise WmtsError(
             f"tile matrix set {matrix_set!r} is a latitude/longitude grid; the map draws Web Mercator "
-            "(EPSG:3857, GoogleMapsCompatible) tiles only — use the server's Web Mercator set (天地图: the _w "
+            "(EPSG:3857, GoogleMapsCompatible) tiles only — use the server's Web Mercator set (Tianditu: the _w "
             "layers with matrix set w)")
 
 
