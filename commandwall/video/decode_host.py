@@ -599,12 +599,17 @@ def serve() -> int:
         threading.Thread(target=_serve_stream, args=(conn, authkey), name="cw-decoder-stream", daemon=True).start()
 
 
+#: held while a stream makes its ring, and for good once the process ends (so none is made after the clean-up)
+_RINGS_MADE = threading.Lock()
+
+
 def _exit_when_parent_goes(listener: Listener) -> None:
     """Standard input closes when the client closes it or ends: the decoder ends too, streams and all."""
     while sys.stdin.buffer.read(4096):
         pass
     try:
         listener.close()  # removes the socket file
+        _RINGS_MADE.acquire(timeout=2.0)  # no stream makes a ring from here on
         remove_rings_of(os.getpid())  # rings the client never mapped (it went first): the streams end here too
     finally:
         os._exit(0)
@@ -708,7 +713,8 @@ class _StreamServer:
         if self.ring is None or image.nbytes > self.ring.slot_bytes:
             if self.ring is not None:
                 unlink_quietly(self.ring.path)
-            self.ring = Ring.create(image.nbytes)
+            with _RINGS_MADE:
+                self.ring = Ring.create(image.nbytes)
             self.slot = -1
             meta["ring"], meta["slot_bytes"] = self.ring.path, self.ring.slot_bytes
         slot = self.ring.free_slot(self.slot)
