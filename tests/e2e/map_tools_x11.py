@@ -172,8 +172,10 @@ def search(desk: Desk) -> list[dict[str, Any]]:
             wanted = (entry["expected"] or {}).get("id")
             desk.until(lambda wanted=wanted: desk.js("CW.lastSearchHit && CW.lastSearchHit.id") == wanted,
                        "the page to take the result")  # fmt: skip
-            desk.pump(1.6)  # the flight (0.8 s) and, for an incident, the window's own flight to it
-            desk.until(lambda: desk.js("!CW.map._animatingZoom"), "the flight to end")
+            if kind == "unit":  # its card opens when the flight ends (and may pan the map to fit)
+                desk.until(lambda wanted=wanted: (desk.js("CW.cards.shown()") or {}).get("id") == wanted,
+                           "the unit's card")  # fmt: skip
+            settled(desk)  # the flight (0.8 s) and, for an incident, the window's own flight to it
             entry["after"] = desk.js("""(() => { const b = CW.map.getBounds(); return {
                 center: CW.stats().center, zoom: CW.stats().zoom, selectedCameras: CW.stats().selectedCameras,
                 taken: CW.lastSearchHit,
@@ -186,6 +188,19 @@ def search(desk: Desk) -> list[dict[str, Any]]:
             entry["error"] = traceback.format_exc()
         out.append(entry)
     return out
+
+
+def settled(desk: Desk, polls: int = 4, every_s: float = 0.15) -> None:
+    """Run the application until the map's centre and zoom stay the same over ``polls`` looks ``every_s`` apart
+    (flights, a card's pan and the window's own flight all over; Leaflet's flyTo sets no animating flag)."""
+    seen: list[Any] = []
+
+    def still() -> bool:
+        seen.append(desk.js("[CW.stats().center, CW.stats().zoom]"))
+        desk.pump(every_s)
+        return len(seen) >= polls and all(view == seen[-1] for view in seen[-polls:])
+
+    desk.until(still, "the map to come to rest")
 
 
 def measure(desk: Desk) -> dict[str, Any]:
