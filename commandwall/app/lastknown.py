@@ -162,10 +162,11 @@ class LastKnownWriter:
         self.writes += 1
         return count
 
-    @staticmethod
-    def _write(db: sqlite3.Connection, table: str, items: list[BaseModel]) -> None:
+    def _write(self, db: sqlite3.Connection, table: str, items: list[BaseModel]) -> None:
         if table == "cameras":
             items = [_without_secrets(camera) for camera in items]  # type: ignore[arg-type]
+        elif table == "incidents":  # as the platform reported them: placed again when read back
+            items = [self.stores.incidents.as_reported(incident) for incident in items]  # type: ignore[arg-type]
         db.executemany(f"INSERT OR REPLACE INTO {table} (id, doc) VALUES (?, ?)",
                        [(item.id, item.model_dump_json()) for item in items])  # type: ignore[attr-defined]
 

@@ -217,6 +217,12 @@ class IncidentStore(_KeyedStore[Incident]):
         with self._lock:
             return self._placements.get(incident_id)
 
+    def as_reported(self, item: Incident) -> Incident:
+        """``item`` (held, so placed) with the town and grid cell the platform reported: what is kept as the last
+        known state, so that a desk started offline places it again and still knows what the platform said."""
+        with self._lock:
+            return self._reported(item)
+
     def _reported(self, item: Incident) -> Incident:
         """A held (placed) incident as the platform reported it. Under the lock."""
         where = self._placements.get(item.id)

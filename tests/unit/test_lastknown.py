@@ -135,3 +135,38 @@ def test_a_file_written_before_cameras_were_kept_still_reads(tmp_path: Path) -> 
         db.execute("DROP TABLE cameras")
     found = load_last_known(path)
     assert found is not None and [i.id for i in found.incidents] == ["INC-00001"] and found.cameras == []
+
+
+def test_incidents_are_kept_as_the_platform_reported_them_and_placed_again_when_read(tmp_path: Path) -> None:
+    """A desk places incidents by their point (town, grid cell). What it keeps is what the platform said, so that
+    a desk started during an outage places them again and can still say the platform reported another town."""
+    from shapely.geometry import shape
+
+    from commandwall import paths
+    from commandwall.app.areas import DistrictAreas
+    from commandwall.geo.layers import load_layers
+
+    layers = load_layers(paths.layers_dir()).layers
+    areas = DistrictAreas(layers["towns"].features, layers["grids"].features)
+    cell = next(f for f in layers["grids"].features if f["properties"]["town"] == "临城街道")
+    point = shape(cell["geometry"]).representative_point()
+    reported = incident(1).model_copy(update={"lon": point.x, "lat": point.y, "town": "陶庄镇", "grid": "G-999"})
+    stores = Stores()
+    stores.incidents.set_areas(areas)
+    path = tmp_path / "lk.sqlite3"
+    writer = LastKnownWriter(path, stores, interval_s=3600).start()
+    try:
+        stores.incidents.upsert(reported)
+        assert stores.incidents.get(reported.id).town == "临城街道", "placed by its point"
+        writer.flush()
+    finally:
+        writer.stop()
+    found = load_last_known(path)
+    assert found is not None
+    assert [(i.town, i.grid) for i in found.incidents] == [("陶庄镇", "G-999")], "kept as reported"
+    offline = Stores()
+    offline.incidents.set_areas(areas)
+    offline.incidents.replace_all(found.incidents)
+    where = offline.incidents.placement(reported.id)
+    assert offline.incidents.get(reported.id).town == "临城街道"
+    assert where is not None and where.town_differs and where.reported_town == "陶庄镇"
