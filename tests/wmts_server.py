@@ -7,7 +7,9 @@
 The Web Mercator set is GeoServer's ``EPSG:900913`` whose TileMatrix ids are ``EPSG:900913:<zoom>``; the
 document also offers ``EPSG:4326`` and 天地图's ``c`` (latitude/longitude sets the map cannot draw). Every
 request is recorded (path and the tile address it asked for); a tile outside the file or a request in any
-other set or form answers 404; ``fail_all`` makes every tile answer 500.
+other set, style or form answers 404; ``fail_all`` makes every tile answer 500. The layer's default style is
+``default`` unless the server is made with another (``normal``: what many servers call it), and only that
+style is served.
 """
 
 from __future__ import annotations
@@ -46,9 +48,10 @@ def _latlon_matrices(zooms: range, prefix: str) -> str:
 
 
 def capabilities_xml(origin: str, *, rest: bool = True, zooms: range = range(0, 17),
-                     sets: tuple[str, ...] = ("EPSG:4326", SET)) -> bytes:
+                     sets: tuple[str, ...] = ("EPSG:4326", SET), style: str = "default") -> bytes:
     """A GeoServer-like capabilities document for :data:`LAYER` at ``origin``: a RESTful tile template unless
-    ``rest`` is False (then only the KVP GetTile address), the matrix sets ``sets`` linked in that order."""
+    ``rest`` is False (then only the KVP GetTile address), the matrix sets ``sets`` linked in that order, the
+    layer's default style ``style`` (after a ``night`` style that is not the default)."""
     links = "".join(f"<TileMatrixSetLink><TileMatrixSet>{name}</TileMatrixSet></TileMatrixSetLink>" for name in sets)
     template = (f'<ResourceURL format="image/png" resourceType="tile" template="{origin}/rest/{LAYER}/{{style}}/'
                 '{TileMatrixSet}/{TileMatrix}/{TileRow}/{TileCol}.png"/>') if rest else ""
@@ -68,7 +71,7 @@ def capabilities_xml(origin: str, *, rest: bool = True, zooms: range = range(0, 
       <TileMatrixSetLink><TileMatrixSet>c</TileMatrixSet></TileMatrixSetLink></Layer>
     <Layer><ows:Title>薛城底图</ows:Title><ows:Identifier>{LAYER}</ows:Identifier>
       <Style><ows:Identifier>night</ows:Identifier></Style>
-      <Style isDefault="true"><ows:Identifier>default</ows:Identifier></Style>
+      <Style isDefault="true"><ows:Identifier>{style}</ows:Identifier></Style>
       <Format>image/jpeg</Format><Format>image/png</Format>{links}{template}
     </Layer>
     <TileMatrixSet><ows:Identifier>EPSG:4326</ows:Identifier><ows:SupportedCRS>urn:ogc:def:crs:EPSG::4326</ows:SupportedCRS>
@@ -85,8 +88,9 @@ class WmtsServer(ThreadingHTTPServer):
     """The MBTiles file's tiles over WMTS (RESTful and KVP); ``requests`` lists every path asked for, ``tiles``
     the ``(form, z, x, y)`` of each tile request in :data:`SET`, ``served`` how many were answered 200."""
 
-    def __init__(self, mbtiles: Path) -> None:
+    def __init__(self, mbtiles: Path, style: str = "default") -> None:
         self.reader = MBTilesReader(mbtiles)
+        self.style = style
         self.requests: list[str] = []
         self.tiles: list[tuple[str, int, int, int]] = []
         self.served = 0
@@ -126,7 +130,7 @@ class _WmtsHandler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         query = {k.upper(): v for k, v in parse_qsl(parts.query)}
         if parts.path == "/wmts" and query.get("REQUEST") == "GetCapabilities":
-            self._answer(200, "application/xml", capabilities_xml(server.origin))
+            self._answer(200, "application/xml", capabilities_xml(server.origin, style=server.style))
             return
         address = None
         if (match := _REST.fullmatch(parts.path)) is not None:
@@ -136,7 +140,7 @@ class _WmtsHandler(BaseHTTPRequestHandler):
             address = ("kvp", query.get("LAYER"), query.get("STYLE"), query.get("TILEMATRIXSET"),
                        query.get("TILEMATRIX", ""), query.get("TILEROW", ""), query.get("TILECOL", ""))
         tile = None
-        if address is not None and address[1:4] == (LAYER, "default", SET) and address[4].startswith(PREFIX):
+        if address is not None and address[1:4] == (LAYER, server.style, SET) and address[4].startswith(PREFIX):
             zoom = address[4].removeprefix(PREFIX)
             if zoom.isdigit() and address[5].isdigit() and address[6].isdigit():
                 z, y, x = int(zoom), int(address[5]), int(address[6])

@@ -55,26 +55,27 @@ def base_map_from_spec(spec: BaseMapSpec, tianditu_key: str | None) -> BaseMap:
         return BaseMap(spec.id, spec.title, url=spec.url, overlay_url=spec.overlay_url,
                        subdomains=spec.subdomains, **zooms)
     if spec.kind == "wmts":
-        matrix_set, prefix = spec.matrix_set or WEB_MERCATOR_SET, spec.matrix_prefix
+        matrix_set, prefix, style = spec.matrix_set or WEB_MERCATOR_SET, spec.matrix_prefix, spec.style or "default"
         url = spec.url or ""
         if spec.capabilities is not None:  # the server's own description of the layer (WmtsError says why not)
             with Path(spec.capabilities).open("rb") as document:
                 choice = wmts_from_capabilities(document.read(MAX_CAPABILITIES_BYTES + 1), spec.layer or "",
                                                 spec.matrix_set, spec.format, spec.style)
             url, matrix_set = check_tile_url(choice.url), choice.matrix_set  # as a configured URL is checked
+            style = choice.style  # the configured one, else the one the document marks as the default
             if "{s}" in url and not spec.subdomains:
                 raise ValueError("the document's tile template has {s}: give subdomains")
             zooms = {"min_zoom": max(spec.min_zoom, choice.min_zoom), "max_zoom": min(spec.max_zoom, choice.max_zoom)}
             if zooms["min_zoom"] > zooms["max_zoom"]:
                 raise ValueError("the layer's tile matrices lie outside min_zoom..max_zoom")
         elif is_rest_template(url):
-            url = wmts_rest_template(url, matrix_set, spec.style, prefix)
+            url = wmts_rest_template(url, matrix_set, style, prefix)
         else:
-            url = wmts_kvp_template(url, spec.layer or "", matrix_set, spec.style, spec.format or "image/png",
+            url = wmts_kvp_template(url, spec.layer or "", matrix_set, style, spec.format or "image/png",
                                     matrix_prefix=prefix)
         overlay = spec.overlay_url
         if overlay is not None and is_rest_template(overlay):  # a label layer of the same server
-            overlay = wmts_rest_template(overlay, matrix_set, spec.style, prefix)
+            overlay = wmts_rest_template(overlay, matrix_set, style, prefix)
         return BaseMap(spec.id, spec.title, url=url, overlay_url=overlay, subdomains=spec.subdomains, **zooms)
     if not tianditu_key:
         raise ValueError("a tianditu base map needs tianditu_key")

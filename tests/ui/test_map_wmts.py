@@ -1,5 +1,6 @@
 """A WMTS base map in the real map page: the district MBTiles served by a small WMTS server on 127.0.0.1
-(RESTful, KVP, and as its capabilities document describes it, TileMatrix ids ``EPSG:900913:<z>``); the page
+(RESTful, KVP, and as its capabilities document describes it, TileMatrix ids ``EPSG:900913:<z>``, default
+style ``normal``); the page
 asks it for exactly the tiles it draws, at the right z/x/y, and nothing else; a failing tile request whose URL
 carries a key (天地图's ``tk``) leaves no key in the client's log or in the page's console relayed to it."""
 
@@ -57,8 +58,9 @@ def settled(qtbot, view: MapView) -> dict:
 
 
 @pytest.fixture
-def wmts() -> Iterator[WmtsServer]:
-    server = WmtsServer(DISTRICT_MAP).start()
+def wmts(request) -> Iterator[WmtsServer]:
+    """The test WMTS server; its layer's default style is ``request.param`` if the test gives one."""
+    server = WmtsServer(DISTRICT_MAP, style=getattr(request, "param", "default")).start()
     yield server
     server.stop()
 
@@ -70,11 +72,13 @@ def _spec(form: str, server: WmtsServer, tmp_path: Path) -> dict:
     if form == "kvp":
         return {"url": server.origin + "/wmts", "layer": LAYER, "matrix_set": SET, "matrix_prefix": PREFIX}
     document = tmp_path / "capabilities.xml"  # what the server answers to GetCapabilities, kept as a file
-    document.write_bytes(capabilities_xml(server.origin, rest=form == "capabilities-rest"))
+    document.write_bytes(capabilities_xml(server.origin, rest=form == "capabilities-rest", style=server.style))
     return {"layer": LAYER, "capabilities": document}
 
 
-@pytest.mark.parametrize("form", ["rest", "kvp", "capabilities-rest", "capabilities-kvp"])
+# a server whose default style is not called "default" (``normal``): the document says which it is
+@pytest.mark.parametrize("form, wmts", [("rest", "default"), ("kvp", "default"), ("capabilities-rest", "normal"),
+                                        ("capabilities-kvp", "normal")], indirect=["wmts"])
 def test_wmts_base_map_requests_exactly_the_tiles_it_draws(qtbot, tmp_path: Path, wmts: WmtsServer, form) -> None:
     settings = Settings(data_dir=tmp_path, base_maps=[
         {"id": "city", "title": "城市WMTS", "kind": "wmts", "min_zoom": 10, "max_zoom": 16,
