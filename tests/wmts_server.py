@@ -1,15 +1,16 @@
 """A small WMTS 1.0.0 server on 127.0.0.1 for the base-map tests: an MBTiles file's tiles in GeoServer's forms.
 
-- RESTful: ``/rest/{layer}/{style}/{TileMatrixSet}/{TileMatrix}/{TileRow}/{TileCol}.png``
+- RESTful: ``/rest/{layer}/{style}/{TileMatrixSet}/{TileMatrix}/{TileRow}/{TileCol}.png`` (also
+  :data:`LABELS`)
 - KVP: ``/wmts?SERVICE=WMTS&REQUEST=GetTile&LAYER=…&TILEMATRIXSET=…&TILEMATRIX=…&TILEROW=…&TILECOL=…``
 - ``/wmts?SERVICE=WMTS&REQUEST=GetCapabilities``: :func:`capabilities_xml` for this server.
 
 The Web Mercator set is GeoServer's ``EPSG:900913`` whose TileMatrix ids are ``EPSG:900913:<zoom>``; the
 document also offers ``EPSG:4326`` and 天地图's ``c`` (latitude/longitude sets the map cannot draw). Every
-request is recorded (path and the tile address it asked for); a tile outside the file or a request in any
-other set, style or form answers 404; ``fail_all`` makes every tile answer 500. The layer's default style is
-``default`` unless the server is made with another (``normal``: what many servers call it), and only that
-style is served.
+request is recorded (path and the tile address it asked for, :data:`LABELS`' in ``label_tiles``); a tile
+outside the file or a request in any other set, style or form answers 404; ``fail_all`` makes every tile
+answer 500. The layer's default style is ``default`` unless the server is made with another (``normal``: what
+many servers call it), and only that style is served.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from urllib.parse import parse_qsl, urlsplit
 from commandwall.geo.basemaps import MBTilesReader
 
 LAYER = "xuecheng:base"
+#: A label layer of the same server (RESTful only), drawn over :data:`LAYER` (the same tiles, for the tests).
+LABELS = "xuecheng:labels"
 SET = "EPSG:900913"
 PREFIX = "EPSG:900913:"
 _ZOOM0_SCALE = 559082264.0287178
@@ -93,6 +96,7 @@ class WmtsServer(ThreadingHTTPServer):
         self.style = style
         self.requests: list[str] = []
         self.tiles: list[tuple[str, int, int, int]] = []
+        self.label_tiles: list[tuple[int, int, int]] = []
         self.served = 0
         self.fail_all = False
         self._lock = threading.Lock()
@@ -140,12 +144,17 @@ class _WmtsHandler(BaseHTTPRequestHandler):
             address = ("kvp", query.get("LAYER"), query.get("STYLE"), query.get("TILEMATRIXSET"),
                        query.get("TILEMATRIX", ""), query.get("TILEROW", ""), query.get("TILECOL", ""))
         tile = None
-        if address is not None and address[1:4] == (LAYER, server.style, SET) and address[4].startswith(PREFIX):
+        labels = address is not None and address[:2] == ("rest", LABELS)
+        if (address is not None and address[1:4] in ((LAYER, server.style, SET), (LABELS, server.style, SET))
+                and address[4].startswith(PREFIX)):
             zoom = address[4].removeprefix(PREFIX)
             if zoom.isdigit() and address[5].isdigit() and address[6].isdigit():
                 z, y, x = int(zoom), int(address[5]), int(address[6])
                 with server._lock:
-                    server.tiles.append((address[0], z, x, y))
+                    if labels:
+                        server.label_tiles.append((z, x, y))
+                    else:
+                        server.tiles.append((address[0], z, x, y))
                 tile = None if server.fail_all else server.reader.tile(z, x, y)
         if server.fail_all and address is not None:
             self._answer(500, "text/plain", b"tile store unavailable")

@@ -63,6 +63,7 @@ def base_map_from_spec(spec: BaseMapSpec, tianditu_key: str | None) -> BaseMap:
                                                 spec.matrix_set, spec.format, spec.style)
             url, matrix_set = check_tile_url(choice.url), choice.matrix_set  # as a configured URL is checked
             style = choice.style  # the configured one, else the one the document marks as the default
+            prefix = choice.matrix_prefix  # the document's TileMatrix ids, for the label overlay too
             if "{s}" in url and not spec.subdomains:
                 raise ValueError("the document's tile template has {s}: give subdomains")
             zooms = {"min_zoom": max(spec.min_zoom, choice.min_zoom), "max_zoom": min(spec.max_zoom, choice.max_zoom)}

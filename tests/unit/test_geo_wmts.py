@@ -167,6 +167,19 @@ def test_capabilities_mode_uses_the_documents_default_style_unless_one_is_config
     assert urls[2] == f"{ORIGIN}/rest/{LAYER}/night/{SET}/{PREFIX}{{z}}/{{y}}/{{x}}.png"
 
 
+def test_a_label_overlay_of_a_capabilities_base_map_gets_the_documents_matrix_prefix(tmp_path: Path) -> None:
+    document = tmp_path / "city.xml"
+    document.write_bytes(capabilities_xml(ORIGIN, style="normal"))
+    assert wmts_from_capabilities(document.read_bytes(), LAYER).matrix_prefix == PREFIX
+    settings = Settings(data_dir=tmp_path, base_maps=[
+        {"id": "city", "title": "城市", "kind": "wmts", "layer": LAYER, "capabilities": document,
+         "overlay_url": ORIGIN + "/rest/labels/{Style}/{TileMatrixSet}/{TileMatrix}/{TileRow}/{TileCol}.png"}])
+    catalogue, problems = base_map_catalogue(settings, district_map=tmp_path / "none.mbtiles")
+    assert problems == []
+    (city,) = catalogue.page_payload("city")["items"]
+    assert city["overlay"] == f"{ORIGIN}/rest/labels/normal/{SET}/{PREFIX}{{z}}/{{y}}/{{x}}.png"
+
+
 @pytest.mark.parametrize("change, message", [
     ((b"<ScaleDenominator>559082264.0287178<", b"<ScaleDenominator>inf<"), "no usable scale"),
     ((b"<ScaleDenominator>559082264.0287178<", b"<ScaleDenominator>1e-300<"), "not at a Web Mercator zoom"),
