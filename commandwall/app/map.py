@@ -159,7 +159,8 @@ class MapController:
         return self.incident_filter.matches(incident)
 
     def base_maps(self) -> tuple[BaseMapCatalogue, list[str]]:
-        """The desk's base maps (:func:`base_map_catalogue` of the session's settings) and what failed to open."""
+        """The desk's base maps (:func:`base_map_catalogue` of the session's settings) and what failed to open.
+        It opens files and reads capabilities documents (up to 20 MB of XML each): call it off the GUI thread."""
         return base_map_catalogue(self.session.settings)
 
     @staticmethod
