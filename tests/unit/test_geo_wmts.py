@@ -180,6 +180,19 @@ def test_a_label_overlay_of_a_capabilities_base_map_gets_the_documents_matrix_pr
     assert city["overlay"] == f"{ORIGIN}/rest/labels/normal/{SET}/{PREFIX}{{z}}/{{y}}/{{x}}.png"
 
 
+def test_a_relative_capabilities_path_is_read_in_the_settings_folder(tmp_path: Path, monkeypatch) -> None:
+    config, elsewhere = tmp_path / "config", tmp_path / "elsewhere"
+    config.mkdir()
+    elsewhere.mkdir()
+    (config / "city.xml").write_bytes(capabilities_xml(ORIGIN))
+    (elsewhere / "city.xml").write_bytes(capabilities_xml("https://wrong.example"))  # in the working folder
+    monkeypatch.chdir(elsewhere)
+    settings = Settings(data_dir=tmp_path, config_dir=config, base_maps=[
+        {"id": "city", "title": "城市", "kind": "wmts", "layer": LAYER, "capabilities": "city.xml"}])
+    catalogue, problems = base_map_catalogue(settings, district_map=tmp_path / "none.mbtiles")
+    assert problems == [] and catalogue.hosts() == ["https://gis.city.example:8443"]
+
+
 @pytest.mark.parametrize("change, message", [
     ((b"<ScaleDenominator>559082264.0287178<", b"<ScaleDenominator>inf<"), "no usable scale"),
     ((b"<ScaleDenominator>559082264.0287178<", b"<ScaleDenominator>1e-300<"), "not at a Web Mercator zoom"),
