@@ -57,7 +57,8 @@ class BaseMapSpec(BaseModel):
     #: unset: ``GoogleMapsCompatible``, or with ``capabilities`` the first Web Mercator set the layer has
     matrix_set: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.:-]{1,100}$")
     matrix_prefix: str = Field(default="", pattern=r"^[A-Za-z0-9_.:-]{0,100}$")
-    style: str = Field(default="default", pattern=r"^[A-Za-z0-9_.:-]{1,100}$")
+    #: unset: ``default``, or with ``capabilities`` the style the document marks as the layer's default
+    style: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.:-]{1,100}$")
     #: unset: ``image/png``, or with ``capabilities`` PNG, else JPEG, else the layer's first format
     format: str | None = Field(default=None, pattern=r"^[a-z]+/[a-z0-9.+-]+$|^tiles$")
     #: a WMTS server's GetCapabilities document saved as a file (read at start, no network): it names the
@@ -93,7 +94,7 @@ class BaseMapSpec(BaseModel):
             if self.capabilities is not None:  # the document names the template (read with the catalogue)
                 return self._zooms_in_order()
             if is_rest_template(self.url or ""):
-                wmts_rest_template(self.url or "", self.matrix_set or WEB_MERCATOR_SET, self.style,
+                wmts_rest_template(self.url or "", self.matrix_set or WEB_MERCATOR_SET, self.style or "default",
                                    self.matrix_prefix)
             elif self.layer is None:
                 raise ValueError("a wmts KVP url needs layer (or give a RESTful template with {TileMatrix})")

@@ -1,13 +1,16 @@
 """A small WMTS 1.0.0 server on 127.0.0.1 for the base-map tests: an MBTiles file's tiles in GeoServer's forms.
 
-- RESTful: ``/rest/{layer}/{style}/{TileMatrixSet}/{TileMatrix}/{TileRow}/{TileCol}.png``
+- RESTful: ``/rest/{layer}/{style}/{TileMatrixSet}/{TileMatrix}/{TileRow}/{TileCol}.png`` (also
+  :data:`LABELS`)
 - KVP: ``/wmts?SERVICE=WMTS&REQUEST=GetTile&LAYER=…&TILEMATRIXSET=…&TILEMATRIX=…&TILEROW=…&TILECOL=…``
 - ``/wmts?SERVICE=WMTS&REQUEST=GetCapabilities``: :func:`capabilities_xml` for this server.
 
 The Web Mercator set is GeoServer's ``EPSG:900913`` whose TileMatrix ids are ``EPSG:900913:<zoom>``; the
 document also offers ``EPSG:4326`` and 天地图's ``c`` (latitude/longitude sets the map cannot draw). Every
-request is recorded (path and the tile address it asked for); a tile outside the file or a request in any
-other set or form answers 404; ``fail_all`` makes every tile answer 500.
+request is recorded (path and the tile address it asked for, :data:`LABELS`' in ``label_tiles``); a tile
+outside the file or a request in any other set, style or form answers 404; ``fail_all`` makes every tile
+answer 500. The layer's default style is ``default`` unless the server is made with another (``normal``: what
+many servers call it), and only that style is served.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from urllib.parse import parse_qsl, urlsplit
 from commandwall.geo.basemaps import MBTilesReader
 
 LAYER = "xuecheng:base"
+#: A label layer of the same server (RESTful only), drawn over :data:`LAYER` (the same tiles, for the tests).
+LABELS = "xuecheng:labels"
 SET = "EPSG:900913"
 PREFIX = "EPSG:900913:"
 _ZOOM0_SCALE = 559082264.0287178
@@ -46,9 +51,10 @@ def _latlon_matrices(zooms: range, prefix: str) -> str:
 
 
 def capabilities_xml(origin: str, *, rest: bool = True, zooms: range = range(0, 17),
-                     sets: tuple[str, ...] = ("EPSG:4326", SET)) -> bytes:
+                     sets: tuple[str, ...] = ("EPSG:4326", SET), style: str = "default") -> bytes:
     """A GeoServer-like capabilities document for :data:`LAYER` at ``origin``: a RESTful tile template unless
-    ``rest`` is False (then only the KVP GetTile address), the matrix sets ``sets`` linked in that order."""
+    ``rest`` is False (then only the KVP GetTile address), the matrix sets ``sets`` linked in that order, the
+    layer's default style ``style`` (after a ``night`` style that is not the default)."""
     links = "".join(f"<TileMatrixSetLink><TileMatrixSet>{name}</TileMatrixSet></TileMatrixSetLink>" for name in sets)
     template = (f'<ResourceURL format="image/png" resourceType="tile" template="{origin}/rest/{LAYER}/{{style}}/'
                 '{TileMatrixSet}/{TileMatrix}/{TileRow}/{TileCol}.png"/>') if rest else ""
@@ -68,7 +74,7 @@ def capabilities_xml(origin: str, *, rest: bool = True, zooms: range = range(0, 
       <TileMatrixSetLink><TileMatrixSet>c</TileMatrixSet></TileMatrixSetLink></Layer>
     <Layer><ows:Title>薛城底图</ows:Title><ows:Identifier>{LAYER}</ows:Identifier>
       <Style><ows:Identifier>night</ows:Identifier></Style>
-      <Style isDefault="true"><ows:Identifier>default</ows:Identifier></Style>
+      <Style isDefault="true"><ows:Identifier>{style}</ows:Identifier></Style>
       <Format>image/jpeg</Format><Format>image/png</Format>{links}{template}
     </Layer>
     <TileMatrixSet><ows:Identifier>EPSG:4326</ows:Identifier><ows:SupportedCRS>urn:ogc:def:crs:EPSG::4326</ows:SupportedCRS>
@@ -85,10 +91,12 @@ class WmtsServer(ThreadingHTTPServer):
     """The MBTiles file's tiles over WMTS (RESTful and KVP); ``requests`` lists every path asked for, ``tiles``
     the ``(form, z, x, y)`` of each tile request in :data:`SET`, ``served`` how many were answered 200."""
 
-    def __init__(self, mbtiles: Path) -> None:
+    def __init__(self, mbtiles: Path, style: str = "default") -> None:
         self.reader = MBTilesReader(mbtiles)
+        self.style = style
         self.requests: list[str] = []
         self.tiles: list[tuple[str, int, int, int]] = []
+        self.label_tiles: list[tuple[int, int, int]] = []
         self.served = 0
         self.fail_all = False
         self._lock = threading.Lock()
@@ -126,7 +134,7 @@ class _WmtsHandler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         query = {k.upper(): v for k, v in parse_qsl(parts.query)}
         if parts.path == "/wmts" and query.get("REQUEST") == "GetCapabilities":
-            self._answer(200, "application/xml", capabilities_xml(server.origin))
+            self._answer(200, "application/xml", capabilities_xml(server.origin, style=server.style))
             return
         address = None
         if (match := _REST.fullmatch(parts.path)) is not None:
@@ -136,12 +144,17 @@ class _WmtsHandler(BaseHTTPRequestHandler):
             address = ("kvp", query.get("LAYER"), query.get("STYLE"), query.get("TILEMATRIXSET"),
                        query.get("TILEMATRIX", ""), query.get("TILEROW", ""), query.get("TILECOL", ""))
         tile = None
-        if address is not None and address[1:4] == (LAYER, "default", SET) and address[4].startswith(PREFIX):
+        labels = address is not None and address[:2] == ("rest", LABELS)
+        if (address is not None and address[1:4] in ((LAYER, server.style, SET), (LABELS, server.style, SET))
+                and address[4].startswith(PREFIX)):
             zoom = address[4].removeprefix(PREFIX)
             if zoom.isdigit() and address[5].isdigit() and address[6].isdigit():
                 z, y, x = int(zoom), int(address[5]), int(address[6])
                 with server._lock:
-                    server.tiles.append((address[0], z, x, y))
+                    if labels:
+                        server.label_tiles.append((z, x, y))
+                    else:
+                        server.tiles.append((address[0], z, x, y))
                 tile = None if server.fail_all else server.reader.tile(z, x, y)
         if server.fail_all and address is not None:
             self._answer(500, "text/plain", b"tile store unavailable")

@@ -45,8 +45,9 @@ DISTRICT_BASE_MAP = ("xuecheng", QT_TRANSLATE_NOOP("basemaps", "薛城区离线�
 _TIANDITU_LABELS = {"vec": "cva", "img": "cia", "ter": "cta"}
 
 
-def base_map_from_spec(spec: BaseMapSpec, tianditu_key: str | None) -> BaseMap:
-    """The switcher entry for one configured base map (opens offline files; ``OSError``/``ValueError`` if bad)."""
+def base_map_from_spec(spec: BaseMapSpec, tianditu_key: str | None, config_dir: Path | None = None) -> BaseMap:
+    """The switcher entry for one configured base map (opens offline files; ``OSError``/``ValueError`` if bad).
+    A relative ``capabilities`` path is in ``config_dir`` (the settings folder) when given."""
     zooms = {"min_zoom": spec.min_zoom, "max_zoom": spec.max_zoom}
     if spec.kind in ("mbtiles", "folder"):
         reader = open_reader(Path(spec.path))  # type: ignore[arg-type]
@@ -55,26 +56,31 @@ def base_map_from_spec(spec: BaseMapSpec, tianditu_key: str | None) -> BaseMap:
         return BaseMap(spec.id, spec.title, url=spec.url, overlay_url=spec.overlay_url,
                        subdomains=spec.subdomains, **zooms)
     if spec.kind == "wmts":
-        matrix_set, prefix = spec.matrix_set or WEB_MERCATOR_SET, spec.matrix_prefix
+        matrix_set, prefix, style = spec.matrix_set or WEB_MERCATOR_SET, spec.matrix_prefix, spec.style or "default"
         url = spec.url or ""
         if spec.capabilities is not None:  # the server's own description of the layer (WmtsError says why not)
-            with Path(spec.capabilities).open("rb") as document:
+            document_path = Path(spec.capabilities).expanduser()
+            if not document_path.is_absolute() and config_dir is not None:  # beside the settings, not the cwd
+                document_path = config_dir / document_path
+            with document_path.open("rb") as document:
                 choice = wmts_from_capabilities(document.read(MAX_CAPABILITIES_BYTES + 1), spec.layer or "",
                                                 spec.matrix_set, spec.format, spec.style)
             url, matrix_set = check_tile_url(choice.url), choice.matrix_set  # as a configured URL is checked
+            style = choice.style  # the configured one, else the one the document marks as the default
+            prefix = choice.matrix_prefix  # the document's TileMatrix ids, for the label overlay too
             if "{s}" in url and not spec.subdomains:
                 raise ValueError("the document's tile template has {s}: give subdomains")
             zooms = {"min_zoom": max(spec.min_zoom, choice.min_zoom), "max_zoom": min(spec.max_zoom, choice.max_zoom)}
             if zooms["min_zoom"] > zooms["max_zoom"]:
                 raise ValueError("the layer's tile matrices lie outside min_zoom..max_zoom")
         elif is_rest_template(url):
-            url = wmts_rest_template(url, matrix_set, spec.style, prefix)
+            url = wmts_rest_template(url, matrix_set, style, prefix)
         else:
-            url = wmts_kvp_template(url, spec.layer or "", matrix_set, spec.style, spec.format or "image/png",
+            url = wmts_kvp_template(url, spec.layer or "", matrix_set, style, spec.format or "image/png",
                                     matrix_prefix=prefix)
         overlay = spec.overlay_url
         if overlay is not None and is_rest_template(overlay):  # a label layer of the same server
-            overlay = wmts_rest_template(overlay, matrix_set, spec.style, prefix)
+            overlay = wmts_rest_template(overlay, matrix_set, style, prefix)
         return BaseMap(spec.id, spec.title, url=url, overlay_url=overlay, subdomains=spec.subdomains, **zooms)
     if not tianditu_key:
         raise ValueError("a tianditu base map needs tianditu_key")
@@ -88,14 +94,15 @@ def base_map_catalogue(settings: Settings, district_map: Path | None = None) -> 
     """The base maps a desk offers: the configured ones, then the shipped district map (if present).
 
     The default is ``settings.base_map`` when set, else the first on offer. A configured base map that cannot
-    be opened is left out and named in the returned problems (the others still work).
+    be opened is left out and named in the returned problems (the others still work). A relative
+    ``capabilities`` path is in ``settings.config_dir``.
     """
     key = settings.tianditu_key.get_secret_value() if settings.tianditu_key is not None else None
     base_maps: list[BaseMap] = []
     problems: list[str] = []
     for spec in settings.base_maps:
         try:
-            base_maps.append(base_map_from_spec(spec, key))
+            base_maps.append(base_map_from_spec(spec, key, settings.config_dir))
         except (OSError, ValueError) as exc:
             log.warning("base map %s not available: %s", spec.id, exc)
             problems.append(translate("basemaps", "底图 {title} 不可用").format(title=spec.title))
@@ -157,7 +164,8 @@ class MapController:
         return self.incident_filter.matches(incident)
 
     def base_maps(self) -> tuple[BaseMapCatalogue, list[str]]:
-        """The desk's base maps (:func:`base_map_catalogue` of the session's settings) and what failed to open."""
+        """The desk's base maps (:func:`base_map_catalogue` of the session's settings) and what failed to open.
+        It opens files and reads capabilities documents (up to 20 MB of XML each): call it off the GUI thread."""
         return base_map_catalogue(self.session.settings)
 
     @staticmethod

@@ -366,7 +366,9 @@ MAX_CAPABILITIES_BYTES = 20 * 1024 * 1024
 @dataclass(frozen=True)
 class WmtsLayerChoice:
     """What a capabilities document says about drawing one layer: the page's ``{z}/{x}/{y}`` ``url`` template,
-    the matrix set, format and style chosen, and the zoom levels the set has."""
+    the matrix set, format and style chosen, the zoom levels the set has and what its TileMatrix ids put before
+    the zoom level (``matrix_prefix``: ``EPSG:900913:`` for ``EPSG:900913:12``, else "") — what another layer of
+    the same server (its label overlay) needs too."""
 
     url: str
     matrix_set: str
@@ -374,6 +376,7 @@ class WmtsLayerChoice:
     style: str
     min_zoom: int
     max_zoom: int
+    matrix_prefix: str = ""
 
 
 def _text(element: Any, path: str) -> str:
@@ -509,4 +512,4 @@ def wmts_from_capabilities(document: bytes, layer: str, matrix_set: str | None =
             raise WmtsError(f"layer {layer[:100]!r} has neither a tile template nor a KVP GetTile address")
         url = wmts_kvp_template(endpoint, layer, set_name, style, fmt, matrix_prefix=prefix)
     return WmtsLayerChoice(url=url, matrix_set=set_name, image_format=fmt, style=style,
-                           min_zoom=min(zooms), max_zoom=max(zooms))
+                           min_zoom=min(zooms), max_zoom=max(zooms), matrix_prefix=prefix)

@@ -4,6 +4,7 @@ a configured XYZ service on 127.0.0.1, and the coordinate readout (WGS84 + EPSG:
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 from collections.abc import Iterator
@@ -14,12 +15,17 @@ import pytest
 from pyproj import Transformer
 
 from commandwall import paths
-from commandwall.app.map import base_map_catalogue
+from commandwall.app.map import MapController, base_map_catalogue
+from commandwall.app.platform import PlatformFactory
+from commandwall.app.session import ClientSession
 from commandwall.config import Settings
 from commandwall.geo.basemaps import MBTilesReader
 from commandwall.geo.layers import load_layers
+from commandwall.ui.adapters import ClientSignals
+from commandwall.ui.map.feature import MapFeature
 from commandwall.ui.map.view import MapView
 from commandwall.ui.map.view_state import MapViewState
+from tests.wmts_server import LAYER, WmtsServer, capabilities_xml
 
 DISTRICT_MAP = paths.district_base_map()
 pytestmark = pytest.mark.skipif(not DISTRICT_MAP.is_file(), reason="make basemap renders the district base map")
@@ -153,3 +159,49 @@ def test_coordinate_readout_matches_pyproj_and_click_copies(qtbot, tmp_path: Pat
     with qtbot.waitSignal(view.sig_copy_text, timeout=5000) as copied:
         run_js(qtbot, view, "CW.readout.click()")
     assert copied.args == [text]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="a named pipe stands for a slow capabilities document")
+def test_base_maps_are_opened_off_the_gui_thread_and_the_page_waits_for_them(qtbot, tmp_path: Path) -> None:
+    """The capabilities document is a named pipe: reading it blocks until the test writes it. The feature is
+    made (and the window could paint) while it is unread; the layers that come meanwhile wait for it; then the
+    page loads with the document's base map."""
+    wmts = WmtsServer(DISTRICT_MAP).start()
+    document = tmp_path / "capabilities.xml"
+    os.mkfifo(document)
+    settings = Settings(data_dir=tmp_path / "d", base_maps=[
+        {"id": "city", "title": "城市WMTS", "kind": "wmts", "layer": LAYER, "capabilities": document,
+         "min_zoom": 10, "max_zoom": 16}])
+    feature_made, written = threading.Event(), []
+
+    def write_document() -> None:
+        in_time = feature_made.wait(10)  # without a worker the feature waits for the document: unblock it late
+        with document.open("wb") as pipe:
+            pipe.write(capabilities_xml(wmts.origin))
+        written.append(in_time)
+
+    writer = threading.Thread(target=write_document, daemon=True)
+    writer.start()
+    session = ClientSession(settings, PlatformFactory.at_url("http://127.0.0.1:9"))
+    signals = ClientSignals()
+    feature = MapFeature(MapController(session), signals, data_dir=tmp_path / "d")
+    view = feature.view
+    qtbot.addWidget(view)
+    view.resize(900, 700)
+    view.show()
+    try:
+        layers = load_layers(paths.layers_dir()).layers
+        signals.sig_layers.emit(layers, [], MapView.build_page(layers))
+        qtbot.wait(300)
+        assert view.url().isEmpty() and not view.is_ready()  # no page without its base maps
+        feature_made.set()
+        with qtbot.waitSignal(view.sig_ready, timeout=20000):
+            pass
+        writer.join(5)
+        assert written == [True]
+        assert run_js(qtbot, view, "CW.stats().baseMap") == "city"
+        qtbot.waitUntil(lambda: wmts.served >= 4, timeout=15000)
+    finally:
+        feature_made.set()
+        feature.shutdown()
+        wmts.stop()

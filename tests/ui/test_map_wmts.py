@@ -1,5 +1,6 @@
 """A WMTS base map in the real map page: the district MBTiles served by a small WMTS server on 127.0.0.1
-(RESTful, KVP, and as its capabilities document describes it, TileMatrix ids ``EPSG:900913:<z>``); the page
+(RESTful, KVP, and as its capabilities document describes it, TileMatrix ids ``EPSG:900913:<z>``, default
+style ``normal``); the page
 asks it for exactly the tiles it draws, at the right z/x/y, and nothing else; a failing tile request whose URL
 carries a key (天地图's ``tk``) leaves no key in the client's log or in the page's console relayed to it."""
 
@@ -20,7 +21,7 @@ from commandwall.geo.basemaps import BaseMap, BaseMapCatalogue, wmts_kvp_templat
 from commandwall.geo.layers import load_layers
 from commandwall.logs import setup_logging
 from commandwall.ui.map.view import MapView
-from tests.wmts_server import LAYER, PREFIX, SET, WmtsServer, capabilities_xml
+from tests.wmts_server import LABELS, LAYER, PREFIX, SET, WmtsServer, capabilities_xml
 
 DISTRICT_MAP = paths.district_base_map()
 pytestmark = pytest.mark.skipif(not DISTRICT_MAP.is_file(), reason="make basemap renders the district base map")
@@ -57,8 +58,9 @@ def settled(qtbot, view: MapView) -> dict:
 
 
 @pytest.fixture
-def wmts() -> Iterator[WmtsServer]:
-    server = WmtsServer(DISTRICT_MAP).start()
+def wmts(request) -> Iterator[WmtsServer]:
+    """The test WMTS server; its layer's default style is ``request.param`` if the test gives one."""
+    server = WmtsServer(DISTRICT_MAP, style=getattr(request, "param", "default")).start()
     yield server
     server.stop()
 
@@ -70,11 +72,13 @@ def _spec(form: str, server: WmtsServer, tmp_path: Path) -> dict:
     if form == "kvp":
         return {"url": server.origin + "/wmts", "layer": LAYER, "matrix_set": SET, "matrix_prefix": PREFIX}
     document = tmp_path / "capabilities.xml"  # what the server answers to GetCapabilities, kept as a file
-    document.write_bytes(capabilities_xml(server.origin, rest=form == "capabilities-rest"))
+    document.write_bytes(capabilities_xml(server.origin, rest=form == "capabilities-rest", style=server.style))
     return {"layer": LAYER, "capabilities": document}
 
 
-@pytest.mark.parametrize("form", ["rest", "kvp", "capabilities-rest", "capabilities-kvp"])
+# a server whose default style is not called "default" (``normal``): the document says which it is
+@pytest.mark.parametrize("form, wmts", [("rest", "default"), ("kvp", "default"), ("capabilities-rest", "normal"),
+                                        ("capabilities-kvp", "normal")], indirect=["wmts"])
 def test_wmts_base_map_requests_exactly_the_tiles_it_draws(qtbot, tmp_path: Path, wmts: WmtsServer, form) -> None:
     settings = Settings(data_dir=tmp_path, base_maps=[
         {"id": "city", "title": "城市WMTS", "kind": "wmts", "min_zoom": 10, "max_zoom": 16,
@@ -114,6 +118,27 @@ def test_wmts_base_map_requests_exactly_the_tiles_it_draws(qtbot, tmp_path: Path
     # what the page fetched from anywhere: its own cw:// assets and this server's tiles, nothing else
     urls = run_js(qtbot, view, "performance.getEntriesByType('resource').map(e => e.name)")
     assert all(u.startswith(("cw://app/", wmts.origin + "/rest/", wmts.origin + "/wmts?")) for u in urls), urls
+
+
+def test_a_label_overlay_of_a_capabilities_base_map_asks_for_the_documents_tile_matrices(
+        qtbot, tmp_path: Path, wmts: WmtsServer) -> None:
+    document = tmp_path / "capabilities.xml"
+    document.write_bytes(capabilities_xml(wmts.origin))
+    settings = Settings(data_dir=tmp_path, base_maps=[
+        {"id": "city", "title": "城市WMTS", "kind": "wmts", "layer": LAYER, "capabilities": document,
+         "min_zoom": 10, "max_zoom": 16,
+         "overlay_url": wmts.origin + f"/rest/{LABELS}/{{Style}}/{{TileMatrixSet}}/{{TileMatrix}}/{{TileRow}}/"
+                                      "{TileCol}.png"}])
+    catalogue, problems = base_map_catalogue(settings)
+    assert problems == []
+    view = open_map(qtbot, catalogue)
+    counts = settled(qtbot, view)
+    labels = [path for path in wmts.requests if path.startswith(f"/rest/{LABELS}/")]
+    assert len(wmts.label_tiles) >= 4 and len(labels) == len(wmts.label_tiles)  # each one at EPSG:900913:<z>
+    assert {(z, x) for z, x, _ in wmts.label_tiles} == {(z, x) for _, z, x, _ in wmts.tiles}  # under the base
+    asked = len(wmts.tiles) + len(wmts.label_tiles)  # the rest of the requests: none (nothing in vain)
+    assert counts["started"] == asked == len(wmts.requests) and wmts.served >= 8
+    assert counts["loaded"] == wmts.served and counts["errors"] == asked - wmts.served  # 404: outside the file
 
 
 @pytest.fixture

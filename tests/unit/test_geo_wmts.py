@@ -150,6 +150,49 @@ def test_a_capabilities_file_configures_a_base_map_and_a_bad_one_is_reported(tmp
     assert catalogue.hosts() == ["https://gis.city.example:8443"]
 
 
+def test_capabilities_mode_uses_the_documents_default_style_unless_one_is_configured(tmp_path: Path) -> None:
+    rest, kvp = tmp_path / "rest.xml", tmp_path / "kvp.xml"
+    rest.write_bytes(capabilities_xml(ORIGIN, style="normal"))
+    kvp.write_bytes(capabilities_xml(ORIGIN, rest=False, style="normal"))
+    spec = {"kind": "wmts", "layer": LAYER}
+    settings = Settings(data_dir=tmp_path, base_maps=[
+        {"id": "rest", "title": "REST", "capabilities": rest, **spec},
+        {"id": "kvp", "title": "KVP", "capabilities": kvp, **spec},
+        {"id": "night", "title": "夜间", "capabilities": rest, "style": "night", **spec}])
+    catalogue, problems = base_map_catalogue(settings, district_map=tmp_path / "none.mbtiles")
+    assert problems == []
+    urls = [item["url"] for item in catalogue.page_payload("rest")["items"]]
+    assert urls[0] == f"{ORIGIN}/rest/{LAYER}/normal/{SET}/{PREFIX}{{z}}/{{y}}/{{x}}.png"
+    assert "&STYLE=normal&" in urls[1]
+    assert urls[2] == f"{ORIGIN}/rest/{LAYER}/night/{SET}/{PREFIX}{{z}}/{{y}}/{{x}}.png"
+
+
+def test_a_label_overlay_of_a_capabilities_base_map_gets_the_documents_matrix_prefix(tmp_path: Path) -> None:
+    document = tmp_path / "city.xml"
+    document.write_bytes(capabilities_xml(ORIGIN, style="normal"))
+    assert wmts_from_capabilities(document.read_bytes(), LAYER).matrix_prefix == PREFIX
+    settings = Settings(data_dir=tmp_path, base_maps=[
+        {"id": "city", "title": "城市", "kind": "wmts", "layer": LAYER, "capabilities": document,
+         "overlay_url": ORIGIN + "/rest/labels/{Style}/{TileMatrixSet}/{TileMatrix}/{TileRow}/{TileCol}.png"}])
+    catalogue, problems = base_map_catalogue(settings, district_map=tmp_path / "none.mbtiles")
+    assert problems == []
+    (city,) = catalogue.page_payload("city")["items"]
+    assert city["overlay"] == f"{ORIGIN}/rest/labels/normal/{SET}/{PREFIX}{{z}}/{{y}}/{{x}}.png"
+
+
+def test_a_relative_capabilities_path_is_read_in_the_settings_folder(tmp_path: Path, monkeypatch) -> None:
+    config, elsewhere = tmp_path / "config", tmp_path / "elsewhere"
+    config.mkdir()
+    elsewhere.mkdir()
+    (config / "city.xml").write_bytes(capabilities_xml(ORIGIN))
+    (elsewhere / "city.xml").write_bytes(capabilities_xml("https://wrong.example"))  # in the working folder
+    monkeypatch.chdir(elsewhere)
+    settings = Settings(data_dir=tmp_path, config_dir=config, base_maps=[
+        {"id": "city", "title": "城市", "kind": "wmts", "layer": LAYER, "capabilities": "city.xml"}])
+    catalogue, problems = base_map_catalogue(settings, district_map=tmp_path / "none.mbtiles")
+    assert problems == [] and catalogue.hosts() == ["https://gis.city.example:8443"]
+
+
 @pytest.mark.parametrize("change, message", [
     ((b"<ScaleDenominator>559082264.0287178<", b"<ScaleDenominator>inf<"), "no usable scale"),
     ((b"<ScaleDenominator>559082264.0287178<", b"<ScaleDenominator>1e-300<"), "not at a Web Mercator zoom"),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import threading
 import time
 from pathlib import Path
 
@@ -10,11 +13,14 @@ from PySide6.QtGui import QGuiApplication
 
 from commandwall.app.incident_filter import NO_FILTER, IncidentFilter
 from commandwall.app.map import REDRAW_INTERVAL_MS, MapController
+from commandwall.geo.basemaps import BaseMapCatalogue
 from commandwall.i18n import translate
 from commandwall.textsafe import display_text
 from commandwall.ui.adapters import ClientSignals
 from commandwall.ui.map.view import MapView
 from commandwall.ui.map.view_state import MapViewState
+
+log = logging.getLogger(__name__)
 
 #: Longest an incident change waits before it goes to the page with the others that came meanwhile.
 INCIDENT_FLUSH_MS = 80
@@ -37,6 +43,7 @@ class MapFeature(QObject):
     sig_cameras_to_wall = Signal(list)
     sig_dispatch_unit = Signal(str, str)
     sig_dispatch_resource = Signal(object, str)
+    _sig_base_maps = Signal(object, list)  # (BaseMapCatalogue, problems), from the worker that opened them
 
     def __init__(self, controller: MapController, signals: ClientSignals, parent: QObject | None = None,
                  *, data_dir: Path | None = None) -> None:
@@ -45,10 +52,15 @@ class MapFeature(QObject):
         self.view = MapView()
         self.widget = self.view
         self._view_state = MapViewState(data_dir if data_dir is not None else controller.session.settings.data_dir)
-        catalogue, problems = controller.base_maps()
-        self._base_map_ids = catalogue.ids()
-        self.view.set_base_maps(catalogue, catalogue.choose(self._view_state.base_map()))
-        self._base_map_problems = problems
+        # The base maps are opened on a worker (a WMTS capabilities document may be MBs of XML): the window paints
+        # meanwhile; the map page, made with them, waits for them if the layers come first.
+        self._base_map_ids: list[str] = []
+        self._base_map_problems: list[str] = []
+        self._base_maps_ready = False
+        self._layers_waiting: tuple | None = None  # sig_layers' arguments that came before the base maps
+        self._closed = False
+        self._sig_base_maps.connect(self._on_base_maps)
+        threading.Thread(target=self._open_base_maps, name="base-maps", daemon=True).start()
         self.view.sig_base_map_chosen.connect(self._on_base_map_chosen)
         self.view.sig_copy_text.connect(self._copy)
         self.view.set_searcher(controller.search)
@@ -117,7 +129,31 @@ class MapFeature(QObject):
     def _note_unit_change(self, *_args: object) -> None:
         self.controller.note_unit_change()
 
+    def _open_base_maps(self) -> None:
+        """On the worker: the desk's base-map catalogue (files opened, capabilities documents read)."""
+        try:
+            catalogue, problems = self.controller.base_maps()
+        except Exception:  # base_map_catalogue reports a bad entry itself; the page must never wait for ever
+            log.exception("base maps not available")
+            catalogue, problems = BaseMapCatalogue(), []
+        if self._closed:
+            return
+        with contextlib.suppress(RuntimeError):  # the feature is gone (its window closed meanwhile)
+            self._sig_base_maps.emit(catalogue, problems)
+
+    def _on_base_maps(self, catalogue: BaseMapCatalogue, problems: list[str]) -> None:
+        self._base_map_ids = catalogue.ids()
+        self.view.set_base_maps(catalogue, catalogue.choose(self._view_state.base_map()))
+        self._base_map_problems = problems
+        self._base_maps_ready = True
+        if self._layers_waiting is not None:
+            waiting, self._layers_waiting = self._layers_waiting, None
+            self._on_layers(*waiting)
+
     def _on_layers(self, _layers: list, errors: list[str], page_html: str) -> None:
+        if not self._base_maps_ready:  # the page is made with the base maps: it is loaded once they are open
+            self._layers_waiting = (_layers, errors, page_html)
+            return
         self.view.load_built_page(page_html)
         self.controller.note_incident_change()  # the grid cells may be new
         report = self.controller.layer_report(errors + self._base_map_problems)
@@ -191,5 +227,6 @@ class MapFeature(QObject):
             self.view.set_density_counts(density)
 
     def shutdown(self) -> None:
-        """Stop redrawing."""
+        """Stop redrawing; base maps still being opened are not shown."""
+        self._closed = True
         self._redraw.stop()
