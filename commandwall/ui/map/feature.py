@@ -99,7 +99,7 @@ class MapFeature(QObject):
         if len(shown) < len(due):  # some left (or never met) the dashboard's filter: draw what passes now
             self.view.set_incidents(self.controller.map_incidents())
         else:
-            self.view.upsert_incidents(self.controller.place_many(shown))
+            self.view.upsert_incidents(shown)  # placed by the store as they arrived
         self.controller.note_incident_change(due.values())
 
     def apply_filter(self, incident_filter: IncidentFilter) -> None:
