@@ -397,3 +397,40 @@ def test_the_open_count_follows_every_change_from_any_thread_and_a_snapshot(tmp_
     assert controller.open_count() == len(session.incidents.open())  # the same as counted one by one
     controller.close()
 
+
+# --- a card's nearest open incidents ------------------------------------------------------------------------
+
+
+def test_a_cards_nearest_incidents_are_the_geodesic_nearest_measuring_only_a_few(exercise, tmp_path, monkeypatch):
+    """Thousands of incidents in the store: the offer equals measuring every open one geodesically, but only
+    a handful are measured (the card opens on the GUI thread)."""
+    import random
+
+    from commandwall.app import incidents as incidents_module
+    from commandwall.app.incidents import NEARBY_CANDIDATES, TASKABLE, is_local_warning
+
+    session = started(exercise, tmp_path)
+    controller = IncidentsController(session)
+    try:
+        rng = random.Random(7)
+        model = session.incidents.all()[0]
+        statuses = list(IncidentStatus)
+        session.incidents.upsert_many(
+            model.model_copy(update={"id": f"NEAR-{n}", "version": 1, "status": rng.choice(statuses),
+                                     "lon": rng.uniform(117.15, 117.45), "lat": rng.uniform(34.70, 34.90)})
+            for n in range(4000))
+        measured: list = []
+        real = incidents_module.straight_metres
+        monkeypatch.setattr(incidents_module, "straight_metres", lambda a, b: (measured.append(b), real(a, b))[1])
+        offered = [i for i in session.incidents.values() if i.status in TASKABLE and not is_local_warning(i)]
+        assert len(offered) > 1000
+        for _ in range(20):
+            lon, lat = rng.uniform(117.1, 117.5), rng.uniform(34.65, 34.95)
+            measured.clear()
+            found = controller.nearby_incidents(lon, lat)
+            assert len(measured) <= NEARBY_CANDIDATES
+            every = sorted(((i, real((lon, lat), (i.lon, i.lat))) for i in offered), key=lambda p: (p[1], p[0].id))
+            assert [(i.id, round(m, 6)) for i, m in found] == [(i.id, round(m, 6)) for i, m in every[:3]]
+    finally:
+        controller.close()
+        session.stop()
