@@ -379,3 +379,45 @@ def test_the_cards_button_on_the_real_page_makes_the_task_on_the_platform(qtbot,
     detail = window.incidents.detail
     qtbot.waitUntil(lambda: any(resource["name"] in detail.tasks.item(i).text()
                                 for i in range(detail.tasks.count())), timeout=10000)
+
+
+def test_a_card_whose_bridge_cannot_answer_says_so_instead_of_checking_for_ever(
+        qtbot, view: MapView) -> None:  # noqa: F811
+    view.set_dispatch_offers(lambda _unit_id: _offer("—"), lambda _resource_id: _offer("—"))
+    features = [_resource("RES-A"), _resource("RES-B")]
+    for n, feature in enumerate(features):
+        feature["geometry"]["coordinates"] = [117.24 + 0.12 * n, 34.74]
+    with qtbot.waitSignal(view.sig_layer_drawn, check_params_cb=lambda k, n: k == "resources", timeout=5000):
+        view.set_resources(features)
+    with qtbot.waitSignal(view.sig_layer_drawn, check_params_cb=lambda k, n: k == "units", timeout=5000):
+        view.set_units(_units())
+    reason = "document.querySelector('.cw-card-reason').textContent"
+    failed = "无法确认能否派遣，请稍后重新打开"
+    # a bridge that answers units' cards but lacks resourceDispatch
+    run_js(qtbot, view, "(CW.realBridge = CW.bridge, CW.bridge = Object.create(CW.realBridge),"
+                        " CW.bridge.resourceDispatch = undefined, true)")
+    _open_card(qtbot, view, "resource", "RES-A")
+    qtbot.waitUntil(lambda: run_js(qtbot, view, reason) == "未连接", timeout=5000)
+    assert run_js(qtbot, view, "document.querySelector('.cw-card-dispatch').disabled") is True
+    # one whose method throws
+    run_js(qtbot, view, "(CW.bridge.resourceDispatch = function () { throw new Error('gone'); }, true)")
+    close_card(qtbot, view)
+    _open_card(qtbot, view, "resource", "RES-B")
+    qtbot.waitUntil(lambda: run_js(qtbot, view, reason) == failed, timeout=5000)
+    # the unit's card asks its own method, and says so when the answer is not an offer
+    close_card(qtbot, view)
+    _open_card(qtbot, view, "unit", "U-0")
+    qtbot.waitUntil(lambda: run_js(qtbot, view, reason) == "—", timeout=5000)
+    run_js(qtbot, view, "(CW.bridge.unitDispatch = function (id, done) { done('not json'); }, true)")
+    close_card(qtbot, view)
+    _open_card(qtbot, view, "unit", "U-1")
+    qtbot.waitUntil(lambda: run_js(qtbot, view, reason) == failed, timeout=5000)
+    assert run_js(qtbot, view, "document.querySelector('.cw-card-dispatch').disabled") is True
+    run_js(qtbot, view, "(CW.bridge = CW.realBridge, true)")
+
+
+def close_card(qtbot, page: MapView) -> None:
+    """Close the open card (its popup may cover the next marker)."""
+    run_js(qtbot, page, "(document.querySelector('.cw-card-popup .leaflet-popup-close-button').click(), true)")
+    qtbot.waitUntil(lambda: run_js(qtbot, page, "CW.cards.shown() === null"
+                                        " && document.querySelector('.cw-card-popup') === null"), timeout=5000)
