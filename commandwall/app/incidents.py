@@ -424,6 +424,11 @@ class IncidentsController:
         choice = self.rights.dispatch_choice(incident)
         if not choice.enabled:
             return choice.tooltip
+        return self._unit_refusal(unit_id)
+
+    def _unit_refusal(self, unit_id: str) -> str | None:
+        """Why the unit ``unit_id`` cannot take a task whatever the incident: gone from the platform, or not
+        available (None: it can)."""
         unit = self.session.units.get(unit_id)
         if unit is None:
             return translate("incidents", "该力量已不在平台上")
@@ -435,14 +440,10 @@ class IncidentsController:
         """What the unit's map card offers: 派往所选事件 for the selected incident (off, with the reason, as
         :meth:`unit_dispatch_refusal` says), or with none selected the open incidents nearest the unit; nothing
         when the role may not dispatch or the unit cannot take a task."""
+        reason = self.rights.refusal(TASK) or self._unit_refusal(unit_id)
         unit = self.session.units.get(unit_id)
-        reason = self.rights.refusal(TASK)
-        if reason is None and unit is None:
-            reason = translate("incidents", "该力量已不在平台上")
-        if reason is None and unit.status is not UnitStatus.AVAILABLE:
-            reason = translate("incidents", "该力量{status}，不能派遣").format(status=unit_status_label(unit.status))
         if reason is not None or unit is None:
-            return DispatchOffer(reason)
+            return DispatchOffer(reason or self._unit_refusal(unit_id))
         return self._offer(selected_id, unit.lon, unit.lat, self.unit_dispatch_refusal(selected_id, unit_id))
 
     def resource_offer(self, selected_id: str | None, resource: Mapping[str, Any]) -> DispatchOffer:

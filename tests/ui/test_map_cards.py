@@ -222,12 +222,17 @@ def test_dispatch_here_opens_the_dialog_for_the_selected_incident_with_the_unit_
 
     incident = next(i for i in desk.session.incidents.open() if i.status is IncidentStatus.NEW)
     unit_id = _available_unit_not_nearest(desk, incident.id)
-    assert desk.feature.dispatch_refusal(unit_id) == "未选择事件：先在事件列表或地图上选中一个事件"
+    assert desk.feature.unit_offer(unit_id).reason == "未选择事件：先在事件列表或地图上选中一个事件"
     assert desk.feature.panel.select(incident.id)
-    assert desk.feature.dispatch_refusal(unit_id) is None
+    assert desk.feature.unit_offer(unit_id).reason is None
     busy = next((u for u in desk.session.units.all() if u.status is not UnitStatus.AVAILABLE), None)
     if busy is not None:
-        assert "不能派遣" in desk.feature.dispatch_refusal(busy.id)
+        assert "不能派遣" in desk.feature.unit_offer(busy.id).reason
+        # the card and the dispatch itself give the one reason for a unit that cannot go
+        assert desk.feature.unit_offer(busy.id).reason == desk.feature.controller.unit_dispatch_refusal(
+            incident.id, busy.id)
+    assert desk.feature.unit_offer("U-NO-SUCH").reason == "该力量已不在平台上" \
+        == desk.feature.controller.unit_dispatch_refusal(incident.id, "U-NO-SUCH")
 
     seen: list[list[str]] = []
 
@@ -248,7 +253,7 @@ def test_dispatch_here_opens_the_dialog_for_the_selected_incident_with_the_unit_
                     timeout=15000)
     qtbot.waitUntil(lambda: desk.detail.tasks.count() == 1, timeout=10000)  # the task is back on the incident
     qtbot.waitUntil(lambda: desk.detail.incident.status is IncidentStatus.DISPATCHED, timeout=10000)
-    qtbot.waitUntil(lambda: "出勤" in (desk.feature.dispatch_refusal(unit_id) or ""), timeout=10000)  # now busy
+    qtbot.waitUntil(lambda: "出勤" in (desk.feature.unit_offer(unit_id).reason or ""), timeout=10000)  # now busy
 
 
 def test_a_viewer_is_told_why_not(qtbot, desk_as) -> None:  # noqa: F811
@@ -257,7 +262,7 @@ def test_a_viewer_is_told_why_not(qtbot, desk_as) -> None:  # noqa: F811
     incident = next(i for i in desk.session.incidents.open() if i.status is IncidentStatus.NEW)
     unit = next(u for u in desk.session.units.all() if u.status is UnitStatus.AVAILABLE)
     assert desk.feature.panel.select(incident.id)
-    reason = desk.feature.dispatch_refusal(unit.id)
+    reason = desk.feature.unit_offer(unit.id).reason
     assert reason is not None and "观察员" in reason
     with qtbot.waitSignal(desk.feature.sig_message, timeout=2000) as blocker:
         desk.feature.dispatch_unit(unit.id)  # no dialog: the refusal is said instead
