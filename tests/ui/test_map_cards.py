@@ -426,3 +426,26 @@ def close_card(qtbot, page: MapView) -> None:
     run_js(qtbot, page, "(document.querySelector('.cw-card-popup .leaflet-popup-close-button').click(), true)")
     qtbot.waitUntil(lambda: run_js(qtbot, page, "CW.cards.shown() === null"
                                         " && document.querySelector('.cw-card-popup') === null"), timeout=5000)
+
+
+def test_a_resource_without_an_id_is_shown_but_never_dispatched(qtbot, window) -> None:  # noqa: F811
+    """Two resources without an id: neither is what view.resource('') gives, the card says why no dispatch,
+    and a dispatch naming '' is refused with the reason instead of reaching the dialog."""
+    incident = next(i for i in window.session.incidents.open() if i.status is IncidentStatus.NEW)
+    assert window.incidents.select(incident.id)
+    page = window.map_feature.view
+    unnamed = [_resource(""), _resource("", name="无编号仓库"), _resource("RES-OK")]
+    for n, feature in enumerate(unnamed):
+        feature["geometry"]["coordinates"] = [117.24 + 0.06 * n, 34.74]
+    with qtbot.waitSignal(page.sig_layer_drawn, check_params_cb=lambda k, n: k == "resources", timeout=10000):
+        page.set_resources(unnamed)
+    assert page.resource("") is None and page.resource("RES-OK") is not None
+    assert run_js(qtbot, page, "CW.stats().resources") == 3  # still shown on the map
+    run_js(qtbot, page, "(CW.groups.resources.getLayers()[1].fire('click'), true)")
+    reason = "document.querySelector('.cw-card-reason').textContent"
+    qtbot.waitUntil(lambda: run_js(qtbot, page, reason) == "该资源没有编号，不能调派", timeout=5000)
+    assert run_js(qtbot, page, "document.querySelector('.cw-card-dispatch').disabled") is True
+    with qtbot.waitSignal(window.map_feature.sig_message, timeout=2000) as blocker, \
+            qtbot.assertNotEmitted(window.map_feature.sig_dispatch_resource, wait=300):
+        window.map_feature._on_dispatch_resource("", incident.id)  # as the page would ask
+    assert blocker.args[0] == "该资源没有编号，不能调派"
