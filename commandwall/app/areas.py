@@ -108,11 +108,6 @@ class DistrictAreas:
         for point, town, grid in zip(points, towns, grids, strict=True):
             self._memo[point] = (str(town) if town is not None else None, str(grid) if grid is not None else None)
 
-    def place_many(self, incidents: Sequence[Incident]) -> list[Incident]:
-        """:meth:`place` each of ``incidents``, looking the new points up together."""
-        self.look_up(incidents)
-        return [self.place(incident) for incident in incidents]
-
     def place(self, incident: Incident) -> Incident:
         """The incident with the town and grid cell of its point (unchanged where the point finds none)."""
         return self.locate(incident)[0]

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from commandwall import paths
-from commandwall.app.areas import DistrictAreas
 from commandwall.app.incident_filter import NO_FILTER, IncidentFilter
 from commandwall.app.map_search import MapSearch
 from commandwall.app.map_select import CameraPicker
@@ -134,14 +133,12 @@ class MapController:
         self._cameras_dirty = False
         self._units_dirty = False
         self._incidents_dirty = True
-        self._areas: DistrictAreas | None = None
-        self._areas_of: list | None = None  # the layers list the areas were made from
-        self._density_cells: tuple[DistrictAreas, dict[str, Any]] | None = None  # (made from, payload)
+        self._density_cells: tuple[list, dict[str, Any]] | None = None  # (the layers made from, payload)
         self._recount = True  # count every incident's cell again at the next take_density
         self._changed: list[Incident] = []  # incidents changed since the last take_density
         self._cell_of: dict[str, str | None] = {}  # incident id -> its grid cell, as counted
         self._counts: Counter[str] = Counter()  # incidents per grid cell
-        self._counted_of: DistrictAreas | None = None  # the areas the counts were made with
+        self._counted_of: list | None = None  # the layers the counts were made with
         self._searcher: MapSearch | None = None
         self._picker = CameraPicker(lambda: session.camera_index, session.cameras.get)
         self._search_of: list | None = None
@@ -155,9 +152,9 @@ class MapController:
         return self.map_incidents()
 
     def map_incidents(self) -> list[Incident]:
-        """The incidents the map shows under the current filter, each placed (:meth:`place`)."""
-        areas = self.areas()
-        return areas.place_many(self.incident_filter.select(self.session.incidents.all()))
+        """The incidents the map shows under the current filter, as the store holds them (placed in their town
+        and grid cell as they arrived, off the GUI thread: ``IncidentStore.set_areas``)."""
+        return self.incident_filter.select(self.session.incidents.all())
 
     def shows_incident(self, incident: Incident) -> bool:
         """Whether a changed incident belongs on the map under the current filter."""
@@ -212,28 +209,7 @@ class MapController:
         return (self.session.cameras.all() if cameras_dirty else None,
                 self.session.units.all() if units_dirty else None)
 
-    # --- towns and grid cells of incidents, incidents per grid cell -----------------------------------------
-    def areas(self) -> DistrictAreas:
-        """The district's towns and grid cells (from the session's layers, made again when they change)."""
-        layers = self.session.layers
-        if self._areas is None or self._areas_of is not layers:
-            self._areas = DistrictAreas.from_layers(layers)
-            self._areas_of = layers
-        return self._areas
-
-    def place(self, incident: Incident) -> Incident:
-        """The incident with the town and grid cell of its point (``DistrictAreas.place``)."""
-        return self.areas().place(incident)
-
-    def place_many(self, incidents: list[Incident]) -> list[Incident]:
-        """:meth:`place` each of a batch of incidents (their new points looked up together)."""
-        return self.areas().place_many(incidents)
-
-    def placed_incidents(self) -> list[Incident]:
-        """All the session's incidents, each with the town and grid cell of its point."""
-        areas = self.areas()
-        return areas.place_many(self.session.incidents.all())
-
+    # --- incidents per grid cell (the store's placement of each) -------------------------------------------
     def note_incident_change(self, incidents: Iterable[Incident] | None = None) -> None:
         """Incidents arrived or changed: the density per grid cell follows at :meth:`take_density`, counting
         only ``incidents`` (the changed ones) into what it counted before, or all again when None."""
@@ -246,10 +222,11 @@ class MapController:
 
     def density_cells(self) -> dict[str, Any]:
         """The choropleth's grid cells without counts (``payload.density_cells_payload``): the same object
-        until the grid cells change, so a caller sends the geometry to the page only when it is new."""
-        areas = self.areas()
-        if self._density_cells is None or self._density_cells[0] is not areas:
-            self._density_cells = (areas, density_cells_payload(areas.grid_features()))
+        until the layers change, so a caller sends the geometry to the page only when it is new."""
+        layers = self.session.layers
+        if self._density_cells is None or self._density_cells[0] is not layers:
+            grids = next((layer for layer in layers if layer.kind == "grids"), None)
+            self._density_cells = (layers, density_cells_payload(list(grids.features) if grids is not None else []))
         return self._density_cells[1]
 
     def take_density(self) -> dict[str, Any] | None:
@@ -266,31 +243,28 @@ class MapController:
             changed, self._changed = self._changed, []
         if not dirty:
             return None
-        areas = self.areas()
-        if recount or self._counted_of is not areas:
-            self._count_all(areas)
+        layers = self.session.layers
+        if recount or self._counted_of is not layers:
+            self._count_all(layers)
         else:
-            areas.look_up(changed)
-            for incident in changed:
-                cell = areas.grid_at(incident.lon, incident.lat)
-                held = self._cell_of.get(incident.id, "")
-                if held != cell or incident.id not in self._cell_of:
+            cells = self.session.incidents.point_grids(incident.id for incident in changed)
+            for incident_id, cell in cells.items():
+                held = self._cell_of.get(incident_id, "")
+                if held != cell or incident_id not in self._cell_of:
                     if held:
                         self._counts[held] -= 1
                     if cell:
                         self._counts[cell] += 1
-                    self._cell_of[incident.id] = cell
+                    self._cell_of[incident_id] = cell
             if len(self._cell_of) > len(self.session.incidents):  # the store was replaced (it may run ahead)
-                self._count_all(areas)
+                self._count_all(layers)
         cell_ids = [cell["id"] for cell in self.density_cells()["cells"]]
         return density_counts_payload(cell_ids, self._counts)
 
-    def _count_all(self, areas: DistrictAreas) -> None:
-        incidents = self.session.incidents.all()
-        areas.look_up(incidents)
-        self._cell_of = {i.id: areas.grid_at(i.lon, i.lat) for i in incidents}
+    def _count_all(self, layers: list) -> None:
+        self._cell_of = self.session.incidents.point_grids()
         self._counts = Counter(cell for cell in self._cell_of.values() if cell)
-        self._counted_of = areas
+        self._counted_of = layers
 
     # --- the search box ----------------------------------------------------------------------------------------
     def search(self, text: str) -> list[dict[str, Any]]:

@@ -223,6 +223,18 @@ class IncidentStore(_KeyedStore[Incident]):
         with self._lock:
             return self._reported(item)
 
+    def point_grids(self, incident_ids: Iterable[str] | None = None) -> dict[str, str | None]:
+        """Incident id → the grid cell its point lies in (None: outside every cell, no areas known, or not
+        held), for ``incident_ids`` or every held incident; read from the placements, looking nothing up."""
+        with self._lock:
+            ids = self._items.keys() if incident_ids is None else incident_ids
+            placements = self._placements
+            grids: dict[str, str | None] = {}
+            for incident_id in ids:
+                where = placements.get(incident_id)
+                grids[incident_id] = where.grid if where is not None and where.grid_from_point else None
+            return grids
+
     def _reported(self, item: Incident) -> Incident:
         """A held (placed) incident as the platform reported it. Under the lock."""
         where = self._placements.get(item.id)

@@ -43,6 +43,7 @@ PAGE_STRINGS: dict[str, str] = {
     "card_nearby_item": QT_TRANSLATE_NOOP("map_page", "{title} · {distance}"),
     "card_checking": QT_TRANSLATE_NOOP("map_page", "正在确认…"),
     "card_not_connected": QT_TRANSLATE_NOOP("map_page", "未连接"),
+    "card_offer_failed": QT_TRANSLATE_NOOP("map_page", "无法确认能否派遣，请稍后重新打开"),
     "card_type": QT_TRANSLATE_NOOP("map_page", "类型"),
     "card_town": QT_TRANSLATE_NOOP("map_page", "所在镇街"),
     "card_capacity": QT_TRANSLATE_NOOP("map_page", "容量"),

@@ -73,18 +73,18 @@
 <context>
     <name>basemaps</name>
     <message>
-        <location filename="../../commandwall/app/map.py" line="44"/>
+        <location filename="../../commandwall/app/map.py" line="43"/>
         <source>薛城区离线底图</source>
         <extracomment>Id and title of the shipped district base map (the exercise mode&apos;s default). The district&apos;s offline base map: (id, title); the title is translated where the catalogue is built.</extracomment>
         <translation>Xuecheng offline map</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/map.py" line="101"/>
+        <location filename="../../commandwall/app/map.py" line="107"/>
         <source>底图 {title} 不可用</source>
         <translation>Base map {title} unavailable</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/map.py" line="111"/>
+        <location filename="../../commandwall/app/map.py" line="117"/>
         <source>薛城区离线底图不可用</source>
         <translation>Xuecheng offline map unavailable</translation>
     </message>
@@ -471,304 +471,302 @@
         <translation>All incidents</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="77"/>
-        <location filename="../../commandwall/mapdoc/strings.py" line="120"/>
+        <location filename="../../commandwall/app/incidents.py" line="83"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="121"/>
         <source>特急</source>
-        <extracomment>督办 is worked out at most once per this many seconds (the status bar, the list and the detail all ask). Priority levels (级别) as the duty officer reads them (translated where shown: :func:`priority_label`).
+        <extracomment>Incidents a card&apos;s nearest-incident offer measures geodesically, picked first by a flat distance (which ranks the district&apos;s points as the geodesic does but for near ties, so a few more than offered). 督办 is worked out at most once per this many seconds (the status bar, the list and the detail all ask). Priority levels (级别) as the duty officer reads them (translated where shown: :func:`priority_label`).
 ----------
 Priority levels, the same words (and context) as the incident centre&apos;s.</extracomment>
         <translation>Critical</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="78"/>
-        <location filename="../../commandwall/mapdoc/strings.py" line="121"/>
+        <location filename="../../commandwall/app/incidents.py" line="84"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="122"/>
         <source>紧急</source>
         <translation>Urgent</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="79"/>
-        <location filename="../../commandwall/mapdoc/strings.py" line="122"/>
+        <location filename="../../commandwall/app/incidents.py" line="85"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="123"/>
         <source>一般</source>
         <translation>Normal</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="80"/>
-        <location filename="../../commandwall/mapdoc/strings.py" line="123"/>
+        <location filename="../../commandwall/app/incidents.py" line="86"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="124"/>
         <source>提示</source>
         <translation>Notice</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="85"/>
+        <location filename="../../commandwall/app/incidents.py" line="91"/>
         <source>已提交，等待平台确认…</source>
         <extracomment>Incidents at this priority or more pressing (lower number) flash the task bar when they arrive. Feedback once an action is queued (the source text; what is returned is ``translate(&quot;incidents&quot;, …)`` of it).</extracomment>
         <translation>Submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="86"/>
+        <location filename="../../commandwall/app/incidents.py" line="92"/>
         <source>派遣任务已提交，等待平台确认…</source>
         <translation>Task submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="87"/>
+        <location filename="../../commandwall/app/incidents.py" line="93"/>
         <source>备注已提交，等待平台确认…</source>
         <translation>Note submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="88"/>
+        <location filename="../../commandwall/app/incidents.py" line="94"/>
         <source>超时上报</source>
         <translation>Escalate overdue</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="91"/>
+        <location filename="../../commandwall/app/incidents.py" line="97"/>
         <source>请先在备注栏填写退回原因</source>
         <extracomment>Task statuses a unit reports (a timeline ``task`` entry with one of these as its action).</extracomment>
         <translation>Enter the reason for returning in the note field first</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="92"/>
+        <location filename="../../commandwall/app/incidents.py" line="98"/>
         <source>备注不能为空</source>
         <translation>The note is empty</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="95"/>
+        <location filename="../../commandwall/app/incidents.py" line="101"/>
         <source>预警信息由预警发布单位维护，请按预警内容派发或上报事件</source>
         <extracomment>Early warnings (预警, from CAP) are shown, not handled here: the platform does not know them.</extracomment>
         <translation>Early warnings are kept by the issuing agency; dispatch or report an incident as the warning says</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="102"/>
+        <location filename="../../commandwall/app/incidents.py" line="108"/>
         <source>派遣任务</source>
         <extracomment>What each kind of queued action is called in feedback.</extracomment>
         <translation>Dispatch task</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="103"/>
+        <location filename="../../commandwall/app/incidents.py" line="109"/>
         <source>状态变更</source>
         <translation>Status change</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="104"/>
-        <location filename="../../commandwall/app/incidents.py" line="387"/>
+        <location filename="../../commandwall/app/incidents.py" line="110"/>
+        <location filename="../../commandwall/app/incidents.py" line="393"/>
         <source>备注</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="153"/>
+        <location filename="../../commandwall/app/incidents.py" line="159"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="170"/>
+        <location filename="../../commandwall/app/incidents.py" line="176"/>
         <source>退回原因写在备注栏</source>
         <translation>Write the reason for returning in the note field</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="171"/>
+        <location filename="../../commandwall/app/incidents.py" line="177"/>
         <source>选择保留的事件</source>
         <translation>Choose the incident to keep</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="180"/>
+        <location filename="../../commandwall/app/incidents.py" line="186"/>
         <source>事件{status}，不能派遣</source>
         <translation>Incident is {status}; cannot dispatch</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="181"/>
+        <location filename="../../commandwall/app/incidents.py" line="187"/>
         <source>派遣任务…</source>
         <translation>Dispatch task…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="187"/>
+        <location filename="../../commandwall/app/incidents.py" line="193"/>
         <source>附件…</source>
         <translation>Attach…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="201"/>
+        <location filename="../../commandwall/app/incidents.py" line="207"/>
         <source>按位置计算</source>
         <extracomment>Where an incident&apos;s town or grid cell came from, as the detail&apos;s tooltip says it.</extracomment>
         <translation>computed from the point</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="202"/>
+        <location filename="../../commandwall/app/incidents.py" line="208"/>
         <source>平台上报</source>
         <translation>as reported by the platform</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="214"/>
+        <location filename="../../commandwall/app/incidents.py" line="220"/>
         <source>镇街、网格：{source}</source>
         <translation>Town, grid cell: {source}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="217"/>
+        <location filename="../../commandwall/app/incidents.py" line="223"/>
         <source>平台上报镇街：{town}</source>
         <translation>platform reported town: {town}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="220"/>
+        <location filename="../../commandwall/app/incidents.py" line="226"/>
         <source>平台上报网格：{grid}</source>
         <translation>platform reported grid cell: {grid}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="223"/>
+        <location filename="../../commandwall/app/incidents.py" line="229"/>
         <source>镇街为平台上报</source>
         <translation>town as reported by the platform</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="225"/>
+        <location filename="../../commandwall/app/incidents.py" line="231"/>
         <source>（{notes}）</source>
         <translation> ({notes})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="225"/>
+        <location filename="../../commandwall/app/incidents.py" line="231"/>
         <source>；</source>
         <translation>; </translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="228"/>
+        <location filename="../../commandwall/app/incidents.py" line="234"/>
         <source>镇街：{source}</source>
         <translation>Town: {source}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="229"/>
+        <location filename="../../commandwall/app/incidents.py" line="235"/>
         <source>网格：{source}</source>
         <translation>Grid cell: {source}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="231"/>
+        <location filename="../../commandwall/app/incidents.py" line="237"/>
         <source>平台上报的位置与坐标不符，以坐标为准</source>
         <translation>The platform&apos;s town or grid cell does not match the coordinates; the coordinates count</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="233"/>
+        <location filename="../../commandwall/app/incidents.py" line="239"/>
         <source>坐标不在任何镇街或网格内，沿用平台上报</source>
         <translation>The point lies outside every town or grid cell; the platform&apos;s values are kept</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="245"/>
+        <location filename="../../commandwall/app/incidents.py" line="251"/>
         <source>{kind}待发送（网络恢复后自动重发，不会丢失）：{error}</source>
         <translation>{kind} queued (sent automatically when the network is back, never lost): {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="247"/>
+        <location filename="../../commandwall/app/incidents.py" line="253"/>
         <source>{kind}待发送（网络恢复后自动重发，不会丢失）</source>
         <translation>{kind} queued (sent automatically when the network is back, never lost)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="249"/>
+        <location filename="../../commandwall/app/incidents.py" line="255"/>
         <source>{kind}已送达平台</source>
         <translation>{kind} delivered to the platform</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="250"/>
+        <location filename="../../commandwall/app/incidents.py" line="256"/>
         <source>{kind}被平台拒绝：{error}</source>
         <translation>{kind} refused by the platform: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="251"/>
+        <location filename="../../commandwall/app/incidents.py" line="257"/>
         <source>{kind}未执行：事件已被他人更新，请查看最新状态后重试</source>
         <translation>{kind} not carried out: someone else updated the incident; check its current state and try again</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="315"/>
+        <location filename="../../commandwall/app/incidents.py" line="321"/>
         <source>新事件［{level}·{category}］{town} {title}</source>
         <extracomment>Attaching files and fetching attached ones (附件). What the list shows beyond its own filters (set from the overview dashboard; ``NO_FILTER``: all).</extracomment>
         <translation>New incident [{level}·{category}] {town} {title}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="325"/>
+        <location filename="../../commandwall/app/incidents.py" line="331"/>
         <source>请选择保留的事件</source>
         <translation>Choose the incident to keep</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="349"/>
+        <location filename="../../commandwall/app/incidents.py" line="355"/>
         <source>预警信息不在平台上，没有处置时间线</source>
         <translation>Early warnings are not on the platform and have no timeline</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="356"/>
+        <location filename="../../commandwall/app/incidents.py" line="362"/>
         <source>无法获取时间线：{error}</source>
         <translation>Cannot get the timeline: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="374"/>
+        <location filename="../../commandwall/app/incidents.py" line="380"/>
         <source>（{before}→{after}）</source>
         <translation> ({before}→{after})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="377"/>
+        <location filename="../../commandwall/app/incidents.py" line="383"/>
         <source> 并入 {ref}</source>
         <translation> merged into {ref}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="379"/>
+        <location filename="../../commandwall/app/incidents.py" line="385"/>
         <source>任务 {ref} {status}</source>
         <translation>Task {ref} {status}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="382"/>
+        <location filename="../../commandwall/app/incidents.py" line="388"/>
         <source>附件 {name}（{size}）</source>
         <translation>Attachment {name} ({size})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="385"/>
+        <location filename="../../commandwall/app/incidents.py" line="391"/>
         <source>上报</source>
         <translation>Reported</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="386"/>
+        <location filename="../../commandwall/app/incidents.py" line="392"/>
         <source>派遣任务 {ref}</source>
         <translation>Task dispatched {ref}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="388"/>
+        <location filename="../../commandwall/app/incidents.py" line="394"/>
         <source>合并重复事件 {ref}</source>
         <translation>Duplicate merged {ref}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="393"/>
+        <location filename="../../commandwall/app/incidents.py" line="399"/>
         <source>{when} {what} · {who}：{text}</source>
         <translation>{when} {what} · {who}: {text}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="395"/>
+        <location filename="../../commandwall/app/incidents.py" line="401"/>
         <source>{when} {what} · {who}</source>
         <translation>{when} {what} · {who}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="97"/>
+        <location filename="../../commandwall/app/incidents.py" line="103"/>
         <source>未选择事件：先在事件列表或地图上选中一个事件</source>
         <extracomment>Why a map card&apos;s 派往所选事件 / 调派至所选事件 is off while no incident is selected.</extracomment>
         <translation>No incident selected: select one in the incident list or on the map first</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="423"/>
-        <location filename="../../commandwall/app/incidents.py" line="435"/>
+        <location filename="../../commandwall/app/incidents.py" line="434"/>
         <source>该力量已不在平台上</source>
         <translation>This unit is no longer on the platform</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="425"/>
-        <location filename="../../commandwall/app/incidents.py" line="437"/>
+        <location filename="../../commandwall/app/incidents.py" line="436"/>
         <source>该力量{status}，不能派遣</source>
         <translation>This unit is {status}; cannot dispatch</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="467"/>
+        <location filename="../../commandwall/app/incidents.py" line="474"/>
         <source>该资源{status}，不能调派</source>
         <translation>This resource cannot be dispatched: {status}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="506"/>
+        <location filename="../../commandwall/app/incidents.py" line="525"/>
         <source>{count} 项派遣任务已提交，等待平台确认…</source>
         <translation>{count} tasks submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="545"/>
+        <location filename="../../commandwall/app/incidents.py" line="564"/>
         <source>事件{status}，不能上报上级</source>
         <translation>Incident is {status}; cannot escalate</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="554"/>
+        <location filename="../../commandwall/app/incidents.py" line="573"/>
         <source>事件不存在</source>
         <translation>No such incident</translation>
     </message>
@@ -780,7 +778,7 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
     </message>
     <message>
         <location filename="../../commandwall/app/attachments.py" line="57"/>
-        <location filename="../../commandwall/app/incidents.py" line="105"/>
+        <location filename="../../commandwall/app/incidents.py" line="111"/>
         <source>附件</source>
         <translation>Attachment</translation>
     </message>
@@ -915,13 +913,13 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
 <context>
     <name>map_page</name>
     <message>
-        <location filename="../../commandwall/app/map.py" line="168"/>
+        <location filename="../../commandwall/app/map.py" line="173"/>
         <source>；</source>
         <extracomment>How often (ms) moving units and camera states are redrawn at most: a thousand points per second is enough. Which incidents the map shows (set from the overview dashboard; ``NO_FILTER``: all).</extracomment>
         <translation>; </translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/map.py" line="169"/>
+        <location filename="../../commandwall/app/map.py" line="174"/>
         <source>部分图层未加载：{errors}</source>
         <translation>Some layers were not loaded: {errors}</translation>
     </message>
@@ -1072,304 +1070,309 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
     </message>
     <message>
         <location filename="../../commandwall/mapdoc/strings.py" line="46"/>
+        <source>无法确认能否派遣，请稍后重新打开</source>
+        <translation>Cannot check whether a dispatch is possible; open the card again later</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="47"/>
         <source>类型</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="47"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="48"/>
         <source>所在镇街</source>
         <translation>Town</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="48"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="49"/>
         <source>容量</source>
         <translation>Capacity</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="49"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="50"/>
         <source>编号</source>
         <translation>ID</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="50"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="51"/>
         <source>位置</source>
         <translation>Position</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="52"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="53"/>
         <source>可用</source>
         <translation>Available</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="53"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="54"/>
         <source>使用中</source>
         <translation>In use</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="54"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="55"/>
         <source>维护中</source>
         <translation>Under maintenance</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="55"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="56"/>
         <source>不可用</source>
         <translation>Out of service</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="56"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="57"/>
         <source>状态未知</source>
         <translation>Status unknown</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="57"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="58"/>
         <source>状态未知（{status}）</source>
         <translation>Status unknown ({status})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="59"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="60"/>
         <source>无底图</source>
         <translation>No base map</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="60"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="61"/>
         <source>移动鼠标查看坐标</source>
         <translation>Move the mouse to see coordinates</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="61"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="62"/>
         <source>点击复制坐标</source>
         <translation>Click to copy the coordinates</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="63"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="64"/>
         <source>图例</source>
         <translation>Legend</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="64"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="65"/>
         <source>摄像头（在线）</source>
         <translation>Camera (online)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="65"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="66"/>
         <source>摄像头（离线）</source>
         <translation>Camera (offline)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="66"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="67"/>
         <source>摄像头聚合（数字为数量，绿弧为在线占比）</source>
         <translation>Camera cluster (number: count; green arc: share online)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="67"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="68"/>
         <source>事件 · {priority}</source>
         <translation>Incident · {priority}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="68"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="69"/>
         <source>事件 · 已办结</source>
         <translation>Incident · Resolved</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="69"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="70"/>
         <source>预警区域（颜色为预警级别）</source>
         <translation>Warning area (colour: warning level)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="70"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="71"/>
         <source>处置力量（点击查看、派遣）</source>
         <translation>Field units (click to view, dispatch)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="71"/>
-        <location filename="../../commandwall/mapdoc/strings.py" line="79"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="72"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="80"/>
         <source>应急资源</source>
         <translation>Emergency resources</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="73"/>
-        <location filename="../../commandwall/mapdoc/strings.py" line="87"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="74"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="88"/>
         <source>摄像头</source>
         <translation>Cameras</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="74"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="75"/>
         <source>摄像头视域</source>
         <translation>Camera views</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="75"/>
-        <location filename="../../commandwall/mapdoc/strings.py" line="88"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="76"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="89"/>
         <source>事件</source>
         <translation>Incidents</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="76"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="77"/>
         <source>事件密度（网格）</source>
         <translation>Incident density (grid)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="77"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="78"/>
         <source>预警区域</source>
         <translation>Warning areas</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="78"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="79"/>
         <source>处置力量</source>
         <translation>Field units</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="80"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="81"/>
         <source>事件 {count} 起</source>
         <translation>{count} incident(s)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="82"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="83"/>
         <source>预警</source>
         <translation>Early warning</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="83"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="84"/>
         <source>圆形区域 半径 {radius} km</source>
         <translation>Circular area, radius {radius} km</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="85"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="86"/>
         <source>搜索 摄像头 / 镇街 / 网格 / 事件 / 力量</source>
         <translation>Search: camera, town, grid, incident, unit</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="86"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="87"/>
         <source>无结果</source>
         <translation>No results</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="89"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="90"/>
         <source>镇街</source>
         <translation>Town</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="90"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="91"/>
         <source>网格</source>
         <translation>Grid</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="91"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="92"/>
         <source>力量</source>
         <translation>Unit</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="93"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="94"/>
         <source>测距</source>
         <translation>Distance</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="94"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="95"/>
         <source>测面</source>
         <translation>Area</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="95"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="96"/>
         <source>测量距离（双击结束）</source>
         <translation>Measure a distance (double-click to finish)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="96"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="97"/>
         <source>测量面积（双击结束）</source>
         <translation>Measure an area (double-click to finish)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="97"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="98"/>
         <source>{area}（周长 {perimeter}）</source>
         <translation>{area} (perimeter {perimeter})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="98"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="99"/>
         <source>{value} 公里</source>
         <translation>{value} km</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="99"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="100"/>
         <source>{value} 米</source>
         <translation>{value} m</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="100"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="101"/>
         <source>{value} 平方公里</source>
         <translation>{value} km²</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="101"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="102"/>
         <source>{value} 平方米</source>
         <translation>{value} m²</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="103"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="104"/>
         <source>框选</source>
         <translation>Box</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="104"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="105"/>
         <source>框选：拖动，或点击两个对角</source>
         <translation>Box: drag, or click two opposite corners</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="105"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="106"/>
         <source>圈选</source>
         <translation>Circle</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="106"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="107"/>
         <source>圈选：从圆心拖到圆周，或点击圆心再点击圆周</source>
         <translation>Circle: drag from the centre to the edge, or click the centre, then a point on the edge</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="107"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="108"/>
         <source>多边形</source>
         <translation>Polygon</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="108"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="109"/>
         <source>多边形：逐点点击，双击结束</source>
         <translation>Polygon: click each corner, double-click to finish</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="109"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="110"/>
         <source>上墙</source>
         <translation>To wall</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="110"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="111"/>
         <source>清除</source>
         <translation>Clear</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="111"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="112"/>
         <source>区域内</source>
         <translation>Inside</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="112"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="113"/>
         <source>视域覆盖</source>
         <translation>Sees the area</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="113"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="114"/>
         <source>{why} · 离线</source>
         <translation>{why} · offline</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="114"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="115"/>
         <source>移出选择</source>
         <translation>Remove from selection</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="115"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="116"/>
         <source>已选摄像头 {count} 个</source>
         <translation>{count} camera(s) selected</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="139"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="140"/>
         <source>zh-CN</source>
         <extracomment>Every table the page gets, with the context its strings are translated in. The BCP 47 tag the page formats numbers with, as the catalogue gives it for the chosen language.</extracomment>
         <translation>en</translation>
@@ -1874,28 +1877,28 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>Warning file {name} cannot be fetched: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="127"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="128"/>
         <source>特别严重</source>
         <extracomment>CAP severities of early-warning areas (their own context: 一般 is Minor here, not a priority level).</extracomment>
         <translation>Extreme</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="128"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="129"/>
         <source>严重</source>
         <translation>Severe</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="129"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="130"/>
         <source>较重</source>
         <translation>Moderate</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="130"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="131"/>
         <source>一般</source>
         <translation>Minor</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="131"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="132"/>
         <source>未知</source>
         <translation>Unknown</translation>
     </message>

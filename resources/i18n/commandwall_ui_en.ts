@@ -978,6 +978,10 @@
         <translation>Coordinates copied: {point}</translation>
     </message>
     <message>
+        <source>该资源没有编号，不能调派</source>
+        <translation>This resource has no ID; it cannot be dispatched</translation>
+    </message>
+    <message>
         <source>该资源已不在地图上</source>
         <translation>This resource is no longer on the map</translation>
     </message>

@@ -76,11 +76,12 @@
     map.on("popupclose", function (e) { if (e.popup === popup) shown = null; });
 
     /**
-     * The dispatch part of a card: ask(bridge, done(json)) asks what may be offered, send(bridge, incidentId)
-     * dispatches; label is the button's word. Adds the button, the selected incident's line, the reason and
-     * the nearby incidents to box.
+     * The dispatch part of a card for the unit or resource id: bridge[askMethod](id, done(json)) asks what may
+     * be offered, bridge[sendMethod](id, incidentId) dispatches; label is the button's word. Adds the button,
+     * the selected incident's line, the reason and the nearby incidents to box. A bridge without those
+     * methods, or an answer that cannot be read, leaves the card saying so (never stuck on 正在确认…).
      */
-    function dispatchPart(box, label, ask, send) {
+    function dispatchPart(box, label, askMethod, sendMethod, id) {
       var button = el("button", "cw-card-dispatch", label);
       button.type = "button";
       button.disabled = true;
@@ -93,21 +94,34 @@
       box.appendChild(reason);
       box.appendChild(nearby);
 
-      function go(id) {
-        var bridge = options.bridge();
-        if (!bridge || !id) return;
-        map.closePopup(popup); // the dialog takes over
-        send(bridge, String(id));
+      function say(text) {
+        button.disabled = true;
+        reason.textContent = text;
+        button.title = text;
       }
 
-      L.DomEvent.on(button, "click", function () { if (!button.disabled) go(incidentId); });
-      var bridge = options.bridge();
-      if (!bridge || typeof bridge.unitDispatch !== "function") {
-        reason.textContent = CW.t("card_not_connected");
-        return;
+      function go(incident) {
+        var bridge = options.bridge();
+        if (!incident) return;
+        if (!bridge || typeof bridge[sendMethod] !== "function") {
+          say(CW.t("card_not_connected"));
+          return;
+        }
+        map.closePopup(popup); // the dialog takes over
+        bridge[sendMethod](String(id), String(incident));
       }
-      ask(bridge, function (json) {
-        var offer = JSON.parse(json);
+
+      function show(json) {
+        var offer = null;
+        try {
+          offer = JSON.parse(json);
+        } catch (e) {
+          offer = null;
+        }
+        if (!offer || typeof offer !== "object") {
+          say(CW.t("card_offer_failed"));
+          return;
+        }
         var incident = own(offer, "incident");
         incidentId = incident ? incident.id : null;
         button.disabled = !(offer.enabled && incidentId);
@@ -115,7 +129,7 @@
         reason.textContent = offer.enabled ? "" : String(offer.reason || "");
         button.title = reason.textContent;
         var list = own(offer, "nearby") || [];
-        if (!list.length) return;
+        if (!Array.isArray(list) || !list.length) return;
         nearby.appendChild(el("div", "cw-card-caption", CW.t("card_nearby")));
         list.forEach(function (item) {
           var choice = el("button", "cw-card-nearby-item", CW.t("card_nearby_item", {
@@ -126,7 +140,19 @@
           L.DomEvent.on(choice, "click", function () { go(item.id); });
           nearby.appendChild(choice);
         });
-      });
+      }
+
+      L.DomEvent.on(button, "click", function () { if (!button.disabled) go(incidentId); });
+      var bridge = options.bridge();
+      if (!bridge || typeof bridge[askMethod] !== "function") {
+        say(CW.t("card_not_connected"));
+        return;
+      }
+      try {
+        bridge[askMethod](String(id), show);
+      } catch (e) {
+        say(CW.t("card_offer_failed"));
+      }
     }
 
     return {
@@ -138,9 +164,7 @@
         row(box, CW.t("card_status"), u.state_label || u.status_label);
         row(box, CW.t("card_task"), u.task_label || CW.t("card_no_task"));
         row(box, CW.t("card_last_report"), u.reported || "");
-        dispatchPart(box, CW.t("card_dispatch"),
-          function (bridge, done) { bridge.unitDispatch(u.id, done); },
-          function (bridge, incidentId) { bridge.dispatchUnit(u.id, incidentId); });
+        dispatchPart(box, CW.t("card_dispatch"), "unitDispatch", "dispatchUnit", u.id);
         L.DomEvent.disableClickPropagation(box);
         open([u.lat, u.lon], box, "unit", u.id);
       },
@@ -162,9 +186,7 @@
         if (r.capacity !== null && r.capacity !== undefined) row(box, CW.t("card_capacity"), r.capacity);
         if (r.id) row(box, CW.t("card_id"), r.id_text);
         row(box, CW.t("card_position"), CW.number(r.lon, 5, false) + ", " + CW.number(r.lat, 5, false));
-        dispatchPart(box, CW.t("card_dispatch_resource"),
-          function (bridge, done) { bridge.resourceDispatch(r.id, done); },
-          function (bridge, incidentId) { bridge.dispatchResource(r.id, incidentId); });
+        dispatchPart(box, CW.t("card_dispatch_resource"), "resourceDispatch", "dispatchResource", r.id);
         L.DomEvent.disableClickPropagation(box);
         open([r.lat, r.lon], box, "resource", r.id);
       },

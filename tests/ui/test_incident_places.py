@@ -5,6 +5,7 @@ district's own layers (``layers/``)."""
 
 from __future__ import annotations
 
+import json
 from functools import cache
 
 import pytest
@@ -88,12 +89,22 @@ def test_list_detail_search_and_filter_agree_on_the_town_of_the_point(qtbot, win
 
     # the overview's town filter: the incident counts in town A, on the list and on the map, never in town B
     dashboard = window.dashboard_feature.controller
-    window.dashboard_feature.apply_filter(dashboard.town_filter(TOWN_A))
+    town_a = dashboard.town_filter(TOWN_A)
+    window.dashboard_feature.apply_filter(town_a)
     qtbot.waitUntil(lambda: wrong.id in listed_ids(window), timeout=5000)
     assert all(model.incident_at(r).town == TOWN_A for r in range(model.rowCount()))
-    on_map = {i.id for i in window.map_feature.controller.map_incidents()}
-    assert wrong.id in on_map
-    qtbot.waitUntil(lambda: run_js(qtbot, window.map, "CW.stats().incidents") == len(on_map), timeout=10000)
+    # the page's own copy of each incident (what it draws and shows in the tooltip) carries the store's placement
+    qtbot.waitUntil(lambda: page_town(qtbot, window, wrong.id) == TOWN_A, timeout=10000)
+    in_town_a = len(town_a.select(window.map_feature.controller.session.incidents.all()))
+    qtbot.waitUntil(lambda: run_js(qtbot, window.map, "CW.stats().incidents") == in_town_a, timeout=10000)
     window.dashboard_feature.apply_filter(dashboard.town_filter(TOWN_B))
     qtbot.waitUntil(lambda: wrong.id not in listed_ids(window), timeout=5000)
-    assert wrong.id not in {i.id for i in window.map_feature.controller.map_incidents()}
+    qtbot.waitUntil(lambda: page_town(qtbot, window, wrong.id) is None, timeout=10000)  # not drawn under town B
+    window.dashboard_feature.clear_filter()
+    qtbot.waitUntil(lambda: page_town(qtbot, window, outside.id) == "常庄街道", timeout=10000)
+    assert page_town(qtbot, window, wrong.id) == TOWN_A
+
+
+def page_town(qtbot, window, incident_id: str) -> str | None:
+    """The town of the incident as the map page holds it (None: not on the page)."""
+    return run_js(qtbot, window.map, f"(CW.incidents.get({json.dumps(incident_id)}) || {{}}).town || null")

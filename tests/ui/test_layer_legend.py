@@ -145,6 +145,25 @@ def test_the_platform_catalogue_gives_the_towns_and_road_classes_their_rows(qtbo
     feature.shutdown()
 
 
+def test_the_local_layer_folder_gives_the_towns_and_road_classes_their_rows(qtbot, tmp_path: Path) -> None:
+    """Standing in for the platform's catalogue, the folder's towns and roads are drawn by town and road class:
+    their legends say so, as the platform's do."""
+    view = MapView()
+    qtbot.addWidget(view)
+    feature = LayerTreeFeature(UserLayersController([], config_dir=tmp_path), view)
+    qtbot.addWidget(feature.widget)
+    layers = load_layers(paths.layers_dir()).layers
+    feature.show_local(list(layers.values()), [], paths.layers_dir(), "catalogue down")
+    qtbot.waitUntil(lambda: feature.widget.item("local:towns") is not None, timeout=10000)
+    towns = feature.widget.legend("local:towns")
+    palette = layers["towns"].style["palette"]
+    assert [label for label, _ in towns] == list(palette)  # the nine towns, each in its own fill
+    for (label, icon) in towns:
+        assert near(rgba(image(icon), MIDDLE, MIDDLE), palette[label], round(0.1 * 255), slack=10)
+    assert [label for label, _ in feature.widget.legend("local:roads")] == ["主干道", "次干道", "支路"]
+    feature.shutdown()
+
+
 def test_a_new_read_of_a_layer_gives_its_new_legend(tree) -> None:
     pts = layer("pts", RED, POINT)
     tree.show_layers([pts])

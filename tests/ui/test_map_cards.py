@@ -222,12 +222,17 @@ def test_dispatch_here_opens_the_dialog_for_the_selected_incident_with_the_unit_
 
     incident = next(i for i in desk.session.incidents.open() if i.status is IncidentStatus.NEW)
     unit_id = _available_unit_not_nearest(desk, incident.id)
-    assert desk.feature.dispatch_refusal(unit_id) == "未选择事件：先在事件列表或地图上选中一个事件"
+    assert desk.feature.unit_offer(unit_id).reason == "未选择事件：先在事件列表或地图上选中一个事件"
     assert desk.feature.panel.select(incident.id)
-    assert desk.feature.dispatch_refusal(unit_id) is None
+    assert desk.feature.unit_offer(unit_id).reason is None
     busy = next((u for u in desk.session.units.all() if u.status is not UnitStatus.AVAILABLE), None)
     if busy is not None:
-        assert "不能派遣" in desk.feature.dispatch_refusal(busy.id)
+        assert "不能派遣" in desk.feature.unit_offer(busy.id).reason
+        # the card and the dispatch itself give the one reason for a unit that cannot go
+        assert desk.feature.unit_offer(busy.id).reason == desk.feature.controller.unit_dispatch_refusal(
+            incident.id, busy.id)
+    assert desk.feature.unit_offer("U-NO-SUCH").reason == "该力量已不在平台上" \
+        == desk.feature.controller.unit_dispatch_refusal(incident.id, "U-NO-SUCH")
 
     seen: list[list[str]] = []
 
@@ -248,7 +253,7 @@ def test_dispatch_here_opens_the_dialog_for_the_selected_incident_with_the_unit_
                     timeout=15000)
     qtbot.waitUntil(lambda: desk.detail.tasks.count() == 1, timeout=10000)  # the task is back on the incident
     qtbot.waitUntil(lambda: desk.detail.incident.status is IncidentStatus.DISPATCHED, timeout=10000)
-    qtbot.waitUntil(lambda: "出勤" in (desk.feature.dispatch_refusal(unit_id) or ""), timeout=10000)  # now busy
+    qtbot.waitUntil(lambda: "出勤" in (desk.feature.unit_offer(unit_id).reason or ""), timeout=10000)  # now busy
 
 
 def test_a_viewer_is_told_why_not(qtbot, desk_as) -> None:  # noqa: F811
@@ -257,7 +262,7 @@ def test_a_viewer_is_told_why_not(qtbot, desk_as) -> None:  # noqa: F811
     incident = next(i for i in desk.session.incidents.open() if i.status is IncidentStatus.NEW)
     unit = next(u for u in desk.session.units.all() if u.status is UnitStatus.AVAILABLE)
     assert desk.feature.panel.select(incident.id)
-    reason = desk.feature.dispatch_refusal(unit.id)
+    reason = desk.feature.unit_offer(unit.id).reason
     assert reason is not None and "观察员" in reason
     with qtbot.waitSignal(desk.feature.sig_message, timeout=2000) as blocker:
         desk.feature.dispatch_unit(unit.id)  # no dialog: the refusal is said instead
@@ -379,3 +384,68 @@ def test_the_cards_button_on_the_real_page_makes_the_task_on_the_platform(qtbot,
     detail = window.incidents.detail
     qtbot.waitUntil(lambda: any(resource["name"] in detail.tasks.item(i).text()
                                 for i in range(detail.tasks.count())), timeout=10000)
+
+
+def test_a_card_whose_bridge_cannot_answer_says_so_instead_of_checking_for_ever(
+        qtbot, view: MapView) -> None:  # noqa: F811
+    view.set_dispatch_offers(lambda _unit_id: _offer("—"), lambda _resource_id: _offer("—"))
+    features = [_resource("RES-A"), _resource("RES-B")]
+    for n, feature in enumerate(features):
+        feature["geometry"]["coordinates"] = [117.24 + 0.12 * n, 34.74]
+    with qtbot.waitSignal(view.sig_layer_drawn, check_params_cb=lambda k, n: k == "resources", timeout=5000):
+        view.set_resources(features)
+    with qtbot.waitSignal(view.sig_layer_drawn, check_params_cb=lambda k, n: k == "units", timeout=5000):
+        view.set_units(_units())
+    reason = "document.querySelector('.cw-card-reason').textContent"
+    failed = "无法确认能否派遣，请稍后重新打开"
+    # a bridge that answers units' cards but lacks resourceDispatch
+    run_js(qtbot, view, "(CW.realBridge = CW.bridge, CW.bridge = Object.create(CW.realBridge),"
+                        " CW.bridge.resourceDispatch = undefined, true)")
+    _open_card(qtbot, view, "resource", "RES-A")
+    qtbot.waitUntil(lambda: run_js(qtbot, view, reason) == "未连接", timeout=5000)
+    assert run_js(qtbot, view, "document.querySelector('.cw-card-dispatch').disabled") is True
+    # one whose method throws
+    run_js(qtbot, view, "(CW.bridge.resourceDispatch = function () { throw new Error('gone'); }, true)")
+    close_card(qtbot, view)
+    _open_card(qtbot, view, "resource", "RES-B")
+    qtbot.waitUntil(lambda: run_js(qtbot, view, reason) == failed, timeout=5000)
+    # the unit's card asks its own method, and says so when the answer is not an offer
+    close_card(qtbot, view)
+    _open_card(qtbot, view, "unit", "U-0")
+    qtbot.waitUntil(lambda: run_js(qtbot, view, reason) == "—", timeout=5000)
+    run_js(qtbot, view, "(CW.bridge.unitDispatch = function (id, done) { done('not json'); }, true)")
+    close_card(qtbot, view)
+    _open_card(qtbot, view, "unit", "U-1")
+    qtbot.waitUntil(lambda: run_js(qtbot, view, reason) == failed, timeout=5000)
+    assert run_js(qtbot, view, "document.querySelector('.cw-card-dispatch').disabled") is True
+    run_js(qtbot, view, "(CW.bridge = CW.realBridge, true)")
+
+
+def close_card(qtbot, page: MapView) -> None:
+    """Close the open card (its popup may cover the next marker)."""
+    run_js(qtbot, page, "(document.querySelector('.cw-card-popup .leaflet-popup-close-button').click(), true)")
+    qtbot.waitUntil(lambda: run_js(qtbot, page, "CW.cards.shown() === null"
+                                        " && document.querySelector('.cw-card-popup') === null"), timeout=5000)
+
+
+def test_a_resource_without_an_id_is_shown_but_never_dispatched(qtbot, window) -> None:  # noqa: F811
+    """Two resources without an id: neither is what view.resource('') gives, the card says why no dispatch,
+    and a dispatch naming '' is refused with the reason instead of reaching the dialog."""
+    incident = next(i for i in window.session.incidents.open() if i.status is IncidentStatus.NEW)
+    assert window.incidents.select(incident.id)
+    page = window.map_feature.view
+    unnamed = [_resource(""), _resource("", name="无编号仓库"), _resource("RES-OK")]
+    for n, feature in enumerate(unnamed):
+        feature["geometry"]["coordinates"] = [117.24 + 0.06 * n, 34.74]
+    with qtbot.waitSignal(page.sig_layer_drawn, check_params_cb=lambda k, n: k == "resources", timeout=10000):
+        page.set_resources(unnamed)
+    assert page.resource("") is None and page.resource("RES-OK") is not None
+    assert run_js(qtbot, page, "CW.stats().resources") == 3  # still shown on the map
+    run_js(qtbot, page, "(CW.groups.resources.getLayers()[1].fire('click'), true)")
+    reason = "document.querySelector('.cw-card-reason').textContent"
+    qtbot.waitUntil(lambda: run_js(qtbot, page, reason) == "该资源没有编号，不能调派", timeout=5000)
+    assert run_js(qtbot, page, "document.querySelector('.cw-card-dispatch').disabled") is True
+    with qtbot.waitSignal(window.map_feature.sig_message, timeout=2000) as blocker, \
+            qtbot.assertNotEmitted(window.map_feature.sig_dispatch_resource, wait=300):
+        window.map_feature._on_dispatch_resource("", incident.id)  # as the page would ask
+    assert blocker.args[0] == "该资源没有编号，不能调派"

@@ -86,9 +86,9 @@ def test_a_batch_is_placed_in_one_look_up_as_each_alone_would_be() -> None:
     batch = [incident(lon, lat, town="T", grid="G", iid=f"INC-{n}") for n, (lon, lat) in enumerate(points)]
     alone = [DistrictAreas(features("towns.geojson"), grids).place(i) for i in batch]
     together = DistrictAreas(features("towns.geojson"), grids)
-    assert together.place_many(batch) == alone
+    assert [placed for placed, _ in together.locate_many(batch)] == alone
     assert [(i.town, i.grid) for i in alone[-2:]] == [("T", "G"), (alone[0].town, alone[0].grid)]
-    assert DistrictAreas([], []).place_many(batch) == batch
+    assert [placed for placed, _ in DistrictAreas([], []).locate_many(batch)] == batch
 
 
 def test_the_incident_store_holds_every_incident_placed_and_remembers_what_was_reported(areas) -> None:

@@ -236,31 +236,47 @@ def test_the_camera_count_follows_the_platform(desk, exercise):
     assert desk.cameras.camera(None) is None and desk.cameras.camera("no-such-camera") is None
 
 
-def test_the_map_places_incidents_in_town_and_grid_and_counts_them_per_cell(desk):
-    placed = desk.map.placed_incidents()
-    assert len(placed) == len(desk.session.incidents.all())
+def test_the_map_draws_and_counts_the_stores_placed_incidents_looking_nothing_up(desk, monkeypatch):
+    """The store places each incident as it arrives; the map (on the GUI thread) shows and counts what it
+    holds and never asks the district's areas itself."""
+    from collections import Counter
+
+    from commandwall.app.areas import DistrictAreas
+
+    asked: list[str] = []
+    for name in ("look_up", "locate", "locate_many", "place", "_areas_at"):
+        real = getattr(DistrictAreas, name)
+        monkeypatch.setattr(DistrictAreas, name, lambda self, *a, _real=real, _name=name, **k: (
+            asked.append(_name), _real(self, *a, **k))[1])
+    store = desk.session.incidents
+    shown = desk.map.map_incidents()
+    held = store.all()
+    assert len(shown) == len(held) and all(a is b for a, b in zip(shown, held, strict=True))  # as the store holds them
     grids = {f["properties"]["id"]: f["properties"]["town"]
              for layer in desk.session.layers if layer.kind == "grids" for f in layer.features}
-    inside = [i for i in placed if i.grid in grids]
-    assert inside and all(grids[i.grid] == i.town for i in inside)
+    inside = [i for i in held if (where := store.placement(i.id)) is not None and where.grid_from_point]
+    assert inside and all(i.grid in grids and grids[i.grid] == i.town for i in inside)
     desk.map.note_incident_change()
     density = desk.map.take_density()
     assert density is not None and desk.map.take_density() is None  # only after a change
-    assert sum(density["counts"].values()) == len(inside)
+    assert density["counts"] == dict(Counter(i.grid for i in inside))
     cells = desk.map.density_cells()
     assert desk.map.density_cells() is cells  # the same shapes until the grid cells change
     assert set(density["counts"]) <= {c["id"] for c in cells["cells"]} and all("geometry" in c for c in cells["cells"])
-    # a batch is counted into the previous counts: the same as counting all again
+    assert asked == []
+    # a batch is counted into the previous counts by the store's placement: the same as counting all again
     first, cell = inside[0], inside[0].grid
     newcomers = [first.model_copy(update={"id": f"{first.id}-again-{n}", "version": 1}) for n in range(3)]
     moved = inside[1].model_copy(update={"lon": first.lon, "lat": first.lat, "version": inside[1].version + 1})
     for incident in [*newcomers, moved]:
-        desk.session.incidents.upsert(incident)
+        store.upsert(incident)  # placed here, on the thread that writes
+    asked.clear()
     desk.map.note_incident_change([*newcomers, moved])
     counted = desk.map.take_density()["counts"]
-    everything = desk.map.areas().density(desk.session.incidents.all())
-    assert counted == {k: n for k, n in everything.items() if n} and counted[cell] == density["counts"][cell] + 3 + (
-        inside[1].grid != cell)
+    assert asked == []
+    everything = Counter(where.grid for i in store.all()
+                         if (where := store.placement(i.id)) is not None and where.grid_from_point)
+    assert counted == dict(everything) and counted[cell] == density["counts"][cell] + 3 + (inside[1].grid != cell)
 
 
 def test_the_map_search_finds_the_platforms_cameras_incidents_towns_and_grids(desk):
@@ -380,3 +396,41 @@ def test_the_open_count_follows_every_change_from_any_thread_and_a_snapshot(tmp_
     assert controller.open_count() == 4 == session.incidents.open_count()
     assert controller.open_count() == len(session.incidents.open())  # the same as counted one by one
     controller.close()
+
+
+# --- a card's nearest open incidents ------------------------------------------------------------------------
+
+
+def test_a_cards_nearest_incidents_are_the_geodesic_nearest_measuring_only_a_few(exercise, tmp_path, monkeypatch):
+    """Thousands of incidents in the store: the offer equals measuring every open one geodesically, but only
+    a handful are measured (the card opens on the GUI thread)."""
+    import random
+
+    from commandwall.app import incidents as incidents_module
+    from commandwall.app.incidents import NEARBY_CANDIDATES, TASKABLE, is_local_warning
+
+    session = started(exercise, tmp_path)
+    controller = IncidentsController(session)
+    try:
+        rng = random.Random(7)
+        model = session.incidents.all()[0]
+        statuses = list(IncidentStatus)
+        session.incidents.upsert_many(
+            model.model_copy(update={"id": f"NEAR-{n}", "version": 1, "status": rng.choice(statuses),
+                                     "lon": rng.uniform(117.15, 117.45), "lat": rng.uniform(34.70, 34.90)})
+            for n in range(4000))
+        measured: list = []
+        real = incidents_module.straight_metres
+        monkeypatch.setattr(incidents_module, "straight_metres", lambda a, b: (measured.append(b), real(a, b))[1])
+        offered = [i for i in session.incidents.values() if i.status in TASKABLE and not is_local_warning(i)]
+        assert len(offered) > 1000
+        for _ in range(20):
+            lon, lat = rng.uniform(117.1, 117.5), rng.uniform(34.65, 34.95)
+            measured.clear()
+            found = controller.nearby_incidents(lon, lat)
+            assert len(measured) <= NEARBY_CANDIDATES
+            every = sorted(((i, real((lon, lat), (i.lon, i.lat))) for i in offered), key=lambda p: (p[1], p[0].id))
+            assert [(i.id, round(m, 6)) for i, m in found] == [(i.id, round(m, 6)) for i, m in every[:3]]
+    finally:
+        controller.close()
+        session.stop()

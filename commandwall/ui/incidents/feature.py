@@ -298,10 +298,6 @@ class IncidentsFeature(QObject):
         else:
             self.panel.detail.set_feedback(translate("IncidentsFeature", "附件 {name} 已保存").format(name=shown))
 
-    def dispatch_refusal(self, unit_id: str) -> str | None:
-        """Why ``unit_id`` may not be sent to the selected incident from its map card (None: it may)."""
-        return self.controller.unit_dispatch_refusal(self.selected_incident_id(), unit_id)
-
     def unit_offer(self, unit_id: str) -> DispatchOffer:
         """What the unit's map card offers: the selected incident, else the open incidents nearest it."""
         return self.controller.unit_offer(self.selected_incident_id(), unit_id)

@@ -111,7 +111,7 @@ class MapFeature(QObject):
         if len(shown) < len(due):  # some left (or never met) the dashboard's filter: draw what passes now
             self.view.set_incidents(self.controller.map_incidents())
         else:
-            self.view.upsert_incidents(self.controller.place_many(shown))
+            self.view.upsert_incidents(shown)  # placed by the store as they arrived
         self.controller.note_incident_change(due.values())
 
     def apply_filter(self, incident_filter: IncidentFilter) -> None:
@@ -186,7 +186,7 @@ class MapFeature(QObject):
     def _on_dispatch_resource(self, resource_id: str, incident_id: str) -> None:
         resource = self.view.resource(resource_id)
         if resource is None:  # the page's id is untrusted text: only a resource on the map is dispatched to
-            self.sig_message.emit(translate("MapView", "该资源已不在地图上"), 8000)
+            self.sig_message.emit(self._resource_missing(resource_id), 8000)
             return
         QTimer.singleShot(0, lambda: self.sig_dispatch_resource.emit(resource, incident_id))
 
@@ -196,11 +196,19 @@ class MapFeature(QObject):
         def for_resource(resource_id: str) -> dict:
             resource = self.view.resource(resource_id)
             if resource is None:
-                return {"enabled": False, "reason": translate("MapView", "该资源已不在地图上"), "incident": None,
+                return {"enabled": False, "reason": self._resource_missing(resource_id), "incident": None,
                         "nearby": []}
             return resource_offer(resource).as_dict()
 
         self.view.set_dispatch_offers(lambda unit_id: unit_offer(unit_id).as_dict(), for_resource)
+
+    @staticmethod
+    def _resource_missing(resource_id: str) -> str:
+        """Why a resource the page names is not dispatched: it has no id (nothing to name it by in the task),
+        or none on the map has this one."""
+        if not resource_id:
+            return translate("MapView", "该资源没有编号，不能调派")
+        return translate("MapView", "该资源已不在地图上")
 
     def locate_camera(self, camera_id: str) -> None:
         """Fly to a camera the platform knows."""

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from commandwall.app.user_layers import (
     LOCAL_GROUP,
+    LOCAL_KEY_PREFIX,
     PLATFORM_GROUP,
     USER_GROUP,
     UserLayer,
@@ -625,6 +626,8 @@ class LayerTreeFeature(QObject):
         """List the local layer folder's layers (``geo.layers.Layer`` as the map draws them, and the ones that
         failed as (id, reason)) in their own group 本地图层, standing in for the platform's catalogue, which
         could not be had (``problem``, said on the 平台图层 row). Made on a worker thread."""
+        self.widget.set_category_styles({LOCAL_KEY_PREFIX + la.id: style_tables(la.kind, la.style) for la in layers
+                                         if la.kind in STATIC_KINDS})  # the legend of what the page draws
         if not self._closed:
             self._pool.submit(self._make_local, list(layers), list(errors), layers_dir, problem)
 

@@ -314,14 +314,15 @@ class MapView(QWebEngineView):
     def set_resources(self, features: Iterable[Mapping[str, Any]]) -> None:
         """Replace the emergency resources from GeoJSON Point features in WGS84."""
         items = payload.resources_payload(features)
-        self._resource_items = {item["id"]: item for item in items}
+        self._resource_items = {item["id"]: item for item in items if item["id"]}  # one without an id: shown only
         self._resources = payload.to_json(items)
         if self._ready:
             self._bridge.resources_changed.emit(self._resources)
 
     def resource(self, resource_id: str) -> dict[str, Any] | None:
-        """The emergency resource with this id as the page has it (``payload.resource_payload``), or None."""
-        return self._resource_items.get(resource_id)
+        """The emergency resource with this id as the page has it (``payload.resource_payload``), or None (also
+        for a resource without an id: it cannot be named in a dispatch)."""
+        return self._resource_items.get(resource_id) if resource_id else None
 
     def set_incident_density(self, density: Mapping[str, Any]) -> None:
         """Incidents per grid cell with the cells' shapes (``payload.incident_density_payload``): draws the
