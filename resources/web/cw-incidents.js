@@ -5,7 +5,8 @@
  * closed); the selected one gets a white ring and its card as a tooltip. A new urgent incident (特急/紧急)
  * also gets a small DOM ring that pulses for CW.options.pulseMs at most, and stops at once when it is
  * acknowledged (no longer new) or selected. The pulse moves in steps of PULSE.stepMs on one clock shared by
- * every ring (a few frames a second, however many rings), not as a CSS animation: where GL is software
+ * every ring (two frames a second, however many rings) for PULSE.movingMs, then the ring holds still; it is
+ * not a CSS animation: where GL is software
  * (desks and virtual desktops without a GPU) each animated frame costs the whole view's composite, 60 a
  * second of them cost a third of a core or more, and an endless one costs it forever.
  * Titles are set with textContent only.
@@ -62,9 +63,10 @@
 
   /**
    * The pulse of a ring: every stepMs (on one clock for all rings) it takes the next of its steps, growing from
-   * scale[0] to scale[1] and fading from opacity[0] to opacity[1], and starts again.
+   * scale[0] to scale[1] and fading from opacity[0] to opacity[1], and starts again; after movingMs it holds
+   * still (scale held, opacity 1) until pulseMs is over, drawing no frame.
    */
-  var PULSE = { stepMs: 400, steps: 4, scale: [0.7, 2.3], opacity: [1, 0.25] };
+  var PULSE = { stepMs: 500, steps: 4, movingMs: 3200, scale: [0.7, 2.3], held: 1.4, opacity: [1, 0.25] };
 
   CW.Incidents = function (map, options) {
     var layer = new CW.PointLayer({ pane: options.pane, clustering: false, padding: 0.1, styles: styles() });
@@ -103,32 +105,55 @@
       }
     }
 
-    /** Put a ring on the step it has reached at ``now`` (the steps counted from its start, rounded). */
+    function moving(marker, now) { return now - marker.cwStart < PULSE.movingMs; }
+
+    /** Put a ring on the step it has reached at ``now`` (the steps counted from its start, rounded), or hold it
+     * once it has moved for movingMs. Returns whether it changed. */
     function drawStep(marker, now) {
       var ring = marker.getElement() && marker.getElement().firstChild;
-      if (!ring) return;
-      var k = Math.round((now - marker.cwStart) / PULSE.stepMs) % PULSE.steps;
-      var f = PULSE.steps > 1 ? k / (PULSE.steps - 1) : 0;
-      ring.style.transform = "scale(" + (PULSE.scale[0] + f * (PULSE.scale[1] - PULSE.scale[0])).toFixed(3) + ")";
-      ring.style.opacity = (PULSE.opacity[0] + f * (PULSE.opacity[1] - PULSE.opacity[0])).toFixed(3);
+      if (!ring) return false;
+      var scale, opacity;
+      if (moving(marker, now)) {
+        var k = Math.round((now - marker.cwStart) / PULSE.stepMs) % PULSE.steps;
+        var f = PULSE.steps > 1 ? k / (PULSE.steps - 1) : 0;
+        scale = PULSE.scale[0] + f * (PULSE.scale[1] - PULSE.scale[0]);
+        opacity = PULSE.opacity[0] + f * (PULSE.opacity[1] - PULSE.opacity[0]);
+      } else {
+        scale = PULSE.held;
+        opacity = 1;
+      }
+      var transform = "scale(" + scale.toFixed(3) + ")";
+      if (ring.style.transform === transform && ring.style.opacity === opacity.toFixed(3)) return false;
+      ring.style.transform = transform;
+      ring.style.opacity = opacity.toFixed(3);
+      return true;
     }
 
     /** One step of every running ring, in one task (one frame); rings past their time go. The next step
-     * is at the next multiple of stepMs, so rings started at different times still step together. */
+     * is at the next multiple of stepMs, so rings started at different times still step together; when no
+     * ring moves, the clock only wakes to take the next one away. */
     function tick() {
       ticker = null;
       var now = Date.now();
-      Array.from(pulseMarkers.entries()).forEach(function (e) { if (now >= e[1].cwUntil) stopPulse(e[0]); });
-      if (!pulseMarkers.size) return;
-      pulseMarkers.forEach(function (marker) { drawStep(marker, now); });
-      pulseFrames++;
+      var changed = false;
+      Array.from(pulseMarkers.entries()).forEach(function (e) {
+        if (now >= e[1].cwUntil) {
+          stopPulse(e[0]);
+          changed = true;
+        }
+      });
+      pulseMarkers.forEach(function (marker) { changed = drawStep(marker, now) || changed; });
+      if (changed) pulseFrames++;
       schedule(now);
     }
 
     function schedule(now) {
       if (ticker !== null || !pulseMarkers.size) return;
-      var next = now + PULSE.stepMs - (now % PULSE.stepMs);
-      pulseMarkers.forEach(function (marker) { next = Math.min(next, Math.max(marker.cwUntil, now + 1)); });
+      var next = Infinity;
+      pulseMarkers.forEach(function (marker) {
+        if (moving(marker, now)) next = Math.min(next, now + PULSE.stepMs - (now % PULSE.stepMs));
+        next = Math.min(next, Math.max(marker.cwUntil, now + 1));
+      });
       ticker = setTimeout(tick, next - now);
     }
 
