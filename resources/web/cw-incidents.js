@@ -112,19 +112,16 @@
     function drawStep(marker, now) {
       var ring = marker.getElement() && marker.getElement().firstChild;
       if (!ring) return false;
-      var scale, opacity;
-      if (moving(marker, now)) {
-        var k = Math.round((now - marker.cwStart) / PULSE.stepMs) % PULSE.steps;
-        var f = PULSE.steps > 1 ? k / (PULSE.steps - 1) : 0;
+      var step = moving(marker, now) ? Math.round((now - marker.cwStart) / PULSE.stepMs) % PULSE.steps : "held";
+      if (marker.cwStep === step) return false;
+      marker.cwStep = step;
+      var scale = PULSE.held, opacity = 1;
+      if (step !== "held") {
+        var f = PULSE.steps > 1 ? step / (PULSE.steps - 1) : 0;
         scale = PULSE.scale[0] + f * (PULSE.scale[1] - PULSE.scale[0]);
         opacity = PULSE.opacity[0] + f * (PULSE.opacity[1] - PULSE.opacity[0]);
-      } else {
-        scale = PULSE.held;
-        opacity = 1;
       }
-      var transform = "scale(" + scale.toFixed(3) + ")";
-      if (ring.style.transform === transform && ring.style.opacity === opacity.toFixed(3)) return false;
-      ring.style.transform = transform;
+      ring.style.transform = "scale(" + scale.toFixed(3) + ")";
       ring.style.opacity = opacity.toFixed(3);
       return true;
     }

@@ -304,6 +304,23 @@ def test_urgent_pulse_draws_a_few_frames_a_second_then_none(qtbot, view: MapView
     assert run_js(qtbot, view, "CW.incidents.pulseFrames()") == steps
 
 
+def test_urgent_ring_holds_still_after_its_moving_time(qtbot, view: MapView) -> None:
+    run_js(qtbot, view, "(CW.options.pulseMs = 3000, CW.Incidents.PULSE.movingMs = 1000, true)")
+    with qtbot.waitSignal(view.sig_layer_drawn, timeout=10000):
+        view.set_incidents([make_incident("INC-1")])
+    qtbot.wait(1700)  # moved for 1 s, then held at the next step
+    assert run_js(qtbot, view, "CW.stats().pulsing") == 1, "still marked"
+    held = run_js(qtbot, view, "CW.Incidents.PULSE.held")
+    ring = "document.querySelector('.cw-incident-pulse .cw-pulse-ring')"
+    assert run_js(qtbot, view, f"new DOMMatrix(getComputedStyle({ring}).transform).a") == pytest.approx(held)
+    assert run_js(qtbot, view, f"Number(getComputedStyle({ring}).opacity)") == 1
+    steps = run_js(qtbot, view, "CW.incidents.pulseFrames()")
+    qtbot.wait(800)
+    assert run_js(qtbot, view, "CW.incidents.pulseFrames()") == steps, "a held ring draws no frame"
+    qtbot.waitUntil(lambda: run_js(qtbot, view, "CW.stats().pulsing") == 0, timeout=3000)
+    assert run_js(qtbot, view, "CW.incidents.pulseTicking()") is False
+
+
 def test_in_a_storm_of_urgent_incidents_no_ring_pulses(qtbot, view: MapView) -> None:
     run_js(qtbot, view, "(CW.options.pulseMs = 4000, true)")
     calm = [make_incident(f"INC-{n}", lon=117.2 + n / 100) for n in range(3)]
