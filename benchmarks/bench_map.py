@@ -1,9 +1,10 @@
 """The map's speed, side by side with plain Leaflet canvas circle markers in the same engine, in one run.
 
 "map" is what the desk uses: cameras as columns over the bridge (``payload.camera_columns``), drawn by one
-``CW.PointLayer`` canvas, clustered below zoom 14; urgent incidents pulse a few times. "Leaflet" is the
-yardstick: the same data as one ``L.circleMarker`` per camera on Leaflet's canvas renderer, and an endless
-pulse on urgent incidents (the page before the change). Rows:
+``CW.PointLayer`` canvas, clustered below zoom 14; a new urgent incident's ring pulses in steps, 2.5 a second
+on one clock for all rings, for 6.4 s. "Leaflet" is the yardstick: the same data as one ``L.circleMarker`` per
+camera on Leaflet's canvas renderer, and an endless CSS pulse (1.6 s, ease-out) on each new urgent incident
+(the page before the change). Rows:
 
 * 20 000 cameras + 2 000 incidents, and 100 000 cameras: ``set_cameras``/``set_incidents`` → the page reports
   them painted (Python preparation and the bridge included);
@@ -12,14 +13,18 @@ pulse on urgent incidents (the page before the change). Rows:
 * one incident update → visible: ``upsert_incident`` → painted, with 20 000 cameras on the map;
 * Python preparation of 100 000 cameras: the payload as JSON text, as ``MapView.set_cameras`` makes it
   (``payload.camera_columns_json``; old: one object per camera);
-* idle client CPU: the whole process tree (this process and QtWebEngine's) over ``--idle`` seconds from 1 s
-  after 20 000 cameras and 2 000 incidents (10 of them new and urgent) were drawn, in % of one core (the
-  map's bounded pulse runs during the first 5.4 s of it).
+* idle client CPU: the whole process tree (this process and QtWebEngine's) over ``--idle`` seconds, in % of one
+  core, with 20 000 cameras and 2 000 incidents drawn; the window opens as the first of ``--urgent`` new 特急
+  incidents arrives (the live path, one every ``--urgent-gap`` s; at most 3, more is a storm and nothing
+  pulses), so it holds every frame of their marks. The bench prints how many marks animated in each column and
+  how many frames the page handed to Qt in the window.
 
-    .venv/bin/python benchmarks/bench_map.py [--repeat 3] [--idle 20]
+    .venv/bin/python benchmarks/bench_map.py [--repeat 3] [--idle 20] [--urgent 3] [--idle-only] [--xvfb]
 
-Runs offscreen by default (QT_QPA_PLATFORM=offscreen, software GL); as root the Chromium sandbox is turned
-off. Times are medians of ``--repeat`` runs.
+Runs offscreen by default (QT_QPA_PLATFORM=offscreen: Qt draws the page's frames in software). ``--xvfb`` runs
+it again on an X display of its own (``xvfb-run``, 1920x1080x24, QT_QPA_PLATFORM=xcb), where Qt and Chromium
+composite with Mesa's llvmpipe as on a desk without a GPU; ``QT_QPA_PLATFORM=xcb`` with a ``DISPLAY`` uses that
+display. As root the Chromium sandbox is turned off. Times and the idle CPU are medians of ``--repeat`` runs.
 """
 
 from __future__ import annotations
@@ -27,7 +32,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -43,7 +50,8 @@ configure_webengine_environment()
 register_scheme()
 
 import psutil  # noqa: E402
-from PySide6.QtCore import QEventLoop  # noqa: E402
+from PySide6.QtCore import QEventLoop, Qt  # noqa: E402
+from PySide6.QtQuickWidgets import QQuickWidget  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from commandwall import paths  # noqa: E402
@@ -53,13 +61,23 @@ from commandwall.ui.map.view import MapView  # noqa: E402
 
 DISTRICT = (117.15, 34.63, 117.48, 34.94)
 NOW = datetime(2024, 5, 1, 8, 30, tzinfo=UTC)
-#: The page as it was: endless pulse on urgent incidents.
+#: The page as it was: an endless CSS pulse on each new urgent incident (cwBenchRing adds one); the map's own
+#: ring is off (pulseMs 0).
 ENDLESS_PULSE = """(() => { const s = document.createElement('style'); s.id = 'cw-bench-endless';
-    s.textContent = '.cw-pulse::after { animation-iteration-count: infinite !important; }';
-    document.head.appendChild(s); CW.options.pulseMs = 1e9; return true; })()"""
+    s.textContent = `.cw-bench-pulse { background: none; border: none; pointer-events: none; }
+      .cw-bench-pulse::after { content: ""; position: absolute; left: 0; top: 0; width: 18px; height: 18px;
+        border-radius: 50%; border: 2px solid #ff3b30; box-sizing: border-box;
+        animation: cw-bench-pulse 1.6s ease-out infinite; }
+      @keyframes cw-bench-pulse { from { transform: scale(0.6); opacity: 0.9; }
+        to { transform: scale(2.2); opacity: 0; } }`;
+    document.head.appendChild(s);
+    window.cwBenchRings = L.layerGroup().addTo(CW.map);
+    window.cwBenchRing = (lat, lon) => { L.marker([lat, lon], {interactive: false, keyboard: false,
+      icon: L.divIcon({className: 'cw-bench-pulse', iconSize: [18, 18]})}).addTo(window.cwBenchRings); return true; };
+    CW.options.pulseMs = 0; return true; })()"""
 BOUNDED_PULSE = """(() => { const s = document.getElementById('cw-bench-endless'); if (s) s.remove();
+    if (window.cwBenchRings) window.cwBenchRings.remove(); window.cwBenchRing = null;
     CW.options.pulseMs = 6400; return true; })()"""
-
 
 def _spread(i: int, n: int) -> tuple[float, float]:
     side = max(1, int(n**0.5))
@@ -83,13 +101,13 @@ def make_cameras(n: int) -> list[Camera]:
     return cams
 
 
-def make_incidents(n: int, urgent_new: int = 10) -> list[Incident]:
-    """``n`` incidents over the district; the first ``urgent_new`` are new and 特急 (they pulse)."""
+def make_incidents(n: int, urgent_new: int = 10, prefix: str = "INC") -> list[Incident]:
+    """``n`` incidents over the district, ids ``{prefix}-00000``…; the first ``urgent_new`` are new and 特急."""
     out = []
     for i in range(n):
         lon, lat = _spread((i * 131) % n, n)
         out.append(Incident(
-            id=f"INC-{i:05d}", title=f"事件{i}", category="yingji", lon=lon, lat=lat, town="常庄街道",
+            id=f"{prefix}-{i:05d}", title=f"事件{i}", category="yingji", lon=lon, lat=lat, town="常庄街道",
             priority=1 if i < urgent_new else 3,
             status=IncidentStatus.NEW if i < urgent_new else IncidentStatus.ACCEPTED,
             reported_at=NOW, updated_at=NOW, version=1,
@@ -105,12 +123,19 @@ class Bench:
         self.view = MapView()
         self.view.resize(1600, 900)
         self.view.show()
+        self.frames = 0  # frames the page handed to Qt (its QQuickWidget rendered)
         self.drawn: list[tuple[str, int, float]] = []
         self.view.sig_layer_drawn.connect(lambda kind, n: self.drawn.append((kind, n, time.perf_counter())))
         ready: list[bool] = []
         self.view.sig_ready.connect(lambda: ready.append(True))
         self.view.load_page(self._layers())
         self.spin_until(lambda: bool(ready), 30, "page ready")
+        quick = self.view.findChild(QQuickWidget)  # QtWebEngine's view of the page, made with it
+        if quick is not None:
+            quick.quickWindow().afterRendering.connect(self._count_frame, Qt.ConnectionType.DirectConnection)
+
+    def _count_frame(self) -> None:
+        self.frames += 1
 
     @staticmethod
     def _layers() -> list:
@@ -190,8 +215,9 @@ class Bench:
         self.view.upsert_incidents([incident])
         return self._wait_drawn("incidents", 1, since) - start
 
-    def idle_cpu(self, seconds: float) -> float:
-        """CPU of this process and its children (QtWebEngine) over ``seconds``, in % of one core."""
+    def idle_cpu(self, seconds: float, arrivals: list[tuple[float, Callable[[], object]]] = ()) -> float:
+        """CPU of this process and its children (QtWebEngine) over ``seconds``, in % of one core; each of
+        ``arrivals`` (offset in s, what happens) is run at its offset into the window."""
         me = psutil.Process()
         procs = [me, *me.children(recursive=True)]
 
@@ -206,8 +232,40 @@ class Bench:
             return out
 
         before, start = total(), time.perf_counter()
-        self.spin_for(seconds)
+        for offset, arrive in sorted(arrivals, key=lambda a: a[0]):
+            self.spin_for(offset - (time.perf_counter() - start))
+            arrive()
+        self.spin_for(seconds - (time.perf_counter() - start))
         return 100 * (total() - before) / (time.perf_counter() - start)
+
+    def idle_with_urgent(self, mode: str, tag: str, urgent: int, gap_s: float, seconds: float) -> dict[str, float]:
+        """The idle row once: ``urgent`` new 特急 incidents (ids never seen by the page) arrive ``gap_s`` apart
+        from the start of the window. Returns the CPU %, the marks that animated and the frames handed to Qt."""
+        marks: list[int] = [0]
+        news = [inc.model_copy(update=dict(zip(("lon", "lat"), _spread(400 + 600 * k, 2_000), strict=True)))
+                for k, inc in enumerate(make_incidents(urgent, urgent_new=urgent, prefix=f"URG-{tag}"))]
+
+        def arrive(inc: Incident) -> None:
+            self.view.upsert_incidents([inc])
+            if mode == "leaflet":
+                self.js(f"cwBenchRing({inc.lat}, {inc.lon})")
+            self.spin_for(0.05)
+            marks[0] = max(marks[0], int(self.js(  # type: ignore[arg-type]
+                "document.querySelectorAll('.cw-bench-pulse').length" if mode == "leaflet"
+                else "CW.stats().pulsing")))
+
+        if mode == "leaflet":
+            self.js("(cwBenchRings.clearLayers(), true)")
+        steps_before = self.js("CW.incidents.pulseFrames ? CW.incidents.pulseFrames() : 0")
+        frames_before = self.frames
+        cpu = self.idle_cpu(seconds, [(k * gap_s, lambda inc=inc: arrive(inc)) for k, inc in enumerate(news)])
+        out = {"idle": cpu, "marks": marks[0], "frames": self.frames - frames_before}
+        if mode == "map":
+            out["steps"] = self.js("CW.incidents.pulseFrames()") - steps_before  # type: ignore[operator]
+            out["still pulsing"] = self.js("CW.stats().pulsing")
+        else:
+            out["animations"] = self.js("document.getAnimations().length")
+        return out
 
 
 def median(fn: Callable[[], float], repeat: int) -> float:
@@ -229,22 +287,37 @@ def _timed(fn: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def measure(bench: Bench, mode: str, repeat: int, idle_s: float) -> dict[str, float]:
+def measure_idle(bench: Bench, mode: str, args: argparse.Namespace) -> dict[str, float]:
+    """The idle row for one way of drawing: median CPU of ``args.repeat`` windows; the marks and frames of the
+    run with the median CPU."""
+    cams20 = make_cameras(20_000)
+    runs = []
+    for run in range(args.repeat):
+        bench.clear()
+        bench.show(cams20, make_incidents(2_000, urgent_new=0))
+        bench.spin_for(1)
+        runs.append(bench.idle_with_urgent(mode, f"{mode}{run}", args.urgent, args.urgent_gap, args.idle))
+        print(f"  idle {mode} run {run + 1}: " + ", ".join(f"{k} {v:.1f}" if isinstance(v, float) else f"{k} {v}"
+                                                      for k, v in runs[-1].items()), flush=True)
+    return sorted(runs, key=lambda r: r["idle"])[len(runs) // 2]
+
+
+def measure(bench: Bench, mode: str, args: argparse.Namespace) -> dict[str, float]:
     """Every row of the table for one way of drawing."""
-    out: dict[str, float] = {}
+    repeat = args.repeat
+    bench.use(mode)
+    out: dict[str, float] = dict(measure_idle(bench, mode, args))
+    if args.idle_only:
+        bench.clear()
+        return out
     cams20, cams100 = make_cameras(20_000), make_cameras(100_000)
     incidents = make_incidents(2_000)
-    bench.use(mode)
     runs = []
     for _ in range(repeat):
         bench.clear()
         runs.append(bench.show(cams20, incidents))
     out["20k+2k"] = statistics.median(runs) * 1000
     out["upsert"] = median(lambda: bench.incident_update(incidents[500]), repeat) * 1000
-    bench.clear()
-    bench.show(cams20, incidents)  # the urgent ones start pulsing now
-    bench.spin_for(1)
-    out["idle"] = bench.idle_cpu(idle_s)
     runs = []
     for _ in range(repeat):
         bench.clear()
@@ -275,18 +348,32 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--idle", type=float, default=20.0, help="seconds of idle CPU measurement")
+    parser.add_argument("--urgent", type=int, default=3, choices=range(0, 4),
+                        help="new urgent incidents arriving in the idle window (0-3; more is a storm)")
+    parser.add_argument("--urgent-gap", type=float, default=1.5, help="seconds between their arrivals")
+    parser.add_argument("--idle-only", action="store_true", help="only the idle row")
+    parser.add_argument("--xvfb", action="store_true",
+                        help="run on an X display of its own (xvfb-run, xcb, llvmpipe) instead of offscreen")
     args = parser.parse_args(argv)
+    if args.xvfb:
+        return _under_xvfb(argv if argv is not None else sys.argv[1:])
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     bench = Bench(app)
     bench.show(make_cameras(100))  # warm-up: JIT, renderer creation
-    prep_now, prep_before = python_prep(make_cameras(100_000), args.repeat)
-    new = measure(bench, "map", args.repeat, args.idle)
-    old = measure(bench, "leaflet", args.repeat, args.idle)
+    load_before = os.getloadavg()[0]
+    prep_now, prep_before = (0.0, 0.0) if args.idle_only else python_prep(make_cameras(100_000), args.repeat)
+    new = measure(bench, "map", args)
+    old = measure(bench, "leaflet", args)
     bench.view.close()
 
-    print(f"map page, median of {args.repeat} (view 1600x900, {os.environ['QT_QPA_PLATFORM']}, "
-          f"{psutil.cpu_count()} cores)")
+    print(f"map page, median of {args.repeat} (view 1600x900, {app.platformName()}, {psutil.cpu_count()} cores, "
+          f"load average {load_before:.1f} → {os.getloadavg()[0]:.1f})")
+    print(f"idle window {args.idle:.0f} s from the first of {args.urgent} new urgent incidents "
+          f"({args.urgent_gap:g} s apart): map {new['marks']:.0f} marks animated, {new['steps']:.0f} steps, "
+          f"{new['frames']:.0f} frames to Qt, {new['still pulsing']:.0f} still pulsing at the end; "
+          f"Leaflet {old['marks']:.0f} marks animated, {old['frames']:.0f} frames to Qt, "
+          f"{old['animations']:.0f} animations still running at the end")
     rows = [
         ("20 000 cameras + 2 000 incidents → painted", "20k+2k", "ms", 500),
         ("100 000 cameras → painted (clusters at district zoom)", "100k", "ms", 1500),
@@ -306,6 +393,8 @@ def main(argv: list[str] | None = None) -> int:
             continue
         ratio = f"{b / a:.1f}x" if a > 0 else "-"
         print(f"| {label:<58} | {a:>6.0f} {unit:<2}| {b:>6.0f} {unit:<2}| {ratio:>11} | ≤{target:>4} {unit:<2}|")
+    if args.idle_only:
+        return 0
     label = "Python prep of 100 000 cameras, best run (old: object each)"
     print(f"| {label:<58} | {prep_now * 1000:>6.0f} ms| {prep_before * 1000:>6.0f} ms| "
           f"{prep_before / prep_now:>10.1f}x | ≤ 150 ms|")
@@ -313,6 +402,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"zoom-15 redraw at 100 000 cameras: {new['z15 visited']:.0f} points visited, "
               f"{new['z15 drawn']:.0f} drawn")
     return 0
+
+
+def _under_xvfb(argv: list[str]) -> int:
+    """Run this bench again under ``xvfb-run`` on the xcb platform (Mesa's llvmpipe does the GL)."""
+    if shutil.which("xvfb-run") is None:
+        print("--xvfb needs xvfb-run (package xvfb)", file=sys.stderr)
+        return 2
+    env = dict(os.environ, QT_QPA_PLATFORM="xcb")
+    cmd = ["xvfb-run", "-a", "-s", "-screen 0 1920x1080x24", sys.executable, str(Path(__file__).resolve()),
+           *(a for a in argv if a != "--xvfb")]
+    return subprocess.run(cmd, env=env, check=False).returncode
 
 
 if __name__ == "__main__":

@@ -3,9 +3,13 @@
  *
  * All incidents are points of one CW.PointLayer canvas, styled by priority and state (new, being handled,
  * closed); the selected one gets a white ring and its card as a tooltip. A new urgent incident (特急/紧急)
- * also gets a small DOM ring that pulses a few times (CSS), for CW.options.pulseMs at most, and stops at once
- * when it is acknowledged (no longer new) or selected: an endless animation keeps a software-GL desk
- * repainting forever. Titles are set with textContent only.
+ * also gets a small DOM ring that pulses for CW.options.pulseMs at most, and stops at once when it is
+ * acknowledged (no longer new) or selected. The pulse moves in steps of PULSE.stepMs on one clock shared by
+ * every ring (two frames a second, however many rings) for PULSE.movingMs, then the ring holds still; it is
+ * not a CSS animation: where GL is software
+ * (desks and virtual desktops without a GPU) each animated frame costs the whole view's composite, 60 a
+ * second of them cost a third of a core or more, and an endless one costs it forever.
+ * Titles are set with textContent only.
  */
 (function () {
   "use strict";
@@ -57,13 +61,22 @@
   /** At most this many rings pulse at once; more new urgent incidents than this within pulseMs stop them all. */
   var MAX_PULSING = 3;
 
+  /**
+   * The pulse of a ring: every stepMs (on one clock for all rings) it takes the next of its steps, growing from
+   * scale[0] to scale[1] and fading from opacity[0] to opacity[1], and starts again; after movingMs it holds
+   * still (scale held, opacity 1) until pulseMs is over, drawing no frame.
+   */
+  var PULSE = { stepMs: 500, steps: 4, movingMs: 3200, scale: [0.7, 2.3], held: 1.4, opacity: [1, 0.25] };
+
   CW.Incidents = function (map, options) {
     var layer = new CW.PointLayer({ pane: options.pane, clustering: false, padding: 0.1, styles: styles() });
     var pulses = L.layerGroup();
     var group = L.layerGroup([layer, pulses]);
     var list = []; // incidents in drawing order
     var index = new Map(); // id -> position in list
-    var pulseMarkers = new Map(); // id -> L.marker of a running pulse
+    var pulseMarkers = new Map(); // id -> L.marker of a running pulse (marker.cwStart, marker.cwUntil: ms)
+    var ticker = null; // the timer of the rings' next step while any ring runs
+    var pulseFrames = 0; // steps drawn since the page loaded (each one frame for the compositor)
     var seen = new Map(); // id -> when the page first saw it (ms)
     var urgentSeen = []; // when each new urgent incident was first seen (ms), oldest first, within pulseMs
     var selected = null;
@@ -86,6 +99,59 @@
       var marker = pulseMarkers.get(id);
       if (marker) pulses.removeLayer(marker);
       pulseMarkers.delete(id);
+      if (!pulseMarkers.size && ticker !== null) {
+        clearTimeout(ticker);
+        ticker = null;
+      }
+    }
+
+    function moving(marker, now) { return now - marker.cwStart < PULSE.movingMs; }
+
+    /** Put a ring on the step it has reached at ``now`` (the steps counted from its start, rounded), or hold it
+     * once it has moved for movingMs. Returns whether it changed. */
+    function drawStep(marker, now) {
+      var ring = marker.getElement() && marker.getElement().firstChild;
+      if (!ring) return false;
+      var step = moving(marker, now) ? Math.round((now - marker.cwStart) / PULSE.stepMs) % PULSE.steps : "held";
+      if (marker.cwStep === step) return false;
+      marker.cwStep = step;
+      var scale = PULSE.held, opacity = 1;
+      if (step !== "held") {
+        var f = PULSE.steps > 1 ? step / (PULSE.steps - 1) : 0;
+        scale = PULSE.scale[0] + f * (PULSE.scale[1] - PULSE.scale[0]);
+        opacity = PULSE.opacity[0] + f * (PULSE.opacity[1] - PULSE.opacity[0]);
+      }
+      ring.style.transform = "scale(" + scale.toFixed(3) + ")";
+      ring.style.opacity = opacity.toFixed(3);
+      return true;
+    }
+
+    /** One step of every running ring, in one task (one frame); rings past their time go. The next step
+     * is at the next multiple of stepMs, so rings started at different times still step together; when no
+     * ring moves, the clock only wakes to take the next one away. */
+    function tick() {
+      ticker = null;
+      var now = Date.now();
+      var changed = false;
+      Array.from(pulseMarkers.entries()).forEach(function (e) {
+        if (now >= e[1].cwUntil) {
+          stopPulse(e[0]);
+          changed = true;
+        }
+      });
+      pulseMarkers.forEach(function (marker) { changed = drawStep(marker, now) || changed; });
+      if (changed) pulseFrames++;
+      schedule(now);
+    }
+
+    function schedule(now) {
+      if (ticker !== null || !pulseMarkers.size) return;
+      var next = Infinity;
+      pulseMarkers.forEach(function (marker) {
+        if (moving(marker, now)) next = Math.min(next, now + PULSE.stepMs - (now % PULSE.stepMs));
+        next = Math.min(next, Math.max(marker.cwUntil, now + 1));
+      });
+      ticker = setTimeout(tick, next - now);
     }
 
     /** More than MAX_PULSING new urgent incidents first seen within pulseMs: a storm (a flood night, a burst
@@ -122,11 +188,17 @@
       }
       marker = L.marker([inc.lat, inc.lon], {
         interactive: false, keyboard: false,
-        icon: L.divIcon({ className: "cw-incident-pulse cw-pulse cw-priority-" + inc.priority, iconSize: [18, 18] }),
+        icon: L.divIcon({
+          className: "cw-incident-pulse cw-pulse cw-priority-" + inc.priority, iconSize: [18, 18],
+          html: '<div class="cw-pulse-ring"></div>',
+        }),
       });
+      marker.cwStart = now;
+      marker.cwUntil = until;
       pulseMarkers.set(inc.id, marker);
       pulses.addLayer(marker);
-      setTimeout(function () { if (pulseMarkers.get(inc.id) === marker) stopPulse(inc.id); }, until - now + 50);
+      drawStep(marker, now);
+      schedule(now);
     }
 
     function showCard(inc) {
@@ -196,6 +268,10 @@
       count: function () { return list.length; },
       selected: function () { return selected; },
       pulsing: function () { return pulseMarkers.size; },
+      /** Steps of the rings drawn since the page loaded: each is one frame to composite (tests, benchmarks). */
+      pulseFrames: function () { return pulseFrames; },
+      /** Whether the rings' clock is running (it stops with the last ring). */
+      pulseTicking: function () { return ticker !== null; },
       /** Container pixel of an incident, or null. */
       point: function (id) {
         var i = index.get(id);
@@ -204,6 +280,7 @@
     };
   };
 
+  CW.Incidents.PULSE = PULSE;
   CW.PRIORITY_COLORS = PRIORITY_COLORS;
   CW.PRIORITY_LABELS = PRIORITY_LABELS;
 })();

@@ -6,10 +6,13 @@ import dataclasses
 import json
 import logging
 import math
+import time
 from datetime import UTC, datetime
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
+from PySide6.QtQuickWidgets import QQuickWidget
 
 from commandwall.domain.models import Camera, Incident, IncidentStatus, Unit
 from commandwall.ui.map.view import BACKGROUND, MapView
@@ -269,6 +272,55 @@ def test_urgent_pulse_stops_by_itself_and_when_accepted(qtbot, view: MapView) ->
     assert run_js(qtbot, view, "CW.stats().pulsing") == 0
 
 
+def test_urgent_pulse_draws_a_few_frames_a_second_then_none(qtbot, view: MapView) -> None:
+    """The pulse steps a few times a second on one clock for all rings (not 60 composited frames a second, a
+    third of a core where GL is software), and once it is over nothing keeps the page drawing: counted both in
+    the page (the rings' steps) and as the frames QtWebEngine hands to Qt."""
+    quick = view.findChild(QQuickWidget).quickWindow()
+    frames: list[float] = []
+    quick.afterRendering.connect(lambda: frames.append(time.monotonic()), Qt.ConnectionType.DirectConnection)
+    run_js(qtbot, view, "(CW.options.pulseMs = 2000, true)")
+    step_ms = run_js(qtbot, view, "CW.Incidents.PULSE.stepMs")
+    assert step_ms >= 200, "a few steps a second at most"
+    steps_before = run_js(qtbot, view, "CW.incidents.pulseFrames()")
+    with qtbot.waitSignal(view.sig_layer_drawn, timeout=10000):
+        view.set_incidents([make_incident(f"INC-{n}", lon=117.2 + n / 50) for n in range(3)])
+    start = len(frames)
+    assert run_js(qtbot, view, "CW.stats().pulsing") == 3
+    assert run_js(qtbot, view, "document.getAnimations().length") == 0, "not a CSS animation"
+    qtbot.waitUntil(lambda: run_js(qtbot, view, "CW.stats().pulsing") == 0, timeout=5000)
+    during = len(frames) - start
+    steps = run_js(qtbot, view, "CW.incidents.pulseFrames()") - steps_before
+    most = 2000 // step_ms + 3  # three rings step together; one more frame as they go
+    assert 2 <= steps <= most, f"{steps} steps of the rings in 2 s"
+    assert during <= most + 2, f"{during} frames composited in the 2 s of the pulse"
+    # over: no clock, no animation, no frame
+    assert run_js(qtbot, view, "CW.incidents.pulseTicking()") is False
+    assert run_js(qtbot, view, "document.getAnimations().length") == 0
+    qtbot.wait(300)
+    settled, steps = len(frames), run_js(qtbot, view, "CW.incidents.pulseFrames()")
+    qtbot.wait(1500)
+    assert len(frames) - settled <= 1, f"{len(frames) - settled} frames in 1.5 s after the pulse"
+    assert run_js(qtbot, view, "CW.incidents.pulseFrames()") == steps
+
+
+def test_urgent_ring_holds_still_after_its_moving_time(qtbot, view: MapView) -> None:
+    run_js(qtbot, view, "(CW.options.pulseMs = 3000, CW.Incidents.PULSE.movingMs = 1000, true)")
+    with qtbot.waitSignal(view.sig_layer_drawn, timeout=10000):
+        view.set_incidents([make_incident("INC-1")])
+    qtbot.wait(1700)  # moved for 1 s, then held at the next step
+    assert run_js(qtbot, view, "CW.stats().pulsing") == 1, "still marked"
+    held = run_js(qtbot, view, "CW.Incidents.PULSE.held")
+    ring = "document.querySelector('.cw-incident-pulse .cw-pulse-ring')"
+    assert run_js(qtbot, view, f"new DOMMatrix(getComputedStyle({ring}).transform).a") == pytest.approx(held)
+    assert run_js(qtbot, view, f"Number(getComputedStyle({ring}).opacity)") == 1
+    steps = run_js(qtbot, view, "CW.incidents.pulseFrames()")
+    qtbot.wait(800)
+    assert run_js(qtbot, view, "CW.incidents.pulseFrames()") == steps, "a held ring draws no frame"
+    qtbot.waitUntil(lambda: run_js(qtbot, view, "CW.stats().pulsing") == 0, timeout=3000)
+    assert run_js(qtbot, view, "CW.incidents.pulseTicking()") is False
+
+
 def test_in_a_storm_of_urgent_incidents_no_ring_pulses(qtbot, view: MapView) -> None:
     run_js(qtbot, view, "(CW.options.pulseMs = 4000, true)")
     calm = [make_incident(f"INC-{n}", lon=117.2 + n / 100) for n in range(3)]
@@ -288,7 +340,7 @@ def test_clicking_an_incident_emits_its_id(qtbot, view: MapView) -> None:
     assert run_js(qtbot, view, "CW.stats().incidents") == 2
     assert run_js(qtbot, view, "CW.incidents.layer.drawnCount()") == 2  # both on the one incident canvas
     assert run_js(qtbot, view, "document.querySelectorAll('.cw-incident-pulse.cw-pulse').length") == 1
-    assert run_js(qtbot, view, "document.getAnimations().every(a => a.effect.getTiming().iterations < 10)")
+    assert run_js(qtbot, view, "document.getAnimations().length") == 0  # the pulse steps on a timer of its own
     x, y = run_js(qtbot, view, "CW.incidentPoint('INC-8')")
     with qtbot.waitSignal(view.sig_incident_clicked, timeout=5000) as blocker:
         click_at(qtbot, view, x, y)
