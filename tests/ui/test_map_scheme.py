@@ -140,3 +140,17 @@ def test_sandbox_is_off_only_as_root(
     assert scheme.configure_webengine_environment() is False
     assert os.environ["QTWEBENGINE_DISABLE_SANDBOX"] == "1"
     assert "sandbox of the map view is OFF" in caplog.text
+
+
+def test_the_map_view_is_composited_in_software_only_on_a_desktop_without_a_gpu() -> None:
+    no_gpu: list[str] = []
+    gpu = ["/dev/dri/renderD128"]
+    desk = {"DISPLAY": ":0"}
+    assert scheme.software_compositing_wanted(desk, "linux", no_gpu)
+    assert scheme.software_compositing_wanted({**desk, "QT_QPA_PLATFORM": "xcb"}, "linux", no_gpu)
+    assert not scheme.software_compositing_wanted(desk, "linux", gpu), "a GPU composites"
+    assert not scheme.software_compositing_wanted({**desk, "QT_QPA_PLATFORM": "offscreen"}, "linux", no_gpu)
+    assert not scheme.software_compositing_wanted({**desk, "QT_QUICK_BACKEND": "rhi"}, "linux", no_gpu), (
+        "the user's choice stands"
+    )
+    assert not scheme.software_compositing_wanted(desk, "win32", no_gpu)
