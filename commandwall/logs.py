@@ -5,9 +5,45 @@ from __future__ import annotations
 import logging
 import re
 
+#: Query parameters whose values are secrets (compared case-insensitively): the one list that URL checks (layer
+#: and tile URLs, ``backend.http``) and the log's redaction use
+SECRET_PARAMS = frozenset(
+    {
+        "token",
+        "access_token",
+        "refresh_token",
+        "id_token",
+        "password",
+        "passwd",
+        "pwd",
+        "secret",
+        "client_secret",
+        "key",
+        "apikey",
+        "api_key",
+        "tk",  # Tianditu's key
+        "ak",  # Baidu's key
+        "auth",
+        "authorization",
+        "signature",
+        "sig",
+    }
+)
+#: names that end like this are secrets too (``x_auth_token``, ``db_password``, ``app_secret``)
+_SECRET_SUFFIXES = ("token", "password", "secret")
+
+
+def is_secret_param(name: str) -> bool:
+    """True when a query parameter of this name carries a secret (the one list every URL check uses)."""
+    lowered = name.lower()
+    return lowered in SECRET_PARAMS or lowered.endswith(_SECRET_SUFFIXES)
+
+
+_SECRET_NAMES = "|".join(sorted(map(re.escape, SECRET_PARAMS), key=len, reverse=True))
 _SECRET_PATTERNS = (
     (re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@", re.I), r"\g<scheme>***:***@"),
-    (re.compile(r"(?P<key>(?:token|access_token|password|passwd|pwd|tk)=)[^&\s]+", re.I), r"\g<key>***"),
+    (re.compile(rf"(?P<key>\b(?:{_SECRET_NAMES}|\w*(?:{'|'.join(_SECRET_SUFFIXES)}))=)[^&\s]+", re.I),
+     r"\g<key>***"),
     (re.compile(r"(?P<key>Bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\g<key>***"),
 )
 

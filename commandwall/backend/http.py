@@ -17,39 +17,10 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from commandwall.logs import SECRET_PARAMS, is_secret_param  # noqa: F401  (the one list, kept with the log's redaction)
+
 #: Methods whose read errors and 5xx answers are retried (safe to repeat).
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-#: Query parameters whose values are secrets (compared case-insensitively).
-SECRET_PARAMS = frozenset(
-    {
-        "token",
-        "access_token",
-        "refresh_token",
-        "id_token",
-        "password",
-        "passwd",
-        "pwd",
-        "secret",
-        "client_secret",
-        "key",
-        "apikey",
-        "api_key",
-        "tk",  # 天地图 key
-        "ak",  # Baidu key
-        "auth",
-        "authorization",
-        "signature",
-        "sig",
-    }
-)
-
-
-def is_secret_param(name: str) -> bool:
-    """True when a query parameter of this name carries a secret (the one list every URL check uses)."""
-    lowered = name.lower()
-    return lowered in SECRET_PARAMS or lowered.endswith(("token", "password", "secret"))
-
 
 _is_secret_param = is_secret_param
 
