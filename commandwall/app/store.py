@@ -140,6 +140,11 @@ class _KeyedStore(Generic[T]):
             self._items = fresh
             self._replaced()
             listeners = list(self._reset_listeners)
+        self._tell_reset(listeners)
+
+    def _tell_reset(self, listeners: list) -> None:
+        """Hand ``listeners`` (taken under the lock) the contents now; one failing listener does not stop the
+        others. Outside the lock."""
         snapshot = self.all()
         for listener in listeners:
             try:
@@ -205,12 +210,7 @@ class IncidentStore(_KeyedStore[Incident]):
             self._replaced()
             listeners = list(self._reset_listeners) if items else []
         if listeners:
-            snapshot = self.all()
-            for listener in listeners:
-                try:
-                    listener(snapshot)
-                except Exception:
-                    log.exception("store reset listener %r failed", listener)
+            self._tell_reset(listeners)
 
     def placement(self, incident_id: str) -> Placement | None:
         """Where the held incident's town and grid cell came from (None: no areas known, the platform's)."""
@@ -302,12 +302,7 @@ class IncidentStore(_KeyedStore[Incident]):
             self._items, self._placements = fresh, placements
             self._replaced()
             listeners = list(self._reset_listeners)
-        snapshot = self.all()
-        for listener in listeners:
-            try:
-                listener(snapshot)
-            except Exception:
-                log.exception("store reset listener %r failed", listener)
+        self._tell_reset(listeners)
 
     def _stored(self, item: Incident) -> None:
         if item.status in OPEN_STATUSES:
