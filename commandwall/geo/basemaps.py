@@ -26,7 +26,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from commandwall.backend.http import is_secret_param
 from commandwall.i18n import QT_TRANSLATE_NOOP, translate
@@ -216,8 +216,11 @@ def wmts_rest_template(template: str, matrix_set: str, style: str = "default", m
     case) as the page's ``{z}/{x}/{y}`` template: ``TileMatrix`` = ``matrix_prefix`` + zoom, row = y, col = x.
     :class:`WmtsError` when a variable the page cannot fill is there (``{Time}`` …) or one of the three is missing."""
     check_matrix_set_name(matrix_set)
-    values = {"tilematrixset": matrix_set, "tilematrix": matrix_prefix + "{z}", "tilerow": "{y}",
-              "tilecol": "{x}", "style": style}
+    # names from a configuration or a capabilities document are one path segment each: a "/", "?", "#" or a
+    # brace in them must not make another segment, a query or a variable of the page's template
+    segment = lambda name: quote(name, safe=":@!$&'()*+,;=-._~")  # noqa: E731
+    values = {"tilematrixset": segment(matrix_set), "tilematrix": segment(matrix_prefix) + "{z}", "tilerow": "{y}",
+              "tilecol": "{x}", "style": segment(style)}
     found: set[str] = set()
 
     def fill(match: re.Match[str]) -> str:

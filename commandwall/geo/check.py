@@ -33,7 +33,7 @@ def source_report(result: SourceResult) -> list[str]:
     total = len(result.features) + len(result.bad)
     server = f", the server has {result.matched}" if result.matched is not None else ""
     lines.append(f"  pages read: {result.pages}; features read: {total}{server}"
-                 f"{' (cut at max_features)' if result.truncated else ''}; crs: {result.crs}")
+                 f"{' (cut at max_features)' if result.truncated else ''}; crs: {printable(str(result.crs), 80)}")
     types = checked.geometry_types()
     lines.append(f"  usable features: {len(result.features)}"
                  + (f" ({', '.join(f'{k} {v}' for k, v in sorted(types.items()))})" if types else ""))

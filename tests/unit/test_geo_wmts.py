@@ -218,3 +218,11 @@ def test_a_document_naming_a_hostile_template_is_reported_not_drawn(tmp_path: Pa
     assert problems == ["底图 恶意 不可用", "底图 过大 不可用"] and catalogue.base_maps == []
     with pytest.raises(WmtsError, match="larger than 20 MB"):
         read_capabilities(huge.read_bytes())
+
+
+def test_names_in_a_rest_template_stay_one_path_segment_each() -> None:
+    from commandwall.geo.basemaps import wmts_rest_template
+
+    url = wmts_rest_template("https://tiles.example/wmts/{TileMatrixSet}/{Style}/{TileMatrix}/{TileRow}/{TileCol}.png",
+                             "Web/Merc?x#y", style="{x}/../night", matrix_prefix="EPSG:900913:")  # fmt: skip
+    assert url == ("https://tiles.example/wmts/Web%2FMerc%3Fx%23y/%7Bx%7D%2F..%2Fnight/EPSG:900913:{z}/{y}/{x}.png")
