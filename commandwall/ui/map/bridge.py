@@ -17,6 +17,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from commandwall.app.dispatch import DispatchOffer
 from commandwall.app.map_search import measure
 from commandwall.i18n import translate
 
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 
 def _not_connected(_item_id: str) -> dict[str, Any]:
     """A card's dispatch offer before the incident centre is connected: off, saying so."""
-    return {"enabled": False, "reason": translate("MapView", "未连接事件中心"), "incident": None, "nearby": []}
+    return DispatchOffer(translate("MapView", "未连接事件中心")).as_dict()
 
 
 class MapBridge(QObject):
@@ -179,7 +180,7 @@ class MapBridge(QObject):
             answer = offer(str(item_id)[:200])
         except Exception:  # a failed check must not break the page: the button stays off, the log says why
             log.exception("dispatch offer for %r failed", str(item_id)[:60])
-            answer = {"enabled": False, "reason": translate("MapView", "暂不可用"), "incident": None, "nearby": []}
+            answer = DispatchOffer(translate("MapView", "暂不可用")).as_dict()
         return json.dumps(answer, ensure_ascii=False)
 
     @Slot(str, str)

@@ -11,6 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 
+from commandwall.app.dispatch import DispatchOffer
 from commandwall.app.incident_filter import NO_FILTER, IncidentFilter
 from commandwall.app.map import REDRAW_INTERVAL_MS, MapController
 from commandwall.geo.basemaps import BaseMapCatalogue
@@ -196,8 +197,7 @@ class MapFeature(QObject):
         def for_resource(resource_id: str) -> dict:
             resource = self.view.resource(resource_id)
             if resource is None:
-                return {"enabled": False, "reason": self._resource_missing(resource_id), "incident": None,
-                        "nearby": []}
+                return DispatchOffer(self._resource_missing(resource_id)).as_dict()
             return resource_offer(resource).as_dict()
 
         self.view.set_dispatch_offers(lambda unit_id: unit_offer(unit_id).as_dict(), for_resource)
