@@ -159,6 +159,32 @@ def test_the_incident_detail_shows_every_hostile_text_literally(qtbot: QtBot):
     plain_labels(detail)
 
 
+def test_the_detail_shows_a_hostile_town_or_grid_the_platform_reported_literally(qtbot: QtBot):
+    """The 位置 line names the platform's own town and grid cell when they differ from the point's: those come
+    from outside, and are shown as their characters, never as a template, markup or a turn of direction."""
+    from commandwall.app.areas import Placement
+
+    panel = IncidentPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    incidents = [incident(n, "临城街道") for n, _ in enumerate(HOSTILE, start=1)]
+    reported = {inc.id: text for inc, text in zip(incidents, HOSTILE, strict=True)}
+    panel.detail.placement_of = lambda incident_id: Placement(
+        "临城街道", "G-001", True, True, reported[incident_id], reported[incident_id])
+    panel.set_incidents(incidents)
+    panel.only_open.setChecked(False)
+    for inc in incidents:
+        assert panel.select(inc.id)
+        shown = panel.detail.fields["place"].text()
+        text = reported[inc.id]
+        if text.strip() and text != "临城街道":
+            assert display_text(text, 60) in shown or display_text(text) in shown, (text[:60], shown[:120])
+        assert_nothing_hidden(shown)
+        tip = panel.detail.fields["place"].toolTip()
+        assert "<img" not in tip.lower() and "<script" not in tip.lower(), tip[:120]
+    plain_labels(panel.detail)
+
+
 def test_markup_in_a_title_is_laid_out_as_its_characters(qtbot: QtBot):
     """A rendered check: a label that read ``<b>…</b>`` or ``<img>`` as markup would be far narrower."""
     panel = IncidentPanel()
