@@ -76,10 +76,6 @@ class DistrictAreas:
         layers = list(layers)
         return cls(_features(layers, "towns"), _features(layers, "grids"))
 
-    def town_at(self, lon: float, lat: float) -> str | None:
-        """The name of the town containing the point, or None."""
-        return self._areas_at(lon, lat)[0]
-
     def grid_at(self, lon: float, lat: float) -> str | None:
         """The id of the grid cell containing the point, or None."""
         return self._areas_at(lon, lat)[1]

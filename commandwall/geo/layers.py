@@ -41,7 +41,6 @@ __all__ = [
     "kind_problem",
     "load_layers",
     "normalize_features",
-    "validate_kind",
 ]
 
 log = logging.getLogger(__name__)
@@ -209,16 +208,6 @@ def kind_problem(kind: str, feature: dict[str, Any]) -> str | None:
     props = feature.get("properties")
     missing = [key for key in KIND_REQUIRED_PROPERTIES[kind] if key not in (props or {})]
     return f"missing properties {', '.join(missing)}" if missing else None
-
-
-def validate_kind(kind: str, features: Sequence[dict[str, Any]]) -> None:
-    """Check geometry types and required properties for a layer kind; raises ``ValueError``."""
-    if not isinstance(kind, str) or kind not in KIND_GEOMETRIES:
-        raise ValueError(f"unknown kind {short_repr(kind)}; known: {', '.join(KIND_GEOMETRIES)}")
-    for i, feature in enumerate(features):
-        problem = kind_problem(kind, feature)
-        if problem is not None:
-            raise ValueError(f"feature {i}: {problem}")
 
 
 def _feature_shaped(feature: Any) -> bool:
