@@ -586,8 +586,12 @@ def serve() -> int:
     # no key here: each connection is authenticated on its own thread (_serve_stream), so that 36 streams opening
     # at once do not queue behind one another's handshake, and a client with a wrong key ends only its thread
     listener = Listener()
-    sys.stdout.write(f"listening {listener.address}\n")
-    sys.stdout.flush()
+    try:
+        sys.stdout.write(f"listening {listener.address}\n")
+        sys.stdout.flush()
+    except BrokenPipeError:  # the client went while the decoder started: nobody to serve
+        listener.close()
+        return 0
     threading.Thread(target=_exit_when_parent_goes, args=(listener,), name="cw-decoder-parent", daemon=True).start()
     while True:
         try:
