@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sys
 
@@ -65,6 +66,18 @@ def pytest_runtest_teardown(item, nextitem) -> None:
     """Collect what a test left behind on the main (GUI) thread, when a collection is due."""
     if _collector is not None:
         _collector.collect_due()
+
+
+@pytest.fixture(autouse=True)
+def _root_logger_put_back():
+    """A test that runs the CLI in-process (``cli.main`` → ``setup_logging``) replaces the root logger's handlers
+    with one bound to that test's captured stderr; put the handlers and level back after every test, so a
+    thread still running later never logs into a closed capture file ("--- Logging error ---")."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 #: ``COMMANDWALL_TEST_NO_SKIPS=1`` (set by .ci/run): a test that skips because something the set-up installs is

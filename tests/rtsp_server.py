@@ -16,8 +16,9 @@ import threading
 import gi
 
 gi.require_version("Gst", "1.0")
+gi.require_version("GstRtsp", "1.0")
 gi.require_version("GstRtspServer", "1.0")
-from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
+from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
 
 SOURCE = (
     "videotestsrc is-live=true pattern=ball ! video/x-raw,width=640,height=360,framerate=25/1 "
@@ -47,17 +48,41 @@ def main() -> int:
     server.set_address("127.0.0.1")
     server.set_service(str(args.port))
     mounts = server.get_mount_points()
+    factories = {}
     for path, launch in PIPELINES.items():
         factory = GstRtspServer.RTSPMediaFactory()
         factory.set_launch(f"( {launch} )")
         factory.set_shared(True)
         mounts.add_factory(path, factory)
+        factories[path] = factory
     server.attach(None)
-    print(f"READY {server.get_bound_port()}", flush=True)
+    port = server.get_bound_port()
+    threads = server.get_thread_pool()
+    held = [_hold_prepared(factory, f"rtsp://127.0.0.1:{port}{path}", threads) for path, factory in factories.items()]
+    print(f"READY {port}", flush=True)
     loop = GLib.MainLoop()
     threading.Thread(target=lambda: (sys.stdin.read(), loop.quit()), daemon=True).start()
     loop.run()
+    del held
     return 0
+
+
+def _hold_prepared(factory: GstRtspServer.RTSPMediaFactory, url: str,
+                   threads: GstRtspServer.RTSPThreadPool) -> GstRtspServer.RTSPMedia:
+    """Prepare the shared media clients of ``url`` will get, and keep it prepared for the server's life.
+
+    GStreamer 1.22's server unprepares a shared media when its last client leaves; a client that arrives while
+    that runs gets the media being torn down, and its PLAY aborts the whole server in
+    ``gst_rtsp_media_get_rates`` ("assertion failed: (FALSE)": a complete stream without a segment). Seen in
+    the tests: four captures closed one after another, then eight opened at once, crashed it within ten
+    rounds. Holding one preparation of our own means the media is never unprepared while the server runs."""
+    ok, parsed = GstRtsp.RTSPUrl.parse(url)
+    assert ok == GstRtsp.RTSPResult.OK, url
+    media = factory.construct(parsed)
+    thread = threads.get_thread(GstRtspServer.RTSPThreadType.MEDIA, GstRtspServer.RTSPContext())
+    if not media.prepare(thread):
+        raise SystemExit(f"cannot prepare {url}")
+    return media
 
 
 if __name__ == "__main__":
