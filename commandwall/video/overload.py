@@ -89,9 +89,11 @@ class OverloadThresholds:
     stream_grace_s: float = 5.0  # a stream live for less than this counts for nothing (GOP burst, catch-up)
     wall_grace_s: float = 5.0  # after hold() (the wall opened streams) only lagging streams shed, for this long
     best_half_life_s: float = 10.0  # a stream's best rate sinks towards its rate now with this half-life
-    #: a late GUI tick counts only while the walls' own GUI work (taking and painting frames, their ticks) is at
-    #: least this share of the window: below it the GUI thread is late for something else (the map's software
-    #: compositing, a list), and turning video down would cost pictures and free nothing
+    #: a late GUI tick, and frames dropped because the GUI did not take them in time, count only while the walls'
+    #: own GUI work (taking and painting frames, their ticks) is at least this share of the window: below it the
+    #: GUI thread is late for something else (the map's software compositing, a list, the client starting up),
+    #: and turning video down would cost pictures and free nothing. Without this a 4-tile wall on a busy desk's
+    #: start was shed for its drops and took ~40 s to give the steps back
     video_share_min: float = 0.15
     #: a full-rate stream whose decoding is this far behind the live edge, or that had to skip to catch up in
     #: the window (追帧), is behind: its reader cannot decode in time
@@ -205,7 +207,8 @@ class OverloadPolicy:
         streams behind in ``_behind``."""
         t = self.thresholds
         gui = tick_max_ms / t.tick_budget_ms
-        if video_share is not None and video_share < t.video_share_min:
+        busy_elsewhere = video_share is not None and video_share < t.video_share_min
+        if busy_elsewhere:
             gui = 0.0  # late, but not for the video: nothing to gain from turning it down
         measures = {"gui": gui}
         decoded = dropped = behind = full = lagging_on = lagging_for = 0
@@ -237,7 +240,7 @@ class OverloadPolicy:
             behind += slow or old or lagging
             if seen.windows > t.settle_windows:
                 seen.best_fps = self._best_fps(seen, load, now)
-        if decoded:
+        if decoded and not busy_elsewhere:  # frames the GUI did not take: the same lateness as a late tick
             measures["drops"] = dropped / decoded / t.drop_ratio
         if full:
             measures["behind"] = behind / full / t.behind_share

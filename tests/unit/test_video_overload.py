@@ -198,6 +198,24 @@ def test_a_late_gui_tick_sheds_video_only_while_the_walls_are_a_real_share_of_th
     assert unmeasured.levels()
 
 
+def test_frames_the_gui_did_not_take_shed_video_only_while_the_walls_are_a_real_share_of_the_gui_thread() -> None:
+    """Half of every stream's frames are replaced before the GUI takes them (the client is busy starting: the
+    map page loading): with the walls at 5 % of the GUI thread's time a 4-tile wall keeps every tile; with the
+    walls at 40 % the same drops shed video."""
+    def feed(share: float) -> OverloadPolicy:
+        policy, cams = OverloadPolicy(), [FakeCamera(f"C-{i}", 900, live_s=10.0) for i in range(4)]
+        for second in range(1, 21):
+            for camera_id, level in policy.update([c.window(25, 0.5) for c in cams], 10.0, float(second),
+                                                  video_share=share).items():  # fmt: skip
+                cams[int(camera_id[2:])].on_sub = level >= Degrade.SUB
+        return policy
+
+    busy_starting = feed(0.05)
+    assert busy_starting.levels() == {} and not busy_starting.overloaded
+    video = feed(0.4)
+    assert video.levels()  # shed by its drops (the only measure over its threshold)
+
+
 def test_a_catch_up_burst_is_no_best_rate_above_the_streams_stated_rate() -> None:
     """A stream that stalled catches up at 45 fps for a few seconds, long after it opened; a steady 25 fps after
     that is the rate it states, not falling behind. The best rate used to be the highest ever seen."""
