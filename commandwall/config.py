@@ -17,7 +17,14 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from commandwall import paths
 from commandwall.app.screens import PROFILE_NAME
 from commandwall.backend.http import has_secret_query
-from commandwall.geo.basemaps import WEB_MERCATOR_SET, check_matrix_set_name, is_rest_template, wmts_rest_template
+from commandwall.geo.basemaps import (
+    SUBDOMAIN_VARIABLE,
+    TEMPLATE_VARIABLE_RE,
+    WEB_MERCATOR_SET,
+    check_matrix_set_name,
+    is_rest_template,
+    wmts_rest_template,
+)
 from commandwall.geo.sources import LayerSourceSpec
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -27,7 +34,6 @@ DEFAULT_LANGUAGE = "zh_CN"
 #: in the settings folder: the language chosen in the window (one word)
 LANGUAGE_FILE = "language"
 _BASE_MAP_ID = r"^[a-z0-9][a-z0-9_-]{0,39}$"
-_TEMPLATE_VARIABLE = re.compile(r"\{(?!s\})[^{}]*\}")
 
 
 class BaseMapSpec(BaseModel):
@@ -87,7 +93,7 @@ class BaseMapSpec(BaseModel):
             raise ValueError(f"a {self.kind} base map needs {need}")
         if self.kind == "xyz" and not all(p in (self.url or "") for p in ("{z}", "{x}", "{y}")):
             raise ValueError("an xyz url needs {z}, {x} and {y}")
-        if "{s}" in (self.url or "") + (self.overlay_url or "") and not self.subdomains:
+        if SUBDOMAIN_VARIABLE in (self.url or "") + (self.overlay_url or "") and not self.subdomains:
             raise ValueError("a url with {s} needs subdomains")
         if self.kind == "wmts":
             check_matrix_set_name(self.matrix_set or "")  # WmtsError is a ValueError: its reason is the message
@@ -98,7 +104,8 @@ class BaseMapSpec(BaseModel):
                                    self.matrix_prefix)
             elif self.layer is None:
                 raise ValueError("a wmts KVP url needs layer (or give a RESTful template with {TileMatrix})")
-            elif _TEMPLATE_VARIABLE.search(urlsplit(self.url or "").path):
+            elif any(variable.group(0) != SUBDOMAIN_VARIABLE  # the KVP endpoint's path is fixed
+                     for variable in TEMPLATE_VARIABLE_RE.finditer(urlsplit(self.url or "").path)):
                 raise ValueError("a wmts url with variables must be a RESTful template with {TileMatrix}, "
                                  "{TileRow} and {TileCol}")
         if self.kind == "tianditu" and self.layer not in ("vec", "img", "ter"):
