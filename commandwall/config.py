@@ -47,7 +47,7 @@ class BaseMapSpec(BaseModel):
     ``format``), ``tianditu`` (``layer`` ``vec`` or ``img`` (or ``ter``), drawn with its label layer; the key is
     ``tianditu_key``, never part of this entry). URLs carry no keys or passwords: those would reach logs.
     A latitude/longitude matrix set (``EPSG:4326``, ``EPSG:4490``, 天地图 ``c`` …) is refused: the map is Web
-    Mercator.
+    Mercator. A relative ``path`` or ``capabilities`` is in the settings folder (``Settings.config_dir``).
     """
 
     model_config = {"extra": "forbid", "frozen": True}
@@ -182,6 +182,7 @@ class Settings(BaseSettings):
     verify_tls: bool = True
     request_timeout_s: float = Field(default=5.0, gt=0, le=120)
     data_dir: Path = Field(default_factory=paths.user_data_dir)
+    #: the local layer folder (``manifest.json`` and its files); a relative path is in the settings folder
     layers_dir: Path = Field(default_factory=paths.layers_dir)
     #: settings folder; screen profiles live in its ``profiles/``
     config_dir: Path = Field(default_factory=paths.user_config_dir)
@@ -274,6 +275,22 @@ class Settings(BaseSettings):
         key = self.tianditu_key.get_secret_value() if self.tianditu_key is not None else None
         if key is not None and not re.fullmatch(r"[A-Za-z0-9]{8,64}", key):
             raise ValueError("tianditu_key must be 8 to 64 letters and digits")
+        return self
+
+    @model_validator(mode="after")
+    def _paths_in_settings_folder(self) -> Settings:
+        """Files and folders named by a relative path are in the settings folder (``config_dir``), whatever folder
+        the desk was started from: the local layer folder, base maps' tiles and capabilities documents, layer
+        sources' files (``paths.in_settings_folder``)."""
+        folder = self.config_dir
+        self.layers_dir = paths.in_settings_folder(self.layers_dir, folder)
+        self.base_maps = [spec.model_copy(update={name: paths.in_settings_folder(named, folder)
+                                                  for name in ("path", "capabilities")
+                                                  if (named := getattr(spec, name)) is not None})
+                          for spec in self.base_maps]
+        self.layer_sources = [spec if spec.path is None else
+                              spec.model_copy(update={"path": paths.in_settings_folder(spec.path, folder)})
+                              for spec in self.layer_sources]
         return self
 
     def ui_language(self) -> str:

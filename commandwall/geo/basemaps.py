@@ -162,9 +162,14 @@ class TileFolderReader:
 
 
 def open_reader(path: Path | str) -> TileReader:
-    """An MBTiles reader for a file, a tile-folder reader for a folder."""
+    """An MBTiles reader for a file, a tile-folder reader for a folder; ``FileNotFoundError`` naming the path
+    tried when there is neither."""
     path = Path(path)
-    return TileFolderReader(path) if path.is_dir() else MBTilesReader(path)
+    if path.is_dir():
+        return TileFolderReader(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no MBTiles file or tile folder at {path}")
+    return MBTilesReader(path)
 
 
 def redact_url(url: str) -> str:
