@@ -17,7 +17,14 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from commandwall import paths
 from commandwall.app.screens import PROFILE_NAME
 from commandwall.backend.http import has_secret_query
-from commandwall.geo.basemaps import WEB_MERCATOR_SET, check_matrix_set_name, is_rest_template, wmts_rest_template
+from commandwall.geo.basemaps import (
+    SUBDOMAIN_VARIABLE,
+    TEMPLATE_VARIABLE_RE,
+    WEB_MERCATOR_SET,
+    check_matrix_set_name,
+    is_rest_template,
+    wmts_rest_template,
+)
 from commandwall.geo.sources import LayerSourceSpec
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -27,7 +34,6 @@ DEFAULT_LANGUAGE = "zh_CN"
 #: in the settings folder: the language chosen in the window (one word)
 LANGUAGE_FILE = "language"
 _BASE_MAP_ID = r"^[a-z0-9][a-z0-9_-]{0,39}$"
-_TEMPLATE_VARIABLE = re.compile(r"\{(?!s\})[^{}]*\}")
 
 
 class BaseMapSpec(BaseModel):
@@ -41,7 +47,7 @@ class BaseMapSpec(BaseModel):
     ``format``), ``tianditu`` (``layer`` ``vec`` or ``img`` (or ``ter``), drawn with its label layer; the key is
     ``tianditu_key``, never part of this entry). URLs carry no keys or passwords: those would reach logs.
     A latitude/longitude matrix set (``EPSG:4326``, ``EPSG:4490``, 天地图 ``c`` …) is refused: the map is Web
-    Mercator.
+    Mercator. A relative ``path`` or ``capabilities`` is in the settings folder (``Settings.config_dir``).
     """
 
     model_config = {"extra": "forbid", "frozen": True}
@@ -87,7 +93,7 @@ class BaseMapSpec(BaseModel):
             raise ValueError(f"a {self.kind} base map needs {need}")
         if self.kind == "xyz" and not all(p in (self.url or "") for p in ("{z}", "{x}", "{y}")):
             raise ValueError("an xyz url needs {z}, {x} and {y}")
-        if "{s}" in (self.url or "") + (self.overlay_url or "") and not self.subdomains:
+        if SUBDOMAIN_VARIABLE in (self.url or "") + (self.overlay_url or "") and not self.subdomains:
             raise ValueError("a url with {s} needs subdomains")
         if self.kind == "wmts":
             check_matrix_set_name(self.matrix_set or "")  # WmtsError is a ValueError: its reason is the message
@@ -98,7 +104,8 @@ class BaseMapSpec(BaseModel):
                                    self.matrix_prefix)
             elif self.layer is None:
                 raise ValueError("a wmts KVP url needs layer (or give a RESTful template with {TileMatrix})")
-            elif _TEMPLATE_VARIABLE.search(urlsplit(self.url or "").path):
+            elif any(variable.group(0) != SUBDOMAIN_VARIABLE  # the KVP endpoint's path is fixed
+                     for variable in TEMPLATE_VARIABLE_RE.finditer(urlsplit(self.url or "").path)):
                 raise ValueError("a wmts url with variables must be a RESTful template with {TileMatrix}, "
                                  "{TileRow} and {TileCol}")
         if self.kind == "tianditu" and self.layer not in ("vec", "img", "ter"):
@@ -175,6 +182,7 @@ class Settings(BaseSettings):
     verify_tls: bool = True
     request_timeout_s: float = Field(default=5.0, gt=0, le=120)
     data_dir: Path = Field(default_factory=paths.user_data_dir)
+    #: the local layer folder (``manifest.json`` and its files); a relative path is in the settings folder
     layers_dir: Path = Field(default_factory=paths.layers_dir)
     #: settings folder; screen profiles live in its ``profiles/``
     config_dir: Path = Field(default_factory=paths.user_config_dir)
@@ -267,6 +275,22 @@ class Settings(BaseSettings):
         key = self.tianditu_key.get_secret_value() if self.tianditu_key is not None else None
         if key is not None and not re.fullmatch(r"[A-Za-z0-9]{8,64}", key):
             raise ValueError("tianditu_key must be 8 to 64 letters and digits")
+        return self
+
+    @model_validator(mode="after")
+    def _paths_in_settings_folder(self) -> Settings:
+        """Files and folders named by a relative path are in the settings folder (``config_dir``), whatever folder
+        the desk was started from: the local layer folder, base maps' tiles and capabilities documents, layer
+        sources' files (``paths.in_settings_folder``)."""
+        folder = self.config_dir
+        self.layers_dir = paths.in_settings_folder(self.layers_dir, folder)
+        self.base_maps = [spec.model_copy(update={name: paths.in_settings_folder(named, folder)
+                                                  for name in ("path", "capabilities")
+                                                  if (named := getattr(spec, name)) is not None})
+                          for spec in self.base_maps]
+        self.layer_sources = [spec if spec.path is None else
+                              spec.model_copy(update={"path": paths.in_settings_folder(spec.path, folder)})
+                              for spec in self.layer_sources]
         return self
 
     def ui_language(self) -> str:

@@ -102,6 +102,14 @@ def user_config_dir() -> Path:
     return base / "commandwall"
 
 
+def in_settings_folder(path: Path | str, config_dir: Path) -> Path:
+    """A file or folder named in the settings, as an absolute path: ``~`` expanded, and a relative one taken in
+    the settings folder ``config_dir`` — not in the folder the process was started from, so a desk started from
+    a shortcut, a service or another shell finds the same files."""
+    path = Path(path).expanduser()
+    return path if path.is_absolute() else (Path(config_dir).expanduser() / path).absolute()
+
+
 def write_whole(path: Path, data: str | bytes) -> Path:
     """Write ``data`` (text as UTF-8) as ``path`` in one step: a temporary file beside it, flushed to disk, then
     renamed over it, so a crash or a full disk leaves the old file whole and never half a new one. Creates the

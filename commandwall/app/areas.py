@@ -1,20 +1,20 @@
-"""Which town (镇街) and grid cell (网格) a point lies in, and incidents counted per grid cell — without Qt.
+"""Which town (镇街) and grid cell (网格) a point lies in — without Qt.
 
 Built on :class:`commandwall.geo.index.AreaIndex` over the session's ``towns`` and ``grids`` layers. An
 incident's town and grid are taken from its point; where the point lies outside every town or cell (or a
 layer is missing) the platform's own value is kept.
 
-Answers are remembered per point (incidents do not move; the density is counted again for every batch of a
-burst), up to :data:`MEMO_POINTS` points before the memory starts again.
+Answers are remembered per point (every new version of an incident is placed again, mostly at the same
+point), up to :data:`MEMO_POINTS` points before the memory starts again.
 
 The incident store places every incident as it arrives (:meth:`DistrictAreas.locate_many`, on the thread that
 writes it), so the list, the detail, the filters, the overview and the map all show the one answer; the
-:class:`Placement` it keeps says where each value came from and what the platform reported.
+:class:`Placement` it keeps says where each value came from and what the platform reported. Incidents per grid
+cell are counted from those placements (``MapController.take_density``).
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -67,7 +67,6 @@ class DistrictAreas:
     def __init__(self, towns: Sequence[Mapping[str, Any]], grids: Sequence[Mapping[str, Any]]) -> None:
         self.towns = AreaIndex([dict(f) for f in towns], key="name")
         self.grids = AreaIndex([dict(f) for f in grids], key="id")
-        self._grid_features = [dict(f) for f in grids]
         self._memo: dict[tuple[float, float], tuple[str | None, str | None]] = {}
 
     @classmethod
@@ -75,10 +74,6 @@ class DistrictAreas:
         """From a session's layers (those of kind ``towns`` and ``grids``)."""
         layers = list(layers)
         return cls(_features(layers, "towns"), _features(layers, "grids"))
-
-    def grid_at(self, lon: float, lat: float) -> str | None:
-        """The id of the grid cell containing the point, or None."""
-        return self._areas_at(lon, lat)[1]
 
     def _areas_at(self, lon: float, lat: float) -> tuple[str | None, str | None]:
         """(town, grid cell) of the point, remembered."""
@@ -104,10 +99,6 @@ class DistrictAreas:
         for point, town, grid in zip(points, towns, grids, strict=True):
             self._memo[point] = (str(town) if town is not None else None, str(grid) if grid is not None else None)
 
-    def place(self, incident: Incident) -> Incident:
-        """The incident with the town and grid cell of its point (unchanged where the point finds none)."""
-        return self.locate(incident)[0]
-
     def locate(self, incident: Incident) -> tuple[Incident, Placement]:
         """The incident with the town and grid cell of its point (the platform's where the point finds none),
         and the :class:`Placement` saying which is which."""
@@ -122,16 +113,3 @@ class DistrictAreas:
         """:meth:`locate` each of ``incidents``, looking the new points up together."""
         self.look_up(incidents)
         return [self.locate(incident) for incident in incidents]
-
-    def density(self, incidents: Iterable[Incident]) -> Counter[str]:
-        """How many of ``incidents`` lie in each grid cell (by the cell of the point), keyed by cell id."""
-        counts: Counter[str] = Counter()
-        for incident in incidents:
-            grid = self.grid_at(incident.lon, incident.lat)
-            if grid is not None:
-                counts[grid] += 1
-        return counts
-
-    def grid_features(self) -> list[dict[str, Any]]:
-        """The grid cells as GeoJSON features (for the density layer's shapes)."""
-        return self._grid_features

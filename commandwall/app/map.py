@@ -44,9 +44,10 @@ DISTRICT_BASE_MAP = ("xuecheng", QT_TRANSLATE_NOOP("basemaps", "薛城区离线�
 _TIANDITU_LABELS = {"vec": "cva", "img": "cia", "ter": "cta"}
 
 
-def base_map_from_spec(spec: BaseMapSpec, tianditu_key: str | None, config_dir: Path | None = None) -> BaseMap:
-    """The switcher entry for one configured base map (opens offline files; ``OSError``/``ValueError`` if bad).
-    A relative ``capabilities`` path is in ``config_dir`` (the settings folder) when given."""
+def base_map_from_spec(spec: BaseMapSpec, tianditu_key: str | None) -> BaseMap:
+    """The switcher entry for one configured base map (opens offline files; ``OSError``/``ValueError`` if bad,
+    naming the file). Its ``path`` and ``capabilities`` are read as given: ``Settings`` puts relative ones in the
+    settings folder."""
     zooms = {"min_zoom": spec.min_zoom, "max_zoom": spec.max_zoom}
     if spec.kind in ("mbtiles", "folder"):
         reader = open_reader(Path(spec.path))  # type: ignore[arg-type]
@@ -58,10 +59,7 @@ def base_map_from_spec(spec: BaseMapSpec, tianditu_key: str | None, config_dir: 
         matrix_set, prefix, style = spec.matrix_set or WEB_MERCATOR_SET, spec.matrix_prefix, spec.style or "default"
         url = spec.url or ""
         if spec.capabilities is not None:  # the server's own description of the layer (WmtsError says why not)
-            document_path = Path(spec.capabilities).expanduser()
-            if not document_path.is_absolute() and config_dir is not None:  # beside the settings, not the cwd
-                document_path = config_dir / document_path
-            with document_path.open("rb") as document:
+            with Path(spec.capabilities).open("rb") as document:
                 choice = wmts_from_capabilities(document.read(MAX_CAPABILITIES_BYTES + 1), spec.layer or "",
                                                 spec.matrix_set, spec.format, spec.style)
             url, matrix_set = check_tile_url(choice.url), choice.matrix_set  # as a configured URL is checked
@@ -93,15 +91,15 @@ def base_map_catalogue(settings: Settings, district_map: Path | None = None) -> 
     """The base maps a desk offers: the configured ones, then the shipped district map (if present).
 
     The default is ``settings.base_map`` when set, else the first on offer. A configured base map that cannot
-    be opened is left out and named in the returned problems (the others still work). A relative
-    ``capabilities`` path is in ``settings.config_dir``.
+    be opened is left out and named in the returned problems (the others still work; the log says which file
+    was tried).
     """
     key = settings.tianditu_key.get_secret_value() if settings.tianditu_key is not None else None
     base_maps: list[BaseMap] = []
     problems: list[str] = []
     for spec in settings.base_maps:
         try:
-            base_maps.append(base_map_from_spec(spec, key, settings.config_dir))
+            base_maps.append(base_map_from_spec(spec, key))
         except (OSError, ValueError) as exc:
             log.warning("base map %s not available: %s", spec.id, exc)
             problems.append(translate("basemaps", "底图 {title} 不可用").format(title=spec.title))

@@ -109,10 +109,7 @@ class ClientSession:
         self.catalogue: list[CatalogueLayer] = []
         #: Why the catalogue itself could not be had (the local layer folder is drawn instead), or None.
         self.catalogue_problem: str | None = None
-        #: True while ``layers`` come from the local layer folder (``settings.layers_dir``), not the catalogue.
-        self.layers_from_folder = False
-        #: The local folder's layers that could not be loaded, as (layer id, reason), while it is drawn.
-        self.local_layer_errors: list[tuple[str, str]] = []
+        self._folder_errors: list[tuple[str, str]] = []  # from the last reading of the local layer folder
         self.platform: Platform | None = None
         self.client: PlatformClient | None = None
         self.events: EventStream | None = None
@@ -209,11 +206,7 @@ class ClientSession:
         if found is None:
             return
         if not self._layers_loaded:  # the local layer folder stands in for the catalogue (and places incidents)
-            result = load_layers(Path(self.settings.layers_dir))
-            self.catalogue, self.catalogue_problem = [], reason or translate("session", "平台不可达")
-            self.local_layer_errors = [(e.layer_id, e.message) for e in result.errors]
-            self._use_layers(list(result.layers.values()), [f"{e.layer_id}: {e.message}" for e in result.errors],
-                             local=True)
+            self._use_layers(*self._read_layer_folder(reason or translate("session", "平台不可达")))
         self.units.replace_all(found.units)
         self.cameras.replace_all(found.cameras)  # status unknown: not live
         self._camera_index = CameraIndex(found.cameras)
@@ -289,7 +282,7 @@ class ClientSession:
             self.listener.on_progress(translate("session", "正在加载图层…"))
             layers, errors = self._load_layers()
             self._layers_loaded = True
-            self._use_layers(layers, errors, local=self.catalogue_problem is not None)
+            self._use_layers(layers, errors)
 
         self.listener.on_progress(translate("session", "正在加载视频点位、处置力量和事件…"))
         cameras = client.cameras()
@@ -339,15 +332,31 @@ class ClientSession:
             if pending:
                 log.warning("%d action(s) wait in %s for its own user and platform", pending, path.name)
 
-    def _use_layers(self, layers: list[Layer], errors: list[str], *, local: bool) -> None:
-        """Draw ``layers`` (``local``: from the local layer folder, standing in for the platform's catalogue);
-        incidents are placed in their towns and grid cells from now on (those held, again)."""
+    @property
+    def layers_from_folder(self) -> bool:
+        """True while ``layers`` come from the local layer folder (``settings.layers_dir``): the platform's
+        catalogue could not be had (``catalogue_problem`` says why)."""
+        return self.catalogue_problem is not None
+
+    @property
+    def local_layer_errors(self) -> list[tuple[str, str]]:
+        """The local folder's layers that could not be loaded, as (layer id, reason), while it is drawn."""
+        return list(self._folder_errors) if self.layers_from_folder else []
+
+    def _use_layers(self, layers: list[Layer], errors: list[str]) -> None:
+        """Draw ``layers`` (from the catalogue, or the local layer folder standing in for it); incidents are
+        placed in their towns and grid cells from now on (those held, again)."""
         self.layers = layers
-        self.layers_from_folder = local
-        if not local:
-            self.local_layer_errors = []
         self.incidents.set_areas(DistrictAreas.from_layers(layers))
         self.listener.on_layers(self.layers, errors)
+
+    def _read_layer_folder(self, problem: str) -> tuple[list[Layer], list[str]]:
+        """The local layer folder's layers and errors, standing in for the catalogue that could not be had
+        (``problem``): the one place that reads the folder for the map."""
+        result = load_layers(Path(self.settings.layers_dir))
+        self._folder_errors = [(e.layer_id, e.message) for e in result.errors]
+        self.catalogue, self.catalogue_problem = [], problem
+        return list(result.layers.values()), [f"{e.layer_id}: {e.message}" for e in result.errors]
 
     def _load_layers(self) -> tuple[list[Layer], list[str]]:
         """Layers from the platform's catalogue (each normalised to WGS84 from its declared CRS).
@@ -360,10 +369,7 @@ class ClientSession:
             catalogue = self.client.layers()
         except BackendError as exc:
             log.warning("layer catalogue unavailable (%s); using local layers", exc)
-            self.catalogue, self.catalogue_problem = [], str(exc) or type(exc).__name__
-            result = load_layers(Path(self.settings.layers_dir))
-            self.local_layer_errors = [(e.layer_id, e.message) for e in result.errors]
-            return list(result.layers.values()), [f"{e.layer_id}: {e.message}" for e in result.errors]
+            return self._read_layer_folder(str(exc) or type(exc).__name__)
         layers: list[Layer] = []
         errors: list[str] = []
         read = [read_catalogue_layer(self.client, info) for info in catalogue]

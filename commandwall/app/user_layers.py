@@ -36,7 +36,7 @@ from commandwall.geo.check import source_report
 from commandwall.geo.crs import UnsupportedCRS, canonical_crs
 from commandwall.geo.sources import LayerSourceSpec, SourceResult, load_source
 from commandwall.mapdoc.page import STATIC_KINDS
-from commandwall.paths import write_whole
+from commandwall.paths import in_settings_folder, write_whole
 from commandwall.textsafe import display_text
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,8 @@ _MAX_FILE_BYTES = 1024 * 1024
 
 
 def read_sources_file(path: Path) -> tuple[list[LayerSourceSpec], list[str]]:
-    """The sources listed in ``path`` (missing file: none) and one problem line per entry left out."""
+    """The sources listed in ``path`` (missing file: none) and one problem line per entry left out. A relative
+    file ``path`` of an entry is in the folder of ``path`` (the settings folder), not the working folder."""
     try:
         if not path.is_file():
             return [], []
@@ -73,7 +74,10 @@ def read_sources_file(path: Path) -> tuple[list[LayerSourceSpec], list[str]]:
     problems: list[str] = []
     for n, entry in enumerate(entries[:100]):
         try:
-            specs.append(LayerSourceSpec.model_validate(entry))
+            spec = LayerSourceSpec.model_validate(entry)
+            if spec.path is not None:
+                spec = spec.model_copy(update={"path": in_settings_folder(spec.path, path.parent)})
+            specs.append(spec)
         except ValidationError as exc:
             where = ", ".join(".".join(str(p) for p in err["loc"]) or "entry" for err in exc.errors()[:3])
             problems.append(f"{path.name} entry {n}: invalid ({where})")

@@ -162,9 +162,14 @@ class TileFolderReader:
 
 
 def open_reader(path: Path | str) -> TileReader:
-    """An MBTiles reader for a file, a tile-folder reader for a folder."""
+    """An MBTiles reader for a file, a tile-folder reader for a folder; ``FileNotFoundError`` naming the path
+    tried when there is neither."""
     path = Path(path)
-    return TileFolderReader(path) if path.is_dir() else MBTilesReader(path)
+    if path.is_dir():
+        return TileFolderReader(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no MBTiles file or tile folder at {path}")
+    return MBTilesReader(path)
 
 
 def redact_url(url: str) -> str:
@@ -194,7 +199,10 @@ _LATLON_MATRIX_SETS = {"c", "epsg:4326", "epsg:4490", "epsg:4490:c", "crs84", "w
                        "epsg:4326:256", "epsg:4326:512", "4326", "4490"}
 #: Which RESTful template variables this page fills (WMTS 1.0.0 §10.2.1), lower case.
 _REST_VARIABLES = {"tilematrixset", "tilematrix", "tilerow", "tilecol", "style"}
-_TEMPLATE_VARIABLE_RE = re.compile(r"\{([^{}]*)\}")
+#: A ``{…}`` variable of a tile URL template (group 1: its name as written), in this module and the settings.
+TEMPLATE_VARIABLE_RE = re.compile(r"\{([^{}]*)\}")
+#: The one variable a template may carry besides the tile's: Leaflet fills it from ``subdomains``.
+SUBDOMAIN_VARIABLE = "{s}"
 
 
 def check_matrix_set_name(matrix_set: str) -> None:
@@ -208,7 +216,7 @@ def check_matrix_set_name(matrix_set: str) -> None:
 
 def is_rest_template(url: str) -> bool:
     """True when ``url`` is a WMTS RESTful template (it has a ``{TileMatrix}`` variable, any case)."""
-    return any(name.strip().lower() == "tilematrix" for name in _TEMPLATE_VARIABLE_RE.findall(url))
+    return any(name.strip().lower() == "tilematrix" for name in TEMPLATE_VARIABLE_RE.findall(url))
 
 
 def wmts_rest_template(template: str, matrix_set: str, style: str = "default", matrix_prefix: str = "") -> str:
@@ -226,13 +234,13 @@ def wmts_rest_template(template: str, matrix_set: str, style: str = "default", m
     def fill(match: re.Match[str]) -> str:
         name = match.group(1).strip().lower()
         if name == "s":
-            return "{s}"
+            return SUBDOMAIN_VARIABLE
         if name not in _REST_VARIABLES:
             raise WmtsError(f"the WMTS template has a variable the map cannot fill: {{{match.group(1)[:40]}}}")
         found.add(name)
         return values[name]
 
-    url = _TEMPLATE_VARIABLE_RE.sub(fill, template)
+    url = TEMPLATE_VARIABLE_RE.sub(fill, template)
     missing = {"tilematrix", "tilerow", "tilecol"} - found
     if missing:
         raise WmtsError("the WMTS template needs {TileMatrix}, {TileRow} and {TileCol}")
@@ -287,8 +295,8 @@ class BaseMap:
             if template is None:
                 continue
             parts = urlsplit(template)
-            names = [parts.netloc.replace("{s}", s) for s in self.subdomains] if "{s}" in parts.netloc else [
-                parts.netloc]
+            names = [parts.netloc] if SUBDOMAIN_VARIABLE not in parts.netloc else [
+                parts.netloc.replace(SUBDOMAIN_VARIABLE, s) for s in self.subdomains]
             out += [f"{parts.scheme}://{name}" for name in names]
         return out
 

@@ -61,9 +61,9 @@ def describe_invalid(exc: ValidationError, limit: int = 4) -> str:
 class LayerSourceSpec(BaseModel):
     """One user-added layer source (an entry of ``<config>/layers.json`` or ``COMMANDWALL_LAYER_SOURCES``).
 
-    ``kind``: ``geojson`` (``path`` to a file or ``url``), ``ogcapi`` (``url`` of the service root and
-    ``collection``), ``wfs`` (``url`` of the WFS endpoint and ``type_name``; ``wfs_format`` ``json`` or
-    ``gml32`` for a server without JSON output). ``crs`` overrides what the data
+    ``kind``: ``geojson`` (``path`` to a file — relative: in the settings folder — or ``url``), ``ogcapi``
+    (``url`` of the service root and ``collection``), ``wfs`` (``url`` of the WFS endpoint and ``type_name``;
+    ``wfs_format`` ``json`` or ``gml32`` for a server without JSON output). ``crs`` overrides what the data
     declares (GeoJSON's legacy ``crs`` member, WFS ``srsName``); ``bbox`` (WGS84 lon/lat) limits what is asked
     for; ``refresh_s`` > 0 re-reads a live layer that often. URLs carry no keys or passwords.
     """

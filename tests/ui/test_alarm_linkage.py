@@ -6,6 +6,7 @@ changes nothing; a viewer's desk gets the linkage too (display only)."""
 from __future__ import annotations
 
 import time
+from contextlib import ExitStack
 from datetime import UTC, datetime
 
 import numpy as np
@@ -22,6 +23,7 @@ from commandwall.ui.alarm.feature import PREPARE_SOUND_MS
 from commandwall.ui.main_window import MainWindow
 from commandwall.video.tour import Tour
 from tests.ui.test_main_window import run_js
+from tests.ui.windows import main_window
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support", extend=True)
 GEOD = Geod(ellps="WGS84")
@@ -29,24 +31,16 @@ GEOD = Geod(ellps="WGS84")
 
 @pytest.fixture
 def window_as(qtbot, tmp_path, exercise_platform):
-    windows: list[MainWindow] = []
+    """Opens a window as a user (each with his own data folder), ready with its map and full wall; all closed
+    after the test."""
+    with ExitStack() as windows:
+        def make(username: str) -> MainWindow:
+            session = ClientSession(Settings(data_dir=tmp_path / username, username=username), exercise_platform)
+            win = windows.enter_context(main_window(qtbot, session, map_ready=True))
+            qtbot.waitUntil(lambda: all(c is not None for c in win.wall.cameras()), timeout=10000)
+            return win
 
-    def make(username: str) -> MainWindow:
-        win = MainWindow(ClientSession(Settings(data_dir=tmp_path / username, username=username),
-                                       exercise_platform))
-        qtbot.addWidget(win)
-        win.resize(1600, 900)
-        win.show()
-        with qtbot.waitSignal(win.signals.sig_ready, timeout=60000):
-            win.start_session()
-        qtbot.waitUntil(win.map.is_ready, timeout=30000)
-        qtbot.waitUntil(lambda: all(c is not None for c in win.wall.cameras()), timeout=10000)
-        windows.append(win)
-        return win
-
-    yield make
-    for win in windows:
-        win.close()
+        yield make
 
 
 def _spot(window: MainWindow) -> tuple[Camera, float, float]:
@@ -177,14 +171,8 @@ def test_the_designated_wall_takes_the_alarm_and_wall_1_keeps_its_cameras(qtbot,
                                                                         exercise) -> None:
     """COMMANDWALL_ALARM_WALL=2 on a desk with two wall screens: wall 2's area switches and its tour stops, wall 1
     plays on; 恢复画面 gives wall 2 back. With wall 2's screen gone, wall 1 takes the next alarm."""
-    win = MainWindow(ClientSession(Settings(data_dir=tmp_path, alarm_wall=2), exercise_platform))
-    qtbot.addWidget(win)
-    win.resize(1600, 900)
-    win.show()
-    try:
-        with qtbot.waitSignal(win.signals.sig_ready, timeout=60000):
-            win.start_session()
-        qtbot.waitUntil(win.map.is_ready, timeout=30000)
+    with main_window(qtbot, ClientSession(Settings(data_dir=tmp_path, alarm_wall=2), exercise_platform),
+                     map_ready=True) as win:
         feature = win.wall_feature
         widgets = feature.walls_on_screens(2)
         widgets[1].resize(800, 450)
@@ -214,8 +202,6 @@ def test_the_designated_wall_takes_the_alarm_and_wall_1_keeps_its_cameras(qtbot,
         qtbot.waitUntil(lambda: win.alarm_feature.last_alarm.incident.id == second, timeout=15000)
         linked = [c.id for c in win.alarm_feature.last_alarm.cameras]
         assert _ids(one.cameras())[:len(linked)] == linked
-    finally:
-        win.close()
 
 
 def test_the_alarm_sound_is_ready_before_the_first_alarm(qtbot, window_as) -> None:
@@ -230,13 +216,7 @@ def test_the_alarm_sound_is_ready_before_the_first_alarm(qtbot, window_as) -> No
 
 
 def test_a_desk_with_the_linkage_off_loads_no_sound(qtbot, tmp_path, exercise_platform) -> None:
-    win = MainWindow(ClientSession(Settings(data_dir=tmp_path, alarm_min_priority=0), exercise_platform))
-    qtbot.addWidget(win)
-    win.show()
-    try:
-        with qtbot.waitSignal(win.signals.sig_ready, timeout=60000):
-            win.start_session()
+    session = ClientSession(Settings(data_dir=tmp_path, alarm_min_priority=0), exercise_platform)
+    with main_window(qtbot, session, size=None) as win:
         qtbot.wait(PREPARE_SOUND_MS + 1000)
         assert not win.alarm_feature._sound_made and not (tmp_path / TONE_FILE).exists()
-    finally:
-        win.close()

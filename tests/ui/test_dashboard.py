@@ -9,8 +9,8 @@ from PySide6.QtCore import QPoint, Qt
 from commandwall.app.session import ClientSession
 from commandwall.config import Settings
 from commandwall.domain.models import CATEGORIES, OPEN_STATUSES
-from commandwall.ui.main_window import MainWindow
 from tests.ui.test_main_window import run_js
+from tests.ui.windows import main_window
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support", extend=True)
 
@@ -22,18 +22,12 @@ def window(qtbot, tmp_path, exercise, exercise_platform):
     exercise.store.add_incident({"title": "今日测试事件：道路积水", "description": "综合态势测试", "category": "yingji",
                                  "lon": 117.27, "lat": 34.79, "town": "临城街道", "grid": "", "priority": 3,
                                  "source": "12345热线"})
-    win = MainWindow(ClientSession(Settings(data_dir=tmp_path), exercise_platform))
-    qtbot.addWidget(win)
-    win.resize(1600, 1000)
-    win.show()
-    with qtbot.waitSignal(win.signals.sig_ready, timeout=60000):
-        win.start_session()
-    qtbot.waitUntil(win.map.is_ready, timeout=30000)
-    win.dashboard_dock.raise_()  # the 综合态势 tab in front
-    qtbot.waitUntil(lambda: win.dashboard.overview is not None and bool(win.dashboard.overview.sensors)
-                    and win.dashboard.overview.today > 0, timeout=20000)
-    yield win
-    win.close()
+    with main_window(qtbot, ClientSession(Settings(data_dir=tmp_path), exercise_platform), size=(1600, 1000),
+                     map_ready=True) as win:
+        win.dashboard_dock.raise_()  # the 综合态势 tab in front
+        qtbot.waitUntil(lambda: win.dashboard.overview is not None and bool(win.dashboard.overview.sensors)
+                        and win.dashboard.overview.today > 0, timeout=20000)
+        yield win
 
 
 def listed(window) -> list:

@@ -23,21 +23,15 @@ from commandwall.ui.login.dialog import LoginDialog
 from commandwall.ui.main_window import MainWindow
 from commandwall.ui.screens import ScreenSettingsDialog
 from tests.ui.widget_texts import CJK, OWN_KINDS, catalogues, shown_texts, source_patterns, untranslated
+from tests.ui.windows import main_window
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support", extend=True)
 
 @pytest.fixture
 def window(english, qtbot, tmp_path, exercise_platform):
-    settings = Settings(data_dir=tmp_path, language="en")
-    win = MainWindow(ClientSession(settings, exercise_platform))
-    qtbot.addWidget(win)
-    win.resize(1600, 900)
-    win.show()
-    with qtbot.waitSignal(win.signals.sig_ready, timeout=60000):
-        win.start_session()
-    qtbot.waitUntil(win.map.is_ready, timeout=30000)
-    yield win
-    win.close()
+    with main_window(qtbot, ClientSession(Settings(data_dir=tmp_path, language="en"), exercise_platform),
+                     map_ready=True) as win:
+        yield win
 
 
 def _data_texts(win: MainWindow) -> set[str]:
@@ -120,17 +114,16 @@ def test_the_dialogs_speak_english(qtbot, window):
 def test_the_language_menu_keeps_the_choice_for_the_next_start(qtbot, tmp_path, exercise_platform):
     """设置 → 语言 → English: saved in the settings folder, and the window says it applies at the next start."""
     config = tmp_path / "config"
-    win = MainWindow(ClientSession(Settings(data_dir=tmp_path / "data", config_dir=config), exercise_platform))
-    qtbot.addWidget(win)
-    names = [action.text() for action in win.language_menu.actions()]
-    assert names == ["简体中文", "English"]
-    assert [action.isChecked() for action in win.language_menu.actions()] == [True, False]
-    win.language_menu.actions()[1].trigger()
-    assert (config / "language").read_text("utf-8").strip() == "en"
-    assert Settings(config_dir=config).ui_language() == "en"
-    qtbot.waitUntil(win.language_note.isVisible, timeout=2000)
-    assert win.language_note.text() == "下次启动时界面语言为 English。"
-    win.language_note.close()
-    win.language_menu.actions()[0].trigger()
-    assert Settings(config_dir=config).ui_language() == "zh_CN"
-    win.close()
+    session = ClientSession(Settings(data_dir=tmp_path / "data", config_dir=config), exercise_platform)
+    with main_window(qtbot, session, size=None, show=False, start=False) as win:
+        names = [action.text() for action in win.language_menu.actions()]
+        assert names == ["简体中文", "English"]
+        assert [action.isChecked() for action in win.language_menu.actions()] == [True, False]
+        win.language_menu.actions()[1].trigger()
+        assert (config / "language").read_text("utf-8").strip() == "en"
+        assert Settings(config_dir=config).ui_language() == "en"
+        qtbot.waitUntil(win.language_note.isVisible, timeout=2000)
+        assert win.language_note.text() == "下次启动时界面语言为 English。"
+        win.language_note.close()
+        win.language_menu.actions()[0].trigger()
+        assert Settings(config_dir=config).ui_language() == "zh_CN"

@@ -28,11 +28,11 @@ from commandwall.ui.cameras import CameraTree
 from commandwall.ui.cameras.model import ROLE_CAMERA_ID
 from commandwall.ui.incidents.dispatch import DispatchDialog
 from commandwall.ui.incidents.panel import DESCRIPTION_MAX_LEN, IncidentPanel
-from commandwall.ui.main_window import MainWindow
 from commandwall.ui.status import PlatformStatus
 from commandwall.ui.wall import WallView
 from commandwall.ui.wall.ptz import PtzPad
 from tests.hostile import corpus
+from tests.ui.windows import main_window
 from tests.unit.test_video_mjpeg import free_port
 
 
@@ -361,13 +361,7 @@ def test_the_about_box_shows_a_hostile_platform_address_literally(qtbot: QtBot):
 @pytest.mark.qt_log_ignore("This plugin does not support", extend=True)
 def test_the_new_incident_message_in_the_main_window_shows_hostile_text_literally(qtbot: QtBot, tmp_path,
                                                                                   exercise_platform, language):
-    win = MainWindow(ClientSession(Settings(data_dir=tmp_path), exercise_platform))
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    win.show()
-    try:
-        with qtbot.waitSignal(win.signals.sig_ready, timeout=60000):
-            win.start_session()
+    with main_window(qtbot, ClientSession(Settings(data_dir=tmp_path), exercise_platform), size=(1280, 800)) as win:
         for n, text in enumerate(("\u202egnp.exe", "<b>粗体</b>\x00", "🚒" + "长" * 300), start=9001):
             inc = incident(n, text)
             win.signals.sig_incidents.emit([inc])
@@ -376,5 +370,3 @@ def test_the_new_incident_message_in_the_main_window_shows_hostile_text_literall
             assert display_text(inc.title) in message and display_text(inc.town) in message
             assert_nothing_hidden(message)
             assert win.incidents.model.incident(inc.id) is not None
-    finally:
-        win.close()

@@ -230,17 +230,12 @@ def test_in_a_burst_the_map_page_gets_incidents_twice_a_second_and_a_lone_one_at
     coming go to the page together at most every BURST_FLUSH_MS; one after a quiet spell still goes at once."""
     import time
 
-    from commandwall.ui.main_window import MainWindow
     from commandwall.ui.map.feature import BURST_FLUSH_MS, INCIDENT_FLUSH_MS
     from tests.ui.test_map_view import run_js
+    from tests.ui.windows import main_window
 
-    win = MainWindow(ClientSession(Settings(data_dir=tmp_path), exercise_platform))
-    qtbot.addWidget(win)
-    win.show()
-    try:
-        with qtbot.waitSignal(win.signals.sig_ready, timeout=60000):
-            win.start_session()
-        qtbot.waitUntil(win.map.is_ready, timeout=30000)
+    with main_window(qtbot, ClientSession(Settings(data_dir=tmp_path), exercise_platform), size=None,
+                     map_ready=True) as win:
         qtbot.wait(BURST_FLUSH_MS + 200)
         before = run_js(qtbot, win.map, "CW.stats().incidents")
         sent: list[float] = []
@@ -257,5 +252,3 @@ def test_in_a_burst_the_map_page_gets_incidents_twice_a_second_and_a_lone_one_at
         win.signals.sig_incidents.emit([make(91000)])
         qtbot.waitUntil(lambda: len(sent) > lone, timeout=BURST_FLUSH_MS)  # not held back like a burst
         assert INCIDENT_FLUSH_MS < BURST_FLUSH_MS
-    finally:
-        win.close()

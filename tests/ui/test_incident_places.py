@@ -15,8 +15,8 @@ from commandwall import paths
 from commandwall.app.session import ClientSession
 from commandwall.config import Settings
 from commandwall.geo.layers import load_layers
-from commandwall.ui.main_window import MainWindow
 from tests.ui.test_main_window import run_js
+from tests.ui.windows import main_window
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support", extend=True)
 
@@ -34,15 +34,9 @@ def cell_in(town: str) -> tuple[str, float, float]:
 
 @pytest.fixture
 def window(qtbot, tmp_path, exercise, exercise_platform):
-    win = MainWindow(ClientSession(Settings(data_dir=tmp_path), exercise_platform))
-    qtbot.addWidget(win)
-    win.resize(1600, 1000)
-    win.show()
-    with qtbot.waitSignal(win.signals.sig_ready, timeout=60000):
-        win.start_session()
-    qtbot.waitUntil(win.map.is_ready, timeout=30000)
-    yield win
-    win.close()
+    with main_window(qtbot, ClientSession(Settings(data_dir=tmp_path), exercise_platform), size=(1600, 1000),
+                     map_ready=True) as win:
+        yield win
 
 
 def row_of(window, incident_id: str):

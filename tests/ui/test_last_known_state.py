@@ -18,7 +18,7 @@ from commandwall.config import Settings
 from commandwall.demo import DemoBackend
 from commandwall.domain.models import CameraStatus
 from commandwall.ui.cameras.model import ROLE_STATUS
-from commandwall.ui.main_window import MainWindow
+from tests.ui.windows import main_window
 
 
 def _free_port() -> int:
@@ -62,39 +62,35 @@ def test_a_restart_while_the_platform_is_down_shows_the_last_known_state_then_li
     assert {c.id for c in saved.cameras} == set(cameras)
     assert {c.status for c in saved.cameras} == {CameraStatus.UNKNOWN}  # read back as not live
 
-    win = MainWindow(_session(url, data_dir))  # the platform is down now
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    win.show()
     backend = None
     try:
-        win.start_session()
-        feature = win.incidents_feature
-        qtbot.waitUntil(lambda: feature.offline_banner.isVisible(), timeout=30000)
-        assert feature.offline_banner.text().startswith("离线数据 截至 ")
-        assert win.incidents.model.total_count() == len(known)  # listed, whatever 仅未办结 shows
-        qtbot.waitUntil(lambda: "离线数据 截至" in win.status.connection_label.text(), timeout=5000)
-        assert "离线数据 截至" in win.status.banner.text() and win.status.banner.isVisible()
-        tree = win.camera_tree
-        qtbot.waitUntil(lambda: tree.model.camera_count() == len(cameras), timeout=5000)
-        some = next(iter(cameras))
-        assert tree.camera_item(some).data(ROLE_STATUS) == "unknown"
-        assert "状态未知（非实时）" in tree.tooltip_for(tree.model.indexFromItem(tree.camera_item(some)))
-        assert tree.model.totals() == (0, len(cameras))  # none counted online
-        qtbot.waitUntil(lambda: _page_cameras(qtbot, win.map) == {"n": len(cameras), "online": 0}, timeout=30000)
+        with main_window(qtbot, _session(url, data_dir), size=(1280, 800), wait_ready=False) as win:  # platform down
+            feature = win.incidents_feature
+            qtbot.waitUntil(lambda: feature.offline_banner.isVisible(), timeout=30000)
+            assert feature.offline_banner.text().startswith("离线数据 截至 ")
+            assert win.incidents.model.total_count() == len(known)  # listed, whatever 仅未办结 shows
+            qtbot.waitUntil(lambda: "离线数据 截至" in win.status.connection_label.text(), timeout=5000)
+            assert "离线数据 截至" in win.status.banner.text() and win.status.banner.isVisible()
+            tree = win.camera_tree
+            qtbot.waitUntil(lambda: tree.model.camera_count() == len(cameras), timeout=5000)
+            some = next(iter(cameras))
+            assert tree.camera_item(some).data(ROLE_STATUS) == "unknown"
+            assert "状态未知（非实时）" in tree.tooltip_for(tree.model.indexFromItem(tree.camera_item(some)))
+            assert tree.model.totals() == (0, len(cameras))  # none counted online
+            qtbot.waitUntil(lambda: _page_cameras(qtbot, win.map) == {"n": len(cameras), "online": 0},
+                            timeout=30000)
 
-        backend = DemoBackend(db_path=db_path, port=port, seed=5, simulate=False).start()
-        fresh = backend.simulator.new_incident()  # happened while the desk was offline
-        qtbot.waitUntil(lambda: win.incidents.model.incident(fresh.id) is not None, timeout=30000)
-        qtbot.waitUntil(lambda: not feature.offline_banner.isVisible(), timeout=5000)
-        online = sum(c.status is CameraStatus.ONLINE for c in cameras.values())
-        qtbot.waitUntil(lambda: tree.model.totals() == (online, len(cameras)), timeout=10000)
-        assert tree.camera_item(some).data(ROLE_STATUS) == cameras[some].status.value
-        qtbot.waitUntil(lambda: (_page_cameras(qtbot, win.map) or {}).get("online") == online, timeout=10000)
-        assert "离线数据" not in win.status.connection_label.text()
-        assert "离线数据" not in win.status.banner.text() or not win.status.banner.isVisible()
+            backend = DemoBackend(db_path=db_path, port=port, seed=5, simulate=False).start()
+            fresh = backend.simulator.new_incident()  # happened while the desk was offline
+            qtbot.waitUntil(lambda: win.incidents.model.incident(fresh.id) is not None, timeout=30000)
+            qtbot.waitUntil(lambda: not feature.offline_banner.isVisible(), timeout=5000)
+            online = sum(c.status is CameraStatus.ONLINE for c in cameras.values())
+            qtbot.waitUntil(lambda: tree.model.totals() == (online, len(cameras)), timeout=10000)
+            assert tree.camera_item(some).data(ROLE_STATUS) == cameras[some].status.value
+            qtbot.waitUntil(lambda: (_page_cameras(qtbot, win.map) or {}).get("online") == online, timeout=10000)
+            assert "离线数据" not in win.status.connection_label.text()
+            assert "离线数据" not in win.status.banner.text() or not win.status.banner.isVisible()
     finally:
-        win.close()
         if backend is not None:
             backend.stop()
 
@@ -103,11 +99,8 @@ def test_a_restart_while_the_platform_is_down_shows_the_last_known_state_then_li
 def test_exercise_mode_lists_the_feeds_early_warnings_as_incidents(qtbot, tmp_path, monkeypatch,
                                                                    exercise_platform) -> None:
     monkeypatch.delenv("COMMANDWALL_CAP_DIR", raising=False)  # the exercise backend's feed, as a desk has it
-    win = MainWindow(ClientSession(Settings(data_dir=tmp_path), exercise_platform))
-    qtbot.addWidget(win)
-    win.show()
-    try:
-        win.start_session()
+    with main_window(qtbot, ClientSession(Settings(data_dir=tmp_path), exercise_platform), size=None,
+                     wait_ready=False) as win:
         model = win.incidents.model
 
         def warnings() -> list:
@@ -122,5 +115,3 @@ def test_exercise_mode_lists_the_feeds_early_warnings_as_incidents(qtbot, tmp_pa
         assert not detail.note_button.isEnabled() and not detail.note.isEnabled()  # no note for the platform
         assert "预警" in detail.note_button.toolTip()
         qtbot.waitUntil(lambda: "没有处置时间线" in detail.timeline.toPlainText(), timeout=5000)
-    finally:
-        win.close()

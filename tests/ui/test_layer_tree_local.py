@@ -21,8 +21,8 @@ from commandwall.app.session import ClientSession
 from commandwall.config import Settings
 from commandwall.demo import DemoBackend
 from commandwall.geo.layers import load_layers
-from commandwall.ui.main_window import MainWindow
 from tests.ui.test_main_window import run_js
+from tests.ui.windows import open_main_window
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support", extend=True)
 
@@ -73,12 +73,7 @@ def test_a_failing_catalogue_lists_the_local_folder_and_says_why(qtbot, tmp_path
     folder = folder_with_a_broken_layer(tmp_path)
     session = ClientSession(Settings(data_dir=tmp_path / "data", layers_dir=folder),
                             PlatformFactory.at_url(exercise.base_url, exercise=True))
-    window = MainWindow(session)
-    qtbot.addWidget(window)
-    window.resize(1600, 900)
-    window.show()
-    with qtbot.waitSignal(window.signals.sig_ready, timeout=60000):
-        window.start_session()
+    window = open_main_window(qtbot, session)
     assert session.catalogue_problem and session.layers_from_folder
     assert_local_group(qtbot, window, folder)
     platform_row = window.layer_tree_feature.widget.group("platform")
@@ -123,13 +118,9 @@ def test_an_offline_start_lists_the_local_folder_until_the_platform_is_back(qtbo
         backend.stop()
     assert load_last_known(last_known_path(data_dir, url, False, "duty")) is not None
 
-    window = MainWindow(session())  # the port is closed now
-    qtbot.addWidget(window)
-    window.resize(1600, 900)
-    window.show()
     backend = None
+    window = open_main_window(qtbot, session(), wait_ready=False)  # the port is closed now
     try:
-        window.start_session()
         qtbot.waitUntil(lambda: window.incidents_feature.offline_banner.isVisible(), timeout=30000)
         assert_local_group(qtbot, window, folder)
         platform_row = window.layer_tree_feature.widget.group("platform")

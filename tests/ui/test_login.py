@@ -21,27 +21,23 @@ from commandwall.config import Settings
 from commandwall.credentials import keyring_service, resolve_password
 from commandwall.domain.models import IncidentStatus
 from commandwall.ui.main_window import MainWindow
+from tests.ui.windows import main_window, open_main_window
 from tests.unit.file_keyring import FileKeyring
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support", extend=True)
 
 
 def open_window(qtbot, settings: Settings, platform: PlatformFactory, *, ask: bool = False) -> MainWindow:
-    win = MainWindow(ClientSession(settings, platform, ask_when_no_password=ask))
-    qtbot.addWidget(win)
-    win.resize(1600, 900)
-    win.show()
-    win.start_session()
-    return win
+    """The window started (not waited for: a login dialog may come first); ``ask``: a login is asked for when
+    the settings hold no password."""
+    return open_main_window(qtbot, ClientSession(settings, platform, ask_when_no_password=ask), wait_ready=False)
 
 
 @pytest.fixture
 def window(qtbot, tmp_path, exercise):
     platform = PlatformFactory.at_url(exercise.base_url, exercise=True, accounts=exercise_accounts())
-    win = open_window(qtbot, Settings(data_dir=tmp_path), platform)
-    qtbot.waitUntil(win.is_ready, timeout=60000)
-    yield win
-    win.close()
+    with main_window(qtbot, ClientSession(Settings(data_dir=tmp_path), platform)) as win:
+        yield win
 
 
 def pick_account(qtbot, dialog, username: str) -> None:

@@ -12,7 +12,7 @@ from commandwall.app.session import ClientSession
 from commandwall.config import Settings
 from commandwall.demo import DemoBackend
 from commandwall.domain.models import IncidentStatus
-from commandwall.ui.main_window import MainWindow
+from tests.ui.windows import main_window
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support", extend=True)
 
@@ -26,16 +26,8 @@ def run_js(qtbot, view, code: str, timeout: int = 5000):
 
 @pytest.fixture
 def window(qtbot, tmp_path, exercise_platform):
-    settings = Settings(data_dir=tmp_path)
-    win = MainWindow(ClientSession(settings, exercise_platform))
-    qtbot.addWidget(win)
-    win.resize(1600, 900)
-    win.show()
-    with qtbot.waitSignal(win.signals.sig_ready, timeout=60000):
-        win.start_session()
-    qtbot.waitUntil(win.map.is_ready, timeout=30000)
-    yield win
-    win.close()
+    with main_window(qtbot, ClientSession(Settings(data_dir=tmp_path), exercise_platform), map_ready=True) as win:
+        yield win
 
 
 def test_start_fills_the_list_the_map_and_the_wall(qtbot, window):
@@ -162,27 +154,19 @@ def test_a_live_incident_is_highlighted_until_looked_at(qtbot, window, exercise)
 
 def test_the_wall_comes_back_as_it_was_left(qtbot, tmp_path, exercise_platform):
     settings = Settings(data_dir=tmp_path)
-    first = MainWindow(ClientSession(settings, exercise_platform))
-    qtbot.addWidget(first)
-    with qtbot.waitSignal(first.signals.sig_ready, timeout=60000):
-        first.start_session()
-    first.wall.set_tile_count(9)
-    chosen = first.session.cameras.all()[100:103]
-    for index, camera in enumerate(chosen):
-        first.wall.play(camera, index + 2)
-    first.wall.stop(0)
-    expected = [c.id if c else None for c in first.wall.cameras()]
-    first.close()
+    with main_window(qtbot, ClientSession(settings, exercise_platform), size=None, show=False) as first:
+        first.wall.set_tile_count(9)
+        chosen = first.session.cameras.all()[100:103]
+        for index, camera in enumerate(chosen):
+            first.wall.play(camera, index + 2)
+        first.wall.stop(0)
+        expected = [c.id if c else None for c in first.wall.cameras()]
 
-    second = MainWindow(ClientSession(settings, exercise_platform))
-    qtbot.addWidget(second)
-    with qtbot.waitSignal(second.signals.sig_ready, timeout=60000):
-        second.start_session()
-    assert second.wall.tile_count() == 9
-    ids = [c.id if c else None for c in second.wall.cameras()]
-    assert ids == expected
-    assert ids[2:5] == [c.id for c in chosen] and ids[0] is None
-    second.close()
+    with main_window(qtbot, ClientSession(settings, exercise_platform), size=None, show=False) as second:
+        assert second.wall.tile_count() == 9
+        ids = [c.id if c else None for c in second.wall.cameras()]
+        assert ids == expected
+        assert ids[2:5] == [c.id for c in chosen] and ids[0] is None
 
 
 def test_camera_tree_plays_and_the_ptz_pad_steers_the_selected_tile(qtbot, window):

@@ -199,7 +199,7 @@ def test_the_desk_lists_the_platform_catalogue_and_hostile_own_layers_as_text(qt
     """The whole window: the session's catalogue reaches the tree; a hostile layers.json entry is text."""
     from commandwall.app.session import ClientSession
     from commandwall.config import Settings
-    from commandwall.ui.main_window import MainWindow
+    from tests.ui.windows import open_main_window
 
     config = tmp_path / "config"
     config.mkdir()
@@ -207,12 +207,8 @@ def test_the_desk_lists_the_platform_catalogue_and_hostile_own_layers_as_text(qt
         {"id": "evil", "title": EVIL, "kind": "geojson", "url": "http://127.0.0.1:9/<script>alert(1)</script>.json"},
     ]), "utf-8")
     (config / "layer_view.json").write_text("{not json", "utf-8")  # reported, never fatal
-    window = MainWindow(ClientSession(Settings(data_dir=tmp_path / "data", config_dir=config), exercise_platform))
-    qtbot.addWidget(window)
-    window.resize(1600, 900)
-    window.show()
-    with qtbot.waitSignal(window.signals.sig_ready, timeout=60000):
-        window.start_session()
+    window = open_main_window(qtbot, ClientSession(Settings(data_dir=tmp_path / "data", config_dir=config),
+                                                   exercise_platform))
     tree = window.layer_tree_feature.widget
     qtbot.waitUntil(lambda: tree.item("platform:shelters") is not None, timeout=30000)
     shelters = next(e for e in window.session.catalogue if e.info.id == "shelters")

@@ -12,13 +12,14 @@ from commandwall.app.session import ClientSession
 from commandwall.config import Settings
 from commandwall.ui.main_window import MainWindow
 from commandwall.ui.screens import ScreenSettingsDialog
+from tests.ui.windows import open_main_window
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support", extend=True)
 
 
 def _window(qtbot, settings: Settings, platform) -> MainWindow:
-    win = MainWindow(ClientSession(settings, platform))
-    qtbot.addWidget(win)
+    """The window placed on the screens as the profile says (not started: the screens are the subject)."""
+    win = open_main_window(qtbot, ClientSession(settings, platform), size=None, show=False, start=False)
     win.arrange_on_screens()
     return win
 

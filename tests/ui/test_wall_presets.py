@@ -15,6 +15,7 @@ from commandwall.app.session import ClientSession
 from commandwall.config import Settings
 from commandwall.ui.main_window import MainWindow
 from commandwall.video.presets import PresetStore
+from tests.ui.windows import main_window
 
 
 @pytest.fixture
@@ -24,15 +25,8 @@ def window(qtbot: QtBot, tmp_path, exercise_platform) -> Iterator[MainWindow]:
     folder = paths.wall_presets_dir(tmp_path)
     folder.mkdir(parents=True)
     (folder / "坏的预案.json").write_text('{"format": "commandwall-wall-preset", "version": 1, "layout": "7"}')
-    win = MainWindow(ClientSession(Settings(data_dir=tmp_path), exercise_platform))
-    qtbot.addWidget(win)
-    win.resize(1600, 900)
-    win.show()
-    qtbot.waitExposed(win)
-    with qtbot.waitSignal(win.signals.sig_ready, timeout=60000):
-        win.start_session()
-    yield win
-    win.close()
+    with main_window(qtbot, ClientSession(Settings(data_dir=tmp_path), exercise_platform), exposed=True) as win:
+        yield win
 
 
 def shown(window: MainWindow) -> list[str | None]:
@@ -153,15 +147,8 @@ def test_two_files_of_one_hostile_name_are_named_as_text(qtbot: QtBot, tmp_path,
     store = PresetStore(paths.wall_presets_dir(tmp_path))
     store.save(WallPreset(name, "4", ("CAM-0001",)))
     (paths.wall_presets_dir(tmp_path) / "0-副本.json").write_text(WallPreset(name, "9", ("CAM-0002",)).to_json())
-    win = MainWindow(ClientSession(Settings(data_dir=tmp_path), exercise_platform))
-    qtbot.addWidget(win)
-    win.show()
-    try:
-        with qtbot.waitSignal(win.signals.sig_ready, timeout=60000):
-            win.start_session()
+    with main_window(qtbot, ClientSession(Settings(data_dir=tmp_path), exercise_platform), size=None) as win:
         message = win.statusBar().currentMessage()
         assert "0-副本.json" in message and "{name}{{0}}" in message and "‹U+202E›" in message
         assert not any(char in message for char in BIDI_CONTROLS)
         assert [p.layout for p in win.wall_feature.presets.presets if p.name == name] == ["4"]
-    finally:
-        win.close()

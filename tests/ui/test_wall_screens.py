@@ -16,7 +16,6 @@ from commandwall.backoff import Backoff
 from commandwall.config import Settings
 from commandwall.demo import DemoBackend
 from commandwall.domain.models import Camera
-from commandwall.ui.main_window import MainWindow
 from commandwall.ui.wall import WallView
 from commandwall.ui.wall.view_state import WallViewState
 from commandwall.video.pool import ReaderPool
@@ -25,6 +24,7 @@ from tests.ui.test_wall_demo import demo as demo_backend
 from tests.ui.test_wall_demo import online_cameras as online
 from tests.ui.test_wall_dragdrop import drop_on
 from tests.ui.test_wall_layouts import counted, opens
+from tests.ui.windows import open_main_window
 
 demo = demo_backend  # the module-scoped exercise backend and its online cameras
 online_cameras = online
@@ -131,7 +131,7 @@ def test_two_wall_screens_in_the_window_save_recall_and_come_back(qtbot: QtBot, 
     on the wall last clicked; a preset saved from both walls is one file of two walls and puts both back; the
     walls come back at the next start, wall 2 also when its screen is missing that day."""
     settings = Settings(data_dir=tmp_path)
-    win = _window(qtbot, settings, exercise_platform)
+    win = open_main_window(qtbot, ClientSession(settings, exercise_platform), exposed=True)
     feature = win.wall_feature
     widgets = feature.walls_on_screens(2)
     assert widgets[0] is feature.widget and len(feature.walls) == 2
@@ -169,7 +169,7 @@ def test_two_wall_screens_in_the_window_save_recall_and_come_back(qtbot: QtBot, 
     assert presets.recall("两屏") and "后 1 面墙未调取" in win.statusBar().currentMessage()
     win.close()  # saves every wall, the hidden one too
 
-    again = _window(qtbot, settings, exercise_platform)
+    again = open_main_window(qtbot, ClientSession(settings, exercise_platform), exposed=True)
     qtbot.waitUntil(lambda: [c.id if c else None for c in again.wall.cameras()] == _ids(arranged[0]),
                     timeout=10_000)  # fmt: skip
     assert len(again.wall_feature.walls) == 1
@@ -181,18 +181,6 @@ def test_two_wall_screens_in_the_window_save_recall_and_come_back(qtbot: QtBot, 
 
 def _ids(cameras: list[Camera | None]) -> list[str | None]:
     return [c.id if c else None for c in cameras]
-
-
-def _window(qtbot: QtBot, settings: Settings, platform) -> MainWindow:
-    """The main window on the exercise backend, shown, session ready."""
-    win = MainWindow(ClientSession(settings, platform))
-    qtbot.addWidget(win)
-    win.resize(1600, 900)
-    win.show()
-    qtbot.waitExposed(win)
-    with qtbot.waitSignal(win.signals.sig_ready, timeout=60000):
-        win.start_session()
-    return win
 
 
 def test_view_ini_of_a_one_wall_desk_reads_as_wall_1_and_missing_walls_are_kept(tmp_path) -> None:
@@ -210,7 +198,7 @@ def test_view_ini_of_a_one_wall_desk_reads_as_wall_1_and_missing_walls_are_kept(
 def test_the_wall_shortcuts_work_from_a_wall_screen_window(qtbot: QtBot, tmp_path, exercise_platform) -> None:
     """A wall on a screen of its own is a window of its own: Ctrl+1…4 (layout), Ctrl+Shift+S (抓拍) and Alt+n
     (预案) typed there act on that wall, not only while the main window has the focus."""
-    win = _window(qtbot, Settings(data_dir=tmp_path), exercise_platform)
+    win = open_main_window(qtbot, ClientSession(Settings(data_dir=tmp_path), exercise_platform), exposed=True)
     feature = win.wall_feature
     widgets = feature.walls_on_screens(2)
     two = feature.walls[1].view

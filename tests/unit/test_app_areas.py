@@ -1,4 +1,5 @@
-"""Towns and grid cells of incidents from their points, and incidents per grid cell, on the district's layers."""
+"""Towns and grid cells of incidents from their points, as the incident store places them, and incidents per grid
+cell as the map counts them, on the district's layers."""
 
 from __future__ import annotations
 
@@ -10,9 +11,13 @@ from shapely.geometry import shape
 
 from commandwall import paths
 from commandwall.app.areas import DistrictAreas
+from commandwall.app.map import MapController
+from commandwall.app.platform import PlatformFactory
+from commandwall.app.session import ClientSession
+from commandwall.app.store import IncidentStore
+from commandwall.config import Settings
 from commandwall.domain.models import Incident
 from commandwall.geo.layers import load_layers
-from commandwall.mapdoc.payload import density_cells_payload, density_counts_payload, incident_density_payload
 
 NOW = datetime(2024, 5, 1, 8, 30, tzinfo=UTC)
 
@@ -42,39 +47,54 @@ def incident(lon: float, lat: float, town: str = "", grid: str = "", iid: str = 
                     reported_at=NOW, updated_at=NOW, version=1)
 
 
+def placed_store(areas: DistrictAreas | None) -> IncidentStore:
+    """An incident store placing what it holds with ``areas``, as the session sets it up."""
+    store = IncidentStore()
+    store.set_areas(areas)
+    return store
+
+
 def test_an_incident_gets_the_town_and_grid_cell_of_its_point(areas: DistrictAreas) -> None:
-    for cell in features("grids.geojson")[::17]:
+    store = placed_store(areas)
+    for n, cell in enumerate(features("grids.geojson")[::17]):
         lon, lat = inside(cell)
-        placed = areas.place(incident(lon, lat, town="薛城区", grid="G-999"))
+        assert store.upsert(incident(lon, lat, town="薛城区", grid="G-999", iid=f"INC-{n}"))
+        placed = store.get(f"INC-{n}")
         # the grid layer names the town of each cell: the towns layer must agree with it
         assert (placed.town, placed.grid) == (cell["properties"]["town"], cell["properties"]["id"])
 
 
 def test_outside_the_district_the_platform_values_stay(areas: DistrictAreas) -> None:
     far = incident(116.0, 30.0, town="常庄街道", grid="G-042")
-    assert areas.place(far) is far
-    assert areas.place(incident(116.0, 30.0)).town == ""
+    store = placed_store(areas)
+    store.upsert_many([far, incident(116.0, 30.0, iid="INC-2")])
+    assert store.get(far.id) is far and store.get("INC-2").town == ""
+    assert store.point_grids() == {far.id: None, "INC-2": None}
     # without layers nothing is known and nothing changes
-    empty = DistrictAreas([], [])
-    assert empty.place(far) is far and empty.density([far]) == {}
+    empty = placed_store(DistrictAreas([], []))
+    empty.upsert(far)
+    assert empty.get(far.id) is far and empty.point_grids() == {far.id: None}
 
 
-def test_density_counts_incidents_per_cell_and_the_payload_has_every_cell(areas: DistrictAreas) -> None:
+def test_the_map_counts_the_stores_incidents_per_cell_and_has_every_cell(tmp_path) -> None:
+    session = ClientSession(Settings(data_dir=tmp_path), PlatformFactory.at_url("http://127.0.0.1:9"))
+    session.layers = list(_layers().values())  # what the session draws, and places the incidents in
+    session.incidents.set_areas(DistrictAreas.from_layers(session.layers))
     cells = features("grids.geojson")
     a, b = inside(cells[0]), inside(cells[5])
-    incidents = [incident(*a, iid=f"A{i}") for i in range(3)] + [incident(*b, iid="B"), incident(116.0, 30.0)]
-    counts = areas.density(incidents)
-    assert counts == {cells[0]["properties"]["id"]: 3, cells[5]["properties"]["id"]: 1}
-    data = incident_density_payload(areas.grid_features(), counts)
-    assert data["max"] == 3 and len(data["cells"]) == len(cells)
-    by_id = {c["id"]: c for c in data["cells"]}
-    assert by_id[cells[0]["properties"]["id"]]["count"] == 3
-    assert by_id[cells[0]["properties"]["id"]]["name"] == cells[0]["properties"]["name"]
-    assert sum(c["count"] for c in data["cells"]) == 4
-    shapes = density_cells_payload(areas.grid_features())
-    assert [{k: c[k] for k in ("id", "name", "geometry")} for c in data["cells"]] == shapes["cells"]
-    only = density_counts_payload([c["id"] for c in shapes["cells"]], counts)  # the cells holding some
-    assert only == {"counts": {c["id"]: c["count"] for c in data["cells"] if c["count"]}, "max": 3}
+    session.incidents.replace_all([incident(*a, iid=f"A{i}") for i in range(3)]
+                                  + [incident(*b, iid="B"), incident(116.0, 30.0, iid="far")])
+    board = MapController(session)
+    assert board.take_density() == {"counts": {cells[0]["properties"]["id"]: 3, cells[5]["properties"]["id"]: 1},
+                                    "max": 3}
+    shapes = board.density_cells()["cells"]
+    assert [(c["id"], c["name"]) for c in shapes] == [(f["properties"]["id"], f["properties"]["name"]) for f in cells]
+    assert all(c["geometry"] is f["geometry"] for c, f in zip(shapes, cells, strict=True))
+    # without layers there are no cells and nothing is counted
+    bare = ClientSession(Settings(data_dir=tmp_path), PlatformFactory.at_url("http://127.0.0.1:9"))
+    bare.incidents.replace_all([incident(*a)])
+    bare_board = MapController(bare)
+    assert bare_board.take_density() == {"counts": {}, "max": 0} and bare_board.density_cells() == {"cells": []}
 
 
 def test_a_batch_is_placed_in_one_look_up_as_each_alone_would_be() -> None:
@@ -84,16 +104,21 @@ def test_a_batch_is_placed_in_one_look_up_as_each_alone_would_be() -> None:
     first = shape(grids[0]["geometry"])
     points += [first.exterior.coords[0], first.exterior.coords[1], (116.0, 30.0), points[0]]
     batch = [incident(lon, lat, town="T", grid="G", iid=f"INC-{n}") for n, (lon, lat) in enumerate(points)]
-    alone = [DistrictAreas(features("towns.geojson"), grids).place(i) for i in batch]
-    together = DistrictAreas(features("towns.geojson"), grids)
-    assert [placed for placed, _ in together.locate_many(batch)] == alone
+    alone = []
+    for item in batch:  # one point at a time, each in a store of its own (nothing remembered)
+        store = placed_store(DistrictAreas(features("towns.geojson"), grids))
+        store.upsert(item)
+        alone.append(store.get(item.id))
+    together = placed_store(DistrictAreas(features("towns.geojson"), grids))
+    together.replace_all(batch)
+    assert [together.get(item.id) for item in batch] == alone
     assert [(i.town, i.grid) for i in alone[-2:]] == [("T", "G"), (alone[0].town, alone[0].grid)]
-    assert [placed for placed, _ in DistrictAreas([], []).locate_many(batch)] == batch
+    unknown = placed_store(DistrictAreas([], []))
+    unknown.replace_all(batch)
+    assert [unknown.get(item.id) for item in batch] == batch
 
 
 def test_the_incident_store_holds_every_incident_placed_and_remembers_what_was_reported(areas) -> None:
-    from commandwall.app.store import IncidentStore
-
     cell = next(f for f in features("grids.geojson") if f["properties"]["town"] == "临城街道")
     lon, lat = inside(cell)
     store = IncidentStore()

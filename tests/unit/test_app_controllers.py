@@ -244,7 +244,7 @@ def test_the_map_draws_and_counts_the_stores_placed_incidents_looking_nothing_up
     from commandwall.app.areas import DistrictAreas
 
     asked: list[str] = []
-    for name in ("look_up", "locate", "locate_many", "place", "_areas_at"):
+    for name in ("look_up", "locate", "locate_many", "_areas_at"):
         real = getattr(DistrictAreas, name)
         monkeypatch.setattr(DistrictAreas, name, lambda self, *a, _real=real, _name=name, **k: (
             asked.append(_name), _real(self, *a, **k))[1])

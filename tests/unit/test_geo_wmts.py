@@ -59,6 +59,8 @@ def test_latlon_matrix_sets_are_refused_with_the_reason(monkeypatch, matrix_set:
 @pytest.mark.parametrize("entry, message", [
     ({"url": "https://a.example/{TileMatrix}/{TileRow}.png"}, "needs {TileMatrix}, {TileRow} and {TileCol}"),
     ({"url": "https://a.example/{TileRow}/{TileCol}.png", "layer": "a"}, "RESTful template"),
+    ({"url": "https://a.example/{S}/wmts", "layer": "a", "subdomains": "ab"}, "RESTful template"),
+    ({"url": "https://a.example/{s}{z}/wmts", "layer": "a", "subdomains": "ab"}, "RESTful template"),
     ({"url": "https://a.example/wmts"}, "needs layer"),
     ({"url": "https://a.example/wmts", "layer": "a", "capabilities": "/tmp/c.xml"}, "either url or capabilities"),
     ({"capabilities": "/tmp/c.xml"}, "needs layer"),
@@ -69,6 +71,14 @@ def test_bad_wmts_settings_are_refused(monkeypatch, entry: dict, message: str) -
     with pytest.raises(ValidationError) as info:
         Settings()
     assert message in describe_invalid(info.value)
+
+
+def test_a_kvp_url_may_carry_the_subdomain_variable_only(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, base_maps=[
+        {"id": "kvp", "title": "城市KVP", "kind": "wmts", "url": "http://gis{s}.city.example/{s}/wmts",
+         "layer": "city:base", "subdomains": "12"}])
+    catalogue, problems = base_map_catalogue(settings, district_map=tmp_path / "none.mbtiles")
+    assert problems == [] and catalogue.hosts() == ["http://gis1.city.example", "http://gis2.city.example"]
 
 
 def test_settings_make_rest_and_prefixed_kvp_base_maps(tmp_path: Path) -> None:

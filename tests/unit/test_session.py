@@ -136,3 +136,36 @@ def test_stop_during_start_up_leaves_no_threads(tmp_path):
     time.sleep(0.3)  # inside the exercise backend's start
     s.stop(join_timeout_s=30)
     wait_until(lambda: not [t for t in set(threading.enumerate()) - before if t.is_alive()], timeout=20)
+
+
+def test_a_failing_catalogue_draws_the_local_folder_with_its_errors(exercise, tmp_path, monkeypatch):
+    import json
+    import shutil
+
+    from commandwall import paths
+
+    def broken() -> list:
+        raise RuntimeError("catalogue store unavailable")
+
+    monkeypatch.setattr(exercise.catalogue, "catalogue", broken)  # GET /api/v1/layers answers HTTP 500
+    folder = tmp_path / "layers"
+    shutil.copytree(paths.layers_dir(), folder)
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    manifest["layers"].append({"id": "wells", "title": "水井", "file": "wells.geojson", "crs": "EPSG:4326",
+                               "kind": "resources"})
+    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
+    drawn: list[tuple[list, list[str]]] = []
+    s = ClientSession(Settings(data_dir=tmp_path / "data", layers_dir=folder),
+                      PlatformFactory.at_url(exercise.base_url, exercise=True),
+                      ClientListener(on_layers=lambda layers, errors: drawn.append((layers, errors))))
+    assert not s.layers_from_folder and s.local_layer_errors == []
+    try:
+        s.start()
+        assert s.layers_from_folder and "500" in (s.catalogue_problem or "") and s.catalogue == []
+        assert [layer_id for layer_id, _ in s.local_layer_errors] == ["wells"]
+        assert "wells.geojson" in s.local_layer_errors[0][1]
+        assert len(drawn) == 1 and drawn[0][0] is s.layers and drawn[0][1][0].startswith("wells: ")
+        assert {layer.id for layer in s.layers} >= {"towns", "grids"}
+        assert s.incidents.placement(s.incidents.all()[0].id) is not None  # placed in the folder's towns
+    finally:
+        s.stop()
