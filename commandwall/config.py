@@ -23,6 +23,7 @@ from commandwall.geo.basemaps import (
     WEB_MERCATOR_SET,
     check_matrix_set_name,
     is_rest_template,
+    uses_subdomains,
     wmts_rest_template,
 )
 from commandwall.geo.sources import LayerSourceSpec
@@ -93,7 +94,7 @@ class BaseMapSpec(BaseModel):
             raise ValueError(f"a {self.kind} base map needs {need}")
         if self.kind == "xyz" and not all(p in (self.url or "") for p in ("{z}", "{x}", "{y}")):
             raise ValueError("an xyz url needs {z}, {x} and {y}")
-        if SUBDOMAIN_VARIABLE in (self.url or "") + (self.overlay_url or "") and not self.subdomains:
+        if (uses_subdomains(self.url or "") or uses_subdomains(self.overlay_url or "")) and not self.subdomains:
             raise ValueError("a url with {s} needs subdomains")
         if self.kind == "wmts":
             check_matrix_set_name(self.matrix_set or "")  # WmtsError is a ValueError: its reason is the message

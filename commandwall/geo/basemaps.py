@@ -214,6 +214,12 @@ def check_matrix_set_name(matrix_set: str) -> None:
             "layers with matrix set w)")
 
 
+def uses_subdomains(url: str) -> bool:
+    """True when the template has the subdomain variable: ``{s}``, or in a WMTS RESTful template any spelling
+    of it (``{S}``, ``{ s }``), which :func:`wmts_rest_template` turns into ``{s}``."""
+    return any(name.strip().lower() == "s" for name in TEMPLATE_VARIABLE_RE.findall(url))
+
+
 def is_rest_template(url: str) -> bool:
     """True when ``url`` is a WMTS RESTful template (it has a ``{TileMatrix}`` variable, any case)."""
     return any(name.strip().lower() == "tilematrix" for name in TEMPLATE_VARIABLE_RE.findall(url))

@@ -61,6 +61,7 @@ def test_latlon_matrix_sets_are_refused_with_the_reason(monkeypatch, matrix_set:
     ({"url": "https://a.example/{TileRow}/{TileCol}.png", "layer": "a"}, "RESTful template"),
     ({"url": "https://a.example/{S}/wmts", "layer": "a", "subdomains": "ab"}, "RESTful template"),
     ({"url": "https://a.example/{s}{z}/wmts", "layer": "a", "subdomains": "ab"}, "RESTful template"),
+    ({"url": "https://t{S}.a.example/{TileMatrix}/{TileRow}/{TileCol}.png"}, "with {s} needs subdomains"),
     ({"url": "https://a.example/wmts"}, "needs layer"),
     ({"url": "https://a.example/wmts", "layer": "a", "capabilities": "/tmp/c.xml"}, "either url or capabilities"),
     ({"capabilities": "/tmp/c.xml"}, "needs layer"),
