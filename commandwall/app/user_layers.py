@@ -226,7 +226,7 @@ def local_tree_layers(layers: list[Any], errors: list[tuple[str, str]], layers_d
             and all(c in "0123456789abcdefABCDEF" for c in color[1:]) else "#5ac8fa"
         file = files.get(layer_id)
         return LayerSourceSpec.model_construct(  # never validated, never saved: the folder's, not a user's
-            id=LOCAL_KEY_PREFIX + layer_id, title=title[:60] or layer_id, kind="geojson", url=None,
+            id=LOCAL_KEY_PREFIX + layer_id, title=display_text(title or layer_id, 60), kind="geojson", url=None,
             path=layers_dir / (file or "manifest.json"), collection=None, type_name=None, crs=crs,
             axis_order="auto", wfs_format="json", bbox=None, page_size=1000, max_features=200000, refresh_s=0,
             color=color)

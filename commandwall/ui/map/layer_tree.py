@@ -48,7 +48,7 @@ from commandwall.app.user_layers import (
 from commandwall.i18n import QT_TRANSLATE_NOOP, translate
 from commandwall.textsafe import display_text
 from commandwall.ui.map.add_layer_dialog import AddLayerDialog
-from commandwall.ui.text import plain_tooltip
+from commandwall.ui.text import plain_label, plain_tooltip
 
 log = logging.getLogger(__name__)
 
@@ -301,7 +301,7 @@ class LayerTreeWidget(QWidget):
         controls.addWidget(self.reload)
         controls.addStretch(1)
         shading = QHBoxLayout()
-        shading.addWidget(QLabel(translate("LayerTree", "透明度"), self))
+        shading.addWidget(plain_label(translate("LayerTree", "透明度"), self))
         shading.addWidget(self.opacity, 1)
         shading.addWidget(self.add)
         layout = QVBoxLayout(self)
@@ -310,7 +310,7 @@ class LayerTreeWidget(QWidget):
         layout.addLayout(controls)
         layout.addLayout(shading)
         every = QHBoxLayout()
-        every.addWidget(QLabel(translate("LayerTree", "刷新间隔"), self))
+        every.addWidget(plain_label(translate("LayerTree", "刷新间隔"), self))
         every.addWidget(self.refresh, 1)
         layout.addLayout(every)
         layout.addWidget(self.details)
