@@ -35,7 +35,8 @@ from commandwall.app.platform_layers import MAP_DRAWN_KINDS, PLATFORM_KEY_PREFIX
 from commandwall.geo.check import source_report
 from commandwall.geo.crs import UnsupportedCRS, canonical_crs
 from commandwall.geo.sources import LayerSourceSpec, SourceResult, load_source
-from commandwall.mapdoc.page import STATIC_KINDS
+from commandwall.mapdoc.legend import LegendSummary, legend_summary
+from commandwall.mapdoc.page import STATIC_KINDS, style_tables
 from commandwall.paths import in_settings_folder, write_whole
 from commandwall.textsafe import display_text
 
@@ -129,9 +130,9 @@ def _raw_entries(path: Path) -> list[Any]:
 @dataclass(eq=False)  # a layer is itself: never compared field by field (its features may be 50 000)
 class UserLayer:
     """One layer of the tree and how it is shown: ``visible``, ``opacity`` (0–1), its latest
-    :class:`SourceResult`. ``group`` is ``user`` or ``platform``; ``map_drawn``: the map page draws the features
-    itself (``map_layer``: its static layer's id), the tree only switches and fades it; ``removable``: listed in
-    ``<config>/layers.json``, so the tree may remove it."""
+    :class:`SourceResult` (given with :meth:`take`). ``group`` is ``user`` or ``platform``; ``map_drawn``: the map
+    page draws the features itself (``map_layer``: its static layer's id), the tree only switches and fades it;
+    ``removable``: listed in ``<config>/layers.json``, so the tree may remove it."""
 
     spec: LayerSourceSpec
     visible: bool = True
@@ -145,6 +146,19 @@ class UserLayer:
     removable: bool = False
     #: Refresh interval set in the tree (seconds, 0 never), overriding the source's ``refresh_s``; None: not set.
     refresh_s: int | None = None
+    #: How the page styles a static layer it draws by category (``mapdoc.page.style_tables``: roads by class,
+    #: towns by name); None for a layer drawn in its own colour.
+    category_styles: dict[str, Any] | None = None
+    #: What ``result``'s features hold for the legend, made where it was read (it walks every feature); None
+    #: while nothing is read.
+    legend: LegendSummary | None = None
+
+    def take(self, result: SourceResult) -> None:
+        """Hold ``result`` as the latest read, with its report and legend summary made now: both walk every
+        feature, so call this where the source was read, off the GUI thread."""
+        report = "\n".join(source_report(result))
+        legend = legend_summary(result.features if result.usable else [], self.category_styles)
+        self.result, self.report, self.legend = result, report, legend
 
     @property
     def refresh_interval(self) -> int:
@@ -173,8 +187,8 @@ class UserLayer:
 
 
 def platform_tree_layers(entries: list[CatalogueLayer], base_url: str) -> list[UserLayer]:
-    """The platform group's layers for :meth:`UserLayersController.set_platform`, reports made (they walk every
-    position: call it off the GUI thread)."""
+    """The platform group's layers for :meth:`UserLayersController.set_platform`, reports and legends made (they
+    walk every feature: call it off the GUI thread)."""
     def drawn_at(entry: CatalogueLayer) -> int:  # the page's own order, top first: thematic layers (own panes
         kind = entry.info.kind  # above), the resources' markers, then the static layers top to bottom
         return -2 if not entry.drawn_by_map else -1 if kind not in STATIC_KINDS else STATIC_KINDS[::-1].index(kind)
@@ -182,9 +196,12 @@ def platform_tree_layers(entries: list[CatalogueLayer], base_url: str) -> list[U
     layers = []
     for entry in sorted(entries, key=drawn_at):
         result = catalogue_result(entry, base_url)
-        map_layer = entry.info.id if entry.info.kind in STATIC_KINDS else None
-        layers.append(UserLayer(result.spec, result=result, report="\n".join(source_report(result)),
-                                group=PLATFORM_GROUP, map_drawn=entry.drawn_by_map, map_layer=map_layer))
+        static = entry.info.kind in STATIC_KINDS
+        layer = UserLayer(result.spec, group=PLATFORM_GROUP, map_drawn=entry.drawn_by_map,
+                          map_layer=entry.info.id if static else None,
+                          category_styles=style_tables(entry.info.kind, entry.info.style) if static else None)
+        layer.take(result)
+        layers.append(layer)
     return layers
 
 
@@ -203,7 +220,7 @@ def local_tree_layers(layers: list[Any], errors: list[tuple[str, str]], layers_d
     """The local group's layers for :meth:`UserLayersController.set_platform`: what the map draws from the local
     layer folder (``geo.layers.Layer`` as the session loaded them; the kinds drawn from the stores left out),
     each with its count, and each layer of ``errors`` (layer id, reason) listed broken with its reason. Reports
-    are made here (they walk every position: call it off the GUI thread)."""
+    and legends are made here (they walk every feature: call it off the GUI thread)."""
     files = _manifest_files(layers_dir)
     now = time.time()
 
@@ -213,7 +230,7 @@ def local_tree_layers(layers: list[Any], errors: list[tuple[str, str]], layers_d
             and all(c in "0123456789abcdefABCDEF" for c in color[1:]) else "#5ac8fa"
         file = files.get(layer_id)
         return LayerSourceSpec.model_construct(  # never validated, never saved: the folder's, not a user's
-            id=LOCAL_KEY_PREFIX + layer_id, title=title[:60] or layer_id, kind="geojson", url=None,
+            id=LOCAL_KEY_PREFIX + layer_id, title=display_text(title or layer_id, 60), kind="geojson", url=None,
             path=layers_dir / (file or "manifest.json"), collection=None, type_name=None, crs=crs,
             axis_order="auto", wfs_format="json", bbox=None, page_size=1000, max_features=200000, refresh_s=0,
             color=color)
@@ -234,13 +251,17 @@ def local_tree_layers(layers: list[Any], errors: list[tuple[str, str]], layers_d
             result.features = list(layer.features)
         else:
             result.error = "the layer has no usable features"
-        drawn = layer.kind in MAP_DRAWN_KINDS
-        out.append(UserLayer(result.spec, result=result, report="\n".join(source_report(result)), group=LOCAL_GROUP,
-                             map_drawn=drawn, map_layer=layer.id if layer.kind in STATIC_KINDS else None))
+        static = layer.kind in STATIC_KINDS
+        tree_layer = UserLayer(result.spec, group=LOCAL_GROUP, map_drawn=layer.kind in MAP_DRAWN_KINDS,
+                               map_layer=layer.id if static else None,
+                               category_styles=style_tables(layer.kind, layer.style) if static else None)
+        tree_layer.take(result)
+        out.append(tree_layer)
     for layer_id, reason in errors:
         result = SourceResult(spec=spec(layer_id, layer_id, None, {}), fetched_at=now, error=reason)
-        out.append(UserLayer(result.spec, result=result, report="\n".join(source_report(result)), group=LOCAL_GROUP,
-                             map_drawn=True))
+        broken = UserLayer(result.spec, group=LOCAL_GROUP, map_drawn=True)
+        broken.take(result)
+        out.append(broken)
     return out
 
 
@@ -398,9 +419,9 @@ class UserLayersController:
                 return layer.result
         else:
             result = self._loader(layer.spec)
-        report = "\n".join(source_report(result))
+        layer.take(result)  # its report and legend made here, on the reading thread
         with self._lock:
-            layer.result, layer.loading, layer.report = result, False, report
+            layer.loading = False
         return result
 
     def due(self, now: float | None = None) -> list[str]:

@@ -5,17 +5,19 @@ the categories also through the platform catalogue as the desk gets it."""
 
 from __future__ import annotations
 
+import json
+import threading
 from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QColor, QImage
 
 from commandwall import paths
-from commandwall.app.platform_layers import CatalogueLayer
+from commandwall.app.platform_layers import CatalogueLayer, catalogue_result
 from commandwall.app.user_layers import UserLayer, UserLayersController
 from commandwall.backend.parsing import LayerInfo
 from commandwall.geo.layers import load_layers
-from commandwall.geo.sources import LayerSourceSpec, SourceResult
+from commandwall.geo.sources import LayerSourceSpec, SourceResult, load_source
 from commandwall.mapdoc.page import style_tables
 from commandwall.ui.map.layer_tree import LEGEND_ICON_SIZE, LayerTreeFeature, LayerTreeWidget
 from commandwall.ui.map.view import MapView
@@ -30,11 +32,15 @@ LINE = {"type": "LineString", "coordinates": [[117.3, 34.8], [117.31, 34.81]]}
 POLYGON = {"type": "Polygon", "coordinates": [[[117.3, 34.8], [117.31, 34.8], [117.31, 34.81], [117.3, 34.8]]]}
 
 
-def layer(key: str, color: str, *geometries: dict, properties: list[dict] | None = None) -> UserLayer:
+def layer(key: str, color: str, *geometries: dict, properties: list[dict] | None = None,
+          category_styles: dict | None = None) -> UserLayer:
+    """A layer read (as a worker reads it: its report and legend summary made with the read)."""
     spec = LayerSourceSpec(id=key, title=key, kind="geojson", path=Path(f"/tmp/{key}.geojson"), color=color)
     props = properties or [{} for _ in geometries]
     features = [{"type": "Feature", "geometry": g, "properties": p} for g, p in zip(geometries, props, strict=True)]
-    return UserLayer(spec, result=SourceResult(spec=spec, features=features))
+    read = UserLayer(spec, category_styles=category_styles)
+    read.take(SourceResult(spec=spec, features=features))
+    return read
 
 
 def image(icon) -> QImage:
@@ -110,10 +116,10 @@ def test_a_mixed_layer_lists_a_row_per_geometry_type_and_an_unread_one_its_colou
 
 def test_a_layer_styled_by_category_lists_each_category_in_its_style(tree) -> None:
     roads = layer("roads", "#ffcc80", LINE, LINE, LINE, LINE,
-                  properties=[{"class": "支路"}, {"class": "主干道"}, {"class": "支路"}, {"class": "乡道"}])
+                  properties=[{"class": "支路"}, {"class": "主干道"}, {"class": "支路"}, {"class": "乡道"}],
+                  category_styles=style_tables("roads", {
+                      "color": "#ffcc80", "weight": 1.5, "classes": {"主干道": {"color": "#ff0000", "weight": 3.5}}}))
     tree.show_layers([roads])
-    tree.set_category_styles({"roads": style_tables("roads", {
-        "color": "#ffcc80", "weight": 1.5, "classes": {"主干道": {"color": "#ff0000", "weight": 3.5}}})})
     rows = tree.legend("roads")
     assert [label for label, _ in rows] == ["主干道", "支路", "其他"]  # the style's order; unknown classes last
     main, minor, other = (image(icon) for _, icon in rows)
@@ -169,8 +175,62 @@ def test_a_new_read_of_a_layer_gives_its_new_legend(tree) -> None:
     tree.show_layers([pts])
     assert [label for label, _ in tree.legend("pts")] == [""]
     fresh = layer("pts", RED, POINT, POLYGON)  # the source now has areas too
-    pts.result = fresh.result
+    pts.take(fresh.result)
     tree.update_layer(pts)
     assert [label for label, _ in tree.legend("pts")] == ["点", "面"]
     tree.show_layers([pts])  # drawn again (an order change): the same rows, from the kept legend
     assert [label for label, _ in tree.legend("pts")] == ["点", "面"]
+
+
+class WatchedFeatures(list):
+    """A read layer's features that note the thread of every walk over them."""
+
+    def __init__(self, features: list) -> None:
+        super().__init__(features)
+        self.walked_on: list[int] = []
+
+    def __iter__(self):
+        self.walked_on.append(threading.get_ident())
+        return super().__iter__()
+
+
+def test_the_tree_shows_a_read_layers_legend_without_walking_its_features_on_the_gui_thread(
+        qtbot, tmp_path: Path) -> None:
+    """A city's layer has 100 000 features: seeing its shapes and categories is the reading worker's job (with
+    the report), and the tree only draws the rows. A user layer read from its file, and the platform's roads read
+    again through the catalogue's loader, each get their legend; their features are walked on workers only."""
+    path = tmp_path / "mixed.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": g, "properties": {"name": n}} for g, n in ((POLYGON, "a"), (POINT, "b"),
+                                                                                   (LINE, "c"))]}), "utf-8")
+    read: list[WatchedFeatures] = []
+
+    def watched(result: SourceResult) -> SourceResult:
+        result.features = WatchedFeatures(result.features)
+        read.append(result.features)
+        return result
+
+    spec = LayerSourceSpec(id="mixed", title="混合", kind="geojson", path=path, color=RED)
+    controller = UserLayersController([spec], config_dir=tmp_path, loader=lambda s: watched(load_source(s)))
+    view = MapView()
+    qtbot.addWidget(view)
+    feature = LayerTreeFeature(controller, view)
+    qtbot.addWidget(feature.widget)
+    qtbot.waitUntil(lambda: [label for label, _ in feature.widget.legend("mixed")] == ["点", "线", "面"],
+                    timeout=10000)
+
+    roads = load_layers(paths.layers_dir()).layers["roads"]
+    entry = CatalogueLayer(LayerInfo(roads.id, roads.title, roads.kind, "EPSG:4326", roads.style,
+                                     "/collections/roads/items", len(roads.features)), features=roads.features,
+                           fetched_at=1.0)
+    feature.show_platform([entry], "http://127.0.0.1:9",
+                          loader=lambda _key: watched(catalogue_result(entry, "http://127.0.0.1:9")))
+    qtbot.waitUntil(lambda: feature.widget.item("platform:roads") is not None, timeout=10000)
+    with qtbot.waitSignal(feature.bridge.layer_changed, timeout=10000):
+        feature.reload("platform:roads")
+    assert controller.get("platform:roads").result.features is read[-1]
+    assert [label for label, _ in feature.widget.legend("platform:roads")] == ["主干道", "次干道", "支路"]
+    gui = threading.get_ident()
+    assert len(read) == 2 and all(features.walked_on for features in read)  # the workers saw them …
+    assert [gui in features.walked_on for features in read] == [False, False]  # … the GUI thread never
+    feature.shutdown()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +38,6 @@ from PySide6.QtWidgets import (
 
 from commandwall.app.user_layers import (
     LOCAL_GROUP,
-    LOCAL_KEY_PREFIX,
     PLATFORM_GROUP,
     USER_GROUP,
     UserLayer,
@@ -47,10 +46,9 @@ from commandwall.app.user_layers import (
     platform_tree_layers,
 )
 from commandwall.i18n import QT_TRANSLATE_NOOP, translate
-from commandwall.mapdoc.page import ROAD_CLASS_WEIGHT, STATIC_KINDS, style_tables
 from commandwall.textsafe import display_text
 from commandwall.ui.map.add_layer_dialog import AddLayerDialog
-from commandwall.ui.text import plain_tooltip
+from commandwall.ui.text import plain_label, plain_tooltip
 
 log = logging.getLogger(__name__)
 
@@ -135,9 +133,6 @@ LEGEND_ICON_SIZE = 16
 # At most this many category rows under a layer (a layer styled by hundreds of values lists the first ones).
 MAX_LEGEND_ROWS = 30
 _LEGEND_ROLE = Qt.ItemDataRole.UserRole + 2
-_GEOMETRY_SHAPES = {"Point": "point", "MultiPoint": "point", "LineString": "line", "MultiLineString": "line",
-                    "Polygon": "polygon", "MultiPolygon": "polygon"}
-_SHAPE_ORDER = ("point", "line", "polygon")
 #: Legend rows of a layer with several geometry types: points, lines, polygons (面: areas).
 _SHAPE_TITLES = {"point": QT_TRANSLATE_NOOP("LayerTree", "点"), "line": QT_TRANSLATE_NOOP("LayerTree", "线"),
                  "polygon": QT_TRANSLATE_NOOP("LayerTree", "面")}
@@ -167,30 +162,6 @@ class LegendRow:
     symbol: LegendSymbol
 
 
-def _geometry_type(feature: Any) -> Any:
-    geometry = feature.get("geometry") if isinstance(feature, dict) else None  # dict: ABC checks cost µs each
-    return geometry.get("type") if isinstance(geometry, dict) else None
-
-
-def _shapes(features: Iterable[Mapping[str, Any]]) -> list[str]:
-    """The shapes (point/line/polygon) the features' geometries are, in that order (collections looked into)."""
-    types = set(map(_geometry_type, features))
-    found = {_GEOMETRY_SHAPES[t] for t in types if t in _GEOMETRY_SHAPES}
-    if "GeometryCollection" in types:
-        for feature in features:
-            geometries = [feature.get("geometry")] if isinstance(feature, Mapping) else []
-            while geometries:
-                geometry = geometries.pop()
-                if not isinstance(geometry, Mapping):
-                    continue
-                kind = geometry.get("type")
-                if kind == "GeometryCollection" and isinstance(geometry.get("geometries"), list):
-                    geometries.extend(geometry["geometries"][:100])
-                elif kind in _GEOMETRY_SHAPES:
-                    found.add(_GEOMETRY_SHAPES[kind])
-    return [shape for shape in _SHAPE_ORDER if shape in found]
-
-
 def _page_symbol(shape: str, color: str) -> LegendSymbol:
     """A user layer's symbol as cw-layers.js draws it: points filled in the layer colour with a dark outline,
     lines in the colour 2 px wide, polygons outlined 2 px in the colour and filled with it at 25 %."""
@@ -210,45 +181,29 @@ def _style_symbol(shape: str, style: Mapping[str, Any]) -> LegendSymbol:
                         float(style.get("radius", 3)), float(style.get("opacity", 1.0)))
 
 
-def legend_rows(layer: UserLayer, tables: Mapping[str, Any] | None = None) -> list[LegendRow]:
-    """What ``layer`` draws, one row per geometry type its features have (点/线/面) in the page's style for the
-    layer; for a layer the page styles by category (``tables``: ``mapdoc.page.style_tables`` of a static
-    layer — roads by ``class``, towns by name), one row per category its features have, then the rest.
-    Empty while nothing is read (or the layer failed)."""
-    features = layer.result.features if layer.result is not None and layer.result.usable else []
-    shapes = _shapes(features)
+def legend_rows(layer: UserLayer) -> list[LegendRow]:
+    """What ``layer`` draws, from the legend summary made where it was read (``UserLayer.legend``; the features
+    themselves are never walked here): one row per geometry type (点/线/面) in the page's style for the layer;
+    for a layer the page styles by category (``UserLayer.category_styles``: roads by ``class``, towns by name),
+    one row per category its features have, then the rest. Empty while nothing is read (or the layer failed)."""
+    summary, tables = layer.legend, layer.category_styles
+    if summary is None:
+        return []
     if tables is None:
         return [LegendRow(translate("LayerTree", _SHAPE_TITLES[shape]), _page_symbol(shape, layer.spec.color))
-                for shape in shapes]
+                for shape in summary.shapes]
     base: Mapping[str, Any] = tables.get("style") or {}
     classes: Mapping[str, Any] = tables.get("classes") or {}
     palette: Mapping[str, Any] = tables.get("palette") or {}
-    known = list(ROAD_CLASS_WEIGHT)  # major roads first (the classes table itself is unordered)
-    order = {("class", k): (known.index(k) if k in known else len(known), k) for k in classes}
-    order |= {("name", k): (i, k) for i, k in enumerate(palette)}  # the towns as the palette lists them
-    found: dict[tuple[str, str], LegendRow] = {}  # (table, value) -> its row, in the style's own order below
-    rest: set[str] = set()
-    for feature in features:
-        props = feature.get("properties") or {}
-        shape = next(iter(_shapes([feature])), None)
-        if shape is None:
-            continue
-        road_class, name = props.get("class"), props.get("name")
-        if isinstance(road_class, str) and road_class in classes:
-            key, style = ("class", road_class), classes[road_class]
-        elif isinstance(name, str) and name in palette:
-            key, style = ("name", name), {**base, "fillColor": palette[name]}
-        else:
-            rest.add(shape)
-            continue
-        if key not in found:
-            found[key] = LegendRow(display_text(key[1], 60), _style_symbol(shape, style))
-    rows = [found[key] for key in sorted(found, key=lambda k: (k[0], order[k]))][:MAX_LEGEND_ROWS]
+    rows = [LegendRow(display_text(c.value, 60), _style_symbol(c.shape, classes[c.value] if c.table == "class"
+                                                                else {**base, "fillColor": palette[c.value]}))
+            for c in summary.categories[:MAX_LEGEND_ROWS]]
     if not rows:
-        return [LegendRow(translate("LayerTree", _SHAPE_TITLES[shape]), _style_symbol(shape, base)) for shape in shapes]
+        return [LegendRow(translate("LayerTree", _SHAPE_TITLES[shape]), _style_symbol(shape, base))
+                for shape in summary.shapes]
     #: Legend row of a category-styled layer's features in none of its categories (drawn in the base style).
     other = translate("LayerTree", "其他")
-    return rows + [LegendRow(other, _style_symbol(shape, base)) for shape in _SHAPE_ORDER if shape in rest]
+    return rows + [LegendRow(other, _style_symbol(shape, base)) for shape in summary.rest]
 
 
 def legend_icon(symbol: LegendSymbol, size: int = LEGEND_ICON_SIZE) -> QPixmap:
@@ -346,7 +301,7 @@ class LayerTreeWidget(QWidget):
         controls.addWidget(self.reload)
         controls.addStretch(1)
         shading = QHBoxLayout()
-        shading.addWidget(QLabel(translate("LayerTree", "透明度"), self))
+        shading.addWidget(plain_label(translate("LayerTree", "透明度"), self))
         shading.addWidget(self.opacity, 1)
         shading.addWidget(self.add)
         layout = QVBoxLayout(self)
@@ -355,15 +310,13 @@ class LayerTreeWidget(QWidget):
         layout.addLayout(controls)
         layout.addLayout(shading)
         every = QHBoxLayout()
-        every.addWidget(QLabel(translate("LayerTree", "刷新间隔"), self))
+        every.addWidget(plain_label(translate("LayerTree", "刷新间隔"), self))
         every.addWidget(self.refresh, 1)
         layout.addLayout(every)
         layout.addWidget(self.details)
         layout.addWidget(self.problems)
         self._filling = False
         self._layers: dict[str, UserLayer] = {}
-        self._category_styles: dict[str, Mapping[str, Any]] = {}
-        self._legends: dict[str, tuple[Any, Any, list[LegendRow]]] = {}  # key -> (result, tables, its rows)
         self._on_current_changed(None)
 
     def current_id(self) -> str | None:
@@ -443,25 +396,9 @@ class LayerTreeWidget(QWidget):
         if layer.key == self.current_id():
             self._on_current_changed(item)
 
-    def set_category_styles(self, tables: Mapping[str, Mapping[str, Any]]) -> None:
-        """How the page styles the layers it draws itself, by layer key (``mapdoc.page.style_tables``): their
-        legends then list the categories (road classes, towns) in those styles."""
-        self._category_styles = dict(tables)
-        for key, layer in self._layers.items():
-            if key in self._category_styles:
-                self.update_layer(layer)
-
     def _fill_legend(self, item: QTreeWidgetItem, layer: UserLayer) -> None:
         """The layer row's symbol and, when it draws more than one kind of thing, a row per kind below it."""
-        tables = self._category_styles.get(layer.key)
-        cached = self._legends.get(layer.key)
-        if cached is not None and cached[0] is layer.result and cached[1] is tables:
-            rows = cached[2]
-        else:  # made again only for a new read or style (a big layer's geometry types take a while to see)
-            rows = legend_rows(layer, tables)
-            self._legends[layer.key] = (layer.result, tables, rows)
-            for gone in self._legends.keys() - self._layers.keys():  # a removed layer's features go with it
-                del self._legends[gone]
+        rows = legend_rows(layer)
         if rows:
             item.setIcon(0, QIcon(legend_icon(rows[0].symbol)))
         else:  # nothing read yet: the layer's colour
@@ -616,9 +553,7 @@ class LayerTreeFeature(QObject):
                       loader: Any = None) -> None:
         """Put the platform's catalogue (``CatalogueLayer`` entries as the session read them) in its group;
         ``problem`` when the catalogue could not be had; ``loader(key)`` reads one entry again (off the GUI
-        thread). The reports and page JSON are made on a worker thread."""
-        self.widget.set_category_styles({e.key: style_tables(e.info.kind, e.info.style) for e in entries
-                                         if e.info.kind in STATIC_KINDS})  # the legend of what the page draws
+        thread). The reports, legends and page JSON are made on a worker thread."""
         if not self._closed:
             self._pool.submit(self._make_platform, list(entries), base_url, problem, loader)
 
@@ -626,8 +561,6 @@ class LayerTreeFeature(QObject):
         """List the local layer folder's layers (``geo.layers.Layer`` as the map draws them, and the ones that
         failed as (id, reason)) in their own group 本地图层, standing in for the platform's catalogue, which
         could not be had (``problem``, said on the 平台图层 row). Made on a worker thread."""
-        self.widget.set_category_styles({LOCAL_KEY_PREFIX + la.id: style_tables(la.kind, la.style) for la in layers
-                                         if la.kind in STATIC_KINDS})  # the legend of what the page draws
         if not self._closed:
             self._pool.submit(self._make_local, list(layers), list(errors), layers_dir, problem)
 
