@@ -11,7 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from commandwall.domain.models import Incident, Task, Unit, UnitStatus, task_status_label, unit_status_label
+from commandwall.domain.models import (
+    MAX_FREE_TEXT_CHARS,
+    Incident,
+    Task,
+    Unit,
+    UnitStatus,
+    task_status_label,
+    unit_status_label,
+)
 from commandwall.domain.supervision import DEADLINE_MINUTES, minutes_late, overdue_by
 from commandwall.geo.routing import RoadNetwork, roads_of, straight_metres
 from commandwall.i18n import QT_TRANSLATE_NOOP, translate
@@ -22,6 +30,7 @@ from commandwall.textsafe import display_text
 MAX_OFFERED = 50
 NO_UNIT_NO_DEPARTMENT = QT_TRANSLATE_NOOP("dispatch", "请选择处置单元或责任部门")
 INSTRUCTIONS_MISSING = QT_TRANSLATE_NOOP("dispatch", "请填写处置要求")
+INSTRUCTIONS_TOO_LONG = QT_TRANSLATE_NOOP("dispatch", "处置要求最多 {limit} 字，现有 {count} 字")
 
 
 @dataclass(frozen=True)
@@ -69,6 +78,9 @@ class DispatchOrder:
         """Why the order cannot be sent yet (in the chosen language), or None."""
         if not self.instructions.strip():
             return translate("dispatch", INSTRUCTIONS_MISSING)
+        if len(self.instructions.strip()) > MAX_FREE_TEXT_CHARS:  # the platform would refuse every task of it
+            return translate("dispatch", INSTRUCTIONS_TOO_LONG).format(limit=MAX_FREE_TEXT_CHARS,
+                                                                       count=len(self.instructions.strip()))
         if not self.unit_ids and not self.department:
             return translate("dispatch", NO_UNIT_NO_DEPARTMENT)
         return None

@@ -31,6 +31,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from commandwall.domain.models import MAX_FREE_TEXT_CHARS
+
 #: Largest request body accepted (bytes); larger ones are answered 413. The biggest valid body (a task with
 #: 2000 characters of instructions, each written as a JSON escape) is well below this.
 MAX_BODY_BYTES = 64 * 1024
@@ -38,8 +40,8 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_QUERY_INT = 2**63 - 1
 #: Longest id in a URL path that can name anything; longer ones are answered 404 without a lookup.
 MAX_PATH_ID = 64
-#: Longest free text (instructions, notes), in characters.
-MAX_FREE_TEXT = 2000
+#: Longest free text (instructions, notes), in characters: the contract's limit the desks also keep.
+MAX_FREE_TEXT = MAX_FREE_TEXT_CHARS
 #: Longest Idempotency-Key, in characters.
 MAX_IDEMPOTENCY_KEY = 200
 

@@ -33,6 +33,9 @@ MAX_ID_CHARS = 128
 MAX_NAME_CHARS = 200
 #: Descriptions and instructions are cut to this many characters.
 MAX_TEXT_CHARS = 4000
+#: Longest free text a desk may send (a task's instructions, a note, a return reason): what the platform
+#: accepts, in characters.
+MAX_FREE_TEXT_CHARS = 2000
 #: Longest stream URL accepted (characters).
 MAX_URL_CHARS = 2048
 

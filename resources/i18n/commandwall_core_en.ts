@@ -79,12 +79,12 @@
         <translation>Xuecheng offline map</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/map.py" line="107"/>
+        <location filename="../../commandwall/app/map.py" line="105"/>
         <source>底图 {title} 不可用</source>
         <translation>Base map {title} unavailable</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/map.py" line="117"/>
+        <location filename="../../commandwall/app/map.py" line="115"/>
         <source>薛城区离线底图不可用</source>
         <translation>Xuecheng offline map unavailable</translation>
     </message>
@@ -163,48 +163,53 @@
 <context>
     <name>dispatch</name>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="23"/>
+        <location filename="../../commandwall/app/dispatch.py" line="31"/>
         <source>请选择处置单元或责任部门</source>
         <extracomment>Units offered per dispatch at most (a district has a few dozen; more would only scroll).</extracomment>
         <translation>Choose a unit or a responsible department</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="24"/>
+        <location filename="../../commandwall/app/dispatch.py" line="32"/>
         <source>请填写处置要求</source>
         <translation>Enter the instructions</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="46"/>
+        <location filename="../../commandwall/app/dispatch.py" line="33"/>
+        <source>处置要求最多 {limit} 字，现有 {count} 字</source>
+        <translation>Instructions may have at most {limit} characters; these have {count}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/dispatch.py" line="55"/>
         <source>{status}（{task}）</source>
         <translation>{status} ({task})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="49"/>
+        <location filename="../../commandwall/app/dispatch.py" line="58"/>
         <source>{name} · {department} · {status} · 道路 {km} km</source>
         <translation>{name} · {department} · {status} · by road {km} km</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="51"/>
+        <location filename="../../commandwall/app/dispatch.py" line="60"/>
         <source>{name} · {department} · {status} · 直线 {km} km</source>
         <translation>{name} · {department} · {status} · straight line {km} km</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="125"/>
+        <location filename="../../commandwall/app/dispatch.py" line="137"/>
         <source>调用应急资源：{name}（{type}，{town}，编号 {id}，位置 {lon:.5f}, {lat:.5f}）</source>
         <translation>Use emergency resource: {name} ({type}, {town}, ID {id}, position {lon:.5f}, {lat:.5f})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="178"/>
+        <location filename="../../commandwall/app/dispatch.py" line="190"/>
         <source>{status}：{reason}</source>
         <translation>{status}: {reason}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="182"/>
+        <location filename="../../commandwall/app/dispatch.py" line="194"/>
         <source> · 时限 {time}</source>
         <translation> · due {time}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="185"/>
+        <location filename="../../commandwall/app/dispatch.py" line="197"/>
         <source> · 超时 {minutes} 分钟</source>
         <translation> · {minutes} min overdue</translation>
     </message>
@@ -212,145 +217,145 @@
 <context>
     <name>domain</name>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="74"/>
+        <location filename="../../commandwall/domain/models.py" line="77"/>
         <source>综治</source>
-        <extracomment>Names, titles and labels are cut to this many characters. Descriptions and instructions are cut to this many characters. Longest stream URL accepted (characters). An object id: rejected (not repaired) when empty, too long, or holding control characters. A name, title or label: cut to ``MAX_NAME_CHARS``. A description or instructions: cut to ``MAX_TEXT_CHARS``. A stream URL: rejected when longer than ``MAX_URL_CHARS`` or holding control characters. Incident categories (source systems) with their Chinese names (translated where shown: :func:`category_label`).</extracomment>
+        <extracomment>Names, titles and labels are cut to this many characters. Descriptions and instructions are cut to this many characters. Longest free text a desk may send (a task&apos;s instructions, a note, a return reason): what the platform accepts, in characters. Longest stream URL accepted (characters). An object id: rejected (not repaired) when empty, too long, or holding control characters. A name, title or label: cut to ``MAX_NAME_CHARS``. A description or instructions: cut to ``MAX_TEXT_CHARS``. A stream URL: rejected when longer than ``MAX_URL_CHARS`` or holding control characters. Incident categories (source systems) with their Chinese names (translated where shown: :func:`category_label`).</extracomment>
         <translation>Public order</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="75"/>
+        <location filename="../../commandwall/domain/models.py" line="78"/>
         <source>应急</source>
         <translation>Emergency</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="76"/>
+        <location filename="../../commandwall/domain/models.py" line="79"/>
         <source>执法</source>
         <translation>Law enforcement</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="77"/>
+        <location filename="../../commandwall/domain/models.py" line="80"/>
         <source>交通</source>
         <translation>Traffic</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="78"/>
+        <location filename="../../commandwall/domain/models.py" line="81"/>
         <source>环保</source>
         <translation>Environment</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="79"/>
+        <location filename="../../commandwall/domain/models.py" line="82"/>
         <source>城管</source>
         <translation>City management</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="80"/>
+        <location filename="../../commandwall/domain/models.py" line="83"/>
         <source>卫健</source>
         <translation>Health</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="81"/>
+        <location filename="../../commandwall/domain/models.py" line="84"/>
         <source>文旅</source>
         <translation>Culture &amp; tourism</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="83"/>
+        <location filename="../../commandwall/domain/models.py" line="86"/>
         <source>预警</source>
         <translation>Early warning</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="158"/>
+        <location filename="../../commandwall/domain/models.py" line="161"/>
         <source>已上报</source>
         <extracomment>Statuses of incidents still being handled (未办结).</extracomment>
         <translation>Reported</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="159"/>
+        <location filename="../../commandwall/domain/models.py" line="162"/>
         <source>已受理</source>
         <translation>Accepted</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="160"/>
+        <location filename="../../commandwall/domain/models.py" line="163"/>
         <source>已核实</source>
         <translation>Verified</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="161"/>
+        <location filename="../../commandwall/domain/models.py" line="164"/>
         <source>已派遣</source>
         <translation>Dispatched</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="162"/>
+        <location filename="../../commandwall/domain/models.py" line="165"/>
         <source>处置中</source>
         <translation>In progress</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="163"/>
+        <location filename="../../commandwall/domain/models.py" line="166"/>
         <source>已办结</source>
         <translation>Resolved</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="164"/>
+        <location filename="../../commandwall/domain/models.py" line="167"/>
         <source>已结案</source>
         <translation>Closed</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="165"/>
+        <location filename="../../commandwall/domain/models.py" line="168"/>
         <source>已退回</source>
         <translation>Returned</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="166"/>
+        <location filename="../../commandwall/domain/models.py" line="169"/>
         <source>已上报上级</source>
         <translation>Escalated</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="167"/>
+        <location filename="../../commandwall/domain/models.py" line="170"/>
         <source>已合并</source>
         <translation>Merged</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="263"/>
+        <location filename="../../commandwall/domain/models.py" line="266"/>
         <source>已派发</source>
         <extracomment>The largest file attached to an incident (bytes): 20 MiB, the platform&apos;s limit and the client&apos;s. Tasks still to be carried out (the others are finished: done or rejected).</extracomment>
         <translation>Assigned</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="264"/>
+        <location filename="../../commandwall/domain/models.py" line="267"/>
         <source>已接收</source>
         <translation>Acknowledged</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="265"/>
+        <location filename="../../commandwall/domain/models.py" line="268"/>
         <source>途中</source>
         <translation>En route</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="266"/>
+        <location filename="../../commandwall/domain/models.py" line="269"/>
         <source>已到场</source>
         <translation>On scene</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="267"/>
+        <location filename="../../commandwall/domain/models.py" line="270"/>
         <source>已完成</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="268"/>
+        <location filename="../../commandwall/domain/models.py" line="271"/>
         <source>已拒绝</source>
         <translation>Rejected</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="327"/>
+        <location filename="../../commandwall/domain/models.py" line="330"/>
         <source>待命</source>
         <translation>Available</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="328"/>
+        <location filename="../../commandwall/domain/models.py" line="331"/>
         <source>出勤</source>
         <translation>On duty</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="329"/>
+        <location filename="../../commandwall/domain/models.py" line="332"/>
         <source>离线</source>
         <translation>Offline</translation>
     </message>
@@ -913,13 +918,13 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
 <context>
     <name>map_page</name>
     <message>
-        <location filename="../../commandwall/app/map.py" line="173"/>
+        <location filename="../../commandwall/app/map.py" line="171"/>
         <source>；</source>
         <extracomment>How often (ms) moving units and camera states are redrawn at most: a thousand points per second is enough. Which incidents the map shows (set from the overview dashboard; ``NO_FILTER``: all).</extracomment>
         <translation>; </translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/map.py" line="174"/>
+        <location filename="../../commandwall/app/map.py" line="172"/>
         <source>部分图层未加载：{errors}</source>
         <translation>Some layers were not loaded: {errors}</translation>
     </message>
@@ -1587,55 +1592,55 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
 <context>
     <name>session</name>
     <message>
-        <location filename="../../commandwall/app/session.py" line="173"/>
+        <location filename="../../commandwall/app/session.py" line="170"/>
         <source>内部错误: {error}</source>
-        <extracomment>A login is needed (no password for a real platform, login refused, token refused): the reason, or &quot;&quot;. The platform cannot be reached at start-up: the stores show the last known state, saved at this time. A real platform without a password: ask the user (``on_login_needed``) instead of trying the exercise accounts&apos; convention (password = user name). The GUI asks; the screenshot mode does not. The platform&apos;s layer catalogue as read (平台图层): every entry, with its features or why not. Why the catalogue itself could not be had (the local layer folder is drawn instead), or None. True while ``layers`` come from the local layer folder (``settings.layers_dir``), not the catalogue. The local folder&apos;s layers that could not be loaded, as (layer id, reason), while it is drawn. When the last known state shown was saved, while the stores hold it instead of live data. First pause (s) before start-up is tried again, and the longest one.</extracomment>
+        <extracomment>A login is needed (no password for a real platform, login refused, token refused): the reason, or &quot;&quot;. The platform cannot be reached at start-up: the stores show the last known state, saved at this time. A real platform without a password: ask the user (``on_login_needed``) instead of trying the exercise accounts&apos; convention (password = user name). The GUI asks; the screenshot mode does not. The platform&apos;s layer catalogue as read (平台图层): every entry, with its features or why not. Why the catalogue itself could not be had (the local layer folder is drawn instead), or None. When the last known state shown was saved, while the stores hold it instead of live data. First pause (s) before start-up is tried again, and the longest one.</extracomment>
         <translation>Internal error: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="174"/>
+        <location filename="../../commandwall/app/session.py" line="171"/>
         <source>{reason}（{seconds} 秒后重试）</source>
         <translation>{reason} (retrying in {seconds} s)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="184"/>
+        <location filename="../../commandwall/app/session.py" line="181"/>
         <source>正在启动演练后台…</source>
         <translation>Starting the exercise backend…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="197"/>
+        <location filename="../../commandwall/app/session.py" line="194"/>
         <source>正在登录平台…</source>
         <translation>Logging in to the platform…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="213"/>
+        <location filename="../../commandwall/app/session.py" line="209"/>
         <source>平台不可达</source>
         <translation>platform unreachable</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="237"/>
+        <location filename="../../commandwall/app/session.py" line="230"/>
         <source>平台尚未就绪，请稍后再试</source>
         <translation>The platform is not ready yet; try again shortly</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="278"/>
+        <location filename="../../commandwall/app/session.py" line="271"/>
         <source>登录已失效，请重新登录（{error}）</source>
         <translation>The login expired; please log in again ({error})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="289"/>
+        <location filename="../../commandwall/app/session.py" line="282"/>
         <source>正在加载图层…</source>
         <translation>Loading layers…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="294"/>
+        <location filename="../../commandwall/app/session.py" line="287"/>
         <source>正在加载视频点位、处置力量和事件…</source>
         <translation>Loading cameras, field units and incidents…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="444"/>
-        <location filename="../../commandwall/app/session.py" line="452"/>
+        <location filename="../../commandwall/app/session.py" line="450"/>
         <location filename="../../commandwall/app/session.py" line="458"/>
+        <location filename="../../commandwall/app/session.py" line="464"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>

@@ -104,6 +104,10 @@ def test_dispatch_dialog_requires_instructions_and_builds_payload(qtbot):
     assert not dialog.units.item(1).flags() & Qt.ItemFlag.ItemIsUserCheckable  # offline: cannot take a task
     dialog._accept()
     assert dialog.error.text()  # no instructions: refused with a message
+    dialog.instructions.setPlainText("立即赶赴现场" * 400)  # 2400 characters: the platform would refuse every task
+    dialog._accept()
+    assert dialog.result() != DispatchDialog.DialogCode.Accepted and "2000" in dialog.error.text()
+    assert "2400" in dialog.error.text()
     dialog.instructions.setPlainText("立即赶赴现场")
     dialog._accept()
     assert dialog.result() == DispatchDialog.DialogCode.Accepted

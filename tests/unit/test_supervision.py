@@ -7,7 +7,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from commandwall.app.dispatch import INSTRUCTIONS_MISSING, NO_UNIT_NO_DEPARTMENT, DispatchOrder, describe_task
+from commandwall.app.dispatch import (
+    INSTRUCTIONS_MISSING,
+    INSTRUCTIONS_TOO_LONG,
+    NO_UNIT_NO_DEPARTMENT,
+    DispatchOrder,
+    describe_task,
+)
 from commandwall.domain.models import Incident, IncidentStatus, Task, TaskStatus
 from commandwall.domain.supervision import (
     DEADLINE_MINUTES,
@@ -77,6 +83,8 @@ def test_an_order_sends_one_task_per_unit_or_one_for_the_department() -> None:
     ((), "", "核实", NO_UNIT_NO_DEPARTMENT),
     (("U-1",), "公安", "   ", INSTRUCTIONS_MISSING),
     (("U-1",), "", "核实", None),
+    (("U-1",), "", "核" * 2000 + "  ", None),  # the platform's limit, the blanks around it not counted
+    (("U-1",), "", "核" * 2001, INSTRUCTIONS_TOO_LONG.format(limit=2000, count=2001)),
 ])
 def test_an_order_says_what_is_missing(units, department, text, problem) -> None:
     assert DispatchOrder("INC-1", units, department, 3, text).problem() == problem

@@ -36,7 +36,7 @@ from commandwall.app.areas import Placement
 from commandwall.app.attachments import AttachmentRef
 from commandwall.app.incident_filter import NO_FILTER, IncidentFilter
 from commandwall.app.incidents import PRIORITY_LABELS, ActionChoice, ActionRights, describe_place
-from commandwall.domain.models import CATEGORIES, Incident
+from commandwall.domain.models import CATEGORIES, MAX_FREE_TEXT_CHARS, Incident
 from commandwall.i18n import translate
 from commandwall.localtime import to_display
 from commandwall.textsafe import display_text
@@ -148,7 +148,7 @@ class IncidentDetail(QWidget):
         self.note = QLineEdit()
         self.note.setObjectName("noteField")
         self.note.setPlaceholderText(translate("IncidentPanel", "备注（退回时为退回原因）"))
-        self.note.setMaxLength(2000)
+        self.note.setMaxLength(MAX_FREE_TEXT_CHARS)
         self.note_button = QPushButton(translate("IncidentPanel", "添加备注"))
         self.note_button.setObjectName("noteButton")
         self.note_button.clicked.connect(self._add_note)
