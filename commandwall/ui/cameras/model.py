@@ -132,6 +132,8 @@ class CameraTreeModel(QStandardItemModel):
         self._cameras: dict[str, Camera] = {}
         self._items: dict[str, QStandardItem] = {}  # camera id -> its name item (column 0)
         self._towns: dict[str, QStandardItem] = {}
+        #: every item this model made, by camera id or town, held until Qt has deleted it (see ``_hold``)
+        self._held: dict[str, tuple[QStandardItem, ...]] = {}
         self._counts: dict[str, list[int]] = {}  # town -> [online, total]
 
     # ---- reading -----------------------------------------------------------------------------------
@@ -182,8 +184,8 @@ class CameraTreeModel(QStandardItemModel):
     # ---- writing -----------------------------------------------------------------------------------
     def set_cameras(self, cameras: list[Camera]) -> None:
         """Replace everything: towns in order of first appearance, cameras in the order given."""
-        self.removeRows(0, self.rowCount())
-        self._cameras, self._items, self._towns, self._counts = {}, {}, {}, {}
+        self.removeRows(0, self.rowCount())  # the old items are held until this has deleted them
+        self._cameras, self._items, self._towns, self._counts, self._held = {}, {}, {}, {}, {}
         rows: dict[str, list[list[QStandardItem]]] = {}
         for camera in cameras:
             town = camera.town or NO_TOWN
@@ -197,7 +199,7 @@ class CameraTreeModel(QStandardItemModel):
             item = self._town_item(town)
             for row in town_rows:
                 item.appendRow(row)
-            root.appendRow([item, self._plain_item("")])  # a town goes in with its cameras: one insert each
+            root.appendRow(self._hold(f"town:{town}", [item, self._plain_item("")]))  # with its cameras: one insert
 
     def update_camera(self, camera: Camera) -> bool:
         """Apply a changed (or new) camera in place; returns True if the online/offline counts changed."""
@@ -254,7 +256,19 @@ class CameraTreeModel(QStandardItemModel):
         kind.setForeground(self._kind_brush)
         kind.setData(camera.id, ROLE_CAMERA_ID)
         self._items[camera.id] = name
-        return [name, kind]
+        return self._hold(f"camera:{camera.id}", [name, kind])
+
+    def _hold(self, key: str, row: list[QStandardItem]) -> list[QStandardItem]:
+        """Keep a Python reference to each item of ``row`` until Qt deletes it (returns ``row``).
+
+        An item made in Python that only Qt holds (a camera's kind column, a town row's second column) has its
+        Python wrapper kept alive by its parent's wrapper alone. When Qt deletes the parent, PySide lets go of
+        the children's wrappers first and then deletes the children, whose destructors reach back for those
+        freed wrappers: a segmentation fault in ``BindingManager::releaseWrapper`` under
+        ``QStandardItemModel::removeRows``, seen once in the suite when a desk went from its last known
+        cameras to the live ones. Held here, every wrapper outlives its item."""
+        self._held[key] = tuple(row)
+        return row
 
     def _fill_camera_item(self, item: QStandardItem, camera: Camera, *, fresh: bool = False) -> None:
         status = camera_status(camera)
@@ -275,7 +289,8 @@ class CameraTreeModel(QStandardItemModel):
         counts[0] += camera_status(camera) is CameraStatus.ONLINE
         counts[1] += 1
         if town not in self._towns:
-            self.invisibleRootItem().appendRow([self._town_item(town), self._plain_item("")])
+            row = [self._town_item(town), self._plain_item("")]
+            self.invisibleRootItem().appendRow(self._hold(f"town:{town}", row))
         self._towns[town].appendRow(self._camera_row(camera))
         self._set_town_text(town)
 
@@ -283,13 +298,13 @@ class CameraTreeModel(QStandardItemModel):
         town = camera.town or NO_TOWN
         town_item = self._towns[town]
         town_item.removeRow(item.row())
-        del self._items[camera.id], self._cameras[camera.id]
+        del self._items[camera.id], self._cameras[camera.id], self._held[f"camera:{camera.id}"]
         counts = self._counts[town]
         counts[0] -= camera_status(camera) is CameraStatus.ONLINE
         counts[1] -= 1
         if counts[1] == 0:
             self.removeRow(town_item.row())
-            del self._towns[town], self._counts[town]
+            del self._towns[town], self._counts[town], self._held[f"town:{town}"]
         else:
             self._set_town_text(town)
 
