@@ -36,8 +36,8 @@ def source_from_form(kind: str, location: str, name: str, crs: str, title: str, 
     if kind != "file" and has_secret_query(location):  # refused, not quietly cut off (and never echoed)
         raise ValueError("url: a layer URL must not carry a key or token in its query")
     fields: dict[str, Any] = {"id": source_id, "crs": crs or None}
-    if kind == "file":
-        fields |= {"kind": "geojson", "path": Path(location)}
+    if kind == "file":  # the file the user checked now, wherever the desk starts next (absolute, not resolved)
+        fields |= {"kind": "geojson", "path": Path(location).expanduser().absolute()}
     elif kind == "url":
         fields |= {"kind": "geojson", "url": location}
     elif kind == "ogcapi":

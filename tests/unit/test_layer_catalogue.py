@@ -165,6 +165,15 @@ def test_add_then_remove_a_source_in_layers_json(tmp_path: Path) -> None:
     assert (tmp_path / USER_LAYERS_FILE).read_text("utf-8") == "{broken"
 
 
+def test_a_file_typed_with_a_relative_path_is_kept_as_the_file_checked(tmp_path: Path, monkeypatch) -> None:
+    """The form reads a typed relative path in the folder the desk runs in, as the check does; the saved source
+    names that file absolutely (the settings file's own relative paths are read in the settings folder)."""
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    spec = source_from_form("file", "points/p.geojson", "", "", "巡逻点", "p")
+    assert spec.path == tmp_path / "work" / "points" / "p.geojson"
+
+
 def test_the_form_says_what_is_wrong_without_echoing_a_key() -> None:
     spec = source_from_form("ogcapi", "http://127.0.0.1:5000/collections/points/items", "", "EPSG:4326", "", "l1")
     assert (spec.kind, spec.url, spec.collection, spec.title) == ("ogcapi", "http://127.0.0.1:5000", "points",
