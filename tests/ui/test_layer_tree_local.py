@@ -6,21 +6,19 @@ window, the real exercise backend over HTTP and the real map page."""
 
 from __future__ import annotations
 
-import json
-import shutil
 import socket
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 
-from commandwall import paths
 from commandwall.app.lastknown import last_known_path, load_last_known
 from commandwall.app.platform import PlatformFactory
 from commandwall.app.session import ClientSession
 from commandwall.config import Settings
 from commandwall.demo import DemoBackend
 from commandwall.geo.layers import load_layers
+from tests.layer_folders import folder_with_a_broken_layer
 from tests.ui.test_main_window import run_js
 from tests.ui.windows import open_main_window
 
@@ -28,17 +26,6 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support", extend=Tr
 
 #: What the map draws from the folder (cameras and units come from the platform's stores, not from files).
 DRAWN = ("towns", "grids", "roads", "district", "resources")
-
-
-def folder_with_a_broken_layer(tmp_path: Path) -> Path:
-    """A copy of the district's layer folder whose manifest also names a file that is not there."""
-    folder = tmp_path / "layers"
-    shutil.copytree(paths.layers_dir(), folder)
-    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
-    manifest["layers"].append({"id": "wells", "title": "水井", "file": "wells.geojson", "crs": "EPSG:4326",
-                               "kind": "resources"})
-    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
-    return folder
 
 
 def counts(folder: Path) -> dict[str, int]:

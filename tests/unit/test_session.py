@@ -139,21 +139,13 @@ def test_stop_during_start_up_leaves_no_threads(tmp_path):
 
 
 def test_a_failing_catalogue_draws_the_local_folder_with_its_errors(exercise, tmp_path, monkeypatch):
-    import json
-    import shutil
-
-    from commandwall import paths
+    from tests.layer_folders import folder_with_a_broken_layer
 
     def broken() -> list:
         raise RuntimeError("catalogue store unavailable")
 
     monkeypatch.setattr(exercise.catalogue, "catalogue", broken)  # GET /api/v1/layers answers HTTP 500
-    folder = tmp_path / "layers"
-    shutil.copytree(paths.layers_dir(), folder)
-    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
-    manifest["layers"].append({"id": "wells", "title": "水井", "file": "wells.geojson", "crs": "EPSG:4326",
-                               "kind": "resources"})
-    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
+    folder = folder_with_a_broken_layer(tmp_path)
     drawn: list[tuple[list, list[str]]] = []
     s = ClientSession(Settings(data_dir=tmp_path / "data", layers_dir=folder),
                       PlatformFactory.at_url(exercise.base_url, exercise=True),
