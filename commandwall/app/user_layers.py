@@ -153,11 +153,15 @@ class UserLayer:
     #: while nothing is read.
     legend: LegendSummary | None = None
 
-    def take(self, result: SourceResult) -> None:
-        """Hold ``result`` as the latest read, with its report and legend summary made now: both walk every
-        feature, so call this where the source was read, off the GUI thread."""
+    def describe(self, result: SourceResult) -> tuple[str, LegendSummary]:
+        """``result``'s report and legend summary for this layer: both walk every feature, so call this where
+        the source was read, off the GUI thread."""
         report = "\n".join(source_report(result))
-        legend = legend_summary(result.features if result.usable else [], self.category_styles)
+        return report, legend_summary(result.features if result.usable else [], self.category_styles)
+
+    def take(self, result: SourceResult) -> None:
+        """Hold ``result`` as the latest read, with its report and legend summary (:meth:`describe`) made now."""
+        report, legend = self.describe(result)
         self.result, self.report, self.legend = result, report, legend
 
     @property
@@ -419,9 +423,9 @@ class UserLayersController:
                 return layer.result
         else:
             result = self._loader(layer.spec)
-        layer.take(result)  # its report and legend made here, on the reading thread
-        with self._lock:
-            layer.loading = False
+        report, legend = layer.describe(result)  # made here, on the reading thread
+        with self._lock:  # the tree reads the three together
+            layer.result, layer.report, layer.legend, layer.loading = result, report, legend, False
         return result
 
     def due(self, now: float | None = None) -> list[str]:
