@@ -82,3 +82,18 @@ def test_the_local_folder_and_the_platforms_static_layers_come_with_their_catego
     platform = {la.key: la for la in platform_tree_layers(entries, "http://127.0.0.1:9")}
     assert [c.value for c in platform["platform:towns"].legend.categories] == palette
     assert {c.shape for c in platform["platform:roads"].legend.categories} == {"line"}
+
+
+def test_garbage_features_are_in_no_row_and_break_nothing() -> None:
+    """What a broken source may hold where features should be: not objects, geometries that are strings or
+    collections of junk, properties that are lists, categories that are numbers or objects, markup as a town."""
+    junk = [None, "Feature", 7, [], {"geometry": "Point"}, {"geometry": {"type": 5}},
+            {"geometry": {"type": "GeometryCollection", "geometries": "junk"}},
+            {"geometry": {"type": "GeometryCollection", "geometries": [None, {"type": "Nope"}, POINT]}},
+            {"geometry": POINT, "properties": ["class", "主干道"]},
+            {"geometry": LINE, "properties": {"class": 5, "name": {"临城街道": 1}}},
+            feature(POLYGON, name="<b>临城街道</b>{{7*7}}\u202e")]
+    for tables in (None, ROADS, TOWNS):
+        summary = legend_summary(junk, tables)
+        assert summary.shapes == ("point", "line", "polygon")
+        assert summary.categories == ()  # no value is one of the style's, however it is spelled
