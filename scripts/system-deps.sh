@@ -17,7 +17,8 @@ PACKAGES=(
   # tests: a C compiler for the interpreter-lock counter the tile-paint test builds (tests/ui/test_wall_paint_gil.py)
   gcc libc6-dev
   # tests: a real RTSP server (GStreamer's, through the system Python's bindings) serving H.264 and H.265
-  python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  # (GstRtsp from gir1.2-gst-plugins-base-1.0: the test server prepares its streams by URL)
+  python3-gi gir1.2-gst-rtsp-server-1.0 gir1.2-gst-plugins-base-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
 )
 # PyInstaller (make package) needs the interpreter's shared libpython file; Debian's python3 is built shared

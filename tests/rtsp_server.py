@@ -5,11 +5,18 @@ Run with Debian's ``/usr/bin/python3`` (python3-gi, gir1.2-gst-rtsp-server-1.0 a
 Serves ``/h264`` and ``/h265`` (and ``/h264-2``, a second H.264 stream for a third camera): a live 640×360
 25 fps test picture (a moving ball), one key frame a second. Prints ``READY <port>`` once listening and runs
 until stdin closes or it is terminated.
+
+GStreamer 1.22's server can abort (``gst_rtsp_media_get_rates: assertion failed``) when several clients arrive at
+once; so the server runs in a child process of this one, which starts it again on the same port if it dies (and
+says so on stderr), as a camera that reboots would; the child dies with this process, even when it is killed.
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
+import signal
+import subprocess
 import sys
 import threading
 
@@ -33,11 +40,52 @@ PIPELINES = {
 PIPELINES["/h264-2"] = PIPELINES["/h264"]
 
 
+#: how often a server that died is started again, at most, in one run
+MAX_RESTARTS = 50
+
+
 def main() -> int:
-    """Start the server and report the port."""
+    """Start the server (in a child process, started again if it dies) and report the port."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--child", action="store_true", help="be the server itself (the parent watches it)")
     args = parser.parse_args()
+    if args.child:
+        return serve(args.port)
+    child, line = _start_child(args.port)
+    print(line, flush=True)
+    if not line.startswith("READY "):
+        return 2
+    port = int(line.split()[1])
+    stdin_closed = threading.Event()
+    threading.Thread(target=lambda: (sys.stdin.read(), stdin_closed.set()), daemon=True).start()
+    restarts = 0
+    while not stdin_closed.wait(0.05):
+        if child.poll() is not None and restarts < MAX_RESTARTS:
+            restarts += 1
+            print(f"rtsp_server: the server ended ({child.returncode}); started again on port {port}",
+                  file=sys.stderr, flush=True)
+            child, _line = _start_child(port)
+    if child.stdin:
+        child.stdin.close()
+    try:
+        child.wait(5)
+    except subprocess.TimeoutExpired:
+        child.kill()
+    return 0
+
+
+def _start_child(port: int) -> tuple[subprocess.Popen[str], str]:
+    """The server in a child process on ``port``, and its first line (``READY <port>`` or ``MISSING …``)."""
+    child = subprocess.Popen([sys.executable, __file__, "--child", "--port", str(port)], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True)  # fmt: skip
+    line = (child.stdout.readline() if child.stdout else "").strip()
+    return child, line
+
+
+def serve(port: int) -> int:
+    """The server itself: serve until stdin closes; dies with its parent (Linux: PR_SET_PDEATHSIG)."""
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: a killed parent leaves no server behind
     Gst.init(None)
     missing = [name for name in ("videotestsrc", "x264enc", "x265enc", "rtph264pay", "rtph265pay")
                if Gst.ElementFactory.find(name) is None]  # fmt: skip
@@ -46,7 +94,7 @@ def main() -> int:
         return 2
     server = GstRtspServer.RTSPServer()
     server.set_address("127.0.0.1")
-    server.set_service(str(args.port))
+    server.set_service(str(port))
     mounts = server.get_mount_points()
     factories = {}
     for path, launch in PIPELINES.items():
