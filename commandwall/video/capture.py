@@ -72,17 +72,20 @@ PACE_SPEED = 1.04
 NETWORK_SCHEMES = frozenset({"rtsp", "rtsps", "rtmp", "http", "https", "tcp", "udp", "srt"})
 DECODERS = ("auto", "pyav", "opencv")
 RTSP_TRANSPORTS = ("tcp", "udp")
+#: where a capture may write a scaled picture: given its shape, the array to write into, or None for a new one
+Destination = Callable[[tuple[int, int, int]], np.ndarray | None]
 
 
 def fit_size(width: int, height: int, box: tuple[int, int]) -> tuple[int, int]:
-    """The largest size of aspect ``width:height`` inside ``box`` (w, h) with an even width, at least 2×2.
+    """The largest size of aspect ``width:height`` inside ``box`` (w, h) with even sides, at least 2×2.
 
     Even: swscale converts and scales rows of an odd width on its slow path, about three times the time (a
-    640×360 picture into 957×537: 2.8 ms; into 954×537: 0.7 ms; into 477×268: 1.2 against 0.4 ms), and a 4-tile
-    wall's boxes come out odd as often as not; one column less is not seen."""
+    640×360 picture into 957×537: 2.8 ms; into 954×537: 0.7 ms; into 477×268: 1.2 against 0.4 ms), OpenCV's
+    4:2:0 conversion (:class:`BgrxScaler`) takes even sides only, and a 4-tile wall's boxes come out odd as often
+    as not; a row or a column less is not seen."""
     scale = min(box[0] / width, box[1] / height)
-    scaled_width = max(2, round(width * scale))
-    return scaled_width - scaled_width % 2, max(2, round(height * scale))
+    scaled_width, scaled_height = max(2, round(width * scale)), max(2, round(height * scale))
+    return scaled_width - scaled_width % 2, scaled_height - scaled_height % 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,15 +119,20 @@ def full_image(image: np.ndarray, source: object) -> np.ndarray | None:
     return frame_to_bgr(source)  # type: ignore[arg-type]  # a decoded av.VideoFrame, never written to
 
 
-def to_display(image: np.ndarray, box: tuple[int, int]) -> np.ndarray:
+def to_display(image: np.ndarray, box: tuple[int, int], into: Destination | None = None) -> np.ndarray:
     """A BGR picture scaled to fit ``box`` as BGRX: bilinear, or area averaging when shrinking to half or less
-    (where bilinear would alias; at smaller steps OpenCV's area resize costs 5–10× a bilinear one, measured)."""
+    (where bilinear would alias; at smaller steps OpenCV's area resize costs 5–10× a bilinear one, measured);
+    written into the array ``into`` gives for its shape, if it gives one."""
     height, width = image.shape[:2]
     size = fit_size(width, height, box)
     if size != (width, height):
         halved = size[0] * 2 <= width
         image = cv2.resize(image, size, interpolation=cv2.INTER_AREA if halved else cv2.INTER_LINEAR)
-    return cv2.cvtColor(image, cv2.COLOR_BGR2BGRA)
+    out = into((size[1], size[0], 4)) if into is not None else None
+    if out is None:
+        return cv2.cvtColor(image, cv2.COLOR_BGR2BGRA)
+    cv2.cvtColor(image, cv2.COLOR_BGR2BGRA, dst=out)
+    return out
 
 
 def sane_fps(rate: object) -> float | None:
@@ -176,9 +184,11 @@ class Capture(Protocol):
         """The next decoded BGR picture; None when the stream failed, ended or timed out."""
         ...
 
-    def read_picture(self, box: tuple[int, int] | None, convert: Callable[[], bool] | None = None) -> Picture | None:
+    def read_picture(self, box: tuple[int, int] | None, convert: Callable[[], bool] | None = None,
+                     into: Destination | None = None) -> Picture | None:  # fmt: skip
         """The next picture, scaled to fit ``box`` as BGRX when given (see :class:`Picture`); ``convert`` may be
-        asked whether to convert each decoded picture (False: decode the next instead)."""
+        asked whether to convert each decoded picture (False: decode the next instead); ``into`` may give the
+        array a scaled picture is written into (see :data:`Destination`)."""
         ...
 
     def close(self) -> None:
@@ -272,16 +282,17 @@ class OpenCvCapture:
             self._last_kept = now
             return image
 
-    def read_picture(self, box: tuple[int, int] | None, convert: Callable[[], bool] | None = None) -> Picture | None:
-        """The next picture; with ``box`` scaled on this thread (OpenCV ``INTER_AREA``) and as BGRX. ``convert``
-        is not asked: OpenCV converts every picture it reads (the files it plays are paced)."""
+    def read_picture(self, box: tuple[int, int] | None, convert: Callable[[], bool] | None = None,
+                     into: Destination | None = None) -> Picture | None:  # fmt: skip
+        """The next picture; with ``box`` scaled on this thread (:func:`to_display`) as BGRX, into what ``into``
+        gives. ``convert`` is not asked: OpenCV converts every picture it reads (the files it plays are paced)."""
         image = self.read()
         if image is None:
             return None
         size = (int(image.shape[1]), int(image.shape[0]))
         if box is None:
             return Picture(image, size)
-        return Picture(to_display(image, box), size, image)
+        return Picture(to_display(image, box, into), size, image)
 
     def close(self) -> None:
         """Release the capture."""
@@ -357,12 +368,7 @@ class PyAvCapture:
         self.camera_time: float | None = None
         self._rtcp_clock = bool(self.transport)
         self._decoded: deque[tuple[av.VideoFrame, float]] = deque()
-        # one scaler for the stream: ``frame.reformat`` makes a new one (a new SwsContext, set up again) for every
-        # frame, which doubles the cost of scaling (0.35 vs 0.8 ms at 640×360 → 476×268, measured)
-        self._scaler = VideoReformatter()
-        #: copy each scaled picture out of its converted frame (see :meth:`read_picture`); the decoder process
-        #: turns it off, as it copies the picture into shared memory anyway and frees frames on its own threads
-        self.copy_pictures = True
+        self._scaler = BgrxScaler()
 
     def _next_frame(self) -> tuple[av.VideoFrame, float] | None:
         """The next decoded picture and when its packet arrived; None at the end of the stream."""
@@ -448,10 +454,12 @@ class PyAvCapture:
             return frame.to_ndarray(width=self._size[0], height=self._size[1], format="bgr24")
         return frame_to_bgr(frame)
 
-    def read_picture(self, box: tuple[int, int] | None, convert: Callable[[], bool] | None = None) -> Picture | None:
-        """The next picture; with ``box`` scaled inside the colour conversion (swscale, area averaging) to
-        BGRX, the decoded frame kept for a full-resolution snapshot. ``convert``, asked after each picture of a
-        live (unpaced) stream is decoded: False skips its conversion and decodes the next."""
+    def read_picture(self, box: tuple[int, int] | None, convert: Callable[[], bool] | None = None,
+                     into: Destination | None = None) -> Picture | None:  # fmt: skip
+        """The next picture; with ``box`` scaled to fit it as BGRX (:class:`BgrxScaler`), the decoded frame kept
+        for a full-resolution snapshot. ``convert``, asked after each picture of a live (unpaced) stream is
+        decoded: False skips its conversion and decodes the next. ``into``, given the scaled picture's shape, may
+        return the array to write it into (the decoder process's ring slot), or None for a new one."""
         frame = self._take()
         while frame is not None and convert is not None and self.pacer is None and not convert():
             frame = self._take()
@@ -461,31 +469,112 @@ class PyAvCapture:
         if box is None:
             return Picture(frame_to_bgr(frame), size)
         width, height = fit_size(frame.width, frame.height, box)
-        # to_ndarray's array is a view into the converted frame: copied, so that freeing that frame (PyAV gives
-        # up the GIL to free one) happens here and not on the GUI thread when the tile lets the picture go
-        scaled = self._scaler.reformat(frame, width=width, height=height, format="bgra", interpolation="AREA")
-        image = scaled.to_ndarray()  # a view that keeps the converted frame alive
-        return Picture(image.copy() if self.copy_pictures else image, size, frame)
+        out = into((height, width, 4)) if into is not None else None
+        return Picture(self._scaler.scale(frame, (width, height), out), size, frame)
 
     def close(self) -> None:
         """Close the container (and the connection)."""
         self._container.close()
 
 
-def frame_to_bgr(frame: av.VideoFrame) -> np.ndarray:
-    """A decoded picture as H×W×3 BGR. 4:2:0 video (limited range, what cameras send) goes through OpenCV's
-    SIMD conversion (~0.3 ms at 640×360, a third of swscale's bgr24 path); anything else through swscale."""
+#: colour matrices OpenCV's 4:2:0 conversion implements (BT.601), as FFmpeg numbers them: unspecified (which
+#: swscale also takes as BT.601), BT470BG and SMPTE170M; other matrices (BT.709 …) go through swscale
+OPENCV_COLORSPACES = frozenset({2, 5, 6})
+#: FFmpeg's number for full-range ("JPEG") samples, which OpenCV's conversion does not read
+FULL_RANGE = 2
+
+
+def opencv_convertible(frame: av.VideoFrame) -> bool:
+    """Whether OpenCV converts ``frame`` as swscale would: 4:2:0, even sides, BT.601, limited range (what cameras
+    send); anything else (MJPEG's full range, HD streams flagged BT.709, 10-bit …) goes through swscale."""
+    return (frame.format.name == "yuv420p" and not frame.width % 2 and not frame.height % 2
+            and int(frame.colorspace) in OPENCV_COLORSPACES and int(frame.color_range) != FULL_RANGE)  # fmt: skip
+
+
+def i420_planes(frame: av.VideoFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The Y, U and V planes of a 4:2:0 ``frame`` as arrays over the frame's own memory (no copy; the rows'
+    padding cut off)."""
     width, height = frame.width, frame.height
-    if frame.format.name != "yuv420p" or width % 2 or height % 2:
-        return frame.to_ndarray(format="bgr24").copy()  # a view into a converted frame: see read_picture
+    sizes = ((width, height), (width // 2, height // 2), (width // 2, height // 2))
+    y, u, v = (np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)[:h, :w]
+               for plane, (w, h) in zip(frame.planes, sizes, strict=True))  # fmt: skip
+    return y, u, v
+
+
+def i420_buffer(width: int, height: int) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """A contiguous I420 buffer for a ``width`` × ``height`` picture (what OpenCV converts) and its Y, U and V
+    planes as arrays over it."""
     i420 = np.empty((height * 3 // 2, width), np.uint8)
     flat = i420.reshape(-1)
-    at = 0
-    for plane, (w, h) in zip(frame.planes, ((width, height), (width // 2, height // 2), (width // 2, height // 2)),
-                             strict=True):  # fmt: skip
-        rows = np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)[:h, :w]
-        flat[at : at + w * h].reshape(h, w)[:] = rows
-        at += w * h
+    luma, chroma = width * height, (width // 2) * (height // 2)
+    return i420, (flat[:luma].reshape(height, width),
+                  flat[luma : luma + chroma].reshape(height // 2, width // 2),
+                  flat[luma + chroma :].reshape(height // 2, width // 2))  # fmt: skip
+
+
+def resize_plane(plane: np.ndarray, out: np.ndarray) -> None:
+    """Scale one plane into ``out``: halved by area averaging (OpenCV's fast path for a factor of two) while it is
+    at least twice as large, then bilinear to the exact size (bilinear alone would alias below half; OpenCV's
+    area averaging by other factors costs ten times as much, measured)."""
+    height, width = out.shape
+    while plane.shape[1] >= 2 * width and plane.shape[0] >= 2 * height:
+        plane = cv2.resize(plane, (plane.shape[1] // 2, plane.shape[0] // 2), interpolation=cv2.INTER_AREA)
+    if plane.shape == out.shape:
+        out[:] = plane
+    else:
+        cv2.resize(plane, (width, height), dst=out, interpolation=cv2.INTER_LINEAR)
+
+
+class BgrxScaler:
+    """A stream's pictures scaled to a display size and converted to BGRX, into an array the caller may give (the
+    decoder process gives a slot of its shared-memory ring: nothing is copied after the conversion).
+
+    Camera pictures (:func:`opencv_convertible`) are scaled plane by plane, then converted by OpenCV's SIMD code:
+    0.29 ms a picture at 640×360 → 476×268, against 0.50 ms for swscale's area scaling to BGRA and the copy after
+    it (measured; a 16-tile wall converts 400 pictures a second). Anything else goes through one swscale context
+    kept for the stream (``frame.reformat`` sets a new one up for every picture: twice the cost).
+    """
+
+    def __init__(self) -> None:
+        self._swscale = VideoReformatter()
+        self._scratch: dict[tuple[int, int], tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+
+    def scale(self, frame: av.VideoFrame, size: tuple[int, int], out: np.ndarray | None = None) -> np.ndarray:
+        """``frame`` scaled to ``size`` (w, h) as an H×W×4 BGRX array: ``out`` when given (it must have that
+        shape), else a new array that refers to no frame."""
+        width, height = size
+        shape = (height, width, 4)
+        if out is not None and out.shape != shape:
+            raise ValueError(f"the destination is {out.shape}, the picture {shape}")
+        if not (opencv_convertible(frame) and not width % 2 and not height % 2):
+            # to_ndarray's array is a view into the converted frame: copied, so that freeing that frame (PyAV gives
+            # up the GIL to free one) happens here and not on the GUI thread when the tile lets the picture go
+            scaled = self._swscale.reformat(frame, width=width, height=height, format="bgra", interpolation="AREA")
+            if out is None:
+                return scaled.to_ndarray().copy()
+            out[:] = scaled.to_ndarray()
+            return out
+        scratch = self._scratch.get(size)
+        if scratch is None:
+            scratch = i420_buffer(width, height)
+            self._scratch = {size: scratch}  # one size at a time: a tile's box changes rarely
+        i420, targets = scratch
+        for plane, target in zip(i420_planes(frame), targets, strict=True):
+            resize_plane(plane, target)
+        if out is None:
+            return cv2.cvtColor(i420, cv2.COLOR_YUV2BGRA_I420)
+        cv2.cvtColor(i420, cv2.COLOR_YUV2BGRA_I420, dst=out)
+        return out
+
+
+def frame_to_bgr(frame: av.VideoFrame) -> np.ndarray:
+    """A decoded picture as H×W×3 BGR. Camera pictures (:func:`opencv_convertible`) go through OpenCV's SIMD
+    conversion (~0.3 ms at 640×360, a third of swscale's bgr24 path); anything else through swscale."""
+    if not opencv_convertible(frame):
+        return frame.to_ndarray(format="bgr24").copy()  # a view into a converted frame: see BgrxScaler.scale
+    i420, targets = i420_buffer(frame.width, frame.height)
+    for plane, target in zip(i420_planes(frame), targets, strict=True):
+        target[:] = plane
     return cv2.cvtColor(i420, cv2.COLOR_YUV2BGR_I420)
 
 

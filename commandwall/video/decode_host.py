@@ -154,12 +154,21 @@ class Ring:
                 return slot
         return None
 
-    def write(self, slot: int, number: int, image: np.ndarray) -> None:
-        """Put picture ``number`` into a FREE ``slot`` and hand it to the client (decoder side)."""
-        offset = HEADER_BYTES + slot * self.slot_bytes
-        np.ndarray((image.nbytes,), np.uint8, self._map, offset)[:] = image.reshape(-1)
+    def slot_array(self, slot: int, shape: tuple[int, ...]) -> np.ndarray:
+        """A FREE ``slot`` as a writable array of ``shape`` to write the next picture into (decoder side)."""
+        if math.prod(shape) > self.slot_bytes:
+            raise ValueError(f"a picture of {shape} does not fit a slot of {self.slot_bytes} bytes")
+        return np.ndarray(shape, np.uint8, self._map, HEADER_BYTES + slot * self.slot_bytes)
+
+    def commit(self, slot: int, number: int) -> None:
+        """Hand the picture written into ``slot`` to the client as picture ``number`` (decoder side)."""
         self._header[slot, 0] = number
         self._header[slot, 1] = FULL
+
+    def write(self, slot: int, number: int, image: np.ndarray) -> None:
+        """Put picture ``number`` into a FREE ``slot`` and hand it to the client (decoder side)."""
+        self.slot_array(slot, image.shape)[:] = image
+        self.commit(slot, number)
 
     def view(self, slot: int, number: int, shape: tuple[int, ...]) -> np.ndarray | None:
         """Picture ``number`` in ``slot`` as a read-only array of ``shape`` over the ring itself; None if the slot
@@ -630,6 +639,9 @@ class _StreamServer:
         self.announced = False
         self.number = 0
         self.slot = -1  # the slot written last
+        #: the slot the capture was given to write the next picture into, and the array over it
+        self._target: tuple[int, np.ndarray] | None = None
+        self._new_ring = False  # a ring made since the last picture sent: the next frame message announces it
         self.last: Picture | None = None
         self._poller = select.poll() if hasattr(select, "poll") else None
         if self._poller is not None:
@@ -657,8 +669,6 @@ class _StreamServer:
         if cap is None:
             self.conn.send(("failed", "open failed"))
             return
-        if isinstance(cap, PyAvCapture):
-            cap.copy_pictures = False  # _send copies each picture into the ring: one copy, not two
         try:
             opened = {
                 "codec": str(getattr(cap, "codec", "") or ""),
@@ -694,7 +704,8 @@ class _StreamServer:
             self._commands()
             if setter is not None:
                 setter(self.key_frames_only)
-            picture = cap.read_picture(self.box, self._room)  # type: ignore[attr-defined]
+            self._target = None
+            picture = cap.read_picture(self.box, self._room, self._destination)  # type: ignore[attr-defined]
             if picture is None:
                 self.conn.send(("end",))
                 return
@@ -711,23 +722,49 @@ class _StreamServer:
         self.conn.send(("dropped",))
         return False
 
-    def _send(self, cap: object, picture: Picture) -> None:
-        image = np.ascontiguousarray(picture.image)
-        meta: dict = {}
-        if self.ring is None or image.nbytes > self.ring.slot_bytes:
+    def _ring_for(self, nbytes: int) -> Ring:
+        """The stream's ring, made (again) when there is none yet or its slots are smaller than ``nbytes``."""
+        if self.ring is None or nbytes > self.ring.slot_bytes:
             if self.ring is not None:
                 unlink_quietly(self.ring.path)
             with _RINGS_MADE:
-                self.ring = Ring.create(image.nbytes)
+                self.ring = Ring.create(nbytes)
             self.slot = -1
-            meta["ring"], meta["slot_bytes"] = self.ring.path, self.ring.slot_bytes
-        slot = self.ring.free_slot(self.slot)
-        if slot is None:  # a paced stream (converted without asking) whose wall holds every slot
-            self.conn.send(("dropped",))
-            return
+            self._new_ring = True
+        return self.ring
+
+    def _destination(self, shape: tuple[int, int, int]) -> np.ndarray | None:
+        """Where the capture writes the next scaled picture: a free slot of the ring, written in place (no copy
+        after the conversion); None when the client holds every slot."""
+        ring = self._ring_for(math.prod(shape))
+        slot = ring.free_slot(self.slot)
+        if slot is None:
+            return None
+        self._target = (slot, ring.slot_array(slot, shape))
+        return self._target[1]
+
+    def _send(self, cap: object, picture: Picture) -> None:
+        target, self._target = self._target, None
+        if target is not None and picture.image is target[1]:
+            slot = target[0]  # the capture wrote the picture into this (free) slot
+        else:  # a picture at full size, or from a capture that made its own array: copied into a free slot
+            image = np.ascontiguousarray(picture.image)
+            ring = self._ring_for(image.nbytes)
+            slot = ring.free_slot(self.slot)
+            if slot is None:  # a paced stream (converted without asking) whose wall holds every slot
+                self.conn.send(("dropped",))
+                return
+            ring.slot_array(slot, image.shape)[:] = image
+        ring = self.ring
+        assert ring is not None
+        meta: dict = {}
+        if self._new_ring:
+            meta["ring"], meta["slot_bytes"] = ring.path, ring.slot_bytes
+            self._new_ring = False
         self.number += 1
         self.slot = slot
-        self.ring.write(slot, self.number, image)
+        ring.commit(slot, self.number)
+        image = picture.image
         self.last = picture
         edge = getattr(cap, "live_edge", None)
         meta.update(slot=slot, number=self.number, shape=image.shape, source_size=picture.source_size,

@@ -36,10 +36,10 @@ def h264(online_cameras: list[Camera]) -> Camera:
 
 
 def fit_size(width: int, height: int, box: tuple[int, int]) -> tuple[int, int]:
-    """The largest size of aspect ``width:height`` inside ``box`` (rounded), its width even (swscale's fast path
-    needs it: an odd width costs about three times the CPU)."""
+    """The largest size of aspect ``width:height`` inside ``box`` (rounded), its sides even (swscale's fast path
+    needs an even width: an odd one costs about three times the CPU; OpenCV's 4:2:0 conversion even sides)."""
     scale = min(box[0] / width, box[1] / height)
-    return round(width * scale) // 2 * 2, round(height * scale)
+    return round(width * scale) // 2 * 2, round(height * scale) // 2 * 2
 
 
 def shown_at_tile_size(tile: TileView) -> bool:
