@@ -103,8 +103,12 @@ class OverloadThresholds:
     #: than it came, so its lag shrinks by ``drain_s`` a window or more; a decoder that cannot keep up falls
     #: further behind. Without this a 36-tile preset on a desk that cannot decode it played up to 1.6 s late
     #: (p95) until the graces were over
-    early_s: float = 2.0
+    early_s: float = 1.0
     drain_s: float = 0.05
+    #: consecutive windows with streams lagging further behind (while held) before a step down: one, as the lag
+    #: verdict is already a trend over two windows. With ``early_s`` at 2 and two windows, a 36-tile preset on a
+    #: desk that could not decode it played 1–1.7 s late for its first five seconds (measured)
+    lag_after: int = 1
 
 
 @dataclass(slots=True)
@@ -174,7 +178,7 @@ class OverloadPolicy:
         if self.held(now):  # only streams lagging further behind their senders count: nothing steps back
             self.overloaded = lag >= 1.0
             self._hot, self._calm = (self._hot + 1 if self.overloaded else 0), 0
-            if not self.overloaded or self._hot < t.degrade_after or now - self._changed_at < t.min_interval_s:
+            if not self.overloaded or self._hot < t.lag_after or now - self._changed_at < t.min_interval_s:
                 return {}
             return self._apply(self._step_down(loads, self._behind), now)
         hot = pressure >= 1.0
