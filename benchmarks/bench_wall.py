@@ -98,9 +98,11 @@ def online_h264_cameras(base: str, count: int) -> list[Camera]:
             for c in fit[:count]]  # fmt: skip
 
 
-def sent_times(base: str, cameras: list[str]) -> dict[str, list[float]]:
-    """Per camera, when the server last sent each loop index (Unix time)."""
-    return {c: requests.get(f"{base}/streams/{c}/sub.sent", timeout=5).json()["sent_at"] for c in cameras}
+def sent_times(base: str, cameras: list[str]) -> tuple[dict[str, list[float]], float]:
+    """Per camera, when the server last sent each loop index (Unix time); and the loop's period, s."""
+    answers = {c: requests.get(f"{base}/streams/{c}/sub.sent", timeout=5).json() for c in cameras}
+    periods = {a["frames"] / a["fps"] for a in answers.values()}
+    return {c: a["sent_at"] for c, a in answers.items()}, periods.pop() if periods else 0.0
 
 
 def rss_mb() -> float:
@@ -140,9 +142,22 @@ def quantiles(values: list[float]) -> tuple[float, float]:
     return q[9], q[18]
 
 
-def latencies(shown: list[tuple[str, int, float]], sent: dict[str, list[float]]) -> list[float]:
-    """Milliseconds from the server sending each index to its pick-up (only indexes the server sent)."""
-    return sorted((at - sent[c][i]) * 1000 for c, i, at in shown if i < len(sent[c]) and sent[c][i] > 0)
+def latencies(shown: list[tuple[str, int, float]], sent: tuple[dict[str, list[float]], float]) -> list[float]:
+    """Milliseconds from the server sending each index to its pick-up (only indexes the server sent).
+
+    The server notes when it last sent each index of its looping clip, and the window is read after it ends: an
+    index shown early in the window may have been sent again since (one loop later). Each loop index is sent
+    on a fixed clock (the clip's period apart), so the send before the pick-up is the last one, a whole number of
+    periods earlier."""
+    times, period = sent
+    out = []
+    for c, i, at in shown:
+        if i < len(times[c]) and times[c][i] > 0:
+            when = times[c][i]
+            while period > 0 and when > at:
+                when -= period
+            out.append((at - when) * 1000)
+    return sorted(out)
 
 
 def run_bare(urls: list[str], seconds: float) -> dict[str, float]:
