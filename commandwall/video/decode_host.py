@@ -309,6 +309,8 @@ class RemoteCapture:
                     self.skipped += 1
                     if "ring" in frame and "ring" not in args[0]:  # a skipped picture announced the ring
                         self._attach(frame)
+                    elif "ring" in frame:  # a ring replaced before it was used: never mapped here
+                        unlink_quietly(frame.pop("ring"))
                     self._hand_back(frame)
                 frame = args[0]
             elif kind == "dropped":  # the decoder had no free slot: the wall may have let some go since
@@ -642,6 +644,9 @@ class _StreamServer:
         #: the slot the capture was given to write the next picture into, and the array over it
         self._target: tuple[int, np.ndarray] | None = None
         self._new_ring = False  # a ring made since the last picture sent: the next frame message announces it
+        #: rings announced to the client and replaced since (by a larger one): their files stay until the client
+        #: maps them (and removes the file) or skips them (and removes it), or the stream ends
+        self._replaced: list[str] = []
         self.last: Picture | None = None
         self._poller = select.poll() if hasattr(select, "poll") else None
         if self._poller is not None:
@@ -682,8 +687,8 @@ class _StreamServer:
             self._play(cap)
         finally:
             cap.close()
-            if self.ring is not None:
-                unlink_quietly(self.ring.path)
+            for path in [*self._replaced, *([self.ring.path] if self.ring is not None else [])]:
+                unlink_quietly(path)
 
     def _commands(self) -> None:
         """Apply what the client asked since the last picture."""
@@ -725,8 +730,12 @@ class _StreamServer:
     def _ring_for(self, nbytes: int) -> Ring:
         """The stream's ring, made (again) when there is none yet or its slots are smaller than ``nbytes``."""
         if self.ring is None or nbytes > self.ring.slot_bytes:
-            if self.ring is not None:
-                unlink_quietly(self.ring.path)
+            if self.ring is not None and self._new_ring:
+                unlink_quietly(self.ring.path)  # never announced: nobody else knows it
+            elif self.ring is not None:
+                # announced, maybe not read yet: the client's frame message still names it (removing it here made
+                # the client's map fail when a stream's pictures grew before it had read the first of them)
+                self._replaced.append(self.ring.path)
             with _RINGS_MADE:
                 self.ring = Ring.create(nbytes)
             self.slot = -1

@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
 import os
 import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from collections.abc import Iterator
 from multiprocessing import AuthenticationError
@@ -19,7 +22,7 @@ import psutil
 import pytest
 
 from commandwall.backoff import Backoff
-from commandwall.video.decode_host import RING_SLOTS, DecodeHost, Ring, shared_memory_dir
+from commandwall.video.decode_host import RING_SLOTS, DecodeHost, Ring, _StreamServer, shared_memory_dir
 from commandwall.video.pool import ReaderPool
 from commandwall.video.reader import StreamReader, StreamState
 from tests.unit.test_video_mjpeg import MjpegServer, decode_index, free_port
@@ -357,3 +360,39 @@ def test_hostile_stream_urls_fail_clearly_without_the_password(server: MjpegServ
             r.stop(timeout_s=0)
         for r in [*readers, good]:
             assert r.join(10.0)
+
+
+def test_a_ring_replaced_before_the_client_read_its_announcement_is_still_there(server: MjpegServer) -> None:
+    """A stream's first pictures come at its own size (no box asked yet), then a box asks for larger ones: the
+    decoder makes a larger ring. A client that had not read the first picture's message yet must still find the
+    ring it announced (removing it made the client's map fail: the reader reconnected with a FileNotFoundError)."""
+    client, decoder = multiprocessing.Pipe()
+
+    def serve() -> None:  # as the decoder's stream thread does: a client gone ends the stream
+        with contextlib.suppress(OSError, EOFError):
+            _StreamServer(decoder).run()
+
+    stream = threading.Thread(target=serve, daemon=True)
+    stream.start()
+    try:
+        client.send(("open", {"url": server.url(), "decoder": "auto", "open_timeout_s": 5.0, "read_timeout_s": 5.0,
+                              "rtsp_transport": "tcp", "key_frames_only": False}))  # fmt: skip
+        assert client.poll(10.0) and client.recv()[0] == "opened"
+        assert client.poll(10.0), "a first picture at the stream's size (640×360 BGR)"
+        client.send(("box", (1280, 720)))  # 1280×720 BGRX: more than the first ring's slots
+        announced: list[str] = []
+        deadline = time.monotonic() + 10.0
+        while len(announced) < 2 and time.monotonic() < deadline:  # the client busy elsewhere: nothing mapped yet
+            if client.poll(0.5):
+                kind, *args = client.recv()
+                if kind == "frame" and "ring" in args[0]:
+                    announced.append(args[0]["ring"])
+        assert len(announced) == 2, announced
+        for path in announced:
+            assert os.path.exists(path), "an announced ring is there until the client maps it"
+            Ring.attach(path, 16)  # maps and removes it, as the client does
+            assert not os.path.exists(path)
+    finally:
+        client.close()
+        stream.join(10.0)
+    assert not stream.is_alive()
