@@ -13,11 +13,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QColor, QDrag
+from PySide6.QtGui import QColor, QDrag, QShowEvent
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
 from PySide6.QtWebEngineWidgets import QWebEngineView
 
+from commandwall import niceness
 from commandwall.domain.models import Camera, Incident, Unit
 from commandwall.geo.basemaps import NO_BASE_MAP, BaseMapCatalogue
 from commandwall.mapdoc import payload
@@ -145,6 +146,7 @@ class MapView(QWebEngineView):
         self._web_page.loadStarted.connect(self._on_load_started)
         self._web_page.loadFinished.connect(self._on_load_finished)
         self._web_page.renderProcessTerminated.connect(self._on_render_process_terminated)
+        self._web_page.renderProcessPidChanged.connect(self._lower_map_priority)
 
         self._ready = False
         self._crash_reloads = 0
@@ -222,8 +224,23 @@ class MapView(QWebEngineView):
             self._crash_reloads += 1
             QTimer.singleShot(1000, self.reload)
 
+    def _lower_map_priority(self, _pid: int = 0) -> None:
+        """The page's renderer process and Chromium's compositing threads in this process yield to the GUI thread
+        when the cores are busy (see :mod:`commandwall.niceness`); again for a new renderer (after a crash)."""
+        renderer = niceness.lower_process(int(self._web_page.renderProcessPid()))
+        own = niceness.lower_own_threads(niceness.CHROMIUM_COMPOSITING_THREADS)
+        if renderer or own:
+            log.info("map page: %d renderer and %d compositing thread(s) made %d nicer than the GUI thread",
+                     renderer, own, niceness.MAP_NICENESS)  # fmt: skip
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        """Shown: Chromium starts compositing the page (its threads may be new), then lowered."""
+        super().showEvent(event)
+        QTimer.singleShot(1000, self, self._lower_map_priority)
+
     def _on_page_ready(self) -> None:
         self._ready = True
+        self._lower_map_priority()  # the compositor's threads exist once the page has drawn
         if self._cameras is not None:
             self._bridge.cameras_changed.emit(self._cameras)
         if self._incidents is not None:
