@@ -45,3 +45,17 @@ def test_english_without_its_catalogue_says_so_and_stays_chinese(qapp, tmp_path,
         qapp._translators = []
         i18n.install(before)
         QLocale.setDefault(locale)
+
+
+def test_the_client_hands_the_interpreter_lock_round_sooner() -> None:
+    """The GUI process (as ``_make_app`` sets it up, in a process of its own) lets other threads hold the
+    interpreter lock 1 ms at a time, not Python's 5 ms, while the GUI thread waits for it."""
+    import os
+    import subprocess
+    import sys
+
+    code = "import sys; from commandwall.ui.app import _make_app; _make_app(); print(sys.getswitchinterval())"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert float(out.stdout.strip().splitlines()[-1]) == 0.001
