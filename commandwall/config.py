@@ -249,14 +249,6 @@ class Settings(BaseSettings):
             )
         return url
 
-    @field_validator("alarm_sound")
-    @classmethod
-    def _alarm_sound_is_a_wav_file(cls, path: Path | None) -> Path | None:
-        """The alarm sound must be there when the alarm goes off: an existing .wav file."""
-        if path is not None and (path.suffix.lower() != ".wav" or not path.is_file()):
-            raise ValueError("alarm_sound must be an existing .wav file")
-        return path
-
     @field_validator("wall_tiles")
     @classmethod
     def _known_wall_layout(cls, tiles: int) -> int:
@@ -282,9 +274,16 @@ class Settings(BaseSettings):
     def _paths_in_settings_folder(self) -> Settings:
         """Files and folders named by a relative path are in the settings folder (``config_dir``), whatever folder
         the desk was started from: the local layer folder, base maps' tiles and capabilities documents, layer
-        sources' files (``paths.in_settings_folder``)."""
+        sources' files, the early warnings' folder and the alarm sound (``paths.in_settings_folder``). The alarm
+        sound must be there when the alarm goes off: an existing .wav file."""
         folder = self.config_dir
         self.layers_dir = paths.in_settings_folder(self.layers_dir, folder)
+        if self.cap_dir is not None:
+            self.cap_dir = paths.in_settings_folder(self.cap_dir, folder)
+        if self.alarm_sound is not None:
+            self.alarm_sound = paths.in_settings_folder(self.alarm_sound, folder)
+            if self.alarm_sound.suffix.lower() != ".wav" or not self.alarm_sound.is_file():
+                raise ValueError(f"alarm_sound must be an existing .wav file (tried {self.alarm_sound})")
         self.base_maps = [spec.model_copy(update={name: paths.in_settings_folder(named, folder)
                                                   for name in ("path", "capabilities")
                                                   if (named := getattr(spec, name)) is not None})

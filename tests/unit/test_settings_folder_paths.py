@@ -87,3 +87,19 @@ def test_absolute_and_home_paths_are_kept(config: Path, tmp_path: Path, monkeypa
     assert paths.in_settings_folder(tmp_path / "a.mbtiles", config) == tmp_path / "a.mbtiles"
     assert paths.in_settings_folder("~/maps/a.mbtiles", config) == tmp_path / "maps" / "a.mbtiles"
     assert paths.in_settings_folder("maps/a.mbtiles", config) == config / "maps" / "a.mbtiles"
+
+
+def test_the_alarm_sound_and_the_early_warnings_folder_are_found_in_the_settings_folder(config: Path,
+                                                                                        tmp_path: Path) -> None:
+    """Named relative to the settings folder: found there, not in the folder the desk was started from; a sound
+    that is not there is refused naming the absolute path tried."""
+    from commandwall.app.alarm import write_tone
+
+    write_tone(config / "siren.wav")
+    (config / "cap").mkdir()
+    settings = Settings(data_dir=tmp_path / "data", config_dir=config, alarm_sound=Path("siren.wav"),
+                        cap_dir=Path("cap"))  # fmt: skip
+    assert settings.alarm_sound == config / "siren.wav" and settings.cap_dir == config / "cap"
+    with pytest.raises(ValueError, match=r"alarm_sound must be an existing \.wav file") as refused:
+        Settings(data_dir=tmp_path / "data", config_dir=config, alarm_sound=Path("gone.wav"))
+    assert str(config / "gone.wav") in str(refused.value)
