@@ -4,7 +4,7 @@ Why two: OpenCV's FFmpeg backend opens one stream at a time in the whole process
 ``avformat_open_input``), so 16 tiles open one after another and a camera that never answers holds up every
 other tile until its open times out. PyAV opens each stream on its reader's own thread without such a lock
 (and releases the GIL inside FFmpeg), takes per-stream options (RTSP over TCP or UDP, no input buffering,
-a small probe), can decode key frames only and scales inside the colour conversion.
+a small probe) and can decode key frames only; its pictures are scaled and converted by :class:`BgrxScaler`.
 ``benchmarks/bench_wall.py`` measures both side by side.
 
 A capture is opened on the reader thread and used only there: ``read()`` returns the next BGR picture or
