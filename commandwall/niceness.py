@@ -70,7 +70,7 @@ def lower_process(pid: int, by: int = MAP_NICENESS) -> int:
     """Every thread of process ``pid`` at least ``by`` nicer than this process's main thread; how many changed."""
     if not supported() or pid <= 0:
         return 0
-    target = _base() + by
+    target = main_thread_niceness() + by
     return sum(at_least(thread_id, target) for thread_id in threads_of(pid))
 
 
@@ -79,13 +79,13 @@ def lower_own_threads(names: Collection[str], by: int = MAP_NICENESS) -> int:
     changed."""
     if not supported():
         return 0
-    pid, target = os.getpid(), _base() + by
+    pid, target = os.getpid(), main_thread_niceness() + by
     return sum(at_least(thread_id, target) for thread_id in threads_of(pid)
                if thread_id != pid and thread_name(pid, thread_id) in names)  # fmt: skip
 
 
-def _base() -> int:
-    """The niceness of this process's main thread (the GUI thread)."""
+def main_thread_niceness() -> int:
+    """The niceness of this process's main thread (the GUI thread in the client)."""
     try:
         return os.getpriority(os.PRIO_PROCESS, os.getpid())
     except OSError:

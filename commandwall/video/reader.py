@@ -41,7 +41,6 @@ Nothing here imports Qt: the wall polls :meth:`StreamReader.latest` from a GUI t
 from __future__ import annotations
 
 import logging
-import os
 import random
 import threading
 import time
@@ -61,6 +60,7 @@ except ImportError:  # pragma: no cover - av is a dependency
     FFmpegError = cv2.error  # type: ignore[assignment,misc]
 
 # One redaction policy for the whole client: user:pass@ and secret query parameters never reach a log.
+from commandwall import niceness
 from commandwall.backend.http import redact as redact_url
 from commandwall.backoff import Backoff
 from commandwall.logs import redact_secrets
@@ -77,15 +77,11 @@ READER_NICENESS = 5
 
 
 def lower_thread_priority(by: int = READER_NICENESS) -> None:
-    """Make the calling thread ``by`` nicer than it is (at most 19). Raising niceness needs no privilege on
-    Linux; where threads have no niceness of their own (Windows, macOS) this does nothing."""
-    if not hasattr(os, "setpriority") or not os.path.isdir("/proc/self/task"):
-        return
-    try:
-        thread = threading.get_native_id()
-        os.setpriority(os.PRIO_PROCESS, thread, min(19, os.getpriority(os.PRIO_PROCESS, thread) + by))
-    except OSError as exc:
-        log.debug("reader priority left as it is: %s", exc)
+    """Make the calling thread at least ``by`` nicer than the process's main thread (:mod:`commandwall.niceness`).
+    Raising niceness needs no privilege on Linux; where threads have no niceness of their own (Windows, macOS)
+    this does nothing."""
+    if niceness.supported():
+        niceness.at_least(threading.get_native_id(), niceness.main_thread_niceness() + by)
 
 
 class StreamState(StrEnum):

@@ -82,3 +82,20 @@ def test_own_threads_are_made_nicer_by_name_only() -> None:
         release.set()
         for thread in threads:
             thread.join(5)
+
+
+def test_a_reader_thread_is_made_nicer_once_however_often_asked() -> None:
+    """Video reader threads (``lower_thread_priority``) end 5 nicer than the main thread, not 5 more each call."""
+    from commandwall.video.reader import READER_NICENESS, lower_thread_priority
+
+    seen: list[int] = []
+
+    def run() -> None:
+        lower_thread_priority()
+        lower_thread_priority()
+        seen.append(nice_of(threading.get_native_id()))
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(5)
+    assert seen == [nice_of(os.getpid()) + READER_NICENESS]
