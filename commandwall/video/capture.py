@@ -120,14 +120,14 @@ def full_image(image: np.ndarray, source: object) -> np.ndarray | None:
 
 
 def to_display(image: np.ndarray, box: tuple[int, int], into: Destination | None = None) -> np.ndarray:
-    """A BGR picture scaled to fit ``box`` as BGRX: bilinear, or area averaging when shrinking to half or less
-    (where bilinear would alias; at smaller steps OpenCV's area resize costs 5–10× a bilinear one, measured);
-    written into the array ``into`` gives for its shape, if it gives one."""
+    """A BGR picture scaled to fit ``box`` (:func:`resize_plane`) as BGRX, written into the array ``into`` gives
+    for its shape, if it gives one."""
     height, width = image.shape[:2]
     size = fit_size(width, height, box)
     if size != (width, height):
-        halved = size[0] * 2 <= width
-        image = cv2.resize(image, size, interpolation=cv2.INTER_AREA if halved else cv2.INTER_LINEAR)
+        scaled = np.empty((size[1], size[0], image.shape[2]), np.uint8)
+        resize_plane(image, scaled)
+        image = scaled
     out = into((size[1], size[0], 4)) if into is not None else None
     if out is None:
         return cv2.cvtColor(image, cv2.COLOR_BGR2BGRA)
@@ -513,10 +513,10 @@ def i420_buffer(width: int, height: int) -> tuple[np.ndarray, tuple[np.ndarray, 
 
 
 def resize_plane(plane: np.ndarray, out: np.ndarray) -> None:
-    """Scale one plane into ``out``: halved by area averaging (OpenCV's fast path for a factor of two) while it is
-    at least twice as large, then bilinear to the exact size (bilinear alone would alias below half; OpenCV's
-    area averaging by other factors costs ten times as much, measured)."""
-    height, width = out.shape
+    """Scale one plane (or an image of several channels) into ``out``: halved by area averaging (OpenCV's fast
+    path for a factor of two) while it is at least twice as large, then bilinear to the exact size (bilinear alone
+    would alias below half; OpenCV's area averaging by other factors costs ten times as much, measured)."""
+    height, width = out.shape[:2]
     while plane.shape[1] >= 2 * width and plane.shape[0] >= 2 * height:
         plane = cv2.resize(plane, (plane.shape[1] // 2, plane.shape[0] // 2), interpolation=cv2.INTER_AREA)
     if plane.shape == out.shape:
