@@ -691,22 +691,16 @@ def test_drawn_rectangle_lists_cameras_editably_and_sends_them_to_the_wall(qtbot
     assert run_js(qtbot, view, "CW.selection.items().length") == len(listed) - 1
 
 
-def test_the_map_pages_renderer_yields_to_the_gui_thread(qtbot) -> None:
+def test_the_map_pages_renderer_yields_to_the_gui_thread(view: MapView) -> None:
     """Once the page is ready its renderer process (every thread) runs nicer than the GUI thread, which keeps
     its own priority (see commandwall.niceness: the map page draws at most twice a second in a burst)."""
+    import os
+
     from commandwall import niceness
 
     if not niceness.supported():
         pytest.skip("threads have no niceness of their own here")
-    import os
-
-    widget = MapView()
-    qtbot.addWidget(widget)
-    widget.resize(800, 600)
-    widget.show()
-    with qtbot.waitSignal(widget.sig_ready, timeout=20000):
-        widget.load_page(sample_layers())
-    renderer = int(widget.page().renderProcessPid())
+    renderer = int(view.page().renderProcessPid())
     assert renderer > 0 and renderer != os.getpid()
     base = os.getpriority(os.PRIO_PROCESS, os.getpid())
     threads = niceness.threads_of(renderer)
