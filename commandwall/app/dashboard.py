@@ -236,7 +236,7 @@ class DashboardController:
             self._fetch_sensors()
         s = self.session
         started = time.thread_time()
-        overview = count_overview(s.incidents.all(), s.cameras.all(), s.units.values(), s.tasks.values(),
+        overview = count_overview(s.incidents.values(), s.cameras.values(), s.units.values(), s.tasks.values(),
                                   localtime.now(), self.town_names())
         self.recount_s = time.thread_time() - started
         overview = replace(overview, sensors=list(self._sensors), sensors_note=self._sensors_note)
