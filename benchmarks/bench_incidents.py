@@ -239,6 +239,8 @@ def main() -> int:
     parser.add_argument("--rates", type=float, nargs="+", default=[50.0, 200.0], help="incidents per second")
     parser.add_argument("--seconds", type=float, default=60.0, help="length of each burst")
     parser.add_argument("--tiles", type=int, default=4, help="video wall tiles playing meanwhile (1/4/9/16)")
+    parser.add_argument("--dashboard", action="store_true",
+                        help="bring the 综合态势 tab to the front (it is counted only while it can be seen)")
     parser.add_argument("--hide", nargs="*", default=[], choices=["map", "wall", "incidents"],
                         help="hide parts of the window (to see what costs what)")
     parser.add_argument("--backend-nice", type=int, default=0, metavar="N",
@@ -271,7 +273,10 @@ def main() -> int:
         for part in args.hide:
             widgets[part].hide()
         window.start_session()
+        if args.dashboard:
+            window.dashboard_dock.raise_()
         model = window.incidents.model
+        dashboard = window.desk.dashboard
 
         def spin(seconds: float, until=lambda: False) -> None:
             """Run the event loop as the application does (blocked in ``exec`` between events, not polling),
@@ -347,6 +352,7 @@ def main() -> int:
             clock.start()
             heartbeat.start()
             times_before = gui_thread_times()
+            recounts_before = dashboard.recounts
             if sampler is not None:
                 sampler.start()
             spin(args.seconds + DRAIN_TIMEOUT_S, lambda planned=planned: len(latencies) >= planned)
@@ -370,8 +376,8 @@ def main() -> int:
             print(f"{rate:.0f}/s: {anatomy.report()}", flush=True)
             print(f"{rate:.0f}/s done: {len(latencies)}/{planned} shown, max stall {stall:.0f} ms; "
                   f"full garbage collections: {len(gc_pauses[2])}, longest {max(gc_pauses[2], default=0):.0f} ms; "
-                  f"GUI thread on a CPU {cpu_s:.1f} s, waiting for one {wait_s:.1f} s",
-                  flush=True)
+                  f"GUI thread on a CPU {cpu_s:.1f} s, waiting for one {wait_s:.1f} s; "
+                  f"dashboard counted {dashboard.recounts - recounts_before}×", flush=True)
             print("  to the map page: " + ", ".join(
                 f"{name.removesuffix('_changed')} {sent[name]}× {sent[name + ' bytes'] / 1024:.0f} kB"
                 for name in sorted(k for k in sent if not k.endswith(" bytes"))), flush=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
+from commandwall import localtime
 from commandwall.app.session import ClientSession
 from commandwall.config import Settings
 from commandwall.domain.models import CATEGORIES, OPEN_STATUSES
@@ -94,13 +95,25 @@ def test_clicking_a_town_row_filters_to_that_towns_incidents_today(qtbot, window
     assert {i.town for i in rows} == {overview.towns[row].town}
 
 
-def test_a_dashboard_behind_another_tab_is_drawn_when_it_comes_to_the_front(qtbot, window):
+def test_a_dashboard_behind_another_tab_counts_nothing_and_catches_up_in_front(qtbot, window):
+    """Out of sight the figures are not counted (in an incident burst each count slows the GUI thread); brought
+    to the front the dashboard counts at once and shows what changed meanwhile."""
     feature = window.dashboard_feature
     window.incident_dock.raise_()
     qtbot.waitUntil(lambda: window.dashboard.mapTo(window, QPoint(0, 0)).x() < 0, timeout=5000)  # moved out
+    qtbot.waitUntil(lambda: not feature.controller.wanted, timeout=5000)
     drawn = window.dashboard.overview
-    with qtbot.waitSignal(feature._sig_overview, timeout=20000) as counted:
-        feature.controller.refresh_now()
-    assert window.dashboard.overview is drawn, "hidden: the charts are not laid out again"
+    counted: list = []
+    feature._sig_overview.connect(counted.append)
+    today = drawn.today
+    reported = window.session.incidents.all()[0]
+    window.session.incidents.upsert(reported.model_copy(update={"id": "DASH-HIDDEN-1", "version": 1,
+                                                                "reported_at": localtime.now()}))  # fmt: skip
+    feature.controller.refresh_now()
+    qtbot.wait(1500)
+    assert counted == [], "nothing counted out of sight"
+    assert window.dashboard.overview is drawn, "nor drawn"
     window.dashboard_dock.raise_()
-    qtbot.waitUntil(lambda: window.dashboard.overview is counted.args[0], timeout=5000)  # in front: the newest
+    qtbot.waitUntil(lambda: bool(counted) and window.dashboard.overview is counted[-1], timeout=3000)
+    assert counted[-1].today == today + 1, "the incident that came meanwhile is counted"
+    assert feature.controller.wanted

@@ -238,3 +238,28 @@ def test_in_a_long_burst_counting_takes_at_most_a_tenth_of_the_time(exercise, tm
     finally:
         controller.stop()
         session.stop()
+
+
+def test_nobody_looking_nothing_counted_and_looked_at_again_counted_at_once(exercise, session):
+    controller = DashboardController(session, refresh_s=0.2, sensors_every_s=0.2, settle_s=2.0)
+    overviews: list[Overview] = []
+    sensor_reads = []
+    fetch = controller._fetch_sensors
+    controller._fetch_sensors = lambda: (sensor_reads.append(1), fetch())[1]
+    try:
+        controller.start(overviews.append)
+        assert wait_until(lambda: bool(overviews))
+        controller.set_wanted(False)
+        time.sleep(0.3)  # a recount under way when it was said ends
+        counted, fetched = len(overviews), len(sensor_reads)
+        exercise.simulator.incident_rate_per_min = 600.0
+        exercise.simulator.tick(1.0)
+        exercise.simulator.incident_rate_per_min = 0.0
+        time.sleep(1.5)  # several refresh periods and sensor periods, new incidents in the stores
+        assert len(overviews) == counted and len(sensor_reads) == fetched, "nothing counted, nothing fetched"
+        controller.set_wanted(True)
+        assert wait_until(lambda: len(overviews) > counted, timeout=1.5), "counted without the 2 s settling"
+        assert overviews[-1].today > overviews[counted - 1].today, "with what came meanwhile"
+        assert len(sensor_reads) > fetched
+    finally:
+        controller.stop()

@@ -9,8 +9,8 @@ from commandwall.app.incident_filter import NO_FILTER, IncidentFilter
 from commandwall.i18n import translate
 from commandwall.ui.dashboard.view import DashboardView
 
-#: How often figures that arrived out of sight look whether the view can be seen now.
-UNSEEN_CHECK_MS = 500
+#: How often the feature looks whether the view can be seen (the figures are counted only while it can).
+SIGHT_CHECK_MS = 250
 
 
 class DashboardFeature(QObject):
@@ -18,9 +18,10 @@ class DashboardFeature(QObject):
 
     Signals: ``sig_message(text, timeout_ms)`` for the status bar; ``sig_filter(IncidentFilter)`` when a click
     on a figure asks the incident panel and the map to show those incidents (``NO_FILTER``: all again).
-    The figures are counted on the controller's worker thread and reach the view queued to the GUI thread;
-    while the view is out of sight (a dock tab behind another: Qt keeps it "visible" off screen) only the newest
-    is kept, and drawn within :data:`UNSEEN_CHECK_MS` of the view coming into sight.
+    The figures are counted on the controller's worker thread and reach the view queued to the GUI thread.
+    While the view is out of sight (a dock tab behind another: Qt keeps it "visible" off screen) they are not
+    counted at all (:meth:`DashboardController.set_wanted`): within :data:`SIGHT_CHECK_MS` of the view coming into
+    sight the newest figures it has are drawn and a recount starts.
     """
 
     sig_message = Signal(str, int)
@@ -35,7 +36,7 @@ class DashboardFeature(QObject):
         self.widget = self.view
         self._started = False
         self._unshown: Overview | None = None
-        self._unseen_check = QTimer(self, interval=UNSEEN_CHECK_MS, timeout=self._show_if_seen)
+        self._sight_check = QTimer(self, interval=SIGHT_CHECK_MS, timeout=self._follow_sight)
         self._sig_overview.connect(self._show)
         self.view.sig_tile.connect(self._on_tile)
         self.view.sig_category.connect(self._on_category)
@@ -49,23 +50,26 @@ class DashboardFeature(QObject):
             self.controller.refresh_now()
             return
         self._started = True
-        self.controller.start(self._sig_overview.emit)
+        self.controller.start(self._sig_overview.emit)  # the first count is made whether seen or not
+        self._sight_check.start()
 
     def _show(self, overview: Overview) -> None:
         self._unshown = overview
         self._show_if_seen()
 
+    def _follow_sight(self) -> None:
+        """Count only while the view can be seen; draw what came while it could not."""
+        seen = self._in_sight()
+        self.controller.set_wanted(seen)
+        if seen:
+            self._show_if_seen()
+
     def _show_if_seen(self) -> None:
-        """Draw the newest figures if the view can be seen; else look again soon (charts laid out out of sight
-        cost the GUI thread for nothing, many times a minute in an incident burst)."""
-        if self._unshown is None:
-            self._unseen_check.stop()
-        elif self._in_sight():
+        """Draw the newest figures if the view can be seen (charts laid out out of sight cost the GUI thread for
+        nothing, many times a minute in an incident burst); else they wait for :meth:`_follow_sight`."""
+        if self._unshown is not None and self._in_sight():
             overview, self._unshown = self._unshown, None
-            self._unseen_check.stop()
             self.view.show_overview(overview)
-        elif not self._unseen_check.isActive():
-            self._unseen_check.start()
 
     def _in_sight(self) -> bool:
         """The view is shown and inside its window (a dock tab behind another is moved out of the window)."""
@@ -104,5 +108,5 @@ class DashboardFeature(QObject):
 
     def shutdown(self) -> None:
         """Stop counting."""
-        self._unseen_check.stop()
+        self._sight_check.stop()
         self.controller.stop()
