@@ -26,8 +26,12 @@ def display_tz() -> timezone:
 
 
 def to_display(moment: datetime) -> datetime:
-    """``moment`` (timezone-aware) in the display zone."""
-    return moment.astimezone(_display_tz)
+    """``moment`` (timezone-aware) in the display zone; a moment at the very ends of the calendar (year 1, year
+    9999: broken data), which the display zone cannot hold, as it is."""
+    try:
+        return moment.astimezone(_display_tz)
+    except OverflowError:
+        return moment
 
 
 def now() -> datetime:

@@ -33,6 +33,8 @@ MAX_TEXT = 4000
 MAX_CIRCLES = 64
 #: Largest circle radius taken (km): a warning wider than a province is not a circle anyone means.
 MAX_CIRCLE_RADIUS_KM = 500.0
+#: Years a CAP time may name (an alert sent in year 1 or 9999 is broken, and cannot even be shown in local time).
+YEARS = range(2000, 2201)
 #: Points of the polygon a circle is drawn and tested as (one every 5°).
 CIRCLE_POINTS = 72
 _GEOD = Geod(ellps="WGS84")
@@ -127,6 +129,8 @@ def _time(parent: Element, name: str, *, required: bool = False) -> datetime | N
         raise CapError(f"<{name}> is not a date-time: {value[:40]!r}") from None
     if moment.tzinfo is None:
         raise CapError(f"<{name}> has no time zone: {value[:40]!r}")
+    if moment.year not in YEARS:
+        raise CapError(f"<{name}> is not between {YEARS[0]} and {YEARS[-1]}: {value[:40]!r}")
     return moment
 
 
@@ -200,7 +204,7 @@ def parse_cap(data: bytes | str) -> CapAlert:
         root = fromstring(raw, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
         raise CapError(f"refused XML construct: {type(exc).__name__}") from None
-    except (ParseError, ValueError, UnicodeError) as exc:  # syntax, encoding, characters XML forbids
+    except (ParseError, ValueError, UnicodeError, LookupError) as exc:  # syntax, (unknown) encoding, characters
         raise CapError(f"not well-formed XML: {str(exc)[:120]}") from None
     if root.tag != f"{{{NS}}}alert":
         raise CapError(f"root element is {root.tag[:80]!r}, not a CAP 1.2 <alert>")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 from commandwall import localtime
 
@@ -30,3 +30,11 @@ def test_the_offset_can_be_configured():
         assert localtime.to_display(datetime(2026, 1, 1, tzinfo=UTC)).hour == 0
     finally:
         localtime.set_display_offset(8)
+
+
+def test_moments_at_the_ends_of_the_calendar_are_shown_as_they_are() -> None:
+    """Broken data from the platform (year 9999 in UTC, year 1 east of UTC) cannot be moved into the display
+    zone: shown as sent instead of an error at every repaint of the row."""
+    late = datetime(9999, 12, 31, 23, 59, tzinfo=UTC)
+    early = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=8)))
+    assert localtime.to_display(late) == late and localtime.to_display(early) == early
