@@ -6,7 +6,10 @@ one version up), a Cancel closes them (已结案), an alert past its ``expires``
 the map. :class:`WarningsController` polls the source on its own thread, feeds the book and puts the
 incidents in the session's incident store (local to this desk: the platform does not know them, so the
 workflow buttons stay disabled for them). A document that cannot be read is reported (``problems``, the
-listener and the log) and skipped; nothing stops the polling. An area's circles count as polygons everywhere
+listener and the log, without a feed URL's credentials) and skipped, once; the other documents of the poll are
+taken all the same, and nothing stops the polling. A poll's documents are applied oldest first, and an Update or
+Cancel read before the alert it names is applied when that alert comes; an Update naming several alerts replaces
+them all (the others show as merged into it). An area's circles count as polygons everywhere
 (placement, overlays, :meth:`WarningsController.cameras_inside` / ``incidents_inside``): each is its geodesic
 ring (``CapCircle.ring``).
 
@@ -20,10 +23,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -40,6 +45,7 @@ from commandwall.backend.cap import CapAlert, CapError, parse_cap
 from commandwall.backend.errors import BackendError
 from commandwall.domain.models import OPEN_STATUSES, Camera, Incident, IncidentStatus
 from commandwall.i18n import translate
+from commandwall.logs import redact_secrets
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +59,10 @@ SEVERITY_COLOURS = {"Extreme": "#ff4d4f", "Severe": "#fa8c16", "Moderate": "#fad
 #: Where a warning without a polygon is placed (the district's centre).
 DISTRICT_CENTRE = (117.315, 34.785)
 MAX_DOCUMENTS_PER_POLL = 200
+#: How long one document may take to arrive (a real CAP document is a few kB): a trickling one is given up on.
+DOCUMENT_DEADLINE_S = 20.0
+#: No new document is asked for after this long in one poll (the rest wait for the next poll).
+FEED_POLL_BUDGET_S = 60.0
 
 
 @dataclass
@@ -64,22 +74,45 @@ class _Chain:
     current: CapAlert
     steps: int = 1
     cancelled: bool = False
+    merged_into: str | None = None  # an Update replaced this alert together with others: the incident it went on as
+
+    @property
+    def active(self) -> bool:
+        """Neither cancelled nor replaced (its expiry aside)."""
+        return not self.cancelled and self.merged_into is None
 
 
 @dataclass
 class WarningBook:
-    """The warnings known so far and what they mean as incidents and overlays."""
+    """The warnings known so far and what they mean as incidents and overlays.
+
+    Documents may come in any order (a folder is read by name, a feed's index is often newest first, and a
+    poll may see a Cancel before the alert it cancels): an Update or Cancel naming an alert not seen yet is
+    remembered, and applied when that alert comes. :meth:`apply_all` takes a batch oldest first (``sent``).
+    """
 
     chains: dict[tuple[str, str], _Chain] = field(default_factory=dict)  # every key seen → its chain
+    #: every chain made, in order (a chain replaced by an Update stays: its incident shows it merged)
+    made: list[_Chain] = field(default_factory=list)
+    #: keys of alerts not seen yet → the Update or Cancel that named them (applied when they come)
+    waiting: dict[tuple[str, str], CapAlert] = field(default_factory=dict)
+
+    def apply_all(self, alerts: list[CapAlert]) -> None:
+        """Take a batch into account, oldest ``sent`` first (the batch's order breaks ties)."""
+        for alert in sorted(alerts, key=lambda a: a.sent):
+            self.apply(alert)
 
     def apply(self, alert: CapAlert) -> _Chain | None:
         """Take one alert into account; returns the chain it changed (None: nothing changed, e.g. seen
-        before, or a Cancel of alerts never seen)."""
+        before, or a Cancel of alerts never seen — remembered until they come)."""
         if alert.key in self.chains:
             return None
         if alert.msg_type in ("Ack", "Error"):
             return None
-        referenced = [self.chains[ref] for ref in alert.references if ref in self.chains]
+        referenced = list({id(c): c for c in (self.chains[r] for r in alert.references if r in self.chains)}.values())
+        for ref in alert.references:
+            if ref not in self.chains:
+                self.waiting.setdefault(ref, alert)
         if alert.msg_type == "Cancel":
             for chain in referenced:
                 chain.cancelled, chain.steps = True, chain.steps + 1
@@ -89,24 +122,52 @@ class WarningBook:
         if alert.msg_type == "Update" and referenced:
             chain = referenced[0]
             chain.current, chain.steps = alert, chain.steps + 1
+            self._merge(chain, referenced[1:])
             self.chains[alert.key] = chain
             return chain
-        # A new alert (or an Update of alerts never seen: it stands on its own).
+        # A new alert (or an Update of alerts never seen: it stands on its own until they come).
         digest = hashlib.sha1(f"{alert.sender}\n{alert.identifier}".encode()).hexdigest()[:12]
         chain = _Chain(incident_id=f"CAP-{digest}", first=alert, current=alert)
         self.chains[alert.key] = chain
+        self.made.append(chain)
+        self._apply_waiting(alert, chain)
         return chain
 
+    def _merge(self, survivor: _Chain, others: list[_Chain]) -> None:
+        """An Update replaced several alerts: it goes on as ``survivor``; the others show as merged into it, and
+        what names them from now on names the survivor."""
+        for chain in others:
+            if chain is survivor:
+                continue
+            chain.merged_into, chain.steps = survivor.incident_id, chain.steps + 1
+            for key, held in list(self.chains.items()):
+                if held is chain:
+                    self.chains[key] = survivor
+
+    def _apply_waiting(self, alert: CapAlert, chain: _Chain) -> None:
+        """An alert came after an Update or Cancel that named it: cancel it, or let the Update's incident (already
+        shown) take it in."""
+        later = self.waiting.pop(alert.key, None)
+        if later is None:
+            return
+        if later.msg_type == "Cancel":
+            chain.cancelled, chain.steps = True, chain.steps + 1
+            self.chains.setdefault(later.key, chain)
+            return
+        replacement = self.chains.get(later.key)
+        if replacement is not None and replacement is not chain:
+            self._merge(replacement, [chain])
+
     def live_chains(self) -> list[_Chain]:
-        """Each chain once."""
-        return list({id(c): c for c in self.chains.values()}.values())
+        """Each chain once (those merged into another too: their incidents show it)."""
+        return list(self.made)
 
     @staticmethod
     def incident(chain: _Chain, now: datetime) -> Incident:
         """The incident a chain shows as: 预警, priority from the severity, placed at its first polygon."""
         alert = chain.current
         expired = alert.expired(now)
-        status = (IncidentStatus.CLOSED if chain.cancelled else
+        status = (IncidentStatus.MERGED if chain.merged_into else IncidentStatus.CLOSED if chain.cancelled else
                   IncidentStatus.RESOLVED if expired else IncidentStatus.NEW)
         ring = next((p for area in alert.areas for p in area.polygons), None)
         circle = next((c for area in alert.areas for c in area.circles), None)
@@ -124,7 +185,7 @@ class WarningBook:
             category=WARNING_CATEGORY, description=text, lon=lon, lat=lat,
             town=translate("warnings", "、").join(a.description for a in alert.areas if a.description)[:200],
             priority=SEVERITY_PRIORITY.get(alert.severity, 4), status=status,
-            source=alert.sender_name or alert.sender, reported_at=chain.first.sent,
+            source=alert.sender_name or alert.sender, reported_at=chain.first.sent, merged_into=chain.merged_into,
             updated_at=max(alert.sent, now if expired else alert.sent),
             version=2 * chain.steps + (1 if expired and not chain.cancelled else 0),  # grows with every change
         )
@@ -134,7 +195,7 @@ class WarningBook:
         features = []
         for chain in self.live_chains():
             alert = chain.current
-            if chain.cancelled or alert.expired(now):
+            if not chain.active or alert.expired(now):
                 continue
             for area in alert.areas:
                 shapes = [(ring, None) for ring in area.polygons] + [(c.ring(), c) for c in area.circles]
@@ -154,7 +215,7 @@ class WarningBook:
         """Where the active warning shown as ``incident_id`` applies: its polygons and circles together (lon/lat);
         None for an unknown, cancelled or expired warning or one without an area."""
         chain = next((c for c in self.live_chains() if c.incident_id == incident_id), None)
-        if chain is None or chain.cancelled or chain.current.expired(now):
+        if chain is None or not chain.active or chain.current.expired(now):
             return None
         shapes = [shapely.make_valid(Polygon(ring)) for area in chain.current.areas for ring in area.rings()]
         return shapely.union_all(shapes) if shapes else None
@@ -242,25 +303,28 @@ class WarningsController:
 
     def poll(self, now: datetime | None = None) -> int:
         """Read what is new at the source, update incidents and overlays; returns how many documents were
-        taken. Never raises for what the source sends."""
+        taken. Never raises for what the source sends: a document that cannot be read or used is reported and
+        skipped, and the others of the same poll are taken (oldest first)."""
         documents: list[tuple[str, bytes]] = []
         try:
             documents = self._read_folder() if self.folder else self._read_feed()
         except (BackendError, requests.RequestException, OSError, ValueError) as exc:
             error = f"{type(exc).__name__}: {str(exc)[:160]}"
             self._report(translate("warnings", "预警源不可用：{error}").format(error=error))
-        taken = 0
+        alerts = []
         for name, data in documents:
             try:
-                alert = parse_cap(data)
+                alerts.append(parse_cap(data))
             except CapError as exc:
                 self._report(translate("warnings", "预警文件 {name} 无法读取：{error}").format(
                     name=name[-80:], error=exc))
-                continue
-            taken += 1
-            self.book.apply(alert)
+            except Exception as exc:  # a fault of ours: this document only, never the others
+                log.exception("early warnings: %s could not be parsed", redact_secrets(name[-200:]))
+                self._report(translate("warnings", "预警文件 {name} 无法读取：{error}").format(
+                    name=name[-80:], error=type(exc).__name__))
+        self.book.apply_all(alerts)
         self.refresh(now)
-        return taken
+        return len(alerts)
 
     def refresh(self, now: datetime | None = None) -> None:
         """Put every warning's incident in the store (a changed one replaces its older version; one lost to a
@@ -303,33 +367,59 @@ class WarningsController:
         return self._overlays or {"type": "FeatureCollection", "features": []}
 
     def _report(self, text: str) -> None:
+        text = redact_secrets(text)  # a feed URL's password or token never reaches the window
         log.warning("%s", text)
         self.problems.append(text)
         del self.problems[:-50]
         self.listener.on_problem(text)
 
     def _read_folder(self) -> list[tuple[str, bytes]]:
+        """The folder's ``*.xml`` files not read before (by name, time and size). A file that cannot be read (a
+        broken link, no permission), is no regular file (a folder, a named pipe that would block the read for
+        ever) or is too large is reported once and skipped; the others are read."""
         assert self.folder is not None
         found = []
         for path in sorted(self.folder.glob("*.xml"))[:MAX_DOCUMENTS_PER_POLL * 10]:
-            stat = path.stat()
+            try:
+                stat = path.stat()
+            except OSError as exc:
+                self._skip(path.name, f"{path.name}:unreadable", type(exc).__name__)
+                continue
             mark = f"{path.name}:{stat.st_mtime_ns}:{stat.st_size}"
             if mark in self._seen:
                 continue
-            self._seen.add(mark)
-            if stat.st_size > cap.MAX_BYTES:
-                self._report(translate("warnings", "预警文件 {name} 过大，已跳过").format(name=path.name[-80:]))
+            if not S_ISREG(stat.st_mode):
+                self._skip(path.name, mark, translate("warnings", "不是普通文件"))
                 continue
-            found.append((path.name, path.read_bytes()))
+            if stat.st_size > cap.MAX_BYTES:
+                self._skip(path.name, mark, translate("warnings", "文件过大"))
+                continue
+            try:
+                with path.open("rb") as file:
+                    data = file.read(cap.MAX_BYTES + 1)  # a file that grew since: parse_cap refuses it
+            except OSError as exc:
+                self._skip(path.name, mark, type(exc).__name__)
+                continue
+            self._seen.add(mark)
+            found.append((path.name, data))
+            if len(found) >= MAX_DOCUMENTS_PER_POLL:
+                break  # the rest at the next poll
         return found
 
+    def _skip(self, name: str, mark: str, why: str) -> None:
+        """Report a document that is skipped, once for ``mark``."""
+        if mark in self._seen:
+            return
+        self._seen.add(mark)
+        self._report(translate("warnings", "预警文件 {name} 已跳过：{error}").format(name=name[-80:], error=why))
+
     def _get(self, url: str) -> bytes:
-        """The body at ``url`` (capped, with an overall deadline, the response closed): the platform's reader."""
+        """The body at ``url`` (capped, read within :data:`DOCUMENT_DEADLINE_S` in all, the response closed)."""
         answer = self._http.get(url, timeout=self.session.settings.request_timeout_s, stream=True)
         if answer.status_code >= 400:
             answer.close()
             raise ValueError(f"HTTP {answer.status_code}")
-        return read_body(answer, translate("warnings", "预警源"), cap.MAX_BYTES)
+        return read_body(answer, translate("warnings", "预警源"), cap.MAX_BYTES, deadline_s=DOCUMENT_DEADLINE_S)
 
     def _read_feed(self) -> list[tuple[str, bytes]]:
         assert self.url is not None
@@ -341,13 +431,21 @@ class WarningsController:
         if not isinstance(entries, list):
             raise ValueError("feed index is not {\"alerts\": [...]}")
         found = []
+        deadline = time.monotonic() + FEED_POLL_BUDGET_S
         for entry in entries[:MAX_DOCUMENTS_PER_POLL]:
             url = entry.get("url") if isinstance(entry, dict) else None
             if not isinstance(url, str):
                 continue
-            absolute = urljoin(self.url, url)
-            if urlsplit(absolute)[:2] != urlsplit(self.url)[:2] or absolute in self._seen:
+            try:
+                absolute = urljoin(self.url, url)
+                same_server = urlsplit(absolute)[:2] == urlsplit(self.url)[:2]
+            except ValueError:  # e.g. "http://[": not a URL; the other entries still count
+                self._skip(url, f"entry:{url[:300]}", translate("warnings", "地址无效"))
+                continue
+            if not same_server or absolute in self._seen:
                 continue  # only documents of the feed's own server, each once
+            if time.monotonic() >= deadline:
+                break  # slow documents: the rest at the next poll, new warnings do not wait behind them for hours
             try:
                 found.append((url, self._get(absolute)))
                 self._seen.add(absolute)

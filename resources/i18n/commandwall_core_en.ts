@@ -98,64 +98,65 @@
 <context>
     <name>dashboard</name>
     <message>
-        <location filename="../../commandwall/app/dashboard.py" line="49"/>
+        <location filename="../../commandwall/app/dashboard.py" line="51"/>
         <source>待受理</source>
         <extracomment>Status groups the dashboard counts (key, statuses), in workflow order. The key is the group&apos;s Chinese name: it names the group in ``Overview.by_status`` and :meth:`DashboardController.status_filter` whatever the language; it is shown through :func:`status_group_label`.</extracomment>
         <translation>Awaiting acceptance</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dashboard.py" line="50"/>
+        <location filename="../../commandwall/app/dashboard.py" line="52"/>
         <source>处置中</source>
         <translation>In progress</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dashboard.py" line="52"/>
+        <location filename="../../commandwall/app/dashboard.py" line="54"/>
         <source>已办结</source>
         <translation>Resolved</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dashboard.py" line="53"/>
+        <location filename="../../commandwall/app/dashboard.py" line="55"/>
         <source>退回/上报</source>
         <translation>Returned/Escalated</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dashboard.py" line="54"/>
+        <location filename="../../commandwall/app/dashboard.py" line="56"/>
         <source>已合并</source>
         <translation>Merged</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dashboard.py" line="56"/>
+        <location filename="../../commandwall/app/dashboard.py" line="58"/>
         <source>未办结</source>
         <translation>Open</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dashboard.py" line="169"/>
+        <location filename="../../commandwall/app/dashboard.py" line="172"/>
         <source>正在读取传感器…</source>
         <extracomment>Hours the trend chart shows, up to the current one. A recount waits at least this many times as long as the last one took (its share of the interpreter: 1/10).</extracomment>
         <translation>Reading sensors…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dashboard.py" line="252"/>
+        <location filename="../../commandwall/app/dashboard.py" line="280"/>
         <source>未登录，传感器数据暂停更新</source>
+        <extracomment>someone can see the figures: count them (set by default; the view clears it while out of sight)</extracomment>
         <translation>Not logged in; sensor readings paused</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dashboard.py" line="253"/>
+        <location filename="../../commandwall/app/dashboard.py" line="281"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dashboard.py" line="258"/>
+        <location filename="../../commandwall/app/dashboard.py" line="286"/>
         <source>平台未提供传感器数据</source>
         <translation>The platform provides no sensor data</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dashboard.py" line="261"/>
+        <location filename="../../commandwall/app/dashboard.py" line="289"/>
         <source>传感器数据暂不可用，显示上次读数</source>
         <translation>Sensor data unavailable; showing the last readings</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dashboard.py" line="262"/>
+        <location filename="../../commandwall/app/dashboard.py" line="290"/>
         <source>传感器数据暂不可用</source>
         <translation>Sensor data unavailable</translation>
     </message>
@@ -1831,53 +1832,69 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
 <context>
     <name>warnings</name>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="119"/>
+        <location filename="../../commandwall/app/warnings.py" line="177"/>
         <source>（更新）</source>
-        <extracomment>The path of the exercise backend&apos;s feed. CAP severity → incident priority (1 特急 … 4 提示). Colours of the overlays by severity. Where a warning without a polygon is placed (the district&apos;s centre).</extracomment>
+        <extracomment>The path of the exercise backend&apos;s feed. CAP severity → incident priority (1 特急 … 4 提示). Colours of the overlays by severity. Where a warning without a polygon is placed (the district&apos;s centre). How long one document may take to arrive (a real CAP document is a few kB): a trickling one is given up on. No new document is asked for after this long in one poll (the rest wait for the next poll). every chain made, in order (a chain replaced by an Update stays: its incident shows it merged) keys of alerts not seen yet → the Update or Cancel that named them (applied when they come)</extracomment>
         <translation> (update)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="120"/>
+        <location filename="../../commandwall/app/warnings.py" line="178"/>
         <source>预警</source>
         <translation>Early warning</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="125"/>
+        <location filename="../../commandwall/app/warnings.py" line="183"/>
         <source>、</source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="177"/>
+        <location filename="../../commandwall/app/warnings.py" line="235"/>
         <source>预警区域内：摄像机 {cameras} 路，未办结事件 {incidents} 起</source>
         <translation>In the warning area: {cameras} camera(s), {incidents} open incident(s)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="251"/>
+        <location filename="../../commandwall/app/warnings.py" line="310"/>
         <source>预警源不可用：{error}</source>
         <translation>Warning feed unavailable: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="257"/>
+        <location filename="../../commandwall/app/warnings.py" line="316"/>
+        <location filename="../../commandwall/app/warnings.py" line="320"/>
         <source>预警文件 {name} 无法读取：{error}</source>
         <translation>Warning file {name} cannot be read: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="321"/>
-        <source>预警文件 {name} 过大，已跳过</source>
-        <translation>Warning file {name} too large, skipped</translation>
+        <location filename="../../commandwall/app/warnings.py" line="389"/>
+        <source>不是普通文件</source>
+        <translation>not a regular file</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="332"/>
+        <location filename="../../commandwall/app/warnings.py" line="392"/>
+        <source>文件过大</source>
+        <translation>file too large</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/warnings.py" line="411"/>
+        <source>预警文件 {name} 已跳过：{error}</source>
+        <translation>Warning file {name} skipped: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/warnings.py" line="419"/>
         <source>预警源</source>
         <translation>warning feed</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="339"/>
+        <location filename="../../commandwall/app/warnings.py" line="426"/>
         <source>预警源索引</source>
         <translation>warning feed index</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="355"/>
+        <location filename="../../commandwall/app/warnings.py" line="440"/>
+        <source>地址无效</source>
+        <translation>invalid address</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/warnings.py" line="450"/>
         <source>预警文件 {name} 无法获取：{error}</source>
         <translation>Warning file {name} cannot be fetched: {error}</translation>
     </message>

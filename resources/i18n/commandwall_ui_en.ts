@@ -225,7 +225,7 @@
     </message>
     <message>
         <source>事件列表与地图已筛选：{filter}</source>
-        <extracomment>How often figures that arrived out of sight look whether the view can be seen now. An overview from the controller&apos;s worker thread, to the GUI thread.</extracomment>
+        <extracomment>How often the feature looks whether the view can be seen (the figures are counted only while it can). An overview from the controller&apos;s worker thread, to the GUI thread.</extracomment>
         <translation>Incident list and map filtered: {filter}</translation>
     </message>
     <message>
@@ -859,6 +859,7 @@
     <name>MainWindow</name>
     <message>
         <source>薛城区一体化综合指挥平台</source>
+        <extracomment>how long another thread may keep the interpreter lock while the GUI thread waits for it (Python&apos;s default is 5 ms). PySide gives the lock up around every Qt call, so each paint takes it back dozens of times; with the live feed, the dashboard&apos;s count and the video readers taking turns with it, every one of those waits could last a whole interval. In a 200 incidents/s burst (``bench_incidents``, four runs each, alternating) the GUI thread&apos;s stalls over 50 ms went from 17–26 to 9–11 in 30 s and publish-to-visible p95 from 115–137 to 103–111 ms; at 50/s no difference beyond the noise</extracomment>
         <translation>Xuecheng District Integrated Command Platform</translation>
     </message>
     <message>

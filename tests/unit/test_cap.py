@@ -3,12 +3,15 @@ and malformed or hostile XML (reported, never a crash), and the exercise feed re
 
 from __future__ import annotations
 
+import os
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
 
+from commandwall.app import warnings as warnings_module
 from commandwall.app.platform import PlatformFactory
 from commandwall.app.session import ClientSession
 from commandwall.app.warnings import WarningBook, WarningsController
@@ -207,3 +210,116 @@ def test_a_feed_answering_garbage_is_reported_and_polling_goes_on(tmp_path: Path
             assert controller.poll() == 0
         assert len(problems) == 5, problems
         assert session.incidents.all() == []
+
+
+def refs(*identifiers: str) -> str:
+    """A <references> value naming the alerts ``identifiers`` of the test sender."""
+    return " ".join(f"qx@example.cn,{i},{SENT.isoformat()}" for i in identifiers)
+
+
+def desk(tmp_path: Path, **source) -> tuple[ClientSession, WarningsController, list[str]]:
+    session = ClientSession(Settings(data_dir=tmp_path / "d"), PlatformFactory.at_url("http://127.0.0.1:9"))
+    controller = WarningsController(session, **source)
+    problems: list[str] = []
+    controller.listener.on_problem = problems.append
+    return session, controller, problems
+
+
+def test_a_cancel_or_update_read_before_its_alert_still_applies(tmp_path: Path) -> None:
+    """A folder is read by name and a feed's index may list the newest first: a Cancel or an Update may come
+    before the alert it names, in the same poll or a later one."""
+    folder = tmp_path / "cap"
+    folder.mkdir()
+    later = SENT + timedelta(minutes=30)
+    (folder / "a-cancel.xml").write_bytes(cap("C1", "Cancel", references=refs("D1"), sent=later))
+    (folder / "b-alert.xml").write_bytes(cap("D1"))
+    (folder / "c-update.xml").write_bytes(cap("U2", "Update", references=refs("O2"), headline="暴雨橙色预警",
+                                              sent=later))  # fmt: skip
+    session, controller, problems = desk(tmp_path, folder=folder)
+    assert controller.poll(SENT) == 3 and problems == []
+    by_title = {i.title: i for i in session.incidents.all()}
+    assert by_title["暴雨蓝色预警"].status is IncidentStatus.CLOSED, "cancelled, though the Cancel was read first"
+    (folder / "d-original.xml").write_bytes(cap("O2", headline="暴雨黄色预警"))  # the Update's original, a poll later
+    assert controller.poll(SENT + timedelta(hours=1)) == 1
+    incidents = {i.id: i for i in session.incidents.all()}
+    update = next(i for i in incidents.values() if i.title.startswith("暴雨橙色预警"))
+    original = next(i for i in incidents.values() if i.title == "暴雨黄色预警")
+    assert update.status is IncidentStatus.NEW
+    assert original.status is IncidentStatus.MERGED and original.merged_into == update.id, "not a second warning"
+    assert [f["properties"]["id"] for f in controller.overlays()["features"]] == [update.id]
+
+
+def test_an_update_replaces_every_alert_it_names(tmp_path: Path) -> None:
+    book = WarningBook()
+    first, second = book.apply(parse_cap(cap("K1"))), book.apply(parse_cap(cap("K2", headline="大风黄色预警")))
+    merged = book.apply(parse_cap(cap("K3", "Update", references=refs("K1", "K2"), headline="暴雨大风橙色预警",
+                                      sent=SENT + timedelta(minutes=5))))  # fmt: skip
+    assert merged is first
+    now = SENT + timedelta(minutes=10)
+    assert book.incident(second, now).status is IncidentStatus.MERGED
+    assert book.incident(second, now).merged_into == first.incident_id
+    assert [f["properties"]["id"] for f in book.overlays(now)["features"]] == [first.incident_id]
+    cancel = book.apply(parse_cap(cap("K4", "Cancel", references=refs("K2"), sent=now)))
+    assert cancel is first, "what names a replaced alert names the one it went on as"
+    assert book.incident(first, now).status is IncidentStatus.CLOSED
+
+
+def test_one_unreadable_entry_never_costs_the_others(tmp_path: Path) -> None:
+    """A broken link, a folder named like a document, a named pipe (whose read would block for ever), an unknown
+    encoding: each is reported once and skipped; every good document of the same poll is taken."""
+    folder = tmp_path / "cap"
+    folder.mkdir()
+    (folder / "1.xml").write_bytes(cap("A1"))
+    (folder / "2.xml").symlink_to(folder / "gone.txt")
+    (folder / "3.xml").mkdir()
+    os.mkfifo(folder / "4.xml")
+    (folder / "5.xml").write_bytes(cap("A5", headline="大风黄色预警").replace(b"UTF-8", b"x-unknown"))
+    (folder / "6.xml").write_bytes(cap("A6", headline="大雾黄色预警"))
+    session, controller, problems = desk(tmp_path, folder=folder)
+    assert controller.poll(SENT) == 2
+    assert sorted(i.title for i in session.incidents.all()) == ["大雾黄色预警", "暴雨蓝色预警"]
+    assert sorted(p.split()[1] for p in problems) == ["2.xml", "3.xml", "4.xml", "5.xml"], problems
+    assert controller.poll(SENT) == 0 and len(problems) == 4, "reported once, not at every poll"
+    (folder / "gone.txt").write_bytes(cap("A2", headline="冰雹预警"))  # the link's target comes
+    assert controller.poll(SENT) == 1 and len(session.incidents.all()) == 3
+
+
+def test_a_bad_feed_entry_and_a_trickling_one_never_cost_the_others(tmp_path: Path) -> None:
+    from flask import Flask, Response, stream_with_context
+
+    from tests.unit.backend_support import LocalServer
+
+    app = Flask("feed")
+
+    @app.get("/cap")
+    def index():
+        return {"alerts": [{"url": "g1.xml"}, {"url": "http://["}, {"url": "slow.xml"}, {"url": "g2.xml"}]}
+
+    @app.get("/<name>.xml")
+    def document(name: str):
+        if name == "slow":
+            def trickle():
+                for _ in range(60):
+                    yield b" "
+                    time.sleep(0.1)
+            return Response(stream_with_context(trickle()), mimetype="application/xml")
+        return Response(cap(name.upper(), headline=f"预警 {name}"), mimetype="application/xml")
+
+    with LocalServer(app) as server:
+        session, controller, problems = desk(tmp_path, url=f"http://duty:S3cret@{server.base_url[7:]}/cap?token=T0K")
+        warnings_module.DOCUMENT_DEADLINE_S, saved = 1.0, warnings_module.DOCUMENT_DEADLINE_S
+        try:
+            assert controller.poll(SENT) == 2
+        finally:
+            warnings_module.DOCUMENT_DEADLINE_S = saved
+        assert sorted(i.title for i in session.incidents.all()) == ["预警 g1", "预警 g2"]
+        assert any("http://[" in p for p in problems) and any("slow.xml" in p for p in problems), problems
+    _session2, controller2, problems2 = desk(tmp_path, url="http://duty:S3cret@127.0.0.1:9/cap?token=T0K")
+    assert controller2.poll(SENT) == 0 and problems2
+    assert not any("S3cret" in p or "T0K" in p for p in problems + problems2), problems2
+
+
+@pytest.mark.parametrize("sent", ["9999-12-31T23:59:59+00:00", "0001-01-01T00:00:00+08:00"])
+def test_an_alert_dated_at_the_ends_of_the_calendar_is_refused(sent: str) -> None:
+    with pytest.raises(CapError, match="between 2000 and 2200"):
+        parse_cap(cap().replace(SENT.isoformat().encode(), sent.encode(), 1))
