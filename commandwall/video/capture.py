@@ -46,11 +46,60 @@ from commandwall.video.live_edge import LiveEdge, annexb_key_frame
 
 try:  # PyAV is a dependency; without it (a broken install) every stream falls back to OpenCV
     import av
+    from av import FFmpegError
     from av.video.reformatter import VideoReformatter
 except ImportError:  # pragma: no cover - av is in pyproject's dependencies
     av = None
+    FFmpegError = cv2.error  # type: ignore[assignment,misc]
 
 log = logging.getLogger(__name__)
+
+#: The largest picture a stream may have (8192 × 4608: above 8K UHD); a larger one (a decompression bomb, a
+#: broken camera) ends the stream with an error instead of hundreds of megabytes a picture.
+MAX_PICTURE_PIXELS = 8192 * 4608
+#: The largest single block PyAV's FFmpeg may allocate (``av_max_alloc``): a stream part that claims gigabytes,
+#: or a picture past the limit above, fails there instead of growing the process until the system kills it.
+FFMPEG_MAX_ALLOC_BYTES = 256 * 1024 * 1024
+
+
+class PictureTooLargeError(OSError):
+    """A stream sent a picture larger than :data:`MAX_PICTURE_PIXELS` (an OSError: the reader reconnects and says
+    why, as for any stream that fails)."""
+
+
+def limit_ffmpeg_allocations(limit: int = FFMPEG_MAX_ALLOC_BYTES) -> bool:
+    """Cap any single allocation of the FFmpeg that PyAV loaded (``av_max_alloc`` of its libavutil, through
+    ctypes; OpenCV's own FFmpeg is another library). True if it is capped; False where the library is not found
+    (it is logged)."""
+    if av is None:  # pragma: no cover - av is a dependency
+        return False
+    import ctypes
+    import glob
+    import os
+
+    candidates = []
+    try:  # Linux: the copy this process loaded with PyAV, wherever a bundle put it
+        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
+            candidates = list(dict.fromkeys(line.split(None, 5)[-1].strip() for line in maps if "avutil" in line))
+    except OSError:
+        pass
+    package = os.path.dirname(av.__file__)
+    candidates += [path for pattern in ("*avutil*.so*", "*avutil*.dylib", "avutil*.dll")
+                   for folder in (package, package + ".libs", os.path.join(os.path.dirname(package), "av.libs"))
+                   for path in glob.glob(os.path.join(folder, pattern))]  # fmt: skip
+    for path in candidates:
+        try:
+            library = ctypes.CDLL(path)
+            library.av_max_alloc.argtypes = [ctypes.c_size_t]
+            library.av_max_alloc(limit)
+            return True
+        except (OSError, AttributeError):
+            continue
+    log.warning("PyAV's libavutil not found (%d candidates): FFmpeg's allocations are not capped", len(candidates))
+    return False
+
+
+_ALLOCATIONS_CAPPED = limit_ffmpeg_allocations() if av is not None else False
 
 # Each stream decodes on its own thread already; OpenCV's worker pool under every cvtColor/resize on top of
 # that only adds hand-offs between threads: 16 readers cost 50 % CPU with it and 31 % without (measured).
@@ -304,8 +353,11 @@ class PyAvCapture:
 
     ``key_frames_only`` decodes only key frames (a fraction of the CPU, one picture per GOP);
     ``size`` = (width, height) scales inside the colour conversion instead of in a separate resize.
-    Every network wait — connect, the answer, each read — is bounded by ``io_timeout_s``.
-    Raises ``av.FFmpegError`` (or OSError) when the stream does not open or has no video.
+    Every network wait — connect, the answer, each read — is bounded by ``io_timeout_s``, and so is the open as
+    a whole and each packet's read as a whole (a camera trickling bytes, or sending a part that never ends,
+    does not hold a reader for ever: ``TimeoutError``). A picture larger than :data:`MAX_PICTURE_PIXELS` ends
+    the stream (``av.InvalidDataError``). Raises ``av.FFmpegError`` (or OSError) when the stream does not open or
+    has no video.
     """
 
     def __init__(
@@ -328,11 +380,15 @@ class PyAvCapture:
             # MPEG-TS, FLV and MJPEG over HTTP carry one whole picture per PES/tag/part: no parser, which
             # would hold each picture until the next one starts (40 ms at 25 fps)
             options["fflags"] = "noparse"
-        # FFmpeg's own I/O timeout (µs) bounds every network wait, connect and open included; PyAV's
-        # timeout= would also bound the open as a whole, but it is a Python callback FFmpeg calls on every
-        # wait, taking the GIL each time: 16 streams cost 40 % CPU with it, 36 % without
+        # FFmpeg's own I/O timeout (µs) bounds every network wait, connect and open included; PyAV's timeout=
+        # bounds the open and each packet's read as a whole (bytes that trickle in, a part that never ends),
+        # through a callback FFmpeg calls while it waits, which takes the interpreter lock
         options["rw_timeout"] = str(int(io_timeout_s * 1_000_000))
-        self._container = av.open(url, options=options)
+        self.io_timeout_s = io_timeout_s
+        try:
+            self._container = av.open(url, options=options, timeout=(io_timeout_s, io_timeout_s))
+        except av.ExitError:
+            raise TimeoutError(f"not open within {io_timeout_s:g} s") from None
         try:
             if not self._container.streams.video:
                 raise av.InvalidDataError(0, f"no video stream in {urlsplit(url).scheme} stream")
@@ -374,7 +430,10 @@ class PyAvCapture:
         """The next decoded picture and when its packet arrived; None at the end of the stream."""
         while not self._decoded:
             asked = time.monotonic()
-            packet = next(self._packets, None)
+            try:
+                packet = next(self._packets, None)
+            except av.ExitError:  # the read's timeout: bytes came, but no whole packet
+                raise TimeoutError(f"no whole picture within {self.io_timeout_s:g} s") from None
             if packet is None:
                 return None
             arrived = time.monotonic()
@@ -389,7 +448,11 @@ class PyAvCapture:
                 if arrived - self._last_kept < 1.0 / REDUCED_FPS:
                     continue  # 降帧 of an all-key-frame stream: by frame rate, this packet is not decoded
                 self._last_kept = arrived
-            self._decoded.extend((frame, arrived) for frame in packet.decode())
+            for frame in packet.decode():
+                if frame.width * frame.height > MAX_PICTURE_PIXELS:
+                    raise PictureTooLargeError(f"a picture of {frame.width}×{frame.height} is larger than "
+                                          f"{MAX_PICTURE_PIXELS // 1_000_000} megapixels")  # fmt: skip
+                self._decoded.append((frame, arrived))
         return self._decoded.popleft()
 
     def _camera_time(self, frame: av.VideoFrame) -> float | None:

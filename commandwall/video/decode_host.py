@@ -20,7 +20,7 @@ Two sides:
 One stream, one connection (``multiprocessing.connection``: a Unix socket, a named pipe on Windows; a random key
 authenticates the client). The client sends ``open`` with the stream's URL and options; the decoder answers
 ``opened`` (codec, transport, frame rate) or ``failed`` (the reason); then a ``frame`` message per picture, and
-``end`` when the stream ended or failed. The picture itself is written into a :class:`Ring` of
+``end`` when the stream ended, or ``broken`` with the reason when it failed (a reset by the camera, a timeout). The picture itself is written into a :class:`Ring` of
 :data:`RING_SLOTS` slots in a shared-memory file the decoder creates (and announces in the frame message whenever
 it needs a larger one), which the client maps and hands out in place; a slot goes back to the decoder once no
 frame refers to it. A decoder with no slot to write does not convert the picture (it still decodes it: later
@@ -50,9 +50,10 @@ from multiprocessing import AuthenticationError
 from multiprocessing.connection import Client, Connection, Listener, answer_challenge, deliver_challenge
 from pathlib import Path
 
+import cv2
 import numpy as np
 
-from commandwall.video.capture import Picture, PyAvCapture, full_image, open_capture
+from commandwall.video.capture import FFmpegError, Picture, PyAvCapture, full_image, open_capture
 from commandwall.video.live_edge import LiveEdge
 
 log = logging.getLogger(__name__)
@@ -199,6 +200,11 @@ def unlink_quietly(path: str) -> None:
 # ---- the client's side ---------------------------------------------------------------------------------------
 
 
+class StreamBrokenError(OSError):
+    """The stream failed in the decoder process (a reset by the camera, a read timeout, bad data); the message is
+    the decoder's, e.g. ``ConnectionResetError: [Errno 104] Connection reset by peer``."""
+
+
 class RemoteFullImage:
     """What a picture from the decoder keeps to give its full-resolution version for a snapshot: asking the
     decoder for the newest decoded picture at the stream's resolution (see :meth:`RemoteCapture.full_image`)."""
@@ -318,6 +324,8 @@ class RemoteCapture:
                 self._reclaim()
             elif kind == "end":
                 self._ended = True
+            elif kind == "broken":  # the stream failed in the decoder (the camera's side): its own words
+                raise StreamBrokenError(args[0])
             elif kind == "error":
                 raise OSError(f"decoder: {args[0]}")
             elif kind == "full":
@@ -710,7 +718,11 @@ class _StreamServer:
             if setter is not None:
                 setter(self.key_frames_only)
             self._target = None
-            picture = cap.read_picture(self.box, self._room, self._destination)  # type: ignore[attr-defined]
+            try:
+                picture = cap.read_picture(self.box, self._room, self._destination)  # type: ignore[attr-defined]
+            except (OSError, FFmpegError, cv2.error) as exc:  # the camera's side (a reset, a timeout, bad data):
+                self.conn.send(("broken", f"{type(exc).__name__}: {exc}"))  # said as such, not "decoder ended"
+                return
             if picture is None:
                 self.conn.send(("end",))
                 return
