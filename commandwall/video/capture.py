@@ -356,7 +356,7 @@ class PyAvCapture:
     Every network wait — connect, the answer, each read — is bounded by ``io_timeout_s``, and so is the open as
     a whole and each packet's read as a whole (a camera trickling bytes, or sending a part that never ends,
     does not hold a reader for ever: ``TimeoutError``). A picture larger than :data:`MAX_PICTURE_PIXELS` ends
-    the stream (``av.InvalidDataError``). Raises ``av.FFmpegError`` (or OSError) when the stream does not open or
+    the stream (:class:`PictureTooLargeError`). Raises ``av.FFmpegError`` (or OSError) when the stream does not open or
     has no video.
     """
 
