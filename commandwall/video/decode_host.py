@@ -20,14 +20,14 @@ Two sides:
 One stream, one connection (``multiprocessing.connection``: a Unix socket, a named pipe on Windows; a random key
 authenticates the client). The client sends ``open`` with the stream's URL and options; the decoder answers
 ``opened`` (codec, transport, frame rate) or ``failed`` (the reason); then a ``frame`` message per picture, and
-``end`` when the stream ended, or ``broken`` with the reason when it failed (a reset by the camera, a timeout). The picture itself is written into a :class:`Ring` of
-:data:`RING_SLOTS` slots in a shared-memory file the decoder creates (and announces in the frame message whenever
-it needs a larger one), which the client maps and hands out in place; a slot goes back to the decoder once no
-frame refers to it. A decoder with no slot to write does not convert the picture (it still decodes it: later
-pictures refer to it), as the in-process reader does for a wall that has not taken the last one. The client asks
-for another display box, for key frames only (降帧) and for a full-resolution picture (a snapshot) on the same
-connection; closing it closes the stream in the decoder. The decoder process ends when the client's end of its
-standard input closes (the client ended, however it ended).
+``end`` when the stream ended, or ``broken`` with the reason when it failed (a reset by the camera, a timeout). The
+picture itself is written into a :class:`Ring` of :data:`RING_SLOTS` slots in a shared-memory file the decoder
+creates (and announces in the frame message whenever it needs a larger one), which the client maps and hands out in
+place; a slot goes back to the decoder once no frame refers to it. A decoder with no slot to write does not convert
+the picture (it still decodes it: later pictures refer to it), as the in-process reader does for a wall that has not
+taken the last one. The client asks for another display box, for key frames only (降帧) and for a full-resolution
+picture (a snapshot) on the same connection; closing it closes the stream in the decoder. The decoder process ends
+when the client's end of its standard input closes (the client ended, however it ended).
 """
 
 from __future__ import annotations
