@@ -114,6 +114,10 @@ INTRA_ONLY_CODECS = frozenset({"mjpeg", "jpeg2000", "png", "prores", "rawvideo"}
 
 #: demuxers (FFmpeg's names) of segmented streams, which deliver each segment's pictures in a burst: paced
 SEGMENTED_FORMATS = frozenset({"hls", "dash"})
+#: how the URLs of such streams end (HLS playlists, DASH manifests)
+SEGMENTED_SUFFIXES = (".m3u8", ".mpd")
+#: how long one read of a segmented stream may take as a whole (at the live edge it waits for the next segment)
+SEGMENTED_READ_S = 20.0
 #: a paced live stream plays this much faster than its timestamps, so that a reader behind its live edge (a
 #: playlist reload that came late, then two segments at once) catches up instead of staying behind for good
 PACE_SPEED = 1.04
@@ -385,8 +389,12 @@ class PyAvCapture:
         # through a callback FFmpeg calls while it waits, which takes the interpreter lock
         options["rw_timeout"] = str(int(io_timeout_s * 1_000_000))
         self.io_timeout_s = io_timeout_s
+        # a playlist at its live edge waits inside one read for the next segment (up to a segment's length,
+        # 6 s and more on some servers): such a read is given longer
+        segmented = urlsplit(url).path.lower().endswith(SEGMENTED_SUFFIXES)
+        self.read_bound_s = max(io_timeout_s, SEGMENTED_READ_S) if segmented else io_timeout_s
         try:
-            self._container = av.open(url, options=options, timeout=(io_timeout_s, io_timeout_s))
+            self._container = av.open(url, options=options, timeout=(io_timeout_s, self.read_bound_s))
         except av.ExitError:
             raise TimeoutError(f"not open within {io_timeout_s:g} s") from None
         try:
@@ -433,7 +441,7 @@ class PyAvCapture:
             try:
                 packet = next(self._packets, None)
             except av.ExitError:  # the read's timeout: bytes came, but no whole packet
-                raise TimeoutError(f"no whole picture within {self.io_timeout_s:g} s") from None
+                raise TimeoutError(f"no whole picture within {self.read_bound_s:g} s") from None
             if packet is None:
                 return None
             arrived = time.monotonic()

@@ -133,3 +133,18 @@ def test_the_pacer_holds_early_pictures_only_and_never_falls_behind() -> None:
     fast = Pacer(1.04)
     fast.due(0.0, 0.0)
     assert fast.due(1.04, 0.5) == pytest.approx(1.0), "a live stream plays a little fast, to catch up with its edge"
+
+
+@needs_clips
+def test_a_playlist_waiting_at_its_live_edge_is_not_a_stalled_read(backend: DemoBackend) -> None:
+    """At its live edge an HLS read waits inside FFmpeg for the next segment (one second here): longer than a
+    short read timeout, which bounds any other stream's read as a whole. Read as fast as it comes (not paced),
+    the playlist reaches its edge, waits there for new segments, and goes on."""
+    capture = PyAvCapture(f"{backend.base_url}/streams/CAM-0014/sub.m3u8", 0.6)
+    try:
+        started = time.monotonic()
+        for _ in range(6 * FPS):  # more pictures than the playlist holds: new segments must be waited for
+            assert capture.read() is not None
+        assert time.monotonic() - started > 1.5, "it waited at the live edge"
+    finally:
+        capture.close()
