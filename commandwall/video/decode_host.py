@@ -279,7 +279,10 @@ class RemoteCapture:
         picture: False hands its slot straight back (the decoder has converted it already) and waits for the
         next."""
         if box != self._box:
-            self._send(("box", box))
+            # the decoder may have ended the stream already (it said why, in a message still to read): the reason
+            # is read below, not lost in a broken pipe
+            with contextlib.suppress(OSError):
+                self._send(("box", box))
             self._box = box
         while True:
             meta = self._next_frame()
@@ -309,7 +312,7 @@ class RemoteCapture:
             try:
                 kind, *args = conn.recv()
             except EOFError:
-                raise OSError("decoder process ended") from None
+                raise OSError("the decoder process closed the stream without a word (it ended or failed)") from None
             if kind == "frame":
                 if frame is not None:
                     self.skipped += 1

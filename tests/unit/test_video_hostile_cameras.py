@@ -6,6 +6,7 @@ beside them plays on."""
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import socket
 import socketserver
 import struct
@@ -19,7 +20,7 @@ import psutil
 import pytest
 
 from commandwall.backoff import Backoff
-from commandwall.video.decode_host import DecodeHost
+from commandwall.video.decode_host import DecodeHost, RemoteCapture, StreamBrokenError, _StreamServer
 from commandwall.video.reader import StreamReader, StreamState
 from tests.unit.test_video_mjpeg import MjpegServer
 from tests.unit.test_video_reader import wait_until
@@ -43,7 +44,8 @@ def part(data: bytes, length: int | None = None) -> bytes:
 
 
 class HostileCamera:
-    """An MJPEG server whose paths misbehave: ``trickle``, ``huge``, ``bomb``, ``reset`` (see the module)."""
+    """An MJPEG server whose paths misbehave: ``trickle``, ``huge``, ``bomb``, ``zero``, ``reset`` (see the
+    module)."""
 
     def __init__(self) -> None:
         self.small = jpeg((64, 36))
@@ -90,6 +92,9 @@ class HostileCamera:
         elif path.startswith("/bomb"):
             while not self._stop.wait(0.2):
                 conn.sendall(part(self.bomb))
+        elif path.startswith("/zero"):  # parts without a byte of picture
+            while not self._stop.wait(0.05):
+                conn.sendall(b"--frame\r\nContent-Type: image/jpeg\r\nContent-Length: 0\r\n\r\n\r\n")
         elif path.startswith("/reset"):  # pictures, then a reset (RST) mid-stream, as a camera rebooting
             for _ in range(5):  # the stream is open and playing by then
                 time.sleep(0.2)
@@ -193,7 +198,48 @@ def test_a_camera_resetting_the_connection_is_said_as_such_not_as_a_decoder_fail
         assert wait_until(lambda: bool(bad.stats().last_error), 3 * TIMEOUT_S + 5), bad.stats()
         error = bad.stats().last_error
         assert "open failed" not in error, "it played first"
-        assert "decoder process ended" not in error and "reset" in error.lower(), error
+        assert "decoder process closed" not in error and "reset" in error.lower(), error
         assert host.starts == 1, "the decoder process did not end"
     finally:
         assert stopped(bad)
+
+
+@pytest.mark.parametrize("in_decoder", [False, True], ids=["reader-thread", "decoder-process"])
+def test_empty_parts_end_the_stream_with_the_decoders_reason_in_either_mode(camera: HostileCamera, host: DecodeHost,
+                                                                           in_decoder: bool) -> None:
+    """The decoder process ends the stream and says why before the client asks for its box: the reason is read,
+    not lost in a broken pipe."""
+    bad = reader(camera.url("zero"), host if in_decoder else None)
+    try:
+        assert wait_until(lambda: bool(bad.stats().last_error), 3 * TIMEOUT_S + 5), bad.stats()
+        error = bad.stats().last_error
+        assert "ArgumentError" in error and "Broken pipe" not in error, error
+    finally:
+        assert stopped(bad)
+
+
+def test_a_stream_the_decoder_ended_before_the_client_asked_for_its_box_keeps_its_reason(
+        camera: HostileCamera) -> None:  # fmt: skip
+    client, decoder = multiprocessing.Pipe()
+
+    def serve() -> None:  # the decoder's stream thread, which closes its end when the stream fails
+        try:
+            _StreamServer(decoder).run()
+        finally:
+            decoder.close()
+
+    stream = threading.Thread(target=serve, daemon=True)
+    stream.start()
+    try:
+        client.send(("open", {"url": camera.url("zero"), "decoder": "auto", "open_timeout_s": TIMEOUT_S,
+                              "read_timeout_s": TIMEOUT_S, "rtsp_transport": "tcp", "key_frames_only": False}))
+        assert client.poll(TIMEOUT_S + 5)
+        kind, opened = client.recv()
+        assert kind == "opened", opened
+        stream.join(TIMEOUT_S + 5)
+        assert not stream.is_alive(), "the decoder gave the stream up (empty pictures) and closed its end"
+        capture = RemoteCapture(client, opened, TIMEOUT_S)
+        with pytest.raises(StreamBrokenError, match="ArgumentError"):
+            capture.read_picture((320, 180))  # asks for a box first: the pipe is broken, the reason is there
+    finally:
+        client.close()
