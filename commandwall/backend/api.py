@@ -496,7 +496,9 @@ class PlatformClient:
             self._stream_http = make_http(
                 self.base_url, timeout=(self.timeout, read_timeout), verify=self.verify, retries=0
             )
-        headers = {"Accept": "text/event-stream", "Cache-Control": "no-cache"}
+        # identity: the stream is read as it comes (the bytes under requests' decoding), so a compressed one
+        # (a proxy may compress what the client says it accepts) would be read as garbage while it looked live
+        headers = {"Accept": "text/event-stream", "Cache-Control": "no-cache", "Accept-Encoding": "identity"}
         sendable = header_safe_event_id(last_event_id)
         if sendable:
             headers["Last-Event-ID"] = sendable
@@ -518,6 +520,11 @@ class PlatformClient:
             resp.close()
             shown = content_type[:60] if content_type.isprintable() else "?"
             raise MalformedAnswerError("events", f"answered with {shown or 'no content type'}", 200)
+        encoding = resp.headers.get("Content-Encoding", "identity").strip().lower()
+        if encoding not in ("", "identity"):  # asked for identity and sent something else: unreadable as it comes
+            resp.close()
+            shown = encoding[:30] if encoding.isprintable() else "?"
+            raise MalformedAnswerError("events", f"answered {shown}-encoded, not as it comes", 200)
         return resp
 
     def close(self) -> None:

@@ -40,6 +40,7 @@ from enum import StrEnum
 
 import requests
 import sseclient
+import urllib3
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from commandwall.backend.answers import decode_json
@@ -150,6 +151,8 @@ class _ResponseBytes:
     def _count(self, data: bytes) -> None:
         """Track the size of the event being received, the way sseclient splits events."""
         for line in data.splitlines(True):
+            if line.startswith(b":"):  # a comment (a keepalive): ignored by SSE, even without a blank line after it
+                continue
             self._event_bytes += len(line)
             self._event_lines += 1
             self._tail = (self._tail + line)[-4:]
@@ -219,6 +222,7 @@ class EventStream:
         self._units: dict[str, Unit] = {u.id: u for u in units or ()}
         self._tasks: dict[str, Task] = {t.id: t for t in tasks or ()}
         self._snapshot_pending = False  # a catch-up snapshot failed: take one at the next chance
+        self._catch_up_next = False  # the last stream went silent: the next one polls what it may have missed
         self._snapshot_failures = 0
         self._activity = "starting"  # what the thread is doing, for the log line of an unexpected error
         self._crash_backoff = RetryPacer(Backoff(initial_s=backoff_initial, maximum_s=backoff_max))
@@ -304,7 +308,7 @@ class EventStream:
         self._set_state(ConnectionState.CONNECTING, "")
         while not self._stop.is_set():
             if not polling or time.monotonic() >= next_sse_at:
-                catch_up = polling or not self._last_event_id
+                catch_up = polling or not self._last_event_id or self._catch_up_next
                 snapshot = polling or self._snapshot_pending or (catch_up and self._cursor is not None)
                 healthy, detail = self._sse_session(catch_up=catch_up, snapshot=snapshot)
                 if self._stop.is_set():
@@ -351,8 +355,11 @@ class EventStream:
         Once open, ``catch_up`` polls incidents since the cursor and ``snapshot`` takes one camera/unit/task
         snapshot, before the stream is read (its events are all later than the snapshot's start).
 
-        Healthy means it connected and then delivered an event or stayed open ``HEALTHY_AFTER_S``; a
-        stream that opens and drops at once counts as a failure (so it cannot spin without backoff).
+        Healthy means it connected and stayed open ``HEALTHY_AFTER_S`` and did not go silent; a stream that opens
+        and drops at once counts as a failure, even after an event (so a server closing after every event cannot
+        make the desk reconnect twice a second), and so does one that sent nothing, not even a keepalive, for
+        the read timeout (a hung server or path: after ``fallback_after`` of them the desk polls, and the next
+        stream catches up first).
         """
         self._activity = "opening GET /api/v1/events"
         self._bad_ids = 0
@@ -380,10 +387,12 @@ class EventStream:
             with self._lock:
                 self._response = None
             return False, f"catch-up failed: {error}"
+        if catch_up:
+            self._catch_up_next = False
         self._set_state(ConnectionState.LIVE, "")
         log.info("event stream live (Last-Event-ID %s)", self._last_event_id)
         detail = "server closed the stream"
-        opened, received = time.monotonic(), 0
+        opened, received, silent = time.monotonic(), 0, False
         self._activity = "reading GET /api/v1/events"
         try:
             for event in sseclient.SSEClient(_ResponseBytes(response)).events():
@@ -394,8 +403,11 @@ class EventStream:
         except BackendError as exc:  # an oversized event
             log.warning("event stream: %s", exc)
             detail = str(exc)
-        except (requests.RequestException, OSError, ValueError) as exc:  # timeout, reset, stop(), bad chunking
-            detail = f"{type(exc).__name__}"
+        except urllib3.exceptions.ReadTimeoutError:  # not a byte, not even a keepalive, for the read timeout
+            detail = f"no data for {self.read_timeout:g} s (keepalives missed)"
+            silent = True
+        except (requests.RequestException, OSError, ValueError, urllib3.exceptions.HTTPError) as exc:
+            detail = f"{type(exc).__name__}"  # a reset, stop(), bad chunking: this stream is over
         except Exception as exc:  # anything else from urllib3/sseclient: this stream is over, the next one may do
             if not self._stop.is_set():  # stop() shutting the socket down makes http.client raise anything
                 log.warning("event stream read failed: %s", type(exc).__name__, exc_info=True)
@@ -404,7 +416,9 @@ class EventStream:
             with self._lock:
                 self._response = None
             abort_response(response)
-        return received > 0 or time.monotonic() - opened >= HEALTHY_AFTER_S, detail
+        if silent:  # the server or the path hung: what it sent meanwhile may be lost; caught up at the next open
+            self._catch_up_next = True
+        return time.monotonic() - opened >= HEALTHY_AFTER_S and not silent, detail
 
     def _dispatch(self, event_id: str | None, kind: str, data: str) -> bool:
         """Remember the id, deliver the event; False if the event was unusable (unknown type, malformed)."""

@@ -9,6 +9,7 @@ POSTs that must reach the server exactly once go through the outbox, which retri
 from __future__ import annotations
 
 import contextlib
+import logging
 import socket
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
@@ -18,6 +19,8 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from commandwall.logs import SECRET_PARAMS, is_secret_param  # noqa: F401  (the one list, kept with the log's redaction)
+
+log = logging.getLogger(__name__)
 
 #: Methods whose read errors and 5xx answers are retried (safe to repeat).
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -92,6 +95,31 @@ class PlatformHttp(requests.Session):
             kwargs["verify"] = self.verify
         return super().request(method, self.url_for(url), *args, **kwargs)
 
+    def get_redirect_target(self, resp: requests.Response) -> str | None:
+        """Where a redirect leads, if it stays at the origin it came from, or only moves the same host from http to
+        https (requests follows it then): a platform that redirects elsewhere — another host, another port —
+        would have the desk send its password, token and desk id there (a 307 repeats a login's body). Not
+        followed: the caller gets the 3xx as an error."""
+        target = super().get_redirect_target(resp)
+        if target is None:
+            return None
+        absolute = urljoin(resp.url, target)
+        source, destination = urlsplit(resp.url), urlsplit(absolute)
+        try:
+            upgrade = (source.scheme == "http" and destination.scheme == "https" and destination.port in (None, 443)
+                       and (source.hostname or "").lower() == (destination.hostname or "").lower())  # fmt: skip
+        except ValueError:  # a port that is no number
+            upgrade = False
+        if same_origin(absolute, resp.url) or upgrade:
+            return target
+        log.warning("%s redirected to %s: not followed (another origin)", redact(resp.url), redact(absolute))
+        return None
+
+
+#: The longest wait a 503's ``Retry-After`` gets before a retry (urllib3's own cap is six hours, three retries of
+#: which held a poll — and ``stop()`` — for up to eighteen).
+RETRY_AFTER_MAX_S = 10
+
 
 def make_retry(retries: int, *, backoff_factor: float = 0.3) -> Retry:
     """urllib3 ``Retry``: connect errors on any method; read errors and 502/503/504 on idempotent ones."""
@@ -107,6 +135,7 @@ def make_retry(retries: int, *, backoff_factor: float = 0.3) -> Retry:
         backoff_max=10.0,
         raise_on_status=False,  # hand the last 5xx to the caller, who turns it into an error
         respect_retry_after_header=True,
+        retry_after_max=RETRY_AFTER_MAX_S,  # a platform asking for hours (urllib3 allows 6 h) is asked again sooner
     )
 
 

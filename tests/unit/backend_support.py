@@ -3,6 +3,7 @@ exercise backend), bounded waits, and a recorder of what an ``EventStream`` repo
 
 from __future__ import annotations
 
+import gzip
 import threading
 import time
 import uuid
@@ -127,7 +128,8 @@ def fake_platform(*, token_ok: Callable[[str], bool] | None = None) -> tuple[Fla
     ``state`` (returned with the app) holds ``incidents`` (list of JSON records, append to add),
     ``logins`` (count), ``requests`` (list of (method, path, auth header)), ``events_status`` (500 by
     default; 200 streams the raw SSE text chunks in ``sse_events`` and then holds the stream open until
-    ``closing`` is set, at most 30 s) and ``last_event_ids`` (the Last-Event-ID header of each stream).
+    ``closing`` is set, at most 30 s; ``events_gzip``: gzip-compressed, whole), ``last_event_ids`` and
+    ``events_encodings`` (the Last-Event-ID and Accept-Encoding headers of each stream).
     """
     app = Flask("fake_platform")
     state: dict[str, Any] = {
@@ -140,6 +142,8 @@ def fake_platform(*, token_ok: Callable[[str], bool] | None = None) -> tuple[Fla
         "events_status": 500,
         "sse_events": [],
         "last_event_ids": [],
+        "events_encodings": [],
+        "events_gzip": False,
         "closing": threading.Event(),
         "token": "t-0",
     }
@@ -199,7 +203,11 @@ def fake_platform(*, token_ok: Callable[[str], bool] | None = None) -> tuple[Fla
         if state["events_status"] != 200:
             return jsonify(error="broken", message="event stream out of order"), state["events_status"]
         state["last_event_ids"].append(request.headers.get("Last-Event-ID"))
+        state["events_encodings"].append(request.headers.get("Accept-Encoding"))
         chunks = list(state["sse_events"])
+        if state["events_gzip"]:  # as a compressing proxy would send it
+            body = gzip.compress((": connected\n\n" + "".join(chunks)).encode())
+            return Response(body, mimetype="text/event-stream", headers={"Content-Encoding": "gzip"})
 
         def generate() -> Any:
             yield ": connected\n\n"

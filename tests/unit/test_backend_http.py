@@ -13,8 +13,8 @@ from flask import Flask, jsonify
 from werkzeug.serving import make_server
 
 from commandwall.backend.api import PlatformClient
-from commandwall.backend.errors import AuthError, BackendUnavailableError
-from commandwall.backend.http import make_http, redact
+from commandwall.backend.errors import AuthError, BackendUnavailableError, MalformedAnswerError
+from commandwall.backend.http import RETRY_AFTER_MAX_S, make_http, redact
 from commandwall.backoff import Backoff, RetryPacer
 
 from .backend_support import LocalServer, fake_platform, incident_json
@@ -309,3 +309,50 @@ def test_a_prompt_body_is_read_whole_well_within_its_deadline() -> None:
     with LocalServer(app) as server, make_http(server.base_url, timeout=3.0, retries=0) as http:
         body = read_body(http.get("/api/v1/cameras", stream=True), "cameras", 1 << 20, deadline_s=5.0)
     assert body.count(b"CAM-") == 2000
+
+
+def test_a_redirect_to_another_origin_is_not_followed_with_the_password_or_the_token() -> None:
+    """A 307 repeats the login's body where it leads, and a 302 would take the token's answers from there: the
+    desk follows redirects only within the platform's origin."""
+    from flask import redirect, request
+
+    seen: list[tuple[str, str, str | None]] = []
+    other = Flask("elsewhere")
+
+    @other.route("/<path:path>", methods=["GET", "POST"])
+    def anything(path: str):
+        seen.append((request.method, path, request.get_data(as_text=True) or request.headers.get("Authorization")))
+        return jsonify(access_token="evil", token_type="bearer", roles=["admin"], expires_in=3600, cameras=[])
+
+    with LocalServer(other) as elsewhere:
+        platform = Flask("platform")
+
+        @platform.route("/api/v1/<path:path>", methods=["GET", "POST"])
+        def moved(path: str):
+            return redirect(f"{elsewhere.base_url}/api/v1/{path}", code=307)
+
+        with LocalServer(platform) as server:
+            client = PlatformClient(server.base_url, "duty", "S3cret-pw", timeout=3, retries=0)
+            with pytest.raises((AuthError, BackendUnavailableError, MalformedAnswerError)):
+                client.login()
+            client.close()
+    assert seen == [], f"the other origin got {seen}"
+
+
+def test_a_platform_asking_to_retry_after_hours_is_asked_again_within_seconds() -> None:
+    app = Flask("busy")
+
+    @app.get("/api/v1/ping")
+    def busy():
+        return jsonify(error="busy"), 503, {"Retry-After": "21600"}
+
+    with LocalServer(app) as server:
+        http = make_http(server.base_url, timeout=3, retries=1)
+        answered: list[int] = []
+        call = threading.Thread(target=lambda: answered.append(http.get("/api/v1/ping").status_code), daemon=True)
+        started = time.monotonic()
+        call.start()
+        call.join(RETRY_AFTER_MAX_S + 10)
+        assert answered == [503], "the retry came within seconds, not hours"
+        assert time.monotonic() - started >= RETRY_AFTER_MAX_S - 1, "it did wait (the server asked)"
+        http.close()

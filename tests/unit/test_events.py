@@ -458,3 +458,80 @@ def test_a_failed_catch_up_is_not_reported_live_and_is_retried(gated) -> None:
     finally:
         stream.stop()
         client.close()
+
+
+# -- a platform (or a path to it) that misbehaves ------------------------------------------------------------
+
+
+def test_a_stream_that_goes_silent_counts_as_failing_and_the_next_one_catches_up(fake) -> None:
+    """Not a byte, not a keepalive, for the read timeout: the server or the path hung, and what the platform
+    had meanwhile came on no stream. The next stream polls it first (it used to reconnect as if all were well,
+    resuming by Last-Event-ID, and missed it)."""
+    server, state = fake
+    state["events_status"] = 200  # ": connected", then silence (no keepalives) until the test ends
+    client = PlatformClient(server.base_url, "duty", "duty", retries=0)
+    rec = Recorder()
+    stream = _stream(client, rec, read_timeout=16.0, last_event_id="7", cursor="0")
+    try:
+        assert wait_until(lambda: stream.state == ConnectionState.LIVE, 10)
+        state["incidents"].append(incident_json("INC-SILENT", version=1))  # never sent on the stream
+        assert wait_until(lambda: any(i.id == "INC-SILENT" for i in rec.of_kind("incident")), 16.0 + 10)
+        assert any("keepalives missed" in detail for _, detail in rec.states), rec.states
+        assert len(state["last_event_ids"]) >= 2, "it reconnected"
+    finally:
+        stream.stop()
+        client.close()
+
+
+def test_a_server_closing_after_every_event_is_not_reconnected_to_twice_a_second(fake) -> None:
+    server, state = fake
+    state["events_status"] = 200
+    state["sse_events"] = [_sse(1, "incident", incident_json("INC-STORM", version=1))]
+    state["closing"].set()  # each stream: one event, then closed
+    client = PlatformClient(server.base_url, "duty", "duty", retries=0)
+    rec = Recorder()
+    stream = _stream(client, rec, fallback_after=3, sse_retry_interval=5.0)
+    try:
+        assert wait_until(lambda: stream.state == ConnectionState.POLLING, 10), rec.states
+        opened = len(state["last_event_ids"])
+        assert 3 <= opened <= 4, opened
+        time.sleep(1.0)
+        assert len(state["last_event_ids"]) == opened, "no reconnect storm while polling"
+        assert rec.of_kind("incident"), "the event itself was delivered"
+    finally:
+        stream.stop()
+        client.close()
+
+
+def test_a_compressed_event_stream_is_refused_not_shown_live_with_nothing_in_it(fake) -> None:
+    """The desk asks for the stream as it comes; a proxy that gzips it anyway is said, and the desk polls."""
+    server, state = fake
+    state["events_status"] = 200
+    state["events_gzip"] = True
+    state["sse_events"] = [_sse(1, "incident", incident_json("INC-GZ", version=1))]
+    client = PlatformClient(server.base_url, "duty", "duty", retries=0)
+    rec = Recorder()
+    stream = _stream(client, rec, fallback_after=2, sse_retry_interval=5.0)
+    try:
+        assert wait_until(lambda: stream.state == ConnectionState.POLLING, 10), rec.states
+        assert ConnectionState.LIVE not in rec.state_names()
+        assert any("gzip-encoded" in detail for _, detail in rec.states), rec.states
+        assert set(state["events_encodings"]) == {"identity"}
+    finally:
+        stream.stop()
+        client.close()
+
+
+def test_keepalive_comments_without_blank_lines_do_not_cut_the_stream(fake) -> None:
+    server, state = fake
+    state["events_status"] = 200
+    state["sse_events"] = [": ping\n"] * 1500 + [_sse(1, "incident", incident_json("INC-AFTER-PINGS", version=1))]
+    client = PlatformClient(server.base_url, "duty", "duty", retries=0)
+    rec = Recorder()
+    stream = _stream(client, rec, last_event_id="0", cursor="0")
+    try:
+        assert wait_until(lambda: any(i.id == "INC-AFTER-PINGS" for i in rec.of_kind("incident")), 10)
+        assert len(state["last_event_ids"]) == 1, "one stream: not cut for too many lines"
+    finally:
+        stream.stop()
+        client.close()
