@@ -96,13 +96,15 @@ class PlatformHttp(requests.Session):
         return super().request(method, self.url_for(url), *args, **kwargs)
 
     def get_redirect_target(self, resp: requests.Response) -> str | None:
-        """Where a redirect leads, if it stays at the origin it came from, or only moves the same host from http to
-        https (requests follows it then): a platform that redirects elsewhere — another host, another port —
-        would have the desk send its password, token and desk id there (a 307 repeats a login's body). Not
-        followed: the caller gets the 3xx as an error."""
+        """Where a redirect from the platform leads, if it stays at the platform's origin, or only moves the same
+        host from http to https (requests follows it then): a platform that redirects elsewhere — another host,
+        another port — would have the desk send its password, token and desk id there (a 307 repeats a login's
+        body). Not followed: the caller gets the 3xx as an error. Other servers' redirects (GIS services, which
+        get no credentials) are followed as requests does."""
         target = super().get_redirect_target(resp)
-        if target is None:
-            return None
+        platform_host = (urlsplit(self.base_url).hostname or "").lower()
+        if target is None or (urlsplit(resp.url).hostname or "").lower() != platform_host:
+            return target  # another host's answer (a GIS service): it carried nothing of the desk's
         absolute = urljoin(resp.url, target)
         source, destination = urlsplit(resp.url), urlsplit(absolute)
         try:
