@@ -311,7 +311,10 @@ def serve_forever(
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     stop = stop_event or threading.Event()
     if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        # Ctrl+C and SIGTERM end it, even when whoever started it ignored SIGINT (a script's background job: the
+        # interpreter then keeps SIGINT ignored and no KeyboardInterrupt ever comes)
+        for number in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(number, lambda *_: stop.set())
     backend = DemoBackend(
         db_path=db_path, host=host, port=port, incident_rate_per_min=incident_rate_per_min, **options
     ).start()
