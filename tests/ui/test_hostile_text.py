@@ -370,3 +370,30 @@ def test_the_new_incident_message_in_the_main_window_shows_hostile_text_literall
             assert display_text(inc.title) in message and display_text(inc.town) in message
             assert_nothing_hidden(message)
             assert win.incidents.model.incident(inc.id) is not None
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support", extend=True)
+def test_an_early_warning_file_with_a_hostile_name_is_named_literally_in_the_status_bar(qtbot: QtBot, tmp_path,
+                                                                                        exercise_platform):
+    """A CAP folder's files that cannot be read (here broken links) are named in the status bar: names with bidi
+    controls, markup and template syntax show as their characters, through the real warnings controller."""
+    from commandwall.app.warnings import WarningsController
+
+    folder = tmp_path / "cap"
+    folder.mkdir()
+    names = [t for t in HOSTILE if "/" not in t and "\x00" not in t and 0 < len(t.encode()) < 120][:12]
+    names += ["\u202egnp.exe", "<b>粗体<i>{{7*7}}${x}"]
+    for text in names:
+        (folder / f"{text}.xml").symlink_to(tmp_path / "gone")
+    with main_window(qtbot, ClientSession(Settings(data_dir=tmp_path / "d"), exercise_platform),
+                     size=(1280, 800)) as win:  # fmt: skip
+        controller = WarningsController(win.desk.session, folder=folder)
+        shown: list[str] = []
+        win.statusBar().messageChanged.connect(shown.append)
+        win.signals.watch_warnings(controller)
+        controller.poll()
+        qtbot.waitUntil(lambda: len(shown) >= len(names), timeout=5000)
+        for text in names:
+            assert any(display_text(f"{text}.xml") in message for message in shown), text
+        for message in shown:
+            assert_nothing_hidden(message)
