@@ -262,10 +262,17 @@ class RemoteCapture:
         self._closed = False
         self._ended = False  # the decoder said the stream ended
 
-    def _send(self, message: tuple) -> None:
+    def _send(self, message: tuple) -> bool:
+        """Send ``message`` to the decoder; False when it could not be (the decoder closed the stream: it said why
+        in a message still to read, which the reader thread reads instead of losing it in a broken pipe)."""
         with self._send_lock:
-            if not self._closed:
+            if self._closed:
+                return False
+            try:
                 self._conn.send(message)
+            except OSError:
+                return False
+            return True
 
     def set_key_frames_only(self, on: bool) -> None:
         """降帧 on or off, applied by the decoder from its next picture."""
@@ -279,10 +286,7 @@ class RemoteCapture:
         picture: False hands its slot straight back (the decoder has converted it already) and waits for the
         next."""
         if box != self._box:
-            # the decoder may have ended the stream already (it said why, in a message still to read): the reason
-            # is read below, not lost in a broken pipe
-            with contextlib.suppress(OSError):
-                self._send(("box", box))
+            self._send(("box", box))  # not sent: the stream ended, and why is read below
             self._box = box
         while True:
             meta = self._next_frame()
@@ -405,9 +409,7 @@ class RemoteCapture:
         wanted = threading.Event()
         with self._full_lock:
             self._full_wanted, self._full_image = wanted, None
-        try:
-            self._send(("full",))
-        except OSError:
+        if not self._send(("full",)):
             return None
         if not wanted.wait(self.FULL_IMAGE_TIMEOUT_S):
             return None
