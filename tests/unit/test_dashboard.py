@@ -10,9 +10,19 @@ from datetime import timedelta
 
 import pytest
 import requests
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from commandwall import localtime
-from commandwall.app.dashboard import STATUS_GROUPS, DashboardController, Overview, count_overview, start_of_day
+from commandwall.app.dashboard import (
+    STATUS_GROUPS,
+    DashboardController,
+    IncidentTally,
+    Overview,
+    count_overview,
+    overview_of,
+    start_of_day,
+)
 from commandwall.app.incident_filter import IncidentFilter
 from commandwall.app.platform import PlatformFactory
 from commandwall.app.session import ClientListener, ClientSession
@@ -263,3 +273,106 @@ def test_nobody_looking_nothing_counted_and_looked_at_again_counted_at_once(exer
         assert len(sensor_reads) > fetched
     finally:
         controller.stop()
+
+
+def counted_plainly(incidents: list[Incident], at, listed: list[str]) -> dict:
+    """The incident figures counted the plain way, one incident at a time (what a tally must agree with);
+    ``listed``: the towns with a row whatever happened in them."""
+    at = localtime.to_display(at)
+    day_start = start_of_day(at)
+    today = [i for i in incidents if i.reported_at >= day_start]
+    first_hour = at.replace(minute=0, second=0, microsecond=0) - timedelta(hours=23)
+    hours = Counter(int((i.reported_at - first_hour).total_seconds() // 3600) for i in incidents
+                    if i.reported_at >= first_hour)
+    open_ones = [i for i in incidents if i.status in OPEN_STATUSES]
+    return {
+        "today": len(today),
+        "by_category": {code: n for code, n in Counter(i.category for i in today).items()},
+        "by_status": {label: sum(1 for i in today if i.status in statuses) for label, statuses in STATUS_GROUPS},
+        "open": len(open_ones), "urgent": sum(1 for i in open_ones if i.priority <= 2),
+        # a row for each listed town, then for each other town named today (none for incidents without one)
+        "towns": {town: (sum(1 for i in today if i.town == town), sum(1 for i in open_ones if i.town == town))
+                  for town in [*listed, *sorted({i.town for i in today} - set(listed) - {""})]},
+        "trend": [hours[k] for k in range(24)],
+    }
+
+
+def figures(overview: Overview) -> dict:
+    return {
+        "today": overview.today, "by_category": {code: n for code, n in overview.by_category.items() if n},
+        "by_status": overview.by_status, "open": overview.open_now, "urgent": overview.urgent_open,
+        "towns": {t.town: (t.today, t.open) for t in overview.towns},
+        "trend": [n for _, n in overview.trend],
+    }
+
+
+LISTED_TOWNS = ["临城街道", "沙沟镇"]  # the towns layer's, in its order
+TALLY_TOWNS = [*LISTED_TOWNS, "陶庄镇", "张范街道", ""]
+changes = st.lists(st.tuples(st.integers(0, 7), st.floats(-3, 50), st.sampled_from(list(IncidentStatus)),
+                             st.sampled_from(["huanbao", "jiaotong", "未知类别"]), st.sampled_from(TALLY_TOWNS),
+                             st.integers(1, 4)), max_size=40)
+
+
+@pytest.mark.parametrize("offset_hours", [8, 5.5, -3])
+@settings(max_examples=150, deadline=None)
+@given(changes=changes, first=changes)
+def test_a_tally_kept_change_by_change_counts_what_a_plain_count_does(offset_hours, first, changes):
+    """Incidents reported, moved across midnight and hours, reopened, closed, renamed: the tally that followed
+    every change has the figures of the final incidents counted one by one, in any display zone."""
+    localtime.set_display_offset(offset_hours)
+    try:
+        now = localtime.now().replace(hour=0, minute=40)  # near midnight: "today" and the trend's hours differ
+        held: dict[str, Incident] = {}
+        tally = IncidentTally()
+        for step, (n, hours_ago, status, category, town, priority) in enumerate([*first, *changes]):
+            at = now - timedelta(hours=hours_ago)
+            held[f"I{n}"] = incident = Incident(
+                id=f"I{n}", title="t", category=category, lon=117.3, lat=34.8, town=town, status=status,
+                priority=priority, reported_at=at, updated_at=at, version=step + 1)
+            tally.put(incident)
+            tally.put(incident)  # the same copy twice counts once
+        assert len(tally) == len(held)
+        expected = counted_plainly(list(held.values()), now, LISTED_TOWNS)
+        assert figures(overview_of(tally, [], [], [], now, LISTED_TOWNS)) == expected
+        assert figures(count_overview(held.values(), [], [], [], now, LISTED_TOWNS)) == expected
+    finally:
+        localtime.set_display_offset(8)
+
+
+def test_the_controller_counts_the_changed_incidents_again_and_a_replaced_store_afresh(exercise, tmp_path):
+    """Through a real session's store: new incidents, status changes, and a snapshot replacing everything each
+    reach the figures, which always equal a plain count of what the store holds."""
+    ready = threading.Event()
+    platform = PlatformFactory.at_url(exercise.base_url, exercise=True)
+    session = ClientSession(Settings(data_dir=tmp_path, username="duty"), platform, ClientListener(on_ready=ready.set))
+    session.start()
+    controller = DashboardController(session, refresh_s=3600, sensors_every_s=3600)
+    controller.start(lambda overview: None)
+    try:
+        assert wait_until(lambda: controller.latest is not None)
+        now = localtime.now()
+
+        def made(n: int, status=IncidentStatus.NEW, version=1, hours_ago=0.1) -> Incident:
+            at = now - timedelta(hours=hours_ago)
+            return Incident(id=f"TALLY-{n}", title="t", category="yingji", lon=117.26, lat=34.8, status=status,
+                            priority=1, reported_at=at, updated_at=at, version=version)
+
+        def agrees(overview: Overview) -> bool:  # with a plain count of the store, in the overview's rows
+            listed = [t.town for t in overview.towns]
+            return figures(overview) == counted_plainly(session.incidents.values(), overview.at, listed)
+
+        for n in range(30):
+            session.incidents.upsert(made(n))
+        assert agrees(controller.recount())
+        for n in range(10):
+            session.incidents.upsert(made(n, IncidentStatus.CLOSED, version=2, hours_ago=30))
+        session.incidents.upsert(made(3, IncidentStatus.CLOSED, version=1))  # an older copy: ignored by the store
+        overview = controller.recount()
+        assert agrees(overview) and overview.urgent_open >= 20
+        session.incidents.replace_all([made(n, IncidentStatus.IN_PROGRESS, version=5) for n in range(5)])
+        overview = controller.recount()
+        assert agrees(overview)
+        assert overview.open_now == 5 and overview.today == 5
+    finally:
+        controller.stop()
+        session.stop()
