@@ -43,6 +43,7 @@ from commandwall.backend import cap
 from commandwall.backend.answers import decode_json, read_body
 from commandwall.backend.cap import CapAlert, CapError, parse_cap
 from commandwall.backend.errors import BackendError
+from commandwall.backend.http import deadline_session
 from commandwall.domain.models import OPEN_STATUSES, Camera, Incident, IncidentStatus
 from commandwall.i18n import translate
 from commandwall.logs import redact_secrets
@@ -261,7 +262,7 @@ class WarningsController:
         self._overlays: dict[str, Any] | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._http = requests.Session()
+        self._http = deadline_session()  # a feed trickling its answer's headers cannot hold the poll
 
     @classmethod
     def for_session(cls, session: ClientSession) -> WarningsController:

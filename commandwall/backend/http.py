@@ -4,6 +4,12 @@ Retries are urllib3's ``Retry`` mounted through ``requests.adapters.HTTPAdapter`
 for every method (nothing reached the server), read errors and 502/503/504 only for idempotent methods.
 POSTs that must reach the server exactly once go through the outbox, which retries them itself with their
 ``Idempotency-Key``.
+
+Every wait for data is bounded by the read timeout, but a server (or a proxy in front of it) that sends its
+answer's headers a byte at a time never lets one wait run out: the adapter here also gives a whole answer's status
+line and headers a deadline (:data:`ANSWER_HEADERS_DEADLINE_S`), after which the connection is shut and the request
+fails as an aborted connection that says so. Bodies are bounded by their readers (the event stream's keepalives,
+the early-warning documents' deadline).
 """
 
 from __future__ import annotations
@@ -11,11 +17,14 @@ from __future__ import annotations
 import contextlib
 import logging
 import socket
+import threading
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.util.retry import Retry
 
 from commandwall.logs import SECRET_PARAMS, is_secret_param  # noqa: F401  (the one list, kept with the log's redaction)
@@ -141,6 +150,93 @@ def make_retry(retries: int, *, backoff_factor: float = 0.3) -> Retry:
     )
 
 
+#: The least time a server gets to send an answer's status line and headers, once asked; twice the read timeout
+#: where that is longer. A server that answers sends them at once; one that trickles them a byte at a time kept
+#: a request (and everything waiting for it) for ever, each byte inside the read timeout.
+ANSWER_HEADERS_DEADLINE_S = 10.0
+
+
+class _HeadersDeadline:
+    """Connection mix-in: the answer's status line and headers within a deadline, or the socket is shut (from a
+    timer thread, which wakes the blocked read) and the request fails as an aborted connection (requests'
+    ``ConnectionError``; retried like a read error where the method allows)."""
+
+    sock: socket.socket | None
+    timeout: Any
+
+    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
+        read_timeout = self.timeout if isinstance(self.timeout, int | float) else 0.0
+        deadline_s = max(ANSWER_HEADERS_DEADLINE_S, 2 * read_timeout)
+        sock, passed = self.sock, threading.Event()
+
+        def cut() -> None:
+            passed.set()
+            if sock is not None:
+                with contextlib.suppress(OSError):  # closed meanwhile
+                    sock.shutdown(socket.SHUT_RDWR)
+
+        timer = threading.Timer(deadline_s, cut)
+        timer.daemon = True
+        timer.start()
+        try:
+            answer = super().getresponse(*args, **kwargs)  # type: ignore[misc]
+        except Exception as exc:
+            if passed.is_set():
+                raise _headers_late(deadline_s) from exc
+            raise
+        finally:
+            timer.cancel()
+        if passed.is_set():  # the deadline struck as the headers came in: the socket is shut, the body lost
+            answer.close()
+            raise _headers_late(deadline_s)
+        return answer
+
+
+def _headers_late(deadline_s: float) -> ConnectionAbortedError:
+    # not a TimeoutError, which urllib3 would report as "Read timed out. (read timeout=…)", the wrong bound
+    return ConnectionAbortedError(f"the answer's headers did not all come within {deadline_s:g} s")
+
+
+class _DeadlineHTTPConnection(_HeadersDeadline, HTTPConnection):
+    pass
+
+
+class _DeadlineHTTPSConnection(_HeadersDeadline, HTTPSConnection):
+    pass
+
+
+class _DeadlineHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _DeadlineHTTPConnection
+
+
+class _DeadlineHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _DeadlineHTTPSConnection
+
+
+# errors name a pool by its class: keep urllib3's names in what the desk shows
+_DeadlineHTTPPool.__name__ = HTTPConnectionPool.__name__
+_DeadlineHTTPSPool.__name__ = HTTPSConnectionPool.__name__
+
+
+class DeadlineAdapter(HTTPAdapter):
+    """requests' adapter whose connections give an answer's headers a deadline (:data:`ANSWER_HEADERS_DEADLINE_S`).
+    Requests through a proxy (``HTTPS_PROXY``) go through urllib3's own proxy pools, without it."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _DeadlineHTTPPool, "https": _DeadlineHTTPSPool}
+
+
+def deadline_session() -> requests.Session:
+    """A plain ``requests.Session`` (no base URL, no retries) whose answers' headers have their deadline: for
+    servers other than the platform (early-warning feeds)."""
+    http = requests.Session()
+    adapter = DeadlineAdapter()
+    http.mount("http://", adapter)
+    http.mount("https://", adapter)
+    return http
+
+
 def make_http(
     base_url: str,
     *,
@@ -157,7 +253,7 @@ def make_http(
     """
     http = PlatformHttp(base_url, timeout=timeout)
     http.verify = verify
-    adapter = HTTPAdapter(max_retries=make_retry(retries, backoff_factor=backoff_factor))
+    adapter = DeadlineAdapter(max_retries=make_retry(retries, backoff_factor=backoff_factor))
     http.mount("http://", adapter)
     http.mount("https://", adapter)
     http.headers["Accept"] = "application/json"

@@ -4,6 +4,7 @@ exercise backend), bounded waits, and a recorder of what an ``EventStream`` repo
 from __future__ import annotations
 
 import gzip
+import socket
 import threading
 import time
 import uuid
@@ -314,3 +315,56 @@ def startup_snapshot(client: PlatformClient) -> tuple[dict[str, list], str | Non
     """What a client loads at start-up: cameras, units, tasks (as EventStream kwargs) and the incident cursor."""
     _, cursor = client.incidents()
     return {"cameras": client.cameras(), "units": client.units(), "tasks": client.tasks()}, cursor
+
+
+class HeaderTrickler:
+    """A raw HTTP server on 127.0.0.1 that answers every request with a status line, then sends its headers a
+    byte every 0.2 s (each wait well inside any read timeout) for a minute; or, with ``delay_s``, a whole prompt
+    answer after that delay. Counts the connections it was asked on."""
+
+    def __init__(self, delay_s: float | None = None) -> None:
+        self.delay_s = delay_s
+        self.connections = 0
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self._server.settimeout(0.2)
+        self.base_url = f"http://127.0.0.1:{self._server.getsockname()[1]}/"
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._server.accept()
+            except TimeoutError:
+                continue
+            self.connections += 1
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn) -> None:
+        with conn:
+            try:
+                conn.recv(65536)
+                if self.delay_s is not None:
+                    time.sleep(self.delay_s)
+                    body = b'{"cameras": []}'
+                    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                                 + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body)
+                    return
+                conn.sendall(b"HTTP/1.1 200 OK\r\n")
+                for _ in range(300):
+                    if self._stop.is_set():
+                        return
+                    conn.sendall(b"X")
+                    time.sleep(0.2)
+            except OSError:
+                return  # the client hung up
+
+    def __enter__(self) -> HeaderTrickler:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        self._server.close()
+

@@ -17,7 +17,7 @@ from commandwall.backend.errors import AuthError, BackendUnavailableError, Malfo
 from commandwall.backend.http import RETRY_AFTER_MAX_S, make_http, redact
 from commandwall.backoff import Backoff, RetryPacer
 
-from .backend_support import LocalServer, fake_platform, incident_json
+from .backend_support import HeaderTrickler, LocalServer, fake_platform, incident_json
 
 
 @pytest.mark.parametrize(
@@ -356,3 +356,63 @@ def test_a_platform_asking_to_retry_after_hours_is_asked_again_within_seconds() 
         assert answered == [503], "the retry came within seconds, not hours"
         assert time.monotonic() - started >= RETRY_AFTER_MAX_S - 1, "it did wait (the server asked)"
         http.close()
+
+
+def test_answer_headers_trickled_a_byte_at_a_time_end_the_request_at_their_deadline(monkeypatch) -> None:
+    """Each byte inside the read timeout, the headers never complete: the request fails as a timeout at the
+    headers' deadline instead of holding its caller (a poll, a login, the event stream) for ever."""
+    import requests
+
+    from commandwall.backend import http as http_module
+
+    monkeypatch.setattr(http_module, "ANSWER_HEADERS_DEADLINE_S", 1.5)
+    with HeaderTrickler() as server, make_http(server.base_url, timeout=(1.0, 0.5), retries=0) as http:
+        started = time.monotonic()
+        with pytest.raises(requests.RequestException) as info:
+            http.get("/api/v1/cameras")
+        elapsed = time.monotonic() - started
+    assert 1.4 <= elapsed < 4.0, f"{elapsed:.1f} s; the trickle lasts a minute"
+    assert "headers did not all come within 1.5 s" in str(info.value)
+
+
+def test_a_login_to_a_platform_trickling_its_headers_fails_in_bounded_time(monkeypatch) -> None:
+    from commandwall.backend import http as http_module
+
+    monkeypatch.setattr(http_module, "ANSWER_HEADERS_DEADLINE_S", 1.0)
+    with HeaderTrickler() as server:
+        client = PlatformClient(server.base_url, "duty", "duty", timeout=0.5, retries=1)
+        started = time.monotonic()
+        with pytest.raises(BackendUnavailableError):
+            client.cameras()  # logs in first: a POST, not retried on a read error
+        elapsed = time.monotonic() - started
+        client.close()
+    assert elapsed < 6.0, f"{elapsed:.1f} s"
+    assert server.connections >= 1
+
+
+def test_a_slow_but_whole_answer_and_a_long_body_are_not_cut_by_the_headers_deadline(monkeypatch) -> None:
+    """The deadline covers the headers only: an answer that takes its time to start (within the read timeout)
+    and a body streamed for longer than the deadline (the event stream) are read whole."""
+    from flask import Response
+
+    from commandwall.backend import http as http_module
+
+    monkeypatch.setattr(http_module, "ANSWER_HEADERS_DEADLINE_S", 1.0)
+    with HeaderTrickler(delay_s=0.8) as server, make_http(server.base_url, timeout=(1.0, 2.0), retries=0) as http:
+        assert http.get("/api/v1/cameras").json() == {"cameras": []}  # deadline: twice the read timeout
+
+    app = Flask("long-body")
+
+    @app.get("/stream")
+    def stream():
+        def drip():
+            for n in range(8):  # 2.4 s of body against a 1 s headers' deadline
+                yield f"part {n}\n".encode()
+                time.sleep(0.3)
+
+        return Response(drip(), mimetype="text/plain")
+
+    with (LocalServer(app) as server, make_http(server.base_url, timeout=(1.0, 1.0), retries=0) as http,
+          http.get("/stream", stream=True) as answer):
+        lines = [line for line in answer.iter_lines() if line]
+    assert lines == [f"part {n}".encode() for n in range(8)]

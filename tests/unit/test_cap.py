@@ -217,8 +217,9 @@ def refs(*identifiers: str) -> str:
     return " ".join(f"qx@example.cn,{i},{SENT.isoformat()}" for i in identifiers)
 
 
-def desk(tmp_path: Path, **source) -> tuple[ClientSession, WarningsController, list[str]]:
-    session = ClientSession(Settings(data_dir=tmp_path / "d"), PlatformFactory.at_url("http://127.0.0.1:9"))
+def desk(tmp_path: Path, timeout_s: float = 5.0, **source) -> tuple[ClientSession, WarningsController, list[str]]:
+    session = ClientSession(Settings(data_dir=tmp_path / "d", request_timeout_s=timeout_s),
+                            PlatformFactory.at_url("http://127.0.0.1:9"))
     controller = WarningsController(session, **source)
     problems: list[str] = []
     controller.listener.on_problem = problems.append
@@ -323,3 +324,19 @@ def test_a_bad_feed_entry_and_a_trickling_one_never_cost_the_others(tmp_path: Pa
 def test_an_alert_dated_at_the_ends_of_the_calendar_is_refused(sent: str) -> None:
     with pytest.raises(CapError, match="between 2000 and 2200"):
         parse_cap(cap().replace(SENT.isoformat().encode(), sent.encode(), 1))
+
+
+def test_a_feed_trickling_its_answers_headers_is_reported_within_their_deadline(tmp_path: Path, monkeypatch) -> None:
+    """A feed (or a proxy before it) that sends its headers a byte at a time, each inside the read timeout,
+    held the poll — and the warnings thread's stop — for as long as it went on; now the poll reports it."""
+    from commandwall.backend import http as http_module
+    from tests.unit.backend_support import HeaderTrickler
+
+    monkeypatch.setattr(http_module, "ANSWER_HEADERS_DEADLINE_S", 1.0)
+    with HeaderTrickler() as server:
+        _session, controller, problems = desk(tmp_path, timeout_s=0.5, url=server.base_url + "cap")
+        started = time.monotonic()
+        assert controller.poll(SENT) == 0
+        elapsed = time.monotonic() - started
+    assert elapsed < 8.0, f"{elapsed:.1f} s; the trickle lasts a minute"
+    assert len(problems) == 1 and "did not all come within 1 s" in problems[0], problems
