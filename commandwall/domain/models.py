@@ -13,8 +13,10 @@ Strings from outside are bounded here, per kind of field:
   *truncated* to ``MAX_NAME_CHARS`` (an ellipsis marks the cut) and lone surrogates become U+FFFD: a
   too-long name is still the object's name, and the record stays usable.
 - **long text** (``LongText``: description, instructions) is truncated the same way at ``MAX_TEXT_CHARS``.
-- **stream URLs** (``UrlText``) longer than ``MAX_URL_CHARS`` or with control characters are rejected: a cut
-  URL plays nothing.
+- **stream URLs** (``UrlText``) longer than ``MAX_URL_CHARS``, with control characters, or of a scheme that is
+  no network stream (:data:`STREAM_SCHEMES`) are rejected: a cut URL plays nothing, and a platform's record
+  must not have the desk open a local file or one of FFmpeg's local protocols (``file:``, ``pipe:``,
+  ``concat:``, ``subfile:``, ``data:``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -57,9 +60,19 @@ def _clip(limit: int) -> AfterValidator:
     return AfterValidator(clip)
 
 
+#: Schemes a camera's stream URL may have: network streams. "" (no stream, e.g. a camera without a sub stream)
+#: passes; a path or any other scheme is refused.
+STREAM_SCHEMES = frozenset({"rtsp", "rtsps", "rtmp", "rtmps", "http", "https", "srt", "tcp", "udp"})
+
+
 def _clean_url(value: str) -> str:
     if _CONTROL.search(value) or _SURROGATE.search(value):
         raise ValueError("URL contains control characters or lone surrogates")
+    if value:
+        scheme = urlsplit(value).scheme.lower()  # ValueError for a broken one (a bad IPv6 literal)
+        if scheme not in STREAM_SCHEMES:
+            raise ValueError(f"not a network stream URL (scheme {scheme or 'none'!r}; "
+                             f"one of {', '.join(sorted(STREAM_SCHEMES))} is needed)")
     return value
 
 
@@ -69,7 +82,7 @@ Identifier = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ID_CH
 ShortText = Annotated[str, _clip(MAX_NAME_CHARS)]
 #: A description or instructions: cut to ``MAX_TEXT_CHARS``.
 LongText = Annotated[str, _clip(MAX_TEXT_CHARS)]
-#: A stream URL: rejected when longer than ``MAX_URL_CHARS`` or holding control characters.
+#: A stream URL: rejected when longer than ``MAX_URL_CHARS``, holding control characters, or no network URL.
 UrlText = Annotated[str, StringConstraints(max_length=MAX_URL_CHARS), AfterValidator(_clean_url)]
 
 #: Incident categories (source systems) with their Chinese names (translated where shown: :func:`category_label`).

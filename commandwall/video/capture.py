@@ -42,6 +42,7 @@ from urllib.parse import urlsplit
 import cv2
 import numpy as np
 
+from commandwall.domain.models import STREAM_SCHEMES
 from commandwall.video.live_edge import LiveEdge, annexb_key_frame
 
 try:  # PyAV is a dependency; without it (a broken install) every stream falls back to OpenCV
@@ -122,7 +123,11 @@ SEGMENTED_READ_S = 20.0
 #: playlist reload that came late, then two segments at once) catches up instead of staying behind for good
 PACE_SPEED = 1.04
 
-NETWORK_SCHEMES = frozenset({"rtsp", "rtsps", "rtmp", "http", "https", "tcp", "udp", "srt"})
+NETWORK_SCHEMES = STREAM_SCHEMES
+#: what FFmpeg may open for a network stream, nested opens included (an HLS or DASH playlist's segments, RTSP's
+#: RTP): network protocols only, never ``file``, ``pipe``, ``fd``, ``concat``, ``subfile`` or ``data``, whatever a
+#: playlist served by someone else names
+NETWORK_PROTOCOLS = "http,https,httpproxy,tcp,tls,crypto,udp,rtp,srtp,rtsp,rtsps,rtmp,rtmps,rtmpt,rtmpts,srt"
 DECODERS = ("auto", "pyav", "opencv")
 RTSP_TRANSPORTS = ("tcp", "udp")
 #: where a capture may write a scaled picture: given its shape, the array to write into, or None for a new one
@@ -388,6 +393,8 @@ class PyAvCapture:
         # bounds the open and each packet's read as a whole (bytes that trickle in, a part that never ends),
         # through a callback FFmpeg calls while it waits, which takes the interpreter lock
         options["rw_timeout"] = str(int(io_timeout_s * 1_000_000))
+        if scheme in NETWORK_SCHEMES:
+            options["protocol_whitelist"] = NETWORK_PROTOCOLS
         self.io_timeout_s = io_timeout_s
         # a playlist at its live edge waits inside one read for the next segment (up to a segment's length,
         # 6 s and more on some servers): such a read is given longer

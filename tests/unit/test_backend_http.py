@@ -416,3 +416,31 @@ def test_a_slow_but_whole_answer_and_a_long_body_are_not_cut_by_the_headers_dead
           http.get("/stream", stream=True) as answer):
         lines = [line for line in answer.iter_lines() if line]
     assert lines == [f"part {n}".encode() for n in range(8)]
+
+
+LOCAL_STREAMS = ["/etc/passwd", "file:///etc/hostname", "concat:/etc/hostname|/etc/passwd", "pipe:0", "fd:3",
+                 "data:video/mp2t;base64,R0lG", "subfile,,start,0,end,64,,:/etc/passwd", "C:\\clips\\cam.ts",
+                 "gopher://127.0.0.1/x"]
+
+
+def test_cameras_whose_streams_are_local_files_or_ffmpegs_local_protocols_are_dropped(caplog) -> None:
+    """A platform's camera record must not have the desk read its own files (a path, ``file:``) or use FFmpeg's
+    local protocols (``pipe:``, ``concat:``, ``subfile``, ``data:``): such a record is dropped as malformed,
+    logged without its URL, and the good cameras are kept."""
+    def camera(ident: str, main: str, sub: str = "") -> dict:
+        return {"id": ident, "name": ident, "lon": 117.3, "lat": 34.8, "streams": {"main": main, "sub": sub}}
+
+    app, state = fake_platform()
+    state["cameras"].extend([
+        camera("CAM-GOOD", "rtsp://admin:S3cret@127.0.0.1:8554/main", "http://127.0.0.1/sub.ts"),
+        *(camera(f"CAM-LOCAL-{n}", url) for n, url in enumerate(LOCAL_STREAMS)),
+        camera("CAM-SUB-LOCAL", "http://127.0.0.1/main.ts", "file:///etc/passwd?pw=S3cret"),
+        camera("CAM-NO-SUB", "https://127.0.0.1/main.flv"),
+    ])
+    with LocalServer(app) as server:
+        client = PlatformClient(server.base_url, "duty", "duty", timeout=3)
+        cameras = client.cameras()
+        client.close()
+    assert [c.id for c in cameras] == ["CAM-GOOD", "CAM-NO-SUB"]
+    assert "CAM-LOCAL-0" in caplog.text and "not a network stream URL" in caplog.text
+    assert "S3cret" not in caplog.text and "/etc/passwd" not in caplog.text
