@@ -9,7 +9,8 @@ workflow buttons stay disabled for them). A document that cannot be read is repo
 listener and the log, without a feed URL's credentials) and skipped, once; the other documents of the poll are
 taken all the same, and nothing stops the polling. A poll's documents are applied oldest first, and an Update or
 Cancel read before the alert it names is applied when that alert comes; an Update naming several alerts replaces
-them all (the others show as merged into it). An area's circles count as polygons everywhere
+them all (the others show as merged into it). Only an alert's own sender may update or cancel it: a reference to
+another sender's alert is not followed, and reported. An area's circles count as polygons everywhere
 (placement, overlays, :meth:`WarningsController.cameras_inside` / ``incidents_inside``): each is its geodesic
 ring (``CapCircle.ring``).
 
@@ -97,6 +98,8 @@ class WarningBook:
     made: list[_Chain] = field(default_factory=list)
     #: keys of alerts not seen yet → the Update or Cancel that named them (applied when they come)
     waiting: dict[tuple[str, str], CapAlert] = field(default_factory=dict)
+    #: (referring alert, referenced key) of references to another sender's alert, not followed (to be reported)
+    foreign: list[tuple[CapAlert, tuple[str, str]]] = field(default_factory=list)
 
     def apply_all(self, alerts: list[CapAlert]) -> None:
         """Take a batch into account, oldest ``sent`` first (the batch's order breaks ties)."""
@@ -110,8 +113,12 @@ class WarningBook:
             return None
         if alert.msg_type in ("Ack", "Error"):
             return None
-        referenced = list({id(c): c for c in (self.chains[r] for r in alert.references if r in self.chains)}.values())
-        for ref in alert.references:
+        # another sender's alert is not this sender's to replace or withdraw (a feed mixing several offices, or a
+        # document made to look like an update): such references are left alone and reported
+        own = tuple(ref for ref in alert.references if ref[0] == alert.sender)
+        self.foreign.extend((alert, ref) for ref in alert.references if ref[0] != alert.sender)
+        referenced = list({id(c): c for c in (self.chains[r] for r in own if r in self.chains)}.values())
+        for ref in own:
             if ref not in self.chains:
                 self.waiting.setdefault(ref, alert)
         if alert.msg_type == "Cancel":
@@ -324,6 +331,11 @@ class WarningsController:
                 self._report(translate("warnings", "预警文件 {name} 无法读取：{error}").format(
                     name=name[-80:], error=type(exc).__name__))
         self.book.apply_all(alerts)
+        foreign, self.book.foreign = self.book.foreign, []
+        for alert, (sender, identifier) in foreign:  # only an alert's own sender may update or cancel it
+            message = translate("warnings", "预警 {alert}（{sender}）引用他人的预警 {other}（{other_sender}），未采用")
+            self._report(message.format(alert=alert.identifier[:80], sender=alert.sender[:80], other=identifier[:80],
+                                        other_sender=sender[:80]))
         self.refresh(now)
         return len(alerts)
 

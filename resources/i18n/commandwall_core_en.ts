@@ -48,7 +48,7 @@
         <translation>Malformed platform answer: {resource}: {problem}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/events.py" line="287"/>
+        <location filename="../../commandwall/backend/events.py" line="291"/>
         <source>内部错误: {error} ({activity})</source>
         <extracomment>While the live stream is down: incidents are polled this often (s) … … and cameras, units and tasks this often (s). SSE event type -&gt; model of its data. A stream that stayed open this long (or delivered an event) was a real connection, not a failure. One event (all its lines) may not exceed this many bytes … … nor this many lines (the contract sends 3 or 4). Connection details reported to ``on_state`` are cut to this many characters.</extracomment>
         <translation>Internal error: {error} ({activity})</translation>
@@ -98,65 +98,65 @@
 <context>
     <name>dashboard</name>
     <message>
-        <location filename="../../commandwall/app/dashboard.py" line="51"/>
+        <location filename="../../commandwall/app/dashboard.py" line="52"/>
         <source>待受理</source>
         <extracomment>Status groups the dashboard counts (key, statuses), in workflow order. The key is the group&apos;s Chinese name: it names the group in ``Overview.by_status`` and :meth:`DashboardController.status_filter` whatever the language; it is shown through :func:`status_group_label`.</extracomment>
         <translation>Awaiting acceptance</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dashboard.py" line="52"/>
+        <location filename="../../commandwall/app/dashboard.py" line="53"/>
         <source>处置中</source>
         <translation>In progress</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dashboard.py" line="54"/>
+        <location filename="../../commandwall/app/dashboard.py" line="55"/>
         <source>已办结</source>
         <translation>Resolved</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dashboard.py" line="55"/>
+        <location filename="../../commandwall/app/dashboard.py" line="56"/>
         <source>退回/上报</source>
         <translation>Returned/Escalated</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dashboard.py" line="56"/>
+        <location filename="../../commandwall/app/dashboard.py" line="57"/>
         <source>已合并</source>
         <translation>Merged</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dashboard.py" line="58"/>
+        <location filename="../../commandwall/app/dashboard.py" line="59"/>
         <source>未办结</source>
         <translation>Open</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dashboard.py" line="172"/>
+        <location filename="../../commandwall/app/dashboard.py" line="272"/>
         <source>正在读取传感器…</source>
-        <extracomment>Hours the trend chart shows, up to the current one. A recount waits at least this many times as long as the last one took (its share of the interpreter: 1/10).</extracomment>
+        <extracomment>Hours the trend chart shows, up to the current one. A recount waits at least this many times as long as the last one took (its share of the interpreter: 1/10). What one incident adds to the figures: (display-zone day, display-zone hour — both counted from the epoch —, category, status group key or None, town, open, urgent and open). Plain tuples: a tally of 15 000 incidents is made in about the time a plain count takes.</extracomment>
         <translation>Reading sensors…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dashboard.py" line="280"/>
+        <location filename="../../commandwall/app/dashboard.py" line="414"/>
         <source>未登录，传感器数据暂停更新</source>
-        <extracomment>someone can see the figures: count them (set by default; the view clears it while out of sight)</extracomment>
+        <extracomment>someone can see the figures: count them (set by default; the view clears it while out of sight) the incidents counted so far, kept on the worker thread; brought up to date from the ids changed since</extracomment>
         <translation>Not logged in; sensor readings paused</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dashboard.py" line="281"/>
+        <location filename="../../commandwall/app/dashboard.py" line="415"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dashboard.py" line="286"/>
+        <location filename="../../commandwall/app/dashboard.py" line="420"/>
         <source>平台未提供传感器数据</source>
         <translation>The platform provides no sensor data</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dashboard.py" line="289"/>
+        <location filename="../../commandwall/app/dashboard.py" line="423"/>
         <source>传感器数据暂不可用，显示上次读数</source>
         <translation>Sensor data unavailable; showing the last readings</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dashboard.py" line="290"/>
+        <location filename="../../commandwall/app/dashboard.py" line="424"/>
         <source>传感器数据暂不可用</source>
         <translation>Sensor data unavailable</translation>
     </message>
@@ -218,145 +218,145 @@
 <context>
     <name>domain</name>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="77"/>
+        <location filename="../../commandwall/domain/models.py" line="90"/>
         <source>综治</source>
-        <extracomment>Names, titles and labels are cut to this many characters. Descriptions and instructions are cut to this many characters. Longest free text a desk may send (a task&apos;s instructions, a note, a return reason): what the platform accepts, in characters. Longest stream URL accepted (characters). An object id: rejected (not repaired) when empty, too long, or holding control characters. A name, title or label: cut to ``MAX_NAME_CHARS``. A description or instructions: cut to ``MAX_TEXT_CHARS``. A stream URL: rejected when longer than ``MAX_URL_CHARS`` or holding control characters. Incident categories (source systems) with their Chinese names (translated where shown: :func:`category_label`).</extracomment>
+        <extracomment>Names, titles and labels are cut to this many characters. Descriptions and instructions are cut to this many characters. Longest free text a desk may send (a task&apos;s instructions, a note, a return reason): what the platform accepts, in characters. Longest stream URL accepted (characters). Schemes a camera&apos;s stream URL may have: network streams. &quot;&quot; (no stream, e.g. a camera without a sub stream) passes; a path or any other scheme is refused. An object id: rejected (not repaired) when empty, too long, or holding control characters. A name, title or label: cut to ``MAX_NAME_CHARS``. A description or instructions: cut to ``MAX_TEXT_CHARS``. A stream URL: rejected when longer than ``MAX_URL_CHARS``, holding control characters, or no network URL. Incident categories (source systems) with their Chinese names (translated where shown: :func:`category_label`).</extracomment>
         <translation>Public order</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="78"/>
+        <location filename="../../commandwall/domain/models.py" line="91"/>
         <source>应急</source>
         <translation>Emergency</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="79"/>
+        <location filename="../../commandwall/domain/models.py" line="92"/>
         <source>执法</source>
         <translation>Law enforcement</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="80"/>
+        <location filename="../../commandwall/domain/models.py" line="93"/>
         <source>交通</source>
         <translation>Traffic</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="81"/>
+        <location filename="../../commandwall/domain/models.py" line="94"/>
         <source>环保</source>
         <translation>Environment</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="82"/>
+        <location filename="../../commandwall/domain/models.py" line="95"/>
         <source>城管</source>
         <translation>City management</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="83"/>
+        <location filename="../../commandwall/domain/models.py" line="96"/>
         <source>卫健</source>
         <translation>Health</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="84"/>
+        <location filename="../../commandwall/domain/models.py" line="97"/>
         <source>文旅</source>
         <translation>Culture &amp; tourism</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="86"/>
+        <location filename="../../commandwall/domain/models.py" line="99"/>
         <source>预警</source>
         <translation>Early warning</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="161"/>
+        <location filename="../../commandwall/domain/models.py" line="174"/>
         <source>已上报</source>
         <extracomment>Statuses of incidents still being handled (未办结).</extracomment>
         <translation>Reported</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="162"/>
+        <location filename="../../commandwall/domain/models.py" line="175"/>
         <source>已受理</source>
         <translation>Accepted</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="163"/>
+        <location filename="../../commandwall/domain/models.py" line="176"/>
         <source>已核实</source>
         <translation>Verified</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="164"/>
+        <location filename="../../commandwall/domain/models.py" line="177"/>
         <source>已派遣</source>
         <translation>Dispatched</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="165"/>
+        <location filename="../../commandwall/domain/models.py" line="178"/>
         <source>处置中</source>
         <translation>In progress</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="166"/>
+        <location filename="../../commandwall/domain/models.py" line="179"/>
         <source>已办结</source>
         <translation>Resolved</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="167"/>
+        <location filename="../../commandwall/domain/models.py" line="180"/>
         <source>已结案</source>
         <translation>Closed</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="168"/>
+        <location filename="../../commandwall/domain/models.py" line="181"/>
         <source>已退回</source>
         <translation>Returned</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="169"/>
+        <location filename="../../commandwall/domain/models.py" line="182"/>
         <source>已上报上级</source>
         <translation>Escalated</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="170"/>
+        <location filename="../../commandwall/domain/models.py" line="183"/>
         <source>已合并</source>
         <translation>Merged</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="266"/>
+        <location filename="../../commandwall/domain/models.py" line="279"/>
         <source>已派发</source>
         <extracomment>The largest file attached to an incident (bytes): 20 MiB, the platform&apos;s limit and the client&apos;s. Tasks still to be carried out (the others are finished: done or rejected).</extracomment>
         <translation>Assigned</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="267"/>
+        <location filename="../../commandwall/domain/models.py" line="280"/>
         <source>已接收</source>
         <translation>Acknowledged</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="268"/>
+        <location filename="../../commandwall/domain/models.py" line="281"/>
         <source>途中</source>
         <translation>En route</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="269"/>
+        <location filename="../../commandwall/domain/models.py" line="282"/>
         <source>已到场</source>
         <translation>On scene</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="270"/>
+        <location filename="../../commandwall/domain/models.py" line="283"/>
         <source>已完成</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="271"/>
+        <location filename="../../commandwall/domain/models.py" line="284"/>
         <source>已拒绝</source>
         <translation>Rejected</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="330"/>
+        <location filename="../../commandwall/domain/models.py" line="343"/>
         <source>待命</source>
         <translation>Available</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="331"/>
+        <location filename="../../commandwall/domain/models.py" line="344"/>
         <source>出勤</source>
         <translation>On duty</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="332"/>
+        <location filename="../../commandwall/domain/models.py" line="345"/>
         <source>离线</source>
         <translation>Offline</translation>
     </message>
@@ -1832,69 +1832,74 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
 <context>
     <name>warnings</name>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="177"/>
+        <location filename="../../commandwall/app/warnings.py" line="188"/>
         <source>（更新）</source>
-        <extracomment>The path of the exercise backend&apos;s feed. CAP severity → incident priority (1 特急 … 4 提示). Colours of the overlays by severity. Where a warning without a polygon is placed (the district&apos;s centre). How long one document may take to arrive (a real CAP document is a few kB): a trickling one is given up on. No new document is asked for after this long in one poll (the rest wait for the next poll). every chain made, in order (a chain replaced by an Update stays: its incident shows it merged) keys of alerts not seen yet → the Update or Cancel that named them (applied when they come)</extracomment>
+        <extracomment>The path of the exercise backend&apos;s feed. CAP severity → incident priority (1 特急 … 4 提示). Colours of the overlays by severity. Where a warning without a polygon is placed (the district&apos;s centre). How long one document may take to arrive (a real CAP document is a few kB): a trickling one is given up on. No new document is asked for after this long in one poll (the rest wait for the next poll). every chain made, in order (a chain replaced by an Update stays: its incident shows it merged) keys of alerts not seen yet → the Update or Cancel that named them (applied when they come) (referring alert, referenced key) of references to another sender&apos;s alert, not followed (to be reported)</extracomment>
         <translation> (update)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="178"/>
+        <location filename="../../commandwall/app/warnings.py" line="189"/>
         <source>预警</source>
         <translation>Early warning</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="183"/>
+        <location filename="../../commandwall/app/warnings.py" line="194"/>
         <source>、</source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="235"/>
+        <location filename="../../commandwall/app/warnings.py" line="246"/>
         <source>预警区域内：摄像机 {cameras} 路，未办结事件 {incidents} 起</source>
         <translation>In the warning area: {cameras} camera(s), {incidents} open incident(s)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="310"/>
+        <location filename="../../commandwall/app/warnings.py" line="321"/>
         <source>预警源不可用：{error}</source>
         <translation>Warning feed unavailable: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="316"/>
-        <location filename="../../commandwall/app/warnings.py" line="320"/>
+        <location filename="../../commandwall/app/warnings.py" line="327"/>
+        <location filename="../../commandwall/app/warnings.py" line="331"/>
         <source>预警文件 {name} 无法读取：{error}</source>
         <translation>Warning file {name} cannot be read: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="389"/>
+        <location filename="../../commandwall/app/warnings.py" line="336"/>
+        <source>预警 {alert}（{sender}）引用他人的预警 {other}（{other_sender}），未采用</source>
+        <translation>Warning {alert} ({sender}) refers to another sender&apos;s warning {other} ({other_sender}): not applied</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/warnings.py" line="405"/>
         <source>不是普通文件</source>
         <translation>not a regular file</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="392"/>
+        <location filename="../../commandwall/app/warnings.py" line="408"/>
         <source>文件过大</source>
         <translation>file too large</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="411"/>
+        <location filename="../../commandwall/app/warnings.py" line="427"/>
         <source>预警文件 {name} 已跳过：{error}</source>
         <translation>Warning file {name} skipped: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="419"/>
+        <location filename="../../commandwall/app/warnings.py" line="435"/>
         <source>预警源</source>
         <translation>warning feed</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="426"/>
+        <location filename="../../commandwall/app/warnings.py" line="442"/>
         <source>预警源索引</source>
         <translation>warning feed index</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="440"/>
+        <location filename="../../commandwall/app/warnings.py" line="456"/>
         <source>地址无效</source>
         <translation>invalid address</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="450"/>
+        <location filename="../../commandwall/app/warnings.py" line="466"/>
         <source>预警文件 {name} 无法获取：{error}</source>
         <translation>Warning file {name} cannot be fetched: {error}</translation>
     </message>

@@ -27,12 +27,13 @@ SENT = datetime(2026, 7, 14, 8, 0, tzinfo=UTC)
 
 def cap(identifier: str = "A1", msg_type: str = "Alert", *, references: str = "", headline: str = "暴雨蓝色预警",
         severity: str = "Moderate", polygon: str = "34.70,117.15 34.70,117.30 34.86,117.30 34.70,117.15",
-        expires: datetime | None = None, sent: datetime = SENT, description: str = "注意防范") -> bytes:
+        expires: datetime | None = None, sent: datetime = SENT, description: str = "注意防范",
+        sender: str = "qx@example.cn") -> bytes:
     refs = f"<references>{references}</references>" if references else ""
     expires = expires or sent + timedelta(hours=6)
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
-  <identifier>{identifier}</identifier><sender>qx@example.cn</sender><sent>{sent.isoformat()}</sent>
+  <identifier>{identifier}</identifier><sender>{sender}</sender><sent>{sent.isoformat()}</sent>
   <status>Actual</status><msgType>{msg_type}</msgType><scope>Public</scope>{refs}
   <info><language>en-US</language><event>Rain</event><severity>Minor</severity><headline>english</headline></info>
   <info><language>zh-CN</language><event>暴雨</event><urgency>Expected</urgency><severity>{severity}</severity>
@@ -340,3 +341,26 @@ def test_a_feed_trickling_its_answers_headers_is_reported_within_their_deadline(
         elapsed = time.monotonic() - started
     assert elapsed < 8.0, f"{elapsed:.1f} s; the trickle lasts a minute"
     assert len(problems) == 1 and "did not all come within 1 s" in problems[0], problems
+
+
+def test_only_an_alerts_own_sender_updates_or_cancels_it(tmp_path: Path) -> None:
+    """A feed mixing several offices, or a document made to look like an update: another sender's Cancel or Update
+    naming the meteorological office's alert leaves it as it is, and is reported; the office's own Cancel works."""
+    folder = tmp_path / "cap"
+    folder.mkdir()
+    later = SENT + timedelta(minutes=30)
+    (folder / "1-alert.xml").write_bytes(cap("D1"))
+    (folder / "2-cancel.xml").write_bytes(cap("X1", "Cancel", references=refs("D1"), sent=later,
+                                              sender="someone@else.example"))
+    (folder / "3-update.xml").write_bytes(cap("X2", "Update", references=refs("D1"), sent=later,
+                                              sender="someone@else.example", headline="假预警已解除"))
+    session, controller, problems = desk(tmp_path, folder=folder)
+    assert controller.poll(SENT + timedelta(hours=1)) == 3
+    shown = {i.title: i for i in session.incidents.all()}
+    assert shown["暴雨蓝色预警"].status is IncidentStatus.NEW, "another sender's Cancel did not close it"
+    assert shown["假预警已解除（更新）"].merged_into is None, "the foreign Update stands on its own"
+    assert len(problems) == 2 and all("someone@else.example" in p and "D1" in p for p in problems), problems
+    assert len(controller.overlays()["features"]) == 2
+    (folder / "4-cancel.xml").write_bytes(cap("C1", "Cancel", references=refs("D1"), sent=later))
+    assert controller.poll(SENT + timedelta(hours=1)) == 1 and len(problems) == 2
+    assert {i.title: i for i in session.incidents.all()}["暴雨蓝色预警"].status is IncidentStatus.CLOSED
