@@ -1,18 +1,20 @@
 """Early warnings (预警): CAP 1.2 alerts from a feed URL (polled) or a folder become incidents of category
 预警 and map overlays, without Qt.
 
-:class:`WarningBook` is the logic: an Update takes the place of the alerts it references (the same incident,
-one version up), a Cancel closes them (已结案), an alert past its ``expires`` is resolved (已办结) and leaves
-the map. :class:`WarningsController` polls the source on its own thread, feeds the book and puts the
-incidents in the session's incident store (local to this desk: the platform does not know them, so the
-workflow buttons stay disabled for them). A document that cannot be read is reported (``problems``, the
-listener and the log, without a feed URL's credentials) and skipped, once; the other documents of the poll are
-taken all the same, and nothing stops the polling. A poll's documents are applied oldest first, and an Update or
-Cancel read before the alert it names is applied when that alert comes; an Update naming several alerts replaces
-them all (the others show as merged into it). Only an alert's own sender may update or cancel it: a reference to
-another sender's alert is not followed, and reported. An area's circles count as polygons everywhere
-(placement, overlays, :meth:`WarningsController.cameras_inside` / ``incidents_inside``): each is its geodesic
-ring (``CapCircle.ring``).
+:class:`WarningBook` is the logic: an Update takes the place of the alerts it references (the same incident, one
+version up), a Cancel closes them (已结案), an alert past its ``expires`` is resolved (已办结) and leaves the map. An
+alert whose ``effective`` time is still to come is shown at once, marked as such (its title says when it takes
+effect, its area is drawn unfilled), and becomes an ordinary warning at that time (at the next poll).
+:class:`WarningsController` polls the source on its own thread, feeds the book and puts the incidents in the
+session's incident store (local to this desk: the platform does not know them, so the workflow buttons stay
+disabled for them). A document that cannot be read is reported (``problems``, the listener and the log, without
+a feed URL's credentials) and skipped, once; the other documents of the poll are taken all the same, and nothing
+stops the polling. A poll's documents are applied oldest first, and an Update or Cancel read before the alert it
+names is applied when that alert comes; an Update naming several alerts replaces them all (the others show as
+merged into it). Only an alert's own sender may update or cancel it: a reference to another sender's alert is
+not followed, and reported. An area's circles count as polygons everywhere (placement, overlays,
+:meth:`WarningsController.cameras_inside` / ``incidents_inside``): each is its geodesic ring
+(``CapCircle.ring``).
 
 Feed: ``COMMANDWALL_CAP_URL`` answers either one CAP document, or JSON ``{"alerts": [{"url": …}, …]}``
 listing CAP documents (relative URLs resolve against the feed). Folder: ``COMMANDWALL_CAP_DIR``, every
@@ -38,6 +40,7 @@ import shapely
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
+from commandwall import localtime
 from commandwall.app.incidents import WARNING_CATEGORY
 from commandwall.app.session import ClientSession
 from commandwall.backend import cap
@@ -82,6 +85,11 @@ class _Chain:
     def active(self) -> bool:
         """Neither cancelled nor replaced (its expiry aside)."""
         return not self.cancelled and self.merged_into is None
+
+    def pending(self, now: datetime) -> bool:
+        """Active, and its current alert's ``effective`` time is still to come (issued ahead: 明日 08 时起…)."""
+        effective = self.current.effective
+        return self.active and effective is not None and now < effective
 
 
 @dataclass
@@ -175,6 +183,7 @@ class WarningBook:
         """The incident a chain shows as: 预警, priority from the severity, placed at its first polygon."""
         alert = chain.current
         expired = alert.expired(now)
+        pending = chain.pending(now) and not expired
         status = (IncidentStatus.MERGED if chain.merged_into else IncidentStatus.CLOSED if chain.cancelled else
                   IncidentStatus.RESOLVED if expired else IncidentStatus.NEW)
         ring = next((p for area in alert.areas for p in area.polygons), None)
@@ -186,6 +195,8 @@ class WarningBook:
         elif circle is not None:
             lon, lat = circle.lon, circle.lat
         kind = translate("warnings", "（更新）") if alert.msg_type == "Update" else ""
+        if pending:
+            kind += translate("warnings", "（{time} 生效）").format(time=_when(alert.effective))
         title = alert.headline or alert.event or translate("warnings", "预警")
         text = "\n".join(part for part in (alert.description, alert.instruction) if part)
         return Incident(
@@ -195,16 +206,20 @@ class WarningBook:
             priority=SEVERITY_PRIORITY.get(alert.severity, 4), status=status,
             source=alert.sender_name or alert.sender, reported_at=chain.first.sent, merged_into=chain.merged_into,
             updated_at=max(alert.sent, now if expired else alert.sent),
-            version=2 * chain.steps + (1 if expired and not chain.cancelled else 0),  # grows with every change
+            # grows with every change: each step, and within one step from pending to in effect to expired
+            version=3 * chain.steps + (2 if expired and not chain.cancelled else 0 if pending else 1),
         )
 
     def overlays(self, now: datetime) -> dict[str, Any]:
-        """The active warnings' areas as a GeoJSON FeatureCollection (lon/lat), for the map."""
+        """The active warnings' areas as a GeoJSON FeatureCollection (lon/lat), for the map; an area of a warning not
+        in effect yet has ``pending`` true and a ``note`` saying from when."""
         features = []
         for chain in self.live_chains():
             alert = chain.current
             if not chain.active or alert.expired(now):
                 continue
+            pending = chain.pending(now)
+            note = translate("warnings", "{time} 起生效").format(time=_when(alert.effective)) if pending else ""
             for area in alert.areas:
                 shapes = [(ring, None) for ring in area.polygons] + [(c.ring(), c) for c in area.circles]
                 for ring, circle in shapes:
@@ -215,7 +230,8 @@ class WarningBook:
                                        "severity": alert.severity, "headline": alert.headline,
                                        "expires": alert.expires.isoformat() if alert.expires else None,
                                        "color": SEVERITY_COLOURS.get(alert.severity, "#8c8c8c"),
-                                       "radius_km": circle.radius_km if circle is not None else None},
+                                       "radius_km": circle.radius_km if circle is not None else None,
+                                       "pending": pending, "note": note},
                     })
         return {"type": "FeatureCollection", "features": features}
 
@@ -227,6 +243,11 @@ class WarningBook:
             return None
         shapes = [shapely.make_valid(Polygon(ring)) for area in chain.current.areas for ring in area.rings()]
         return shapely.union_all(shapes) if shapes else None
+
+
+def _when(moment: datetime | None) -> str:
+    """A warning's time as the desk shows it (display zone, month-day hour:minute)."""
+    return localtime.to_display(moment).strftime("%m-%d %H:%M") if moment is not None else ""
 
 
 @dataclass(frozen=True)

@@ -248,8 +248,8 @@ def _radius_km(value: Any) -> float | None:
 def warning_areas_payload(collection: Mapping[str, Any]) -> dict[str, Any]:
     """The active early warnings' areas (``WarningsController.overlays``) for the page: polygons only (a CAP
     circle arrives as its geodesic polygon, with ``radius_km``), each with ``{id, name, event, headline, severity,
-    color, radius_km}``; outside text passes through ``display_text``, a colour that is not ``#rrggbb`` becomes
-    grey."""
+    color, radius_km, pending, note}`` (``pending``: not in effect yet, ``note`` says from when); outside text
+    passes through ``display_text``, a colour that is not ``#rrggbb`` becomes grey."""
     features = []
     for feature in collection.get("features") or []:
         geometry = feature.get("geometry") if isinstance(feature, Mapping) else None
@@ -265,6 +265,8 @@ def warning_areas_payload(collection: Mapping[str, Any]) -> dict[str, Any]:
             "severity": str(props.get("severity") or "Unknown")[:20],
             "color": color if _COLOUR_RE.fullmatch(color) else "#8c8c8c",
             "radius_km": _radius_km(props.get("radius_km")),
+            "pending": props.get("pending") is True,
+            "note": display_text(props.get("note") or ""),
         }})
     return {"type": "FeatureCollection", "features": features}
 

@@ -1832,74 +1832,84 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
 <context>
     <name>warnings</name>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="188"/>
+        <location filename="../../commandwall/app/warnings.py" line="197"/>
         <source>（更新）</source>
         <extracomment>The path of the exercise backend&apos;s feed. CAP severity → incident priority (1 特急 … 4 提示). Colours of the overlays by severity. Where a warning without a polygon is placed (the district&apos;s centre). How long one document may take to arrive (a real CAP document is a few kB): a trickling one is given up on. No new document is asked for after this long in one poll (the rest wait for the next poll). every chain made, in order (a chain replaced by an Update stays: its incident shows it merged) keys of alerts not seen yet → the Update or Cancel that named them (applied when they come) (referring alert, referenced key) of references to another sender&apos;s alert, not followed (to be reported)</extracomment>
         <translation> (update)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="189"/>
+        <location filename="../../commandwall/app/warnings.py" line="199"/>
+        <source>（{time} 生效）</source>
+        <translation> (in effect from {time})</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/warnings.py" line="200"/>
         <source>预警</source>
         <translation>Early warning</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="194"/>
+        <location filename="../../commandwall/app/warnings.py" line="205"/>
         <source>、</source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="246"/>
+        <location filename="../../commandwall/app/warnings.py" line="222"/>
+        <source>{time} 起生效</source>
+        <translation>In effect from {time}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/warnings.py" line="267"/>
         <source>预警区域内：摄像机 {cameras} 路，未办结事件 {incidents} 起</source>
         <translation>In the warning area: {cameras} camera(s), {incidents} open incident(s)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="321"/>
+        <location filename="../../commandwall/app/warnings.py" line="342"/>
         <source>预警源不可用：{error}</source>
         <translation>Warning feed unavailable: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="327"/>
-        <location filename="../../commandwall/app/warnings.py" line="331"/>
+        <location filename="../../commandwall/app/warnings.py" line="348"/>
+        <location filename="../../commandwall/app/warnings.py" line="352"/>
         <source>预警文件 {name} 无法读取：{error}</source>
         <translation>Warning file {name} cannot be read: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="336"/>
+        <location filename="../../commandwall/app/warnings.py" line="357"/>
         <source>预警 {alert}（{sender}）引用他人的预警 {other}（{other_sender}），未采用</source>
         <translation>Warning {alert} ({sender}) refers to another sender&apos;s warning {other} ({other_sender}): not applied</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="405"/>
+        <location filename="../../commandwall/app/warnings.py" line="426"/>
         <source>不是普通文件</source>
         <translation>not a regular file</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="408"/>
+        <location filename="../../commandwall/app/warnings.py" line="429"/>
         <source>文件过大</source>
         <translation>file too large</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="427"/>
+        <location filename="../../commandwall/app/warnings.py" line="448"/>
         <source>预警文件 {name} 已跳过：{error}</source>
         <translation>Warning file {name} skipped: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="435"/>
+        <location filename="../../commandwall/app/warnings.py" line="456"/>
         <source>预警源</source>
         <translation>warning feed</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="442"/>
+        <location filename="../../commandwall/app/warnings.py" line="463"/>
         <source>预警源索引</source>
         <translation>warning feed index</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="456"/>
+        <location filename="../../commandwall/app/warnings.py" line="477"/>
         <source>地址无效</source>
         <translation>invalid address</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/warnings.py" line="466"/>
+        <location filename="../../commandwall/app/warnings.py" line="487"/>
         <source>预警文件 {name} 无法获取：{error}</source>
         <translation>Warning file {name} cannot be fetched: {error}</translation>
     </message>

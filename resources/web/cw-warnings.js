@@ -2,8 +2,8 @@
  * cw-warnings.js — early-warning areas (预警区域) on the map (plain ES2017, no build step; before cw-map.js).
  *
  * CW.Warnings(map): the active CAP warnings' area polygons (a CAP circle arrives as its geodesic polygon with
- * radius_km, named in the tooltip), filled semi-transparent in their severity's colour,
- * each with the event and headline as a text tooltip. The whole set is replaced on every change (an Update
+ * radius_km, named in the tooltip), filled semi-transparent in their severity's colour (a warning not in effect yet,
+ * pending, is outlined only, and its tooltip says from when), each with the event and headline as a text tooltip. The whole set is replaced on every change (an Update
  * recolours, a Cancel or an expiry removes), from MapBridge.warningsChanged (commandwall/mapdoc/payload.py
  * warning_areas_payload). Outside text is set with textContent only.
  */
@@ -29,6 +29,7 @@
     var severity = Object.prototype.hasOwnProperty.call(SEVERITY_LABELS, p.severity) ? SEVERITY_LABELS[p.severity] : "";
     box.appendChild(line("cw-tip-title", [p.event || CW.t("warning"), severity].filter(Boolean).join(" · ")));
     if (p.headline) box.appendChild(line("cw-tip-line", p.headline));
+    if (p.pending && p.note) box.appendChild(line("cw-tip-line", p.note));
     if (p.name) box.appendChild(line("cw-tip-line", p.name));
     if (typeof p.radius_km === "number" && isFinite(p.radius_km)) {
       box.appendChild(line("cw-tip-line", CW.t("warning_circle", { radius: CW.number(p.radius_km, 1) })));
@@ -51,19 +52,21 @@
         ((collection && collection.features) || []).forEach(function (feature) {
           var p = (feature && feature.properties) || {};
           var color = COLOR_RE.test(String(p.color)) ? String(p.color) : "#8c8c8c";
+          var pending = p.pending === true;
           var shape = L.geoJSON({ type: "Feature", properties: {}, geometry: feature.geometry }, {
             renderer: renderer,
-            style: { color: color, weight: 2, opacity: 0.9, dashArray: "6 4", fillColor: color, fillOpacity: 0.15 },
+            style: { color: color, weight: 2, opacity: 0.9, dashArray: pending ? "2 6" : "6 4", fillColor: color,
+              fillOpacity: pending ? 0.03 : 0.15 },
           });
           shape.bindTooltip(tip(p), { sticky: true });
           layer.addLayer(shape);
           var b = shape.getBounds();
-          areas.push({ id: String(p.id || ""), color: color, severity: String(p.severity || ""),
+          areas.push({ id: String(p.id || ""), color: color, severity: String(p.severity || ""), pending: pending,
             tooltip: shape.getTooltip().getContent().textContent,
             bounds: b.isValid() ? [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()] : null });
         });
       },
-      /** What is drawn, for tests and diagnostics: [{id, color, severity, tooltip text, bounds [w, s, e, n]}]. */
+      /** What is drawn, for tests and diagnostics: [{id, color, severity, pending, tooltip, bounds [w, s, e, n]}]. */
       areas: function () { return areas.slice(); },
     };
   };

@@ -109,3 +109,22 @@ def test_a_circle_warning_is_drawn_round_with_its_radius(qtbot, desk) -> None:
     km_high = (north - south) * 110.95
     assert 7.9 < km_across < 8.1 and 7.9 < km_high < 8.1  # 8 km across both ways: round on the ground
     assert run_js(qtbot, view, "document.querySelectorAll('.leaflet-cw-warnings-pane path').length") == 1
+
+
+def test_a_warning_not_in_effect_yet_is_outlined_with_its_time_then_filled_once_it_is(qtbot, desk) -> None:
+    folder, warnings, view = desk
+    effective = SENT + timedelta(hours=10)
+    (folder / "1.xml").write_bytes(cap("E1", effective=effective, expires=SENT + timedelta(hours=16)))
+    warnings.poll(SENT)
+    qtbot.waitUntil(lambda: len(areas(qtbot, view)) == 1, timeout=5000)
+    (area,) = areas(qtbot, view)
+    assert area["pending"] is True and "起生效" in area["tooltip"]
+    drawn = run_js(qtbot, view, "[...document.querySelectorAll('.leaflet-cw-warnings-pane path')]"
+                                ".map(p => [p.getAttribute('stroke-dasharray'), p.getAttribute('fill-opacity')])")
+    assert drawn == [["2 6", "0.03"]]
+    warnings.refresh(effective + timedelta(minutes=1))
+    qtbot.waitUntil(lambda: areas(qtbot, view)[0]["pending"] is False, timeout=5000)
+    assert "起生效" not in areas(qtbot, view)[0]["tooltip"]
+    drawn = run_js(qtbot, view, "[...document.querySelectorAll('.leaflet-cw-warnings-pane path')]"
+                                ".map(p => [p.getAttribute('stroke-dasharray'), p.getAttribute('fill-opacity')])")
+    assert drawn == [["6 4", "0.15"]]

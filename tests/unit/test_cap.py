@@ -11,6 +11,7 @@ from xml.sax.saxutils import escape
 
 import pytest
 
+from commandwall import localtime
 from commandwall.app import warnings as warnings_module
 from commandwall.app.platform import PlatformFactory
 from commandwall.app.session import ClientSession
@@ -20,6 +21,7 @@ from commandwall.config import Settings
 from commandwall.demo import DemoBackend
 from commandwall.demo.capfeed import SCHEDULE
 from commandwall.domain.models import IncidentStatus
+from commandwall.mapdoc.payload import warning_areas_payload
 from tests.hostile import corpus
 
 SENT = datetime(2026, 7, 14, 8, 0, tzinfo=UTC)
@@ -28,8 +30,9 @@ SENT = datetime(2026, 7, 14, 8, 0, tzinfo=UTC)
 def cap(identifier: str = "A1", msg_type: str = "Alert", *, references: str = "", headline: str = "暴雨蓝色预警",
         severity: str = "Moderate", polygon: str = "34.70,117.15 34.70,117.30 34.86,117.30 34.70,117.15",
         expires: datetime | None = None, sent: datetime = SENT, description: str = "注意防范",
-        sender: str = "qx@example.cn") -> bytes:
+        sender: str = "qx@example.cn", effective: datetime | None = None) -> bytes:
     refs = f"<references>{references}</references>" if references else ""
+    effective_at = f"<effective>{effective.isoformat()}</effective>" if effective else ""
     expires = expires or sent + timedelta(hours=6)
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
@@ -37,7 +40,7 @@ def cap(identifier: str = "A1", msg_type: str = "Alert", *, references: str = ""
   <status>Actual</status><msgType>{msg_type}</msgType><scope>Public</scope>{refs}
   <info><language>en-US</language><event>Rain</event><severity>Minor</severity><headline>english</headline></info>
   <info><language>zh-CN</language><event>暴雨</event><urgency>Expected</urgency><severity>{severity}</severity>
-    <expires>{expires.isoformat()}</expires><senderName>枣庄市气象台</senderName><headline>{headline}</headline>
+    {effective_at}<expires>{expires.isoformat()}</expires><senderName>枣庄市气象台</senderName><headline>{headline}</headline>
     <description>{description}</description>
     <area><areaDesc>薛城区西部</areaDesc><polygon>{polygon}</polygon></area>
   </info>
@@ -75,17 +78,17 @@ def test_update_and_cancel_refer_to_earlier_alerts() -> None:
     assert book.apply(update) is first  # the same incident, one version up
     now = SENT + timedelta(hours=1)
     incident = book.incident(first, now)
-    assert incident.title.startswith("暴雨橙色预警") and incident.version == 4 and incident.priority == 2
+    assert incident.title.startswith("暴雨橙色预警") and incident.version == 7 and incident.priority == 2
     assert incident.category == "yujing" and incident.status is IncidentStatus.NEW
     assert 117.15 < incident.lon < 117.30 and 34.70 < incident.lat < 34.86
     book.apply(parse_cap(cap("G2", "Cancel", references=f"qx@example.cn,G1,{SENT.isoformat()}")))
     closed = book.incident(gale, now)
-    assert closed.status is IncidentStatus.CLOSED and closed.version == 4
+    assert closed.status is IncidentStatus.CLOSED and closed.version == 7
     assert [f["properties"]["id"] for f in book.overlays(now)["features"]] == [first.incident_id]
     assert book.apply(parse_cap(cap("A1"))) is None  # seen before: nothing changes
     later = SENT + timedelta(hours=8)  # past expiry: resolved, off the map, a newer version than before
     expired = book.incident(first, later)
-    assert expired.status is IncidentStatus.RESOLVED and expired.version == 5
+    assert expired.status is IncidentStatus.RESOLVED and expired.version == 8
     assert book.overlays(later)["features"] == []
     # An Update after expiry extends the warning: a newer version again, so the incident store takes it.
     extended = parse_cap(cap("A3", "Update", references=f"qx@example.cn,A2,{SENT.isoformat()}",
@@ -364,3 +367,27 @@ def test_only_an_alerts_own_sender_updates_or_cancels_it(tmp_path: Path) -> None
     (folder / "4-cancel.xml").write_bytes(cap("C1", "Cancel", references=refs("D1"), sent=later))
     assert controller.poll(SENT + timedelta(hours=1)) == 1 and len(problems) == 2
     assert {i.title: i for i in session.incidents.all()}["暴雨蓝色预警"].status is IncidentStatus.CLOSED
+
+
+def test_a_warning_issued_ahead_shows_when_it_takes_effect_until_it_does(tmp_path: Path) -> None:
+    """明日 08 时起: issued now, in effect in ten hours. Shown at once (the desk must know), its title saying from when
+    and its area marked pending; at that time an ordinary warning, a version up so the store takes it."""
+    folder = tmp_path / "cap"
+    folder.mkdir()
+    effective = SENT + timedelta(hours=10)
+    (folder / "ahead.xml").write_bytes(cap("E1", effective=effective, expires=SENT + timedelta(hours=16)))
+    session, controller, problems = desk(tmp_path, folder=folder)
+    assert controller.poll(SENT + timedelta(hours=1)) == 1 and problems == []
+    when = localtime.to_display(effective).strftime("%m-%d %H:%M")
+    (ahead,) = session.incidents.all()
+    assert ahead.title == f"暴雨蓝色预警（{when} 生效）" and ahead.status is IncidentStatus.NEW
+    (area,) = controller.overlays()["features"]
+    assert area["properties"]["pending"] is True and area["properties"]["note"] == f"{when} 起生效"
+    page = warning_areas_payload(controller.overlays())["features"][0]["properties"]
+    assert page["pending"] is True and when in page["note"]
+    controller.refresh(effective + timedelta(minutes=1))
+    (in_effect,) = session.incidents.all()
+    assert in_effect.title == "暴雨蓝色预警" and in_effect.version > ahead.version
+    assert controller.overlays()["features"][0]["properties"]["pending"] is False
+    controller.refresh(SENT + timedelta(hours=17))
+    assert session.incidents.all()[0].status is IncidentStatus.RESOLVED and controller.overlays()["features"] == []
