@@ -26,12 +26,15 @@ from commandwall.textsafe import display_text, safe_file_name
 
 log = logging.getLogger(__name__)
 
-#: Extensions a double click does not hand to the system to open (they would run or render as a page): such a
-#: file is only saved (另存为…).
-NOT_OPENED = frozenset({
-    ".html", ".htm", ".xhtml", ".svg", ".svgz", ".xml", ".js", ".mjs", ".vbs", ".vbe", ".wsf", ".hta", ".exe",
-    ".com", ".scr", ".msi", ".bat", ".cmd", ".ps1", ".lnk", ".url", ".desktop", ".sh", ".jar", ".py", ".pyw",
-    ".reg", ".chm", ".cpl", ".dll", ".appimage",
+#: Extensions a double click hands to the system to open: pictures, recordings and documents of the kinds field
+#: reports carry (WPS and OFD included), none that runs or renders as a page. Everything else is only saved
+#: (另存为…): a list of what may open is complete where a list of what may not never is (``.pif``, ``.jse``,
+#: ``.mhtml``… each opens, runs or renders on some desk).
+OPENED_DIRECTLY = frozenset({
+    ".jpg", ".jpeg", ".png", ".gif", ".bmp", ".webp", ".tif", ".tiff", ".heic",
+    ".mp4", ".mov", ".avi", ".mkv", ".3gp", ".mp3", ".wav", ".m4a", ".amr", ".aac",
+    ".pdf", ".ofd", ".txt", ".csv", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".odt", ".ods", ".odp",
+    ".wps", ".et", ".dps",
 })
 
 
@@ -59,18 +62,21 @@ class AttachmentRef:
     @property
     def opens_directly(self) -> bool:
         """Whether a double click may hand the local copy to the system (not scripts, programs, pages)."""
-        return Path(self.file_name).suffix.lower() not in NOT_OPENED
+        return Path(self.file_name).suffix.lower() in OPENED_DIRECTLY
 
 
 def describe_size(size: int | None) -> str:
-    """A file size as people read it: 512 B, 3.4 KB, 12.0 MB (unknown: ?)."""
-    if size is None:
+    """A file size as people read it: 512 B, 3.4 KB, 12.0 MB, 1.5 GB (unknown, or beyond what any attachment can
+    be: ?)."""
+    if size is None or size < 0 or size >= 1 << 50:
         return "?"
     if size < 1024:
         return f"{size} B"
     if size < 1024 * 1024:
         return f"{size / 1024:.1f} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
+    if size < 1 << 30:
+        return f"{size / (1024 * 1024):.1f} MB"
+    return f"{size / (1 << 30):.1f} GB"
 
 
 def attachments_in(entries: list[TimelineEntry]) -> list[AttachmentRef]:

@@ -57,8 +57,24 @@ def test_the_timeline_lists_its_attachments_as_text_and_safe_local_names() -> No
 
 
 def test_sizes_read_as_people_say_them() -> None:
-    assert [describe_size(n) for n in (None, 0, 1023, 1024, 20 * 1024 * 1024)] == [
-        "?", "0 B", "1023 B", "1.0 KB", "20.0 MB"]
+    assert [describe_size(n) for n in (None, 0, 1023, 1024, 20 * 1024 * 1024, 3 << 29, -1, 2**62)] == [
+        "?", "0 B", "1023 B", "1.0 KB", "20.0 MB", "1.5 GB", "?", "?"]
+
+
+@pytest.mark.parametrize("name", ["invoice.pif", "a.jse", "a.wsh", "a.msc", "a.scf", "a.pyz", "a.jnlp", "a.ps1xml",
+                                  "page.mhtml", "page.xht", "page.shtml", "a.docm", "a.xlsm", "noextension",
+                                  "a.pdf.exe", "a.PIF"])
+def test_only_pictures_recordings_and_documents_open_with_a_double_click(name: str) -> None:
+    """What may open is listed (a list of what may not never ends: .pif, .jse, .mhtml… each runs or renders
+    somewhere); everything else is only saved."""
+    (ref,) = attachments_in([entry(name, 5)])
+    assert not ref.opens_directly, ref.file_name
+
+
+@pytest.mark.parametrize("name", ["现场照片.JPG", "录音.amr", "视频.mp4", "通报.pdf", "报告.docx", "表.et", "公文.ofd"])
+def test_field_report_files_open_with_a_double_click(name: str) -> None:
+    (ref,) = attachments_in([entry(name, 5)])
+    assert ref.opens_directly
 
 
 def test_a_folder_or_an_oversized_file_is_refused_before_anything_is_copied(tmp_path: Path) -> None:
