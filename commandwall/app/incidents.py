@@ -78,6 +78,10 @@ NEARBY_CANDIDATES = 10
 #: 督办 is worked out at most once per this many seconds (the status bar, the list and the detail all ask).
 SUPERVISION_TICK_S = 1.0
 
+#: An incident's task list shows at most this many of its tasks, the newest; one line before them says how many
+#: earlier ones it leaves out (a platform may hold thousands for one incident, and the list follows the clock).
+TASK_LINES_SHOWN = 200
+
 #: Priority levels (级别) as the duty officer reads them (translated where shown: :func:`priority_label`).
 PRIORITY_LABELS = {
     1: QT_TRANSLATE_NOOP("incidents", "特急"),
@@ -577,14 +581,26 @@ class IncidentsController:
         return self.transition(incident_id, ESCALATE, incident.version, note)
 
     def describe_tasks(self, incident_id: str, now: datetime | None = None) -> list[tuple[str, bool]]:
-        """The incident's tasks as (line, overdue), oldest first; units by name."""
+        """The incident's tasks as (line, overdue), oldest first, units by name: the newest
+        :data:`TASK_LINES_SHOWN`, after a line saying how many earlier ones are left out (overdue if any is)."""
         now = now or localtime.now()
+        tasks = self.session.tasks.for_incident(incident_id)
         lines = []
-        for task in self.session.tasks.for_incident(incident_id):
+        if len(tasks) > TASK_LINES_SHOWN:
+            earlier = tasks[:-TASK_LINES_SHOWN]
+            late = len(overdue_tasks(earlier, now))
+            lines.append((translate("incidents", "较早的 {count} 项任务未列出（其中 {late} 项超时）").format(
+                count=len(earlier), late=late), late > 0))
+            tasks = tasks[-TASK_LINES_SHOWN:]
+        for task in tasks:
             unit = self.session.units.get(task.unit_id) if task.unit_id else None
             late = bool(overdue_tasks([task], now))
             lines.append((describe_task(task, now, unit.name if unit else None), late))
         return lines
+
+    def late_tasks(self, incident_id: str, now: datetime | None = None) -> int:
+        """How many of the incident's tasks are past their deadline (督办)."""
+        return len(overdue_tasks(self.session.tasks.for_incident(incident_id), now or localtime.now()))
 
     def pending_actions(self) -> int:
         """Actions still waiting in the outbox (0 before the session is connected)."""

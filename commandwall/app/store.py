@@ -368,14 +368,38 @@ class UnitStore(_KeyedStore[Unit]):
 
 
 class TaskStore(_KeyedStore[Task]):
-    """Dispatched tasks by id, sorted by creation time."""
+    """Dispatched tasks by id, sorted by creation time, and indexed by incident (the incident centre asks for one
+    incident's tasks every second: with tens of thousands held, sorting them all each time held the window)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._by_incident: dict[str, set[str]] = {}  # incident id → its tasks' ids (under the lock)
+        self._incident_of: dict[str, str] = {}  # task id → the incident it is indexed under
 
     def _sorted(self, items: list[Task]) -> list[Task]:
         return sorted(items, key=lambda t: (t.created_at, t.id))
 
     def for_incident(self, incident_id: str) -> list[Task]:
         """Tasks of one incident, oldest first."""
-        return [t for t in self.all() if t.incident_id == incident_id]
+        with self._lock:
+            tasks = [self._items[task_id] for task_id in self._by_incident.get(incident_id, ())]
+        return self._sorted(tasks)
+
+    def _stored(self, item: Task) -> None:
+        before = self._incident_of.get(item.id)
+        if before is not None and before != item.incident_id:  # a task moved to another incident: rare
+            ids = self._by_incident[before]
+            ids.discard(item.id)
+            if not ids:
+                del self._by_incident[before]
+        self._incident_of[item.id] = item.incident_id
+        self._by_incident.setdefault(item.incident_id, set()).add(item.id)
+
+    def _replaced(self) -> None:
+        self._by_incident, self._incident_of = {}, {}
+        for item in self._items.values():
+            self._incident_of[item.id] = item.incident_id
+            self._by_incident.setdefault(item.incident_id, set()).add(item.id)
 
 
 class Coalescer(Generic[T]):

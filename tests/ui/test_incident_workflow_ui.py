@@ -166,3 +166,42 @@ def test_an_early_warning_says_what_its_area_holds_and_puts_its_cameras_on_the_w
         assert not desk.detail.warning_reach.isVisible() and not desk.detail.warning_to_wall.isVisible()
     finally:
         desk.close()
+
+
+def test_thousands_of_tasks_list_the_newest_and_a_burst_of_reports_is_shown_once(qtbot, desk_as) -> None:
+    """A platform holding 3 000 tasks for one incident: the detail lists the newest 200 after a line naming the
+    earlier ones (and how many of those are late), the 督办 count is of them all, and 3 000 task reports in a burst
+    rebuild the list a few times, not 3 000."""
+    from datetime import timedelta
+
+    from commandwall import localtime
+    from commandwall.app.incidents import TASK_LINES_SHOWN
+    from commandwall.domain.models import Task
+    from commandwall.domain.supervision import overdue_tasks
+
+    desk = desk_as("duty")
+    incident = next(i for i in desk.session.incidents.all() if i.status in OPEN_STATUSES)
+    desk.feature.select(incident.id)
+    qtbot.waitUntil(lambda: desk.detail.incident is not None and desk.detail.incident.id == incident.id)
+    rebuilt: list[int] = []
+    show_tasks = desk.detail.show_tasks
+    desk.detail.show_tasks = lambda lines: (rebuilt.append(len(lines)), show_tasks(lines))[1]
+    now = localtime.now()
+    for n in range(3000):  # the first 1 000 long overdue, the rest due tomorrow
+        created = now - timedelta(hours=5) + timedelta(seconds=n)
+        deadline = now - timedelta(hours=1) if n < 1000 else now + timedelta(days=1)
+        desk.session.tasks.upsert(Task(id=f"T-MANY-{n:04d}", incident_id=incident.id, department="城管",
+                                       created_at=created, deadline=deadline))
+    tasks = desk.session.tasks.for_incident(incident.id)
+    earlier, newest = tasks[:-TASK_LINES_SHOWN], tasks[-TASK_LINES_SHOWN:]
+    late_earlier = len(overdue_tasks(earlier, localtime.now()))
+    assert len(tasks) >= 3000 and late_earlier >= 1000
+    qtbot.waitUntil(lambda: desk.detail.tasks.count() == TASK_LINES_SHOWN + 1, timeout=5000)
+    assert desk.detail.tasks.item(0).text() == f"较早的 {len(earlier)} 项任务未列出（其中 {late_earlier} 项超时）"
+    assert "T-MANY-2999" not in desk.detail.tasks.item(TASK_LINES_SHOWN).text()  # lines name units, not ids
+    assert [desk.detail.tasks.item(k).text()[:5] for k in (1, TASK_LINES_SHOWN)] == [
+        f"{localtime.to_display(newest[0].created_at):%H:%M}", f"{localtime.to_display(newest[-1].created_at):%H:%M}"]
+    desk.feature.check_deadlines()
+    late = len(overdue_tasks(tasks, localtime.now()))
+    assert desk.detail.overdue.text() == f"督办：{late} 项任务超过办结时限"
+    assert len(rebuilt) < 30, f"the list was rebuilt {len(rebuilt)} times for one burst"

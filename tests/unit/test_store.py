@@ -5,6 +5,9 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from commandwall.app.store import CameraStore, IncidentStore, Stores, TaskStore, UnitStore
 from commandwall.backend.events import CameraStatusChange
 from commandwall.domain.models import (
@@ -182,6 +185,22 @@ def test_tasks_by_incident() -> None:
     for i, inc in enumerate(["INC-1", "INC-2", "INC-1"]):
         store.upsert(Task.model_validate({"id": f"T-{i}", "incident_id": inc, "created_at": T0 + timedelta(minutes=i)}))
     assert [t.id for t in store.for_incident("INC-1")] == ["T-0", "T-2"]
+
+
+@given(st.lists(st.tuples(st.integers(0, 9), st.sampled_from(["INC-1", "INC-2", "INC-3"]), st.integers(0, 50)),
+                max_size=40), st.booleans())
+@settings(max_examples=150, deadline=None)
+def test_an_incidents_tasks_are_those_the_store_holds_for_it_through_moves_and_snapshots(changes, snapshot) -> None:
+    """The index by incident follows every change: a task reassigned to another incident leaves the first, and a
+    snapshot replacing everything is indexed afresh; oldest first, as the whole list sorts them."""
+    store = TaskStore()
+    for n, incident_id, minute in changes:
+        store.upsert(Task.model_validate({"id": f"T-{n}", "incident_id": incident_id,
+                                          "created_at": T0 + timedelta(minutes=minute)}))
+    if snapshot:
+        store.replace_all([t.model_copy(update={"incident_id": "INC-1"}) for t in store.all()[::2]])
+    for incident_id in ("INC-1", "INC-2", "INC-3", "INC-NONE"):
+        assert store.for_incident(incident_id) == [t for t in store.all() if t.incident_id == incident_id]
 
 
 def test_stores_apply_event_routes_by_kind() -> None:

@@ -38,6 +38,8 @@ class IncidentsFeature(QObject):
 
     #: How often deadlines are checked (ms).
     SUPERVISION_MS = 1000
+    #: task reports for the shown incident within this long are shown together
+    TASK_BURST_MS = 200
 
     sig_message = Signal(str, int)
     #: 区域摄像机上墙 of an early warning: the cameras inside its area, for the wall.
@@ -96,6 +98,10 @@ class IncidentsFeature(QObject):
         self.open_local_file: Callable[[Path], object] = lambda path: QDesktopServices.openUrl(
             QUrl.fromLocalFile(str(path)))
         self._task_lines: list[tuple[str, bool]] = []
+        self._task_burst = QTimer(self)
+        self._task_burst.setSingleShot(True)
+        self._task_burst.setInterval(self.TASK_BURST_MS)
+        self._task_burst.timeout.connect(self._after_task_burst)
         self._supervision = QTimer(self)
         self._supervision.setInterval(self.SUPERVISION_MS)
         self._supervision.timeout.connect(self.check_deadlines)
@@ -191,8 +197,15 @@ class IncidentsFeature(QObject):
             self.panel.detail.show_warning_reach(reach.describe(), reach.camera_ids)
 
     def _on_task(self, task: Task) -> None:
-        if task.incident_id == self.selected_incident_id():
-            self._show_tasks(task.incident_id)
+        """A task of the shown incident changed: its tasks and timeline are shown again, once for a burst of task
+        reports (a timer, not at every one: each rebuild lists the tasks and fetches the timeline)."""
+        if task.incident_id == self.selected_incident_id() and not self._task_burst.isActive():
+            self._task_burst.start()
+
+    def _after_task_burst(self) -> None:
+        incident_id = self.selected_incident_id()
+        if incident_id is not None:
+            self._show_tasks(incident_id)
             self.refresh_timeline()
 
     def _show_tasks(self, incident_id: str) -> None:
@@ -214,7 +227,7 @@ class IncidentsFeature(QObject):
             self._task_lines = lines
             self.panel.detail.show_tasks(lines)
         choice = self.controller.escalate_choice(shown)
-        late = sum(1 for _, is_late in lines if is_late)
+        late = self.controller.late_tasks(shown.id)
         text = translate("IncidentCentre", "督办：{count} 项任务超过办结时限").format(count=late) if choice else ""
         self.panel.detail.show_overdue(choice, text)
 
