@@ -14,6 +14,7 @@ import contextlib
 import heapq
 import logging
 import math
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -82,6 +83,10 @@ SUPERVISION_TICK_S = 1.0
 #: An incident's task list shows at most this many of its tasks, the newest; one line before them says how many
 #: earlier ones it leaves out (a platform may hold thousands for one incident, and the list follows the clock).
 TASK_LINES_SHOWN = 200
+
+#: The detail's timeline shows at most this many entries, the newest, after one line saying how many earlier ones
+#: it leaves out (a platform's timeline may hold thousands of long notes: laying them all out took seconds).
+TIMELINE_LINES_SHOWN = 500
 
 #: Priority levels (级别) as the duty officer reads them (translated where shown: :func:`priority_label`).
 PRIORITY_LABELS = {
@@ -273,6 +278,8 @@ class IncidentsController:
         self.attachments = AttachmentCentre(session)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="commandwall-timeline")
         self._ranking = UnitRanking()
+        self._timeline_lock = threading.Lock()
+        self._timeline_queued: set[tuple[str, Callable]] = set()  # (incident, answer) fetches waiting
         #: ranks units for the dispatch dialog: the road graph of a large roads layer takes seconds to build, and
         #: ranking tens of thousands of units takes seconds too, which the window must not wait for
         self._ranker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="commandwall-dispatch")
@@ -355,7 +362,9 @@ class IncidentsController:
 
     def fetch_timeline(self, incident_id: str, done: Callable[[str, list[TimelineEntry] | None, str], None]) -> None:
         """Fetch the incident's timeline off the caller's thread; ``done(incident_id, entries, error)`` is
-        called on a worker thread (entries None and an error to show when the platform cannot be asked)."""
+        called on a worker thread (entries None and an error to show when the platform cannot be asked). Asked
+        again (by the same ``done``) while a fetch of it still waits, nothing more is queued: a burst of changes
+        to an incident is one fetch, not one each."""
 
         incident = self.session.incidents.get(incident_id)
         if incident is not None and is_local_warning(incident):
@@ -363,7 +372,15 @@ class IncidentsController:
             done(incident_id, None, translate("incidents", "预警信息不在平台上，没有处置时间线"))
             return
 
+        asked = (incident_id, done)
+        with self._timeline_lock:
+            if asked in self._timeline_queued:  # one is waiting already: it fetches what this one would
+                return
+            self._timeline_queued.add(asked)
+
         def fetch() -> None:
+            with self._timeline_lock:
+                self._timeline_queued.discard(asked)  # from now on a new ask is a new fetch
             try:
                 entries, error = self.session.timeline(incident_id), ""
             except BackendError as exc:
@@ -375,6 +392,18 @@ class IncidentsController:
             self._executor.submit(fetch)
         except RuntimeError:  # closed: the window is going away, and an event still asked for a timeline
             log.debug("timeline of %s not fetched: the incident centre is closed", incident_id)
+
+    def timeline_lines(self, entries: Sequence[TimelineEntry]) -> list[str]:
+        """The timeline as the detail shows it: the newest :data:`TIMELINE_LINES_SHOWN` entries as lines, after a
+        line saying how many earlier ones are left out. Made off the window's thread (thousands of long notes
+        are seconds of text work)."""
+        lines = []
+        if len(entries) > TIMELINE_LINES_SHOWN:
+            lines.append(translate("incidents", "（较早的 {count} 条记录未显示）").format(
+                count=len(entries) - TIMELINE_LINES_SHOWN))
+            entries = entries[-TIMELINE_LINES_SHOWN:]
+        lines.extend(self.describe_entry(e) for e in entries)
+        return lines
 
     @staticmethod
     def describe_entry(entry: TimelineEntry) -> str:

@@ -302,6 +302,45 @@ def test_a_timeline_asked_for_after_close_is_not_fetched_and_raises_nothing(desk
     assert answers == []
 
 
+def test_a_burst_of_timeline_asks_for_one_incident_is_one_fetch_or_two_not_one_each(desk) -> None:
+    """Every task report, note and change of the shown incident asks for its timeline: fifty asks while one
+    fetch runs queue one more fetch, not fifty (each would download and lay out the whole timeline)."""
+    from commandwall.app.incidents import IncidentsController
+
+    controller = IncidentsController(desk.session)
+    answers: list = []
+    incident_id = desk.session.incidents.all()[0].id
+
+    def done(*answer) -> None:
+        answers.append(answer)
+
+    try:
+        for _ in range(50):
+            controller.fetch_timeline(incident_id, done)
+        assert wait_until(lambda: len(answers) >= 1)
+        time.sleep(1.0)  # anything still queued has answered by now
+        assert 1 <= len(answers) <= 2, len(answers)
+        assert all(entries for _id, entries, _error in answers)
+        controller.fetch_timeline(incident_id, done)  # asked after the burst: fetched again
+        assert wait_until(lambda: len(answers) >= 2)
+    finally:
+        controller.close()
+
+
+def test_a_timeline_of_thousands_of_entries_shows_the_newest_after_a_line_naming_the_rest(desk) -> None:
+    from commandwall.app.incidents import TIMELINE_LINES_SHOWN, IncidentsController
+    from commandwall.domain.models import TimelineEntry, TimelineKind
+
+    at = datetime(2026, 7, 14, 8, 0, tzinfo=UTC)
+    entries = [TimelineEntry(seq=n + 1, incident_id="INC-1", kind=TimelineKind.NOTE, text=f"备注 {n}", actor="duty",
+                             at=at + timedelta(seconds=n)) for n in range(1200)]
+    lines = IncidentsController(desk.session).timeline_lines(entries)
+    assert len(lines) == TIMELINE_LINES_SHOWN + 1
+    assert lines[0] == f"（较早的 {1200 - TIMELINE_LINES_SHOWN} 条记录未显示）"
+    assert lines[1].endswith(f"备注 {1200 - TIMELINE_LINES_SHOWN}") and lines[-1].endswith("备注 1199")
+    assert IncidentsController(desk.session).timeline_lines(entries[:3])[0].endswith("备注 0")
+
+
 # --- alarm linkage in a storm --------------------------------------------------------------------------------
 
 

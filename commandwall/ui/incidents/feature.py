@@ -158,16 +158,25 @@ class IncidentsFeature(QObject):
         """Fetch the timeline of the shown incident (or ``incident_id``) in the background and show it."""
         incident_id = incident_id or self.selected_incident_id()
         if incident_id is not None:
-            self.controller.fetch_timeline(incident_id, self._sig_timeline.emit)
+            self.controller.fetch_timeline(incident_id, self._timeline_fetched)
 
-    def _show_timeline(self, incident_id: str, entries: list[TimelineEntry] | None, error: str) -> None:
+    def _timeline_fetched(self, incident_id: str, entries: list[TimelineEntry] | None, error: str) -> None:
+        """On the fetch worker: the lines and attachments are made there, the window only shows them."""
+        if entries is None:
+            self._sig_timeline.emit(incident_id, None, display_text(error))
+        else:
+            self._sig_timeline.emit(incident_id, (self.controller.timeline_lines(entries), attachments_in(entries)), "")
+
+    def _show_timeline(self, incident_id: str, shown: tuple[list[str], list[AttachmentRef]] | None,
+                       error: str) -> None:
         if incident_id != self.selected_incident_id():
             return  # the user moved on meanwhile
-        if entries is None:
-            self.panel.detail.show_timeline([display_text(error)])
+        if shown is None:
+            self.panel.detail.show_timeline([error])
         else:
-            self.panel.detail.show_timeline([self.controller.describe_entry(e) for e in entries])
-            self.panel.detail.show_attachments(attachments_in(entries))
+            lines, attachments = shown
+            self.panel.detail.show_timeline(lines)
+            self.panel.detail.show_attachments(attachments)
 
     def _on_timeline_entry(self, entry: TimelineEntry) -> None:
         """Another desk's note (or any change) on the shown incident: show the timeline as it is now."""
