@@ -181,6 +181,15 @@ class UnitRanking:
         return choices[:MAX_OFFERED]
 
 
+def task_time(moment: datetime, now: datetime) -> str:
+    """A task's time as its line shows it: the hour and minute today, with the day on another day, with the year
+    in another year (a deadline of tomorrow, or one years off in broken data, never reads as today's)."""
+    local, today = to_display(moment), to_display(now)
+    if local.date() == today.date():
+        return f"{local:%H:%M}"
+    return f"{local:%m-%d %H:%M}" if local.year == today.year else f"{local.year:04d}-{local:%m-%d %H:%M}"
+
+
 def describe_task(task: Task, now: datetime, unit_name: str | None = None) -> str:
     """A task as the incident's task list shows it: time, unit or department, status (with the rejection
     reason), deadline and how late it is."""
@@ -189,11 +198,13 @@ def describe_task(task: Task, now: datetime, unit_name: str | None = None) -> st
     if task.reason:
         status = translate("dispatch", "{status}：{reason}").format(
             status=status, reason=display_text(task.reason, isolate=True))
-    line = f"{to_display(task.created_at):%H:%M} {who} · {status}"
+    line = f"{task_time(task.created_at, now)} {who} · {status}"
     if task.deadline is not None:
-        line += translate("dispatch", " · 时限 {time}").format(time=f"{to_display(task.deadline):%H:%M}")
+        line += translate("dispatch", " · 时限 {time}").format(time=task_time(task.deadline, now))
         lag = overdue_by(task, now)
-        if lag is not None:
+        if lag is not None and lag >= timedelta(days=2):
+            line += translate("dispatch", " · 超时 {days} 天").format(days=lag.days)
+        elif lag is not None:
             line += translate("dispatch", " · 超时 {minutes} 分钟").format(minutes=minutes_late(lag))
     if task.instructions:
         line += f" · {display_text(task.instructions, isolate=True)}"

@@ -200,17 +200,22 @@
         <translation>Use emergency resource: {name} ({type}, {town}, ID {id}, position {lon:.5f}, {lat:.5f})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="190"/>
+        <location filename="../../commandwall/app/dispatch.py" line="199"/>
         <source>{status}：{reason}</source>
         <translation>{status}: {reason}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="194"/>
+        <location filename="../../commandwall/app/dispatch.py" line="203"/>
         <source> · 时限 {time}</source>
         <translation> · due {time}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="197"/>
+        <location filename="../../commandwall/app/dispatch.py" line="206"/>
+        <source> · 超时 {days} 天</source>
+        <translation> · {days} days late</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/dispatch.py" line="208"/>
         <source> · 超时 {minutes} 分钟</source>
         <translation> · {minutes} min overdue</translation>
     </message>

@@ -23,6 +23,7 @@ from commandwall.domain.supervision import (
     overdue_incident_ids,
     overdue_tasks,
 )
+from commandwall.localtime import to_display
 
 T0 = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)
 
@@ -96,6 +97,20 @@ def test_a_task_line_shows_status_reason_deadline_and_lateness() -> None:
     rejected = task(2, 15, TaskStatus.REJECTED).model_copy(update={"reason": "车辆故障"})
     line = describe_task(rejected, T0 + timedelta(minutes=21))
     assert "已拒绝：" in line and "车辆故障" in line and "超时" not in line
+
+
+def test_a_task_line_names_the_day_of_a_time_not_today_and_days_of_long_lateness() -> None:
+    """A deadline tomorrow, or years off in broken data, never reads as a time today; lateness of days reads in
+    days, not as a ten-digit count of minutes."""
+    now = T0 + timedelta(minutes=21)
+    tomorrow = task(3, 15).model_copy(update={"deadline": now + timedelta(days=1)})
+    assert f"时限 {to_display(now + timedelta(days=1)):%m-%d %H:%M}" in describe_task(tomorrow, now)
+    far = task(4, 15).model_copy(update={"deadline": datetime(9999, 12, 31, 15, 59, tzinfo=UTC)})
+    assert "时限 9999-12-31 23:59" in describe_task(far, now)
+    ancient = task(5, 15).model_copy(update={"deadline": datetime(1, 1, 1, tzinfo=UTC)})
+    line = describe_task(ancient, now)
+    assert "时限 0001-01-01" in line and f"超时 {(now - datetime(1, 1, 1, tzinfo=UTC)).days} 天" in line
+    assert describe_task(task(6, 15), now).startswith(f"{to_display(T0):%H:%M} ")  # today: the time alone
 
 
 def test_the_unit_marker_and_the_timeline_say_where_a_task_stands() -> None:
