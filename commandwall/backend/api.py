@@ -75,6 +75,9 @@ log = logging.getLogger(__name__)
 TOKEN_EXPIRY_MARGIN_S = 30.0
 #: Safety bound on ``rel=next`` pages followed for one layer.
 MAX_PAGES = 10_000
+#: The most features one platform layer is read with (what the map's layers hold at most): paging stops there, so
+#: a server whose ``rel=next`` never ends cannot grow the desk by gigabytes (10 000 pages of 1 000 features).
+MAX_LAYER_FEATURES = 200_000
 #: Safety bound on ``has_more`` pages followed by one ``incidents()`` call.
 MAX_INCIDENT_PAGES = 100
 #: Longest ``Last-Event-ID`` sent back (the contract's ids are short decimal numbers).
@@ -316,8 +319,10 @@ class PlatformClient:
         *,
         bbox: tuple[float, float, float, float] | None = None,
         page_size: int = 1000,
+        max_features: int = MAX_LAYER_FEATURES,
     ) -> list[dict[str, Any]]:
-        """All features of a layer, following ``rel=next`` pages, with geometry normalised to WGS84.
+        """All features of a layer, following ``rel=next`` pages, with geometry normalised to WGS84; at most
+        ``max_features`` (the rest is not asked for, and the cut is logged).
 
         ``layer`` is a catalogue entry or a layer id (then the catalogue is fetched for its CRS).
         ``bbox`` (WGS84 minx, miny, maxx, maxy) is passed to the server.
@@ -343,6 +348,11 @@ class PlatformClient:
             url = next_link(page.links)
             if url in seen or not batch:
                 url = None
+            if len(features) >= max_features:
+                if url is not None or len(features) > max_features:
+                    log.warning("layer %s: cut at %d features (%d page(s) read)", layer.id, max_features, pages)
+                del features[max_features:]
+                break
         normalised = normalise_layer_features(features, layer.id, layer.crs)
         log.debug("layer %s: %d features in %d page(s), %d usable", layer.id, len(features), pages, len(normalised))
         return normalised

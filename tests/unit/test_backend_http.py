@@ -444,3 +444,32 @@ def test_cameras_whose_streams_are_local_files_or_ffmpegs_local_protocols_are_dr
     assert [c.id for c in cameras] == ["CAM-GOOD", "CAM-NO-SUB"]
     assert "CAM-LOCAL-0" in caplog.text and "not a network stream URL" in caplog.text
     assert "S3cret" not in caplog.text and "/etc/passwd" not in caplog.text
+
+
+def test_a_layer_whose_pages_never_end_is_read_up_to_its_feature_cap(caplog) -> None:
+    """A server whose ``rel=next`` always names a new page: paging stops at the layer's feature cap (the map's
+    layers hold no more), not after 10 000 pages of 1 000 features (gigabytes)."""
+    from flask import request
+
+    from commandwall.backend.parsing import LayerInfo
+
+    app, _state = fake_platform()
+    asked: list[int] = []
+
+    @app.get("/api/v1/collections/endless/items")
+    def endless():
+        page = int(request.args.get("p", "0"))
+        asked.append(page)
+        features = [{"type": "Feature", "id": f"{page}-{k}", "properties": {"name": f"点 {page}-{k}"},
+                     "geometry": {"type": "Point", "coordinates": [117.3, 34.8]}} for k in range(100)]
+        return jsonify(type="FeatureCollection", features=features,
+                       links=[{"rel": "next", "href": f"/api/v1/collections/endless/items?p={page + 1}"}])
+
+    with LocalServer(app) as server:
+        client = PlatformClient(server.base_url, "duty", "duty", timeout=3)
+        info = LayerInfo(id="endless", title="无尽", kind="points", crs="EPSG:4326", style={},
+                         items_url="/api/v1/collections/endless/items")
+        features = client.layer_features(info, max_features=1250)
+        client.close()
+    assert len(features) == 1250 and len(asked) == 13
+    assert "cut at 1250 features" in caplog.text
