@@ -21,6 +21,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from pydantic import BaseModel
@@ -360,10 +361,22 @@ class CameraStore(_KeyedStore[Camera]):
         return [c for c in self.all() if c.status == CameraStatus.ONLINE]
 
 
+#: How far ahead of this desk's clock a unit's report may be dated: one dated later (year 9999 from a broken
+#: terminal) never replaces a held report, and is replaced by the next one (no real report would be newer).
+UNIT_CLOCK_AHEAD_MAX = timedelta(hours=1)
+
+
 class UnitStore(_KeyedStore[Unit]):
     """Field units by id, sorted by id; a report older than the one held is ignored."""
 
     def _accepts(self, held: Unit | None, new: Unit) -> bool:
+        # A report dated far ahead (a broken clock or data) would stand for ever, every real report after it
+        # "older": it is taken only as a unit's first copy, and gives way to any report that comes after it.
+        latest = datetime.now(UTC) + UNIT_CLOCK_AHEAD_MAX
+        if new.updated_at > latest:
+            return held is None
+        if held is not None and held.updated_at > latest:
+            return True
         return held is None or (new.updated_at >= held.updated_at and new != held)
 
 

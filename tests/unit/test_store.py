@@ -180,6 +180,25 @@ def test_unit_older_report_is_ignored() -> None:
     assert store.upsert(unit("U-001", 20, "available"))
 
 
+def test_a_unit_report_dated_far_ahead_is_refused_so_real_reports_still_move_it() -> None:
+    """A terminal with a broken clock (year 9999) froze the unit for the session: every real report after it was
+    "older". A report more than an hour ahead of this desk's clock never replaces a held one, and gives way to the
+    next report when it is the only copy (a snapshot's)."""
+    store = UnitStore()
+    assert store.upsert(unit("U-001", 10, "busy"))
+    future = unit("U-001", 0).model_copy(update={"updated_at": datetime(9999, 12, 31, tzinfo=UTC), "lon": 117.0})
+    assert not store.upsert(future)
+    assert store.upsert(unit("U-001", 20, "available")) and store.get("U-001").status == UnitStatus.AVAILABLE
+    store.replace_all([future, unit("U-002", 5)])
+    assert store.get("U-001").lon != 117.0 or store.get("U-001").updated_at.year != 9999
+    soon = unit("U-003", 0).model_copy(update={"updated_at": datetime.now(UTC) + timedelta(minutes=5)})
+    assert store.upsert(soon), "a clock a few minutes fast is a clock, not broken data"
+    first = future.model_copy(update={"id": "U-004"})  # the only copy there is: shown, until a real report
+    store.replace_all([*store.all(), first])
+    assert store.get("U-004").updated_at.year == 9999
+    assert store.upsert(unit("U-004", 30, "busy")) and store.get("U-004").status == UnitStatus.BUSY
+
+
 def test_tasks_by_incident() -> None:
     store = TaskStore()
     for i, inc in enumerate(["INC-1", "INC-2", "INC-1"]):
