@@ -88,11 +88,25 @@ def acquire_desk_lock(data_dir: Path):
     data_dir.mkdir(parents=True, exist_ok=True)
     lock = QLockFile(str(data_dir / "commandwall.lock"))
     lock.setStaleLockTime(0)  # only a dead owner makes it stale
-    if not lock.tryLock(200):
-        pid, host = lock.getLockInfo()[-3:-1]  # (pid, host, app); some bindings prepend a bool
+    if not lock.tryLock(200) and _lock_owner(lock)[0] <= 0:
+        # a lock file naming no owner (empty or cut short by a power cut) locks nothing: taken over
+        log.warning("the data folder's lock file names no owner: taken over")
+        lock.removeStaleLockFile()
+        lock.tryLock(200)
+    if not lock.isLocked():
+        pid, host = _lock_owner(lock)
         text = translate("MainWindow", "commandwall 已在运行（进程 {pid}，{host}），数据目录 {folder}")
         raise AlreadyRunningError(text.format(pid=pid, host=host, folder=data_dir))
     return lock
+
+
+def _lock_owner(lock) -> tuple[int, str]:
+    """The process id and host a lock file names ((0, "") when it names none it can be read as)."""
+    info = lock.getLockInfo()  # (pid, host, app); some bindings prepend a bool
+    if len(info) == 4 and not info[0]:
+        return 0, ""
+    pid, host = info[-3:-1]
+    return (pid if isinstance(pid, int) else 0), str(host or "")
 
 
 def _make_window(settings: Settings, platform: PlatformFactory, *, ask_when_no_password: bool = False):

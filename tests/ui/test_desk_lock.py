@@ -48,3 +48,13 @@ def test_same_process_cannot_take_it_twice(tmp_path):
             acquire_desk_lock(tmp_path)
     finally:
         lock.unlock()
+
+
+@pytest.mark.parametrize("content", [b"", b"garbage\n", b"\x00\xff\xfe", b"12"])
+def test_a_lock_file_naming_no_owner_is_taken_over(tmp_path, content):
+    """A power cut while the lock file was written leaves it empty or cut short: it locks nothing (refusing every
+    start with 已在运行（进程 0）, as it did, kept the desk down until someone deleted it)."""
+    (tmp_path / "commandwall.lock").write_bytes(content)
+    lock = acquire_desk_lock(tmp_path)
+    assert lock.isLocked()
+    lock.unlock()

@@ -76,3 +76,20 @@ def test_every_label_of_the_dialog_is_plain_text(qtbot, tmp_path, exercise_platf
         assert label.textFormat() is Qt.TextFormat.PlainText, label.text()
     assert any(QGuiApplication.screens()[0].name() in label.text() for label in labels)
     win.close()
+
+
+@pytest.mark.parametrize("values", ["state=hello\ngeometry=1, 2, 3", "state=@Invalid()\ngeometry=@Rect(0 0 10 10)"])
+def test_a_damaged_window_layout_is_ignored_and_the_window_still_opens(qtbot, tmp_path, exercise_platform, values):
+    """A hand-edited or damaged view.ini holding text or a list where the layout is kept made Qt's restore raise
+    at every start, until the file was deleted: such values are ignored and the next layout saved over them."""
+    settings = Settings(data_dir=tmp_path / "data", config_dir=tmp_path / "config")
+    (tmp_path / "data").mkdir()
+    key = f"default-{len(QGuiApplication.screens())}"
+    lines = "\n".join(f"{key}\\{line}" for line in values.splitlines())
+    (tmp_path / "data" / "view.ini").write_text(f"[window]\n{lines}\n", "utf-8")
+    win = _window(qtbot, settings, exercise_platform)
+    assert not win.screens.view_restored and win.wall_dock.widget() is not None
+    win.close()
+    again = _window(qtbot, settings, exercise_platform)
+    assert again.screens.view_restored  # the layout saved at the close replaced the damaged one
+    again.close()

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRect, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QObject, QRect, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QScreen
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QVBoxLayout, QWidget
 
@@ -242,6 +242,8 @@ class ScreenManager(QObject):
         came back. A kiosk's geometry is its screen's, whatever was saved."""
         settings = QSettings(str(self._view_path), QSettings.Format.IniFormat)
         state, saved_geometry = settings.value(f"{key}/state"), settings.value(f"{key}/geometry")
+        # a hand-edited or damaged file may hold text or a list there: ignored (Qt's restore would raise)
+        state, saved_geometry = (v if isinstance(v, QByteArray | bytes) else None for v in (state, saved_geometry))
         if state is not None and self.window.restoreState(state):
             log.info("window layout restored from %s [%s]", self._view_path, key)
             self.view_restored = True
