@@ -115,12 +115,13 @@ class LastKnownWriter:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.writes = 0  # transactions written (for tests and the log)
+        self._ready = False  # the file's tables exist
+        self._said = False  # that it cannot be written now was logged
 
     def start(self) -> LastKnownWriter:
         """Subscribe to the stores, write what they hold now and start the writer thread."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(sqlite3.connect(self.path)) as db, db:
-            db.executescript(_SCHEMA)
+        self._ready = self._make_schema()
         for table in _KINDS:
             store = getattr(self.stores, table)
             self._unsubscribe.append(store.add_listener(self._pending[table].add))
@@ -129,6 +130,32 @@ class LastKnownWriter:
         self._thread = threading.Thread(target=self._run, name="lastknown-writer", daemon=True)
         self._thread.start()
         return self
+
+    def _make_schema(self) -> bool:
+        """Create the tables; True when the file can be written. It is only a cache: a file that is no database
+        (damaged, cut short, another program's) is set aside as ``*.broken-<time>`` and begun again; one another
+        process holds locked is tried again at the next write. Never raises (the desk works without it)."""
+        try:
+            with closing(sqlite3.connect(self.path, timeout=5)) as db, db:
+                db.executescript(_SCHEMA)
+            return True
+        except sqlite3.OperationalError as exc:  # locked, no room, no permission: maybe better at the next write
+            log.log(logging.DEBUG if self._said else logging.WARNING, "last known state %s not writable now: %s",
+                    self.path.name, exc)
+            self._said = True
+            return False
+        except sqlite3.DatabaseError as exc:
+            aside = self.path.with_name(f"{self.path.name}.broken-{datetime.now():%Y%m%d-%H%M%S}")
+            log.warning("last known state %s is no usable database (%s): set aside as %s, begun again",
+                        self.path.name, exc, aside.name)
+            try:
+                self.path.replace(aside)
+                with closing(sqlite3.connect(self.path, timeout=5)) as db, db:
+                    db.executescript(_SCHEMA)
+                return True
+            except (OSError, sqlite3.Error) as again:
+                log.warning("last known state not kept this session: %s", again)
+                return False
 
     def _snapshot(self, table: str, items: list[BaseModel]) -> None:
         with self._lock:
@@ -141,6 +168,14 @@ class LastKnownWriter:
 
     def flush(self) -> int:
         """Write what changed since the last write, in one transaction; returns how many objects."""
+        with self._lock:
+            waiting = bool(self._snapshots) or any(len(pending) for pending in self._pending.values())
+        if not waiting:
+            return 0
+        if not self._ready:  # nothing is taken from the queues until the file can be written
+            self._ready = self._make_schema()
+            if not self._ready:
+                return 0
         with self._lock:
             snapshots, self._snapshots = self._snapshots, {}
             changed = {table: pending.take() for table, pending in self._pending.items()}

@@ -88,6 +88,37 @@ def test_a_damaged_file_is_reported_not_fatal(tmp_path: Path, caplog) -> None:
     assert "INC-00002" in caplog.text
 
 
+def test_a_damaged_cache_is_set_aside_and_begun_again_and_a_locked_one_written_once_free(tmp_path: Path,
+                                                                                          caplog) -> None:
+    """The file is a cache: garbage (a power cut, a disk error) made every login fail with 内部错误:
+    DatabaseError for ever. Now it is set aside as ``*.broken-<time>`` (kept, not deleted) and a new one begun;
+    one another process holds locked is written once it is free, nothing of what came meanwhile lost."""
+    path = tmp_path / "lk.sqlite3"
+    path.write_bytes(b"this is not a database" * 100)
+    stores = Stores()
+    writer = LastKnownWriter(path, stores, interval_s=3600).start()
+    stores.incidents.upsert(incident(1))
+    assert writer.flush() == 1
+    writer.stop()
+    assert [i.id for i in load_last_known(path).incidents] == ["INC-00001"]
+    (aside,) = tmp_path.glob("lk.sqlite3.broken-*")
+    assert aside.read_bytes().startswith(b"this is not a database") and "set aside" in caplog.text
+
+    locked = tmp_path / "locked.sqlite3"
+    holder = sqlite3.connect(locked, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        writer = LastKnownWriter(locked, stores, interval_s=3600).start()  # waits 5 s for the lock, then goes on
+        stores.incidents.upsert(incident(2))
+        assert writer.flush() == 0  # still locked (another 5 s): nothing taken from the queue
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert writer.flush() == 2  # the snapshot at start (INC-1) and INC-2, once the file is free
+    writer.stop()
+    assert sorted(i.id for i in load_last_known(locked).incidents) == ["INC-00001", "INC-00002"]
+
+
 def test_the_saved_time_is_always_aware_and_a_wrong_one_makes_the_file_unreadable(tmp_path: Path, caplog) -> None:
     path = tmp_path / "lk.sqlite3"
     stores = Stores()
