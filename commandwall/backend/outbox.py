@@ -99,6 +99,26 @@ def _migrate(db: sqlite3.Connection) -> None:
         raise
 
 
+
+#: What each kind of row needs in its payload to be sent (name → type); a task's is the platform's task body.
+_PAYLOAD_FIELDS: dict[str, dict[str, type | tuple[type, ...]]] = {
+    "task": {"incident_id": str},
+    "note": {"incident_id": str, "text": str},
+    "attachment": {"incident_id": str, "name": str, "file": str},
+    "transition": {"incident_id": str, "action": str, "version": int},
+}
+
+
+def payload_problem(kind: str, payload: Any) -> str | None:
+    """Why a row's payload cannot be sent (a field missing or of the wrong type), or None."""
+    if not isinstance(payload, dict):
+        return "payload is no object"
+    for name, kind_of in _PAYLOAD_FIELDS.get(kind, _PAYLOAD_FIELDS["transition"]).items():
+        value = payload.get(name)
+        if not isinstance(value, kind_of) or isinstance(value, bool):
+            return f"{name} missing or not {getattr(kind_of, '__name__', kind_of)}"
+    return None
+
 class OutboxState(StrEnum):
     """Where an outbox row stands."""
 
@@ -415,6 +435,13 @@ class Outbox:
 
     def _send(self, item: OutboxItem) -> bool:
         """Send one row and record the outcome; returns True if it must be retried later."""
+        problem = payload_problem(item.kind, item.payload)
+        if problem is not None:  # written by another version, or damaged: sending can never work, and retrying
+            log.error("outbox row %s cannot be sent: %s; marking it failed", item.id, problem)  # would block
+            self._finish(item.id, OutboxState.FAILED,  # every row after it
+                         error=translate("backend", "无法读取的记录 ({error})").format(error=problem))
+            self._drop_kept(item)
+            return False
         with self._db_lock:  # counted before sending: a crash mid-send leaves attempts > 0
             self._db.execute("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", (item.id,))
         try:
