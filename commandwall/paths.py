@@ -126,3 +126,18 @@ def write_whole(path: Path, data: str | bytes) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def set_aside(path: Path) -> Path | None:
+    """Rename a file that could not be read to ``<name>.broken-<time>`` beside it, before it is written over: what
+    someone had there (a hand edit with one comma too many) is kept to mend, not lost. Returns the new path; None
+    when there is no such file or it cannot be renamed (the caller writes over it then)."""
+    from datetime import datetime
+
+    aside = path.with_name(f"{path.name}.broken-{datetime.now():%Y%m%d-%H%M%S}")
+    try:
+        path.rename(aside)
+    except OSError:
+        return None
+    return aside
+

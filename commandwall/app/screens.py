@@ -17,7 +17,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from commandwall.i18n import QT_TRANSLATE_NOOP, translate
-from commandwall.paths import write_whole
+from commandwall.paths import set_aside, write_whole
 
 log = logging.getLogger(__name__)
 
@@ -210,6 +210,7 @@ class ProfileStore:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self._unusable: set[str] = set()  # profiles whose file could not be used: set aside at the first save
 
     def path(self, name: str) -> Path:
         """The file of profile ``name``; :class:`ProfileError` for a name that is not a plain file name."""
@@ -235,8 +236,15 @@ class ProfileStore:
         return ScreenProfile.from_json(text, name)
 
     def save(self, profile: ScreenProfile) -> Path:
-        """Write the profile (whole file replaced at once); returns its path."""
-        return write_whole(self.path(profile.name), profile.to_json())
+        """Write the profile (whole file replaced at once); returns its path. A file this store could not use is
+        first kept beside it as ``*.broken-<time>`` (its other screens' roles, a hand edit to mend)."""
+        path = self.path(profile.name)
+        if profile.name in self._unusable:
+            self._unusable.discard(profile.name)
+            aside = set_aside(path)
+            if aside is not None:
+                log.warning("profile %s could not be used: the file is kept as %s", profile.name, aside)
+        return write_whole(path, profile.to_json())
 
     def load_or_first_run(self, name: str, screen_names: Sequence[str]) -> tuple[ScreenProfile, str | None]:
         """The profile ``name``, or a first-run one (saved at once) when there is none or it is unusable.
@@ -248,6 +256,7 @@ class ProfileStore:
             profile = self.load(name)
         except ProfileError as exc:
             log.error("%s; using the default roles for %d screen(s)", exc, len(screen_names))
+            self._unusable.add(name)
             return first_run_profile(screen_names, name), str(exc)
         if profile is None:
             profile = first_run_profile(screen_names, name)

@@ -109,6 +109,9 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_menu()
         self._connect()
+        if self.screens.profile_error:  # the defaults are in use: say so, not only in the log
+            text = translate("MainWindow", "屏幕方案无法使用，已按默认角色显示：{error}")
+            self.statusBar().showMessage(display_text(text.format(error=self.screens.profile_error)), 30000)
 
     def _dock(self, title: str, widget: QWidget, name: str) -> QDockWidget:
         dock = QDockWidget(title, self)

@@ -14,7 +14,7 @@ import logging
 from pathlib import Path
 
 from commandwall.domain.models import MAX_ID_CHARS
-from commandwall.paths import write_whole
+from commandwall.paths import set_aside, write_whole
 from commandwall.video.capture import RTSP_TRANSPORTS
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,8 @@ class RtspTransports:
         self._by_camera: dict[str, str] = {}
         #: where :meth:`save` writes (None: nowhere, the choice lasts until the client ends)
         self.path = path
+        #: why the file could not be read whole, or "": the first save sets the file aside before writing
+        self.problem = ""
         for camera_id, transport in (by_camera or {}).items():
             self.set(camera_id, transport)
 
@@ -40,28 +42,33 @@ class RtspTransports:
         path = data_dir / FILE_NAME
         try:
             if path.stat().st_size > MAX_FILE_BYTES:
-                log.warning("%s is larger than %d KiB; ignored (every camera uses RTSP over TCP)", path,
-                            MAX_FILE_BYTES // 1024)
-                return cls(path=path)
+                return cls._unread(path, f"larger than {MAX_FILE_BYTES // 1024} KiB")
             raw = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return cls(path=path)
         except (OSError, ValueError, RecursionError) as error:
-            log.warning("%s cannot be read (every camera uses RTSP over TCP): %s", path, error)
-            return cls(path=path)
+            return cls._unread(path, str(error))
         if not isinstance(raw, dict):
-            log.warning("%s must map camera ids to \"tcp\" or \"udp\"; ignored", path)
-            return cls(path=path)
+            return cls._unread(path, 'it must map camera ids to "tcp" or "udp"')
         transports = cls(path=path)
         for camera_id, transport in raw.items():
             try:
                 transports.set(str(camera_id), transport)
             except ValueError as error:
                 log.warning("%s: %s", path, error)
+                transports.problem = str(error)
+        return transports
+
+    @classmethod
+    def _unread(cls, path: Path, why: str) -> RtspTransports:
+        log.warning("%s cannot be read (every camera uses RTSP over TCP): %s", path, why)
+        transports = cls(path=path)
+        transports.problem = why
         return transports
 
     def set(self, camera_id: str, transport: object) -> None:
-        """Use ``transport`` for ``camera_id``; ValueError for anything but ``tcp``/``udp``."""
+        """Use ``transport`` for ``camera_id``; ValueError for anything but ``tcp``/``udp`` (any case)."""
+        transport = transport.strip().lower() if isinstance(transport, str) else transport
         if transport not in RTSP_TRANSPORTS:
             raise ValueError(f"camera {camera_id[:MAX_ID_CHARS]!r}: unknown RTSP transport {str(transport)[:20]!r}; "
                              "use tcp or udp")
@@ -76,5 +83,10 @@ class RtspTransports:
         when it cannot be written. Nothing to do without a path."""
         if self.path is None:
             return
+        if self.problem:  # what could not be read is kept beside, not written over
+            aside = set_aside(self.path)
+            if aside is not None:
+                log.warning("%s could not be read (%s): kept as %s", self.path, self.problem, aside.name)
+            self.problem = ""
         udp = {camera_id: t for camera_id, t in sorted(self._by_camera.items()) if t != "tcp"}
         write_whole(self.path, json.dumps(udp, ensure_ascii=False, indent=1) + "\n")

@@ -903,6 +903,10 @@
         <translation>Overview</translation>
     </message>
     <message>
+        <source>屏幕方案无法使用，已按默认角色显示：{error}</source>
+        <translation>The screen profile cannot be used; the default roles are shown: {error}</translation>
+    </message>
+    <message>
         <source>主工具栏</source>
         <translation>Main Toolbar</translation>
     </message>

@@ -93,3 +93,16 @@ def test_a_damaged_window_layout_is_ignored_and_the_window_still_opens(qtbot, tm
     again = _window(qtbot, settings, exercise_platform)
     assert again.screens.view_restored  # the layout saved at the close replaced the damaged one
     again.close()
+
+
+def test_an_unusable_screen_profile_is_said_in_the_window(qtbot, tmp_path, exercise_platform):
+    """The defaults are in use because the profile file could not be used: the window says so (it was only
+    logged), with the reason as text."""
+    (tmp_path / "config" / "profiles").mkdir(parents=True)
+    (tmp_path / "config" / "profiles" / "default.json").write_text(
+        '{"screens": [{"name": "A", "role": "<b>videowall</b>"}]}', "utf-8")
+    settings = Settings(data_dir=tmp_path / "data", config_dir=tmp_path / "config")
+    win = _window(qtbot, settings, exercise_platform)
+    message = win.statusBar().currentMessage()
+    assert message.startswith("屏幕方案无法使用，已按默认角色显示：") and "unknown role" in message
+    win.close()

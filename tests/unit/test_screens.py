@@ -130,6 +130,21 @@ def test_broken_profile_files_give_a_clear_error_and_the_defaults(tmp_path, cont
     assert (tmp_path / "desk.json").read_bytes() == content, "the broken file is left for someone to look at"
 
 
+def test_a_change_after_an_unusable_profile_keeps_the_old_file_beside_it(tmp_path):
+    """One unknown role put the defaults in use; the next change in 屏幕设置 then wrote over the file, and the
+    roles of the other screens (and of a screen absent today) were gone. The file is kept beside it first."""
+    store = ProfileStore(tmp_path)
+    content = b'{"screens": [{"name": "A", "role": "videowall"}, {"name": "B", "role": "map"}, {"name": "X"}]}'
+    (tmp_path / "desk.json").write_bytes(content)
+    profile, error = store.load_or_first_run("desk", ["A", "B"])
+    assert error is not None
+    store.save(profile)
+    (aside,) = tmp_path.glob("desk.json.broken-*")
+    assert aside.read_bytes() == content and store.load("desk") == profile
+    store.save(profile)  # once set aside, later saves just write
+    assert len(list(tmp_path.glob("desk.json.broken-*"))) == 1
+
+
 def test_a_huge_profile_is_refused_unread(tmp_path):
     (tmp_path / "desk.json").write_bytes(b" " * (MAX_PROFILE_BYTES + 1))
     with pytest.raises(ProfileError, match="larger than"):

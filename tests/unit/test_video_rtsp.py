@@ -185,3 +185,21 @@ def test_a_transport_choice_is_saved_and_read_back(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown RTSP transport"):
         again.set("CAM-0007", "quic")
     RtspTransports().save()  # no folder: nothing to write, no error
+
+
+def test_a_file_that_could_not_be_read_is_kept_beside_not_written_over(tmp_path: Path) -> None:
+    """Four cameras on UDP and one comma too many: the file could not be read, and the next choice in a tile's
+    menu rewrote it with that one camera, the other four gone without a word. Now it is kept as
+    ``*.broken-<time>`` first; and ``"UDP"`` reads as udp."""
+    path = tmp_path / "rtsp_transport.json"
+    hand_edited = '{"CAM-0001": "udp", "CAM-0002": "udp", "CAM-0003": "UDP", "CAM-0004": "udp",}'
+    path.write_text(hand_edited, encoding="utf-8")
+    transports = RtspTransports.load(tmp_path)
+    assert transports.problem and transports.transport("CAM-0001") == "tcp"
+    transports.set("CAM-0099", "udp")
+    transports.save()
+    (aside,) = tmp_path.glob("rtsp_transport.json.broken-*")
+    assert aside.read_text(encoding="utf-8") == hand_edited
+    assert json.loads(path.read_text(encoding="utf-8")) == {"CAM-0099": "udp"}
+    path.write_text('{"CAM-0003": " UDP "}', encoding="utf-8")
+    assert RtspTransports.load(tmp_path).transport("CAM-0003") == "udp"
