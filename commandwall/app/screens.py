@@ -17,7 +17,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from commandwall.i18n import QT_TRANSLATE_NOOP, translate
-from commandwall.paths import set_aside, write_whole
+from commandwall.paths import NotARegularFileError, read_small_file, set_aside, write_whole
 
 log = logging.getLogger(__name__)
 
@@ -222,17 +222,17 @@ class ProfileStore:
         """The saved profile, None if there is none; :class:`ProfileError` if the file is unusable."""
         path = self.path(name)
         try:
-            size = path.stat().st_size
+            text = read_small_file(path, MAX_PROFILE_BYTES).decode("utf-8")
         except FileNotFoundError:
             return None
+        except NotARegularFileError as exc:  # a folder, a named pipe (a read would wait for ever), a device
+            raise ProfileError(f"profile {name}: {exc}") from exc
         except OSError as exc:
             raise ProfileError(f"profile {name}: cannot read {path}: {exc.strerror}") from exc
-        if size > MAX_PROFILE_BYTES:
-            raise ProfileError(f"profile {name}: {path} is larger than {MAX_PROFILE_BYTES // 1024} KiB")
-        try:
-            text = path.read_bytes()[:MAX_PROFILE_BYTES].decode("utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+        except UnicodeDecodeError as exc:  # a ValueError too: before the size's
             raise ProfileError(f"profile {name}: cannot read {path} as UTF-8 text") from exc
+        except ValueError as exc:
+            raise ProfileError(f"profile {name}: {path} is larger than {MAX_PROFILE_BYTES // 1024} KiB") from exc
         return ScreenProfile.from_json(text, name)
 
     def save(self, profile: ScreenProfile) -> Path:

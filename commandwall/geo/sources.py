@@ -27,6 +27,7 @@ import requests
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 from pyproj import CRS
 
+from commandwall import paths
 from commandwall.backend.answers import decode_json, read_body
 from commandwall.backend.errors import BackendError, MalformedAnswerError
 from commandwall.backend.http import has_secret_query, make_http, redact, same_origin
@@ -192,10 +193,7 @@ def get_bytes(http: requests.Session, url: str, params: dict[str, Any] | None = 
 
 def _read_file(path: Path) -> Any:
     try:
-        size = path.stat().st_size
-        if size > MAX_RESPONSE_BYTES:
-            raise SourceError(f"{path.name} is {size} bytes (limit {MAX_RESPONSE_BYTES})")
-        body = path.read_bytes()
+        body = paths.read_small_file(path, MAX_RESPONSE_BYTES)  # a regular file only: a pipe would hold the loader
     except (OSError, ValueError) as exc:
         raise SourceError(f"cannot read {path}: {exc}") from exc
     return parse_json_bytes(body, path.name)

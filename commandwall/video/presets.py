@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from commandwall.i18n import translate
-from commandwall.paths import write_whole
+from commandwall.paths import read_small_file, write_whole
 from commandwall.video.dragdrop import MAX_CAMERA_ID_LEN
 from commandwall.video.layout import WallLayout
 from commandwall.video.tour import Tour
@@ -241,10 +241,12 @@ class PresetStore:
             read: list[tuple[Path, WallPreset]] = []
             for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
                 try:
-                    if path.stat().st_size > MAX_FILE_BYTES:
+                    try:
+                        data = read_small_file(path, MAX_FILE_BYTES)
+                    except ValueError:
                         too_big = translate("presets", "文件过大（超过 {kb} KB）")
-                        raise PresetError(too_big.format(kb=MAX_FILE_BYTES // 1024))
-                    preset = WallPreset.from_json(path.read_text(encoding="utf-8"))
+                        raise PresetError(too_big.format(kb=MAX_FILE_BYTES // 1024)) from None
+                    preset = WallPreset.from_json(data.decode("utf-8"))
                 except PresetError as error:
                     errors.append(PresetFileError(path, str(error)))
                     continue

@@ -14,7 +14,7 @@ import logging
 from pathlib import Path
 
 from commandwall.domain.models import MAX_ID_CHARS
-from commandwall.paths import set_aside, write_whole
+from commandwall.paths import read_small_file, set_aside, write_whole
 from commandwall.video.capture import RTSP_TRANSPORTS
 
 log = logging.getLogger(__name__)
@@ -41,9 +41,7 @@ class RtspTransports:
         """Read ``data_dir/rtsp_transport.json`` (missing: every camera on TCP)."""
         path = data_dir / FILE_NAME
         try:
-            if path.stat().st_size > MAX_FILE_BYTES:
-                return cls._unread(path, f"larger than {MAX_FILE_BYTES // 1024} KiB")
-            raw = json.loads(path.read_text(encoding="utf-8"))
+            raw = json.loads(read_small_file(path, MAX_FILE_BYTES).decode("utf-8"))
         except FileNotFoundError:
             return cls(path=path)
         except (OSError, ValueError, RecursionError) as error:

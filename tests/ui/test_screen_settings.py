@@ -106,3 +106,19 @@ def test_an_unusable_screen_profile_is_said_in_the_window(qtbot, tmp_path, exerc
     message = win.statusBar().currentMessage()
     assert message.startswith("屏幕方案无法使用，已按默认角色显示：") and "unknown role" in message
     win.close()
+
+
+@pytest.mark.timeout(60)
+def test_a_view_file_that_is_a_named_pipe_neither_holds_the_start_nor_is_written(qtbot, tmp_path, exercise_platform):
+    """Qt would read a named pipe at view.ini for ever (the start held) and save by renaming a file over the path
+    (through a link: over what it names). The desk leaves it alone and keeps its view elsewhere this session."""
+    import os
+    import stat
+
+    (tmp_path / "data").mkdir()
+    os.mkfifo(tmp_path / "data" / "view.ini")
+    settings = Settings(data_dir=tmp_path / "data", config_dir=tmp_path / "config")
+    win = _window(qtbot, settings, exercise_platform)
+    assert not win.screens.view_restored
+    win.close()
+    assert stat.S_ISFIFO(os.stat(tmp_path / "data" / "view.ini").st_mode), "left as it was"

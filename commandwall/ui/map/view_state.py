@@ -6,6 +6,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
+from commandwall.ui.view_file import view_settings
+
 
 class MapViewState:
     """Reads and writes the chosen base map's id (``map/base_map``) in ``view.ini``."""
@@ -14,7 +16,7 @@ class MapViewState:
         self._path = data_dir / "view.ini"
 
     def _settings(self) -> QSettings:
-        return QSettings(str(self._path), QSettings.Format.IniFormat)
+        return view_settings(self._path)
 
     def save_base_map(self, base_map_id: str) -> None:
         """Remember the base map the officer picked."""

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QObject, QRect, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QObject, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QScreen
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QVBoxLayout, QWidget
 
@@ -23,6 +23,7 @@ from commandwall.app.screens import (
     with_roles,
 )
 from commandwall.i18n import translate
+from commandwall.ui.view_file import view_settings
 
 log = logging.getLogger(__name__)
 
@@ -240,7 +241,7 @@ class ScreenManager(QObject):
     def _restore(self, key: str, geometry: bool) -> bool:
         """Dock layout (and, with ``geometry``, window geometry) as saved for ``key``; True when the geometry
         came back. A kiosk's geometry is its screen's, whatever was saved."""
-        settings = QSettings(str(self._view_path), QSettings.Format.IniFormat)
+        settings = view_settings(self._view_path)
         state, saved_geometry = settings.value(f"{key}/state"), settings.value(f"{key}/geometry")
         # a hand-edited or damaged file may hold text or a list there: ignored (Qt's restore would raise)
         state, saved_geometry = (v if isinstance(v, QByteArray | bytes) else None for v in (state, saved_geometry))
@@ -257,7 +258,7 @@ class ScreenManager(QObject):
 
     def save_view(self) -> None:
         """Remember the main window's geometry and dock layout for this profile and screen count."""
-        settings = QSettings(str(self._view_path), QSettings.Format.IniFormat)
+        settings = view_settings(self._view_path)
         key = self._view_key()
         settings.setValue(f"{key}/geometry", self.window.saveGeometry())
         settings.setValue(f"{key}/state", self.window.saveState())

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
+from commandwall.ui.view_file import view_settings
 from commandwall.video.presets import MAX_WALLS
 
 
@@ -27,7 +28,7 @@ class WallViewState:
         self._path = data_dir / "view.ini"
 
     def _settings(self) -> QSettings:
-        return QSettings(str(self._path), QSettings.Format.IniFormat)
+        return view_settings(self._path)
 
     def save_walls(self, walls: Sequence[tuple[str, str]]) -> None:
         """Remember walls 1, 2 … (layout key, camera ids each). Walls saved earlier beyond these are kept: a
