@@ -45,6 +45,7 @@ from commandwall.domain.workflow import ATTACH, NOTE, TASK, refusal
 from commandwall.geo.index import CameraIndex
 from commandwall.geo.layers import Layer, load_layers
 from commandwall.i18n import translate
+from commandwall.paths import set_aside
 
 log = logging.getLogger(__name__)
 _GEOD = Geod(ellps="WGS84")
@@ -63,6 +64,8 @@ class ClientListener:
     on_login_needed: Callable[[str], None] = lambda reason: None
     #: The platform cannot be reached at start-up: the stores show the last known state, saved at this time.
     on_offline_data: Callable[[datetime], None] = lambda saved_at: None
+    #: Something the duty officer must know that is no failure to connect (a damaged local file set aside).
+    on_notice: Callable[[str], None] = lambda text: None
 
 
 @dataclass
@@ -305,7 +308,7 @@ class ClientSession:
                 return
             outbox_path = s.data_dir / f"outbox-{scope}-{user}.sqlite3"
             self._warn_about_other_outboxes(outbox_path)
-            self.outbox = Outbox(outbox_path, client)
+            self.outbox = self._open_outbox(outbox_path, client)
             self.outbox.add_listener(self._on_outbox)
             self.outbox.start()
             self.last_known = LastKnownWriter(
@@ -316,6 +319,26 @@ class ClientSession:
             )
             self.events.start()
             self.ptz = PtzController(client)
+
+    def _open_outbox(self, path: Path, client: PlatformClient) -> Outbox:
+        """This user's outbox. A file that is no database (damaged, cut short) kept every login failing with
+        内部错误 for ever: it is set aside as ``*.broken-<time>`` — kept, its unsent actions to be checked by
+        hand — and a new outbox begun, which the duty officer is told. A locked one raises (tried again)."""
+        try:
+            return Outbox(path, client)
+        except sqlite3.OperationalError:
+            raise
+        except sqlite3.DatabaseError as exc:
+            aside = set_aside(path)
+            if aside is None:
+                raise
+            for part in ("-wal", "-shm"):  # its journal belongs to it, not to the new file
+                set_aside(path.with_name(path.name + part))
+            log.error("outbox %s is no usable database (%s): set aside as %s, a new one begun", path.name, exc,
+                      aside.name)
+            notice = translate("session", "发件箱文件已损坏，已另存为 {name}（未发出的操作请人工核对），已新建发件箱")
+            self.listener.on_notice(notice.format(name=aside.name))
+            return Outbox(path, client)
 
     def _warn_about_other_outboxes(self, mine: Path) -> None:
         """Log actions still pending in this desk's other outboxes (another user's, another platform's):

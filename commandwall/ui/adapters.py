@@ -33,6 +33,7 @@ class ClientSignals(QObject):
     sig_outbox = Signal(object)  # outbox item
     sig_timeline = Signal(object)  # TimelineEntry (new, from the event stream)
     sig_offline_data = Signal(object)  # datetime: the stores show the last known state saved then (not live)
+    sig_notice = Signal(str)  # something the duty officer must know (a damaged local file set aside)
     sig_warning_problem = Signal(str)  # an early-warning document or source that could not be read (why)
     sig_warning_overlays = Signal(object)  # GeoJSON FeatureCollection (lon/lat) of the active warnings' areas
 
@@ -57,6 +58,7 @@ class ClientSignals(QObject):
             on_connection=self.sig_connection.emit,
             on_login_needed=self.sig_login_needed.emit,
             on_offline_data=self.sig_offline_data.emit,
+            on_notice=self.sig_notice.emit,
         )
 
     def _on_layers(self, layers: list, errors: list[str]) -> None:

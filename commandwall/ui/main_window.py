@@ -113,6 +113,10 @@ class MainWindow(QMainWindow):
             text = translate("MainWindow", "屏幕方案无法使用，已按默认角色显示：{error}")
             self.statusBar().showMessage(display_text(text.format(error=self.screens.profile_error)), 30000)
 
+    def _show_notice(self, text: str) -> None:
+        """Something the duty officer must know: in the status bar for a minute (and in the log)."""
+        self.statusBar().showMessage(display_text(text), 60000)
+
     def _dock(self, title: str, widget: QWidget, name: str) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
@@ -173,6 +177,7 @@ class MainWindow(QMainWindow):
         """Tell the features about each other, and let each speak in the status bar."""
         self.signals.sig_progress.connect(self._show_progress)  # a method: queued to the GUI thread
         self.signals.sig_ready.connect(self._on_ready)
+        self.signals.sig_notice.connect(self._show_notice)
         self.signals.sig_layers.connect(self._on_layers)
         self.signals.sig_login_needed.connect(self.login_feature.ask)
         self.login_feature.sig_logged_out.connect(self._on_user_changed)

@@ -1474,17 +1474,17 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>Preset file {name} cannot be used: {problem}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="245"/>
+        <location filename="../../commandwall/video/presets.py" line="247"/>
         <source>文件过大（超过 {kb} KB）</source>
         <translation>File too large (over {kb} KB)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="252"/>
+        <location filename="../../commandwall/video/presets.py" line="254"/>
         <source>读取失败（{error}）</source>
         <translation>Read failed ({error})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="266"/>
+        <location filename="../../commandwall/video/presets.py" line="268"/>
         <source>与 {file} 中的预案同名（{name}），未使用</source>
         <translation>same name ({name}) as the preset in {file}; not used</translation>
     </message>
@@ -1609,55 +1609,60 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
 <context>
     <name>session</name>
     <message>
-        <location filename="../../commandwall/app/session.py" line="170"/>
+        <location filename="../../commandwall/app/session.py" line="173"/>
         <source>内部错误: {error}</source>
-        <extracomment>A login is needed (no password for a real platform, login refused, token refused): the reason, or &quot;&quot;. The platform cannot be reached at start-up: the stores show the last known state, saved at this time. A real platform without a password: ask the user (``on_login_needed``) instead of trying the exercise accounts&apos; convention (password = user name). The GUI asks; the screenshot mode does not. The platform&apos;s layer catalogue as read (平台图层): every entry, with its features or why not. Why the catalogue itself could not be had (the local layer folder is drawn instead), or None. When the last known state shown was saved, while the stores hold it instead of live data. First pause (s) before start-up is tried again, and the longest one.</extracomment>
+        <extracomment>A login is needed (no password for a real platform, login refused, token refused): the reason, or &quot;&quot;. The platform cannot be reached at start-up: the stores show the last known state, saved at this time. Something the duty officer must know that is no failure to connect (a damaged local file set aside). A real platform without a password: ask the user (``on_login_needed``) instead of trying the exercise accounts&apos; convention (password = user name). The GUI asks; the screenshot mode does not. The platform&apos;s layer catalogue as read (平台图层): every entry, with its features or why not. Why the catalogue itself could not be had (the local layer folder is drawn instead), or None. When the last known state shown was saved, while the stores hold it instead of live data. First pause (s) before start-up is tried again, and the longest one.</extracomment>
         <translation>Internal error: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="171"/>
+        <location filename="../../commandwall/app/session.py" line="174"/>
         <source>{reason}（{seconds} 秒后重试）</source>
         <translation>{reason} (retrying in {seconds} s)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="181"/>
+        <location filename="../../commandwall/app/session.py" line="184"/>
         <source>正在启动演练后台…</source>
         <translation>Starting the exercise backend…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="194"/>
+        <location filename="../../commandwall/app/session.py" line="197"/>
         <source>正在登录平台…</source>
         <translation>Logging in to the platform…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="209"/>
+        <location filename="../../commandwall/app/session.py" line="212"/>
         <source>平台不可达</source>
         <translation>platform unreachable</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="230"/>
+        <location filename="../../commandwall/app/session.py" line="233"/>
         <source>平台尚未就绪，请稍后再试</source>
         <translation>The platform is not ready yet; try again shortly</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="271"/>
+        <location filename="../../commandwall/app/session.py" line="274"/>
         <source>登录已失效，请重新登录（{error}）</source>
         <translation>The login expired; please log in again ({error})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="282"/>
+        <location filename="../../commandwall/app/session.py" line="285"/>
         <source>正在加载图层…</source>
         <translation>Loading layers…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="287"/>
+        <location filename="../../commandwall/app/session.py" line="290"/>
         <source>正在加载视频点位、处置力量和事件…</source>
         <translation>Loading cameras, field units and incidents…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="450"/>
-        <location filename="../../commandwall/app/session.py" line="458"/>
-        <location filename="../../commandwall/app/session.py" line="464"/>
+        <location filename="../../commandwall/app/session.py" line="339"/>
+        <source>发件箱文件已损坏，已另存为 {name}（未发出的操作请人工核对），已新建发件箱</source>
+        <translation>The outbox file was damaged: kept as {name} (check its unsent actions by hand); a new outbox was started</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/session.py" line="473"/>
+        <location filename="../../commandwall/app/session.py" line="481"/>
+        <location filename="../../commandwall/app/session.py" line="487"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>

@@ -161,3 +161,31 @@ def test_a_failing_catalogue_draws_the_local_folder_with_its_errors(exercise, tm
         assert s.incidents.placement(s.incidents.all()[0].id) is not None  # placed in the folder's towns
     finally:
         s.stop()
+
+
+def test_a_damaged_outbox_is_set_aside_the_officer_told_and_a_new_one_sends(tmp_path, exercise):
+    """A power cut or a disk error left the outbox file no database: every login failed with 内部错误 for ever,
+    the desk empty. It is set aside (kept: its unsent actions are to be checked by hand), a new outbox is begun,
+    and the officer is told where the old one is."""
+    import hashlib
+
+    data = tmp_path / "data"
+    data.mkdir()
+    path = data / f"outbox-exercise-{hashlib.sha1(b'duty').hexdigest()[:8]}.sqlite3"
+    path.write_bytes(b"SQLite format 3\x00" + b"\xde\xad" * 4000)
+    notices: list[str] = []
+    ready: list[bool] = []
+    session = ClientSession(Settings(data_dir=data, username="duty"),
+                            PlatformFactory.at_url(exercise.base_url, exercise=True),
+                            ClientListener(on_ready=lambda: ready.append(True), on_notice=notices.append))
+    session.start()
+    try:
+        assert ready and session.outbox is not None
+        (aside,) = data.glob(path.name + ".broken-*")
+        assert aside.read_bytes().startswith(b"SQLite format 3\x00\xde\xad")
+        assert len(notices) == 1 and aside.name in notices[0] and "人工核对" in notices[0]
+        incident = session.incidents.all()[0]
+        row = session.outbox.enqueue_note(incident.id, "发件箱重建后的备注")
+        assert session.outbox.wait_idle(15) and session.outbox.get(row).state.value == "sent"
+    finally:
+        session.stop()
