@@ -155,7 +155,7 @@ def language_code(language: str) -> str:
 def saved_language(config_dir: Path) -> str | None:
     """The language chosen in the window's 语言 menu (``<config>/language``), None when none was or it is unreadable."""
     try:
-        return language_code(paths.read_small_file(config_dir / LANGUAGE_FILE, 40).decode("utf-8"))
+        return language_code(paths.read_small_file(config_dir / LANGUAGE_FILE, 40, start_only=True).decode("utf-8"))
     except (OSError, UnicodeError, ValueError):  # not a regular file (a named pipe would hold the start) too
         return None
 

@@ -146,11 +146,12 @@ class NotARegularFileError(OSError):
     """A path the desk reads its own settings or data from names a folder, a named pipe or a device."""
 
 
-def read_small_file(path: Path, limit: int) -> bytes:
-    """The whole of a settings or data file of at most ``limit`` bytes. Only a regular file is read: a named pipe
-    (whose read would wait for ever), a device (``/dev/zero``: endless) or a folder raises
-    :class:`NotARegularFileError`; a larger file ``ValueError``; what cannot be opened ``OSError`` (missing:
-    ``FileNotFoundError``). The size is what is read, not what the folder says."""
+def read_small_file(path: Path, limit: int, *, start_only: bool = False) -> bytes:
+    """The whole of a settings or data file of at most ``limit`` bytes (``start_only``: its first ``limit``
+    bytes, whatever its size). Only a regular file is read: a named pipe (whose read would wait for ever), a
+    device (``/dev/zero``: endless) or a folder raises :class:`NotARegularFileError`; a larger file ``ValueError``;
+    what cannot be opened ``OSError`` (missing: ``FileNotFoundError``). The size is what is read, not what the
+    folder says."""
     import stat
 
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
@@ -158,7 +159,7 @@ def read_small_file(path: Path, limit: int) -> bytes:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise NotARegularFileError(f"{path} is not a regular file")
         with os.fdopen(fd, "rb", closefd=False) as source:
-            data = source.read(limit + 1)
+            data = source.read(limit if start_only else limit + 1)
     finally:
         os.close(fd)
     if len(data) > limit:

@@ -144,7 +144,10 @@ def test_an_early_warning_says_what_its_area_holds_and_puts_its_cameras_on_the_w
     try:
         folder = tmp_path / "duty" / "cap"
         folder.mkdir()
-        # the district's west, where the exercise has cameras and incidents
+        # the district's west, where the exercise has cameras; its incidents are placed at random (no seed): one
+        # open incident is reported inside the area, so that there always is one
+        inside = exercise.store.add_incident({"title": "区域内积水", "category": "yingji", "lon": 117.28, "lat": 34.75})
+        qtbot.waitUntil(lambda: desk.session.incidents.get(inside.id) is not None, timeout=10000)
         (folder / "rain.xml").write_bytes(cap("R1", sent=datetime.now(UTC) - timedelta(minutes=1)))
         warnings = desk.warnings
         assert warnings.poll() == 1
