@@ -249,45 +249,27 @@ def test_a_wrong_shaped_answer_keeps_the_row_pending_and_it_is_sent_once_when_sa
     assert len(mine) == 1 and item.result_model().id == mine[0].id  # exactly once
 
 
-def test_a_row_this_version_cannot_read_is_failed_and_the_worker_carries_on(
-    tmp_path: Path, client: PlatformClient
+READABLE = "2026-12-05T08:00:00+00:00"
+
+
+@pytest.mark.parametrize(("kind", "payload", "created_at"), [
+    ("task", "{not json", "x"),  # a row this version cannot read at all
+    ("note", '{"incident_id": "INC-0001"}', READABLE),  # readable, its payload cannot be sent: no text
+    ("transition", '{"incident_id": "INC-0001", "action": "accept", "version": "five"}', READABLE),
+    ("transition", '{"incident_id": "INC-0001", "action": "accept", "version": true}', READABLE),
+    ("attachment", '{"incident_id": "INC-0001", "name": "a.jpg"}', READABLE),  # no kept file named
+    ("task", "[1, 2, 3]", READABLE),
+])
+def test_a_row_of_another_version_is_failed_at_once_and_the_actions_after_it_are_sent(
+    tmp_path: Path, client: PlatformClient, kind: str, payload: str, created_at: str
 ) -> None:
+    """A row written by another version of the client (unreadable, or a field renamed, a type changed) is failed
+    with the reason and never sent; it must not stay pending, retried for ever, before every later action."""
     path = tmp_path / "outbox.sqlite3"
     Outbox(path, client).stop()  # creates the schema
-    with sqlite3.connect(path) as db:  # a row written by another version of the client
-        db.execute(
-            "INSERT INTO outbox (kind, payload, idempotency_key, created_at) VALUES ('task', '{not json', 'k1', 'x')"
-        )
-    outbox = Outbox(path, client, backoff_initial=0.05, backoff_max=0.2).start()
-    try:
-        row = outbox.enqueue_task(_task_payload(_new_incident(client)))
-        assert outbox.wait_idle(10)
-        assert outbox.get(row).state == OutboxState.SENT
-        with sqlite3.connect(path) as db:
-            state, error = db.execute("SELECT state, last_error FROM outbox WHERE idempotency_key = 'k1'").fetchone()
-        assert state == "failed" and error
-        assert outbox._thread is not None and outbox._thread.is_alive()
-    finally:
-        outbox.stop()
-
-
-@pytest.mark.parametrize(("kind", "payload"), [
-    ("note", '{"incident_id": "INC-0001"}'),  # no text
-    ("transition", '{"incident_id": "INC-0001", "action": "accept", "version": "five"}'),
-    ("transition", '{"incident_id": "INC-0001", "action": "accept", "version": true}'),
-    ("attachment", '{"incident_id": "INC-0001", "name": "a.jpg"}'),  # no kept file named
-    ("task", '[1, 2, 3]'),
-])
-def test_a_readable_row_whose_payload_cannot_be_sent_is_failed_not_retried_before_every_later_action(
-    tmp_path: Path, client: PlatformClient, kind: str, payload: str
-) -> None:
-    """A row of another version (a field renamed, a type changed) raised inside the send and stayed pending,
-    retried for ever: every action queued after it was never sent. It is failed, with the reason, at once."""
-    path = tmp_path / "outbox.sqlite3"
-    Outbox(path, client).stop()
     with sqlite3.connect(path) as db:
         db.execute("INSERT INTO outbox (kind, payload, idempotency_key, created_at) VALUES (?, ?, 'k1', ?)",
-                   (kind, payload, "2026-12-05T08:00:00+00:00"))  # a readable row: only its payload is wrong
+                   (kind, payload, created_at))
     outbox = Outbox(path, client, backoff_initial=0.05, backoff_max=0.2).start()
     try:
         row = outbox.enqueue_task(_task_payload(_new_incident(client)))
@@ -297,5 +279,6 @@ def test_a_readable_row_whose_payload_cannot_be_sent_is_failed_not_retried_befor
             state, error, attempts = db.execute(
                 "SELECT state, last_error, attempts FROM outbox WHERE idempotency_key = 'k1'").fetchone()
         assert state == "failed" and "无法读取的记录" in error and attempts == 0
+        assert outbox._thread is not None and outbox._thread.is_alive()
     finally:
         outbox.stop()
