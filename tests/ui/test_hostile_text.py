@@ -397,3 +397,43 @@ def test_an_early_warning_file_with_a_hostile_name_is_named_literally_in_the_sta
             assert any(display_text(f"{text}.xml") in message for message in shown), text
         for message in shown:
             assert_nothing_hidden(message)
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support", extend=True)
+def test_an_update_from_a_hostile_sender_naming_anothers_warning_is_reported_literally(qtbot: QtBot, tmp_path,
+                                                                                        exercise_platform):
+    """Another sender's Update of the meteorological office's warning is not followed and is reported with both
+    senders and the ids: outside text (markup, template syntax, bidi controls) in the real status bar as text."""
+    from xml.sax.saxutils import escape
+
+    from commandwall.app.warnings import WarningsController
+    from tests.unit.test_cap import SENT, cap
+
+    folder = tmp_path / "cap"
+    folder.mkdir()
+    senders = [t for t in HOSTILE if all(ord(c) >= 0x20 and not 0xD800 <= ord(c) < 0xE000 for c in t)
+               and t.strip() and "," not in t and " " not in t.strip()][:10]
+    senders += ["\u202egnp.exe", "<b>粗体<i>{{7*7}}${x}"]
+    (folder / "0-alert.xml").write_bytes(cap("D1"))
+    for n, sender in enumerate(senders):
+        (folder / f"{n + 1}-update.xml").write_bytes(cap(
+            f"X{n}", "Update", references=f"qx@example.cn,D1,{SENT.isoformat()}", sender=escape(sender),
+            sent=SENT + timedelta(minutes=n + 1)))
+    with main_window(qtbot, ClientSession(Settings(data_dir=tmp_path / "d"), exercise_platform),
+                     size=(1280, 800)) as win:  # fmt: skip
+        controller = WarningsController(win.desk.session, folder=folder)
+        shown: list[str] = []
+        win.statusBar().messageChanged.connect(shown.append)
+        win.signals.watch_warnings(controller)
+        controller.poll(SENT + timedelta(hours=1))
+        def reported(message: str) -> bool:  # in either language: the office's sender and the alert it named
+            return "D1" in message and "qx@example.cn" in message
+
+        qtbot.waitUntil(lambda: sum(map(reported, shown)) >= len(senders), timeout=5000)
+        reports = [m for m in shown if reported(m)]
+        for message in reports:
+            assert_nothing_hidden(message)
+        assert any("<b>粗体<i>{{7*7}}${x}" in m for m in reports)  # markup and template syntax as characters
+        assert any("‹U+202E›gnp.exe" in m for m in reports)  # the bidi override shown as a mark
+        rain = next(i for i in win.desk.session.incidents.all() if i.title == "暴雨蓝色预警")
+        assert rain.status.value == "new"  # none of them replaced it
