@@ -26,6 +26,7 @@ from pydantic import BaseModel, ValidationError
 from commandwall.app.store import Coalescer, Stores
 from commandwall.backend.http import redact
 from commandwall.domain.models import Camera, CameraStatus, Incident, Task, Unit
+from commandwall.paths import set_aside
 
 log = logging.getLogger(__name__)
 
@@ -145,15 +146,14 @@ class LastKnownWriter:
             self._said = True
             return False
         except sqlite3.DatabaseError as exc:
-            aside = self.path.with_name(f"{self.path.name}.broken-{datetime.now():%Y%m%d-%H%M%S}")
+            aside = set_aside(self.path)
             log.warning("last known state %s is no usable database (%s): set aside as %s, begun again",
-                        self.path.name, exc, aside.name)
+                        self.path.name, exc, aside.name if aside else "(could not be renamed)")
             try:
-                self.path.replace(aside)
                 with closing(sqlite3.connect(self.path, timeout=5)) as db, db:
                     db.executescript(_SCHEMA)
                 return True
-            except (OSError, sqlite3.Error) as again:
+            except sqlite3.Error as again:
                 log.warning("last known state not kept this session: %s", again)
                 return False
 
