@@ -10,6 +10,7 @@ Actions never block: they go through the session's outbox, and the platform's an
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import logging
 import math
@@ -279,6 +280,9 @@ class IncidentsController:
         self._ranking = UnitRanking()
         self._timeline_lock = threading.Lock()
         self._timeline_queued: set[tuple[str, Callable]] = set()  # (incident, answer) fetches waiting
+        #: ranks units for the dispatch dialog: the road graph of a large roads layer takes seconds to build, and
+        #: ranking tens of thousands of units takes seconds too, which the window must not wait for
+        self._ranker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="commandwall-dispatch")
         self._overdue_cache: tuple[float, list[Task], set[str]] | None = None
         #: What the list shows beyond its own filters (set from the overview dashboard; ``NO_FILTER``: all).
         self.incident_filter: IncidentFilter = NO_FILTER
@@ -434,8 +438,9 @@ class IncidentsController:
         return translate("incidents", "{when} {what} · {who}").format(when=when, what=what, who=who)
 
     def close(self) -> None:
-        """Stop the timeline and attachment workers (work in flight finishes on its own)."""
+        """Stop the timeline, dispatch and attachment workers (work in flight finishes on its own)."""
         self._executor.shutdown(wait=False, cancel_futures=True)
+        self._ranker.shutdown(wait=False, cancel_futures=True)
         self.attachments.close()
 
     def dispatch_choices(self, incident_id: str) -> tuple[Incident, list[UnitChoice]] | None:
@@ -446,6 +451,26 @@ class IncidentsController:
         if incident is None:
             return None
         return incident, self._ranking.rank(incident, self.session.units.all(), self.session.layers)
+
+    def dispatch_choices_later(self, incident_id: str,
+                               then: Callable[[tuple[Incident, list[UnitChoice]] | None], None]) -> None:
+        """:meth:`dispatch_choices` on the dispatch worker; ``then`` gets the answer there (a failure is logged and
+        answered with None)."""
+        def rank() -> None:
+            try:
+                found = self.dispatch_choices(incident_id)
+            except Exception:  # a fault of ours: the dialog does not open, the desk goes on
+                log.exception("ranking units for %s failed", incident_id)
+                found = None
+            then(found)
+
+        with contextlib.suppress(RuntimeError):  # closed: the desk is going away
+            self._ranker.submit(rank)
+
+    def prepare_dispatch(self) -> None:
+        """Build the road graph on the dispatch worker now (after the layers came), not at the first dispatch."""
+        with contextlib.suppress(RuntimeError):  # closed
+            self._ranker.submit(self._ranking.network, self.session.layers)
 
     def unit_dispatch_refusal(self, incident_id: str | None, unit_id: str) -> str | None:
         """Why the unit ``unit_id`` may not be sent to the incident ``incident_id`` from its map card (派往所选

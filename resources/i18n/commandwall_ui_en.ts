@@ -472,7 +472,7 @@
     <name>IncidentCentre</name>
     <message>
         <source>{offline}（非实时，平台恢复后自动更新）</source>
-        <extracomment>How often deadlines are checked (ms). task reports for the shown incident within this long are shown together 区域摄像机上墙 of an early warning: the cameras inside its area, for the wall. The user cleared the dashboard&apos;s filter on the panel (the map shows all again too). A timeline fetched on the controller&apos;s worker thread (incident id, entries or None, error), to the GUI. An attachment copied and queued, or refused (feedback, queued), from the attachment worker to the GUI. An attachment fetched (AttachmentRef, local path or None, error, open it), from the worker to the GUI. Hands a fetched local copy to the system (the default application for its type); replaceable.</extracomment>
+        <extracomment>How often deadlines are checked (ms). task reports for the shown incident within this long are shown together 区域摄像机上墙 of an early warning: the cameras inside its area, for the wall. The user cleared the dashboard&apos;s filter on the panel (the map shows all again too). A timeline fetched on the controller&apos;s worker thread (incident id, entries or None, error), to the GUI. An attachment copied and queued, or refused (feedback, queued), from the attachment worker to the GUI. An attachment fetched (AttachmentRef, local path or None, error, open it), from the worker to the GUI. the dispatch worker ranked the units: (incident and choices, or None), unit to tick, instructions Hands a fetched local copy to the system (the default application for its type); replaceable.</extracomment>
         <translation>{offline} (not live; updates automatically when the platform is back)</translation>
     </message>
     <message>
@@ -490,6 +490,10 @@
     <message>
         <source>将所选事件作为重复事件合并到：</source>
         <translation>Merge the selected incident as a duplicate into:</translation>
+    </message>
+    <message>
+        <source>正在按路网计算最近力量…</source>
+        <translation>Finding the nearest units by road…</translation>
     </message>
 </context>
 <context>

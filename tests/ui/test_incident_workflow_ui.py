@@ -208,3 +208,40 @@ def test_thousands_of_tasks_list_the_newest_and_a_burst_of_reports_is_shown_once
     late = len(overdue_tasks(tasks, localtime.now()))
     assert desk.detail.overdue.text() == f"督办：{late} 项任务超过办结时限"
     assert len(rebuilt) < 30, f"the list was rebuilt {len(rebuilt)} times for one burst"
+
+
+def test_dispatch_ranks_the_units_off_the_window_and_a_second_click_opens_no_second_dialog(qtbot, desk_as) -> None:
+    """The units are ranked by road on the dispatch worker (a large roads layer, tens of thousands of units: seconds
+    of work): the click returns at once with the detail saying so, a second click meanwhile is not a second
+    dialog, and the dialog opens with the nearest units once they are ranked."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from commandwall.ui.incidents.dispatch import DispatchDialog
+
+    desk = desk_as("duty")
+    incident = next(i for i in desk.session.incidents.all() if i.status in OPEN_STATUSES)
+    desk.feature.select(incident.id)
+    dialogs: list[DispatchDialog] = []
+    watching = [True]  # the watcher ends with the test (left polling, it would answer a later test's dialogs)
+
+    def answer() -> None:
+        if not watching[0]:
+            return
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, DispatchDialog):
+            dialogs.append(dialog)
+            dialog.reject()
+        QTimer.singleShot(20, answer)  # looks on: a second dialog would be seen too
+
+    QTimer.singleShot(0, answer)
+    try:
+        desk.detail.sig_dispatch.emit(incident.id)
+        assert desk.detail.feedback.text() == "正在按路网计算最近力量…" and not dialogs  # returned before any dialog
+        desk.detail.sig_dispatch.emit(incident.id)  # the officer clicks again while it ranks
+        qtbot.waitUntil(lambda: len(dialogs) == 1, timeout=15000)
+        qtbot.wait(800)
+        assert len(dialogs) == 1
+        assert desk.detail.feedback.text() == ""
+    finally:
+        watching[0] = False

@@ -247,7 +247,7 @@ def test_dispatch_here_opens_the_dialog_for_the_selected_incident_with_the_unit_
 
     QTimer.singleShot(50, answer)
     desk.feature.dispatch_unit(unit_id)
-    assert seen == [[unit_id]]
+    qtbot.waitUntil(lambda: seen == [[unit_id]], timeout=10000)  # units are ranked on a worker, then the dialog
     assert "派遣任务已提交" in desk.detail.feedback.text() or "项派遣任务已提交" in desk.detail.feedback.text()
     qtbot.waitUntil(lambda: [t.unit_id for t in desk.session.client.tasks(incident.id)] == [unit_id],
                     timeout=15000)
@@ -314,6 +314,7 @@ def test_a_resources_dispatch_names_it_in_the_task_on_the_platform(qtbot, desk_a
     _answer_dispatch(seen, "；随车带上担架")
     desk.feature.dispatch_resource(resource, target.id)
     assert desk.feature.selected_incident_id() == target.id  # the incident it went to is the one shown
+    qtbot.waitUntil(lambda: len(seen) == 1, timeout=10000)
     assert len(seen) == 1 and seen[0][0] == target.id and len(seen[0][1]) == 1  # the nearest unit ticked
     assert seen[0][2].startswith(f"调用应急资源：{resource['name']}（{resource['type_label']}，")
     assert resource["id"] in seen[0][2]
@@ -338,7 +339,8 @@ def test_a_unit_with_no_incident_selected_goes_to_a_nearby_one(qtbot, desk_as) -
     seen: list = []
     _answer_dispatch(seen, "就近赶赴现场")
     desk.feature.dispatch_unit(unit.id, target.id)
-    assert seen and seen[0] == (target.id, [unit.id], "")
+    qtbot.waitUntil(lambda: bool(seen), timeout=10000)
+    assert seen[0] == (target.id, [unit.id], "")
     assert desk.feature.selected_incident_id() == target.id
     qtbot.waitUntil(lambda: unit.id in [t.unit_id for t in desk.session.client.tasks(target.id)], timeout=15000)
     qtbot.waitUntil(lambda: desk.detail.tasks.count() == before + 1, timeout=10000)

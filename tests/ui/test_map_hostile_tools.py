@@ -178,6 +178,7 @@ def test_a_hostile_resources_dispatch_names_it_in_the_instructions_as_text(qtbot
         seen: list = []
         _dispatch_dialog_seen(seen)
         desk.feature.dispatch_resource(resource, incident.id)
+        qtbot.waitUntil(lambda seen=seen: len(seen) == 1, timeout=10000)  # units ranked on a worker first
         assert len(seen) == 1, text[:40]
         instructions, formats = seen[0]
         shown, number = display_text(text), display_text(f"R{n}{text}", 64)

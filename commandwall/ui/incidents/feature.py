@@ -52,6 +52,8 @@ class IncidentsFeature(QObject):
     _sig_attached = Signal(str, bool)
     #: An attachment fetched (AttachmentRef, local path or None, error, open it), from the worker to the GUI.
     _sig_fetched = Signal(object, object, str, bool)
+    #: the dispatch worker ranked the units: (incident and choices, or None), unit to tick, instructions
+    _sig_dispatch_ranked = Signal(object, object, str)
 
     def __init__(self, controller: IncidentsController, signals: ClientSignals, window: QWidget,
                  warnings: WarningsController | None = None) -> None:
@@ -94,6 +96,8 @@ class IncidentsFeature(QObject):
         self.panel.detail.sig_save_attachment.connect(self._save_attachment)
         self._sig_attached.connect(self._on_attached)
         self._sig_fetched.connect(self._on_fetched)
+        self._dispatch_asked = False
+        self._sig_dispatch_ranked.connect(self._on_dispatch_ranked)
         #: Hands a fetched local copy to the system (the default application for its type); replaceable.
         self.open_local_file: Callable[[Path], object] = lambda path: QDesktopServices.openUrl(
             QUrl.fromLocalFile(str(path)))
@@ -124,6 +128,7 @@ class IncidentsFeature(QObject):
         self.offline_banner.hide()
         self.panel.set_incidents(self.controller.incidents())
         self._live = True
+        self.controller.prepare_dispatch()
 
     def _on_warning_problem(self, text: str) -> None:
         self.sig_message.emit(display_text(text), 10000)
@@ -359,10 +364,21 @@ class IncidentsFeature(QObject):
         self._open_dispatch(incident_id, unit_id, instructions)
 
     def _open_dispatch(self, incident_id: str, unit_id: str | None = None, instructions: str = "") -> None:
-        choices = self.controller.dispatch_choices(incident_id)
-        if choices is None:
+        """Rank the units on the dispatch worker (a large roads layer or thousands of units take seconds), then
+        open the dialog; a second click while ranking is not a second dialog."""
+        if self._dispatch_asked:
             return
-        dialog = DispatchDialog(*choices, self._window, preselect=unit_id, instructions=instructions)
+        self._dispatch_asked = True
+        self.panel.detail.set_feedback(translate("IncidentCentre", "正在按路网计算最近力量…"), settled=False)
+        self.controller.dispatch_choices_later(
+            incident_id, lambda found: self._sig_dispatch_ranked.emit(found, unit_id, instructions))
+
+    def _on_dispatch_ranked(self, found: object, unit_id: str | None, instructions: str) -> None:
+        self._dispatch_asked = False
+        self.panel.detail.set_feedback("", settled=True)
+        if found is None:
+            return
+        dialog = DispatchDialog(*found, self._window, preselect=unit_id, instructions=instructions)
         if dialog.exec():
             self.send_dispatch(dialog.order())
 
