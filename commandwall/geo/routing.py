@@ -11,16 +11,17 @@ straight line, and :class:`RoadDistance` says so (``by_road`` False).
 
 from __future__ import annotations
 
-import itertools
+import heapq
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
+import numpy as np
 import shapely
 from pyproj import Geod, Transformer
-from shapely.geometry import LineString, MultiLineString, Point
+from shapely.geometry import LineString, MultiLineString
 from shapely.strtree import STRtree
 
 #: A point farther than this from every road is off the network (metres).
@@ -70,25 +71,37 @@ class RoadNetwork:
             "EPSG:4326", f"+proj=aeqd +lat_0={centre[1]} +lon_0={centre[0]} +datum=WGS84 +units=m", always_xy=True
         )
         self._to_wgs = Transformer.from_crs(self._to_plane.target_crs, "EPSG:4326", always_xy=True)
+        # all in arrays (shapely, pyproj and numpy at once, not a Python step a vertex: 500 000 road vertices
+        # took 27 s that way): the vertices in the plane, rounded to centimetres to be nodes (the same crossing
+        # from two roads is one node), and the segments between a line's consecutive vertices
+        coords, line_of = shapely.get_coordinates(shapely.force_2d(np.asarray(lines, dtype=object)),
+                                                  return_index=True)  # fmt: skip
+        xs, ys = self._to_plane.transform(coords[:, 0], coords[:, 1])
+        plane = np.column_stack([xs, ys])
+        keys, node_of = np.unique(np.round(plane, 2), axis=0, return_inverse=True)
+        node_of = node_of.reshape(-1)
+        same_line = line_of[1:] == line_of[:-1]
+        a, b = node_of[:-1][same_line], node_of[1:][same_line]
+        lengths = np.hypot(*(plane[1:][same_line] - plane[:-1][same_line]).T)
+        keep = (a != b) & (lengths > 0)
+        a, b, lengths = a[keep], b[keep], lengths[keep]
+        self._xy: list[Coord] = [(float(x), float(y)) for x, y in keys]
+        self._seg_a, self._seg_b, self._seg_len = a, b, lengths
         self.graph: nx.Graph = nx.Graph()
-        self._nodes: dict[tuple[float, float], int] = {}
-        self._xy: list[Coord] = []
-        self._segments: list[tuple[int, int, float]] = []  # (node a, node b, length)
-        geoms: list[LineString] = []
-        for line in lines:
-            xs, ys = self._to_plane.transform(*zip(*shapely.force_2d(line).coords, strict=True))  # roads with Z
-            coords = list(zip(xs, ys, strict=True))
-            for p, q in itertools.pairwise(coords):
-                a, b = self._node(p), self._node(q)
-                length = math.dist(p, q)
-                if a == b or length == 0:
-                    continue
-                if not self.graph.has_edge(a, b) or self.graph[a][b]["weight"] > length:
-                    self.graph.add_edge(a, b, weight=length)
-                self._segments.append((a, b, length))
-                geoms.append(LineString([self._xy[a], self._xy[b]]))
-        self._geoms = geoms
-        self._tree = STRtree(geoms)
+        longest_first = np.argsort(-lengths, kind="stable")  # where two segments join the same nodes, the shorter
+        self.graph.add_weighted_edges_from(zip(a[longest_first].tolist(), b[longest_first].tolist(),  # is kept
+                                               lengths[longest_first].tolist(), strict=True))  # fmt: skip
+        # the same edges as flat lists for this module's own Dijkstra run (a list index is a fraction of the cost
+        # of walking networkx's adjacency views): each node's neighbours are _adj_to[_adj_ptr[n]:_adj_ptr[n + 1]]
+        sources, targets = np.concatenate([a, b]), np.concatenate([b, a])
+        by_source = np.argsort(sources, kind="stable")
+        self._adj_ptr: list[int] = np.searchsorted(sources[by_source], np.arange(len(keys) + 1)).tolist()
+        self._adj_to: list[int] = targets[by_source].tolist()
+        self._adj_w: list[float] = np.concatenate([lengths, lengths])[by_source].tolist()
+        self._geoms = shapely.linestrings(np.stack([keys[a], keys[b]], axis=1)) if len(a) else np.empty(0, object)
+        self._tree = STRtree(self._geoms)
+        if not len(a):
+            raise ValueError("no roads: the layer has no segment of any length")
 
     @classmethod
     def from_features(cls, features: Iterable[dict[str, Any]], max_access_m: float = MAX_ACCESS_M) -> RoadNetwork:
@@ -112,60 +125,78 @@ class RoadNetwork:
         x0, y0, x1, y1 = noded.bounds
         return cls(list(noded.geoms), ((x0 + x1) / 2, (y0 + y1) / 2), max_access_m)
 
-    def _node(self, xy: Coord) -> int:
-        key = (round(xy[0], 2), round(xy[1], 2))  # centimetres: the same crossing from two roads
-        found = self._nodes.get(key)
-        if found is None:
-            found = self._nodes[key] = len(self._xy)
-            self._xy.append(key)
-        return found
-
     @property
     def node_count(self) -> int:
         """Nodes (road vertices and crossings) of the graph."""
         return self.graph.number_of_nodes()
 
-    def _snap(self, point: Coord) -> _Snap | None:
-        x, y = self._to_plane.transform(*point)
-        p = Point(x, y)
-        index = int(self._tree.nearest(p))
-        geom = self._geoms[index]
-        access = geom.distance(p)
-        if access > self.max_access_m:
-            return None
-        return _Snap(index, geom.project(p), access)
+    def _snaps(self, points: Sequence[Coord]) -> list[_Snap | None]:
+        """Where each point joins the network (its nearest segment; None beyond ``max_access_m``), all at once."""
+        if not len(points):
+            return []
+        lons, lats = zip(*points, strict=True)
+        xs, ys = self._to_plane.transform(np.asarray(lons, float), np.asarray(lats, float))
+        where = shapely.points(np.column_stack([xs, ys]))
+        (_inputs, nearest), access = self._tree.query_nearest(where, return_distance=True, all_matches=False)
+        order = np.argsort(_inputs, kind="stable")  # one answer an input, in the inputs' order
+        nearest, access = nearest[order], access[order]
+        along = shapely.line_locate_point(self._geoms[nearest], where)
+        return [None if not math.isfinite(d) or d > self.max_access_m else _Snap(int(i), float(t), float(d))
+                for i, t, d in zip(nearest, along, access, strict=True)]  # fmt: skip
 
-    def _costs_from(self, snap: _Snap) -> dict[int, float]:
-        """Metres from the snapped point to every reachable node (its segment's two ends, then Dijkstra)."""
-        a, b, length = self._segments[snap.segment]
-        from_a = nx.single_source_dijkstra_path_length(self.graph, a)
-        from_b = nx.single_source_dijkstra_path_length(self.graph, b)
-        costs = {n: snap.along + d for n, d in from_a.items()}
-        for n, d in from_b.items():
-            costs[n] = min(costs.get(n, math.inf), length - snap.along + d)
+    def _snap(self, point: Coord) -> _Snap | None:
+        return self._snaps([point])[0]
+
+    def _segment(self, index: int) -> tuple[int, int, float]:
+        return int(self._seg_a[index]), int(self._seg_b[index]), float(self._seg_len[index])
+
+    def _costs_from(self, snap: _Snap) -> list[float]:
+        """Metres from the snapped point to every node (inf where the network does not reach): one Dijkstra run
+        from its segment's two ends, each starting at its distance along the segment (networkx's runs start every
+        source at 0, so it took one run an end)."""
+        a, b, length = self._segment(snap.segment)
+        costs = [math.inf] * len(self._xy)  # the best found so far; final once the node leaves the queue
+        costs[a], costs[b] = snap.along, length - snap.along
+        ptr, to, weight = self._adj_ptr, self._adj_to, self._adj_w
+        queue = [(costs[a], a), (costs[b], b)]
+        heapq.heapify(queue)
+        while queue:
+            cost, node = heapq.heappop(queue)
+            if cost > costs[node]:
+                continue  # an older, longer way to a node reached again
+            for k in range(ptr[node], ptr[node + 1]):
+                reached, other = cost + weight[k], to[k]
+                if reached < costs[other]:
+                    costs[other] = reached
+                    heapq.heappush(queue, (reached, other))
         return costs
 
     def distances(self, target: Coord, points: Sequence[Coord]) -> list[RoadDistance]:
-        """Distance from each of ``points`` to ``target`` (two Dijkstra runs for all of them)."""
+        """Distance from each of ``points`` to ``target`` (two Dijkstra runs for all of them; the points are
+        joined to the network all at once, and the straight lines where it does not reach measured at once)."""
         goal = self._snap(target)
-        costs = self._costs_from(goal) if goal is not None else {}
-        found = []
-        for point in points:
-            snap = self._snap(point) if goal is not None else None
-            metres = None if snap is None else self._via(snap, goal, costs)
-            if metres is None:
-                found.append(RoadDistance(straight_metres(point, target), by_road=False))
-            else:
-                found.append(RoadDistance(metres, by_road=True))
-        return found
+        metres = np.full(len(points), math.inf)
+        if goal is not None and len(points):
+            costs = self._costs_from(goal)
+            snaps = self._snaps(points)
+            for n, snap in enumerate(snaps):
+                if snap is not None:
+                    metres[n] = self._via(snap, goal, costs)
+        off = np.flatnonzero(~np.isfinite(metres))
+        if len(off):
+            lons, lats = np.array([points[n] for n in off], float).T
+            _, _, straight = _GEOD.inv(lons, lats, np.full(len(off), target[0]), np.full(len(off), target[1]))
+        found = [RoadDistance(float(m), by_road=True) if math.isfinite(m) else None for m in metres]
+        for n, line in zip(off, straight if len(off) else (), strict=True):
+            found[n] = RoadDistance(float(line), by_road=False)
+        return found  # type: ignore[return-value]
 
-    def _via(self, snap: _Snap, goal: _Snap | None, costs: dict[int, float]) -> float | None:
-        assert goal is not None
+    def _via(self, snap: _Snap, goal: _Snap, costs: list[float]) -> float:
         if snap.segment == goal.segment:
             return snap.access + abs(snap.along - goal.along) + goal.access
-        a, b, length = self._segments[snap.segment]
-        best = min(snap.along + costs.get(a, math.inf), length - snap.along + costs.get(b, math.inf))
-        return None if math.isinf(best) else snap.access + best + goal.access
+        a, b, length = self._segment(snap.segment)
+        best = min(snap.along + costs[a], length - snap.along + costs[b])
+        return math.inf if math.isinf(best) else snap.access + best + goal.access
 
     def route(self, origin: Coord, target: Coord) -> Route:
         """The way from ``origin`` to ``target`` by road (straight access legs at both ends), or the straight
@@ -178,8 +209,8 @@ class RoadNetwork:
             metres = start.access + abs(start.along - goal.along) + goal.access
             return Route(metres, [origin, *self._wgs(plane), target], by_road=True)
         best: tuple[float, list[int]] | None = None
-        a, b, la = self._segments[start.segment]
-        c, d, lc = self._segments[goal.segment]
+        a, b, la = self._segment(start.segment)
+        c, d, lc = self._segment(goal.segment)
         for first, head in ((a, start.along), (b, la - start.along)):
             for last, tail in ((c, goal.along), (d, lc - goal.along)):
                 try:
