@@ -113,6 +113,25 @@ def test_every_unit_of_the_district_reaches_an_incident_by_road() -> None:
         range(len(points)), key=lambda i: straight_metres(points[i], incident))
 
 
+def test_distances_for_many_points_at_once_are_each_points_own_route_on_the_district_roads() -> None:
+    """The units are joined to the network all at once and measured by one search from the incident's segment;
+    each must read what the point's own route (networkx's bidirectional search, one point at a time) reads."""
+    import random
+
+    roads = json.loads((LAYERS / "roads.geojson").read_text(encoding="utf-8"))["features"]
+    network = RoadNetwork.from_features(roads)
+    rng = random.Random(7)
+    x0, y0, x1, y1 = 117.18, 34.74, 117.36, 34.86
+    points = [(rng.uniform(x0, x1), rng.uniform(y0, y1)) for _ in range(60)]
+    incident = (117.2647, 34.7950)
+    found = network.distances(incident, points)
+    assert sum(d.by_road for d in found) >= 40, "most points are within reach of a road"
+    for point, distance in zip(points, found, strict=True):
+        route = network.route(point, incident)
+        assert distance.by_road == route.by_road
+        assert distance.metres == pytest.approx(route.metres, rel=1e-9), point
+
+
 def test_roads_of_picks_the_roads_layer() -> None:
     class Layer:
         def __init__(self, kind: str, features: list[dict[str, Any]]) -> None:
