@@ -415,6 +415,12 @@ class ClientSession:
             return None
         return read_catalogue_layer(client, entry.info)
 
+    def live_stream_quiet_for(self) -> float:
+        """Seconds since the live event stream last sent a byte (0 while none is open): over
+        ``events.QUIET_AFTER_S`` a keepalive is overdue and the platform may hang."""
+        events = self.events
+        return events.quiet_for() if events is not None else 0.0
+
     def stop(self, join_timeout_s: float = 3.0) -> None:
         """Stop threads and close the platform (the exercise backend stops); safe to call more than once, also
         during start-up."""

@@ -94,6 +94,12 @@ MAX_EVENT_BYTES = 1024 * 1024
 MAX_EVENT_LINES = 1000
 #: Connection details reported to ``on_state`` are cut to this many characters.
 MAX_DETAIL_CHARS = 200
+#: The platform sends a keepalive comment this often (s) while it has nothing else to send.
+KEEPALIVE_S = 15.0
+#: A live stream that sent not a byte for this long (s) — a keepalive is overdue — is shown as quiet: the
+#: platform or the path to it may hang, and what the desk shows may not be current. The stream itself is given
+#: up only at its read timeout (45 s), as a keepalive late on a slow link is no outage.
+QUIET_AFTER_S = KEEPALIVE_S + 5.0
 
 EventCallback = Callable[[str, BaseModel], None]
 StateCallback = Callable[[ConnectionState, str], None]
@@ -134,11 +140,14 @@ class _ResponseBytes:
         self._event_bytes = 0
         self._event_lines = 0
         self._tail = b""
+        #: ``time.monotonic()`` of the last bytes received (of the answer's headers, before the first)
+        self.last_bytes_at = time.monotonic()
 
     def __iter__(self) -> Iterator[bytes]:
         raw = self._response.raw
         while True:
             chunk = raw.read1(65536)
+            self.last_bytes_at = time.monotonic()
             if not chunk:
                 rest = self._decoder.decode(b"", final=True).encode("utf-8")
                 if rest:
@@ -197,8 +206,8 @@ class EventStream:
         units: Iterable[Unit] | None = None,
         tasks: Iterable[Task] | None = None,
     ) -> None:
-        if read_timeout <= 15.0:
-            raise ValueError("read_timeout must exceed the server's 15 s keepalive interval")
+        if read_timeout <= KEEPALIVE_S:
+            raise ValueError(f"read_timeout must exceed the server's {KEEPALIVE_S:g} s keepalive interval")
         self._client = client
         self._on_event = on_event
         self._on_state = on_state
@@ -214,6 +223,7 @@ class EventStream:
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._response: requests.Response | None = None
+        self._reading: _ResponseBytes | None = None  # the live stream's bytes, while it is read
         self._thread: threading.Thread | None = None
         self._state = ConnectionState.OFFLINE
         self._detail = "not started"
@@ -249,6 +259,14 @@ class EventStream:
     def cursor(self) -> str | None:
         """Incident cursor of the last successful poll (or the one given at construction)."""
         return self._cursor
+
+    def quiet_for(self, now: float | None = None) -> float:
+        """Seconds since the open live stream last sent a byte (an event or a keepalive); 0 while no stream is
+        read. Over :data:`QUIET_AFTER_S` a keepalive is overdue: the platform may hang (thread-safe)."""
+        reading = self._reading
+        if reading is None or self._state is not ConnectionState.LIVE:
+            return 0.0
+        return max(0.0, (time.monotonic() if now is None else now) - reading.last_bytes_at)
 
     def start(self) -> EventStream:
         """Start the thread (once)."""
@@ -394,8 +412,9 @@ class EventStream:
         detail = "server closed the stream"
         opened, received, silent = time.monotonic(), 0, False
         self._activity = "reading GET /api/v1/events"
+        self._reading = reading = _ResponseBytes(response)
         try:
-            for event in sseclient.SSEClient(_ResponseBytes(response)).events():
+            for event in sseclient.SSEClient(reading).events():
                 if self._stop.is_set():
                     break
                 if self._dispatch(event.id, event.event, event.data):
@@ -413,6 +432,7 @@ class EventStream:
                 log.warning("event stream read failed: %s", type(exc).__name__, exc_info=True)
             detail = f"{type(exc).__name__}"
         finally:
+            self._reading = None
             with self._lock:
                 self._response = None
             abort_response(response)

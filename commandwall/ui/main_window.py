@@ -79,6 +79,7 @@ class MainWindow(QMainWindow):
         self.status = PlatformStatus(self.statusBar(), self)
         self.status.follow(self.signals, self._counts, self.desk.incidents.pending_actions)
         self.status.follow_overdue(self.desk.incidents.overdue_counts)
+        self.status.follow_quiet(session.live_stream_quiet_for)
         self.banner, self.connection_label = self.status.banner, self.status.connection_label
         central = QWidget()
         layout = QVBoxLayout(central)

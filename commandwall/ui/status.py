@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QLabel, QStatusBar
 from commandwall import localtime
 from commandwall.app.login import describe_user
 from commandwall.app.session import DeskUser
-from commandwall.backend.events import POLL_INTERVAL_S, SNAPSHOT_INTERVAL_S, ConnectionState
+from commandwall.backend.events import POLL_INTERVAL_S, QUIET_AFTER_S, SNAPSHOT_INTERVAL_S, ConnectionState
 from commandwall.i18n import QT_TRANSLATE_NOOP, translate
 from commandwall.textsafe import display_text
 from commandwall.ui.adapters import ClientSignals
@@ -58,6 +58,10 @@ class PlatformStatus(QObject):
         self.last_sync: datetime | None = None
         self._counts: Callable[[], tuple[int, int, int]] | None = None
         self._counting = False
+        self._quiet_for: Callable[[], float] | None = None
+        # the live stream quiet past this many seconds reads as 平台无响应 (tests set it lower)
+        self.quiet_after_s = QUIET_AFTER_S
+        self._quiet_shown = False
         self._offline_since: datetime | None = None  # the last known state is shown, saved at this time
         self._state: ConnectionState | None = None
         self.set_connection(ConnectionState.CONNECTING, "")
@@ -100,6 +104,31 @@ class PlatformStatus(QObject):
             self.banner.hide()
             self._show_state(self._state or ConnectionState.CONNECTING, "")
 
+    def follow_quiet(self, quiet_for: Callable[[], float]) -> None:
+        """Watch the live stream's silence with the clock (``quiet_for()``: seconds since its last byte): a live
+        stream whose keepalive is overdue reads 平台无响应 with a banner, as the platform or the path to it may
+        hang while the connection stays open; a byte and it reads 实时推送 again."""
+        self._quiet_for = quiet_for
+
+    def _check_quiet(self) -> None:
+        quiet = self._quiet_for() if self._quiet_for is not None else 0.0
+        if self._state is not ConnectionState.LIVE or self._offline_since is not None:
+            self._quiet_shown = False
+            return
+        if quiet > self.quiet_after_s:
+            self._quiet_shown = True
+            self.connection_label.setText("● " + translate("StatusBar", "平台无响应（{seconds} 秒无数据）").format(
+                seconds=int(quiet)))
+            self.connection_label.setStyleSheet("color: #faad14; font-weight: bold;")
+            since = format_time(self.last_sync) if self.last_sync else "—"
+            self.show_banner(translate("StatusBar", "平台 {seconds} 秒无任何数据（心跳超时）：连接可能已中断，"
+                                                    "画面可能停在 {time}").format(seconds=int(quiet), time=since),
+                             severity="warning")
+        elif self._quiet_shown:
+            self._quiet_shown = False
+            self._show_state(ConnectionState.LIVE, "")
+            self.banner.hide()
+
     def follow_overdue(self, counts: Callable[[], tuple[int, int]]) -> None:
         """Show 督办 counts (``counts()``: overdue tasks, overdue incidents) with the other counts."""
         self._overdue = counts
@@ -130,6 +159,7 @@ class PlatformStatus(QObject):
     def set_connection(self, state: ConnectionState, detail: str) -> None:
         """Show the event stream's state; banners for polling (amber) and for an outage (red)."""
         previous, self._state = self._state, state
+        self._quiet_shown = False
         self._show_state(state, detail)
         if state is ConnectionState.LIVE:
             self.stamp_sync()
@@ -187,6 +217,7 @@ class PlatformStatus(QObject):
     def _tick_clock(self) -> None:
         self.clock_label.setText(format_time(localtime.now(), translate("DateFormat", "yyyy-MM-dd HH:mm:ss")))
         self.update_counts()  # camera states change often: recounted with the clock, not per event
+        self._check_quiet()
         if self._overdue is not None and self._counting:  # deadlines pass with the clock, not with events
             self.set_overdue(*self._overdue())
 

@@ -48,9 +48,9 @@
         <translation>Malformed platform answer: {resource}: {problem}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/events.py" line="291"/>
+        <location filename="../../commandwall/backend/events.py" line="309"/>
         <source>内部错误: {error} ({activity})</source>
-        <extracomment>While the live stream is down: incidents are polled this often (s) … … and cameras, units and tasks this often (s). SSE event type -&gt; model of its data. A stream that stayed open this long (or delivered an event) was a real connection, not a failure. One event (all its lines) may not exceed this many bytes … … nor this many lines (the contract sends 3 or 4). Connection details reported to ``on_state`` are cut to this many characters.</extracomment>
+        <extracomment>While the live stream is down: incidents are polled this often (s) … … and cameras, units and tasks this often (s). SSE event type -&gt; model of its data. A stream that stayed open this long (or delivered an event) was a real connection, not a failure. One event (all its lines) may not exceed this many bytes … … nor this many lines (the contract sends 3 or 4). Connection details reported to ``on_state`` are cut to this many characters. The platform sends a keepalive comment this often (s) while it has nothing else to send. A live stream that sent not a byte for this long (s) — a keepalive is overdue — is shown as quiet: the platform or the path to it may hang, and what the desk shows may not be current. The stream itself is given up only at its read timeout (45 s), as a keepalive late on a slow link is no outage. ``time.monotonic()`` of the last bytes received (of the answer&apos;s headers, before the first)</extracomment>
         <translation>Internal error: {error} ({activity})</translation>
     </message>
     <message>
@@ -1660,9 +1660,9 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>The outbox file was damaged: kept as {name} (check its unsent actions by hand); a new outbox was started</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="473"/>
-        <location filename="../../commandwall/app/session.py" line="481"/>
+        <location filename="../../commandwall/app/session.py" line="479"/>
         <location filename="../../commandwall/app/session.py" line="487"/>
+        <location filename="../../commandwall/app/session.py" line="493"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>

@@ -1097,6 +1097,14 @@
         <translation>{offline}: the platform cannot be reached; showing the last saved incidents, tasks and units, not live</translation>
     </message>
     <message>
+        <source>平台无响应（{seconds} 秒无数据）</source>
+        <translation>Platform not answering (no data for {seconds} s)</translation>
+    </message>
+    <message>
+        <source>平台 {seconds} 秒无任何数据（心跳超时）：连接可能已中断，画面可能停在 {time}</source>
+        <translation>No data at all from the platform for {seconds} s (keepalives missed): the connection may be broken, and the picture may be as of {time}</translation>
+    </message>
+    <message>
         <source>超时任务 {tasks} 项 · 超时事件 {incidents} 起</source>
         <translation>Overdue tasks {tasks} · overdue incidents {incidents}</translation>
     </message>

@@ -130,7 +130,8 @@ def fake_platform(*, token_ok: Callable[[str], bool] | None = None) -> tuple[Fla
     ``logins`` (count), ``requests`` (list of (method, path, auth header)), ``events_status`` (500 by
     default; 200 streams the raw SSE text chunks in ``sse_events`` and then holds the stream open until
     ``closing`` is set, at most 30 s; ``events_gzip``: gzip-compressed, whole), ``last_event_ids`` and
-    ``events_encodings`` (the Last-Event-ID and Accept-Encoding headers of each stream).
+    ``events_encodings`` (the Last-Event-ID and Accept-Encoding headers of each stream); setting ``nudge`` sends
+    one keepalive on the open stream.
     """
     app = Flask("fake_platform")
     state: dict[str, Any] = {
@@ -145,6 +146,7 @@ def fake_platform(*, token_ok: Callable[[str], bool] | None = None) -> tuple[Fla
         "last_event_ids": [],
         "events_encodings": [],
         "events_gzip": False,
+        "nudge": threading.Event(),
         "closing": threading.Event(),
         "token": "t-0",
     }
@@ -213,7 +215,11 @@ def fake_platform(*, token_ok: Callable[[str], bool] | None = None) -> tuple[Fla
         def generate() -> Any:
             yield ": connected\n\n"
             yield from chunks
-            state["closing"].wait(30)  # hold the stream open, bounded
+            deadline = time.monotonic() + 30  # hold the stream open, bounded
+            while not state["closing"].is_set() and time.monotonic() < deadline:
+                if state["nudge"].wait(0.05):  # the test asks for one keepalive
+                    state["nudge"].clear()
+                    yield ": keepalive\n\n"
 
         return Response(generate(), mimetype="text/event-stream")
 
