@@ -17,7 +17,7 @@ from commandwall.app.warnings import WarningsController
 from commandwall.backend.events import ConnectionState
 from commandwall.config import Settings
 from commandwall.demo import DemoBackend
-from commandwall.domain.models import OPEN_STATUSES, IncidentStatus, TimelineKind
+from commandwall.domain.models import OPEN_STATUSES, IncidentStatus, TimelineKind, UnitStatus
 from commandwall.ui.adapters import ClientSignals
 from commandwall.ui.incidents.feature import IncidentsFeature
 
@@ -243,5 +243,45 @@ def test_dispatch_ranks_the_units_off_the_window_and_a_second_click_opens_no_sec
         qtbot.wait(800)
         assert len(dialogs) == 1
         assert desk.detail.feedback.text() == ""
+    finally:
+        watching[0] = False
+
+
+def test_the_dispatch_dialog_opens_over_the_window_it_was_asked_from(qtbot, desk_as) -> None:
+    """On a desk of several screens the incident centre has a window of its own: 派遣任务… there opens the dialog
+    over that window, not over the map's on another screen; from a map card it opens over the map's window."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from commandwall.ui.incidents.dispatch import DispatchDialog
+
+    desk = desk_as("duty")
+    incident = next(i for i in desk.session.incidents.all() if i.status in OPEN_STATUSES)
+    screen_window = QWidget()  # as the screens' manager holds a role on its own screen
+    qtbot.addWidget(screen_window)
+    QVBoxLayout(screen_window).addWidget(desk.feature.widget)
+    screen_window.show()
+    desk.feature.select(incident.id)
+    parents: list = []
+    watching = [True]
+
+    def answer() -> None:
+        if not watching[0]:
+            return
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, DispatchDialog):
+            parents.append(dialog.parentWidget())
+            dialog.reject()
+        QTimer.singleShot(20, answer)
+
+    QTimer.singleShot(0, answer)
+    try:
+        desk.detail.sig_dispatch.emit(incident.id)
+        qtbot.waitUntil(lambda: len(parents) == 1, timeout=15000)
+        assert parents[0] is screen_window
+        unit = next(u for u in desk.session.units.all() if u.status is UnitStatus.AVAILABLE)
+        desk.feature.dispatch_unit(unit.id, incident.id)
+        qtbot.waitUntil(lambda: len(parents) == 2, timeout=15000)
+        assert parents[1] is desk.window
     finally:
         watching[0] = False

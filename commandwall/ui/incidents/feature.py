@@ -52,8 +52,9 @@ class IncidentsFeature(QObject):
     _sig_attached = Signal(str, bool)
     #: An attachment fetched (AttachmentRef, local path or None, error, open it), from the worker to the GUI.
     _sig_fetched = Signal(object, object, str, bool)
-    #: the dispatch worker ranked the units: (incident and choices, or None), unit to tick, instructions
-    _sig_dispatch_ranked = Signal(object, object, str)
+    #: the dispatch worker ranked the units: (incident and choices, or None), unit to tick, instructions, the
+    #: window to open the dialog over (None: the incident centre's)
+    _sig_dispatch_ranked = Signal(object, object, str, object)
 
     def __init__(self, controller: IncidentsController, signals: ClientSignals, window: QWidget,
                  warnings: WarningsController | None = None) -> None:
@@ -267,7 +268,7 @@ class IncidentsFeature(QObject):
         if not targets:
             return None
         labels = [display_text(f"{t.id} {t.title}") for t in targets]
-        label, ok = QInputDialog.getItem(self._window, translate("IncidentCentre", "合并重复事件"),
+        label, ok = QInputDialog.getItem(self._panel_window(), translate("IncidentCentre", "合并重复事件"),
                                          translate("IncidentCentre", "将所选事件作为重复事件合并到："),
                                          labels, 0, False)
         return targets[labels.index(label)].id if ok and label in labels else None
@@ -280,7 +281,7 @@ class IncidentsFeature(QObject):
 
     # ---- 附件 ------------------------------------------------------------------------------------------
     def _choose_attachment(self, incident_id: str) -> None:
-        path, _ = QFileDialog.getOpenFileName(self._window, translate("IncidentsFeature", "选择附件"))
+        path, _ = QFileDialog.getOpenFileName(self._panel_window(), translate("IncidentsFeature", "选择附件"))
         if path:
             self.attach_file(incident_id, path)
 
@@ -305,7 +306,8 @@ class IncidentsFeature(QObject):
 
     def _save_attachment(self, ref: AttachmentRef) -> None:
         suggested = str(Path.home() / ref.file_name)
-        target, _ = QFileDialog.getSaveFileName(self._window, translate("IncidentsFeature", "附件另存为"), suggested)
+        target, _ = QFileDialog.getSaveFileName(self._panel_window(), translate("IncidentsFeature", "附件另存为"),
+                                                suggested)
         if target:
             self.save_attachment(ref, Path(target))
 
@@ -361,24 +363,31 @@ class IncidentsFeature(QObject):
         """Show the incident a map card sends to (its feedback lands on its detail), then its dispatch dialog."""
         if incident_id != self.selected_incident_id():
             self.select(incident_id)
-        self._open_dispatch(incident_id, unit_id, instructions)
+        self._open_dispatch(incident_id, unit_id, instructions, over=self._window)  # the map's window
 
-    def _open_dispatch(self, incident_id: str, unit_id: str | None = None, instructions: str = "") -> None:
+    def _open_dispatch(self, incident_id: str, unit_id: str | None = None, instructions: str = "",
+                       over: QWidget | None = None) -> None:
         """Rank the units on the dispatch worker (a large roads layer or thousands of units take seconds), then
-        open the dialog; a second click while ranking is not a second dialog."""
+        open the dialog over ``over`` (by default the window the incident centre is in: on a desk of several
+        screens, the officer's eyes are there); a second click while ranking is not a second dialog."""
         if self._dispatch_asked:
             return
         self._dispatch_asked = True
         self.panel.detail.set_feedback(translate("IncidentCentre", "正在按路网计算最近力量…"), settled=False)
         self.controller.dispatch_choices_later(
-            incident_id, lambda found: self._sig_dispatch_ranked.emit(found, unit_id, instructions))
+            incident_id, lambda found: self._sig_dispatch_ranked.emit(found, unit_id, instructions, over))
 
-    def _on_dispatch_ranked(self, found: object, unit_id: str | None, instructions: str) -> None:
+    def _panel_window(self) -> QWidget:
+        """The window the incident centre is in now: the main window, or its own screen's window."""
+        return self.panel.window()
+
+    def _on_dispatch_ranked(self, found: object, unit_id: str | None, instructions: str, over: object) -> None:
         self._dispatch_asked = False
         self.panel.detail.set_feedback("", settled=True)
         if found is None:
             return
-        dialog = DispatchDialog(*found, self._window, preselect=unit_id, instructions=instructions)
+        parent = over if isinstance(over, QWidget) else self._panel_window()
+        dialog = DispatchDialog(*found, parent, preselect=unit_id, instructions=instructions)
         if dialog.exec():
             self.send_dispatch(dialog.order())
 
