@@ -62,3 +62,37 @@ def test_a_monitor_added_at_run_time_gets_its_role(tmp_path):
     assert len(json.loads((out / "state.json").read_text("utf-8"))) == 2
     assert sorted(p.name for p in out.glob("screen-*-1.png")) == ["screen-0-1.png", "screen-1-1.png",
                                                                    "screen-2-1.png"]
+
+
+def test_a_monitor_that_changes_mode_has_the_window_fitted_to_it(tmp_path):
+    """Another mode on the monitor (a smaller panel, a changed resolution) while the client runs: the window on
+    it takes its new size (left at the old one it hung off the screen, the status bar out of sight)."""
+    out = tmp_path / "shots"
+    with xvfb_display(1920, 1080) as display:
+        env = _env(tmp_path, display)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "commandwall", "screenshot", "--out", str(out), "--after", "6", "--count", "2",
+             "--interval", "8"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 120
+            while not (out / "screen-0-0.png").exists() and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert (out / "screen-0-0.png").exists(), "first capture never came"
+            for step in (["--newmode", "1280x720_60", "74.50", "1280", "1344", "1472", "1664", "720", "723", "728",
+                          "748", "-hsync", "+vsync"], ["--addmode", "screen", "1280x720_60"],
+                         ["--output", "screen", "--mode", "1280x720_60"]):  # fmt: skip
+                subprocess.run(["xrandr", *step], env=env, check=True, timeout=20)
+            _stdout, stderr = proc.communicate(timeout=120)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+    assert proc.returncode == 0, stderr[-4000:]
+    assert "Traceback" not in stderr and "screen changed" in stderr
+    before, after = (shot["state"] for shot in json.loads((out / "state.json").read_text("utf-8")))
+    assert [s["geometry"] for s in before["screens"]] == [[0, 0, 1920, 1080]]
+    assert [s["geometry"] for s in after["screens"]] == [[0, 0, 1280, 720]]
+    [window] = after["windows"]
+    x, y, width, height = window["geometry"]
+    assert x >= 0 and y >= 0 and x + width <= 1280 and y + height <= 720, window
+    assert width * height >= 0.8 * 1280 * 720, "it fills the monitor as it did before"

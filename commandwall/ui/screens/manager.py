@@ -112,6 +112,14 @@ class ScreenManager(QObject):
         app = QGuiApplication.instance()
         app.screenAdded.connect(self._on_screen_added)
         app.screenRemoved.connect(self._on_screen_removed)
+        # a monitor that changes size or place (another mode, a rearranged desk) re-places the windows once it
+        # settles: frameless role windows cannot be moved by hand, and one left at the old size hangs off screen
+        self._replace = QTimer(self)
+        self._replace.setSingleShot(True)
+        self._replace.setInterval(200)
+        self._replace.timeout.connect(self.apply)
+        for screen in app.screens():
+            screen.geometryChanged.connect(self._on_screen_changed)
 
     # --- applying ---------------------------------------------------------------------------------------
     @staticmethod
@@ -228,7 +236,12 @@ class ScreenManager(QObject):
     # --- hotplug ---------------------------------------------------------------------------------------
     def _on_screen_added(self, screen: QScreen) -> None:
         log.info("screen added: %s %s", screen.name(), _rect(screen.geometry()))
+        screen.geometryChanged.connect(self._on_screen_changed)
         QTimer.singleShot(0, self.apply)
+
+    def _on_screen_changed(self, geometry: QRect) -> None:
+        log.info("screen changed: %s", _rect(geometry))
+        self._replace.start()  # a mode change may come as several steps: placed once after the last
 
     def _on_screen_removed(self, screen: QScreen) -> None:
         log.warning("screen removed: %s; its windows are re-homed", screen.name())
