@@ -4,7 +4,10 @@ across a restart (real SQLite, real HTTP)."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -102,8 +105,22 @@ def test_the_controller_refuses_what_the_role_may_not_and_queues_the_rest(exerci
         duty.stop()
 
 
+def desk_id_in_another_process(data_dir: str, hostname: str, cwd: Path) -> str:
+    """``desk_id`` as another start of the app computes it (its own interpreter and string hash seed)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONHASHSEED"}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
+    code = "import sys; from commandwall.app.deskid import desk_id; print(desk_id(sys.argv[1], sys.argv[2]))"
+    done = subprocess.run([sys.executable, "-c", code, data_dir, hostname], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=60, check=True)
+    return done.stdout.strip()
+
+
 def test_the_desk_id_is_header_safe_and_stable(tmp_path: Path) -> None:
-    assert desk_id(tmp_path, "值班台-1") == desk_id(tmp_path, "值班台-1")
+    here = desk_id(tmp_path, "值班台-1")
+    assert desk_id_in_another_process(str(tmp_path), "值班台-1", Path.cwd()) == here  # the next start
+    assert desk_id_in_another_process(".", "值班台-1", tmp_path) == here  # the same folder, named another way
+    (tmp_path / "other").mkdir()
+    assert desk_id_in_another_process(str(tmp_path / "other"), "值班台-1", Path.cwd()) != here
     assert desk_id(tmp_path, "值班台-1").startswith("1-")
     assert desk_id(tmp_path, "指挥中心").startswith("desk-")
     assert desk_id(tmp_path / "a", "pc") != desk_id(tmp_path / "b", "pc")

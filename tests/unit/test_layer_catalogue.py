@@ -13,7 +13,9 @@ import pytest
 from commandwall import paths
 from commandwall.app.layer_form import check_source, source_from_form
 from commandwall.app.layer_view import LAYER_VIEW_FILE
+from commandwall.app.platform import PlatformFactory
 from commandwall.app.platform_layers import catalogue_loader, read_catalogue_layer
+from commandwall.app.session import ClientSession
 from commandwall.app.user_layers import (
     PLATFORM_GROUP,
     USER_LAYERS_FILE,
@@ -21,6 +23,7 @@ from commandwall.app.user_layers import (
     platform_tree_layers,
 )
 from commandwall.backend.parsing import LayerInfo
+from commandwall.config import Settings
 from commandwall.geo.sources import LayerSourceSpec, SourceResult
 
 FEATURES = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [117.3 + i / 100, 34.8]},
@@ -78,12 +81,36 @@ def test_catalogue_layers_from_the_exercise_backend_with_counts_and_a_broken_ent
     assert payload["platform:missing"]["title"] == "<b>失效</b>图层"  # text for textContent, never markup
     assert "404" in payload["platform:missing"]["error"]
 
-    # 刷新 on a platform layer reads it again through the session's client
-    session = SimpleNamespace(client=duty, read_catalogue_layer=lambda i: next(
-        (read_catalogue_layer(duty, e.info) for e in entries if e.info.id == i), None))
-    controller.set_platform(layers, loader=catalogue_loader(session))
-    result = controller.load("platform:shelters")
-    assert result is not None and len(result.features) == served["shelters"]
+
+def test_the_session_reads_a_catalogue_layer_again_from_the_exercise_backend(demo, tmp_path: Path,
+                                                                             monkeypatch) -> None:
+    """刷新 on a platform layer: a started session reads the entry again over HTTP, as the main window's loader
+    asks it to; an entry whose items are gone comes back with the platform's reason."""
+    listed = demo.catalogue.catalogue
+    gone = {"id": "gone", "title": "失效图层", "kind": "pois", "crs": "EPSG:4326", "style": {},
+            "items_url": "/api/v1/collections/gone/items", "feature_count": 3}
+    monkeypatch.setattr(demo.catalogue, "catalogue", lambda: [*listed(), gone])
+    served = {entry["id"]: entry["feature_count"] for entry in listed()}
+    session = ClientSession(Settings(data_dir=tmp_path / "desk"), PlatformFactory.at_url(demo.base_url, exercise=True))
+    session.start()
+    try:
+        assert {e.info.id for e in session.catalogue} == {*served, "gone"}
+        first = next(e for e in session.catalogue if e.info.id == "shelters")
+        demo.catalogue.served["shelters"].features.pop()  # the platform's layer changed since the start
+        again = session.read_catalogue_layer("shelters")
+        assert again is not None and again.error is None and again is not first
+        assert len(again.features) == served["shelters"] - 1 == len(first.features) - 1
+        broken = session.read_catalogue_layer("gone")
+        assert broken is not None and broken.features is None and "404" in broken.error
+        assert session.read_catalogue_layer("never-listed") is None
+
+        load = catalogue_loader(session)  # what the main window gives the layer tree
+        result = load("platform:shelters")
+        assert result is not None and len(result.features) == served["shelters"] - 1
+        assert result.matched == served["shelters"]  # the count the catalogue said at the start
+        assert "404" in load("platform:gone").error
+    finally:
+        session.stop()
 
 
 # --- the saved view ----------------------------------------------------------------------------------------------

@@ -72,6 +72,10 @@ def hostile_layers(text: str) -> list[Layer]:
 
 
 def test_map_page_holds_no_outside_text_and_runs_none(tmp_path: Path) -> None:
+    """The page is the same skeleton whatever the layers are named, and building it runs none of their text in
+    this process: the template payloads create the canary file if a name is ever rendered as a (Jinja) template,
+    even one whose output is thrown away. That the loaded page runs none of it is checked in a real page by
+    tests/ui/test_map_hostile.py."""
     canary = tmp_path / "canary"
     reference = build_map_page(sample_layers())
     for text in hostile_corpus(canary):
@@ -79,7 +83,7 @@ def test_map_page_holds_no_outside_text_and_runs_none(tmp_path: Path) -> None:
         assert page == reference, text[:40]  # the same skeleton: nothing of the names is in it
         if len(text) >= 3:
             assert text not in page
-    assert not canary.exists(), "a layer name ran as code"
+    assert not canary.exists(), "a layer name ran as code while the page was built"
 
 
 def test_static_layers_carry_hostile_text_literally(tmp_path: Path) -> None:

@@ -237,13 +237,17 @@ def open_unmapped_ring(host: DecodeHost, url: str) -> str:
     conn = Client(address, authkey=authkey)
     conn.send(("open", {"url": url, "decoder": "auto", "open_timeout_s": 5.0, "read_timeout_s": 5.0,
                         "rtsp_transport": "tcp", "key_frames_only": False}))  # fmt: skip
-    assert conn.recv()[0] == "opened"
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        kind, *args = conn.recv()
+    deadline = time.monotonic() + 15  # never a recv that waits past it: a silent decoder fails here, not hangs
+
+    def answer() -> tuple:
+        assert conn.poll(max(0.0, deadline - time.monotonic())), "the decoder did not answer in time"
+        return conn.recv()
+
+    assert answer()[0] == "opened"
+    while True:
+        kind, *args = answer()
         if kind == "frame" and "ring" in args[0]:
             return os.path.basename(args[0]["ring"])
-    raise AssertionError("no picture came")
 
 
 def test_ring_files_never_outlive_their_decoder(host: DecodeHost, server: MjpegServer) -> None:
