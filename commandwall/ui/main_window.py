@@ -107,6 +107,8 @@ class MainWindow(QMainWindow):
                    ScreenRole.DASHBOARD: self.dashboard_dock},
             ProfileStore(session.settings.config_dir / "profiles"), session.settings.profile,
             session.settings.data_dir, walls=self.wall_feature.walls_on_screens)
+        self.status.sig_banner.connect(self.screens.mirror_banner)  # an outage is said on every screen
+        self.screens.mirror_banner(*self.status.banner_now())
         self._build_toolbar()
         self._build_menu()
         self._connect()

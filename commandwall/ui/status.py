@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from commandwall import localtime
@@ -33,12 +33,17 @@ class PlatformStatus(QObject):
     picture may be behind.
     """
 
+    #: the banner as shown now (its text, "" when hidden; its background colour): the other screens' windows
+    #: show it too, as an outage concerns every screen, not only the map's
+    sig_banner = Signal(str, str)
+
     def __init__(self, status_bar: QStatusBar, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.banner = QLabel()
         self.banner.setObjectName("banner")
         self.banner.setTextFormat(Qt.TextFormat.PlainText)
         self.banner.hide()
+        self._banner = ("", "")
         # the fields that change while the desk works: they keep their size (see SteadyLabel)
         self.connection_label = SteadyLabel()
         self.counts_label = SteadyLabel()
@@ -101,7 +106,7 @@ class PlatformStatus(QObject):
         """Live data replaced the last known state."""
         if self._offline_since is not None:
             self._offline_since = None
-            self.banner.hide()
+            self.hide_banner()
             self._show_state(self._state or ConnectionState.CONNECTING, "")
 
     def follow_quiet(self, quiet_for: Callable[[], float]) -> None:
@@ -127,7 +132,7 @@ class PlatformStatus(QObject):
         elif self._quiet_shown:
             self._quiet_shown = False
             self._show_state(ConnectionState.LIVE, "")
-            self.banner.hide()
+            self.hide_banner()
 
     def follow_overdue(self, counts: Callable[[], tuple[int, int]]) -> None:
         """Show 督办 counts (``counts()``: overdue tasks, overdue incidents) with the other counts."""
@@ -163,7 +168,7 @@ class PlatformStatus(QObject):
         self._show_state(state, detail)
         if state is ConnectionState.LIVE:
             self.stamp_sync()
-            self.banner.hide()
+            self.hide_banner()
         elif state is ConnectionState.POLLING:
             self.stamp_sync()
             text = translate("StatusBar", "实时推送中断，已改为轮询：事件约 {events} 秒、"
@@ -190,6 +195,19 @@ class PlatformStatus(QObject):
         self.banner.setStyleSheet(f"background: {colour};")
         self.banner.setText(display_text(text))
         self.banner.show()
+        self._banner = (self.banner.text(), colour)
+        self.sig_banner.emit(*self._banner)
+
+    def hide_banner(self) -> None:
+        """Take the banner away (here and on the other screens' windows)."""
+        if not self.banner.isHidden():
+            self.banner.hide()
+            self._banner = ("", "")
+            self.sig_banner.emit(*self._banner)
+
+    def banner_now(self) -> tuple[str, str]:
+        """The banner's text ("" when hidden) and background colour as shown now."""
+        return self._banner
 
     def set_counts(self, open_incidents: int, cameras_online: int, cameras: int) -> None:
         """Open incidents and camera availability."""

@@ -4,6 +4,7 @@ windows already placed keep their screens and their state."""
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 import time
@@ -96,3 +97,24 @@ def test_a_monitor_that_changes_mode_has_the_window_fitted_to_it(tmp_path):
     x, y, width, height = window["geometry"]
     assert x >= 0 and y >= 0 and x + width <= 1280 and y + height <= 720, window
     assert width * height >= 0.8 * 1280 * 720, "it fills the monitor as it did before"
+
+
+def test_an_unreachable_platform_is_said_on_every_screen(tmp_path):
+    """The platform cannot be reached: the banner that says so (and since when the picture is) is shown on the
+    other screens' windows too, not only above the map: an officer at the incident screen must not read old
+    incidents as live."""
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    out = tmp_path / "shots"
+    with xvfb_display(W, H, monitors=2) as display:
+        env = {**_env(tmp_path, display), "COMMANDWALL_PASSWORD": "duty"}
+        proc = subprocess.run(
+            [sys.executable, "-m", "commandwall", "screenshot", "--backend", dead, "--user", "duty", "--out",
+             str(out), "--after", "6", "--timeout", "12"], env=env, capture_output=True, text=True, timeout=180)
+    assert "Traceback" not in proc.stderr  # it never connects: it captures at its timeout and says so (exit 1)
+    [shot] = json.loads((out / "state.json").read_text("utf-8"))
+    windows = _by_role(shot["state"])
+    role = first_run_roles(2)[1].value
+    assert role in windows, windows
+    assert "无法连接平台" in windows[role]["banner"], windows[role]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QObject, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QScreen
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from commandwall.app.screens import (
     ProfileStore,
@@ -38,7 +38,21 @@ class RoleWindow(QWidget):
         self.setWindowTitle(translate("MainWindow", "薛城区一体化综合指挥平台 · {mode}").format(mode=role.title))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        #: the platform banner (an outage, a hanging platform, polling) as the map's window shows it
+        self.banner = QLabel()
+        self.banner.setObjectName("banner")
+        self.banner.setTextFormat(Qt.TextFormat.PlainText)
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        layout.addWidget(self.banner)
         self.releasing = False
+
+    def show_banner(self, text: str, colour: str) -> None:
+        """Show the platform banner (``text`` already made safe to show; "" hides it)."""
+        self.banner.setText(text)
+        self.banner.setStyleSheet(f"background: {colour};" if colour else "")
+        self.banner.setVisible(bool(text))
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         """A role window stays while the client runs (its screen shows that role); it closes with the client."""
@@ -100,6 +114,7 @@ class ScreenManager(QObject):
         self.widgets = {role: dock.widget() for role, dock in docks.items()}
         self._walls = walls
         self.role_windows: dict[ScreenRole, RoleWindow] = {}
+        self._banner = ("", "")  # the platform banner every role window shows (see mirror_banner)
         #: the windows of walls 2, 3 … (wall 1's is ``role_windows[ScreenRole.WALL]``)
         self.more_wall_windows: list[RoleWindow] = []
         self.profile, self.profile_error = store.load_or_first_run(profile_name, self.screen_names())
@@ -139,7 +154,7 @@ class ScreenManager(QObject):
                 target = [screens[i] for i in plan.kiosks[role]]
                 if role is ScreenRole.WALL and walls:
                     target = target[:1]  # wall 1's screen; the others get walls of their own below
-                kiosk = self.role_windows.get(role) or self.role_windows.setdefault(role, RoleWindow(role))
+                kiosk = self.role_windows.get(role) or self.role_windows.setdefault(role, self._new_role_window(role))
                 if self.widgets[role].parent() is not kiosk:
                     kiosk.hold(self.widgets[role])
                 dock.hide()
@@ -166,6 +181,18 @@ class ScreenManager(QObject):
                  ", ".join(r.value for r in plan.docked) or "none")
         self.sig_applied.emit()
 
+    def mirror_banner(self, text: str, colour: str) -> None:
+        """Show the platform banner (``text`` made safe to show, "" when none) on every role window, and on the
+        ones made later: an outage is said on every screen, not only on the map's."""
+        self._banner = (text, colour)
+        for kiosk in (*self.role_windows.values(), *self.more_wall_windows):
+            kiosk.show_banner(text, colour)
+
+    def _new_role_window(self, role: ScreenRole) -> RoleWindow:
+        kiosk = RoleWindow(role)
+        kiosk.show_banner(*self._banner)
+        return kiosk
+
     def _place_more_walls(self, screens: list[QScreen], walls: list[QWidget]) -> None:
         """Walls 2, 3 … full screen on their screens; windows of walls no screen shows any more close (their
         walls left them already)."""
@@ -175,7 +202,7 @@ class ScreenManager(QObject):
             kiosk.deleteLater()
         for number, (screen, widget) in enumerate(zip(screens, walls, strict=True), start=2):
             if len(self.more_wall_windows) < number - 1:
-                kiosk = RoleWindow(ScreenRole.WALL)
+                kiosk = self._new_role_window(ScreenRole.WALL)
                 kiosk.setObjectName(f"wallWindow{number}")
                 kiosk.setWindowTitle(f"{kiosk.windowTitle()} {number}")
                 self.more_wall_windows.append(kiosk)
@@ -227,6 +254,7 @@ class ScreenManager(QObject):
                     "docked": [r.value for r in self.plan.docked] if self.plan else []}]
         for role, kiosk in self.role_windows.items():
             windows.append({"role": role.value, "geometry": _rect(kiosk.geometry()), "docked": [],
+                            "banner": kiosk.banner.text() if kiosk.banner.isVisible() else "",
                             **({"wall": 1} if role is ScreenRole.WALL else {})})  # fmt: skip
         for number, kiosk in enumerate(self.more_wall_windows, start=2):
             windows.append({"role": ScreenRole.WALL.value, "wall": number, "geometry": _rect(kiosk.geometry()),
