@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from commandwall.app.session import ClientSession
-from commandwall.backend.errors import BackendError, PermissionDeniedError
+from commandwall.backend.errors import BackendError, BackendUnavailableError, PermissionDeniedError
 from commandwall.backend.keptfiles import AttachmentTooLargeError
 from commandwall.domain.models import MAX_ATTACHMENT_BYTES, TimelineEntry, TimelineKind
 from commandwall.i18n import translate
@@ -144,7 +144,12 @@ class AttachmentCentre:
                 self.session.download_attachment(attachment.incident_id, attachment.id, path)
             except (BackendError, OSError) as exc:
                 path.unlink(missing_ok=True)
-                message = exc.message if isinstance(exc, BackendError) else str(exc)
+                if isinstance(exc, BackendUnavailableError):
+                    message = exc.summary  # what went wrong, not the request and the exception classes
+                elif isinstance(exc, BackendError):
+                    message = exc.message  # the platform's own words
+                else:
+                    message = str(exc)
                 done(None, translate("incidents", "无法获取附件：{error}").format(error=display_text(message)))
                 return
             done(path, "")

@@ -96,7 +96,7 @@ class LoginController:
         except MalformedAnswerError as exc:
             return _refused(translate("login", "平台的应答无法识别：{error}"), str(exc))
         except BackendUnavailableError as exc:
-            return _refused(translate("login", "无法连接平台：{error}"), str(exc))
+            return _refused(translate("login", "无法连接平台：{error}"), exc.summary)
         except BackendError as exc:
             return _refused(translate("login", "平台拒绝了登录：{error}"), str(exc))
         except Exception as exc:

@@ -165,9 +165,9 @@ class ClientSession:
                     return
                 delay = pacer.next_delay()
                 if isinstance(exc, BackendError):
-                    self._show_last_known(str(exc))
+                    self._show_last_known(exc.summary)
                     log.warning("start-up failed: %s; retrying in %.1f s", exc, delay)
-                    reason = str(exc)
+                    reason = exc.summary  # what the officer reads; the log line has the request and classes
                 else:
                     log.exception("start-up failed unexpectedly; retrying in %.1f s", delay)
                     reason = translate("session", "内部错误: {error}").format(error=type(exc).__name__)

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 import requests
 from pydantic import ValidationError
@@ -64,6 +64,7 @@ from commandwall.backend.parsing import (
     parse_layer_info,
     parse_models,
     parse_one,
+    plain_request_error,
     short_error,
 )
 from commandwall.domain.models import MAX_ATTACHMENT_BYTES, Camera, Incident, Task, TimelineEntry, Unit
@@ -232,7 +233,10 @@ class PlatformClient:
             return http.request(method, url, headers=headers, **kwargs)
         except requests.RequestException as exc:
             reason = describe_request_error(exc)
-            raise BackendUnavailableError(f"{method} {redact(http.url_for(url))} failed: {reason}") from None
+            where = urlsplit(http.url_for(url))
+            host = f"{where.hostname}:{where.port}" if where.port else where.hostname or ""
+            raise BackendUnavailableError(f"{method} {redact(http.url_for(url))} failed: {reason}",
+                                          summary=plain_request_error(exc, host)) from None
         except (ValueError, UnicodeError) as exc:  # a URL or header value requests/http.client cannot send
             raise MalformedAnswerError(
                 "request", f"{method} {redact(http.url_for(url))} cannot be sent ({type(exc).__name__})"

@@ -15,12 +15,20 @@ from commandwall.i18n import translate
 class BackendError(Exception):
     """The platform refused or failed a request. ``status`` is the HTTP status (``None``: no answer)."""
 
-    def __init__(self, message: str, status: int | None = None, *, code: str = "", body: Any = None) -> None:
+    def __init__(self, message: str, status: int | None = None, *, code: str = "", body: Any = None,
+                 summary: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.status = status
         self.code = code
         self.body = body
+        self._summary = summary
+
+    @property
+    def summary(self) -> str:
+        """What the officer reads (``平台拒绝连接… · host``); the full text (method, URL, the exception classes) is
+        for the log. The same as ``str()`` where no shorter one was given."""
+        return self._summary or str(self)
 
     def __str__(self) -> str:
         return f"{self.message} (HTTP {self.status})" if self.status else self.message

@@ -468,7 +468,8 @@ class Outbox:
                 )
                 result = incident.model_dump(mode="json")
         except (BackendUnavailableError, AuthError) as exc:
-            self._finish(item.id, OutboxState.PENDING, error=str(exc))
+            log.info("outbox row %s: %s", item.id, exc)  # the request and the classes; the row keeps the summary
+            self._finish(item.id, OutboxState.PENDING, error=exc.summary)
             return True
         except StaleVersion as exc:
             current = exc.current.model_dump(mode="json") if exc.current else None

@@ -8,6 +8,7 @@ an error status becomes the matching ``BackendError`` subclass with the server's
 from __future__ import annotations
 
 import logging
+import socket
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -25,6 +26,7 @@ from commandwall.backend.errors import (
     PermissionDeniedError,
     RejectedError,
 )
+from commandwall.i18n import translate
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +121,47 @@ def describe_request_error(exc: requests.RequestException) -> str:
     inner = exc.args[0] if exc.args else None
     reason = getattr(inner, "reason", None)
     return f"{type(exc).__name__} ({type(reason).__name__})" if reason is not None else type(exc).__name__
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """``exc``, what it wraps (requests wraps urllib3's error, which wraps the socket's) and their causes."""
+    found: list[BaseException] = []
+    todo: list[object] = [exc]
+    while todo and len(found) < 12:
+        item = todo.pop(0)
+        if not isinstance(item, BaseException) or any(item is f for f in found):
+            continue  # None, or a reason given as text
+        found.append(item)
+        inner = item.args[0] if item.args and isinstance(item.args[0], BaseException) else None
+        todo += [inner, getattr(item, "reason", None), item.__cause__, item.__context__]
+    return found
+
+
+def plain_request_error(exc: requests.RequestException, host: str) -> str:
+    """What went wrong with a request, as the officer reads it (``平台拒绝连接…（host）``): the failure's kind,
+    not the classes (those stay in the log's technical line, :func:`describe_request_error`)."""
+    causes = _causes(exc)
+
+    def has(*kinds: type[BaseException]) -> bool:
+        return any(isinstance(c, kinds) for c in causes)
+
+    if isinstance(exc, requests.exceptions.SSLError):
+        text = translate("backend", "与平台的加密连接失败（证书或协议不符）")
+    elif has(ConnectionRefusedError):
+        text = translate("backend", "平台拒绝连接（服务未运行或端口不通）")
+    elif has(socket.gaierror):
+        text = translate("backend", "找不到平台地址（域名无法解析）")
+    elif isinstance(exc, requests.exceptions.ConnectTimeout):
+        text = translate("backend", "连接平台超时（网络不通或被拦截）")
+    elif isinstance(exc, requests.exceptions.ReadTimeout) or has(TimeoutError):
+        text = translate("backend", "平台响应超时")
+    elif has(ConnectionAbortedError, ConnectionResetError, BrokenPipeError):
+        text = translate("backend", "与平台的连接被中断")
+    elif isinstance(exc, requests.exceptions.ConnectionError):
+        text = translate("backend", "无法连接到平台")
+    else:
+        text = translate("backend", "与平台通信失败")
+    return f"{text} · {host}" if host else text
 
 
 def parse_one(model: type[M], data: Any, what: str) -> M:

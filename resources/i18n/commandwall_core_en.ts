@@ -43,7 +43,7 @@
 <context>
     <name>backend</name>
     <message>
-        <location filename="../../commandwall/backend/errors.py" line="44"/>
+        <location filename="../../commandwall/backend/errors.py" line="52"/>
         <source>平台返回格式错误: {resource}: {problem}</source>
         <translation>Malformed platform answer: {resource}: {problem}</translation>
     </message>
@@ -69,6 +69,47 @@
         <location filename="../../commandwall/backend/outbox.py" line="459"/>
         <source>附件文件已丢失 ({error})</source>
         <translation>The attachment&apos;s file is lost ({error})</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/backend/parsing.py" line="149"/>
+        <source>与平台的加密连接失败（证书或协议不符）</source>
+        <extracomment>A server&apos;s error message is cut to this many characters before it reaches errors, logs and the banner. Malformed records of one list logged one by one; the rest are counted in one line. Longest ``rel=next`` link followed. HTTP status -&gt; error class (5xx: ``BackendUnavailableError``; others: ``BackendError``).</extracomment>
+        <translation>The encrypted connection to the platform failed (certificate or protocol)</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/backend/parsing.py" line="151"/>
+        <source>平台拒绝连接（服务未运行或端口不通）</source>
+        <translation>The platform refused the connection (service not running or port closed)</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/backend/parsing.py" line="153"/>
+        <source>找不到平台地址（域名无法解析）</source>
+        <translation>Platform address not found (the name does not resolve)</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/backend/parsing.py" line="155"/>
+        <source>连接平台超时（网络不通或被拦截）</source>
+        <translation>Connecting to the platform timed out (network down or blocked)</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/backend/parsing.py" line="157"/>
+        <source>平台响应超时</source>
+        <translation>The platform did not answer in time</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/backend/parsing.py" line="159"/>
+        <source>与平台的连接被中断</source>
+        <translation>The connection to the platform was cut</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/backend/parsing.py" line="161"/>
+        <source>无法连接到平台</source>
+        <translation>Cannot connect to the platform</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/backend/parsing.py" line="163"/>
+        <source>与平台通信失败</source>
+        <translation>Talking to the platform failed</translation>
     </message>
 </context>
 <context>

@@ -472,7 +472,7 @@
     <name>IncidentCentre</name>
     <message>
         <source>{offline}（非实时，平台恢复后自动更新）</source>
-        <extracomment>How often deadlines are checked (ms). task reports for the shown incident within this long are shown together 区域摄像机上墙 of an early warning: the cameras inside its area, for the wall. The user cleared the dashboard&apos;s filter on the panel (the map shows all again too). A timeline fetched on the controller&apos;s worker thread (incident id, entries or None, error), to the GUI. An attachment copied and queued, or refused (feedback, queued), from the attachment worker to the GUI. An attachment fetched (AttachmentRef, local path or None, error, open it), from the worker to the GUI. the dispatch worker ranked the units: (incident and choices, or None), unit to tick, instructions Hands a fetched local copy to the system (the default application for its type); replaceable.</extracomment>
+        <extracomment>How often deadlines are checked (ms). task reports for the shown incident within this long are shown together 区域摄像机上墙 of an early warning: the cameras inside its area, for the wall. The user cleared the dashboard&apos;s filter on the panel (the map shows all again too). A timeline fetched on the controller&apos;s worker thread (incident id, entries or None, error), to the GUI. An attachment copied and queued, or refused (feedback, queued), from the attachment worker to the GUI. An attachment fetched (AttachmentRef, local path or None, error, open it), from the worker to the GUI. the dispatch worker ranked the units: (incident and choices, or None), unit to tick, instructions, the window to open the dialog over (None: the incident centre&apos;s) Hands a fetched local copy to the system (the default application for its type); replaceable.</extracomment>
         <translation>{offline} (not live; updates automatically when the platform is back)</translation>
     </message>
     <message>
@@ -1094,6 +1094,7 @@
     </message>
     <message>
         <source>{offline}：平台无法连接，显示的是上次保存的事件、任务和处置力量，非实时</source>
+        <extracomment>the banner as shown now (its text, &quot;&quot; when hidden; its background colour): the other screens&apos; windows show it too, as an outage concerns every screen, not only the map&apos;s</extracomment>
         <translation>{offline}: the platform cannot be reached; showing the last saved incidents, tasks and units, not live</translation>
     </message>
     <message>

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import socket
+import struct
 import subprocess
 import threading
 import time
@@ -473,3 +476,56 @@ def test_a_layer_whose_pages_never_end_is_read_up_to_its_feature_cap(caplog) -> 
         client.close()
     assert len(features) == 1250 and len(asked) == 13
     assert "cut at 1250 features" in caplog.text
+
+
+def _silent_listener() -> socket.socket:
+    """A socket the kernel accepts connections on and nobody answers."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    return listener
+
+
+def _resetting_server() -> tuple[socket.socket, threading.Thread]:
+    """Accepts one connection, reads the request and resets it (RST, no answer)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+
+    def serve() -> None:
+        listener.settimeout(10)
+        with contextlib.suppress(OSError):
+            conn, _ = listener.accept()
+            conn.recv(65536)
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    return listener, thread
+
+
+def test_a_failed_request_says_what_went_wrong_as_the_officer_reads_it() -> None:
+    """The summary names the failure's kind and the host; the message keeps the request and the classes for the
+    log. Real failures on 127.0.0.1: a closed port, a server that never answers, one that resets."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    silent = _silent_listener()
+    resetting, thread = _resetting_server()
+    try:
+        cases = [(closed, "平台拒绝连接"), (silent.getsockname()[1], "平台响应超时"),
+                 (resetting.getsockname()[1], "与平台的连接被中断")]
+        for port, expected in cases:
+            client = PlatformClient(f"http://127.0.0.1:{port}", "duty", "duty", timeout=0.5, retries=0)
+            with pytest.raises(BackendUnavailableError) as info:
+                client.health()
+            client.close()
+            summary = info.value.summary
+            assert summary.startswith(expected) and summary.endswith(f" · 127.0.0.1:{port}"), summary
+            assert "Error" not in summary and "GET" not in summary
+            assert "GET" in str(info.value) and "failed" in str(info.value)  # the log keeps the technical line
+    finally:
+        silent.close()
+        resetting.close()
+        thread.join(5)
