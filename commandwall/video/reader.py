@@ -163,6 +163,7 @@ class StreamStats:
     nominal_fps: float | None = None  # the frame rate the open stream states (container or codec); None: unknown
     behind_s: float | None = None  # how far decoding is behind the sender's live edge; None: not measured
     catch_ups: int = 0  # times the reader skipped to a key frame to catch up with the live edge (追帧)
+    retry_at: float | None = None  # RECONNECTING: when the next attempt opens the stream; None: not waiting
 
     def age_s(self, now: float | None = None) -> float | None:
         """Seconds since the newest frame, or None before the first one."""
@@ -306,6 +307,7 @@ class StreamReader:
         self._state = StreamState.CONNECTING
         self._live_since: float | None = None
         self._last_error = ""
+        self._retry_at: float | None = None  # the backoff's end while RECONNECTING (the tile counts down to it)
         self._codec = ""
         self._transport = ""
         self._nominal_fps: float | None = None
@@ -412,6 +414,7 @@ class StreamReader:
                 nominal_fps=self._nominal_fps,
                 behind_s=edge.behind_s if edge is not None else None,
                 catch_ups=self._catch_ups_closed + (edge.catch_ups if edge is not None else 0),
+                retry_at=self._retry_at if self._state is StreamState.RECONNECTING else None,
             )
 
     def _count_bytes(self, size: int, at: float | None = None) -> None:
@@ -680,6 +683,8 @@ class StreamReader:
                 continue
             attempt += 1
             delay = self.backoff.delay_s(attempt, self._rng)
+            with self._lock:
+                self._retry_at = time.monotonic() + delay
             self._set_state(StreamState.RECONNECTING, f"{error}; retry {attempt} in {delay:.1f} s")
             self._wake.clear()
             if not self._stop.is_set():  # stop() sets _stop before _wake: no lost wake-up

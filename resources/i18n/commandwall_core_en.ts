@@ -872,7 +872,7 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>Attachment {name} submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/attachments.py" line="148"/>
+        <location filename="../../commandwall/app/attachments.py" line="153"/>
         <source>无法获取附件：{error}</source>
         <translation>Cannot fetch the attachment: {error}</translation>
     </message>

@@ -1306,16 +1306,36 @@
         <translation>Live</translation>
     </message>
     <message>
-        <source>画面停滞 {seconds}秒</source>
-        <translation>Frozen {seconds} s</translation>
+        <source>画面停滞 {age}</source>
+        <translation>Frozen {age}</translation>
     </message>
     <message>
         <source>重连中</source>
         <translation>Reconnecting</translation>
     </message>
     <message>
+        <source>{seconds}秒后重连</source>
+        <translation>Reconnect in {seconds}s</translation>
+    </message>
+    <message>
+        <source> · 画面停在{age}前</source>
+        <translation> · picture {age} old</translation>
+    </message>
+    <message>
         <source>连接中</source>
         <translation>Connecting</translation>
+    </message>
+    <message>
+        <source>{s}秒</source>
+        <translation>{s}s</translation>
+    </message>
+    <message>
+        <source>{m}分{s:02d}秒</source>
+        <translation>{m}m{s:02d}s</translation>
+    </message>
+    <message>
+        <source>{h}小时{m:02d}分</source>
+        <translation>{h}h{m:02d}m</translation>
     </message>
     <message>
         <source>主码流</source>

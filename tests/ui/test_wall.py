@@ -70,7 +70,8 @@ def test_dead_url_shows_reconnecting_badge(qtbot: QtBot, wall: WallView) -> None
     """A camera whose stream cannot be reached reads 重连中 on an amber badge, with no picture."""
     index = wall.play(camera("CAM-0404", "沙沟镇·无信号", None))
     tile = wall.tile(index)
-    qtbot.waitUntil(lambda: tile.badge()[0] == "重连中", timeout=5000)
+    qtbot.waitUntil(lambda: "重连" in tile.badge()[0], timeout=5000)
+    assert "画面停在" not in tile.badge()[0], "no picture ever came: no age to tell"
     qtbot.wait(100)
     pixels = to_array(wall.grab().toImage())
     geo = tile.geometry()
@@ -183,3 +184,35 @@ def test_two_tiles_on_one_camera_share_one_reader(
     reader = wall.tile(3).reader
     wall.play(cam, tile_index=3)  # playing it again where it already plays keeps the stream open
     assert wall.tile(3).reader is reader and pool.refcount(cam.streams.sub) == 1
+
+
+def test_a_tile_counts_down_to_its_next_attempt_and_says_how_old_its_picture_is(qtbot: QtBot, server) -> None:
+    """A camera that played and went away: while its reader waits out the backoff the badge counts down to the
+    next attempt (5秒后重连 … 4秒后重连) and says how old the picture under it is (画面停在…前): a frozen picture
+    never reads as live."""
+    import re
+
+    from commandwall.backoff import Backoff
+    from commandwall.video.reader import StreamReader
+
+    pool = ReaderPool(lambda url: StreamReader(url, read_timeout_s=1.0,
+                                               backoff=Backoff(initial_s=6.0, maximum_s=6.0, jitter=0.0)))
+    view = WallView(pool, tile_count=1)
+    qtbot.addWidget(view)
+    view.resize(640, 400)
+    view.show()
+    try:
+        tile = view.tile(view.play(camera("CAM-0007", "临城街道·将断", server)))
+        qtbot.waitUntil(lambda: tile.badge()[0] == "直播", timeout=10000)
+        server.stop()  # the camera goes away
+        qtbot.waitUntil(lambda: "秒后重连" in tile.badge()[0], timeout=10000)
+        first = tile.badge()[0]
+        qtbot.wait(2100)
+        later = tile.badge()[0]
+        counts = [int(re.match(r"(\d+)秒后重连", text).group(1)) for text in (first, later)]  # type: ignore[union-attr]
+        assert 1 <= counts[1] <= counts[0] - 1 and counts[0] <= 6, (first, later)
+        ages = [int(re.search(r"画面停在(\d+)秒前", text).group(1)) for text in (first, later)]  # type: ignore[union-attr]
+        assert ages[1] >= ages[0] + 1, (first, later)
+    finally:
+        view.shutdown()
+        pool.stop_all(timeout_s=6.0)

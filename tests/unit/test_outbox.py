@@ -70,7 +70,7 @@ def test_enqueue_while_down_is_sent_exactly_once_when_the_server_returns(tmp_pat
         assert time.monotonic() - started < 0.5  # returns at once, server or not
         assert wait_until(lambda: outbox.get(row).attempts >= 3, 10)
         item = outbox.get(row)
-        assert item.state == OutboxState.PENDING and "平台拒绝连接" in (item.last_error or "")  # as the officer reads it
+        assert item.state == OutboxState.PENDING and "平台拒绝连接" in (item.last_error or "")  # as said to the officer
         assert outbox.pending_count() == 1
 
         backend = DemoBackend(db_path=db_path, port=port, seed=11, simulate=False).start()

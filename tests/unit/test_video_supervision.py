@@ -138,7 +138,7 @@ def test_decode_fault_is_logged_with_context_shown_and_survived(
         reader = FaultyDecoder(url, fail_at=5, backoff=VISIBLE, camera_id="CAM-0042").start()
         readers.append(reader)
         assert wait_until(lambda: reader.state is StreamState.RECONNECTING, 10.0)
-        assert _badge(reader) == "重连中"
+        assert "重连" in _badge(reader) and "画面停在" in _badge(reader)  # it had played: its picture's age
         assert reader.running
         seq = reader.seq
         assert wait_until(lambda: reader.state is StreamState.LIVE and reader.seq > seq + 5, 10.0)
@@ -182,7 +182,7 @@ def test_garbage_then_good_frames(server: MjpegServer, readers: list[StreamReade
     reader = StreamReader(server.url(), backoff=VISIBLE, camera_id="CAM-9").start()
     readers.append(reader)
     assert wait_until(lambda: reader.state is StreamState.RECONNECTING, 10.0)
-    assert _badge(reader) == "重连中"
+    assert "重连" in _badge(reader)
     assert wait_until(lambda: reader.state is StreamState.LIVE and reader.seq >= 5, 15.0)
     assert server.garbage_parts == 0
     frame = reader.latest()

@@ -5,6 +5,9 @@ decoder to the screen (:mod:`commandwall.video.latency` says what is measured), 
 
 from __future__ import annotations
 
+import math
+import time
+
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter
 
@@ -37,12 +40,29 @@ def tile_badge(
         return translate("WallTile", "已停止"), "idle"
     if stats.state is StreamState.LIVE:
         return translate("WallTile", "直播"), "live"
+    now = time.monotonic() if now is None else now
     if stats.state is StreamState.STALE:
         age = stats.age_s(now) or 0.0
-        return translate("WallTile", "画面停滞 {seconds}秒").format(seconds=int(age)), "warn"
+        return translate("WallTile", "画面停滞 {age}").format(age=duration_text(age)), "warn"
     if stats.state is StreamState.RECONNECTING:
-        return translate("WallTile", "重连中"), "warn"
+        text = translate("WallTile", "重连中")  # trying now
+        if stats.retry_at is not None and stats.retry_at - now >= 1:  # counts down to the next attempt
+            text = translate("WallTile", "{seconds}秒后重连").format(seconds=math.ceil(stats.retry_at - now))
+        age = stats.age_s(now)
+        if age is not None:  # the picture under the badge is this old: never read as live
+            text += translate("WallTile", " · 画面停在{age}前").format(age=duration_text(age))
+        return text, "warn"
     return translate("WallTile", "连接中"), "warn"
+
+
+def duration_text(seconds: float) -> str:
+    """How long, as a badge says it: 42秒, 3分05秒, 2小时07分."""
+    whole = max(0, int(seconds))
+    if whole < 60:
+        return translate("WallTile", "{s}秒").format(s=whole)
+    if whole < 3600:
+        return translate("WallTile", "{m}分{s:02d}秒").format(m=whole // 60, s=whole % 60)
+    return translate("WallTile", "{h}小时{m:02d}分").format(h=whole // 3600, m=whole % 3600 // 60)
 
 
 CODEC_NAMES = {"h264": "H.264", "hevc": "H.265", "mjpeg": "MJPEG"}

@@ -36,7 +36,7 @@ from commandwall.video.dragdrop import CAMERA_IDS_MIME, WALL_TILE_MIME, encode_c
 from commandwall.video.latency import DisplayLatency
 from commandwall.video.layout import StreamKind
 from commandwall.video.overload import Degrade
-from commandwall.video.reader import Frame, FrameSource, StreamStats
+from commandwall.video.reader import Frame, FrameSource, StreamState, StreamStats
 from commandwall.video.zoom import WHEEL_STEP, DigitalZoom
 
 # Command-centre dark palette
@@ -243,7 +243,7 @@ class TileView(QWidget):
         return display_text(self.camera.name) if self.camera is not None else ""
 
     def state_text(self) -> str:
-        """The badge text as shown now (直播, 重连中, 离线 …)."""
+        """The badge text as shown now (直播, 5秒后重连 · 画面停在12秒前, 离线 …)."""
         return self.badge()[0]
 
     def take_frame(self) -> bool:
@@ -453,7 +453,8 @@ class TileView(QWidget):
             return translate("WallTile", "窗口 {number}").format(number=self._index + 1)
         if level == "error":
             return translate("WallTile", "摄像机离线")
-        if self._overlay[0] == translate("WallTile", "重连中"):
+        stats = self.stats()
+        if stats is not None and stats.state is StreamState.RECONNECTING:
             return translate("WallTile", "视频流无法连接，正在重试…")
         return translate("WallTile", "正在连接…")
 
