@@ -32,6 +32,7 @@ from commandwall.app.dispatch import (
     UnitChoice,
     UnitRanking,
     describe_task,
+    task_time,
 )
 from commandwall.app.incident_filter import NO_FILTER, IncidentFilter
 from commandwall.app.session import ClientSession
@@ -650,7 +651,26 @@ class IncidentsController:
             unit = self.session.units.get(task.unit_id) if task.unit_id else None
             late = bool(overdue_tasks([task], now))
             lines.append((describe_task(task, now, unit.name if unit else None), late))
+        for item in self._unsent_tasks(incident_id):  # dispatched here, not yet on the platform (an outage)
+            unit_id = item.payload.get("unit_id")
+            unit = self.session.units.get(unit_id) if isinstance(unit_id, str) else None
+            who = unit.name if unit else str(unit_id or item.payload.get("department") or "")
+            line = translate("incidents", "{time} {who} · 待发送（连上平台后自动发出）").format(
+                time=task_time(item.created_at, now), who=display_text(who, isolate=True))
+            deadline = _moment(item.payload.get("deadline"))
+            if deadline is not None:
+                line += translate("dispatch", " · 时限 {time}").format(time=task_time(deadline, now))
+            lines.append((line, False))
         return lines
+
+    def _unsent_tasks(self, incident_id: str) -> list[OutboxItem]:
+        """The incident's tasks still in the outbox, oldest first (at most :data:`TASK_LINES_SHOWN`)."""
+        outbox = self.session.outbox
+        if outbox is None:
+            return []
+        unsent = [item for item in outbox.items(OutboxState.PENDING)
+                  if item.kind == "task" and item.payload.get("incident_id") == incident_id]  # fmt: skip
+        return unsent[:TASK_LINES_SHOWN]
 
     def late_tasks(self, incident_id: str, now: datetime | None = None) -> int:
         """How many of the incident's tasks are past their deadline (督办)."""
@@ -670,3 +690,14 @@ class IncidentsController:
             settled=item.state is not OutboxState.PENDING,
             pending=self.pending_actions(),
         )
+
+
+def _moment(value: object) -> datetime | None:
+    """An aware time from an ISO 8601 text (a queued task's deadline), or None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None

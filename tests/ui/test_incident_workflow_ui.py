@@ -285,3 +285,37 @@ def test_the_dispatch_dialog_opens_over_the_window_it_was_asked_from(qtbot, desk
         assert parents[1] is desk.window
     finally:
         watching[0] = False
+
+
+def test_a_task_dispatched_while_the_platform_fails_is_listed_unsent_until_the_platform_has_it(
+        qtbot, exercise, tmp_path) -> None:
+    """派遣 while the platform cannot take tasks: the task is listed at once under the incident's tasks as
+    待发送 (it is not lost, and the officer sees what he sent), and once the platform has it the line is the
+    platform's task, once."""
+    from commandwall.app.dispatch import DispatchOrder
+    from commandwall.domain.workflow import TASKABLE
+    from tests.unit.backend_support import LocalServer, gated_proxy
+
+    app, state = gated_proxy(exercise.base_url)
+    with LocalServer(app) as proxy:
+        desk = IncidentDesk(qtbot, proxy, tmp_path / "duty", "duty")
+        try:
+            incident = next(i for i in desk.session.incidents.open() if i.status in TASKABLE)
+            desk.feature.select(incident.id)
+            unit = next(u for u in desk.session.units.all() if u.status is UnitStatus.AVAILABLE)
+            state["broken"].add("/api/v1/tasks")  # the platform fails every task
+            before = desk.detail.tasks.count()
+            desk.feature.send_dispatch(DispatchOrder(incident.id, (unit.id,), "应急管理局", 2, "断网期间派遣"))
+            qtbot.waitUntil(lambda: desk.detail.tasks.count() == before + 1, timeout=5000)
+            line = desk.detail.tasks.item(desk.detail.tasks.count() - 1).text()
+            assert "待发送" in line and unit.name in line, line
+            assert desk.session.outbox.pending_count() == 1
+            state["broken"].clear()  # the platform takes tasks again
+            qtbot.waitUntil(lambda: desk.session.outbox.pending_count() == 0, timeout=20000)
+            qtbot.waitUntil(lambda: any(unit.name in desk.detail.tasks.item(n).text()
+                                        and "待发送" not in desk.detail.tasks.item(n).text()
+                                        for n in range(desk.detail.tasks.count())), timeout=15000)
+            texts = [desk.detail.tasks.item(n).text() for n in range(desk.detail.tasks.count())]
+            assert desk.detail.tasks.count() == before + 1 and not any("待发送" in t for t in texts), texts
+        finally:
+            desk.close()

@@ -45,7 +45,8 @@ def test_ticking_two_units_dispatches_one_task_each(qtbot, desk_as) -> None:  # 
     tasks = desk.session.client.tasks(incident.id)
     assert {t.unit_id for t in tasks} == wanted
     assert all(t.deadline is not None and t.instructions == "两组力量同时赶赴现场" for t in tasks)
-    qtbot.waitUntil(lambda: desk.detail.tasks.count() == 2, timeout=10000)
+    qtbot.waitUntil(lambda: desk.detail.tasks.count() == 2 and not any(  # the platform's tasks, not the queued
+        "待发送" in desk.detail.tasks.item(i).text() for i in range(2)), timeout=10000)
     assert all("时限" in desk.detail.tasks.item(i).text() for i in range(2))
 
 

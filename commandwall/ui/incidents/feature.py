@@ -396,6 +396,8 @@ class IncidentsFeature(QObject):
         self.panel.detail.set_feedback(self.controller.dispatch_order(order), settled=False)
 
     def _on_outbox(self, item: OutboxItem) -> None:
+        if item.kind == "task":  # an unsent task is listed (待发送) until the platform has it
+            self.check_deadlines()
         notice = self.controller.outbox_notice(item)
         if not notice.text:
             return
