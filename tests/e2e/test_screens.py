@@ -145,3 +145,38 @@ def test_one_screen_desk_starts_again_as_it_was(tmp_path):
     assert after["window"] == before["window"] == [*before["screens"][0]["geometry"][:2], W, H]
     assert [t["rect"] for t in after["tiles"]] == [t["rect"] for t in before["tiles"]]
     assert after["incident_table"] == before["incident_table"]
+
+
+def test_a_monitor_back_gives_the_map_window_its_docks_as_they_were(tmp_path):
+    """The wall's monitor goes and comes back: while it is away the wall gets a share of the map window; once
+    it is back the map window's panels (the camera list, the incidents) are as they were before, not left at the
+    share the wall had had (which squeezed the map, and was saved for the next start)."""
+    out = tmp_path / "shots"
+    with xvfb_display(W, H, monitors=3) as display:
+        env = _env(tmp_path, display)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "commandwall", "screenshot", "--out", str(out), "--after", "6", "--count", "3",
+             "--interval", "8"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            for shot, step in ((0, ["--delmonitor", "MON1"]),
+                               (1, ["--setmonitor", "MON1", f"{W}/508x{H}/286+{W}+0", "none"])):
+                deadline = time.monotonic() + 120
+                while not (out / f"screen-0-{shot}.png").exists() and proc.poll() is None \
+                        and time.monotonic() < deadline:
+                    time.sleep(0.2)
+                assert (out / f"screen-0-{shot}.png").exists(), f"capture {shot} never came"
+                subprocess.run(["xrandr", *step], env=env, check=True, timeout=20)
+            _stdout, stderr = proc.communicate(timeout=120)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+    assert proc.returncode == 0, stderr[-4000:]
+    assert "Traceback" not in stderr
+    first, away, back = (shot["state"] for shot in json.loads((out / "state.json").read_text("utf-8")))
+    assert _by_role(away)["map"]["docked"] == ["wall", "incidents"]
+    assert _by_role(back)["map"]["docked"] == _by_role(first)["map"]["docked"] == ["incidents"]
+    before, after = _by_role(first)["map"]["docks"], _by_role(back)["map"]["docks"]
+    assert before and after.keys() == before.keys(), (before, after)
+    for name, rect in before.items():
+        assert abs(after[name][2] - rect[2]) <= 4, f"{name}: {rect} before, {after[name]} after"

@@ -115,6 +115,8 @@ class ScreenManager(QObject):
         self._walls = walls
         self.role_windows: dict[ScreenRole, RoleWindow] = {}
         self._banner = ("", "")  # the platform banner every role window shows (see mirror_banner)
+        #: the main window's docks (saveState) as they were with each set of docked roles
+        self._layouts: dict[frozenset[ScreenRole], QByteArray] = {}
         #: the windows of walls 2, 3 … (wall 1's is ``role_windows[ScreenRole.WALL]``)
         self.more_wall_windows: list[RoleWindow] = []
         self.profile, self.profile_error = store.load_or_first_run(profile_name, self.screen_names())
@@ -145,6 +147,8 @@ class ScreenManager(QObject):
     def apply(self) -> None:
         """Place every role on the present screens as the profile says."""
         screens = sorted_screens()
+        if self.plan is not None:  # the docks as they are, to come back to when the same roles are docked again
+            self._layouts[frozenset(self.plan.docked)] = self.window.saveState()
         self.roles = match_profile(self.profile, [s.name() for s in screens])
         plan = self.plan = plan_screens(self.roles)
         walls = self._walls(len(plan.wall_screens)) if self._walls is not None else []
@@ -172,7 +176,10 @@ class ScreenManager(QObject):
                     kiosk.deleteLater()
         self._place_more_walls([screens[i] for i in plan.wall_screens[1:]], walls[1:])
         self._place_main(screens, plan)
-        if redocked:  # a role back from its own screen gets a usable share of the window, not a sliver
+        known = self._layouts.get(frozenset(plan.docked))
+        if known is not None and not redocked:  # a role went back to its screen: the docks as they were before
+            self.window.restoreState(known)  # it came (the camera list was left at the share the role had had)
+        elif redocked:  # a role back from its own screen gets a usable share of the window, not a sliver
             area = self.window.geometry()
             self.window.resizeDocks(redocked, [int(area.width() * 0.42)] * len(redocked), Qt.Orientation.Horizontal)
             self.window.resizeDocks(redocked, [int(area.height() * 0.5)] * len(redocked), Qt.Orientation.Vertical)
@@ -249,9 +256,11 @@ class ScreenManager(QObject):
 
     def describe(self) -> list[dict]:
         """Each window with its role and geometry (global), for ``state.json``."""
+        docks = {dock.objectName(): _rect(dock.geometry()) for dock in self.window.findChildren(QDockWidget)
+                 if dock.isVisible() and not dock.isFloating()}  # fmt: skip
         windows = [{"role": "console" if self.plan and self.plan.console else "map",
                     "geometry": _rect(self.window.frameGeometry()),
-                    "docked": [r.value for r in self.plan.docked] if self.plan else []}]
+                    "docked": [r.value for r in self.plan.docked] if self.plan else [], "docks": docks}]
         for role, kiosk in self.role_windows.items():
             windows.append({"role": role.value, "geometry": _rect(kiosk.geometry()), "docked": [],
                             "banner": kiosk.banner.text() if kiosk.banner.isVisible() else "",
