@@ -651,8 +651,11 @@ class IncidentsController:
             unit = self.session.units.get(task.unit_id) if task.unit_id else None
             late = bool(overdue_tasks([task], now))
             lines.append((describe_task(task, now, unit.name if unit else None), late))
+        known = {(t.unit_id, t.instructions) for t in tasks}  # the platform's answer may come before the row's
         for item in self._unsent_tasks(incident_id):  # dispatched here, not yet on the platform (an outage)
             unit_id = item.payload.get("unit_id")
+            if (unit_id, str(item.payload.get("instructions", ""))) in known:
+                continue  # the platform has it: its own line says so
             unit = self.session.units.get(unit_id) if isinstance(unit_id, str) else None
             who = unit.name if unit else str(unit_id or item.payload.get("department") or "")
             line = translate("incidents", "{time} {who} · 待发送（连上平台后自动发出）").format(
@@ -660,6 +663,9 @@ class IncidentsController:
             deadline = _moment(item.payload.get("deadline"))
             if deadline is not None:
                 line += translate("dispatch", " · 时限 {time}").format(time=task_time(deadline, now))
+            instructions = item.payload.get("instructions")
+            if isinstance(instructions, str) and instructions:
+                line += f" · {display_text(instructions, isolate=True)}"
             lines.append((line, False))
         return lines
 
