@@ -32,6 +32,7 @@ from commandwall.ui.login.feature import LoginFeature
 from commandwall.ui.map.feature import MapFeature
 from commandwall.ui.map.layer_tree import LayerTreeFeature
 from commandwall.ui.screens import ScreenManager, ScreenSettingsDialog
+from commandwall.ui.screens.manager import sorted_screens
 from commandwall.ui.status import PlatformStatus
 from commandwall.ui.wall.feature import WallFeature
 from commandwall.video.decode_host import DecodeHost
@@ -230,7 +231,7 @@ class MainWindow(QMainWindow):
         """Place the map, the wall and the incidents on the screens as the screen profile says: on one screen
         all in this window; on several, each role full screen on its own (see ``ui/screens``)."""
         self.screens.apply()
-        if self.screens.view_restored or len(QGuiApplication.screens()) > 1:
+        if self.screens.view_restored or len(sorted_screens()) > 1:
             return
         # One screen and nothing saved yet: the right column takes ~42% of the width, the wall its upper half.
         area = QGuiApplication.primaryScreen().availableGeometry()

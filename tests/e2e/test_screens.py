@@ -11,6 +11,7 @@ import time
 import cv2
 import pytest
 
+from commandwall.app.screens import first_run_roles
 from tests.e2e.test_app_screenshot import _env, _run_screenshot
 from tests.e2e.xvfb import xvfb_display
 
@@ -180,3 +181,27 @@ def test_a_monitor_back_gives_the_map_window_its_docks_as_they_were(tmp_path):
     assert before and after.keys() == before.keys(), (before, after)
     for name, rect in before.items():
         assert abs(after[name][2] - rect[2]) <= 4, f"{name}: {rect} before, {after[name]} after"
+
+
+def test_a_screen_over_all_the_monitors_is_left_out(tmp_path):
+    """The display server adds a screen over the whole desktop (here: the monitor of its output is removed, and
+    X shows that output as one screen over all three monitors' area). A role there would cover every other
+    window; it is left out and the roles go to the monitors themselves."""
+    out = tmp_path / "shots"
+    with xvfb_display(W, H, monitors=3) as display:
+        env = _env(tmp_path, display)
+        subprocess.run(["xrandr", "--delmonitor", "MON0"], env=env, check=True, timeout=20)
+        proc = subprocess.run(
+            [sys.executable, "-m", "commandwall", "screenshot", "--out", str(out), "--after", "6"],
+            env=env, capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    assert "left out: they cover others" in proc.stderr
+    [shot] = json.loads((out / "state.json").read_text("utf-8"))
+    state = shot["state"]
+    assert len(state["screens"]) == 3 and any(s["geometry"] == [0, 0, 3 * W, H] for s in state["screens"])
+    windows = _by_role(state)
+    monitors = {s["name"]: s["geometry"] for s in state["screens"] if s["name"] in ("MON1", "MON2")}
+    assert windows["map"]["geometry"] == monitors["MON1"], windows["map"]
+    assert state["screen_roles"] == [role.value for role in first_run_roles(2)]
+    second = first_run_roles(2)[1].value
+    assert windows[second]["geometry"] == monitors["MON2"]

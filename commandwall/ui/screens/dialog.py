@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QWidget
 
 from commandwall.app.screens import ScreenRole
@@ -25,7 +24,7 @@ class ScreenSettingsDialog(QDialog):
         note.setWordWrap(True)
         form.addRow(note)
         self.choosers: list[QComboBox] = []
-        roles = manager.roles or [ScreenRole.CONSOLE] * len(QGuiApplication.screens())
+        roles = manager.roles or [ScreenRole.CONSOLE] * len(sorted_screens())
         for i, (screen, role) in enumerate(zip(sorted_screens(), roles, strict=False)):
             combo = QComboBox()
             combo.setObjectName(f"screenRole{i}")

@@ -74,8 +74,22 @@ class RoleWindow(QWidget):
 
 
 def sorted_screens() -> list[QScreen]:
-    """The present screens left to right, then top to bottom: position is the profile's fallback key."""
-    return sorted(QGuiApplication.screens(), key=lambda s: (s.geometry().x(), s.geometry().y(), s.name()))
+    """The present screens left to right, then top to bottom: position is the profile's fallback key.
+
+    A screen that covers another one whole is left out (a display server's automatic screen over all its
+    monitors, a wall controller's spanning output: a role there would hide the roles on the monitors under
+    it), and of screens in the same place (mirrored) only the first by name is kept."""
+    present = sorted(QGuiApplication.screens(), key=lambda s: (s.geometry().x(), s.geometry().y(), s.name()))
+    kept: list[QScreen] = []
+    for screen in present:
+        area = screen.geometry()
+        covers = any(other is not screen and area != other.geometry() and area.contains(other.geometry())
+                     for other in present)  # fmt: skip
+        if not covers and not any(k.geometry() == area for k in kept):
+            kept.append(screen)
+    if len(kept) < len(present):
+        log.info("screens %s left out: they cover others", ", ".join(s.name() for s in present if s not in kept))
+    return kept or present
 
 
 def _fill(window: QWidget, screens: list[QScreen]) -> None:
@@ -257,7 +271,7 @@ class ScreenManager(QObject):
     def describe(self) -> list[dict]:
         """Each window with its role and geometry (global), for ``state.json``."""
         docks = {dock.objectName(): _rect(dock.geometry()) for dock in self.window.findChildren(QDockWidget)
-                 if dock.isVisible() and not dock.isFloating()}  # fmt: skip
+                 if dock.isVisible() and not dock.isFloating() and not dock.visibleRegion().isEmpty()}  # fmt: skip
         windows = [{"role": "console" if self.plan and self.plan.console else "map",
                     "geometry": _rect(self.window.frameGeometry()),
                     "docked": [r.value for r in self.plan.docked] if self.plan else [], "docks": docks}]
@@ -286,7 +300,7 @@ class ScreenManager(QObject):
 
     # --- window geometry and dock sizes ----------------------------------------------------------------
     def _view_key(self) -> str:
-        return f"window/{self.profile.name}-{len(QGuiApplication.screens())}"
+        return f"window/{self.profile.name}-{len(sorted_screens())}"
 
     def _restore(self, key: str, geometry: bool) -> bool:
         """Dock layout (and, with ``geometry``, window geometry) as saved for ``key``; True when the geometry
