@@ -148,9 +148,15 @@ class PlatformStatus(QObject):
         self.set_outbox_pending(self._pending_actions())
 
     def update_counts(self, *_args: object) -> None:
-        """Recount open incidents and cameras online (once the client is connected)."""
+        """Recount open incidents and cameras online (once the client is connected); while the platform is not
+        heard from the counts are the last known, and say as of when."""
         if self._counts is not None and self._counting:
             self.set_counts(*self._counts())
+            if self._state is ConnectionState.OFFLINE or self._offline_since is not None:
+                since = self._offline_since or self.last_sync
+                shown = format_time(localtime.to_display(since), "HH:mm") if since else "—"
+                self.counts_label.setText(translate("StatusBar", "{counts}（截至 {time}）").format(
+                    counts=self.counts_label.text(), time=shown))
 
     def start_counting(self) -> None:
         """The client is connected: show the counts from now on."""

@@ -248,7 +248,7 @@
     </message>
     <message>
         <location filename="../../commandwall/app/dispatch.py" line="203"/>
-        <location filename="../../commandwall/app/incidents.py" line="662"/>
+        <location filename="../../commandwall/app/incidents.py" line="665"/>
         <source> · 时限 {time}</source>
         <translation> · due {time}</translation>
     </message>
@@ -799,7 +799,7 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>{count} earlier tasks not listed ({late} of them overdue)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="658"/>
+        <location filename="../../commandwall/app/incidents.py" line="661"/>
         <source>{time} {who} · 待发送（连上平台后自动发出）</source>
         <translation>{time} {who} · unsent (goes out once the platform is reachable)</translation>
     </message>

@@ -1110,6 +1110,10 @@
         <translation>Overdue tasks {tasks} · overdue incidents {incidents}</translation>
     </message>
     <message>
+        <source>{counts}（截至 {time}）</source>
+        <translation>{counts} (as of {time})</translation>
+    </message>
+    <message>
         <source>实时推送中断，已改为轮询：事件约 {events} 秒、视频点位和处置力量约 {snapshot} 秒更新一次</source>
         <translation>Live feed interrupted, polling instead: incidents about every {events} s, cameras and units about every {snapshot} s</translation>
     </message>

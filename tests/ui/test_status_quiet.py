@@ -40,3 +40,25 @@ def test_a_live_stream_that_goes_quiet_reads_as_a_hanging_platform_until_a_keepa
         stream.stop()
         client.close()
         server.stop()
+
+
+def test_the_counts_say_as_of_when_while_the_platform_is_not_heard(qtbot) -> None:
+    """视频在线 1514/1515 while the platform is gone is the last known figure: it says as of when; live again,
+    it is the figure alone."""
+    from commandwall.ui.adapters import ClientSignals
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    status = PlatformStatus(window.statusBar(), window)
+    status.follow(ClientSignals(), lambda: (7, 1514, 1515), lambda: 0)
+    status.start_counting()
+    status.set_connection(ConnectionState.LIVE, "")
+    assert status.counts_label.text() == "未办结事件 7 起 · 视频在线 1514/1515"
+    status.set_connection(ConnectionState.OFFLINE, "ConnectionError")
+    status.update_counts()
+    synced = status.last_sync  # live until this moment
+    assert synced is not None
+    assert status.counts_label.text() == f"未办结事件 7 起 · 视频在线 1514/1515（截至 {synced:%H:%M}）"
+    status.set_connection(ConnectionState.LIVE, "")
+    status.update_counts()
+    assert status.counts_label.text() == "未办结事件 7 起 · 视频在线 1514/1515"
