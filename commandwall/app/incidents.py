@@ -453,6 +453,13 @@ class IncidentsController:
             return None
         return incident, self._ranking.rank(incident, self.session.units.all(), self.session.layers)
 
+    def units_caveat(self) -> str:
+        """What the dispatch dialog says above the units when they may not be current ("" when they are): the
+        platform is not heard, so their places and states are the last known."""
+        if self.session.hears_platform():
+            return ""
+        return translate("incidents", "与平台断开：处置力量的位置和状态为最后已知；派遣任务连上平台后发出")
+
     def dispatch_choices_later(self, incident_id: str,
                                then: Callable[[tuple[Incident, list[UnitChoice]] | None], None]) -> None:
         """:meth:`dispatch_choices` on the dispatch worker; ``then`` gets the answer there (a failure is logged and

@@ -36,7 +36,7 @@ from commandwall.app.ptz import PtzController
 from commandwall.app.store import Stores
 from commandwall.backend.api import Login, PlatformClient
 from commandwall.backend.errors import AuthError, BackendError, BackendUnavailableError, PermissionDeniedError
-from commandwall.backend.events import ConnectionState, EventStream
+from commandwall.backend.events import QUIET_AFTER_S, ConnectionState, EventStream
 from commandwall.backend.outbox import Outbox, OutboxItem
 from commandwall.backoff import Backoff, RetryPacer
 from commandwall.config import Settings
@@ -414,6 +414,16 @@ class ClientSession:
         if client is None or entry is None:
             return None
         return read_catalogue_layer(client, entry.info)
+
+    def hears_platform(self) -> bool:
+        """Whether the platform's changes reach the desk now (the live stream, or polling while it is down), so
+        what the stores hold is current; False while it is unreachable, hangs, or before the first connect."""
+        events = self.events
+        if events is None or self.offline_data is not None:
+            return False
+        if events.state is ConnectionState.POLLING:
+            return True
+        return events.state is ConnectionState.LIVE and events.quiet_for() <= QUIET_AFTER_S
 
     def live_stream_quiet_for(self) -> float:
         """Seconds since the live event stream last sent a byte (0 while none is open): over

@@ -248,7 +248,7 @@
     </message>
     <message>
         <location filename="../../commandwall/app/dispatch.py" line="203"/>
-        <location filename="../../commandwall/app/incidents.py" line="665"/>
+        <location filename="../../commandwall/app/incidents.py" line="672"/>
         <source> · 时限 {time}</source>
         <translation> · due {time}</translation>
     </message>
@@ -794,12 +794,17 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>{when} {what} · {who}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="647"/>
+        <location filename="../../commandwall/app/incidents.py" line="461"/>
+        <source>与平台断开：处置力量的位置和状态为最后已知；派遣任务连上平台后发出</source>
+        <translation>Not connected to the platform: the units&apos; places and states are the last known; tasks go out once the platform is reachable</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="654"/>
         <source>较早的 {count} 项任务未列出（其中 {late} 项超时）</source>
         <translation>{count} earlier tasks not listed ({late} of them overdue)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="661"/>
+        <location filename="../../commandwall/app/incidents.py" line="668"/>
         <source>{time} {who} · 待发送（连上平台后自动发出）</source>
         <translation>{time} {who} · unsent (goes out once the platform is reachable)</translation>
     </message>
@@ -810,32 +815,32 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>No incident selected: select one in the incident list or on the map first</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="493"/>
+        <location filename="../../commandwall/app/incidents.py" line="500"/>
         <source>该力量已不在平台上</source>
         <translation>This unit is no longer on the platform</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="495"/>
+        <location filename="../../commandwall/app/incidents.py" line="502"/>
         <source>该力量{status}，不能派遣</source>
         <translation>This unit is {status}; cannot dispatch</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="533"/>
+        <location filename="../../commandwall/app/incidents.py" line="540"/>
         <source>该资源{status}，不能调派</source>
         <translation>This resource cannot be dispatched: {status}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="584"/>
+        <location filename="../../commandwall/app/incidents.py" line="591"/>
         <source>{count} 项派遣任务已提交，等待平台确认…</source>
         <translation>{count} tasks submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="623"/>
+        <location filename="../../commandwall/app/incidents.py" line="630"/>
         <source>事件{status}，不能上报上级</source>
         <translation>Incident is {status}; cannot escalate</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="632"/>
+        <location filename="../../commandwall/app/incidents.py" line="639"/>
         <source>事件不存在</source>
         <translation>No such incident</translation>
     </message>
@@ -1707,9 +1712,9 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>The outbox file was damaged: kept as {name} (check its unsent actions by hand); a new outbox was started</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="479"/>
-        <location filename="../../commandwall/app/session.py" line="487"/>
-        <location filename="../../commandwall/app/session.py" line="493"/>
+        <location filename="../../commandwall/app/session.py" line="489"/>
+        <location filename="../../commandwall/app/session.py" line="497"/>
+        <location filename="../../commandwall/app/session.py" line="503"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>

@@ -461,6 +461,7 @@
     </message>
     <message>
         <source>已选 {count} 个处置单元：每个单元一项任务</source>
+        <extracomment>said above the form when the units may not be current (the platform is not heard): the desk&apos;s text</extracomment>
         <translation>Units selected: {count}, one task each</translation>
     </message>
     <message>

@@ -319,3 +319,49 @@ def test_a_task_dispatched_while_the_platform_fails_is_listed_unsent_until_the_p
             assert desk.detail.tasks.count() == before + 1 and not any("待发送" in t for t in texts), texts
         finally:
             desk.close()
+
+
+def test_the_dispatch_dialog_says_the_units_are_the_last_known_while_the_platform_is_not_heard(
+        qtbot, exercise, tmp_path) -> None:
+    """The platform gone (stream and polling fail): the dialog still opens (tasks are queued), and says above
+    the units that their places and states are the last known; with the platform back it says nothing."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from commandwall.domain.workflow import TASKABLE
+    from commandwall.ui.incidents.dispatch import DispatchDialog
+    from tests.unit.backend_support import LocalServer, gated_proxy
+
+    app, state = gated_proxy(exercise.base_url)
+    with LocalServer(app) as proxy:
+        desk = IncidentDesk(qtbot, proxy, tmp_path / "duty", "duty")
+        seen: list[tuple[bool, str]] = []
+        watching = [True]
+
+        def answer() -> None:
+            if not watching[0]:
+                return
+            dialog = QApplication.activeModalWidget()
+            if isinstance(dialog, DispatchDialog):
+                seen.append((dialog.caveat.isVisibleTo(dialog), dialog.caveat.text()))
+                dialog.reject()
+            QTimer.singleShot(20, answer)
+
+        QTimer.singleShot(0, answer)
+        try:
+            incident = next(i for i in desk.session.incidents.open() if i.status in TASKABLE)
+            desk.feature.select(incident.id)
+            qtbot.waitUntil(desk.session.hears_platform, timeout=15000)
+            desk.detail.sig_dispatch.emit(incident.id)
+            qtbot.waitUntil(lambda: len(seen) == 1, timeout=15000)
+            assert seen[0] == (False, "")
+            state["events_status"] = 503  # the stream fails …
+            state["broken"].update({"/api/v1/incidents", "/api/v1/cameras", "/api/v1/units", "/api/v1/tasks"})
+            state["cut"].set()  # … the open one is cut, and polling fails
+            qtbot.waitUntil(lambda: not desk.session.hears_platform(), timeout=30000)
+            desk.detail.sig_dispatch.emit(incident.id)
+            qtbot.waitUntil(lambda: len(seen) == 2, timeout=15000)
+            assert seen[1][0] and "最后已知" in seen[1][1], seen[1]
+        finally:
+            watching[0] = False
+            desk.close()

@@ -41,10 +41,10 @@ class DispatchDialog(QDialog):
     """Ask for the tasks to dispatch for ``incident``; ``choices`` come ranked (available first, nearest by
     road first). Only available units can be ticked; ``preselect`` (a unit sent from its map card) is ticked to
     begin with if it can be, else the nearest one; ``instructions`` start the 处置要求 (a resource's card names
-    the resource there)."""
+    the resource there); ``caveat`` is said above the form (the units may not be current)."""
 
     def __init__(self, incident: Incident, choices: list[UnitChoice], parent: QWidget | None = None,
-                 *, preselect: str | None = None, instructions: str = ""):
+                 *, preselect: str | None = None, instructions: str = "", caveat: str = ""):
         super().__init__(parent)
         self.setWindowTitle(translate("DispatchDialog", "派遣任务"))
         self.setMinimumWidth(560)
@@ -120,6 +120,13 @@ class DispatchDialog(QDialog):
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        #: said above the form when the units may not be current (the platform is not heard): the desk's text
+        self.caveat = plain_label(caveat)
+        self.caveat.setObjectName("dispatchCaveat")
+        self.caveat.setWordWrap(True)
+        self.caveat.setStyleSheet("background: #ad6800; padding: 4px;")
+        self.caveat.setVisible(bool(caveat))
+        layout.addWidget(self.caveat)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)

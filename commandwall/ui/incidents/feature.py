@@ -387,7 +387,8 @@ class IncidentsFeature(QObject):
         if found is None:
             return
         parent = over if isinstance(over, QWidget) else self._panel_window()
-        dialog = DispatchDialog(*found, parent, preselect=unit_id, instructions=instructions)
+        dialog = DispatchDialog(*found, parent, preselect=unit_id, instructions=instructions,
+                                caveat=self.controller.units_caveat())
         if dialog.exec():
             self.send_dispatch(dialog.order())
 
