@@ -20,6 +20,7 @@ from commandwall.backend.http import has_secret_query
 from commandwall.geo.basemaps import (
     SUBDOMAIN_VARIABLE,
     TEMPLATE_VARIABLE_RE,
+    TILE_ORIGIN_RE,
     WEB_MERCATOR_SET,
     check_matrix_set_name,
     is_rest_template,
@@ -131,6 +132,9 @@ def check_tile_url(url: str) -> str:
         raise ValueError("a tile URL must not carry a key (tk=, key=, token= …): keys go in tianditu_key")
     if any(c in url for c in "\\\"'<> \n\r\t"):
         raise ValueError("a tile URL must not contain quotes, angle brackets, backslashes or spaces")
+    if not TILE_ORIGIN_RE.match(f"{parts.scheme}://{parts.netloc.lower().replace(SUBDOMAIN_VARIABLE, 'a')}"):
+        raise ValueError("a tile URL's host must be a host name or IPv4 address (not an IPv6 literal or a "
+                         "wildcard), with at most a port")
     return url
 
 

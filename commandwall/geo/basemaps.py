@@ -274,6 +274,11 @@ def tianditu_template(layer: str, key: str) -> str:
                              image_format="tiles", extra={"tk": key})
 
 
+#: A tile server's origin as the page's CSP may name it: ``scheme://host[:port]``, the host a lower-case name or
+#: IPv4 address (no IPv6 literal, wildcard, path, quote or space: each could widen or break the policy).
+TILE_ORIGIN_RE = re.compile(r"^https?://[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?(?::[0-9]{1,5})?$")
+
+
 @dataclass(frozen=True)
 class BaseMap:
     """One choice of the base-map switcher. ``reader`` for offline tiles, else ``url`` (a remote template
@@ -293,6 +298,10 @@ class BaseMap:
             raise ValueError(f"base map id must match {ID_PATTERN} and not be {NO_BASE_MAP!r}")
         if (self.reader is None) == (self.url is None):
             raise ValueError("a base map has either offline tiles or a URL template")
+        for origin in self.hosts():  # the page's CSP must be able to name each: else the whole map would not load
+            if not TILE_ORIGIN_RE.match(origin):
+                raise ValueError("a tile server must be named by its host name or IPv4 address (not an IPv6 "
+                                 "literal or a wildcard), with at most a port")
 
     def hosts(self) -> list[str]:
         """``scheme://host[:port]`` of every remote server the page would load tiles from."""
@@ -301,8 +310,9 @@ class BaseMap:
             if template is None:
                 continue
             parts = urlsplit(template)
-            names = [parts.netloc] if SUBDOMAIN_VARIABLE not in parts.netloc else [
-                parts.netloc.replace(SUBDOMAIN_VARIABLE, s) for s in self.subdomains]
+            netloc = parts.netloc.lower()  # host names are case-blind; the page's CSP is written in lower case
+            names = [netloc] if SUBDOMAIN_VARIABLE not in netloc else [
+                netloc.replace(SUBDOMAIN_VARIABLE, s.lower()) for s in self.subdomains]
             out += [f"{parts.scheme}://{name}" for name in names]
         return out
 

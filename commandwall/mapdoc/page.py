@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 from shapely.errors import ShapelyError
 from shapely.geometry import shape
 
+from commandwall.geo.basemaps import TILE_ORIGIN_RE
 from commandwall.geo.crs import geometry_positions
 from commandwall.i18n import QT_TRANSLATE_NOOP, translate
 from commandwall.mapdoc.strings import DEFAULT_LOCALE, PAGE_STRINGS, page_locale, page_strings
@@ -336,7 +337,6 @@ def static_layers_json(layers: Iterable[LayerLike]) -> str:
     return json.dumps(static_layers_payload(layers), ensure_ascii=True, separators=(",", ":"), allow_nan=False)
 
 
-_TILE_HOST_RE = re.compile(r"^https?://[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?(?::[0-9]{1,5})?$")
 
 
 def check_tile_hosts(hosts: Iterable[str]) -> list[str]:
@@ -344,7 +344,7 @@ def check_tile_hosts(hosts: Iterable[str]) -> list[str]:
     (a path, a wildcard, a quote or a space could widen or break the policy)."""
     out = sorted(set(hosts))
     for host in out:
-        if not isinstance(host, str) or not _TILE_HOST_RE.match(host):
+        if not isinstance(host, str) or not TILE_ORIGIN_RE.match(host):
             raise ValueError("a tile host must be scheme://host[:port] (lower case, no path or wildcard)")
     return out
 

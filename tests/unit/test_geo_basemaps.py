@@ -148,6 +148,8 @@ def test_settings_take_base_maps_as_json_and_keep_the_key_secret(monkeypatch, ca
     ({"id": "../x", "title": "x", "kind": "mbtiles", "path": "/tmp/a.mbtiles"}, "id"),
     ({"id": "x", "title": "x", "kind": "mbtiles"}, "needs path"),
     ({"id": "x", "title": "x", "kind": "wmts", "url": "https://a.example/wmts", "layer": "a b"}, "layer"),
+    ({"id": "x", "title": "x", "kind": "xyz", "url": "http://[::1]:8080/{z}/{x}/{y}.png"}, "IPv6 literal"),
+    ({"id": "x", "title": "x", "kind": "xyz", "url": "http://*.example.com/{z}/{x}/{y}.png"}, "wildcard"),
 ])
 def test_bad_base_map_settings_are_refused_without_echoing_them(monkeypatch, entry, message) -> None:
     monkeypatch.setenv("COMMANDWALL_BASE_MAPS", json.dumps([entry]))
@@ -181,3 +183,21 @@ def test_csp_allows_exactly_the_configured_tile_hosts() -> None:
     for bad in ["*", "https://*.example", "https://a.example/path", "https://a.example; script-src *", "data:"]:
         with pytest.raises(ValueError):
             content_security_policy("cw", [bad])
+
+
+def test_a_tile_host_in_capitals_is_one_the_page_may_load_and_one_it_cannot_name_leaves_only_its_base_map_out(
+        tmp_path: Path) -> None:
+    """A host name in capitals is the same host: the page's policy names it in lower case (it was refused when
+    the page was built, and the whole map stayed blank). A base map whose host the policy cannot name (an IPv6
+    literal, from a capabilities document) is left out with its reason; the others and the map still work."""
+    district = make_mbtiles(tmp_path / "district.mbtiles", {(10, 0, 0): png((1, 1, 1))})
+    upper = BaseMap("upper", "大写", url="http://LOCALHOST:28731/ok/{z}/{x}/{y}.png")
+    assert upper.hosts() == ["http://localhost:28731"]
+    with pytest.raises(ValueError, match="IPv6 literal"):
+        BaseMap("v6", "v6", url="http://[::1]:8080/{z}/{x}/{y}.png")
+    settings = Settings(data_dir=tmp_path, base_maps=[
+        {"id": "upper", "title": "大写", "kind": "xyz", "url": "http://LOCALHOST:28731/ok/{z}/{x}/{y}.png"}])
+    catalogue, problems = base_map_catalogue(settings, district_map=district)
+    assert problems == [] and [b.id for b in catalogue.base_maps] == ["upper", "xuecheng"]
+    page = build_map_page(tile_hosts=catalogue.hosts())  # raised ValueError before
+    assert "http://localhost:28731" in page
