@@ -79,6 +79,8 @@ MAX_PAGES = 10_000
 #: The most features one platform layer is read with (what the map's layers hold at most): paging stops there, so
 #: a server whose ``rel=next`` never ends cannot grow the desk by gigabytes (10 000 pages of 1 000 features).
 MAX_LAYER_FEATURES = 200_000
+#: Most bytes read for one layer over all its pages (large features, photos in properties, page after page).
+MAX_LAYER_BYTES = 128 * 1024 * 1024
 #: Safety bound on ``has_more`` pages followed by one ``incidents()`` call.
 MAX_INCIDENT_PAGES = 100
 #: Longest ``Last-Event-ID`` sent back (the contract's ids are short decimal numbers).
@@ -264,13 +266,17 @@ class PlatformClient:
         raise AuthError(error_message(decoded, "not authorised"), 401, code=error_code(decoded))
 
     def _check(
-        self, resp: requests.Response, method: str, url: str, *, resource: str, limit: int = OBJECT_MAX_BYTES
+        self, resp: requests.Response, method: str, url: str, *, resource: str, limit: int = OBJECT_MAX_BYTES,
+        read: list[int] | None = None,
     ) -> Any:
-        """Read the body (at most ``limit`` bytes, then close); raise the matching ``BackendError`` for an
-        error status; return the decoded JSON otherwise (``None`` for an empty body)."""
+        """Read the body (at most ``limit`` bytes, then close; its size appended to ``read`` when given); raise
+        the matching ``BackendError`` for an error status; return the decoded JSON otherwise (``None`` for an
+        empty body)."""
         status = resp.status_code
         try:
             body = read_body(resp, resource, OBJECT_MAX_BYTES if status >= 400 else limit)
+            if read is not None:
+                read.append(len(body))
             if status >= 400:
                 raise error_for_status(resp, body)
             return decode_json(body, resource, status) if body.strip() else None
@@ -286,9 +292,10 @@ class PlatformClient:
             log.warning("%s %s: %s", method, redact(url), exc)
             raise
 
-    def _json(self, method: str, url: str, *, resource: str, limit: int = OBJECT_MAX_BYTES, **kwargs: Any) -> Any:
+    def _json(self, method: str, url: str, *, resource: str, limit: int = OBJECT_MAX_BYTES,
+              read: list[int] | None = None, **kwargs: Any) -> Any:
         resp = self.request(method, url, **kwargs)
-        return self._check(resp, method, url, resource=resource, limit=limit)
+        return self._check(resp, method, url, resource=resource, limit=limit, read=read)
 
     def _envelope(self, envelope: type[Any], url: str, resource: str, **kwargs: Any) -> Any:
         """``GET url`` parsed into ``envelope`` (a list answer: up to ``LIST_MAX_BYTES`` unless given)."""
@@ -343,10 +350,14 @@ class PlatformClient:
         features: list[dict[str, Any]] = []
         seen: set[str] = set()
         pages = 0
+        read: list[int] = []  # each page's size: the layer reads at most MAX_LAYER_BYTES over all its pages
         while url and pages < MAX_PAGES:
+            if sum(read) >= MAX_LAYER_BYTES:
+                log.warning("layer %s: cut after %d page(s): %d MB read", layer.id, pages, MAX_LAYER_BYTES >> 20)
+                break
             seen.add(url)
             pages += 1
-            page = self._envelope(FeaturePage, url, f"layer {layer.id}", limit=LAYER_PAGE_MAX_BYTES)
+            page = self._envelope(FeaturePage, url, f"layer {layer.id}", limit=LAYER_PAGE_MAX_BYTES, read=read)
             batch = [f for f in page.features if isinstance(f, dict)]
             features.extend(batch)
             url = next_link(page.links)

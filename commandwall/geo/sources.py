@@ -40,6 +40,9 @@ log = logging.getLogger(__name__)
 MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 #: Most pages followed for one layer.
 MAX_PAGES = 200
+#: Most bytes read for one layer over all its pages: past it the layer is cut (and says so in the log), as a
+#: server could send page after page of large features (photos in properties) until the desk runs out of memory.
+MAX_LAYER_BYTES = 128 * 1024 * 1024
 _SOURCE_ID = r"^[a-z0-9][a-z0-9_-]{0,39}$"
 #: An OGC API Features items URL: the service root and the collection.
 OGC_ITEMS = re.compile(r"^(?P<root>.*?)/collections/(?P<collection>[^/]+)/items/?$")
@@ -264,8 +267,14 @@ def _fetch_ogcapi(spec: LayerSourceSpec, http: requests.Session) -> tuple[list[A
     matched: int | None = None
     seen: set[str] = set()
     pages = 0
+    budget = MAX_LAYER_BYTES
     while url is not None and pages < MAX_PAGES and len(features) < spec.max_features:
-        data = get_json(http, url, params)
+        if budget <= 0:
+            log.warning("layer %s: cut after %d page(s): %d MB read", spec.id, pages, MAX_LAYER_BYTES >> 20)
+            break
+        body = get_bytes(http, url, params)
+        budget -= len(body)
+        data = parse_json_bytes(body, redact(url))
         pages += 1
         seen.add(url)
         features.extend(_collection(data, f"{redact(url)} page {pages}"))
@@ -291,6 +300,7 @@ def _fetch_wfs(spec: LayerSourceSpec, http: requests.Session) -> tuple[list[Any]
     declared: str | None = None
     matched: int | None = None
     pages = 0
+    budget = MAX_LAYER_BYTES  # the JSON pages' (GML pages have their own reader)
     while pages < MAX_PAGES and len(features) < spec.max_features:
         count = min(spec.page_size, spec.max_features - len(features))
         params = {**base, "count": count, "startIndex": len(features)}
@@ -298,7 +308,12 @@ def _fetch_wfs(spec: LayerSourceSpec, http: requests.Session) -> tuple[list[Any]
         if spec.wfs_format == "gml32":
             data, page = _gml_page(http, spec, params, pages)
         else:
-            data = get_json(http, spec.url or "", params)
+            if budget <= 0:
+                log.warning("%s: cut after %d page(s): %d MB read", spec.where(), pages - 1, MAX_LAYER_BYTES >> 20)
+                break
+            body = get_bytes(http, spec.url or "", params)
+            budget -= len(body)
+            data = parse_json_bytes(body, redact(spec.url or ""))
             page = _collection(data, f"{spec.where()} page {pages}")
         if len(page) > count:  # the server ignores count/startIndex: its first answer is the whole layer
             log.warning("%s does not page (asked for %d, got %d); taking its first answer", spec.where(), count,

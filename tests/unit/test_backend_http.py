@@ -529,3 +529,34 @@ def test_a_failed_request_says_what_went_wrong_as_the_officer_reads_it() -> None
         silent.close()
         resetting.close()
         thread.join(5)
+
+
+def test_a_layer_of_large_features_page_after_page_is_cut_at_its_byte_budget(monkeypatch, caplog) -> None:
+    """Each page one feature with a 1 MB property (a photo) and a next page for ever: the layer stops at its
+    byte budget with the features read so far (it grew the desk ~110 MB a second until memory ran out)."""
+    from flask import request
+
+    from commandwall.backend import api
+    from commandwall.backend.parsing import LayerInfo
+
+    monkeypatch.setattr(api, "MAX_LAYER_BYTES", 5 * 2**20)
+    app, _state = fake_platform()
+    asked: list[int] = []
+
+    @app.get("/api/v1/collections/photos/items")
+    def photos():
+        page = int(request.args.get("p", "0"))
+        asked.append(page)
+        feature = {"type": "Feature", "id": f"P{page}", "properties": {"photo": "A" * 2**20},
+                   "geometry": {"type": "Point", "coordinates": [117.3, 34.8]}}
+        return jsonify(type="FeatureCollection", features=[feature],
+                       links=[{"rel": "next", "href": f"/api/v1/collections/photos/items?p={page + 1}"}])
+
+    with LocalServer(app) as server:
+        client = PlatformClient(server.base_url, "duty", "duty", timeout=3)
+        info = LayerInfo(id="photos", title="照片", kind="points", crs="EPSG:4326", style={},
+                         items_url="/api/v1/collections/photos/items")
+        features = client.layer_features(info)
+        client.close()
+    assert len(asked) == 5 and len(features) == 5, (len(asked), len(features))
+    assert "layer photos: cut after 5 page(s)" in caplog.text

@@ -299,3 +299,12 @@ def test_gml_that_is_not_a_feature_collection_is_one_clear_error() -> None:
                            b"</ows:ExceptionReport>", "exception: no such type")):
         with pytest.raises(GmlError, match=message):
             read_feature_collection(body)
+
+
+def test_ogc_api_paging_is_bounded_by_the_layers_byte_budget(ogc: PygeoapiServer, monkeypatch, caplog) -> None:
+    """Past its byte budget a layer stops paging and keeps what it read (page after page of large features
+    would grow the desk until memory ran out); the first page alone is over this budget."""
+    monkeypatch.setattr(sources, "MAX_LAYER_BYTES", 1)
+    result = load_source(ogc_spec(ogc, page_size=100))
+    assert result.error is None and result.pages == 1 and len(result.features) == 100
+    assert "cut after 1 page(s)" in caplog.text
