@@ -112,6 +112,9 @@ BGRX_IS_RGB32 = sys.byteorder == "little"
 #: turned down to this many pictures a second instead, the packets in between are not decoded
 REDUCED_FPS = 1.0
 INTRA_ONLY_CODECS = frozenset({"mjpeg", "jpeg2000", "png", "prores", "rawvideo"})
+#: Longest wait (s) for a stream's first key frame before every packet is decoded as it comes (a camera with a
+#: 10 s GOP joined just after its key frame waits ~10 s; one whose key frames the bitstream check misses, this)
+KEY_FRAME_WAIT_S = 30.0
 
 #: demuxers (FFmpeg's names) of segmented streams, which deliver each segment's pictures in a burst: paced
 SEGMENTED_FORMATS = frozenset({"hls", "dash"})
@@ -440,6 +443,13 @@ class PyAvCapture:
         self._rtcp_clock = bool(self.transport)
         self._decoded: deque[tuple[av.VideoFrame, float]] = deque()
         self._scaler = BgrxScaler()
+        #: joined mid-GOP (a relay without a GOP cache, a camera's long "smart" GOP): until the first picture,
+        #: packets before a key frame are skipped and a decoding error is no broken stream (it was a reconnect,
+        #: joining mid-GOP again: such a camera never played); after KEY_FRAME_WAIT_S every packet is tried
+        self._first_picture = False
+        self._key_wait_until = time.monotonic() + KEY_FRAME_WAIT_S
+        #: packets skipped or refused while waiting for the first key frame
+        self.skipped_before_key = 0
 
     def _next_frame(self) -> tuple[av.VideoFrame, float] | None:
         """The next decoded picture and when its packet arrived; None at the end of the stream."""
@@ -463,12 +473,30 @@ class PyAvCapture:
                 if arrived - self._last_kept < 1.0 / REDUCED_FPS:
                     continue  # 降帧 of an all-key-frame stream: by frame rate, this packet is not decoded
                 self._last_kept = arrived
-            for frame in packet.decode():
+            if not self._first_picture and self._awaiting_key_frame():
+                if not (packet.is_keyframe or annexb_key_frame(bytes(packet), self._codec_name)):
+                    self.skipped_before_key += 1
+                    continue
+                try:
+                    frames = packet.decode()
+                except av.InvalidDataError:  # a picture whose references never came: wait for the next
+                    self.skipped_before_key += 1
+                    continue
+            else:
+                frames = packet.decode()
+            self._first_picture = self._first_picture or bool(frames)
+            for frame in frames:
                 if frame.width * frame.height > MAX_PICTURE_PIXELS:
                     raise PictureTooLargeError(f"a picture of {frame.width}×{frame.height} is larger than "
                                           f"{MAX_PICTURE_PIXELS // 1_000_000} megapixels")  # fmt: skip
                 self._decoded.append((frame, arrived))
         return self._decoded.popleft()
+
+    def _awaiting_key_frame(self) -> bool:
+        """Whether an H.264/H.265 stream still waits for the key frame it can start at (packets before it are
+        skipped; MPEG-TS read without a parser flags none, so the bitstream says): at most KEY_FRAME_WAIT_S.
+        Other codecs decode from any packet, and a junk one is a broken stream as ever."""
+        return self._codec_name in ("h264", "hevc") and time.monotonic() <= self._key_wait_until
 
     def _camera_time(self, frame: av.VideoFrame) -> float | None:
         """The picture's capture time by the camera's clock (RTCP-anchored PTS), or None when not known."""
