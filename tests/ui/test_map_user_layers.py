@@ -171,3 +171,59 @@ def test_hostile_names_stay_text(qtbot, tmp_path) -> None:
     assert run_js(qtbot, view, "document.querySelectorAll('img[src=x]').length") == 0
     assert run_js(qtbot, view, "document.title") != "1"
     feature.shutdown()
+
+
+def test_two_slow_layer_servers_hold_up_no_other_layer(qtbot, tmp_path) -> None:
+    """Two layers on servers that send a byte a second (each page may take two minutes): the other layers are
+    read meanwhile (two readers in all used to wait for the slow ones, and nothing else was read)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    closing = threading.Event()
+
+    class Trickle(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/geo+json")
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            for _ in range(120):  # bounded: two minutes at most
+                if closing.wait(1.0):
+                    return
+                try:
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                except OSError:
+                    return
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    slow = ThreadingHTTPServer(("127.0.0.1", 0), Trickle)
+    slow.daemon_threads = True
+    threading.Thread(target=slow.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{slow.server_port}"
+    path = tmp_path / "quick.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [117.3, 34.8]}, "properties": {}}]}),
+        "utf-8")
+    view = MapView()
+    qtbot.addWidget(view)
+    view.resize(800, 600)
+    view.show()
+    feature = LayerTreeFeature(UserLayersController([
+        LayerSourceSpec(id="slow-a", title="慢图层一", kind="geojson", url=f"{base}/a.geojson"),
+        LayerSourceSpec(id="slow-b", title="慢图层二", kind="geojson", url=f"{base}/b.geojson"),
+        LayerSourceSpec(id="quick", title="本地图层", kind="geojson", path=path)]), view)
+    qtbot.addWidget(feature.widget)
+    try:
+        with qtbot.waitSignal(view.sig_ready, timeout=30000):
+            view.load_page(load_layers(paths.layers_dir()).layers)
+        qtbot.waitUntil(lambda: user_layers(qtbot, view).get("quick", {}).get("count") == 1, timeout=20000)
+        shown = user_layers(qtbot, view)
+        assert all(shown[k]["count"] == 0 and shown[k]["error"] is None for k in ("slow-a", "slow-b")), shown
+    finally:
+        closing.set()
+        feature.shutdown()
+        slow.shutdown()
+        slow.server_close()

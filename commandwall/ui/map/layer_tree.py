@@ -57,6 +57,8 @@ _ID_ROLE = Qt.ItemDataRole.UserRole
 _GROUP_ROLE = Qt.ItemDataRole.UserRole + 1
 # An opacity change is written to ``layer_view.json`` this long after the last one (or when the slider is let go).
 OPACITY_SAVE_MS = 300
+#: Sources read at once (network waits, not CPU: a slow server holds one of them)
+SOURCE_READERS = 6
 
 
 def _json(value: Any) -> str:
@@ -530,7 +532,10 @@ class LayerTreeFeature(QObject):
         self._sig_loaded.connect(self._on_loaded)
         self._sig_platform.connect(self._on_platform)
         self.dialog: AddLayerDialog | None = None
-        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="layer-source")
+        # sources are read on a pool of their own, several at once: a slow server (a page may take two minutes)
+        # holds one worker, not every layer; the platform's and the local group are prepared on another
+        self._pool = ThreadPoolExecutor(max_workers=SOURCE_READERS, thread_name_prefix="layer-source")
+        self._groups = ThreadPoolExecutor(max_workers=1, thread_name_prefix="layer-groups")
         self._closed = False
         self._save_soon = QTimer(self)  # opacity changes are saved once the slider rests, not at every step
         self._save_soon.setSingleShot(True)
@@ -555,14 +560,14 @@ class LayerTreeFeature(QObject):
         ``problem`` when the catalogue could not be had; ``loader(key)`` reads one entry again (off the GUI
         thread). The reports, legends and page JSON are made on a worker thread."""
         if not self._closed:
-            self._pool.submit(self._make_platform, list(entries), base_url, problem, loader)
+            self._groups.submit(self._make_platform, list(entries), base_url, problem, loader)
 
     def show_local(self, layers: list, errors: list[tuple[str, str]], layers_dir: Any, problem: str) -> None:
         """List the local layer folder's layers (``geo.layers.Layer`` as the map draws them, and the ones that
         failed as (id, reason)) in their own group 本地图层, standing in for the platform's catalogue, which
         could not be had (``problem``, said on the 平台图层 row). Made on a worker thread."""
         if not self._closed:
-            self._pool.submit(self._make_local, list(layers), list(errors), layers_dir, problem)
+            self._groups.submit(self._make_local, list(layers), list(errors), layers_dir, problem)
 
     def _make_local(self, layers: list, errors: list, layers_dir: Any, problem: str) -> None:
         try:
@@ -711,3 +716,4 @@ class LayerTreeFeature(QObject):
         if self.dialog is not None:
             self.dialog.shutdown()
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._groups.shutdown(wait=False, cancel_futures=True)
