@@ -112,6 +112,8 @@ BGRX_IS_RGB32 = sys.byteorder == "little"
 #: turned down to this many pictures a second instead, the packets in between are not decoded
 REDUCED_FPS = 1.0
 INTRA_ONLY_CODECS = frozenset({"mjpeg", "jpeg2000", "png", "prores", "rawvideo"})
+#: What a stream's error says when it holds no video at all (audio or data only): the tile says so
+NO_VIDEO = "no video stream"
 #: Longest wait (s) for a stream's first key frame before every packet is decoded as it comes (a camera with a
 #: 10 s GOP joined just after its key frame waits ~10 s; one whose key frames the bitstream check misses, this)
 KEY_FRAME_WAIT_S = 30.0
@@ -409,7 +411,7 @@ class PyAvCapture:
             raise TimeoutError(f"not open within {io_timeout_s:g} s") from None
         try:
             if not self._container.streams.video:
-                raise av.InvalidDataError(0, f"no video stream in {urlsplit(url).scheme} stream")
+                raise av.InvalidDataError(0, f"{NO_VIDEO} in {urlsplit(url).scheme} stream")
             self._stream = self._container.streams.video[0]
             ctx = self._stream.codec_context
             ctx.thread_count = 1  # frame threads add a frame of delay each; N streams already use the cores

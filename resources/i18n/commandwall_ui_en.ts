@@ -680,6 +680,7 @@
     <name>LayerTree</name>
     <message>
         <source>加载中…</source>
+        <extracomment>Sources read at once (network waits, not CPU: a slow server holds one of them)</extracomment>
         <translation>Loading…</translation>
     </message>
     <message>
@@ -1394,6 +1395,10 @@
     <message>
         <source>摄像机离线</source>
         <translation>Camera offline</translation>
+    </message>
+    <message>
+        <source>该码流没有视频（只有音频或数据），正在重试…</source>
+        <translation>This stream has no video (audio or data only); retrying…</translation>
     </message>
     <message>
         <source>视频流无法连接，正在重试…</source>

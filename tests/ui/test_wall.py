@@ -216,3 +216,50 @@ def test_a_tile_counts_down_to_its_next_attempt_and_says_how_old_its_picture_is(
     finally:
         view.shutdown()
         pool.stop_all(timeout_s=6.0)
+
+
+def test_a_stream_with_no_video_says_so_not_that_it_cannot_connect(qtbot: QtBot, wall: WallView) -> None:
+    """A camera URL that serves audio only (a talkback channel, a misconfigured encoder) connects fine: the tile
+    says the stream has no video, not that it cannot be reached."""
+    import io
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    import av
+
+    out = io.BytesIO()
+    with av.open(out, "w", format="mpegts") as container:
+        stream = container.add_stream("aac", rate=16000)
+        samples = np.zeros((1, 1024), np.float32)
+        for n in range(40):
+            frame = av.AudioFrame.from_ndarray(samples, format="fltp", layout="mono")
+            frame.sample_rate, frame.pts = 16000, n * 1024
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+    audio = out.getvalue()
+
+    class Audio(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "video/mp2t")
+            self.send_header("Content-Length", str(len(audio)))
+            self.end_headers()
+            self.wfile.write(audio)
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Audio)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/CAM-0800"
+        tile = wall.tile(wall.play(Camera(id="CAM-0800", name="对讲通道", lon=117.26, lat=34.79,
+                                          streams=StreamUrls(main=f"{url}/main.ts", sub=f"{url}/sub.ts"))))
+        qtbot.waitUntil(lambda: tile.placeholder() == "该码流没有视频（只有音频或数据），正在重试…", timeout=15000)
+        assert tile.frames_painted == 0
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -31,7 +31,7 @@ from commandwall.i18n import translate
 from commandwall.textsafe import display_text
 from commandwall.ui.wall.frame_wake import frame_wake
 from commandwall.ui.wall.overlay import BADGE_COLORS, BADGE_TEXT_COLORS, info_lines, paint_info, tile_badge
-from commandwall.video.capture import BGRX_IS_RGB32
+from commandwall.video.capture import BGRX_IS_RGB32, NO_VIDEO
 from commandwall.video.dragdrop import CAMERA_IDS_MIME, WALL_TILE_MIME, encode_camera_ids, encode_wall_tile
 from commandwall.video.latency import DisplayLatency
 from commandwall.video.layout import StreamKind
@@ -337,7 +337,7 @@ class TileView(QWidget):
                 metrics = QFontMetrics(font)
                 if image is None:
                     painter.setPen(TEXT_DIM)
-                    painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self._placeholder(level))
+                    painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.placeholder(level))
                 if self.show_info and self.camera is not None:
                     paint_info(painter, rect.adjusted(0, bar_h, 0, 0), self.info_lines(), metrics)
                 if self.zoom.active:
@@ -448,12 +448,16 @@ class TileView(QWidget):
         self._corner_cache[key] = image
         return image
 
-    def _placeholder(self, level: str) -> str:
+    def placeholder(self, level: str | None = None) -> str:
+        """What an empty or picture-less tile says in its middle (窗口 n, 摄像机离线, 正在连接… …)."""
+        level = self._overlay[1] if level is None else level
         if self.camera is None:
             return translate("WallTile", "窗口 {number}").format(number=self._index + 1)
         if level == "error":
             return translate("WallTile", "摄像机离线")
         stats = self.stats()
+        if stats is not None and stats.state is StreamState.RECONNECTING and NO_VIDEO in stats.last_error:
+            return translate("WallTile", "该码流没有视频（只有音频或数据），正在重试…")
         if stats is not None and stats.state is StreamState.RECONNECTING:
             return translate("WallTile", "视频流无法连接，正在重试…")
         return translate("WallTile", "正在连接…")
