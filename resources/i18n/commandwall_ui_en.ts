@@ -984,8 +984,12 @@
         <translation>Not available now</translation>
     </message>
     <message>
-        <source>已复制坐标：{point}</source>
+        <source>底图「{title}」的瓦片无法加载（连续 {count} 张失败）：服务器不可用或地址有误</source>
         <extracomment>Longest an incident change waits before it goes to the page with the others that came meanwhile. While changes keep coming (a burst), the page gets them at most this often: each update is a new frame of the web view, composited on the GUI thread (in software on a desk without a GPU).</extracomment>
+        <translation>The base map “{title}” cannot load its tiles ({count} failed in a row): the server is down or its address is wrong</translation>
+    </message>
+    <message>
+        <source>已复制坐标：{point}</source>
         <translation>Coordinates copied: {point}</translation>
     </message>
     <message>

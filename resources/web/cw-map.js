@@ -493,10 +493,27 @@
 
   // ---------------------------------------------------------------- base maps, coordinates
 
-  function countTiles(layer) {
+  // A base map whose tiles keep failing (server down, a wrong address, HTML instead of images) is said once to
+  // the desk, which tells the officer: a blank base map must not read as "still loading".
+  var TILE_FAILURES_SAID = 6;
+  var tileHealth = {};
+
+  function countTiles(layer, id) {
+    var health = tileHealth[id] || (tileHealth[id] = { failed: 0, said: false });
     layer.on("tileloadstart", function () { tileStats.started += 1; });
-    layer.on("tileload", function () { tileStats.loaded += 1; });
-    layer.on("tileerror", function () { tileStats.errors += 1; });
+    layer.on("tileload", function () {
+      tileStats.loaded += 1;
+      health.failed = 0;
+      health.said = false;
+    });
+    layer.on("tileerror", function () {
+      tileStats.errors += 1;
+      health.failed += 1;
+      if (health.failed >= TILE_FAILURES_SAID && !health.said) {
+        health.said = true;
+        callBridge("baseMapFailing", id, health.failed);
+      }
+    });
     return layer;
   }
 
@@ -507,7 +524,7 @@
     };
     if (item.subdomains) options.subdomains = String(item.subdomains);
     if (item.bounds) options.bounds = item.bounds;
-    return countTiles(L.tileLayer(String(url), options));
+    return countTiles(L.tileLayer(String(url), options), String(item.id));
   }
 
   /**

@@ -205,3 +205,37 @@ def test_base_maps_are_opened_off_the_gui_thread_and_the_page_waits_for_them(qtb
         feature_made.set()
         feature.shutdown()
         wmts.stop()
+
+
+def test_a_base_map_whose_tiles_keep_failing_is_said_once(qtbot, tmp_path: Path) -> None:
+    """A tile server that answers 500 (down, or behind a broken proxy): the page says so once, with the base
+    map's id and how many tiles failed in a row, instead of a blank base map that reads as still loading."""
+    class Failing(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_error(500)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Failing)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        origin = f"http://127.0.0.1:{server.server_address[1]}"
+        settings = Settings(data_dir=tmp_path, base_maps=[
+            {"id": "down", "title": "停机的瓦片服务", "kind": "xyz", "url": origin + "/{z}/{x}/{y}.png"}])
+        said: list[tuple[str, int]] = []
+        catalogue, _problems = base_map_catalogue(settings)
+        view = MapView()
+        qtbot.addWidget(view)
+        view.resize(900, 700)
+        view.show()
+        view.set_base_maps(catalogue, "down")
+        view.sig_base_map_failing.connect(lambda base_map, failed: said.append((base_map, failed)))
+        with qtbot.waitSignal(view.sig_ready, timeout=20000):
+            view.load_page(load_layers(paths.layers_dir()).layers)
+        qtbot.waitUntil(lambda: bool(said), timeout=15000)
+        qtbot.waitUntil(lambda: tiles(qtbot, view)["errors"] >= 12, timeout=15000)
+        assert said == [("down", 6)], said  # once, however many more fail
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -48,6 +48,7 @@ class MapBridge(QObject):
     sig_incident_clicked = Signal(str)
     sig_layer_drawn = Signal(str, int)
     sig_base_map_chosen = Signal(str)
+    sig_base_map_failing = Signal(str, int)  # base map id, tiles failed in a row
     sig_copy_text = Signal(str)
     sig_cameras_to_wall = Signal(list)
     sig_dispatch_unit = Signal(str, str)  # unit id, incident id (the one its card offered)
@@ -208,6 +209,11 @@ class MapBridge(QObject):
     def incidentClicked(self, incident_id: str) -> None:  # noqa: N802 (name seen by JS)
         """An incident marker was clicked."""
         self.sig_incident_clicked.emit(str(incident_id))
+
+    @Slot(str, int)
+    def baseMapFailing(self, base_map_id: str, failed: int) -> None:  # noqa: N802 (name seen by JS)
+        """The shown base map's tiles keep failing (``failed`` in a row, none loaded since)."""
+        self.sig_base_map_failing.emit(str(base_map_id)[:40], max(0, int(failed)))
 
     @Slot(str, int)
     def layerDrawn(self, kind: str, count: int) -> None:  # noqa: N802 (name seen by JS)

@@ -56,6 +56,7 @@ class MapFeature(QObject):
         # The base maps are opened on a worker (a WMTS capabilities document may be MBs of XML): the window paints
         # meanwhile; the map page, made with them, waits for them if the layers come first.
         self._base_map_ids: list[str] = []
+        self._base_map_titles: dict[str, str] = {}
         self._base_map_problems: list[str] = []
         self._base_maps_ready = False
         self._layers_waiting: tuple | None = None  # sig_layers' arguments that came before the base maps
@@ -63,6 +64,7 @@ class MapFeature(QObject):
         self._sig_base_maps.connect(self._on_base_maps)
         threading.Thread(target=self._open_base_maps, name="base-maps", daemon=True).start()
         self.view.sig_base_map_chosen.connect(self._on_base_map_chosen)
+        self.view.sig_base_map_failing.connect(self._on_base_map_failing)
         self.view.sig_copy_text.connect(self._copy)
         self.view.set_searcher(controller.search)
         self.view.set_camera_picker(controller.pick_cameras)
@@ -144,6 +146,7 @@ class MapFeature(QObject):
 
     def _on_base_maps(self, catalogue: BaseMapCatalogue, problems: list[str]) -> None:
         self._base_map_ids = catalogue.ids()
+        self._base_map_titles = {b.id: b.title for b in catalogue.base_maps}
         self.view.set_base_maps(catalogue, catalogue.choose(self._view_state.base_map()))
         self._base_map_problems = problems
         self._base_maps_ready = True
@@ -160,6 +163,15 @@ class MapFeature(QObject):
         report = self.controller.layer_report(errors + self._base_map_problems)
         if report:
             self.sig_message.emit(display_text(report), 15000)
+
+    def _on_base_map_failing(self, base_map_id: str, failed: int) -> None:
+        title = self._base_map_titles.get(base_map_id)
+        if title is None:  # not one of the desk's
+            return
+        log.warning("base map %s: %d tiles failed in a row", base_map_id, failed)
+        self.sig_message.emit(translate("MapView", "底图「{title}」的瓦片无法加载（连续 {count} 张失败）："
+                                                   "服务器不可用或地址有误").format(
+            title=display_text(title), count=failed), 20000)
 
     def _on_base_map_chosen(self, base_map_id: str) -> None:
         if base_map_id in self._base_map_ids:

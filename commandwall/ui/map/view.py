@@ -109,6 +109,7 @@ class MapView(QWebEngineView):
     sig_ready = Signal()
     sig_layer_drawn = Signal(str, int)
     sig_base_map_chosen = Signal(str)
+    sig_base_map_failing = Signal(str, int)  # the shown base map's tiles keep failing: its id, how many
     sig_copy_text = Signal(str)
     sig_cameras_to_wall = Signal(list)
     sig_dispatch_unit = Signal(str, str)
@@ -135,6 +136,7 @@ class MapView(QWebEngineView):
         self._bridge.sig_incident_clicked.connect(self.sig_incident_clicked)
         self._bridge.sig_layer_drawn.connect(self.sig_layer_drawn)
         self._bridge.sig_base_map_chosen.connect(self.sig_base_map_chosen)
+        self._bridge.sig_base_map_failing.connect(self.sig_base_map_failing)
         self._bridge.sig_copy_text.connect(self.sig_copy_text)
         self._bridge.sig_cameras_to_wall.connect(self.sig_cameras_to_wall)
         self._bridge.sig_dispatch_unit.connect(self.sig_dispatch_unit)
