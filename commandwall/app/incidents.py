@@ -681,8 +681,7 @@ class IncidentsController:
         outbox = self.session.outbox
         if outbox is None:
             return []
-        unsent = [item for item in outbox.items(OutboxState.PENDING)
-                  if item.kind == "task" and item.payload.get("incident_id") == incident_id]  # fmt: skip
+        unsent = [item for item in outbox.pending("task") if item.payload.get("incident_id") == incident_id]
         return unsent[:TASK_LINES_SHOWN]
 
     def late_tasks(self, incident_id: str, now: datetime | None = None) -> int:

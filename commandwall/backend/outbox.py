@@ -28,6 +28,10 @@ rights, the size or a gone incident, sending it again would change nothing). A k
 insert leaves a file no row names (nothing was queued: ``enqueue_attachment`` had not returned); a kill after
 the send and before the delete leaves a file whose row is settled: ``start()`` deletes both kinds. A kill between
 the insert and the send leaves a pending row with its file, sent once on the next start (its Idempotency-Key).
+
+What is still pending is also kept in memory (this process is the outbox's only writer: the data folder is locked
+for it), updated under the database lock with each change: :meth:`Outbox.pending` and :meth:`Outbox.pending_count`
+answer from there, so the desk's screens, which ask every second, never read SQLite nor wait on its lock.
 """
 
 from __future__ import annotations
@@ -200,6 +204,11 @@ class Outbox:
             self._db.execute("PRAGMA synchronous=FULL")  # a queued dispatch survives a power cut
             _migrate(self._db)
             self._db.executescript(SCHEMA)
+        self._pending_lock = threading.Lock()  # taken alone by readers; with the database lock by writers
+        self._pending: dict[int, OutboxItem] = {}
+        with self._db_lock:
+            for (row_id,) in self._db.execute("SELECT id FROM outbox WHERE state = 'pending'").fetchall():
+                self._reread(row_id)
         self._listeners: list[Callable[[OutboxItem], None]] = []
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -239,8 +248,8 @@ class Outbox:
             )
             row_id = int(cursor.lastrowid or 0)
             self._idle.clear()
+            item = self._reread(row_id)
         self._wake.set()
-        item = self.get(row_id)
         if item is not None:
             self._notify(item)
         return row_id
@@ -304,9 +313,9 @@ class Outbox:
             )
             if cursor.rowcount:
                 self._idle.clear()
+            item = self._reread(row_id)
         if cursor.rowcount:
             self._wake.set()
-            item = self.get(row_id)
             if item is not None:
                 self._notify(item)
         return bool(cursor.rowcount)
@@ -330,10 +339,16 @@ class Outbox:
                 ).fetchall()
         return [_row_to_item(r) for r in rows]
 
+    def pending(self, kind: str | None = None) -> list[OutboxItem]:
+        """The rows still waiting to be sent (of one ``kind``), oldest first, from memory (no database read)."""
+        with self._pending_lock:
+            rows = [item for item in self._pending.values() if kind is None or item.kind == kind]
+        return sorted(rows, key=lambda item: item.id)
+
     def pending_count(self) -> int:
-        """How many rows still wait to be sent."""
-        with self._db_lock:
-            return int(self._db.execute("SELECT COUNT(*) FROM outbox WHERE state = 'pending'").fetchone()[0])
+        """How many rows still wait to be sent, from memory (no database read)."""
+        with self._pending_lock:
+            return len(self._pending)
 
     def add_listener(self, listener: Callable[[OutboxItem], None]) -> Callable[[], None]:
         """Call ``listener(item)`` (on the caller's or the worker's thread) whenever a row is added or
@@ -393,6 +408,7 @@ class Outbox:
                         "UPDATE outbox SET state = 'failed', last_error = ? WHERE id = ?",
                         (translate("backend", "无法读取的记录 ({error})").format(error=type(exc).__name__), row["id"]),
                     )
+                    self._reread(row["id"])
 
     def _run(self) -> None:
         """The worker: sends pending rows in order until ``stop()``; nothing else ends it."""
@@ -426,7 +442,7 @@ class Outbox:
             with self._db_lock:
                 self._db.execute("UPDATE outbox SET last_error = ? WHERE id = ? AND state = 'pending'",
                                  (error, row_id))
-            item = self.get(row_id)
+                item = self._reread(row_id)
         except Exception:
             log.warning("outbox: could not record the error on row %s", row_id, exc_info=True)
             return
@@ -508,9 +524,24 @@ class Outbox:
                     row_id,
                 ),
             )
-        item = self.get(row_id)
+            item = self._reread(row_id)
         if item is not None:
             self._notify(item)
+
+    def _reread(self, row_id: int) -> OutboxItem | None:
+        """The row as it is now, the pending rows in memory kept in step with it (called under the database
+        lock, right after the change). A row that cannot be read is left out of them (the worker fails it)."""
+        row = self._db.execute("SELECT * FROM outbox WHERE id = ?", (row_id,)).fetchone()
+        try:
+            item = _row_to_item(row) if row is not None else None
+        except (ValueError, TypeError, KeyError):
+            item = None
+        with self._pending_lock:
+            if item is not None and item.state is OutboxState.PENDING:
+                self._pending[row_id] = item
+            else:
+                self._pending.pop(row_id, None)
+        return item
 
     def _notify(self, item: OutboxItem) -> None:
         for listener in list(self._listeners):

@@ -282,3 +282,56 @@ def test_a_row_of_another_version_is_failed_at_once_and_the_actions_after_it_are
         assert outbox._thread is not None and outbox._thread.is_alive()
     finally:
         outbox.stop()
+
+
+def test_what_is_pending_is_kept_in_memory_with_the_workers_errors_and_read_again_after_a_restart(
+        tmp_path: Path) -> None:
+    """The desk asks every second what is still unsent (the incident's 待发送 lines, the status bar's count):
+    answered from memory, in order, with what the worker last recorded on each row; a restart reads it again."""
+    from tests.unit.test_video_mjpeg import free_port
+
+    down = PlatformClient(f"http://127.0.0.1:{free_port()}", "duty", "duty", timeout=1, retries=0)
+    path = tmp_path / "outbox.sqlite3"
+    outbox = Outbox(path, down, backoff_initial=0.05, backoff_max=0.2).start()
+    incident = {"incident_id": "INC-1", "unit_id": "U-1", "department": "城管", "priority": 2}
+    try:
+        first = outbox.enqueue_task({**incident, "instructions": "一"})
+        second = outbox.enqueue_task({**incident, "instructions": "二"})
+        outbox.enqueue_note("INC-1", "现场已封控")
+        assert wait_until(lambda: outbox.get(first).attempts >= 2, 10)
+        assert outbox.pending_count() == 3
+        assert [item.id for item in outbox.pending("task")] == [first, second]
+        assert [item.payload["instructions"] for item in outbox.pending("task")] == ["一", "二"]
+        assert wait_until(lambda: outbox.pending("task")[0].attempts >= 3, 10)  # updated as the worker goes
+        assert "平台拒绝连接" in (outbox.pending("task")[0].last_error or "")
+    finally:
+        outbox.stop()
+    reopened = Outbox(path, down)  # after a restart, what is pending is read from the database once
+    try:
+        assert [item.id for item in reopened.pending("task")] == [first, second] and reopened.pending_count() == 3
+    finally:
+        reopened.stop()
+        down.close()
+
+
+def test_the_pending_rows_in_memory_follow_sends_refusals_and_retries(tmp_path: Path, client: PlatformClient) -> None:
+    incident = _new_incident(client)
+    outbox = Outbox(tmp_path / "outbox.sqlite3", client, backoff_initial=0.05)
+    bad = outbox.enqueue_task({**_task_payload(incident), "priority": 9})  # the platform refuses it
+    good = outbox.enqueue_task(_task_payload(incident))
+    assert [i.id for i in outbox.pending()] == [bad, good] == [i.id for i in outbox.items(OutboxState.PENDING)]
+    outbox.start()
+    try:
+        assert outbox.wait_idle(10)
+        assert outbox.pending() == [] and outbox.pending_count() == 0
+        assert outbox.retry(bad)
+        assert [i.id for i in outbox.pending("task")] == [bad] and outbox.pending("note") == []
+        assert wait_until(lambda: outbox.pending_count() == 0, 10)
+        assert outbox.get(bad).state == OutboxState.FAILED
+    finally:
+        outbox.stop()
+    reopened = Outbox(tmp_path / "outbox.sqlite3", client)  # a restart reads what is pending from the database
+    try:
+        assert reopened.pending() == []
+    finally:
+        reopened.stop()
