@@ -437,3 +437,113 @@ def test_an_update_from_a_hostile_sender_naming_anothers_warning_is_reported_lit
         assert any("‹U+202E›gnp.exe" in m for m in reports)  # the bidi override shown as a mark
         rain = next(i for i in win.desk.session.incidents.all() if i.title == "暴雨蓝色预警")
         assert rain.status.value == "new"  # none of them replaced it
+
+
+# ---- dispatches waiting for the platform, a failing base map, the other screens' banner -------------------
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support", extend=True)
+def test_a_dispatch_waiting_for_the_platform_lists_hostile_unit_names_and_instructions_literally(
+        qtbot: QtBot, exercise, tmp_path):
+    """Tasks the platform cannot take yet are listed 待发送 under the incident with the unit's name (the platform's
+    text) and the officer's instructions (pasted from anywhere): both as their characters, nothing hidden."""
+    from commandwall.app.dispatch import DispatchOrder
+    from commandwall.domain.workflow import TASKABLE
+    from tests.ui.test_incident_workflow_ui import IncidentDesk
+    from tests.unit.backend_support import LocalServer, gated_proxy
+
+    app, state = gated_proxy(exercise.base_url)
+    with LocalServer(app) as proxy:
+        desk = IncidentDesk(qtbot, proxy, tmp_path / "duty", "duty")
+        try:
+            state["broken"].add("/api/v1/tasks")  # every task waits in the outbox
+            incident = next(i for i in desk.session.incidents.open() if i.status in TASKABLE)
+            desk.feature.select(incident.id)
+            texts = [*[t for t in HOSTILE if "\x00" not in t][:16], "\u202egnp.exe", "<b>粗体</b>{{7*7}}"]
+            units = [unit(n, text) for n, text in enumerate(texts, start=1)]
+            desk.session.units.upsert_many(units)
+            for choice, text in zip(units, texts, strict=True):
+                desk.feature.send_dispatch(DispatchOrder(incident.id, (choice.id,), "应急管理局", 2, text))
+            qtbot.waitUntil(lambda: desk.session.outbox.pending_count() == len(units), timeout=10000)
+            desk.feature.check_deadlines()
+            shown = [desk.detail.tasks.item(n).text() for n in range(desk.detail.tasks.count())]
+            for line in shown:
+                assert_nothing_hidden(line)
+            waiting = shown[-len(units):]  # after the platform's own tasks, in the order dispatched
+            for line, choice, text in zip(waiting, units, texts, strict=True):
+                assert display_text(choice.name, isolate=True) in line, (choice.name[:60], line[:200])
+                assert line.endswith(f" · {display_text(text, isolate=True)}"), (text[:60], line[-200:])
+            assert "<b>粗体</b>{{7*7}}" in waiting[-1] and "‹U+202E›gnp.exe" in waiting[-2]
+        finally:
+            desk.close()
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support", extend=True)
+def test_a_failing_base_map_with_a_hostile_title_is_named_literally_in_the_status_bar(qtbot: QtBot, tmp_path):
+    """A base map's title comes from the desk's settings or a server's capabilities document: when its tiles
+    keep failing, the status bar names it as its characters (markup, template syntax, a turn of direction)."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from threading import Thread
+
+    from commandwall import paths
+    from commandwall.app.map import MapController
+    from commandwall.app.platform import PlatformFactory
+    from commandwall.geo.layers import load_layers
+    from commandwall.ui.adapters import ClientSignals
+    from commandwall.ui.map.feature import MapFeature
+    from commandwall.ui.map.view import MapView
+
+    class Failing(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_error(500)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    title = "\u202egnp<b>粗</b>{{7*7}}<img src=x>零\u200b宽"  # titles are at most 40
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Failing)
+    Thread(target=server.serve_forever, daemon=True).start()
+    feature = None
+    try:
+        settings = Settings(data_dir=tmp_path, base_maps=[{
+            "id": "down", "title": title, "kind": "xyz",
+            "url": f"http://127.0.0.1:{server.server_address[1]}/{{z}}/{{x}}/{{y}}.png"}])
+        signals = ClientSignals()
+        feature = MapFeature(MapController(ClientSession(settings, PlatformFactory.at_url("http://127.0.0.1:9"))),
+                             signals, data_dir=tmp_path)
+        said: list[str] = []
+        feature.sig_message.connect(lambda text, _ms: said.append(text))
+        qtbot.addWidget(feature.view)
+        feature.view.resize(900, 700)
+        feature.view.show()
+        layers = load_layers(paths.layers_dir()).layers
+        signals.sig_layers.emit(layers, [], MapView.build_page(layers))
+        qtbot.waitUntil(lambda: any(display_text(title) in text for text in said), timeout=30000)
+        for text in said:
+            assert_nothing_hidden(text)
+        assert any("‹U+202E›gnp<b>粗</b>{{7*7}}<img src=x>" in text for text in said), said
+    finally:
+        if feature is not None:
+            feature.shutdown()
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_banner_on_the_other_screens_shows_hostile_server_text_literally(qtbot: QtBot, language: str):
+    """The outage banner is mirrored on the incident, dashboard and wall screens: the same plain text there."""
+    from commandwall.app.screens import ScreenRole
+    from commandwall.ui.screens.manager import RoleWindow
+
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    status = PlatformStatus(QStatusBar(holder), holder)
+    screens = [RoleWindow(role) for role in (ScreenRole.INCIDENTS, ScreenRole.DASHBOARD, ScreenRole.WALL)]
+    for kiosk in screens:
+        qtbot.addWidget(kiosk)
+        status.sig_banner.connect(kiosk.show_banner)
+    for text in HOSTILE:
+        status.set_failed(text)
+        for kiosk in screens:
+            assert kiosk.banner.text() == display_text(f"{CANNOT_CONNECT[language]}{text}")
+            assert kiosk.banner.textFormat() is Qt.TextFormat.PlainText
+            assert_nothing_hidden(kiosk.banner.text())
