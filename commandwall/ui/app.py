@@ -73,22 +73,39 @@ def _install_translations(app, language: str) -> str:
     return install_language(app, language)
 
 
-class AlreadyRunningError(RuntimeError):
+class DataFolderError(RuntimeError):
+    """The data folder cannot be used: it is a file, cannot be made or written, or another client holds it."""
+
+
+class AlreadyRunningError(DataFolderError):
     """Another commandwall uses the same data folder (its outbox would be sent twice)."""
 
 
 def acquire_desk_lock(data_dir: Path):
-    """Lock the data folder for this process; returns the held ``QLockFile`` or raises ``AlreadyRunningError``.
+    """Lock the data folder for this process; returns the held ``QLockFile`` or raises ``AlreadyRunningError``
+    (another client holds it) or ``DataFolderError`` (it cannot be made or written: a file of that name, a
+    read-only disk, no rights), each saying which folder and why.
 
     Two clients on one data folder would both resend the same pending outbox rows and overwrite each other's
     view settings. A lock left by a crashed process is taken over (Qt checks that its PID is gone).
     """
     from PySide6.QtCore import QLockFile
 
-    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        if data_dir.exists() and not data_dir.is_dir():
+            reason = translate("MainWindow", "同名的文件已存在，不是文件夹")
+        else:
+            reason = exc.strerror or type(exc).__name__
+        raise DataFolderError(translate("MainWindow", "数据目录无法使用：{folder}（{reason}）").format(
+            folder=data_dir, reason=reason)) from exc
     lock = QLockFile(str(data_dir / "commandwall.lock"))
     lock.setStaleLockTime(0)  # only a dead owner makes it stale
-    if not lock.tryLock(200) and _lock_owner(lock)[0] <= 0:
+    if not lock.tryLock(200) and lock.error() is not QLockFile.LockError.LockFailedError:
+        raise DataFolderError(translate("MainWindow", "数据目录无法写入：{folder}（没有权限或磁盘只读）").format(
+            folder=data_dir))
+    if not lock.isLocked() and _lock_owner(lock)[0] <= 0:
         # a lock file naming no owner (empty or cut short by a power cut) locks nothing: taken over
         log.warning("the data folder's lock file names no owner: taken over")
         lock.removeStaleLockFile()
@@ -163,7 +180,7 @@ def run_gui(settings: Settings, platform: PlatformFactory) -> int:
     app = _make_app(settings.ui_language())
     try:
         lock = acquire_desk_lock(settings.data_dir)
-    except AlreadyRunningError as exc:
+    except DataFolderError as exc:
         from PySide6.QtCore import Qt
         from PySide6.QtWidgets import QMessageBox
 
@@ -206,7 +223,7 @@ def run_screenshot(settings: Settings, platform: PlatformFactory, out_dir: Path,
     app = _make_app(settings.ui_language())
     try:
         lock = acquire_desk_lock(settings.data_dir)
-    except AlreadyRunningError as exc:
+    except DataFolderError as exc:
         log.error("%s", exc)
         return 1
     window = _make_window(settings, platform)

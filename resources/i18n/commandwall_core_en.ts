@@ -54,19 +54,19 @@
         <translation>Internal error: {error} ({activity})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/outbox.py" line="394"/>
-        <location filename="../../commandwall/backend/outbox.py" line="442"/>
+        <location filename="../../commandwall/backend/outbox.py" line="409"/>
+        <location filename="../../commandwall/backend/outbox.py" line="458"/>
         <source>无法读取的记录 ({error})</source>
         <extracomment>What may be queued. What each kind of row needs in its payload to be sent (name → type); a task&apos;s is the platform&apos;s task body. Where queued attachments wait for their send (one file per row, named by its Idempotency-Key).</extracomment>
         <translation>Unreadable record ({error})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/outbox.py" line="412"/>
+        <location filename="../../commandwall/backend/outbox.py" line="428"/>
         <source>内部错误: {error}</source>
         <translation>Internal error: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/outbox.py" line="459"/>
+        <location filename="../../commandwall/backend/outbox.py" line="475"/>
         <source>附件文件已丢失 ({error})</source>
         <translation>The attachment&apos;s file is lost ({error})</translation>
     </message>

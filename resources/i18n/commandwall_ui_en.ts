@@ -869,6 +869,18 @@
         <translation>Xuecheng District Integrated Command Platform</translation>
     </message>
     <message>
+        <source>同名的文件已存在，不是文件夹</source>
+        <translation>a file of that name exists; it is not a folder</translation>
+    </message>
+    <message>
+        <source>数据目录无法使用：{folder}（{reason}）</source>
+        <translation>The data folder cannot be used: {folder} ({reason})</translation>
+    </message>
+    <message>
+        <source>数据目录无法写入：{folder}（没有权限或磁盘只读）</source>
+        <translation>Nothing can be written in the data folder: {folder} (no rights, or a read-only disk)</translation>
+    </message>
+    <message>
         <source>commandwall 已在运行（进程 {pid}，{host}），数据目录 {folder}</source>
         <translation>commandwall is already running (process {pid}, {host}) with the data folder {folder}</translation>
     </message>

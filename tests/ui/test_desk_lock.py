@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from commandwall.ui.app import AlreadyRunningError, acquire_desk_lock
+from commandwall.ui.app import AlreadyRunningError, DataFolderError, acquire_desk_lock
 
 
 def test_second_client_on_the_same_data_folder_is_refused(tmp_path):
@@ -58,3 +60,41 @@ def test_a_lock_file_naming_no_owner_is_taken_over(tmp_path, content):
     lock = acquire_desk_lock(tmp_path)
     assert lock.isLocked()
     lock.unlock()
+
+
+@pytest.mark.parametrize("below", ["", "desk"])
+def test_a_data_folder_that_is_a_file_is_named_with_the_reason(tmp_path, below):
+    """A data folder set to a file's path (or below one) is said with the folder and why, not a traceback."""
+    taken = tmp_path / "commandwall-data"
+    taken.write_text("not a folder")
+    folder = taken / below if below else taken
+    with pytest.raises(DataFolderError) as refused:
+        acquire_desk_lock(folder)
+    assert not isinstance(refused.value, AlreadyRunningError)
+    assert str(folder) in str(refused.value) and "数据目录无法使用" in str(refused.value)
+    if not below:
+        assert "不是文件夹" in str(refused.value)
+    assert taken.read_text() == "not a folder"  # left as it was
+
+
+def test_a_data_folder_nothing_can_be_written_in_is_not_taken_for_another_client(tmp_path):
+    """A folder where the lock file cannot be made (read-only disk, no rights; here /proc, where even root
+    cannot create files) is said as such: not as 已在运行（进程 0） with nothing running."""
+    with pytest.raises(DataFolderError) as refused:
+        acquire_desk_lock(Path("/proc/self"))
+    assert not isinstance(refused.value, AlreadyRunningError)
+    assert "无法写入" in str(refused.value) and "/proc/self" in str(refused.value)
+
+
+def test_the_client_started_on_a_file_as_its_data_folder_exits_with_the_reason(tmp_path):
+    """The command a desk runs: one clear line on stderr, exit 1, no traceback, nothing made in the file's place."""
+    taken = tmp_path / "data"
+    taken.write_text("x")
+    env = {**os.environ, "COMMANDWALL_DATA_DIR": str(taken), "COMMANDWALL_CONFIG_DIR": str(tmp_path / "config"),
+           "QT_QPA_PLATFORM": "offscreen"}
+    proc = subprocess.run([sys.executable, "-m", "commandwall", "screenshot", "--out", str(tmp_path / "shots"),
+                           "--after", "1"], capture_output=True, text=True, timeout=120, env=env)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    assert f"数据目录无法使用：{taken}" in proc.stderr, proc.stderr[-2000:]
+    assert not (tmp_path / "shots").exists() and taken.read_text() == "x"
