@@ -16,7 +16,7 @@ from commandwall.i18n import QT_TRANSLATE_NOOP, translate
 from commandwall.textsafe import display_text
 from commandwall.ui.adapters import ClientSignals
 from commandwall.ui.language import format_time
-from commandwall.ui.text import SteadyLabel, plain_tooltip
+from commandwall.ui.text import Banner, SteadyLabel, plain_tooltip
 
 CONNECTION_TEXT = {
     ConnectionState.CONNECTING: ("#faad14", QT_TRANSLATE_NOOP("StatusBar", "正在连接平台…")),
@@ -39,11 +39,7 @@ class PlatformStatus(QObject):
 
     def __init__(self, status_bar: QStatusBar, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.banner = QLabel()
-        self.banner.setObjectName("banner")
-        self.banner.setTextFormat(Qt.TextFormat.PlainText)
-        self.banner.hide()
-        self._banner = ("", "")
+        self.banner = Banner()
         # the fields that change while the desk works: they keep their size (see SteadyLabel)
         self.connection_label = SteadyLabel()
         self.counts_label = SteadyLabel()
@@ -197,23 +193,18 @@ class PlatformStatus(QObject):
     def show_banner(self, text: str, severity: str = "error") -> None:
         """Show ``text`` above the map, red for errors, amber for warnings (as plain text, through
         ``display_text``: it may quote the platform)."""
-        colour = "#a8071a" if severity == "error" else "#ad6800"
-        self.banner.setStyleSheet(f"background: {colour};")
-        self.banner.setText(display_text(text))
-        self.banner.show()
-        self._banner = (self.banner.text(), colour)
-        self.sig_banner.emit(*self._banner)
+        self.banner.say(display_text(text), "#a8071a" if severity == "error" else "#ad6800")
+        self.sig_banner.emit(*self.banner.shown())
 
     def hide_banner(self) -> None:
         """Take the banner away (here and on the other screens' windows)."""
         if not self.banner.isHidden():
-            self.banner.hide()
-            self._banner = ("", "")
-            self.sig_banner.emit(*self._banner)
+            self.banner.say("", "")
+            self.sig_banner.emit(*self.banner.shown())
 
     def banner_now(self) -> tuple[str, str]:
         """The banner's text ("" when hidden) and background colour as shown now."""
-        return self._banner
+        return self.banner.shown()
 
     def set_counts(self, open_incidents: int, cameras_online: int, cameras: int) -> None:
         """Open incidents and camera availability."""

@@ -32,6 +32,31 @@ def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
     return label
 
 
+class Banner(QLabel):
+    """The strip above a screen's content that says what concerns the whole desk (an outage, a hanging
+    platform, polling): plain text (it may quote the platform), wrapped, on a coloured background, hidden while
+    there is nothing to say. Its object name ``banner`` is what screenshots and tests look for."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("banner")
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setWordWrap(True)
+        self._colour = ""
+        self.hide()
+
+    def say(self, text: str, colour: str) -> None:
+        """Show ``text`` (already made safe to show: ``display_text``) on ``colour``; ``""`` hides the banner."""
+        self._colour = colour if text else ""
+        self.setText(text)
+        self.setStyleSheet(f"background: {colour};" if self._colour else "")
+        self.setVisible(bool(text))
+
+    def shown(self) -> tuple[str, str]:
+        """The text shown ("" when hidden) and its background colour, as :meth:`say` takes them."""
+        return (self.text(), self._colour) if not self.isHidden() else ("", "")
+
+
 class SteadyLabel(QLabel):
     """A plain-text label for a value that changes often (a count, the clock) that does not lay its window out
     again for each new text.

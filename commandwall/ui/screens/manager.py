@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QObject, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QScreen
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QVBoxLayout, QWidget
 
 from commandwall.app.screens import (
     ProfileStore,
@@ -23,6 +23,7 @@ from commandwall.app.screens import (
     with_roles,
 )
 from commandwall.i18n import translate
+from commandwall.ui.text import Banner
 from commandwall.ui.view_file import view_settings
 
 log = logging.getLogger(__name__)
@@ -40,19 +41,13 @@ class RoleWindow(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         #: the platform banner (an outage, a hanging platform, polling) as the map's window shows it
-        self.banner = QLabel()
-        self.banner.setObjectName("banner")
-        self.banner.setTextFormat(Qt.TextFormat.PlainText)
-        self.banner.setWordWrap(True)
-        self.banner.hide()
+        self.banner = Banner()
         layout.addWidget(self.banner)
         self.releasing = False
 
     def show_banner(self, text: str, colour: str) -> None:
         """Show the platform banner (``text`` already made safe to show; "" hides it)."""
-        self.banner.setText(text)
-        self.banner.setStyleSheet(f"background: {colour};" if colour else "")
-        self.banner.setVisible(bool(text))
+        self.banner.say(text, colour)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         """A role window stays while the client runs (its screen shows that role); it closes with the client."""
