@@ -7,13 +7,12 @@ import json
 import socket
 import subprocess
 import sys
-import time
 
 import pytest
 
 from commandwall.app.screens import first_run_roles
 from tests.e2e.test_app_screenshot import _env
-from tests.e2e.xvfb import xvfb_display
+from tests.e2e.xvfb import screenshots_while_screens_change, xvfb_display
 
 pytestmark = pytest.mark.e2e
 
@@ -30,22 +29,9 @@ def test_a_monitor_added_at_run_time_gets_its_role(tmp_path):
         env = _env(tmp_path, display)
         # The display is wide enough for three monitors; the desk starts with two.
         subprocess.run(["xrandr", "--delmonitor", "MON2"], env=env, check=True, timeout=20)
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "commandwall", "screenshot", "--out", str(out), "--after", "6", "--count", "2",
-             "--interval", "8"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        try:
-            deadline = time.monotonic() + 120
-            while not (out / "screen-1-0.png").exists() and proc.poll() is None and time.monotonic() < deadline:
-                time.sleep(0.2)
-            assert (out / "screen-1-0.png").exists(), "first capture never came"
-            subprocess.run(["xrandr", "--setmonitor", "MON2", f"{W}/508x{H}/286+{2 * W}+0", "none"],
-                           env=env, check=True, timeout=20)
-            _stdout, stderr = proc.communicate(timeout=120)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.communicate()
-    assert proc.returncode == 0, stderr[-4000:]
+        code, stderr = screenshots_while_screens_change(env, out, [
+            ("screen-1-0.png", [["--setmonitor", "MON2", f"{W}/508x{H}/286+{2 * W}+0", "none"]])], count=2)
+    assert code == 0, stderr[-4000:]
     assert "screen added: MON2" in stderr and "Traceback" not in stderr
     before, after = (shot["state"] for shot in json.loads((out / "state.json").read_text("utf-8")))
     assert len(before["screens"]) == 2 and len(after["screens"]) == 3
@@ -71,24 +57,11 @@ def test_a_monitor_that_changes_mode_has_the_window_fitted_to_it(tmp_path):
     out = tmp_path / "shots"
     with xvfb_display(1920, 1080) as display:
         env = _env(tmp_path, display)
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "commandwall", "screenshot", "--out", str(out), "--after", "6", "--count", "2",
-             "--interval", "8"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        try:
-            deadline = time.monotonic() + 120
-            while not (out / "screen-0-0.png").exists() and proc.poll() is None and time.monotonic() < deadline:
-                time.sleep(0.2)
-            assert (out / "screen-0-0.png").exists(), "first capture never came"
-            for step in (["--newmode", "1280x720_60", "74.50", "1280", "1344", "1472", "1664", "720", "723", "728",
-                          "748", "-hsync", "+vsync"], ["--addmode", "screen", "1280x720_60"],
-                         ["--output", "screen", "--mode", "1280x720_60"]):  # fmt: skip
-                subprocess.run(["xrandr", *step], env=env, check=True, timeout=20)
-            _stdout, stderr = proc.communicate(timeout=120)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.communicate()
-    assert proc.returncode == 0, stderr[-4000:]
+        mode = ["1280x720_60", "74.50", "1280", "1344", "1472", "1664", "720", "723", "728", "748", "-hsync", "+vsync"]
+        code, stderr = screenshots_while_screens_change(env, out, [("screen-0-0.png", [
+            ["--newmode", *mode], ["--addmode", "screen", mode[0]], ["--output", "screen", "--mode", mode[0]]])],
+            count=2)
+    assert code == 0, stderr[-4000:]
     assert "Traceback" not in stderr and "screen changed" in stderr
     before, after = (shot["state"] for shot in json.loads((out / "state.json").read_text("utf-8")))
     assert [s["geometry"] for s in before["screens"]] == [[0, 0, 1920, 1080]]

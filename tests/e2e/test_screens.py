@@ -6,14 +6,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 
 import cv2
 import pytest
 
 from commandwall.app.screens import first_run_roles
 from tests.e2e.test_app_screenshot import _env, _run_screenshot
-from tests.e2e.xvfb import xvfb_display
+from tests.e2e.xvfb import screenshots_while_screens_change, xvfb_display
 
 pytestmark = pytest.mark.e2e
 
@@ -69,21 +68,9 @@ def test_a_monitor_removed_at_run_time_re_homes_its_role(tmp_path):
     out = tmp_path / "shots"
     with xvfb_display(W, H, monitors=3) as display:
         env = _env(tmp_path, display)
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "commandwall", "screenshot", "--out", str(out), "--after", "6", "--count", "2",
-             "--interval", "8"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        try:
-            deadline = time.monotonic() + 120
-            while not (out / "screen-2-0.png").exists() and proc.poll() is None and time.monotonic() < deadline:
-                time.sleep(0.2)
-            assert (out / "screen-2-0.png").exists(), "first capture never came"
-            subprocess.run(["xrandr", "--delmonitor", "MON1"], env=env, check=True, timeout=20)
-            _stdout, stderr = proc.communicate(timeout=120)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.communicate()
-    assert proc.returncode == 0, stderr[-4000:]
+        code, stderr = screenshots_while_screens_change(env, out, [("screen-2-0.png", [["--delmonitor", "MON1"]])],
+                                                        count=2)
+    assert code == 0, stderr[-4000:]
     assert "screen removed: MON1" in stderr and "Traceback" not in stderr
     before, after = (shot["state"] for shot in json.loads((out / "state.json").read_text("utf-8")))
     assert before["screen_roles"] == ["map", "wall", "dashboard"]
@@ -155,24 +142,10 @@ def test_a_monitor_back_gives_the_map_window_its_docks_as_they_were(tmp_path):
     out = tmp_path / "shots"
     with xvfb_display(W, H, monitors=3) as display:
         env = _env(tmp_path, display)
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "commandwall", "screenshot", "--out", str(out), "--after", "6", "--count", "3",
-             "--interval", "8"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        try:
-            for shot, step in ((0, ["--delmonitor", "MON1"]),
-                               (1, ["--setmonitor", "MON1", f"{W}/508x{H}/286+{W}+0", "none"])):
-                deadline = time.monotonic() + 120
-                while not (out / f"screen-0-{shot}.png").exists() and proc.poll() is None \
-                        and time.monotonic() < deadline:
-                    time.sleep(0.2)
-                assert (out / f"screen-0-{shot}.png").exists(), f"capture {shot} never came"
-                subprocess.run(["xrandr", *step], env=env, check=True, timeout=20)
-            _stdout, stderr = proc.communicate(timeout=120)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.communicate()
-    assert proc.returncode == 0, stderr[-4000:]
+        code, stderr = screenshots_while_screens_change(env, out, [
+            ("screen-0-0.png", [["--delmonitor", "MON1"]]),
+            ("screen-0-1.png", [["--setmonitor", "MON1", f"{W}/508x{H}/286+{W}+0", "none"]])], count=3)
+    assert code == 0, stderr[-4000:]
     assert "Traceback" not in stderr
     first, away, back = (shot["state"] for shot in json.loads((out / "state.json").read_text("utf-8")))
     assert _by_role(away)["map"]["docked"] == ["wall", "incidents"]

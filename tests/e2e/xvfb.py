@@ -55,3 +55,30 @@ def xvfb_display(width: int = 1920, height: int = 1080, monitors: int = 1):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+
+
+def screenshots_while_screens_change(env: dict[str, str], out, steps, *, count: int,
+                                     after_s: float = 6, interval_s: float = 8) -> tuple[int, str]:
+    """Run ``commandwall screenshot`` (``count`` captures) and change the monitors while it runs: ``steps`` are
+    ``(capture file name, [xrandr arguments, …])``; once that capture is written, each xrandr command runs in
+    turn. Returns the client's exit code and its stderr; the client is killed if anything goes wrong."""
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "commandwall", "screenshot", "--out", str(out), "--after", str(after_s),
+         "--count", str(count), "--interval", str(interval_s)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for name, commands in steps:
+            deadline = time.monotonic() + 120
+            while not (out / name).exists() and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert (out / name).exists(), f"capture {name} never came"
+            for arguments in commands:
+                subprocess.run(["xrandr", *arguments], env=env, check=True, timeout=20)
+        _stdout, stderr = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    return proc.returncode, stderr
