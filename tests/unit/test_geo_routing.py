@@ -115,7 +115,7 @@ def test_every_unit_of_the_district_reaches_an_incident_by_road() -> None:
 
 def test_distances_for_many_points_at_once_are_each_points_own_route_on_the_district_roads() -> None:
     """The units are joined to the network all at once and measured by one search from the incident's segment;
-    each must read what the point's own route (networkx's bidirectional search, one point at a time) reads."""
+    each must read what the point's own route (a search stopped at the incident's segment) reads."""
     import random
 
     roads = json.loads((LAYERS / "roads.geojson").read_text(encoding="utf-8"))["features"]
@@ -130,6 +130,50 @@ def test_distances_for_many_points_at_once_are_each_points_own_route_on_the_dist
         route = network.route(point, incident)
         assert distance.by_road == route.by_road
         assert distance.metres == pytest.approx(route.metres, rel=1e-9), point
+
+
+def test_a_route_is_as_long_as_networkx_finds_and_follows_the_roads() -> None:
+    """The network's own search against networkx's on the same segments (built here from the network's
+    edges): the same length between the ends of the two points' segments, and a path whose every step is a
+    road segment."""
+    import itertools
+    import random
+
+    import networkx as nx
+    import numpy as np
+
+    roads = json.loads((LAYERS / "roads.geojson").read_text(encoding="utf-8"))["features"]
+    network = RoadNetwork.from_features(roads)
+    graph = nx.Graph()
+    for a, b, length in sorted(zip(network._seg_a.tolist(), network._seg_b.tolist(), network._seg_len.tolist(),
+                                   strict=True), key=lambda edge: -edge[2]):  # the shorter of two kept
+        graph.add_edge(a, b, weight=length)
+    segments = {frozenset((a, b)) for a, b in zip(network._seg_a.tolist(), network._seg_b.tolist(), strict=True)}
+    xy = np.array(network._xy)
+    rng = random.Random(11)
+    routed = 0
+    for _ in range(100):
+        origin, target = ((rng.uniform(117.18, 117.36), rng.uniform(34.74, 34.86)) for _ in range(2))
+        route = network.route(origin, target)
+        start, goal = network._snap(origin), network._snap(target)
+        if not route.by_road or start.segment == goal.segment:
+            continue
+        routed += 1
+        a, b, la = network._segment(start.segment)
+        c, d, lc = network._segment(goal.segment)
+        best = min(head + nx.dijkstra_path_length(graph, first, last) + tail
+                   for first, head in ((a, start.along), (b, la - start.along))
+                   for last, tail in ((c, goal.along), (d, lc - goal.along)) if nx.has_path(graph, first, last))
+        assert route.metres == pytest.approx(start.access + best + goal.access, rel=1e-9)
+        plane = network._to_plane.transform(*zip(*route.points[2:-2], strict=True))
+        nodes = [int(np.argmin(np.hypot(*(xy - (x, y)).T))) for x, y in zip(*plane, strict=True)]
+        assert all(frozenset(step) in segments for step in itertools.pairwise(nodes)), origin
+        assert nodes[0] in (a, b) and nodes[-1] in (c, d), "from the start's segment to the goal's"
+        driven = sum(graph[m][n]["weight"] for m, n in itertools.pairwise(nodes))
+        head = start.along if nodes[0] == a else la - start.along
+        tail = goal.along if nodes[-1] == c else lc - goal.along
+        assert start.access + head + driven + tail + goal.access == pytest.approx(route.metres, rel=1e-6)
+    assert routed >= 20
 
 
 def test_roads_of_picks_the_roads_layer() -> None:
