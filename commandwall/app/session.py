@@ -198,18 +198,19 @@ class ClientSession:
         self.log_in(s.username, s.password_value())
 
     def _show_last_known(self, reason: str = "") -> None:
-        """The platform is unreachable at start-up (``reason``): fill the empty stores from the last known state
-        of this platform and user (once), and the map and the layer tree from the local layer folder, marked as
-        not live."""
+        """The platform is unreachable at start-up (``reason``): the map and the layer tree from the local layer
+        folder (once; also on a desk's first start, which has no last known state: the district's map is the
+        desk's own), and the empty stores from the last known state of this platform and user (once), marked
+        as not live."""
         platform = self.platform
         if platform is None or self.offline_data is not None or len(self.incidents) or self.user.signed_in:
             return
+        if not self._layers_loaded and not self.layers_from_folder:  # the local layer folder stands in for the
+            self._use_layers(*self._read_layer_folder(reason or translate("session", "平台不可达")))  # catalogue
         path = last_known_path(self.settings.data_dir, platform.base_url, self.user.exercise, self.settings.username)
         found = load_last_known(path)
         if found is None:
             return
-        if not self._layers_loaded:  # the local layer folder stands in for the catalogue (and places incidents)
-            self._use_layers(*self._read_layer_folder(reason or translate("session", "平台不可达")))
         self.units.replace_all(found.units)
         self.cameras.replace_all(found.cameras)  # status unknown: not live
         self._camera_index = CameraIndex(found.cameras)

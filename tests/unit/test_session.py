@@ -189,3 +189,27 @@ def test_a_damaged_outbox_is_set_aside_the_officer_told_and_a_new_one_sends(tmp_
         assert session.outbox.wait_idle(15) and session.outbox.get(row).state.value == "sent"
     finally:
         session.stop()
+
+
+def test_a_first_start_during_an_outage_draws_the_map_from_the_local_layer_folder_once(tmp_path):
+    """A desk that never reached the platform has no last known state, but its map is its own: the local layer
+    folder is drawn at the first failed try (the towns, the roads), not a blank map until the platform answers,
+    and it is not read again at every retry."""
+    import threading
+
+    drawn: list[list[str]] = []
+    failures: list[str] = []
+    s = ClientSession(Settings(data_dir=tmp_path, request_timeout_s=2), PlatformFactory.at_url("http://127.0.0.1:9/"),
+                      ClientListener(on_failed=failures.append,
+                                     on_layers=lambda layers, _errors: drawn.append([lay.id for lay in layers])))
+    worker = threading.Thread(target=s.start)
+    worker.start()
+    try:
+        wait_until(lambda: len(failures) >= 3, timeout=40)
+    finally:
+        s.stop()
+        worker.join(timeout=10)
+    assert len(drawn) == 1, drawn
+    assert {"towns", "roads"} <= set(drawn[0]), drawn
+    assert s.layers_from_folder and "127.0.0.1:9" in (s.catalogue_problem or "")
+    assert len(s.incidents) == 0 and s.offline_data is None  # nothing else is made up
