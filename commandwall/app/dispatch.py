@@ -11,12 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from commandwall import localtime
 from commandwall.domain.models import (
     MAX_FREE_TEXT_CHARS,
+    UNIT_REPORT_STALE_S,
     Incident,
     Task,
     Unit,
     UnitStatus,
+    report_age_text,
     task_status_label,
     unit_status_label,
 )
@@ -35,11 +38,13 @@ INSTRUCTIONS_TOO_LONG = QT_TRANSLATE_NOOP("dispatch", "处置要求最多 {limit
 
 @dataclass(frozen=True)
 class UnitChoice:
-    """A unit the dispatch dialog offers: its distance to the incident and whether that is by road."""
+    """A unit the dispatch dialog offers: its distance to the incident, whether that is by road, and how long ago
+    the unit last reported (its position)."""
 
     unit: Unit
     metres: float
     by_road: bool
+    report_age_s: float = 0.0
 
     @property
     def selectable(self) -> bool:
@@ -48,7 +53,8 @@ class UnitChoice:
 
     def label(self) -> str:
         """Name · department · status (and the task it is on) · distance (道路 by road, 直线 where the roads do
-        not reach). Platform text is isolated so it cannot pull the separators around."""
+        not reach), and for a unit silent over ``UNIT_REPORT_STALE_S`` how long (its distance is from where it
+        was then). Platform text is isolated so it cannot pull the separators around."""
         name, department = display_text(self.unit.name, isolate=True), display_text(self.unit.department, isolate=True)
         status = unit_status_label(self.unit.status)
         if self.unit.task_status is not None:
@@ -58,7 +64,10 @@ class UnitChoice:
             template = translate("dispatch", "{name} · {department} · {status} · 道路 {km} km")
         else:
             template = translate("dispatch", "{name} · {department} · {status} · 直线 {km} km")
-        return template.format(name=name, department=department, status=status, km=f"{self.metres / 1000:.1f}")
+        line = template.format(name=name, department=department, status=status, km=f"{self.metres / 1000:.1f}")
+        if self.report_age_s > UNIT_REPORT_STALE_S:
+            line += translate("dispatch", " · 位置为{age}上报").format(age=report_age_text(self.report_age_s))
+        return line
 
 
 @dataclass(frozen=True)
@@ -165,9 +174,12 @@ class UnitRanking:
                     self._network, self._built_from = roads_of(listed), layers
             return self._network
 
-    def rank(self, incident: Incident, units: Sequence[Unit], layers: Iterable[Any]) -> list[UnitChoice]:
+    def rank(self, incident: Incident, units: Sequence[Unit], layers: Iterable[Any],
+             now: datetime | None = None) -> list[UnitChoice]:
         """Units nearest first by road (straight line, marked, where the network does not reach); available
-        ones first, then busy, then offline; at most ``MAX_OFFERED``."""
+        ones first, then busy, then offline; at most ``MAX_OFFERED``. Each knows its last report's age at
+        ``now`` (default now)."""
+        now = now or localtime.now()
         target = (incident.lon, incident.lat)
         network = self.network(layers)
         points = [(u.lon, u.lat) for u in units]
@@ -176,7 +188,7 @@ class UnitRanking:
         else:
             found = [(straight_metres(p, target), False) for p in points]
         order = {UnitStatus.AVAILABLE: 0, UnitStatus.BUSY: 1, UnitStatus.OFFLINE: 2}
-        choices = [UnitChoice(u, m, r) for u, (m, r) in zip(units, found, strict=True)]
+        choices = [UnitChoice(u, m, r, u.report_age_s(now)) for u, (m, r) in zip(units, found, strict=True)]
         choices.sort(key=lambda c: (order[c.unit.status], c.metres))
         return choices[:MAX_OFFERED]
 

@@ -8,13 +8,16 @@ on it from the session's layers and stores.
 from __future__ import annotations
 
 import logging
+import math
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from commandwall import paths
+from commandwall import localtime, paths
 from commandwall.app.incident_filter import NO_FILTER, IncidentFilter
 from commandwall.app.map_search import MapSearch
 from commandwall.app.map_select import CameraPicker
@@ -120,6 +123,8 @@ def base_map_catalogue(settings: Settings, district_map: Path | None = None) -> 
 
 #: How often (ms) moving units and camera states are redrawn at most: a thousand points per second is enough.
 REDRAW_INTERVAL_MS = 1000
+#: How often (s) the units are looked at for one gone stale (or current again) with no change to redraw them for.
+STALE_CHECK_S = 15.0
 
 
 class MapController:
@@ -130,6 +135,8 @@ class MapController:
         self._lock = threading.Lock()
         self._cameras_dirty = False
         self._units_dirty = False
+        self._stale_units: frozenset[str] = frozenset()  # as last drawn
+        self._stale_checked_at = -math.inf
         self._incidents_dirty = True
         self._density_cells: tuple[list, dict[str, Any]] | None = None  # (the layers made from, payload)
         self._recount = True  # count every incident's cell again at the next take_density
@@ -199,13 +206,24 @@ class MapController:
         with self._lock:
             self._units_dirty = True
 
-    def take_redraws(self) -> tuple[list[Camera] | None, list[Unit] | None]:
-        """The cameras and units to redraw now (None: unchanged since the last call); called every interval."""
+    def take_redraws(self, now: datetime | None = None) -> tuple[list[Camera] | None, list[Unit] | None]:
+        """The cameras and units to redraw now (None: unchanged since the last call); called every interval.
+
+        Units are also redrawn when one has become stale (silent for over ``UNIT_REPORT_STALE_S``) or current
+        again without a change reaching the desk: looked at every :data:`STALE_CHECK_S` seconds."""
         with self._lock:
             cameras_dirty, units_dirty = self._cameras_dirty, self._units_dirty
             self._cameras_dirty = self._units_dirty = False
-        return (self.session.cameras.all() if cameras_dirty else None,
-                self.session.units.all() if units_dirty else None)
+        units = None
+        checked = time.monotonic()
+        if units_dirty or checked - self._stale_checked_at >= STALE_CHECK_S:
+            self._stale_checked_at = checked
+            now = now or localtime.now()
+            listed = self.session.units.all()
+            stale = frozenset(unit.id for unit in listed if unit.report_stale(now))
+            if units_dirty or stale != self._stale_units:
+                units, self._stale_units = listed, stale
+        return (self.session.cameras.all() if cameras_dirty else None, units)
 
     # --- incidents per grid cell (the store's placement of each) -------------------------------------------
     def note_incident_change(self, incidents: Iterable[Incident] | None = None) -> None:

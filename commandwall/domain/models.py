@@ -22,6 +22,7 @@ Strings from outside are bounded here, per kind of field:
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -337,6 +338,30 @@ class Unit(_Model):
     updated_at: AwareDatetime
     task_id: Identifier | None = None  # the task the unit is on, while it has one
     task_status: TaskStatus | None = None  # that task's status (shown on the unit's map marker)
+
+    def report_age_s(self, now: datetime) -> float:
+        """Seconds since the unit last reported (its position or its status); 0 for a time ahead of ``now``."""
+        return max(0.0, (now - self.updated_at).total_seconds())
+
+    def report_stale(self, now: datetime) -> bool:
+        """Whether the unit has reported nothing for over :data:`UNIT_REPORT_STALE_S`: where it is shown may no
+        longer be where it is (a dead radio, a tunnel, a terminal switched off)."""
+        return self.report_age_s(now) > UNIT_REPORT_STALE_S
+
+
+#: A unit silent for longer is shown as not current (faded on the map, its last report's age in the 派遣 list):
+#: vehicles' and terminals' positions come every 10–60 s, so five minutes of nothing is no gap between reports.
+UNIT_REPORT_STALE_S = 300
+
+
+def report_age_text(seconds: float) -> str:
+    """How old a last report is, as the map card and the 派遣 list say it: 12分钟前, 3小时前, 2天前."""
+    minutes = max(0, int(seconds // 60))
+    if minutes < 60:
+        return translate("domain", "{n}分钟前").format(n=minutes)
+    if minutes < 48 * 60:
+        return translate("domain", "{n}小时前").format(n=minutes // 60)
+    return translate("domain", "{n}天前").format(n=minutes // (24 * 60))
 
 
 UNIT_STATUS_LABELS: dict[UnitStatus, str] = {

@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 from shapely.errors import ShapelyError
 from shapely.geometry import shape
 
+from commandwall.domain.models import UNIT_REPORT_STALE_S
 from commandwall.geo.basemaps import TILE_ORIGIN_RE
 from commandwall.geo.crs import geometry_positions
 from commandwall.i18n import QT_TRANSLATE_NOOP, translate
@@ -436,7 +437,8 @@ def build_map_page(
     center = (
         [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2] if bounds else list(DISTRICT_CENTER)
     )
-    config = {"center": center, "zoom": 11, "bounds": bounds, "locale": locale, "strings": page_strings()}
+    config = {"center": center, "zoom": 11, "bounds": bounds, "locale": locale, "strings": page_strings(),
+              "unitStaleMinutes": UNIT_REPORT_STALE_S // 60}
     # ASCII JSON; the page's own words only, and no "<" or "&" can end the data block or start an entity
     config_json = json.dumps(config, allow_nan=False).replace("<", "\\u003c").replace("&", "\\u0026")
     policy = ""

@@ -14,12 +14,14 @@ import json
 import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from itertools import chain
 from operator import itemgetter
 from typing import Any
 
 import numpy as np
 
+from commandwall import localtime
 from commandwall.domain.models import (
     UNIT_STATUS_LABELS,
     Camera,
@@ -27,6 +29,7 @@ from commandwall.domain.models import (
     Incident,
     Unit,
     UnitStatus,
+    report_age_text,
     task_status_label,
 )
 from commandwall.i18n import QT_TRANSLATE_NOOP, translate
@@ -149,8 +152,11 @@ def incidents_payload(incidents: Iterable[Incident]) -> list[dict[str, Any]]:
     return [incident_payload(i) for i in incidents]
 
 
-def unit_payload(unit: Unit) -> dict[str, Any]:
-    """One field unit (力量) with its department and status."""
+def unit_payload(unit: Unit, now: datetime | None = None) -> dict[str, Any]:
+    """One field unit (力量) with its department and status; ``stale`` when it has reported nothing for over
+    ``UNIT_REPORT_STALE_S`` at ``now`` (default: now), ``report_age`` then saying how long (12分钟前)."""
+    now = now or localtime.now()
+    stale = unit.report_stale(now)
     status = str(unit.status)
     known = UNIT_STATUS_LABELS.get(UnitStatus(status))
     state = label = status if known is None else translate("domain", known)
@@ -169,14 +175,17 @@ def unit_payload(unit: Unit) -> dict[str, Any]:
         "state_label": state,  # the card's lines: availability, task, when the unit last reported
         "task_label": task,
         "reported": f"{to_display(unit.updated_at):%m-%d %H:%M:%S}",
+        "stale": stale,
+        "report_age": report_age_text(unit.report_age_s(now)) if stale else "",
         "lon": _coord(unit.lon),
         "lat": _coord(unit.lat),
     }
 
 
-def units_payload(units: Iterable[Unit]) -> list[dict[str, Any]]:
-    """All field units for ``set_units``."""
-    return [unit_payload(u) for u in units]
+def units_payload(units: Iterable[Unit], now: datetime | None = None) -> list[dict[str, Any]]:
+    """All field units for ``set_units`` (stale or not at ``now``, default now)."""
+    now = now or localtime.now()
+    return [unit_payload(u, now) for u in units]
 
 
 def resource_payload(feature: Mapping[str, Any]) -> dict[str, Any] | None:

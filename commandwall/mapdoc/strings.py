@@ -36,6 +36,8 @@ PAGE_STRINGS: dict[str, str] = {
     "card_task": QT_TRANSLATE_NOOP("map_page", "任务"),
     "card_no_task": QT_TRANSLATE_NOOP("map_page", "无任务"),
     "card_last_report": QT_TRANSLATE_NOOP("map_page", "最后上报"),
+    "card_report_stale": QT_TRANSLATE_NOOP("map_page", "{time}（{age}，位置可能已变）"),
+    "unit_stale": QT_TRANSLATE_NOOP("map_page", "最后上报于{age}，位置可能已变"),
     "card_dispatch": QT_TRANSLATE_NOOP("map_page", "派往所选事件"),
     "card_dispatch_resource": QT_TRANSLATE_NOOP("map_page", "调派至所选事件"),
     "card_selected_incident": QT_TRANSLATE_NOOP("map_page", "所选事件：{title}"),
@@ -69,6 +71,7 @@ PAGE_STRINGS: dict[str, str] = {
     "legend_incident_closed": QT_TRANSLATE_NOOP("map_page", "事件 · 已办结"),
     "legend_warning_area": QT_TRANSLATE_NOOP("map_page", "预警区域（颜色为预警级别）"),
     "legend_units": QT_TRANSLATE_NOOP("map_page", "处置力量（点击查看、派遣）"),
+    "legend_units_stale": QT_TRANSLATE_NOOP("map_page", "处置力量（超过 {minutes} 分钟无上报，位置可能已变）"),
     "legend_resources": QT_TRANSLATE_NOOP("map_page", "应急资源"),
     # the layer control
     "layer_cameras": QT_TRANSLATE_NOOP("map_page", "摄像头"),

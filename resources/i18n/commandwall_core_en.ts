@@ -115,18 +115,18 @@
 <context>
     <name>basemaps</name>
     <message>
-        <location filename="../../commandwall/app/map.py" line="43"/>
+        <location filename="../../commandwall/app/map.py" line="46"/>
         <source>薛城区离线底图</source>
         <extracomment>Id and title of the shipped district base map (the exercise mode&apos;s default). The district&apos;s offline base map: (id, title); the title is translated where the catalogue is built.</extracomment>
         <translation>Xuecheng offline map</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/map.py" line="105"/>
+        <location filename="../../commandwall/app/map.py" line="108"/>
         <source>底图 {title} 不可用</source>
         <translation>Base map {title} unavailable</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/map.py" line="115"/>
+        <location filename="../../commandwall/app/map.py" line="118"/>
         <source>薛城区离线底图不可用</source>
         <translation>Xuecheng offline map unavailable</translation>
     </message>
@@ -206,59 +206,64 @@
 <context>
     <name>dispatch</name>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="31"/>
+        <location filename="../../commandwall/app/dispatch.py" line="34"/>
         <source>请选择处置单元或责任部门</source>
         <extracomment>Units offered per dispatch at most (a district has a few dozen; more would only scroll).</extracomment>
         <translation>Choose a unit or a responsible department</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="32"/>
+        <location filename="../../commandwall/app/dispatch.py" line="35"/>
         <source>请填写处置要求</source>
         <translation>Enter the instructions</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="33"/>
+        <location filename="../../commandwall/app/dispatch.py" line="36"/>
         <source>处置要求最多 {limit} 字，现有 {count} 字</source>
         <translation>Instructions may have at most {limit} characters; these have {count}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="55"/>
+        <location filename="../../commandwall/app/dispatch.py" line="61"/>
         <source>{status}（{task}）</source>
         <translation>{status} ({task})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="58"/>
+        <location filename="../../commandwall/app/dispatch.py" line="64"/>
         <source>{name} · {department} · {status} · 道路 {km} km</source>
         <translation>{name} · {department} · {status} · by road {km} km</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="60"/>
+        <location filename="../../commandwall/app/dispatch.py" line="66"/>
         <source>{name} · {department} · {status} · 直线 {km} km</source>
         <translation>{name} · {department} · {status} · straight line {km} km</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="137"/>
+        <location filename="../../commandwall/app/dispatch.py" line="69"/>
+        <source> · 位置为{age}上报</source>
+        <translation> · position reported {age}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/dispatch.py" line="146"/>
         <source>调用应急资源：{name}（{type}，{town}，编号 {id}，位置 {lon:.5f}, {lat:.5f}）</source>
         <translation>Use emergency resource: {name} ({type}, {town}, ID {id}, position {lon:.5f}, {lat:.5f})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="199"/>
+        <location filename="../../commandwall/app/dispatch.py" line="211"/>
         <source>{status}：{reason}</source>
         <translation>{status}: {reason}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="203"/>
+        <location filename="../../commandwall/app/dispatch.py" line="215"/>
         <location filename="../../commandwall/app/incidents.py" line="672"/>
         <source> · 时限 {time}</source>
         <translation> · due {time}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="206"/>
+        <location filename="../../commandwall/app/dispatch.py" line="218"/>
         <source> · 超时 {days} 天</source>
         <translation> · {days} days late</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="208"/>
+        <location filename="../../commandwall/app/dispatch.py" line="220"/>
         <source> · 超时 {minutes} 分钟</source>
         <translation> · {minutes} min overdue</translation>
     </message>
@@ -266,145 +271,161 @@
 <context>
     <name>domain</name>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="90"/>
+        <location filename="../../commandwall/domain/models.py" line="91"/>
         <source>综治</source>
         <extracomment>Names, titles and labels are cut to this many characters. Descriptions and instructions are cut to this many characters. Longest free text a desk may send (a task&apos;s instructions, a note, a return reason): what the platform accepts, in characters. Longest stream URL accepted (characters). Schemes a camera&apos;s stream URL may have: network streams. &quot;&quot; (no stream, e.g. a camera without a sub stream) passes; a path or any other scheme is refused. An object id: rejected (not repaired) when empty, too long, or holding control characters. A name, title or label: cut to ``MAX_NAME_CHARS``. A description or instructions: cut to ``MAX_TEXT_CHARS``. A stream URL: rejected when longer than ``MAX_URL_CHARS``, holding control characters, or no network URL. Incident categories (source systems) with their Chinese names (translated where shown: :func:`category_label`).</extracomment>
         <translation>Public order</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="91"/>
+        <location filename="../../commandwall/domain/models.py" line="92"/>
         <source>应急</source>
         <translation>Emergency</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="92"/>
+        <location filename="../../commandwall/domain/models.py" line="93"/>
         <source>执法</source>
         <translation>Law enforcement</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="93"/>
+        <location filename="../../commandwall/domain/models.py" line="94"/>
         <source>交通</source>
         <translation>Traffic</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="94"/>
+        <location filename="../../commandwall/domain/models.py" line="95"/>
         <source>环保</source>
         <translation>Environment</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="95"/>
+        <location filename="../../commandwall/domain/models.py" line="96"/>
         <source>城管</source>
         <translation>City management</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="96"/>
+        <location filename="../../commandwall/domain/models.py" line="97"/>
         <source>卫健</source>
         <translation>Health</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="97"/>
+        <location filename="../../commandwall/domain/models.py" line="98"/>
         <source>文旅</source>
         <translation>Culture &amp; tourism</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="99"/>
+        <location filename="../../commandwall/domain/models.py" line="100"/>
         <source>预警</source>
         <translation>Early warning</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="174"/>
+        <location filename="../../commandwall/domain/models.py" line="175"/>
         <source>已上报</source>
         <extracomment>Statuses of incidents still being handled (未办结).</extracomment>
         <translation>Reported</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="175"/>
+        <location filename="../../commandwall/domain/models.py" line="176"/>
         <source>已受理</source>
         <translation>Accepted</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="176"/>
+        <location filename="../../commandwall/domain/models.py" line="177"/>
         <source>已核实</source>
         <translation>Verified</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="177"/>
+        <location filename="../../commandwall/domain/models.py" line="178"/>
         <source>已派遣</source>
         <translation>Dispatched</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="178"/>
+        <location filename="../../commandwall/domain/models.py" line="179"/>
         <source>处置中</source>
         <translation>In progress</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="179"/>
+        <location filename="../../commandwall/domain/models.py" line="180"/>
         <source>已办结</source>
         <translation>Resolved</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="180"/>
+        <location filename="../../commandwall/domain/models.py" line="181"/>
         <source>已结案</source>
         <translation>Closed</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="181"/>
+        <location filename="../../commandwall/domain/models.py" line="182"/>
         <source>已退回</source>
         <translation>Returned</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="182"/>
+        <location filename="../../commandwall/domain/models.py" line="183"/>
         <source>已上报上级</source>
         <translation>Escalated</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="183"/>
+        <location filename="../../commandwall/domain/models.py" line="184"/>
         <source>已合并</source>
         <translation>Merged</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="279"/>
+        <location filename="../../commandwall/domain/models.py" line="280"/>
         <source>已派发</source>
         <extracomment>The largest file attached to an incident (bytes): 20 MiB, the platform&apos;s limit and the client&apos;s. Tasks still to be carried out (the others are finished: done or rejected).</extracomment>
         <translation>Assigned</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="280"/>
+        <location filename="../../commandwall/domain/models.py" line="281"/>
         <source>已接收</source>
         <translation>Acknowledged</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="281"/>
+        <location filename="../../commandwall/domain/models.py" line="282"/>
         <source>途中</source>
         <translation>En route</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="282"/>
+        <location filename="../../commandwall/domain/models.py" line="283"/>
         <source>已到场</source>
         <translation>On scene</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="283"/>
+        <location filename="../../commandwall/domain/models.py" line="284"/>
         <source>已完成</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="284"/>
+        <location filename="../../commandwall/domain/models.py" line="285"/>
         <source>已拒绝</source>
         <translation>Rejected</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="343"/>
+        <location filename="../../commandwall/domain/models.py" line="361"/>
+        <source>{n}分钟前</source>
+        <extracomment>A unit silent for longer is shown as not current (faded on the map, its last report&apos;s age in the 派遣 list): vehicles&apos; and terminals&apos; positions come every 10–60 s, so five minutes of nothing is no gap between reports.</extracomment>
+        <translation>{n} min ago</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/models.py" line="363"/>
+        <source>{n}小时前</source>
+        <translation>{n} h ago</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/models.py" line="364"/>
+        <source>{n}天前</source>
+        <translation>{n} days ago</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/models.py" line="368"/>
         <source>待命</source>
         <translation>Available</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="344"/>
+        <location filename="../../commandwall/domain/models.py" line="369"/>
         <source>出勤</source>
         <translation>On duty</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="345"/>
+        <location filename="../../commandwall/domain/models.py" line="370"/>
         <source>离线</source>
         <translation>Offline</translation>
     </message>
@@ -526,7 +547,7 @@
     </message>
     <message>
         <location filename="../../commandwall/app/incidents.py" line="94"/>
-        <location filename="../../commandwall/mapdoc/strings.py" line="121"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="124"/>
         <source>特急</source>
         <extracomment>Incidents a card&apos;s nearest-incident offer measures geodesically, picked first by a flat distance (which ranks the district&apos;s points as the geodesic does but for near ties, so a few more than offered). 督办 is worked out at most once per this many seconds (the status bar, the list and the detail all ask). An incident&apos;s task list shows at most this many of its tasks, the newest; one line before them says how many earlier ones it leaves out (a platform may hold thousands for one incident, and the list follows the clock). The detail&apos;s timeline shows at most this many entries, the newest, after one line saying how many earlier ones it leaves out (a platform&apos;s timeline may hold thousands of long notes: laying them all out took seconds). Priority levels (级别) as the duty officer reads them (translated where shown: :func:`priority_label`).
 ----------
@@ -535,19 +556,19 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
     </message>
     <message>
         <location filename="../../commandwall/app/incidents.py" line="95"/>
-        <location filename="../../commandwall/mapdoc/strings.py" line="122"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="125"/>
         <source>紧急</source>
         <translation>Urgent</translation>
     </message>
     <message>
         <location filename="../../commandwall/app/incidents.py" line="96"/>
-        <location filename="../../commandwall/mapdoc/strings.py" line="123"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="126"/>
         <source>一般</source>
         <translation>Normal</translation>
     </message>
     <message>
         <location filename="../../commandwall/app/incidents.py" line="97"/>
-        <location filename="../../commandwall/mapdoc/strings.py" line="124"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="127"/>
         <source>提示</source>
         <translation>Notice</translation>
     </message>
@@ -987,52 +1008,52 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
 <context>
     <name>map_page</name>
     <message>
-        <location filename="../../commandwall/app/map.py" line="171"/>
+        <location filename="../../commandwall/app/map.py" line="178"/>
         <source>；</source>
-        <extracomment>How often (ms) moving units and camera states are redrawn at most: a thousand points per second is enough. Which incidents the map shows (set from the overview dashboard; ``NO_FILTER``: all).</extracomment>
+        <extracomment>How often (ms) moving units and camera states are redrawn at most: a thousand points per second is enough. How often (s) the units are looked at for one gone stale (or current again) with no change to redraw them for. Which incidents the map shows (set from the overview dashboard; ``NO_FILTER``: all).</extracomment>
         <translation>; </translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/map.py" line="172"/>
+        <location filename="../../commandwall/app/map.py" line="179"/>
         <source>部分图层未加载：{errors}</source>
         <translation>Some layers were not loaded: {errors}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/page.py" line="71"/>
+        <location filename="../../commandwall/mapdoc/page.py" line="72"/>
         <source>镇街名称</source>
         <extracomment>Centre of Xuecheng District (薛城区), used when no layer gives an extent. Layer kinds drawn as static GeoJSON, bottom to top. Default styles per kind; a manifest style overrides them key by key. Road weight offset by road class (道路等级: the values of the roads layer&apos;s ``class``, data, not shown). Title of the town label overlay in the layer control.</extracomment>
         <translation>Town names</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/payload.py" line="42"/>
+        <location filename="../../commandwall/mapdoc/payload.py" line="45"/>
         <source>医院</source>
         <extracomment>Chinese names of emergency resource types (应急资源), translated where the payload is built.</extracomment>
         <translation>Hospital</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/payload.py" line="43"/>
+        <location filename="../../commandwall/mapdoc/payload.py" line="46"/>
         <source>消防站</source>
         <translation>Fire station</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/payload.py" line="44"/>
+        <location filename="../../commandwall/mapdoc/payload.py" line="47"/>
         <source>避难场所</source>
         <translation>Shelter</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/payload.py" line="45"/>
+        <location filename="../../commandwall/mapdoc/payload.py" line="48"/>
         <source>物资储备库</source>
         <translation>Supply depot</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/payload.py" line="157"/>
+        <location filename="../../commandwall/mapdoc/payload.py" line="163"/>
         <location filename="../../commandwall/mapdoc/strings.py" line="37"/>
         <source>无任务</source>
         <extracomment>The number columns of :func:`camera_columns`: (page name, model field, little-endian dtype).</extracomment>
         <translation>No task</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/payload.py" line="160"/>
+        <location filename="../../commandwall/mapdoc/payload.py" line="166"/>
         <source>{status} · 任务{task}</source>
         <translation>{status} · task {task}</translation>
     </message>
@@ -1109,344 +1130,359 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
     </message>
     <message>
         <location filename="../../commandwall/mapdoc/strings.py" line="39"/>
+        <source>{time}（{age}，位置可能已变）</source>
+        <translation>{time} ({age}; it may have moved since)</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="40"/>
+        <source>最后上报于{age}，位置可能已变</source>
+        <translation>Last reported {age}; it may have moved since</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="41"/>
         <source>派往所选事件</source>
         <translation>Send to selected incident</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="40"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="42"/>
         <source>调派至所选事件</source>
         <translation>Dispatch to selected incident</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="41"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="43"/>
         <source>所选事件：{title}</source>
         <translation>Selected incident: {title}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="42"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="44"/>
         <source>附近的在办事件：</source>
         <translation>Open incidents nearby:</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="43"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="45"/>
         <source>{title} · {distance}</source>
         <translation>{title} · {distance}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="44"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="46"/>
         <source>正在确认…</source>
         <translation>Checking…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="45"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="47"/>
         <source>未连接</source>
         <translation>Not connected</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="46"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="48"/>
         <source>无法确认能否派遣，请稍后重新打开</source>
         <translation>Cannot check whether a dispatch is possible; open the card again later</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="47"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="49"/>
         <source>类型</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="48"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="50"/>
         <source>所在镇街</source>
         <translation>Town</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="49"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="51"/>
         <source>容量</source>
         <translation>Capacity</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="50"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="52"/>
         <source>编号</source>
         <translation>ID</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="51"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="53"/>
         <source>位置</source>
         <translation>Position</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="53"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="55"/>
         <source>可用</source>
         <translation>Available</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="54"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="56"/>
         <source>使用中</source>
         <translation>In use</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="55"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="57"/>
         <source>维护中</source>
         <translation>Under maintenance</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="56"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="58"/>
         <source>不可用</source>
         <translation>Out of service</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="57"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="59"/>
         <source>状态未知</source>
         <translation>Status unknown</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="58"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="60"/>
         <source>状态未知（{status}）</source>
         <translation>Status unknown ({status})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="60"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="62"/>
         <source>无底图</source>
         <translation>No base map</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="61"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="63"/>
         <source>移动鼠标查看坐标</source>
         <translation>Move the mouse to see coordinates</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="62"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="64"/>
         <source>点击复制坐标</source>
         <translation>Click to copy the coordinates</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="64"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="66"/>
         <source>图例</source>
         <translation>Legend</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="65"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="67"/>
         <source>摄像头（在线）</source>
         <translation>Camera (online)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="66"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="68"/>
         <source>摄像头（离线）</source>
         <translation>Camera (offline)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="67"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="69"/>
         <source>摄像头聚合（数字为数量，绿弧为在线占比）</source>
         <translation>Camera cluster (number: count; green arc: share online)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="68"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="70"/>
         <source>事件 · {priority}</source>
         <translation>Incident · {priority}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="69"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="71"/>
         <source>事件 · 已办结</source>
         <translation>Incident · Resolved</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="70"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="72"/>
         <source>预警区域（颜色为预警级别）</source>
         <translation>Warning area (colour: warning level)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="71"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="73"/>
         <source>处置力量（点击查看、派遣）</source>
         <translation>Field units (click to view, dispatch)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="72"/>
-        <location filename="../../commandwall/mapdoc/strings.py" line="80"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="74"/>
+        <source>处置力量（超过 {minutes} 分钟无上报，位置可能已变）</source>
+        <translation>Field units silent for over {minutes} min (may have moved since)</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="75"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="83"/>
         <source>应急资源</source>
         <translation>Emergency resources</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="74"/>
-        <location filename="../../commandwall/mapdoc/strings.py" line="88"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="77"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="91"/>
         <source>摄像头</source>
         <translation>Cameras</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="75"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="78"/>
         <source>摄像头视域</source>
         <translation>Camera views</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="76"/>
-        <location filename="../../commandwall/mapdoc/strings.py" line="89"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="79"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="92"/>
         <source>事件</source>
         <translation>Incidents</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="77"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="80"/>
         <source>事件密度（网格）</source>
         <translation>Incident density (grid)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="78"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="81"/>
         <source>预警区域</source>
         <translation>Warning areas</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="79"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="82"/>
         <source>处置力量</source>
         <translation>Field units</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="81"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="84"/>
         <source>事件 {count} 起</source>
         <translation>{count} incident(s)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="83"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="86"/>
         <source>预警</source>
         <translation>Early warning</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="84"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="87"/>
         <source>圆形区域 半径 {radius} km</source>
         <translation>Circular area, radius {radius} km</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="86"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="89"/>
         <source>搜索 摄像头 / 镇街 / 网格 / 事件 / 力量</source>
         <translation>Search: camera, town, grid, incident, unit</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="87"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="90"/>
         <source>无结果</source>
         <translation>No results</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="90"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="93"/>
         <source>镇街</source>
         <translation>Town</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="91"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="94"/>
         <source>网格</source>
         <translation>Grid</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="92"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="95"/>
         <source>力量</source>
         <translation>Unit</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="94"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="97"/>
         <source>测距</source>
         <translation>Distance</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="95"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="98"/>
         <source>测面</source>
         <translation>Area</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="96"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="99"/>
         <source>测量距离（双击结束）</source>
         <translation>Measure a distance (double-click to finish)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="97"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="100"/>
         <source>测量面积（双击结束）</source>
         <translation>Measure an area (double-click to finish)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="98"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="101"/>
         <source>{area}（周长 {perimeter}）</source>
         <translation>{area} (perimeter {perimeter})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="99"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="102"/>
         <source>{value} 公里</source>
         <translation>{value} km</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="100"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="103"/>
         <source>{value} 米</source>
         <translation>{value} m</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="101"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="104"/>
         <source>{value} 平方公里</source>
         <translation>{value} km²</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="102"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="105"/>
         <source>{value} 平方米</source>
         <translation>{value} m²</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="104"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="107"/>
         <source>框选</source>
         <translation>Box</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="105"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="108"/>
         <source>框选：拖动，或点击两个对角</source>
         <translation>Box: drag, or click two opposite corners</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="106"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="109"/>
         <source>圈选</source>
         <translation>Circle</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="107"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="110"/>
         <source>圈选：从圆心拖到圆周，或点击圆心再点击圆周</source>
         <translation>Circle: drag from the centre to the edge, or click the centre, then a point on the edge</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="108"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="111"/>
         <source>多边形</source>
         <translation>Polygon</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="109"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="112"/>
         <source>多边形：逐点点击，双击结束</source>
         <translation>Polygon: click each corner, double-click to finish</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="110"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="113"/>
         <source>上墙</source>
         <translation>To wall</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="111"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="114"/>
         <source>清除</source>
         <translation>Clear</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="112"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="115"/>
         <source>区域内</source>
         <translation>Inside</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="113"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="116"/>
         <source>视域覆盖</source>
         <translation>Sees the area</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="114"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="117"/>
         <source>{why} · 离线</source>
         <translation>{why} · offline</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="115"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="118"/>
         <source>移出选择</source>
         <translation>Remove from selection</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="116"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="119"/>
         <source>已选摄像头 {count} 个</source>
         <translation>{count} camera(s) selected</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="140"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="143"/>
         <source>zh-CN</source>
         <extracomment>Every table the page gets, with the context its strings are translated in. The BCP 47 tag the page formats numbers with, as the catalogue gives it for the chosen language.</extracomment>
         <translation>en</translation>
@@ -1682,39 +1718,39 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>Logging in to the platform…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="212"/>
+        <location filename="../../commandwall/app/session.py" line="209"/>
         <source>平台不可达</source>
         <translation>platform unreachable</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="233"/>
+        <location filename="../../commandwall/app/session.py" line="234"/>
         <source>平台尚未就绪，请稍后再试</source>
         <translation>The platform is not ready yet; try again shortly</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="274"/>
+        <location filename="../../commandwall/app/session.py" line="275"/>
         <source>登录已失效，请重新登录（{error}）</source>
         <translation>The login expired; please log in again ({error})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="285"/>
+        <location filename="../../commandwall/app/session.py" line="286"/>
         <source>正在加载图层…</source>
         <translation>Loading layers…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="290"/>
+        <location filename="../../commandwall/app/session.py" line="291"/>
         <source>正在加载视频点位、处置力量和事件…</source>
         <translation>Loading cameras, field units and incidents…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="339"/>
+        <location filename="../../commandwall/app/session.py" line="340"/>
         <source>发件箱文件已损坏，已另存为 {name}（未发出的操作请人工核对），已新建发件箱</source>
         <translation>The outbox file was damaged: kept as {name} (check its unsent actions by hand); a new outbox was started</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="489"/>
-        <location filename="../../commandwall/app/session.py" line="497"/>
-        <location filename="../../commandwall/app/session.py" line="503"/>
+        <location filename="../../commandwall/app/session.py" line="490"/>
+        <location filename="../../commandwall/app/session.py" line="498"/>
+        <location filename="../../commandwall/app/session.py" line="504"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
@@ -1987,28 +2023,28 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>Warning file {name} cannot be fetched: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="128"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="131"/>
         <source>特别严重</source>
         <extracomment>CAP severities of early-warning areas (their own context: 一般 is Minor here, not a priority level).</extracomment>
         <translation>Extreme</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="129"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="132"/>
         <source>严重</source>
         <translation>Severe</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="130"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="133"/>
         <source>较重</source>
         <translation>Moderate</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="131"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="134"/>
         <source>一般</source>
         <translation>Minor</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="132"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="135"/>
         <source>未知</source>
         <translation>Unknown</translation>
     </message>

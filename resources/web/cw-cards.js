@@ -163,7 +163,9 @@
         row(box, CW.t("card_department"), u.department);
         row(box, CW.t("card_status"), u.state_label || u.status_label);
         row(box, CW.t("card_task"), u.task_label || CW.t("card_no_task"));
-        row(box, CW.t("card_last_report"), u.reported || "");
+        var reported = row(box, CW.t("card_last_report"), u.stale
+          ? CW.t("card_report_stale", { time: u.reported, age: u.report_age }) : u.reported || "");
+        if (u.stale && reported) reported.classList.add("cw-stale");
         dispatchPart(box, CW.t("card_dispatch"), "unitDispatch", "dispatchUnit", u.id);
         L.DomEvent.disableClickPropagation(box);
         open([u.lat, u.lon], box, "unit", u.id);

@@ -415,6 +415,7 @@
   // ---------------------------------------------------------------- units and resources
 
   var unitsById = new Map(); // id -> the unit as last drawn (for a search hit's card)
+  var unitStaleMinutes = 5; // a unit silent for longer is drawn faded (the page's config says how long)
   var flight = 0; // the latest search flight: a card waiting for an earlier one is not opened
 
   function setUnits(list) {
@@ -426,11 +427,15 @@
       badge.style.background = own(DEPARTMENT_COLORS, u.department) || "#c7c7cc";
       var marker = L.marker([u.lat, u.lon], {
         keyboard: false,
-        icon: L.divIcon({ className: "cw-unit cw-unit-" + u.status, iconSize: [12, 12], html: badge }),
+        icon: L.divIcon({
+          className: "cw-unit cw-unit-" + u.status + (u.stale ? " cw-unit-stale" : ""), iconSize: [12, 12],
+          html: badge,
+        }),
       });
       var tip = el("div", "cw-tip");
       tip.appendChild(el("div", "cw-tip-title", u.name));
       tip.appendChild(el("div", "cw-tip-line", u.department + " · " + u.status_label));
+      if (u.stale) tip.appendChild(el("div", "cw-tip-line cw-stale", CW.t("unit_stale", { age: u.report_age })));
       marker.bindTooltip(tip, { direction: "top", offset: [0, -6] });
       marker.on("click", function () { marker.closeTooltip(); CW.cards.unit(u); });
       marker.cwUnit = u.id;
@@ -629,6 +634,8 @@
       var warningArea = legendRow("cw-square cw-warning-swatch", null, CW.t("legend_warning_area"));
       box.appendChild(warningArea);
       box.appendChild(legendRow("cw-diamond", DEPARTMENT_COLORS["公安"], CW.t("legend_units")));
+      var staleLabel = CW.t("legend_units_stale", { minutes: String(unitStaleMinutes) });
+      box.appendChild(legendRow("cw-diamond cw-diamond-stale", DEPARTMENT_COLORS["公安"], staleLabel));
       var resources = legendRow("cw-square", null, CW.t("legend_resources"));
       resources.firstChild.style.borderColor = RESOURCE_STYLES.hospital.color;
       box.appendChild(resources);
@@ -803,6 +810,7 @@
 
   /** Makes the map from the page's numeric config {center: [lat, lon], zoom, bounds}, then connects. */
   CW.init = function (config) {
+    unitStaleMinutes = config.unitStaleMinutes || 5;
     map = CW.map = L.map("cw-map", {
       center: config.center || [34.785, 117.315],
       zoom: config.zoom || 11,

@@ -142,3 +142,22 @@ def test_rows_inserted_on_screen_widen_the_columns_that_fit_their_contents(qtbot
                 if panel.model.headerData(c, Qt.Orientation.Horizontal) == "镇街")
     qtbot.waitUntil(lambda: header.sectionSize(town) >= table.sizeHintForColumn(town), timeout=2000)
     assert all(header.sectionSize(c) >= table.sizeHintForColumn(c) for c in range(panel.model.columnCount()))
+
+
+def test_the_dispatch_list_says_whose_position_is_minutes_old(qtbot):
+    """Ranked by where each unit last reported: a unit silent for 20 minutes says so beside its distance, so the
+    officer does not take 0.5 km for where it is now."""
+    from datetime import timedelta
+
+    from commandwall.app.dispatch import UnitRanking
+    from commandwall.domain.models import Unit
+
+    units = [Unit(id="U-1", name="巡逻一组", department="公安", lon=117.26, lat=34.801, updated_at=T0),
+             Unit(id="U-2", name="巡逻二组", department="公安", lon=117.27, lat=34.8,
+                  updated_at=T0 - timedelta(minutes=20))]
+    choices = UnitRanking().rank(make(1), units, [], now=T0 + timedelta(minutes=1))
+    dialog = DispatchDialog(make(1), choices)
+    qtbot.addWidget(dialog)
+    lines = {dialog.units.item(i).text().split(" · ")[0]: dialog.units.item(i).text() for i in range(2)}
+    assert lines["巡逻二组"].endswith(" · 位置为21分钟前上报"), lines
+    assert "上报" not in lines["巡逻一组"], lines

@@ -451,3 +451,35 @@ def test_a_resource_without_an_id_is_shown_but_never_dispatched(qtbot, window) -
             qtbot.assertNotEmitted(window.map_feature.sig_dispatch_resource, wait=300):
         window.map_feature._on_dispatch_resource("", incident.id)  # as the page would ask
     assert blocker.args[0] == "该资源没有编号，不能调派"
+
+
+def test_a_unit_silent_for_minutes_is_drawn_faded_and_its_card_and_tip_say_since_when(qtbot, view: MapView  # noqa: F811
+                                                                                     ) -> None:
+    """A unit whose radio went quiet 12 minutes ago is not where the map would draw it: it is drawn faded and
+    dashed (the legend says what that means), its tip and card say how long it has been silent; a unit that
+    reported a minute ago looks as ever."""
+    from datetime import timedelta
+
+    from commandwall import localtime
+
+    now = localtime.now()
+    units = [Unit(id="U-0", name="巡逻一组", department="公安", lon=117.30, lat=34.78,
+                  updated_at=now - timedelta(minutes=1)),
+             Unit(id="U-1", name="巡逻二组", department="公安", lon=117.34, lat=34.78,
+                  updated_at=now - timedelta(minutes=12, seconds=5))]
+    view.set_dispatch_offers(lambda _unit_id: _offer("—"), _no_resource_offer)
+    with qtbot.waitSignal(view.sig_layer_drawn, check_params_cb=lambda k, n: k == "units", timeout=5000):
+        view.set_units(units)
+    stale = run_js(qtbot, view, "Array.from(document.querySelectorAll('.cw-unit')).map(function (n) {"
+                                " return n.classList.contains('cw-unit-stale'); })")
+    assert sorted(stale) == [False, True]
+    opacity = run_js(qtbot, view, "getComputedStyle(document.querySelector('.cw-unit-stale .cw-unit-badge')).opacity")
+    assert float(opacity) < 0.6
+    legend = run_js(qtbot, view, "document.querySelector('.cw-legend').innerText")
+    assert "超过 5 分钟无上报" in legend
+    _open_card(qtbot, view, "unit", "U-1")
+    card = run_js(qtbot, view, "document.querySelector('.cw-unit-card').innerText")
+    assert "12分钟前" in card and "位置可能已变" in card
+    _open_card(qtbot, view, "unit", "U-0")
+    card = run_js(qtbot, view, "document.querySelector('.cw-unit-card').innerText")
+    assert "分钟前" not in card and "位置可能已变" not in card

@@ -473,3 +473,24 @@ def test_a_cards_nearest_incidents_are_the_geodesic_nearest_measuring_only_a_few
     finally:
         controller.close()
         session.stop()
+
+
+def test_units_are_redrawn_when_one_goes_stale_with_no_change_reaching_the_desk(desk, monkeypatch):
+    """A unit that stops reporting sends nothing: the map learns it is stale from the clock. The units layer is
+    redrawn when the set of stale units changes, and not again while it stays the same."""
+    from datetime import timedelta
+
+    from commandwall import localtime
+    from commandwall.app import map as map_module
+    from commandwall.domain.models import UNIT_REPORT_STALE_S
+
+    monkeypatch.setattr(map_module, "STALE_CHECK_S", 0.0)  # look at every call, not every 15 s
+    now = max(u.updated_at for u in desk.session.units.all()) + timedelta(seconds=1)
+    desk.map.take_redraws(now)
+    assert desk.map.take_redraws(now) == (None, None)
+    oldest = min(desk.session.units.all(), key=lambda u: u.updated_at)
+    later = oldest.updated_at + timedelta(seconds=UNIT_REPORT_STALE_S + 1)  # the oldest one has gone stale
+    _cameras, units = desk.map.take_redraws(later)
+    assert units == desk.session.units.all() and oldest.report_stale(later)
+    assert desk.map.take_redraws(later) == (None, None)  # the same ones stale: nothing to draw again
+    assert localtime.now() >= oldest.updated_at  # the stores hold reports of the past, as the platform sent them

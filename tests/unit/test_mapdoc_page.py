@@ -167,7 +167,8 @@ def test_page_is_a_skeleton_with_numbers_and_its_own_words_only(page: str) -> No
     config = _page_config(page)
     # the page's own words (mapdoc.strings, Chinese without a translator) and locale; nothing from the layers
     assert config.pop("strings") == page_strings() and config.pop("locale") == "zh-CN"
-    assert config == {"center": [34.785, 117.315], "zoom": 11, "bounds": [[34.64, 117.16], [34.93, 117.47]]}
+    assert config == {"center": [34.785, 117.315], "zoom": 11, "bounds": [[34.64, 117.16], [34.93, 117.47]],
+                      "unitStaleMinutes": 5}
     body = page.replace("<title>薛城区 一张图</title>", "")  # the window title is ours
     for text in ("薛城区", "临城街道", "光明大道", "主干道", "117.47, 34.65", "镇街"):
         assert text not in body

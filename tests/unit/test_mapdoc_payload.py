@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -85,7 +85,7 @@ def test_unit_payload() -> None:
         status="busy",
         updated_at=NOW,
     )
-    assert payload.units_payload([unit]) == [
+    assert payload.units_payload([unit], now=NOW + timedelta(minutes=1)) == [
         {
             "id": "U-001",
             "name": "临城派出所巡逻一组",
@@ -97,10 +97,16 @@ def test_unit_payload() -> None:
             "state_label": "出勤",
             "task_label": "无任务",
             "reported": f"{to_display(NOW):%m-%d %H:%M:%S}",
+            "stale": False,
+            "report_age": "",
             "lon": 117.25,
             "lat": 34.79,
         }
     ]
+    [silent] = payload.units_payload([unit], now=NOW + timedelta(minutes=5, seconds=1))  # over five minutes
+    assert silent["stale"] is True and silent["report_age"] == "5分钟前"
+    [silent] = payload.units_payload([unit], now=NOW + timedelta(hours=3, minutes=59))
+    assert silent["report_age"] == "3小时前"
 
 
 def test_resources_payload_skips_unusable_features(caplog: pytest.LogCaptureFixture) -> None:
