@@ -411,7 +411,9 @@ class UserLayersController:
         return next((layer for layer in self.layers if layer.spec.id == layer_id), None)
 
     def load(self, layer_id: str) -> SourceResult | None:
-        """Read one source now (blocking: call it off the GUI thread); None for an unknown id."""
+        """Read one source now (blocking: call it off the GUI thread); None for an unknown id. A user source is
+        read with its previous result (``loader(spec, previous=…)``, :func:`load_source`), so a source that has
+        not changed comes back :attr:`SourceResult.unchanged` and costs no parsing."""
         layer = self.get(layer_id)
         if layer is None:
             return None
@@ -422,7 +424,11 @@ class UserLayersController:
                     layer.loading = False
                 return layer.result
         else:
-            result = self._loader(layer.spec)
+            result = self._loader(layer.spec, previous=layer.result)
+        if result.unchanged:  # as read before: its report and legend stand, only the time of the read moves
+            with self._lock:
+                layer.result, layer.loading = result, False
+            return result
         report, legend = layer.describe(result)  # made here, on the reading thread
         with self._lock:  # the tree reads the three together
             layer.result, layer.report, layer.legend, layer.loading = result, report, legend, False

@@ -509,7 +509,7 @@ class LayerTreeFeature(QObject):
     """
 
     sig_layer_drawn = Signal(str, int)
-    _sig_loaded = Signal(str, str)  # (id, its JSON) from worker threads: queued to the GUI thread
+    _sig_loaded = Signal(str, str, bool)  # (id, its JSON, changed) from worker threads: queued to the GUI thread
     _sig_platform = Signal(object, object, object)  # (layers, {key: JSON}, (problem, loader)) from a worker
 
     def __init__(self, controller: UserLayersController, view: QWebEngineView, parent: QObject | None = None,
@@ -644,24 +644,30 @@ class LayerTreeFeature(QObject):
 
     def _load(self, layer_id: str) -> None:
         text = ""
+        changed = True
         try:
-            self.controller.load(layer_id)
+            result = self.controller.load(layer_id)
+            changed = result is None or not result.unchanged
             layer = self.controller.get(layer_id)
-            text = _json(self.controller.layer_payload(layer)) if layer is not None else ""
+            text = _json(self.controller.layer_payload(layer)) if layer is not None and changed else ""
         finally:
             if not self._closed:  # after shutdown the tree and the page may be gone
-                self._sig_loaded.emit(layer_id, text)
+                self._sig_loaded.emit(layer_id, text, changed)
 
     def _refresh_due(self) -> None:
         for layer_id in self.controller.due():
             if not self._closed:
                 self._pool.submit(self._load, layer_id)
 
-    def _on_loaded(self, layer_id: str, text: str) -> None:
+    def _on_loaded(self, layer_id: str, text: str, changed: bool = True) -> None:
+        """A read finished: the tree shows it; the page gets the layer again only when it changed (a live layer
+        re-read as it was is not re-sent nor re-drawn)."""
         layer = self.controller.get(layer_id)
         if layer is None:
             return
         self.widget.update_layer(layer)
+        if not changed:
+            return
         if not text:  # the worker failed to make it (it logged why): make it here
             text = _json(self.controller.layer_payload(layer))
         self.bridge.keep(layer_id, text)
