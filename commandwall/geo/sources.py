@@ -46,6 +46,8 @@ MAX_PAGES = 200
 #: server could send page after page of large features (photos in properties) until the desk runs out of memory.
 MAX_LAYER_BYTES = 128 * 1024 * 1024
 _SOURCE_ID = r"^[a-z0-9][a-z0-9_-]{0,39}$"
+#: The error of a source that answered with no features at all.
+NO_FEATURES = "the source has no features"
 #: An OGC API Features items URL: the service root and the collection.
 OGC_ITEMS = re.compile(r"^(?P<root>.*?)/collections/(?P<collection>[^/]+)/items/?$")
 
@@ -167,6 +169,12 @@ class SourceResult:
     def usable(self) -> bool:
         """True when the source answered and at least one feature can be drawn."""
         return self.error is None and bool(self.features)
+
+    @property
+    def failed(self) -> bool:
+        """True when the source could not be read or gave nothing usable; an empty answer (a live layer of
+        current alerts with none now) is not a failure."""
+        return self.error is not None and self.error != NO_FEATURES
 
 
 # --- reading --------------------------------------------------------------------------------------------------
@@ -447,7 +455,7 @@ def load_source(
         checked = check_features(raw, result.crs, swap_axes=swap)
         result.features, result.bad = checked.features, checked.bad
         if not raw:
-            result.error = "the source has no features"
+            result.error = NO_FEATURES
         elif not result.features:
             result.error = f"none of {len(raw)} feature(s) is usable (first: {checked.bad[0][1]})"
     except _UnchangedError:

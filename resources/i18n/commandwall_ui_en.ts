@@ -704,6 +704,10 @@
         <translation>; </translation>
     </message>
     <message>
+        <source>已连续失败 {count} 次，{time} 再试</source>
+        <translation>failed {count} times in a row, next try at {time}</translation>
+    </message>
+    <message>
         <source>正常</source>
         <translation>OK</translation>
     </message>

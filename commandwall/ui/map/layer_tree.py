@@ -14,6 +14,7 @@ import logging
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,7 @@ from commandwall.app.user_layers import (
     platform_tree_layers,
 )
 from commandwall.i18n import QT_TRANSLATE_NOOP, translate
+from commandwall.localtime import to_display
 from commandwall.textsafe import display_text
 from commandwall.ui.map.add_layer_dialog import AddLayerDialog
 from commandwall.ui.text import plain_label, plain_tooltip
@@ -118,7 +120,12 @@ def _status_text(layer: UserLayer) -> str:
     if r is None:
         return translate("LayerTree", "加载中…")
     if not r.usable:
-        return translate("LayerTree", "无法加载：{error}").format(error=r.error)
+        text = translate("LayerTree", "无法加载：{error}").format(error=r.error)
+        if layer.retry_at is not None:  # a live layer that keeps failing: read less often, and when next
+            when = to_display(datetime.fromtimestamp(layer.retry_at, UTC)).strftime("%H:%M:%S")
+            text += translate("LayerTree", "；") + translate("LayerTree", "已连续失败 {count} 次，{time} 再试").format(
+                count=layer.failures, time=when)
+        return text
     parts = []
     if r.bad:
         parts.append(translate("LayerTree", "{count} 个要素无效已跳过").format(count=len(r.bad)))
