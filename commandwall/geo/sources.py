@@ -2,7 +2,9 @@
 collections and WFS 2.0 feature types (JSON output, or GML 3.2 with ``wfs_format: gml32`` — :mod:`.gml`).
 
 Every answer is read with a size cap and parsed with a nesting cap; every feature is checked on its own
-(:mod:`commandwall.geo.features`) so a layer draws with its good features and names the bad ones. Paging is
+(:mod:`commandwall.geo.features`) so a layer draws with its good features and names the bad ones. ``NaN`` and
+``Infinity`` (which GDAL and others write) do not refuse a document: features with such coordinates are left
+out and counted, such property values become null. Paging is
 bounded: OGC API ``rel=next`` links are followed on the same origin only, at most :data:`MAX_PAGES` pages and
 ``max_features`` features. :func:`load_source` never raises: a layer that cannot be had carries its reason.
 
@@ -19,6 +21,7 @@ import hashlib
 import logging
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -164,6 +167,8 @@ class SourceResult:
     #: True when this read found the source as the previous one left it (HTTP 304 or the same bytes): the
     #: features are the previous read's, nothing was parsed, and the map need not draw them again.
     unchanged: bool = False
+    #: Features left out because a coordinate is ``NaN`` or infinite (also listed in ``bad``).
+    non_finite: int = 0
 
     @property
     def usable(self) -> bool:
@@ -180,11 +185,11 @@ class SourceResult:
 # --- reading --------------------------------------------------------------------------------------------------
 
 
-def parse_json_bytes(body: bytes, name: str) -> Any:
-    """JSON from bytes (``backend.answers.decode_json``: depth checked before parsing, no NaN);
-    ``SourceError`` for anything that is not such JSON."""
+def parse_json_bytes(body: bytes, name: str, *, non_finite: Callable[[str], Any] | None = None) -> Any:
+    """JSON from bytes (``backend.answers.decode_json``: depth checked before parsing; ``NaN``/``Infinity``
+    refused unless ``non_finite`` reads them); ``SourceError`` for anything that is not such JSON."""
     try:
-        return decode_json(body, name)
+        return decode_json(body, name, non_finite=non_finite)
     except MalformedAnswerError as exc:
         raise SourceError(f"{name}: {exc.problem}") from None
 
@@ -228,6 +233,8 @@ class _Reading:
         self.requests = 0
         self.etag: str | None = None
         self.last_modified: str | None = None
+        #: ``NaN`` / ``Infinity`` literals read so far.
+        self.non_finite = 0
         self._hash = hashlib.blake2b(digest_size=20)
 
     def get(self, url: str, params: dict[str, Any] | None = None) -> bytes:
@@ -256,6 +263,16 @@ class _Reading:
             raise SourceError(f"cannot read {path}: {exc}") from exc
         self._hash.update(body)
         return body
+
+    def parse(self, body: bytes, name: str) -> Any:
+        """JSON of one answer or file. ``NaN`` / ``Infinity`` (which GDAL and others write for missing numbers)
+        are read as such and counted in :attr:`non_finite`: the features holding them are dealt with when
+        checked, instead of the whole layer being refused."""
+        return parse_json_bytes(body, name, non_finite=self._non_finite)
+
+    def _non_finite(self, literal: str) -> float:
+        self.non_finite += 1
+        return float(literal)  # "NaN", "Infinity", "-Infinity" are Python's spellings too
 
     @property
     def digest(self) -> str:
@@ -316,7 +333,7 @@ def _fetch_geojson(spec: LayerSourceSpec, reading: _Reading) -> tuple[list[Any],
     else:
         body, name = reading.get(spec.url or ""), redact(spec.url or "")
     reading.stop_if_unchanged()  # before parsing: a big live layer re-read as it was costs a digest, no more
-    data = parse_json_bytes(body, name)
+    data = reading.parse(body, name)
     return _collection(data, spec.where()), _declared_crs(data), 1, None
 
 
@@ -346,7 +363,7 @@ def _fetch_ogcapi(spec: LayerSourceSpec, reading: _Reading) -> tuple[list[Any], 
             break
         body = reading.get(url, params)
         budget -= len(body)
-        data = parse_json_bytes(body, redact(url))
+        data = reading.parse(body, redact(url))
         pages += 1
         seen.add(url)
         features.extend(_collection(data, f"{redact(url)} page {pages}"))
@@ -385,7 +402,7 @@ def _fetch_wfs(spec: LayerSourceSpec, reading: _Reading) -> tuple[list[Any], str
                 break
             body = reading.get(spec.url or "", params)
             budget -= len(body)
-            data = parse_json_bytes(body, redact(spec.url or ""))
+            data = reading.parse(body, redact(spec.url or ""))
             page = _collection(data, f"{spec.where()} page {pages}")
         if len(page) > count:  # the server ignores count/startIndex: its first answer is the whole layer
             log.warning("%s does not page (asked for %d, got %d); taking its first answer", spec.where(), count,
@@ -452,8 +469,8 @@ def load_source(
             result.truncated = True
         elif result.matched is not None and result.matched > len(raw):
             result.truncated = True
-        checked = check_features(raw, result.crs, swap_axes=swap)
-        result.features, result.bad = checked.features, checked.bad
+        checked = check_features(raw, result.crs, swap_axes=swap, finite_check=reading.non_finite > 0)
+        result.features, result.bad, result.non_finite = checked.features, checked.bad, checked.non_finite
         if not raw:
             result.error = NO_FEATURES
         elif not result.features:

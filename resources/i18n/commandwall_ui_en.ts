@@ -708,6 +708,10 @@
         <translation>failed {count} times in a row, next try at {time}</translation>
     </message>
     <message>
+        <source>{count} 个要素坐标无效，已略去</source>
+        <translation>{count} features with invalid coordinates left out</translation>
+    </message>
+    <message>
         <source>正常</source>
         <translation>OK</translation>
     </message>

@@ -32,9 +32,9 @@ def parses(monkeypatch) -> list[str]:
     seen: list[str] = []
     real = sources.parse_json_bytes
 
-    def counted(body: bytes, name: str):
+    def counted(body: bytes, name: str, **kw):
         seen.append(name)
-        return real(body, name)
+        return real(body, name, **kw)
 
     monkeypatch.setattr(sources, "parse_json_bytes", counted)
     return seen

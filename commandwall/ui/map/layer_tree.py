@@ -127,8 +127,10 @@ def _status_text(layer: UserLayer) -> str:
                 count=layer.failures, time=when)
         return text
     parts = []
-    if r.bad:
-        parts.append(translate("LayerTree", "{count} 个要素无效已跳过").format(count=len(r.bad)))
+    if r.non_finite:  # NaN / Infinity in coordinates: said apart, as it is the file's writer's doing
+        parts.append(translate("LayerTree", "{count} 个要素坐标无效，已略去").format(count=r.non_finite))
+    if len(r.bad) > r.non_finite:
+        parts.append(translate("LayerTree", "{count} 个要素无效已跳过").format(count=len(r.bad) - r.non_finite))
     if r.truncated:
         parts.append(translate("LayerTree", "仅取前 {count} 个").format(count=len(r.features)))
     if layer.refresh_interval and layer.refreshable:
