@@ -12,7 +12,7 @@ import pytest
 
 from commandwall.geo import sources
 from commandwall.geo.sources import LayerSourceSpec, load_source
-from tests.geo_servers import LiveLayerServer, point_features
+from tests.geo_servers import LiveLayerServer, WfsServer, point_features
 
 
 def collection(count: int) -> dict:
@@ -82,3 +82,21 @@ def test_a_failed_read_is_not_a_previous_one(live: LiveLayerServer) -> None:
     good = load_source(spec, previous=failed)
     assert good.usable and not good.unchanged
     assert live.requests[-1] == {"if-none-match": None, "if-modified-since": None}  # nothing to validate against
+
+
+def test_an_unchanged_paged_wfs_layer_is_read_but_not_checked_again(parses: list[str]) -> None:
+    """A paged source cannot be asked conditionally (the pages are read one after the other): its pages are read,
+    but when every byte is as before the features are not checked nor converted again."""
+    server = WfsServer(point_features(45, lon0=117.35, lat0=34.75)).start()
+    try:
+        spec = LayerSourceSpec(id="wfs", title="WFS", kind="wfs", url=f"{server.url}/wfs", type_name="cw:points",
+                               page_size=20, refresh_s=10)
+        first = load_source(spec)
+        assert first.pages == 3 and len(first.features) == 45
+        again = load_source(spec, previous=first)
+        assert again.unchanged and again.features is first.features and len(server.requests) == 6
+        server.features = point_features(46, lon0=117.35, lat0=34.75)
+        changed = load_source(spec, previous=again)
+        assert not changed.unchanged and len(changed.features) == 46
+    finally:
+        server.stop()
