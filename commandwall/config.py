@@ -18,15 +18,20 @@ from commandwall import paths
 from commandwall.app.screens import PROFILE_NAME
 from commandwall.backend.http import has_secret_query
 from commandwall.geo.basemaps import (
+    BASE_MAP_CRSS,
+    BD09,
     SUBDOMAIN_VARIABLE,
     TEMPLATE_VARIABLE_RE,
     TILE_ORIGIN_RE,
+    WEB_MERCATOR,
     WEB_MERCATOR_SET,
     check_matrix_set_name,
+    implied_crs,
     is_rest_template,
     uses_subdomains,
     wmts_rest_template,
 )
+from commandwall.geo.crs import UnsupportedCRS, canonical_crs
 from commandwall.geo.sources import LayerSourceSpec
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -50,6 +55,9 @@ class BaseMapSpec(BaseModel):
     ``tianditu_key``, never part of this entry). URLs carry no keys or passwords: those would reach logs.
     A latitude/longitude matrix set (``EPSG:4326``, ``EPSG:4490``, 天地图 ``c`` …) is refused: the map is Web
     Mercator. A relative ``path`` or ``capabilities`` is in the settings folder (``Settings.config_dir``).
+    ``crs`` says what the tiles are drawn in when it is not Web Mercator on WGS84: ``GCJ-02`` (高德, 腾讯) or
+    ``BD-09`` (百度); AMap, Tencent and Baidu tile hosts imply it. Overlays stay WGS84: on such a base map they
+    lie ~0.5 km off, and the map says so when it is chosen.
     """
 
     model_config = {"extra": "forbid", "frozen": True}
@@ -74,6 +82,34 @@ class BaseMapSpec(BaseModel):
     capabilities: Path | None = None
     min_zoom: int = Field(default=0, ge=0, le=24)
     max_zoom: int = Field(default=18, ge=0, le=24)
+    #: what the tiles are drawn in: ``EPSG:3857`` (Web Mercator on WGS84), ``GCJ-02`` (高德, 腾讯) or ``BD-09``
+    #: (百度); unset: what the tile host implies (``basemaps.SHIFTED_TILE_HOSTS``), else ``EPSG:3857``
+    crs: str | None = None
+
+    @field_validator("crs")
+    @classmethod
+    def _base_map_crs(cls, crs: str | None) -> str | None:
+        """One of ``basemaps.BASE_MAP_CRSS`` in any spelling ``geo.crs.canonical_crs`` knows (``gcj02``,
+        ``bd09ll``, ``epsg:3857``); Baidu Mercator (``BD09MC``) is BD-09's."""
+        if crs is None:
+            return None
+        try:
+            name = canonical_crs(crs)
+        except UnsupportedCRS:
+            name = ""
+        name = BD09 if name == "BD09MC" else name
+        if name not in BASE_MAP_CRSS:
+            raise ValueError(f"a base map's crs is one of {', '.join(BASE_MAP_CRSS)}")
+        return name
+
+    def tile_crs(self) -> str:
+        """What the tiles are drawn in: ``crs`` if given, else what the tile host implies, else EPSG:3857
+        (天地图 is CGCS2000, within a metre of WGS84)."""
+        if self.crs is not None:
+            return self.crs
+        if self.kind in ("xyz", "wmts"):
+            return implied_crs(self.url, self.overlay_url) or WEB_MERCATOR
+        return WEB_MERCATOR
 
     @field_validator("url", "overlay_url")
     @classmethod

@@ -212,3 +212,70 @@ class WfsServer:
         """Stop serving."""
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+class LiveLayerServer:
+    """One GeoJSON document at ``/live.geojson`` that a test may change, answering like a real server: with
+    ``validators`` ``"etag"`` or ``"last-modified"`` it sends that header and answers a matching conditional
+    request with 304; with ``"none"`` it sends the whole body every time. ``status`` other than 200 makes every
+    answer that error (a failing source). ``requests`` records each request's conditional headers."""
+
+    def __init__(self, document: dict[str, Any], *, validators: str = "etag") -> None:
+        self.validators = validators
+        self.status = 200
+        self.requests: list[dict[str, str | None]] = []
+        self.set(document)
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *_args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                asked = {"if-none-match": self.headers.get("If-None-Match"),
+                         "if-modified-since": self.headers.get("If-Modified-Since")}
+                server.requests.append(asked)
+                if server.status != 200:
+                    return self._send(server.status, b'{"error": "unavailable"}', {})
+                headers: dict[str, str] = {}
+                if server.validators == "etag":
+                    headers["ETag"] = server.etag
+                    if asked["if-none-match"] == server.etag:
+                        return self._send(304, b"", headers)
+                elif server.validators == "last-modified":
+                    headers["Last-Modified"] = server.last_modified
+                    if asked["if-modified-since"] == server.last_modified:
+                        return self._send(304, b"", headers)
+                return self._send(200, server.body, headers)
+
+            def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/geo+json")
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                if status != 304:
+                    self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if status != 304:
+                    self.wfile.write(body)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/live.geojson"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def set(self, document: dict[str, Any]) -> None:
+        """Serve ``document`` from now on (a new ETag and Last-Modified)."""
+        self.body = json.dumps(document, ensure_ascii=False).encode()
+        self.version = getattr(self, "version", 0) + 1
+        self.etag = f'"v{self.version}"'
+        self.last_modified = time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(1_700_000_000 + self.version))
+
+    def start(self) -> LiveLayerServer:
+        """Serve on a background thread."""
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving."""
+        self.httpd.shutdown()
+        self.httpd.server_close()

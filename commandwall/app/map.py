@@ -13,6 +13,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -26,9 +27,11 @@ from commandwall.config import BaseMapSpec, Settings, check_tile_url
 from commandwall.domain.models import Camera, Incident, Unit
 from commandwall.geo.basemaps import (
     MAX_CAPABILITIES_BYTES,
+    WEB_MERCATOR,
     WEB_MERCATOR_SET,
     BaseMap,
     BaseMapCatalogue,
+    implied_crs,
     is_rest_template,
     open_reader,
     tianditu_template,
@@ -50,14 +53,23 @@ _TIANDITU_LABELS = {"vec": "cva", "img": "cia", "ter": "cta"}
 def base_map_from_spec(spec: BaseMapSpec, tianditu_key: str | None) -> BaseMap:
     """The switcher entry for one configured base map (opens offline files; ``OSError``/``ValueError`` if bad,
     naming the file). Its ``path`` and ``capabilities`` are read as given: ``Settings`` puts relative ones in the
-    settings folder."""
+    settings folder. Its ``crs`` is the configured one, else what the tile host implies (an AMap, Tencent or Baidu
+    host: GCJ-02 / BD-09, :func:`commandwall.geo.basemaps.implied_crs`), else EPSG:3857."""
     zooms = {"min_zoom": spec.min_zoom, "max_zoom": spec.max_zoom}
+    base_map = _base_map_from_spec(spec, tianditu_key, zooms)
+    if spec.crs is None and base_map.crs == WEB_MERCATOR:  # a capabilities document names the host only now
+        base_map = replace(base_map, crs=implied_crs(base_map.url, base_map.overlay_url) or WEB_MERCATOR)
+    return base_map
+
+
+def _base_map_from_spec(spec: BaseMapSpec, tianditu_key: str | None, zooms: dict[str, int]) -> BaseMap:
+    crs = {"crs": spec.tile_crs()}
     if spec.kind in ("mbtiles", "folder"):
         reader = open_reader(Path(spec.path))  # type: ignore[arg-type]
-        return BaseMap(spec.id, spec.title, reader=reader, **zooms)
+        return BaseMap(spec.id, spec.title, reader=reader, **zooms, **crs)
     if spec.kind == "xyz":
         return BaseMap(spec.id, spec.title, url=spec.url, overlay_url=spec.overlay_url,
-                       subdomains=spec.subdomains, **zooms)
+                       subdomains=spec.subdomains, **zooms, **crs)
     if spec.kind == "wmts":
         matrix_set, prefix, style = spec.matrix_set or WEB_MERCATOR_SET, spec.matrix_prefix, spec.style or "default"
         url = spec.url or ""
@@ -81,13 +93,13 @@ def base_map_from_spec(spec: BaseMapSpec, tianditu_key: str | None) -> BaseMap:
         overlay = spec.overlay_url
         if overlay is not None and is_rest_template(overlay):  # a label layer of the same server
             overlay = wmts_rest_template(overlay, matrix_set, style, prefix)
-        return BaseMap(spec.id, spec.title, url=url, overlay_url=overlay, subdomains=spec.subdomains, **zooms)
+        return BaseMap(spec.id, spec.title, url=url, overlay_url=overlay, subdomains=spec.subdomains, **zooms, **crs)
     if not tianditu_key:
         raise ValueError("a tianditu base map needs tianditu_key")
     layer = spec.layer or "vec"
     return BaseMap(spec.id, spec.title, url=tianditu_template(layer, tianditu_key),
                    overlay_url=tianditu_template(_TIANDITU_LABELS[layer], tianditu_key), subdomains="01234567",
-                   min_zoom=spec.min_zoom, max_zoom=min(spec.max_zoom, 18))
+                   min_zoom=spec.min_zoom, max_zoom=min(spec.max_zoom, 18), **crs)
 
 
 def base_map_catalogue(settings: Settings, district_map: Path | None = None) -> tuple[BaseMapCatalogue, list[str]]:

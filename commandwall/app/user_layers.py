@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -32,6 +33,7 @@ from commandwall.app.layer_view import (
     write_layer_view,
 )
 from commandwall.app.platform_layers import MAP_DRAWN_KINDS, PLATFORM_KEY_PREFIX, CatalogueLayer, catalogue_result
+from commandwall.backoff import Backoff
 from commandwall.geo.check import source_report
 from commandwall.geo.crs import UnsupportedCRS, canonical_crs
 from commandwall.geo.sources import LayerSourceSpec, SourceResult, load_source
@@ -55,6 +57,18 @@ STORE_DRAWN_KINDS = frozenset({"cameras", "units"})
 #: A point layer with at least this many points reaches the page as columns for the points canvas.
 POINT_COLUMNS_MIN = 1
 _MAX_FILE_BYTES = 1024 * 1024
+#: The longest a failing live layer waits between reads (seconds), unless its own interval is longer.
+MAX_RETRY_S = 600
+
+
+def retry_delay_s(interval_s: float, failures: int, rng: random.Random | None = None) -> float:
+    """Seconds before a live layer read every ``interval_s`` is read again after ``failures`` failed reads in a
+    row: twice the interval after the first, doubling with each one, at most :data:`MAX_RETRY_S` (or the
+    interval, when that is longer) — ±10 % so that desks sharing a server do not retry in step
+    (:class:`commandwall.backoff.Backoff`)."""
+    policy = Backoff(initial_s=2.0 * interval_s, factor=2.0, maximum_s=max(float(MAX_RETRY_S), interval_s),
+                     jitter=0.1)
+    return policy.delay_s(failures, rng)
 
 
 def read_sources_file(path: Path) -> tuple[list[LayerSourceSpec], list[str]]:
@@ -152,6 +166,10 @@ class UserLayer:
     #: What ``result``'s features hold for the legend, made where it was read (it walks every feature); None
     #: while nothing is read.
     legend: LegendSummary | None = None
+    #: Failed reads in a row (:attr:`SourceResult.failed`), and when a failing live layer is read next (seconds
+    #: since the epoch; :func:`retry_delay_s`): None while it reads well.
+    failures: int = 0
+    retry_at: float | None = None
 
     def describe(self, result: SourceResult) -> tuple[str, LegendSummary]:
         """``result``'s report and legend summary for this layer: both walk every feature, so call this where
@@ -274,17 +292,22 @@ class UserLayersController:
 
     With ``config_dir``, order, on/off and opacity are kept in ``<config_dir>/layer_view.json`` at every change
     and applied to the layers as they arrive; sources added in the tree go to ``<config_dir>/layers.json``.
+    A live layer whose reads fail is read less and less often (:func:`retry_delay_s`; ``clock`` and ``rng``
+    give the time and the jitter, for tests).
     """
 
     def __init__(self, specs: list[LayerSourceSpec], problems: list[str] | None = None,
                  *, loader: Any = load_source, config_dir: Path | None = None,
-                 removable: set[str] | frozenset[str] = frozenset()) -> None:
+                 removable: set[str] | frozenset[str] = frozenset(), rng: random.Random | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
         self.layers: list[UserLayer] = [UserLayer(spec, removable=spec.id in removable) for spec in specs]
         self.problems = list(problems or [])
         #: Why the platform's catalogue could not be had (its group then stays empty), or None.
         self.platform_problem: str | None = None
         self.config_dir = Path(config_dir) if config_dir is not None else None
         self._loader = loader
+        self._rng = rng  # the retry delays' jitter (None: the module's)
+        self._clock = clock  # when a failing layer is tried again, and the default ``now`` of :meth:`due`
         self._platform_loader: Callable[[str], SourceResult | None] | None = None
         self._platform_known = False
         self._lock = threading.Lock()
@@ -411,7 +434,9 @@ class UserLayersController:
         return next((layer for layer in self.layers if layer.spec.id == layer_id), None)
 
     def load(self, layer_id: str) -> SourceResult | None:
-        """Read one source now (blocking: call it off the GUI thread); None for an unknown id."""
+        """Read one source now (blocking: call it off the GUI thread); None for an unknown id. A user source is
+        read with its previous result (``loader(spec, previous=…)``, :func:`load_source`), so a source that has
+        not changed comes back :attr:`SourceResult.unchanged` and costs no parsing."""
         layer = self.get(layer_id)
         if layer is None:
             return None
@@ -422,15 +447,31 @@ class UserLayersController:
                     layer.loading = False
                 return layer.result
         else:
-            result = self._loader(layer.spec)
+            result = self._loader(layer.spec, previous=layer.result)
+        if result.unchanged:  # as read before: its report and legend stand, only the time of the read moves
+            with self._lock:
+                layer.result, layer.loading = result, False
+                self._note_outcome(layer, result)
+            return result
         report, legend = layer.describe(result)  # made here, on the reading thread
         with self._lock:  # the tree reads the three together
             layer.result, layer.report, layer.legend, layer.loading = result, report, legend, False
+            self._note_outcome(layer, result)
         return result
 
+    def _note_outcome(self, layer: UserLayer, result: SourceResult) -> None:
+        """Count a failed read and set when a failing live layer is tried again; a good read starts afresh."""
+        if result.failed:
+            layer.failures += 1
+            every = layer.refresh_interval
+            layer.retry_at = self._clock() + retry_delay_s(every, layer.failures, self._rng) if every else None
+        else:
+            layer.failures, layer.retry_at = 0, None
+
     def due(self, now: float | None = None) -> list[str]:
-        """Ids of live layers whose refresh interval has passed (and that are not being read); marks them."""
-        now = time.time() if now is None else now
+        """Ids of live layers whose refresh interval has passed (and that are not being read); marks them. A live
+        layer whose reads fail waits longer each time (:attr:`UserLayer.retry_at`)."""
+        now = self._clock() if now is None else now
         ids = []
         with self._lock:
             for layer in self.layers:
@@ -438,7 +479,9 @@ class UserLayersController:
                 live = every > 0 and layer.refreshable and not layer.loading and r is not None
                 if live and layer.group == PLATFORM_GROUP and self._platform_loader is None:
                     live = False  # nothing to read it with (logged out, or never given)
-                if live and now - r.fetched_at >= every:  # type: ignore[union-attr]
+                if not live or r is None:
+                    continue
+                if now >= (layer.retry_at if layer.retry_at is not None else r.fetched_at + every):
                     layer.loading = True
                     ids.append(layer.spec.id)
         return ids

@@ -26,6 +26,7 @@ import contextlib
 import json
 import re
 import threading
+from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 import numpy as np
@@ -87,16 +88,19 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def decode_json(body: bytes | str, resource: str, status: int | None = None) -> Any:
+def decode_json(body: bytes | str, resource: str, status: int | None = None, *,
+                non_finite: Callable[[str], Any] | None = None) -> Any:
     """Strict JSON from a body: ``MalformedAnswerError`` if it is not JSON, nested deeper than
-    ``MAX_JSON_DEPTH`` or holds ``NaN``/``Infinity``."""
+    ``MAX_JSON_DEPTH`` or holds ``NaN``/``Infinity`` — unless ``non_finite`` is given: it is then called with
+    each such literal (``NaN``, ``Infinity``, ``-Infinity``) and its answer stands for it (a GeoJSON file
+    written by a GIS that lets them through is read, its bad values dealt with by the caller)."""
     raw = body.encode("utf-8", "surrogatepass") if isinstance(body, str) else body
     # a text with no more openers than the limit cannot nest deeper: an event of the live feed costs two byte
     # counts, not json_depth's array work (half of the feed thread's time in a burst of 50 incidents a second)
     if raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH and json_depth(raw) > MAX_JSON_DEPTH:
         raise MalformedAnswerError(resource, f"JSON nested deeper than {MAX_JSON_DEPTH} levels", status)
     try:
-        return json.loads(raw, parse_constant=_refuse_constant)
+        return json.loads(raw, parse_constant=_refuse_constant if non_finite is None else non_finite)
     except RecursionError:  # cannot happen after the depth check; kept so that it never escapes
         raise MalformedAnswerError(resource, "JSON nested too deep", status) from None
     except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, NaN, an int of 5000 digits

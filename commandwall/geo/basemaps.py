@@ -279,10 +279,32 @@ def tianditu_template(layer: str, key: str) -> str:
 TILE_ORIGIN_RE = re.compile(r"^https?://[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?(?::[0-9]{1,5})?$")
 
 
+#: What a base map's tiles are drawn in: Web Mercator on WGS84 lon/lat (as every overlay is), or on the shifted
+#: lon/lat of Chinese web maps — GCJ-02 (高德 AMap, 腾讯 Tencent) or BD-09 (百度 Baidu), 300–600 m off WGS84.
+WEB_MERCATOR, GCJ02, BD09 = "EPSG:3857", "GCJ-02", "BD-09"
+BASE_MAP_CRSS = (WEB_MERCATOR, GCJ02, BD09)
+#: Tile hosts known to serve shifted tiles: the host itself or any name under it.
+SHIFTED_TILE_HOSTS = {"autonavi.com": GCJ02, "amap.com": GCJ02, "gtimg.com": GCJ02, "map.qq.com": GCJ02,
+                      "bdimg.com": BD09, "map.baidu.com": BD09, "bdstatic.com": BD09}
+
+
+def implied_crs(*templates: str | None) -> str | None:
+    """The CRS the host of one of ``templates`` (tile URL templates) implies (:data:`SHIFTED_TILE_HOSTS`), or
+    None for a host not known to shift its tiles."""
+    for template in templates:
+        host = (urlsplit(template or "").hostname or "").replace(SUBDOMAIN_VARIABLE, "a")
+        for domain, crs in SHIFTED_TILE_HOSTS.items():
+            if host == domain or host.endswith("." + domain):
+                return crs
+    return None
+
+
 @dataclass(frozen=True)
 class BaseMap:
     """One choice of the base-map switcher. ``reader`` for offline tiles, else ``url`` (a remote template
-    with ``{z}/{x}/{y}`` and optional ``{s}`` for ``subdomains``) and an optional label ``overlay_url``."""
+    with ``{z}/{x}/{y}`` and optional ``{s}`` for ``subdomains``) and an optional label ``overlay_url``.
+    ``crs``: what the tiles are drawn in (:data:`BASE_MAP_CRSS`); on a GCJ-02 or BD-09 base map every WGS84
+    overlay lies some 0.5 km off."""
 
     id: str
     title: str
@@ -292,10 +314,13 @@ class BaseMap:
     subdomains: str = ""
     min_zoom: int = 0
     max_zoom: int = 18
+    crs: str = WEB_MERCATOR
 
     def __post_init__(self) -> None:
         if not _ID_RE.match(self.id) or self.id == NO_BASE_MAP:
             raise ValueError(f"base map id must match {ID_PATTERN} and not be {NO_BASE_MAP!r}")
+        if self.crs not in BASE_MAP_CRSS:
+            raise ValueError(f"a base map's crs is one of {', '.join(BASE_MAP_CRSS)}")
         if (self.reader is None) == (self.url is None):
             raise ValueError("a base map has either offline tiles or a URL template")
         for origin in self.hosts():  # the page's CSP must be able to name each: else the whole map would not load

@@ -7,6 +7,7 @@ each with its reason, so one broken record does not hide a layer of thousands.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,14 +19,18 @@ from commandwall.geo.layers import CHINA_BOUNDS
 
 #: How many bad features a report lists one by one (the rest are counted).
 MAX_LISTED_BAD = 50
+#: Why a feature with a ``NaN`` or infinite coordinate is left out.
+NON_FINITE_REASON = "a coordinate is not a finite number (NaN or Infinity)"
 
 
 @dataclass
 class CheckedFeatures:
-    """Usable features in WGS84, and ``(index, reason)`` for each one left out."""
+    """Usable features in WGS84, and ``(index, reason)`` for each one left out; ``non_finite`` of those for a
+    ``NaN`` or infinite coordinate."""
 
     features: list[dict[str, Any]] = field(default_factory=list)
     bad: list[tuple[int, str]] = field(default_factory=list)
+    non_finite: int = 0
 
     def geometry_types(self) -> dict[str, int]:
         """Geometry type → how many usable features have it."""
@@ -65,12 +70,15 @@ def check_features(
     *,
     swap_axes: bool = False,
     bounds: tuple[float, float, float, float] | None = CHINA_BOUNDS,
+    finite_check: bool = False,
 ) -> CheckedFeatures:
     """Validate and convert ``raw`` features from ``crs`` to WGS84, one verdict per feature.
 
     A feature is left out (with its reason) when it is not a GeoJSON Feature, has no geometry, has malformed
     coordinates, or lands outside ``bounds`` (default: China) once converted — the usual sign of a wrong CRS.
-    ``swap_axes`` reads each position as (northing/lat, easting/lon) first. Raises ``ValueError`` only when
+    ``swap_axes`` reads each position as (northing/lat, easting/lon) first. ``finite_check`` (the document held
+    ``NaN`` or ``Infinity``): a feature with such a coordinate is left out and counted (:data:`NON_FINITE_REASON`,
+    ``non_finite``), such a property value becomes ``None``, as GDAL reads them. Raises ``ValueError`` only when
     ``raw`` is not a list or the CRS is unknown (the whole layer is unusable then).
     """
     name = canonical_crs(crs)
@@ -91,8 +99,13 @@ def check_features(
             result.bad.append((i, "no geometry"))
             continue
         try:
-            if not geometry_positions(geometry, "geometry"):
+            positions = geometry_positions(geometry, "geometry")
+            if not positions:
                 result.bad.append((i, "empty geometry"))
+                continue
+            if finite_check and not all(math.isfinite(v) for position in positions for v in position):
+                result.bad.append((i, NON_FINITE_REASON))
+                result.non_finite += 1
                 continue
             if swap_axes:
                 geometry = _swap_axes(geometry)
@@ -110,13 +123,25 @@ def check_features(
                 result.bad.append((i, f"({outside[0]:.5f}, {outside[1]:.5f}) lies outside China after "
                                       f"conversion from {name}: wrong CRS or axis order?"))
                 continue
+        properties = feature.get("properties") or {}
         new: dict[str, Any] = {"type": "Feature", "geometry": geometry,
-                               "properties": dict(feature.get("properties") or {})}
+                               "properties": _finite_values(properties) if finite_check else dict(properties)}
         if "id" in feature and isinstance(feature["id"], str | int) and not isinstance(feature["id"], bool):
             new["id"] = feature["id"]
         result.features.append(new)
     result.bad.sort()
     return result
+
+
+def _finite_values(value: Any) -> Any:
+    """``value`` (a property value, object or list) with every ``NaN`` or infinite number made ``None``."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite_values(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite_values(v) for v in value]
+    return value
 
 
 def _convert_each(

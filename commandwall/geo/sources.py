@@ -2,7 +2,9 @@
 collections and WFS 2.0 feature types (JSON output, or GML 3.2 with ``wfs_format: gml32`` — :mod:`.gml`).
 
 Every answer is read with a size cap and parsed with a nesting cap; every feature is checked on its own
-(:mod:`commandwall.geo.features`) so a layer draws with its good features and names the bad ones. Paging is
+(:mod:`commandwall.geo.features`) so a layer draws with its good features and names the bad ones. ``NaN`` and
+``Infinity`` (which GDAL and others write) do not refuse a document: features with such coordinates are left
+out and counted, such property values become null. Paging is
 bounded: OGC API ``rel=next`` links are followed on the same origin only, at most :data:`MAX_PAGES` pages and
 ``max_features`` features. :func:`load_source` never raises: a layer that cannot be had carries its reason.
 
@@ -14,9 +16,12 @@ answer declares decides; ``axis_order`` in the source overrides it.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import logging
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -44,6 +49,8 @@ MAX_PAGES = 200
 #: server could send page after page of large features (photos in properties) until the desk runs out of memory.
 MAX_LAYER_BYTES = 128 * 1024 * 1024
 _SOURCE_ID = r"^[a-z0-9][a-z0-9_-]{0,39}$"
+#: The error of a source that answered with no features at all.
+NO_FEATURES = "the source has no features"
 #: An OGC API Features items URL: the service root and the collection.
 OGC_ITEMS = re.compile(r"^(?P<root>.*?)/collections/(?P<collection>[^/]+)/items/?$")
 
@@ -150,38 +157,56 @@ class SourceResult:
     matched: int | None = None
     truncated: bool = False
     fetched_at: float = 0.0
+    #: The validators the server gave (``ETag``, ``Last-Modified``) when the source is one request: the next read
+    #: asks with ``If-None-Match`` / ``If-Modified-Since`` and a 304 ends it.
+    etag: str | None = None
+    last_modified: str | None = None
+    #: Digest of every byte read (all pages, or the file): a server without validators that sends the same bytes
+    #: again is not parsed again.
+    digest: str | None = None
+    #: True when this read found the source as the previous one left it (HTTP 304 or the same bytes): the
+    #: features are the previous read's, nothing was parsed, and the map need not draw them again.
+    unchanged: bool = False
+    #: Features left out because a coordinate is ``NaN`` or infinite (also listed in ``bad``).
+    non_finite: int = 0
 
     @property
     def usable(self) -> bool:
         """True when the source answered and at least one feature can be drawn."""
         return self.error is None and bool(self.features)
 
+    @property
+    def failed(self) -> bool:
+        """True when the source could not be read or gave nothing usable; an empty answer (a live layer of
+        current alerts with none now) is not a failure."""
+        return self.error is not None and self.error != NO_FEATURES
+
 
 # --- reading --------------------------------------------------------------------------------------------------
 
 
-def parse_json_bytes(body: bytes, name: str) -> Any:
-    """JSON from bytes (``backend.answers.decode_json``: depth checked before parsing, no NaN);
-    ``SourceError`` for anything that is not such JSON."""
+def parse_json_bytes(body: bytes, name: str, *, non_finite: Callable[[str], Any] | None = None) -> Any:
+    """JSON from bytes (``backend.answers.decode_json``: depth checked before parsing; ``NaN``/``Infinity``
+    refused unless ``non_finite`` reads them); ``SourceError`` for anything that is not such JSON."""
     try:
-        return decode_json(body, name)
+        return decode_json(body, name, non_finite=non_finite)
     except MalformedAnswerError as exc:
         raise SourceError(f"{name}: {exc.problem}") from None
 
 
-def get_json(http: requests.Session, url: str, params: dict[str, Any] | None = None) -> Any:
-    """GET a JSON answer of at most :data:`MAX_RESPONSE_BYTES`, read with the platform's reader (size cap,
-    overall deadline, response closed); ``SourceError`` for anything else."""
-    return parse_json_bytes(get_bytes(http, url, params), redact(url))
-
-
-def get_bytes(http: requests.Session, url: str, params: dict[str, Any] | None = None) -> bytes:
-    """GET an answer of at most :data:`MAX_RESPONSE_BYTES` as bytes (as :func:`get_json` reads it)."""
+def _get(http: requests.Session, url: str, params: dict[str, Any] | None = None,
+         validators: dict[str, str] | None = None) -> tuple[bytes | None, Any]:
+    """GET an answer of at most :data:`MAX_RESPONSE_BYTES`, read with the platform's reader (size cap, overall
+    deadline, response closed), conditionally when ``validators`` are given: ``(body, headers)``, or
+    ``(None, headers)`` for a 304 answer to a conditional request; ``SourceError`` for anything else."""
     where = redact(url)
     try:
-        response = http.get(url, params=params, stream=True)
+        response = http.get(url, params=params, stream=True, headers=validators or None)
     except requests.RequestException as exc:
         raise SourceError(f"cannot reach {where}: {type(exc).__name__}") from exc
+    if response.status_code == 304 and validators:
+        response.close()
+        return None, response.headers
     if response.status_code != 200:
         response.close()
         raise SourceError(f"HTTP {response.status_code} from {where}")
@@ -191,15 +216,74 @@ def get_bytes(http: requests.Session, url: str, params: dict[str, Any] | None = 
         raise SourceError(f"{where}: {exc.problem}") from None
     except BackendError as exc:  # reset, broken chunking, or the overall deadline passed
         raise SourceError(str(exc)) from None
-    return body
+    return body, response.headers
 
 
-def _read_file(path: Path) -> Any:
-    try:
-        body = paths.read_small_file(path, MAX_RESPONSE_BYTES)  # a regular file only: a pipe would hold the loader
-    except (OSError, ValueError) as exc:
-        raise SourceError(f"cannot read {path}: {exc}") from exc
-    return parse_json_bytes(body, path.name)
+class _UnchangedError(Exception):
+    """The source answers as it did at the previous read (304, or the same bytes): stop reading it."""
+
+
+class _Reading:
+    """One read of a source: every request (and the file) goes through it, so the bytes are digested, and the
+    first request is conditional when the previous good read was one request that gave validators."""
+
+    def __init__(self, http: requests.Session, previous: SourceResult | None) -> None:
+        self.http = http
+        self.previous = previous
+        self.requests = 0
+        self.etag: str | None = None
+        self.last_modified: str | None = None
+        #: ``NaN`` / ``Infinity`` literals read so far.
+        self.non_finite = 0
+        self._hash = hashlib.blake2b(digest_size=20)
+
+    def get(self, url: str, params: dict[str, Any] | None = None) -> bytes:
+        """One answer's bytes; :class:`_UnchangedError` when the server answers 304 to the conditional first request."""
+        validators: dict[str, str] = {}
+        before = self.previous
+        if self.requests == 0 and before is not None and before.pages == 1:
+            if before.etag:
+                validators["If-None-Match"] = before.etag
+            if before.last_modified:
+                validators["If-Modified-Since"] = before.last_modified
+        self.requests += 1
+        body, headers = _get(self.http, url, params, validators)
+        if body is None:
+            raise _UnchangedError
+        if self.requests == 1:
+            self.etag, self.last_modified = headers.get("ETag"), headers.get("Last-Modified")
+        self._hash.update(body)
+        return body
+
+    def read_file(self, path: Path) -> bytes:
+        """A layer file's bytes (a regular file only: a pipe would hold the loader)."""
+        try:
+            body = paths.read_small_file(path, MAX_RESPONSE_BYTES)
+        except (OSError, ValueError) as exc:
+            raise SourceError(f"cannot read {path}: {exc}") from exc
+        self._hash.update(body)
+        return body
+
+    def parse(self, body: bytes, name: str) -> Any:
+        """JSON of one answer or file. ``NaN`` / ``Infinity`` (which GDAL and others write for missing numbers)
+        are read as such and counted in :attr:`non_finite`: the features holding them are dealt with when
+        checked, instead of the whole layer being refused."""
+        return parse_json_bytes(body, name, non_finite=self._non_finite)
+
+    def _non_finite(self, literal: str) -> float:
+        self.non_finite += 1
+        return float(literal)  # "NaN", "Infinity", "-Infinity" are Python's spellings too
+
+    @property
+    def digest(self) -> str:
+        """Digest of every byte read so far."""
+        return self._hash.hexdigest()
+
+    def stop_if_unchanged(self) -> None:
+        """:class:`_UnchangedError` when the bytes read so far are the previous read's, all of them."""
+        before = self.previous
+        if before is not None and before.digest == self.digest:
+            raise _UnchangedError
 
 
 def _collection(data: Any, where: str) -> list[Any]:
@@ -243,8 +327,13 @@ def authority_axis_is_northing_first(crs_name: str) -> bool:
 # --- the three kinds ------------------------------------------------------------------------------------------
 
 
-def _fetch_geojson(spec: LayerSourceSpec, http: requests.Session) -> tuple[list[Any], str | None, int, int | None]:
-    data = _read_file(Path(spec.path)) if spec.path is not None else get_json(http, spec.url or "")
+def _fetch_geojson(spec: LayerSourceSpec, reading: _Reading) -> tuple[list[Any], str | None, int, int | None]:
+    if spec.path is not None:
+        body, name = reading.read_file(Path(spec.path)), Path(spec.path).name
+    else:
+        body, name = reading.get(spec.url or ""), redact(spec.url or "")
+    reading.stop_if_unchanged()  # before parsing: a big live layer re-read as it was costs a digest, no more
+    data = reading.parse(body, name)
     return _collection(data, spec.where()), _declared_crs(data), 1, None
 
 
@@ -257,7 +346,7 @@ def _next_link(data: dict[str, Any], base: str) -> str | None:
     return None
 
 
-def _fetch_ogcapi(spec: LayerSourceSpec, http: requests.Session) -> tuple[list[Any], str | None, int, int | None]:
+def _fetch_ogcapi(spec: LayerSourceSpec, reading: _Reading) -> tuple[list[Any], str | None, int, int | None]:
     root = (spec.url or "").rstrip("/")
     url = f"{root}/collections/{spec.collection}/items"
     params: dict[str, Any] | None = {"f": "json", "limit": min(spec.page_size, spec.max_features)}
@@ -272,9 +361,9 @@ def _fetch_ogcapi(spec: LayerSourceSpec, http: requests.Session) -> tuple[list[A
         if budget <= 0:
             log.warning("layer %s: cut after %d page(s): %d MB read", spec.id, pages, MAX_LAYER_BYTES >> 20)
             break
-        body = get_bytes(http, url, params)
+        body = reading.get(url, params)
         budget -= len(body)
-        data = parse_json_bytes(body, redact(url))
+        data = reading.parse(body, redact(url))
         pages += 1
         seen.add(url)
         features.extend(_collection(data, f"{redact(url)} page {pages}"))
@@ -288,7 +377,7 @@ def _fetch_ogcapi(spec: LayerSourceSpec, http: requests.Session) -> tuple[list[A
     return features, None, pages, matched
 
 
-def _fetch_wfs(spec: LayerSourceSpec, http: requests.Session) -> tuple[list[Any], str | None, int, int | None]:
+def _fetch_wfs(spec: LayerSourceSpec, reading: _Reading) -> tuple[list[Any], str | None, int, int | None]:
     srs = spec.crs or "EPSG:4326"
     output = "application/gml+xml; version=3.2" if spec.wfs_format == "gml32" else "application/json"
     base = {"service": "WFS", "version": "2.0.0", "request": "GetFeature", "typeNames": spec.type_name,
@@ -306,14 +395,14 @@ def _fetch_wfs(spec: LayerSourceSpec, http: requests.Session) -> tuple[list[Any]
         params = {**base, "count": count, "startIndex": len(features)}
         pages += 1
         if spec.wfs_format == "gml32":
-            data, page = _gml_page(http, spec, params, pages)
+            data, page = _gml_page(reading, spec, params, pages)
         else:
             if budget <= 0:
                 log.warning("%s: cut after %d page(s): %d MB read", spec.where(), pages - 1, MAX_LAYER_BYTES >> 20)
                 break
-            body = get_bytes(http, spec.url or "", params)
+            body = reading.get(spec.url or "", params)
             budget -= len(body)
-            data = parse_json_bytes(body, redact(spec.url or ""))
+            data = reading.parse(body, redact(spec.url or ""))
             page = _collection(data, f"{spec.where()} page {pages}")
         if len(page) > count:  # the server ignores count/startIndex: its first answer is the whole layer
             log.warning("%s does not page (asked for %d, got %d); taking its first answer", spec.where(), count,
@@ -330,13 +419,13 @@ def _fetch_wfs(spec: LayerSourceSpec, http: requests.Session) -> tuple[list[Any]
     return features, declared or srs, pages, matched
 
 
-def _gml_page(http: requests.Session, spec: LayerSourceSpec, params: dict[str, Any],
+def _gml_page(reading: _Reading, spec: LayerSourceSpec, params: dict[str, Any],
               page: int) -> tuple[dict[str, Any], list[Any]]:
     """One GML 3.2 page as the JSON path sees one: ``({numberMatched, crs}, features)``."""
     from commandwall.geo.gml import GmlError, read_feature_collection
 
     try:
-        features, declared, matched = read_feature_collection(get_bytes(http, spec.url or "", params))
+        features, declared, matched = read_feature_collection(reading.get(spec.url or "", params))
     except GmlError as exc:
         raise SourceError(f"{spec.where()} page {page}: {exc}") from None
     data: dict[str, Any] = {"numberMatched": matched}
@@ -349,14 +438,26 @@ _FETCHERS = {"geojson": _fetch_geojson, "ogcapi": _fetch_ogcapi, "wfs": _fetch_w
 
 
 def load_source(
-    spec: LayerSourceSpec, http: requests.Session | None = None, *, timeout_s: float = 15.0
+    spec: LayerSourceSpec, http: requests.Session | None = None, *, timeout_s: float = 15.0,
+    previous: SourceResult | None = None,
 ) -> SourceResult:
-    """Fetch and check one source; never raises (a failure is :attr:`SourceResult.error`)."""
+    """Fetch and check one source; never raises (a failure is :attr:`SourceResult.error`).
+
+    ``previous`` is the last read of the same source: when the server says it has not changed (304 to a
+    conditional request) or sends the very same bytes, the answer is ``previous`` read again now
+    (:attr:`SourceResult.unchanged`, a new ``fetched_at``), without parsing or checking anything."""
     result = SourceResult(spec=spec, fetched_at=time.time(), crs=canonical_crs(spec.crs or "EPSG:4326"))
+    if previous is not None and (previous.spec != spec or previous.error is not None or previous.digest is None):
+        previous = None  # only a good read of this very source can stand for the next one
     own = http is None
     session = make_http("http://127.0.0.1/", timeout=(min(timeout_s, 5.0), timeout_s), retries=1) if own else http
+    reading = _Reading(session, previous)
     try:
-        raw, declared, result.pages, result.matched = _FETCHERS[spec.kind](spec, session)
+        raw, declared, result.pages, result.matched = _FETCHERS[spec.kind](spec, reading)
+        reading.stop_if_unchanged()  # the paged kinds: every page read, none checked yet
+        result.digest = reading.digest
+        if reading.requests == 1:
+            result.etag, result.last_modified = reading.etag, reading.last_modified
         crs_name = spec.crs or declared or "EPSG:4326"
         result.crs = canonical_crs(crs_name)
         if spec.axis_order == "auto":
@@ -368,12 +469,15 @@ def load_source(
             result.truncated = True
         elif result.matched is not None and result.matched > len(raw):
             result.truncated = True
-        checked = check_features(raw, result.crs, swap_axes=swap)
-        result.features, result.bad = checked.features, checked.bad
+        checked = check_features(raw, result.crs, swap_axes=swap, finite_check=reading.non_finite > 0)
+        result.features, result.bad, result.non_finite = checked.features, checked.bad, checked.non_finite
         if not raw:
-            result.error = "the source has no features"
+            result.error = NO_FEATURES
         elif not result.features:
             result.error = f"none of {len(raw)} feature(s) is usable (first: {checked.bad[0][1]})"
+    except _UnchangedError:
+        assert previous is not None
+        return dataclasses.replace(previous, fetched_at=result.fetched_at, unchanged=True)
     except (SourceError, UnsupportedCRS, ValueError) as exc:
         result.error = str(exc)
     except Exception as exc:  # the last line of defence: one layer is lost, never the client

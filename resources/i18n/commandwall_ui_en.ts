@@ -704,6 +704,14 @@
         <translation>; </translation>
     </message>
     <message>
+        <source>已连续失败 {count} 次，{time} 再试</source>
+        <translation>failed {count} times in a row, next try at {time}</translation>
+    </message>
+    <message>
+        <source>{count} 个要素坐标无效，已略去</source>
+        <translation>{count} features with invalid coordinates left out</translation>
+    </message>
+    <message>
         <source>正常</source>
         <translation>OK</translation>
     </message>
@@ -999,6 +1007,10 @@
         <source>底图「{title}」的瓦片无法加载（连续 {count} 张失败）：服务器不可用或地址有误</source>
         <extracomment>Longest an incident change waits before it goes to the page with the others that came meanwhile. While changes keep coming (a burst), the page gets them at most this often: each update is a new frame of the web view, composited on the GUI thread (in software on a desk without a GPU).</extracomment>
         <translation>The base map “{title}” cannot load its tiles ({count} failed in a row): the server is down or its address is wrong</translation>
+    </message>
+    <message>
+        <source>底图「{title}」采用 {crs} 坐标（国内地图的加密偏移）：图层、标注均为 WGS84，在此底图上会偏移约 0.5 公里</source>
+        <translation>Base map “{title}” is drawn in {crs} (the shifted coordinates of Chinese web maps): layers and markers are WGS84 and lie about 0.5 km off on it</translation>
     </message>
     <message>
         <source>已复制坐标：{point}</source>

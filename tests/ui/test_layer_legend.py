@@ -211,7 +211,8 @@ def test_the_tree_shows_a_read_layers_legend_without_walking_its_features_on_the
         return result
 
     spec = LayerSourceSpec(id="mixed", title="混合", kind="geojson", path=path, color=RED)
-    controller = UserLayersController([spec], config_dir=tmp_path, loader=lambda s: watched(load_source(s)))
+    controller = UserLayersController([spec], config_dir=tmp_path,
+                                      loader=lambda s, previous=None: watched(load_source(s)))
     view = MapView()
     qtbot.addWidget(view)
     feature = LayerTreeFeature(controller, view)

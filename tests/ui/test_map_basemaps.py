@@ -239,3 +239,51 @@ def test_a_base_map_whose_tiles_keep_failing_is_said_once(qtbot, tmp_path: Path)
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_choosing_a_gcj02_base_map_says_once_that_overlays_are_offset(qtbot, tmp_path: Path, tile_server) -> None:
+    """A base map drawn in GCJ-02 (here a local proxy of AMap's tiles, declared so): choosing it in the page's
+    switcher says in the status bar, once, that the WGS84 overlays lie ~0.5 km off on it; the plain one says
+    nothing. A desk that starts on it is told at start."""
+    origin = f"http://127.0.0.1:{tile_server.server_address[1]}/{{z}}/{{x}}/{{y}}.png"
+    settings = Settings(data_dir=tmp_path / "d", base_map="city", base_maps=[
+        {"id": "city", "title": "城市底图", "kind": "xyz", "url": origin, "min_zoom": 10, "max_zoom": 16},
+        {"id": "gaode", "title": "高德代理", "kind": "xyz", "url": origin, "crs": "GCJ-02", "min_zoom": 10,
+         "max_zoom": 16}])
+
+    def open_feature() -> tuple[MapFeature, list[str]]:
+        session = ClientSession(settings, PlatformFactory.at_url("http://127.0.0.1:9"))
+        signals = ClientSignals()
+        feature = MapFeature(MapController(session), signals, data_dir=tmp_path / "d")
+        said: list[str] = []
+        feature.sig_message.connect(lambda text, _ms: said.append(text))
+        qtbot.addWidget(feature.view)
+        feature.view.resize(900, 700)
+        feature.view.show()
+        layers = load_layers(paths.layers_dir()).layers
+        with qtbot.waitSignal(feature.view.sig_ready, timeout=20000):
+            signals.sig_layers.emit(layers, [], MapView.build_page(layers))
+        return feature, said
+
+    def offsets(said: list[str]) -> list[str]:
+        return [text for text in said if "偏移约 0.5 公里" in text]
+
+    feature, said = open_feature()
+    view = feature.view
+    assert run_js(qtbot, view, "CW.stats().baseMap") == "city"
+    assert offsets(said) == []
+    with qtbot.waitSignal(view.sig_base_map_chosen, timeout=5000):
+        assert run_js(qtbot, view, "CW.chooseBaseMap('gaode')") is True
+    assert len(offsets(said)) == 1
+    assert "高德代理" in offsets(said)[0] and "GCJ-02" in offsets(said)[0] and "WGS84" in offsets(said)[0]
+    for base_map in ("city", "gaode"):  # back and forth: said once
+        with qtbot.waitSignal(view.sig_base_map_chosen, timeout=5000):
+            run_js(qtbot, view, f"CW.chooseBaseMap('{base_map}')")
+    assert len(offsets(said)) == 1
+    feature.shutdown()
+    view.close()
+
+    again, said_again = open_feature()  # the desk restarts on it: told at start
+    assert run_js(qtbot, again.view, "CW.stats().baseMap") == "gaode"
+    assert len(offsets(said_again)) == 1
+    again.shutdown()

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 from commandwall.app.user_layers import UserLayersController, read_sources_file
 from commandwall.config import Settings
-from commandwall.geo.sources import LayerSourceSpec, SourceResult
+from commandwall.geo.sources import NO_FEATURES, LayerSourceSpec, SourceResult
 
 
 def spec(layer_id: str, **kw) -> LayerSourceSpec:
@@ -60,9 +60,9 @@ def test_order_visibility_opacity_and_styles() -> None:
 def test_live_layers_are_due_after_their_interval_and_only_once() -> None:
     loads: list[str] = []
 
-    def loader(s: LayerSourceSpec) -> SourceResult:
+    def loader(s: LayerSourceSpec, previous: SourceResult | None = None) -> SourceResult:
         loads.append(s.id)
-        return SourceResult(spec=s, fetched_at=1000.0, error="no features")
+        return SourceResult(spec=s, fetched_at=1000.0, error=NO_FEATURES)
 
     controller = UserLayersController([spec("live", refresh_s=30), spec("still")], loader=loader)
     controller.load("live")
@@ -75,7 +75,7 @@ def test_live_layers_are_due_after_their_interval_and_only_once() -> None:
 
 
 def test_the_page_gets_safe_names_and_the_error_of_a_broken_layer() -> None:
-    def loader(s: LayerSourceSpec) -> SourceResult:
+    def loader(s: LayerSourceSpec, previous: SourceResult | None = None) -> SourceResult:
         if s.id == "bad":
             return SourceResult(spec=s, error="HTTP 404 from http://127.0.0.1/x\u202e.json")
         feature = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [117.30000001, 34.8]},
@@ -93,8 +93,8 @@ def test_the_page_gets_safe_names_and_the_error_of_a_broken_layer() -> None:
 
 
 def test_a_refresh_interval_set_in_the_tree_overrides_the_source_and_is_kept(tmp_path: Path) -> None:
-    def loader(s: LayerSourceSpec) -> SourceResult:
-        return SourceResult(spec=s, fetched_at=1000.0, error="no features")
+    def loader(s: LayerSourceSpec, previous: SourceResult | None = None) -> SourceResult:
+        return SourceResult(spec=s, fetched_at=1000.0, error=NO_FEATURES)
 
     controller = UserLayersController([spec("live", refresh_s=30), spec("still")], loader=loader, config_dir=tmp_path)
     controller.load("live")

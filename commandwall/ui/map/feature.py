@@ -14,7 +14,7 @@ from PySide6.QtGui import QGuiApplication
 from commandwall.app.dispatch import DispatchOffer
 from commandwall.app.incident_filter import NO_FILTER, IncidentFilter
 from commandwall.app.map import REDRAW_INTERVAL_MS, MapController
-from commandwall.geo.basemaps import BaseMapCatalogue
+from commandwall.geo.basemaps import WEB_MERCATOR, BaseMapCatalogue
 from commandwall.i18n import translate
 from commandwall.textsafe import display_text
 from commandwall.ui.adapters import ClientSignals
@@ -57,6 +57,8 @@ class MapFeature(QObject):
         # meanwhile; the map page, made with them, waits for them if the layers come first.
         self._base_map_ids: list[str] = []
         self._base_map_titles: dict[str, str] = {}
+        self._base_map_crs: dict[str, str] = {}  # the shifted ones (GCJ-02, BD-09) only
+        self._offset_said: set[str] = set()  # shifted base maps whose offset the status bar has said
         self._base_map_problems: list[str] = []
         self._base_maps_ready = False
         self._layers_waiting: tuple | None = None  # sig_layers' arguments that came before the base maps
@@ -147,7 +149,10 @@ class MapFeature(QObject):
     def _on_base_maps(self, catalogue: BaseMapCatalogue, problems: list[str]) -> None:
         self._base_map_ids = catalogue.ids()
         self._base_map_titles = {b.id: b.title for b in catalogue.base_maps}
-        self.view.set_base_maps(catalogue, catalogue.choose(self._view_state.base_map()))
+        self._base_map_crs = {b.id: b.crs for b in catalogue.base_maps if b.crs != WEB_MERCATOR}
+        selected = catalogue.choose(self._view_state.base_map())
+        self.view.set_base_maps(catalogue, selected)
+        self._say_offset(selected)
         self._base_map_problems = problems
         self._base_maps_ready = True
         if self._layers_waiting is not None:
@@ -176,6 +181,19 @@ class MapFeature(QObject):
     def _on_base_map_chosen(self, base_map_id: str) -> None:
         if base_map_id in self._base_map_ids:
             self._view_state.save_base_map(base_map_id)
+            self._say_offset(base_map_id)
+
+    def _say_offset(self, base_map_id: str) -> None:
+        """A base map drawn in GCJ-02 or BD-09 is shown: say once (per base map) in the status bar that every
+        overlay, WGS84, lies some 0.5 km off on it."""
+        crs = self._base_map_crs.get(base_map_id)
+        if crs is None or base_map_id in self._offset_said:
+            return
+        self._offset_said.add(base_map_id)
+        log.info("base map %s is drawn in %s: WGS84 overlays lie ~0.5 km off on it", base_map_id, crs)
+        self.sig_message.emit(translate("MapView", "底图「{title}」采用 {crs} 坐标（国内地图的加密偏移）："
+                                                   "图层、标注均为 WGS84，在此底图上会偏移约 0.5 公里").format(
+            title=display_text(self._base_map_titles.get(base_map_id, base_map_id)), crs=crs), 30000)
 
     def _copy(self, text: str) -> None:
         QGuiApplication.clipboard().setText(text)

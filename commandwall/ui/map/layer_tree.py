@@ -14,6 +14,7 @@ import logging
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,7 @@ from commandwall.app.user_layers import (
     platform_tree_layers,
 )
 from commandwall.i18n import QT_TRANSLATE_NOOP, translate
+from commandwall.localtime import to_display
 from commandwall.textsafe import display_text
 from commandwall.ui.map.add_layer_dialog import AddLayerDialog
 from commandwall.ui.text import plain_label, plain_tooltip
@@ -118,10 +120,17 @@ def _status_text(layer: UserLayer) -> str:
     if r is None:
         return translate("LayerTree", "加载中…")
     if not r.usable:
-        return translate("LayerTree", "无法加载：{error}").format(error=r.error)
+        text = translate("LayerTree", "无法加载：{error}").format(error=r.error)
+        if layer.retry_at is not None:  # a live layer that keeps failing: read less often, and when next
+            when = to_display(datetime.fromtimestamp(layer.retry_at, UTC)).strftime("%H:%M:%S")
+            text += translate("LayerTree", "；") + translate("LayerTree", "已连续失败 {count} 次，{time} 再试").format(
+                count=layer.failures, time=when)
+        return text
     parts = []
-    if r.bad:
-        parts.append(translate("LayerTree", "{count} 个要素无效已跳过").format(count=len(r.bad)))
+    if r.non_finite:  # NaN / Infinity in coordinates: said apart, as it is the file's writer's doing
+        parts.append(translate("LayerTree", "{count} 个要素坐标无效，已略去").format(count=r.non_finite))
+    if len(r.bad) > r.non_finite:
+        parts.append(translate("LayerTree", "{count} 个要素无效已跳过").format(count=len(r.bad) - r.non_finite))
     if r.truncated:
         parts.append(translate("LayerTree", "仅取前 {count} 个").format(count=len(r.features)))
     if layer.refresh_interval and layer.refreshable:
@@ -509,7 +518,7 @@ class LayerTreeFeature(QObject):
     """
 
     sig_layer_drawn = Signal(str, int)
-    _sig_loaded = Signal(str, str)  # (id, its JSON) from worker threads: queued to the GUI thread
+    _sig_loaded = Signal(str, str, bool)  # (id, its JSON, changed) from worker threads: queued to the GUI thread
     _sig_platform = Signal(object, object, object)  # (layers, {key: JSON}, (problem, loader)) from a worker
 
     def __init__(self, controller: UserLayersController, view: QWebEngineView, parent: QObject | None = None,
@@ -644,24 +653,30 @@ class LayerTreeFeature(QObject):
 
     def _load(self, layer_id: str) -> None:
         text = ""
+        changed = True
         try:
-            self.controller.load(layer_id)
+            result = self.controller.load(layer_id)
+            changed = result is None or not result.unchanged
             layer = self.controller.get(layer_id)
-            text = _json(self.controller.layer_payload(layer)) if layer is not None else ""
+            text = _json(self.controller.layer_payload(layer)) if layer is not None and changed else ""
         finally:
             if not self._closed:  # after shutdown the tree and the page may be gone
-                self._sig_loaded.emit(layer_id, text)
+                self._sig_loaded.emit(layer_id, text, changed)
 
     def _refresh_due(self) -> None:
         for layer_id in self.controller.due():
             if not self._closed:
                 self._pool.submit(self._load, layer_id)
 
-    def _on_loaded(self, layer_id: str, text: str) -> None:
+    def _on_loaded(self, layer_id: str, text: str, changed: bool = True) -> None:
+        """A read finished: the tree shows it; the page gets the layer again only when it changed (a live layer
+        re-read as it was is not re-sent nor re-drawn)."""
         layer = self.controller.get(layer_id)
         if layer is None:
             return
         self.widget.update_layer(layer)
+        if not changed:
+            return
         if not text:  # the worker failed to make it (it logged why): make it here
             text = _json(self.controller.layer_payload(layer))
         self.bridge.keep(layer_id, text)

@@ -1,0 +1,62 @@
+"""A GeoJSON file with ``NaN`` or ``Infinity`` in it (GDAL and pandas write them for missing numbers) is read
+as GIS software reads it: the features whose coordinates are not finite are left out and counted, non-finite
+property values become null; the nesting cap and the other guards stand. Real files on disk."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+from commandwall.geo.features import NON_FINITE_REASON
+from commandwall.geo.sources import LayerSourceSpec, load_source
+from tests.geo_servers import point_features
+
+
+def write(path: Path, document: object) -> Path:
+    path.write_text(json.dumps(document, ensure_ascii=False, allow_nan=True), "utf-8")
+    return path
+
+
+def spec(path: Path) -> LayerSourceSpec:
+    return LayerSourceSpec(id="file", title="文件", kind="geojson", path=path)
+
+
+def test_features_with_non_finite_coordinates_are_left_out_and_counted(tmp_path: Path) -> None:
+    good = point_features(4)
+    good[1]["properties"].update(height=math.nan, readings=[1.5, math.inf, {"min": -math.inf}])
+    square = [[117.2, 34.7], [117.21, 34.7], [117.21, math.inf], [117.2, 34.7]]
+    broken = [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [math.nan, 34.7]}, "properties": {}},
+        {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [square]}, "properties": {}},
+        {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[117.2, 34.7], [-math.inf, 34.71]]},
+         "properties": {"name": "线"}},
+    ]
+    path = write(tmp_path / "nan.geojson", {"type": "FeatureCollection", "features": [*good[:2], *broken, *good[2:]]})
+    assert b"NaN" in path.read_bytes() and b"-Infinity" in path.read_bytes()
+    result = load_source(spec(path))
+    assert result.error is None and len(result.features) == 4
+    assert result.non_finite == 3 and result.bad == [(2, NON_FINITE_REASON), (3, NON_FINITE_REASON),
+                                                      (4, NON_FINITE_REASON)]
+    assert result.features[1]["properties"] == {"id": 1, "name": "点位1", "height": None,
+                                                "readings": [1.5, None, {"min": None}]}
+    json.dumps(result.features, allow_nan=False)  # nothing non-finite is left to reach the page
+
+
+def test_a_file_of_only_non_finite_coordinates_says_why(tmp_path: Path) -> None:
+    feature = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [math.nan, math.nan]}}
+    result = load_source(spec(write(tmp_path / "all.geojson", {"type": "FeatureCollection", "features": [feature]})))
+    assert result.error and NON_FINITE_REASON in result.error and result.non_finite == 1
+
+
+def test_the_other_guards_stand(tmp_path: Path) -> None:
+    deep = tmp_path / "deep.geojson"
+    deep.write_text('{"type": "FeatureCollection", "x": NaN, "features": ' + "[" * 5000 + "]" * 5000 + "}", "utf-8")
+    assert "nested deeper" in (load_source(spec(deep)).error or "")
+    broken = tmp_path / "broken.geojson"
+    broken.write_text('{"type": "FeatureCollection", "features": [NaNa]}', "utf-8")
+    assert "not JSON" in (load_source(spec(broken)).error or "")
+    # a document without any NaN is not walked for them: its numbers are kept as they are
+    plain = load_source(spec(write(tmp_path / "plain.geojson", {"type": "FeatureCollection",
+                                                                "features": point_features(2)})))
+    assert plain.usable and plain.non_finite == 0 and plain.bad == []
