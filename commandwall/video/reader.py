@@ -49,6 +49,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from fractions import Fraction
 from typing import Protocol
 
 import cv2
@@ -64,7 +65,16 @@ from commandwall import niceness
 from commandwall.backend.http import redact as redact_url
 from commandwall.backoff import Backoff
 from commandwall.logs import redact_secrets
-from commandwall.video.capture import RTSP_TRANSPORTS, Capture, Picture, choose_decoder, full_image, open_capture
+from commandwall.video.capture import (
+    RTSP_TRANSPORTS,
+    SQUARE,
+    Capture,
+    Picture,
+    choose_decoder,
+    display_width,
+    full_image,
+    open_capture,
+)
 from commandwall.video.decode_host import DecodeHost
 from commandwall.video.live_edge import LiveEdge
 
@@ -113,6 +123,7 @@ class Frame:
     camera_time: float | None = None  # Unix time the camera took it, by its clock (RTSP with RTCP), else None
     source_size: tuple[int, int] | None = None  # the stream's (width, height); None: that of ``image``
     source: np.ndarray | None = None  # the full-resolution BGR picture behind a scaled ``image`` (OpenCV)
+    sar: Fraction = SQUARE  # the stream's sample aspect ratio: a scaled ``image`` has the display aspect already
 
     @property
     def scaled(self) -> bool:
@@ -130,6 +141,13 @@ class Frame:
         if self.source is not None:
             return self.source
         return None if self.scaled else self.image
+
+    @property
+    def display_size(self) -> tuple[int, int]:
+        """The stream's picture as it is shown: its width in samples times :attr:`sar`, its height (720×576 at
+        16:11: 1047×576)."""
+        width, height = self.stream_size
+        return display_width(width, self.sar), height
 
     @property
     def width(self) -> int:
@@ -164,6 +182,7 @@ class StreamStats:
     behind_s: float | None = None  # how far decoding is behind the sender's live edge; None: not measured
     catch_ups: int = 0  # times the reader skipped to a key frame to catch up with the live edge (追帧)
     retry_at: float | None = None  # RECONNECTING: when the next attempt opens the stream; None: not waiting
+    sar: Fraction = SQUARE  # the newest frame's sample aspect ratio (像素宽高比; 1: square pixels)
 
     def age_s(self, now: float | None = None) -> float | None:
         """Seconds since the newest frame, or None before the first one."""
@@ -415,6 +434,7 @@ class StreamReader:
                 behind_s=edge.behind_s if edge is not None else None,
                 catch_ups=self._catch_ups_closed + (edge.catch_ups if edge is not None else 0),
                 retry_at=self._retry_at if self._state is StreamState.RECONNECTING else None,
+                sar=slot.sar if slot else SQUARE,
             )
 
     def _count_bytes(self, size: int, at: float | None = None) -> None:
@@ -516,9 +536,9 @@ class StreamReader:
                  camera_time: float | None = None) -> None:  # fmt: skip
         now = time.monotonic()
         if isinstance(picture, np.ndarray):
-            image, source_size, source = picture, None, None
+            image, source_size, source, sar = picture, None, None, SQUARE
         else:
-            image, source_size, source = picture.image, picture.source_size, picture.source
+            image, source_size, source, sar = picture.image, picture.source_size, picture.source, picture.sar
         if not image.flags.c_contiguous:
             image = np.ascontiguousarray(image)
         full = None
@@ -529,7 +549,7 @@ class StreamReader:
                 self._dropped += 1
             self._seq += 1
             self._slot = Frame(image=image, seq=self._seq, captured_at=now, received_at=received_at,
-                               camera_time=camera_time, source_size=source_size, source=source)  # fmt: skip
+                               camera_time=camera_time, source_size=source_size, source=source, sar=sar)  # fmt: skip
             previous = self._full
             self._full = (self._seq, full) if full is not None else None
             self._slot_taken = False

@@ -1348,6 +1348,10 @@
         <translation>{h}h{m:02d}m</translation>
     </message>
     <message>
+        <source>（像素宽高比 {sar}，显示为 {width}×{height}）</source>
+        <translation> (pixel aspect {sar}, shown as {width}×{height})</translation>
+    </message>
+    <message>
         <source>主码流</source>
         <extracomment>the box the picture should arrive at changed (resize, zoom, new stream): the wall re-targets readers the picture&apos;s geometry for the last (frame size, ratio, tile size): see :func:`picture_geometry`</extracomment>
         <translation>main stream</translation>

@@ -31,7 +31,7 @@ from commandwall.i18n import translate
 from commandwall.textsafe import display_text
 from commandwall.ui.wall.frame_wake import frame_wake
 from commandwall.ui.wall.overlay import BADGE_COLORS, BADGE_TEXT_COLORS, info_lines, paint_info, tile_badge
-from commandwall.video.capture import BGRX_IS_RGB32, NO_VIDEO
+from commandwall.video.capture import BGRX_IS_RGB32, NO_VIDEO, display_width
 from commandwall.video.dragdrop import CAMERA_IDS_MIME, WALL_TILE_MIME, encode_camera_ids, encode_wall_tile
 from commandwall.video.latency import DisplayLatency
 from commandwall.video.layout import StreamKind
@@ -131,7 +131,7 @@ class TileView(QWidget):
         width, height = max(2, round(self.width() * ratio)), max(2, round(self.height() * ratio))
         frame = self._frame
         if self.zoom.active and frame is not None:
-            stream_w, stream_h = frame.stream_size
+            stream_w, stream_h = frame.display_size
             width = max(width, min(round(width * self.zoom.zoom), stream_w))
             height = max(height, min(round(height * self.zoom.zoom), stream_h))
         return width, height
@@ -364,13 +364,18 @@ class TileView(QWidget):
         (x, y, width, height). A frame of the size it is shown at is copied 1:1 (no smooth transform: that is
         the reader's job); only a zoomed tile or a frame of another size (just after a resize) is scaled here.
         The geometry is worked out once per frame size and tile size."""
-        key = (image.width(), image.height(), image.devicePixelRatio(), w, h)
+        frame = self._frame
+        # a picture at the stream's own samples (not scaled by the reader) of an anamorphic stream is laid out
+        # at its display aspect: as wide as its samples times their aspect ratio, drawn stretched
+        stretch = frame is not None and not frame.scaled and frame.sar != 1
+        width = display_width(image.width(), frame.sar) if stretch else image.width()  # type: ignore[union-attr]
+        key = (width, image.height(), image.devicePixelRatio(), w, h)
         if self._fit is None or self._fit[0] != key:
             self._fit = (key, *picture_geometry(*key))
         _, one_to_one, placed, target, bars = self._fit
         for bar in bars:
             painter.fillRect(*bar, TILE_BG)
-        if one_to_one and not self.zoom.active:
+        if one_to_one and not self.zoom.active and not stretch:
             painter.drawImage(placed[0], placed[1], image)
             return placed
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)

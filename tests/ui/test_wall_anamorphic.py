@@ -1,0 +1,52 @@
+"""An anamorphic camera (720×576, SAR 16:11: a 4:3 picture from an analogue encoder) on the wall: the tile shows
+the picture at its display aspect — 1047:576, not squeezed to 720:576 — and 码流信息 says why. A real H.264 stream
+with its SAR in the bitstream, served on 127.0.0.1 at real time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from pytestqt.qtbot import QtBot
+
+from commandwall.domain.models import Camera, StreamUrls
+from commandwall.ui.wall import WallView
+from tests.ui.test_wall import to_array
+from tests.unit.ts_streams import PacedTsServer, encode_ts
+
+
+@pytest.fixture(scope="module")
+def anamorphic_server() -> Iterator[PacedTsServer]:
+    server = PacedTsServer(encode_ts(720, 576, seconds=20.0, sar=Fraction(16, 11)))
+    yield server
+    server.stop()
+
+
+def picture_box(pixels: np.ndarray) -> tuple[int, int]:
+    """Width and height of the picture in a tile grab: the columns and rows brighter than the black bars (the
+    stream's background is grey 30; the name bar and captions are left out by looking at the middle rows and
+    columns only)."""
+    grey = pixels.astype(int).sum(axis=2)
+    height, width = grey.shape
+    row = grey[height // 2] > 45
+    column = grey[:, width // 4] > 45
+    return int(row.sum()), int(column.sum())
+
+
+def test_a_16_11_camera_is_shown_at_its_display_aspect(qtbot: QtBot, wall: WallView,
+                                                      anamorphic_server: PacedTsServer) -> None:  # fmt: skip
+    camera = Camera(id="CAM-PAL", name="模拟编码器 PAL", lon=117.26, lat=34.79,
+                    streams=StreamUrls(main=anamorphic_server.url, sub=anamorphic_server.url))  # fmt: skip
+    wall.set_layout("1")
+    wall.play(camera, 0)
+    tile = wall.tile(0)
+    qtbot.waitUntil(lambda: tile.state_text() == "直播" and tile.frame is not None and tile.frame.scaled
+                    and tile.frame.width >= tile.width() - 2, timeout=20_000)  # fmt: skip
+    tile.repaint()
+    width, height = picture_box(to_array(tile.grab().toImage()))
+    print(f"tile {tile.width()}×{tile.height()}: picture {width}×{height} ({width / height:.3f})")
+    assert abs(width / height - 1047 / 576) < 0.03, (width, height)
+    tile.set_show_info(True)
+    assert "720×576（像素宽高比 16:11，显示为 1047×576）" in tile.info_lines()[0]
