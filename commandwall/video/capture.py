@@ -27,7 +27,9 @@ second and then nothing until the next one; the reader would publish it as one b
 picture, the wall would count most of its frames as dropped. A PyAV capture of such a stream (and of a local
 file) is paced: a :class:`Pacer` gives each picture the time it is due by its timestamp (``due_at``), which the
 reader waits for. Streams that arrive in real time (RTSP, MPEG-TS, FLV, MJPEG) are not paced: they get no
-delay from it.
+delay from it — unless one of them turns out to run ahead of its timestamps for good (a file pushed at ten times
+its rate, :attr:`commandwall.video.live_edge.LiveEdge.running_ahead`): from then on it is paced as a file is, and
+the sender waits for the reader instead of the desk decoding ten times the pictures it can show.
 """
 
 from __future__ import annotations
@@ -501,6 +503,9 @@ class PyAvCapture:
                 key = packet.is_keyframe or (edge.catching_up and annexb_key_frame(bytes(packet), self._codec_name))
                 if not edge.keep(None if pts is None else pts * self._time_base, asked, arrived, key):
                     continue  # 追帧: behind the live edge, this packet is skipped undecoded
+                if edge.running_ahead and self.pacer is None:  # a sender far ahead of its timestamps, for good:
+                    self.pacer = Pacer()  # shown at its own rate (the sender waits), not decoded as fast as it comes
+                    log.info("stream arrives %.1f× faster than its timestamps: paced", edge.sender_speed or 0.0)
             if self._key_frames_only and self._intra_only:
                 if arrived - self._last_kept < 1.0 / REDUCED_FPS:
                     continue  # 降帧 of an all-key-frame stream: by frame rate, this packet is not decoded

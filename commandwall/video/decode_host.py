@@ -400,6 +400,7 @@ class RemoteCapture:
         if edge is not None:
             edge.behind_s = meta.get("behind_s", 0.0)
             edge.catch_ups = meta.get("catch_ups", 0)
+            edge.sender_speed = meta.get("sender_speed")
         scaled = image.ndim == 3 and image.shape[2] == 4
         return Picture(image, tuple(meta["source_size"]), RemoteFullImage(self) if scaled else None,
                        sane_sar(meta.get("sar")))
@@ -802,6 +803,7 @@ class _StreamServer:
             meta["bytes_read"] = cap.bytes_read  # type: ignore[attr-defined]
         if edge is not None:
             meta["behind_s"], meta["catch_ups"] = edge.behind_s, edge.catch_ups
+            meta["sender_speed"] = edge.sender_speed
         self.conn.send(("frame", meta))
 
 

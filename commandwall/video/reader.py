@@ -33,7 +33,9 @@ stream's own resolution (snapshots).
 A capture that paces its pictures by their timestamps (PyAV: HLS and DASH, whose segments arrive as bursts, and
 local files) says when each is due (``due_at``): the reader waits until then (or until stop) before publishing
 it, so such a stream is published at its own rate instead of a segment's burst followed by a frozen picture.
-Every picture of any other stream is published as soon as it is decoded.
+Every picture of any other stream is published as soon as it is decoded — unless its sender runs ahead of its
+timestamps for good (a file pushed at ten times its rate): then its capture paces it too. A sender slower than real
+time is shown as it comes; ``StreamStats.sender_speed`` says how slow, and the tile says its pictures come late.
 
 Nothing here imports Qt: the wall polls :meth:`StreamReader.latest` from a GUI timer.
 """
@@ -84,6 +86,8 @@ log = logging.getLogger(__name__)
 #: the desk is short of CPU the window — painting, input, the incident list — goes first, and the wall's overload
 #: policy sheds decoding (it watches exactly that: frames dropped, readers falling behind).
 READER_NICENESS = 5
+#: a sender delivering below this share of real time is slow: its tile says its pictures come late (画面延迟)
+SLOW_SENDER = 0.8
 
 
 def lower_thread_priority(by: int = READER_NICENESS) -> None:
@@ -183,6 +187,14 @@ class StreamStats:
     catch_ups: int = 0  # times the reader skipped to a key frame to catch up with the live edge (追帧)
     retry_at: float | None = None  # RECONNECTING: when the next attempt opens the stream; None: not waiting
     sar: Fraction = SQUARE  # the newest frame's sample aspect ratio (像素宽高比; 1: square pixels)
+    #: how fast the sender delivers against its timestamps (1: real time; 0.1: ten times too slow, every picture
+    #: shown later than the last; None: not measured)
+    sender_speed: float | None = None
+
+    @property
+    def sender_slow(self) -> bool:
+        """The sender delivers well below real time (under :data:`SLOW_SENDER`): its pictures come late."""
+        return self.sender_speed is not None and self.sender_speed < SLOW_SENDER
 
     def age_s(self, now: float | None = None) -> float | None:
         """Seconds since the newest frame, or None before the first one."""
@@ -435,6 +447,7 @@ class StreamReader:
                 catch_ups=self._catch_ups_closed + (edge.catch_ups if edge is not None else 0),
                 retry_at=self._retry_at if self._state is StreamState.RECONNECTING else None,
                 sar=slot.sar if slot else SQUARE,
+                sender_speed=edge.sender_speed if edge is not None else None,
             )
 
     def _count_bytes(self, size: int, at: float | None = None) -> None:

@@ -108,6 +108,9 @@ def info_lines(stats: StreamStats | None, stream_kind: str | None, latency: Disp
     ]
     if camera is not None:  # the camera's RTCP clock: as right as its clock is set like the desk's
         lines.insert(3, translate("WallTile", "摄像机到显示 {camera}（按摄像机 RTCP 时钟）").format(camera=_ms(camera)))
+    if stats.sender_slow:  # the sender itself is slower than real time: each picture later than the last
+        lines.append(translate("WallTile", "来流速度 ×{speed}（慢于实时，画面延迟）").format(
+            speed=f"{stats.sender_speed:.2g}"))
     if stats.behind_s is not None:  # a live stream whose lag behind its sender the reader measures
         lines.append(translate("WallTile", "解码落后直播 {behind} · 追帧 {count} 次").format(
             behind=_ms(1000 * stats.behind_s), count=stats.catch_ups))
