@@ -81,6 +81,9 @@ class CameraLoad:
     catch_ups: int = 0  # times its reader skipped to a key frame to catch up (追帧), since it started
     #: what decoding it costs: width × height × frames a second of the stream playing (None: not known yet)
     pixel_rate: float | None = None
+    #: its sender delivers slower than real time (a relay at a tenth of it): its low rate and old pictures are the
+    #: sender's, not the desk's, and turning it down would free nothing
+    sender_slow: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,8 +268,8 @@ class OverloadPolicy:
             full += 1
             decoded += new_frames
             dropped += new_drops
-            slow = seen.best_fps > 0 and load.fps < t.behind_ratio * seen.best_fps
-            old = load.age_s is not None and load.age_s > t.max_age_s
+            slow = seen.best_fps > 0 and load.fps < t.behind_ratio * seen.best_fps and not load.sender_slow
+            old = load.age_s is not None and load.age_s > t.max_age_s and not load.sender_slow
             lagging = caught_up or (load.behind_s is not None and load.behind_s > t.max_behind_s)
             behind += slow or old or lagging
             if seen.windows > t.settle_windows:

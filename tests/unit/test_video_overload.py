@@ -393,3 +393,16 @@ def test_an_8k_stream_the_desk_cannot_keep_does_not_flap() -> None:
     assert 4 <= len(changes_at) <= 14, changes_at
     gaps = [b - a for a, b in zip(changes_at[::2], changes_at[1::2], strict=False)]  # turned down → given back
     assert gaps == sorted(gaps) and gaps[-1] >= 40, gaps
+
+
+def test_a_sender_slower_than_real_time_is_no_overload() -> None:
+    """A relay delivers a 5 fps camera at a tenth of real time: a picture every two seconds, each older than the
+    desk's 1 s limit. That is the sender's doing; the desk keeps up, and nothing is turned down for it."""
+    policy, cams = OverloadPolicy(), wall(0, 3)
+    now = 0.0
+    for _ in range(20):
+        now += 1.0
+        loads = [c.window(25.0) for c in cams[:2]]
+        slow = replace(cams[2].window(0.5), age_s=1.8, nominal_fps=5.0, sender_slow=True)
+        policy.update([*loads, slow], 10.0, now)
+    assert policy.levels() == {} and not policy.overloaded, policy.reason

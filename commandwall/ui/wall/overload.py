@@ -71,7 +71,7 @@ class OverloadMonitor:
                 camera.id, width, tile.stream_url or "", stats.state is StreamState.LIVE, stats.frames,
                 stats.dropped, stats.fps, stats.age_s(now), has_sub=has_sub, on_sub=tile.stream_kind == "sub",
                 live_s=live_s, nominal_fps=stats.nominal_fps, behind_s=stats.behind_s, catch_ups=stats.catch_ups,
-                pixel_rate=pixels,
+                pixel_rate=pixels, sender_slow=stats.sender_slow,
             )  # fmt: skip
         return list(loads.values())
 
