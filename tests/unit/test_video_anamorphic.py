@@ -83,3 +83,13 @@ def test_a_64_45_stream_fills_a_16_9_box_and_its_full_picture_keeps_its_samples(
     assert frame is not None and (frame.width, frame.height) == (640, 360), "16:9 into 16:9: no bars"
     assert unscaled is not None and not unscaled.scaled and (unscaled.width, unscaled.height) == (720, 576)
     assert unscaled.sar == Fraction(64, 45) and unscaled.display_size == (1024, 576)
+
+
+def test_a_recording_of_an_anamorphic_camera_plays_at_its_display_aspect_too(pal_16_11: bytes, tmp_path) -> None:
+    """A local recording goes through OpenCV, which reports the SAR as two numbers of its own."""
+    path = tmp_path / "pal.ts"
+    path.write_bytes(pal_16_11)
+    frame, stats = played(str(path), (1200, 1200))
+    assert frame is not None and frame.scaled
+    assert abs(frame.width / frame.height - 1047 / 576) < 0.02, (frame.width, frame.height)
+    assert stats.sar == Fraction(16, 11) and stats.resolution == (720, 576)
