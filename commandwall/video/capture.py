@@ -165,6 +165,15 @@ def display_width(width: int, sar: Fraction) -> int:
     return width if sar == SQUARE else max(1, round(width * sar))
 
 
+def widened(image: np.ndarray, sar: Fraction) -> np.ndarray:
+    """``image`` (H×W×C, the stream's own samples) at its display aspect: widened to :func:`display_width` (every
+    sample kept; a snapshot of an anamorphic camera looks as the tile showed it). The image itself at 1:1."""
+    width = display_width(image.shape[1], sar)
+    if width == image.shape[1]:
+        return image
+    return cv2.resize(image, (width, image.shape[0]), interpolation=cv2.INTER_LINEAR)
+
+
 def fit_size(width: int, height: int, box: tuple[int, int]) -> tuple[int, int]:
     """The largest size of aspect ``width:height`` inside ``box`` (w, h) with even sides, at least 2×2.
 

@@ -9,6 +9,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
 from commandwall.domain.models import Camera, StreamUrls
@@ -50,3 +51,17 @@ def test_a_16_11_camera_is_shown_at_its_display_aspect(qtbot: QtBot, wall: WallV
     assert abs(width / height - 1047 / 576) < 0.03, (width, height)
     tile.set_show_info(True)
     assert "720×576（像素宽高比 16:11，显示为 1047×576）" in tile.info_lines()[0]
+
+
+def test_a_snapshot_of_a_16_11_camera_is_at_its_display_aspect(qtbot: QtBot, wall: WallView, tmp_path,
+                                                               anamorphic_server: PacedTsServer) -> None:  # fmt: skip
+    camera = Camera(id="CAM-PAL", name="模拟编码器 PAL", lon=117.26, lat=34.79,
+                    streams=StreamUrls(main=anamorphic_server.url, sub=anamorphic_server.url))  # fmt: skip
+    wall.snapshot_dir = tmp_path / "snapshots"
+    wall.play(camera, 0)
+    tile = wall.tile(0)
+    qtbot.waitUntil(lambda: tile.state_text() == "直播" and tile.frame is not None, timeout=20_000)
+    pending = wall.snapshot(0)
+    assert pending is not None
+    picture = QImage(str(pending.result(timeout=10)))
+    assert (picture.width(), picture.height()) == (1047, 576), "every sample kept, widened as the tile shows it"
