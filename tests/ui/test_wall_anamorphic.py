@@ -14,6 +14,8 @@ from pytestqt.qtbot import QtBot
 
 from commandwall.domain.models import Camera, StreamUrls
 from commandwall.ui.wall import WallView
+from commandwall.ui.wall.tile import TileView
+from commandwall.video.reader import StreamReader
 from tests.ui.test_wall import to_array
 from tests.unit.ts_streams import PacedTsServer, encode_ts
 
@@ -65,3 +67,30 @@ def test_a_snapshot_of_a_16_11_camera_is_at_its_display_aspect(qtbot: QtBot, wal
     assert pending is not None
     picture = QImage(str(pending.result(timeout=10)))
     assert (picture.width(), picture.height()) == (1047, 576), "every sample kept, widened as the tile shows it"
+
+
+def test_a_tile_lays_out_an_unscaled_anamorphic_picture_at_its_display_aspect(
+    qtbot: QtBot, anamorphic_server: PacedTsServer
+) -> None:
+    """Before a reader is told its tile's box (or for a reader of its own) a tile gets the stream's own 720×576
+    samples and scales them itself: to 1047:576 too."""
+    camera = Camera(id="CAM-PAL", name="模拟编码器 PAL", lon=117.26, lat=34.79,
+                    streams=StreamUrls(main=anamorphic_server.url, sub=anamorphic_server.url))  # fmt: skip
+    tile = TileView(0)
+    qtbot.addWidget(tile)
+    tile.resize(800, 400)
+    tile.show()
+    qtbot.waitExposed(tile)
+    reader = StreamReader(anamorphic_server.url).start()
+    try:
+        tile.show_stream(camera, reader, "main", anamorphic_server.url)
+        qtbot.waitUntil(lambda: tile.refresh() is not None and tile.frame is not None
+                        and tile.state_text() == "直播", timeout=20_000)  # fmt: skip
+        assert not tile.frame.scaled and (tile.frame.width, tile.frame.height) == (720, 576)  # type: ignore[union-attr]
+        tile.repaint()
+        width, height = picture_box(to_array(tile.grab().toImage()))
+    finally:
+        reader.stop(timeout_s=0)
+        assert reader.join(6.0)
+    print(f"unscaled 720×576 at 16:11 in an 800×400 tile: {width}×{height}")
+    assert abs(width / height - 1047 / 576) < 0.03, (width, height)
