@@ -9,7 +9,9 @@ a small probe) and can decode key frames only; its pictures are scaled and conve
 
 A capture is opened on the reader thread and used only there: ``read()`` returns the next BGR picture or
 None when the stream failed, ended or timed out; ``read_picture(box)`` returns it as a :class:`Picture`: with a
-``box`` (the pixels the widest tile showing the stream has) already scaled to fit that box and in BGRX byte
+``box`` (the pixels the widest tile showing the stream has) already scaled to fit that box at the picture's display
+aspect (an analogue encoder's 720×576 samples are not square: their sample aspect ratio, 16:11 or 64:45, which the
+stream states and a PyAV frame does not carry, widens them) and in BGRX byte
 order (B, G, R, 255: what Qt's ``Format_RGB32`` is on a little-endian machine), so the GUI thread only copies
 it to the screen; the full-resolution picture stays reachable for a snapshot (:meth:`Picture.full_image`).
 ``close()`` releases it. A PyAV capture also counts the bytes
@@ -25,7 +27,9 @@ second and then nothing until the next one; the reader would publish it as one b
 picture, the wall would count most of its frames as dropped. A PyAV capture of such a stream (and of a local
 file) is paced: a :class:`Pacer` gives each picture the time it is due by its timestamp (``due_at``), which the
 reader waits for. Streams that arrive in real time (RTSP, MPEG-TS, FLV, MJPEG) are not paced: they get no
-delay from it.
+delay from it — unless one of them turns out to run ahead of its timestamps for good (a file pushed at ten times
+its rate, :attr:`commandwall.video.live_edge.LiveEdge.running_ahead`): from then on it is paced as a file is, and
+the sender waits for the reader instead of the desk decoding ten times the pictures it can show.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Protocol
 from urllib.parse import urlsplit
 
@@ -139,6 +144,36 @@ RTSP_TRANSPORTS = ("tcp", "udp")
 Destination = Callable[[tuple[int, int, int]], np.ndarray | None]
 
 
+#: a sample (pixel) aspect ratio outside this range is a broken stream's, not a camera's: shown as square pixels
+SAR_RANGE = (Fraction(1, 4), Fraction(4))
+SQUARE = Fraction(1)
+
+
+def sane_sar(value: object) -> Fraction:
+    """``value`` (a Fraction, a number, a (num, den) pair or None) as a plausible sample aspect ratio (像素宽高比); 1
+    when it is unknown (FFmpeg says 0/1), broken or absurd."""
+    try:
+        sar = Fraction(*value) if isinstance(value, tuple) else Fraction(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, ZeroDivisionError):
+        return SQUARE
+    return sar if SAR_RANGE[0] <= sar <= SAR_RANGE[1] else SQUARE
+
+
+def display_width(width: int, sar: Fraction) -> int:
+    """How wide a picture ``width`` samples wide is shown: its width times its sample aspect ratio (an analogue
+    encoder's 720×576 at 16:11 is a 1047×576 picture; at 1:1 the width itself)."""
+    return width if sar == SQUARE else max(1, round(width * sar))
+
+
+def widened(image: np.ndarray, sar: Fraction) -> np.ndarray:
+    """``image`` (H×W×C, the stream's own samples) at its display aspect: widened to :func:`display_width` (every
+    sample kept; a snapshot of an anamorphic camera looks as the tile showed it). The image itself at 1:1."""
+    width = display_width(image.shape[1], sar)
+    if width == image.shape[1]:
+        return image
+    return cv2.resize(image, (width, image.shape[0]), interpolation=cv2.INTER_LINEAR)
+
+
 def fit_size(width: int, height: int, box: tuple[int, int]) -> tuple[int, int]:
     """The largest size of aspect ``width:height`` inside ``box`` (w, h) with even sides, at least 2×2.
 
@@ -156,14 +191,16 @@ class Picture:
     """One decoded picture as a capture hands it to the reader.
 
     ``image``: H×W×3 BGR at the stream's resolution when no box was asked for, else H×W×4 BGRX scaled to fit
-    the box. ``source_size``: the stream's own (width, height). ``source``: what :meth:`full_image` makes the
-    full-resolution BGR picture from (None: ``image`` is it; an array: it is; a PyAV frame: converted on
-    demand — a snapshot, not every frame, pays for it).
+    the box at the picture's display aspect (its width stretched by ``sar``). ``source_size``: the stream's own
+    (width, height) in samples. ``source``: what :meth:`full_image` makes the full-resolution BGR picture from
+    (None: ``image`` is it; an array: it is; a PyAV frame: converted on demand — a snapshot, not every frame, pays
+    for it). ``sar``: the stream's sample aspect ratio (1: square pixels; an anamorphic camera's 16:11 or 64:45).
     """
 
     image: np.ndarray
     source_size: tuple[int, int]
     source: object = None
+    sar: Fraction = SQUARE
 
     def full_image(self) -> np.ndarray:
         """The picture at the stream's resolution, H×W×3 BGR."""
@@ -182,11 +219,12 @@ def full_image(image: np.ndarray, source: object) -> np.ndarray | None:
     return frame_to_bgr(source)  # type: ignore[arg-type]  # a decoded av.VideoFrame, never written to
 
 
-def to_display(image: np.ndarray, box: tuple[int, int], into: Destination | None = None) -> np.ndarray:
-    """A BGR picture scaled to fit ``box`` (:func:`resize_plane`) as BGRX, written into the array ``into`` gives
-    for its shape, if it gives one."""
+def to_display(image: np.ndarray, box: tuple[int, int], into: Destination | None = None,
+               sar: Fraction = SQUARE) -> np.ndarray:  # fmt: skip
+    """A BGR picture scaled to fit ``box`` (:func:`resize_plane`) at its display aspect (its width stretched by
+    ``sar``) as BGRX, written into the array ``into`` gives for its shape, if it gives one."""
     height, width = image.shape[:2]
-    size = fit_size(width, height, box)
+    size = fit_size(display_width(width, sar), height, box)
     if size != (width, height):
         scaled = np.empty((size[1], size[0], image.shape[2]), np.uint8)
         resize_plane(image, scaled)
@@ -300,6 +338,9 @@ class OpenCvCapture:
         self.frame_interval_s = 1.0 / fps if is_local_file(url) and 1.0 <= fps <= 240.0 else None
         #: the stream's nominal frames a second (None: not stated or not plausible)
         self.frame_rate = sane_fps(fps)
+        #: the stream's sample aspect ratio (1: square pixels or not stated)
+        self.sar = (sane_sar((int(self._cap.get(cv2.CAP_PROP_SAR_NUM)), int(self._cap.get(cv2.CAP_PROP_SAR_DEN))))
+                    if self._cap.isOpened() else SQUARE)  # fmt: skip
         self._due: float | None = None  # when the next picture is due (paced files)
         self._reduced = False
         self._last_kept = 0.0
@@ -354,8 +395,8 @@ class OpenCvCapture:
             return None
         size = (int(image.shape[1]), int(image.shape[0]))
         if box is None:
-            return Picture(image, size)
-        return Picture(to_display(image, box, into), size, image)
+            return Picture(image, size, sar=self.sar)
+        return Picture(to_display(image, box, into, self.sar), size, image, self.sar)
 
     def close(self) -> None:
         """Release the capture."""
@@ -471,6 +512,9 @@ class PyAvCapture:
                 key = packet.is_keyframe or (edge.catching_up and annexb_key_frame(bytes(packet), self._codec_name))
                 if not edge.keep(None if pts is None else pts * self._time_base, asked, arrived, key):
                     continue  # 追帧: behind the live edge, this packet is skipped undecoded
+                if edge.running_ahead and self.pacer is None:  # a sender far ahead of its timestamps, for good:
+                    self.pacer = Pacer()  # shown at its own rate (the sender waits), not decoded as fast as it comes
+                    log.info("stream arrives %.1f× faster than its timestamps: paced", edge.sender_speed or 0.0)
             if self._key_frames_only and self._intra_only:
                 if arrived - self._last_kept < 1.0 / REDUCED_FPS:
                     continue  # 降帧 of an all-key-frame stream: by frame rate, this packet is not decoded
@@ -513,6 +557,12 @@ class PyAvCapture:
     def codec(self) -> str:
         """Codec name as FFmpeg says it (``h264``, ``hevc``, ``mjpeg`` …)."""
         return str(self._stream.codec_context.name)
+
+    @property
+    def sar(self) -> Fraction:
+        """The stream's sample aspect ratio (像素宽高比) as the decoder has it now (the bitstream's, else the
+        container's; 1 when neither states one): a decoded picture carries none in PyAV."""
+        return sane_sar(self._stream.codec_context.sample_aspect_ratio or self._stream.sample_aspect_ratio)
 
     @property
     def frame_rate(self) -> float | None:
@@ -574,11 +624,12 @@ class PyAvCapture:
         if frame is None:
             return None
         size = (frame.width, frame.height)
+        sar = self.sar
         if box is None:
-            return Picture(frame_to_bgr(frame), size)
-        width, height = fit_size(frame.width, frame.height, box)
+            return Picture(frame_to_bgr(frame), size, sar=sar)
+        width, height = fit_size(display_width(frame.width, sar), frame.height, box)  # the display aspect
         out = into((height, width, 4)) if into is not None else None
-        return Picture(self._scaler.scale(frame, (width, height), out), size, frame)
+        return Picture(self._scaler.scale(frame, (width, height), out), size, frame, sar)
 
     def close(self) -> None:
         """Close the container (and the connection)."""

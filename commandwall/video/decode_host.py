@@ -53,7 +53,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from commandwall.video.capture import FFmpegError, Picture, PyAvCapture, full_image, open_capture
+from commandwall.video.capture import FFmpegError, Picture, PyAvCapture, full_image, open_capture, sane_sar
 from commandwall.video.live_edge import LiveEdge
 
 log = logging.getLogger(__name__)
@@ -400,8 +400,10 @@ class RemoteCapture:
         if edge is not None:
             edge.behind_s = meta.get("behind_s", 0.0)
             edge.catch_ups = meta.get("catch_ups", 0)
+            edge.sender_speed = meta.get("sender_speed")
         scaled = image.ndim == 3 and image.shape[2] == 4
-        return Picture(image, tuple(meta["source_size"]), RemoteFullImage(self) if scaled else None)
+        return Picture(image, tuple(meta["source_size"]), RemoteFullImage(self) if scaled else None,
+                       sane_sar(meta.get("sar")))
 
     def full_image(self) -> np.ndarray | None:
         """Ask the decoder for the newest picture at the stream's resolution and wait for it (the reader thread
@@ -794,12 +796,14 @@ class _StreamServer:
         self.last = picture
         edge = getattr(cap, "live_edge", None)
         meta.update(slot=slot, number=self.number, shape=image.shape, source_size=picture.source_size,
+                    sar=(picture.sar.numerator, picture.sar.denominator),
                     received_at=getattr(cap, "received_at", None), camera_time=getattr(cap, "camera_time", None),
                     reduced_rate=bool(getattr(cap, "reduced_rate", False)))  # fmt: skip
         if isinstance(cap, PyAvCapture):
             meta["bytes_read"] = cap.bytes_read  # type: ignore[attr-defined]
         if edge is not None:
             meta["behind_s"], meta["catch_ups"] = edge.behind_s, edge.catch_ups
+            meta["sender_speed"] = edge.sender_speed
         self.conn.send(("frame", meta))
 
 

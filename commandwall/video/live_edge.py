@@ -13,7 +13,14 @@ grows by the time it loses. Its reference is the lowest value seen, allowed to c
 millisecond a second: ten times what a camera's clock drifts against ours, a fifth of a per cent of what a
 reader at 20 of 25 fps loses). Whether a packet had to be waited for says nothing about the lag (a reader
 starved of the CPU or the interpreter lock waits as long for data that is already in the socket); it only
-confirms, while skipping, that the backlog is gone. A timestamp step of more
+confirms, while skipping, that the backlog is gone. A sender that is itself slower than its timestamps (a
+relay or an encoder delivering at a tenth of real time) makes the same ``arrival − pts`` grow while the reader
+waits, idle, for every packet: skipping would drop the only pictures there are and the tile would stay black. So
+the time a packet was waited for — when the wait is most of the time since the last one — is the sender's and
+raises the reference with it: such a stream is shown as it comes, and :attr:`LiveEdge.sender_speed` says how much
+slower than real time it is. The opposite, a sender that runs ahead of its timestamps for good (a file pushed at
+ten times its rate), is :attr:`LiveEdge.running_ahead`: its capture paces it instead of decoding it as fast as it
+comes. A timestamp step of more
 than ``jump_s`` (a camera restarting its clock, a wrap) starts the reference over; skipping that has not
 reached the reference after ``give_up_s`` (the delay grew on the network, not in the reader) takes the next key
 frame and the delay now as the reference, and after twice that any packet (a stream whose key frames are not
@@ -36,6 +43,11 @@ GIVE_UP_S = 3.0
 CREEP = 0.001
 #: a timestamp step larger than this, either way, is a discontinuity, not lag
 JUMP_S = 5.0
+#: a sender's speed against its timestamps is measured over windows of this many seconds of arrival
+SPEED_WINDOW_S = 2.0
+#: a sender this much faster than its timestamps, window after window, runs ahead (a GOP cache's burst lasts one)
+AHEAD_SPEED = 2.0
+AHEAD_WINDOWS = 2
 #: NAL unit types a decoder can start at: H.264 IDR (5); H.265 IRAP (16–21: BLA, IDR, CRA)
 _H264_IDR = frozenset({5})
 _HEVC_IRAP = frozenset(range(16, 22))
@@ -72,7 +84,11 @@ class LiveEdge:
     """One live stream's lag behind its sender, fed every video packet in order (see the module docstring).
 
     ``behind_s``: how far behind the newest packet was; ``catching_up``: packets are being skipped;
-    ``catch_ups``: times it started skipping.
+    ``catch_ups``: times it started skipping; ``sender_speed``: the stream's timestamps advanced over the last
+    window against the time it took them to arrive (1: real time, 0.1: a sender ten times too slow; None: not
+    measured yet); ``sender_late_s``: the time the reader waited for a sender slower than its timestamps, in all;
+    ``running_ahead``: the sender delivers at least ``AHEAD_SPEED`` times faster than its timestamps, window
+    after window.
     """
 
     catch_up_s: float = CATCH_UP_S
@@ -88,6 +104,31 @@ class LiveEdge:
     _last_pts: float | None = None
     _last_arrived: float = 0.0
     _since: float = 0.0  # when the skipping started
+    sender_speed: float | None = None
+    sender_late_s: float = 0.0
+    running_ahead: bool = False
+    _ahead_windows: int = 0
+    #: (arrival, pts, sender_late_s) where the speed window started
+    _window: tuple[float, float, float] | None = None
+
+    def _measure_speed(self, pts_s: float, arrived_at: float) -> None:
+        """Close the speed window once it spans ``SPEED_WINDOW_S`` of arrival. A window in which the timestamps
+        fell behind the clock while the reader was not waiting for them measures the reader, not the sender: it
+        says nothing of the sender's speed (None)."""
+        if self._window is None:
+            self._window = (arrived_at, pts_s, self.sender_late_s)
+            return
+        start_at, start_pts, start_late = self._window
+        elapsed = arrived_at - start_at
+        if elapsed < SPEED_WINDOW_S:
+            return
+        advanced = max(0.0, pts_s - start_pts)
+        speed = advanced / elapsed
+        waited_for_sender = self.sender_late_s - start_late >= 0.5 * (elapsed - advanced)
+        self.sender_speed = speed if speed >= 1.0 or waited_for_sender else None
+        self._ahead_windows = self._ahead_windows + 1 if speed >= AHEAD_SPEED else 0
+        self.running_ahead = self.running_ahead or self._ahead_windows >= AHEAD_WINDOWS
+        self._window = (arrived_at, pts_s, self.sender_late_s)
 
     def keep(self, pts_s: float | None, asked_at: float, arrived_at: float, key_frame: bool) -> bool:
         """Whether to decode this packet (False: skip it, the reader is catching up).
@@ -99,9 +140,19 @@ class LiveEdge:
             offset = arrived_at - pts_s
             if self._reference is None or (self._last_pts is not None and abs(pts_s - self._last_pts) > self.jump_s):
                 self._reference = offset
+                self._window = (arrived_at, pts_s, self.sender_late_s)
             else:
-                crept = self._reference + self.creep * max(0.0, arrived_at - self._last_arrived)
+                since = max(0.0, arrived_at - self._last_arrived)
+                crept = self._reference + self.creep * since
+                waited = arrived_at - asked_at
+                if self._last_pts is not None and waited >= self.live_wait_s and waited >= since / 2:
+                    # idle, waiting for the sender: what it delivered late is its slowness, not the reader's lag
+                    late = min(waited, since - (pts_s - self._last_pts))
+                    if late > 0:
+                        crept += late
+                        self.sender_late_s += late
                 self._reference = min(crept, offset)
+                self._measure_speed(pts_s, arrived_at)
             self._last_pts, self._last_arrived = pts_s, arrived_at
             self.behind_s = offset - self._reference
         if not self.catching_up:

@@ -2,18 +2,27 @@
 
 When the machine cannot decode and paint every stream in time — the readers' slot drops frames the wall
 never took, a reader delivers well below the rate it had, its newest picture gets old, or the GUI's refresh
-tick runs over its budget — the wall sheds work step by step, smallest tiles first:
+tick runs over its budget — the wall sheds work step by step, the costliest streams first:
 
-1. :attr:`Degrade.SUB` — a tile on its main stream moves to the sub stream (cameras that have one);
+1. :attr:`Degrade.SUB` — a tile on its main stream moves to the sub stream (cameras that have one: a camera
+   whose sub URL is its main one skips this step, which would change nothing);
 2. :attr:`Degrade.KEY_FRAMES` — the stream decodes key frames only (about one picture a second, a small
    fraction of the CPU); the tile says 降帧.
 
-When the load has stayed low for a while it gives the steps back, largest tiles first, one step at a time:
-the thresholds to recover are lower than those to degrade and the calm must last longer (hysteresis), with a
-minimum interval between changes, so the wall does not flap. The wall never queues frames (readers keep only
-the newest one), and a reader that cannot even decode in time skips to a key frame near the live edge (追帧,
-:mod:`commandwall.video.live_edge`), so overload shows as a lower frame rate, never as seconds of lag; a stream
-that is half a second behind or had to skip counts as behind.
+What a stream costs is its pixel rate (width × height × frames a second, :attr:`CameraLoad.pixel_rate`): one 8K
+stream costs as much as 140 sub streams of 640×360, and turning down small tiles while it plays frees nothing.
+So a step takes the streams within a factor of two of the costliest first (among those, the smallest tiles), and
+as many as make up a sixth of the wall's cost (a sixth of the cameras when they cost alike).
+
+When the load has stayed low for a while it gives the steps back, the cheapest streams and among them the
+largest tiles first, one step at a time: the thresholds to recover are lower than those to degrade and the calm
+must last longer (hysteresis), with a minimum interval between changes, so the wall does not flap. A camera whose
+stream had to be turned down again soon after it was given back (an 8K stream the desk decodes only for a few
+seconds) waits twice as long for its next return each time (``relapse_s``, up to ``max_recover_factor``).
+
+The wall never queues frames (readers keep only the newest one), and a reader that cannot even decode in time
+skips to a key frame near the live edge (追帧, :mod:`commandwall.video.live_edge`), so overload shows as a lower
+frame rate, never as seconds of lag; a stream that is half a second behind or had to skip counts as behind.
 
 Opening streams looks like overload and is not: a new stream delivers its server's GOP cache at once and then
 catches up with what piled up while its decoder started — above its rate with a third or more of its frames
@@ -70,6 +79,11 @@ class CameraLoad:
     nominal_fps: float | None = None  # the rate the stream states (container/codec); None: not known
     behind_s: float | None = None  # how far its decoding is behind the sender's live edge; None: not measured
     catch_ups: int = 0  # times its reader skipped to a key frame to catch up (追帧), since it started
+    #: what decoding it costs: width × height × frames a second of the stream playing (None: not known yet)
+    pixel_rate: float | None = None
+    #: its sender delivers slower than real time (a relay at a tenth of it): its low rate and old pictures are the
+    #: sender's, not the desk's, and turning it down would free nothing
+    sender_slow: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +123,10 @@ class OverloadThresholds:
     #: verdict is already a trend over two windows. With ``early_s`` at 2 and two windows, a 36-tile preset on a
     #: desk that could not decode it played 1–1.7 s late for its first five seconds (measured)
     lag_after: int = 1
+    #: a camera turned down again within this long of being given back relapsed: its next return waits longer
+    relapse_s: float = 60.0
+    #: the longest a relapsed camera's return waits, as a multiple of ``recover_after``
+    max_recover_factor: int = 16
 
 
 @dataclass(slots=True)
@@ -142,6 +160,8 @@ class OverloadPolicy:
         self.overloaded = False  # the last window's verdict
         self._behind = 0  # streams behind in the last window
         self.reason = ""  # why, for the log
+        self._restored_at: dict[str, float] = {}  # when each camera was last given a step back
+        self._relapses: dict[str, int] = {}  # times in a row each was turned down again soon after
 
     def level(self, camera_id: str) -> Degrade:
         """The camera's level now (NONE for a camera the policy has not turned down)."""
@@ -173,6 +193,9 @@ class OverloadPolicy:
             del self._levels[gone]
         for gone in set(self._seen) - present:
             del self._seen[gone]
+        for memory in (self._restored_at, self._relapses):
+            for gone in set(memory) - present:
+                del memory[gone]
         pressure, lag = self._pressure(loads, tick_max_ms, now, video_share)
         t = self.thresholds
         if self.held(now):  # only streams lagging further behind their senders count: nothing steps back
@@ -191,12 +214,19 @@ class OverloadPolicy:
         if self._hot >= t.degrade_after:
             changes = self._step_down(loads, self._behind)
         elif self._calm >= t.recover_after:
-            changes = self._step_up(loads)
+            changes = self._step_up(loads, self._calm)
         else:
             return {}
         return self._apply(changes, now)
 
     def _apply(self, changes: dict[str, Degrade], now: float) -> dict[str, Degrade]:
+        for camera_id, level in changes.items():
+            if level < self.level(camera_id):
+                self._restored_at[camera_id] = now
+            elif now - self._restored_at.get(camera_id, -math.inf) < self.thresholds.relapse_s:
+                self._relapses[camera_id] = self._relapses.get(camera_id, 0) + 1  # back down soon: it relapsed
+            else:
+                self._relapses.pop(camera_id, None)
         if changes:
             self._changed_at = now
             self._hot = self._calm = 0
@@ -238,8 +268,8 @@ class OverloadPolicy:
             full += 1
             decoded += new_frames
             dropped += new_drops
-            slow = seen.best_fps > 0 and load.fps < t.behind_ratio * seen.best_fps
-            old = load.age_s is not None and load.age_s > t.max_age_s
+            slow = seen.best_fps > 0 and load.fps < t.behind_ratio * seen.best_fps and not load.sender_slow
+            old = load.age_s is not None and load.age_s > t.max_age_s and not load.sender_slow
             lagging = caught_up or (load.behind_s is not None and load.behind_s > t.max_behind_s)
             behind += slow or old or lagging
             if seen.windows > t.settle_windows:
@@ -270,25 +300,69 @@ class OverloadPolicy:
         return best
 
     def _batch(self, candidates: int, behind: int = 0) -> int:
-        """How many cameras one step moves: a sixth of the wall (36 tiles: 6), at least one — or half the streams
-        behind when more are: a 36-tile wall most of whose streams cannot keep up sheds in one or two steps, not
-        six (two seconds apart), while a wall with a few behind still sheds a little at a time."""
-        return max(1, math.ceil(candidates / 6), math.ceil(behind / 2))
+        """How many cameras one step moves at least: one — or half the streams behind when more are: a 36-tile
+        wall most of whose streams cannot keep up sheds in one or two steps, not six (two seconds apart), while a
+        wall with a few behind still sheds a little at a time."""
+        return max(1, math.ceil(behind / 2))
+
+    @staticmethod
+    def _costs(loads: list[CameraLoad]) -> dict[str, float]:
+        """Each camera's pixel rate; a camera not measured yet counts as the median of those measured (as
+        alike as can be said), and when none is measured all count alike."""
+        known = sorted(load.pixel_rate for load in loads if load.pixel_rate)
+        typical = known[len(known) // 2] if known else 1.0
+        return {load.camera_id: load.pixel_rate or typical for load in loads}
+
+    @staticmethod
+    def _tier(cost: float, costliest: float) -> int:
+        """0 for a stream within a factor of two of the costliest, 1 within four, …: streams that cost alike
+        are one tier (their order is the tiles' sizes), an 8K stream and a sub stream are not."""
+        return int(math.log2(costliest / cost)) if cost > 0 and costliest > cost else 0
+
+    def _next_down(self, load: CameraLoad) -> Degrade:
+        """The camera's next step down: its sub stream where that changes what is decoded, else key frames."""
+        if self.level(load.camera_id) is Degrade.NONE and load.has_sub and not load.on_sub:
+            return Degrade.SUB
+        return Degrade.KEY_FRAMES
 
     def _step_down(self, loads: list[CameraLoad], behind: int = 0) -> dict[str, Degrade]:
-        by_size = sorted(loads, key=lambda load: (load.width_px, load.camera_id))
-        batch = self._batch(len(loads), behind)
-        to_sub = [x for x in by_size if self.level(x.camera_id) is Degrade.NONE and x.has_sub and not x.on_sub]
-        if to_sub:
-            return {x.camera_id: Degrade.SUB for x in to_sub[:batch]}
-        to_key = [x for x in by_size if self.level(x.camera_id) < Degrade.KEY_FRAMES]
-        return {x.camera_id: Degrade.KEY_FRAMES for x in to_key[:batch]}
+        """The cameras to turn down one step: the costliest first (a sub stream before key frames among those
+        that cost alike, then the smallest tiles), as many as make up a sixth of the wall's cost."""
+        costs = self._costs(loads)
+        costliest = max(costs.values(), default=0.0)
+        candidates = [x for x in loads if self.level(x.camera_id) < Degrade.KEY_FRAMES]
+        if not candidates:
+            return {}
+        candidates.sort(key=lambda x: (self._tier(costs[x.camera_id], costliest),
+                                       self._next_down(x) is not Degrade.SUB, x.width_px, x.camera_id))  # fmt: skip
+        move = self._next_down(candidates[0])  # one kind of step at a time: sub streams before key frames
+        same = [x for x in candidates if self._next_down(x) is move]
+        share, at_least = sum(costs.values()) / 6, self._batch(len(loads), behind)
+        chosen: dict[str, Degrade] = {}
+        shed = 0.0
+        for x in same:
+            if shed >= share and len(chosen) >= at_least:
+                break
+            chosen[x.camera_id] = move
+            shed += costs[x.camera_id]
+        return chosen
 
-    def _step_up(self, loads: list[CameraLoad]) -> dict[str, Degrade]:
-        by_size = sorted(loads, key=lambda load: (-load.width_px, load.camera_id))
-        batch = self._batch(len(loads))
-        keyed = [x for x in by_size if self.level(x.camera_id) is Degrade.KEY_FRAMES]
+    def _recover_factor(self, camera_id: str) -> int:
+        """How many times ``recover_after`` the camera's next return waits (2 to the relapses, bounded)."""
+        return min(self.thresholds.max_recover_factor, 2 ** self._relapses.get(camera_id, 0))
+
+    def _step_up(self, loads: list[CameraLoad], calm: int) -> dict[str, Degrade]:
+        """The cameras to give one step back after ``calm`` calm windows: the cheapest first, then the largest
+        tiles; a sixth of the wall at a time; a camera that relapsed only once its longer calm is over. A camera
+        whose sub stream is its main one goes from key frames straight back to full rate."""
+        costs = self._costs(loads)
+        costliest = max(costs.values(), default=0.0)
+        ready = [x for x in loads if self.level(x.camera_id) is not Degrade.NONE
+                 and calm >= self.thresholds.recover_after * self._recover_factor(x.camera_id)]  # fmt: skip
+        ready.sort(key=lambda x: (-self._tier(costs[x.camera_id], costliest), -x.width_px, x.camera_id))
+        batch = max(1, math.ceil(len(loads) / 6))
+        keyed = [x for x in ready if self.level(x.camera_id) is Degrade.KEY_FRAMES]
         if keyed:
-            return {x.camera_id: Degrade.SUB for x in keyed[:batch]}
-        subbed = [x for x in by_size if self.level(x.camera_id) is Degrade.SUB]
+            return {x.camera_id: Degrade.SUB if x.has_sub else Degrade.NONE for x in keyed[:batch]}
+        subbed = [x for x in ready if self.level(x.camera_id) is Degrade.SUB]
         return {x.camera_id: Degrade.NONE for x in subbed[:batch]}

@@ -33,7 +33,9 @@ stream's own resolution (snapshots).
 A capture that paces its pictures by their timestamps (PyAV: HLS and DASH, whose segments arrive as bursts, and
 local files) says when each is due (``due_at``): the reader waits until then (or until stop) before publishing
 it, so such a stream is published at its own rate instead of a segment's burst followed by a frozen picture.
-Every picture of any other stream is published as soon as it is decoded.
+Every picture of any other stream is published as soon as it is decoded — unless its sender runs ahead of its
+timestamps for good (a file pushed at ten times its rate): then its capture paces it too. A sender slower than real
+time is shown as it comes; ``StreamStats.sender_speed`` says how slow, and the tile says its pictures come late.
 
 Nothing here imports Qt: the wall polls :meth:`StreamReader.latest` from a GUI timer.
 """
@@ -49,6 +51,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from fractions import Fraction
 from typing import Protocol
 
 import cv2
@@ -64,7 +67,16 @@ from commandwall import niceness
 from commandwall.backend.http import redact as redact_url
 from commandwall.backoff import Backoff
 from commandwall.logs import redact_secrets
-from commandwall.video.capture import RTSP_TRANSPORTS, Capture, Picture, choose_decoder, full_image, open_capture
+from commandwall.video.capture import (
+    RTSP_TRANSPORTS,
+    SQUARE,
+    Capture,
+    Picture,
+    choose_decoder,
+    display_width,
+    full_image,
+    open_capture,
+)
 from commandwall.video.decode_host import DecodeHost
 from commandwall.video.live_edge import LiveEdge
 
@@ -74,6 +86,8 @@ log = logging.getLogger(__name__)
 #: the desk is short of CPU the window — painting, input, the incident list — goes first, and the wall's overload
 #: policy sheds decoding (it watches exactly that: frames dropped, readers falling behind).
 READER_NICENESS = 5
+#: a sender delivering below this share of real time is slow: its tile says its pictures come late (画面延迟)
+SLOW_SENDER = 0.8
 
 
 def lower_thread_priority(by: int = READER_NICENESS) -> None:
@@ -113,6 +127,7 @@ class Frame:
     camera_time: float | None = None  # Unix time the camera took it, by its clock (RTSP with RTCP), else None
     source_size: tuple[int, int] | None = None  # the stream's (width, height); None: that of ``image``
     source: np.ndarray | None = None  # the full-resolution BGR picture behind a scaled ``image`` (OpenCV)
+    sar: Fraction = SQUARE  # the stream's sample aspect ratio: a scaled ``image`` has the display aspect already
 
     @property
     def scaled(self) -> bool:
@@ -130,6 +145,13 @@ class Frame:
         if self.source is not None:
             return self.source
         return None if self.scaled else self.image
+
+    @property
+    def display_size(self) -> tuple[int, int]:
+        """The stream's picture as it is shown: its width in samples times :attr:`sar`, its height (720×576 at
+        16:11: 1047×576)."""
+        width, height = self.stream_size
+        return display_width(width, self.sar), height
 
     @property
     def width(self) -> int:
@@ -164,6 +186,15 @@ class StreamStats:
     behind_s: float | None = None  # how far decoding is behind the sender's live edge; None: not measured
     catch_ups: int = 0  # times the reader skipped to a key frame to catch up with the live edge (追帧)
     retry_at: float | None = None  # RECONNECTING: when the next attempt opens the stream; None: not waiting
+    sar: Fraction = SQUARE  # the newest frame's sample aspect ratio (像素宽高比; 1: square pixels)
+    #: how fast the sender delivers against its timestamps (1: real time; 0.1: ten times too slow, every picture
+    #: shown later than the last; None: not measured)
+    sender_speed: float | None = None
+
+    @property
+    def sender_slow(self) -> bool:
+        """The sender delivers well below real time (under :data:`SLOW_SENDER`): its pictures come late."""
+        return self.sender_speed is not None and self.sender_speed < SLOW_SENDER
 
     def age_s(self, now: float | None = None) -> float | None:
         """Seconds since the newest frame, or None before the first one."""
@@ -415,6 +446,8 @@ class StreamReader:
                 behind_s=edge.behind_s if edge is not None else None,
                 catch_ups=self._catch_ups_closed + (edge.catch_ups if edge is not None else 0),
                 retry_at=self._retry_at if self._state is StreamState.RECONNECTING else None,
+                sar=slot.sar if slot else SQUARE,
+                sender_speed=edge.sender_speed if edge is not None else None,
             )
 
     def _count_bytes(self, size: int, at: float | None = None) -> None:
@@ -516,9 +549,9 @@ class StreamReader:
                  camera_time: float | None = None) -> None:  # fmt: skip
         now = time.monotonic()
         if isinstance(picture, np.ndarray):
-            image, source_size, source = picture, None, None
+            image, source_size, source, sar = picture, None, None, SQUARE
         else:
-            image, source_size, source = picture.image, picture.source_size, picture.source
+            image, source_size, source, sar = picture.image, picture.source_size, picture.source, picture.sar
         if not image.flags.c_contiguous:
             image = np.ascontiguousarray(image)
         full = None
@@ -529,7 +562,7 @@ class StreamReader:
                 self._dropped += 1
             self._seq += 1
             self._slot = Frame(image=image, seq=self._seq, captured_at=now, received_at=received_at,
-                               camera_time=camera_time, source_size=source_size, source=source)  # fmt: skip
+                               camera_time=camera_time, source_size=source_size, source=source, sar=sar)  # fmt: skip
             previous = self._full
             self._full = (self._seq, full) if full is not None else None
             self._slot_taken = False

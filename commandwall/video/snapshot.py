@@ -1,9 +1,10 @@
 """Snapshots (抓拍): where a tile's picture is saved and what is burned into it.
 
-A snapshot is the newest decoded frame of a tile at the stream's own resolution, with the camera's name and
-the time (display zone, see :mod:`commandwall.localtime`) burned in along the bottom, saved as PNG in the
-data folder's ``snapshots/`` as ``<camera name>_<camera id>_<YYYYMMDD-HHMMSS>.png``. The Qt side draws and
-writes the picture; the names and the text are decided here.
+A snapshot is the newest decoded frame of a tile at the stream's own resolution (an anamorphic stream's widened
+to its display aspect, as the tile shows it), with the camera's name and the time (display zone, see
+:mod:`commandwall.localtime`) burned in along the bottom, saved as PNG in the data folder's ``snapshots/`` as
+``<camera name>_<camera id>_<YYYYMMDD-HHMMSS>.png``. The Qt side draws and writes the picture; the names and the
+text are decided here.
 """
 
 from __future__ import annotations

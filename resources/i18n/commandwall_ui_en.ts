@@ -1324,7 +1324,7 @@
     <name>WallTile</name>
     <message>
         <source>空闲</source>
-        <extracomment>seconds the GUI thread spent painting this tile, a running total (the overload policy&apos;s video share)</extracomment>
+        <extracomment>seconds the GUI thread spent painting this tile, a running total (the overload policy&apos;s video share) badge text and level, fps, 降帧 by frame rate, and a slow sender&apos;s speed (None: not slow)</extracomment>
         <translation>Idle</translation>
     </message>
     <message>
@@ -1372,6 +1372,10 @@
         <translation>{h}h{m:02d}m</translation>
     </message>
     <message>
+        <source>（像素宽高比 {sar}，显示为 {width}×{height}）</source>
+        <translation> (pixel aspect {sar}, shown as {width}×{height})</translation>
+    </message>
+    <message>
         <source>主码流</source>
         <extracomment>the box the picture should arrive at changed (resize, zoom, new stream): the wall re-targets readers the picture&apos;s geometry for the last (frame size, ratio, tile size): see :func:`picture_geometry`</extracomment>
         <translation>main stream</translation>
@@ -1397,8 +1401,16 @@
         <translation>camera to display {camera} (by the camera&apos;s RTCP clock)</translation>
     </message>
     <message>
+        <source>来流速度 ×{speed}（慢于实时，画面延迟）</source>
+        <translation>Stream speed ×{speed} (slower than real time, pictures delayed)</translation>
+    </message>
+    <message>
         <source>解码落后直播 {behind} · 追帧 {count} 次</source>
         <translation>decoding behind live {behind} · skipped to catch up {count} times</translation>
+    </message>
+    <message>
+        <source>{fps} fps · {kind} · 画面延迟（来流仅实时的 ×{speed}）</source>
+        <translation>{fps} fps · {kind} · delayed (stream at ×{speed} of real time)</translation>
     </message>
     <message>
         <source>降帧 · 限帧率 {fps} fps · {kind}</source>

@@ -152,3 +152,40 @@ def test_hostile_bytes_are_not_taken_for_key_frames_and_cost_little() -> None:
     assert not annexb_key_frame(flood, "h264")
     assert annexb_key_frame(b"\x00\x00\x01\x65", "h264") and annexb_key_frame(b"\x00\x00\x00\x01\x26\x01", "hevc")
     assert not annexb_key_frame(b"\x00\x00\x01\x41", "h264") and not annexb_key_frame(b"\x00\x00\x01\x02\x01", "hevc")
+
+
+def test_a_sender_slower_than_its_timestamps_is_shown_as_it_comes_not_skipped() -> None:
+    """A sender at a tenth of real time: each 40 ms picture comes 400 ms after the last, the reader idle meanwhile.
+    Its delay grows, but not in the reader: every packet is kept, and the sender is measured at ×0.1."""
+    edge = LiveEdge()
+    clock = 0.0
+    kept = []
+    for n in range(100):  # 40 s
+        asked = clock + 0.005  # decoded the last one in 5 ms, then waits
+        clock = n * FRAME_S * 10
+        kept.append(edge.keep(1000.0 + n * FRAME_S, min(asked, clock), clock, n % GOP == 0))
+    assert all(kept) and edge.catch_ups == 0 and edge.behind_s < 0.05
+    assert edge.sender_speed is not None and abs(edge.sender_speed - 0.1) < 0.01
+    assert edge.sender_late_s > 30 and not edge.running_ahead
+
+
+def test_a_reader_that_falls_behind_is_not_taken_for_a_slow_sender() -> None:
+    """60 ms per 40 ms picture, never skipping: the pictures reach it at two thirds of real time, but they were
+    in the socket all along — the reader is slow, not the sender."""
+    edge = LiveEdge(catch_up_s=1e9)
+    play(edge, 2500, 0.06)
+    assert edge.behind_s > 30
+    assert edge.sender_speed is None and edge.sender_late_s < 1.0, (edge.sender_speed, edge.sender_late_s)
+
+
+def test_a_sender_far_ahead_of_its_timestamps_for_good_runs_ahead_but_a_gop_burst_does_not() -> None:
+    burst = LiveEdge()  # a server's GOP cache (4 s) at once on open, then real time
+    for n in range(500):
+        at = 0.0 if n < 100 else (n - 100) * FRAME_S
+        burst.keep(n * FRAME_S, at, at, n % GOP == 0)
+    assert not burst.running_ahead
+    fast = LiveEdge()  # a file pushed at ten times its rate
+    for n in range(1500):
+        at = n * FRAME_S / 10
+        fast.keep(n * FRAME_S, at, at, n % GOP == 0)
+    assert fast.running_ahead and fast.sender_speed is not None and fast.sender_speed > 9

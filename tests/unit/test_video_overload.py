@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from commandwall.video.overload import CameraLoad, Degrade, OverloadPolicy, OverloadThresholds
@@ -315,3 +316,93 @@ def test_a_stream_stuck_behind_counts_though_its_lag_grows_no_more() -> None:
         now += 1.0
         policy.update(lagging(cams, 0.7), 10.0, now)
     assert policy.levels(), policy.reason
+
+
+# ---- what a stream costs: its pixel rate ----------------------------------------------------------------------
+
+UHD8K = 7680 * 4320 * 25.0  # pixels a second of an 8K stream at 25 fps
+SUB = 640 * 360 * 25.0
+
+
+def costed(camera: FakeCamera, pixel_rate: float, has_sub: bool = True) -> Callable[[float], CameraLoad]:
+    """One window of ``camera`` that costs ``pixel_rate`` pixels a second (and has a sub stream or not)."""
+    return lambda fps: replace(camera.window(fps), pixel_rate=pixel_rate, has_sub=has_sub)
+
+
+def test_an_8k_stream_is_turned_down_before_the_cheap_tiles_it_outweighs() -> None:
+    """One 8K camera (no sub stream) in the big tile, eight 640×360 sub streams: the 8K stream costs 18 times all
+    of them together. It goes to key frames in the first step; turning down small tiles would free nothing."""
+    policy = OverloadPolicy()
+    big = FakeCamera("8K", 1200)
+    small = [FakeCamera(f"S-{i}", 300 + 10 * i, on_sub=True) for i in range(8)]
+    windows = [costed(big, UHD8K, has_sub=False)] + [costed(c, SUB) for c in small]
+    changes: dict[str, Degrade] = {}
+    for second in range(1, 6):
+        changes = policy.update([w(25.0) for w in windows], 120.0, float(second))
+        if changes:
+            break
+    assert changes == {"8K": Degrade.KEY_FRAMES}, changes
+
+
+def test_costly_streams_step_down_first_and_a_sixth_of_the_cost_at_a_time() -> None:
+    """Four 4K cameras with sub streams among twenty 640×360 ones: the 4K ones (together 90 % of the wall's cost)
+    go to their sub streams before any small tile changes, one a step (a sixth of the wall's cost: where the
+    cameras cost alike, a sixth of them)."""
+    policy = OverloadPolicy()
+    uhd = [FakeCamera(f"4K-{i}", 900 + i) for i in range(4)]
+    small = [FakeCamera(f"S-{i:02d}", 300, on_sub=True) for i in range(20)]
+    windows = [costed(c, 3840 * 2160 * 25.0) for c in uhd] + [costed(c, SUB) for c in small]
+    steps = []
+    for second in range(1, 12):
+        changes = policy.update([w(25.0) for w in windows], 120.0, float(second))
+        if changes:
+            steps.append(changes)
+    assert steps[:4] == [{c.camera_id: Degrade.SUB} for c in uhd], steps
+
+
+def test_a_camera_whose_sub_stream_is_its_main_one_never_gets_the_empty_sub_step() -> None:
+    """Its main and sub URLs are one stream: 'moving it to its sub stream' changes nothing, yet said 负载保护 and
+    cost a whole recovery step on the way back. Down it goes to key frames, back it comes to full rate at once."""
+    policy = OverloadPolicy()
+    only = FakeCamera("ONE", 1200)
+    window = costed(only, 1920 * 1080 * 25.0, has_sub=False)
+    levels: list[Degrade] = []
+    now = 0.0
+    for tick_ms in [120.0] * 4 + [5.0] * 12:
+        now += 1.0
+        policy.update([window(25.0)], tick_ms, now)
+        levels.append(policy.level("ONE"))
+    assert Degrade.SUB not in levels, levels
+    assert Degrade.KEY_FRAMES in levels and levels[-1] is Degrade.NONE, levels
+
+
+def test_an_8k_stream_the_desk_cannot_keep_does_not_flap() -> None:
+    """The desk decodes the 8K stream only at key frames: at full rate the GUI falls 120 ms behind within two
+    seconds. Given back after every calm spell, it flapped all along (27 changes in five minutes);
+    each relapse doubles the calm its next return waits for."""
+    policy = OverloadPolicy()
+    big = costed(FakeCamera("8K", 1200), UHD8K, has_sub=False)
+    small = [costed(FakeCamera(f"S-{i}", 300, on_sub=True), SUB) for i in range(3)]
+    changes_at: list[float] = []
+    for second in range(1, 301):
+        tick_ms = 120.0 if policy.level("8K") is Degrade.NONE else 10.0
+        if "8K" in policy.update([big(25.0)] + [w(25.0) for w in small], tick_ms, float(second)):
+            changes_at.append(float(second))
+    returns = changes_at[1::2]
+    print(f"8K level changes in 300 s: {len(changes_at)}; returns at {returns}")
+    assert 4 <= len(changes_at) <= 14, changes_at
+    gaps = [b - a for a, b in zip(changes_at[::2], changes_at[1::2], strict=False)]  # turned down → given back
+    assert gaps == sorted(gaps) and gaps[-1] >= 40, gaps
+
+
+def test_a_sender_slower_than_real_time_is_no_overload() -> None:
+    """A relay delivers a 5 fps camera at a tenth of real time: a picture every two seconds, each older than the
+    desk's 1 s limit. That is the sender's doing; the desk keeps up, and nothing is turned down for it."""
+    policy, cams = OverloadPolicy(), wall(0, 3)
+    now = 0.0
+    for _ in range(20):
+        now += 1.0
+        loads = [c.window(25.0) for c in cams[:2]]
+        slow = replace(cams[2].window(0.5), age_s=1.8, nominal_fps=5.0, sender_slow=True)
+        policy.update([*loads, slow], 10.0, now)
+    assert policy.levels() == {} and not policy.overloaded, policy.reason

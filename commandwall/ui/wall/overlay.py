@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QFontMetrics, QPainter
 
 from commandwall.domain.models import CameraStatus
 from commandwall.i18n import translate
+from commandwall.video.capture import display_width
 from commandwall.video.latency import DisplayLatency
 from commandwall.video.reader import StreamState, StreamStats
 
@@ -85,6 +86,10 @@ def info_lines(stats: StreamStats | None, stream_kind: str | None, latency: Disp
         return []
     codec = CODEC_NAMES.get(stats.codec, stats.codec.upper() or "—")
     size = f"{stats.resolution[0]}×{stats.resolution[1]}" if stats.resolution else "—"
+    if stats.resolution and stats.sar != 1:  # anamorphic: the samples are not square, the picture is wider
+        size += translate("WallTile", "（像素宽高比 {sar}，显示为 {width}×{height}）").format(
+            sar=f"{stats.sar.numerator}:{stats.sar.denominator}",
+            width=display_width(stats.resolution[0], stats.sar), height=stats.resolution[1])
     kind = translate("WallTile", "主码流") if stream_kind == "main" else translate("WallTile", "子码流")
     head = f"{codec} · {size} · {kind}"
     if stats.transport:
@@ -103,6 +108,9 @@ def info_lines(stats: StreamStats | None, stream_kind: str | None, latency: Disp
     ]
     if camera is not None:  # the camera's RTCP clock: as right as its clock is set like the desk's
         lines.insert(3, translate("WallTile", "摄像机到显示 {camera}（按摄像机 RTCP 时钟）").format(camera=_ms(camera)))
+    if stats.sender_slow:  # the sender itself is slower than real time: each picture later than the last
+        lines.append(translate("WallTile", "来流速度 ×{speed}（慢于实时，画面延迟）").format(
+            speed=f"{stats.sender_speed:.2g}"))
     if stats.behind_s is not None:  # a live stream whose lag behind its sender the reader measures
         lines.append(translate("WallTile", "解码落后直播 {behind} · 追帧 {count} 次").format(
             behind=_ms(1000 * stats.behind_s), count=stats.catch_ups))

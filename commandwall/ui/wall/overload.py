@@ -65,10 +65,13 @@ class OverloadMonitor:
             stats = reader.stats()
             has_sub = bool(camera.streams.sub) and camera.streams.sub != camera.streams.main
             live_s = None if stats.live_since is None else max(0.0, now - stats.live_since)
+            rate = stats.nominal_fps or stats.fps  # what it costs at full rate, though turned down to key frames
+            pixels = stats.resolution[0] * stats.resolution[1] * rate if stats.resolution and rate else None
             loads[camera.id] = CameraLoad(
                 camera.id, width, tile.stream_url or "", stats.state is StreamState.LIVE, stats.frames,
                 stats.dropped, stats.fps, stats.age_s(now), has_sub=has_sub, on_sub=tile.stream_kind == "sub",
                 live_s=live_s, nominal_fps=stats.nominal_fps, behind_s=stats.behind_s, catch_ups=stats.catch_ups,
+                pixel_rate=pixels, sender_slow=stats.sender_slow,
             )  # fmt: skip
         return list(loads.values())
 

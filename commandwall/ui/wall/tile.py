@@ -31,7 +31,7 @@ from commandwall.i18n import translate
 from commandwall.textsafe import display_text
 from commandwall.ui.wall.frame_wake import frame_wake
 from commandwall.ui.wall.overlay import BADGE_COLORS, BADGE_TEXT_COLORS, info_lines, paint_info, tile_badge
-from commandwall.video.capture import BGRX_IS_RGB32, NO_VIDEO
+from commandwall.video.capture import BGRX_IS_RGB32, NO_VIDEO, display_width
 from commandwall.video.dragdrop import CAMERA_IDS_MIME, WALL_TILE_MIME, encode_camera_ids, encode_wall_tile
 from commandwall.video.latency import DisplayLatency
 from commandwall.video.layout import StreamKind
@@ -85,7 +85,9 @@ class TileView(QWidget):
         #: seconds the GUI thread spent painting this tile, a running total (the overload policy's video share)
         self.paint_s = 0.0
         self._image: QImage | None = None
-        self._overlay: tuple[str, str, int, bool] = (translate("WallTile", "空闲"), "idle", 0, False)
+        #: badge text and level, fps, 降帧 by frame rate, and a slow sender's speed (None: not slow)
+        self._overlay: tuple[str, str, int, bool, float | None] = (translate("WallTile", "空闲"), "idle", 0, False,
+                                                                   None)  # fmt: skip
         self.frames_painted = 0
         self.wall_id = ""  # set by the wall: a tile dragged onto a tile of the same wall swaps with it
         self._press_at: QPoint | None = None
@@ -131,7 +133,7 @@ class TileView(QWidget):
         width, height = max(2, round(self.width() * ratio)), max(2, round(self.height() * ratio))
         frame = self._frame
         if self.zoom.active and frame is not None:
-            stream_w, stream_h = frame.stream_size
+            stream_w, stream_h = frame.display_size
             width = max(width, min(round(width * self.zoom.zoom), stream_w))
             height = max(height, min(round(height * self.zoom.zoom), stream_h))
         return width, height
@@ -192,10 +194,14 @@ class TileView(QWidget):
             self.degrade = level
             self.update()
 
-    def corner_text(self, fps: int, reduced_rate: bool | None = None) -> str:
+    def corner_text(self, fps: int, reduced_rate: bool | None = None, slow_speed: float | None = None) -> str:
         """The bottom-right caption: fps and stream, and 降帧 while only key frames are decoded — or, for a
-        stream whose every picture is a key frame (MJPEG) or a file, while its frame rate is turned down."""
+        stream whose every picture is a key frame (MJPEG) or a file, while its frame rate is turned down; for a
+        sender slower than real time (``slow_speed``: its speed, e.g. 0.1), 画面延迟 and how slow."""
         kind = translate("WallTile", "主码流") if self.stream_kind == "main" else translate("WallTile", "子码流")
+        if slow_speed is not None and self.degrade is not Degrade.KEY_FRAMES:
+            return translate("WallTile", "{fps} fps · {kind} · 画面延迟（来流仅实时的 ×{speed}）").format(
+                fps=fps, kind=kind, speed=f"{slow_speed:.2g}")
         if self.degrade is Degrade.KEY_FRAMES:
             if reduced_rate is None:
                 stats = self.stats()
@@ -206,6 +212,13 @@ class TileView(QWidget):
         if self.degrade is Degrade.SUB:
             return translate("WallTile", "{fps} fps · {kind}（负载保护）").format(fps=fps, kind=kind)
         return f"{fps} fps · {kind}"
+
+    def corner_caption(self) -> str:
+        """The bottom-right caption as the tile paints it now ("" when it paints none)."""
+        _text, _level, fps, reduced_rate, slow = self._overlay
+        if self.camera is None or not (fps > 0 or self.degrade is Degrade.KEY_FRAMES):
+            return ""
+        return self.corner_text(fps, reduced_rate, slow)
 
     def set_selected(self, selected: bool) -> None:
         """Draw or remove the selection highlight."""
@@ -275,7 +288,8 @@ class TileView(QWidget):
                 changed = True
             stats = self.reader.stats()
         text, level = tile_badge(self.camera is not None, self.camera_status, stats, now)
-        overlay = (text, level, round(stats.fps) if stats else 0, bool(stats and stats.reduced_rate))
+        slow = round(stats.sender_speed, 2) if stats is not None and stats.sender_slow else None
+        overlay = (text, level, round(stats.fps) if stats else 0, bool(stats and stats.reduced_rate), slow)
         if overlay != self._overlay:
             self._overlay = overlay
             changed = True
@@ -318,7 +332,7 @@ class TileView(QWidget):
         painter = QPainter(self)
         try:
             w, h = self.width(), self.height()
-            text, level, fps, reduced_rate = self._overlay
+            text, level, fps, reduced_rate, slow = self._overlay
             image = self._image
             bar_h = max(16, min(30, h // 10))
             if image is None:
@@ -347,7 +361,7 @@ class TileView(QWidget):
                                      Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, zoom)  # fmt: skip
             painter.drawImage(0, 0, self._top_bar(bar_h, text, level))
             if self.camera is not None and (fps > 0 or self.degrade is Degrade.KEY_FRAMES):
-                corner = self._corner(bar_h, self.corner_text(fps, reduced_rate))
+                corner = self._corner(bar_h, self.corner_text(fps, reduced_rate, slow))
                 ratio = corner.devicePixelRatio()
                 painter.drawImage(round(w - 6 - corner.width() / ratio), round(h - 4 - corner.height() / ratio), corner)
             width = 3 if self._drop_hover else 2 if self._selected else 1
@@ -364,13 +378,18 @@ class TileView(QWidget):
         (x, y, width, height). A frame of the size it is shown at is copied 1:1 (no smooth transform: that is
         the reader's job); only a zoomed tile or a frame of another size (just after a resize) is scaled here.
         The geometry is worked out once per frame size and tile size."""
-        key = (image.width(), image.height(), image.devicePixelRatio(), w, h)
+        frame = self._frame
+        # a picture at the stream's own samples (not scaled by the reader) of an anamorphic stream is laid out
+        # at its display aspect: as wide as its samples times their aspect ratio, drawn stretched
+        stretch = frame is not None and not frame.scaled and frame.sar != 1
+        width = display_width(image.width(), frame.sar) if stretch else image.width()  # type: ignore[union-attr]
+        key = (width, image.height(), image.devicePixelRatio(), w, h)
         if self._fit is None or self._fit[0] != key:
             self._fit = (key, *picture_geometry(*key))
         _, one_to_one, placed, target, bars = self._fit
         for bar in bars:
             painter.fillRect(*bar, TILE_BG)
-        if one_to_one and not self.zoom.active:
+        if one_to_one and not self.zoom.active and not stretch:
             painter.drawImage(placed[0], placed[1], image)
             return placed
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QMimeData, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent, QPalette
 from PySide6.QtWidgets import QGridLayout, QMenu, QWidget
@@ -22,6 +23,7 @@ from commandwall.ui.wall.overload import OverloadMonitor, apply_key_frames
 from commandwall.ui.wall.snapshot import SnapshotWriter
 from commandwall.ui.wall.tile import WALL_BG, TileView
 from commandwall.ui.wall.transport_menu import add_transport_menu
+from commandwall.video.capture import widened
 from commandwall.video.dragdrop import CAMERA_IDS_MIME, WALL_TILE_MIME, decode_camera_ids, decode_wall_tile
 from commandwall.video.layout import MAX_TILES, StreamKind, WallLayout, choose_stream, stream_url
 from commandwall.video.overload import Degrade
@@ -262,10 +264,16 @@ class WallView(QWidget):
             self.sig_message.emit(translate("VideoWall", "该画面暂无图像，无法抓拍"), 4000)
             return None
         log.info("wall: snapshot of %s", camera.id)
-        # the frame at the stream's resolution (tiles show it scaled): made on the snapshot worker
+        # the frame at the stream's resolution (tiles show it scaled): made on the snapshot worker, widened to its
+        # display aspect where the stream's samples are not square (an analogue encoder's 720×576 at 16:11)
         reader = tile.reader
         full = getattr(reader, "full_image", None)
-        image = (lambda: full(frame)) if full is not None else frame.full_image
+        source = (lambda: full(frame)) if full is not None else frame.full_image
+
+        def image() -> np.ndarray | None:
+            picture = source()
+            return widened(picture, frame.sar) if picture is not None else None
+
         return self._snapshots.take(image, display_text(camera.name), display_text(camera.id, 64),
                                     self.snapshot_dir, localtime.now(), self.font())
 

@@ -1,0 +1,90 @@
+"""Senders that do not deliver in real time. One at a tenth of real time (a relay or an encoder that cannot keep
+up) must show its pictures as they come and say it is slow — the live-edge catch-up took its growing delay for the
+reader's lag and skipped every packet, so the tile stayed black. One at ten times real time (a file pushed
+without pacing) must be paced to its timestamps, not decoded and painted ten times over.
+
+Real H.264 MPEG-TS encoded here and sent over HTTP on 127.0.0.1, each packet when it is due at the sender's speed."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from commandwall.video.decode_host import DecodeHost
+from commandwall.video.reader import StreamReader, StreamState
+from tests.unit.test_video_reader import wait_until
+from tests.unit.ts_streams import PacedTsServer, encode_ts
+
+
+@pytest.fixture
+def host() -> Iterator[DecodeHost]:
+    decoder = DecodeHost()
+    yield decoder
+    decoder.close()
+
+
+def watch(reader: StreamReader, seconds: float) -> tuple[list[int], list[tuple[int, int]]]:
+    """Take the reader's newest picture every 50 ms for ``seconds``: the distinct pictures taken, and the
+    (decoded, published) counts at each whole second."""
+    seen: list[int] = []
+    counts: list[tuple[int, int]] = []
+    start = time.monotonic()
+    next_second = start + 1.0
+    while time.monotonic() - start < seconds:
+        frame = reader.latest()
+        if frame is not None and (not seen or seen[-1] != frame.seq):
+            seen.append(frame.seq)
+        if time.monotonic() >= next_second:
+            counts.append((reader.stats().frames, reader.seq))
+            next_second += 1.0
+        time.sleep(0.05)
+    return seen, counts
+
+
+@pytest.mark.parametrize("in_decoder", [False, True], ids=["in-process", "decoder-process"])
+def test_a_sender_at_a_tenth_of_real_time_is_shown_as_it_comes_and_said_slow(host: DecodeHost,
+                                                                             in_decoder: bool) -> None:  # fmt: skip
+    server = PacedTsServer(encode_ts(640, 360, seconds=4.0), speed=0.1)  # 25 fps sent at 2.5 pictures a second
+    reader = StreamReader(server.url, read_timeout_s=5.0, decode_host=host if in_decoder else None)
+    reader.set_display_size((640, 360))
+    reader.start()
+    try:
+        assert wait_until(lambda: reader.state is StreamState.LIVE, 20.0), reader.stats()
+        seen, _counts = watch(reader, 8.0)
+        stats = reader.stats()
+    finally:
+        reader.stop(timeout_s=0)
+        assert reader.join(6.0)
+        server.stop()
+    print(f"0.1× sender: {len(seen)} pictures in 8 s, sender speed {stats.sender_speed}, "
+          f"{stats.catch_ups} catch-ups, {stats.fps:.1f} fps, state {stats.state.value}")  # fmt: skip
+    assert len(seen) >= 12, f"pictures shown as they come (2.5 a second): {len(seen)}"
+    assert stats.catch_ups == 0, "nothing to catch up with: the sender is slow, not the reader"
+    assert stats.state is StreamState.LIVE
+    assert stats.sender_speed is not None and 0.05 <= stats.sender_speed <= 0.2 and stats.sender_slow
+
+
+@pytest.mark.parametrize("in_decoder", [False, True], ids=["in-process", "decoder-process"])
+def test_a_sender_at_ten_times_real_time_is_paced_to_its_timestamps(host: DecodeHost, in_decoder: bool) -> None:
+    server = PacedTsServer(encode_ts(seconds=120.0), speed=10.0)  # 120 s of 25 fps sent in 12 s
+    reader = StreamReader(server.url, read_timeout_s=5.0, decode_host=host if in_decoder else None)
+    reader.set_display_size((320, 180))
+    reader.start()
+    try:
+        assert wait_until(lambda: reader.state is StreamState.LIVE, 20.0), reader.stats()
+        _seen, counts = watch(reader, 10.0)
+        stats = reader.stats()
+    finally:
+        reader.stop(timeout_s=0)
+        assert reader.join(6.0)
+        server.stop()
+    # from the 6th second on (it takes two 2-second windows to tell a fast sender from a GOP cache's burst)
+    decoded = (counts[-1][0] - counts[5][0]) / (len(counts) - 6)
+    published = (counts[-1][1] - counts[5][1]) / (len(counts) - 6)
+    print(f"10× sender: {decoded:.0f} pictures decoded and {published:.0f} published a second once paced; "
+          f"sent {server.sent} of 3000 packets in 10 s")  # fmt: skip
+    assert 15 <= published <= 32, f"shown at its own 25 fps: {published:.1f} a second"
+    assert decoded <= 32, f"decoded at its own rate, not as fast as it came: {decoded:.1f} a second"
+    assert stats.catch_ups == 0 and not stats.sender_slow
