@@ -5,12 +5,21 @@ Attaching copies the file into the outbox's folder and queues it (exactly once, 
 copy takes a moment for a 20 MB file, so :meth:`AttachmentCentre.attach` runs it on a worker thread and answers
 through a callback. A file name comes from outside (another desk's upload, the platform): it is shown through
 ``display_text`` and made into a file name only by ``textsafe.safe_file_name``; fetched copies go to a folder
-per attachment id under the client's temporary folder, never to a path the name chose.
+per attachment id under a folder of this client's own (made with ``tempfile.mkdtemp``: private to the user and
+named by chance, so no other account can plant a link there), never to a path the name chose.
+
+A fetched file is written to a new temporary file beside its target (created exclusively, never through a link)
+and put in place with one rename once it is whole: a failed or cut download leaves the target as it was, an
+earlier file of that name included, and a link planted at the target is replaced, not followed.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
+import os
+import shutil
+import stat
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -79,6 +88,21 @@ def describe_size(size: int | None) -> str:
     return f"{size / (1 << 30):.1f} GB"
 
 
+def readable_name(path: Path) -> str:
+    """The file's name as text to send and show. A name that is not UTF-8 on disk (GBK from a Windows USB stick,
+    which Python keeps as lone surrogates no JSON, SQLite or HTTP header can carry) is read as GB 18030, the
+    national superset of GBK; bytes that are not that either become U+FFFD."""
+    raw = os.fsencode(path.name)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", errors="replace")
+
+
 def attachments_in(entries: list[TimelineEntry]) -> list[AttachmentRef]:
     """The attached files a timeline records, oldest first."""
     return [AttachmentRef(e.ref, e.incident_id, e.text, e.size, e) for e in entries
@@ -91,21 +115,25 @@ class AttachmentCentre:
 
     def __init__(self, session: ClientSession, download_dir: Path | None = None) -> None:
         self.session = session
-        self.download_dir = download_dir or Path(tempfile.gettempdir()) / "commandwall-attachments"
+        self._own_dir = download_dir is None  # made on the first fetch, removed at close
+        self.download_dir = download_dir
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="commandwall-attachments")
 
     def refusal(self, path: Path) -> str | None:
         """Why ``path`` cannot be attached before anything is copied (not a file, too large), or None."""
         try:
             if not path.is_file():
-                return translate("incidents", "不是文件：{name}").format(name=display_text(path.name, isolate=True))
+                return translate("incidents", "不是文件：{name}").format(name=display_text(readable_name(path),
+                                                                                             isolate=True))
             size = path.stat().st_size
         except OSError as exc:
             return translate("incidents", "无法读取文件：{error}").format(error=display_text(str(exc)))
         if size > MAX_ATTACHMENT_BYTES:
+            shown, limit = describe_size(size), describe_size(MAX_ATTACHMENT_BYTES)
+            if shown == limit:  # just over: 20.0 MB over 20.0 MB says nothing; the bytes do
+                shown, limit = f"{size} B", f"{MAX_ATTACHMENT_BYTES} B"
             return translate("incidents", "文件 {name} 为 {size}，超过附件上限 {limit}").format(
-                name=display_text(path.name, 80, isolate=True), size=describe_size(size),
-                limit=describe_size(MAX_ATTACHMENT_BYTES))
+                name=display_text(readable_name(path), 80, isolate=True), size=shown, limit=limit)
         return None
 
     def attach(self, incident_id: str, path: Path, done: Callable[[str, bool], None]) -> None:
@@ -118,7 +146,7 @@ class AttachmentCentre:
 
         def copy_and_queue() -> None:
             try:
-                self.session.add_attachment(incident_id, path)
+                self.session.add_attachment(incident_id, path, readable_name(path))
             except PermissionDeniedError as exc:
                 done(exc.message, False)
             except AttachmentTooLargeError:
@@ -126,9 +154,12 @@ class AttachmentCentre:
                     limit=describe_size(MAX_ATTACHMENT_BYTES)), False)
             except OSError as exc:
                 done(translate("incidents", "无法读取文件：{error}").format(error=display_text(str(exc))), False)
+            except Exception as exc:  # a bug must still answer: the detail says 正在准备附件… until it does
+                log.exception("queueing attachment %r failed", readable_name(path))
+                done(translate("incidents", "附件未能提交：{error}").format(error=type(exc).__name__), False)
             else:
                 done(translate("incidents", "附件 {name} 已提交，等待平台确认…").format(
-                    name=display_text(path.name, 80, isolate=True)), True)
+                    name=display_text(readable_name(path), 80, isolate=True)), True)
 
         self._submit(copy_and_queue)
 
@@ -138,26 +169,53 @@ class AttachmentCentre:
         ``done(path, "")`` or ``done(None, error)`` on a worker thread."""
 
         def download() -> None:
-            path = target or self._local_copy_path(attachment)
             try:
+                path = target or self._local_copy_path(attachment)
                 path.parent.mkdir(parents=True, exist_ok=True)
-                self.session.download_attachment(attachment.incident_id, attachment.id, path)
+                self._download_into(attachment, path)
             except (BackendError, OSError) as exc:
-                path.unlink(missing_ok=True)
                 if isinstance(exc, BackendUnavailableError):
                     message = exc.summary  # what went wrong, not the request and the exception classes
                 elif isinstance(exc, BackendError):
                     message = exc.message  # the platform's own words
-                else:
-                    message = str(exc)
+                else:  # the place it was to be saved, not the part file beside it
+                    message = f"{exc.strerror or type(exc).__name__}：{target or attachment.file_name}"
                 done(None, translate("incidents", "无法获取附件：{error}").format(error=display_text(message)))
+                return
+            except Exception as exc:  # a bug must still answer: the detail says 正在获取… until it does
+                log.exception("fetching attachment %s failed", attachment.id)
+                done(None, translate("incidents", "无法获取附件：{error}").format(error=type(exc).__name__))
                 return
             done(path, "")
 
         self._submit(download)
 
+    def _download_into(self, attachment: AttachmentRef, path: Path) -> None:
+        """Fetch into a new file beside ``path`` and rename it over ``path`` once whole (see the module
+        docstring); the new file goes away if anything fails. A file replaced keeps its permissions."""
+        try:
+            mode = stat.S_IMODE(path.stat(follow_symlinks=False).st_mode) if path.is_file() else 0o644
+        except OSError:
+            mode = 0o644
+        if path.is_dir():
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        handle, part = tempfile.mkstemp(prefix=".commandwall-", suffix=".part", dir=path.parent)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                self.session.download_attachment(attachment.incident_id, attachment.id, out)
+                out.flush()
+                os.fsync(out.fileno())
+            os.chmod(part, mode)
+            os.replace(part, path)
+        except BaseException:
+            Path(part).unlink(missing_ok=True)
+            raise
+
     def _local_copy_path(self, attachment: AttachmentRef) -> Path:
-        """A folder per attachment (its id, sanitised) holding the file under its sanitised name."""
+        """A folder per attachment (its id, sanitised) holding the file under its sanitised name, in this
+        client's own folder (made now if it has none yet)."""
+        if self.download_dir is None:
+            self.download_dir = Path(tempfile.mkdtemp(prefix="commandwall-attachments-"))
         folder = safe_file_name(f"{attachment.incident_id}-{attachment.id}", "attachment")
         return self.download_dir / folder / attachment.file_name
 
@@ -168,5 +226,8 @@ class AttachmentCentre:
             log.debug("attachment work dropped: closed")
 
     def close(self) -> None:
-        """Stop the worker (a copy or download in flight finishes on its own)."""
+        """Stop the worker (a copy or download in flight finishes on its own) and remove this client's own
+        folder of fetched copies (what a viewer still holds open stays where the system allows)."""
         self._executor.shutdown(wait=False, cancel_futures=True)
+        if self._own_dir and self.download_dir is not None:
+            shutil.rmtree(self.download_dir, ignore_errors=True)

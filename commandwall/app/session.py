@@ -24,6 +24,7 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from pyproj import Geod
 
@@ -483,13 +484,12 @@ class ClientSession:
         outbox = self._outbox_for_action(ATTACH)
         return outbox.enqueue_attachment(incident_id, path, name, idempotency_key=str(uuid.uuid4()))
 
-    def download_attachment(self, incident_id: str, attachment_id: str, target: Path) -> int:
-        """Save an attached file from the platform to ``target`` (blocks; ``BackendError``); returns its size."""
+    def download_attachment(self, incident_id: str, attachment_id: str, out: BinaryIO) -> int:
+        """Write an attached file from the platform into ``out`` (blocks; ``BackendError``); returns its size."""
         client = self.client
         if client is None:
             raise BackendUnavailableError(translate("session", "未登录"))
-        with target.open("wb") as out:
-            return client.download_attachment(incident_id, attachment_id, out)
+        return client.download_attachment(incident_id, attachment_id, out)
 
     def timeline(self, incident_id: str) -> list[TimelineEntry]:
         """An incident's timeline from the platform (blocks: call it off the GUI thread); ``BackendError``."""

@@ -866,45 +866,51 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>No such incident</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/attachments.py" line="54"/>
+        <location filename="../../commandwall/app/attachments.py" line="63"/>
         <source>{name}（{size}）</source>
         <extracomment>Extensions a double click hands to the system to open: pictures, recordings and documents of the kinds field reports carry (WPS and OFD included), none that runs or renders as a page. Everything else is only saved (另存为…): a list of what may open is complete where a list of what may not never is (``.pif``, ``.jse``, ``.mhtml``… each opens, runs or renders on some desk).</extracomment>
         <translation>{name} ({size})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/attachments.py" line="60"/>
+        <location filename="../../commandwall/app/attachments.py" line="69"/>
         <location filename="../../commandwall/app/incidents.py" line="122"/>
         <source>附件</source>
         <translation>Attachment</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/attachments.py" line="101"/>
+        <location filename="../../commandwall/app/attachments.py" line="126"/>
         <source>不是文件：{name}</source>
         <translation>Not a file: {name}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/attachments.py" line="104"/>
-        <location filename="../../commandwall/app/attachments.py" line="128"/>
+        <location filename="../../commandwall/app/attachments.py" line="130"/>
+        <location filename="../../commandwall/app/attachments.py" line="156"/>
         <source>无法读取文件：{error}</source>
         <translation>Cannot read the file: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/attachments.py" line="106"/>
+        <location filename="../../commandwall/app/attachments.py" line="135"/>
         <source>文件 {name} 为 {size}，超过附件上限 {limit}</source>
         <translation>File {name} is {size}, over the attachment limit of {limit}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/attachments.py" line="125"/>
+        <location filename="../../commandwall/app/attachments.py" line="153"/>
         <source>文件超过附件上限 {limit}</source>
         <translation>The file is over the attachment limit of {limit}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/attachments.py" line="130"/>
+        <location filename="../../commandwall/app/attachments.py" line="159"/>
+        <source>附件未能提交：{error}</source>
+        <translation>The attachment was not queued: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/attachments.py" line="161"/>
         <source>附件 {name} 已提交，等待平台确认…</source>
         <translation>Attachment {name} submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/attachments.py" line="153"/>
+        <location filename="../../commandwall/app/attachments.py" line="183"/>
+        <location filename="../../commandwall/app/attachments.py" line="187"/>
         <source>无法获取附件：{error}</source>
         <translation>Cannot fetch the attachment: {error}</translation>
     </message>
@@ -1697,58 +1703,58 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
 <context>
     <name>session</name>
     <message>
-        <location filename="../../commandwall/app/session.py" line="173"/>
+        <location filename="../../commandwall/app/session.py" line="174"/>
         <source>内部错误: {error}</source>
         <extracomment>A login is needed (no password for a real platform, login refused, token refused): the reason, or &quot;&quot;. The platform cannot be reached at start-up: the stores show the last known state, saved at this time. Something the duty officer must know that is no failure to connect (a damaged local file set aside). A real platform without a password: ask the user (``on_login_needed``) instead of trying the exercise accounts&apos; convention (password = user name). The GUI asks; the screenshot mode does not. The platform&apos;s layer catalogue as read (平台图层): every entry, with its features or why not. Why the catalogue itself could not be had (the local layer folder is drawn instead), or None. When the last known state shown was saved, while the stores hold it instead of live data. First pause (s) before start-up is tried again, and the longest one.</extracomment>
         <translation>Internal error: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="174"/>
+        <location filename="../../commandwall/app/session.py" line="175"/>
         <source>{reason}（{seconds} 秒后重试）</source>
         <translation>{reason} (retrying in {seconds} s)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="184"/>
+        <location filename="../../commandwall/app/session.py" line="185"/>
         <source>正在启动演练后台…</source>
         <translation>Starting the exercise backend…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="197"/>
+        <location filename="../../commandwall/app/session.py" line="198"/>
         <source>正在登录平台…</source>
         <translation>Logging in to the platform…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="209"/>
+        <location filename="../../commandwall/app/session.py" line="210"/>
         <source>平台不可达</source>
         <translation>platform unreachable</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="234"/>
+        <location filename="../../commandwall/app/session.py" line="235"/>
         <source>平台尚未就绪，请稍后再试</source>
         <translation>The platform is not ready yet; try again shortly</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="275"/>
+        <location filename="../../commandwall/app/session.py" line="276"/>
         <source>登录已失效，请重新登录（{error}）</source>
         <translation>The login expired; please log in again ({error})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="286"/>
+        <location filename="../../commandwall/app/session.py" line="287"/>
         <source>正在加载图层…</source>
         <translation>Loading layers…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="291"/>
+        <location filename="../../commandwall/app/session.py" line="292"/>
         <source>正在加载视频点位、处置力量和事件…</source>
         <translation>Loading cameras, field units and incidents…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="340"/>
+        <location filename="../../commandwall/app/session.py" line="341"/>
         <source>发件箱文件已损坏，已另存为 {name}（未发出的操作请人工核对），已新建发件箱</source>
         <translation>The outbox file was damaged: kept as {name} (check its unsent actions by hand); a new outbox was started</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="490"/>
+        <location filename="../../commandwall/app/session.py" line="491"/>
         <location filename="../../commandwall/app/session.py" line="498"/>
         <location filename="../../commandwall/app/session.py" line="504"/>
         <source>未登录</source>

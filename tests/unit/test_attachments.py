@@ -91,3 +91,163 @@ def test_a_folder_or_an_oversized_file_is_refused_before_anything_is_copied(tmp_
     assert [queued for _, queued in answers] == [False, False, False]
     assert answers[0][0].startswith("不是文件") and "超过附件上限 20.0 MB" in answers[1][0]
     assert "missing.jpg" in answers[2][0]
+
+
+# ---- fetching: a failed download never costs the officer a file; nothing is written through a link ---------
+
+
+@pytest.fixture
+def attached(tmp_path: Path):
+    """A real exercise backend with one attached photo, and a desk session logged in to it."""
+    import io
+    import threading
+
+    from commandwall.app.attachments import AttachmentRef
+    from commandwall.backend.api import PlatformClient
+    from commandwall.demo import DemoBackend
+
+    with DemoBackend(db_path=tmp_path / "exercise.sqlite3", simulate=False) as demo:
+        client = PlatformClient(demo.base_url, "duty", "duty")
+        incident = client.incidents()[0][0]
+        photo = b"\xff\xd8" + bytes(range(256)) * 40
+        added = client.add_attachment(incident.id, "现场照片.jpg", io.BytesIO(photo), "attach-1")
+        session = ClientSession(Settings(data_dir=tmp_path / "d"), PlatformFactory.at_url(demo.base_url))
+        session.start()
+        ref = AttachmentRef(added.ref, incident.id, added.text, added.size, added)
+
+        def fetch(centre: AttachmentCentre, attachment: AttachmentRef, target: Path | None = None):
+            answered = threading.Event()
+            answer: list = []
+            centre.fetch(attachment, lambda path, error: (answer.extend([path, error]), answered.set()), target)
+            assert answered.wait(20), "fetch never answered"
+            return answer
+
+        try:
+            yield session, ref, photo, fetch
+        finally:
+            session.stop()
+            client.close()
+
+
+def test_a_failed_save_as_leaves_the_file_it_would_have_replaced(tmp_path: Path, attached) -> None:
+    """另存为 onto an existing report: the platform no longer has the attachment (404), then the officer is logged
+    out. Each time the existing file is as it was (it was emptied and deleted), the error is said, and no part
+    file is left beside it."""
+    from dataclasses import replace
+
+    session, ref, _photo, fetch = attached
+    folder = tmp_path / "save"
+    folder.mkdir()
+    report = folder / "shift_report.pdf"
+    report.write_bytes(b"%PDF-1.7 the shift's report")
+    centre = AttachmentCentre(session, tmp_path / "downloads")
+    path, error = fetch(centre, replace(ref, id="ATT-GONE"), report)
+    assert path is None and error.startswith("无法获取附件")
+    assert report.read_bytes() == b"%PDF-1.7 the shift's report"
+    session.log_out()
+    path, error = fetch(centre, ref, report)
+    assert path is None and "未登录" in error
+    assert report.read_bytes() == b"%PDF-1.7 the shift's report"
+    assert [p.name for p in folder.iterdir()] == ["shift_report.pdf"]
+    centre.close()
+
+
+def test_a_save_as_replaces_the_file_whole_and_keeps_its_permissions(tmp_path: Path, attached) -> None:
+    session, ref, photo, fetch = attached
+    target = tmp_path / "photo.jpg"
+    target.write_bytes(b"old")
+    target.chmod(0o640)
+    centre = AttachmentCentre(session, tmp_path / "downloads")
+    path, error = fetch(centre, ref, target)
+    assert (path, error) == (target, "") and target.read_bytes() == photo
+    assert target.stat().st_mode & 0o777 == 0o640
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+    centre.close()
+
+
+def test_a_link_planted_where_the_copy_goes_is_replaced_not_followed(tmp_path: Path, attached) -> None:
+    """Another account plants a link at the path the local copy takes (a folder named by ids any platform user
+    sees): the fetched file replaces the link; the file it pointed at is untouched."""
+    session, ref, photo, fetch = attached
+    shared = tmp_path / "shared"
+    centre = AttachmentCentre(session, shared)
+    planted = centre._local_copy_path(ref)
+    planted.parent.mkdir(parents=True)
+    victim = tmp_path / "bashrc"
+    victim.write_text("echo the officer's own settings\n")
+    planted.symlink_to(victim)
+    path, error = fetch(centre, ref)
+    assert error == "" and path == planted and not planted.is_symlink() and planted.read_bytes() == photo
+    assert victim.read_text() == "echo the officer's own settings\n"
+    centre.close()
+
+
+def test_the_local_copies_go_to_a_folder_of_this_clients_own_gone_at_close(tmp_path: Path, attached) -> None:
+    """Not a fixed folder under /tmp that anyone can make first: a private one named by chance, removed when
+    the client closes."""
+    session, ref, photo, fetch = attached
+    first, second = AttachmentCentre(session), AttachmentCentre(session)
+    path, error = fetch(first, ref)
+    other, _ = fetch(second, ref)
+    assert error == "" and path.read_bytes() == photo and other.read_bytes() == photo
+    own = first.download_dir
+    assert own is not None and path.is_relative_to(own) and not other.is_relative_to(own)
+    assert own.stat().st_mode & 0o777 == 0o700
+    first.close()
+    second.close()
+    assert not own.exists() and not second.download_dir.exists()
+
+
+@pytest.mark.parametrize("where", ["folder", "proc"])
+def test_a_save_as_onto_a_folder_or_an_unwritable_place_says_why(tmp_path: Path, attached, where: str) -> None:
+    """The detail waits for an answer (正在获取…): a target that cannot be written must give one."""
+    session, ref, _photo, fetch = attached
+    target = tmp_path / "a folder" if where == "folder" else Path("/proc/version")
+    if where == "folder":
+        target.mkdir()
+    centre = AttachmentCentre(session, tmp_path / "downloads")
+    path, error = fetch(centre, ref, target)
+    assert path is None and error.startswith("无法获取附件："), error
+    assert str(target) in error or target.name in error, error
+    if where == "folder":
+        assert target.is_dir() and list(target.iterdir()) == []
+    centre.close()
+
+
+def test_a_file_named_in_gbk_is_attached_under_its_chinese_name(tmp_path: Path, attached) -> None:
+    """A photo from a Windows USB stick: its name is GBK bytes, not UTF-8 (Python holds it as lone surrogates,
+    which the outbox's JSON and SQLite cannot carry: the attach hung on 正在准备附件…). It is queued and sent under
+    its Chinese name."""
+    import os
+    import threading
+
+    from commandwall.backend.outbox import OutboxState
+
+    session, ref, _photo, _fetch = attached
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    raw = os.path.join(os.fsencode(folder), "现场照片.jpg".encode("gbk"))
+    with open(raw, "wb") as out:
+        out.write(b"\xff\xd8 a photo")
+    [path] = folder.iterdir()
+    assert any(0xDC80 <= ord(c) <= 0xDCFF for c in path.name)  # as Python reads a name that is not UTF-8
+    centre = AttachmentCentre(session, tmp_path / "downloads")
+    answered, answers = threading.Event(), []
+    centre.attach(ref.incident_id, path, lambda text, queued: (answers.append((text, queued)), answered.set()))
+    assert answered.wait(20), "attach never answered"
+    assert answers[0][1] and "现场照片.jpg" in answers[0][0], answers
+    assert session.outbox.wait_idle(20)
+    [sent] = [i for i in session.outbox.items(OutboxState.SENT) if i.kind == "attachment"]
+    assert sent.payload["name"] == "现场照片.jpg"
+    centre.close()
+
+
+def test_a_file_just_over_the_limit_says_by_how_many_bytes(tmp_path: Path) -> None:
+    session = ClientSession(Settings(data_dir=tmp_path / "d"), PlatformFactory.at_url("http://127.0.0.1:9"))
+    centre = AttachmentCentre(session, tmp_path / "downloads")
+    just_over = tmp_path / "over.bin"
+    with just_over.open("wb") as out:
+        out.truncate(MAX_ATTACHMENT_BYTES + 1)
+    problem = centre.refusal(just_over)
+    centre.close()
+    assert problem is not None and f"{MAX_ATTACHMENT_BYTES + 1} B" in problem and f"{MAX_ATTACHMENT_BYTES} B" in problem
