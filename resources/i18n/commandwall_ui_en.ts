@@ -637,6 +637,10 @@
         <translation>Click to show all incidents</translation>
     </message>
     <message>
+        <source>该事件{status}，不在当前列表中；详情仍显示该事件</source>
+        <translation>This incident is {status} and no longer in the list; the detail still shows it</translation>
+    </message>
+    <message>
         <source>筛选：{filter} ✕</source>
         <translation>Filter: {filter} ✕</translation>
     </message>

@@ -161,3 +161,42 @@ def test_the_dispatch_list_says_whose_position_is_minutes_old(qtbot):
     lines = {dialog.units.item(i).text().split(" · ")[0]: dialog.units.item(i).text() for i in range(2)}
     assert lines["巡逻二组"].endswith(" · 位置为21分钟前上报"), lines
     assert "上报" not in lines["巡逻一组"], lines
+
+
+def test_the_selected_incident_leaving_the_list_never_selects_another(qtbot):
+    """Another desk merges the incident this officer has open (仅未办结 hides it): the detail stays on it, says it
+    left the list, and no other incident is selected in its place (Qt made the next row current and selected:
+    the next 派遣 or 受理 went to an incident nobody chose). When a filter lets it in again its row is selected."""
+    panel = IncidentPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.set_incidents([make(n) for n in range(1, 6)])
+    assert panel.select("INC-0003")
+    chosen: list[str] = []
+    panel.sig_incident_selected.connect(chosen.append)
+    merged = make(3).model_copy(update={"status": IncidentStatus.MERGED, "merged_into": "INC-0004", "version": 2})
+    panel.upsert_incidents([merged])
+    assert panel.detail.incident.id == "INC-0003" and panel.detail.incident.status is IncidentStatus.MERGED
+    assert not panel.table.selectionModel().hasSelection() and chosen == []
+    assert "不在当前列表中" in panel.detail.feedback.text()
+    panel.search.setText("INC-0001")  # the officer filters: the rows go, none is selected instead
+    panel.search.clear()
+    assert panel.detail.incident.id == "INC-0003" and chosen == []
+    panel.only_open.setChecked(False)
+    rows = panel.table.selectionModel().selectedRows()
+    assert [panel.model.incident_at(index.row()).id for index in rows] == ["INC-0003"]
+    panel.select("INC-0002")  # the user's own choice still goes through
+    assert chosen == ["INC-0002"] and panel.detail.incident.id == "INC-0002"
+
+
+def test_typing_a_search_that_hides_the_selected_incident_keeps_the_detail_on_it(qtbot):
+    panel = IncidentPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.set_incidents([make(n) for n in range(1, 6)])
+    assert panel.select("INC-0002")
+    chosen: list[str] = []
+    panel.sig_incident_selected.connect(chosen.append)
+    panel.search.setText("INC-0004")
+    assert panel.detail.incident.id == "INC-0002" and chosen == []
+    assert not panel.table.selectionModel().hasSelection()

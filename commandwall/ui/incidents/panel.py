@@ -405,6 +405,22 @@ class IncidentDetail(QWidget):
             self.show_incident(self._incident)
 
 
+class IncidentTable(QTableView):
+    """The incident list's table: when the selected row leaves the list (merged, closed under 仅未办结, filtered
+    out), nothing is selected instead. Qt's own view makes the next row current and selected, which switched the
+    detail to another incident in silence: the next 派遣 or 受理 went to an incident the officer never chose."""
+
+    def rowsAboutToBeRemoved(self, parent, start: int, end: int) -> None:  # noqa: N802 (Qt's name)
+        """Clear the selection, unannounced, before the selected row goes (the detail keeps its incident)."""
+        current = self.currentIndex()
+        if current.isValid() and start <= current.row() <= end:
+            selection = self.selectionModel()
+            blocked = selection.blockSignals(True)
+            selection.clear()
+            selection.blockSignals(blocked)
+        super().rowsAboutToBeRemoved(parent, start, end)
+
+
 class IncidentPanel(QWidget):
     """The live incident list (filterable) above the detail view of the selected incident."""
 
@@ -436,7 +452,7 @@ class IncidentPanel(QWidget):
         self.filter_chip.hide()
         self.filter_chip.clicked.connect(self._clear_filter)
 
-        self.table = QTableView()
+        self.table = IncidentTable()
         self.table.setObjectName("incidentTable")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
@@ -456,6 +472,7 @@ class IncidentPanel(QWidget):
         self.model.modelReset.connect(self._fit_later.start)
         self.model.refiltered.connect(self._fit_later.start)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
+        self.model.rowsInserted.connect(self._reselect_shown)
         self._repaint_hold = QTimer(self)  # running: a batch painted lately, the next ones wait for it
         self._repaint_hold.setSingleShot(True)
         self._repaint_hold.setInterval(LIST_REPAINT_MS)
@@ -571,14 +588,32 @@ class IncidentPanel(QWidget):
             self.table.viewport().setUpdatesEnabled(False)  # painted when the hold ends, with what came meanwhile
         else:
             self._repaint_hold.start()  # this batch is painted now
+        shown = self.detail.incident
+        listed = shown is not None and self.model.row_of(shown.id) is not None
         added = self.model.upsert_many(incidents, unseen=unseen)
         self._widen_columns(incidents)
-        shown = self.detail.incident
         if shown is not None:
             fresh = max((i for i in incidents if i.id == shown.id), key=lambda i: i.version, default=None)
             if fresh is not None and fresh.version >= shown.version:
                 self.detail.show_incident(fresh)
+                if listed and self.model.row_of(shown.id) is None:  # merged or closed under 仅未办结
+                    gone = translate("IncidentPanel", "该事件{status}，不在当前列表中；详情仍显示该事件")
+                    self.detail.set_feedback(gone.format(status=fresh.status_label))
         return added
+
+    def _reselect_shown(self, *_args: object) -> None:
+        """The incident the detail shows is back in the list (a filter let it in again): select its row,
+        quietly (it is already shown; the map need not fly to it again)."""
+        shown = self.detail.incident
+        if shown is None or self.table.selectionModel().hasSelection():
+            return
+        row = self.model.row_of(shown.id)
+        if row is not None:
+            selection = self.table.selectionModel()
+            blocked = selection.blockSignals(True)
+            self.table.selectRow(row)
+            selection.blockSignals(blocked)
+            self.table.viewport().update()
 
     def _release_repaint(self) -> None:
         viewport = self.table.viewport()
