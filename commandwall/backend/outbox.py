@@ -18,7 +18,9 @@ carries on; only ``stop()`` ends it. A task or a note is sent with
 the ``Idempotency-Key`` fixed at enqueue time, so a crash between sending and marking makes the server
 return the same task or note, never a second one. A transition quotes the version the user saw at enqueue time;
 if a resend of a transition that may already have reached the server gets 409 and the server's incident is
-exactly that transition applied (status = target, version = quoted + 1), it is taken as sent.
+exactly that transition applied (status = target, version = quoted + 1), the incident's timeline decides: it is
+taken as sent only if that step's entry names this user, this desk and this note (another desk may have made the
+same step with its own reason; then this row is a conflict, its reason not lost in silence).
 
 An attachment's bytes are not put in the database (a 20 MB blob per row would bloat every read of the queue):
 ``enqueue_attachment`` copies the file into the outbox's own folder (``<outbox>-files/``, see ``keptfiles``:
@@ -57,7 +59,7 @@ from commandwall.backend.errors import (
 )
 from commandwall.backend.keptfiles import KeptFiles
 from commandwall.backoff import Backoff, RetryPacer
-from commandwall.domain.models import MAX_ATTACHMENT_BYTES, Incident, Task, TimelineEntry
+from commandwall.domain.models import MAX_ATTACHMENT_BYTES, Incident, Task, TimelineEntry, TimelineKind
 from commandwall.domain.workflow import TRANSITIONS
 from commandwall.i18n import translate
 
@@ -489,7 +491,11 @@ class Outbox:
             return True
         except StaleVersion as exc:
             current = exc.current.model_dump(mode="json") if exc.current else None
-            if item.attempts > 0 and _already_applied(item.payload, exc.current):
+            ours = item.attempts > 0 and _already_applied(item.payload, exc.current) and self._made_here(item)
+            if ours is None:  # the timeline cannot be read now: ask again later
+                self._finish(item.id, OutboxState.PENDING, error=exc.message)
+                return True
+            if ours:
                 log.info("outbox row %s: transition had reached the server before; marking sent", item.id)
                 self._finish(item.id, OutboxState.SENT, result=current)
             else:
@@ -502,6 +508,29 @@ class Outbox:
         self._finish(item.id, OutboxState.SENT, result=result)
         self._drop_kept(item)  # the platform has it: the kept copy has done its job
         return False
+
+    def _made_here(self, item: OutboxItem) -> bool | None:
+        """Whether the incident's timeline records this row's transition as made by this user from this desk
+        with this note: the last entry of that action into its status. Another desk may have made the same
+        step meanwhile (a 退回 with its own reason): then this row's action never happened, and taking it as
+        sent would lose the officer's reason. None when the timeline cannot be read now."""
+        p = item.payload
+        target = TRANSITIONS[str(p["action"])][1]
+        try:
+            entries = self._client.timeline(str(p["incident_id"]))
+        except BackendUnavailableError as exc:
+            log.info("outbox row %s: timeline unavailable to check a lost answer (%s)", item.id, exc)
+            return None
+        except BackendError as exc:
+            log.warning("outbox row %s: timeline refused (%s); taken as a conflict", item.id, exc)
+            return False
+        moves = [e for e in entries if e.kind is TimelineKind.TRANSITION and e.action == p["action"]
+                 and e.to_status == target]  # fmt: skip
+        if not moves:
+            return False
+        last = moves[-1]
+        return (last.actor == self._client.username and last.desk == self._client.desk_id
+                and last.text == str(p.get("note", "")))
 
     def _drop_kept(self, item: OutboxItem) -> None:
         """Delete an attachment row's kept copy once the row is settled (sent or refused)."""

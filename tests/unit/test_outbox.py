@@ -194,6 +194,39 @@ def test_a_transition_whose_answer_was_lost_is_not_reported_as_a_conflict(
         second.stop()
 
 
+@pytest.mark.parametrize("other", ["another desk, another reason", "another desk, the same reason"])
+def test_the_same_step_made_meanwhile_by_another_desk_is_a_conflict_not_taken_as_sent(
+    tmp_path: Path, demo: DemoBackend, other: str
+) -> None:
+    """This desk's 退回 reached nothing (its answer lost, or the send cut) while another desk returned the same
+    incident: the resend gets 409 with the incident returned at the next version, as if this desk's step had
+    gone through. The timeline says whose step it was: the row is a conflict, and this desk's reason is still in
+    the row for the officer, not dropped as delivered."""
+    here = PlatformClient(demo.base_url, "duty", "duty", timeout=2, retries=0, desk_id="desk-A")
+    there = PlatformClient(demo.base_url, "duty", "duty", timeout=2, retries=0, desk_id="desk-B")
+    incident = _new_incident(here)
+    db = tmp_path / "outbox.sqlite3"
+    first = Outbox(db, here)
+    row = first.enqueue_transition(incident.id, "return", incident.version, "A退回：地址有误，需网格员复核")
+    first.stop()
+    with sqlite3.connect(db) as conn:  # a send was started (attempts counted first) and its answer never came
+        conn.execute("UPDATE outbox SET attempts = 1 WHERE id = ?", (row,))
+    conn.close()
+    reason = "B退回：重复上报" if other == "another desk, another reason" else "A退回：地址有误，需网格员复核"
+    there.transition(incident.id, "return", incident.version, reason)
+    second = Outbox(db, here).start()
+    try:
+        assert second.wait_idle(10)
+        item = second.get(row)
+        assert item.state == OutboxState.CONFLICT, item
+        assert item.payload["note"] == "A退回：地址有误，需网格员复核"
+        assert item.result_model().status == IncidentStatus.RETURNED
+    finally:
+        second.stop()
+        here.close()
+        there.close()
+
+
 def test_rows_survive_in_sqlite_with_wal(tmp_path: Path, client: PlatformClient) -> None:
     db = tmp_path / "outbox.sqlite3"
     outbox = Outbox(db, client)
