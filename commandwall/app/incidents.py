@@ -156,6 +156,7 @@ class OutboxNotice:
     incident_id: str | None
     settled: bool  # the platform has answered (sent, refused or conflict); False while it waits
     pending: int  # actions still waiting in the outbox
+    note_back: str = ""  # the officer's note or reason of a step that did not happen: for his note field again
 
 
 class ActionRights:
@@ -256,7 +257,11 @@ def describe_outbox_item(item: OutboxItem) -> str:
     passed through ``display_text``)."""
     label = OUTBOX_KIND_LABELS.get(item.kind)
     kind = item.kind if label is None else translate("incidents", label)
+    if item.kind == "transition" and isinstance(item.payload.get("action"), str):
+        kind = translate("incidents", "「{action}」").format(action=action_label(item.payload["action"]))
     error = display_text(item.last_error or "")
+    if item.state is OutboxState.CONFLICT:
+        return _conflict_text(item, kind)
     if item.state is OutboxState.PENDING:
         if error:
             return translate("incidents", "{kind}待发送（网络恢复后自动重发，不会丢失）：{error}").format(
@@ -265,9 +270,25 @@ def describe_outbox_item(item: OutboxItem) -> str:
     template = {
         OutboxState.SENT: translate("incidents", "{kind}已送达平台"),
         OutboxState.FAILED: translate("incidents", "{kind}被平台拒绝：{error}"),
-        OutboxState.CONFLICT: translate("incidents", "{kind}未执行：事件已被他人更新，请查看最新状态后重试"),
     }.get(item.state, "")
     return template.format(kind=kind, error=error)
+
+
+def _conflict_text(item: OutboxItem, kind: str) -> str:
+    """A step another desk overtook: what it was, what the incident is now (the platform's copy in the row), and
+    the officer's own note, so that nothing he wrote is lost with the step."""
+    text = translate("incidents", "{kind}未执行：事件已被他人更新，请查看最新状态后重试").format(kind=kind)
+    try:
+        current = item.result_model()
+    except ValueError:
+        current = None
+    if isinstance(current, Incident):
+        text += translate("incidents", "（现为{status}，v{version}）").format(status=current.status_label,
+                                                                      version=current.version)
+    note = item.payload.get("note")
+    if isinstance(note, str) and note.strip():
+        text += translate("incidents", "。你的说明：{note}").format(note=display_text(note, 200, isolate=True))
+    return text
 
 
 class IncidentsController:
@@ -696,11 +717,14 @@ class IncidentsController:
     def outbox_notice(self, item: OutboxItem) -> OutboxNotice:
         """What an outbox change means for the duty officer."""
         incident_id = item.payload.get("incident_id")
+        note = item.payload.get("note") if item.kind == "transition" else item.payload.get("text")
+        undone = item.state in (OutboxState.CONFLICT, OutboxState.FAILED) and item.kind in ("transition", "note")
         return OutboxNotice(
             text=describe_outbox_item(item),
             incident_id=incident_id if isinstance(incident_id, str) else None,
             settled=item.state is not OutboxState.PENDING,
             pending=self.pending_actions(),
+            note_back=note if undone and isinstance(note, str) else "",
         )
 
 

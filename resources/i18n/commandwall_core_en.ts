@@ -54,19 +54,19 @@
         <translation>Internal error: {error} ({activity})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/outbox.py" line="409"/>
-        <location filename="../../commandwall/backend/outbox.py" line="458"/>
+        <location filename="../../commandwall/backend/outbox.py" line="411"/>
+        <location filename="../../commandwall/backend/outbox.py" line="460"/>
         <source>无法读取的记录 ({error})</source>
         <extracomment>What may be queued. What each kind of row needs in its payload to be sent (name → type); a task&apos;s is the platform&apos;s task body. Where queued attachments wait for their send (one file per row, named by its Idempotency-Key).</extracomment>
         <translation>Unreadable record ({error})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/outbox.py" line="428"/>
+        <location filename="../../commandwall/backend/outbox.py" line="430"/>
         <source>内部错误: {error}</source>
         <translation>Internal error: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/outbox.py" line="475"/>
+        <location filename="../../commandwall/backend/outbox.py" line="477"/>
         <source>附件文件已丢失 ({error})</source>
         <translation>The attachment&apos;s file is lost ({error})</translation>
     </message>
@@ -253,7 +253,7 @@
     </message>
     <message>
         <location filename="../../commandwall/app/dispatch.py" line="215"/>
-        <location filename="../../commandwall/app/incidents.py" line="672"/>
+        <location filename="../../commandwall/app/incidents.py" line="693"/>
         <source> · 时限 {time}</source>
         <translation> · due {time}</translation>
     </message>
@@ -623,209 +623,224 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
     </message>
     <message>
         <location filename="../../commandwall/app/incidents.py" line="121"/>
-        <location filename="../../commandwall/app/incidents.py" line="431"/>
+        <location filename="../../commandwall/app/incidents.py" line="452"/>
         <source>备注</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="170"/>
+        <location filename="../../commandwall/app/incidents.py" line="171"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="187"/>
+        <location filename="../../commandwall/app/incidents.py" line="188"/>
         <source>退回原因写在备注栏</source>
         <translation>Write the reason for returning in the note field</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="188"/>
+        <location filename="../../commandwall/app/incidents.py" line="189"/>
         <source>选择保留的事件</source>
         <translation>Choose the incident to keep</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="197"/>
+        <location filename="../../commandwall/app/incidents.py" line="198"/>
         <source>事件{status}，不能派遣</source>
         <translation>Incident is {status}; cannot dispatch</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="198"/>
+        <location filename="../../commandwall/app/incidents.py" line="199"/>
         <source>派遣任务…</source>
         <translation>Dispatch task…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="204"/>
+        <location filename="../../commandwall/app/incidents.py" line="205"/>
         <source>附件…</source>
         <translation>Attach…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="218"/>
+        <location filename="../../commandwall/app/incidents.py" line="219"/>
         <source>按位置计算</source>
         <extracomment>Where an incident&apos;s town or grid cell came from, as the detail&apos;s tooltip says it.</extracomment>
         <translation>computed from the point</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="219"/>
+        <location filename="../../commandwall/app/incidents.py" line="220"/>
         <source>平台上报</source>
         <translation>as reported by the platform</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="231"/>
+        <location filename="../../commandwall/app/incidents.py" line="232"/>
         <source>镇街、网格：{source}</source>
         <translation>Town, grid cell: {source}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="234"/>
+        <location filename="../../commandwall/app/incidents.py" line="235"/>
         <source>平台上报镇街：{town}</source>
         <translation>platform reported town: {town}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="237"/>
+        <location filename="../../commandwall/app/incidents.py" line="238"/>
         <source>平台上报网格：{grid}</source>
         <translation>platform reported grid cell: {grid}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="240"/>
+        <location filename="../../commandwall/app/incidents.py" line="241"/>
         <source>镇街为平台上报</source>
         <translation>town as reported by the platform</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="242"/>
+        <location filename="../../commandwall/app/incidents.py" line="243"/>
         <source>（{notes}）</source>
         <translation> ({notes})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="242"/>
+        <location filename="../../commandwall/app/incidents.py" line="243"/>
         <source>；</source>
         <translation>; </translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="245"/>
+        <location filename="../../commandwall/app/incidents.py" line="246"/>
         <source>镇街：{source}</source>
         <translation>Town: {source}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="246"/>
+        <location filename="../../commandwall/app/incidents.py" line="247"/>
         <source>网格：{source}</source>
         <translation>Grid cell: {source}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="248"/>
+        <location filename="../../commandwall/app/incidents.py" line="249"/>
         <source>平台上报的位置与坐标不符，以坐标为准</source>
         <translation>The platform&apos;s town or grid cell does not match the coordinates; the coordinates count</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="250"/>
+        <location filename="../../commandwall/app/incidents.py" line="251"/>
         <source>坐标不在任何镇街或网格内，沿用平台上报</source>
         <translation>The point lies outside every town or grid cell; the platform&apos;s values are kept</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="262"/>
+        <location filename="../../commandwall/app/incidents.py" line="261"/>
+        <source>「{action}」</source>
+        <translation>“{action}”</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="267"/>
         <source>{kind}待发送（网络恢复后自动重发，不会丢失）：{error}</source>
         <translation>{kind} queued (sent automatically when the network is back, never lost): {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="264"/>
+        <location filename="../../commandwall/app/incidents.py" line="269"/>
         <source>{kind}待发送（网络恢复后自动重发，不会丢失）</source>
         <translation>{kind} queued (sent automatically when the network is back, never lost)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="266"/>
+        <location filename="../../commandwall/app/incidents.py" line="271"/>
         <source>{kind}已送达平台</source>
         <translation>{kind} delivered to the platform</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="267"/>
+        <location filename="../../commandwall/app/incidents.py" line="272"/>
         <source>{kind}被平台拒绝：{error}</source>
         <translation>{kind} refused by the platform: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="268"/>
+        <location filename="../../commandwall/app/incidents.py" line="280"/>
         <source>{kind}未执行：事件已被他人更新，请查看最新状态后重试</source>
         <translation>{kind} not carried out: someone else updated the incident; check its current state and try again</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="337"/>
+        <location filename="../../commandwall/app/incidents.py" line="286"/>
+        <source>（现为{status}，v{version}）</source>
+        <translation> (now {status}, v{version})</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="290"/>
+        <source>。你的说明：{note}</source>
+        <translation>. Your note: {note}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="358"/>
         <source>新事件［{level}·{category}］{town} {title}</source>
         <extracomment>Attaching files and fetching attached ones (附件). ranks units for the dispatch dialog: the road graph of a large roads layer takes seconds to build, and ranking tens of thousands of units takes seconds too, which the window must not wait for What the list shows beyond its own filters (set from the overview dashboard; ``NO_FILTER``: all).</extracomment>
         <translation>New incident [{level}·{category}] {town} {title}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="347"/>
+        <location filename="../../commandwall/app/incidents.py" line="368"/>
         <source>请选择保留的事件</source>
         <translation>Choose the incident to keep</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="373"/>
+        <location filename="../../commandwall/app/incidents.py" line="394"/>
         <source>预警信息不在平台上，没有处置时间线</source>
         <translation>Early warnings are not on the platform and have no timeline</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="388"/>
+        <location filename="../../commandwall/app/incidents.py" line="409"/>
         <source>无法获取时间线：{error}</source>
         <translation>Cannot get the timeline: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="403"/>
+        <location filename="../../commandwall/app/incidents.py" line="424"/>
         <source>（较早的 {count} 条记录未显示）</source>
         <translation>({count} earlier entries not shown)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="418"/>
+        <location filename="../../commandwall/app/incidents.py" line="439"/>
         <source>（{before}→{after}）</source>
         <translation> ({before}→{after})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="421"/>
+        <location filename="../../commandwall/app/incidents.py" line="442"/>
         <source> 并入 {ref}</source>
         <translation> merged into {ref}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="423"/>
+        <location filename="../../commandwall/app/incidents.py" line="444"/>
         <source>任务 {ref} {status}</source>
         <translation>Task {ref} {status}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="426"/>
+        <location filename="../../commandwall/app/incidents.py" line="447"/>
         <source>附件 {name}（{size}）</source>
         <translation>Attachment {name} ({size})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="429"/>
+        <location filename="../../commandwall/app/incidents.py" line="450"/>
         <source>上报</source>
         <translation>Reported</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="430"/>
+        <location filename="../../commandwall/app/incidents.py" line="451"/>
         <source>派遣任务 {ref}</source>
         <translation>Task dispatched {ref}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="432"/>
+        <location filename="../../commandwall/app/incidents.py" line="453"/>
         <source>合并重复事件 {ref}</source>
         <translation>Duplicate merged {ref}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="437"/>
+        <location filename="../../commandwall/app/incidents.py" line="458"/>
         <source>{when} {what} · {who}：{text}</source>
         <translation>{when} {what} · {who}: {text}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="439"/>
+        <location filename="../../commandwall/app/incidents.py" line="460"/>
         <source>{when} {what} · {who}</source>
         <translation>{when} {what} · {who}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="461"/>
+        <location filename="../../commandwall/app/incidents.py" line="482"/>
         <source>与平台断开：处置力量的位置和状态为最后已知；派遣任务连上平台后发出</source>
         <translation>Not connected to the platform: the units&apos; places and states are the last known; tasks go out once the platform is reachable</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="654"/>
+        <location filename="../../commandwall/app/incidents.py" line="675"/>
         <source>较早的 {count} 项任务未列出（其中 {late} 项超时）</source>
         <translation>{count} earlier tasks not listed ({late} of them overdue)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="668"/>
+        <location filename="../../commandwall/app/incidents.py" line="689"/>
         <source>{time} {who} · 待发送（连上平台后自动发出）</source>
         <translation>{time} {who} · unsent (goes out once the platform is reachable)</translation>
     </message>
@@ -836,32 +851,32 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>No incident selected: select one in the incident list or on the map first</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="500"/>
+        <location filename="../../commandwall/app/incidents.py" line="521"/>
         <source>该力量已不在平台上</source>
         <translation>This unit is no longer on the platform</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="502"/>
+        <location filename="../../commandwall/app/incidents.py" line="523"/>
         <source>该力量{status}，不能派遣</source>
         <translation>This unit is {status}; cannot dispatch</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="540"/>
+        <location filename="../../commandwall/app/incidents.py" line="561"/>
         <source>该资源{status}，不能调派</source>
         <translation>This resource cannot be dispatched: {status}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="591"/>
+        <location filename="../../commandwall/app/incidents.py" line="612"/>
         <source>{count} 项派遣任务已提交，等待平台确认…</source>
         <translation>{count} tasks submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="630"/>
+        <location filename="../../commandwall/app/incidents.py" line="651"/>
         <source>事件{status}，不能上报上级</source>
         <translation>Incident is {status}; cannot escalate</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="639"/>
+        <location filename="../../commandwall/app/incidents.py" line="660"/>
         <source>事件不存在</source>
         <translation>No such incident</translation>
     </message>

@@ -365,3 +365,17 @@ def test_the_dispatch_dialog_says_the_units_are_the_last_known_while_the_platfor
         finally:
             watching[0] = False
             desk.close()
+
+
+def test_a_return_overtaken_by_another_desk_gives_the_reason_back_to_the_note_field(qtbot, desk_as) -> None:
+    """退回 with a reason, while another desk changed the incident: the step is a conflict; the detail says which
+    step did not happen and what the incident is now, and the reason typed is back in the note field."""
+    desk = desk_as("duty")
+    incident = next(i for i in desk.session.incidents.open() if i.status is IncidentStatus.NEW)
+    desk.feature.select(incident.id)
+    desk.session.client.transition(incident.id, "accept", incident.version)  # another desk, first
+    desk.detail.note.clear()
+    desk.controller.transition(incident.id, "return", incident.version, "地址有误，需网格员复核")
+    qtbot.waitUntil(lambda: "未执行" in desk.detail.feedback.text(), timeout=15000)
+    assert desk.detail.feedback.text().startswith("「退回」未执行"), desk.detail.feedback.text()
+    assert desk.detail.note.text() == "地址有误，需网格员复核"

@@ -174,13 +174,15 @@ def test_a_transition_answers_at_once_and_the_platforms_answer_follows(desk):
     assert wait_until(lambda: desk.incidents.incident(incident.id).status is IncidentStatus.ACCEPTED)
     assert wait_until(lambda: any(i.state is OutboxState.SENT for i in items))
     notice = desk.incidents.outbox_notice(next(i for i in items if i.state is OutboxState.SENT))
-    assert notice.text == "状态变更已送达平台" and notice.settled and notice.incident_id == incident.id
+    assert notice.text == "「受理」已送达平台" and notice.settled and notice.incident_id == incident.id
     assert notice.pending == desk.incidents.pending_actions() == 0
 
-    desk.incidents.transition(incident.id, "accept", incident.version)  # the version this desk saw is stale now
+    desk.incidents.transition(incident.id, "return", incident.version, "地址有误，需网格员复核")  # a stale version
     assert wait_until(lambda: any(i.state is OutboxState.CONFLICT for i in items))
     conflict = desk.incidents.outbox_notice(next(i for i in items if i.state is OutboxState.CONFLICT))
-    assert "已被他人更新" in conflict.text and conflict.settled
+    assert conflict.text.startswith("「退回」未执行：事件已被他人更新") and conflict.settled, conflict.text
+    assert "（现为已受理，v2）" in conflict.text  # what the incident is now
+    assert conflict.text.endswith("。你的说明：地址有误，需网格员复核"), conflict.text  # not lost
 
 
 def test_dispatch_offers_the_nearest_units_first_and_queues_one_task(desk):

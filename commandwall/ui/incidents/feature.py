@@ -404,6 +404,8 @@ class IncidentsFeature(QObject):
             return
         if notice.incident_id is not None and notice.incident_id == self.selected_incident_id():
             self.panel.detail.set_feedback(notice.text, settled=notice.settled)
+            if notice.note_back.strip() and not self.panel.detail.note.text().strip():
+                self.panel.detail.note.setText(notice.note_back)  # the reason is his: not lost with the step
             if notice.settled:
                 self.refresh_timeline()
         self.sig_message.emit(display_text(notice.text), 6000)
