@@ -179,7 +179,8 @@ class AttachmentCentre:
                 elif isinstance(exc, BackendError):
                     message = exc.message  # the platform's own words
                 else:  # the place it was to be saved, not the part file beside it
-                    message = f"{exc.strerror or type(exc).__name__}：{target or attachment.file_name}"
+                    message = translate("incidents", "{error}：{where}").format(
+                        error=exc.strerror or type(exc).__name__, where=target or attachment.file_name)
                 done(None, translate("incidents", "无法获取附件：{error}").format(error=display_text(message)))
                 return
             except Exception as exc:  # a bug must still answer: the detail says 正在获取… until it does

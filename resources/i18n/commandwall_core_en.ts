@@ -924,8 +924,13 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>Attachment {name} submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/attachments.py" line="183"/>
-        <location filename="../../commandwall/app/attachments.py" line="187"/>
+        <location filename="../../commandwall/app/attachments.py" line="182"/>
+        <source>{error}：{where}</source>
+        <translation>{error}: {where}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/attachments.py" line="184"/>
+        <location filename="../../commandwall/app/attachments.py" line="188"/>
         <source>无法获取附件：{error}</source>
         <translation>Cannot fetch the attachment: {error}</translation>
     </message>

@@ -89,7 +89,7 @@ def test_a_folder_or_an_oversized_file_is_refused_before_anything_is_copied(tmp_
     centre.attach("INC-1", tmp_path / "missing.jpg", lambda text, queued: answers.append((text, queued)))
     centre.close()
     assert [queued for _, queued in answers] == [False, False, False]
-    assert answers[0][0].startswith("不是文件") and "超过附件上限 20.0 MB" in answers[1][0]
+    assert answers[0][0].startswith("不是文件") and f"超过附件上限 {MAX_ATTACHMENT_BYTES} B" in answers[1][0]
     assert "missing.jpg" in answers[2][0]
 
 
