@@ -41,6 +41,7 @@ from commandwall.backend.outbox import OutboxItem, OutboxState
 from commandwall.domain.models import (
     OPEN_STATUSES,
     Incident,
+    IncidentStatus,
     Task,
     TaskStatus,
     TimelineEntry,
@@ -205,9 +206,19 @@ class ActionRights:
         return ActionChoice(ATTACH, translate("incidents", "附件…"), reason is None, reason or "")
 
     def note_choice(self, incident: Incident | None = None) -> ActionChoice:
-        """The 添加备注 field and button (for ``incident``: a local warning takes no platform note)."""
-        reason = self.refusal_for(incident, NOTE)
+        """The 添加备注 field and button (for ``incident``: a local warning takes no platform note, a merged one
+        sends the officer to the incident it was merged into)."""
+        reason = self.refusal_for(incident, NOTE) or (merged_refusal(incident) if incident is not None else None)
         return ActionChoice(NOTE, action_label(NOTE), reason is None, reason or "")
+
+
+def merged_refusal(incident: Incident) -> str | None:
+    """Why no note goes on a merged incident (its timeline is the duplicate's; the work goes on in the incident it
+    was merged into, which the reason names), or None."""
+    if incident.status is not IncidentStatus.MERGED:
+        return None
+    return translate("incidents", "该事件已合并到 {survivor}，请在该事件上备注").format(
+        survivor=display_text(incident.merged_into or "?", isolate=True))
 
 
 def is_local_warning(incident: Incident) -> bool:
@@ -376,6 +387,10 @@ class IncidentsController:
         """Queue a note for the incident's timeline (sent exactly once); returns the feedback."""
         if not text.strip():
             return translate("incidents", NOTE_EMPTY)
+        incident = self.session.incidents.get(incident_id)
+        merged = merged_refusal(incident) if incident is not None else None
+        if merged is not None:  # merged since the button was offered: a note there is read by no one
+            return merged
         try:
             self.session.add_note(incident_id, text.strip())
         except PermissionDeniedError as exc:

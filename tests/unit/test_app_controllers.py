@@ -496,3 +496,24 @@ def test_units_are_redrawn_when_one_goes_stale_with_no_change_reaching_the_desk(
     assert units == desk.session.units.all() and oldest.report_stale(later)
     assert desk.map.take_redraws(later) == (None, None)  # the same ones stale: nothing to draw again
     assert localtime.now() >= oldest.updated_at  # the stores hold reports of the past, as the platform sent them
+
+
+def test_a_merged_incident_takes_no_note_and_names_where_the_work_goes_on(desk):
+    """A note on the duplicate is read by no one (the work goes on in the incident it was merged into): the
+    note button is off with the survivor named, and a note typed just as another desk merged it is not queued."""
+    duplicate, survivor = [i for i in desk.session.incidents.open() if i.status is IncidentStatus.NEW][:2]
+    assert desk.incidents.rights.note_choice(duplicate).enabled
+    from commandwall.backend.api import PlatformClient
+
+    commander = PlatformClient(desk.session.user.base_url, "commander", "commander")  # another desk
+    try:
+        commander.transition(duplicate.id, "merge", duplicate.version, "同一事件", into=survivor.id)
+    finally:
+        commander.close()
+    assert wait_until(lambda: desk.session.incidents.get(duplicate.id).status is IncidentStatus.MERGED, 15)
+    merged = desk.session.incidents.get(duplicate.id)
+    choice = desk.incidents.rights.note_choice(merged)
+    assert not choice.enabled and f"已合并到 {survivor.id}" in choice.tooltip, choice
+    pending = desk.incidents.pending_actions()
+    said = desk.incidents.add_note(duplicate.id, "现场有人员被困")
+    assert f"已合并到 {survivor.id}" in said and desk.incidents.pending_actions() == pending
