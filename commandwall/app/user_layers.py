@@ -19,7 +19,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -170,6 +170,9 @@ class UserLayer:
     #: since the epoch; :func:`retry_delay_s`): None while it reads well.
     failures: int = 0
     retry_at: float | None = None
+    #: Why the latest read failed while :attr:`result` still holds the last good one (the map keeps drawing it,
+    #: the tree says how old it is); None after a good read.
+    read_error: str | None = None
 
     def describe(self, result: SourceResult) -> tuple[str, LegendSummary]:
         """``result``'s report and legend summary for this layer: both walk every feature, so call this where
@@ -200,11 +203,14 @@ class UserLayer:
 
     @property
     def status(self) -> str:
-        """``loading``, ``ok``, ``partial`` (some features left out) or ``error``."""
+        """``loading``, ``ok``, ``partial`` (some features left out), ``stale`` (the last good read shown, the
+        latest failed) or ``error``."""
         if self.result is None:
             return "loading"
         if not self.result.usable:
             return "error"
+        if self.read_error is not None:
+            return "stale"
         return "partial" if self.result.bad or self.result.truncated else "ok"
 
 
@@ -436,7 +442,9 @@ class UserLayersController:
     def load(self, layer_id: str) -> SourceResult | None:
         """Read one source now (blocking: call it off the GUI thread); None for an unknown id. A user source is
         read with its previous result (``loader(spec, previous=…)``, :func:`load_source`), so a source that has
-        not changed comes back :attr:`SourceResult.unchanged` and costs no parsing."""
+        not changed comes back :attr:`SourceResult.unchanged` and costs no parsing. A read that fails while the
+        layer holds a good one keeps that (the map goes on drawing it; :attr:`UserLayer.read_error` says why
+        it is old): a live layer of a flaky server does not blink out at each failure."""
         layer = self.get(layer_id)
         if layer is None:
             return None
@@ -448,6 +456,13 @@ class UserLayersController:
                 return layer.result
         else:
             result = self._loader(layer.spec, previous=layer.result)
+        kept = layer.result
+        if result.failed and kept is not None and kept.usable:  # the map keeps what it showed, said to be old
+            with self._lock:
+                layer.read_error, layer.loading = result.error, False
+                self._note_outcome(layer, result)
+            return replace(kept, unchanged=True)
+        layer.read_error = None
         if result.unchanged:  # as read before: its report and legend stand, only the time of the read moves
             with self._lock:
                 layer.result, layer.loading = result, False

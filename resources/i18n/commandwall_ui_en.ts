@@ -708,6 +708,10 @@
         <translation>; </translation>
     </message>
     <message>
+        <source>读取失败：{error}；地图显示 {time} 的数据</source>
+        <translation>Read failed: {error}; the map shows the data of {time}</translation>
+    </message>
+    <message>
         <source>已连续失败 {count} 次，{time} 再试</source>
         <translation>failed {count} times in a row, next try at {time}</translation>
     </message>

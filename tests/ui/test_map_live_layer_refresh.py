@@ -86,3 +86,38 @@ def test_a_failing_live_layer_says_when_it_is_tried_again(qtbot) -> None:
     finally:
         feature.shutdown()
         server.stop()
+
+
+def test_a_live_layer_whose_server_fails_keeps_its_last_data_on_the_map_and_says_how_old(qtbot) -> None:
+    """The server of a live layer answers 500 after a good read: the map goes on drawing the 5 features it had
+    (a layer blinking out at each failure reads as "no more alerts"), the row says the read failed and the time
+    of the data shown; a good read again clears it."""
+    server = LiveLayerServer(collection(5)).start()
+    spec = LayerSourceSpec(id="live", title="实时图层", kind="geojson", url=server.url, refresh_s=10)
+    feature = LayerTreeFeature(UserLayersController([spec]), shown_page(qtbot))
+    qtbot.addWidget(feature.widget)
+    sent: list[str] = []
+    feature.bridge.layer_changed.connect(sent.append)
+    layer = feature.controller.get("live")
+    try:
+        qtbot.waitUntil(lambda: feature.widget.item("live").text(1) == "5" and len(sent) == 1, timeout=10000)
+        good_at = to_display(datetime.fromtimestamp(layer.result.fetched_at, UTC)).strftime("%H:%M:%S")
+        server.status = 500
+        feature.reload("live")
+        qtbot.waitUntil(lambda: "读取失败" in feature.widget.item("live").text(2), timeout=10000)
+        text = feature.widget.item("live").text(2)
+        assert "HTTP 500" in text and f"地图显示 {good_at} 的数据" in text and "已连续失败 1 次" in text, text
+        assert layer.status == "stale" and len(layer.result.features) == 5
+        assert feature.widget.item("live").text(1) == "5"
+        qtbot.wait(300)
+        assert len(sent) == 1  # the page was not sent an empty or broken layer: it keeps drawing the 5
+        payload = feature.controller.layer_payload(layer)
+        assert payload["error"] is None and len(payload["points"]["lon"]) == 5  # what a reconnecting page gets
+        server.status = 200
+        server.set(collection(6))
+        feature.reload("live")
+        qtbot.waitUntil(lambda: feature.widget.item("live").text(1) == "6", timeout=10000)
+        assert "读取失败" not in feature.widget.item("live").text(2) and layer.status == "ok"
+    finally:
+        feature.shutdown()
+        server.stop()

@@ -62,8 +62,12 @@ def test_the_controllers_read_makes_the_summary_with_the_report(tmp_path: Path) 
     assert layer.legend == LegendSummary(("point", "polygon")) and layer.category_styles is None
     assert "usable features: 2" in layer.report
     path.write_text("{broken", "utf-8")
-    controller.load("mixed")  # a failed read: nothing to list
-    assert layer.legend == LegendSummary() and not layer.result.usable
+    controller.load("mixed")  # a failed read: the last good one stays drawn, and so listed
+    assert layer.legend == LegendSummary(("point", "polygon")) and layer.result.usable
+    assert layer.status == "stale" and "JSON" in (layer.read_error or "")
+    failing = UserLayersController([LayerSourceSpec(id="broken", title="坏", kind="geojson", path=path)])
+    failing.load("broken")  # never read well: nothing to list
+    assert failing.get("broken").legend == LegendSummary() and failing.get("broken").status == "error"
 
 
 def test_the_local_folder_and_the_platforms_static_layers_come_with_their_categories(tmp_path: Path) -> None:

@@ -54,7 +54,8 @@ from commandwall.ui.text import plain_label, plain_tooltip
 
 log = logging.getLogger(__name__)
 
-_STATUS_COLORS = {"ok": "#30d158", "partial": "#ffd60a", "error": "#ff453a", "loading": "#9fb6c8"}
+_STATUS_COLORS = {"ok": "#30d158", "partial": "#ffd60a", "stale": "#ff9f0a", "error": "#ff453a",
+                  "loading": "#9fb6c8"}
 _ID_ROLE = Qt.ItemDataRole.UserRole
 _GROUP_ROLE = Qt.ItemDataRole.UserRole + 1
 # An opacity change is written to ``layer_view.json`` this long after the last one (or when the slider is let go).
@@ -119,8 +120,13 @@ def _status_text(layer: UserLayer) -> str:
     r = layer.result
     if r is None:
         return translate("LayerTree", "加载中…")
-    if not r.usable:
-        text = translate("LayerTree", "无法加载：{error}").format(error=r.error)
+    if not r.usable or layer.read_error is not None:
+        if r.usable:  # the last good read is still drawn: say how old it is
+            shown = to_display(datetime.fromtimestamp(r.fetched_at, UTC)).strftime("%H:%M:%S")
+            text = translate("LayerTree", "读取失败：{error}；地图显示 {time} 的数据").format(
+                error=layer.read_error, time=shown)
+        else:
+            text = translate("LayerTree", "无法加载：{error}").format(error=r.error)
         if layer.retry_at is not None:  # a live layer that keeps failing: read less often, and when next
             when = to_display(datetime.fromtimestamp(layer.retry_at, UTC)).strftime("%H:%M:%S")
             text += translate("LayerTree", "；") + translate("LayerTree", "已连续失败 {count} 次，{time} 再试").format(
