@@ -136,6 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--db", type=Path, help="SQLite file (default: a temporary one)")
     demo.add_argument("--rate", type=float, default=1.0, help="new incidents per minute")
+    demo.add_argument("--clock-skew", type=float, default=0.0, metavar="SECONDS",
+                      help="run the platform's clock this far ahead (negative: behind), to drill a desk whose "
+                           "clock is off")
 
     shot = sub.add_parser("screenshot", help="start the client, wait, save one PNG per screen, exit")
     _add_client_options(shot)
@@ -260,7 +263,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "demo-server":
             from commandwall.demo import serve_forever
 
-            serve_forever(port=args.port, host=args.host, db_path=args.db, incident_rate_per_min=args.rate)
+            serve_forever(port=args.port, host=args.host, db_path=args.db, incident_rate_per_min=args.rate,
+                          clock_skew_s=args.clock_skew)
             return 0
         if command == "layers":
             from commandwall import paths

@@ -28,6 +28,7 @@ from typing import BinaryIO
 
 from pyproj import Geod
 
+from commandwall import localtime
 from commandwall.app.areas import DistrictAreas
 from commandwall.app.deskid import desk_id
 from commandwall.app.lastknown import LastKnownWriter, last_known_path, load_last_known
@@ -36,6 +37,7 @@ from commandwall.app.platform_layers import CatalogueLayer, read_catalogue_layer
 from commandwall.app.ptz import PtzController
 from commandwall.app.store import Stores
 from commandwall.backend.api import Login, PlatformClient
+from commandwall.backend.clock import PlatformClock
 from commandwall.backend.errors import AuthError, BackendError, BackendUnavailableError, PermissionDeniedError
 from commandwall.backend.events import QUIET_AFTER_S, ConnectionState, EventStream
 from commandwall.backend.outbox import Outbox, OutboxItem
@@ -126,6 +128,8 @@ class ClientSession:
         self._parts_lock = threading.Lock()  # start-up and stop() never race over the parts below
         self._login_lock = threading.Lock()  # one login, start-up or logout at a time
         self._layers_loaded = False
+        #: The platform's clock, from its answers: the desk's "now" follows it (``localtime.now``).
+        self.clock = PlatformClock(on_change=self._platform_clock_changed)
         self._login_lost = False  # the platform refused to log in again; reported once
         self._start_thread: threading.Thread | None = None
         #: First pause (s) before start-up is tried again, and the longest one.
@@ -235,7 +239,7 @@ class ClientSession:
             raise BackendUnavailableError(translate("session", "平台尚未就绪，请稍后再试"))
         s = self.settings
         client = PlatformClient(platform.base_url, username, password, timeout=s.request_timeout_s,
-                                verify=s.verify_tls, desk_id=desk_id(s.data_dir))
+                                verify=s.verify_tls, desk_id=desk_id(s.data_dir), clock=self.clock)
         with self._login_lock:
             try:
                 login = client.login()
@@ -433,10 +437,22 @@ class ClientSession:
         events = self.events
         return events.quiet_for() if events is not None else 0.0
 
+    @staticmethod
+    def _platform_clock_changed(offset_s: float) -> None:
+        """The platform's answers put its clock ``offset_s`` from this desk's: the desk reads its time from now."""
+        if offset_s:
+            log.warning("the platform's clock is %+.0f s from this desk's: deadlines and ages follow the platform's",
+                        offset_s)
+        else:
+            log.info("this desk's clock agrees with the platform's again")
+        localtime.set_platform_offset(offset_s)
+
     def stop(self, join_timeout_s: float = 3.0) -> None:
         """Stop threads and close the platform (the exercise backend stops); safe to call more than once, also
         during start-up."""
         self._stopping.set()
+        if self.clock.offset_s:
+            localtime.set_platform_offset(0.0)  # another platform (a next session) is timed afresh
         with self._parts_lock:
             platform, self.platform = self.platform, None
         self._disconnect_user()  # the user's event stream, outbox, PTZ and connections, as at a logout

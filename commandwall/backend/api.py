@@ -41,6 +41,7 @@ from commandwall.backend.answers import (
     parse_answer,
     read_body,
 )
+from commandwall.backend.clock import PlatformClock
 from commandwall.backend.errors import (
     AuthError,
     BackendUnavailableError,
@@ -134,8 +135,11 @@ class PlatformClient:
         verify: bool | str = True,
         retries: int = 3,
         desk_id: str = "",
+        clock: PlatformClock | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        #: The platform's clock as its answers' ``Date`` headers give it (shared by a session's clients).
+        self.clock = clock or PlatformClock()
         #: Sent as ``X-Desk-Id`` with every request to the platform: timeline entries record the desk.
         self.desk_id = desk_id
         self.username = username
@@ -231,8 +235,12 @@ class PlatformClient:
             if self.desk_id:
                 headers["X-Desk-Id"] = self.desk_id
         kwargs.setdefault("stream", True)  # bodies are read by read_body, with a size cap
+        sent_at = time.time()
         try:
-            return http.request(method, url, headers=headers, **kwargs)
+            resp = http.request(method, url, headers=headers, **kwargs)
+            if same_origin(resp.url or http.url_for(url), http.base_url):  # a tile or layer host's clock is not
+                self.clock.note(resp.headers.get("Date"), sent_at, time.time())  # the platform's
+            return resp
         except requests.RequestException as exc:
             reason = describe_request_error(exc)
             where = urlsplit(http.url_for(url))

@@ -18,6 +18,8 @@ import socket
 import tempfile
 import threading
 import time
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -26,7 +28,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from commandwall import paths
 from commandwall.demo.app import DemoContext, create_app
-from commandwall.demo.db import Database
+from commandwall.demo.db import Database, now, set_clock_skew
 from commandwall.demo.events import EventHub
 from commandwall.demo.geography import Geography
 from commandwall.demo.layerdata import LayerCatalogue
@@ -83,6 +85,11 @@ class _Handler(WSGIRequestHandler):
 
     timeout = 120  # an idle or stuck client connection is dropped after this
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The ``Date`` of every answer: the platform's clock (``db.now``, which a drill may set off)."""
+        moment = now() if timestamp is None else datetime.fromtimestamp(timestamp, UTC)
+        return format_datetime(moment.astimezone(UTC), usegmt=True)
+
     def setup(self) -> None:
         super().setup()
         connections: _Connections | None = getattr(self.server, "cw_connections", None)
@@ -138,6 +145,7 @@ class DemoBackend:
         *,
         keepalive_s: float = 15.0,
         tick_s: float = 1.0,
+        clock_skew_s: float = 0.0,
     ) -> None:
         self.db_path = Path(db_path) if db_path is not None else None
         self.layers_dir = Path(layers_dir) if layers_dir is not None else paths.layers_dir()
@@ -148,6 +156,8 @@ class DemoBackend:
         self.simulate = simulate
         self.keepalive_s = keepalive_s
         self.tick_s = tick_s
+        #: The platform's clock runs this far ahead of the machine's (``db.set_clock_skew``: process-wide).
+        self.clock_skew_s = clock_skew_s
         self.store: Store | None = None
         self.catalogue: LayerCatalogue | None = None
         self.streams: StreamHub | None = None
@@ -167,6 +177,8 @@ class DemoBackend:
             return self
         self._stop.clear()
         self._connections = _Connections()
+        if self.clock_skew_s:
+            set_clock_skew(self.clock_skew_s)
         if self.db_path is None:
             self._tmpdir = Path(tempfile.mkdtemp(prefix="commandwall-demo-"))
             self.db_path = self._tmpdir / "exercise.sqlite3"
@@ -242,6 +254,8 @@ class DemoBackend:
         if self._server is None:
             return
         self._stop.set()
+        if self.clock_skew_s:
+            set_clock_skew(0.0)
         if self._hub is not None:
             self._hub.close()
         if self._simulator is not None:

@@ -26,6 +26,10 @@ CONNECTION_TEXT = {
 }
 
 
+#: A desk clock this far (seconds) from the platform's is said beside the clock (which shows the platform's time).
+CLOCK_WARN_S = 60
+
+
 class PlatformStatus(QObject):
     """Status-bar fields (connection, counts, outbox, user, clock) and the banner above the map.
 
@@ -66,6 +70,7 @@ class PlatformStatus(QObject):
         self._offline_since: datetime | None = None  # the last known state is shown, saved at this time
         self._state: ConnectionState | None = None
         self.set_connection(ConnectionState.CONNECTING, "")
+        self._clock_warned = False  # the clock reads amber: the desk's own clock is off
         self._clock = QTimer(self)
         self._clock.setInterval(1000)
         self._clock.timeout.connect(self._tick_clock)
@@ -230,7 +235,19 @@ class PlatformStatus(QObject):
         self.connection_label.setToolTip(plain_tooltip(detail))  # server text: never markup
 
     def _tick_clock(self) -> None:
-        self.clock_label.setText(format_time(localtime.now(), translate("DateFormat", "yyyy-MM-dd HH:mm:ss")))
+        text = format_time(localtime.now(), translate("DateFormat", "yyyy-MM-dd HH:mm:ss"))
+        skew = localtime.platform_offset_s()
+        if abs(skew) >= CLOCK_WARN_S:  # the clock shown is the platform's: say the desk's own is off, and by how much
+            whole = round(abs(skew))
+            amount = translate("StatusBar", "{m}分{s:02d}秒").format(m=whole // 60, s=whole % 60)
+            off = (translate("StatusBar", "（本机时钟慢{amount}，按平台时间）") if skew > 0
+                   else translate("StatusBar", "（本机时钟快{amount}，按平台时间）"))
+            text += off.format(amount=amount)
+        warned = abs(skew) >= CLOCK_WARN_S
+        if warned != self._clock_warned:
+            self._clock_warned = warned
+            self.clock_label.setStyleSheet("color: #ffb340;" if warned else "")
+        self.clock_label.setText(text)
         self.update_counts()  # camera states change often: recounted with the clock, not per event
         self._check_quiet()
         if self._overdue is not None and self._counting:  # deadlines pass with the clock, not with events

@@ -1728,60 +1728,60 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
 <context>
     <name>session</name>
     <message>
-        <location filename="../../commandwall/app/session.py" line="174"/>
+        <location filename="../../commandwall/app/session.py" line="178"/>
         <source>内部错误: {error}</source>
-        <extracomment>A login is needed (no password for a real platform, login refused, token refused): the reason, or &quot;&quot;. The platform cannot be reached at start-up: the stores show the last known state, saved at this time. Something the duty officer must know that is no failure to connect (a damaged local file set aside). A real platform without a password: ask the user (``on_login_needed``) instead of trying the exercise accounts&apos; convention (password = user name). The GUI asks; the screenshot mode does not. The platform&apos;s layer catalogue as read (平台图层): every entry, with its features or why not. Why the catalogue itself could not be had (the local layer folder is drawn instead), or None. When the last known state shown was saved, while the stores hold it instead of live data. First pause (s) before start-up is tried again, and the longest one.</extracomment>
+        <extracomment>A login is needed (no password for a real platform, login refused, token refused): the reason, or &quot;&quot;. The platform cannot be reached at start-up: the stores show the last known state, saved at this time. Something the duty officer must know that is no failure to connect (a damaged local file set aside). A real platform without a password: ask the user (``on_login_needed``) instead of trying the exercise accounts&apos; convention (password = user name). The GUI asks; the screenshot mode does not. The platform&apos;s layer catalogue as read (平台图层): every entry, with its features or why not. Why the catalogue itself could not be had (the local layer folder is drawn instead), or None. When the last known state shown was saved, while the stores hold it instead of live data. The platform&apos;s clock, from its answers: the desk&apos;s &quot;now&quot; follows it (``localtime.now``). First pause (s) before start-up is tried again, and the longest one.</extracomment>
         <translation>Internal error: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="175"/>
+        <location filename="../../commandwall/app/session.py" line="179"/>
         <source>{reason}（{seconds} 秒后重试）</source>
         <translation>{reason} (retrying in {seconds} s)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="185"/>
+        <location filename="../../commandwall/app/session.py" line="189"/>
         <source>正在启动演练后台…</source>
         <translation>Starting the exercise backend…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="198"/>
+        <location filename="../../commandwall/app/session.py" line="202"/>
         <source>正在登录平台…</source>
         <translation>Logging in to the platform…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="210"/>
+        <location filename="../../commandwall/app/session.py" line="214"/>
         <source>平台不可达</source>
         <translation>platform unreachable</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="235"/>
+        <location filename="../../commandwall/app/session.py" line="239"/>
         <source>平台尚未就绪，请稍后再试</source>
         <translation>The platform is not ready yet; try again shortly</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="276"/>
+        <location filename="../../commandwall/app/session.py" line="280"/>
         <source>登录已失效，请重新登录（{error}）</source>
         <translation>The login expired; please log in again ({error})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="287"/>
+        <location filename="../../commandwall/app/session.py" line="291"/>
         <source>正在加载图层…</source>
         <translation>Loading layers…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="292"/>
+        <location filename="../../commandwall/app/session.py" line="296"/>
         <source>正在加载视频点位、处置力量和事件…</source>
         <translation>Loading cameras, field units and incidents…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="341"/>
+        <location filename="../../commandwall/app/session.py" line="345"/>
         <source>发件箱文件已损坏，已另存为 {name}（未发出的操作请人工核对），已新建发件箱</source>
         <translation>The outbox file was damaged: kept as {name} (check its unsent actions by hand); a new outbox was started</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="491"/>
-        <location filename="../../commandwall/app/session.py" line="498"/>
-        <location filename="../../commandwall/app/session.py" line="504"/>
+        <location filename="../../commandwall/app/session.py" line="507"/>
+        <location filename="../../commandwall/app/session.py" line="514"/>
+        <location filename="../../commandwall/app/session.py" line="520"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>

@@ -1132,7 +1132,7 @@
     </message>
     <message>
         <source>{offline}：平台无法连接，显示的是上次保存的事件、任务和处置力量，非实时</source>
-        <extracomment>the banner as shown now (its text, &quot;&quot; when hidden; its background colour): the other screens&apos; windows show it too, as an outage concerns every screen, not only the map&apos;s</extracomment>
+        <extracomment>A desk clock this far (seconds) from the platform&apos;s is said beside the clock (which shows the platform&apos;s time). the banner as shown now (its text, &quot;&quot; when hidden; its background colour): the other screens&apos; windows show it too, as an outage concerns every screen, not only the map&apos;s</extracomment>
         <translation>{offline}: the platform cannot be reached; showing the last saved incidents, tasks and units, not live</translation>
     </message>
     <message>
@@ -1170,6 +1170,18 @@
     <message>
         <source>待发送操作 {count} 条</source>
         <translation>{count} actions waiting to be sent</translation>
+    </message>
+    <message>
+        <source>{m}分{s:02d}秒</source>
+        <translation>{m} min {s:02d} s</translation>
+    </message>
+    <message>
+        <source>（本机时钟慢{amount}，按平台时间）</source>
+        <translation> (this desk's clock is {amount} slow; platform time shown)</translation>
+    </message>
+    <message>
+        <source>（本机时钟快{amount}，按平台时间）</source>
+        <translation> (this desk's clock is {amount} fast; platform time shown)</translation>
     </message>
     <message>
         <source>离线数据 截至 {time}</source>
