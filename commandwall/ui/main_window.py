@@ -31,6 +31,7 @@ from commandwall.ui.language import LANGUAGE_NAMES, current_language
 from commandwall.ui.login.feature import LoginFeature
 from commandwall.ui.map.feature import MapFeature
 from commandwall.ui.map.layer_tree import LayerTreeFeature
+from commandwall.ui.messages import MessageLog
 from commandwall.ui.screens import ScreenManager, ScreenSettingsDialog
 from commandwall.ui.screens.manager import sorted_screens
 from commandwall.ui.status import PlatformStatus
@@ -81,6 +82,7 @@ class MainWindow(QMainWindow):
         self.status.follow(self.signals, self._counts, self.desk.incidents.pending_actions)
         self.status.follow_overdue(self.desk.incidents.overdue_counts)
         self.status.follow_quiet(session.live_stream_quiet_for)
+        self.messages = MessageLog(self.statusBar(), self)  # what the status bar said, kept after it moved on
         self.banner, self.connection_label = self.status.banner, self.status.connection_label
         central = QWidget()
         layout = QVBoxLayout(central)

@@ -1034,6 +1034,26 @@
     </message>
 </context>
 <context>
+    <name>MessageLog</name>
+    <message>
+        <source>本次运行中状态栏显示过的消息</source>
+        <extracomment>Messages kept (the oldest go first).</extracomment>
+        <translation>Messages the status bar has shown since the client started</translation>
+    </message>
+    <message>
+        <source>消息记录</source>
+        <translation>Message log</translation>
+    </message>
+    <message>
+        <source>（暂无消息）</source>
+        <translation>(no messages yet)</translation>
+    </message>
+    <message>
+        <source>消息 {count}</source>
+        <translation>Messages {count}</translation>
+    </message>
+</context>
+<context>
     <name>PtzPad</name>
     <message>
         <source>上</source>
@@ -1177,11 +1197,11 @@
     </message>
     <message>
         <source>（本机时钟慢{amount}，按平台时间）</source>
-        <translation> (this desk's clock is {amount} slow; platform time shown)</translation>
+        <translation> (this desk&apos;s clock is {amount} slow; platform time shown)</translation>
     </message>
     <message>
         <source>（本机时钟快{amount}，按平台时间）</source>
-        <translation> (this desk's clock is {amount} fast; platform time shown)</translation>
+        <translation> (this desk&apos;s clock is {amount} fast; platform time shown)</translation>
     </message>
     <message>
         <source>离线数据 截至 {time}</source>
