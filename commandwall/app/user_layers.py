@@ -462,15 +462,15 @@ class UserLayersController:
                 layer.read_error, layer.loading = result.error, False
                 self._note_outcome(layer, result)
             return replace(kept, unchanged=True)
-        layer.read_error = None
         if result.unchanged:  # as read before: its report and legend stand, only the time of the read moves
             with self._lock:
-                layer.result, layer.loading = result, False
+                layer.result, layer.loading, layer.read_error = result, False, None
                 self._note_outcome(layer, result)
             return result
         report, legend = layer.describe(result)  # made here, on the reading thread
         with self._lock:  # the tree reads the three together
             layer.result, layer.report, layer.legend, layer.loading = result, report, legend, False
+            layer.read_error = None
             self._note_outcome(layer, result)
         return result
 
@@ -543,11 +543,12 @@ class UserLayersController:
 
     # --- what the page gets ------------------------------------------------------------------------------------
     def style_payload(self, layer: UserLayer) -> dict[str, Any]:
-        """How a layer is shown: ``{id, visible, opacity, z, mapLayer}`` (z: higher is drawn above; mapLayer: the
-        page's own static layer this entry switches, for a kind the map draws itself)."""
+        """How a layer is shown: ``{id, visible, opacity, z, mapLayer, stale}`` (z: higher is drawn above;
+        mapLayer: the page's own static layer this entry switches, for a kind the map draws itself; stale: the
+        latest read failed and the last good one is drawn, faded)."""
         z = len(self.layers) - 1 - self.layers.index(layer) if layer in self.layers else 0  # not listed yet: 0
         return {"id": layer.key, "visible": layer.visible, "opacity": round(layer.opacity, 2), "z": z,
-                "mapLayer": layer.map_layer}
+                "mapLayer": layer.map_layer, "stale": layer.read_error is not None}
 
     def layer_payload(self, layer: UserLayer) -> dict[str, Any]:
         """A layer for cw-layers.js: style, title, colour, and its features when it has any — point layers as

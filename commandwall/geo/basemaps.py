@@ -342,8 +342,14 @@ class BaseMap:
         return out
 
     def page_entry(self) -> dict[str, Any]:
-        """What the page needs to make the Leaflet tile layer(s)."""
-        entry: dict[str, Any] = {"id": self.id, "title": self.title, "url": self.url, "minZoom": self.min_zoom,
+        """What the page needs to make the Leaflet tile layer(s). A base map drawn in GCJ-02 or BD-09 says so in
+        its title in the switcher, for as long as it is offered (a status-bar line is gone in half a minute)."""
+        title = self.title
+        if self.crs == GCJ02:
+            title = translate("basemaps", "{title}（GCJ-02：叠加偏移约0.5公里）").format(title=self.title)
+        elif self.crs == BD09:
+            title = translate("basemaps", "{title}（BD-09：百度网格，叠加无法对齐）").format(title=self.title)
+        entry: dict[str, Any] = {"id": self.id, "title": title, "url": self.url, "minZoom": self.min_zoom,
                                  "maxZoom": self.max_zoom, "maxNativeZoom": self.max_zoom,
                                  "subdomains": self.subdomains}
         if self.reader is not None:

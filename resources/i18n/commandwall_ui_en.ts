@@ -1017,6 +1017,10 @@
         <translation>The base map “{title}” cannot load its tiles ({count} failed in a row): the server is down or its address is wrong</translation>
     </message>
     <message>
+        <source>底图「{title}」为百度 BD-09 瓦片（自有网格与坐标）：图层、标注均为 WGS84，在此底图上无法对齐，请换用其他底图</source>
+        <translation>Base map “{title}” is Baidu BD-09 tiles (a grid and coordinates of their own): the layers and markers, in WGS84, cannot line up on it; choose another base map</translation>
+    </message>
+    <message>
         <source>底图「{title}」采用 {crs} 坐标（国内地图的加密偏移）：图层、标注均为 WGS84，在此底图上会偏移约 0.5 公里</source>
         <translation>Base map “{title}” is drawn in {crs} (the shifted coordinates of Chinese web maps): layers and markers are WGS84 and lie about 0.5 km off on it</translation>
     </message>

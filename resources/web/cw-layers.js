@@ -8,8 +8,9 @@
  *                 is shown now; layerDrawn(id, count); layerToggled(id, on) (a static layer switched in the
  *                 map's own layer control)
  *   Python -> JS  layerChanged(json)  one layer replaced: {id, title, color, visible, opacity, z, mapLayer,
- *                                     data | points, error}
- *                 styleChanged(json)  shown/hidden, opacity, order: {id, visible, opacity, z, mapLayer}
+ *                                     stale, data | points, error}
+ *                 styleChanged(json)  shown/hidden, opacity, order, old data: {id, visible, opacity, z,
+ *                                     mapLayer, stale} (stale: the latest read failed; drawn faded)
  *                 layerRemoved(id)    the layer left the tree
  * Each layer has its own pane (order = the pane's z-index, opacity = the pane's opacity) inside one root pane
  * below every thematic pane (density, warnings, cameras, incidents) and above the map's static layers.
@@ -31,6 +32,7 @@
   var ROOT_PANE = "cw-tree";
   var ROOT_Z = 410;
   var MAX_Z = 999;
+  var STALE_FADE = 0.5; // a layer whose latest read failed: its last good data at this share of its opacity
   var layers = {}; // id -> {id, title, color, visible, opacity, z, count, error, pane, group}
   var hoverTip = null;
   var api = null;
@@ -101,7 +103,10 @@
     if (ref.mapLayer) { applyMapStyle(ref); stackStatic(); return; }
     var node = pane(ref.id);
     node.style.zIndex = String(1 + Math.max(0, Math.min(MAX_Z, ref.z | 0)));
-    node.style.opacity = String(Math.max(0.05, Math.min(1, Number(ref.opacity) || 1)));
+    // the latest read failed: the last good data is drawn at half its opacity (the tree says how old it is)
+    var fade = ref.stale ? STALE_FADE : 1;
+    node.style.opacity = String(Math.max(0.05, Math.min(1, Number(ref.opacity) || 1)) * fade);
+    node.classList.toggle("cw-layer-stale", !!ref.stale);
     if (!ref.group) return;
     if (ref.visible && !CW.map.hasLayer(ref.group)) ref.group.addTo(CW.map);
     if (!ref.visible && CW.map.hasLayer(ref.group)) CW.map.removeLayer(ref.group);
@@ -163,6 +168,7 @@
       id: id, title: String(own(data, "title") || id), color: String(own(data, "color") || "#ffd60a"),
       visible: own(data, "visible") !== false, opacity: own(data, "opacity"), z: own(data, "z"),
       mapLayer: own(data, "mapLayer") || null, error: own(data, "error") || null, count: 0, group: null,
+      stale: own(data, "stale") === true,
       renderer: old ? old.renderer : null,  // one canvas per layer for its whole life (a refresh reuses it)
       points: old ? old.points : null,
     };
@@ -211,6 +217,7 @@
     if (!ref) return;
     ref.visible = own(data, "visible") !== false;
     ref.opacity = own(data, "opacity");
+    ref.stale = own(data, "stale") === true;
     ref.z = own(data, "z");
     ref.mapLayer = own(data, "mapLayer") || ref.mapLayer;
     applyStyle(ref);
@@ -265,7 +272,7 @@
       var node = ref.mapLayer ? null : CW.map.getPane("cw-user-" + id);
       var drawn = ref.mapLayer && CW.staticLayer ? CW.staticLayer(ref.mapLayer) : ref.group;
       out[id] = {
-        title: ref.title, count: ref.count, error: ref.error, mapLayer: ref.mapLayer,
+        title: ref.title, count: ref.count, error: ref.error, mapLayer: ref.mapLayer, stale: !!ref.stale,
         onMap: !!(drawn && CW.map.hasLayer(drawn)),
         canvas: !!ref.points && ref.group === ref.points,
         opacity: node ? Number(node.style.opacity) : (ref.mapLayer ? Number(ref.opacity) : null),

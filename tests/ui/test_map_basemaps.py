@@ -272,6 +272,8 @@ def test_choosing_a_gcj02_base_map_says_once_that_overlays_are_offset(qtbot, tmp
     view = feature.view
     assert run_js(qtbot, view, "CW.stats().baseMap") == "city"
     assert offsets(said) == []
+    switcher = run_js(qtbot, view, "document.querySelector('.leaflet-control-layers-base').innerText")
+    assert "高德代理（GCJ-02：叠加偏移约0.5公里）" in switcher and "城市底图（" not in switcher  # always there
     with qtbot.waitSignal(view.sig_base_map_chosen, timeout=5000):
         assert run_js(qtbot, view, "CW.chooseBaseMap('gaode')") is True
     assert len(offsets(said)) == 1

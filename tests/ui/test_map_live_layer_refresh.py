@@ -90,17 +90,27 @@ def test_a_failing_live_layer_says_when_it_is_tried_again(qtbot) -> None:
 
 def test_a_live_layer_whose_server_fails_keeps_its_last_data_on_the_map_and_says_how_old(qtbot) -> None:
     """The server of a live layer answers 500 after a good read: the map goes on drawing the 5 features it had
-    (a layer blinking out at each failure reads as "no more alerts"), the row says the read failed and the time
-    of the data shown; a good read again clears it."""
+    (a layer blinking out at each failure reads as "no more alerts"), faded to half its opacity, and the row says
+    the read failed and the time of the data shown; a good read again clears both."""
+    from tests.ui.test_map_view import run_js
+
     server = LiveLayerServer(collection(5)).start()
     spec = LayerSourceSpec(id="live", title="实时图层", kind="geojson", url=server.url, refresh_s=10)
-    feature = LayerTreeFeature(UserLayersController([spec]), shown_page(qtbot))
+    view = shown_page(qtbot)
+    feature = LayerTreeFeature(UserLayersController([spec]), view)
     qtbot.addWidget(feature.widget)
+    with qtbot.waitSignal(view.sig_ready, timeout=30000):
+        view.load_page([])
     sent: list[str] = []
     feature.bridge.layer_changed.connect(sent.append)
     layer = feature.controller.get("live")
+
+    def drawn() -> dict:
+        return run_js(qtbot, view, "CW.userLayers()['live'] || {}")
+
     try:
-        qtbot.waitUntil(lambda: feature.widget.item("live").text(1) == "5" and len(sent) == 1, timeout=10000)
+        qtbot.waitUntil(lambda: drawn().get("count") == 5, timeout=15000)
+        before, opacity = len(sent), drawn()["opacity"]
         good_at = to_display(datetime.fromtimestamp(layer.result.fetched_at, UTC)).strftime("%H:%M:%S")
         server.status = 500
         feature.reload("live")
@@ -109,14 +119,16 @@ def test_a_live_layer_whose_server_fails_keeps_its_last_data_on_the_map_and_says
         assert "HTTP 500" in text and f"地图显示 {good_at} 的数据" in text and "已连续失败 1 次" in text, text
         assert layer.status == "stale" and len(layer.result.features) == 5
         assert feature.widget.item("live").text(1) == "5"
-        qtbot.wait(300)
-        assert len(sent) == 1  # the page was not sent an empty or broken layer: it keeps drawing the 5
+        qtbot.waitUntil(lambda: drawn().get("stale") is True, timeout=10000)
+        assert drawn()["count"] == 5 and drawn()["opacity"] == pytest.approx(opacity / 2)  # the old data, faded
+        assert len(sent) == before  # not sent again: no empty or broken layer reached the page
         payload = feature.controller.layer_payload(layer)
-        assert payload["error"] is None and len(payload["points"]["lon"]) == 5  # what a reconnecting page gets
+        assert payload["error"] is None and payload["stale"] is True  # what a reconnecting page gets
         server.status = 200
         server.set(collection(6))
         feature.reload("live")
-        qtbot.waitUntil(lambda: feature.widget.item("live").text(1) == "6", timeout=10000)
+        qtbot.waitUntil(lambda: drawn().get("count") == 6 and drawn().get("stale") is False, timeout=10000)
+        assert drawn()["opacity"] == pytest.approx(opacity)
         assert "读取失败" not in feature.widget.item("live").text(2) and layer.status == "ok"
     finally:
         feature.shutdown()

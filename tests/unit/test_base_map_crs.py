@@ -55,3 +55,15 @@ def test_a_configured_crs_is_read_in_any_known_spelling_and_wins(tmp_path: Path)
 def test_a_crs_the_map_cannot_take_is_refused_with_the_choices(tmp_path: Path, crs: str) -> None:
     with pytest.raises(ValidationError, match="EPSG:3857, GCJ-02, BD-09"):
         Settings(data_dir=tmp_path, base_maps=[xyz("x", "http://127.0.0.1:8080/{z}/{x}/{y}.png", crs=crs)])
+
+
+def test_a_shifted_base_map_says_so_in_its_switcher_title_for_as_long_as_it_is_offered() -> None:
+    from commandwall.geo.basemaps import BaseMap
+
+    gaode = BaseMap("gaode", "高德", url="https://webrd0{s}.is.autonavi.com/{z}/{x}/{y}", subdomains="1234",
+                    crs="GCJ-02")
+    baidu = BaseMap("baidu", "百度", url=BAIDU, subdomains="0123", crs="BD-09")
+    plain = BaseMap("osm", "OSM", url="https://tile.example.org/{z}/{x}/{y}.png")
+    assert gaode.page_entry()["title"] == "高德（GCJ-02：叠加偏移约0.5公里）"
+    assert baidu.page_entry()["title"] == "百度（BD-09：百度网格，叠加无法对齐）"
+    assert plain.page_entry()["title"] == "OSM"

@@ -14,7 +14,7 @@ from PySide6.QtGui import QGuiApplication
 from commandwall.app.dispatch import DispatchOffer
 from commandwall.app.incident_filter import NO_FILTER, IncidentFilter
 from commandwall.app.map import REDRAW_INTERVAL_MS, MapController
-from commandwall.geo.basemaps import WEB_MERCATOR, BaseMapCatalogue
+from commandwall.geo.basemaps import BD09, WEB_MERCATOR, BaseMapCatalogue
 from commandwall.i18n import translate
 from commandwall.textsafe import display_text
 from commandwall.ui.adapters import ClientSignals
@@ -191,9 +191,14 @@ class MapFeature(QObject):
             return
         self._offset_said.add(base_map_id)
         log.info("base map %s is drawn in %s: WGS84 overlays lie ~0.5 km off on it", base_map_id, crs)
-        self.sig_message.emit(translate("MapView", "底图「{title}」采用 {crs} 坐标（国内地图的加密偏移）："
-                                                   "图层、标注均为 WGS84，在此底图上会偏移约 0.5 公里").format(
-            title=display_text(self._base_map_titles.get(base_map_id, base_map_id)), crs=crs), 30000)
+        title = display_text(self._base_map_titles.get(base_map_id, base_map_id))
+        if crs == BD09:  # Baidu's tiles are on a grid of their own: nothing lines up, by far more than 0.5 km
+            text = translate("MapView", "底图「{title}」为百度 BD-09 瓦片（自有网格与坐标）：图层、标注均为 WGS84，"
+                                        "在此底图上无法对齐，请换用其他底图")
+        else:
+            text = translate("MapView", "底图「{title}」采用 {crs} 坐标（国内地图的加密偏移）：图层、标注均为 "
+                                        "WGS84，在此底图上会偏移约 0.5 公里")
+        self.sig_message.emit(text.format(title=title, crs=crs), 30000)
 
     def _copy(self, text: str) -> None:
         QGuiApplication.clipboard().setText(text)

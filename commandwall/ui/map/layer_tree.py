@@ -121,8 +121,10 @@ def _status_text(layer: UserLayer) -> str:
     if r is None:
         return translate("LayerTree", "加载中…")
     if not r.usable or layer.read_error is not None:
-        if r.usable:  # the last good read is still drawn: say how old it is
-            shown = to_display(datetime.fromtimestamp(r.fetched_at, UTC)).strftime("%H:%M:%S")
+        if r.usable:  # the last good read is still drawn: say how old it is (with its day when not today's)
+            read_at = to_display(datetime.fromtimestamp(r.fetched_at, UTC))
+            today = read_at.date() == to_display(datetime.now(UTC)).date()
+            shown = read_at.strftime("%H:%M:%S" if today else "%Y-%m-%d %H:%M:%S")
             text = translate("LayerTree", "读取失败：{error}；地图显示 {time} 的数据").format(
                 error=layer.read_error, time=shown)
         else:
@@ -681,7 +683,8 @@ class LayerTreeFeature(QObject):
         if layer is None:
             return
         self.widget.update_layer(layer)
-        if not changed:
+        if not changed:  # the data stands; whether it is old (a failed read) may not: the page fades it
+            self.bridge.style_changed.emit(_json(self.controller.style_payload(layer)))
             return
         if not text:  # the worker failed to make it (it logged why): make it here
             text = _json(self.controller.layer_payload(layer))
