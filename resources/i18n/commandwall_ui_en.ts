@@ -456,6 +456,10 @@
         <translation>Dispatch</translation>
     </message>
     <message>
+        <source>派遣（Ctrl+Enter）</source>
+        <translation>Dispatch (Ctrl+Enter)</translation>
+    </message>
+    <message>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
@@ -945,32 +949,44 @@
         <translation>About</translation>
     </message>
     <message>
-        <source>告警联动</source>
-        <translation>Alarm Linkage</translation>
+        <source>视频墙(&amp;V)</source>
+        <translation>&amp;Video Wall</translation>
     </message>
     <message>
-        <source>设置</source>
-        <translation>Settings</translation>
+        <source>告警联动(&amp;A)</source>
+        <translation>&amp;Alarm Linkage</translation>
     </message>
     <message>
-        <source>屏幕设置…</source>
-        <translation>Screen Settings…</translation>
+        <source>设置(&amp;S)</source>
+        <translation>&amp;Settings</translation>
+    </message>
+    <message>
+        <source>屏幕设置(&amp;D)…</source>
+        <translation>&amp;Screen Settings…</translation>
+    </message>
+    <message>
+        <source>语言(&amp;L)</source>
+        <translation>&amp;Language</translation>
+    </message>
+    <message>
+        <source>账户(&amp;U)</source>
+        <translation>Acco&amp;unt</translation>
+    </message>
+    <message>
+        <source>切换用户(&amp;W)…</source>
+        <translation>S&amp;witch User…</translation>
     </message>
     <message>
         <source>语言</source>
         <translation>Language</translation>
     </message>
     <message>
-        <source>账户</source>
-        <translation>Account</translation>
-    </message>
-    <message>
-        <source>切换用户…</source>
-        <translation>Switch User…</translation>
-    </message>
-    <message>
         <source>注销</source>
         <translation>Log Out</translation>
+    </message>
+    <message>
+        <source>没有预案 {number}：视频墙 → 预案 → 保存当前画面为预案…</source>
+        <translation>No preset {number}: Video Wall → Presets → Save Wall as Preset…</translation>
     </message>
     <message>
         <source>无法保存语言设置：{error}</source>

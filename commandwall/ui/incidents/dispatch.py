@@ -5,7 +5,7 @@ unit."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -97,6 +97,7 @@ class DispatchDialog(QDialog):
         self.instructions.setObjectName("instructions")
         self.instructions.setPlaceholderText(translate("DispatchDialog", "处置要求，例如：立即赶赴现场核实并反馈"))
         self.instructions.setMaximumHeight(90)
+        self.instructions.setTabChangesFocus(True)  # Tab goes on to the buttons, as in any form
         self.instructions.setPlainText(instructions)  # a dispatch from a resource's card names the resource
         self.summary = plain_label()
         self.summary.setObjectName("dispatchSummary")
@@ -116,9 +117,12 @@ class DispatchDialog(QDialog):
             form.addRow(plain_label(caption), field)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText(translate("DispatchDialog", "派遣"))
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setToolTip(translate("DispatchDialog", "派遣（Ctrl+Enter）"))
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(translate("DispatchDialog", "取消"))
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):  # sends from any field; Enter in 处置要求 stays a new line
+            QShortcut(QKeySequence(keys), self, self._accept)
         layout = QVBoxLayout(self)
         #: said above the form when the units may not be current (the platform is not heard): the desk's text
         self.caveat = plain_label(caveat)
