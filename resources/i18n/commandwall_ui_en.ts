@@ -412,7 +412,7 @@
     </message>
     <message>
         <source>派遣任务</source>
-        <extracomment>Longest deadline the dialog offers (minutes: a week).</extracomment>
+        <extracomment>Longest deadline the dialog offers (minutes: a week). the units with an active task for this incident now (asked again at 派遣: another desk may have sent one while this dialog was open); by default those the choices say the question asked before sending a unit again (kept to be answered; None until asked)</extracomment>
         <translation>Dispatch Task</translation>
     </message>
     <message>
@@ -471,6 +471,26 @@
     <message>
         <source>未选处置单元：任务派至责任部门</source>
         <translation>No unit selected: the task goes to the department</translation>
+    </message>
+    <message>
+        <source>{units} 已有本事件未办结的任务（可能由其他席位派出），仍要再派吗？</source>
+        <translation>{units} already has an unfinished task for this incident (perhaps sent from another desk). Send another anyway?</translation>
+    </message>
+    <message>
+        <source>重复派遣</source>
+        <translation>Duplicate Dispatch</translation>
+    </message>
+    <message>
+        <source>仍要派遣</source>
+        <translation>Dispatch Anyway</translation>
+    </message>
+    <message>
+        <source>返回</source>
+        <translation>Go Back</translation>
+    </message>
+    <message>
+        <source>未派遣：{units} 已派往本事件</source>
+        <translation>Not dispatched: {units} already sent to this incident</translation>
     </message>
 </context>
 <context>
