@@ -1489,4 +1489,27 @@
         <translation>{name} will use RTSP/{transport} from now on</translation>
     </message>
 </context>
+<context>
+    <name>cli</name>
+    <message>
+        <source>{variable} 或 {option}</source>
+        <translation>{variable} or {option}</translation>
+    </message>
+    <message>
+        <source>设置</source>
+        <translation>Settings</translation>
+    </message>
+    <message>
+        <source>客户端无法启动，设置无效：
+
+{problems}
+
+请改正以上环境变量或启动参数后重新启动。</source>
+        <translation>The client cannot start: invalid settings:
+
+{problems}
+
+Correct these environment variables or options, then start it again.</translation>
+    </message>
+</context>
 </TS>
