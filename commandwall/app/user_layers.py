@@ -33,6 +33,7 @@ from commandwall.app.layer_view import (
     write_layer_view,
 )
 from commandwall.app.platform_layers import MAP_DRAWN_KINDS, PLATFORM_KEY_PREFIX, CatalogueLayer, catalogue_result
+from commandwall.app.settings_folder import settings_folder_problem
 from commandwall.backoff import Backoff
 from commandwall.geo.check import source_report
 from commandwall.geo.crs import UnsupportedCRS, canonical_crs
@@ -312,6 +313,9 @@ class UserLayersController:
         self._platform_known = False
         self._lock = threading.Lock()
         self._view = LayerView()
+        #: why the settings folder cannot keep the view ("" when it can; None until first asked): the window
+        #: says it once, the controller then writes nothing
+        self._folder_problem: str | None = None
         if self.config_dir is not None:
             self._view, problem = read_layer_view(self.config_dir / LAYER_VIEW_FILE)
             if problem:
@@ -360,6 +364,10 @@ class UserLayersController:
             view.shown.update({k: v for k, v in self._view.shown.items() if k in kept})
             view.refresh.update({k: v for k, v in self._view.refresh.items() if k in kept})
         self._view = view
+        if self._folder_problem is None:
+            self._folder_problem = settings_folder_problem(self.config_dir) or ""
+        if self._folder_problem:
+            return  # the window says so once; a write would only fail again with a misleading error
         problem = write_layer_view(self.config_dir / LAYER_VIEW_FILE, view)
         if problem and problem not in self.problems:
             self.problems.append(problem)

@@ -16,6 +16,7 @@ from commandwall.app.desk import Desk
 from commandwall.app.platform_layers import catalogue_loader
 from commandwall.app.screens import ProfileStore, ScreenRole
 from commandwall.app.session import ClientSession
+from commandwall.app.settings_folder import settings_folder_problem
 from commandwall.app.user_layers import UserLayersController
 from commandwall.config import save_language
 from commandwall.i18n import translate
@@ -34,6 +35,7 @@ from commandwall.ui.map.layer_tree import LayerTreeFeature
 from commandwall.ui.screens import ScreenManager, ScreenSettingsDialog
 from commandwall.ui.screens.manager import sorted_screens
 from commandwall.ui.status import PlatformStatus
+from commandwall.ui.text import plain_tooltip
 from commandwall.ui.wall.feature import WallFeature
 from commandwall.video.decode_host import DecodeHost
 from commandwall.video.pool import ReaderPool
@@ -116,6 +118,23 @@ class MainWindow(QMainWindow):
         if self.screens.profile_error:  # the defaults are in use: say so, not only in the log
             text = translate("MainWindow", "屏幕方案无法使用，已按默认角色显示：{error}")
             self.statusBar().showMessage(display_text(text.format(error=self.screens.profile_error)), 30000)
+        self._say_settings_folder(settings_folder_problem(session.settings.config_dir))
+
+    def _say_settings_folder(self, problem: str | None) -> None:
+        """The settings folder cannot keep this desk's settings (a file of that name, no rights): said once in
+        the log and the status bar, plainly, and a note stays in the status bar (the start's own messages soon
+        cover the first)."""
+        self.settings_note = QLabel(translate("MainWindow", "界面设置不会保存"))
+        self.settings_note.setObjectName("settingsNotKept")
+        self.settings_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.settings_note.setStyleSheet("color: #faad14;")
+        self.settings_note.setVisible(problem is not None)
+        if problem is None:
+            return
+        log.warning("%s", problem)
+        self.settings_note.setToolTip(plain_tooltip(problem))
+        self.statusBar().addPermanentWidget(self.settings_note)
+        self.statusBar().showMessage(display_text(problem), 60000)
 
     def _show_notice(self, text: str) -> None:
         """Something the duty officer must know: in the status bar for a minute (and in the log)."""

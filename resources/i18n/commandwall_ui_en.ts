@@ -953,6 +953,10 @@
         <translation>The screen profile cannot be used; the default roles are shown: {error}</translation>
     </message>
     <message>
+        <source>界面设置不会保存</source>
+        <translation>View settings not kept</translation>
+    </message>
+    <message>
         <source>主工具栏</source>
         <translation>Main Toolbar</translation>
     </message>
