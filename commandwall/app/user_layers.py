@@ -40,7 +40,7 @@ from commandwall.geo.crs import UnsupportedCRS, canonical_crs
 from commandwall.geo.sources import LayerSourceSpec, SourceResult, load_source
 from commandwall.mapdoc.legend import LegendSummary, legend_summary
 from commandwall.mapdoc.page import STATIC_KINDS, style_tables
-from commandwall.paths import in_settings_folder, write_whole
+from commandwall.paths import in_settings_folder, set_aside, write_whole
 from commandwall.textsafe import display_text
 
 log = logging.getLogger(__name__)
@@ -313,6 +313,8 @@ class UserLayersController:
         self._platform_known = False
         self._lock = threading.Lock()
         self._view = LayerView()
+        #: the saved view could not be read: the file is set aside (a hand edit to mend) before it is written over
+        self._unreadable_view = False
         #: why the settings folder cannot keep the view ("" when it can; None until first asked): the window
         #: says it once, the controller then writes nothing
         self._folder_problem: str | None = None
@@ -320,6 +322,7 @@ class UserLayersController:
             self._view, problem = read_layer_view(self.config_dir / LAYER_VIEW_FILE)
             if problem:
                 self.problems.append(problem)
+                self._unreadable_view = (self.config_dir / LAYER_VIEW_FILE).is_file()
         self.layers = self._arranged(self.layers)
         if any(not k.startswith(_STAND_IN_PREFIXES) and self.get(k) is None for k in self._view.order):
             self.save_view()  # a removed source's entry goes
@@ -368,7 +371,13 @@ class UserLayersController:
             self._folder_problem = settings_folder_problem(self.config_dir) or ""
         if self._folder_problem:
             return  # the window says so once; a write would only fail again with a misleading error
-        problem = write_layer_view(self.config_dir / LAYER_VIEW_FILE, view)
+        path = self.config_dir / LAYER_VIEW_FILE
+        if self._unreadable_view:
+            self._unreadable_view = False
+            aside = set_aside(path)
+            log.warning("%s could not be read: kept as %s before it is written anew", path.name,
+                        aside.name if aside is not None else "(could not be renamed)")
+        problem = write_layer_view(path, view)
         if problem and problem not in self.problems:
             self.problems.append(problem)
 
