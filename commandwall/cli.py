@@ -17,6 +17,7 @@ from commandwall.app.platform import ExerciseAccount, Platform, PlatformFactory
 from commandwall.buildinfo import VersionAction
 from commandwall.config import LOG_LEVELS, Settings, describe_invalid, language_code, log_level_name
 from commandwall.credentials import PASSWORD_SOURCES, resolve_password
+from commandwall.i18n import translate
 from commandwall.logs import setup_logging
 
 PASSWORD_REFUSED = (
@@ -34,14 +35,17 @@ class _RefusePassword(argparse.Action):
         parser.error(PASSWORD_REFUSED)
 
 
+# The client options that set a setting: (argparse destination, setting).
+CLIENT_OPTIONS = (("backend", "backend_url"), ("user", "username"), ("tiles", "wall_tiles"), ("data_dir", "data_dir"),
+                  ("log_level", "log_level"), ("profile", "profile"), ("lang", "language"))
+
+
 def _settings(args: argparse.Namespace, *, with_password: bool = True, prompt: bool | None = None) -> Settings:
     """Settings from ``COMMANDWALL_*`` with the command line's client options on top; then the password from
     the OS keyring or a prompt when the environment gave none (``with_password``; ``prompt=False``: never on
     the terminal — the GUI asks in its login dialog instead)."""
     overrides: dict[str, object] = {}
-    for option, field in (("backend", "backend_url"), ("user", "username"), ("tiles", "wall_tiles"),
-                          ("data_dir", "data_dir"), ("log_level", "log_level"),
-                          ("profile", "profile"), ("lang", "language")):
+    for option, field in CLIENT_OPTIONS:
         value = getattr(args, option, None)
         if value is not None:
             overrides[field] = value
@@ -233,6 +237,44 @@ def _print_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def setting_source(field: str) -> str:
+    """Where a setting comes from, as the user sets it: its ``COMMANDWALL_*`` variable, and the option too when
+    there is one (``alarm_radius_m`` → ``COMMANDWALL_ALARM_RADIUS_M``; ``profile`` → ``COMMANDWALL_PROFILE
+    或 --profile``)."""
+    variable = f"COMMANDWALL_{field.upper()}"
+    option = next((dest for dest, name in CLIENT_OPTIONS if name == field), None)
+    if option is None:
+        return variable
+    return translate("cli", "{variable} 或 {option}").format(variable=variable,
+                                                             option="--" + option.replace("_", "-"))
+
+
+def start_problem_text(error: Exception) -> str:
+    """What the window says when the client cannot start because of its settings: each invalid setting named
+    (its variable or option) with what is wrong, never the value (it may be a secret), and what to do."""
+    if isinstance(error, ValidationError):
+        problems = []
+        for found in error.errors(include_url=False, include_input=False, include_context=False):
+            field = str(found["loc"][0]) if found["loc"] else ""
+            where = setting_source(field) if field else translate("cli", "设置")
+            problems.append(f"{where}：{found['msg'].removeprefix('Value error, ')}")
+        detail = "\n".join(problems)
+    else:
+        detail = str(error)
+    text = translate("cli", "客户端无法启动，设置无效：\n\n{problems}\n\n请改正以上环境变量或启动参数后重新启动。")
+    return text.format(problems=detail)
+
+
+def _say_start_problem(command: str, error: Exception) -> None:
+    """The GUI client (``run``) could not start: besides stderr, a message box, for a desk started from a
+    launcher has no terminal to show stderr (only where a screen can show it)."""
+    if command != "run":
+        return
+    from commandwall.ui.app import show_start_problem
+
+    show_start_problem(start_problem_text(error))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``commandwall`` console script."""
     parser = build_parser()
@@ -281,12 +323,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
     except ValidationError as exc:
         print(f"commandwall: invalid setting: {describe_invalid(exc)}", file=sys.stderr)
+        _say_start_problem(command, exc)
         return 2
     except SettingsError as exc:
         print(f"commandwall: invalid setting: {exc}", file=sys.stderr)
+        _say_start_problem(command, exc)
         return 2
     except ValueError as exc:
         print(f"commandwall: {exc}", file=sys.stderr)
+        _say_start_problem(command, exc)
         return 2
     parser.error(f"unknown command {command}")
     return 2

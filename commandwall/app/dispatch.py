@@ -38,13 +38,15 @@ INSTRUCTIONS_TOO_LONG = QT_TRANSLATE_NOOP("dispatch", "处置要求最多 {limit
 
 @dataclass(frozen=True)
 class UnitChoice:
-    """A unit the dispatch dialog offers: its distance to the incident, whether that is by road, and how long ago
-    the unit last reported (its position)."""
+    """A unit the dispatch dialog offers: its distance to the incident, whether that is by road, how long ago
+    the unit last reported (its position), and whether it already has an active task for this incident
+    (``sent_here``: sent by any desk, or queued here and not yet on the platform)."""
 
     unit: Unit
     metres: float
     by_road: bool
     report_age_s: float = 0.0
+    sent_here: bool = False
 
     @property
     def selectable(self) -> bool:
@@ -54,7 +56,8 @@ class UnitChoice:
     def label(self) -> str:
         """Name · department · status (and the task it is on) · distance (道路 by road, 直线 where the roads do
         not reach), and for a unit silent over ``UNIT_REPORT_STALE_S`` how long (its distance is from where it
-        was then). Platform text is isolated so it cannot pull the separators around."""
+        was then); 已派往本事件 for a unit already sent to this incident. Platform text is isolated so it cannot
+        pull the separators around."""
         name, department = display_text(self.unit.name, isolate=True), display_text(self.unit.department, isolate=True)
         status = unit_status_label(self.unit.status)
         if self.unit.task_status is not None:
@@ -67,6 +70,8 @@ class UnitChoice:
         line = template.format(name=name, department=department, status=status, km=f"{self.metres / 1000:.1f}")
         if self.report_age_s > UNIT_REPORT_STALE_S:
             line += translate("dispatch", " · 位置为{age}上报").format(age=report_age_text(self.report_age_s))
+        if self.sent_here:
+            line += translate("dispatch", " · 已派往本事件")
         return line
 
 

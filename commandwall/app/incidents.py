@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -39,6 +39,7 @@ from commandwall.app.session import ClientSession
 from commandwall.backend.errors import BackendError, PermissionDeniedError
 from commandwall.backend.outbox import OutboxItem, OutboxState
 from commandwall.domain.models import (
+    ACTIVE_TASK_STATUSES,
     OPEN_STATUSES,
     Incident,
     IncidentStatus,
@@ -487,7 +488,20 @@ class IncidentsController:
         incident = self.session.incidents.get(incident_id)
         if incident is None:
             return None
-        return incident, self._ranking.rank(incident, self.session.units.all(), self.session.layers)
+        choices = self._ranking.rank(incident, self.session.units.all(), self.session.layers)
+        sent = self.units_sent_to(incident_id)
+        return incident, [replace(c, sent_here=True) if c.unit.id in sent else c for c in choices]
+
+    def units_sent_to(self, incident_id: str) -> set[str]:
+        """The units with an active task for the incident: on the platform (sent from any desk, as this desk's
+        task store knows) or queued here and not yet sent. Another task for one of them is a duplicate unless
+        the officer means it."""
+        sent = {task.unit_id for task in self.session.tasks.for_incident(incident_id)
+                if task.unit_id and task.status in ACTIVE_TASK_STATUSES}
+        outbox = self.session.outbox
+        queued = [] if outbox is None else [item.payload.get("unit_id") for item in outbox.pending("task")
+                                            if item.payload.get("incident_id") == incident_id]
+        return sent | {unit_id for unit_id in queued if isinstance(unit_id, str)}
 
     def units_caveat(self) -> str:
         """What the dispatch dialog says above the units when they may not be current ("" when they are): the

@@ -4,8 +4,9 @@ The file is the layer tree's memory across restarts, as QGIS keeps a project's l
 "order": [key, …] (top first), "layers": {key: {"visible": bool, "opacity": 0.05–1, "refresh_s": 0 | 10–86400}}}``
 (``refresh_s`` only for a layer whose refresh interval was set in the tree: 0 never, else seconds). Keys are user source
 ids and ``platform:<id>`` for the platform's catalogue. A file that cannot be read is reported and ignored (the
-layers show as configured) and is replaced at the next change; it is written whole through a temporary file, so
-a crash never leaves half of it.
+layers show as configured); at the next change it is set aside as ``layer_view.json.broken-<time>`` (a hand edit
+to mend, see ``UserLayersController.save_view``) and a new one written. It is written whole through a temporary
+file, so a crash never leaves half of it.
 """
 
 from __future__ import annotations

@@ -33,13 +33,14 @@ from commandwall.app.layer_view import (
     write_layer_view,
 )
 from commandwall.app.platform_layers import MAP_DRAWN_KINDS, PLATFORM_KEY_PREFIX, CatalogueLayer, catalogue_result
+from commandwall.app.settings_folder import settings_folder_problem
 from commandwall.backoff import Backoff
 from commandwall.geo.check import source_report
 from commandwall.geo.crs import UnsupportedCRS, canonical_crs
 from commandwall.geo.sources import LayerSourceSpec, SourceResult, load_source
 from commandwall.mapdoc.legend import LegendSummary, legend_summary
 from commandwall.mapdoc.page import STATIC_KINDS, style_tables
-from commandwall.paths import in_settings_folder, write_whole
+from commandwall.paths import in_settings_folder, set_aside, write_whole
 from commandwall.textsafe import display_text
 
 log = logging.getLogger(__name__)
@@ -318,10 +319,16 @@ class UserLayersController:
         self._platform_known = False
         self._lock = threading.Lock()
         self._view = LayerView()
+        #: the saved view could not be read: the file is set aside (a hand edit to mend) before it is written over
+        self._unreadable_view = False
+        #: why the settings folder cannot keep the view ("" when it can; None until first asked): the window
+        #: says it once, the controller then writes nothing
+        self._folder_problem: str | None = None
         if self.config_dir is not None:
             self._view, problem = read_layer_view(self.config_dir / LAYER_VIEW_FILE)
             if problem:
                 self.problems.append(problem)
+                self._unreadable_view = (self.config_dir / LAYER_VIEW_FILE).is_file()
         self.layers = self._arranged(self.layers)
         if any(not k.startswith(_STAND_IN_PREFIXES) and self.get(k) is None for k in self._view.order):
             self.save_view()  # a removed source's entry goes
@@ -366,7 +373,17 @@ class UserLayersController:
             view.shown.update({k: v for k, v in self._view.shown.items() if k in kept})
             view.refresh.update({k: v for k, v in self._view.refresh.items() if k in kept})
         self._view = view
-        problem = write_layer_view(self.config_dir / LAYER_VIEW_FILE, view)
+        if self._folder_problem is None:
+            self._folder_problem = settings_folder_problem(self.config_dir) or ""
+        if self._folder_problem:
+            return  # the window says so once; a write would only fail again with a misleading error
+        path = self.config_dir / LAYER_VIEW_FILE
+        if self._unreadable_view:
+            self._unreadable_view = False
+            aside = set_aside(path)
+            log.warning("%s could not be read: kept as %s before it is written anew", path.name,
+                        aside.name if aside is not None else "(could not be renamed)")
+        problem = write_layer_view(path, view)
         if problem and problem not in self.problems:
             self.problems.append(problem)
 

@@ -174,6 +174,43 @@ def _leave(window, lock, code: int) -> int:
     os._exit(code)
 
 
+def can_show_dialogs() -> bool:
+    """Whether a message box would be seen: on Windows and macOS always; elsewhere only with a display
+    (``DISPLAY`` or ``WAYLAND_DISPLAY``) and a Qt platform that draws on it (not ``offscreen`` or ``minimal``).
+    Without one, Qt would abort on start or the box would wait unseen for ever."""
+    platform = os.environ.get("QT_QPA_PLATFORM", "").split(":")[0].strip().lower()
+    if platform in ("offscreen", "minimal", "minimalegl"):
+        return False
+    if sys.platform in ("win32", "darwin"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def start_problem_box(text: str):
+    """The message box saying why the client cannot start (``text`` as plain text: it may quote a path)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QMessageBox
+
+    from commandwall.textsafe import display_text
+
+    box = QMessageBox(QMessageBox.Icon.Critical, translate("MainWindow", "薛城区一体化综合指挥平台"), "")
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setText(display_text(text, None, multiline=True))
+    return box
+
+
+def show_start_problem(text: str) -> bool:
+    """Say why the client cannot start in a message box, and wait until it is closed (the caller then exits);
+    False, with nothing shown, where no one would see it (:func:`can_show_dialogs`)."""
+    if not can_show_dialogs():
+        return False
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])  # noqa: F841 (kept alive while the box shows)
+    start_problem_box(text).exec()
+    return True
+
+
 def run_gui(settings: Settings, platform: PlatformFactory) -> int:
     """Run the client against ``platform`` until its window closes; returns the exit code."""
     set_display_offset(settings.display_utc_offset_hours)

@@ -16,6 +16,7 @@ from commandwall.app.desk import Desk
 from commandwall.app.platform_layers import catalogue_loader
 from commandwall.app.screens import ProfileStore, ScreenRole
 from commandwall.app.session import ClientSession
+from commandwall.app.settings_folder import settings_folder_problem
 from commandwall.app.user_layers import UserLayersController
 from commandwall.config import save_language
 from commandwall.i18n import translate
@@ -35,6 +36,7 @@ from commandwall.ui.messages import MessageLog
 from commandwall.ui.screens import ScreenManager, ScreenSettingsDialog
 from commandwall.ui.screens.manager import sorted_screens
 from commandwall.ui.status import PlatformStatus
+from commandwall.ui.text import plain_tooltip
 from commandwall.ui.wall.feature import WallFeature
 from commandwall.video.decode_host import DecodeHost
 from commandwall.video.pool import ReaderPool
@@ -118,6 +120,23 @@ class MainWindow(QMainWindow):
         if self.screens.profile_error:  # the defaults are in use: say so, not only in the log
             text = translate("MainWindow", "屏幕方案无法使用，已按默认角色显示：{error}")
             self.statusBar().showMessage(display_text(text.format(error=self.screens.profile_error)), 30000)
+        self._say_settings_folder(settings_folder_problem(session.settings.config_dir))
+
+    def _say_settings_folder(self, problem: str | None) -> None:
+        """The settings folder cannot keep this desk's settings (a file of that name, no rights): said once in
+        the log and the status bar, plainly, and a note stays in the status bar (the start's own messages soon
+        cover the first)."""
+        self.settings_note = QLabel(translate("MainWindow", "界面设置不会保存"))
+        self.settings_note.setObjectName("settingsNotKept")
+        self.settings_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.settings_note.setStyleSheet("color: #faad14;")
+        self.settings_note.setVisible(problem is not None)
+        if problem is None:
+            return
+        log.warning("%s", problem)
+        self.settings_note.setToolTip(plain_tooltip(problem))
+        self.statusBar().addPermanentWidget(self.settings_note)
+        self.statusBar().showMessage(display_text(problem), 60000)
 
     def _show_notice(self, text: str) -> None:
         """Something the duty officer must know: in the status bar for a minute (and in the log)."""
@@ -155,13 +174,16 @@ class MainWindow(QMainWindow):
         bar.addAction(about)
 
     def _build_menu(self) -> None:
+        """The menu bar, every menu with its Alt letter (F10 opens the first): what the tool bar offers is in a
+        menu too, so a keyboard reaches all of it."""
+        self.wall_feature.menu.setTitle(translate("MainWindow", "视频墙(&V)"))
         self.menuBar().addMenu(self.wall_feature.menu)
-        alarm = self.menuBar().addMenu(translate("MainWindow", "告警联动"))
+        alarm = self.menuBar().addMenu(translate("MainWindow", "告警联动(&A)"))
         alarm.addActions(self.alarm_feature.actions)
-        view = self.menuBar().addMenu(translate("MainWindow", "设置"))
-        self.screen_settings_action = view.addAction(translate("MainWindow", "屏幕设置…"))
+        view = self.menuBar().addMenu(translate("MainWindow", "设置(&S)"))
+        self.screen_settings_action = view.addAction(translate("MainWindow", "屏幕设置(&D)…"))
         self.screen_settings_action.triggered.connect(self.show_screen_settings)
-        self.language_menu = view.addMenu(translate("MainWindow", "语言"))
+        self.language_menu = view.addMenu(translate("MainWindow", "语言(&L)"))
         self.language_actions = QActionGroup(self)
         current = current_language()
         for code, name in LANGUAGE_NAMES.items():
@@ -171,13 +193,39 @@ class MainWindow(QMainWindow):
             action.setData(code)
             self.language_actions.addAction(action)
         self.language_actions.triggered.connect(lambda action: self.choose_language(action.data()))
-        account = self.menuBar().addMenu(translate("MainWindow", "账户"))
-        self.switch_user_action = account.addAction(translate("MainWindow", "切换用户…"))
+        account = self.menuBar().addMenu(translate("MainWindow", "账户(&U)"))
+        self.switch_user_action = account.addAction(translate("MainWindow", "切换用户(&W)…"))
         self.switch_user_action.setShortcut(QKeySequence("Ctrl+L"))
         self.switch_user_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.switch_user_action.triggered.connect(self.login_feature.switch_user)
         self.logout_action = account.addAction(translate("MainWindow", "注销"))
         self.logout_action.triggered.connect(self.login_feature.log_out)
+        self.menu_key_action = QAction(self)  # F10: the menu bar, its first menu open (as on other desktops)
+        self.menu_key_action.setShortcut(QKeySequence(Qt.Key.Key_F10))
+        self.menu_key_action.triggered.connect(self._open_first_menu)
+        self.addAction(self.menu_key_action)
+        self._no_preset_actions = [self._no_preset_action(recall, number)
+                                   for number, recall in enumerate(self.wall_feature.presets.recall_actions, 1)]
+
+    def _open_first_menu(self) -> None:
+        bar = self.menuBar()
+        first = next((action for action in bar.actions() if action.isVisible() and action.menu()), None)
+        if first is not None:
+            bar.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            bar.setActiveAction(first)
+
+    def _no_preset_action(self, recall: QAction, number: int) -> QAction:
+        """Alt+N while there is no N-th preset (its recall action is off): said in the status bar instead of
+        nothing at all. On only while ``recall`` is off, so the two never share the key."""
+        action = QAction(self)
+        action.setShortcut(recall.shortcut())
+        action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)  # like the recall: any screen's window
+        action.setEnabled(not recall.isEnabled())
+        recall.enabledChanged.connect(lambda on: action.setEnabled(not on))
+        action.triggered.connect(lambda: self.statusBar().showMessage(translate(
+            "MainWindow", "没有预案 {number}：视频墙 → 预案 → 保存当前画面为预案…").format(number=number), 8000))
+        self.addAction(action)
+        return action
 
     def _connect(self) -> None:
         """Tell the features about each other, and let each speak in the status bar."""

@@ -412,7 +412,7 @@
     </message>
     <message>
         <source>派遣任务</source>
-        <extracomment>Longest deadline the dialog offers (minutes: a week).</extracomment>
+        <extracomment>Longest deadline the dialog offers (minutes: a week). the units with an active task for this incident now (asked again at 派遣: another desk may have sent one while this dialog was open); by default those the choices say the question asked before sending a unit again (kept to be answered; None until asked)</extracomment>
         <translation>Dispatch Task</translation>
     </message>
     <message>
@@ -456,6 +456,10 @@
         <translation>Dispatch</translation>
     </message>
     <message>
+        <source>派遣（Ctrl+Enter）</source>
+        <translation>Dispatch (Ctrl+Enter)</translation>
+    </message>
+    <message>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
@@ -467,6 +471,26 @@
     <message>
         <source>未选处置单元：任务派至责任部门</source>
         <translation>No unit selected: the task goes to the department</translation>
+    </message>
+    <message>
+        <source>{units} 已有本事件未办结的任务（可能由其他席位派出），仍要再派吗？</source>
+        <translation>{units} already has an unfinished task for this incident (perhaps sent from another desk). Send another anyway?</translation>
+    </message>
+    <message>
+        <source>重复派遣</source>
+        <translation>Duplicate Dispatch</translation>
+    </message>
+    <message>
+        <source>仍要派遣</source>
+        <translation>Dispatch Anyway</translation>
+    </message>
+    <message>
+        <source>返回</source>
+        <translation>Go Back</translation>
+    </message>
+    <message>
+        <source>未派遣：{units} 已派往本事件</source>
+        <translation>Not dispatched: {units} already sent to this incident</translation>
     </message>
 </context>
 <context>
@@ -937,6 +961,10 @@
         <translation>The screen profile cannot be used; the default roles are shown: {error}</translation>
     </message>
     <message>
+        <source>界面设置不会保存</source>
+        <translation>View settings not kept</translation>
+    </message>
+    <message>
         <source>主工具栏</source>
         <translation>Main Toolbar</translation>
     </message>
@@ -953,32 +981,44 @@
         <translation>About</translation>
     </message>
     <message>
-        <source>告警联动</source>
-        <translation>Alarm Linkage</translation>
+        <source>视频墙(&amp;V)</source>
+        <translation>&amp;Video Wall</translation>
     </message>
     <message>
-        <source>设置</source>
-        <translation>Settings</translation>
+        <source>告警联动(&amp;A)</source>
+        <translation>&amp;Alarm Linkage</translation>
     </message>
     <message>
-        <source>屏幕设置…</source>
-        <translation>Screen Settings…</translation>
+        <source>设置(&amp;S)</source>
+        <translation>&amp;Settings</translation>
+    </message>
+    <message>
+        <source>屏幕设置(&amp;D)…</source>
+        <translation>&amp;Screen Settings…</translation>
+    </message>
+    <message>
+        <source>语言(&amp;L)</source>
+        <translation>&amp;Language</translation>
+    </message>
+    <message>
+        <source>账户(&amp;U)</source>
+        <translation>Acco&amp;unt</translation>
+    </message>
+    <message>
+        <source>切换用户(&amp;W)…</source>
+        <translation>S&amp;witch User…</translation>
     </message>
     <message>
         <source>语言</source>
         <translation>Language</translation>
     </message>
     <message>
-        <source>账户</source>
-        <translation>Account</translation>
-    </message>
-    <message>
-        <source>切换用户…</source>
-        <translation>Switch User…</translation>
-    </message>
-    <message>
         <source>注销</source>
         <translation>Log Out</translation>
+    </message>
+    <message>
+        <source>没有预案 {number}：视频墙 → 预案 → 保存当前画面为预案…</source>
+        <translation>No preset {number}: Video Wall → Presets → Save Wall as Preset…</translation>
     </message>
     <message>
         <source>无法保存语言设置：{error}</source>
@@ -1507,6 +1547,29 @@
     <message>
         <source>{name} 以后使用 RTSP/{transport}</source>
         <translation>{name} will use RTSP/{transport} from now on</translation>
+    </message>
+</context>
+<context>
+    <name>cli</name>
+    <message>
+        <source>{variable} 或 {option}</source>
+        <translation>{variable} or {option}</translation>
+    </message>
+    <message>
+        <source>设置</source>
+        <translation>Settings</translation>
+    </message>
+    <message>
+        <source>客户端无法启动，设置无效：
+
+{problems}
+
+请改正以上环境变量或启动参数后重新启动。</source>
+        <translation>The client cannot start: invalid settings:
+
+{problems}
+
+Correct these environment variables or options, then start it again.</translation>
     </message>
 </context>
 </TS>

@@ -70,7 +70,7 @@ def test_the_main_window_speaks_english(qtbot, window):
     problems = _problems(texts, data)
     assert not problems, "\n".join(problems)
     # the walk saw the window's own words, in English
-    shown = {text for _kind, _where, text in texts}
+    shown = {text.replace("&", "") for _kind, _where, text in texts}  # a menu's Alt letter is marked by &
     for expected in ("Video Wall", "Incidents", "Cameras", "Layers", "Overview", "Presets", "Snapshot", "Tour",
                      "Settings", "Language", "Screen Settings…", "Log Out", "Dispatch…", "Open only"):
         assert expected in shown, f"{expected!r} not found in the walked texts"

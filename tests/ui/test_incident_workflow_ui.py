@@ -3,6 +3,7 @@ is disabled and explained, a duty officer's transition and note go through and s
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -379,3 +380,70 @@ def test_a_return_overtaken_by_another_desk_gives_the_reason_back_to_the_note_fi
     qtbot.waitUntil(lambda: "未执行" in desk.detail.feedback.text(), timeout=15000)
     assert desk.detail.feedback.text().startswith("「退回」未执行"), desk.detail.feedback.text()
     assert desk.detail.note.text() == "地址有误，需网格员复核"
+
+
+def test_a_unit_another_desk_sent_meanwhile_is_asked_about_and_said_in_the_list(qtbot, desk_as, exercise) -> None:
+    """Two desks send the same unit to the same incident: the second desk's dialog, open while the first sent it,
+    asks before sending it again (返回 sends nothing and says why, 仍要派遣 sends); a dialog opened later says the
+    unit is already sent here and does not tick it, even when the unit reports itself available."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QMessageBox
+
+    from commandwall.app.dispatch import DispatchOrder
+    from commandwall.domain.workflow import TASKABLE
+    from commandwall.ui.incidents.dispatch import DispatchDialog
+
+    duty, commander = desk_as("duty"), desk_as("commander")
+    incident = next(i for i in commander.session.incidents.open() if i.status in TASKABLE)
+    commander.feature.select(incident.id)
+    seen: dict = {"questions": [], "errors": []}
+    watching = [True]
+    give_up = time.monotonic() + 25  # then every dialog is closed: the test fails, it does not hang
+
+    def answer() -> None:
+        if not watching[0]:
+            return
+        QTimer.singleShot(20, answer)  # first: a click below may wait in a dialog of its own
+        modal = QApplication.activeModalWidget()
+        if time.monotonic() > give_up:
+            if isinstance(modal, QDialog):
+                modal.reject()
+        elif isinstance(modal, QMessageBox):
+            seen["questions"].append(modal.text())
+            wanted = "返回" if len(seen["questions"]) == 1 else "仍要派遣"
+            next(b for b in modal.buttons() if b.text() == wanted).click()
+        elif isinstance(modal, DispatchDialog) and "dialog" not in seen:
+            seen["dialog"], seen["unit"] = modal, modal.checked_unit_ids()[0]
+            modal.instructions.setPlainText("赶赴现场核实")
+            # meanwhile the other desk sends the same unit to the same incident
+            duty.feature.send_dispatch(DispatchOrder(incident.id, (seen["unit"],), "公安", 2, "立即赶赴现场"))
+        elif isinstance(modal, DispatchDialog) and seen["unit"] in commander.controller.units_sent_to(incident.id):
+            seen["errors"].append(modal.error.text())
+            modal.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
+
+    QTimer.singleShot(0, answer)
+    try:
+        commander.detail.sig_dispatch.emit(incident.id)
+        qtbot.waitUntil(lambda: len(seen["questions"]) == 2, timeout=30000)
+    finally:
+        watching[0] = False
+    unit = commander.session.units.get(seen["unit"])
+    assert unit is not None
+    assert unit.name in seen["questions"][0] and "已有本事件未办结的任务" in seen["questions"][0]
+    assert any("未派遣" in text and unit.name in text for text in seen["errors"])  # after 返回: said, not sent
+
+    def sent_by_both() -> bool:
+        return len([t for t in commander.session.tasks.for_incident(incident.id) if t.unit_id == unit.id]) == 2
+
+    qtbot.waitUntil(sent_by_both, timeout=20000)  # 仍要派遣: the officer meant it, sent
+    exercise.store.save_unit(exercise.store.unit(unit.id).model_copy(update={"status": UnitStatus.AVAILABLE}))
+    qtbot.waitUntil(lambda: commander.session.units.get(unit.id).status is UnitStatus.AVAILABLE, timeout=20000)
+    found = commander.controller.dispatch_choices(incident.id)
+    assert found is not None
+    dialog = DispatchDialog(*found, commander.window)
+    qtbot.addWidget(dialog)
+    row = next(n for n in range(dialog.units.count())
+               if dialog.units.item(n).data(Qt.ItemDataRole.UserRole) == unit.id)
+    assert dialog.units.item(row).text().endswith(" · 已派往本事件")
+    assert dialog.units.item(row).flags() & Qt.ItemFlag.ItemIsUserCheckable  # available: may be sent again
+    assert unit.id not in dialog.checked_unit_ids() and dialog.checked_unit_ids()  # another unit ticked instead

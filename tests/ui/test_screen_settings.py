@@ -29,7 +29,7 @@ def test_one_screen_is_the_console_and_the_dialog_changes_its_role(qtbot, tmp_pa
     win = _window(qtbot, settings, exercise_platform)
     assert win.screens.roles == [ScreenRole.CONSOLE] * len(QGuiApplication.screens())
     assert win.wall_dock.isVisible() and win.incident_dock.isVisible()
-    menu = next(a.menu() for a in win.menuBar().actions() if a.text() == "设置")
+    menu = next(a.menu() for a in win.menuBar().actions() if a.text() == "设置(&S)")
     assert win.screen_settings_action in menu.actions()
 
     wall = win.wall_feature.widget

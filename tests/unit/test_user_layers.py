@@ -115,3 +115,37 @@ def test_a_refresh_interval_set_in_the_tree_overrides_the_source_and_is_kept(tmp
         assert kept.refresh_interval == 30, wrong
     (tmp_path / "layer_view.json").write_bytes(b'{"layers": {"live": {"refresh_s": 60')  # cut short: not JSON
     assert UserLayersController([spec("live", refresh_s=30)], config_dir=tmp_path).get("live").refresh_interval == 30
+
+
+def test_an_unreadable_layer_view_is_set_aside_before_it_is_written_anew(tmp_path: Path, caplog) -> None:
+    """A hand edit with one comma too many: the layers show as configured, and the first change keeps the file
+    beside the new one as ``layer_view.json.broken-<time>`` (to mend), as the desk's other files are."""
+    hand_edit = b'{"order": ["a", "b",], "layers": {"a": {"visible": false}}}'
+    (tmp_path / "layer_view.json").write_bytes(hand_edit)
+    controller = UserLayersController([spec("a"), spec("b")], config_dir=tmp_path)
+    assert controller.get("a").visible and any("layer_view.json" in p for p in controller.problems)
+    controller.set_visible("b", False)
+    aside = list(tmp_path.glob("layer_view.json.broken-*"))
+    assert len(aside) == 1 and aside[0].read_bytes() == hand_edit
+    saved = json.loads((tmp_path / "layer_view.json").read_text("utf-8"))
+    assert saved["layers"]["b"]["visible"] is False
+    assert any("kept as layer_view.json.broken-" in r.getMessage() for r in caplog.records)
+    controller.set_visible("a", False)  # the new file is good: nothing more is set aside
+    assert len(list(tmp_path.glob("layer_view.json.broken-*"))) == 1
+
+
+def test_a_settings_folder_that_is_a_file_is_not_written_to_and_not_misreported(tmp_path: Path, caplog) -> None:
+    from commandwall.app.settings_folder import settings_folder_problem
+
+    folder = tmp_path / "config"
+    folder.write_text("not a folder", "utf-8")
+    problem = settings_folder_problem(folder)
+    assert problem == f"设置目录不可用：{folder}（同名的文件已存在，不是文件夹），本次的界面设置不会保存"
+    assert settings_folder_problem(folder / "below") is not None  # a folder under that file: the same
+    assert settings_folder_problem(tmp_path / "new" / "config") is None and (tmp_path / "new" / "config").is_dir()
+    controller = UserLayersController([spec("a"), spec("b")], config_dir=folder)
+    controller.set_visible("a", False)
+    controller.move("b", -1)
+    assert folder.read_text("utf-8") == "not a folder"
+    assert not any("File exists" in r.getMessage() or "cannot write" in r.getMessage() for r in caplog.records)
+    assert not any("cannot be written" in p for p in controller.problems)

@@ -4,8 +4,10 @@ unit."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -14,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QSpinBox,
     QVBoxLayout,
@@ -40,12 +43,20 @@ MAX_DEADLINE_MINUTES = 7 * 24 * 60
 class DispatchDialog(QDialog):
     """Ask for the tasks to dispatch for ``incident``; ``choices`` come ranked (available first, nearest by
     road first). Only available units can be ticked; ``preselect`` (a unit sent from its map card) is ticked to
-    begin with if it can be, else the nearest one; ``instructions`` start the 处置要求 (a resource's card names
-    the resource there); ``caveat`` is said above the form (the units may not be current)."""
+    begin with if it can be, else the nearest one, never one already sent to this incident (its line says so);
+    ``instructions`` start the 处置要求 (a resource's card names the resource there); ``caveat`` is said above the
+    form (the units may not be current). ``sent_to()`` tells the units with an active task for this incident
+    when 派遣 is pressed: sending one of them again is asked first."""
 
     def __init__(self, incident: Incident, choices: list[UnitChoice], parent: QWidget | None = None,
-                 *, preselect: str | None = None, instructions: str = "", caveat: str = ""):
+                 *, preselect: str | None = None, instructions: str = "", caveat: str = "",
+                 sent_to: Callable[[], set[str]] | None = None):
         super().__init__(parent)
+        #: the units with an active task for this incident now (asked again at 派遣: another desk may have sent
+        #: one while this dialog was open); by default those the choices say
+        self._sent_to = sent_to or (lambda: {c.unit.id for c in choices if c.sent_here})
+        #: the question asked before sending a unit again (kept to be answered; None until asked)
+        self.again_box: QMessageBox | None = None
         self.setWindowTitle(translate("DispatchDialog", "派遣任务"))
         self.setMinimumWidth(560)
         self._incident = incident
@@ -97,6 +108,7 @@ class DispatchDialog(QDialog):
         self.instructions.setObjectName("instructions")
         self.instructions.setPlaceholderText(translate("DispatchDialog", "处置要求，例如：立即赶赴现场核实并反馈"))
         self.instructions.setMaximumHeight(90)
+        self.instructions.setTabChangesFocus(True)  # Tab goes on to the buttons, as in any form
         self.instructions.setPlainText(instructions)  # a dispatch from a resource's card names the resource
         self.summary = plain_label()
         self.summary.setObjectName("dispatchSummary")
@@ -116,9 +128,12 @@ class DispatchDialog(QDialog):
             form.addRow(plain_label(caption), field)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText(translate("DispatchDialog", "派遣"))
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setToolTip(translate("DispatchDialog", "派遣（Ctrl+Enter）"))
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(translate("DispatchDialog", "取消"))
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):  # sends from any field; Enter in 处置要求 stays a new line
+            QShortcut(QKeySequence(keys), self, self._accept)
         layout = QVBoxLayout(self)
         #: said above the form when the units may not be current (the platform is not heard): the desk's text
         self.caveat = plain_label(caveat)
@@ -130,8 +145,8 @@ class DispatchDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
-        tickable = [i for i in range(self.units.count())
-                    if self.units.item(i).flags() & Qt.ItemFlag.ItemIsUserCheckable]
+        tickable = [i for i in range(self.units.count())  # a unit already sent here is not ticked for it
+                    if self.units.item(i).flags() & Qt.ItemFlag.ItemIsUserCheckable and not choices[i].sent_here]
         wanted = [i for i in tickable if self.units.item(i).data(Qt.ItemDataRole.UserRole) == preselect]
         first = (wanted or tickable)[:1]  # the unit asked for, else the nearest available: what an officer picks
         for i in first:
@@ -181,4 +196,25 @@ class DispatchDialog(QDialog):
         if problem is not None:
             self.error.setText(problem)
             return
+        again = [unit_id for unit_id in self.checked_unit_ids() if unit_id in self._sent_to()]
+        if again and not self._send_again(again):
+            return
         self.accept()
+
+    def _send_again(self, unit_ids: list[str]) -> bool:
+        """Ask before sending units that already have an active task for this incident (two desks sending the
+        same unit is the usual way): True to send anyway; 返回 (the default) leaves the dialog as it was."""
+        names = "、".join(display_text(self._choices[unit_id].unit.name, isolate=True) for unit_id in unit_ids)
+        text = translate("DispatchDialog", "{units} 已有本事件未办结的任务（可能由其他席位派出），仍要再派吗？")
+        self.again_box = box = QMessageBox(QMessageBox.Icon.Warning, translate("DispatchDialog", "重复派遣"),
+                                           text.format(units=names), parent=self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        send = box.addButton(translate("DispatchDialog", "仍要派遣"), QMessageBox.ButtonRole.AcceptRole)
+        back = box.addButton(translate("DispatchDialog", "返回"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(back)
+        box.setEscapeButton(back)
+        box.exec()
+        if box.clickedButton() is send:
+            return True
+        self.error.setText(translate("DispatchDialog", "未派遣：{units} 已派往本事件").format(units=names))
+        return False

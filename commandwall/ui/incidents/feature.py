@@ -387,8 +387,10 @@ class IncidentsFeature(QObject):
         if found is None:
             return
         parent = over if isinstance(over, QWidget) else self._panel_window()
+        incident_id = found[0].id
         dialog = DispatchDialog(*found, parent, preselect=unit_id, instructions=instructions,
-                                caveat=self.controller.units_caveat())
+                                caveat=self.controller.units_caveat(),
+                                sent_to=lambda: self.controller.units_sent_to(incident_id))
         if dialog.exec():
             self.send_dispatch(dialog.order())
 

@@ -6,6 +6,7 @@ or a file dropped on the detail; a double click opens a local copy)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import pairwise
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QItemSelection, QPoint, Qt, QTimer, Signal
@@ -282,6 +283,17 @@ class IncidentDetail(QWidget):
             self._apply(button, choice)
             button.clicked.connect(lambda _=False, a=choice.action, i=incident: self._act(i, a))
             self.actions_row.addWidget(button)
+        self._order_tabs()
+
+    def _order_tabs(self) -> None:
+        """Tab goes through the detail as it reads, the workflow buttons (made anew for each incident) right after
+        the note, which is their reason: not at the end of the window's focus chain, after the map."""
+        steps = [self.actions_row.itemAt(i).widget() for i in range(self.actions_row.count())]
+        chain = [self.escalate_button, self.description, self.locate_button, self.dispatch_button,
+                 self.warning_to_wall, self.tasks, self.timeline, self.attachments, self.note,
+                 *(step for step in steps if step is not None), self.note_button, self.attach_button]
+        for first, second in pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
     def _act(self, incident: Incident, action: str) -> None:
         """Emit the action once (with the note field as its reason): the buttons stay disabled until the
@@ -457,6 +469,7 @@ class IncidentPanel(QWidget):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the list for the detail (arrows move in it)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
         self.table.setAlternatingRowColors(True)
