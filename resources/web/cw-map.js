@@ -607,6 +607,8 @@
     }
   }
 
+  var LEGEND_FOLDED_BELOW = 760; // px of map height: a smaller map starts with its legend folded
+
   function legendRow(swatchClass, color, label) {
     var row = el("div", "cw-legend-row");
     var swatch = el("span", "cw-legend-swatch " + swatchClass);
@@ -620,7 +622,21 @@
     var legend = L.control({ position: "bottomright" });
     legend.onAdd = function () {
       var box = el("div", "cw-legend leaflet-control");
-      box.appendChild(el("div", "cw-legend-title", CW.t("legend_title")));
+      // the title folds the legend away (▸) and back (▾): on a small map it starts folded, not covering a
+      // third of the district
+      var title = el("div", "cw-legend-title", CW.t("legend_title"));
+      title.setAttribute("role", "button");
+      title.setAttribute("tabindex", "0");
+      function fold(folded) {
+        box.classList.toggle("cw-legend-folded", folded);
+        title.setAttribute("aria-expanded", String(!folded));
+      }
+      title.addEventListener("click", function () { fold(!box.classList.contains("cw-legend-folded")); });
+      title.addEventListener("keydown", function (e) {
+        if (e.key === "Enter" || e.key === " ") { e.preventDefault(); title.click(); }
+      });
+      fold(map.getSize().y < LEGEND_FOLDED_BELOW);
+      box.appendChild(title);
       box.appendChild(legendRow("cw-dot", CAMERA_COLORS.online, CW.t("legend_camera_online")));
       box.appendChild(legendRow("cw-dot", CAMERA_COLORS.offline, CW.t("legend_camera_offline")));
       var cluster = legendRow("cw-dot cw-cluster", null, CW.t("legend_cluster"));

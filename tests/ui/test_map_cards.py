@@ -475,7 +475,7 @@ def test_a_unit_silent_for_minutes_is_drawn_faded_and_its_card_and_tip_say_since
     assert sorted(stale) == [False, True]
     opacity = run_js(qtbot, view, "getComputedStyle(document.querySelector('.cw-unit-stale .cw-unit-badge')).opacity")
     assert float(opacity) < 0.6
-    legend = run_js(qtbot, view, "document.querySelector('.cw-legend').innerText")
+    legend = run_js(qtbot, view, "document.querySelector('.cw-legend').textContent")  # folded or not
     assert "超过 5 分钟无上报" in legend
     _open_card(qtbot, view, "unit", "U-1")
     card = run_js(qtbot, view, "document.querySelector('.cw-unit-card').innerText")

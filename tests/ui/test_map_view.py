@@ -707,3 +707,26 @@ def test_the_map_pages_renderer_yields_to_the_gui_thread(view: MapView) -> None:
     assert threads
     assert all(os.getpriority(os.PRIO_PROCESS, t) >= base + niceness.MAP_NICENESS for t in threads)
     assert os.getpriority(os.PRIO_PROCESS, os.getpid()) == base
+
+
+@pytest.mark.parametrize(("height", "folded"), [(700, True), (900, False)])
+def test_the_legend_starts_folded_on_a_small_map_and_its_title_folds_it(qtbot, height: int, folded: bool) -> None:
+    """On a laptop's map (1366×768) the open legend covered a third of the district: under 760 px of map it
+    starts folded to its title; the title (a click, or Enter) folds and unfolds it."""
+    widget = MapView()
+    qtbot.addWidget(widget)
+    widget.resize(900, height)
+    widget.show()
+    with qtbot.waitSignal(widget.sig_ready, timeout=20000):
+        widget.load_page(sample_layers())
+    rows_shown = "getComputedStyle(document.querySelector('.cw-legend-row')).display !== 'none'"
+    legend_height = "document.querySelector('.cw-legend').getBoundingClientRect().height"
+    assert run_js(qtbot, widget, rows_shown) is (not folded)
+    before = run_js(qtbot, widget, legend_height)
+    run_js(qtbot, widget, "(document.querySelector('.cw-legend-title').click(), true)")
+    assert run_js(qtbot, widget, rows_shown) is folded
+    after = run_js(qtbot, widget, legend_height)
+    assert (after > 5 * before) if folded else (before > 5 * after), (before, after)
+    key = "new KeyboardEvent('keydown', {key: 'Enter', bubbles: true})"
+    run_js(qtbot, widget, f"(document.querySelector('.cw-legend-title').dispatchEvent({key}), true)")
+    assert run_js(qtbot, widget, rows_shown) is (not folded)
