@@ -23,6 +23,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -223,6 +224,19 @@ class _UnchangedError(Exception):
     """The source answers as it did at the previous read (304, or the same bytes): stop reading it."""
 
 
+def usable_last_modified(last_modified: str | None, date: str | None) -> str | None:
+    """``Last-Modified`` if it can tell a change (RFC 9110 §8.8.2.2: only when at least a second before the
+    answer's ``Date``; a file changed again within the second of the last read would answer 304 with old
+    data); None otherwise, or when either cannot be read."""
+    if not last_modified or not date:
+        return None
+    try:
+        changed, answered = parsedate_to_datetime(last_modified), parsedate_to_datetime(date)
+    except (TypeError, ValueError, OverflowError, IndexError):
+        return None
+    return last_modified if (answered - changed).total_seconds() >= 1 else None
+
+
 class _Reading:
     """One read of a source: every request (and the file) goes through it, so the bytes are digested, and the
     first request is conditional when the previous good read was one request that gave validators."""
@@ -251,7 +265,8 @@ class _Reading:
         if body is None:
             raise _UnchangedError
         if self.requests == 1:
-            self.etag, self.last_modified = headers.get("ETag"), headers.get("Last-Modified")
+            self.etag = headers.get("ETag")
+            self.last_modified = usable_last_modified(headers.get("Last-Modified"), headers.get("Date"))
         self._hash.update(body)
         return body
 
@@ -477,7 +492,10 @@ def load_source(
             result.error = f"none of {len(raw)} feature(s) is usable (first: {checked.bad[0][1]})"
     except _UnchangedError:
         assert previous is not None
-        return dataclasses.replace(previous, fetched_at=result.fetched_at, unchanged=True)
+        # the same bytes may come with new validators (a server that rewrote the file): the next ask uses them
+        return dataclasses.replace(previous, fetched_at=result.fetched_at, unchanged=True,
+                                   etag=reading.etag or previous.etag,
+                                   last_modified=reading.last_modified or previous.last_modified)
     except (SourceError, UnsupportedCRS, ValueError) as exc:
         result.error = str(exc)
     except Exception as exc:  # the last line of defence: one layer is lost, never the client

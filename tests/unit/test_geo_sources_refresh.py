@@ -100,3 +100,87 @@ def test_an_unchanged_paged_wfs_layer_is_read_but_not_checked_again(parses: list
         assert not changed.unchanged and len(changed.features) == 46
     finally:
         server.stop()
+
+
+class _Server:
+    """A GeoJSON document whose ``Last-Modified`` and ``ETag`` the test sets; records what each request asked."""
+
+    def __init__(self) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.body = json.dumps(collection(3)).encode()
+        self.headers: dict[str, str] = {}
+        self.asked: list[dict[str, str | None]] = []
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *_args) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                asked = {"If-None-Match": self.headers.get("If-None-Match"),
+                         "If-Modified-Since": self.headers.get("If-Modified-Since")}
+                owner.asked.append(asked)
+                if asked["If-Modified-Since"] and asked["If-Modified-Since"] == owner.headers.get("Last-Modified"):
+                    self.send_response(304)
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                for name, value in owner.headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Type", "application/geo+json")
+                self.send_header("Content-Length", str(len(owner.body)))
+                self.end_headers()
+                self.wfile.write(owner.body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/live.geojson"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_last_modified_of_the_answers_own_second_is_not_used_to_ask_again() -> None:
+    """A file written in the second it was read: asking If-Modified-Since that second would be answered 304 after
+    it changed again within the second, and the layer would keep old data (RFC 9110: such a date is weak)."""
+    import time
+    from email.utils import formatdate
+
+    server = _Server()
+    spec = LayerSourceSpec(id="live", title="实时", kind="geojson", url=server.url, refresh_s=10)
+    try:
+        # not a second before the answer's Date (here a few seconds after it, so that no tick of the clock
+        # between setting it and the answer can make it pass): weak
+        server.headers = {"Last-Modified": formatdate(time.time() + 3, usegmt=True)}
+        first = load_source(spec)
+        assert first.last_modified is None
+        server.body = json.dumps(collection(4)).encode()  # changed again within the second
+        second = load_source(spec, previous=first)
+        assert server.asked[1]["If-Modified-Since"] is None and len(second.features) == 4
+        server.headers = {"Last-Modified": "Sat, 01 Jan 2022 00:00:00 GMT"}  # long before: a good validator
+        third = load_source(spec, previous=second)
+        assert third.last_modified == "Sat, 01 Jan 2022 00:00:00 GMT"
+        fourth = load_source(spec, previous=third)
+        assert server.asked[3]["If-Modified-Since"] == "Sat, 01 Jan 2022 00:00:00 GMT" and fourth.unchanged
+    finally:
+        server.close()
+
+
+def test_the_same_bytes_with_a_new_etag_make_the_next_ask_with_it() -> None:
+    """A server that rewrote the same bytes (an ETag made from the file's time) answers them in full once; the
+    next read asks with the new ETag, not the old one it would never match again."""
+    server = _Server()
+    spec = LayerSourceSpec(id="live", title="实时", kind="geojson", url=server.url, refresh_s=10)
+    try:
+        server.headers = {"ETag": '"v1"'}
+        first = load_source(spec)
+        server.headers = {"ETag": '"v2"'}  # the same bytes, rewritten
+        second = load_source(spec, previous=first)
+        assert second.unchanged and second.etag == '"v2"'
+        load_source(spec, previous=second)
+        assert [a["If-None-Match"] for a in server.asked] == [None, '"v1"', '"v2"']
+    finally:
+        server.close()
