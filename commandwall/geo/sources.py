@@ -237,6 +237,10 @@ def usable_last_modified(last_modified: str | None, date: str | None) -> str | N
     return last_modified if (answered - changed).total_seconds() >= 1 else None
 
 
+#: An exponent of 300 or more (a float holds up to about 1.8e308): a number that may read as infinite.
+_HUGE_EXPONENT = re.compile(rb"[0-9.][eE]\+?0*[3-9][0-9]{2,}")
+
+
 class _Reading:
     """One read of a source: every request (and the file) goes through it, so the bytes are digested, and the
     first request is conditional when the previous good read was one request that gave validators."""
@@ -247,8 +251,10 @@ class _Reading:
         self.requests = 0
         self.etag: str | None = None
         self.last_modified: str | None = None
-        #: ``NaN`` / ``Infinity`` literals read so far.
+        #: ``NaN`` / ``Infinity`` literals read so far, and whether a number too large for a float (``1e400``,
+        #: read as infinite) may have been.
         self.non_finite = 0
+        self.overflowed = False
         self._hash = hashlib.blake2b(digest_size=20)
 
     def get(self, url: str, params: dict[str, Any] | None = None) -> bytes:
@@ -283,6 +289,8 @@ class _Reading:
         """JSON of one answer or file. ``NaN`` / ``Infinity`` (which GDAL and others write for missing numbers)
         are read as such and counted in :attr:`non_finite`: the features holding them are dealt with when
         checked, instead of the whole layer being refused."""
+        if not self.overflowed and _HUGE_EXPONENT.search(body):
+            self.overflowed = True  # such a number reads as infinite: checked like the literals
         return parse_json_bytes(body, name, non_finite=self._non_finite)
 
     def _non_finite(self, literal: str) -> float:
@@ -484,7 +492,8 @@ def load_source(
             result.truncated = True
         elif result.matched is not None and result.matched > len(raw):
             result.truncated = True
-        checked = check_features(raw, result.crs, swap_axes=swap, finite_check=reading.non_finite > 0)
+        checked = check_features(raw, result.crs, swap_axes=swap,
+                                 finite_check=reading.non_finite > 0 or reading.overflowed)
         result.features, result.bad, result.non_finite = checked.features, checked.bad, checked.non_finite
         if not raw:
             result.error = NO_FEATURES

@@ -60,3 +60,18 @@ def test_the_other_guards_stand(tmp_path: Path) -> None:
     plain = load_source(spec(write(tmp_path / "plain.geojson", {"type": "FeatureCollection",
                                                                 "features": point_features(2)})))
     assert plain.usable and plain.non_finite == 0 and plain.bad == []
+
+
+def test_numbers_too_large_for_a_float_are_taken_as_the_literals_are(tmp_path: Path) -> None:
+    """``1e400`` reads as infinite without any NaN literal in the file: its feature is left out and counted the
+    same way, and such a property value becomes null (it reached the page as Infinity)."""
+    text = ('{"type": "FeatureCollection", "features": ['
+            '{"type": "Feature", "geometry": {"type": "Point", "coordinates": [117.26, 34.8]},'
+            ' "properties": {"name": "好", "depth": 1E+400, "small": 2.5e-3}},'
+            '{"type": "Feature", "geometry": {"type": "Point", "coordinates": [1e400, 34.8]}, "properties": {}}]}')
+    path = tmp_path / "huge.geojson"
+    path.write_text(text, "utf-8")
+    result = load_source(spec(path))
+    assert result.error is None and len(result.features) == 1 and result.bad == [(1, NON_FINITE_REASON)]
+    assert result.features[0]["properties"] == {"name": "好", "depth": None, "small": 0.0025}
+    json.dumps(result.features, allow_nan=False)
