@@ -195,9 +195,10 @@ class AttachmentCentre:
         """Fetch into a new file beside ``path`` and rename it over ``path`` once whole (see the module
         docstring); the new file goes away if anything fails. A file replaced keeps its permissions."""
         try:
-            mode = stat.S_IMODE(path.stat(follow_symlinks=False).st_mode) if path.is_file() else 0o644
+            found = path.lstat()  # the entry itself: a link's target is none of this file's business
         except OSError:
-            mode = 0o644
+            found = None
+        mode = stat.S_IMODE(found.st_mode) & 0o777 if found and stat.S_ISREG(found.st_mode) else 0o644
         if path.is_dir():
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
         handle, part = tempfile.mkstemp(prefix=".commandwall-", suffix=".part", dir=path.parent)

@@ -179,6 +179,7 @@ def test_a_link_planted_where_the_copy_goes_is_replaced_not_followed(tmp_path: P
     path, error = fetch(centre, ref)
     assert error == "" and path == planted and not planted.is_symlink() and planted.read_bytes() == photo
     assert victim.read_text() == "echo the officer's own settings\n"
+    assert planted.stat().st_mode & 0o777 == 0o644  # not the link's own 0777
     centre.close()
 
 
