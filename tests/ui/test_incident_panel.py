@@ -200,3 +200,23 @@ def test_typing_a_search_that_hides_the_selected_incident_keeps_the_detail_on_it
     panel.search.setText("INC-0004")
     assert panel.detail.incident.id == "INC-0002" and chosen == []
     assert not panel.table.selectionModel().hasSelection()
+
+
+def test_the_note_and_the_steps_are_in_sight_in_a_short_incident_dock(qtbot):
+    """The incident centre docked under the wall on a 1080p console is about 560 px tall, the detail a share of
+    that: the note field (a 退回's reason) and the workflow steps must be seen without scrolling (they were at the
+    bottom, under the tasks, the timeline and the attachments)."""
+    from commandwall.app.incidents import ActionRights
+
+    panel = IncidentPanel()
+    qtbot.addWidget(panel)
+    panel.detail.set_rights(ActionRights(["duty_officer"]))
+    panel.resize(806, 560)
+    panel.show()
+    panel.set_incidents([make(n) for n in range(1, 30)])
+    assert panel.select("INC-0007")
+    qtbot.wait(50)
+    steps = [b for b in panel.detail.findChildren(QPushButton) if b.objectName().startswith("action_")]
+    assert steps
+    for widget in (panel.detail.note, panel.detail.dispatch_button, *steps):
+        assert not widget.visibleRegion().isEmpty(), widget.objectName() or widget.text()

@@ -185,15 +185,22 @@ class IncidentDetail(QWidget):
         buttons.addWidget(self.dispatch_button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
-        reach = QHBoxLayout()
-        reach.addWidget(self.warning_reach, 1)
-        reach.addWidget(self.warning_to_wall)
-        layout.addLayout(reach)
+        # What the officer acts with comes next, high enough to be seen without scrolling in a short dock: the
+        # note (a 退回's reason) right above the steps it goes with, then what the platform answered.
+        note_row = QHBoxLayout()
+        note_row.addWidget(self.note, 1)
+        note_row.addWidget(self.note_button)
+        note_row.addWidget(self.attach_button)
+        layout.addLayout(note_row)
         workflow = QHBoxLayout()  # a row of its own: up to four steps fit the narrow right-hand column
         workflow.addLayout(self.actions_row)
         workflow.addStretch(1)
         layout.addLayout(workflow)
         layout.addWidget(self.feedback)
+        reach = QHBoxLayout()
+        reach.addWidget(self.warning_reach, 1)
+        reach.addWidget(self.warning_to_wall)
+        layout.addLayout(reach)
         layout.addWidget(plain_label(translate("IncidentPanel", "处置任务")))
         layout.addWidget(self.tasks)
         layout.addWidget(plain_label(translate("IncidentPanel", "时间线")))
@@ -201,11 +208,6 @@ class IncidentDetail(QWidget):
         self.attachments_caption = plain_label(translate("IncidentDetail", "附件（可拖放文件到此处）"))
         layout.addWidget(self.attachments_caption)
         layout.addWidget(self.attachments)
-        note_row = QHBoxLayout()
-        note_row.addWidget(self.note, 1)
-        note_row.addWidget(self.note_button)
-        note_row.addWidget(self.attach_button)
-        layout.addLayout(note_row)
         self.show_incident(None)
 
     @property
@@ -289,9 +291,9 @@ class IncidentDetail(QWidget):
         """Tab goes through the detail as it reads, the workflow buttons (made anew for each incident) right after
         the note, which is their reason: not at the end of the window's focus chain, after the map."""
         steps = [self.actions_row.itemAt(i).widget() for i in range(self.actions_row.count())]
-        chain = [self.escalate_button, self.description, self.locate_button, self.dispatch_button,
-                 self.warning_to_wall, self.tasks, self.timeline, self.attachments, self.note,
-                 *(step for step in steps if step is not None), self.note_button, self.attach_button]
+        chain = [self.escalate_button, self.description, self.locate_button, self.dispatch_button, self.note,
+                 *(step for step in steps if step is not None), self.note_button, self.attach_button,
+                 self.warning_to_wall, self.tasks, self.timeline, self.attachments]
         for first, second in pairwise(chain):
             QWidget.setTabOrder(first, second)
 
@@ -415,6 +417,11 @@ class IncidentDetail(QWidget):
         self.feedback.setText(display_text(text))
         if settled and self._incident is not None:
             self.show_incident(self._incident)
+
+
+#: The list's share of the incident centre's height at first: half, so that the detail shows its title, fields,
+#: note and workflow steps without scrolling in the dock under the wall of a 1080p console (about 560 px).
+LIST_SHARE = 0.5
 
 
 class IncidentTable(QTableView):
@@ -570,15 +577,15 @@ class IncidentPanel(QWidget):
             self._fit_later.start()
 
     def showEvent(self, event) -> None:  # noqa: N802
-        """The columns fit the rows on screen if they changed out of sight; on first show give the list 60% of
-        the height (the detail scrolls if it needs more)."""
+        """The columns fit the rows on screen if they changed out of sight; on first show the list and the detail
+        share the height (:data:`LIST_SHARE`; the detail scrolls if it needs more)."""
         super().showEvent(event)
         if self._fit_due:
             self._fit_later.start()
         if not self._sized:
             self._sized = True
             total = max(self.splitter.height(), 2)
-            self.splitter.setSizes([int(total * 0.6), total - int(total * 0.6)])
+            self.splitter.setSizes([int(total * LIST_SHARE), total - int(total * LIST_SHARE)])
 
     def set_incidents(self, incidents: list[Incident]) -> None:
         """Replace the list (initial load)."""
