@@ -12,7 +12,10 @@ tick runs over its budget — the wall sheds work step by step, the costliest st
 What a stream costs is its pixel rate (width × height × frames a second, :attr:`CameraLoad.pixel_rate`): one 8K
 stream costs as much as 140 sub streams of 640×360, and turning down small tiles while it plays frees nothing.
 So a step takes the streams within a factor of two of the costliest first (among those, the smallest tiles), and
-as many as make up a sixth of the wall's cost (a sixth of the cameras when they cost alike).
+as many as make up a sixth of the wall's cost (a sixth of the cameras when they cost alike). A camera already at
+key frames is priced at its full rate (the order it is given back in) but decodes a picture a GOP: in a step's
+share it counts as the average of the cameras still decoding, so cutting an 8K stream does not make the next step
+every small tile on the wall.
 
 When the load has stayed low for a while it gives the steps back, the cheapest streams and among them the
 largest tiles first, one step at a time: the thresholds to recover are lower than those to degrade and the calm
@@ -327,17 +330,22 @@ class OverloadPolicy:
 
     def _step_down(self, loads: list[CameraLoad], behind: int = 0) -> dict[str, Degrade]:
         """The cameras to turn down one step: the costliest first (a sub stream before key frames among those
-        that cost alike, then the smallest tiles), as many as make up a sixth of the wall's cost."""
+        that cost alike, then the smallest tiles), as many as make up a sixth of the wall's cost — the cameras
+        already at key frames counted at the average cost of those still decoding (they are priced at their full
+        rate, which they no longer decode): a sixth of the cameras when they cost alike."""
         costs = self._costs(loads)
-        costliest = max(costs.values(), default=0.0)
         candidates = [x for x in loads if self.level(x.camera_id) < Degrade.KEY_FRAMES]
         if not candidates:
             return {}
+        costliest = max(costs[x.camera_id] for x in candidates)
         candidates.sort(key=lambda x: (self._tier(costs[x.camera_id], costliest),
                                        self._next_down(x) is not Degrade.SUB, x.width_px, x.camera_id))  # fmt: skip
         move = self._next_down(candidates[0])  # one kind of step at a time: sub streams before key frames
         same = [x for x in candidates if self._next_down(x) is move]
-        share, at_least = sum(costs.values()) / 6, self._batch(len(loads), behind)
+        # a camera at key frames decodes a picture a GOP, not the rate it is priced at: it counts as the average of
+        # those still decoding, so an 8K stream cut to key frames does not make the next step all the small tiles
+        running = sum(costs[x.camera_id] for x in candidates)
+        share, at_least = running / len(candidates) * len(loads) / 6, self._batch(len(loads), behind)
         chosen: dict[str, Degrade] = {}
         shed = 0.0
         for x in same:

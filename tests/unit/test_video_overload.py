@@ -406,3 +406,21 @@ def test_a_sender_slower_than_real_time_is_no_overload() -> None:
         slow = replace(cams[2].window(0.5), age_s=1.8, nominal_fps=5.0, sender_slow=True)
         policy.update([*loads, slow], 10.0, now)
     assert policy.levels() == {} and not policy.overloaded, policy.reason
+
+
+def test_a_stream_cut_to_key_frames_does_not_inflate_the_next_step() -> None:
+    """One 8K camera without a sub stream and twenty sub tiles: the 8K stream goes to key frames first. It is still
+    priced at its full rate, yet decodes a picture a GOP; counted at that price the next step's sixth of the wall
+    was all twenty small tiles at once. Counted as the average of the cameras still decoding, the step is a sixth
+    of the wall's 21 cameras: four."""
+    policy = OverloadPolicy()
+    big = costed(FakeCamera("8K", 1200), UHD8K, has_sub=False)
+    small = [costed(FakeCamera(f"S-{i:02d}", 300, on_sub=True), SUB) for i in range(20)]
+    steps = []
+    for second in range(1, 15):
+        changes = policy.update([big(25.0)] + [w(25.0) for w in small], 120.0, float(second))
+        if changes:
+            steps.append(changes)
+    assert steps[0] == {"8K": Degrade.KEY_FRAMES}, steps
+    assert [len(step) for step in steps[1:4]] == [4, 4, 4], [sorted(step) for step in steps]
+    assert set(steps[1].values()) == {Degrade.KEY_FRAMES}
