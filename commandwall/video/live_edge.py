@@ -16,8 +16,11 @@ starved of the CPU or the interpreter lock waits as long for data that is alread
 confirms, while skipping, that the backlog is gone. A sender that is itself slower than its timestamps (a
 relay or an encoder delivering at a tenth of real time) makes the same ``arrival − pts`` grow while the reader
 waits, idle, for every packet: skipping would drop the only pictures there are and the tile would stay black. So
-the time a packet was waited for — when the wait is most of the time since the last one — is the sender's and
-raises the reference with it: such a stream is shown as it comes, and :attr:`LiveEdge.sender_speed` says how much
+the time a packet was waited for — when the wait is most of the time since the last one, and several times the
+reader's own work on the packet before — is the sender's and raises the reference with it (a reader starved of the
+CPU or the interpreter lock waits inside the read for bytes already in the socket, but it is slowed in its own work
+as much: 40 ms reads after 20 ms of decoding, a stream falling 30 s behind in a minute, were taken for a sender at
+×0.67 and never caught up): such a stream is shown as it comes, and :attr:`LiveEdge.sender_speed` says how much
 slower than real time it is. The opposite, a sender that runs ahead of its timestamps for good (a file pushed at
 ten times its rate), is :attr:`LiveEdge.running_ahead`: its capture paces it instead of decoding it as fast as it
 comes. A timestamp step of more
@@ -45,6 +48,10 @@ CREEP = 0.001
 JUMP_S = 5.0
 #: a sender's speed against its timestamps is measured over windows of this many seconds of arrival
 SPEED_WINDOW_S = 2.0
+#: a wait for a packet counts as the sender's only when it is at least this many times the reader's own work on the
+#: packet before (decoding, converting, publishing): a reader starved of the CPU or the interpreter lock is slowed
+#: in its work and in its reads alike (the bytes were in the socket), an idle one waiting for a slow sender is not
+WAIT_OVER_WORK = 3.0
 #: a sender this much faster than its timestamps, window after window, runs ahead (a GOP cache's burst lasts one)
 AHEAD_SPEED = 2.0
 AHEAD_WINDOWS = 2
@@ -95,6 +102,7 @@ class LiveEdge:
     resume_s: float = RESUME_S
     give_up_s: float = GIVE_UP_S
     live_wait_s: float = LIVE_WAIT_S
+    wait_over_work: float = WAIT_OVER_WORK
     creep: float = CREEP
     jump_s: float = JUMP_S
     behind_s: float = 0.0
@@ -145,7 +153,9 @@ class LiveEdge:
                 since = max(0.0, arrived_at - self._last_arrived)
                 crept = self._reference + self.creep * since
                 waited = arrived_at - asked_at
-                if self._last_pts is not None and waited >= self.live_wait_s and waited >= since / 2:
+                work = max(0.0, asked_at - self._last_arrived)  # the reader's own time on the packet before
+                if (self._last_pts is not None and waited >= self.live_wait_s and waited >= since / 2
+                        and waited >= self.wait_over_work * work):  # fmt: skip
                     # idle, waiting for the sender: what it delivered late is its slowness, not the reader's lag
                     late = min(waited, since - (pts_s - self._last_pts))
                     if late > 0:

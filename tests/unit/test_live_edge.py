@@ -189,3 +189,21 @@ def test_a_sender_far_ahead_of_its_timestamps_for_good_runs_ahead_but_a_gop_burs
         at = n * FRAME_S / 10
         fast.keep(n * FRAME_S, at, at, n % GOP == 0)
     assert fast.running_ahead and fast.sender_speed is not None and fast.sender_speed > 9
+
+
+def test_a_reader_starved_inside_its_reads_is_not_taken_for_a_slow_sender() -> None:
+    """A reader short of the CPU or the interpreter lock: 20 ms decoding each picture, then 40 ms inside the read
+    of the next though its bytes were in the socket — 60 ms per 40 ms picture. Its reads look like waits for a
+    sender, but they are no longer than its own work slowed alike: the lag is the reader's and it catches up (the
+    waits were taken for a sender at ×0.67: 30 s behind after a minute, no catch-up)."""
+    edge = LiveEdge()
+    clock = 0.0
+    for n in range(1500):  # 60 s
+        sent = n * FRAME_S + 0.05
+        asked = clock + 0.020
+        clock = max(asked + 0.040, sent)
+        edge.keep(1000.0 + n * FRAME_S, asked, clock, n % GOP == 0)
+        assert edge.catch_ups or edge.behind_s <= CATCH_UP_S + 0.1, (n, edge.behind_s)
+    assert edge.catch_ups >= 1, edge.behind_s
+    assert edge.sender_late_s < 1.0 and (edge.sender_speed is None or edge.sender_speed >= 1.0), (
+        edge.sender_speed, edge.sender_late_s)

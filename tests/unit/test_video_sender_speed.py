@@ -88,3 +88,31 @@ def test_a_sender_at_ten_times_real_time_is_paced_to_its_timestamps(host: Decode
     assert 15 <= published <= 32, f"shown at its own 25 fps: {published:.1f} a second"
     assert decoded <= 32, f"decoded at its own rate, not as fast as it came: {decoded:.1f} a second"
     assert stats.catch_ups == 0 and not stats.sender_slow
+
+
+def test_a_reader_slower_than_a_real_time_sender_still_catches_up() -> None:
+    """The other side of a slow sender: a sender in real time and a reader that spends 60 ms on each 40 ms picture
+    (a desk short of CPU). Its lag is its own: it skips to the live edge (追帧) and is never said to be fed by a
+    slow sender."""
+    server = PacedTsServer(encode_ts(640, 360, seconds=30.0), speed=1.0)
+    reader = StreamReader(server.url, read_timeout_s=5.0)
+    reader.set_display_size((640, 360))
+    reader.on_frame = lambda: (reader.latest(), time.sleep(0.06))  # taken at once, then 60 ms lost
+    slow_seen = False
+    reader.start()
+    try:
+        assert wait_until(lambda: reader.state is StreamState.LIVE, 20.0), reader.stats()
+        start = time.monotonic()
+        while time.monotonic() - start < 8.0:
+            slow_seen = slow_seen or reader.stats().sender_slow
+            time.sleep(0.1)
+        stats = reader.stats()
+    finally:
+        reader.stop(timeout_s=0)
+        assert reader.join(6.0)
+        server.stop()
+    print(f"slow reader of a real-time sender: {stats.catch_ups} catch-ups, {stats.behind_s} s behind, "
+          f"sender speed {stats.sender_speed}")  # fmt: skip
+    assert stats.catch_ups >= 1, "60 ms a picture loses 0.5 s a second: it must have skipped to the live edge"
+    assert not slow_seen and (stats.sender_speed is None or stats.sender_speed >= 0.9), stats.sender_speed
+    assert stats.behind_s is not None and stats.behind_s <= 1.5
