@@ -165,6 +165,7 @@ class OverloadPolicy:
         self.reason = ""  # why, for the log
         self._restored_at: dict[str, float] = {}  # when each camera was last given a step back
         self._relapses: dict[str, int] = {}  # times in a row each was turned down again soon after
+        self._via_sub: set[str] = set()  # cameras the policy moved to their sub stream (back to it from key frames)
 
     def level(self, camera_id: str) -> Degrade:
         """The camera's level now (NONE for a camera the policy has not turned down)."""
@@ -199,6 +200,7 @@ class OverloadPolicy:
         for memory in (self._restored_at, self._relapses):
             for gone in set(memory) - present:
                 del memory[gone]
+        self._via_sub &= present
         pressure, lag = self._pressure(loads, tick_max_ms, now, video_share)
         t = self.thresholds
         if self.held(now):  # only streams lagging further behind their senders count: nothing steps back
@@ -224,9 +226,18 @@ class OverloadPolicy:
 
     def _apply(self, changes: dict[str, Degrade], now: float) -> dict[str, Degrade]:
         for camera_id, level in changes.items():
+            if level is Degrade.SUB and self.level(camera_id) is Degrade.NONE:
+                self._via_sub.add(camera_id)
+            elif level is Degrade.NONE:
+                self._via_sub.discard(camera_id)
             if level < self.level(camera_id):
                 self._restored_at[camera_id] = now
-            elif now - self._restored_at.get(camera_id, -math.inf) < self.thresholds.relapse_s:
+                continue
+            # one return, one verdict: a camera that goes down two steps (sub, then key frames) relapsed once
+            restored = self._restored_at.pop(camera_id, None)
+            if restored is None:
+                continue  # its first step down ever, or a further one in the same episode
+            if now - restored < self.thresholds.relapse_s:
                 self._relapses[camera_id] = self._relapses.get(camera_id, 0) + 1  # back down soon: it relapsed
             else:
                 self._relapses.pop(camera_id, None)
@@ -355,6 +366,11 @@ class OverloadPolicy:
             shed += costs[x.camera_id]
         return chosen
 
+    def _back_via_sub(self, load: CameraLoad) -> bool:
+        """Whether the camera, at key frames, steps back to its sub stream first: the policy moved it there, or it is
+        on its main stream now and has a distinct sub stream."""
+        return load.has_sub and (load.camera_id in self._via_sub or not load.on_sub)
+
     def _recover_factor(self, camera_id: str) -> int:
         """How many times ``recover_after`` the camera's next return waits (2 to the relapses, bounded)."""
         return min(self.thresholds.max_recover_factor, 2 ** self._relapses.get(camera_id, 0))
@@ -362,7 +378,9 @@ class OverloadPolicy:
     def _step_up(self, loads: list[CameraLoad], calm: int) -> dict[str, Degrade]:
         """The cameras to give one step back after ``calm`` calm windows: the cheapest first, then the largest
         tiles; a sixth of the wall at a time; a camera that relapsed only once its longer calm is over. A camera
-        whose sub stream is its main one goes from key frames straight back to full rate."""
+        goes back the way it came down: from key frames to the sub stream only when the policy had moved it there —
+        one whose sub stream is its main one, or that was on its sub stream by the layout, goes from key frames
+        straight back to full rate (the sub step would change nothing but the tile's 负载保护)."""
         costs = self._costs(loads)
         costliest = max(costs.values(), default=0.0)
         ready = [x for x in loads if self.level(x.camera_id) is not Degrade.NONE
@@ -371,6 +389,6 @@ class OverloadPolicy:
         batch = max(1, math.ceil(len(loads) / 6))
         keyed = [x for x in ready if self.level(x.camera_id) is Degrade.KEY_FRAMES]
         if keyed:
-            return {x.camera_id: Degrade.SUB if x.has_sub else Degrade.NONE for x in keyed[:batch]}
+            return {x.camera_id: Degrade.SUB if self._back_via_sub(x) else Degrade.NONE for x in keyed[:batch]}
         subbed = [x for x in ready if self.level(x.camera_id) is Degrade.SUB]
         return {x.camera_id: Degrade.NONE for x in subbed[:batch]}
