@@ -155,7 +155,7 @@ def sane_sar(value: object) -> Fraction:
     when it is unknown (FFmpeg says 0/1), broken or absurd."""
     try:
         sar = Fraction(*value) if isinstance(value, tuple) else Fraction(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError, ZeroDivisionError):
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError):  # OverflowError: an infinite float
         return SQUARE
     return sar if SAR_RANGE[0] <= sar <= SAR_RANGE[1] else SQUARE
 
