@@ -53,8 +53,9 @@ JUMP_S = 5.0
 #: a sender's speed against its timestamps is measured over windows of this many seconds of arrival
 SPEED_WINDOW_S = 2.0
 #: a wait for a packet counts as the sender's only when it is at least this many times the reader's own work on the
-#: packet before (decoding, converting, publishing): a reader starved of the CPU or the interpreter lock is slowed
-#: in its work and in its reads alike (the bytes were in the socket), an idle one waiting for a slow sender is not
+#: last packet it decoded (decoding, converting, publishing; a skipped packet costs none, and says nothing): a
+#: reader starved of the CPU or the interpreter lock is slowed in its work and in its reads alike (the bytes were in
+#: the socket), an idle one waiting for a slow sender is not
 WAIT_OVER_WORK = 3.0
 #: a sender this much faster than its timestamps in a window, with a total lead over AHEAD_LEAD_S, runs ahead
 AHEAD_SPEED = 1.1
@@ -128,6 +129,8 @@ class LiveEdge:
     lead_s: float = 0.0
     _origin: float = 0.0  # arrival − pts when the reference started
     _waiting_s: float = 0.0  # the time spent waiting inside reads, in all
+    _kept_last: bool = True  # the packet before was decoded
+    _work_s: float = 0.0  # the reader's own time on the last packet it decoded (decoding, converting, publishing)
     #: (arrival, pts, sender_late_s, waiting_s) where the speed window started
     _window: tuple[float, float, float, float] | None = None
 
@@ -159,6 +162,11 @@ class LiveEdge:
         ``pts_s``: its timestamp in seconds (None: unknown; the lag stays as it was); ``asked_at`` /
         ``arrived_at``: when the reader asked for it and when it had it (monotonic seconds); ``key_frame``:
         decoding can start at this packet."""
+        self._kept_last = self._decide(pts_s, asked_at, arrived_at, key_frame)
+        return self._kept_last
+
+    def _decide(self, pts_s: float | None, asked_at: float, arrived_at: float, key_frame: bool) -> bool:
+        """:meth:`keep`'s verdict, the lag and the sender's speed measured on the way."""
         if pts_s is not None:
             offset = arrived_at - pts_s
             if self._reference is None or (self._last_pts is not None and abs(pts_s - self._last_pts) > self.jump_s):
@@ -172,7 +180,9 @@ class LiveEdge:
                 if waited >= self.live_wait_s:
                     self._waiting_s += waited
                 self.lead_s = self._origin - offset
-                work = max(0.0, asked_at - self._last_arrived)  # the reader's own time on the packet before
+                if self._kept_last:  # the reader's own time on the packet before (none on a skipped one: the last)
+                    self._work_s = max(0.0, asked_at - self._last_arrived)
+                work = self._work_s
                 if (self._last_pts is not None and waited >= self.live_wait_s and waited >= since / 2
                         and waited >= self.wait_over_work * work):  # fmt: skip
                     # idle, waiting for the sender: what it delivered late is its slowness, not the reader's lag

@@ -253,3 +253,19 @@ def test_a_sender_running_ahead_is_live_again_once_what_it_sent_ahead_drained() 
     # latched about 36 s ahead, 2 s of the push left: (36 - 2 × 9) s drained at 4 % faster than real time, ~450 s
     assert 400 <= cleared_at - latched_at <= 500, (latched_at, cleared_at)
     assert edge.catch_ups == 0 and edge.lead_s == 0.0
+
+
+def test_a_starved_reader_skipping_is_not_taken_for_a_slow_sender() -> None:
+    """The starved reader again, with 50 ms reads: while it skips it does no work of its own on a packet, so each
+    wait looked like a sender's against none (10 s of them in a minute, the sender said at ×0.8 and below). A wait
+    is weighed against the reader's work on the last packet it decoded."""
+    edge = LiveEdge()
+    clock = 0.0
+    kept = True
+    for n in range(1500):  # 60 s
+        sent = n * FRAME_S + 0.05
+        asked = clock + (0.020 if kept else 0.0)  # decoding costs 20 ms, a skipped packet nothing
+        clock = max(asked + 0.050, sent)  # every read returns 50 ms late: the CPU or the lock, not the sender
+        kept = edge.keep(1000.0 + n * FRAME_S, asked, clock, n % GOP == 0)
+        assert edge.sender_speed is None or edge.sender_speed >= 0.8, (n, edge.sender_speed)
+    assert edge.catch_ups >= 2 and edge.sender_late_s < 1.0, (edge.catch_ups, edge.sender_late_s)
