@@ -27,9 +27,10 @@ second and then nothing until the next one; the reader would publish it as one b
 picture, the wall would count most of its frames as dropped. A PyAV capture of such a stream (and of a local
 file) is paced: a :class:`Pacer` gives each picture the time it is due by its timestamp (``due_at``), which the
 reader waits for. Streams that arrive in real time (RTSP, MPEG-TS, FLV, MJPEG) are not paced: they get no
-delay from it — unless one of them turns out to run ahead of its timestamps for good (a file pushed at ten times
-its rate, :attr:`commandwall.video.live_edge.LiveEdge.running_ahead`): from then on it is paced as a file is, and
-the sender waits for the reader instead of the desk decoding ten times the pictures it can show.
+delay from it — unless one of them turns out to run ahead of its timestamps, more than any GOP cache (a file pushed
+at ten times its rate, :attr:`commandwall.video.live_edge.LiveEdge.running_ahead`): it is then paced a little faster
+than its timestamps (``PACE_SPEED``), the sender waiting for the reader instead of the desk decoding ten times the
+pictures it can show, until the reader has to wait for the sender again (what was ahead drained): live again.
 """
 
 from __future__ import annotations
@@ -154,7 +155,7 @@ def sane_sar(value: object) -> Fraction:
     when it is unknown (FFmpeg says 0/1), broken or absurd."""
     try:
         sar = Fraction(*value) if isinstance(value, tuple) else Fraction(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError, ZeroDivisionError):
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError):  # OverflowError: an infinite float
         return SQUARE
     return sar if SAR_RANGE[0] <= sar <= SAR_RANGE[1] else SQUARE
 
@@ -475,6 +476,7 @@ class PyAvCapture:
         #: a live stream's lag behind its sender, which skips to a key frame when the reader falls behind (追帧);
         #: None for paced streams (segments and files deliver ahead of time by design) and intra-only codecs
         self.live_edge = LiveEdge() if self.pacer is None and not self._intra_only else None
+        self._paced_ahead = False  # paced since its live edge found it running ahead (no longer when it is not)
         self._time_base = float(self._stream.time_base or 0) or 1 / 90_000
         self._codec_name = str(self._stream.codec_context.name)
         #: bytes of the video packets read so far (the reader turns it into a bitrate)
@@ -512,9 +514,15 @@ class PyAvCapture:
                 key = packet.is_keyframe or (edge.catching_up and annexb_key_frame(bytes(packet), self._codec_name))
                 if not edge.keep(None if pts is None else pts * self._time_base, asked, arrived, key):
                     continue  # 追帧: behind the live edge, this packet is skipped undecoded
-                if edge.running_ahead and self.pacer is None:  # a sender far ahead of its timestamps, for good:
-                    self.pacer = Pacer()  # shown at its own rate (the sender waits), not decoded as fast as it comes
-                    log.info("stream arrives %.1f× faster than its timestamps: paced", edge.sender_speed or 0.0)
+                if edge.running_ahead and self.pacer is None:  # a sender far ahead of its timestamps: shown at
+                    # its own rate, a little faster so what it has sent ahead drains (the sender waits), not decoded
+                    # as fast as it comes
+                    self.pacer, self._paced_ahead = Pacer(PACE_SPEED), True
+                    log.info("stream arrives %.1f× faster than its timestamps, %.0f s ahead: paced",
+                             edge.sender_speed or 0.0, edge.lead_s)  # fmt: skip
+                elif self._paced_ahead and not edge.running_ahead:  # drained: the reader waits for it, live again
+                    self.pacer, self.due_at, self._paced_ahead = None, None, False
+                    log.info("stream arrives in real time again: no longer paced")
             if self._key_frames_only and self._intra_only:
                 if arrived - self._last_kept < 1.0 / REDUCED_FPS:
                     continue  # 降帧 of an all-key-frame stream: by frame rate, this packet is not decoded

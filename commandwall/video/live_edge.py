@@ -16,11 +16,18 @@ starved of the CPU or the interpreter lock waits as long for data that is alread
 confirms, while skipping, that the backlog is gone. A sender that is itself slower than its timestamps (a
 relay or an encoder delivering at a tenth of real time) makes the same ``arrival − pts`` grow while the reader
 waits, idle, for every packet: skipping would drop the only pictures there are and the tile would stay black. So
-the time a packet was waited for — when the wait is most of the time since the last one — is the sender's and
-raises the reference with it: such a stream is shown as it comes, and :attr:`LiveEdge.sender_speed` says how much
+the time a packet was waited for — when the wait is most of the time since the last one, and several times the
+reader's own work on the packet before — is the sender's and raises the reference with it (a reader starved of the
+CPU or the interpreter lock waits inside the read for bytes already in the socket, but it is slowed in its own work
+as much: 40 ms reads after 20 ms of decoding, a stream falling 30 s behind in a minute, were taken for a sender at
+×0.67 and never caught up): such a stream is shown as it comes, and :attr:`LiveEdge.sender_speed` says how much
 slower than real time it is. The opposite, a sender that runs ahead of its timestamps for good (a file pushed at
 ten times its rate), is :attr:`LiveEdge.running_ahead`: its capture paces it instead of decoding it as fast as it
-comes. A timestamp step of more
+comes. A relay's GOP cache also comes ahead of its timestamps, as fast as the link goes (a 10 s cache at 2.5× real
+time over a limited link runs ahead for two windows and more), so the verdict takes a total lead over ``ahead_lead_s``
+— more than any cache holds — and is no latch for good: once the reader waits for the sender for most of a window
+(paced a little faster than real time, it drained what was ahead) the stream is live again and no longer paced. A
+timestamp step of more
 than ``jump_s`` (a camera restarting its clock, a wrap) starts the reference over; skipping that has not
 reached the reference after ``give_up_s`` (the delay grew on the network, not in the reader) takes the next key
 frame and the delay now as the reference, and after twice that any packet (a stream whose key frames are not
@@ -45,9 +52,18 @@ CREEP = 0.001
 JUMP_S = 5.0
 #: a sender's speed against its timestamps is measured over windows of this many seconds of arrival
 SPEED_WINDOW_S = 2.0
-#: a sender this much faster than its timestamps, window after window, runs ahead (a GOP cache's burst lasts one)
-AHEAD_SPEED = 2.0
-AHEAD_WINDOWS = 2
+#: a wait for a packet counts as the sender's only when it is at least this many times the reader's own work on the
+#: last packet it decoded (decoding, converting, publishing; a skipped packet costs none, and says nothing): a
+#: reader starved of the CPU or the interpreter lock is slowed in its work and in its reads alike (the bytes were in
+#: the socket), an idle one waiting for a slow sender is not
+WAIT_OVER_WORK = 3.0
+#: a sender this much faster than its timestamps in a window, with a total lead over AHEAD_LEAD_S, runs ahead
+AHEAD_SPEED = 1.1
+#: seconds of timestamps a sender must have delivered ahead of real time, in all, to run ahead: more than a relay's
+#: GOP cache holds (10 s and less; a burst of one came 2.8 s ahead, paced at 1× it never caught up)
+AHEAD_LEAD_S = 25.0
+#: a stream running ahead is live again after a window in which the reader waited for the sender this share of it
+LIVE_AGAIN_WAIT = 0.5
 #: NAL unit types a decoder can start at: H.264 IDR (5); H.265 IRAP (16–21: BLA, IDR, CRA)
 _H264_IDR = frozenset({5})
 _HEVC_IRAP = frozenset(range(16, 22))
@@ -87,16 +103,19 @@ class LiveEdge:
     ``catch_ups``: times it started skipping; ``sender_speed``: the stream's timestamps advanced over the last
     window against the time it took them to arrive (1: real time, 0.1: a sender ten times too slow; None: not
     measured yet); ``sender_late_s``: the time the reader waited for a sender slower than its timestamps, in all;
-    ``running_ahead``: the sender delivers at least ``AHEAD_SPEED`` times faster than its timestamps, window
-    after window.
+    ``running_ahead``: the sender has delivered more than ``ahead_lead_s`` of timestamps ahead of real time and
+    still delivers faster than them (until a window in which the reader waited for it); ``lead_s``: how far ahead
+    of real time the stream's timestamps are now against its first packet (or its reference's last start).
     """
 
     catch_up_s: float = CATCH_UP_S
     resume_s: float = RESUME_S
     give_up_s: float = GIVE_UP_S
     live_wait_s: float = LIVE_WAIT_S
+    wait_over_work: float = WAIT_OVER_WORK
     creep: float = CREEP
     jump_s: float = JUMP_S
+    ahead_lead_s: float = AHEAD_LEAD_S
     behind_s: float = 0.0
     catching_up: bool = False
     catch_ups: int = 0
@@ -107,18 +126,22 @@ class LiveEdge:
     sender_speed: float | None = None
     sender_late_s: float = 0.0
     running_ahead: bool = False
-    _ahead_windows: int = 0
-    #: (arrival, pts, sender_late_s) where the speed window started
-    _window: tuple[float, float, float] | None = None
+    lead_s: float = 0.0
+    _origin: float = 0.0  # arrival − pts when the reference started
+    _waiting_s: float = 0.0  # the time spent waiting inside reads, in all
+    _kept_last: bool = True  # the packet before was decoded
+    _work_s: float = 0.0  # the reader's own time on the last packet it decoded (decoding, converting, publishing)
+    #: (arrival, pts, sender_late_s, waiting_s) where the speed window started
+    _window: tuple[float, float, float, float] | None = None
 
     def _measure_speed(self, pts_s: float, arrived_at: float) -> None:
         """Close the speed window once it spans ``SPEED_WINDOW_S`` of arrival. A window in which the timestamps
         fell behind the clock while the reader was not waiting for them measures the reader, not the sender: it
         says nothing of the sender's speed (None)."""
         if self._window is None:
-            self._window = (arrived_at, pts_s, self.sender_late_s)
+            self._window = (arrived_at, pts_s, self.sender_late_s, self._waiting_s)
             return
-        start_at, start_pts, start_late = self._window
+        start_at, start_pts, start_late, start_waiting = self._window
         elapsed = arrived_at - start_at
         if elapsed < SPEED_WINDOW_S:
             return
@@ -126,9 +149,12 @@ class LiveEdge:
         speed = advanced / elapsed
         waited_for_sender = self.sender_late_s - start_late >= 0.5 * (elapsed - advanced)
         self.sender_speed = speed if speed >= 1.0 or waited_for_sender else None
-        self._ahead_windows = self._ahead_windows + 1 if speed >= AHEAD_SPEED else 0
-        self.running_ahead = self.running_ahead or self._ahead_windows >= AHEAD_WINDOWS
-        self._window = (arrived_at, pts_s, self.sender_late_s)
+        if not self.running_ahead:
+            self.running_ahead = speed >= AHEAD_SPEED and self.lead_s > self.ahead_lead_s
+        elif self._waiting_s - start_waiting >= LIVE_AGAIN_WAIT * elapsed:  # nothing ahead left: live again
+            self.running_ahead = False
+            self._origin, self.lead_s = arrived_at - pts_s, 0.0
+        self._window = (arrived_at, pts_s, self.sender_late_s, self._waiting_s)
 
     def keep(self, pts_s: float | None, asked_at: float, arrived_at: float, key_frame: bool) -> bool:
         """Whether to decode this packet (False: skip it, the reader is catching up).
@@ -136,16 +162,29 @@ class LiveEdge:
         ``pts_s``: its timestamp in seconds (None: unknown; the lag stays as it was); ``asked_at`` /
         ``arrived_at``: when the reader asked for it and when it had it (monotonic seconds); ``key_frame``:
         decoding can start at this packet."""
+        self._kept_last = self._decide(pts_s, asked_at, arrived_at, key_frame)
+        return self._kept_last
+
+    def _decide(self, pts_s: float | None, asked_at: float, arrived_at: float, key_frame: bool) -> bool:
+        """:meth:`keep`'s verdict, the lag and the sender's speed measured on the way."""
         if pts_s is not None:
             offset = arrived_at - pts_s
             if self._reference is None or (self._last_pts is not None and abs(pts_s - self._last_pts) > self.jump_s):
-                self._reference = offset
-                self._window = (arrived_at, pts_s, self.sender_late_s)
+                self._reference = self._origin = offset
+                self.lead_s = 0.0
+                self._window = (arrived_at, pts_s, self.sender_late_s, self._waiting_s)
             else:
                 since = max(0.0, arrived_at - self._last_arrived)
                 crept = self._reference + self.creep * since
                 waited = arrived_at - asked_at
-                if self._last_pts is not None and waited >= self.live_wait_s and waited >= since / 2:
+                if waited >= self.live_wait_s:
+                    self._waiting_s += waited
+                self.lead_s = self._origin - offset
+                if self._kept_last:  # the reader's own time on the packet before (none on a skipped one: the last)
+                    self._work_s = max(0.0, asked_at - self._last_arrived)
+                work = self._work_s
+                if (self._last_pts is not None and waited >= self.live_wait_s and waited >= since / 2
+                        and waited >= self.wait_over_work * work):  # fmt: skip
                     # idle, waiting for the sender: what it delivered late is its slowness, not the reader's lag
                     late = min(waited, since - (pts_s - self._last_pts))
                     if late > 0:

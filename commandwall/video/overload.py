@@ -12,7 +12,10 @@ tick runs over its budget — the wall sheds work step by step, the costliest st
 What a stream costs is its pixel rate (width × height × frames a second, :attr:`CameraLoad.pixel_rate`): one 8K
 stream costs as much as 140 sub streams of 640×360, and turning down small tiles while it plays frees nothing.
 So a step takes the streams within a factor of two of the costliest first (among those, the smallest tiles), and
-as many as make up a sixth of the wall's cost (a sixth of the cameras when they cost alike).
+as many as make up a sixth of the wall's cost (a sixth of the cameras when they cost alike). A camera already at
+key frames is priced at its full rate (the order it is given back in) but decodes a picture a GOP: in a step's
+share it counts as the average of the cameras still decoding, so cutting an 8K stream does not make the next step
+every small tile on the wall.
 
 When the load has stayed low for a while it gives the steps back, the cheapest streams and among them the
 largest tiles first, one step at a time: the thresholds to recover are lower than those to degrade and the calm
@@ -162,6 +165,7 @@ class OverloadPolicy:
         self.reason = ""  # why, for the log
         self._restored_at: dict[str, float] = {}  # when each camera was last given a step back
         self._relapses: dict[str, int] = {}  # times in a row each was turned down again soon after
+        self._via_sub: set[str] = set()  # cameras the policy moved to their sub stream (back to it from key frames)
 
     def level(self, camera_id: str) -> Degrade:
         """The camera's level now (NONE for a camera the policy has not turned down)."""
@@ -196,6 +200,7 @@ class OverloadPolicy:
         for memory in (self._restored_at, self._relapses):
             for gone in set(memory) - present:
                 del memory[gone]
+        self._via_sub &= present
         pressure, lag = self._pressure(loads, tick_max_ms, now, video_share)
         t = self.thresholds
         if self.held(now):  # only streams lagging further behind their senders count: nothing steps back
@@ -221,9 +226,18 @@ class OverloadPolicy:
 
     def _apply(self, changes: dict[str, Degrade], now: float) -> dict[str, Degrade]:
         for camera_id, level in changes.items():
+            if level is Degrade.SUB and self.level(camera_id) is Degrade.NONE:
+                self._via_sub.add(camera_id)
+            elif level is Degrade.NONE:
+                self._via_sub.discard(camera_id)
             if level < self.level(camera_id):
                 self._restored_at[camera_id] = now
-            elif now - self._restored_at.get(camera_id, -math.inf) < self.thresholds.relapse_s:
+                continue
+            # one return, one verdict: a camera that goes down two steps (sub, then key frames) relapsed once
+            restored = self._restored_at.pop(camera_id, None)
+            if restored is None:
+                continue  # its first step down ever, or a further one in the same episode
+            if now - restored < self.thresholds.relapse_s:
                 self._relapses[camera_id] = self._relapses.get(camera_id, 0) + 1  # back down soon: it relapsed
             else:
                 self._relapses.pop(camera_id, None)
@@ -327,17 +341,22 @@ class OverloadPolicy:
 
     def _step_down(self, loads: list[CameraLoad], behind: int = 0) -> dict[str, Degrade]:
         """The cameras to turn down one step: the costliest first (a sub stream before key frames among those
-        that cost alike, then the smallest tiles), as many as make up a sixth of the wall's cost."""
+        that cost alike, then the smallest tiles), as many as make up a sixth of the wall's cost — the cameras
+        already at key frames counted at the average cost of those still decoding (they are priced at their full
+        rate, which they no longer decode): a sixth of the cameras when they cost alike."""
         costs = self._costs(loads)
-        costliest = max(costs.values(), default=0.0)
         candidates = [x for x in loads if self.level(x.camera_id) < Degrade.KEY_FRAMES]
         if not candidates:
             return {}
+        costliest = max(costs[x.camera_id] for x in candidates)
         candidates.sort(key=lambda x: (self._tier(costs[x.camera_id], costliest),
                                        self._next_down(x) is not Degrade.SUB, x.width_px, x.camera_id))  # fmt: skip
         move = self._next_down(candidates[0])  # one kind of step at a time: sub streams before key frames
         same = [x for x in candidates if self._next_down(x) is move]
-        share, at_least = sum(costs.values()) / 6, self._batch(len(loads), behind)
+        # a camera at key frames decodes a picture a GOP, not the rate it is priced at: it counts as the average of
+        # those still decoding, so an 8K stream cut to key frames does not make the next step all the small tiles
+        running = sum(costs[x.camera_id] for x in candidates)
+        share, at_least = running / len(candidates) * len(loads) / 6, self._batch(len(loads), behind)
         chosen: dict[str, Degrade] = {}
         shed = 0.0
         for x in same:
@@ -347,6 +366,11 @@ class OverloadPolicy:
             shed += costs[x.camera_id]
         return chosen
 
+    def _back_via_sub(self, load: CameraLoad) -> bool:
+        """Whether the camera, at key frames, steps back to its sub stream first: the policy moved it there, or it is
+        on its main stream now and has a distinct sub stream."""
+        return load.has_sub and (load.camera_id in self._via_sub or not load.on_sub)
+
     def _recover_factor(self, camera_id: str) -> int:
         """How many times ``recover_after`` the camera's next return waits (2 to the relapses, bounded)."""
         return min(self.thresholds.max_recover_factor, 2 ** self._relapses.get(camera_id, 0))
@@ -354,7 +378,9 @@ class OverloadPolicy:
     def _step_up(self, loads: list[CameraLoad], calm: int) -> dict[str, Degrade]:
         """The cameras to give one step back after ``calm`` calm windows: the cheapest first, then the largest
         tiles; a sixth of the wall at a time; a camera that relapsed only once its longer calm is over. A camera
-        whose sub stream is its main one goes from key frames straight back to full rate."""
+        goes back the way it came down: from key frames to the sub stream only when the policy had moved it there —
+        one whose sub stream is its main one, or that was on its sub stream by the layout, goes from key frames
+        straight back to full rate (the sub step would change nothing but the tile's 负载保护)."""
         costs = self._costs(loads)
         costliest = max(costs.values(), default=0.0)
         ready = [x for x in loads if self.level(x.camera_id) is not Degrade.NONE
@@ -363,6 +389,6 @@ class OverloadPolicy:
         batch = max(1, math.ceil(len(loads) / 6))
         keyed = [x for x in ready if self.level(x.camera_id) is Degrade.KEY_FRAMES]
         if keyed:
-            return {x.camera_id: Degrade.SUB if x.has_sub else Degrade.NONE for x in keyed[:batch]}
+            return {x.camera_id: Degrade.SUB if self._back_via_sub(x) else Degrade.NONE for x in keyed[:batch]}
         subbed = [x for x in ready if self.level(x.camera_id) is Degrade.SUB]
         return {x.camera_id: Degrade.NONE for x in subbed[:batch]}

@@ -189,3 +189,83 @@ def test_a_sender_far_ahead_of_its_timestamps_for_good_runs_ahead_but_a_gop_burs
         at = n * FRAME_S / 10
         fast.keep(n * FRAME_S, at, at, n % GOP == 0)
     assert fast.running_ahead and fast.sender_speed is not None and fast.sender_speed > 9
+
+
+def test_a_reader_starved_inside_its_reads_is_not_taken_for_a_slow_sender() -> None:
+    """A reader short of the CPU or the interpreter lock: 20 ms decoding each picture, then 40 ms inside the read
+    of the next though its bytes were in the socket — 60 ms per 40 ms picture. Its reads look like waits for a
+    sender, but they are no longer than its own work slowed alike: the lag is the reader's and it catches up (the
+    waits were taken for a sender at ×0.67: 30 s behind after a minute, no catch-up)."""
+    edge = LiveEdge()
+    clock = 0.0
+    for n in range(1500):  # 60 s
+        sent = n * FRAME_S + 0.05
+        asked = clock + 0.020
+        clock = max(asked + 0.040, sent)
+        edge.keep(1000.0 + n * FRAME_S, asked, clock, n % GOP == 0)
+        assert edge.catch_ups or edge.behind_s <= CATCH_UP_S + 0.1, (n, edge.behind_s)
+    assert edge.catch_ups >= 1, edge.behind_s
+    assert edge.sender_late_s < 1.0 and (edge.sender_speed is None or edge.sender_speed >= 1.0), (
+        edge.sender_speed, edge.sender_late_s)
+
+
+def test_a_relays_gop_cache_over_a_limited_link_is_no_sender_running_ahead() -> None:
+    """A relay with a 10 s GOP cache, opened over a link that carries 2.5 times the stream's rate: the cache comes
+    over 6.7 s at 2.5× real time, then real time. Taken for a sender running ahead for good, it was paced at 1×
+    and stayed 2.8 s behind for good; the cache is less than ``AHEAD_LEAD_S`` ahead, so it is decoded as it comes."""
+    edge = LiveEdge()
+    cache = 250
+    at = 0.0
+    for n in range(1500):
+        live_at = (n - cache) * FRAME_S if n >= cache else -1e9  # when the picture exists at the relay
+        at = max(at + FRAME_S / 2.5, live_at)
+        edge.keep(1000.0 + n * FRAME_S, at, at, n % GOP == 0)
+        assert not edge.running_ahead, (n, edge.lead_s, edge.sender_speed)
+    assert 9.0 < edge.lead_s < 11.0 and edge.catch_ups == 0
+
+
+def test_a_sender_running_ahead_is_live_again_once_what_it_sent_ahead_drained() -> None:
+    """A relay pushes 60 s of pictures at ten times real time (a cache far larger than a GOP's), then the live
+    pictures as they come. Over 25 s ahead it runs ahead; its reader, paced a little faster than real time
+    (``PACE_SPEED``, as the capture paces it; the sender waits), drains what was ahead, and once it waits for the
+    sender again the stream is live, no longer running ahead (it stayed paced at 1× for good)."""
+    from commandwall.video.capture import PACE_SPEED
+
+    edge = LiveEdge()
+    sent = [n * FRAME_S / 10 if n < 1500 else 6.0 + (n - 1500) * FRAME_S for n in range(30_000)]
+    clock = 0.0
+    paced_from: tuple[float, float] | None = None  # (pts, when it was due) once paced
+    latched_at = cleared_at = None
+    for n, sent_at in enumerate(sent):
+        pts = n * FRAME_S
+        asked = clock + 0.002
+        if paced_from is not None:
+            asked = max(asked, paced_from[1] + (pts - paced_from[0]) / PACE_SPEED)
+        clock = max(asked, sent_at)
+        edge.keep(1000.0 + pts, asked, clock, n % GOP == 0)
+        if edge.running_ahead and paced_from is None:
+            paced_from, latched_at = (pts, clock), clock
+        elif paced_from is not None and not edge.running_ahead:
+            cleared_at = clock
+            break
+    assert latched_at is not None and 3.0 <= latched_at <= 5.0, latched_at
+    assert cleared_at is not None, (edge.lead_s, edge.sender_speed)
+    # latched about 36 s ahead, 2 s of the push left: (36 - 2 × 9) s drained at 4 % faster than real time, ~450 s
+    assert 400 <= cleared_at - latched_at <= 500, (latched_at, cleared_at)
+    assert edge.catch_ups == 0 and edge.lead_s == 0.0
+
+
+def test_a_starved_reader_skipping_is_not_taken_for_a_slow_sender() -> None:
+    """The starved reader again, with 50 ms reads: while it skips it does no work of its own on a packet, so each
+    wait looked like a sender's against none (10 s of them in a minute, the sender said at ×0.8 and below). A wait
+    is weighed against the reader's work on the last packet it decoded."""
+    edge = LiveEdge()
+    clock = 0.0
+    kept = True
+    for n in range(1500):  # 60 s
+        sent = n * FRAME_S + 0.05
+        asked = clock + (0.020 if kept else 0.0)  # decoding costs 20 ms, a skipped packet nothing
+        clock = max(asked + 0.050, sent)  # every read returns 50 ms late: the CPU or the lock, not the sender
+        kept = edge.keep(1000.0 + n * FRAME_S, asked, clock, n % GOP == 0)
+        assert edge.sender_speed is None or edge.sender_speed >= 0.8, (n, edge.sender_speed)
+    assert edge.catch_ups >= 2 and edge.sender_late_s < 1.0, (edge.catch_ups, edge.sender_late_s)

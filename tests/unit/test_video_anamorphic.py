@@ -41,6 +41,8 @@ def test_a_sample_aspect_ratio_widens_the_picture_and_nonsense_is_square() -> No
     assert display_width(720, Fraction(64, 45)) == 1024  # 1024×576: 16:9
     assert sane_sar(Fraction(0, 1)) == 1 and sane_sar(None) == 1 and sane_sar(Fraction(100, 1)) == 1
     assert sane_sar((64, 45)) == Fraction(64, 45)
+    # an infinite or undefined float (a broken container field) is as square as any other nonsense
+    assert sane_sar(float("inf")) == 1 and sane_sar(float("-inf")) == 1 and sane_sar(float("nan")) == 1
 
 
 def played(url: str, box: tuple[int, int] | None, host: DecodeHost | None = None):

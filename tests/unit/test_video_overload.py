@@ -94,8 +94,10 @@ def test_recovery_waits_for_lasting_calm_and_gives_back_largest_first() -> None:
     now = run(policy, cams, 4, tick_ms=5, t0=now)
     assert len(policy.levels()) == 9, "four calm windows are not enough"
     now = run(policy, cams, 1, tick_ms=5, t0=now)
-    back = {c: v for c, v in policy.levels().items() if v is Degrade.SUB}
-    assert set(back) == {"BIG-0", "S-7"}, "the largest tiles get their frame rate back first"
+    back = {c for c in (x.camera_id for x in cams) if policy.level(c) is not Degrade.KEY_FRAMES}
+    assert back == {"BIG-0", "S-7"}, "the largest tiles get their frame rate back first"
+    assert policy.level("BIG-0") is Degrade.SUB, "the main stream comes back through its sub stream"
+    assert policy.level("S-7") is Degrade.NONE, "a tile on its sub stream by the layout comes straight back"
     now = run(policy, cams, 60, tick_ms=5, t0=now)
     assert policy.levels() == {}, "all the way back when the load stays low"
 
@@ -406,3 +408,79 @@ def test_a_sender_slower_than_real_time_is_no_overload() -> None:
         slow = replace(cams[2].window(0.5), age_s=1.8, nominal_fps=5.0, sender_slow=True)
         policy.update([*loads, slow], 10.0, now)
     assert policy.levels() == {} and not policy.overloaded, policy.reason
+
+
+def test_a_stream_cut_to_key_frames_does_not_inflate_the_next_step() -> None:
+    """One 8K camera without a sub stream and twenty sub tiles: the 8K stream goes to key frames first. It is still
+    priced at its full rate, yet decodes a picture a GOP; counted at that price the next step's sixth of the wall
+    was all twenty small tiles at once. Counted as the average of the cameras still decoding, the step is a sixth
+    of the wall's 21 cameras: four."""
+    policy = OverloadPolicy()
+    big = costed(FakeCamera("8K", 1200), UHD8K, has_sub=False)
+    small = [costed(FakeCamera(f"S-{i:02d}", 300, on_sub=True), SUB) for i in range(20)]
+    steps = []
+    for second in range(1, 15):
+        changes = policy.update([big(25.0)] + [w(25.0) for w in small], 120.0, float(second))
+        if changes:
+            steps.append(changes)
+    assert steps[0] == {"8K": Degrade.KEY_FRAMES}, steps
+    assert [len(step) for step in steps[1:4]] == [4, 4, 4], [sorted(step) for step in steps]
+    assert set(steps[1].values()) == {Degrade.KEY_FRAMES}
+
+
+def test_tiles_on_their_sub_stream_by_the_layout_come_back_without_an_empty_sub_step() -> None:
+    """Six small tiles on their sub streams (the layout chose them): turned down, they go straight to key frames,
+    and back straight to full rate — 'moving them to the sub stream' on the way back changed nothing but the
+    tile's 负载保护 and cost each a whole recovery step."""
+    policy = OverloadPolicy()
+    cams = [FakeCamera(f"S-{i:02d}", 300, on_sub=True) for i in range(6)]
+    changes: list[dict[str, Degrade]] = []
+    now = 0.0
+    for tick_ms in [120.0] * 4 + [5.0] * 40:
+        now += 1.0
+        step = policy.update([replace(c.window(25.0), pixel_rate=SUB) for c in cams], tick_ms, now)
+        if step:
+            changes.append(step)
+    assert changes[:2] == [{"S-00": Degrade.KEY_FRAMES}, {"S-01": Degrade.KEY_FRAMES}], changes
+    assert all(Degrade.SUB not in step.values() for step in changes), changes
+    assert policy.levels() == {}, "given back to full rate"
+
+
+def test_a_camera_put_on_its_sub_stream_by_the_policy_comes_back_through_it() -> None:
+    """The main stream went to sub, then to key frames: back it comes to the sub stream first, then to main."""
+    policy = OverloadPolicy()
+    big = FakeCamera("BIG", 1200)
+    levels: list[Degrade] = []
+    now = 0.0
+    for tick_ms in [120.0] * 6 + [5.0] * 20:
+        now += 1.0
+        big.on_sub = policy.level("BIG") >= Degrade.SUB  # the wall moves it to its sub stream
+        policy.update([replace(big.window(25.0), pixel_rate=1920 * 1080 * 25.0)], tick_ms, now)
+        if not levels or levels[-1] is not policy.level("BIG"):
+            levels.append(policy.level("BIG"))
+    assert levels == [Degrade.NONE, Degrade.SUB, Degrade.KEY_FRAMES, Degrade.SUB, Degrade.NONE], levels
+
+
+def test_a_relapse_that_goes_down_two_steps_counts_once() -> None:
+    """A camera given back (key frames → sub → main) and overloaded again within a minute goes down two steps
+    (main → sub → key frames): one relapse, so its next return waits twice the calm, not four times."""
+    policy = OverloadPolicy()
+    big = FakeCamera("BIG", 1200)
+    now = 0.0
+
+    def feed(tick_ms: float, until: Callable[[], bool], limit: int = 200) -> float:
+        nonlocal now
+        for _ in range(limit):
+            now += 1.0
+            big.on_sub = policy.level("BIG") >= Degrade.SUB
+            policy.update([replace(big.window(25.0), pixel_rate=1920 * 1080 * 25.0)], tick_ms, now)
+            if until():
+                return now
+        raise AssertionError(f"not reached: level {policy.level('BIG')!r}")
+
+    feed(120.0, lambda: policy.level("BIG") is Degrade.KEY_FRAMES)
+    feed(5.0, lambda: policy.level("BIG") is Degrade.NONE)
+    down = feed(120.0, lambda: policy.level("BIG") is Degrade.KEY_FRAMES)  # again within a minute: relapsed
+    back = feed(5.0, lambda: policy.level("BIG") is Degrade.SUB)
+    recover_after = policy.thresholds.recover_after
+    assert back - down == 2 * recover_after, f"waited {back - down:.0f} calm windows (one relapse: twice the calm)"

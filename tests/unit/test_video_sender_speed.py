@@ -25,21 +25,23 @@ def host() -> Iterator[DecodeHost]:
     decoder.close()
 
 
-def watch(reader: StreamReader, seconds: float) -> tuple[list[int], list[tuple[int, int]]]:
-    """Take the reader's newest picture every 50 ms for ``seconds``: the distinct pictures taken, and the
-    (decoded, published) counts at each whole second."""
+def watch(reader: StreamReader, seconds: float) -> tuple[list[int], list[tuple[float, int, int]]]:
+    """Take the reader's newest picture every 50 ms for ``seconds``: the distinct pictures taken, and (seconds
+    since the start, decoded, published) at each whole second or as soon after as the loop got to it."""
     seen: list[int] = []
-    counts: list[tuple[int, int]] = []
+    counts: list[tuple[float, int, int]] = []
     start = time.monotonic()
     next_second = start + 1.0
     while time.monotonic() - start < seconds:
         frame = reader.latest()
         if frame is not None and (not seen or seen[-1] != frame.seq):
             seen.append(frame.seq)
-        if time.monotonic() >= next_second:
-            counts.append((reader.stats().frames, reader.seq))
-            next_second += 1.0
+        now = time.monotonic()
+        if now >= next_second:
+            counts.append((now - start, reader.stats().frames, reader.seq))
+            next_second = max(next_second + 1.0, now)
         time.sleep(0.05)
+    counts.append((time.monotonic() - start, reader.stats().frames, reader.seq))
     return seen, counts
 
 
@@ -52,15 +54,19 @@ def test_a_sender_at_a_tenth_of_real_time_is_shown_as_it_comes_and_said_slow(hos
     reader.start()
     try:
         assert wait_until(lambda: reader.state is StreamState.LIVE, 20.0), reader.stats()
+        sent_before = server.sent
         seen, _counts = watch(reader, 8.0)
+        sent = server.sent - sent_before
         stats = reader.stats()
     finally:
         reader.stop(timeout_s=0)
         assert reader.join(6.0)
         server.stop()
-    print(f"0.1× sender: {len(seen)} pictures in 8 s, sender speed {stats.sender_speed}, "
+    print(f"0.1× sender: {len(seen)} pictures shown of {sent} sent in 8 s, sender speed {stats.sender_speed}, "
           f"{stats.catch_ups} catch-ups, {stats.fps:.1f} fps, state {stats.state.value}")  # fmt: skip
-    assert len(seen) >= 12, f"pictures shown as they come (2.5 a second): {len(seen)}"
+    # against what the sender sent meanwhile (about 20), not a count of our own: a loaded desk's server thread
+    # sends late too. The bug skipped every packet: 3 pictures in 8 s
+    assert sent >= 8 and len(seen) >= 0.6 * sent, f"pictures shown as they come: {len(seen)} of {sent} sent"
     assert stats.catch_ups == 0, "nothing to catch up with: the sender is slow, not the reader"
     assert stats.state is StreamState.LIVE
     assert stats.sender_speed is not None and 0.05 <= stats.sender_speed <= 0.2 and stats.sender_slow
@@ -80,11 +86,46 @@ def test_a_sender_at_ten_times_real_time_is_paced_to_its_timestamps(host: Decode
         reader.stop(timeout_s=0)
         assert reader.join(6.0)
         server.stop()
-    # from the 6th second on (it takes two 2-second windows to tell a fast sender from a GOP cache's burst)
-    decoded = (counts[-1][0] - counts[5][0]) / (len(counts) - 6)
-    published = (counts[-1][1] - counts[5][1]) / (len(counts) - 6)
+    # from the 6th second on (it takes two 2-second windows over 25 s ahead to tell a fast sender from a cache's
+    # burst), over the time that really passed between the samples (a loaded desk's loop samples late)
+    first = next(c for c in counts if c[0] >= 6.0)
+    elapsed = counts[-1][0] - first[0]
+    decoded = (counts[-1][1] - first[1]) / elapsed
+    published = (counts[-1][2] - first[2]) / elapsed
     print(f"10× sender: {decoded:.0f} pictures decoded and {published:.0f} published a second once paced; "
           f"sent {server.sent} of 3000 packets in 10 s")  # fmt: skip
-    assert 15 <= published <= 32, f"shown at its own 25 fps: {published:.1f} a second"
-    assert decoded <= 32, f"decoded at its own rate, not as fast as it came: {decoded:.1f} a second"
+    assert elapsed >= 3.0, counts
+    # the upper bounds are the point (unpaced it decoded and published 250 a second) and hold however loaded the
+    # desk is; the lower ones only say it plays — loose, as a loaded 2-core desk decodes and publishes fewer
+    assert decoded <= 32, f"decoded at its own rate (26 a second paced), not as fast as it came: {decoded:.1f}"
+    assert published <= 32, f"shown at its own rate: {published:.1f} a second"
+    assert decoded >= 8 and published >= 0.5 * decoded, f"it plays: {decoded:.1f} decoded, {published:.1f} shown"
     assert stats.catch_ups == 0 and not stats.sender_slow
+
+
+def test_a_reader_slower_than_a_real_time_sender_still_catches_up() -> None:
+    """The other side of a slow sender: a sender in real time and a reader that spends 60 ms on each 40 ms picture
+    (a desk short of CPU). Its lag is its own: it skips to the live edge (追帧) and is never said to be fed by a
+    slow sender."""
+    server = PacedTsServer(encode_ts(640, 360, seconds=30.0), speed=1.0)
+    reader = StreamReader(server.url, read_timeout_s=5.0)
+    reader.set_display_size((640, 360))
+    reader.on_frame = lambda: (reader.latest(), time.sleep(0.06))  # taken at once, then 60 ms lost
+    slow_seen = False
+    reader.start()
+    try:
+        assert wait_until(lambda: reader.state is StreamState.LIVE, 20.0), reader.stats()
+        start = time.monotonic()
+        while time.monotonic() - start < 8.0:
+            slow_seen = slow_seen or reader.stats().sender_slow
+            time.sleep(0.1)
+        stats = reader.stats()
+    finally:
+        reader.stop(timeout_s=0)
+        assert reader.join(6.0)
+        server.stop()
+    print(f"slow reader of a real-time sender: {stats.catch_ups} catch-ups, {stats.behind_s} s behind, "
+          f"sender speed {stats.sender_speed}")  # fmt: skip
+    assert stats.catch_ups >= 1, "60 ms a picture loses 0.5 s a second: it must have skipped to the live edge"
+    assert not slow_seen and (stats.sender_speed is None or stats.sender_speed >= 0.9), stats.sender_speed
+    assert stats.behind_s is not None and stats.behind_s <= 1.5
