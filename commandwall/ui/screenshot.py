@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, QRect, Qt
@@ -11,6 +12,12 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QToolBar, Q
 from commandwall.i18n import QT_TRANSLATE_NOOP
 from commandwall.ui.alarm.feature import sound_effect_class
 from commandwall.ui.language import current_language
+
+
+def shown_text(text: str) -> str:
+    """A menu's or button's text as it is drawn: ``&`` marks the next letter as the Alt key (``视频墙(&V)`` reads
+    视频墙(V)), ``&&`` is one ``&``."""
+    return re.sub(r"&(.)", r"\1", text)
 
 
 def _global_rect(widget: QWidget) -> list[int]:
@@ -81,7 +88,7 @@ def window_state(window) -> dict:
         "alarm_sound": "QSoundEffect" if sound_effect_class() is not None else "beep",
         "language": current_language(),
         "title": window.windowTitle(),
-        "menus": [action.text() for action in window.menuBar().actions()],
+        "menus": [shown_text(action.text()) for action in window.menuBar().actions()],
         "docks": [dock.windowTitle() for dock in (window.wall_dock, window.incident_dock, window.camera_dock,
                                                    window.layer_dock, window.dashboard_dock)],
         "no_glyph": texts_without_glyphs(window),

@@ -64,7 +64,7 @@ def test_client_shows_district_live_tiles_and_incidents(tmp_path):
     assert state["map_ready"], "map page never reported ready"
     assert state["incidents_listed"] > 0, "incident list is empty"
     assert "实时推送" in second["state"]["connection"] or "轮询" in second["state"]["connection"]
-    assert state["language"] == "zh_CN" and state["menus"][:2] == ["视频墙(&V)", "告警联动(&A)"]
+    assert state["language"] == "zh_CN" and state["menus"][:2] == ["视频墙(V)", "告警联动(A)"]
     assert not state["no_glyph"], f"drawn as boxes (no font has their characters): {state['no_glyph']}"
 
     img0 = cv2.imread(first["files"][0])
