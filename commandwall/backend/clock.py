@@ -20,6 +20,9 @@ from email.utils import parsedate_to_datetime
 SAMPLES = 9
 #: An estimate within this many seconds is no skew (the header's resolution and a request's time).
 TOLERANCE_S = 2.0
+#: A sample further off than this (a year) is no clock's drift but a broken or hostile header (``Date: Fri, 31 Dec
+#: 9999``): it is not taken, or the desk's "now" would leave the calendar and every time shown with it.
+MAX_OFFSET_S = 366 * 86400
 
 
 class PlatformClock:
@@ -40,8 +43,8 @@ class PlatformClock:
 
     def note(self, date_header: str | None, sent_at: float, received_at: float) -> None:
         """One answer: its ``Date`` header, and this desk's time (``time.time()``) when the request was sent and
-        when the answer's headers came. A missing or unreadable header, or a request slower than 10 s, is no
-        sample."""
+        when the answer's headers came. A missing or unreadable header, one more than a year off
+        (:data:`MAX_OFFSET_S`), or a request slower than 10 s, is no sample."""
         if not date_header or not 0 <= received_at - sent_at <= 10:
             return
         try:
@@ -49,6 +52,8 @@ class PlatformClock:
         except (TypeError, ValueError, OverflowError, IndexError):
             return
         sample = server + 0.5 - (sent_at + received_at) / 2
+        if abs(sample) > MAX_OFFSET_S:
+            return
         with self._lock:
             self._samples.append(sample)
             estimate = statistics.median(self._samples)

@@ -124,3 +124,21 @@ def test_a_desk_whose_clock_is_off_follows_the_platforms(tmp_path, skew_s: float
         finally:
             session.stop()
     assert localtime.platform_offset_s() == 0.0  # the next platform is timed afresh
+
+
+@pytest.mark.parametrize("date", ["Fri, 31 Dec 9999 23:59:59 GMT", "Mon, 01 Jan 0001 00:00:00 GMT",
+                                  "Thu, 01 Jan 1970 00:00:00 GMT", "<b>{{7*7}}</b> ${x}", "Sat, 99 Foo 2026 99:99"])
+def test_a_date_from_the_end_of_the_calendar_or_garbage_is_not_taken(date: str) -> None:
+    """A platform (or a box in front of it) answering with a Date at the calendar's end would put the desk's
+    "now" past year 9999: every clock tick and time shown would raise. Such a header, or garbage, is no sample."""
+    server = DatedServer(date=date)
+    client = PlatformClient(server.url, "duty", "duty", retries=0,
+                            clock=PlatformClock(on_change=localtime.set_platform_offset))
+    try:
+        for _ in range(9):
+            client.health()
+        assert client.clock.offset_s == 0.0
+        assert abs((localtime.now() - datetime.now(UTC)).total_seconds()) < 5
+    finally:
+        client.close()
+        server.close()
