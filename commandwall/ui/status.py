@@ -16,7 +16,7 @@ from commandwall.i18n import QT_TRANSLATE_NOOP, translate
 from commandwall.textsafe import display_text
 from commandwall.ui.adapters import ClientSignals
 from commandwall.ui.language import format_time
-from commandwall.ui.text import Banner, SteadyLabel, plain_tooltip
+from commandwall.ui.text import Banner, SteadyLabel, duration_text, plain_tooltip
 
 CONNECTION_TEXT = {
     ConnectionState.CONNECTING: ("#faad14", QT_TRANSLATE_NOOP("StatusBar", "正在连接平台…")),
@@ -238,8 +238,7 @@ class PlatformStatus(QObject):
         text = format_time(localtime.now(), translate("DateFormat", "yyyy-MM-dd HH:mm:ss"))
         skew = localtime.platform_offset_s()
         if abs(skew) >= CLOCK_WARN_S:  # the clock shown is the platform's: say the desk's own is off, and by how much
-            whole = round(abs(skew))
-            amount = translate("StatusBar", "{m}分{s:02d}秒").format(m=whole // 60, s=whole % 60)
+            amount = duration_text(round(abs(skew)))
             off = (translate("StatusBar", "（本机时钟慢{amount}，按平台时间）") if skew > 0
                    else translate("StatusBar", "（本机时钟快{amount}，按平台时间）"))
             text += off.format(amount=amount)

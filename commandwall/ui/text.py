@@ -7,6 +7,7 @@ import html
 from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
+from commandwall.i18n import translate
 from commandwall.textsafe import display_text
 
 
@@ -55,6 +56,16 @@ class Banner(QLabel):
     def shown(self) -> tuple[str, str]:
         """The text shown ("" when hidden) and its background colour, as :meth:`say` takes them."""
         return (self.text(), self._colour) if not self.isHidden() else ("", "")
+
+
+def duration_text(seconds: float) -> str:
+    """How long, as badges and the status bar say it: 42秒, 3分05秒, 2小时07分."""
+    whole = max(0, int(seconds))
+    if whole < 60:
+        return translate("Duration", "{s}秒").format(s=whole)
+    if whole < 3600:
+        return translate("Duration", "{m}分{s:02d}秒").format(m=whole // 60, s=whole % 60)
+    return translate("Duration", "{h}小时{m:02d}分").format(h=whole // 3600, m=whole % 3600 // 60)
 
 
 class SteadyLabel(QLabel):

@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QFontMetrics, QPainter
 
 from commandwall.domain.models import CameraStatus
 from commandwall.i18n import translate
+from commandwall.ui.text import duration_text
 from commandwall.video.capture import display_width
 from commandwall.video.latency import DisplayLatency
 from commandwall.video.reader import StreamState, StreamStats
@@ -54,16 +55,6 @@ def tile_badge(
             text += translate("WallTile", " · 画面停在{age}前").format(age=duration_text(age))
         return text, "warn"
     return translate("WallTile", "连接中"), "warn"
-
-
-def duration_text(seconds: float) -> str:
-    """How long, as a badge says it: 42秒, 3分05秒, 2小时07分."""
-    whole = max(0, int(seconds))
-    if whole < 60:
-        return translate("WallTile", "{s}秒").format(s=whole)
-    if whole < 3600:
-        return translate("WallTile", "{m}分{s:02d}秒").format(m=whole // 60, s=whole % 60)
-    return translate("WallTile", "{h}小时{m:02d}分").format(h=whole // 3600, m=whole % 3600 // 60)
 
 
 CODEC_NAMES = {"h264": "H.264", "hevc": "H.265", "mjpeg": "MJPEG"}
