@@ -91,15 +91,12 @@ def acquire_desk_lock(data_dir: Path):
     """
     from PySide6.QtCore import QLockFile
 
-    try:
-        data_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        if data_dir.exists() and not data_dir.is_dir():
-            reason = translate("MainWindow", "同名的文件已存在，不是文件夹")
-        else:
-            reason = exc.strerror or type(exc).__name__
+    from commandwall.app.settings_folder import unusable_folder_reason
+
+    reason = unusable_folder_reason(data_dir)
+    if reason is not None:
         raise DataFolderError(translate("MainWindow", "数据目录无法使用：{folder}（{reason}）").format(
-            folder=data_dir, reason=reason)) from exc
+            folder=data_dir, reason=reason))
     lock = QLockFile(str(data_dir / "commandwall.lock"))
     lock.setStaleLockTime(0)  # only a dead owner makes it stale
     if not lock.tryLock(200) and lock.error() is not QLockFile.LockError.LockFailedError:

@@ -4,12 +4,12 @@
 <context>
     <name>SettingsFolder</name>
     <message>
-        <location filename="../../commandwall/app/settings_folder.py" line="23"/>
+        <location filename="../../commandwall/app/settings_folder.py" line="22"/>
         <source>同名的文件已存在，不是文件夹</source>
         <translation>a file of that name exists; it is not a folder</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/settings_folder.py" line="26"/>
+        <location filename="../../commandwall/app/settings_folder.py" line="34"/>
         <source>设置目录不可用：{folder}（{reason}），本次的界面设置不会保存</source>
         <translation>Settings folder unusable: {folder} ({reason}); view settings will not be kept this session</translation>
     </message>

@@ -925,10 +925,6 @@
         <translation>Xuecheng District Integrated Command Platform</translation>
     </message>
     <message>
-        <source>同名的文件已存在，不是文件夹</source>
-        <translation>a file of that name exists; it is not a folder</translation>
-    </message>
-    <message>
         <source>数据目录无法使用：{folder}（{reason}）</source>
         <translation>The data folder cannot be used: {folder} ({reason})</translation>
     </message>

@@ -83,7 +83,7 @@ def test_a_data_folder_nothing_can_be_written_in_is_not_taken_for_another_client
     with pytest.raises(DataFolderError) as refused:
         acquire_desk_lock(Path("/proc/self"))
     assert not isinstance(refused.value, AlreadyRunningError)
-    assert "无法写入" in str(refused.value) and "/proc/self" in str(refused.value)
+    assert str(refused.value).startswith("数据目录无法") and "/proc/self" in str(refused.value)
 
 
 def test_the_client_started_on_a_file_as_its_data_folder_exits_with_the_reason(tmp_path):
