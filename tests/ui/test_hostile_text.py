@@ -8,6 +8,7 @@ text cut; labels are plain text, tooltips are escaped.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -547,3 +548,92 @@ def test_the_banner_on_the_other_screens_shows_hostile_server_text_literally(qtb
             assert kiosk.banner.text() == display_text(f"{CANNOT_CONNECT[language]}{text}")
             assert kiosk.banner.textFormat() is Qt.TextFormat.PlainText
             assert_nothing_hidden(kiosk.banner.text())
+
+
+# ---- the day's new paths: a merged incident's survivor, an overtaken step's note, a stale layer's error ---------
+
+
+def test_a_merged_incidents_note_button_names_a_hostile_survivor_literally(qtbot: QtBot):
+    """The id a merged incident went into is the platform's text: the note button's reason shows it as text."""
+    from commandwall.app.incidents import ActionRights
+    from commandwall.domain.models import IncidentStatus
+
+    panel = IncidentPanel()
+    qtbot.addWidget(panel)
+    panel.detail.set_rights(ActionRights(["duty_officer"]))
+    panel.show()
+    for n, text in enumerate(HOSTILE[:20], start=1):
+        survivor = text[:60] if "\x00" not in text else "INC-X"
+        merged = incident(n, "重复").model_copy(update={"status": IncidentStatus.MERGED, "merged_into": survivor})
+        panel.set_incidents([merged])
+        panel.only_open.setChecked(False)
+        assert panel.select(merged.id)
+        assert not panel.detail.note_button.isEnabled()
+        shown = tooltip_text(panel.detail.note_button.toolTip())
+        assert display_text(survivor, isolate=True) in shown, (survivor[:40], shown[:120])
+        assert_nothing_hidden(shown)
+        assert_nothing_hidden(panel.detail.fields["status"].text())
+    plain_labels(panel.detail)
+
+
+def test_an_overtaken_steps_hostile_note_is_quoted_literally(qtbot: QtBot):
+    """The conflict line quotes the officer's note (pasted from anywhere) and the platform's status, in the
+    detail's real feedback label, as text."""
+    from commandwall.app.incidents import describe_outbox_item
+    from commandwall.backend.outbox import OutboxItem, OutboxState
+
+    panel = IncidentPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    notes = [t for t in HOSTILE if "\x00" not in t and t.strip()][:16]
+    for n, note in enumerate(notes, start=1):
+        inc = incident(n, "积水")
+        panel.set_incidents([inc])
+        assert panel.select(inc.id)
+        current = inc.model_copy(update={"version": 2}).model_dump(mode="json")
+        item = OutboxItem(id=n, kind="transition", payload={"incident_id": inc.id, "action": "return", "version": 1,
+                                                             "note": note},
+                          idempotency_key=f"k{n}", state=OutboxState.CONFLICT, attempts=1, last_error="409",
+                          created_at=T0, sent_at=None, result=current)  # fmt: skip
+        panel.detail.set_feedback(describe_outbox_item(item))
+        shown = panel.detail.feedback.text()
+        assert display_text(display_text(note, 200, isolate=True)) in shown, (note[:40], shown[:160])
+        assert_nothing_hidden(shown)
+    plain_labels(panel.detail)
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support", extend=True)
+def test_a_stale_layers_row_shows_a_hostile_read_error_literally(qtbot: QtBot, tmp_path, language: str):
+    """A layer read well once, then broken: its row says the read failed with the error (which names the file, a
+    name from outside) and the time of the data still drawn, as text."""
+    from commandwall.app.user_layers import UserLayersController
+    from commandwall.geo.sources import LayerSourceSpec
+    from commandwall.ui.map.layer_tree import LayerTreeFeature
+    from commandwall.ui.map.view import MapView
+    from tests.geo_servers import point_features
+
+    names = ["\u202egnp.exe", "<b>粗体<i>{{7*7}}", "<img src=x onerror=alert(1)>", "零\u200b宽${x}"]  # no "/"
+    specs = []
+    for n, name in enumerate(names):
+        path = tmp_path / f"{name}.geojson"
+        path.write_text(json.dumps({"type": "FeatureCollection", "features": point_features(3)}), "utf-8")
+        specs.append(LayerSourceSpec(id=f"live{n}", title=name, kind="geojson", path=path, refresh_s=10))
+    view = MapView()
+    qtbot.addWidget(view)
+    feature = LayerTreeFeature(UserLayersController(specs), view)
+    qtbot.addWidget(feature.widget)
+    try:
+        for spec in specs:
+            qtbot.waitUntil(lambda spec=spec: feature.widget.item(spec.id).text(1) == "3", timeout=10000)
+            spec.path.write_text("{broken <b>x</b>", "utf-8")
+            feature.reload(spec.id)
+            failed = {"zh_CN": "读取失败", "en": "Read failed"}[language]
+            qtbot.waitUntil(lambda spec=spec, failed=failed: failed in feature.widget.item(spec.id).text(2),
+                            timeout=10000)
+            shown = feature.widget.item(spec.id).text(2)
+            assert_nothing_hidden(shown)
+            assert tooltip_text(feature.widget.item(spec.id).toolTip(2)) == shown
+            assert "<img" not in feature.widget.item(spec.id).toolTip(2).lower()
+        assert "‹U+202E›gnp.exe" in feature.widget.item("live0").text(2)
+    finally:
+        feature.shutdown()
