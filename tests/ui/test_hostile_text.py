@@ -637,3 +637,41 @@ def test_a_stale_layers_row_shows_a_hostile_read_error_literally(qtbot: QtBot, t
         assert "‹U+202E›gnp.exe" in feature.widget.item("live0").text(2)
     finally:
         feature.shutdown()
+
+
+def test_units_already_sent_here_and_silent_for_long_show_hostile_names_literally(qtbot: QtBot):
+    """The 派遣 list's new endings (· 已派往本事件, · 位置为…上报) after a hostile unit name and department: the
+    name is isolated and shown as text, the endings stay at the end; asking before sending one again names them
+    as text too (the question is answered 返回 by a timer)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
+
+    units = [UnitChoice(unit(n, text), 100.0 * n, True, report_age_s=1200.0, sent_here=True)
+             for n, text in enumerate(HOSTILE[:12], start=1)]
+    inc = incident(1, "积水")
+    dialog = DispatchDialog(inc, units)
+    qtbot.addWidget(dialog)
+    for i, choice in enumerate(units):
+        shown = dialog.units.item(i).text()
+        assert display_text(choice.unit.name, isolate=True) in shown
+        assert_nothing_hidden(shown)
+        assert dialog.units.item(i).checkState() != Qt.CheckState.Checked  # sent here already: not ticked
+    dialog.units.item(0).setCheckState(Qt.CheckState.Checked)
+    dialog.instructions.setPlainText("立即赶赴现场")
+    asked: list[str] = []
+
+    def answer() -> None:
+        box = dialog.again_box
+        if box is None or not box.isVisible():
+            QTimer.singleShot(50, answer)
+            return
+        asked.append(box.text())
+        assert box.textFormat() is Qt.TextFormat.PlainText
+        back = next(b for b in box.buttons() if box.buttonRole(b) is QMessageBox.ButtonRole.RejectRole)
+        back.click()
+
+    QTimer.singleShot(50, answer)
+    dialog._accept()
+    assert asked and display_text(units[0].unit.name, isolate=True) in asked[0]
+    assert_nothing_hidden(asked[0])
+    assert dialog.result() != DispatchDialog.DialogCode.Accepted
