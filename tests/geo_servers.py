@@ -279,3 +279,25 @@ class LiveLayerServer:
         """Stop serving."""
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+class FailingTileServer:
+    """A tile server on 127.0.0.1 that answers every request 500 (down, or behind a broken proxy); a context
+    manager, ``origin`` its ``http://127.0.0.1:port``."""
+
+    def __enter__(self) -> FailingTileServer:
+        class Failing(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self.send_error(500)
+
+            def log_message(self, *_args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Failing)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self.origin = f"http://127.0.0.1:{self._server.server_address[1]}"
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()

@@ -483,9 +483,6 @@ def test_a_dispatch_waiting_for_the_platform_lists_hostile_unit_names_and_instru
 def test_a_failing_base_map_with_a_hostile_title_is_named_literally_in_the_status_bar(qtbot: QtBot, tmp_path):
     """A base map's title comes from the desk's settings or a server's capabilities document: when its tiles
     keep failing, the status bar names it as its characters (markup, template syntax, a turn of direction)."""
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-    from threading import Thread
-
     from commandwall import paths
     from commandwall.app.map import MapController
     from commandwall.app.platform import PlatformFactory
@@ -493,41 +490,29 @@ def test_a_failing_base_map_with_a_hostile_title_is_named_literally_in_the_statu
     from commandwall.ui.adapters import ClientSignals
     from commandwall.ui.map.feature import MapFeature
     from commandwall.ui.map.view import MapView
-
-    class Failing(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_error(500)
-
-        def log_message(self, *args) -> None:
-            pass
+    from tests.geo_servers import FailingTileServer
 
     title = "\u202egnp<b>粗</b>{{7*7}}<img src=x>零\u200b宽"  # titles are at most 40
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Failing)
-    Thread(target=server.serve_forever, daemon=True).start()
-    feature = None
-    try:
+    with FailingTileServer() as server:
         settings = Settings(data_dir=tmp_path, base_maps=[{
-            "id": "down", "title": title, "kind": "xyz",
-            "url": f"http://127.0.0.1:{server.server_address[1]}/{{z}}/{{x}}/{{y}}.png"}])
+            "id": "down", "title": title, "kind": "xyz", "url": server.origin + "/{z}/{x}/{y}.png"}])
         signals = ClientSignals()
         feature = MapFeature(MapController(ClientSession(settings, PlatformFactory.at_url("http://127.0.0.1:9"))),
                              signals, data_dir=tmp_path)
-        said: list[str] = []
-        feature.sig_message.connect(lambda text, _ms: said.append(text))
-        qtbot.addWidget(feature.view)
-        feature.view.resize(900, 700)
-        feature.view.show()
-        layers = load_layers(paths.layers_dir()).layers
-        signals.sig_layers.emit(layers, [], MapView.build_page(layers))
-        qtbot.waitUntil(lambda: any(display_text(title) in text for text in said), timeout=30000)
-        for text in said:
-            assert_nothing_hidden(text)
-        assert any("‹U+202E›gnp<b>粗</b>{{7*7}}<img src=x>" in text for text in said), said
-    finally:
-        if feature is not None:
+        try:
+            said: list[str] = []
+            feature.sig_message.connect(lambda text, _ms: said.append(text))
+            qtbot.addWidget(feature.view)
+            feature.view.resize(900, 700)
+            feature.view.show()
+            layers = load_layers(paths.layers_dir()).layers
+            signals.sig_layers.emit(layers, [], MapView.build_page(layers))
+            qtbot.waitUntil(lambda: any(display_text(title) in text for text in said), timeout=30000)
+            for text in said:
+                assert_nothing_hidden(text)
+            assert any("‹U+202E›gnp<b>粗</b>{{7*7}}<img src=x>" in text for text in said), said
+        finally:
             feature.shutdown()
-        server.shutdown()
-        server.server_close()
 
 
 def test_the_banner_on_the_other_screens_shows_hostile_server_text_literally(qtbot: QtBot, language: str):

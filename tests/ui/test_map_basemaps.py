@@ -25,6 +25,7 @@ from commandwall.ui.adapters import ClientSignals
 from commandwall.ui.map.feature import MapFeature
 from commandwall.ui.map.view import MapView
 from commandwall.ui.map.view_state import MapViewState
+from tests.geo_servers import FailingTileServer
 from tests.wmts_server import LAYER, WmtsServer, capabilities_xml
 
 DISTRICT_MAP = paths.district_base_map()
@@ -210,19 +211,9 @@ def test_base_maps_are_opened_off_the_gui_thread_and_the_page_waits_for_them(qtb
 def test_a_base_map_whose_tiles_keep_failing_is_said_once(qtbot, tmp_path: Path) -> None:
     """A tile server that answers 500 (down, or behind a broken proxy): the page says so once, with the base
     map's id and how many tiles failed in a row, instead of a blank base map that reads as still loading."""
-    class Failing(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_error(500)
-
-        def log_message(self, *args) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Failing)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        origin = f"http://127.0.0.1:{server.server_address[1]}"
+    with FailingTileServer() as server:
         settings = Settings(data_dir=tmp_path, base_maps=[
-            {"id": "down", "title": "停机的瓦片服务", "kind": "xyz", "url": origin + "/{z}/{x}/{y}.png"}])
+            {"id": "down", "title": "停机的瓦片服务", "kind": "xyz", "url": server.origin + "/{z}/{x}/{y}.png"}])
         said: list[tuple[str, int]] = []
         catalogue, _problems = base_map_catalogue(settings)
         view = MapView()
@@ -236,9 +227,6 @@ def test_a_base_map_whose_tiles_keep_failing_is_said_once(qtbot, tmp_path: Path)
         qtbot.waitUntil(lambda: bool(said), timeout=15000)
         qtbot.waitUntil(lambda: tiles(qtbot, view)["errors"] >= 12, timeout=15000)
         assert said == [("down", 6)], said  # once, however many more fail
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_choosing_a_gcj02_base_map_says_once_that_overlays_are_offset(qtbot, tmp_path: Path, tile_server) -> None:
