@@ -205,7 +205,7 @@ def test_a_first_start_during_an_outage_draws_the_map_from_the_local_layer_folde
     worker = threading.Thread(target=s.start)
     worker.start()
     try:
-        wait_until(lambda: len(failures) >= 3, timeout=40)
+        wait_until(lambda: len(failures) >= 2, timeout=40)
     finally:
         s.stop()
         worker.join(timeout=10)
