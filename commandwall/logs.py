@@ -1,9 +1,15 @@
-"""Logging set-up with a filter that keeps secrets (passwords in URLs, tokens) out of every log line."""
+"""Logging set-up: stderr and, once a desk holds its data folder, a rotating log file there; a filter keeps
+secrets (passwords in URLs, tokens) out of every line, and line breaks or other control characters in a message
+(text from the platform or a web page) from making entries of their own."""
 
 from __future__ import annotations
 
 import logging
+import logging.handlers
 import re
+import sys
+import threading
+from pathlib import Path
 
 #: Query parameters whose values are secrets (compared case-insensitively): the one list that URL checks (layer
 #: and tile URLs, ``backend.http``) and the log's redaction use
@@ -55,23 +61,149 @@ def redact_secrets(text: str) -> str:
     return text
 
 
+#: control characters (C0 but tab and line feed, DEL, C1) and the Unicode line and paragraph separators: each would
+#: end a log line or hide what follows it in a terminal
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+#: what a line break in a message is written as: the next line indented, so it never reads as a log entry of its own
+CONTINUATION = "\n    "
+
+
+def as_one_entry(text: str) -> str:
+    """``text`` as one log entry: every control character written as an escape (``\\r``, ``\\x1b``, ``\\u2028``)
+    and each further line indented (a traceback in a message stays readable): a message quoting the platform or a
+    web page cannot forge an entry of its own."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text).replace("\n", CONTINUATION)
+
+
 class RedactingFilter(logging.Filter):
-    """Rewrites each record's final message through ``redact_secrets``."""
+    """Rewrites each record's final message through ``redact_secrets`` and :func:`as_one_entry` (a traceback, kept
+    apart in ``exc_info``, keeps its lines)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Always keeps the record, with secrets removed."""
-        message = redact_secrets(record.getMessage())
-        record.msg, record.args = message, None
+        """Always keeps the record, with secrets removed and as one entry (once: every handler has this filter)."""
+        if not getattr(record, "commandwall_cleaned", False):
+            record.msg, record.args = as_one_entry(redact_secrets(record.getMessage())), None
+            record.commandwall_cleaned = True
         return True
 
 
+class RedactingFormatter(logging.Formatter):
+    """The log's line format; a traceback (which keeps its lines) loses its secrets too: an exception's text may
+    quote a URL with its password."""
+
+    def formatException(self, ei) -> str:  # noqa: N802 - logging's name
+        """The traceback through ``redact_secrets``."""
+        return redact_secrets(super().formatException(ei))
+
+    def formatStack(self, stack_info: str) -> str:  # noqa: N802 - logging's name
+        """The stack through ``redact_secrets``."""
+        return redact_secrets(super().formatStack(stack_info))
+
+
+#: the log file in the data folder, its size before it is rolled over, and how many old ones are kept
+LOG_FOLDER = "logs"
+LOG_FILE = "commandwall.log"
+LOG_FILE_BYTES = 10 * 1024 * 1024
+LOG_FILE_BACKUPS = 5
+_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+log = logging.getLogger(__name__)
+
+
 def setup_logging(level: str = "INFO") -> None:
-    """Log to stderr with timestamps; every handler redacts secrets."""
+    """Log to stderr with timestamps; every handler redacts secrets. Uncaught exceptions (in the main thread, a Qt
+    slot, a worker thread) are logged too, so the log file has them."""
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(RedactingFormatter(_FORMAT))
     handler.addFilter(RedactingFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     logging.getLogger("urllib3").setLevel(logging.WARNING)
+    sys.excepthook = _log_uncaught
+    threading.excepthook = _log_uncaught_in_thread
+
+
+def _log_uncaught(kind: type[BaseException], value: BaseException, tb) -> None:
+    if issubclass(kind, KeyboardInterrupt):
+        sys.__excepthook__(kind, value, tb)
+        return
+    log.critical("uncaught exception", exc_info=(kind, value, tb))
+
+
+def _log_uncaught_in_thread(args: threading.ExceptHookArgs) -> None:
+    if args.exc_type is SystemExit:
+        return
+    name = args.thread.name if args.thread is not None else "?"
+    log.critical("uncaught exception in thread %s", name, exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
+
+
+class DeskLogFile(logging.handlers.RotatingFileHandler):
+    """The desk's log file in its data folder (a class of its own: other file handlers are not it)."""
+
+
+def log_to_file(data_dir: Path) -> Path | None:
+    """Also log to ``logs/commandwall.log`` in ``data_dir`` (rolled over at 10 MB, five kept), with the same
+    format and filter as stderr; call once the desk holds the folder. Returns the file, or None when it cannot be
+    written (said on stderr; the client runs on without it)."""
+    path = data_dir / LOG_FOLDER / LOG_FILE
+    root = logging.getLogger()
+    for handler in root.handlers:
+        if isinstance(handler, DeskLogFile) and Path(handler.baseFilename) == path.absolute():
+            return path
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = DeskLogFile(path, maxBytes=LOG_FILE_BYTES, backupCount=LOG_FILE_BACKUPS, encoding="utf-8")
+    except OSError as exc:
+        log.warning("no log file in %s: %s", path.parent, exc)
+        return None
+    handler.setFormatter(RedactingFormatter(_FORMAT))
+    handler.addFilter(RedactingFilter())
+    root.addHandler(handler)
+    return path
+
+
+def current_log_file() -> Path | None:
+    """The log file this process writes (None before :func:`log_to_file`, or when it could not be opened)."""
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, DeskLogFile):
+            return Path(handler.baseFilename)
+    return None
+
+
+_URL = re.compile(r"[a-z][a-z0-9+.-]*://\S+", re.I)
+
+
+class RepeatLimiter:
+    """Keeps one kind of message from flooding the log: at most ``burst`` lines of the same kind (its text with
+    URLs taken out: a blocked tile per tile) each ``window_s`` seconds; the next one after a window with lines
+    left out says how many.
+
+    ``admit(text, now)`` returns None to leave the line out, else how many of its kind were left out before it.
+    """
+
+    def __init__(self, burst: int = 3, window_s: float = 60.0, kinds: int = 256) -> None:
+        self.burst, self.window_s, self.kinds = burst, window_s, kinds
+        self._seen: dict[str, list[float | int]] = {}  # kind → [window start, lines in it, left out]
+
+    @staticmethod
+    def kind_of(text: str) -> str:
+        """The text with its URLs taken out: one kind for every tile a page failed to load."""
+        return _URL.sub("<url>", text)
+
+    def admit(self, text: str, now: float) -> int | None:
+        """None to leave ``text`` out; else the number of its kind left out since it was last logged."""
+        kind = self.kind_of(text)
+        entry = self._seen.get(kind)
+        if entry is None or now - entry[0] >= self.window_s:
+            left_out = int(entry[2]) if entry is not None else 0
+            if len(self._seen) >= self.kinds and entry is None:
+                self._seen.clear()  # bounded: a page making a new kind each time forgets the old ones
+            self._seen[kind] = [now, 1, 0]
+            return left_out
+        if entry[1] < self.burst:
+            entry[1] += 1
+            return 0
+        entry[2] += 1
+        return None

@@ -1,4 +1,4 @@
-"""The About dialog: product name, version, build date and revision, platform address, Qt versions."""
+"""The About dialog: product name, version, build date and revision, platform address, Qt versions, log file."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from commandwall import buildinfo
 from commandwall.backend.http import redact
 from commandwall.i18n import QT_TRANSLATE_NOOP, translate
+from commandwall.logs import current_log_file
 from commandwall.textsafe import display_text
 
 TITLE = QT_TRANSLATE_NOOP("AboutBox", "关于")
@@ -31,6 +32,9 @@ def about_text(base_url: str | None = None) -> str:
     if base_url:
         rows.append((translate("AboutBox", "平台"), redact(str(base_url))))
     rows.append(("Qt", f"{qVersion()} (PySide6 {PySide6.__version__})"))
+    log_file = current_log_file()
+    if log_file is not None:
+        rows.append((translate("AboutBox", "日志文件"), str(log_file)))
     cells = "".join(
         f"<tr><td style='padding-right:12px'>{html.escape(k)}</td><td>{html.escape(display_text(v))}</td></tr>"
         for k, v in rows

@@ -18,6 +18,7 @@ from commandwall.app.session import ClientSession
 from commandwall.config import Settings
 from commandwall.i18n import translate
 from commandwall.localtime import set_display_offset
+from commandwall.logs import log_to_file
 
 log = logging.getLogger(__name__)
 
@@ -226,6 +227,7 @@ def run_gui(settings: Settings, platform: PlatformFactory) -> int:
         box.setText(display_text(str(exc)))
         box.exec()
         return 1
+    log_to_file(settings.data_dir)
     window = _make_window(settings, platform, ask_when_no_password=True)  # the login dialog asks
     window.arrange_on_screens()
     window.start_session()
@@ -260,6 +262,7 @@ def run_screenshot(settings: Settings, platform: PlatformFactory, out_dir: Path,
     except DataFolderError as exc:
         log.error("%s", exc)
         return 1
+    log_to_file(settings.data_dir)
     window = _make_window(settings, platform)
     window.arrange_on_screens()
     if preset:  # after the window's own start-up (slots run in the order connected): the preset wins

@@ -31,6 +31,10 @@
         <source>平台</source>
         <translation>Platform</translation>
     </message>
+    <message>
+        <source>日志文件</source>
+        <translation>Log file</translation>
+    </message>
 </context>
 <context>
     <name>AddLayerDialog</name>

@@ -124,4 +124,6 @@ def test_starts_and_stops_with_live_video_all_exit_0(
     statuses = "\n\n".join(failures)
     assert not failures, f"{len(failures)} of {BATCH} exits were not clean:\n{statuses}"
     assert not without_video, f"cycles without live video: {without_video}"
+    logged = (client_dir / "logs" / "commandwall.log").read_text("utf-8")  # the desk's own log file, too
+    assert ": live" in logged and "still running after shutdown" not in logged, logged[-3000:]
     print(f"cycles {batch * BATCH}-{(batch + 1) * BATCH - 1}: {sum(durations):.0f} s, longest {max(durations):.1f} s")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import io
 import json
 import logging
+import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -146,13 +148,14 @@ def client_log() -> Iterator[io.StringIO]:
     """The client's own logging (``commandwall.logs.setup_logging``: its handler, format and redaction) at
     DEBUG, written into a buffer instead of stderr."""
     root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
+    handlers, level, hooks = root.handlers[:], root.level, (sys.excepthook, threading.excepthook)
     setup_logging("DEBUG")
     buffer = io.StringIO()
     root.handlers[0].setStream(buffer)
     yield buffer
     root.handlers[:] = handlers
     root.setLevel(level)
+    sys.excepthook, threading.excepthook = hooks
 
 
 def test_failing_tiles_with_a_key_leave_no_key_in_the_logs(qtbot, tmp_path: Path, wmts: WmtsServer,

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import io
 import logging
+import sys
+import threading
+from collections.abc import Iterator
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
 
 import pytest
 
 from commandwall.backend.http import has_secret_query
-from commandwall.logs import SECRET_PARAMS, RedactingFilter, redact_secrets
+from commandwall.logs import (
+    SECRET_PARAMS,
+    RedactingFilter,
+    RepeatLimiter,
+    as_one_entry,
+    current_log_file,
+    log_to_file,
+    redact_secrets,
+    setup_logging,
+)
 
 
 @pytest.mark.parametrize("name", [*sorted(SECRET_PARAMS), "X_Auth_Token", "db_password", "app_secret"])
@@ -28,3 +43,109 @@ def test_the_log_filter_redacts_the_final_message() -> None:
     record = logging.LogRecord("t", logging.INFO, __file__, 1, "opened %s", ("http://h/x?ak=BaiduKey1",), None)
     assert RedactingFilter().filter(record)
     assert record.getMessage() == "opened http://h/x?ak=***"
+
+
+@pytest.fixture
+def client_logging() -> Iterator[None]:
+    """The client's own logging set up as ``commandwall run`` does; everything put back afterwards."""
+    root = logging.getLogger()
+    handlers, level, hooks = root.handlers[:], root.level, (sys.excepthook, threading.excepthook)
+    setup_logging("INFO")
+    try:
+        yield
+    finally:
+        for handler in root.handlers:
+            if handler not in handlers:
+                handler.close()
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        sys.excepthook, threading.excepthook = hooks
+
+
+def test_the_desk_writes_a_log_file_in_its_data_folder_without_secrets(client_logging: None, tmp_path: Path) -> None:
+    path = log_to_file(tmp_path)
+    assert path == tmp_path / "logs" / "commandwall.log" and current_log_file() == path
+    assert log_to_file(tmp_path) == path, "a second call adds no second handler"
+    logging.getLogger("commandwall.test").warning("camera at %s 离线", "rtsp://admin:hunter2@10.0.0.9/ch1")
+    try:
+        raise ConnectionError("cannot open http://h/live.flv?token=T0ken5ecret")
+    except ConnectionError:
+        logging.getLogger("commandwall.test").exception("stream failed")
+    text = path.read_text("utf-8")
+    assert "WARNING commandwall.test: camera at rtsp://***:***@10.0.0.9/ch1 离线" in text
+    assert "ConnectionError: cannot open http://h/live.flv?token=***" in text, "the traceback is redacted too"
+    assert "hunter2" not in text and "T0ken5ecret" not in text
+
+
+def test_the_log_file_rolls_over_and_keeps_five(client_logging: None, tmp_path: Path) -> None:
+    path = log_to_file(tmp_path)
+    handler = next(h for h in logging.getLogger().handlers if isinstance(h, RotatingFileHandler))
+    assert handler.maxBytes == 10 * 1024 * 1024 and handler.backupCount == 5
+    handler.maxBytes = 2000  # the same roll-over at a size a test can reach
+    for k in range(200):
+        logging.getLogger("commandwall.test").warning("line %d %s", k, "x" * 60)
+    files = sorted(p.name for p in path.parent.iterdir())
+    assert files == ["commandwall.log", *(f"commandwall.log.{n}" for n in range(1, 6))], files
+    assert all(p.stat().st_size <= 2000 for p in path.parent.iterdir())
+    assert "line 199 " in path.read_text("utf-8")
+
+
+def test_a_data_folder_that_takes_no_log_file_leaves_logging_to_stderr(client_logging: None, tmp_path: Path) -> None:
+    stderr = io.StringIO()
+    logging.getLogger().handlers[0].setStream(stderr)  # the stderr handler setup_logging made
+    (tmp_path / "logs").write_text("a file where the folder should be")
+    assert log_to_file(tmp_path) is None and current_log_file() is None
+    logging.getLogger("commandwall.test").error("still said")
+    assert "no log file in" in stderr.getvalue() and "still said" in stderr.getvalue()
+
+
+def test_a_message_quoting_the_platform_cannot_forge_log_entries(client_logging: None, tmp_path: Path) -> None:
+    path = log_to_file(tmp_path)
+    hostile = "CAM-1\n2026-12-05 03:00:00,000 CRITICAL commandwall: 已派遣全部警力\r\x1b[2J\u2028end"
+    logging.getLogger("commandwall.test").warning("camera name %s", hostile)
+    try:
+        raise ValueError("broken\nvalue")
+    except ValueError:
+        logging.getLogger("commandwall.test").exception("with its traceback")
+    lines = path.read_text("utf-8").splitlines()
+    entries = [line for line in lines if line[:1].isdigit()]  # an entry starts with its time
+    assert [entry.split(" ")[2] for entry in entries] == ["WARNING", "ERROR"], lines
+    at = lines.index(entries[0])
+    assert lines[at].endswith(" camera name CAM-1"), lines
+    forged = "    2026-12-05 03:00:00,000 CRITICAL commandwall: 已派遣全部警力\\r\\x1b[2J\\u2028end"
+    assert lines[at + 1] == forged, lines
+    assert "Traceback (most recent call last):" in lines, "a traceback keeps its own lines"
+    assert as_one_entry("tab\tstays") == "tab\tstays"
+
+
+def test_an_exception_nobody_caught_in_a_worker_thread_is_in_the_log_file(client_logging: None,
+                                                                          tmp_path: Path) -> None:  # fmt: skip
+    path = log_to_file(tmp_path)
+    worker = threading.Thread(target=lambda: 1 / 0, name="layer-reader-7")
+    worker.start()
+    worker.join(5)
+    sys.excepthook(*_raised(KeyError("on the GUI thread")))
+    text = path.read_text("utf-8")
+    assert "CRITICAL commandwall.logs: uncaught exception in thread layer-reader-7" in text
+    assert "ZeroDivisionError" in text and "KeyError: 'on the GUI thread'" in text
+
+
+def _raised(exc: BaseException) -> tuple[type[BaseException], BaseException, object]:
+    try:
+        raise exc
+    except BaseException as caught:
+        return type(caught), caught, caught.__traceback__
+
+
+def test_a_flood_of_one_kind_of_line_is_cut_to_a_few_a_minute_and_says_how_many_were_left_out() -> None:
+    limiter = RepeatLimiter(burst=3, window_s=60.0)
+    refused = "Refused to load the image '{}' because it violates the Content Security Policy"
+    admitted = [limiter.admit(refused.format(f"http://evil.example/{k}.png"), 100.0 + k * 0.1) for k in range(50)]
+    assert admitted[:3] == [0, 0, 0] and admitted[3:] == [None] * 47
+    assert limiter.admit("another message", 101.0) == 0, "other kinds are not held back"
+    assert limiter.admit(refused.format("http://evil.example/late.png"), 161.0) == 47, "says how many it left out"
+    assert limiter.admit(refused.format("http://evil.example/next.png"), 161.5) == 0
+    many = RepeatLimiter(burst=1, window_s=60.0, kinds=10)
+    for k in range(1000):  # a page making a new kind of line each time keeps no more than ``kinds`` of them
+        assert many.admit(f"kind {k}", 1.0) == 0
+    assert len(many._seen) <= 10

@@ -9,6 +9,7 @@ is ready — and after a reload or a crashed renderer — are delivered when the
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -21,6 +22,7 @@ from PySide6.QtWebEngineWidgets import QWebEngineView
 from commandwall import niceness
 from commandwall.domain.models import Camera, Incident, Unit
 from commandwall.geo.basemaps import NO_BASE_MAP, BaseMapCatalogue
+from commandwall.logs import RepeatLimiter
 from commandwall.mapdoc import payload
 from commandwall.mapdoc.page import LayerLike, build_map_page, static_layers_json
 from commandwall.ui.map.bridge import MapBridge
@@ -43,9 +45,18 @@ class MapPage(QWebEnginePage):
         QWebEnginePage.JavaScriptConsoleMessageLevel.ErrorMessageLevel: logging.ERROR,
     }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._repeats = RepeatLimiter()
+
     def javaScriptConsoleMessage(self, level, message: str, line: int, source: str) -> None:  # noqa: N802
-        """Log the page's console output (errors as errors)."""
-        log.log(self._LEVELS.get(level, logging.INFO), "map page: %s (%s:%d)", message, source, line)
+        """Log the page's console output (errors as errors), a few lines of a kind a minute: a base map whose
+        every tile is refused would write one line per tile."""
+        left_out = self._repeats.admit(f"{level} {message} ({source}:{line})", time.monotonic())
+        if left_out is None:
+            return
+        more = f" ({left_out} more like it left out)" if left_out else ""
+        log.log(self._LEVELS.get(level, logging.INFO), "map page: %s (%s:%d)%s", message, source, line, more)
 
     def javaScriptAlert(self, origin: QUrl, message: str) -> None:  # noqa: N802
         """The map never shows dialogs; an alert is logged as a sign of something wrong."""
