@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,9 +14,18 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
+from commandwall import paths
 from commandwall.app.platform import ExerciseAccount, Platform, PlatformFactory
 from commandwall.buildinfo import VersionAction
-from commandwall.config import LOG_LEVELS, Settings, describe_invalid, language_code, log_level_name
+from commandwall.config import (
+    DEFAULT_LANGUAGE,
+    LOG_LEVELS,
+    Settings,
+    describe_invalid,
+    language_code,
+    log_level_name,
+    saved_language,
+)
 from commandwall.credentials import PASSWORD_SOURCES, resolve_password
 from commandwall.i18n import translate
 from commandwall.logs import setup_logging
@@ -265,14 +275,26 @@ def start_problem_text(error: Exception) -> str:
     return text.format(problems=detail)
 
 
-def _say_start_problem(command: str, error: Exception) -> None:
-    """The GUI client (``run``) could not start: besides stderr, a message box, for a desk started from a
-    launcher has no terminal to show stderr (only where a screen can show it)."""
+def start_language(option: str | None) -> str:
+    """The language to say a start problem in, when the settings could not be read: ``--lang``, else
+    ``COMMANDWALL_LANGUAGE`` if it names one, else the one saved from the window, else Simplified Chinese."""
+    for given in (option, os.environ.get("COMMANDWALL_LANGUAGE")):
+        if given:
+            try:
+                return language_code(given)
+            except ValueError:
+                continue
+    return saved_language(paths.user_config_dir()) or DEFAULT_LANGUAGE
+
+
+def _say_start_problem(command: str, error: Exception, language: str) -> None:
+    """The GUI client (``run``) could not start: besides stderr, a message box in ``language``, for a desk started
+    from a launcher has no terminal to show stderr (only where a screen can show it)."""
     if command != "run":
         return
     from commandwall.ui.app import show_start_problem
 
-    show_start_problem(start_problem_text(error))
+    show_start_problem(lambda: start_problem_text(error), language)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -323,15 +345,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
     except ValidationError as exc:
         print(f"commandwall: invalid setting: {describe_invalid(exc)}", file=sys.stderr)
-        _say_start_problem(command, exc)
+        _say_start_problem(command, exc, start_language(getattr(args, "lang", None)))
         return 2
     except SettingsError as exc:
         print(f"commandwall: invalid setting: {exc}", file=sys.stderr)
-        _say_start_problem(command, exc)
+        _say_start_problem(command, exc, start_language(getattr(args, "lang", None)))
         return 2
     except ValueError as exc:
         print(f"commandwall: {exc}", file=sys.stderr)
-        _say_start_problem(command, exc)
+        _say_start_problem(command, exc, start_language(getattr(args, "lang", None)))
         return 2
     parser.error(f"unknown command {command}")
     return 2

@@ -10,12 +10,13 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from commandwall import paths
 from commandwall.app.platform import PlatformFactory
 from commandwall.app.session import ClientSession
-from commandwall.config import Settings
+from commandwall.config import DEFAULT_LANGUAGE, Settings
 from commandwall.i18n import translate
 from commandwall.localtime import set_display_offset
 from commandwall.logs import log_to_file
@@ -197,15 +198,22 @@ def start_problem_box(text: str):
     return box
 
 
-def show_start_problem(text: str) -> bool:
+def show_start_problem(text: str | Callable[[], str], language: str = DEFAULT_LANGUAGE) -> bool:
     """Say why the client cannot start in a message box, and wait until it is closed (the caller then exits);
-    False, with nothing shown, where no one would see it (:func:`can_show_dialogs`)."""
+    False, with nothing shown, where no one would see it (:func:`can_show_dialogs`). ``text`` may be a function
+    making it, called once ``language`` is installed (on an application made here; one already running keeps its
+    own)."""
     if not can_show_dialogs():
         return False
     from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])  # noqa: F841 (kept alive while the box shows)
-    start_problem_box(text).exec()
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+        from commandwall.ui.language import install_language
+
+        install_language(app, language)
+    start_problem_box(text() if callable(text) else text).exec()
     return True
 
 
