@@ -205,6 +205,8 @@ def _get(http: requests.Session, url: str, params: dict[str, Any] | None = None,
         response = http.get(url, params=params, stream=True, headers=validators or None)
     except requests.RequestException as exc:
         raise SourceError(f"cannot reach {where}: {type(exc).__name__}") from exc
+    if response.history and urlsplit(response.url).netloc.lower() != urlsplit(url).netloc.lower():
+        _note_redirect(urlsplit(url).netloc.lower(), urlsplit(response.url).netloc.lower(), response.url)
     if response.status_code == 304 and validators:
         response.close()
         return None, response.headers
@@ -218,6 +220,18 @@ def _get(http: requests.Session, url: str, params: dict[str, Any] | None = None,
     except BackendError as exc:  # reset, broken chunking, or the overall deadline passed
         raise SourceError(str(exc)) from None
     return body, response.headers
+
+
+_REDIRECTS_SAID: set[tuple[str, str]] = set()
+
+
+def _note_redirect(asked: str, answered: str, url: str) -> None:
+    """Say once per pair of hosts which host a layer source's answer came from when it is not the host asked (a
+    redirect): the data on the map is that host's."""
+    if (asked, answered) in _REDIRECTS_SAID or len(_REDIRECTS_SAID) >= 256:
+        return
+    _REDIRECTS_SAID.add((asked, answered))
+    log.warning("layer source on %s redirected to another host: %s", asked, redact(url))
 
 
 class _UnchangedError(Exception):
