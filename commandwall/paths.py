@@ -166,3 +166,10 @@ def read_small_file(path: Path, limit: int, *, start_only: bool = False) -> byte
         raise ValueError(f"{path.name} is larger than {limit} bytes")
     return data
 
+
+
+def read_only_sqlite_uri(path: Path) -> str:
+    """The URI that opens the SQLite database at ``path`` read-only (``sqlite3.connect(uri, uri=True)``). The path
+    is percent-encoded: written as it is, a ``#`` would end it and drop ``mode=ro`` (the file then made, read-write,
+    where the rest of the name pointed) and ``%2F..%2F`` in a file name would lead out of its folder."""
+    return Path(path).absolute().as_uri() + "?mode=ro"

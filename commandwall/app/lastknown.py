@@ -26,7 +26,7 @@ from pydantic import BaseModel, ValidationError
 from commandwall.app.store import Coalescer, Stores
 from commandwall.backend.http import redact
 from commandwall.domain.models import Camera, CameraStatus, Incident, Task, Unit
-from commandwall.paths import set_aside
+from commandwall.paths import read_only_sqlite_uri, set_aside
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ def load_last_known(path: Path) -> LastKnown | None:
     if not path.is_file():
         return None
     try:
-        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2)) as db:
+        with closing(sqlite3.connect(read_only_sqlite_uri(path), uri=True, timeout=2)) as db:
             row = db.execute("SELECT value FROM meta WHERE key = 'saved_at'").fetchone()
             if row is None:
                 return None

@@ -48,7 +48,7 @@ from commandwall.domain.workflow import ATTACH, NOTE, TASK, refusal
 from commandwall.geo.index import CameraIndex
 from commandwall.geo.layers import Layer, load_layers
 from commandwall.i18n import translate
-from commandwall.paths import set_aside
+from commandwall.paths import read_only_sqlite_uri, set_aside
 
 log = logging.getLogger(__name__)
 _GEOD = Geod(ellps="WGS84")
@@ -353,7 +353,7 @@ class ClientSession:
             if path == mine:
                 continue
             try:
-                with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)) as db:
+                with closing(sqlite3.connect(read_only_sqlite_uri(path), uri=True, timeout=1)) as db:
                     (pending,) = db.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()
             except sqlite3.Error as exc:
                 log.warning("could not read %s: %s", path.name, exc)

@@ -30,6 +30,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from commandwall.backend.http import is_secret_param
 from commandwall.i18n import QT_TRANSLATE_NOOP, translate
+from commandwall.paths import read_only_sqlite_uri
 
 #: Highest zoom any reader answers (tile numbers stay far below 2**31).
 MAX_ZOOM = 24
@@ -98,7 +99,7 @@ class MBTilesReader:
         self.path = Path(path)
         if not self.path.is_file():
             raise FileNotFoundError(f"MBTiles file not found: {self.path}")
-        uri = self.path.resolve().as_uri() + "?mode=ro"
+        uri = read_only_sqlite_uri(self.path.resolve())
         try:
             self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
             self.metadata = {str(k): str(v) for k, v in self._db.execute("SELECT name, value FROM metadata")}

@@ -201,3 +201,20 @@ def test_incidents_are_kept_as_the_platform_reported_them_and_placed_again_when_
     where = offline.incidents.placement(reported.id)
     assert offline.incidents.get(reported.id).town == "临城街道"
     assert where is not None and where.town_differs and where.reported_town == "陶庄镇"
+
+
+def test_a_data_folder_named_with_a_hash_or_percent_reads_its_last_known_state(tmp_path: Path) -> None:
+    """``C#/data`` (or ``100%/data``): the state was written but never read back (the URI ended at ``#``: "no such
+    table", and an empty file ``C`` made beside the folder)."""
+    for name in ("C#", "100%25", "a?b"):
+        folder = tmp_path / name / "data"
+        folder.mkdir(parents=True)
+        stores = Stores()
+        stores.incidents.replace_all([incident(7)])
+        path = folder / "lk.sqlite3"
+        writer = LastKnownWriter(path, stores, interval_s=3600).start()
+        writer.flush()
+        writer.stop()
+        found = load_last_known(path)
+        assert found is not None and [i.id for i in found.incidents] == ["INC-00007"], name
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["100%25", "C#", "a?b"], "nothing made beside them"

@@ -213,3 +213,33 @@ def test_a_first_start_during_an_outage_draws_the_map_from_the_local_layer_folde
     assert {"towns", "roads"} <= set(drawn[0]), drawn
     assert s.layers_from_folder and "127.0.0.1:9" in (s.catalogue_problem or "")
     assert len(s.incidents) == 0 and s.offline_data is None  # nothing else is made up
+
+
+def test_a_file_name_planted_in_the_data_folder_opens_nothing_outside_it(tmp_path, exercise, caplog):
+    """The desk reads its other outboxes (another user's, another platform's) to say what waits in them. A file
+    named ``outbox-%2F..%2F..%2Fcreated#.sqlite3`` was opened as an SQLite URI as it was: ``%2F..`` led out of the
+    folder and ``#`` dropped ``mode=ro``, so an empty database was made two folders up. Now nothing is made and
+    a real other outbox in a folder named with ``#`` is still read."""
+    import logging
+    import sqlite3
+    from contextlib import closing
+
+    data = tmp_path / "desk#1" / "a" / "data"
+    data.mkdir(parents=True)
+    (data / "outbox-%2F..%2F..%2Fcreated#.sqlite3").write_bytes(b"")
+    other = data / "outbox-other-platform-0000.sqlite3"
+    with closing(sqlite3.connect(other)) as db:
+        db.execute("CREATE TABLE outbox (state TEXT)")
+        db.executemany("INSERT INTO outbox VALUES (?)", [("pending",), ("pending",), ("sent",)])
+        db.commit()
+    before = sorted(p for p in tmp_path.rglob("*"))
+    session = ClientSession(Settings(data_dir=data, username="duty"),
+                            PlatformFactory.at_url(exercise.base_url, exercise=True), ClientListener())
+    with caplog.at_level(logging.WARNING, logger="commandwall.app.session"):
+        session.start()
+        session.stop()
+    made = [p for p in tmp_path.rglob("*") if p not in before and p.parent != data]
+    assert made == [], made
+    assert not (tmp_path / "desk#1" / "created").exists() and not (tmp_path / "desk").exists()
+    said = [r.getMessage() for r in caplog.records]
+    assert any("2 action(s) wait in outbox-other-platform-0000.sqlite3" in line for line in said), said
