@@ -7,17 +7,21 @@ the other, so the wall keeps playing and two snapshots in one second still get d
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, QRect, Qt, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QRect, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter
 
 from commandwall.i18n import translate
-from commandwall.video.snapshot import burn_in_text, snapshot_path
+from commandwall.video.snapshot import NamesTakenError, burn_in_text, snapshot_names, write_snapshot
+
+_NO_SPACE = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
+_WINDOWS_NAME_TOO_LONG = 206  # ERROR_FILENAME_EXCED_RANGE
 
 
 class SnapshotError(Exception):
@@ -49,18 +53,39 @@ def save_snapshot(image: np.ndarray, camera_name: str, camera_id: str, folder: P
                   font: QFont) -> Path:
     """Burn name and time into ``image`` and write it as PNG in ``folder`` (made if needed); returns the path.
 
-    SnapshotError when the folder or file cannot be written.
+    SnapshotError, saying why, when the folder cannot be made or the file cannot be written (then no file of
+    this snapshot is left, see :func:`~commandwall.video.snapshot.write_snapshot`).
     """
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        path = snapshot_path(folder, camera_name, camera_id, when)
-    except (OSError, ValueError) as error:
+    except OSError as error:
         raise SnapshotError(translate("VideoWall", "抓拍目录不可用：{folder}（{error}）").format(
             folder=folder, error=error)) from None
     picture = burned_in_image(image, burn_in_text(camera_name, camera_id, when), font)
-    if not picture.save(str(path), "PNG"):
-        raise SnapshotError(translate("VideoWall", "抓拍图片无法写入：{path}").format(path=path))
-    return path
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    encoded = picture.save(buffer, "PNG")
+    buffer.close()
+    if not encoded:
+        raise SnapshotError(translate("VideoWall", "抓拍图片无法编码为 PNG"))
+    try:
+        return write_snapshot(folder, camera_name, camera_id, when, data.data())
+    except NamesTakenError:
+        raise SnapshotError(translate("VideoWall", "同一秒内该画面的抓拍过多，未保存：{name}").format(
+            name=folder / snapshot_names(camera_name, camera_id, when)[0])) from None
+    except OSError as error:
+        raise SnapshotError(_write_error(error, folder)) from None
+
+
+def _write_error(error: OSError, folder: Path) -> str:
+    if error.errno == errno.ENAMETOOLONG or getattr(error, "winerror", None) == _WINDOWS_NAME_TOO_LONG:
+        return translate("VideoWall", "抓拍文件的名称或路径过长，未保存：{path}").format(
+            path=error.filename2 or error.filename or folder)
+    if error.errno in _NO_SPACE:
+        return translate("VideoWall", "磁盘空间不足，抓拍未保存：{folder}").format(folder=folder)
+    return translate("VideoWall", "抓拍图片无法写入：{folder}（{error}）").format(
+        folder=folder, error=error.strerror or error)
 
 
 class SnapshotWriter(QObject):
