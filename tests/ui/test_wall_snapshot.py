@@ -5,18 +5,21 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QFontMetricsF, QImage
 from pytestqt.qtbot import QtBot
 
 from commandwall.backoff import Backoff
 from commandwall.domain.models import Camera
+from commandwall.localtime import CHINA_STANDARD_TIME
+from commandwall.textsafe import display_text
 from commandwall.ui.wall import WallView
-from commandwall.ui.wall.snapshot import SnapshotError
+from commandwall.ui.wall.snapshot import SnapshotError, stamp_layout
 from commandwall.video.pool import ReaderPool
 from commandwall.video.reader import StreamReader
 from tests.mounts import tmpfs
@@ -103,7 +106,8 @@ def test_snapshot_refusals_say_why(qtbot: QtBot, wall: WallView, h264: Camera, t
 def test_a_long_camera_name_and_id_are_saved_with_id_and_time_whole(qtbot: QtBot, wall: WallView, h264: Camera,
                                                                      tmp_path: Path) -> None:  # fmt: skip
     """A camera named 300 × 名 with an id of 128 × I: the snapshot is saved under a name the file system takes (at
-    most 255 bytes, the name cut, the id and the time whole)."""
+    most 255 bytes, the name cut, the id and the time whole) and the burned-in line shows the id and the time to
+    their last pixel on the picture, the name elided."""
     camera = Camera.model_validate({**h264.model_dump(mode="json"), "name": "名" * 300, "id": "I" * 128})
     wall.play(camera, 0)
     qtbot.waitUntil(lambda: wall.tile(0).frame is not None, timeout=20_000)
@@ -116,6 +120,15 @@ def test_a_long_camera_name_and_id_are_saved_with_id_and_time_whole(qtbot: QtBot
     assert len(path.name.encode("utf-8")) <= 255
     taken = re.fullmatch(r"名{50,}_I{60}_(\d{8}-\d{6})\.png", path.name)
     assert taken is not None, path.name
+    when = datetime.strptime(taken.group(1), "%Y%m%d-%H%M%S").replace(tzinfo=CHINA_STANDARD_TIME)
+    picture = to_array(QImage(str(path)))
+    stamp = stamp_layout(640, 360, display_text(camera.name), display_text(camera.id, 64), when, wall.font())
+    assert stamp.text.startswith("名") and "…（" + "I" * 63 + "…）" in stamp.text
+    assert stamp.text.endswith(f"  {when:%Y-%m-%d %H:%M:%S}")
+    metrics = QFontMetricsF(stamp.font)
+    end = stamp.box.left() + metrics.horizontalAdvance(stamp.text) - metrics.rightBearing(stamp.text[-1])
+    ink = np.flatnonzero((picture[stamp.band.top() :] > 200).all(axis=2).any(axis=0))
+    assert abs(ink[-1] + 1 - end) <= 2 and ink[-1] < stamp.box.right(), (ink[-1], end)
 
 
 def test_a_path_too_long_is_said_as_such(qtbot: QtBot, wall: WallView, h264: Camera, tmp_path: Path) -> None:
