@@ -1987,9 +1987,8 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>No such layout: {layout} (choose from {offered})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/snapshot.py" line="24"/>
+        <location filename="../../commandwall/video/snapshot.py" line="30"/>
         <source>{name}（{id}）  {time}</source>
-        <extracomment>how many numbered alternatives are tried when a name is taken (two snapshots in one second)</extracomment>
         <translation>{name} ({id})  {time}</translation>
     </message>
     <message>

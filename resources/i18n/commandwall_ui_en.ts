@@ -1319,8 +1319,24 @@
         <translation>Snapshot folder not usable: {folder} ({error})</translation>
     </message>
     <message>
-        <source>抓拍图片无法写入：{path}</source>
-        <translation>Snapshot could not be written: {path}</translation>
+        <source>抓拍图片无法编码为 PNG</source>
+        <translation>Snapshot could not be encoded as PNG</translation>
+    </message>
+    <message>
+        <source>同一秒内该画面的抓拍过多，未保存：{name}</source>
+        <translation>Too many snapshots of this view in one second, not saved: {name}</translation>
+    </message>
+    <message>
+        <source>抓拍文件的名称或路径过长，未保存：{path}</source>
+        <translation>Snapshot file name or path too long, not saved: {path}</translation>
+    </message>
+    <message>
+        <source>磁盘空间不足，抓拍未保存：{folder}</source>
+        <translation>Disk full, snapshot not saved: {folder}</translation>
+    </message>
+    <message>
+        <source>抓拍图片无法写入：{folder}（{error}）</source>
+        <translation>Snapshot could not be written: {folder} ({error})</translation>
     </message>
     <message>
         <source>已抓拍：{path}</source>

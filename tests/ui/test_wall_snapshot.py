@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QFontMetricsF, QImage
 from pytestqt.qtbot import QtBot
 
 from commandwall.backoff import Backoff
 from commandwall.domain.models import Camera
+from commandwall.localtime import CHINA_STANDARD_TIME
+from commandwall.textsafe import display_text
 from commandwall.ui.wall import WallView
-from commandwall.ui.wall.snapshot import SnapshotError
+from commandwall.ui.wall.snapshot import SnapshotError, stamp_layout
 from commandwall.video.pool import ReaderPool
 from commandwall.video.reader import StreamReader
+from tests.mounts import tmpfs
 from tests.ui.test_wall import to_array
 from tests.ui.test_wall_demo import demo as demo_backend
 from tests.ui.test_wall_demo import online_cameras as online
@@ -96,6 +101,74 @@ def test_snapshot_refusals_say_why(qtbot: QtBot, wall: WallView, h264: Camera, t
         pending = wall.snapshot(0)
         assert pending is not None
     assert isinstance(pending.exception(timeout=10), SnapshotError)
+
+
+def test_a_long_camera_name_and_id_are_saved_with_id_and_time_whole(qtbot: QtBot, wall: WallView, h264: Camera,
+                                                                     tmp_path: Path) -> None:  # fmt: skip
+    """A camera named 300 × 名 with an id of 128 × I: the snapshot is saved under a name the file system takes (at
+    most 255 bytes, the name cut, the id and the time whole) and the burned-in line shows the id and the time to
+    their last pixel on the picture, the name elided."""
+    camera = Camera.model_validate({**h264.model_dump(mode="json"), "name": "名" * 300, "id": "I" * 128})
+    wall.play(camera, 0)
+    qtbot.waitUntil(lambda: wall.tile(0).frame is not None, timeout=20_000)
+    with qtbot.waitSignal(wall.sig_message, timeout=10_000) as said:
+        pending = wall.snapshot(0)
+        assert pending is not None
+    path = pending.result(timeout=10)
+    assert said.args[0] == f"已抓拍：{path}"
+    assert path.parent == tmp_path / "snapshots" and path.is_file()
+    assert len(path.name.encode("utf-8")) <= 255
+    taken = re.fullmatch(r"名{50,}_I{60}_(\d{8}-\d{6})\.png", path.name)
+    assert taken is not None, path.name
+    when = datetime.strptime(taken.group(1), "%Y%m%d-%H%M%S").replace(tzinfo=CHINA_STANDARD_TIME)
+    picture = to_array(QImage(str(path)))
+    stamp = stamp_layout(640, 360, display_text(camera.name), display_text(camera.id, 64), when, wall.font())
+    assert stamp.text.startswith("名") and "…（" + "I" * 63 + "…）" in stamp.text
+    assert stamp.text.endswith(f"  {when:%Y-%m-%d %H:%M:%S}")
+    metrics = QFontMetricsF(stamp.font)
+    end = stamp.box.left() + metrics.horizontalAdvance(stamp.text) - metrics.rightBearing(stamp.text[-1])
+    ink = np.flatnonzero((picture[stamp.band.top() :] > 200).all(axis=2).any(axis=0))
+    assert abs(ink[-1] + 1 - end) <= 2 and ink[-1] < stamp.box.right(), (ink[-1], end)
+
+
+def test_a_path_too_long_is_said_as_such(qtbot: QtBot, wall: WallView, h264: Camera, tmp_path: Path) -> None:
+    """A snapshot folder so deep that the snapshot's path passes what the system takes: the status bar says the
+    name or path is too long (not that the folder is unusable), and nothing is left in the folder."""
+    camera = h264.model_copy(update={"name": "临城街道·光明大道与华山路口西"})
+    path_max = os.pathconf(tmp_path, "PC_PATH_MAX")
+    room = path_max - 60  # the folder's path: a temporary file's fits after it, the snapshot's (~80 bytes) not
+    folder = tmp_path
+    while len(os.fsencode(folder)) < room:
+        folder = folder / ("d" * min(200, room - len(os.fsencode(folder))))
+    folder.mkdir(parents=True)
+    wall.snapshot_dir = folder
+    wall.play(camera, 0)
+    qtbot.waitUntil(lambda: wall.tile(0).frame is not None, timeout=20_000)
+    with qtbot.waitSignal(wall.sig_message, timeout=10_000) as said:
+        pending = wall.snapshot(0)
+        assert pending is not None
+    assert isinstance(pending.exception(timeout=10), SnapshotError)
+    assert said.args[0].startswith(f"抓拍文件的名称或路径过长，未保存：{folder}{os.sep}{camera.name}_"), said.args[0]
+    assert list(folder.iterdir()) == []
+
+
+def test_a_full_disk_leaves_no_snapshot_file_and_is_said(qtbot: QtBot, wall: WallView, h264: Camera,
+                                                         tmp_path: Path) -> None:  # fmt: skip
+    """Snapshots on a full disk (a 64 kB tmpfs, nearly full): each says 磁盘空间不足 and none leaves a file — no cut
+    PNG, no empty ``_2``/``_3``."""
+    with tmpfs(tmp_path / "small", 65536) as folder:
+        filler = folder / "filler"
+        filler.write_bytes(bytes(56 * 1024))
+        wall.snapshot_dir = folder
+        wall.play(h264, 0)
+        qtbot.waitUntil(lambda: wall.tile(0).frame is not None, timeout=20_000)
+        for _ in range(3):
+            with qtbot.waitSignal(wall.sig_message, timeout=10_000) as said:
+                pending = wall.snapshot(0)
+                assert pending is not None
+            assert isinstance(pending.exception(timeout=10), SnapshotError)
+            assert said.args[0] == f"磁盘空间不足，抓拍未保存：{folder}"
+        assert list(folder.iterdir()) == [filler]
 
 
 def test_stream_info_overlay_on_demand(qtbot: QtBot, wall: WallView, h264: Camera) -> None:

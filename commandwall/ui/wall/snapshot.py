@@ -3,43 +3,102 @@
 Burning in and encoding a 1080p PNG takes a quarter of a second, a 4K one two: :class:`SnapshotWriter` does it
 on a worker thread of its own (QImage and QPainter on a QImage are safe off the GUI thread), one snapshot after
 the other, so the wall keeps playing and two snapshots in one second still get distinct names.
+
+The burned-in line always shows the camera id and the time whole, on any picture down to 320 px wide: a long
+camera name is elided (…) to leave them room, and only an id too long for the line on its own makes the text
+smaller and, at the smallest size, is elided in its middle.
 """
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
-from PySide6.QtCore import QObject, QRect, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QPainter
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QRect, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter
 
 from commandwall.i18n import translate
-from commandwall.video.snapshot import burn_in_text, snapshot_path
+from commandwall.video.snapshot import NamesTakenError, burn_in_text, snapshot_names, write_snapshot
+
+MIN_STAMP_PIXELS = 8  # the smallest pixel size of the line (only an overlong camera id makes it smaller)
+_NO_SPACE = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
+_WINDOWS_NAME_TOO_LONG = 206  # ERROR_FILENAME_EXCED_RANGE
 
 
 class SnapshotError(Exception):
     """The snapshot could not be taken or written; the message says why (for the status bar)."""
 
 
-def burned_in_image(image: np.ndarray, text: str, font: QFont) -> QImage:
-    """A copy of ``image`` (H×W×3 BGR) with ``text`` on a dark band along the bottom."""
+def stamp_line(camera_name: str, camera_id: str, when: datetime, metrics: QFontMetricsF, width: float) -> str:
+    """The burned-in line (:func:`burn_in_text`) made to fit ``width`` pixels of ``metrics``' font: the camera
+    name elided at its end so that the id and the time stay whole; where the id and the time alone do not fit,
+    no name and the id elided in its middle."""
+    text = burn_in_text(camera_name, camera_id, when)
+    if metrics.horizontalAdvance(text) <= width:
+        return text
+    room = width - metrics.horizontalAdvance(burn_in_text("", camera_id, when))
+    for _ in range(8):  # a pixel less until it fits (kerning across the cut)
+        if room <= 0:
+            break
+        text = burn_in_text(metrics.elidedText(camera_name, Qt.TextElideMode.ElideRight, room), camera_id, when)
+        if metrics.horizontalAdvance(text) <= width:
+            return text
+        room -= 1
+    if metrics.horizontalAdvance(text := burn_in_text("", camera_id, when)) <= width:
+        return text
+    room = width - metrics.horizontalAdvance(burn_in_text("", "", when))
+    for _ in range(8):
+        text = burn_in_text("", metrics.elidedText(camera_id, Qt.TextElideMode.ElideMiddle, max(0.0, room)), when)
+        if metrics.horizontalAdvance(text) <= width:
+            break
+        room -= 1
+    return text
+
+
+class Stamp(NamedTuple):
+    """How the line is burned into a picture: the dark ``band`` along the bottom, the ``box`` inside it (a margin
+    on both sides) where ``text`` is drawn in ``font``; the text fits the box's width."""
+
+    band: QRect
+    box: QRect
+    font: QFont
+    text: str
+
+
+def stamp_layout(width: int, height: int, camera_name: str, camera_id: str, when: datetime, font: QFont) -> Stamp:
+    """The burned-in line of a ``width``×``height`` picture: ``font`` at a size for the picture (smaller only
+    for an id too long for the line) and the text of :func:`stamp_line` for the box's width."""
+    band = max(18, height // 18)
+    box = QRect(band // 3, height - band, width - band, band)
+    burn = QFont(font)
+    size = max(10, int(band * 0.62))
+    burn.setPixelSize(size)
+    rest = burn_in_text("", camera_id, when)
+    while size > MIN_STAMP_PIXELS and QFontMetricsF(burn).horizontalAdvance(rest) > box.width():
+        size -= 1  # an id too long for the line: smaller text rather than an id cut
+        burn.setPixelSize(size)
+    text = stamp_line(camera_name, camera_id, when, QFontMetricsF(burn), box.width())
+    return Stamp(QRect(0, height - band, width, band), box, burn, text)
+
+
+def burned_in_image(image: np.ndarray, camera_name: str, camera_id: str, when: datetime, font: QFont) -> QImage:
+    """A copy of ``image`` (H×W×3 BGR) with the line of :func:`stamp_layout` on a dark band along the bottom."""
     height, width = image.shape[:2]
     frame = np.ascontiguousarray(image)
     picture = QImage(frame.data, width, height, frame.strides[0], QImage.Format.Format_BGR888)
     picture = picture.convertToFormat(QImage.Format.Format_RGB32)  # a deep copy: the frame is not touched
-    band = max(18, height // 18)
+    stamp = stamp_layout(width, height, camera_name, camera_id, when, font)
     painter = QPainter(picture)
     try:
-        painter.fillRect(QRect(0, height - band, width, band), QColor(0, 0, 0, 170))
-        burn = QFont(font)
-        burn.setPixelSize(max(10, int(band * 0.62)))
-        painter.setFont(burn)
+        painter.fillRect(stamp.band, QColor(0, 0, 0, 170))
+        painter.setFont(stamp.font)
         painter.setPen(QColor("#ffffff"))
-        painter.drawText(QRect(band // 3, height - band, width - band, band),
-                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)  # fmt: skip
+        painter.drawText(stamp.box, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, stamp.text)
     finally:
         painter.end()
     return picture
@@ -49,18 +108,39 @@ def save_snapshot(image: np.ndarray, camera_name: str, camera_id: str, folder: P
                   font: QFont) -> Path:
     """Burn name and time into ``image`` and write it as PNG in ``folder`` (made if needed); returns the path.
 
-    SnapshotError when the folder or file cannot be written.
+    SnapshotError, saying why, when the folder cannot be made or the file cannot be written (then no file of
+    this snapshot is left, see :func:`~commandwall.video.snapshot.write_snapshot`).
     """
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        path = snapshot_path(folder, camera_name, camera_id, when)
-    except (OSError, ValueError) as error:
+    except OSError as error:
         raise SnapshotError(translate("VideoWall", "抓拍目录不可用：{folder}（{error}）").format(
             folder=folder, error=error)) from None
-    picture = burned_in_image(image, burn_in_text(camera_name, camera_id, when), font)
-    if not picture.save(str(path), "PNG"):
-        raise SnapshotError(translate("VideoWall", "抓拍图片无法写入：{path}").format(path=path))
-    return path
+    picture = burned_in_image(image, camera_name, camera_id, when, font)
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    encoded = picture.save(buffer, "PNG")
+    buffer.close()
+    if not encoded:
+        raise SnapshotError(translate("VideoWall", "抓拍图片无法编码为 PNG"))
+    try:
+        return write_snapshot(folder, camera_name, camera_id, when, data.data())
+    except NamesTakenError:
+        raise SnapshotError(translate("VideoWall", "同一秒内该画面的抓拍过多，未保存：{name}").format(
+            name=folder / snapshot_names(camera_name, camera_id, when)[0])) from None
+    except OSError as error:
+        raise SnapshotError(_write_error(error, folder)) from None
+
+
+def _write_error(error: OSError, folder: Path) -> str:
+    if error.errno == errno.ENAMETOOLONG or getattr(error, "winerror", None) == _WINDOWS_NAME_TOO_LONG:
+        return translate("VideoWall", "抓拍文件的名称或路径过长，未保存：{path}").format(
+            path=error.filename2 or error.filename or folder)
+    if error.errno in _NO_SPACE:
+        return translate("VideoWall", "磁盘空间不足，抓拍未保存：{folder}").format(folder=folder)
+    return translate("VideoWall", "抓拍图片无法写入：{folder}（{error}）").format(
+        folder=folder, error=error.strerror or error)
 
 
 class SnapshotWriter(QObject):
