@@ -19,6 +19,8 @@ PACKAGES=(
   # tests: the openssl command makes the TLS test's self-signed certificate (tests/unit/test_backend_http.py);
   # a minimal Debian has only the library (here it came with ca-certificates, which nothing asks for by name)
   openssl
+  # tests: an exFAT file system (no hard links, as on a USB stick) for the snapshot test (tests/mounts.py)
+  exfatprogs exfat-fuse
   # tests: a real RTSP server (GStreamer's, through the system Python's bindings) serving H.264 and H.265
   # (GstRtsp from gir1.2-gst-plugins-base-1.0: the test server prepares its streams by URL)
   python3-gi gir1.2-gst-rtsp-server-1.0 gir1.2-gst-plugins-base-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good

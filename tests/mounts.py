@@ -13,6 +13,10 @@ from pathlib import Path
 
 import pytest
 
+#: in every skip of this module: the machine's rights (root, loop devices, FUSE), not the set-up, decide whether a
+#: file system can be mounted, so such a skip is allowed in CI (tests/conftest.py)
+MOUNT_UNAVAILABLE = "MOUNT_UNAVAILABLE"
+
 
 def _run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(args, capture_output=True, text=True, timeout=30, check=False)
@@ -20,7 +24,7 @@ def _run(*args: str) -> subprocess.CompletedProcess:
 
 def _needs_root() -> None:
     if not hasattr(os, "geteuid") or os.geteuid() != 0:
-        pytest.skip("mounting a file system needs root")
+        pytest.skip(f"{MOUNT_UNAVAILABLE}: mounting a file system needs root")
 
 
 @contextlib.contextmanager
@@ -30,7 +34,7 @@ def tmpfs(where: Path, size_bytes: int) -> Iterator[Path]:
     where.mkdir(parents=True, exist_ok=True)
     mounted = _run("mount", "-t", "tmpfs", "-o", f"size={size_bytes}", "tmpfs", str(where))
     if mounted.returncode != 0:
-        pytest.skip(f"tmpfs cannot be mounted here: {mounted.stderr.strip()}")
+        pytest.skip(f"{MOUNT_UNAVAILABLE}: tmpfs cannot be mounted here: {mounted.stderr.strip()}")
     try:
         yield where
     finally:
@@ -43,20 +47,20 @@ def exfat(where: Path, image: Path, size_bytes: int = 8 << 20) -> Iterator[Path]
     _needs_root()
     tools = ("mkfs.exfat", "mount.exfat-fuse", "losetup")
     if missing := [tool for tool in tools if shutil.which(tool) is None]:
-        pytest.skip(f"no {', '.join(missing)} here")
+        pytest.skip(f"{MOUNT_UNAVAILABLE}: no {', '.join(missing)} here")
     where.mkdir(parents=True, exist_ok=True)
     with image.open("wb") as file:
         file.truncate(size_bytes)
     if (made := _run("mkfs.exfat", str(image))).returncode != 0:
-        pytest.skip(f"mkfs.exfat failed: {made.stderr.strip()}")
+        pytest.skip(f"{MOUNT_UNAVAILABLE}: mkfs.exfat failed: {made.stderr.strip()}")
     loop = _run("losetup", "-f", "--show", str(image))
     if loop.returncode != 0:
-        pytest.skip(f"no loop device: {loop.stderr.strip()}")
+        pytest.skip(f"{MOUNT_UNAVAILABLE}: no loop device: {loop.stderr.strip()}")
     device = loop.stdout.strip()
     try:
         mounted = _run("mount.exfat-fuse", device, str(where))
         if mounted.returncode != 0:
-            pytest.skip(f"exFAT cannot be mounted here: {mounted.stderr.strip()}")
+            pytest.skip(f"{MOUNT_UNAVAILABLE}: exFAT cannot be mounted here: {mounted.stderr.strip()}")
         try:
             yield where
         finally:
