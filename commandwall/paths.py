@@ -128,13 +128,14 @@ def write_whole(path: Path, data: str | bytes) -> Path:
     return path
 
 
-def set_aside(path: Path) -> Path | None:
+def set_aside(path: Path, why: str = "broken") -> Path | None:
     """Rename a file that could not be read to ``<name>.broken-<time>`` beside it, before it is written over: what
-    someone had there (a hand edit with one comma too many) is kept to mend, not lost. Returns the new path; None
-    when there is no such file or it cannot be renamed (the caller writes over it then)."""
+    someone had there (a hand edit with one comma too many) is kept to mend, not lost. ``why`` names another
+    reason (``refused``: a file not read on purpose). Returns the new path; None when there is no such file or it
+    cannot be renamed (the caller writes over it then)."""
     from datetime import datetime
 
-    aside = path.with_name(f"{path.name}.broken-{datetime.now():%Y%m%d-%H%M%S}")
+    aside = path.with_name(f"{path.name}.{why}-{datetime.now():%Y%m%d-%H%M%S}")
     try:
         path.rename(aside)
     except OSError:

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -177,8 +178,9 @@ class WallController:
         return True
 
     def saved_wall(self, layout: object, camera_ids: object) -> SavedWall | None:
-        """Read back a saved wall (the layout key — or an older file's tile count —, comma-separated
-        ``camera_ids``, as a settings file holds them).
+        """Read back a saved wall as a settings file holds it: the layout key (or an older file's tile count) and
+        the camera ids as :meth:`wall_to_save` writes them, or as an older client wrote them (comma-separated;
+        a list when a hand edit left the commas unquoted).
 
         None when nothing usable was saved: an unknown layout or no camera at all. Cameras the platform no
         longer lists come back as empty tiles.
@@ -187,13 +189,34 @@ class WallController:
             wall_layout = WallLayout.named(layout)
         except ValueError:
             return None
-        saved = str(camera_ids or "")
-        if not saved.strip(","):
+        ids = _saved_camera_ids(camera_ids)
+        if not any(ids):
             return None
-        ids = saved.split(",")[: wall_layout.tiles]
-        return SavedWall(wall_layout.key, [self.camera(camera_id) for camera_id in ids])
+        return SavedWall(wall_layout.key, [self.camera(camera_id) for camera_id in ids[: wall_layout.tiles]])
 
     @staticmethod
     def wall_to_save(layout: str, cameras: list[Camera | None]) -> tuple[str, str]:
-        """What a settings file keeps of a wall: the layout key and comma-separated camera ids."""
-        return layout, ",".join(c.id if c else "" for c in cameras)
+        """What a settings file keeps of a wall: the layout key and the camera id per tile as a JSON array (null:
+        an empty tile), so that any id comes back as it was — one with a comma, a quote or a backslash too.
+
+        The array is ASCII (``\\uXXXX`` beyond, a parenthesis too): no id can make the file look like one that
+        holds a serialised object (``view.ini`` is then not read)."""
+        ids = json.dumps([c.id if c else None for c in cameras])
+        return layout, ids.replace("(", "\\u0028")
+
+
+def _saved_camera_ids(saved: object) -> list[str]:
+    """The camera id per tile ("" for an empty tile) of a saved wall: a JSON array of ids and nulls; else an older
+    client's comma-separated ids, or those a settings file read as a list."""
+    if isinstance(saved, list):
+        return [camera_id if isinstance(camera_id, str) else "" for camera_id in saved]
+    if not isinstance(saved, str):
+        return []
+    if saved.startswith("["):
+        try:
+            ids = json.loads(saved)
+        except ValueError:
+            ids = None
+        if isinstance(ids, list) and all(camera_id is None or isinstance(camera_id, str) for camera_id in ids):
+            return [camera_id or "" for camera_id in ids]
+    return saved.split(",")

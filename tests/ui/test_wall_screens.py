@@ -7,11 +7,14 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
 
 from commandwall import paths
+from commandwall.app.desk import Desk
+from commandwall.app.platform import PlatformFactory
 from commandwall.app.session import ClientSession
+from commandwall.app.wall import SavedWall
 from commandwall.backoff import Backoff
 from commandwall.config import Settings
 from commandwall.demo import DemoBackend
@@ -193,6 +196,43 @@ def test_view_ini_of_a_one_wall_desk_reads_as_wall_1_and_missing_walls_are_kept(
     assert state.load_walls() == [("4", "CAM-0001"), ("9", ",CAM-0002")]
     state.save_walls([("16", "CAM-0005")])
     assert state.load_walls() == [("16", "CAM-0005"), ("9", ",CAM-0002")]
+
+
+def test_a_wall_comes_back_whatever_its_camera_ids_hold_and_an_older_desk_keeps_its_wall(tmp_path, exercise) -> None:
+    """Camera ids with a comma, a quote, a backslash, blanks, Chinese or ``(`` and an empty tile: the wall saved
+    in ``view.ini`` comes back tile for tile. A wall an older client saved (comma-separated ids; unquoted commas
+    by hand) comes back too."""
+    odd = ["A,B", "C", 'D"引号"', "E\\F\\", " 空 格 ", "中文摄像机", "G,", "@Variant(x)", "H;I=J"]
+    exercise.store.add_cameras([{"id": camera_id, "name": camera_id, "lon": 117.26, "lat": 34.79, "town": "",
+                                 "grid": "", "kind": "fixed", "heading": 0.0, "fov": 60.0, "range_m": 150.0}
+                                for camera_id in odd])
+    session = ClientSession(Settings(data_dir=tmp_path / "desk"), PlatformFactory.at_url(exercise.base_url,
+                                                                                      exercise=True))
+    session.start()
+    try:
+        controller = Desk.of(session).wall
+        cameras = [session.cameras.get(camera_id) for camera_id in odd]
+        assert None not in cameras, "the platform lists them all"
+        walls = [[cameras[0], None, *cameras[1:8]], [*cameras[8:], None, cameras[0]]]
+        WallViewState(tmp_path).save_walls([controller.wall_to_save("9", walls[0]),
+                                            controller.wall_to_save("4", walls[1])])
+        saved = [controller.saved_wall(*entry) for entry in WallViewState(tmp_path).load_walls()]
+        assert saved == [SavedWall("9", walls[0]), SavedWall("4", walls[1])]
+        assert not list(tmp_path.glob("view.ini.*")), "no id makes the desk's own file one it refuses"
+
+        older = tmp_path / "older"
+        older.mkdir()
+        settings = QSettings(str(older / "view.ini"), QSettings.Format.IniFormat)  # as an older client saved
+        settings.setValue("wall/tiles", "4")
+        settings.setValue("wall/cameras", "C,,中文摄像机")
+        settings.sync()
+        del settings
+        (older / "view.ini").write_text((older / "view.ini").read_text("utf-8") + "\n[wall2]\ntiles=4\n"
+                                        "cameras=C, 中文摄像机\n", "utf-8")  # edited by hand: commas unquoted
+        saved = [controller.saved_wall(*entry) for entry in WallViewState(older).load_walls()]
+        assert saved == [SavedWall("4", [cameras[1], None, cameras[5]]), SavedWall("4", [cameras[1], cameras[5]])]
+    finally:
+        session.stop()
 
 
 def test_the_wall_shortcuts_work_from_a_wall_screen_window(qtbot: QtBot, tmp_path, exercise_platform) -> None:

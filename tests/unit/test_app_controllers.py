@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -89,11 +90,16 @@ def test_tour_takes_the_selected_cameras_grid_before_the_incident(desk):
 def test_a_saved_wall_comes_back_with_unknown_cameras_as_empty_tiles(desk):
     cameras = desk.session.cameras.all()[:2]
     layout, ids = WallController.wall_to_save("1+5", [cameras[0], None, cameras[1], None, None, None])
-    assert (layout, ids) == ("1+5", f"{cameras[0].id},,{cameras[1].id},,,")
+    assert (layout, json.loads(ids)) == ("1+5", [cameras[0].id, None, cameras[1].id, None, None, None])
     assert desk.wall.saved_wall(layout, ids) == SavedWall("1+5", [cameras[0], None, cameras[1], None, None, None])
-    assert desk.wall.saved_wall("9", "gone," + cameras[0].id) == SavedWall("9", [None, cameras[0]])
+    assert desk.wall.saved_wall("9", json.dumps(["gone", cameras[0].id])) == SavedWall("9", [None, cameras[0]])
     assert desk.wall.saved_wall(4, ids) == SavedWall("4", [cameras[0], None, cameras[1], None])  # an older file
-    for layout_value, ids_value in ((7, ids), ("x", ids), (None, None), (4, ",,,"), (4, ""), ("1+4", ids)):
+    # an older client's comma-separated ids, and unquoted commas a settings file reads as a list
+    older = f"{cameras[0].id},,{cameras[1].id}"
+    assert desk.wall.saved_wall("4", older) == SavedWall("4", [cameras[0], None, cameras[1]])
+    assert desk.wall.saved_wall("4", ["gone", cameras[1].id]) == SavedWall("4", [None, cameras[1]])
+    for layout_value, ids_value in ((7, ids), ("x", ids), (None, None), (4, ",,,"), (4, ""), ("1+4", ids),
+                                    (4, "[null, null]"), (4, "[]"), (4, []), (4, b"CAM"), (4, 5)):
         assert desk.wall.saved_wall(layout_value, ids_value) is None
 
 

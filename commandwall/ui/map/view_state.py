@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
-
-from commandwall.ui.view_file import view_settings
+from commandwall.ui.view_file import read_view_file, write_view_file
 
 
 class MapViewState:
@@ -15,15 +13,10 @@ class MapViewState:
     def __init__(self, data_dir: Path) -> None:
         self._path = data_dir / "view.ini"
 
-    def _settings(self) -> QSettings:
-        return view_settings(self._path)
-
     def save_base_map(self, base_map_id: str) -> None:
         """Remember the base map the officer picked."""
-        settings = self._settings()
-        settings.setValue("map/base_map", base_map_id)
-        settings.sync()
+        write_view_file(self._path, {"map/base_map": base_map_id})
 
     def base_map(self) -> object:
         """The saved base map id, as stored (None when nothing is)."""
-        return self._settings().value("map/base_map", None)
+        return read_view_file(self._path).get("map/base_map")

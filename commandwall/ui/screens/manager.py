@@ -24,7 +24,7 @@ from commandwall.app.screens import (
 )
 from commandwall.i18n import translate
 from commandwall.ui.text import Banner
-from commandwall.ui.view_file import view_settings
+from commandwall.ui.view_file import read_view_file, write_view_file
 
 log = logging.getLogger(__name__)
 
@@ -300,10 +300,10 @@ class ScreenManager(QObject):
     def _restore(self, key: str, geometry: bool) -> bool:
         """Dock layout (and, with ``geometry``, window geometry) as saved for ``key``; True when the geometry
         came back. A kiosk's geometry is its screen's, whatever was saved."""
-        settings = view_settings(self._view_path)
-        state, saved_geometry = settings.value(f"{key}/state"), settings.value(f"{key}/geometry")
+        saved = read_view_file(self._view_path)
         # a hand-edited or damaged file may hold text or a list there: ignored (Qt's restore would raise)
-        state, saved_geometry = (v if isinstance(v, QByteArray | bytes) else None for v in (state, saved_geometry))
+        state, saved_geometry = (QByteArray(v) if isinstance(v, bytes) else None
+                                 for v in (saved.get(f"{key}/state"), saved.get(f"{key}/geometry")))
         if state is not None and self.window.restoreState(state):
             log.info("window layout restored from %s [%s]", self._view_path, key)
             self.view_restored = True
@@ -317,11 +317,9 @@ class ScreenManager(QObject):
 
     def save_view(self) -> None:
         """Remember the main window's geometry and dock layout for this profile and screen count."""
-        settings = view_settings(self._view_path)
         key = self._view_key()
-        settings.setValue(f"{key}/geometry", self.window.saveGeometry())
-        settings.setValue(f"{key}/state", self.window.saveState())
-        settings.sync()
+        write_view_file(self._view_path, {f"{key}/geometry": self.window.saveGeometry().data(),
+                                          f"{key}/state": self.window.saveState().data()})
 
 
 def _rect(r: QRect) -> list[int]:

@@ -11,9 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
-
-from commandwall.ui.view_file import view_settings
+from commandwall.ui.view_file import read_view_file, write_view_file
 from commandwall.video.presets import MAX_WALLS
 
 
@@ -22,30 +20,28 @@ def _group(number: int) -> str:
 
 
 class WallViewState:
-    """Reads and writes each wall's layout and its cameras (comma-separated ids) in ``view.ini``."""
+    """Reads and writes each wall's layout and its cameras (as ``WallController.wall_to_save`` writes them) in
+    ``view.ini``."""
 
     def __init__(self, data_dir: Path) -> None:
         self._path = data_dir / "view.ini"
 
-    def _settings(self) -> QSettings:
-        return view_settings(self._path)
-
     def save_walls(self, walls: Sequence[tuple[str, str]]) -> None:
         """Remember walls 1, 2 … (layout key, camera ids each). Walls saved earlier beyond these are kept: a
         wall screen missing today keeps its wall for the day it is back."""
-        settings = self._settings()
+        values = {}
         for number, (layout, camera_ids) in enumerate(walls[:MAX_WALLS], start=1):
-            settings.setValue(f"{_group(number)}/tiles", layout)
-            settings.setValue(f"{_group(number)}/cameras", camera_ids)
-        settings.sync()
+            values[f"{_group(number)}/tiles"] = layout
+            values[f"{_group(number)}/cameras"] = camera_ids
+        write_view_file(self._path, values)
 
     def load_walls(self) -> list[tuple[object, object]]:
         """Every saved wall's layout and camera ids, wall 1 first, up to the first wall never saved."""
-        settings = self._settings()
+        saved = read_view_file(self._path)
         walls = []
         for number in range(1, MAX_WALLS + 1):
-            layout = settings.value(f"{_group(number)}/tiles", None)
+            layout = saved.get(f"{_group(number)}/tiles")
             if layout is None:
                 break
-            walls.append((layout, settings.value(f"{_group(number)}/cameras", None)))
+            walls.append((layout, saved.get(f"{_group(number)}/cameras")))
         return walls
