@@ -201,9 +201,11 @@ def saved_language(config_dir: Path) -> str | None:
 
 
 def save_language(config_dir: Path, language: str) -> None:
-    """Remember ``language`` for the next start (``OSError`` when the settings folder cannot be written)."""
-    config_dir.mkdir(parents=True, exist_ok=True)
-    (config_dir / LANGUAGE_FILE).write_text(language_code(language) + "\n", "utf-8")
+    """Remember ``language`` for the next start (``OSError`` when the settings folder cannot be written).
+
+    Written whole beside it and renamed over it: a symbolic link or a named pipe of that name is replaced, never
+    followed (its target written over) or opened (the window would wait for a reader for ever)."""
+    paths.write_whole(config_dir / LANGUAGE_FILE, language_code(language) + "\n")
 
 
 class Settings(BaseSettings):

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from commandwall.localjson import parse_json
 from commandwall.paths import write_whole
 
 log = logging.getLogger(__name__)
@@ -57,12 +58,12 @@ def read_layer_view(path: Path) -> tuple[LayerView, str | None]:
             return LayerView(), None
         if path.stat().st_size > _MAX_BYTES:
             raise ValueError(f"larger than {_MAX_BYTES} bytes")
-        data = json.loads(path.read_text("utf-8"))
+        data = parse_json(path.read_text("utf-8"))
         if not isinstance(data, dict) or not isinstance(data.get("layers", {}), dict) \
                 or not isinstance(data.get("order", []), list):
             raise ValueError("not a layer view (expected order and layers)")
-    except (OSError, ValueError, RecursionError) as exc:
-        reason = str(exc) if isinstance(exc, ValueError) and not isinstance(exc, json.JSONDecodeError) \
+    except (OSError, ValueError) as exc:  # NotJsonError too: not JSON, nested too deep, a number too long
+        reason = str(exc) if isinstance(exc, ValueError) and not isinstance(exc, UnicodeDecodeError) \
             else type(exc).__name__
         log.warning("%s ignored: %s", path, reason)
         return LayerView(), f"{path.name}: cannot be used ({reason}); the layers show as configured"

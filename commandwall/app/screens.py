@@ -17,6 +17,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from commandwall.i18n import QT_TRANSLATE_NOOP, translate
+from commandwall.localjson import NotJsonError, parse_json
 from commandwall.paths import NotARegularFileError, read_small_file, set_aside, write_whole
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,8 @@ log = logging.getLogger(__name__)
 MAX_PROFILE_BYTES = 64 * 1024
 #: screens one profile may name
 MAX_SCREENS = 32
+#: a profile name: check it with ``fullmatch`` (Python's ``$`` also matches before a final newline); the pattern
+#: is also the setting's, checked by pydantic's regex engine, which knows no ``\Z``
 PROFILE_NAME = re.compile(r"^[A-Za-z0-9_\u4e00-\u9fff][A-Za-z0-9_.\u4e00-\u9fff-]{0,63}$")
 DEFAULT_PROFILE = "default"
 
@@ -87,9 +90,9 @@ class ScreenProfile:
     def from_json(cls, text: str, name: str = DEFAULT_PROFILE) -> ScreenProfile:
         """Parse a profile file's content; :class:`ProfileError` says what is wrong."""
         try:
-            data = json.loads(text)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            raise ProfileError(f"profile {name}: not valid JSON") from exc
+            data = parse_json(text)
+        except NotJsonError as exc:  # not JSON, nested too deep, a number of thousands of digits
+            raise ProfileError(f"profile {name}: {exc}") from None
         if not isinstance(data, dict) or not isinstance(data.get("screens"), list):
             raise ProfileError(f"profile {name}: expected an object with a 'screens' list")
         screens = data["screens"]
@@ -214,7 +217,7 @@ class ProfileStore:
 
     def path(self, name: str) -> Path:
         """The file of profile ``name``; :class:`ProfileError` for a name that is not a plain file name."""
-        if not PROFILE_NAME.match(name):
+        if not isinstance(name, str) or not PROFILE_NAME.fullmatch(name):  # "$" alone lets "desk\n" through
             raise ProfileError("a profile name is letters, digits, '_', '-', '.' (up to 64, not starting with '.')")
         return self.folder / f"{name}.json"
 
@@ -233,7 +236,10 @@ class ProfileStore:
             raise ProfileError(f"profile {name}: cannot read {path} as UTF-8 text") from exc
         except ValueError as exc:
             raise ProfileError(f"profile {name}: {path} is larger than {MAX_PROFILE_BYTES // 1024} KiB") from exc
-        return ScreenProfile.from_json(text, name)
+        try:
+            return ScreenProfile.from_json(text, name)
+        except ProfileError as exc:
+            raise ProfileError(f"{exc} ({path})") from None
 
     def save(self, profile: ScreenProfile) -> Path:
         """Write the profile (whole file replaced at once); returns its path. A file this store could not use is

@@ -38,6 +38,7 @@ from commandwall.backoff import Backoff
 from commandwall.geo.check import source_report
 from commandwall.geo.crs import UnsupportedCRS, canonical_crs
 from commandwall.geo.sources import LayerSourceSpec, SourceResult, load_source
+from commandwall.localjson import NotJsonError, parse_json
 from commandwall.mapdoc.legend import LegendSummary, legend_summary
 from commandwall.mapdoc.page import STATIC_KINDS, style_tables
 from commandwall.paths import in_settings_folder, set_aside, write_whole
@@ -80,8 +81,10 @@ def read_sources_file(path: Path) -> tuple[list[LayerSourceSpec], list[str]]:
             return [], []
         if path.stat().st_size > _MAX_FILE_BYTES:
             return [], [f"{path.name}: larger than {_MAX_FILE_BYTES} bytes"]
-        data = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError, RecursionError) as exc:
+        data = parse_json(path.read_text("utf-8"))
+    except NotJsonError as exc:
+        return [], [f"{path.name}: cannot read ({exc})"]
+    except (OSError, ValueError) as exc:
         return [], [f"{path.name}: cannot read ({type(exc).__name__})"]
     entries = data.get("layers") if isinstance(data, dict) else data
     if not isinstance(entries, list):
@@ -133,9 +136,10 @@ def _raw_entries(path: Path) -> list[Any]:
     if not path.is_file():
         return []
     try:
-        data = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError, RecursionError) as exc:
-        raise ValueError(f"{path.name} cannot be read ({type(exc).__name__}); fix or remove it first") from None
+        data = parse_json(path.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        reason = str(exc) if isinstance(exc, NotJsonError) else type(exc).__name__
+        raise ValueError(f"{path.name} cannot be read ({reason}); fix or remove it first") from None
     entries = data.get("layers") if isinstance(data, dict) else data
     if not isinstance(entries, list):
         raise ValueError(f"{path.name} is not a list of layer sources; fix or remove it first")
@@ -237,9 +241,9 @@ def platform_tree_layers(entries: list[CatalogueLayer], base_url: str) -> list[U
 def _manifest_files(layers_dir: Path) -> dict[str, str]:
     """Layer id -> file name, from the folder's ``manifest.json`` (empty when it cannot be read)."""
     try:
-        manifest = json.loads((layers_dir / "manifest.json").read_text("utf-8"))
+        manifest = parse_json((layers_dir / "manifest.json").read_text("utf-8"))
         entries = manifest.get("layers") if isinstance(manifest, dict) else None
-    except (OSError, ValueError, RecursionError):
+    except (OSError, ValueError):
         return {}
     return {str(e["id"]): str(e["file"]) for e in entries or [] if isinstance(e, dict)
             and isinstance(e.get("id"), str) and isinstance(e.get("file"), str)}

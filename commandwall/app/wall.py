@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from commandwall import paths
 from commandwall.app.session import ClientSession
@@ -94,12 +95,17 @@ class WallController:
     def __init__(self, session: ClientSession, grid_names: Callable[[], dict[str, str]] = dict) -> None:
         self.session = session
         self._grid_names = grid_names
+        self._presets: tuple[tuple[Path, tuple[Path, ...]], PresetStore] | None = None
 
     # --- presets (预案) -----------------------------------------------------------------------------------
     def preset_store(self) -> PresetStore:
-        """The presets in the data folder, and in exercise mode the exercise's own (its camera ids)."""
-        shipped = [paths.shipped_wall_presets_dir()] if self.session.user.exercise else []
-        return PresetStore(paths.wall_presets_dir(self.session.settings.data_dir), shipped)
+        """The presets in the data folder, and in exercise mode the exercise's own (its camera ids). The same
+        store while the folders stay the same: it reads again only the files that changed."""
+        shipped = (paths.shipped_wall_presets_dir(),) if self.session.user.exercise else ()
+        folders = (paths.wall_presets_dir(self.session.settings.data_dir), shipped)
+        if self._presets is None or self._presets[0] != folders:
+            self._presets = (folders, PresetStore(folders[0], shipped))
+        return self._presets[1]
 
     def presets(self) -> PresetList:
         """Every preset, and the files that could not be read."""

@@ -12,7 +12,6 @@ is skipped and reported as a :class:`LayerError`; the other layers still load. N
 
 from __future__ import annotations
 
-import json
 import logging
 import unicodedata
 from collections.abc import Sequence
@@ -28,6 +27,7 @@ from commandwall.geo.crs import (
     short_repr,
     transform_geometries,
 )
+from commandwall.localjson import JsonProblem, NotJsonError, parse_json
 
 __all__ = [
     "CHINA_BOUNDS",
@@ -272,11 +272,11 @@ def _read_json(path: Path) -> Any:
     except (OSError, UnicodeDecodeError, ValueError) as exc:  # ValueError: e.g. a NUL in the file name
         raise ValueError(f"cannot read {path}: {exc}") from exc
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
+        data = parse_json(text)
+    except NotJsonError as exc:
+        if exc.problem is JsonProblem.TOO_DEEP:
+            raise ValueError(f"{path.name} nests arrays/objects too deeply (limit {MAX_JSON_DEPTH})") from exc
         raise ValueError(f"bad JSON in {path.name}: {exc}") from exc
-    except RecursionError as exc:
-        raise ValueError(f"{path.name} nests arrays/objects too deeply (limit {MAX_JSON_DEPTH})") from exc
     if _nesting_exceeds(data, MAX_JSON_DEPTH):
         raise ValueError(f"{path.name} nests arrays/objects too deeply (limit {MAX_JSON_DEPTH})")
     return data

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
@@ -325,20 +325,45 @@ class MainWindow(QMainWindow):
     def _on_ready(self) -> None:
         if self._ready:  # another login: the same window, map and wall; the new user's data and rights
             self._on_user_changed()
-            self.map_feature.on_ready()
-            self.incidents_feature.on_ready()
-            self.dashboard_feature.on_ready()
-            self.login_feature.on_ready()
+            self._say_failed_starts(self._start_features(self.map_feature, self.incidents_feature,
+                                                         self.dashboard_feature, self.login_feature))
             return
         self.status.set_user(self.session.user)
-        for feature in (self.cameras_feature, self.map_feature, self.incidents_feature, self.wall_feature,
-                        self.dashboard_feature, self.alarm_feature):
-            feature.on_ready()
+        failed = self._start_features(self.cameras_feature, self.map_feature, self.incidents_feature,
+                                      self.wall_feature, self.dashboard_feature, self.alarm_feature)
         self._ready = True
         freeze_long_lived()  # what start-up loaded stays out of later full collections (GC pauses)
         self.desk.warnings.start()  # early warnings (CAP), polled from now on
         self.status.start_counting()
-        self.login_feature.on_ready()  # after the features: its note is the last status message
+        failed += self._start_features(self.login_feature)  # after the features: its note is the last message
+        self._say_failed_starts(failed)
+
+    def _start_features(self, *features: QObject) -> list[str]:
+        """Tell each feature the session is ready (``on_ready``), in order; one that fails (logged with its
+        traceback) does not keep the others from starting. Returns what failed, one line per feature."""
+        names = {id(self.cameras_feature): translate("MainWindow", "视频点位"),
+                 id(self.map_feature): translate("MainWindow", "地图"),
+                 id(self.incidents_feature): translate("MainWindow", "事件中心"),
+                 id(self.wall_feature): translate("MainWindow", "视频墙"),
+                 id(self.dashboard_feature): translate("MainWindow", "综合态势"),
+                 id(self.alarm_feature): translate("MainWindow", "告警联动"),
+                 id(self.login_feature): translate("MainWindow", "登录")}  # fmt: skip
+        failed = []
+        for feature in features:
+            try:
+                feature.on_ready()  # type: ignore[attr-defined]
+            except Exception as error:
+                log.exception("%s could not start; the other features go on", type(feature).__name__)
+                failed.append(translate("MainWindow", "{feature}未能启动（{error}）").format(
+                    feature=names.get(id(feature), type(feature).__name__),
+                    error=display_text(str(error) or type(error).__name__, 120)))
+        return failed
+
+    def _say_failed_starts(self, failed: list[str]) -> None:
+        """Features that could not start, said in the status bar after everything else start-up says."""
+        if failed:
+            text = translate("MainWindow", "{failed}；其余功能照常，详情见日志").format(failed="；".join(failed))
+            self.statusBar().showMessage(text, 60_000)
 
     def _on_layers(self, *_args: object) -> None:
         """The platform's catalogue was read: its layers go in the tree's 平台图层 group. When it could not be had

@@ -25,14 +25,18 @@ Plain Python: the wall feature in ``commandwall.ui.wall`` offers them in a menu.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from commandwall.i18n import translate
+from commandwall.localjson import JsonProblem, NotJsonError, parse_json
 from commandwall.paths import read_small_file, write_whole
 from commandwall.video.dragdrop import MAX_CAMERA_ID_LEN
 from commandwall.video.layout import WallLayout
@@ -49,6 +53,9 @@ MAX_FILE_BYTES = 256 * 1024
 #: longest preset name
 MAX_NAME_LEN = 40
 _UNSAFE_IN_FILE_NAMES = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+#: names Windows gives to devices, whatever the extension (``CON.json`` is the console)
+_WINDOWS_DEVICES = frozenset({"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$", "CLOCK$",
+                              *(f"{port}{n}" for port in ("COM", "LPT") for n in "0123456789¹²³")})
 
 
 class PresetError(ValueError):
@@ -158,12 +165,14 @@ class WallPreset:
     def from_json(cls, text: str) -> WallPreset:
         """Parse a preset file's text (version 1 or 2); PresetError says what is wrong."""
         try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as error:
+            doc = parse_json(text)
+        except NotJsonError as error:
+            if error.problem is JsonProblem.TOO_DEEP:
+                raise PresetError(translate("presets", "JSON 嵌套过深")) from None
+            if error.problem is JsonProblem.NUMBER_TOO_LONG:
+                raise PresetError(translate("presets", "含位数过多、无法读取的数字")) from None
             not_json = translate("presets", "不是有效的 JSON（第 {line} 行）")
-            raise PresetError(not_json.format(line=error.lineno)) from None
-        except RecursionError:
-            raise PresetError(translate("presets", "JSON 嵌套过深")) from None
+            raise PresetError(not_json.format(line=error.line)) from None
         if not isinstance(doc, dict) or doc.get("format") != FORMAT:
             not_preset = translate("presets", "不是视频墙预案文件（缺少 \"format\": \"{format}\"）")
             raise PresetError(not_preset.format(format=FORMAT))
@@ -195,8 +204,11 @@ def _tour(value: object, preset: str) -> Tour | None:
     if not isinstance(value, dict) or not isinstance(value.get("camera_ids"), list):
         no_ids = translate("presets", "预案「{name}」的 \"tour\" 应含 \"camera_ids\" 列表")
         raise PresetError(no_ids.format(name=preset))
+    name = value.get("name")
+    if name is not None and not isinstance(name, str):
+        raise PresetError(translate("presets", "预案「{name}」的轮巡名称 \"name\" 应为文字").format(name=preset))
     try:
-        return Tour(str(value.get("name") or preset)[:MAX_NAME_LEN], value["camera_ids"], value.get("dwell_s", 15.0))
+        return Tour((name or preset)[:MAX_NAME_LEN], value["camera_ids"], value.get("dwell_s", 15.0))
     except ValueError as error:
         raise PresetError(str(error)) from None
 
@@ -226,44 +238,57 @@ class PresetList:
 
 
 class PresetStore:
-    """Presets as ``<name>.json`` files in ``folder`` (created when the first is saved), plus read-only
-    ``shipped`` folders read first."""
+    """Presets as ``<name>.json`` files in ``folder`` (created when the first is saved; a name that is no safe
+    file name gets a file name of its own, see :func:`file_stem`), plus read-only ``shipped`` folders read first.
+
+    A store remembers what it read: :meth:`load` parses only the files that are new or changed since (by
+    modification time, size and inode), and when no file changed it returns the very list it returned before,
+    so a caller can tell nothing changed by identity (``is``)."""
 
     def __init__(self, folder: Path, shipped: Sequence[Path] = ()) -> None:
         self.folder = folder
         self._shipped = list(shipped)
+        #: per file read (folder, file name): the stamp it had then, its path, the preset or why it is unusable
+        self._read: dict[tuple[Path, str], tuple[_Stamp, Path, WallPreset | PresetFileError]] = {}
+        self._last: tuple[list[list[tuple[str, _Stamp]]], PresetList] | None = None
 
     def load(self) -> PresetList:
-        """Read every preset file; a bad one is listed in ``errors`` and skipped."""
+        """Read every preset file (the unchanged ones as remembered); a bad one is listed in ``errors`` and
+        skipped."""
+        folders = (*self._shipped, self.folder)
+        listed = [_preset_files(folder) for folder in folders]
+        if self._last is not None and self._last[0] == listed \
+                and all(stamp is not None for files in listed for _, stamp in files):
+            return self._last[1]
         found: dict[str, WallPreset] = {}
         errors: list[PresetFileError] = []
-        for folder in (*self._shipped, self.folder):
-            read: list[tuple[Path, WallPreset]] = []
-            for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
-                try:
-                    try:
-                        data = read_small_file(path, MAX_FILE_BYTES)
-                    except ValueError:
-                        too_big = translate("presets", "文件过大（超过 {kb} KB）")
-                        raise PresetError(too_big.format(kb=MAX_FILE_BYTES // 1024)) from None
-                    preset = WallPreset.from_json(data.decode("utf-8"))
-                except PresetError as error:
-                    errors.append(PresetFileError(path, str(error)))
-                    continue
-                except (OSError, UnicodeDecodeError) as error:
-                    problem = translate("presets", "读取失败（{error}）").format(error=error.__class__.__name__)
-                    errors.append(PresetFileError(path, problem))
-                    continue
-                read.append((path, preset))
-            found.update(self._one_per_name(read, errors))
-        return PresetList(sorted(found.values(), key=lambda p: p.name), errors)
+        read: dict[tuple[Path, str], tuple[_Stamp, Path, WallPreset | PresetFileError]] = {}
+        for folder, files in zip(folders, listed, strict=True):
+            presets: list[tuple[Path, WallPreset]] = []
+            for name, stamp in files:
+                known = self._read.get((folder, name))
+                if known is not None and known[0] == stamp and stamp is not None:
+                    _, path, outcome = known
+                else:
+                    path = folder / name
+                    outcome = _read_file(path)
+                read[folder, name] = (stamp, path, outcome)
+                if isinstance(outcome, PresetFileError):
+                    errors.append(outcome)
+                else:
+                    presets.append((path, outcome))
+            found.update(self._one_per_name(presets, errors))
+        self._read = read
+        loaded = PresetList(sorted(found.values(), key=lambda p: p.name), errors)
+        self._last = (listed, loaded)
+        return loaded
 
     @staticmethod
     def _one_per_name(read: list[tuple[Path, WallPreset]], errors: list[PresetFileError]) -> dict[str, WallPreset]:
-        """One preset per name from one folder: the file it is saved as (``<name>.json``), else the first by
+        """One preset per name from one folder: the file it is saved as (:func:`file_stem`), else the first by
         file name; every other file claiming the name is listed in ``errors`` (a copied or renamed file)."""
         kept: dict[str, tuple[Path, WallPreset]] = {}
-        for path, preset in sorted(read, key=lambda item: (item[0].stem != item[1].name, item[0].name)):
+        for path, preset in sorted(read, key=lambda item: (item[0].stem != file_stem(item[1].name), item[0].name)):
             if preset.name in kept:
                 same = translate("presets", "与 {file} 中的预案同名（{name}），未使用")
                 errors.append(PresetFileError(path, same.format(file=kept[preset.name][0].name, name=preset.name)))
@@ -272,5 +297,71 @@ class PresetStore:
         return {name: preset for name, (_, preset) in kept.items()}
 
     def save(self, preset: WallPreset) -> Path:
-        """Write ``preset`` as ``<name>.json`` (replacing one of the same name) in one step; returns the path."""
-        return write_whole(self.folder / f"{preset.name}.json", preset.to_json())
+        """Write ``preset`` as ``<file_stem(name)>.json`` (replacing one of the same name) in one step; returns
+        the path."""
+        return write_whole(self.folder / f"{file_stem(preset.name)}.json", preset.to_json())
+
+
+#: what tells a file changed: modification time (ns), size, inode; None when it cannot be looked at
+_Stamp = tuple[int, int, int] | None
+
+
+def _preset_files(folder: Path) -> list[tuple[str, _Stamp]]:
+    """The names of the ``*.json`` files of ``folder``, sorted, each with its stamp (none when there is no such
+    folder). Plain names, not paths: building 10 000 paths costs more than looking at the files."""
+    try:
+        with os.scandir(folder) as entries:
+            found = [(entry.name, _stamp(entry)) for entry in entries if os.path.normcase(entry.name).endswith(".json")]
+    except OSError:
+        return []
+    return sorted(found, key=lambda item: item[0])
+
+
+def _stamp(entry: os.DirEntry[str]) -> _Stamp:
+    try:
+        status = entry.stat()
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_size, status.st_ino
+
+
+def _read_file(path: Path) -> WallPreset | PresetFileError:
+    """The preset in ``path``, or why it cannot be used."""
+    try:
+        try:
+            data = read_small_file(path, MAX_FILE_BYTES)
+        except ValueError:
+            too_big = translate("presets", "文件过大（超过 {kb} KB）")
+            raise PresetError(too_big.format(kb=MAX_FILE_BYTES // 1024)) from None
+        return WallPreset.from_json(data.decode("utf-8"))
+    except PresetError as error:
+        return PresetFileError(path, str(error))
+    except (OSError, UnicodeDecodeError) as error:
+        problem = translate("presets", "读取失败（{error}）").format(error=error.__class__.__name__)
+        return PresetFileError(path, problem)
+
+
+def file_stem(name: str) -> str:
+    """The file name (without ``.json``) a preset called ``name`` is saved as: the name itself when it is a
+    plain file name on every system. It is not when it holds characters that hide, reorder or break a line
+    (bidi controls, format characters, line separators …), starts or ends with a dot or a space (``..``), or is
+    a Windows device name (``CON``, ``NUL``, ``COM1`` …: a device, not a file, even as ``CON.json``); then those
+    characters and every dot become ``_``, followed by ``-`` and 8 hex digits of the name's hash, so that two
+    such names do not share a file. The preset's own name is kept inside the file."""
+    if _plain_file_name(name):
+        return name
+    cleaned = "".join("_" if _hides(c) or c == "." else c for c in name).strip(" ") or "_"
+    return f"{cleaned}-{hashlib.sha256(name.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
+
+
+def _hides(character: str) -> bool:
+    """True for a character a file name must not hold: a control, format, separator (other than the space),
+    private-use or unassigned character, or one Windows forbids."""
+    category = unicodedata.category(character)
+    return (category[0] == "C" or category in ("Zl", "Zp") or (category == "Zs" and character != " ")
+            or bool(_UNSAFE_IN_FILE_NAMES.match(character)))
+
+
+def _plain_file_name(name: str) -> bool:
+    return (bool(name) and not any(_hides(c) for c in name) and name[0] not in ". " and name[-1] not in ". "
+            and name.split(".")[0].rstrip(" ").upper() not in _WINDOWS_DEVICES)

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from commandwall.domain.models import Camera
+from commandwall.domain.models import MAX_ID_CHARS, Camera
 from commandwall.i18n import translate
 
 #: shortest and longest dwell per page, seconds (below 3 s streams barely open before the page moves on)
@@ -45,20 +45,23 @@ class Tour:
             raise ValueError(translate("tour", "轮巡名称不能为空"))
         if not ids:
             raise ValueError(translate("tour", "轮巡「{name}」没有摄像机").format(name=self.name))
-        bad = [cid for cid in ids if not isinstance(cid, str) or not cid.strip()]
+        bad = [cid for cid in ids if not isinstance(cid, str) or not cid.strip() or len(cid) > MAX_ID_CHARS]
         if bad:
             invalid = translate("tour", "轮巡「{name}」含无效的摄像机编号 {id}")
-            raise ValueError(invalid.format(name=self.name, id=repr(bad[0])))
+            raise ValueError(invalid.format(name=self.name, id=_shown(bad[0])))
         duplicates = [cid for cid, n in Counter(ids).items() if n > 1]
         if duplicates:
             listed = translate("tour", "、").join(duplicates)
             raise ValueError(translate("tour", "轮巡「{name}」中摄像机重复：{ids}").format(name=self.name, ids=listed))
         dwell = self.dwell_s
-        if isinstance(dwell, bool) or not isinstance(dwell, int | float) or not math.isfinite(dwell):
-            raise ValueError(translate("tour", "轮巡停留时间无效：{dwell}").format(dwell=repr(dwell)))
+        if isinstance(dwell, bool) or not isinstance(dwell, int | float) \
+                or (isinstance(dwell, float) and not math.isfinite(dwell)):  # an int is finite (and may have no float)
+            raise ValueError(translate("tour", "轮巡停留时间无效：{dwell}").format(dwell=_shown(dwell)))
         if not MIN_DWELL_S <= dwell <= MAX_DWELL_S:
+            # an int of hundreds of digits has no float (``:g`` would raise OverflowError): its magnitude
+            shown = f"{dwell:g}" if abs(dwell) < 1e15 else _shown(dwell)
             raise ValueError(translate("tour", "轮巡停留时间须在 {min}–{max} 秒之间，而不是 {dwell} 秒").format(
-                min=f"{MIN_DWELL_S:g}", max=f"{MAX_DWELL_S:g}", dwell=f"{dwell:g}"))
+                min=f"{MIN_DWELL_S:g}", max=f"{MAX_DWELL_S:g}", dwell=shown))
 
     def __len__(self) -> int:
         return len(self.camera_ids)
@@ -180,6 +183,19 @@ def tour_status_text(name: str, page: int, pages: int, *, paused: bool = False) 
     else:
         text = translate("tour", "轮巡：{name} 暂无在线摄像机").format(name=name)
     return translate("tour", "{status}（已暂停）").format(status=text) if paused else text
+
+
+def _shown(value: object) -> str:
+    """``value`` as a message shows it: at most about 20 characters (a long id is cut; an int of hundreds of
+    digits, which has neither a float nor, past 4300 digits, a decimal text, is given by its magnitude; a list
+    or an object by its kind)."""
+    if isinstance(value, str):
+        return repr(value if len(value) <= 20 else value[:20] + "…")
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**15:
+        return f"{'-' if value < 0 else ''}~1e+{int(math.log10(abs(value)))}"
+    if value is None or isinstance(value, int | float):
+        return repr(value)
+    return type(value).__name__
 
 
 def _check_tile_count(tile_count: int) -> None:

@@ -14,6 +14,7 @@ import logging
 from pathlib import Path
 
 from commandwall.domain.models import MAX_ID_CHARS
+from commandwall.localjson import parse_json
 from commandwall.paths import read_small_file, set_aside, write_whole
 from commandwall.video.capture import RTSP_TRANSPORTS
 
@@ -41,10 +42,10 @@ class RtspTransports:
         """Read ``data_dir/rtsp_transport.json`` (missing: every camera on TCP)."""
         path = data_dir / FILE_NAME
         try:
-            raw = json.loads(read_small_file(path, MAX_FILE_BYTES).decode("utf-8"))
+            raw = parse_json(read_small_file(path, MAX_FILE_BYTES).decode("utf-8"))
         except FileNotFoundError:
             return cls(path=path)
-        except (OSError, ValueError, RecursionError) as error:
+        except (OSError, ValueError) as error:  # NotJsonError too
             return cls._unread(path, str(error))
         if not isinstance(raw, dict):
             return cls._unread(path, 'it must map camera ids to "tcp" or "udp"')

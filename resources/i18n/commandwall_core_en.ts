@@ -1551,89 +1551,101 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
 <context>
     <name>presets</name>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="123"/>
+        <location filename="../../commandwall/video/presets.py" line="130"/>
         <source>预案名称须为 1–{max} 个字符，且不含 / \ : * ? &quot; &lt; &gt; |</source>
         <translation>A preset name has 1–{max} characters and none of / \ : * ? &quot; &lt; &gt; |</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="78"/>
+        <location filename="../../commandwall/video/presets.py" line="85"/>
         <source>预案「{name}」有 {count} 个画面的摄像机，布局 {layout} 只有 {tiles} 个画面</source>
-        <extracomment>the file version of a one-wall preset; :data:`WALLS_VERSION` lists several walls walls one preset may arrange (a command centre&apos;s wall screens) a preset file larger than this is not a preset longest preset name</extracomment>
+        <extracomment>the file version of a one-wall preset; :data:`WALLS_VERSION` lists several walls walls one preset may arrange (a command centre&apos;s wall screens) a preset file larger than this is not a preset longest preset name names Windows gives to devices, whatever the extension (``CON.json`` is the console)</extracomment>
         <translation>Preset “{name}” has cameras for {count} tiles; layout {layout} has only {tiles}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="85"/>
+        <location filename="../../commandwall/video/presets.py" line="92"/>
         <source>预案「{name}」含无效的摄像机编号 {id}</source>
         <translation>Preset “{name}” has an invalid camera ID {id}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="101"/>
+        <location filename="../../commandwall/video/presets.py" line="108"/>
         <source>预案「{name}」的 &quot;walls&quot; 应为对象列表</source>
         <translation>Preset “{name}”: &quot;walls&quot; must be a list of objects</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="163"/>
+        <location filename="../../commandwall/video/presets.py" line="174"/>
         <source>不是有效的 JSON（第 {line} 行）</source>
         <translation>Not valid JSON (line {line})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="166"/>
+        <location filename="../../commandwall/video/presets.py" line="171"/>
         <source>JSON 嵌套过深</source>
         <translation>JSON nested too deep</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="168"/>
+        <location filename="../../commandwall/video/presets.py" line="177"/>
         <source>不是视频墙预案文件（缺少 &quot;format&quot;: &quot;{format}&quot;）</source>
         <translation>Not a video wall preset file (no &quot;format&quot;: &quot;{format}&quot;)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="104"/>
+        <location filename="../../commandwall/video/presets.py" line="111"/>
         <source>&quot;cameras&quot; 应为摄像机编号列表</source>
         <translation>&quot;cameras&quot; must be a list of camera IDs</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="171"/>
+        <location filename="../../commandwall/video/presets.py" line="173"/>
+        <source>含位数过多、无法读取的数字</source>
+        <translation>Holds a number with too many digits to read</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/video/presets.py" line="180"/>
         <source>预案文件版本 {version} 不受支持（应为 {one} 或 {several}）</source>
         <translation>Preset file version {version} is not supported (expected {one} or {several})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="175"/>
+        <location filename="../../commandwall/video/presets.py" line="184"/>
         <source>缺少预案名称 &quot;name&quot;</source>
         <translation>The preset name &quot;name&quot; is missing</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="180"/>
+        <location filename="../../commandwall/video/presets.py" line="189"/>
         <source>预案「{name}」缺少 &quot;walls&quot; 列表</source>
         <translation>Preset “{name}” has no &quot;walls&quot; list</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="188"/>
+        <location filename="../../commandwall/video/presets.py" line="197"/>
         <source>预案「{name}」有 {count} 面视频墙，最多 {most} 面</source>
         <translation>Preset “{name}” has {count} walls; at most {most} are allowed</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="196"/>
+        <location filename="../../commandwall/video/presets.py" line="205"/>
         <source>预案「{name}」的 &quot;tour&quot; 应含 &quot;camera_ids&quot; 列表</source>
         <translation>The &quot;tour&quot; of preset “{name}” needs a &quot;camera_ids&quot; list</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="212"/>
+        <location filename="../../commandwall/video/presets.py" line="209"/>
+        <source>预案「{name}」的轮巡名称 &quot;name&quot; 应为文字</source>
+        <translation>The tour name &quot;name&quot; of preset “{name}” must be text</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/video/presets.py" line="224"/>
         <source>预案文件 {name} 无法使用：{problem}</source>
         <translation>Preset file {name} cannot be used: {problem}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="247"/>
+        <location filename="../../commandwall/video/presets.py" line="334"/>
         <source>文件过大（超过 {kb} KB）</source>
+        <extracomment>what tells a file changed: modification time (ns), size, inode; None when it cannot be looked at</extracomment>
         <translation>File too large (over {kb} KB)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="254"/>
+        <location filename="../../commandwall/video/presets.py" line="340"/>
         <source>读取失败（{error}）</source>
         <translation>Read failed ({error})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="268"/>
+        <location filename="../../commandwall/video/presets.py" line="293"/>
         <source>与 {file} 中的预案同名（{name}），未使用</source>
+        <extracomment>per file read (folder, file name): the stamp it had then, its path, the preset or why it is unusable</extracomment>
         <translation>same name ({name}) as the preset in {file}; not used</translation>
     </message>
 </context>
@@ -1699,28 +1711,28 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
 <context>
     <name>screens</name>
     <message>
-        <location filename="../../commandwall/app/screens.py" line="49"/>
+        <location filename="../../commandwall/app/screens.py" line="52"/>
         <source>综合（全部）</source>
-        <extracomment>a profile file larger than this is refused unread (a desk has a handful of screens) screens one profile may name</extracomment>
+        <extracomment>a profile file larger than this is refused unread (a desk has a handful of screens) screens one profile may name a profile name: check it with ``fullmatch`` (Python&apos;s ``$`` also matches before a final newline); the pattern is also the setting&apos;s, checked by pydantic&apos;s regex engine, which knows no ``Z``</extracomment>
         <translation>Console (everything)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/screens.py" line="50"/>
+        <location filename="../../commandwall/app/screens.py" line="53"/>
         <source>地图</source>
         <translation>Map</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/screens.py" line="51"/>
+        <location filename="../../commandwall/app/screens.py" line="54"/>
         <source>视频墙</source>
         <translation>Video wall</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/screens.py" line="52"/>
+        <location filename="../../commandwall/app/screens.py" line="55"/>
         <source>事件中心</source>
         <translation>Incident centre</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/screens.py" line="53"/>
+        <location filename="../../commandwall/app/screens.py" line="56"/>
         <source>综合态势</source>
         <translation>Overview</translation>
     </message>
@@ -1868,48 +1880,48 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>Tour “{name}” lists cameras twice: {ids}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/tour.py" line="58"/>
+        <location filename="../../commandwall/video/tour.py" line="59"/>
         <source>轮巡停留时间无效：{dwell}</source>
         <translation>Invalid tour dwell time: {dwell}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/tour.py" line="60"/>
+        <location filename="../../commandwall/video/tour.py" line="63"/>
         <source>轮巡停留时间须在 {min}–{max} 秒之间，而不是 {dwell} 秒</source>
         <translation>The tour dwell time must be {min}–{max} s, not {dwell} s</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/tour.py" line="150"/>
+        <location filename="../../commandwall/video/tour.py" line="153"/>
         <source>（未知街镇）</source>
         <translation>(unknown town)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/tour.py" line="151"/>
-        <location filename="../../commandwall/video/tour.py" line="163"/>
+        <location filename="../../commandwall/video/tour.py" line="154"/>
+        <location filename="../../commandwall/video/tour.py" line="166"/>
         <source>{place} 没有摄像机，无法轮巡</source>
         <translation>{place} has no cameras to tour</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/tour.py" line="162"/>
+        <location filename="../../commandwall/video/tour.py" line="165"/>
         <source>（未知网格）</source>
         <translation>(unknown grid)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/tour.py" line="172"/>
+        <location filename="../../commandwall/video/tour.py" line="175"/>
         <source>「{name}」没有可轮巡的摄像机</source>
         <translation>“{name}” has no cameras to tour</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/tour.py" line="179"/>
+        <location filename="../../commandwall/video/tour.py" line="182"/>
         <source>轮巡：{name} 第 {page}/{pages} 页</source>
         <translation>Tour: {name} page {page}/{pages}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/tour.py" line="181"/>
+        <location filename="../../commandwall/video/tour.py" line="184"/>
         <source>轮巡：{name} 暂无在线摄像机</source>
         <translation>Tour: {name} no camera online</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/tour.py" line="182"/>
+        <location filename="../../commandwall/video/tour.py" line="185"/>
         <source>{status}（已暂停）</source>
         <translation>{status} (paused)</translation>
     </message>
@@ -1917,44 +1929,44 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
 <context>
     <name>wall</name>
     <message>
-        <location filename="../../commandwall/app/wall.py" line="26"/>
+        <location filename="../../commandwall/app/wall.py" line="27"/>
         <source>请先在事件中心选择一个事件</source>
         <extracomment>Where the wall looks at start when no incident is open: the centre of 临城街道 (lon, lat). Cameras a tour around an incident takes (the nearest that look at it first). Hints (source text; shown as ``translate(&quot;wall&quot;, …)`` of it).</extracomment>
         <translation>Select an incident in the incident centre first</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/wall.py" line="27"/>
+        <location filename="../../commandwall/app/wall.py" line="28"/>
         <source>请先在视频点位中选择摄像机，或在事件中心选择一个事件</source>
         <translation>Select a camera in the camera list, or an incident in the incident centre, first</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/wall.py" line="75"/>
+        <location filename="../../commandwall/app/wall.py" line="76"/>
         <source>预案「{name}」已调取（{layout}画面）</source>
         <translation>Preset “{name}” recalled ({layout}-tile layout)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/wall.py" line="78"/>
+        <location filename="../../commandwall/app/wall.py" line="79"/>
         <source>，共 {count} 面视频墙</source>
         <translation>, {count} walls</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/wall.py" line="80"/>
+        <location filename="../../commandwall/app/wall.py" line="81"/>
         <location filename="../../commandwall/video/layout.py" line="76"/>
         <source>、</source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/wall.py" line="82"/>
+        <location filename="../../commandwall/app/wall.py" line="83"/>
         <source>；{count} 个摄像机不在平台点位中，已留空：{cameras}</source>
         <translation>; {count} camera(s) not on the platform, left empty: {cameras}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/wall.py" line="85"/>
+        <location filename="../../commandwall/app/wall.py" line="86"/>
         <source>；本机只有 {shown} 面视频墙屏，预案的后 {left} 面墙未调取</source>
         <translation>; this desk has only {shown} wall screen(s): the preset&apos;s last {left} wall(s) were not recalled</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/wall.py" line="154"/>
+        <location filename="../../commandwall/app/wall.py" line="160"/>
         <source>{title} 周边</source>
         <translation>Around {title}</translation>
     </message>
@@ -1992,7 +2004,7 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>{name} ({id})  {time}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/presets.py" line="138"/>
+        <location filename="../../commandwall/video/presets.py" line="145"/>
         <source>预案至少含一面视频墙</source>
         <translation>A preset holds at least one wall</translation>
     </message>

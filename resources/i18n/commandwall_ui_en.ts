@@ -1049,6 +1049,26 @@
         <translation> (--lang or COMMANDWALL_LANGUAGE sets {language} now, and takes precedence.)</translation>
     </message>
     <message>
+        <source>地图</source>
+        <translation>Map</translation>
+    </message>
+    <message>
+        <source>告警联动</source>
+        <translation>Alarm Linkage</translation>
+    </message>
+    <message>
+        <source>登录</source>
+        <translation>Login</translation>
+    </message>
+    <message>
+        <source>{feature}未能启动（{error}）</source>
+        <translation>{feature} could not start ({error})</translation>
+    </message>
+    <message>
+        <source>{failed}；其余功能照常，详情见日志</source>
+        <translation>{failed}; everything else works as usual, see the log for details</translation>
+    </message>
+    <message>
         <source>平台不可达</source>
         <translation>platform unreachable</translation>
     </message>
@@ -1392,7 +1412,7 @@
     <name>WallPresets</name>
     <message>
         <source>预案</source>
-        <extracomment>presets 1…9 in menu order have shortcuts Alt+1…Alt+9 (Ctrl+1…4 choose the layout)</extracomment>
+        <extracomment>presets 1…9 in menu order have shortcuts Alt+1…Alt+9 (Ctrl+1…4 choose the layout) presets the menu lists at most (a line says how many more there are): a menu of thousands is no use and takes seconds to build</extracomment>
         <translation>Presets</translation>
     </message>
     <message>
@@ -1426,6 +1446,10 @@
     <message>
         <source>保存预案</source>
         <translation>Save Preset</translation>
+    </message>
+    <message>
+        <source>另有 {count} 个预案未列出（最多列出 {most} 个）</source>
+        <translation>{count} more presets not listed (at most {most} are listed)</translation>
     </message>
     <message>
         <source>（暂无预案）</source>

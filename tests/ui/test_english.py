@@ -127,3 +127,31 @@ def test_the_language_menu_keeps_the_choice_for_the_next_start(qtbot, tmp_path, 
         win.language_note.close()
         win.language_menu.actions()[0].trigger()
         assert Settings(config_dir=config).ui_language() == "zh_CN"
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("kind", ["pipe", "link"])
+def test_the_language_menu_replaces_a_pipe_or_a_link_without_following_it(qtbot, tmp_path, exercise_platform,
+                                                                          kind):
+    """``<config>/language`` is a named pipe (writing it would hold the window until someone reads it) or a link
+    to another file (its target would be written over): 设置 → 语言 → English puts a file of its own there, at
+    once, and leaves the link's target as it was."""
+    import os
+
+    config = tmp_path / "config"
+    config.mkdir()
+    target = tmp_path / "elsewhere.txt"
+    if kind == "pipe":
+        os.mkfifo(config / "language")
+    else:
+        target.write_text("someone else's file\n", "utf-8")
+        (config / "language").symlink_to(target)
+    session = ClientSession(Settings(data_dir=tmp_path / "data", config_dir=config), exercise_platform)
+    with main_window(qtbot, session, size=None, show=False, start=False) as win:
+        win.language_menu.actions()[1].trigger()
+        qtbot.waitUntil(win.language_note.isVisible, timeout=2000)
+        win.language_note.close()
+    assert (config / "language").is_file() and not (config / "language").is_symlink()
+    assert (config / "language").read_text("utf-8") == "en\n" and Settings(config_dir=config).ui_language() == "en"
+    if kind == "link":
+        assert target.read_text("utf-8") == "someone else's file\n"

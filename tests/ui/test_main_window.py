@@ -212,3 +212,39 @@ def test_a_status_message_never_hides_the_connection_state(qtbot, window):
     qtbot.wait(50)
     assert window.connection_label.isVisible()
     assert "实时推送" in window.connection_label.text()
+
+
+def test_a_feature_that_fails_to_start_does_not_keep_the_others_from_starting(qtbot, tmp_path, exercise_platform,
+                                                                             monkeypatch, caplog):
+    """The wall's start raises (what a preset file of a 5000-digit number once did): the log keeps the traceback,
+    the status bar says the wall could not start, and the dashboard, the alarm linkage and the login note start
+    all the same. (The failure is put in by hand: no file makes a feature fail any more.)"""
+
+    def fails() -> None:
+        raise ValueError("Exceeds the limit (4300 digits) for integer string conversion")
+
+    session = ClientSession(Settings(data_dir=tmp_path), exercise_platform)
+    with main_window(qtbot, session, start=False) as win:
+        monkeypatch.setattr(win.wall_feature, "on_ready", fails)
+        with qtbot.waitSignal(win.signals.sig_ready, timeout=60_000):
+            win.start_session()
+        assert win.dashboard_feature._started and win.alarm_feature._ready and win._ready
+        said = [line for line in win.messages.lines() if "视频墙未能启动" in line]
+        assert said and "4300 digits" in said[0] and "其余功能照常" in said[0]
+        failed = [r for r in caplog.records if r.levelname == "ERROR" and "could not start" in r.getMessage()]
+        assert failed and failed[0].exc_info is not None and "WallFeature" in failed[0].getMessage()
+
+
+def test_a_screen_profile_with_a_number_python_cannot_read_is_named_and_the_defaults_used(qtbot, tmp_path,
+                                                                                         exercise_platform):
+    """``profiles/default.json`` holding a 5000-digit number (a plain ValueError, not a JSONDecodeError) no longer
+    stops the window: the status bar names the file and the default roles are used, as for any unusable
+    profile."""
+    profiles = tmp_path / "config" / "profiles"
+    profiles.mkdir(parents=True)
+    (profiles / "default.json").write_bytes(b'{"screens": [{"role": "map", "index": ' + b"9" * 5000 + b"}]}")
+    session = ClientSession(Settings(data_dir=tmp_path / "data", config_dir=tmp_path / "config"), exercise_platform)
+    with main_window(qtbot, session, size=None, show=False, start=False) as win:
+        message = win.statusBar().currentMessage()
+        assert "屏幕方案无法使用" in message and str(profiles / "default.json") in message and "JSON" in message
+        assert win.screens.profile is not None and win.screens.profile.slots

@@ -152,3 +152,40 @@ def test_two_files_of_one_hostile_name_are_named_as_text(qtbot: QtBot, tmp_path,
         assert "0-副本.json" in message and "{name}{{0}}" in message and "‹U+202E›" in message
         assert not any(char in message for char in BIDI_CONTROLS)
         assert [p.layout for p in win.wall_feature.presets.presets if p.name == name] == ["4"]
+
+
+def test_many_presets_and_one_with_a_number_python_cannot_read(qtbot: QtBot, tmp_path, exercise_platform) -> None:
+    """A preset whose number has 5000 digits (Python reads no int of more than 4300: a plain ValueError) is named
+    with its reason while the desk starts as usual: the wall, the dashboard and the alarm linkage start, the
+    other presets are offered. With 120 presets the menu lists 100 and says how many more there are; opening it
+    again with nothing changed keeps the menu as it is, a preset added meanwhile shows."""
+    from commandwall.video.presets import WallPreset
+
+    store = PresetStore(paths.wall_presets_dir(tmp_path))
+    for n in range(120):
+        store.save(WallPreset(f"预案{n:03d}", "4", ("CAM-0001",)))
+    (store.folder / "长数字.json").write_bytes(
+        b'{"format": "commandwall-wall-preset", "version": 1, "name": "x", "layout": "4",'
+        b' "tour": {"camera_ids": ["A"], "dwell_s": ' + b"9" * 5000 + b"}}")
+    session = ClientSession(Settings(data_dir=tmp_path), exercise_platform)
+    with main_window(qtbot, session, size=None) as win:
+        presets = win.wall_feature.presets
+        assert any("长数字.json" in line and "数字" in line for line in win.messages.lines())
+        assert win.dashboard_feature._started and win.alarm_feature._ready
+        assert any(c is not None for c in win.wall.cameras())  # the start point's cameras are up
+        names = [p.name for p in presets.presets]
+        assert "预案000" in names and "高速出入口" in names and "x" not in names
+
+        presets.menu.aboutToShow.emit()  # opening the menu
+        items = presets.menu.actions()
+        texts = [a.text() for a in items]
+        assert len([t for t in texts if t.startswith("预案") or t in names]) == 100
+        more = len(names) - 100
+        assert f"另有 {more} 个预案未列出（最多列出 100 个）" in texts
+        presets.menu.aboutToShow.emit()
+        assert presets.menu.actions() == items  # nothing changed: the same menu, not built again
+
+        PresetStore(store.folder).save(WallPreset("预案999", "9", ("CAM-0002",)))  # another desk
+        presets.menu.aboutToShow.emit()
+        assert f"另有 {more + 1} 个预案未列出（最多列出 100 个）" in [a.text() for a in presets.menu.actions()]
+        assert presets.recall("预案999") and win.wall.wall_layout.key == "9"

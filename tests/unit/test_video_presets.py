@@ -50,6 +50,16 @@ BAD_FILES: dict[str, bytes] = {
     "latin1.json": "{\"name\": \"é\"}".encode("latin-1"),
     "huge.json": b" " * (MAX_FILE_BYTES + 1),
     "deep.json": b"[" * 100_000,  # nesting beyond the parser's recursion
+    # Python reads no int of more than 4300 digits (a plain ValueError, not a JSONDecodeError)
+    "long-number.json": b'{"format": "commandwall-wall-preset", "version": 1, "name": "x", "layout": "4",'
+                        b' "tour": {"camera_ids": ["A"], "dwell_s": ' + b"9" * 5000 + b"}}",
+    # an int with no float: the dwell's range message cannot print it with :g
+    "huge-dwell.json": b'{"format": "commandwall-wall-preset", "version": 1, "name": "x", "layout": "4",'
+                       b' "tour": {"camera_ids": ["A"], "dwell_s": ' + b"9" * 400 + b"}}",
+    "long-id.json": json.dumps({"format": "commandwall-wall-preset", "version": 1, "name": "x", "layout": "4",
+                                "tour": {"camera_ids": ["A" * 100_000]}}).encode(),
+    "tour-name.json": json.dumps({"format": "commandwall-wall-preset", "version": 1, "name": "x", "layout": "4",
+                                  "tour": {"name": 5, "camera_ids": ["A"]}}).encode(),
 }  # fmt: skip
 
 
@@ -68,7 +78,57 @@ def test_bad_files_are_named_and_the_others_load(tmp_path: Path) -> None:
     assert "JSON" in reasons["not-json.json"] and "format" in reasons["foreign.json"]
     assert "版本" in reasons["future.json"] and "无此画面布局" in reasons["layout.json"]
     assert "重复" in reasons["tour.json"] and "过大" in reasons["huge.json"] and "嵌套" in reasons["deep.json"]
+    assert "数字" in reasons["long-number.json"] and "停留时间" in reasons["huge-dwell.json"]
+    assert "摄像机编号 'AAAAAAAAAAAAAAAAAAAA…'" in reasons["long-id.json"] and len(reasons["long-id.json"]) < 100
+    assert "轮巡名称" in reasons["tour-name.json"]
     assert all(r.startswith("预案文件 ") for r in reasons.values())
+
+
+def test_a_preset_saved_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
+    """Windows Notepad starts a UTF-8 file with a byte order mark: the preset is read as it was written."""
+    preset = WallPreset("记事本", "4", ("CAM-0001",))
+    (tmp_path / "记事本.json").write_bytes(b"\xef\xbb\xbf" + preset.to_json().encode("utf-8"))
+    loaded = PresetStore(tmp_path).load()
+    assert loaded.presets == [preset] and not loaded.errors
+
+
+DEVICES = {"CON", "PRN", "AUX", "NUL", "COM1", "LPT1"}
+
+
+@pytest.mark.parametrize("name", ["CON", "nul", "Com1.备用", "..", "a\u202egpj.exe", "上\u2028下", "\u200b"])
+def test_a_name_that_is_no_safe_file_name_is_kept_inside_a_safe_file(tmp_path: Path, name: str) -> None:
+    """CON.json is the console on Windows, a bidi control makes a file name read backwards, a line separator
+    breaks it: such a preset is saved under a made file name, its own name is kept in the file, and saving it
+    again replaces that file. A name that is a plain file name keeps its file (the others are not affected)."""
+    store = PresetStore(tmp_path)
+    plain = store.save(WallPreset("CON 路口", "4", ("CAM-0002",)))
+    path = store.save(WallPreset(name, "4", ("CAM-0001",)))
+    assert plain.name == "CON 路口.json" and path.parent == tmp_path and path.suffix == ".json"
+    stem = path.stem
+    assert stem.split(".")[0].strip().upper() not in DEVICES and stem[0] not in ". " and stem[-1] not in ". "
+    assert all(c.isprintable() for c in stem) and "\u202e" not in stem and "\u2028" not in stem
+    store.save(WallPreset(name, "9", ("CAM-0003",)))
+    loaded = store.load()
+    assert sorted(f.name for f in tmp_path.iterdir()) == sorted([plain.name, path.name]) and not loaded.errors
+    assert [(p.name, p.layout) for p in loaded.presets] == sorted([("CON 路口", "4"), (name, "9")])
+
+
+def test_the_store_reads_again_only_what_changed(tmp_path: Path) -> None:
+    """Opening the 预案 menu reads the folder again: an unchanged folder gives back the same list, and a changed
+    one gives the change, with the unchanged presets kept as they were read (not parsed again)."""
+    store = PresetStore(tmp_path)
+    for n in range(3):
+        store.save(WallPreset(f"预案{n}", "4", (f"CAM-000{n}",)))
+    first = store.load()
+    assert store.load() is first
+    changed = WallPreset("预案1", "9", ("CAM-0009", "CAM-0010"))  # another size: a time stamp may be coarse
+    (tmp_path / "预案1.json").write_text(changed.to_json(), "utf-8")  # written in place
+    second = store.load()
+    assert second is not first and second.get("预案1").layout == "9"  # type: ignore[union-attr]
+    assert second.get("预案0") is first.get("预案0") and second.get("预案2") is first.get("预案2")
+    (tmp_path / "预案2.json").unlink()
+    PresetStore(tmp_path).save(WallPreset("新的", "1", ("CAM-0005",)))  # another desk sharing the folder
+    assert [p.name for p in store.load().presets] == ["新的", "预案0", "预案1"]
 
 
 def test_saving_replaces_by_name_and_mine_win_over_shipped(tmp_path: Path) -> None:

@@ -17,6 +17,9 @@ from commandwall.video.presets import MAX_NAME_LEN, PresetError, PresetList, Wal
 
 #: presets 1…9 in menu order have shortcuts Alt+1…Alt+9 (Ctrl+1…4 choose the layout)
 SHORTCUT_PRESETS = 9
+#: presets the menu lists at most (a line says how many more there are): a menu of thousands is no use and
+#: takes seconds to build
+MAX_MENU_PRESETS = 100
 
 
 class WallPresets(QObject):
@@ -28,7 +31,9 @@ class WallPresets(QObject):
     desk with more wall screens keeps its other walls as they are.
 
     The list is read again each time the menu opens (a preset saved on another desk sharing the data folder
-    appears), after a save, and on :meth:`reload`. Bad files are named in the status bar; the others work.
+    appears), after a save, and on :meth:`reload` — only the files that changed, and the menu is built again
+    only when the list changed; it lists the first :data:`MAX_MENU_PRESETS`. Bad files are named in the status
+    bar; the others work.
     Signals: ``sig_message(text, timeout_ms)`` (text safe to show), ``sig_tour_started()`` when a recalled
     preset started its tour.
     """
@@ -68,9 +73,12 @@ class WallPresets(QObject):
         return list(self._list.presets)
 
     def reload(self) -> PresetList:
-        """Read the preset files again and rebuild the menu; name newly broken files in the status bar."""
-        self._list = self._controller.presets()
-        self._rebuild()
+        """Read the preset files again (those that changed) and rebuild the menu if the list changed; name newly
+        broken files in the status bar."""
+        loaded = self._controller.presets()
+        if loaded is not self._list:  # the store hands back the same list when no file changed
+            self._list = loaded
+            self._rebuild()
         fresh = [str(e) for e in self._list.errors if str(e) not in self._reported]
         if fresh:
             self._reported.update(fresh)
@@ -145,9 +153,13 @@ class WallPresets(QObject):
             if i < len(presets):
                 action.setText(_menu_text(presets[i].name))
                 self.menu.addAction(action)
-        for preset in presets[SHORTCUT_PRESETS:]:
+        for preset in presets[SHORTCUT_PRESETS:MAX_MENU_PRESETS]:
             action = self.menu.addAction(_menu_text(preset.name))
             action.triggered.connect(lambda _=False, held=preset: self._apply(held))
+        if len(presets) > MAX_MENU_PRESETS:
+            more = translate("WallPresets", "另有 {count} 个预案未列出（最多列出 {most} 个）").format(
+                count=len(presets) - MAX_MENU_PRESETS, most=MAX_MENU_PRESETS)
+            self.menu.addAction(more).setEnabled(False)
         if not presets:
             self.menu.addAction(translate("WallPresets", "（暂无预案）")).setEnabled(False)
         self.menu.addSeparator()
