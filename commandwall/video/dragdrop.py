@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from commandwall.domain.models import MAX_ID_CHARS
 from commandwall.i18n import translate
+from commandwall.localjson import NotJsonError, parse_json
 from commandwall.video.layout import MAX_TILES
 
 #: camera ids, a JSON array of strings, UTF-8
@@ -34,8 +35,8 @@ def decode_camera_ids(data: bytes) -> list[str]:
     """Camera ids from a :data:`CAMERA_IDS_MIME` payload, in order, without repeats, at most
     :data:`MAX_DROPPED_CAMERAS`. ValueError (a readable message) for anything but a JSON array of ids."""
     try:
-        value = json.loads(bytes(data).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        value = parse_json(bytes(data).decode("utf-8"))
+    except (UnicodeDecodeError, NotJsonError) as error:
         message = translate("wall", "拖放的摄像机数据无法读取 ({error})").format(error=error.__class__.__name__)
         raise ValueError(message) from None
     if not isinstance(value, list):
@@ -67,8 +68,8 @@ def encode_wall_tile(wall_id: str, tile: int) -> bytes:
 def decode_wall_tile(data: bytes) -> tuple[str, int] | None:
     """(wall id, tile) from a :data:`WALL_TILE_MIME` payload, or None if it is not one."""
     try:
-        value = json.loads(bytes(data).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        value = parse_json(bytes(data).decode("utf-8"))
+    except (UnicodeDecodeError, NotJsonError):
         return None
     if not isinstance(value, dict):
         return None

@@ -27,7 +27,7 @@ def test_camera_ids_round_trip_in_order_without_repeats() -> None:
 
 
 @pytest.mark.parametrize("payload", [b"", b"\xff\xfe", b"{}", b'"CAM-0001"', b"[1]", b'[""]', b"[null]",
-                                     b'["' + b"x" * 129 + b'"]', b"[" * 100_000])  # fmt: skip
+                                     b"[\"" + b"x" * 129 + b"\"]", b"[" * 100_000, b"[" + b"9" * 5000 + b"]"])
 def test_anything_else_is_a_readable_error(payload: bytes) -> None:
     """Broken or foreign data raises ValueError with a message for the status bar."""
     with pytest.raises(ValueError, match="拖放"):
@@ -37,7 +37,8 @@ def test_anything_else_is_a_readable_error(payload: bytes) -> None:
 def test_wall_tile_round_trip_and_junk() -> None:
     """A tile reference comes back; anything else is None."""
     assert decode_wall_tile(encode_wall_tile("abc", 7)) == ("abc", 7)
-    for junk in (b"", b"[]", b'{"wall": 1, "tile": 2}', b'{"wall": "a", "tile": true}', b"\xff", b"{" * 100_000):
+    for junk in (b"", b"[]", b'{"wall": 1, "tile": 2}', b'{"wall": "a", "tile": true}', b"\xff", b"{" * 100_000,
+                 b'{"wall": "a", "tile": ' + b"9" * 5000 + b"}"):  # the last: a number too long to read
         assert decode_wall_tile(junk) is None
 
 
