@@ -164,14 +164,14 @@ class MainWindow(QMainWindow):
         bar.addSeparator()
         for action in self.alarm_feature.actions:
             bar.addAction(action)
-        full_screen = QAction(translate("MainWindow", "全屏"), self, checkable=True)
-        full_screen.setShortcut(QKeySequence(Qt.Key.Key_F11))
-        full_screen.setToolTip(translate("MainWindow", "全屏显示（F11）"))
-        full_screen.toggled.connect(lambda on: self.showFullScreen() if on else self.showMaximized())
-        bar.addAction(full_screen)
-        about = QAction(translate("MainWindow", "关于"), self)
-        about.triggered.connect(lambda: show_about(self, self.session.user.base_url))
-        bar.addAction(about)
+        self.full_screen_action = QAction(translate("MainWindow", "全屏"), self, checkable=True)
+        self.full_screen_action.setShortcut(QKeySequence(Qt.Key.Key_F11))
+        self.full_screen_action.setToolTip(translate("MainWindow", "全屏显示（F11）"))
+        self.full_screen_action.toggled.connect(lambda on: self.showFullScreen() if on else self.showMaximized())
+        bar.addAction(self.full_screen_action)
+        self.about_action = QAction(translate("MainWindow", "关于"), self)
+        self.about_action.triggered.connect(lambda: show_about(self, self.session.user.base_url))
+        bar.addAction(self.about_action)
 
     def _build_menu(self) -> None:
         """The menu bar, every menu with its Alt letter (F10 opens the first): what the tool bar offers is in a
@@ -183,6 +183,7 @@ class MainWindow(QMainWindow):
         view = self.menuBar().addMenu(translate("MainWindow", "设置(&S)"))
         self.screen_settings_action = view.addAction(translate("MainWindow", "屏幕设置(&D)…"))
         self.screen_settings_action.triggered.connect(self.show_screen_settings)
+        view.addAction(self.full_screen_action)  # what a narrow tool bar folds away is in a menu too
         self.language_menu = view.addMenu(translate("MainWindow", "语言(&L)"))
         self.language_actions = QActionGroup(self)
         current = current_language()
@@ -200,6 +201,7 @@ class MainWindow(QMainWindow):
         self.switch_user_action.triggered.connect(self.login_feature.switch_user)
         self.logout_action = account.addAction(translate("MainWindow", "注销"))
         self.logout_action.triggered.connect(self.login_feature.log_out)
+        self.menuBar().addMenu(translate("MainWindow", "帮助(&H)")).addAction(self.about_action)
         self.menu_key_action = QAction(self)  # F10: the menu bar, its first menu open (as on other desktops)
         self.menu_key_action.setShortcut(QKeySequence(Qt.Key.Key_F10))
         self.menu_key_action.triggered.connect(self._open_first_menu)

@@ -14,6 +14,7 @@ STYLE_SHEET = f"""
 QMainWindow, QDialog {{ background: {BACKGROUND}; }}
 QDockWidget::title {{ background: #14263a; color: {ACCENT}; padding: 4px 8px; font-weight: bold; }}
 QToolBar {{ background: #0f1c2b; border-bottom: 1px solid #1f3a55; spacing: 6px; }}
+QToolBar QToolButton#qt_toolbar_ext_button {{ background: #3a6f9e; border: 1px solid {ACCENT}; border-radius: 2px; }}
 QStatusBar {{ background: #0f1c2b; color: {TEXT}; }}
 QTableView {{ gridline-color: #1f3a55; selection-background-color: #1d4e73; }}
 QHeaderView::section {{ background: #14263a; color: {ACCENT}; border: 0; padding: 3px; }}

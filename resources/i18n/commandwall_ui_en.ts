@@ -1025,6 +1025,10 @@
         <translation>S&amp;witch User…</translation>
     </message>
     <message>
+        <source>帮助(&amp;H)</source>
+        <translation>&amp;Help</translation>
+    </message>
+    <message>
         <source>语言</source>
         <translation>Language</translation>
     </message>
