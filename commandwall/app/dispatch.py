@@ -19,6 +19,7 @@ from commandwall.domain.models import (
     Task,
     Unit,
     UnitStatus,
+    department_label,
     report_age_text,
     task_status_label,
     unit_status_label,
@@ -58,7 +59,8 @@ class UnitChoice:
         not reach), and for a unit silent over ``UNIT_REPORT_STALE_S`` how long (its distance is from where it
         was then); 已派往本事件 for a unit already sent to this incident. Platform text is isolated so it cannot
         pull the separators around."""
-        name, department = display_text(self.unit.name, isolate=True), display_text(self.unit.department, isolate=True)
+        name = display_text(self.unit.name, isolate=True)
+        department = display_text(department_label(self.unit.department), isolate=True)
         status = unit_status_label(self.unit.status)
         if self.unit.task_status is not None:
             status = translate("dispatch", "{status}（{task}）").format(

@@ -101,6 +101,21 @@ CATEGORIES: dict[str, str] = {
 }
 
 
+#: The departments a task may go to, by the Chinese name the platform knows (translated where shown:
+#: :func:`department_label`).
+DEPARTMENTS = (QT_TRANSLATE_NOOP("DispatchDialog", "公安"), QT_TRANSLATE_NOOP("DispatchDialog", "消防"),
+               QT_TRANSLATE_NOOP("DispatchDialog", "卫健"), QT_TRANSLATE_NOOP("DispatchDialog", "城管"),
+               QT_TRANSLATE_NOOP("DispatchDialog", "应急"), QT_TRANSLATE_NOOP("DispatchDialog", "交警"),
+               QT_TRANSLATE_NOOP("DispatchDialog", "环保"), QT_TRANSLATE_NOOP("DispatchDialog", "住建"),
+               QT_TRANSLATE_NOOP("DispatchDialog", "水务"))
+
+
+def department_label(name: str) -> str:
+    """A department's name in the chosen language when it is one of :data:`DEPARTMENTS`, else as the platform
+    gave it."""
+    return translate("DispatchDialog", name) if name in DEPARTMENTS else name
+
+
 def category_label(code: str) -> str:
     """The category's name in the chosen language, or the raw code if unknown (platform data, untranslated)."""
     label = CATEGORIES.get(code)

@@ -29,6 +29,7 @@ from commandwall.domain.models import (
     Incident,
     Unit,
     UnitStatus,
+    department_label,
     report_age_text,
     task_status_label,
 )
@@ -167,7 +168,8 @@ def unit_payload(unit: Unit, now: datetime | None = None) -> dict[str, Any]:
     return {
         "id": unit.id,
         "name": display_text(unit.name),
-        "department": display_text(unit.department),
+        "department": display_text(unit.department),  # as the platform names it: the badge's colour
+        "department_label": display_text(department_label(unit.department)),  # as shown
         "kind": unit.kind,
         "status": status,
         "status_label": label,

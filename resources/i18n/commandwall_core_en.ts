@@ -2,6 +2,55 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US">
 <context>
+    <name>DispatchDialog</name>
+    <message>
+        <location filename="../../commandwall/domain/models.py" line="106"/>
+        <source>公安</source>
+        <extracomment>The departments a task may go to, by the Chinese name the platform knows (translated where shown: :func:`department_label`).</extracomment>
+        <translation>Police</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/models.py" line="106"/>
+        <source>消防</source>
+        <translation>Fire and Rescue</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/models.py" line="107"/>
+        <source>卫健</source>
+        <translation>Health</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/models.py" line="107"/>
+        <source>城管</source>
+        <translation>Urban Management</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/models.py" line="108"/>
+        <source>应急</source>
+        <translation>Emergency Management</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/models.py" line="108"/>
+        <source>交警</source>
+        <translation>Traffic Police</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/models.py" line="109"/>
+        <source>环保</source>
+        <translation>Environmental Protection</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/models.py" line="109"/>
+        <source>住建</source>
+        <translation>Housing and Construction</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/domain/models.py" line="110"/>
+        <source>水务</source>
+        <translation>Water Authority</translation>
+    </message>
+</context>
+<context>
     <name>SettingsFolder</name>
     <message>
         <location filename="../../commandwall/app/settings_folder.py" line="22"/>
@@ -144,19 +193,19 @@
         <translation>Xuecheng offline map unavailable</translation>
     </message>
     <message>
-        <location filename="../../commandwall/geo/basemaps.py" line="38"/>
+        <location filename="../../commandwall/geo/basemaps.py" line="39"/>
         <source>无底图</source>
-        <extracomment>Id of &quot;no base map&quot; (无底图) in the switcher; always offered.</extracomment>
+        <extracomment>Highest zoom any reader answers (tile numbers stay far below 2**31). Id of &quot;no base map&quot; (无底图) in the switcher; always offered.</extracomment>
         <translation>No base map</translation>
     </message>
     <message>
-        <location filename="../../commandwall/geo/basemaps.py" line="349"/>
+        <location filename="../../commandwall/geo/basemaps.py" line="350"/>
         <source>{title}（GCJ-02：叠加偏移约0.5公里）</source>
         <extracomment>Base-map ids: what may appear in a ``cw://app/tiles/&lt;id&gt;/…`` path. The WMTS well-known Web Mercator tile matrix set (OGC 07-057r7 Annex E.4), the default of a configured service. Names of tile matrix sets in latitude/longitude (EPSG:4326, CGCS2000 EPSG:4490, 天地图 ``c``): Leaflet&apos;s map is Web Mercator, so their tiles would land in the wrong place. Which RESTful template variables this page fills (WMTS 1.0.0 §10.2.1), lower case. A ``{…}`` variable of a tile URL template (group 1: its name as written), in this module and the settings. The one variable a template may carry besides the tile&apos;s: Leaflet fills it from ``subdomains``. A tile server&apos;s origin as the page&apos;s CSP may name it: ``scheme://host[:port]``, the host a lower-case name or IPv4 address (no IPv6 literal, wildcard, path, quote or space: each could widen or break the policy). What a base map&apos;s tiles are drawn in: Web Mercator on WGS84 lon/lat (as every overlay is), or on the shifted lon/lat of Chinese web maps — GCJ-02 (高德 AMap, 腾讯 Tencent) or BD-09 (百度 Baidu), 300–600 m off WGS84. Tile hosts known to serve shifted tiles: the host itself or any name under it.</extracomment>
         <translation>{title} (GCJ-02: overlays ~0.5 km off)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/geo/basemaps.py" line="351"/>
+        <location filename="../../commandwall/geo/basemaps.py" line="352"/>
         <source>{title}（BD-09：百度网格，叠加无法对齐）</source>
         <translation>{title} (BD-09: Baidu&apos;s own grid; overlays cannot line up)</translation>
     </message>
@@ -230,69 +279,69 @@
 <context>
     <name>dispatch</name>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="34"/>
+        <location filename="../../commandwall/app/dispatch.py" line="35"/>
         <source>请选择处置单元或责任部门</source>
         <extracomment>Units offered per dispatch at most (a district has a few dozen; more would only scroll).</extracomment>
         <translation>Choose a unit or a responsible department</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="35"/>
+        <location filename="../../commandwall/app/dispatch.py" line="36"/>
         <source>请填写处置要求</source>
         <translation>Enter the instructions</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="36"/>
+        <location filename="../../commandwall/app/dispatch.py" line="37"/>
         <source>处置要求最多 {limit} 字，现有 {count} 字</source>
         <translation>Instructions may have at most {limit} characters; these have {count}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="64"/>
+        <location filename="../../commandwall/app/dispatch.py" line="66"/>
         <source>{status}（{task}）</source>
         <translation>{status} ({task})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="67"/>
+        <location filename="../../commandwall/app/dispatch.py" line="69"/>
         <source>{name} · {department} · {status} · 道路 {km} km</source>
         <translation>{name} · {department} · {status} · by road {km} km</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="69"/>
+        <location filename="../../commandwall/app/dispatch.py" line="71"/>
         <source>{name} · {department} · {status} · 直线 {km} km</source>
         <translation>{name} · {department} · {status} · straight line {km} km</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="72"/>
+        <location filename="../../commandwall/app/dispatch.py" line="74"/>
         <source> · 位置为{age}上报</source>
         <translation> · position reported {age}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="74"/>
+        <location filename="../../commandwall/app/dispatch.py" line="76"/>
         <source> · 已派往本事件</source>
         <translation> · already sent here</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="151"/>
+        <location filename="../../commandwall/app/dispatch.py" line="153"/>
         <source>调用应急资源：{name}（{type}，{town}，编号 {id}，位置 {lon:.5f}, {lat:.5f}）</source>
         <translation>Use emergency resource: {name} ({type}, {town}, ID {id}, position {lon:.5f}, {lat:.5f})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="216"/>
+        <location filename="../../commandwall/app/dispatch.py" line="218"/>
         <source>{status}：{reason}</source>
         <translation>{status}: {reason}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="220"/>
+        <location filename="../../commandwall/app/dispatch.py" line="222"/>
         <location filename="../../commandwall/app/incidents.py" line="722"/>
         <source> · 时限 {time}</source>
         <translation> · due {time}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="223"/>
+        <location filename="../../commandwall/app/dispatch.py" line="225"/>
         <source> · 超时 {days} 天</source>
         <translation> · {days} days late</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="225"/>
+        <location filename="../../commandwall/app/dispatch.py" line="227"/>
         <source> · 超时 {minutes} 分钟</source>
         <translation> · {minutes} min overdue</translation>
     </message>
@@ -346,115 +395,115 @@
         <translation>Early warning</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="175"/>
+        <location filename="../../commandwall/domain/models.py" line="190"/>
         <source>已上报</source>
         <extracomment>Statuses of incidents still being handled (未办结).</extracomment>
         <translation>Reported</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="176"/>
+        <location filename="../../commandwall/domain/models.py" line="191"/>
         <source>已受理</source>
         <translation>Accepted</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="177"/>
+        <location filename="../../commandwall/domain/models.py" line="192"/>
         <source>已核实</source>
         <translation>Verified</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="178"/>
+        <location filename="../../commandwall/domain/models.py" line="193"/>
         <source>已派遣</source>
         <translation>Dispatched</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="179"/>
+        <location filename="../../commandwall/domain/models.py" line="194"/>
         <source>处置中</source>
         <translation>In progress</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="180"/>
+        <location filename="../../commandwall/domain/models.py" line="195"/>
         <source>已办结</source>
         <translation>Resolved</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="181"/>
+        <location filename="../../commandwall/domain/models.py" line="196"/>
         <source>已结案</source>
         <translation>Closed</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="182"/>
+        <location filename="../../commandwall/domain/models.py" line="197"/>
         <source>已退回</source>
         <translation>Returned</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="183"/>
+        <location filename="../../commandwall/domain/models.py" line="198"/>
         <source>已上报上级</source>
         <translation>Escalated</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="184"/>
+        <location filename="../../commandwall/domain/models.py" line="199"/>
         <source>已合并</source>
         <translation>Merged</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="280"/>
+        <location filename="../../commandwall/domain/models.py" line="295"/>
         <source>已派发</source>
         <extracomment>The largest file attached to an incident (bytes): 20 MiB, the platform&apos;s limit and the client&apos;s. Tasks still to be carried out (the others are finished: done or rejected).</extracomment>
         <translation>Assigned</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="281"/>
+        <location filename="../../commandwall/domain/models.py" line="296"/>
         <source>已接收</source>
         <translation>Acknowledged</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="282"/>
+        <location filename="../../commandwall/domain/models.py" line="297"/>
         <source>途中</source>
         <translation>En route</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="283"/>
+        <location filename="../../commandwall/domain/models.py" line="298"/>
         <source>已到场</source>
         <translation>On scene</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="284"/>
+        <location filename="../../commandwall/domain/models.py" line="299"/>
         <source>已完成</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="285"/>
+        <location filename="../../commandwall/domain/models.py" line="300"/>
         <source>已拒绝</source>
         <translation>Rejected</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="361"/>
+        <location filename="../../commandwall/domain/models.py" line="376"/>
         <source>{n}分钟前</source>
         <extracomment>A unit silent for longer is shown as not current (faded on the map, its last report&apos;s age in the 派遣 list): vehicles&apos; and terminals&apos; positions come every 10–60 s, so five minutes of nothing is no gap between reports.</extracomment>
         <translation>{n} min ago</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="363"/>
+        <location filename="../../commandwall/domain/models.py" line="378"/>
         <source>{n}小时前</source>
         <translation>{n} h ago</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="364"/>
+        <location filename="../../commandwall/domain/models.py" line="379"/>
         <source>{n}天前</source>
         <translation>{n} days ago</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="368"/>
+        <location filename="../../commandwall/domain/models.py" line="383"/>
         <source>待命</source>
         <translation>Available</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="369"/>
+        <location filename="../../commandwall/domain/models.py" line="384"/>
         <source>出勤</source>
         <translation>On duty</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="370"/>
+        <location filename="../../commandwall/domain/models.py" line="385"/>
         <source>离线</source>
         <translation>Offline</translation>
     </message>
@@ -1085,35 +1134,35 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>Town names</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/payload.py" line="45"/>
+        <location filename="../../commandwall/mapdoc/payload.py" line="46"/>
         <source>医院</source>
         <extracomment>Chinese names of emergency resource types (应急资源), translated where the payload is built.</extracomment>
         <translation>Hospital</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/payload.py" line="46"/>
+        <location filename="../../commandwall/mapdoc/payload.py" line="47"/>
         <source>消防站</source>
         <translation>Fire station</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/payload.py" line="47"/>
+        <location filename="../../commandwall/mapdoc/payload.py" line="48"/>
         <source>避难场所</source>
         <translation>Shelter</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/payload.py" line="48"/>
+        <location filename="../../commandwall/mapdoc/payload.py" line="49"/>
         <source>物资储备库</source>
         <translation>Supply depot</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/payload.py" line="163"/>
+        <location filename="../../commandwall/mapdoc/payload.py" line="164"/>
         <location filename="../../commandwall/mapdoc/strings.py" line="37"/>
         <source>无任务</source>
         <extracomment>The number columns of :func:`camera_columns`: (page name, model field, little-endian dtype).</extracomment>
         <translation>No task</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/payload.py" line="166"/>
+        <location filename="../../commandwall/mapdoc/payload.py" line="167"/>
         <source>{status} · 任务{task}</source>
         <translation>{status} · task {task}</translation>
     </message>
@@ -1929,61 +1978,61 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
 <context>
     <name>wall</name>
     <message>
-        <location filename="../../commandwall/app/wall.py" line="27"/>
+        <location filename="../../commandwall/app/wall.py" line="28"/>
         <source>请先在事件中心选择一个事件</source>
         <extracomment>Where the wall looks at start when no incident is open: the centre of 临城街道 (lon, lat). Cameras a tour around an incident takes (the nearest that look at it first). Hints (source text; shown as ``translate(&quot;wall&quot;, …)`` of it).</extracomment>
         <translation>Select an incident in the incident centre first</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/wall.py" line="28"/>
+        <location filename="../../commandwall/app/wall.py" line="29"/>
         <source>请先在视频点位中选择摄像机，或在事件中心选择一个事件</source>
         <translation>Select a camera in the camera list, or an incident in the incident centre, first</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/wall.py" line="76"/>
+        <location filename="../../commandwall/app/wall.py" line="77"/>
         <source>预案「{name}」已调取（{layout}画面）</source>
         <translation>Preset “{name}” recalled ({layout}-tile layout)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/wall.py" line="79"/>
+        <location filename="../../commandwall/app/wall.py" line="80"/>
         <source>，共 {count} 面视频墙</source>
         <translation>, {count} walls</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/wall.py" line="81"/>
+        <location filename="../../commandwall/app/wall.py" line="82"/>
         <location filename="../../commandwall/video/layout.py" line="76"/>
         <source>、</source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/wall.py" line="83"/>
+        <location filename="../../commandwall/app/wall.py" line="84"/>
         <source>；{count} 个摄像机不在平台点位中，已留空：{cameras}</source>
         <translation>; {count} camera(s) not on the platform, left empty: {cameras}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/wall.py" line="86"/>
+        <location filename="../../commandwall/app/wall.py" line="87"/>
         <source>；本机只有 {shown} 面视频墙屏，预案的后 {left} 面墙未调取</source>
         <translation>; this desk has only {shown} wall screen(s): the preset&apos;s last {left} wall(s) were not recalled</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/wall.py" line="160"/>
+        <location filename="../../commandwall/app/wall.py" line="161"/>
         <source>{title} 周边</source>
         <translation>Around {title}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/dragdrop.py" line="39"/>
+        <location filename="../../commandwall/video/dragdrop.py" line="40"/>
         <source>拖放的摄像机数据无法读取 ({error})</source>
         <extracomment>camera ids, a JSON array of strings, UTF-8 a wall tile being moved: ``{&quot;wall&quot;: &quot;&lt;wall id&gt;&quot;, &quot;tile&quot;: &lt;index&gt;}``, UTF-8 JSON at most this many cameras are taken from one drop (the largest layout&apos;s tiles) a camera id longer than this is not an id (the domain&apos;s limit)</extracomment>
         <translation>The dropped camera data cannot be read ({error})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/dragdrop.py" line="42"/>
-        <location filename="../../commandwall/video/dragdrop.py" line="58"/>
+        <location filename="../../commandwall/video/dragdrop.py" line="43"/>
+        <location filename="../../commandwall/video/dragdrop.py" line="59"/>
         <source>拖放的摄像机数据应为编号列表</source>
         <translation>The dropped camera data must be a list of IDs</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/dragdrop.py" line="46"/>
+        <location filename="../../commandwall/video/dragdrop.py" line="47"/>
         <source>拖放的数据含无效的摄像机编号：{id}</source>
         <translation>The dropped data has an invalid camera ID: {id}</translation>
     </message>

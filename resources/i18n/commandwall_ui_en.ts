@@ -378,43 +378,6 @@
 <context>
     <name>DispatchDialog</name>
     <message>
-        <source>公安</source>
-        <extracomment>The departments a task may go to, by the Chinese name the platform knows (shown translated)</extracomment>
-        <translation>Police</translation>
-    </message>
-    <message>
-        <source>消防</source>
-        <translation>Fire and Rescue</translation>
-    </message>
-    <message>
-        <source>卫健</source>
-        <translation>Health</translation>
-    </message>
-    <message>
-        <source>城管</source>
-        <translation>Urban Management</translation>
-    </message>
-    <message>
-        <source>应急</source>
-        <translation>Emergency Management</translation>
-    </message>
-    <message>
-        <source>交警</source>
-        <translation>Traffic Police</translation>
-    </message>
-    <message>
-        <source>环保</source>
-        <translation>Environmental Protection</translation>
-    </message>
-    <message>
-        <source>住建</source>
-        <translation>Housing and Construction</translation>
-    </message>
-    <message>
-        <source>水务</source>
-        <translation>Water Authority</translation>
-    </message>
-    <message>
         <source>派遣任务</source>
         <extracomment>Longest deadline the dialog offers (minutes: a week). the units with an active task for this incident now (asked again at 派遣: another desk may have sent one while this dialog was open); by default those the choices say the question asked before sending a unit again (kept to be answered; None until asked)</extracomment>
         <translation>Dispatch Task</translation>

@@ -160,7 +160,7 @@
       unit: function (u) {
         var box = el("div", "cw-card cw-unit-card");
         box.appendChild(el("div", "cw-card-title", u.name));
-        row(box, CW.t("card_department"), u.department);
+        row(box, CW.t("card_department"), u.department_label || u.department);
         row(box, CW.t("card_status"), u.state_label || u.status_label);
         row(box, CW.t("card_task"), u.task_label || CW.t("card_no_task"));
         var reported = row(box, CW.t("card_last_report"), u.stale

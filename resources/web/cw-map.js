@@ -434,7 +434,7 @@
       });
       var tip = el("div", "cw-tip");
       tip.appendChild(el("div", "cw-tip-title", u.name));
-      tip.appendChild(el("div", "cw-tip-line", u.department + " · " + u.status_label));
+      tip.appendChild(el("div", "cw-tip-line", (u.department_label || u.department) + " · " + u.status_label));
       if (u.stale) tip.appendChild(el("div", "cw-tip-line cw-stale", CW.t("unit_stale", { age: u.report_age })));
       marker.bindTooltip(tip, { direction: "top", offset: [0, -6] });
       marker.on("click", function () { marker.closeTooltip(); CW.cards.unit(u); });

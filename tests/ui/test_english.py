@@ -15,6 +15,8 @@ import pytest
 
 from commandwall.app.session import ClientSession
 from commandwall.config import Settings
+from commandwall.domain.models import DEPARTMENTS, department_label
+from commandwall.mapdoc.payload import unit_payload
 from commandwall.ui.about import about_text
 from commandwall.ui.cameras.model import camera_tooltip
 from commandwall.ui.incidents.dispatch import DispatchDialog
@@ -109,6 +111,24 @@ def test_the_dialogs_speak_english(qtbot, window):
     for expected in ("Dispatch Task", "Units", "Department", "Deadline", "Police", "Log In", "User name",
                      "Screen Settings"):
         assert expected in shown, f"{expected!r} not found in the dialogs"
+
+
+def test_units_show_their_department_in_english_where_the_platform_name_is_known(qtbot, window):
+    """The 派遣 list, the map's unit card and tip: a known department (公安, 城管 …) in English, as the 责任部门 box
+    shows it; the platform's Chinese name still colours the unit's badge."""
+    incident = next(i for i in window.desk.incidents.incidents() if i.status.value != "closed")
+    dialog = DispatchDialog(*window.desk.incidents.dispatch_choices(incident.id), window)
+    qtbot.addWidget(dialog)
+    lines = [dialog.units.item(row).text() for row in range(dialog.units.count())]
+    departments = {unit.department for unit in window.session.units.all()}
+    assert lines and departments <= set(DEPARTMENTS), departments
+    for line in lines:
+        assert not any(f" · {department} · " in line for department in DEPARTMENTS), line
+    assert any(" · Police · " in line for line in lines) or any(" · Fire · " in line for line in lines), lines
+    unit = window.session.units.all()[0]
+    card = unit_payload(unit)
+    assert card["department"] == unit.department and card["department_label"] == department_label(unit.department)
+    assert not CJK.search(card["department_label"]), card
 
 
 def test_the_language_menu_keeps_the_choice_for_the_next_start(qtbot, tmp_path, exercise_platform):

@@ -90,6 +90,7 @@ def test_unit_payload() -> None:
             "id": "U-001",
             "name": "临城派出所巡逻一组",
             "department": "公安",
+            "department_label": "公安",
             "kind": "patrol",
             "status": "busy",
             "status_label": "出勤",

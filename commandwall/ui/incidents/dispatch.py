@@ -25,17 +25,11 @@ from PySide6.QtWidgets import (
 
 from commandwall.app.dispatch import DispatchOrder, UnitChoice, default_deadline_minutes
 from commandwall.app.incidents import PRIORITY_LABELS
-from commandwall.domain.models import Incident
-from commandwall.i18n import QT_TRANSLATE_NOOP, translate
+from commandwall.domain.models import DEPARTMENTS, Incident, department_label
+from commandwall.i18n import translate
 from commandwall.textsafe import display_text
 from commandwall.ui.text import plain_label
 
-#: The departments a task may go to, by the Chinese name the platform knows (shown translated)
-DEPARTMENTS = (QT_TRANSLATE_NOOP("DispatchDialog", "公安"), QT_TRANSLATE_NOOP("DispatchDialog", "消防"),
-               QT_TRANSLATE_NOOP("DispatchDialog", "卫健"), QT_TRANSLATE_NOOP("DispatchDialog", "城管"),
-               QT_TRANSLATE_NOOP("DispatchDialog", "应急"), QT_TRANSLATE_NOOP("DispatchDialog", "交警"),
-               QT_TRANSLATE_NOOP("DispatchDialog", "环保"), QT_TRANSLATE_NOOP("DispatchDialog", "住建"),
-               QT_TRANSLATE_NOOP("DispatchDialog", "水务"))
 #: Longest deadline the dialog offers (minutes: a week).
 MAX_DEADLINE_MINUTES = 7 * 24 * 60
 
@@ -91,7 +85,7 @@ class DispatchDialog(QDialog):
         self.department = QComboBox()
         self.department.setEditable(False)
         for department in DEPARTMENTS:  # the platform gets the department's Chinese name, whatever is shown
-            self.department.addItem(translate("DispatchDialog", department), department)
+            self.department.addItem(department_label(department), department)
         self.priority = QComboBox()
         for level, label in PRIORITY_LABELS.items():
             self.priority.addItem(translate("incidents", label), level)
