@@ -3,6 +3,7 @@ menu and by Alt+N, saved from the wall through the name dialog, a bad file named
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -189,3 +190,24 @@ def test_many_presets_and_one_with_a_number_python_cannot_read(qtbot: QtBot, tmp
         presets.menu.aboutToShow.emit()
         assert f"另有 {more + 1} 个预案未列出（最多列出 100 个）" in [a.text() for a in presets.menu.actions()]
         assert presets.recall("预案999") and win.wall.wall_layout.key == "9"
+
+
+def test_the_offered_preset_name_has_the_time_the_desk_shows(monkeypatch) -> None:
+    """On a machine whose zone is not China's (UTC here), 保存预案 offered 11:02 while the status bar said 19:02."""
+    import datetime as dt
+
+    from commandwall import localtime
+    from commandwall.ui.wall.presets import default_preset_name
+
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    try:
+        before = f"{localtime.now():%m-%d %H:%M}"
+        name = default_preset_name("4画面")
+        after = f"{localtime.now():%m-%d %H:%M}"
+        machine = dt.datetime.now()  # the machine's own zone, which the old name used
+        assert name in (f"4画面 {before}", f"4画面 {after}"), name  # a minute may turn between
+        assert f"{machine:%H:%M}" not in name, (name, machine)
+    finally:
+        monkeypatch.undo()
+        time.tzset()

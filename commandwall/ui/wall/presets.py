@@ -3,12 +3,11 @@ and recalling one onto the walls (per wall screen its layout, cameras and tour).
 
 from __future__ import annotations
 
-import time
-
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QCursor, QKeySequence
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMenu, QWidget
 
+from commandwall import localtime
 from commandwall.app.wall import WallController
 from commandwall.i18n import translate
 from commandwall.textsafe import display_text
@@ -21,6 +20,12 @@ SHORTCUT_PRESETS = 9
 #: takes seconds to build
 MAX_MENU_PRESETS = 100
 
+
+
+def default_preset_name(layout_title: str) -> str:
+    """The name 保存预案 offers: the layout and the time as the desk shows times (China time, by the platform's
+    clock), not the machine's own zone."""
+    return f"{layout_title} {localtime.now():%m-%d %H:%M}"
 
 class WallPresets(QObject):
     """The 预案 menu bound to the walls on screen (``walls()``, wall 1 first), their tour runners and the
@@ -116,7 +121,7 @@ class WallPresets(QObject):
     def ask_and_save(self) -> None:
         """Ask for a name and save the wall under it."""
         view = self._walls()[0].view
-        default = f"{view.wall_layout.title} {time.strftime('%m-%d %H:%M')}"
+        default = default_preset_name(view.wall_layout.title)
         label = translate("WallPresets", "预案名称（最多 {count} 字）：").format(count=MAX_NAME_LEN)
         name, ok = QInputDialog.getText(view.window(), translate("WallPresets", "保存预案"), label,
                                         QLineEdit.EchoMode.Normal, default)  # fmt: skip
