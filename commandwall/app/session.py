@@ -320,11 +320,18 @@ class ClientSession:
             self.last_known = LastKnownWriter(
                 last_known_path(s.data_dir, base_url, self.user.exercise, login.username), self.stores).start()
             self.events = EventStream(
-                client, on_event=self.stores.apply_event, on_state=self.listener.on_connection,
+                client, on_event=self.stores.apply_event, on_state=self._on_connection,
                 cursor=cursor, cameras=cameras, units=units, tasks=tasks,
             )
             self.events.start()
             self.ptz = PtzController(client)
+
+    def _on_connection(self, state: ConnectionState, detail: str) -> None:
+        """The event stream's state, to the listener; live again, the outbox tries its waiting rows at once."""
+        outbox = self.outbox
+        if state is ConnectionState.LIVE and outbox is not None:
+            outbox.retry_soon()
+        self.listener.on_connection(state, detail)
 
     def _open_outbox(self, path: Path, client: PlatformClient) -> Outbox:
         """This user's outbox. A file that is no database (damaged, cut short) kept every login failing with

@@ -213,6 +213,7 @@ class Outbox:
                 self._reread(row_id)
         self._listeners: list[Callable[[OutboxItem], None]] = []
         self._wake = threading.Event()
+        self._retry_now = threading.Event()  # the platform answers again: the backoff's wait ends
         self._stop = threading.Event()
         self._idle = threading.Event()
         self._thread: threading.Thread | None = None
@@ -373,10 +374,17 @@ class Outbox:
         self._thread.start()
         return self
 
+    def retry_soon(self) -> None:
+        """The platform answers again (its event stream is live): rows waiting out a retry's backoff are tried now,
+        and the backoff starts over — after a long outage it had grown to its maximum (30 s)."""
+        self._backoff.reset()
+        self._retry_now.set()
+
     def stop(self, timeout: float = 5.0) -> None:
         """Stop the worker (a send in flight finishes or times out first) and close the database."""
         self._stop.set()
         self._wake.set()
+        self._retry_now.set()
         if self._thread is not None:
             self._thread.join(timeout)
             if self._thread.is_alive():
@@ -433,7 +441,9 @@ class Outbox:
             if retry_later:
                 delay = self._backoff.next_delay()
                 log.info("outbox row %s not delivered, retrying in %.1f s", item.id if item else "-", delay)
-                self._stop.wait(delay)
+                if self._retry_now.wait(delay) and not self._stop.is_set():
+                    log.info("outbox: the platform answers again, retrying now")
+                self._retry_now.clear()
             else:
                 self._backoff.reset()
 

@@ -243,3 +243,42 @@ def test_a_file_name_planted_in_the_data_folder_opens_nothing_outside_it(tmp_pat
     assert not (tmp_path / "desk#1" / "created").exists() and not (tmp_path / "desk").exists()
     said = [r.getMessage() for r in caplog.records]
     assert any("2 action(s) wait in outbox-other-platform-0000.sqlite3" in line for line in said), said
+
+
+def test_a_note_queued_in_an_outage_goes_as_soon_as_the_platform_is_live_again(tmp_path, monkeypatch):
+    """The outbox's backoff had grown to its maximum over the outage: the platform was back and live, and the
+    officer's note still waited out the rest of it. Live again, the waiting rows are tried at once."""
+    import functools
+
+    from commandwall.app import session as session_module
+    from commandwall.backend.events import EventStream
+    from commandwall.backend.outbox import Outbox, OutboxState
+
+    monkeypatch.setattr(session_module, "Outbox", functools.partial(Outbox, backoff_initial=60.0, backoff_max=60.0))
+    # the event stream back on its live feed within seconds, not at its 20 s retry (the test's time, not the point)
+    monkeypatch.setattr(session_module, "EventStream", functools.partial(EventStream, sse_retry_interval=2.0,
+                                                                         poll_interval=1.0))  # fmt: skip
+    db = tmp_path / "platform.sqlite3"
+    backend = DemoBackend(db_path=db, seed=5, simulate=False).start()
+    port = backend.port
+    states: list[ConnectionState] = []
+    s = ClientSession(Settings(data_dir=tmp_path / "data", username="duty"),
+                      PlatformFactory.at_url(backend.base_url, exercise=True),
+                      ClientListener(on_connection=lambda state, _detail: states.append(state)))
+    try:
+        s.start()
+        wait_until(lambda: ConnectionState.LIVE in states)
+        incident = s.incidents.all()[0]
+        backend.stop()  # the platform goes away
+        row = s.outbox.enqueue_note(incident.id, "停电期间的备注")
+        wait_until(lambda: s.outbox.get(row).last_error is not None, timeout=30)  # the first try failed
+        failed_at = time.monotonic()  # the next try is 60 s away
+        states.clear()
+        backend = DemoBackend(db_path=db, port=port, seed=5, simulate=False).start()
+        wait_until(lambda: ConnectionState.LIVE in states, timeout=40)
+        assert s.outbox.wait_idle(10), s.outbox.get(row)
+        assert s.outbox.get(row).state is OutboxState.SENT
+        assert time.monotonic() - failed_at < 55, "sent when the platform was live, not when the backoff ended"
+    finally:
+        s.stop()
+        backend.stop()
