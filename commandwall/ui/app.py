@@ -217,6 +217,24 @@ def show_start_problem(text: str | Callable[[], str], language: str = DEFAULT_LA
     return True
 
 
+#: the signals that ask the client to end as if its window were closed: Ctrl+C, ``kill`` (a desktop session's
+#: logout, a service manager) and the terminal it was started from going away
+QUIT_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
+
+
+def _close_on_signals(window) -> None:
+    """End the client cleanly on :data:`QUIT_SIGNALS` (the window's own close: the view saved, streams and the
+    outbox stopped, the data folder's lock freed), not killed where it stands."""
+
+    def close(number: int, _frame: object) -> None:
+        log.warning("%s received: closing the client", signal.Signals(number).name)
+        window.close()
+
+    for name in QUIT_SIGNALS:
+        if hasattr(signal, name):  # no SIGHUP on Windows
+            signal.signal(getattr(signal, name), close)
+
+
 def run_gui(settings: Settings, platform: PlatformFactory) -> int:
     """Run the client against ``platform`` until its window closes; returns the exit code."""
     set_display_offset(settings.display_utc_offset_hours)
@@ -239,7 +257,7 @@ def run_gui(settings: Settings, platform: PlatformFactory) -> int:
     window = _make_window(settings, platform, ask_when_no_password=True)  # the login dialog asks
     window.arrange_on_screens()
     window.start_session()
-    signal.signal(signal.SIGINT, lambda *_: window.close())
+    _close_on_signals(window)
     from PySide6.QtCore import QTimer
 
     keepalive = QTimer()  # lets Python see Ctrl+C while Qt's loop runs
