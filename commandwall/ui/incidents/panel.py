@@ -9,7 +9,7 @@ from collections.abc import Callable
 from itertools import pairwise
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QItemSelection, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelection, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QDragEnterEvent, QDropEvent, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -60,9 +60,45 @@ TITLE_COLUMN = 3
 FITTED_COLUMNS = (0, 1, 2, 4, 5)
 #: The widest a column fits its contents, in lines' heights (a CJK character is a little narrower: about 22).
 FIT_MAX_EMS = 18
+#: The title is what the officer reads: it keeps this many lines' heights beside the other columns, or a third
+#: of the list's width where that is less and the other columns cut to their least do not leave more beside
+#: the report time.
+TITLE_MIN_EMS = 12
+#: In a list too narrow for every column's contents, the columns that give way to the title, round by round
+#: (widest first within a round): the town (镇街) and the category (类别), then the report time (上报时间).
+#: The level (级别) and the status (状态) never do: they stay whole and in sight.
+YIELDING_COLUMNS = ((4, 2), (1,))
+#: The narrowest a column that gives way becomes, in lines' heights (a word or three characters and …).
+YIELD_MIN_EMS = 3
 
 #: Colour of overdue tasks and of the 督办 line.
 OVERDUE_COLOUR = "#ff4d4f"
+
+
+def share_columns(wanted: dict[int, int], width: int, title: tuple[int, int], floor: int) -> dict[int, int]:
+    """The widths of the fitted columns in a list ``width`` px wide, the title's share being ``title`` (the
+    most it is sure of, the least): each column as ``wanted`` (its contents) while the title keeps the most
+    beside them. Otherwise the :data:`YIELDING_COLUMNS` give way, round by round and widest first, none below
+    ``floor`` (nor below what it wanted); the title settles for less, down to the least, rather than the last
+    round (the report time) giving way. The title takes what is left (the stretched column)."""
+    widths = dict(wanted)
+    most, least = title
+    earlier = {c for columns in YIELDING_COLUMNS[:-1] for c in columns}
+    beside = sum(min(w, floor) if c in earlier else w for c, w in widths.items())  # all but the last round cut
+    excess = sum(widths.values()) + max(min(most, width - beside), least) - width
+    for columns in YIELDING_COLUMNS:
+        while excess > 0:
+            top = max(widths[c] for c in columns)
+            widest = [c for c in columns if widths[c] == top]
+            level = max([floor, *(widths[c] for c in columns if widths[c] < top)])
+            if top <= level:
+                break
+            take = min(excess, (top - level) * len(widest))
+            each, extra = divmod(take, len(widest))
+            for i, column in enumerate(widest):
+                widths[column] = top - each - (1 if i < extra else 0)
+            excess -= take
+    return widths
 
 
 def _plain_label(text: str = "") -> QLabel:
@@ -485,6 +521,8 @@ class IncidentPanel(QWidget):
         header.setSectionResizeMode(TITLE_COLUMN, QHeaderView.ResizeMode.Stretch)
         header.setResizeContentsPrecision(0)  # a fit measures the rows on screen only, not a thousand rows
         self._fit_due = True  # the widths wait for the list to be on screen
+        self._wanted: dict[int, int] = {}  # the fitted columns' widths for their contents (see _share_width)
+        self.table.viewport().installEventFilter(self)
         self._fit_later = QTimer(self)  # one fit for several filter changes in a row (typing in the search)
         self._fit_later.setSingleShot(True)
         self._fit_later.setInterval(0)
@@ -532,8 +570,11 @@ class IncidentPanel(QWidget):
     # screen again after every batch of a burst, asking the model for each cell's roles through Python: a
     # quarter of the GUI thread at 50 incidents/s, 12 ms a batch. Here the rows on screen are measured when
     # they become another set (shown, a reset, a filter, a font), and a batch only widens a column for its own
-    # texts (grow only, like a column the user widened; a few font-metric calls per incident). A column never
-    # fits past FIT_MAX_EMS: a hostile town name is cut with … rather than pushing the rest away.
+    # texts (grow only; a few font-metric calls per incident). A column never fits past FIT_MAX_EMS: a hostile
+    # town name is cut with … rather than pushing the rest away. What the columns want is then shared out over
+    # the list's width (again when that changes): in a narrow dock (a 1280 or 1366 px desk, English) the town,
+    # the category and then the time are cut with … before the title goes under TITLE_MIN_EMS, and the status
+    # stays in sight.
 
     def _fit_columns(self) -> None:
         """Fit the columns to the rows on screen (out of sight: when shown again; Qt would measure every row of
@@ -545,7 +586,8 @@ class IncidentPanel(QWidget):
         header, cap = self.table.horizontalHeader(), self._fit_cap()
         for column in FITTED_COLUMNS:
             width = max(self.table.sizeHintForColumn(column), header.sectionSizeHint(column))
-            header.resizeSection(column, min(width, max(cap, header.sectionSizeHint(column))))
+            self._wanted[column] = min(width, max(cap, header.sectionSizeHint(column)))
+        self._share_width()
 
     def _widen_columns(self, incidents: list[Incident]) -> None:
         """Widen the fitted columns that are too narrow for these (new or changed) incidents' texts."""
@@ -560,12 +602,36 @@ class IncidentPanel(QWidget):
         metrics = QFontMetrics(bold)
         margin = 2 * (self.table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self.table)
                       + 1) + 3  # the item's text margins, the grid line, a pixel of rounding either side
-        header, cap = self.table.horizontalHeader(), self._fit_cap()
+        cap = self._fit_cap()
         cells = [self.model.cells(inc) for inc in shown]
+        widened = False
         for column in FITTED_COLUMNS:
             needed = margin + max(metrics.horizontalAdvance(text) for text in {row[column] for row in cells})
-            if header.sectionSize(column) < min(needed, cap):
-                header.resizeSection(column, min(needed, cap))
+            if self._wanted.get(column, 0) < min(needed, cap):
+                self._wanted[column] = min(needed, cap)
+                widened = True
+        if widened:
+            self._share_width()
+
+    def _share_width(self) -> None:
+        """Give the fitted columns their widths for the list's width now (see :func:`share_columns`): the
+        title keeps its share and the status stays in sight, without a horizontal scroll bar."""
+        if len(self._wanted) < len(FITTED_COLUMNS):
+            return  # not fitted yet
+        em = QFontMetrics(self.table.font()).height()
+        width = self.table.viewport().width()
+        title = (TITLE_MIN_EMS * em, min(TITLE_MIN_EMS * em, width // 3))
+        header = self.table.horizontalHeader()
+        for column, size in share_columns(self._wanted, width, title, YIELD_MIN_EMS * em).items():
+            if header.sectionSize(column) != size:
+                header.resizeSection(column, size)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        """The list's width changed (the dock, the window, a vertical scroll bar): the columns share it again
+        (from the widths their contents want, measured before: nothing is measured here)."""
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize and not self._fit_due:
+            self._share_width()
+        return False
 
     def _fit_cap(self) -> int:
         return QFontMetrics(self.table.font()).height() * FIT_MAX_EMS
