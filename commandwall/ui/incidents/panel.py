@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
-    QSplitter,
     QStyle,
     QTableView,
     QVBoxLayout,
@@ -43,6 +42,7 @@ from commandwall.localtime import to_display
 from commandwall.textsafe import display_text
 from commandwall.ui.incidents.model import IncidentTableModel
 from commandwall.ui.language import format_time
+from commandwall.ui.split import ShareSplitter
 from commandwall.ui.text import SteadyLabel, plain_label, plain_tooltip
 
 #: A description is shown up to this many characters (the platform cuts it at 4000).
@@ -214,13 +214,15 @@ class IncidentDetail(QWidget):
         supervision.addWidget(self.overdue, 1)
         supervision.addWidget(self.escalate_button)
         layout.addLayout(supervision)
-        layout.addLayout(grid)
-        layout.addWidget(self.description)
+        # 地图定位 and 派遣任务… under the title: in sight with the detail a hundred pixels tall (the incident
+        # centre of a 768 or 720 px desk), whatever the fields and the description take below.
         buttons = QHBoxLayout()
         buttons.addWidget(self.locate_button)
         buttons.addWidget(self.dispatch_button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
+        layout.addLayout(grid)
+        layout.addWidget(self.description)
         # What the officer acts with comes next, high enough to be seen without scrolling in a short dock: the
         # note (a 退回's reason) right above the steps it goes with, then what the platform answered.
         note_row = QHBoxLayout()
@@ -327,7 +329,7 @@ class IncidentDetail(QWidget):
         """Tab goes through the detail as it reads, the workflow buttons (made anew for each incident) right after
         the note, which is their reason: not at the end of the window's focus chain, after the map."""
         steps = [self.actions_row.itemAt(i).widget() for i in range(self.actions_row.count())]
-        chain = [self.escalate_button, self.description, self.locate_button, self.dispatch_button, self.note,
+        chain = [self.escalate_button, self.locate_button, self.dispatch_button, self.description, self.note,
                  *(step for step in steps if step is not None), self.note_button, self.attach_button,
                  self.warning_to_wall, self.tasks, self.timeline, self.attachments]
         for first, second in pairwise(chain):
@@ -455,9 +457,14 @@ class IncidentDetail(QWidget):
             self.show_incident(self._incident)
 
 
-#: The list's share of the incident centre's height at first: half, so that the detail shows its title, fields,
-#: note and workflow steps without scrolling in the dock under the wall of a 1080p console (about 560 px).
+#: The list's share of the incident centre's height until the officer drags the handle between them: half, so
+#: that the detail shows its title, fields, note and workflow steps without scrolling in the dock under the wall
+#: of a 1080p console (about 560 px).
 LIST_SHARE = 0.5
+#: In a shorter incident centre (a 768 or 720 px desk's) the list gets more than its share, up to this many rows,
+#: as long as the detail keeps DETAIL_MIN_EMS lines' heights: its title, 地图定位 and 派遣任务…, the first fields.
+LIST_MIN_ROWS = 4
+DETAIL_MIN_EMS = 7
 
 
 class IncidentTable(QTableView):
@@ -548,22 +555,32 @@ class IncidentPanel(QWidget):
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
         top_layout.addLayout(filters)
+        self._filters = filters
         top_layout.addWidget(self.table)
         detail_scroll = QScrollArea()
         detail_scroll.setWidgetResizable(True)
         detail_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         detail_scroll.setWidget(self.detail)
-        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter = ShareSplitter(Qt.Orientation.Vertical, self._list_and_detail)
         self.splitter.addWidget(top)
         self.splitter.addWidget(detail_scroll)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self._sized = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
         self.model.counts_changed.connect(self._update_count)
         self._update_count()
+
+    def _list_and_detail(self, height: int) -> list[int]:
+        """The heights of the list (with its filters) and of the detail in ``height`` px: the list's share
+        (LIST_SHARE), or LIST_MIN_ROWS rows where the detail can spare them."""
+        spacing = self.splitter.widget(0).layout().spacing()
+        rows = (self._filters.sizeHint().height() + spacing + self.table.horizontalHeader().sizeHint().height()
+                + 2 * self.table.frameWidth() + LIST_MIN_ROWS * self.table.verticalHeader().defaultSectionSize())
+        detail = DETAIL_MIN_EMS * QFontMetrics(self.detail.font()).height()
+        list_height = max(round(height * LIST_SHARE), min(rows, height - detail))
+        return [list_height, height - list_height]
 
     # --- column widths -------------------------------------------------------------------------------------
     # Columns other than the title fit their contents. Qt's own fitting (ResizeToContents) measured the rows on
@@ -643,15 +660,10 @@ class IncidentPanel(QWidget):
             self._fit_later.start()
 
     def showEvent(self, event) -> None:  # noqa: N802
-        """The columns fit the rows on screen if they changed out of sight; on first show the list and the detail
-        share the height (:data:`LIST_SHARE`; the detail scrolls if it needs more)."""
+        """The columns fit the rows on screen if they changed out of sight."""
         super().showEvent(event)
         if self._fit_due:
             self._fit_later.start()
-        if not self._sized:
-            self._sized = True
-            total = max(self.splitter.height(), 2)
-            self.splitter.setSizes([int(total * LIST_SHARE), total - int(total * LIST_SHARE)])
 
     def set_incidents(self, incidents: list[Incident]) -> None:
         """Replace the list (initial load)."""
