@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, QRect, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
@@ -34,7 +34,7 @@ from commandwall.ui.map.feature import MapFeature
 from commandwall.ui.map.layer_tree import LayerTreeFeature
 from commandwall.ui.messages import MessageLog
 from commandwall.ui.screens import ScreenManager, ScreenSettingsDialog
-from commandwall.ui.screens.manager import sorted_screens
+from commandwall.ui.screens.manager import sorted_screens, wall_share
 from commandwall.ui.status import PlatformStatus
 from commandwall.ui.text import plain_tooltip
 from commandwall.ui.wall.feature import WallFeature
@@ -285,11 +285,16 @@ class MainWindow(QMainWindow):
         self.screens.apply()
         if self.screens.view_restored or len(sorted_screens()) > 1:
             return
-        # One screen and nothing saved yet: the right column takes ~42% of the width, the wall its upper half.
-        area = QGuiApplication.primaryScreen().availableGeometry()
+        self.share_docks(QGuiApplication.primaryScreen().availableGeometry())
+
+    def share_docks(self, area: QRect) -> None:
+        """The docks as a desk with one screen (``area`` available) and no layout saved gets them: the right
+        column ~42% of the width, the wall its upper part (:func:`wall_share`: half, less on a short screen),
+        the incident centre the rest."""
         self.resizeDocks([self.wall_dock], [int(area.width() * 0.42)], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.wall_dock, self.incident_dock], [int(area.height() * 0.5)] * 2,
-                         Qt.Orientation.Vertical)
+        share = wall_share(area.height())
+        self.resizeDocks([self.wall_dock, self.incident_dock],
+                         [int(area.height() * share), int(area.height() * (1 - share))], Qt.Orientation.Vertical)
 
     def show_screen_settings(self) -> None:
         """屏幕设置…: a role for each screen, applied at once."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtCore import QEvent, QRect, QSize, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QWidget
 
 from commandwall.i18n import translate
@@ -68,6 +68,10 @@ def duration_text(seconds: float) -> str:
     return translate("Duration", "{h}小时{m:02d}分").format(h=whole // 3600, m=whole % 3600 // 60)
 
 
+#: How long (ms) a :class:`SteadyLabel` keeps the room of a longer text once a shorter one has come.
+SHRINK_AFTER_MS = 5000
+
+
 class SteadyLabel(QLabel):
     """A plain-text label for a value that changes often (a count, the clock) that does not lay its window out
     again for each new text.
@@ -75,30 +79,76 @@ class SteadyLabel(QLabel):
     A QLabel with a new text asks its layout to be redone, and that layout its parent's, up to the main
     window's: the docks, the status bar and the central widget were measured again on every batch of an
     incident burst and on every tick of the clock. This one has a fixed size (Qt passes a fixed-size widget by
-    when it collects layout requests), grown when a text needs more room and refitted to its text when the
-    font or style changes; a count that shrinks leaves the room it had.
+    when it collects layout requests), grown at once when a text (or another font) needs more room. A shorter
+    text leaves the room it had for ``shrink_after_ms``; then the label gives back what none of the texts
+    shown meanwhile needed (a status bar's connection state that said why it was reconnecting kept that width
+    for "● 实时推送", and the status bar's notices were cut for it). A text that comes and goes within that time
+    keeps the room: no jitter.
     """
 
-    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+    def __init__(self, text: str = "", parent: QWidget | None = None,
+                 shrink_after_ms: int = SHRINK_AFTER_MS) -> None:
         super().__init__(parent)
+        self._widest = 0  # the widest text shown since a shorter text started the wait
+        self._shrink = QTimer(self)
+        self._shrink.setSingleShot(True)
+        self._shrink.setInterval(shrink_after_ms)
+        self._shrink.timeout.connect(self._give_back)
         self.setTextFormat(Qt.TextFormat.PlainText)
         super().setText(text)
         self._refit(grow_only=False)
 
     def setText(self, text: str) -> None:  # noqa: N802
-        """Show ``text`` (plain); the label grows if it needs more room."""
+        """Show ``text`` (plain); the label grows at once if it needs more room, and gives room back later."""
         if text != self.text():
             super().setText(text)
-            self._refit(grow_only=True)
+            self._settle()
+
+    def _settle(self) -> None:
+        """Grow now if the text needs more room; give back room once it has not been needed for a while."""
+        self._refit(grow_only=True)
+        needed = self.text_size().width()
+        if self._shrink.isActive():
+            self._widest = max(self._widest, needed)
+        elif needed < self.minimumWidth():
+            self._widest = needed
+            self._shrink.start()
+
+    def _give_back(self) -> None:
+        needed = self.text_size()
+        width = max(self._widest, needed.width())
+        if width < self.minimumWidth():
+            self.setFixedSize(QSize(width, needed.height()))
+
+    def text_size(self) -> QSize:
+        """The size the text shown needs. QLabel's own size hint is never under the label's minimum size, here
+        the fixed size: a label that measured itself by it could never become narrower again."""
+        self.ensurePolished()
+        metrics, align = self.fontMetrics(), self.alignment()
+        centred = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignHCenter
+        text = metrics.boundingRect(QRect(0, 0, 2000, 2000), (align & ~centred) | Qt.TextFlag.TextExpandTabs,
+                                    self.text())
+        width = text.width() if self.text() else metrics.averageCharWidth()  # as QLabel measures nothing
+        across = down = 2 * self.margin()
+        indent = self.indent()
+        if indent < 0 and self.frameWidth():  # QLabel's own indent beside a frame
+            indent = metrics.horizontalAdvance("x") - 2 * self.margin()
+        if indent > 0 and self.text():
+            across += indent if align & (Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignRight) else 0
+            down += indent if align & (Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignBottom) else 0
+        margins = self.contentsMargins()
+        return QSize(width + across + margins.left() + margins.right(),
+                     text.height() + down + margins.top() + margins.bottom())
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        """Another font or style: the text takes another size."""
+        """Another font or style: the text takes another size, taken like a new text (room now if needed, given
+        back later): a state's style sheet, set again with each of its texts, sets the font too."""
         super().changeEvent(event)
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
-            self._refit(grow_only=False)
+            self._settle()
 
     def _refit(self, *, grow_only: bool) -> None:
-        hint = self.sizeHint()
+        hint = self.text_size()
         size = QSize(max(hint.width(), self.minimumWidth()) if grow_only else hint.width(), hint.height())
         if self.minimumSize() != size or self.maximumSize() != size:
             self.setFixedSize(size)

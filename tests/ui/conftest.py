@@ -108,3 +108,26 @@ def english(qapp):
     i18n.install(translator)
     QLocale.setDefault(locale)
     QWebEngineProfile.defaultProfile().setHttpAcceptLanguage(accept)
+
+
+@pytest.fixture
+def themed(qapp) -> Iterator[None]:
+    """The desk's theme (its UI font, 10 pt, and style sheet) for one test, then the application as it was: sizes
+    measured as a desk shows them."""
+    from commandwall.ui.theme import apply_theme
+
+    style, palette, font, sheet = qapp.style().name(), qapp.palette(), qapp.font(), qapp.styleSheet()
+    apply_theme(qapp)
+    yield
+    qapp.setStyleSheet(sheet)
+    qapp.setFont(font)
+    qapp.setPalette(palette)
+    qapp.setStyle(style)
+
+
+@pytest.fixture(params=["zh_CN", "en"])
+def language(request) -> str:
+    """Each language of the desk in turn (English through the ``english`` fixture)."""
+    if request.param == "en":
+        request.getfixturevalue("english")
+    return request.param

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QPushButton
 
 from commandwall.app.incidents import ActionRights
@@ -220,3 +220,44 @@ def test_the_note_and_the_steps_are_in_sight_in_a_short_incident_dock(qtbot):
     assert steps
     for widget in (panel.detail.note, panel.detail.dispatch_button, *steps):
         assert not widget.visibleRegion().isEmpty(), widget.objectName() or widget.text()
+
+
+def test_on_a_short_desk_the_list_shows_four_rows_and_the_detail_its_buttons(qtbot, themed, language):
+    """The incident centre under the wall of a 1366×768 or 1280×720 desk is about 570×350 or 540×320: the list
+    shows four rows (three and a half), and an incident with a long title, place and description still shows
+    地图定位 and 派遣任务… without scrolling the detail."""
+    long = make(7, title="薛城区气象台发布暴雨蓝色预警信号：未来12小时内薛城区西部降雨量将达50毫米以上").model_copy(
+        update={"town": "薛城区西部（临城街道、常庄街道）", "description": "预计未来12小时内降雨量将达50毫米。" * 8})
+    for width, height, rows in ((573, 350, 4), (537, 320, 3.5)):
+        panel = IncidentPanel()
+        qtbot.addWidget(panel)
+        panel.detail.set_rights(ActionRights(["duty_officer"]))
+        panel.resize(width, height)
+        panel.show()
+        qtbot.waitExposed(panel)
+        panel.set_incidents([make(n) for n in range(1, 30) if n != 7] + [long])
+        assert panel.select(long.id)
+        qtbot.wait(50)
+        table = panel.table
+        assert table.viewport().height() >= rows * table.rowHeight(0), (width, height)
+        for button in (panel.detail.locate_button, panel.detail.dispatch_button):
+            assert not button.visibleRegion().isEmpty(), (width, height, button.text())
+
+
+def test_the_split_the_officer_dragged_stays_when_the_dock_is_resized(qtbot):
+    panel = IncidentPanel()
+    qtbot.addWidget(panel)
+    panel.resize(573, 500)
+    panel.show()
+    qtbot.waitExposed(panel)
+    assert abs(panel.splitter.sizes()[0] - panel.splitter.sizes()[1]) <= 1  # half each at first (LIST_SHARE)
+    handle = panel.splitter.handle(1)
+    middle = handle.rect().center()
+    qtbot.mousePress(handle, Qt.MouseButton.LeftButton, pos=middle)
+    qtbot.mouseMove(handle, middle + QPoint(0, 100))
+    qtbot.mouseRelease(handle, Qt.MouseButton.LeftButton, pos=middle + QPoint(0, 100))
+    dragged = panel.splitter.sizes()
+    assert dragged[0] >= dragged[1] + 150
+    panel.resize(573, 560)
+    qtbot.waitUntil(lambda: sum(panel.splitter.sizes()) > sum(dragged), timeout=2000)
+    assert panel.splitter.sizes()[0] >= panel.splitter.sizes()[1] + 150  # the officer's split, not half again

@@ -95,3 +95,38 @@ def test_markup_and_hidden_characters_are_shown_as_their_characters(qtbot) -> No
         assert steady.width() >= steady.sizeHint().width()  # shown whole
         plain.setFixedSize(steady.size())
         assert steady.grab().toImage() == plain.grab().toImage(), repr(text)
+
+
+def test_a_shorter_text_gives_the_room_back_once_it_has_stayed_a_while(qtbot) -> None:
+    """The status bar's connection state said why it was reconnecting, then 实时推送 for good: the label gives
+    the width back (it kept it for ever, and the status bar's notices were cut for it)."""
+    label = SteadyLabel("● 实时推送", shrink_after_ms=300)
+    _window, _row = row_with(qtbot, label)  # kept: the label lives in it
+    live = label.width()
+    label.setText("● 重连中（第 3 次，5 秒后重试）：平台无响应")
+    label.setStyleSheet("color: #faad14; font-weight: bold;")  # each state comes with its colour
+    qtbot.waitUntil(lambda: label.width() > 2 * live, timeout=2000)
+    wide = label.width()
+    label.setText("● 实时推送")
+    label.setStyleSheet("color: #52c41a; font-weight: bold;")
+    qtbot.wait(100)
+    assert label.width() == wide  # not at once: a text that comes back soon finds its room
+    bold = QLabel("● 实时推送")
+    bold.setStyleSheet("color: #52c41a; font-weight: bold;")
+    qtbot.addWidget(bold)
+    qtbot.waitUntil(lambda: label.width() < wide, timeout=2000)
+    assert label.size() == bold.sizeHint()  # fits its text again, whole
+
+
+def test_texts_that_come_and_go_keep_the_room_without_jitter(qtbot) -> None:
+    label = SteadyLabel("● 实时推送", shrink_after_ms=300)
+    _window, _row = row_with(qtbot, label)  # kept: the label lives in it
+    label.setText("● 平台无响应（12 秒无数据）")
+    qtbot.waitUntil(lambda: label.width() >= label.sizeHint().width(), timeout=2000)
+    wide = label.width()
+    widths = set()
+    for n in range(10):  # back and forth every 100 ms for a second: each wait sees the long text again
+        label.setText("● 实时推送" if n % 2 == 0 else f"● 平台无响应（{13 + n} 秒无数据）")
+        qtbot.wait(100)
+        widths.add(label.width())
+    assert widths == {wide}

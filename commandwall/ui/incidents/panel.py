@@ -9,7 +9,7 @@ from collections.abc import Callable
 from itertools import pairwise
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QItemSelection, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelection, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QDragEnterEvent, QDropEvent, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
-    QSplitter,
     QStyle,
     QTableView,
     QVBoxLayout,
@@ -43,6 +42,7 @@ from commandwall.localtime import to_display
 from commandwall.textsafe import display_text
 from commandwall.ui.incidents.model import IncidentTableModel
 from commandwall.ui.language import format_time
+from commandwall.ui.split import ShareSplitter
 from commandwall.ui.text import SteadyLabel, plain_label, plain_tooltip
 
 #: A description is shown up to this many characters (the platform cuts it at 4000).
@@ -60,9 +60,45 @@ TITLE_COLUMN = 3
 FITTED_COLUMNS = (0, 1, 2, 4, 5)
 #: The widest a column fits its contents, in lines' heights (a CJK character is a little narrower: about 22).
 FIT_MAX_EMS = 18
+#: The title is what the officer reads: it keeps this many lines' heights beside the other columns, or a third
+#: of the list's width where that is less and the other columns cut to their least do not leave more beside
+#: the report time.
+TITLE_MIN_EMS = 12
+#: In a list too narrow for every column's contents, the columns that give way to the title, round by round
+#: (widest first within a round): the town (镇街) and the category (类别), then the report time (上报时间).
+#: The level (级别) and the status (状态) never do: they stay whole and in sight.
+YIELDING_COLUMNS = ((4, 2), (1,))
+#: The narrowest a column that gives way becomes, in lines' heights (a word or three characters and …).
+YIELD_MIN_EMS = 3
 
 #: Colour of overdue tasks and of the 督办 line.
 OVERDUE_COLOUR = "#ff4d4f"
+
+
+def share_columns(wanted: dict[int, int], width: int, title: tuple[int, int], floor: int) -> dict[int, int]:
+    """The widths of the fitted columns in a list ``width`` px wide, the title's share being ``title`` (the
+    most it is sure of, the least): each column as ``wanted`` (its contents) while the title keeps the most
+    beside them. Otherwise the :data:`YIELDING_COLUMNS` give way, round by round and widest first, none below
+    ``floor`` (nor below what it wanted); the title settles for less, down to the least, rather than the last
+    round (the report time) giving way. The title takes what is left (the stretched column)."""
+    widths = dict(wanted)
+    most, least = title
+    earlier = {c for columns in YIELDING_COLUMNS[:-1] for c in columns}
+    beside = sum(min(w, floor) if c in earlier else w for c, w in widths.items())  # all but the last round cut
+    excess = sum(widths.values()) + max(min(most, width - beside), least) - width
+    for columns in YIELDING_COLUMNS:
+        while excess > 0:
+            top = max(widths[c] for c in columns)
+            widest = [c for c in columns if widths[c] == top]
+            level = max([floor, *(widths[c] for c in columns if widths[c] < top)])
+            if top <= level:
+                break
+            take = min(excess, (top - level) * len(widest))
+            each, extra = divmod(take, len(widest))
+            for i, column in enumerate(widest):
+                widths[column] = top - each - (1 if i < extra else 0)
+            excess -= take
+    return widths
 
 
 def _plain_label(text: str = "") -> QLabel:
@@ -178,13 +214,15 @@ class IncidentDetail(QWidget):
         supervision.addWidget(self.overdue, 1)
         supervision.addWidget(self.escalate_button)
         layout.addLayout(supervision)
-        layout.addLayout(grid)
-        layout.addWidget(self.description)
+        # 地图定位 and 派遣任务… under the title: in sight with the detail a hundred pixels tall (the incident
+        # centre of a 768 or 720 px desk), whatever the fields and the description take below.
         buttons = QHBoxLayout()
         buttons.addWidget(self.locate_button)
         buttons.addWidget(self.dispatch_button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
+        layout.addLayout(grid)
+        layout.addWidget(self.description)
         # What the officer acts with comes next, high enough to be seen without scrolling in a short dock: the
         # note (a 退回's reason) right above the steps it goes with, then what the platform answered.
         note_row = QHBoxLayout()
@@ -291,7 +329,7 @@ class IncidentDetail(QWidget):
         """Tab goes through the detail as it reads, the workflow buttons (made anew for each incident) right after
         the note, which is their reason: not at the end of the window's focus chain, after the map."""
         steps = [self.actions_row.itemAt(i).widget() for i in range(self.actions_row.count())]
-        chain = [self.escalate_button, self.description, self.locate_button, self.dispatch_button, self.note,
+        chain = [self.escalate_button, self.locate_button, self.dispatch_button, self.description, self.note,
                  *(step for step in steps if step is not None), self.note_button, self.attach_button,
                  self.warning_to_wall, self.tasks, self.timeline, self.attachments]
         for first, second in pairwise(chain):
@@ -419,9 +457,14 @@ class IncidentDetail(QWidget):
             self.show_incident(self._incident)
 
 
-#: The list's share of the incident centre's height at first: half, so that the detail shows its title, fields,
-#: note and workflow steps without scrolling in the dock under the wall of a 1080p console (about 560 px).
+#: The list's share of the incident centre's height until the officer drags the handle between them: half, so
+#: that the detail shows its title, fields, note and workflow steps without scrolling in the dock under the wall
+#: of a 1080p console (about 560 px).
 LIST_SHARE = 0.5
+#: In a shorter incident centre (a 768 or 720 px desk's) the list gets more than its share, up to this many rows,
+#: as long as the detail keeps DETAIL_MIN_EMS lines' heights: its title, 地图定位 and 派遣任务…, the first fields.
+LIST_MIN_ROWS = 4
+DETAIL_MIN_EMS = 7
 
 
 class IncidentTable(QTableView):
@@ -485,6 +528,8 @@ class IncidentPanel(QWidget):
         header.setSectionResizeMode(TITLE_COLUMN, QHeaderView.ResizeMode.Stretch)
         header.setResizeContentsPrecision(0)  # a fit measures the rows on screen only, not a thousand rows
         self._fit_due = True  # the widths wait for the list to be on screen
+        self._wanted: dict[int, int] = {}  # the fitted columns' widths for their contents (see _share_width)
+        self.table.viewport().installEventFilter(self)
         self._fit_later = QTimer(self)  # one fit for several filter changes in a row (typing in the search)
         self._fit_later.setSingleShot(True)
         self._fit_later.setInterval(0)
@@ -510,30 +555,43 @@ class IncidentPanel(QWidget):
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
         top_layout.addLayout(filters)
+        self._filters = filters
         top_layout.addWidget(self.table)
         detail_scroll = QScrollArea()
         detail_scroll.setWidgetResizable(True)
         detail_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         detail_scroll.setWidget(self.detail)
-        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter = ShareSplitter(Qt.Orientation.Vertical, self._list_and_detail)
         self.splitter.addWidget(top)
         self.splitter.addWidget(detail_scroll)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self._sized = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
         self.model.counts_changed.connect(self._update_count)
         self._update_count()
 
+    def _list_and_detail(self, height: int) -> list[int]:
+        """The heights of the list (with its filters) and of the detail in ``height`` px: the list's share
+        (LIST_SHARE), or LIST_MIN_ROWS rows where the detail can spare them."""
+        spacing = self.splitter.widget(0).layout().spacing()
+        rows = (self._filters.sizeHint().height() + spacing + self.table.horizontalHeader().sizeHint().height()
+                + 2 * self.table.frameWidth() + LIST_MIN_ROWS * self.table.verticalHeader().defaultSectionSize())
+        detail = DETAIL_MIN_EMS * QFontMetrics(self.detail.font()).height()
+        list_height = max(round(height * LIST_SHARE), min(rows, height - detail))
+        return [list_height, height - list_height]
+
     # --- column widths -------------------------------------------------------------------------------------
     # Columns other than the title fit their contents. Qt's own fitting (ResizeToContents) measured the rows on
     # screen again after every batch of a burst, asking the model for each cell's roles through Python: a
     # quarter of the GUI thread at 50 incidents/s, 12 ms a batch. Here the rows on screen are measured when
     # they become another set (shown, a reset, a filter, a font), and a batch only widens a column for its own
-    # texts (grow only, like a column the user widened; a few font-metric calls per incident). A column never
-    # fits past FIT_MAX_EMS: a hostile town name is cut with … rather than pushing the rest away.
+    # texts (grow only; a few font-metric calls per incident). A column never fits past FIT_MAX_EMS: a hostile
+    # town name is cut with … rather than pushing the rest away. What the columns want is then shared out over
+    # the list's width (again when that changes): in a narrow dock (a 1280 or 1366 px desk, English) the town,
+    # the category and then the time are cut with … before the title goes under TITLE_MIN_EMS, and the status
+    # stays in sight.
 
     def _fit_columns(self) -> None:
         """Fit the columns to the rows on screen (out of sight: when shown again; Qt would measure every row of
@@ -545,7 +603,8 @@ class IncidentPanel(QWidget):
         header, cap = self.table.horizontalHeader(), self._fit_cap()
         for column in FITTED_COLUMNS:
             width = max(self.table.sizeHintForColumn(column), header.sectionSizeHint(column))
-            header.resizeSection(column, min(width, max(cap, header.sectionSizeHint(column))))
+            self._wanted[column] = min(width, max(cap, header.sectionSizeHint(column)))
+        self._share_width()
 
     def _widen_columns(self, incidents: list[Incident]) -> None:
         """Widen the fitted columns that are too narrow for these (new or changed) incidents' texts."""
@@ -560,12 +619,36 @@ class IncidentPanel(QWidget):
         metrics = QFontMetrics(bold)
         margin = 2 * (self.table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self.table)
                       + 1) + 3  # the item's text margins, the grid line, a pixel of rounding either side
-        header, cap = self.table.horizontalHeader(), self._fit_cap()
+        cap = self._fit_cap()
         cells = [self.model.cells(inc) for inc in shown]
+        widened = False
         for column in FITTED_COLUMNS:
             needed = margin + max(metrics.horizontalAdvance(text) for text in {row[column] for row in cells})
-            if header.sectionSize(column) < min(needed, cap):
-                header.resizeSection(column, min(needed, cap))
+            if self._wanted.get(column, 0) < min(needed, cap):
+                self._wanted[column] = min(needed, cap)
+                widened = True
+        if widened:
+            self._share_width()
+
+    def _share_width(self) -> None:
+        """Give the fitted columns their widths for the list's width now (see :func:`share_columns`): the
+        title keeps its share and the status stays in sight, without a horizontal scroll bar."""
+        if len(self._wanted) < len(FITTED_COLUMNS):
+            return  # not fitted yet
+        em = QFontMetrics(self.table.font()).height()
+        width = self.table.viewport().width()
+        title = (TITLE_MIN_EMS * em, min(TITLE_MIN_EMS * em, width // 3))
+        header = self.table.horizontalHeader()
+        for column, size in share_columns(self._wanted, width, title, YIELD_MIN_EMS * em).items():
+            if header.sectionSize(column) != size:
+                header.resizeSection(column, size)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        """The list's width changed (the dock, the window, a vertical scroll bar): the columns share it again
+        (from the widths their contents want, measured before: nothing is measured here)."""
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize and not self._fit_due:
+            self._share_width()
+        return False
 
     def _fit_cap(self) -> int:
         return QFontMetrics(self.table.font()).height() * FIT_MAX_EMS
@@ -577,15 +660,10 @@ class IncidentPanel(QWidget):
             self._fit_later.start()
 
     def showEvent(self, event) -> None:  # noqa: N802
-        """The columns fit the rows on screen if they changed out of sight; on first show the list and the detail
-        share the height (:data:`LIST_SHARE`; the detail scrolls if it needs more)."""
+        """The columns fit the rows on screen if they changed out of sight."""
         super().showEvent(event)
         if self._fit_due:
             self._fit_later.start()
-        if not self._sized:
-            self._sized = True
-            total = max(self.splitter.height(), 2)
-            self.splitter.setSizes([int(total * LIST_SHARE), total - int(total * LIST_SHARE)])
 
     def set_incidents(self, incidents: list[Incident]) -> None:
         """Replace the list (initial load)."""

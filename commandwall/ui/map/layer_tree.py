@@ -50,6 +50,7 @@ from commandwall.i18n import QT_TRANSLATE_NOOP, translate
 from commandwall.localtime import to_display
 from commandwall.textsafe import display_text
 from commandwall.ui.map.add_layer_dialog import AddLayerDialog
+from commandwall.ui.split import ShareSplitter
 from commandwall.ui.text import plain_label, plain_tooltip
 
 log = logging.getLogger(__name__)
@@ -259,6 +260,13 @@ _GROUP_TITLES = {USER_GROUP: QT_TRANSLATE_NOOP("LayerTree", "自定义图层"),
                  PLATFORM_GROUP: QT_TRANSLATE_NOOP("LayerTree", "平台图层")}
 
 
+#: The layer rows the tree shows at least where its tab has the height (a 768 px desk's): the details under it
+#: shrink first.
+TREE_ROWS = 8
+#: The details' height where the tab has room (dragging the handle up gives them more).
+DETAILS_HEIGHT = 110
+
+
 class LayerTreeWidget(QWidget):
     """The tree and its controls: a group row each for the user's layers and the platform's, the layers below.
     Signals carry the layer key: ``sig_visible(key, on)``, ``sig_opacity(key, 0–1)``, ``sig_move(key, step)``
@@ -307,7 +315,6 @@ class LayerTreeWidget(QWidget):
         self.refresh.valueChanged.connect(self._emit_refresh)
         self.details = QPlainTextEdit(self)
         self.details.setReadOnly(True)
-        self.details.setMaximumHeight(110)
         self.details.setPlaceholderText(translate("LayerTree", "选择图层查看来源、要素数、范围和无效要素"))
         self.problems = QLabel(self)
         self.problems.setTextFormat(Qt.TextFormat.PlainText)
@@ -323,20 +330,43 @@ class LayerTreeWidget(QWidget):
         shading.addWidget(plain_label(translate("LayerTree", "透明度"), self))
         shading.addWidget(self.opacity, 1)
         shading.addWidget(self.add)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.tree, 1)
-        layout.addLayout(controls)
-        layout.addLayout(shading)
         every = QHBoxLayout()
         every.addWidget(plain_label(translate("LayerTree", "刷新间隔"), self))
         every.addWidget(self.refresh, 1)
-        layout.addLayout(every)
-        layout.addWidget(self.details)
-        layout.addWidget(self.problems)
+        below = QWidget(self)  # the selected layer's controls and details, under a handle the user may drag
+        below_layout = QVBoxLayout(below)
+        below_layout.setContentsMargins(0, 0, 0, 0)
+        below_layout.addLayout(controls)
+        below_layout.addLayout(shading)
+        below_layout.addLayout(every)
+        below_layout.addWidget(self.details, 1)
+        below_layout.addWidget(self.problems)
+        margin = round(self.details.document().documentMargin())
+        self.details.setMinimumHeight(self.details.fontMetrics().lineSpacing() + 2 * (self.details.frameWidth()
+                                                                                      + margin))  # a line
+        self.splitter = ShareSplitter(Qt.Orientation.Vertical, self._tree_and_below, self)
+        self.splitter.addWidget(self.tree)
+        self.splitter.addWidget(below)
+        self.splitter.setCollapsible(0, False)
+        self.splitter.setCollapsible(1, False)
+        self.splitter.setStretchFactor(0, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.splitter)
         self._filling = False
         self._layers: dict[str, UserLayer] = {}
         self._on_current_changed(None)
+
+    def _tree_and_below(self, height: int) -> list[int]:
+        """The heights of the tree and of what is under it in ``height`` px: the tree at least
+        :data:`TREE_ROWS` rows (the details shrink first, down to a line), and all the rest where the details
+        have :data:`DETAILS_HEIGHT`."""
+        below = self.splitter.widget(1)
+        row = max(self.tree.sizeHintForRow(0), self.tree.fontMetrics().height() + 4)
+        needed = self.tree.header().sizeHint().height() + TREE_ROWS * row + 2 * self.tree.frameWidth()
+        wanted = below.sizeHint().height() - self.details.sizeHint().height() + DETAILS_HEIGHT
+        tree = min(max(needed, height - wanted), height - below.minimumSizeHint().height())
+        return [tree, height - tree]
 
     def current_id(self) -> str | None:
         """The key of the selected layer, or None (also for a group row)."""

@@ -28,6 +28,20 @@ from commandwall.ui.view_file import read_view_file, write_view_file
 
 log = logging.getLogger(__name__)
 
+#: The wall dock's share of the height it shares with the incident centre in one window, at first (a desk's
+#: own layout, saved at the last run, wins): half.
+WALL_SHARE = 0.5
+#: Less on a screen under SHORT_SCREEN_PX of height (the 768 and 720 px monitors of older desks): there half
+#: left the incident centre two rows of its list and the detail's buttons out of sight; the wall's tiles only
+#: get smaller.
+SHORT_WALL_SHARE = 0.4
+SHORT_SCREEN_PX = 900
+
+
+def wall_share(height: int) -> float:
+    """The wall dock's share of a window (or screen) ``height`` px tall, the incident centre's is the rest."""
+    return SHORT_WALL_SHARE if height < SHORT_SCREEN_PX else WALL_SHARE
+
 
 class RoleWindow(QWidget):
     """A frameless top-level window that fills its screen(s) with one feature's widget (kiosk)."""
@@ -191,7 +205,14 @@ class ScreenManager(QObject):
         elif redocked:  # a role back from its own screen gets a usable share of the window, not a sliver
             area = self.window.geometry()
             self.window.resizeDocks(redocked, [int(area.width() * 0.42)] * len(redocked), Qt.Orientation.Horizontal)
-            self.window.resizeDocks(redocked, [int(area.height() * 0.5)] * len(redocked), Qt.Orientation.Vertical)
+            wall, incidents = self.docks.get(ScreenRole.WALL), self.docks.get(ScreenRole.INCIDENTS)
+            column = list(redocked)
+            if wall in column and incidents is not None and incidents not in column and \
+                    ScreenRole.INCIDENTS in plan.docked:  # the wall's share is of the column it shares with them
+                column.append(incidents)
+            share = wall_share(area.height())
+            self.window.resizeDocks(column, [int(area.height() * (share if dock is wall else 1 - share))
+                                             for dock in column], Qt.Orientation.Vertical)
         log.info("screens %s: roles %s; docked in the main window: %s",
                  ", ".join(s.name() for s in screens), ", ".join(r.value for r in self.roles),
                  ", ".join(r.value for r in plan.docked) or "none")
