@@ -171,7 +171,7 @@ def test_out_of_sight_the_columns_keep_their_widths_and_on_screen_fit_their_cont
     qtbot.addWidget(window)
     panel = IncidentPanel()
     QVBoxLayout(window).addWidget(panel)
-    window.resize(700, 700)
+    window.resize(1400, 700)  # room for every column at its contents (narrower, Town is cut before the title)
     window.show()
     qtbot.waitExposed(window)
     header, table = panel.table.horizontalHeader(), panel.table
