@@ -434,13 +434,12 @@ class ClientSession:
         events = self.events
         if events is None or self.offline_data is not None:
             return False
-        if events.state is ConnectionState.POLLING:
-            return True
-        return events.state is ConnectionState.LIVE and events.quiet_for() <= QUIET_AFTER_S
+        return (events.state in (ConnectionState.LIVE, ConnectionState.POLLING)
+                and events.quiet_for() <= QUIET_AFTER_S)
 
     def live_stream_quiet_for(self) -> float:
-        """Seconds since the live event stream last sent a byte (0 while none is open): over
-        ``events.QUIET_AFTER_S`` a keepalive is overdue and the platform may hang."""
+        """Seconds since the platform last sent anything to the event stream (its bytes, or a poll's answer; 0
+        before the stream exists): over ``events.QUIET_AFTER_S`` the platform may hang."""
         events = self.events
         return events.quiet_for() if events is not None else 0.0
 

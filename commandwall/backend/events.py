@@ -96,9 +96,10 @@ MAX_EVENT_LINES = 1000
 MAX_DETAIL_CHARS = 200
 #: The platform sends a keepalive comment this often (s) while it has nothing else to send.
 KEEPALIVE_S = 15.0
-#: A live stream that sent not a byte for this long (s) — a keepalive is overdue — is shown as quiet: the
-#: platform or the path to it may hang, and what the desk shows may not be current. The stream itself is given
-#: up only at its read timeout (45 s), as a keepalive late on a slow link is no outage.
+#: A platform that sent not a byte for this long (s) — on the live stream a keepalive is overdue — is shown as
+#: quiet: it or the path to it may hang, and what the desk shows may not be current. The stream itself is given
+#: up only at its read timeout (45 s), as a keepalive late on a slow link is no outage; the silence is counted
+#: on through the reconnects and polls that follow, until the platform answers.
 QUIET_AFTER_S = KEEPALIVE_S + 5.0
 
 EventCallback = Callable[[str, BaseModel], None]
@@ -224,6 +225,7 @@ class EventStream:
         self._lock = threading.Lock()
         self._response: requests.Response | None = None
         self._reading: _ResponseBytes | None = None  # the live stream's bytes, while it is read
+        self._heard_at = time.monotonic()  # the platform's last answer or bytes (see quiet_for)
         self._thread: threading.Thread | None = None
         self._state = ConnectionState.OFFLINE
         self._detail = "not started"
@@ -261,12 +263,14 @@ class EventStream:
         return self._cursor
 
     def quiet_for(self, now: float | None = None) -> float:
-        """Seconds since the open live stream last sent a byte (an event or a keepalive); 0 while no stream is
-        read. Over :data:`QUIET_AFTER_S` a keepalive is overdue: the platform may hang (thread-safe)."""
-        reading = self._reading
-        if reading is None or self._state is not ConnectionState.LIVE:
-            return 0.0
-        return max(0.0, (time.monotonic() if now is None else now) - reading.last_bytes_at)
+        """Seconds since the platform last sent anything: a byte of the live stream (an event or a keepalive),
+        the stream's opening answer, or a poll's or snapshot's answer — whatever the stream is doing now
+        (reading, reconnecting, polling). Over :data:`QUIET_AFTER_S` the platform may hang (thread-safe)."""
+        reading = self._reading  # before _heard_at: a stream that just ended has moved its time there
+        heard = self._heard_at
+        if reading is not None:
+            heard = max(heard, reading.last_bytes_at)
+        return max(0.0, (time.monotonic() if now is None else now) - heard)
 
     def start(self) -> EventStream:
         """Start the thread (once)."""
@@ -390,6 +394,7 @@ class EventStream:
             return False, str(exc)
         except BackendError as exc:
             return False, str(exc)
+        self._heard()
         with self._lock:
             self._response = response
         if self._stop.is_set():
@@ -432,10 +437,13 @@ class EventStream:
                 log.warning("event stream read failed: %s", type(exc).__name__, exc_info=True)
             detail = f"{type(exc).__name__}"
         finally:
+            self._heard_at = max(self._heard_at, reading.last_bytes_at)
             self._reading = None
             with self._lock:
                 self._response = None
             abort_response(response)
+        if not self._stop.is_set():  # whatever the loop does next (reconnect, poll), the stream is not live
+            self._set_state(ConnectionState.CONNECTING, f"stream ended ({detail}); reconnecting")
         if silent:  # the server or the path hung: what it sent meanwhile may be lost; caught up at the next open
             self._catch_up_next = True
         return time.monotonic() - opened >= HEALTHY_AFTER_S and not silent, detail
@@ -465,6 +473,7 @@ class EventStream:
         except BackendError as exc:
             log.debug("poll failed: %s", exc)
             return str(exc)
+        self._heard()
         for incident in incidents:
             if self._stop.is_set():
                 break
@@ -493,6 +502,7 @@ class EventStream:
             except BackendError as exc:
                 errors.append(f"{name}: {exc}")
                 continue
+            self._heard()
             for item in items:
                 if self._stop.is_set():
                     return None
@@ -528,6 +538,10 @@ class EventStream:
                 return False
             self._tasks[model.id] = model
         return True  # incidents always: the store orders them by version
+
+    def _heard(self) -> None:
+        """The platform answered just now (see ``quiet_for``)."""
+        self._heard_at = time.monotonic()
 
     def _emit(self, kind: str, model: BaseModel) -> None:
         try:

@@ -26,6 +26,10 @@ CONNECTION_TEXT = {
 }
 
 
+#: The states in which a platform not heard from past ``quiet_after_s`` reads 平台无响应: the stream is read,
+#: reopened or replaced by polling, and nothing has come back (OFFLINE has its own banner, it says more).
+QUIET_STATES = (ConnectionState.LIVE, ConnectionState.CONNECTING, ConnectionState.POLLING)
+
 #: A desk clock this far (seconds) from the platform's is said beside the clock (which shows the platform's time).
 CLOCK_WARN_S = 60
 
@@ -64,11 +68,12 @@ class PlatformStatus(QObject):
         self._counts: Callable[[], tuple[int, int, int]] | None = None
         self._counting = False
         self._quiet_for: Callable[[], float] | None = None
-        # the live stream quiet past this many seconds reads as 平台无响应 (tests set it lower)
+        # the platform quiet past this many seconds reads as 平台无响应 (tests set it lower)
         self.quiet_after_s = QUIET_AFTER_S
-        self._quiet_shown = False
+        self._quiet_shown = False  # the label and banner say 平台无响应, over the state's own
         self._offline_since: datetime | None = None  # the last known state is shown, saved at this time
         self._state: ConnectionState | None = None
+        self._detail = ""
         self.set_connection(ConnectionState.CONNECTING, "")
         self._clock_warned = False  # the clock reads amber: the desk's own clock is off
         self._clock = QTimer(self)
@@ -99,6 +104,7 @@ class PlatformStatus(QObject):
     def show_offline_data(self, saved_at: datetime) -> None:
         """The platform is unreachable and the window shows the last known state: say so, with its time."""
         self._offline_since = saved_at
+        self._quiet_shown = False
         self._show_state(ConnectionState.OFFLINE, "")
         text = translate("StatusBar", "{offline}：平台无法连接，显示的是上次保存的事件、任务和处置力量，非实时")
         self.show_banner(text.format(offline=offline_text(saved_at)))
@@ -111,17 +117,15 @@ class PlatformStatus(QObject):
             self._show_state(self._state or ConnectionState.CONNECTING, "")
 
     def follow_quiet(self, quiet_for: Callable[[], float]) -> None:
-        """Watch the live stream's silence with the clock (``quiet_for()``: seconds since its last byte): a live
-        stream whose keepalive is overdue reads 平台无响应 with a banner, as the platform or the path to it may
-        hang while the connection stays open; a byte and it reads 实时推送 again."""
+        """Watch the platform's silence with the clock (``quiet_for()``: seconds since it last sent anything): a
+        platform not heard past ``quiet_after_s`` reads 平台无响应 with a banner that counts the seconds, as it
+        or the path to it may hang while the connection stays open — whether the stream is read, reopened or
+        polled meanwhile; once it answers, the state's own label and banner come back."""
         self._quiet_for = quiet_for
 
     def _check_quiet(self) -> None:
         quiet = self._quiet_for() if self._quiet_for is not None else 0.0
-        if self._state is not ConnectionState.LIVE or self._offline_since is not None:
-            self._quiet_shown = False
-            return
-        if quiet > self.quiet_after_s:
+        if self._state in QUIET_STATES and self._offline_since is None and quiet > self.quiet_after_s:
             self._quiet_shown = True
             self.connection_label.setText("● " + translate("StatusBar", "平台无响应（{seconds} 秒无数据）").format(
                 seconds=int(quiet)))
@@ -130,10 +134,13 @@ class PlatformStatus(QObject):
             self.show_banner(translate("StatusBar", "平台 {seconds} 秒无任何数据（心跳超时）：连接可能已中断，"
                                                     "画面可能停在 {time}").format(seconds=int(quiet), time=since),
                              severity="warning")
-        elif self._quiet_shown:
+        elif self._quiet_shown:  # the platform answered (or the state has a banner of its own now)
             self._quiet_shown = False
-            self._show_state(ConnectionState.LIVE, "")
-            self.hide_banner()
+            self._show_state(self._state or ConnectionState.CONNECTING, self._detail)
+            if self._state is ConnectionState.POLLING:
+                self._show_polling_banner()
+            elif self._state in (ConnectionState.LIVE, ConnectionState.CONNECTING):
+                self.hide_banner()
 
     def follow_overdue(self, counts: Callable[[], tuple[int, int]]) -> None:
         """Show 督办 counts (``counts()``: overdue tasks, overdue incidents) with the other counts."""
@@ -153,7 +160,7 @@ class PlatformStatus(QObject):
         heard from the counts are the last known, and say as of when."""
         if self._counts is not None and self._counting:
             self.set_counts(*self._counts())
-            if self._state is ConnectionState.OFFLINE or self._offline_since is not None:
+            if self._state is ConnectionState.OFFLINE or self._offline_since is not None or self._quiet_shown:
                 since = self._offline_since or self.last_sync
                 shown = format_time(localtime.to_display(since), "HH:mm") if since else "—"
                 self.counts_label.setText(translate("StatusBar", "{counts}（截至 {time}）").format(
@@ -169,25 +176,32 @@ class PlatformStatus(QObject):
         self.last_sync = localtime.now()
 
     def set_connection(self, state: ConnectionState, detail: str) -> None:
-        """Show the event stream's state; banners for polling (amber) and for an outage (red)."""
-        previous, self._state = self._state, state
-        self._quiet_shown = False
+        """Show the event stream's state; banners for polling (amber) and for an outage (red). While connecting
+        the banner stays as it was (an outage is not over until the stream is live); a platform still not heard
+        from keeps reading 平台无响应, its seconds counting on."""
+        previous, self._state, self._detail = self._state, state, detail
         self._show_state(state, detail)
         if state is ConnectionState.LIVE:
             self.stamp_sync()
             self.hide_banner()
         elif state is ConnectionState.POLLING:
             self.stamp_sync()
-            text = translate("StatusBar", "实时推送中断，已改为轮询：事件约 {events} 秒、"
-                                          "视频点位和处置力量约 {snapshot} 秒更新一次")
-            self.show_banner(text.format(events=f"{POLL_INTERVAL_S:.0f}", snapshot=f"{SNAPSHOT_INTERVAL_S:.0f}"),
-                             severity="warning")
+            self._show_polling_banner()
         elif state is ConnectionState.OFFLINE and previous is not None:
-            if previous in (ConnectionState.LIVE, ConnectionState.POLLING):
+            if previous in (ConnectionState.LIVE, ConnectionState.POLLING) and not self._quiet_shown:
                 self.stamp_sync()  # the state was current until this moment
             since = format_time(self.last_sync) if self.last_sync else "—"
             self.show_banner(translate("StatusBar", "与平台的连接已中断，正在重连；画面显示 {time} 的最后状态").format(
                 time=since))
+        if state is not ConnectionState.CONNECTING:  # its own banner is up: a 平台无响应 one is not to restore
+            self._quiet_shown = False
+        self._check_quiet()  # now, not at the next tick: the label just said the state
+
+    def _show_polling_banner(self) -> None:
+        text = translate("StatusBar", "实时推送中断，已改为轮询：事件约 {events} 秒、"
+                                      "视频点位和处置力量约 {snapshot} 秒更新一次")
+        self.show_banner(text.format(events=f"{POLL_INTERVAL_S:.0f}", snapshot=f"{SNAPSHOT_INTERVAL_S:.0f}"),
+                         severity="warning")
 
     def set_failed(self, message: str) -> None:
         """Start-up failed (the message says whether it is retried; it may quote the platform's answer)."""
@@ -247,8 +261,8 @@ class PlatformStatus(QObject):
             self._clock_warned = warned
             self.clock_label.setStyleSheet("color: #ffb340;" if warned else "")
         self.clock_label.setText(text)
-        self.update_counts()  # camera states change often: recounted with the clock, not per event
         self._check_quiet()
+        self.update_counts()  # camera states change often: recounted with the clock, not per event
         if self._overdue is not None and self._counting:  # deadlines pass with the clock, not with events
             self.set_overdue(*self._overdue())
 
