@@ -7,6 +7,7 @@ import time
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QAbstractItemModelTester
 from pytestqt.qtbot import QtBot
 
 from commandwall import paths
@@ -59,7 +60,7 @@ def tree(qtbot: QtBot) -> CameraTree:
 
 def town_rows(tree: CameraTree) -> list[str]:
     """Town labels as the view shows them, top to bottom."""
-    return [tree.proxy.index(r, 0).data() for r in range(tree.proxy.rowCount())]
+    return [tree.model.index(r, 0).data() for r in range(tree.model.rowCount())]
 
 
 def real_cameras() -> list[Camera]:
@@ -84,29 +85,29 @@ def real_cameras() -> list[Camera]:
 
 def test_grouped_by_town_with_counts_and_kinds(tree: CameraTree) -> None:
     assert town_rows(tree) == ["临城街道 (2/3 在线)", "沙沟镇 (1/2 在线)", f"{NO_TOWN} (1/1 在线)"]
-    linc = tree.proxy.index(0, 0)
+    linc = tree.model.index(0, 0)
     rows = [
-        (tree.proxy.index(r, 0, linc).data(), tree.proxy.index(r, 1, linc).data())
-        for r in range(tree.proxy.rowCount(linc))
+        (tree.model.index(r, 0, linc).data(), tree.model.index(r, 1, linc).data())
+        for r in range(tree.model.rowCount(linc))
     ]
     # the town prefix of a name is not repeated under the town (search and tooltip keep the full name)
     assert rows == [("测试路口1号", "云台"), ("测试路口2号", "球机"), (EVIL, "枪机")]
-    assert tree.proxy.index(0, 0, tree.proxy.index(2, 0)).data() == "无镇街·测试路口6号"
+    assert tree.model.index(0, 0, tree.model.index(2, 0)).data() == "无镇街·测试路口6号"
     assert tree.town_counts("临城街道") == (2, 3)
     texts = {s: b.text() for s, b in tree.filter_buttons.items()}
     assert texts == {StatusFilter.ALL: "全部 6", StatusFilter.ONLINE: "在线 4", StatusFilter.OFFLINE: "离线 2"}
 
 
 def test_backend_text_stays_plain(tree: CameraTree) -> None:
-    item = tree.camera_item("CAM-0003")
-    assert item is not None and item.text() == EVIL  # QStandardItem text is drawn as text
-    tip = tree.tooltip_for(tree.proxy.mapFromSource(item.index()))
+    index = tree.camera_index("CAM-0003")
+    assert index.data() == EVIL  # a model's display text is drawn as text
+    tip = tree.tooltip_for(index)
     assert "&lt;b&gt;粗体&lt;/b&gt;&lt;img src=x onerror=alert(1)&gt;" in tip and "<b>" not in tip
-    assert tree.tooltip_for(tree.proxy.index(0, 0)) == ""  # a town row has none
+    assert tree.tooltip_for(tree.model.index(0, 0)) == ""  # a town row has none
 
 
 def test_status_update_changes_row_and_count_in_place(qtbot: QtBot, tree: CameraTree) -> None:
-    item = tree.camera_item("CAM-0001")
+    item = tree.camera_index("CAM-0001")
     rows_before = tree.model.rowCount()
     with (
         qtbot.assertNotEmitted(tree.model.modelReset),
@@ -114,12 +115,12 @@ def test_status_update_changes_row_and_count_in_place(qtbot: QtBot, tree: Camera
         qtbot.assertNotEmitted(tree.model.rowsInserted),
     ):
         tree.update_camera(SAMPLE[0].model_copy(update={"status": CameraStatus.OFFLINE}))
-    assert tree.camera_item("CAM-0001") is item and tree.model.rowCount() == rows_before
+    assert tree.camera_index("CAM-0001") == item and tree.model.rowCount() == rows_before
     assert item.data(ROLE_STATUS) == "offline"
-    assert tree.town_item("临城街道").text() == "临城街道 (1/3 在线)"
+    assert tree.town_index("临城街道").data() == "临城街道 (1/3 在线)"
     assert tree.filter_buttons[StatusFilter.OFFLINE].text() == "离线 3"
     tree.update_camera(SAMPLE[0])  # back online
-    assert tree.town_item("临城街道").text() == "临城街道 (2/3 在线)"
+    assert tree.town_index("临城街道").data() == "临城街道 (2/3 在线)"
     tree.update_camera(SAMPLE[0])  # unchanged: the count must not move
     assert tree.town_counts("临城街道") == (2, 3)
 
@@ -128,14 +129,14 @@ def test_unknown_camera_is_added_and_a_town_change_moves_it(tree: CameraTree) ->
     tree.update_camera(cam(7, "陶庄镇", status="offline"))
     assert town_rows(tree)[-1] == "陶庄镇 (0/1 在线)"
     tree.update_camera(cam(7, "沙沟镇"))
-    assert tree.town_item("陶庄镇") is None
-    assert tree.town_item("沙沟镇").text() == "沙沟镇 (2/3 在线)"
+    assert not tree.town_index("陶庄镇").isValid()
+    assert tree.town_index("沙沟镇").data() == "沙沟镇 (2/3 在线)"
 
 
 def test_search_matches_name_id_town_grid_case_insensitively(qtbot: QtBot, tree: CameraTree) -> None:
     def search(text: str) -> list[str]:
         tree.search.setText(text)
-        qtbot.waitUntil(lambda: tree.proxy.text == text.strip().lower(), timeout=2000)  # after the typing pause
+        qtbot.waitUntil(lambda: tree.model.text == text.strip().lower(), timeout=2000)  # after the typing pause
         return tree.visible_camera_ids()
 
     assert search("测试路口2") == ["CAM-0002"]
@@ -144,19 +145,19 @@ def test_search_matches_name_id_town_grid_case_insensitively(qtbot: QtBot, tree:
     assert search("g-002") == ["CAM-0002", "CAM-0003"]
     assert search("  G-09 ") == ["CAM-0004", "CAM-0005"]
     assert town_rows(tree) == ["沙沟镇 (1/2 在线)"]  # counts stay the town's totals
-    assert tree.view.isExpanded(tree.proxy.index(0, 0))  # matches are opened
+    assert tree.view.isExpanded(tree.model.index(0, 0))  # matches are opened
     assert search("不存在") == [] and tree.empty_label.isVisibleTo(tree)
     assert len(search("")) == 6 and not tree.empty_label.isVisibleTo(tree)
 
 
 def test_clearing_the_search_restores_the_open_towns(tree: CameraTree) -> None:
-    tree.view.expand(tree.proxy.index(1, 0))  # the user opened 沙沟镇 only
+    tree.view.expand(tree.model.index(1, 0))  # the user opened 沙沟镇 only
     tree.search.setText("CAM")
     tree.apply_filters()
-    assert all(tree.view.isExpanded(tree.proxy.index(r, 0)) for r in range(3))
+    assert all(tree.view.isExpanded(tree.model.index(r, 0)) for r in range(3))
     tree.search.clear()
     tree.apply_filters()
-    assert [tree.view.isExpanded(tree.proxy.index(r, 0)) for r in range(3)] == [False, True, False]
+    assert [tree.view.isExpanded(tree.model.index(r, 0)) for r in range(3)] == [False, True, False]
 
 
 def test_filter_online_offline_follows_status_changes(qtbot: QtBot, tree: CameraTree) -> None:
@@ -169,7 +170,7 @@ def test_filter_online_offline_follows_status_changes(qtbot: QtBot, tree: Camera
     assert town_rows(tree) == ["沙沟镇 (0/2 在线)"]  # 临城街道 has no offline camera left: hidden
     tree.update_camera(SAMPLE[0].model_copy(update={"status": CameraStatus.OFFLINE}))
     assert town_rows(tree) == ["临城街道 (2/3 在线)", "沙沟镇 (0/2 在线)"]  # back, and opened
-    qtbot.waitUntil(lambda: tree.view.isExpanded(tree.proxy.index(0, 0)), timeout=2000)  # once per burst
+    qtbot.waitUntil(lambda: tree.view.isExpanded(tree.model.index(0, 0)), timeout=2000)  # once per burst
     assert tree.visible_camera_ids() == ["CAM-0001", "CAM-0004", "CAM-0005"]
     tree.update_camera(SAMPLE[0])
     tree.filter_buttons[StatusFilter.ONLINE].click()
@@ -191,7 +192,7 @@ def test_double_click_and_enter_request_play(qtbot: QtBot, tree: CameraTree) -> 
     with qtbot.waitSignal(tree.sig_play_requested, timeout=2000) as blocker:
         qtbot.keyClick(tree.view, Qt.Key.Key_Return)
     assert blocker.args == ["CAM-0004"]
-    town = tree.proxy.index(0, 0)  # a town row plays nothing; Enter opens or closes it
+    town = tree.model.index(0, 0)  # a town row plays nothing; Enter opens or closes it
     tree.view.setCurrentIndex(town)
     was_open = tree.view.isExpanded(town)
     with qtbot.assertNotEmitted(tree.sig_play_requested):
@@ -244,8 +245,24 @@ def test_1500_cameras_populate_fast(qtbot: QtBot, record_property) -> None:
     online = sum(c.status is CameraStatus.ONLINE for c in cameras)
     assert widget.model.totals() == (online, len(cameras))
     assert len(widget.visible_camera_ids()) == len(cameras)
-    assert widget.proxy.rowCount() == len({c.town for c in cameras})
+    assert widget.model.rowCount() == len({c.town for c in cameras})
     started = time.perf_counter()
     widget.update_camera(cameras[1].model_copy(update={"status": CameraStatus.OFFLINE}))
     print(f"camera tree: one status update in {(time.perf_counter() - started) * 1000:.2f} ms")
     assert widget.model.totals() == (online - 1, len(cameras))
+
+
+def test_the_model_keeps_qts_item_model_rules_through_filters_and_updates(tree: CameraTree) -> None:
+    """Qt's own model checker (fatal on a broken rule) watches inserts, removals and resets of rows."""
+    tester = QAbstractItemModelTester(tree.model, QAbstractItemModelTester.FailureReportingMode.Fatal)
+    tree.filter_buttons[StatusFilter.OFFLINE].click()
+    tree.update_camera(SAMPLE[0].model_copy(update={"status": CameraStatus.OFFLINE}))  # shown
+    tree.update_camera(SAMPLE[1].model_copy(update={"status": CameraStatus.ONLINE}))  # hidden
+    tree.update_camera(cam(7, "陶庄镇", status="offline"))  # a new town, shown
+    tree.update_camera(cam(7, "沙沟镇", status="offline"))  # moved: its town goes
+    tree.search.setText("沙沟")
+    tree.apply_filters()
+    assert tree.visible_camera_ids() == ["CAM-0005", "CAM-0007"]
+    tree.set_cameras(SAMPLE)
+    assert tree.visible_camera_ids() == ["CAM-0005"]
+    del tester

@@ -230,15 +230,14 @@ def test_the_camera_tree_shows_hostile_names_towns_and_kinds_literally(qtbot: Qt
     cameras = [camera(n, text, town=text, kind=text) for n, text in enumerate(HOSTILE, start=1)]
     tree.set_cameras(cameras)
     for cam in cameras:
-        item = tree.camera_item(cam.id)
-        assert item is not None and item.text() == display_text(cam.name)
-        kind = item.parent().child(item.row(), 1).text()
+        index = tree.camera_index(cam.id)
+        assert index.data() == display_text(cam.name)
+        kind = index.siblingAtColumn(1).data()
         assert kind == display_text(cam.kind)
-        town = tree.town_item(cam.town).text()
+        town = tree.town_index(cam.town).data()
         assert display_text(cam.town) in town
-        for text in (item.text(), kind, town):
+        for text in (index.data(), kind, town):
             assert_nothing_hidden(text)
-        index = tree.proxy.mapFromSource(item.index())
         assert index.data(ROLE_CAMERA_ID) == cam.id
         tip = tooltip_text(tree.tooltip_for(index))
         assert tip.splitlines()[0] == display_text(cam.name)

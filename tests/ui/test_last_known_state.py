@@ -74,8 +74,8 @@ def test_a_restart_while_the_platform_is_down_shows_the_last_known_state_then_li
             tree = win.camera_tree
             qtbot.waitUntil(lambda: tree.model.camera_count() == len(cameras), timeout=5000)
             some = next(iter(cameras))
-            assert tree.camera_item(some).data(ROLE_STATUS) == "unknown"
-            assert "状态未知（非实时）" in tree.tooltip_for(tree.model.indexFromItem(tree.camera_item(some)))
+            assert tree.camera_index(some).data(ROLE_STATUS) == "unknown"
+            assert "状态未知（非实时）" in tree.tooltip_for(tree.camera_index(some))
             assert tree.model.totals() == (0, len(cameras))  # none counted online
             qtbot.waitUntil(lambda: _page_cameras(qtbot, win.map) == {"n": len(cameras), "online": 0},
                             timeout=30000)
@@ -86,7 +86,7 @@ def test_a_restart_while_the_platform_is_down_shows_the_last_known_state_then_li
             qtbot.waitUntil(lambda: not feature.offline_banner.isVisible(), timeout=5000)
             online = sum(c.status is CameraStatus.ONLINE for c in cameras.values())
             qtbot.waitUntil(lambda: tree.model.totals() == (online, len(cameras)), timeout=10000)
-            assert tree.camera_item(some).data(ROLE_STATUS) == cameras[some].status.value
+            assert tree.camera_index(some).data(ROLE_STATUS) == cameras[some].status.value
             qtbot.waitUntil(lambda: (_page_cameras(qtbot, win.map) or {}).get("online") == online, timeout=10000)
             assert "离线数据" not in win.status.connection_label.text()
             assert "离线数据" not in win.status.banner.text() or not win.status.banner.isVisible()

@@ -199,7 +199,7 @@ def test_tour_steps_through_a_grid_cell_or_the_cameras_around_an_incident(qtbot,
     window.tour_action.trigger()
     window.tour_runner.stop()  # stopped from elsewhere: the action follows
     assert not window.tour_action.isChecked()
-    window.camera_tree.view.setCurrentIndex(window.camera_tree.proxy.index(0, 0))  # a town row, no camera
+    window.camera_tree.view.setCurrentIndex(window.camera_tree.model.index(0, 0))  # a town row, no camera
     incident = window.session.incidents.open()[0]
     window.incidents.select(incident.id)
     window.tour_action.trigger()

@@ -2,7 +2,8 @@
 
 Like the camera tree of XProtect Smart Client / Nx Witness: type to narrow by name, id, town or grid;
 double-click or Enter plays the camera on the wall; the context menu also locates it on the map. Status
-changes update one row and its town's count in place — the tree is built once per ``set_cameras``.
+changes update one row and its town's count in place. The model makes rows on demand, so 20 000 cameras
+fill and filter in time that follows what is shown, not the size of the district.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QHelpEvent, QKeyEvent, QStandardItem
+from PySide6.QtGui import QHelpEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -34,7 +35,6 @@ from commandwall.ui.cameras.model import (
     KIND_LABELS,
     ROLE_CAMERA_ID,
     ROLE_TOWN,
-    CameraFilterModel,
     CameraTreeModel,
     StatusFilter,
     camera_tooltip,
@@ -128,12 +128,10 @@ class CameraTree(QWidget):
         self.filter_group.buttonToggled.connect(lambda _button, checked: checked and self.apply_filters())
 
         self.model = CameraTreeModel(self)
-        self.proxy = CameraFilterModel(self)
-        self.proxy.setSourceModel(self.model)
         self.view = _CameraView(self.tooltip_for)
         self.view.setObjectName("cameraTree")
-        self.view.setModel(self.proxy)
-        self.view.setUniformRowHeights(True)  # keeps the layout of 1500 rows quick
+        self.view.setModel(self.model)
+        self.view.setUniformRowHeights(True)  # keeps the layout of thousands of rows quick
         self.view.setHeaderHidden(True)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -173,13 +171,13 @@ class CameraTree(QWidget):
         """(online, total) of a town; (0, 0) if the tree has no camera there."""
         return self.model.town_counts(town)
 
-    def town_item(self, town: str) -> QStandardItem | None:
-        """The town's row in the source model (text "临城街道 (612/657 在线)")."""
-        return self.model.town_item(town)
+    def town_index(self, town: str) -> QModelIndex:
+        """The town's row (text "临城街道 (612/657 在线)"); invalid if it has no camera the filter shows."""
+        return self.model.town_index(town)
 
-    def camera_item(self, camera_id: str) -> QStandardItem | None:
-        """The camera's name item in the source model."""
-        return self.model.camera_item(camera_id)
+    def camera_index(self, camera_id: str) -> QModelIndex:
+        """The camera's row (name column); invalid if unknown or hidden by the search or filter."""
+        return self.model.camera_index(camera_id)
 
     def status_filter(self) -> StatusFilter:
         """The filter button that is checked."""
@@ -191,11 +189,7 @@ class CameraTree(QWidget):
 
     def visible_camera_ids(self) -> list[str]:
         """Cameras passing the current search and filter, in tree order."""
-        found: list[str] = []
-        for town_row in range(self.proxy.rowCount()):
-            town = self.proxy.index(town_row, 0)
-            found.extend(self.proxy.index(r, 0, town).data(ROLE_CAMERA_ID) for r in range(self.proxy.rowCount(town)))
-        return found
+        return self.model.visible_camera_ids()
 
     def tooltip_for(self, index: QModelIndex) -> str:
         """Tooltip of a row of the view: the camera's details (escaped), or "" for a town or no row."""
@@ -219,24 +213,23 @@ class CameraTree(QWidget):
         """Apply a changed camera (usually its status) to its row and its town's count, in place."""
         if self.model.update_camera(camera):
             self._update_filter_labels()
-            if self.proxy.active:
+            if self.model.active:
                 # a town that just reappeared in the filter opens like the others; a burst of status
                 # changes (a catch-up snapshot, a mass outage) expands once, not once per camera
                 self._refilter.start()
 
     def select_camera(self, camera_id: str) -> bool:
         """Select and reveal a camera; clears the search and filter if they hide it. False if unknown."""
-        item = self.model.camera_item(camera_id)
-        if item is None:
+        if self.model.camera(camera_id) is None:
             return False
-        index = self.proxy.mapFromSource(item.index())
+        index = self.model.camera_index(camera_id)
         if not index.isValid():
             self.search.blockSignals(True)
             self.search.clear()
             self.search.blockSignals(False)
             self.filter_buttons[StatusFilter.ALL].setChecked(True)
             self.apply_filters()
-            index = self.proxy.mapFromSource(item.index())
+            index = self.model.camera_index(camera_id)
         self.view.expand(index.parent())
         self.view.setCurrentIndex(index)
         self.view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
@@ -245,9 +238,14 @@ class CameraTree(QWidget):
     def apply_filters(self) -> None:
         """Filter now by the search text and the status buttons (typing applies this after a short pause)."""
         self._search_timer.stop()
-        if not self.proxy.active and self._saved_expanded is None:
+        if not self.model.active and self._saved_expanded is None:
             self._saved_expanded = self._expanded_towns()
-        self.proxy.set_criteria(self.search.text(), self.status_filter())
+        selected = self.current_camera_id()
+        self.model.set_criteria(self.search.text(), self.status_filter())  # a reset when the criteria changed
+        if selected and not self.view.currentIndex().isValid():
+            current = self.model.camera_index(selected)  # still shown: still selected
+            if current.isValid():
+                self.view.setCurrentIndex(current)
         self._after_filter()
 
     def context_menu(self, camera_id: str) -> QMenu:
@@ -263,25 +261,29 @@ class CameraTree(QWidget):
 
     # ---- internals ---------------------------------------------------------------------------------
     def _expanded_towns(self) -> set[str]:
-        rows = (self.proxy.index(r, 0) for r in range(self.proxy.rowCount()))
+        rows = (self.model.index(r, 0) for r in range(self.model.rowCount()))
         return {index.data(ROLE_TOWN) for index in rows if self.view.isExpanded(index)}
 
     def _after_filter(self) -> None:
-        """Open every town while filtering; put back what the user had open when the filter goes."""
-        if self.proxy.active:
-            self.view.expandAll()
+        """Open every town with a match while filtering; put back what the user had open when the filter goes.
+
+        Town by town, never ``expandAll`` (which walks every camera row): only towns are touched here, and the
+        view lays out the cameras it then shows."""
+        if self.model.active:
+            for row in range(self.model.rowCount()):
+                self.view.expand(self.model.index(row, 0))
         elif self._saved_expanded is not None:
             saved, self._saved_expanded = self._saved_expanded, None
             self.view.collapseAll()
             for town in saved:
-                item = self.model.town_item(town)
-                if item is not None:
-                    self.view.expand(self.proxy.mapFromSource(item.index()))
+                index = self.model.town_index(town)
+                if index.isValid():
+                    self.view.expand(index)
             current = self.view.currentIndex()
             if current.isValid():
                 self.view.expand(current.parent())
                 self.view.scrollTo(current)
-        self.empty_label.setVisible(self.model.camera_count() > 0 and self.proxy.rowCount() == 0)
+        self.empty_label.setVisible(self.model.camera_count() > 0 and self.model.rowCount() == 0)
 
     def _update_filter_labels(self) -> None:
         online, total = self.model.totals()
