@@ -482,15 +482,18 @@
 
   /** The whole set of units (login, the last known state): markers of units still there are kept. */
   function setUnits(list) {
+    var t0 = performance.now();
     var present = new Set(list.map(function (u) { return u.id; }));
     Array.from(unitMarkers.keys()).forEach(function (id) { if (!present.has(id)) removeUnit(id); });
     list.forEach(drawUnit);
     markSelectedUnit();
+    CW.timings.units = { drawMs: performance.now() - t0, count: list.length };
     reportDrawn("units", list.length);
   }
 
   /** Units changed since the last message ({upsert: [units], remove: [ids]}): only their markers change. */
   function upsertUnits(change) {
+    var t0 = performance.now();
     (change.remove || []).forEach(removeUnit);
     var id = CW.selectedUnit || null;
     (change.upsert || []).forEach(function (u) {
@@ -498,7 +501,9 @@
       if (node) node.classList.toggle("cw-unit-selected", u.id === id);
     });
     if (id !== null && !unitMarkers.has(id)) markSelectedUnit();
-    reportDrawn("units", (change.upsert || []).length + (change.remove || []).length);
+    var count = (change.upsert || []).length + (change.remove || []).length;
+    CW.timings.units = { drawMs: performance.now() - t0, count: count };
+    reportDrawn("units", count);
   }
 
   /** The unit whose card is open is the selected one: its marker is ringed (and again after each redraw). */
