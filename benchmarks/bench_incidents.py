@@ -312,7 +312,7 @@ def main() -> int:
         model.rowsInserted.connect(on_rows)
         bridge = window.map_feature.view.bridge  # what crosses into the map page, by signal
         sent: Counter[str] = Counter()
-        for name in ("density_changed", "incidents_upserted", "incidents_changed", "units_changed",
+        for name in ("density_changed", "incidents_upserted", "incidents_changed", "units_changed", "units_upserted",
                      "cameras_changed"):
             getattr(bridge, name).connect(lambda text, name=name: sent.update({name: 1, f"{name} bytes": len(text)}))
         gc_pauses = watch_gc()

@@ -18,12 +18,19 @@ from __future__ import annotations
 from collections.abc import Callable
 
 _translator: Callable[[str, str], str] | None = None
+_generation = 0
 
 
 def install(translator: Callable[[str, str], str] | None) -> None:
     """Put ``translator(context, text) -> text`` behind ``translate`` (``None``: the source text again)."""
-    global _translator
+    global _translator, _generation
     _translator = translator
+    _generation += 1
+
+
+def generation() -> int:
+    """A number that changes with each :func:`install`: text translated before may read otherwise since."""
+    return _generation
 
 
 def translate(context: str, text: str, /) -> str:

@@ -13,12 +13,11 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
-from datetime import datetime
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from commandwall import localtime, paths
+from commandwall import paths
 from commandwall.app.incident_filter import NO_FILTER, IncidentFilter
 from commandwall.app.map_search import MapSearch
 from commandwall.app.map_select import CameraPicker
@@ -139,6 +138,16 @@ REDRAW_INTERVAL_MS = 1000
 STALE_CHECK_S = 15.0
 
 
+@dataclass(frozen=True)
+class UnitRedraw:
+    """Units to draw again (:meth:`MapController.take_redraws`): ``units`` as the store holds them, the ids of
+    ``removed`` ones it no longer holds; ``whole``: ``units`` are all of them (any other unit is gone)."""
+
+    units: list[Unit]
+    removed: tuple[str, ...] = ()
+    whole: bool = False
+
+
 class MapController:
     """What the district map shows, from the session's layers and stores."""
 
@@ -146,8 +155,8 @@ class MapController:
         self.session = session
         self._lock = threading.Lock()
         self._cameras_dirty = False
-        self._units_dirty = False
-        self._stale_units: frozenset[str] = frozenset()  # as last drawn
+        self._units_changed: set[str] = set()  # ids of units changed since the last take_redraws
+        self._units_all = False  # any unit may have changed: all are looked at
         self._stale_checked_at = -math.inf
         self._incidents_dirty = True
         self._density_cells: tuple[list, dict[str, Any]] | None = None  # (the layers made from, payload)
@@ -213,28 +222,37 @@ class MapController:
         with self._lock:
             self._cameras_dirty = True
 
-    def note_unit_change(self) -> None:
-        """A unit moved: the units layer is redrawn at the next :meth:`take_redraws`."""
+    def note_unit_change(self, unit: Unit | None = None) -> None:
+        """A unit moved or changed (None: any may have): it is drawn again at the next :meth:`take_redraws`."""
         with self._lock:
-            self._units_dirty = True
+            if unit is None:
+                self._units_all = True
+            else:
+                self._units_changed.add(unit.id)
 
-    def take_redraws(self, now: datetime | None = None) -> tuple[list[Camera] | None, list[Unit] | None]:
-        """The cameras and units to redraw now (None: unchanged since the last call); called every interval.
+    def take_redraws(self) -> tuple[list[Camera] | None, UnitRedraw | None]:
+        """The cameras to redraw now (None: unchanged since the last call) and the units to draw again (None:
+        none); called every interval.
 
-        Units are also redrawn when one has become stale (silent for over ``UNIT_REPORT_STALE_S``) or current
-        again without a change reaching the desk: looked at every :data:`STALE_CHECK_S` seconds."""
+        The units are the ones changed since the last call, as the store holds them now (a changed one it no
+        longer holds is among the removed). Every :data:`STALE_CHECK_S` seconds, and after
+        ``note_unit_change()``, they are all of them (``whole``): a unit becomes stale (silent for over
+        ``UNIT_REPORT_STALE_S``), its silence's age text changes, or it is current again without a change
+        reaching the desk; the view draws again only the units whose payload changed."""
         with self._lock:
-            cameras_dirty, units_dirty = self._cameras_dirty, self._units_dirty
-            self._cameras_dirty = self._units_dirty = False
+            cameras_dirty, self._cameras_dirty = self._cameras_dirty, False
+            changed, self._units_changed = self._units_changed, set()
+            every, self._units_all = self._units_all, False
         units = None
         checked = time.monotonic()
-        if units_dirty or checked - self._stale_checked_at >= STALE_CHECK_S:
+        if every or checked - self._stale_checked_at >= STALE_CHECK_S:
             self._stale_checked_at = checked
-            now = now or localtime.now()
-            listed = self.session.units.all()
-            stale = frozenset(unit.id for unit in listed if unit.report_stale(now))
-            if units_dirty or stale != self._stale_units:
-                units, self._stale_units = listed, stale
+            units = UnitRedraw(self.session.units.all(), (), True)
+        elif changed:
+            store = self.session.units
+            found = {unit_id: store.get(unit_id) for unit_id in sorted(changed)}
+            units = UnitRedraw([unit for unit in found.values() if unit is not None],
+                               tuple(unit_id for unit_id, unit in found.items() if unit is None), False)
         return (self.session.cameras.all() if cameras_dirty else None, units)
 
     # --- incidents per grid cell (the store's placement of each) -------------------------------------------

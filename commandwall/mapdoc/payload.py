@@ -13,7 +13,7 @@ import base64
 import json
 import logging
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from itertools import chain
 from operator import itemgetter
@@ -21,8 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from commandwall import localtime
+from commandwall import i18n, localtime
 from commandwall.domain.models import (
+    UNIT_REPORT_STALE_S,
     UNIT_STATUS_LABELS,
     Camera,
     CameraStatus,
@@ -153,11 +154,16 @@ def incidents_payload(incidents: Iterable[Incident]) -> list[dict[str, Any]]:
     return [incident_payload(i) for i in incidents]
 
 
-def unit_payload(unit: Unit, now: datetime | None = None) -> dict[str, Any]:
-    """One field unit (力量) with its department and status; ``stale`` when it has reported nothing for over
-    ``UNIT_REPORT_STALE_S`` at ``now`` (default: now), ``report_age`` then saying how long (12分钟前)."""
-    now = now or localtime.now()
-    stale = unit.report_stale(now)
+def _clock_text(moment: datetime) -> str:
+    """``moment`` in the display zone as ``MM-DD HH:MM:SS``, by integer formatting: ``strftime`` (and a
+    ``datetime`` format spec) imports ``time`` on each call, which costs dearly under PySide's import hook."""
+    shown = to_display(moment)
+    return (f"{shown.month:02d}-{shown.day:02d} "
+            f"{shown.hour:02d}:{shown.minute:02d}:{shown.second:02d}")
+
+
+def _unit_payload(unit: Unit, age_text: str) -> dict[str, Any]:
+    """The payload of ``unit``: stale when ``age_text`` (how long it has been silent) is not empty."""
     status = str(unit.status)
     known = UNIT_STATUS_LABELS.get(UnitStatus(status))
     state = label = status if known is None else translate("domain", known)
@@ -176,18 +182,83 @@ def unit_payload(unit: Unit, now: datetime | None = None) -> dict[str, Any]:
         "task_status": None if unit.task_status is None else str(unit.task_status),
         "state_label": state,  # the card's lines: availability, task, when the unit last reported
         "task_label": task,
-        "reported": f"{to_display(unit.updated_at):%m-%d %H:%M:%S}",
-        "stale": stale,
-        "report_age": report_age_text(unit.report_age_s(now)) if stale else "",
+        "reported": _clock_text(unit.updated_at),
+        "stale": bool(age_text),
+        "report_age": age_text,
         "lon": _coord(unit.lon),
         "lat": _coord(unit.lat),
     }
+
+
+def unit_payload(unit: Unit, now: datetime | None = None) -> dict[str, Any]:
+    """One field unit (力量) with its department and status; ``stale`` when it has reported nothing for over
+    ``UNIT_REPORT_STALE_S`` at ``now`` (default: now), ``report_age`` then saying how long (12分钟前)."""
+    now = now or localtime.now()
+    return _unit_payload(unit, report_age_text(unit.report_age_s(now)) if unit.report_stale(now) else "")
 
 
 def units_payload(units: Iterable[Unit], now: datetime | None = None) -> list[dict[str, Any]]:
     """All field units for ``set_units`` (stale or not at ``now``, default now)."""
     now = now or localtime.now()
     return [unit_payload(u, now) for u in units]
+
+
+#: Report ages whose text :class:`UnitPayloads` keeps (by whole minutes) before it starts afresh.
+_AGE_TEXTS_MAX = 4096
+
+
+class UnitPayloads:
+    """Each field unit's payload (:func:`unit_payload`), kept while what it is made of stays the same.
+
+    A payload depends on the unit (the store holds a new, frozen object for every change, so the same object
+    is the same unit report), whether the unit is stale and the text of its report's age (12分钟前, which
+    changes once a minute at most), the language and the display zone. :meth:`payloads` hands back the held
+    dict — the same object — for a unit none of these changed for, and makes a new one otherwise; ``built``
+    counts the payloads made.
+    """
+
+    def __init__(self) -> None:
+        self._held: dict[str, tuple[Unit, str, dict[str, Any]]] = {}  # id -> (unit, age text, payload)
+        self._context: tuple[int, Any] | None = None  # (translator generation, display zone) held ones were made in
+        self._age_texts: dict[int, str] = {}  # whole minutes of silence -> report_age_text
+        self.built = 0
+
+    def payloads(self, units: Iterable[Unit], now: datetime | None = None) -> list[dict[str, Any]]:
+        """The payloads of ``units`` at ``now`` (default now), in their order: the held one for a unit whose
+        report, stale state, age text and language are those it was made with, else a new one (then held)."""
+        now = now or localtime.now()
+        context = (i18n.generation(), localtime.display_tz())
+        if context != self._context:
+            self._context, self._held, self._age_texts = context, {}, {}
+        held, ages, out = self._held, self._age_texts, []
+        for unit in units:
+            age_s = unit.report_age_s(now)
+            age_text = ""
+            if age_s > UNIT_REPORT_STALE_S:  # Unit.report_stale, with the age already at hand
+                minutes = int(age_s // 60)
+                age_text = ages.get(minutes, "")
+                if not age_text:
+                    if len(ages) >= _AGE_TEXTS_MAX:
+                        ages.clear()
+                    age_text = ages[minutes] = report_age_text(age_s)
+            mine = held.get(unit.id)
+            if mine is not None and mine[0] is unit and mine[1] == age_text:
+                out.append(mine[2])
+                continue
+            item = _unit_payload(unit, age_text)
+            held[unit.id] = (unit, age_text, item)
+            self.built += 1
+            out.append(item)
+        return out
+
+    def forget(self, unit_ids: Iterable[str]) -> None:
+        """Drop the payloads held for these units (gone from the map)."""
+        for unit_id in unit_ids:
+            self._held.pop(unit_id, None)
+
+    def keep_only(self, unit_ids: Collection[str]) -> None:
+        """Drop the payloads held for units other than these (the whole set was replaced)."""
+        self._held = {unit_id: mine for unit_id, mine in self._held.items() if unit_id in unit_ids}
 
 
 def resource_payload(feature: Mapping[str, Any]) -> dict[str, Any] | None:

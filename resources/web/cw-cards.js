@@ -62,10 +62,24 @@
       : CW.t("unit_m", { value: CW.number(metres, 0, false) });
   }
 
-  /** CW.Cards(map, {bridge()}) -> {unit(u), resource(r), shown()}: one card open at a time, as a popup. */
+  /** Write a unit's data into its card's title and lines ({department, state, task, reported}), as text. */
+  function fillUnit(title, lines, u) {
+    title.textContent = String(u.name);
+    function put(line, text) { line.querySelector(".cw-card-value").textContent = String(text); }
+    put(lines.department, u.department_label || u.department);
+    put(lines.state, u.state_label || u.status_label);
+    put(lines.task, u.task_label || CW.t("card_no_task"));
+    put(lines.reported, u.stale ? CW.t("card_report_stale", { time: u.reported, age: u.report_age })
+      : u.reported || "");
+    lines.reported.classList.toggle("cw-stale", !!u.stale);
+  }
+
+  /** CW.Cards(map, {bridge()}) -> {unit(u), unitChanged(u), resource(r), shown()}: one card open at a time, as a
+   * popup. */
   CW.Cards = function (map, options) {
     var popup = L.popup({ className: "cw-card-popup", maxWidth: 320, minWidth: 220, autoPanPadding: [20, 20] });
     var shown = null; // {kind, id} of the open card
+    var unitCard = null; // {id, title, lines} of the last unit's card: the nodes its data is written into
 
     function open(latlng, box, kind, id) {
       shown = { kind: kind, id: id };
@@ -159,16 +173,31 @@
       /** The card of a field unit, with 派往所选事件 (or the open incidents nearby) as the app allows. */
       unit: function (u) {
         var box = el("div", "cw-card cw-unit-card");
-        box.appendChild(el("div", "cw-card-title", u.name));
-        row(box, CW.t("card_department"), u.department_label || u.department);
-        row(box, CW.t("card_status"), u.state_label || u.status_label);
-        row(box, CW.t("card_task"), u.task_label || CW.t("card_no_task"));
-        var reported = row(box, CW.t("card_last_report"), u.stale
-          ? CW.t("card_report_stale", { time: u.reported, age: u.report_age }) : u.reported || "");
-        if (u.stale && reported) reported.classList.add("cw-stale");
+        var title = el("div", "cw-card-title");
+        box.appendChild(title);
+        var lines = {
+          department: row(box, CW.t("card_department"), ""), state: row(box, CW.t("card_status"), ""),
+          task: row(box, CW.t("card_task"), ""), reported: row(box, CW.t("card_last_report"), ""),
+        };
+        fillUnit(title, lines, u);
         dispatchPart(box, CW.t("card_dispatch"), "unitDispatch", "dispatchUnit", u.id);
         L.DomEvent.disableClickPropagation(box);
         open([u.lat, u.lon], box, "unit", u.id);
+        unitCard = { id: u.id, title: title, lines: lines };
+      },
+
+      /** A unit changed (moved, reported): its open card, if any, shows its new data where it is now (the
+       * dispatch part stays as it was asked). */
+      unitChanged: function (u) {
+        if (!shown || shown.kind !== "unit" || shown.id !== u.id || !unitCard || unitCard.id !== u.id) return;
+        fillUnit(unitCard.title, unitCard.lines, u);
+        var at = popup.getLatLng();
+        if (at && (at.lat !== u.lat || at.lng !== u.lon)) {
+          var pan = popup.options.autoPan;
+          popup.options.autoPan = false; // the card follows its unit; the map stays where the officer put it
+          popup.setLatLng([u.lat, u.lon]);
+          popup.options.autoPan = pan;
+        }
       },
 
       /** The card of an emergency resource: status, kind, town, capacity, id, position, 调派至所选事件. */

@@ -14,7 +14,8 @@
  *                 cameraDragStarted(id) (a camera point dragged: Qt runs the
  *                 drag, see cameraDrags)
  *   Python -> JS  signals carrying JSON text: camerasChanged (columns, see decodeCameras), incidentsChanged,
- *                 incidentsUpserted, unitsChanged, resourcesChanged, densityChanged, warningsChanged,
+ *                 incidentsUpserted, unitsChanged, unitsUpserted ({upsert: [units], remove: [ids]}),
+ *                 resourcesChanged, densityChanged, warningsChanged,
  *                 command ({op: "flyTo"|"selectIncident"|"selectCameras"|"cameraDragEnded", ...})
  * Cameras are drawn by cw-points.js (one canvas, clusters), incidents by cw-incidents.js.
  *
@@ -418,31 +419,91 @@
   var unitStaleMinutes = 5; // a unit silent for longer is drawn faded (the page's config says how long)
   var flight = 0; // the latest search flight: a card waiting for an earlier one is not opened
 
-  function setUnits(list) {
-    groups.units.clearLayers();
-    unitsById = new Map();
-    list.forEach(function (u) {
-      unitsById.set(u.id, u);
-      var badge = el("span", "cw-unit-badge");
-      badge.style.background = own(DEPARTMENT_COLORS, u.department) || "#c7c7cc";
-      var marker = L.marker([u.lat, u.lon], {
-        keyboard: false,
-        icon: L.divIcon({
-          className: "cw-unit cw-unit-" + u.status + (u.stale ? " cw-unit-stale" : ""), iconSize: [12, 12],
-          html: badge,
-        }),
-      });
-      var tip = el("div", "cw-tip");
-      tip.appendChild(el("div", "cw-tip-title", u.name));
-      tip.appendChild(el("div", "cw-tip-line", (u.department_label || u.department) + " · " + u.status_label));
-      if (u.stale) tip.appendChild(el("div", "cw-tip-line cw-stale", CW.t("unit_stale", { age: u.report_age })));
-      marker.bindTooltip(tip, { direction: "top", offset: [0, -6] });
-      marker.on("click", function () { marker.closeTooltip(); CW.cards.unit(u); });
-      marker.cwUnit = u.id;
-      groups.units.addLayer(marker);
+  var unitMarkers = new Map(); // id -> its L.marker (marker.cwUnit: the id)
+
+  function unitIcon(u) {
+    var badge = el("span", "cw-unit-badge");
+    badge.style.background = own(DEPARTMENT_COLORS, u.department) || "#c7c7cc";
+    return L.divIcon({
+      className: "cw-unit cw-unit-" + u.status + (u.stale ? " cw-unit-stale" : ""), iconSize: [12, 12],
+      html: badge,
     });
+  }
+
+  function unitTip(u) {
+    var tip = el("div", "cw-tip");
+    tip.appendChild(el("div", "cw-tip-title", u.name));
+    tip.appendChild(el("div", "cw-tip-line", (u.department_label || u.department) + " · " + u.status_label));
+    if (u.stale) tip.appendChild(el("div", "cw-tip-line cw-stale", CW.t("unit_stale", { age: u.report_age })));
+    return tip;
+  }
+
+  /** Whether two copies of a unit differ in what its icon (icon) or its tooltip (tip) shows. */
+  function unitDiffers(a, b, what) {
+    var keys = what === "icon" ? ["status", "stale", "department"]
+      : ["name", "department", "department_label", "status_label", "stale", "report_age"];
+    for (var i = 0; i < keys.length; i++) if (a[keys[i]] !== b[keys[i]]) return true;
+    return false;
+  }
+
+  /** Draw one unit: a new marker for a unit not on the map; for one that is, its marker moved, its icon and
+   * tooltip made again only when what they show changed. Returns the marker. */
+  function drawUnit(u) {
+    var marker = unitMarkers.get(u.id);
+    var before = unitsById.get(u.id);
+    unitsById.set(u.id, u);
+    if (!marker) {
+      marker = L.marker([u.lat, u.lon], { keyboard: false, icon: unitIcon(u) });
+      marker.bindTooltip(unitTip(u), { direction: "top", offset: [0, -6] });
+      marker.on("click", function () {
+        marker.closeTooltip();
+        var now = unitsById.get(marker.cwUnit);
+        if (now) CW.cards.unit(now);
+      });
+      marker.cwUnit = u.id;
+      unitMarkers.set(u.id, marker);
+      groups.units.addLayer(marker);
+      return marker;
+    }
+    var at = marker.getLatLng();
+    if (at.lat !== u.lat || at.lng !== u.lon) marker.setLatLng([u.lat, u.lon]);
+    if (!before || unitDiffers(before, u, "icon")) marker.setIcon(unitIcon(u));
+    if (!before || unitDiffers(before, u, "tip")) marker.setTooltipContent(unitTip(u));
+    CW.cards.unitChanged(u);
+    return marker;
+  }
+
+  function removeUnit(id) {
+    var marker = unitMarkers.get(id);
+    if (marker) groups.units.removeLayer(marker);
+    unitMarkers.delete(id);
+    unitsById.delete(id);
+  }
+
+  /** The whole set of units (login, the last known state): markers of units still there are kept. */
+  function setUnits(list) {
+    var t0 = performance.now();
+    var present = new Set(list.map(function (u) { return u.id; }));
+    Array.from(unitMarkers.keys()).forEach(function (id) { if (!present.has(id)) removeUnit(id); });
+    list.forEach(drawUnit);
     markSelectedUnit();
+    CW.timings.units = { drawMs: performance.now() - t0, count: list.length };
     reportDrawn("units", list.length);
+  }
+
+  /** Units changed since the last message ({upsert: [units], remove: [ids]}): only their markers change. */
+  function upsertUnits(change) {
+    var t0 = performance.now();
+    (change.remove || []).forEach(removeUnit);
+    var id = CW.selectedUnit || null;
+    (change.upsert || []).forEach(function (u) {
+      var node = drawUnit(u).getElement();
+      if (node) node.classList.toggle("cw-unit-selected", u.id === id);
+    });
+    if (id !== null && !unitMarkers.has(id)) markSelectedUnit();
+    var count = (change.upsert || []).length + (change.remove || []).length;
+    CW.timings.units = { drawMs: performance.now() - t0, count: count };
+    reportDrawn("units", count);
   }
 
   /** The unit whose card is open is the selected one: its marker is ringed (and again after each redraw). */
@@ -692,6 +753,7 @@
         reportDrawn("incidents", list.length);
       }));
       bridge.unitsChanged.connect(safely("units", setUnits));
+      bridge.unitsUpserted.connect(safely("units", upsertUnits));
       bridge.resourcesChanged.connect(safely("resources", setResources));
       bridge.command.connect(safely("command", runCommand));
       bridge.densityChanged.connect(safely("density", function (data) {
@@ -948,9 +1010,8 @@
   /** Container pixel of a unit's or resource's marker (for tests that click it), or null. */
   CW.markerPoint = function (kind, id) {
     var found = null;
-    (kind === "unit" ? groups.units : groups.resources).eachLayer(function (m) {
-      if ((kind === "unit" ? m.cwUnit : m.cwResource) === id) found = m;
-    });
+    if (kind === "unit") found = unitMarkers.get(id) || null;
+    else groups.resources.eachLayer(function (m) { if (m.cwResource === id) found = m; });
     if (!found) return null;
     var p = map.latLngToContainerPoint(found.getLatLng());
     return [p.x, p.y];

@@ -13,6 +13,7 @@ import pytest
 from commandwall.app.alarm import AlarmController
 from commandwall.app.desk import Desk
 from commandwall.app.incidents import DISPATCH_SENT, TRANSITION_SENT, IncidentsController
+from commandwall.app.map import UnitRedraw
 from commandwall.app.platform import PlatformFactory
 from commandwall.app.session import ClientListener, ClientSession
 from commandwall.app.wall import NOTHING_TO_TOUR, SavedWall, WallController
@@ -225,9 +226,25 @@ def test_many_point_layers_are_redrawn_only_after_a_change(desk):
     desk.map.take_redraws()
     assert desk.map.take_redraws() == (None, None)
     desk.map.note_camera_change()
-    desk.map.note_unit_change()
+    desk.map.note_unit_change()  # any unit may have changed: all of them
     cameras, units = desk.map.take_redraws()
-    assert cameras == desk.session.cameras.all() and units == desk.session.units.all()
+    assert cameras == desk.session.cameras.all() and units.units == desk.session.units.all() and units.whole
+    assert desk.map.take_redraws() == (None, None)
+
+
+def test_only_the_units_that_changed_are_taken_for_redrawing(desk):
+    """A unit that moves is drawn again alone, as the store holds it now; one the store no longer holds is
+    removed."""
+    desk.map.take_redraws()
+    first, second = desk.session.units.all()[:2]
+    desk.map.note_unit_change(second)
+    desk.map.note_unit_change(first)
+    desk.map.note_unit_change(second)
+    _cameras, units = desk.map.take_redraws()
+    assert units == UnitRedraw([first, second], (), False)
+    gone = first.model_copy(update={"id": "U-no-such-unit"})
+    desk.map.note_unit_change(gone)
+    assert desk.map.take_redraws() == (None, UnitRedraw([], ("U-no-such-unit",), False))
     assert desk.map.take_redraws() == (None, None)
 
 
@@ -483,25 +500,17 @@ def test_a_cards_nearest_incidents_are_the_geodesic_nearest_measuring_only_a_few
         session.stop()
 
 
-def test_units_are_redrawn_when_one_goes_stale_with_no_change_reaching_the_desk(desk, monkeypatch):
-    """A unit that stops reporting sends nothing: the map learns it is stale from the clock. The units layer is
-    redrawn when the set of stale units changes, and not again while it stays the same."""
-    from datetime import timedelta
-
-    from commandwall import localtime
+def test_all_units_are_looked_at_every_stale_check_with_no_change_reaching_the_desk(desk, monkeypatch):
+    """A unit that stops reporting sends nothing: the map learns it is stale from the clock. Every
+    ``STALE_CHECK_S`` all units are handed over (``whole``), and the view sends only those whose stale state or
+    age text changed (tests/ui/test_map_units.py); between checks, nothing."""
     from commandwall.app import map as map_module
-    from commandwall.domain.models import UNIT_REPORT_STALE_S
 
+    desk.map.take_redraws()
+    assert desk.map.take_redraws() == (None, None)
     monkeypatch.setattr(map_module, "STALE_CHECK_S", 0.0)  # look at every call, not every 15 s
-    now = max(u.updated_at for u in desk.session.units.all()) + timedelta(seconds=1)
-    desk.map.take_redraws(now)
-    assert desk.map.take_redraws(now) == (None, None)
-    oldest = min(desk.session.units.all(), key=lambda u: u.updated_at)
-    later = oldest.updated_at + timedelta(seconds=UNIT_REPORT_STALE_S + 1)  # the oldest one has gone stale
-    _cameras, units = desk.map.take_redraws(later)
-    assert units == desk.session.units.all() and oldest.report_stale(later)
-    assert desk.map.take_redraws(later) == (None, None)  # the same ones stale: nothing to draw again
-    assert localtime.now() >= oldest.updated_at  # the stores hold reports of the past, as the platform sent them
+    _cameras, units = desk.map.take_redraws()
+    assert units == UnitRedraw(desk.session.units.all(), (), True)
 
 
 def test_a_merged_incident_takes_no_note_and_names_where_the_work_goes_on(desk):

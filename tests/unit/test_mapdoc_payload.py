@@ -110,6 +110,49 @@ def test_unit_payload() -> None:
     assert silent["report_age"] == "3小时前"
 
 
+def test_unit_payloads_are_made_again_only_for_what_changed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """UnitPayloads hands back the payload it holds (the same dict) while the unit, its stale state, the text of
+    its silence's age and the language stay the same; it makes a new one, equal to unit_payload's, otherwise."""
+    from commandwall import i18n
+
+    units = [Unit(id=f"U-{i:03d}", name=f"巡逻{i}组", department="公安", lon=117.25, lat=34.79, updated_at=NOW)
+             for i in range(5)]
+    held = payload.UnitPayloads()
+    at = NOW + timedelta(minutes=1)
+    first = held.payloads(units, at)
+    assert held.built == 5 and first == payload.units_payload(units, at)
+    again = held.payloads(units, at + timedelta(seconds=30))
+    assert held.built == 5 and all(a is b for a, b in zip(first, again, strict=True))
+
+    moved = units[2].model_copy(update={"lon": 117.26, "updated_at": NOW + timedelta(minutes=1)})
+    units[2] = moved
+    after = held.payloads(units, at)
+    assert held.built == 6 and after[2] == payload.unit_payload(moved, at) and after[2]["lon"] == 117.26
+    assert [a is b for a, b in zip(first, after, strict=True)] == [True, True, False, True, True]
+
+    stale_at = NOW + timedelta(minutes=5, seconds=1)  # the four that did not report go stale, the moved one not
+    stale = held.payloads(units, stale_at)
+    assert held.built == 10 and [item["stale"] for item in stale] == [True, True, False, True, True]
+    assert stale == payload.units_payload(units, stale_at)
+    assert held.payloads(units, stale_at + timedelta(seconds=50)) == stale and held.built == 10  # still 5分钟前
+    later = held.payloads(units, stale_at + timedelta(seconds=59))  # six minutes; the moved one five, not over
+    assert held.built == 14 and later[0]["report_age"] == "6分钟前" and later[2] is stale[2]
+
+    monkeypatch.setattr(i18n, "_translator", None)
+    i18n.install(lambda _context, text: {"公安": "Police", "无任务": "No task"}.get(text, ""))
+    try:
+        english = held.payloads(units, stale_at + timedelta(seconds=59))
+    finally:
+        i18n.install(None)
+    assert held.built == 19 and english[0]["task_label"] == "No task"
+
+
+def test_a_units_report_time_reads_as_strftime_would() -> None:
+    for moment in (NOW, datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=UTC), datetime(1, 1, 1, tzinfo=UTC)):
+        unit = Unit(id="U-1", name="组", department="公安", lon=117.25, lat=34.79, updated_at=moment)
+        assert payload.unit_payload(unit, NOW)["reported"] == f"{to_display(moment):%m-%d %H:%M:%S}"
+
+
 def test_resources_payload_skips_unusable_features(caplog: pytest.LogCaptureFixture) -> None:
     good = {
         "type": "Feature",

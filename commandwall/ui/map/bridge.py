@@ -37,6 +37,7 @@ class MapBridge(QObject):
     incidents_changed = Signal(str, name="incidentsChanged")
     incidents_upserted = Signal(str, name="incidentsUpserted")  # a JSON list: several at once
     units_changed = Signal(str, name="unitsChanged")
+    units_upserted = Signal(str, name="unitsUpserted")  # {"upsert": [changed units], "remove": [ids]}
     resources_changed = Signal(str, name="resourcesChanged")
     density_changed = Signal(str, name="densityChanged")
     warnings_changed = Signal(str, name="warningsChanged")  # GeoJSON of the active early warnings' areas

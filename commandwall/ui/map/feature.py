@@ -14,6 +14,7 @@ from PySide6.QtGui import QGuiApplication
 from commandwall.app.dispatch import DispatchOffer
 from commandwall.app.incident_filter import NO_FILTER, IncidentFilter
 from commandwall.app.map import REDRAW_INTERVAL_MS, MapController
+from commandwall.domain.models import Unit
 from commandwall.geo.basemaps import BD09, WEB_MERCATOR, BaseMapCatalogue
 from commandwall.i18n import translate
 from commandwall.textsafe import display_text
@@ -131,8 +132,8 @@ class MapFeature(QObject):
     def _note_camera_change(self, *_args: object) -> None:
         self.controller.note_camera_change()
 
-    def _note_unit_change(self, *_args: object) -> None:
-        self.controller.note_unit_change()
+    def _note_unit_change(self, unit: object = None, *_args: object) -> None:
+        self.controller.note_unit_change(unit if isinstance(unit, Unit) else None)
 
     def _open_base_maps(self) -> None:
         """On the worker: the desk's base-map catalogue (files opened, capabilities documents read)."""
@@ -260,7 +261,7 @@ class MapFeature(QObject):
         if cameras is not None:
             self.view.set_cameras(cameras)
         if units is not None:
-            self.view.set_units(units)
+            self.view.update_units(units.units, removed=units.removed, whole=units.whole)
         cells = self.controller.density_cells()
         if cells is not self._density_cells:  # the cells' shapes go to the page once (the view replays them)
             self._density_cells = cells

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any, ClassVar
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
@@ -166,7 +167,8 @@ class MapView(QWebEngineView):
         # Latest data, re-sent whenever the page (re)connects.
         self._cameras: str | None = None
         self._incidents: dict[str, dict[str, Any]] | None = None
-        self._units: str | None = None
+        self._units: dict[str, dict[str, Any]] | None = None  # id -> the unit as the page has it
+        self._unit_payloads = payload.UnitPayloads()
         self._resources: str | None = None
         self._resource_items: dict[str, dict[str, Any]] = {}  # id -> the resource as the page has it
         self._density: str | None = None  # the cells' shapes (with or without counts)
@@ -259,7 +261,7 @@ class MapView(QWebEngineView):
         if self._incidents is not None:
             self._bridge.incidents_changed.emit(payload.to_json(list(self._incidents.values())))
         if self._units is not None:
-            self._bridge.units_changed.emit(self._units)
+            self._bridge.units_changed.emit(payload.to_json(list(self._units.values())))
         if self._resources is not None:
             self._bridge.resources_changed.emit(self._resources)
         if self._density is not None:
@@ -335,11 +337,39 @@ class MapView(QWebEngineView):
         if self._ready and items:
             self._bridge.incidents_upserted.emit(payload.to_json(items))
 
-    def set_units(self, units: Iterable[Unit]) -> None:
-        """Replace the field units (力量)."""
-        self._units = payload.to_json(payload.units_payload(units))
+    def set_units(self, units: Iterable[Unit], now: datetime | None = None) -> None:
+        """Replace the field units (力量): the whole set (at login, from the last known state). Payloads of units
+        unchanged since they were last drawn are reused (``payload.UnitPayloads``)."""
+        units = list(units)
+        items = self._unit_payloads.payloads(units, now)
+        self._unit_payloads.keep_only({unit.id for unit in units})
+        self._units = {item["id"]: item for item in items}
         if self._ready:
-            self._bridge.units_changed.emit(self._units)
+            self._bridge.units_changed.emit(payload.to_json(items))
+
+    def update_units(self, units: Iterable[Unit], *, removed: Iterable[str] = (), whole: bool = False,
+                     now: datetime | None = None) -> int:
+        """Draw ``units`` again where they changed, in one message to the page: only those whose payload differs
+        from what the page has are sent (the page moves their markers), with the ``removed`` ids; ``whole``:
+        ``units`` are all there are, any other unit on the page is gone. Returns how many units were sent."""
+        units = list(units)
+        held = self._units if self._units is not None else {}
+        changed = [item for item in self._unit_payloads.payloads(units, now)
+                   if (mine := held.get(item["id"])) is not item and mine != item]
+        gone = {unit_id for unit_id in removed if unit_id in held}
+        if whole:
+            present = {unit.id for unit in units}
+            gone.update(unit_id for unit_id in held if unit_id not in present)
+        gone.difference_update(item["id"] for item in changed)
+        self._unit_payloads.forget(gone)
+        if self._units is None:
+            self._units = {}
+        for unit_id in gone:
+            del self._units[unit_id]
+        self._units.update((item["id"], item) for item in changed)
+        if self._ready and (changed or gone):
+            self._bridge.units_upserted.emit(payload.to_json({"upsert": changed, "remove": sorted(gone)}))
+        return len(changed) + len(gone)
 
     def set_resources(self, features: Iterable[Mapping[str, Any]]) -> None:
         """Replace the emergency resources from GeoJSON Point features in WGS84."""
