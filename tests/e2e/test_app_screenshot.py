@@ -120,7 +120,7 @@ def test_the_client_in_english(tmp_path):
     state = shots[0]["state"]
     assert state["language"] == "en"
     assert state["title"] == "Xuecheng District Integrated Command Platform · Exercise Mode"
-    assert state["menus"] == ["Video Wall", "Alarm Linkage", "Settings", "Account"]
+    assert state["menus"] == ["Video Wall", "Alarm Linkage", "Settings", "Account", "Help"]
     assert state["docks"] == ["Video Wall", "Incidents", "Cameras", "Layers", "Overview"]
     assert "Live" in state["connection"] or "Polling" in state["connection"]
     assert not [m for m in state["menus"] + state["docks"] if CJK.search(m)]
