@@ -8,7 +8,8 @@ validated one by one by ``parsing.parse_models``, so one bad record costs that r
 
 Limits, and why:
 
-- body size: ``LAYER_PAGE_MAX_BYTES`` (64 MiB) for feature pages, ``LIST_MAX_BYTES`` (16 MiB) for lists,
+- body size: ``LAYER_PAGE_MAX_BYTES`` (64 MiB) for feature pages, ``CAMERA_LIST_MAX_BYTES`` (96 MiB) for the
+  camera list (one answer for a whole platform), ``LIST_MAX_BYTES`` (16 MiB) for other lists,
   ``OBJECT_MAX_BYTES`` (1 MiB) for single objects and error bodies — bytes are counted as they arrive
   (after content decoding, so a gzip bomb stops at the cap too);
 - body time: ``BODY_DEADLINE_S`` in all, however steadily a server trickles bytes;
@@ -49,8 +50,11 @@ E = TypeVar("E", bound=BaseModel)
 
 #: Size cap of one page of layer features.
 LAYER_PAGE_MAX_BYTES = 64 * 1024 * 1024
-#: Size cap of a list answer (cameras, units, tasks, an incidents page, the layer catalogue).
+#: Size cap of a list answer (units, tasks, an incidents page, the layer catalogue).
 LIST_MAX_BYTES = 16 * 1024 * 1024
+#: Size cap of the camera list, which comes whole in one answer: about 350 bytes a camera, so 16 MiB held only
+#: ~46 000; 96 MiB holds ~280 000 (a city's platform), a few hundred MB of memory while it is parsed.
+CAMERA_LIST_MAX_BYTES = 96 * 1024 * 1024
 #: Size cap of a single object (login, incident, task, health) and of an error body.
 OBJECT_MAX_BYTES = 1024 * 1024
 #: Longest time one body may take to arrive, however steadily it trickles (the read timeout only bounds

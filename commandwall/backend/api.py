@@ -24,6 +24,7 @@ import requests
 from pydantic import ValidationError
 
 from commandwall.backend.answers import (
+    CAMERA_LIST_MAX_BYTES,
     LAYER_PAGE_MAX_BYTES,
     LIST_MAX_BYTES,
     OBJECT_MAX_BYTES,
@@ -382,7 +383,7 @@ class PlatformClient:
 
     def cameras(self) -> list[Camera]:
         """All cameras (WGS84 positions, stream URLs, status)."""
-        answer = self._envelope(CameraList, "/api/v1/cameras", "cameras")
+        answer = self._envelope(CameraList, "/api/v1/cameras", "cameras", limit=CAMERA_LIST_MAX_BYTES)
         return parse_models(Camera, answer.cameras, "camera")
 
     def incidents(self, since: str | None = None, limit: int | None = None) -> tuple[list[Incident], str | None]:
