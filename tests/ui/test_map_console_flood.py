@@ -7,23 +7,11 @@ import logging
 import pytest
 
 from commandwall.ui.map.view import MapView
-from tests.ui.test_map_view import run_js
-from tests.unit.test_mapdoc_page import sample_layers
-
-
-@pytest.fixture
-def view(qtbot) -> MapView:
-    widget = MapView()
-    qtbot.addWidget(widget)
-    widget.resize(900, 700)
-    widget.show()
-    with qtbot.waitSignal(widget.sig_ready, timeout=20000):
-        widget.load_page(sample_layers())
-    return widget
+from tests.ui.test_map_view import run_js, view  # noqa: F401 - the map view fixture
 
 
 def test_two_hundred_tiles_refused_by_the_page_policy_make_three_log_lines(
-    qtbot, view: MapView, caplog: pytest.LogCaptureFixture
+    qtbot, view: MapView, caplog: pytest.LogCaptureFixture  # noqa: F811
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="commandwall.ui.map")
     # images from a host the page's content policy does not allow: the engine refuses each with a console error

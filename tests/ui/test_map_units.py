@@ -127,12 +127,17 @@ def test_a_moved_units_open_card_and_tip_show_its_new_data_as_text(qtbot, view: 
     run_js(qtbot, view, MARK_ALL)
     _open_card(qtbot, view, "unit", "U-00003")
     assert "巡逻3组" in run_js(qtbot, view, "document.querySelector('.cw-unit-card').innerText")
-    moved = units[3].model_copy(update={"name": XSS_TITLE, "status": "busy", "task_id": "T-9",
+    department = "公安<b>粗</b>{{7*7}}\u202e部门"  # not a known department: shown as the platform gave it
+    moved = units[3].model_copy(update={"name": XSS_TITLE, "status": "busy", "task_id": "T-9", "department": department,
                                         "task_status": "en_route", "lon": 117.27, "updated_at": now})
     with qtbot.waitSignal(view.sig_layer_drawn, check_params_cb=lambda k, n: k == "units", timeout=5000):
         assert view.update_units([moved]) == 1
     card = run_js(qtbot, view, "document.querySelector('.cw-unit-card').innerText")
     assert "出勤" in card and task_status_label(TaskStatus.EN_ROUTE) in card and "巡逻3组" not in card
+    assert "公安<b>粗</b>{{7*7}}" in card and "49" not in card, card  # markup and a template shown as text
+    assert run_js(qtbot, view, "document.querySelectorAll('b').length") == 0
+    tip = run_js(qtbot, view, "CW.markerPoint && document.querySelector('.leaflet-tooltip-pane').innerHTML")
+    assert "<b>粗" not in (tip or "")
     assert run_js(qtbot, view, "document.querySelector('.cw-unit-card .cw-card-title').textContent") == XSS_TITLE
     popup = run_js(qtbot, view, "(() => { const p = CW.map._popup.getLatLng(); return [p.lng, p.lat]; })()")
     assert popup[0] == 117.27
