@@ -22,12 +22,14 @@ from datetime import datetime
 from pathlib import Path
 
 from commandwall.i18n import translate
-from commandwall.textsafe import safe_file_name
+from commandwall.textsafe import display_text, safe_file_name
 
 
 def burn_in_text(camera_name: str, camera_id: str, when: datetime) -> str:
-    """The line burned into the picture: name, id and time to the second."""
-    return translate("wall", "{name}（{id}）  {time}").format(name=camera_name, id=camera_id,
+    """The line burned into the picture: name, id and time to the second. A name holding right-to-left text is
+    isolated (FSI … PDI): it cannot carry the id and the time after it into its own direction."""
+    name = display_text(camera_name, None, isolate=True)
+    return translate("wall", "{name}（{id}）  {time}").format(name=name, id=camera_id,
                                                            time=f"{when:%Y-%m-%d %H:%M:%S}")
 
 

@@ -99,6 +99,8 @@ def test_names_are_cut_at_a_character_for_a_file_system_of_short_names(name: str
 def test_burn_in_line() -> None:
     """Name, id and the time to the second."""
     assert burn_in_text("常庄街道·常庄路", "CAM-0681", WHEN) == "常庄街道·常庄路（CAM-0681）  2026-12-02 03:04:05"
+    # a right-to-left name is isolated: the id and time after it stay in the line's own direction
+    assert burn_in_text("محطة 7", "CAM-7", WHEN) == "\u2068محطة 7\u2069（CAM-7）  2026-12-02 03:04:05"
 
 
 def test_every_hostile_name_gives_a_visible_file_name_in_the_folder(tmp_path: Path) -> None:
