@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from commandwall.app.session import ClientSession
-from commandwall.domain.models import Camera, CameraStatus
+from commandwall.domain.models import Camera
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class CamerasController:
         return self.session.cameras.all()
 
     def count(self) -> CameraCount:
-        """How many cameras are online, of how many."""
-        cameras = self.session.cameras.values()
-        return CameraCount(sum(1 for c in cameras if c.status is CameraStatus.ONLINE), len(cameras))
+        """How many cameras are online, of how many (kept by the store as cameras change: nothing is counted
+        here, however often it is asked)."""
+        cameras = self.session.cameras
+        return CameraCount(cameras.online_count(), len(cameras))

@@ -338,7 +338,23 @@ class IncidentStore(_KeyedStore[Incident]):
 
 
 class CameraStore(_KeyedStore[Camera]):
-    """Cameras by id, sorted by id; status changes come from ``camera-status`` events."""
+    """Cameras by id, sorted by id; status changes come from ``camera-status`` events.
+
+    The ones online are kept as cameras are stored, so :meth:`online_count` costs nothing (the status bar asks
+    every second; counting 20 000 cameras took ~4 ms of the GUI thread each time, changed or not)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._online_ids: set[str] = set()
+
+    def _stored(self, item: Camera) -> None:
+        if item.status is CameraStatus.ONLINE:
+            self._online_ids.add(item.id)
+        else:
+            self._online_ids.discard(item.id)
+
+    def _replaced(self) -> None:
+        self._online_ids = {c.id for c in self._items.values() if c.status is CameraStatus.ONLINE}
 
     def set_status(self, camera_id: str, status: CameraStatus | str) -> bool:
         """Mark a camera online/offline; returns True if it changed. Unknown cameras are ignored."""
@@ -352,6 +368,7 @@ class CameraStore(_KeyedStore[Camera]):
                 return False
             changed = held.model_copy(update={"status": status})
             self._items[camera_id] = changed
+            self._stored(changed)
             listeners = list(self._listeners)
         self._notify(listeners, changed)
         return True
@@ -359,6 +376,11 @@ class CameraStore(_KeyedStore[Camera]):
     def online(self) -> list[Camera]:
         """Cameras currently online."""
         return [c for c in self.all() if c.status == CameraStatus.ONLINE]
+
+    def online_count(self) -> int:
+        """How many cameras are online now (kept as they are stored)."""
+        with self._lock:
+            return len(self._online_ids)
 
 
 #: How far ahead of this desk's clock a unit's report may be dated: one dated later (year 9999 from a broken
