@@ -65,7 +65,8 @@ class MainWindow(QMainWindow):
                                                    self.map_feature.view, self)
         self.wall_feature = WallFeature(self.desk.wall, self.signals, self.pool, tiles=session.settings.wall_tiles,
                                         data_dir=session.settings.data_dir, parent=self)
-        self.incidents_feature = IncidentsFeature(self.desk.incidents, self.signals, self, self.desk.warnings)
+        self.incidents_feature = IncidentsFeature(self.desk.incidents, self.signals, self, self.desk.warnings,
+                                                  data_dir=session.settings.data_dir)
         alarm_wall = session.settings.alarm_wall
         self.alarm_feature = AlarmFeature(self.desk.alarm, self.signals,
                                           lambda: self.wall_feature.linkage_wall(alarm_wall).view.model,
@@ -399,6 +400,7 @@ class MainWindow(QMainWindow):
         if self._ready:
             self.wall_feature.save_view()
         self.screens.save_view()
+        self.incidents_feature.save_view()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         """Remember the view, then stop video readers and the session before the window goes."""
@@ -417,6 +419,7 @@ class MainWindow(QMainWindow):
         if not getattr(self, "_shut_down", False):
             self._shut_down = True
             self.screens.save_view()
+            self.incidents_feature.save_view()
             self.wall_feature.shutdown(save=self._ready)
             self.map_feature.shutdown()
             self.layer_tree_feature.shutdown()

@@ -261,3 +261,68 @@ def test_the_split_the_officer_dragged_stays_when_the_dock_is_resized(qtbot):
     panel.resize(573, 560)
     qtbot.waitUntil(lambda: sum(panel.splitter.sizes()) > sum(dragged), timeout=2000)
     assert panel.splitter.sizes()[0] >= panel.splitter.sizes()[1] + 150  # the officer's split, not half again
+
+
+def _drag_handle(qtbot, panel: IncidentPanel, by: int) -> None:
+    handle = panel.splitter.handle(1)
+    middle = handle.rect().center()
+    qtbot.mousePress(handle, Qt.MouseButton.LeftButton, pos=middle)
+    qtbot.mouseMove(handle, middle + QPoint(0, by))
+    qtbot.mouseRelease(handle, Qt.MouseButton.LeftButton, pos=middle + QPoint(0, by))
+
+
+def test_the_split_dragged_is_kept_in_view_ini_and_given_back_at_any_height(qtbot, tmp_path):
+    """The officer's split comes back at the next start (as a share: the dock may be another height), and keeps
+    following the dock until the officer drags again."""
+    from commandwall.ui.incidents.view_state import IncidentViewState
+
+    first = panel_on_screen(qtbot, [make(n) for n in range(30)], 573, 600)
+    assert first.splitter.kept_share() is None  # the rule's split is not kept: the next screen may differ
+    _drag_handle(qtbot, first, 120)
+    share = first.splitter.kept_share()
+    assert share is not None and share > 0.65
+    IncidentViewState(tmp_path).save_list_share(share)
+    first.close()
+
+    again = IncidentPanel()
+    qtbot.addWidget(again)
+    assert again.splitter.restore_share(IncidentViewState(tmp_path).list_share())  # before it has a height
+    for height in (600, 800):
+        again.resize(573, height)
+        again.show()
+        qtbot.waitUntil(lambda h=height: sum(again.splitter.sizes()) > h - 50, timeout=2000)
+        sizes = again.splitter.sizes()
+        assert abs(sizes[0] / sum(sizes) - share) < 0.01, (height, sizes, share)
+    assert abs(again.splitter.kept_share() - share) < 0.001  # kept again at the next close, not dragged
+    _drag_handle(qtbot, again, -150)
+    assert again.splitter.kept_share() < share - 0.1  # dragged again: the new split is the one kept
+
+
+def test_a_hostile_or_stale_kept_split_hides_neither_the_list_nor_the_detail(qtbot, tmp_path):
+    """Whatever ``view.ini`` says the split is (nothing, an edge, out of range, not a number, a list, bytes), the
+    list shows its filters, header and rows and the detail its title and first buttons."""
+    from commandwall.ui.incidents.panel import DETAIL_LEAST_EMS, LIST_LEAST_ROWS
+    from commandwall.ui.incidents.view_state import IncidentViewState
+
+    view = tmp_path / "view.ini"
+    panel = panel_on_screen(qtbot, [make(n) for n in range(30)], 573, 600)
+    ruled = panel.splitter.sizes()
+    for raw, taken in ((b"0", True), (b"1", True), (b"0.0001", True), (b"0.9999", True), (b"-0.5", False),
+                       (b"7", False), (b"1e309", False), (b"nan", False), (b"inf", False), (b"x", False),
+                       (b'"0.5, 0.6"', False), (b'" 0.3 "', True), (b"0.2, 0.7", False), (b"@ByteArray(0.5)", False),
+                       (b"@Rect(0 0 1 1)", False), (b"", False)):
+        view.write_bytes(b"[incidents]\nlist_share=" + raw + b"\n")
+        panel.splitter.user_sized, panel.splitter._restored = False, None  # as at a start
+        assert panel.splitter.restore_share(IncidentViewState(tmp_path).list_share()) is taken, raw
+        for height in (600, 260):
+            panel.resize(573, height)
+            qtbot.waitUntil(lambda h=height: abs(sum(panel.splitter.sizes()) - h) < 20, timeout=2000)
+            table, detail = panel.table, panel.detail
+            assert table.viewport().height() >= LIST_LEAST_ROWS * table.verticalHeader().defaultSectionSize(), \
+                (raw, height, panel.splitter.sizes())
+            assert panel.splitter.sizes()[1] >= DETAIL_LEAST_EMS * detail.fontMetrics().height(), (raw, height)
+            assert not detail.locate_button.visibleRegion().isEmpty() or height < 300, (raw, height)
+        panel.resize(573, 600)
+        qtbot.waitUntil(lambda: abs(sum(panel.splitter.sizes()) - 600) < 20, timeout=2000)
+        if not taken:
+            assert panel.splitter.sizes() == ruled, raw  # the rule's split, as with nothing kept

@@ -230,3 +230,26 @@ def test_a_desk_started_on_a_hostile_view_ini_runs_nothing_and_its_own_view_come
     second.close()
     assert not marker.exists()
     assert len(list(data_dir.glob("view.ini.refused-*"))) == 1, "the desk's own file is never refused"
+
+
+@pytest.mark.timeout(180)
+def test_the_incident_split_the_officer_dragged_comes_back_at_the_next_start(qtbot, tmp_path, exercise_platform):
+    """The list and detail split is kept in ``view.ini`` with the window layout, and given back at the next start."""
+    settings = Settings(data_dir=tmp_path / "data", config_dir=tmp_path / "config")
+    first = _started(qtbot, settings, exercise_platform)
+    splitter = first.incidents.splitter
+    qtbot.waitUntil(lambda: sum(splitter.sizes()) > 200, timeout=5000)
+    splitter.moveSplitter(round(sum(splitter.sizes()) * 0.75), 1)  # what a drag of the handle does
+    sizes = splitter.sizes()
+    share = sizes[0] / sum(sizes)
+    assert 0.7 < share < 0.8
+    first.close()
+    assert float(read_view_file(settings.data_dir / "view.ini").get("incidents/list_share") or 0) == \
+        pytest.approx(share, abs=0.0001)
+
+    second = _started(qtbot, settings, exercise_platform)
+    splitter = second.incidents.splitter
+    qtbot.waitUntil(lambda: sum(splitter.sizes()) > 200, timeout=5000)
+    sizes = splitter.sizes()
+    assert abs(sizes[0] / sum(sizes) - share) < 0.01, (sizes, share)
+    second.close()

@@ -23,6 +23,7 @@ from commandwall.textsafe import display_text
 from commandwall.ui.adapters import ClientSignals
 from commandwall.ui.incidents.dispatch import DispatchDialog
 from commandwall.ui.incidents.panel import IncidentPanel
+from commandwall.ui.incidents.view_state import IncidentViewState
 from commandwall.ui.status import offline_text
 from commandwall.ui.text import plain_label
 
@@ -57,12 +58,16 @@ class IncidentsFeature(QObject):
     _sig_dispatch_ranked = Signal(object, object, str, object)
 
     def __init__(self, controller: IncidentsController, signals: ClientSignals, window: QWidget,
-                 warnings: WarningsController | None = None) -> None:
+                 warnings: WarningsController | None = None, data_dir: Path | None = None) -> None:
         super().__init__(window)
         self.controller = controller
         self._warnings = warnings  # what an early warning's area holds (its detail says, 上墙 offers)
         self._window = window
         self.panel = IncidentPanel()
+        #: the list and detail split as the officer left it at the last run (none kept without a data folder)
+        self._view_state = IncidentViewState(data_dir) if data_dir is not None else None
+        if self._view_state is not None:
+            self.panel.splitter.restore_share(self._view_state.list_share())
         self.panel.detail.placement_of = controller.placement  # 位置: computed from the point, or the platform's
         # Above the list: a banner while the list shows the last known state instead of live data.
         self.offline_banner = plain_label()
@@ -112,6 +117,13 @@ class IncidentsFeature(QObject):
         self._supervision.timeout.connect(self.check_deadlines)
         self._supervision.start()
         self.panel.sig_filter_cleared.connect(self._on_filter_cleared)
+
+    def save_view(self) -> None:
+        """Remember the split between the list and the detail, once the officer has dragged it (a split never
+        dragged is left to the rule, as the screen it opens on may differ next time)."""
+        share = self.panel.splitter.kept_share()
+        if self._view_state is not None and share is not None:
+            self._view_state.save_list_share(share)
 
     def apply_filter(self, incident_filter: IncidentFilter) -> None:
         """List only the incidents ``incident_filter`` passes (``NO_FILTER``: all)."""

@@ -465,6 +465,11 @@ LIST_SHARE = 0.5
 #: as long as the detail keeps DETAIL_MIN_EMS lines' heights: its title, 地图定位 and 派遣任务…, the first fields.
 LIST_MIN_ROWS = 4
 DETAIL_MIN_EMS = 7
+#: A split kept from an earlier run (``view.ini``) is given back with at least this much for each: the list its
+#: filters, header and this many rows, the detail this many lines' heights (its title and first buttons). A
+#: stale or hand-edited share never hides either.
+LIST_LEAST_ROWS = 2
+DETAIL_LEAST_EMS = 3
 
 
 class IncidentTable(QTableView):
@@ -561,7 +566,7 @@ class IncidentPanel(QWidget):
         detail_scroll.setWidgetResizable(True)
         detail_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         detail_scroll.setWidget(self.detail)
-        self.splitter = ShareSplitter(Qt.Orientation.Vertical, self._list_and_detail)
+        self.splitter = ShareSplitter(Qt.Orientation.Vertical, self._list_and_detail, least=self._least_heights)
         self.splitter.addWidget(top)
         self.splitter.addWidget(detail_scroll)
         self.splitter.setStretchFactor(0, 3)
@@ -581,6 +586,14 @@ class IncidentPanel(QWidget):
         detail = DETAIL_MIN_EMS * QFontMetrics(self.detail.font()).height()
         list_height = max(round(height * LIST_SHARE), min(rows, height - detail))
         return [list_height, height - list_height]
+
+    def _least_heights(self) -> tuple[int, int]:
+        """The least heights a split kept from an earlier run leaves the list (its filters, header and
+        LIST_LEAST_ROWS rows) and the detail (DETAIL_LEAST_EMS lines' heights)."""
+        spacing = self.splitter.widget(0).layout().spacing()
+        rows = (self._filters.sizeHint().height() + spacing + self.table.horizontalHeader().sizeHint().height()
+                + 2 * self.table.frameWidth() + LIST_LEAST_ROWS * self.table.verticalHeader().defaultSectionSize())
+        return rows, DETAIL_LEAST_EMS * QFontMetrics(self.detail.font()).height()
 
     # --- column widths -------------------------------------------------------------------------------------
     # Columns other than the title fit their contents. Qt's own fitting (ResizeToContents) measured the rows on
