@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QEvent, QRect, QSize, Qt, QTimer
+from PySide6.QtGui import QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
 from commandwall.i18n import translate
@@ -152,3 +153,56 @@ class SteadyLabel(QLabel):
         size = QSize(max(hint.width(), self.minimumWidth()) if grow_only else hint.width(), hint.height())
         if self.minimumSize() != size or self.maximumSize() != size:
             self.setFixedSize(size)
+
+
+class ElidedLabel(QLabel):
+    """A one-line plain-text label that, given less room than its text needs, ends it with … and says the whole
+    text in its tooltip: a caption in a narrow dock (a 1280 px desk, a longer translation) neither loses its
+    last letters mid-glyph nor holds its neighbours to its width. ``text()`` is the whole text."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        """Show ``text`` (plain), cut with … where the label is too narrow for it."""
+        super().setText(text)
+        self._say_whole()
+
+    def elided(self) -> bool:
+        """Whether the label is too narrow for its whole text now (it shows it cut with …)."""
+        return self.fontMetrics().horizontalAdvance(self.text()) > self.contentsRect().width()
+
+    def shown_text(self) -> str:
+        """The text as the label draws it now: whole, or cut with …."""
+        return self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, self.contentsRect().width())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        """As narrow as … and the margins: the text is cut, not the neighbours squeezed."""
+        hint = super().minimumSizeHint()
+        margins = self.contentsMargins()
+        return QSize(self.fontMetrics().horizontalAdvance("…") + margins.left() + margins.right(), hint.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        """Another width: the tooltip says the whole text only while it is cut."""
+        super().resizeEvent(event)
+        self._say_whole()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        """Another font (a style sheet's): the text may fit now, or no longer."""
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._say_whole()
+
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
+        """The text, cut with … where it does not fit, in the label's colours and alignment."""
+        painter = QPainter(self)
+        try:
+            self.style().drawItemText(painter, self.contentsRect(), int(self.alignment()), self.palette(),
+                                      self.isEnabled(), self.shown_text(), self.foregroundRole())
+        finally:
+            painter.end()
+
+    def _say_whole(self) -> None:
+        self.setToolTip(plain_tooltip(self.text()) if self.text() and self.elided() else "")

@@ -4,7 +4,7 @@ holds no figures of its own."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,7 +28,7 @@ from commandwall.i18n import QT_TRANSLATE_NOOP, translate
 from commandwall.textsafe import display_text
 from commandwall.ui.dashboard.charts import LEVEL_COLOURS, CategoryBars, ThresholdBars, TrendChart
 from commandwall.ui.language import format_day, format_number, format_time
-from commandwall.ui.text import plain_label
+from commandwall.ui.text import ElidedLabel, plain_label, plain_tooltip
 
 #: Tiles that filter the incidents when clicked (the others only show a figure).
 INCIDENT_TILES = ("today", "open")
@@ -67,10 +67,12 @@ class KpiTile(QPushButton):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus if clickable else Qt.FocusPolicy.NoFocus)
         self.clickable = clickable
         self.compact = False  # a narrow dashboard: a smaller figure, so that 1514/1515 fits
-        self.caption = plain_label(translate("Dashboard", TILE_CAPTIONS[key]))
+        # caption and detail are cut with … where the tile is narrow (a tab beside the incident centre on a 1280
+        # or 1366 px desk, in English): the tile's tooltip then says them whole
+        self.caption = ElidedLabel(translate("Dashboard", TILE_CAPTIONS[key]))
         self.value = plain_label("—")
         self.value.setObjectName("kpiValue")
-        self.detail = plain_label("")
+        self.detail = ElidedLabel("")
         self.detail.setObjectName("kpiDetail")
         for label in (self.caption, self.value, self.detail):
             label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
@@ -80,6 +82,13 @@ class KpiTile(QPushButton):
         layout.addWidget(self.caption)
         layout.addWidget(self.value)
         layout.addWidget(self.detail)
+
+    def event(self, event: QEvent) -> bool:
+        """A tooltip asked for: the caption and the detail whole, while either is cut (none otherwise)."""
+        if event.type() == QEvent.Type.ToolTip:
+            cut = self.caption.elided() or self.detail.elided()
+            self.setToolTip(plain_tooltip(self.caption.text(), self.detail.text()) if cut else "")
+        return super().event(event)
 
     def show_figure(self, value: str, detail: str = "", alert: bool = False) -> None:
         """Show ``value`` (large) and ``detail`` (small); ``alert`` colours the value."""
