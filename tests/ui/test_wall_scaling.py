@@ -181,3 +181,32 @@ def test_mjpeg_is_turned_down_by_frame_rate_and_says_so(qtbot: QtBot, wall: Wall
     apply_key_frames(tile, Degrade.NONE)
     qtbot.waitUntil(lambda: not reader.stats().reduced_rate and reader.stats().fps > 10, timeout=10_000)
     assert tile.corner_text(25) == "25 fps · 子码流"
+
+
+def _caption_columns(tile: TileView) -> list[int]:
+    """The columns of the tile's bottom strip (the corner caption's) painted in the 降帧 caption's colour."""
+    pixels = to_array(tile.grab().toImage()).astype(int)
+    strip = pixels[tile.height() - 22 : tile.height() - 2]
+    amber = (abs(strip[..., 0] - 0xF5) < 60) & (abs(strip[..., 1] - 0xB8) < 60) & (strip[..., 2] < 0x90)
+    return [int(x) for x in np.nonzero(amber.any(axis=0))[0]]
+
+
+def test_a_small_tiles_corner_caption_ends_with_an_ellipsis_inside_the_tile(qtbot: QtBot, wall: WallView,
+                                                                               server: MjpegServer) -> None:
+    """A caption wider than its tile (降帧 · 仅关键帧 … · 子码流 in a 16-tile wall of a 1280 px desk) is cut with …
+    inside the tile, not pushed off its left edge; a tile wide enough shows it whole."""
+    wall.play(mjpeg_camera("CAM-0502", "临城街道·MJPEG", server), 0)
+    tile = wall.tile(0)
+    qtbot.waitUntil(lambda: tile.state_text() == "直播", timeout=10_000)
+    tile.set_degrade(Degrade.KEY_FRAMES)
+    whole = tile.corner_caption()
+    assert whole.startswith("降帧") and whole.endswith("子码流")
+    qtbot.waitUntil(lambda: bool(_caption_columns(tile)), timeout=5_000)
+    wide = _caption_columns(tile)
+    assert wide[0] > tile.width() // 3 and wide[-1] < tile.width() - 4  # whole, in the bottom-right corner
+    wall.resize(200, 160)  # tiles about 100 px wide: the caption does not fit
+    qtbot.waitUntil(lambda: tile.width() < 110, timeout=5_000)
+    qtbot.waitUntil(lambda: bool(_caption_columns(tile)), timeout=5_000)
+    narrow = _caption_columns(tile)
+    assert narrow[0] >= 5, f"the caption starts off the tile's left edge ({narrow[0]})"
+    assert narrow[-1] < tile.width() - 4

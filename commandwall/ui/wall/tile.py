@@ -100,7 +100,8 @@ class TileView(QWidget):
         #: the box the picture should arrive at changed (resize, zoom, new stream): the wall re-targets readers
         self.size_dirty = True
         self._bar_cache: tuple[tuple[object, ...], QImage] | None = None  # the top bar as last drawn
-        self._corner_cache: dict[tuple[object, ...], QImage] = {}  # the bottom-right captions (fps changes)
+        #: the bottom-right captions (fps changes), each with its width in logical pixels
+        self._corner_cache: dict[tuple[object, ...], tuple[QImage, int]] = {}
         #: the picture's geometry for the last (frame size, ratio, tile size): see :func:`picture_geometry`
         self._fit: tuple[object, ...] | None = None
         self._font_key_cache: str | None = None
@@ -361,7 +362,7 @@ class TileView(QWidget):
                                      Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, zoom)  # fmt: skip
             painter.drawImage(0, 0, self._top_bar(bar_h, text, level))
             if self.camera is not None and (fps > 0 or self.degrade is Degrade.KEY_FRAMES):
-                corner = self._corner(bar_h, self.corner_text(fps, reduced_rate, slow))
+                corner = self._corner(bar_h, self.corner_text(fps, reduced_rate, slow), w - 12)
                 ratio = corner.devicePixelRatio()
                 painter.drawImage(round(w - 6 - corner.width() / ratio), round(h - 4 - corner.height() / ratio), corner)
             width = 3 if self._drop_hover else 2 if self._selected else 1
@@ -443,15 +444,23 @@ class TileView(QWidget):
         self._bar_cache = (key, image)
         return image
 
-    def _corner(self, bar_h: int, text: str) -> QImage:
-        """The bottom-right caption (fps, stream, 降帧) as an image, drawn again only when it changes."""
+    def _corner(self, bar_h: int, text: str, room: int) -> QImage:
+        """The bottom-right caption (fps, stream, 降帧) as an image at most ``room`` px wide (a longer one ends
+        with …: a small tile's caption started off the tile), drawn again only when it changes."""
         color = TEXT if self.degrade is Degrade.NONE else DEGRADED_TEXT
-        key = (bar_h, text, color.rgb(), self._font_key(), self.devicePixelRatioF())
-        cached = self._corner_cache.get(key)
+        ratio = self.devicePixelRatioF()
+        key: tuple = (bar_h, text, color.rgb(), self._font_key(), ratio)
+        cached = self._corner_cache.get(key)  # the whole caption, whatever the tile's width
+        if cached is not None and cached[1] <= room:
+            return cached[0]
+        cached = self._corner_cache.get((*key, room))  # cut for a tile this wide
         if cached is not None:
-            return cached
+            return cached[0]
         font = self._caption_font(bar_h)
         metrics = QFontMetrics(font)
+        if metrics.horizontalAdvance(text) + 2 > room:
+            key = (*key, room)
+            text = metrics.elidedText(text, Qt.TextElideMode.ElideRight, max(0, room - 2))
         width, height = metrics.horizontalAdvance(text) + 2, metrics.height()
         image = self._chrome_image(width, height)
         painter = QPainter(image)
@@ -464,7 +473,7 @@ class TileView(QWidget):
             painter.end()
         if len(self._corner_cache) >= 64:
             self._corner_cache.clear()
-        self._corner_cache[key] = image
+        self._corner_cache[key] = (image, width)
         return image
 
     def placeholder(self, level: str | None = None) -> str:
