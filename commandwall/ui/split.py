@@ -22,8 +22,13 @@ class ShareSplitter(QSplitter):
     pane keeping at least ``least()`` (the first pane's and the second's least lengths), whatever the share.
     """
 
-    def __init__(self, orientation: Qt.Orientation, share: Callable[[int], list[int]],
-                 parent: QWidget | None = None, least: Callable[[], tuple[int, int]] | None = None) -> None:
+    def __init__(
+        self,
+        orientation: Qt.Orientation,
+        share: Callable[[int], list[int]],
+        parent: QWidget | None = None,
+        least: Callable[[], tuple[int, int]] | None = None,
+    ) -> None:
         super().__init__(orientation, parent)
         self._share = share
         self._least = least
@@ -69,8 +74,12 @@ class ShareSplitter(QSplitter):
                 value = float(value.strip())
             except ValueError:
                 return False
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) \
-                or not 0 <= value <= 1:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or not 0 <= value <= 1
+        ):
             return False
         self._restored = float(value)
         self.user_sized = False
@@ -80,8 +89,11 @@ class ShareSplitter(QSplitter):
     def _bounded(self, share: float, length: int) -> list[int]:
         """The sizes for the first pane's ``share`` of ``length``, each pane at least its least length (the
         rule's sizes where the length is too short for both)."""
-        least_first, least_second = self._least() if self._least is not None else (
-            self._along(self.widget(0).minimumSizeHint()), self._along(self.widget(1).minimumSizeHint()))
+        least_first, least_second = (
+            self._least()
+            if self._least is not None
+            else (self._along(self.widget(0).minimumSizeHint()), self._along(self.widget(1).minimumSizeHint()))
+        )
         if least_first + least_second > length:
             return self._share(length)
         first = min(max(round(share * length), least_first), length - least_second)

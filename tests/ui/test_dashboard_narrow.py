@@ -20,10 +20,22 @@ AT = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 
 def overview() -> Overview:
     towns = [TownFigures(name, n, n, 100 + n, 120 + n) for n, name in enumerate(("临城街道", "常庄街道", "沙沟镇"))]
-    return Overview(at=AT, day_start=AT - timedelta(hours=9), today=17, open_now=15, urgent_open=8,
-                    by_category={"zongzhi": 1}, by_status={"待受理": 3}, overdue=0, cameras_online=1514,
-                    cameras_total=1515, units_available=26, units_total=31, towns=towns,
-                    trend=[(AT - timedelta(hours=h), h) for h in range(24)])
+    return Overview(
+        at=AT,
+        day_start=AT - timedelta(hours=9),
+        today=17,
+        open_now=15,
+        urgent_open=8,
+        by_category={"zongzhi": 1},
+        by_status={"待受理": 3},
+        overdue=0,
+        cameras_online=1514,
+        cameras_total=1515,
+        units_available=26,
+        units_total=31,
+        towns=towns,
+        trend=[(AT - timedelta(hours=h), h) for h in range(24)],
+    )
 
 
 def cut_mid_letter(label: QLabel) -> bool:
@@ -49,8 +61,10 @@ def test_a_tiles_caption_and_detail_fit_or_end_with_an_ellipsis_and_a_tooltip(qt
         for label in (tile.caption, tile.detail):
             assert not cut_mid_letter(label), (width, key, label.text(), label.width())
             assert tile.rect().contains(label.geometry()), (width, key, label.text())  # inside its tile
-        cut = any(label.fontMetrics().horizontalAdvance(label.text()) > label.contentsRect().width()
-                  for label in (tile.caption, tile.detail))
+        cut = any(
+            label.fontMetrics().horizontalAdvance(label.text()) > label.contentsRect().width()
+            for label in (tile.caption, tile.detail)
+        )
         cut_somewhere |= cut
         QApplication.sendEvent(tile, QHelpEvent(QEvent.Type.ToolTip, QPoint(5, 5), tile.mapToGlobal(QPoint(5, 5))))
         tip = tile.toolTip()
