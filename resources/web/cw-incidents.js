@@ -82,17 +82,46 @@
     var selected = null;
     var tip = L.tooltip({ direction: "top", offset: [0, -8], className: "cw-incident-tooltip" });
 
+    var cols = { lon: new Float64Array(0), lat: new Float64Array(0), style: new Uint8Array(0) }; // list's columns
+
+    function highlightLater() {
+      var at = selected !== null ? index.get(selected) : undefined;
+      layer.setHighlight(at !== undefined ? [at] : null, "#ffffff", true);
+    }
+
+    /** Every incident drawn again from the list (a new list, or one that lost some). */
     function redraw() {
       var n = list.length;
-      var lon = new Float64Array(n), lat = new Float64Array(n), style = new Uint8Array(n);
+      var cap = Math.max(64, n + (n >> 1)); // room for newcomers: upsertMany writes only what changed
+      cols = { lon: new Float64Array(cap), lat: new Float64Array(cap), style: new Uint8Array(cap) };
       for (var i = 0; i < n; i++) {
-        lon[i] = list[i].lon;
-        lat[i] = list[i].lat;
-        style[i] = styleOf(list[i]);
+        cols.lon[i] = list[i].lon;
+        cols.lat[i] = list[i].lat;
+        cols.style[i] = styleOf(list[i]);
       }
-      layer.setData(lon, lat, style);
-      var at = selected !== null ? index.get(selected) : undefined;
-      layer.setHighlight(at !== undefined ? [at] : null, "#ffffff");
+      highlightLater();
+      layer.setData(cols.lon.subarray(0, n), cols.lat.subarray(0, n), cols.style.subarray(0, n));
+    }
+
+    /** Draw again after the incidents at ``at`` (positions in the list) changed or were appended: only they are
+     * written into the columns and projected, so a batch costs what it changes, not the incidents held. */
+    function redrawAt(at) {
+      var n = list.length;
+      if (cols.lon.length < n) {
+        var cap = Math.max(64, n * 2);
+        var grown = { lon: new Float64Array(cap), lat: new Float64Array(cap), style: new Uint8Array(cap) };
+        grown.lon.set(cols.lon);
+        grown.lat.set(cols.lat);
+        grown.style.set(cols.style);
+        cols = grown;
+      }
+      at.forEach(function (i) {
+        cols.lon[i] = list[i].lon;
+        cols.lat[i] = list[i].lat;
+        cols.style[i] = styleOf(list[i]);
+      });
+      highlightLater();
+      layer.changePoints(cols.lon.subarray(0, n), cols.lat.subarray(0, n), cols.style.subarray(0, n), at);
     }
 
     function stopPulse(id) {
@@ -222,17 +251,31 @@
 
       /** Add or update several incidents (a burst): one redraw for all of them. */
       upsertMany: function (items) {
+        var at = [];
         items.forEach(function (inc) {
           var i = index.get(inc.id);
           if (i === undefined) {
-            index.set(inc.id, list.length);
+            i = list.length;
+            index.set(inc.id, i);
             list.push(inc);
           } else {
             list[i] = inc;
           }
+          at.push(i);
           pulse(inc);
           if (inc.id === selected && map.hasLayer(tip)) showCard(inc);
         });
+        redrawAt(at);
+      },
+
+      /** Take incidents off by id (they left the dashboard's filter). */
+      removeMany: function (ids) {
+        var gone = new Set(ids.filter(function (id) { return index.has(id); }));
+        if (!gone.size) return;
+        list = list.filter(function (inc) { return !gone.has(inc.id); });
+        index = new Map();
+        list.forEach(function (inc, i) { index.set(inc.id, i); });
+        gone.forEach(stopPulse);
         redraw();
       },
 
@@ -240,7 +283,7 @@
       select: function (id) {
         selected = id;
         var i = id !== null ? index.get(id) : undefined;
-        redraw();
+        layer.setHighlight(i !== undefined ? [i] : null, "#ffffff"); // the points are as they were
         if (i === undefined) return;
         var inc = list[i];
         stopPulse(id);

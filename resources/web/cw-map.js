@@ -14,8 +14,9 @@
  *                 cameraDragStarted(id) (a camera point dragged: Qt runs the
  *                 drag, see cameraDrags)
  *   Python -> JS  signals carrying JSON text: camerasChanged (columns, see decodeCameras), incidentsChanged,
- *                 incidentsUpserted, unitsChanged, unitsUpserted ({upsert: [units], remove: [ids]}),
- *                 resourcesChanged, densityChanged, warningsChanged,
+ *                 incidentsUpserted ([incidents], or {upsert: [incidents], remove: [ids]} when some go),
+ *                 unitsChanged, unitsUpserted ({upsert: [units], remove: [ids]}), resourcesChanged, densityChanged,
+ *                 warningsChanged,
  *                 command ({op: "flyTo"|"selectIncident"|"selectCameras"|"cameraDragEnded", ...})
  * Cameras are drawn by cw-points.js (one canvas, clusters), incidents by cw-incidents.js.
  *
@@ -748,8 +749,10 @@
       if (typeof CW.onChannel === "function") CW.onChannel(channel); // cw-layers.js: the user's layers
       bridge.camerasChanged.connect(safely("cameras", setCameras));
       bridge.incidentsChanged.connect(safely("incidents", setIncidents));
-      bridge.incidentsUpserted.connect(safely("incidents", function (list) {
-        incidents.upsertMany(list);
+      bridge.incidentsUpserted.connect(safely("incidents", function (data) {
+        var list = Array.isArray(data) ? data : data.upsert || [];
+        if (!Array.isArray(data) && data.remove && data.remove.length) incidents.removeMany(data.remove);
+        if (list.length) incidents.upsertMany(list);
         reportDrawn("incidents", list.length);
       }));
       bridge.unitsChanged.connect(safely("units", setUnits));

@@ -109,6 +109,7 @@
       this._bbox = null; // [minX, minY, maxX, maxY] of the points in Mercator units
       this.lastDrawMs = 0;
       this.lastVisited = 0; // points looked at by the last draw of points
+      this.lastProjected = 0; // points projected by the last setData or changePoints
     },
 
     /**
@@ -128,6 +129,7 @@
         if (py > maxY) maxY = py;
       }
       this._bbox = n ? [minX, minY, maxX, maxY] : null;
+      this.lastProjected = n;
       this._kd = null;
       this._n = n;
       this._x = xy.x;
@@ -137,6 +139,49 @@
       this._style = style;
       this._index = null;
       this._makeIndex = makeIndex || null;
+      this.redraw();
+    },
+
+    /**
+     * Like setData for columns that changed only at ``indices`` (ascending or not; the columns may have grown, the
+     * new points among them): only those points are projected again, so a few changes among many points cost what
+     * they change, not what the layer holds. The spatial index is kept for the points it holds that did not move;
+     * the points after them are looked at one by one until there are many (then it is made again). The columns
+     * are held, not copied: the caller changes them only through this method. No clusters (setData for those).
+     */
+    changePoints: function (lon, lat, style, indices) {
+      var n = lon.length;
+      if (this._x.length < n) {
+        var cap = Math.max(n, 2 * this._x.length, 64);
+        var x = new Float64Array(cap), y = new Float64Array(cap);
+        x.set(this._x.subarray(0, this._n));
+        y.set(this._y.subarray(0, this._n));
+        this._x = x;
+        this._y = y;
+      }
+      var xy = { x: this._x, y: this._y };
+      var b = this._bbox ? this._bbox.slice() : [Infinity, Infinity, -Infinity, -Infinity];
+      var kdN = this._kd ? this._kdN : 0;
+      for (var k = 0; k < indices.length; k++) {
+        var i = indices[k];
+        var oldX = xy.x[i], oldY = xy.y[i];
+        mercator(lon[i], lat[i], xy, i);
+        if (i < kdN && (xy.x[i] !== oldX || xy.y[i] !== oldY)) kdN = 0; // an indexed point moved
+        if (xy.x[i] < b[0]) b[0] = xy.x[i];
+        if (xy.x[i] > b[2]) b[2] = xy.x[i];
+        if (xy.y[i] < b[1]) b[1] = xy.y[i];
+        if (xy.y[i] > b[3]) b[3] = xy.y[i];
+      }
+      this._bbox = n ? b : null; // grows only: a moved point may leave it a little wide (a view is then looked
+      // up in the index where a plain pass would do as well)
+      if (!kdN) this._kd = null;
+      this.lastProjected = indices.length;
+      this._n = n;
+      this._lon = lon;
+      this._lat = lat;
+      this._style = style;
+      this._index = null;
+      this._makeIndex = null;
       this.redraw();
     },
 
@@ -170,9 +215,9 @@
     clusterIndex: function () { return this._index; },
 
     /** Draw a ring around these points (indices), e.g. the cameras of a selection; null clears. */
-    setHighlight: function (indices, color) {
+    setHighlight: function (indices, color, later) {
       this._highlight = indices && indices.length ? { indices: indices, color: color || "#ffffff" } : null;
-      this.redraw();
+      if (!later) this.redraw(); // later: the caller draws next (one pass, not two)
     },
 
     onAdd: function (map) {
@@ -308,16 +353,25 @@
       var share = Math.max(0, Math.min(maxX, b[2]) - Math.max(minX, b[0])) / w
         * Math.max(0, Math.min(maxY, b[3]) - Math.max(minY, b[1])) / h;
       if (share > 0.5) return null;
+      if (this._kd && this._n - this._kdN > Math.max(2000, this._kdN / 4)) this._kd = null; // many points after it
       if (!this._kd) {
         var t0 = performance.now();
         var kd = new KDBush(this._n, 64, Float64Array);
         for (var i = 0; i < this._n; i++) kd.add(this._x[i], this._y[i]);
         kd.finish();
         this._kd = kd;
+        this._kdN = this._n;
         this.lastIndexKdMs = performance.now() - t0;
       }
       var ids = this._kd.range(minX, minY, maxX, maxY);
-      var out = Uint32Array.from(ids);
+      var tail = [];
+      for (var j = this._kdN; j < this._n; j++) { // points added since the index was made (changePoints)
+        var x = this._x[j], y = this._y[j];
+        if (x >= minX && x <= maxX && y >= minY && y <= maxY) tail.push(j);
+      }
+      var out = new Uint32Array(ids.length + tail.length);
+      out.set(ids);
+      out.set(tail, ids.length);
       out.sort();
       return out;
     },

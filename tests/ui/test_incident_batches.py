@@ -252,3 +252,92 @@ def test_in_a_burst_the_map_page_gets_incidents_twice_a_second_and_a_lone_one_at
         win.signals.sig_incidents.emit([make(91000)])
         qtbot.waitUntil(lambda: len(sent) > lone, timeout=BURST_FLUSH_MS)  # not held back like a burst
         assert INCIDENT_FLUSH_MS < BURST_FLUSH_MS
+
+
+def _lines_run(files: tuple[str, ...], work) -> int:
+    """How many lines of Python in ``files`` ``work()`` runs (each turn of a loop counts): work done, untimed."""
+    import sys
+
+    count = 0
+
+    def trace(frame, _event, _arg):
+        if frame.f_code.co_filename.endswith(files):
+            def lines(_frame, event, _arg):
+                nonlocal count
+                if event == "line":
+                    count += 1
+                return lines
+            return lines
+        return None
+
+    sys.settrace(trace)
+    try:
+        work()
+    finally:
+        sys.settrace(None)
+    return count
+
+
+def test_a_batch_costs_the_list_the_same_with_a_thousand_or_ten_thousand_listed(qtbot) -> None:
+    """With an incident in the detail view, a batch of newcomers and updates finds rows by binary search: it no
+    longer walks every listed row (the id→row table made again after each insertion)."""
+    files = ("incidents/model.py", "incidents/panel.py")
+
+    def batch_work(listed: int) -> int:
+        panel = IncidentPanel()
+        qtbot.addWidget(panel)
+        panel.set_incidents([make(n) for n in range(listed)])
+        panel.select(f"INC-{listed // 2:05d}")
+        assert panel.detail.incident.id == f"INC-{listed // 2:05d}"
+        counts = []
+        for step in range(3):
+            newcomers = [make(listed + 10 * step + k) for k in range(10)]
+            updates = [make(n, version=2 + step, status=IncidentStatus.ACCEPTED) for n in (3, listed // 2, listed - 5)]
+            counts.append(_lines_run(files, lambda batch=newcomers + updates: panel.upsert_incidents(batch)))
+        model = panel.model
+        assert model.row_of(f"INC-{listed // 2:05d}") == 30 + listed - 1 - listed // 2  # rows still found
+        assert panel.detail.incident.version == 4
+        return max(counts)
+
+    small, large = batch_work(1_000), batch_work(10_000)
+    assert large < small * 1.5 + 50, f"{small} lines with 1 000 listed, {large} with 10 000"
+
+
+def test_with_a_filter_set_the_map_page_gets_only_what_changed(qtbot, tmp_path, exercise_platform) -> None:
+    """Under the dashboard's filter, a batch sends the page its newcomers that pass and the ids of incidents that
+    left the filter, never every incident shown again (that cost a batch as much as the incidents held)."""
+    import json
+
+    from commandwall.app.incident_filter import IncidentFilter
+    from tests.ui.test_map_view import run_js
+    from tests.ui.windows import main_window
+
+    with main_window(qtbot, ClientSession(Settings(data_dir=tmp_path), exercise_platform), size=None,
+                     map_ready=True) as win:
+        from commandwall.ui.map.feature import BURST_FLUSH_MS
+
+        store = win.session.incidents
+        before = run_js(qtbot, win.map, "CW.stats().incidents")
+        store.upsert_many([make(80000 + n, status=IncidentStatus.NEW if n % 2 else IncidentStatus.ACCEPTED)
+                           for n in range(2000)])
+        qtbot.waitUntil(lambda: run_js(qtbot, win.map, "CW.stats().incidents") == before + 2000, timeout=10000)
+        win.map_feature.apply_filter(IncidentFilter(statuses=frozenset({IncidentStatus.NEW})))
+        wanted = len(win.map_feature.controller.map_incidents())
+        assert wanted >= 1000
+        qtbot.waitUntil(lambda: run_js(qtbot, win.map, "CW.stats().incidents") == wanted, timeout=10000)
+        qtbot.wait(BURST_FLUSH_MS + 200)  # nothing left on its way to the page
+        changed: list[str] = []
+        upserted: list[str] = []
+        win.map._bridge.incidents_changed.connect(changed.append)
+        win.map._bridge.incidents_upserted.connect(upserted.append)
+        leaving = make(80001, version=2, status=IncidentStatus.ACCEPTED)  # was NEW: leaves the filter
+        store.upsert_many([make(83000 + n, status=IncidentStatus.ACCEPTED) for n in range(50)]  # never pass
+                          + [make(84000), leaving])
+        qtbot.waitUntil(lambda: run_js(qtbot, win.map, "CW.stats().incidents") == wanted, timeout=10000)
+        qtbot.waitUntil(lambda: run_js(qtbot, win.map, "CW.incidents.get('INC-84000') !== null"), timeout=10000)
+        assert run_js(qtbot, win.map, "CW.incidents.get('INC-80001')") is None
+        assert changed == []  # nothing sent again
+        messages = [json.loads(text) for text in upserted]
+        sent = [item["id"] for m in messages for item in (m if isinstance(m, list) else m["upsert"])]
+        removed = [item_id for m in messages if isinstance(m, dict) for item_id in m["remove"]]
+        assert sent == ["INC-84000"] and removed == ["INC-80001"]

@@ -98,3 +98,43 @@ def test_an_empty_point_layer_is_not_composited(qtbot, view: MapView) -> None:  
                           timeout=30000):
         view.set_cameras([])
     assert run_js(qtbot, view, "CW.cameraLayer._canvas.style.display") == "none"
+
+
+def test_a_batch_of_incidents_projects_only_what_changed_and_draws_what_a_whole_redraw_would(
+    qtbot, view: MapView  # noqa: F811
+) -> None:
+    """A batch among 20 000 incidents on the page writes and projects its own points only (not all again), zoomed
+    in the index still answers for the points added after it, and what is drawn is what a redraw of all draws."""
+    from commandwall.domain.models import IncidentStatus
+    from tests.ui.test_incident_batches import make
+
+    n = 20_000
+    spots = [(camera.lon, camera.lat) for camera in make_cameras(n)]
+    held = [make(k).model_copy(update={"lon": spots[k][0], "lat": spots[k][1]}) for k in range(n)]
+    with qtbot.waitSignal(view.sig_layer_drawn, check_params_cb=lambda k, c: k == "incidents" and c == n,
+                          timeout=30000):
+        view.set_incidents(held)
+    zoom_to(qtbot, view, 117.31, 34.765, 16)
+    on_canvas = ON_CANVAS.replace("CW.cameraLayer", "CW.incidents.layer")
+    assert run_js(qtbot, view, "Array.from(CW.incidents.layer._drawn)") == run_js(qtbot, view, on_canvas)
+    newcomers = [make(n + k).model_copy(update={"lon": 117.308 + k % 20 * 0.0002, "lat": 34.764 + k // 20 * 0.0002})
+                 for k in range(200)]  # in view
+    updates = [held[k].model_copy(update={"status": IncidentStatus.ACCEPTED, "version": 2}) for k in (0, 7, n - 1)]
+    for step in range(4):  # a burst: several batches, the points after the index grow
+        batch = newcomers[50 * step:50 * (step + 1)] + (updates if step == 1 else [])
+        with qtbot.waitSignal(view.sig_layer_drawn, check_params_cb=lambda k, c, b=batch: (k, c) == ("incidents",
+                                                                                                   len(b)),
+                              timeout=10000):
+            view.upsert_incidents(batch)
+        assert run_js(qtbot, view, "CW.incidents.layer.lastProjected") == len(batch)  # not n + what came
+    drawn = run_js(qtbot, view, "Array.from(CW.incidents.layer._drawn)")
+    assert drawn == run_js(qtbot, view, on_canvas)
+    assert sum(1 for i in drawn if i >= n) == 200  # the newcomers, after the index, are drawn
+    assert run_js(qtbot, view, "CW.incidents.count()") == n + 200
+    styles = run_js(qtbot, view, "Array.from(CW.incidents.layer._style.subarray(0, CW.incidents.layer._n))")
+    whole = {incident.id: incident for incident in held + updates + newcomers}  # the page's order: held, then new
+    with qtbot.waitSignal(view.sig_layer_drawn, check_params_cb=lambda k, c: k == "incidents" and c == n + 200,
+                          timeout=30000):
+        view.set_incidents(whole.values())
+    assert run_js(qtbot, view, "Array.from(CW.incidents.layer._drawn)") == drawn
+    assert run_js(qtbot, view, "Array.from(CW.incidents.layer._style.subarray(0, CW.incidents.layer._n))") == styles

@@ -91,8 +91,7 @@ class IncidentTableModel(QAbstractTableModel):
         self._by_id: dict[str, Incident] = {}  # every incident listed, shown or filtered out
         self._key_of: dict[str, float] = {}  # -reported_at when first listed: where its row goes
         self._rows: list[Incident] = []  # the incidents shown, newest first
-        self._keys: list[float] = []  # the key of each row shown (ascending), to find where a newcomer goes
-        self._row_index: dict[str, int] | None = None  # id -> row shown, rebuilt (when asked) after rows move
+        self._keys: list[float] = []  # the key of each row shown (ascending), to find a row or where one goes
         self._unseen: set[str] = set()
         self._overdue: set[str] = set()  # 督办: incidents with an overdue task
         self._cells: dict[tuple[str, int], tuple[str, ...]] = {}  # (id, version) -> display texts
@@ -219,7 +218,7 @@ class IncidentTableModel(QAbstractTableModel):
         """Rows the filters no longer pass go, in runs (bottom first); those they now pass come in at their
         places: the rows that stay are never reset, so the selection stays on them."""
         self._remove_rows([row for row, inc in enumerate(self._rows) if not self.passes(inc)])
-        shown = self._index()
+        shown = {inc.id for inc in self._rows}
         self._insert_rows([inc for inc in self._by_id.values() if inc.id not in shown and self.passes(inc)])
         self.counts_changed.emit()
         self.refiltered.emit()
@@ -234,7 +233,6 @@ class IncidentTableModel(QAbstractTableModel):
         self._key_of = {inc.id: -inc.reported_at.timestamp() for inc in ordered}
         self._rows = [inc for inc in ordered if self.passes(inc)]
         self._keys = [self._key_of[inc.id] for inc in self._rows]
-        self._row_index = None
         self._cells.clear()
         self.endResetModel()
         self.counts_changed.emit()
@@ -254,7 +252,8 @@ class IncidentTableModel(QAbstractTableModel):
         rows; an update the filters no longer pass removes its row, one they now pass inserts it. Newcomers the
         filters pass are inserted where their report time puts them, one ``beginInsertRows`` per run of rows
         that land together (a burst of new incidents is one insertion at the top). A newcomer costs a binary
-        search and its share of one list insertion; only updates need the id→row index.
+        search and its share of one list insertion; an update finds its row by a binary search too (nothing in a
+        batch walks every row: a burst lands at the top of a list of thousands several times a second).
         """
         latest = _latest(incidents)
         if not latest:
@@ -268,14 +267,13 @@ class IncidentTableModel(QAbstractTableModel):
             self._unseen.update(inc.id for inc in new)
         arriving = [inc for inc in new if self.passes(inc)]
         if updated:
-            index = self._index()
             changed: list[int] = []
             leaving: list[int] = []
             for inc in updated:
                 if inc.version < self._by_id[inc.id].version:
                     continue
                 self._by_id[inc.id] = inc
-                row = index.get(inc.id)
+                row = self.row_of(inc.id)
                 if not self.passes(inc):
                     if row is not None:
                         leaving.append(row)
@@ -303,7 +301,6 @@ class IncidentTableModel(QAbstractTableModel):
             self.beginInsertRows(QModelIndex(), pos, pos + len(group) - 1)
             self._rows[pos:pos] = group
             self._keys[pos:pos] = [key_of[i.id] for i in group]
-            self._row_index = None
             self.endInsertRows()
 
     def _remove_rows(self, rows: list[int]) -> None:
@@ -312,13 +309,7 @@ class IncidentTableModel(QAbstractTableModel):
             self.beginRemoveRows(QModelIndex(), first, last)
             del self._rows[first:last + 1]
             del self._keys[first:last + 1]
-            self._row_index = None
             self.endRemoveRows()
-
-    def _index(self) -> dict[str, int]:
-        if self._row_index is None:
-            self._row_index = {incident.id: row for row, incident in enumerate(self._rows)}
-        return self._row_index
 
     def mark_seen(self, incident_id: str) -> None:
         """The duty officer has looked at this incident: drop its highlight."""
@@ -363,8 +354,18 @@ class IncidentTableModel(QAbstractTableModel):
         return self._by_id.get(incident_id)
 
     def row_of(self, incident_id: str) -> int | None:
-        """The row showing this incident, or None (not listed, or filtered out)."""
-        return self._index().get(incident_id)
+        """The row showing this incident, or None (not listed, or filtered out): a binary search on the rows'
+        keys, then the few rows of the same report time (no id→row table to make again whenever rows move)."""
+        key = self._key_of.get(incident_id)
+        if key is None:
+            return None
+        keys, rows = self._keys, self._rows
+        row = bisect_left(keys, key)
+        while row < len(keys) and keys[row] == key:
+            if rows[row].id == incident_id:
+                return row
+            row += 1
+        return None
 
 
 def _latest(incidents: Iterable[Incident]) -> dict[str, Incident]:

@@ -35,7 +35,7 @@ class MapBridge(QObject):
     # Python -> JS (JSON text)
     cameras_changed = Signal(str, name="camerasChanged")
     incidents_changed = Signal(str, name="incidentsChanged")
-    incidents_upserted = Signal(str, name="incidentsUpserted")  # a JSON list: several at once
+    incidents_upserted = Signal(str, name="incidentsUpserted")  # a JSON list, or {"upsert": [...], "remove": [ids]}
     units_changed = Signal(str, name="unitsChanged")
     units_upserted = Signal(str, name="unitsUpserted")  # {"upsert": [changed units], "remove": [ids]}
     resources_changed = Signal(str, name="resourcesChanged")

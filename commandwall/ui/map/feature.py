@@ -113,11 +113,17 @@ class MapFeature(QObject):
         if not due:
             return
         self._last_flush = time.monotonic()
-        shown = [incident for incident in due.values() if self.controller.shows_incident(incident)]
-        if len(shown) < len(due):  # some left (or never met) the dashboard's filter: draw what passes now
-            self.view.set_incidents(self.controller.map_incidents())
-        else:
-            self.view.upsert_incidents(shown)  # placed by the store as they arrived
+        # Only the change goes to the page: an incident that left the dashboard's filter is taken off by its id,
+        # one that never met it is not sent. (Sending every incident that passes instead made each batch cost as
+        # much as the incidents held, on the GUI thread and in the page, while a filter was set.)
+        shown: list = []
+        gone: list[str] = []
+        for incident in due.values():
+            if self.controller.shows_incident(incident):
+                shown.append(incident)  # placed by the store as it arrived
+            elif self.view.shows_incident(incident.id):
+                gone.append(incident.id)
+        self.view.upsert_incidents(shown, removed=gone)
         self.controller.note_incident_change(due.values())
 
     def apply_filter(self, incident_filter: IncidentFilter) -> None:

@@ -328,14 +328,21 @@ class MapView(QWebEngineView):
         if self._ready:
             self._bridge.incidents_changed.emit(payload.to_json(list(self._incidents.values())))
 
-    def upsert_incidents(self, incidents: Iterable[Incident]) -> None:
-        """Add or update several incidents in one message to the page (a burst is one page task, one frame)."""
+    def upsert_incidents(self, incidents: Iterable[Incident], *, removed: Iterable[str] = ()) -> None:
+        """Add or update several incidents, and take the ``removed`` ids off, in one message to the page (a burst
+        is one page task, one frame): a JSON list of the incidents, or ``{"upsert": [...], "remove": [ids]}`` when
+        some go. Its size is that of the change, whatever the number of incidents drawn."""
         items = payload.incidents_payload(incidents)
         if self._incidents is None:
             self._incidents = {}
+        gone = [incident_id for incident_id in removed if self._incidents.pop(incident_id, None) is not None]
         self._incidents.update((item["id"], item) for item in items)
-        if self._ready and items:
-            self._bridge.incidents_upserted.emit(payload.to_json(items))
+        if self._ready and (items or gone):
+            self._bridge.incidents_upserted.emit(payload.to_json({"upsert": items, "remove": gone} if gone else items))
+
+    def shows_incident(self, incident_id: str) -> bool:
+        """Whether the incident is drawn (given to the page by the last replace or the changes since)."""
+        return self._incidents is not None and incident_id in self._incidents
 
     def set_units(self, units: Iterable[Unit], now: datetime | None = None) -> None:
         """Replace the field units (力量): the whole set (at login, from the last known state). Payloads of units
