@@ -156,8 +156,12 @@ def test_results_from_a_worker_thread_are_shown_as_plain_text(qtbot: QtBot, pad:
     # before one for the current camera, it has been handled (or not shown) by the time that one shows
     shown: list[str] = []
     pad._sig_result.connect(lambda *_: shown.append(pad.feedback.text()))  # after the pad's own slot, each time
-    worker = threading.Thread(target=lambda: (pad.report_result("CAM-9999", "云台控制失败：旧摄像机离线"),
-                                              pad.report_result(camera_id, "云台控制失败：预置位不存在")))
+    worker = threading.Thread(
+        target=lambda: (
+            pad.report_result("CAM-9999", "云台控制失败：旧摄像机离线"),
+            pad.report_result(camera_id, "云台控制失败：预置位不存在"),
+        )
+    )
     worker.start()
     worker.join(5)
     qtbot.waitUntil(lambda: pad.feedback.text() == "云台控制失败：预置位不存在", timeout=2000)
