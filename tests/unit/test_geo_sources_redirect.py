@@ -1,6 +1,7 @@
 """A layer source whose server redirects to another host: the data is that host's, and the log says so once (not
 at every refresh). Real HTTP servers on 127.0.0.1: the layer is asked of ``localhost`` (a host other than the
-desk's own session's, whose redirects are followed), which redirects to the live layer at ``127.0.0.1``."""
+desk's own session's, whose redirects are followed), which redirects to the live layer at ``127.0.0.1``. A
+redirect within one host (``/old`` to ``/layer.geojson`` on ``127.0.0.1``) is followed and not said."""
 
 from __future__ import annotations
 
