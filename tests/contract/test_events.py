@@ -113,9 +113,9 @@ def test_keepalive_comments_while_quiet(viewer: ApiClient) -> None:
         return sum(m.comment == "keepalive" for m in messages) >= 2
 
     started = time.monotonic()
-    messages = collect(viewer, seconds=4, done=two_keepalives)  # the fixture sends one every second
+    messages = collect(viewer, seconds=6, done=two_keepalives)  # the fixture sends one every second
     assert two_keepalives(messages)
-    assert 1.5 < time.monotonic() - started < 3.5
+    assert time.monotonic() - started > 1.5  # a second apart, not sent together (how late they may come is load)
 
 
 def test_events_need_a_token_and_a_numeric_id(anon: ApiClient, viewer: ApiClient) -> None:

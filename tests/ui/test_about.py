@@ -22,6 +22,7 @@ def test_about_shows_version_build_date_and_a_redacted_platform():
 def test_about_escapes_what_it_shows():
     text = about_text("http://127.0.0.1:8700/<b>x</b>")
     assert "<b>x</b>" not in text
+    assert "http://127.0.0.1:8700/&lt;b&gt;x&lt;/b&gt;" in text  # shown, as text
 
 
 def test_about_names_the_log_file_once_the_desk_writes_one(tmp_path):

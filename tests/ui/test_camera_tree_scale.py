@@ -6,7 +6,7 @@ from __future__ import annotations
 import gc
 
 import pytest
-from PySide6.QtGui import QStandardItem
+from PySide6.QtGui import QStandardItem, QStandardItemModel
 from pytestqt.qtbot import QtBot
 
 from commandwall.domain.models import Camera, CameraStatus, StreamUrls
@@ -62,13 +62,15 @@ def test_filling_makes_no_qt_item_per_camera(qtbot: QtBot, tree: CameraTree, cam
     qtbot.wait(50)  # painted
     gc.collect()
     assert sum(isinstance(o, QStandardItem) for o in gc.get_objects()) == 0
+    assert not isinstance(tree.model, QStandardItemModel)  # a model of its own, not one item per camera
     assert tree.model.rowCount() == len(TOWNS)
     assert tree.model.totals() == (sum(c.status is CameraStatus.ONLINE for c in cameras), len(cameras))
     town = [c for c in cameras if c.town == TOWNS[3]]
     online = sum(c.status is CameraStatus.ONLINE for c in town)
     assert tree.town_index(TOWNS[3]).data() == f"{TOWNS[3]} ({online}/{len(town)} 在线)"
-    index = tree.camera_index("CAM-19998")  # the last camera of 镇街00, read when asked
+    index = tree.camera_index("CAM-19998")  # a camera of 镇街06 (19998 % 21 == 6) deep in its town, read when asked
     assert (index.data(), index.siblingAtColumn(1).data()) == ("光明大道19998号路口", "枪机")
+    assert index.parent().data().startswith(f"{TOWNS[19998 % 21]} (")
     assert tree.select_camera("CAM-19998") and tree.view.visualRect(tree.view.currentIndex()).isValid()
 
 

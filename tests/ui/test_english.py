@@ -10,13 +10,14 @@ titles) must hold no Chinese at all.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
+from commandwall import localtime
 from commandwall.app.session import ClientSession
 from commandwall.config import Settings
-from commandwall.domain.models import DEPARTMENTS, department_label
-from commandwall.mapdoc.payload import unit_payload
+from commandwall.domain.models import DEPARTMENTS
 from commandwall.ui.about import about_text
 from commandwall.ui.cameras.model import camera_tooltip
 from commandwall.ui.incidents.dispatch import DispatchDialog
@@ -24,6 +25,9 @@ from commandwall.ui.language import LANGUAGE_NAMES
 from commandwall.ui.login.dialog import LoginDialog
 from commandwall.ui.main_window import MainWindow
 from commandwall.ui.screens import ScreenSettingsDialog
+from tests.ui.test_map_cards import _open_card
+from tests.ui.test_map_units import make_units, marker
+from tests.ui.test_map_view import SOFTWARE_RENDERING_MESSAGES, run_js, view  # noqa: F401  (fixture)
 from tests.ui.widget_texts import CJK, OWN_KINDS, catalogues, shown_texts, source_patterns, untranslated
 from tests.ui.windows import main_window
 
@@ -125,10 +129,20 @@ def test_units_show_their_department_in_english_where_the_platform_name_is_known
     for line in lines:
         assert not any(f" · {department} · " in line for department in DEPARTMENTS), line
     assert any(" · Police · " in line for line in lines) or any(" · Fire · " in line for line in lines), lines
-    unit = window.session.units.all()[0]
-    card = unit_payload(unit)
-    assert card["department"] == unit.department and card["department_label"] == department_label(unit.department)
-    assert not CJK.search(card["department_label"]), card
+
+
+@pytest.mark.qt_log_ignore(*SOFTWARE_RENDERING_MESSAGES, extend=True)
+def test_a_units_card_and_tip_on_the_map_name_its_department_in_english(english, qtbot, view) -> None:  # noqa: F811
+    """A 公安 unit on the map page: its open card and its marker's tip say Police, never 公安."""
+    unit = make_units(1, localtime.now() - timedelta(seconds=30))[0]
+    assert unit.department == "公安"
+    with qtbot.waitSignal(view.sig_layer_drawn, check_params_cb=lambda k, n: k == "units", timeout=5000):
+        view.set_units([unit])
+    _open_card(qtbot, view, "unit", unit.id)
+    card = run_js(qtbot, view, "document.querySelector('.cw-unit-card').innerText")
+    assert "Police" in card and "公安" not in card, card
+    tip = marker(qtbot, view, unit.id)["tip"]
+    assert "Police" in tip and "公安" not in tip, tip
 
 
 def test_the_language_menu_keeps_the_choice_for_the_next_start(qtbot, tmp_path, exercise_platform):

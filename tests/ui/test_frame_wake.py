@@ -28,11 +28,12 @@ def test_a_tile_paints_each_frame_as_it_arrives_even_with_a_slow_refresh_tick(qt
         wall.play(camera("CAM-0001", "文化路口", server), 0)
         tile = wall.tile(0)
         qtbot.waitUntil(lambda: tile.frames_painted >= 3, timeout=20_000)
-        before, wakes_before = tile.frames_painted, frame_wake().wakes
-        qtbot.wait(2000)
-        painted = tile.frames_painted - before
-        assert painted >= 30, f"{painted} frames painted in 2 s of a 25 fps stream"
-        assert frame_wake().wakes - wakes_before <= 2.0 / frame_wake().min_interval_s + 5  # spaced, not per frame
+        before, wakes_before, started = tile.frames_painted, frame_wake().wakes, time.monotonic()
+        qtbot.wait(1000)
+        painted, spent_s = tile.frames_painted - before, time.monotonic() - started
+        # the 1 s tick alone would paint 1 or 2; 10 of 25 leaves room for a loaded machine
+        assert painted >= 10, f"{painted} frames painted in {spent_s:.1f} s of a 25 fps stream"
+        assert frame_wake().wakes - wakes_before <= spent_s / frame_wake().min_interval_s + 5  # spaced, not per frame
     finally:
         wall.shutdown()
 

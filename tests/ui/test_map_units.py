@@ -136,8 +136,11 @@ def test_a_moved_units_open_card_and_tip_show_its_new_data_as_text(qtbot, view: 
     assert "出勤" in card and task_status_label(TaskStatus.EN_ROUTE) in card and "巡逻3组" not in card
     assert "公安<b>粗</b>{{7*7}}" in card and "49" not in card, card  # markup and a template shown as text
     assert run_js(qtbot, view, "document.querySelectorAll('b').length") == 0
-    tip = run_js(qtbot, view, "CW.markerPoint && document.querySelector('.leaflet-tooltip-pane').innerHTML")
-    assert "<b>粗" not in (tip or "")
+    tip = run_js(qtbot, view, """(() => { let found = null; CW.groups.units.eachLayer(m => {
+        if (m.cwUnit === 'U-00003') found = m; });
+        const tip = found.getTooltip().getContent();
+        return { text: tip.textContent, bold: tip.querySelectorAll('b').length }; })()""")
+    assert "公安<b>粗</b>{{7*7}}" in tip["text"] and tip["bold"] == 0, tip  # the marker's tip: text too
     assert run_js(qtbot, view, "document.querySelector('.cw-unit-card .cw-card-title').textContent") == XSS_TITLE
     popup = run_js(qtbot, view, "(() => { const p = CW.map._popup.getLatLng(); return [p.lng, p.lat]; })()")
     assert popup[0] == 117.27

@@ -7,6 +7,7 @@ import json
 import pytest
 from PySide6.QtGui import QGuiApplication
 
+from commandwall.app.platform import PlatformFactory
 from commandwall.app.screens import ScreenRole
 from commandwall.app.session import ClientSession
 from commandwall.config import Settings
@@ -17,6 +18,13 @@ from tests.ui.windows import open_main_window
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support", extend=True)
 
 
+@pytest.fixture
+def platform() -> PlatformFactory:
+    """A platform the windows never reach: they are not started (the screens are the subject), so no exercise
+    backend is made for them; port 9 (discard) on 127.0.0.1 has nothing listening."""
+    return PlatformFactory.at_url("http://127.0.0.1:9", exercise=True)
+
+
 def _window(qtbot, settings: Settings, platform) -> MainWindow:
     """The window placed on the screens as the profile says (not started: the screens are the subject)."""
     win = open_main_window(qtbot, ClientSession(settings, platform), size=None, show=False, start=False)
@@ -24,9 +32,9 @@ def _window(qtbot, settings: Settings, platform) -> MainWindow:
     return win
 
 
-def test_one_screen_is_the_console_and_the_dialog_changes_its_role(qtbot, tmp_path, exercise_platform):
+def test_one_screen_is_the_console_and_the_dialog_changes_its_role(qtbot, tmp_path, platform):
     settings = Settings(data_dir=tmp_path / "data", config_dir=tmp_path / "config", profile="desk")
-    win = _window(qtbot, settings, exercise_platform)
+    win = _window(qtbot, settings, platform)
     assert win.screens.roles == [ScreenRole.CONSOLE] * len(QGuiApplication.screens())
     assert win.wall_dock.isVisible() and win.incident_dock.isVisible()
     menu = next(a.menu() for a in win.menuBar().actions() if a.text() == "设置(&S)")
@@ -44,9 +52,9 @@ def test_one_screen_is_the_console_and_the_dialog_changes_its_role(qtbot, tmp_pa
     win.close()
 
 
-def test_dock_layout_comes_back_at_the_next_start(qtbot, tmp_path, exercise_platform):
+def test_dock_layout_comes_back_at_the_next_start(qtbot, tmp_path, platform):
     settings = Settings(data_dir=tmp_path / "data", config_dir=tmp_path / "config")
-    first = _window(qtbot, settings, exercise_platform)
+    first = _window(qtbot, settings, platform)
     assert not first.screens.view_restored
     from PySide6.QtCore import Qt
 
@@ -56,19 +64,19 @@ def test_dock_layout_comes_back_at_the_next_start(qtbot, tmp_path, exercise_plat
     first.close()
     assert "window" in (tmp_path / "data" / "view.ini").read_text("utf-8")
 
-    second = _window(qtbot, settings, exercise_platform)
+    second = _window(qtbot, settings, platform)
     assert second.screens.view_restored
     qtbot.waitUntil(lambda: abs(second.wall_dock.width() - width) <= 10, timeout=5000)
     second.close()
 
 
-def test_every_label_of_the_dialog_is_plain_text(qtbot, tmp_path, exercise_platform):
+def test_every_label_of_the_dialog_is_plain_text(qtbot, tmp_path, platform):
     """Screen names come from monitors' EDID or the X server: a name like ``<b>x</b>`` must not be markup."""
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QLabel
 
     settings = Settings(data_dir=tmp_path / "data", config_dir=tmp_path / "config")
-    win = _window(qtbot, settings, exercise_platform)
+    win = _window(qtbot, settings, platform)
     dialog = ScreenSettingsDialog(win.screens, win)
     labels = dialog.findChildren(QLabel)
     assert len(labels) >= 1 + len(QGuiApplication.screens())
@@ -79,7 +87,7 @@ def test_every_label_of_the_dialog_is_plain_text(qtbot, tmp_path, exercise_platf
 
 
 @pytest.mark.parametrize("values", ["state=hello\ngeometry=1, 2, 3", "state=@Invalid()\ngeometry=@Rect(0 0 10 10)"])
-def test_a_damaged_window_layout_is_ignored_and_the_window_still_opens(qtbot, tmp_path, exercise_platform, values):
+def test_a_damaged_window_layout_is_ignored_and_the_window_still_opens(qtbot, tmp_path, platform, values):
     """A hand-edited or damaged view.ini holding text or a list where the layout is kept made Qt's restore raise
     at every start, until the file was deleted: such values are ignored and the next layout saved over them."""
     settings = Settings(data_dir=tmp_path / "data", config_dir=tmp_path / "config")
@@ -87,29 +95,29 @@ def test_a_damaged_window_layout_is_ignored_and_the_window_still_opens(qtbot, tm
     key = f"default-{len(QGuiApplication.screens())}"
     lines = "\n".join(f"{key}\\{line}" for line in values.splitlines())
     (tmp_path / "data" / "view.ini").write_text(f"[window]\n{lines}\n", "utf-8")
-    win = _window(qtbot, settings, exercise_platform)
+    win = _window(qtbot, settings, platform)
     assert not win.screens.view_restored and win.wall_dock.widget() is not None
     win.close()
-    again = _window(qtbot, settings, exercise_platform)
+    again = _window(qtbot, settings, platform)
     assert again.screens.view_restored  # the layout saved at the close replaced the damaged one
     again.close()
 
 
-def test_an_unusable_screen_profile_is_said_in_the_window(qtbot, tmp_path, exercise_platform):
+def test_an_unusable_screen_profile_is_said_in_the_window(qtbot, tmp_path, platform):
     """The defaults are in use because the profile file could not be used: the window says so (it was only
     logged), with the reason as text."""
     (tmp_path / "config" / "profiles").mkdir(parents=True)
     (tmp_path / "config" / "profiles" / "default.json").write_text(
         '{"screens": [{"name": "A", "role": "<b>videowall</b>"}]}', "utf-8")
     settings = Settings(data_dir=tmp_path / "data", config_dir=tmp_path / "config")
-    win = _window(qtbot, settings, exercise_platform)
+    win = _window(qtbot, settings, platform)
     message = win.statusBar().currentMessage()
     assert message.startswith("屏幕方案无法使用，已按默认角色显示：") and "unknown role" in message
     win.close()
 
 
 @pytest.mark.timeout(60)
-def test_a_view_file_that_is_a_named_pipe_neither_holds_the_start_nor_is_written(qtbot, tmp_path, exercise_platform):
+def test_a_view_file_that_is_a_named_pipe_neither_holds_the_start_nor_is_written(qtbot, tmp_path, platform):
     """Qt would read a named pipe at view.ini for ever (the start held) and save by renaming a file over the path
     (through a link: over what it names). The desk leaves it alone and keeps its view elsewhere this session."""
     import os
@@ -118,7 +126,7 @@ def test_a_view_file_that_is_a_named_pipe_neither_holds_the_start_nor_is_written
     (tmp_path / "data").mkdir()
     os.mkfifo(tmp_path / "data" / "view.ini")
     settings = Settings(data_dir=tmp_path / "data", config_dir=tmp_path / "config")
-    win = _window(qtbot, settings, exercise_platform)
+    win = _window(qtbot, settings, platform)
     assert not win.screens.view_restored
     win.close()
     assert stat.S_ISFIFO(os.stat(tmp_path / "data" / "view.ini").st_mode), "left as it was"

@@ -30,7 +30,8 @@ IDS = ["CAM-0047", "34020000001320000001", "I" * 63 + "…", "W" * 63 + "…"]  
 def test_the_id_and_the_time_are_always_whole_in_the_line(qapp, width: int, height: int, name: str,
                                                           camera_id: str) -> None:  # fmt: skip
     """At any width from 320 px, the line fits its box inside the picture with the time whole, and the id whole
-    unless it is too long for the line by itself; the name is kept whole or elided with …, never cut silently."""
+    unless it is too long for the line by itself; the name is kept whole or elided with … (at least the … is left),
+    never cut silently."""
     stamp = stamp_layout(width, height, name, camera_id, WHEN, QFont())
     metrics = QFontMetricsF(stamp.font)
     assert stamp.box.left() > 0 and stamp.box.left() + stamp.box.width() < width
@@ -39,7 +40,8 @@ def test_the_id_and_the_time_are_always_whole_in_the_line(qapp, width: int, heig
     assert stamp.text.endswith(f"）  {TIME}")
     shown_name, _, rest = stamp.text.partition("（")
     shown_id = rest.removesuffix(f"）  {TIME}")
-    assert shown_name == name or (shown_name.endswith("…") and name.startswith(shown_name[:-1])) or not shown_name
+    # whole, or cut with … (down to … alone): a name never vanishes from the line without a sign
+    assert shown_name == name or (shown_name.endswith("…") and name.startswith(shown_name[:-1])), shown_name
     if camera_id in IDS[:2]:  # ids of real platforms: whole, at the usual size
         assert shown_id == camera_id
         assert stamp.font.pixelSize() == max(10, int(max(18, height // 18) * 0.62))
@@ -53,6 +55,13 @@ def test_the_id_and_the_time_are_always_whole_in_the_line(qapp, width: int, heig
 def test_a_name_that_fits_is_not_touched(qapp) -> None:
     stamp = stamp_layout(640, 360, "常庄街道·常庄路", "CAM-0681", WHEN, QFont())
     assert stamp.text == f"常庄街道·常庄路（CAM-0681）  {TIME}"
+
+
+def test_a_camera_without_a_name_gets_no_ellipsis(qapp) -> None:
+    """… stands for a name cut: a camera with no name shows none, also with the longest id."""
+    for camera_id in ("CAM-0681", IDS[3]):
+        stamp = stamp_layout(1920, 1080, "", camera_id, WHEN, QFont())
+        assert stamp.text.startswith("（") and stamp.text.endswith(f"）  {TIME}"), stamp.text
 
 
 def ink_columns(picture: np.ndarray, top: int) -> np.ndarray:

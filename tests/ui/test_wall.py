@@ -53,7 +53,8 @@ def test_two_streams_show_changing_pixels(qtbot: QtBot, wall: WallView, server: 
     assert [c.id if c else None for c in wall.cameras()] == ["CAM-0001", "CAM-0002", None, None]
 
     first = to_array(wall.grab().toImage())
-    qtbot.wait(400)
+    painted = [wall.tile(i).frames_painted for i in (0, 1)]
+    qtbot.waitUntil(lambda: all(wall.tile(i).frames_painted > painted[i] + 2 for i in (0, 1)), timeout=10_000)
     second = to_array(wall.grab().toImage())
     for i in (0, 1):
         before, after = region(first, picture_area(wall, i)), region(second, picture_area(wall, i))

@@ -65,7 +65,8 @@ def test_demo_cameras_play_live_on_the_wall(
         assert stats is not None and stats.resolution == (640, 360)
         assert wall.tile(i).stream_url == online_cameras[i].streams.sub  # H.264/H.265 over MPEG-TS or MJPEG
     before = to_array(wall.grab().toImage())
-    qtbot.wait(600)
+    painted = [wall.tile(i).frames_painted for i in (0, 1)]
+    qtbot.waitUntil(lambda: all(wall.tile(i).frames_painted > painted[i] + 2 for i in (0, 1)), timeout=10_000)
     after = to_array(wall.grab().toImage())
     for i in (0, 1):
         a, b = region(before, picture_area(wall, i)), region(after, picture_area(wall, i))

@@ -5,8 +5,8 @@ on a worker thread of its own (QImage and QPainter on a QImage are safe off the 
 the other, so the wall keeps playing and two snapshots in one second still get distinct names.
 
 The burned-in line always shows the camera id and the time whole, on any picture down to 320 px wide: a long
-camera name is elided (…) to leave them room, and only an id too long for the line on its own makes the text
-smaller and, at the smallest size, is elided in its middle.
+camera name is elided (…) to leave them room, down to … alone, never to nothing; only an id too long for the
+line with that … makes the text smaller and, at the smallest size, is elided in its middle.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter
 from commandwall.i18n import translate
 from commandwall.video.snapshot import NamesTakenError, burn_in_text, snapshot_names, write_snapshot
 
+ELLIPSIS = "…"
 MIN_STAMP_PIXELS = 8  # the smallest pixel size of the line (only an overlong camera id makes it smaller)
 _NO_SPACE = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
 _WINDOWS_NAME_TOO_LONG = 206  # ERROR_FILENAME_EXCED_RANGE
@@ -36,24 +37,27 @@ class SnapshotError(Exception):
 
 def stamp_line(camera_name: str, camera_id: str, when: datetime, metrics: QFontMetricsF, width: float) -> str:
     """The burned-in line (:func:`burn_in_text`) made to fit ``width`` pixels of ``metrics``' font: the camera
-    name elided at its end so that the id and the time stay whole; where the id and the time alone do not fit,
-    no name and the id elided in its middle."""
+    name elided at its end so that the id and the time stay whole; a name with no room left is shown as ``…``
+    (a name cut never vanishes without a sign); where the id and the time alone do not fit, the id elided in its
+    middle."""
     text = burn_in_text(camera_name, camera_id, when)
     if metrics.horizontalAdvance(text) <= width:
         return text
+    cut = ELLIPSIS if camera_name else ""  # what is left of a name with no room at all
     room = width - metrics.horizontalAdvance(burn_in_text("", camera_id, when))
     for _ in range(8):  # a pixel less until it fits (kerning across the cut)
         if room <= 0:
             break
-        text = burn_in_text(metrics.elidedText(camera_name, Qt.TextElideMode.ElideRight, room), camera_id, when)
+        name = metrics.elidedText(camera_name, Qt.TextElideMode.ElideRight, room)
+        text = burn_in_text(name or cut, camera_id, when)
         if metrics.horizontalAdvance(text) <= width:
             return text
         room -= 1
-    if metrics.horizontalAdvance(text := burn_in_text("", camera_id, when)) <= width:
+    if metrics.horizontalAdvance(text := burn_in_text(cut, camera_id, when)) <= width:
         return text
-    room = width - metrics.horizontalAdvance(burn_in_text("", "", when))
+    room = width - metrics.horizontalAdvance(burn_in_text(cut, "", when))
     for _ in range(8):
-        text = burn_in_text("", metrics.elidedText(camera_id, Qt.TextElideMode.ElideMiddle, max(0.0, room)), when)
+        text = burn_in_text(cut, metrics.elidedText(camera_id, Qt.TextElideMode.ElideMiddle, max(0.0, room)), when)
         if metrics.horizontalAdvance(text) <= width:
             break
         room -= 1
@@ -78,7 +82,7 @@ def stamp_layout(width: int, height: int, camera_name: str, camera_id: str, when
     burn = QFont(font)
     size = max(10, int(band * 0.62))
     burn.setPixelSize(size)
-    rest = burn_in_text("", camera_id, when)
+    rest = burn_in_text(ELLIPSIS if camera_name else "", camera_id, when)  # at least … of a name
     while size > MIN_STAMP_PIXELS and QFontMetricsF(burn).horizontalAdvance(rest) > box.width():
         size -= 1  # an id too long for the line: smaller text rather than an id cut
         burn.setPixelSize(size)
