@@ -8,7 +8,7 @@ from PySide6.QtCore import QEvent, QRect, QSize, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QWidget
 
 from commandwall.i18n import translate
-from commandwall.textsafe import display_text
+from commandwall.textsafe import breakable, display_text
 
 
 def plain_tooltip(*lines: str) -> str:
@@ -33,16 +33,51 @@ def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
     return label
 
 
-class Banner(QLabel):
+class WrappingLabel(QLabel):
+    """A plain-text, word-wrapped label for text that may come from outside (a platform's error message, an
+    incident title, a user or profile name), as narrow as its layout makes it whatever the text.
+
+    A word-wrapped QLabel breaks lines only between words and is never narrower than its longest word: one
+    unbroken run from the platform (200 "W", a base64 token) held a banner, a dialog or a dock at over
+    2000 px and pushed the main window off its screen. This label draws its text with a place to break after
+    every :data:`~commandwall.textsafe.BREAK_RUN` characters of a longer run (:func:`breakable`), so every
+    character is shown, on as many lines as it takes. :meth:`text` is the text as set.
+    """
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._text = ""
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setWordWrap(True)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        """Show ``text`` (already made fit to show: ``display_text``), wrapped, breaking long runs."""
+        self._text = text
+        super().setText(breakable(text))
+
+    def text(self) -> str:
+        """The text as set (without the places to break that are added to draw it)."""
+        return self._text
+
+    def drawn_text(self) -> str:
+        """The text as the label draws it: :meth:`text` with a ZERO WIDTH SPACE in each long run."""
+        return super().text()
+
+    def clear(self) -> None:
+        """Show nothing."""
+        self.setText("")
+
+
+
+class Banner(WrappingLabel):
     """The strip above a screen's content that says what concerns the whole desk (an outage, a hanging
     platform, polling): plain text (it may quote the platform), wrapped, on a coloured background, hidden while
     there is nothing to say. Its object name ``banner`` is what screenshots and tests look for."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__("", parent)
         self.setObjectName("banner")
-        self.setTextFormat(Qt.TextFormat.PlainText)
-        self.setWordWrap(True)
         self._colour = ""
         self.hide()
 
