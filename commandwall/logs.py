@@ -47,7 +47,8 @@ def is_secret_param(name: str) -> bool:
 
 _SECRET_NAMES = "|".join(sorted(map(re.escape, SECRET_PARAMS), key=len, reverse=True))
 _SECRET_PATTERNS = (
-    (re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@", re.I), r"\g<scheme>***:***@"),
+    # user:password@ up to the last @ before whitespace: a password may hold "/", "?", "#" or "@"
+    (re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/\s:@]*:\S*@", re.I), r"\g<scheme>***:***@"),
     (re.compile(rf"(?P<key>\b(?:{_SECRET_NAMES}|\w*(?:{'|'.join(_SECRET_SUFFIXES)}))=)[^&\s]+", re.I),
      r"\g<key>***"),
     (re.compile(r"(?P<key>Bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\g<key>***"),
