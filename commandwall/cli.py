@@ -28,7 +28,7 @@ from commandwall.config import (
 )
 from commandwall.credentials import PASSWORD_SOURCES, resolve_password
 from commandwall.i18n import translate
-from commandwall.logs import setup_logging
+from commandwall.logs import redact_secrets, setup_logging
 
 PASSWORD_REFUSED = (
     "--password is not accepted: other local users can read a command line (the process list). "
@@ -241,12 +241,13 @@ def _login(args: argparse.Namespace) -> int:
 
 
 def _print_config(args: argparse.Namespace) -> int:
-    """``commandwall config``: one ``name = value`` line per setting; the password only as set or not."""
+    """``commandwall config``: one ``name = value`` line per setting; the password only as set or not, and no
+    password or key in a URL (``cap_url``, a base map's or a layer's: ``user:***@``, ``token=***``)."""
     settings = _settings(args, with_password=False)
     for name, value in settings.model_dump(mode="json").items():
         if name == "password":
             value = "(set)" if settings.password is not None else "(not set: " + PASSWORD_SOURCES + ")"
-        print(f"{name} = {value}")
+        print(redact_secrets(f"{name} = {value}"))
     return 0
 
 

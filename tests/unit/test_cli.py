@@ -353,3 +353,12 @@ def test_login_prints_the_platforms_text_without_its_escape_sequences(tmp_path, 
     if mode == "accepted":
         assert f"logged in to {url} as Duty\\x1b]0;PWNED" in proc.stdout, proc.stdout
 
+
+def test_config_prints_urls_without_their_passwords_or_tokens(tmp_path):
+    env = {**os.environ, "COMMANDWALL_DATA_DIR": str(tmp_path),
+           "COMMANDWALL_CAP_URL": "http://feed:Secret1@127.0.0.1:8080/cap?token=T0ken2&area=xc"}
+    proc = subprocess.run([*CLI, "config"], capture_output=True, text=True, timeout=60, env=env)
+    assert proc.returncode == 0, proc.stderr
+    line = next(line for line in proc.stdout.splitlines() if line.startswith("cap_url = "))
+    assert "Secret1" not in proc.stdout and "T0ken2" not in proc.stdout, line
+    assert "127.0.0.1:8080/cap" in line and "area=xc" in line, line
