@@ -22,11 +22,17 @@ SECRET_PARAMS = frozenset(
         "password",
         "passwd",
         "pwd",
+        "pass",  # cameras' and NVRs' own query logins (?username=admin&pass=…)
+        "passcode",
+        "loginpas",
         "secret",
         "client_secret",
         "key",
         "apikey",
         "api_key",
+        "access_key",
+        "accesskey",
+        "sk",  # Baidu's security key, with its ak
         "tk",  # Tianditu's key
         "ak",  # Baidu's key
         "auth",

@@ -168,3 +168,18 @@ def test_a_flood_of_one_kind_of_line_is_cut_to_a_few_a_minute_and_says_how_many_
     for k in range(1000):  # a page making a new kind of line each time keeps no more than ``kinds`` of them
         assert many.admit(f"kind {k}", 1.0) == 0
     assert len(many._seen) <= 10
+
+
+@pytest.mark.parametrize("name", ["pass", "PASS", "sk", "access_key", "accessKey", "passcode", "loginPas"])
+def test_camera_and_cloud_logins_in_a_query_are_secrets(name: str) -> None:
+    url = f"rtsp://127.0.0.1:554/ch1?username=admin&{name}=S3cr3tV4lue&channel=1"
+    assert has_secret_query(url), "a layer or base map URL carrying it is refused"
+    line = redact_secrets(f"stream failed: {url}")
+    assert "S3cr3tV4lue" not in line and "channel=1" in line and "username=admin" in line, line
+
+
+@pytest.mark.parametrize("name", ["task", "passage", "skin", "bypass", "desk"])
+def test_names_that_merely_contain_a_secret_name_are_kept(name: str) -> None:
+    assert not has_secret_query(f"https://tiles.example/t?{name}=1")
+    assert redact_secrets(f"GET https://tiles.example/t?{name}=v4lue") == f"GET https://tiles.example/t?{name}=v4lue"
+
