@@ -69,8 +69,9 @@ def redact_secrets(text: str) -> str:
 
 
 #: control characters (C0 but tab and line feed, DEL, C1) and the Unicode line and paragraph separators: each would
-#: end a log line or hide what follows it in a terminal
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+#: end a log line or hide what follows it in a terminal; bidirectional controls and zero-width characters
+#: (U+061C, U+200B–U+200F, U+202A–U+202E, U+2066–U+2069) would reorder a line or hide a difference in a name
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
 #: what a line break in a message is written as: the next line indented, so it never reads as a log entry of its own
 CONTINUATION = "\n    "
 

@@ -183,3 +183,10 @@ def test_names_that_merely_contain_a_secret_name_are_kept(name: str) -> None:
     assert not has_secret_query(f"https://tiles.example/t?{name}=1")
     assert redact_secrets(f"GET https://tiles.example/t?{name}=v4lue") == f"GET https://tiles.example/t?{name}=v4lue"
 
+
+@pytest.mark.parametrize("char", ["\u061c", "\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u202a", "\u202b",
+                                  "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"])
+def test_bidirectional_and_invisible_characters_are_escaped_in_a_log_entry(char: str) -> None:
+    entry = as_one_entry(f"camera admin{char}gnp.exe offline")
+    assert char not in entry
+    assert f"admin\\u{ord(char):04x}gnp.exe" in entry, entry
