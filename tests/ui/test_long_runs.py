@@ -15,14 +15,16 @@ from typing import NamedTuple
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QStatusBar, QWidget
 
 from commandwall.app.platform import PlatformFactory
-from commandwall.app.session import ClientSession
+from commandwall.app.session import ClientSession, DeskUser
 from commandwall.config import Settings
 from commandwall.domain.models import Incident
 from commandwall.textsafe import ZWSP, display_text
 from commandwall.ui.incidents.dispatch import DispatchDialog
 from commandwall.ui.login.dialog import LoginDialog
+from commandwall.ui.status import PlatformStatus
 from commandwall.ui.text import Banner, WrappingLabel
 from tests.ui.windows import main_window
 
@@ -142,3 +144,13 @@ def test_the_main_window_stays_within_its_screen_when_the_platform_answers_503_w
         assert window.minimumSizeHint().width() <= screen.width(), window.minimumSizeHint()
         assert window.width() <= max(1600, screen.width()), window.width()
         assert banner.minimumSizeHint().width() < 600
+
+
+def test_a_long_display_name_and_many_roles_leave_the_status_bar_room(qtbot):
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    status = PlatformStatus(QStatusBar(holder), holder)
+    roles = ["duty"] + [f"r{i}-" + "x" * 196 for i in range(63)]  # as many as a login may hold, each 200 long
+    status.set_user(DeskUser(username="duty", display_name=WS, roles=roles))
+    assert status.user_label.text().startswith("W" * 20)
+    assert status.user_label.sizeHint().width() < 900, status.user_label.sizeHint()
