@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QEvent, QRect, QSize, Qt, QTimer
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
 from commandwall.i18n import translate
 from commandwall.textsafe import breakable, display_text
@@ -31,6 +31,20 @@ def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setText(text)
     return label
+
+
+def plain_warning(parent: QWidget, title: str, text: str) -> QMessageBox:
+    """Open a warning over ``parent`` that shows ``text`` as plain text, and return it (window-modal: the
+    window's loop keeps running, the wall keeps playing; it deletes itself once closed).
+
+    ``QMessageBox.warning`` guesses whether its text is rich text: an ``<img …>`` or a link quoted from
+    outside would be rendered. Pass outside text through ``display_text`` first.
+    """
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
 
 
 class WrappingLabel(QLabel):

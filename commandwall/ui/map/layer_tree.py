@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QMenu,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSlider,
@@ -50,7 +49,7 @@ from commandwall.localtime import to_display
 from commandwall.textsafe import display_text
 from commandwall.ui.map.add_layer_dialog import AddLayerDialog
 from commandwall.ui.split import ShareSplitter
-from commandwall.ui.text import WrappingLabel, plain_label, plain_tooltip
+from commandwall.ui.text import WrappingLabel, plain_label, plain_tooltip, plain_warning
 
 log = logging.getLogger(__name__)
 
@@ -672,7 +671,7 @@ class LayerTreeFeature(QObject):
         try:
             removed = self.controller.remove_source(layer_id)
         except ValueError as exc:
-            QMessageBox.warning(self.widget, translate("LayerTree", "无法移除图层"), display_text(str(exc)))
+            plain_warning(self.widget, translate("LayerTree", "无法移除图层"), display_text(str(exc)))
             return
         if removed:
             self.bridge.forget(layer_id)
