@@ -5,10 +5,11 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QEvent, QRect, QSize, Qt, QTimer
+from PySide6.QtGui import QContextMenuEvent, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
 from commandwall.i18n import translate
-from commandwall.textsafe import breakable, display_text
+from commandwall.textsafe import ZWSP, breakable, display_text
 
 
 def plain_tooltip(*lines: str) -> str:
@@ -55,7 +56,8 @@ class WrappingLabel(QLabel):
     unbroken run from the platform (200 "W", a base64 token) held a banner, a dialog or a dock at over
     2000 px and pushed the main window off its screen. This label draws its text with a place to break after
     every :data:`~commandwall.textsafe.BREAK_RUN` characters of a longer run (:func:`breakable`), so every
-    character is shown, on as many lines as it takes. :meth:`text` is the text as set.
+    character is shown, on as many lines as it takes. :meth:`text` is the text as set, and a selection copied
+    (Ctrl+C, the context menu's copy) is copied without the added breaks.
     """
 
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
@@ -81,6 +83,23 @@ class WrappingLabel(QLabel):
     def clear(self) -> None:
         """Show nothing."""
         self.setText("")
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
+        """Ctrl+C on a selection copies it without the breaks added to draw it."""
+        super().keyPressEvent(event)
+        if event.matches(QKeySequence.StandardKey.Copy):
+            self._copy_without_breaks()
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802 (Qt's name)
+        """The context menu's copy copies the selection without the breaks added to draw it."""
+        super().contextMenuEvent(event)  # the menu runs until it is closed
+        self._copy_without_breaks()
+
+    def _copy_without_breaks(self) -> None:
+        clipboard = QGuiApplication.clipboard()
+        copied = clipboard.text()
+        if ZWSP in copied and copied == self.selectedText():  # what this label copied (outside text has no ZWSP)
+            clipboard.setText(copied.replace(ZWSP, ""))
 
 
 

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontMetrics
+from PySide6.QtGui import QFontMetrics, QGuiApplication
 from PySide6.QtWidgets import QStatusBar, QWidget
 
 from commandwall.app.platform import PlatformFactory
@@ -154,3 +154,15 @@ def test_a_long_display_name_and_many_roles_leave_the_status_bar_room(qtbot):
     status.set_user(DeskUser(username="duty", display_name=WS, roles=roles))
     assert status.user_label.text().startswith("W" * 20)
     assert status.user_label.sizeHint().width() < 900, status.user_label.sizeHint()
+
+
+def test_a_selection_copied_from_a_wrapping_label_has_no_added_breaks(qtbot):
+    label = WrappingLabel(f"地址：{BLOB}")
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)  # as the incident detail's
+    qtbot.addWidget(label)
+    label.show()
+    label.setSelection(0, len(label.drawn_text()))
+    assert ZWSP in label.selectedText()
+    QGuiApplication.clipboard().clear()
+    qtbot.keyClick(label, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QGuiApplication.clipboard().text() == f"地址：{BLOB}"
