@@ -28,7 +28,7 @@ from commandwall.config import (
 )
 from commandwall.credentials import PASSWORD_SOURCES, resolve_password
 from commandwall.i18n import translate
-from commandwall.logs import setup_logging
+from commandwall.logs import redact_secrets, setup_logging
 
 PASSWORD_REFUSED = (
     "--password is not accepted: other local users can read a command line (the process list). "
@@ -196,7 +196,9 @@ def _login(args: argparse.Namespace) -> int:
     """``commandwall login``: log in once with the resolved password; ``--remember``/``--forget`` the keyring."""
     from commandwall.backend.api import PlatformClient
     from commandwall.backend.errors import AuthError, BackendError
+    from commandwall.backend.http import redact
     from commandwall.credentials import KeyringUnavailableError, forget_password, keyring_service, remember_password
+    from commandwall.geo.layers import printable  # the platform's words may hold terminal escapes: never sent as such
 
     settings = _settings(args, with_password=False)
     url = settings.backend_url
@@ -219,15 +221,16 @@ def _login(args: argparse.Namespace) -> int:
         try:
             login = client.login()
         except AuthError as exc:
-            print(f"commandwall: login refused: {exc}", file=sys.stderr)
+            print(f"commandwall: login refused: {printable(str(exc), 400)}", file=sys.stderr)
             return 1
         except BackendError as exc:
-            print(f"commandwall: no answer from the platform: {exc}", file=sys.stderr)
+            print(f"commandwall: no answer from the platform: {printable(str(exc), 400)}", file=sys.stderr)
             return 1
         finally:
             client.close()
-        roles = ", ".join(sorted(login.roles)) or "no roles"
-        print(f"logged in to {url.scheme}://{url.host} as {login.display_name or login.username} ({roles})")
+        roles = printable(", ".join(sorted(login.roles)), 400) or "no roles"
+        who = printable(login.display_name or login.username)
+        print(f"logged in to {redact(str(url)).rstrip('/')} as {who} ({roles})")
         if args.remember:
             remember_password(url, settings.username, settings.password_value())
             print(f"password stored in the OS keyring ({keyring_service(url)})")
@@ -238,12 +241,13 @@ def _login(args: argparse.Namespace) -> int:
 
 
 def _print_config(args: argparse.Namespace) -> int:
-    """``commandwall config``: one ``name = value`` line per setting; the password only as set or not."""
+    """``commandwall config``: one ``name = value`` line per setting; the password only as set or not, and no
+    password or key in a URL (``cap_url``, a base map's or a layer's: ``user:***@``, ``token=***``)."""
     settings = _settings(args, with_password=False)
     for name, value in settings.model_dump(mode="json").items():
         if name == "password":
             value = "(set)" if settings.password is not None else "(not set: " + PASSWORD_SOURCES + ")"
-        print(f"{name} = {value}")
+        print(redact_secrets(f"{name} = {value}"))
     return 0
 
 

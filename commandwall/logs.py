@@ -22,11 +22,17 @@ SECRET_PARAMS = frozenset(
         "password",
         "passwd",
         "pwd",
+        "pass",  # cameras' and NVRs' own query logins (?username=admin&pass=…)
+        "passcode",
+        "loginpas",
         "secret",
         "client_secret",
         "key",
         "apikey",
         "api_key",
+        "access_key",
+        "accesskey",
+        "sk",  # Baidu's security key, with its ak
         "tk",  # Tianditu's key
         "ak",  # Baidu's key
         "auth",
@@ -47,7 +53,8 @@ def is_secret_param(name: str) -> bool:
 
 _SECRET_NAMES = "|".join(sorted(map(re.escape, SECRET_PARAMS), key=len, reverse=True))
 _SECRET_PATTERNS = (
-    (re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@", re.I), r"\g<scheme>***:***@"),
+    # user:password@ up to the last @ before whitespace: a password may hold "/", "?", "#" or "@"
+    (re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/\s:@]*:\S*@", re.I), r"\g<scheme>***:***@"),
     (re.compile(rf"(?P<key>\b(?:{_SECRET_NAMES}|\w*(?:{'|'.join(_SECRET_SUFFIXES)}))=)[^&\s]+", re.I),
      r"\g<key>***"),
     (re.compile(r"(?P<key>Bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\g<key>***"),
@@ -62,8 +69,9 @@ def redact_secrets(text: str) -> str:
 
 
 #: control characters (C0 but tab and line feed, DEL, C1) and the Unicode line and paragraph separators: each would
-#: end a log line or hide what follows it in a terminal
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+#: end a log line or hide what follows it in a terminal; bidirectional controls and zero-width characters
+#: (U+061C, U+200B–U+200F, U+202A–U+202E, U+2066–U+2069) would reorder a line or hide a difference in a name
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
 #: what a line break in a message is written as: the next line indented, so it never reads as a log entry of its own
 CONTINUATION = "\n    "
 

@@ -189,6 +189,40 @@ def _shown(chars: str, max_len: int | None, multiline: bool) -> str:
     return "".join(pieces)
 
 
+
+#: ZERO WIDTH SPACE: a place where a wrapped line may break, drawn as nothing.
+ZWSP = "\u200b"
+#: Longest run of characters :func:`breakable` leaves without a place to break the line.
+BREAK_RUN = 20
+
+
+def breakable(text: str, run: int = BREAK_RUN) -> str:
+    """``text`` (already made fit to show: :func:`display_text`) with a ZERO WIDTH SPACE after every ``run``
+    characters of a longer run that has no other place to break a line.
+
+    A word-wrapped Qt label breaks lines only between words, so it is never narrower than its longest word:
+    an error message of 200 "W" or a base64 blob from the platform made the outage banner 2373 px wide, and
+    with it the main window wider than its screen. With these breaks a word of any length wraps. Whitespace
+    and wide (CJK) characters, where lines break anyway, start a new run; a break never splits what is drawn
+    as one character (a combining sequence, an emoji sequence, a flag). Call it after ``display_text``, which
+    would mark the added characters.
+    """
+    if len(text) <= run or re.search(rf"[^\s{ZWSP}]{{{run + 1},}}", text) is None:
+        return text  # no long run: the common case
+    kept = _kept(text, True)
+    pieces: list[str] = []
+    length = 0  # characters since the last place to break
+    for i, char in enumerate(text):
+        if char.isspace() or char == ZWSP or unicodedata.east_asian_width(char) in "WF":
+            length = 0
+        elif length >= run and not _joins_previous(text, kept, i):
+            pieces.append(ZWSP)
+            length = 1
+        else:
+            length += 1
+        pieces.append(char)
+    return "".join(pieces)
+
 #: Characters that cannot be in a file name on Windows or Linux, and control characters.
 _UNSAFE_IN_FILE_NAME = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
 #: Names Windows keeps for devices (``CON``, ``NUL.txt`` …), whatever the extension.

@@ -23,29 +23,46 @@ from commandwall.backend.errors import (
 from commandwall.credentials import KeyringUnavailableError, remember_password
 from commandwall.domain.workflow import ROLE_LABELS
 from commandwall.i18n import QT_TRANSLATE_NOOP, translate
-from commandwall.textsafe import display_text
+from commandwall.textsafe import ELLIPSIS, display_text
 
 log = logging.getLogger(__name__)
 
 NOT_SIGNED_IN = QT_TRANSLATE_NOOP("login", "未登录")
+#: The most characters the status bar's user text has (about): the platform chooses the display name and the
+#: roles (up to 64 of 200 characters each), and the status bar has the connection state and the clock to show.
+USER_TEXT_MAX = 80
+#: The most characters of a display name, a user name or one unknown role in that text.
+USER_NAME_MAX = 32
+ROLE_NAME_MAX = 24
 
 
-def role_labels(roles: list[str] | tuple[str, ...]) -> str:
+def role_labels(roles: list[str] | tuple[str, ...], max_len: int | None = None) -> str:
     """``值班员、指挥长`` for ``["duty_officer", "commander"]`` (in the chosen language; the domain's role table);
-    an unknown role is shown as the platform names it."""
-    names = (translate("domain", ROLE_LABELS[role]) if role in ROLE_LABELS else display_text(role, isolate=True)
-             for role in roles)
-    return translate("login", "、").join(names)
+    an unknown role is shown as the platform names it (at most ROLE_NAME_MAX characters), after the known ones.
+    With ``max_len``, the roles that do not fit in about that many characters are left out, said by ``…``."""
+    known = [translate("domain", ROLE_LABELS[role]) for role in roles if role in ROLE_LABELS]
+    names = known + [display_text(role, ROLE_NAME_MAX, isolate=True) for role in roles if role not in ROLE_LABELS]
+    separator = translate("login", "、")
+    if max_len is not None:
+        length = 0
+        for i, name in enumerate(names):
+            length += len(name) + (len(separator) if i else 0)
+            if i and length > max_len:  # the first role is always named
+                return separator.join([*names[:i], ELLIPSIS])
+    return separator.join(names)
 
 
 def describe_user(user: DeskUser) -> str:
-    """The status bar's ``display name (user) · roles``, or 未登录 (platform text made safe to show)."""
+    """The status bar's ``display name (user) · roles``, or 未登录 (platform text made safe to show, and bounded
+    to about USER_TEXT_MAX characters: a long name and many roles do not fill the status bar)."""
     if not user.signed_in:
         return translate("login", NOT_SIGNED_IN)
-    name = display_text(user.display_name or user.username, isolate=True)
+    name = display_text(user.display_name or user.username, USER_NAME_MAX, isolate=True)
     if user.display_name and user.display_name != user.username:
-        name = translate("login", "{name}（{user}）").format(name=name, user=display_text(user.username, isolate=True))
-    return translate("login", "{name} · {roles}").format(name=name, roles=role_labels(user.roles))
+        name = translate("login", "{name}（{user}）").format(
+            name=name, user=display_text(user.username, USER_NAME_MAX, isolate=True))
+    roles = role_labels(user.roles, max(USER_TEXT_MAX - len(name) - 3, ROLE_NAME_MAX))
+    return translate("login", "{name} · {roles}").format(name=name, roles=roles)
 
 
 @dataclass(frozen=True)

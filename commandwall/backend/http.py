@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import socket
 import threading
 from typing import Any
@@ -35,6 +36,11 @@ log = logging.getLogger(__name__)
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 _is_secret_param = is_secret_param
+#: ``scheme://`` and what follows up to the last ``@`` before any whitespace: the user information. A password
+#: may hold ``/``, ``?``, ``#`` or ``@`` (``rtsp://admin:Se/cret@cam/ch1``), where a URL parser ends the host
+#: part early and keeps the password; an ``@`` later in the path is taken for the end of it too (rare in a
+#: camera's URL, and then a piece of the path is dropped rather than a password shown).
+_USER_INFO = re.compile(r"^(?P<scheme>(?:[A-Za-z][A-Za-z0-9+.-]*:)?//)\S*@")
 
 
 def has_secret_query(url: str) -> bool:
@@ -49,11 +55,16 @@ def has_secret_query(url: str) -> bool:
 def redact(url: str) -> str:
     """URL safe for logs: drops ``user:pass@`` and query parameters that carry secrets (token, password …).
 
+    The user information is everything from ``scheme://`` to the last ``@`` (a password may hold ``/``, ``?``,
+    ``#`` or ``@``).
+
     >>> redact("rtsp://admin:12345@10.0.0.5:554/ch1?token=abc&channel=2")
     'rtsp://10.0.0.5:554/ch1?channel=2'
+    >>> redact("rtsp://admin:Se/cret@10.0.0.5/ch1")
+    'rtsp://10.0.0.5/ch1'
     """
     try:
-        parts = urlsplit(str(url))
+        parts = urlsplit(_USER_INFO.sub(r"\g<scheme>", str(url), count=1))
     except ValueError:
         return "<unparseable url>"
     netloc = parts.netloc.rpartition("@")[2]

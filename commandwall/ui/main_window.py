@@ -36,7 +36,7 @@ from commandwall.ui.messages import MessageLog
 from commandwall.ui.screens import ScreenManager, ScreenSettingsDialog
 from commandwall.ui.screens.manager import sorted_screens, wall_share
 from commandwall.ui.status import PlatformStatus
-from commandwall.ui.text import plain_tooltip
+from commandwall.ui.text import plain_tooltip, plain_warning
 from commandwall.ui.wall.feature import WallFeature
 from commandwall.video.decode_host import DecodeHost
 from commandwall.video.pool import ReaderPool
@@ -307,7 +307,7 @@ class MainWindow(QMainWindow):
         try:
             save_language(settings.config_dir, language)
         except OSError as error:
-            QMessageBox.warning(self, translate("MainWindow", "语言"), translate(
+            plain_warning(self, translate("MainWindow", "语言"), translate(
                 "MainWindow", "无法保存语言设置：{error}").format(error=display_text(str(error.strerror or error))))
             return
         text = translate("MainWindow", "下次启动时界面语言为 {language}。").format(language=LANGUAGE_NAMES[language])

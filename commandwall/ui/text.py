@@ -5,11 +5,19 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QEvent, QRect, QSize, Qt, QTimer
-from PySide6.QtGui import QPainter, QPaintEvent, QResizeEvent
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtGui import (
+    QContextMenuEvent,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+    QPainter,
+    QPaintEvent,
+    QResizeEvent,
+)
+from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
 from commandwall.i18n import translate
-from commandwall.textsafe import display_text
+from commandwall.textsafe import ZWSP, breakable, display_text
 
 
 def plain_tooltip(*lines: str) -> str:
@@ -34,16 +42,83 @@ def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
     return label
 
 
-class Banner(QLabel):
+def plain_warning(parent: QWidget, title: str, text: str) -> QMessageBox:
+    """Open a warning over ``parent`` that shows ``text`` as plain text, and return it (window-modal: the
+    window's loop keeps running, the wall keeps playing; it deletes itself once closed).
+
+    ``QMessageBox.warning`` guesses whether its text is rich text: an ``<img …>`` or a link quoted from
+    outside would be rendered. Pass outside text through ``display_text`` first.
+    """
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
+
+
+class WrappingLabel(QLabel):
+    """A plain-text, word-wrapped label for text that may come from outside (a platform's error message, an
+    incident title, a user or profile name), as narrow as its layout makes it whatever the text.
+
+    A word-wrapped QLabel breaks lines only between words and is never narrower than its longest word: one
+    unbroken run from the platform (200 "W", a base64 token) held a banner, a dialog or a dock at over
+    2000 px and pushed the main window off its screen. This label draws its text with a place to break after
+    every :data:`~commandwall.textsafe.BREAK_RUN` characters of a longer run (:func:`breakable`), so every
+    character is shown, on as many lines as it takes. :meth:`text` is the text as set, and a selection copied
+    (Ctrl+C, the context menu's copy) is copied without the added breaks.
+    """
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._text = ""
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setWordWrap(True)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        """Show ``text`` (already made fit to show: ``display_text``), wrapped, breaking long runs."""
+        self._text = text
+        super().setText(breakable(text))
+
+    def text(self) -> str:
+        """The text as set (without the places to break that are added to draw it)."""
+        return self._text
+
+    def drawn_text(self) -> str:
+        """The text as the label draws it: :meth:`text` with a ZERO WIDTH SPACE in each long run."""
+        return super().text()
+
+    def clear(self) -> None:
+        """Show nothing."""
+        self.setText("")
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
+        """Ctrl+C on a selection copies it without the breaks added to draw it."""
+        super().keyPressEvent(event)
+        if event.matches(QKeySequence.StandardKey.Copy):
+            self._copy_without_breaks()
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802 (Qt's name)
+        """The context menu's copy copies the selection without the breaks added to draw it."""
+        super().contextMenuEvent(event)  # the menu runs until it is closed
+        self._copy_without_breaks()
+
+    def _copy_without_breaks(self) -> None:
+        clipboard = QGuiApplication.clipboard()
+        copied = clipboard.text()
+        if ZWSP in copied and copied == self.selectedText():  # what this label copied (outside text has no ZWSP)
+            clipboard.setText(copied.replace(ZWSP, ""))
+
+
+
+class Banner(WrappingLabel):
     """The strip above a screen's content that says what concerns the whole desk (an outage, a hanging
     platform, polling): plain text (it may quote the platform), wrapped, on a coloured background, hidden while
     there is nothing to say. Its object name ``banner`` is what screenshots and tests look for."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__("", parent)
         self.setObjectName("banner")
-        self.setTextFormat(Qt.TextFormat.PlainText)
-        self.setWordWrap(True)
         self._colour = ""
         self.hide()
 

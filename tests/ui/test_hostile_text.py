@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 from pytestqt.qtbot import QtBot
 
 from commandwall.app.dispatch import UnitChoice, describe_task
+from commandwall.app.login import USER_NAME_MAX
 from commandwall.app.session import ClientSession, DeskUser
 from commandwall.backend.events import ConnectionState
 from commandwall.config import Settings
@@ -337,7 +338,8 @@ def test_the_status_bar_and_banner_show_hostile_user_and_server_text_literally(q
     status = PlatformStatus(bar, holder)
     for text in HOSTILE:
         status.set_user(DeskUser(username="duty", display_name=text, roles=[text, "duty_officer"]))
-        assert display_text(text) in status.user_label.text() and ROLE[language] in status.user_label.text()
+        shown = status.user_label.text()  # the name as shown, cut to its bound
+        assert display_text(text, USER_NAME_MAX, isolate=True) in shown and ROLE[language] in shown
         status.set_failed(text)
         assert status.banner.text() == display_text(f"{CANNOT_CONNECT[language]}{text}")
         assert tooltip_text(status.connection_label.toolTip()) == display_text(text)

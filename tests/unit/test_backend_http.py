@@ -40,6 +40,18 @@ def test_redact(url: str, expected: str) -> None:
     assert redact(url) == expected
 
 
+#: passwords holding the characters where a URL parser ends the host part ("/", "?", "#") or the user part ("@")
+ODD_PASSWORDS = ["Se/cret2", "Se?cret2", "Se#cret2", "Se@cret2", "p@ss@w/o?r#d"]
+
+
+@pytest.mark.parametrize("password", ODD_PASSWORDS)
+def test_redact_drops_a_password_holding_url_delimiters(password: str) -> None:
+    for url in (f"rtsp://admin:{password}@10.0.0.5:554/ch1", f"rtsp://admin:{password}@10.0.0.5/ch1?channel=2&pass=x"):
+        out = redact(url)
+        assert "cret" not in out and password not in out and "admin" not in out, out
+        assert out.startswith("rtsp://10.0.0.5"), out
+
+
 def test_redact_never_leaks_secrets() -> None:
     out = redact("rtsp://admin:S3cret!@cam.local/live?password=S3cret!&token=S3cret!")
     assert "S3cret" not in out and "admin" not in out

@@ -4,6 +4,7 @@ backend alone."""
 from __future__ import annotations
 
 import contextlib
+import http.server
 import io
 import json
 import logging
@@ -15,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -294,3 +296,69 @@ def test_a_profile_name_that_is_not_a_plain_file_name_is_an_invalid_setting(tmp_
     assert "invalid setting: profile" in err and "Traceback" not in err
     code, out, _err = main_in_process(["config", "--profile", "值班台"])
     assert code == 0 and "profile = 值班台" in out
+
+
+# -- what the platform says reaches the terminal as characters, never as escapes --------------------------------
+
+ESC = "\x1b"
+#: a window title (OSC 0), clearing the screen, a colour, writing the clipboard (OSC 52)
+ESCAPES = f"{ESC}]0;PWNED\x07{ESC}[2J{ESC}[31mRED{ESC}]52;c;ZWNobyBwd25lZA==\x07"
+
+
+class _HostilePlatform(http.server.BaseHTTPRequestHandler):
+    """Answers the login as ``mode`` says, with escape sequences in every text the CLI prints."""
+
+    protocol_version = "HTTP/1.1"
+    mode = "refused"
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self.mode == "refused":
+            code, reason, body = 401, None, {"error": "bad_credentials", "message": "bad " + ESCAPES}
+        elif self.mode == "reason":
+            code, reason, body = 404, "Gone " + ESCAPES, None
+        elif self.mode == "unavailable":
+            code, reason, body = 503, None, {"error": "down", "message": "down " + ESCAPES}
+        else:
+            code, reason, body = 200, None, {"access_token": "tok", "expires_in": 3600,
+                                             "display_name": "Duty" + ESCAPES, "roles": ["duty", ESCAPES]}
+        data = b"<html>nope</html>" if body is None else json.dumps(body).encode()
+        self.send_response_only(code, reason)
+        self.send_header("Content-Type", "text/html" if body is None else "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+@pytest.mark.parametrize("mode", ["refused", "reason", "unavailable", "accepted"])
+def test_login_prints_the_platforms_text_without_its_escape_sequences(tmp_path, mode: str):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), type("P", (_HostilePlatform,), {"mode": mode}))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        env = {**os.environ, "COMMANDWALL_PASSWORD": "pw", "COMMANDWALL_DATA_DIR": str(tmp_path)}
+        proc = subprocess.run([*CLI, "login", "--backend", url], capture_output=True, text=True, timeout=60, env=env,
+                              stdin=subprocess.DEVNULL)
+    finally:
+        server.shutdown()
+        server.server_close()
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == (0 if mode == "accepted" else 1), out
+    assert ESC not in out and "\x07" not in out, repr(out)
+    assert "PWNED" in out or mode == "reason", repr(out)  # said, as characters
+    if mode == "accepted":
+        assert f"logged in to {url} as Duty\\x1b]0;PWNED" in proc.stdout, proc.stdout
+
+
+def test_config_prints_urls_without_their_passwords_or_tokens(tmp_path):
+    env = {**os.environ, "COMMANDWALL_DATA_DIR": str(tmp_path),
+           "COMMANDWALL_CAP_URL": "http://feed:Secret1@127.0.0.1:8080/cap?token=T0ken2&area=xc"}
+    proc = subprocess.run([*CLI, "config"], capture_output=True, text=True, timeout=60, env=env)
+    assert proc.returncode == 0, proc.stderr
+    line = next(line for line in proc.stdout.splitlines() if line.startswith("cap_url = "))
+    assert "Secret1" not in proc.stdout and "T0ken2" not in proc.stdout, line
+    assert "127.0.0.1:8080/cap" in line and "area=xc" in line, line

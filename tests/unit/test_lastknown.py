@@ -156,6 +156,19 @@ def test_cameras_come_back_not_live_and_without_their_passwords(tmp_path: Path) 
     assert found.cameras[0].streams.main == "rtsp://10.0.0.5:554/ch1?channel=1"
 
 
+def test_camera_passwords_holding_url_delimiters_are_not_written(tmp_path: Path) -> None:
+    passwords = ["Se/cret1", "Se?cret2", "Se#cret3", "Se@cret4"]
+    stores = Stores()
+    path = tmp_path / "lk.sqlite3"
+    writer = LastKnownWriter(path, stores, interval_s=3600).start()
+    stores.cameras.replace_all([camera(n, f"rtsp://admin:{p}@10.0.0.5:554/ch{n}") for n, p in enumerate(passwords)])
+    writer.stop()
+    assert b"cret" not in path.read_bytes() and b"admin" not in path.read_bytes()
+    found = load_last_known(path)
+    assert found is not None
+    assert [c.streams.main for c in found.cameras] == [f"rtsp://10.0.0.5:554/ch{n}" for n in range(len(passwords))]
+
+
 def test_a_file_written_before_cameras_were_kept_still_reads(tmp_path: Path) -> None:
     path = tmp_path / "lk.sqlite3"
     stores = Stores()

@@ -39,6 +39,12 @@ def test_passwords_in_urls_and_bearer_tokens_are_redacted_and_other_text_is_not(
     assert redact_secrets("monkey=banana&tkx=3&page=2") == "monkey=banana&tkx=3&page=2", "only secret names"
 
 
+@pytest.mark.parametrize("password", ["Se/cret2", "Se?cret2", "Se#cret2", "p@ss", "p@ss@w/o?r#d"])
+def test_a_password_holding_url_delimiters_is_redacted_in_log_lines(password: str) -> None:
+    line = redact_secrets(f"camera CAM-1 at rtsp://admin:{password}@10.0.0.9/ch1 离线")
+    assert line == "camera CAM-1 at rtsp://***:***@10.0.0.9/ch1 离线", line
+
+
 def test_the_log_filter_redacts_the_final_message() -> None:
     record = logging.LogRecord("t", logging.INFO, __file__, 1, "opened %s", ("http://h/x?ak=BaiduKey1",), None)
     assert RedactingFilter().filter(record)
@@ -75,6 +81,19 @@ def test_the_desk_writes_a_log_file_in_its_data_folder_without_secrets(client_lo
     assert "WARNING commandwall.test: camera at rtsp://***:***@10.0.0.9/ch1 离线" in text
     assert "ConnectionError: cannot open http://h/live.flv?token=***" in text, "the traceback is redacted too"
     assert "hunter2" not in text and "T0ken5ecret" not in text
+
+
+def test_the_log_file_holds_no_password_with_url_delimiters(client_logging: None, tmp_path: Path) -> None:
+    path = log_to_file(tmp_path)
+    for password in ("Se/cret1", "Se?cret2", "Se#cret3", "p@ss@cret4"):
+        logging.getLogger("commandwall.test").warning("camera at %s 离线", f"rtsp://admin:{password}@10.0.0.9/ch1")
+    try:
+        raise ConnectionError("cannot open rtsp://admin:Se/cret5@10.0.0.9/ch2")
+    except ConnectionError:
+        logging.getLogger("commandwall.test").exception("stream failed")
+    text = path.read_text("utf-8")
+    assert "cret" not in text and "admin" not in text, text
+    assert text.count("camera at rtsp://***:***@10.0.0.9/ch1 离线") == 4
 
 
 def test_the_log_file_rolls_over_and_keeps_five(client_logging: None, tmp_path: Path) -> None:
@@ -149,3 +168,25 @@ def test_a_flood_of_one_kind_of_line_is_cut_to_a_few_a_minute_and_says_how_many_
     for k in range(1000):  # a page making a new kind of line each time keeps no more than ``kinds`` of them
         assert many.admit(f"kind {k}", 1.0) == 0
     assert len(many._seen) <= 10
+
+
+@pytest.mark.parametrize("name", ["pass", "PASS", "sk", "access_key", "accessKey", "passcode", "loginPas"])
+def test_camera_and_cloud_logins_in_a_query_are_secrets(name: str) -> None:
+    url = f"rtsp://127.0.0.1:554/ch1?username=admin&{name}=S3cr3tV4lue&channel=1"
+    assert has_secret_query(url), "a layer or base map URL carrying it is refused"
+    line = redact_secrets(f"stream failed: {url}")
+    assert "S3cr3tV4lue" not in line and "channel=1" in line and "username=admin" in line, line
+
+
+@pytest.mark.parametrize("name", ["task", "passage", "skin", "bypass", "desk"])
+def test_names_that_merely_contain_a_secret_name_are_kept(name: str) -> None:
+    assert not has_secret_query(f"https://tiles.example/t?{name}=1")
+    assert redact_secrets(f"GET https://tiles.example/t?{name}=v4lue") == f"GET https://tiles.example/t?{name}=v4lue"
+
+
+@pytest.mark.parametrize("char", ["\u061c", "\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u202a", "\u202b",
+                                  "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"])
+def test_bidirectional_and_invisible_characters_are_escaped_in_a_log_entry(char: str) -> None:
+    entry = as_one_entry(f"camera admin{char}gnp.exe offline")
+    assert char not in entry
+    assert f"admin\\u{ord(char):04x}gnp.exe" in entry, entry

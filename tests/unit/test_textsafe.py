@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import re
 import sys
 import unicodedata
 
@@ -11,11 +13,14 @@ from hypothesis import strategies as st
 
 from commandwall.textsafe import (
     BIDI_CONTROLS,
+    BREAK_RUN,
     DEFAULT_MAX_LEN,
     ELLIPSIS,
     FSI,
     LINE_BREAK_MARK,
     PDI,
+    ZWSP,
+    breakable,
     display_text,
     is_hidden,
 )
@@ -211,3 +216,37 @@ def test_the_fast_path_sends_every_printable_hidden_character_the_long_way():
     ]
     assert missed == []
     assert display_text("a\u034fb") == f"a{visible_mark(chr(0x34F))}b"
+
+
+# --- breakable: places to break a long unbroken run in a wrapped label ------------------------------------------
+
+
+def _runs(text: str) -> list[str]:
+    return [run for run in re.split(rf"[\s{ZWSP}]+", text) if run]
+
+
+@pytest.mark.parametrize("text", ["W" * 200, base64.b64encode(bytes(range(150))).decode(), "x" * 21])
+def test_breakable_gives_a_long_run_a_place_to_break_every_run_characters(text: str):
+    broken = breakable(text)
+    assert broken.replace(ZWSP, "") == text
+    assert max(map(len, _runs(broken))) <= BREAK_RUN
+
+
+def test_breakable_leaves_short_words_and_cjk_text_as_they_are():
+    for text in ("", "x" * 20, "无法连接平台：服务暂时不可用，请稍后再试。" * 5, "a few short words " * 20):
+        assert breakable(text) == text
+
+
+def test_breakable_never_splits_what_is_drawn_as_one_character():
+    cases = ["e\u0301" * 30, "👩\u200d🚒" * 15, "🇨🇳" * 30, "a" * 19 + "👩🏽\u200d🚒" + "b" * 30]
+    for text in cases:
+        broken = breakable(text, run=5)
+        assert broken.replace(ZWSP, "") == text
+        for i, char in enumerate(broken):
+            if char == ZWSP:
+                after = broken[i + 1]
+                assert not unicodedata.category(after).startswith("M") and after not in "\u200d\ufe0f", (text, i)
+                assert broken[i - 1] != "\u200d" and not ("\U0001f3fb" <= after <= "\U0001f3ff")
+                if "\U0001f1e6" <= after <= "\U0001f1ff":  # a flag is a pair: a break only before an even count
+                    assert len(re.match("[\U0001f1e6-\U0001f1ff]*", broken[i + 1:]).group(0)) % 2 == 0
+

@@ -12,12 +12,13 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from commandwall.app.alarm import Alarm, AlarmController
 from commandwall.domain.models import Incident
 from commandwall.i18n import QT_TRANSLATE_NOOP, translate
 from commandwall.ui.adapters import ClientSignals
+from commandwall.ui.text import WrappingLabel
 from commandwall.video.wall_model import WallModel
 
 log = logging.getLogger(__name__)
@@ -43,14 +44,13 @@ def sound_effect_class() -> type | None:
         return None
     return QSoundEffect
 
-class AlarmToast(QLabel):
-    """A plain-text banner over the top of ``parent`` (the map), red, until hidden."""
+class AlarmToast(WrappingLabel):
+    """A plain-text banner over the top of ``parent`` (the map), red, until hidden; a long unbroken run in an
+    incident's title wraps within its width."""
 
     def __init__(self, parent: QWidget) -> None:
-        super().__init__(parent)
+        super().__init__("", parent)
         self.setObjectName("alarmToast")
-        self.setTextFormat(Qt.TextFormat.PlainText)
-        self.setWordWrap(True)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setStyleSheet("QLabel#alarmToast { background: rgba(168, 7, 26, 230); color: white; font-size: 18px;"
                            " font-weight: bold; padding: 10px 18px; border-radius: 6px; }")

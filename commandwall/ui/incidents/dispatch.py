@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
@@ -28,7 +27,7 @@ from commandwall.app.incidents import PRIORITY_LABELS
 from commandwall.domain.models import DEPARTMENTS, Incident, department_label
 from commandwall.i18n import translate
 from commandwall.textsafe import display_text
-from commandwall.ui.text import plain_label
+from commandwall.ui.text import WrappingLabel, plain_label
 
 #: Longest deadline the dialog offers (minutes: a week).
 MAX_DEADLINE_MINUTES = 7 * 24 * 60
@@ -54,11 +53,8 @@ class DispatchDialog(QDialog):
         self.setWindowTitle(translate("DispatchDialog", "派遣任务"))
         self.setMinimumWidth(560)
         self._incident = incident
-        self.title = title = QLabel()
+        self.title = title = WrappingLabel(display_text(incident.title))  # a title may be one unbroken run
         title.setObjectName("dispatchTitle")
-        title.setTextFormat(Qt.TextFormat.PlainText)
-        title.setText(display_text(incident.title))
-        title.setWordWrap(True)
 
         self.units = QListWidget()
         self.units.setObjectName("unitList")
@@ -106,8 +102,7 @@ class DispatchDialog(QDialog):
         self.instructions.setPlainText(instructions)  # a dispatch from a resource's card names the resource
         self.summary = plain_label()
         self.summary.setObjectName("dispatchSummary")
-        self.error = QLabel()
-        self.error.setTextFormat(Qt.TextFormat.PlainText)
+        self.error = WrappingLabel()  # names units: one long name must not widen the dialog
         self.error.setStyleSheet("color: #ff7875")
 
         form = QFormLayout()
@@ -130,9 +125,8 @@ class DispatchDialog(QDialog):
             QShortcut(QKeySequence(keys), self, self._accept)
         layout = QVBoxLayout(self)
         #: said above the form when the units may not be current (the platform is not heard): the desk's text
-        self.caveat = plain_label(caveat)
+        self.caveat = WrappingLabel(caveat)
         self.caveat.setObjectName("dispatchCaveat")
-        self.caveat.setWordWrap(True)
         self.caveat.setStyleSheet("background: #ad6800; padding: 4px;")
         self.caveat.setVisible(bool(caveat))
         layout.addWidget(self.caveat)

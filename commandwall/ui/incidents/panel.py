@@ -43,7 +43,7 @@ from commandwall.textsafe import display_text
 from commandwall.ui.incidents.model import IncidentTableModel
 from commandwall.ui.language import format_time
 from commandwall.ui.split import ShareSplitter
-from commandwall.ui.text import SteadyLabel, plain_label, plain_tooltip
+from commandwall.ui.text import SteadyLabel, WrappingLabel, plain_label, plain_tooltip
 
 #: A description is shown up to this many characters (the platform cuts it at 4000).
 DESCRIPTION_MAX_LEN = 10_000
@@ -102,10 +102,8 @@ def share_columns(wanted: dict[int, int], width: int, title: tuple[int, int], fl
 
 
 def _plain_label(text: str = "") -> QLabel:
-    """A label that never interprets backend text as markup."""
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
+    """A label that never interprets backend text as markup, wrapped (a long unbroken run too)."""
+    label = WrappingLabel(text)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
 

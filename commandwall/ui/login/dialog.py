@@ -24,13 +24,11 @@ from commandwall.app.login import role_labels
 from commandwall.app.platform import ExerciseAccount
 from commandwall.i18n import translate
 from commandwall.textsafe import display_text
+from commandwall.ui.text import WrappingLabel
 
 
 def _plain_label(text: str = "", name: str = "") -> QLabel:
-    label = QLabel()
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
-    label.setText(text)
+    label = WrappingLabel(text)  # the platform's 401 message may be one unbroken run
     if name:
         label.setObjectName(name)
     return label

@@ -24,9 +24,7 @@ from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QMenu,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSlider,
@@ -51,7 +49,7 @@ from commandwall.localtime import to_display
 from commandwall.textsafe import display_text
 from commandwall.ui.map.add_layer_dialog import AddLayerDialog
 from commandwall.ui.split import ShareSplitter
-from commandwall.ui.text import plain_label, plain_tooltip
+from commandwall.ui.text import WrappingLabel, plain_label, plain_tooltip, plain_warning
 
 log = logging.getLogger(__name__)
 
@@ -316,9 +314,7 @@ class LayerTreeWidget(QWidget):
         self.details = QPlainTextEdit(self)
         self.details.setReadOnly(True)
         self.details.setPlaceholderText(translate("LayerTree", "选择图层查看来源、要素数、范围和无效要素"))
-        self.problems = QLabel(self)
-        self.problems.setTextFormat(Qt.TextFormat.PlainText)
-        self.problems.setWordWrap(True)
+        self.problems = WrappingLabel("", self)  # may quote a layer file or a server: one unbroken run too
         self.problems.setStyleSheet("color: #ff9f0a;")
         self.problems.hide()
         controls = QHBoxLayout()  # two rows: the tab fits a narrow desk column (the dock's width is shared)
@@ -675,7 +671,7 @@ class LayerTreeFeature(QObject):
         try:
             removed = self.controller.remove_source(layer_id)
         except ValueError as exc:
-            QMessageBox.warning(self.widget, translate("LayerTree", "无法移除图层"), display_text(str(exc)))
+            plain_warning(self.widget, translate("LayerTree", "无法移除图层"), display_text(str(exc)))
             return
         if removed:
             self.bridge.forget(layer_id)

@@ -9,6 +9,7 @@ from commandwall.app.screens import ScreenRole
 from commandwall.i18n import translate
 from commandwall.textsafe import display_text
 from commandwall.ui.screens.manager import ScreenManager, sorted_screens
+from commandwall.ui.text import WrappingLabel
 
 
 class ScreenSettingsDialog(QDialog):
@@ -19,9 +20,8 @@ class ScreenSettingsDialog(QDialog):
         self.setWindowTitle(translate("ScreenSettings", "屏幕设置"))
         self.manager = manager
         form = QFormLayout(self)
-        note = _plain_label(translate("ScreenSettings", "方案：{profile}。每块屏幕显示一项；"
+        note = WrappingLabel(translate("ScreenSettings", "方案：{profile}。每块屏幕显示一项；"
                                       "没有屏幕显示的内容停靠在主窗口中。").format(profile=display_text(manager.profile.name)))
-        note.setWordWrap(True)
         form.addRow(note)
         self.choosers: list[QComboBox] = []
         roles = manager.roles or [ScreenRole.CONSOLE] * len(sorted_screens())
