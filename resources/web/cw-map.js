@@ -924,6 +924,7 @@
     map.createPane("cw-sketch").style.zIndex = 470; // measures and drawn selections, above every point
     incidents = CW.incidents = CW.Incidents(map, {
       pane: "cw-incidents", pulseMs: function () { return CW.options.pulseMs; },
+      areaOf: function (id) { return warnings ? warnings.bounds(id) : null; }, // an early warning's area
     });
     groups.incidents = incidents.group.addTo(map);
     density = CW.density = CW.Density(map);

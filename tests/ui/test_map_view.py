@@ -373,6 +373,40 @@ def test_select_incident_flies_there_and_highlights(qtbot, view: MapView) -> Non
     assert "受理" in run_js(qtbot, view, "document.querySelector('.cw-incident-tip').textContent")
 
 
+def test_locating_an_incident_where_the_map_already_is_rings_it_again(qtbot, view: MapView) -> None:
+    """地图定位 after the incident was selected (the map is there already): the map centres on it again and a
+    locate ring grows and fades around it for a moment, then goes; selecting another takes the ring along."""
+    with qtbot.waitSignal(view.sig_layer_drawn, timeout=10000):
+        view.set_incidents([make_incident("INC-1", lon=117.42, lat=34.86, priority=3), make_incident("INC-2")])
+    view.select_incident("INC-1")
+    qtbot.waitUntil(lambda: run_js(qtbot, view, "CW.incidents.located().count") == 1, timeout=10000)
+    qtbot.waitUntil(lambda: run_js(qtbot, view, "CW.incidents.located().showing") is False, timeout=5000)
+    assert run_js(qtbot, view, "document.querySelectorAll('.cw-locate-ring').length") == 0  # gone again
+    run_js(qtbot, view, "(CW.map.panBy([60, 40], {animate: false}), true)")  # the officer moved a little
+    view.select_incident("INC-1")  # 地图定位
+    qtbot.waitUntil(lambda: run_js(qtbot, view, "CW.incidents.located().count") == 2, timeout=10000)
+    lon, lat = run_js(qtbot, view, "CW.stats().center")
+    assert abs(lon - 117.42) < 1e-4 and abs(lat - 34.86) < 1e-4
+    ring = run_js(qtbot, view, """(() => { const r = document.querySelector('.cw-locate-ring');
+        const b = r.getBoundingClientRect(); return {x: b.left + b.width / 2, y: b.top + b.height / 2,
+        scales: []}; })()""")
+    x, y = run_js(qtbot, view, "CW.incidentPoint('INC-1')")
+    assert abs(ring["x"] - x) < 2 and abs(ring["y"] - y) < 2, (ring, x, y)  # around the incident
+    scales = set()
+    for _ in range(20):  # it changes in steps while it shows
+        scale = run_js(qtbot, view, "(r => r && r.style.transform)(document.querySelector('.cw-locate-ring'))")
+        if scale:
+            scales.add(scale)
+        qtbot.wait(50)
+    assert len(scales) >= 3, scales
+    view.select_incident("INC-1")  # and again, with the map exactly there
+    qtbot.waitUntil(lambda: run_js(qtbot, view, "CW.incidents.located().count") == 3, timeout=10000)
+    assert run_js(qtbot, view, "document.querySelectorAll('.cw-locate-ring').length") == 1
+    run_js(qtbot, view, "(CW.incidents.select(null), true)")
+    assert run_js(qtbot, view, "[CW.incidents.located().showing, document.querySelectorAll('.cw-locate-ring')"
+                               ".length]") == [False, 0]
+
+
 def test_fly_to_moves_the_centre(qtbot, view: MapView) -> None:
     view.fly_to(117.2, 34.7, zoom=15)
     qtbot.waitUntil(lambda: run_js(qtbot, view, "CW.stats().zoom") == 15, timeout=10000)
