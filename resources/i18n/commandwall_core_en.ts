@@ -607,6 +607,15 @@
     </message>
 </context>
 <context>
+    <name>i18n</name>
+    <message>
+        <location filename="../../commandwall/i18n.py" line="50"/>
+        <source>zh</source>
+        <extracomment>The chosen language&apos;s code, as its catalogue translates this marker (context ``i18n``): ``zh`` without one.</extracomment>
+        <translation>en</translation>
+    </message>
+</context>
+<context>
     <name>incidents</name>
     <message>
         <location filename="../../commandwall/app/incident_filter.py" line="57"/>
@@ -1128,7 +1137,7 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>Some layers were not loaded: {errors}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/page.py" line="72"/>
+        <location filename="../../commandwall/mapdoc/page.py" line="73"/>
         <source>镇街名称</source>
         <extracomment>Centre of Xuecheng District (薛城区), used when no layer gives an extent. Layer kinds drawn as static GeoJSON, bottom to top. Default styles per kind; a manifest style overrides them key by key. Road weight offset by road class (道路等级: the values of the roads layer&apos;s ``class``, data, not shown). Title of the town label overlay in the layer control.</extracomment>
         <translation>Town names</translation>
