@@ -341,19 +341,24 @@
         }
         var inc = list[i];
         stopPulse(id);
-        var area = options.areaOf ? options.areaOf(id) : null;
-        if (area && area.isValid()) {
-          map.flyToBounds(area.extend(L.latLng(inc.lat, inc.lon)), { padding: [40, 40], maxZoom: POINT_ZOOM,
-            duration: 0.8 });
-        } else {
-          map.flyTo([inc.lat, inc.lon], Math.max(map.getZoom(), POINT_ZOOM), { duration: 0.8 });
-        }
-        map.once("moveend", function () {
+        var arrived = function () {
           if (selected !== id || !index.has(id)) return;
           var shown = list[index.get(id)];
           showCard(shown);
           locate(shown);
-        });
+        };
+        var area = options.areaOf ? options.areaOf(id) : null;
+        var here = map.latLngToContainerPoint([inc.lat, inc.lon]).distanceTo(map.getSize().divideBy(2)) < 2;
+        if (area && area.isValid()) {
+          map.flyToBounds(area.extend(L.latLng(inc.lat, inc.lon)), { padding: [40, 40], maxZoom: POINT_ZOOM,
+            duration: 0.8 });
+        } else if (here && map.getZoom() >= POINT_ZOOM) { // already there (地图定位 again): the ring at once
+          arrived();
+          return;
+        } else {
+          map.flyTo([inc.lat, inc.lon], Math.max(map.getZoom(), POINT_ZOOM), { duration: 0.8 });
+        }
+        map.once("moveend", arrived);
       },
 
       /** The incident under container point p, or null. */
