@@ -44,3 +44,13 @@ def translate(context: str, text: str, /) -> str:
 def QT_TRANSLATE_NOOP(context: str, text: str, /) -> str:  # noqa: N802 - the marker's name lupdate looks for
     """Mark ``text`` for the catalogue without translating it now (tables built at import time)."""
     return text
+
+
+#: The chosen language's code, as its catalogue translates this marker (context ``i18n``): ``zh`` without one.
+LANGUAGE_CODE = QT_TRANSLATE_NOOP("i18n", "zh")
+
+
+def language() -> str:
+    """The code of the language text is shown in: ``zh`` (the source text's), or ``en`` with the English
+    catalogue installed. For data that carries its own words in a second language (a layer's ``title_en``)."""
+    return translate("i18n", LANGUAGE_CODE)

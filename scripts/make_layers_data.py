@@ -138,6 +138,7 @@ LAYERS: list[dict] = [
     {
         "id": "district",
         "title": "薛城区界",
+        "title_en": "Xuecheng District boundary",
         "file": "district.geojson",
         "crs": "EPSG:4326",
         "kind": "boundary",
@@ -152,6 +153,7 @@ LAYERS: list[dict] = [
     {
         "id": "towns",
         "title": "镇街",
+        "title_en": "Towns",
         "file": "towns.geojson",
         "crs": "EPSG:4548",
         "kind": "towns",
@@ -168,6 +170,7 @@ LAYERS: list[dict] = [
     {
         "id": "grids",
         "title": "网格",
+        "title_en": "Grid cells",
         "file": "grids.geojson",
         "crs": "EPSG:4490",
         "kind": "grids",
@@ -182,6 +185,7 @@ LAYERS: list[dict] = [
     {
         "id": "roads",
         "title": "道路",
+        "title_en": "Roads",
         "file": "roads.geojson",
         "crs": "EPSG:4326",
         "kind": "roads",
@@ -199,6 +203,7 @@ LAYERS: list[dict] = [
     {
         "id": "resources",
         "title": "应急资源",
+        "title_en": "Emergency resources",
         "file": "resources.geojson",
         "crs": "EPSG:4527",
         "kind": "resources",
@@ -219,6 +224,7 @@ LAYERS: list[dict] = [
     {
         "id": "cameras",
         "title": "视频监控点位",
+        "title_en": "Video surveillance points",
         "file": "cameras.geojson",
         "crs": "GCJ-02",
         "kind": "cameras",
@@ -235,6 +241,7 @@ LAYERS: list[dict] = [
     {
         "id": "units",
         "title": "处置力量",
+        "title_en": "Field units",
         "file": "units.geojson",
         "crs": "EPSG:4326",
         "kind": "units",

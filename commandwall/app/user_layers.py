@@ -37,6 +37,7 @@ from commandwall.app.settings_folder import settings_folder_problem
 from commandwall.backoff import Backoff
 from commandwall.geo.check import source_report
 from commandwall.geo.crs import UnsupportedCRS, canonical_crs
+from commandwall.geo.layers import shown_title
 from commandwall.geo.sources import LayerSourceSpec, SourceResult, load_source
 from commandwall.localjson import NotJsonError, parse_json
 from commandwall.mapdoc.legend import LegendSummary, legend_summary
@@ -278,7 +279,7 @@ def local_tree_layers(layers: list[Any], errors: list[tuple[str, str]], layers_d
             crs = canonical_crs(layer.crs)
         except UnsupportedCRS:
             crs = None
-        result = SourceResult(spec=spec(layer.id, layer.title, crs, dict(layer.style or {})), fetched_at=now,
+        result = SourceResult(spec=spec(layer.id, shown_title(layer), crs, dict(layer.style or {})), fetched_at=now,
                               pages=1, matched=len(layer.features), crs=crs or str(layer.crs)[:64])
         if layer.features:
             result.features = list(layer.features)

@@ -27,10 +27,12 @@ from commandwall.geo.crs import (
     short_repr,
     transform_geometries,
 )
+from commandwall.i18n import language
 from commandwall.localjson import JsonProblem, NotJsonError, parse_json
 
 __all__ = [
     "CHINA_BOUNDS",
+    "MAX_TITLE_CHARS",
     "Layer",
     "LayerError",
     "LayerSet",
@@ -41,12 +43,15 @@ __all__ = [
     "kind_problem",
     "load_layers",
     "normalize_features",
+    "shown_title",
 ]
 
 log = logging.getLogger(__name__)
 
 #: How deep a manifest or GeoJSON file may nest arrays and objects (GeoJSON itself needs about 8).
 MAX_JSON_DEPTH = 64
+#: The longest a layer's English title (``title_en``) may be, in characters: as long as a user layer's title.
+MAX_TITLE_CHARS = 60
 
 #: Sanity box for normalised coordinates (lon_min, lat_min, lon_max, lat_max): mainland China and around.
 CHINA_BOUNDS: tuple[float, float, float, float] = (73.0, 3.0, 136.0, 54.0)
@@ -101,7 +106,8 @@ class Layer:
 
     ``crs`` is the CRS the source declared (kept for display; the features are already WGS84). ``skipped`` holds
     ``(index in the file, reason)`` for each feature left out; ``source`` is the file the layer was read from
-    (None for a layer that did not come from a file).
+    (None for a layer that did not come from a file). ``title_en`` is the manifest's optional English title
+    (plain text, at most :data:`MAX_TITLE_CHARS`): an English desk shows it (:func:`shown_title`).
     """
 
     id: str
@@ -112,6 +118,7 @@ class Layer:
     features: list[dict[str, Any]]
     skipped: tuple[tuple[int, str], ...] = ()
     source: Path | None = None
+    title_en: str | None = None
 
     def bounds(self) -> tuple[float, float, float, float] | None:
         """(min_lon, min_lat, max_lon, max_lat) of all features, or None for an empty layer."""
@@ -331,7 +338,29 @@ def _load_one(layers_dir: Path, entry: dict[str, Any]) -> Layer:
         features=features,
         skipped=tuple(bad),
         source=path,
+        title_en=_english_title(layer_id, entry.get("title_en")),
     )
+
+
+def _english_title(layer_id: str, value: Any) -> str | None:
+    """A manifest entry's ``title_en``: a non-blank string of at most :data:`MAX_TITLE_CHARS` characters, or None
+    (none given; anything else is logged and left aside: the layer keeps its title)."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_TITLE_CHARS:
+        log.warning("layer %s: title_en left aside: %s", short_repr(layer_id),
+                    f"longer than {MAX_TITLE_CHARS} characters" if isinstance(value, str) and value.strip()
+                    else f"not a non-blank string: {short_repr(value)}")
+        return None
+    return value.strip()
+
+
+def shown_title(layer: Any) -> str:
+    """A layer's title in the chosen language: its ``title_en`` on an English desk where it has one, else its
+    ``title`` (a layer without ``title_en``, such as a catalogue entry's, always shows its title). Plain text:
+    show it through ``display_text``."""
+    english = getattr(layer, "title_en", None)
+    return english if isinstance(english, str) and english and language() == "en" else layer.title
 
 
 def load_layers(layers_dir: Path) -> LayerSet:

@@ -33,6 +33,7 @@ from shapely.geometry import shape
 from commandwall.domain.models import UNIT_REPORT_STALE_S
 from commandwall.geo.basemaps import TILE_ORIGIN_RE
 from commandwall.geo.crs import geometry_positions
+from commandwall.geo.layers import shown_title
 from commandwall.i18n import QT_TRANSLATE_NOOP, translate
 from commandwall.mapdoc.strings import DEFAULT_LOCALE, PAGE_STRINGS, page_locale, page_strings
 from commandwall.textsafe import display_text
@@ -84,7 +85,8 @@ _URL_ATTR_RE = re.compile(r"""<(?:script|link)\b[^>]*?\b(?:src|href)\s*=\s*["'](
 
 
 class LayerLike(Protocol):
-    """What the page needs of a layer (``commandwall.geo.layers.Layer`` fits): WGS84 GeoJSON features."""
+    """What the page needs of a layer (``commandwall.geo.layers.Layer`` fits): WGS84 GeoJSON features. A layer
+    may also have a ``title_en``, its title on an English desk (``geo.layers.shown_title``)."""
 
     id: str
     title: str
@@ -301,7 +303,8 @@ def _bounds(layers: list[LayerLike]) -> list[list[float]] | None:
 def static_layers_payload(layers: Iterable[LayerLike]) -> dict[str, Any]:
     """The static layers as data for the page (``MapBridge.staticLayers``; cw-map.js ``drawStatic``).
 
-    ``{"layers": [{id, title, kind, style, palette?, classes?, data: FeatureCollection}] (bottom to top),
+    ``{"layers": [{id, title, kind, style, palette?, classes?, data: FeatureCollection}] (bottom to top; the
+    title in the chosen language, ``geo.layers.shown_title``),
     "labels": {title, points: [{name, lat, lon}]} | None, "bounds": [[s, w], [n, e]] | None,
     "styles": point_styles(...)}``. Titles and names are plain strings for ``textContent``; features keep
     only ``name`` (and roads ``class``); features without a usable geometry are left out.
@@ -314,7 +317,7 @@ def static_layers_payload(layers: Iterable[LayerLike]) -> dict[str, Any]:
         refs.append(
             {
                 "id": _text(layer.id) or "",
-                "title": display_text(_text(layer.title) or ""),
+                "title": display_text(_text(shown_title(layer)) or ""),
                 "kind": layer.kind,
                 **style_tables(layer.kind, layer.style),
                 "data": _feature_collection(layer.features, keep),

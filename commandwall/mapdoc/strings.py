@@ -98,6 +98,7 @@ PAGE_STRINGS: dict[str, str] = {
     "measure_area": QT_TRANSLATE_NOOP("map_page", "测面"),
     "measure_line_tip": QT_TRANSLATE_NOOP("map_page", "测量距离（双击结束）"),
     "measure_area_tip": QT_TRANSLATE_NOOP("map_page", "测量面积（双击结束）"),
+    "measure_clear": QT_TRANSLATE_NOOP("map_page", "清除测量"),
     "measure_perimeter": QT_TRANSLATE_NOOP("map_page", "{area}（周长 {perimeter}）"),
     "unit_km": QT_TRANSLATE_NOOP("map_page", "{value} 公里"),
     "unit_m": QT_TRANSLATE_NOOP("map_page", "{value} 米"),

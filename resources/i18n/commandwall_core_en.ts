@@ -110,25 +110,25 @@
         <translation>Malformed platform answer: {resource}: {problem}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/events.py" line="309"/>
+        <location filename="../../commandwall/backend/events.py" line="313"/>
         <source>内部错误: {error} ({activity})</source>
-        <extracomment>While the live stream is down: incidents are polled this often (s) … … and cameras, units and tasks this often (s). SSE event type -&gt; model of its data. A stream that stayed open this long (or delivered an event) was a real connection, not a failure. One event (all its lines) may not exceed this many bytes … … nor this many lines (the contract sends 3 or 4). Connection details reported to ``on_state`` are cut to this many characters. The platform sends a keepalive comment this often (s) while it has nothing else to send. A live stream that sent not a byte for this long (s) — a keepalive is overdue — is shown as quiet: the platform or the path to it may hang, and what the desk shows may not be current. The stream itself is given up only at its read timeout (45 s), as a keepalive late on a slow link is no outage. ``time.monotonic()`` of the last bytes received (of the answer&apos;s headers, before the first)</extracomment>
+        <extracomment>While the live stream is down: incidents are polled this often (s) … … and cameras, units and tasks this often (s). SSE event type -&gt; model of its data. A stream that stayed open this long (or delivered an event) was a real connection, not a failure. One event (all its lines) may not exceed this many bytes … … nor this many lines (the contract sends 3 or 4). Connection details reported to ``on_state`` are cut to this many characters. The platform sends a keepalive comment this often (s) while it has nothing else to send. A platform that sent not a byte for this long (s) — on the live stream a keepalive is overdue — is shown as quiet: it or the path to it may hang, and what the desk shows may not be current. The stream itself is given up only at its read timeout (45 s), as a keepalive late on a slow link is no outage; the silence is counted on through the reconnects and polls that follow, until the platform answers. ``time.monotonic()`` of the last bytes received (of the answer&apos;s headers, before the first)</extracomment>
         <translation>Internal error: {error} ({activity})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/outbox.py" line="411"/>
-        <location filename="../../commandwall/backend/outbox.py" line="460"/>
+        <location filename="../../commandwall/backend/outbox.py" line="419"/>
+        <location filename="../../commandwall/backend/outbox.py" line="470"/>
         <source>无法读取的记录 ({error})</source>
         <extracomment>What may be queued. What each kind of row needs in its payload to be sent (name → type); a task&apos;s is the platform&apos;s task body. Where queued attachments wait for their send (one file per row, named by its Idempotency-Key).</extracomment>
         <translation>Unreadable record ({error})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/outbox.py" line="430"/>
+        <location filename="../../commandwall/backend/outbox.py" line="438"/>
         <source>内部错误: {error}</source>
         <translation>Internal error: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/outbox.py" line="477"/>
+        <location filename="../../commandwall/backend/outbox.py" line="487"/>
         <source>附件文件已丢失 ({error})</source>
         <translation>The attachment&apos;s file is lost ({error})</translation>
     </message>
@@ -177,18 +177,18 @@
 <context>
     <name>basemaps</name>
     <message>
-        <location filename="../../commandwall/app/map.py" line="49"/>
+        <location filename="../../commandwall/app/map.py" line="48"/>
         <source>薛城区离线底图</source>
         <extracomment>Id and title of the shipped district base map (the exercise mode&apos;s default). The district&apos;s offline base map: (id, title); the title is translated where the catalogue is built.</extracomment>
         <translation>Xuecheng offline map</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/map.py" line="120"/>
+        <location filename="../../commandwall/app/map.py" line="119"/>
         <source>底图 {title} 不可用</source>
         <translation>Base map {title} unavailable</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/map.py" line="130"/>
+        <location filename="../../commandwall/app/map.py" line="129"/>
         <source>薛城区离线底图不可用</source>
         <translation>Xuecheng offline map unavailable</translation>
     </message>
@@ -607,6 +607,15 @@
     </message>
 </context>
 <context>
+    <name>i18n</name>
+    <message>
+        <location filename="../../commandwall/i18n.py" line="50"/>
+        <source>zh</source>
+        <extracomment>The chosen language&apos;s code, as its catalogue translates this marker (context ``i18n``): ``zh`` without one.</extracomment>
+        <translation>en</translation>
+    </message>
+</context>
+<context>
     <name>incidents</name>
     <message>
         <location filename="../../commandwall/app/incident_filter.py" line="57"/>
@@ -625,7 +634,7 @@
     </message>
     <message>
         <location filename="../../commandwall/app/incidents.py" line="96"/>
-        <location filename="../../commandwall/mapdoc/strings.py" line="124"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="125"/>
         <source>特急</source>
         <extracomment>Incidents a card&apos;s nearest-incident offer measures geodesically, picked first by a flat distance (which ranks the district&apos;s points as the geodesic does but for near ties, so a few more than offered). 督办 is worked out at most once per this many seconds (the status bar, the list and the detail all ask). An incident&apos;s task list shows at most this many of its tasks, the newest; one line before them says how many earlier ones it leaves out (a platform may hold thousands for one incident, and the list follows the clock). The detail&apos;s timeline shows at most this many entries, the newest, after one line saying how many earlier ones it leaves out (a platform&apos;s timeline may hold thousands of long notes: laying them all out took seconds). Priority levels (级别) as the duty officer reads them (translated where shown: :func:`priority_label`).
 ----------
@@ -634,19 +643,19 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
     </message>
     <message>
         <location filename="../../commandwall/app/incidents.py" line="97"/>
-        <location filename="../../commandwall/mapdoc/strings.py" line="125"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="126"/>
         <source>紧急</source>
         <translation>Urgent</translation>
     </message>
     <message>
         <location filename="../../commandwall/app/incidents.py" line="98"/>
-        <location filename="../../commandwall/mapdoc/strings.py" line="126"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="127"/>
         <source>一般</source>
         <translation>Normal</translation>
     </message>
     <message>
         <location filename="../../commandwall/app/incidents.py" line="99"/>
-        <location filename="../../commandwall/mapdoc/strings.py" line="127"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="128"/>
         <source>提示</source>
         <translation>Notice</translation>
     </message>
@@ -1117,52 +1126,52 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
 <context>
     <name>map_page</name>
     <message>
-        <location filename="../../commandwall/app/map.py" line="190"/>
+        <location filename="../../commandwall/app/map.py" line="199"/>
         <source>；</source>
         <extracomment>How often (ms) moving units and camera states are redrawn at most: a thousand points per second is enough. How often (s) the units are looked at for one gone stale (or current again) with no change to redraw them for. Which incidents the map shows (set from the overview dashboard; ``NO_FILTER``: all).</extracomment>
         <translation>; </translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/map.py" line="191"/>
+        <location filename="../../commandwall/app/map.py" line="200"/>
         <source>部分图层未加载：{errors}</source>
         <translation>Some layers were not loaded: {errors}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/page.py" line="72"/>
+        <location filename="../../commandwall/mapdoc/page.py" line="73"/>
         <source>镇街名称</source>
         <extracomment>Centre of Xuecheng District (薛城区), used when no layer gives an extent. Layer kinds drawn as static GeoJSON, bottom to top. Default styles per kind; a manifest style overrides them key by key. Road weight offset by road class (道路等级: the values of the roads layer&apos;s ``class``, data, not shown). Title of the town label overlay in the layer control.</extracomment>
         <translation>Town names</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/payload.py" line="46"/>
+        <location filename="../../commandwall/mapdoc/payload.py" line="47"/>
         <source>医院</source>
         <extracomment>Chinese names of emergency resource types (应急资源), translated where the payload is built.</extracomment>
         <translation>Hospital</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/payload.py" line="47"/>
+        <location filename="../../commandwall/mapdoc/payload.py" line="48"/>
         <source>消防站</source>
         <translation>Fire station</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/payload.py" line="48"/>
+        <location filename="../../commandwall/mapdoc/payload.py" line="49"/>
         <source>避难场所</source>
         <translation>Shelter</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/payload.py" line="49"/>
+        <location filename="../../commandwall/mapdoc/payload.py" line="50"/>
         <source>物资储备库</source>
         <translation>Supply depot</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/payload.py" line="164"/>
+        <location filename="../../commandwall/mapdoc/payload.py" line="170"/>
         <location filename="../../commandwall/mapdoc/strings.py" line="37"/>
         <source>无任务</source>
         <extracomment>The number columns of :func:`camera_columns`: (page name, model field, little-endian dtype).</extracomment>
         <translation>No task</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/payload.py" line="167"/>
+        <location filename="../../commandwall/mapdoc/payload.py" line="173"/>
         <source>{status} · 任务{task}</source>
         <translation>{status} · task {task}</translation>
     </message>
@@ -1502,96 +1511,101 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
     </message>
     <message>
         <location filename="../../commandwall/mapdoc/strings.py" line="101"/>
+        <source>清除测量</source>
+        <translation>Clear the measurement</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="102"/>
         <source>{area}（周长 {perimeter}）</source>
         <translation>{area} (perimeter {perimeter})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="102"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="103"/>
         <source>{value} 公里</source>
         <translation>{value} km</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="103"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="104"/>
         <source>{value} 米</source>
         <translation>{value} m</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="104"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="105"/>
         <source>{value} 平方公里</source>
         <translation>{value} km²</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="105"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="106"/>
         <source>{value} 平方米</source>
         <translation>{value} m²</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="107"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="108"/>
         <source>框选</source>
         <translation>Box</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="108"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="109"/>
         <source>框选：拖动，或点击两个对角</source>
         <translation>Box: drag, or click two opposite corners</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="109"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="110"/>
         <source>圈选</source>
         <translation>Circle</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="110"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="111"/>
         <source>圈选：从圆心拖到圆周，或点击圆心再点击圆周</source>
         <translation>Circle: drag from the centre to the edge, or click the centre, then a point on the edge</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="111"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="112"/>
         <source>多边形</source>
         <translation>Polygon</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="112"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="113"/>
         <source>多边形：逐点点击，双击结束</source>
         <translation>Polygon: click each corner, double-click to finish</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="113"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="114"/>
         <source>上墙</source>
         <translation>To wall</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="114"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="115"/>
         <source>清除</source>
         <translation>Clear</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="115"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="116"/>
         <source>区域内</source>
         <translation>Inside</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="116"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="117"/>
         <source>视域覆盖</source>
         <translation>Sees the area</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="117"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="118"/>
         <source>{why} · 离线</source>
         <translation>{why} · offline</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="118"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="119"/>
         <source>移出选择</source>
         <translation>Remove from selection</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="119"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="120"/>
         <source>已选摄像头 {count} 个</source>
         <translation>{count} camera(s) selected</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="143"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="144"/>
         <source>zh-CN</source>
         <extracomment>Every table the page gets, with the context its strings are translated in. The BCP 47 tag the page formats numbers with, as the catalogue gives it for the chosen language.</extracomment>
         <translation>en</translation>
@@ -1864,14 +1878,14 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>Loading cameras, field units and incidents…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="345"/>
+        <location filename="../../commandwall/app/session.py" line="352"/>
         <source>发件箱文件已损坏，已另存为 {name}（未发出的操作请人工核对），已新建发件箱</source>
         <translation>The outbox file was damaged: kept as {name} (check its unsent actions by hand); a new outbox was started</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="507"/>
-        <location filename="../../commandwall/app/session.py" line="514"/>
+        <location filename="../../commandwall/app/session.py" line="513"/>
         <location filename="../../commandwall/app/session.py" line="520"/>
+        <location filename="../../commandwall/app/session.py" line="526"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
@@ -2048,7 +2062,7 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>No such layout: {layout} (choose from {offered})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/snapshot.py" line="30"/>
+        <location filename="../../commandwall/video/snapshot.py" line="32"/>
         <source>{name}（{id}）  {time}</source>
         <translation>{name} ({id})  {time}</translation>
     </message>
@@ -2143,28 +2157,28 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>Warning file {name} cannot be fetched: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="131"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="132"/>
         <source>特别严重</source>
         <extracomment>CAP severities of early-warning areas (their own context: 一般 is Minor here, not a priority level).</extracomment>
         <translation>Extreme</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="132"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="133"/>
         <source>严重</source>
         <translation>Severe</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="133"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="134"/>
         <source>较重</source>
         <translation>Moderate</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="134"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="135"/>
         <source>一般</source>
         <translation>Minor</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="135"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="136"/>
         <source>未知</source>
         <translation>Unknown</translation>
     </message>

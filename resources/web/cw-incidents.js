@@ -55,8 +55,9 @@
   }
 
   /**
-   * The incidents of a map: CW.Incidents(map, {pane, pulseMs()}) -> {group, set, upsertMany, select, hit, ...}.
-   * ``group`` is what the layer control switches.
+   * The incidents of a map: CW.Incidents(map, {pane, pulseMs(), areaOf(id)?}) -> {group, set, upsertMany, select,
+   * hit, ...}. ``group`` is what the layer control switches. areaOf(id) gives the L.LatLngBounds where an incident
+   * applies when it has an area (an early warning's), else null: selecting it shows that area, not a street.
    */
   /** At most this many rings pulse at once; more new urgent incidents than this within pulseMs stop them all. */
   var MAX_PULSING = 3;
@@ -67,6 +68,14 @@
    * still (scale held, opacity 1) until pulseMs is over, drawing no frame.
    */
   var PULSE = { stepMs: 500, steps: 4, movingMs: 3200, scale: [0.7, 2.3], held: 1.4, opacity: [1, 0.25] };
+
+  /**
+   * The ring that marks an incident once the map has flown to it (selected, or 地图定位 again where the map already
+   * is): it grows and fades in steps of stepMs, rounds times, then goes (a few frames, no CSS animation).
+   */
+  var LOCATE = { stepMs: 150, steps: 5, rounds: 2, scale: [0.6, 3], opacity: [1, 0.15] };
+  /** The zoom an incident without an area is shown at (at least): its street. */
+  var POINT_ZOOM = 16;
 
   CW.Incidents = function (map, options) {
     var layer = new CW.PointLayer({ pane: options.pane, clustering: false, padding: 0.1, styles: styles() });
@@ -235,6 +244,44 @@
       map.openTooltip(tip);
     }
 
+    var locator = null; // {marker, timer} of the locate ring shown
+    var located = 0; // locate rings shown since the page loaded (tests, diagnostics)
+
+    function stopLocating() {
+      if (!locator) return;
+      clearTimeout(locator.timer);
+      map.removeLayer(locator.marker);
+      locator = null;
+    }
+
+    /** The locate ring at an incident: its steps, then nothing. */
+    function locate(inc) {
+      stopLocating();
+      located++;
+      var marker = L.marker([inc.lat, inc.lon], {
+        interactive: false, keyboard: false, pane: "markerPane",
+        icon: L.divIcon({ className: "cw-incident-locate", iconSize: [24, 24], html: '<div class="cw-locate-ring"></div>' }),
+      }).addTo(map);
+      var step = 0;
+      var total = LOCATE.steps * LOCATE.rounds;
+      locator = { marker: marker, timer: null };
+      function next() {
+        if (step >= total) {
+          stopLocating();
+          return;
+        }
+        var ring = marker.getElement() && marker.getElement().firstChild;
+        var f = (step % LOCATE.steps) / (LOCATE.steps - 1);
+        if (ring) {
+          ring.style.transform = "scale(" + (LOCATE.scale[0] + f * (LOCATE.scale[1] - LOCATE.scale[0])).toFixed(3) + ")";
+          ring.style.opacity = (LOCATE.opacity[0] + f * (LOCATE.opacity[1] - LOCATE.opacity[0])).toFixed(3);
+        }
+        step++;
+        locator.timer = setTimeout(next, LOCATE.stepMs);
+      }
+      next();
+    }
+
     return {
       group: group,
       layer: layer,
@@ -279,16 +326,39 @@
         redraw();
       },
 
-      /** Select an incident: ring it, stop its pulse, fly there and show its card; null clears. */
+      /**
+       * Select an incident: ring it, stop its pulse, fly there — to its whole area when it has one (an early
+       * warning's), else to its street — then show its card and the locate ring (so that selecting it again, as
+       * 地图定位 does, shows where it is even when the map is there already); null clears.
+       */
       select: function (id) {
         selected = id;
         var i = id !== null ? index.get(id) : undefined;
         layer.setHighlight(i !== undefined ? [i] : null, "#ffffff"); // the points are as they were
-        if (i === undefined) return;
+        if (i === undefined) {
+          stopLocating();
+          return;
+        }
         var inc = list[i];
         stopPulse(id);
-        map.flyTo([inc.lat, inc.lon], Math.max(map.getZoom(), 16), { duration: 0.8 });
-        map.once("moveend", function () { if (selected === id) showCard(list[index.get(id)]); });
+        var arrived = function () {
+          if (selected !== id || !index.has(id)) return;
+          var shown = list[index.get(id)];
+          showCard(shown);
+          locate(shown);
+        };
+        var area = options.areaOf ? options.areaOf(id) : null;
+        var here = map.latLngToContainerPoint([inc.lat, inc.lon]).distanceTo(map.getSize().divideBy(2)) < 2;
+        if (area && area.isValid()) {
+          map.flyToBounds(area.extend(L.latLng(inc.lat, inc.lon)), { padding: [40, 40], maxZoom: POINT_ZOOM,
+            duration: 0.8 });
+        } else if (here && map.getZoom() >= POINT_ZOOM) { // already there (地图定位 again): the ring at once
+          arrived();
+          return;
+        } else {
+          map.flyTo([inc.lat, inc.lon], Math.max(map.getZoom(), POINT_ZOOM), { duration: 0.8 });
+        }
+        map.once("moveend", arrived);
       },
 
       /** The incident under container point p, or null. */
@@ -313,6 +383,8 @@
       pulsing: function () { return pulseMarkers.size; },
       /** Steps of the rings drawn since the page loaded: each is one frame to composite (tests, benchmarks). */
       pulseFrames: function () { return pulseFrames; },
+      /** Locate rings shown since the page loaded, and whether one is showing (tests, diagnostics). */
+      located: function () { return { count: located, showing: locator !== null }; },
       /** Whether the rings' clock is running (it stops with the last ring). */
       pulseTicking: function () { return ticker !== null; },
       /** Container pixel of an incident, or null. */
@@ -324,6 +396,7 @@
   };
 
   CW.Incidents.PULSE = PULSE;
+  CW.Incidents.LOCATE = LOCATE;
   CW.PRIORITY_COLORS = PRIORITY_COLORS;
   CW.PRIORITY_LABELS = PRIORITY_LABELS;
 })();

@@ -924,6 +924,7 @@
     map.createPane("cw-sketch").style.zIndex = 470; // measures and drawn selections, above every point
     incidents = CW.incidents = CW.Incidents(map, {
       pane: "cw-incidents", pulseMs: function () { return CW.options.pulseMs; },
+      areaOf: function (id) { return warnings ? warnings.bounds(id) : null; }, // an early warning's area
     });
     groups.incidents = incidents.group.addTo(map);
     density = CW.density = CW.Density(map);
@@ -944,8 +945,15 @@
     CW.cards = CW.Cards(map, { bridge: function () { return CW.bridge; } });
     map.on("popupopen popupclose", markSelectedUnit);
     CW.search = CW.SearchBox(map, { bridge: function () { return CW.bridge; }, go: goTo });
-    CW.measure = CW.Measure(map, { bridge: function () { return CW.bridge; } });
-    CW.selection = CW.Selection(map, { bridge: function () { return CW.bridge; }, select: selectCameras });
+    // one tool at a time: a measure started ends a shape being drawn; a shape started clears the measure
+    CW.measure = CW.Measure(map, {
+      bridge: function () { return CW.bridge; },
+      started: function () { CW.selection.stop(); },
+    });
+    CW.selection = CW.Selection(map, {
+      bridge: function () { return CW.bridge; }, select: selectCameras,
+      started: function () { CW.measure.clear(); },
+    });
     CW.tools = { busy: function () { return CW.measure.active() || CW.selection.active(); } };
     L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);
     addCoordinateReadout();

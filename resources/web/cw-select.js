@@ -26,7 +26,10 @@
     return node;
   }
 
-  /** CW.Selection(map, {bridge(), select(ids)}) -> {start(kind), add(latlng), finish(), items(), toWall()}. */
+  /**
+   * CW.Selection(map, {bridge(), select(ids), started()?}) -> {start(kind), stop(), add(latlng), finish(), items(),
+   * toWall()}. started() is called when a shape starts (the page clears a measure there).
+   */
   CW.Selection = function (map, actions) {
     var kind = null;
     var points = [];
@@ -128,6 +131,7 @@
 
     function start(k) {
       stop();
+      if (actions.started) actions.started(); // before the double click is taken from the map's zoom
       kind = k;
       points = [];
       buttons[k].classList.add("cw-active");
@@ -223,6 +227,7 @@
     panelControl.addTo(map);
     return {
       start: start,
+      stop: function () { stop(); },
       add: add,
       finish: finish,
       clear: clear,

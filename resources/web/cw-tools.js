@@ -104,8 +104,9 @@
 /*
  * CW.SearchBox: a search field on the map (top left). Python finds (MapBridge.search, commandwall/app/
  * map_search.py MapSearch); a result flies there and selects it through actions.go(hit).
- * CW.Measure: 测距 / 测面 buttons; clicks add points, a double click or Esc ends; the geodesic length or area
- * comes from Python (MapBridge.measure, pyproj). Every label is set with textContent.
+ * CW.Measure: 测距 / 测面 buttons; clicks add points, a double click ends; the geodesic length or area
+ * comes from Python (MapBridge.measure, pyproj). The result stays on the map until it is cleared: Esc, the ×
+ * on its label, the tool's button again, or another tool. Every label is set with textContent.
  */
 (function () {
   "use strict";
@@ -210,12 +211,17 @@
       : CW.t("unit_m2", { value: CW.number(m2, 0) });
   }
 
-  /** CW.Measure(map, {bridge()}) -> {start(kind), stop(), add(latlng), active(), result()}. */
+  /**
+   * CW.Measure(map, {bridge(), started()?}) -> {start(kind), stop(), clear(), add(latlng), active(), shown(),
+   * result()}. stop() ends the measuring and leaves the result drawn; clear() removes it as well. started() is
+   * called when a measure starts (the page ends another tool's drawing there).
+   */
   CW.Measure = function (map, actions) {
     var points = [];
     var kind = null;
     var result = null;
     var shape = null;
+    var run = 0; // counts starts and clears: an answer for an earlier measure is not shown
     var label = L.tooltip({ permanent: true, direction: "right", className: "cw-measure-label" });
     var box = el("div", "cw-measure leaflet-bar leaflet-control");
     var buttons = {};
@@ -226,12 +232,28 @@
       a.title = CW.t("measure_" + k + "_tip");
       L.DomEvent.on(a, "click", function (e) {
         L.DomEvent.stop(e);
-        if (kind === pair[0]) stop(); else start(pair[0]);
+        if (kind === pair[0]) clear(); else start(pair[0]);
       });
       buttons[pair[0]] = a;
       box.appendChild(a);
     });
     L.DomEvent.disableClickPropagation(box);
+
+    /** The label's content: the value, and a × that clears the measure. */
+    function labelContent(text) {
+      var span = el("span", "cw-measure-text");
+      span.appendChild(el("span", "cw-measure-value", text));
+      var x = el("a", "cw-measure-clear", "×");
+      x.href = "#";
+      x.title = CW.t("measure_clear");
+      L.DomEvent.disableClickPropagation(x);
+      L.DomEvent.on(x, "click", function (e) {
+        L.DomEvent.stop(e);
+        clear();
+      });
+      span.appendChild(x);
+      return span;
+    }
 
     function redraw() {
       if (shape) map.removeLayer(shape);
@@ -242,23 +264,27 @@
       shape = (kind === "area" && points.length > 2 ? L.polygon(points, style) : L.polyline(points, style)).addTo(map);
       var bridge = actions.bridge();
       if (!bridge || typeof bridge.measure !== "function") return;
-      // the answer may come after a double click has ended the measure (kind is null by then): label it as asked
+      // the answer may come after a double click has ended the measure (kind is null by then): label it as asked,
+      // unless the measure has been cleared (or another started) meanwhile
       var asked = kind;
+      var askedRun = run;
       var request = JSON.stringify({ kind: asked, points: points.map(function (p) { return [p.lng, p.lat]; }) });
       var at = points[points.length - 1];
       bridge.measure(request, function (json) {
+        if (askedRun !== run) return;
         var answer = JSON.parse(json);
         if (answer.error) return;
         result = answer;
         var text = asked === "line" ? formatLength(answer.length_m)
           : CW.t("measure_perimeter", { area: formatArea(answer.area_m2), perimeter: formatLength(answer.perimeter_m) });
-        label.setLatLng(at).setContent(el("span", null, text));
+        label.setLatLng(at).setContent(labelContent(text));
         if (!map.hasLayer(label)) map.openTooltip(label);
       });
     }
 
     function start(k) {
-      stop();
+      clear();
+      if (actions.started) actions.started(); // before the double click is taken from the map's zoom
       kind = k;
       buttons[k].classList.add("cw-active");
       map.getContainer().classList.add("cw-measuring");
@@ -275,6 +301,7 @@
 
     function clear() {
       stop();
+      run += 1;
       result = null;
       if (shape) map.removeLayer(shape);
       shape = null;
@@ -287,7 +314,12 @@
       redraw();
     });
     map.on("dblclick", function () { if (kind) stop(); });
-    document.addEventListener("keydown", function (e) { if (e.key === "Escape" && kind) clear(); });
+    // Esc cancels a measure being taken and clears one taken (not while a text field, the search, has it)
+    document.addEventListener("keydown", function (e) {
+      if (e.key !== "Escape") return;
+      var typing = e.target && /^(INPUT|TEXTAREA)$/.test(e.target.tagName || "");
+      if (kind || (shape && !typing)) clear();
+    });
 
     var control = L.control({ position: "topleft" });
     control.onAdd = function () { return box; };
@@ -298,6 +330,8 @@
       clear: clear,
       add: function (latlng) { points.push(L.latLng(latlng)); redraw(); },
       active: function () { return kind !== null; },
+      /** Whether a measure (taken or being taken) is drawn on the map. */
+      shown: function () { return shape !== null || map.hasLayer(label); },
       result: function () { return result; },
     };
   };

@@ -37,18 +37,24 @@
     return box;
   }
 
-  /** CW.Warnings(map) -> {layer, title, set(collection), areas()}: the warning areas, drawn again on each set. */
+  /**
+   * CW.Warnings(map) -> {layer, title, set(collection), bounds(id), areas()}: the warning areas, drawn again on each
+   * set. An area's id is the id of the incident (预警) the warning is shown as: bounds(id) is where that incident
+   * applies (all its areas together), or null.
+   */
   CW.Warnings = function (map) {
     map.createPane("cw-warnings").style.zIndex = 425; // above the density cells, below every point
     var renderer = L.svg({ pane: "cw-warnings", padding: 0.2 });
     var layer = L.featureGroup();
     var areas = [];
+    var extents = new Map(); // incident id -> L.LatLngBounds of its areas
     return {
       layer: layer,
       title: CW.t("layer_warnings"),
       set: function (collection) {
         layer.clearLayers();
         areas = [];
+        extents = new Map();
         ((collection && collection.features) || []).forEach(function (feature) {
           var p = (feature && feature.properties) || {};
           var color = COLOR_RE.test(String(p.color)) ? String(p.color) : "#8c8c8c";
@@ -61,10 +67,20 @@
           shape.bindTooltip(tip(p), { sticky: true });
           layer.addLayer(shape);
           var b = shape.getBounds();
+          var id = String(p.id || "");
+          if (id && b.isValid()) {
+            var known = extents.get(id);
+            extents.set(id, known ? L.latLngBounds(known.getSouthWest(), known.getNorthEast()).extend(b) : b);
+          }
           areas.push({ id: String(p.id || ""), color: color, severity: String(p.severity || ""), pending: pending,
             tooltip: shape.getTooltip().getContent().textContent,
             bounds: b.isValid() ? [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()] : null });
         });
+      },
+      /** The bounds of the areas of the warning shown as incident ``id``, or null (none drawn). */
+      bounds: function (id) {
+        var b = extents.get(String(id));
+        return b ? L.latLngBounds(b.getSouthWest(), b.getNorthEast()) : null;
       },
       /** What is drawn, for tests and diagnostics: [{id, color, severity, pending, tooltip, bounds [w, s, e, n]}]. */
       areas: function () { return areas.slice(); },

@@ -3,7 +3,8 @@
 
 - search: click the search box, type a camera's name, a town, a grid cell id, an incident id and a unit's name,
   take a result with Enter or a click;
-- measure: the 测距 and 测面 buttons, clicks on the map, a double click to finish;
+- measure: the 测距 and 测面 buttons, clicks on the map, a double click to finish; the finished measure cleared
+  with Esc (the distance) or the × on its label (the area);
 - draw: the 框选 / 圈选 / 多边形 buttons, the shape drawn with clicks (and a rectangle with a drag), a camera
   removed from the listed selection with its ×, then 上墙.
 
@@ -226,12 +227,19 @@ def measure(desk: Desk) -> dict[str, Any]:
             desk.double_click(desk.screen(*pixels[-1]))
             desk.until(lambda: desk.js("CW.measure.result()"), "the measure")
             entry["result"] = desk.js("CW.measure.result()")
-            entry["label"] = desk.js("document.querySelector('.cw-measure-label').textContent")
+            entry["label"] = desk.js("document.querySelector('.cw-measure-value').textContent")
             entry["events"] = desk.js("window.__events")  # what the page saw of the mouse (for a failure)
             entry["after"] = desk.js(f"""({{busy: CW.tools.busy(), zoom: CW.map.getZoom(),
                 active: document.querySelector('.cw-measure-{kind}').classList.contains('cw-active')}})""")
-            desk.input.press("Escape")
-            desk.pump(0.2)
+            entry["shown_finished"] = desk.js("CW.measure.shown()")
+            # the finished measure cleared: the distance with Esc, the area with the × on its label
+            if kind == "line":
+                desk.input.press("Escape")
+            else:
+                desk.click(desk.element(".cw-measure-clear"))
+            desk.pump(0.3)
+            entry["cleared"] = desk.js("""({shown: CW.measure.shown(), result: CW.measure.result(),
+                labels: document.querySelectorAll('.cw-measure-label').length, zoom: CW.map.getZoom()})""")
         except Exception:
             entry["error"] = traceback.format_exc()
         out[kind] = entry

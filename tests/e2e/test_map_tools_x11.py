@@ -98,6 +98,10 @@ def test_clicked_measures_match_pyproj(worked: dict, kind: str) -> None:
     assert after == {"busy": False, "zoom": entry["zoom_before"], "active": False}, (
         f"the double click ends the measure (not the map's zoom) and the button shows it: {after}, "
         f"events {entry['events']}")
+    assert entry["shown_finished"] is True, "the finished measure stays on the map until it is cleared"
+    how = "Esc" if kind == "line" else "the × on its label"
+    assert entry["cleared"] == {"shown": False, "result": None, "labels": 0, "zoom": entry["zoom_before"]}, (
+        f"{how} clears the finished measure (and the map stays where it was): {entry['cleared']}")
 
 
 def test_drawn_shapes_list_what_python_picks_and_the_edited_list_goes_on_the_wall(worked: dict) -> None:

@@ -112,5 +112,6 @@ def test_the_map_page_built_in_english_shows_english_and_no_chinese_in_its_own_c
     run_js(qtbot, view, "CW.measure.start('line'), CW.measure.add([34.80, 117.30]), "
                         "CW.measure.add([34.80, 117.32]), true")
     qtbot.waitUntil(lambda: bool(run_js(qtbot, view, "CW.measure.result() !== null")), timeout=5000)
-    label = run_js(qtbot, view, "document.querySelector('.cw-measure-label').textContent")
+    label = run_js(qtbot, view, "document.querySelector('.cw-measure-value').textContent")
     assert re.fullmatch(r"1\.8\d km", label), label
+    assert run_js(qtbot, view, "document.querySelector('.cw-measure-clear').title") == "Clear the measurement"

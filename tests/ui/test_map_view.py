@@ -373,6 +373,40 @@ def test_select_incident_flies_there_and_highlights(qtbot, view: MapView) -> Non
     assert "受理" in run_js(qtbot, view, "document.querySelector('.cw-incident-tip').textContent")
 
 
+def test_locating_an_incident_where_the_map_already_is_rings_it_again(qtbot, view: MapView) -> None:
+    """地图定位 after the incident was selected (the map is there already): the map centres on it again and a
+    locate ring grows and fades around it for a moment, then goes; selecting another takes the ring along."""
+    with qtbot.waitSignal(view.sig_layer_drawn, timeout=10000):
+        view.set_incidents([make_incident("INC-1", lon=117.42, lat=34.86, priority=3), make_incident("INC-2")])
+    view.select_incident("INC-1")
+    qtbot.waitUntil(lambda: run_js(qtbot, view, "CW.incidents.located().count") == 1, timeout=10000)
+    qtbot.waitUntil(lambda: run_js(qtbot, view, "CW.incidents.located().showing") is False, timeout=5000)
+    assert run_js(qtbot, view, "document.querySelectorAll('.cw-locate-ring').length") == 0  # gone again
+    run_js(qtbot, view, "(CW.map.panBy([60, 40], {animate: false}), true)")  # the officer moved a little
+    view.select_incident("INC-1")  # 地图定位
+    qtbot.waitUntil(lambda: run_js(qtbot, view, "CW.incidents.located().count") == 2, timeout=10000)
+    lon, lat = run_js(qtbot, view, "CW.stats().center")
+    assert abs(lon - 117.42) < 1e-4 and abs(lat - 34.86) < 1e-4
+    ring = run_js(qtbot, view, """(() => { const r = document.querySelector('.cw-locate-ring');
+        const b = r.getBoundingClientRect(); return {x: b.left + b.width / 2, y: b.top + b.height / 2,
+        scales: []}; })()""")
+    x, y = run_js(qtbot, view, "CW.incidentPoint('INC-1')")
+    assert abs(ring["x"] - x) < 2 and abs(ring["y"] - y) < 2, (ring, x, y)  # around the incident
+    scales = set()
+    for _ in range(20):  # it changes in steps while it shows
+        scale = run_js(qtbot, view, "(r => r && r.style.transform)(document.querySelector('.cw-locate-ring'))")
+        if scale:
+            scales.add(scale)
+        qtbot.wait(50)
+    assert len(scales) >= 3, scales
+    view.select_incident("INC-1")  # and again, with the map exactly there
+    qtbot.waitUntil(lambda: run_js(qtbot, view, "CW.incidents.located().count") == 3, timeout=10000)
+    assert run_js(qtbot, view, "document.querySelectorAll('.cw-locate-ring').length") == 1
+    run_js(qtbot, view, "(CW.incidents.select(null), true)")
+    assert run_js(qtbot, view, "[CW.incidents.located().showing, document.querySelectorAll('.cw-locate-ring')"
+                               ".length]") == [False, 0]
+
+
 def test_fly_to_moves_the_centre(qtbot, view: MapView) -> None:
     view.fly_to(117.2, 34.7, zoom=15)
     qtbot.waitUntil(lambda: run_js(qtbot, view, "CW.stats().zoom") == 15, timeout=10000)
@@ -635,7 +669,7 @@ def test_measure_distance_and_area_come_from_pyproj(qtbot, view: MapView) -> Non
                     timeout=5000)
     qtbot.waitUntil(lambda: abs(run_js(qtbot, view, "CW.measure.result().length_m") - expected) < 0.01,
                     timeout=5000)
-    label = run_js(qtbot, view, "document.querySelector('.cw-measure-label').textContent")
+    label = run_js(qtbot, view, "document.querySelector('.cw-measure-value').textContent")
     assert label == f"{expected / 1000:.2f} 公里"
 
     run_js(qtbot, view, "(CW.measure.clear(), CW.measure.start('area'), true)")
@@ -645,9 +679,98 @@ def test_measure_distance_and_area_come_from_pyproj(qtbot, view: MapView) -> Non
     area, _ = geod.polygon_area_perimeter([p[0] for p in square], [p[1] for p in square])
     qtbot.waitUntil(lambda: abs((run_js(qtbot, view, "CW.measure.result()") or {}).get("area_m2", 0) - abs(area))
                     < 1, timeout=5000)
-    assert "平方" in run_js(qtbot, view, "document.querySelector('.cw-measure-label').textContent")
+    assert "平方" in run_js(qtbot, view, "document.querySelector('.cw-measure-value').textContent")
     run_js(qtbot, view, "(CW.measure.stop(), true)")
     assert run_js(qtbot, view, "CW.tools.busy()") is False
+
+
+MEASURE_SHOWN = """({result: CW.measure.result() !== null,
+    labels: [...document.querySelectorAll('.cw-measure-label')].filter(e => e.style.opacity !== '0').length,
+    lines: document.querySelectorAll('.leaflet-cw-sketch-pane path').length})"""
+CLEARED = {"result": False, "labels": 0, "lines": 0}
+
+
+def _finished_measure(qtbot, view: MapView, kind: str = "line") -> None:
+    """A measure taken with clicks on the map and finished with a double click, its answer shown."""
+    points = [[117.20, 34.75], [117.25, 34.76], [117.27, 34.72]]
+    run_js(qtbot, view, f"(document.querySelector('.cw-measure-{kind}').click(), true)")
+    for lon, lat in points:
+        run_js(qtbot, view, f"(CW.map.fire('click', {{latlng: L.latLng({lat}, {lon}), "
+                            "originalEvent: new MouseEvent('click')}), true)")
+    run_js(qtbot, view, f"(CW.map.fire('dblclick', {{latlng: L.latLng({points[-1][1]}, {points[-1][0]}), "
+                        "originalEvent: new MouseEvent('dblclick')}), true)")
+    qtbot.waitUntil(lambda: run_js(qtbot, view, MEASURE_SHOWN) == {"result": True, "labels": 1, "lines": 1},
+                    timeout=5000)
+    assert run_js(qtbot, view, "CW.measure.active()") is False  # finished, not measuring
+
+
+def _key(qtbot, view: MapView, key: str, target: str = "document") -> None:
+    run_js(qtbot, view, f"({target}.dispatchEvent(new KeyboardEvent('keydown', {{key: '{key}', bubbles: true}})), "
+                        "true)")
+
+
+def test_esc_clears_a_finished_measure(qtbot, view: MapView) -> None:
+    """Esc cancels a measure being taken and clears one taken with a double click (the line and its label)."""
+    _finished_measure(qtbot, view)
+    _key(qtbot, view, "Escape")
+    assert run_js(qtbot, view, MEASURE_SHOWN) == CLEARED
+    _finished_measure(qtbot, view, "area")
+    # Esc in the search box is the box's own (it empties it): the measure stays
+    _key(qtbot, view, "Escape", "CW.search.input")
+    assert run_js(qtbot, view, MEASURE_SHOWN) == {"result": True, "labels": 1, "lines": 1}
+    _key(qtbot, view, "Escape")
+    assert run_js(qtbot, view, MEASURE_SHOWN) == CLEARED
+
+
+def test_the_labels_x_clears_a_finished_measure_without_a_click_on_the_map(qtbot, view: MapView) -> None:
+    """The × on the result's label clears the measure; the click does not reach the map (a click on the map
+    while measuring would add a point)."""
+    _finished_measure(qtbot, view)
+    x = run_js(qtbot, view, "document.querySelector('.cw-measure-label .cw-measure-clear')")
+    assert x is not None
+    assert run_js(qtbot, view, "document.querySelector('.cw-measure-clear').title") == "清除测量"
+    assert run_js(qtbot, view, "getComputedStyle(document.querySelector('.cw-measure-clear')).pointerEvents") \
+        == "auto"  # the label lets clicks through; its × takes them
+    run_js(qtbot, view, "(window.__mapClicks = 0, CW.map.on('click', () => window.__mapClicks++), true)")
+    # a real click at the ×'s pixel (the label is above the map's panes)
+    x, y = run_js(qtbot, view, "(r => [r.left + r.width / 2, r.top + r.height / 2])("
+                               "document.querySelector('.cw-measure-clear').getBoundingClientRect())")
+    assert run_js(qtbot, view, f"document.elementFromPoint({x}, {y}).className") == "cw-measure-clear"
+    run_js(qtbot, view, f"(document.elementFromPoint({x}, {y}).click(), true)")
+    assert run_js(qtbot, view, MEASURE_SHOWN) == CLEARED
+    assert run_js(qtbot, view, "window.__mapClicks") == 0
+
+
+def test_choosing_a_tool_again_or_another_clears_the_finished_measure(qtbot, view: MapView) -> None:
+    """The tool's button again starts a new measure without the old one; 测面 after 测距 likewise; a selection
+    tool clears it too; a measure started ends a shape being drawn (one tool at a time)."""
+    _finished_measure(qtbot, view)
+    run_js(qtbot, view, "(document.querySelector('.cw-measure-line').click(), true)")
+    assert run_js(qtbot, view, MEASURE_SHOWN) == CLEARED and run_js(qtbot, view, "CW.measure.active()") is True
+    run_js(qtbot, view, "(document.querySelector('.cw-measure-line').click(), true)")  # the active tool off
+    assert run_js(qtbot, view, "CW.measure.active()") is False
+    _finished_measure(qtbot, view)
+    run_js(qtbot, view, "(document.querySelector('.cw-measure-area').click(), true)")
+    assert run_js(qtbot, view, MEASURE_SHOWN) == CLEARED
+    _finished_measure(qtbot, view)
+    run_js(qtbot, view, "(document.querySelector('.cw-select-rectangle').click(), true)")
+    assert run_js(qtbot, view, MEASURE_SHOWN) == CLEARED
+    run_js(qtbot, view, "(document.querySelector('.cw-measure-line').click(), true)")
+    busy = run_js(qtbot, view, """({measuring: CW.measure.active(),
+        drawing: document.querySelector('.cw-select-rectangle').classList.contains('cw-active')})""")
+    assert busy == {"measuring": True, "drawing": False}
+    # the double click that finishes is the tool's, whichever tool was started before it
+    assert run_js(qtbot, view, "CW.map.doubleClickZoom.enabled()") is False
+    run_js(qtbot, view, "(document.querySelector('.cw-select-polygon').click(), true)")
+    assert run_js(qtbot, view, "[CW.measure.active(), CW.map.doubleClickZoom.enabled()]") == [False, False]
+
+
+def test_an_answer_for_a_cleared_measure_is_not_shown(qtbot, view: MapView) -> None:
+    """Esc at once after the double click, before Python has answered: the late answer shows no label."""
+    run_js(qtbot, view, "(CW.measure.start('line'), CW.measure.add([34.75, 117.20]), "
+                        "CW.measure.add([34.76, 117.25]), CW.measure.clear(), true)")  # one turn: no answer yet
+    qtbot.wait(500)  # the answer has come by now (it takes a few ms)
+    assert run_js(qtbot, view, MEASURE_SHOWN) == CLEARED
 
 
 def test_drawn_rectangle_lists_cameras_editably_and_sends_them_to_the_wall(qtbot, view: MapView) -> None:

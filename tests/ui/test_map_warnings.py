@@ -4,6 +4,7 @@ remove, hostile headlines stay text."""
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import timedelta
 from pathlib import Path
@@ -128,3 +129,48 @@ def test_a_warning_not_in_effect_yet_is_outlined_with_its_time_then_filled_once_
     drawn = run_js(qtbot, view, "[...document.querySelectorAll('.leaflet-cw-warnings-pane path')]"
                                 ".map(p => [p.getAttribute('stroke-dasharray'), p.getAttribute('fill-opacity')])")
     assert drawn == [["6 4", "0.15"]]
+
+
+def test_selecting_a_warning_shows_its_whole_area_and_a_point_incident_its_street(qtbot, desk) -> None:
+    """An early warning (预警) selected — from the list, an alarm, 地图定位 — flies the map to its area's bounds,
+    not to a street inside it; an incident without an area keeps the street view (zoom 16 or more)."""
+    folder, warnings, view = desk
+    (folder / "2.xml").write_bytes(cap("G1", headline="大风黄色预警", polygon=GALE, severity="Severe",
+                                       expires=SENT + timedelta(hours=1)))
+    warnings.poll(SENT)
+    qtbot.waitUntil(lambda: len(areas(qtbot, view)) == 1, timeout=5000)
+    (gale,) = areas(qtbot, view)
+    incident = warnings.session.incidents.get(gale["id"])  # the warning as the incident list shows it
+    assert incident is not None and incident.category == "yujing"
+    with qtbot.waitSignal(view.sig_layer_drawn, timeout=5000):
+        view.set_incidents([incident])
+    run_js(qtbot, view, "(CW.map.setView([34.70, 117.20], 17, {animate: false}), true)")  # somewhere else
+    view.select_incident(gale["id"])
+
+    def view_now() -> dict:
+        return run_js(qtbot, view, """(b => ({zoom: CW.map.getZoom(),
+            bounds: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]}))(CW.map.getBounds())""")
+
+    def shows_the_area() -> bool:
+        (west, south, east, north), shown = gale["bounds"], view_now()["bounds"]
+        return shown[0] <= west and shown[1] <= south and shown[2] >= east and shown[3] >= north
+
+    qtbot.waitUntil(shows_the_area, timeout=10000)
+    qtbot.waitUntil(lambda: run_js(qtbot, view, "CW.incidents.located().count") == 1, timeout=5000)
+    shown = view_now()
+    assert shown["zoom"] < 16, shown  # the area, 7 km across: not a 100 m street
+    west, south, east, north = gale["bounds"]
+    v_west, v_south, v_east, v_north = shown["bounds"]
+    assert (v_east - v_west) < 3 * (east - west) or (v_north - v_south) < 3 * (north - south), (
+        "snug around the area, not the district")
+    assert run_js(qtbot, view, "CW.stats().selectedIncident") == gale["id"]
+    assert run_js(qtbot, view, "document.querySelectorAll('.cw-incident-tip').length") == 1  # its card
+
+    # an incident without an area: its street
+    point = {"id": "INC-P", "title": "道路积水", "category": "yingji", "category_label": "应急", "status": "new",
+             "status_label": "新事件", "priority": 3, "lon": 117.22, "lat": 34.72, "town": "", "reported_at": ""}
+    run_js(qtbot, view, f"(CW.incidents.upsertMany([{json.dumps(point)}]), true)")
+    view.select_incident("INC-P")
+    qtbot.waitUntil(lambda: run_js(qtbot, view, "CW.map.getZoom()") >= 16, timeout=10000)
+    lon, lat = run_js(qtbot, view, "CW.stats().center")
+    assert abs(lon - 117.22) < 1e-4 and abs(lat - 34.72) < 1e-4

@@ -478,3 +478,30 @@ def test_hostile_text_of_bad_features_is_printed_as_text(tmp_path: Path) -> None
     bad = [line.strip() for line in lines if line.strip().startswith("feature ")]
     assert len(bad) == 2 and bad[0].startswith("feature 1: geometry '\\u202e\\x1b[2J\\nfeature 0: fine\\r' is not")
     assert bad[1].startswith("feature 2: ")
+
+
+def test_a_layers_english_title_is_read_stripped_and_shown_on_an_english_desk_only(tmp_path: Path) -> None:
+    """``title_en``: a non-blank string of at most MAX_TITLE_CHARS, stripped; ``shown_title`` gives it when the
+    chosen language is English and the title otherwise, or when the layer has none."""
+    from commandwall import i18n
+    from commandwall.geo.layers import MAX_TITLE_CHARS, shown_title
+
+    folder = tmp_path / "layers"
+    shutil.copytree(layers_dir(), folder)
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    entries = {entry["id"]: entry for entry in manifest["layers"]}
+    entries["roads"]["title_en"] = "  Main roads "
+    entries["grids"]["title_en"] = "G" * MAX_TITLE_CHARS
+    entries["towns"]["title_en"] = "T" * (MAX_TITLE_CHARS + 1)
+    del entries["district"]["title_en"]
+    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
+    layers = load_layers(folder).layers
+    assert [layers[k].title_en for k in ("roads", "grids", "towns", "district")] == [
+        "Main roads", "G" * MAX_TITLE_CHARS, None, None]  # fmt: skip
+    assert [shown_title(layers[k]) for k in ("roads", "towns")] == ["道路", "镇街"]  # no catalogue: Chinese
+    i18n.install(lambda context, text: "en" if (context, text) == ("i18n", "zh") else text)
+    try:
+        assert i18n.language() == "en"
+        assert [shown_title(layers[k]) for k in ("roads", "towns", "district")] == ["Main roads", "镇街", "薛城区界"]
+    finally:
+        i18n.install(None)
