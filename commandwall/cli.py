@@ -153,6 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--clock-skew", type=float, default=0.0, metavar="SECONDS",
                       help="run the platform's clock this far ahead (negative: behind), to drill a desk whose "
                            "clock is off")
+    demo.add_argument("--keepalive", type=float, default=15.0, metavar="SECONDS",
+                      help="send a keepalive comment on the event stream after this long without an event")
 
     shot = sub.add_parser("screenshot", help="start the client, wait, save one PNG per screen, exit")
     _add_client_options(shot)
@@ -328,7 +330,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from commandwall.demo import serve_forever
 
             serve_forever(port=args.port, host=args.host, db_path=args.db, incident_rate_per_min=args.rate,
-                          clock_skew_s=args.clock_skew)
+                          clock_skew_s=args.clock_skew, keepalive_s=args.keepalive)
             return 0
         if command == "layers":
             from commandwall import paths
