@@ -160,6 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_client_options(shot)
     shot.add_argument("--out", type=Path, required=True)
     shot.add_argument("--after", type=float, default=8.0, help="seconds to wait before the capture")
+    shot.add_argument("--when-ready", action="store_true",
+                      help="capture as soon as the client has settled (connected, map drawn, every wall tile live "
+                           "or said offline, figures in); --after is then the longest wait")
     shot.add_argument("--count", type=int, default=1, help="captures to take")
     shot.add_argument("--interval", type=float, default=1.0, help="seconds between captures")
     shot.add_argument("--timeout", type=float, default=90.0,
@@ -317,7 +320,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from commandwall.ui.app import run_screenshot
 
             return run_screenshot(settings, platform_factory(settings), args.out, args.after, args.count,
-                                  args.interval, args.timeout, preset=args.preset)
+                                  args.interval, args.timeout, preset=args.preset, when_ready=args.when_ready)
         if command == "decode-host":
             from commandwall.video.decode_host import serve
 
