@@ -12,8 +12,9 @@ from commandwall.ui.screenshot import client_settled
 from tests.ui.windows import open_main_window
 
 
-def test_settled_once_connected_with_the_map_drawn_and_no_tile_still_connecting(qtbot, tmp_path,
-                                                                                exercise_platform) -> None:
+def test_settled_once_connected_with_the_map_drawn_and_no_tile_still_connecting(
+    qtbot, tmp_path, exercise_platform
+) -> None:
     with socket.socket() as probe:  # a port nothing listens on: a camera that never plays
         probe.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{probe.getsockname()[1]}/never.ts"

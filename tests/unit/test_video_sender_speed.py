@@ -84,8 +84,9 @@ def test_a_sender_at_a_tenth_of_real_time_is_shown_as_it_comes_and_said_slow(
 
 
 @pytest.mark.parametrize("in_decoder", [False, True], ids=["in-process", "decoder-process"])
-def test_a_sender_at_ten_times_real_time_is_paced_to_its_timestamps(host: DecodeHost, in_decoder: bool,
-                                                                    streams: dict[str, bytes]) -> None:
+def test_a_sender_at_ten_times_real_time_is_paced_to_its_timestamps(
+    host: DecodeHost, in_decoder: bool, streams: dict[str, bytes]
+) -> None:
     server = PacedTsServer(streams["120 s"], speed=10.0)  # 120 s of 25 fps sent in 12 s
     reader = StreamReader(server.url, read_timeout_s=5.0, decode_host=host if in_decoder else None)
     reader.set_display_size((320, 180))
