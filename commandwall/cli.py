@@ -153,11 +153,16 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--clock-skew", type=float, default=0.0, metavar="SECONDS",
                       help="run the platform's clock this far ahead (negative: behind), to drill a desk whose "
                            "clock is off")
+    demo.add_argument("--keepalive", type=float, default=15.0, metavar="SECONDS",
+                      help="send a keepalive comment on the event stream after this long without an event")
 
     shot = sub.add_parser("screenshot", help="start the client, wait, save one PNG per screen, exit")
     _add_client_options(shot)
     shot.add_argument("--out", type=Path, required=True)
     shot.add_argument("--after", type=float, default=8.0, help="seconds to wait before the capture")
+    shot.add_argument("--when-ready", action="store_true",
+                      help="capture as soon as the client has settled (connected, map drawn, every wall tile live "
+                           "or said offline, figures in); --after is then the longest wait")
     shot.add_argument("--count", type=int, default=1, help="captures to take")
     shot.add_argument("--interval", type=float, default=1.0, help="seconds between captures")
     shot.add_argument("--timeout", type=float, default=90.0,
@@ -319,7 +324,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from commandwall.ui.app import run_screenshot
 
             return run_screenshot(settings, platform_factory(settings), args.out, args.after, args.count,
-                                  args.interval, args.timeout, preset=args.preset)
+                                  args.interval, args.timeout, preset=args.preset, when_ready=args.when_ready)
         if command == "decode-host":
             from commandwall.video.decode_host import serve
 
@@ -332,7 +337,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from commandwall.demo import serve_forever
 
             serve_forever(port=args.port, host=args.host, db_path=args.db, incident_rate_per_min=args.rate,
-                          clock_skew_s=args.clock_skew)
+                          clock_skew_s=args.clock_skew, keepalive_s=args.keepalive)
             return 0
         if command == "layers":
             from commandwall import paths

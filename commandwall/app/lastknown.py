@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 #: Seconds between two writes of what changed.
 WRITE_INTERVAL_S = 1.0
+#: How long a write waits (s) for a file another process holds locked before it tries again at the next write.
+LOCK_WAIT_S = 5.0
 _KINDS: dict[str, type[BaseModel]] = {"incidents": Incident, "tasks": Task, "units": Unit, "cameras": Camera}
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -137,7 +139,7 @@ class LastKnownWriter:
         (damaged, cut short, another program's) is set aside as ``*.broken-<time>`` and begun again; one another
         process holds locked is tried again at the next write. Never raises (the desk works without it)."""
         try:
-            with closing(sqlite3.connect(self.path, timeout=5)) as db, db:
+            with closing(sqlite3.connect(self.path, timeout=LOCK_WAIT_S)) as db, db:
                 db.executescript(_SCHEMA)
             return True
         except sqlite3.OperationalError as exc:  # locked, no room, no permission: maybe better at the next write
@@ -150,7 +152,7 @@ class LastKnownWriter:
             log.warning("last known state %s is no usable database (%s): set aside as %s, begun again",
                         self.path.name, exc, aside.name if aside else "(could not be renamed)")
             try:
-                with closing(sqlite3.connect(self.path, timeout=5)) as db, db:
+                with closing(sqlite3.connect(self.path, timeout=LOCK_WAIT_S)) as db, db:
                     db.executescript(_SCHEMA)
                 return True
             except sqlite3.Error as again:
@@ -183,7 +185,7 @@ class LastKnownWriter:
         if not count:
             return 0
         try:
-            with closing(sqlite3.connect(self.path, timeout=5)) as db, db:
+            with closing(sqlite3.connect(self.path, timeout=LOCK_WAIT_S)) as db, db:
                 for table, items in snapshots.items():
                     db.execute(f"DELETE FROM {table}")
                     self._write(db, table, items)

@@ -185,7 +185,8 @@ class EventStream:
     ``cameras``, ``units`` and ``tasks`` are what the caller's start-up snapshot holds: snapshots then
     deliver only what differs from them (without them the first snapshot delivers every item once; the
     stores ignore unchanged ones). ``snapshot_interval`` (s) paces the camera/unit/task snapshots while
-    polling.
+    polling. ``keepalive_s`` is the platform's keepalive interval: ``read_timeout`` must exceed it (a platform
+    that sends them more often, e.g. an exercise one, allows a shorter read timeout).
     """
 
     def __init__(
@@ -206,9 +207,10 @@ class EventStream:
         cameras: Iterable[Camera] | None = None,
         units: Iterable[Unit] | None = None,
         tasks: Iterable[Task] | None = None,
+        keepalive_s: float = KEEPALIVE_S,
     ) -> None:
-        if read_timeout <= KEEPALIVE_S:
-            raise ValueError(f"read_timeout must exceed the server's {KEEPALIVE_S:g} s keepalive interval")
+        if read_timeout <= keepalive_s:
+            raise ValueError(f"read_timeout must exceed the server's {keepalive_s:g} s keepalive interval")
         self._client = client
         self._on_event = on_event
         self._on_state = on_state

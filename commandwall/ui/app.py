@@ -268,10 +268,14 @@ def run_gui(settings: Settings, platform: PlatformFactory) -> int:
 
 
 def run_screenshot(settings: Settings, platform: PlatformFactory, out_dir: Path, after_s: float, count: int = 1,
-                   interval_s: float = 1.0, timeout_s: float = 90.0, preset: str | None = None) -> int:
+                   interval_s: float = 1.0, timeout_s: float = 90.0, preset: str | None = None,
+                   when_ready: bool = False) -> int:
     """Start the client, wait ``after_s`` seconds, save one PNG per screen (``count`` times), exit 0.
 
     ``preset``: the wall preset (预案) to recall once the client has connected, to see it on the screens.
+    ``when_ready``: ``after_s`` is a maximum: the first capture is taken as soon as the client has settled
+    (:func:`commandwall.ui.screenshot.client_settled`: connected, the map drawn, every shown tile live or said
+    offline or idle, the dashboard's figures in), at the latest after ``after_s`` as without it.
 
     If by then the client has not connected and drawn its map, it waits for that (up to ``timeout_s`` from
     the start: a loaded machine is slower, not broken), then captures anyway and exits non-zero if it never
@@ -325,7 +329,20 @@ def run_screenshot(settings: Settings, platform: PlatformFactory, out_dir: Path,
         else:
             QTimer.singleShot(250, wait_until_ready)
 
-    QTimer.singleShot(int(after_s * 1000), wait_until_ready)
+    def wait_until_settled() -> None:
+        from commandwall.ui.screenshot import client_settled
+
+        if time.monotonic() - started >= after_s:
+            wait_until_ready()
+        elif client_settled(window):
+            grab(0)
+        else:
+            QTimer.singleShot(100, wait_until_settled)
+
+    if when_ready:
+        QTimer.singleShot(100, wait_until_settled)
+    else:
+        QTimer.singleShot(int(after_s * 1000), wait_until_ready)
     app.exec()
     for shot in shots:
         for f in shot["files"]:

@@ -46,6 +46,18 @@ def grab_screens(app: QApplication, window: QWidget, out_dir: Path, suffix: str 
     return files
 
 
+def client_settled(window) -> bool:
+    """True once the client shows what it will go on showing: connected (its incidents listed), the map page
+    drawn, the dashboard's figures in (if they can be seen), and every tile of every shown wall live, or said offline,
+    stopped or idle — none still connecting, reconnecting or stalled."""
+    if not (window.is_ready() and window.map.is_ready()):
+        return False
+    if window.dashboard_feature.in_sight() and window.dashboard.overview is None:
+        return False
+    return all(tile.badge()[1] != "warn" for wall in window.wall_feature.walls if wall.shown
+               for tile in wall.view.tiles())  # fmt: skip
+
+
 def window_state(window) -> dict:
     """Geometry (global coordinates) and content summary of the main parts of the window."""
     screens = [

@@ -46,9 +46,10 @@ def _env(tmp_path: Path, display: str) -> dict[str, str]:
 
 
 def _run_screenshot(tmp_path: Path, display: str, *extra: str, out_name: str = "shots") -> tuple[Path, list[dict]]:
+    """``commandwall screenshot --when-ready`` (``--after`` in ``extra`` is the longest wait): its captures."""
     out = tmp_path / out_name
     proc = subprocess.run(
-        [sys.executable, "-m", "commandwall", "screenshot", "--out", str(out), *extra],
+        [sys.executable, "-m", "commandwall", "screenshot", "--out", str(out), "--when-ready", *extra],
         env=_env(tmp_path, display), capture_output=True, text=True, timeout=180,
     )
     assert proc.returncode == 0, proc.stderr[-4000:]

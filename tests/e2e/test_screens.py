@@ -165,7 +165,7 @@ def test_a_screen_over_all_the_monitors_is_left_out(tmp_path):
         env = _env(tmp_path, display)
         subprocess.run(["xrandr", "--delmonitor", "MON0"], env=env, check=True, timeout=20)
         proc = subprocess.run(
-            [sys.executable, "-m", "commandwall", "screenshot", "--out", str(out), "--after", "6"],
+            [sys.executable, "-m", "commandwall", "screenshot", "--out", str(out), "--when-ready", "--after", "6"],
             env=env, capture_output=True, text=True, timeout=180)
     assert proc.returncode == 0, proc.stderr[-4000:]
     assert "left out: they cover others" in proc.stderr

@@ -64,8 +64,8 @@ def test_two_wall_screens_each_with_its_own_wall(tmp_path):
         out = tmp_path / "second"
         env = _env(tmp_path, display)
         proc = subprocess.Popen(
-            [sys.executable, "-m", "commandwall", "screenshot", "--out", str(out), "--after", "6", "--count", "3",
-             "--interval", "6"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            [sys.executable, "-m", "commandwall", "screenshot", "--out", str(out), "--when-ready", "--after", "6",
+             "--count", "3", "--interval", "6"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             _wait_for(out / "screen-2-0.png", proc)
             subprocess.run(["xrandr", "--delmonitor", "MON2"], env=env, check=True, timeout=20)

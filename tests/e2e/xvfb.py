@@ -61,12 +61,13 @@ def screenshots_while_screens_change(env: dict[str, str], out, steps, *, count: 
                                      after_s: float = 6, interval_s: float = 8) -> tuple[int, str]:
     """Run ``commandwall screenshot`` (``count`` captures) and change the monitors while it runs: ``steps`` are
     ``(capture file name, [xrandr arguments, …])``; once that capture is written, each xrandr command runs in
-    turn. Returns the client's exit code and its stderr; the client is killed if anything goes wrong."""
+    turn. The first capture comes as soon as the client has settled (``after_s`` at the most). Returns the
+    client's exit code and its stderr; the client is killed if anything goes wrong."""
     import sys
 
     proc = subprocess.Popen(
         [sys.executable, "-m", "commandwall", "screenshot", "--out", str(out), "--after", str(after_s),
-         "--count", str(count), "--interval", str(interval_s)],
+         "--when-ready", "--count", str(count), "--interval", str(interval_s)],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         for name, commands in steps:

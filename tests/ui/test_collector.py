@@ -138,7 +138,8 @@ def test_a_full_collection_waits_while_busy_is_signalled_and_runs_when_quiet_or_
         other.stop()
     thresholds = gc.get_threshold()
     gc.set_threshold(1000, 2, 2)  # CPython's rule with smaller steps: a full collection is due every ~2 s here
-    collector = GuiThreadCollector(quiet_s=1.0, deferred_at_most_s=5.0)
+    quiet_s, cap_s = 0.5, 2.5  # FULL_WHEN_QUIET_FOR_S and FULL_DEFERRED_AT_MOST_S on the desk
+    collector = GuiThreadCollector(quiet_s=quiet_s, deferred_at_most_s=cap_s)
     signals = ClientSignals()
     signals.sig_incidents.connect(collector.busy)
     sent: list[float] = []
@@ -162,14 +163,14 @@ def test_a_full_collection_waits_while_busy_is_signalled_and_runs_when_quiet_or_
         _old_garbage(100)
         qtbot.waitUntil(lambda: collector.full_waiting_since is not None, timeout=10_000)
         waiting_since = collector.full_waiting_since
-        qtbot.wait(2000)  # busy: twice the quiet time, well short of the cap
+        qtbot.wait(int(2 * quiet_s * 1000))  # busy: twice the quiet time, well short of the cap
         assert not fulls() and not _Old.freed, "a full collection ran in the burst"
         assert collector.full_waiting_since == waiting_since
         young = [at for generation, at in collections if generation in (0, 1) and at > waiting_since]
         assert len(young) >= 2, "the young generations wait too"
         batches.stop()
         qtbot.waitUntil(lambda: len(_Old.freed) == 100, timeout=5000)  # quiet: the full collection runs
-        assert len(fulls()) == 1 and fulls()[0] >= sent[-1] + 1.0
+        assert len(fulls()) == 1 and fulls()[0] >= sent[-1] + quiet_s
         assert collector.full_waiting_since is None
 
         collections.clear()
@@ -181,7 +182,7 @@ def test_a_full_collection_waits_while_busy_is_signalled_and_runs_when_quiet_or_
         qtbot.waitUntil(lambda: len(_Old.freed) == 100, timeout=10_000)  # at the cap, busy as it is
         assert batches.isActive() and len(fulls()) == 1
         assert any(0 <= fulls()[0] - at < 0.5 for at in sent), "the burst went on meanwhile"
-        assert 5.0 <= fulls()[0] - waiting_since <= 5.0 + 2.5
+        assert cap_s <= fulls()[0] - waiting_since <= cap_s + 2.5
     finally:
         batches.stop()
         churn.stop()

@@ -26,8 +26,9 @@ from commandwall.backend.events import ConnectionState, EventStream
 from commandwall.ui.adapters import ClientSignals
 from commandwall.ui.status import PlatformStatus
 
-READ_TIMEOUT_S = 16.0  # the stream's read timeout (45 s on the desk), the least above the 15 s keepalive
-QUIET_AFTER_S = 3.0  # 平台无响应 after this long without a byte (20 s on the desk)
+KEEPALIVE_S = 0.5  # the platform's keepalive interval (15 s on a real one)
+READ_TIMEOUT_S = 4.0  # the stream's read timeout (45 s on the desk), above the keepalive interval
+QUIET_AFTER_S = 1.5  # 平台无响应 after this long without a byte (20 s on the desk)
 AMBER, RED = "#ad6800", "#a8071a"
 
 
@@ -43,7 +44,7 @@ def _platform(port: int, db: Path, log: Path) -> Iterator[subprocess.Popen]:
     it is stopped)."""
     with log.open("ab") as log_file:
         proc = subprocess.Popen([sys.executable, "-m", "commandwall", "demo-server", "--port", str(port),
-                                 "--db", str(db), "--rate", "0"],
+                                 "--db", str(db), "--rate", "0", "--keepalive", str(KEEPALIVE_S)],
                                 stdout=log_file, stderr=subprocess.STDOUT)  # fmt: skip
     try:
         deadline = time.monotonic() + 60
@@ -82,8 +83,8 @@ def test_a_hang_after_an_outage_reads_as_a_hang_until_the_platform_answers(qtbot
         client = PlatformClient(f"http://127.0.0.1:{port}", "duty", "duty", timeout=2.0, retries=1)
         client.login()
         stream = EventStream(client, lambda kind, model: None, lambda state, detail: signals.sig_connection.emit(
-            state, detail), read_timeout=READ_TIMEOUT_S, backoff_initial=0.2, backoff_max=1.0,
-            sse_retry_interval=1.0, poll_interval=0.5).start()
+            state, detail), read_timeout=READ_TIMEOUT_S, keepalive_s=KEEPALIVE_S, backoff_initial=0.2,
+            backoff_max=1.0, sse_retry_interval=1.0, poll_interval=0.5).start()
         status.follow_quiet(stream.quiet_for)
         try:
             qtbot.waitUntil(lambda: status.connection_label.text() == "● 实时推送", timeout=15000)

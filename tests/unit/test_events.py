@@ -477,11 +477,13 @@ def test_a_stream_that_goes_silent_counts_as_failing_and_the_next_one_catches_up
     state["events_status"] = 200  # ": connected", then silence (no keepalives) until the test ends
     client = PlatformClient(server.base_url, "duty", "duty", retries=0)
     rec = Recorder()
-    stream = _stream(client, rec, read_timeout=16.0, last_event_id="7", cursor="0")
+    read_timeout = 4.0  # the fake sends no keepalives: any interval below it will do
+    stream = _stream(client, rec, read_timeout=read_timeout, keepalive_s=1.0, last_event_id="7", cursor="0")
     try:
         assert wait_until(lambda: stream.state == ConnectionState.LIVE, 10)
         state["incidents"].append(incident_json("INC-SILENT", version=1))  # never sent on the stream
-        assert wait_until(lambda: any(i.id == "INC-SILENT" for i in rec.of_kind("incident")), 16.0 + 10)
+        # within one read timeout and the reconnect: not after the fallback to polling (three silent streams)
+        assert wait_until(lambda: any(i.id == "INC-SILENT" for i in rec.of_kind("incident")), read_timeout + 3)
         assert any("keepalives missed" in detail for _, detail in rec.states), rec.states
         assert len(state["last_event_ids"]) >= 2, "it reconnected"
     finally:

@@ -9,6 +9,7 @@ from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from commandwall.app import lastknown
 from commandwall.app.lastknown import LastKnownWriter, last_known_path, load_last_known
 from commandwall.app.store import Stores
 from commandwall.domain.models import Camera, CameraStatus, Incident, Unit
@@ -88,8 +89,8 @@ def test_a_damaged_file_is_reported_not_fatal(tmp_path: Path, caplog) -> None:
     assert "INC-00002" in caplog.text
 
 
-def test_a_damaged_cache_is_set_aside_and_begun_again_and_a_locked_one_written_once_free(tmp_path: Path,
-                                                                                          caplog) -> None:
+def test_a_damaged_cache_is_set_aside_and_begun_again_and_a_locked_one_written_once_free(tmp_path: Path, caplog,
+                                                                                          monkeypatch) -> None:
     """The file is a cache: garbage (a power cut, a disk error) made every login fail with 内部错误:
     DatabaseError for ever. Now it is set aside as ``*.broken-<time>`` (kept, not deleted) and a new one begun;
     one another process holds locked is written once it is free, nothing of what came meanwhile lost."""
@@ -104,13 +105,14 @@ def test_a_damaged_cache_is_set_aside_and_begun_again_and_a_locked_one_written_o
     (aside,) = tmp_path.glob("lk.sqlite3.broken-*")
     assert aside.read_bytes().startswith(b"this is not a database") and "set aside" in caplog.text
 
+    monkeypatch.setattr(lastknown, "LOCK_WAIT_S", 0.3)  # 5 s on the desk
     locked = tmp_path / "locked.sqlite3"
     holder = sqlite3.connect(locked, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
     try:
-        writer = LastKnownWriter(locked, stores, interval_s=3600).start()  # waits 5 s for the lock, then goes on
+        writer = LastKnownWriter(locked, stores, interval_s=3600).start()  # waits LOCK_WAIT_S, then goes on
         stores.incidents.upsert(incident(2))
-        assert writer.flush() == 0  # still locked (another 5 s): nothing taken from the queue
+        assert writer.flush() == 0  # still locked (another LOCK_WAIT_S): nothing taken from the queue
     finally:
         holder.execute("ROLLBACK")
         holder.close()

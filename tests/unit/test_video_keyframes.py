@@ -49,14 +49,22 @@ def indexes(reader: StreamReader, seconds: float) -> tuple[list[int], float]:
     return seen, (reader.stats().frames - frames0) / (time.monotonic() - t0)
 
 
+def _latest_index(reader: StreamReader, after_seq: int) -> int | None:
+    """The index burned into the reader's newest picture, if it was published after ``after_seq``."""
+    frame = reader.latest()
+    return read_index_code(frame.image) if frame is not None and frame.seq > after_seq else None
+
+
 def test_key_frames_only_while_playing_and_back(reader: StreamReader) -> None:
     full, full_fps = indexes(reader, 1.5)
     assert full_fps > 15 and any(i % GOP for i in full), "every frame decodes at first"
 
+    asked = reader.seq
     reader.set_key_frames_only(True)
     assert reader.stats().key_frames_only
-    time.sleep(1.2)  # the frame in flight when it was asked
-    keyed, keyed_fps = indexes(reader, 4.0)
+    # the frames in flight when it was asked come first: from the next key frame on, only key frames
+    assert wait_until(lambda: (index := _latest_index(reader, asked)) is not None and index % GOP == 0, 3.0)
+    keyed, keyed_fps = indexes(reader, 2.5)
     assert keyed and all(i % GOP == 0 for i in keyed), f"only key frames (GOP {GOP}): {keyed}"
     assert 0.4 < keyed_fps < 2.0, f"about one picture a second, got {keyed_fps:.1f}"
 

@@ -17,6 +17,15 @@ from commandwall.video.reader import StreamReader, StreamState
 from tests.unit.test_video_reader import wait_until
 from tests.unit.ts_streams import PacedTsServer, encode_ts
 
+WATCH_S = 5.0  # how long the slow sender and the slow reader are watched (the fast sender: 10 s, see there)
+
+
+@pytest.fixture(scope="module")
+def streams() -> dict[str, bytes]:
+    """The MPEG-TS streams the tests send, encoded once for all of them."""
+    return {"4 s": encode_ts(640, 360, seconds=4.0), "120 s": encode_ts(seconds=120.0),
+            "30 s": encode_ts(640, 360, seconds=30.0)}  # fmt: skip
+
 
 @pytest.fixture
 def host() -> Iterator[DecodeHost]:
@@ -46,35 +55,39 @@ def watch(reader: StreamReader, seconds: float) -> tuple[list[int], list[tuple[f
 
 
 @pytest.mark.parametrize("in_decoder", [False, True], ids=["in-process", "decoder-process"])
-def test_a_sender_at_a_tenth_of_real_time_is_shown_as_it_comes_and_said_slow(host: DecodeHost,
-                                                                             in_decoder: bool) -> None:  # fmt: skip
-    server = PacedTsServer(encode_ts(640, 360, seconds=4.0), speed=0.1)  # 25 fps sent at 2.5 pictures a second
+def test_a_sender_at_a_tenth_of_real_time_is_shown_as_it_comes_and_said_slow(
+    host: DecodeHost, in_decoder: bool, streams: dict[str, bytes]
+) -> None:
+    server = PacedTsServer(streams["4 s"], speed=0.1)  # 25 fps sent at 2.5 pictures a second
     reader = StreamReader(server.url, read_timeout_s=5.0, decode_host=host if in_decoder else None)
     reader.set_display_size((640, 360))
     reader.start()
     try:
         assert wait_until(lambda: reader.state is StreamState.LIVE, 20.0), reader.stats()
         sent_before = server.sent
-        seen, _counts = watch(reader, 8.0)
+        seen, _counts = watch(reader, WATCH_S)
         sent = server.sent - sent_before
         stats = reader.stats()
     finally:
         reader.stop(timeout_s=0)
         assert reader.join(6.0)
         server.stop()
-    print(f"0.1× sender: {len(seen)} pictures shown of {sent} sent in 8 s, sender speed {stats.sender_speed}, "
-          f"{stats.catch_ups} catch-ups, {stats.fps:.1f} fps, state {stats.state.value}")  # fmt: skip
-    # against what the sender sent meanwhile (about 20), not a count of our own: a loaded desk's server thread
+    print(f"0.1× sender: {len(seen)} pictures shown of {sent} sent in {WATCH_S:g} s, "
+          f"sender speed {stats.sender_speed}, {stats.catch_ups} catch-ups, {stats.fps:.1f} fps, "
+          f"state {stats.state.value}")  # fmt: skip
+    # against what the sender sent meanwhile (about 12), not a count of our own: a loaded desk's server thread
     # sends late too. The bug skipped every packet: 3 pictures in 8 s
-    assert sent >= 8 and len(seen) >= 0.6 * sent, f"pictures shown as they come: {len(seen)} of {sent} sent"
+    assert sent >= 5 and len(seen) >= 0.6 * sent, f"pictures shown as they come: {len(seen)} of {sent} sent"
     assert stats.catch_ups == 0, "nothing to catch up with: the sender is slow, not the reader"
     assert stats.state is StreamState.LIVE
     assert stats.sender_speed is not None and 0.05 <= stats.sender_speed <= 0.2 and stats.sender_slow
 
 
 @pytest.mark.parametrize("in_decoder", [False, True], ids=["in-process", "decoder-process"])
-def test_a_sender_at_ten_times_real_time_is_paced_to_its_timestamps(host: DecodeHost, in_decoder: bool) -> None:
-    server = PacedTsServer(encode_ts(seconds=120.0), speed=10.0)  # 120 s of 25 fps sent in 12 s
+def test_a_sender_at_ten_times_real_time_is_paced_to_its_timestamps(
+    host: DecodeHost, in_decoder: bool, streams: dict[str, bytes]
+) -> None:
+    server = PacedTsServer(streams["120 s"], speed=10.0)  # 120 s of 25 fps sent in 12 s
     reader = StreamReader(server.url, read_timeout_s=5.0, decode_host=host if in_decoder else None)
     reader.set_display_size((320, 180))
     reader.start()
@@ -103,11 +116,11 @@ def test_a_sender_at_ten_times_real_time_is_paced_to_its_timestamps(host: Decode
     assert stats.catch_ups == 0 and not stats.sender_slow
 
 
-def test_a_reader_slower_than_a_real_time_sender_still_catches_up() -> None:
+def test_a_reader_slower_than_a_real_time_sender_still_catches_up(streams: dict[str, bytes]) -> None:
     """The other side of a slow sender: a sender in real time and a reader that spends 60 ms on each 40 ms picture
     (a desk short of CPU). Its lag is its own: it skips to the live edge (追帧) and is never said to be fed by a
     slow sender."""
-    server = PacedTsServer(encode_ts(640, 360, seconds=30.0), speed=1.0)
+    server = PacedTsServer(streams["30 s"], speed=1.0)
     reader = StreamReader(server.url, read_timeout_s=5.0)
     reader.set_display_size((640, 360))
     reader.on_frame = lambda: (reader.latest(), time.sleep(0.06))  # taken at once, then 60 ms lost
@@ -116,7 +129,7 @@ def test_a_reader_slower_than_a_real_time_sender_still_catches_up() -> None:
     try:
         assert wait_until(lambda: reader.state is StreamState.LIVE, 20.0), reader.stats()
         start = time.monotonic()
-        while time.monotonic() - start < 8.0:
+        while time.monotonic() - start < WATCH_S:  # it is 1 s behind (CATCH_UP_S) after about 2 s
             slow_seen = slow_seen or reader.stats().sender_slow
             time.sleep(0.1)
         stats = reader.stats()

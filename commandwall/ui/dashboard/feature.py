@@ -71,6 +71,10 @@ class DashboardFeature(QObject):
             overview, self._unshown = self._unshown, None
             self.view.show_overview(overview)
 
+    def in_sight(self) -> bool:
+        """True while the figures can be seen (they are counted and drawn only then)."""
+        return self._in_sight()
+
     def _in_sight(self) -> bool:
         """The view is shown and inside its window (a dock tab behind another is moved out of the window)."""
         view = self.view
