@@ -66,38 +66,43 @@
 <context>
     <name>alarm</name>
     <message>
-        <location filename="../../commandwall/app/alarm.py" line="62"/>
+        <location filename="../../commandwall/app/alarm.py" line="67"/>
         <source>【{level}告警】{title}</source>
         <extracomment>Default severity that raises the alarm: 紧急 (2) and 特急 (1). Default reach of the &quot;nearest by distance&quot; cameras, after the ones that look at the point. Seconds an alarm keeps the wall before an equally or less urgent one may take it (a more urgent one: at once). The alarm tone written at run time when no sound file is configured.</extracomment>
         <translation>[{level} alarm] {title}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/alarm.py" line="65"/>
+        <location filename="../../commandwall/app/alarm.py" line="70"/>
         <source>（{place}）</source>
         <translation> ({place})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/alarm.py" line="67"/>
+        <location filename="../../commandwall/app/alarm.py" line="72"/>
         <source>：{count} 路视频已切上视频墙</source>
         <translation>: {count} video feed(s) switched to the wall</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/alarm.py" line="69"/>
+        <location filename="../../commandwall/app/alarm.py" line="74"/>
+        <source>：{count} 路视频可上墙</source>
+        <translation>: {count} video feed(s) ready for the wall</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/alarm.py" line="76"/>
         <source>：附近没有在线视频</source>
         <translation>: no online video nearby</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/alarm.py" line="71"/>
+        <location filename="../../commandwall/app/alarm.py" line="78"/>
         <source>；另有 {count} 起告警事件</source>
         <translation>; {count} more alarm incident(s)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/alarm.py" line="129"/>
+        <location filename="../../commandwall/app/alarm.py" line="136"/>
         <source>已关闭</source>
         <translation>Off</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/alarm.py" line="130"/>
+        <location filename="../../commandwall/app/alarm.py" line="137"/>
         <source>{level}及以上</source>
         <translation>{level} and above</translation>
     </message>
@@ -110,25 +115,25 @@
         <translation>Malformed platform answer: {resource}: {problem}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/events.py" line="309"/>
+        <location filename="../../commandwall/backend/events.py" line="313"/>
         <source>内部错误: {error} ({activity})</source>
-        <extracomment>While the live stream is down: incidents are polled this often (s) … … and cameras, units and tasks this often (s). SSE event type -&gt; model of its data. A stream that stayed open this long (or delivered an event) was a real connection, not a failure. One event (all its lines) may not exceed this many bytes … … nor this many lines (the contract sends 3 or 4). Connection details reported to ``on_state`` are cut to this many characters. The platform sends a keepalive comment this often (s) while it has nothing else to send. A live stream that sent not a byte for this long (s) — a keepalive is overdue — is shown as quiet: the platform or the path to it may hang, and what the desk shows may not be current. The stream itself is given up only at its read timeout (45 s), as a keepalive late on a slow link is no outage. ``time.monotonic()`` of the last bytes received (of the answer&apos;s headers, before the first)</extracomment>
+        <extracomment>While the live stream is down: incidents are polled this often (s) … … and cameras, units and tasks this often (s). SSE event type -&gt; model of its data. A stream that stayed open this long (or delivered an event) was a real connection, not a failure. One event (all its lines) may not exceed this many bytes … … nor this many lines (the contract sends 3 or 4). Connection details reported to ``on_state`` are cut to this many characters. The platform sends a keepalive comment this often (s) while it has nothing else to send. A platform that sent not a byte for this long (s) — on the live stream a keepalive is overdue — is shown as quiet: it or the path to it may hang, and what the desk shows may not be current. The stream itself is given up only at its read timeout (45 s), as a keepalive late on a slow link is no outage; the silence is counted on through the reconnects and polls that follow, until the platform answers. ``time.monotonic()`` of the last bytes received (of the answer&apos;s headers, before the first)</extracomment>
         <translation>Internal error: {error} ({activity})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/outbox.py" line="411"/>
-        <location filename="../../commandwall/backend/outbox.py" line="460"/>
+        <location filename="../../commandwall/backend/outbox.py" line="419"/>
+        <location filename="../../commandwall/backend/outbox.py" line="470"/>
         <source>无法读取的记录 ({error})</source>
         <extracomment>What may be queued. What each kind of row needs in its payload to be sent (name → type); a task&apos;s is the platform&apos;s task body. Where queued attachments wait for their send (one file per row, named by its Idempotency-Key).</extracomment>
         <translation>Unreadable record ({error})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/outbox.py" line="430"/>
+        <location filename="../../commandwall/backend/outbox.py" line="438"/>
         <source>内部错误: {error}</source>
         <translation>Internal error: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/outbox.py" line="477"/>
+        <location filename="../../commandwall/backend/outbox.py" line="487"/>
         <source>附件文件已丢失 ({error})</source>
         <translation>The attachment&apos;s file is lost ({error})</translation>
     </message>
@@ -177,18 +182,18 @@
 <context>
     <name>basemaps</name>
     <message>
-        <location filename="../../commandwall/app/map.py" line="49"/>
+        <location filename="../../commandwall/app/map.py" line="48"/>
         <source>薛城区离线底图</source>
         <extracomment>Id and title of the shipped district base map (the exercise mode&apos;s default). The district&apos;s offline base map: (id, title); the title is translated where the catalogue is built.</extracomment>
         <translation>Xuecheng offline map</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/map.py" line="120"/>
+        <location filename="../../commandwall/app/map.py" line="119"/>
         <source>底图 {title} 不可用</source>
         <translation>Base map {title} unavailable</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/map.py" line="130"/>
+        <location filename="../../commandwall/app/map.py" line="129"/>
         <source>薛城区离线底图不可用</source>
         <translation>Xuecheng offline map unavailable</translation>
     </message>
@@ -1054,62 +1059,63 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>Not logged in</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/login.py" line="38"/>
+        <location filename="../../commandwall/app/login.py" line="45"/>
         <source>、</source>
+        <extracomment>The most characters the status bar&apos;s user text has (about): the platform chooses the display name and the roles (up to 64 of 200 characters each), and the status bar has the connection state and the clock to show. The most characters of a display name, a user name or one unknown role in that text.</extracomment>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/login.py" line="47"/>
+        <location filename="../../commandwall/app/login.py" line="62"/>
         <source>{name}（{user}）</source>
         <translation>{name} ({user})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/login.py" line="48"/>
+        <location filename="../../commandwall/app/login.py" line="65"/>
         <source>{name} · {roles}</source>
         <translation>{name} · {roles}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/login.py" line="89"/>
+        <location filename="../../commandwall/app/login.py" line="106"/>
         <source>请输入用户名</source>
         <translation>Enter the user name</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/login.py" line="91"/>
+        <location filename="../../commandwall/app/login.py" line="108"/>
         <source>请输入密码</source>
         <translation>Enter the password</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/login.py" line="95"/>
+        <location filename="../../commandwall/app/login.py" line="112"/>
         <source>用户名或密码错误：{error}</source>
         <translation>Wrong user name or password: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/login.py" line="97"/>
+        <location filename="../../commandwall/app/login.py" line="114"/>
         <source>平台的应答无法识别：{error}</source>
         <translation>Unrecognised answer from the platform: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/login.py" line="99"/>
+        <location filename="../../commandwall/app/login.py" line="116"/>
         <source>无法连接平台：{error}</source>
         <translation>Cannot reach the platform: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/login.py" line="101"/>
+        <location filename="../../commandwall/app/login.py" line="118"/>
         <source>平台拒绝了登录：{error}</source>
         <translation>The platform refused the login: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/login.py" line="104"/>
+        <location filename="../../commandwall/app/login.py" line="121"/>
         <source>内部错误：{error}</source>
         <translation>Internal error: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/login.py" line="111"/>
+        <location filename="../../commandwall/app/login.py" line="128"/>
         <source>已登录，但密码未保存：{error}</source>
         <translation>Logged in, but the password was not saved: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/login.py" line="112"/>
+        <location filename="../../commandwall/app/login.py" line="129"/>
         <source>已登录，密码已保存到系统密钥环</source>
         <translation>Logged in; password saved to the system keyring</translation>
     </message>
@@ -1117,13 +1123,13 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
 <context>
     <name>map_page</name>
     <message>
-        <location filename="../../commandwall/app/map.py" line="190"/>
+        <location filename="../../commandwall/app/map.py" line="199"/>
         <source>；</source>
         <extracomment>How often (ms) moving units and camera states are redrawn at most: a thousand points per second is enough. How often (s) the units are looked at for one gone stale (or current again) with no change to redraw them for. Which incidents the map shows (set from the overview dashboard; ``NO_FILTER``: all).</extracomment>
         <translation>; </translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/map.py" line="191"/>
+        <location filename="../../commandwall/app/map.py" line="200"/>
         <source>部分图层未加载：{errors}</source>
         <translation>Some layers were not loaded: {errors}</translation>
     </message>
@@ -1134,35 +1140,35 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>Town names</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/payload.py" line="46"/>
+        <location filename="../../commandwall/mapdoc/payload.py" line="47"/>
         <source>医院</source>
         <extracomment>Chinese names of emergency resource types (应急资源), translated where the payload is built.</extracomment>
         <translation>Hospital</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/payload.py" line="47"/>
+        <location filename="../../commandwall/mapdoc/payload.py" line="48"/>
         <source>消防站</source>
         <translation>Fire station</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/payload.py" line="48"/>
+        <location filename="../../commandwall/mapdoc/payload.py" line="49"/>
         <source>避难场所</source>
         <translation>Shelter</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/payload.py" line="49"/>
+        <location filename="../../commandwall/mapdoc/payload.py" line="50"/>
         <source>物资储备库</source>
         <translation>Supply depot</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/payload.py" line="164"/>
+        <location filename="../../commandwall/mapdoc/payload.py" line="170"/>
         <location filename="../../commandwall/mapdoc/strings.py" line="37"/>
         <source>无任务</source>
         <extracomment>The number columns of :func:`camera_columns`: (page name, model field, little-endian dtype).</extracomment>
         <translation>No task</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/payload.py" line="167"/>
+        <location filename="../../commandwall/mapdoc/payload.py" line="173"/>
         <source>{status} · 任务{task}</source>
         <translation>{status} · task {task}</translation>
     </message>
@@ -1864,14 +1870,14 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>Loading cameras, field units and incidents…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="345"/>
+        <location filename="../../commandwall/app/session.py" line="352"/>
         <source>发件箱文件已损坏，已另存为 {name}（未发出的操作请人工核对），已新建发件箱</source>
         <translation>The outbox file was damaged: kept as {name} (check its unsent actions by hand); a new outbox was started</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="507"/>
-        <location filename="../../commandwall/app/session.py" line="514"/>
+        <location filename="../../commandwall/app/session.py" line="513"/>
         <location filename="../../commandwall/app/session.py" line="520"/>
+        <location filename="../../commandwall/app/session.py" line="526"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
@@ -2048,7 +2054,7 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>No such layout: {layout} (choose from {offered})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/snapshot.py" line="30"/>
+        <location filename="../../commandwall/video/snapshot.py" line="32"/>
         <source>{name}（{id}）  {time}</source>
         <translation>{name} ({id})  {time}</translation>
     </message>
