@@ -119,6 +119,18 @@
         <translation>The wall layout has changed: the view from before the alarm cannot be restored</translation>
     </message>
     <message>
+        <source>告警声音无法播放：{reason}</source>
+        <translation>The alarm sound cannot play: {reason}</translation>
+    </message>
+    <message>
+        <source>无音频设备</source>
+        <translation>no audio device</translation>
+    </message>
+    <message>
+        <source>提示音无法加载</source>
+        <translation>the alarm tone did not load</translation>
+    </message>
+    <message>
         <source>点击关闭</source>
         <extracomment>An alarm takes the wall, or flies the map, only if the officer has not acted on it for this long (a preset recalled, cameras put up, a box drawn on the map): otherwise the toast offers 上墙 / 查看 and leaves his work be. 特急 (priority 1 and more urgent) takes the wall even from an officer at work — 恢复画面 gives it back and the status bar says what was replaced — but it does not fly a map in use (that cannot be undone). The officer&apos;s input on the map: his clicks, wheel and keys (the page moving by itself is not his work). Where the map&apos;s own controls sit (zoom, search, tools on the left; base maps and layers on the right), in the page&apos;s CSS pixels: the toast goes in the gap between them, or below them when the gap is too narrow. Space kept free for the map&apos;s controls until the page has said where they are (the usual desk&apos;s sizes). The narrowest toast placed in the gap between the controls; in a narrower gap it goes below them.</extracomment>
         <translation>Click to close</translation>

@@ -5,6 +5,7 @@ changes nothing; a viewer's desk gets the linkage too (display only)."""
 
 from __future__ import annotations
 
+import logging
 import time
 from contextlib import ExitStack
 from datetime import UTC, datetime
@@ -22,7 +23,7 @@ from commandwall.app.session import ClientSession
 from commandwall.config import Settings
 from commandwall.domain.models import Camera, Incident
 from commandwall.textsafe import display_text
-from commandwall.ui.alarm.feature import PREPARE_SOUND_MS
+from commandwall.ui.alarm.feature import PREPARE_SOUND_MS, has_audio_output
 from commandwall.ui.main_window import MainWindow
 from commandwall.video.tour import Tour
 from tests.ui.test_main_window import run_js
@@ -353,3 +354,23 @@ def test_the_toast_covers_no_map_control_and_closes(qtbot, window_as, exercise) 
     alarm.toast.show_text("测试", "")
     QTest.mouseClick(alarm.toast.label, Qt.MouseButton.LeftButton)
     assert not alarm.toast.isVisible()
+
+
+@pytest.mark.skipif(has_audio_output(), reason="this desk has an audio output: the alarm can sound")
+def test_a_desk_that_cannot_sound_the_alarm_says_so_once(qtbot, window_as, exercise, caplog) -> None:
+    """No audio device: QSoundEffect fails and the system beep it fell back to is silent on X — the officer
+    would learn of it only by missing an alarm. It is said once, in the log and the status bar's history."""
+    caplog.set_level(logging.WARNING, logger="commandwall.ui.alarm.feature")
+    window = window_as("duty")
+    alarm = window.alarm_feature
+    qtbot.waitUntil(lambda: alarm._sound_made, timeout=PREPARE_SOUND_MS + 10_000)
+    qtbot.wait(500)  # the tone's load fails a moment later, as it does with no device
+    said = "告警声音无法播放：无音频设备"
+    qtbot.waitUntil(lambda: any(said in line for line in window.messages.lines()), timeout=5000)
+    looking, lon, lat = _spot(window)
+    _report(exercise, looking, lon, lat, 1, "薛城区测试无声告警")
+    qtbot.waitUntil(lambda: alarm.last_alarm is not None, timeout=15000)
+    qtbot.wait(500)
+    assert sum(said in line for line in window.messages.lines()) == 1
+    warnings = [r for r in caplog.records if "alarm sound cannot play" in r.getMessage()]
+    assert len(warnings) == 1 and warnings[0].levelno == logging.WARNING

@@ -37,6 +37,9 @@ WAITING_CHECK_MS = 1000
 SELECT_DELAY_MS = 250
 RESTORED = QT_TRANSLATE_NOOP("AlarmLinkage", "已恢复告警前的视频墙画面")
 NOT_RESTORED = QT_TRANSLATE_NOOP("AlarmLinkage", "视频墙布局已改变，告警前的画面无法恢复")
+NO_SOUND = QT_TRANSLATE_NOOP("AlarmLinkage", "告警声音无法播放：{reason}")
+NO_AUDIO_DEVICE = QT_TRANSLATE_NOOP("AlarmLinkage", "无音频设备")
+NO_TONE = QT_TRANSLATE_NOOP("AlarmLinkage", "提示音无法加载")
 #: An alarm takes the wall, or flies the map, only if the officer has not acted on it for this long (a preset
 #: recalled, cameras put up, a box drawn on the map): otherwise the toast offers 上墙 / 查看 and leaves his work be.
 TAKEOVER_GRACE_S = 30.0
@@ -74,6 +77,15 @@ DEFAULT_CONTROLS = (330.0, 190.0, 400.0)  # left controls' right edge, layer box
 TOAST_MIN_WIDTH = 320
 TOAST_MAX_WIDTH = 900
 TOAST_MARGIN = 12
+
+
+def has_audio_output() -> bool:
+    """True if Qt Multimedia sees an audio output device (False also without Qt Multimedia)."""
+    try:
+        from PySide6.QtMultimedia import QMediaDevices
+    except ImportError:
+        return False
+    return bool(QMediaDevices.audioOutputs())
 
 
 class AlarmToast(QFrame):
@@ -329,6 +341,8 @@ class AlarmFeature(QObject):
         at work, else offer it on the toast."""
         self.last_alarm = alarm
         incident = alarm.incident
+        if not self.mute_action.isChecked():
+            self._prepare_sound()  # a desk that cannot sound says so before the alarm's own status line
         now = self.clock()
         wall = self.linkage_wall()
         self._watch(wall)
@@ -460,14 +474,29 @@ class AlarmFeature(QObject):
         return sound
 
     def _on_sound_status(self) -> None:
-        """The tone failed to load after it was asked to play (no audio device): beep for that alarm."""
-        if self._sound is not None and self._sound.status() == self._sound.Status.Error and self._ringing:
-            QApplication.beep()
+        """The tone failed to load (no audio device): say so once, and beep for an alarm ringing now."""
+        if self._sound is not None and self._sound.status() == self._sound.Status.Error:
+            self._say_no_sound()
+            if self._ringing:
+                QApplication.beep()
 
     def _prepare_sound(self) -> None:
         if not self._sound_made:
             self._sound_made = True
             self._sound = self._make_sound()
+            if self._sound is None or not has_audio_output():
+                self._say_no_sound()
+
+    def _say_no_sound(self) -> None:
+        """Once a session: the alarm cannot be heard (the system beep it falls back to is silent on most
+        desktops), in the log and the status bar (so in the 消息 history too)."""
+        if self._sound_failure_said:
+            return
+        self._sound_failure_said = True
+        reason = translate("AlarmLinkage", NO_AUDIO_DEVICE if not has_audio_output() else NO_TONE)
+        log.warning("the alarm sound cannot play: %s", "no audio output device" if not has_audio_output()
+                    else "the tone did not load")  # fmt: skip
+        self.sig_message.emit(translate("AlarmLinkage", NO_SOUND).format(reason=reason), 10000)
 
     def _play_sound(self) -> None:
         self._prepare_sound()  # an alarm before the sound was prepared
