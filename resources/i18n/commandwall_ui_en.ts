@@ -1279,7 +1279,7 @@
     </message>
     <message>
         <source>超时任务 {tasks} 项 · 超时事件 {incidents} 起</source>
-        <translation>Overdue tasks {tasks} · overdue incidents {incidents}</translation>
+        <translation>Overdue tasks {tasks} · Overdue incidents {incidents}</translation>
     </message>
     <message>
         <source>{counts}（截至 {time}）</source>
@@ -1299,7 +1299,7 @@
     </message>
     <message>
         <source>未办结事件 {open} 起 · 视频在线 {online}/{cameras}</source>
-        <translation>Open incidents {open} · cameras online {online}/{cameras}</translation>
+        <translation>Open incidents {open} · Cameras online {online}/{cameras}</translation>
     </message>
     <message>
         <source>待发送操作 {count} 条</source>
