@@ -167,9 +167,9 @@ class AlarmToast(QFrame):
     def _on_controls(self, answer: object) -> None:
         try:
             left, right, bottom = (float(v) for v in json.loads(str(answer)))
-        except (TypeError, ValueError):
+            parent = self.parentWidget()  # the page may answer as the window goes
+        except (TypeError, ValueError, RuntimeError):
             return
-        parent = self.parentWidget()
         zoom = parent.zoomFactor() if hasattr(parent, "zoomFactor") else 1.0
         self._controls = (left * zoom, parent.width() - right * zoom, bottom * zoom)
         if self.isVisible():
@@ -284,12 +284,13 @@ class AlarmFeature(QObject):
             child.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        """The map's input: the officer is using it now. A child widget added later is watched too."""
+        """The map's input: the officer is using it now. A child widget added later (the web view's, once made
+        and polished) is watched too."""
         kind = event.type()
         if kind in INPUT_EVENTS:
             if not (watched is self.toast or (isinstance(watched, QWidget) and self.toast.isAncestorOf(watched))):
                 self._map_touched = self.clock()
-        elif kind == QEvent.Type.ChildAdded and isinstance(event.child(), QWidget):
+        elif kind in (QEvent.Type.ChildAdded, QEvent.Type.ChildPolished) and isinstance(event.child(), QWidget):
             self._watch_input(event.child())
         return False
 
