@@ -57,14 +57,21 @@ class Alarm:
     def message(self) -> str:
         """The toast / status line, ready to show: level, title, place (outside text bounded and isolated, so
         it cannot reorder or push out our words), what the wall shows."""
+        return self.text(on_wall=True)
+
+    def text(self, *, on_wall: bool) -> str:
+        """:attr:`message` as it reads when the linkage switched the wall (``on_wall``), or when it left the wall
+        to the officer and only offers the cameras (上墙 on the toast)."""
         label = priority_label(self.incident.priority)
         place = self.place or " · ".join(p for p in (self.incident.town, self.incident.grid) if p)
         text = translate("alarm", "【{level}告警】{title}").format(
             level=label, title=display_text(self.incident.title, 120, isolate=True))
         if place:
             text += translate("alarm", "（{place}）").format(place=display_text(place, 60, isolate=True))
-        if self.cameras:
+        if self.cameras and on_wall:
             text += translate("alarm", "：{count} 路视频已切上视频墙").format(count=len(self.cameras))
+        elif self.cameras:
+            text += translate("alarm", "：{count} 路视频可上墙").format(count=len(self.cameras))
         else:
             text += translate("alarm", "：附近没有在线视频")
         if self.others:

@@ -68,9 +68,10 @@ class MainWindow(QMainWindow):
         self.incidents_feature = IncidentsFeature(self.desk.incidents, self.signals, self, self.desk.warnings,
                                                   data_dir=session.settings.data_dir)
         alarm_wall = session.settings.alarm_wall
-        self.alarm_feature = AlarmFeature(self.desk.alarm, self.signals,
-                                          lambda: self.wall_feature.linkage_wall(alarm_wall).view.model,
-                                          self.map_feature.widget, self)
+        linkage_wall = lambda: self.wall_feature.linkage_wall(alarm_wall)  # noqa: E731 - asked at each alarm
+        self.alarm_feature = AlarmFeature(self.desk.alarm, self.signals, lambda: linkage_wall().view.model,
+                                          self.map_feature.widget, self,
+                                          touring=lambda: linkage_wall().tour_runner.is_running())
         self.cameras_feature = CamerasFeature(self.desk.cameras, self.signals, self)
         self.login_feature = LoginFeature(self.desk.login, self)
         self.dashboard_feature = DashboardFeature(self.desk.dashboard, self)

@@ -61,6 +61,17 @@ except ImportError:  # pragma: no cover - av is in pyproject's dependencies
 
 log = logging.getLogger(__name__)
 
+
+def error_text(exc: BaseException) -> str:
+    """``exc`` as one line for a log and a tile: its class and message. PyAV's errors carry FFmpeg's error code
+    as their errno, a negative tag (``[Errno 1482175992]`` for an HTTP 5xx reply) that means nothing to anyone
+    reading the log: an ``FFmpegError`` is said by its message and the URL or file it names, without it."""
+    strerror = getattr(exc, "strerror", None) if av is not None and isinstance(exc, FFmpegError) else None
+    if not strerror:
+        return f"{type(exc).__name__}: {exc}"
+    filename = getattr(exc, "filename", None)
+    return f"{type(exc).__name__}: {strerror}" + (f": '{filename}'" if filename else "")
+
 #: The largest picture a stream may have (8192 × 4608: above 8K UHD); a larger one (a decompression bomb, a
 #: broken camera) ends the stream with an error instead of hundreds of megabytes a picture.
 MAX_PICTURE_PIXELS = 8192 * 4608

@@ -53,7 +53,15 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from commandwall.video.capture import FFmpegError, Picture, PyAvCapture, full_image, open_capture, sane_sar
+from commandwall.video.capture import (
+    FFmpegError,
+    Picture,
+    PyAvCapture,
+    error_text,
+    full_image,
+    open_capture,
+    sane_sar,
+)
 from commandwall.video.live_edge import LiveEdge
 
 log = logging.getLogger(__name__)
@@ -684,7 +692,7 @@ class _StreamServer:
                                request["read_timeout_s"], rtsp_transport=request["rtsp_transport"],
                                key_frames_only=self.key_frames_only)  # fmt: skip
         except Exception as exc:
-            self.conn.send(("failed", f"open failed: {type(exc).__name__}: {exc}"))
+            self.conn.send(("failed", f"open failed: {error_text(exc)}"))
             return
         if cap is None:
             self.conn.send(("failed", "open failed"))
@@ -728,7 +736,7 @@ class _StreamServer:
             try:
                 picture = cap.read_picture(self.box, self._room, self._destination)  # type: ignore[attr-defined]
             except (OSError, FFmpegError, cv2.error) as exc:  # the camera's side (a reset, a timeout, bad data):
-                self.conn.send(("broken", f"{type(exc).__name__}: {exc}"))  # said as such, not "decoder ended"
+                self.conn.send(("broken", error_text(exc)))  # said as such, not "decoder ended"
                 return
             if picture is None:
                 self.conn.send(("end",))

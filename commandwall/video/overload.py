@@ -201,6 +201,23 @@ class OverloadPolicy:
             for gone in set(memory) - present:
                 del memory[gone]
         self._via_sub &= present
+        lifted = self._lift_not_live(loads)
+        return lifted | self._update(loads, tick_max_ms, now, video_share)
+
+    def _lift_not_live(self, loads: list[CameraLoad]) -> dict[str, Degrade]:
+        """A camera whose stream is not live (offline, reconnecting) decodes nothing: a step on it sheds no load
+        and its tile would read 降帧 · 0 fps. Its step is lifted at once (not a return: no relapse is counted),
+        and it is weighed again like any other once it plays."""
+        lifted = {load.camera_id: Degrade.NONE for load in loads
+                  if not load.live and self.level(load.camera_id) is not Degrade.NONE}  # fmt: skip
+        for camera_id in lifted:
+            self._levels.pop(camera_id, None)
+            self._via_sub.discard(camera_id)
+            self._restored_at.pop(camera_id, None)
+        return lifted
+
+    def _update(self, loads: list[CameraLoad], tick_max_ms: float, now: float,
+                video_share: float | None) -> dict[str, Degrade]:  # fmt: skip
         pressure, lag = self._pressure(loads, tick_max_ms, now, video_share)
         t = self.thresholds
         if self.held(now):  # only streams lagging further behind their senders count: nothing steps back
@@ -345,7 +362,8 @@ class OverloadPolicy:
         already at key frames counted at the average cost of those still decoding (they are priced at their full
         rate, which they no longer decode): a sixth of the cameras when they cost alike."""
         costs = self._costs(loads)
-        candidates = [x for x in loads if self.level(x.camera_id) < Degrade.KEY_FRAMES]
+        # a camera not live (offline, reconnecting) decodes nothing: turning it down would shed no load
+        candidates = [x for x in loads if x.live and self.level(x.camera_id) < Degrade.KEY_FRAMES]
         if not candidates:
             return {}
         costliest = max(costs[x.camera_id] for x in candidates)

@@ -74,6 +74,7 @@ from commandwall.video.capture import (
     Picture,
     choose_decoder,
     display_width,
+    error_text,
     full_image,
     open_capture,
 )
@@ -643,7 +644,7 @@ class StreamReader:
         try:
             cap = self._open()
         except (FFmpegError, OSError) as exc:  # refused, timed out, not a stream: ordinary, say why
-            return 0, f"open failed: {type(exc).__name__}: {self._redacted(str(exc))}"
+            return 0, f"open failed: {self._redacted(error_text(exc))}"
         if cap is None:
             return 0, "open failed"
         codec, transport = getattr(cap, "codec", ""), getattr(cap, "transport", "")
@@ -672,7 +673,7 @@ class StreamReader:
 
     def _describe_failure(self, exc: Exception) -> str:
         """One line for the state and the tile; unexpected exceptions are logged in full, once each."""
-        summary = f"{type(exc).__name__}: {self._redacted(str(exc))}"
+        summary = self._redacted(error_text(exc))
         if isinstance(exc, (cv2.error, FFmpegError, OSError)):  # the URL or stream refused: ordinary
             log.warning("stream %s: %s", self.context, summary)
             return summary

@@ -66,38 +66,43 @@
 <context>
     <name>alarm</name>
     <message>
-        <location filename="../../commandwall/app/alarm.py" line="62"/>
+        <location filename="../../commandwall/app/alarm.py" line="67"/>
         <source>【{level}告警】{title}</source>
         <extracomment>Default severity that raises the alarm: 紧急 (2) and 特急 (1). Default reach of the &quot;nearest by distance&quot; cameras, after the ones that look at the point. Seconds an alarm keeps the wall before an equally or less urgent one may take it (a more urgent one: at once). The alarm tone written at run time when no sound file is configured.</extracomment>
         <translation>[{level} alarm] {title}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/alarm.py" line="65"/>
+        <location filename="../../commandwall/app/alarm.py" line="70"/>
         <source>（{place}）</source>
         <translation> ({place})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/alarm.py" line="67"/>
+        <location filename="../../commandwall/app/alarm.py" line="72"/>
         <source>：{count} 路视频已切上视频墙</source>
         <translation>: {count} video feed(s) switched to the wall</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/alarm.py" line="69"/>
+        <location filename="../../commandwall/app/alarm.py" line="74"/>
+        <source>：{count} 路视频可上墙</source>
+        <translation>: {count} video feed(s) ready for the wall</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/alarm.py" line="76"/>
         <source>：附近没有在线视频</source>
         <translation>: no online video nearby</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/alarm.py" line="71"/>
+        <location filename="../../commandwall/app/alarm.py" line="78"/>
         <source>；另有 {count} 起告警事件</source>
         <translation>; {count} more alarm incident(s)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/alarm.py" line="129"/>
+        <location filename="../../commandwall/app/alarm.py" line="136"/>
         <source>已关闭</source>
         <translation>Off</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/alarm.py" line="130"/>
+        <location filename="../../commandwall/app/alarm.py" line="137"/>
         <source>{level}及以上</source>
         <translation>{level} and above</translation>
     </message>
@@ -1063,62 +1068,63 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>Not logged in</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/login.py" line="38"/>
+        <location filename="../../commandwall/app/login.py" line="45"/>
         <source>、</source>
+        <extracomment>The most characters the status bar&apos;s user text has (about): the platform chooses the display name and the roles (up to 64 of 200 characters each), and the status bar has the connection state and the clock to show. The most characters of a display name, a user name or one unknown role in that text.</extracomment>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/login.py" line="47"/>
+        <location filename="../../commandwall/app/login.py" line="62"/>
         <source>{name}（{user}）</source>
         <translation>{name} ({user})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/login.py" line="48"/>
+        <location filename="../../commandwall/app/login.py" line="65"/>
         <source>{name} · {roles}</source>
         <translation>{name} · {roles}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/login.py" line="89"/>
+        <location filename="../../commandwall/app/login.py" line="106"/>
         <source>请输入用户名</source>
         <translation>Enter the user name</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/login.py" line="91"/>
+        <location filename="../../commandwall/app/login.py" line="108"/>
         <source>请输入密码</source>
         <translation>Enter the password</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/login.py" line="95"/>
+        <location filename="../../commandwall/app/login.py" line="112"/>
         <source>用户名或密码错误：{error}</source>
         <translation>Wrong user name or password: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/login.py" line="97"/>
+        <location filename="../../commandwall/app/login.py" line="114"/>
         <source>平台的应答无法识别：{error}</source>
         <translation>Unrecognised answer from the platform: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/login.py" line="99"/>
+        <location filename="../../commandwall/app/login.py" line="116"/>
         <source>无法连接平台：{error}</source>
         <translation>Cannot reach the platform: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/login.py" line="101"/>
+        <location filename="../../commandwall/app/login.py" line="118"/>
         <source>平台拒绝了登录：{error}</source>
         <translation>The platform refused the login: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/login.py" line="104"/>
+        <location filename="../../commandwall/app/login.py" line="121"/>
         <source>内部错误：{error}</source>
         <translation>Internal error: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/login.py" line="111"/>
+        <location filename="../../commandwall/app/login.py" line="128"/>
         <source>已登录，但密码未保存：{error}</source>
         <translation>Logged in, but the password was not saved: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/login.py" line="112"/>
+        <location filename="../../commandwall/app/login.py" line="129"/>
         <source>已登录，密码已保存到系统密钥环</source>
         <translation>Logged in; password saved to the system keyring</translation>
     </message>

@@ -5,6 +5,7 @@ changes nothing; a viewer's desk gets the linkage too (display only)."""
 
 from __future__ import annotations
 
+import logging
 import time
 from contextlib import ExitStack
 from datetime import UTC, datetime
@@ -12,7 +13,10 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 from pyproj import Geod
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QPointF, QRect, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from commandwall.app.alarm import TONE_FILE
 from commandwall.app.session import ClientSession
@@ -20,6 +24,7 @@ from commandwall.config import Settings
 from commandwall.domain.models import Camera, Incident
 from commandwall.textsafe import display_text
 from commandwall.ui.alarm import feature as alarm_feature
+from commandwall.ui.alarm.feature import has_audio_output
 from commandwall.ui.main_window import MainWindow
 from commandwall.video.tour import Tour
 from tests.ui.test_main_window import run_js
@@ -223,3 +228,153 @@ def test_a_desk_with_the_linkage_off_loads_no_sound(qtbot, tmp_path, exercise_pl
     with main_window(qtbot, session, size=None) as win:
         qtbot.wait(PREPARE_MS + 1000)
         assert not win.alarm_feature._sound_made and not (tmp_path / TONE_FILE).exists()
+
+
+# --- the officer at work: the alarm is announced, his wall and map are left to him --------------------------------
+
+
+def _map_centre(qtbot, window: MainWindow) -> list[float]:
+    return run_js(qtbot, window.map, "CW.stats().center")
+
+
+def _use_the_map(qtbot, window: MainWindow) -> None:
+    """The officer scrolls the map (a real wheel event on the widget that draws the page)."""
+    target = window.map.focusProxy() or window.map
+    point = QPoint(target.width() // 2, target.height() // 2)
+    event = QWheelEvent(QPointF(point), QPointF(target.mapToGlobal(point)), QPoint(0, 0), QPoint(0, -120),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(target, event)
+
+
+def test_an_alarm_leaves_a_wall_the_officer_just_filled_and_a_running_tour_and_offers_the_cameras(
+    qtbot, window_as, exercise
+) -> None:
+    """紧急 while the officer has just put cameras on the wall and started a tour: the alarm is announced (toast,
+    sound) but the wall keeps his cameras and the tour runs on; 上墙 on the toast then puts the alarm's cameras
+    up, stops the tour and the status bar says how many tiles it replaced."""
+    window = window_as("duty")
+    alarm = window.alarm_feature
+    online = window.session.cameras.online()
+    mine = [c.id for c in online[-4:]]
+    window.map_feature.sig_cameras_to_wall.emit(mine)  # 上墙 on a box selection: the officer's wall
+    assert _ids(window.wall.cameras()) == mine
+    window.tour_runner.start(Tour("值班轮巡", tuple(mine), dwell_s=600))
+    looking, lon, lat = _spot(window)
+    incident_id = _report(exercise, looking, lon, lat, 2, "薛城区测试值班时的紧急告警")
+    qtbot.waitUntil(lambda: alarm.last_alarm is not None, timeout=15000)
+    assert alarm.last_alarm.incident.id == incident_id and alarm.last_alarm.cameras
+    assert _ids(window.wall.cameras()) == mine, "the wall keeps the officer's cameras"
+    assert window.tour_runner.is_running(), "the officer's tour runs on"
+    assert alarm.ringing == incident_id and alarm.toast.isVisible() and "可上墙" in alarm.toast.text()
+    button = alarm.toast.action_button
+    assert button.isVisible() and button.text() == "上墙" and not alarm.restore_action.isEnabled()
+
+    QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+    linked = [c.id for c in alarm.last_alarm.cameras]
+    assert _ids(window.wall.cameras())[: len(linked)] == linked
+    assert not window.tour_runner.is_running() and alarm.ringing is None and not alarm.toast.isVisible()
+    status = window.statusBar().currentMessage()
+    replaced = sum(1 for a, b in zip(mine, _ids(window.wall.cameras()), strict=True) if a != b)
+    assert "轮巡已停止" in status and f"已替换 {replaced} 个画面" in status and "恢复画面" in status
+    alarm.restore_action.trigger()
+    assert _ids(window.wall.cameras()) == mine
+
+
+def test_an_alarm_takes_an_idle_wall_saying_why_but_not_a_map_in_use(qtbot, window_as, exercise) -> None:
+    """紧急 with the wall untouched but the map just scrolled: the wall switches (the status bar says what and
+    how to undo it), the map stays where the officer has it and 查看 on the toast flies it there."""
+    window = window_as("duty")
+    alarm = window.alarm_feature
+    before = _ids(window.wall.cameras())
+    looking, lon, lat = _spot(window)
+    _use_the_map(qtbot, window)
+    qtbot.wait(500)
+    centre = _map_centre(qtbot, window)
+    _report(exercise, looking, lon, lat, 2, "薛城区测试看地图时的紧急告警")
+    qtbot.waitUntil(lambda: alarm.last_alarm is not None, timeout=15000)
+    linked = [c.id for c in alarm.last_alarm.cameras]
+    assert _ids(window.wall.cameras())[: len(linked)] == linked != before[: len(linked)]
+    status = window.statusBar().currentMessage()
+    assert "告警联动（紧急）" in status and "已替换" in status and "恢复画面可还原" in status
+    qtbot.wait(1500)  # time for a flight, were one asked
+    now_lon, now_lat = _map_centre(qtbot, window)
+    assert abs(now_lon - centre[0]) < 1e-3 and abs(now_lat - centre[1]) < 1e-3, "the map stays where he has it"
+    assert abs(now_lon - lon) > 2e-3 or abs(now_lat - lat) > 2e-3
+    assert alarm.toast.action_button.text() == "查看"
+
+    QTest.mouseClick(alarm.toast.action_button, Qt.MouseButton.LeftButton)
+
+    def map_there() -> bool:
+        centre_lon, centre_lat = _map_centre(qtbot, window)
+        return abs(centre_lon - lon) < 1e-3 and abs(centre_lat - lat) < 1e-3
+
+    qtbot.waitUntil(map_there, timeout=10000)
+
+
+def test_a_most_urgent_alarm_takes_the_officers_wall_and_says_so(qtbot, window_as, exercise) -> None:
+    """特急 takes the wall even from an officer at work (restorable), and says how many of his tiles it replaced."""
+    window = window_as("duty")
+    alarm = window.alarm_feature
+    mine = [c.id for c in window.session.cameras.online()[-4:]]
+    window.map_feature.sig_cameras_to_wall.emit(mine)
+    looking, lon, lat = _spot(window)
+    _report(exercise, looking, lon, lat, 1, "薛城区测试特急告警")
+    qtbot.waitUntil(lambda: alarm.last_alarm is not None, timeout=15000)
+    linked = [c.id for c in alarm.last_alarm.cameras]
+    assert _ids(window.wall.cameras())[: len(linked)] == linked
+    assert "已替换" in window.statusBar().currentMessage() and alarm.restore_action.isEnabled()
+    assert not alarm.toast.action_button.isVisible()
+    alarm.restore_action.trigger()
+    assert _ids(window.wall.cameras()) == mine
+
+
+def test_the_toast_covers_no_map_control_and_closes(qtbot, window_as, exercise) -> None:
+    """The red toast sits clear of the base-map switch, the layer box and the left tools (so a click on them
+    works while it shows); × and a click on its text close it and silence the alarm."""
+    window = window_as("duty")
+    alarm = window.alarm_feature
+    looking, lon, lat = _spot(window)
+    _report(exercise, looking, lon, lat, 1, "薛城区测试横幅位置" * 6)
+    qtbot.waitUntil(lambda: alarm.last_alarm is not None and alarm.toast.isVisible(), timeout=15000)
+    controls = run_js(qtbot, window.map, """Array.from(document.querySelectorAll('.leaflet-top .leaflet-control'))
+        .map(function (e) { var b = e.getBoundingClientRect(); return [b.left, b.top, b.width, b.height]; })""")
+    assert len(controls) >= 3
+    zoom = window.map.zoomFactor()
+
+    def clear() -> bool:
+        toast = alarm.toast.geometry()
+        return not any(toast.intersects(QRect(int(x * zoom), int(y * zoom), int(w * zoom), int(h * zoom)))
+                       for x, y, w, h in controls if w and h)
+
+    qtbot.waitUntil(clear, timeout=5000)
+    base = run_js(qtbot, window.map, """(function () {
+        var e = document.querySelector('.leaflet-control-layers-base label:last-child');
+        var b = e.getBoundingClientRect(); return [b.left + b.width / 2, b.top + b.height / 2]; })()""")
+    point = QPoint(int(base[0] * zoom), int(base[1] * zoom))
+    assert window.map.childAt(point) is not alarm.toast and not alarm.toast.geometry().contains(point)
+
+    QTest.mouseClick(alarm.toast.close_button, Qt.MouseButton.LeftButton)
+    assert not alarm.toast.isVisible() and alarm.ringing is None
+    alarm.toast.show_text("测试", "")
+    QTest.mouseClick(alarm.toast.label, Qt.MouseButton.LeftButton)
+    assert not alarm.toast.isVisible()
+
+
+@pytest.mark.skipif(has_audio_output(), reason="this desk has an audio output: the alarm can sound")
+def test_a_desk_that_cannot_sound_the_alarm_says_so_once(qtbot, window_as, exercise, caplog) -> None:
+    """No audio device: QSoundEffect fails and the system beep it fell back to is silent on X — the officer
+    would learn of it only by missing an alarm. It is said once, in the log and the status bar's history."""
+    caplog.set_level(logging.WARNING, logger="commandwall.ui.alarm.feature")
+    window = window_as("duty")
+    alarm = window.alarm_feature
+    qtbot.waitUntil(lambda: alarm._sound_made, timeout=alarm_feature.PREPARE_SOUND_MS + 10_000)
+    qtbot.wait(500)  # the tone's load fails a moment later, as it does with no device
+    said = "告警声音无法播放：无音频设备"
+    qtbot.waitUntil(lambda: any(said in line for line in window.messages.lines()), timeout=5000)
+    looking, lon, lat = _spot(window)
+    _report(exercise, looking, lon, lat, 1, "薛城区测试无声告警")
+    qtbot.waitUntil(lambda: alarm.last_alarm is not None, timeout=15000)
+    qtbot.wait(500)
+    assert sum(said in line for line in window.messages.lines()) == 1
+    warnings = [r for r in caplog.records if "alarm sound cannot play" in r.getMessage()]
+    assert len(warnings) == 1 and warnings[0].levelno == logging.WARNING

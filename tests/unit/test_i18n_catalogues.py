@@ -172,3 +172,15 @@ def test_the_language_comes_from_the_option_the_environment_or_the_window(tmp_pa
     (config / "language").unlink()
     (config / "language").mkdir()  # a folder in its place
     assert Settings().ui_language() == "zh_CN"
+
+
+def test_each_item_of_an_english_status_bar_line_starts_with_a_capital() -> None:
+    """The status bar's items read "Open incidents 3 · Cameras online 12/15": an item after a " · " that started
+    lower-case ("· cameras online") read as a broken sentence beside the capitalised ones."""
+    root = ET.parse(ROOT / "resources" / "i18n" / "commandwall_ui_en.ts").getroot()
+    context = next(c for c in root.iter("context") if c.findtext("name") == "StatusBar")
+    items = [part.strip() for message in context.iter("message") if " · " in (message.findtext("source") or "")
+             for part in (message.findtext("translation") or "").split(" · ")]
+    assert items
+    lower = [item for item in items if item[:1].islower()]
+    assert not lower, lower

@@ -484,3 +484,32 @@ def test_a_relapse_that_goes_down_two_steps_counts_once() -> None:
     back = feed(5.0, lambda: policy.level("BIG") is Degrade.SUB)
     recover_after = policy.thresholds.recover_after
     assert back - down == 2 * recover_after, f"waited {back - down:.0f} calm windows (one relapse: twice the calm)"
+
+
+def test_a_camera_that_is_not_live_is_never_turned_down_and_loses_its_step() -> None:
+    """An offline or reconnecting camera decodes nothing: it was priced at the median, and its small tile put it
+    first in line for key frames (its tile read 降帧 · 仅关键帧 0 fps) while the streams that cost went on. It is
+    no candidate; a step it had when its stream went away is lifted at once, and it is weighed again once live."""
+    policy, cams = OverloadPolicy(), wall(0, 6)
+    gone = FakeCamera("S-gone", 100, on_sub=True)  # the smallest tile, the first candidate were it weighed
+
+    def window(live: bool) -> list[CameraLoad]:
+        return [c.window(25.0) for c in cams] + [replace(gone.window(0.0), live=live, fps=0.0, age_s=None)]
+
+    now = 0.0
+    for _ in range(6):  # a GUI tick far over budget, window after window
+        now += 1.0
+        policy.update(window(False), 120.0, now)
+    keyed = {c for c, v in policy.levels().items() if v is Degrade.KEY_FRAMES}
+    assert keyed and "S-gone" not in policy.levels(), "the live streams shed, the dead one is left alone"
+    assert keyed <= {c.camera_id for c in cams}
+
+    lone = OverloadPolicy()
+    now = 0.0
+    for _ in range(3):  # it was live and turned down first (the smallest tile) ...
+        now += 1.0
+        lone.update([c.window(25.0) for c in cams] + [gone.window(25.0)], 120.0, now)
+    assert lone.level("S-gone") is Degrade.KEY_FRAMES
+    now += 1.0  # ... then its stream went away: the step comes off in that same window
+    changes = lone.update([c.window(25.0) for c in cams] + [replace(gone.window(0.0), live=False)], 10.0, now)
+    assert changes.get("S-gone") is Degrade.NONE and lone.level("S-gone") is Degrade.NONE

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.server
 import logging
 import os
 import random
@@ -229,3 +230,29 @@ def test_a_reader_runs_nicer_than_the_window(server: MjpegServer, readers: list[
     assert wait_until(lambda: reader.seq >= 3)
     assert _niceness(reader._thread.native_id) == min(19, window + READER_NICENESS)
     assert _niceness(threading.get_native_id()) == window  # the caller's own thread is left alone
+
+
+class _Failing(http.server.BaseHTTPRequestHandler):
+    """A stream server that answers every request with 503 (a relay overloaded or restarting)."""
+
+    def do_GET(self) -> None:
+        self.send_error(503)
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+def test_a_server_error_is_said_without_ffmpegs_error_code(readers: list[StreamReader]) -> None:
+    """PyAV puts FFmpeg's error tag in errno: the line read "[Errno 1482175992] Server returned 5XX Server Error
+    reply", a number that means nothing to the officer or the support desk. The message says what happened."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Failing)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        reader = StreamReader(f"http://127.0.0.1:{server.server_port}/cam.ts", backoff=FAST).start()
+        readers.append(reader)
+        assert wait_until(lambda: reader.stats().reconnects >= 1, 8.0)
+        error = reader.stats().last_error
+        assert "5XX" in error and "Errno" not in error, error
+    finally:
+        server.shutdown()
+        server.server_close()
