@@ -115,7 +115,7 @@
         <translation>Malformed platform answer: {resource}: {problem}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/events.py" line="313"/>
+        <location filename="../../commandwall/backend/events.py" line="315"/>
         <source>内部错误: {error} ({activity})</source>
         <extracomment>While the live stream is down: incidents are polled this often (s) … … and cameras, units and tasks this often (s). SSE event type -&gt; model of its data. A stream that stayed open this long (or delivered an event) was a real connection, not a failure. One event (all its lines) may not exceed this many bytes … … nor this many lines (the contract sends 3 or 4). Connection details reported to ``on_state`` are cut to this many characters. The platform sends a keepalive comment this often (s) while it has nothing else to send. A platform that sent not a byte for this long (s) — on the live stream a keepalive is overdue — is shown as quiet: it or the path to it may hang, and what the desk shows may not be current. The stream itself is given up only at its read timeout (45 s), as a keepalive late on a slow link is no outage; the silence is counted on through the reconnects and polls that follow, until the platform answers. ``time.monotonic()`` of the last bytes received (of the answer&apos;s headers, before the first)</extracomment>
         <translation>Internal error: {error} ({activity})</translation>
