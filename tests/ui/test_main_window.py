@@ -146,8 +146,9 @@ def test_a_live_incident_is_highlighted_until_looked_at(qtbot, window, exercise)
     sim.new_incident()
     qtbot.waitUntil(lambda: window.incidents.model.unseen_count() == 1, timeout=15000)
     new_id = next(i.id for i in window.session.incidents.all() if i.id not in before)
-    status = window.statusBar().currentMessage()  # a severe one: the alarm linkage's line, which names it too
-    assert "新事件" in status or "告警联动" in status
+    # said in the status bar, and kept in 消息 while later lines (the alarm's, a desk without sound) take its place
+    said = window.messages.lines()
+    assert any("新事件" in line or "告警联动" in line for line in said), said
     assert window.incidents.count_label.text().startswith("新 1")
     window.incidents.select(new_id)
     assert window.incidents.model.unseen_count() == 0
