@@ -17,6 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+#: The longest English title (``title_en``) a layer may carry, in characters: as long as a user layer's title.
+MAX_TITLE_CHARS = 60
+
 _translator: Callable[[str, str], str] | None = None
 _generation = 0
 
@@ -54,3 +57,12 @@ def language() -> str:
     """The code of the language text is shown in: ``zh`` (the source text's), or ``en`` with the English
     catalogue installed. For data that carries its own words in a second language (a layer's ``title_en``)."""
     return translate("i18n", LANGUAGE_CODE)
+
+
+def english_title(value: object) -> str | None:
+    """A layer's ``title_en`` as a layer folder's manifest or the platform's catalogue gives it: a non-blank
+    string of at most :data:`MAX_TITLE_CHARS` characters, stripped; None for anything else (none given, a
+    number, a blank or longer string …: the layer keeps its title)."""
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_TITLE_CHARS:
+        return None
+    return value.strip()

@@ -22,6 +22,7 @@ from urllib.parse import urljoin
 from commandwall.backend.errors import BackendError
 from commandwall.backend.parsing import LayerInfo
 from commandwall.geo.crs import UnsupportedCRS, canonical_crs
+from commandwall.geo.layers import shown_title
 from commandwall.geo.sources import LayerSourceSpec, SourceResult
 from commandwall.mapdoc.page import STATIC_KINDS
 from commandwall.textsafe import display_text
@@ -82,8 +83,8 @@ def _color(style: dict[str, Any]) -> str:
 
 def catalogue_spec(entry: CatalogueLayer, base_url: str) -> LayerSourceSpec:
     """A source description of the entry for the tree and its report (never validated, never saved: the
-    catalogue's ids and titles are the platform's, not a user's; a title longer than a user's may be is cut, and
-    ends in …)."""
+    catalogue's ids and titles are the platform's, not a user's; the title is the entry's in the chosen language,
+    ``geo.layers.shown_title``; one longer than a user's may be is cut, and ends in …)."""
     info = entry.info
     items = urljoin(base_url.rstrip("/") + "/", info.items_url)
     root = items.rsplit("/collections/", 1)[0] if "/collections/" in items else items
@@ -92,7 +93,7 @@ def catalogue_spec(entry: CatalogueLayer, base_url: str) -> LayerSourceSpec:
     except UnsupportedCRS:
         crs = None
     return LayerSourceSpec.model_construct(
-        id=entry.key, title=display_text(info.title or info.id, 60), kind="ogcapi", url=root, path=None,
+        id=entry.key, title=display_text(shown_title(info) or info.id, 60), kind="ogcapi", url=root, path=None,
         collection=info.id, type_name=None, crs=crs, axis_order="auto", bbox=None, page_size=1000,
         max_features=200000, refresh_s=0, color=_color(info.style),
     )

@@ -46,7 +46,7 @@ from commandwall.config import Settings
 from commandwall.domain.models import Camera, CameraStatus, Incident, Task, TimelineEntry, Unit
 from commandwall.domain.workflow import ATTACH, NOTE, TASK, refusal
 from commandwall.geo.index import CameraIndex
-from commandwall.geo.layers import Layer, load_layers
+from commandwall.geo.layers import Layer, load_layers, shown_title
 from commandwall.i18n import translate
 from commandwall.paths import read_only_sqlite_uri, set_aside
 
@@ -412,10 +412,10 @@ class ClientSession:
         for entry in read:
             info = entry.info
             if entry.features is None:
-                errors.append(f"{info.title}: {entry.error}")
+                errors.append(f"{shown_title(info)}: {entry.error}")
                 continue
             layers.append(Layer(id=info.id, title=info.title, kind=info.kind, crs=info.crs,
-                                style=info.style, features=entry.features))
+                                style=info.style, features=entry.features, title_en=info.title_en))
         self.catalogue, self.catalogue_problem = read, None
         return layers, errors
 

@@ -229,10 +229,13 @@ class LoginAnswer(_Envelope):
 
 
 class LayerEntry(_Envelope):
-    """One entry of the layer catalogue (``items_url`` defaults to the collection's items)."""
+    """One entry of the layer catalogue (``items_url`` defaults to the collection's items; ``title_en``, the
+    optional English title, is taken as given and checked by ``parsing.parse_layer_info``: an unusable one is
+    left aside, never the entry)."""
 
     id: Identifier
     title: ShortText | None = None
+    title_en: Any = None
     kind: ShortText | None = None
     crs: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     style: Annotated[dict[str, Any], BeforeValidator(lambda v: {} if v is None else v)] = {}

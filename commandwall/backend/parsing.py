@@ -26,7 +26,7 @@ from commandwall.backend.errors import (
     PermissionDeniedError,
     RejectedError,
 )
-from commandwall.i18n import translate
+from commandwall.i18n import MAX_TITLE_CHARS, english_title, translate
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,8 @@ STATUS_ERRORS: dict[int, type[BackendError]] = {
 
 @dataclass(frozen=True)
 class LayerInfo:
-    """One entry of the server's layer catalogue (``GET /api/v1/layers``)."""
+    """One entry of the server's layer catalogue (``GET /api/v1/layers``). ``title_en`` is its optional English
+    title (plain text, at most ``i18n.MAX_TITLE_CHARS``): an English desk shows it (``geo.layers.shown_title``)."""
 
     id: str
     title: str
@@ -62,6 +63,7 @@ class LayerInfo:
     style: dict[str, Any]
     items_url: str
     feature_count: int | None = None
+    title_en: str | None = None
 
 
 def parse_models(model: type[M], items: Iterable[Any], what: str) -> list[M]:
@@ -217,7 +219,9 @@ def next_link(links: Iterable[Any]) -> str | None:
 
 
 def parse_layer_info(raw: Any) -> LayerInfo | None:
-    """One catalogue entry, or ``None`` (logged) if it lacks ``id`` or ``crs`` or is malformed."""
+    """One catalogue entry, or ``None`` (logged) if it lacks ``id`` or ``crs`` or is malformed. A ``title_en``
+    that is not a non-blank string of at most ``i18n.MAX_TITLE_CHARS`` characters is logged and left aside: the
+    entry keeps its title."""
     from commandwall.backend.answers import LayerEntry
 
     try:
@@ -225,6 +229,10 @@ def parse_layer_info(raw: Any) -> LayerInfo | None:
     except ValidationError as exc:
         log.warning("dropping malformed layer entry %s: %s", describe_ident(raw), short_error(exc))
         return None
+    title_en = english_title(entry.title_en)
+    if title_en is None and entry.title_en is not None:
+        log.warning("layer entry %s: title_en left aside (not a non-blank string of at most %d characters)",
+                    describe_ident(raw), MAX_TITLE_CHARS)
     return LayerInfo(
         id=entry.id,
         title=entry.title or entry.id,
@@ -233,6 +241,7 @@ def parse_layer_info(raw: Any) -> LayerInfo | None:
         style=dict(entry.style),
         items_url=entry.items_url or f"/api/v1/collections/{entry.id}/items",
         feature_count=entry.feature_count,
+        title_en=title_en,
     )
 
 

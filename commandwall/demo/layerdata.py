@@ -41,7 +41,8 @@ class LayerLike(Protocol):
 
 @dataclass
 class ServedLayer:
-    """One catalogue layer: features as stored (declared CRS) plus WGS84 shapes for bbox queries."""
+    """One catalogue layer: features as stored (declared CRS) plus WGS84 shapes for bbox queries; ``title_en``,
+    its English title where it has one (the manifest's)."""
 
     id: str
     title: str
@@ -50,6 +51,7 @@ class ServedLayer:
     style: dict[str, Any]
     features: list[dict[str, Any]]
     tree: STRtree
+    title_en: str | None = None
 
     def select(self, bbox: tuple[float, float, float, float] | None) -> list[int]:
         """Indices of features intersecting ``bbox`` (WGS84), all when None; in file order."""
@@ -81,13 +83,14 @@ class LayerCatalogue:
                 continue
             shapes: list[BaseGeometry] = [shape(f["geometry"]) for f in layer.features]
             self.served[layer.id] = ServedLayer(
-                layer.id, layer.title, layer.kind, layer.crs, dict(layer.style), raw, STRtree(shapes)
+                layer.id, layer.title, layer.kind, layer.crs, dict(layer.style), raw, STRtree(shapes),
+                title_en=getattr(layer, "title_en", None),
             )
         shelters = [] if self.synthetic else self._shelters()
         if shelters:
             self.served[SHELTERS_ID] = ServedLayer(
                 SHELTERS_ID, "应急避难场所", "shelters", "EPSG:4326", {"color": "#34c759"}, shelters,
-                STRtree([shape(f["geometry"]) for f in shelters]),
+                STRtree([shape(f["geometry"]) for f in shelters]), title_en="Emergency shelters",
             )
 
     def _shelters(self) -> list[dict[str, Any]]:
@@ -148,11 +151,12 @@ class LayerCatalogue:
         return [layer for layer in self.layers.values() if layer.kind == kind]
 
     def catalogue(self) -> list[dict[str, Any]]:
-        """The ``GET /api/v1/layers`` entries."""
+        """The ``GET /api/v1/layers`` entries (``title_en`` where the layer has an English title)."""
         return [
             {
                 "id": s.id,
                 "title": s.title,
+                **({"title_en": s.title_en} if s.title_en else {}),
                 "kind": s.kind,
                 "crs": s.crs,
                 "style": s.style,

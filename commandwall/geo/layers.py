@@ -27,7 +27,7 @@ from commandwall.geo.crs import (
     short_repr,
     transform_geometries,
 )
-from commandwall.i18n import language
+from commandwall.i18n import MAX_TITLE_CHARS, english_title, language
 from commandwall.localjson import JsonProblem, NotJsonError, parse_json
 
 __all__ = [
@@ -50,8 +50,6 @@ log = logging.getLogger(__name__)
 
 #: How deep a manifest or GeoJSON file may nest arrays and objects (GeoJSON itself needs about 8).
 MAX_JSON_DEPTH = 64
-#: The longest a layer's English title (``title_en``) may be, in characters: as long as a user layer's title.
-MAX_TITLE_CHARS = 60
 
 #: Sanity box for normalised coordinates (lon_min, lat_min, lon_max, lat_max): mainland China and around.
 CHINA_BOUNDS: tuple[float, float, float, float] = (73.0, 3.0, 136.0, 54.0)
@@ -345,20 +343,18 @@ def _load_one(layers_dir: Path, entry: dict[str, Any]) -> Layer:
 def _english_title(layer_id: str, value: Any) -> str | None:
     """A manifest entry's ``title_en``: a non-blank string of at most :data:`MAX_TITLE_CHARS` characters, or None
     (none given; anything else is logged and left aside: the layer keeps its title)."""
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value.strip() or len(value) > MAX_TITLE_CHARS:
+    title = english_title(value)
+    if title is None and value is not None:
         log.warning("layer %s: title_en left aside: %s", short_repr(layer_id),
                     f"longer than {MAX_TITLE_CHARS} characters" if isinstance(value, str) and value.strip()
                     else f"not a non-blank string: {short_repr(value)}")
-        return None
-    return value.strip()
+    return title
 
 
 def shown_title(layer: Any) -> str:
     """A layer's title in the chosen language: its ``title_en`` on an English desk where it has one, else its
-    ``title`` (a layer without ``title_en``, such as a catalogue entry's, always shows its title). Plain text:
-    show it through ``display_text``."""
+    ``title`` (a layer without one always shows its title). For a layer folder's layers and the platform's
+    catalogue entries (``LayerInfo``) alike. Plain text: show it through ``display_text``."""
     english = getattr(layer, "title_en", None)
     return english if isinstance(english, str) and english and language() == "en" else layer.title
 

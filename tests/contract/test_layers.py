@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import jsonschema
 import pytest
 from pyproj import Transformer
 from shapely import box, transform
 from shapely.geometry import shape
 
 from commandwall import paths
+from tests.contract.spec import validate_schema
 from tests.contract.wire import ApiClient
 
 MANIFEST = json.loads((paths.layers_dir() / "manifest.json").read_text(encoding="utf-8"))
@@ -55,6 +57,18 @@ def test_catalogue_lists_map_layers_not_cameras_or_units(viewer: ApiClient) -> N
         assert entry["style"] == ENTRIES[entry["id"]]["style"]
         assert entry["items_url"] == f"/api/v1/collections/{entry['id']}/items"
         assert entry["feature_count"] == len(stored_features(entry["id"]))
+
+
+def test_catalogue_entries_carry_the_manifests_english_titles(viewer: ApiClient) -> None:
+    layers = viewer.get("/api/v1/layers").json()["layers"]  # validated against the spec's LayerEntry on the way
+    assert {entry["id"]: entry.get("title_en") for entry in layers} == {
+        **{layer_id: ENTRIES[layer_id]["title_en"] for layer_id in CATALOGUE_IDS}, "shelters": "Emergency shelters"}
+    assert all(entry["title_en"] and entry["title"] != entry["title_en"] for entry in layers)
+    # the contract bounds it: plain text of 1 to 60 characters; a client leaves anything else aside
+    validate_schema("LayerEntry", {**layers[0], "title_en": "T" * 60})
+    for bad in (None, 42, "", "T" * 61, ["Towns"]):
+        with pytest.raises(jsonschema.ValidationError):
+            validate_schema("LayerEntry", {**layers[0], "title_en": bad})
 
 
 @pytest.mark.parametrize("layer_id", CATALOGUE_IDS)

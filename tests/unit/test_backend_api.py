@@ -135,6 +135,27 @@ def test_layer_catalogue_paging_and_wgs84(demo: DemoBackend, duty: PlatformClien
         assert got == pytest.approx(want, abs=1e-7)
 
 
+def test_catalogue_english_titles_reach_layer_info_and_unusable_ones_are_left_aside(
+    demo: DemoBackend, duty: PlatformClient, monkeypatch, caplog
+) -> None:
+    local = load_layers(paths.layers_dir()).layers
+    catalogue = {entry.id: entry for entry in duty.layers()}
+    assert {k: v.title_en for k, v in catalogue.items()} == {
+        **{k: local[k].title_en for k in catalogue if k != "shelters"}, "shelters": "Emergency shelters"}
+    assert catalogue["roads"].title == "道路" and catalogue["roads"].title_en == "Roads"
+
+    hostile = {"towns": "R" * 10_000, "grids": 42, "roads": None, "district": "  ", "resources": ["Resources"],
+               "shelters": "  <b>Shelters</b> "}  # fmt: skip
+    listed = demo.catalogue.catalogue
+    monkeypatch.setattr(demo.catalogue, "catalogue",
+                        lambda: [{**entry, "title_en": hostile[entry["id"]]} for entry in listed()])  # fmt: skip
+    catalogue = {entry.id: entry for entry in duty.layers()}
+    assert set(catalogue) == set(hostile)  # no entry dropped for its English title
+    assert {k: v.title_en for k, v in catalogue.items()} == {**dict.fromkeys(hostile), "shelters": "<b>Shelters</b>"}
+    assert catalogue["towns"].title == "镇街" and catalogue["towns"].feature_count
+    assert sum("title_en left aside" in r.getMessage() for r in caplog.records) == 4  # null is simply none
+
+
 def test_bbox_is_passed_to_the_server(duty: PlatformClient) -> None:
     grids = duty.layers()
     entry = next(e for e in grids if e.id == "grids")
