@@ -318,6 +318,8 @@ class IncidentsController:
         #: ranking tens of thousands of units takes seconds too, which the window must not wait for
         self._ranker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="commandwall-dispatch")
         self._overdue_cache: tuple[float, list[Task], set[str]] | None = None
+        self._refused_cache: tuple[float, set[str]] | None = None
+        self._refusals_told: set[str] = set()  # refused tasks the officer has been told of
         #: What the list shows beyond its own filters (set from the overview dashboard; ``NO_FILTER``: all).
         self.incident_filter: IncidentFilter = NO_FILTER
 
@@ -667,6 +669,69 @@ class IncidentsController:
         if key is not None:
             self._overdue_cache = (key, late, ids)
         return late, ids
+
+    # ---- 任务被拒绝 --------------------------------------------------------------------------------------
+    def refusal_notice(self, task: Task) -> str:
+        """What the duty officer is told once when a unit refuses a task (the unit, the task, the incident and
+        the reason); empty for any other change, and for a refusal already told."""
+        if task.status is not TaskStatus.REJECTED or task.id in self._refusals_told:
+            return ""
+        self._refusals_told.add(task.id)
+        told = translate("incidents", "任务被拒绝：{who} 拒绝了任务 {task}（事件 {incident}）")
+        return self._refusal_text(task, told)
+
+    def _refusal_text(self, task: Task, template: str) -> str:
+        unit = self.session.units.get(task.unit_id) if task.unit_id else None
+        who = unit.name if unit is not None else (task.unit_id or task.department)
+        text = template.format(
+            who=display_text(who, isolate=True),
+            task=display_text(task.id, isolate=True),
+            incident=display_text(task.incident_id, isolate=True),
+        )
+        if task.reason:
+            text += translate("incidents", "：{reason}").format(reason=display_text(task.reason, isolate=True))
+        return text + translate("incidents", "，请重新派遣")
+
+    def note_refusals_known(self) -> None:
+        """Refusals already held (the list as loaded at start or after a reconnect) are not news: only those
+        reported from now on are told."""
+        self._refusals_told.update(t.id for t in self.session.tasks.all() if t.status is TaskStatus.REJECTED)
+
+    def refused_incident_ids(self, *, fresh: bool = False) -> set[str]:
+        """Open incidents whose last dispatch a unit refused and that nothing dispatched since has taken over
+        (to be dispatched again): a refused task with no other task dispatched at or after it. Worked out once
+        per clock tick (``fresh``: now)."""
+        key = time.monotonic() // SUPERVISION_TICK_S
+        if not fresh and self._refused_cache is not None and self._refused_cache[0] == key:
+            return self._refused_cache[1]
+        ids = {task.incident_id for task in self._open_refusals()}
+        self._refused_cache = (key, ids)
+        return ids
+
+    def _open_refusals(self, incident_id: str | None = None) -> list[Task]:
+        """Refused tasks still wanting a new dispatch (of one incident, or of all), oldest first."""
+        tasks = self.session.tasks.for_incident(incident_id) if incident_id else self.session.tasks.values()
+        refused = [t for t in tasks if t.status is TaskStatus.REJECTED]
+        found = []
+        for task in refused:
+            incident = self.session.incidents.get(task.incident_id)
+            if incident is None or incident.status not in OPEN_STATUSES:
+                continue
+            siblings = self.session.tasks.for_incident(task.incident_id) if incident_id is None else tasks
+            if not any(t.status is not TaskStatus.REJECTED and t.created_at >= task.created_at for t in siblings):
+                found.append(task)
+        return found
+
+    def refusal_line(self, incident_id: str) -> str:
+        """The detail's line for an incident whose dispatch was refused (empty when it is not): the latest
+        refusal, and how many more."""
+        refused = self._open_refusals(incident_id)
+        if not refused:
+            return ""
+        text = self._refusal_text(refused[-1], translate("incidents", "任务被拒绝：{who} 拒绝了任务 {task}"))
+        if len(refused) > 1:
+            text += translate("incidents", "（共 {count} 项被拒绝）").format(count=len(refused))
+        return text
 
     def escalate_choice(self, incident: Incident, now: datetime | None = None) -> ActionChoice | None:
         """The 超时上报 button for an overdue incident (None when it is not overdue): enabled if the role may

@@ -110,25 +110,25 @@
         <translation>Malformed platform answer: {resource}: {problem}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/events.py" line="309"/>
+        <location filename="../../commandwall/backend/events.py" line="313"/>
         <source>内部错误: {error} ({activity})</source>
-        <extracomment>While the live stream is down: incidents are polled this often (s) … … and cameras, units and tasks this often (s). SSE event type -&gt; model of its data. A stream that stayed open this long (or delivered an event) was a real connection, not a failure. One event (all its lines) may not exceed this many bytes … … nor this many lines (the contract sends 3 or 4). Connection details reported to ``on_state`` are cut to this many characters. The platform sends a keepalive comment this often (s) while it has nothing else to send. A live stream that sent not a byte for this long (s) — a keepalive is overdue — is shown as quiet: the platform or the path to it may hang, and what the desk shows may not be current. The stream itself is given up only at its read timeout (45 s), as a keepalive late on a slow link is no outage. ``time.monotonic()`` of the last bytes received (of the answer&apos;s headers, before the first)</extracomment>
+        <extracomment>While the live stream is down: incidents are polled this often (s) … … and cameras, units and tasks this often (s). SSE event type -&gt; model of its data. A stream that stayed open this long (or delivered an event) was a real connection, not a failure. One event (all its lines) may not exceed this many bytes … … nor this many lines (the contract sends 3 or 4). Connection details reported to ``on_state`` are cut to this many characters. The platform sends a keepalive comment this often (s) while it has nothing else to send. A platform that sent not a byte for this long (s) — on the live stream a keepalive is overdue — is shown as quiet: it or the path to it may hang, and what the desk shows may not be current. The stream itself is given up only at its read timeout (45 s), as a keepalive late on a slow link is no outage; the silence is counted on through the reconnects and polls that follow, until the platform answers. ``time.monotonic()`` of the last bytes received (of the answer&apos;s headers, before the first)</extracomment>
         <translation>Internal error: {error} ({activity})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/outbox.py" line="411"/>
-        <location filename="../../commandwall/backend/outbox.py" line="460"/>
+        <location filename="../../commandwall/backend/outbox.py" line="419"/>
+        <location filename="../../commandwall/backend/outbox.py" line="470"/>
         <source>无法读取的记录 ({error})</source>
         <extracomment>What may be queued. What each kind of row needs in its payload to be sent (name → type); a task&apos;s is the platform&apos;s task body. Where queued attachments wait for their send (one file per row, named by its Idempotency-Key).</extracomment>
         <translation>Unreadable record ({error})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/outbox.py" line="430"/>
+        <location filename="../../commandwall/backend/outbox.py" line="438"/>
         <source>内部错误: {error}</source>
         <translation>Internal error: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/outbox.py" line="477"/>
+        <location filename="../../commandwall/backend/outbox.py" line="487"/>
         <source>附件文件已丢失 ({error})</source>
         <translation>The attachment&apos;s file is lost ({error})</translation>
     </message>
@@ -177,18 +177,18 @@
 <context>
     <name>basemaps</name>
     <message>
-        <location filename="../../commandwall/app/map.py" line="49"/>
+        <location filename="../../commandwall/app/map.py" line="48"/>
         <source>薛城区离线底图</source>
         <extracomment>Id and title of the shipped district base map (the exercise mode&apos;s default). The district&apos;s offline base map: (id, title); the title is translated where the catalogue is built.</extracomment>
         <translation>Xuecheng offline map</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/map.py" line="120"/>
+        <location filename="../../commandwall/app/map.py" line="119"/>
         <source>底图 {title} 不可用</source>
         <translation>Base map {title} unavailable</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/map.py" line="130"/>
+        <location filename="../../commandwall/app/map.py" line="129"/>
         <source>薛城区离线底图不可用</source>
         <translation>Xuecheng offline map unavailable</translation>
     </message>
@@ -331,7 +331,7 @@
     </message>
     <message>
         <location filename="../../commandwall/app/dispatch.py" line="222"/>
-        <location filename="../../commandwall/app/incidents.py" line="722"/>
+        <location filename="../../commandwall/app/incidents.py" line="790"/>
         <source> · 时限 {time}</source>
         <translation> · due {time}</translation>
     </message>
@@ -701,7 +701,7 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
     </message>
     <message>
         <location filename="../../commandwall/app/incidents.py" line="123"/>
-        <location filename="../../commandwall/app/incidents.py" line="468"/>
+        <location filename="../../commandwall/app/incidents.py" line="473"/>
         <source>备注</source>
         <translation>Note</translation>
     </message>
@@ -802,128 +802,158 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>The point lies outside every town or grid cell; the platform&apos;s values are kept</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="273"/>
+        <location filename="../../commandwall/app/incidents.py" line="274"/>
         <source>「{action}」</source>
         <translation>“{action}”</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="279"/>
+        <location filename="../../commandwall/app/incidents.py" line="280"/>
         <source>{kind}待发送（网络恢复后自动重发，不会丢失）：{error}</source>
         <translation>{kind} queued (sent automatically when the network is back, never lost): {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="281"/>
+        <location filename="../../commandwall/app/incidents.py" line="283"/>
+        <source>{kind}发送中…</source>
+        <translation>{kind} sending…</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="284"/>
         <source>{kind}待发送（网络恢复后自动重发，不会丢失）</source>
         <translation>{kind} queued (sent automatically when the network is back, never lost)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="283"/>
+        <location filename="../../commandwall/app/incidents.py" line="286"/>
         <source>{kind}已送达平台</source>
         <translation>{kind} delivered to the platform</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="284"/>
+        <location filename="../../commandwall/app/incidents.py" line="287"/>
         <source>{kind}被平台拒绝：{error}</source>
         <translation>{kind} refused by the platform: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="292"/>
+        <location filename="../../commandwall/app/incidents.py" line="295"/>
         <source>{kind}未执行：事件已被他人更新，请查看最新状态后重试</source>
         <translation>{kind} not carried out: someone else updated the incident; check its current state and try again</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="298"/>
+        <location filename="../../commandwall/app/incidents.py" line="301"/>
         <source>（现为{status}，v{version}）</source>
         <translation> (now {status}, v{version})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="302"/>
+        <location filename="../../commandwall/app/incidents.py" line="305"/>
         <source>。你的说明：{note}</source>
         <translation>. Your note: {note}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="370"/>
+        <location filename="../../commandwall/app/incidents.py" line="375"/>
         <source>新事件［{level}·{category}］{town} {title}</source>
         <extracomment>Attaching files and fetching attached ones (附件). ranks units for the dispatch dialog: the road graph of a large roads layer takes seconds to build, and ranking tens of thousands of units takes seconds too, which the window must not wait for What the list shows beyond its own filters (set from the overview dashboard; ``NO_FILTER``: all).</extracomment>
         <translation>New incident [{level}·{category}] {town} {title}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="380"/>
+        <location filename="../../commandwall/app/incidents.py" line="385"/>
         <source>请选择保留的事件</source>
         <translation>Choose the incident to keep</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="410"/>
+        <location filename="../../commandwall/app/incidents.py" line="415"/>
         <source>预警信息不在平台上，没有处置时间线</source>
         <translation>Early warnings are not on the platform and have no timeline</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="425"/>
+        <location filename="../../commandwall/app/incidents.py" line="430"/>
         <source>无法获取时间线：{error}</source>
         <translation>Cannot get the timeline: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="440"/>
+        <location filename="../../commandwall/app/incidents.py" line="445"/>
         <source>（较早的 {count} 条记录未显示）</source>
         <translation>({count} earlier entries not shown)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="455"/>
+        <location filename="../../commandwall/app/incidents.py" line="460"/>
         <source>（{before}→{after}）</source>
         <translation> ({before}→{after})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="458"/>
+        <location filename="../../commandwall/app/incidents.py" line="463"/>
         <source> 并入 {ref}</source>
         <translation> merged into {ref}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="460"/>
+        <location filename="../../commandwall/app/incidents.py" line="465"/>
         <source>任务 {ref} {status}</source>
         <translation>Task {ref} {status}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="463"/>
+        <location filename="../../commandwall/app/incidents.py" line="468"/>
         <source>附件 {name}（{size}）</source>
         <translation>Attachment {name} ({size})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="466"/>
+        <location filename="../../commandwall/app/incidents.py" line="471"/>
         <source>上报</source>
         <translation>Reported</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="467"/>
+        <location filename="../../commandwall/app/incidents.py" line="472"/>
         <source>派遣任务 {ref}</source>
         <translation>Task dispatched {ref}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="469"/>
+        <location filename="../../commandwall/app/incidents.py" line="474"/>
         <source>合并重复事件 {ref}</source>
         <translation>Duplicate merged {ref}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="474"/>
+        <location filename="../../commandwall/app/incidents.py" line="479"/>
         <source>{when} {what} · {who}：{text}</source>
         <translation>{when} {what} · {who}: {text}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="476"/>
+        <location filename="../../commandwall/app/incidents.py" line="481"/>
         <source>{when} {what} · {who}</source>
         <translation>{when} {what} · {who}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="511"/>
+        <location filename="../../commandwall/app/incidents.py" line="516"/>
         <source>与平台断开：处置力量的位置和状态为最后已知；派遣任务连上平台后发出</source>
         <translation>Not connected to the platform: the units&apos; places and states are the last known; tasks go out once the platform is reachable</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="704"/>
+        <location filename="../../commandwall/app/incidents.py" line="683"/>
+        <source>任务被拒绝：{who} 拒绝了任务 {task}（事件 {incident}）</source>
+        <translation>Task refused: {who} refused task {task} (incident {incident})</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="695"/>
+        <source>：{reason}</source>
+        <translation>: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="696"/>
+        <source>，请重新派遣</source>
+        <translation> — dispatch again</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="734"/>
+        <source>任务被拒绝：{who} 拒绝了任务 {task}</source>
+        <translation>Task refused: {who} refused task {task}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="736"/>
+        <source>（共 {count} 项被拒绝）</source>
+        <translation> ({count} refused in all)</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="772"/>
         <source>较早的 {count} 项任务未列出（其中 {late} 项超时）</source>
         <translation>{count} earlier tasks not listed ({late} of them overdue)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="718"/>
+        <location filename="../../commandwall/app/incidents.py" line="786"/>
         <source>{time} {who} · 待发送（连上平台后自动发出）</source>
         <translation>{time} {who} · unsent (goes out once the platform is reachable)</translation>
     </message>
@@ -934,32 +964,32 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>No incident selected: select one in the incident list or on the map first</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="550"/>
+        <location filename="../../commandwall/app/incidents.py" line="555"/>
         <source>该力量已不在平台上</source>
         <translation>This unit is no longer on the platform</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="552"/>
+        <location filename="../../commandwall/app/incidents.py" line="557"/>
         <source>该力量{status}，不能派遣</source>
         <translation>This unit is {status}; cannot dispatch</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="590"/>
+        <location filename="../../commandwall/app/incidents.py" line="595"/>
         <source>该资源{status}，不能调派</source>
         <translation>This resource cannot be dispatched: {status}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="641"/>
+        <location filename="../../commandwall/app/incidents.py" line="646"/>
         <source>{count} 项派遣任务已提交，等待平台确认…</source>
         <translation>{count} tasks submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="680"/>
+        <location filename="../../commandwall/app/incidents.py" line="748"/>
         <source>事件{status}，不能上报上级</source>
         <translation>Incident is {status}; cannot escalate</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="689"/>
+        <location filename="../../commandwall/app/incidents.py" line="757"/>
         <source>事件不存在</source>
         <translation>No such incident</translation>
     </message>
@@ -1117,13 +1147,13 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
 <context>
     <name>map_page</name>
     <message>
-        <location filename="../../commandwall/app/map.py" line="190"/>
+        <location filename="../../commandwall/app/map.py" line="199"/>
         <source>；</source>
         <extracomment>How often (ms) moving units and camera states are redrawn at most: a thousand points per second is enough. How often (s) the units are looked at for one gone stale (or current again) with no change to redraw them for. Which incidents the map shows (set from the overview dashboard; ``NO_FILTER``: all).</extracomment>
         <translation>; </translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/map.py" line="191"/>
+        <location filename="../../commandwall/app/map.py" line="200"/>
         <source>部分图层未加载：{errors}</source>
         <translation>Some layers were not loaded: {errors}</translation>
     </message>
@@ -1134,35 +1164,35 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>Town names</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/payload.py" line="46"/>
+        <location filename="../../commandwall/mapdoc/payload.py" line="47"/>
         <source>医院</source>
         <extracomment>Chinese names of emergency resource types (应急资源), translated where the payload is built.</extracomment>
         <translation>Hospital</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/payload.py" line="47"/>
+        <location filename="../../commandwall/mapdoc/payload.py" line="48"/>
         <source>消防站</source>
         <translation>Fire station</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/payload.py" line="48"/>
+        <location filename="../../commandwall/mapdoc/payload.py" line="49"/>
         <source>避难场所</source>
         <translation>Shelter</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/payload.py" line="49"/>
+        <location filename="../../commandwall/mapdoc/payload.py" line="50"/>
         <source>物资储备库</source>
         <translation>Supply depot</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/payload.py" line="164"/>
+        <location filename="../../commandwall/mapdoc/payload.py" line="170"/>
         <location filename="../../commandwall/mapdoc/strings.py" line="37"/>
         <source>无任务</source>
         <extracomment>The number columns of :func:`camera_columns`: (page name, model field, little-endian dtype).</extracomment>
         <translation>No task</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/payload.py" line="167"/>
+        <location filename="../../commandwall/mapdoc/payload.py" line="173"/>
         <source>{status} · 任务{task}</source>
         <translation>{status} · task {task}</translation>
     </message>
@@ -1864,14 +1894,14 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>Loading cameras, field units and incidents…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="345"/>
+        <location filename="../../commandwall/app/session.py" line="352"/>
         <source>发件箱文件已损坏，已另存为 {name}（未发出的操作请人工核对），已新建发件箱</source>
         <translation>The outbox file was damaged: kept as {name} (check its unsent actions by hand); a new outbox was started</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="507"/>
-        <location filename="../../commandwall/app/session.py" line="514"/>
+        <location filename="../../commandwall/app/session.py" line="513"/>
         <location filename="../../commandwall/app/session.py" line="520"/>
+        <location filename="../../commandwall/app/session.py" line="526"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
@@ -2048,7 +2078,7 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>No such layout: {layout} (choose from {offered})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/video/snapshot.py" line="30"/>
+        <location filename="../../commandwall/video/snapshot.py" line="32"/>
         <source>{name}（{id}）  {time}</source>
         <translation>{name} ({id})  {time}</translation>
     </message>

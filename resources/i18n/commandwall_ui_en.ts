@@ -479,7 +479,7 @@
     <name>IncidentCentre</name>
     <message>
         <source>{offline}（非实时，平台恢复后自动更新）</source>
-        <extracomment>How often deadlines are checked (ms). task reports for the shown incident within this long are shown together 区域摄像机上墙 of an early warning: the cameras inside its area, for the wall. The user cleared the dashboard&apos;s filter on the panel (the map shows all again too). A timeline fetched on the controller&apos;s worker thread (incident id, entries or None, error), to the GUI. An attachment copied and queued, or refused (feedback, queued), from the attachment worker to the GUI. An attachment fetched (AttachmentRef, local path or None, error, open it), from the worker to the GUI. the dispatch worker ranked the units: (incident and choices, or None), unit to tick, instructions, the window to open the dialog over (None: the incident centre&apos;s) Hands a fetched local copy to the system (the default application for its type); replaceable.</extracomment>
+        <extracomment>How often deadlines are checked (ms). task reports for the shown incident within this long are shown together 区域摄像机上墙 of an early warning: the cameras inside its area, for the wall. The user cleared the dashboard&apos;s filter on the panel (the map shows all again too). A timeline fetched on the controller&apos;s worker thread (incident id, entries or None, error), to the GUI. An attachment copied and queued, or refused (feedback, queued), from the attachment worker to the GUI. An attachment fetched (AttachmentRef, local path or None, error, open it), from the worker to the GUI. the dispatch worker ranked the units: (incident and choices, or None), unit to tick, instructions, the window to open the dialog over (None: the incident centre&apos;s) the list and detail split as the officer left it at the last run (none kept without a data folder) Hands a fetched local copy to the system (the default application for its type); replaceable.</extracomment>
         <translation>{offline} (not live; updates automatically when the platform is back)</translation>
     </message>
     <message>
@@ -563,15 +563,19 @@
     </message>
     <message>
         <source>督办：有处置任务已超时</source>
-        <extracomment>Background of incidents with an overdue task (督办). The roles ``IncidentTableModel.data`` answers besides DisplayRole. After a change of the rows shown, of the incidents listed or of the unseen ones: once per batch, filter change or reset, where ``rowsInserted`` and ``rowsRemoved`` come once per run of rows.</extracomment>
+        <extracomment>Background of incidents with an overdue task (督办). Background of incidents whose dispatch a unit refused, to be dispatched again. The roles ``IncidentTableModel.data`` answers besides DisplayRole. After a change of the rows shown, of the incidents listed or of the unseen ones: once per batch, filter change or reset, where ``rowsInserted`` and ``rowsRemoved`` come once per run of rows.</extracomment>
         <translation>Supervision: a task is overdue</translation>
+    </message>
+    <message>
+        <source>任务被拒绝，需重新派遣</source>
+        <translation>A task was refused: dispatch again</translation>
     </message>
 </context>
 <context>
     <name>IncidentPanel</name>
     <message>
         <source>编号</source>
-        <extracomment>A description is shown up to this many characters (the platform cuts it at 4000). At most this many files are taken from one drop (each is copied and queued). While batches of incidents keep coming, the list is repainted at most this often (ms): a batch inserted at the top moves every row on screen, and repainting a screenful (the model&apos;s cells, the text) was most of the GUI thread&apos;s time for the list in a burst. The rows are in the model at once. The incident title, the column that takes the width left (the others fit their contents). The widest a column fits its contents, in lines&apos; heights (a CJK character is a little narrower: about 22). Colour of overdue tasks and of the 督办 line. Where a shown incident&apos;s town and grid cell came from (``IncidentsController.placement``); the feature sets it (without it the detail says they are the platform&apos;s).</extracomment>
+        <extracomment>A description is shown up to this many characters (the platform cuts it at 4000). At most this many files are taken from one drop (each is copied and queued). While batches of incidents keep coming, the list is repainted at most this often (ms): a batch inserted at the top moves every row on screen, and repainting a screenful (the model&apos;s cells, the text) was most of the GUI thread&apos;s time for the list in a burst. The rows are in the model at once. The incident title, the column that takes the width left (the others fit their contents). The widest a column fits its contents, in lines&apos; heights (a CJK character is a little narrower: about 22). The title is what the officer reads: it keeps this many lines&apos; heights beside the other columns, or a third of the list&apos;s width where that is less and the other columns cut to their least do not leave more beside the report time. In a list too narrow for every column&apos;s contents, the columns that give way to the title, round by round (widest first within a round): the town (镇街) and the category (类别), then the report time (上报时间). The level (级别) and the status (状态) never do: they stay whole and in sight. The narrowest a column that gives way becomes, in lines&apos; heights (a word or three characters and …). Colour of overdue tasks and of the 督办 line. Colour of the line saying a unit refused the incident&apos;s task. Where a shown incident&apos;s town and grid cell came from (``IncidentsController.placement``); the feature sets it (without it the detail says they are the platform&apos;s).</extracomment>
         <translation>ID</translation>
     </message>
     <message>
@@ -628,7 +632,7 @@
     </message>
     <message>
         <source>仅未办结</source>
-        <extracomment>The list&apos;s share of the incident centre&apos;s height at first: half, so that the detail shows its title, fields, note and workflow steps without scrolling in the dock under the wall of a 1080p console (about 560 px).</extracomment>
+        <extracomment>The list&apos;s share of the incident centre&apos;s height until the officer drags the handle between them: half, so that the detail shows its title, fields, note and workflow steps without scrolling in the dock under the wall of a 1080p console (about 560 px). In a shorter incident centre (a 768 or 720 px desk&apos;s) the list gets more than its share, up to this many rows, as long as the detail keeps DETAIL_MIN_EMS lines&apos; heights: its title, 地图定位 and 派遣任务…, the first fields. A split kept from an earlier run (``view.ini``) is given back with at least this much for each: the list its filters, header and this many rows, the detail this many lines&apos; heights (its title and first buttons). A stale or hand-edited share never hides either.</extracomment>
         <translation>Open only</translation>
     </message>
     <message>
@@ -762,6 +766,7 @@
     </message>
     <message>
         <source>图层</source>
+        <extracomment>The layer rows the tree shows at least where its tab has the height (a 768 px desk&apos;s): the details under it shrink first. The details&apos; height where the tab has room (dragging the handle up gives them more).</extracomment>
         <translation>Layer</translation>
     </message>
     <message>
@@ -913,6 +918,7 @@
     </message>
     <message>
         <source>薛城区一体化综合指挥平台 · {mode}</source>
+        <extracomment>The wall dock&apos;s share of the height it shares with the incident centre in one window, at first (a desk&apos;s own layout, saved at the last run, wins): half. Less on a screen under SHORT_SCREEN_PX of height (the 768 and 720 px monitors of older desks): there half left the incident centre two rows of its list and the detail&apos;s buttons out of sight; the wall&apos;s tiles only get smaller.</extracomment>
         <translation>Xuecheng District Integrated Command Platform · {mode}</translation>
     </message>
     <message>
@@ -1199,7 +1205,7 @@
     </message>
     <message>
         <source>{offline}：平台无法连接，显示的是上次保存的事件、任务和处置力量，非实时</source>
-        <extracomment>A desk clock this far (seconds) from the platform&apos;s is said beside the clock (which shows the platform&apos;s time). the banner as shown now (its text, &quot;&quot; when hidden; its background colour): the other screens&apos; windows show it too, as an outage concerns every screen, not only the map&apos;s</extracomment>
+        <extracomment>The states in which a platform not heard from past ``quiet_after_s`` reads 平台无响应: the stream is read, reopened or replaced by polling, and nothing has come back (OFFLINE has its own banner, it says more). A desk clock this far (seconds) from the platform&apos;s is said beside the clock (which shows the platform&apos;s time). the banner as shown now (its text, &quot;&quot; when hidden; its background colour): the other screens&apos; windows show it too, as an outage concerns every screen, not only the map&apos;s</extracomment>
         <translation>{offline}: the platform cannot be reached; showing the last saved incidents, tasks and units, not live</translation>
     </message>
     <message>
@@ -1468,7 +1474,7 @@
     </message>
     <message>
         <source>主码流</source>
-        <extracomment>the box the picture should arrive at changed (resize, zoom, new stream): the wall re-targets readers the picture&apos;s geometry for the last (frame size, ratio, tile size): see :func:`picture_geometry`</extracomment>
+        <extracomment>the box the picture should arrive at changed (resize, zoom, new stream): the wall re-targets readers the bottom-right captions (fps changes), each with its width in logical pixels the picture&apos;s geometry for the last (frame size, ratio, tile size): see :func:`picture_geometry`</extracomment>
         <translation>main stream</translation>
     </message>
     <message>

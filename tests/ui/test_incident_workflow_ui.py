@@ -447,3 +447,48 @@ def test_a_unit_another_desk_sent_meanwhile_is_asked_about_and_said_in_the_list(
     assert dialog.units.item(row).text().endswith(" · 已派往本事件")
     assert dialog.units.item(row).flags() & Qt.ItemFlag.ItemIsUserCheckable  # available: may be sent again
     assert unit.id not in dialog.checked_unit_ids() and dialog.checked_unit_ids()  # another unit ticked instead
+
+
+def test_a_task_the_unit_refuses_is_told_and_the_incident_marked_until_dispatched_again(qtbot, desk_as,
+                                                                                      exercise) -> None:
+    """A unit refusing a task (the exercise platform's units do, now and then) is told once in the status bar with
+    the unit, the task and the reason, whichever incident is shown; the incident is marked in the list and its
+    detail says so, until another task is dispatched for it."""
+    from commandwall.app.dispatch import DispatchOrder
+    from commandwall.demo.simulator import REJECT_REASONS
+    from commandwall.domain.models import TaskStatus
+    from commandwall.domain.workflow import TASKABLE
+
+    desk = desk_as("duty")
+    messages: list[str] = []
+    desk.feature.sig_message.connect(lambda text, _ms: messages.append(text))
+    incident, other = [i for i in desk.session.incidents.open() if i.status in TASKABLE][:2]
+    units = [u for u in desk.session.units.all() if u.status is UnitStatus.AVAILABLE]
+    desk.feature.select(incident.id)
+    desk.feature.send_dispatch(DispatchOrder(incident.id, (units[0].id,), "公安", 2, "立即赶赴现场"))
+    qtbot.waitUntil(lambda: any(t.unit_id == units[0].id for t in desk.session.tasks.for_incident(incident.id)),
+                    timeout=20000)
+    task = next(t for t in desk.session.tasks.for_incident(incident.id) if t.unit_id == units[0].id)
+    assert not desk.feature.panel.model.is_refused(incident.id) and desk.detail.refused.isHidden()
+    desk.feature.select(other.id)  # the officer has moved on to another incident
+    qtbot.waitUntil(lambda: desk.detail.incident is not None and desk.detail.incident.id == other.id)
+
+    exercise.store.set_task_status(task.id, TaskStatus.REJECTED, units[0].name, "车辆故障，无法出动")
+    qtbot.waitUntil(lambda: any(task.id in m for m in messages), timeout=20000)
+    told = [m for m in messages if task.id in m]
+    assert len(told) == 1 and "拒绝" in told[0] and units[0].name in told[0] and incident.id in told[0], told
+    assert any(reason in told[0] for reason in REJECT_REASONS), told  # the reason given (the simulator's own too)
+    qtbot.waitUntil(lambda: desk.feature.panel.model.is_refused(incident.id), timeout=5000)
+    row = desk.feature.panel.model.row_of(incident.id)
+    tip = desk.feature.panel.model.data(desk.feature.panel.model.index(row, 0), Qt.ItemDataRole.ToolTipRole)
+    assert "任务被拒绝" in tip
+    assert not desk.feature.panel.model.is_refused(other.id)
+
+    desk.feature.select(incident.id)
+    qtbot.waitUntil(lambda: desk.detail.refused.isVisible(), timeout=5000)
+    assert units[0].name in desk.detail.refused.text() and "重新派遣" in desk.detail.refused.text()
+
+    desk.feature.send_dispatch(DispatchOrder(incident.id, (units[1].id,), "公安", 2, "改派"))
+    qtbot.waitUntil(lambda: not desk.feature.panel.model.is_refused(incident.id), timeout=20000)
+    qtbot.waitUntil(lambda: desk.detail.refused.isHidden(), timeout=5000)
+    assert len([m for m in messages if task.id in m]) == 1  # told once

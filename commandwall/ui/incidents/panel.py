@@ -73,6 +73,8 @@ YIELD_MIN_EMS = 3
 
 #: Colour of overdue tasks and of the 督办 line.
 OVERDUE_COLOUR = "#ff4d4f"
+#: Colour of the line saying a unit refused the incident's task.
+REFUSED_COLOUR = "#fa8c16"
 
 
 def share_columns(wanted: dict[int, int], width: int, title: tuple[int, int], floor: int) -> dict[int, int]:
@@ -174,6 +176,11 @@ class IncidentDetail(QWidget):
         self.escalate_button.setObjectName("escalateOverdue")
         self.escalate_button.clicked.connect(self._escalate)
         self._overdue_choice: ActionChoice | None = None
+        self.refused = _plain_label()  # a unit refused the dispatch: to be dispatched again
+        self.refused.setObjectName("refusedLine")
+        self.refused.setWordWrap(True)
+        self.refused.setStyleSheet(f"color: {REFUSED_COLOUR}; font-weight: bold;")
+        self.refused.hide()
         self.tasks = QListWidget()
         self.tasks.setObjectName("taskList")
         self.tasks.setMaximumHeight(96)
@@ -214,6 +221,7 @@ class IncidentDetail(QWidget):
         supervision.addWidget(self.overdue, 1)
         supervision.addWidget(self.escalate_button)
         layout.addLayout(supervision)
+        layout.addWidget(self.refused)
         # 地图定位 and 派遣任务… under the title: in sight with the detail a hundred pixels tall (the incident
         # centre of a 768 or 720 px desk), whatever the fields and the description take below.
         buttons = QHBoxLayout()
@@ -282,6 +290,7 @@ class IncidentDetail(QWidget):
             self.locate_button.setEnabled(False)
             self.dispatch_button.setEnabled(False)
             self.show_overdue(None, "")
+            self.show_refusal("")
             self.show_warning_reach(None, [])
             self.note.setEnabled(False)
             self.note_button.setEnabled(False)
@@ -290,6 +299,7 @@ class IncidentDetail(QWidget):
             return
         if previous is None or previous.id != incident.id:
             self.show_overdue(None, "")
+            self.show_refusal("")
             self.show_warning_reach(None, [])
             self.feedback.setText("")
             self.tasks.clear()
@@ -432,6 +442,13 @@ class IncidentDetail(QWidget):
         self.escalate_button.setVisible(choice is not None)
         if choice is not None:
             self._apply(self.escalate_button, choice)
+
+    def show_refusal(self, text: str) -> None:
+        """The line saying a unit refused the incident's task and it wants a new dispatch (``text`` made safe to
+        show; empty hides it)."""
+        if text != self.refused.text():
+            self.refused.setText(text)
+        self.refused.setVisible(bool(text))
 
     def show_warning_reach(self, text: str | None, camera_ids: list[str]) -> None:
         """The early-warning row: ``text`` (how many cameras and open incidents its area holds) and
