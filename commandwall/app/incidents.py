@@ -264,9 +264,10 @@ def describe_place(incident: Incident, placement: Placement | None) -> tuple[str
     return text, "\n".join(lines)
 
 
-def describe_outbox_item(item: OutboxItem) -> str:
+def describe_outbox_item(item: OutboxItem, *, live: bool = False) -> str:
     """A line for the duty officer about where a queued action stands (the platform's error, if quoted, is
-    passed through ``display_text``)."""
+    passed through ``display_text``). ``live``: the platform is heard now, so an action not yet sent and never
+    failed is on its way (发送中…); otherwise, or once a try has failed, it waits for the network."""
     label = OUTBOX_KIND_LABELS.get(item.kind)
     kind = item.kind if label is None else translate("incidents", label)
     if item.kind == "transition" and isinstance(item.payload.get("action"), str):
@@ -278,6 +279,8 @@ def describe_outbox_item(item: OutboxItem) -> str:
         if error:
             return translate("incidents", "{kind}待发送（网络恢复后自动重发，不会丢失）：{error}").format(
                 kind=kind, error=error)
+        if live:
+            return translate("incidents", "{kind}发送中…").format(kind=kind)
         return translate("incidents", "{kind}待发送（网络恢复后自动重发，不会丢失）").format(kind=kind)
     template = {
         OutboxState.SENT: translate("incidents", "{kind}已送达平台"),
@@ -814,7 +817,7 @@ class IncidentsController:
         note = item.payload.get("note") if item.kind == "transition" else item.payload.get("text")
         undone = item.state in (OutboxState.CONFLICT, OutboxState.FAILED) and item.kind in ("transition", "note")
         return OutboxNotice(
-            text=describe_outbox_item(item),
+            text=describe_outbox_item(item, live=self.session.hears_platform()),
             incident_id=incident_id if isinstance(incident_id, str) else None,
             settled=item.state is not OutboxState.PENDING,
             pending=self.pending_actions(),

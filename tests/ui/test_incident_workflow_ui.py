@@ -492,3 +492,36 @@ def test_a_task_the_unit_refuses_is_told_and_the_incident_marked_until_dispatche
     qtbot.waitUntil(lambda: not desk.feature.panel.model.is_refused(incident.id), timeout=20000)
     qtbot.waitUntil(lambda: desk.detail.refused.isHidden(), timeout=5000)
     assert len([m for m in messages if task.id in m]) == 1  # told once
+
+
+def test_an_action_on_a_live_platform_says_it_is_sending_and_waits_only_when_a_try_failed(
+        qtbot, exercise, tmp_path) -> None:
+    """With the platform heard, a note is 发送中… then 已送达, never 待发送（网络恢复后…）; when the platform fails
+    it, the wait for the network is said (with the error)."""
+    from tests.unit.backend_support import LocalServer, gated_proxy
+
+    app, state = gated_proxy(exercise.base_url)
+    with LocalServer(app) as proxy:
+        desk = IncidentDesk(qtbot, proxy, tmp_path / "duty", "duty")
+        try:
+            messages: list[str] = []
+            desk.feature.sig_message.connect(lambda text, _ms: messages.append(text))
+            incident = next(i for i in desk.session.incidents.open())
+            desk.feature.select(incident.id)
+            qtbot.waitUntil(lambda: desk.session.hears_platform(), timeout=15000)
+            qtbot.waitUntil(lambda: desk.detail.note_button.isEnabled(), timeout=10000)
+            desk.detail.note.setText("现场已有交警")
+            qtbot.mouseClick(desk.detail.note_button, Qt.MouseButton.LeftButton)
+            qtbot.waitUntil(lambda: "备注已送达平台" in messages, timeout=15000)
+            assert messages[0] == "备注发送中…", messages
+            assert not any("待发送" in m for m in messages), messages
+
+            messages.clear()
+            state["broken"].add(f"/api/v1/incidents/{incident.id}/notes")  # the platform fails notes
+            desk.detail.note.setText("第二条备注")
+            qtbot.mouseClick(desk.detail.note_button, Qt.MouseButton.LeftButton)
+            waiting = "待发送（网络恢复后自动重发，不会丢失）："
+            qtbot.waitUntil(lambda: any(waiting in m for m in messages), timeout=15000)
+            assert waiting in desk.detail.feedback.text()
+        finally:
+            desk.close()
