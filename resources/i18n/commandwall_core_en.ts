@@ -5,6 +5,7 @@
     <name>DispatchDialog</name>
     <message>
         <location filename="../../commandwall/domain/models.py" line="106"/>
+        <location filename="../../commandwall/domain/models.py" line="120"/>
         <source>公安</source>
         <extracomment>The departments a task may go to, by the Chinese name the platform knows (translated where shown: :func:`department_label`).</extracomment>
         <translation>Police</translation>
@@ -16,26 +17,34 @@
     </message>
     <message>
         <location filename="../../commandwall/domain/models.py" line="107"/>
+        <location filename="../../commandwall/domain/models.py" line="122"/>
         <source>卫健</source>
         <translation>Health</translation>
     </message>
     <message>
         <location filename="../../commandwall/domain/models.py" line="107"/>
+        <location filename="../../commandwall/domain/models.py" line="119"/>
+        <location filename="../../commandwall/domain/models.py" line="121"/>
         <source>城管</source>
         <translation>Urban Management</translation>
     </message>
     <message>
         <location filename="../../commandwall/domain/models.py" line="108"/>
+        <location filename="../../commandwall/domain/models.py" line="117"/>
         <source>应急</source>
         <translation>Emergency Management</translation>
     </message>
     <message>
         <location filename="../../commandwall/domain/models.py" line="108"/>
+        <location filename="../../commandwall/domain/models.py" line="116"/>
+        <location filename="../../commandwall/domain/models.py" line="123"/>
         <source>交警</source>
+        <extracomment>The department that handles each incident category by default (by its name in :data:`DEPARTMENTS`, what the platform knows): the dispatch dialog offers its units first and names it as the responsible department.</extracomment>
         <translation>Traffic Police</translation>
     </message>
     <message>
         <location filename="../../commandwall/domain/models.py" line="109"/>
+        <location filename="../../commandwall/domain/models.py" line="118"/>
         <source>环保</source>
         <translation>Environmental Protection</translation>
     </message>
@@ -279,69 +288,69 @@
 <context>
     <name>dispatch</name>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="35"/>
+        <location filename="../../commandwall/app/dispatch.py" line="36"/>
         <source>请选择处置单元或责任部门</source>
         <extracomment>Units offered per dispatch at most (a district has a few dozen; more would only scroll).</extracomment>
         <translation>Choose a unit or a responsible department</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="36"/>
+        <location filename="../../commandwall/app/dispatch.py" line="37"/>
         <source>请填写处置要求</source>
         <translation>Enter the instructions</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="37"/>
+        <location filename="../../commandwall/app/dispatch.py" line="38"/>
         <source>处置要求最多 {limit} 字，现有 {count} 字</source>
         <translation>Instructions may have at most {limit} characters; these have {count}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="66"/>
+        <location filename="../../commandwall/app/dispatch.py" line="67"/>
         <source>{status}（{task}）</source>
         <translation>{status} ({task})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="69"/>
+        <location filename="../../commandwall/app/dispatch.py" line="70"/>
         <source>{name} · {department} · {status} · 道路 {km} km</source>
         <translation>{name} · {department} · {status} · by road {km} km</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="71"/>
+        <location filename="../../commandwall/app/dispatch.py" line="72"/>
         <source>{name} · {department} · {status} · 直线 {km} km</source>
         <translation>{name} · {department} · {status} · straight line {km} km</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="74"/>
+        <location filename="../../commandwall/app/dispatch.py" line="75"/>
         <source> · 位置为{age}上报</source>
         <translation> · position reported {age}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="76"/>
+        <location filename="../../commandwall/app/dispatch.py" line="77"/>
         <source> · 已派往本事件</source>
         <translation> · already sent here</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="153"/>
+        <location filename="../../commandwall/app/dispatch.py" line="154"/>
         <source>调用应急资源：{name}（{type}，{town}，编号 {id}，位置 {lon:.5f}, {lat:.5f}）</source>
         <translation>Use emergency resource: {name} ({type}, {town}, ID {id}, position {lon:.5f}, {lat:.5f})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="218"/>
+        <location filename="../../commandwall/app/dispatch.py" line="223"/>
         <source>{status}：{reason}</source>
         <translation>{status}: {reason}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="222"/>
+        <location filename="../../commandwall/app/dispatch.py" line="227"/>
         <location filename="../../commandwall/app/incidents.py" line="790"/>
         <source> · 时限 {time}</source>
         <translation> · due {time}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="225"/>
+        <location filename="../../commandwall/app/dispatch.py" line="230"/>
         <source> · 超时 {days} 天</source>
         <translation> · {days} days late</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="227"/>
+        <location filename="../../commandwall/app/dispatch.py" line="232"/>
         <source> · 超时 {minutes} 分钟</source>
         <translation> · {minutes} min overdue</translation>
     </message>
@@ -395,115 +404,115 @@
         <translation>Early warning</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="190"/>
+        <location filename="../../commandwall/domain/models.py" line="204"/>
         <source>已上报</source>
         <extracomment>Statuses of incidents still being handled (未办结).</extracomment>
         <translation>Reported</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="191"/>
+        <location filename="../../commandwall/domain/models.py" line="205"/>
         <source>已受理</source>
         <translation>Accepted</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="192"/>
+        <location filename="../../commandwall/domain/models.py" line="206"/>
         <source>已核实</source>
         <translation>Verified</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="193"/>
+        <location filename="../../commandwall/domain/models.py" line="207"/>
         <source>已派遣</source>
         <translation>Dispatched</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="194"/>
+        <location filename="../../commandwall/domain/models.py" line="208"/>
         <source>处置中</source>
         <translation>In progress</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="195"/>
+        <location filename="../../commandwall/domain/models.py" line="209"/>
         <source>已办结</source>
         <translation>Resolved</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="196"/>
+        <location filename="../../commandwall/domain/models.py" line="210"/>
         <source>已结案</source>
         <translation>Closed</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="197"/>
+        <location filename="../../commandwall/domain/models.py" line="211"/>
         <source>已退回</source>
         <translation>Returned</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="198"/>
+        <location filename="../../commandwall/domain/models.py" line="212"/>
         <source>已上报上级</source>
         <translation>Escalated</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="199"/>
+        <location filename="../../commandwall/domain/models.py" line="213"/>
         <source>已合并</source>
         <translation>Merged</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="295"/>
+        <location filename="../../commandwall/domain/models.py" line="309"/>
         <source>已派发</source>
         <extracomment>The largest file attached to an incident (bytes): 20 MiB, the platform&apos;s limit and the client&apos;s. Tasks still to be carried out (the others are finished: done or rejected).</extracomment>
         <translation>Assigned</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="296"/>
+        <location filename="../../commandwall/domain/models.py" line="310"/>
         <source>已接收</source>
         <translation>Acknowledged</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="297"/>
+        <location filename="../../commandwall/domain/models.py" line="311"/>
         <source>途中</source>
         <translation>En route</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="298"/>
+        <location filename="../../commandwall/domain/models.py" line="312"/>
         <source>已到场</source>
         <translation>On scene</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="299"/>
+        <location filename="../../commandwall/domain/models.py" line="313"/>
         <source>已完成</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="300"/>
+        <location filename="../../commandwall/domain/models.py" line="314"/>
         <source>已拒绝</source>
         <translation>Rejected</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="376"/>
+        <location filename="../../commandwall/domain/models.py" line="390"/>
         <source>{n}分钟前</source>
         <extracomment>A unit silent for longer is shown as not current (faded on the map, its last report&apos;s age in the 派遣 list): vehicles&apos; and terminals&apos; positions come every 10–60 s, so five minutes of nothing is no gap between reports.</extracomment>
         <translation>{n} min ago</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="378"/>
+        <location filename="../../commandwall/domain/models.py" line="392"/>
         <source>{n}小时前</source>
         <translation>{n} h ago</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="379"/>
+        <location filename="../../commandwall/domain/models.py" line="393"/>
         <source>{n}天前</source>
         <translation>{n} days ago</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="383"/>
+        <location filename="../../commandwall/domain/models.py" line="397"/>
         <source>待命</source>
         <translation>Available</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="384"/>
+        <location filename="../../commandwall/domain/models.py" line="398"/>
         <source>出勤</source>
         <translation>On duty</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="385"/>
+        <location filename="../../commandwall/domain/models.py" line="399"/>
         <source>离线</source>
         <translation>Offline</translation>
     </message>

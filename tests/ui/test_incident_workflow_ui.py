@@ -525,3 +525,37 @@ def test_an_action_on_a_live_platform_says_it_is_sending_and_waits_only_when_a_t
             assert waiting in desk.detail.feedback.text()
         finally:
             desk.close()
+
+
+def test_the_dispatch_dialog_ticks_the_nearest_unit_of_the_incidents_department_else_the_nearest(
+        qtbot, desk_as) -> None:
+    """A 卫健 incident gets a 卫健 unit ticked and 卫健 as the department, not whichever unit is nearest; a
+    category whose department has no unit free falls back to the nearest available unit."""
+    from commandwall.domain.models import CATEGORY_DEPARTMENTS
+    from commandwall.domain.workflow import TASKABLE
+    from commandwall.ui.incidents.dispatch import DispatchDialog
+
+    desk = desk_as("duty")
+    units = desk.session.units.all()
+    seen = 0
+    for category, handles in sorted(CATEGORY_DEPARTMENTS.items()):
+        incident = next((i for i in desk.session.incidents.open() if i.status in TASKABLE
+                         and i.category == category), None)
+        if incident is None:
+            continue
+        found, choices = desk.controller.dispatch_choices(incident.id)
+        dialog = DispatchDialog(found, choices)
+        qtbot.addWidget(dialog)
+        ticked = desk.session.units.get(dialog.checked_unit_ids()[0])
+        free = [c for c in choices if c.selectable and not c.sent_here]
+        own = [c for c in free if c.unit.department == handles]
+        nearest_own = min(own, key=lambda c: c.metres).unit if own else None
+        nearest = min(free, key=lambda c: c.metres).unit
+        if nearest_own is not None:
+            assert ticked == nearest_own, (category, ticked, nearest)
+            assert dialog.department.currentData() == handles
+            seen += nearest_own != nearest  # nearest overall of another department: not picked
+        else:
+            assert ticked == nearest, category
+    assert seen >= 1, "no incident whose nearest unit belongs to another department"
+    assert {u.department for u in units} >= {"卫健", "公安"}

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from commandwall.app.dispatch import DispatchOrder, UnitChoice, default_deadline_minutes
 from commandwall.app.incidents import PRIORITY_LABELS
-from commandwall.domain.models import DEPARTMENTS, Incident, department_label
+from commandwall.domain.models import CATEGORY_DEPARTMENTS, DEPARTMENTS, Incident, department_label
 from commandwall.i18n import translate
 from commandwall.textsafe import display_text
 from commandwall.ui.text import plain_label
@@ -86,6 +86,9 @@ class DispatchDialog(QDialog):
         self.department.setEditable(False)
         for department in DEPARTMENTS:  # the platform gets the department's Chinese name, whatever is shown
             self.department.addItem(department_label(department), department)
+        handles = CATEGORY_DEPARTMENTS.get(incident.category)  # with no unit ticked: the category's department
+        if handles in DEPARTMENTS:
+            self.department.setCurrentIndex(self.department.findData(handles))
         self.priority = QComboBox()
         for level, label in PRIORITY_LABELS.items():
             self.priority.addItem(translate("incidents", label), level)
@@ -142,7 +145,9 @@ class DispatchDialog(QDialog):
         tickable = [i for i in range(self.units.count())  # a unit already sent here is not ticked for it
                     if self.units.item(i).flags() & Qt.ItemFlag.ItemIsUserCheckable and not choices[i].sent_here]
         wanted = [i for i in tickable if self.units.item(i).data(Qt.ItemDataRole.UserRole) == preselect]
-        first = (wanted or tickable)[:1]  # the unit asked for, else the nearest available: what an officer picks
+        # the unit asked for, else the first available: the nearest of the category's department if one is free
+        # (the ranking lists them first), else the nearest — what an officer picks
+        first = (wanted or tickable)[:1]
         for i in first:
             self.units.item(i).setCheckState(Qt.CheckState.Checked)
             self.units.scrollToItem(self.units.item(i))  # a unit sent from the map may be far down the list
