@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from commandwall import localtime
@@ -82,6 +82,9 @@ NEARBY_CANDIDATES = 10
 
 #: 督办 is worked out at most once per this many seconds (the status bar, the list and the detail all ask).
 SUPERVISION_TICK_S = 1.0
+#: Tasks dispatched this close to a refused one went out with it (one dispatch, several units; each is its own
+#: request): done, they mean the incident was seen to, not that it waits for a new dispatch.
+REFUSAL_BATCH = timedelta(seconds=60)
 
 #: An incident's task list shows at most this many of its tasks, the newest; one line before them says how many
 #: earlier ones it leaves out (a platform may hold thousands for one incident, and the list follows the clock).
@@ -701,9 +704,9 @@ class IncidentsController:
         self._refusals_told.update(t.id for t in self.session.tasks.all() if t.status is TaskStatus.REJECTED)
 
     def refused_incident_ids(self, *, fresh: bool = False) -> set[str]:
-        """Open incidents whose last dispatch a unit refused and that nothing dispatched since has taken over
-        (to be dispatched again): a refused task with no other task dispatched at or after it. Worked out once
-        per clock tick (``fresh``: now)."""
+        """Open incidents a unit refused a task of and nobody else is on (to be dispatched again): a refused
+        task, and no other task still under way nor dispatched with it or since (:meth:`_open_refusals`). Worked
+        out once per clock tick (``fresh``: now)."""
         key = time.monotonic() // SUPERVISION_TICK_S
         if not fresh and self._refused_cache is not None and self._refused_cache[0] == key:
             return self._refused_cache[1]
@@ -712,7 +715,9 @@ class IncidentsController:
         return ids
 
     def _open_refusals(self, incident_id: str | None = None) -> list[Task]:
-        """Refused tasks still wanting a new dispatch (of one incident, or of all), oldest first."""
+        """Refused tasks still wanting a new dispatch (of one incident, or of all), oldest first: of an open
+        incident, with no other task of it under way, nor one done that was dispatched with the refused one
+        (within :data:`REFUSAL_BATCH`) or after it."""
         tasks = self.session.tasks.for_incident(incident_id) if incident_id else self.session.tasks.values()
         refused = [t for t in tasks if t.status is TaskStatus.REJECTED]
         found = []
@@ -721,7 +726,12 @@ class IncidentsController:
             if incident is None or incident.status not in OPEN_STATUSES:
                 continue
             siblings = self.session.tasks.for_incident(task.incident_id) if incident_id is None else tasks
-            if not any(t.status is not TaskStatus.REJECTED and t.created_at >= task.created_at for t in siblings):
+            since = task.created_at - REFUSAL_BATCH
+            taken = (
+                t.status in ACTIVE_TASK_STATUSES or (t.status is not TaskStatus.REJECTED and t.created_at >= since)
+                for t in siblings
+            )
+            if not any(taken):
                 found.append(task)
         return found
 

@@ -462,7 +462,8 @@ def test_a_task_the_unit_refuses_is_told_and_the_incident_marked_until_dispatche
     desk = desk_as("duty")
     messages: list[str] = []
     desk.feature.sig_message.connect(lambda text, _ms: messages.append(text))
-    incident, other = [i for i in desk.session.incidents.open() if i.status in TASKABLE][:2]
+    incident, other, third = [i for i in desk.session.incidents.open()
+                              if i.status in TASKABLE and not desk.session.tasks.for_incident(i.id)][:3]
     units = [u for u in desk.session.units.all() if u.status is UnitStatus.AVAILABLE]
     desk.feature.select(incident.id)
     desk.feature.send_dispatch(DispatchOrder(incident.id, (units[0].id,), "公安", 2, "立即赶赴现场"))
@@ -492,6 +493,15 @@ def test_a_task_the_unit_refuses_is_told_and_the_incident_marked_until_dispatche
     qtbot.waitUntil(lambda: not desk.feature.panel.model.is_refused(incident.id), timeout=20000)
     qtbot.waitUntil(lambda: desk.detail.refused.isHidden(), timeout=5000)
     assert len([m for m in messages if task.id in m]) == 1  # told once
+
+    # two units sent at once, one refuses: told, but the incident is not marked while the other is on its way
+    desk.feature.send_dispatch(DispatchOrder(third.id, (units[2].id, units[3].id), "公安", 2, "两组赶赴现场"))
+    qtbot.waitUntil(lambda: len(desk.session.tasks.for_incident(third.id)) == 2, timeout=20000)
+    refused = desk.session.tasks.for_incident(third.id)[0]
+    exercise.store.set_task_status(refused.id, TaskStatus.REJECTED, "unit", "人员不足，请改派")
+    qtbot.waitUntil(lambda: any(refused.id in m for m in messages), timeout=20000)
+    desk.feature.check_deadlines()
+    assert not desk.feature.panel.model.is_refused(third.id)
 
 
 def test_an_action_on_a_live_platform_says_it_is_sending_and_waits_only_when_a_try_failed(
