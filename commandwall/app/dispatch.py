@@ -13,6 +13,7 @@ from typing import Any
 
 from commandwall import localtime
 from commandwall.domain.models import (
+    CATEGORY_DEPARTMENTS,
     MAX_FREE_TEXT_CHARS,
     UNIT_REPORT_STALE_S,
     Incident,
@@ -184,8 +185,9 @@ class UnitRanking:
     def rank(self, incident: Incident, units: Sequence[Unit], layers: Iterable[Any],
              now: datetime | None = None) -> list[UnitChoice]:
         """Units nearest first by road (straight line, marked, where the network does not reach); available
-        ones first, then busy, then offline; at most ``MAX_OFFERED``. Each knows its last report's age at
-        ``now`` (default now)."""
+        ones first, then busy, then offline, and in each the units of the department that handles the incident's
+        category (:data:`CATEGORY_DEPARTMENTS`) before the others; at most ``MAX_OFFERED``. Each knows its last
+        report's age at ``now`` (default now)."""
         now = now or localtime.now()
         target = (incident.lon, incident.lat)
         network = self.network(layers)
@@ -196,7 +198,10 @@ class UnitRanking:
             found = [(straight_metres(p, target), False) for p in points]
         order = {UnitStatus.AVAILABLE: 0, UnitStatus.BUSY: 1, UnitStatus.OFFLINE: 2}
         choices = [UnitChoice(u, m, r, u.report_age_s(now)) for u, (m, r) in zip(units, found, strict=True)]
-        choices.sort(key=lambda c: (order[c.unit.status], c.metres))
+        handles = CATEGORY_DEPARTMENTS.get(incident.category)
+        choices.sort(
+            key=lambda c: (order[c.unit.status], handles is not None and c.unit.department != handles, c.metres)
+        )
         return choices[:MAX_OFFERED]
 
 

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from commandwall import localtime
@@ -82,6 +82,9 @@ NEARBY_CANDIDATES = 10
 
 #: 督办 is worked out at most once per this many seconds (the status bar, the list and the detail all ask).
 SUPERVISION_TICK_S = 1.0
+#: Tasks dispatched this close to a refused one went out with it (one dispatch, several units; each is its own
+#: request): done, they mean the incident was seen to, not that it waits for a new dispatch.
+REFUSAL_BATCH = timedelta(seconds=60)
 
 #: An incident's task list shows at most this many of its tasks, the newest; one line before them says how many
 #: earlier ones it leaves out (a platform may hold thousands for one incident, and the list follows the clock).
@@ -264,9 +267,10 @@ def describe_place(incident: Incident, placement: Placement | None) -> tuple[str
     return text, "\n".join(lines)
 
 
-def describe_outbox_item(item: OutboxItem) -> str:
+def describe_outbox_item(item: OutboxItem, *, live: bool = False) -> str:
     """A line for the duty officer about where a queued action stands (the platform's error, if quoted, is
-    passed through ``display_text``)."""
+    passed through ``display_text``). ``live``: the platform is heard now, so an action not yet sent and never
+    failed is on its way (发送中…); otherwise, or once a try has failed, it waits for the network."""
     label = OUTBOX_KIND_LABELS.get(item.kind)
     kind = item.kind if label is None else translate("incidents", label)
     if item.kind == "transition" and isinstance(item.payload.get("action"), str):
@@ -278,6 +282,8 @@ def describe_outbox_item(item: OutboxItem) -> str:
         if error:
             return translate("incidents", "{kind}待发送（网络恢复后自动重发，不会丢失）：{error}").format(
                 kind=kind, error=error)
+        if live:
+            return translate("incidents", "{kind}发送中…").format(kind=kind)
         return translate("incidents", "{kind}待发送（网络恢复后自动重发，不会丢失）").format(kind=kind)
     template = {
         OutboxState.SENT: translate("incidents", "{kind}已送达平台"),
@@ -318,6 +324,8 @@ class IncidentsController:
         #: ranking tens of thousands of units takes seconds too, which the window must not wait for
         self._ranker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="commandwall-dispatch")
         self._overdue_cache: tuple[float, list[Task], set[str]] | None = None
+        self._refused_cache: tuple[float, set[str]] | None = None
+        self._refusals_told: set[str] = set()  # refused tasks the officer has been told of
         #: What the list shows beyond its own filters (set from the overview dashboard; ``NO_FILTER``: all).
         self.incident_filter: IncidentFilter = NO_FILTER
 
@@ -668,6 +676,76 @@ class IncidentsController:
             self._overdue_cache = (key, late, ids)
         return late, ids
 
+    # ---- 任务被拒绝 --------------------------------------------------------------------------------------
+    def refusal_notice(self, task: Task) -> str:
+        """What the duty officer is told once when a unit refuses a task (the unit, the task, the incident and
+        the reason); empty for any other change, and for a refusal already told."""
+        if task.status is not TaskStatus.REJECTED or task.id in self._refusals_told:
+            return ""
+        self._refusals_told.add(task.id)
+        told = translate("incidents", "任务被拒绝：{who} 拒绝了任务 {task}（事件 {incident}）")
+        return self._refusal_text(task, told)
+
+    def _refusal_text(self, task: Task, template: str) -> str:
+        unit = self.session.units.get(task.unit_id) if task.unit_id else None
+        who = unit.name if unit is not None else (task.unit_id or task.department)
+        text = template.format(
+            who=display_text(who, isolate=True),
+            task=display_text(task.id, isolate=True),
+            incident=display_text(task.incident_id, isolate=True),
+        )
+        if task.reason:
+            text += translate("incidents", "：{reason}").format(reason=display_text(task.reason, isolate=True))
+        return text + translate("incidents", "，请重新派遣")
+
+    def note_refusals_known(self) -> None:
+        """Refusals already held (the list as loaded at start or after a reconnect) are not news: only those
+        reported from now on are told."""
+        self._refusals_told.update(t.id for t in self.session.tasks.all() if t.status is TaskStatus.REJECTED)
+
+    def refused_incident_ids(self, *, fresh: bool = False) -> set[str]:
+        """Open incidents a unit refused a task of and nobody else is on (to be dispatched again): a refused
+        task, and no other task still under way nor dispatched with it or since (:meth:`_open_refusals`). Worked
+        out once per clock tick (``fresh``: now)."""
+        key = time.monotonic() // SUPERVISION_TICK_S
+        if not fresh and self._refused_cache is not None and self._refused_cache[0] == key:
+            return self._refused_cache[1]
+        ids = {task.incident_id for task in self._open_refusals()}
+        self._refused_cache = (key, ids)
+        return ids
+
+    def _open_refusals(self, incident_id: str | None = None) -> list[Task]:
+        """Refused tasks still wanting a new dispatch (of one incident, or of all), oldest first: of an open
+        incident, with no other task of it under way, nor one done that was dispatched with the refused one
+        (within :data:`REFUSAL_BATCH`) or after it."""
+        tasks = self.session.tasks.for_incident(incident_id) if incident_id else self.session.tasks.values()
+        refused = [t for t in tasks if t.status is TaskStatus.REJECTED]
+        found = []
+        for task in refused:
+            incident = self.session.incidents.get(task.incident_id)
+            if incident is None or incident.status not in OPEN_STATUSES:
+                continue
+            siblings = self.session.tasks.for_incident(task.incident_id) if incident_id is None else tasks
+            since = task.created_at - REFUSAL_BATCH
+            taken = (
+                t.status in ACTIVE_TASK_STATUSES or (t.status is not TaskStatus.REJECTED and t.created_at >= since)
+                for t in siblings
+            )
+            if not any(taken):
+                found.append(task)
+        return found
+
+    def refusal_line(self, incident_id: str) -> str:
+        """The detail's line for an incident whose dispatch was refused (empty when it is not): the latest
+        refusal, and how many more."""
+        refused = self._open_refusals(incident_id)
+        if not refused:
+            return ""
+        text = self._refusal_text(refused[-1], translate("incidents", "任务被拒绝：{who} 拒绝了任务 {task}"))
+        if len(refused) > 1:
+            text += translate("incidents", "（共 {count} 项被拒绝）").format(count=len(refused))
+        return text
+
     def escalate_choice(self, incident: Incident, now: datetime | None = None) -> ActionChoice | None:
         """The 超时上报 button for an overdue incident (None when it is not overdue): enabled if the role may
         escalate and the status allows it; the tooltip says which tasks are late, or why not."""
@@ -749,7 +827,7 @@ class IncidentsController:
         note = item.payload.get("note") if item.kind == "transition" else item.payload.get("text")
         undone = item.state in (OutboxState.CONFLICT, OutboxState.FAILED) and item.kind in ("transition", "note")
         return OutboxNotice(
-            text=describe_outbox_item(item),
+            text=describe_outbox_item(item, live=self.session.hears_platform()),
             incident_id=incident_id if isinstance(incident_id, str) else None,
             settled=item.state is not OutboxState.PENDING,
             pending=self.pending_actions(),

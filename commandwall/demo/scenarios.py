@@ -10,6 +10,7 @@ import random
 from typing import Any
 
 from commandwall.demo.geography import Geography, Place
+from commandwall.domain.models import CATEGORY_DEPARTMENTS
 
 #: category -> list of (title, description, priority 1..4)
 TEMPLATES: dict[str, list[tuple[str, str, int]]] = {
@@ -72,17 +73,8 @@ SOURCES: dict[str, list[str]] = {
     "wenlv": ["文旅局", "景区视频监控"],
 }
 
-#: Which department handles each category by default (for dispatch).
-DEPARTMENTS: dict[str, str] = {
-    "jiaotong": "交警",
-    "yingji": "应急",
-    "huanbao": "环保",
-    "chengguan": "城管",
-    "zongzhi": "公安",
-    "zhifa": "城管",
-    "weijian": "卫健",
-    "wenlv": "交警",
-}
+#: Which department handles each category by default (for dispatch): the client's own rule.
+DEPARTMENTS: dict[str, str] = CATEGORY_DEPARTMENTS
 
 
 def crossing(a: str, b: str) -> str:

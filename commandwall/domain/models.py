@@ -110,6 +110,20 @@ DEPARTMENTS = (QT_TRANSLATE_NOOP("DispatchDialog", "公安"), QT_TRANSLATE_NOOP(
                QT_TRANSLATE_NOOP("DispatchDialog", "水务"))
 
 
+#: The department that handles each incident category by default (by its name in :data:`DEPARTMENTS`, what the
+#: platform knows): the dispatch dialog offers its units first and names it as the responsible department.
+CATEGORY_DEPARTMENTS: dict[str, str] = {
+    "jiaotong": QT_TRANSLATE_NOOP("DispatchDialog", "交警"),
+    "yingji": QT_TRANSLATE_NOOP("DispatchDialog", "应急"),
+    "huanbao": QT_TRANSLATE_NOOP("DispatchDialog", "环保"),
+    "chengguan": QT_TRANSLATE_NOOP("DispatchDialog", "城管"),
+    "zongzhi": QT_TRANSLATE_NOOP("DispatchDialog", "公安"),
+    "zhifa": QT_TRANSLATE_NOOP("DispatchDialog", "城管"),
+    "weijian": QT_TRANSLATE_NOOP("DispatchDialog", "卫健"),
+    "wenlv": QT_TRANSLATE_NOOP("DispatchDialog", "交警"),
+}
+
+
 def department_label(name: str) -> str:
     """A department's name in the chosen language when it is one of :data:`DEPARTMENTS`, else as the platform
     gave it."""

@@ -5,6 +5,7 @@
     <name>DispatchDialog</name>
     <message>
         <location filename="../../commandwall/domain/models.py" line="106"/>
+        <location filename="../../commandwall/domain/models.py" line="120"/>
         <source>公安</source>
         <extracomment>The departments a task may go to, by the Chinese name the platform knows (translated where shown: :func:`department_label`).</extracomment>
         <translation>Police</translation>
@@ -16,26 +17,34 @@
     </message>
     <message>
         <location filename="../../commandwall/domain/models.py" line="107"/>
+        <location filename="../../commandwall/domain/models.py" line="122"/>
         <source>卫健</source>
         <translation>Health</translation>
     </message>
     <message>
         <location filename="../../commandwall/domain/models.py" line="107"/>
+        <location filename="../../commandwall/domain/models.py" line="119"/>
+        <location filename="../../commandwall/domain/models.py" line="121"/>
         <source>城管</source>
         <translation>Urban Management</translation>
     </message>
     <message>
         <location filename="../../commandwall/domain/models.py" line="108"/>
+        <location filename="../../commandwall/domain/models.py" line="117"/>
         <source>应急</source>
         <translation>Emergency Management</translation>
     </message>
     <message>
         <location filename="../../commandwall/domain/models.py" line="108"/>
+        <location filename="../../commandwall/domain/models.py" line="116"/>
+        <location filename="../../commandwall/domain/models.py" line="123"/>
         <source>交警</source>
+        <extracomment>The department that handles each incident category by default (by its name in :data:`DEPARTMENTS`, what the platform knows): the dispatch dialog offers its units first and names it as the responsible department.</extracomment>
         <translation>Traffic Police</translation>
     </message>
     <message>
         <location filename="../../commandwall/domain/models.py" line="109"/>
+        <location filename="../../commandwall/domain/models.py" line="118"/>
         <source>环保</source>
         <translation>Environmental Protection</translation>
     </message>
@@ -138,43 +147,43 @@
         <translation>The attachment&apos;s file is lost ({error})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/parsing.py" line="149"/>
+        <location filename="../../commandwall/backend/parsing.py" line="151"/>
         <source>与平台的加密连接失败（证书或协议不符）</source>
         <extracomment>A server&apos;s error message is cut to this many characters before it reaches errors, logs and the banner. Malformed records of one list logged one by one; the rest are counted in one line. Longest ``rel=next`` link followed. HTTP status -&gt; error class (5xx: ``BackendUnavailableError``; others: ``BackendError``).</extracomment>
         <translation>The encrypted connection to the platform failed (certificate or protocol)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/parsing.py" line="151"/>
+        <location filename="../../commandwall/backend/parsing.py" line="153"/>
         <source>平台拒绝连接（服务未运行或端口不通）</source>
         <translation>The platform refused the connection (service not running or port closed)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/parsing.py" line="153"/>
+        <location filename="../../commandwall/backend/parsing.py" line="155"/>
         <source>找不到平台地址（域名无法解析）</source>
         <translation>Platform address not found (the name does not resolve)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/parsing.py" line="155"/>
+        <location filename="../../commandwall/backend/parsing.py" line="157"/>
         <source>连接平台超时（网络不通或被拦截）</source>
         <translation>Connecting to the platform timed out (network down or blocked)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/parsing.py" line="157"/>
+        <location filename="../../commandwall/backend/parsing.py" line="159"/>
         <source>平台响应超时</source>
         <translation>The platform did not answer in time</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/parsing.py" line="159"/>
+        <location filename="../../commandwall/backend/parsing.py" line="161"/>
         <source>与平台的连接被中断</source>
         <translation>The connection to the platform was cut</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/parsing.py" line="161"/>
+        <location filename="../../commandwall/backend/parsing.py" line="163"/>
         <source>无法连接到平台</source>
         <translation>Cannot connect to the platform</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/parsing.py" line="163"/>
+        <location filename="../../commandwall/backend/parsing.py" line="165"/>
         <source>与平台通信失败</source>
         <translation>Talking to the platform failed</translation>
     </message>
@@ -284,69 +293,69 @@
 <context>
     <name>dispatch</name>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="35"/>
+        <location filename="../../commandwall/app/dispatch.py" line="36"/>
         <source>请选择处置单元或责任部门</source>
         <extracomment>Units offered per dispatch at most (a district has a few dozen; more would only scroll).</extracomment>
         <translation>Choose a unit or a responsible department</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="36"/>
+        <location filename="../../commandwall/app/dispatch.py" line="37"/>
         <source>请填写处置要求</source>
         <translation>Enter the instructions</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="37"/>
+        <location filename="../../commandwall/app/dispatch.py" line="38"/>
         <source>处置要求最多 {limit} 字，现有 {count} 字</source>
         <translation>Instructions may have at most {limit} characters; these have {count}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="66"/>
+        <location filename="../../commandwall/app/dispatch.py" line="67"/>
         <source>{status}（{task}）</source>
         <translation>{status} ({task})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="69"/>
+        <location filename="../../commandwall/app/dispatch.py" line="70"/>
         <source>{name} · {department} · {status} · 道路 {km} km</source>
         <translation>{name} · {department} · {status} · by road {km} km</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="71"/>
+        <location filename="../../commandwall/app/dispatch.py" line="72"/>
         <source>{name} · {department} · {status} · 直线 {km} km</source>
         <translation>{name} · {department} · {status} · straight line {km} km</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="74"/>
+        <location filename="../../commandwall/app/dispatch.py" line="75"/>
         <source> · 位置为{age}上报</source>
         <translation> · position reported {age}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="76"/>
+        <location filename="../../commandwall/app/dispatch.py" line="77"/>
         <source> · 已派往本事件</source>
         <translation> · already sent here</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="153"/>
+        <location filename="../../commandwall/app/dispatch.py" line="154"/>
         <source>调用应急资源：{name}（{type}，{town}，编号 {id}，位置 {lon:.5f}, {lat:.5f}）</source>
         <translation>Use emergency resource: {name} ({type}, {town}, ID {id}, position {lon:.5f}, {lat:.5f})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="218"/>
+        <location filename="../../commandwall/app/dispatch.py" line="223"/>
         <source>{status}：{reason}</source>
         <translation>{status}: {reason}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="222"/>
-        <location filename="../../commandwall/app/incidents.py" line="722"/>
+        <location filename="../../commandwall/app/dispatch.py" line="227"/>
+        <location filename="../../commandwall/app/incidents.py" line="800"/>
         <source> · 时限 {time}</source>
         <translation> · due {time}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="225"/>
+        <location filename="../../commandwall/app/dispatch.py" line="230"/>
         <source> · 超时 {days} 天</source>
         <translation> · {days} days late</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/dispatch.py" line="227"/>
+        <location filename="../../commandwall/app/dispatch.py" line="232"/>
         <source> · 超时 {minutes} 分钟</source>
         <translation> · {minutes} min overdue</translation>
     </message>
@@ -400,115 +409,115 @@
         <translation>Early warning</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="190"/>
+        <location filename="../../commandwall/domain/models.py" line="204"/>
         <source>已上报</source>
         <extracomment>Statuses of incidents still being handled (未办结).</extracomment>
         <translation>Reported</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="191"/>
+        <location filename="../../commandwall/domain/models.py" line="205"/>
         <source>已受理</source>
         <translation>Accepted</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="192"/>
+        <location filename="../../commandwall/domain/models.py" line="206"/>
         <source>已核实</source>
         <translation>Verified</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="193"/>
+        <location filename="../../commandwall/domain/models.py" line="207"/>
         <source>已派遣</source>
         <translation>Dispatched</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="194"/>
+        <location filename="../../commandwall/domain/models.py" line="208"/>
         <source>处置中</source>
         <translation>In progress</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="195"/>
+        <location filename="../../commandwall/domain/models.py" line="209"/>
         <source>已办结</source>
         <translation>Resolved</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="196"/>
+        <location filename="../../commandwall/domain/models.py" line="210"/>
         <source>已结案</source>
         <translation>Closed</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="197"/>
+        <location filename="../../commandwall/domain/models.py" line="211"/>
         <source>已退回</source>
         <translation>Returned</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="198"/>
+        <location filename="../../commandwall/domain/models.py" line="212"/>
         <source>已上报上级</source>
         <translation>Escalated</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="199"/>
+        <location filename="../../commandwall/domain/models.py" line="213"/>
         <source>已合并</source>
         <translation>Merged</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="295"/>
+        <location filename="../../commandwall/domain/models.py" line="309"/>
         <source>已派发</source>
         <extracomment>The largest file attached to an incident (bytes): 20 MiB, the platform&apos;s limit and the client&apos;s. Tasks still to be carried out (the others are finished: done or rejected).</extracomment>
         <translation>Assigned</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="296"/>
+        <location filename="../../commandwall/domain/models.py" line="310"/>
         <source>已接收</source>
         <translation>Acknowledged</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="297"/>
+        <location filename="../../commandwall/domain/models.py" line="311"/>
         <source>途中</source>
         <translation>En route</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="298"/>
+        <location filename="../../commandwall/domain/models.py" line="312"/>
         <source>已到场</source>
         <translation>On scene</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="299"/>
+        <location filename="../../commandwall/domain/models.py" line="313"/>
         <source>已完成</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="300"/>
+        <location filename="../../commandwall/domain/models.py" line="314"/>
         <source>已拒绝</source>
         <translation>Rejected</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="376"/>
+        <location filename="../../commandwall/domain/models.py" line="390"/>
         <source>{n}分钟前</source>
         <extracomment>A unit silent for longer is shown as not current (faded on the map, its last report&apos;s age in the 派遣 list): vehicles&apos; and terminals&apos; positions come every 10–60 s, so five minutes of nothing is no gap between reports.</extracomment>
         <translation>{n} min ago</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="378"/>
+        <location filename="../../commandwall/domain/models.py" line="392"/>
         <source>{n}小时前</source>
         <translation>{n} h ago</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="379"/>
+        <location filename="../../commandwall/domain/models.py" line="393"/>
         <source>{n}天前</source>
         <translation>{n} days ago</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="383"/>
+        <location filename="../../commandwall/domain/models.py" line="397"/>
         <source>待命</source>
         <translation>Available</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="384"/>
+        <location filename="../../commandwall/domain/models.py" line="398"/>
         <source>出勤</source>
         <translation>On duty</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="385"/>
+        <location filename="../../commandwall/domain/models.py" line="399"/>
         <source>离线</source>
         <translation>Offline</translation>
     </message>
@@ -614,9 +623,9 @@
 <context>
     <name>i18n</name>
     <message>
-        <location filename="../../commandwall/i18n.py" line="50"/>
+        <location filename="../../commandwall/i18n.py" line="53"/>
         <source>zh</source>
-        <extracomment>The chosen language&apos;s code, as its catalogue translates this marker (context ``i18n``): ``zh`` without one.</extracomment>
+        <extracomment>The longest English title (``title_en``) a layer may carry, in characters: as long as a user layer&apos;s title. The chosen language&apos;s code, as its catalogue translates this marker (context ``i18n``): ``zh`` without one.</extracomment>
         <translation>en</translation>
     </message>
 </context>
@@ -638,342 +647,372 @@
         <translation>All incidents</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="96"/>
+        <location filename="../../commandwall/app/incidents.py" line="99"/>
         <location filename="../../commandwall/mapdoc/strings.py" line="125"/>
         <source>特急</source>
-        <extracomment>Incidents a card&apos;s nearest-incident offer measures geodesically, picked first by a flat distance (which ranks the district&apos;s points as the geodesic does but for near ties, so a few more than offered). 督办 is worked out at most once per this many seconds (the status bar, the list and the detail all ask). An incident&apos;s task list shows at most this many of its tasks, the newest; one line before them says how many earlier ones it leaves out (a platform may hold thousands for one incident, and the list follows the clock). The detail&apos;s timeline shows at most this many entries, the newest, after one line saying how many earlier ones it leaves out (a platform&apos;s timeline may hold thousands of long notes: laying them all out took seconds). Priority levels (级别) as the duty officer reads them (translated where shown: :func:`priority_label`).
+        <extracomment>Incidents a card&apos;s nearest-incident offer measures geodesically, picked first by a flat distance (which ranks the district&apos;s points as the geodesic does but for near ties, so a few more than offered). 督办 is worked out at most once per this many seconds (the status bar, the list and the detail all ask). Tasks dispatched this close to a refused one went out with it (one dispatch, several units; each is its own request): done, they mean the incident was seen to, not that it waits for a new dispatch. An incident&apos;s task list shows at most this many of its tasks, the newest; one line before them says how many earlier ones it leaves out (a platform may hold thousands for one incident, and the list follows the clock). The detail&apos;s timeline shows at most this many entries, the newest, after one line saying how many earlier ones it leaves out (a platform&apos;s timeline may hold thousands of long notes: laying them all out took seconds). Priority levels (级别) as the duty officer reads them (translated where shown: :func:`priority_label`).
 ----------
 Priority levels, the same words (and context) as the incident centre&apos;s.</extracomment>
         <translation>Critical</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="97"/>
+        <location filename="../../commandwall/app/incidents.py" line="100"/>
         <location filename="../../commandwall/mapdoc/strings.py" line="126"/>
         <source>紧急</source>
         <translation>Urgent</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="98"/>
+        <location filename="../../commandwall/app/incidents.py" line="101"/>
         <location filename="../../commandwall/mapdoc/strings.py" line="127"/>
         <source>一般</source>
         <translation>Normal</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="99"/>
+        <location filename="../../commandwall/app/incidents.py" line="102"/>
         <location filename="../../commandwall/mapdoc/strings.py" line="128"/>
         <source>提示</source>
         <translation>Notice</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="104"/>
+        <location filename="../../commandwall/app/incidents.py" line="107"/>
         <source>已提交，等待平台确认…</source>
         <extracomment>Incidents at this priority or more pressing (lower number) flash the task bar when they arrive. Feedback once an action is queued (the source text; what is returned is ``translate(&quot;incidents&quot;, …)`` of it).</extracomment>
         <translation>Submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="105"/>
+        <location filename="../../commandwall/app/incidents.py" line="108"/>
         <source>派遣任务已提交，等待平台确认…</source>
         <translation>Task submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="106"/>
+        <location filename="../../commandwall/app/incidents.py" line="109"/>
         <source>备注已提交，等待平台确认…</source>
         <translation>Note submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="107"/>
+        <location filename="../../commandwall/app/incidents.py" line="110"/>
         <source>超时上报</source>
         <translation>Escalate overdue</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="110"/>
+        <location filename="../../commandwall/app/incidents.py" line="113"/>
         <source>请先在备注栏填写退回原因</source>
         <extracomment>Task statuses a unit reports (a timeline ``task`` entry with one of these as its action).</extracomment>
         <translation>Enter the reason for returning in the note field first</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="111"/>
+        <location filename="../../commandwall/app/incidents.py" line="114"/>
         <source>备注不能为空</source>
         <translation>The note is empty</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="114"/>
+        <location filename="../../commandwall/app/incidents.py" line="117"/>
         <source>预警信息由预警发布单位维护，请按预警内容派发或上报事件</source>
         <extracomment>Early warnings (预警, from CAP) are shown, not handled here: the platform does not know them.</extracomment>
         <translation>Early warnings are kept by the issuing agency; dispatch or report an incident as the warning says</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="121"/>
+        <location filename="../../commandwall/app/incidents.py" line="124"/>
         <source>派遣任务</source>
         <extracomment>What each kind of queued action is called in feedback.</extracomment>
         <translation>Dispatch task</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="122"/>
+        <location filename="../../commandwall/app/incidents.py" line="125"/>
         <source>状态变更</source>
         <translation>Status change</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="123"/>
-        <location filename="../../commandwall/app/incidents.py" line="468"/>
+        <location filename="../../commandwall/app/incidents.py" line="126"/>
+        <location filename="../../commandwall/app/incidents.py" line="476"/>
         <source>备注</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="173"/>
+        <location filename="../../commandwall/app/incidents.py" line="176"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="190"/>
+        <location filename="../../commandwall/app/incidents.py" line="193"/>
         <source>退回原因写在备注栏</source>
         <translation>Write the reason for returning in the note field</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="191"/>
+        <location filename="../../commandwall/app/incidents.py" line="194"/>
         <source>选择保留的事件</source>
         <translation>Choose the incident to keep</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="200"/>
+        <location filename="../../commandwall/app/incidents.py" line="203"/>
         <source>事件{status}，不能派遣</source>
         <translation>Incident is {status}; cannot dispatch</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="201"/>
+        <location filename="../../commandwall/app/incidents.py" line="204"/>
         <source>派遣任务…</source>
         <translation>Dispatch task…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="207"/>
+        <location filename="../../commandwall/app/incidents.py" line="210"/>
         <source>附件…</source>
         <translation>Attach…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="221"/>
+        <location filename="../../commandwall/app/incidents.py" line="224"/>
         <source>该事件已合并到 {survivor}，请在该事件上备注</source>
         <translation>This incident was merged into {survivor}; add notes there</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="231"/>
+        <location filename="../../commandwall/app/incidents.py" line="234"/>
         <source>按位置计算</source>
         <extracomment>Where an incident&apos;s town or grid cell came from, as the detail&apos;s tooltip says it.</extracomment>
         <translation>computed from the point</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="232"/>
+        <location filename="../../commandwall/app/incidents.py" line="235"/>
         <source>平台上报</source>
         <translation>as reported by the platform</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="244"/>
+        <location filename="../../commandwall/app/incidents.py" line="247"/>
         <source>镇街、网格：{source}</source>
         <translation>Town, grid cell: {source}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="247"/>
+        <location filename="../../commandwall/app/incidents.py" line="250"/>
         <source>平台上报镇街：{town}</source>
         <translation>platform reported town: {town}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="250"/>
+        <location filename="../../commandwall/app/incidents.py" line="253"/>
         <source>平台上报网格：{grid}</source>
         <translation>platform reported grid cell: {grid}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="253"/>
+        <location filename="../../commandwall/app/incidents.py" line="256"/>
         <source>镇街为平台上报</source>
         <translation>town as reported by the platform</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="255"/>
+        <location filename="../../commandwall/app/incidents.py" line="258"/>
         <source>（{notes}）</source>
         <translation> ({notes})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="255"/>
+        <location filename="../../commandwall/app/incidents.py" line="258"/>
         <source>；</source>
         <translation>; </translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="258"/>
+        <location filename="../../commandwall/app/incidents.py" line="261"/>
         <source>镇街：{source}</source>
         <translation>Town: {source}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="259"/>
+        <location filename="../../commandwall/app/incidents.py" line="262"/>
         <source>网格：{source}</source>
         <translation>Grid cell: {source}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="261"/>
+        <location filename="../../commandwall/app/incidents.py" line="264"/>
         <source>平台上报的位置与坐标不符，以坐标为准</source>
         <translation>The platform&apos;s town or grid cell does not match the coordinates; the coordinates count</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="263"/>
+        <location filename="../../commandwall/app/incidents.py" line="266"/>
         <source>坐标不在任何镇街或网格内，沿用平台上报</source>
         <translation>The point lies outside every town or grid cell; the platform&apos;s values are kept</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="273"/>
+        <location filename="../../commandwall/app/incidents.py" line="277"/>
         <source>「{action}」</source>
         <translation>“{action}”</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="279"/>
+        <location filename="../../commandwall/app/incidents.py" line="283"/>
         <source>{kind}待发送（网络恢复后自动重发，不会丢失）：{error}</source>
         <translation>{kind} queued (sent automatically when the network is back, never lost): {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="281"/>
+        <location filename="../../commandwall/app/incidents.py" line="286"/>
+        <source>{kind}发送中…</source>
+        <translation>{kind} sending…</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="287"/>
         <source>{kind}待发送（网络恢复后自动重发，不会丢失）</source>
         <translation>{kind} queued (sent automatically when the network is back, never lost)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="283"/>
+        <location filename="../../commandwall/app/incidents.py" line="289"/>
         <source>{kind}已送达平台</source>
         <translation>{kind} delivered to the platform</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="284"/>
+        <location filename="../../commandwall/app/incidents.py" line="290"/>
         <source>{kind}被平台拒绝：{error}</source>
         <translation>{kind} refused by the platform: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="292"/>
+        <location filename="../../commandwall/app/incidents.py" line="298"/>
         <source>{kind}未执行：事件已被他人更新，请查看最新状态后重试</source>
         <translation>{kind} not carried out: someone else updated the incident; check its current state and try again</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="298"/>
+        <location filename="../../commandwall/app/incidents.py" line="304"/>
         <source>（现为{status}，v{version}）</source>
         <translation> (now {status}, v{version})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="302"/>
+        <location filename="../../commandwall/app/incidents.py" line="308"/>
         <source>。你的说明：{note}</source>
         <translation>. Your note: {note}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="370"/>
+        <location filename="../../commandwall/app/incidents.py" line="378"/>
         <source>新事件［{level}·{category}］{town} {title}</source>
         <extracomment>Attaching files and fetching attached ones (附件). ranks units for the dispatch dialog: the road graph of a large roads layer takes seconds to build, and ranking tens of thousands of units takes seconds too, which the window must not wait for What the list shows beyond its own filters (set from the overview dashboard; ``NO_FILTER``: all).</extracomment>
         <translation>New incident [{level}·{category}] {town} {title}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="380"/>
+        <location filename="../../commandwall/app/incidents.py" line="388"/>
         <source>请选择保留的事件</source>
         <translation>Choose the incident to keep</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="410"/>
+        <location filename="../../commandwall/app/incidents.py" line="418"/>
         <source>预警信息不在平台上，没有处置时间线</source>
         <translation>Early warnings are not on the platform and have no timeline</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="425"/>
+        <location filename="../../commandwall/app/incidents.py" line="433"/>
         <source>无法获取时间线：{error}</source>
         <translation>Cannot get the timeline: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="440"/>
+        <location filename="../../commandwall/app/incidents.py" line="448"/>
         <source>（较早的 {count} 条记录未显示）</source>
         <translation>({count} earlier entries not shown)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="455"/>
+        <location filename="../../commandwall/app/incidents.py" line="463"/>
         <source>（{before}→{after}）</source>
         <translation> ({before}→{after})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="458"/>
+        <location filename="../../commandwall/app/incidents.py" line="466"/>
         <source> 并入 {ref}</source>
         <translation> merged into {ref}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="460"/>
+        <location filename="../../commandwall/app/incidents.py" line="468"/>
         <source>任务 {ref} {status}</source>
         <translation>Task {ref} {status}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="463"/>
+        <location filename="../../commandwall/app/incidents.py" line="471"/>
         <source>附件 {name}（{size}）</source>
         <translation>Attachment {name} ({size})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="466"/>
+        <location filename="../../commandwall/app/incidents.py" line="474"/>
         <source>上报</source>
         <translation>Reported</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="467"/>
+        <location filename="../../commandwall/app/incidents.py" line="475"/>
         <source>派遣任务 {ref}</source>
         <translation>Task dispatched {ref}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="469"/>
+        <location filename="../../commandwall/app/incidents.py" line="477"/>
         <source>合并重复事件 {ref}</source>
         <translation>Duplicate merged {ref}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="474"/>
+        <location filename="../../commandwall/app/incidents.py" line="482"/>
         <source>{when} {what} · {who}：{text}</source>
         <translation>{when} {what} · {who}: {text}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="476"/>
+        <location filename="../../commandwall/app/incidents.py" line="484"/>
         <source>{when} {what} · {who}</source>
         <translation>{when} {what} · {who}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="511"/>
+        <location filename="../../commandwall/app/incidents.py" line="519"/>
         <source>与平台断开：处置力量的位置和状态为最后已知；派遣任务连上平台后发出</source>
         <translation>Not connected to the platform: the units&apos; places and states are the last known; tasks go out once the platform is reachable</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="704"/>
+        <location filename="../../commandwall/app/incidents.py" line="686"/>
+        <source>任务被拒绝：{who} 拒绝了任务 {task}（事件 {incident}）</source>
+        <translation>Task refused: {who} refused task {task} (incident {incident})</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="698"/>
+        <source>：{reason}</source>
+        <translation>: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="699"/>
+        <source>，请重新派遣</source>
+        <translation> — dispatch again</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="744"/>
+        <source>任务被拒绝：{who} 拒绝了任务 {task}</source>
+        <translation>Task refused: {who} refused task {task}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="746"/>
+        <source>（共 {count} 项被拒绝）</source>
+        <translation> ({count} refused in all)</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="782"/>
         <source>较早的 {count} 项任务未列出（其中 {late} 项超时）</source>
         <translation>{count} earlier tasks not listed ({late} of them overdue)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="718"/>
+        <location filename="../../commandwall/app/incidents.py" line="796"/>
         <source>{time} {who} · 待发送（连上平台后自动发出）</source>
         <translation>{time} {who} · unsent (goes out once the platform is reachable)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="116"/>
+        <location filename="../../commandwall/app/incidents.py" line="119"/>
         <source>未选择事件：先在事件列表或地图上选中一个事件</source>
         <extracomment>Why a map card&apos;s 派往所选事件 / 调派至所选事件 is off while no incident is selected.</extracomment>
         <translation>No incident selected: select one in the incident list or on the map first</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="550"/>
+        <location filename="../../commandwall/app/incidents.py" line="558"/>
         <source>该力量已不在平台上</source>
         <translation>This unit is no longer on the platform</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="552"/>
+        <location filename="../../commandwall/app/incidents.py" line="560"/>
         <source>该力量{status}，不能派遣</source>
         <translation>This unit is {status}; cannot dispatch</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="590"/>
+        <location filename="../../commandwall/app/incidents.py" line="598"/>
         <source>该资源{status}，不能调派</source>
         <translation>This resource cannot be dispatched: {status}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="641"/>
+        <location filename="../../commandwall/app/incidents.py" line="649"/>
         <source>{count} 项派遣任务已提交，等待平台确认…</source>
         <translation>{count} tasks submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="680"/>
+        <location filename="../../commandwall/app/incidents.py" line="758"/>
         <source>事件{status}，不能上报上级</source>
         <translation>Incident is {status}; cannot escalate</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="689"/>
+        <location filename="../../commandwall/app/incidents.py" line="767"/>
         <source>事件不存在</source>
         <translation>No such incident</translation>
     </message>
@@ -985,7 +1024,7 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
     </message>
     <message>
         <location filename="../../commandwall/app/attachments.py" line="69"/>
-        <location filename="../../commandwall/app/incidents.py" line="124"/>
+        <location filename="../../commandwall/app/incidents.py" line="127"/>
         <source>附件</source>
         <translation>Attachment</translation>
     </message>

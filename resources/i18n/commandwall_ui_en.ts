@@ -444,7 +444,7 @@
     <name>DispatchDialog</name>
     <message>
         <source>派遣任务</source>
-        <extracomment>Longest deadline the dialog offers (minutes: a week). the units with an active task for this incident now (asked again at 派遣: another desk may have sent one while this dialog was open); by default those the choices say the question asked before sending a unit again (kept to be answered; None until asked)</extracomment>
+        <extracomment>Longest deadline the dialog offers (minutes: a week). The dialog is never narrower than this (px). What the dialog needs beside the unit list: the form&apos;s captions, margins and the window frame (px). the units with an active task for this incident now (asked again at 派遣: another desk may have sent one while this dialog was open); by default those the choices say the question asked before sending a unit again (kept to be answered; None until asked)</extracomment>
         <translation>Dispatch Task</translation>
     </message>
     <message>
@@ -628,15 +628,19 @@
     </message>
     <message>
         <source>督办：有处置任务已超时</source>
-        <extracomment>Background of incidents with an overdue task (督办). The roles ``IncidentTableModel.data`` answers besides DisplayRole. After a change of the rows shown, of the incidents listed or of the unseen ones: once per batch, filter change or reset, where ``rowsInserted`` and ``rowsRemoved`` come once per run of rows.</extracomment>
+        <extracomment>Background of incidents with an overdue task (督办). Background of incidents whose dispatch a unit refused, to be dispatched again. The roles ``IncidentTableModel.data`` answers besides DisplayRole. After a change of the rows shown, of the incidents listed or of the unseen ones: once per batch, filter change or reset, where ``rowsInserted`` and ``rowsRemoved`` come once per run of rows.</extracomment>
         <translation>Supervision: a task is overdue</translation>
+    </message>
+    <message>
+        <source>任务被拒绝，需重新派遣</source>
+        <translation>A task was refused: dispatch again</translation>
     </message>
 </context>
 <context>
     <name>IncidentPanel</name>
     <message>
         <source>编号</source>
-        <extracomment>A description is shown up to this many characters (the platform cuts it at 4000). At most this many files are taken from one drop (each is copied and queued). While batches of incidents keep coming, the list is repainted at most this often (ms): a batch inserted at the top moves every row on screen, and repainting a screenful (the model&apos;s cells, the text) was most of the GUI thread&apos;s time for the list in a burst. The rows are in the model at once. The incident title, the column that takes the width left (the others fit their contents). The widest a column fits its contents, in lines&apos; heights (a CJK character is a little narrower: about 22). The title is what the officer reads: it keeps this many lines&apos; heights beside the other columns, or a third of the list&apos;s width where that is less and the other columns cut to their least do not leave more beside the report time. In a list too narrow for every column&apos;s contents, the columns that give way to the title, round by round (widest first within a round): the town (镇街) and the category (类别), then the report time (上报时间). The level (级别) and the status (状态) never do: they stay whole and in sight. The narrowest a column that gives way becomes, in lines&apos; heights (a word or three characters and …). Colour of overdue tasks and of the 督办 line. Where a shown incident&apos;s town and grid cell came from (``IncidentsController.placement``); the feature sets it (without it the detail says they are the platform&apos;s).</extracomment>
+        <extracomment>A description is shown up to this many characters (the platform cuts it at 4000). The description&apos;s box is as tall as its text, up to this (px; a longer one scrolls in it). At most this many files are taken from one drop (each is copied and queued). While batches of incidents keep coming, the list is repainted at most this often (ms): a batch inserted at the top moves every row on screen, and repainting a screenful (the model&apos;s cells, the text) was most of the GUI thread&apos;s time for the list in a burst. The rows are in the model at once. The incident title, the column that takes the width left (the others fit their contents). The widest a column fits its contents, in lines&apos; heights (a CJK character is a little narrower: about 22). The title is what the officer reads: it keeps this many lines&apos; heights beside the other columns, or a third of the list&apos;s width where that is less and the other columns cut to their least do not leave more beside the report time. In a list too narrow for every column&apos;s contents, the columns that give way to the title, round by round (widest first within a round): the town (镇街) and the category (类别), then the report time (上报时间). The level (级别) and the status (状态) never do: they stay whole and in sight. The narrowest a column that gives way becomes, in lines&apos; heights (a word or three characters and …). Colour of overdue tasks and of the 督办 line. Colour of the line saying a unit refused the incident&apos;s task. Where a shown incident&apos;s town and grid cell came from (``IncidentsController.placement``); the feature sets it (without it the detail says they are the platform&apos;s).</extracomment>
         <translation>ID</translation>
     </message>
     <message>

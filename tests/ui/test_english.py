@@ -20,7 +20,7 @@ from commandwall.config import Settings
 from commandwall.domain.models import DEPARTMENTS
 from commandwall.ui.about import about_text
 from commandwall.ui.cameras.model import camera_tooltip
-from commandwall.ui.incidents.dispatch import DispatchDialog
+from commandwall.ui.incidents.dispatch import DIALOG_ROOM_PX, DispatchDialog
 from commandwall.ui.language import LANGUAGE_NAMES
 from commandwall.ui.login.dialog import LoginDialog
 from commandwall.ui.main_window import MainWindow
@@ -189,3 +189,38 @@ def test_the_language_menu_replaces_a_pipe_or_a_link_without_following_it(qtbot,
     assert (config / "language").read_text("utf-8") == "en\n" and Settings(config_dir=config).ui_language() == "en"
     if kind == "link":
         assert target.read_text("utf-8") == "someone else's file\n"
+
+
+def test_the_dispatch_rows_are_shown_whole_without_a_sideways_scroll(qtbot, window):
+    """The English rows are long ("… · Environmental Protection · Available · by road 14.1 km"): the list is as
+    wide as its widest row where the screen allows, else rows wrap; never a row running out behind a horizontal
+    scroll bar with the distance hidden."""
+    incident = next(i for i in window.desk.incidents.incidents() if i.status.value != "closed")
+    dialog = DispatchDialog(*window.desk.incidents.dispatch_choices(incident.id), window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    units = dialog.units
+    room = dialog.screen().availableGeometry().width() - DIALOG_ROOM_PX
+    assert _rows_whole(units) == 0 or units.width() >= room  # rows wrap only where the screen has no more room
+    units.setMinimumWidth(0)
+    units.setFixedWidth(360)  # what a screen too narrow for the rows leaves them
+    qtbot.waitUntil(lambda: units.viewport().width() < 360)
+    assert _rows_whole(units) > 0  # wrapped onto two lines
+    screen = dialog.screen().availableGeometry()
+    assert dialog.frameGeometry().width() <= screen.width()
+
+
+def _rows_whole(units) -> int:
+    """Check that no row of the unit list runs out of sight sideways; returns how many are wrapped."""
+    assert not units.horizontalScrollBar().isVisible()
+    metrics = units.fontMetrics()
+    room, wrapped = units.viewport().width(), 0
+    for row in range(units.count()):
+        item = units.item(row)
+        rect = units.visualItemRect(item)
+        assert rect.right() <= room, (item.text(), rect, room)
+        if metrics.horizontalAdvance(item.text()) > rect.width() - 20:  # the tick box and margins take ~20 px
+            assert rect.height() >= 2 * metrics.height(), (item.text(), rect)  # too long for a line: two
+            wrapped += 1
+    return wrapped

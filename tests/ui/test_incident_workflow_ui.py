@@ -447,3 +447,125 @@ def test_a_unit_another_desk_sent_meanwhile_is_asked_about_and_said_in_the_list(
     assert dialog.units.item(row).text().endswith(" · 已派往本事件")
     assert dialog.units.item(row).flags() & Qt.ItemFlag.ItemIsUserCheckable  # available: may be sent again
     assert unit.id not in dialog.checked_unit_ids() and dialog.checked_unit_ids()  # another unit ticked instead
+
+
+def test_a_task_the_unit_refuses_is_told_and_the_incident_marked_until_dispatched_again(qtbot, desk_as,
+                                                                                      exercise) -> None:
+    """A unit refusing a task (the exercise platform's units do, now and then) is told once in the status bar with
+    the unit, the task and the reason, whichever incident is shown; the incident is marked in the list and its
+    detail says so, until another task is dispatched for it."""
+    from commandwall.app.dispatch import DispatchOrder
+    from commandwall.demo.simulator import REJECT_REASONS
+    from commandwall.domain.models import TaskStatus
+    from commandwall.domain.workflow import TASKABLE
+
+    desk = desk_as("duty")
+    messages: list[str] = []
+    desk.feature.sig_message.connect(lambda text, _ms: messages.append(text))
+    incident, other, third = [i for i in desk.session.incidents.open()
+                              if i.status in TASKABLE and not desk.session.tasks.for_incident(i.id)][:3]
+    units = [u for u in desk.session.units.all() if u.status is UnitStatus.AVAILABLE]
+    desk.feature.select(incident.id)
+    desk.feature.send_dispatch(DispatchOrder(incident.id, (units[0].id,), "公安", 2, "立即赶赴现场"))
+    qtbot.waitUntil(lambda: any(t.unit_id == units[0].id for t in desk.session.tasks.for_incident(incident.id)),
+                    timeout=20000)
+    task = next(t for t in desk.session.tasks.for_incident(incident.id) if t.unit_id == units[0].id)
+    assert not desk.feature.panel.model.is_refused(incident.id) and desk.detail.refused.isHidden()
+    desk.feature.select(other.id)  # the officer has moved on to another incident
+    qtbot.waitUntil(lambda: desk.detail.incident is not None and desk.detail.incident.id == other.id)
+
+    exercise.store.set_task_status(task.id, TaskStatus.REJECTED, units[0].name, "车辆故障，无法出动")
+    qtbot.waitUntil(lambda: any(task.id in m for m in messages), timeout=20000)
+    told = [m for m in messages if task.id in m]
+    assert len(told) == 1 and "拒绝" in told[0] and units[0].name in told[0] and incident.id in told[0], told
+    assert any(reason in told[0] for reason in REJECT_REASONS), told  # the reason given (the simulator's own too)
+    qtbot.waitUntil(lambda: desk.feature.panel.model.is_refused(incident.id), timeout=5000)
+    row = desk.feature.panel.model.row_of(incident.id)
+    tip = desk.feature.panel.model.data(desk.feature.panel.model.index(row, 0), Qt.ItemDataRole.ToolTipRole)
+    assert "任务被拒绝" in tip
+    assert not desk.feature.panel.model.is_refused(other.id)
+
+    desk.feature.select(incident.id)
+    qtbot.waitUntil(lambda: desk.detail.refused.isVisible(), timeout=5000)
+    assert units[0].name in desk.detail.refused.text() and "重新派遣" in desk.detail.refused.text()
+
+    desk.feature.send_dispatch(DispatchOrder(incident.id, (units[1].id,), "公安", 2, "改派"))
+    qtbot.waitUntil(lambda: not desk.feature.panel.model.is_refused(incident.id), timeout=20000)
+    qtbot.waitUntil(lambda: desk.detail.refused.isHidden(), timeout=5000)
+    assert len([m for m in messages if task.id in m]) == 1  # told once
+
+    # two units sent at once, one refuses: told, but the incident is not marked while the other is on its way
+    desk.feature.send_dispatch(DispatchOrder(third.id, (units[2].id, units[3].id), "公安", 2, "两组赶赴现场"))
+    qtbot.waitUntil(lambda: len(desk.session.tasks.for_incident(third.id)) == 2, timeout=20000)
+    refused = desk.session.tasks.for_incident(third.id)[0]
+    exercise.store.set_task_status(refused.id, TaskStatus.REJECTED, "unit", "人员不足，请改派")
+    qtbot.waitUntil(lambda: any(refused.id in m for m in messages), timeout=20000)
+    desk.feature.check_deadlines()
+    assert not desk.feature.panel.model.is_refused(third.id)
+
+
+def test_an_action_on_a_live_platform_says_it_is_sending_and_waits_only_when_a_try_failed(
+        qtbot, exercise, tmp_path) -> None:
+    """With the platform heard, a note is 发送中… then 已送达, never 待发送（网络恢复后…）; when the platform fails
+    it, the wait for the network is said (with the error)."""
+    from tests.unit.backend_support import LocalServer, gated_proxy
+
+    app, state = gated_proxy(exercise.base_url)
+    with LocalServer(app) as proxy:
+        desk = IncidentDesk(qtbot, proxy, tmp_path / "duty", "duty")
+        try:
+            messages: list[str] = []
+            desk.feature.sig_message.connect(lambda text, _ms: messages.append(text))
+            incident = next(i for i in desk.session.incidents.open())
+            desk.feature.select(incident.id)
+            qtbot.waitUntil(lambda: desk.session.hears_platform(), timeout=15000)
+            qtbot.waitUntil(lambda: desk.detail.note_button.isEnabled(), timeout=10000)
+            desk.detail.note.setText("现场已有交警")
+            qtbot.mouseClick(desk.detail.note_button, Qt.MouseButton.LeftButton)
+            qtbot.waitUntil(lambda: "备注已送达平台" in messages, timeout=15000)
+            assert messages[0] == "备注发送中…", messages
+            assert not any("待发送" in m for m in messages), messages
+
+            messages.clear()
+            state["broken"].add(f"/api/v1/incidents/{incident.id}/notes")  # the platform fails notes
+            desk.detail.note.setText("第二条备注")
+            qtbot.mouseClick(desk.detail.note_button, Qt.MouseButton.LeftButton)
+            waiting = "待发送（网络恢复后自动重发，不会丢失）："
+            qtbot.waitUntil(lambda: any(waiting in m for m in messages), timeout=15000)
+            assert waiting in desk.detail.feedback.text()
+        finally:
+            desk.close()
+
+
+def test_the_dispatch_dialog_ticks_the_nearest_unit_of_the_incidents_department_else_the_nearest(
+        qtbot, desk_as) -> None:
+    """A 卫健 incident gets a 卫健 unit ticked and 卫健 as the department, not whichever unit is nearest; a
+    category whose department has no unit free falls back to the nearest available unit."""
+    from commandwall.domain.models import CATEGORY_DEPARTMENTS
+    from commandwall.domain.workflow import TASKABLE
+    from commandwall.ui.incidents.dispatch import DispatchDialog
+
+    desk = desk_as("duty")
+    units = desk.session.units.all()
+    seen = 0
+    for category, handles in sorted(CATEGORY_DEPARTMENTS.items()):
+        incident = next((i for i in desk.session.incidents.open() if i.status in TASKABLE
+                         and i.category == category), None)
+        if incident is None:
+            continue
+        found, choices = desk.controller.dispatch_choices(incident.id)
+        dialog = DispatchDialog(found, choices)
+        qtbot.addWidget(dialog)
+        ticked = desk.session.units.get(dialog.checked_unit_ids()[0])
+        free = [c for c in choices if c.selectable and not c.sent_here]
+        own = [c for c in free if c.unit.department == handles]
+        nearest_own = min(own, key=lambda c: c.metres).unit if own else None
+        nearest = min(free, key=lambda c: c.metres).unit
+        if nearest_own is not None:
+            assert ticked == nearest_own, (category, ticked, nearest)
+            assert dialog.department.currentData() == handles
+            seen += nearest_own != nearest  # nearest overall of another department: not picked
+        else:
+            assert ticked == nearest, category
+    assert seen >= 1, "no incident whose nearest unit belongs to another department"
+    assert {u.department for u in units} >= {"卫健", "公安"}

@@ -20,7 +20,7 @@ from commandwall.app.wall import NOTHING_TO_TOUR, SavedWall, WallController
 from commandwall.backend.outbox import OutboxItem, OutboxState
 from commandwall.config import Settings
 from commandwall.demo import DemoBackend
-from commandwall.domain.models import CameraStatus, Incident, IncidentStatus
+from commandwall.domain.models import CATEGORY_DEPARTMENTS, CameraStatus, Incident, IncidentStatus
 from commandwall.geo.routing import straight_metres
 from commandwall.video.presets import WallArrangement, WallPreset
 from commandwall.video.tour import Tour
@@ -197,8 +197,12 @@ def test_dispatch_offers_the_nearest_units_first_and_queues_one_task(desk):
     choices = desk.incidents.dispatch_choices(incident.id)
     assert choices is not None and choices[0] == incident
     available = [c for c in choices[1] if c.selectable]
-    metres = [c.metres for c in available]
-    assert metres == sorted(metres) and len(choices[1]) == len(desk.session.units)
+    handles = CATEGORY_DEPARTMENTS[incident.category]  # the category's department first, each part nearest first
+    matching = [c for c in available if c.unit.department == handles]
+    assert available[:len(matching)] == matching
+    for part in (matching, available[len(matching):]):
+        assert [c.metres for c in part] == sorted(c.metres for c in part)
+    assert len(choices[1]) == len(desk.session.units)
     for c in choices[1]:  # by road: never shorter than the straight line; else exactly the straight line
         straight = straight_metres((c.unit.lon, c.unit.lat), (incident.lon, incident.lat))
         assert c.metres >= 0.99 * straight if c.by_road else c.metres == pytest.approx(straight)

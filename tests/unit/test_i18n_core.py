@@ -13,6 +13,7 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -244,6 +245,11 @@ def test_messages_are_english_templates_that_keep_their_fields(english) -> None:
     item = OutboxItem(id=1, kind="transition", payload={}, idempotency_key="k", state=OutboxState.FAILED,
                       attempts=1, last_error="版本冲突", created_at=NOW, sent_at=None, result=None)
     assert describe_outbox_item(item) == "Status change refused by the platform: 版本冲突"
+    waiting = replace(item, state=OutboxState.PENDING, last_error=None)
+    assert describe_outbox_item(waiting, live=True) == "Status change sending…"  # the platform is heard
+    assert describe_outbox_item(waiting).startswith("Status change queued (sent automatically")  # not heard
+    failed_once = replace(waiting, last_error="502")
+    assert describe_outbox_item(failed_once, live=True) == describe_outbox_item(failed_once)  # a try failed
 
     camera = Camera(id="CAM-1", name="人民广场", lon=117.3, lat=34.8,
                     streams={"main": "http://127.0.0.1:1/m", "sub": "http://127.0.0.1:1/s"})

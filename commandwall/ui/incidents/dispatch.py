@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -18,19 +18,24 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QSpinBox,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
 
 from commandwall.app.dispatch import DispatchOrder, UnitChoice, default_deadline_minutes
 from commandwall.app.incidents import PRIORITY_LABELS
-from commandwall.domain.models import DEPARTMENTS, Incident, department_label
+from commandwall.domain.models import CATEGORY_DEPARTMENTS, DEPARTMENTS, Incident, department_label
 from commandwall.i18n import translate
 from commandwall.textsafe import display_text
 from commandwall.ui.text import WrappingLabel, plain_label
 
 #: Longest deadline the dialog offers (minutes: a week).
 MAX_DEADLINE_MINUTES = 7 * 24 * 60
+#: The dialog is never narrower than this (px).
+DIALOG_MIN_WIDTH_PX = 560
+#: What the dialog needs beside the unit list: the form's captions, margins and the window frame (px).
+DIALOG_ROOM_PX = 200
 
 
 class DispatchDialog(QDialog):
@@ -51,7 +56,7 @@ class DispatchDialog(QDialog):
         #: the question asked before sending a unit again (kept to be answered; None until asked)
         self.again_box: QMessageBox | None = None
         self.setWindowTitle(translate("DispatchDialog", "派遣任务"))
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(DIALOG_MIN_WIDTH_PX)
         self._incident = incident
         self.title = title = WrappingLabel(display_text(incident.title))  # a title may be one unbroken run
         title.setObjectName("dispatchTitle")
@@ -78,10 +83,18 @@ class DispatchDialog(QDialog):
                 item.setToolTip(translate("DispatchDialog", "道路网未覆盖，按直线距离"))
             self.units.addItem(item)
         self.units.itemChanged.connect(self._on_ticked)
+        # A row is as wide as the list is made to show it whole (the distance comes last); on a screen too
+        # narrow for that it wraps onto a second line rather than running out behind a horizontal scroll bar.
+        self.units.setWordWrap(True)
+        self.units.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.units.setMinimumWidth(self._rows_width(parent))
         self.department = QComboBox()
         self.department.setEditable(False)
         for department in DEPARTMENTS:  # the platform gets the department's Chinese name, whatever is shown
             self.department.addItem(department_label(department), department)
+        handles = CATEGORY_DEPARTMENTS.get(incident.category)  # with no unit ticked: the category's department
+        if handles in DEPARTMENTS:
+            self.department.setCurrentIndex(self.department.findData(handles))
         self.priority = QComboBox()
         for level, label in PRIORITY_LABELS.items():
             self.priority.addItem(translate("incidents", label), level)
@@ -136,11 +149,32 @@ class DispatchDialog(QDialog):
         tickable = [i for i in range(self.units.count())  # a unit already sent here is not ticked for it
                     if self.units.item(i).flags() & Qt.ItemFlag.ItemIsUserCheckable and not choices[i].sent_here]
         wanted = [i for i in tickable if self.units.item(i).data(Qt.ItemDataRole.UserRole) == preselect]
-        first = (wanted or tickable)[:1]  # the unit asked for, else the nearest available: what an officer picks
+        # the unit asked for, else the first available: the nearest of the category's department if one is free
+        # (the ranking lists them first), else the nearest — what an officer picks
+        first = (wanted or tickable)[:1]
         for i in first:
             self.units.item(i).setCheckState(Qt.CheckState.Checked)
             self.units.scrollToItem(self.units.item(i))  # a unit sent from the map may be far down the list
         self._on_ticked()
+
+    def _rows_width(self, parent: QWidget | None) -> int:
+        """Width of the unit list that shows its widest row whole, at most what the screen leaves beside the
+        form's captions (then rows wrap)."""
+        metrics = self.units.fontMetrics()
+        widest = max(
+            (metrics.horizontalAdvance(self.units.item(i).text()) for i in range(self.units.count())), default=0
+        )
+        style = self.units.style()
+        chrome = (  # the tick box, the item's margins, the vertical scroll bar, the frame
+            style.pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth)
+            + 3 * style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin)
+            + 12
+            + style.pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+            + 2 * self.units.frameWidth()
+        )
+        screen = (parent.screen() if parent is not None else None) or QGuiApplication.primaryScreen()
+        room = screen.availableGeometry().width() - DIALOG_ROOM_PX if screen is not None else widest + chrome
+        return max(DIALOG_MIN_WIDTH_PX - DIALOG_ROOM_PX, min(widest + chrome, room))
 
     def checked_unit_ids(self) -> list[str]:
         """The ticked units, in list order (nearest first)."""

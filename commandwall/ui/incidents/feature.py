@@ -140,6 +140,8 @@ class IncidentsFeature(QObject):
         self.apply_rights()
         self.offline_banner.hide()
         self.panel.set_incidents(self.controller.incidents())
+        if not self._live:  # refusals of before this run are on the list and in the detail, not news
+            self.controller.note_refusals_known()
         self._live = True
         self.controller.prepare_dispatch()
 
@@ -225,7 +227,12 @@ class IncidentsFeature(QObject):
 
     def _on_task(self, task: Task) -> None:
         """A task of the shown incident changed: its tasks and timeline are shown again, once for a burst of task
-        reports (a timer, not at every one: each rebuild lists the tasks and fetches the timeline)."""
+        reports (a timer, not at every one: each rebuild lists the tasks and fetches the timeline). A unit
+        refusing a task is told in the status bar (and so the message history), whichever incident is shown."""
+        refusal = self.controller.refusal_notice(task) if self._live else ""
+        if refusal:
+            self.sig_message.emit(refusal, 20000)
+            self.panel.model.set_refused(self.controller.refused_incident_ids(fresh=True))
         if task.incident_id == self.selected_incident_id() and not self._task_burst.isActive():
             self._task_burst.start()
 
@@ -244,9 +251,11 @@ class IncidentsFeature(QObject):
         """督办: highlight the overdue incidents, and for the shown one say how many tasks are late and offer
         超时上报 (as the role allows); the task lines follow the clock."""
         self.panel.model.set_overdue(self.controller.overdue_incident_ids())
+        self.panel.model.set_refused(self.controller.refused_incident_ids())
         shown = self.panel.detail.incident
         if shown is None:
             return
+        self.panel.detail.show_refusal(self.controller.refusal_line(shown.id))
         if is_local_warning(shown):  # what its area holds changes as incidents come and go
             self._show_warning_reach()
         lines = self.controller.describe_tasks(shown.id)

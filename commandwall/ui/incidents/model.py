@@ -30,6 +30,8 @@ COLUMNS = (QT_TRANSLATE_NOOP("IncidentList", "级别"), QT_TRANSLATE_NOOP("Incid
            QT_TRANSLATE_NOOP("IncidentList", "镇街"), QT_TRANSLATE_NOOP("IncidentList", "状态"))
 #: Background of incidents with an overdue task (督办).
 OVERDUE_BACKGROUND = "#5c1f1f"
+#: Background of incidents whose dispatch a unit refused, to be dispatched again.
+REFUSED_BACKGROUND = "#5a3a0e"
 PRIORITY_COLOURS = {1: "#ff4d4f", 2: "#fa8c16", 3: "#fadb14", 4: "#8c8c8c"}
 STATUS_COLOURS = {
     IncidentStatus.NEW: "#ff7875",
@@ -65,6 +67,7 @@ class _Brushes:
         self.closed = QBrush(QColor("#8c8c8c"))
         self.unseen = QBrush(QColor("#3a1d24"))
         self.overdue = QBrush(QColor(OVERDUE_BACKGROUND))
+        self.refused = QBrush(QColor(REFUSED_BACKGROUND))
         self.bold = QFont()
         self.bold.setBold(True)
 
@@ -94,6 +97,7 @@ class IncidentTableModel(QAbstractTableModel):
         self._keys: list[float] = []  # the key of each row shown (ascending), to find a row or where one goes
         self._unseen: set[str] = set()
         self._overdue: set[str] = set()  # 督办: incidents with an overdue task
+        self._refused: set[str] = set()  # incidents whose dispatch was refused, none dispatched since
         self._cells: dict[tuple[str, int], tuple[str, ...]] = {}  # (id, version) -> display texts
         self._brushes = _Brushes()
         self._only_open = False
@@ -147,13 +151,20 @@ class IncidentTableModel(QAbstractTableModel):
         if role == _BACKGROUND:
             if inc.id in self._unseen:
                 return self._brushes.unseen
-            return self._brushes.overdue if inc.id in self._overdue else None
+            if inc.id in self._overdue:
+                return self._brushes.overdue
+            return self._brushes.refused if inc.id in self._refused else None
         if role == _FONT:
             return self._brushes.bold if inc.id in self._unseen else None
         if role == _TOOLTIP:
             if col == 3:
                 return plain_tooltip(inc.title)
-            return translate("IncidentList", "督办：有处置任务已超时") if inc.id in self._overdue else None
+            tips = []
+            if inc.id in self._overdue:
+                tips.append(translate("IncidentList", "督办：有处置任务已超时"))
+            if inc.id in self._refused:
+                tips.append(translate("IncidentList", "任务被拒绝，需重新派遣"))
+            return "\n".join(tips) or None
         return inc.id  # UserRole
 
     def cells(self, inc: Incident) -> tuple[str, ...]:
@@ -328,6 +339,20 @@ class IncidentTableModel(QAbstractTableModel):
             row = self.row_of(incident_id)
             if row is not None:
                 self.dataChanged.emit(self.index(row, 0), self.index(row, _COLUMN_COUNT - 1))
+
+    def set_refused(self, incident_ids: set[str]) -> None:
+        """Mark the incidents whose dispatch a unit refused (to be dispatched again); only rows that change are
+        redrawn."""
+        changed = self._refused ^ incident_ids
+        self._refused = set(incident_ids)
+        for incident_id in changed:
+            row = self.row_of(incident_id)
+            if row is not None:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, _COLUMN_COUNT - 1))
+
+    def is_refused(self, incident_id: str) -> bool:
+        """Whether the incident is marked as refused, to be dispatched again."""
+        return incident_id in self._refused
 
     def is_overdue(self, incident_id: str) -> bool:
         """Whether the incident is highlighted as overdue."""

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from itertools import pairwise
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QItemSelection, QObject, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QDragEnterEvent, QDropEvent, QFont, QFontMetrics
+from PySide6.QtCore import QEvent, QItemSelection, QObject, QPoint, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QDragEnterEvent, QDropEvent, QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -47,6 +47,8 @@ from commandwall.ui.text import SteadyLabel, WrappingLabel, plain_label, plain_t
 
 #: A description is shown up to this many characters (the platform cuts it at 4000).
 DESCRIPTION_MAX_LEN = 10_000
+#: The description's box is as tall as its text, up to this (px; a longer one scrolls in it).
+DESCRIPTION_MAX_PX = 64
 
 #: At most this many files are taken from one drop (each is copied and queued).
 MAX_DROPPED_FILES = 10
@@ -73,6 +75,8 @@ YIELD_MIN_EMS = 3
 
 #: Colour of overdue tasks and of the 督办 line.
 OVERDUE_COLOUR = "#ff4d4f"
+#: Colour of the line saying a unit refused the incident's task.
+REFUSED_COLOUR = "#fa8c16"
 
 
 def share_columns(wanted: dict[int, int], width: int, title: tuple[int, int], floor: int) -> dict[int, int]:
@@ -149,7 +153,7 @@ class IncidentDetail(QWidget):
         grid.setColumnStretch(3, 1)
         self.description = QPlainTextEdit()
         self.description.setReadOnly(True)
-        self.description.setMaximumHeight(64)
+        self.description.setFixedHeight(DESCRIPTION_MAX_PX)  # then as tall as the shown text (_fit_description)
         self.actions_row = QHBoxLayout()
         self.locate_button = QPushButton(translate("IncidentPanel", "地图定位"))
         self.locate_button.clicked.connect(lambda: self._incident and self.sig_locate.emit(self._incident.id))
@@ -172,6 +176,11 @@ class IncidentDetail(QWidget):
         self.escalate_button.setObjectName("escalateOverdue")
         self.escalate_button.clicked.connect(self._escalate)
         self._overdue_choice: ActionChoice | None = None
+        self.refused = _plain_label()  # a unit refused the dispatch: to be dispatched again
+        self.refused.setObjectName("refusedLine")
+        self.refused.setWordWrap(True)
+        self.refused.setStyleSheet(f"color: {REFUSED_COLOUR}; font-weight: bold;")
+        self.refused.hide()
         self.tasks = QListWidget()
         self.tasks.setObjectName("taskList")
         self.tasks.setMaximumHeight(96)
@@ -207,18 +216,19 @@ class IncidentDetail(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(self.title)
+        # 地图定位 and 派遣任务… beside the title: in sight with the detail a hundred pixels tall (the incident
+        # centre of a 768 or 720 px desk), whatever the fields and the description take below, and a row less
+        # between the title and the workflow steps (in sight without scrolling in a 1080p console's dock).
+        heading = QHBoxLayout()
+        heading.addWidget(self.title, 1)
+        heading.addWidget(self.locate_button, 0, Qt.AlignmentFlag.AlignTop)
+        heading.addWidget(self.dispatch_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(heading)
         supervision = QHBoxLayout()  # right under the title: the first thing seen of an overdue incident
         supervision.addWidget(self.overdue, 1)
         supervision.addWidget(self.escalate_button)
         layout.addLayout(supervision)
-        # 地图定位 and 派遣任务… under the title: in sight with the detail a hundred pixels tall (the incident
-        # centre of a 768 or 720 px desk), whatever the fields and the description take below.
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.locate_button)
-        buttons.addWidget(self.dispatch_button)
-        buttons.addStretch(1)
-        layout.addLayout(buttons)
+        layout.addWidget(self.refused)
         layout.addLayout(grid)
         layout.addWidget(self.description)
         # What the officer acts with comes next, high enough to be seen without scrolling in a short dock: the
@@ -228,7 +238,7 @@ class IncidentDetail(QWidget):
         note_row.addWidget(self.note_button)
         note_row.addWidget(self.attach_button)
         layout.addLayout(note_row)
-        workflow = QHBoxLayout()  # a row of its own: up to four steps fit the narrow right-hand column
+        self._workflow = workflow = QHBoxLayout()  # a row of its own: up to four steps fit the narrow column
         workflow.addLayout(self.actions_row)
         workflow.addStretch(1)
         layout.addLayout(workflow)
@@ -245,6 +255,42 @@ class IncidentDetail(QWidget):
         layout.addWidget(self.attachments_caption)
         layout.addWidget(self.attachments)
         self.show_incident(None)
+
+    def _fit_description(self) -> None:
+        """Make the description's box as tall as its text at the width it has (a line at least, at most
+        DESCRIPTION_MAX_PX): a short description leaves its room to the note row and the workflow steps."""
+        box = self.description
+        margin = box.document().documentMargin()
+        width = box.viewport().width() - 2 * margin
+        chrome = box.height() - box.viewport().height()  # the frame and the theme's padding
+        if box.viewport().height() <= 0 or chrome < 0:
+            chrome = 2 * box.frameWidth()
+        metrics = box.fontMetrics()
+        text = box.toPlainText() or " "
+        if width > 0:
+            lines = metrics.boundingRect(QRect(0, 0, int(width), 100_000), Qt.TextFlag.TextWordWrap, text).height()
+        else:
+            lines = DESCRIPTION_MAX_PX
+        # + a few px: the last line's leading and rounding (without them a one-line text scrolled by a pixel)
+        height = min(DESCRIPTION_MAX_PX, max(lines, metrics.lineSpacing()) + round(2 * margin) + chrome + 4)
+        if height != box.minimumHeight():
+            box.setFixedHeight(height)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        """Another width: the description's text takes another number of lines."""
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._fit_description()
+
+    def essentials_height(self) -> int:
+        """The height the detail needs to show everything down to the workflow steps (受理, 开始处置, 办结 …) without
+        scrolling: the title, what is said under it, 地图定位 and 派遣任务…, the fields, the description and the
+        note row; the steps' row counts with its buttons even while no incident gives it any."""
+        layout = self.layout()
+        layout.activate()  # laid out for what is shown now (a step added, a field now two lines)
+        row = self._workflow.geometry()
+        steps = max(row.height(), self.note_button.sizeHint().height())
+        return row.top() + steps + layout.contentsMargins().bottom()
 
     @property
     def incident(self) -> Incident | None:
@@ -275,11 +321,13 @@ class IncidentDetail(QWidget):
                 label.setText("")
             self.fields["place"].setToolTip("")
             self.description.setPlainText("")
+            self._fit_description()
             self.tasks.clear()
             self.timeline.clear()
             self.locate_button.setEnabled(False)
             self.dispatch_button.setEnabled(False)
             self.show_overdue(None, "")
+            self.show_refusal("")
             self.show_warning_reach(None, [])
             self.note.setEnabled(False)
             self.note_button.setEnabled(False)
@@ -288,6 +336,7 @@ class IncidentDetail(QWidget):
             return
         if previous is None or previous.id != incident.id:
             self.show_overdue(None, "")
+            self.show_refusal("")
             self.show_warning_reach(None, [])
             self.feedback.setText("")
             self.tasks.clear()
@@ -308,6 +357,7 @@ class IncidentDetail(QWidget):
         self.fields["time"].setText(format_time(to_display(incident.reported_at),
                                                  translate("DateFormat", "yyyy-MM-dd HH:mm:ss")))
         self.description.setPlainText(display_text(incident.description, DESCRIPTION_MAX_LEN, multiline=True))
+        self._fit_description()
         self.locate_button.setEnabled(True)
         self._apply(self.dispatch_button, self._rights.dispatch_choice(incident))
         note = self._rights.note_choice(incident)
@@ -430,6 +480,13 @@ class IncidentDetail(QWidget):
         self.escalate_button.setVisible(choice is not None)
         if choice is not None:
             self._apply(self.escalate_button, choice)
+
+    def show_refusal(self, text: str) -> None:
+        """The line saying a unit refused the incident's task and it wants a new dispatch (``text`` made safe to
+        show; empty hides it)."""
+        if text != self.refused.text():
+            self.refused.setText(text)
+        self.refused.setVisible(bool(text))
 
     def show_warning_reach(self, text: str | None, camera_ids: list[str]) -> None:
         """The early-warning row: ``text`` (how many cameras and open incidents its area holds) and
@@ -577,12 +634,14 @@ class IncidentPanel(QWidget):
 
     def _list_and_detail(self, height: int) -> list[int]:
         """The heights of the list (with its filters) and of the detail in ``height`` px: the list's share
-        (LIST_SHARE), or LIST_MIN_ROWS rows where the detail can spare them."""
+        (LIST_SHARE) as long as the detail keeps its essentials (down to the workflow steps), else less, but
+        LIST_MIN_ROWS rows where the detail can spare them."""
         spacing = self.splitter.widget(0).layout().spacing()
         rows = (self._filters.sizeHint().height() + spacing + self.table.horizontalHeader().sizeHint().height()
                 + 2 * self.table.frameWidth() + LIST_MIN_ROWS * self.table.verticalHeader().defaultSectionSize())
         detail = DETAIL_MIN_EMS * QFontMetrics(self.detail.font()).height()
-        list_height = max(round(height * LIST_SHARE), min(rows, height - detail))
+        list_height = min(round(height * LIST_SHARE), height - self.detail.essentials_height())
+        list_height = max(list_height, min(rows, height - detail))
         return [list_height, height - list_height]
 
     def _least_heights(self) -> tuple[int, int]:
@@ -785,4 +844,6 @@ class IncidentPanel(QWidget):
         incident = self.model.incident_at(indexes[0].row())
         self.model.mark_seen(incident.id)
         self.detail.show_incident(incident)
+        if not self.splitter.user_sized:  # the split follows what this incident's detail needs (its essentials)
+            self.splitter.apply_share()
         self.sig_incident_selected.emit(incident.id)
