@@ -367,8 +367,9 @@ def test_the_new_incident_message_in_the_main_window_shows_hostile_text_literall
         for n, text in enumerate(("\u202egnp.exe", "<b>粗体</b>\x00", "🚒" + "长" * 300), start=9001):
             inc = incident(n, text)
             win.signals.sig_incidents.emit([inc])
-            message = win.statusBar().currentMessage()
-            assert message.startswith(NEW_INCIDENT[language])
+            # said in the status bar, and kept in 消息 when the alarm's line (a severe incident) takes its place
+            said = [text for _moment, text in reversed(win.messages.entries)]
+            message = next(text for text in said if text.startswith(NEW_INCIDENT[language]))
             assert display_text(inc.title) in message and display_text(inc.town) in message
             assert_nothing_hidden(message)
             assert win.incidents.model.incident(inc.id) is not None

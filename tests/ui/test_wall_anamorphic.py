@@ -9,11 +9,12 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
 
 from commandwall.domain.models import Camera, StreamUrls
 from commandwall.ui.wall import WallView
+from commandwall.ui.wall import tile as tile_module
 from commandwall.ui.wall.tile import TileView
 from commandwall.video.reader import StreamReader
 from tests.ui.test_wall import to_array
@@ -25,6 +26,13 @@ def anamorphic_server() -> Iterator[PacedTsServer]:
     server = PacedTsServer(encode_ts(720, 576, seconds=20.0, sar=Fraction(16, 11)))
     yield server
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def see_through_name_bar(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The name bar drawn clear: the picture's rows under it count as picture (the bar's own dark fill would
+    read as a black band of the letterbox)."""
+    monkeypatch.setattr(tile_module, "BAR_BG", QColor(0, 0, 0, 0))
 
 
 def picture_box(pixels: np.ndarray) -> tuple[int, int]:

@@ -92,7 +92,7 @@ def test_login_remember_stores_the_typed_password_and_later_starts_need_none(tmp
                                    env, typed="commander")
     assert code == 0, screen
     assert "Password for commander at http://127.0.0.1" in screen
-    assert "logged in to http://127.0.0.1 as" in screen
+    assert f"logged in to {demo.base_url.rstrip('/')} as" in screen  # with its port
     assert "commander" not in screen.split("Password for commander at")[1].split("\n")[0]  # not echoed
     service = keyring_service(HttpUrl(demo.base_url))
     assert _stored(tmp_path) == {service: {"commander": "commander"}}

@@ -635,13 +635,17 @@ class IncidentPanel(QWidget):
     def _list_and_detail(self, height: int) -> list[int]:
         """The heights of the list (with its filters) and of the detail in ``height`` px: the list's share
         (LIST_SHARE) as long as the detail keeps its essentials (down to the workflow steps), else less, but
-        LIST_MIN_ROWS rows where the detail can spare them."""
+        LIST_MIN_ROWS rows where the detail can spare them, and never less than either's least height (see
+        :meth:`_least_heights`) where both fit."""
         spacing = self.splitter.widget(0).layout().spacing()
         rows = (self._filters.sizeHint().height() + spacing + self.table.horizontalHeader().sizeHint().height()
                 + 2 * self.table.frameWidth() + LIST_MIN_ROWS * self.table.verticalHeader().defaultSectionSize())
         detail = DETAIL_MIN_EMS * QFontMetrics(self.detail.font()).height()
         list_height = min(round(height * LIST_SHARE), height - self.detail.essentials_height())
         list_height = max(list_height, min(rows, height - detail))
+        least_list, least_detail = self._least_heights()  # where both fit, neither gets less (a short dock)
+        if least_list + least_detail <= height:
+            list_height = min(max(list_height, least_list), height - least_detail)
         return [list_height, height - list_height]
 
     def _least_heights(self) -> tuple[int, int]:
