@@ -35,6 +35,7 @@ from commandwall.ui.map.layer_tree import LayerTreeFeature
 from commandwall.ui.messages import MessageLog
 from commandwall.ui.screens import ScreenManager, ScreenSettingsDialog
 from commandwall.ui.screens.manager import sorted_screens, wall_share
+from commandwall.ui.shortcuts import ShortcutSheet
 from commandwall.ui.status import PlatformStatus
 from commandwall.ui.text import plain_tooltip, plain_warning
 from commandwall.ui.wall.feature import WallFeature
@@ -203,13 +204,26 @@ class MainWindow(QMainWindow):
         self.switch_user_action.triggered.connect(self.login_feature.switch_user)
         self.logout_action = account.addAction(translate("MainWindow", "注销"))
         self.logout_action.triggered.connect(self.login_feature.log_out)
-        self.menuBar().addMenu(translate("MainWindow", "帮助(&H)")).addAction(self.about_action)
-        self.menu_key_action = QAction(self)  # F10: the menu bar, its first menu open (as on other desktops)
+        help_menu = self.menuBar().addMenu(translate("MainWindow", "帮助(&H)"))
+        self.shortcuts_action = help_menu.addAction(translate("MainWindow", "快捷键(&K)…"))
+        self.shortcuts_action.setShortcut(QKeySequence(Qt.Key.Key_F1))
+        self.shortcuts_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)  # any screen's window
+        self.shortcuts_action.triggered.connect(self.show_shortcuts)
+        self.shortcut_sheet: ShortcutSheet | None = None
+        help_menu.addAction(self.about_action)
+        # F10: the menu bar, its first menu open (as on other desktops); named for the 快捷键 sheet
+        self.menu_key_action = QAction(translate("MainWindow", "打开菜单栏"), self)
         self.menu_key_action.setShortcut(QKeySequence(Qt.Key.Key_F10))
         self.menu_key_action.triggered.connect(self._open_first_menu)
         self.addAction(self.menu_key_action)
         self._no_preset_actions = [self._no_preset_action(recall, number)
                                    for number, recall in enumerate(self.wall_feature.presets.recall_actions, 1)]
+
+    def show_shortcuts(self) -> None:
+        """帮助 → 快捷键 (F1): the sheet of every shortcut, modeless, read anew from the actions each time."""
+        if self.shortcut_sheet is None:
+            self.shortcut_sheet = ShortcutSheet(self)
+        self.shortcut_sheet.show_over()
 
     def _open_first_menu(self) -> None:
         bar = self.menuBar()

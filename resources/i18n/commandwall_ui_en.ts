@@ -1063,6 +1063,14 @@
         <translation>&amp;Help</translation>
     </message>
     <message>
+        <source>快捷键(&amp;K)…</source>
+        <translation>&amp;Keyboard Shortcuts…</translation>
+    </message>
+    <message>
+        <source>打开菜单栏</source>
+        <translation>Open the menu bar</translation>
+    </message>
+    <message>
         <source>语言</source>
         <translation>Language</translation>
     </message>
@@ -1248,6 +1256,122 @@
     <message>
         <source>屏幕 {number}（{name}，{width}×{height}）</source>
         <translation>Screen {number} ({name}, {width}×{height})</translation>
+    </message>
+</context>
+<context>
+    <name>ShortcutSheet</name>
+    <message>
+        <source>快捷键</source>
+        <translation>Keyboard shortcuts</translation>
+    </message>
+    <message>
+        <source>菜单栏</source>
+        <extracomment>Keys handled by widgets and the map page themselves (no QAction carries them): (where, keys, what).</extracomment>
+        <translation>Menu bar</translation>
+    </message>
+    <message>
+        <source>再按菜单名中带下划线的字母，打开该菜单</source>
+        <translation>then the underlined letter of a menu: opens that menu</translation>
+    </message>
+    <message>
+        <source>视频墙</source>
+        <translation>Video Wall</translation>
+    </message>
+    <message>
+        <source>调取前九个预案（视频墙 → 预案）</source>
+        <translation>recall the first nine presets (Video Wall → Presets)</translation>
+    </message>
+    <message>
+        <source>清除选中画面</source>
+        <translation>clear the selected tile</translation>
+    </message>
+    <message>
+        <source>最大化的画面还原到布局中</source>
+        <translation>put a maximised tile back into the layout</translation>
+    </message>
+    <message>
+        <source>云台</source>
+        <translation>PTZ</translation>
+    </message>
+    <message>
+        <source>按住转动，松开停止</source>
+        <translation>hold to turn, release to stop</translation>
+    </message>
+    <message>
+        <source>按住变倍，松开停止</source>
+        <translation>hold to zoom, release to stop</translation>
+    </message>
+    <message>
+        <source>视频点位</source>
+        <translation>Cameras</translation>
+    </message>
+    <message>
+        <source>播放摄像机；展开或收起街镇</source>
+        <translation>play the camera; open or close a town</translation>
+    </message>
+    <message>
+        <source>地图</source>
+        <translation>Map</translation>
+    </message>
+    <message>
+        <source>取消框选或测量；清除已测结果</source>
+        <translation>cancel a selection or measurement; clear a measured result</translation>
+    </message>
+    <message>
+        <source>地图搜索框</source>
+        <translation>Map search box</translation>
+    </message>
+    <message>
+        <source>转到第一个结果</source>
+        <translation>go to the first result</translation>
+    </message>
+    <message>
+        <source>清空搜索</source>
+        <translation>clear the search</translation>
+    </message>
+    <message>
+        <source>地图图例</source>
+        <translation>Map legend</translation>
+    </message>
+    <message>
+        <source>收起或展开图例</source>
+        <translation>fold or unfold the legend</translation>
+    </message>
+    <message>
+        <source>派遣</source>
+        <translation>Dispatch</translation>
+    </message>
+    <message>
+        <source>派遣（处置要求中 Enter 换行）</source>
+        <translation>send the dispatch (Enter in Instructions is a new line)</translation>
+    </message>
+    <message>
+        <source>对话框</source>
+        <translation>Dialogs</translation>
+    </message>
+    <message>
+        <source>关闭</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>其他</source>
+        <translation>Other</translation>
+    </message>
+    <message>
+        <source>功能</source>
+        <translation>Command</translation>
+    </message>
+    <message>
+        <source>按键</source>
+        <translation>Keys</translation>
+    </message>
+    <message>
+        <source>{where}：{what}</source>
+        <translation>{where}: {what}</translation>
+    </message>
+    <message>
+        <source>窗格和地图中的按键</source>
+        <translation>Keys in the panes and on the map</translation>
     </message>
 </context>
 <context>
