@@ -326,6 +326,10 @@ class IncidentsController:
         self._overdue_cache: tuple[float, list[Task], set[str]] | None = None
         self._refused_cache: tuple[float, set[str]] | None = None
         self._refusals_told: set[str] = set()  # refused tasks the officer has been told of
+        # The tasks as the desk last held them (id -> status) and the newest one's dispatch time: what a reload
+        # of the whole task list (a login after an outage) is told against.
+        self._tasks_held: dict[str, TaskStatus] = {}
+        self._tasks_held_until: datetime | None = None
         #: What the list shows beyond its own filters (set from the overview dashboard; ``NO_FILTER``: all).
         self.incident_filter: IncidentFilter = NO_FILTER
 
@@ -680,6 +684,7 @@ class IncidentsController:
     def refusal_notice(self, task: Task) -> str:
         """What the duty officer is told once when a unit refuses a task (the unit, the task, the incident and
         the reason); empty for any other change, and for a refusal already told."""
+        self._hold(task)
         if task.status is not TaskStatus.REJECTED or task.id in self._refusals_told:
             return ""
         self._refusals_told.add(task.id)
@@ -701,7 +706,46 @@ class IncidentsController:
     def note_refusals_known(self) -> None:
         """Refusals already held (the list as loaded at start or after a reconnect) are not news: only those
         reported from now on are told."""
-        self._refusals_told.update(t.id for t in self.session.tasks.all() if t.status is TaskStatus.REJECTED)
+        tasks = self.session.tasks.all()
+        self._refusals_told.update(t.id for t in tasks if t.status is TaskStatus.REJECTED)
+        self._tasks_held.clear()
+        for task in tasks:
+            self._hold(task)
+
+    def _hold(self, task: Task) -> None:
+        self._tasks_held[task.id] = task.status
+        if self._tasks_held_until is None or task.created_at > self._tasks_held_until:
+            self._tasks_held_until = task.created_at
+
+    def reload_refusals(self) -> list[Task]:
+        """The refusals a reload of the whole task list (a login again, after an outage) brings that are news,
+        oldest first, each returned once: a task the desk held as not refused and now refused, or one it never
+        held, refused, and dispatched after the newest task it held (older ones are history, e.g. of another
+        account: marked, not told). Every refusal held from now on counts as told."""
+        held, until = dict(self._tasks_held), self._tasks_held_until
+        news = []
+        for task in self.session.tasks.all():
+            if task.status is not TaskStatus.REJECTED or task.id in self._refusals_told:
+                continue
+            before = held.get(task.id)
+            if before is not None or (until is not None and task.created_at > until):
+                news.append(task)
+        self.note_refusals_known()
+        news.sort(key=lambda t: (t.updated_at or t.created_at, t.id))
+        return news
+
+    def reload_refusal_notices(self) -> list[str]:
+        """What the duty officer is told of the refusals a reload brought (:meth:`reload_refusals`), in the
+        order to be said: each one, and last (to stay in the status bar) the oldest with how many in all."""
+        news = self.reload_refusals()
+        if not news:
+            return []
+        told = translate("incidents", "任务被拒绝：{who} 拒绝了任务 {task}（事件 {incident}）")
+        lines = [self._refusal_text(task, told) for task in news[1:]]
+        first = self._refusal_text(news[0], told)
+        if len(news) > 1:
+            first += translate("incidents", "（共 {count} 项被拒绝）").format(count=len(news))
+        return [*lines, first]
 
     def refused_incident_ids(self, *, fresh: bool = False) -> set[str]:
         """Open incidents a unit refused a task of and nobody else is on (to be dispatched again): a refused

@@ -345,7 +345,7 @@
     </message>
     <message>
         <location filename="../../commandwall/app/dispatch.py" line="227"/>
-        <location filename="../../commandwall/app/incidents.py" line="800"/>
+        <location filename="../../commandwall/app/incidents.py" line="844"/>
         <source> · 时限 {time}</source>
         <translation> · due {time}</translation>
     </message>
@@ -724,7 +724,7 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
     </message>
     <message>
         <location filename="../../commandwall/app/incidents.py" line="126"/>
-        <location filename="../../commandwall/app/incidents.py" line="476"/>
+        <location filename="../../commandwall/app/incidents.py" line="480"/>
         <source>备注</source>
         <translation>Note</translation>
     </message>
@@ -870,113 +870,115 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>. Your note: {note}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="378"/>
+        <location filename="../../commandwall/app/incidents.py" line="382"/>
         <source>新事件［{level}·{category}］{town} {title}</source>
         <extracomment>Attaching files and fetching attached ones (附件). ranks units for the dispatch dialog: the road graph of a large roads layer takes seconds to build, and ranking tens of thousands of units takes seconds too, which the window must not wait for What the list shows beyond its own filters (set from the overview dashboard; ``NO_FILTER``: all).</extracomment>
         <translation>New incident [{level}·{category}] {town} {title}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="388"/>
+        <location filename="../../commandwall/app/incidents.py" line="392"/>
         <source>请选择保留的事件</source>
         <translation>Choose the incident to keep</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="418"/>
+        <location filename="../../commandwall/app/incidents.py" line="422"/>
         <source>预警信息不在平台上，没有处置时间线</source>
         <translation>Early warnings are not on the platform and have no timeline</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="433"/>
+        <location filename="../../commandwall/app/incidents.py" line="437"/>
         <source>无法获取时间线：{error}</source>
         <translation>Cannot get the timeline: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="448"/>
+        <location filename="../../commandwall/app/incidents.py" line="452"/>
         <source>（较早的 {count} 条记录未显示）</source>
         <translation>({count} earlier entries not shown)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="463"/>
+        <location filename="../../commandwall/app/incidents.py" line="467"/>
         <source>（{before}→{after}）</source>
         <translation> ({before}→{after})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="466"/>
+        <location filename="../../commandwall/app/incidents.py" line="470"/>
         <source> 并入 {ref}</source>
         <translation> merged into {ref}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="468"/>
+        <location filename="../../commandwall/app/incidents.py" line="472"/>
         <source>任务 {ref} {status}</source>
         <translation>Task {ref} {status}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="471"/>
+        <location filename="../../commandwall/app/incidents.py" line="475"/>
         <source>附件 {name}（{size}）</source>
         <translation>Attachment {name} ({size})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="474"/>
+        <location filename="../../commandwall/app/incidents.py" line="478"/>
         <source>上报</source>
         <translation>Reported</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="475"/>
+        <location filename="../../commandwall/app/incidents.py" line="479"/>
         <source>派遣任务 {ref}</source>
         <translation>Task dispatched {ref}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="477"/>
+        <location filename="../../commandwall/app/incidents.py" line="481"/>
         <source>合并重复事件 {ref}</source>
         <translation>Duplicate merged {ref}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="482"/>
+        <location filename="../../commandwall/app/incidents.py" line="486"/>
         <source>{when} {what} · {who}：{text}</source>
         <translation>{when} {what} · {who}: {text}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="484"/>
+        <location filename="../../commandwall/app/incidents.py" line="488"/>
         <source>{when} {what} · {who}</source>
         <translation>{when} {what} · {who}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="519"/>
+        <location filename="../../commandwall/app/incidents.py" line="523"/>
         <source>与平台断开：处置力量的位置和状态为最后已知；派遣任务连上平台后发出</source>
         <translation>Not connected to the platform: the units&apos; places and states are the last known; tasks go out once the platform is reachable</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="686"/>
+        <location filename="../../commandwall/app/incidents.py" line="691"/>
+        <location filename="../../commandwall/app/incidents.py" line="743"/>
         <source>任务被拒绝：{who} 拒绝了任务 {task}（事件 {incident}）</source>
         <translation>Task refused: {who} refused task {task} (incident {incident})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="698"/>
+        <location filename="../../commandwall/app/incidents.py" line="703"/>
         <source>：{reason}</source>
         <translation>: {reason}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="699"/>
+        <location filename="../../commandwall/app/incidents.py" line="704"/>
         <source>，请重新派遣</source>
         <translation> — dispatch again</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="744"/>
+        <location filename="../../commandwall/app/incidents.py" line="788"/>
         <source>任务被拒绝：{who} 拒绝了任务 {task}</source>
         <translation>Task refused: {who} refused task {task}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="746"/>
+        <location filename="../../commandwall/app/incidents.py" line="747"/>
+        <location filename="../../commandwall/app/incidents.py" line="790"/>
         <source>（共 {count} 项被拒绝）</source>
         <translation> ({count} refused in all)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="782"/>
+        <location filename="../../commandwall/app/incidents.py" line="826"/>
         <source>较早的 {count} 项任务未列出（其中 {late} 项超时）</source>
         <translation>{count} earlier tasks not listed ({late} of them overdue)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="796"/>
+        <location filename="../../commandwall/app/incidents.py" line="840"/>
         <source>{time} {who} · 待发送（连上平台后自动发出）</source>
         <translation>{time} {who} · unsent (goes out once the platform is reachable)</translation>
     </message>
@@ -987,32 +989,32 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>No incident selected: select one in the incident list or on the map first</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="558"/>
+        <location filename="../../commandwall/app/incidents.py" line="562"/>
         <source>该力量已不在平台上</source>
         <translation>This unit is no longer on the platform</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="560"/>
+        <location filename="../../commandwall/app/incidents.py" line="564"/>
         <source>该力量{status}，不能派遣</source>
         <translation>This unit is {status}; cannot dispatch</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="598"/>
+        <location filename="../../commandwall/app/incidents.py" line="602"/>
         <source>该资源{status}，不能调派</source>
         <translation>This resource cannot be dispatched: {status}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="649"/>
+        <location filename="../../commandwall/app/incidents.py" line="653"/>
         <source>{count} 项派遣任务已提交，等待平台确认…</source>
         <translation>{count} tasks submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="758"/>
+        <location filename="../../commandwall/app/incidents.py" line="802"/>
         <source>事件{status}，不能上报上级</source>
         <translation>Incident is {status}; cannot escalate</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="767"/>
+        <location filename="../../commandwall/app/incidents.py" line="811"/>
         <source>事件不存在</source>
         <translation>No such incident</translation>
     </message>

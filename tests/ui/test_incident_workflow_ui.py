@@ -3,6 +3,7 @@ is disabled and explained, a duty officer's transition and note go through and s
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -569,3 +570,91 @@ def test_the_dispatch_dialog_ticks_the_nearest_unit_of_the_incidents_department_
             assert ticked == nearest, category
     assert seen >= 1, "no incident whose nearest unit belongs to another department"
     assert {u.department for u in units} >= {"卫健", "公安"}
+
+
+def test_refusals_made_while_the_desk_was_offline_are_told_once_when_the_tasks_are_loaded_again(
+        qtbot, tmp_path) -> None:
+    """Tasks loaded again as a whole (a login after an outage) bring no single task report: a refusal made in the
+    outage, of a task the desk held or of one another desk dispatched meanwhile, is told then — once, with how
+    many in all — and not at the next reload; a desk starting with a refusal already made marks it, tells nothing."""
+    from commandwall.app.dispatch import DispatchOrder
+    from commandwall.domain.models import TaskStatus
+    from commandwall.domain.workflow import TASKABLE
+    from tests.unit.backend_support import LocalServer, gated_proxy
+
+    # the units do only what the test makes them do (the simulator's own refusals and arrivals would race it)
+    exercise = DemoBackend(db_path=tmp_path / "exercise.sqlite3", incident_rate_per_min=0, simulate=False).start()
+    app, state = gated_proxy(exercise.base_url)
+    with exercise_stopped(exercise), LocalServer(app) as proxy:
+        desk = IncidentDesk(qtbot, proxy, tmp_path / "duty", "duty")
+        try:
+            messages: list[str] = []
+            desk.feature.sig_message.connect(lambda text, _ms: messages.append(text))
+            incident, other = [i for i in desk.session.incidents.open()
+                               if i.status in TASKABLE and not desk.session.tasks.for_incident(i.id)][:2]
+            units = [u for u in desk.session.units.all() if u.status is UnitStatus.AVAILABLE]
+            desk.feature.send_dispatch(DispatchOrder(incident.id, (units[0].id,), "公安", 2, "立即赶赴现场"))
+            qtbot.waitUntil(lambda: bool(desk.session.tasks.for_incident(incident.id)), timeout=20000)
+            held = desk.session.tasks.for_incident(incident.id)[0]
+
+            # the outage: neither the live stream nor the task list reaches the desk
+            state["events_status"] = 503
+            state["broken"].add("/api/v1/tasks")
+            state["cut"].set()
+            qtbot.waitUntil(lambda: not desk.session.hears_platform() or desk.session.events is None
+                            or desk.session.events.state is not ConnectionState.LIVE, timeout=30000)
+            exercise.store.set_task_status(held.id, TaskStatus.REJECTED, units[0].name, "车辆故障，无法出动")
+            unseen, _ = exercise.store.create_task(
+                {"incident_id": other.id, "unit_id": units[1].id, "department": "公安", "priority": 2,
+                 "instructions": "另一席位派遣"}, "other-desk-1", "other-desk-1", "commander")
+            exercise.store.set_task_status(unseen.id, TaskStatus.REJECTED, units[1].name, "人员不足，请改派")
+            time.sleep(1.0)
+            assert not any(held.id in m or unseen.id in m for m in messages), messages
+
+            def log_in_again() -> None:  # the platform is back: the desk logs in and loads everything again
+                with qtbot.waitSignal(desk.signals.sig_ready, timeout=30000):
+                    desk.session.log_in("duty", desk.session.settings.password_value())
+                desk.feature.on_ready()
+
+            state["broken"].discard("/api/v1/tasks")
+            log_in_again()
+            told = [m for m in messages if held.id in m or unseen.id in m]
+            assert len(told) == 2, messages  # each in the message history, once
+            assert "共 2 项被拒绝" in messages[-1], messages  # the status line counts them
+            assert units[0].name in " ".join(told) and units[1].name in " ".join(told)
+            desk.feature.check_deadlines()
+            assert desk.feature.panel.model.is_refused(incident.id) and desk.feature.panel.model.is_refused(other.id)
+
+            messages.clear()
+            log_in_again()  # a second reload: nothing new
+            state["events_status"] = 200
+            state["cut"].clear()
+            time.sleep(1.0)
+            assert not any(held.id in m or unseen.id in m for m in messages), messages
+        finally:
+            desk.close()
+
+        # a desk starting now finds the refusals already made: marked, not told
+        later = IncidentDesk(qtbot, exercise, tmp_path / "later", "duty")
+        try:
+            said: list[str] = []
+            later.feature.sig_message.connect(lambda text, _ms: said.append(text))
+            later.feature.check_deadlines()
+            assert later.feature.panel.model.is_refused(incident.id) and later.feature.panel.model.is_refused(other.id)
+            log_in = later.session.settings.password_value()
+            with qtbot.waitSignal(later.signals.sig_ready, timeout=30000):
+                later.session.log_in("duty", log_in)
+            later.feature.on_ready()
+            time.sleep(0.5)
+            assert not any(held.id in m or unseen.id in m for m in said), said
+        finally:
+            later.close()
+
+
+@contextlib.contextmanager
+def exercise_stopped(backend: DemoBackend) -> Iterator[DemoBackend]:
+    """``backend`` (started), stopped at the end of the block."""
+    try:
+        yield backend
+    finally:
+        backend.stop()

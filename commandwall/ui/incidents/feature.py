@@ -136,12 +136,18 @@ class IncidentsFeature(QObject):
 
     def on_ready(self) -> None:
         """List the incidents (again after another login: the selection stays); the workflow buttons follow
-        the user's rights."""
+        the user's rights. Refusals the tasks loaded again bring (made while the desk was not live) are told."""
         self.apply_rights()
         self.offline_banner.hide()
         self.panel.set_incidents(self.controller.incidents())
         if not self._live:  # refusals of before this run are on the list and in the detail, not news
             self.controller.note_refusals_known()
+        else:  # the tasks were loaded again as a whole: no single task report told of what changed meanwhile
+            notices = self.controller.reload_refusal_notices()
+            for notice in notices:
+                self.sig_message.emit(notice, 20000)
+            if notices:
+                self.panel.model.set_refused(self.controller.refused_incident_ids(fresh=True))
         self._live = True
         self.controller.prepare_dispatch()
 
