@@ -189,7 +189,6 @@ def _shown(chars: str, max_len: int | None, multiline: bool) -> str:
     return "".join(pieces)
 
 
-
 #: ZERO WIDTH SPACE: a place where a wrapped line may break, drawn as nothing.
 ZWSP = "\u200b"
 #: Longest run of characters :func:`breakable` leaves without a place to break the line.
@@ -222,6 +221,7 @@ def breakable(text: str, run: int = BREAK_RUN) -> str:
             length += 1
         pieces.append(char)
     return "".join(pieces)
+
 
 #: Characters that cannot be in a file name on Windows or Linux, and control characters.
 _UNSAFE_IN_FILE_NAME = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
