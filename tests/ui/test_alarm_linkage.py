@@ -378,3 +378,25 @@ def test_a_desk_that_cannot_sound_the_alarm_says_so_once(qtbot, window_as, exerc
     assert sum(said in line for line in window.messages.lines()) == 1
     warnings = [r for r in caplog.records if "alarm sound cannot play" in r.getMessage()]
     assert len(warnings) == 1 and warnings[0].levelno == logging.WARNING
+
+
+def test_a_second_alarm_counts_the_officers_tiles_it_covers_not_the_first_alarms(qtbot, window_as, exercise) -> None:
+    """紧急, then 特急 at the same place: the second alarm gives the first's tiles back before it lends them again,
+    and its status line counts the officer's own tiles its cameras cover (as many as the first said), not the
+    tiles that changed from the first alarm's pictures (none: the same cameras)."""
+    window = window_as("duty")
+    alarm = window.alarm_feature
+    own = _ids(window.wall.cameras())
+    looking, lon, lat = _spot(window)
+    _report(exercise, looking, lon, lat, 2, "薛城区测试第一次告警")
+    qtbot.waitUntil(lambda: alarm.last_alarm is not None, timeout=15000)
+    first = alarm.last_alarm
+    covered = sum(1 for a, b in zip(own, _ids(window.wall.cameras()), strict=True) if a != b)
+    assert covered > 0 and f"已替换 {covered} 个画面" in window.statusBar().currentMessage()
+    _report(exercise, looking, lon, lat, 1, "薛城区测试第二次告警")
+    qtbot.waitUntil(lambda: alarm.last_alarm is not first, timeout=15000)
+    assert [c.id for c in alarm.last_alarm.cameras] == [c.id for c in first.cameras]  # the same place's cameras
+    status = window.statusBar().currentMessage()
+    assert "告警联动（特急）" in status and f"已替换 {covered} 个画面" in status, status
+    alarm.restore_action.trigger()
+    assert _ids(window.wall.cameras()) == own

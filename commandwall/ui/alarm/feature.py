@@ -387,18 +387,17 @@ class AlarmFeature(QObject):
         changed."""
         touring = self.touring()
         self.sig_alarm.emit(alarm)  # a running tour stops
-        wall = self.linkage_wall()
-        before = [c.id if c is not None else None for c in wall.cameras()]
         self._linking = True
         try:  # an earlier alarm's cameras go first: tiles the new one does not fill show the wall's own
             self._give_back()
             wall = self.linkage_wall()
+            own = [c.id if c is not None else None for c in wall.cameras()]  # the officer's, 恢复画面 gives back
             self._tokens.append((wall, wall.show_in_area(alarm.cameras)))
         finally:
             self._linking = False
         after = [c.id if c is not None else None for c in wall.cameras()]
-        replaced = sum(1 for i, camera_id in enumerate(after)
-                       if i < len(before) and before[i] is not None and before[i] != camera_id)
+        replaced = sum(1 for i, camera_id in enumerate(after)  # his tiles the alarm's cameras now show on
+                       if i < len(own) and own[i] is not None and own[i] != camera_id)
         self.restore_action.setEnabled(True)
         text = self._headline(alarm) + translate("AlarmLinkage", "视频墙已替换 {count} 个画面，恢复画面可还原").format(
             count=replaced)
