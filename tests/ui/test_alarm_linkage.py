@@ -360,7 +360,7 @@ def test_the_toast_covers_no_map_control_and_closes(qtbot, window_as, exercise) 
     assert not alarm.toast.isVisible()
 
 
-@pytest.mark.skipif(has_audio_output(), reason="this desk has an audio output: the alarm can sound")
+@pytest.mark.skipif(has_audio_output(), reason="AUDIO_PRESENT: this desk has an audio output, the alarm can sound")
 def test_a_desk_that_cannot_sound_the_alarm_says_so_once(qtbot, window_as, exercise, caplog) -> None:
     """No audio device: QSoundEffect fails and the system beep it fell back to is silent on X — the officer
     would learn of it only by missing an alarm. It is said once, in the log and the status bar's history."""
