@@ -373,6 +373,10 @@ def test_the_new_incident_message_in_the_main_window_shows_hostile_text_literall
             assert display_text(inc.title) in message and display_text(inc.town) in message
             assert_nothing_hidden(message)
             assert win.incidents.model.incident(inc.id) is not None
+            toast = win.alarm_feature.toast  # a severe one raises the alarm: its banner quotes the title
+            if toast.isVisible():
+                assert toast.textFormat() == Qt.TextFormat.PlainText
+                assert_nothing_hidden(toast.text())
 
 
 @pytest.mark.qt_log_ignore("This plugin does not support", extend=True)

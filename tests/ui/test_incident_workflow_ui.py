@@ -658,3 +658,33 @@ def exercise_stopped(backend: DemoBackend) -> Iterator[DemoBackend]:
         yield backend
     finally:
         backend.stop()
+
+
+def test_a_hostile_refusal_reason_is_told_and_shown_as_its_characters(qtbot, desk_as, exercise) -> None:
+    """A refusal's reason comes from the field: markup, template syntax and a right-to-left override in it reach
+    the status line and the detail's refusal line as characters (marked), never as formatting or a reordering."""
+    from commandwall.app.dispatch import DispatchOrder
+    from commandwall.domain.models import TaskStatus
+    from commandwall.domain.workflow import TASKABLE
+    from commandwall.textsafe import display_text
+
+    hostile = "<b>粗</b>{{7*7}}\u202egnp.exe"
+    desk = desk_as("duty")
+    messages: list[str] = []
+    desk.feature.sig_message.connect(lambda text, _ms: messages.append(text))
+    incident = next(i for i in desk.session.incidents.open()
+                    if i.status in TASKABLE and not desk.session.tasks.for_incident(i.id))
+    unit = next(u for u in desk.session.units.all() if u.status is UnitStatus.AVAILABLE)
+    desk.feature.select(incident.id)
+    desk.feature.send_dispatch(DispatchOrder(incident.id, (unit.id,), "公安", 2, "立即赶赴现场"))
+    qtbot.waitUntil(lambda: any(t.unit_id == unit.id for t in desk.session.tasks.for_incident(incident.id)),
+                    timeout=20000)
+    task = next(t for t in desk.session.tasks.for_incident(incident.id) if t.unit_id == unit.id)
+    exercise.store.set_task_status(task.id, TaskStatus.REJECTED, unit.name, hostile)
+    qtbot.waitUntil(lambda: any(task.id in m for m in messages), timeout=20000)
+    told = next(m for m in messages if task.id in m)
+    assert display_text(hostile, isolate=True) in told and "\u202e" not in told, told
+    qtbot.waitUntil(lambda: desk.detail.refused.isVisible(), timeout=5000)
+    shown = desk.detail.refused
+    assert shown.textFormat() == Qt.TextFormat.PlainText
+    assert "<b>粗</b>{{7*7}}" in shown.text() and "\u202e" not in shown.text() and "49" not in shown.text()
