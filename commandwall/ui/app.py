@@ -32,6 +32,10 @@ log = logging.getLogger(__name__)
 GIL_SWITCH_INTERVAL_S = 0.001
 
 
+#: After the client has settled, the wait before a ``--when-ready`` capture: the map page paints its data a frame
+#: or more after it has it (a capture at once showed the static layers without the cameras and incidents).
+SETTLED_PAINT_MS = 1000
+
 def configure_interpreter() -> None:
     """Let the GUI thread get the interpreter lock back sooner (:data:`GIL_SWITCH_INTERVAL_S`); call before the
     client's threads start."""
@@ -335,7 +339,8 @@ def run_screenshot(settings: Settings, platform: PlatformFactory, out_dir: Path,
         if time.monotonic() - started >= after_s:
             wait_until_ready()
         elif client_settled(window):
-            grab(0)
+            # the page has its data: give it and Chromium's compositor a moment to put it on screen
+            QTimer.singleShot(SETTLED_PAINT_MS, lambda: grab(0))
         else:
             QTimer.singleShot(100, wait_until_settled)
 

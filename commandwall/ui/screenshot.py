@@ -48,9 +48,14 @@ def grab_screens(app: QApplication, window: QWidget, out_dir: Path, suffix: str 
 
 def client_settled(window) -> bool:
     """True once the client shows what it will go on showing: connected (its incidents listed), the map page
-    drawn, the dashboard's figures in (if they can be seen), and every tile of every shown wall live, or said offline,
-    stopped or idle — none still connecting, reconnecting or stalled."""
+    drawn with the desk's cameras and incidents on it, the dashboard's figures in (if they can be seen), and every
+    tile of every shown wall live, or said offline, stopped or idle — none still connecting, reconnecting or
+    stalled."""
     if not (window.is_ready() and window.map.is_ready()):
+        return False
+    session = window.session  # the page has painted the desk's cameras and incidents, not only its static layers
+    if (len(session.cameras) and "cameras" not in window.map.drawn_kinds) or (
+            len(session.incidents) and "incidents" not in window.map.drawn_kinds):
         return False
     if window.dashboard_feature.in_sight() and window.dashboard.overview is None:
         return False

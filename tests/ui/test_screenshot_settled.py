@@ -9,6 +9,7 @@ from commandwall.app.session import ClientSession
 from commandwall.config import Settings
 from commandwall.domain.models import StreamUrls
 from commandwall.ui.screenshot import client_settled
+from tests.ui.test_map_view import run_js
 from tests.ui.windows import open_main_window
 
 
@@ -25,6 +26,8 @@ def test_settled_once_connected_with_the_map_drawn_and_no_tile_still_connecting(
         qtbot.waitUntil(window.is_ready, timeout=30_000)
         qtbot.waitUntil(lambda: client_settled(window), timeout=30_000)
         assert window.map.is_ready()
+        assert {"cameras", "incidents"} <= window.map.drawn_kinds, "the page has painted the desk's data"
+        assert run_js(qtbot, window.map, "CW.stats().incidents") > 0
         assert all(t.badge()[1] in ("live", "idle", "error") for t in window.wall.tiles())
         assert any(t.badge()[1] == "live" for t in window.wall.tiles()), "the wall plays"
 
