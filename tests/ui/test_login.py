@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Iterator
 
 import keyring
 import pytest
@@ -19,6 +20,7 @@ from commandwall.app.session import ClientSession
 from commandwall.cli import exercise_accounts
 from commandwall.config import Settings
 from commandwall.credentials import keyring_service, resolve_password
+from commandwall.demo.backend import DemoBackend
 from commandwall.domain.models import IncidentStatus
 from commandwall.ui.main_window import MainWindow
 from tests.ui.windows import main_window, open_main_window
@@ -31,6 +33,15 @@ def open_window(qtbot, settings: Settings, platform: PlatformFactory, *, ask: bo
     """The window started (not waited for: a login dialog may come first); ``ask``: a login is asked for when
     the settings hold no password."""
     return open_main_window(qtbot, ClientSession(settings, platform, ask_when_no_password=ask), wait_ready=False)
+
+
+@pytest.fixture
+def exercise(tmp_path) -> Iterator[DemoBackend]:
+    """The exercise backend with its simulator off: the tests follow one NEW incident through logins, and the
+    simulator advancing it (one incident every 20 s or so) would change the buttons they check."""
+    backend = DemoBackend(db_path=tmp_path / "exercise.sqlite3", incident_rate_per_min=0, simulate=False).start()
+    yield backend
+    backend.stop()
 
 
 @pytest.fixture
