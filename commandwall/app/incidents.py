@@ -85,6 +85,9 @@ SUPERVISION_TICK_S = 1.0
 #: Tasks dispatched this close to a refused one went out with it (one dispatch, several units; each is its own
 #: request): done, they mean the incident was seen to, not that it waits for a new dispatch.
 REFUSAL_BATCH = timedelta(seconds=60)
+#: A desk that starts offline holds the tasks of its last known state; saved longer ago than this (a shift), they
+#: are no measure of what is news: the refusals the first load brings are then marked, not told.
+LAST_KNOWN_HELD_AT_MOST = timedelta(hours=12)
 
 #: An incident's task list shows at most this many of its tasks, the newest; one line before them says how many
 #: earlier ones it leaves out (a platform may hold thousands for one incident, and the list follows the clock).
@@ -712,6 +715,16 @@ class IncidentsController:
         for task in tasks:
             self._hold(task)
 
+    def hold_last_known_tasks(self, saved_at: datetime) -> bool:
+        """The desk starts offline with the last known state saved at ``saved_at`` (its tasks in the session's
+        store): hold them as the tasks the desk knew, so that the first load from the platform tells what was
+        refused since (:meth:`reload_refusal_notices`), as a reload after an outage does. Not done (False) for a
+        state older than :data:`LAST_KNOWN_HELD_AT_MOST` or one that holds no task."""
+        if localtime.now() - saved_at > LAST_KNOWN_HELD_AT_MOST or not len(self.session.tasks):
+            return False
+        self.note_refusals_known()
+        return True
+
     def _hold(self, task: Task) -> None:
         self._tasks_held[task.id] = task.status
         if self._tasks_held_until is None or task.created_at > self._tasks_held_until:
@@ -728,7 +741,7 @@ class IncidentsController:
             if task.status is not TaskStatus.REJECTED or task.id in self._refusals_told:
                 continue
             before = held.get(task.id)
-            if before is not None or (until is not None and task.created_at > until):
+            if before is not None or (until is not None and task.created_at >= until):
                 news.append(task)
         self.note_refusals_known()
         news.sort(key=lambda t: (t.updated_at or t.created_at, t.id))

@@ -115,3 +115,76 @@ def test_exercise_mode_lists_the_feeds_early_warnings_as_incidents(qtbot, tmp_pa
         assert not detail.note_button.isEnabled() and not detail.note.isEnabled()  # no note for the platform
         assert "预警" in detail.note_button.toolTip()
         qtbot.waitUntil(lambda: "没有处置时间线" in detail.timeline.toPlainText(), timeout=5000)
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support", extend=True)
+@pytest.mark.parametrize("saved_hours_ago", [0, 13])
+def test_refusals_made_since_the_last_known_state_are_told_at_the_first_load_after_an_offline_start(
+        qtbot, tmp_path, saved_hours_ago) -> None:
+    """A desk that starts during an outage shows its last known tasks; when the platform answers, a refusal of a
+    task it held, or of one dispatched after the newest it held, is told once (as after an outage of a running
+    desk); one refused before the state was saved is not. A state saved longer ago than a shift is no measure:
+    nothing is told, the refusals are marked."""
+    import sqlite3
+    from datetime import datetime, timedelta, timezone
+
+    from commandwall.domain.models import IncidentStatus, TaskStatus, UnitStatus
+
+    port, db_path, data_dir = _free_port(), tmp_path / "exercise.sqlite3", tmp_path / "client"
+    url = f"http://127.0.0.1:{port}"
+    backend = DemoBackend(db_path=db_path, port=port, seed=5, simulate=False).start()
+    try:
+        store = backend.store
+        free = [i for i in store.open_incidents() if i.status is IncidentStatus.NEW and not store.tasks(i.id)]
+        units = [u for u in store.units() if u.status is UnitStatus.AVAILABLE]
+
+        def task(incident, unit, desk: str):
+            made, _ = store.create_task({"incident_id": incident.id, "unit_id": unit.id, "department": "公安",
+                                         "priority": 2, "instructions": "赶赴现场"},
+                                        *[f"{desk}-{incident.id}"] * 2, "commander")  # idempotency key, body
+            return made
+
+        old = task(free[0], units[0], "other-desk")
+        store.set_task_status(old.id, TaskStatus.REJECTED, units[0].name, "正在处置其他警情")  # before the save
+        held = task(free[1], units[1], "duty-desk")
+        first = _session(url, data_dir)
+        first.start()
+        assert first.tasks.get(held.id) is not None
+        first.stop()  # writes the last known state
+        store.set_task_status(held.id, TaskStatus.REJECTED, units[1].name, "车辆故障，无法出动")
+        unseen = task(free[2], units[2], "other-desk")
+        store.set_task_status(unseen.id, TaskStatus.REJECTED, units[2].name, "人员不足，请改派")
+    finally:
+        backend.stop()
+    path = last_known_path(data_dir, url, False, "duty")
+    if saved_hours_ago:
+        with sqlite3.connect(path) as db:
+            db.execute("UPDATE meta SET value = ? WHERE key = 'saved_at'",
+                       ((datetime.now(timezone.utc) - timedelta(hours=saved_hours_ago)).isoformat(),))  # noqa: UP017
+    saved = load_last_known(path)
+    assert saved is not None and {t.id for t in saved.tasks} >= {old.id, held.id}
+
+    backend = None
+    try:
+        with main_window(qtbot, _session(url, data_dir), size=(1280, 800), wait_ready=False) as win:
+            feature = win.incidents_feature
+            qtbot.waitUntil(lambda: feature.offline_banner.isVisible(), timeout=30000)
+            messages: list[str] = []
+            feature.sig_message.connect(lambda text, _ms: messages.append(text))
+            backend = DemoBackend(db_path=db_path, port=port, seed=5, simulate=False).start()
+            qtbot.waitUntil(lambda: win.session.tasks.get(unseen.id) is not None
+                            and not feature.offline_banner.isVisible(), timeout=30000)
+            qtbot.wait(500)
+            told = [m for m in messages if "任务被拒绝" in m]
+            if saved_hours_ago:
+                assert told == [], told
+            else:
+                assert len(told) == 2 and held.id in " ".join(told) and unseen.id in " ".join(told), told
+                assert "共 2 项被拒绝" in told[-1] and units[1].name in " ".join(told)
+                assert not any(old.id in m for m in told), told
+            feature.check_deadlines()
+            model = win.incidents.model
+            assert [model.is_refused(i.id) for i in free[:3]] == [True] * 3  # marked either way
+    finally:
+        if backend is not None:
+            backend.stop()

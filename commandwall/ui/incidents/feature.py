@@ -81,6 +81,7 @@ class IncidentsFeature(QObject):
         layout.addWidget(self.offline_banner)
         layout.addWidget(self.panel, 1)
         self._live = False  # incidents arriving after start-up are new to the duty officer
+        self._held_offline = False  # the last known state's tasks are what the desk knew before the first load
         signals.sig_incidents.connect(self._on_incidents)
         signals.sig_task.connect(self._on_task)
         signals.sig_outbox.connect(self._on_outbox)
@@ -136,13 +137,14 @@ class IncidentsFeature(QObject):
 
     def on_ready(self) -> None:
         """List the incidents (again after another login: the selection stays); the workflow buttons follow
-        the user's rights. Refusals the tasks loaded again bring (made while the desk was not live) are told."""
+        the user's rights. Refusals the tasks loaded again bring (made while the desk was not live, or since the
+        last known state a start during an outage showed) are told."""
         self.apply_rights()
         self.offline_banner.hide()
         self.panel.set_incidents(self.controller.incidents())
-        if not self._live:  # refusals of before this run are on the list and in the detail, not news
+        if not self._live and not self._held_offline:  # refusals of before this run are marked, not news
             self.controller.note_refusals_known()
-        else:  # the tasks were loaded again as a whole: no single task report told of what changed meanwhile
+        else:  # the tasks were loaded (again) as a whole: no single task report told of what changed meanwhile
             notices = self.controller.reload_refusal_notices()
             for notice in notices:
                 self.sig_message.emit(notice, 20000)
@@ -161,6 +163,8 @@ class IncidentsFeature(QObject):
             offline=offline_text(saved_at)))
         self.offline_banner.show()
         self.panel.set_incidents(self.controller.incidents())
+        if not self._live:  # a start during an outage: what the desk knew is what it saved last
+            self._held_offline = self.controller.hold_last_known_tasks(saved_at)
 
     def apply_rights(self) -> None:
         """Workflow, dispatch and note buttons as the user's role allows (not after logout)."""
