@@ -884,7 +884,7 @@ class IncidentsController:
         note = item.payload.get("note") if item.kind == "transition" else item.payload.get("text")
         undone = item.state in (OutboxState.CONFLICT, OutboxState.FAILED) and item.kind in ("transition", "note")
         return OutboxNotice(
-            text=describe_outbox_item(item, live=self.session.hears_platform()),
+            text=describe_outbox_item(item, live=self.session.answers_now()),
             incident_id=incident_id if isinstance(incident_id, str) else None,
             settled=item.state is not OutboxState.PENDING,
             pending=self.pending_actions(),

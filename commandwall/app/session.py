@@ -437,6 +437,16 @@ class ClientSession:
         return (events.state in (ConnectionState.LIVE, ConnectionState.POLLING)
                 and events.quiet_for() <= QUIET_AFTER_S)
 
+    def answers_now(self) -> bool:
+        """Whether an action sent now is expected to reach the platform at once: it is heard
+        (:meth:`hears_platform`), or the desk has just loaded from it and the live stream's first connect is still
+        under way, nothing failed yet (the seconds after a login)."""
+        if self.hears_platform():
+            return True
+        events = self.events
+        return (events is not None and self.offline_data is None and events.state is ConnectionState.CONNECTING
+                and not events.detail and events.quiet_for() <= QUIET_AFTER_S)
+
     def live_stream_quiet_for(self) -> float:
         """Seconds since the platform last sent anything to the event stream (its bytes, or a poll's answer; 0
         before the stream exists): over ``events.QUIET_AFTER_S`` the platform may hang."""

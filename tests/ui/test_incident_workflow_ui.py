@@ -4,6 +4,7 @@ is disabled and explained, a duty officer's transition and note go through and s
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -535,6 +536,43 @@ def test_an_action_on_a_live_platform_says_it_is_sending_and_waits_only_when_a_t
             qtbot.waitUntil(lambda: any(waiting in m for m in messages), timeout=15000)
             assert waiting in desk.detail.feedback.text()
         finally:
+            desk.close()
+
+
+def test_an_action_in_the_seconds_after_login_before_the_live_stream_is_up_says_it_is_sending(
+        qtbot, exercise, tmp_path) -> None:
+    """Logged in, the platform has just answered: a note sent while the live stream's first connect is still
+    under way is 发送中… then 已送达, not 待发送（网络恢复后…） — the network is fine."""
+    from tests.unit.backend_support import LocalServer, gated_proxy
+
+    app, state = gated_proxy(exercise.base_url)
+    stream_held, release = threading.Event(), threading.Event()
+
+    def hold_the_stream(_method: str, path: str):
+        if path == "/api/v1/events":
+            stream_held.set()
+            release.wait(30)  # the first connect hangs until the test lets it through
+        return None
+
+    state["garbage"] = hold_the_stream
+    with LocalServer(app) as proxy:
+        desk = IncidentDesk(qtbot, proxy, tmp_path / "duty", "duty")
+        try:
+            qtbot.waitUntil(stream_held.is_set, timeout=15000)
+            assert not desk.session.hears_platform()  # the live stream is not up
+            messages: list[str] = []
+            desk.feature.sig_message.connect(lambda text, _ms: messages.append(text))
+            incident = next(i for i in desk.session.incidents.open())
+            desk.feature.select(incident.id)
+            qtbot.waitUntil(lambda: desk.detail.note_button.isEnabled(), timeout=10000)
+            desk.detail.note.setText("现场已有交警")
+            qtbot.mouseClick(desk.detail.note_button, Qt.MouseButton.LeftButton)
+            qtbot.waitUntil(lambda: "备注已送达平台" in messages, timeout=15000)
+            assert messages[0] == "备注发送中…", messages
+            assert not any("待发送" in m for m in messages), messages
+            assert not desk.session.hears_platform()  # said while the stream was still held
+        finally:
+            release.set()
             desk.close()
 
 
