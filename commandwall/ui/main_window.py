@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QObject, QRect, Qt
+from PySide6.QtCore import QObject, QRect, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
@@ -44,6 +44,10 @@ from commandwall.video.pool import ReaderPool
 from commandwall.video.transport import RtspTransports
 
 log = logging.getLogger(__name__)
+
+#: A dock layout saved with the map narrower than this share of the window is not what an officer chose (one saved
+#: while a long text had pushed the docks wide, say): restored, the docks get their default shares instead.
+MIN_MAP_SHARE = 0.25
 
 
 class MainWindow(QMainWindow):
@@ -299,9 +303,30 @@ class MainWindow(QMainWindow):
         """Place the map, the wall and the incidents on the screens as the screen profile says: on one screen
         all in this window; on several, each role full screen on its own (see ``ui/screens``)."""
         self.screens.apply()
-        if self.screens.view_restored or len(sorted_screens()) > 1:
+        if len(sorted_screens()) > 1:
+            return
+        if self.screens.view_restored:
+            QTimer.singleShot(0, self._unsqueeze_map)  # once the restored layout is laid out
             return
         self.share_docks(QGuiApplication.primaryScreen().availableGeometry())
+
+    def _unsqueeze_map(self) -> None:
+        """A restored layout that left the map under :data:`MIN_MAP_SHARE` of the window gets the default
+        shares (:meth:`share_docks`)."""
+        central = self.centralWidget()
+        if not self.isVisible() or central is None or not central.isVisible():
+            return
+        if self.map_width() >= self.width() * MIN_MAP_SHARE:
+            return
+        log.warning("the restored window layout left the map %d of %d px wide: the docks get their default shares",
+                    self.map_width(), self.width())
+        self.share_docks(self.screen().availableGeometry())
+
+    def map_width(self) -> int:
+        """How wide the map shows in the window (0 when the docks leave it no room: Qt then moves it out of
+        the window rather than shrinking it)."""
+        central = self.centralWidget()
+        return 0 if central is None else central.geometry().intersected(self.rect()).width()
 
     def share_docks(self, area: QRect) -> None:
         """The docks as a desk with one screen (``area`` available) and no layout saved gets them: the right

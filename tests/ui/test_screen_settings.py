@@ -70,6 +70,27 @@ def test_dock_layout_comes_back_at_the_next_start(qtbot, tmp_path, platform):
     second.close()
 
 
+def test_a_layout_saved_with_the_map_squeezed_comes_back_with_the_default_shares(qtbot, tmp_path, platform):
+    """A layout saved while something had pushed the docks wide (a long unbroken text did, once) left the map a
+    sliver at every later start: restored, it gets the default shares; a narrow wall an officer chose stays."""
+    from PySide6.QtCore import Qt
+
+    from commandwall.ui.main_window import MIN_MAP_SHARE
+
+    settings = Settings(data_dir=tmp_path / "data", config_dir=tmp_path / "config")
+    first = _window(qtbot, settings, platform)
+    first.resizeDocks([first.wall_dock], [first.width()], Qt.Orientation.Horizontal)  # as wide as it goes
+    qtbot.waitUntil(lambda: first.map_width() < first.width() * MIN_MAP_SHARE, timeout=5000)
+    first.close()
+
+    second = _window(qtbot, settings, platform)
+    assert second.screens.view_restored
+    qtbot.waitUntil(lambda: second.map_width() >= second.width() * 0.5, timeout=5000)
+    qtbot.wait(200)
+    assert second.map_width() >= second.width() * 0.5  # the map's default share, and it stays
+    second.close()
+
+
 def test_every_label_of_the_dialog_is_plain_text(qtbot, tmp_path, platform):
     """Screen names come from monitors' EDID or the X server: a name like ``<b>x</b>`` must not be markup."""
     from PySide6.QtCore import Qt
