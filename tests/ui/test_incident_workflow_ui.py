@@ -540,11 +540,12 @@ def test_an_action_on_a_live_platform_says_it_is_sending_and_waits_only_when_a_t
 
 
 def test_an_action_in_the_seconds_after_login_before_the_live_stream_is_up_says_it_is_sending(
-        qtbot, exercise, tmp_path) -> None:
+        qtbot, tmp_path) -> None:
     """Logged in, the platform has just answered: a note sent while the live stream's first connect is still
     under way is 发送中… then 已送达, not 待发送（网络恢复后…） — the network is fine."""
     from tests.unit.backend_support import LocalServer, gated_proxy
 
+    exercise = DemoBackend(db_path=tmp_path / "exercise.sqlite3", incident_rate_per_min=0, simulate=False).start()
     app, state = gated_proxy(exercise.base_url)
     stream_held, release = threading.Event(), threading.Event()
 
@@ -555,7 +556,7 @@ def test_an_action_in_the_seconds_after_login_before_the_live_stream_is_up_says_
         return None
 
     state["garbage"] = hold_the_stream
-    with LocalServer(app) as proxy:
+    with exercise_stopped(exercise), LocalServer(app) as proxy:
         desk = IncidentDesk(qtbot, proxy, tmp_path / "duty", "duty")
         try:
             qtbot.waitUntil(stream_held.is_set, timeout=15000)
