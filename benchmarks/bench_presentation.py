@@ -38,7 +38,6 @@ import math
 import os
 import select
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -57,10 +56,8 @@ import av  # noqa: E402
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 import psutil  # noqa: E402
-import requests  # noqa: E402
+from exercise_backend import online_h264_cameras, start_backend, stop_process  # noqa: E402  (this script's folder)
 
-from commandwall.demo.seed import stream_codec  # noqa: E402
-from commandwall.domain.models import Camera, CameraStatus  # noqa: E402
 from commandwall.video.capture import (  # noqa: E402
     BgrxScaler,
     PyAvCapture,
@@ -76,8 +73,8 @@ CONFIGS = ("bare", "grab", "decode", "decode+scale", "decode+scale+xshm", "decod
 MAX_TILES = 64
 #: how long a worker may take to have every tile playing, and to stop its threads
 OPEN_S, STOP_S = 60.0, 10.0
-#: how long Xvfb may take to say its display number, and the backend to answer
-XVFB_START_S, BACKEND_START_S = 15.0, 60.0
+#: how long Xvfb may take to say its display number
+XVFB_START_S = 15.0
 
 
 class TimedScaler(BgrxScaler):
@@ -185,53 +182,10 @@ def check_shm(display: str) -> None:
         raise SystemExit(f"no MIT-SHM presentation: {exc}") from None
 
 
-def start_backend() -> tuple[subprocess.Popen[bytes], str]:
-    """The exercise backend in its own process on a free port; returns (process, base URL). As ``bench_wall.py``'s
-    (which cannot be imported here without Qt)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "commandwall", "demo-server", "--port", str(port), "--rate", "0"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + BACKEND_START_S
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            if requests.get(f"{base}/api/v1/health", timeout=1).ok:
-                return proc, base
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    stop_process(proc)
-    raise SystemExit(f"the exercise backend did not start within {BACKEND_START_S:g} s")
-
-
 def online_h264_urls(base: str, count: int) -> list[str]:
-    """The sub streams of ``count`` online cameras whose sub stream is H.264 MPEG-TS, as the platform lists them
-    (as ``bench_wall.online_h264_cameras``); exits with a message when there are fewer."""
-    with requests.Session() as http:
-        login = {"username": "viewer", "password": "viewer"}
-        token = http.post(f"{base}/api/v1/auth/token", json=login, timeout=10).json()["access_token"]
-        body = http.get(f"{base}/api/v1/cameras", headers={"Authorization": f"Bearer {token}"}, timeout=10).json()
-    cameras = [Camera.model_validate(c) for c in body["cameras"]]
-    fit = [c.streams.sub for c in cameras if c.status is CameraStatus.ONLINE and c.streams.sub.endswith(".ts")
-           and stream_codec(c.id) == "h264"]  # fmt: skip
-    if len(fit) < count:
-        raise SystemExit(f"only {len(fit)} online H.264 cameras, {count} needed (--tiles)")
-    return fit[:count]
-
-
-def stop_process(proc: subprocess.Popen[bytes], timeout_s: float = 10.0) -> None:
-    """Terminate ``proc`` (this script started it), kill it if it has not ended within ``timeout_s``."""
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout_s)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout_s)
+    """The sub streams of ``count`` online cameras whose sub stream is H.264 MPEG-TS (exits with a message when
+    there are fewer)."""
+    return [camera.streams.sub for camera in online_h264_cameras(base, count)]
 
 
 def grid(tiles: int) -> tuple[int, int]:

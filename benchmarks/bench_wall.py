@@ -28,9 +28,7 @@ import cProfile
 import io
 import os
 import pstats
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -46,56 +44,18 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 import psutil  # noqa: E402
 import requests  # noqa: E402
+from exercise_backend import online_h264_cameras, start_backend  # noqa: E402  (this script's folder)
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from commandwall.demo.media import CODE_H, CODE_Y, read_index_code  # noqa: E402
-from commandwall.demo.seed import stream_codec  # noqa: E402
-from commandwall.domain.models import Camera, CameraStatus  # noqa: E402
+from commandwall.domain.models import Camera  # noqa: E402
 from commandwall.ui.wall import WallView  # noqa: E402
 from commandwall.ui.wall.frame_wake import frame_wake  # noqa: E402
 from commandwall.video.decode_host import DecodeHost  # noqa: E402
 from commandwall.video.overload import Degrade, OverloadPolicy, OverloadThresholds  # noqa: E402
 from commandwall.video.pool import ReaderPool  # noqa: E402
 from commandwall.video.reader import StreamReader, StreamState  # noqa: E402
-
-
-def start_backend() -> tuple[subprocess.Popen[bytes], str]:
-    """The exercise backend in its own process on a free port; returns (process, base URL)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "commandwall", "demo-server", "--port", str(port), "--rate", "0"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{base}/api/v1/health", timeout=1).ok:
-                return proc, base
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("the exercise backend did not start")
-
-
-def online_h264_cameras(base: str, count: int) -> list[Camera]:
-    """``count`` online cameras whose sub stream is H.264 MPEG-TS, as the platform lists them, with the main
-    stream set to the sub one (every tile size plays the same 640×360 stream the bare loops read)."""
-    with requests.Session() as http:
-        login = {"username": "viewer", "password": "viewer"}
-        token = http.post(f"{base}/api/v1/auth/token", json=login, timeout=10).json()["access_token"]
-        body = http.get(f"{base}/api/v1/cameras", headers={"Authorization": f"Bearer {token}"}, timeout=10).json()
-    cameras = [Camera.model_validate(c) for c in body["cameras"]]
-    fit = [c for c in cameras if c.status is CameraStatus.ONLINE and c.streams.sub.endswith(".ts")
-           and stream_codec(c.id) == "h264"]  # fmt: skip
-    if len(fit) < count:
-        raise SystemExit(f"only {len(fit)} online H.264 cameras, {count} needed")
-    return [c.model_copy(update={"streams": c.streams.model_copy(update={"main": c.streams.sub})})
-            for c in fit[:count]]  # fmt: skip
 
 
 def sent_times(base: str, cameras: list[str]) -> tuple[dict[str, list[float]], float]:

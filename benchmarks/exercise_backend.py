@@ -1,0 +1,74 @@
+"""The exercise backend for the video benchmarks, in its own process (its CPU is not counted), and the cameras
+they play; no Qt here, so that benchmarks without a GUI can use it too."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from commandwall.demo.seed import stream_codec  # noqa: E402
+from commandwall.domain.models import Camera, CameraStatus  # noqa: E402
+
+#: How long the backend may take to answer its health check.
+BACKEND_START_S = 60.0
+
+
+def start_backend() -> tuple[subprocess.Popen[bytes], str]:
+    """The exercise backend in its own process on a free port; returns (process, base URL). Exits with a message
+    when it does not answer within :data:`BACKEND_START_S`."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "commandwall", "demo-server", "--port", str(port), "--rate", "0"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + BACKEND_START_S
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if requests.get(f"{base}/api/v1/health", timeout=1).ok:
+                return proc, base
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    stop_process(proc)
+    raise SystemExit(f"the exercise backend did not start within {BACKEND_START_S:g} s")
+
+
+def stop_process(proc: subprocess.Popen[bytes], timeout_s: float = 10.0) -> None:
+    """Terminate ``proc`` (the caller started it), kill it if it has not ended within ``timeout_s``."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout_s)
+
+
+def online_h264_cameras(base: str, count: int) -> list[Camera]:
+    """``count`` online cameras whose sub stream is H.264 MPEG-TS, as the platform lists them, with the main
+    stream set to the sub one (every tile size plays the same 640×360 stream the bare loops read); exits with a
+    message when there are fewer."""
+    with requests.Session() as http:
+        login = {"username": "viewer", "password": "viewer"}
+        token = http.post(f"{base}/api/v1/auth/token", json=login, timeout=10).json()["access_token"]
+        body = http.get(f"{base}/api/v1/cameras", headers={"Authorization": f"Bearer {token}"}, timeout=10).json()
+    cameras = [Camera.model_validate(c) for c in body["cameras"]]
+    fit = [c for c in cameras if c.status is CameraStatus.ONLINE and c.streams.sub.endswith(".ts")
+           and stream_codec(c.id) == "h264"]  # fmt: skip
+    if len(fit) < count:
+        raise SystemExit(f"only {len(fit)} online H.264 cameras, {count} needed")
+    return [c.model_copy(update={"streams": c.streams.model_copy(update={"main": c.streams.sub})})
+            for c in fit[:count]]  # fmt: skip
