@@ -506,6 +506,20 @@ def test_a_task_the_unit_refuses_is_told_and_the_incident_marked_until_dispatche
     assert not desk.feature.panel.model.is_refused(third.id)
 
 
+def note_one_and_hear(qtbot, desk: IncidentDesk) -> tuple:
+    """A note on an open incident through the detail's button, once the platform has it: (the incident, what
+    the desk said meanwhile, in order)."""
+    messages: list[str] = []
+    desk.feature.sig_message.connect(lambda text, _ms: messages.append(text))
+    incident = next(i for i in desk.session.incidents.open())
+    desk.feature.select(incident.id)
+    qtbot.waitUntil(lambda: desk.detail.note_button.isEnabled(), timeout=10000)
+    desk.detail.note.setText("现场已有交警")
+    qtbot.mouseClick(desk.detail.note_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "备注已送达平台" in messages, timeout=15000)
+    return incident, messages
+
+
 def test_an_action_on_a_live_platform_says_it_is_sending_and_waits_only_when_a_try_failed(
         qtbot, exercise, tmp_path) -> None:
     """With the platform heard, a note is 发送中… then 已送达, never 待发送（网络恢复后…）; when the platform fails
@@ -516,15 +530,8 @@ def test_an_action_on_a_live_platform_says_it_is_sending_and_waits_only_when_a_t
     with LocalServer(app) as proxy:
         desk = IncidentDesk(qtbot, proxy, tmp_path / "duty", "duty")
         try:
-            messages: list[str] = []
-            desk.feature.sig_message.connect(lambda text, _ms: messages.append(text))
-            incident = next(i for i in desk.session.incidents.open())
-            desk.feature.select(incident.id)
             qtbot.waitUntil(lambda: desk.session.hears_platform(), timeout=15000)
-            qtbot.waitUntil(lambda: desk.detail.note_button.isEnabled(), timeout=10000)
-            desk.detail.note.setText("现场已有交警")
-            qtbot.mouseClick(desk.detail.note_button, Qt.MouseButton.LeftButton)
-            qtbot.waitUntil(lambda: "备注已送达平台" in messages, timeout=15000)
+            incident, messages = note_one_and_hear(qtbot, desk)
             assert messages[0] == "备注发送中…", messages
             assert not any("待发送" in m for m in messages), messages
 
@@ -561,14 +568,7 @@ def test_an_action_in_the_seconds_after_login_before_the_live_stream_is_up_says_
         try:
             qtbot.waitUntil(stream_held.is_set, timeout=15000)
             assert not desk.session.hears_platform()  # the live stream is not up
-            messages: list[str] = []
-            desk.feature.sig_message.connect(lambda text, _ms: messages.append(text))
-            incident = next(i for i in desk.session.incidents.open())
-            desk.feature.select(incident.id)
-            qtbot.waitUntil(lambda: desk.detail.note_button.isEnabled(), timeout=10000)
-            desk.detail.note.setText("现场已有交警")
-            qtbot.mouseClick(desk.detail.note_button, Qt.MouseButton.LeftButton)
-            qtbot.waitUntil(lambda: "备注已送达平台" in messages, timeout=15000)
+            _incident, messages = note_one_and_hear(qtbot, desk)
             assert messages[0] == "备注发送中…", messages
             assert not any("待发送" in m for m in messages), messages
             assert not desk.session.hears_platform()  # said while the stream was still held
