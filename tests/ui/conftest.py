@@ -72,8 +72,13 @@ def wall(qtbot, pool: ReaderPool) -> Iterator[WallView]:
 
 @pytest.fixture
 def exercise(tmp_path: Path) -> Iterator[DemoBackend]:
-    """The exercise backend on 127.0.0.1 (no new incidents unless a test makes one), stopped after the test."""
-    backend = DemoBackend(db_path=tmp_path / "exercise.sqlite3", incident_rate_per_min=0).start()
+    """The exercise backend on 127.0.0.1, stopped after the test: nothing changes on it unless the test makes it.
+
+    Its simulator is off: left on, it advances a random open incident about every 20 s, drops and restores
+    cameras, moves units and steps tasks, so an incident, camera or unit a test picked (a NEW incident, an online
+    camera, an available unit) could change under it at any moment. (The exercise running on its own is the
+    end-to-end tests' part: the whole client with its embedded backend.)"""
+    backend = DemoBackend(db_path=tmp_path / "exercise.sqlite3", incident_rate_per_min=0, simulate=False).start()
     yield backend
     backend.stop()
 

@@ -12,7 +12,7 @@ from commandwall import paths
 from commandwall.domain.models import Camera, Unit
 from commandwall.geo.layers import LayerSet, load_layers
 from commandwall.ui.map.view import BACKGROUND, MapView
-from tests.ui.test_map_view import SOFTWARE_RENDERING_MESSAGES, run_js
+from tests.ui.test_map_view import SOFTWARE_RENDERING_MESSAGES, painted_grab, run_js
 
 pytestmark = pytest.mark.qt_log_ignore(*SOFTWARE_RENDERING_MESSAGES, extend=True)
 
@@ -115,9 +115,8 @@ def test_real_cameras_resources_and_units(qtbot, view: MapView, layer_set: Layer
 def test_grab_shows_the_real_district(qtbot, view: MapView, layer_set: LayerSet) -> None:
     [district] = layer_set.by_kind("boundary")
     inner = shape(district.features[0]["geometry"]).representative_point()
-    qtbot.wait(300)
     x, y = run_js(qtbot, view, f"(p => [p.x, p.y])(CW.map.latLngToContainerPoint([{inner.y}, {inner.x}]))")
-    image = view.grab().toImage()
+    image = painted_grab(qtbot, view, x, y)  # once a frame has come, not after a fixed wait
     ratio = image.width() / view.width()
     assert QColor(image.pixel(int(x * ratio), int(y * ratio))) != BACKGROUND
     assert (

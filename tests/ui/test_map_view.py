@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QImage
 from PySide6.QtQuickWidgets import QQuickWidget
 
 from commandwall.domain.models import Camera, Incident, IncidentStatus, Unit
@@ -502,14 +502,31 @@ def test_units_and_resources_are_drawn_as_distinct_markers(qtbot, view: MapView)
     assert run_js(qtbot, view, "document.querySelectorAll('b').length") == 0
 
 
+def painted_grab(qtbot, view: MapView, x: float, y: float) -> QImage:
+    """The view's picture once the compositor has delivered a frame of the page: one where the page point (x, y)
+    is not the colour of every corner. (A fixed wait for the first frame was too short on a busy machine.)"""
+    shots: list[QImage] = []
+
+    def painted() -> bool:
+        image = view.grab().toImage()
+        if image.width() < view.width() or image.height() < view.height():
+            return False  # no frame yet
+        shots.append(image)
+        ratio = image.width() / view.width()
+        corners = {image.pixel(px, py) for px in (0, image.width() - 1) for py in (0, image.height() - 1)}
+        return corners != {image.pixel(int(x * ratio), int(y * ratio))}
+
+    qtbot.waitUntil(painted, timeout=10000)
+    return shots[-1]
+
+
 def test_grab_shows_the_district(qtbot, view: MapView) -> None:
-    qtbot.wait(300)  # let the compositor deliver a frame
     x, y = run_js(
         qtbot,
         view,
         "(() => { const p = CW.map.latLngToContainerPoint([34.75, 117.35]); return [p.x, p.y]; })()",
     )
-    image = view.grab().toImage()
+    image = painted_grab(qtbot, view, x, y)
     assert image.width() >= 900 and image.height() >= 700
     ratio = image.width() / view.width()
     inside = QColor(image.pixel(int(x * ratio), int(y * ratio)))

@@ -49,15 +49,16 @@ def test_hundred_layout_switches_leak_no_thread_fd_or_memory(
 
     for _ in range(3):
         cycle()
-    before = Usage.now()
+    before = Usage.settled()
     started = time.monotonic()
     for _ in range(CYCLES):
         cycle()
     elapsed = time.monotonic() - started
-    after = Usage.now()
+    after = Usage.settled()
     print(f"{CYCLES} layout switches (3 streams opened and closed each) in {elapsed:.1f} s: {before} → {after}")
     assert len(pool) == 1 and pool.refcount(wall.tile(0).stream_url or "") == 1
-    assert after.threads == before.threads, "every reading thread ended"
+    assert after.video_threads == before.video_threads, "every reading thread ended"
+    assert after.threads <= before.threads, "no thread left behind"  # others' threads may end meanwhile
     assert after.os_threads <= before.os_threads + 2
     assert after.fds <= before.fds + 4
     assert after.rss_mib - before.rss_mib < 60

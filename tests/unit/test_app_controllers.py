@@ -38,7 +38,7 @@ def wait_until(predicate, timeout: float = 20.0) -> bool:
 @pytest.fixture(scope="module")
 def exercise(tmp_path_factory) -> Iterator[DemoBackend]:
     backend = DemoBackend(db_path=tmp_path_factory.mktemp("exercise") / "exercise.sqlite3",
-                          incident_rate_per_min=0).start()
+                          incident_rate_per_min=0, simulate=False).start()
     yield backend
     backend.stop()
 

@@ -315,7 +315,7 @@ def test_identifiers_are_the_same_in_every_language(english) -> None:
 @pytest.fixture(scope="module")
 def exercise(tmp_path_factory) -> Iterator[DemoBackend]:
     backend = DemoBackend(db_path=tmp_path_factory.mktemp("exercise") / "exercise.sqlite3",
-                          incident_rate_per_min=0).start()
+                          incident_rate_per_min=0, simulate=False).start()
     yield backend
     backend.stop()
 

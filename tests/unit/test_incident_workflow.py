@@ -68,7 +68,7 @@ def test_a_duty_officer_handles_but_the_commander_closes_reopens_and_merges() ->
 @pytest.fixture(scope="module")
 def exercise(tmp_path_factory) -> Iterator[DemoBackend]:
     backend = DemoBackend(db_path=tmp_path_factory.mktemp("exercise") / "exercise.sqlite3",
-                          incident_rate_per_min=0).start()
+                          incident_rate_per_min=0, simulate=False).start()
     yield backend
     backend.stop()
 

@@ -26,9 +26,9 @@ def wait_until(predicate, timeout: float = 20.0) -> None:
 
 @pytest.fixture(scope="module")
 def exercise(tmp_path_factory):
-    """One exercise backend for the module (no new incidents)."""
+    """One exercise backend for the module, its simulator off: nothing changes on it unless a test changes it."""
     backend = DemoBackend(db_path=tmp_path_factory.mktemp("exercise") / "exercise.sqlite3",
-                          incident_rate_per_min=0).start()
+                          incident_rate_per_min=0, simulate=False).start()
     yield backend
     backend.stop()
 
