@@ -18,6 +18,7 @@ Simplified Chinese strings in the code.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -111,11 +112,18 @@ def update() -> None:
 
 
 def release() -> None:
-    """Compile the catalogues there are into :data:`COMPILED`."""
+    """Compile the catalogues there are into :data:`COMPILED`: written beside it and renamed over it, so that a
+    running client that has the old file mapped keeps reading it whole (rewritten in place, its pages change or
+    vanish under it: a bus error)."""
     catalogues = [str(c) for c in CATALOGUES if c.is_file()]
     if not catalogues:
         raise SystemExit(f"no catalogue in {I18N_DIR}")
-    subprocess.run([tool("pyside6-lrelease"), "-silent", *catalogues, "-qm", str(COMPILED)], check=True)
+    fresh = COMPILED.with_name(f".{COMPILED.name}.{os.getpid()}.tmp")
+    try:
+        subprocess.run([tool("pyside6-lrelease"), "-silent", *catalogues, "-qm", str(fresh)], check=True)
+        os.replace(fresh, COMPILED)
+    finally:
+        fresh.unlink(missing_ok=True)
 
 
 def main(argv: list[str] | None = None) -> int:
