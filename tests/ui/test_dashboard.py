@@ -45,7 +45,7 @@ def test_the_tiles_show_the_sessions_figures(qtbot, window):
     assert window.dashboard.tiles["today"].value.text() == str(overview.today)
     assert window.dashboard.tiles["open"].value.text() == str(len(window.session.incidents.open()))
 
-    def cameras_as_the_session_has_them() -> bool:  # the exercise turns cameras off and on meanwhile
+    def cameras_as_the_session_has_them() -> bool:  # the tile may show a count of before the cameras came
         online = sum(1 for c in window.session.cameras.all() if c.status.value == "online")
         return window.dashboard.tiles["cameras"].value.text() == f"{online}/{len(window.session.cameras)}"
 
