@@ -306,7 +306,7 @@ class MainWindow(QMainWindow):
         if len(sorted_screens()) > 1:
             return
         if self.screens.view_restored:
-            QTimer.singleShot(0, self._unsqueeze_map)  # once the restored layout is laid out
+            QTimer.singleShot(0, self, self._unsqueeze_map)  # once laid out (not at all if the window is gone)
             return
         self.share_docks(QGuiApplication.primaryScreen().availableGeometry())
 
