@@ -81,10 +81,10 @@ _MNEMONIC = re.compile(r"\s*\(&[^)]\)")  # 视频墙(&V): the letter in brackets
 
 def action_text(text: str) -> str:
     """``text`` of an action or menu as the sheet names it: without its ``&`` marks (``&&`` is one ``&``) and
-    the bracketed letter, and without a trailing ellipsis."""
+    the bracketed letter. A trailing ellipsis stays, as the menu shows it: it may be a cut name's (a preset's)."""
     text = _MNEMONIC.sub("", text)
     text = re.sub(r"&(.?)", r"\1", text)  # &&: one & left; a lone & at the end: gone
-    return display_text(text.rstrip().removesuffix("…").removesuffix("...").rstrip())
+    return display_text(text.rstrip())
 
 
 def key_text(action: QAction) -> str:
