@@ -36,6 +36,7 @@ GIL_SWITCH_INTERVAL_S = 0.001
 #: or more after it has it (a capture at once showed the static layers without the cameras and incidents).
 SETTLED_PAINT_MS = 1000
 
+
 def configure_interpreter() -> None:
     """Let the GUI thread get the interpreter lock back sooner (:data:`GIL_SWITCH_INTERVAL_S`); call before the
     client's threads start."""

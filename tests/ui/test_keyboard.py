@@ -16,7 +16,7 @@ from commandwall.config import Settings
 from commandwall.domain.models import Incident, IncidentStatus, Unit
 from commandwall.ui.incidents.dispatch import DispatchDialog
 from commandwall.ui.main_window import MainWindow
-from tests.ui.windows import main_window
+from tests.ui.windows import active_main_window
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support", extend=True)
 
@@ -27,9 +27,7 @@ MAX_TABS_TO_WORKFLOW = 15
 
 @pytest.fixture
 def window(qtbot, tmp_path, exercise_platform):
-    with main_window(qtbot, ClientSession(Settings(data_dir=tmp_path), exercise_platform)) as win:
-        win.activateWindow()
-        qtbot.waitUntil(lambda: QApplication.activeWindow() is win)
+    with active_main_window(qtbot, ClientSession(Settings(data_dir=tmp_path), exercise_platform)) as win:
         yield win
 
 

@@ -59,3 +59,14 @@ def main_window(qtbot: QtBot, session: ClientSession, **options: Any) -> Iterato
         yield window
     finally:
         window.close()
+
+
+@contextmanager
+def active_main_window(qtbot: QtBot, session: ClientSession, **options: Any) -> Iterator[MainWindow]:
+    """:func:`main_window`, activated and waited until it is the active window (keys typed go to it)."""
+    from PySide6.QtWidgets import QApplication
+
+    with main_window(qtbot, session, **options) as window:
+        window.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+        yield window
