@@ -10,6 +10,7 @@ import socket
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 
 from commandwall.app.lastknown import last_known_path, load_last_known
 from commandwall.app.platform import PlatformFactory
@@ -17,6 +18,7 @@ from commandwall.app.session import ClientSession
 from commandwall.config import Settings
 from commandwall.demo import DemoBackend
 from commandwall.domain.models import CameraStatus
+from commandwall.textsafe import display_text
 from commandwall.ui.cameras.model import ROLE_STATUS
 from tests.ui.windows import main_window
 
@@ -117,6 +119,10 @@ def test_exercise_mode_lists_the_feeds_early_warnings_as_incidents(qtbot, tmp_pa
         qtbot.waitUntil(lambda: "没有处置时间线" in detail.timeline.toPlainText(), timeout=5000)
 
 
+#: a refusal reason as a unit may type it: markup, template syntax, a right-to-left override
+HOSTILE_REASON = "<b>粗</b>{{7*7}}{who}\u202egnp.exe"
+
+
 @pytest.mark.qt_log_ignore("This plugin does not support", extend=True)
 @pytest.mark.parametrize("saved_hours_ago", [0, 13])
 def test_refusals_made_since_the_last_known_state_are_told_at_the_first_load_after_an_offline_start(
@@ -151,7 +157,7 @@ def test_refusals_made_since_the_last_known_state_are_told_at_the_first_load_aft
         first.start()
         assert first.tasks.get(held.id) is not None
         first.stop()  # writes the last known state
-        store.set_task_status(held.id, TaskStatus.REJECTED, units[1].name, "车辆故障，无法出动")
+        store.set_task_status(held.id, TaskStatus.REJECTED, units[1].name, HOSTILE_REASON)  # from the field
         unseen = task(free[2], units[2], "other-desk")
         store.set_task_status(unseen.id, TaskStatus.REJECTED, units[2].name, "人员不足，请改派")
     finally:
@@ -182,6 +188,15 @@ def test_refusals_made_since_the_last_known_state_are_told_at_the_first_load_aft
                 assert len(told) == 2 and held.id in " ".join(told) and unseen.id in " ".join(told), told
                 assert "共 2 项被拒绝" in told[-1] and units[1].name in " ".join(told)
                 assert not any(old.id in m for m in told), told
+                # the unit's reason as its characters: markup and template syntax literal, the override marked
+                reason = display_text(HOSTILE_REASON, isolate=True)
+                assert any(reason in m for m in told) and not any("\u202e" in m for m in told), told
+                assert reason in win.statusBar().currentMessage()  # the oldest refusal stays there, with the count
+                win.incidents.select(free[1].id)
+                qtbot.waitUntil(lambda: win.incidents.detail.refused.isVisible(), timeout=5000)
+                shown = win.incidents.detail.refused
+                assert shown.textFormat() == Qt.TextFormat.PlainText
+                assert "<b>粗</b>{{7*7}}{who}" in shown.text() and "\u202e" not in shown.text(), shown.text()
             feature.check_deadlines()
             model = win.incidents.model
             assert [model.is_refused(i.id) for i in free[:3]] == [True] * 3  # marked either way
