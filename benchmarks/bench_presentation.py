@@ -36,12 +36,9 @@ import argparse
 import json
 import math
 import os
-import select
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -57,6 +54,7 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 import psutil  # noqa: E402
 from exercise_backend import online_h264_cameras, start_backend, stop_process  # noqa: E402  (this script's folder)
+from virtual_display import start_xvfb  # noqa: E402
 
 from commandwall.video.capture import (  # noqa: E402
     BgrxScaler,
@@ -73,8 +71,6 @@ CONFIGS = ("bare", "grab", "decode", "decode+scale", "decode+scale+xshm", "decod
 MAX_TILES = 64
 #: how long a worker may take to have every tile playing, and to stop its threads
 OPEN_S, STOP_S = 60.0, 10.0
-#: how long Xvfb may take to say its display number
-XVFB_START_S = 15.0
 
 
 class TimedScaler(BgrxScaler):
@@ -133,44 +129,9 @@ class MeasuredCapture(PyAvCapture):
 # ---------------------------------------------------------------------------------------------------- the driver
 
 
-def start_xvfb(width: int, height: int) -> tuple[subprocess.Popen[bytes], str]:
-    """An Xvfb of ``width`` × ``height`` × 24 on the first free display number (it says which on a pipe once it
-    accepts connections); returns (process, display name). Exits with a message when there is no Xvfb or it does
-    not start within :data:`XVFB_START_S`."""
-    binary = shutil.which("Xvfb")
-    if binary is None:
-        raise SystemExit("no Xvfb on PATH: install it (apt-get install xvfb; scripts/system-deps.sh installs it)")
-    read_end, write_end = os.pipe()
-    messages = tempfile.TemporaryFile()  # noqa: SIM115 - read on failure; closed when the script ends
-    proc = subprocess.Popen(
-        [binary, "-displayfd", str(write_end), "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp",
-         "-noreset"],
-        pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=messages,
-    )  # fmt: skip
-    os.close(write_end)
-    answer = b""
-    deadline = time.monotonic() + XVFB_START_S
-    try:
-        while not answer.endswith(b"\n") and time.monotonic() < deadline and proc.poll() is None:
-            ready, _, _ = select.select([read_end], [], [], 0.2)
-            if ready:
-                chunk = os.read(read_end, 64)
-                if not chunk:
-                    break
-                answer += chunk
-    finally:
-        os.close(read_end)
-    if not answer.strip().isdigit():
-        stop_process(proc)
-        messages.seek(0)
-        said = messages.read().decode(errors="replace").strip()[-1000:]
-        raise SystemExit(f"Xvfb did not start within {XVFB_START_S:g} s: {said or 'no message'}")
-    return proc, f":{answer.strip().decode()}"
-
-
 def check_shm(display: str) -> None:
     """Exit with a message unless ``display`` has MIT-SHM and attaches this machine's shared memory."""
-    import x11shm
+    from commandwall.video import x11present as x11shm
 
     try:
         dpy = x11shm.Display(display)
@@ -303,7 +264,7 @@ def worker(config: str, urls: list[str], seconds: float, display: str, xvfb_pid:
     errors: list[str] = []
     windows: list[int] = []
     if config.endswith("xshm"):
-        import x11shm
+        from commandwall.video import x11present as x11shm
 
         try:
             main_display = x11shm.Display(display)

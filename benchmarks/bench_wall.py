@@ -4,7 +4,9 @@ HTTP, stream copy: the server does not re-encode), three ways side by side in on
 - ``bare``: N threads of ``cv2.VideoCapture`` + ``read()``, nothing else (the CPU baseline);
 - ``reader``: N PyAV :class:`StreamReader` s polled every 10 ms (the latency baseline: decode, no GUI);
 - ``wall``: the real :class:`WallView` (offscreen Qt, 1920×1080) with its pool, tiles, painting and overload
-  policy, the cameras placed as a preset would.
+  policy, the cameras placed as a preset would; decoding on threads of this process, in a decoder process with Qt
+  painting, or (``--xvfb``) in a decoder process that puts the pictures into the tiles' X windows (直显). With
+  ``--xvfb`` the wall is on an Xvfb of its own and the X server's CPU counts as the wall's, in every mode.
 
 Per row: time from "show these cameras" to every tile live; CPU of this process ÷ CPU of the bare loops over a
 window of the same length; displayed frames per second per tile (mean, min); frames the readers dropped
@@ -18,7 +20,7 @@ wall keeps playing for ``--soak`` seconds: RSS at the start of the run, once 36 
 soak. The exercise backend runs in its own process: its CPU is not counted.
 
 Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_wall.py [--tiles 4 9 16 25 36]
-[--seconds 8] [--soak 60] [--profile] [--no-overload]``
+[--seconds 8] [--soak 60] [--profile] [--no-overload] [--xvfb --decode process direct]``
 """
 
 from __future__ import annotations
@@ -44,13 +46,15 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 import psutil  # noqa: E402
 import requests  # noqa: E402
-from exercise_backend import online_h264_cameras, start_backend  # noqa: E402  (this script's folder)
+from exercise_backend import online_h264_cameras, start_backend, stop_process  # noqa: E402  (this script's folder)
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
+from virtual_display import start_xvfb  # noqa: E402
 
 from commandwall.demo.media import CODE_H, CODE_Y, read_index_code  # noqa: E402
 from commandwall.domain.models import Camera  # noqa: E402
 from commandwall.ui.wall import WallView  # noqa: E402
+from commandwall.ui.wall.direct import DIRECT_VIDEO_ENV  # noqa: E402
 from commandwall.ui.wall.frame_wake import frame_wake  # noqa: E402
 from commandwall.video.decode_host import DecodeHost  # noqa: E402
 from commandwall.video.overload import Degrade, OverloadPolicy, OverloadThresholds  # noqa: E402
@@ -82,9 +86,12 @@ def decoder_rss_mb(host: DecodeHost | None) -> float:
         return 0.0
 
 
-def decoder_cpu(host: DecodeHost | None) -> float:
-    """CPU seconds the decoder process has used (0 without one)."""
-    pid = host.pid if host is not None else None
+#: the Xvfb the wall draws on with ``--xvfb`` (its CPU is the wall's: it copies every picture into the screen)
+XVFB_PID: int | None = None
+
+
+def process_cpu(pid: int | None) -> float:
+    """CPU seconds process ``pid`` has used (0 for None or a process that is gone)."""
     if pid is None:
         return 0.0
     try:
@@ -92,6 +99,11 @@ def decoder_cpu(host: DecodeHost | None) -> float:
     except psutil.Error:
         return 0.0
     return times.user + times.system
+
+
+def decoder_cpu(host: DecodeHost | None) -> float:
+    """CPU seconds the decoder process (0 without one) and the X server (``--xvfb``) have used."""
+    return process_cpu(host.pid if host is not None else None) + process_cpu(XVFB_PID)
 
 
 def quantiles(values: list[float]) -> tuple[float, float]:
@@ -239,7 +251,9 @@ def run_wall(app: QApplication, wall: WallView, base: str, cameras: list[Camera]
                 seen[tile.index] = frame
                 height, width = frame.image.shape[:2]
                 rows = slice(int(height * CODE_Y) - 1, int(height * (CODE_Y + CODE_H)) + 2)
-                taken.append((tile.camera.id, frame.image[rows].copy(), (height, width), now))
+                # 直显: the picture was put into the window when the decoder says (this is a copy sent after it)
+                at = frame.presented[-1][1] if frame.presented else now
+                taken.append((tile.camera.id, frame.image[rows].copy(), (height, width), at))
 
     def read_taken() -> None:
         for camera_id, strip, (height, width), at in taken:
@@ -253,12 +267,13 @@ def run_wall(app: QApplication, wall: WallView, base: str, cameras: list[Camera]
     frame_wake().sig_frames.connect(note_frames)  # connected after the wall's: it sees the frames just taken
     wakes0 = frame_wake().wakes
     readers = {t.reader for t in wall.tiles()}
-    frames0 = [t.frames_painted for t in wall.tiles()]
+    frames0 = [t.frames_painted + t.frames_presented for t in wall.tiles()]
     dropped0 = sum(r.stats().dropped for r in readers if r is not None)
     wall.overload.stall_max_ms = 0.0
     profiler = cProfile.Profile() if profile else None
     host = wall._pool.decode_host
     dec0, gui0, t0 = decoder_cpu(host), time.thread_time(), time.monotonic()
+    x0 = process_cpu(XVFB_PID)
     cpu0 = time.process_time() + dec0
     if profiler is not None:
         profiler.enable()
@@ -266,24 +281,27 @@ def run_wall(app: QApplication, wall: WallView, base: str, cameras: list[Camera]
     if profiler is not None:
         profiler.disable()
     dec = decoder_cpu(host)
+    xserver = process_cpu(XVFB_PID) - x0
     cpu, dec = time.process_time() + dec - cpu0, dec - dec0
     gui, span = time.thread_time() - gui0, time.monotonic() - t0
     if profiler is not None:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
         print(f"GUI thread profile, {len(cameras)} tiles:\n{out.getvalue()}", file=sys.stderr)
-    fps = [(t.frames_painted - f0) / span for t, f0 in zip(wall.tiles(), frames0, strict=True)]
+    fps = [(t.frames_painted + t.frames_presented - f0) / span for t, f0 in zip(wall.tiles(), frames0, strict=True)]
     readers = {t.reader for t in wall.tiles()}
     dropped = sum(r.stats().dropped for r in readers if r is not None) - dropped0
     sent = sent_times(base, [c.id for c in cameras])
     stall = wall.overload.stall_max_ms
-    painted = sum(t.frames_painted - f0 for t, f0 in zip(wall.tiles(), frames0, strict=True))
-    result = {"to_live": to_live, "cpu": cpu / span, "decoder": dec / span, "gui": gui / span,
+    painted = sum(t.frames_painted + t.frames_presented - f0 for t, f0 in zip(wall.tiles(), frames0, strict=True))
+    result = {"to_live": to_live, "cpu": cpu / span, "decoder": (dec - xserver) / span, "gui": gui / span,
+              "xserver": xserver / span,
               "gui_ms": 1000 * gui / max(1, painted),
               "fps": statistics.mean(fps),
               "fps_min": min(fps),
               "dropped": dropped, "stall": stall,
-              "degraded": sum(t.degrade is not Degrade.NONE for t in wall.tiles())}  # fmt: skip
+              "degraded": sum(t.degrade is not Degrade.NONE for t in wall.tiles()),
+              "direct": sum(t.direct for t in wall.tiles())}  # fmt: skip
     result["wakes"] = (frame_wake().wakes - wakes0) / span
     wall._timer.timeout.disconnect(note_frames)
     frame_wake().sig_frames.disconnect(note_frames)
@@ -307,18 +325,30 @@ def main() -> int:
     parser.add_argument("--soak", type=float, default=60.0, help="seconds the largest wall keeps playing for RSS")
     parser.add_argument("--profile", action="store_true", help="cProfile the GUI thread in the largest wall's window")
     parser.add_argument("--no-overload", action="store_true", help="the overload policy never turns a tile down")
-    parser.add_argument("--decode", nargs="+", choices=("thread", "process"), default=["thread", "process"],
-                        help="where the wall decodes: on threads of this process, in a decoder process, or both "
-                             "side by side (the default)")
+    parser.add_argument("--decode", nargs="+", choices=("thread", "process", "direct"),
+                        default=["thread", "process"],
+                        help="where the wall decodes: on threads of this process, in a decoder process (Qt paints), "
+                             "in a decoder process that puts the pictures into the tiles' X windows (直显; needs "
+                             "--xvfb), side by side; default: thread and process")
+    parser.add_argument("--xvfb", action="store_true",
+                        help="the wall on X11 in an Xvfb of its own (not offscreen); its CPU counts as the wall's")
     parser.add_argument("--no-wake", action="store_true",
                         help="tiles take frames only at the wall's 40 ms refresh tick (as before the frame wake-up)")
     args = parser.parse_args()
+    global XVFB_PID
+    xvfb = None
+    if args.xvfb:
+        xvfb, display = start_xvfb(1920, 1080)
+        XVFB_PID = xvfb.pid
+        os.environ.update(QT_QPA_PLATFORM="xcb", DISPLAY=display)
+    elif "direct" in args.decode:
+        parser.error("--decode direct needs --xvfb (the pictures go into X windows)")
     app = QApplication.instance() or QApplication(sys.argv)
     rss_start = rss_mb()
     proc, base = start_backend()
     walls: dict[str, tuple[ReaderPool, WallView]] = {}
     for mode in args.decode:
-        host = DecodeHost() if mode == "process" else None
+        host = DecodeHost() if mode in ("process", "direct") else None
         if host is not None:
             host.start()  # as the client does at start-up (DecodeHost.start_soon): ready before the first stream
         pool = ReaderPool(decode_host=host)
@@ -336,6 +366,7 @@ def main() -> int:
             reader = run_readers(base, cams, args.seconds)
             last = n == max(args.tiles)
             for mode, (_pool, wall) in walls.items():
+                os.environ[DIRECT_VIDEO_ENV] = "1" if mode == "direct" else "0"
                 wall.show()
                 shown = run_wall(app, wall, base, cams, args.seconds, args.soak if last else 0.0,
                                  args.profile and last, not args.no_overload)  # fmt: skip
@@ -348,23 +379,27 @@ def main() -> int:
             pool.stop_all(10)
         proc.terminate()
         proc.wait(10)
+        if xvfb is not None:
+            stop_process(xvfb)
+    surface = "Xvfb 1920x1080 (its CPU counted as the wall's)" if args.xvfb else "offscreen Qt wall 1920x1080"
     print(f"{cv2.getNumberOfCPUs()} CPUs; H.264 640x360 25 fps, MPEG-TS over HTTP on 127.0.0.1 (stream copy); "
-          f"{args.seconds:.0f} s windows; offscreen Qt wall 1920x1080 (its CPU includes the decoder process's)")
+          f"{args.seconds:.0f} s windows; {surface} (its CPU includes the decoder process's)")
     head = ("tiles", "decoding in", "to live s (reader/wall)", "CPU % bare", "CPU % readers", "CPU % wall",
-            "ratio wall/bare", "CPU % decoder process", "fps/tile (min)",
+            "ratio wall/bare", "CPU % decoder process", "CPU % X server", "fps/tile (min)",
             "dropped/s", "lat p50/p95 ms reader", "lat p50/p95 ms wall", "added p50/p95 ms", "GUI thread CPU %",
-            "GUI ms/painted frame", "GUI max stall ms", "降帧 tiles", "frame wake-ups/s")  # fmt: skip
+            "GUI ms/painted frame", "GUI max stall ms", "降帧 tiles", "frame wake-ups/s", "直显 tiles")  # fmt: skip
     print("| " + " | ".join(head) + " |")
     print("|" + "|".join("---" for _ in head) + "|")
     for n, mode, bare, r, w in rows:
         cells = [str(n), mode, f"{r['to_live']:.2f} / {w['to_live']:.2f}", f"{100 * bare['cpu']:.0f}",
                  f"{100 * r['cpu']:.0f}", f"{100 * w['cpu']:.0f}", f"{w['cpu'] / bare['cpu']:.2f}",
-                 f"{100 * w['decoder']:.0f}" if mode == "process" else "–",
+                 f"{100 * w['decoder']:.0f}" if mode != "thread" else "–",
+                 f"{100 * w['xserver']:.1f}" if args.xvfb else "–",
                  f"{w['fps']:.1f} ({w['fps_min']:.1f})",
                  f"{w['dropped'] / args.seconds:.1f}", f"{r['p50']:.0f} / {r['p95']:.0f}",
                  f"{w['p50']:.0f} / {w['p95']:.0f}", f"{w['p50'] - r['p50']:.0f} / {w['p95'] - r['p95']:.0f}",
                  f"{100 * w['gui']:.0f}", f"{w['gui_ms']:.2f}", f"{w['stall']:.0f}", str(w["degraded"]),
-                 f"{w['wakes']:.0f}"]  # fmt: skip
+                 f"{w['wakes']:.0f}", str(w["direct"])]  # fmt: skip
         print("| " + " | ".join(cells) + " |")
     for n, mode, _bare, _r, w in rows:
         if "rss_open" in w:

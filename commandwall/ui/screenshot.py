@@ -76,11 +76,13 @@ def window_state(window) -> dict:
             "rect": _global_rect(tile),
             "camera": tile.camera.id if tile.camera else None,
             "state": tile.state_text(),
+            "direct": tile.direct,
         })
     walls = [{"number": wall.number, "shown": wall.shown, "layout": wall.view.wall_layout.key,
               "rect": _global_rect(wall.view) if wall.view.isVisible() else None,
               "cameras": [c.id if c else None for c in wall.view.cameras()],
-              "playing": sum(t.badge()[1] == "live" for t in wall.view.tiles())}
+              "playing": sum(t.badge()[1] == "live" for t in wall.view.tiles()),
+              "direct": sum(t.direct for t in wall.view.tiles())}
              for wall in window.wall_feature.walls]  # fmt: skip
     return {
         "screens": screens,

@@ -63,6 +63,7 @@ from commandwall.video.capture import (
     sane_sar,
 )
 from commandwall.video.live_edge import LiveEdge
+from commandwall.video.x11present import WindowPresenter, X11Error
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,10 @@ FREE, FULL = 0, 1
 HEADER_BYTES = 64 * ((RING_SLOTS * 16 + 63) // 64)
 #: how long the decoder process may take to start and say where it listens (imports FFmpeg, NumPy, OpenCV)
 START_TIMEOUT_S = 20.0
+#: while a stream's pictures are put into a window by the decoder (直显), how often the client hears of them: the
+#: pictures put since the last message (their times: fps, latency, staleness) and the newest one in the ring (for
+#: the tile's own painting when it stops presenting, the snapshot's name and the drag picture)
+PRESENTED_EVERY_S = 0.5
 
 
 def shared_memory_dir() -> str:
@@ -269,6 +274,13 @@ class RemoteCapture:
         self._full_image: np.ndarray | None = None
         self._closed = False
         self._ended = False  # the decoder said the stream ended
+        #: 直显: called on the reader thread with the pictures the decoder put into the window since it last said
+        #: (see ``_StreamServer._presented``), and with why it stopped putting them (and whether that lasts: the
+        #: display cannot be used, rather than this window went)
+        self.on_presented: Callable[[list], None] | None = None
+        self.on_present_failed: Callable[[str, bool], None] | None = None
+        #: the picture read last is one the decoder put into the window (told with on_presented already)
+        self.presented_picture = False
 
     def _send(self, message: tuple) -> bool:
         """Send ``message`` to the decoder; False when it could not be (the decoder closed the stream: it said why
@@ -287,6 +299,16 @@ class RemoteCapture:
         if bool(on) != self._key_frames_only:
             self._key_frames_only = bool(on)
             self._send(("key_frames_only", self._key_frames_only))
+
+    def set_presentation(self, target: dict | None) -> None:
+        """直显: have the decoder put the pictures into ``target``'s window (``display``: the X display's name,
+        ``window``: the window's XID, ``size``: its width and height in device pixels) from the next picture on,
+        and send only one in :data:`PRESENTED_EVERY_S` here; None: send them all here again. Any thread."""
+        self._send(("present", target))
+
+    def expose(self) -> None:
+        """The presentation window was uncovered: the decoder puts the last picture into it again. Any thread."""
+        self._send(("expose",))
 
     def read_picture(self, box: tuple[int, int] | None, convert: Callable[[], bool] | None = None) -> Picture | None:
         """The next picture, scaled by the decoder to fit ``box`` (BGRX) or at the stream's resolution (BGR);
@@ -326,6 +348,10 @@ class RemoteCapture:
             except EOFError:
                 raise OSError("the decoder process closed the stream without a word (it ended or failed)") from None
             if kind == "frame":
+                presented = args[0].pop("presented", None)
+                if presented:
+                    self._presented(presented)
+                    args[0]["was_presented"] = True
                 if frame is not None:
                     self.skipped += 1
                     if "ring" in frame and "ring" not in args[0]:  # a skipped picture announced the ring
@@ -337,6 +363,12 @@ class RemoteCapture:
             elif kind == "dropped":  # the decoder had no free slot: the wall may have let some go since
                 self.skipped += 1
                 self._reclaim()
+            elif kind == "presented":  # pictures put into the window, none sent with them (no free slot)
+                self._presented(args[0])
+                self._reclaim()  # as for "dropped": the wall may have let some go since
+            elif kind == "present_failed":
+                if self.on_present_failed is not None:
+                    self.on_present_failed(str(args[0]), bool(args[1]))
             elif kind == "end":
                 self._ended = True
             elif kind == "broken":  # the stream failed in the decoder (the camera's side): its own words
@@ -348,6 +380,10 @@ class RemoteCapture:
                     self._full_image = args[0]
                     if self._full_wanted is not None:
                         self._full_wanted.set()
+
+    def _presented(self, items: list) -> None:
+        if self.on_presented is not None:
+            self.on_presented(items)
 
     def _ready(self, timeout_s: float) -> bool:
         """Whether a message is there to read, waiting at most ``timeout_s``."""
@@ -403,6 +439,7 @@ class RemoteCapture:
             self.bytes_read = meta["bytes_read"]
         self.received_at = meta.get("received_at")
         self.camera_time = meta.get("camera_time")
+        self.presented_picture = bool(meta.get("was_presented"))
         self.reduced_rate = bool(meta.get("reduced_rate"))
         edge = self.live_edge
         if edge is not None:
@@ -671,6 +708,12 @@ class _StreamServer:
         #: maps them (and removes the file) or skips them (and removes it), or the stream ends
         self._replaced: list[str] = []
         self.last: Picture | None = None
+        #: 直显: the window the pictures are put into (None: they go to the client), and what puts them
+        self.present_to: dict | None = None
+        self.presenter: WindowPresenter | None = None
+        #: per picture put since the client last heard: (monotonic time, Unix time, received_at, camera_time)
+        self._presented: list[tuple[float, float, float | None, float | None]] = []
+        self._presented_told_at = 0.0
         self._poller = select.poll() if hasattr(select, "poll") else None
         if self._poller is not None:
             self._poller.register(conn.fileno(), select.POLLIN)
@@ -710,6 +753,9 @@ class _StreamServer:
             self._play(cap)
         finally:
             cap.close()
+            if self.presenter is not None:
+                self.presenter.close()
+                self.presenter = None
             for path in [*self._replaced, *([self.ring.path] if self.ring is not None else [])]:
                 unlink_quietly(path)
 
@@ -725,6 +771,74 @@ class _StreamServer:
             elif kind == "full":
                 last = self.last
                 conn.send(("full", full_image(last.image, last.source) if last is not None else None))
+            elif kind == "present":
+                self._present_to(args[0])
+            elif kind == "expose" and self.present_to is not None and self.presenter is not None:
+                try:
+                    self.presenter.expose()
+                except X11Error as exc:
+                    self._stop_presenting(f"window gone: {exc}", lasting=False)
+
+    def _present_to(self, target: dict | None) -> None:
+        """Put the pictures into ``target``'s window from the next one on (``display``, ``window``: its XID,
+        ``size``: its device pixels), or send them to the client again (None). A display that cannot be used (no
+        X, no MIT-SHM, shared memory the server cannot reach) is said once, as lasting: the client stops asking."""
+        if target is None:
+            if self.present_to is not None:
+                self._tell_presented()
+            self.present_to = None
+            return
+        try:
+            window, size = int(target["window"]), (int(target["size"][0]), int(target["size"][1]))
+            if self.presenter is None:
+                self.presenter = WindowPresenter.connect(str(target["display"]))
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            self.conn.send(("present_failed", f"bad presentation target: {exc}", True))
+            return
+        except X11Error as exc:
+            self.conn.send(("present_failed", str(exc), True))
+            return
+        try:
+            self.presenter.target(window, size)
+        except X11Error as exc:  # a window that never came (the tile went at once): the pictures go to the client
+            self.conn.send(("present_failed", str(exc), False))
+            return
+        log.debug("decoder: putting the pictures into window %#x (%d×%d)", window, *size)
+        self.present_to = target
+        self._presented_told_at = 0.0  # the first picture put is told at once: the client knows it works
+
+    def _stop_presenting(self, reason: str, *, lasting: bool) -> None:
+        """Stop putting pictures into the window (it went, or the display failed) and tell the client why."""
+        self._tell_presented()
+        self.present_to = None
+        if lasting and self.presenter is not None:
+            self.presenter.close()
+            self.presenter = None
+        self.conn.send(("present_failed", reason, lasting))
+
+    def _tell_presented(self) -> None:
+        """Tell the client of the pictures put since it last heard (no picture with them)."""
+        if self._presented:
+            self.conn.send(("presented", self._presented))
+            self._presented = []
+            self._presented_told_at = time.monotonic()
+
+    def _present(self, cap: object, picture: Picture) -> bool:
+        """Put ``picture`` (scaled into the presenter's shared memory) into the window; True when that is all,
+        False when the client is to hear of it now, the picture copied into the ring (every
+        :data:`PRESENTED_EVERY_S`, or the window failed: the picture goes to the client instead)."""
+        presenter = self.presenter
+        assert presenter is not None
+        try:
+            presenter.put()
+        except X11Error as exc:
+            self._stop_presenting(f"window gone: {exc}", lasting=False)
+            return False
+        now = time.monotonic()
+        self._presented.append((now, time.time(), getattr(cap, "received_at", None), getattr(cap, "camera_time", None)))
+        # a decoded frame to make a snapshot from; the scaled picture itself lives in memory the presenter frees
+        self.last = picture if picture.source is not None else None
+        return now - self._presented_told_at < PRESENTED_EVERY_S
 
     def _play(self, cap: object) -> None:
         setter = getattr(cap, "set_key_frames_only", None)
@@ -747,9 +861,9 @@ class _StreamServer:
             self._send(cap, picture)
 
     def _room(self) -> bool:
-        """Whether the picture just decoded has a slot to go to; if not, it is not converted (the client is told,
-        so that it hands back what the wall let go)."""
-        if self.ring is None or self.ring.free_slot(self.slot) is not None:
+        """Whether the picture just decoded has a slot to go to (or a window); if not, it is not converted (the
+        client is told, so that it hands back what the wall let go)."""
+        if self.present_to is not None or self.ring is None or self.ring.free_slot(self.slot) is not None:
             return True
         self.conn.send(("dropped",))
         return False
@@ -770,8 +884,15 @@ class _StreamServer:
         return self.ring
 
     def _destination(self, shape: tuple[int, int, int]) -> np.ndarray | None:
-        """Where the capture writes the next scaled picture: a free slot of the ring, written in place (no copy
-        after the conversion); None when the client holds every slot."""
+        """Where the capture writes the next scaled picture: the presenter's shared memory while presenting, else a
+        free slot of the ring, written in place (no copy after the conversion); None when the client holds every
+        slot."""
+        if self.present_to is not None and self.presenter is not None:
+            try:
+                self._target = (-1, self.presenter.buffer(shape))
+                return self._target[1]
+            except X11Error as exc:  # the server no longer attaches this process's memory: to the client
+                self._stop_presenting(str(exc), lasting=True)
         ring = self._ring_for(math.prod(shape))
         slot = ring.free_slot(self.slot)
         if slot is None:
@@ -781,14 +902,21 @@ class _StreamServer:
 
     def _send(self, cap: object, picture: Picture) -> None:
         target, self._target = self._target, None
+        if target is not None and target[0] < 0 and picture.image is target[1] and self.present_to is not None:
+            if self._present(cap, picture):
+                return  # put into the window; the client hears of it with the next message
+            target = None
         if target is not None and picture.image is target[1]:
             slot = target[0]  # the capture wrote the picture into this (free) slot
-        else:  # a picture at full size, or from a capture that made its own array: copied into a free slot
+        else:  # a picture at full size, from a capture that made its own array or put into a window: copied
             image = np.ascontiguousarray(picture.image)
             ring = self._ring_for(image.nbytes)
             slot = ring.free_slot(self.slot)
             if slot is None:  # a paced stream (converted without asking) whose wall holds every slot
-                self.conn.send(("dropped",))
+                if self._presented:
+                    self._tell_presented()
+                else:
+                    self.conn.send(("dropped",))
                 return
             ring.slot_array(slot, image.shape)[:] = image
         ring = self.ring
@@ -801,7 +929,8 @@ class _StreamServer:
         self.slot = slot
         ring.commit(slot, self.number)
         image = picture.image
-        self.last = picture
+        if self.present_to is None:
+            self.last = picture
         edge = getattr(cap, "live_edge", None)
         meta.update(slot=slot, number=self.number, shape=image.shape, source_size=picture.source_size,
                     sar=(picture.sar.numerator, picture.sar.denominator),
@@ -812,6 +941,9 @@ class _StreamServer:
         if edge is not None:
             meta["behind_s"], meta["catch_ups"] = edge.behind_s, edge.catch_ups
             meta["sender_speed"] = edge.sender_speed
+        if self._presented:
+            meta["presented"], self._presented = self._presented, []
+            self._presented_told_at = time.monotonic()
         self.conn.send(("frame", meta))
 
 

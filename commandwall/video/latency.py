@@ -42,6 +42,16 @@ class DisplayLatency:
         if frame.camera_time is not None:
             self._camera.append(((time.time() if wall_clock is None else wall_clock) - frame.camera_time) * 1000)
 
+    def presented(self, items: tuple) -> None:
+        """Pictures the decoder process put into the tile's window (直显), each (monotonic time put, Unix time
+        put, received_at, camera_time): there, the put is the paint (decode→paint is not measured: the decoding
+        thread puts the picture as soon as it is scaled)."""
+        for put_at, put_wall, received_at, camera_time in items:
+            if received_at is not None:
+                self._receive.append((put_at - received_at) * 1000)
+            if camera_time is not None:
+                self._camera.append((put_wall - camera_time) * 1000)
+
     def reset(self) -> None:
         """Forget the samples (another camera or stream)."""
         self._camera.clear()

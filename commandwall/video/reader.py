@@ -129,6 +129,9 @@ class Frame:
     source_size: tuple[int, int] | None = None  # the stream's (width, height); None: that of ``image``
     source: np.ndarray | None = None  # the full-resolution BGR picture behind a scaled ``image`` (OpenCV)
     sar: Fraction = SQUARE  # the stream's sample aspect ratio: a scaled ``image`` has the display aspect already
+    #: 直显: the pictures the decoder put into the tile's window since the frame before, this one's among them, each
+    #: (monotonic time put, Unix time put, received_at, camera_time): the tile's latency is measured from them
+    presented: tuple[tuple[float, float, float | None, float | None], ...] = ()
 
     @property
     def scaled(self) -> bool:
@@ -353,6 +356,14 @@ class StreamReader:
         self._bytes: deque[tuple[float, int]] = deque(maxlen=1024)  # (arrival, bytes) per frame read
         self._bytes_sum = 0  # of the sizes in _bytes (the bitrate is asked for every tile several times a second)
         self._measures_bytes = False
+        #: 直显 (decoder process only): the window the decoder is asked to put the pictures into, the capture that
+        #: is open (to tell it at once), and why the decoder stopped putting them (reason, lasting)
+        self._presentation: dict | None = None
+        self._capture: object | None = None
+        self._presentation_error: tuple[str, bool] | None = None
+        self._presented_only = 0  # pictures put into the window and never published here
+        self._presented_at: float | None = None  # when the decoder put the newest picture into the window
+        self._pending_presented: deque[tuple] = deque(maxlen=64)  # put since the last frame published
         self._thread = threading.Thread(target=self._run, name=f"cw-video {self.safe_url}", daemon=True)
         self._start_asked = False
         self._launched = threading.Event()  # the starter has started the thread (or failed to)
@@ -431,7 +442,7 @@ class StreamReader:
             return StreamStats(
                 state=self._state_locked(now),
                 fps=fps,
-                frames=self._seq + self._unconverted,
+                frames=self._seq + self._unconverted + self._presented_only,
                 dropped=self._dropped + self._unconverted,
                 reconnects=self._reconnects,
                 last_frame_at=slot.captured_at if slot else None,
@@ -500,6 +511,71 @@ class StreamReader:
         self._restart.set()
         self._wake.set()
 
+    # ---- 直显: the decoder puts the pictures into a window -------------------------------------------------
+    def set_presentation(self, target: dict | None) -> None:
+        """Have the decoder process put this stream's pictures straight into an X window (``target``: see
+        :meth:`commandwall.video.decode_host.RemoteCapture.set_presentation`), or send them here again (None).
+        Only a stream decoded in a decoder process can (:attr:`can_present`); the open stream is told at once,
+        a stream opened later when it opens. Frames still come here, a couple a second (:attr:`Frame.presented`
+        counts the pictures put), and the stats count every picture put."""
+        with self._lock:
+            if target == self._presentation:
+                return
+            self._presentation = target
+            if target is not None:
+                self._presentation_error = None
+            capture = self._capture
+        setter = getattr(capture, "set_presentation", None)
+        if setter is not None:
+            setter(target)
+
+    @property
+    def can_present(self) -> bool:
+        """Whether this stream is decoded in a decoder process (only such a stream can be put into a window)."""
+        return self.decode_host is not None and not self.decode_host.broken
+
+    @property
+    def presentation(self) -> dict | None:
+        """The window the decoder is asked to put the pictures into (None: not asked, or it stopped)."""
+        return self._presentation
+
+    @property
+    def presentation_error(self) -> tuple[str, bool] | None:
+        """Why the decoder stopped putting the pictures into the window, and whether that lasts (the display
+        cannot be used) rather than concerns that window only; None while it puts them or was never asked."""
+        return self._presentation_error
+
+    def expose(self) -> None:
+        """The window was uncovered: the decoder puts the last picture into it again."""
+        expose = getattr(self._capture, "expose", None)
+        if expose is not None and self._presentation is not None:
+            expose()
+
+    def _note_presented(self, items: list) -> None:
+        """The decoder put ``items`` pictures into the window (reading thread): counted, timed, kept for the
+        next frame's :attr:`Frame.presented`."""
+        if not items:
+            return
+        with self._lock:
+            self._presented_only += len(items)
+            self._frame_times.extend(item[0] for item in items)
+            self._pending_presented.extend(items)
+            self._presented_at = items[-1][0]
+            if self._state is not StreamState.LIVE and not self._stop.is_set():
+                self._state = StreamState.LIVE
+                self._live_since = time.monotonic()
+                log.info("stream %s: live", self.context)
+
+    def _present_failed(self, reason: str, lasting: bool) -> None:
+        """The decoder stopped putting the pictures into the window (reading thread)."""
+        with self._lock:
+            self._presentation = None
+            self._presentation_error = (reason, lasting)
+        # a display that cannot be used is said once, by the wall; a window that failed, here
+        log.log(logging.INFO if lasting else logging.WARNING,
+                "stream %s: the decoder stopped putting pictures into the window (%s): the wall paints them",
+                self.context, reason)  # fmt: skip
+
     def reconnect_now(self) -> None:
         """Skip the rest of the current backoff wait (e.g. the platform says the camera is back online)."""
         self._wake.set()
@@ -532,7 +608,8 @@ class StreamReader:
     # ---- reading thread ------------------------------------------------------------------------------
     def _state_locked(self, now: float) -> StreamState:
         slot = self._slot
-        stale = slot is not None and now - slot.captured_at > self.stale_after_s
+        newest = max(slot.captured_at, self._presented_at or 0.0) if slot is not None else None
+        stale = newest is not None and now - newest > self.stale_after_s
         return StreamState.STALE if self._state is StreamState.LIVE and stale else self._state
 
     def _set_state(self, state: StreamState, error: str = "") -> None:
@@ -547,7 +624,9 @@ class StreamReader:
             log.info("stream %s: %s%s", self.context, state.value, f" ({error})" if error else "")
 
     def _publish(self, picture: Picture | np.ndarray, received_at: float | None = None,
-                 camera_time: float | None = None) -> None:  # fmt: skip
+                 camera_time: float | None = None, presented: bool = False) -> None:  # fmt: skip
+        """Make ``picture`` the newest frame. ``presented``: it is one the decoder put into the window, counted and
+        timed already by :meth:`_note_presented`."""
         now = time.monotonic()
         if isinstance(picture, np.ndarray):
             image, source_size, source, sar = picture, None, None, SQUARE
@@ -562,12 +641,18 @@ class StreamReader:
             if self._slot is not None and not self._slot_taken:
                 self._dropped += 1
             self._seq += 1
+            shown: tuple = ()
+            if presented:
+                shown, self._presented_only = tuple(self._pending_presented), self._presented_only - 1
+                self._pending_presented.clear()
             self._slot = Frame(image=image, seq=self._seq, captured_at=now, received_at=received_at,
-                               camera_time=camera_time, source_size=source_size, source=source, sar=sar)  # fmt: skip
+                               camera_time=camera_time, source_size=source_size, source=source, sar=sar,
+                               presented=shown)  # fmt: skip
             previous = self._full
             self._full = (self._seq, full) if full is not None else None
             self._slot_taken = False
-            self._frame_times.append(now)
+            if not presented:
+                self._frame_times.append(now)
             if self._state is not StreamState.LIVE and not self._stop.is_set():
                 self._state = StreamState.LIVE
                 self._live_since = now
@@ -635,7 +720,8 @@ class StreamReader:
             if read:
                 self._count_bytes(read - read_before)
                 read_before = read
-            self._publish(image, getattr(cap, "received_at", None), getattr(cap, "camera_time", None))
+            self._publish(image, getattr(cap, "received_at", None), getattr(cap, "camera_time", None),
+                          bool(getattr(cap, "presented_picture", False)))  # fmt: skip
             count += 1
         return count
 
@@ -647,6 +733,14 @@ class StreamReader:
             return 0, f"open failed: {self._redacted(error_text(exc))}"
         if cap is None:
             return 0, "open failed"
+        if hasattr(cap, "set_presentation"):  # decoded in the decoder process: it may put pictures into a window
+            cap.on_presented = self._note_presented  # type: ignore[attr-defined]
+            cap.on_present_failed = self._present_failed  # type: ignore[attr-defined]
+        with self._lock:
+            self._capture = cap
+            presentation = self._presentation
+        if presentation is not None:
+            cap.set_presentation(presentation)  # type: ignore[attr-defined]
         codec, transport = getattr(cap, "codec", ""), getattr(cap, "transport", "")
         rate = getattr(cap, "frame_rate", None)
         with self._lock:
@@ -661,6 +755,7 @@ class StreamReader:
         finally:
             self._reduced_rate = False
             with self._lock:
+                self._capture = None
                 if self._live_edge is not None:
                     self._catch_ups_closed += self._live_edge.catch_ups
                 self._live_edge = None

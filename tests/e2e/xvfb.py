@@ -10,8 +10,9 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def xvfb_display(width: int = 1920, height: int = 1080, monitors: int = 1):
-    """Start Xvfb (``-displayfd`` picks a free number), yield ``":N"``, stop it.
+def xvfb_display(width: int = 1920, height: int = 1080, monitors: int = 1, extra: tuple[str, ...] = ()):
+    """Start Xvfb (``-displayfd`` picks a free number), yield ``":N"``, stop it. ``extra``: more Xvfb arguments
+    (``("-extension", "MIT-SHM")`` leaves that extension out).
 
     With ``monitors > 1`` the screen is ``monitors × width`` wide and split into RandR monitors, which is
     what Qt sees as several QScreens (``+xinerama`` with several ``-screen``s gives Qt only one).
@@ -22,7 +23,7 @@ def xvfb_display(width: int = 1920, height: int = 1080, monitors: int = 1):
     read_fd, write_fd = os.pipe()
     proc = subprocess.Popen(
         [xvfb, "-displayfd", str(write_fd), "-screen", "0", f"{width * monitors}x{height}x24",
-         "-nolisten", "tcp", "-noreset"],
+         "-nolisten", "tcp", "-noreset", *extra],
         pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     os.close(write_fd)

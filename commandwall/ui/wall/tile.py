@@ -16,6 +16,7 @@ from PySide6.QtGui import (
     QDropEvent,
     QFont,
     QFontMetrics,
+    QHideEvent,
     QImage,
     QMouseEvent,
     QPainter,
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import QApplication, QSizePolicy, QWidget
 from commandwall.domain.models import Camera, CameraStatus
 from commandwall.i18n import translate
 from commandwall.textsafe import display_text
+from commandwall.ui.wall.direct import SURFACE_INSET, ChromeStrip, VideoSurface, display_name
 from commandwall.ui.wall.frame_wake import frame_wake
 from commandwall.ui.wall.overlay import BADGE_COLORS, BADGE_TEXT_COLORS, info_lines, paint_info, tile_badge
 from commandwall.video.capture import BGRX_IS_RGB32, NO_VIDEO, display_width
@@ -47,6 +49,7 @@ SELECTED_BORDER = QColor("#2ea8ff")
 DROP_BORDER = QColor("#f5c518")
 DIMMED = QColor(0, 0, 0, 120)  # over a picture that is not live
 BAR_BG = QColor(6, 10, 18, 215)  # dark enough that a picture's own lines and text do not read through the name
+BAR_OPAQUE = QColor(5, 8, 15)  # the bar over black: a name bar above a presented picture (直显) cannot be see-through
 TEXT = QColor("#e6edf3")
 TEXT_DIM = QColor("#5b6b80")
 DEGRADED_TEXT = QColor("#f5b83d")
@@ -105,6 +108,14 @@ class TileView(QWidget):
         #: the picture's geometry for the last (frame size, ratio, tile size): see :func:`picture_geometry`
         self._fit: tuple[object, ...] | None = None
         self._font_key_cache: str | None = None
+        #: 直显 (see :mod:`commandwall.ui.wall.direct`): the native window the decoder puts the pictures into, the
+        #: name bar and fps caption above it (made the first time), and the target the reader was given
+        self._surface: VideoSurface | None = None
+        self._bar_strip: ChromeStrip | None = None
+        self._corner_strip: ChromeStrip | None = None
+        self._direct: dict | None = None
+        self._direct_refused = False  # the decoder could not put pictures into this tile's surface
+        self.frames_presented = 0  # pictures the decoder put into this tile's window
         self.setAcceptDrops(True)
 
     # ---- state set by the wall -----------------------------------------------------------------------
@@ -131,7 +142,9 @@ class TileView(QWidget):
         """The box (device pixels) this tile wants its frames scaled to fit: the tile, or while zoomed the
         tile times the zoom up to the stream's own resolution (a magnified part keeps its detail)."""
         ratio = self.devicePixelRatioF()
-        width, height = max(2, round(self.width() * ratio)), max(2, round(self.height() * ratio))
+        inset = 2 * SURFACE_INSET if self._direct is not None else 0  # presented into the surface: its size
+        width = max(2, round((self.width() - inset) * ratio))
+        height = max(2, round((self.height() - inset) * ratio))
         frame = self._frame
         if self.zoom.active and frame is not None:
             stream_w, stream_h = frame.display_size
@@ -159,6 +172,7 @@ class TileView(QWidget):
 
     def switch_stream(self, reader: FrameSource, kind: StreamKind, url: str) -> None:
         """Change to another stream of the same camera, keeping the last picture until the new one plays."""
+        self.set_direct(False)
         self.size_dirty = True
         self.latency.reset()
         self.reader = reader
@@ -169,6 +183,7 @@ class TileView(QWidget):
 
     def clear(self) -> None:
         """Empty the tile (the wall released its reader)."""
+        self.set_direct(False)
         self.camera = None
         self.reader = None
         self.degrade = Degrade.NONE
@@ -194,6 +209,125 @@ class TileView(QWidget):
         if level is not self.degrade:
             self.degrade = level
             self.update()
+
+    # ---- 直显: the decoder puts the pictures into a window of this tile -----------------------------------------
+    @property
+    def direct(self) -> bool:
+        """Whether the decoder is asked to put this tile's pictures into its video surface (直显)."""
+        return self._direct is not None
+
+    def direct_eligible(self) -> bool:
+        """Whether nothing keeps this tile from 直显: a live picture at its box from a stream decoded in the decoder
+        process, not zoomed, no stream overlay, and its surface never refused. (The wall checks the rest: the
+        platform, and that no other tile shows the stream.)"""
+        frame = self._frame
+        return (not self._direct_refused and self.camera is not None and self._overlay[1] == "live"
+                and not self.zoom.active and not self.show_info and frame is not None and frame.scaled
+                and getattr(self.reader, "can_present", False) and self.isVisible())  # fmt: skip
+
+    def set_direct(self, on: bool) -> None:
+        """Have the decoder put the pictures into the video surface (on) or send them all to be painted here
+        again (off). On a resize while on, the decoder is told the new size."""
+        reader = self.reader
+        if not on:
+            if self._direct is None:
+                return
+            self._direct = None
+            if reader is not None and hasattr(reader, "set_presentation"):
+                reader.set_presentation(None)
+            for widget in (self._surface, self._bar_strip, self._corner_strip):
+                if widget is not None:
+                    widget.hide()
+            self.size_dirty = True
+            self.update()
+            return
+        if self._direct is not None or reader is None or not hasattr(reader, "set_presentation"):
+            return
+        self._retarget_direct()
+
+    def _retarget_direct(self) -> None:
+        """Place the surface and tell the reader (and so the decoder) where to put the pictures."""
+        reader = self.reader
+        if reader is None:
+            return
+        target = self._direct_target()
+        if target != self._direct:
+            self._direct = target
+            self.size_dirty = True
+            reader.set_presentation(target)
+            self.update()
+
+    def check_direct(self) -> tuple[str, bool] | None:
+        """If the decoder stopped putting the pictures into the surface, go back to painting them and say why
+        and whether it lasts (the display cannot be used); None while all is well."""
+        reader = self.reader
+        if self._direct is None or reader is None or getattr(reader, "presentation", None) is not None:
+            return None
+        error = getattr(reader, "presentation_error", None)
+        self.set_direct(False)
+        if error is None:
+            return None
+        if not error[1]:
+            self._direct_refused = True  # this tile's window failed: painted by Qt from now on
+        return error
+
+    def _direct_target(self) -> dict:
+        """The surface (made the first time) placed inside the border, shown, and what the decoder needs of it."""
+        if self._surface is None:
+            self._surface = VideoSurface(self, self._exposed)
+            self._bar_strip = ChromeStrip(self, "wallTileBar", self._paint_bar_strip)
+            self._corner_strip = ChromeStrip(self, "wallTileCorner", self._paint_corner_strip)
+        inset = SURFACE_INSET
+        self._surface.setGeometry(inset, inset, max(1, self.width() - 2 * inset), max(1, self.height() - 2 * inset))
+        self._surface.show()
+        self._place_chrome()
+        ratio = self.devicePixelRatioF()
+        size = (max(2, round(self._surface.width() * ratio)), max(2, round(self._surface.height() * ratio)))
+        return {"display": display_name(), "window": int(self._surface.winId()), "size": size}
+
+    def _exposed(self) -> None:
+        reader = self.reader
+        if self._direct is not None and reader is not None and hasattr(reader, "expose"):
+            reader.expose()
+
+    def _bar_height(self) -> int:
+        return max(16, min(30, self.height() // 10))
+
+    def _place_chrome(self) -> None:
+        """Put the name bar and the fps caption above the surface (the caption only while there is one)."""
+        bar, corner = self._bar_strip, self._corner_strip
+        if bar is None or corner is None:
+            return
+        inset, bar_h, w, h = SURFACE_INSET, self._bar_height(), self.width(), self.height()
+        bar.setGeometry(inset, inset, max(1, w - 2 * inset), max(1, bar_h - inset))
+        bar.show()
+        bar.raise_()
+        bar.update()
+        caption = self.corner_caption()
+        if not caption:
+            corner.hide()
+            return
+        image = self._corner(bar_h, caption, w - 12)
+        ratio = image.devicePixelRatio()
+        cw, ch = round(image.width() / ratio), round(image.height() / ratio)
+        corner.setGeometry(max(inset, w - 6 - cw), max(inset, h - 4 - ch), min(cw, w - 2 * inset),
+                           min(ch, h - 2 * inset))  # fmt: skip
+        corner.show()
+        corner.raise_()
+        corner.update()
+
+    def _paint_bar_strip(self, painter: QPainter) -> None:
+        text, level = self._overlay[:2]
+        painter.fillRect(0, 0, self.width(), self._bar_height(), BAR_OPAQUE)
+        painter.drawImage(-SURFACE_INSET, -SURFACE_INSET, self._top_bar(self._bar_height(), text, level))
+
+    def _paint_corner_strip(self, painter: QPainter) -> None:
+        caption = self.corner_caption()
+        if not caption:
+            return
+        image = self._corner(self._bar_height(), caption, self.width() - 12)
+        painter.fillRect(0, 0, image.width(), image.height(), TILE_BG)
+        painter.drawImage(0, 0, image)
 
     def corner_text(self, fps: int, reduced_rate: bool | None = None, slow_speed: float | None = None) -> str:
         """The bottom-right caption: fps and stream, and 降帧 while only key frames are decoded — or, for a
@@ -237,6 +371,8 @@ class TileView(QWidget):
         """Show or hide the 码流信息 overlay (codec, resolution, fps, dropped frames, picture age)."""
         if on != self.show_info:
             self.show_info = on
+            if on:
+                self.set_direct(False)  # the overlay is painted over the picture: Qt paints both
             self.update()
 
     def info_lines(self) -> list[str]:
@@ -273,35 +409,41 @@ class TileView(QWidget):
         if frame is None or frame is self._frame:
             return False
         self._set_frame(frame)
-        self.update()
+        if self._direct is None:
+            self.update()
         return True
 
     def refresh(self, now: float | None = None) -> bool:
         """Pick up a new frame and state; schedule a repaint if anything visible changed."""
         now = time.monotonic() if now is None else now
-        changed = False
+        new_frame = False
         stats = None
         if self.reader is not None:
             frame = self.reader.latest()
             # a new seq is a new Frame object (also across a main/sub switch, where seq restarts)
             if frame is not None and frame is not self._frame:
                 self._set_frame(frame)
-                changed = True
+                new_frame = True
             stats = self.reader.stats()
         text, level = tile_badge(self.camera is not None, self.camera_status, stats, now)
         slow = round(stats.sender_speed, 2) if stats is not None and stats.sender_slow else None
         overlay = (text, level, round(stats.fps) if stats else 0, bool(stats and stats.reduced_rate), slow)
-        if overlay != self._overlay:
+        new_overlay = overlay != self._overlay
+        if new_overlay:
             self._overlay = overlay
-            changed = True
-        if changed:
+            if self._direct is not None:
+                self._place_chrome()
+        if new_overlay or (new_frame and self._direct is None):  # presented: the picture is not Qt's to paint
             self.update()
-        return changed
+        return new_frame or new_overlay
 
     def _set_frame(self, frame: Frame) -> None:
         image = frame.image
         height, width = image.shape[:2]
         self._frame = frame
+        if frame.presented:
+            self.frames_presented += len(frame.presented)
+            self.latency.presented(frame.presented)
         if frame.scaled and BGRX_IS_RGB32:
             # already the raster engine's native format at the size it is shown: wrapped, not converted (the
             # QImage refers to the frame's pixels; the frame, never written to, lives as long as it is shown)
@@ -333,6 +475,10 @@ class TileView(QWidget):
         painter = QPainter(self)
         try:
             w, h = self.width(), self.height()
+            if self._direct is not None:  # the picture, bar and caption are the surface's and strips': the border
+                painter.fillRect(0, 0, w, h, TILE_BG)
+                self._paint_border(painter, w, h)
+                return
             text, level, fps, reduced_rate, slow = self._overlay
             image = self._image
             bar_h = max(16, min(30, h // 10))
@@ -365,14 +511,18 @@ class TileView(QWidget):
                 corner = self._corner(bar_h, self.corner_text(fps, reduced_rate, slow), w - 12)
                 ratio = corner.devicePixelRatio()
                 painter.drawImage(round(w - 6 - corner.width() / ratio), round(h - 4 - corner.height() / ratio), corner)
-            width = 3 if self._drop_hover else 2 if self._selected else 1
-            painter.setPen(_border_pen(DROP_BORDER if self._drop_hover else SELECTED_BORDER if self._selected
-                                       else TILE_BORDER, width))  # fmt: skip
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            inset, outset = width // 2, (width + 1) // 2
-            painter.drawRect(inset, inset, w - inset - outset, h - inset - outset)
+            self._paint_border(painter, w, h)
         finally:
             painter.end()
+
+    def _paint_border(self, painter: QPainter, w: int, h: int) -> None:
+        """The tile's border: thicker while selected, yellow while something is dragged over it."""
+        width = 3 if self._drop_hover else 2 if self._selected else 1
+        painter.setPen(_border_pen(DROP_BORDER if self._drop_hover else SELECTED_BORDER if self._selected
+                                   else TILE_BORDER, width))  # fmt: skip
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        inset, outset = width // 2, (width + 1) // 2
+        painter.drawRect(inset, inset, w - inset - outset, h - inset - outset)
 
     def _draw_picture(self, painter: QPainter, image: QImage, w: int, h: int) -> tuple[int, int, int, int]:
         """Draw the frame centred in the tile (``w`` × ``h``) with black bars around it; returns where it went
@@ -515,6 +665,14 @@ class TileView(QWidget):
         self.resized_at = time.monotonic()
         self.size_dirty = True
         super().resizeEvent(event)
+        if self._direct is not None:
+            self._retarget_direct()  # the surface follows; the decoder is told its new size
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802
+        """A hidden tile (another layout, a maximised tile, its window hidden) stops 直显: the wall turns it on
+        again once it shows."""
+        self.set_direct(False)
+        super().hideEvent(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         """Left click selects the tile (and may start a drag, or a pan while zoomed)."""
@@ -540,6 +698,8 @@ class TileView(QWidget):
         self.zoom.zoom_at((pos.x() - target.x()) / target.width(), (pos.y() - target.y()) / target.height(),
                           WHEEL_STEP**steps)  # fmt: skip
         self.size_dirty = True  # a magnified picture is asked for at more pixels
+        if self.zoom.active:
+            self.set_direct(False)  # Qt paints a magnified picture (the wall turns 直显 on again after a reset)
         event.accept()
         self.update()
 

@@ -18,6 +18,7 @@ from commandwall import localtime
 from commandwall.domain.models import Camera, CameraStatus
 from commandwall.i18n import translate
 from commandwall.textsafe import display_text
+from commandwall.ui.wall.direct import direct_video_possible, note_lasting_error
 from commandwall.ui.wall.frame_wake import frame_wake
 from commandwall.ui.wall.overload import OverloadMonitor, apply_key_frames
 from commandwall.ui.wall.snapshot import SnapshotWriter
@@ -32,6 +33,10 @@ from commandwall.video.reader import StreamReader
 from commandwall.video.wall_model import WallChange, WallModel
 
 log = logging.getLogger(__name__)
+
+#: a tile whose pictures the decoder puts into its window (直显) is refreshed (badge, fps, staleness) at every
+#: this many ticks of the wall's timer (5: five times a second at 25 Hz), spread over the ticks by tile
+DIRECT_REFRESH_EVERY = 5
 
 #: a resized tile re-chooses main/sub once its size has been steady this long
 RESIZE_SETTLE_S = 0.3
@@ -115,6 +120,7 @@ class WallView(QWidget):
             tile.sig_context_menu.connect(self._show_tile_menu)
         #: graceful overload (降帧): measured on every refresh tick, decided once a second
         self.overload = OverloadMonitor(max(10, round(1000 / refresh_hz)))
+        self._ticks = 0
         self.gui_s = 0.0  # the GUI thread's seconds in this wall's ticks and frame takes (tiles count their paints)
         self.model.subscribe(self._on_model_changed)
         self._sync_tiles(range(MAX_TILES))
@@ -467,10 +473,22 @@ class WallView(QWidget):
         if any(tile.size_dirty for wall in (self, *self.group) for tile in wall._tiles):
             self.retarget_sizes()
         settled: dict[str, Camera] = {}
+        direct = self._direct_tiles()
+        self._ticks += 1
         for tile in self.tiles():
             if not tile.isVisible():
                 continue
+            if tile.direct and tile in direct and (self._ticks + tile.index) % DIRECT_REFRESH_EVERY:
+                continue  # presented by the decoder: badge and fps need a few refreshes a second, not every tick
             tile.refresh(now)
+            if tile.direct:
+                problem = tile.check_direct()
+                if problem is not None and problem[1]:
+                    note_lasting_error(problem[0])
+                    direct = set()
+                elif problem is not None:
+                    log.warning("wall: tile %d is painted again: %s", tile.index, problem[0])
+            tile.set_direct(tile in direct)
             if tile.resized_at is not None and now - tile.resized_at >= RESIZE_SETTLE_S:
                 tile.resized_at = None
                 if tile.camera is not None:
@@ -478,6 +496,19 @@ class WallView(QWidget):
         for camera in settled.values():
             self._maybe_switch_stream(camera)
         self.gui_s += time.perf_counter() - started
+
+    def _direct_tiles(self) -> set[TileView]:
+        """The visible tiles whose pictures the decoder may put into their windows (直显, see
+        :mod:`commandwall.ui.wall.direct`): eligible, and the only visible tile of their stream on the group's
+        walls (a stream shown twice is painted by Qt: the decoder puts a stream into one window)."""
+        if not direct_video_possible():
+            return set()
+        shown: dict[int, list[TileView]] = {}
+        for wall in (self, *(w for w in self.group if w is not self)):
+            for tile in wall._tiles:
+                if tile.reader is not None and tile.isVisible():
+                    shown.setdefault(id(tile.reader), []).append(tile)
+        return {tiles[0] for tiles in shown.values() if len(tiles) == 1 and tiles[0].direct_eligible()}
 
     def retarget_sizes(self) -> None:
         """Tell each reader of the group's visible tiles the box its widest tile wants frames scaled to (the

@@ -1,0 +1,112 @@
+"""直显 on a real X display: the decoder process puts the wall's pictures straight into the tiles' windows
+(tests/e2e/wall_direct_x11.py works the wall in a client of its own on Xvfb, xcb, with the exercise backend's
+H.264 streams; each test checks one part of what it reports). The pictures are read back from the X server's
+screen, not from the client's memory."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.xvfb import xvfb_display
+
+pytestmark = pytest.mark.e2e
+CHILD = Path(__file__).with_name("wall_direct_x11.py")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(display: str, *args: str) -> dict:
+    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", "PYTHONPATH": str(ROOT)}
+    env.pop("COMMANDWALL_DIRECT_VIDEO", None)
+    run = subprocess.run([sys.executable, str(CHILD), *args], env=env, capture_output=True, text=True, timeout=240,
+                         cwd=ROOT)  # fmt: skip
+    lines = [line for line in run.stdout.splitlines() if line.startswith("RESULT ")]
+    assert run.returncode == 0 and lines, run.stderr[-4000:]
+    result = json.loads(lines[0].removeprefix("RESULT "))
+    assert "error" not in result, result["error"]
+    assert result["platform"] == "xcb"
+    return result
+
+
+@pytest.fixture(scope="module")
+def worked() -> dict:
+    """What the child reports after working the wall once (one run for the tests below)."""
+    with xvfb_display(1920, 1080) as display:
+        return _run(display)
+
+
+def test_every_live_tile_goes_direct_and_the_screen_shows_its_moving_stream(worked: dict) -> None:
+    assert worked["live"] and worked["all_direct"]
+    screen = worked["screen"]
+    # the burned-in index of each stream reads off the screen, and it moved in 0.7 s (25 fps: ~17 pictures)
+    assert all(index is not None for index in screen["first"] + screen["second"]), screen
+    assert all(a != b for a, b in zip(screen["first"], screen["second"], strict=True)), screen
+    assert all(std > 10 for std in screen["std"])
+
+
+def test_the_client_hears_of_the_pictures_twice_a_second_and_counts_them_all(worked: dict) -> None:
+    counts = worked["counts_3s"]
+    assert all(n <= 10 for n in counts["published"]), counts  # ~2 a second, not 25
+    assert all(n >= 3 for n in counts["published"]), counts
+    assert all(n >= 60 for n in counts["frames"]), counts  # every picture counted (25 fps × 3 s)
+    # the tiles took every picture put (told in batches: one batch, ~13 pictures, may straddle the window's ends)
+    assert all(abs(p - f) <= 13 for p, f in zip(counts["presented"], counts["frames"], strict=True)), counts
+    assert counts["painted"] == [0, 0, 0, 0], "Qt painted no picture of a 直显 tile"
+    assert all(fps >= 20 for fps in counts["fps"]), counts
+    assert all(ms is not None and 0 <= ms < 500 for ms in counts["receive_to_paint_ms"]), counts
+
+
+def test_zoom_and_the_stream_overlay_are_painted_by_qt_at_once_and_direct_comes_back(worked: dict) -> None:
+    zoom, info = worked["zoom"], worked["info"]
+    assert zoom["zoomed"] and not zoom["direct_after_wheel"] and zoom["still_painted"]
+    assert zoom["painted_1s"] >= 10, zoom  # Qt paints the magnified live picture
+    assert zoom["direct_again"]
+    assert not info["direct_with_info"] and info["still_painted"] and info["direct_again"]
+
+
+def test_a_camera_in_two_tiles_is_painted_by_qt_in_both(worked: dict) -> None:
+    twice = worked["twice"]
+    assert twice["same_reader"] and twice["direct"] and twice["direct_again"]
+
+
+def test_a_snapshot_of_a_direct_tile_is_at_the_streams_resolution(worked: dict) -> None:
+    snapshot = worked["snapshot"]
+    assert snapshot["direct"] and snapshot["path"] and snapshot["shape"] == [360, 640, 3]
+
+
+def test_hidden_tiles_stop_direct_and_come_back_without_reopening(worked: dict) -> None:
+    layout = worked["layout"]
+    assert layout["hidden_direct"] == [False, False, False]
+    assert layout["hidden_presentation"] == [False, False, False], "the decoder was told to stop"
+    assert layout["maximised_direct"]
+    width, height = layout["wall_size"]
+    assert layout["maximised_size"][0] > width * 0.9 and layout["maximised_size"][1] > height * 0.9
+    assert layout["direct_again"] and layout["reopened"] == [0, 0, 0]
+
+
+def test_a_stalled_stream_leaves_direct_and_its_last_picture_is_painted_dimmed(worked: dict) -> None:
+    stall = worked["stall"]
+    assert stall["left_direct"] and stall["badge"][1] == "warn", stall
+    assert stall["painted"] >= 1
+    assert stall["others_direct"] == [True, True, True]
+
+
+def test_a_window_destroyed_under_the_decoder_costs_that_tile_only(worked: dict) -> None:
+    gone = worked["window_gone"]
+    assert gone["left_direct"] and gone["stays_painted"], gone
+    assert gone["painted_1s"] >= 10, "Qt paints the tile's live pictures"
+    assert gone["badge"][1] == "live"
+    assert gone["others_direct"] == [True, True] and gone["decoder_same"]
+
+
+def test_a_display_without_mit_shm_is_painted_by_qt_and_says_why() -> None:
+    with xvfb_display(1920, 1080, extra=("-extension", "MIT-SHM")) as display:
+        result = _run(display, "--no-shm")
+    assert result["live"] and result["direct"] == [False] * 4
+    assert all(n >= 30 for n in result["painted_2s"]), result  # painted by Qt, at the stream's rate
+    assert "MIT-SHM" in (result["lasting_error"] or "")

@@ -1,0 +1,296 @@
+"""Child process of test_wall_direct_x11: a video wall on an X display (xcb) whose pictures the decoder process
+puts straight into the tiles' windows (直显), played from the exercise backend's H.264 streams on 127.0.0.1 —
+one of them through a relay this process can cut — and worked the way an officer works a wall:
+
+- four cameras arranged: every tile goes 直显; the screen (read back from the X server) shows each stream's
+  burned-in index in the tile, and it moves; the client hears of the pictures a couple of times a second while
+  every picture is counted;
+- the wheel zooms a tile, the 码流信息 overlay, the same camera in two tiles: each puts the tile back to Qt's
+  painting at once, and 直显 comes back when it is undone;
+- a snapshot of a 直显 tile; a tile maximised and back (no stream reopened);
+- the relay cut: the tile stops being 直显 and shows its last picture dimmed;
+- a tile's window destroyed under the decoder by another X client: that tile is painted by Qt, the others stay
+  直显, the decoder process lives on.
+
+With ``--no-shm`` (a display without MIT-SHM) it only checks that the tiles play, painted by Qt, and why 直显 is
+off. Prints ``RESULT {json}`` and exits.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import socket
+import socketserver
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import numpy as np
+import requests
+from PySide6.QtCore import QEventLoop, QPoint, QPointF, Qt, QTimer
+from PySide6.QtGui import QImage, QWheelEvent
+from PySide6.QtWidgets import QApplication
+
+from commandwall.demo import DemoBackend
+from commandwall.demo.media import read_index_code
+from commandwall.demo.seed import stream_codec
+from commandwall.domain.models import Camera, CameraStatus
+from commandwall.ui.wall import WallView
+from commandwall.ui.wall.direct import lasting_error
+from commandwall.ui.wall.tile import TileView
+from commandwall.video.decode_host import DecodeHost
+from commandwall.video.pool import ReaderPool
+from commandwall.video.x11present import Display
+
+
+class Relay(socketserver.ThreadingTCPServer):
+    """A TCP relay on 127.0.0.1 to ``upstream`` (host, port) that :meth:`cut` silences: connections stay open and
+    nothing more passes (a camera that stalls, as a stuck encoder or a dead link does)."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, upstream: tuple[str, int]) -> None:
+        self.upstream = upstream
+        self.silent = threading.Event()
+        super().__init__(("127.0.0.1", 0), _RelayHandler)
+        threading.Thread(target=self.serve_forever, args=(0.1,), daemon=True).start()
+
+    def cut(self) -> None:
+        self.silent.set()
+
+
+class _RelayHandler(socketserver.BaseRequestHandler):
+    def handle(self) -> None:
+        server: Relay = self.server  # type: ignore[assignment]
+        with socket.create_connection(server.upstream, timeout=5) as upstream:
+            ends = [self.request, upstream]
+            for _ in range(100_000):  # bounded: a few minutes of a stream at most
+                ready, _, _ = select.select(ends, [], [], 0.2)
+                if server.silent.is_set():
+                    time.sleep(0.2)
+                    continue
+                for end in ready:
+                    data = end.recv(65536)
+                    if not data:
+                        return
+                    (upstream if end is self.request else self.request).sendall(data)
+
+
+def pump(seconds: float, until: Callable[[], bool] | None = None) -> bool:
+    """Let Qt run for ``seconds`` or until ``until()`` holds; whether it held (or there was none)."""
+    deadline = time.monotonic() + seconds
+    loop = QEventLoop()
+    while time.monotonic() < deadline:
+        if until is not None and until():
+            return True
+        QTimer.singleShot(20, loop.quit)
+        loop.exec()
+    return until is None or until()
+
+
+def h264_cameras(base: str, count: int) -> list[Camera]:
+    with requests.Session() as http:
+        login = {"username": "viewer", "password": "viewer"}
+        token = http.post(f"{base}/api/v1/auth/token", json=login, timeout=10).json()["access_token"]
+        body = http.get(f"{base}/api/v1/cameras", headers={"Authorization": f"Bearer {token}"}, timeout=10).json()
+    cameras = [Camera.model_validate(c) for c in body["cameras"]]
+    fit = [c for c in cameras if c.status is CameraStatus.ONLINE and c.streams.sub.endswith(".ts")
+           and stream_codec(c.id) == "h264"]  # fmt: skip
+    # one stream at every tile size (the sub one): the test is about where the pictures go, not which stream
+    return [c.model_copy(update={"streams": c.streams.model_copy(update={"main": c.streams.sub})})
+            for c in fit[:count]]  # fmt: skip
+
+
+def through(camera: Camera, relay: Relay) -> Camera:
+    """``camera`` with its streams fetched through ``relay``."""
+    parts = urlsplit(camera.streams.sub)
+    url = urlunsplit(parts._replace(netloc=f"127.0.0.1:{relay.server_address[1]}"))
+    return camera.model_copy(update={"streams": camera.streams.model_copy(update={"main": url, "sub": url})})
+
+
+def screen_picture(app: QApplication, tile: TileView) -> np.ndarray:
+    """What the X server shows where the tile's picture is (BGR), read back from the screen."""
+    frame = tile.frame
+    assert frame is not None
+    surface = tile._surface if tile.direct and tile._surface is not None else tile
+    origin = surface.mapToGlobal(QPoint(0, 0))
+    width, height = frame.width, frame.height  # the picture, centred in the surface
+    x = origin.x() + max(0, (surface.width() - width) // 2)
+    y = origin.y() + max(0, (surface.height() - height) // 2)
+    image = app.primaryScreen().grabWindow(0, x, y, width, height).toImage().convertToFormat(QImage.Format.Format_RGB32)
+    rows = np.frombuffer(image.constBits(), np.uint8, image.sizeInBytes()).reshape(image.height(), -1)
+    return rows[:, : image.width() * 4].reshape(image.height(), image.width(), 4)[:, :, :3].copy()  # B, G, R
+
+
+def main() -> dict:
+    no_shm = "--no-shm" in sys.argv
+    app = QApplication.instance() or QApplication(sys.argv)
+    folder = Path(tempfile.mkdtemp(prefix="wall-direct-"))
+    backend = DemoBackend(db_path=folder / "exercise.sqlite3", incident_rate_per_min=0, simulate=False).start()
+    host = DecodeHost()
+    host.start()
+    pool = ReaderPool(decode_host=host)
+    wall = WallView(pool, tile_count=4)
+    wall.resize(1280, 720)
+    wall.show()
+    result: dict = {"platform": app.platformName()}
+    relay = None
+    try:
+        cameras = h264_cameras(backend.base_url, 5)
+        server = urlsplit(backend.base_url)
+        relay = Relay((server.hostname or "127.0.0.1", server.port or 80))
+        cameras[3] = through(cameras[3], relay)
+        wall.model.arrange("4", cameras[:4])
+        tiles = wall.tiles()[:4]
+        live = pump(20, lambda: all(t.badge()[1] == "live" for t in tiles))
+        result["live"] = live
+        if no_shm:
+            pump(3)
+            painted = [t.frames_painted for t in tiles]
+            pump(2)
+            result["direct"] = [t.direct for t in tiles]
+            result["painted_2s"] = [t.frames_painted - p for t, p in zip(tiles, painted, strict=True)]
+            result["lasting_error"] = lasting_error()
+            return result
+
+        started = time.monotonic()
+        result["all_direct"] = pump(10, lambda: all(t.direct for t in tiles))
+        result["direct_after_s"] = time.monotonic() - started
+        pump(1.5)  # the first pictures put and told
+
+        # the screen shows the streams, and they move
+        first = [read_index_code(screen_picture(app, t)) for t in tiles]
+        std = [float(screen_picture(app, t).std()) for t in tiles]
+        pump(0.7)
+        second = [read_index_code(screen_picture(app, t)) for t in tiles]
+        result["screen"] = {"first": first, "second": second, "std": std}
+
+        # every picture counted, few sent to the client
+        readers = [t.reader for t in tiles]
+        seq0 = [r.seq for r in readers]
+        frames0 = [r.stats().frames for r in readers]
+        presented0 = [t.frames_presented for t in tiles]
+        painted0 = [t.frames_painted for t in tiles]
+        pump(3.0)
+        result["counts_3s"] = {
+            "published": [r.seq - s for r, s in zip(readers, seq0, strict=True)],
+            "frames": [r.stats().frames - f for r, f in zip(readers, frames0, strict=True)],
+            "presented": [t.frames_presented - p for t, p in zip(tiles, presented0, strict=True)],
+            "painted": [t.frames_painted - p for t, p in zip(tiles, painted0, strict=True)],
+            "fps": [round(r.stats().fps, 1) for r in readers],
+            "receive_to_paint_ms": [t.latency.receive_to_paint_ms for t in tiles],
+        }
+
+        # the wheel zooms tile 0: Qt paints it at once; reset: 直显 again
+        tile = tiles[0]
+        centre = QPointF(tile.width() / 2, tile.height() / 2)
+        wheel = QWheelEvent(centre, tile.mapToGlobal(centre), QPoint(), QPoint(0, 240), Qt.MouseButton.NoButton,
+                            Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)  # fmt: skip
+        QApplication.sendEvent(tile, wheel)
+        zoom = {"direct_after_wheel": tile.direct, "zoomed": tile.zoom.active}
+        painted = tile.frames_painted
+        pump(1.0)
+        zoom["painted_1s"] = tile.frames_painted - painted
+        zoom["still_painted"] = not tile.direct
+        tile.reset_zoom()
+        zoom["direct_again"] = pump(3, lambda: tile.direct)
+        result["zoom"] = zoom
+
+        # the stream overlay on tile 1
+        tile = tiles[1]
+        tile.set_show_info(True)
+        info = {"direct_with_info": tile.direct}
+        pump(0.5)
+        info["still_painted"] = not tile.direct
+        tile.set_show_info(False)
+        info["direct_again"] = pump(3, lambda: tile.direct)
+        result["info"] = info
+
+        # the same camera in tiles 1 and 2: neither is 直显 (one stream, one window); then tile 2 as before
+        wall.play(cameras[1], 2)
+        twice = {"direct": pump(2, lambda: not tiles[1].direct and not tiles[2].direct)}
+        twice["same_reader"] = tiles[1].reader is tiles[2].reader
+        wall.play(cameras[2], 2)
+        twice["direct_again"] = pump(8, lambda: tiles[1].direct and tiles[2].direct)
+        result["twice"] = twice
+
+        # a snapshot of a 直显 tile: the stream's own resolution
+        wall.snapshot_dir = folder / "snapshots"
+        future = wall.snapshot(0)
+        path = future.result(timeout=10) if future is not None else None
+        result["snapshot"] = {"path": str(path) if path else None, "direct": tiles[0].direct}
+        if path is not None:
+            import cv2
+
+            picture = cv2.imread(str(path))
+            result["snapshot"]["shape"] = None if picture is None else list(picture.shape)
+
+        # tile 0 maximised and back: the hidden tiles stop 直显, come back without a stream reopened
+        opens = [backend.streams.opens(c.id, "sub") for c in cameras[:3]]
+        wall.toggle_maximized(0)
+        pump(1.0)
+        layout = {"hidden_direct": [t.direct for t in tiles[1:]],
+                  "hidden_presentation": [t.reader.presentation is not None for t in tiles[1:]],
+                  "maximised_direct": tiles[0].direct,
+                  "maximised_size": list(tiles[0].reader.presentation["size"]) if tiles[0].direct else None,
+                  "wall_size": [wall.width(), wall.height()]}  # fmt: skip
+        wall.toggle_maximized(0)
+        layout["direct_again"] = pump(8, lambda: all(t.direct for t in tiles))
+        layout["reopened"] = [backend.streams.opens(c.id, "sub") - o for c, o in zip(cameras[:3], opens, strict=True)]
+        result["layout"] = layout
+
+        # the relay cut: tile 3 stops, is painted by Qt (its last picture, dimmed)
+        tile = tiles[3]
+        painted = tile.frames_painted
+        relay.cut()
+        stall = {"left_direct": pump(8, lambda: not tile.direct)}
+        pump(0.3)
+        stall["badge"] = tile.badge()
+        stall["painted"] = tile.frames_painted - painted
+        stall["others_direct"] = [t.direct for t in tiles[:3]]
+        result["stall"] = stall
+
+        # tile 2's window destroyed by another X client while the decoder puts pictures into it
+        tile = tiles[2]
+        decoder = host.pid
+        window = int(tile._surface.winId())
+        other = Display(os.environ["DISPLAY"])
+        try:
+            other.destroy_window(window)
+        finally:
+            other.close()
+        gone = {"left_direct": pump(5, lambda: not tile.direct)}
+        painted = tile.frames_painted
+        pump(1.0)
+        gone["painted_1s"] = tile.frames_painted - painted
+        gone["stays_painted"] = not tile.direct
+        gone["others_direct"] = [t.direct for t in tiles[:2]]
+        gone["decoder_same"] = host.pid == decoder
+        gone["badge"] = tile.badge()
+        result["window_gone"] = gone
+        return result
+    finally:
+        wall.shutdown()
+        pool.stop_all(10)
+        host.close()
+        if relay is not None:
+            relay.shutdown()
+            relay.server_close()
+        backend.stop()
+
+
+if __name__ == "__main__":
+    try:
+        outcome = main()
+    except Exception:
+        outcome = {"error": traceback.format_exc()}
+    print("RESULT " + json.dumps(outcome), flush=True)
+    os._exit(0)  # the backend's and readers' threads need not be waited for
