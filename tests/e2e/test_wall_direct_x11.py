@@ -61,6 +61,15 @@ def test_the_client_hears_of_the_pictures_twice_a_second_and_counts_them_all(wor
     assert all(ms is not None and 0 <= ms < 500 for ms in counts["receive_to_paint_ms"]), counts
 
 
+def test_a_real_mouse_clicks_double_clicks_and_drags_direct_tiles(worked: dict) -> None:
+    pointer = worked["pointer"]
+    assert pointer["direct"] == [True] * 4
+    assert pointer["selected"] == 1 and pointer["maximised"] == 1 and pointer["restored"] is None
+    assert pointer["swapped"], pointer["cameras"]
+    assert pointer["drag_picture_std"] > 20, "the drag shows the tile's picture"
+    assert pointer["direct_again"]
+
+
 def test_zoom_and_the_stream_overlay_are_painted_by_qt_at_once_and_direct_comes_back(worked: dict) -> None:
     zoom, info = worked["zoom"], worked["info"]
     assert zoom["zoomed"] and not zoom["direct_after_wheel"] and zoom["still_painted"]

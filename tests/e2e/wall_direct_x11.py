@@ -4,7 +4,7 @@ one of them through a relay this process can cut — and worked the way an offic
 
 - four cameras arranged: every tile goes 直显; the screen (read back from the X server) shows each stream's
   burned-in index in the tile, and it moves; the client hears of the pictures a couple of times a second while
-  every picture is counted;
+  every picture is counted; a real mouse (XTest) clicks, double-clicks and drags on the tiles;
 - the wheel zooms a tile, the 码流信息 overlay, the same camera in two tiles: each puts the tile back to Qt's
   painting at once, and 直显 comes back when it is undone;
 - a snapshot of a 直显 tile; a tile maximised and back (no stream reopened);
@@ -48,6 +48,7 @@ from commandwall.ui.wall.tile import TileView
 from commandwall.video.decode_host import DecodeHost
 from commandwall.video.pool import ReaderPool
 from commandwall.video.x11present import Display
+from tests.e2e.xinput import XInput
 
 
 class Relay(socketserver.ThreadingTCPServer):
@@ -188,6 +189,52 @@ def main() -> dict:
             "fps": [round(r.stats().fps, 1) for r in readers],
             "receive_to_paint_ms": [t.latency.receive_to_paint_ms for t in tiles],
         }
+
+        # a real mouse (XTest) on 直显 tiles: a click selects, a double click maximises and back, a drag swaps
+        mouse = XInput()
+
+        def centre_of(tile: TileView) -> QPoint:
+            return tile.mapToGlobal(QPoint(tile.width() // 2, tile.height() // 2))
+
+        def click(tile: TileView, times: int = 1) -> None:
+            mouse.move(centre_of(tile))
+            pump(0.2)
+            for _ in range(times):
+                mouse.left_button(True)
+                mouse.left_button(False)
+                pump(0.05)
+            pump(0.4)
+
+        pointer = {"direct": [t.direct for t in tiles]}
+        dragged = tiles[0].grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+        rows = np.frombuffer(dragged.constBits(), np.uint8, dragged.sizeInBytes()).reshape(dragged.height(), -1)
+        h, w = dragged.height(), dragged.width()  # its middle: the picture, not a black box under the name bar
+        pointer["drag_picture_std"] = float(rows[h // 4 : 3 * h // 4, w : 3 * w].std())
+        click(tiles[1])
+        pointer["selected"] = wall.selected_index
+        click(tiles[1], 2)
+        pointer["maximised"] = wall.maximized_index
+        click(tiles[1], 2)
+        pointer["restored"] = wall.maximized_index
+        before = [c.id if c else None for c in wall.cameras()[:4]]
+        start, target = centre_of(tiles[0]), centre_of(tiles[2])
+        mouse.move(start)
+        pump(0.2)
+        # the moves and the release are timed from here: once the drag starts, Qt runs its own event loop until
+        # the button is released, and this code waits inside it
+        for step in range(1, 11):  # past the drag distance, then onto tile 2
+            point = QPoint(start.x() + (target.x() - start.x()) * step // 10,
+                           start.y() + (target.y() - start.y()) * step // 10)  # fmt: skip
+            QTimer.singleShot(100 + 60 * step, lambda point=point: mouse.move(point))
+        QTimer.singleShot(1100, lambda: mouse.left_button(False))
+        mouse.left_button(True)
+        pump(2.0)
+        after = [c.id if c else None for c in wall.cameras()[:4]]
+        pointer["swapped"] = after == [before[2], before[1], before[0], before[3]]
+        pointer["cameras"] = [before, after]
+        wall.model.arrange("4", [cameras[i] for i in range(4)])  # as it was, for the steps below
+        pointer["direct_again"] = pump(8, lambda: all(t.direct for t in tiles))
+        result["pointer"] = pointer
 
         # the wheel zooms tile 0: Qt paints it at once; reset: 直显 again
         tile = tiles[0]
