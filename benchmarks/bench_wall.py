@@ -401,6 +401,15 @@ def main() -> int:
                  f"{100 * w['gui']:.0f}", f"{w['gui_ms']:.2f}", f"{w['stall']:.0f}", str(w["degraded"]),
                  f"{w['wakes']:.0f}", str(w["direct"])]  # fmt: skip
         print("| " + " | ".join(cells) + " |")
+    groups: dict[tuple[int, str], list[tuple[float, float]]] = {}
+    for n, mode, bare, _r, w in rows:
+        groups.setdefault((n, mode), []).append(((w["cpu"] - w["xserver"]) / bare["cpu"], w["cpu"] / bare["cpu"]))
+    for (n, mode), ratios in groups.items():
+        if len(ratios) > 1:  # the same N asked for more than once: rounds, each beside its own bare loops
+            print(f"{n} tiles, {mode}: CPU ÷ bare, median of {len(ratios)} rounds: "
+                  f"{statistics.median(r[0] for r in ratios):.2f} for the client and decoder processes, "
+                  f"{statistics.median(r[1] for r in ratios):.2f} with the X server "
+                  f"(rounds: {', '.join(f'{a:.2f}/{b:.2f}' for a, b in ratios)})")  # fmt: skip
     for n, mode, _bare, _r, w in rows:
         if "rss_open" in w:
             print(f"RSS ({mode}, decoder process included): {rss_start:.0f} MB at start, {w['rss_open']:.0f} MB "

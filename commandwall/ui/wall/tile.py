@@ -212,6 +212,11 @@ class TileView(QWidget):
 
     # ---- 直显: the decoder puts the pictures into a window of this tile -----------------------------------------
     @property
+    def badge_level(self) -> str:
+        """The badge's level as last refreshed (live, warn, error, idle …)."""
+        return self._overlay[1]
+
+    @property
     def direct(self) -> bool:
         """Whether the decoder is asked to put this tile's pictures into its video surface (直显)."""
         return self._direct is not None

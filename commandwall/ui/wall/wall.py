@@ -473,12 +473,14 @@ class WallView(QWidget):
         if any(tile.size_dirty for wall in (self, *self.group) for tile in wall._tiles):
             self.retarget_sizes()
         settled: dict[str, Camera] = {}
-        direct = self._direct_tiles()
         self._ticks += 1
+        # which tiles may be 直显 is asked a few times a second (what ends it at once — a zoom, the overlay, a
+        # tile hidden or cleared — ends it itself); None: leave each tile as it is
+        direct = self._direct_tiles() if self._ticks % DIRECT_REFRESH_EVERY == 0 else None
         for tile in self.tiles():
             if not tile.isVisible():
                 continue
-            if tile.direct and tile in direct and (self._ticks + tile.index) % DIRECT_REFRESH_EVERY:
+            if tile.direct and (direct is None or tile in direct) and (self._ticks + tile.index) % DIRECT_REFRESH_EVERY:
                 continue  # presented by the decoder: badge and fps need a few refreshes a second, not every tick
             tile.refresh(now)
             if tile.direct:
@@ -488,7 +490,10 @@ class WallView(QWidget):
                     direct = set()
                 elif problem is not None:
                     log.warning("wall: tile %d is painted again: %s", tile.index, problem[0])
-            tile.set_direct(tile in direct)
+            if direct is not None:
+                tile.set_direct(tile in direct)
+            elif tile.direct and tile.badge_level != "live":
+                tile.set_direct(False)  # a stream that stopped: its last picture is painted dimmed at once
             if tile.resized_at is not None and now - tile.resized_at >= RESIZE_SETTLE_S:
                 tile.resized_at = None
                 if tile.camera is not None:
