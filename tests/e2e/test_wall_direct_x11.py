@@ -98,6 +98,14 @@ def test_hidden_tiles_stop_direct_and_come_back_without_reopening(worked: dict) 
     assert layout["direct_again"] and layout["reopened"] == [0, 0, 0]
 
 
+def test_clearing_and_refilling_the_wall_leaves_nothing_behind_in_the_decoder(worked: dict) -> None:
+    cycles = worked["cycles"]
+    assert cycles["direct"] == [True] * 5
+    assert cycles["playing"][1] >= 4, "each direct tile's pictures are in a shared-memory segment"
+    assert cycles["back_to_idle"] and cycles["cleared"] == cycles["idle"], cycles
+    assert cycles["idle"][1] == 0
+
+
 def test_a_stalled_stream_leaves_direct_and_its_last_picture_is_painted_dimmed(worked: dict) -> None:
     stall = worked["stall"]
     assert stall["left_direct"] and stall["badge"][1] == "warn", stall

@@ -7,7 +7,8 @@ one of them through a relay this process can cut — and worked the way an offic
   every picture is counted; a real mouse (XTest) clicks, double-clicks and drags on the tiles;
 - the wheel zooms a tile, the 码流信息 overlay, the same camera in two tiles: each puts the tile back to Qt's
   painting at once, and 直显 comes back when it is undone;
-- a snapshot of a 直显 tile; a tile maximised and back (no stream reopened);
+- a snapshot of a 直显 tile; a tile maximised and back (no stream reopened); the wall cleared and filled five times
+  (the decoder's memory and connections back to nothing once cleared);
 - the relay cut: the tile stops being 直显 and shows its last picture dimmed;
 - a tile's window destroyed under the decoder by another X client: that tile is painted by Qt, the others stay
   直显, the decoder process lives on.
@@ -33,6 +34,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
+import psutil
 import requests
 from PySide6.QtCore import QEventLoop, QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QImage, QWheelEvent
@@ -131,6 +133,13 @@ def screen_picture(app: QApplication, tile: TileView) -> np.ndarray:
     return rows[:, : image.width() * 4].reshape(image.height(), image.width(), 4)[:, :, :3].copy()  # B, G, R
 
 
+def decoder_state(host: DecodeHost) -> tuple[int, int]:
+    """The decoder process's open files and the System V shared-memory segments it made (its pictures' memory)."""
+    with open("/proc/sysvipc/shm", encoding="ascii") as table:
+        segments = sum(1 for line in table.readlines()[1:] if int(line.split()[4]) == host.pid)
+    return psutil.Process(host.pid).num_fds(), segments
+
+
 def main() -> dict:
     no_shm = "--no-shm" in sys.argv
     app = QApplication.instance() or QApplication(sys.argv)
@@ -144,6 +153,7 @@ def main() -> dict:
     wall.show()
     result: dict = {"platform": app.platformName()}
     relay = None
+    idle = decoder_state(host)  # no stream yet: the decoder's own files, no shared memory
     try:
         cameras = h264_cameras(backend.base_url, 5)
         server = urlsplit(backend.base_url)
@@ -293,6 +303,23 @@ def main() -> dict:
         layout["direct_again"] = pump(8, lambda: all(t.direct for t in tiles))
         layout["reopened"] = [backend.streams.opens(c.id, "sub") - o for c, o in zip(cameras[:3], opens, strict=True)]
         result["layout"] = layout
+
+        # five times: the wall cleared and the cameras arranged again, 直显 each time; then cleared: the decoder
+        # holds no window's memory, connection or stream any more
+        cycles = []
+        for _ in range(5):
+            wall.model.clear_all()
+            pump(0.5)
+            wall.model.arrange("4", [*cameras[:3], cameras[4]])
+            cycles.append(pump(15, lambda: all(t.direct for t in tiles)))
+            pump(0.3)
+        playing = decoder_state(host)
+        wall.model.clear_all()
+        cleared = pump(10, lambda: decoder_state(host) == idle)
+        result["cycles"] = {"direct": cycles, "idle": idle, "playing": playing, "cleared": decoder_state(host),
+                            "back_to_idle": cleared}  # fmt: skip
+        wall.model.arrange("4", cameras[:4])
+        pump(15, lambda: all(t.direct for t in tiles))
 
         # the relay cut: tile 3 stops, is painted by Qt (its last picture, dimmed)
         tile = tiles[3]
