@@ -275,10 +275,10 @@ class RemoteCapture:
         self._closed = False
         self._ended = False  # the decoder said the stream ended
         #: 直显: called on the reader thread with the pictures the decoder put into the window since it last said
-        #: (see ``_StreamServer._presented``), and with why it stopped putting them (and whether that lasts: the
-        #: display cannot be used, rather than this window went)
+        #: (see ``_StreamServer._presented``), and with why it stopped putting them, whether that lasts (the display
+        #: cannot be used, rather than this window went) and which window it was
         self.on_presented: Callable[[list], None] | None = None
-        self.on_present_failed: Callable[[str, bool], None] | None = None
+        self.on_present_failed: Callable[[str, bool, int | None], None] | None = None
         #: the picture read last is one the decoder put into the window (told with on_presented already)
         self.presented_picture = False
 
@@ -368,7 +368,7 @@ class RemoteCapture:
                 self._reclaim()  # as for "dropped": the wall may have let some go since
             elif kind == "present_failed":
                 if self.on_present_failed is not None:
-                    self.on_present_failed(str(args[0]), bool(args[1]))
+                    self.on_present_failed(str(args[0]), bool(args[1]), args[2])
             elif kind == "end":
                 self._ended = True
             elif kind == "broken":  # the stream failed in the decoder (the camera's side): its own words
@@ -793,28 +793,31 @@ class _StreamServer:
             if self.presenter is None:
                 self.presenter = WindowPresenter.connect(str(target["display"]))
         except (KeyError, TypeError, ValueError, IndexError) as exc:
-            self.conn.send(("present_failed", f"bad presentation target: {exc}", True))
+            self.conn.send(("present_failed", f"bad presentation target: {exc}", True, None))
             return
         except X11Error as exc:
-            self.conn.send(("present_failed", str(exc), True))
+            self.conn.send(("present_failed", str(exc), True, window))
             return
         try:
             self.presenter.target(window, size)
         except X11Error as exc:  # a window that never came (the tile went at once): the pictures go to the client
-            self.conn.send(("present_failed", str(exc), False))
+            self.present_to = None
+            self.conn.send(("present_failed", str(exc), False, window))
             return
         log.debug("decoder: putting the pictures into window %#x (%d×%d)", window, *size)
         self.present_to = target
         self._presented_told_at = 0.0  # the first picture put is told at once: the client knows it works
 
     def _stop_presenting(self, reason: str, *, lasting: bool) -> None:
-        """Stop putting pictures into the window (it went, or the display failed) and tell the client why."""
+        """Stop putting pictures into the window (it went, or the display failed) and tell the client why and
+        which window it was (the client may have given another since)."""
         self._tell_presented()
+        window = self.presenter.window if self.presenter is not None else None
         self.present_to = None
         if lasting and self.presenter is not None:
             self.presenter.close()
             self.presenter = None
-        self.conn.send(("present_failed", reason, lasting))
+        self.conn.send(("present_failed", reason, lasting, window))
 
     def _tell_presented(self) -> None:
         """Tell the client of the pictures put since it last heard (no picture with them)."""
@@ -906,7 +909,7 @@ class _StreamServer:
             if self._present(cap, picture):
                 return  # put into the window; the client hears of it with the next message
             target = None
-        if target is not None and picture.image is target[1]:
+        if target is not None and target[0] >= 0 and picture.image is target[1]:
             slot = target[0]  # the capture wrote the picture into this (free) slot
         else:  # a picture at full size, from a capture that made its own array or put into a window: copied
             image = np.ascontiguousarray(picture.image)

@@ -566,9 +566,13 @@ class StreamReader:
                 self._live_since = time.monotonic()
                 log.info("stream %s: live", self.context)
 
-    def _present_failed(self, reason: str, lasting: bool) -> None:
-        """The decoder stopped putting the pictures into the window (reading thread)."""
+    def _present_failed(self, reason: str, lasting: bool, window: int | None = None) -> None:
+        """The decoder stopped putting the pictures into ``window`` (reading thread). A window given up since (Qt
+        made the surface a new one, and the old one went under the decoder) is no news: the new one is told."""
         with self._lock:
+            asked = self._presentation
+            if not lasting and asked is not None and window is not None and asked.get("window") != window:
+                return
             self._presentation = None
             self._presentation_error = (reason, lasting)
         # a display that cannot be used is said once, by the wall; a window that failed, here
@@ -739,6 +743,7 @@ class StreamReader:
         with self._lock:
             self._capture = cap
             presentation = self._presentation
+            self._pending_presented.clear()  # pictures of a stream closed since: not this one's
         if presentation is not None:
             cap.set_presentation(presentation)  # type: ignore[attr-defined]
         codec, transport = getattr(cap, "codec", ""), getattr(cap, "transport", "")

@@ -70,6 +70,20 @@ def test_a_real_mouse_clicks_double_clicks_and_drags_direct_tiles(worked: dict) 
     assert pointer["direct_again"]
 
 
+def test_a_wall_moved_into_another_window_stays_direct_and_on_screen(worked: dict) -> None:
+    moved = worked["moved"]
+    assert moved["direct"] and moved["still_direct"] == [True] * 4
+    first, second = moved["screen"]
+    assert all(index is not None for index in first + second), moved
+    assert all(a != b for a, b in zip(first, second, strict=True)), moved
+
+
+def test_a_surface_given_a_new_window_by_qt_is_put_into_the_new_one(worked: dict) -> None:
+    recreated = worked["recreated"]
+    assert recreated["new_window"] and recreated["direct"] and recreated["still_direct"], recreated
+    assert None not in recreated["screen"] and recreated["screen"][0] != recreated["screen"][1]
+
+
 def test_zoom_and_the_stream_overlay_are_painted_by_qt_at_once_and_direct_comes_back(worked: dict) -> None:
     zoom, info = worked["zoom"], worked["info"]
     assert zoom["zoomed"] and not zoom["direct_after_wheel"] and zoom["still_painted"]

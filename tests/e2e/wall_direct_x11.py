@@ -38,7 +38,7 @@ import psutil
 import requests
 from PySide6.QtCore import QEventLoop, QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QImage, QWheelEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from commandwall.demo import DemoBackend
 from commandwall.demo.media import read_index_code
@@ -246,6 +246,43 @@ def main() -> dict:
         pointer["direct_again"] = pump(8, lambda: all(t.direct for t in tiles))
         result["pointer"] = pointer
 
+        # the wall moved into another top-level window (as a dock floated out is): the surfaces go with it (Qt
+        # re-parents their windows, or makes new ones and the decoder is given them), and the screen shows the
+        # streams in the new window
+        windows = [int(t._surface.winId()) for t in tiles]
+        holder = QWidget()
+        holder.setWindowTitle("wall moved")
+        holder.resize(1280, 720)
+        wall.setParent(holder)
+        wall.move(0, 0)
+        holder.show()
+        wall.show()
+        pump(1.0)
+        moved = {"direct": pump(10, lambda: all(t.direct for t in tiles))}
+        moved["new_windows"] = [int(t._surface.winId()) != w for t, w in zip(tiles, windows, strict=True)]
+        moved["still_direct"] = [t.direct for t in tiles]
+        first = [read_index_code(screen_picture(app, t)) for t in tiles]
+        pump(0.7)
+        moved["screen"] = [first, [read_index_code(screen_picture(app, t)) for t in tiles]]
+        result["moved"] = moved
+
+        # tile 1's surface given a new native window by Qt (WinIdChange): the decoder puts into the new one
+        surface = tiles[1]._surface
+        old_window = int(surface.winId())
+        surface.destroy()
+        surface.create()
+        surface.show()
+        recreated = {"new_window": int(surface.winId()) != old_window}
+        recreated["direct"] = pump(5, lambda: tiles[1].direct and tiles[1].reader.presentation is not None
+                                   and tiles[1].reader.presentation["window"] == int(surface.winId()))  # fmt: skip
+        pump(1.0)
+        first = read_index_code(screen_picture(app, tiles[1]))
+        pump(0.7)
+        recreated["screen"] = [first, read_index_code(screen_picture(app, tiles[1]))]
+        recreated["still_direct"] = tiles[1].direct
+        result["recreated"] = recreated
+        top = holder  # keeps the window alive for the steps below
+
         # the wheel zooms tile 0: Qt paints it at once; reset: 直显 again
         tile = tiles[0]
         centre = QPointF(tile.width() / 2, tile.height() / 2)
@@ -350,6 +387,7 @@ def main() -> dict:
         gone["decoder_same"] = host.pid == decoder
         gone["badge"] = tile.badge()
         result["window_gone"] = gone
+        del top
         return result
     finally:
         wall.shutdown()

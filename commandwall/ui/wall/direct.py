@@ -22,7 +22,7 @@ import logging
 import os
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QGuiApplication, QPaintEngine, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
@@ -74,8 +74,10 @@ class VideoSurface(QWidget):
     """A native child window the decoder process puts a tile's pictures into; Qt never paints it. Mouse events go
     through to the tile. An expose (the window was uncovered) asks ``on_expose`` to have the picture put again."""
 
-    def __init__(self, parent: QWidget, on_expose: Callable[[], None]) -> None:
+    def __init__(self, parent: QWidget, on_expose: Callable[[], None],
+                 on_window_changed: Callable[[], None]) -> None:  # fmt: skip
         super().__init__(parent)
+        self._on_window_changed = on_window_changed
         for attribute in (Qt.WidgetAttribute.WA_NativeWindow, Qt.WidgetAttribute.WA_DontCreateNativeAncestors,
                           Qt.WidgetAttribute.WA_PaintOnScreen, Qt.WidgetAttribute.WA_NoSystemBackground,
                           Qt.WidgetAttribute.WA_OpaquePaintEvent, Qt.WidgetAttribute.WA_TransparentForMouseEvents):
@@ -83,6 +85,13 @@ class VideoSurface(QWidget):
         self.setObjectName("videoSurface")
         self._on_expose = on_expose
         self.exposes = 0
+
+    def event(self, event: QEvent) -> bool:
+        """A new native window (Qt makes one when the tile's window changes: a dock floated, a wall moved to
+        another top-level window) is told to the decoder."""
+        if event.type() == QEvent.Type.WinIdChange:
+            self._on_window_changed()
+        return super().event(event)
 
     def paintEngine(self) -> QPaintEngine | None:  # noqa: N802
         """None: Qt draws nothing into this window (the decoder does)."""

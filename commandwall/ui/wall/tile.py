@@ -114,7 +114,7 @@ class TileView(QWidget):
         self._bar_strip: ChromeStrip | None = None
         self._corner_strip: ChromeStrip | None = None
         self._direct: dict | None = None
-        self._direct_refused = False  # the decoder could not put pictures into this tile's surface
+        self._direct_refused: int | None = None  # the surface's window the decoder could not put pictures into
         self.frames_presented = 0  # pictures the decoder put into this tile's window
         self.setAcceptDrops(True)
 
@@ -226,7 +226,9 @@ class TileView(QWidget):
         process, not zoomed, no stream overlay, and its surface never refused. (The wall checks the rest: the
         platform, and that no other tile shows the stream.)"""
         frame = self._frame
-        return (not self._direct_refused and self.camera is not None and self._overlay[1] == "live"
+        refused = self._direct_refused is not None and self._surface is not None and int(
+            self._surface.internalWinId() or 0) == self._direct_refused
+        return (not refused and self.camera is not None and self._overlay[1] == "live"
                 and not self.zoom.active and not self.show_info and frame is not None and frame.scaled
                 and getattr(self.reader, "can_present", False) and self.isVisible())  # fmt: skip
 
@@ -272,14 +274,15 @@ class TileView(QWidget):
         self.set_direct(False)
         if error is None:
             return None
-        if not error[1]:
-            self._direct_refused = True  # this tile's window failed: painted by Qt from now on
+        if not error[1] and self._surface is not None:
+            # this window failed: painted by Qt until the surface has another window
+            self._direct_refused = int(self._surface.internalWinId() or 0) or None
         return error
 
     def _direct_target(self) -> dict:
         """The surface (made the first time) placed inside the border, shown, and what the decoder needs of it."""
         if self._surface is None:
-            self._surface = VideoSurface(self, self._exposed)
+            self._surface = VideoSurface(self, self._exposed, self._window_changed)
             self._bar_strip = ChromeStrip(self, "wallTileBar", self._paint_bar_strip)
             self._corner_strip = ChromeStrip(self, "wallTileCorner", self._paint_corner_strip)
         inset = SURFACE_INSET
@@ -289,6 +292,11 @@ class TileView(QWidget):
         ratio = self.devicePixelRatioF()
         size = (max(2, round(self._surface.width() * ratio)), max(2, round(self._surface.height() * ratio)))
         return {"display": display_name(), "window": int(self._surface.winId()), "size": size}
+
+    def _window_changed(self) -> None:
+        """Qt made the surface a new native window: the decoder is given it (the old one is gone)."""
+        if self._direct is not None and self._surface is not None and self._surface.internalWinId():
+            self._retarget_direct()
 
     def _exposed(self) -> None:
         reader = self.reader
