@@ -322,7 +322,8 @@ class RemoteCapture:
             meta = self._next_frame()
             if meta is None:
                 return None
-            if convert is not None and not convert():
+            # a picture put into the window is counted as shown already: it is taken whatever the wall holds
+            if convert is not None and not meta.get("was_presented") and not convert():
                 if "ring" in meta:
                     self._attach(meta)
                 self._hand_back(meta)
@@ -353,7 +354,8 @@ class RemoteCapture:
                     self._presented(presented)
                     args[0]["was_presented"] = True
                 if frame is not None:
-                    self.skipped += 1
+                    if not frame.get("was_presented"):  # one put into the window was shown: not dropped
+                        self.skipped += 1
                     if "ring" in frame and "ring" not in args[0]:  # a skipped picture announced the ring
                         self._attach(frame)
                     elif "ring" in frame:  # a ring replaced before it was used: never mapped here

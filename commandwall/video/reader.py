@@ -359,6 +359,9 @@ class StreamReader:
         #: 直显 (decoder process only): the window the decoder is asked to put the pictures into, the capture that
         #: is open (to tell it at once), and why the decoder stopped putting them (reason, lasting)
         self._presentation: dict | None = None
+        #: held from reading the presentation to sending it (GUI thread and reading thread): the decoder is told the
+        #: last one asked for, never an older one after it
+        self._presentation_lock = threading.Lock()
         self._capture: object | None = None
         self._presentation_error: tuple[str, bool] | None = None
         self._presented_only = 0  # pictures put into the window and never published here
@@ -445,7 +448,8 @@ class StreamReader:
                 frames=self._seq + self._unconverted + self._presented_only,
                 dropped=self._dropped + self._unconverted,
                 reconnects=self._reconnects,
-                last_frame_at=slot.captured_at if slot else None,
+                # 直显: the newest picture put into the window, which the client hears of twice a second
+                last_frame_at=max(slot.captured_at, self._presented_at or 0.0) if slot else None,
                 resolution=slot.stream_size if slot else None,
                 last_error=self._last_error,
                 codec=self._codec,
@@ -518,16 +522,18 @@ class StreamReader:
         Only a stream decoded in a decoder process can (:attr:`can_present`); the open stream is told at once,
         a stream opened later when it opens. Frames still come here, a couple a second (:attr:`Frame.presented`
         counts the pictures put), and the stats count every picture put."""
-        with self._lock:
-            if target == self._presentation:
-                return
-            self._presentation = target
-            if target is not None:
-                self._presentation_error = None
-            capture = self._capture
-        setter = getattr(capture, "set_presentation", None)
-        if setter is not None:
-            setter(target)
+        with self._presentation_lock:
+            with self._lock:
+                if target == self._presentation:
+                    return
+                self._presentation = target
+                if target is not None:
+                    self._presentation_error = None
+                capture = self._capture
+                self._pending_presented.clear()  # pictures put into another window, or before: not this one's
+            setter = getattr(capture, "set_presentation", None)
+            if setter is not None:
+                setter(target)
 
     @property
     def can_present(self) -> bool:
@@ -648,7 +654,7 @@ class StreamReader:
             shown: tuple = ()
             if presented:
                 shown, self._presented_only = tuple(self._pending_presented), self._presented_only - 1
-                self._pending_presented.clear()
+            self._pending_presented.clear()  # a picture sent here after them (the window given up) takes none
             self._slot = Frame(image=image, seq=self._seq, captured_at=now, received_at=received_at,
                                camera_time=camera_time, source_size=source_size, source=source, sar=sar,
                                presented=shown)  # fmt: skip
@@ -740,12 +746,13 @@ class StreamReader:
         if hasattr(cap, "set_presentation"):  # decoded in the decoder process: it may put pictures into a window
             cap.on_presented = self._note_presented  # type: ignore[attr-defined]
             cap.on_present_failed = self._present_failed  # type: ignore[attr-defined]
-        with self._lock:
-            self._capture = cap
-            presentation = self._presentation
-            self._pending_presented.clear()  # pictures of a stream closed since: not this one's
-        if presentation is not None:
-            cap.set_presentation(presentation)  # type: ignore[attr-defined]
+        with self._presentation_lock:
+            with self._lock:
+                self._capture = cap
+                presentation = self._presentation
+                self._pending_presented.clear()  # pictures of a stream closed since: not this one's
+            if presentation is not None:
+                cap.set_presentation(presentation)  # type: ignore[attr-defined]
         codec, transport = getattr(cap, "codec", ""), getattr(cap, "transport", "")
         rate = getattr(cap, "frame_rate", None)
         with self._lock:

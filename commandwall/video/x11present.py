@@ -7,7 +7,8 @@ Here the decoding thread scales the picture straight into shared memory the X se
 copy through the socket, no toolkit, no other thread) — ``benchmarks/bench_presentation.py`` measures it beside
 bare decoding loops.
 
-Only what that needs: one :class:`Display` per thread (no ``XInitThreads``), 32-bit ZPixmap images in the screen's
+Only what that needs: one :class:`Display` per thread (``XInitThreads`` first: libXext keeps one list of the
+process's displays for every thread, guarded only in a thread-safe Xlib), 32-bit ZPixmap images in the screen's
 default visual (on a depth-24 TrueColor screen of a little-endian machine their bytes are B, G, R, X: what
 ``BgrxScaler`` writes). X protocol errors are recorded per connection (:func:`last_error`) instead of Xlib's
 default of ending the process, so a refused ``XShmAttach`` (an X server that cannot reach this process's shared
@@ -72,6 +73,7 @@ class _Libs:
         seg = ctypes.POINTER(_XShmSegmentInfo)
         signatures = {
             self.x11: {
+                "XInitThreads": ([], c_int),
                 "XOpenDisplay": ([ctypes.c_char_p], dpy),
                 "XCloseDisplay": ([dpy], c_int),
                 "XDefaultScreen": ([dpy], c_int),
@@ -139,6 +141,10 @@ def libs() -> _Libs:
     with _lock:
         if _libs is None:
             _libs = _Libs()
+            # before any display opens: each stream's thread has a display of its own, and libXext's list of them
+            # (looked up and reordered at every MIT-SHM call) is only locked in a thread-safe Xlib (libX11 1.8 makes
+            # itself so when it loads; older ones, still on many desks, only when asked)
+            _libs.x11.XInitThreads()
             _libs.x11.XSetErrorHandler(_on_error_c)
         return _libs
 
@@ -225,14 +231,19 @@ class ShmImage:
         if not self.image:
             raise X11Error("XShmCreateImage failed")
         image = self.image.contents
+        self._address = None
         if image.bits_per_pixel != 32:
+            self._free_image()
             raise X11Error(f"the screen's images have {image.bits_per_pixel} bits per pixel, 32 needed (depth 24)")
         size = image.bytes_per_line * height
         self.info.shmid = lib.libc.shmget(IPC_PRIVATE, size, IPC_CREAT | 0o600)
         if self.info.shmid < 0:
+            self._free_image()
             raise X11Error(f"shmget: {ctypes.get_errno()}")
         address = lib.libc.shmat(self.info.shmid, None, 0)
         if address == _SHM_FAILED:
+            lib.libc.shmctl(self.info.shmid, IPC_RMID, None)  # made, never attached: removed now
+            self._free_image()
             raise X11Error(f"shmat: {ctypes.get_errno()}")
         self.info.shmaddr, self.info.readOnly, image.data = address, 0, address
         self._address = address
@@ -270,10 +281,15 @@ class ShmImage:
         if getattr(self, "_address", None):
             lib.libc.shmdt(self._address)
             self._address = None
-        self.image.contents.data = None  # the pixels were the segment's: Xlib must not free them
-        lib.x11.XFree(self.image)
-        self.image = None
+        self._free_image()
         self.array = None  # type: ignore[assignment]
+
+    def _free_image(self) -> None:
+        """Free the XImage structure (not its pixels: they are the segment's)."""
+        if self.image is not None:
+            self.image.contents.data = None  # Xlib must not free the pixels
+            self.display.lib.x11.XFree(self.image)
+            self.image = None
 
 
 class WindowPresenter:
@@ -283,9 +299,10 @@ class WindowPresenter:
     gives the array the next picture is scaled into (shared memory the server reads), :meth:`put` puts it centred
     in the window. The window's background is set to black and cleared whenever the window or the picture's size
     changes, so the bars beside a picture of another aspect are black (not what the window showed before).
-    :meth:`put` raises :class:`X11Error` when the server refused it (the window was destroyed or resized under
-    it): the caller stops presenting and says so. Make one with :meth:`connect` (:class:`X11Error` when the
-    display cannot be used: no X, no MIT-SHM, shared memory the server cannot reach).
+    :meth:`put` raises :class:`X11Error` when the server refused it (the window was destroyed under it; a put
+    larger than the window is clipped, not refused): the caller stops presenting and says so. Make one with
+    :meth:`connect` (:class:`X11Error` when the display cannot be used: no X, no MIT-SHM, shared memory the server
+    cannot reach).
     """
 
     def __init__(self, display: Display) -> None:
@@ -370,8 +387,8 @@ class WindowPresenter:
         self.display.checked_sync()
 
     def expose(self) -> None:
-        """The window was uncovered (the server cleared it): clear the bars and put the last picture again."""
-        self._clear = True
+        """The window was uncovered (the server cleared the uncovered part to the black background): put the last
+        picture again (the bars are black already; clearing the whole window would flash what was still shown)."""
         if self.puts:
             self.put()
 

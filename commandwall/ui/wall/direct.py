@@ -55,8 +55,8 @@ def note_lasting_error(reason: str) -> None:
     global _lasting_error
     if _lasting_error is None:
         _lasting_error = reason
-        log.warning("直显 off: the decoder process cannot put pictures into the windows (%s); the walls paint them",
-                    reason)  # fmt: skip
+        log.warning("direct video off: the decoder process cannot put pictures into the windows (%s); the walls "
+                    "paint them", reason)  # fmt: skip
 
 
 def lasting_error() -> str | None:

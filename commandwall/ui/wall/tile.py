@@ -47,6 +47,9 @@ TILE_BG = QColor("#000000")
 TILE_BORDER = QColor("#1c2636")
 SELECTED_BORDER = QColor("#2ea8ff")
 DROP_BORDER = QColor("#f5c518")
+#: a tile whose window the decoder could not put pictures into (a window made slowly, a transient failure) is
+#: painted by Qt, and asked for 直显 again after this many seconds
+DIRECT_RETRY_S = 30.0
 DIMMED = QColor(0, 0, 0, 120)  # over a picture that is not live
 BAR_BG = QColor(6, 10, 18, 215)  # dark enough that a picture's own lines and text do not read through the name
 BAR_OPAQUE = QColor(5, 8, 15)  # the bar over black: a name bar above a presented picture (直显) cannot be see-through
@@ -114,7 +117,8 @@ class TileView(QWidget):
         self._bar_strip: ChromeStrip | None = None
         self._corner_strip: ChromeStrip | None = None
         self._direct: dict | None = None
-        self._direct_refused: int | None = None  # the surface's window the decoder could not put pictures into
+        #: the surface's window the decoder could not put pictures into, and when
+        self._direct_refused: tuple[int, float] | None = None
         self.frames_presented = 0  # pictures the decoder put into this tile's window
         self.setAcceptDrops(True)
 
@@ -226,8 +230,9 @@ class TileView(QWidget):
         process, not zoomed, no stream overlay, and its surface never refused. (The wall checks the rest: the
         platform, and that no other tile shows the stream.)"""
         frame = self._frame
-        refused = self._direct_refused is not None and self._surface is not None and int(
-            self._surface.internalWinId() or 0) == self._direct_refused
+        refused = (self._direct_refused is not None and self._surface is not None
+                   and int(self._surface.internalWinId() or 0) == self._direct_refused[0]
+                   and time.monotonic() - self._direct_refused[1] < DIRECT_RETRY_S)  # fmt: skip
         return (not refused and self.camera is not None and self._overlay[1] == "live"
                 and not self.zoom.active and not self.show_info and frame is not None and frame.scaled
                 and getattr(self.reader, "can_present", False) and self.isVisible())  # fmt: skip
@@ -275,8 +280,8 @@ class TileView(QWidget):
         if error is None:
             return None
         if not error[1] and self._surface is not None:
-            # this window failed: painted by Qt until the surface has another window
-            self._direct_refused = int(self._surface.internalWinId() or 0) or None
+            # this window failed: painted by Qt until the surface has another window, or for DIRECT_RETRY_S
+            self._direct_refused = (int(self._surface.internalWinId() or 0), time.monotonic())
         return error
 
     def _direct_target(self) -> dict:
