@@ -92,6 +92,11 @@ def test_zoom_and_the_stream_overlay_are_painted_by_qt_at_once_and_direct_comes_
     assert not info["direct_with_info"] and info["still_painted"] and info["direct_again"]
 
 
+def test_a_direct_tile_turned_down_says_so_in_its_caption_at_once(worked: dict) -> None:
+    degrade = worked["degrade"]
+    assert degrade["direct"] and "降帧" in degrade["caption"] and degrade["wider_at_once"], degrade
+
+
 def test_a_camera_in_two_tiles_is_painted_by_qt_in_both(worked: dict) -> None:
     twice = worked["twice"]
     assert twice["same_reader"] and twice["direct"] and twice["direct_again"]

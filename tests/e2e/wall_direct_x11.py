@@ -48,6 +48,7 @@ from commandwall.ui.wall import WallView
 from commandwall.ui.wall.direct import lasting_error
 from commandwall.ui.wall.tile import TileView
 from commandwall.video.decode_host import DecodeHost
+from commandwall.video.overload import Degrade
 from commandwall.video.pool import ReaderPool
 from commandwall.video.x11present import Display
 from tests.e2e.xinput import XInput
@@ -307,6 +308,14 @@ def main() -> dict:
         tile.set_show_info(False)
         info["direct_again"] = pump(3, lambda: tile.direct)
         result["info"] = info
+
+        # the overload policy turns tile 0 down: the caption above its presented picture says 降帧 at once
+        tile = tiles[0]
+        before = tile._corner_strip.width()
+        tile.set_degrade(Degrade.KEY_FRAMES)
+        result["degrade"] = {"direct": tile.direct, "caption": tile.corner_caption(),
+                             "wider_at_once": tile._corner_strip.width() > before}  # fmt: skip
+        tile.set_degrade(Degrade.NONE)
 
         # the same camera in tiles 1 and 2: neither is 直显 (one stream, one window); then tile 2 as before
         wall.play(cameras[1], 2)

@@ -212,6 +212,8 @@ class TileView(QWidget):
         """Note what the overload policy did (shown in the bottom-right corner: 降帧 / 负载保护)."""
         if level is not self.degrade:
             self.degrade = level
+            if self._direct is not None:
+                self._place_chrome()  # the caption above a presented picture says it too
             self.update()
 
     # ---- 直显: the decoder puts the pictures into a window of this tile -----------------------------------------
