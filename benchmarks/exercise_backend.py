@@ -16,8 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from commandwall.demo.seed import stream_codec  # noqa: E402
-from commandwall.domain.models import Camera, CameraStatus  # noqa: E402
+from commandwall.demo import viewer  # noqa: E402
+from commandwall.domain.models import Camera  # noqa: E402
 
 #: How long the backend may take to answer its health check.
 BACKEND_START_S = 60.0
@@ -58,17 +58,9 @@ def stop_process(proc: subprocess.Popen[bytes], timeout_s: float = 10.0) -> None
 
 
 def online_h264_cameras(base: str, count: int) -> list[Camera]:
-    """``count`` online cameras whose sub stream is H.264 MPEG-TS, as the platform lists them, with the main
-    stream set to the sub one (every tile size plays the same 640×360 stream the bare loops read); exits with a
-    message when there are fewer."""
-    with requests.Session() as http:
-        login = {"username": "viewer", "password": "viewer"}
-        token = http.post(f"{base}/api/v1/auth/token", json=login, timeout=10).json()["access_token"]
-        body = http.get(f"{base}/api/v1/cameras", headers={"Authorization": f"Bearer {token}"}, timeout=10).json()
-    cameras = [Camera.model_validate(c) for c in body["cameras"]]
-    fit = [c for c in cameras if c.status is CameraStatus.ONLINE and c.streams.sub.endswith(".ts")
-           and stream_codec(c.id) == "h264"]  # fmt: skip
-    if len(fit) < count:
-        raise SystemExit(f"only {len(fit)} online H.264 cameras, {count} needed")
-    return [c.model_copy(update={"streams": c.streams.model_copy(update={"main": c.streams.sub})})
-            for c in fit[:count]]  # fmt: skip
+    """``count`` online H.264 cameras of the exercise (:func:`commandwall.demo.viewer.online_h264_cameras`); exits
+    with a message when there are fewer."""
+    try:
+        return viewer.online_h264_cameras(base, count)
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from None

@@ -49,6 +49,15 @@ def test_every_live_tile_goes_direct_and_the_screen_shows_its_moving_stream(work
     assert all(std > 10 for std in screen["std"])
 
 
+def test_a_hostile_camera_name_is_shown_as_its_characters_above_a_direct_picture(worked: dict) -> None:
+    hostile = worked["hostile_name"]
+    assert hostile["direct"] and hostile["strip_visible"]
+    assert hostile["caption"] == hostile["expected"]
+    assert "{{7*7}}" in hostile["caption"] and "<b>" in hostile["caption"] and "49" not in hostile["caption"]
+    assert "\u202e" not in hostile["caption"], "the override is marked, not obeyed"
+    assert hostile["screen_matches"] and hostile["strip_std"] > 5, "the screen shows the bar as Qt draws it"
+
+
 def test_the_client_hears_of_the_pictures_twice_a_second_and_counts_them_all(worked: dict) -> None:
     counts = worked["counts_3s"]
     assert all(n <= 10 for n in counts["published"]), counts  # ~2 a second, not 25

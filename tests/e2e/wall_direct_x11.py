@@ -35,15 +35,15 @@ from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 import psutil
-import requests
 from PySide6.QtCore import QEventLoop, QPoint, QPointF, Qt, QTimer
-from PySide6.QtGui import QImage, QWheelEvent
+from PySide6.QtGui import QImage, QPainter, QWheelEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
 from commandwall.demo import DemoBackend
 from commandwall.demo.media import read_index_code
-from commandwall.demo.seed import stream_codec
-from commandwall.domain.models import Camera, CameraStatus
+from commandwall.demo.viewer import online_h264_cameras
+from commandwall.domain.models import Camera
+from commandwall.textsafe import display_text
 from commandwall.ui.wall import WallView
 from commandwall.ui.wall.direct import lasting_error
 from commandwall.ui.wall.tile import TileView
@@ -88,6 +88,10 @@ class _RelayHandler(socketserver.BaseRequestHandler):
                     (upstream if end is self.request else self.request).sendall(data)
 
 
+#: a camera name a platform could send: markup, template syntax, a format string, a right-to-left override
+HOSTILE_NAME = "<b>粗体</b>{{7*7}}%s${7*7}\u202egnp.exe"
+
+
 def pump(seconds: float, until: Callable[[], bool] | None = None) -> bool:
     """Let Qt run for ``seconds`` or until ``until()`` holds; whether it held (or there was none)."""
     deadline = time.monotonic() + seconds
@@ -98,19 +102,6 @@ def pump(seconds: float, until: Callable[[], bool] | None = None) -> bool:
         QTimer.singleShot(20, loop.quit)
         loop.exec()
     return until is None or until()
-
-
-def h264_cameras(base: str, count: int) -> list[Camera]:
-    with requests.Session() as http:
-        login = {"username": "viewer", "password": "viewer"}
-        token = http.post(f"{base}/api/v1/auth/token", json=login, timeout=10).json()["access_token"]
-        body = http.get(f"{base}/api/v1/cameras", headers={"Authorization": f"Bearer {token}"}, timeout=10).json()
-    cameras = [Camera.model_validate(c) for c in body["cameras"]]
-    fit = [c for c in cameras if c.status is CameraStatus.ONLINE and c.streams.sub.endswith(".ts")
-           and stream_codec(c.id) == "h264"]  # fmt: skip
-    # one stream at every tile size (the sub one): the test is about where the pictures go, not which stream
-    return [c.model_copy(update={"streams": c.streams.model_copy(update={"main": c.streams.sub})})
-            for c in fit[:count]]  # fmt: skip
 
 
 def through(camera: Camera, relay: Relay) -> Camera:
@@ -156,10 +147,11 @@ def main() -> dict:
     relay = None
     idle = decoder_state(host)  # no stream yet: the decoder's own files, no shared memory
     try:
-        cameras = h264_cameras(backend.base_url, 5)
+        cameras = online_h264_cameras(backend.base_url, 5)
         server = urlsplit(backend.base_url)
         relay = Relay((server.hostname or "127.0.0.1", server.port or 80))
         cameras[3] = through(cameras[3], relay)
+        cameras[0] = cameras[0].model_copy(update={"name": HOSTILE_NAME})  # as a platform could name it
         wall.model.arrange("4", cameras[:4])
         tiles = wall.tiles()[:4]
         live = pump(20, lambda: all(t.badge()[1] == "live" for t in tiles))
@@ -184,6 +176,25 @@ def main() -> dict:
         pump(0.7)
         second = [read_index_code(screen_picture(app, t)) for t in tiles]
         result["screen"] = {"first": first, "second": second, "std": std}
+
+        # tile 0's hostile name: the bar strip above its presented picture shows exactly the name bar Qt draws for
+        # the name as its characters (display_text: markup and templates as text, the override marked)
+        tile = tiles[0]
+        strip = tile._bar_strip
+        origin = strip.mapToGlobal(QPoint(0, 0))
+        shown = app.primaryScreen().grabWindow(0, origin.x(), origin.y(), strip.width(), strip.height()).toImage()
+        expected = QImage(shown.size(), QImage.Format.Format_RGB32)
+        painter = QPainter(expected)
+        try:
+            strip._paint(painter)  # what the strip paints: the tile's bar over the opaque colour
+        finally:
+            painter.end()
+        a, b = (np.frombuffer(i.convertToFormat(QImage.Format.Format_RGB32).constBits(), np.uint8).astype(int)
+                for i in (shown, expected))  # fmt: skip
+        result["hostile_name"] = {"caption": tile.caption(), "expected": display_text(HOSTILE_NAME),
+                                  "direct": tile.direct, "strip_visible": strip.isVisible(),
+                                  "screen_matches": a.shape == b.shape and float(np.abs(a - b).mean()) < 2.0,
+                                  "strip_std": float(b.std())}  # fmt: skip
 
         # every picture counted, few sent to the client
         readers = [t.reader for t in tiles]
