@@ -52,6 +52,7 @@ from commandwall.video.overload import Degrade
 from commandwall.video.pool import ReaderPool
 from commandwall.video.x11present import Display
 from tests.e2e.xinput import XInput
+from tests.ui.test_wall import to_array
 
 
 class Relay(socketserver.ThreadingTCPServer):
@@ -112,7 +113,7 @@ def through(camera: Camera, relay: Relay) -> Camera:
 
 
 def screen_picture(app: QApplication, tile: TileView) -> np.ndarray:
-    """What the X server shows where the tile's picture is (BGR), read back from the screen."""
+    """What the X server shows where the tile's picture is (RGB), read back from the screen."""
     frame = tile.frame
     assert frame is not None
     surface = tile._surface if tile.direct and tile._surface is not None else tile
@@ -120,9 +121,7 @@ def screen_picture(app: QApplication, tile: TileView) -> np.ndarray:
     width, height = frame.width, frame.height  # the picture, centred in the surface
     x = origin.x() + max(0, (surface.width() - width) // 2)
     y = origin.y() + max(0, (surface.height() - height) // 2)
-    image = app.primaryScreen().grabWindow(0, x, y, width, height).toImage().convertToFormat(QImage.Format.Format_RGB32)
-    rows = np.frombuffer(image.constBits(), np.uint8, image.sizeInBytes()).reshape(image.height(), -1)
-    return rows[:, : image.width() * 4].reshape(image.height(), image.width(), 4)[:, :, :3].copy()  # B, G, R
+    return to_array(app.primaryScreen().grabWindow(0, x, y, width, height).toImage())
 
 
 def decoder_state(host: DecodeHost) -> tuple[int, int]:
@@ -189,8 +188,7 @@ def main() -> dict:
             strip._paint(painter)  # what the strip paints: the tile's bar over the opaque colour
         finally:
             painter.end()
-        a, b = (np.frombuffer(i.convertToFormat(QImage.Format.Format_RGB32).constBits(), np.uint8).astype(int)
-                for i in (shown, expected))  # fmt: skip
+        a, b = (to_array(i).astype(int) for i in (shown, expected))
         result["hostile_name"] = {"caption": tile.caption(), "expected": display_text(HOSTILE_NAME),
                                   "direct": tile.direct, "strip_visible": strip.isVisible(),
                                   "screen_matches": a.shape == b.shape and float(np.abs(a - b).mean()) < 2.0,
@@ -228,10 +226,9 @@ def main() -> dict:
             pump(0.4)
 
         pointer = {"direct": [t.direct for t in tiles]}
-        dragged = tiles[0].grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
-        rows = np.frombuffer(dragged.constBits(), np.uint8, dragged.sizeInBytes()).reshape(dragged.height(), -1)
-        h, w = dragged.height(), dragged.width()  # its middle: the picture, not a black box under the name bar
-        pointer["drag_picture_std"] = float(rows[h // 4 : 3 * h // 4, w : 3 * w].std())
+        dragged = to_array(tiles[0].grab().toImage())
+        h, w = dragged.shape[:2]  # its middle: the picture, not a black box under the name bar
+        pointer["drag_picture_std"] = float(dragged[h // 4 : 3 * h // 4, w // 4 : 3 * w // 4].std())
         click(tiles[1])
         pointer["selected"] = wall.selected_index
         click(tiles[1], 2)

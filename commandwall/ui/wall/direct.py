@@ -64,12 +64,6 @@ def lasting_error() -> str | None:
     return _lasting_error
 
 
-def reset_lasting_error() -> None:
-    """Forget a lasting refusal (tests; a new display)."""
-    global _lasting_error
-    _lasting_error = None
-
-
 class VideoSurface(QWidget):
     """A native child window the decoder process puts a tile's pictures into; Qt never paints it. Mouse events go
     through to the tile. An expose (the window was uncovered) asks ``on_expose`` to have the picture put again."""
@@ -84,7 +78,6 @@ class VideoSurface(QWidget):
             self.setAttribute(attribute)  # fmt: skip
         self.setObjectName("videoSurface")
         self._on_expose = on_expose
-        self.exposes = 0
 
     def event(self, event: QEvent) -> bool:
         """A new native window (Qt makes one when the tile's window changes: a dock floated, a wall moved to
@@ -99,7 +92,6 @@ class VideoSurface(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
         """The window was uncovered: the decoder puts the last picture again."""
-        self.exposes += 1
         self._on_expose()
 
 

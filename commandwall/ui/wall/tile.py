@@ -235,7 +235,7 @@ class TileView(QWidget):
         refused = (self._direct_refused is not None and self._surface is not None
                    and int(self._surface.internalWinId() or 0) == self._direct_refused[0]
                    and time.monotonic() - self._direct_refused[1] < DIRECT_RETRY_S)  # fmt: skip
-        return (not refused and self.camera is not None and self._overlay[1] == "live"
+        return (not refused and self.camera is not None and self.badge_level == "live"
                 and not self.zoom.active and not self.show_info and frame is not None and frame.scaled
                 and getattr(self.reader, "can_present", False) and self.isVisible())  # fmt: skip
 
