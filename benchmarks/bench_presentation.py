@@ -14,7 +14,11 @@ streams (640×360, 25 fps, MPEG-TS over HTTP, stream copy), each configuration i
   window of an Xvfb with ``XShmPutImage`` (then ``XSync``, before the next picture is written): the cheapest way
   to present the pictures without a GPU, by the decoding process itself, no copy after the conversion;
 - ``decode+nearest+xshm``: as the last, the planes scaled nearest-neighbour instead of bilinear (a cheaper
-  picture, for scale).
+  picture, for scale);
+- ``decoder-process``: the wall's own decoder process (:class:`DecodeHost`) putting each stream into its tile's
+  window (直显), driven as the wall's readers drive it (``read_picture`` on a thread per stream, told of the
+  pictures put twice a second); its CPU is the worker's plus the decoder process's: what the decoder process adds
+  over ``decode+scale+xshm`` is its own (the streams' connections, their commands, what it tells the client).
 
 The script starts its own Xvfb (``-displayfd``: the first free display number) and the exercise backend in its
 own process, and stops both at the end; neither's CPU is counted in a configuration's, Xvfb's is shown apart.
@@ -53,7 +57,12 @@ import av  # noqa: E402
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 import psutil  # noqa: E402
-from exercise_backend import online_h264_cameras, start_backend, stop_process  # noqa: E402  (this script's folder)
+from exercise_backend import (  # noqa: E402  (this script's folder)
+    end_cleanly_on_signals,
+    online_h264_cameras,
+    start_backend,
+    stop_process,
+)
 from virtual_display import start_xvfb  # noqa: E402
 
 from commandwall.video.capture import (  # noqa: E402
@@ -63,10 +72,11 @@ from commandwall.video.capture import (  # noqa: E402
     i420_planes,
     opencv_convertible,
 )
+from commandwall.video.decode_host import DecodeHost  # noqa: E402
 
 #: one tile of a 4×4 wall on a 1920×1080 screen (the 640×360 pictures fit it exactly at their aspect)
 TILE = (480, 270)
-CONFIGS = ("bare", "grab", "decode", "decode+scale", "decode+scale+xshm", "decode+nearest+xshm")
+CONFIGS = ("bare", "grab", "decode", "decode+scale", "decode+scale+xshm", "decode+nearest+xshm", "decoder-process")
 #: at most 8×8 tiles (Xvfb's screen is made to hold them all: 3840×2160 then)
 MAX_TILES = 64
 #: how long a worker may take to have every tile playing, and to stop its threads
@@ -223,6 +233,7 @@ def main() -> int:
     if not 1 <= args.tiles <= MAX_TILES or args.rounds < 1 or args.seconds <= 0:
         parser.error(f"--tiles must be 1 to {MAX_TILES}, --rounds and --seconds positive")
     cols, rows = grid(args.tiles)
+    end_cleanly_on_signals()
     xvfb, display = start_xvfb(max(1920, cols * TILE[0]), max(1080, rows * TILE[1]))
     backend = None
     results: dict[str, list[dict[str, Any]]] = {c: [] for c in args.configs}
@@ -263,7 +274,7 @@ def worker(config: str, urls: list[str], seconds: float, display: str, xvfb_pid:
     scalers: list[TimedScaler | None] = [None] * n
     errors: list[str] = []
     windows: list[int] = []
-    if config.endswith("xshm"):
+    if config.endswith("xshm") or config == "decoder-process":
         from commandwall.video import x11present as x11shm
 
         try:
@@ -337,7 +348,39 @@ def worker(config: str, urls: list[str], seconds: float, display: str, xvfb_pid:
         finally:
             dpy.close()
 
-    loop = opencv_loop if config in ("bare", "grab") else pyav_loop
+    host: DecodeHost | None = None
+
+    def decoder_loop(i: int) -> None:
+        tids[i] = threading.get_native_id()
+        try:
+            cap = host.open(urls[i], decoder="pyav", open_timeout_s=10.0, read_timeout_s=10.0)
+        except OSError as exc:
+            errors.append(f"tile {i}: {exc}")
+            return
+
+        def presented(items: list) -> None:
+            counts[i] += len(items)
+
+        try:
+            cap.on_presented = presented
+            cap.set_presentation({"display": display, "window": windows[i], "size": TILE})
+            while not stop.is_set():
+                picture = cap.read_picture(TILE)  # one a half second: the pictures put are told with it
+                if picture is None:
+                    errors.append(f"tile {i}: the stream ended")
+                    break
+                del picture  # let go at once: its ring slot goes back to the decoder
+        except OSError as exc:
+            errors.append(f"tile {i}: {exc}")
+        finally:
+            cap.close()
+
+    if config == "decoder-process":
+        host = DecodeHost()
+        host.start()
+        loop = decoder_loop
+    else:
+        loop = opencv_loop if config in ("bare", "grab") else pyav_loop
     threads = [threading.Thread(target=loop, args=(i,), daemon=True) for i in range(n)]
     for t in threads:
         t.start()
@@ -351,15 +394,23 @@ def worker(config: str, urls: list[str], seconds: float, display: str, xvfb_pid:
     time.sleep(2.0)  # past the first pictures and the first key frames
     me = psutil.Process()
     xvfb = psutil.Process(xvfb_pid) if xvfb_pid else None
+    decoder = psutil.Process(host.pid) if host is not None and host.pid else None
+
+    def decoder_cpu() -> float:
+        if decoder is None:
+            return 0.0
+        times = decoder.cpu_times()
+        return times.user + times.system
 
     def snapshot() -> tuple[float, float, float, float, list[int], list[float], list[float], list[float]]:
-        """Clock, process CPU, Xvfb CPU, machine busy time, frames per tile, and per tile its thread's CPU, its
-        scaler's and its puts' (seconds)."""
+        """Clock, process CPU (and the decoder process's), Xvfb CPU, machine busy time, frames per tile, and per
+        tile its thread's CPU, its scaler's and its puts' (seconds)."""
         threads_cpu = {t.id: t.user_time + t.system_time for t in me.threads()}
         x = xvfb.cpu_times() if xvfb is not None else None
         machine = psutil.cpu_times()
         busy = machine.user + machine.nice + machine.system + machine.irq + machine.softirq + machine.steal
-        return (time.monotonic(), time.process_time(), (x.user + x.system) if x is not None else 0.0, busy,
+        xs = (x.user + x.system) if x is not None else 0.0
+        return (time.monotonic(), time.process_time() + decoder_cpu(), xs, busy,
                 list(counts), [threads_cpu.get(tid, 0.0) for tid in tids],
                 [s.cpu_s if s is not None else 0.0 for s in scalers], list(put_s))  # fmt: skip
 
@@ -386,6 +437,8 @@ def worker(config: str, urls: list[str], seconds: float, display: str, xvfb_pid:
     stop.set()
     for t in threads:
         t.join(STOP_S / n)
+    if host is not None:
+        host.kill()  # its streams end with it
     # the threads end after their next picture; one stuck in a read (bounded by its timeout) is not waited for:
     # the process ends at once (the X server frees its windows and shared memory with the connection)
     os._exit(0)

@@ -46,7 +46,12 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 import psutil  # noqa: E402
 import requests  # noqa: E402
-from exercise_backend import online_h264_cameras, start_backend, stop_process  # noqa: E402  (this script's folder)
+from exercise_backend import (  # noqa: E402  (this script's folder)
+    end_cleanly_on_signals,
+    online_h264_cameras,
+    start_backend,
+    stop_process,
+)
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 from virtual_display import start_xvfb  # noqa: E402
@@ -336,29 +341,30 @@ def main() -> int:
                         help="tiles take frames only at the wall's 40 ms refresh tick (as before the frame wake-up)")
     args = parser.parse_args()
     global XVFB_PID
-    xvfb = None
-    if args.xvfb:
-        xvfb, display = start_xvfb(1920, 1080)
-        XVFB_PID = xvfb.pid
-        os.environ.update(QT_QPA_PLATFORM="xcb", DISPLAY=display)
-    elif "direct" in args.decode:
+    end_cleanly_on_signals()
+    if "direct" in args.decode and not args.xvfb:
         parser.error("--decode direct needs --xvfb (the pictures go into X windows)")
-    app = QApplication.instance() or QApplication(sys.argv)
-    rss_start = rss_mb()
-    proc, base = start_backend()
+    xvfb = proc = None
     walls: dict[str, tuple[ReaderPool, WallView]] = {}
-    for mode in args.decode:
-        host = DecodeHost() if mode in ("process", "direct") else None
-        if host is not None:
-            host.start()  # as the client does at start-up (DecodeHost.start_soon): ready before the first stream
-        pool = ReaderPool(decode_host=host)
-        wall = WallView(pool, tile_count=4)
-        if args.no_wake:
-            frame_wake().sig_frames.disconnect(wall._take_frames)
-        wall.resize(1920, 1080)
-        walls[mode] = (pool, wall)
     rows = []
     try:
+        if args.xvfb:
+            xvfb, display = start_xvfb(1920, 1080)
+            XVFB_PID = xvfb.pid
+            os.environ.update(QT_QPA_PLATFORM="xcb", DISPLAY=display)
+        app = QApplication.instance() or QApplication(sys.argv)
+        rss_start = rss_mb()
+        proc, base = start_backend()
+        for mode in args.decode:
+            host = DecodeHost() if mode in ("process", "direct") else None
+            if host is not None:
+                host.start()  # as the client does at start-up (DecodeHost.start_soon): ready before the first stream
+            pool = ReaderPool(decode_host=host)
+            wall = WallView(pool, tile_count=4)
+            if args.no_wake:
+                frame_wake().sig_frames.disconnect(wall._take_frames)
+            wall.resize(1920, 1080)
+            walls[mode] = (pool, wall)
         cameras_all = online_h264_cameras(base, max(args.tiles))
         for n in args.tiles:
             cams = cameras_all[:n]
@@ -377,8 +383,8 @@ def main() -> int:
         for pool, wall in walls.values():
             wall.shutdown()
             pool.stop_all(10)
-        proc.terminate()
-        proc.wait(10)
+        if proc is not None:
+            stop_process(proc)
         if xvfb is not None:
             stop_process(xvfb)
     surface = "Xvfb 1920x1080 (its CPU counted as the wall's)" if args.xvfb else "offscreen Qt wall 1920x1080"

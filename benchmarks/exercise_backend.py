@@ -3,7 +3,9 @@ they play; no Qt here, so that benchmarks without a GUI can use it too."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -34,6 +36,7 @@ def start_backend() -> tuple[subprocess.Popen[bytes], str]:
         [sys.executable, "-m", "commandwall", "demo-server", "--port", str(port), "--rate", "0"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
+    atexit.register(stop_process, proc)  # also when the script ends by a signal (end_cleanly_on_signals)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + BACKEND_START_S
     while time.monotonic() < deadline and proc.poll() is None:
@@ -44,6 +47,19 @@ def start_backend() -> tuple[subprocess.Popen[bytes], str]:
             time.sleep(0.2)
     stop_process(proc)
     raise SystemExit(f"the exercise backend did not start within {BACKEND_START_S:g} s")
+
+
+def end_cleanly_on_signals() -> None:
+    """Make SIGTERM and SIGHUP (``timeout``, a closed terminal) end the script by an exception, as Ctrl+C does,
+    rather than at once: the processes it started (the backend, Xvfb) are stopped on the way out (``finally``
+    blocks, and the exit handlers :func:`start_backend` and ``start_xvfb`` register: an exception raised inside a
+    Qt slot ends the script without unwinding the code that called the event loop)."""
+
+    def end(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, end)
 
 
 def stop_process(proc: subprocess.Popen[bytes], timeout_s: float = 10.0) -> None:

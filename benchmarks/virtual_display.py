@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import select
 import shutil
@@ -31,6 +32,7 @@ def start_xvfb(width: int, height: int) -> tuple[subprocess.Popen[bytes], str]:
         pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=messages,
     )  # fmt: skip
     os.close(write_end)
+    atexit.register(stop_process, proc)  # also when the script ends by a signal (end_cleanly_on_signals)
     answer = b""
     deadline = time.monotonic() + XVFB_START_S
     try:

@@ -20,8 +20,8 @@ CHILD = Path(__file__).with_name("wall_direct_x11.py")
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _run(display: str, *args: str) -> dict:
-    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", "PYTHONPATH": str(ROOT)}
+def _run(display: str, *args: str, env_extra: dict[str, str] | None = None) -> dict:
+    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", "PYTHONPATH": str(ROOT), **(env_extra or {})}
     env.pop("COMMANDWALL_DIRECT_VIDEO", None)
     run = subprocess.run([sys.executable, str(CHILD), *args], env=env, capture_output=True, text=True, timeout=240,
                          cwd=ROOT)  # fmt: skip
@@ -155,3 +155,21 @@ def test_a_display_without_mit_shm_is_painted_by_qt_and_says_why() -> None:
     assert result["live"] and result["direct"] == [False] * 4
     assert all(n >= 30 for n in result["painted_2s"]), result  # painted by Qt, at the stream's rate
     assert "MIT-SHM" in (result["lasting_error"] or "")
+
+
+def test_a_desk_at_200_percent_puts_sharp_pictures_that_fill_the_tiles() -> None:
+    """A 4K monitor at 200 % (QT_SCALE_FACTOR=2): the surfaces' windows are in device pixels; the decoder scales
+    each picture to them (not to the logical size, a blurred quarter) and the screen shows the moving streams."""
+    with xvfb_display(3840, 2160) as display:
+        result = _run(display, "--hidpi", env_extra={"QT_SCALE_FACTOR": "2"})
+    assert result["live"] and result["all_direct"], result
+    hidpi = result["hidpi"]
+    assert hidpi["ratio"] == 2.0
+    assert all(index is not None for index in hidpi["first"] + hidpi["second"]), hidpi
+    assert all(a != b for a, b in zip(hidpi["first"], hidpi["second"], strict=True)), hidpi
+    for (pw, ph), surface in zip(hidpi["picture"], hidpi["surface"], strict=True):
+        sw, sh = surface
+        # fitted into the surface at its aspect: one side fills it (to a pixel), the other within it
+        assert pw <= sw and ph <= sh and (sw - pw <= 1 or sh - ph <= 1), hidpi
+        assert pw > 600, "scaled to the device pixels of a 640-logical-pixel tile, not to its logical size"
+    assert hidpi["painted"] == [0, 0, 0, 0], "put by the decoder, not painted by Qt"

@@ -118,10 +118,17 @@ def screen_picture(app: QApplication, tile: TileView) -> np.ndarray:
     assert frame is not None
     surface = tile._surface if tile.direct and tile._surface is not None else tile
     origin = surface.mapToGlobal(QPoint(0, 0))
-    width, height = frame.width, frame.height  # the picture, centred in the surface
+    ratio = surface.devicePixelRatioF()  # the picture is in device pixels, the grab in logical ones
+    width, height = round(frame.width / ratio), round(frame.height / ratio)  # the picture, centred in the surface
     x = origin.x() + max(0, (surface.width() - width) // 2)
     y = origin.y() + max(0, (surface.height() - height) // 2)
     return to_array(app.primaryScreen().grabWindow(0, x, y, width, height).toImage())
+
+
+def device_size(widget: QWidget) -> list[int]:
+    """``widget``'s width and height in device pixels."""
+    ratio = widget.devicePixelRatioF()
+    return [round(widget.width() * ratio), round(widget.height() * ratio)]
 
 
 def decoder_state(host: DecodeHost) -> tuple[int, int]:
@@ -166,6 +173,22 @@ def main() -> dict:
 
         started = time.monotonic()
         result["all_direct"] = pump(10, lambda: all(t.direct for t in tiles))
+        if "--hidpi" in sys.argv:  # QT_SCALE_FACTOR=2: the surfaces' windows are in device pixels
+            pump(1.5)
+            painted = [t.frames_painted for t in tiles]
+            first = [read_index_code(screen_picture(app, t)) for t in tiles]
+            pump(0.7)
+            second = [read_index_code(screen_picture(app, t)) for t in tiles]
+            result["hidpi"] = {
+                "ratio": tiles[0].devicePixelRatioF(),
+                "first": first,
+                "second": second,
+                # the picture the decoder scaled (device pixels) against its surface's device pixels
+                "picture": [[t.frame.width, t.frame.height] for t in tiles],
+                "surface": [device_size(t._surface) if t._surface is not None else None for t in tiles],
+                "painted": [t.frames_painted - p for t, p in zip(tiles, painted, strict=True)],
+            }
+            return result
         result["direct_after_s"] = time.monotonic() - started
         pump(1.5)  # the first pictures put and told
 
