@@ -7,15 +7,16 @@ Here the decoding thread scales the picture straight into shared memory the X se
 copy through the socket, no toolkit, no other thread) — ``benchmarks/bench_presentation.py`` measures it beside
 bare decoding loops.
 
-Only what that needs: one connection per X display for every stream of the process (an X server takes 256 clients
-in all, the whole desktop's: one connection a tile would let a wall of many screens take most of them), shared by
-the streams' threads (``XInitThreads`` first), each sequence of requests under the connection's lock and ending in
-a sync, so that an error is told to the stream that caused it; 32-bit ZPixmap images in the screen's
-default visual (on a depth-24 TrueColor screen of a little-endian machine their bytes are B, G, R, X: what
-``BgrxScaler`` writes). X protocol errors are recorded per connection (:func:`last_error`) instead of Xlib's
-default of ending the process, so a refused ``XShmAttach`` (an X server that cannot reach this process's shared
-memory: another machine, another IPC namespace) or a window the client destroyed is an :class:`X11Error`, not an
-exit. Nothing here imports Qt; the libraries are loaded at first use, so a machine without X never loads them.
+Only what that needs: a few connections per X display for all the streams of the process, each shared by up to
+:data:`STREAMS_PER_CONNECTION` streams' threads (an X server takes 256 clients in all, the whole desktop's: a
+connection a tile would let a wall of many screens take most of them; ``XInitThreads`` first), each sequence of
+requests under the connection's lock and ending in a sync, so that an error is told to the stream that caused it;
+32-bit ZPixmap images in the screen's default visual (on a depth-24 TrueColor screen of a little-endian machine
+their bytes are B, G, R, X: what ``BgrxScaler`` writes). X protocol errors are recorded per connection
+(:func:`last_error`) instead of Xlib's default of ending the process, so a refused ``XShmAttach`` (an X server that
+cannot reach this process's shared memory: another machine, another IPC namespace) or a window the client destroyed
+is an :class:`X11Error`, not an exit. Nothing here imports Qt; the libraries are loaded at first use, so a machine
+without X never loads them.
 """
 
 from __future__ import annotations
@@ -119,8 +120,11 @@ class _Libs:
 
 _libs: _Libs | None = None
 _lock = threading.Lock()
-#: the connections the presenters share, by display name: [Display, presenters using it]
-_shared: dict[str, list] = {}
+#: how many streams' presenters share one connection to a display: few connections for a wall of many screens (the
+#: X server takes 256 clients for the whole desktop), yet not every stream's put waiting behind every other's
+STREAMS_PER_CONNECTION = 8
+#: the connections the presenters share, by display name: [Display, presenters using it] each
+_shared: dict[str, list[list]] = {}
 _shared_lock = threading.Lock()
 #: the latest X protocol error of each connection (by its Display pointer); None: the latest of any
 _errors: dict[int | None, str] = {}
@@ -155,26 +159,37 @@ def libs() -> _Libs:
 
 
 def shared_display(name: str) -> Display:
-    """The process's connection to ``name``, opened at its first user (:class:`X11Error` when it does not open);
-    give it back with :func:`release_display`."""
+    """A connection to ``name`` for one more presenter: the least used of the process's connections to it that
+    has room (:data:`STREAMS_PER_CONNECTION`), or a new one (:class:`X11Error` when it does not open); give it
+    back with :func:`release_display`."""
     with _shared_lock:
-        entry = _shared.get(name)
+        entries = _shared.setdefault(name, [])
+        entry = min((e for e in entries if e[1] < STREAMS_PER_CONNECTION), key=lambda e: e[1], default=None)
         if entry is None:
-            entry = _shared[name] = [Display(name), 0]
+            try:
+                entry = [Display(name), 0]
+            except X11Error:
+                if not entries:
+                    del _shared[name]
+                raise
+            entries.append(entry)
         entry[1] += 1
         return entry[0]
 
 
 def release_display(display: Display) -> None:
-    """One user of a :func:`shared_display` less: the connection closes with its last user."""
+    """One user of a :func:`shared_display` connection less: it closes with its last user."""
     with _shared_lock:
-        entry = _shared.get(display.name)
-        if entry is None or entry[0] is not display:
+        entries = _shared.get(display.name, [])
+        entry = next((e for e in entries if e[0] is display), None)
+        if entry is None:
             display.close()  # not (or no longer) shared: its own
             return
         entry[1] -= 1
         if entry[1] <= 0:
-            del _shared[display.name]
+            entries.remove(entry)
+            if not entries:
+                del _shared[display.name]
             with display.lock:
                 display.close()
 
@@ -327,7 +342,7 @@ class ShmImage:
 
 class WindowPresenter:
     """One stream's pictures put into one X window (the decoder process, the stream's thread only; the connection
-    is the process's for that display, shared with the other streams' presenters: :func:`shared_display`).
+    is shared with a few other streams' presenters: :func:`shared_display`).
 
     The client names the window (its XID, made by the toolkit) and its size in device pixels; :meth:`buffer`
     gives the array the next picture is scaled into (shared memory the server reads), :meth:`put` puts it centred
