@@ -7,13 +7,16 @@ Here the decoding thread scales the picture straight into shared memory the X se
 copy through the socket, no toolkit, no other thread) — ``benchmarks/bench_presentation.py`` measures it beside
 bare decoding loops.
 
-Only what that needs: one :class:`Display` per thread (``XInitThreads`` first: libXext keeps one list of the
-process's displays for every thread, guarded only in a thread-safe Xlib), 32-bit ZPixmap images in the screen's
-default visual (on a depth-24 TrueColor screen of a little-endian machine their bytes are B, G, R, X: what
-``BgrxScaler`` writes). X protocol errors are recorded per connection (:func:`last_error`) instead of Xlib's
-default of ending the process, so a refused ``XShmAttach`` (an X server that cannot reach this process's shared
-memory: another machine, another IPC namespace) or a window the client destroyed is an :class:`X11Error`, not an
-exit. Nothing here imports Qt; the libraries are loaded at first use, so a machine without X never loads them.
+Only what that needs: a few connections per X display for all the streams of the process, each shared by up to
+:data:`STREAMS_PER_CONNECTION` streams' threads (an X server takes 256 clients in all, the whole desktop's: a
+connection a tile would let a wall of many screens take most of them; ``XInitThreads`` first), each sequence of
+requests under the connection's lock and ending in a sync, so that an error is told to the stream that caused it;
+32-bit ZPixmap images in the screen's default visual (on a depth-24 TrueColor screen of a little-endian machine
+their bytes are B, G, R, X: what ``BgrxScaler`` writes). X protocol errors are recorded per connection
+(:func:`last_error`) instead of Xlib's default of ending the process, so a refused ``XShmAttach`` (an X server that
+cannot reach this process's shared memory: another machine, another IPC namespace) or a window the client destroyed
+is an :class:`X11Error`, not an exit. Nothing here imports Qt; the libraries are loaded at first use, so a machine
+without X never loads them.
 """
 
 from __future__ import annotations
@@ -117,6 +120,12 @@ class _Libs:
 
 _libs: _Libs | None = None
 _lock = threading.Lock()
+#: how many streams' presenters share one connection to a display: few connections for a wall of many screens (the
+#: X server takes 256 clients for the whole desktop), yet not every stream's put waiting behind every other's
+STREAMS_PER_CONNECTION = 8
+#: the connections the presenters share, by display name: [Display, presenters using it] each
+_shared: dict[str, list[list]] = {}
+_shared_lock = threading.Lock()
 #: the latest X protocol error of each connection (by its Display pointer); None: the latest of any
 _errors: dict[int | None, str] = {}
 #: how long a presenter waits for a window the toolkit has just made to reach the server
@@ -141,12 +150,48 @@ def libs() -> _Libs:
     with _lock:
         if _libs is None:
             _libs = _Libs()
-            # before any display opens: each stream's thread has a display of its own, and libXext's list of them
-            # (looked up and reordered at every MIT-SHM call) is only locked in a thread-safe Xlib (libX11 1.8 makes
-            # itself so when it loads; older ones, still on many desks, only when asked)
+            # before any display opens: the streams' threads share a connection, and libXext's list of the
+            # process's displays (looked up and reordered at every MIT-SHM call) is only locked in a thread-safe Xlib
+            # (libX11 1.8 makes itself so when it loads; older ones, still on many desks, only when asked)
             _libs.x11.XInitThreads()
             _libs.x11.XSetErrorHandler(_on_error_c)
         return _libs
+
+
+def shared_display(name: str) -> Display:
+    """A connection to ``name`` for one more presenter: the least used of the process's connections to it that
+    has room (:data:`STREAMS_PER_CONNECTION`), or a new one (:class:`X11Error` when it does not open); give it
+    back with :func:`release_display`."""
+    with _shared_lock:
+        entries = _shared.setdefault(name, [])
+        entry = min((e for e in entries if e[1] < STREAMS_PER_CONNECTION), key=lambda e: e[1], default=None)
+        if entry is None:
+            try:
+                entry = [Display(name), 0]
+            except X11Error:
+                if not entries:
+                    del _shared[name]
+                raise
+            entries.append(entry)
+        entry[1] += 1
+        return entry[0]
+
+
+def release_display(display: Display) -> None:
+    """One user of a :func:`shared_display` connection less: it closes with its last user."""
+    with _shared_lock:
+        entries = _shared.get(display.name, [])
+        entry = next((e for e in entries if e[0] is display), None)
+        if entry is None:
+            display.close()  # not (or no longer) shared: its own
+            return
+        entry[1] -= 1
+        if entry[1] <= 0:
+            entries.remove(entry)
+            if not entries:
+                del _shared[display.name]
+            with display.lock:
+                display.close()
 
 
 def last_error(display: Display | None = None) -> str | None:
@@ -155,10 +200,13 @@ def last_error(display: Display | None = None) -> str | None:
 
 
 class Display:
-    """One connection to an X server (use it from one thread only). Raises :class:`X11Error` when the display
-    does not open or has no MIT-SHM."""
+    """One connection to an X server. Raises :class:`X11Error` when the display does not open or has no MIT-SHM.
+    Threads that share it hold :attr:`lock` around each sequence of requests, ended by a sync (:meth:`checked_sync`
+    then tells them the errors of their own requests)."""
 
     def __init__(self, name: str) -> None:
+        self.name = name
+        self.lock = threading.RLock()
         self.lib = libs()
         self.handle = self.lib.x11.XOpenDisplay(name.encode())
         if not self.handle:
@@ -293,7 +341,8 @@ class ShmImage:
 
 
 class WindowPresenter:
-    """One stream's pictures put into one X window (the decoder process, the stream's thread only).
+    """One stream's pictures put into one X window (the decoder process, the stream's thread only; the connection
+    is shared with a few other streams' presenters: :func:`shared_display`).
 
     The client names the window (its XID, made by the toolkit) and its size in device pixels; :meth:`buffer`
     gives the array the next picture is scaled into (shared memory the server reads), :meth:`put` puts it centred
@@ -317,11 +366,12 @@ class WindowPresenter:
     @classmethod
     def connect(cls, display_name: str) -> WindowPresenter:
         """A presenter on ``display_name`` (e.g. ``:0``), its MIT-SHM tried with a small image first."""
-        display = Display(display_name)
+        display = shared_display(display_name)
         try:
-            ShmImage(display, 16, 16).close()
+            with display.lock:
+                ShmImage(display, 16, 16).close()
         except X11Error:
-            display.close()
+            release_display(display)
             raise
         return cls(display)
 
@@ -331,26 +381,30 @@ class WindowPresenter:
         server does not know yet is asked for again for up to :data:`WINDOW_WAIT_S` (:class:`X11Error` after)."""
         if (window, size) == (self.window, self.size):
             return
-        lib, handle = self.display.lib, self.display.handle
+        display = self.display
+        lib, handle = display.lib, display.handle
         if window != self.window:
             if self._gc is not None:
-                lib.x11.XFreeGC(handle, self._gc)
+                with display.lock:
+                    lib.x11.XFreeGC(handle, self._gc)
+                    display.sync()
                 self._gc = None
             self.window = 0
             deadline = time.monotonic() + WINDOW_WAIT_S
             while True:
-                gc = self.display.create_gc(window)
-                lib.x11.XSetWindowBackground(handle, window, lib.x11.XBlackPixel(handle, self.display.screen))
-                try:
-                    self.display.checked_sync()
-                    break
-                except X11Error:
-                    lib.x11.XFreeGC(handle, gc)
-                    self.display.sync()
-                    _errors.pop(handle, None)
-                    if time.monotonic() >= deadline:
-                        raise X11Error(f"window {window:#x} is not on the display") from None
-                    time.sleep(0.02)
+                with display.lock:  # not held while waiting: the other streams go on putting
+                    gc = display.create_gc(window)
+                    lib.x11.XSetWindowBackground(handle, window, lib.x11.XBlackPixel(handle, display.screen))
+                    try:
+                        display.checked_sync()
+                        break
+                    except X11Error:
+                        lib.x11.XFreeGC(handle, gc)
+                        display.sync()
+                        _errors.pop(handle, None)
+                if time.monotonic() >= deadline:
+                    raise X11Error(f"window {window:#x} is not on the display") from None
+                time.sleep(0.02)
             self._gc = gc
         self.window, self.size = window, size
         self._clear = True
@@ -360,10 +414,11 @@ class WindowPresenter:
         height, width = int(shape[0]), int(shape[1])
         image = self._image
         if image is None or (image.width, image.height) != (width, height):
-            if image is not None:
-                image.close()
-            self._image = None
-            self._image = ShmImage(self.display, width, height)
+            with self.display.lock:
+                if image is not None:
+                    image.close()
+                self._image = None
+                self._image = ShmImage(self.display, width, height)
             self._clear = True
         return self._image.array
 
@@ -377,14 +432,15 @@ class WindowPresenter:
         image = self._image
         if image is None or not self.window or self._gc is None:
             return
-        if self._clear:
-            self.display.lib.x11.XClearWindow(self.display.handle, self.window)
-            self._clear = False
         x = max(0, (self.size[0] - image.width) // 2)
         y = max(0, (self.size[1] - image.height) // 2)
-        image.put(self.window, self._gc, x, y)
-        self.puts += 1
-        self.display.checked_sync()
+        with self.display.lock:
+            if self._clear:
+                self.display.lib.x11.XClearWindow(self.display.handle, self.window)
+                self._clear = False
+            image.put(self.window, self._gc, x, y)
+            self.puts += 1
+            self.display.checked_sync()
 
     def expose(self) -> None:
         """The window was uncovered (the server cleared the uncovered part to the black background): put the last
@@ -393,11 +449,15 @@ class WindowPresenter:
             self.put()
 
     def close(self) -> None:
-        """Free the image and the connection (the window itself is the client's)."""
-        if self._image is not None:
-            self._image.close()
-            self._image = None
-        if self._gc is not None and self.display.handle:
-            self.display.lib.x11.XFreeGC(self.display.handle, self._gc)
-            self._gc = None
-        self.display.close()
+        """Free the image and give the connection back (closed with its last presenter; the window itself is the
+        client's)."""
+        with self.display.lock:
+            if self._image is not None:
+                self._image.close()
+                self._image = None
+            if self._gc is not None and self.display.handle:
+                self.display.lib.x11.XFreeGC(self.display.handle, self._gc)
+                self.display.sync()
+                _errors.pop(self.display.handle, None)  # a context of a window already gone: nothing to tell
+                self._gc = None
+        release_display(self.display)

@@ -173,3 +173,17 @@ def test_a_desk_at_200_percent_puts_sharp_pictures_that_fill_the_tiles() -> None
         assert pw <= sw and ph <= sh and (sw - pw <= 1 or sh - ph <= 1), hidpi
         assert pw > 600, "scaled to the device pixels of a 640-logical-pixel tile, not to its logical size"
     assert hidpi["painted"] == [0, 0, 0, 0], "put by the decoder, not painted by Qt"
+
+
+def test_a_decoder_that_crashes_is_restarted_and_every_tile_is_direct_again() -> None:
+    """The decoder process killed as a crash inside FFmpeg would: the readers reconnect to a new one, which puts
+    the pictures into the same windows again; the dead process's shared memory is gone."""
+    with xvfb_display(1920, 1080) as display:
+        result = _run(display, "--decoder-crash")
+    assert result["live"] and result["all_direct"], result
+    crash = result["decoder_crash"]
+    assert crash["back"] and crash["new_pid"] and crash["starts"] == 2, crash
+    first, second = crash["screen"]
+    assert all(index is not None for index in first + second), crash
+    assert all(a != b for a, b in zip(first, second, strict=True)), crash
+    assert crash["shm_before"] >= 4 and crash["old_segments"] == 0 and crash["new_segments"] >= 4, crash

@@ -173,6 +173,28 @@ def main() -> dict:
 
         started = time.monotonic()
         result["all_direct"] = pump(10, lambda: all(t.direct for t in tiles))
+        if "--decoder-crash" in sys.argv:  # the decoder process dies as a crash inside FFmpeg would
+            pump(1.5)
+            readers = [t.reader for t in tiles]
+            reconnects = [r.stats().reconnects for r in readers]
+            old_pid = host.pid
+            shm_before = decoder_state(host)[1]
+            host.kill()
+            started = time.monotonic()
+            back = pump(20, lambda: host.pid not in (None, old_pid) and all(
+                t.direct and t.badge()[1] == "live" and r.stats().reconnects > n
+                for t, r, n in zip(tiles, readers, reconnects, strict=True)))  # fmt: skip
+            crash = {"back": back, "back_after_s": time.monotonic() - started, "starts": host.starts,
+                     "new_pid": host.pid not in (None, old_pid), "shm_before": shm_before}  # fmt: skip
+            pump(1.5)
+            first = [read_index_code(screen_picture(app, t)) for t in tiles]
+            pump(0.7)
+            crash["screen"] = [first, [read_index_code(screen_picture(app, t)) for t in tiles]]
+            with open("/proc/sysvipc/shm", encoding="ascii") as table:  # the dead process's memory is gone
+                crash["old_segments"] = sum(1 for line in table.readlines()[1:] if int(line.split()[4]) == old_pid)
+            crash["new_segments"] = decoder_state(host)[1]
+            result["decoder_crash"] = crash
+            return result
         if "--hidpi" in sys.argv:  # QT_SCALE_FACTOR=2: the surfaces' windows are in device pixels
             pump(1.5)
             painted = [t.frames_painted for t in tiles]
