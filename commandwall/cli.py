@@ -29,6 +29,7 @@ from commandwall.config import (
 from commandwall.credentials import PASSWORD_SOURCES, resolve_password
 from commandwall.i18n import translate
 from commandwall.logs import redact_secrets, setup_logging
+from commandwall.oslimits import raise_open_file_limit
 
 PASSWORD_REFUSED = (
     "--password is not accepted: other local users can read a command line (the process list). "
@@ -312,6 +313,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     command = args.command or "run"
     setup_logging(args.log_level or "INFO")
+    raise_open_file_limit()  # streams hold files; a desk starts programs with 1024 (commandwall.oslimits)
     try:
         if command in ("run", "screenshot"):
             settings = _settings(args, prompt=False if command == "run" else None)

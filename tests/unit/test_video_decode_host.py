@@ -401,3 +401,30 @@ def test_a_ring_replaced_before_the_client_read_its_announcement_is_still_there(
         client.close()
         stream.join(10.0)
     assert not stream.is_alive()
+
+
+def test_a_decoder_started_with_few_open_files_raises_its_limit_and_plays_every_stream(server: MjpegServer) -> None:
+    """A desk starts programs with a soft limit of 1024 open files; the decoder holds a few a stream (the client's
+    connection, the camera's socket, the pictures' memory) and raises its soft limit to the hard one at start. Here
+    it starts with 40: 20 streams need more."""
+    low = ("import resource, sys; soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE); "
+           "resource.setrlimit(resource.RLIMIT_NOFILE, (40, hard)); "
+           "from commandwall.cli import main; sys.exit(main(['decode-host']))")  # fmt: skip
+    host = DecodeHost(command=[sys.executable, "-c", low])
+    readers = [StreamReader(server.url(f"cam{i}.mjpg"), decode_host=host, backoff=FAST) for i in range(20)]
+    try:
+        host.start()
+        for reader in readers:
+            reader.start()
+        assert wait_until(lambda: all(r.state is StreamState.LIVE for r in readers), 30.0), [
+            r.stats().last_error for r in readers if r.state is not StreamState.LIVE
+        ]
+        decoder = psutil.Process(host.pid)
+        assert decoder.num_fds() > 40, "more files than it started with"
+        assert decoder.rlimit(psutil.RLIMIT_NOFILE)[0] > 40
+    finally:
+        for reader in readers:
+            reader.stop(timeout_s=0)
+        for reader in readers:
+            assert reader.join(8.0)
+        host.close()
