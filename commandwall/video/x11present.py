@@ -150,7 +150,7 @@ def libs() -> _Libs:
     with _lock:
         if _libs is None:
             _libs = _Libs()
-            # before any display opens: the streams' threads share a connection, and libXext's list of the
+            # before any display opens: the streams' threads share connections, and libXext's list of the
             # process's displays (looked up and reordered at every MIT-SHM call) is only locked in a thread-safe Xlib
             # (libX11 1.8 makes itself so when it loads; older ones, still on many desks, only when asked)
             _libs.x11.XInitThreads()
