@@ -157,21 +157,22 @@ def test_a_display_without_mit_shm_is_painted_by_qt_and_says_why() -> None:
     assert "MIT-SHM" in (result["lasting_error"] or "")
 
 
-def test_a_desk_at_200_percent_puts_sharp_pictures_that_fill_the_tiles() -> None:
-    """A 4K monitor at 200 % (QT_SCALE_FACTOR=2): the surfaces' windows are in device pixels; the decoder scales
-    each picture to them (not to the logical size, a blurred quarter) and the screen shows the moving streams."""
+@pytest.mark.parametrize("scale", ["2", "1.5"])
+def test_a_desk_at_200_or_150_percent_puts_sharp_pictures_that_fill_the_tiles(scale: str) -> None:
+    """A 4K monitor at 200 % or 150 % (QT_SCALE_FACTOR): the surfaces' windows are in device pixels; the decoder
+    scales each picture to them (not to the logical size, blurred) and the screen shows the moving streams."""
     with xvfb_display(3840, 2160) as display:
-        result = _run(display, "--hidpi", env_extra={"QT_SCALE_FACTOR": "2"})
+        result = _run(display, "--hidpi", env_extra={"QT_SCALE_FACTOR": scale})
     assert result["live"] and result["all_direct"], result
     hidpi = result["hidpi"]
-    assert hidpi["ratio"] == 2.0
+    assert hidpi["ratio"] == float(scale)
     assert all(index is not None for index in hidpi["first"] + hidpi["second"]), hidpi
     assert all(a != b for a, b in zip(hidpi["first"], hidpi["second"], strict=True)), hidpi
     for (pw, ph), surface in zip(hidpi["picture"], hidpi["surface"], strict=True):
         sw, sh = surface
         # fitted into the surface at its aspect: one side fills it (to a pixel), the other within it
         assert pw <= sw and ph <= sh and (sw - pw <= 1 or sh - ph <= 1), hidpi
-        assert pw > 600, "scaled to the device pixels of a 640-logical-pixel tile, not to its logical size"
+        assert pw > 640 * 1.4, "scaled to the device pixels of a 640-logical-pixel tile, not to its logical size"
     assert hidpi["painted"] == [0, 0, 0, 0], "put by the decoder, not painted by Qt"
 
 
