@@ -195,7 +195,7 @@ def main() -> dict:
             crash["new_segments"] = decoder_state(host)[1]
             result["decoder_crash"] = crash
             return result
-        if "--hidpi" in sys.argv:  # QT_SCALE_FACTOR=2: the surfaces' windows are in device pixels
+        if "--hidpi" in sys.argv:  # QT_SCALE_FACTOR set (2, 1.5): the surfaces' windows are in device pixels
             pump(1.5)
             painted = [t.frames_painted for t in tiles]
             first = [read_index_code(screen_picture(app, t)) for t in tiles]
