@@ -313,7 +313,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     command = args.command or "run"
     setup_logging(args.log_level or "INFO")
-    raise_open_file_limit()  # streams hold files; a desk starts programs with 1024 (commandwall.oslimits)
+    # streams hold files, a desk starts programs with 1024 (commandwall.oslimits): every command, the decoder
+    # process's (decode-host) and the client's, raises it once here
+    raise_open_file_limit()
     try:
         if command in ("run", "screenshot"):
             settings = _settings(args, prompt=False if command == "run" else None)

@@ -53,7 +53,6 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from commandwall.oslimits import raise_open_file_limit
 from commandwall.video.capture import (
     FFmpegError,
     Picture,
@@ -654,7 +653,6 @@ def serve() -> int:
     """The decoder process (``commandwall decode-host``): read the key from standard input, listen, say where on
     standard output, then serve streams until standard input closes."""
     authkey = bytes.fromhex(sys.stdin.readline().strip())
-    raise_open_file_limit()  # a few files a stream: a desk's default of 1024 is reached by ~200 RTSP/UDP streams
     # at the client's priority, not lower as the reader threads in the client are: niced by 5, the decoder fell
     # 0.5–0.9 s behind its streams (p50) at 16 tiles on a saturated desk while the window painted every picture
     # it had; at the same priority the wall's latency stayed at 16–38 ms p50 (bench_wall, alternating runs)
