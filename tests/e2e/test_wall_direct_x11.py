@@ -104,6 +104,8 @@ def test_zoom_and_the_stream_overlay_are_painted_by_qt_at_once_and_direct_comes_
 def test_a_direct_tile_turned_down_says_so_in_its_caption_at_once(worked: dict) -> None:
     degrade = worked["degrade"]
     assert degrade["direct"] and "降帧" in degrade["caption"] and degrade["wider_at_once"], degrade
+    # the tile with the hostile name: its bar and the 降帧 caption on the X screen are what the strips paint
+    assert degrade["bar_on_screen"] and degrade["caption_on_screen"], degrade
 
 
 def test_a_camera_in_two_tiles_is_painted_by_qt_in_both(worked: dict) -> None:

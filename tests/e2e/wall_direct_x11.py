@@ -133,9 +133,28 @@ def device_size(widget: QWidget) -> list[int]:
 
 def decoder_state(host: DecodeHost) -> tuple[int, int]:
     """The decoder process's open files and the System V shared-memory segments it made (its pictures' memory)."""
+    return psutil.Process(host.pid).num_fds(), segments_of(host.pid)
+
+
+def segments_of(pid: int | None) -> int:
+    """The System V shared-memory segments process ``pid`` made that are still there."""
     with open("/proc/sysvipc/shm", encoding="ascii") as table:
-        segments = sum(1 for line in table.readlines()[1:] if int(line.split()[4]) == host.pid)
-    return psutil.Process(host.pid).num_fds(), segments
+        return sum(1 for line in table.readlines()[1:] if int(line.split()[4]) == pid)
+
+
+def strip_on_screen(app: QApplication, strip: QWidget) -> tuple[bool, float]:
+    """Whether the X screen shows ``strip`` (a tile's opaque bar or caption above its presented picture) as it
+    paints itself, and how much its painting varies (text drawn, not a flat bar)."""
+    origin = strip.mapToGlobal(QPoint(0, 0))
+    shown = app.primaryScreen().grabWindow(0, origin.x(), origin.y(), strip.width(), strip.height()).toImage()
+    expected = QImage(shown.size(), QImage.Format.Format_RGB32)
+    painter = QPainter(expected)
+    try:
+        strip._paint(painter)  # what the strip paints: the tile's bar over the opaque colour
+    finally:
+        painter.end()
+    a, b = (to_array(i).astype(int) for i in (shown, expected))
+    return a.shape == b.shape and float(np.abs(a - b).mean()) < 2.0, float(b.std())
 
 
 def main() -> dict:
@@ -190,8 +209,7 @@ def main() -> dict:
             first = [read_index_code(screen_picture(app, t)) for t in tiles]
             pump(0.7)
             crash["screen"] = [first, [read_index_code(screen_picture(app, t)) for t in tiles]]
-            with open("/proc/sysvipc/shm", encoding="ascii") as table:  # the dead process's memory is gone
-                crash["old_segments"] = sum(1 for line in table.readlines()[1:] if int(line.split()[4]) == old_pid)
+            crash["old_segments"] = segments_of(old_pid)  # the dead process's memory is gone
             crash["new_segments"] = decoder_state(host)[1]
             result["decoder_crash"] = crash
             return result
@@ -224,20 +242,10 @@ def main() -> dict:
         # tile 0's hostile name: the bar strip above its presented picture shows exactly the name bar Qt draws for
         # the name as its characters (display_text: markup and templates as text, the override marked)
         tile = tiles[0]
-        strip = tile._bar_strip
-        origin = strip.mapToGlobal(QPoint(0, 0))
-        shown = app.primaryScreen().grabWindow(0, origin.x(), origin.y(), strip.width(), strip.height()).toImage()
-        expected = QImage(shown.size(), QImage.Format.Format_RGB32)
-        painter = QPainter(expected)
-        try:
-            strip._paint(painter)  # what the strip paints: the tile's bar over the opaque colour
-        finally:
-            painter.end()
-        a, b = (to_array(i).astype(int) for i in (shown, expected))
+        matches, std = strip_on_screen(app, tile._bar_strip)
         result["hostile_name"] = {"caption": tile.caption(), "expected": display_text(HOSTILE_NAME),
-                                  "direct": tile.direct, "strip_visible": strip.isVisible(),
-                                  "screen_matches": a.shape == b.shape and float(np.abs(a - b).mean()) < 2.0,
-                                  "strip_std": float(b.std())}  # fmt: skip
+                                  "direct": tile.direct, "strip_visible": tile._bar_strip.isVisible(),
+                                  "screen_matches": matches, "strip_std": std}  # fmt: skip
 
         # every picture counted, few sent to the client
         readers = [t.reader for t in tiles]
@@ -368,6 +376,9 @@ def main() -> dict:
         tile.set_degrade(Degrade.KEY_FRAMES)
         result["degrade"] = {"direct": tile.direct, "caption": tile.corner_caption(),
                              "wider_at_once": tile._corner_strip.width() > before}  # fmt: skip
+        pump(0.3)  # the strips placed again reach the screen: the hostile name's bar and the 降帧 caption as painted
+        result["degrade"]["bar_on_screen"] = strip_on_screen(app, tile._bar_strip)[0]
+        result["degrade"]["caption_on_screen"] = strip_on_screen(app, tile._corner_strip)[0]
         tile.set_degrade(Degrade.NONE)
 
         # the same camera in tiles 1 and 2: neither is 直显 (one stream, one window); then tile 2 as before
