@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from commandwall.demo import DemoBackend
 from commandwall.ui.wall import WallView
 from commandwall.video.pool import ReaderPool
 from commandwall.video.reader import StreamReader
+from tests.ui.dangling import dangling_layout_items
 from tests.unit.test_video_mjpeg import MjpegServer
 
 
@@ -21,6 +23,18 @@ def pytest_configure(config) -> None:
     from commandwall.ui.map.scheme import register_scheme
 
     register_scheme()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After every UI test, while its windows are still alive: no layout item that Qt deleted is still wrapped by
+    PySide (tests/ui/dangling.py) — such a wrapper hands a later Qt object to Python as the wrong type."""
+    dangling = dangling_layout_items() if "shiboken6" in sys.modules else []
+    result = yield
+    if dangling:
+        raise AssertionError("PySide still wraps layout items Qt deleted (a full layout added to another, then a "
+                             "widget moved out of it):\n  " + "\n  ".join(dangling))
+    return result
 
 
 @pytest.fixture(scope="session", autouse=True)

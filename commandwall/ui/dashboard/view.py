@@ -162,11 +162,12 @@ class DashboardView(QWidget):
         self.statuses.sig_bar_clicked.connect(self._status_clicked)
         self.towns.sig_bar_clicked.connect(self._town_clicked)
 
+        # The grids go into the body while empty, then get their widgets: PySide wraps the items of a layout that
+        # is added full, and _arrange moving a widget to another cell has Qt delete its item under that wrapper
+        # (a later Qt object at the freed address then reaches Python as a QWidgetItem).
         self.tile_grid = QGridLayout()
         self.grid = QGridLayout()
         self.grid.setSpacing(6)
-        self.wide: bool | None = None
-        self._arrange(wide=True)
         body = QWidget()
         body_layout = QVBoxLayout(body)
         body_layout.setContentsMargins(8, 6, 8, 6)
@@ -174,6 +175,8 @@ class DashboardView(QWidget):
         body_layout.addLayout(self.tile_grid)
         body_layout.addLayout(self.grid, 1)
         body_layout.addWidget(self.sensor_note)
+        self.wide: bool | None = None
+        self._arrange(wide=True)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
