@@ -63,7 +63,16 @@ def pytest_runtest_call(item) -> None:
 
 
 def pytest_runtest_teardown(item, nextitem) -> None:
-    """Collect what a test left behind on the main (GUI) thread, when a collection is due."""
+    """Stop a Qt message capture that pytest-qt left running, and collect what a test left behind on the main
+    (GUI) thread, when a collection is due.
+
+    pytest-qt starts its capture at set-up and stops it (putting back the handler it found) only when it reports
+    the *call* phase: a test whose set-up fails or skips has none, and its capture stayed installed for the rest
+    of the run — every later test's capture then put back that dead one instead of the suite's handler."""
+    capture = getattr(item, "qt_log_capture", None)
+    if capture is not None:
+        capture._stop()
+        del item.qt_log_capture
     if _collector is not None:
         _collector.collect_due()
 
