@@ -155,6 +155,9 @@ class IncidentDetail(QWidget):
         self.description.setReadOnly(True)
         self.description.setFixedHeight(DESCRIPTION_MAX_PX)  # then as tall as the shown text (_fit_description)
         self.actions_row = QHBoxLayout()
+        # the workflow buttons of the shown incident, kept here: asking the layout (itemAt) would have PySide wrap
+        # its items, and a wrapper left on an item Qt deletes can come back later as another object
+        self._step_buttons: list[QPushButton] = []
         self.locate_button = QPushButton(translate("IncidentPanel", "地图定位"))
         self.locate_button.clicked.connect(lambda: self._incident and self.sig_locate.emit(self._incident.id))
         self.dispatch_button = QPushButton(translate("IncidentPanel", "派遣任务…"))
@@ -310,11 +313,11 @@ class IncidentDetail(QWidget):
         """Fill the view from ``incident`` (None clears it)."""
         previous = self._incident
         self._incident = incident
-        while self.actions_row.count():
-            widget = self.actions_row.takeAt(0).widget()
-            if widget is not None:
-                widget.setParent(None)
-                widget.deleteLater()
+        for button in self._step_buttons:
+            self.actions_row.removeWidget(button)
+            button.setParent(None)
+            button.deleteLater()
+        self._step_buttons = []
         if incident is None:
             self.title.setText(translate("IncidentPanel", "未选择事件"))
             for label in self.fields.values():
@@ -371,14 +374,14 @@ class IncidentDetail(QWidget):
             self._apply(button, choice)
             button.clicked.connect(lambda _=False, a=choice.action, i=incident: self._act(i, a))
             self.actions_row.addWidget(button)
+            self._step_buttons.append(button)
         self._order_tabs()
 
     def _order_tabs(self) -> None:
         """Tab goes through the detail as it reads, the workflow buttons (made anew for each incident) right after
         the note, which is their reason: not at the end of the window's focus chain, after the map."""
-        steps = [self.actions_row.itemAt(i).widget() for i in range(self.actions_row.count())]
         chain = [self.escalate_button, self.locate_button, self.dispatch_button, self.description, self.note,
-                 *(step for step in steps if step is not None), self.note_button, self.attach_button,
+                 *self._step_buttons, self.note_button, self.attach_button,
                  self.warning_to_wall, self.tasks, self.timeline, self.attachments]
         for first, second in pairwise(chain):
             QWidget.setTabOrder(first, second)
@@ -386,10 +389,8 @@ class IncidentDetail(QWidget):
     def _act(self, incident: Incident, action: str) -> None:
         """Emit the action once (with the note field as its reason): the buttons stay disabled until the
         incident changes or an answer comes."""
-        for i in range(self.actions_row.count()):
-            widget = self.actions_row.itemAt(i).widget()
-            if widget is not None:
-                widget.setEnabled(False)
+        for button in self._step_buttons:
+            button.setEnabled(False)
         self.sig_action.emit(incident.id, action, incident.version, self.note.text())
 
     def _add_note(self) -> None:
