@@ -584,7 +584,7 @@ class DecodeHost:
         remove_rings_of(proc.pid)  # what a crash left: the process is gone, so nothing else can remove them
 
     def open(self, url: str, *, decoder: str, open_timeout_s: float, read_timeout_s: float,
-             rtsp_transport: str = "tcp", key_frames_only: bool = False,
+             rtsp_transport: str = "tcp", key_frames_only: bool = False, hold_join: bool = False,
              should_stop: Callable[[], bool] = lambda: False) -> RemoteCapture:  # fmt: skip
         """Open ``url`` in the decoder process and return it once it is open; ``OSError`` with the reason when it
         does not open (or the decoder cannot be reached). Blocks: call it on the reader's thread. ``should_stop``
@@ -597,7 +597,7 @@ class DecodeHost:
         try:
             conn.send(("open", {"url": url, "decoder": decoder, "open_timeout_s": open_timeout_s,
                                 "read_timeout_s": read_timeout_s, "rtsp_transport": rtsp_transport,
-                                "key_frames_only": key_frames_only}))  # fmt: skip
+                                "key_frames_only": key_frames_only, "hold_join": hold_join}))  # fmt: skip
             # the decoder bounds the open itself; the margin covers a decoder busy with other streams
             deadline = time.monotonic() + max(open_timeout_s, read_timeout_s) + 5.0
             while not conn.poll(0.25):
@@ -735,7 +735,8 @@ class _StreamServer:
         try:
             cap = open_capture(request["url"], request["decoder"], request["open_timeout_s"],
                                request["read_timeout_s"], rtsp_transport=request["rtsp_transport"],
-                               key_frames_only=self.key_frames_only)  # fmt: skip
+                               key_frames_only=self.key_frames_only,
+                               hold_join=bool(request.get("hold_join")))  # fmt: skip
         except Exception as exc:
             self.conn.send(("failed", f"open failed: {error_text(exc)}"))
             return

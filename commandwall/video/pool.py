@@ -50,10 +50,12 @@ class ReaderPool:
         self._refs: dict[str, int] = {}
         self._retiring: list[StreamReader] = []  # stopped, thread maybe still in a read: joined by stop_all
 
-    def acquire(self, url: str, camera_id: str = "") -> StreamReader:
+    def acquire(self, url: str, camera_id: str = "", *, switching: bool = False) -> StreamReader:
         """Return the running reader for ``url`` (started on first use) and count one more holder.
 
-        ``camera_id`` labels the reader's log lines.
+        ``camera_id`` labels the reader's log lines. ``switching``: a tile that shows this camera moves to this
+        stream — a reader started for it holds the stream's join burst, so that the tile never steps back to the
+        past (``StreamReader.hold_first_join``).
         """
         with self._lock:
             self._retiring = [r for r in self._retiring if r.running]
@@ -64,6 +66,8 @@ class ReaderPool:
                     reader.camera_id = camera_id
                 if camera_id and self._transport_for is not None:
                     reader.set_rtsp_transport(self._transport_for(camera_id))
+                if switching:
+                    reader.hold_first_join = True
                 reader.start()
                 self._readers[url] = reader
                 self._refs[url] = 0

@@ -317,6 +317,9 @@ class StreamReader:
         self.rtsp_transport = "tcp"
         self.set_rtsp_transport(rtsp_transport)
         self._key_frames_only = False  # asked for; the reading thread applies it to the open capture
+        #: the first open holds the stream's join burst until the live edge (``PyAvCapture``'s ``hold_join``): set
+        #: before :meth:`start` for a tile that already shows the camera (a switch between its streams)
+        self.hold_first_join = False
         self._reduced_rate = False  # 降帧 applied by frame rate (MJPEG, OpenCV) rather than to key frames
         self._display_box: tuple[int, int] | None = None  # set by the consumer; read once per frame
         self.url = url
@@ -674,13 +677,19 @@ class StreamReader:
 
     def _open(self) -> Capture | None:
         """Open the stream (blocks at most ``open_timeout_s``); None or an exception when it fails."""
+        hold_join = self.hold_first_join
         if self.decode_host is not None and not self.decode_host.broken:
-            return self.decode_host.open(self.url, decoder=self.decoder, open_timeout_s=self.open_timeout_s,
-                                         read_timeout_s=self.read_timeout_s, rtsp_transport=self.rtsp_transport,
-                                         key_frames_only=self._key_frames_only,
-                                         should_stop=lambda: self._stop.is_set() or self._restart.is_set())  # fmt: skip
-        return open_capture(self.url, self.decoder, self.open_timeout_s, self.read_timeout_s,
-                            rtsp_transport=self.rtsp_transport, key_frames_only=self._key_frames_only)  # fmt: skip
+            cap = self.decode_host.open(self.url, decoder=self.decoder, open_timeout_s=self.open_timeout_s,
+                                        read_timeout_s=self.read_timeout_s, rtsp_transport=self.rtsp_transport,
+                                        key_frames_only=self._key_frames_only, hold_join=hold_join,
+                                        should_stop=lambda: self._stop.is_set() or self._restart.is_set())  # fmt: skip
+        else:
+            cap = open_capture(self.url, self.decoder, self.open_timeout_s, self.read_timeout_s,
+                               rtsp_transport=self.rtsp_transport, key_frames_only=self._key_frames_only,
+                               hold_join=hold_join)  # fmt: skip
+        if cap is not None:
+            self.hold_first_join = False  # a reconnect shows what it gets: newer than the picture left on screen
+        return cap
 
     def _convert_next(self) -> bool:
         """Whether to convert the picture just decoded: not while nobody has taken the newest one, published

@@ -556,7 +556,7 @@ class WallView(QWidget):
             if tile.stream_kind == kind:
                 continue
             old_url = tile.stream_url
-            tile.switch_stream(self._pool.acquire(url, camera.id), kind, url)
+            tile.switch_stream(self._pool.acquire(url, camera.id, switching=True), kind, url)
             if old_url is not None:
                 self._pool.release(old_url)
         log.info("wall: %s switches to the %s stream (%d tile(s))", camera.id, kind, len(tiles))
