@@ -434,9 +434,9 @@ class PyAvCapture:
     ``hold_join``: the pictures a live stream starts with — the server's cache of the current GOP, sent at once and
     decoded faster than real time, up to a GOP in the past — are decoded but not given out until the reader reaches
     the live edge (packets that come at the sender's pace, :meth:`_note_join_packet`), or :data:`JOIN_HOLD_MAX_S`
-    after the first. For a tile that already
-    shows this camera (a switch between its streams): without it the new stream starts up to a GOP *before* the
-    picture on screen and runs fast-forward to it (measured: 0.76 s back, then 20 pictures in 50 ms).
+    after the first. For a tile that already shows this camera (a switch between its streams): without it the new
+    stream starts up to a GOP *before* the picture on screen and runs fast-forward to it (measured: 0.76 s back,
+    then 20 pictures in 50 ms).
     """
 
     def __init__(
