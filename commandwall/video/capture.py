@@ -49,7 +49,7 @@ import cv2
 import numpy as np
 
 from commandwall.domain.models import STREAM_SCHEMES
-from commandwall.video.live_edge import LiveEdge, annexb_key_frame
+from commandwall.video.live_edge import JoinHold, LiveEdge, annexb_key_frame
 
 try:  # PyAV is a dependency; without it (a broken install) every stream falls back to OpenCV
     import av
@@ -134,11 +134,6 @@ NO_VIDEO = "no video stream"
 #: Longest wait (s) for a stream's first key frame before every packet is decoded as it comes (a camera with a
 #: 10 s GOP joined just after its key frame waits ~10 s; one whose key frames the bitstream check misses, this)
 KEY_FRAME_WAIT_S = 30.0
-#: a join's burst held (``hold_join``) is given out anyway this long after its first picture: a sender that never
-#: makes the reader wait (a GOP cache over a slow link, a busy desk decoding it) is shown as it comes
-JOIN_HOLD_MAX_S = 2.0
-#: packets in a row at the sender's pace that end a held join (:meth:`PyAvCapture._note_join_packet`)
-JOIN_PACED_PACKETS = 2
 
 #: demuxers (FFmpeg's names) of segmented streams, which deliver each segment's pictures in a burst: paced
 SEGMENTED_FORMATS = frozenset({"hls", "dash"})
@@ -433,10 +428,9 @@ class PyAvCapture:
 
     ``hold_join``: the pictures a live stream starts with — the server's cache of the current GOP, sent at once and
     decoded faster than real time, up to a GOP in the past — are decoded but not given out until the reader reaches
-    the live edge (packets that come at the sender's pace, :meth:`_note_join_packet`), or :data:`JOIN_HOLD_MAX_S`
-    after the first. For a tile that already shows this camera (a switch between its streams): without it the new
-    stream starts up to a GOP *before* the picture on screen and runs fast-forward to it (measured: 0.76 s back,
-    then 20 pictures in 50 ms).
+    the live edge (:class:`~commandwall.video.live_edge.JoinHold`). For a tile that already shows this camera (a
+    switch between its streams, a reopen): without it the new stream starts up to a GOP *before* the picture on
+    screen and runs fast-forward to it.
     """
 
     def __init__(
@@ -519,14 +513,9 @@ class PyAvCapture:
         self._key_wait_until = time.monotonic() + KEY_FRAME_WAIT_S
         #: packets skipped or refused while waiting for the first key frame
         self.skipped_before_key = 0
-        #: the join's burst is held (see the class doc) until the live edge; paced streams are shown by their
+        #: the join's burst, held (see the class doc) until the live edge; paced streams are shown by their
         #: timestamps anyway, and a stream of key frames only starts at its newest picture
-        self._holding_join = hold_join and self.live_edge is not None
-        self._join_started: float | None = None  # when the first picture was decoded while holding
-        self._join_last: tuple[float, float] | None = None  # (arrival, timestamp s) of the last packet while holding
-        self._join_paced = 0  # packets in a row, since the first picture, that came at the sender's pace
-        #: pictures decoded and not given out while the join's burst was held
-        self.held_at_join = 0
+        self.join_hold = JoinHold() if hold_join and self.live_edge is not None else None
 
     def _next_frame(self) -> tuple[av.VideoFrame, float] | None:
         """The next decoded picture and when its packet arrived; None at the end of the stream."""
@@ -540,8 +529,10 @@ class PyAvCapture:
                 return None
             arrived = time.monotonic()
             self.bytes_read += packet.size
-            if self._holding_join:
-                self._note_join_packet(packet, arrived)
+            hold = self.join_hold
+            if hold is not None and hold.holding:
+                stamp = packet.dts if packet.dts is not None else packet.pts
+                hold.packet(None if stamp is None else stamp * self._time_base, arrived, self._first_picture)
             edge = self.live_edge
             if edge is not None:
                 pts = packet.pts
@@ -579,38 +570,6 @@ class PyAvCapture:
                                           f"{MAX_PICTURE_PIXELS // 1_000_000} megapixels")  # fmt: skip
                 self._decoded.append((frame, arrived))
         return self._decoded.popleft()
-
-    def _note_join_packet(self, packet: av.Packet, arrived: float) -> None:
-        """While the join's burst is held: a packet that came at least half its timestamp step after the one
-        before came at the sender's pace, not from its cache; :data:`JOIN_PACED_PACKETS` such packets in a row
-        after the first picture are the live edge, and end the hold. (One slow read, the interpreter lock busy
-        elsewhere, is not: the cached packets behind it come at once.)"""
-        stamp = packet.dts if packet.dts is not None else packet.pts
-        if stamp is None:
-            self._holding_join = False  # no timestamps: the live edge cannot be told, shown as it comes
-            return
-        seconds = stamp * self._time_base
-        last, self._join_last = self._join_last, (arrived, seconds)
-        if last is None or not self._first_picture:
-            return
-        step = seconds - last[1]
-        paced = step > 0 and arrived - last[0] >= step / 2
-        self._join_paced = self._join_paced + 1 if paced else 0
-        if self._join_paced >= JOIN_PACED_PACKETS:
-            self._holding_join = False
-
-    def _held_at_join(self) -> bool:
-        """Whether the picture just decoded is part of the join's burst, held (see the class doc)."""
-        if not self._holding_join:
-            return False
-        now = time.monotonic()
-        if self._join_started is None:
-            self._join_started = now
-        if now - self._join_started >= JOIN_HOLD_MAX_S:
-            self._holding_join = False  # a sender that never makes the reader wait: shown as it comes
-            return False
-        self.held_at_join += 1
-        return True
 
     def _awaiting_key_frame(self) -> bool:
         """Whether an H.264/H.265 stream still waits for the key frame it can start at (packets before it are
@@ -693,8 +652,9 @@ class PyAvCapture:
         decoded: False skips its conversion and decodes the next. ``into``, given the scaled picture's shape, may
         return the array to write it into (the decoder process's ring slot), or None for a new one."""
         frame = self._take()
-        while frame is not None and (self._held_at_join() or (convert is not None and self.pacer is None
-                                                              and not convert())):  # fmt: skip
+        hold = self.join_hold
+        while frame is not None and ((hold is not None and hold.hold(time.monotonic()))
+                                     or (convert is not None and self.pacer is None and not convert())):  # fmt: skip
             frame = self._take()
         if frame is None:
             return None

@@ -212,3 +212,63 @@ class LiveEdge:
             self.catching_up = False
             return True
         return False
+
+
+#: a held join (:class:`JoinHold`) is given out anyway this long after its first picture: a sender that never
+#: makes the reader wait (a GOP cache over a slow link, a busy desk decoding it) is shown as it comes
+JOIN_HOLD_MAX_S = 2.0
+#: packets in a row at the sender's pace that end a held join
+JOIN_PACED_PACKETS = 2
+
+
+@dataclass(slots=True)
+class JoinHold:
+    """Whether the pictures a live stream starts with are still its join burst, to be decoded but not shown.
+
+    A server with a GOP cache (as the platforms' media servers have, for 秒开) sends the current GOP at once when a
+    stream is opened: decoded faster than real time, it starts up to a GOP *before* now. For a tile that already
+    shows the camera (a switch between its streams, a reopen) that would step back in time, then run fast-forward
+    (measured: 0.76 s back, then 20 pictures in 50 ms). Fed every video packet in order (:meth:`packet`) and asked
+    for each picture decoded (:meth:`hold`), it holds until the live edge: ``paced_packets`` packets in a row,
+    after the first picture, that came at least half their timestamp step after the one before — at the sender's
+    pace, not from its cache (one slow read, the interpreter lock busy elsewhere, is not: the cached packets behind
+    it come at once) — or ``max_s`` after the first picture. A stream without timestamps is not held.
+
+    ``holding``: still holding; ``held``: pictures held so far."""
+
+    paced_packets: int = JOIN_PACED_PACKETS
+    max_s: float = JOIN_HOLD_MAX_S
+    holding: bool = True
+    held: int = 0
+    _started: float | None = None  # when the first picture was asked about
+    _last: tuple[float, float] | None = None  # (arrival, timestamp s) of the packet before
+    _paced: int = 0  # packets in a row, since the first picture, that came at the sender's pace
+
+    def packet(self, stamp_s: float | None, arrived_at: float, pictured: bool) -> None:
+        """Note a packet: its decoding timestamp in seconds (None: unknown), when it arrived (monotonic seconds),
+        and whether the stream has given a picture before it."""
+        if not self.holding:
+            return
+        if stamp_s is None:
+            self.holding = False  # no timestamps: the live edge cannot be told, shown as it comes
+            return
+        last, self._last = self._last, (arrived_at, stamp_s)
+        if last is None or not pictured:
+            return
+        step = stamp_s - last[1]
+        paced = step > 0 and arrived_at - last[0] >= step / 2
+        self._paced = self._paced + 1 if paced else 0
+        if self._paced >= self.paced_packets:
+            self.holding = False
+
+    def hold(self, now: float) -> bool:
+        """Whether the picture just decoded (at ``now``, monotonic seconds) is held, not shown."""
+        if not self.holding:
+            return False
+        if self._started is None:
+            self._started = now
+        if now - self._started >= self.max_s:
+            self.holding = False
+            return False
+        self.held += 1
+        return True

@@ -317,8 +317,9 @@ class StreamReader:
         self.rtsp_transport = "tcp"
         self.set_rtsp_transport(rtsp_transport)
         self._key_frames_only = False  # asked for; the reading thread applies it to the open capture
-        #: the first open holds the stream's join burst until the live edge (``PyAvCapture``'s ``hold_join``): set
-        #: before :meth:`start` for a tile that already shows the camera (a switch between its streams)
+        #: the next open holds the stream's join burst until the live edge (``PyAvCapture``'s ``hold_join``): set
+        #: before :meth:`start` for a tile that already shows the camera (a switch between its streams), and by
+        #: :meth:`restart` while a picture is on screen
         self.hold_first_join = False
         self._reduced_rate = False  # 降帧 applied by frame rate (MJPEG, OpenCV) rather than to key frames
         self._display_box: tuple[int, int] | None = None  # set by the consumer; read once per frame
@@ -514,7 +515,11 @@ class StreamReader:
 
     def restart(self) -> None:
         """Close the stream and open it again at once, without a backoff (after :meth:`set_rtsp_transport`:
-        the new transport applies). The frame on screen stays until the new stream delivers."""
+        the new transport applies). The frame on screen stays until the new stream delivers, and the new stream
+        starts at it, not before (its join burst is held: ``hold_first_join``)."""
+        with self._lock:
+            if self._slot is not None:
+                self.hold_first_join = True
         self._restart.set()
         self._wake.set()
 

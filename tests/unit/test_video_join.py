@@ -87,3 +87,50 @@ def test_a_tile_switching_streams_starts_the_new_one_at_the_picture_on_screen_no
         pool.stop_all(timeout_s=6.0)
         if host is not None:
             host.close()
+
+
+def first_picture_after_reopen(reader: StreamReader, reopens: int, timeout_s: float = 10.0) -> int:
+    """The index of the first picture ``reader`` gives out once it has reopened ``reopens`` times in all."""
+    seen: list[int] = []
+    published = threading.Event()
+
+    def note() -> None:
+        if not seen and reader.stats().reconnects >= reopens:
+            seen.append(index_of(reader))
+            published.set()
+
+    reader.on_frame = note
+    assert published.wait(timeout_s), "the reopened stream gave no picture"
+    reader.on_frame = None
+    return seen[0]
+
+
+@pytest.mark.parametrize("decoded_in", ["reader thread", "decoder process"])
+def test_a_stream_reopened_in_place_starts_at_the_picture_on_screen_not_before(
+    exercise: DemoBackend, decoded_in: str
+) -> None:
+    """A reader reopened while its tile shows a picture (a new RTSP transport chosen from the tile's menu) starts
+    the new stream at that picture or later: the server's GOP cache is not replayed over it."""
+    host = DecodeHost() if decoded_in == "decoder process" else None
+    reader = StreamReader(f"{exercise.base_url}/streams/{CAMERA}/sub.ts", camera_id=CAMERA, decode_host=host)
+    reader.set_display_size((640, 360))
+    reader.start()
+    try:
+        deadline = time.monotonic() + 15
+        while reader.state is not StreamState.LIVE and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert reader.state is StreamState.LIVE
+        for attempt in range(4):  # a different place in the GOP each time (it is one second long)
+            time.sleep(0.6 + 0.23 * attempt)
+            on_screen = index_of(reader)
+            reader.restart()
+            first = first_picture_after_reopen(reader, attempt + 1)
+            behind = (on_screen - first) % CLIP_FRAMES
+            assert behind <= 1 or behind > CLIP_FRAMES // 2, (
+                f"reopen {attempt}: {on_screen} on screen, the reopened stream began {behind} pictures before it "
+                f"(a GOP is {GOP})")
+        assert reader.stats().reconnects == 4
+    finally:
+        reader.stop(timeout_s=6.0)
+        if host is not None:
+            host.close()
