@@ -37,6 +37,20 @@ def pytest_runtest_teardown(item, nextitem):
     return result
 
 
+@pytest.fixture(autouse=True)
+def _application_theme_put_back(qapp) -> Iterator[None]:
+    """A test that themes the application puts it back (the ``themed`` fixture does): the next test in the process
+    sees the application as it was, not the desk's style sheet and font another test left."""
+    from PySide6.QtGui import QFont
+
+    sheet, font = qapp.styleSheet(), QFont(qapp.font())
+    yield
+    if qapp.styleSheet() != sheet or qapp.font() != font:
+        qapp.setStyleSheet(sheet)
+        qapp.setFont(font)
+        pytest.fail("the test left the application themed (the themed fixture puts it back)", pytrace=False)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _delete_widgets_before_qt_goes(qapp) -> Iterator[None]:
     """Delete every top-level widget (and so every web page) before the QApplication is torn down.

@@ -5,8 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QFontMetrics, QImage, QPainter, QRawFont
 
-from commandwall.ui.theme import apply_theme
-
 SAMPLE = "薛城区一体化综合指挥平台 临城街道 待受理"
 
 
@@ -15,8 +13,7 @@ def test_a_cjk_font_is_installed(qapp):
     assert families, "no font supports Simplified Chinese: install fonts-noto-cjk"
 
 
-def test_the_ui_font_has_glyphs_for_the_district_names(qapp):
-    apply_theme(qapp)
+def test_the_ui_font_has_glyphs_for_the_district_names(qapp, themed):
     font = QFont(qapp.font())
     raw = QRawFont.fromFont(font, QFontDatabase.WritingSystem.SimplifiedChinese)
     assert raw.isValid()
@@ -52,8 +49,7 @@ def test_a_colour_emoji_font_is_installed(qapp):
     assert families, "no emoji font: install fonts-noto-color-emoji (scripts/system-deps.sh)"
 
 
-def test_the_ui_font_draws_emoji_as_colour_glyphs_not_boxes(qapp):
-    apply_theme(qapp)
+def test_the_ui_font_draws_emoji_as_colour_glyphs_not_boxes(qapp, themed):
     font = QFont(qapp.font())
     box = _render(NO_GLYPH, font)
     for emoji in EMOJI:
