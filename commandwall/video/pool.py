@@ -55,7 +55,7 @@ class ReaderPool:
 
         ``camera_id`` labels the reader's log lines. ``switching``: a tile that shows this camera moves to this
         stream — a reader started for it holds the stream's join burst, so that the tile never steps back to the
-        past (``StreamReader.hold_first_join``).
+        past (``StreamReader.hold_next_join``).
         """
         with self._lock:
             self._retiring = [r for r in self._retiring if r.running]
@@ -67,7 +67,7 @@ class ReaderPool:
                 if camera_id and self._transport_for is not None:
                     reader.set_rtsp_transport(self._transport_for(camera_id))
                 if switching:
-                    reader.hold_first_join = True
+                    reader.hold_next_join = True
                 reader.start()
                 self._readers[url] = reader
                 self._refs[url] = 0

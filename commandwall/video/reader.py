@@ -320,7 +320,7 @@ class StreamReader:
         #: the next open holds the stream's join burst until the live edge (``PyAvCapture``'s ``hold_join``): set
         #: before :meth:`start` for a tile that already shows the camera (a switch between its streams), and by
         #: :meth:`restart` while a picture is on screen
-        self.hold_first_join = False
+        self.hold_next_join = False
         self._reduced_rate = False  # 降帧 applied by frame rate (MJPEG, OpenCV) rather than to key frames
         self._display_box: tuple[int, int] | None = None  # set by the consumer; read once per frame
         self.url = url
@@ -516,10 +516,10 @@ class StreamReader:
     def restart(self) -> None:
         """Close the stream and open it again at once, without a backoff (after :meth:`set_rtsp_transport`:
         the new transport applies). The frame on screen stays until the new stream delivers, and the new stream
-        starts at it, not before (its join burst is held: ``hold_first_join``)."""
+        starts at it, not before (its join burst is held: ``hold_next_join``)."""
         with self._lock:
             if self._slot is not None:
-                self.hold_first_join = True
+                self.hold_next_join = True
         self._restart.set()
         self._wake.set()
 
@@ -682,7 +682,7 @@ class StreamReader:
 
     def _open(self) -> Capture | None:
         """Open the stream (blocks at most ``open_timeout_s``); None or an exception when it fails."""
-        hold_join = self.hold_first_join
+        hold_join = self.hold_next_join
         if self.decode_host is not None and not self.decode_host.broken:
             cap = self.decode_host.open(self.url, decoder=self.decoder, open_timeout_s=self.open_timeout_s,
                                         read_timeout_s=self.read_timeout_s, rtsp_transport=self.rtsp_transport,
@@ -693,7 +693,7 @@ class StreamReader:
                                rtsp_transport=self.rtsp_transport, key_frames_only=self._key_frames_only,
                                hold_join=hold_join)  # fmt: skip
         if cap is not None:
-            self.hold_first_join = False  # a reconnect shows what it gets: newer than the picture left on screen
+            self.hold_next_join = False  # a reconnect shows what it gets: newer than the picture left on screen
         return cap
 
     def _convert_next(self) -> bool:
