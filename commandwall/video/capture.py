@@ -653,7 +653,7 @@ class PyAvCapture:
         return the array to write it into (the decoder process's ring slot), or None for a new one."""
         frame = self._take()
         hold = self.join_hold
-        while frame is not None and ((hold is not None and hold.hold(time.monotonic()))
+        while frame is not None and ((hold is not None and hold.holding and hold.hold(time.monotonic()))
                                      or (convert is not None and self.pacer is None and not convert())):  # fmt: skip
             frame = self._take()
         if frame is None:

@@ -517,10 +517,10 @@ class StreamReader:
         """Close the stream and open it again at once, without a backoff (after :meth:`set_rtsp_transport`:
         the new transport applies). The frame on screen stays until the new stream delivers, and the new stream
         starts at it, not before (its join burst is held: ``hold_next_join``)."""
-        with self._lock:
+        with self._lock:  # with the flag, so that an open ending now does not take the request for itself
             if self._slot is not None:
                 self.hold_next_join = True
-        self._restart.set()
+            self._restart.set()
         self._wake.set()
 
     # ---- 直显: the decoder puts the pictures into a window -------------------------------------------------
@@ -682,7 +682,8 @@ class StreamReader:
 
     def _open(self) -> Capture | None:
         """Open the stream (blocks at most ``open_timeout_s``); None or an exception when it fails."""
-        hold_join = self.hold_next_join
+        with self._lock:
+            hold_join = self.hold_next_join
         if self.decode_host is not None and not self.decode_host.broken:
             cap = self.decode_host.open(self.url, decoder=self.decoder, open_timeout_s=self.open_timeout_s,
                                         read_timeout_s=self.read_timeout_s, rtsp_transport=self.rtsp_transport,
@@ -692,8 +693,11 @@ class StreamReader:
             cap = open_capture(self.url, self.decoder, self.open_timeout_s, self.read_timeout_s,
                                rtsp_transport=self.rtsp_transport, key_frames_only=self._key_frames_only,
                                hold_join=hold_join)  # fmt: skip
-        if cap is not None:
-            self.hold_next_join = False  # a reconnect shows what it gets: newer than the picture left on screen
+        with self._lock:
+            # a reconnect shows what it gets (newer than the picture left on screen); a restart asked for while this
+            # opened keeps its request for the open that follows
+            if cap is not None and not self._restart.is_set():
+                self.hold_next_join = False
         return cap
 
     def _convert_next(self) -> bool:
