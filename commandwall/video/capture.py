@@ -452,7 +452,9 @@ class PyAvCapture:
             options["rtsp_transport"] = rtsp_transport
         elif scheme in ("http", "https"):
             # MPEG-TS, FLV and MJPEG over HTTP carry one whole picture per PES/tag/part: no parser, which
-            # would hold each picture until the next one starts (40 ms at 25 fps)
+            # would hold each picture until the next one starts (40 ms at 25 fps). An MPEG-TS video PES whose
+            # length is left open (FFmpeg's muxer's default) is still held so by the demuxer: its end is known
+            # only when the next PES starts
             options["fflags"] = "noparse"
         # FFmpeg's own I/O timeout (µs) bounds every network wait, connect and open included; PyAV's timeout=
         # bounds the open and each packet's read as a whole (bytes that trickle in, a part that never ends),
@@ -465,10 +467,17 @@ class PyAvCapture:
         # 6 s and more on some servers): such a read is given longer
         segmented = urlsplit(url).path.lower().endswith(SEGMENTED_SUFFIXES)
         self.read_bound_s = max(io_timeout_s, SEGMENTED_READ_S) if segmented else io_timeout_s
+        began = time.monotonic()
         try:
             self._container = av.open(url, options=options, timeout=(io_timeout_s, self.read_bound_s))
         except av.ExitError:
             raise TimeoutError(f"not open within {io_timeout_s:g} s") from None
+        except av.InvalidDataError:
+            if time.monotonic() - began < io_timeout_s:
+                raise
+            # FFmpeg's RTSP client turns its aborted wait for an answer into "invalid data": a server that took
+            # the connection and never answered is a timeout, and is said as one
+            raise TimeoutError(f"no answer within {io_timeout_s:g} s") from None
         try:
             if not self._container.streams.video:
                 raise av.InvalidDataError(0, f"{NO_VIDEO} in {urlsplit(url).scheme} stream")
@@ -528,6 +537,11 @@ class PyAvCapture:
             if packet is None:
                 return None
             arrived = time.monotonic()
+            if arrived - asked >= self.read_bound_s:
+                # the read's timeout fired: a demuxer that was holding a picture whose end it had not seen (MPEG-TS
+                # with unbounded video PES, FFmpeg's default) gives it out as the read aborts — the last picture
+                # before the sender went quiet, not a new one: shown, it would say the stream was live just now
+                raise TimeoutError(f"no whole picture within {self.read_bound_s:g} s")
             self.bytes_read += packet.size
             hold = self.join_hold
             if hold is not None and hold.holding:

@@ -53,11 +53,12 @@ def packet_times(data: bytes) -> list[tuple[int, float]]:
 class PacedTsServer:
     """Serves one MPEG-TS stream per request, each video packet's bytes sent when its timestamp is due at
     ``speed`` times real time; then holds the connection until stopped (a live sender that went quiet).
-    ``sent`` counts the packets sent."""
+    ``sent`` counts the packets sent, ``last_sent_at`` is when the last one was (``time.monotonic()``)."""
 
     def __init__(self, data: bytes, speed: float = 1.0) -> None:
         self.speed = speed
         self.sent = 0
+        self.last_sent_at: float | None = None
         self._closing = threading.Event()
         chunks: list[tuple[float, bytes]] = []
         times = packet_times(data)
@@ -82,6 +83,7 @@ class PacedTsServer:
                         self.wfile.write(chunk)
                         self.wfile.flush()
                         server.sent += 1
+                        server.last_sent_at = time.monotonic()
                     server._closing.wait(30)
                 except OSError:
                     pass
