@@ -79,6 +79,7 @@ from commandwall.video.capture import (
     open_capture,
 )
 from commandwall.video.decode_host import DecodeHost
+from commandwall.video.failure import StreamFailure, stream_failure
 from commandwall.video.live_edge import LiveEdge
 
 log = logging.getLogger(__name__)
@@ -199,6 +200,12 @@ class StreamStats:
     def sender_slow(self) -> bool:
         """The sender delivers well below real time (under :data:`SLOW_SENDER`): its pictures come late."""
         return self.sender_speed is not None and self.sender_speed < SLOW_SENDER
+
+    @property
+    def failure(self) -> StreamFailure | None:
+        """While the reader retries (RECONNECTING): the kind of failure that ended the last attempt (None: of no
+        known kind); None in any other state."""
+        return stream_failure(self.last_error) if self.state is StreamState.RECONNECTING else None
 
     def age_s(self, now: float | None = None) -> float | None:
         """Seconds since the newest frame, or None before the first one."""

@@ -345,7 +345,7 @@
     </message>
     <message>
         <location filename="../../commandwall/app/dispatch.py" line="227"/>
-        <location filename="../../commandwall/app/incidents.py" line="844"/>
+        <location filename="../../commandwall/app/incidents.py" line="857"/>
         <source> · 时限 {time}</source>
         <translation> · due {time}</translation>
     </message>
@@ -647,374 +647,374 @@
         <translation>All incidents</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="99"/>
+        <location filename="../../commandwall/app/incidents.py" line="102"/>
         <location filename="../../commandwall/mapdoc/strings.py" line="125"/>
         <source>特急</source>
-        <extracomment>Incidents a card&apos;s nearest-incident offer measures geodesically, picked first by a flat distance (which ranks the district&apos;s points as the geodesic does but for near ties, so a few more than offered). 督办 is worked out at most once per this many seconds (the status bar, the list and the detail all ask). Tasks dispatched this close to a refused one went out with it (one dispatch, several units; each is its own request): done, they mean the incident was seen to, not that it waits for a new dispatch. An incident&apos;s task list shows at most this many of its tasks, the newest; one line before them says how many earlier ones it leaves out (a platform may hold thousands for one incident, and the list follows the clock). The detail&apos;s timeline shows at most this many entries, the newest, after one line saying how many earlier ones it leaves out (a platform&apos;s timeline may hold thousands of long notes: laying them all out took seconds). Priority levels (级别) as the duty officer reads them (translated where shown: :func:`priority_label`).
+        <extracomment>Incidents a card&apos;s nearest-incident offer measures geodesically, picked first by a flat distance (which ranks the district&apos;s points as the geodesic does but for near ties, so a few more than offered). 督办 is worked out at most once per this many seconds (the status bar, the list and the detail all ask). Tasks dispatched this close to a refused one went out with it (one dispatch, several units; each is its own request): done, they mean the incident was seen to, not that it waits for a new dispatch. A desk that starts offline holds the tasks of its last known state; saved longer ago than this (a shift), they are no measure of what is news: the refusals the first load brings are then marked, not told. An incident&apos;s task list shows at most this many of its tasks, the newest; one line before them says how many earlier ones it leaves out (a platform may hold thousands for one incident, and the list follows the clock). The detail&apos;s timeline shows at most this many entries, the newest, after one line saying how many earlier ones it leaves out (a platform&apos;s timeline may hold thousands of long notes: laying them all out took seconds). Priority levels (级别) as the duty officer reads them (translated where shown: :func:`priority_label`).
 ----------
 Priority levels, the same words (and context) as the incident centre&apos;s.</extracomment>
         <translation>Critical</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="100"/>
+        <location filename="../../commandwall/app/incidents.py" line="103"/>
         <location filename="../../commandwall/mapdoc/strings.py" line="126"/>
         <source>紧急</source>
         <translation>Urgent</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="101"/>
+        <location filename="../../commandwall/app/incidents.py" line="104"/>
         <location filename="../../commandwall/mapdoc/strings.py" line="127"/>
         <source>一般</source>
         <translation>Normal</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="102"/>
+        <location filename="../../commandwall/app/incidents.py" line="105"/>
         <location filename="../../commandwall/mapdoc/strings.py" line="128"/>
         <source>提示</source>
         <translation>Notice</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="107"/>
+        <location filename="../../commandwall/app/incidents.py" line="110"/>
         <source>已提交，等待平台确认…</source>
         <extracomment>Incidents at this priority or more pressing (lower number) flash the task bar when they arrive. Feedback once an action is queued (the source text; what is returned is ``translate(&quot;incidents&quot;, …)`` of it).</extracomment>
         <translation>Submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="108"/>
+        <location filename="../../commandwall/app/incidents.py" line="111"/>
         <source>派遣任务已提交，等待平台确认…</source>
         <translation>Task submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="109"/>
+        <location filename="../../commandwall/app/incidents.py" line="112"/>
         <source>备注已提交，等待平台确认…</source>
         <translation>Note submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="110"/>
+        <location filename="../../commandwall/app/incidents.py" line="113"/>
         <source>超时上报</source>
         <translation>Escalate overdue</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="113"/>
+        <location filename="../../commandwall/app/incidents.py" line="116"/>
         <source>请先在备注栏填写退回原因</source>
         <extracomment>Task statuses a unit reports (a timeline ``task`` entry with one of these as its action).</extracomment>
         <translation>Enter the reason for returning in the note field first</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="114"/>
+        <location filename="../../commandwall/app/incidents.py" line="117"/>
         <source>备注不能为空</source>
         <translation>The note is empty</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="117"/>
+        <location filename="../../commandwall/app/incidents.py" line="120"/>
         <source>预警信息由预警发布单位维护，请按预警内容派发或上报事件</source>
         <extracomment>Early warnings (预警, from CAP) are shown, not handled here: the platform does not know them.</extracomment>
         <translation>Early warnings are kept by the issuing agency; dispatch or report an incident as the warning says</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="124"/>
+        <location filename="../../commandwall/app/incidents.py" line="127"/>
         <source>派遣任务</source>
         <extracomment>What each kind of queued action is called in feedback.</extracomment>
         <translation>Dispatch task</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="125"/>
+        <location filename="../../commandwall/app/incidents.py" line="128"/>
         <source>状态变更</source>
         <translation>Status change</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="126"/>
-        <location filename="../../commandwall/app/incidents.py" line="480"/>
+        <location filename="../../commandwall/app/incidents.py" line="129"/>
+        <location filename="../../commandwall/app/incidents.py" line="483"/>
         <source>备注</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="176"/>
+        <location filename="../../commandwall/app/incidents.py" line="179"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="193"/>
+        <location filename="../../commandwall/app/incidents.py" line="196"/>
         <source>退回原因写在备注栏</source>
         <translation>Write the reason for returning in the note field</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="194"/>
+        <location filename="../../commandwall/app/incidents.py" line="197"/>
         <source>选择保留的事件</source>
         <translation>Choose the incident to keep</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="203"/>
+        <location filename="../../commandwall/app/incidents.py" line="206"/>
         <source>事件{status}，不能派遣</source>
         <translation>Incident is {status}; cannot dispatch</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="204"/>
+        <location filename="../../commandwall/app/incidents.py" line="207"/>
         <source>派遣任务…</source>
         <translation>Dispatch task…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="210"/>
+        <location filename="../../commandwall/app/incidents.py" line="213"/>
         <source>附件…</source>
         <translation>Attach…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="224"/>
+        <location filename="../../commandwall/app/incidents.py" line="227"/>
         <source>该事件已合并到 {survivor}，请在该事件上备注</source>
         <translation>This incident was merged into {survivor}; add notes there</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="234"/>
+        <location filename="../../commandwall/app/incidents.py" line="237"/>
         <source>按位置计算</source>
         <extracomment>Where an incident&apos;s town or grid cell came from, as the detail&apos;s tooltip says it.</extracomment>
         <translation>computed from the point</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="235"/>
+        <location filename="../../commandwall/app/incidents.py" line="238"/>
         <source>平台上报</source>
         <translation>as reported by the platform</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="247"/>
+        <location filename="../../commandwall/app/incidents.py" line="250"/>
         <source>镇街、网格：{source}</source>
         <translation>Town, grid cell: {source}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="250"/>
+        <location filename="../../commandwall/app/incidents.py" line="253"/>
         <source>平台上报镇街：{town}</source>
         <translation>platform reported town: {town}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="253"/>
+        <location filename="../../commandwall/app/incidents.py" line="256"/>
         <source>平台上报网格：{grid}</source>
         <translation>platform reported grid cell: {grid}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="256"/>
+        <location filename="../../commandwall/app/incidents.py" line="259"/>
         <source>镇街为平台上报</source>
         <translation>town as reported by the platform</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="258"/>
+        <location filename="../../commandwall/app/incidents.py" line="261"/>
         <source>（{notes}）</source>
         <translation> ({notes})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="258"/>
+        <location filename="../../commandwall/app/incidents.py" line="261"/>
         <source>；</source>
         <translation>; </translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="261"/>
+        <location filename="../../commandwall/app/incidents.py" line="264"/>
         <source>镇街：{source}</source>
         <translation>Town: {source}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="262"/>
+        <location filename="../../commandwall/app/incidents.py" line="265"/>
         <source>网格：{source}</source>
         <translation>Grid cell: {source}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="264"/>
+        <location filename="../../commandwall/app/incidents.py" line="267"/>
         <source>平台上报的位置与坐标不符，以坐标为准</source>
         <translation>The platform&apos;s town or grid cell does not match the coordinates; the coordinates count</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="266"/>
+        <location filename="../../commandwall/app/incidents.py" line="269"/>
         <source>坐标不在任何镇街或网格内，沿用平台上报</source>
         <translation>The point lies outside every town or grid cell; the platform&apos;s values are kept</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="277"/>
+        <location filename="../../commandwall/app/incidents.py" line="280"/>
         <source>「{action}」</source>
         <translation>“{action}”</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="283"/>
+        <location filename="../../commandwall/app/incidents.py" line="286"/>
         <source>{kind}待发送（网络恢复后自动重发，不会丢失）：{error}</source>
         <translation>{kind} queued (sent automatically when the network is back, never lost): {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="286"/>
+        <location filename="../../commandwall/app/incidents.py" line="289"/>
         <source>{kind}发送中…</source>
         <translation>{kind} sending…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="287"/>
+        <location filename="../../commandwall/app/incidents.py" line="290"/>
         <source>{kind}待发送（网络恢复后自动重发，不会丢失）</source>
         <translation>{kind} queued (sent automatically when the network is back, never lost)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="289"/>
+        <location filename="../../commandwall/app/incidents.py" line="292"/>
         <source>{kind}已送达平台</source>
         <translation>{kind} delivered to the platform</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="290"/>
+        <location filename="../../commandwall/app/incidents.py" line="293"/>
         <source>{kind}被平台拒绝：{error}</source>
         <translation>{kind} refused by the platform: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="298"/>
+        <location filename="../../commandwall/app/incidents.py" line="301"/>
         <source>{kind}未执行：事件已被他人更新，请查看最新状态后重试</source>
         <translation>{kind} not carried out: someone else updated the incident; check its current state and try again</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="304"/>
+        <location filename="../../commandwall/app/incidents.py" line="307"/>
         <source>（现为{status}，v{version}）</source>
         <translation> (now {status}, v{version})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="308"/>
+        <location filename="../../commandwall/app/incidents.py" line="311"/>
         <source>。你的说明：{note}</source>
         <translation>. Your note: {note}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="382"/>
+        <location filename="../../commandwall/app/incidents.py" line="385"/>
         <source>新事件［{level}·{category}］{town} {title}</source>
         <extracomment>Attaching files and fetching attached ones (附件). ranks units for the dispatch dialog: the road graph of a large roads layer takes seconds to build, and ranking tens of thousands of units takes seconds too, which the window must not wait for What the list shows beyond its own filters (set from the overview dashboard; ``NO_FILTER``: all).</extracomment>
         <translation>New incident [{level}·{category}] {town} {title}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="392"/>
+        <location filename="../../commandwall/app/incidents.py" line="395"/>
         <source>请选择保留的事件</source>
         <translation>Choose the incident to keep</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="422"/>
+        <location filename="../../commandwall/app/incidents.py" line="425"/>
         <source>预警信息不在平台上，没有处置时间线</source>
         <translation>Early warnings are not on the platform and have no timeline</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="437"/>
+        <location filename="../../commandwall/app/incidents.py" line="440"/>
         <source>无法获取时间线：{error}</source>
         <translation>Cannot get the timeline: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="452"/>
+        <location filename="../../commandwall/app/incidents.py" line="455"/>
         <source>（较早的 {count} 条记录未显示）</source>
         <translation>({count} earlier entries not shown)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="467"/>
+        <location filename="../../commandwall/app/incidents.py" line="470"/>
         <source>（{before}→{after}）</source>
         <translation> ({before}→{after})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="470"/>
+        <location filename="../../commandwall/app/incidents.py" line="473"/>
         <source> 并入 {ref}</source>
         <translation> merged into {ref}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="472"/>
+        <location filename="../../commandwall/app/incidents.py" line="475"/>
         <source>任务 {ref} {status}</source>
         <translation>Task {ref} {status}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="475"/>
+        <location filename="../../commandwall/app/incidents.py" line="478"/>
         <source>附件 {name}（{size}）</source>
         <translation>Attachment {name} ({size})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="478"/>
+        <location filename="../../commandwall/app/incidents.py" line="481"/>
         <source>上报</source>
         <translation>Reported</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="479"/>
+        <location filename="../../commandwall/app/incidents.py" line="482"/>
         <source>派遣任务 {ref}</source>
         <translation>Task dispatched {ref}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="481"/>
+        <location filename="../../commandwall/app/incidents.py" line="484"/>
         <source>合并重复事件 {ref}</source>
         <translation>Duplicate merged {ref}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="486"/>
+        <location filename="../../commandwall/app/incidents.py" line="489"/>
         <source>{when} {what} · {who}：{text}</source>
         <translation>{when} {what} · {who}: {text}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="488"/>
+        <location filename="../../commandwall/app/incidents.py" line="491"/>
         <source>{when} {what} · {who}</source>
         <translation>{when} {what} · {who}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="523"/>
+        <location filename="../../commandwall/app/incidents.py" line="526"/>
         <source>与平台断开：处置力量的位置和状态为最后已知；派遣任务连上平台后发出</source>
         <translation>Not connected to the platform: the units&apos; places and states are the last known; tasks go out once the platform is reachable</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="691"/>
-        <location filename="../../commandwall/app/incidents.py" line="743"/>
+        <location filename="../../commandwall/app/incidents.py" line="694"/>
+        <location filename="../../commandwall/app/incidents.py" line="756"/>
         <source>任务被拒绝：{who} 拒绝了任务 {task}（事件 {incident}）</source>
         <translation>Task refused: {who} refused task {task} (incident {incident})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="703"/>
+        <location filename="../../commandwall/app/incidents.py" line="706"/>
         <source>：{reason}</source>
         <translation>: {reason}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="704"/>
+        <location filename="../../commandwall/app/incidents.py" line="707"/>
         <source>，请重新派遣</source>
         <translation> — dispatch again</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="788"/>
+        <location filename="../../commandwall/app/incidents.py" line="801"/>
         <source>任务被拒绝：{who} 拒绝了任务 {task}</source>
         <translation>Task refused: {who} refused task {task}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="747"/>
-        <location filename="../../commandwall/app/incidents.py" line="790"/>
+        <location filename="../../commandwall/app/incidents.py" line="760"/>
+        <location filename="../../commandwall/app/incidents.py" line="803"/>
         <source>（共 {count} 项被拒绝）</source>
         <translation> ({count} refused in all)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="826"/>
+        <location filename="../../commandwall/app/incidents.py" line="839"/>
         <source>较早的 {count} 项任务未列出（其中 {late} 项超时）</source>
         <translation>{count} earlier tasks not listed ({late} of them overdue)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="840"/>
+        <location filename="../../commandwall/app/incidents.py" line="853"/>
         <source>{time} {who} · 待发送（连上平台后自动发出）</source>
         <translation>{time} {who} · unsent (goes out once the platform is reachable)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="119"/>
+        <location filename="../../commandwall/app/incidents.py" line="122"/>
         <source>未选择事件：先在事件列表或地图上选中一个事件</source>
         <extracomment>Why a map card&apos;s 派往所选事件 / 调派至所选事件 is off while no incident is selected.</extracomment>
         <translation>No incident selected: select one in the incident list or on the map first</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="562"/>
+        <location filename="../../commandwall/app/incidents.py" line="565"/>
         <source>该力量已不在平台上</source>
         <translation>This unit is no longer on the platform</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="564"/>
+        <location filename="../../commandwall/app/incidents.py" line="567"/>
         <source>该力量{status}，不能派遣</source>
         <translation>This unit is {status}; cannot dispatch</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="602"/>
+        <location filename="../../commandwall/app/incidents.py" line="605"/>
         <source>该资源{status}，不能调派</source>
         <translation>This resource cannot be dispatched: {status}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="653"/>
+        <location filename="../../commandwall/app/incidents.py" line="656"/>
         <source>{count} 项派遣任务已提交，等待平台确认…</source>
         <translation>{count} tasks submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="802"/>
+        <location filename="../../commandwall/app/incidents.py" line="815"/>
         <source>事件{status}，不能上报上级</source>
         <translation>Incident is {status}; cannot escalate</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="811"/>
+        <location filename="../../commandwall/app/incidents.py" line="824"/>
         <source>事件不存在</source>
         <translation>No such incident</translation>
     </message>
@@ -1026,7 +1026,7 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
     </message>
     <message>
         <location filename="../../commandwall/app/attachments.py" line="69"/>
-        <location filename="../../commandwall/app/incidents.py" line="127"/>
+        <location filename="../../commandwall/app/incidents.py" line="130"/>
         <source>附件</source>
         <translation>Attachment</translation>
     </message>
@@ -1930,9 +1930,9 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>The outbox file was damaged: kept as {name} (check its unsent actions by hand); a new outbox was started</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="513"/>
-        <location filename="../../commandwall/app/session.py" line="520"/>
-        <location filename="../../commandwall/app/session.py" line="526"/>
+        <location filename="../../commandwall/app/session.py" line="523"/>
+        <location filename="../../commandwall/app/session.py" line="530"/>
+        <location filename="../../commandwall/app/session.py" line="536"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>

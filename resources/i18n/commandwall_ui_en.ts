@@ -958,7 +958,7 @@
     <name>MainWindow</name>
     <message>
         <source>薛城区一体化综合指挥平台</source>
-        <extracomment>how long another thread may keep the interpreter lock while the GUI thread waits for it (Python&apos;s default is 5 ms). PySide gives the lock up around every Qt call, so each paint takes it back dozens of times; with the live feed, the dashboard&apos;s count and the video readers taking turns with it, every one of those waits could last a whole interval. In a 200 incidents/s burst (``bench_incidents``, four runs each, alternating) the GUI thread&apos;s stalls over 50 ms went from 17–26 to 9–11 in 30 s and publish-to-visible p95 from 115–137 to 103–111 ms; at 50/s no difference beyond the noise</extracomment>
+        <extracomment>how long another thread may keep the interpreter lock while the GUI thread waits for it (Python&apos;s default is 5 ms). PySide gives the lock up around every Qt call, so each paint takes it back dozens of times; with the live feed, the dashboard&apos;s count and the video readers taking turns with it, every one of those waits could last a whole interval. In a 200 incidents/s burst (``bench_incidents``, four runs each, alternating) the GUI thread&apos;s stalls over 50 ms went from 17–26 to 9–11 in 30 s and publish-to-visible p95 from 115–137 to 103–111 ms; at 50/s no difference beyond the noise After the client has settled, the wait before a ``--when-ready`` capture: the map page paints its data a frame or more after it has it (a capture at once showed the static layers without the cameras and incidents).</extracomment>
         <translation>Xuecheng District Integrated Command Platform</translation>
     </message>
     <message>
@@ -975,6 +975,7 @@
     </message>
     <message>
         <source>演练模式</source>
+        <extracomment>A dock layout saved with the map narrower than this share of the window is not what an officer chose (one saved while a long text had pushed the docks wide, say): restored, the docks get their default shares instead.</extracomment>
         <translation>Exercise Mode</translation>
     </message>
     <message>
@@ -1526,7 +1527,7 @@
     </message>
     <message>
         <source>拖放的摄像机不在本平台的点位中</source>
-        <extracomment>a resized tile re-chooses main/sub once its size has been steady this long the walls sharing ``pool`` (this one included): stream choice looks at all their tiles camera id → Camera (the feature sets the store&apos;s lookup): what dropped camera ids mean where 抓拍 writes (the feature sets the data folder&apos;s snapshots/); None: no snapshots graceful overload (降帧): measured on every refresh tick, decided once a second</extracomment>
+        <extracomment>a tile whose pictures the decoder puts into its window (直显) is refreshed (badge, fps, staleness) at every this many ticks of the wall&apos;s timer (5: five times a second at 25 Hz), spread over the ticks by tile a resized tile re-chooses main/sub once its size has been steady this long the walls sharing ``pool`` (this one included): stream choice looks at all their tiles camera id → Camera (the feature sets the store&apos;s lookup): what dropped camera ids mean where 抓拍 writes (the feature sets the data folder&apos;s snapshots/); None: no snapshots graceful overload (降帧): measured on every refresh tick, decided once a second</extracomment>
         <translation>The dropped camera is not one of this platform&apos;s cameras</translation>
     </message>
     <message>
@@ -1622,7 +1623,7 @@
     <name>WallTile</name>
     <message>
         <source>空闲</source>
-        <extracomment>seconds the GUI thread spent painting this tile, a running total (the overload policy&apos;s video share) badge text and level, fps, 降帧 by frame rate, and a slow sender&apos;s speed (None: not slow)</extracomment>
+        <extracomment>a tile whose window the decoder could not put pictures into (a window made slowly, a transient failure) is painted by Qt, and asked for 直显 again after this many seconds seconds the GUI thread spent painting this tile, a running total (the overload policy&apos;s video share) badge text and level, fps, 降帧 by frame rate, and a slow sender&apos;s speed (None: not slow)</extracomment>
         <translation>Idle</translation>
     </message>
     <message>
@@ -1658,12 +1659,64 @@
         <translation>Connecting</translation>
     </message>
     <message>
+        <source>视频流无法连接</source>
+        <translation>Cannot reach the video stream</translation>
+    </message>
+    <message>
+        <source>视频流鉴权失败（账号或密码不对，或无权访问）</source>
+        <translation>Video stream refused the credentials (wrong user or password, or no access)</translation>
+    </message>
+    <message>
+        <source>视频流地址不存在（404）</source>
+        <translation>No video stream at this address (404)</translation>
+    </message>
+    <message>
+        <source>视频服务器拒绝了请求</source>
+        <translation>The video server refused the request</translation>
+    </message>
+    <message>
+        <source>视频服务器出错（5xx）</source>
+        <translation>The video server failed (5xx)</translation>
+    </message>
+    <message>
+        <source>视频服务器拒绝连接（地址或端口无服务）</source>
+        <translation>The video server refused the connection (nothing listens there)</translation>
+    </message>
+    <message>
+        <source>视频服务器无法访问</source>
+        <translation>The video server cannot be reached</translation>
+    </message>
+    <message>
+        <source>视频服务器无响应（超时）</source>
+        <translation>The video server does not answer (timed out)</translation>
+    </message>
+    <message>
+        <source>连接被视频服务器或网络中断</source>
+        <translation>The connection was cut by the video server or the network</translation>
+    </message>
+    <message>
+        <source>视频数据无法解码</source>
+        <translation>The video data cannot be decoded</translation>
+    </message>
+    <message>
+        <source>画面过大，超出解码上限</source>
+        <translation>The picture is larger than the client decodes</translation>
+    </message>
+    <message>
+        <source>该码流没有视频（只有音频或数据）</source>
+        <translation>This stream has no video (audio or data only)</translation>
+    </message>
+    <message>
+        <source>视频流中断</source>
+        <translation>The video stream broke off</translation>
+    </message>
+    <message>
         <source>（像素宽高比 {sar}，显示为 {width}×{height}）</source>
         <translation> (pixel aspect {sar}, shown as {width}×{height})</translation>
     </message>
     <message>
         <source>主码流</source>
-        <extracomment>the box the picture should arrive at changed (resize, zoom, new stream): the wall re-targets readers the bottom-right captions (fps changes), each with its width in logical pixels the picture&apos;s geometry for the last (frame size, ratio, tile size): see :func:`picture_geometry`</extracomment>
+        <extracomment>the box the picture should arrive at changed (resize, zoom, new stream): the wall re-targets readers the bottom-right captions (fps changes), each with its width in logical pixels the picture&apos;s geometry for the last (frame size, ratio, tile size): see :func:`picture_geometry` 直显 (see :mod:`commandwall.ui.wall.direct`): the native window the decoder puts the pictures into, the name bar and fps caption above it (made the first time), and the target the reader was given the surface&apos;s window the decoder could not put pictures into, and when</extracomment>
         <translation>main stream</translation>
     </message>
     <message>
@@ -1695,6 +1748,10 @@
         <translation>decoding behind live {behind} · skipped to catch up {count} times</translation>
     </message>
     <message>
+        <source>上次失败：{failure}</source>
+        <translation>Last failure: {failure}</translation>
+    </message>
+    <message>
         <source>{fps} fps · {kind} · 画面延迟（来流仅实时的 ×{speed}）</source>
         <translation>{fps} fps · {kind} · delayed (stream at ×{speed} of real time)</translation>
     </message>
@@ -1723,12 +1780,8 @@
         <translation>Camera offline</translation>
     </message>
     <message>
-        <source>该码流没有视频（只有音频或数据），正在重试…</source>
-        <translation>This stream has no video (audio or data only); retrying…</translation>
-    </message>
-    <message>
-        <source>视频流无法连接，正在重试…</source>
-        <translation>Cannot connect to the stream, retrying…</translation>
+        <source>{failure}，正在重试…</source>
+        <translation>{failure}; retrying…</translation>
     </message>
     <message>
         <source>正在连接…</source>

@@ -1,7 +1,8 @@
 """What a tile draws over and around its picture: the state badge (直播, 离线 …), the picture's place in the
 tile, and the stream information overlay (码流信息) shown on demand: codec, resolution, the stream and its RTSP
 transport, fps, bitrate, decoded and dropped frames, how long pictures take from the network and from the
-decoder to the screen (:mod:`commandwall.video.latency` says what is measured), and the reconnects."""
+decoder to the screen (:mod:`commandwall.video.latency` says what is measured), the reconnects, and while the
+stream is retried, why its last attempt failed (:mod:`commandwall.video.failure`)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from commandwall.domain.models import CameraStatus
 from commandwall.i18n import translate
 from commandwall.ui.text import duration_text
 from commandwall.video.capture import display_width
+from commandwall.video.failure import StreamFailure
 from commandwall.video.latency import DisplayLatency
 from commandwall.video.reader import StreamState, StreamStats
 
@@ -62,6 +64,27 @@ INFO_BG = QColor(0, 0, 0, 160)
 INFO_TEXT = QColor("#d8f3ff")
 
 
+def failure_text(failure: StreamFailure | None) -> str:
+    """A failure's kind as the tile says it (视频流鉴权失败 …); the generic 视频流无法连接 for None."""
+    if failure is None:
+        return translate("WallTile", "视频流无法连接")
+    texts = {
+        StreamFailure.AUTH: translate("WallTile", "视频流鉴权失败（账号或密码不对，或无权访问）"),
+        StreamFailure.NOT_FOUND: translate("WallTile", "视频流地址不存在（404）"),
+        StreamFailure.REQUEST_REFUSED: translate("WallTile", "视频服务器拒绝了请求"),
+        StreamFailure.SERVER: translate("WallTile", "视频服务器出错（5xx）"),
+        StreamFailure.REFUSED: translate("WallTile", "视频服务器拒绝连接（地址或端口无服务）"),
+        StreamFailure.UNREACHABLE: translate("WallTile", "视频服务器无法访问"),
+        StreamFailure.TIMEOUT: translate("WallTile", "视频服务器无响应（超时）"),
+        StreamFailure.RESET: translate("WallTile", "连接被视频服务器或网络中断"),
+        StreamFailure.UNDECODABLE: translate("WallTile", "视频数据无法解码"),
+        StreamFailure.TOO_LARGE: translate("WallTile", "画面过大，超出解码上限"),
+        StreamFailure.NO_VIDEO: translate("WallTile", "该码流没有视频（只有音频或数据）"),
+        StreamFailure.ENDED: translate("WallTile", "视频流中断"),
+    }
+    return texts[failure]
+
+
 def _ms(value: float | None) -> str:
     return f"{value:.0f} ms" if value is not None else "—"
 
@@ -105,6 +128,9 @@ def info_lines(stats: StreamStats | None, stream_kind: str | None, latency: Disp
     if stats.behind_s is not None:  # a live stream whose lag behind its sender the reader measures
         lines.append(translate("WallTile", "解码落后直播 {behind} · 追帧 {count} 次").format(
             behind=_ms(1000 * stats.behind_s), count=stats.catch_ups))
+    if stats.state is StreamState.RECONNECTING and stats.last_error:  # the kind, then the words it was told by
+        lines.append(translate("WallTile", "上次失败：{failure}").format(failure=failure_text(stats.failure)))
+        lines.append(stats.last_error)
     return lines
 
 
@@ -122,3 +148,14 @@ def paint_info(painter: QPainter, area: QRect, lines: list[str], metrics: QFontM
         row = QRect(box.left() + pad, box.top() + pad + i * line_h, box.width() - 2 * pad, line_h)
         painter.drawText(row, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
                          metrics.elidedText(line, Qt.TextElideMode.ElideRight, row.width()))  # fmt: skip
+
+
+def paint_notice(painter: QPainter, area: QRect, text: str, metrics: QFontMetrics) -> None:
+    """Draw ``text`` centred in ``area`` on a dark box (over a picture), cut with … to the area's width."""
+    pad = 6
+    text = metrics.elidedText(text, Qt.TextElideMode.ElideRight, max(0, area.width() - 4 * pad))
+    width, height = metrics.horizontalAdvance(text) + 2 * pad, metrics.height() + 2 * pad
+    box = QRect(area.center().x() - width // 2, area.center().y() - height // 2, width, height)
+    painter.fillRect(box, INFO_BG)
+    painter.setPen(INFO_TEXT)
+    painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)

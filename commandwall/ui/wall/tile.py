@@ -32,8 +32,16 @@ from commandwall.i18n import translate
 from commandwall.textsafe import display_text
 from commandwall.ui.wall.direct import SURFACE_INSET, ChromeStrip, VideoSurface, display_name
 from commandwall.ui.wall.frame_wake import frame_wake
-from commandwall.ui.wall.overlay import BADGE_COLORS, BADGE_TEXT_COLORS, info_lines, paint_info, tile_badge
-from commandwall.video.capture import BGRX_IS_RGB32, NO_VIDEO, display_width
+from commandwall.ui.wall.overlay import (
+    BADGE_COLORS,
+    BADGE_TEXT_COLORS,
+    failure_text,
+    info_lines,
+    paint_info,
+    paint_notice,
+    tile_badge,
+)
+from commandwall.video.capture import BGRX_IS_RGB32, display_width
 from commandwall.video.dragdrop import CAMERA_IDS_MIME, WALL_TILE_MIME, encode_camera_ids, encode_wall_tile
 from commandwall.video.latency import DisplayLatency
 from commandwall.video.layout import StreamKind
@@ -511,7 +519,9 @@ class TileView(QWidget):
                 if level != "live":
                     painter.fillRect(x, y, pw, ph, DIMMED)  # dim a picture that is not live
                 self.frames_painted += 1
-            if image is None or self.show_info or self.zoom.active:
+            # the last picture of a stream being retried says why over it, as a tile without one does
+            retrying = image is not None and level != "live" and self._retrying()
+            if image is None or retrying or self.show_info or self.zoom.active:
                 rect = QRect(0, 0, w, h)
                 font = self._caption_font(bar_h)
                 painter.setFont(font)
@@ -519,6 +529,8 @@ class TileView(QWidget):
                 if image is None:
                     painter.setPen(TEXT_DIM)
                     painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.placeholder(level))
+                elif retrying and not self.show_info:
+                    paint_notice(painter, rect, self.placeholder(level), metrics)
                 if self.show_info and self.camera is not None:
                     paint_info(painter, rect.adjusted(0, bar_h, 0, 0), self.info_lines(), metrics)
                 if self.zoom.active:
@@ -646,18 +658,21 @@ class TileView(QWidget):
         self._corner_cache[key] = (image, width)
         return image
 
+    def _retrying(self) -> bool:
+        stats = self.stats()
+        return stats is not None and stats.state is StreamState.RECONNECTING
+
     def placeholder(self, level: str | None = None) -> str:
-        """What an empty or picture-less tile says in its middle (窗口 n, 摄像机离线, 正在连接… …)."""
+        """What an empty or picture-less tile says in its middle (窗口 n, 摄像机离线, 正在连接…, why its stream is
+        being retried …); a tile whose stream is retried says it over its last picture too."""
         level = self._overlay[1] if level is None else level
         if self.camera is None:
             return translate("WallTile", "窗口 {number}").format(number=self._index + 1)
         if level == "error":
             return translate("WallTile", "摄像机离线")
         stats = self.stats()
-        if stats is not None and stats.state is StreamState.RECONNECTING and NO_VIDEO in stats.last_error:
-            return translate("WallTile", "该码流没有视频（只有音频或数据），正在重试…")
-        if stats is not None and stats.state is StreamState.RECONNECTING:
-            return translate("WallTile", "视频流无法连接，正在重试…")
+        if stats is not None and stats.state is StreamState.RECONNECTING:  # why, in the kind of words one acts on
+            return translate("WallTile", "{failure}，正在重试…").format(failure=failure_text(stats.failure))
         return translate("WallTile", "正在连接…")
 
     def _paint_top_bar(
