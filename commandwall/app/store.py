@@ -21,11 +21,12 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from pydantic import BaseModel
 
+from commandwall import localtime
 from commandwall.domain.models import (
     OPEN_STATUSES,
     Camera,
@@ -383,8 +384,9 @@ class CameraStore(_KeyedStore[Camera]):
             return len(self._online_ids)
 
 
-#: How far ahead of this desk's clock a unit's report may be dated: one dated later (year 9999 from a broken
-#: terminal) never replaces a held report, and is replaced by the next one (no real report would be newer).
+#: How far ahead of the platform's clock (as this desk reads it) a unit's report may be dated: one dated later (year
+#: 9999 from a broken terminal) never replaces a held report, and is replaced by the next one (no real report would
+#: be newer).
 UNIT_CLOCK_AHEAD_MAX = timedelta(hours=1)
 
 
@@ -394,7 +396,7 @@ class UnitStore(_KeyedStore[Unit]):
     def _accepts(self, held: Unit | None, new: Unit) -> bool:
         # A report dated far ahead (a broken clock or data) would stand for ever, every real report after it
         # "older": it is taken only as a unit's first copy, and gives way to any report that comes after it.
-        latest = datetime.now(UTC) + UNIT_CLOCK_AHEAD_MAX
+        latest = localtime.now() + UNIT_CLOCK_AHEAD_MAX  # the platform's clock: a desk's may be hours off
         if new.updated_at > latest:
             return held is None
         if held is not None and held.updated_at > latest:

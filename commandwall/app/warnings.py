@@ -29,7 +29,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from stat import S_ISREG
 from typing import Any
@@ -363,7 +363,7 @@ class WarningsController:
     def refresh(self, now: datetime | None = None) -> None:
         """Put every warning's incident in the store (a changed one replaces its older version; one lost to a
         fresh snapshot comes back) and tell the listener when the overlays changed (expiry included)."""
-        now = now or datetime.now(UTC)
+        now = now or localtime.now()
         for chain in self.book.live_chains():
             self.session.incidents.upsert(self.book.incident(chain, now))
         overlays = self.book.overlays(now)
@@ -383,14 +383,14 @@ class WarningsController:
     def reach(self, incident_id: str, now: datetime | None = None) -> WarningReach | None:
         """The cameras and the open incidents inside the active warning ``incident_id``'s area, or None when
         it is no active warning (another incident, cancelled, expired)."""
-        now = now or datetime.now(UTC)
+        now = now or localtime.now()
         if self.book.area(incident_id, now) is None:
             return None
         incidents = [i for i in self.incidents_inside(incident_id, now) if i.status in OPEN_STATUSES]
         return WarningReach(self.cameras_inside(incident_id, now), incidents)
 
     def _inside(self, incident_id: str, items: list, now: datetime | None) -> list:
-        area = self.book.area(incident_id, now or datetime.now(UTC))
+        area = self.book.area(incident_id, now or localtime.now())
         if area is None or not items:
             return []
         inside = shapely.contains_xy(area, [i.lon for i in items], [i.lat for i in items])

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from commandwall import localtime
 from commandwall.app.store import CameraStore, IncidentStore, Stores, TaskStore, UnitStore
 from commandwall.backend.events import CameraStatusChange
 from commandwall.domain.models import (
@@ -231,3 +232,17 @@ def test_stores_apply_event_routes_by_kind() -> None:
     assert stores.apply_event("task", Task.model_validate({"id": "T-1", "incident_id": "A", "created_at": T0}))
     assert not stores.apply_event("incident", unit("U-2", 1))  # wrong model for the kind
     assert stores.cameras.get("CAM-0001").status == CameraStatus.OFFLINE
+
+
+def test_a_desk_whose_clock_is_hours_behind_the_platform_still_takes_unit_reports() -> None:
+    """A desk eight hours behind (its zone taken for UTC) read every report dated by the platform's clock as "far
+    ahead" and kept its units as they were: a busy unit offered as free in the dispatch dialog. Reports are measured
+    against the platform's clock as this desk learnt it."""
+    store = UnitStore()
+    assert store.upsert(unit("U-001", 10, "available"))
+    localtime.set_platform_offset(8 * 3600)
+    try:
+        report = unit("U-001", 0, "busy").model_copy(update={"updated_at": localtime.now()})
+        assert store.upsert(report) and store.get("U-001").status == UnitStatus.BUSY
+    finally:
+        localtime.set_platform_offset(0)
