@@ -1,7 +1,7 @@
 """The outbox: user actions that must reach the platform exactly once, kept in SQLite until they do.
 
 A dispatch (task), a workflow transition, a note or an attachment for an incident's timeline is written to the
-``outbox`` table and ``enqueue`` returns its row id at once; a worker thread sends the pending rows strictly in order
+``outbox`` table and ``enqueue`` returns its row id at once; a worker thread sends the pending rows in order
 (a task before the transition queued after it). What happens to a row:
 
 - sent → ``sent`` with the server's answer (Task / Incident / TimelineEntry JSON) in ``result``;
@@ -9,6 +9,12 @@ A dispatch (task), a workflow transition, a note or an attachment for an inciden
   retried with bounded exponential backoff; it is never dropped;
 - 409 (stale version) → ``conflict`` with the current incident in ``result``;
 - 400/403/404/422 → ``failed`` with the server's message in ``last_error``.
+
+The order is kept per incident: a row the platform *answers* with a failure it may get over (a 5xx, an answer
+of the wrong shape: a bug of the platform's with that one record) holds back only its own incident's later rows,
+waiting out a backoff of its own, while the other incidents' rows go on — one note the platform keeps failing held
+every dispatch of the desk behind it. A row that gets no answer at all (the platform is down), or a failure
+answered right after another incident's, holds the whole queue (it is the platform, not the row).
 
 Rows left ``pending`` by a previous run (a crash, a power cut) are sent on ``start()``; a row this version
 cannot read (written by another version, damaged) is marked ``failed`` so that it does not block the rows
@@ -42,6 +48,7 @@ import json
 import logging
 import sqlite3
 import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -198,6 +205,10 @@ class Outbox:
         self._kept = KeptFiles(self.files_dir)
         self._client = client
         self._backoff = RetryPacer(Backoff(initial_s=backoff_initial, maximum_s=backoff_max))
+        #: incidents whose next row the platform failed while it answered others: incident id → (failures in a row,
+        #: ``time.monotonic()`` when it is tried again); their rows wait, the others' go on (worker thread only)
+        self._held: dict[str, tuple[int, float]] = {}
+        self._answered_failure = False  # the last row sent got a failure the platform answered (worker thread only)
         self._db_lock = threading.Lock()
         self._db = sqlite3.connect(self.db_path, check_same_thread=False, isolation_level=None, timeout=10)
         self._db.row_factory = sqlite3.Row
@@ -379,6 +390,7 @@ class Outbox:
         and the backoff starts over — after a long outage it had grown to its maximum (30 s)."""
         self._backoff.reset()
         self._retry_now.set()
+        self._wake.set()  # an incident's held rows are due again too (the worker reads the flag)
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop the worker (a send in flight finishes or times out first) and close the database."""
@@ -398,20 +410,21 @@ class Outbox:
         return self._idle.wait(timeout)
 
     def _next_pending(self) -> OutboxItem | None:
-        """Oldest pending row; if there is none, marks the outbox idle (under the lock enqueue takes).
+        """Oldest pending row of an incident not held (see the module docstring); None when there is none. With
+        no pending row at all, marks the outbox idle (under the lock enqueue takes).
 
         A pending row that cannot be read is marked ``failed`` (logged) and the next one is taken.
         """
-        while True:
-            with self._db_lock:
-                row = self._db.execute(
-                    "SELECT * FROM outbox WHERE state = 'pending' ORDER BY id LIMIT 1"
-                ).fetchone()
-                if row is None:
-                    self._idle.set()
-                    return None
+        now = time.monotonic()
+        held = {incident for incident, (_failures, due) in self._held.items() if due > now}
+        with self._db_lock:
+            rows = self._db.execute("SELECT * FROM outbox WHERE state = 'pending' ORDER BY id").fetchall()
+            if not rows:
+                self._idle.set()
+                return None
+            for row in rows:
                 try:
-                    return _row_to_item(row)
+                    item = _row_to_item(row)
                 except (ValueError, TypeError, KeyError) as exc:
                     log.error("outbox row %s cannot be read (%s); marking it failed", row["id"], type(exc).__name__)
                     self._db.execute(
@@ -419,33 +432,64 @@ class Outbox:
                         (translate("backend", "无法读取的记录 ({error})").format(error=type(exc).__name__), row["id"]),
                     )
                     self._reread(row["id"])
+                    continue
+                if _incident_of(item) not in held:
+                    return item
+            return None
+
+    def _held_wait_s(self) -> float:
+        """Seconds until the first held incident's row is due again (1 s at most: the worker looks again)."""
+        now = time.monotonic()
+        return min([1.0, *(due - now for _failures, due in self._held.values() if due > now)])
+
+    def _hold(self, item: OutboxItem) -> float:
+        """Hold ``item``'s incident for a backoff of its own; returns how long."""
+        incident = _incident_of(item)
+        failures = self._held.get(incident, (0, 0.0))[0] + 1
+        delay = self._backoff.policy.delay_s(failures)
+        self._held[incident] = (failures, time.monotonic() + delay)
+        return delay
 
     def _run(self) -> None:
         """The worker: sends pending rows in order until ``stop()``; nothing else ends it."""
         while not self._stop.is_set():
             item: OutboxItem | None = None
+            if self._retry_now.is_set():  # the platform answers again: held incidents are tried again too
+                self._held.clear()
+                self._retry_now.clear()
             try:
                 item = self._next_pending()
                 if item is None:
-                    self._wake.wait(1.0)
+                    self._wake.wait(self._held_wait_s())
                     self._wake.clear()
                     continue
-                retry_later = self._send(item)
+                outcome = self._send(item)
             except Exception as exc:  # a bug or a database problem must not kill the worker and strand the queue
                 where = f"sending row {item.id} ({item.kind})" if item is not None else "reading the queue"
                 log.exception("outbox: unexpected error while %s", where)
                 if item is not None:
                     error = translate("backend", "内部错误: {error}").format(error=type(exc).__name__)
                     self._record_error(item.id, error)
-                retry_later = True
-            if retry_later:
+                outcome = _Outcome.RETRY_ALL
+            if outcome is _Outcome.RETRY_ROW and item is not None:
+                # the platform answers, and failed this row: its incident waits, the others' rows go on — unless
+                # the row sent before failed so too: then the platform fails, and the whole queue waits as well
+                delay = self._hold(item)
+                log.info("outbox row %s not delivered; %s's rows wait %.1f s, the others go on", item.id,
+                         _incident_of(item) or "-", delay)  # fmt: skip
+                if not self._answered_failure:
+                    self._answered_failure = True
+                    continue
+            if outcome is not _Outcome.DONE:
+                self._answered_failure = outcome is _Outcome.RETRY_ROW
                 delay = self._backoff.next_delay()
                 log.info("outbox row %s not delivered, retrying in %.1f s", item.id if item else "-", delay)
                 if self._retry_now.wait(delay) and not self._stop.is_set():
                     log.info("outbox: the platform answers again, retrying now")
-                self._retry_now.clear()
             else:
+                self._answered_failure = False
                 self._backoff.reset()
+                self._held.pop(_incident_of(item), None)
 
     def _record_error(self, row_id: int, error: str) -> None:
         """Note an unexpected failure on a row that stays pending (best effort: the database may be the
@@ -461,15 +505,15 @@ class Outbox:
         if item is not None:
             self._notify(item)
 
-    def _send(self, item: OutboxItem) -> bool:
-        """Send one row and record the outcome; returns True if it must be retried later."""
+    def _send(self, item: OutboxItem) -> _Outcome:
+        """Send one row and record the outcome; says whether and how it is tried again."""
         problem = payload_problem(item.kind, item.payload)
         if problem is not None:  # written by another version, or damaged: sending can never work, and retrying
             log.error("outbox row %s cannot be sent: %s; marking it failed", item.id, problem)  # would block
             self._finish(item.id, OutboxState.FAILED,  # every row after it
                          error=translate("backend", "无法读取的记录 ({error})").format(error=problem))
             self._drop_kept(item)
-            return False
+            return _Outcome.DONE
         with self._db_lock:  # counted before sending: a crash mid-send leaves attempts > 0
             self._db.execute("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", (item.id,))
         try:
@@ -486,7 +530,7 @@ class Outbox:
                 except (OSError, ValueError) as exc:
                     lost = translate("backend", "附件文件已丢失 ({error})").format(error=type(exc).__name__)
                     self._finish(item.id, OutboxState.FAILED, error=lost)
-                    return False
+                    return _Outcome.DONE
                 with kept:
                     entry = self._client.add_attachment(p["incident_id"], str(p["name"]), kept, item.idempotency_key)
                 result = entry.model_dump(mode="json")
@@ -498,26 +542,27 @@ class Outbox:
         except (BackendUnavailableError, AuthError) as exc:
             log.info("outbox row %s: %s", item.id, exc)  # the request and the classes; the row keeps the summary
             self._finish(item.id, OutboxState.PENDING, error=exc.summary)
-            return True
+            answered = exc.status is not None and not isinstance(exc, AuthError)
+            return _Outcome.RETRY_ROW if answered else _Outcome.RETRY_ALL
         except StaleVersion as exc:
             current = exc.current.model_dump(mode="json") if exc.current else None
             ours = item.attempts > 0 and _already_applied(item.payload, exc.current) and self._made_here(item)
             if ours is None:  # the timeline cannot be read now: ask again later
                 self._finish(item.id, OutboxState.PENDING, error=exc.message)
-                return True
+                return _Outcome.RETRY_ALL
             if ours:
                 log.info("outbox row %s: transition had reached the server before; marking sent", item.id)
                 self._finish(item.id, OutboxState.SENT, result=current)
             else:
                 self._finish(item.id, OutboxState.CONFLICT, error=exc.message, result=current)
-            return False
+            return _Outcome.DONE
         except BackendError as exc:
             self._finish(item.id, OutboxState.FAILED, error=exc.message or str(exc))
             self._drop_kept(item)  # refused (rights, size, a gone incident): sending it again changes nothing
-            return False
+            return _Outcome.DONE
         self._finish(item.id, OutboxState.SENT, result=result)
         self._drop_kept(item)  # the platform has it: the kept copy has done its job
-        return False
+        return _Outcome.DONE
 
     def _made_here(self, item: OutboxItem) -> bool | None:
         """Whether the incident's timeline records this row's transition as made by this user from this desk
@@ -588,6 +633,20 @@ class Outbox:
                 listener(item)
             except Exception:
                 log.exception("outbox listener %r failed", listener)
+
+
+class _Outcome(StrEnum):
+    """What a send leaves to do."""
+
+    DONE = "done"  # settled: sent, refused, a conflict
+    RETRY_ROW = "retry_row"  # the platform answered with a failure it may get over (5xx, a wrong-shaped answer)
+    RETRY_ALL = "retry_all"  # no answer (the platform is down), the token refused, a fault of the worker's own
+
+
+def _incident_of(item: OutboxItem) -> str:
+    """The incident a row acts on (the order kept between rows is per incident); "" for none."""
+    incident = item.payload.get("incident_id") if isinstance(item.payload, Mapping) else None
+    return incident if isinstance(incident, str) else ""
 
 
 def _already_applied(payload: Mapping[str, Any], current: Incident | None) -> bool:
