@@ -140,6 +140,19 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True, allow_inf_nan=False)
 
 
+#: The longest useful viewing distance a camera may state (a long-range thermal camera sees a few kilometres); a
+#: longer one is taken as this.
+MAX_CAMERA_RANGE_M = 10_000.0
+
+#: A camera's view direction, any finite number of degrees turned into [0, 360): a platform's 1e20 drew a view cone
+#: whose loop never ended in the map page (its angle step no longer changed the angle), and froze it.
+Heading = Annotated[float, AfterValidator(lambda degrees: degrees % 360.0)]
+#: A camera's field of view, clamped to [0, 360] degrees.
+FieldOfView = Annotated[float, AfterValidator(lambda degrees: min(max(degrees, 0.0), 360.0))]
+#: A camera's useful viewing distance, clamped to [0, MAX_CAMERA_RANGE_M] metres.
+ViewRange = Annotated[float, AfterValidator(lambda metres: min(max(metres, 0.0), MAX_CAMERA_RANGE_M))]
+
+
 class CameraStatus(StrEnum):
     """Whether the platform reports a camera as reachable."""
 
@@ -165,9 +178,9 @@ class Camera(_Model):
     town: ShortText = ""
     grid: ShortText = ""
     kind: ShortText = "fixed"  # fixed | dome | ptz
-    heading: float = 0.0  # degrees clockwise from north
-    fov: float = 60.0  # horizontal field of view, degrees
-    range_m: float = 150.0  # useful viewing distance, metres
+    heading: Heading = 0.0  # degrees clockwise from north, in [0, 360)
+    fov: FieldOfView = 60.0  # horizontal field of view, degrees, in [0, 360]
+    range_m: ViewRange = 150.0  # useful viewing distance, metres, in [0, MAX_CAMERA_RANGE_M]
     status: CameraStatus = CameraStatus.ONLINE
     streams: StreamUrls
 

@@ -243,8 +243,10 @@
       var pts = [[lat, lon]];
       var fov = Math.min(Math.max(cams.fov[i] || 60, 5), 360);
       var heading = cams.heading[i];
-      for (var a = heading - fov / 2; a <= heading + fov / 2 + 0.01; a += fov / 12) {
-        var rad = (a * Math.PI) / 180;
+      // thirteen points by count, not by adding a step to the angle: a huge heading (1e20) made the step vanish in
+      // the float and the loop never ended
+      for (var k = 0; k <= 12 && isFinite(heading); k++) {
+        var rad = ((heading - fov / 2 + (k * fov) / 12) * Math.PI) / 180;
         pts.push([
           lat + (range * Math.cos(rad)) / 111320,
           lon + (range * Math.sin(rad)) / (111320 * Math.cos((lat * Math.PI) / 180)),

@@ -873,3 +873,20 @@ def test_the_legend_starts_folded_on_a_small_map_and_its_title_folds_it(qtbot, h
     key = "new KeyboardEvent('keydown', {key: 'Enter', bubbles: true})"
     run_js(qtbot, widget, f"(document.querySelector('.cw-legend-title').dispatchEvent({key}), true)")
     assert run_js(qtbot, widget, rows_shown) is (not folded)
+
+
+def test_a_camera_with_an_absurd_heading_gets_its_view_cone_and_the_page_goes_on(qtbot, view: MapView) -> None:
+    """A platform sent a camera whose heading was 1e20: the page drew its view cone by adding a twelfth of the field
+    of view to the angle until past its end, the addition no longer changed the angle, and the page looped until
+    the renderer ran out of memory (the map frozen first, an alarm's fly-to lost). The model turns a heading into
+    [0, 360); the page draws a cone by point count, whatever reaches it (here unchecked, as an older client's
+    last known state might hold it)."""
+    cameras = make_cameras(4)
+    odd = cameras[0].model_construct(**{**dict(cameras[0]), "heading": 1e20, "fov": 1e30})  # not validated
+    with qtbot.waitSignal(view.sig_layer_drawn, check_params_cb=lambda k, n: k == "cameras" and n == 4,
+                          timeout=10000):  # fmt: skip
+        view.set_cameras([odd, *cameras[1:]])
+    view.fly_to(odd.lon, odd.lat, zoom=17)
+    qtbot.waitUntil(lambda: (run_js(qtbot, view, "CW.stats().fov") or 0) > 0, timeout=10000)
+    assert run_js(qtbot, view, "1 + 1") == 2, "the page answers"
+    assert Camera.model_validate({**cameras[0].model_dump(), "heading": 1e20}).heading < 360
