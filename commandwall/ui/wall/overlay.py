@@ -151,11 +151,13 @@ def paint_info(painter: QPainter, area: QRect, lines: list[str], metrics: QFontM
 
 
 def paint_notice(painter: QPainter, area: QRect, text: str, metrics: QFontMetrics) -> None:
-    """Draw ``text`` centred in ``area`` on a dark box (over a picture), cut with … to the area's width."""
+    """Draw ``text`` centred in ``area`` on a dark box (over a picture), wrapped to the area's width."""
     pad = 6
-    text = metrics.elidedText(text, Qt.TextElideMode.ElideRight, max(0, area.width() - 4 * pad))
-    width, height = metrics.horizontalAdvance(text) + 2 * pad, metrics.height() + 2 * pad
+    flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
+    room = QRect(0, 0, max(1, area.width() - 4 * pad), max(1, area.height() - 2 * pad))
+    used = metrics.boundingRect(room, int(flags), text)
+    width, height = used.width() + 2 * pad, min(used.height(), room.height()) + 2 * pad
     box = QRect(area.center().x() - width // 2, area.center().y() - height // 2, width, height)
     painter.fillRect(box, INFO_BG)
     painter.setPen(INFO_TEXT)
-    painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+    painter.drawText(box.adjusted(pad, pad, -pad, -pad), flags, text)

@@ -526,9 +526,10 @@ class TileView(QWidget):
                 font = self._caption_font(bar_h)
                 painter.setFont(font)
                 metrics = QFontMetrics(font)
-                if image is None:
+                if image is None:  # wrapped inside the tile (a small tile's sentence ran off both its sides)
                     painter.setPen(TEXT_DIM)
-                    painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.placeholder(level))
+                    wrapped = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
+                    painter.drawText(rect.adjusted(6, bar_h, -6, -bar_h), wrapped, self.placeholder(level))
                 elif retrying and not self.show_info:
                     paint_notice(painter, rect, self.placeholder(level), metrics)
                 if self.show_info and self.camera is not None:
