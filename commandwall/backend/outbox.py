@@ -23,10 +23,11 @@ logged with the row it was sending, recorded in that row's ``last_error``, backe
 carries on; only ``stop()`` ends it. A task or a note is sent with
 the ``Idempotency-Key`` fixed at enqueue time, so a crash between sending and marking makes the server
 return the same task or note, never a second one. A transition quotes the version the user saw at enqueue time;
-if a resend of a transition that may already have reached the server gets 409 and the server's incident is
-exactly that transition applied (status = target, version = quoted + 1), the incident's timeline decides: it is
-taken as sent only if that step's entry names this user, this desk and this note (another desk may have made the
-same step with its own reason; then this row is a conflict, its reason not lost in silence).
+if a resend of a transition that may already have reached the server gets 409, the incident's timeline decides:
+it is taken as sent only if the last entry of that step names this user, this desk and this note and was made
+after the row was queued (another desk may have made the same step with its own reason; then this row is a
+conflict, its reason not lost in silence) — whatever steps were made since (another desk's 核实 right after this
+desk's 受理 whose answer was lost: the 受理 went through, and the officer is not told it did not).
 
 An attachment's bytes are not put in the database (a 20 MB blob per row would bloat every read of the queue):
 ``enqueue_attachment`` copies the file into the outbox's own folder (``<outbox>-files/``, see ``keptfiles``:
@@ -52,11 +53,12 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from commandwall import localtime
 from commandwall.backend.api import PlatformClient
 from commandwall.backend.errors import (
     AuthError,
@@ -546,7 +548,9 @@ class Outbox:
             return _Outcome.RETRY_ROW if answered else _Outcome.RETRY_ALL
         except StaleVersion as exc:
             current = exc.current.model_dump(mode="json") if exc.current else None
-            ours = item.attempts > 0 and _already_applied(item.payload, exc.current) and self._made_here(item)
+            # a resend (its answer lost, or the send cut): the timeline says whether the step went through, even
+            # when other steps were made on the incident since (it is then past the step this row made)
+            ours = item.attempts > 0 and self._made_here(item)
             if ours is None:  # the timeline cannot be read now: ask again later
                 self._finish(item.id, OutboxState.PENDING, error=exc.message)
                 return _Outcome.RETRY_ALL
@@ -584,8 +588,11 @@ class Outbox:
         if not moves:
             return False
         last = moves[-1]
+        # made after this row was queued, by the platform's clock (an earlier round of the same step by this desk
+        # — accepted, returned, accepted again — is not this row's)
+        queued = item.created_at + timedelta(seconds=localtime.platform_offset_s()) - MADE_HERE_CLOCK_MARGIN
         return (last.actor == self._client.username and last.desk == self._client.desk_id
-                and last.text == str(p.get("note", "")))
+                and last.text == str(p.get("note", "")) and last.at >= queued)
 
     def _drop_kept(self, item: OutboxItem) -> None:
         """Delete an attachment row's kept copy once the row is settled (sent or refused)."""
@@ -635,6 +642,11 @@ class Outbox:
                 log.exception("outbox listener %r failed", listener)
 
 
+#: How much earlier than its row was queued (by the platform's clock as the desk reads it) a timeline entry may be
+#: dated and still be that row's step: the two clocks are read a few seconds apart.
+MADE_HERE_CLOCK_MARGIN = timedelta(minutes=2)
+
+
 class _Outcome(StrEnum):
     """What a send leaves to do."""
 
@@ -647,12 +659,3 @@ def _incident_of(item: OutboxItem) -> str:
     """The incident a row acts on (the order kept between rows is per incident); "" for none."""
     incident = item.payload.get("incident_id") if isinstance(item.payload, Mapping) else None
     return incident if isinstance(incident, str) else ""
-
-
-def _already_applied(payload: Mapping[str, Any], current: Incident | None) -> bool:
-    """True if ``current`` is exactly the quoted version with this transition applied (status = target,
-    version = quoted + 1): an earlier send reached the server but its answer was lost."""
-    rule = TRANSITIONS.get(str(payload.get("action")))
-    if current is None or rule is None:
-        return False
-    return current.status == rule[1] and current.version == int(payload["version"]) + 1

@@ -194,6 +194,41 @@ def test_a_transition_whose_answer_was_lost_is_not_reported_as_a_conflict(
         second.stop()
 
 
+@pytest.mark.parametrize("queued", ["before the step", "a day after the step"])
+def test_a_lost_answer_then_another_desks_next_step_is_taken_as_sent_when_the_step_was_this_desks(
+    tmp_path: Path, demo: DemoBackend, queued: str
+) -> None:
+    """This desk's 受理 went through but its answer was lost; another desk then 核实 the incident. The resend gets
+    409 with the incident verified, two versions on: the officer was told his 受理 was not done ("现为已核实") though
+    the timeline names him. The timeline decides, whatever came after — but only for a step made after the row was
+    queued: an earlier round of the same step by this desk is not this row's."""
+    here = PlatformClient(demo.base_url, "duty", "duty", timeout=2, retries=0, desk_id="desk-A")
+    there = PlatformClient(demo.base_url, "commander", "commander", timeout=2, retries=0, desk_id="desk-B")
+    incident = _new_incident(here)
+    db = tmp_path / "outbox.sqlite3"
+    first = Outbox(db, here)
+    row = first.enqueue_transition(incident.id, "accept", incident.version, "受理：已联系报警人")
+    first.stop()
+    later = "2999-01-01T00:00:00+00:00" if queued == "a day after the step" else None
+    with sqlite3.connect(db) as conn:  # a send was started (attempts counted first) and its answer never came
+        conn.execute("UPDATE outbox SET attempts = 1 WHERE id = ?", (row,))
+        if later is not None:
+            conn.execute("UPDATE outbox SET created_at = ? WHERE id = ?", (later, row))
+    conn.close()
+    accepted = here.transition(incident.id, "accept", incident.version, "受理：已联系报警人")
+    there.transition(incident.id, "verify", accepted.version, "B核实：现场确有积水")
+    second = Outbox(db, here).start()
+    try:
+        assert second.wait_idle(10)
+        item = second.get(row)
+        assert item.state == (OutboxState.SENT if later is None else OutboxState.CONFLICT), item
+        assert item.result_model().status == IncidentStatus.VERIFIED
+    finally:
+        second.stop()
+        here.close()
+        there.close()
+
+
 @pytest.mark.parametrize("other", ["another desk, another reason", "another desk, the same reason"])
 def test_the_same_step_made_meanwhile_by_another_desk_is_a_conflict_not_taken_as_sent(
     tmp_path: Path, demo: DemoBackend, other: str
