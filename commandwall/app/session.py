@@ -39,8 +39,8 @@ from commandwall.app.store import Stores
 from commandwall.backend.api import Login, PlatformClient
 from commandwall.backend.clock import PlatformClock
 from commandwall.backend.errors import AuthError, BackendError, BackendUnavailableError, PermissionDeniedError
-from commandwall.backend.events import QUIET_AFTER_S, ConnectionState, EventStream
-from commandwall.backend.outbox import Outbox, OutboxItem
+from commandwall.backend.events import QUIET_AFTER_S, ConnectionState, EventStream, Resync
+from commandwall.backend.outbox import Outbox, OutboxItem, OutboxState
 from commandwall.backoff import Backoff, RetryPacer
 from commandwall.config import Settings
 from commandwall.domain.models import Camera, CameraStatus, Incident, Task, TimelineEntry, Unit
@@ -69,6 +69,9 @@ class ClientListener:
     on_offline_data: Callable[[datetime], None] = lambda saved_at: None
     #: Something the duty officer must know that is no failure to connect (a damaged local file set aside).
     on_notice: Callable[[str], None] = lambda text: None
+    #: The platform's data went back (reset, restored from a backup): the stores were loaded again as a whole, as
+    #: at a login, and the views are to show them afresh (``on_notice`` tells the officer).
+    on_reloaded: Callable[[], None] = lambda: None
 
 
 @dataclass
@@ -294,15 +297,7 @@ class ClientSession:
             self._use_layers(layers, errors)
 
         self.listener.on_progress(translate("session", "正在加载视频点位、处置力量和事件…"))
-        cameras = client.cameras()
-        self.cameras.replace_all(cameras)
-        self._camera_index = CameraIndex(cameras)
-        units = client.units()
-        self.units.replace_all(units)
-        tasks = client.tasks()
-        self.tasks.replace_all(tasks)  # so a desk started later sees what was dispatched
-        incidents, cursor = client.incidents()
-        self.incidents.replace_all(incidents)
+        cameras, units, tasks, cursor = self._load_platform(client)
         self.offline_data = None  # live again
 
         # One outbox per platform and user: rows queued by one officer are never sent with another's token.
@@ -322,9 +317,40 @@ class ClientSession:
             self.events = EventStream(
                 client, on_event=self.stores.apply_event, on_state=self._on_connection,
                 cursor=cursor, cameras=cameras, units=units, tasks=tasks,
+                on_reset=lambda reason: self._reload_after_reset(client, reason),
             )
             self.events.start()
             self.ptz = PtzController(client)
+
+    def _load_platform(self, client: PlatformClient, *, authoritative: bool = False
+                       ) -> tuple[list[Camera], list[Unit], list[Task], str | None]:
+        """Load cameras, units, tasks and incidents into the stores as a whole (``authoritative``: what the stores
+        hold newer gives way too); returns what was loaded and the incidents' cursor, for the event stream."""
+        cameras = client.cameras()
+        self.cameras.replace_all(cameras, authoritative=authoritative)
+        self._camera_index = CameraIndex(cameras)
+        units = client.units()
+        self.units.replace_all(units, authoritative=authoritative)
+        tasks = client.tasks()
+        self.tasks.replace_all(tasks, authoritative=authoritative)  # so a desk started later sees what was dispatched
+        incidents, cursor = client.incidents()
+        self.incidents.replace_all(incidents, authoritative=authoritative)
+        return cameras, units, tasks, cursor
+
+    def _reload_after_reset(self, client: PlatformClient, reason: str) -> Resync:
+        """The platform's data went back (its database reset or restored from a backup; on the event stream's
+        thread): what the desk holds is no longer what the platform has — incidents gone, older versions, other
+        titles. Everything is loaded again as the platform has it now, the views show it afresh and the officer is
+        told once. ``BackendError``: the stream tries again later."""
+        if client is not self.client or self._stopping.is_set():  # another user's stream, ending
+            return Resync(cursor=None)
+        log.warning("the platform's data went back (%s): reloading cameras, units, tasks and incidents", reason)
+        cameras, units, tasks, cursor = self._load_platform(client, authoritative=True)
+        log.warning("reloaded from the platform: %d incidents, %d tasks, %d units, %d cameras", len(self.incidents),
+                    len(tasks), len(units), len(cameras))
+        self.listener.on_reloaded()
+        self.listener.on_notice(translate("session", "平台数据已重置或回退，已重新载入"))
+        return Resync(cursor=cursor, cameras=cameras, units=units, tasks=tasks)
 
     def _on_connection(self, state: ConnectionState, detail: str) -> None:
         """The event stream's state, to the listener; live again, the outbox tries its waiting rows at once."""
@@ -487,8 +513,24 @@ class ClientSession:
             return
         if isinstance(result, Task):
             self.tasks.upsert(result)
+        elif isinstance(result, Incident) and item.state is OutboxState.CONFLICT:
+            self._platform_current(result)
         elif isinstance(result, Incident):
             self.incidents.upsert(result)
+
+    def _platform_current(self, current: Incident) -> None:
+        """A 409 answer's incident: the platform's own, current one, taken even with a lower version than the
+        desk holds — else the desk kept quoting a version the platform no longer has, each step refused, and the
+        detail never changed. A lower version means the platform's data went back (restored from a backup): all
+        is loaded again."""
+        held = self.incidents.get(current.id)
+        self.incidents.upsert(current, authoritative=True)
+        events = self.events
+        if held is not None and current.version < held.version:
+            log.warning("the platform answered incident %s at version %d, the desk held %d: its data went back",
+                        current.id, current.version, held.version)
+            if events is not None:
+                events.request_resync(f"409 for {current.id} at v{current.version}, held v{held.version}")
 
     # --- actions (never block: they go through the outbox) --------------------------------------------
     def dispatch_task(self, payload: dict) -> int:

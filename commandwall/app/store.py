@@ -7,9 +7,10 @@ raises is logged and does not stop the others.
 
 Ordering rules:
 - incidents carry a ``version``: an update with a lower (or equal) version than the one held is ignored,
-  so a replayed or late event never rolls an incident back; once the district's areas are known
-  (``IncidentStore.set_areas``) each incident is stored with the town and grid cell of its point, placed on
-  the writer's thread;
+  so a replayed or late event never rolls an incident back — except what the platform says is current now
+  (``authoritative``: a 409's current incident, a reload after the platform's data went back); once the
+  district's areas are known (``IncidentStore.set_areas``) each incident is stored with the town and grid cell
+  of its point, placed on the writer's thread;
 - units carry ``updated_at``: an older position report is ignored;
 - cameras change status through ``camera-status`` events;
 - tasks are replaced by their latest copy.
@@ -111,11 +112,12 @@ class _KeyedStore(Generic[T]):
         """Whether ``new`` replaces ``held`` (subclasses add ordering rules)."""
         return held != new
 
-    def upsert(self, item: T) -> bool:
-        """Insert or update one object; returns True (and notifies) if it changed what the store holds."""
+    def upsert(self, item: T, *, authoritative: bool = False) -> bool:
+        """Insert or update one object; returns True (and notifies) if it changed what the store holds.
+        ``authoritative``: the platform's current copy, taken even where the ordering rules would keep the held one."""
         with self._lock:
             held = self._items.get(item.id)  # type: ignore[attr-defined]
-            if not self._accepts(held, item):
+            if not (held != item if authoritative else self._accepts(held, item)):
                 return False
             self._items[item.id] = item  # type: ignore[attr-defined]
             self._stored(item)
@@ -127,17 +129,17 @@ class _KeyedStore(Generic[T]):
         """``upsert`` each object; returns how many changed."""
         return sum(1 for item in items if self.upsert(item))
 
-    def replace_all(self, items: Iterable[T]) -> None:
+    def replace_all(self, items: Iterable[T], *, authoritative: bool = False) -> None:
         """Replace the contents with a fresh snapshot and notify the reset listeners.
 
         Where the store already holds a newer copy than the snapshot (an event that overtook it), the
-        newer copy is kept.
+        newer copy is kept — unless ``authoritative`` (the platform's data went back: its snapshot is the truth).
         """
         with self._lock:
             fresh: dict[str, T] = {}
             for item in items:
                 held = self._items.get(item.id)  # type: ignore[attr-defined]
-                keep_held = held is not None and not self._accepts(held, item)
+                keep_held = not authoritative and held is not None and not self._accepts(held, item)
                 fresh[item.id] = held if keep_held else item  # type: ignore[attr-defined,assignment]
             self._items = fresh
             self._replaced()
@@ -250,16 +252,17 @@ class IncidentStore(_KeyedStore[Incident]):
 
     # -- writing, placed --------------------------------------------------------------------------------
 
-    def upsert(self, item: Incident) -> bool:
+    def upsert(self, item: Incident, *, authoritative: bool = False) -> bool:
         """Insert or update one incident, placed (:meth:`set_areas`); True (and the listeners hear of the
-        placed copy) if it changed what the store holds."""
+        placed copy) if it changed what the store holds. ``authoritative``: the platform's current copy (a 409's),
+        taken even with a lower version than the one held (the platform's data went back)."""
         areas = self._areas
         where: Placement | None = None
         if areas is not None:
             item, where = areas.locate(item)
         with self._lock:
             held = self._items.get(item.id)
-            if not self._accepts(held, item):
+            if not (held != item if authoritative else self._accepts(held, item)):
                 return False
             if areas is not self._areas:  # the areas changed meanwhile: place it with the new ones
                 item, where = self._locate_all([where.reported(item) if where is not None else item])[0]
@@ -280,9 +283,9 @@ class IncidentStore(_KeyedStore[Incident]):
             self._areas.look_up(items)
         return sum(1 for item in items if self.upsert(item))
 
-    def replace_all(self, items: Iterable[Incident]) -> None:
-        """Replace the contents with a fresh snapshot (placed; a newer copy held is kept) and notify the reset
-        listeners."""
+    def replace_all(self, items: Iterable[Incident], *, authoritative: bool = False) -> None:
+        """Replace the contents with a fresh snapshot (placed; a newer copy held is kept, unless ``authoritative``:
+        the platform's data went back) and notify the reset listeners."""
         items = list(items)
         areas = self._areas
         placed = self._locate_all(items)
@@ -293,7 +296,7 @@ class IncidentStore(_KeyedStore[Incident]):
             placements: dict[str, Placement] = {}
             for item, where in placed:
                 held = self._items.get(item.id)
-                if held is not None and not self._accepts(held, item):
+                if not authoritative and held is not None and not self._accepts(held, item):
                     fresh[item.id] = held
                     if (kept := self._placements.get(item.id)) is not None:
                         placements[item.id] = kept

@@ -11,8 +11,9 @@
    of ``/cameras``, ``/units`` and ``/tasks`` at once and then every ``snapshot_interval`` seconds.
 4. If polling (or a snapshot) fails the state is **OFFLINE**; it keeps trying both, SSE first.
 
-Catch-up: when the stream opens after polling, or first opens after the caller's snapshot (``cursor``),
-incidents are polled since the cursor and one snapshot is taken: nothing changed in the gap is missed.
+The incident cursor follows the event ids (the contract counts both in one sequence): polling continues where
+the stream stopped. Catch-up: when the stream opens after polling, or first opens after the caller's snapshot
+(``cursor``), incidents are polled since the cursor and one snapshot is taken: nothing changed in the gap is missed.
 
 Events reach ``on_event(kind, model)`` as domain models (``Incident``, ``Task``, ``Unit``,
 ``CameraStatusChange``); an event that is not JSON, fails validation or has an unknown type is logged and
@@ -23,6 +24,12 @@ stream then forgets its position and catches up by cursor and snapshot on the ne
 
 Nothing ends the thread but ``stop()``: an unexpected exception anywhere in the loop is logged with what
 the stream was doing, reported as OFFLINE with a short detail, backed off, and the loop starts afresh.
+
+The platform's data going back — its database reset, or restored from a backup — shows as an event id or an incident
+cursor lower than one already seen (the contract replays the whole log for an id beyond it). The stream then calls
+``on_reset`` (the caller loads everything afresh, as at login, and hands back what it loaded: ``Resync``) and goes
+on from there; without ``on_reset`` it only logs it. ``request_resync`` asks for the same from outside (an answer
+of the platform that shows it went back).
 
 Snapshots arrive the same way as events, as ``camera-status`` / ``unit`` / ``task`` for what differs from
 what this stream last delivered; an event that repeats the last one delivered for its camera, unit or task
@@ -36,6 +43,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 import requests
@@ -104,6 +112,42 @@ QUIET_AFTER_S = KEEPALIVE_S + 5.0
 
 EventCallback = Callable[[str, BaseModel], None]
 StateCallback = Callable[[ConnectionState, str], None]
+
+
+@dataclass(frozen=True)
+class Resync:
+    """What ``on_reset`` loaded afresh from the platform after its data went back: the stream goes on from there,
+    as from a start-up snapshot (incidents polled since ``cursor``; snapshots deliver what differs from the lists)."""
+
+    cursor: str | None
+    cameras: list[Camera] = field(default_factory=list)
+    units: list[Unit] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+
+
+#: ``on_reset(reason)``: load everything afresh (on the stream's thread; ``BackendError``: tried again later).
+ResetCallback = Callable[[str], Resync]
+
+
+class _WentBack(Exception):  # noqa: N818 - a signal within the stream, not an error
+    """An event id at or before one already seen: the platform's log is not the one this stream followed."""
+
+
+def _position(value: str | None) -> int | None:
+    """An event id or cursor as a number of the platform's sequence; None for an opaque one (never compared)."""
+    if value is None or not (value.isascii() and value.isdigit()) or len(value) > 19:
+        return None
+    return int(value)
+
+
+def went_back(seen: str | None, new: str | None, *, or_equal: bool = False) -> bool:
+    """Whether ``new`` (an event id, or an incident cursor) lies before ``seen`` in the platform's sequence
+    (``or_equal``: at it too, for event ids, which increase strictly): the platform's log is shorter than what
+    this desk saw, its database reset or restored from a backup. Opaque (non-numeric) values never went back."""
+    old, now = _position(seen), _position(new)
+    if old is None or now is None:
+        return False
+    return now < old or (or_equal and now == old)
 
 
 def parse_event(kind: str, data: str) -> BaseModel | None:
@@ -186,7 +230,8 @@ class EventStream:
     deliver only what differs from them (without them the first snapshot delivers every item once; the
     stores ignore unchanged ones). ``snapshot_interval`` (s) paces the camera/unit/task snapshots while
     polling. ``keepalive_s`` is the platform's keepalive interval: ``read_timeout`` must exceed it (a platform
-    that sends them more often, e.g. an exercise one, allows a shorter read timeout).
+    that sends them more often, e.g. an exercise one, allows a shorter read timeout). ``on_reset`` reloads
+    everything when the platform's data went back (see the module docstring).
     """
 
     def __init__(
@@ -208,6 +253,7 @@ class EventStream:
         units: Iterable[Unit] | None = None,
         tasks: Iterable[Task] | None = None,
         keepalive_s: float = KEEPALIVE_S,
+        on_reset: ResetCallback | None = None,
     ) -> None:
         if read_timeout <= keepalive_s:
             raise ValueError(f"read_timeout must exceed the server's {keepalive_s:g} s keepalive interval")
@@ -241,6 +287,9 @@ class EventStream:
         self._activity = "starting"  # what the thread is doing, for the log line of an unexpected error
         self._crash_backoff = RetryPacer(Backoff(initial_s=backoff_initial, maximum_s=backoff_max))
         self._bad_ids = 0  # event ids that could not be kept (logged once per stream)
+        self._on_reset = on_reset
+        self._reset_reason: str | None = None  # the platform's data went back: reload before anything else
+        self._resyncs = 0  # reloads done (a catch-up that reloaded drops the stream it opened)
 
     # -- public -------------------------------------------------------------------------------------------
 
@@ -292,6 +341,24 @@ class EventStream:
             self._thread.join(timeout)
             if self._thread.is_alive():
                 log.warning("event stream thread did not stop within %.1f s", timeout)
+
+    def request_resync(self, reason: str) -> None:
+        """Something else showed that the platform's data went back (a 409 answer with an older incident than the
+        one held): reload everything as on a detected reset, at once (the open stream is dropped; any thread).
+        Ignored without ``on_reset``."""
+        if self._on_reset is None or self._stop.is_set():
+            return
+        log.warning("event stream: reload asked for (%s)", reason)
+        if self._reset_reason is None:
+            self._reset_reason = reason
+        with self._lock:
+            response = self._response
+        abort_response(response)
+
+    @property
+    def resyncs(self) -> int:
+        """How many times everything was reloaded because the platform's data went back."""
+        return self._resyncs
 
     def is_alive(self) -> bool:
         """True while the thread runs."""
@@ -385,8 +452,14 @@ class EventStream:
         the read timeout (a hung server or path: after ``fallback_after`` of them the desk polls, and the next
         stream catches up first).
         """
+        if self._reset_reason is not None:  # reload first: the stream then goes on from what was loaded
+            error = self._resync()
+            if error is not None:
+                return False, error
+            catch_up = snapshot = True
         self._activity = "opening GET /api/v1/events"
         self._bad_ids = 0
+        resyncs = self._resyncs
         try:
             response = self._client.open_event_stream(self._last_event_id, read_timeout=self.read_timeout)
         except RejectedError as exc:
@@ -405,19 +478,21 @@ class EventStream:
         # Catch up before saying LIVE: changes between the snapshot / last poll and this stream. If that
         # fails, drop this stream so the normal backoff retries the whole thing (nothing is skipped).
         error = self._poll_once() if catch_up and self._cursor is not None else None
-        if error is None and snapshot and not self._stop.is_set():
+        if error is None and snapshot and not self._stop.is_set() and self._resyncs == resyncs:
             error = self._snapshot_once()  # cameras, units, tasks changed meanwhile
-        if error is not None:
+        if error is not None or self._resyncs != resyncs:
             abort_response(response)
             with self._lock:
                 self._response = None
+            if error is None:  # the catch-up found the platform gone back and reloaded: this stream would replay
+                return True, "reloaded"  # the whole log; the next one starts from what was loaded
             return False, f"catch-up failed: {error}"
         if catch_up:
             self._catch_up_next = False
         self._set_state(ConnectionState.LIVE, "")
         log.info("event stream live (Last-Event-ID %s)", self._last_event_id)
         detail = "server closed the stream"
-        opened, received, silent = time.monotonic(), 0, False
+        opened, received, silent, back = time.monotonic(), 0, False, False
         self._activity = "reading GET /api/v1/events"
         self._reading = reading = _ResponseBytes(response)
         try:
@@ -426,6 +501,9 @@ class EventStream:
                     break
                 if self._dispatch(event.id, event.event, event.data):
                     received += 1  # junk events do not make a stream healthy
+        except _WentBack as exc:  # reloaded before the next stream opens
+            self._reset_reason = str(exc)
+            detail, back = "the platform's data went back", True
         except BackendError as exc:  # an oversized event
             log.warning("event stream: %s", exc)
             detail = str(exc)
@@ -448,13 +526,23 @@ class EventStream:
             self._set_state(ConnectionState.CONNECTING, f"stream ended ({detail}); reconnecting")
         if silent:  # the server or the path hung: what it sent meanwhile may be lost; caught up at the next open
             self._catch_up_next = True
-        return time.monotonic() - opened >= HEALTHY_AFTER_S and not silent, detail
+        return (time.monotonic() - opened >= HEALTHY_AFTER_S and not silent) or back, detail
 
     def _dispatch(self, event_id: str | None, kind: str, data: str) -> bool:
         """Remember the id, deliver the event; False if the event was unusable (unknown type, malformed)."""
         if event_id:
+            if went_back(self._last_event_id, event_id, or_equal=True):
+                seen = (self._last_event_id or "")[:20]
+                log.warning("event id %s after %s: the platform's event log went back (database reset or restored)%s",
+                            event_id[:20], seen, "" if self._on_reset is not None else "; not reloaded")
+                if self._on_reset is not None:
+                    raise _WentBack(f"event id {event_id[:20]} after {seen}")
             if header_safe_event_id(event_id) is not None:
                 self._last_event_id = event_id  # even for a dropped event: it must not be replayed
+                if went_back(event_id, self._cursor):
+                    # The incident cursor counts in the same sequence (the contract): polling goes on from here, and
+                    # a platform whose log went back meanwhile shows it by the cursor, too.
+                    self._cursor = event_id
             else:
                 # Not sendable as it is: forget the position (resume by catch-up) rather than send another id.
                 self._last_event_id = None
@@ -468,7 +556,11 @@ class EventStream:
         return model is not None
 
     def _poll_once(self) -> str | None:
-        """One ``GET /incidents?since=``; emits each incident. Returns the error, or ``None`` on success."""
+        """One ``GET /incidents?since=``; emits each incident. Returns the error, or ``None`` on success.
+
+        A cursor that went back (the platform's data did) reloads everything instead (``on_reset``)."""
+        if self._reset_reason is not None:
+            return self._resync()
         self._activity = "polling GET /api/v1/incidents"
         try:
             incidents, cursor = self._client.incidents(since=self._cursor)
@@ -476,11 +568,42 @@ class EventStream:
             log.debug("poll failed: %s", exc)
             return str(exc)
         self._heard()
+        if went_back(self._cursor, cursor):
+            log.warning("incident cursor %s after %s: the platform's event log went back (database reset or "
+                        "restored)%s", (cursor or "")[:20], (self._cursor or "")[:20],
+                        "" if self._on_reset is not None else "; not reloaded")
+            if self._on_reset is not None:
+                self._reset_reason = f"incident cursor {(cursor or '')[:20]} after {(self._cursor or '')[:20]}"
+                return self._resync()
         for incident in incidents:
             if self._stop.is_set():
                 break
             self._emit("incident", incident)
         self._cursor = cursor
+        return None
+
+    def _resync(self) -> str | None:
+        """The platform's data went back: ``on_reset`` loads everything afresh, and the stream goes on from what it
+        loaded (no Last-Event-ID: the next stream starts from now, caught up by cursor and snapshot). Returns the
+        error (the reload is tried again at the next chance), or ``None``."""
+        reason = self._reset_reason
+        if reason is None or self._on_reset is None:
+            self._reset_reason = None
+            return None
+        self._activity = "reloading after the platform's data went back"
+        try:
+            found = self._on_reset(reason)
+        except BackendError as exc:
+            log.warning("reloading after the platform's data went back failed: %s", exc)
+            return f"reload failed: {exc}"
+        self._heard()
+        self._cursor, self._last_event_id = found.cursor, None
+        self._camera_status = {c.id: c.status for c in found.cameras}
+        self._units = {u.id: u for u in found.units}
+        self._tasks = {t.id: t for t in found.tasks}
+        self._reset_reason = None
+        self._resyncs += 1
+        log.info("reloaded after the platform's data went back (%s); going on from cursor %s", reason, found.cursor)
         return None
 
     def _snapshot_once(self) -> str | None:

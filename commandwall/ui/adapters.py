@@ -34,6 +34,7 @@ class ClientSignals(QObject):
     sig_timeline = Signal(object)  # TimelineEntry (new, from the event stream)
     sig_offline_data = Signal(object)  # datetime: the stores show the last known state saved then (not live)
     sig_notice = Signal(str)  # something the duty officer must know (a damaged local file set aside)
+    sig_reloaded = Signal()  # the platform's data went back: the stores were loaded again as a whole
     sig_warning_problem = Signal(str)  # an early-warning document or source that could not be read (why)
     sig_warning_overlays = Signal(object)  # GeoJSON FeatureCollection (lon/lat) of the active warnings' areas
 
@@ -59,7 +60,15 @@ class ClientSignals(QObject):
             on_login_needed=self.sig_login_needed.emit,
             on_offline_data=self.sig_offline_data.emit,
             on_notice=self.sig_notice.emit,
+            on_reloaded=self._on_reloaded,
         )
+
+    def _on_reloaded(self) -> None:
+        """Runs on the event stream's thread after the stores were loaded again as a whole: incident changes
+        gathered before (of the platform's data as it was) are dropped, the views are to show the stores afresh."""
+        if self._incident_batch is not None:
+            self._incident_batch.take()
+        self.sig_reloaded.emit()
 
     def _on_layers(self, layers: list, errors: list[str]) -> None:
         """Runs on the session's worker thread: build the map page there, not on the GUI thread."""

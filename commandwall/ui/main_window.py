@@ -254,6 +254,7 @@ class MainWindow(QMainWindow):
         self.signals.sig_progress.connect(self._show_progress)  # a method: queued to the GUI thread
         self.signals.sig_ready.connect(self._on_ready)
         self.signals.sig_notice.connect(self._show_notice)
+        self.signals.sig_reloaded.connect(self._on_reloaded)
         self.signals.sig_layers.connect(self._on_layers)
         self.signals.sig_login_needed.connect(self.login_feature.ask)
         self.login_feature.sig_logged_out.connect(self._on_user_changed)
@@ -385,6 +386,13 @@ class MainWindow(QMainWindow):
         self.status.start_counting()
         failed += self._start_features(self.login_feature)  # after the features: its note is the last message
         self._say_failed_starts(failed)
+
+    def _on_reloaded(self) -> None:
+        """The platform's data went back and the stores were loaded again as a whole: the camera list, the map,
+        the incident centre and the overview show them afresh (the notice saying so follows)."""
+        if self._ready:
+            self._say_failed_starts(self._start_features(self.cameras_feature, self.map_feature,
+                                                         self.incidents_feature, self.dashboard_feature))
 
     def _start_features(self, *features: QObject) -> list[str]:
         """Tell each feature the session is ready (``on_ready``), in order; one that fails (logged with its

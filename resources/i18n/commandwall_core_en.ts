@@ -124,9 +124,9 @@
         <translation>Malformed platform answer: {resource}: {problem}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/events.py" line="315"/>
+        <location filename="../../commandwall/backend/events.py" line="382"/>
         <source>内部错误: {error} ({activity})</source>
-        <extracomment>While the live stream is down: incidents are polled this often (s) … … and cameras, units and tasks this often (s). SSE event type -&gt; model of its data. A stream that stayed open this long (or delivered an event) was a real connection, not a failure. One event (all its lines) may not exceed this many bytes … … nor this many lines (the contract sends 3 or 4). Connection details reported to ``on_state`` are cut to this many characters. The platform sends a keepalive comment this often (s) while it has nothing else to send. A platform that sent not a byte for this long (s) — on the live stream a keepalive is overdue — is shown as quiet: it or the path to it may hang, and what the desk shows may not be current. The stream itself is given up only at its read timeout (45 s), as a keepalive late on a slow link is no outage; the silence is counted on through the reconnects and polls that follow, until the platform answers. ``time.monotonic()`` of the last bytes received (of the answer&apos;s headers, before the first)</extracomment>
+        <extracomment>While the live stream is down: incidents are polled this often (s) … … and cameras, units and tasks this often (s). SSE event type -&gt; model of its data. A stream that stayed open this long (or delivered an event) was a real connection, not a failure. One event (all its lines) may not exceed this many bytes … … nor this many lines (the contract sends 3 or 4). Connection details reported to ``on_state`` are cut to this many characters. The platform sends a keepalive comment this often (s) while it has nothing else to send. A platform that sent not a byte for this long (s) — on the live stream a keepalive is overdue — is shown as quiet: it or the path to it may hang, and what the desk shows may not be current. The stream itself is given up only at its read timeout (45 s), as a keepalive late on a slow link is no outage; the silence is counted on through the reconnects and polls that follow, until the platform answers. ``on_reset(reason)``: load everything afresh (on the stream&apos;s thread; ``BackendError``: tried again later). ``time.monotonic()`` of the last bytes received (of the answer&apos;s headers, before the first)</extracomment>
         <translation>Internal error: {error} ({activity})</translation>
     </message>
     <message>
@@ -1879,60 +1879,65 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
 <context>
     <name>session</name>
     <message>
-        <location filename="../../commandwall/app/session.py" line="178"/>
+        <location filename="../../commandwall/app/session.py" line="181"/>
         <source>内部错误: {error}</source>
-        <extracomment>A login is needed (no password for a real platform, login refused, token refused): the reason, or &quot;&quot;. The platform cannot be reached at start-up: the stores show the last known state, saved at this time. Something the duty officer must know that is no failure to connect (a damaged local file set aside). A real platform without a password: ask the user (``on_login_needed``) instead of trying the exercise accounts&apos; convention (password = user name). The GUI asks; the screenshot mode does not. The platform&apos;s layer catalogue as read (平台图层): every entry, with its features or why not. Why the catalogue itself could not be had (the local layer folder is drawn instead), or None. When the last known state shown was saved, while the stores hold it instead of live data. The platform&apos;s clock, from its answers: the desk&apos;s &quot;now&quot; follows it (``localtime.now``). First pause (s) before start-up is tried again, and the longest one.</extracomment>
+        <extracomment>A login is needed (no password for a real platform, login refused, token refused): the reason, or &quot;&quot;. The platform cannot be reached at start-up: the stores show the last known state, saved at this time. Something the duty officer must know that is no failure to connect (a damaged local file set aside). The platform&apos;s data went back (reset, restored from a backup): the stores were loaded again as a whole, as at a login, and the views are to show them afresh (``on_notice`` tells the officer). A real platform without a password: ask the user (``on_login_needed``) instead of trying the exercise accounts&apos; convention (password = user name). The GUI asks; the screenshot mode does not. The platform&apos;s layer catalogue as read (平台图层): every entry, with its features or why not. Why the catalogue itself could not be had (the local layer folder is drawn instead), or None. When the last known state shown was saved, while the stores hold it instead of live data. The platform&apos;s clock, from its answers: the desk&apos;s &quot;now&quot; follows it (``localtime.now``). First pause (s) before start-up is tried again, and the longest one.</extracomment>
         <translation>Internal error: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="179"/>
+        <location filename="../../commandwall/app/session.py" line="182"/>
         <source>{reason}（{seconds} 秒后重试）</source>
         <translation>{reason} (retrying in {seconds} s)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="189"/>
+        <location filename="../../commandwall/app/session.py" line="192"/>
         <source>正在启动演练后台…</source>
         <translation>Starting the exercise backend…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="202"/>
+        <location filename="../../commandwall/app/session.py" line="205"/>
         <source>正在登录平台…</source>
         <translation>Logging in to the platform…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="214"/>
+        <location filename="../../commandwall/app/session.py" line="217"/>
         <source>平台不可达</source>
         <translation>platform unreachable</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="239"/>
+        <location filename="../../commandwall/app/session.py" line="242"/>
         <source>平台尚未就绪，请稍后再试</source>
         <translation>The platform is not ready yet; try again shortly</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="280"/>
+        <location filename="../../commandwall/app/session.py" line="283"/>
         <source>登录已失效，请重新登录（{error}）</source>
         <translation>The login expired; please log in again ({error})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="291"/>
+        <location filename="../../commandwall/app/session.py" line="294"/>
         <source>正在加载图层…</source>
         <translation>Loading layers…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="296"/>
+        <location filename="../../commandwall/app/session.py" line="299"/>
         <source>正在加载视频点位、处置力量和事件…</source>
         <translation>Loading cameras, field units and incidents…</translation>
     </message>
     <message>
         <location filename="../../commandwall/app/session.py" line="352"/>
+        <source>平台数据已重置或回退，已重新载入</source>
+        <translation>The platform's data was reset or rolled back; everything has been reloaded</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/session.py" line="378"/>
         <source>发件箱文件已损坏，已另存为 {name}（未发出的操作请人工核对），已新建发件箱</source>
         <translation>The outbox file was damaged: kept as {name} (check its unsent actions by hand); a new outbox was started</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="523"/>
-        <location filename="../../commandwall/app/session.py" line="530"/>
-        <location filename="../../commandwall/app/session.py" line="536"/>
+        <location filename="../../commandwall/app/session.py" line="565"/>
+        <location filename="../../commandwall/app/session.py" line="572"/>
+        <location filename="../../commandwall/app/session.py" line="578"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>

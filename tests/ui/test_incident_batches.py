@@ -362,3 +362,27 @@ def test_with_a_filter_set_the_map_page_gets_only_what_changed(qtbot, tmp_path, 
         sent = [item["id"] for m in messages for item in (m if isinstance(m, list) else m["upsert"])]
         removed = [item_id for m in messages if isinstance(m, dict) for item_id in m["remove"]]
         assert sent == ["INC-84000"] and removed == ["INC-80001"]
+
+
+def test_a_reload_after_the_platform_went_back_drops_the_batch_of_before_and_tells_the_window(qtbot, tmp_path) -> None:
+    """The platform's data went back and the stores were loaded again: changes gathered before (v2 of the data as
+    it was) would arrive after the reloaded list and put the old copies back in the views; they are dropped, and
+    the window is told to show the stores afresh."""
+    session = ClientSession(Settings(data_dir=tmp_path), PlatformFactory.at_url("http://127.0.0.1:9"))
+    signals = ClientSignals()
+    signals.watch(session)
+    session.listener = signals.listener()
+    batches: list[list[Incident]] = []
+    reloaded: list[bool] = []
+    signals.sig_incidents.connect(batches.append)
+    signals.sig_reloaded.connect(lambda: reloaded.append(True))
+    try:
+        signals._incident_timer.stop()  # the batch is taken by hand here
+        session.incidents.upsert(make(1, version=2, status=IncidentStatus.ACCEPTED))
+        session.incidents.replace_all([make(1)], authoritative=True)
+        session.listener.on_reloaded()
+        qtbot.waitUntil(lambda: reloaded == [True], timeout=5000)
+        assert signals.flush_incidents() == 0 and batches == []
+        assert session.incidents.get("INC-00001").version == 1
+    finally:
+        signals.detach()

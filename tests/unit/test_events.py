@@ -13,7 +13,7 @@ import pytest
 
 from commandwall.app.store import Stores
 from commandwall.backend.api import PlatformClient
-from commandwall.backend.events import CameraStatusChange, ConnectionState, EventStream
+from commandwall.backend.events import CameraStatusChange, ConnectionState, EventStream, Resync
 from commandwall.demo import DemoBackend
 from commandwall.domain.models import CameraStatus, Incident
 
@@ -523,3 +523,115 @@ def test_keepalive_comments_without_blank_lines_do_not_cut_the_stream(fake) -> N
     finally:
         stream.stop()
         client.close()
+
+
+# -- the platform's data goes back (its database reset, or restored from a backup) ------------------------------
+
+
+def _backup(db_path: Path, to: Path) -> None:
+    """A consistent copy of a live exercise database (SQLite's backup API), as an operator's backup would be."""
+    with sqlite3.connect(db_path) as src, sqlite3.connect(to) as dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
+
+
+def _restore(backup: Path, db_path: Path) -> None:
+    """Put a backup back in place of a stopped exercise database."""
+    for suffix in ("-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    db_path.write_bytes(backup.read_bytes())
+
+
+class _Reloads:
+    """An ``on_reset`` that loads what a session would, and counts why it was called."""
+
+    def __init__(self, client: PlatformClient) -> None:
+        self.client = client
+        self.reasons: list[str] = []
+
+    def __call__(self, reason: str) -> Resync:
+        _incidents, cursor = self.client.incidents()
+        found = Resync(cursor=cursor, cameras=self.client.cameras(), units=self.client.units(),
+                       tasks=self.client.tasks())
+        self.reasons.append(reason)
+        return found
+
+
+def test_a_platform_restored_from_a_backup_is_noticed_by_its_event_ids_and_reloaded_once(tmp_path: Path) -> None:
+    """The restored platform's log is shorter than what the desk followed: the contract replays it all from the
+    start for an id beyond it. The desk used to take that replay as news and keep what it held; the id going back
+    now means a reload, once, and the stream goes on from what was loaded (no replay of the whole log)."""
+    db_path = tmp_path / "platform.sqlite3"
+    first = DemoBackend(db_path=db_path, seed=5, simulate=False).start()
+    port = first.port
+    client = PlatformClient(first.base_url, "duty", "duty", retries=0)
+    reloads = _Reloads(client)
+    baseline, cursor = startup_snapshot(client)
+    rec = Recorder()
+    stream = _stream(client, rec, cursor=cursor, fallback_after=1000, backoff_max=0.2, on_reset=reloads, **baseline)
+    rec.stream = stream
+    again = None
+    try:
+        assert wait_until(lambda: stream.state == ConnectionState.LIVE, 10)
+        _backup(db_path, tmp_path / "backup.sqlite3")
+        with sqlite3.connect(db_path) as db:
+            (backup_top,) = db.execute("SELECT MAX(id) FROM events").fetchone()
+        db.close()
+        first.simulator.new_incident("jiaotong")
+        first.simulator.tick(60.0)
+        assert wait_until(lambda: rec.ids and rec.ids[-1] > backup_top + 1, 10)
+        first.stop()
+        _restore(tmp_path / "backup.sqlite3", db_path)
+        delivered = len(rec.events)
+        again = DemoBackend(db_path=db_path, port=port, seed=5, simulate=False).start()
+        assert wait_until(lambda: len(reloads.reasons) == 1 and stream.state == ConnectionState.LIVE, 15)
+        assert "event id" in reloads.reasons[0]
+        time.sleep(0.3)
+        fresh = again.simulator.new_incident("yingji")  # the restored platform goes on: its news arrives
+        assert wait_until(lambda: fresh.id in [i.id for i in rec.of_kind("incident")], 10)
+        assert len(reloads.reasons) == 1, reloads.reasons
+        replayed = [m for _k, m in rec.events[delivered:] if not (isinstance(m, Incident) and m.id == fresh.id)]
+        assert len(replayed) < backup_top // 2, "the whole log was not replayed into the stores"
+    finally:
+        stream.stop()
+        client.close()
+        first.stop()
+        if again is not None:
+            again.stop()
+
+
+def test_a_polling_desk_notices_the_platform_went_back_by_its_cursor(gated, tmp_path: Path) -> None:
+    """The live stream is out of order: polling ``since`` a cursor beyond the restored log gets "everything" and
+    a lower cursor back. That used to be taken as the next position, the desk's picture left as it was."""
+    demo, proxy, state = gated
+    state["events_status"] = 500
+    client = PlatformClient(proxy.base_url, "duty", "duty", retries=0)
+    reloads = _Reloads(client)
+    baseline, cursor = startup_snapshot(client)
+    rec = Recorder()
+    stream = _stream(client, rec, cursor=cursor, fallback_after=1, sse_retry_interval=60, snapshot_interval=60,
+                     on_reset=reloads, **baseline)
+    db_path = demo.db_path
+    again = None
+    try:
+        assert wait_until(lambda: stream.state == ConnectionState.POLLING, 10)
+        _backup(db_path, tmp_path / "backup.sqlite3")
+        gone = demo.simulator.new_incident("jiaotong")  # polled: the cursor moves beyond the backup's log
+        assert wait_until(lambda: gone.id in [i.id for i in rec.of_kind("incident")], 10)
+        assert not reloads.reasons
+        port = demo.port
+        demo.stop()
+        _restore(tmp_path / "backup.sqlite3", db_path)
+        again = DemoBackend(db_path=db_path, port=port, seed=7, simulate=False, keepalive_s=0.5).start()
+        assert wait_until(lambda: len(reloads.reasons) == 1, 15)
+        assert "incident cursor" in reloads.reasons[0]
+        assert wait_until(lambda: stream.state == ConnectionState.POLLING, 10)
+        fresh = again.simulator.new_incident("yingji")
+        assert wait_until(lambda: fresh.id in [i.id for i in rec.of_kind("incident")], 10)
+        assert len(reloads.reasons) == 1, reloads.reasons
+    finally:
+        stream.stop()
+        client.close()
+        if again is not None:
+            again.stop()

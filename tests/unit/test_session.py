@@ -282,3 +282,109 @@ def test_a_note_queued_in_an_outage_goes_as_soon_as_the_platform_is_live_again(t
     finally:
         s.stop()
         backend.stop()
+
+
+# -- the platform's data goes back while the desk runs ---------------------------------------------------------
+
+RELOADED = "平台数据已重置或回退，已重新载入"
+
+
+def _platform_incidents(backend) -> dict:
+    from commandwall.backend.api import PlatformClient
+
+    client = PlatformClient(backend.base_url, "duty", "duty")
+    try:
+        return {i.id: i for i in client.incidents()[0]}
+    finally:
+        client.close()
+
+
+def test_a_platform_reset_to_a_fresh_database_is_shown_as_it_is_and_the_officer_told_once(tmp_path):
+    """The platform came back with a fresh database while the desk ran: the desk kept incidents that no longer
+    existed, old titles and statuses, while saying it heard the platform live. It now reloads everything and says
+    so once."""
+    first = DemoBackend(db_path=tmp_path / "a.sqlite3", seed=5, incident_rate_per_min=0, simulate=False).start()
+    port = first.port
+    notices: list[str] = []
+    s = ClientSession(Settings(data_dir=tmp_path / "data"), PlatformFactory.at_url(first.base_url, exercise=True),
+                      ClientListener(on_notice=notices.append))
+    fresh = None
+    try:
+        s.start()
+        wait_until(lambda: s.events is not None and s.events.state == ConnectionState.LIVE)
+        time.sleep(0.3)
+        for _ in range(5):  # the old platform's log grows beyond the fresh one's
+            first.simulator.new_incident()
+        first.simulator.tick(60.0)
+        wait_until(lambda: len(s.incidents) >= 20 and int(s.events.last_event_id or 0) > 90)
+        first.stop()
+        fresh = DemoBackend(db_path=tmp_path / "b.sqlite3", port=port, seed=6, incident_rate_per_min=0,
+                            simulate=False).start()
+        truth = _platform_incidents(fresh)
+        wait_until(lambda: {i.id: (i.title, i.status, i.version) for i in s.incidents.all()}
+                   == {i.id: (i.title, i.status, i.version) for i in truth.values()})
+        wait_until(lambda: s.hears_platform())
+        time.sleep(1.0)
+        assert notices == [RELOADED]
+        later = fresh.simulator.new_incident()  # and the fresh platform's news arrives as usual
+        wait_until(lambda: s.incidents.get(later.id) is not None and s.incidents.get(later.id).title == later.title)
+        assert notices == [RELOADED]
+    finally:
+        s.stop()
+        first.stop()
+        if fresh is not None:
+            fresh.stop()
+
+
+def test_a_409_with_an_older_current_incident_is_taken_so_the_next_step_can_be_taken(tmp_path):
+    """Restored from a backup, the platform's log had meanwhile grown past the desk's position (nothing to tell
+    by): the desk held the accepted incident at v2, the platform had it new at v1. Every step was refused
+    "未执行…（现为已上报，v1）" and the detail never changed. The 409's current incident is the platform's own: it is
+    taken, all is reloaded, and the next step goes through."""
+    import sqlite3
+
+    db_path = tmp_path / "p.sqlite3"
+    backup = tmp_path / "backup.sqlite3"
+    first = DemoBackend(db_path=db_path, seed=5, incident_rate_per_min=0, simulate=False).start()
+    port = first.port
+    notices: list[str] = []
+    s = ClientSession(Settings(data_dir=tmp_path / "data"), PlatformFactory.at_url(first.base_url, exercise=True),
+                      ClientListener(on_notice=notices.append))
+    backends = [first]
+    try:
+        s.start()
+        wait_until(lambda: s.events is not None and s.events.state == ConnectionState.LIVE)
+        with sqlite3.connect(db_path) as src, sqlite3.connect(backup) as dst:
+            src.backup(dst)
+        src.close()
+        dst.close()
+        a = min((i for i in s.incidents.all() if i.status.value == "new"), key=lambda i: i.id)
+        row = s.transition(a.id, "accept", a.version, "")
+        assert s.outbox.wait_idle(15) and s.outbox.get(row).state.value == "sent"
+        wait_until(lambda: s.incidents.get(a.id).version == a.version + 1)
+        first.stop()
+        for suffix in ("-wal", "-shm"):
+            (tmp_path / f"p.sqlite3{suffix}").unlink(missing_ok=True)
+        db_path.write_bytes(backup.read_bytes())
+        meanwhile = DemoBackend(db_path=db_path, seed=5, incident_rate_per_min=0, simulate=False).start()
+        for _ in range(5):  # elsewhere, the restored platform goes on: its log passes the desk's position
+            meanwhile.simulator.new_incident()
+        meanwhile.stop()
+        again = DemoBackend(db_path=db_path, port=port, seed=5, incident_rate_per_min=0, simulate=False).start()
+        backends.append(again)
+        wait_until(lambda: s.hears_platform() and s.events.state == ConnectionState.LIVE, 30)
+        assert s.incidents.get(a.id).version == a.version + 1  # nothing told the desk
+
+        row = s.transition(a.id, "verify", a.version + 1, "")
+        assert s.outbox.wait_idle(15) and s.outbox.get(row).state.value == "conflict"
+        held = s.incidents.get(a.id)
+        assert (held.status.value, held.version) == ("new", a.version)  # the platform's, older
+        wait_until(lambda: notices == [RELOADED])
+        wait_until(lambda: {i.id for i in s.incidents.all()} == set(_platform_incidents(again)))
+        row = s.transition(a.id, "accept", held.version, "")
+        assert s.outbox.wait_idle(15) and s.outbox.get(row).state.value == "sent"
+        assert s.incidents.get(a.id).status.value == "accepted"
+    finally:
+        s.stop()
+        for backend in backends:
+            backend.stop()

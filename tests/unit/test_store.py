@@ -110,6 +110,29 @@ def test_replace_all_keeps_a_newer_copy_and_notifies_reset_listeners() -> None:
     assert len(resets) == 1 and {i.id for i in resets[0]} == {"A", "B"}
 
 
+def test_the_platforms_own_copy_is_taken_even_older_when_its_data_went_back() -> None:
+    """A platform restored from a backup (or reset) holds older versions, older unit reports and fewer incidents
+    than the desk: a reload after that, and a 409's current incident, are the platform's truth. They used to be
+    ignored as "late", so the desk showed incidents that no longer existed, old titles and statuses, and quoted
+    versions the platform refused for ever."""
+    incidents = IncidentStore()
+    incidents.upsert_many([incident("A", version=3, status="accepted"), incident("GONE", version=2)])
+    units = UnitStore()
+    units.upsert(unit("U1", seconds=60))
+
+    incidents.replace_all([incident("A", version=1, title="恢复后的标题")], authoritative=True)
+    units.replace_all([unit("U1", seconds=0)], authoritative=True)
+
+    assert [(i.id, i.version, i.title) for i in incidents.all()] == [("A", 1, "恢复后的标题")]
+    assert incidents.open_count() == 1 and units.get("U1").updated_at == T0
+
+    assert incidents.upsert(incident("A", version=5, status="dispatched"))
+    assert incidents.upsert(incident("A", version=2, status="accepted"), authoritative=True)  # a 409's current
+    assert incidents.get("A").version == 2 and incidents.get("A").status == IncidentStatus.ACCEPTED
+    assert not incidents.upsert(incident("A", version=2, status="accepted"), authoritative=True)  # nothing new
+    assert not incidents.upsert(incident("A", version=1))  # without it the ordering rule stands
+
+
 def test_unsubscribe_and_failing_listener_does_not_stop_others(caplog) -> None:
     store = IncidentStore()
     calls: list[str] = []
