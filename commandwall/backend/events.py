@@ -130,7 +130,7 @@ ResetCallback = Callable[[str], Resync]
 
 
 class _WentBack(Exception):  # noqa: N818 - a signal within the stream, not an error
-    """An event id at or before one already seen: the platform's log is not the one this stream followed."""
+    """An event id before one already seen: the platform's log is not the one this stream followed."""
 
 
 def _position(value: str | None) -> int | None:
@@ -140,14 +140,15 @@ def _position(value: str | None) -> int | None:
     return int(value)
 
 
-def went_back(seen: str | None, new: str | None, *, or_equal: bool = False) -> bool:
-    """Whether ``new`` (an event id, or an incident cursor) lies before ``seen`` in the platform's sequence
-    (``or_equal``: at it too, for event ids, which increase strictly): the platform's log is shorter than what
-    this desk saw, its database reset or restored from a backup. Opaque (non-numeric) values never went back."""
+def went_back(seen: str | None, new: str | None) -> bool:
+    """Whether ``new`` (an event id, or an incident cursor) lies before ``seen`` in the platform's sequence: the
+    platform's log is shorter than what this desk saw, its database reset or restored from a backup. An id equal
+    to the last is not taken for it (a server that resends the Last-Event-ID's own event on a reconnect would
+    reload everything at each one). Opaque (non-numeric) values never went back."""
     old, now = _position(seen), _position(new)
     if old is None or now is None:
         return False
-    return now < old or (or_equal and now == old)
+    return now < old
 
 
 def parse_event(kind: str, data: str) -> BaseModel | None:
@@ -531,7 +532,7 @@ class EventStream:
     def _dispatch(self, event_id: str | None, kind: str, data: str) -> bool:
         """Remember the id, deliver the event; False if the event was unusable (unknown type, malformed)."""
         if event_id:
-            if went_back(self._last_event_id, event_id, or_equal=True):
+            if went_back(self._last_event_id, event_id):
                 seen = (self._last_event_id or "")[:20]
                 log.warning("event id %s after %s: the platform's event log went back (database reset or restored)%s",
                             event_id[:20], seen, "" if self._on_reset is not None else "; not reloaded")
