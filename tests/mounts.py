@@ -5,6 +5,7 @@ FUSE support)."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import subprocess
@@ -67,3 +68,22 @@ def exfat(where: Path, image: Path, size_bytes: int = 8 << 20) -> Iterator[Path]
             _run("umount", str(where))
     finally:
         _run("losetup", "-d", device)
+
+
+def fill(folder: Path, leave: int = 0) -> Path:
+    """Fill the disk under ``folder`` up to about ``leave`` bytes free (0: full, to the last block): a file of it."""
+    filler = folder / "filler"
+    stat = os.statvfs(folder)
+    wanted = max(0, stat.f_bavail * stat.f_frsize - leave)
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+    try:
+        block = b"\0" * 4096
+        while wanted > 0 or leave == 0:
+            try:
+                wanted -= os.write(fd, block[: wanted] if leave else block)
+            except OSError as exc:
+                assert exc.errno == errno.ENOSPC
+                break
+    finally:
+        os.close(fd)
+    return filler

@@ -26,9 +26,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from commandwall.app.datafolder import not_stored
 from commandwall.app.session import ClientSession
 from commandwall.backend.errors import BackendError, BackendUnavailableError, PermissionDeniedError
 from commandwall.backend.keptfiles import AttachmentTooLargeError
+from commandwall.backend.outbox import OutboxWriteError
 from commandwall.domain.models import MAX_ATTACHMENT_BYTES, TimelineEntry, TimelineKind
 from commandwall.i18n import translate
 from commandwall.textsafe import display_text, safe_file_name
@@ -149,6 +151,9 @@ class AttachmentCentre:
                 self.session.add_attachment(incident_id, path, readable_name(path))
             except PermissionDeniedError as exc:
                 done(exc.message, False)
+            except OutboxWriteError as exc:  # the data folder's disk is full or read-only: said, not lost
+                log.error("attachment %r not queued: %s", readable_name(path), exc)
+                done(not_stored(translate("incidents", "附件"), exc), False)
             except AttachmentTooLargeError:
                 done(translate("incidents", "文件超过附件上限 {limit}").format(
                     limit=describe_size(MAX_ATTACHMENT_BYTES)), False)

@@ -25,6 +25,7 @@ from typing import Any
 from commandwall import localtime
 from commandwall.app.areas import Placement
 from commandwall.app.attachments import AttachmentCentre, describe_size
+from commandwall.app.datafolder import NotStored, data_folder_problem, not_stored
 from commandwall.app.dispatch import (
     NEARBY_OFFERED,
     DispatchOffer,
@@ -37,7 +38,7 @@ from commandwall.app.dispatch import (
 from commandwall.app.incident_filter import NO_FILTER, IncidentFilter
 from commandwall.app.session import ClientSession
 from commandwall.backend.errors import BackendError, PermissionDeniedError
-from commandwall.backend.outbox import OutboxItem, OutboxState
+from commandwall.backend.outbox import OutboxItem, OutboxState, OutboxWriteError
 from commandwall.domain.models import (
     ACTIVE_TASK_STATUSES,
     OPEN_STATUSES,
@@ -165,6 +166,16 @@ class OutboxNotice:
     settled: bool  # the platform has answered (sent, refused or conflict); False while it waits
     pending: int  # actions still waiting in the outbox
     note_back: str = ""  # the officer's note or reason of a step that did not happen: for his note field again
+
+
+@dataclass(frozen=True)
+class PendingSteps:
+    """What of an incident's own actions still waits in the outbox (not yet on the platform): a line for each
+    workflow step, note and attachment, and while a step is among them why the incident's other steps wait
+    (``hold``, "" when they need not)."""
+
+    lines: tuple[str, ...] = ()
+    hold: str = ""
 
 
 class ActionRights:
@@ -393,10 +404,16 @@ class IncidentsController:
             return translate("incidents", REASON_MISSING)
         if action in NEEDS_TARGET and not into:
             return translate("incidents", "请选择保留的事件")
+        hold = self.pending_steps(incident_id).hold
+        if hold:  # it quotes the version that step moves on from: the platform would refuse it as overtaken
+            return hold
         try:
             self.session.transition(incident_id, action, version, note.strip(), into)
         except PermissionDeniedError as exc:
             return exc.message
+        except OutboxWriteError as exc:
+            what = translate("incidents", "「{action}」").format(action=action_label(action))
+            return self._not_stored(what, exc)
         return translate("incidents", TRANSITION_SENT)
 
     def add_note(self, incident_id: str, text: str) -> str:
@@ -411,7 +428,21 @@ class IncidentsController:
             self.session.add_note(incident_id, text.strip())
         except PermissionDeniedError as exc:
             return exc.message
+        except OutboxWriteError as exc:
+            return self._not_stored(translate("incidents", OUTBOX_KIND_LABELS["note"]), exc)
         return translate("incidents", NOTE_SENT)
+
+    def _not_stored(self, what: str, error: OutboxWriteError) -> NotStored:
+        """An action the outbox could not store: logged (with the cause), and the feedback saying so."""
+        log.error("%s not queued: %s", what, error)
+        return not_stored(what, error)
+
+    def data_folder_warning(self) -> str | None:
+        """What to say at start when the data folder (where the outbox keeps the officer's actions) cannot be
+        written or is nearly full; None when it is fine."""
+        outbox = self.session.outbox
+        folder = outbox.db_path.parent if outbox is not None else self.session.settings.data_dir
+        return data_folder_problem(folder)
 
     def fetch_timeline(self, incident_id: str, done: Callable[[str, list[TimelineEntry] | None, str], None]) -> None:
         """Fetch the incident's timeline off the caller's thread; ``done(incident_id, entries, error)`` is
@@ -637,20 +668,29 @@ class IncidentsController:
             self.session.dispatch_task(payload)
         except PermissionDeniedError as exc:
             return exc.message
+        except OutboxWriteError as exc:
+            return self._not_stored(translate("incidents", OUTBOX_KIND_LABELS["task"]), exc)
         return translate("incidents", DISPATCH_SENT)
 
     def dispatch_order(self, order: DispatchOrder) -> str:
         """Queue the tasks of a dispatch: one per unit (or one for the department); returns the feedback (what
-        is missing, a refusal, or how many were queued)."""
+        is missing, a refusal, or how many were queued). The tasks are stored together or none of them: a dispatch
+        to three units is never two of them queued and one lost (:class:`NotStored` says none was)."""
         problem = order.problem()
         if problem is not None:
             return problem
         payloads = order.payloads(localtime.now())
+        outbox = self.session.outbox
         try:
-            for payload in payloads:
-                self.session.dispatch_task(payload)
+            with outbox.together() if outbox is not None else contextlib.nullcontext():
+                for payload in payloads:
+                    self.session.dispatch_task(payload)
         except PermissionDeniedError as exc:
             return exc.message
+        except OutboxWriteError as exc:
+            what = translate("incidents", OUTBOX_KIND_LABELS["task"]) if len(payloads) == 1 else translate(
+                "incidents", "{count} 项派遣任务").format(count=len(payloads))
+            return self._not_stored(what, exc)
         if len(payloads) == 1:
             return translate("incidents", DISPATCH_SENT)
         return translate("incidents", "{count} 项派遣任务已提交，等待平台确认…").format(count=len(payloads))
@@ -868,6 +908,33 @@ class IncidentsController:
             return []
         unsent = [item for item in outbox.pending("task") if item.payload.get("incident_id") == incident_id]
         return unsent[:TASK_LINES_SHOWN]
+
+    def pending_steps(self, incident_id: str) -> PendingSteps:
+        """The incident's workflow steps, notes and attachments still in the outbox, for its detail (queued
+        tasks are listed with its tasks); read from memory, as often as the detail is shown. While a step waits,
+        the incident's next one would quote the version that step moves on from: it waits too (``hold``)."""
+        outbox = self.session.outbox
+        if outbox is None:
+            return PendingSteps()
+        mine = [item for item in outbox.pending() if item.kind != "task"
+                and item.payload.get("incident_id") == incident_id]
+        if not mine:
+            return PendingSteps()
+        live = self.session.answers_now()
+        lines = []
+        for item in mine:
+            line = describe_outbox_item(item, live=live)
+            text = item.payload.get("text") if item.kind == "note" else item.payload.get("name")
+            if item.kind in ("note", "attachment") and isinstance(text, str) and text:
+                line += f" · {display_text(text, 80, isolate=True)}"
+            lines.append(line)
+        steps = [item for item in mine if item.kind == "transition"]
+        hold = ""
+        if steps:
+            action = steps[0].payload.get("action")
+            label = action_label(action) if isinstance(action, str) and action in ACTION_LABELS else str(action)
+            hold = translate("incidents", "「{action}」尚未送达平台：送达后才能进行下一步").format(action=label)
+        return PendingSteps(tuple(lines), hold)
 
     def late_tasks(self, incident_id: str, now: datetime | None = None) -> int:
         """How many of the incident's tasks are past their deadline (督办)."""

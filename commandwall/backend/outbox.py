@@ -38,6 +38,10 @@ insert leaves a file no row names (nothing was queued: ``enqueue_attachment`` ha
 the send and before the delete leaves a file whose row is settled: ``start()`` deletes both kinds. A kill between
 the insert and the send leaves a pending row with its file, sent once on the next start (its Idempotency-Key).
 
+A row that cannot be stored (the data folder's disk is full, or it is read-only) is not queued: ``enqueue`` raises
+:class:`OutboxWriteError` saying which, so that the caller tells the user his action was not taken rather than
+losing it in silence. :meth:`Outbox.together` stores several rows (one dispatch to several units) all or none.
+
 What is still pending is also kept in memory (this process is the outbox's only writer: the data folder is locked
 for it), updated under the database lock with each change: :meth:`Outbox.pending` and :meth:`Outbox.pending_count`
 answer from there, so the desk's screens, which ask every second, never read SQLite nor wait on its lock.
@@ -45,13 +49,16 @@ answer from there, so the desk's screens, which ask every second, never read SQL
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import logging
+import os
 import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -134,6 +141,42 @@ def payload_problem(kind: str, payload: Any) -> str | None:
             return f"{name} missing or not {getattr(kind_of, '__name__', kind_of)}"
     return None
 
+#: Below this many free bytes in the outbox's folder a failed write is put down to a full disk.
+NEARLY_FULL_BYTES = 1 << 20
+#: What the operating system says when the disk is full (or the user's quota spent), or the folder is read-only.
+_FULL_ERRNOS = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
+_READ_ONLY_ERRNOS = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
+
+
+class OutboxWriteError(Exception):
+    """An action could not be stored in the outbox, so it is not queued: ``full`` (no space left on the data
+    folder's disk), ``read_only`` (the folder or the file cannot be written), or neither (another failure of the
+    database or the file system, named by ``error``)."""
+
+    def __init__(self, error: BaseException, *, full: bool = False, read_only: bool = False) -> None:
+        super().__init__(f"outbox not writable ({'disk full' if full else 'read-only' if read_only else 'failed'}): "
+                         f"{type(error).__name__}: {error}")
+        self.error = error
+        self.full = full
+        self.read_only = read_only and not full
+
+    @classmethod
+    def of(cls, error: BaseException, folder: Path) -> OutboxWriteError:
+        """``error`` (sqlite3 or OS) explained: by its code where it says, else by what ``folder`` is now."""
+        code = getattr(error, "sqlite_errorcode", None)
+        number = getattr(error, "errno", None)
+        full = (code is not None and code & 0xFF == sqlite3.SQLITE_FULL) or number in _FULL_ERRNOS
+        read_only = (code is not None and code & 0xFF == sqlite3.SQLITE_READONLY) or number in _READ_ONLY_ERRNOS
+        if not (full or read_only):  # e.g. a disk I/O error: look at the folder
+            with contextlib.suppress(OSError):
+                stat = os.statvfs(folder) if hasattr(os, "statvfs") else None
+                if stat is not None and stat.f_flag & os.ST_RDONLY:
+                    read_only = True
+                elif stat is not None and stat.f_bavail * stat.f_frsize < NEARLY_FULL_BYTES:
+                    full = True
+        return cls(error, full=full, read_only=read_only)
+
+
 class OutboxState(StrEnum):
     """Where an outbox row stands."""
 
@@ -211,7 +254,7 @@ class Outbox:
         #: ``time.monotonic()`` when it is tried again); their rows wait, the others' go on (worker thread only)
         self._held: dict[str, tuple[int, float]] = {}
         self._answered_failure = False  # the last row sent got a failure the platform answered (worker thread only)
-        self._db_lock = threading.Lock()
+        self._db_lock = threading.RLock()  # held across several enqueues by ``together``
         self._db = sqlite3.connect(self.db_path, check_same_thread=False, isolation_level=None, timeout=10)
         self._db.row_factory = sqlite3.Row
         with self._db_lock:
@@ -230,6 +273,7 @@ class Outbox:
         self._stop = threading.Event()
         self._idle = threading.Event()
         self._thread: threading.Thread | None = None
+        self._batch: list[int] | None = None  # rows enqueued inside ``together`` (under the database lock)
 
     # -- queueing -----------------------------------------------------------------------------------------
 
@@ -251,24 +295,66 @@ class Outbox:
         key = idempotency_key or str(uuid.uuid4())
         body = json.dumps(dict(payload), ensure_ascii=False, sort_keys=True)
         with self._db_lock:
-            existing = self._db.execute(
-                "SELECT id, kind, payload FROM outbox WHERE idempotency_key = ?", (key,)
-            ).fetchone()
-            if existing is not None:  # the same action queued twice (a double click): one row
-                if existing["kind"] != kind or json.loads(existing["payload"]) != json.loads(body):
-                    raise ValueError(f"idempotency key {key!r} is already used for another action")
-                return int(existing["id"])
-            cursor = self._db.execute(
-                "INSERT INTO outbox (kind, payload, idempotency_key, created_at) VALUES (?, ?, ?, ?)",
-                (kind, body, key, _now()),
-            )
+            try:
+                existing = self._db.execute(
+                    "SELECT id, kind, payload FROM outbox WHERE idempotency_key = ?", (key,)
+                ).fetchone()
+                if existing is not None:  # the same action queued twice (a double click): one row
+                    if existing["kind"] != kind or json.loads(existing["payload"]) != json.loads(body):
+                        raise ValueError(f"idempotency key {key!r} is already used for another action")
+                    return int(existing["id"])
+                cursor = self._db.execute(
+                    "INSERT INTO outbox (kind, payload, idempotency_key, created_at) VALUES (?, ?, ?, ?)",
+                    (kind, body, key, _now()),
+                )
+            except sqlite3.Error as exc:  # the disk is full or read-only: not queued, and the caller says so
+                raise OutboxWriteError.of(exc, self.db_path.parent) from exc
             row_id = int(cursor.lastrowid or 0)
             self._idle.clear()
             item = self._reread(row_id)
+            if self._batch is not None:  # told when the batch is stored (it may yet be undone)
+                self._batch.append(row_id)
+                return row_id
         self._wake.set()
         if item is not None:
             self._notify(item)
         return row_id
+
+    @contextlib.contextmanager
+    def together(self) -> Iterator[None]:
+        """Store the rows enqueued in the block (on this thread) all or none: one transaction, committed when the
+        block ends; an exception in it (a refusal, :class:`OutboxWriteError` for a row) undoes them all, and a
+        failed commit raises :class:`OutboxWriteError`. The worker waits meanwhile (keep the block short); the
+        rows are told to the listeners once stored. Not nested."""
+        with self._db_lock:
+            if self._batch is not None:
+                raise RuntimeError("Outbox.together() is not nested")
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise OutboxWriteError.of(exc, self.db_path.parent) from exc
+            self._batch = added = []
+            try:
+                try:
+                    yield
+                finally:
+                    self._batch = None
+                try:
+                    self._db.execute("COMMIT")
+                except sqlite3.Error as exc:
+                    raise OutboxWriteError.of(exc, self.db_path.parent) from exc
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled back already (a full disk)
+                    self._db.execute("ROLLBACK")
+                for row_id in added:
+                    self._reread(row_id)  # gone again: out of the pending ones in memory
+                raise
+            items = [self._reread(row_id) for row_id in added]
+        if items:
+            self._wake.set()
+        for item in items:
+            if item is not None:
+                self._notify(item)
 
     def enqueue_task(self, payload: Mapping[str, Any], idempotency_key: str | None = None) -> int:
         """Queue a dispatch (``incident_id, unit_id|None, department, instructions, priority``)."""
@@ -295,7 +381,12 @@ class Outbox:
         ``OSError`` if the file cannot be read or copied."""
         source = Path(source)
         key = idempotency_key or str(uuid.uuid4())
-        part, size, digest = self._kept.copy_in(source, MAX_ATTACHMENT_BYTES)
+        try:
+            part, size, digest = self._kept.copy_in(source, MAX_ATTACHMENT_BYTES)
+        except OSError as exc:  # a full or read-only data folder is the outbox's failure, not the file's
+            if exc.errno in _FULL_ERRNOS or exc.errno == errno.EROFS:
+                raise OutboxWriteError.of(exc, self.files_dir) from exc
+            raise
         try:
             payload = {"incident_id": incident_id, "name": name or source.name, "size": size, "sha256": digest,
                        "file": KeptFiles.name_for(key)}

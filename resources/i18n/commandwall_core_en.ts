@@ -130,19 +130,19 @@
         <translation>Internal error: {error} ({activity})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/outbox.py" line="419"/>
-        <location filename="../../commandwall/backend/outbox.py" line="470"/>
+        <location filename="../../commandwall/backend/outbox.py" line="510"/>
+        <location filename="../../commandwall/backend/outbox.py" line="561"/>
         <source>无法读取的记录 ({error})</source>
-        <extracomment>What may be queued. What each kind of row needs in its payload to be sent (name → type); a task&apos;s is the platform&apos;s task body. Where queued attachments wait for their send (one file per row, named by its Idempotency-Key).</extracomment>
+        <extracomment>What may be queued. What each kind of row needs in its payload to be sent (name → type); a task&apos;s is the platform&apos;s task body. Below this many free bytes in the outbox&apos;s folder a failed write is put down to a full disk. What the operating system says when the disk is full (or the user&apos;s quota spent), or the folder is read-only. Where queued attachments wait for their send (one file per row, named by its Idempotency-Key).</extracomment>
         <translation>Unreadable record ({error})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/outbox.py" line="438"/>
+        <location filename="../../commandwall/backend/outbox.py" line="529"/>
         <source>内部错误: {error}</source>
         <translation>Internal error: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/outbox.py" line="487"/>
+        <location filename="../../commandwall/backend/outbox.py" line="578"/>
         <source>附件文件已丢失 ({error})</source>
         <translation>The attachment&apos;s file is lost ({error})</translation>
     </message>
@@ -291,6 +291,19 @@
     </message>
 </context>
 <context>
+    <name>datafolder</name>
+    <message>
+        <location filename="../../commandwall/app/datafolder.py" line="29"/>
+        <source>数据目录 {folder} 无法写入（{error}）：派遣、受理、备注将无法提交，请检查磁盘和目录权限</source>
+        <translation>The data folder {folder} cannot be written ({error}): dispatches, steps and notes cannot be submitted; check the disk and the folder's permissions</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/datafolder.py" line="37"/>
+        <source>数据目录 {folder} 所在磁盘剩余空间不足（{free} MB）：磁盘写满后派遣、受理、备注将无法提交，请及时清理</source>
+        <translation>The disk of the data folder {folder} is nearly full ({free} MB free): once it is full, dispatches, steps and notes cannot be submitted; free some space</translation>
+    </message>
+</context>
+<context>
     <name>dispatch</name>
     <message>
         <location filename="../../commandwall/app/dispatch.py" line="36"/>
@@ -345,7 +358,7 @@
     </message>
     <message>
         <location filename="../../commandwall/app/dispatch.py" line="227"/>
-        <location filename="../../commandwall/app/incidents.py" line="857"/>
+        <location filename="../../commandwall/app/incidents.py" line="897"/>
         <source> · 时限 {time}</source>
         <translation> · due {time}</translation>
     </message>
@@ -647,7 +660,7 @@
         <translation>All incidents</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="102"/>
+        <location filename="../../commandwall/app/incidents.py" line="103"/>
         <location filename="../../commandwall/mapdoc/strings.py" line="125"/>
         <source>特急</source>
         <extracomment>Incidents a card&apos;s nearest-incident offer measures geodesically, picked first by a flat distance (which ranks the district&apos;s points as the geodesic does but for near ties, so a few more than offered). 督办 is worked out at most once per this many seconds (the status bar, the list and the detail all ask). Tasks dispatched this close to a refused one went out with it (one dispatch, several units; each is its own request): done, they mean the incident was seen to, not that it waits for a new dispatch. A desk that starts offline holds the tasks of its last known state; saved longer ago than this (a shift), they are no measure of what is news: the refusals the first load brings are then marked, not told. An incident&apos;s task list shows at most this many of its tasks, the newest; one line before them says how many earlier ones it leaves out (a platform may hold thousands for one incident, and the list follows the clock). The detail&apos;s timeline shows at most this many entries, the newest, after one line saying how many earlier ones it leaves out (a platform&apos;s timeline may hold thousands of long notes: laying them all out took seconds). Priority levels (级别) as the duty officer reads them (translated where shown: :func:`priority_label`).
@@ -656,421 +669,448 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>Critical</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="103"/>
+        <location filename="../../commandwall/app/incidents.py" line="104"/>
         <location filename="../../commandwall/mapdoc/strings.py" line="126"/>
         <source>紧急</source>
         <translation>Urgent</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="104"/>
+        <location filename="../../commandwall/app/incidents.py" line="105"/>
         <location filename="../../commandwall/mapdoc/strings.py" line="127"/>
         <source>一般</source>
         <translation>Normal</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="105"/>
+        <location filename="../../commandwall/app/incidents.py" line="106"/>
         <location filename="../../commandwall/mapdoc/strings.py" line="128"/>
         <source>提示</source>
         <translation>Notice</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="110"/>
+        <location filename="../../commandwall/app/incidents.py" line="111"/>
         <source>已提交，等待平台确认…</source>
         <extracomment>Incidents at this priority or more pressing (lower number) flash the task bar when they arrive. Feedback once an action is queued (the source text; what is returned is ``translate(&quot;incidents&quot;, …)`` of it).</extracomment>
         <translation>Submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="111"/>
+        <location filename="../../commandwall/app/incidents.py" line="112"/>
         <source>派遣任务已提交，等待平台确认…</source>
         <translation>Task submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="112"/>
+        <location filename="../../commandwall/app/incidents.py" line="113"/>
         <source>备注已提交，等待平台确认…</source>
         <translation>Note submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="113"/>
+        <location filename="../../commandwall/app/incidents.py" line="114"/>
         <source>超时上报</source>
         <translation>Escalate overdue</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="116"/>
+        <location filename="../../commandwall/app/incidents.py" line="117"/>
         <source>请先在备注栏填写退回原因</source>
         <extracomment>Task statuses a unit reports (a timeline ``task`` entry with one of these as its action).</extracomment>
         <translation>Enter the reason for returning in the note field first</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="117"/>
+        <location filename="../../commandwall/app/incidents.py" line="118"/>
         <source>备注不能为空</source>
         <translation>The note is empty</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="120"/>
+        <location filename="../../commandwall/app/incidents.py" line="121"/>
         <source>预警信息由预警发布单位维护，请按预警内容派发或上报事件</source>
         <extracomment>Early warnings (预警, from CAP) are shown, not handled here: the platform does not know them.</extracomment>
         <translation>Early warnings are kept by the issuing agency; dispatch or report an incident as the warning says</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="127"/>
+        <location filename="../../commandwall/app/incidents.py" line="128"/>
         <source>派遣任务</source>
         <extracomment>What each kind of queued action is called in feedback.</extracomment>
         <translation>Dispatch task</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="128"/>
+        <location filename="../../commandwall/app/incidents.py" line="129"/>
         <source>状态变更</source>
         <translation>Status change</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="129"/>
-        <location filename="../../commandwall/app/incidents.py" line="483"/>
+        <location filename="../../commandwall/app/incidents.py" line="130"/>
+        <location filename="../../commandwall/app/incidents.py" line="514"/>
         <source>备注</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="179"/>
+        <location filename="../../commandwall/app/incidents.py" line="190"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="196"/>
+        <location filename="../../commandwall/app/incidents.py" line="207"/>
         <source>退回原因写在备注栏</source>
         <translation>Write the reason for returning in the note field</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="197"/>
+        <location filename="../../commandwall/app/incidents.py" line="208"/>
         <source>选择保留的事件</source>
         <translation>Choose the incident to keep</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="206"/>
+        <location filename="../../commandwall/app/incidents.py" line="217"/>
         <source>事件{status}，不能派遣</source>
         <translation>Incident is {status}; cannot dispatch</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="207"/>
+        <location filename="../../commandwall/app/incidents.py" line="218"/>
         <source>派遣任务…</source>
         <translation>Dispatch task…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="213"/>
+        <location filename="../../commandwall/app/incidents.py" line="224"/>
         <source>附件…</source>
         <translation>Attach…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="227"/>
+        <location filename="../../commandwall/app/incidents.py" line="238"/>
         <source>该事件已合并到 {survivor}，请在该事件上备注</source>
         <translation>This incident was merged into {survivor}; add notes there</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="237"/>
+        <location filename="../../commandwall/app/incidents.py" line="248"/>
         <source>按位置计算</source>
         <extracomment>Where an incident&apos;s town or grid cell came from, as the detail&apos;s tooltip says it.</extracomment>
         <translation>computed from the point</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="238"/>
+        <location filename="../../commandwall/app/incidents.py" line="249"/>
         <source>平台上报</source>
         <translation>as reported by the platform</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="250"/>
+        <location filename="../../commandwall/app/incidents.py" line="261"/>
         <source>镇街、网格：{source}</source>
         <translation>Town, grid cell: {source}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="253"/>
+        <location filename="../../commandwall/app/incidents.py" line="264"/>
         <source>平台上报镇街：{town}</source>
         <translation>platform reported town: {town}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="256"/>
+        <location filename="../../commandwall/app/incidents.py" line="267"/>
         <source>平台上报网格：{grid}</source>
         <translation>platform reported grid cell: {grid}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="259"/>
+        <location filename="../../commandwall/app/incidents.py" line="270"/>
         <source>镇街为平台上报</source>
         <translation>town as reported by the platform</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="261"/>
+        <location filename="../../commandwall/app/incidents.py" line="272"/>
         <source>（{notes}）</source>
         <translation> ({notes})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="261"/>
+        <location filename="../../commandwall/app/incidents.py" line="272"/>
         <source>；</source>
         <translation>; </translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="264"/>
+        <location filename="../../commandwall/app/incidents.py" line="275"/>
         <source>镇街：{source}</source>
         <translation>Town: {source}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="265"/>
+        <location filename="../../commandwall/app/incidents.py" line="276"/>
         <source>网格：{source}</source>
         <translation>Grid cell: {source}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="267"/>
+        <location filename="../../commandwall/app/incidents.py" line="278"/>
         <source>平台上报的位置与坐标不符，以坐标为准</source>
         <translation>The platform&apos;s town or grid cell does not match the coordinates; the coordinates count</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="269"/>
+        <location filename="../../commandwall/app/incidents.py" line="280"/>
         <source>坐标不在任何镇街或网格内，沿用平台上报</source>
         <translation>The point lies outside every town or grid cell; the platform&apos;s values are kept</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="280"/>
+        <location filename="../../commandwall/app/incidents.py" line="291"/>
+        <location filename="../../commandwall/app/incidents.py" line="415"/>
         <source>「{action}」</source>
         <translation>“{action}”</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="286"/>
+        <location filename="../../commandwall/app/incidents.py" line="297"/>
         <source>{kind}待发送（网络恢复后自动重发，不会丢失）：{error}</source>
         <translation>{kind} queued (sent automatically when the network is back, never lost): {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="289"/>
+        <location filename="../../commandwall/app/incidents.py" line="300"/>
         <source>{kind}发送中…</source>
         <translation>{kind} sending…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="290"/>
+        <location filename="../../commandwall/app/incidents.py" line="301"/>
         <source>{kind}待发送（网络恢复后自动重发，不会丢失）</source>
         <translation>{kind} queued (sent automatically when the network is back, never lost)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="292"/>
+        <location filename="../../commandwall/app/incidents.py" line="303"/>
         <source>{kind}已送达平台</source>
         <translation>{kind} delivered to the platform</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="293"/>
+        <location filename="../../commandwall/app/incidents.py" line="304"/>
         <source>{kind}被平台拒绝：{error}</source>
         <translation>{kind} refused by the platform: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="301"/>
+        <location filename="../../commandwall/app/incidents.py" line="312"/>
         <source>{kind}未执行：事件已被他人更新，请查看最新状态后重试</source>
         <translation>{kind} not carried out: someone else updated the incident; check its current state and try again</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="307"/>
+        <location filename="../../commandwall/app/incidents.py" line="318"/>
         <source>（现为{status}，v{version}）</source>
         <translation> (now {status}, v{version})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="311"/>
+        <location filename="../../commandwall/app/incidents.py" line="322"/>
         <source>。你的说明：{note}</source>
         <translation>. Your note: {note}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="385"/>
+        <location filename="../../commandwall/app/incidents.py" line="396"/>
         <source>新事件［{level}·{category}］{town} {title}</source>
         <extracomment>Attaching files and fetching attached ones (附件). ranks units for the dispatch dialog: the road graph of a large roads layer takes seconds to build, and ranking tens of thousands of units takes seconds too, which the window must not wait for What the list shows beyond its own filters (set from the overview dashboard; ``NO_FILTER``: all).</extracomment>
         <translation>New incident [{level}·{category}] {town} {title}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="395"/>
+        <location filename="../../commandwall/app/incidents.py" line="406"/>
         <source>请选择保留的事件</source>
         <translation>Choose the incident to keep</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="425"/>
+        <location filename="../../commandwall/app/incidents.py" line="456"/>
         <source>预警信息不在平台上，没有处置时间线</source>
         <translation>Early warnings are not on the platform and have no timeline</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="440"/>
+        <location filename="../../commandwall/app/incidents.py" line="471"/>
         <source>无法获取时间线：{error}</source>
         <translation>Cannot get the timeline: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="455"/>
+        <location filename="../../commandwall/app/incidents.py" line="486"/>
         <source>（较早的 {count} 条记录未显示）</source>
         <translation>({count} earlier entries not shown)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="470"/>
+        <location filename="../../commandwall/app/incidents.py" line="501"/>
         <source>（{before}→{after}）</source>
         <translation> ({before}→{after})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="473"/>
+        <location filename="../../commandwall/app/incidents.py" line="504"/>
         <source> 并入 {ref}</source>
         <translation> merged into {ref}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="475"/>
+        <location filename="../../commandwall/app/incidents.py" line="506"/>
         <source>任务 {ref} {status}</source>
         <translation>Task {ref} {status}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="478"/>
+        <location filename="../../commandwall/app/incidents.py" line="509"/>
         <source>附件 {name}（{size}）</source>
         <translation>Attachment {name} ({size})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="481"/>
+        <location filename="../../commandwall/app/incidents.py" line="512"/>
         <source>上报</source>
         <translation>Reported</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="482"/>
+        <location filename="../../commandwall/app/incidents.py" line="513"/>
         <source>派遣任务 {ref}</source>
         <translation>Task dispatched {ref}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="484"/>
+        <location filename="../../commandwall/app/incidents.py" line="515"/>
         <source>合并重复事件 {ref}</source>
         <translation>Duplicate merged {ref}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="489"/>
+        <location filename="../../commandwall/app/incidents.py" line="520"/>
         <source>{when} {what} · {who}：{text}</source>
         <translation>{when} {what} · {who}: {text}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="491"/>
+        <location filename="../../commandwall/app/incidents.py" line="522"/>
         <source>{when} {what} · {who}</source>
         <translation>{when} {what} · {who}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="526"/>
+        <location filename="../../commandwall/app/incidents.py" line="557"/>
         <source>与平台断开：处置力量的位置和状态为最后已知；派遣任务连上平台后发出</source>
         <translation>Not connected to the platform: the units&apos; places and states are the last known; tasks go out once the platform is reachable</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="694"/>
-        <location filename="../../commandwall/app/incidents.py" line="756"/>
+        <location filename="../../commandwall/app/incidents.py" line="691"/>
+        <source>{count} 项派遣任务</source>
+        <translation>{count} dispatch tasks</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="734"/>
+        <location filename="../../commandwall/app/incidents.py" line="796"/>
         <source>任务被拒绝：{who} 拒绝了任务 {task}（事件 {incident}）</source>
         <translation>Task refused: {who} refused task {task} (incident {incident})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="706"/>
+        <location filename="../../commandwall/app/incidents.py" line="746"/>
         <source>：{reason}</source>
         <translation>: {reason}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="707"/>
+        <location filename="../../commandwall/app/incidents.py" line="747"/>
         <source>，请重新派遣</source>
         <translation> — dispatch again</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="801"/>
+        <location filename="../../commandwall/app/incidents.py" line="841"/>
         <source>任务被拒绝：{who} 拒绝了任务 {task}</source>
         <translation>Task refused: {who} refused task {task}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="760"/>
-        <location filename="../../commandwall/app/incidents.py" line="803"/>
+        <location filename="../../commandwall/app/incidents.py" line="936"/>
+        <source>「{action}」尚未送达平台：送达后才能进行下一步</source>
+        <translation>“{action}” has not reached the platform yet: the next step waits until it has</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="800"/>
+        <location filename="../../commandwall/app/incidents.py" line="843"/>
         <source>（共 {count} 项被拒绝）</source>
         <translation> ({count} refused in all)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="839"/>
+        <location filename="../../commandwall/app/incidents.py" line="879"/>
         <source>较早的 {count} 项任务未列出（其中 {late} 项超时）</source>
         <translation>{count} earlier tasks not listed ({late} of them overdue)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="853"/>
+        <location filename="../../commandwall/app/incidents.py" line="893"/>
         <source>{time} {who} · 待发送（连上平台后自动发出）</source>
         <translation>{time} {who} · unsent (goes out once the platform is reachable)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="122"/>
+        <location filename="../../commandwall/app/incidents.py" line="123"/>
         <source>未选择事件：先在事件列表或地图上选中一个事件</source>
         <extracomment>Why a map card&apos;s 派往所选事件 / 调派至所选事件 is off while no incident is selected.</extracomment>
         <translation>No incident selected: select one in the incident list or on the map first</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="565"/>
+        <location filename="../../commandwall/app/incidents.py" line="596"/>
         <source>该力量已不在平台上</source>
         <translation>This unit is no longer on the platform</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="567"/>
+        <location filename="../../commandwall/app/incidents.py" line="598"/>
         <source>该力量{status}，不能派遣</source>
         <translation>This unit is {status}; cannot dispatch</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="605"/>
+        <location filename="../../commandwall/app/incidents.py" line="636"/>
         <source>该资源{status}，不能调派</source>
         <translation>This resource cannot be dispatched: {status}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="656"/>
+        <location filename="../../commandwall/app/incidents.py" line="696"/>
         <source>{count} 项派遣任务已提交，等待平台确认…</source>
         <translation>{count} tasks submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="815"/>
+        <location filename="../../commandwall/app/incidents.py" line="855"/>
         <source>事件{status}，不能上报上级</source>
         <translation>Incident is {status}; cannot escalate</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="824"/>
+        <location filename="../../commandwall/app/incidents.py" line="864"/>
         <source>事件不存在</source>
         <translation>No such incident</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/attachments.py" line="63"/>
+        <location filename="../../commandwall/app/attachments.py" line="65"/>
         <source>{name}（{size}）</source>
         <extracomment>Extensions a double click hands to the system to open: pictures, recordings and documents of the kinds field reports carry (WPS and OFD included), none that runs or renders as a page. Everything else is only saved (另存为…): a list of what may open is complete where a list of what may not never is (``.pif``, ``.jse``, ``.mhtml``… each opens, runs or renders on some desk).</extracomment>
         <translation>{name} ({size})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/attachments.py" line="69"/>
-        <location filename="../../commandwall/app/incidents.py" line="130"/>
+        <location filename="../../commandwall/app/attachments.py" line="71"/>
+        <location filename="../../commandwall/app/attachments.py" line="156"/>
+        <location filename="../../commandwall/app/incidents.py" line="131"/>
         <source>附件</source>
         <translation>Attachment</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/attachments.py" line="126"/>
+        <location filename="../../commandwall/app/attachments.py" line="128"/>
         <source>不是文件：{name}</source>
         <translation>Not a file: {name}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/attachments.py" line="130"/>
-        <location filename="../../commandwall/app/attachments.py" line="156"/>
+        <location filename="../../commandwall/app/attachments.py" line="132"/>
+        <location filename="../../commandwall/app/attachments.py" line="161"/>
         <source>无法读取文件：{error}</source>
         <translation>Cannot read the file: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/attachments.py" line="135"/>
+        <location filename="../../commandwall/app/attachments.py" line="137"/>
         <source>文件 {name} 为 {size}，超过附件上限 {limit}</source>
         <translation>File {name} is {size}, over the attachment limit of {limit}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/attachments.py" line="153"/>
+        <location filename="../../commandwall/app/attachments.py" line="158"/>
         <source>文件超过附件上限 {limit}</source>
         <translation>The file is over the attachment limit of {limit}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/attachments.py" line="159"/>
+        <location filename="../../commandwall/app/attachments.py" line="164"/>
         <source>附件未能提交：{error}</source>
         <translation>The attachment was not queued: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/attachments.py" line="161"/>
+        <location filename="../../commandwall/app/attachments.py" line="166"/>
         <source>附件 {name} 已提交，等待平台确认…</source>
         <translation>Attachment {name} submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/attachments.py" line="182"/>
+        <location filename="../../commandwall/app/attachments.py" line="187"/>
         <source>{error}：{where}</source>
         <translation>{error}: {where}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/attachments.py" line="184"/>
-        <location filename="../../commandwall/app/attachments.py" line="188"/>
+        <location filename="../../commandwall/app/attachments.py" line="189"/>
+        <location filename="../../commandwall/app/attachments.py" line="193"/>
         <source>无法获取附件：{error}</source>
         <translation>Cannot fetch the attachment: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/datafolder.py" line="55"/>
+        <source>磁盘已满</source>
+        <translation>disk full</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/datafolder.py" line="57"/>
+        <source>数据目录只读</source>
+        <translation>data folder read-only</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/datafolder.py" line="60"/>
+        <source>{what}未提交：本地发件箱无法写入（{reason}），请清理磁盘或检查数据目录后重试</source>
+        <translation>{what} not submitted: the local outbox cannot be written ({reason}); free disk space or check the data folder, then try again</translation>
     </message>
 </context>
 <context>

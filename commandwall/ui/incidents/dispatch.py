@@ -44,12 +44,16 @@ class DispatchDialog(QDialog):
     begin with if it can be, else the nearest one, never one already sent to this incident (its line says so);
     ``instructions`` start the 处置要求 (a resource's card names the resource there); ``caveat`` is said above the
     form (the units may not be current). ``sent_to()`` tells the units with an active task for this incident
-    when 派遣 is pressed: sending one of them again is asked first."""
+    when 派遣 is pressed: sending one of them again is asked first. ``send(order)``, if given, sends as the
+    dialog is accepted: a refusal it returns (the desk could not store the tasks) is said in the dialog, which
+    stays open with everything the officer filled in."""
 
     def __init__(self, incident: Incident, choices: list[UnitChoice], parent: QWidget | None = None,
                  *, preselect: str | None = None, instructions: str = "", caveat: str = "",
-                 sent_to: Callable[[], set[str]] | None = None):
+                 sent_to: Callable[[], set[str]] | None = None,
+                 send: Callable[[DispatchOrder], str | None] | None = None):
         super().__init__(parent)
+        self._send = send
         #: the units with an active task for this incident now (asked again at 派遣: another desk may have sent
         #: one while this dialog was open); by default those the choices say
         self._sent_to = sent_to or (lambda: {c.unit.id for c in choices if c.sent_here})
@@ -222,6 +226,15 @@ class DispatchDialog(QDialog):
         if again and not self._send_again(again):
             return
         self.accept()
+
+    def accept(self) -> None:
+        """Send the order (with ``send``) and close; a refusal keeps the dialog open, saying it."""
+        if self._send is not None:
+            refused = self._send(self.order())
+            if refused:
+                self.error.setText(refused)
+                return
+        super().accept()
 
     def _send_again(self, unit_ids: list[str]) -> bool:
         """Ask before sending units that already have an active task for this incident (two desks sending the

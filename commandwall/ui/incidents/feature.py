@@ -14,7 +14,13 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QVBoxLayo
 from commandwall.app.attachments import AttachmentRef, attachments_in
 from commandwall.app.dispatch import DispatchOffer, DispatchOrder, resource_instructions
 from commandwall.app.incident_filter import NO_FILTER, IncidentFilter
-from commandwall.app.incidents import NOTE_SENT, TRANSITION_SENT, IncidentsController, is_local_warning
+from commandwall.app.incidents import (
+    NOTE_SENT,
+    TRANSITION_SENT,
+    IncidentsController,
+    NotStored,
+    is_local_warning,
+)
 from commandwall.app.warnings import WarningsController
 from commandwall.backend.outbox import OutboxItem
 from commandwall.domain.models import Incident, Task, TimelineEntry
@@ -69,6 +75,7 @@ class IncidentsFeature(QObject):
         if self._view_state is not None:
             self.panel.splitter.restore_share(self._view_state.list_share())
         self.panel.detail.placement_of = controller.placement  # 位置: computed from the point, or the platform's
+        self.panel.detail.pending_of = controller.pending_steps  # 待发送: its steps wait while one does
         # Above the list: a banner while the list shows the last known state instead of live data.
         self.offline_banner = plain_label()
         self.offline_banner.setObjectName("offlineBanner")
@@ -152,6 +159,9 @@ class IncidentsFeature(QObject):
                 self.panel.model.set_refused(self.controller.refused_incident_ids(fresh=True))
         self._live = True
         self.controller.prepare_dispatch()
+        problem = self.controller.data_folder_warning()  # said now, not first when an action is refused for it
+        if problem:
+            self.sig_message.emit(display_text(problem), 30000)
 
     def _on_warning_problem(self, text: str) -> None:
         self.sig_message.emit(display_text(text), 10000)
@@ -279,7 +289,14 @@ class IncidentsFeature(QObject):
 
     def _escalate(self, incident_id: str) -> None:
         feedback = self.controller.escalate_overdue(incident_id)
-        self.panel.detail.set_feedback(feedback, settled=feedback != translate("incidents", TRANSITION_SENT))
+        self._answer(feedback, queued=feedback == translate("incidents", TRANSITION_SENT))
+
+    def _answer(self, feedback: str, *, queued: bool) -> None:
+        """Say on the detail what became of the officer's action (``queued``: it waits for the platform's answer;
+        otherwise the buttons come back). One the desk could not store is also put in the message log."""
+        self.panel.detail.set_feedback(feedback, settled=not queued)
+        if isinstance(feedback, NotStored):
+            self.sig_message.emit(display_text(feedback), 20000)
 
     def _request_transition(self, incident_id: str, action: str, version: int, note: str) -> None:
         into = None
@@ -289,9 +306,10 @@ class IncidentsFeature(QObject):
                 self.panel.detail.set_feedback("", settled=True)
                 return
         feedback = self.controller.transition(incident_id, action, version, note, into)
-        if feedback == translate("incidents", TRANSITION_SENT) and note.strip():
-            self.panel.detail.note_taken()
-        self.panel.detail.set_feedback(feedback, settled=feedback != translate("incidents", TRANSITION_SENT))
+        queued = feedback == translate("incidents", TRANSITION_SENT)
+        if queued and note.strip():
+            self.panel.detail.note_taken()  # not before: a step not taken leaves its reason in the field
+        self._answer(feedback, queued=queued)
 
     def _ask_merge_target(self, incident_id: str) -> str | None:
         """The incident a duplicate is merged into, chosen by the user (None: cancelled)."""
@@ -306,9 +324,10 @@ class IncidentsFeature(QObject):
 
     def _add_note(self, incident_id: str, text: str) -> None:
         feedback = self.controller.add_note(incident_id, text)
-        if feedback == translate("incidents", NOTE_SENT):
+        queued = feedback == translate("incidents", NOTE_SENT)
+        if queued:
             self.panel.detail.note_taken()
-        self.panel.detail.set_feedback(feedback, settled=feedback != translate("incidents", NOTE_SENT))
+        self._answer(feedback, queued=queued)
 
     # ---- 附件 ------------------------------------------------------------------------------------------
     def _choose_attachment(self, incident_id: str) -> None:
@@ -421,21 +440,32 @@ class IncidentsFeature(QObject):
         incident_id = found[0].id
         dialog = DispatchDialog(*found, parent, preselect=unit_id, instructions=instructions,
                                 caveat=self.controller.units_caveat(),
-                                sent_to=lambda: self.controller.units_sent_to(incident_id))
-        if dialog.exec():
-            self.send_dispatch(dialog.order())
+                                sent_to=lambda: self.controller.units_sent_to(incident_id),
+                                send=self._send_from_dialog)
+        dialog.exec()  # 派遣 sends (``_send_from_dialog``): a dispatch the desk cannot store keeps the dialog open
 
-    def send_dispatch(self, order: DispatchOrder) -> None:
-        """Queue the tasks the dialog asked for (one per unit) and say so on the incident."""
-        self.panel.detail.set_feedback(self.controller.dispatch_order(order), settled=False)
+    def _send_from_dialog(self, order: DispatchOrder) -> str | None:
+        """The dialog's 派遣: queue it; the refusal when the desk could not store it (the dialog stays open)."""
+        feedback = self.send_dispatch(order)
+        return feedback if isinstance(feedback, NotStored) else None
+
+    def send_dispatch(self, order: DispatchOrder) -> str:
+        """Queue the tasks the dialog asked for (one per unit, all or none) and say so on the incident; returns
+        what was said."""
+        feedback = self.controller.dispatch_order(order)
+        self._answer(feedback, queued=not isinstance(feedback, NotStored))
+        return feedback
 
     def _on_outbox(self, item: OutboxItem) -> None:
         if item.kind == "task":  # an unsent task is listed (待发送) until the platform has it
             self.check_deadlines()
         notice = self.controller.outbox_notice(item)
+        shown = notice.incident_id is not None and notice.incident_id == self.selected_incident_id()
+        if shown and item.kind != "task":  # its steps, notes and files waiting (待发送): said, and the steps wait
+            self.panel.detail.show_pending()
         if not notice.text:
             return
-        if notice.incident_id is not None and notice.incident_id == self.selected_incident_id():
+        if shown:
             self.panel.detail.set_feedback(notice.text, settled=notice.settled)
             if notice.note_back.strip() and not self.panel.detail.note.text().strip():
                 self.panel.detail.note.setText(notice.note_back)  # the reason is his: not lost with the step

@@ -35,7 +35,13 @@ from PySide6.QtWidgets import (
 from commandwall.app.areas import Placement
 from commandwall.app.attachments import AttachmentRef
 from commandwall.app.incident_filter import NO_FILTER, IncidentFilter
-from commandwall.app.incidents import PRIORITY_LABELS, ActionChoice, ActionRights, describe_place
+from commandwall.app.incidents import (
+    PRIORITY_LABELS,
+    ActionChoice,
+    ActionRights,
+    PendingSteps,
+    describe_place,
+)
 from commandwall.domain.models import CATEGORIES, MAX_FREE_TEXT_CHARS, Incident
 from commandwall.i18n import translate
 from commandwall.localtime import to_display
@@ -77,6 +83,8 @@ YIELD_MIN_EMS = 3
 OVERDUE_COLOUR = "#ff4d4f"
 #: Colour of the line saying a unit refused the incident's task.
 REFUSED_COLOUR = "#fa8c16"
+#: Colour of the lines saying which of the incident's actions still wait to be sent (待发送).
+PENDING_COLOUR = "#faad14"
 
 
 def share_columns(wanted: dict[int, int], width: int, title: tuple[int, int], floor: int) -> dict[int, int]:
@@ -133,6 +141,9 @@ class IncidentDetail(QWidget):
         #: Where a shown incident's town and grid cell came from (``IncidentsController.placement``); the
         #: feature sets it (without it the detail says they are the platform's).
         self.placement_of: Callable[[str], Placement | None] = lambda _incident_id: None
+        #: The shown incident's actions still in the outbox (``IncidentsController.pending_steps``): said under
+        #: the steps, which wait while one of them does. The feature sets it (without it nothing waits).
+        self.pending_of: Callable[[str], PendingSteps] = lambda _incident_id: PendingSteps()
         self.title = _plain_label()
         self.title.setObjectName("incidentTitle")
         self.fields = {name: _plain_label() for name in ("id", "category", "priority", "status", "place", "time")}
@@ -165,6 +176,11 @@ class IncidentDetail(QWidget):
         self.dispatch_button.clicked.connect(lambda: self._incident and self.sig_dispatch.emit(self._incident.id))
         self.feedback = _plain_label()
         self.feedback.setObjectName("actionFeedback")
+        self.pending = _plain_label()  # the incident's own actions not yet on the platform (待发送)
+        self.pending.setObjectName("pendingActions")
+        self.pending.setStyleSheet(f"color: {PENDING_COLOUR};")
+        self.pending.hide()
+        self._held = ""  # why the steps wait (a step of this incident is still in the outbox), or ""
         self.warning_reach = _plain_label()  # an early warning: what its area holds
         self.warning_reach.setObjectName("warningReach")
         self.warning_to_wall = QPushButton(translate("IncidentDetail", "区域摄像机上墙"))
@@ -246,6 +262,7 @@ class IncidentDetail(QWidget):
         workflow.addStretch(1)
         layout.addLayout(workflow)
         layout.addWidget(self.feedback)
+        layout.addWidget(self.pending)
         reach = QHBoxLayout()
         reach.addWidget(self.warning_reach, 1)
         reach.addWidget(self.warning_to_wall)
@@ -336,6 +353,7 @@ class IncidentDetail(QWidget):
             self.note_button.setEnabled(False)
             self.attach_button.setEnabled(False)
             self.show_attachments([])
+            self._show_pending(PendingSteps())
             return
         if previous is None or previous.id != incident.id:
             self.show_overdue(None, "")
@@ -375,7 +393,23 @@ class IncidentDetail(QWidget):
             button.clicked.connect(lambda _=False, a=choice.action, i=incident: self._act(i, a))
             self.actions_row.addWidget(button)
             self._step_buttons.append(button)
+        self._show_pending(self.pending_of(incident.id))
         self._order_tabs()
+
+    def show_pending(self) -> None:
+        """Say again which of the shown incident's actions wait in the outbox (one was queued, sent or refused);
+        while a step waits, the steps are disabled, their tooltip saying why."""
+        if self._incident is not None:
+            self._show_pending(self.pending_of(self._incident.id))
+
+    def _show_pending(self, pending: PendingSteps) -> None:
+        self.pending.setText("\n".join(pending.lines))
+        self.pending.setVisible(bool(pending.lines))
+        self._held = pending.hold
+        if pending.hold:
+            for button in (*self._step_buttons, self.escalate_button):
+                button.setEnabled(False)
+                button.setToolTip(plain_tooltip(pending.hold))
 
     def _order_tabs(self) -> None:
         """Tab goes through the detail as it reads, the workflow buttons (made anew for each incident) right after
@@ -481,6 +515,9 @@ class IncidentDetail(QWidget):
         self.escalate_button.setVisible(choice is not None)
         if choice is not None:
             self._apply(self.escalate_button, choice)
+            if self._held:  # a step of this incident waits: 超时上报 is a step too
+                self.escalate_button.setEnabled(False)
+                self.escalate_button.setToolTip(plain_tooltip(self._held))
 
     def show_refusal(self, text: str) -> None:
         """The line saying a unit refused the incident's task and it wants a new dispatch (``text`` made safe to
@@ -499,7 +536,8 @@ class IncidentDetail(QWidget):
         self.warning_to_wall.setEnabled(bool(camera_ids))
 
     def _escalate(self) -> None:
-        if self._incident is not None and self._overdue_choice is not None and self._overdue_choice.enabled:
+        if (self._incident is not None and self._overdue_choice is not None and self._overdue_choice.enabled
+                and not self._held):
             self.escalate_button.setEnabled(False)  # once: it comes back with the answer
             self.sig_escalate.emit(self._incident.id)
 
