@@ -181,6 +181,7 @@ def test_thousands_of_tasks_list_the_newest_and_a_burst_of_reports_is_shown_once
     from datetime import timedelta
 
     from commandwall import localtime
+    from commandwall.app.dispatch import task_time
     from commandwall.app.incidents import TASK_LINES_SHOWN
     from commandwall.domain.models import Task
     from commandwall.domain.supervision import overdue_tasks
@@ -205,8 +206,11 @@ def test_thousands_of_tasks_list_the_newest_and_a_burst_of_reports_is_shown_once
     qtbot.waitUntil(lambda: desk.detail.tasks.count() == TASK_LINES_SHOWN + 1, timeout=5000)
     assert desk.detail.tasks.item(0).text() == f"较早的 {len(earlier)} 项任务未列出（其中 {late_earlier} 项超时）"
     assert "T-MANY-2999" not in desk.detail.tasks.item(TASK_LINES_SHOWN).text()  # lines name units, not ids
-    assert [desk.detail.tasks.item(k).text()[:5] for k in (1, TASK_LINES_SHOWN)] == [
-        f"{localtime.to_display(newest[0].created_at):%H:%M}", f"{localtime.to_display(newest[-1].created_at):%H:%M}"]
+    # each line starts with its task's time: the hour and minute, with the day when that was not today (five hours
+    # ago, just after midnight)
+    for k, task in ((1, newest[0]), (TASK_LINES_SHOWN, newest[-1])):
+        line = desk.detail.tasks.item(k).text()
+        assert line.startswith(task_time(task.created_at, localtime.now())), line
     desk.feature.check_deadlines()
     late = len(overdue_tasks(tasks, localtime.now()))
     assert desk.detail.overdue.text() == f"督办：{late} 项任务超过办结时限"
