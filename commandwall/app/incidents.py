@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from commandwall import localtime
@@ -823,7 +823,10 @@ class IncidentsController:
             if incident is None or incident.status not in OPEN_STATUSES:
                 continue
             siblings = self.session.tasks.for_incident(task.incident_id) if incident_id is None else tasks
-            since = task.created_at - REFUSAL_BATCH
+            try:
+                since = task.created_at - REFUSAL_BATCH
+            except OverflowError:  # dated in year 1 (broken data): every sibling is "since"
+                since = datetime.min.replace(tzinfo=UTC)
             taken = (
                 t.status in ACTIVE_TASK_STATUSES or (t.status is not TaskStatus.REJECTED and t.created_at >= since)
                 for t in siblings

@@ -577,3 +577,20 @@ def test_a_merged_incident_takes_no_note_and_names_where_the_work_goes_on(desk):
     pending = desk.incidents.pending_actions()
     said = desk.incidents.add_note(duplicate.id, "现场有人员被困")
     assert f"已合并到 {survivor.id}" in said and desk.incidents.pending_actions() == pending
+
+
+def test_a_refused_task_dated_in_year_one_does_not_break_the_refusal_check(desk):
+    """A platform's task refused and dated 0001-01-01 (broken data): working out which incidents wait for a new
+    dispatch subtracted the batch window from its date and overflowed — the 督办 refresh raised every second,
+    and every refusal marker and line after it went undrawn for the whole desk."""
+    from commandwall.domain.models import Task, TaskStatus
+
+    incident = next(i for i in desk.session.incidents.open() if not desk.session.tasks.for_incident(i.id))
+    broken = Task(id="T-YEAR-ONE", incident_id=incident.id, department="城管", status=TaskStatus.REJECTED,
+                  created_at=datetime(1, 1, 1, tzinfo=UTC))
+    desk.session.tasks.upsert(broken)
+    try:
+        assert incident.id in desk.incidents.refused_incident_ids(fresh=True)
+        assert desk.incidents.refusal_line(incident.id)
+    finally:
+        desk.session.tasks.replace_all([t for t in desk.session.tasks.values() if t.id != broken.id])
