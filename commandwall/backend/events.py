@@ -33,7 +33,8 @@ of the platform that shows it went back).
 
 Snapshots arrive the same way as events, as ``camera-status`` / ``unit`` / ``task`` for what differs from
 what this stream last delivered; an event that repeats the last one delivered for its camera, unit or task
-(or an older unit report) is not delivered. Callbacks run on the stream's thread: queue them to the GUI.
+is not delivered (older unit reports are: the store orders them). Callbacks run on the stream's thread:
+queue them to the GUI.
 """
 
 from __future__ import annotations
@@ -649,14 +650,16 @@ class EventStream:
 
     def _remember(self, model: BaseModel) -> bool:
         """Note a camera status, unit or task about to be delivered; False if it adds nothing to what this
-        stream last delivered (the same status or copy, or a unit report older than the one delivered)."""
+        stream last delivered (the same status or copy). Unit reports are not ordered here by their dates: the
+        store does (a report dated far ahead, from a terminal's broken clock, gives way there to the next one —
+        kept here as the newest, it silenced every later report of its unit before the store saw one)."""
         if isinstance(model, Camera | CameraStatusChange):
             if self._camera_status.get(model.id) == model.status:
                 return False
             self._camera_status[model.id] = model.status
         elif isinstance(model, Unit):
             held = self._units.get(model.id)
-            if held is not None and (held == model or model.updated_at < held.updated_at):
+            if held == model:
                 return False
             self._units[model.id] = model
         elif isinstance(model, Task):

@@ -635,3 +635,42 @@ def test_a_polling_desk_notices_the_platform_went_back_by_its_cursor(gated, tmp_
         client.close()
         if again is not None:
             again.stop()
+
+
+def test_a_unit_report_dated_far_ahead_does_not_silence_the_units_later_reports(gated) -> None:
+    """A snapshot carried one unit's report dated 9999-12-31 (a terminal's broken clock): the stream kept it as
+    the last delivered and dropped every real report after it as "older" before the store (which lets a far-ahead
+    report give way) saw any — the unit froze on the map for the session. The stream no longer orders reports by
+    date: the store does."""
+    from flask import Response
+
+    demo, proxy, state = gated
+    state["events_status"] = 500
+    client = PlatformClient(proxy.base_url, "duty", "duty", retries=0)
+    baseline, cursor = startup_snapshot(client)
+    stores = Stores()
+    stores.units.replace_all(baseline["units"])
+    rec = Recorder(forward=stores.apply_event)
+    target = demo.store.units()[0].id
+    poisoned = [False]
+
+    def far_ahead_once(method: str, path: str) -> Response | None:
+        if (method, path) != ("GET", "/api/v1/units") or poisoned[0]:
+            return None
+        poisoned[0] = True  # the exercise's own answer (routes_api.units), one report dated far ahead
+        items = [u.model_dump(mode="json") for u in demo.store.units()]
+        for item in items:
+            if item["id"] == target:
+                item["updated_at"] = "9999-12-31T00:00:00+00:00"
+        return Response(json.dumps({"units": items}), status=200, content_type="application/json")
+
+    state["garbage"] = far_ahead_once
+    stream = _stream(client, rec, cursor=cursor, fallback_after=1, sse_retry_interval=60, snapshot_interval=0.3,
+                     **baseline)  # fmt: skip
+    try:
+        assert wait_until(lambda: poisoned[0] and requests_to(state, "/api/v1/units") >= 3, 10)
+        moved = move_unit(demo)
+        assert wait_until(lambda: stores.units.get(target) == moved, 5), stores.units.get(target)
+    finally:
+        stream.stop()
+        client.close()
