@@ -105,10 +105,24 @@ def readable_name(path: Path) -> str:
         return raw.decode("utf-8", errors="replace")
 
 
+#: An incident's detail lists at most this many of its attached files, the newest; one line before them says how
+#: many earlier ones it leaves out (a platform's timeline may record tens of thousands: listing 60 000 took the
+#: window 1.5–1.8 s at each refresh of the timeline).
+ATTACHMENTS_SHOWN = 200
+
+
 def attachments_in(entries: list[TimelineEntry]) -> list[AttachmentRef]:
     """The attached files a timeline records, oldest first."""
     return [AttachmentRef(e.ref, e.incident_id, e.text, e.size, e) for e in entries
             if e.kind is TimelineKind.ATTACHMENT and e.ref]
+
+
+def newest_attachments(entries: list[TimelineEntry], limit: int = ATTACHMENTS_SHOWN) -> tuple[list[AttachmentRef], int]:
+    """The newest ``limit`` attached files a timeline records (oldest first) and how many earlier ones it leaves
+    out."""
+    refs = attachments_in(entries)
+    earlier = max(0, len(refs) - limit)
+    return refs[earlier:], earlier
 
 
 class AttachmentCentre:

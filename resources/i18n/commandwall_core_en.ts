@@ -124,25 +124,25 @@
         <translation>Malformed platform answer: {resource}: {problem}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/events.py" line="382"/>
+        <location filename="../../commandwall/backend/events.py" line="384"/>
         <source>内部错误: {error} ({activity})</source>
         <extracomment>While the live stream is down: incidents are polled this often (s) … … and cameras, units and tasks this often (s). SSE event type -&gt; model of its data. A stream that stayed open this long (or delivered an event) was a real connection, not a failure. One event (all its lines) may not exceed this many bytes … … nor this many lines (the contract sends 3 or 4). Connection details reported to ``on_state`` are cut to this many characters. The platform sends a keepalive comment this often (s) while it has nothing else to send. A platform that sent not a byte for this long (s) — on the live stream a keepalive is overdue — is shown as quiet: it or the path to it may hang, and what the desk shows may not be current. The stream itself is given up only at its read timeout (45 s), as a keepalive late on a slow link is no outage; the silence is counted on through the reconnects and polls that follow, until the platform answers. ``on_reset(reason)``: load everything afresh (on the stream&apos;s thread; ``BackendError``: tried again later). ``time.monotonic()`` of the last bytes received (of the answer&apos;s headers, before the first)</extracomment>
         <translation>Internal error: {error} ({activity})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/outbox.py" line="510"/>
-        <location filename="../../commandwall/backend/outbox.py" line="561"/>
+        <location filename="../../commandwall/backend/outbox.py" line="525"/>
+        <location filename="../../commandwall/backend/outbox.py" line="607"/>
         <source>无法读取的记录 ({error})</source>
-        <extracomment>What may be queued. What each kind of row needs in its payload to be sent (name → type); a task&apos;s is the platform&apos;s task body. Below this many free bytes in the outbox&apos;s folder a failed write is put down to a full disk. What the operating system says when the disk is full (or the user&apos;s quota spent), or the folder is read-only. Where queued attachments wait for their send (one file per row, named by its Idempotency-Key).</extracomment>
+        <extracomment>What may be queued. What each kind of row needs in its payload to be sent (name → type); a task&apos;s is the platform&apos;s task body. Below this many free bytes in the outbox&apos;s folder a failed write is put down to a full disk. What the operating system says when the disk is full (or the user&apos;s quota spent), or the folder is read-only. Where queued attachments wait for their send (one file per row, named by its Idempotency-Key). incidents whose next row the platform failed while it answered others: incident id → (failures in a row, ``time.monotonic()`` when it is tried again); their rows wait, the others&apos; go on (worker thread only)</extracomment>
         <translation>Unreadable record ({error})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/outbox.py" line="529"/>
+        <location filename="../../commandwall/backend/outbox.py" line="564"/>
         <source>内部错误: {error}</source>
         <translation>Internal error: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/outbox.py" line="578"/>
+        <location filename="../../commandwall/backend/outbox.py" line="624"/>
         <source>附件文件已丢失 ({error})</source>
         <translation>The attachment&apos;s file is lost ({error})</translation>
     </message>
@@ -295,7 +295,7 @@
     <message>
         <location filename="../../commandwall/app/datafolder.py" line="29"/>
         <source>数据目录 {folder} 无法写入（{error}）：派遣、受理、备注将无法提交，请检查磁盘和目录权限</source>
-        <translation>The data folder {folder} cannot be written ({error}): dispatches, steps and notes cannot be submitted; check the disk and the folder's permissions</translation>
+        <translation>The data folder {folder} cannot be written ({error}): dispatches, steps and notes cannot be submitted; check the disk and the folder&apos;s permissions</translation>
     </message>
     <message>
         <location filename="../../commandwall/app/datafolder.py" line="37"/>
@@ -358,7 +358,7 @@
     </message>
     <message>
         <location filename="../../commandwall/app/dispatch.py" line="227"/>
-        <location filename="../../commandwall/app/incidents.py" line="897"/>
+        <location filename="../../commandwall/app/incidents.py" line="900"/>
         <source> · 时限 {time}</source>
         <translation> · due {time}</translation>
     </message>
@@ -422,115 +422,115 @@
         <translation>Early warning</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="204"/>
+        <location filename="../../commandwall/domain/models.py" line="217"/>
         <source>已上报</source>
-        <extracomment>Statuses of incidents still being handled (未办结).</extracomment>
+        <extracomment>The longest useful viewing distance a camera may state (a long-range thermal camera sees a few kilometres); a longer one is taken as this. A camera&apos;s view direction, any finite number of degrees turned into [0, 360): a platform&apos;s 1e20 drew a view cone whose loop never ended in the map page (its angle step no longer changed the angle), and froze it. A camera&apos;s field of view, clamped to [0, 360] degrees. A camera&apos;s useful viewing distance, clamped to [0, MAX_CAMERA_RANGE_M] metres. Statuses of incidents still being handled (未办结).</extracomment>
         <translation>Reported</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="205"/>
+        <location filename="../../commandwall/domain/models.py" line="218"/>
         <source>已受理</source>
         <translation>Accepted</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="206"/>
+        <location filename="../../commandwall/domain/models.py" line="219"/>
         <source>已核实</source>
         <translation>Verified</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="207"/>
+        <location filename="../../commandwall/domain/models.py" line="220"/>
         <source>已派遣</source>
         <translation>Dispatched</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="208"/>
+        <location filename="../../commandwall/domain/models.py" line="221"/>
         <source>处置中</source>
         <translation>In progress</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="209"/>
+        <location filename="../../commandwall/domain/models.py" line="222"/>
         <source>已办结</source>
         <translation>Resolved</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="210"/>
+        <location filename="../../commandwall/domain/models.py" line="223"/>
         <source>已结案</source>
         <translation>Closed</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="211"/>
+        <location filename="../../commandwall/domain/models.py" line="224"/>
         <source>已退回</source>
         <translation>Returned</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="212"/>
+        <location filename="../../commandwall/domain/models.py" line="225"/>
         <source>已上报上级</source>
         <translation>Escalated</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="213"/>
+        <location filename="../../commandwall/domain/models.py" line="226"/>
         <source>已合并</source>
         <translation>Merged</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="309"/>
+        <location filename="../../commandwall/domain/models.py" line="322"/>
         <source>已派发</source>
         <extracomment>The largest file attached to an incident (bytes): 20 MiB, the platform&apos;s limit and the client&apos;s. Tasks still to be carried out (the others are finished: done or rejected).</extracomment>
         <translation>Assigned</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="310"/>
+        <location filename="../../commandwall/domain/models.py" line="323"/>
         <source>已接收</source>
         <translation>Acknowledged</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="311"/>
+        <location filename="../../commandwall/domain/models.py" line="324"/>
         <source>途中</source>
         <translation>En route</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="312"/>
+        <location filename="../../commandwall/domain/models.py" line="325"/>
         <source>已到场</source>
         <translation>On scene</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="313"/>
+        <location filename="../../commandwall/domain/models.py" line="326"/>
         <source>已完成</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="314"/>
+        <location filename="../../commandwall/domain/models.py" line="327"/>
         <source>已拒绝</source>
         <translation>Rejected</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="390"/>
+        <location filename="../../commandwall/domain/models.py" line="403"/>
         <source>{n}分钟前</source>
         <extracomment>A unit silent for longer is shown as not current (faded on the map, its last report&apos;s age in the 派遣 list): vehicles&apos; and terminals&apos; positions come every 10–60 s, so five minutes of nothing is no gap between reports.</extracomment>
         <translation>{n} min ago</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="392"/>
+        <location filename="../../commandwall/domain/models.py" line="405"/>
         <source>{n}小时前</source>
         <translation>{n} h ago</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="393"/>
+        <location filename="../../commandwall/domain/models.py" line="406"/>
         <source>{n}天前</source>
         <translation>{n} days ago</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="397"/>
+        <location filename="../../commandwall/domain/models.py" line="410"/>
         <source>待命</source>
         <translation>Available</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="398"/>
+        <location filename="../../commandwall/domain/models.py" line="411"/>
         <source>出勤</source>
         <translation>On duty</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="399"/>
+        <location filename="../../commandwall/domain/models.py" line="412"/>
         <source>离线</source>
         <translation>Offline</translation>
     </message>
@@ -981,28 +981,28 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation> — dispatch again</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="841"/>
+        <location filename="../../commandwall/app/incidents.py" line="844"/>
         <source>任务被拒绝：{who} 拒绝了任务 {task}</source>
         <translation>Task refused: {who} refused task {task}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="936"/>
+        <location filename="../../commandwall/app/incidents.py" line="939"/>
         <source>「{action}」尚未送达平台：送达后才能进行下一步</source>
         <translation>“{action}” has not reached the platform yet: the next step waits until it has</translation>
     </message>
     <message>
         <location filename="../../commandwall/app/incidents.py" line="800"/>
-        <location filename="../../commandwall/app/incidents.py" line="843"/>
+        <location filename="../../commandwall/app/incidents.py" line="846"/>
         <source>（共 {count} 项被拒绝）</source>
         <translation> ({count} refused in all)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="879"/>
+        <location filename="../../commandwall/app/incidents.py" line="882"/>
         <source>较早的 {count} 项任务未列出（其中 {late} 项超时）</source>
         <translation>{count} earlier tasks not listed ({late} of them overdue)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="893"/>
+        <location filename="../../commandwall/app/incidents.py" line="896"/>
         <source>{time} {who} · 待发送（连上平台后自动发出）</source>
         <translation>{time} {who} · unsent (goes out once the platform is reachable)</translation>
     </message>
@@ -1033,12 +1033,12 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>{count} tasks submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="855"/>
+        <location filename="../../commandwall/app/incidents.py" line="858"/>
         <source>事件{status}，不能上报上级</source>
         <translation>Incident is {status}; cannot escalate</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="864"/>
+        <location filename="../../commandwall/app/incidents.py" line="867"/>
         <source>事件不存在</source>
         <translation>No such incident</translation>
     </message>
@@ -1050,50 +1050,51 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
     </message>
     <message>
         <location filename="../../commandwall/app/attachments.py" line="71"/>
-        <location filename="../../commandwall/app/attachments.py" line="156"/>
+        <location filename="../../commandwall/app/attachments.py" line="170"/>
         <location filename="../../commandwall/app/incidents.py" line="131"/>
         <source>附件</source>
         <translation>Attachment</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/attachments.py" line="128"/>
+        <location filename="../../commandwall/app/attachments.py" line="142"/>
         <source>不是文件：{name}</source>
+        <extracomment>An incident&apos;s detail lists at most this many of its attached files, the newest; one line before them says how many earlier ones it leaves out (a platform&apos;s timeline may record tens of thousands: listing 60 000 took the window 1.5–1.8 s at each refresh of the timeline).</extracomment>
         <translation>Not a file: {name}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/attachments.py" line="132"/>
-        <location filename="../../commandwall/app/attachments.py" line="161"/>
+        <location filename="../../commandwall/app/attachments.py" line="146"/>
+        <location filename="../../commandwall/app/attachments.py" line="175"/>
         <source>无法读取文件：{error}</source>
         <translation>Cannot read the file: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/attachments.py" line="137"/>
+        <location filename="../../commandwall/app/attachments.py" line="151"/>
         <source>文件 {name} 为 {size}，超过附件上限 {limit}</source>
         <translation>File {name} is {size}, over the attachment limit of {limit}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/attachments.py" line="158"/>
+        <location filename="../../commandwall/app/attachments.py" line="172"/>
         <source>文件超过附件上限 {limit}</source>
         <translation>The file is over the attachment limit of {limit}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/attachments.py" line="164"/>
+        <location filename="../../commandwall/app/attachments.py" line="178"/>
         <source>附件未能提交：{error}</source>
         <translation>The attachment was not queued: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/attachments.py" line="166"/>
+        <location filename="../../commandwall/app/attachments.py" line="180"/>
         <source>附件 {name} 已提交，等待平台确认…</source>
         <translation>Attachment {name} submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/attachments.py" line="187"/>
+        <location filename="../../commandwall/app/attachments.py" line="201"/>
         <source>{error}：{where}</source>
         <translation>{error}: {where}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/attachments.py" line="189"/>
-        <location filename="../../commandwall/app/attachments.py" line="193"/>
+        <location filename="../../commandwall/app/attachments.py" line="203"/>
+        <location filename="../../commandwall/app/attachments.py" line="207"/>
         <source>无法获取附件：{error}</source>
         <translation>Cannot fetch the attachment: {error}</translation>
     </message>
@@ -1967,7 +1968,7 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
     <message>
         <location filename="../../commandwall/app/session.py" line="352"/>
         <source>平台数据已重置或回退，已重新载入</source>
-        <translation>The platform's data was reset or rolled back; everything has been reloaded</translation>
+        <translation>The platform&apos;s data was reset or rolled back; everything has been reloaded</translation>
     </message>
     <message>
         <location filename="../../commandwall/app/session.py" line="378"/>

@@ -591,6 +591,10 @@
         <translation>Attachments (drop files here)</translation>
     </message>
     <message>
+        <source>较早的 {count} 个附件未列出</source>
+        <translation>{count} earlier attachments not listed</translation>
+    </message>
+    <message>
         <source>打开</source>
         <translation>Open</translation>
     </message>

@@ -116,3 +116,32 @@ def test_a_viewer_may_not_attach(qtbot, desk_as, tmp_path) -> None:
     file.write_text("x")
     assert _drop(desk.detail, file) == (False, False)
     assert desk.session.outbox is not None and desk.session.outbox.items() == []
+
+
+def test_a_timeline_of_tens_of_thousands_of_files_lists_the_newest_and_opens_the_right_one(qtbot, desk_as) -> None:
+    """A platform's timeline recording 20 000 attached files (a camera pushing a snapshot a minute for two weeks):
+    listing them all took the window seconds at each refresh. The detail lists the newest few hundred after a line
+    saying how many earlier ones it leaves out, and a file activated in the list is that file, not its neighbour."""
+    from datetime import UTC, datetime, timedelta
+
+    from commandwall.app.attachments import ATTACHMENTS_SHOWN
+    from commandwall.domain.models import TimelineEntry, TimelineKind
+
+    desk = desk_as("duty")
+    incident = next(i for i in desk.session.incidents.open())
+    assert desk.feature.panel.select(incident.id)
+    start = datetime(2026, 11, 20, tzinfo=UTC)
+    entries = [TimelineEntry(seq=n + 1, incident_id=incident.id, kind=TimelineKind.ATTACHMENT, text=f"抓拍{n:05d}.jpg",
+                             ref=f"ATT-{n:05d}", actor="cam", at=start + timedelta(minutes=n), size=200_000)
+               for n in range(20_000)]  # fmt: skip
+    opened = []
+    desk.detail.sig_open_attachment.connect(opened.append)
+    desk.feature._timeline_fetched(incident.id, entries, "")  # as the fetch worker hands it over
+    qtbot.waitUntil(lambda: desk.detail.attachments.count() == ATTACHMENTS_SHOWN + 1, timeout=5000)
+    first = desk.detail.attachments.item(0)
+    assert first.text() == f"较早的 {20_000 - ATTACHMENTS_SHOWN} 个附件未列出" and not first.flags()
+    newest = desk.detail.attachments.item(ATTACHMENTS_SHOWN)
+    assert newest.text().startswith("抓拍19999.jpg")
+    desk.detail.attachments.itemActivated.emit(newest)
+    desk.detail.attachments.itemActivated.emit(first)  # the note opens nothing
+    assert [ref.id for ref in opened] == ["ATT-19999"]

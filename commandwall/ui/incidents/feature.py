@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QVBoxLayout, QWidget
 
-from commandwall.app.attachments import AttachmentRef, attachments_in
+from commandwall.app.attachments import AttachmentRef, newest_attachments
 from commandwall.app.dispatch import DispatchOffer, DispatchOrder, resource_instructions
 from commandwall.app.incident_filter import NO_FILTER, IncidentFilter
 from commandwall.app.incidents import (
@@ -200,18 +200,19 @@ class IncidentsFeature(QObject):
         if entries is None:
             self._sig_timeline.emit(incident_id, None, display_text(error))
         else:
-            self._sig_timeline.emit(incident_id, (self.controller.timeline_lines(entries), attachments_in(entries)), "")
+            lines = self.controller.timeline_lines(entries)
+            self._sig_timeline.emit(incident_id, (lines, *newest_attachments(entries)), "")
 
-    def _show_timeline(self, incident_id: str, shown: tuple[list[str], list[AttachmentRef]] | None,
+    def _show_timeline(self, incident_id: str, shown: tuple[list[str], list[AttachmentRef], int] | None,
                        error: str) -> None:
         if incident_id != self.selected_incident_id():
             return  # the user moved on meanwhile
         if shown is None:
             self.panel.detail.show_timeline([error])
         else:
-            lines, attachments = shown
+            lines, attachments, earlier = shown
             self.panel.detail.show_timeline(lines)
-            self.panel.detail.show_attachments(attachments)
+            self.panel.detail.show_attachments(attachments, earlier)
 
     def _on_timeline_entry(self, entry: TimelineEntry) -> None:
         """Another desk's note (or any change) on the shown incident: show the timeline as it is now."""

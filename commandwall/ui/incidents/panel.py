@@ -230,6 +230,7 @@ class IncidentDetail(QWidget):
         self.attachments.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.attachments.customContextMenuRequested.connect(self._attachment_menu)
         self._attachment_refs: list[AttachmentRef] = []
+        self._attachments_skipped_row = False  # the list starts with the "earlier ones left out" line
         self.setAcceptDrops(True)
         self.note.setAcceptDrops(False)  # a file dropped on the note field is an attachment, not its path as text
 
@@ -441,10 +442,16 @@ class IncidentDetail(QWidget):
         bar = self.timeline.verticalScrollBar()
         bar.setValue(bar.maximum())
 
-    def show_attachments(self, refs: list[AttachmentRef]) -> None:
-        """List the shown incident's attached files (name and size, plain text), oldest first."""
+    def show_attachments(self, refs: list[AttachmentRef], earlier: int = 0) -> None:
+        """List the shown incident's attached files (name and size, plain text), oldest first, after a line saying
+        how many ``earlier`` ones are left out (the app layer lists the newest few hundred)."""
         self._attachment_refs = list(refs)
+        self._attachments_skipped_row = earlier > 0
         self.attachments.clear()
+        if earlier:
+            line = QListWidgetItem(translate("IncidentDetail", "较早的 {count} 个附件未列出").format(count=earlier))
+            line.setFlags(Qt.ItemFlag.NoItemFlags)  # a note, not a file: neither selected nor opened
+            self.attachments.addItem(line)
         for ref in refs:
             item = QListWidgetItem(ref.label)
             item.setToolTip(plain_tooltip(ref.label))
@@ -453,6 +460,7 @@ class IncidentDetail(QWidget):
 
     def _emit_attachment(self, item: QListWidgetItem | None, signal: Signal) -> None:
         row = self.attachments.row(item) if item is not None else -1
+        row -= 1 if self._attachments_skipped_row else 0
         if 0 <= row < len(self._attachment_refs):
             signal.emit(self._attachment_refs[row])
 
