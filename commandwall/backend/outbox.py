@@ -8,7 +8,9 @@ A dispatch (task), a workflow transition, a note or an attachment for an inciden
 - no connection, timeout, 5xx, token trouble → stays ``pending``, ``attempts``/``last_error`` updated,
   retried with bounded exponential backoff; it is never dropped;
 - 409 (stale version) → ``conflict`` with the current incident in ``result``;
-- 400/403/404/422 → ``failed`` with the server's message in ``last_error``.
+- 400/403/404/422 → ``failed`` with the server's message in ``last_error`` — but a dispatch refused because its
+  time limit (督办) passed while it waited out an outage is sent again with the limit the officer gave counted
+  from now.
 
 The order is kept per incident: a row the platform *answers* with a failure it may get over (a 5xx, an answer
 of the wrong shape: a bug of the platform's with that one record) holds back only its own incident's later rows,
@@ -254,6 +256,7 @@ class Outbox:
         #: ``time.monotonic()`` when it is tried again); their rows wait, the others' go on (worker thread only)
         self._held: dict[str, tuple[int, float]] = {}
         self._answered_failure = False  # the last row sent got a failure the platform answered (worker thread only)
+        self._renewed: dict[int, int] = {}  # row id → times its dispatch's time limit was counted again (worker)
         self._db_lock = threading.RLock()  # held across several enqueues by ``together``
         self._db = sqlite3.connect(self.db_path, check_same_thread=False, isolation_level=None, timeout=10)
         self._db.row_factory = sqlite3.Row
@@ -652,12 +655,43 @@ class Outbox:
                 self._finish(item.id, OutboxState.CONFLICT, error=exc.message, result=current)
             return _Outcome.DONE
         except BackendError as exc:
+            if item.kind == "task" and exc.code == "deadline_in_past" and self._renew_deadline(item):
+                return _Outcome.DONE  # sent again at once, the officer's time limit counted from now
             self._finish(item.id, OutboxState.FAILED, error=exc.message or str(exc))
             self._drop_kept(item)  # refused (rights, size, a gone incident): sending it again changes nothing
             return _Outcome.DONE
         self._finish(item.id, OutboxState.SENT, result=result)
         self._drop_kept(item)  # the platform has it: the kept copy has done its job
         return _Outcome.DONE
+
+    def _renew_deadline(self, item: OutboxItem) -> bool:
+        """A dispatch the platform refused because its time limit (督办) had passed: it waited out an outage longer
+        than the limit the officer gave. The limit is counted again from now — as long as the officer gave, from
+        when it was queued — and the row is sent again under its Idempotency-Key: a refusal of this key and body
+        means no earlier send made a task (one would have been returned). At most :data:`DEADLINE_RENEWALS` times
+        a row, this process; False when the row has no deadline to renew (then it fails as refused)."""
+        renewed = self._renewed.get(item.id, 0)
+        deadline = item.payload.get("deadline")
+        if renewed >= DEADLINE_RENEWALS or not isinstance(deadline, str):
+            return False
+        try:
+            due = datetime.fromisoformat(deadline)
+        except ValueError:
+            return False
+        if due.tzinfo is None:
+            return False
+        queued = item.created_at + timedelta(seconds=localtime.platform_offset_s())
+        window = max(due - queued, MIN_DEADLINE_WINDOW)
+        payload = {**item.payload, "deadline": (localtime.now() + window).isoformat()}
+        with self._db_lock:
+            self._db.execute("UPDATE outbox SET payload = ? WHERE id = ? AND state = 'pending'",
+                             (json.dumps(payload, ensure_ascii=False, sort_keys=True), item.id))
+            self._reread(item.id)
+        self._renewed[item.id] = renewed + 1
+        log.warning("outbox row %s: its time limit %s passed before it reached the platform; sent again with %s "
+                    "(the %d s the officer gave, from now)", item.id, deadline, payload["deadline"],
+                    window.total_seconds())  # fmt: skip
+        return True
 
     def _made_here(self, item: OutboxItem) -> bool | None:
         """Whether the incident's timeline records this row's transition as made by this user from this desk
@@ -732,6 +766,12 @@ class Outbox:
             except Exception:
                 log.exception("outbox listener %r failed", listener)
 
+
+#: Times a dispatch's time limit is counted again from now after the platform refused it as past (see
+#: ``Outbox._renew_deadline``), per row and process.
+DEADLINE_RENEWALS = 3
+#: The shortest time limit a renewed dispatch is given.
+MIN_DEADLINE_WINDOW = timedelta(minutes=1)
 
 #: How much earlier than its row was queued (by the platform's clock as the desk reads it) a timeline entry may be
 #: dated and still be that row's step: the two clocks are read a few seconds apart.

@@ -462,3 +462,33 @@ def test_a_platform_failing_every_row_is_not_hammered_row_after_row(tmp_path: Pa
             client.close()
     # backing off as one queue: 0.5 + 1 + 2 s → about 4 tries in 3 s (6 rows held one by one: 6 at once, then more)
     assert 2 <= tries <= 5, f"{tries} note requests in 3 s"
+
+
+def test_a_dispatch_that_outwaits_its_time_limit_is_sent_with_the_limit_counted_from_now(
+    tmp_path: Path, client: PlatformClient, demo: DemoBackend
+) -> None:
+    """The officer gave a task a time limit (督办) and the platform was unreachable for longer: when it came back it
+    refused the task (422 deadline_in_past) and the dispatch was lost, the officer told in the platform's English.
+    It is sent again under its Idempotency-Key — the refusal means no task was made for it — with the limit he
+    gave counted from now (at least a minute), and made once."""
+    from datetime import timedelta
+
+    from commandwall import localtime
+    from commandwall.backend.outbox import MIN_DEADLINE_WINDOW
+
+    incident = _new_incident(client)
+    outbox = Outbox(tmp_path / "outbox.sqlite3", client, backoff_initial=0.05)
+    queued_deadline = localtime.now() + timedelta(seconds=2)
+    row = outbox.enqueue_task({**_task_payload(incident, "转移低洼地带群众"), "deadline": queued_deadline.isoformat()})
+    time.sleep(2.5)  # the desk could not reach the platform meanwhile: the row was never sent
+    sent_from = localtime.now()
+    outbox.start()
+    try:
+        assert outbox.wait_idle(10)
+        item = outbox.get(row)
+        assert item.state == OutboxState.SENT, item
+    finally:
+        outbox.stop()
+    made = [t for t in demo.store.tasks() if t.incident_id == incident.id and t.instructions == "转移低洼地带群众"]
+    assert len(made) == 1 and item.result_model().id == made[0].id
+    assert made[0].deadline >= sent_from + MIN_DEADLINE_WINDOW - timedelta(seconds=1), (made[0].deadline, sent_from)
