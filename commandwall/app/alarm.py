@@ -140,6 +140,15 @@ class AlarmController:
         """Everything the stores hold now is known: only what arrives from now on raises the alarm."""
         self.linkage.prime(self.session.incidents.all())
 
+    def reloaded(self) -> None:
+        """The platform's data went back (reset, restored from a backup) and the stores were loaded again: what
+        they hold now is known, and the incidents that raised the alarm before are forgotten — a new incident may
+        reuse an id that once raised it, and must raise it again. What waited for the wall and is gone waits no
+        more."""
+        self.linkage = AlarmLinkage(self.linkage.min_priority)
+        self.prime()
+        self._waiting = [incident for incident in self._waiting if self.session.incidents.get(incident.id)]
+
     def on_incidents(self, incidents: list[Incident], tiles: int, now: float | None = None) -> Alarm | None:
         """Take a batch: the alarm to raise now (see :meth:`due`), or None."""
         arrived = self.linkage.select(incidents)

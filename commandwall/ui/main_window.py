@@ -389,7 +389,9 @@ class MainWindow(QMainWindow):
 
     def _on_reloaded(self) -> None:
         """The platform's data went back and the stores were loaded again as a whole: the camera list, the map,
-        the incident centre and the overview show them afresh (the notice saying so follows)."""
+        the incident centre and the overview show them afresh (the notice saying so follows), and the alarm
+        linkage takes what they hold as known."""
+        self.desk.alarm.reloaded()
         if self._ready:
             self._say_failed_starts(self._start_features(self.cameras_feature, self.map_feature,
                                                          self.incidents_feature, self.dashboard_feature))

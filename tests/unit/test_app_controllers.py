@@ -594,3 +594,20 @@ def test_a_refused_task_dated_in_year_one_does_not_break_the_refusal_check(desk)
         assert desk.incidents.refusal_line(incident.id)
     finally:
         desk.session.tasks.replace_all([t for t in desk.session.tasks.values() if t.id != broken.id])
+
+
+def test_after_the_platform_went_back_an_incident_reusing_an_id_that_raised_the_alarm_raises_it_again(desk):
+    """The platform's database was reset: its new incidents take ids the old ones had. The alarm linkage still
+    remembered them as raised, and a new 特急 incident under such an id raised nothing."""
+    from commandwall.app.alarm import AlarmController
+
+    alarm = AlarmController(desk.session)
+    alarm.prime()
+    template = desk.session.incidents.open()[0]
+    severe = template.model_copy(update={"id": "INC-RESET-1", "priority": 1, "status": IncidentStatus.NEW,
+                                         "title": "旧库：化工厂泄漏"})  # fmt: skip
+    assert alarm.on_incidents([severe], tiles=4) is not None
+    # the platform went back; its reloaded incidents do not hold INC-RESET-1 (the store had it only as a test's)
+    alarm.reloaded()
+    again = severe.model_copy(update={"title": "新库：学校火情", "version": 1})
+    assert [i.id for i in alarm.linkage.select([again])] == ["INC-RESET-1"]
