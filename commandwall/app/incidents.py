@@ -86,6 +86,9 @@ SUPERVISION_TICK_S = 1.0
 #: Tasks dispatched this close to a refused one went out with it (one dispatch, several units; each is its own
 #: request): done, they mean the incident was seen to, not that it waits for a new dispatch.
 REFUSAL_BATCH = timedelta(seconds=60)
+#: A timeline line names when the user acted besides when the platform recorded it once they lie this far apart
+#: (the action waited in its desk's outbox: an outage; closer, it is the clocks and the network).
+ACTED_EARLIER = timedelta(seconds=60)
 #: A desk that starts offline holds the tasks of its last known state; saved longer ago than this (a shift), they
 #: are no measure of what is news: the refusals the first load brings are then marked, not told.
 LAST_KNOWN_HELD_AT_MOST = timedelta(hours=12)
@@ -494,6 +497,10 @@ class IncidentsController:
         """One timeline line, plain text: time, what happened, who from which desk, and the text (platform
         text passes through ``display_text``)."""
         when = f"{to_display(entry.at):%m-%d %H:%M:%S}"
+        acted = entry.requested_at
+        if acted is not None and entry.at - acted >= ACTED_EARLIER:  # it waited out an outage at its desk
+            when += translate("incidents", "（{time} 操作，离线排队后送达）").format(
+                time=f"{to_display(acted):%m-%d %H:%M:%S}")
         ref = display_text(entry.ref, isolate=True)
         if entry.kind is TimelineKind.TRANSITION:
             what = action_label(entry.action) if entry.action in ACTION_LABELS else display_text(entry.action)

@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, BinaryIO
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -102,6 +103,13 @@ def header_safe_event_id(event_id: str | None) -> str | None:
     if not event_id.isprintable() or event_id != event_id.strip():
         return None
     return event_id
+
+
+def _requested(headers: dict[str, str], requested_at: datetime | None) -> dict[str, str]:
+    """``headers`` with ``X-Requested-At`` (when the user acted, ISO 8601 with its offset) when it is known."""
+    if requested_at is not None and requested_at.tzinfo is not None:
+        headers["X-Requested-At"] = requested_at.isoformat(timespec="milliseconds")
+    return headers
 
 
 def _path_part(value: str) -> str:
@@ -415,9 +423,11 @@ class PlatformClient:
         return self._record(Incident, data, "incident", "GET", url)
 
     def transition(
-        self, incident_id: str, action: str, version: int, note: str = "", into: str | None = None
+        self, incident_id: str, action: str, version: int, note: str = "", into: str | None = None,
+        requested_at: datetime | None = None,
     ) -> Incident:
-        """Apply a workflow action quoting the ``version`` the user saw (``into``: the survivor of a merge).
+        """Apply a workflow action quoting the ``version`` the user saw (``into``: the survivor of a merge;
+        ``requested_at``: when the user acted, sent as ``X-Requested-At`` — as for every change below).
 
         Raises ``StaleVersion`` (with ``.current``) if the incident changed meanwhile, ``TransitionRefused``
         if the action is not allowed from its status or for the user's role (403).
@@ -427,7 +437,7 @@ class PlatformClient:
             body["into"] = into
         url = f"/api/v1/incidents/{_path_part(incident_id)}/transitions"
         try:
-            data = self._json("POST", url, resource="transition", json=body)
+            data = self._json("POST", url, resource="transition", json=body, headers=_requested({}, requested_at))
         except ConflictError as exc:
             current = None
             if isinstance(exc.body, Mapping) and exc.body.get("current") is not None:
@@ -440,23 +450,26 @@ class PlatformClient:
             raise TransitionRefused(exc.message, exc.status, code=exc.code, body=exc.body) from None
         return self._record(Incident, data, "transition", "POST", url)
 
-    def create_task(self, payload: Mapping[str, Any], idempotency_key: str) -> Task:
+    def create_task(self, payload: Mapping[str, Any], idempotency_key: str, requested_at: datetime | None = None
+                    ) -> Task:  # fmt: skip
         """Dispatch a task (``incident_id, unit_id|None, department, instructions, priority``).
 
         Sending the same ``idempotency_key`` again returns the same task instead of making a second one.
         """
-        headers = {"Idempotency-Key": idempotency_key}
+        headers = _requested({"Idempotency-Key": idempotency_key}, requested_at)
         data = self._json("POST", "/api/v1/tasks", resource="task", json=dict(payload), headers=headers)
         return self._record(Task, data, "task", "POST", "/api/v1/tasks")
 
-    def add_note(self, incident_id: str, text: str, idempotency_key: str) -> TimelineEntry:
+    def add_note(self, incident_id: str, text: str, idempotency_key: str, requested_at: datetime | None = None
+                 ) -> TimelineEntry:  # fmt: skip
         """Add a note to an incident's timeline; the same ``idempotency_key`` again returns the same entry."""
         url = f"/api/v1/incidents/{_path_part(incident_id)}/notes"
         data = self._json("POST", url, resource="note", json={"text": text},
-                          headers={"Idempotency-Key": idempotency_key})
+                          headers=_requested({"Idempotency-Key": idempotency_key}, requested_at))
         return self._record(TimelineEntry, data, "note", "POST", url)
 
-    def add_attachment(self, incident_id: str, name: str, data: BinaryIO, idempotency_key: str) -> TimelineEntry:
+    def add_attachment(self, incident_id: str, name: str, data: BinaryIO, idempotency_key: str,
+                       requested_at: datetime | None = None) -> TimelineEntry:  # fmt: skip
         """Attach a file to an incident (``data``: open in binary mode, read from its current position to the
         end, sent as the raw body; ``name`` in ``Content-Disposition``); the same ``idempotency_key`` again
         returns the same timeline entry. ``RejectedError`` 413 when the platform finds it too large."""
@@ -466,6 +479,7 @@ class PlatformClient:
             "Content-Type": "application/octet-stream",
             "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name, safe='')}",
         }
+        _requested(headers, requested_at)
         data_json = self._json("POST", url, resource="attachment", data=data, headers=headers)
         return self._record(TimelineEntry, data_json, "attachment", "POST", url)
 

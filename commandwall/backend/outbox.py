@@ -612,13 +612,16 @@ class Outbox:
             return _Outcome.DONE
         with self._db_lock:  # counted before sending: a crash mid-send leaves attempts > 0
             self._db.execute("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", (item.id,))
+        # when the officer acted, by the platform's clock as the desk reads it: the timeline keeps it beside the
+        # time the action arrived (they differ by the time it waited out an outage here)
+        acted = item.created_at + timedelta(seconds=localtime.platform_offset_s())
         try:
             p = item.payload
             if item.kind == "task":
-                task = self._client.create_task(p, item.idempotency_key)
+                task = self._client.create_task(p, item.idempotency_key, acted)
                 result = task.model_dump(mode="json")
             elif item.kind == "note":
-                entry = self._client.add_note(p["incident_id"], p["text"], item.idempotency_key)
+                entry = self._client.add_note(p["incident_id"], p["text"], item.idempotency_key, acted)
                 result = entry.model_dump(mode="json")
             elif item.kind == "attachment":
                 try:
@@ -628,11 +631,12 @@ class Outbox:
                     self._finish(item.id, OutboxState.FAILED, error=lost)
                     return _Outcome.DONE
                 with kept:
-                    entry = self._client.add_attachment(p["incident_id"], str(p["name"]), kept, item.idempotency_key)
+                    entry = self._client.add_attachment(p["incident_id"], str(p["name"]), kept, item.idempotency_key,
+                                                        acted)  # fmt: skip
                 result = entry.model_dump(mode="json")
             else:
                 incident = self._client.transition(
-                    p["incident_id"], p["action"], int(p["version"]), p.get("note", ""), p.get("into")
+                    p["incident_id"], p["action"], int(p["version"]), p.get("note", ""), p.get("into"), acted
                 )
                 result = incident.model_dump(mode="json")
         except (BackendUnavailableError, AuthError) as exc:

@@ -38,7 +38,7 @@ CREATE TABLE IF NOT EXISTS timeline (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, incident_id TEXT NOT NULL, kind TEXT NOT NULL,
     action TEXT NOT NULL DEFAULT '', from_status TEXT, to_status TEXT, text TEXT NOT NULL DEFAULT '',
     ref TEXT NOT NULL DEFAULT '', actor TEXT NOT NULL, desk TEXT NOT NULL DEFAULT '', at TEXT NOT NULL,
-    idempotency_key TEXT UNIQUE, body_hash TEXT, size INTEGER);
+    idempotency_key TEXT UNIQUE, body_hash TEXT, size INTEGER, requested_at TEXT);
 CREATE INDEX IF NOT EXISTS timeline_incident ON timeline (incident_id, seq);
 CREATE TRIGGER IF NOT EXISTS timeline_no_update BEFORE UPDATE ON timeline
     BEGIN SELECT RAISE(ABORT, 'the timeline is append-only'); END;
@@ -62,6 +62,8 @@ def _add_missing_columns(conn: sqlite3.Connection) -> None:
     columns = {row[1] for row in conn.execute("PRAGMA table_info(timeline)")}
     if "size" not in columns:  # attachments (their size in bytes) came after notes
         conn.execute("ALTER TABLE timeline ADD COLUMN size INTEGER")
+    if "requested_at" not in columns:  # when the user acted, as the desk said, came after attachments
+        conn.execute("ALTER TABLE timeline ADD COLUMN requested_at TEXT")
 
 
 _clock_skew = timedelta(0)

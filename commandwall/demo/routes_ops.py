@@ -7,6 +7,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, request, send_file
@@ -23,6 +25,7 @@ from commandwall.demo.app import (
     parse_headers,
     parse_query,
 )
+from commandwall.demo.db import now
 from commandwall.demo.schemas import (
     DeskHeaders,
     IncidentsQuery,
@@ -33,6 +36,8 @@ from commandwall.demo.schemas import (
 )
 from commandwall.domain.workflow import ATTACH, NOTE, PLATFORM_TEXT, TASK, refusal, role_label
 from commandwall.textsafe import safe_file_name
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("ops", __name__)
 
@@ -49,6 +54,33 @@ def _require(action: str) -> None:
 
 def _desk() -> str:
     return parse_headers(DeskHeaders).desk_id
+
+
+#: How far from the platform's clock a desk's ``X-Requested-At`` may lie and be kept: up to this much ahead (the
+#: two clocks), and back as long as an action may wait out an outage in a desk's outbox.
+REQUESTED_AHEAD = timedelta(minutes=2)
+REQUESTED_BEHIND = timedelta(days=30)
+
+
+@bp.before_request
+def _note_requested_at() -> None:
+    """Keep the request's ``X-Requested-At`` (when the user acted, by the desk) for the timeline entries it makes:
+    an ISO 8601 time with an offset within :data:`REQUESTED_AHEAD` / :data:`REQUESTED_BEHIND` of now. It only
+    informs: one that is not such a time is ignored (logged), the action is not refused for it."""
+    value = request.headers.get("X-Requested-At")
+    kept = None
+    if value is not None:
+        try:
+            moment = datetime.fromisoformat(value.strip()[:64])
+        except ValueError:
+            moment = None
+        current = now()
+        if moment is not None and moment.tzinfo is not None and \
+                current - REQUESTED_BEHIND <= moment <= current + REQUESTED_AHEAD:
+            kept = moment.isoformat(timespec="milliseconds")
+        else:
+            log.info("X-Requested-At %r ignored: not a time with an offset near now", value[:64])
+    timeline.REQUESTED_AT.set(kept)
 
 
 def _hash(body: dict[str, Any]) -> str:

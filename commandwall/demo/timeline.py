@@ -3,18 +3,23 @@
 Every transition, task, merge, note and attachment of an incident becomes one row, written in the same transaction
 as the change it records and published as a ``timeline`` event; SQLite triggers refuse any UPDATE or
 DELETE of a row. A note is added at most once per ``Idempotency-Key`` (the same key with another body is
-refused).
+refused). A request's ``X-Requested-At`` (when the user acted, by the desk: an action that waited out an outage in
+its outbox reaches the platform later) is kept with the entries it makes (:data:`REQUESTED_AT`, set per request).
 """
 
 from __future__ import annotations
 
 import sqlite3
+from contextvars import ContextVar
 from typing import Any
 
 from commandwall.demo.db import Database, Transaction, iso, now
 from commandwall.domain.models import TimelineEntry, TimelineKind
 
-_COLUMNS = "seq, incident_id, kind, action, from_status, to_status, text, ref, actor, desk, at, size"
+_COLUMNS = "seq, incident_id, kind, action, from_status, to_status, text, ref, actor, desk, at, size, requested_at"
+#: When the user acted, as the request being answered says (ISO 8601; None: it did not say, or not plausibly): set
+#: by the routes for each request, read by :func:`record`.
+REQUESTED_AT: ContextVar[str | None] = ContextVar("requested_at", default=None)
 
 
 def _entry(row: sqlite3.Row) -> TimelineEntry:
@@ -40,9 +45,9 @@ def record(
     """Append one entry inside ``tx`` and return it."""
     cursor = tx.execute(
         "INSERT INTO timeline (incident_id, kind, action, from_status, to_status, text, ref, actor, desk, at,"
-        " idempotency_key, body_hash, size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " idempotency_key, body_hash, size, requested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (incident_id, kind.value, action, from_status, to_status, text, ref, actor, desk, iso(now()), key,
-         body_hash, size),
+         body_hash, size, REQUESTED_AT.get()),
     )
     row = tx.one(f"SELECT {_COLUMNS} FROM timeline WHERE seq = ?", (cursor.lastrowid,))
     assert row is not None

@@ -299,6 +299,9 @@ class TimelineEntry(_Model):
     desk: ShortText = ""
     at: AwareDatetime
     size: int | None = Field(default=None, ge=0)  # bytes of an attached file (``attachment`` entries)
+    #: when the user acted, as the desk said (``X-Requested-At``): earlier than ``at`` by the time the action
+    #: waited in the desk's outbox (an outage); None when the desk did not say
+    requested_at: AwareDatetime | None = None
 
 
 class TaskStatus(StrEnum):

@@ -130,19 +130,19 @@
         <translation>Internal error: {error} ({activity})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/outbox.py" line="525"/>
-        <location filename="../../commandwall/backend/outbox.py" line="607"/>
+        <location filename="../../commandwall/backend/outbox.py" line="528"/>
+        <location filename="../../commandwall/backend/outbox.py" line="610"/>
         <source>无法读取的记录 ({error})</source>
         <extracomment>What may be queued. What each kind of row needs in its payload to be sent (name → type); a task&apos;s is the platform&apos;s task body. Below this many free bytes in the outbox&apos;s folder a failed write is put down to a full disk. What the operating system says when the disk is full (or the user&apos;s quota spent), or the folder is read-only. Where queued attachments wait for their send (one file per row, named by its Idempotency-Key). incidents whose next row the platform failed while it answered others: incident id → (failures in a row, ``time.monotonic()`` when it is tried again); their rows wait, the others&apos; go on (worker thread only)</extracomment>
         <translation>Unreadable record ({error})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/outbox.py" line="564"/>
+        <location filename="../../commandwall/backend/outbox.py" line="567"/>
         <source>内部错误: {error}</source>
         <translation>Internal error: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/outbox.py" line="624"/>
+        <location filename="../../commandwall/backend/outbox.py" line="630"/>
         <source>附件文件已丢失 ({error})</source>
         <translation>The attachment&apos;s file is lost ({error})</translation>
     </message>
@@ -358,7 +358,7 @@
     </message>
     <message>
         <location filename="../../commandwall/app/dispatch.py" line="227"/>
-        <location filename="../../commandwall/app/incidents.py" line="900"/>
+        <location filename="../../commandwall/app/incidents.py" line="907"/>
         <source> · 时限 {time}</source>
         <translation> · due {time}</translation>
     </message>
@@ -473,64 +473,64 @@
         <translation>Merged</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="322"/>
+        <location filename="../../commandwall/domain/models.py" line="325"/>
         <source>已派发</source>
-        <extracomment>The largest file attached to an incident (bytes): 20 MiB, the platform&apos;s limit and the client&apos;s. Tasks still to be carried out (the others are finished: done or rejected).</extracomment>
+        <extracomment>The largest file attached to an incident (bytes): 20 MiB, the platform&apos;s limit and the client&apos;s. when the user acted, as the desk said (``X-Requested-At``): earlier than ``at`` by the time the action waited in the desk&apos;s outbox (an outage); None when the desk did not say Tasks still to be carried out (the others are finished: done or rejected).</extracomment>
         <translation>Assigned</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="323"/>
+        <location filename="../../commandwall/domain/models.py" line="326"/>
         <source>已接收</source>
         <translation>Acknowledged</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="324"/>
+        <location filename="../../commandwall/domain/models.py" line="327"/>
         <source>途中</source>
         <translation>En route</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="325"/>
+        <location filename="../../commandwall/domain/models.py" line="328"/>
         <source>已到场</source>
         <translation>On scene</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="326"/>
+        <location filename="../../commandwall/domain/models.py" line="329"/>
         <source>已完成</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="327"/>
+        <location filename="../../commandwall/domain/models.py" line="330"/>
         <source>已拒绝</source>
         <translation>Rejected</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="403"/>
+        <location filename="../../commandwall/domain/models.py" line="406"/>
         <source>{n}分钟前</source>
         <extracomment>A unit silent for longer is shown as not current (faded on the map, its last report&apos;s age in the 派遣 list): vehicles&apos; and terminals&apos; positions come every 10–60 s, so five minutes of nothing is no gap between reports.</extracomment>
         <translation>{n} min ago</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="405"/>
+        <location filename="../../commandwall/domain/models.py" line="408"/>
         <source>{n}小时前</source>
         <translation>{n} h ago</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="406"/>
+        <location filename="../../commandwall/domain/models.py" line="409"/>
         <source>{n}天前</source>
         <translation>{n} days ago</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="410"/>
+        <location filename="../../commandwall/domain/models.py" line="413"/>
         <source>待命</source>
         <translation>Available</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="411"/>
+        <location filename="../../commandwall/domain/models.py" line="414"/>
         <source>出勤</source>
         <translation>On duty</translation>
     </message>
     <message>
-        <location filename="../../commandwall/domain/models.py" line="412"/>
+        <location filename="../../commandwall/domain/models.py" line="415"/>
         <source>离线</source>
         <translation>Offline</translation>
     </message>
@@ -660,385 +660,390 @@
         <translation>All incidents</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="103"/>
+        <location filename="../../commandwall/app/incidents.py" line="106"/>
         <location filename="../../commandwall/mapdoc/strings.py" line="125"/>
         <source>特急</source>
-        <extracomment>Incidents a card&apos;s nearest-incident offer measures geodesically, picked first by a flat distance (which ranks the district&apos;s points as the geodesic does but for near ties, so a few more than offered). 督办 is worked out at most once per this many seconds (the status bar, the list and the detail all ask). Tasks dispatched this close to a refused one went out with it (one dispatch, several units; each is its own request): done, they mean the incident was seen to, not that it waits for a new dispatch. A desk that starts offline holds the tasks of its last known state; saved longer ago than this (a shift), they are no measure of what is news: the refusals the first load brings are then marked, not told. An incident&apos;s task list shows at most this many of its tasks, the newest; one line before them says how many earlier ones it leaves out (a platform may hold thousands for one incident, and the list follows the clock). The detail&apos;s timeline shows at most this many entries, the newest, after one line saying how many earlier ones it leaves out (a platform&apos;s timeline may hold thousands of long notes: laying them all out took seconds). Priority levels (级别) as the duty officer reads them (translated where shown: :func:`priority_label`).
+        <extracomment>Incidents a card&apos;s nearest-incident offer measures geodesically, picked first by a flat distance (which ranks the district&apos;s points as the geodesic does but for near ties, so a few more than offered). 督办 is worked out at most once per this many seconds (the status bar, the list and the detail all ask). Tasks dispatched this close to a refused one went out with it (one dispatch, several units; each is its own request): done, they mean the incident was seen to, not that it waits for a new dispatch. A timeline line names when the user acted besides when the platform recorded it once they lie this far apart (the action waited in its desk&apos;s outbox: an outage; closer, it is the clocks and the network). A desk that starts offline holds the tasks of its last known state; saved longer ago than this (a shift), they are no measure of what is news: the refusals the first load brings are then marked, not told. An incident&apos;s task list shows at most this many of its tasks, the newest; one line before them says how many earlier ones it leaves out (a platform may hold thousands for one incident, and the list follows the clock). The detail&apos;s timeline shows at most this many entries, the newest, after one line saying how many earlier ones it leaves out (a platform&apos;s timeline may hold thousands of long notes: laying them all out took seconds). Priority levels (级别) as the duty officer reads them (translated where shown: :func:`priority_label`).
 ----------
 Priority levels, the same words (and context) as the incident centre&apos;s.</extracomment>
         <translation>Critical</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="104"/>
+        <location filename="../../commandwall/app/incidents.py" line="107"/>
         <location filename="../../commandwall/mapdoc/strings.py" line="126"/>
         <source>紧急</source>
         <translation>Urgent</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="105"/>
+        <location filename="../../commandwall/app/incidents.py" line="108"/>
         <location filename="../../commandwall/mapdoc/strings.py" line="127"/>
         <source>一般</source>
         <translation>Normal</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="106"/>
+        <location filename="../../commandwall/app/incidents.py" line="109"/>
         <location filename="../../commandwall/mapdoc/strings.py" line="128"/>
         <source>提示</source>
         <translation>Notice</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="111"/>
+        <location filename="../../commandwall/app/incidents.py" line="114"/>
         <source>已提交，等待平台确认…</source>
         <extracomment>Incidents at this priority or more pressing (lower number) flash the task bar when they arrive. Feedback once an action is queued (the source text; what is returned is ``translate(&quot;incidents&quot;, …)`` of it).</extracomment>
         <translation>Submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="112"/>
+        <location filename="../../commandwall/app/incidents.py" line="115"/>
         <source>派遣任务已提交，等待平台确认…</source>
         <translation>Task submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="113"/>
+        <location filename="../../commandwall/app/incidents.py" line="116"/>
         <source>备注已提交，等待平台确认…</source>
         <translation>Note submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="114"/>
+        <location filename="../../commandwall/app/incidents.py" line="117"/>
         <source>超时上报</source>
         <translation>Escalate overdue</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="117"/>
+        <location filename="../../commandwall/app/incidents.py" line="120"/>
         <source>请先在备注栏填写退回原因</source>
         <extracomment>Task statuses a unit reports (a timeline ``task`` entry with one of these as its action).</extracomment>
         <translation>Enter the reason for returning in the note field first</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="118"/>
+        <location filename="../../commandwall/app/incidents.py" line="121"/>
         <source>备注不能为空</source>
         <translation>The note is empty</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="121"/>
+        <location filename="../../commandwall/app/incidents.py" line="124"/>
         <source>预警信息由预警发布单位维护，请按预警内容派发或上报事件</source>
         <extracomment>Early warnings (预警, from CAP) are shown, not handled here: the platform does not know them.</extracomment>
         <translation>Early warnings are kept by the issuing agency; dispatch or report an incident as the warning says</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="128"/>
+        <location filename="../../commandwall/app/incidents.py" line="131"/>
         <source>派遣任务</source>
         <extracomment>What each kind of queued action is called in feedback.</extracomment>
         <translation>Dispatch task</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="129"/>
+        <location filename="../../commandwall/app/incidents.py" line="132"/>
         <source>状态变更</source>
         <translation>Status change</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="130"/>
-        <location filename="../../commandwall/app/incidents.py" line="514"/>
+        <location filename="../../commandwall/app/incidents.py" line="133"/>
+        <location filename="../../commandwall/app/incidents.py" line="521"/>
         <source>备注</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="190"/>
+        <location filename="../../commandwall/app/incidents.py" line="193"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="207"/>
+        <location filename="../../commandwall/app/incidents.py" line="210"/>
         <source>退回原因写在备注栏</source>
         <translation>Write the reason for returning in the note field</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="208"/>
+        <location filename="../../commandwall/app/incidents.py" line="211"/>
         <source>选择保留的事件</source>
         <translation>Choose the incident to keep</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="217"/>
+        <location filename="../../commandwall/app/incidents.py" line="220"/>
         <source>事件{status}，不能派遣</source>
         <translation>Incident is {status}; cannot dispatch</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="218"/>
+        <location filename="../../commandwall/app/incidents.py" line="221"/>
         <source>派遣任务…</source>
         <translation>Dispatch task…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="224"/>
+        <location filename="../../commandwall/app/incidents.py" line="227"/>
         <source>附件…</source>
         <translation>Attach…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="238"/>
+        <location filename="../../commandwall/app/incidents.py" line="241"/>
         <source>该事件已合并到 {survivor}，请在该事件上备注</source>
         <translation>This incident was merged into {survivor}; add notes there</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="248"/>
+        <location filename="../../commandwall/app/incidents.py" line="251"/>
         <source>按位置计算</source>
         <extracomment>Where an incident&apos;s town or grid cell came from, as the detail&apos;s tooltip says it.</extracomment>
         <translation>computed from the point</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="249"/>
+        <location filename="../../commandwall/app/incidents.py" line="252"/>
         <source>平台上报</source>
         <translation>as reported by the platform</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="261"/>
+        <location filename="../../commandwall/app/incidents.py" line="264"/>
         <source>镇街、网格：{source}</source>
         <translation>Town, grid cell: {source}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="264"/>
+        <location filename="../../commandwall/app/incidents.py" line="267"/>
         <source>平台上报镇街：{town}</source>
         <translation>platform reported town: {town}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="267"/>
+        <location filename="../../commandwall/app/incidents.py" line="270"/>
         <source>平台上报网格：{grid}</source>
         <translation>platform reported grid cell: {grid}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="270"/>
+        <location filename="../../commandwall/app/incidents.py" line="273"/>
         <source>镇街为平台上报</source>
         <translation>town as reported by the platform</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="272"/>
+        <location filename="../../commandwall/app/incidents.py" line="275"/>
         <source>（{notes}）</source>
         <translation> ({notes})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="272"/>
+        <location filename="../../commandwall/app/incidents.py" line="275"/>
         <source>；</source>
         <translation>; </translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="275"/>
+        <location filename="../../commandwall/app/incidents.py" line="278"/>
         <source>镇街：{source}</source>
         <translation>Town: {source}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="276"/>
+        <location filename="../../commandwall/app/incidents.py" line="279"/>
         <source>网格：{source}</source>
         <translation>Grid cell: {source}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="278"/>
+        <location filename="../../commandwall/app/incidents.py" line="281"/>
         <source>平台上报的位置与坐标不符，以坐标为准</source>
         <translation>The platform&apos;s town or grid cell does not match the coordinates; the coordinates count</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="280"/>
+        <location filename="../../commandwall/app/incidents.py" line="283"/>
         <source>坐标不在任何镇街或网格内，沿用平台上报</source>
         <translation>The point lies outside every town or grid cell; the platform&apos;s values are kept</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="291"/>
-        <location filename="../../commandwall/app/incidents.py" line="415"/>
+        <location filename="../../commandwall/app/incidents.py" line="294"/>
+        <location filename="../../commandwall/app/incidents.py" line="418"/>
         <source>「{action}」</source>
         <translation>“{action}”</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="297"/>
+        <location filename="../../commandwall/app/incidents.py" line="300"/>
         <source>{kind}待发送（网络恢复后自动重发，不会丢失）：{error}</source>
         <translation>{kind} queued (sent automatically when the network is back, never lost): {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="300"/>
+        <location filename="../../commandwall/app/incidents.py" line="303"/>
         <source>{kind}发送中…</source>
         <translation>{kind} sending…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="301"/>
+        <location filename="../../commandwall/app/incidents.py" line="304"/>
         <source>{kind}待发送（网络恢复后自动重发，不会丢失）</source>
         <translation>{kind} queued (sent automatically when the network is back, never lost)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="303"/>
+        <location filename="../../commandwall/app/incidents.py" line="306"/>
         <source>{kind}已送达平台</source>
         <translation>{kind} delivered to the platform</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="304"/>
+        <location filename="../../commandwall/app/incidents.py" line="307"/>
         <source>{kind}被平台拒绝：{error}</source>
         <translation>{kind} refused by the platform: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="312"/>
+        <location filename="../../commandwall/app/incidents.py" line="315"/>
         <source>{kind}未执行：事件已被他人更新，请查看最新状态后重试</source>
         <translation>{kind} not carried out: someone else updated the incident; check its current state and try again</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="318"/>
+        <location filename="../../commandwall/app/incidents.py" line="321"/>
         <source>（现为{status}，v{version}）</source>
         <translation> (now {status}, v{version})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="322"/>
+        <location filename="../../commandwall/app/incidents.py" line="325"/>
         <source>。你的说明：{note}</source>
         <translation>. Your note: {note}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="396"/>
+        <location filename="../../commandwall/app/incidents.py" line="399"/>
         <source>新事件［{level}·{category}］{town} {title}</source>
         <extracomment>Attaching files and fetching attached ones (附件). ranks units for the dispatch dialog: the road graph of a large roads layer takes seconds to build, and ranking tens of thousands of units takes seconds too, which the window must not wait for What the list shows beyond its own filters (set from the overview dashboard; ``NO_FILTER``: all).</extracomment>
         <translation>New incident [{level}·{category}] {town} {title}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="406"/>
+        <location filename="../../commandwall/app/incidents.py" line="409"/>
         <source>请选择保留的事件</source>
         <translation>Choose the incident to keep</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="456"/>
+        <location filename="../../commandwall/app/incidents.py" line="459"/>
         <source>预警信息不在平台上，没有处置时间线</source>
         <translation>Early warnings are not on the platform and have no timeline</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="471"/>
+        <location filename="../../commandwall/app/incidents.py" line="474"/>
         <source>无法获取时间线：{error}</source>
         <translation>Cannot get the timeline: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="486"/>
+        <location filename="../../commandwall/app/incidents.py" line="489"/>
         <source>（较早的 {count} 条记录未显示）</source>
         <translation>({count} earlier entries not shown)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="501"/>
+        <location filename="../../commandwall/app/incidents.py" line="502"/>
+        <source>（{time} 操作，离线排队后送达）</source>
+        <translation> (acted {time}, delivered after waiting offline)</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="508"/>
         <source>（{before}→{after}）</source>
         <translation> ({before}→{after})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="504"/>
+        <location filename="../../commandwall/app/incidents.py" line="511"/>
         <source> 并入 {ref}</source>
         <translation> merged into {ref}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="506"/>
+        <location filename="../../commandwall/app/incidents.py" line="513"/>
         <source>任务 {ref} {status}</source>
         <translation>Task {ref} {status}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="509"/>
+        <location filename="../../commandwall/app/incidents.py" line="516"/>
         <source>附件 {name}（{size}）</source>
         <translation>Attachment {name} ({size})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="512"/>
+        <location filename="../../commandwall/app/incidents.py" line="519"/>
         <source>上报</source>
         <translation>Reported</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="513"/>
+        <location filename="../../commandwall/app/incidents.py" line="520"/>
         <source>派遣任务 {ref}</source>
         <translation>Task dispatched {ref}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="515"/>
+        <location filename="../../commandwall/app/incidents.py" line="522"/>
         <source>合并重复事件 {ref}</source>
         <translation>Duplicate merged {ref}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="520"/>
+        <location filename="../../commandwall/app/incidents.py" line="527"/>
         <source>{when} {what} · {who}：{text}</source>
         <translation>{when} {what} · {who}: {text}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="522"/>
+        <location filename="../../commandwall/app/incidents.py" line="529"/>
         <source>{when} {what} · {who}</source>
         <translation>{when} {what} · {who}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="557"/>
+        <location filename="../../commandwall/app/incidents.py" line="564"/>
         <source>与平台断开：处置力量的位置和状态为最后已知；派遣任务连上平台后发出</source>
         <translation>Not connected to the platform: the units&apos; places and states are the last known; tasks go out once the platform is reachable</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="691"/>
+        <location filename="../../commandwall/app/incidents.py" line="698"/>
         <source>{count} 项派遣任务</source>
         <translation>{count} dispatch tasks</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="734"/>
-        <location filename="../../commandwall/app/incidents.py" line="796"/>
+        <location filename="../../commandwall/app/incidents.py" line="741"/>
+        <location filename="../../commandwall/app/incidents.py" line="803"/>
         <source>任务被拒绝：{who} 拒绝了任务 {task}（事件 {incident}）</source>
         <translation>Task refused: {who} refused task {task} (incident {incident})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="746"/>
+        <location filename="../../commandwall/app/incidents.py" line="753"/>
         <source>：{reason}</source>
         <translation>: {reason}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="747"/>
+        <location filename="../../commandwall/app/incidents.py" line="754"/>
         <source>，请重新派遣</source>
         <translation> — dispatch again</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="844"/>
+        <location filename="../../commandwall/app/incidents.py" line="851"/>
         <source>任务被拒绝：{who} 拒绝了任务 {task}</source>
         <translation>Task refused: {who} refused task {task}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="939"/>
+        <location filename="../../commandwall/app/incidents.py" line="946"/>
         <source>「{action}」尚未送达平台：送达后才能进行下一步</source>
         <translation>“{action}” has not reached the platform yet: the next step waits until it has</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="800"/>
-        <location filename="../../commandwall/app/incidents.py" line="846"/>
+        <location filename="../../commandwall/app/incidents.py" line="807"/>
+        <location filename="../../commandwall/app/incidents.py" line="853"/>
         <source>（共 {count} 项被拒绝）</source>
         <translation> ({count} refused in all)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="882"/>
+        <location filename="../../commandwall/app/incidents.py" line="889"/>
         <source>较早的 {count} 项任务未列出（其中 {late} 项超时）</source>
         <translation>{count} earlier tasks not listed ({late} of them overdue)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="896"/>
+        <location filename="../../commandwall/app/incidents.py" line="903"/>
         <source>{time} {who} · 待发送（连上平台后自动发出）</source>
         <translation>{time} {who} · unsent (goes out once the platform is reachable)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="123"/>
+        <location filename="../../commandwall/app/incidents.py" line="126"/>
         <source>未选择事件：先在事件列表或地图上选中一个事件</source>
         <extracomment>Why a map card&apos;s 派往所选事件 / 调派至所选事件 is off while no incident is selected.</extracomment>
         <translation>No incident selected: select one in the incident list or on the map first</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="596"/>
+        <location filename="../../commandwall/app/incidents.py" line="603"/>
         <source>该力量已不在平台上</source>
         <translation>This unit is no longer on the platform</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="598"/>
+        <location filename="../../commandwall/app/incidents.py" line="605"/>
         <source>该力量{status}，不能派遣</source>
         <translation>This unit is {status}; cannot dispatch</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="636"/>
+        <location filename="../../commandwall/app/incidents.py" line="643"/>
         <source>该资源{status}，不能调派</source>
         <translation>This resource cannot be dispatched: {status}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="696"/>
+        <location filename="../../commandwall/app/incidents.py" line="703"/>
         <source>{count} 项派遣任务已提交，等待平台确认…</source>
         <translation>{count} tasks submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="858"/>
+        <location filename="../../commandwall/app/incidents.py" line="865"/>
         <source>事件{status}，不能上报上级</source>
         <translation>Incident is {status}; cannot escalate</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="867"/>
+        <location filename="../../commandwall/app/incidents.py" line="874"/>
         <source>事件不存在</source>
         <translation>No such incident</translation>
     </message>
@@ -1051,7 +1056,7 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
     <message>
         <location filename="../../commandwall/app/attachments.py" line="71"/>
         <location filename="../../commandwall/app/attachments.py" line="170"/>
-        <location filename="../../commandwall/app/incidents.py" line="131"/>
+        <location filename="../../commandwall/app/incidents.py" line="134"/>
         <source>附件</source>
         <translation>Attachment</translation>
     </message>

@@ -6,6 +6,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -492,3 +493,37 @@ def test_a_dispatch_that_outwaits_its_time_limit_is_sent_with_the_limit_counted_
     made = [t for t in demo.store.tasks() if t.incident_id == incident.id and t.instructions == "转移低洼地带群众"]
     assert len(made) == 1 and item.result_model().id == made[0].id
     assert made[0].deadline >= sent_from + MIN_DEADLINE_WINDOW - timedelta(seconds=1), (made[0].deadline, sent_from)
+
+
+def test_the_timeline_keeps_when_the_officer_acted_beside_when_it_arrived(
+    tmp_path: Path, client: PlatformClient, demo: DemoBackend
+) -> None:
+    """An action that waited out an outage in the outbox reached the platform later: the timeline (the incident's
+    audit trail) said it was made then. The desk says when the officer acted (X-Requested-At), the platform keeps it
+    beside its own time, and the detail's line names both once they lie a minute apart."""
+    from datetime import timedelta
+
+    from commandwall.app.incidents import IncidentsController
+
+    incident = _new_incident(client)
+    db = tmp_path / "outbox.sqlite3"
+    outbox = Outbox(db, client, backoff_initial=0.05)
+    row = outbox.enqueue_note(incident.id, "水位上涨，已疏散沿河住户")
+    with sqlite3.connect(db) as conn:  # queued ten minutes ago, the platform unreachable since
+        acted = datetime.fromisoformat(conn.execute("SELECT created_at FROM outbox WHERE id = ?", (row,)).fetchone()[0])
+        earlier = (acted - timedelta(minutes=10)).isoformat()
+        conn.execute("UPDATE outbox SET created_at = ? WHERE id = ?", (earlier, row))
+    conn.close()
+    outbox.start()
+    try:
+        assert outbox.wait_idle(10)
+        entry = outbox.get(row).result_model()
+    finally:
+        outbox.stop()
+    [kept] = [e for e in demo.store.timeline(incident.id) if e.text == "水位上涨，已疏散沿河住户"]
+    assert kept.requested_at is not None and entry.requested_at == kept.requested_at
+    assert timedelta(minutes=9) < kept.at - kept.requested_at < timedelta(minutes=11)
+    line = IncidentsController.describe_entry(kept)
+    assert "操作，离线排队后送达" in line, line
+    fresh = kept.model_copy(update={"requested_at": kept.at - timedelta(seconds=3)})
+    assert "离线排队" not in IncidentsController.describe_entry(fresh), "a few seconds are the clocks, not an outage"
