@@ -36,9 +36,10 @@ from commandwall.app.dispatch import (
     task_time,
 )
 from commandwall.app.incident_filter import NO_FILTER, IncidentFilter
+from commandwall.app.refusals import item_refusal, refusal_detail
 from commandwall.app.session import ClientSession
 from commandwall.backend.errors import BackendError, PermissionDeniedError
-from commandwall.backend.outbox import OutboxItem, OutboxState, OutboxWriteError
+from commandwall.backend.outbox import ATTACHMENT_LOST, UNREADABLE_ROW, OutboxItem, OutboxState, OutboxWriteError
 from commandwall.domain.models import (
     ACTIVE_TASK_STATUSES,
     OPEN_STATUSES,
@@ -100,6 +101,10 @@ TASK_LINES_SHOWN = 200
 #: The detail's timeline shows at most this many entries, the newest, after one line saying how many earlier ones
 #: it leaves out (a platform's timeline may hold thousands of long notes: laying them all out took seconds).
 TIMELINE_LINES_SHOWN = 500
+#: How much earlier than its outbox row was queued (by the platform's clock as the desk reads it) a task on the
+#: platform may be dated and still be that row's, come back before the row is marked sent: the two clocks are
+#: read a moment apart. An older task with the same unit and instructions is an earlier dispatch, not this one.
+QUEUED_TASK_MARGIN = timedelta(seconds=5)
 
 #: Priority levels (级别) as the duty officer reads them (translated where shown: :func:`priority_label`).
 PRIORITY_LABELS = {
@@ -169,6 +174,7 @@ class OutboxNotice:
     settled: bool  # the platform has answered (sent, refused or conflict); False while it waits
     pending: int  # actions still waiting in the outbox
     note_back: str = ""  # the officer's note or reason of a step that did not happen: for his note field again
+    detail: str = ""  # the platform's own words on a refusal (a tooltip, the message log), never the line itself
 
 
 @dataclass(frozen=True)
@@ -179,6 +185,26 @@ class PendingSteps:
 
     lines: tuple[str, ...] = ()
     hold: str = ""
+    #: its actions the platform refused or another desk overtook, not set aside (listed in 未送达的操作 too)
+    undelivered: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class UndeliveredAction:
+    """An action of this desk the platform did not take (refused, or overtaken by another desk), as 未送达的操作
+    lists it: all plain text, the platform's made safe to show."""
+
+    row_id: int
+    incident_id: str
+    incident: str  # the incident's id and title as the list shows them
+    what: str  # 派遣任务（unit）, 「受理」, 备注, 附件
+    when: str  # when the officer did it
+    why: str  # the refusal in the officer's language
+    detail: str  # the platform's own words (a tooltip)
+    content: str  # what the officer wrote: a dispatch's instructions, a note, a step's reason, a file's name
+    can_retry: bool  # 重试 may help (Outbox.retry puts it back in the queue as it was)
+    retry_hint: str  # why 重试 is off, or what it does
+    redispatch: bool  # a refused dispatch the incident still takes: made again in a new dispatch dialog
 
 
 class ActionRights:
@@ -302,11 +328,11 @@ def describe_outbox_item(item: OutboxItem, *, live: bool = False) -> str:
         if live:
             return translate("incidents", "{kind}发送中…").format(kind=kind)
         return translate("incidents", "{kind}待发送（网络恢复后自动重发，不会丢失）").format(kind=kind)
-    template = {
-        OutboxState.SENT: translate("incidents", "{kind}已送达平台"),
-        OutboxState.FAILED: translate("incidents", "{kind}被平台拒绝：{error}"),
-    }.get(item.state, "")
-    return template.format(kind=kind, error=error)
+    if item.state is OutboxState.FAILED:  # by the refusal's code: the platform's own words are only a detail
+        return translate("incidents", "{kind}被平台拒绝：{error}").format(kind=kind, error=item_refusal(item))
+    if item.state is OutboxState.SENT:
+        return translate("incidents", "{kind}已送达平台").format(kind=kind)
+    return ""
 
 
 def _conflict_text(item: OutboxItem, kind: str) -> str:
@@ -893,11 +919,8 @@ class IncidentsController:
             unit = self.session.units.get(task.unit_id) if task.unit_id else None
             late = bool(overdue_tasks([task], now))
             lines.append((describe_task(task, now, unit.name if unit else None), late))
-        known = {(t.unit_id, t.instructions) for t in tasks}  # the platform's answer may come before the row's
-        for item in self._unsent_tasks(incident_id):  # dispatched here, not yet on the platform (an outage)
+        for item in self._unsent_tasks(incident_id, tasks):  # dispatched here, not yet on the platform
             unit_id = item.payload.get("unit_id")
-            if (unit_id, str(item.payload.get("instructions", ""))) in known:
-                continue  # the platform has it: its own line says so
             unit = self.session.units.get(unit_id) if isinstance(unit_id, str) else None
             who = unit.name if unit else str(unit_id or item.payload.get("department") or "")
             line = translate("incidents", "{time} {who} · 待发送（连上平台后自动发出）").format(
@@ -911,13 +934,33 @@ class IncidentsController:
             lines.append((line, False))
         return lines
 
-    def _unsent_tasks(self, incident_id: str) -> list[OutboxItem]:
-        """The incident's tasks still in the outbox, oldest first (at most :data:`TASK_LINES_SHOWN`)."""
+    def _unsent_tasks(self, incident_id: str, tasks: Sequence[Task]) -> list[OutboxItem]:
+        """The incident's tasks still in the outbox, oldest first (at most :data:`TASK_LINES_SHOWN`), each its own
+        row: a second dispatch of the same unit and instructions is listed as well. The platform's answer may
+        reach the desk (its event stream) a moment before the row is marked sent: a row is left out while one of
+        ``tasks`` (the platform's), made no earlier than the row was queued and no sent row's answer, has its unit
+        and instructions — each such task stands for one row only; an earlier dispatch's task (its own sent row
+        names it, or it was made before the row) for none."""
         outbox = self.session.outbox
         if outbox is None:
             return []
         unsent = [item for item in outbox.pending("task") if item.payload.get("incident_id") == incident_id]
-        return unsent[:TASK_LINES_SHOWN]
+        if not unsent:
+            return []
+        offset = timedelta(seconds=localtime.platform_offset_s())
+        sent = outbox.sent_task_ids(incident_id)  # an earlier dispatch's task is its own row's, never this one's
+        unclaimed = [task for task in tasks if task.id not in sent]
+        listed = []
+        for item in unsent:
+            queued = item.created_at + offset - QUEUED_TASK_MARGIN
+            unit_id, instructions = item.payload.get("unit_id"), str(item.payload.get("instructions", ""))
+            answer = next((task for task in unclaimed if task.unit_id == unit_id and task.instructions == instructions
+                           and task.created_at >= queued), None)
+            if answer is not None:
+                unclaimed.remove(answer)  # the platform has it: its own line says so
+                continue
+            listed.append(item)
+        return listed[:TASK_LINES_SHOWN]
 
     def pending_steps(self, incident_id: str) -> PendingSteps:
         """The incident's workflow steps, notes and attachments still in the outbox, for its detail (queued
@@ -928,8 +971,9 @@ class IncidentsController:
             return PendingSteps()
         mine = [item for item in outbox.pending() if item.kind != "task"
                 and item.payload.get("incident_id") == incident_id]
+        undelivered = tuple(self._undelivered_line(item) for item in outbox.undelivered(incident_id))
         if not mine:
-            return PendingSteps()
+            return PendingSteps(undelivered=undelivered)
         live = self.session.answers_now()
         lines = []
         for item in mine:
@@ -944,7 +988,99 @@ class IncidentsController:
             action = steps[0].payload.get("action")
             label = action_label(action) if isinstance(action, str) and action in ACTION_LABELS else str(action)
             hold = translate("incidents", "「{action}」尚未送达平台：送达后才能进行下一步").format(action=label)
-        return PendingSteps(tuple(lines), hold)
+        return PendingSteps(tuple(lines), hold, undelivered)
+
+    # ---- 未送达的操作 ------------------------------------------------------------------------------------
+    def undelivered_count(self) -> int:
+        """How many of this desk's actions the platform refused or another desk overtook, not set aside (from
+        memory: asked whenever the outbox changes)."""
+        outbox = self.session.outbox
+        return outbox.undelivered_count() if outbox is not None else 0
+
+    def undelivered_actions(self, now: datetime | None = None) -> list[UndeliveredAction]:
+        """The actions :meth:`undelivered_count` counts, newest first, as 未送达的操作 lists them: kept in the
+        outbox's database, so a restart does not lose them, until the officer tries one again or sets it
+        aside."""
+        outbox = self.session.outbox
+        if outbox is None:
+            return []
+        now = now or localtime.now()
+        return [self._undelivered(item, now) for item in reversed(outbox.undelivered())]
+
+    def retry_undelivered(self, row_id: int) -> str:
+        """重试: put a refused action back in the queue as it was (:meth:`Outbox.retry`); returns the feedback."""
+        outbox = self.session.outbox
+        item = outbox.get(row_id) if outbox is not None else None
+        if outbox is None or item is None or not item.undelivered:
+            return translate("incidents", "该操作已不在未送达列表中")
+        allowed, hint = self._retry_choice(item)
+        if not allowed:
+            return hint
+        if not outbox.retry(row_id):
+            return translate("incidents", "该操作已不在未送达列表中")
+        return translate("incidents", "{what}已重新排队，连上平台后发出").format(what=self._what(item))
+
+    def dismiss_undelivered(self, row_id: int) -> bool:
+        """忽略: the officer has seen the refusal and sets the action aside (kept in the outbox, listed no more)."""
+        outbox = self.session.outbox
+        return outbox.dismiss(row_id) if outbox is not None else False
+
+    def _undelivered(self, item: OutboxItem, now: datetime) -> UndeliveredAction:
+        incident_id = str(item.payload.get("incident_id") or "")
+        incident = self.session.incidents.get(incident_id) if incident_id else None
+        title = display_text(incident.title, 60, isolate=True) if incident is not None else ""
+        allowed, hint = self._retry_choice(item)
+        return UndeliveredAction(
+            row_id=item.id, incident_id=incident_id,
+            incident=f"{display_text(incident_id, isolate=True)} {title}".strip(),
+            what=self._what(item), when=task_time(item.created_at, now), why=self._why(item),
+            detail=refusal_detail(item), content=_content(item), can_retry=allowed, retry_hint=hint,
+            redispatch=item.kind == "task" and incident is not None and self.rights.dispatch_choice(incident).enabled,
+        )
+
+    def _undelivered_line(self, item: OutboxItem) -> str:
+        """A refused or overtaken action as the incident's detail lists it."""
+        line = translate("incidents", "未送达：{what} · {why}").format(what=self._what(item), why=self._why(item))
+        content = _content(item)
+        if content:
+            line += f" · {display_text(content, 80, isolate=True)}"
+        return line
+
+    def _what(self, item: OutboxItem) -> str:
+        """The action in a few words: 派遣任务（the unit or department）, 「受理」, 备注, 附件."""
+        if item.kind == "transition" and isinstance(item.payload.get("action"), str):
+            return translate("incidents", "「{action}」").format(action=action_label(item.payload["action"]))
+        label = OUTBOX_KIND_LABELS.get(item.kind)
+        what = item.kind if label is None else translate("incidents", label)
+        if item.kind == "task":
+            unit_id = item.payload.get("unit_id")
+            unit = self.session.units.get(unit_id) if isinstance(unit_id, str) else None
+            who = unit.name if unit is not None else str(unit_id or item.payload.get("department") or "")
+            if who:
+                what += translate("incidents", "（{who}）").format(who=display_text(who, 40, isolate=True))
+        return what
+
+    def _why(self, item: OutboxItem) -> str:
+        """The refusal in the officer's language, with the incident's status where it is the reason."""
+        why = item_refusal(item)
+        incident_id = item.payload.get("incident_id")
+        incident = self.session.incidents.get(incident_id) if isinstance(incident_id, str) else None
+        if incident is not None and (item.error_code == "invalid_transition" or item.state is OutboxState.CONFLICT):
+            why += translate("incidents", "（事件现为{status}）").format(status=incident.status_label)
+        return why
+
+    @staticmethod
+    def _retry_choice(item: OutboxItem) -> tuple[bool, str]:
+        """Whether 重试 (the same action, sent again as it was) may help, and why not / what it does."""
+        if item.state is OutboxState.CONFLICT:
+            return False, translate("incidents", "事件已被他人更新：请在事件详情中按最新状态重新操作")
+        if item.error_code == ATTACHMENT_LOST or item.kind == "attachment":
+            return False, translate("incidents", "附件的本机副本已删除：请在事件详情中重新添加附件")
+        if item.error_code == UNREADABLE_ROW:
+            return False, translate("incidents", "记录已损坏，无法重试")
+        if item.error_code == "deadline_in_past":
+            return False, translate("incidents", "时限已过：请重新派遣并设定时限")
+        return True, translate("incidents", "按原内容再次发送（例如权限或平台数据已更正后）")
 
     def late_tasks(self, incident_id: str, now: datetime | None = None) -> int:
         """How many of the incident's tasks are past their deadline (督办)."""
@@ -966,7 +1102,16 @@ class IncidentsController:
             settled=item.state is not OutboxState.PENDING,
             pending=self.pending_actions(),
             note_back=note if undone and isinstance(note, str) else "",
+            detail=refusal_detail(item) if item.state is OutboxState.FAILED else "",
         )
+
+
+def _content(item: OutboxItem) -> str:
+    """What the officer wrote into an action (raw, for copying): a dispatch's instructions, a note's text, a
+    step's reason, an attachment's file name; "" for none."""
+    key = {"task": "instructions", "note": "text", "transition": "note", "attachment": "name"}.get(item.kind, "")
+    value = item.payload.get(key) if key else None
+    return value if isinstance(value, str) else ""
 
 
 def _moment(value: object) -> datetime | None:

@@ -8,9 +8,16 @@ A dispatch (task), a workflow transition, a note or an attachment for an inciden
 - no connection, timeout, 5xx, token trouble → stays ``pending``, ``attempts``/``last_error`` updated,
   retried with bounded exponential backoff; it is never dropped;
 - 409 (stale version) → ``conflict`` with the current incident in ``result``;
-- 400/403/404/422 → ``failed`` with the server's message in ``last_error`` — but a dispatch refused because its
-  time limit (督办) passed while it waited out an outage is sent again with the limit the officer gave counted
+- 400/403/404/422 → ``failed`` with the server's message in ``last_error``, its machine code (``invalid_transition``,
+  ``deadline_in_past`` …) in ``error_code`` and the HTTP status in ``error_status``: the desk says the refusal in
+  the officer's language by its code, the platform's own words kept as a detail — but a dispatch refused because
+  its time limit (督办) passed while it waited out an outage is sent again with the limit the officer gave counted
   from now.
+
+A settled row the platform did not take (``failed`` or ``conflict``) stays listed for the officer
+(:meth:`Outbox.undelivered`) until he tries it again (:meth:`Outbox.retry`) or sets it aside
+(:meth:`Outbox.dismiss`: the ``dismissed`` flag; the row itself is kept). Neither changes what is sent or in what
+order: a dismissed row is settled already.
 
 The order is kept per incident: a row the platform *answers* with a failure it may get over (a 5xx, an answer
 of the wrong shape: a bug of the platform's with that one record) holds back only its own incident's later rows,
@@ -100,6 +107,18 @@ CREATE TABLE IF NOT EXISTS outbox (
 CREATE INDEX IF NOT EXISTS outbox_state ON outbox (state, id);
 """
 
+#: Columns added since the table was first made (name → declaration), added to an older file when it is opened:
+#: the refusal's machine code and HTTP status, and whether the officer has set a refused row aside.
+ADDED_COLUMNS = {
+    "error_code": "TEXT NOT NULL DEFAULT ''",
+    "error_status": "INTEGER",
+    "dismissed": "INTEGER NOT NULL DEFAULT 0",
+}
+
+#: Codes of the desk's own for rows it fails itself (the platform's codes are lower-case words too, never these).
+UNREADABLE_ROW = "desk_unreadable_row"
+ATTACHMENT_LOST = "desk_attachment_lost"
+
 
 #: What may be queued.
 KINDS = ("task", "transition", "note", "attachment")
@@ -115,13 +134,26 @@ def _migrate(db: sqlite3.Connection) -> None:
     try:
         db.execute("ALTER TABLE outbox RENAME TO outbox_before")
         db.execute(SCHEMA.split(";")[0])  # CREATE TABLE outbox (its index comes with SCHEMA afterwards)
-        db.execute("INSERT INTO outbox SELECT * FROM outbox_before")
+        db.execute(f"INSERT INTO outbox SELECT {', '.join(_BASE_COLUMNS)} FROM outbox_before")
         db.execute("DROP TABLE outbox_before")
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")
         raise
 
+
+#: The columns of the table as first made (``SCHEMA``), in their order.
+_BASE_COLUMNS = ("id", "kind", "payload", "idempotency_key", "state", "attempts", "last_error", "created_at",
+                 "sent_at", "result")
+
+
+def _add_columns(db: sqlite3.Connection) -> None:
+    """Add the :data:`ADDED_COLUMNS` an outbox file written by an earlier version lacks (its rows kept: a refused
+    row of its own has no code, and is not dismissed)."""
+    have = {row[1] for row in db.execute("PRAGMA table_info(outbox)").fetchall()}
+    for name, declaration in ADDED_COLUMNS.items():
+        if name not in have:
+            db.execute(f"ALTER TABLE outbox ADD COLUMN {name} {declaration}")
 
 
 #: What each kind of row needs in its payload to be sent (name → type); a task's is the platform's task body.
@@ -202,6 +234,18 @@ class OutboxItem:
     created_at: datetime
     sent_at: datetime | None
     result: dict[str, Any] | None
+    #: the platform's machine code of a refusal or conflict (``invalid_transition``, ``stale_version`` …; one of
+    #: the desk's own, :data:`UNREADABLE_ROW` or :data:`ATTACHMENT_LOST`, for a row it failed itself), else ""
+    error_code: str = ""
+    #: the HTTP status of that refusal (None: no answer, or a row the desk failed itself)
+    error_status: int | None = None
+    #: the officer has set this refused or conflicted row aside (no longer listed as not delivered)
+    dismissed: bool = False
+
+    @property
+    def undelivered(self) -> bool:
+        """Settled without reaching the platform (refused or overtaken), and not set aside by the officer."""
+        return self.state in (OutboxState.FAILED, OutboxState.CONFLICT) and not self.dismissed
 
     def result_model(self) -> Task | Incident | TimelineEntry | None:
         """The server's answer as a model: Task (task sent), TimelineEntry (note or attachment sent) or Incident
@@ -231,6 +275,9 @@ def _row_to_item(row: sqlite3.Row) -> OutboxItem:
         created_at=datetime.fromisoformat(row["created_at"]),
         sent_at=datetime.fromisoformat(row["sent_at"]) if row["sent_at"] else None,
         result=json.loads(row["result"]) if row["result"] else None,
+        error_code=str(row["error_code"] or ""),
+        error_status=int(row["error_status"]) if row["error_status"] is not None else None,
+        dismissed=bool(row["dismissed"]),
     )
 
 
@@ -265,10 +312,15 @@ class Outbox:
             self._db.execute("PRAGMA synchronous=FULL")  # a queued dispatch survives a power cut
             _migrate(self._db)
             self._db.executescript(SCHEMA)
+            _add_columns(self._db)
         self._pending_lock = threading.Lock()  # taken alone by readers; with the database lock by writers
         self._pending: dict[int, OutboxItem] = {}
+        #: the rows refused or overtaken and not set aside (``undelivered``), kept like the pending ones
+        self._undelivered: dict[int, OutboxItem] = {}
         with self._db_lock:
-            for (row_id,) in self._db.execute("SELECT id FROM outbox WHERE state = 'pending'").fetchall():
+            for (row_id,) in self._db.execute(
+                    "SELECT id FROM outbox WHERE state = 'pending' OR (state IN ('failed', 'conflict') "
+                    "AND dismissed = 0)").fetchall():
                 self._reread(row_id)
         self._listeners: list[Callable[[OutboxItem], None]] = []
         self._wake = threading.Event()
@@ -418,7 +470,8 @@ class Outbox:
         """Put a failed or conflicted row back to pending (the user chose to try again)."""
         with self._db_lock:
             cursor = self._db.execute(
-                "UPDATE outbox SET state = 'pending', last_error = NULL WHERE id = ? AND state != 'sent'",
+                "UPDATE outbox SET state = 'pending', last_error = NULL, error_code = '', error_status = NULL, "
+                "dismissed = 0 WHERE id = ? AND state != 'sent'",
                 (row_id,),
             )
             if cursor.rowcount:
@@ -430,7 +483,49 @@ class Outbox:
                 self._notify(item)
         return bool(cursor.rowcount)
 
+    def dismiss(self, row_id: int) -> bool:
+        """Set a refused or conflicted row aside (the officer has seen it and will not try it again): it is no
+        longer :meth:`undelivered`; the row is kept. False for a row that is not refused or conflicted."""
+        with self._db_lock:
+            cursor = self._db.execute(
+                "UPDATE outbox SET dismissed = 1 WHERE id = ? AND state IN ('failed', 'conflict') AND dismissed = 0",
+                (row_id,),
+            )
+            item = self._reread(row_id)
+        if cursor.rowcount and item is not None:
+            self._notify(item)
+        return bool(cursor.rowcount)
+
     # -- reading ------------------------------------------------------------------------------------------
+
+    def undelivered(self, incident_id: str | None = None) -> list[OutboxItem]:
+        """The rows the platform refused or that another desk overtook (``failed``, ``conflict``) and the officer
+        has not set aside (of one incident), oldest first, from memory (no database read)."""
+        with self._pending_lock:
+            rows = [item for item in self._undelivered.values()
+                    if incident_id is None or _incident_of(item) == incident_id]
+        return sorted(rows, key=lambda item: item.id)
+
+    def sent_task_ids(self, incident_id: str) -> set[str]:
+        """The ids of the platform's tasks this outbox's sent dispatches for ``incident_id`` made (each row's answer
+        names its task): what tells a queued dispatch from an earlier one of the same unit and instructions. Reads
+        the database: ask it only while a dispatch of the incident waits."""
+        with self._db_lock:
+            rows = self._db.execute(
+                "SELECT result FROM outbox WHERE kind = 'task' AND state = 'sent' AND result IS NOT NULL "
+                "AND json_extract(payload, '$.incident_id') = ?", (incident_id,)).fetchall()
+        found = set()
+        for (result,) in rows:
+            with contextlib.suppress(ValueError, AttributeError):
+                task_id = json.loads(result).get("id")
+                if isinstance(task_id, str):
+                    found.add(task_id)
+        return found
+
+    def undelivered_count(self) -> int:
+        """How many rows :meth:`undelivered` lists, from memory."""
+        with self._pending_lock:
+            return len(self._undelivered)
 
     def get(self, row_id: int) -> OutboxItem | None:
         """One row by id."""
@@ -524,8 +619,9 @@ class Outbox:
                 except (ValueError, TypeError, KeyError) as exc:
                     log.error("outbox row %s cannot be read (%s); marking it failed", row["id"], type(exc).__name__)
                     self._db.execute(
-                        "UPDATE outbox SET state = 'failed', last_error = ? WHERE id = ?",
-                        (translate("backend", "无法读取的记录 ({error})").format(error=type(exc).__name__), row["id"]),
+                        "UPDATE outbox SET state = 'failed', last_error = ?, error_code = ? WHERE id = ?",
+                        (translate("backend", "无法读取的记录 ({error})").format(error=type(exc).__name__),
+                         UNREADABLE_ROW, row["id"]),
                     )
                     self._reread(row["id"])
                     continue
@@ -607,7 +703,8 @@ class Outbox:
         if problem is not None:  # written by another version, or damaged: sending can never work, and retrying
             log.error("outbox row %s cannot be sent: %s; marking it failed", item.id, problem)  # would block
             self._finish(item.id, OutboxState.FAILED,  # every row after it
-                         error=translate("backend", "无法读取的记录 ({error})").format(error=problem))
+                         error=translate("backend", "无法读取的记录 ({error})").format(error=problem),
+                         code=UNREADABLE_ROW)
             self._drop_kept(item)
             return _Outcome.DONE
         with self._db_lock:  # counted before sending: a crash mid-send leaves attempts > 0
@@ -628,7 +725,7 @@ class Outbox:
                     kept = self._kept.path(p.get("file")).open("rb")
                 except (OSError, ValueError) as exc:
                     lost = translate("backend", "附件文件已丢失 ({error})").format(error=type(exc).__name__)
-                    self._finish(item.id, OutboxState.FAILED, error=lost)
+                    self._finish(item.id, OutboxState.FAILED, error=lost, code=ATTACHMENT_LOST)
                     return _Outcome.DONE
                 with kept:
                     entry = self._client.add_attachment(p["incident_id"], str(p["name"]), kept, item.idempotency_key,
@@ -656,12 +753,14 @@ class Outbox:
                 log.info("outbox row %s: transition had reached the server before; marking sent", item.id)
                 self._finish(item.id, OutboxState.SENT, result=current)
             else:
-                self._finish(item.id, OutboxState.CONFLICT, error=exc.message, result=current)
+                self._finish(item.id, OutboxState.CONFLICT, error=exc.message, result=current,
+                             code=exc.code or "stale_version", status=exc.status)
             return _Outcome.DONE
         except BackendError as exc:
             if item.kind == "task" and exc.code == "deadline_in_past" and self._renew_deadline(item):
                 return _Outcome.DONE  # sent again at once, the officer's time limit counted from now
-            self._finish(item.id, OutboxState.FAILED, error=exc.message or str(exc))
+            self._finish(item.id, OutboxState.FAILED, error=exc.message or str(exc), code=exc.code,
+                         status=exc.status)
             self._drop_kept(item)  # refused (rights, size, a gone incident): sending it again changes nothing
             return _Outcome.DONE
         self._finish(item.id, OutboxState.SENT, result=result)
@@ -732,15 +831,19 @@ class Outbox:
         except (OSError, ValueError) as exc:
             log.warning("outbox row %s: kept file not deleted (%s); the next start does", item.id, exc)
 
-    def _finish(self, row_id: int, state: OutboxState, *, error: str | None = None, result: Any = None) -> None:
+    def _finish(self, row_id: int, state: OutboxState, *, error: str | None = None, result: Any = None,
+                code: str = "", status: int | None = None) -> None:
         with self._db_lock:
             self._db.execute(
-                "UPDATE outbox SET state = ?, last_error = ?, result = ?, sent_at = ? WHERE id = ?",
+                "UPDATE outbox SET state = ?, last_error = ?, result = ?, sent_at = ?, error_code = ?, "
+                "error_status = ? WHERE id = ?",
                 (
                     state.value,
                     error,
                     json.dumps(result, ensure_ascii=False) if result is not None else None,
                     _now() if state == OutboxState.SENT else None,
+                    code or "",
+                    status,
                     row_id,
                 ),
             )
@@ -761,6 +864,10 @@ class Outbox:
                 self._pending[row_id] = item
             else:
                 self._pending.pop(row_id, None)
+            if item is not None and item.undelivered:
+                self._undelivered[row_id] = item
+            else:
+                self._undelivered.pop(row_id, None)
         return item
 
     def _notify(self, item: OutboxItem) -> None:

@@ -130,19 +130,19 @@
         <translation>Internal error: {error} ({activity})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/outbox.py" line="528"/>
-        <location filename="../../commandwall/backend/outbox.py" line="610"/>
+        <location filename="../../commandwall/backend/outbox.py" line="623"/>
+        <location filename="../../commandwall/backend/outbox.py" line="706"/>
         <source>无法读取的记录 ({error})</source>
-        <extracomment>What may be queued. What each kind of row needs in its payload to be sent (name → type); a task&apos;s is the platform&apos;s task body. Below this many free bytes in the outbox&apos;s folder a failed write is put down to a full disk. What the operating system says when the disk is full (or the user&apos;s quota spent), or the folder is read-only. Where queued attachments wait for their send (one file per row, named by its Idempotency-Key). incidents whose next row the platform failed while it answered others: incident id → (failures in a row, ``time.monotonic()`` when it is tried again); their rows wait, the others&apos; go on (worker thread only)</extracomment>
+        <extracomment>Columns added since the table was first made (name → declaration), added to an older file when it is opened: the refusal&apos;s machine code and HTTP status, and whether the officer has set a refused row aside. Codes of the desk&apos;s own for rows it fails itself (the platform&apos;s codes are lower-case words too, never these). What may be queued. The columns of the table as first made (``SCHEMA``), in their order. What each kind of row needs in its payload to be sent (name → type); a task&apos;s is the platform&apos;s task body. Below this many free bytes in the outbox&apos;s folder a failed write is put down to a full disk. What the operating system says when the disk is full (or the user&apos;s quota spent), or the folder is read-only. the platform&apos;s machine code of a refusal or conflict (``invalid_transition``, ``stale_version`` …; one of the desk&apos;s own, :data:`UNREADABLE_ROW` or :data:`ATTACHMENT_LOST`, for a row it failed itself), else &quot;&quot; the HTTP status of that refusal (None: no answer, or a row the desk failed itself) the officer has set this refused or conflicted row aside (no longer listed as not delivered) Where queued attachments wait for their send (one file per row, named by its Idempotency-Key). incidents whose next row the platform failed while it answered others: incident id → (failures in a row, ``time.monotonic()`` when it is tried again); their rows wait, the others&apos; go on (worker thread only) the rows refused or overtaken and not set aside (``undelivered``), kept like the pending ones</extracomment>
         <translation>Unreadable record ({error})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/outbox.py" line="567"/>
+        <location filename="../../commandwall/backend/outbox.py" line="663"/>
         <source>内部错误: {error}</source>
         <translation>Internal error: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/outbox.py" line="630"/>
+        <location filename="../../commandwall/backend/outbox.py" line="727"/>
         <source>附件文件已丢失 ({error})</source>
         <translation>The attachment&apos;s file is lost ({error})</translation>
     </message>
@@ -358,7 +358,7 @@
     </message>
     <message>
         <location filename="../../commandwall/app/dispatch.py" line="227"/>
-        <location filename="../../commandwall/app/incidents.py" line="907"/>
+        <location filename="../../commandwall/app/incidents.py" line="930"/>
         <source> · 时限 {time}</source>
         <translation> · due {time}</translation>
     </message>
@@ -660,390 +660,443 @@
         <translation>All incidents</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="106"/>
+        <location filename="../../commandwall/app/incidents.py" line="111"/>
         <location filename="../../commandwall/mapdoc/strings.py" line="125"/>
         <source>特急</source>
-        <extracomment>Incidents a card&apos;s nearest-incident offer measures geodesically, picked first by a flat distance (which ranks the district&apos;s points as the geodesic does but for near ties, so a few more than offered). 督办 is worked out at most once per this many seconds (the status bar, the list and the detail all ask). Tasks dispatched this close to a refused one went out with it (one dispatch, several units; each is its own request): done, they mean the incident was seen to, not that it waits for a new dispatch. A timeline line names when the user acted besides when the platform recorded it once they lie this far apart (the action waited in its desk&apos;s outbox: an outage; closer, it is the clocks and the network). A desk that starts offline holds the tasks of its last known state; saved longer ago than this (a shift), they are no measure of what is news: the refusals the first load brings are then marked, not told. An incident&apos;s task list shows at most this many of its tasks, the newest; one line before them says how many earlier ones it leaves out (a platform may hold thousands for one incident, and the list follows the clock). The detail&apos;s timeline shows at most this many entries, the newest, after one line saying how many earlier ones it leaves out (a platform&apos;s timeline may hold thousands of long notes: laying them all out took seconds). Priority levels (级别) as the duty officer reads them (translated where shown: :func:`priority_label`).
+        <extracomment>Incidents a card&apos;s nearest-incident offer measures geodesically, picked first by a flat distance (which ranks the district&apos;s points as the geodesic does but for near ties, so a few more than offered). 督办 is worked out at most once per this many seconds (the status bar, the list and the detail all ask). Tasks dispatched this close to a refused one went out with it (one dispatch, several units; each is its own request): done, they mean the incident was seen to, not that it waits for a new dispatch. A timeline line names when the user acted besides when the platform recorded it once they lie this far apart (the action waited in its desk&apos;s outbox: an outage; closer, it is the clocks and the network). A desk that starts offline holds the tasks of its last known state; saved longer ago than this (a shift), they are no measure of what is news: the refusals the first load brings are then marked, not told. An incident&apos;s task list shows at most this many of its tasks, the newest; one line before them says how many earlier ones it leaves out (a platform may hold thousands for one incident, and the list follows the clock). The detail&apos;s timeline shows at most this many entries, the newest, after one line saying how many earlier ones it leaves out (a platform&apos;s timeline may hold thousands of long notes: laying them all out took seconds). How much earlier than its outbox row was queued (by the platform&apos;s clock as the desk reads it) a task on the platform may be dated and still be that row&apos;s, come back before the row is marked sent: the two clocks are read a moment apart. An older task with the same unit and instructions is an earlier dispatch, not this one. Priority levels (级别) as the duty officer reads them (translated where shown: :func:`priority_label`).
 ----------
 Priority levels, the same words (and context) as the incident centre&apos;s.</extracomment>
         <translation>Critical</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="107"/>
+        <location filename="../../commandwall/app/incidents.py" line="112"/>
         <location filename="../../commandwall/mapdoc/strings.py" line="126"/>
         <source>紧急</source>
         <translation>Urgent</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="108"/>
+        <location filename="../../commandwall/app/incidents.py" line="113"/>
         <location filename="../../commandwall/mapdoc/strings.py" line="127"/>
         <source>一般</source>
         <translation>Normal</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="109"/>
+        <location filename="../../commandwall/app/incidents.py" line="114"/>
         <location filename="../../commandwall/mapdoc/strings.py" line="128"/>
         <source>提示</source>
         <translation>Notice</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="114"/>
+        <location filename="../../commandwall/app/incidents.py" line="119"/>
         <source>已提交，等待平台确认…</source>
         <extracomment>Incidents at this priority or more pressing (lower number) flash the task bar when they arrive. Feedback once an action is queued (the source text; what is returned is ``translate(&quot;incidents&quot;, …)`` of it).</extracomment>
         <translation>Submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="115"/>
+        <location filename="../../commandwall/app/incidents.py" line="120"/>
         <source>派遣任务已提交，等待平台确认…</source>
         <translation>Task submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="116"/>
+        <location filename="../../commandwall/app/incidents.py" line="121"/>
         <source>备注已提交，等待平台确认…</source>
         <translation>Note submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="117"/>
+        <location filename="../../commandwall/app/incidents.py" line="122"/>
         <source>超时上报</source>
         <translation>Escalate overdue</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="120"/>
+        <location filename="../../commandwall/app/incidents.py" line="125"/>
         <source>请先在备注栏填写退回原因</source>
         <extracomment>Task statuses a unit reports (a timeline ``task`` entry with one of these as its action).</extracomment>
         <translation>Enter the reason for returning in the note field first</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="121"/>
+        <location filename="../../commandwall/app/incidents.py" line="126"/>
         <source>备注不能为空</source>
         <translation>The note is empty</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="124"/>
+        <location filename="../../commandwall/app/incidents.py" line="129"/>
         <source>预警信息由预警发布单位维护，请按预警内容派发或上报事件</source>
         <extracomment>Early warnings (预警, from CAP) are shown, not handled here: the platform does not know them.</extracomment>
         <translation>Early warnings are kept by the issuing agency; dispatch or report an incident as the warning says</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="131"/>
+        <location filename="../../commandwall/app/incidents.py" line="136"/>
         <source>派遣任务</source>
         <extracomment>What each kind of queued action is called in feedback.</extracomment>
         <translation>Dispatch task</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="132"/>
+        <location filename="../../commandwall/app/incidents.py" line="137"/>
         <source>状态变更</source>
         <translation>Status change</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="133"/>
-        <location filename="../../commandwall/app/incidents.py" line="521"/>
+        <location filename="../../commandwall/app/incidents.py" line="138"/>
+        <location filename="../../commandwall/app/incidents.py" line="547"/>
         <source>备注</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="193"/>
+        <location filename="../../commandwall/app/incidents.py" line="219"/>
         <source>未登录</source>
+        <extracomment>its actions the platform refused or another desk overtook, not set aside (listed in 未送达的操作 too)</extracomment>
         <translation>Not logged in</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="210"/>
+        <location filename="../../commandwall/app/incidents.py" line="236"/>
         <source>退回原因写在备注栏</source>
         <translation>Write the reason for returning in the note field</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="211"/>
+        <location filename="../../commandwall/app/incidents.py" line="237"/>
         <source>选择保留的事件</source>
         <translation>Choose the incident to keep</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="220"/>
+        <location filename="../../commandwall/app/incidents.py" line="246"/>
         <source>事件{status}，不能派遣</source>
         <translation>Incident is {status}; cannot dispatch</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="221"/>
+        <location filename="../../commandwall/app/incidents.py" line="247"/>
         <source>派遣任务…</source>
         <translation>Dispatch task…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="227"/>
+        <location filename="../../commandwall/app/incidents.py" line="253"/>
         <source>附件…</source>
         <translation>Attach…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="241"/>
+        <location filename="../../commandwall/app/incidents.py" line="267"/>
         <source>该事件已合并到 {survivor}，请在该事件上备注</source>
         <translation>This incident was merged into {survivor}; add notes there</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="251"/>
+        <location filename="../../commandwall/app/incidents.py" line="277"/>
         <source>按位置计算</source>
         <extracomment>Where an incident&apos;s town or grid cell came from, as the detail&apos;s tooltip says it.</extracomment>
         <translation>computed from the point</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="252"/>
+        <location filename="../../commandwall/app/incidents.py" line="278"/>
         <source>平台上报</source>
         <translation>as reported by the platform</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="264"/>
+        <location filename="../../commandwall/app/incidents.py" line="290"/>
         <source>镇街、网格：{source}</source>
         <translation>Town, grid cell: {source}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="267"/>
+        <location filename="../../commandwall/app/incidents.py" line="293"/>
         <source>平台上报镇街：{town}</source>
         <translation>platform reported town: {town}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="270"/>
+        <location filename="../../commandwall/app/incidents.py" line="296"/>
         <source>平台上报网格：{grid}</source>
         <translation>platform reported grid cell: {grid}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="273"/>
+        <location filename="../../commandwall/app/incidents.py" line="299"/>
         <source>镇街为平台上报</source>
         <translation>town as reported by the platform</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="275"/>
+        <location filename="../../commandwall/app/incidents.py" line="301"/>
         <source>（{notes}）</source>
         <translation> ({notes})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="275"/>
+        <location filename="../../commandwall/app/incidents.py" line="301"/>
         <source>；</source>
         <translation>; </translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="278"/>
+        <location filename="../../commandwall/app/incidents.py" line="304"/>
         <source>镇街：{source}</source>
         <translation>Town: {source}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="279"/>
+        <location filename="../../commandwall/app/incidents.py" line="305"/>
         <source>网格：{source}</source>
         <translation>Grid cell: {source}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="281"/>
+        <location filename="../../commandwall/app/incidents.py" line="307"/>
         <source>平台上报的位置与坐标不符，以坐标为准</source>
         <translation>The platform&apos;s town or grid cell does not match the coordinates; the coordinates count</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="283"/>
+        <location filename="../../commandwall/app/incidents.py" line="309"/>
         <source>坐标不在任何镇街或网格内，沿用平台上报</source>
         <translation>The point lies outside every town or grid cell; the platform&apos;s values are kept</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="294"/>
-        <location filename="../../commandwall/app/incidents.py" line="418"/>
+        <location filename="../../commandwall/app/incidents.py" line="320"/>
+        <location filename="../../commandwall/app/incidents.py" line="444"/>
+        <location filename="../../commandwall/app/incidents.py" line="1052"/>
         <source>「{action}」</source>
         <translation>“{action}”</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="300"/>
+        <location filename="../../commandwall/app/incidents.py" line="326"/>
         <source>{kind}待发送（网络恢复后自动重发，不会丢失）：{error}</source>
         <translation>{kind} queued (sent automatically when the network is back, never lost): {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="303"/>
+        <location filename="../../commandwall/app/incidents.py" line="329"/>
         <source>{kind}发送中…</source>
         <translation>{kind} sending…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="304"/>
+        <location filename="../../commandwall/app/incidents.py" line="330"/>
         <source>{kind}待发送（网络恢复后自动重发，不会丢失）</source>
         <translation>{kind} queued (sent automatically when the network is back, never lost)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="306"/>
+        <location filename="../../commandwall/app/incidents.py" line="334"/>
         <source>{kind}已送达平台</source>
         <translation>{kind} delivered to the platform</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="307"/>
+        <location filename="../../commandwall/app/incidents.py" line="528"/>
+        <source>（{time} 操作，离线排队后送达）</source>
+        <translation> (acted {time}, delivered after waiting offline)</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="1015"/>
+        <location filename="../../commandwall/app/incidents.py" line="1020"/>
+        <source>该操作已不在未送达列表中</source>
+        <translation>That action is no longer in the undelivered list</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="1021"/>
+        <source>{what}已重新排队，连上平台后发出</source>
+        <translation>{what} queued again; it is sent once the platform is reachable</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="1043"/>
+        <source>未送达：{what} · {why}</source>
+        <translation>Not delivered: {what} · {why}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="1060"/>
+        <source>（{who}）</source>
+        <translation> ({who})</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="1069"/>
+        <source>（事件现为{status}）</source>
+        <translation> (the incident is now {status})</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="1076"/>
+        <source>事件已被他人更新：请在事件详情中按最新状态重新操作</source>
+        <translation>Another desk updated the incident: act again on its current state in the incident detail</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="1078"/>
+        <source>附件的本机副本已删除：请在事件详情中重新添加附件</source>
+        <translation>The local copy of the file is gone: attach it again in the incident detail</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="1080"/>
+        <source>记录已损坏，无法重试</source>
+        <translation>The record is damaged and cannot be retried</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="1082"/>
+        <source>时限已过：请重新派遣并设定时限</source>
+        <translation>The deadline has passed: dispatch again with a new deadline</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="1083"/>
+        <source>按原内容再次发送（例如权限或平台数据已更正后）</source>
+        <translation>Send it again as it was (e.g. once rights or platform data are corrected)</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="332"/>
         <source>{kind}被平台拒绝：{error}</source>
         <translation>{kind} refused by the platform: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="315"/>
+        <location filename="../../commandwall/app/incidents.py" line="341"/>
         <source>{kind}未执行：事件已被他人更新，请查看最新状态后重试</source>
         <translation>{kind} not carried out: someone else updated the incident; check its current state and try again</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="321"/>
+        <location filename="../../commandwall/app/incidents.py" line="347"/>
         <source>（现为{status}，v{version}）</source>
         <translation> (now {status}, v{version})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="325"/>
+        <location filename="../../commandwall/app/incidents.py" line="351"/>
         <source>。你的说明：{note}</source>
         <translation>. Your note: {note}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="399"/>
+        <location filename="../../commandwall/app/incidents.py" line="425"/>
         <source>新事件［{level}·{category}］{town} {title}</source>
         <extracomment>Attaching files and fetching attached ones (附件). ranks units for the dispatch dialog: the road graph of a large roads layer takes seconds to build, and ranking tens of thousands of units takes seconds too, which the window must not wait for What the list shows beyond its own filters (set from the overview dashboard; ``NO_FILTER``: all).</extracomment>
         <translation>New incident [{level}·{category}] {town} {title}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="409"/>
+        <location filename="../../commandwall/app/incidents.py" line="435"/>
         <source>请选择保留的事件</source>
         <translation>Choose the incident to keep</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="459"/>
+        <location filename="../../commandwall/app/incidents.py" line="485"/>
         <source>预警信息不在平台上，没有处置时间线</source>
         <translation>Early warnings are not on the platform and have no timeline</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="474"/>
+        <location filename="../../commandwall/app/incidents.py" line="500"/>
         <source>无法获取时间线：{error}</source>
         <translation>Cannot get the timeline: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="489"/>
+        <location filename="../../commandwall/app/incidents.py" line="515"/>
         <source>（较早的 {count} 条记录未显示）</source>
         <translation>({count} earlier entries not shown)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="502"/>
-        <source>（{time} 操作，离线排队后送达）</source>
-        <translation> (acted {time}, delivered after waiting offline)</translation>
-    </message>
-    <message>
-        <location filename="../../commandwall/app/incidents.py" line="508"/>
+        <location filename="../../commandwall/app/incidents.py" line="534"/>
         <source>（{before}→{after}）</source>
         <translation> ({before}→{after})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="511"/>
+        <location filename="../../commandwall/app/incidents.py" line="537"/>
         <source> 并入 {ref}</source>
         <translation> merged into {ref}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="513"/>
+        <location filename="../../commandwall/app/incidents.py" line="539"/>
         <source>任务 {ref} {status}</source>
         <translation>Task {ref} {status}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="516"/>
+        <location filename="../../commandwall/app/incidents.py" line="542"/>
         <source>附件 {name}（{size}）</source>
         <translation>Attachment {name} ({size})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="519"/>
+        <location filename="../../commandwall/app/incidents.py" line="545"/>
         <source>上报</source>
         <translation>Reported</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="520"/>
+        <location filename="../../commandwall/app/incidents.py" line="546"/>
         <source>派遣任务 {ref}</source>
         <translation>Task dispatched {ref}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="522"/>
+        <location filename="../../commandwall/app/incidents.py" line="548"/>
         <source>合并重复事件 {ref}</source>
         <translation>Duplicate merged {ref}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="527"/>
+        <location filename="../../commandwall/app/incidents.py" line="553"/>
         <source>{when} {what} · {who}：{text}</source>
         <translation>{when} {what} · {who}: {text}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="529"/>
+        <location filename="../../commandwall/app/incidents.py" line="555"/>
         <source>{when} {what} · {who}</source>
         <translation>{when} {what} · {who}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="564"/>
+        <location filename="../../commandwall/app/incidents.py" line="590"/>
         <source>与平台断开：处置力量的位置和状态为最后已知；派遣任务连上平台后发出</source>
         <translation>Not connected to the platform: the units&apos; places and states are the last known; tasks go out once the platform is reachable</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="698"/>
+        <location filename="../../commandwall/app/incidents.py" line="724"/>
         <source>{count} 项派遣任务</source>
         <translation>{count} dispatch tasks</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="741"/>
-        <location filename="../../commandwall/app/incidents.py" line="803"/>
+        <location filename="../../commandwall/app/incidents.py" line="767"/>
+        <location filename="../../commandwall/app/incidents.py" line="829"/>
         <source>任务被拒绝：{who} 拒绝了任务 {task}（事件 {incident}）</source>
         <translation>Task refused: {who} refused task {task} (incident {incident})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="753"/>
+        <location filename="../../commandwall/app/incidents.py" line="779"/>
         <source>：{reason}</source>
         <translation>: {reason}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="754"/>
+        <location filename="../../commandwall/app/incidents.py" line="780"/>
         <source>，请重新派遣</source>
         <translation> — dispatch again</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="851"/>
+        <location filename="../../commandwall/app/incidents.py" line="877"/>
         <source>任务被拒绝：{who} 拒绝了任务 {task}</source>
         <translation>Task refused: {who} refused task {task}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="946"/>
+        <location filename="../../commandwall/app/incidents.py" line="990"/>
         <source>「{action}」尚未送达平台：送达后才能进行下一步</source>
         <translation>“{action}” has not reached the platform yet: the next step waits until it has</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="807"/>
-        <location filename="../../commandwall/app/incidents.py" line="853"/>
+        <location filename="../../commandwall/app/incidents.py" line="833"/>
+        <location filename="../../commandwall/app/incidents.py" line="879"/>
         <source>（共 {count} 项被拒绝）</source>
         <translation> ({count} refused in all)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="889"/>
+        <location filename="../../commandwall/app/incidents.py" line="915"/>
         <source>较早的 {count} 项任务未列出（其中 {late} 项超时）</source>
         <translation>{count} earlier tasks not listed ({late} of them overdue)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="903"/>
+        <location filename="../../commandwall/app/incidents.py" line="926"/>
         <source>{time} {who} · 待发送（连上平台后自动发出）</source>
         <translation>{time} {who} · unsent (goes out once the platform is reachable)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="126"/>
+        <location filename="../../commandwall/app/incidents.py" line="131"/>
         <source>未选择事件：先在事件列表或地图上选中一个事件</source>
         <extracomment>Why a map card&apos;s 派往所选事件 / 调派至所选事件 is off while no incident is selected.</extracomment>
         <translation>No incident selected: select one in the incident list or on the map first</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="603"/>
+        <location filename="../../commandwall/app/incidents.py" line="629"/>
         <source>该力量已不在平台上</source>
         <translation>This unit is no longer on the platform</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="605"/>
+        <location filename="../../commandwall/app/incidents.py" line="631"/>
         <source>该力量{status}，不能派遣</source>
         <translation>This unit is {status}; cannot dispatch</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="643"/>
+        <location filename="../../commandwall/app/incidents.py" line="669"/>
         <source>该资源{status}，不能调派</source>
         <translation>This resource cannot be dispatched: {status}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="703"/>
+        <location filename="../../commandwall/app/incidents.py" line="729"/>
         <source>{count} 项派遣任务已提交，等待平台确认…</source>
         <translation>{count} tasks submitted, waiting for the platform to confirm…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="865"/>
+        <location filename="../../commandwall/app/incidents.py" line="891"/>
         <source>事件{status}，不能上报上级</source>
         <translation>Incident is {status}; cannot escalate</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="874"/>
+        <location filename="../../commandwall/app/incidents.py" line="900"/>
         <source>事件不存在</source>
         <translation>No such incident</translation>
     </message>
@@ -1056,7 +1109,7 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
     <message>
         <location filename="../../commandwall/app/attachments.py" line="71"/>
         <location filename="../../commandwall/app/attachments.py" line="170"/>
-        <location filename="../../commandwall/app/incidents.py" line="134"/>
+        <location filename="../../commandwall/app/incidents.py" line="139"/>
         <source>附件</source>
         <translation>Attachment</translation>
     </message>
@@ -1862,6 +1915,155 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <location filename="../../commandwall/app/ptz.py" line="147"/>
         <source>客户端内部错误</source>
         <translation>internal client error</translation>
+    </message>
+</context>
+<context>
+    <name>refusals</name>
+    <message>
+        <location filename="../../commandwall/app/refusals.py" line="17"/>
+        <source>平台无法读取该请求</source>
+        <extracomment>The contract&apos;s error codes (and the desk&apos;s own, for rows it failed itself) → what the officer reads.</extracomment>
+        <translation>The platform could not read the request</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/refusals.py" line="18"/>
+        <source>登录已失效，平台未接受</source>
+        <translation>The login had expired; the platform did not accept it</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/refusals.py" line="19"/>
+        <source>用户名或密码错误</source>
+        <translation>Wrong user name or password</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/refusals.py" line="20"/>
+        <source>当前账号无权进行该操作</source>
+        <translation>This account may not do that</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/refusals.py" line="21"/>
+        <source>当前账号的角色无权进行该操作</source>
+        <translation>This account&apos;s role may not do that</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/refusals.py" line="22"/>
+        <source>该操作须填写原因</source>
+        <translation>This action needs a reason</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/refusals.py" line="23"/>
+        <source>合并须选择保留的事件</source>
+        <translation>A merge needs the incident to keep</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/refusals.py" line="24"/>
+        <source>不能合并到所选事件（该事件已办结、已合并或是本事件）</source>
+        <translation>Cannot merge into the chosen incident (it is finished, merged, or this incident)</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/refusals.py" line="25"/>
+        <source>平台上没有该对象（可能已被删除）</source>
+        <translation>The platform does not have it (it may have been deleted)</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/refusals.py" line="26"/>
+        <source>平台不支持该请求</source>
+        <translation>The platform does not support this request</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/refusals.py" line="27"/>
+        <source>内容过长，平台未接受</source>
+        <translation>Too long; the platform did not accept it</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/refusals.py" line="28"/>
+        <source>内容不符合平台要求</source>
+        <translation>The content does not meet the platform&apos;s rules</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/refusals.py" line="29"/>
+        <source>平台不接受该查询位置</source>
+        <translation>The platform does not accept this position in the list</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/refusals.py" line="30"/>
+        <source>事件已被他人更新</source>
+        <translation>Another desk updated the incident</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/refusals.py" line="31"/>
+        <source>事件当前的状态不允许该操作</source>
+        <translation>The incident&apos;s current status does not allow this action</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/refusals.py" line="32"/>
+        <source>任务时限在送达平台前已过，请重新设定时限后派遣</source>
+        <translation>The task&apos;s deadline passed before it reached the platform; dispatch again with a new deadline</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/refusals.py" line="33"/>
+        <source>平台上没有该事件（可能已被删除或平台数据已重置）</source>
+        <translation>The platform does not have this incident (deleted, or the platform&apos;s data was reset)</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/refusals.py" line="34"/>
+        <source>平台上没有该处置力量</source>
+        <translation>The platform does not have this unit</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/refusals.py" line="35"/>
+        <source>平台已收到内容不同的同一操作，未再执行</source>
+        <translation>The platform already received this action with other content; it was not done again</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/refusals.py" line="36"/>
+        <source>该摄像机不支持云台控制</source>
+        <translation>This camera has no PTZ control</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/refusals.py" line="37"/>
+        <source>摄像机离线</source>
+        <translation>Camera offline</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/refusals.py" line="38"/>
+        <source>附件过大，平台未接受</source>
+        <translation>The attachment is too large; the platform did not accept it</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/refusals.py" line="39"/>
+        <source>平台内部错误</source>
+        <translation>Internal error of the platform</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/refusals.py" line="40"/>
+        <source>本机保存的记录已损坏，无法发送</source>
+        <translation>The record kept on this desk is damaged and cannot be sent</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/refusals.py" line="41"/>
+        <source>本机保存的附件文件已丢失，请重新添加附件</source>
+        <translation>The attachment kept on this desk is lost; attach the file again</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/refusals.py" line="53"/>
+        <source>平台拒绝了该操作（HTTP {status}）</source>
+        <translation>The platform refused the action (HTTP {status})</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/refusals.py" line="54"/>
+        <source>平台拒绝了该操作</source>
+        <translation>The platform refused the action</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/refusals.py" line="73"/>
+        <source>平台原文：{text}</source>
+        <translation>Platform&apos;s words: {text}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/refusals.py" line="74"/>
+        <source>平台原文：{text}（{where}）</source>
+        <translation>Platform&apos;s words: {text} ({where})</translation>
     </message>
 </context>
 <context>

@@ -544,7 +544,7 @@
     <name>IncidentCentre</name>
     <message>
         <source>{offline}（非实时，平台恢复后自动更新）</source>
-        <extracomment>How often deadlines are checked (ms). task reports for the shown incident within this long are shown together 区域摄像机上墙 of an early warning: the cameras inside its area, for the wall. The user cleared the dashboard&apos;s filter on the panel (the map shows all again too). A timeline fetched on the controller&apos;s worker thread (incident id, entries or None, error), to the GUI. An attachment copied and queued, or refused (feedback, queued), from the attachment worker to the GUI. An attachment fetched (AttachmentRef, local path or None, error, open it), from the worker to the GUI. the dispatch worker ranked the units: (incident and choices, or None), unit to tick, instructions, the window to open the dialog over (None: the incident centre&apos;s) the list and detail split as the officer left it at the last run (none kept without a data folder) Hands a fetched local copy to the system (the default application for its type); replaceable.</extracomment>
+        <extracomment>How often deadlines are checked (ms). task reports for the shown incident within this long are shown together 区域摄像机上墙 of an early warning: the cameras inside its area, for the wall. The user cleared the dashboard&apos;s filter on the panel (the map shows all again too). A timeline fetched on the controller&apos;s worker thread (incident id, entries or None, error), to the GUI. An attachment copied and queued, or refused (feedback, queued), from the attachment worker to the GUI. An attachment fetched (AttachmentRef, local path or None, error, open it), from the worker to the GUI. the dispatch worker ranked the units: (incident and choices, or None), unit to tick, instructions, the window to open the dialog over (None: the incident centre&apos;s) the list and detail split as the officer left it at the last run (none kept without a data folder) Hands a fetched local copy to the system (the default application for its type); replaceable. 未送达的操作 (opened from the button above the list; one, kept while the window lives)</extracomment>
         <translation>{offline} (not live; updates automatically when the platform is back)</translation>
     </message>
     <message>
@@ -570,6 +570,11 @@
 </context>
 <context>
     <name>IncidentDetail</name>
+    <message>
+        <source>在事件列表上方的「未送达的操作」中重试或忽略</source>
+        <extracomment>the incident&apos;s own actions the platform refused or another desk overtook (未送达), until set aside</extracomment>
+        <translation>Retry or dismiss them under “Undelivered actions” above the incident list</translation>
+    </message>
     <message>
         <source>区域摄像机上墙</source>
         <translation>Area cameras to wall</translation>
@@ -717,8 +722,17 @@
         <translation>Click to show all incidents</translation>
     </message>
     <message>
+        <source>平台拒绝或被他人抢先的操作：查看原因、重试或忽略</source>
+        <extracomment>未送达的操作 N: this desk&apos;s actions the platform refused or another desk overtook (kept across restarts); hidden while there are none. The feature opens their list on a click.</extracomment>
+        <translation>Actions the platform refused or another desk overtook: see why, retry or dismiss</translation>
+    </message>
+    <message>
         <source>该事件{status}，不在当前列表中；详情仍显示该事件</source>
         <translation>This incident is {status} and no longer in the list; the detail still shows it</translation>
+    </message>
+    <message>
+        <source>未送达的操作 {count}</source>
+        <translation>Undelivered actions {count}</translation>
     </message>
     <message>
         <source>筛选：{filter} ✕</source>
@@ -1449,6 +1463,70 @@
     <message>
         <source>离线数据 截至 {time}</source>
         <translation>Offline data as of {time}</translation>
+    </message>
+</context>
+<context>
+    <name>UndeliveredDialog</name>
+    <message>
+        <source>未送达的操作</source>
+        <extracomment>The list&apos;s columns.</extracomment>
+        <translation>Undelivered actions</translation>
+    </message>
+    <message>
+        <source>事件</source>
+        <translation>Incident</translation>
+    </message>
+    <message>
+        <source>操作</source>
+        <translation>Action</translation>
+    </message>
+    <message>
+        <source>时间</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <source>原因</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <source>内容</source>
+        <translation>Content</translation>
+    </message>
+    <message>
+        <source>没有未送达的操作</source>
+        <translation>No undelivered actions</translation>
+    </message>
+    <message>
+        <source>重试</source>
+        <translation>Retry</translation>
+    </message>
+    <message>
+        <source>忽略</source>
+        <translation>Dismiss</translation>
+    </message>
+    <message>
+        <source>已知悉，不再列出（记录保留在本机）</source>
+        <translation>Seen: no longer listed (the record stays on this desk)</translation>
+    </message>
+    <message>
+        <source>重新派遣…</source>
+        <translation>Dispatch again…</translation>
+    </message>
+    <message>
+        <source>按原派遣说明打开派遣对话框；派遣后可将原操作忽略</source>
+        <translation>Open the dispatch dialog with the original instructions; dismiss the refused one afterwards</translation>
+    </message>
+    <message>
+        <source>复制内容</source>
+        <translation>Copy content</translation>
+    </message>
+    <message>
+        <source>已忽略：{what}</source>
+        <translation>Dismissed: {what}</translation>
+    </message>
+    <message>
+        <source>已复制到剪贴板</source>
+        <translation>Copied to the clipboard</translation>
     </message>
 </context>
 <context>

@@ -120,3 +120,83 @@ def test_a_nearly_full_data_folder_is_said_when_the_desk_is_ready(qtbot, exercis
             assert any("剩余空间不足" in text for text in messages), messages
         finally:
             desk.close()
+
+
+def test_refused_actions_are_listed_until_dealt_with_even_after_a_restart(qtbot, exercise, tmp_path) -> None:
+    """A dispatch refused for an incident another desk closed, and one the platform refused as invalid: the
+    detail says so in Chinese (the platform's English only in the tooltip) and marks the incident; 未送达的操作 N
+    above the list opens the list (incident, action, when, why, content), still there after a restart; 复制内容
+    copies a dispatch's instructions, 重新派遣… opens a dispatch dialog with them, 忽略 sets one aside."""
+    from commandwall.app.dispatch import DispatchOrder
+    from commandwall.backend.api import PlatformClient
+    from commandwall.ui.incidents.undelivered import CONTENT, WHY
+
+    desk = IncidentDesk(qtbot, exercise, tmp_path / "duty", "duty")
+    commander = PlatformClient(exercise.base_url, "commander", "commander", timeout=5, retries=0)
+    try:
+        closed, open_one = [i for i in desk.session.incidents.open() if i.status is IncidentStatus.NEW][:2]
+        version = closed.version
+        for action in ("accept", "resolve", "close"):  # another desk finishes it
+            version = commander.transition(closed.id, action, version, "另一席位办结").version
+        desk.feature.select(closed.id)
+        assert not desk.feature.panel.undelivered_button.isVisible()
+        desk.feature.send_dispatch(DispatchOrder(closed.id, (), "应急", 1, "抽排积水后回报"))
+        qtbot.waitUntil(lambda: desk.feature.panel.undelivered_button.isVisible(), timeout=15000)
+        assert desk.detail.feedback.text() == "派遣任务被平台拒绝：事件当前的状态不允许该操作"
+        assert "closed" in desk.detail.feedback.toolTip()  # the platform's words: a detail only
+        assert desk.feature.panel.undelivered_button.text() == "未送达的操作 1"
+        qtbot.waitUntil(lambda: desk.detail.undelivered.isVisible(), timeout=5000)
+        assert desk.detail.undelivered.text().startswith("未送达：派遣任务（应急） · 事件当前的状态不允许该操作")
+        desk.session.outbox.enqueue_task({"incident_id": open_one.id, "unit_id": None, "department": "应急",
+                                          "instructions": "核实现场", "priority": 9})  # refused: invalid
+        qtbot.waitUntil(lambda: desk.feature.panel.undelivered_button.text() == "未送达的操作 2", timeout=15000)
+    finally:
+        commander.close()
+        desk.close()
+
+    desk = IncidentDesk(qtbot, exercise, tmp_path / "duty", "duty")  # a restart: nothing of it is lost
+    try:
+        panel = desk.feature.panel
+        assert panel.undelivered_button.isVisible() and panel.undelivered_button.text() == "未送达的操作 2"
+        desk.feature.select(closed.id)
+        assert desk.detail.undelivered.isVisible() and "抽排积水后回报" in desk.detail.undelivered.text()
+        qtbot.mouseClick(panel.undelivered_button, Qt.MouseButton.LeftButton)
+        dialog = desk.feature.undelivered_dialog
+        assert dialog is not None and dialog.isVisible() and dialog.table.rowCount() == 2
+        rows = {dialog.table.item(r, CONTENT).text().strip("\u2068\u2069"): r for r in range(2)}
+        first = rows["抽排积水后回报"]
+        assert dialog.table.item(first, WHY).text() == "事件当前的状态不允许该操作（事件现为已结案）"
+        assert "no tasks" in dialog.table.item(first, WHY).toolTip()
+        dialog.table.selectRow(first)
+        assert not dialog.redispatch_button.isEnabled()  # a closed incident takes no dispatch
+        qtbot.mouseClick(dialog.copy_button, Qt.MouseButton.LeftButton)
+        assert QApplication.clipboard().text() == "抽排积水后回报"
+
+        seen: list[str] = []
+
+        def answer() -> None:
+            found = QApplication.activeModalWidget()
+            if not isinstance(found, DispatchDialog):
+                QTimer.singleShot(50, answer)
+                return
+            seen.append(found.instructions.toPlainText())
+            found.reject()
+
+        dialog.table.selectRow(rows["核实现场"])
+        assert dialog.table.item(rows["核实现场"], WHY).text() == "内容不符合平台要求"
+        assert dialog.redispatch_button.isEnabled() and dialog.retry_button.isEnabled()
+        QTimer.singleShot(50, answer)
+        qtbot.mouseClick(dialog.redispatch_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: seen == ["核实现场"], timeout=15000)  # its instructions, for a new dispatch
+
+        dialog.table.selectRow(first)
+        qtbot.mouseClick(dialog.dismiss_button, Qt.MouseButton.LeftButton)
+        assert dialog.table.rowCount() == 1 and panel.undelivered_button.text() == "未送达的操作 1"
+        assert desk.feature.selected_incident_id() == open_one.id  # shown for the new dispatch, still marked
+        assert desk.detail.undelivered.text().startswith("未送达：派遣任务（应急） · 内容不符合平台要求")
+        qtbot.mouseClick(dialog.dismiss_button, Qt.MouseButton.LeftButton)  # the other one, selected now
+        assert dialog.table.rowCount() == 0 and dialog.empty.isVisible()
+        assert not desk.detail.undelivered.isVisible()  # the shown incident's mark goes with it
+        assert not panel.undelivered_button.isVisible()
+    finally:
+        desk.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -12,11 +13,14 @@ import pytest
 
 from commandwall.app.alarm import AlarmController
 from commandwall.app.desk import Desk
+from commandwall.app.dispatch import DispatchOrder
 from commandwall.app.incidents import DISPATCH_SENT, TRANSITION_SENT, IncidentsController
 from commandwall.app.map import UnitRedraw
 from commandwall.app.platform import PlatformFactory
+from commandwall.app.refusals import refusal_reason
 from commandwall.app.session import ClientListener, ClientSession
 from commandwall.app.wall import NOTHING_TO_TOUR, SavedWall, WallController
+from commandwall.backend.api import PlatformClient
 from commandwall.backend.outbox import OutboxItem, OutboxState
 from commandwall.config import Settings
 from commandwall.demo import DemoBackend
@@ -611,3 +615,121 @@ def test_after_the_platform_went_back_an_incident_reusing_an_id_that_raised_the_
     alarm.reloaded()
     again = severe.model_copy(update={"title": "新库：学校火情", "version": 1})
     assert [i.id for i in alarm.linkage.select([again])] == ["INC-RESET-1"]
+
+
+# --- actions the platform did not take (未送达的操作) ----------------------------------------------------------
+
+@pytest.fixture()
+def own_exercise(tmp_path) -> Iterator[DemoBackend]:
+    """An exercise backend of the test's own: its NEW incidents are not used up by the module's other tests."""
+    backend = DemoBackend(db_path=tmp_path / "own-exercise.sqlite3", incident_rate_per_min=0, simulate=False).start()
+    yield backend
+    backend.stop()
+
+
+def test_a_refused_dispatch_is_said_in_chinese_by_its_code_and_listed_until_dismissed_across_a_restart(
+        own_exercise, tmp_path):
+    """Another desk closes an incident while this desk's dispatch for it waits: the refusal reads in the officer's
+    language by the platform's code (its English sentence only a detail), is marked on the incident and listed
+    in 未送达的操作 with its instructions, and the list outlives a restart until the officer dismisses it."""
+    session = started(own_exercise, tmp_path)
+    commander = PlatformClient(own_exercise.base_url, "commander", "commander", timeout=5, retries=0)
+    try:
+        controller = IncidentsController(session)
+        items = outbox_items(Desk.of(session))
+        incident = next(i for i in session.incidents.open() if i.status is IncidentStatus.NEW)
+        version = incident.version
+        for action in ("accept", "resolve", "close"):  # the other desk finishes it
+            version = commander.transition(incident.id, action, version, "另一席位办结").version
+        order = DispatchOrder(incident.id, (), "应急", 1, "抽排积水，\u202e完成后回报")
+        assert controller.dispatch_order(order) == DISPATCH_SENT
+        assert wait_until(lambda: any(i.state is OutboxState.FAILED for i in items))
+        refused = next(i for i in items if i.state is OutboxState.FAILED)
+        notice = controller.outbox_notice(refused)
+        assert notice.text == "派遣任务被平台拒绝：事件当前的状态不允许该操作", notice.text
+        assert "closed" in notice.detail and "invalid_transition" in notice.detail  # the platform's words: a detail
+        assert wait_until(lambda: session.incidents.get(incident.id).status is IncidentStatus.CLOSED)
+        [listed] = controller.undelivered_actions()
+        assert (listed.incident_id, listed.row_id) == (incident.id, refused.id) and controller.undelivered_count() == 1
+        assert listed.why == "事件当前的状态不允许该操作（事件现为已结案）"
+        assert listed.what == "派遣任务（应急）" and listed.content == "抽排积水，\u202e完成后回报"  # to copy, raw
+        assert not listed.redispatch  # a closed incident takes no dispatch: copied, not dispatched again
+        assert not re.search("[A-Za-z]", listed.why + notice.text)  # no English sentence of the platform's
+        [line] = controller.pending_steps(incident.id).undelivered
+        assert line.startswith("未送达：派遣任务（应急） · 事件当前的状态不允许该操作") and "抽排积水" in line
+    finally:
+        session.stop()
+        commander.close()
+
+    session = started(own_exercise, tmp_path)  # a restart: the refusal is listed still
+    try:
+        controller = IncidentsController(session)
+        [listed] = controller.undelivered_actions()
+        assert listed.incident_id == incident.id and listed.content == "抽排积水，\u202e完成后回报"
+        assert controller.pending_steps(incident.id).undelivered
+        assert controller.dismiss_undelivered(listed.row_id)
+        assert controller.undelivered_actions() == [] and controller.pending_steps(incident.id).undelivered == ()
+    finally:
+        session.stop()
+    session = started(own_exercise, tmp_path)
+    try:
+        assert IncidentsController(session).undelivered_count() == 0  # dismissed for good
+    finally:
+        session.stop()
+
+
+def test_a_refusal_with_a_code_this_version_does_not_know_names_the_http_status():
+    assert refusal_reason("invalid_transition", 422) == "事件当前的状态不允许该操作"
+    assert refusal_reason("quota_exceeded", 429) == "平台拒绝了该操作（HTTP 429）"
+    assert refusal_reason("", None) == "平台拒绝了该操作"
+
+
+def test_retry_of_a_refused_step_puts_it_back_and_an_overtaken_one_is_not_retried(own_exercise, tmp_path):
+    """重试 sends a refused action again as it was (Outbox.retry); an overtaken step would only be overtaken again,
+    so it is not offered."""
+    session = started(own_exercise, tmp_path)
+    try:
+        controller = IncidentsController(session)
+        items = outbox_items(Desk.of(session))
+        incident = next(i for i in session.incidents.open() if i.status is IncidentStatus.NEW)
+        assert controller.transition(incident.id, "accept", incident.version) == TRANSITION_SENT
+        assert wait_until(lambda: any(i.state is OutboxState.SENT for i in items))
+        controller.transition(incident.id, "return", incident.version, "地址有误")  # the old version: overtaken
+        assert wait_until(lambda: controller.undelivered_count() == 1)
+        [overtaken] = controller.undelivered_actions()
+        assert not overtaken.can_retry and "重新操作" in overtaken.retry_hint and overtaken.content == "地址有误"
+        assert controller.retry_undelivered(overtaken.row_id) == overtaken.retry_hint
+        assert session.outbox.get(overtaken.row_id).state is OutboxState.CONFLICT  # not sent again
+
+        bad = session.outbox.enqueue_task({"incident_id": incident.id, "unit_id": None, "department": "应急",
+                                           "instructions": "x", "priority": 9})  # the platform refuses it
+        assert wait_until(lambda: controller.undelivered_count() == 2)
+        refused = next(a for a in controller.undelivered_actions() if a.row_id == bad)
+        assert refused.can_retry and refused.why == "内容不符合平台要求"
+        assert controller.retry_undelivered(bad) == "派遣任务（应急）已重新排队，连上平台后发出"
+        assert wait_until(lambda: session.outbox.get(bad).attempts == 2 and controller.undelivered_count() == 2)
+    finally:
+        session.stop()
+
+
+def test_a_second_identical_dispatch_queued_in_an_outage_is_listed_as_waiting(tmp_path):
+    """The same template to the same department again while the platform is down: its own 待发送 line, not taken
+    for the first dispatch's task."""
+    db = tmp_path / "exercise.sqlite3"
+    backend = DemoBackend(db_path=db, incident_rate_per_min=0, simulate=False).start()
+    session = started(backend, tmp_path / "desk")
+    try:
+        controller = IncidentsController(session)
+        incident = next(i for i in session.incidents.open() if i.status is IncidentStatus.NEW)
+        order = DispatchOrder(incident.id, (), "应急", 1, "请尽快到场核实处置并反馈。")
+        assert controller.dispatch_order(order) == DISPATCH_SENT
+        assert session.outbox.wait_idle(10)
+        assert wait_until(lambda: len(session.tasks.for_incident(incident.id)) == 1)
+        assert len(controller.describe_tasks(incident.id)) == 1
+        backend.stop()
+        assert controller.dispatch_order(order) == DISPATCH_SENT  # the second wave, the platform down
+        lines = [line for line, _late in controller.describe_tasks(incident.id)]
+        assert len(lines) == 2 and "待发送" in lines[1] and "待发送" not in lines[0], lines
+    finally:
+        session.stop()
+        backend.stop()

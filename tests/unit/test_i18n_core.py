@@ -243,8 +243,13 @@ def test_messages_are_english_templates_that_keep_their_fields(english) -> None:
     assert notice.text.startswith("New incident [Critical·Emergency] ") and "道路积水" in notice.text  # data stays
 
     item = OutboxItem(id=1, kind="transition", payload={}, idempotency_key="k", state=OutboxState.FAILED,
-                      attempts=1, last_error="版本冲突", created_at=NOW, sent_at=None, result=None)
-    assert describe_outbox_item(item) == "Status change refused by the platform: 版本冲突"
+                      attempts=1, last_error="incident INC-1 is closed", created_at=NOW, sent_at=None, result=None,
+                      error_code="invalid_transition", error_status=422)
+    assert describe_outbox_item(item) == ("Status change refused by the platform: The incident's current status does "
+                                          "not allow this action")  # by its code, not the platform's words
+    unknown = replace(item, error_code="quota_exceeded", error_status=429)
+    assert describe_outbox_item(unknown) == "Status change refused by the platform: The platform refused the action " \
+        "(HTTP 429)"
     waiting = replace(item, state=OutboxState.PENDING, last_error=None)
     assert describe_outbox_item(waiting, live=True) == "Status change sending…"  # the platform is heard
     assert describe_outbox_item(waiting).startswith("Status change queued (sent automatically")  # not heard

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 import time
@@ -13,7 +14,7 @@ import pytest
 from flask import Response
 
 from commandwall.backend.api import PlatformClient
-from commandwall.backend.outbox import Outbox, OutboxItem, OutboxState
+from commandwall.backend.outbox import SCHEMA, Outbox, OutboxItem, OutboxState
 from commandwall.demo import DemoBackend
 from commandwall.domain.models import Incident, IncidentStatus, Task
 
@@ -527,3 +528,75 @@ def test_the_timeline_keeps_when_the_officer_acted_beside_when_it_arrived(
     assert "操作，离线排队后送达" in line, line
     fresh = kept.model_copy(update={"requested_at": kept.at - timedelta(seconds=3)})
     assert "离线排队" not in IncidentsController.describe_entry(fresh), "a few seconds are the clocks, not an outage"
+
+
+def test_refused_and_overtaken_rows_keep_their_code_and_stay_listed_across_a_restart_until_dismissed(
+    tmp_path: Path, client: PlatformClient
+) -> None:
+    """The platform's machine code and HTTP status of a refusal are kept with the row (the officer reads the
+    refusal in his language by its code), and the rows it did not take are listed from the database after a
+    restart, until retried or dismissed; dismissing keeps the row and changes nothing that is sent."""
+    incident = _new_incident(client)
+    path = tmp_path / "outbox.sqlite3"
+    outbox = Outbox(path, client, backoff_initial=0.05)
+    ok = outbox.enqueue_transition(incident.id, "accept", incident.version, "受理")
+    stale = outbox.enqueue_transition(incident.id, "resolve", incident.version, "办结")  # same old version
+    refused = outbox.enqueue_transition(incident.id, "close", incident.version + 1)  # accepted -> close: no
+    bad_task = outbox.enqueue_task({**_task_payload(incident), "priority": 9})
+    outbox.start()
+    try:
+        assert outbox.wait_idle(10)
+        assert outbox.get(ok).state == OutboxState.SENT
+        conflict, failed, invalid = outbox.get(stale), outbox.get(refused), outbox.get(bad_task)
+        assert (conflict.error_code, conflict.error_status) == ("stale_version", 409)
+        assert (failed.error_code, failed.error_status) == ("forbidden_for_role", 403)  # duty may not close
+        assert (invalid.error_code, invalid.error_status) == ("validation_error", 422)
+        assert [i.id for i in outbox.undelivered()] == [stale, refused, bad_task] == \
+            [i.id for i in outbox.undelivered(incident.id)]
+        assert outbox.undelivered("INC-OTHER") == [] and outbox.undelivered_count() == 3
+    finally:
+        outbox.stop()
+
+    reopened = Outbox(path, client, backoff_initial=0.05)  # a restart: read from the database
+    try:
+        assert [i.id for i in reopened.undelivered()] == [stale, refused, bad_task]
+        assert reopened.dismiss(refused) and not reopened.dismiss(refused) and not reopened.dismiss(ok)
+        assert [i.id for i in reopened.undelivered()] == [stale, bad_task] and reopened.undelivered_count() == 2
+        assert reopened.get(refused).state == OutboxState.FAILED and reopened.get(refused).dismissed  # kept
+        reopened.start()
+        assert reopened.retry(bad_task)  # tried again: listed no more while it waits, its old refusal cleared
+        assert [i.id for i in reopened.undelivered()] == [stale]
+        assert wait_until(lambda: reopened.get(bad_task).state == OutboxState.FAILED, 10)
+        assert [i.id for i in reopened.undelivered()] == [stale, bad_task]  # refused again: listed again
+        assert reopened.pending_count() == 0 and len(client.tasks(incident.id)) == 0
+    finally:
+        reopened.stop()
+    again = Outbox(path, client)
+    try:
+        assert [i.id for i in again.undelivered()] == [stale, bad_task]  # the dismissal was kept
+    finally:
+        again.stop()
+
+
+def test_an_outbox_file_of_an_earlier_version_gets_the_new_columns_and_lists_its_refused_rows(
+    tmp_path: Path, client: PlatformClient
+) -> None:
+    """A file written before refusal codes and dismissals were kept opens with its rows (a refused one listed, with
+    no code) and sends its pending rows as before."""
+    incident = _new_incident(client)
+    path = tmp_path / "outbox.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript(SCHEMA)  # the table as first made: none of the added columns
+        db.execute("INSERT INTO outbox (kind, payload, idempotency_key, state, last_error, created_at) "
+                   "VALUES ('note', ?, 'k-old', 'failed', 'incident is closed', '2025-01-01T00:00:00+00:00')",
+                   (json.dumps({"incident_id": incident.id, "text": "旧备注"}),))
+    outbox = Outbox(path, client, backoff_initial=0.05)
+    try:
+        [old] = outbox.undelivered()
+        assert old.idempotency_key == "k-old" and (old.error_code, old.error_status, old.dismissed) == ("", None, False)
+        row = outbox.enqueue_note(incident.id, "新备注")
+        outbox.start()
+        assert outbox.wait_idle(10) and outbox.get(row).state == OutboxState.SENT
+        assert outbox.dismiss(old.id) and outbox.undelivered() == []
+    finally:
+        outbox.stop()

@@ -29,9 +29,10 @@ from commandwall.textsafe import display_text
 from commandwall.ui.adapters import ClientSignals
 from commandwall.ui.incidents.dispatch import DispatchDialog
 from commandwall.ui.incidents.panel import IncidentPanel
+from commandwall.ui.incidents.undelivered import UndeliveredDialog
 from commandwall.ui.incidents.view_state import IncidentViewState
 from commandwall.ui.status import offline_text
-from commandwall.ui.text import plain_label
+from commandwall.ui.text import plain_label, plain_tooltip
 
 
 class IncidentsFeature(QObject):
@@ -125,6 +126,9 @@ class IncidentsFeature(QObject):
         self._supervision.timeout.connect(self.check_deadlines)
         self._supervision.start()
         self.panel.sig_filter_cleared.connect(self._on_filter_cleared)
+        #: 未送达的操作 (opened from the button above the list; one, kept while the window lives)
+        self.undelivered_dialog: UndeliveredDialog | None = None
+        self.panel.undelivered_button.clicked.connect(self.show_undelivered)
 
     def save_view(self) -> None:
         """Remember the split between the list and the detail, once the officer has dragged it (a split never
@@ -158,6 +162,7 @@ class IncidentsFeature(QObject):
             if notices:
                 self.panel.model.set_refused(self.controller.refused_incident_ids(fresh=True))
         self._live = True
+        self._recount_undelivered()  # refused actions of the last run are listed still
         self.controller.prepare_dispatch()
         problem = self.controller.data_folder_warning()  # said now, not first when an action is refused for it
         if problem:
@@ -457,17 +462,50 @@ class IncidentsFeature(QObject):
         self._answer(feedback, queued=not isinstance(feedback, NotStored))
         return feedback
 
+    def show_undelivered(self) -> None:
+        """Open 未送达的操作: the actions the platform refused or another desk overtook, with 重试 and 忽略."""
+        if self.undelivered_dialog is None:
+            self.undelivered_dialog = UndeliveredDialog(
+                self.controller.undelivered_actions, self._retry_undelivered, self._dismiss_undelivered,
+                self._redispatch, self._panel_window())
+        else:
+            self.undelivered_dialog.reload()
+        self.undelivered_dialog.show()
+        self.undelivered_dialog.raise_()
+        self.undelivered_dialog.activateWindow()
+
+    def _retry_undelivered(self, row_id: int) -> str:
+        feedback = self.controller.retry_undelivered(row_id)
+        self.sig_message.emit(display_text(feedback), 6000)
+        return feedback
+
+    def _dismiss_undelivered(self, row_id: int) -> bool:
+        return self.controller.dismiss_undelivered(row_id)
+
+    def _redispatch(self, incident_id: str, instructions: str) -> None:
+        """重新派遣… of a refused dispatch: its incident shown, and a new dispatch dialog with its instructions."""
+        if incident_id != self.selected_incident_id():
+            self.select(incident_id)
+        self._open_dispatch(incident_id, None, instructions, over=self.undelivered_dialog)
+
+    def _recount_undelivered(self) -> None:
+        self.panel.set_undelivered(self.controller.undelivered_count())
+        if self.undelivered_dialog is not None and self.undelivered_dialog.isVisible():
+            self.undelivered_dialog.reload()
+
     def _on_outbox(self, item: OutboxItem) -> None:
         if item.kind == "task":  # an unsent task is listed (待发送) until the platform has it
             self.check_deadlines()
+        self._recount_undelivered()  # refused, set aside or queued again: from memory
         notice = self.controller.outbox_notice(item)
         shown = notice.incident_id is not None and notice.incident_id == self.selected_incident_id()
-        if shown and item.kind != "task":  # its steps, notes and files waiting (待发送): said, and the steps wait
+        if shown:  # its steps, notes and files waiting (待发送) or refused (未送达): said, and the steps wait
             self.panel.detail.show_pending()
         if not notice.text:
             return
         if shown:
             self.panel.detail.set_feedback(notice.text, settled=notice.settled)
+            self.panel.detail.feedback.setToolTip(plain_tooltip(notice.detail) if notice.detail else "")
             if notice.note_back.strip() and not self.panel.detail.note.text().strip():
                 self.panel.detail.note.setText(notice.note_back)  # the reason is his: not lost with the step
             if notice.settled:

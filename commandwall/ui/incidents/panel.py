@@ -180,6 +180,13 @@ class IncidentDetail(QWidget):
         self.pending.setObjectName("pendingActions")
         self.pending.setStyleSheet(f"color: {PENDING_COLOUR};")
         self.pending.hide()
+        #: the incident's own actions the platform refused or another desk overtook (未送达), until set aside
+        self.undelivered = _plain_label()
+        self.undelivered.setObjectName("undeliveredActions")
+        self.undelivered.setWordWrap(True)
+        self.undelivered.setStyleSheet(f"color: {REFUSED_COLOUR};")
+        self.undelivered.setToolTip(translate("IncidentDetail", "在事件列表上方的「未送达的操作」中重试或忽略"))
+        self.undelivered.hide()
         self._held = ""  # why the steps wait (a step of this incident is still in the outbox), or ""
         self.warning_reach = _plain_label()  # an early warning: what its area holds
         self.warning_reach.setObjectName("warningReach")
@@ -264,6 +271,7 @@ class IncidentDetail(QWidget):
         layout.addLayout(workflow)
         layout.addWidget(self.feedback)
         layout.addWidget(self.pending)
+        layout.addWidget(self.undelivered)
         reach = QHBoxLayout()
         reach.addWidget(self.warning_reach, 1)
         reach.addWidget(self.warning_to_wall)
@@ -406,6 +414,8 @@ class IncidentDetail(QWidget):
     def _show_pending(self, pending: PendingSteps) -> None:
         self.pending.setText("\n".join(pending.lines))
         self.pending.setVisible(bool(pending.lines))
+        self.undelivered.setText("\n".join(pending.undelivered))
+        self.undelivered.setVisible(bool(pending.undelivered))
         self._held = pending.hold
         if pending.hold:
             for button in (*self._step_buttons, self.escalate_button):
@@ -620,6 +630,14 @@ class IncidentPanel(QWidget):
         self.filter_chip.setToolTip(translate("IncidentPanel", "点击显示全部事件"))
         self.filter_chip.hide()
         self.filter_chip.clicked.connect(self._clear_filter)
+        #: 未送达的操作 N: this desk's actions the platform refused or another desk overtook (kept across restarts);
+        #: hidden while there are none. The feature opens their list on a click.
+        self.undelivered_button = QPushButton()
+        self.undelivered_button.setObjectName("undeliveredButton")
+        self.undelivered_button.setStyleSheet(f"color: {REFUSED_COLOUR}; font-weight: bold;")
+        self.undelivered_button.setToolTip(
+            translate("IncidentPanel", "平台拒绝或被他人抢先的操作：查看原因、重试或忽略"))
+        self.undelivered_button.hide()
 
         self.table = IncidentTable()
         self.table.setObjectName("incidentTable")
@@ -657,6 +675,7 @@ class IncidentPanel(QWidget):
         filters.addWidget(self.category)
         filters.addWidget(self.search, 1)
         filters.addWidget(self.filter_chip)
+        filters.addWidget(self.undelivered_button)
         filters.addWidget(self.count_label)
         top = QWidget()
         top_layout = QVBoxLayout(top)
@@ -859,6 +878,11 @@ class IncidentPanel(QWidget):
         self.table.selectRow(row)
         self.table.scrollTo(self.model.index(row, 0))
         return True
+
+    def set_undelivered(self, count: int) -> None:
+        """Show how many of this desk's actions did not reach the platform (未送达的操作), hidden at none."""
+        self.undelivered_button.setText(translate("IncidentPanel", "未送达的操作 {count}").format(count=count))
+        self.undelivered_button.setVisible(count > 0)
 
     def set_filter(self, incident_filter: IncidentFilter) -> None:
         """Show only what ``incident_filter`` passes (an inactive one shows all again), named on a chip that
