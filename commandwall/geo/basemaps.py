@@ -124,10 +124,16 @@ class MBTilesReader:
         return (row[0], mime) if mime else None
 
     def bounds(self) -> tuple[float, float, float, float] | None:
-        """``(west, south, east, north)`` from the metadata, or None when absent or malformed."""
+        """``(west, south, east, north)`` from the metadata, or None when absent or malformed: four finite degrees
+        within ±180 / ±90, west < east, south < north ("nan" there left the map page blank: the page's options could
+        not be written as JSON)."""
         try:
             west, south, east, north = (float(v) for v in self.metadata["bounds"].split(","))
         except (KeyError, ValueError):
+            return None
+        if not all(math.isfinite(v) for v in (west, south, east, north)):
+            return None
+        if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
             return None
         return west, south, east, north
 

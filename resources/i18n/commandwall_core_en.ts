@@ -213,13 +213,13 @@
         <translation>No base map</translation>
     </message>
     <message>
-        <location filename="../../commandwall/geo/basemaps.py" line="350"/>
+        <location filename="../../commandwall/geo/basemaps.py" line="356"/>
         <source>{title}（GCJ-02：叠加偏移约0.5公里）</source>
         <extracomment>Base-map ids: what may appear in a ``cw://app/tiles/&lt;id&gt;/…`` path. The WMTS well-known Web Mercator tile matrix set (OGC 07-057r7 Annex E.4), the default of a configured service. Names of tile matrix sets in latitude/longitude (EPSG:4326, CGCS2000 EPSG:4490, 天地图 ``c``): Leaflet&apos;s map is Web Mercator, so their tiles would land in the wrong place. Which RESTful template variables this page fills (WMTS 1.0.0 §10.2.1), lower case. A ``{…}`` variable of a tile URL template (group 1: its name as written), in this module and the settings. The one variable a template may carry besides the tile&apos;s: Leaflet fills it from ``subdomains``. A tile server&apos;s origin as the page&apos;s CSP may name it: ``scheme://host[:port]``, the host a lower-case name or IPv4 address (no IPv6 literal, wildcard, path, quote or space: each could widen or break the policy). What a base map&apos;s tiles are drawn in: Web Mercator on WGS84 lon/lat (as every overlay is), or on the shifted lon/lat of Chinese web maps — GCJ-02 (高德 AMap, 腾讯 Tencent) or BD-09 (百度 Baidu), 300–600 m off WGS84. Tile hosts known to serve shifted tiles: the host itself or any name under it.</extracomment>
         <translation>{title} (GCJ-02: overlays ~0.5 km off)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/geo/basemaps.py" line="352"/>
+        <location filename="../../commandwall/geo/basemaps.py" line="358"/>
         <source>{title}（BD-09：百度网格，叠加无法对齐）</source>
         <translation>{title} (BD-09: Baidu&apos;s own grid; overlays cannot line up)</translation>
     </message>

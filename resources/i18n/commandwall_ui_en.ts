@@ -1153,8 +1153,12 @@
         <translation>Not available now</translation>
     </message>
     <message>
-        <source>底图「{title}」的瓦片无法加载（连续 {count} 张失败）：服务器不可用或地址有误</source>
+        <source>底图无法使用，地图不显示底图：{error}</source>
         <extracomment>Longest an incident change waits before it goes to the page with the others that came meanwhile. While changes keep coming (a burst), the page gets them at most this often: each update is a new frame of the web view, composited on the GUI thread (in software on a desk without a GPU).</extracomment>
+        <translation>The base maps cannot be used; the map is shown without one: {error}</translation>
+    </message>
+    <message>
+        <source>底图「{title}」的瓦片无法加载（连续 {count} 张失败）：服务器不可用或地址有误</source>
         <translation>The base map “{title}” cannot load its tiles ({count} failed in a row): the server is down or its address is wrong</translation>
     </message>
     <message>

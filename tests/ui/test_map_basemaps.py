@@ -277,3 +277,32 @@ def test_choosing_a_gcj02_base_map_says_once_that_overlays_are_offset(qtbot, tmp
     assert run_js(qtbot, again.view, "CW.stats().baseMap") == "gaode"
     assert len(offsets(said_again)) == 1
     again.shutdown()
+
+
+def test_a_base_map_with_nan_bounds_still_lets_the_map_load(qtbot, tmp_path: Path) -> None:
+    """An offline base map whose metadata says its bounds are "nan,…": the page's options could not be written
+    as JSON, the page was never loaded and the map stayed blank, nothing said. It loads, with that base map."""
+    import sqlite3
+
+    from tests.unit.test_geo_basemaps import make_mbtiles, png
+
+    path = make_mbtiles(tmp_path / "nan.mbtiles", {(10, 843, 408): png((200, 0, 0))})
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE metadata SET value = 'nan,34.63,117.48,34.94' WHERE name = 'bounds'")
+    db.close()
+    settings = Settings(data_dir=tmp_path / "d", base_maps=[
+        {"id": "odd", "title": "离线（坏边界）", "kind": "mbtiles", "path": path}])
+    session = ClientSession(settings, PlatformFactory.at_url("http://127.0.0.1:9"))
+    signals = ClientSignals()
+    feature = MapFeature(MapController(session), signals, data_dir=tmp_path / "d")
+    view = feature.view
+    qtbot.addWidget(view)
+    view.resize(900, 700)
+    view.show()
+    try:
+        layers = load_layers(paths.layers_dir()).layers
+        with qtbot.waitSignal(view.sig_ready, timeout=20000):
+            signals.sig_layers.emit(layers, [], MapView.build_page(layers))
+        assert run_js(qtbot, view, "CW.stats().baseMap") == "odd"
+    finally:
+        feature.shutdown()

@@ -201,3 +201,20 @@ def test_a_tile_host_in_capitals_is_one_the_page_may_load_and_one_it_cannot_name
     assert problems == [] and [b.id for b in catalogue.base_maps] == ["upper", "xuecheng"]
     page = build_map_page(tile_hosts=catalogue.hosts())  # raised ValueError before
     assert "http://localhost:28731" in page
+
+
+@pytest.mark.parametrize("bounds", ["nan,34.63,117.48,34.94", "117.1,34.6,inf,34.9", "117.5,34.6,117.1,34.9",
+                                    "117.1,34.6,117.5,95", "-200,34.6,117.5,34.9", "117.1,34.6,117.5"])  # fmt: skip
+def test_bounds_that_are_no_area_on_the_earth_are_none(tmp_path: Path, bounds: str) -> None:
+    """"nan" in an MBTiles file's bounds went into the page's options, which could then not be written as JSON: the
+    map page never loaded, blank, with nothing said."""
+    path = make_mbtiles(tmp_path / "m.mbtiles", {(2, 1, 0): png((255, 0, 0))})
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE metadata SET value = ? WHERE name = 'bounds'", (bounds,))
+    db.close()
+    reader = MBTilesReader(path)
+    try:
+        assert reader.bounds() is None
+        assert reader.tile(2, 1, 0) is not None  # its tiles are still served
+    finally:
+        reader.close()

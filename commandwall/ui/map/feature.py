@@ -15,7 +15,7 @@ from commandwall.app.dispatch import DispatchOffer
 from commandwall.app.incident_filter import NO_FILTER, IncidentFilter
 from commandwall.app.map import REDRAW_INTERVAL_MS, MapController
 from commandwall.domain.models import Unit
-from commandwall.geo.basemaps import BD09, WEB_MERCATOR, BaseMapCatalogue
+from commandwall.geo.basemaps import BD09, NO_BASE_MAP, WEB_MERCATOR, BaseMapCatalogue
 from commandwall.i18n import translate
 from commandwall.textsafe import display_text
 from commandwall.ui.adapters import ClientSignals
@@ -158,7 +158,15 @@ class MapFeature(QObject):
         self._base_map_titles = {b.id: b.title for b in catalogue.base_maps}
         self._base_map_crs = {b.id: b.crs for b in catalogue.base_maps if b.crs != WEB_MERCATOR}
         selected = catalogue.choose(self._view_state.base_map())
-        self.view.set_base_maps(catalogue, selected)
+        try:
+            self.view.set_base_maps(catalogue, selected)
+        except (ValueError, TypeError) as exc:  # a base map's data the page cannot take: the map loads without them
+            log.exception("base maps not given to the map page")
+            problems = [*problems, translate("MapView", "底图无法使用，地图不显示底图：{error}").format(
+                error=display_text(str(exc), 200))]
+            catalogue, selected = BaseMapCatalogue(), NO_BASE_MAP
+            self._base_map_ids, self._base_map_titles, self._base_map_crs = catalogue.ids(), {}, {}
+            self.view.set_base_maps(catalogue, selected)
         self._say_offset(selected)
         self._base_map_problems = problems
         self._base_maps_ready = True
