@@ -29,6 +29,7 @@ from commandwall.geo.crs import (
 )
 from commandwall.i18n import MAX_TITLE_CHARS, english_title, language
 from commandwall.localjson import JsonProblem, NotJsonError, parse_json
+from commandwall.paths import read_small_file
 
 __all__ = [
     "CHINA_BOUNDS",
@@ -50,6 +51,9 @@ log = logging.getLogger(__name__)
 
 #: How deep a manifest or GeoJSON file may nest arrays and objects (GeoJSON itself needs about 8).
 MAX_JSON_DEPTH = 64
+#: The largest layer or manifest file read (a district's layers are a few hundred kB; a larger file is refused,
+#: not read into memory whole).
+MAX_LAYER_FILE_BYTES = 64 * 1024 * 1024
 
 #: Sanity box for normalised coordinates (lon_min, lat_min, lon_max, lat_max): mainland China and around.
 CHINA_BOUNDS: tuple[float, float, float, float] = (73.0, 3.0, 136.0, 54.0)
@@ -270,11 +274,11 @@ def _nesting_exceeds(value: Any, limit: int) -> bool:
 def _read_json(path: Path) -> Any:
     """Parse a JSON file; ``ValueError`` for anything unreadable, malformed or nested beyond
     :data:`MAX_JSON_DEPTH`."""
-    try:
-        text = path.read_text(encoding="utf-8")
+    try:  # a regular file of bounded size only: a named pipe left the loader (and `layers check`) waiting for ever
+        text = read_small_file(path, MAX_LAYER_FILE_BYTES).decode("utf-8")
     except FileNotFoundError as exc:
         raise ValueError(f"file not found: {path}") from exc
-    except (OSError, UnicodeDecodeError, ValueError) as exc:  # ValueError: e.g. a NUL in the file name
+    except (OSError, UnicodeDecodeError, ValueError) as exc:  # ValueError: e.g. a NUL in the file name, too large
         raise ValueError(f"cannot read {path}: {exc}") from exc
     try:
         data = parse_json(text)

@@ -54,6 +54,17 @@ def test_layers_check_fails_on_a_broken_folder(tmp_path):
     assert "towns" in proc.stdout
 
 
+def test_layers_check_says_a_named_pipe_is_no_layer_instead_of_waiting_for_it(tmp_path):
+    """A layer file that is a named pipe (a FIFO left in the folder): reading it waited for a writer for ever, and
+    `layers check` — and the desk's layer loader — hung."""
+    shutil.copytree(paths.layers_dir(), tmp_path / "layers")
+    (tmp_path / "layers" / "towns.geojson").unlink()
+    os.mkfifo(tmp_path / "layers" / "towns.geojson")
+    proc = run("layers", "check", str(tmp_path / "layers"), timeout=30)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "towns" in proc.stdout and "not a regular file" in proc.stdout
+
+
 def test_layers_check_lists_the_bad_features_of_a_folder_layer(tmp_path):
     shutil.copytree(paths.layers_dir(), tmp_path / "layers")
     path = tmp_path / "layers" / "roads.geojson"
