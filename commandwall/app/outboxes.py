@@ -19,8 +19,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from commandwall.i18n import translate
+from commandwall import localtime
+from commandwall.domain.workflow import action_label
+from commandwall.i18n import QT_TRANSLATE_NOOP, translate
 from commandwall.paths import read_only_sqlite_uri
+from commandwall.textsafe import display_text
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +48,15 @@ def record_owner(path: Path, username: str, base_url: str, exercise: bool) -> No
         log.warning("outbox %s: its owner not recorded (%s)", path.name, exc)
 
 
+#: What each kind of waiting action is called in the list.
+KIND_LABELS = {
+    "task": QT_TRANSLATE_NOOP("outboxes", "派遣任务"),
+    "transition": QT_TRANSLATE_NOOP("outboxes", "状态变更"),
+    "note": QT_TRANSLATE_NOOP("outboxes", "备注"),
+    "attachment": QT_TRANSLATE_NOOP("outboxes", "附件"),
+}
+
+
 @dataclass(frozen=True)
 class WaitingAction:
     """One action waiting in another outbox: its kind (task, transition, note, attachment), the incident, the
@@ -66,6 +78,25 @@ class WaitingOutbox:
     platform: str
     exercise: bool
     actions: list[WaitingAction] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """The list the officer reads (read-only): a heading naming the user and platform, then one line per action,
+        ``MM-DD HH:MM  kind  incident`` (local time; the incident id as the file holds it, made safe to show)."""
+        who = display_text(self.username or self.path.name, 64)
+        where = display_text(self.platform, 120) if self.platform and not self.exercise else ""
+        head = (translate("outboxes", "{user}（平台 {platform}）：{count} 项").format(user=who, platform=where,
+                                                                                count=len(self.actions))
+                if where else translate("outboxes", "{user}：{count} 项").format(user=who, count=len(self.actions)))
+        lines = [head]
+        for action in self.actions:
+            if action.kind == "transition" and action.action:
+                kind = translate("outboxes", "「{action}」").format(action=action_label(action.action))
+            else:
+                label = KIND_LABELS.get(action.kind)
+                kind = translate("outboxes", label) if label else display_text(action.kind, 24)
+            when = f"{localtime.to_display(action.created_at):%m-%d %H:%M}" if action.created_at else "--"
+            lines.append(f"    {when}  {kind}  {display_text(action.incident_id, 64)}")
+        return lines
 
     def notice(self, here: str) -> str:
         """The line that tells the officer (``here``: the address of the platform the desk uses now)."""
