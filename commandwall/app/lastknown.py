@@ -13,9 +13,11 @@ camera password is never written to this file; a row that no longer parses is sk
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import sqlite3
 import threading
+from collections.abc import Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -61,6 +63,10 @@ class LastKnown:
     tasks: list[Task] = field(default_factory=list)
     units: list[Unit] = field(default_factory=list)
     cameras: list[Camera] = field(default_factory=list)
+    #: The roles the platform gave the user when it was saved (None: written before roles were kept), so a desk
+    #: started during an outage knows what its user may queue; and his display name ("" if not kept).
+    roles: list[str] | None = None
+    display_name: str = ""
 
 
 def load_last_known(path: Path) -> LastKnown | None:
@@ -76,6 +82,7 @@ def load_last_known(path: Path) -> LastKnown | None:
             if saved_at.tzinfo is None:  # this client writes UTC with its offset; a bare time is read as UTC
                 saved_at = saved_at.replace(tzinfo=timezone.utc)  # noqa: UP017
             found = LastKnown(saved_at=saved_at)
+            found.roles, found.display_name = _read_user(db)
             tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             for table, model in _KINDS.items():
                 if table not in tables:  # written before this kind was kept
@@ -93,6 +100,20 @@ def load_last_known(path: Path) -> LastKnown | None:
     return found
 
 
+def _read_user(db: sqlite3.Connection) -> tuple[list[str] | None, str]:
+    """The roles (None when not kept, or unreadable) and display name kept in a last-known-state file's meta."""
+    kept = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('roles', 'display_name')").fetchall())
+    roles: list[str] | None = None
+    try:
+        value = json.loads(kept["roles"]) if "roles" in kept else None
+    except ValueError:
+        value = None
+    if isinstance(value, list) and all(isinstance(role, str) for role in value):
+        roles = value
+    name = kept.get("display_name")
+    return roles, name if isinstance(name, str) else ""
+
+
 def _without_secrets(camera: Camera) -> Camera:
     """``camera`` with its stream URLs redacted (no ``user:password@``, no token in the query)."""
     streams = camera.streams.model_copy(update={"main": redact(camera.streams.main), "sub": redact(camera.streams.sub)})
@@ -107,8 +128,12 @@ class LastKnownWriter:
     unsubscribes and closes the file.
     """
 
-    def __init__(self, path: Path, stores: Stores, interval_s: float = WRITE_INTERVAL_S) -> None:
+    def __init__(self, path: Path, stores: Stores, interval_s: float = WRITE_INTERVAL_S, *,
+                 roles: Sequence[str] | None = None, display_name: str = "") -> None:
         self.path = path
+        #: The user's roles and display name, kept with each write (read back as ``LastKnown.roles``).
+        self.roles = None if roles is None else sorted(roles)
+        self.display_name = display_name
         self.stores = stores
         self.interval_s = interval_s
         self._pending = {table: Coalescer() for table in _KINDS}
@@ -193,6 +218,9 @@ class LastKnownWriter:
                     self._write(db, table, items)
                 db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('saved_at', ?)",
                            (datetime.now(timezone.utc).isoformat(),))  # noqa: UP017
+                if self.roles is not None:
+                    db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                                   [("roles", json.dumps(self.roles)), ("display_name", self.display_name)])
         except sqlite3.Error as exc:
             log.warning("last known state not written (%s): %s", self.path.name, exc)
             return 0

@@ -53,14 +53,20 @@ def role_labels(roles: list[str] | tuple[str, ...], max_len: int | None = None) 
 
 
 def describe_user(user: DeskUser) -> str:
-    """The status bar's ``display name (user) · roles``, or 未登录 (platform text made safe to show, and bounded
-    to about USER_TEXT_MAX characters: a long name and many roles do not fill the status bar)."""
+    """The status bar's ``display name (user) · roles`` (for the configured user queuing offline: that he is not
+    logged in), or 未登录 (platform text made safe to show, and bounded to about USER_TEXT_MAX characters: a long
+    name and many roles do not fill the status bar)."""
     if not user.signed_in:
         return translate("login", NOT_SIGNED_IN)
     name = display_text(user.display_name or user.username, USER_NAME_MAX, isolate=True)
     if user.display_name and user.display_name != user.username:
         name = translate("login", "{name}（{user}）").format(
             name=name, user=display_text(user.username, USER_NAME_MAX, isolate=True))
+    if user.offline:  # the platform could not be reached: his actions queue, sent once he is logged in
+        roles = (role_labels(user.roles, max(USER_TEXT_MAX - len(name) - 16, ROLE_NAME_MAX)) if user.roles_known
+                 else translate("login", "角色待确认"))
+        text = translate("login", "{name} · {roles} · 未登录（操作暂存本机，登录后发送）")
+        return text.format(name=name, roles=roles)
     roles = role_labels(user.roles, max(USER_TEXT_MAX - len(name) - 3, ROLE_NAME_MAX))
     return translate("login", "{name} · {roles}").format(name=name, roles=roles)
 

@@ -9,18 +9,21 @@ Users come and go while the window stays: ``log_in()`` (switch user, or the same
 was refused) and ``log_out()`` stop the old user's event stream and outbox and start the new user's, keeping
 the platform and the stores. When the platform refuses a token and logging in again with the password held
 fails (it was changed, the account was locked), ``listener.on_login_needed`` asks the UI for a login; the
-old user's queued actions wait in his outbox file until he logs in again.
+old user's queued actions wait in his outbox file until he logs in again, and whoever logs in next is told of them
+(``on_notice``; :meth:`ClientSession.waiting_elsewhere` lists them).
+
+A desk started while the platform cannot be reached shows the last known state and opens the configured user's
+outbox without a login (``DeskUser.offline``): his actions queue there as in any outage and are sent once he is
+logged in — never under another user's name.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import sqlite3
 import threading
 import uuid
 from collections.abc import Callable
-from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -31,7 +34,8 @@ from pyproj import Geod
 from commandwall import localtime
 from commandwall.app.areas import DistrictAreas
 from commandwall.app.deskid import desk_id
-from commandwall.app.lastknown import LastKnownWriter, last_known_path, load_last_known
+from commandwall.app.lastknown import LastKnown, LastKnownWriter, last_known_path, load_last_known
+from commandwall.app.outboxes import WaitingOutbox, outbox_path, record_owner, waiting_elsewhere
 from commandwall.app.platform import Platform, PlatformFactory
 from commandwall.app.platform_layers import CatalogueLayer, read_catalogue_layer
 from commandwall.app.ptz import PtzController
@@ -44,11 +48,11 @@ from commandwall.backend.outbox import Outbox, OutboxItem, OutboxState
 from commandwall.backoff import Backoff, RetryPacer
 from commandwall.config import Settings
 from commandwall.domain.models import Camera, CameraStatus, Incident, Task, TimelineEntry, Unit
-from commandwall.domain.workflow import ATTACH, NOTE, TASK, refusal
+from commandwall.domain.workflow import ATTACH, NOTE, ROLE_ACTIONS, TASK, refusal
 from commandwall.geo.index import CameraIndex
 from commandwall.geo.layers import Layer, load_layers, shown_title
 from commandwall.i18n import translate
-from commandwall.paths import read_only_sqlite_uri, set_aside
+from commandwall.paths import set_aside
 
 log = logging.getLogger(__name__)
 _GEOD = Geod(ellps="WGS84")
@@ -83,10 +87,15 @@ class DeskUser:
     username: str = ""
     display_name: str = ""
     roles: list[str] = field(default_factory=list)
+    #: Not logged in: the platform could not be reached at start-up, and this is the configured user, whose actions
+    #: queue in his outbox until he is logged in (``roles`` as the last known state kept them).
+    offline: bool = False
+    #: False while offline with no roles kept: ``roles`` then lets every action queue and the platform decides.
+    roles_known: bool = True
 
     @property
     def signed_in(self) -> bool:
-        """Whether someone is logged in."""
+        """Whether someone is logged in, or queues offline as the configured user (``offline``)."""
         return bool(self.username)
 
     @property
@@ -135,6 +144,9 @@ class ClientSession:
         self.clock = PlatformClock(on_change=self._platform_clock_changed)
         self._login_lost = False  # the platform refused to log in again; reported once
         self._start_thread: threading.Thread | None = None
+        self._offline_client: PlatformClient | None = None  # names the offline user's outbox; it sends nothing
+        #: The desk's other outboxes with actions pending (another user's, another platform's), as last read.
+        self.waiting: list[WaitingOutbox] = []
         #: First pause (s) before start-up is tried again, and the longest one.
         self.retry_initial_s = 2.0
         self.retry_max_s = 30.0
@@ -162,11 +174,13 @@ class ClientSession:
             except AuthError as exc:  # the user must log in with another password or account
                 log.error("start-up failed: %s", exc)
                 self.listener.on_failed(str(exc))
+                self._tell_offline_pending()
                 self.listener.on_login_needed(str(exc))
                 return
             except PermissionDeniedError as exc:  # the user must change the account
                 log.error("start-up failed: %s", exc)
                 self.listener.on_failed(str(exc))
+                self._tell_offline_pending()
                 return
             except Exception as exc:  # outage, garbage, a bug: report it and try again
                 if self._stopping.is_set():
@@ -211,12 +225,14 @@ class ClientSession:
         desk's own), and the empty stores from the last known state of this platform and user (once), marked
         as not live."""
         platform = self.platform
-        if platform is None or self.offline_data is not None or len(self.incidents) or self.user.signed_in:
+        if platform is None or self.offline_data is not None or len(self.incidents) or (
+                self.user.signed_in and not self.user.offline):
             return
         if not self._layers_loaded and not self.layers_from_folder:  # the local layer folder stands in for the
             self._use_layers(*self._read_layer_folder(reason or translate("session", "平台不可达")))  # catalogue
         path = last_known_path(self.settings.data_dir, platform.base_url, self.user.exercise, self.settings.username)
         found = load_last_known(path)
+        self._open_offline_outbox(found)
         if found is None:
             return
         self.units.replace_all(found.units)
@@ -228,6 +244,66 @@ class ClientSession:
         log.warning("platform unreachable: showing the last known state saved at %s (%d incidents, %d cameras)",
                     found.saved_at.isoformat(), len(found.incidents), len(found.cameras))
         self.listener.on_offline_data(found.saved_at)
+
+    def _open_offline_outbox(self, found: LastKnown | None) -> None:
+        """The platform cannot be reached at start-up: open the configured user's outbox (the one his login picks)
+        so that his actions queue as in any outage, to be sent once he is logged in. Who he may act as comes from
+        the last known state (``found``); without it every action queues and the platform decides (a refusal
+        marks the row failed, shown). Nothing is opened when no user is configured or someone is logged in."""
+        s, platform = self.settings, self.platform
+        username = (s.username or "").strip()
+        if platform is None or not username or self.outbox is not None or self.user.signed_in:
+            return
+        client = PlatformClient(platform.base_url, username, s.password_value(), timeout=s.request_timeout_s,
+                                verify=s.verify_tls, desk_id=desk_id(s.data_dir), clock=self.clock)
+        path = outbox_path(s.data_dir, platform.base_url, self.user.exercise, username)
+        with self._parts_lock:
+            if self._stopping.is_set() or self.outbox is not None:
+                client.close()
+                return
+            try:
+                outbox = self._open_outbox(path, client)  # not started: it sends once the user is logged in
+            except sqlite3.Error as exc:
+                log.error("offline: outbox %s not opened (%s): actions cannot be queued", path.name, exc)
+                client.close()
+                return
+            record_owner(path, username, platform.base_url, self.user.exercise)
+            outbox.add_listener(self._on_outbox)
+            self.outbox, self._offline_client = outbox, client
+            roles = found.roles if found is not None else None
+            self.user.username = username
+            self.user.display_name = (found.display_name if found is not None else "") or username
+            acting = sorted(role for role, actions in ROLE_ACTIONS.items() if actions)  # the platform decides
+            self.user.roles = sorted(roles) if roles is not None else acting
+            self.user.offline, self.user.roles_known = True, roles is not None
+        log.warning("platform unreachable: %s's actions queue in %s until he is logged in (%d waiting; roles %s)",
+                    username, path.name, outbox.pending_count(), roles if roles is not None else "unknown")
+        self._tell_waiting_elsewhere(path)
+
+    def _tell_offline_pending(self) -> None:
+        """The platform refused the offline user's login: his queued actions stay in his outbox, and he is told."""
+        outbox = self.outbox
+        if not self.user.offline or outbox is None or not outbox.pending_count():
+            return
+        log.warning("%d action(s) of %s stay queued: the platform refused his login", outbox.pending_count(),
+                    self.user.username)
+        text = translate("session",
+                         "平台拒绝了 {user} 的登录：其 {count} 项操作仍保存在本机待发送，请以该用户重新登录后发出")
+        self.listener.on_notice(text.format(user=self.user.username, count=outbox.pending_count()))
+
+    def waiting_elsewhere(self) -> list[WaitingOutbox]:
+        """The desk's other outboxes with actions still pending (another user's, another platform's), read now:
+        they are sent only when their user logs in to their platform again (blocks briefly on the files)."""
+        outbox = self.outbox
+        self.waiting = waiting_elsewhere(self.settings.data_dir, outbox.db_path if outbox is not None else None)
+        return self.waiting
+
+    def _tell_waiting_elsewhere(self, mine: Path) -> None:
+        """Tell the officer whose actions wait in the desk's other outboxes (not sent by this user's session)."""
+        self.waiting = waiting_elsewhere(self.settings.data_dir, mine)
+        if self.waiting:
+            here = self.platform.base_url if self.platform is not None else ""
+            self.listener.on_notice(translate("session", "；").join(w.notice(here) for w in self.waiting))
 
     def log_in(self, username: str, password: str) -> DeskUser:
         """Log in as ``username``; blocking (call it off the GUI thread); ``listener.on_ready`` follows.
@@ -260,19 +336,22 @@ class ClientSession:
         with self._login_lock:
             self._disconnect_user()
             self.user.username, self.user.display_name, self.user.roles = "", "", []
+            self.user.offline, self.user.roles_known = False, True
         log.info("logged out")
 
     def _disconnect_user(self) -> None:
         with self._parts_lock:
-            parts, ptz, client = (self.events, self.outbox, self.last_known), self.ptz, self.client
-            self.events = self.outbox = self.ptz = self.client = self.last_known = None
+            parts, ptz = (self.events, self.outbox, self.last_known), self.ptz
+            clients = (self.client, self._offline_client)
+            self.events = self.outbox = self.ptz = self.client = self.last_known = self._offline_client = None
         if ptz is not None:
             ptz.shutdown(wait=False)
         for part in parts:
             if part is not None:
                 part.stop()
-        if client is not None:
-            client.close()
+        for client in clients:
+            if client is not None:
+                client.close()
 
     def _on_login_refused(self, client: PlatformClient, exc: AuthError) -> None:
         """The platform refused a token and then the password (any thread): ask the user, once."""
@@ -290,6 +369,7 @@ class ClientSession:
         self._login_lost = False
         self.user.username, self.user.display_name = login.username, login.display_name or login.username
         self.user.roles = sorted(login.roles)
+        self.user.offline, self.user.roles_known = False, True
         if not self._layers_loaded:  # the map keeps its layers across logins
             self.listener.on_progress(translate("session", "正在加载图层…"))
             layers, errors = self._load_layers()
@@ -302,18 +382,17 @@ class ClientSession:
 
         # One outbox per platform and user: rows queued by one officer are never sent with another's token.
         base_url = client.base_url
-        scope = "exercise" if self.user.exercise else hashlib.sha1(base_url.encode()).hexdigest()[:12]
-        user = hashlib.sha1(login.username.encode()).hexdigest()[:8]
+        path = outbox_path(s.data_dir, base_url, self.user.exercise, login.username)
         with self._parts_lock:
             if self._stopping.is_set():
                 return
-            outbox_path = s.data_dir / f"outbox-{scope}-{user}.sqlite3"
-            self._warn_about_other_outboxes(outbox_path)
-            self.outbox = self._open_outbox(outbox_path, client)
+            self.outbox = self._open_outbox(path, client)
+            record_owner(path, login.username, base_url, self.user.exercise)
             self.outbox.add_listener(self._on_outbox)
             self.outbox.start()
             self.last_known = LastKnownWriter(
-                last_known_path(s.data_dir, base_url, self.user.exercise, login.username), self.stores).start()
+                last_known_path(s.data_dir, base_url, self.user.exercise, login.username), self.stores,
+                roles=self.user.roles, display_name=self.user.display_name).start()
             self.events = EventStream(
                 client, on_event=self.stores.apply_event, on_state=self._on_connection,
                 cursor=cursor, cameras=cameras, units=units, tasks=tasks,
@@ -321,6 +400,7 @@ class ClientSession:
             )
             self.events.start()
             self.ptz = PtzController(client)
+        self._tell_waiting_elsewhere(path)  # another user's actions are his to send: the officer is told
 
     def _load_platform(self, client: PlatformClient, *, authoritative: bool = False
                        ) -> tuple[list[Camera], list[Unit], list[Task], str | None]:
@@ -378,21 +458,6 @@ class ClientSession:
             notice = translate("session", "发件箱文件已损坏，已另存为 {name}（未发出的操作请人工核对），已新建发件箱")
             self.listener.on_notice(notice.format(name=aside.name))
             return Outbox(path, client)
-
-    def _warn_about_other_outboxes(self, mine: Path) -> None:
-        """Log actions still pending in this desk's other outboxes (another user's, another platform's):
-        they are sent when that user logs in to that platform again, not by this session."""
-        for path in sorted(mine.parent.glob("outbox-*.sqlite3")):
-            if path == mine:
-                continue
-            try:
-                with closing(sqlite3.connect(read_only_sqlite_uri(path), uri=True, timeout=1)) as db:
-                    (pending,) = db.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()
-            except sqlite3.Error as exc:
-                log.warning("could not read %s: %s", path.name, exc)
-                continue
-            if pending:
-                log.warning("%d action(s) wait in %s for its own user and platform", pending, path.name)
 
     @property
     def layers_from_folder(self) -> bool:
@@ -575,6 +640,8 @@ class ClientSession:
     def _outbox_for_action(self, action: str) -> Outbox:
         outbox = self.outbox
         if outbox is None or not self.user.signed_in:
+            if not self.user.signed_in and not (self.settings.username or "").strip():
+                raise PermissionDeniedError(translate("session", "未登录：未配置用户，平台恢复前无法暂存操作"), 403)
             raise PermissionDeniedError(translate("session", "未登录"), 403)
         reason = refusal(self.user.roles, action)
         if reason is not None:

@@ -42,6 +42,7 @@ class ClientSignals(QObject):
     _warnings: WarningsController | None = None
     _incident_batch: Coalescer[Incident] | None = None
     _detached = False
+    _outbox_watched: object | None = None  # the session's outbox this object relays
     #: How often changed incidents reach the GUI thread, in one batch (≤ 10 Hz keeps bursts off the GUI thread).
     INCIDENT_BATCH_MS = 100
 
@@ -58,7 +59,7 @@ class ClientSignals(QObject):
             on_failed=self.sig_failed.emit,
             on_connection=self.sig_connection.emit,
             on_login_needed=self.sig_login_needed.emit,
-            on_offline_data=self.sig_offline_data.emit,
+            on_offline_data=self._on_offline_data,
             on_notice=self.sig_notice.emit,
             on_reloaded=self._on_reloaded,
         )
@@ -76,10 +77,20 @@ class ClientSignals(QObject):
 
     def _on_ready(self) -> None:
         """Runs on the session's worker thread once it is connected: its outbox exists from now on."""
-        outbox = self._session.outbox if self._session is not None else None
-        if outbox is not None and not self._detached:
-            self._unsubscribe.append(outbox.add_listener(self.sig_outbox.emit))
+        self._watch_outbox()
         self.sig_ready.emit()
+
+    def _on_offline_data(self, saved_at: object) -> None:
+        """Runs on the session's worker thread: the last known state is shown, and the configured user's outbox,
+        opened offline, takes his actions (relayed like a logged-in user's)."""
+        self._watch_outbox()
+        self.sig_offline_data.emit(saved_at)
+
+    def _watch_outbox(self) -> None:
+        outbox = self._session.outbox if self._session is not None else None
+        if outbox is not None and outbox is not self._outbox_watched and not self._detached:
+            self._outbox_watched = outbox
+            self._unsubscribe.append(outbox.add_listener(self.sig_outbox.emit))
 
     def watch(self, session: ClientSession) -> None:
         """Subscribe to the session's stores (and to its outbox once it is connected)."""

@@ -38,6 +38,7 @@ from commandwall.ui.screens.manager import sorted_screens, wall_share
 from commandwall.ui.shortcuts import ShortcutSheet
 from commandwall.ui.status import PlatformStatus
 from commandwall.ui.text import plain_tooltip, plain_warning
+from commandwall.ui.waiting import WaitingElsewhere
 from commandwall.ui.wall.feature import WallFeature
 from commandwall.video.decode_host import DecodeHost
 from commandwall.video.pool import ReaderPool
@@ -92,6 +93,8 @@ class MainWindow(QMainWindow):
         self.status.follow_overdue(self.desk.incidents.overdue_counts)
         self.status.follow_quiet(session.live_stream_quiet_for)
         self.messages = MessageLog(self.statusBar(), self)  # what the status bar said, kept after it moved on
+        # another user's (or another platform address's) actions still waiting on this desk, and their list
+        self.waiting_elsewhere = WaitingElsewhere(self.statusBar(), self, lambda: session.waiting)
         self.banner, self.connection_label = self.status.banner, self.status.connection_label
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -148,6 +151,11 @@ class MainWindow(QMainWindow):
     def _show_notice(self, text: str) -> None:
         """Something the duty officer must know: in the status bar for a minute (and in the log)."""
         self.statusBar().showMessage(display_text(text), 60000)
+        self._show_waiting_elsewhere()
+
+    def _show_waiting_elsewhere(self, *_args: object) -> None:
+        """The status bar's count of actions waiting in the desk's other outboxes, as the session last read them."""
+        self.waiting_elsewhere.refresh()
 
     def _dock(self, title: str, widget: QWidget, name: str) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -254,6 +262,10 @@ class MainWindow(QMainWindow):
         self.signals.sig_progress.connect(self._show_progress)  # a method: queued to the GUI thread
         self.signals.sig_ready.connect(self._on_ready)
         self.signals.sig_notice.connect(self._show_notice)
+        self.signals.sig_ready.connect(self._show_waiting_elsewhere)
+        self.signals.sig_offline_data.connect(self._show_waiting_elsewhere)
+        # started during an outage: the configured user queues offline, his rights from the last known state
+        self.signals.sig_offline_data.connect(self._on_user_changed)
         self.signals.sig_reloaded.connect(self._on_reloaded)
         self.signals.sig_layers.connect(self._on_layers)
         self.signals.sig_login_needed.connect(self.login_feature.ask)
@@ -436,7 +448,7 @@ class MainWindow(QMainWindow):
             self.layer_tree_feature.show_platform(session.catalogue, client.base_url, session.catalogue_problem,
                                                   catalogue_loader(session))
 
-    def _on_user_changed(self) -> None:
+    def _on_user_changed(self, *_args: object) -> None:
         self.status.set_user(self.session.user)
         self.incidents_feature.apply_rights()
         self.wall_feature.apply_rights()

@@ -98,6 +98,7 @@ class PlatformStatus(QObject):
         self._pending_actions = pending_actions
         signals.sig_outbox.connect(self._recount_outbox)
         signals.sig_ready.connect(self._recount_outbox)  # rows left from the last run
+        signals.sig_offline_data.connect(self._recount_outbox)  # the configured user's outbox, opened offline
         signals.sig_offline_data.connect(self.show_offline_data)
         signals.sig_ready.connect(self.clear_offline_data)
 

@@ -1214,57 +1214,67 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/login.py" line="62"/>
+        <location filename="../../commandwall/app/login.py" line="63"/>
         <source>{name}（{user}）</source>
         <translation>{name} ({user})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/login.py" line="65"/>
+        <location filename="../../commandwall/app/login.py" line="67"/>
+        <source>角色待确认</source>
+        <translation>role to be confirmed</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/login.py" line="68"/>
+        <source>{name} · {roles} · 未登录（操作暂存本机，登录后发送）</source>
+        <translation>{name} · {roles} · not logged in (actions kept on this desk, sent after login)</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/login.py" line="71"/>
         <source>{name} · {roles}</source>
         <translation>{name} · {roles}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/login.py" line="106"/>
+        <location filename="../../commandwall/app/login.py" line="112"/>
         <source>请输入用户名</source>
         <translation>Enter the user name</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/login.py" line="108"/>
+        <location filename="../../commandwall/app/login.py" line="114"/>
         <source>请输入密码</source>
         <translation>Enter the password</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/login.py" line="112"/>
+        <location filename="../../commandwall/app/login.py" line="118"/>
         <source>用户名或密码错误：{error}</source>
         <translation>Wrong user name or password: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/login.py" line="114"/>
+        <location filename="../../commandwall/app/login.py" line="120"/>
         <source>平台的应答无法识别：{error}</source>
         <translation>Unrecognised answer from the platform: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/login.py" line="116"/>
+        <location filename="../../commandwall/app/login.py" line="122"/>
         <source>无法连接平台：{error}</source>
         <translation>Cannot reach the platform: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/login.py" line="118"/>
+        <location filename="../../commandwall/app/login.py" line="124"/>
         <source>平台拒绝了登录：{error}</source>
         <translation>The platform refused the login: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/login.py" line="121"/>
+        <location filename="../../commandwall/app/login.py" line="127"/>
         <source>内部错误：{error}</source>
         <translation>Internal error: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/login.py" line="128"/>
+        <location filename="../../commandwall/app/login.py" line="134"/>
         <source>已登录，但密码未保存：{error}</source>
         <translation>Logged in, but the password was not saved: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/login.py" line="129"/>
+        <location filename="../../commandwall/app/login.py" line="135"/>
         <source>已登录，密码已保存到系统密钥环</source>
         <translation>Logged in; password saved to the system keyring</translation>
     </message>
@@ -1758,6 +1768,60 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
     </message>
 </context>
 <context>
+    <name>outboxes</name>
+    <message>
+        <location filename="../../commandwall/app/outboxes.py" line="53"/>
+        <source>派遣任务</source>
+        <extracomment>What each kind of waiting action is called in the list.</extracomment>
+        <translation>Dispatch task</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/outboxes.py" line="54"/>
+        <source>状态变更</source>
+        <translation>Status change</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/outboxes.py" line="55"/>
+        <source>备注</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/outboxes.py" line="56"/>
+        <source>附件</source>
+        <translation>Attachment</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/outboxes.py" line="87"/>
+        <source>{user}（平台 {platform}）：{count} 项</source>
+        <translation>{user} (platform {platform}): {count}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/outboxes.py" line="89"/>
+        <source>{user}：{count} 项</source>
+        <translation>{user}: {count}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/outboxes.py" line="93"/>
+        <source>「{action}」</source>
+        <translation>“{action}”</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/outboxes.py" line="105"/>
+        <source>本机另一用户有 {count} 项操作尚未送达平台（文件 {name}，需以该用户登录发送）</source>
+        <translation>Another user of this desk has {count} action(s) not yet delivered to the platform (file {name}; that user must log in to send them)</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/outboxes.py" line="108"/>
+        <source>用户 {user} 有 {count} 项操作尚未送达平台（需以该用户登录发送）</source>
+        <translation>User {user} has {count} action(s) not yet delivered to the platform (that user must log in to send them)</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/outboxes.py" line="110"/>
+        <source>用户 {user} 在平台 {platform} 有 {count} 项操作尚未送达（需以该用户登录该平台发送）</source>
+        <translation>User {user} has {count} action(s) not yet delivered to the platform {platform} (that user must log in to that platform to send them)</translation>
+    </message>
+</context>
+<context>
     <name>presets</name>
     <message>
         <location filename="../../commandwall/video/presets.py" line="130"/>
@@ -2127,67 +2191,82 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
 <context>
     <name>session</name>
     <message>
-        <location filename="../../commandwall/app/session.py" line="181"/>
+        <location filename="../../commandwall/app/session.py" line="195"/>
         <source>内部错误: {error}</source>
-        <extracomment>A login is needed (no password for a real platform, login refused, token refused): the reason, or &quot;&quot;. The platform cannot be reached at start-up: the stores show the last known state, saved at this time. Something the duty officer must know that is no failure to connect (a damaged local file set aside). The platform&apos;s data went back (reset, restored from a backup): the stores were loaded again as a whole, as at a login, and the views are to show them afresh (``on_notice`` tells the officer). A real platform without a password: ask the user (``on_login_needed``) instead of trying the exercise accounts&apos; convention (password = user name). The GUI asks; the screenshot mode does not. The platform&apos;s layer catalogue as read (平台图层): every entry, with its features or why not. Why the catalogue itself could not be had (the local layer folder is drawn instead), or None. When the last known state shown was saved, while the stores hold it instead of live data. The platform&apos;s clock, from its answers: the desk&apos;s &quot;now&quot; follows it (``localtime.now``). First pause (s) before start-up is tried again, and the longest one.</extracomment>
+        <extracomment>A login is needed (no password for a real platform, login refused, token refused): the reason, or &quot;&quot;. The platform cannot be reached at start-up: the stores show the last known state, saved at this time. Something the duty officer must know that is no failure to connect (a damaged local file set aside). The platform&apos;s data went back (reset, restored from a backup): the stores were loaded again as a whole, as at a login, and the views are to show them afresh (``on_notice`` tells the officer). Not logged in: the platform could not be reached at start-up, and this is the configured user, whose actions queue in his outbox until he is logged in (``roles`` as the last known state kept them). False while offline with no roles kept: ``roles`` then lets every action queue and the platform decides. A real platform without a password: ask the user (``on_login_needed``) instead of trying the exercise accounts&apos; convention (password = user name). The GUI asks; the screenshot mode does not. The platform&apos;s layer catalogue as read (平台图层): every entry, with its features or why not. Why the catalogue itself could not be had (the local layer folder is drawn instead), or None. When the last known state shown was saved, while the stores hold it instead of live data. The platform&apos;s clock, from its answers: the desk&apos;s &quot;now&quot; follows it (``localtime.now``). The desk&apos;s other outboxes with actions pending (another user&apos;s, another platform&apos;s), as last read. First pause (s) before start-up is tried again, and the longest one.</extracomment>
         <translation>Internal error: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="182"/>
+        <location filename="../../commandwall/app/session.py" line="196"/>
         <source>{reason}（{seconds} 秒后重试）</source>
         <translation>{reason} (retrying in {seconds} s)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="192"/>
+        <location filename="../../commandwall/app/session.py" line="206"/>
         <source>正在启动演练后台…</source>
         <translation>Starting the exercise backend…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="205"/>
+        <location filename="../../commandwall/app/session.py" line="219"/>
         <source>正在登录平台…</source>
         <translation>Logging in to the platform…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="217"/>
+        <location filename="../../commandwall/app/session.py" line="232"/>
         <source>平台不可达</source>
         <translation>platform unreachable</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="242"/>
+        <location filename="../../commandwall/app/session.py" line="290"/>
+        <source>平台拒绝了 {user} 的登录：其 {count} 项操作仍保存在本机待发送，请以该用户重新登录后发出</source>
+        <translation>The platform refused the login of {user}: his {count} action(s) are still kept on this desk; log in again as that user to send them</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/session.py" line="306"/>
+        <source>；</source>
+        <translation>; </translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/session.py" line="318"/>
         <source>平台尚未就绪，请稍后再试</source>
         <translation>The platform is not ready yet; try again shortly</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="283"/>
+        <location filename="../../commandwall/app/session.py" line="362"/>
         <source>登录已失效，请重新登录（{error}）</source>
         <translation>The login expired; please log in again ({error})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="294"/>
+        <location filename="../../commandwall/app/session.py" line="374"/>
         <source>正在加载图层…</source>
         <translation>Loading layers…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="299"/>
+        <location filename="../../commandwall/app/session.py" line="379"/>
         <source>正在加载视频点位、处置力量和事件…</source>
         <translation>Loading cameras, field units and incidents…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="352"/>
+        <location filename="../../commandwall/app/session.py" line="432"/>
         <source>平台数据已重置或回退，已重新载入</source>
         <translation>The platform&apos;s data was reset or rolled back; everything has been reloaded</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="378"/>
+        <location filename="../../commandwall/app/session.py" line="458"/>
         <source>发件箱文件已损坏，已另存为 {name}（未发出的操作请人工核对），已新建发件箱</source>
         <translation>The outbox file was damaged: kept as {name} (check its unsent actions by hand); a new outbox was started</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="565"/>
-        <location filename="../../commandwall/app/session.py" line="572"/>
-        <location filename="../../commandwall/app/session.py" line="578"/>
+        <location filename="../../commandwall/app/session.py" line="630"/>
+        <location filename="../../commandwall/app/session.py" line="637"/>
+        <location filename="../../commandwall/app/session.py" line="645"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/session.py" line="644"/>
+        <source>未登录：未配置用户，平台恢复前无法暂存操作</source>
+        <translation>Not logged in: no user is configured, so actions cannot be kept until the platform is back</translation>
     </message>
 </context>
 <context>

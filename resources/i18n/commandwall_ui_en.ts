@@ -1646,6 +1646,29 @@
     </message>
 </context>
 <context>
+    <name>WaitingElsewhere</name>
+    <message>
+        <source>其他用户（或其他平台地址）尚未送达的操作：需以该用户登录发送</source>
+        <translation>Actions of other users (or of another platform address) not yet delivered: that user must log in to send them</translation>
+    </message>
+    <message>
+        <source>他人待发送 {count} 条</source>
+        <translation>Others' pending: {count}</translation>
+    </message>
+    <message>
+        <source>其他用户待发送的操作</source>
+        <translation>Other users' pending actions</translation>
+    </message>
+    <message>
+        <source>这些操作保存在本机，只会以各自用户的身份发送：该用户登录（对应平台）后自动发出。</source>
+        <translation>These actions are kept on this desk and are sent only as their own user: they go automatically once that user logs in (to that platform).</translation>
+    </message>
+    <message>
+        <source>（没有其他用户待发送的操作）</source>
+        <translation>(no other user's actions are pending)</translation>
+    </message>
+</context>
+<context>
     <name>WallFeature</name>
     <message>
         <source>视频墙 {number}：布局、轮巡、抓拍等命令作用于此墙</source>

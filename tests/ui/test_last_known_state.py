@@ -203,3 +203,67 @@ def test_refusals_made_since_the_last_known_state_are_told_at_the_first_load_aft
     finally:
         if backend is not None:
             backend.stop()
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support", extend=True)
+def test_a_desk_restarted_in_an_outage_lets_its_user_queue_and_lists_another_users_waiting_actions(
+        qtbot, tmp_path) -> None:
+    """A restart during an outage showed the last known state with every button at 未登录. Now the configured
+    user's buttons follow the role the last known state kept, the status bar says he is not logged in, what he
+    queues counts as 待发送, and the commander's action left on the desk shows as 他人待发送 with a read-only
+    list; the queued note reaches the platform when it is back."""
+    from commandwall.app.outboxes import outbox_path, record_owner
+    from commandwall.backend.api import PlatformClient
+    from commandwall.backend.outbox import Outbox
+
+    port, db_path, data_dir = _free_port(), tmp_path / "exercise.sqlite3", tmp_path / "client"
+    url = f"http://127.0.0.1:{port}"
+    backend = DemoBackend(db_path=db_path, port=port, seed=5, simulate=False).start()
+    try:
+        first = _session(url, data_dir)
+        first.start()
+        first.stop()
+    finally:
+        backend.stop()
+    theirs = outbox_path(data_dir, url, False, "commander")  # the commander's 受理, queued before the restart
+    other = Outbox(theirs, PlatformClient(url, "commander", "commander"))
+    other.enqueue_transition("INC-000001", "accept", 1)
+    other.stop()
+    record_owner(theirs, "commander", url, False)
+
+    backend = None
+    try:
+        with main_window(qtbot, _session(url, data_dir), size=(1280, 800), wait_ready=False) as win:
+            feature = win.incidents_feature
+            qtbot.waitUntil(lambda: feature.offline_banner.isVisible(), timeout=30000)
+            qtbot.waitUntil(lambda: "未登录" in win.status.user_label.text(), timeout=5000)
+            assert "duty" in win.status.user_label.text() and "值班员" in win.status.user_label.text()
+            incident = next(i for i in win.session.incidents.all() if i.status.value == "new")
+            assert feature.panel.select(incident.id)
+            detail = feature.panel.detail
+            qtbot.waitUntil(lambda: detail.note_button.isEnabled() and detail.dispatch_button.isEnabled(),
+                            timeout=5000)
+            assert feature.controller.add_note(incident.id, "重启后离线暂存的备注")
+            qtbot.waitUntil(lambda: "待发送操作 1 条" in win.status.outbox_label.text(), timeout=5000)
+            waiting = win.waiting_elsewhere
+            qtbot.waitUntil(lambda: waiting.button.isVisible(), timeout=5000)
+            assert "他人待发送 1 条" in waiting.button.text()
+            listed = waiting.lines()
+            assert listed[0].startswith("commander") and "受理" in listed[1] and "INC-000001" in listed[1]
+            dialog = waiting.show_dialog()
+            dialog.close()
+
+            backend = DemoBackend(db_path=db_path, port=port, seed=5, simulate=False).start()
+            qtbot.waitUntil(lambda: not feature.offline_banner.isVisible(), timeout=30000)
+            qtbot.waitUntil(lambda: win.status.outbox_label.text() == "", timeout=20000)
+            assert "未登录" not in win.status.user_label.text()
+            client = PlatformClient(url, "duty", "duty")
+            try:
+                notes = [e for e in client.timeline(incident.id) if e.text == "重启后离线暂存的备注"]
+            finally:
+                client.close()
+            assert [e.actor for e in notes] == ["duty"]
+            assert waiting.button.isVisible()  # the commander's still waits: his to send
+    finally:
+        if backend is not None:
+            backend.stop()

@@ -388,3 +388,206 @@ def test_a_409_with_an_older_current_incident_is_taken_so_the_next_step_can_be_t
         s.stop()
         for backend in backends:
             backend.stop()
+
+
+# -- a desk started during an outage; another user's actions left on the desk -------------------------------------
+
+
+def _start_offline(s: ClientSession) -> None:
+    """Start ``s`` on its worker thread and wait until it holds the configured user's outbox while the platform
+    cannot be reached (the last known state, when there is one, shown)."""
+    s.retry_initial_s, s.retry_max_s = 0.2, 0.5
+    s.start_in_background()
+    wait_until(lambda: s.outbox is not None and s.user.offline, timeout=30)
+
+
+def test_a_desk_restarted_in_an_outage_queues_as_its_configured_user_and_sends_after_the_login(tmp_path):
+    """A desk restarted while the platform was down showed the last known state, but every action was refused
+    (未登录): the outbox opened only at a login. Now the configured user's own outbox (the file his login picks) opens
+    offline, his 受理, dispatch and note queue as in any outage, with the role the last known state kept, and
+    they reach the platform under his name once the platform is back and he is logged in."""
+    from commandwall.backend.api import PlatformClient
+    from commandwall.domain.models import IncidentStatus
+
+    db = tmp_path / "platform.sqlite3"
+    backend = DemoBackend(db_path=db, seed=5, incident_rate_per_min=0, simulate=False).start()
+    port, url = backend.port, backend.base_url
+    settings = Settings(data_dir=tmp_path / "data", username="duty")
+    first = ClientSession(settings, PlatformFactory.at_url(url, exercise=True))
+    first.start()
+    duty_outbox = first.outbox.db_path.name
+    first.stop()  # its last known state is written
+    backend.stop()  # the platform goes down; the desk is restarted
+
+    offline: list = []
+    ready: list[bool] = []
+    s = ClientSession(settings, PlatformFactory.at_url(url, exercise=True),
+                      ClientListener(on_offline_data=offline.append, on_ready=lambda: ready.append(True)))
+    try:
+        _start_offline(s)
+        wait_until(lambda: offline)
+        assert s.user.username == "duty" and s.user.roles == ["duty_officer"] and s.user.roles_known
+        assert s.outbox.db_path.name == duty_outbox  # the file a login as duty opens
+        incident = next(i for i in s.incidents.all() if i.status is IncidentStatus.NEW)
+        s.transition(incident.id, "accept", incident.version)
+        s.dispatch_task({"incident_id": incident.id, "unit_id": None, "department": "应急", "instructions": "抽排",
+                         "priority": 1})
+        s.add_note(incident.id, "断网期间重启后的备注")
+        assert s.outbox.pending_count() == 3 and not ready
+
+        backend = DemoBackend(db_path=db, port=port, seed=5, incident_rate_per_min=0, simulate=False).start()
+        wait_until(lambda: ready, timeout=40)  # logged in as duty
+        assert not s.user.offline and s.user.username == "duty"
+        assert s.outbox.wait_idle(20), s.outbox.pending()
+        assert [item.state.value for item in s.outbox.items()] == ["sent", "sent", "sent"]
+        client = PlatformClient(url, "duty", "duty")
+        try:
+            timeline = client.timeline(incident.id)
+            assert client.incident(incident.id).status is IncidentStatus.DISPATCHED  # accepted, then dispatched
+        finally:
+            client.close()
+        assert any(e.text == "断网期间重启后的备注" and e.actor == "duty" for e in timeline)
+    finally:
+        s.stop()
+        backend.stop()
+
+
+def test_offline_the_last_known_role_is_respected_and_without_one_the_platform_decides(tmp_path):
+    """With no login the desk does not know the role: a viewer's last known state says he may not act, and he is
+    refused as when logged in. A last known state that kept no role (written by an earlier version) lets the action
+    queue: the platform refuses it when he is logged in (403), and the row is failed, not lost in silence."""
+    import sqlite3
+    from contextlib import closing
+
+    from commandwall.app.lastknown import last_known_path
+    from commandwall.backend.errors import PermissionDeniedError
+    from commandwall.backend.outbox import OutboxState
+
+    db = tmp_path / "platform.sqlite3"
+    backend = DemoBackend(db_path=db, seed=5, incident_rate_per_min=0, simulate=False).start()
+    port, url = backend.port, backend.base_url
+    viewer = Settings(data_dir=tmp_path / "viewer", username="viewer", request_timeout_s=1)
+    first = ClientSession(viewer, PlatformFactory.at_url(url))
+    first.start()
+    incident_id = first.incidents.all()[0].id
+    first.stop()  # the viewer's last known state, with his role
+    backend.stop()
+    s = ClientSession(viewer, PlatformFactory.at_url(url))
+    try:
+        _start_offline(s)
+        assert s.user.roles == ["viewer"] and s.user.can_act is False
+        with pytest.raises(PermissionDeniedError):
+            s.add_note(incident_id, "x")
+        assert s.outbox.pending_count() == 0
+    finally:
+        s.stop()
+
+    with closing(sqlite3.connect(last_known_path(viewer.data_dir, url, False, "viewer"))) as kept, kept:
+        kept.execute("DELETE FROM meta WHERE key IN ('roles', 'display_name')")  # as an earlier version wrote it
+    ready: list[bool] = []
+    s = ClientSession(viewer, PlatformFactory.at_url(url), ClientListener(on_ready=lambda: ready.append(True)))
+    try:
+        _start_offline(s)
+        assert not s.user.roles_known and s.user.can_act
+        row = s.add_note(incident_id, "角色未知时暂存")
+        backend = DemoBackend(db_path=db, port=port, seed=5, incident_rate_per_min=0, simulate=False).start()
+        wait_until(lambda: ready, timeout=40)
+        assert s.user.roles == ["viewer"] and s.user.roles_known
+        wait_until(lambda: s.outbox.get(row).state is not OutboxState.PENDING)
+        assert s.outbox.get(row).state is OutboxState.FAILED and s.outbox.get(row).last_error
+    finally:
+        s.stop()
+        backend.stop()
+
+
+def test_a_refused_password_after_an_offline_start_keeps_the_queued_actions_and_says_so(tmp_path):
+    """The platform comes back and refuses the configured password: the actions queued offline stay in the
+    user's outbox, the desk says so, and they are sent when he logs in with the right one."""
+    from commandwall.backend.outbox import OutboxState
+
+    db = tmp_path / "platform.sqlite3"
+    backend = DemoBackend(db_path=db, seed=5, incident_rate_per_min=0, simulate=False).start()
+    port, url = backend.port, backend.base_url
+    incident = _platform_incidents(backend)
+    incident_id = sorted(incident)[0]
+    backend.stop()
+    notices: list[str] = []
+    needed: list[str] = []
+    s = ClientSession(Settings(data_dir=tmp_path / "data", username="duty", password="changed-pw"),
+                      PlatformFactory.at_url(url, exercise=True),
+                      ClientListener(on_notice=notices.append, on_login_needed=needed.append))
+    try:
+        _start_offline(s)
+        row = s.add_note(incident_id, "等待发送")
+        backend = DemoBackend(db_path=db, port=port, seed=5, incident_rate_per_min=0, simulate=False).start()
+        wait_until(lambda: needed, timeout=40)
+        assert s.outbox.get(row).state is OutboxState.PENDING
+        assert any("duty" in text and "1" in text and "重新登录" in text for text in notices), notices
+        s.log_in("duty", "duty")
+        assert s.outbox.wait_idle(20) and s.outbox.get(row).state is OutboxState.SENT
+    finally:
+        s.stop()
+        backend.stop()
+
+
+def test_another_users_queued_actions_are_told_listed_and_never_sent_under_the_new_login(tmp_path):
+    """duty's 受理 and dispatch wait in his outbox when the commander logs in on the desk: the desk said nothing
+    (a log line only). Now the officer is told whose actions wait, they are listed, and they are not sent with
+    the commander's token — they go when duty logs in again. An outbox of another platform address (a failover)
+    is named with that address."""
+    import sqlite3
+    from contextlib import closing
+
+    from commandwall.app.outboxes import outbox_path, record_owner
+    from commandwall.backend.api import PlatformClient
+    from commandwall.backend.outbox import Outbox
+    from commandwall.domain.models import IncidentStatus
+
+    db = tmp_path / "platform.sqlite3"
+    backend = DemoBackend(db_path=db, seed=5, incident_rate_per_min=0, simulate=False).start()
+    port, url = backend.port, backend.base_url
+    data = tmp_path / "data"
+    elsewhere = outbox_path(data, "http://10.0.0.9:8080", False, "duty")  # written while the desk used that address
+    other = Outbox(elsewhere, PlatformClient("http://10.0.0.9:8080", "duty", "duty"))
+    other.enqueue_note("INC-X", "在备用平台上排队的备注")
+    other.stop()
+    record_owner(elsewhere, "duty", "http://10.0.0.9:8080", False)
+    notices: list[str] = []
+    s = ClientSession(Settings(data_dir=data, username="duty"), PlatformFactory.at_url(url, exercise=True),
+                      ClientListener(on_notice=notices.append))
+    try:
+        s.start()
+        incident = next(i for i in s.incidents.all() if i.status is IncidentStatus.NEW)
+        backend.stop()
+        s.transition(incident.id, "accept", incident.version)
+        s.dispatch_task({"incident_id": incident.id, "unit_id": None, "department": "应急", "instructions": "抽排",
+                         "priority": 1})
+        with closing(sqlite3.connect(db)) as platform, platform:  # duty's token and password no longer work
+            (duty_hash,) = platform.execute("SELECT pw_hash FROM users WHERE username = 'duty'").fetchone()
+            platform.execute("UPDATE tokens SET expires_at = 0")
+            platform.execute("UPDATE users SET pw_hash = x'00' WHERE username = 'duty'")
+        backend = DemoBackend(db_path=db, port=port, seed=5, incident_rate_per_min=0, simulate=False).start()
+        notices.clear()
+        s.log_in("commander", "commander")  # the commander takes the desk over
+        told = " ".join(notices)
+        assert "duty 有 2 项操作尚未送达平台" in told, notices
+        assert "http://10.0.0.9:8080" in told and "1 项" in told, notices
+        listed = {(w.username, w.platform): [a.kind for a in w.actions] for w in s.waiting_elsewhere()}
+        assert listed[("duty", url)] == ["transition", "task"]
+        assert listed[("duty", "http://10.0.0.9:8080")] == ["note"]
+        assert s.outbox.pending_count() == 0
+        time.sleep(1.5)
+        client = PlatformClient(url, "commander", "commander")
+        try:
+            assert client.incident(incident.id).status is IncidentStatus.NEW  # not sent with the commander's token
+        finally:
+            client.close()
+        with closing(sqlite3.connect(db)) as platform, platform:
+            platform.execute("UPDATE users SET pw_hash = ? WHERE username = 'duty'", (duty_hash,))
+        s.log_in("duty", "duty")
+        assert s.outbox.wait_idle(20)
+        assert {item.state.value for item in s.outbox.items()} == {"sent"}
+        assert [w.platform for w in s.waiting_elsewhere()] == ["http://10.0.0.9:8080"]
+    finally:
+        s.stop()
+        backend.stop()
