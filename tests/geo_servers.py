@@ -130,11 +130,12 @@ class PygeoapiServer:
 
 class WfsServer:
     """A WFS 2.0 GetFeature endpoint at ``/wfs`` (JSON, or GML 3.2 only with ``gml_only``) and static GeoJSON
-    under ``/files/NAME``."""
+    under ``/files/NAME``; ``matched=False``: its pages do not say how many features match (``unknown``)."""
 
     def __init__(self, features: list[dict[str, Any]], *, type_name: str = "cw:points",
-                 files: dict[str, bytes] | None = None, gml_only: bool = False) -> None:
+                 files: dict[str, bytes] | None = None, gml_only: bool = False, matched: bool = True) -> None:
         self.features = features  # WGS84 lon/lat
+        self.matched = matched
         self.type_name = type_name
         self.files = files or {}
         self.gml_only = gml_only
@@ -185,8 +186,11 @@ class WfsServer:
             lon, lat = feature["geometry"]["coordinates"]
             coords = [lat, lon] if lat_first else [lon, lat]
             page.append({**feature, "geometry": {"type": "Point", "coordinates": coords}})
-        return {"type": "FeatureCollection", "features": page, "numberMatched": len(self.features),
-                "numberReturned": len(page), "crs": {"type": "name", "properties": {"name": srs}}}
+        answer = {"type": "FeatureCollection", "features": page, "numberMatched": len(self.features),
+                  "numberReturned": len(page), "crs": {"type": "name", "properties": {"name": srs}}}
+        if not self.matched:
+            del answer["numberMatched"]
+        return answer
 
     def gml_answer(self, query: dict[str, str]) -> bytes:
         """The page of :meth:`answer` as a WFS 2.0 FeatureCollection in GML 3.2, the CRS named on each point."""
@@ -200,7 +204,7 @@ class WfsServer:
             for i, f in enumerate(page["features"]))
         return (f'<?xml version="1.0" encoding="UTF-8"?><wfs:FeatureCollection xmlns:wfs='
                 f'"http://www.opengis.net/wfs/2.0" xmlns:gml="http://www.opengis.net/gml/3.2" xmlns:cw='
-                f'"http://example.invalid/cw" numberMatched="{page["numberMatched"]}" numberReturned='
+                f'"http://example.invalid/cw" numberMatched="{page.get("numberMatched", "unknown")}" numberReturned='
                 f'"{page["numberReturned"]}">{members}</wfs:FeatureCollection>').encode()
 
     def start(self) -> WfsServer:

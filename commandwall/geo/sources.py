@@ -269,6 +269,8 @@ class _Reading:
         #: read as infinite) may have been.
         self.non_finite = 0
         self.overflowed = False
+        #: the read stopped with more to come (a page limit or the byte budget): the layer is cut short, and says so
+        self.cut = False
         self._hash = hashlib.blake2b(digest_size=20)
 
     def get(self, url: str, params: dict[str, Any] | None = None) -> bytes:
@@ -411,6 +413,8 @@ def _fetch_ogcapi(spec: LayerSourceSpec, reading: _Reading) -> tuple[list[Any], 
             log.warning("layer %s: next link %s not followed (other origin or a loop)", spec.id, redact(nxt))
             nxt = None
         url, params = nxt, None  # the next link carries its own query
+    # a next link left unfollowed: more features than were read (OGC API Features need not say numberMatched)
+    reading.cut = url is not None
     return features, None, pages, matched
 
 
@@ -426,19 +430,21 @@ def _fetch_wfs(spec: LayerSourceSpec, reading: _Reading) -> tuple[list[Any], str
     declared: str | None = None
     matched: int | None = None
     pages = 0
-    budget = MAX_LAYER_BYTES  # the JSON pages' (GML pages have their own reader)
+    budget = MAX_LAYER_BYTES  # JSON and GML pages alike
+    full = False  # the last page read was full: the server may hold more
     while pages < MAX_PAGES and len(features) < spec.max_features:
         count = min(spec.page_size, spec.max_features - len(features))
         params = {**base, "count": count, "startIndex": len(features)}
+        if budget <= 0:
+            log.warning("%s: cut after %d page(s): %d MB read", spec.where(), pages, MAX_LAYER_BYTES >> 20)
+            reading.cut = True
+            break
         pages += 1
+        body = reading.get(spec.url or "", params)
+        budget -= len(body)
         if spec.wfs_format == "gml32":
-            data, page = _gml_page(reading, spec, params, pages)
+            data, page = _gml_page(body, spec, pages)
         else:
-            if budget <= 0:
-                log.warning("%s: cut after %d page(s): %d MB read", spec.where(), pages - 1, MAX_LAYER_BYTES >> 20)
-                break
-            body = reading.get(spec.url or "", params)
-            budget -= len(body)
             data = reading.parse(body, redact(spec.url or ""))
             page = _collection(data, f"{spec.where()} page {pages}")
         if len(page) > count:  # the server ignores count/startIndex: its first answer is the whole layer
@@ -451,18 +457,20 @@ def _fetch_wfs(spec: LayerSourceSpec, reading: _Reading) -> tuple[list[Any], str
         declared = declared or _declared_crs(data)
         if matched is None and isinstance(data.get("numberMatched"), int):
             matched = data["numberMatched"]
+        full = len(page) >= count
         if len(page) < count or (matched is not None and len(features) >= matched):
             break
+    else:  # a page or feature limit reached with a full last page: more may be there
+        reading.cut = reading.cut or full
     return features, declared or srs, pages, matched
 
 
-def _gml_page(reading: _Reading, spec: LayerSourceSpec, params: dict[str, Any],
-              page: int) -> tuple[dict[str, Any], list[Any]]:
-    """One GML 3.2 page as the JSON path sees one: ``({numberMatched, crs}, features)``."""
+def _gml_page(body: bytes, spec: LayerSourceSpec, page: int) -> tuple[dict[str, Any], list[Any]]:
+    """One GML 3.2 page (its bytes) as the JSON path sees one: ``({numberMatched, crs}, features)``."""
     from commandwall.geo.gml import GmlError, read_feature_collection
 
     try:
-        features, declared, matched = read_feature_collection(reading.get(spec.url or "", params))
+        features, declared, matched = read_feature_collection(body)
     except GmlError as exc:
         raise SourceError(f"{spec.where()} page {page}: {exc}") from None
     data: dict[str, Any] = {"numberMatched": matched}
@@ -504,7 +512,7 @@ def load_source(
         if len(raw) > spec.max_features:
             raw = raw[: spec.max_features]
             result.truncated = True
-        elif result.matched is not None and result.matched > len(raw):
+        elif (result.matched is not None and result.matched > len(raw)) or reading.cut:
             result.truncated = True
         checked = check_features(raw, result.crs, swap_axes=swap,
                                  finite_check=reading.non_finite > 0 or reading.overflowed)

@@ -308,3 +308,32 @@ def test_ogc_api_paging_is_bounded_by_the_layers_byte_budget(ogc: PygeoapiServer
     result = load_source(ogc_spec(ogc, page_size=100))
     assert result.error is None and result.pages == 1 and len(result.features) == 100
     assert "cut after 1 page(s)" in caplog.text
+
+
+@pytest.mark.parametrize("wfs_format", ["json", "gml32"])
+def test_a_layer_cut_at_the_page_limit_says_so_when_the_server_does_not_count(monkeypatch, wfs_format: str) -> None:
+    """A server that does not say how many features match (WFS numberMatched="unknown", OGC API leaving it out):
+    a layer cut at the page limit was shown as whole (正常), 20 of 45 features with nothing said."""
+    monkeypatch.setattr(sources, "MAX_PAGES", 2)
+    server = WfsServer(point_features(45, lon0=117.35, lat0=34.75), matched=False,
+                       gml_only=wfs_format == "gml32").start()
+    try:
+        result = load_source(LayerSourceSpec(id="w", title="w", kind="wfs", url=f"{server.url}/wfs",
+                                             type_name="cw:points", page_size=10, wfs_format=wfs_format))
+    finally:
+        server.stop()
+    assert result.error is None and result.pages == 2 and len(result.features) == 20
+    assert result.matched is None and result.truncated
+
+
+def test_gml_pages_are_bounded_by_the_layers_byte_budget(monkeypatch) -> None:
+    """The JSON pages of a WFS layer stopped at the layer's byte budget; its GML 3.2 pages did not (200 MB of
+    property text were kept from one layer)."""
+    monkeypatch.setattr(sources, "MAX_LAYER_BYTES", 1)
+    server = WfsServer(point_features(45, lon0=117.35, lat0=34.75), gml_only=True).start()
+    try:
+        result = load_source(LayerSourceSpec(id="w", title="w", kind="wfs", url=f"{server.url}/wfs",
+                                             type_name="cw:points", page_size=10, wfs_format="gml32"))
+    finally:
+        server.stop()
+    assert result.error is None and result.pages == 1 and len(result.features) == 10 and result.truncated
