@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import shapely
 from pyproj import Geod
 from shapely.geometry import shape
 
@@ -137,4 +138,9 @@ def measure(kind: str, points: Sequence[Sequence[float]]) -> dict[str, float]:
     if len(lons) < 3:
         return {"area_m2": 0.0, "perimeter_m": float(_GEOD.line_length(lons, lats)) * 2 if len(lons) > 1 else 0.0}
     area, perimeter = _GEOD.polygon_area_perimeter(lons, lats)
+    outline = shapely.Polygon(list(zip(lons, lats, strict=True)))
+    if not outline.is_valid:  # an outline that crosses itself (a bow tie): the signed area of its lobes cancelled
+        # out (0 m²); its area is that of the parts it encloses, each measured on the ellipsoid
+        parts = [p for p in shapely.get_parts(shapely.make_valid(outline)) if p.geom_type == "Polygon"]
+        area = sum(abs(float(_GEOD.geometry_area_perimeter(part)[0])) for part in parts)
     return {"area_m2": abs(float(area)), "perimeter_m": float(perimeter)}

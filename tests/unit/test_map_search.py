@@ -48,6 +48,20 @@ def test_names_are_made_safe_and_empty_or_unknown_text_finds_nothing() -> None:
     assert searcher().search("临" * 1000) == []  # long text is cut, not an error
 
 
+def test_an_outline_that_crosses_itself_measures_the_area_it_encloses() -> None:
+    """测面 drawn as a bow tie (the officer's outline crossing itself): the signed areas of its two lobes cancelled
+    out and the page said 0 m². Its area is that of the lobes, each a triangle measured on the ellipsoid."""
+    geod = Geod(ellps="GRS80")
+    bow_tie = [[117.30, 34.80], [117.31, 34.81], [117.31, 34.80], [117.30, 34.81]]  # crossing at (117.305, 34.805)
+    lobes = [([117.30, 117.305, 117.30], [34.80, 34.805, 34.81]), ([117.31, 117.31, 117.305], [34.81, 34.80, 34.805])]
+    expected = sum(abs(geod.polygon_area_perimeter(lons, lats)[0]) for lons, lats in lobes)
+    measured = measure("area", bow_tie)
+    assert measured["area_m2"] == pytest.approx(expected, rel=1e-3) and expected > 400_000
+    square = [[117.30, 34.80], [117.31, 34.80], [117.31, 34.81], [117.30, 34.81]]  # the same corners, not crossing
+    assert measure("area", square)["area_m2"] == pytest.approx(
+        abs(geod.polygon_area_perimeter([p[0] for p in square], [p[1] for p in square])[0]))
+
+
 def test_measures_match_pyproj_and_bad_input_is_a_clear_error() -> None:
     geod = Geod(ellps="GRS80")
     line = [[117.2, 34.7], [117.3, 34.8]]
