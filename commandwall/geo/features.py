@@ -103,6 +103,10 @@ def check_features(
             if not positions:
                 result.bad.append((i, "empty geometry"))
                 continue
+            degenerate = _degenerate(geometry)
+            if degenerate is not None:
+                result.bad.append((i, degenerate))
+                continue
             if finite_check and not all(math.isfinite(v) for position in positions for v in position):
                 result.bad.append((i, NON_FINITE_REASON))
                 result.non_finite += 1
@@ -120,7 +124,7 @@ def check_features(
         if bounds is not None:
             outside = _first_outside(geometry, bounds)
             if outside is not None:
-                result.bad.append((i, f"({outside[0]:.5f}, {outside[1]:.5f}) lies outside China after "
+                result.bad.append((i, f"({_number(outside[0])}, {_number(outside[1])}) lies outside China after "
                                       f"conversion from {name}: wrong CRS or axis order?"))
                 continue
         properties = feature.get("properties") or {}
@@ -131,6 +135,35 @@ def check_features(
         result.features.append(new)
     result.bad.sort()
     return result
+
+
+def _number(value: float) -> str:
+    """A coordinate for a reason: five decimals, or in short scientific form when huge (1e308 was 309 digits)."""
+    return f"{value:.5f}" if abs(value) < 1e9 else f"{value:.6g}"
+
+
+def _degenerate(geometry: Any) -> str | None:
+    """Why a geometry of well-formed positions still draws nothing — a line of fewer than two positions, a polygon
+    ring of fewer than three distinct ones (it encloses nothing) — or None. Rings need not be closed (Leaflet
+    closes them; many files leave them open)."""
+    kind = geometry.get("type") if isinstance(geometry, dict) else None
+    coordinates = geometry.get("coordinates") if isinstance(geometry, dict) else None
+    if kind == "GeometryCollection":
+        for part in geometry.get("geometries") or []:
+            problem = _degenerate(part)
+            if problem is not None:
+                return problem
+        return None
+    lines = [coordinates] if kind == "LineString" else coordinates if kind == "MultiLineString" else []
+    for line in lines or []:
+        if len(line) < 2:
+            return "a line of fewer than 2 positions"
+    polygons = [coordinates] if kind == "Polygon" else coordinates if kind == "MultiPolygon" else []
+    for polygon in polygons or []:
+        for ring in polygon:
+            if len({tuple(position[:2]) for position in ring}) < 3:
+                return "a polygon ring of fewer than 3 distinct positions"
+    return None
 
 
 def _finite_values(value: Any) -> Any:
