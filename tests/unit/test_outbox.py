@@ -527,3 +527,42 @@ def test_the_timeline_keeps_when_the_officer_acted_beside_when_it_arrived(
     assert "操作，离线排队后送达" in line, line
     fresh = kept.model_copy(update={"requested_at": kept.at - timedelta(seconds=3)})
     assert "离线排队" not in IncidentsController.describe_entry(fresh), "a few seconds are the clocks, not an outage"
+
+
+def test_a_queued_return_keeps_its_reason_and_a_queued_merge_its_survivor_on_the_platform(
+    tmp_path: Path, demo: DemoBackend
+) -> None:
+    """A 退回 queued with its reason and a commander's 合并 queued with the incident it merges into reach the
+    platform as queued: the reason is on the returned incident's timeline (a 退回 without it is refused), and the
+    duplicate points at its survivor, whose timeline records the merge."""
+    from commandwall.domain.models import TimelineKind
+
+    commander = PlatformClient(demo.base_url, "commander", "commander", timeout=2, retries=0, desk_id="desk-C")
+    try:
+        returned, duplicate, survivor = [i for i in commander.incidents()[0] if i.status == IncidentStatus.NEW][:3]
+        outbox = Outbox(tmp_path / "outbox.sqlite3", commander, backoff_initial=0.05)
+        back = outbox.enqueue_transition(returned.id, "return", returned.version, "地址有误，需网格员复核")
+        merge = outbox.enqueue_transition(
+            duplicate.id, "merge", duplicate.version, "与先前上报的事件重复", into=survivor.id
+        )
+        outbox.start()
+        try:
+            assert outbox.wait_idle(10)
+            assert outbox.get(back).state == OutboxState.SENT, outbox.get(back)
+            assert outbox.get(merge).state == OutboxState.SENT, outbox.get(merge)
+        finally:
+            outbox.stop()
+
+        [step] = [e for e in commander.timeline(returned.id) if e.kind is TimelineKind.TRANSITION]
+        assert (step.action, step.to_status, step.text) == ("return", IncidentStatus.RETURNED, "地址有误，需网格员复核")
+        assert (step.actor, step.desk) == ("commander", "desk-C")
+
+        merged = commander.incident(duplicate.id)
+        assert merged.status == IncidentStatus.MERGED and merged.merged_into == survivor.id
+        [moved] = [e for e in commander.timeline(duplicate.id) if e.kind is TimelineKind.TRANSITION]
+        assert (moved.action, moved.ref, moved.text) == ("merge", survivor.id, "与先前上报的事件重复")
+        [kept] = [e for e in commander.timeline(survivor.id) if e.kind is TimelineKind.MERGED]
+        assert (kept.ref, kept.text) == (duplicate.id, "与先前上报的事件重复")
+        assert commander.incident(survivor.id).status == IncidentStatus.NEW  # the survivor itself did not move
+    finally:
+        commander.close()
