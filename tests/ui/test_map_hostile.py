@@ -111,3 +111,35 @@ def test_layer_control_switches_static_layers(qtbot, corpus: list[str]) -> None:
     assert run_js(qtbot, widget, "CW.stats().static[0].onMap") is True
     # the district is fitted: its bounds are inside the view
     assert run_js(qtbot, widget, "CW.map.getBounds().contains(CW.staticLayer('district').getBounds())") is True
+
+
+def test_hostile_grid_names_in_the_density_tooltip_show_literally_and_run_nothing(qtbot, corpus: list[str]) -> None:
+    """The incident density overlay's tooltip names the grid cell under the pointer: a hostile cell name is its
+    text, not markup (an <img onerror> would be an element, and try to run)."""
+    from commandwall.mapdoc.payload import incident_density_payload
+
+    widget = MapView()
+    qtbot.addWidget(widget)
+    widget.resize(900, 700)
+    widget.show()
+    with qtbot.waitSignal(widget.sig_ready, timeout=30000):
+        widget.load_page(sample_layers())
+    grid = next(layer for layer in sample_layers() if layer.kind == "grids").features[0]
+    cells = [dict(grid, properties={"id": f"G-{n}", "name": name}) for n, name in enumerate(corpus)]
+    with qtbot.waitSignal(widget.sig_layer_drawn, check_params_cb=lambda k, n: k == "density", timeout=5000):
+        widget.set_incident_density(incident_density_payload(cells, {"G-0": 3}))
+    open_each = """(() => {
+        CW.map.addLayer(CW.density.layer);
+        return CW.density.layer.getLayers().map((shape) => {
+            shape.openTooltip();
+            const tip = shape.getTooltip().getElement().querySelector('.cw-tip');
+            const seen = [tip.querySelector('.cw-tip-title').textContent, tip.querySelectorAll('*').length];
+            shape.closeTooltip();
+            return seen;
+        });
+    })()"""
+    titles = run_js(qtbot, widget, open_each)
+    assert titles == [[display_text(name), 2] for name in corpus]  # a title and a count line, nothing else
+    qtbot.wait(300)  # time for an onerror handler to fire, had a name become an element
+    assert run_js(qtbot, widget, "typeof window.__pwned") == "undefined"
+    assert run_js(qtbot, widget, "document.querySelectorAll('img').length") == 0

@@ -227,7 +227,8 @@ def fake_platform(*, token_ok: Callable[[str], bool] | None = None) -> tuple[Fla
 
 
 #: Request headers a ``gated_proxy`` passes on (hop-by-hop ones and Host are left to requests).
-_FORWARDED = ("Authorization", "Content-Type", "Accept", "Cache-Control", "Idempotency-Key", "Last-Event-ID")
+_FORWARDED = ("Authorization", "Content-Type", "Accept", "Cache-Control", "Idempotency-Key", "Last-Event-ID",
+              "X-Desk-Id", "X-Requested-At")
 
 
 def gated_proxy(upstream: str) -> tuple[Flask, dict[str, Any]]:

@@ -674,3 +674,107 @@ def test_a_unit_report_dated_far_ahead_does_not_silence_the_units_later_reports(
     finally:
         stream.stop()
         client.close()
+
+
+# -- what the mutation review found untested ----------------------------------------------------------------------
+
+
+def test_a_stream_silent_for_longer_than_a_healthy_one_lasts_still_counts_as_failing(fake) -> None:
+    """A stream that stays silent for its read timeout is a hung server or path even when that timeout is longer
+    than a healthy stream must stay open: it is a failure (here the first of one allowed: the desk polls), not a
+    healthy stream to reconnect to for ever with nothing on it."""
+    server, state = fake
+    state["events_status"] = 200  # ": connected", then silence (no keepalives)
+    client = PlatformClient(server.base_url, "duty", "duty", retries=0)
+    rec = Recorder()
+    read_timeout = 6.0  # above HEALTHY_AFTER_S (5 s): open long enough to count healthy, were it not silent
+    stream = _stream(client, rec, read_timeout=read_timeout, keepalive_s=1.0, fallback_after=1,
+                     sse_retry_interval=60.0, last_event_id="7", cursor="0")  # fmt: skip
+    try:
+        assert wait_until(lambda: stream.state == ConnectionState.LIVE, 10)
+        assert wait_until(lambda: stream.state == ConnectionState.POLLING, read_timeout + 4), rec.states
+        assert "keepalives missed" in stream.detail
+        assert len(state["last_event_ids"]) == 1, "not reconnected as if the silent stream had been healthy"
+    finally:
+        stream.stop()
+        client.close()
+
+
+@pytest.mark.parametrize("over", ["bytes", "lines"])
+def test_an_event_over_the_cap_is_refused_before_it_ends(fake, over: str) -> None:
+    """An event of more than MAX_EVENT_BYTES, or of more than MAX_EVENT_LINES short lines, is refused while it
+    arrives: the desk does not buffer it waiting for its end (here it never ends), and polls instead."""
+    from commandwall.backend.events import MAX_EVENT_BYTES, MAX_EVENT_LINES
+
+    server, state = fake
+    state["events_status"] = 200
+    endless = "data: " + "x" * (MAX_EVENT_BYTES + 1000) if over == "bytes" else "data: x\n" * (MAX_EVENT_LINES + 200)
+    assert (len(endless) < MAX_EVENT_BYTES) == (over == "lines")
+    state["sse_events"] = [_sse(1, "incident", incident_json("INC-BEFORE", version=1)), endless]
+    client = PlatformClient(server.base_url, "duty", "duty", retries=0)
+    rec = Recorder()
+    stream = _stream(client, rec, fallback_after=1, sse_retry_interval=60.0, last_event_id="0", cursor="0")
+    try:
+        assert wait_until(lambda: stream.state == ConnectionState.POLLING, 10), rec.states
+        assert any("exceeds" in detail for _, detail in rec.states), rec.states
+        assert [i.id for i in rec.of_kind("incident")] == ["INC-BEFORE"]
+    finally:
+        stream.stop()
+        client.close()
+
+
+@pytest.mark.parametrize(("last", "resumed_from"), [
+    ("id: 2\nevent: incident\ndata: {not json\n\n", "2"),  # dropped, its id kept: it must not be replayed
+    (f"id: 七号\nevent: incident\ndata: {json.dumps(incident_json('INC-2', version=1))}\n\n", None),  # unsendable
+], ids=["malformed", "unsendable-id"])  # fmt: skip
+def test_the_next_stream_resumes_after_the_last_event_id_the_desk_can_send(fake, last: str, resumed_from) -> None:
+    """The stream's last event is malformed (dropped): the next stream resumes after it, not before it (it would
+    come again, and every event after it). An id that cannot be sent back as a header is not: the next stream
+    opens without Last-Event-ID and catches up instead."""
+    server, state = fake
+    state["events_status"] = 200
+    state["sse_events"] = [_sse(1, "incident", incident_json("INC-1", version=1)), last]
+    state["closing"].set()  # each stream sends them and ends
+    client = PlatformClient(server.base_url, "duty", "duty", retries=0)
+    rec = Recorder()
+    stream = _stream(client, rec, fallback_after=5, sse_retry_interval=60.0, cursor="0")
+    try:
+        assert wait_until(lambda: len(state["last_event_ids"]) >= 3, 10), rec.states
+        assert state["last_event_ids"][1] == resumed_from
+        paths = [path for method, path, _ in list(state["requests"]) if method == "GET"]
+        opened = [n for n, path in enumerate(paths) if path.startswith("/api/v1/events")]
+        caught_up = any(path.startswith("/api/v1/incidents") for path in paths[opened[1] : opened[2]])
+        assert caught_up == (resumed_from is None), paths  # no position to resume from: what was missed is polled
+    finally:
+        stream.stop()
+        client.close()
+
+
+def test_a_snapshot_whose_camera_list_fails_still_delivers_units_and_tasks(gated) -> None:
+    """/cameras fails (the video platform behind it is down): the units and tasks of the same snapshot still
+    arrive, and the cameras once the list answers again."""
+    demo, proxy, state = gated
+    state["events_status"] = 500
+    client = PlatformClient(proxy.base_url, "duty", "duty", retries=0)
+    baseline, cursor = startup_snapshot(client)
+    state["broken"].add("/api/v1/cameras")
+    rec = Recorder()
+    stream = _stream(
+        client, rec, cursor=cursor, fallback_after=1, sse_retry_interval=60, snapshot_interval=0.3, **baseline
+    )
+    try:
+        assert wait_until(lambda: stream.state == ConnectionState.OFFLINE, 10)
+        assert "cameras" in stream.detail
+        camera_id = baseline["cameras"][0].id
+        demo.set_camera_status(camera_id, "offline")
+        moved = move_unit(demo)
+        task = dispatch_new_task(demo, client)
+        assert wait_until(lambda: rec.of_kind("unit") == [moved], 10)
+        assert wait_until(lambda: [t.id for t in rec.of_kind("task")] == [task.id], 10)
+        assert rec.camera_statuses() == []
+        state["broken"].clear()
+        assert wait_until(lambda: rec.camera_statuses() == [(camera_id, CameraStatus.OFFLINE)], 10)
+        assert wait_until(lambda: stream.state == ConnectionState.POLLING, 10)
+    finally:
+        stream.stop()
+        client.close()

@@ -303,3 +303,12 @@ def test_convert_point_fuzz_gives_finite_numbers_or_value_error(x: float, y: flo
     except ValueError:
         return
     assert np.isfinite(ox) and np.isfinite(oy)
+
+
+@pytest.mark.parametrize("name", ["CGCS2000", "cgcs2000", " CGCS2000 "])
+def test_a_layer_declaring_cgcs2000_by_name_is_read_as_geographic_degrees(name: str) -> None:
+    """Chinese data often names its CRS "CGCS2000": the geographic one (EPSG:4490, degrees, within a metre of
+    WGS 84), not one of its projected zones (metres) — read so, every feature would land far outside China."""
+    assert canonical_crs(name) == "EPSG:4490"
+    lon, lat = to_wgs84([117.3], [34.8], name)
+    assert metres(117.3, 34.8, lon[0], lat[0]) < 1.0

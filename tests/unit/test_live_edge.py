@@ -269,3 +269,26 @@ def test_a_starved_reader_skipping_is_not_taken_for_a_slow_sender() -> None:
         kept = edge.keep(1000.0 + n * FRAME_S, asked, clock, n % GOP == 0)
         assert edge.sender_speed is None or edge.sender_speed >= 0.8, (n, edge.sender_speed)
     assert edge.catch_ups >= 2 and edge.sender_late_s < 1.0, (edge.catch_ups, edge.sender_late_s)
+
+
+def test_after_an_hour_of_keeping_up_a_slow_minute_is_caught_up_as_soon_as_at_the_start() -> None:
+    """The reference creeps (a drifting camera clock) but is held at the lowest delay seen: after an hour of
+    keeping up it is still the live edge, and a minute decoding 60 ms a picture skips at ``catch_up_s`` behind —
+    not once the creep of the hour (3.6 s) has been made up in lag as well."""
+    edge = LiveEdge()
+    clock = 0.0
+    keeping_up = int(3600 / FRAME_S)
+    worst = 0.0
+    for n in range(keeping_up + 1500):
+        sent = n * FRAME_S
+        arrives = sent + 0.05
+        asked, clock = clock, max(clock, arrives)
+        kept = edge.keep(sent + 1000.0, asked, clock, n % GOP == 0)
+        if n == keeping_up:
+            assert edge.catch_ups == 0 and edge.behind_s < 0.05  # an hour at the live edge
+        if n >= keeping_up:
+            worst = max(worst, clock - sent - 0.05)
+        if kept:
+            clock += 0.01 if n < keeping_up else 0.06
+    assert worst < CATCH_UP_S + 0.3, f"{worst:.2f} s behind in the slow minute"
+    assert edge.catch_ups >= 10

@@ -18,7 +18,7 @@ from commandwall.backend.outbox import SCHEMA, Outbox, OutboxItem, OutboxState
 from commandwall.demo import DemoBackend
 from commandwall.domain.models import Incident, IncidentStatus, Task
 
-from .backend_support import LocalServer, gated_proxy, wait_until
+from .backend_support import LocalServer, gated_proxy, requests_to, wait_until
 
 
 @pytest.fixture()
@@ -600,3 +600,162 @@ def test_an_outbox_file_of_an_earlier_version_gets_the_new_columns_and_lists_its
         assert outbox.dismiss(old.id) and outbox.undelivered() == []
     finally:
         outbox.stop()
+
+
+def test_a_queued_return_keeps_its_reason_and_a_queued_merge_its_survivor_on_the_platform(
+    tmp_path: Path, demo: DemoBackend
+) -> None:
+    """A 退回 queued with its reason and a commander's 合并 queued with the incident it merges into reach the
+    platform as queued: the reason is on the returned incident's timeline (a 退回 without it is refused), and the
+    duplicate points at its survivor, whose timeline records the merge."""
+    from commandwall.domain.models import TimelineKind
+
+    commander = PlatformClient(demo.base_url, "commander", "commander", timeout=2, retries=0, desk_id="desk-C")
+    try:
+        returned, duplicate, survivor = [i for i in commander.incidents()[0] if i.status == IncidentStatus.NEW][:3]
+        outbox = Outbox(tmp_path / "outbox.sqlite3", commander, backoff_initial=0.05)
+        back = outbox.enqueue_transition(returned.id, "return", returned.version, "地址有误，需网格员复核")
+        merge = outbox.enqueue_transition(
+            duplicate.id, "merge", duplicate.version, "与先前上报的事件重复", into=survivor.id
+        )
+        outbox.start()
+        try:
+            assert outbox.wait_idle(10)
+            assert outbox.get(back).state == OutboxState.SENT, outbox.get(back)
+            assert outbox.get(merge).state == OutboxState.SENT, outbox.get(merge)
+        finally:
+            outbox.stop()
+
+        [step] = [e for e in commander.timeline(returned.id) if e.kind is TimelineKind.TRANSITION]
+        assert (step.action, step.to_status, step.text) == ("return", IncidentStatus.RETURNED, "地址有误，需网格员复核")
+        assert (step.actor, step.desk) == ("commander", "desk-C")
+
+        merged = commander.incident(duplicate.id)
+        assert merged.status == IncidentStatus.MERGED and merged.merged_into == survivor.id
+        [moved] = [e for e in commander.timeline(duplicate.id) if e.kind is TimelineKind.TRANSITION]
+        assert (moved.action, moved.ref, moved.text) == ("merge", survivor.id, "与先前上报的事件重复")
+        [kept] = [e for e in commander.timeline(survivor.id) if e.kind is TimelineKind.MERGED]
+        assert (kept.ref, kept.text) == (duplicate.id, "与先前上报的事件重复")
+        assert commander.incident(survivor.id).status == IncidentStatus.NEW  # the survivor itself did not move
+    finally:
+        commander.close()
+
+
+def test_a_login_refused_mid_queue_leaves_the_rows_pending_and_they_go_once_it_is_accepted_again(
+    tmp_path: Path, demo: DemoBackend
+) -> None:
+    """The officer's password was changed on the platform while the desk ran (its token expired too): the rows
+    queued after it are refused at the login, not by the platform's rules — they wait (a refused login is the
+    desk's to settle, the session asks the officer), and are sent once each when the login is accepted again."""
+    import hashlib
+    import secrets
+
+    from commandwall.domain.models import TimelineKind
+
+    client = PlatformClient(demo.base_url, "duty", "duty", timeout=2, retries=0)
+    incident = _new_incident(client)
+    outbox = Outbox(tmp_path / "outbox.sqlite3", client, backoff_initial=0.05, backoff_max=0.2).start()
+    try:
+        first = outbox.enqueue_note(incident.id, "已到达现场")
+        assert outbox.wait_idle(10) and outbox.get(first).state == OutboxState.SENT
+        with demo.store.db.transaction() as tx:
+            salt, pw_hash = tx.one("SELECT salt, pw_hash FROM users WHERE username = 'duty'")
+            new_salt = secrets.token_bytes(16)
+            tx.execute(
+                "UPDATE users SET salt = ?, pw_hash = ? WHERE username = 'duty'",
+                (new_salt, hashlib.pbkdf2_hmac("sha256", b"N3w-pass", new_salt, 20_000)),
+            )
+            tx.execute("UPDATE tokens SET expires_at = 0")
+        note = outbox.enqueue_note(incident.id, "现场已拉警戒线")
+        accept = outbox.enqueue_transition(incident.id, "accept", incident.version, "受理")
+        assert wait_until(lambda: outbox.get(note).attempts >= 3, 10), outbox.get(note)
+        assert client.login_refused
+        assert outbox.get(note).state == OutboxState.PENDING and outbox.get(note).last_error, outbox.get(note)
+        assert outbox.get(accept).state == OutboxState.PENDING  # behind the note of its incident
+        assert outbox.pending_count() == 2
+
+        with demo.store.db.transaction() as tx:  # the platform takes the password again
+            tx.execute("UPDATE users SET salt = ?, pw_hash = ? WHERE username = 'duty'", (salt, pw_hash))
+        client.login()
+        outbox.retry_soon()
+        assert outbox.wait_idle(10)
+        assert outbox.get(note).state == OutboxState.SENT and outbox.get(accept).state == OutboxState.SENT
+    finally:
+        outbox.stop()
+        client.close()
+    timeline = demo.store.timeline(incident.id)
+    assert [e.text for e in timeline if e.kind is TimelineKind.NOTE] == ["已到达现场", "现场已拉警戒线"]
+    assert demo.store.incident(incident.id).status == IncidentStatus.ACCEPTED
+
+
+@pytest.mark.parametrize("timeline_answer", [403, 500])
+def test_a_resend_answered_409_whose_timeline_is_refused_is_a_conflict_and_one_unreachable_waits(
+    tmp_path: Path, demo: DemoBackend, timeline_answer: int
+) -> None:
+    """A resend of a 受理 (its first answer lost) gets 409: the timeline says whether the step was this desk's.
+    Refused (403: the platform will not say, asking again changes nothing) the row is a conflict the officer
+    settles, not taken as sent; failing (500: the platform cannot say now) the row waits and is asked again."""
+    app, state = gated_proxy(demo.base_url)
+    with LocalServer(app) as proxy:
+        # no desk id: the pass-through does not forward X-Desk-Id, the timeline records none either way
+        client = PlatformClient(proxy.base_url, "duty", "duty", timeout=2, retries=0)
+        incident = _new_incident(client)
+        db = tmp_path / "outbox.sqlite3"
+        first = Outbox(db, client)
+        row = first.enqueue_transition(incident.id, "accept", incident.version, "受理")
+        first.stop()
+        with sqlite3.connect(db) as conn:  # a send was started (attempts counted first) and its answer never came
+            conn.execute("UPDATE outbox SET attempts = 1 WHERE id = ?", (row,))
+        conn.close()
+        client.transition(incident.id, "accept", incident.version, "受理")  # the lost send had gone through
+        timeline_path = f"/api/v1/incidents/{incident.id}/timeline"
+
+        def refuse_timeline(method: str, path: str) -> Response | None:
+            if (method, path) != ("GET", timeline_path):
+                return None
+            body = '{"error": "forbidden", "message": "timeline not for this desk"}'
+            return Response(body, status=timeline_answer, content_type="application/json")
+
+        state["garbage"] = refuse_timeline
+        outbox = Outbox(db, client, backoff_initial=0.05, backoff_max=0.2).start()
+        try:
+            if timeline_answer == 403:
+                assert outbox.wait_idle(10)
+                item = outbox.get(row)
+                assert item.state == OutboxState.CONFLICT, item
+                assert item.result_model().status == IncidentStatus.ACCEPTED
+            else:
+                assert wait_until(lambda: requests_to(state, timeline_path) >= 2, 10)  # asked again, and again
+                item = outbox.get(row)
+                assert item.state == OutboxState.PENDING, item
+                state["garbage"] = None  # the platform can say again: the step was this desk's
+                assert outbox.wait_idle(10)
+                assert outbox.get(row).state == OutboxState.SENT, outbox.get(row)
+        finally:
+            outbox.stop()
+            client.close()
+    assert demo.store.incident(incident.id).version == incident.version + 1  # one 受理, made once
+
+
+def test_a_first_send_answered_409_is_a_conflict_without_asking_the_timeline(tmp_path: Path, demo: DemoBackend) -> None:
+    """A row never sent before (attempts 0) that gets 409 cannot have made the step: whoever made it — even this
+    officer at this desk with the same words, from the incident's window meanwhile — it is a conflict, told to the
+    officer, and the timeline is not asked."""
+    app, state = gated_proxy(demo.base_url)
+    with LocalServer(app) as proxy:
+        client = PlatformClient(proxy.base_url, "duty", "duty", timeout=2, retries=0)  # desk: see above
+        incident = _new_incident(client)
+        outbox = Outbox(tmp_path / "outbox.sqlite3", client, backoff_initial=0.05)
+        row = outbox.enqueue_transition(incident.id, "accept", incident.version, "受理")
+        client.transition(incident.id, "accept", incident.version, "受理")  # the same step, made after queueing
+        timeline_path = f"/api/v1/incidents/{incident.id}/timeline"
+        outbox.start()
+        try:
+            assert outbox.wait_idle(10)
+            item = outbox.get(row)
+            assert item.state == OutboxState.CONFLICT and item.attempts == 1, item
+            assert item.result_model().status == IncidentStatus.ACCEPTED
+            assert requests_to(state, timeline_path) == 0
+        finally:
+            outbox.stop()
+            client.close()

@@ -513,3 +513,48 @@ def test_a_camera_that_is_not_live_is_never_turned_down_and_loses_its_step() -> 
     now += 1.0  # ... then its stream went away: the step comes off in that same window
     changes = lone.update([c.window(25.0) for c in cams] + [replace(gone.window(0.0), live=False)], 10.0, now)
     assert changes.get("S-gone") is Degrade.NONE and lone.level("S-gone") is Degrade.NONE
+
+
+def test_a_camera_at_key_frames_is_not_behind_for_its_one_picture_a_gop_and_is_given_back() -> None:
+    """A camera turned down to key frames shows a picture a GOP (about 1 fps, each over a second old): that is what
+    was asked of it, not a stream falling behind. The wall is calm once the load is gone, and the step comes back."""
+    policy, cams = OverloadPolicy(), wall(0, 6)
+    now = run(policy, cams, 3, drops=0.5)
+    assert policy.levels() == {"S-0": Degrade.KEY_FRAMES}
+    for _ in range(12):
+        now += 1.0
+        keyed = replace(cams[0].window(1.0), age_s=1.6)
+        policy.update([keyed] + [c.window(25.0) for c in cams[1:]], 10.0, now)
+        assert not policy.overloaded, policy.reason
+    assert policy.levels() == {}, "given back once the wall stayed calm"
+
+
+def test_a_sender_that_slows_down_after_playing_at_full_rate_is_no_overload() -> None:
+    """A relay that delivered 25 fps falls to a tenth of real time: its rate drops far below its best, but the
+    reader waits for the sender (``sender_slow``); the desk keeps up, and nothing is turned down for it."""
+    policy, cams = OverloadPolicy(), wall(0, 3)
+    now = run(policy, cams, 10)  # every stream's best rate is 25 fps
+    for _ in range(10):
+        now += 1.0
+        slowed = replace(cams[2].window(2.5), sender_slow=True)
+        policy.update([c.window(25.0) for c in cams[:2]] + [slowed], 10.0, now)
+        assert not policy.overloaded, policy.reason
+    assert policy.levels() == {}
+    for _ in range(3):  # the same fall without the sender to blame: the desk's own, behind, and turned down
+        now += 1.0
+        policy.update([c.window(25.0) for c in cams[:2]] + [cams[2].window(2.5)], 10.0, now)
+    assert policy.levels() != {} and policy.reason.startswith("behind"), policy.reason
+
+
+def test_a_live_stream_the_desk_decodes_no_picture_of_counts_as_behind() -> None:
+    """A stream live but decoding nothing (its newest picture older and older, no rate ever seen to fall from):
+    only its picture's age says the desk cannot keep it. It counts as behind, and the wall is turned down."""
+    policy, cams = OverloadPolicy(), wall(0, 3)  # one stream in four behind: the behind share
+    now = run(policy, cams, 5)
+    stuck = FakeCamera("STUCK", 1200)
+    for n in range(4):
+        now += 1.0
+        frozen = replace(stuck.window(0.0), age_s=2.0 + n)
+        policy.update([c.window(25.0) for c in cams] + [frozen], 10.0, now)
+    assert policy.overloaded and policy.reason.startswith("behind"), policy.reason
+    assert policy.levels() != {}

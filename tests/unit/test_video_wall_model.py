@@ -147,3 +147,21 @@ def test_selection_and_maximise(model: tuple[WallModel, list[WallChange]]) -> No
     assert [(c.selection, c.maximized) for c in changes] == [(True, False), (False, True), (False, True)]
     with pytest.raises(IndexError):
         m.select(4)
+
+
+def test_a_selection_on_the_first_tile_a_smaller_layout_drops_does_not_outlive_it() -> None:
+    """Tile 4 (the fifth) of a 3×3 wall selected, then 2×2: tiles 0–3 stay, the selection went with tile 4 — the
+    next camera played goes to a tile that exists, not to the one that left."""
+    m = WallModel("9")
+    changes: list[WallChange] = []
+    m.subscribe(changes.append)
+    m.place([cam(n) for n in range(1, 10)])
+    m.select(4)
+    changes.clear()
+    m.set_layout("4")
+    assert m.selected is None
+    assert changes == [WallChange(tiles=frozenset(range(4, 9)), layout=True, selection=True)]
+    assert m.target_tile() in range(4)
+    m.select(3)  # the last tile that stayed keeps its selection across a switch to a larger layout
+    m.set_layout("9")
+    assert m.selected == 3
