@@ -1653,11 +1653,11 @@
     </message>
     <message>
         <source>他人待发送 {count} 条</source>
-        <translation>Others' pending: {count}</translation>
+        <translation>Others&apos; pending: {count}</translation>
     </message>
     <message>
         <source>其他用户待发送的操作</source>
-        <translation>Other users' pending actions</translation>
+        <translation>Other users&apos; pending actions</translation>
     </message>
     <message>
         <source>这些操作保存在本机，只会以各自用户的身份发送：该用户登录（对应平台）后自动发出。</source>
@@ -1665,7 +1665,7 @@
     </message>
     <message>
         <source>（没有其他用户待发送的操作）</source>
-        <translation>(no other user's actions are pending)</translation>
+        <translation>(no other user&apos;s actions are pending)</translation>
     </message>
 </context>
 <context>
