@@ -213,8 +213,8 @@ class UserLayer:
         latest failed) or ``error``."""
         if self.result is None:
             return "loading"
-        if not self.result.usable:
-            return "error"
+        if not self.result.usable:  # an empty answer (a live layer of current alerts, none now) is no failure
+            return "ok" if not self.result.failed and self.read_error is None else "error"
         if self.read_error is not None:
             return "stale"
         return "partial" if self.result.bad or self.result.truncated else "ok"
@@ -579,8 +579,8 @@ class UserLayersController:
         out = {**self.style_payload(layer), "title": display_text(layer.spec.title), "color": layer.spec.color,
                "group": layer.group, "data": None, "points": None, "error": None}
         r = layer.result
-        if r is not None and r.error and not r.features:
-            out["error"] = display_text(r.error)
+        if r is not None and r.failed and not r.features:  # an empty answer is none: nothing drawn, nothing wrong
+            out["error"] = display_text(r.error or "")
         if r is not None and r.features and not layer.map_drawn:
             columns = _point_columns(r.features)
             if columns is not None:

@@ -798,6 +798,10 @@
         <translation>refreshed every {seconds} s</translation>
     </message>
     <message>
+        <source>当前无要素</source>
+        <translation>No features now</translation>
+    </message>
+    <message>
         <source>；</source>
         <translation>; </translation>
     </message>

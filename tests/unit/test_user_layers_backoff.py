@@ -81,3 +81,23 @@ def test_an_empty_answer_is_not_a_failure(live: LiveLayerServer) -> None:
     layer = controller.get("live")
     assert layer.result.error and layer.failures == 0 and layer.retry_at is None
     assert controller.due(now=layer.result.fetched_at + 10) == ["live"]  # current alerts: none now, some soon
+
+
+def test_a_live_layer_with_nothing_in_it_now_is_shown_as_such_not_as_broken(live: LiveLayerServer) -> None:
+    """A live layer of current alerts that had some and now has none: the tree showed it red, 无法加载：the source
+    has no features (English inside the Chinese tree), and the page got an error for it."""
+    from commandwall.geo.sources import NO_FEATURES
+
+    point = {"type": "Point", "coordinates": [117.3, 34.8]}
+    live.set({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": "积水点"},
+                                                         "geometry": point}]})  # fmt: skip
+    spec = LayerSourceSpec(id="live", title="实时", kind="geojson", url=live.url, refresh_s=10)
+    controller = UserLayersController([spec])
+    controller.load("live")
+    layer = controller.get("live")
+    assert layer.status == "ok" and controller.layer_payload(layer)["points"] is not None
+    live.set({"type": "FeatureCollection", "features": []})
+    controller.load("live")
+    assert layer.result.error == NO_FEATURES and layer.status == "ok"
+    payload = controller.layer_payload(layer)
+    assert payload["error"] is None and payload["points"] is None and payload["data"] is None

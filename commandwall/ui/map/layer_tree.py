@@ -119,6 +119,11 @@ def _status_text(layer: UserLayer) -> str:
     r = layer.result
     if r is None:
         return translate("LayerTree", "加载中…")
+    if not r.usable and not r.failed and layer.read_error is None:  # answered, with nothing in it now
+        parts = [translate("LayerTree", "当前无要素")]
+        if layer.refresh_interval and layer.refreshable:
+            parts.append(translate("LayerTree", "每 {seconds} 秒刷新").format(seconds=layer.refresh_interval))
+        return translate("LayerTree", "；").join(parts)
     if not r.usable or layer.read_error is not None:
         if r.usable:  # the last good read is still drawn: say how old it is (with its day when not today's)
             read_at = to_display(datetime.fromtimestamp(r.fetched_at, UTC))
