@@ -8,7 +8,7 @@ sentence is kept only as a detail (:func:`refusal_detail`: a tooltip, the log), 
 
 from __future__ import annotations
 
-from commandwall.backend.outbox import ATTACHMENT_LOST, UNREADABLE_ROW, OutboxItem, OutboxState
+from commandwall.backend.outbox import ATTACHMENT_LOST, PLATFORM_WENT_BACK, UNREADABLE_ROW, OutboxItem, OutboxState
 from commandwall.i18n import QT_TRANSLATE_NOOP, translate
 from commandwall.textsafe import display_text
 
@@ -38,6 +38,7 @@ REFUSAL_REASONS = {
     "attachment_too_large": QT_TRANSLATE_NOOP("refusals", "附件过大，平台未接受"),
     "internal_error": QT_TRANSLATE_NOOP("refusals", "平台内部错误"),
     UNREADABLE_ROW: QT_TRANSLATE_NOOP("refusals", "本机保存的记录已损坏，无法发送"),
+    PLATFORM_WENT_BACK: QT_TRANSLATE_NOOP("refusals", "平台数据已重置或回退，该操作暂未发送：请核对事件后重试或忽略"),
     ATTACHMENT_LOST: QT_TRANSLATE_NOOP("refusals", "本机保存的附件文件已丢失，请重新添加附件"),
 }
 

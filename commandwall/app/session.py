@@ -56,6 +56,8 @@ from commandwall.paths import set_aside
 
 log = logging.getLogger(__name__)
 _GEOD = Geod(ellps="WGS84")
+#: Seconds a stream that went live again must have been so before the outbox sends (see ``_outbox_may_send``).
+OUTBOX_AFTER_LIVE_S = 1.0
 
 
 @dataclass
@@ -386,7 +388,7 @@ class ClientSession:
         with self._parts_lock:
             if self._stopping.is_set():
                 return
-            self.outbox = self._open_outbox(path, client)
+            self.outbox = self._open_outbox(path, client, may_send=self._outbox_may_send)
             record_owner(path, login.username, base_url, self.user.exercise)
             self.outbox.add_listener(self._on_outbox)
             self.outbox.start()
@@ -428,8 +430,13 @@ class ClientSession:
         cameras, units, tasks, cursor = self._load_platform(client, authoritative=True)
         log.warning("reloaded from the platform: %d incidents, %d tasks, %d units, %d cameras", len(self.incidents),
                     len(tasks), len(units), len(cameras))
+        outbox = self.outbox
+        held = outbox.hold_pending(f"held: the platform's data went back ({reason})") if outbox is not None else 0
         self.listener.on_reloaded()
         self.listener.on_notice(translate("session", "平台数据已重置或回退，已重新载入"))
+        if held:
+            told = translate("session", "{count} 项未发送的操作已暂停（事件可能已非原事件），请在「未送达的操作」核对")
+            self.listener.on_notice(told.format(count=held))
         return Resync(cursor=cursor, cameras=cameras, units=units, tasks=tasks)
 
     def _on_connection(self, state: ConnectionState, detail: str) -> None:
@@ -439,12 +446,14 @@ class ClientSession:
             outbox.retry_soon()
         self.listener.on_connection(state, detail)
 
-    def _open_outbox(self, path: Path, client: PlatformClient) -> Outbox:
-        """This user's outbox. A file that is no database (damaged, cut short) kept every login failing with
-        内部错误 for ever: it is set aside as ``*.broken-<time>`` — kept, its unsent actions to be checked by
-        hand — and a new outbox begun, which the duty officer is told. A locked one raises (tried again)."""
+    def _open_outbox(self, path: Path, client: PlatformClient, may_send: Callable[[], bool] | None = None
+                     ) -> Outbox:  # fmt: skip
+        """This user's outbox (``may_send``: see :class:`Outbox`). A file that is no database (damaged, cut short)
+        kept every login failing with 内部错误 for ever: it is set aside as ``*.broken-<time>`` — kept, its unsent
+        actions to be checked by hand — and a new outbox begun, which the duty officer is told. A locked one raises
+        (tried again)."""
         try:
-            return Outbox(path, client)
+            return Outbox(path, client, may_send=may_send)
         except sqlite3.OperationalError:
             raise
         except sqlite3.DatabaseError as exc:
@@ -457,7 +466,7 @@ class ClientSession:
                       aside.name)
             notice = translate("session", "发件箱文件已损坏，已另存为 {name}（未发出的操作请人工核对），已新建发件箱")
             self.listener.on_notice(notice.format(name=aside.name))
-            return Outbox(path, client)
+            return Outbox(path, client, may_send=may_send)
 
     @property
     def layers_from_folder(self) -> bool:
@@ -537,6 +546,16 @@ class ClientSession:
         events = self.events
         return (events is not None and self.offline_data is None and events.state is ConnectionState.CONNECTING
                 and not events.detail and events.quiet_for() <= QUIET_AFTER_S)
+
+    def _outbox_may_send(self) -> bool:
+        """Whether the outbox sends now: the platform answers (:meth:`answers_now`), and a stream that has just
+        gone live again has been so for :data:`OUTBOX_AFTER_LIVE_S` — a platform whose data went back (reset,
+        restored) replays its log at once to a desk beyond it, and actions queued before that are held, not sent
+        to the incidents that now have their ids (:meth:`_reload_after_reset`)."""
+        if not self.answers_now():
+            return False
+        events = self.events
+        return events is None or events.state is not ConnectionState.LIVE or events.live_for() >= OUTBOX_AFTER_LIVE_S
 
     def live_stream_quiet_for(self) -> float:
         """Seconds since the platform last sent anything to the event stream (its bytes, or a poll's answer; 0

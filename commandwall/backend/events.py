@@ -290,6 +290,7 @@ class EventStream:
         self._crash_backoff = RetryPacer(Backoff(initial_s=backoff_initial, maximum_s=backoff_max))
         self._bad_ids = 0  # event ids that could not be kept (logged once per stream)
         self._on_reset = on_reset
+        self._live_since = 0.0  # time.monotonic() when the state last became LIVE
         self._reset_reason: str | None = None  # the platform's data went back: reload before anything else
         self._resyncs = 0  # reloads done (a catch-up that reloaded drops the stream it opened)
 
@@ -314,6 +315,13 @@ class EventStream:
     def cursor(self) -> str | None:
         """Incident cursor of the last successful poll (or the one given at construction)."""
         return self._cursor
+
+    def live_for(self, now: float | None = None) -> float:
+        """Seconds the stream has been live (0 when it is not). A platform whose data went back replays its log
+        from the start at once to a desk whose Last-Event-ID lies beyond it: the first second of a stream tells."""
+        if self._state is not ConnectionState.LIVE:
+            return 0.0
+        return (time.monotonic() if now is None else now) - self._live_since
 
     def quiet_for(self, now: float | None = None) -> float:
         """Seconds since the platform last sent anything: a byte of the live stream (an event or a keepalive),
@@ -683,6 +691,8 @@ class EventStream:
             detail = detail[: MAX_DETAIL_CHARS - 1] + "…"
         if (state, detail) == (self._state, self._detail):
             return
+        if state is ConnectionState.LIVE and self._state is not ConnectionState.LIVE:
+            self._live_since = time.monotonic()
         self._state, self._detail = state, detail
         if self._on_state is None:
             return

@@ -118,6 +118,9 @@ ADDED_COLUMNS = {
 #: Codes of the desk's own for rows it fails itself (the platform's codes are lower-case words too, never these).
 UNREADABLE_ROW = "desk_unreadable_row"
 ATTACHMENT_LOST = "desk_attachment_lost"
+#: Rows held back because the platform's data went back (reset, restored from a backup) after they were queued: the
+#: incident they name may now be another one under the same id (:meth:`Outbox.hold_pending`).
+PLATFORM_WENT_BACK = "desk_platform_went_back"
 
 
 #: What may be queued.
@@ -291,8 +294,13 @@ class Outbox:
         *,
         backoff_initial: float = 0.5,
         backoff_max: float = 30.0,
+        may_send: Callable[[], bool] | None = None,
     ) -> None:
         self.db_path = Path(db_path)
+        #: asked before each send: False holds the queue (the desk does not hear the platform yet — after an outage
+        #: its event stream first catches up, and sees whether the platform's data went back, before any queued
+        #: action goes to it); :meth:`retry_soon` wakes the worker when it may. None: always.
+        self._may_send = may_send
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
         #: Where queued attachments wait for their send (one file per row, named by its Idempotency-Key).
         self.files_dir = self.db_path.with_name(f"{self.db_path.stem}-files")
@@ -483,6 +491,25 @@ class Outbox:
                 self._notify(item)
         return bool(cursor.rowcount)
 
+    def hold_pending(self, reason: str) -> int:
+        """The platform's data went back (reset, restored from a backup) after the pending rows were queued: an
+        incident id they name may now be another incident (a fresh database numbers its incidents from 1 again),
+        so none is sent unseen — each is failed with :data:`PLATFORM_WENT_BACK` and listed as not delivered, for
+        the officer to check and send again (:meth:`retry`) or set aside. ``reason`` is kept as the detail. Returns
+        how many were held (a row being sent just now may still go through: it is then marked sent)."""
+        with self._db_lock:
+            ids = [row_id for (row_id,) in self._db.execute("SELECT id FROM outbox WHERE state = 'pending'")]
+            self._db.execute(
+                "UPDATE outbox SET state = 'failed', last_error = ?, error_code = ?, error_status = NULL "
+                "WHERE state = 'pending'", (reason, PLATFORM_WENT_BACK))
+            items = [self._reread(row_id) for row_id in ids]
+        for item in items:
+            if item is not None:
+                self._notify(item)
+        if ids:
+            log.warning("outbox: %d pending row(s) held, the platform's data went back (%s)", len(ids), reason)
+        return len(ids)
+
     def dismiss(self, row_id: int) -> bool:
         """Set a refused or conflicted row aside (the officer has seen it and will not try it again): it is no
         longer :meth:`undelivered`; the row is kept. False for a row that is not refused or conflicted."""
@@ -650,6 +677,9 @@ class Outbox:
                 self._held.clear()
                 self._retry_now.clear()
             try:
+                if self._may_send is not None and not self._may_send() and self.pending_count():
+                    self._retry_now.wait(1.0)  # retry_soon says when the platform is heard again
+                    continue
                 item = self._next_pending()
                 if item is None:
                     self._wake.wait(self._held_wait_s())

@@ -124,25 +124,25 @@
         <translation>Malformed platform answer: {resource}: {problem}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/events.py" line="384"/>
+        <location filename="../../commandwall/backend/events.py" line="392"/>
         <source>内部错误: {error} ({activity})</source>
         <extracomment>While the live stream is down: incidents are polled this often (s) … … and cameras, units and tasks this often (s). SSE event type -&gt; model of its data. A stream that stayed open this long (or delivered an event) was a real connection, not a failure. One event (all its lines) may not exceed this many bytes … … nor this many lines (the contract sends 3 or 4). Connection details reported to ``on_state`` are cut to this many characters. The platform sends a keepalive comment this often (s) while it has nothing else to send. A platform that sent not a byte for this long (s) — on the live stream a keepalive is overdue — is shown as quiet: it or the path to it may hang, and what the desk shows may not be current. The stream itself is given up only at its read timeout (45 s), as a keepalive late on a slow link is no outage; the silence is counted on through the reconnects and polls that follow, until the platform answers. ``on_reset(reason)``: load everything afresh (on the stream&apos;s thread; ``BackendError``: tried again later). ``time.monotonic()`` of the last bytes received (of the answer&apos;s headers, before the first)</extracomment>
         <translation>Internal error: {error} ({activity})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/outbox.py" line="623"/>
-        <location filename="../../commandwall/backend/outbox.py" line="706"/>
+        <location filename="../../commandwall/backend/outbox.py" line="650"/>
+        <location filename="../../commandwall/backend/outbox.py" line="736"/>
         <source>无法读取的记录 ({error})</source>
-        <extracomment>Columns added since the table was first made (name → declaration), added to an older file when it is opened: the refusal&apos;s machine code and HTTP status, and whether the officer has set a refused row aside. Codes of the desk&apos;s own for rows it fails itself (the platform&apos;s codes are lower-case words too, never these). What may be queued. The columns of the table as first made (``SCHEMA``), in their order. What each kind of row needs in its payload to be sent (name → type); a task&apos;s is the platform&apos;s task body. Below this many free bytes in the outbox&apos;s folder a failed write is put down to a full disk. What the operating system says when the disk is full (or the user&apos;s quota spent), or the folder is read-only. the platform&apos;s machine code of a refusal or conflict (``invalid_transition``, ``stale_version`` …; one of the desk&apos;s own, :data:`UNREADABLE_ROW` or :data:`ATTACHMENT_LOST`, for a row it failed itself), else &quot;&quot; the HTTP status of that refusal (None: no answer, or a row the desk failed itself) the officer has set this refused or conflicted row aside (no longer listed as not delivered) Where queued attachments wait for their send (one file per row, named by its Idempotency-Key). incidents whose next row the platform failed while it answered others: incident id → (failures in a row, ``time.monotonic()`` when it is tried again); their rows wait, the others&apos; go on (worker thread only) the rows refused or overtaken and not set aside (``undelivered``), kept like the pending ones</extracomment>
+        <extracomment>Columns added since the table was first made (name → declaration), added to an older file when it is opened: the refusal&apos;s machine code and HTTP status, and whether the officer has set a refused row aside. Codes of the desk&apos;s own for rows it fails itself (the platform&apos;s codes are lower-case words too, never these). Rows held back because the platform&apos;s data went back (reset, restored from a backup) after they were queued: the incident they name may now be another one under the same id (:meth:`Outbox.hold_pending`). What may be queued. The columns of the table as first made (``SCHEMA``), in their order. What each kind of row needs in its payload to be sent (name → type); a task&apos;s is the platform&apos;s task body. Below this many free bytes in the outbox&apos;s folder a failed write is put down to a full disk. What the operating system says when the disk is full (or the user&apos;s quota spent), or the folder is read-only. the platform&apos;s machine code of a refusal or conflict (``invalid_transition``, ``stale_version`` …; one of the desk&apos;s own, :data:`UNREADABLE_ROW` or :data:`ATTACHMENT_LOST`, for a row it failed itself), else &quot;&quot; the HTTP status of that refusal (None: no answer, or a row the desk failed itself) the officer has set this refused or conflicted row aside (no longer listed as not delivered) asked before each send: False holds the queue (the desk does not hear the platform yet — after an outage its event stream first catches up, and sees whether the platform&apos;s data went back, before any queued action goes to it); :meth:`retry_soon` wakes the worker when it may. None: always. Where queued attachments wait for their send (one file per row, named by its Idempotency-Key). incidents whose next row the platform failed while it answered others: incident id → (failures in a row, ``time.monotonic()`` when it is tried again); their rows wait, the others&apos; go on (worker thread only) the rows refused or overtaken and not set aside (``undelivered``), kept like the pending ones</extracomment>
         <translation>Unreadable record ({error})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/outbox.py" line="663"/>
+        <location filename="../../commandwall/backend/outbox.py" line="693"/>
         <source>内部错误: {error}</source>
         <translation>Internal error: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/outbox.py" line="727"/>
+        <location filename="../../commandwall/backend/outbox.py" line="757"/>
         <source>附件文件已丢失 ({error})</source>
         <translation>The attachment&apos;s file is lost ({error})</translation>
     </message>
@@ -2106,26 +2106,31 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
     </message>
     <message>
         <location filename="../../commandwall/app/refusals.py" line="41"/>
+        <source>平台数据已重置或回退，该操作暂未发送：请核对事件后重试或忽略</source>
+        <translation>The platform's data was reset or restored; this action was not sent: check the incident, then retry or dismiss</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/refusals.py" line="42"/>
         <source>本机保存的附件文件已丢失，请重新添加附件</source>
         <translation>The attachment kept on this desk is lost; attach the file again</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/refusals.py" line="53"/>
+        <location filename="../../commandwall/app/refusals.py" line="54"/>
         <source>平台拒绝了该操作（HTTP {status}）</source>
         <translation>The platform refused the action (HTTP {status})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/refusals.py" line="54"/>
+        <location filename="../../commandwall/app/refusals.py" line="55"/>
         <source>平台拒绝了该操作</source>
         <translation>The platform refused the action</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/refusals.py" line="73"/>
+        <location filename="../../commandwall/app/refusals.py" line="74"/>
         <source>平台原文：{text}</source>
         <translation>Platform&apos;s words: {text}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/refusals.py" line="74"/>
+        <location filename="../../commandwall/app/refusals.py" line="75"/>
         <source>平台原文：{text}（{where}）</source>
         <translation>Platform&apos;s words: {text} ({where})</translation>
     </message>
@@ -2191,80 +2196,85 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
 <context>
     <name>session</name>
     <message>
-        <location filename="../../commandwall/app/session.py" line="195"/>
+        <location filename="../../commandwall/app/session.py" line="197"/>
         <source>内部错误: {error}</source>
-        <extracomment>A login is needed (no password for a real platform, login refused, token refused): the reason, or &quot;&quot;. The platform cannot be reached at start-up: the stores show the last known state, saved at this time. Something the duty officer must know that is no failure to connect (a damaged local file set aside). The platform&apos;s data went back (reset, restored from a backup): the stores were loaded again as a whole, as at a login, and the views are to show them afresh (``on_notice`` tells the officer). Not logged in: the platform could not be reached at start-up, and this is the configured user, whose actions queue in his outbox until he is logged in (``roles`` as the last known state kept them). False while offline with no roles kept: ``roles`` then lets every action queue and the platform decides. A real platform without a password: ask the user (``on_login_needed``) instead of trying the exercise accounts&apos; convention (password = user name). The GUI asks; the screenshot mode does not. The platform&apos;s layer catalogue as read (平台图层): every entry, with its features or why not. Why the catalogue itself could not be had (the local layer folder is drawn instead), or None. When the last known state shown was saved, while the stores hold it instead of live data. The platform&apos;s clock, from its answers: the desk&apos;s &quot;now&quot; follows it (``localtime.now``). The desk&apos;s other outboxes with actions pending (another user&apos;s, another platform&apos;s), as last read. First pause (s) before start-up is tried again, and the longest one.</extracomment>
+        <extracomment>Seconds a stream that went live again must have been so before the outbox sends (see ``_outbox_may_send``). A login is needed (no password for a real platform, login refused, token refused): the reason, or &quot;&quot;. The platform cannot be reached at start-up: the stores show the last known state, saved at this time. Something the duty officer must know that is no failure to connect (a damaged local file set aside). The platform&apos;s data went back (reset, restored from a backup): the stores were loaded again as a whole, as at a login, and the views are to show them afresh (``on_notice`` tells the officer). Not logged in: the platform could not be reached at start-up, and this is the configured user, whose actions queue in his outbox until he is logged in (``roles`` as the last known state kept them). False while offline with no roles kept: ``roles`` then lets every action queue and the platform decides. A real platform without a password: ask the user (``on_login_needed``) instead of trying the exercise accounts&apos; convention (password = user name). The GUI asks; the screenshot mode does not. The platform&apos;s layer catalogue as read (平台图层): every entry, with its features or why not. Why the catalogue itself could not be had (the local layer folder is drawn instead), or None. When the last known state shown was saved, while the stores hold it instead of live data. The platform&apos;s clock, from its answers: the desk&apos;s &quot;now&quot; follows it (``localtime.now``). The desk&apos;s other outboxes with actions pending (another user&apos;s, another platform&apos;s), as last read. First pause (s) before start-up is tried again, and the longest one.</extracomment>
         <translation>Internal error: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="196"/>
+        <location filename="../../commandwall/app/session.py" line="198"/>
         <source>{reason}（{seconds} 秒后重试）</source>
         <translation>{reason} (retrying in {seconds} s)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="206"/>
+        <location filename="../../commandwall/app/session.py" line="208"/>
         <source>正在启动演练后台…</source>
         <translation>Starting the exercise backend…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="219"/>
+        <location filename="../../commandwall/app/session.py" line="221"/>
         <source>正在登录平台…</source>
         <translation>Logging in to the platform…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="232"/>
+        <location filename="../../commandwall/app/session.py" line="234"/>
         <source>平台不可达</source>
         <translation>platform unreachable</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="290"/>
+        <location filename="../../commandwall/app/session.py" line="292"/>
         <source>平台拒绝了 {user} 的登录：其 {count} 项操作仍保存在本机待发送，请以该用户重新登录后发出</source>
         <translation>The platform refused the login of {user}: his {count} action(s) are still kept on this desk; log in again as that user to send them</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="306"/>
+        <location filename="../../commandwall/app/session.py" line="308"/>
         <source>；</source>
         <translation>; </translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="318"/>
+        <location filename="../../commandwall/app/session.py" line="320"/>
         <source>平台尚未就绪，请稍后再试</source>
         <translation>The platform is not ready yet; try again shortly</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="362"/>
+        <location filename="../../commandwall/app/session.py" line="364"/>
         <source>登录已失效，请重新登录（{error}）</source>
         <translation>The login expired; please log in again ({error})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="374"/>
+        <location filename="../../commandwall/app/session.py" line="376"/>
         <source>正在加载图层…</source>
         <translation>Loading layers…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="379"/>
+        <location filename="../../commandwall/app/session.py" line="381"/>
         <source>正在加载视频点位、处置力量和事件…</source>
         <translation>Loading cameras, field units and incidents…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="432"/>
+        <location filename="../../commandwall/app/session.py" line="436"/>
         <source>平台数据已重置或回退，已重新载入</source>
         <translation>The platform&apos;s data was reset or rolled back; everything has been reloaded</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="458"/>
+        <location filename="../../commandwall/app/session.py" line="438"/>
+        <source>{count} 项未发送的操作已暂停（事件可能已非原事件），请在「未送达的操作」核对</source>
+        <translation>{count} unsent actions are held (the incident may no longer be the one meant): check them under &quot;Undelivered actions&quot;</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/session.py" line="467"/>
         <source>发件箱文件已损坏，已另存为 {name}（未发出的操作请人工核对），已新建发件箱</source>
         <translation>The outbox file was damaged: kept as {name} (check its unsent actions by hand); a new outbox was started</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="630"/>
-        <location filename="../../commandwall/app/session.py" line="637"/>
-        <location filename="../../commandwall/app/session.py" line="645"/>
+        <location filename="../../commandwall/app/session.py" line="649"/>
+        <location filename="../../commandwall/app/session.py" line="656"/>
+        <location filename="../../commandwall/app/session.py" line="664"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="644"/>
+        <location filename="../../commandwall/app/session.py" line="663"/>
         <source>未登录：未配置用户，平台恢复前无法暂存操作</source>
         <translation>Not logged in: no user is configured, so actions cannot be kept until the platform is back</translation>
     </message>

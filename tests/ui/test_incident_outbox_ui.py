@@ -138,6 +138,8 @@ def test_refused_actions_are_listed_until_dealt_with_even_after_a_restart(qtbot,
         version = closed.version
         for action in ("accept", "resolve", "close"):  # another desk finishes it
             version = commander.transition(closed.id, action, version, "另一席位办结").version
+        # the desk has heard of it (else the detail's "closed meanwhile" note could come after the refusal's)
+        qtbot.waitUntil(lambda: desk.session.incidents.get(closed.id).status is IncidentStatus.CLOSED, timeout=10000)
         desk.feature.select(closed.id)
         assert not desk.feature.panel.undelivered_button.isVisible()
         desk.feature.send_dispatch(DispatchOrder(closed.id, (), "应急", 1, "抽排积水后回报"))

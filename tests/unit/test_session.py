@@ -271,8 +271,9 @@ def test_a_note_queued_in_an_outage_goes_as_soon_as_the_platform_is_live_again(t
         incident = s.incidents.all()[0]
         backend.stop()  # the platform goes away
         row = s.outbox.enqueue_note(incident.id, "停电期间的备注")
-        wait_until(lambda: s.outbox.get(row).last_error is not None, timeout=30)  # the first try failed
-        failed_at = time.monotonic()  # the next try is 300 s away
+        # the first try failed (the next is 300 s away), or the queue waits as the desk no longer hears the platform
+        wait_until(lambda: s.outbox.get(row).last_error is not None or not s.hears_platform(), timeout=30)
+        failed_at = time.monotonic()
         states.clear()
         backend = DemoBackend(db_path=db, port=port, seed=5, simulate=False).start()
         wait_until(lambda: ConnectionState.LIVE in states, timeout=40)
@@ -591,3 +592,47 @@ def test_another_users_queued_actions_are_told_listed_and_never_sent_under_the_n
     finally:
         s.stop()
         backend.stop()
+
+
+def test_actions_queued_before_the_platform_went_back_are_held_for_the_officer_not_sent_unseen(tmp_path):
+    """The platform went down while a dispatch for INC-000002 waited in the outbox and came back with a fresh
+    database: the dispatch was sent as soon as it answered — to the new INC-000002, another incident. The queue now
+    waits until the desk hears the platform again (its stream caught up, which is where it sees the data went back),
+    and what was queued before is held, listed as not delivered, for the officer to check."""
+    from commandwall.backend.outbox import PLATFORM_WENT_BACK, OutboxState
+
+    first = DemoBackend(db_path=tmp_path / "a.sqlite3", seed=5, incident_rate_per_min=0, simulate=False).start()
+    port = first.port
+    notices: list[str] = []
+    s = ClientSession(Settings(data_dir=tmp_path / "data"), PlatformFactory.at_url(first.base_url, exercise=True),
+                      ClientListener(on_notice=notices.append))
+    fresh = None
+    try:
+        s.start()
+        wait_until(lambda: s.events is not None and s.events.state == ConnectionState.LIVE)
+        for _ in range(5):  # the old platform's log grows beyond the fresh one's
+            first.simulator.new_incident()
+        first.simulator.tick(60.0)
+        wait_until(lambda: int(s.events.last_event_id or 0) > 90)
+        # an id the fresh platform has too (it numbers from INC-000001 again): there it is another incident
+        target = min((i for i in s.incidents.open() if i.status.value == "new"), key=lambda i: i.id)
+        first.stop()
+        wait_until(lambda: not s.hears_platform())
+        row = s.dispatch_task({"incident_id": target.id, "unit_id": None, "department": "应急",
+                               "instructions": "到现场抽排积水", "priority": 1})
+        time.sleep(1.0)
+        fresh = DemoBackend(db_path=tmp_path / "b.sqlite3", port=port, seed=6, incident_rate_per_min=0,
+                            simulate=False).start()
+        wait_until(lambda: s.outbox.get(row).state is not OutboxState.PENDING)
+        item = s.outbox.get(row)
+        assert item.state is OutboxState.FAILED and item.error_code == PLATFORM_WENT_BACK, item
+        assert not [t for t in fresh.store.tasks() if t.instructions == "到现场抽排积水"], "sent to another incident"
+        assert [i.id for i in s.outbox.undelivered()] == [row]
+        wait_until(lambda: any("项未发送的操作已暂停" in n for n in notices))
+        assert s.outbox.retry(row)  # the officer checked and decided: sent as he made it
+        wait_until(lambda: s.outbox.get(row).state is OutboxState.SENT)
+    finally:
+        s.stop()
+        first.stop()
+        if fresh is not None:
+            fresh.stop()
