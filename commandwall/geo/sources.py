@@ -255,6 +255,20 @@ def usable_last_modified(last_modified: str | None, date: str | None) -> str | N
 _HUGE_EXPONENT = re.compile(rb"[0-9.][eE]\+?0*[3-9][0-9]{2,}")
 
 
+#: Bytes searched for a huge exponent per call: the regular expression engine holds the interpreter lock for a
+#: whole call (33 MB took ~300 ms: the window froze that long while a big layer loaded), a slice takes ~10 ms.
+EXPONENT_SLICE = 1 << 20
+
+
+def _has_huge_exponent(body: bytes) -> bool:
+    """Whether ``body`` holds a number with an exponent of 300 or more, searched a slice at a time (slices overlap
+    so that a number across a boundary is found)."""
+    for start in range(0, len(body), EXPONENT_SLICE):
+        if _HUGE_EXPONENT.search(body, start, start + EXPONENT_SLICE + 64):
+            return True
+    return False
+
+
 class _Reading:
     """One read of a source: every request (and the file) goes through it, so the bytes are digested, and the
     first request is conditional when the previous good read was one request that gave validators."""
@@ -305,7 +319,7 @@ class _Reading:
         """JSON of one answer or file. ``NaN`` / ``Infinity`` (which GDAL and others write for missing numbers)
         are read as such and counted in :attr:`non_finite`: the features holding them are dealt with when
         checked, instead of the whole layer being refused."""
-        if not self.overflowed and _HUGE_EXPONENT.search(body):
+        if not self.overflowed and _has_huge_exponent(body):
             self.overflowed = True  # such a number reads as infinite: checked like the literals
         return parse_json_bytes(body, name, non_finite=self._non_finite)
 

@@ -75,3 +75,14 @@ def test_numbers_too_large_for_a_float_are_taken_as_the_literals_are(tmp_path: P
     assert result.error is None and len(result.features) == 1 and result.bad == [(1, NON_FINITE_REASON)]
     assert result.features[0]["properties"] == {"name": "好", "depth": None, "small": 0.0025}
     json.dumps(result.features, allow_nan=False)
+
+
+def test_a_huge_exponent_is_found_wherever_the_search_slices_the_body() -> None:
+    """The search for numbers too large for a float goes a slice at a time (one search over 33 MB held the
+    interpreter lock ~300 ms: the window froze); a number across a slice boundary is still found."""
+    from commandwall.geo.sources import EXPONENT_SLICE, _has_huge_exponent
+
+    for offset in (-8, -3, -1, 0, 1):
+        body = b" " * (EXPONENT_SLICE + offset) + b"[1.5e+0400, 34.8]" + b" " * 100
+        assert _has_huge_exponent(body), offset
+    assert not _has_huge_exponent(b" " * (3 * EXPONENT_SLICE) + b"[1.5e+299, 34.8]")
