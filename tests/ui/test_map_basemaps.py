@@ -56,6 +56,18 @@ def open_map(qtbot, settings: Settings, data_dir: Path) -> MapView:
     return view
 
 
+def map_feature(qtbot, settings: Settings, data_dir: Path) -> tuple[MapFeature, ClientSignals]:
+    """The map feature as the window makes it, for a platform that never answers, its view shown; the test emits
+    the layers through the returned signals and shuts the feature down."""
+    session = ClientSession(settings, PlatformFactory.at_url("http://127.0.0.1:9"))
+    signals = ClientSignals()
+    feature = MapFeature(MapController(session), signals, data_dir=data_dir)
+    qtbot.addWidget(feature.view)
+    feature.view.resize(900, 700)
+    feature.view.show()
+    return feature, signals
+
+
 def tiles(qtbot, view: MapView) -> dict:
     return run_js(qtbot, view, "CW.stats().tiles")
 
@@ -183,13 +195,8 @@ def test_base_maps_are_opened_off_the_gui_thread_and_the_page_waits_for_them(qtb
 
     writer = threading.Thread(target=write_document, daemon=True)
     writer.start()
-    session = ClientSession(settings, PlatformFactory.at_url("http://127.0.0.1:9"))
-    signals = ClientSignals()
-    feature = MapFeature(MapController(session), signals, data_dir=tmp_path / "d")
+    feature, signals = map_feature(qtbot, settings, tmp_path / "d")
     view = feature.view
-    qtbot.addWidget(view)
-    view.resize(900, 700)
-    view.show()
     try:
         layers = load_layers(paths.layers_dir()).layers
         signals.sig_layers.emit(layers, [], MapView.build_page(layers))
@@ -292,13 +299,8 @@ def test_a_base_map_with_nan_bounds_still_lets_the_map_load(qtbot, tmp_path: Pat
     db.close()
     settings = Settings(data_dir=tmp_path / "d", base_maps=[
         {"id": "odd", "title": "离线（坏边界）", "kind": "mbtiles", "path": path}])
-    session = ClientSession(settings, PlatformFactory.at_url("http://127.0.0.1:9"))
-    signals = ClientSignals()
-    feature = MapFeature(MapController(session), signals, data_dir=tmp_path / "d")
+    feature, signals = map_feature(qtbot, settings, tmp_path / "d")
     view = feature.view
-    qtbot.addWidget(view)
-    view.resize(900, 700)
-    view.show()
     try:
         layers = load_layers(paths.layers_dir()).layers
         with qtbot.waitSignal(view.sig_ready, timeout=20000):

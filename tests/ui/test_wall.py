@@ -229,24 +229,12 @@ def test_a_tile_counts_down_to_its_next_attempt_and_says_how_old_its_picture_is(
 def test_a_stream_with_no_video_says_so_not_that_it_cannot_connect(qtbot: QtBot, wall: WallView) -> None:
     """A camera URL that serves audio only (a talkback channel, a misconfigured encoder) connects fine: the tile
     says the stream has no video, not that it cannot be reached."""
-    import io
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-    import av
+    from tests.unit.test_video_failure import audio_only_ts
 
-    out = io.BytesIO()
-    with av.open(out, "w", format="mpegts") as container:
-        stream = container.add_stream("aac", rate=16000)
-        samples = np.zeros((1, 1024), np.float32)
-        for n in range(40):
-            frame = av.AudioFrame.from_ndarray(samples, format="fltp", layout="mono")
-            frame.sample_rate, frame.pts = 16000, n * 1024
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode(None):
-            container.mux(packet)
-    audio = out.getvalue()
+    audio = audio_only_ts()
 
     class Audio(BaseHTTPRequestHandler):
         def do_GET(self) -> None:

@@ -21,7 +21,7 @@ from commandwall.video.decode_host import DecodeHost
 from commandwall.video.failure import StreamFailure, stream_failure
 from commandwall.video.reader import StreamReader, StreamState
 from tests.unit.test_video_mjpeg import free_port
-from tests.unit.test_video_quiet_sender import mute_server  # noqa: F401 - a fixture
+from tests.unit.test_video_quiet_sender import host, mute_server  # noqa: F401 - fixtures
 from tests.unit.test_video_reader import wait_until
 
 TIMEOUT_S = 2.0
@@ -118,15 +118,9 @@ def test_a_failure_of_no_known_kind_and_the_decoders_own_are_not_given_a_kind() 
     assert stream_failure("stream ended or read timed out; retry 2 in 1.0 s") is StreamFailure.ENDED
 
 
-@pytest.fixture
-def host() -> Iterator[DecodeHost]:
-    decoder = DecodeHost()
-    yield decoder
-    decoder.close()
-
-
 @pytest.mark.parametrize("in_decoder", [False, True], ids=["reader-thread", "decoder-process"])
-def test_a_retrying_reader_tells_the_kind_of_its_failure(server: str, host: DecodeHost, in_decoder: bool) -> None:
+def test_a_retrying_reader_tells_the_kind_of_its_failure(server: str, host: DecodeHost,  # noqa: F811
+                                                         in_decoder: bool) -> None:
     decoder = host if in_decoder else None
     readers = {path: StreamReader(server + path + ".ts", read_timeout_s=TIMEOUT_S, decode_host=decoder)
                for path in ("/401", "/404", "/audio")}  # fmt: skip
