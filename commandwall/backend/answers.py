@@ -43,6 +43,7 @@ from pydantic import (
     ValidationError,
 )
 
+from commandwall import jsonslices
 from commandwall.backend.errors import BackendUnavailableError, MalformedAnswerError
 from commandwall.domain.models import Identifier, ShortText
 
@@ -68,6 +69,9 @@ MAX_CURSOR_CHARS = 256
 MAX_TOKEN_CHARS = 8192
 #: Most records one list answer may hold.
 MAX_LIST_ITEMS = 1_000_000
+#: A body larger than this is decoded in slices (:func:`decode_json`): one ``json.loads`` of a 26 MB layer page
+#: held the interpreter lock — and so the GUI thread — for 0.7–3.5 s.
+SLICED_DECODE_BYTES = 1024 * 1024
 
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
@@ -92,13 +96,38 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+def _check_piece_depth(piece: str, outer: int) -> None:
+    """The depth limit on one element of a document decoded in slices (``outer`` containers hold it)."""
+    if piece.count("[") + piece.count("{") > MAX_JSON_DEPTH - outer and (
+            json_depth(piece.encode("utf-8", "surrogatepass")) + outer > MAX_JSON_DEPTH):
+        raise _TooDeepError
+
+
+class _TooDeepError(ValueError):
+    pass
+
+
 def decode_json(body: bytes | str, resource: str, status: int | None = None, *,
                 non_finite: Callable[[str], Any] | None = None) -> Any:
     """Strict JSON from a body: ``MalformedAnswerError`` if it is not JSON, nested deeper than
     ``MAX_JSON_DEPTH`` or holds ``NaN``/``Infinity`` — unless ``non_finite`` is given: it is then called with
     each such literal (``NaN``, ``Infinity``, ``-Infinity``) and its answer stands for it (a GeoJSON file
-    written by a GIS that lets them through is read, its bad values dealt with by the caller)."""
+    written by a GIS that lets them through is read, its bad values dealt with by the caller).
+
+    A body over :data:`SLICED_DECODE_BYTES` (a layer page) is decoded in slices (``jsonslices.loads``: one
+    feature per C call, its depth checked as it goes), so that the thread decoding it lets the GUI thread run;
+    the value is the same."""
     raw = body.encode("utf-8", "surrogatepass") if isinstance(body, str) else body
+    if len(raw) > SLICED_DECODE_BYTES:
+        try:
+            return jsonslices.loads(raw, parse_constant=_refuse_constant if non_finite is None else non_finite,
+                                    check=_check_piece_depth)
+        except _TooDeepError:
+            raise MalformedAnswerError(resource, f"JSON nested deeper than {MAX_JSON_DEPTH} levels", status) from None
+        except RecursionError:
+            raise MalformedAnswerError(resource, "JSON nested too deep", status) from None
+        except ValueError as exc:
+            raise MalformedAnswerError(resource, f"not JSON ({type(exc).__name__})", status) from None
     # a text with no more openers than the limit cannot nest deeper: an event of the live feed costs two byte
     # counts, not json_depth's array work (half of the feed thread's time in a burst of 50 incidents a second)
     if raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH and json_depth(raw) > MAX_JSON_DEPTH:

@@ -279,6 +279,20 @@ _POSITION_DEPTH = {
 }
 
 
+#: Positions made into an array by one ``np.fromiter`` call: it holds the interpreter lock throughout (a layer of
+#: 540 000 positions held it, and the GUI thread, 190 ms per axis); in pieces other threads run in between.
+AXIS_SLICE = 20000
+
+
+def _axis(positions: list[Sequence[float]], axis: int) -> np.ndarray:
+    """One coordinate of every position as a float array, made :data:`AXIS_SLICE` positions at a time."""
+    out = np.empty(len(positions), dtype=float)
+    for start in range(0, len(positions), AXIS_SLICE):
+        part = positions[start : start + AXIS_SLICE]
+        out[start : start + len(part)] = np.fromiter((p[axis] for p in part), dtype=float, count=len(part))
+    return out
+
+
 def _collect_positions(coords: Any, depth: int, out: list[Sequence[float]], where: str) -> None:
     if depth == 0:
         if (
@@ -356,8 +370,7 @@ def transform_geometries(
         counts.append(len(pts))
     if positions:
         try:
-            xs = np.fromiter((p[0] for p in positions), dtype=float, count=len(positions))
-            ys = np.fromiter((p[1] for p in positions), dtype=float, count=len(positions))
+            xs, ys = _axis(positions, 0), _axis(positions, 1)
         except OverflowError as exc:  # an integer too large for a float
             raise ValueError("coordinates contain a number too large for a float") from exc
         if not (np.all(np.isfinite(xs)) and np.all(np.isfinite(ys))):
