@@ -8,7 +8,9 @@
  *                 is shown now; layerDrawn(id, count); layerToggled(id, on) (a static layer switched in the
  *                 map's own layer control)
  *   Python -> JS  layerChanged(json)  one layer replaced: {id, title, color, visible, opacity, z, mapLayer,
- *                                     stale, data | points, error}
+ *                                     stale, data | points, error}; a big layer as {id, href}: the page
+ *                                     fetches that (cw://app/data/…) and draws what it gets, unless a newer
+ *                                     version came meanwhile (the layer's old data stays drawn till then)
  *                 styleChanged(json)  shown/hidden, opacity, order, old data: {id, visible, opacity, z,
  *                                     mapLayer, stale} (stale: the latest read failed; drawn faded)
  *                 layerRemoved(id)    the layer left the tree
@@ -34,6 +36,7 @@
   var MAX_Z = 999;
   var STALE_FADE = 0.5; // a layer whose latest read failed: its last good data at this share of its opacity
   var layers = {}; // id -> {id, title, color, visible, opacity, z, count, error, pane, group}
+  var fetching = {}; // id -> {href, style}: a big layer being fetched (style: the latest styleChanged meanwhile)
   var hoverTip = null;
   var api = null;
 
@@ -154,6 +157,7 @@
   }
 
   function removeLayer(id) {
+    delete fetching[String(id)];
     var old = own(layers, String(id));
     if (!old) return;
     if (old.group) CW.map.removeLayer(old.group);
@@ -212,7 +216,35 @@
     report(id, ref.count);
   }
 
+  /** A layer from layerChanged / layers(): drawn at once, or fetched first when it came as {id, href}. */
+  function receiveLayer(data) {
+    var id = String(own(data, "id"));
+    var href = own(data, "href");
+    if (typeof href !== "string") {
+      delete fetching[id];
+      setLayer(data);
+      return;
+    }
+    var ticket = { href: href, style: null };
+    fetching[id] = ticket;
+    fetch(href).then(function (response) {
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      return response.json();
+    }).then(function (full) {
+      if (own(fetching, id) !== ticket) return;  // a newer version (or its removal) came meanwhile
+      delete fetching[id];
+      if (String(own(full, "id")) !== id) throw new Error("fetched another layer");
+      setLayer(full);
+      if (ticket.style) setStyle(ticket.style);
+    }).catch(function (err) {
+      if (own(fetching, id) === ticket) delete fetching[id];
+      console.error("cw-layers: layer " + id + " could not be fetched: " + (err && err.message ? err.message : err));
+    });
+  }
+
   function setStyle(data) {
+    var ticket = own(fetching, String(own(data, "id")));
+    if (ticket) ticket.style = data;  // applied again once the layer's data is in
     var ref = own(layers, String(own(data, "id")));
     if (!ref) return;
     ref.visible = own(data, "visible") !== false;
@@ -253,13 +285,13 @@
     api = channel.objects.cwLayers || null;
     if (!api) return;
     hoverTip = L.tooltip({ direction: "top", offset: [0, -6] });
-    api.layerChanged.connect(safely("layer", setLayer));
+    api.layerChanged.connect(safely("layer", receiveLayer));
     api.styleChanged.connect(safely("style", setStyle));
     if (api.layerRemoved) api.layerRemoved.connect(function (id) { removeLayer(id); });
     CW.map.on("mousemove", pointHover);
     CW.map.on("overlayadd overlayremove", controlToggled);
     api.layers(safely("layers", function (list) {
-      list.forEach(function (item) { safely("layer", setLayer)(item); });
+      list.forEach(function (item) { safely("layer", receiveLayer)(item); });
       api.styles(safely("styles", function (styles) { styles.forEach(setStyle); }));
     }));
   };

@@ -4,13 +4,16 @@ broken layer shown with its reason while the rest draw; 添加图层… adds a s
 
 :class:`LayerTreeFeature` binds the tree to a :class:`UserLayersController` and to the map page: sources are
 read on worker threads, and each layer reaches the page (``resources/web/cw-layers.js``) as JSON data over
-the map's web channel, through :class:`LayerPageBridge` registered there as ``"cwLayers"``.
+the map's web channel, through :class:`LayerPageBridge` registered there as ``"cwLayers"`` — a big layer as its
+address only (``cw://app/data/…``), which the page fetches.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
+import secrets
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -18,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QByteArray, QObject, QPointF, QRectF, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import (
@@ -35,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from commandwall import jsonslices
 from commandwall.app.user_layers import (
     LOCAL_GROUP,
     PLATFORM_GROUP,
@@ -48,6 +52,7 @@ from commandwall.i18n import QT_TRANSLATE_NOOP, translate
 from commandwall.localtime import to_display
 from commandwall.textsafe import display_text
 from commandwall.ui.map.add_layer_dialog import AddLayerDialog
+from commandwall.ui.map.scheme import SchemeHandler, scheme_handler
 from commandwall.ui.split import ShareSplitter
 from commandwall.ui.text import WrappingLabel, plain_label, plain_tooltip, plain_warning
 
@@ -61,16 +66,32 @@ _GROUP_ROLE = Qt.ItemDataRole.UserRole + 1
 OPACITY_SAVE_MS = 300
 #: Sources read at once (network waits, not CPU: a slow server holds one of them)
 SOURCE_READERS = 6
+#: A layer whose JSON is longer than this reaches the page as its address (``cw://app/data/…``, fetched by the
+#: page), not as text through the web channel: the channel serialises what it sends on the GUI thread (a 31 MB
+#: layer of 6 000 polygons held it 270 ms), the scheme hands over shared bytes that the page reads in pieces.
+INLINE_LAYER_CHARS = 256 * 1024
 
 
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
 
 
+def page_text(value: Any) -> str | QByteArray:
+    """A layer's JSON for the page, made where the layer was read (a worker thread): the text when short,
+    else its bytes to serve over ``cw://`` (:data:`INLINE_LAYER_CHARS`). Encoded in slices
+    (``jsonslices.dumps``): one ``json.dumps`` of a big layer held the interpreter lock, and so the GUI thread,
+    for a second."""
+    text = jsonslices.dumps(value, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
+    if len(text) <= INLINE_LAYER_CHARS:
+        return text
+    return QByteArray(text.encode("ascii"))  # ensure_ascii: one byte a character
+
+
 class LayerPageBridge(QObject):
     """What cw-layers.js talks to: ``layers()`` then ``styles()`` on connect, ``layerChanged``/``styleChanged``
-    afterwards. A layer's JSON is made on the worker thread that read it (:meth:`keep`): a big layer never
-    holds up the GUI thread."""
+    afterwards. A layer's JSON is made on the worker thread that read it (:meth:`keep`); a big one is served by
+    ``handler`` as ``cw://app/data/…`` and the page is sent only ``{id, href}`` to fetch it (without a
+    handler it goes as text)."""
 
     layer_changed = Signal(str, name="layerChanged")
     style_changed = Signal(str, name="styleChanged")
@@ -78,23 +99,44 @@ class LayerPageBridge(QObject):
     sig_drawn = Signal(str, int)
     sig_toggled = Signal(str, bool)
 
-    def __init__(self, controller: UserLayersController, parent: QObject | None = None) -> None:
+    def __init__(self, controller: UserLayersController, parent: QObject | None = None,
+                 handler: SchemeHandler | None = None) -> None:
         super().__init__(parent)
         self._controller = controller
-        self._texts: dict[str, str] = {}
+        self._handler = handler
+        self._texts: dict[str, str] = {}  # what the page is sent for each layer: its JSON, or {id, href}
+        self._served: dict[str, str] = {}  # layer id -> the name its bytes are served under
+        self._prefix = "layer-" + secrets.token_hex(6) + "-"  # several maps may share the scheme handler
+        self._serial = itertools.count(1)
 
-    def keep(self, layer_id: str, text: str) -> None:
-        """Keep a layer's JSON (``UserLayersController.layer_payload``) for pages that connect later."""
+    def keep(self, layer_id: str, text: str | QByteArray) -> str:
+        """Keep a layer's JSON (``UserLayersController.layer_payload``, from :func:`page_text`) for pages that
+        connect later; returns what to send the page now: the text itself, or ``{id, href}`` for bytes, which
+        are served (each version under a name of its own, so a page never fetches an older one)."""
+        if old := self._served.pop(layer_id, None):
+            self._handler.drop_data(old)
+        if isinstance(text, QByteArray):
+            if self._handler is None:
+                text = text.data().decode("ascii")
+            else:
+                name = f"{self._prefix}{next(self._serial)}.json"
+                url = self._handler.set_data(name, text).toString()
+                self._served[layer_id] = name
+                text = _json({"id": layer_id, "href": url})
         self._texts[layer_id] = text
+        return text
 
     def forget(self, layer_id: str) -> None:
         """A layer left the tree: drop its JSON and take it off the page."""
         self._texts.pop(layer_id, None)
+        if old := self._served.pop(layer_id, None):
+            self._handler.drop_data(old)
         self.layer_removed.emit(layer_id)
 
     @Slot(result=str)
     def layers(self) -> str:
-        """Every user layer as JSON text (the page asks on connect and after a reload)."""
+        """Every user layer as JSON text (the page asks on connect and after a reload), a big one as
+        ``{id, href}``."""
         c = self._controller
         return "[" + ",".join(self._texts.get(layer.key) or _json(c.layer_payload(layer))
                               for layer in c.layers) + "]"
@@ -557,14 +599,14 @@ class LayerTreeFeature(QObject):
     """
 
     sig_layer_drawn = Signal(str, int)
-    _sig_loaded = Signal(str, str, bool)  # (id, its JSON, changed) from worker threads: queued to the GUI thread
+    _sig_loaded = Signal(str, object, bool)  # (id, page_text, changed) from worker threads: queued to the GUI thread
     _sig_platform = Signal(object, object, object)  # (layers, {key: JSON}, (problem, loader)) from a worker
 
     def __init__(self, controller: UserLayersController, view: QWebEngineView, parent: QObject | None = None,
                  *, start: bool = True) -> None:
         super().__init__(parent)
         self.controller = controller
-        self.bridge = LayerPageBridge(controller, self)
+        self.bridge = LayerPageBridge(controller, self, scheme_handler(view.page().profile()))
         view.page().webChannel().registerObject("cwLayers", self.bridge)
         self.bridge.sig_drawn.connect(self.sig_layer_drawn)
         self.bridge.sig_toggled.connect(self._on_page_toggled)
@@ -620,7 +662,7 @@ class LayerTreeFeature(QObject):
     def _make_local(self, layers: list, errors: list, layers_dir: Any, problem: str) -> None:
         try:
             tree_layers = local_tree_layers(layers, errors, Path(layers_dir))
-            texts = {layer.key: _json(self.controller.layer_payload(layer)) for layer in tree_layers}
+            texts = {layer.key: page_text(self.controller.layer_payload(layer)) for layer in tree_layers}
         except Exception:  # the platform group's reason is still said
             log.exception("local layers could not be prepared")
             tree_layers, texts = [], {}
@@ -630,7 +672,7 @@ class LayerTreeFeature(QObject):
     def _make_platform(self, entries: list, base_url: str, problem: str | None, loader: Any) -> None:
         try:
             layers = platform_tree_layers(entries, base_url)
-            texts = {layer.key: _json(self.controller.layer_payload(layer)) for layer in layers}
+            texts = {layer.key: page_text(self.controller.layer_payload(layer)) for layer in layers}
         except Exception:  # one bad catalogue must not cost the user's layers
             log.exception("platform layers could not be prepared")
             layers, texts, problem = [], {}, problem or "unexpected error"
@@ -647,8 +689,7 @@ class LayerTreeFeature(QObject):
         self._show_tree()
         for layer in layers:
             text = _json(self.controller.layer_payload(layer)) if layer.key not in texts else texts[layer.key]
-            self.bridge.keep(layer.key, text)
-            self.bridge.layer_changed.emit(text)
+            self.bridge.layer_changed.emit(self.bridge.keep(layer.key, text))
         self._send_styles()  # z of every layer changed
 
     def _show_tree(self) -> None:
@@ -691,13 +732,13 @@ class LayerTreeFeature(QObject):
             self._pool.submit(self._load, layer_id)
 
     def _load(self, layer_id: str) -> None:
-        text = ""
+        text: str | QByteArray = ""
         changed = True
         try:
             result = self.controller.load(layer_id)
             changed = result is None or not result.unchanged
             layer = self.controller.get(layer_id)
-            text = _json(self.controller.layer_payload(layer)) if layer is not None and changed else ""
+            text = page_text(self.controller.layer_payload(layer)) if layer is not None and changed else ""
         finally:
             if not self._closed:  # after shutdown the tree and the page may be gone
                 self._sig_loaded.emit(layer_id, text, changed)
@@ -707,7 +748,7 @@ class LayerTreeFeature(QObject):
             if not self._closed:
                 self._pool.submit(self._load, layer_id)
 
-    def _on_loaded(self, layer_id: str, text: str, changed: bool = True) -> None:
+    def _on_loaded(self, layer_id: str, text: str | QByteArray, changed: bool = True) -> None:
         """A read finished: the tree shows it; the page gets the layer again only when it changed (a live layer
         re-read as it was is not re-sent nor re-drawn)."""
         layer = self.controller.get(layer_id)
@@ -717,10 +758,9 @@ class LayerTreeFeature(QObject):
         if not changed:  # the data stands; whether it is old (a failed read) may not: the page fades it
             self.bridge.style_changed.emit(_json(self.controller.style_payload(layer)))
             return
-        if not text:  # the worker failed to make it (it logged why): make it here
+        if isinstance(text, str) and not text:  # the worker failed to make it (it logged why): make it here
             text = _json(self.controller.layer_payload(layer))
-        self.bridge.keep(layer_id, text)
-        self.bridge.layer_changed.emit(text)
+        self.bridge.layer_changed.emit(self.bridge.keep(layer_id, text))
         self.bridge.style_changed.emit(_json(self.controller.style_payload(layer)))
 
     def _send_styles(self) -> None:
