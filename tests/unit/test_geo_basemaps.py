@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from commandwall.app.map import base_map_catalogue
 from commandwall.config import Settings, describe_invalid
 from commandwall.geo.basemaps import (
+    MAX_TILE_BYTES,
     NO_BASE_MAP,
     BaseMap,
     BaseMapCatalogue,
@@ -218,3 +219,48 @@ def test_bounds_that_are_no_area_on_the_earth_are_none(tmp_path: Path, bounds: s
         assert reader.tile(2, 1, 0) is not None  # its tiles are still served
     finally:
         reader.close()
+
+
+def test_an_mbtiles_without_a_tile_index_is_said_at_open(tmp_path: Path, caplog) -> None:
+    plain = make_mbtiles(tmp_path / "plain.mbtiles", {(2, 1, 0): png((1, 2, 3))})
+    with caplog.at_level(logging.WARNING, logger="commandwall.geo.basemaps"):
+        assert MBTilesReader(plain).indexed is False
+    assert "plain.mbtiles has no index" in caplog.text
+    indexed = make_mbtiles(tmp_path / "indexed.mbtiles", {(2, 1, 0): png((1, 2, 3))})
+    db = sqlite3.connect(indexed)
+    db.execute("CREATE UNIQUE INDEX tile_index ON tiles (zoom_level, tile_column, tile_row)")
+    db.commit()
+    db.close()
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="commandwall.geo.basemaps"):
+        assert MBTilesReader(indexed).indexed is True
+    assert "no index" not in caplog.text
+    # the usual deduplicated layout: tiles is a view over map (indexed) and images (keyed by id)
+    view = tmp_path / "view.mbtiles"
+    db = sqlite3.connect(view)
+    db.executescript(
+        "CREATE TABLE metadata (name TEXT, value TEXT);"
+        "CREATE TABLE map (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_id TEXT);"
+        "CREATE UNIQUE INDEX map_index ON map (zoom_level, tile_column, tile_row);"
+        "CREATE TABLE images (tile_data BLOB, tile_id TEXT PRIMARY KEY);"
+        "CREATE VIEW tiles AS SELECT zoom_level, tile_column, tile_row, tile_data FROM map "
+        "JOIN images ON images.tile_id = map.tile_id;")
+    db.execute("INSERT INTO images VALUES (?, 'a')", (png((9, 9, 9)),))
+    db.execute("INSERT INTO map VALUES (2, 1, 3, 'a')")
+    db.commit()
+    db.close()
+    reader = MBTilesReader(view)
+    assert reader.indexed is True and reader.tile(2, 1, 0) == (png((9, 9, 9)), "image/png")
+
+
+def test_a_tile_over_the_size_cap_is_not_read(tmp_path: Path) -> None:
+    big = png((1, 2, 3)) + b"\0" * MAX_TILE_BYTES
+    reader = MBTilesReader(make_mbtiles(tmp_path / "m.mbtiles", {(2, 1, 0): big, (2, 1, 1): png((4, 5, 6))}))
+    assert reader.tile(2, 1, 0) is None
+    assert reader.tile(2, 1, 1) == (png((4, 5, 6)), "image/png")
+    (tmp_path / "f" / "2" / "1").mkdir(parents=True)
+    (tmp_path / "f" / "2" / "1" / "0.png").write_bytes(big)
+    (tmp_path / "f" / "2" / "1" / "1.png").write_bytes(png((4, 5, 6)))
+    folder = TileFolderReader(tmp_path / "f")
+    assert folder.tile(2, 1, 0) is None
+    assert folder.tile(2, 1, 1) == (png((4, 5, 6)), "image/png")
