@@ -86,3 +86,28 @@ def test_a_huge_exponent_is_found_wherever_the_search_slices_the_body() -> None:
         body = b" " * (EXPONENT_SLICE + offset) + b"[1.5e+0400, 34.8]" + b" " * 100
         assert _has_huge_exponent(body), offset
     assert not _has_huge_exponent(b" " * (3 * EXPONENT_SLICE) + b"[1.5e+299, 34.8]")
+
+
+def test_reading_a_layer_leaves_the_garbage_collector_as_it_found_it(tmp_path) -> None:
+    """The collector is paused while a source is read and checked (its full collections over a big layer's heap
+    froze the window again and again); it runs again afterwards, whether the read worked or failed, and stays off
+    if it was off."""
+    import gc
+
+    from commandwall.geo.sources import LayerSourceSpec, load_source
+
+    good = tmp_path / "ok.geojson"
+    good.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, '
+                    '"geometry": {"type": "Point", "coordinates": [117.3, 34.8]}}]}', "utf-8")
+    bad = tmp_path / "bad.geojson"
+    bad.write_text("{not json", "utf-8")
+    assert gc.isenabled()
+    for path in (good, bad):
+        result = load_source(LayerSourceSpec(id="x", title="x", kind="geojson", path=str(path)))
+        assert gc.isenabled(), (path.name, result.error)
+    gc.disable()
+    try:
+        load_source(LayerSourceSpec(id="x", title="x", kind="geojson", path=str(good)))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
