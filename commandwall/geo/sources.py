@@ -327,7 +327,8 @@ class _Reading:
         checked, instead of the whole layer being refused."""
         if not self.overflowed and _has_huge_exponent(body):
             self.overflowed = True  # such a number reads as infinite: checked like the literals
-        return parse_json_bytes(body, name, non_finite=self._non_finite)
+        with collector_paused() if len(body) >= PAUSE_COLLECTOR_BYTES else contextlib.nullcontext():
+            return parse_json_bytes(body, name, non_finite=self._non_finite)
 
     def _non_finite(self, literal: str) -> float:
         self.non_finite += 1
@@ -504,6 +505,9 @@ _FETCHERS = {"geojson": _fetch_geojson, "ogcapi": _fetch_ogcapi, "wfs": _fetch_w
 
 #: A read of this many bytes or more is a big layer: once read, its objects are frozen out of the collector's sight.
 FREEZE_AFTER_BYTES = 8 * 1024 * 1024
+#: A body (or a read) of this many bytes or more is parsed (checked) with the collector paused — only then, and never
+#: while waiting for the network: several live layers reading at once must not keep it off.
+PAUSE_COLLECTOR_BYTES = 1024 * 1024
 
 _collector_lock = threading.Lock()
 _collector_pausers = 0  # reads under way with the collector paused
@@ -512,8 +516,8 @@ _collector_was_enabled = True
 
 @contextlib.contextmanager
 def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a source is read and checked (any thread; nested and
-    concurrent reads count): a layer of millions of coordinate lists made it run full collections over an
+    """Pause Python's cyclic garbage collector while a big answer is parsed or checked (any thread; nested and
+    concurrent ones count): a layer of millions of coordinate lists made it run full collections over an
     ever larger heap as they were made — pauses of 56, 96, 140 … 264 ms of the whole client, the window frozen
     with them. Reference counting still frees what is dropped; the collector runs again when the last read ends."""
     global _collector_pausers, _collector_was_enabled
@@ -550,8 +554,16 @@ def _read_and_check(spec: LayerSourceSpec, reading: _Reading, result: SourceResu
         result.truncated = True
     elif (result.matched is not None and result.matched > len(raw)) or reading.cut:
         result.truncated = True
-    checked = check_features(raw, result.crs, swap_axes=swap,
-                             finite_check=reading.non_finite > 0 or reading.overflowed)
+    big = reading.bytes_read >= PAUSE_COLLECTOR_BYTES
+    with collector_paused() if big else contextlib.nullcontext():
+        checked = check_features(raw, result.crs, swap_axes=swap,
+                                 finite_check=reading.non_finite > 0 or reading.overflowed)
+        if reading.bytes_read >= FREEZE_AFTER_BYTES and checked.features:
+            # the millions of objects a big layer is made of would be walked by the next full collection and every
+            # one after it (each a pause of the whole client: ~0.5 s for a 33 MB layer): before the collector runs
+            # again they are moved out of its sight, as long-lived data (JSON holds no cycles; reference counting
+            # frees them when the layer is replaced)
+            gc.freeze()
     result.features, result.bad, result.non_finite = checked.features, checked.bad, checked.non_finite
     if not raw:
         result.error = NO_FEATURES
@@ -575,14 +587,7 @@ def load_source(
     session = make_http("http://127.0.0.1/", timeout=(min(timeout_s, 5.0), timeout_s), retries=1) if own else http
     reading = _Reading(session, previous)
     try:
-        with collector_paused():
-            _read_and_check(spec, reading, result)
-            if reading.bytes_read >= FREEZE_AFTER_BYTES and result.features:
-                # the millions of objects a big layer is made of would be walked by the next full collection and
-                # every one after it (each a pause of the whole client: ~0.5 s for a 33 MB layer): before the
-                # collector runs again they are moved out of its sight, as long-lived data (JSON holds no cycles;
-                # reference counting frees them when the layer is replaced)
-                gc.freeze()
+        _read_and_check(spec, reading, result)
     except _UnchangedError:
         assert previous is not None
         # the same bytes may come with new validators (a server that rewrote the file): the next ask uses them
