@@ -62,3 +62,16 @@ def test_a_tile_whose_camera_went_quiet_says_so_over_its_last_picture(qtbot: QtB
     assert "上次失败：视频服务器无响应（超时）" in lines
     assert any(line.startswith("TimeoutError: no whole picture within") for line in lines), lines
     wall.grab()  # painted with its notice over the dimmed picture
+
+
+def test_a_hostile_stream_address_in_the_failure_line_is_shown_as_characters(qtbot: QtBot, wall: WallView,
+                                                                             server: str) -> None:  # noqa: F811
+    """The failure line 码流信息 adds quotes the stream's address, which comes from the platform: markup, template
+    syntax and a right-to-left override in it are characters on the tile, the override shown, not obeyed."""
+    hostile = "/<b>粗</b>{{7*7}}\u202egnp.404"
+    tile = wall.tile(wall.play(at(server + hostile, "CAM-0904")))
+    tile.show_info = True
+    qtbot.waitUntil(lambda: tile.placeholder() == "视频流地址不存在（404），正在重试…", timeout=10_000)
+    line = tile.info_lines()[-1]
+    assert "<b>粗</b>{{7*7}}" in line and "\u202e" not in line, line
+    wall.grab()  # painted (QPainter.drawText: plain text)

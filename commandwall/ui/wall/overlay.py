@@ -14,6 +14,7 @@ from PySide6.QtGui import QColor, QFontMetrics, QPainter
 
 from commandwall.domain.models import CameraStatus
 from commandwall.i18n import translate
+from commandwall.textsafe import display_text
 from commandwall.ui.text import duration_text
 from commandwall.video.capture import display_width
 from commandwall.video.failure import StreamFailure
@@ -130,7 +131,7 @@ def info_lines(stats: StreamStats | None, stream_kind: str | None, latency: Disp
             behind=_ms(1000 * stats.behind_s), count=stats.catch_ups))
     if stats.state is StreamState.RECONNECTING and stats.last_error:  # the kind, then the words it was told by
         lines.append(translate("WallTile", "上次失败：{failure}").format(failure=failure_text(stats.failure)))
-        lines.append(stats.last_error)
+        lines.append(display_text(stats.last_error, 300))  # it quotes the URL: outside text, bidi controls shown
     return lines
 
 
