@@ -202,3 +202,28 @@ def test_refused_actions_are_listed_until_dealt_with_even_after_a_restart(qtbot,
         assert not panel.undelivered_button.isVisible()
     finally:
         desk.close()
+
+
+def test_a_refused_actions_hostile_content_is_listed_as_characters(qtbot, exercise, tmp_path) -> None:
+    """未送达的操作 lists what the officer wrote (and the platform's words as a detail): markup, template syntax and a
+    right-to-left override in it are characters in the real dialog's cells and tooltips, the override shown."""
+    from commandwall.ui.incidents.undelivered import CONTENT
+
+    hostile = "<b>粗</b>{{7*7}}{who}<img src=x onerror=alert(1)>\u202egnp.exe"
+    desk = IncidentDesk(qtbot, exercise, tmp_path / "duty", "duty")
+    try:
+        incident = next(i for i in desk.session.incidents.open() if i.status is IncidentStatus.NEW)
+        desk.session.outbox.enqueue_task({"incident_id": incident.id, "unit_id": None, "department": "应急",
+                                          "instructions": hostile, "priority": 9})  # refused: invalid
+        panel = desk.feature.panel
+        qtbot.waitUntil(lambda: panel.undelivered_button.isVisible(), timeout=15000)
+        qtbot.mouseClick(panel.undelivered_button, Qt.MouseButton.LeftButton)
+        dialog = desk.feature.undelivered_dialog
+        cell = dialog.table.item(0, CONTENT)
+        assert "<b>粗</b>{{7*7}}{who}<img src=x onerror=alert(1)>" in cell.text() and "\u202e" not in cell.text()
+        assert "\u202e" not in cell.toolTip() and "&lt;b&gt;" in cell.toolTip()  # escaped: Qt shows it as text
+        dialog.table.selectRow(0)
+        qtbot.mouseClick(dialog.copy_button, Qt.MouseButton.LeftButton)
+        assert QApplication.clipboard().text() == hostile  # copied as written, to be sent again
+    finally:
+        desk.close()
