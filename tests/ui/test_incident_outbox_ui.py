@@ -116,8 +116,8 @@ def test_a_nearly_full_data_folder_is_said_when_the_desk_is_ready(qtbot, exercis
         messages: list[str] = []
         desk.feature.sig_message.connect(lambda text, _ms: messages.append(text))
         try:
-            desk.feature.on_ready()  # as after a login
-            assert any("剩余空间不足" in text for text in messages), messages
+            desk.feature.on_ready()  # as after a login; the folder is looked at off the GUI thread
+            qtbot.waitUntil(lambda: any("剩余空间不足" in text for text in messages), timeout=5000)
         finally:
             desk.close()
 

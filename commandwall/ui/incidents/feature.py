@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -63,6 +65,8 @@ class IncidentsFeature(QObject):
     #: the dispatch worker ranked the units: (incident and choices, or None), unit to tick, instructions, the
     #: window to open the dialog over (None: the incident centre's)
     _sig_dispatch_ranked = Signal(object, object, str, object)
+    #: what to say of the data folder (cannot be written, nearly full), from the check's thread to the GUI
+    _sig_folder_problem = Signal(str)
 
     def __init__(self, controller: IncidentsController, signals: ClientSignals, window: QWidget,
                  warnings: WarningsController | None = None, data_dir: Path | None = None) -> None:
@@ -110,6 +114,7 @@ class IncidentsFeature(QObject):
         self.panel.detail.sig_open_attachment.connect(self.open_attachment)
         self.panel.detail.sig_save_attachment.connect(self._save_attachment)
         self._sig_attached.connect(self._on_attached)
+        self._sig_folder_problem.connect(self._say_folder_problem)
         self._sig_fetched.connect(self._on_fetched)
         self._dispatch_asked = False
         self._sig_dispatch_ranked.connect(self._on_dispatch_ranked)
@@ -164,9 +169,18 @@ class IncidentsFeature(QObject):
         self._live = True
         self._recount_undelivered()  # refused actions of the last run are listed still
         self.controller.prepare_dispatch()
-        problem = self.controller.data_folder_warning()  # said now, not first when an action is refused for it
+        # said now, not first when an action is refused for it; asked off the GUI thread (it writes a file in the
+        # data folder and reads the disk's free space: a hung network mount would freeze the window)
+        threading.Thread(target=self._check_data_folder, name="commandwall-datafolder-check", daemon=True).start()
+
+    def _check_data_folder(self) -> None:
+        problem = self.controller.data_folder_warning()
         if problem:
-            self.sig_message.emit(display_text(problem), 30000)
+            with contextlib.suppress(RuntimeError):  # the window is gone meanwhile
+                self._sig_folder_problem.emit(problem)
+
+    def _say_folder_problem(self, problem: str) -> None:
+        self.sig_message.emit(display_text(problem), 30000)
 
     def _on_warning_problem(self, text: str) -> None:
         self.sig_message.emit(display_text(text), 10000)
