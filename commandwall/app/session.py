@@ -42,9 +42,10 @@ from commandwall.app.ptz import PtzController
 from commandwall.app.store import Stores
 from commandwall.backend.api import Login, PlatformClient
 from commandwall.backend.clock import PlatformClock
+from commandwall.backend.epoch import PlatformEpoch
 from commandwall.backend.errors import AuthError, BackendError, BackendUnavailableError, PermissionDeniedError
 from commandwall.backend.events import QUIET_AFTER_S, ConnectionState, EventStream, Resync
-from commandwall.backend.outbox import Outbox, OutboxItem, OutboxState
+from commandwall.backend.outbox import PLATFORM_WENT_BACK, Outbox, OutboxItem, OutboxState
 from commandwall.backoff import Backoff, RetryPacer
 from commandwall.config import Settings
 from commandwall.domain.models import Camera, CameraStatus, Incident, Task, TimelineEntry, Unit
@@ -144,6 +145,10 @@ class ClientSession:
         self._layers_loaded = False
         #: The platform's clock, from its answers: the desk's "now" follows it (``localtime.now``).
         self.clock = PlatformClock(on_change=self._platform_clock_changed)
+        #: The platform's data epoch, from its answers: a new one means its data was reset or restored.
+        self.epoch = PlatformEpoch()
+        self.epoch.add_listener(self._platform_epoch_changed)
+        self._told_held = False  # the officer was told of actions held because the platform's data went back
         self._login_lost = False  # the platform refused to log in again; reported once
         self._start_thread: threading.Thread | None = None
         self._offline_client: PlatformClient | None = None  # names the offline user's outbox; it sends nothing
@@ -257,7 +262,8 @@ class ClientSession:
         if platform is None or not username or self.outbox is not None or self.user.signed_in:
             return
         client = PlatformClient(platform.base_url, username, s.password_value(), timeout=s.request_timeout_s,
-                                verify=s.verify_tls, desk_id=desk_id(s.data_dir), clock=self.clock)
+                                verify=s.verify_tls, desk_id=desk_id(s.data_dir), clock=self.clock,
+                                epoch=self.epoch)
         path = outbox_path(s.data_dir, platform.base_url, self.user.exercise, username)
         with self._parts_lock:
             if self._stopping.is_set() or self.outbox is not None:
@@ -320,7 +326,8 @@ class ClientSession:
             raise BackendUnavailableError(translate("session", "平台尚未就绪，请稍后再试"))
         s = self.settings
         client = PlatformClient(platform.base_url, username, password, timeout=s.request_timeout_s,
-                                verify=s.verify_tls, desk_id=desk_id(s.data_dir), clock=self.clock)
+                                verify=s.verify_tls, desk_id=desk_id(s.data_dir), clock=self.clock,
+                                epoch=self.epoch)
         with self._login_lock:
             try:
                 login = client.login()
@@ -431,6 +438,7 @@ class ClientSession:
         log.warning("reloaded from the platform: %d incidents, %d tasks, %d units, %d cameras", len(self.incidents),
                     len(tasks), len(units), len(cameras))
         outbox = self.outbox
+        self._told_held = True  # said below, with the count
         held = outbox.hold_pending(f"held: the platform's data went back ({reason})") if outbox is not None else 0
         self.listener.on_reloaded()
         self.listener.on_notice(translate("session", "平台数据已重置或回退，已重新载入"))
@@ -588,8 +596,20 @@ class ClientSession:
             self._start_thread.join(join_timeout_s)
 
     # --- events -------------------------------------------------------------------------------------
+    def _platform_epoch_changed(self, old: str, new: str) -> None:
+        """The platform answers under another data epoch than before (on the requesting thread): its data was reset
+        or restored — even when its event log is already past the desk's position, which ids and cursors cannot
+        show. Everything is loaded again, as for any reset (the first epoch heard is no change)."""
+        events = self.events
+        if old and events is not None:
+            events.request_resync(f"data epoch {old[:16]} became {new[:16]}")
+
     def _on_outbox(self, item: OutboxItem) -> None:
         """The server's answer to a queued action updates the stores at once (the event follows later)."""
+        if item.state is OutboxState.FAILED and item.error_code == PLATFORM_WENT_BACK and not self._told_held:
+            self._told_held = True  # queued before this desk last ran, under data the platform no longer has
+            told = translate("session", "平台数据已重置或回退：此前暂存的操作已暂停，请在「未送达的操作」核对")
+            self.listener.on_notice(told)
         try:
             result = item.result_model()
         except ValueError:

@@ -330,3 +330,5 @@ class HealthAnswer(_Envelope):
 
     status: ShortText
     server_time: ShortText | None = None
+    #: the platform's data epoch (the same as every answer's ``X-Platform-Epoch`` header)
+    epoch: ShortText | None = None

@@ -44,6 +44,7 @@ from commandwall.backend.answers import (
     read_body,
 )
 from commandwall.backend.clock import PlatformClock
+from commandwall.backend.epoch import EPOCH_HEADER, PlatformEpoch
 from commandwall.backend.errors import (
     AuthError,
     BackendUnavailableError,
@@ -145,10 +146,13 @@ class PlatformClient:
         retries: int = 3,
         desk_id: str = "",
         clock: PlatformClock | None = None,
+        epoch: PlatformEpoch | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         #: The platform's clock as its answers' ``Date`` headers give it (shared by a session's clients).
         self.clock = clock or PlatformClock()
+        #: The platform's data epoch as its answers' ``X-Platform-Epoch`` headers give it (shared likewise).
+        self.epoch = epoch or PlatformEpoch()
         #: Sent as ``X-Desk-Id`` with every request to the platform: timeline entries record the desk.
         self.desk_id = desk_id
         self.username = username
@@ -249,6 +253,7 @@ class PlatformClient:
             resp = http.request(method, url, headers=headers, **kwargs)
             if same_origin(resp.url or http.url_for(url), http.base_url):  # a tile or layer host's clock is not
                 self.clock.note(resp.headers.get("Date"), sent_at, time.time())  # the platform's
+                self.epoch.note(resp.headers.get(EPOCH_HEADER))
             return resp
         except requests.RequestException as exc:
             reason = describe_request_error(exc)

@@ -487,7 +487,8 @@ class EventStream:
             return True, "stopped"
         # Catch up before saying LIVE: changes between the snapshot / last poll and this stream. If that
         # fails, drop this stream so the normal backoff retries the whole thing (nothing is skipped).
-        error = self._poll_once() if catch_up and self._cursor is not None else None
+        # (its answer may itself have shown that the platform's data went back: a new data epoch, then reload)
+        error = self._poll_once() if self._reset_reason is not None or (catch_up and self._cursor is not None) else None
         if error is None and snapshot and not self._stop.is_set() and self._resyncs == resyncs:
             error = self._snapshot_once()  # cameras, units, tasks changed meanwhile
         if error is not None or self._resyncs != resyncs:

@@ -105,6 +105,7 @@ CREATE TABLE IF NOT EXISTS outbox (
     result          TEXT
 );
 CREATE INDEX IF NOT EXISTS outbox_state ON outbox (state, id);
+CREATE TABLE IF NOT EXISTS outbox_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 #: Columns added since the table was first made (name → declaration), added to an older file when it is opened:
@@ -113,6 +114,8 @@ ADDED_COLUMNS = {
     "error_code": "TEXT NOT NULL DEFAULT ''",
     "error_status": "INTEGER",
     "dismissed": "INTEGER NOT NULL DEFAULT 0",
+    # the platform's data epoch (``X-Platform-Epoch``) the row was queued under ("" unknown: not checked)
+    "platform_epoch": "TEXT NOT NULL DEFAULT ''",
 }
 
 #: Codes of the desk's own for rows it fails itself (the platform's codes are lower-case words too, never these).
@@ -244,6 +247,8 @@ class OutboxItem:
     error_status: int | None = None
     #: the officer has set this refused or conflicted row aside (no longer listed as not delivered)
     dismissed: bool = False
+    #: the platform's data epoch the row was queued under ("": unknown, sent under any); see ``epoch``
+    platform_epoch: str = ""
 
     @property
     def undelivered(self) -> bool:
@@ -281,6 +286,7 @@ def _row_to_item(row: sqlite3.Row) -> OutboxItem:
         error_code=str(row["error_code"] or ""),
         error_status=int(row["error_status"]) if row["error_status"] is not None else None,
         dismissed=bool(row["dismissed"]),
+        platform_epoch=str(row["platform_epoch"] or ""),
     )
 
 
@@ -321,6 +327,12 @@ class Outbox:
             _migrate(self._db)
             self._db.executescript(SCHEMA)
             _add_columns(self._db)
+            known = self._db.execute("SELECT value FROM outbox_meta WHERE name = 'platform_epoch'").fetchone()
+        #: the platform's data epoch heard last, kept across runs: what a row queued before the desk hears the
+        #: platform (an outage at start) is queued under
+        self._epoch = str(known[0]) if known is not None else ""
+        self._note_epoch("", client.epoch.current)
+        self._unlisten_epoch = client.epoch.add_listener(self._note_epoch)
         self._pending_lock = threading.Lock()  # taken alone by readers; with the database lock by writers
         self._pending: dict[int, OutboxItem] = {}
         #: the rows refused or overtaken and not set aside (``undelivered``), kept like the pending ones
@@ -367,8 +379,8 @@ class Outbox:
                         raise ValueError(f"idempotency key {key!r} is already used for another action")
                     return int(existing["id"])
                 cursor = self._db.execute(
-                    "INSERT INTO outbox (kind, payload, idempotency_key, created_at) VALUES (?, ?, ?, ?)",
-                    (kind, body, key, _now()),
+                    "INSERT INTO outbox (kind, payload, idempotency_key, created_at, platform_epoch) "
+                    "VALUES (?, ?, ?, ?, ?)", (kind, body, key, _now(), self._client.epoch.current or self._epoch),
                 )
             except sqlite3.Error as exc:  # the disk is full or read-only: not queued, and the caller says so
                 raise OutboxWriteError.of(exc, self.db_path.parent) from exc
@@ -477,10 +489,10 @@ class Outbox:
     def retry(self, row_id: int) -> bool:
         """Put a failed or conflicted row back to pending (the user chose to try again)."""
         with self._db_lock:
-            cursor = self._db.execute(
+            cursor = self._db.execute(  # sent as it is to the platform as it is now: the officer decided
                 "UPDATE outbox SET state = 'pending', last_error = NULL, error_code = '', error_status = NULL, "
-                "dismissed = 0 WHERE id = ? AND state != 'sent'",
-                (row_id,),
+                "dismissed = 0, platform_epoch = ? WHERE id = ? AND state != 'sent'",
+                (self._client.epoch.current or self._epoch, row_id),
             )
             if cursor.rowcount:
                 self._idle.clear()
@@ -612,6 +624,7 @@ class Outbox:
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop the worker (a send in flight finishes or times out first) and close the database."""
+        self._unlisten_epoch()
         self._stop.set()
         self._wake.set()
         self._retry_now.set()
@@ -626,6 +639,37 @@ class Outbox:
     def wait_idle(self, timeout: float) -> bool:
         """Wait until no row is pending (True) or ``timeout`` s pass (False)."""
         return self._idle.wait(timeout)
+
+    def _note_epoch(self, _old: str, new: str) -> None:
+        """The platform answered under data epoch ``new``: kept, so that what is queued before it is heard next
+        time (a desk started during an outage) is queued under it (best effort: the disk may be full)."""
+        if not new or new == self._epoch:
+            return
+        try:
+            with self._db_lock:
+                self._db.execute("INSERT OR REPLACE INTO outbox_meta (name, value) VALUES ('platform_epoch', ?)",
+                                 (new,))
+        except sqlite3.Error as exc:
+            log.warning("outbox: the platform's data epoch not kept (%s)", exc)
+        self._epoch = new
+
+    def _went_back(self, item: OutboxItem) -> bool:
+        """``item`` was queued under another data epoch than the platform answers with now (its data was reset or
+        restored since, even across a restart of this desk): failed with :data:`PLATFORM_WENT_BACK` instead of
+        sent, for the officer to check (the incident it names may now be another). A row queued under an epoch
+        while this run has heard none yet asks the platform's health first (``BackendError`` when it cannot)."""
+        if not item.platform_epoch:
+            return False
+        if not self._client.epoch.current:
+            self._client.health()  # the answer's header says which epoch the platform is in
+        now = self._client.epoch.current
+        if not now or item.platform_epoch == now:
+            return False
+        log.warning("outbox row %s was queued under the platform's data epoch %s, which now is %s: held",
+                    item.id, item.platform_epoch[:16], now[:16])
+        self._finish(item.id, OutboxState.FAILED, code=PLATFORM_WENT_BACK,
+                     error=f"held: queued under data epoch {item.platform_epoch[:16]}, the platform's is {now[:16]}")
+        return True  # an attachment's kept copy stays: the officer may send it after all
 
     def _next_pending(self) -> OutboxItem | None:
         """Oldest pending row of an incident not held (see the module docstring); None when there is none. With
@@ -737,6 +781,13 @@ class Outbox:
                          code=UNREADABLE_ROW)
             self._drop_kept(item)
             return _Outcome.DONE
+        try:
+            if self._went_back(item):
+                return _Outcome.DONE
+        except BackendError as exc:  # the platform's health cannot be read: nor would the row be sent now
+            log.info("outbox row %s: %s", item.id, exc)
+            self._finish(item.id, OutboxState.PENDING, error=exc.summary)
+            return _Outcome.RETRY_ALL
         with self._db_lock:  # counted before sending: a crash mid-send leaves attempts > 0
             self._db.execute("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", (item.id,))
         # when the officer acted, by the platform's clock as the desk reads it: the timeline keeps it beside the

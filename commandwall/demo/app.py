@@ -45,6 +45,8 @@ class DemoContext:
     stop: threading.Event
     keepalive_s: float = 15.0
     sensors: SensorField | None = None
+    #: the database's data epoch, sent as ``X-Platform-Epoch`` with every answer ("": none sent)
+    epoch: str = ""
 
 
 class ApiError(Exception):
@@ -169,6 +171,13 @@ def create_app(context: DemoContext) -> Flask:
 
     app.register_blueprint(capfeed.bp)
     app.register_blueprint(routes_sensors.bp)
+
+    @app.after_request
+    def _epoch(response: Response) -> Response:
+        """Every answer says which generation of the platform's data it comes from (the contract)."""
+        if context.epoch:
+            response.headers["X-Platform-Epoch"] = context.epoch
+        return response
 
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError) -> tuple[Response, int]:

@@ -220,7 +220,8 @@ class DemoBackend:
         )
         self.streams = StreamHub(self.store.camera_status, self._stop)
         context = DemoContext(db, self.store, self.catalogue, self.streams, hub, self._stop, self.keepalive_s,
-                              SensorField(geo, seed=None if self.seed is None else f"sensors-{self.seed}"))
+                              SensorField(geo, seed=None if self.seed is None else f"sensors-{self.seed}"),
+                              epoch=db.data_epoch())
         # Bind here: werkzeug's make_server calls sys.exit(1) when the port is taken; this raises OSError.
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         listener = socket.create_server((self.host, self.port), family=family, backlog=64)

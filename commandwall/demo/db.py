@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -180,6 +181,15 @@ class Database:
         """Store a value in the ``meta`` table."""
         with self.transaction() as tx:
             tx.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def data_epoch(self) -> str:
+        """This database's data epoch (the contract's ``X-Platform-Epoch``): made with the database and kept across
+        restarts; a fresh database (a reset) or another file (a restored backup) has another."""
+        epoch = self.meta("epoch")
+        if not epoch:
+            epoch = uuid.uuid4().hex
+            self.set_meta("epoch", epoch)
+        return epoch
 
     def max_event_id(self) -> int:
         """Id of the newest event (0 when the log is empty)."""

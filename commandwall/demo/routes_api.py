@@ -18,8 +18,8 @@ bp = Blueprint("api", __name__)
 
 @bp.get("/api/v1/health")
 def health() -> Any:
-    """Liveness and the server's clock."""
-    return {"status": "ok", "server_time": iso()}
+    """Liveness, the server's clock and its data epoch."""
+    return {"status": "ok", "server_time": iso(), "epoch": ctx().epoch}
 
 
 @bp.post("/api/v1/auth/token")

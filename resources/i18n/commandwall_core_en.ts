@@ -130,19 +130,19 @@
         <translation>Internal error: {error} ({activity})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/outbox.py" line="650"/>
-        <location filename="../../commandwall/backend/outbox.py" line="736"/>
+        <location filename="../../commandwall/backend/outbox.py" line="694"/>
+        <location filename="../../commandwall/backend/outbox.py" line="780"/>
         <source>无法读取的记录 ({error})</source>
-        <extracomment>Columns added since the table was first made (name → declaration), added to an older file when it is opened: the refusal&apos;s machine code and HTTP status, and whether the officer has set a refused row aside. Codes of the desk&apos;s own for rows it fails itself (the platform&apos;s codes are lower-case words too, never these). Rows held back because the platform&apos;s data went back (reset, restored from a backup) after they were queued: the incident they name may now be another one under the same id (:meth:`Outbox.hold_pending`). What may be queued. The columns of the table as first made (``SCHEMA``), in their order. What each kind of row needs in its payload to be sent (name → type); a task&apos;s is the platform&apos;s task body. Below this many free bytes in the outbox&apos;s folder a failed write is put down to a full disk. What the operating system says when the disk is full (or the user&apos;s quota spent), or the folder is read-only. the platform&apos;s machine code of a refusal or conflict (``invalid_transition``, ``stale_version`` …; one of the desk&apos;s own, :data:`UNREADABLE_ROW` or :data:`ATTACHMENT_LOST`, for a row it failed itself), else &quot;&quot; the HTTP status of that refusal (None: no answer, or a row the desk failed itself) the officer has set this refused or conflicted row aside (no longer listed as not delivered) asked before each send: False holds the queue (the desk does not hear the platform yet — after an outage its event stream first catches up, and sees whether the platform&apos;s data went back, before any queued action goes to it); :meth:`retry_soon` wakes the worker when it may. None: always. Where queued attachments wait for their send (one file per row, named by its Idempotency-Key). incidents whose next row the platform failed while it answered others: incident id → (failures in a row, ``time.monotonic()`` when it is tried again); their rows wait, the others&apos; go on (worker thread only) the rows refused or overtaken and not set aside (``undelivered``), kept like the pending ones</extracomment>
+        <extracomment>Columns added since the table was first made (name → declaration), added to an older file when it is opened: the refusal&apos;s machine code and HTTP status, and whether the officer has set a refused row aside. Codes of the desk&apos;s own for rows it fails itself (the platform&apos;s codes are lower-case words too, never these). Rows held back because the platform&apos;s data went back (reset, restored from a backup) after they were queued: the incident they name may now be another one under the same id (:meth:`Outbox.hold_pending`). What may be queued. The columns of the table as first made (``SCHEMA``), in their order. What each kind of row needs in its payload to be sent (name → type); a task&apos;s is the platform&apos;s task body. Below this many free bytes in the outbox&apos;s folder a failed write is put down to a full disk. What the operating system says when the disk is full (or the user&apos;s quota spent), or the folder is read-only. the platform&apos;s machine code of a refusal or conflict (``invalid_transition``, ``stale_version`` …; one of the desk&apos;s own, :data:`UNREADABLE_ROW` or :data:`ATTACHMENT_LOST`, for a row it failed itself), else &quot;&quot; the HTTP status of that refusal (None: no answer, or a row the desk failed itself) the officer has set this refused or conflicted row aside (no longer listed as not delivered) the platform&apos;s data epoch the row was queued under (&quot;&quot;: unknown, sent under any); see ``epoch`` asked before each send: False holds the queue (the desk does not hear the platform yet — after an outage its event stream first catches up, and sees whether the platform&apos;s data went back, before any queued action goes to it); :meth:`retry_soon` wakes the worker when it may. None: always. Where queued attachments wait for their send (one file per row, named by its Idempotency-Key). incidents whose next row the platform failed while it answered others: incident id → (failures in a row, ``time.monotonic()`` when it is tried again); their rows wait, the others&apos; go on (worker thread only) the platform&apos;s data epoch heard last, kept across runs: what a row queued before the desk hears the platform (an outage at start) is queued under the rows refused or overtaken and not set aside (``undelivered``), kept like the pending ones</extracomment>
         <translation>Unreadable record ({error})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/outbox.py" line="693"/>
+        <location filename="../../commandwall/backend/outbox.py" line="737"/>
         <source>内部错误: {error}</source>
         <translation>Internal error: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/outbox.py" line="757"/>
+        <location filename="../../commandwall/backend/outbox.py" line="808"/>
         <source>附件文件已丢失 ({error})</source>
         <translation>The attachment&apos;s file is lost ({error})</translation>
     </message>
@@ -207,19 +207,19 @@
         <translation>Xuecheng offline map unavailable</translation>
     </message>
     <message>
-        <location filename="../../commandwall/geo/basemaps.py" line="39"/>
+        <location filename="../../commandwall/geo/basemaps.py" line="45"/>
         <source>无底图</source>
-        <extracomment>Highest zoom any reader answers (tile numbers stay far below 2**31). Id of &quot;no base map&quot; (无底图) in the switcher; always offered.</extracomment>
+        <extracomment>Highest zoom any reader answers (tile numbers stay far below 2**31). Largest tile a reader hands out (a 512 px PNG of a busy area is under 1 MB): a larger one is taken as missing, never read whole into memory. Id of &quot;no base map&quot; (无底图) in the switcher; always offered.</extracomment>
         <translation>No base map</translation>
     </message>
     <message>
-        <location filename="../../commandwall/geo/basemaps.py" line="356"/>
+        <location filename="../../commandwall/geo/basemaps.py" line="388"/>
         <source>{title}（GCJ-02：叠加偏移约0.5公里）</source>
         <extracomment>Base-map ids: what may appear in a ``cw://app/tiles/&lt;id&gt;/…`` path. The WMTS well-known Web Mercator tile matrix set (OGC 07-057r7 Annex E.4), the default of a configured service. Names of tile matrix sets in latitude/longitude (EPSG:4326, CGCS2000 EPSG:4490, 天地图 ``c``): Leaflet&apos;s map is Web Mercator, so their tiles would land in the wrong place. Which RESTful template variables this page fills (WMTS 1.0.0 §10.2.1), lower case. A ``{…}`` variable of a tile URL template (group 1: its name as written), in this module and the settings. The one variable a template may carry besides the tile&apos;s: Leaflet fills it from ``subdomains``. A tile server&apos;s origin as the page&apos;s CSP may name it: ``scheme://host[:port]``, the host a lower-case name or IPv4 address (no IPv6 literal, wildcard, path, quote or space: each could widen or break the policy). What a base map&apos;s tiles are drawn in: Web Mercator on WGS84 lon/lat (as every overlay is), or on the shifted lon/lat of Chinese web maps — GCJ-02 (高德 AMap, 腾讯 Tencent) or BD-09 (百度 Baidu), 300–600 m off WGS84. Tile hosts known to serve shifted tiles: the host itself or any name under it.</extracomment>
         <translation>{title} (GCJ-02: overlays ~0.5 km off)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/geo/basemaps.py" line="358"/>
+        <location filename="../../commandwall/geo/basemaps.py" line="390"/>
         <source>{title}（BD-09：百度网格，叠加无法对齐）</source>
         <translation>{title} (BD-09: Baidu&apos;s own grid; overlays cannot line up)</translation>
     </message>
@@ -2107,7 +2107,7 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
     <message>
         <location filename="../../commandwall/app/refusals.py" line="41"/>
         <source>平台数据已重置或回退，该操作暂未发送：请核对事件后重试或忽略</source>
-        <translation>The platform's data was reset or restored; this action was not sent: check the incident, then retry or dismiss</translation>
+        <translation>The platform&apos;s data was reset or restored; this action was not sent: check the incident, then retry or dismiss</translation>
     </message>
     <message>
         <location filename="../../commandwall/app/refusals.py" line="42"/>
@@ -2196,85 +2196,90 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
 <context>
     <name>session</name>
     <message>
-        <location filename="../../commandwall/app/session.py" line="197"/>
+        <location filename="../../commandwall/app/session.py" line="202"/>
         <source>内部错误: {error}</source>
-        <extracomment>Seconds a stream that went live again must have been so before the outbox sends (see ``_outbox_may_send``). A login is needed (no password for a real platform, login refused, token refused): the reason, or &quot;&quot;. The platform cannot be reached at start-up: the stores show the last known state, saved at this time. Something the duty officer must know that is no failure to connect (a damaged local file set aside). The platform&apos;s data went back (reset, restored from a backup): the stores were loaded again as a whole, as at a login, and the views are to show them afresh (``on_notice`` tells the officer). Not logged in: the platform could not be reached at start-up, and this is the configured user, whose actions queue in his outbox until he is logged in (``roles`` as the last known state kept them). False while offline with no roles kept: ``roles`` then lets every action queue and the platform decides. A real platform without a password: ask the user (``on_login_needed``) instead of trying the exercise accounts&apos; convention (password = user name). The GUI asks; the screenshot mode does not. The platform&apos;s layer catalogue as read (平台图层): every entry, with its features or why not. Why the catalogue itself could not be had (the local layer folder is drawn instead), or None. When the last known state shown was saved, while the stores hold it instead of live data. The platform&apos;s clock, from its answers: the desk&apos;s &quot;now&quot; follows it (``localtime.now``). The desk&apos;s other outboxes with actions pending (another user&apos;s, another platform&apos;s), as last read. First pause (s) before start-up is tried again, and the longest one.</extracomment>
+        <extracomment>Seconds a stream that went live again must have been so before the outbox sends (see ``_outbox_may_send``). A login is needed (no password for a real platform, login refused, token refused): the reason, or &quot;&quot;. The platform cannot be reached at start-up: the stores show the last known state, saved at this time. Something the duty officer must know that is no failure to connect (a damaged local file set aside). The platform&apos;s data went back (reset, restored from a backup): the stores were loaded again as a whole, as at a login, and the views are to show them afresh (``on_notice`` tells the officer). Not logged in: the platform could not be reached at start-up, and this is the configured user, whose actions queue in his outbox until he is logged in (``roles`` as the last known state kept them). False while offline with no roles kept: ``roles`` then lets every action queue and the platform decides. A real platform without a password: ask the user (``on_login_needed``) instead of trying the exercise accounts&apos; convention (password = user name). The GUI asks; the screenshot mode does not. The platform&apos;s layer catalogue as read (平台图层): every entry, with its features or why not. Why the catalogue itself could not be had (the local layer folder is drawn instead), or None. When the last known state shown was saved, while the stores hold it instead of live data. The platform&apos;s clock, from its answers: the desk&apos;s &quot;now&quot; follows it (``localtime.now``). The platform&apos;s data epoch, from its answers: a new one means its data was reset or restored. The desk&apos;s other outboxes with actions pending (another user&apos;s, another platform&apos;s), as last read. First pause (s) before start-up is tried again, and the longest one.</extracomment>
         <translation>Internal error: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="198"/>
+        <location filename="../../commandwall/app/session.py" line="203"/>
         <source>{reason}（{seconds} 秒后重试）</source>
         <translation>{reason} (retrying in {seconds} s)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="208"/>
+        <location filename="../../commandwall/app/session.py" line="213"/>
         <source>正在启动演练后台…</source>
         <translation>Starting the exercise backend…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="221"/>
+        <location filename="../../commandwall/app/session.py" line="226"/>
         <source>正在登录平台…</source>
         <translation>Logging in to the platform…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="234"/>
+        <location filename="../../commandwall/app/session.py" line="239"/>
         <source>平台不可达</source>
         <translation>platform unreachable</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="292"/>
+        <location filename="../../commandwall/app/session.py" line="298"/>
         <source>平台拒绝了 {user} 的登录：其 {count} 项操作仍保存在本机待发送，请以该用户重新登录后发出</source>
         <translation>The platform refused the login of {user}: his {count} action(s) are still kept on this desk; log in again as that user to send them</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="308"/>
+        <location filename="../../commandwall/app/session.py" line="314"/>
         <source>；</source>
         <translation>; </translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="320"/>
+        <location filename="../../commandwall/app/session.py" line="326"/>
         <source>平台尚未就绪，请稍后再试</source>
         <translation>The platform is not ready yet; try again shortly</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="364"/>
+        <location filename="../../commandwall/app/session.py" line="371"/>
         <source>登录已失效，请重新登录（{error}）</source>
         <translation>The login expired; please log in again ({error})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="376"/>
+        <location filename="../../commandwall/app/session.py" line="383"/>
         <source>正在加载图层…</source>
         <translation>Loading layers…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="381"/>
+        <location filename="../../commandwall/app/session.py" line="388"/>
         <source>正在加载视频点位、处置力量和事件…</source>
         <translation>Loading cameras, field units and incidents…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="436"/>
+        <location filename="../../commandwall/app/session.py" line="444"/>
         <source>平台数据已重置或回退，已重新载入</source>
         <translation>The platform&apos;s data was reset or rolled back; everything has been reloaded</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="438"/>
+        <location filename="../../commandwall/app/session.py" line="446"/>
         <source>{count} 项未发送的操作已暂停（事件可能已非原事件），请在「未送达的操作」核对</source>
         <translation>{count} unsent actions are held (the incident may no longer be the one meant): check them under &quot;Undelivered actions&quot;</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="467"/>
+        <location filename="../../commandwall/app/session.py" line="475"/>
         <source>发件箱文件已损坏，已另存为 {name}（未发出的操作请人工核对），已新建发件箱</source>
         <translation>The outbox file was damaged: kept as {name} (check its unsent actions by hand); a new outbox was started</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="649"/>
-        <location filename="../../commandwall/app/session.py" line="656"/>
-        <location filename="../../commandwall/app/session.py" line="664"/>
+        <location filename="../../commandwall/app/session.py" line="611"/>
+        <source>平台数据已重置或回退：此前暂存的操作已暂停，请在「未送达的操作」核对</source>
+        <translation>The platform&apos;s data was reset or restored: actions queued earlier are on hold, check them under Undelivered actions</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/session.py" line="669"/>
+        <location filename="../../commandwall/app/session.py" line="676"/>
+        <location filename="../../commandwall/app/session.py" line="684"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="663"/>
+        <location filename="../../commandwall/app/session.py" line="683"/>
         <source>未登录：未配置用户，平台恢复前无法暂存操作</source>
         <translation>Not logged in: no user is configured, so actions cannot be kept until the platform is back</translation>
     </message>

@@ -544,7 +544,7 @@
     <name>IncidentCentre</name>
     <message>
         <source>{offline}（非实时，平台恢复后自动更新）</source>
-        <extracomment>How often deadlines are checked (ms). task reports for the shown incident within this long are shown together 区域摄像机上墙 of an early warning: the cameras inside its area, for the wall. The user cleared the dashboard&apos;s filter on the panel (the map shows all again too). A timeline fetched on the controller&apos;s worker thread (incident id, entries or None, error), to the GUI. An attachment copied and queued, or refused (feedback, queued), from the attachment worker to the GUI. An attachment fetched (AttachmentRef, local path or None, error, open it), from the worker to the GUI. the dispatch worker ranked the units: (incident and choices, or None), unit to tick, instructions, the window to open the dialog over (None: the incident centre&apos;s) the list and detail split as the officer left it at the last run (none kept without a data folder) Hands a fetched local copy to the system (the default application for its type); replaceable. 未送达的操作 (opened from the button above the list; one, kept while the window lives)</extracomment>
+        <extracomment>How often deadlines are checked (ms). task reports for the shown incident within this long are shown together 区域摄像机上墙 of an early warning: the cameras inside its area, for the wall. The user cleared the dashboard&apos;s filter on the panel (the map shows all again too). A timeline fetched on the controller&apos;s worker thread (incident id, entries or None, error), to the GUI. An attachment copied and queued, or refused (feedback, queued), from the attachment worker to the GUI. An attachment fetched (AttachmentRef, local path or None, error, open it), from the worker to the GUI. the dispatch worker ranked the units: (incident and choices, or None), unit to tick, instructions, the window to open the dialog over (None: the incident centre&apos;s) what to say of the data folder (cannot be written, nearly full), from the check&apos;s thread to the GUI the list and detail split as the officer left it at the last run (none kept without a data folder) Hands a fetched local copy to the system (the default application for its type); replaceable. 未送达的操作 (opened from the button above the list; one, kept while the window lives)</extracomment>
         <translation>{offline} (not live; updates automatically when the platform is back)</translation>
     </message>
     <message>
@@ -778,7 +778,7 @@
     <name>LayerTree</name>
     <message>
         <source>加载中…</source>
-        <extracomment>Sources read at once (network waits, not CPU: a slow server holds one of them)</extracomment>
+        <extracomment>Sources read at once (network waits, not CPU: a slow server holds one of them) A layer whose JSON is longer than this reaches the page as its address (``cw://app/data/…``, fetched by the page), not as text through the web channel: the channel serialises what it sends on the GUI thread (a 31 MB layer of 6 000 polygons held it 270 ms), the scheme hands over shared bytes that the page reads in pieces.</extracomment>
         <translation>Loading…</translation>
     </message>
     <message>
