@@ -18,13 +18,11 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import gc
 import hashlib
 import logging
 import re
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
@@ -42,6 +40,7 @@ from commandwall.backend.errors import BackendError, MalformedAnswerError
 from commandwall.backend.http import has_secret_query, make_http, redact, same_origin
 from commandwall.geo.crs import UnsupportedCRS, canonical_crs, short_repr
 from commandwall.geo.features import check_features
+from commandwall.heap import collector_paused, freeze_big
 
 log = logging.getLogger(__name__)
 
@@ -173,6 +172,8 @@ class SourceResult:
     unchanged: bool = False
     #: Features left out because a coordinate is ``NaN`` or infinite (also listed in ``bad``).
     non_finite: int = 0
+    #: Bytes read (all pages, or the file): what is made of a big read is made with the collector paused.
+    bytes_read: int = 0
 
     @property
     def usable(self) -> bool:
@@ -259,8 +260,10 @@ _HUGE_EXPONENT = re.compile(rb"[0-9.][eE]\+?0*[3-9][0-9]{2,}")
 
 
 #: Bytes searched for a huge exponent per call: the regular expression engine holds the interpreter lock for a
-#: whole call (33 MB took ~300 ms: the window froze that long while a big layer loaded), a slice takes ~10 ms.
-EXPONENT_SLICE = 1 << 20
+#: whole call (33 MB took ~300 ms: the window froze that long while a big layer loaded); a slice takes ~1 ms —
+#: the GUI thread waits for the current one each time it takes the lock back after a system call (1 MB slices,
+#: ~10 ms each, made 50 file reads on the GUI thread a 750 ms freeze).
+EXPONENT_SLICE = 1 << 17
 
 
 def _has_huge_exponent(body: bytes) -> bool:
@@ -328,7 +331,10 @@ class _Reading:
         if not self.overflowed and _has_huge_exponent(body):
             self.overflowed = True  # such a number reads as infinite: checked like the literals
         with collector_paused() if len(body) >= PAUSE_COLLECTOR_BYTES else contextlib.nullcontext():
-            return parse_json_bytes(body, name, non_finite=self._non_finite)
+            value = parse_json_bytes(body, name, non_finite=self._non_finite)
+            if len(body) >= FREEZE_AFTER_BYTES:
+                freeze_big()  # the first collection after it would walk the whole document (100–150 ms)
+            return value
 
     def _non_finite(self, literal: str) -> float:
         self.non_finite += 1
@@ -509,31 +515,6 @@ FREEZE_AFTER_BYTES = 8 * 1024 * 1024
 #: while waiting for the network: several live layers reading at once must not keep it off.
 PAUSE_COLLECTOR_BYTES = 1024 * 1024
 
-_collector_lock = threading.Lock()
-_collector_pausers = 0  # reads under way with the collector paused
-_collector_was_enabled = True
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a big answer is parsed or checked (any thread; nested and
-    concurrent ones count): a layer of millions of coordinate lists made it run full collections over an
-    ever larger heap as they were made — pauses of 56, 96, 140 … 264 ms of the whole client, the window frozen
-    with them. Reference counting still frees what is dropped; the collector runs again when the last read ends."""
-    global _collector_pausers, _collector_was_enabled
-    with _collector_lock:
-        if _collector_pausers == 0:
-            _collector_was_enabled = gc.isenabled()
-            gc.disable()
-        _collector_pausers += 1
-    try:
-        yield
-    finally:
-        with _collector_lock:
-            _collector_pausers -= 1
-            if _collector_pausers == 0 and _collector_was_enabled:
-                gc.enable()
-
 
 def _read_and_check(spec: LayerSourceSpec, reading: _Reading, result: SourceResult) -> None:
     """Read every page of ``spec`` and check its features into ``result`` (raises what :func:`load_source`
@@ -554,6 +535,7 @@ def _read_and_check(spec: LayerSourceSpec, reading: _Reading, result: SourceResu
         result.truncated = True
     elif (result.matched is not None and result.matched > len(raw)) or reading.cut:
         result.truncated = True
+    result.bytes_read = reading.bytes_read
     big = reading.bytes_read >= PAUSE_COLLECTOR_BYTES
     with collector_paused() if big else contextlib.nullcontext():
         checked = check_features(raw, result.crs, swap_axes=swap,
@@ -563,7 +545,7 @@ def _read_and_check(spec: LayerSourceSpec, reading: _Reading, result: SourceResu
             # one after it (each a pause of the whole client: ~0.5 s for a 33 MB layer): before the collector runs
             # again they are moved out of its sight, as long-lived data (JSON holds no cycles; reference counting
             # frees them when the layer is replaced)
-            gc.freeze()
+            freeze_big()
     result.features, result.bad, result.non_finite = checked.features, checked.bad, checked.non_finite
     if not raw:
         result.error = NO_FEATURES

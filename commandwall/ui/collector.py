@@ -18,7 +18,9 @@ the GUI thread is told it is busy (:meth:`GuiThreadCollector.busy`; the client c
 incidents, see ``commandwall.ui.app``) a full collection that falls due waits for a quiet moment (no call for
 :data:`FULL_WHEN_QUIET_FOR_S`), or at most :data:`FULL_DEFERRED_AT_MOST_S` so that garbage only a full
 collection frees cannot grow without bound. The young generations are collected as before meanwhile: they are
-cheap, and they free most cyclic garbage.
+cheap, and they free most cyclic garbage. While a worker makes big data (``commandwall.heap.collector_paused``:
+a layer of millions of coordinate lists) no collection runs at all — a young one walked all of them, 100–150 ms —
+unless none ran for :data:`FULL_DEFERRED_AT_MOST_S`.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ import math
 import time
 
 from PySide6.QtCore import QObject, QTimer
+
+from commandwall import heap
 
 #: How often the GUI thread looks whether a collection is due.
 CHECK_INTERVAL_MS = 500
@@ -124,6 +128,8 @@ class GuiThreadCollector(QObject):
         generation at least every :data:`YOUNG_AT_LEAST_EVERY_S`; returns how many unreachable objects were
         found."""
         now = time.monotonic()
+        if heap.collector_waits() and now - self._last_collection < self._deferred_at_most_s:
+            return 0  # a worker is making big data (a layer): a collection now would walk all of it, frozen
         generation = due_generation()
         if generation == 2 and self._full_due_since is None:
             self._full_due_since = now

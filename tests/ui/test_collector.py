@@ -7,6 +7,7 @@ import threading
 import time
 from typing import ClassVar
 
+import shiboken6
 from pytestqt.qtbot import QtBot
 
 from commandwall.ui.collector import GuiThreadCollector
@@ -218,3 +219,57 @@ def test_the_window_the_application_makes_tells_its_collector_of_each_incident_b
         else:
             app._collector = before
         collector.deleteLater()
+
+
+def test_no_collection_runs_on_the_gui_thread_while_a_worker_makes_a_big_layer(qtbot: QtBot) -> None:
+    """A worker parsing a big layer (millions of lists) under ``heap.collector_paused``: the GUI thread's timer
+    collected the young generation over all of it (100–150 ms, the window frozen). It now waits until the work is
+    done (and its result frozen out of sight), then collects as usual."""
+    from PySide6.QtWidgets import QApplication
+
+    from commandwall import heap
+
+    others = [c for c in QApplication.instance().findChildren(GuiThreadCollector)]
+    for other in others:
+        other.stop()
+    collector = GuiThreadCollector()
+    collections: list[tuple[str, float]] = []
+
+    def note(phase: str, _info: dict) -> None:
+        if phase == "start":
+            collections.append((threading.current_thread().name, time.monotonic()))
+
+    working, done = threading.Event(), threading.Event()
+    made: list = []
+
+    def make_layer() -> None:
+        with heap.collector_paused():
+            working.set()
+            for _ in range(30):  # about 1.5 s of making lists, far past every threshold
+                made.extend([[float(i), float(i)] for i in range(20_000)])
+                time.sleep(0.05)
+            heap.freeze_big()
+        done.set()
+
+    gc.callbacks.append(note)
+    try:
+        collector.start()
+        worker = threading.Thread(target=make_layer, name="layer-source")
+        worker.start()
+        working.wait(5)
+        qtbot.waitUntil(done.is_set, timeout=20_000)
+        finished = time.monotonic()
+        worker.join(5)
+        assert collections == [], f"collections ran while the layer was made: {collections[:3]}"
+        assert len(made) == 600_000
+        for _ in range(3):  # and afterwards the young generations are collected again, on the GUI thread
+            [_Cycle() for _ in range(gc.get_threshold()[0] * 2)]
+            qtbot.wait(600)
+        assert collections and all(name == "MainThread" and at > finished for name, at in collections)
+    finally:
+        gc.callbacks.remove(note)
+        collector.stop()
+        gc.unfreeze()
+        for other in others:
+            if shiboken6.isValid(other):  # a window of an earlier test (and its collector) may be gone meanwhile
+                other.start()

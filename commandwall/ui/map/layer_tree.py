@@ -10,6 +10,7 @@ address only (``cw://app/data/…``), which the page fetches.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import logging
@@ -48,6 +49,8 @@ from commandwall.app.user_layers import (
     local_tree_layers,
     platform_tree_layers,
 )
+from commandwall.geo.sources import PAUSE_COLLECTOR_BYTES
+from commandwall.heap import collector_paused
 from commandwall.i18n import QT_TRANSLATE_NOOP, translate
 from commandwall.localtime import to_display
 from commandwall.textsafe import display_text
@@ -738,7 +741,9 @@ class LayerTreeFeature(QObject):
             result = self.controller.load(layer_id)
             changed = result is None or not result.unchanged
             layer = self.controller.get(layer_id)
-            text = page_text(self.controller.layer_payload(layer)) if layer is not None and changed else ""
+            big = getattr(result, "bytes_read", 0) >= PAUSE_COLLECTOR_BYTES
+            with collector_paused() if big else contextlib.nullcontext():  # a copy of every coordinate list
+                text = page_text(self.controller.layer_payload(layer)) if layer is not None and changed else ""
         finally:
             if not self._closed:  # after shutdown the tree and the page may be gone
                 self._sig_loaded.emit(layer_id, text, changed)

@@ -9,6 +9,7 @@ is ready — and after a reload or a crashed renderer — are delivered when the
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -244,12 +245,11 @@ class MapView(QWebEngineView):
 
     def _lower_map_priority(self, _pid: int = 0) -> None:
         """The page's renderer process and Chromium's compositing threads in this process yield to the GUI thread
-        when the cores are busy (see :mod:`commandwall.niceness`); again for a new renderer (after a crash)."""
-        renderer = niceness.lower_process(int(self._web_page.renderProcessPid()))
-        own = niceness.lower_own_threads(niceness.CHROMIUM_COMPOSITING_THREADS)
-        if renderer or own:
-            log.info("map page: %d renderer and %d compositing thread(s) made %d nicer than the GUI thread",
-                     renderer, own, niceness.MAP_NICENESS)  # fmt: skip
+        when the cores are busy (see :mod:`commandwall.niceness`); again for a new renderer (after a crash). The
+        threads are found in ``/proc`` on a thread of its own: a hundred file reads on the GUI thread, each taking
+        the interpreter lock back from a worker busy with a big layer, froze the window 0.5–0.75 s."""
+        threading.Thread(target=_lower_map_threads, args=(int(self._web_page.renderProcessPid()),),
+                         name="map-niceness", daemon=True).start()
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         """Shown: Chromium starts compositing the page (its threads may be new), then lowered."""
@@ -433,3 +433,12 @@ class MapView(QWebEngineView):
             self._bridge.command.emit(text)
         else:
             self._pending_command = text  # only the latest view command matters
+
+
+def _lower_map_threads(renderer_pid: int) -> None:
+    """Make the map page's renderer process and Chromium's compositing threads nicer than the GUI thread."""
+    renderer = niceness.lower_process(renderer_pid)
+    own = niceness.lower_own_threads(niceness.CHROMIUM_COMPOSITING_THREADS)
+    if renderer or own:
+        log.info("map page: %d renderer and %d compositing thread(s) made %d nicer than the GUI thread",
+                 renderer, own, niceness.MAP_NICENESS)  # fmt: skip
