@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -564,6 +565,15 @@ class ClientSession:
             return False
         events = self.events
         return events is None or events.state is not ConnectionState.LIVE or events.live_for() >= OUTBOX_AFTER_LIVE_S
+
+    def unanswered_since_heard(self) -> bool:
+        """A request to the platform (an action the outbox sent, a detail asked for) got no answer after the
+        platform last sent anything: it hangs now — the stream's silence says so only at its heartbeat's timeout,
+        15 s or more later, while the officer's dispatch has already timed out."""
+        client, events = self.client, self.events
+        if client is None or events is None or client.unanswered_at is None:
+            return False
+        return client.unanswered_at > time.monotonic() - events.quiet_for()
 
     def live_stream_quiet_for(self) -> float:
         """Seconds since the platform last sent anything to the event stream (its bytes, or a poll's answer; 0

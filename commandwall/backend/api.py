@@ -169,6 +169,9 @@ class PlatformClient:
         self._refused: AuthError | None = None
         #: Called (on the requesting thread) when an automatic re-login is refused: the user must log in.
         self.on_login_refused: Callable[[AuthError], None] | None = None
+        #: ``time.monotonic()`` when a request to the platform last got no answer (a timeout, a refused or cut
+        #: connection); None if none did
+        self.unanswered_at: float | None = None
 
     def __repr__(self) -> str:
         return f"PlatformClient({redact(self.base_url)!r}, user={self.username!r})"
@@ -256,6 +259,8 @@ class PlatformClient:
                 self.epoch.note(resp.headers.get(EPOCH_HEADER))
             return resp
         except requests.RequestException as exc:
+            if same_origin(http.url_for(url), http.base_url):
+                self.unanswered_at = time.monotonic()
             reason = describe_request_error(exc)
             where = urlsplit(http.url_for(url))
             host = f"{where.hostname}:{where.port}" if where.port else where.hostname or ""

@@ -91,7 +91,7 @@ class MainWindow(QMainWindow):
         self.status = PlatformStatus(self.statusBar(), self)
         self.status.follow(self.signals, self._counts, self.desk.incidents.pending_actions)
         self.status.follow_overdue(self.desk.incidents.overdue_counts)
-        self.status.follow_quiet(session.live_stream_quiet_for)
+        self.status.follow_quiet(session.live_stream_quiet_for, session.unanswered_since_heard)
         self.messages = MessageLog(self.statusBar(), self)  # what the status bar said, kept after it moved on
         # another user's (or another platform address's) actions still waiting on this desk, and their list
         self.waiting_elsewhere = WaitingElsewhere(self.statusBar(), self, lambda: session.waiting)

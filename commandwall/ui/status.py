@@ -68,6 +68,7 @@ class PlatformStatus(QObject):
         self._counts: Callable[[], tuple[int, int, int]] | None = None
         self._counting = False
         self._quiet_for: Callable[[], float] | None = None
+        self._unanswered: Callable[[], bool] | None = None
         # the platform quiet past this many seconds reads as 平台无响应 (tests set it lower)
         self.quiet_after_s = QUIET_AFTER_S
         self._quiet_shown = False  # the label and banner say 平台无响应, over the state's own
@@ -117,24 +118,32 @@ class PlatformStatus(QObject):
             self.hide_banner()
             self._show_state(self._state or ConnectionState.CONNECTING, "")
 
-    def follow_quiet(self, quiet_for: Callable[[], float]) -> None:
+    def follow_quiet(self, quiet_for: Callable[[], float], unanswered: Callable[[], bool] | None = None) -> None:
         """Watch the platform's silence with the clock (``quiet_for()``: seconds since it last sent anything): a
         platform not heard past ``quiet_after_s`` reads 平台无响应 with a banner that counts the seconds, as it
         or the path to it may hang while the connection stays open — whether the stream is read, reopened or
-        polled meanwhile; once it answers, the state's own label and banner come back."""
+        polled meanwhile; once it answers, the state's own label and banner come back. ``unanswered()``: a request
+        got no answer since the platform last sent anything — then it reads so at once, not at the heartbeat's
+        timeout."""
         self._quiet_for = quiet_for
+        self._unanswered = unanswered
 
     def _check_quiet(self) -> None:
         quiet = self._quiet_for() if self._quiet_for is not None else 0.0
-        if self._state in QUIET_STATES and self._offline_since is None and quiet > self.quiet_after_s:
+        hangs = quiet > self.quiet_after_s or (quiet >= 1.0 and self._unanswered is not None and self._unanswered())
+        if self._state in QUIET_STATES and self._offline_since is None and hangs:
             self._quiet_shown = True
             self.connection_label.setText("● " + translate("StatusBar", "平台无响应（{seconds} 秒无数据）").format(
                 seconds=int(quiet)))
             self.connection_label.setStyleSheet("color: #faad14; font-weight: bold;")
             since = format_time(self.last_sync) if self.last_sync else "—"
-            self.show_banner(translate("StatusBar", "平台 {seconds} 秒无任何数据（心跳超时）：连接可能已中断，"
-                                                    "画面可能停在 {time}").format(seconds=int(quiet), time=since),
-                             severity="warning")
+            if quiet > self.quiet_after_s:
+                text = translate("StatusBar", "平台 {seconds} 秒无任何数据（心跳超时）：连接可能已中断，"
+                                              "画面可能停在 {time}")
+            else:  # a request timed out before the heartbeat did
+                text = translate("StatusBar", "平台未应答请求（{seconds} 秒无数据）：连接可能已中断，"
+                                              "画面可能停在 {time}")
+            self.show_banner(text.format(seconds=int(quiet), time=since), severity="warning")
         elif self._quiet_shown:  # the platform answered (or the state has a banner of its own now)
             self._quiet_shown = False
             self._show_state(self._state or ConnectionState.CONNECTING, self._detail)

@@ -2196,90 +2196,90 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
 <context>
     <name>session</name>
     <message>
-        <location filename="../../commandwall/app/session.py" line="202"/>
+        <location filename="../../commandwall/app/session.py" line="203"/>
         <source>内部错误: {error}</source>
         <extracomment>Seconds a stream that went live again must have been so before the outbox sends (see ``_outbox_may_send``). A login is needed (no password for a real platform, login refused, token refused): the reason, or &quot;&quot;. The platform cannot be reached at start-up: the stores show the last known state, saved at this time. Something the duty officer must know that is no failure to connect (a damaged local file set aside). The platform&apos;s data went back (reset, restored from a backup): the stores were loaded again as a whole, as at a login, and the views are to show them afresh (``on_notice`` tells the officer). Not logged in: the platform could not be reached at start-up, and this is the configured user, whose actions queue in his outbox until he is logged in (``roles`` as the last known state kept them). False while offline with no roles kept: ``roles`` then lets every action queue and the platform decides. A real platform without a password: ask the user (``on_login_needed``) instead of trying the exercise accounts&apos; convention (password = user name). The GUI asks; the screenshot mode does not. The platform&apos;s layer catalogue as read (平台图层): every entry, with its features or why not. Why the catalogue itself could not be had (the local layer folder is drawn instead), or None. When the last known state shown was saved, while the stores hold it instead of live data. The platform&apos;s clock, from its answers: the desk&apos;s &quot;now&quot; follows it (``localtime.now``). The platform&apos;s data epoch, from its answers: a new one means its data was reset or restored. The desk&apos;s other outboxes with actions pending (another user&apos;s, another platform&apos;s), as last read. First pause (s) before start-up is tried again, and the longest one.</extracomment>
         <translation>Internal error: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="203"/>
+        <location filename="../../commandwall/app/session.py" line="204"/>
         <source>{reason}（{seconds} 秒后重试）</source>
         <translation>{reason} (retrying in {seconds} s)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="213"/>
+        <location filename="../../commandwall/app/session.py" line="214"/>
         <source>正在启动演练后台…</source>
         <translation>Starting the exercise backend…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="226"/>
+        <location filename="../../commandwall/app/session.py" line="227"/>
         <source>正在登录平台…</source>
         <translation>Logging in to the platform…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="239"/>
+        <location filename="../../commandwall/app/session.py" line="240"/>
         <source>平台不可达</source>
         <translation>platform unreachable</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="298"/>
+        <location filename="../../commandwall/app/session.py" line="299"/>
         <source>平台拒绝了 {user} 的登录：其 {count} 项操作仍保存在本机待发送，请以该用户重新登录后发出</source>
         <translation>The platform refused the login of {user}: his {count} action(s) are still kept on this desk; log in again as that user to send them</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="314"/>
+        <location filename="../../commandwall/app/session.py" line="315"/>
         <source>；</source>
         <translation>; </translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="326"/>
+        <location filename="../../commandwall/app/session.py" line="327"/>
         <source>平台尚未就绪，请稍后再试</source>
         <translation>The platform is not ready yet; try again shortly</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="371"/>
+        <location filename="../../commandwall/app/session.py" line="372"/>
         <source>登录已失效，请重新登录（{error}）</source>
         <translation>The login expired; please log in again ({error})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="383"/>
+        <location filename="../../commandwall/app/session.py" line="384"/>
         <source>正在加载图层…</source>
         <translation>Loading layers…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="388"/>
+        <location filename="../../commandwall/app/session.py" line="389"/>
         <source>正在加载视频点位、处置力量和事件…</source>
         <translation>Loading cameras, field units and incidents…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="444"/>
+        <location filename="../../commandwall/app/session.py" line="445"/>
         <source>平台数据已重置或回退，已重新载入</source>
         <translation>The platform&apos;s data was reset or rolled back; everything has been reloaded</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="446"/>
+        <location filename="../../commandwall/app/session.py" line="447"/>
         <source>{count} 项未发送的操作已暂停（事件可能已非原事件），请在「未送达的操作」核对</source>
         <translation>{count} unsent actions are held (the incident may no longer be the one meant): check them under &quot;Undelivered actions&quot;</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="475"/>
+        <location filename="../../commandwall/app/session.py" line="476"/>
         <source>发件箱文件已损坏，已另存为 {name}（未发出的操作请人工核对），已新建发件箱</source>
         <translation>The outbox file was damaged: kept as {name} (check its unsent actions by hand); a new outbox was started</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="611"/>
+        <location filename="../../commandwall/app/session.py" line="621"/>
         <source>平台数据已重置或回退：此前暂存的操作已暂停，请在「未送达的操作」核对</source>
         <translation>The platform&apos;s data was reset or restored: actions queued earlier are on hold, check them under Undelivered actions</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="669"/>
-        <location filename="../../commandwall/app/session.py" line="676"/>
-        <location filename="../../commandwall/app/session.py" line="684"/>
+        <location filename="../../commandwall/app/session.py" line="679"/>
+        <location filename="../../commandwall/app/session.py" line="686"/>
+        <location filename="../../commandwall/app/session.py" line="694"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="683"/>
+        <location filename="../../commandwall/app/session.py" line="693"/>
         <source>未登录：未配置用户，平台恢复前无法暂存操作</source>
         <translation>Not logged in: no user is configured, so actions cannot be kept until the platform is back</translation>
     </message>

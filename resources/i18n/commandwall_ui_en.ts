@@ -1433,6 +1433,10 @@
         <translation>No data at all from the platform for {seconds} s (keepalives missed): the connection may be broken, and the picture may be as of {time}</translation>
     </message>
     <message>
+        <source>平台未应答请求（{seconds} 秒无数据）：连接可能已中断，画面可能停在 {time}</source>
+        <translation>The platform did not answer a request (no data for {seconds} s): the connection may be down, the picture may be stuck at {time}</translation>
+    </message>
+    <message>
         <source>超时任务 {tasks} 项 · 超时事件 {incidents} 起</source>
         <translation>Overdue tasks {tasks} · Overdue incidents {incidents}</translation>
     </message>

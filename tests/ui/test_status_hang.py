@@ -17,11 +17,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 import requests
 from PySide6.QtWidgets import QMainWindow
 
 from commandwall import localtime
 from commandwall.backend.api import PlatformClient
+from commandwall.backend.errors import BackendUnavailableError
 from commandwall.backend.events import ConnectionState, EventStream
 from commandwall.ui.adapters import ClientSignals
 from commandwall.ui.status import PlatformStatus
@@ -128,5 +130,55 @@ def test_a_hang_after_an_outage_reads_as_a_hang_until_the_platform_answers(qtbot
                 assert status.banner_now() == ("", "")
                 qtbot.waitUntil(lambda: status.counts_label.text() == "未办结事件 7 起 · 视频在线 5/6", timeout=3000)
         finally:
+            stream.stop()
+            client.close()
+
+
+def test_an_action_the_hung_platform_does_not_answer_is_said_at_once_not_at_the_heartbeats_timeout(qtbot, tmp_path):
+    """The platform hangs between two keepalives (15 s on a real one): the officer's dispatch times out after the
+    request timeout, yet the status bar went on reading 实时推送 until the stream's silence passed its limit, 15 s
+    and more later. A request to the platform that got no answer after it last sent anything reads as a hang at
+    once, with the true seconds since it was last heard; a keepalive later, it is live again."""
+    from commandwall.app.platform import PlatformFactory
+    from commandwall.app.session import ClientListener, ClientSession
+    from commandwall.config import Settings
+
+    port = _free_port()
+    db, log = tmp_path / "platform.sqlite3", tmp_path / "platform.log"
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    status = PlatformStatus(window.statusBar(), window)
+    status.quiet_after_s = 30.0  # the heartbeat's limit lies far beyond this test
+    signals = ClientSignals()
+    status.follow(signals, lambda: (7, 5, 6), lambda: 0)
+    status.start_counting()
+    with _platform(port, db, log) as platform:
+        client = PlatformClient(f"http://127.0.0.1:{port}", "duty", "duty", timeout=1.0, retries=0)
+        client.login()
+        stream = EventStream(client, lambda kind, model: None, lambda state, detail: signals.sig_connection.emit(
+            state, detail), read_timeout=40.0, keepalive_s=KEEPALIVE_S, backoff_initial=0.2,
+            backoff_max=1.0, sse_retry_interval=1.0, poll_interval=0.5).start()
+        session = ClientSession(Settings(data_dir=tmp_path / "data"),
+                                PlatformFactory.at_url(f"http://127.0.0.1:{port}", exercise=False), ClientListener())
+        session.client, session.events = client, stream  # the session's view of its platform, as when logged in
+        status.follow_quiet(stream.quiet_for, session.unanswered_since_heard)
+        try:
+            qtbot.waitUntil(lambda: status.connection_label.text() == "● 实时推送", timeout=15000)
+            qtbot.wait(1500)
+            assert status.connection_label.text() == "● 实时推送"  # keepalives: no request unanswered
+            os.kill(platform.pid, signal.SIGSTOP)
+            stopped = time.monotonic()
+            with pytest.raises(BackendUnavailableError):
+                client.incident("INC-000001")  # the officer opens an incident's detail: no answer
+            qtbot.waitUntil(lambda: status.connection_label.text().startswith("● 平台无响应（"), timeout=3000)
+            said = time.monotonic() - stopped
+            banner, _colour = status.banner_now()
+            assert said < 4.0 and "平台未应答请求" in banner, (said, banner)
+            assert 1 <= _seconds(status.connection_label.text()) <= said + 1.5
+            os.kill(platform.pid, signal.SIGCONT)  # it answers: its keepalives come, live again
+            qtbot.waitUntil(lambda: status.connection_label.text() == "● 实时推送", timeout=10000)
+            assert status.banner_now() == ("", "")
+        finally:
+            os.kill(platform.pid, signal.SIGCONT)
             stream.stop()
             client.close()
