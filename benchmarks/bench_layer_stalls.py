@@ -14,6 +14,7 @@ import json
 import math
 import os
 import random
+import shutil
 import sys
 import tempfile
 import threading
@@ -124,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     feature.shutdown()
     collector.stop()
     view.close()
+    shutil.rmtree(folder, ignore_errors=True)
     return 0
 
 

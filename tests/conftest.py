@@ -13,15 +13,24 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 if hasattr(os, "geteuid") and os.geteuid() == 0:
     os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--disable-background-networking --disable-component-update")
-if "COMMANDWALL_CONFIG_DIR" not in os.environ:  # screen profiles: never the tester's own settings folder
+
+
+def _run_folder(variable: str, prefix: str) -> None:
+    """``variable`` names a folder of this run's own, removed when the run ends."""
+    import atexit
+    import shutil
     import tempfile
 
-    os.environ["COMMANDWALL_CONFIG_DIR"] = tempfile.mkdtemp(prefix="commandwall-config-")
+    folder = tempfile.mkdtemp(prefix=prefix)
+    os.environ[variable] = folder
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+
+
+if "COMMANDWALL_CONFIG_DIR" not in os.environ:  # screen profiles: never the tester's own settings folder
+    _run_folder("COMMANDWALL_CONFIG_DIR", "commandwall-config-")
 if "COMMANDWALL_CAP_DIR" not in os.environ and "COMMANDWALL_CAP_URL" not in os.environ:
     # early warnings: none unless a test asks (the exercise feed adds 预警 incidents on its own schedule)
-    import tempfile
-
-    os.environ["COMMANDWALL_CAP_DIR"] = tempfile.mkdtemp(prefix="commandwall-cap-")
+    _run_folder("COMMANDWALL_CAP_DIR", "commandwall-cap-")
 
 
 _collector = None
