@@ -3,8 +3,9 @@
 Run with Debian's ``/usr/bin/python3`` (python3-gi, gir1.2-gst-rtsp-server-1.0 and the GStreamer plug-ins:
 ``scripts/system-deps.sh``), not the project's venv: ``/usr/bin/python3 tests/rtsp_server.py [--port N]``.
 Serves ``/h264`` and ``/h265`` (and ``/h264-2``, a second H.264 stream for a third camera): a live 640×360
-25 fps test picture (a moving ball), one key frame a second. Prints ``READY <port>`` once listening and runs
-until stdin closes or it is terminated.
+25 fps test picture (a moving ball), one key frame a second. ``/h264-ahead`` is the same from a camera whose clock
+runs an hour ahead (its RTCP sender reports say so: a camera whose NTP is not set like the desk's). Prints
+``READY <port>`` once listening and runs until stdin closes or it is terminated.
 
 GStreamer 1.22's server can abort (``gst_rtsp_media_get_rates: assertion failed``) when several clients arrive at
 once; so the server runs in a child process of this one, which starts it again on the same port if it dies (and
@@ -25,7 +26,7 @@ import gi
 gi.require_version("Gst", "1.0")
 gi.require_version("GstRtsp", "1.0")
 gi.require_version("GstRtspServer", "1.0")
-from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
+from gi.repository import GLib, GObject, Gst, GstRtsp, GstRtspServer  # noqa: E402
 
 SOURCE = (
     "videotestsrc is-live=true pattern=ball ! video/x-raw,width=640,height=360,framerate=25/1 "
@@ -38,6 +39,11 @@ PIPELINES = {
     "! h265parse config-interval=-1 ! rtph265pay name=pay0 pt=96",
 }
 PIPELINES["/h264-2"] = PIPELINES["/h264"]
+PIPELINES["/h264-ahead"] = PIPELINES["/h264"]
+#: paths whose camera clock (the NTP time in its RTCP sender reports) runs this many seconds ahead of the machine's
+CLOCK_AHEAD_S = {"/h264-ahead": 3600}
+#: seconds from the NTP epoch (1900) to the Unix one (1970)
+NTP_TO_UNIX_S = 2208988800
 
 
 #: how often a server that died is started again, at most, in one run
@@ -101,6 +107,8 @@ def serve(port: int) -> int:
         factory = GstRtspServer.RTSPMediaFactory()
         factory.set_launch(f"( {launch} )")
         factory.set_shared(True)
+        if path in CLOCK_AHEAD_S:
+            factory.set_clock(_clock_ahead(CLOCK_AHEAD_S[path]))
         mounts.add_factory(path, factory)
         factories[path] = factory
     server.attach(None)
@@ -113,6 +121,15 @@ def serve(port: int) -> int:
     loop.run()
     del held
     return 0
+
+
+def _clock_ahead(seconds: int) -> Gst.Clock:
+    """A pipeline clock that reads the NTP time (since 1900) of ``seconds`` from now: the media's RTCP reports take
+    their NTP time from it (``ntp-time-source=clock-time``, set when the media is prepared)."""
+    clock = GObject.new(Gst.SystemClock, clock_type=Gst.ClockType.REALTIME)
+    internal = clock.get_internal_time()
+    clock.set_calibration(internal, internal + (NTP_TO_UNIX_S + seconds) * Gst.SECOND, 1, 1)
+    return clock
 
 
 def _hold_prepared(factory: GstRtspServer.RTSPMediaFactory, url: str,
@@ -130,6 +147,14 @@ def _hold_prepared(factory: GstRtspServer.RTSPMediaFactory, url: str,
     thread = threads.get_thread(GstRtspServer.RTSPThreadType.MEDIA, GstRtspServer.RTSPContext())
     if not media.prepare(thread):
         raise SystemExit(f"cannot prepare {url}")
+    if factory.get_clock() is not None:  # the camera's own clock: its reports say the time by it
+        elements = media.get_element().get_parent().iterate_elements()
+        while True:
+            result, element = elements.next()
+            if result != Gst.IteratorResult.OK:
+                break
+            if element.get_factory() is not None and element.get_factory().get_name() == "rtpbin":
+                element.set_property("ntp-time-source", "clock-time")
     return media
 
 

@@ -7,7 +7,10 @@ refresh tick, painting) and *decode to paint* (解码到显示). The camera's sh
 before the client) it knows only where the stream carries the camera's clock: an RTSP stream's RTCP sender
 reports anchor its timestamps to wall-clock time, so *camera to paint* (摄像机到显示) is the desk's clock at
 paint minus the camera's at capture — true only as far as both clocks are set alike (NTP); a camera without
-that, or any other stream, gives none, and a clock burned into the picture is the way to read it there.
+that, or any other stream, gives none, and a clock burned into the picture is the way to read it there. A
+camera whose clock is set otherwise (minutes or hours off: a camera without NTP, on the wrong time zone) would read
+as a picture an hour old, or from the future: past :data:`CAMERA_CLOCK_TOLERANCE_MS` beyond receive→paint the
+camera's clock is said to be off (:attr:`DisplayLatency.camera_clock_off_ms`) instead.
 "Paint" is the moment the tile draws into the window's back buffer; the compositor and the monitor add
 their own frame or two after that.
 """
@@ -19,6 +22,9 @@ from collections import deque
 from statistics import fmean
 
 from commandwall.video.reader import Frame
+
+#: camera→paint more than this off receive→paint (either way) is the camera's clock set otherwise, not latency
+CAMERA_CLOCK_TOLERANCE_MS = 60_000.0
 
 
 class DisplayLatency:
@@ -63,6 +69,15 @@ class DisplayLatency:
     def camera_to_paint_ms(self) -> float | None:
         """Mean camera→paint time by the camera's RTCP clock; None when the stream carries no such clock."""
         return fmean(self._camera) if self._camera else None
+
+    @property
+    def camera_clock_off_ms(self) -> float | None:
+        """How far the camera's clock runs ahead of this desk's (ms; negative: behind) when camera→paint is more
+        than :data:`CAMERA_CLOCK_TOLERANCE_MS` off receive→paint — no latency, a clock set otherwise; else None."""
+        camera, receive = self.camera_to_paint_ms, self.receive_to_paint_ms
+        if camera is None or receive is None or abs(camera - receive) <= CAMERA_CLOCK_TOLERANCE_MS:
+            return None
+        return receive - camera
 
     @property
     def receive_to_paint_ms(self) -> float | None:

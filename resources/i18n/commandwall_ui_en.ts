@@ -1853,6 +1853,14 @@
         <translation>{count} reconnects</translation>
     </message>
     <message>
+        <source>摄像机时钟比本机快 {amount}（摄像机到显示不计）</source>
+        <translation>Camera clock {amount} ahead of this desk (camera to display not counted)</translation>
+    </message>
+    <message>
+        <source>摄像机时钟比本机慢 {amount}（摄像机到显示不计）</source>
+        <translation>Camera clock {amount} behind this desk (camera to display not counted)</translation>
+    </message>
+    <message>
         <source>摄像机到显示 {camera}（按摄像机 RTCP 时钟）</source>
         <translation>camera to display {camera} (by the camera&apos;s RTCP clock)</translation>
     </message>

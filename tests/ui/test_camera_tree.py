@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 from PySide6.QtCore import Qt
@@ -225,7 +224,9 @@ def test_select_camera_clears_a_filter_that_hides_it(tree: CameraTree) -> None:
     assert not tree.select_camera("CAM-9999")
 
 
-def test_1500_cameras_populate_fast(qtbot: QtBot, record_property) -> None:
+def test_the_districts_1500_cameras_fill_the_tree_again_and_again_and_a_status_change_is_counted(qtbot: QtBot) -> None:
+    """The whole district, filled three times over (as each reload does): every camera listed once, one row a town,
+    the online count right; one camera going offline moves the count. (How fast: benchmarks/bench_camera_tree.py.)"""
     cameras = real_cameras()
     assert len(cameras) >= 1500
     widget = CameraTree()
@@ -233,22 +234,13 @@ def test_1500_cameras_populate_fast(qtbot: QtBot, record_property) -> None:
     widget.resize(360, 900)
     widget.show()
     qtbot.waitExposed(widget)
-    timings = []
-    for _ in range(3):
-        started = time.perf_counter()
-        widget.set_cameras(cameras)
-        timings.append((time.perf_counter() - started) * 1000)
-    best = min(timings)
-    record_property("populate_ms", round(best, 1))
-    print(f"\ncamera tree: {len(cameras)} cameras in {best:.1f} ms (runs: {', '.join(f'{t:.1f}' for t in timings)})")
-    assert best < 1000, "well under 200 ms is expected; this bound only catches a pathological regression"
     online = sum(c.status is CameraStatus.ONLINE for c in cameras)
-    assert widget.model.totals() == (online, len(cameras))
-    assert len(widget.visible_camera_ids()) == len(cameras)
-    assert widget.model.rowCount() == len({c.town for c in cameras})
-    started = time.perf_counter()
+    for _ in range(3):
+        widget.set_cameras(cameras)
+        assert widget.model.totals() == (online, len(cameras))
+        assert sorted(widget.visible_camera_ids()) == sorted(c.id for c in cameras)
+        assert widget.model.rowCount() == len({c.town for c in cameras})
     widget.update_camera(cameras[1].model_copy(update={"status": CameraStatus.OFFLINE}))
-    print(f"camera tree: one status update in {(time.perf_counter() - started) * 1000:.2f} ms")
     assert widget.model.totals() == (online - 1, len(cameras))
 
 

@@ -122,6 +122,42 @@ def test_a_nearly_full_data_folder_is_said_when_the_desk_is_ready(qtbot, exercis
             desk.close()
 
 
+def test_a_data_folder_that_hangs_does_not_hold_the_window_when_the_desk_is_ready(qtbot, exercise, tmp_path) -> None:
+    """The data folder's check writes a file there and reads the disk's free space: on a hung network mount that
+    waits as long as the mount does. Here the check waits until another thread lets it go: the desk's start-up
+    (on_ready) returns and the window goes on meanwhile, and what the check finds is said once it comes."""
+    import threading
+
+    desk = IncidentDesk(qtbot, exercise, tmp_path / "duty", "duty")
+    check = desk.controller.data_folder_warning
+    released, checked = threading.Event(), threading.Event()
+
+    def hung_mount() -> str | None:
+        checked.set()
+        released.wait(20)  # the mount hangs until the test lets it go
+        return "数据目录剩余空间不足（测试）"
+
+    desk.controller.data_folder_warning = hung_mount
+    messages: list[str] = []
+    desk.feature.sig_message.connect(lambda text, _ms: messages.append(text))
+    letting_go = threading.Timer(5.0, released.set)  # a GUI thread that waited for the check would wait this long
+    letting_go.start()
+    try:
+        desk.feature.on_ready()
+        assert not released.is_set(), "on_ready waited for the data folder"
+        assert checked.wait(5), "the data folder was not looked at"
+        ticks: list[int] = []
+        qtbot.waitUntil(lambda: ticks.append(1) or len(ticks) > 5, timeout=3000)  # the event loop runs meanwhile
+        assert not released.is_set() and not messages
+        released.set()
+        qtbot.waitUntil(lambda: any("剩余空间不足（测试）" in text for text in messages), timeout=5000)
+    finally:
+        released.set()
+        letting_go.cancel()
+        desk.controller.data_folder_warning = check
+        desk.close()
+
+
 def test_refused_actions_are_listed_until_dealt_with_even_after_a_restart(qtbot, exercise, tmp_path) -> None:
     """A dispatch refused for an incident another desk closed, and one the platform refused as invalid: the
     detail says so in Chinese (the platform's English only in the tooltip) and marks the incident; 未送达的操作 N

@@ -195,3 +195,23 @@ def test_an_rtsp_tile_says_camera_to_screen_time_by_the_cameras_rtcp_clock(
     assert receive_ms is not None and camera_ms is not None
     assert camera_ms >= receive_ms - 5  # the camera's clock runs before the receiving: never less than it
     assert camera_ms < 3000  # a second in the main; room for a loaded machine, still not a clock off by hours
+
+
+def test_a_camera_whose_clock_runs_an_hour_ahead_is_said_so_not_as_a_picture_from_the_future(
+    qtbot: QtBot, rtsp_wall: WallView, rtsp: str  # noqa: F811
+) -> None:
+    """The camera's RTCP sender reports put its clock an hour ahead of the desk's (a camera without NTP, a wrong
+    time zone): camera→paint read by it is about −3 600 000 ms — no latency at all, a clock set otherwise. The tile
+    says the camera's clock is an hour fast and gives no camera→paint; receive→paint stays as measured here."""
+    rtsp_wall.play(rtsp_camera("CAM-0302", "兴仁街道·光明路", f"{rtsp}/h264-ahead"), 0)
+    tile = rtsp_wall.tile(0)
+    tile.set_show_info(True)
+    qtbot.waitUntil(lambda: tile.latency.camera_to_paint_ms is not None, timeout=20_000)  # first RTCP report
+    qtbot.wait(2500)  # the last 50 pictures all carry the camera's clock
+    ahead_ms = tile.latency.camera_clock_off_ms
+    assert ahead_ms is not None and 3590_000 <= ahead_ms <= 3610_000, tile.latency.camera_to_paint_ms
+    lines = tile.info_lines()
+    said = [line for line in lines if line.startswith("摄像机")]
+    fast = r"摄像机时钟比本机快 (0:59:[0-5]\d|1:00:[0-1]\d)（摄像机到显示不计）"
+    assert len(said) == 1 and re.fullmatch(fast, said[0]), lines
+    assert tile.latency.receive_to_paint_ms is not None and tile.latency.receive_to_paint_ms < 3000

@@ -121,7 +121,14 @@ def info_lines(stats: StreamStats | None, stream_kind: str | None, latency: Disp
                                                                              decode=_ms(decode)),
         translate("WallTile", "重连 {count} 次").format(count=stats.reconnects),
     ]
-    if camera is not None:  # the camera's RTCP clock: as right as its clock is set like the desk's
+    clock_off = latency.camera_clock_off_ms if latency is not None else None
+    if clock_off is not None:  # a camera whose clock is set otherwise: its time says nothing of latency
+        off = abs(clock_off) / 1000
+        amount = f"{int(off // 3600)}:{int(off % 3600 // 60):02d}:{int(off % 60):02d}"
+        text = (translate("WallTile", "摄像机时钟比本机快 {amount}（摄像机到显示不计）") if clock_off > 0
+                else translate("WallTile", "摄像机时钟比本机慢 {amount}（摄像机到显示不计）"))
+        lines.insert(3, text.format(amount=amount))
+    elif camera is not None:  # the camera's RTCP clock: as right as its clock is set like the desk's
         lines.insert(3, translate("WallTile", "摄像机到显示 {camera}（按摄像机 RTCP 时钟）").format(camera=_ms(camera)))
     if stats.sender_slow:  # the sender itself is slower than real time: each picture later than the last
         lines.append(translate("WallTile", "来流速度 ×{speed}（慢于实时，画面延迟）").format(
