@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -86,16 +87,43 @@ def platform_factory(settings: Settings) -> PlatformFactory:
         return PlatformFactory.at_url(str(settings.backend_url))
 
     def start_exercise_backend() -> Platform:
-        from commandwall.demo import DemoBackend
-
-        backend = DemoBackend(
-            db_path=settings.data_dir / "exercise.sqlite3",
-            layers_dir=settings.layers_dir,
-            incident_rate_per_min=settings.demo_incident_rate,
-        ).start()
+        backend = start_exercise_database_backend(settings.data_dir / EXERCISE_DATABASE, settings.layers_dir,
+                                                  settings.demo_incident_rate)
         return Platform(backend.base_url, close=backend.stop)
 
     return PlatformFactory(exercise=True, open=start_exercise_backend, accounts=exercise_accounts())
+
+
+# the embedded exercise backend's database in the data folder
+EXERCISE_DATABASE = "exercise.sqlite3"
+
+
+def start_exercise_database_backend(db_path: Path, layers_dir: Path, incident_rate: float) -> Any:
+    """The embedded exercise backend on ``db_path``, started. A file there that is no SQLite database (damaged,
+    overwritten) failed every start with 内部错误 for ever: it is set aside as ``*.broken-<time>`` (with its
+    journal), said in the log, and a new exercise begun — it holds only exercise data. A locked database raises
+    (the session tries again)."""
+    import sqlite3
+
+    from commandwall.demo import DemoBackend
+
+    def start() -> DemoBackend:
+        return DemoBackend(db_path=db_path, layers_dir=layers_dir, incident_rate_per_min=incident_rate).start()
+
+    try:
+        return start()
+    except sqlite3.OperationalError:
+        raise
+    except sqlite3.DatabaseError as exc:
+        aside = paths.set_aside(db_path)
+        if aside is None:
+            raise
+        for part in ("-wal", "-shm"):  # its journal belongs to it, not to the new file
+            paths.set_aside(db_path.with_name(db_path.name + part))
+        logging.getLogger(__name__).error(
+            "the exercise database %s is no usable database (%s): set aside as %s, a new exercise begun", db_path,
+            exc, aside.name)
+        return start()
 
 
 def _log_level(value: str) -> str:
@@ -114,6 +142,35 @@ def _language(value: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
+def _seconds(value: str) -> float:
+    """argparse type for ``screenshot``'s ``--after``, ``--interval``, ``--timeout``: a finite number of seconds,
+    0 or more (``nan`` never compared as over, so the capture waited for ever; a negative one made no sense)."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {value[:40]!r}") from None
+    if not math.isfinite(seconds) or seconds < 0:
+        raise argparse.ArgumentTypeError(f"seconds must be a finite number, 0 or more, not {value[:40]!r}")
+    return seconds
+
+
+def _captures(value: str) -> int:
+    """argparse type for ``screenshot --count``: a whole number, 1 or more."""
+    try:
+        count = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value[:40]!r}") from None
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {count}")
+    return count
+
+
+def _folder_option(value: str) -> Path | None:
+    """argparse type for ``--data-dir``: a folder, or None (unset: the default folder) for an empty one — as a
+    ``Path`` empty text is ``.``, the folder the desk happened to be started in."""
+    return Path(value) if value.strip() else None
+
+
 def _add_client_options(p: argparse._ActionsContainer) -> None:
     """Options of the client itself; ``SUPPRESS`` defaults so the top level and ``run …`` can both take them."""
     quiet = argparse.SUPPRESS
@@ -122,7 +179,8 @@ def _add_client_options(p: argparse._ActionsContainer) -> None:
     p.add_argument("--user", default=quiet, help="user name (default: COMMANDWALL_USERNAME or 'duty')")
     p.add_argument("--password", nargs="?", action=_RefusePassword, default=quiet, help=argparse.SUPPRESS)
     p.add_argument("--tiles", type=int, choices=(1, 4, 9, 16), default=quiet, help="wall tiles at start")
-    p.add_argument("--data-dir", type=Path, default=quiet, help="folder for the outbox and exercise databases")
+    p.add_argument("--data-dir", type=_folder_option, default=quiet,
+                   help="folder for the outbox and exercise databases (empty: the default folder)")
     p.add_argument("--profile", metavar="NAME", default=quiet,
                    help="screen profile: which screen shows what (default: COMMANDWALL_PROFILE or 'default')")
     p.add_argument("--lang", type=_language, metavar="zh_CN|en", default=quiet,
@@ -160,13 +218,13 @@ def build_parser() -> argparse.ArgumentParser:
     shot = sub.add_parser("screenshot", help="start the client, wait, save one PNG per screen, exit")
     _add_client_options(shot)
     shot.add_argument("--out", type=Path, required=True)
-    shot.add_argument("--after", type=float, default=8.0, help="seconds to wait before the capture")
+    shot.add_argument("--after", type=_seconds, default=8.0, help="seconds to wait before the capture")
     shot.add_argument("--when-ready", action="store_true",
                       help="capture as soon as the client has settled (connected, map drawn, every wall tile live "
                            "or said offline, figures in); --after is then the longest wait")
-    shot.add_argument("--count", type=int, default=1, help="captures to take")
-    shot.add_argument("--interval", type=float, default=1.0, help="seconds between captures")
-    shot.add_argument("--timeout", type=float, default=90.0,
+    shot.add_argument("--count", type=_captures, default=1, help="captures to take")
+    shot.add_argument("--interval", type=_seconds, default=1.0, help="seconds between captures")
+    shot.add_argument("--timeout", type=_seconds, default=90.0,
                       help="seconds to wait at most for the client to connect and draw its map")
     shot.add_argument("--preset", metavar="NAME", help="recall this wall preset (预案) once connected")
 
@@ -307,6 +365,26 @@ def _say_start_problem(command: str, error: Exception, language: str) -> None:
     show_start_problem(lambda: start_problem_text(error), language)
 
 
+def _screenshot_problem(args: argparse.Namespace, settings: Settings) -> str | None:
+    """Why ``screenshot`` cannot do what it is asked, before anything starts: ``--out`` is a file (or below one),
+    ``--preset`` names no wall preset of this desk; None when it can."""
+    from commandwall.app.wall import preset_store
+    from commandwall.geo.layers import printable
+
+    out = Path(args.out)
+    in_the_way = next((part for part in (out, *out.parents) if os.path.exists(part) and not os.path.isdir(part)),
+                      None)
+    if in_the_way is not None:  # made only once the desk holds its data folder: said here, before anything starts
+        return (f"--out {printable(str(out), 400)} cannot be the folder for the pictures: "
+                f"{printable(str(in_the_way), 400)} is a file")
+    if args.preset:
+        presets = preset_store(settings.data_dir, exercise=platform_factory(settings).exercise).load()
+        if presets.get(args.preset) is None:
+            known = ", ".join(printable(p.name, 40) for p in presets.presets[:20]) or "none"
+            return f"--preset: no wall preset named {printable(args.preset, 80)!r} (this desk has: {known})"
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``commandwall`` console script."""
     parser = build_parser()
@@ -325,6 +403,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 from commandwall.ui.app import run_gui
 
                 return run_gui(settings, platform_factory(settings))
+            problem = _screenshot_problem(args, settings)
+            if problem is not None:  # said before the client starts, not as a traceback once it has
+                print(f"commandwall: {problem}", file=sys.stderr)
+                return 2
             from commandwall.ui.app import run_screenshot
 
             return run_screenshot(settings, platform_factory(settings), args.out, args.after, args.count,
@@ -344,9 +426,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                           clock_skew_s=args.clock_skew, keepalive_s=args.keepalive)
             return 0
         if command == "layers":
-            from commandwall import paths
             from commandwall.geo.check import check_target
 
+            if args.folder is not None and not args.folder.strip():  # not the shipped folder, checked silently
+                print("commandwall: layers check: the folder, file or URL to check is empty (leave it out to "
+                      "check the shipped layers folder)", file=sys.stderr)
+                return 2
             report, code = check_target(args.folder or str(paths.layers_dir()), args.crs)
             print(report)
             return code

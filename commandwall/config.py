@@ -11,7 +11,16 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, HttpUrl, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    HttpUrl,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from commandwall import paths
@@ -86,6 +95,18 @@ class BaseMapSpec(BaseModel):
     #: (百度); unset: what the tile host implies (``basemaps.SHIFTED_TILE_HOSTS``), else ``EPSG:3857``
     crs: str | None = None
 
+    @field_validator("path", "capabilities", mode="before")
+    @classmethod
+    def _empty_path_is_none(cls, path: object) -> object:
+        """An empty ``path`` or ``capabilities`` is not given (``Path("")`` would be the settings folder)."""
+        return empty_is_unset(path, None)
+
+    @field_validator("path", "capabilities")
+    @classmethod
+    def _home_expanded(cls, path: Path | None) -> Path | None:
+        """A leading ``~``/``~NAME`` expanded; a user this machine does not have is this entry's error."""
+        return None if path is None else paths.expand_home(path)
+
     @field_validator("crs")
     @classmethod
     def _base_map_crs(cls, crs: str | None) -> str | None:
@@ -154,6 +175,13 @@ class BaseMapSpec(BaseModel):
         if self.min_zoom > self.max_zoom:
             raise ValueError("min_zoom is above max_zoom")
         return self
+
+
+def empty_is_unset(value: object, unset: object) -> object:
+    """``unset`` for a path setting given as empty (or blank) text — ``COMMANDWALL_DATA_DIR=""``, ``--data-dir ""``,
+    ``"path": ""`` —, else ``value``: read as a path, empty would be ``Path(".")``, the folder the desk happened to
+    be started in, and the outbox and logs would land there."""
+    return unset if isinstance(value, str) and not value.strip() else value
 
 
 def check_tile_url(url: str) -> str:
@@ -266,6 +294,23 @@ class Settings(BaseSettings):
     alarm_wall: int = Field(default=1, ge=1, le=16)
     #: the alarm sound (a WAV file); unset: a tone written into the data folder
     alarm_sound: Path | None = None
+
+    @field_validator("data_dir", "config_dir", "layers_dir", "cap_dir", "alarm_sound", mode="before")
+    @classmethod
+    def _empty_path_is_unset(cls, value: object, info: ValidationInfo) -> object:
+        """An empty path setting is unset: its default folder (or none), the same for every one of them."""
+        if not (isinstance(value, str) and not value.strip()):
+            return value
+        default = {"data_dir": paths.user_data_dir, "config_dir": paths.user_config_dir,
+                   "layers_dir": paths.layers_dir}.get(info.field_name or "")
+        return default() if default is not None else None
+
+    @field_validator("data_dir", "config_dir", "layers_dir", "cap_dir", "alarm_sound")
+    @classmethod
+    def _home_expanded(cls, path: Path | None) -> Path | None:
+        """A leading ``~`` or ``~NAME`` is that home folder; ``~NAME`` of a user this machine does not have (a
+        setting copied from another desk) is an invalid setting, named, not a crash at start."""
+        return None if path is None else paths.expand_home(path)
 
     @field_validator("language")
     @classmethod

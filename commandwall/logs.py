@@ -4,12 +4,16 @@ secrets (passwords in URLs, tokens) out of every line, and line breaks or other 
 
 from __future__ import annotations
 
+import errno
 import logging
 import logging.handlers
+import os
 import re
+import stat
 import sys
 import threading
 from pathlib import Path
+from typing import TextIO
 
 #: Query parameters whose values are secrets (compared case-insensitively): the one list that URL checks (layer
 #: and tile URLs, ``backend.http``) and the log's redaction use
@@ -148,13 +152,44 @@ def _log_uncaught_in_thread(args: threading.ExceptHookArgs) -> None:
 
 
 class DeskLogFile(logging.handlers.RotatingFileHandler):
-    """The desk's log file in its data folder (a class of its own: other file handlers are not it)."""
+    """The desk's log file in its data folder (a class of its own: other file handlers are not it). Opened only
+    as a regular file (:func:`open_log_file`), also after a roll-over."""
+
+    def _open(self) -> TextIO:
+        """The file to append to, never a named pipe or a device in its place."""
+        return open_log_file(Path(self.baseFilename), self.encoding or "utf-8", self.errors)
+
+
+def open_log_file(path: Path, encoding: str = "utf-8", errors: str | None = None) -> TextIO:
+    """``path`` opened to append text to, made if missing — only when it is a regular file. Opened without
+    waiting: a named pipe in its place is refused at once (opening it to write waited for a reader for ever, and
+    the desk never started, holding its data folder's lock), as are a folder and a device;
+    :class:`commandwall.paths.NotARegularFileError` (an ``OSError``) says which."""
+    from commandwall.paths import NotARegularFileError
+
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags, 0o666)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:  # a named pipe nobody reads: opening it without waiting says so
+            raise NotARegularFileError(f"{path} is a named pipe, not a regular file") from None
+        raise
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotARegularFileError(f"{path} is not a regular file (a named pipe or a device)")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return open(fd, "a", encoding=encoding, errors=errors)
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def log_to_file(data_dir: Path) -> Path | None:
     """Also log to ``logs/commandwall.log`` in ``data_dir`` (rolled over at 10 MB, five kept), with the same
     format and filter as stderr; call once the desk holds the folder. Returns the file, or None when it cannot be
-    written (said on stderr; the client runs on without it)."""
+    written or is no regular file (a named pipe, a folder: said on stderr, never waited on; the client runs on
+    without it)."""
     path = data_dir / LOG_FOLDER / LOG_FILE
     root = logging.getLogger()
     for handler in root.handlers:
@@ -164,7 +199,7 @@ def log_to_file(data_dir: Path) -> Path | None:
         path.parent.mkdir(parents=True, exist_ok=True)
         handler = DeskLogFile(path, maxBytes=LOG_FILE_BYTES, backupCount=LOG_FILE_BACKUPS, encoding="utf-8")
     except OSError as exc:
-        log.warning("no log file in %s: %s", path.parent, exc)
+        log.warning("no log file in %s: %s; this session logs to stderr only", path.parent, exc)
         return None
     handler.setFormatter(RedactingFormatter(_FORMAT))
     handler.addFilter(RedactingFilter())

@@ -70,44 +70,74 @@ def layers_dir() -> Path:
     return app_root() / "layers"
 
 
+def _set(name: str) -> str | None:
+    """The environment variable ``name`` when it names something: empty (or blank) is unset, as the XDG base
+    directory rules say — never ``Path("")``, which is the folder the desk happened to be started in."""
+    value = os.environ.get(name, "")
+    return value if value.strip() else None
+
+
 def user_data_dir() -> Path:
     """Per-user writable folder (outbox database, logs, exercise database).
 
-    ``COMMANDWALL_DATA_DIR`` overrides it; otherwise ``$XDG_DATA_HOME/commandwall`` (or the platform's
-    equivalent on Windows).
+    ``COMMANDWALL_DATA_DIR`` overrides it (empty is unset; ``Settings`` expands a leading ``~``); otherwise
+    ``$XDG_DATA_HOME/commandwall`` (or the platform's equivalent on Windows).
     """
-    override = os.environ.get("COMMANDWALL_DATA_DIR")
-    if override:
+    override = _set("COMMANDWALL_DATA_DIR")
+    if override is not None:
         return Path(override)
     if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
+        base = Path(_set("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
     else:
-        base = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share"))
+        base = Path(_set("XDG_DATA_HOME") or Path.home() / ".local" / "share")
     return base / "commandwall"
 
 
 def user_config_dir() -> Path:
     """Per-user settings folder (screen profiles in ``profiles/``).
 
-    ``COMMANDWALL_CONFIG_DIR`` overrides it; otherwise ``$XDG_CONFIG_HOME/commandwall`` (``%APPDATA%`` on
-    Windows).
+    ``COMMANDWALL_CONFIG_DIR`` overrides it (empty is unset; ``Settings`` expands a leading ``~``); otherwise
+    ``$XDG_CONFIG_HOME/commandwall`` (``%APPDATA%`` on Windows).
     """
-    override = os.environ.get("COMMANDWALL_CONFIG_DIR")
-    if override:
+    override = _set("COMMANDWALL_CONFIG_DIR")
+    if override is not None:
         return Path(override)
     if sys.platform == "win32":
-        base = Path(os.environ.get("APPDATA", Path.home() / "AppData" / "Roaming"))
+        base = Path(_set("APPDATA") or Path.home() / "AppData" / "Roaming")
     else:
-        base = Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config"))
+        base = Path(_set("XDG_CONFIG_HOME") or Path.home() / ".config")
     return base / "commandwall"
+
+
+class UnknownHomeError(ValueError):
+    """A path starting with ``~NAME`` (or ``~``) whose home folder this machine cannot name: no user ``NAME`` here
+    (a settings file copied from another desk), or no home for the process. A ``ValueError``: a setting that names
+    such a path is an invalid setting, an entry of a settings file that does is refused with this reason."""
+
+
+def expand_home(path: Path | str) -> Path:
+    """``path`` with a leading ``~`` or ``~NAME`` replaced by that home folder, as ``Path.expanduser`` does — but
+    :class:`UnknownHomeError` (a ``ValueError``, saying which user) instead of the ``RuntimeError`` it raises when
+    there is no such user: that stopped the whole start for one entry of a copied ``layers.json``."""
+    path = Path(path)
+    try:
+        return path.expanduser()
+    except RuntimeError:
+        first = path.parts[0] if path.parts else "~"
+        if first == "~":
+            raise UnknownHomeError("a path starting with ~ names the home folder, and this process has none "
+                                   "(HOME is not set)") from None
+        raise UnknownHomeError(f"a path starting with ~NAME names the home folder of user NAME, and this machine "
+                               f"has no user {first[1:65]!r} (copied from another desk?)") from None
 
 
 def in_settings_folder(path: Path | str, config_dir: Path) -> Path:
     """A file or folder named in the settings, as an absolute path: ``~`` expanded, and a relative one taken in
     the settings folder ``config_dir`` — not in the folder the process was started from, so a desk started from
-    a shortcut, a service or another shell finds the same files."""
-    path = Path(path).expanduser()
-    return path if path.is_absolute() else (Path(config_dir).expanduser() / path).absolute()
+    a shortcut, a service or another shell finds the same files. :class:`UnknownHomeError` (a ``ValueError``) for
+    ``~NAME`` of a user this machine does not have."""
+    path = expand_home(path)
+    return path if path.is_absolute() else (expand_home(config_dir) / path).absolute()
 
 
 def write_whole(path: Path, data: str | bytes) -> Path:

@@ -23,6 +23,7 @@ import time
 import wave
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +32,7 @@ from commandwall.app.incidents import PRIORITY_LABELS, is_local_warning, priorit
 from commandwall.app.session import ClientSession
 from commandwall.domain.models import OPEN_STATUSES, Camera, Incident
 from commandwall.i18n import translate
-from commandwall.paths import write_whole
+from commandwall.paths import read_small_file, write_whole
 from commandwall.textsafe import display_text
 
 #: Default severity that raises the alarm: 紧急 (2) and 特急 (1).
@@ -202,13 +203,31 @@ class AlarmController:
         if self.sound_path is not None:
             return self.sound_path
         path = self.session.settings.data_dir / TONE_FILE
-        if not path.exists():
+        if not is_tone(path):
             write_tone(path)
         return path
 
 
-def write_tone(path: Path, *, rate: int = 22050, seconds: float = 1.2) -> Path:
-    """Write a two-tone alarm (960/770 Hz alternating, 16-bit mono WAV) to ``path``; returns ``path``."""
+def is_tone(path: Path) -> bool:
+    """Whether ``path`` holds the alarm tone as :func:`write_tone` writes it, byte for byte: a file cut short, a
+    damaged or foreign one (something else under that name, a named pipe, a folder) is not, and is written again —
+    checking only that it existed kept a broken tone, and the alarm silent, for good."""
+    tone = tone_bytes()
+    try:
+        return read_small_file(path, len(tone)) == tone
+    except (OSError, ValueError):  # missing, not a regular file, larger than the tone
+        return False
+
+
+def write_tone(path: Path) -> Path:
+    """Write the alarm tone (:func:`tone_bytes`) to ``path`` whole (a named pipe or link there is replaced, not
+    written through); returns ``path``."""
+    return write_whole(path, tone_bytes())
+
+
+@lru_cache(maxsize=1)
+def tone_bytes(*, rate: int = 22050, seconds: float = 1.2) -> bytes:
+    """A two-tone alarm (960/770 Hz alternating, 16-bit mono WAV), as the bytes of its file."""
     t = np.arange(int(rate * seconds)) / rate
     frequency = np.where((t / 0.3).astype(int) % 2 == 0, 960.0, 770.0)
     phase = t % 0.3
@@ -220,4 +239,4 @@ def write_tone(path: Path, *, rate: int = 22050, seconds: float = 1.2) -> Path:
         out.setsampwidth(2)
         out.setframerate(rate)
         out.writeframes(samples.tobytes())
-    return write_whole(path, buffer.getvalue())
+    return buffer.getvalue()

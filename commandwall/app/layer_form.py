@@ -16,6 +16,7 @@ from commandwall.backend.http import has_secret_query
 from commandwall.geo.check import source_report
 from commandwall.geo.sources import OGC_ITEMS, LayerSourceSpec, SourceResult, describe_invalid, load_source
 from commandwall.i18n import QT_TRANSLATE_NOOP
+from commandwall.paths import expand_home
 
 #: The kinds the form offers: (key, label). ``file`` and ``url`` are both GeoJSON.
 FORM_KINDS: tuple[tuple[str, str], ...] = (
@@ -37,7 +38,9 @@ def source_from_form(kind: str, location: str, name: str, crs: str, title: str, 
         raise ValueError("url: a layer URL must not carry a key or token in its query")
     fields: dict[str, Any] = {"id": source_id, "crs": crs or None}
     if kind == "file":  # the file the user checked now, wherever the desk starts next (absolute, not resolved)
-        fields |= {"kind": "geojson", "path": Path(location).expanduser().absolute()}
+        # ~NAME of a user this machine does not have: a ValueError saying so (Path.expanduser's RuntimeError
+        # escaped the form)
+        fields |= {"kind": "geojson", "path": expand_home(location).absolute()}
     elif kind == "url":
         fields |= {"kind": "geojson", "url": location}
     elif kind == "ogcapi":

@@ -38,7 +38,7 @@ from commandwall.backoff import Backoff
 from commandwall.geo.check import source_report
 from commandwall.geo.crs import UnsupportedCRS, canonical_crs
 from commandwall.geo.layers import shown_title
-from commandwall.geo.sources import LayerSourceSpec, SourceResult, load_source
+from commandwall.geo.sources import LayerSourceSpec, SourceResult, describe_invalid, load_source
 from commandwall.localjson import NotJsonError, parse_json
 from commandwall.mapdoc.legend import LegendSummary, legend_summary
 from commandwall.mapdoc.page import STATIC_KINDS, style_tables
@@ -60,6 +60,8 @@ STORE_DRAWN_KINDS = frozenset({"cameras", "units"})
 #: A point layer with at least this many points reaches the page as columns for the points canvas.
 POINT_COLUMNS_MIN = 1
 _MAX_FILE_BYTES = 1024 * 1024
+#: The most layer sources ``layers.json`` lists that are read (``COMMANDWALL_LAYER_SOURCES`` holds as many).
+MAX_SOURCES = 100
 #: The longest a failing live layer waits between reads (seconds), unless its own interval is longer.
 MAX_RETRY_S = 600
 
@@ -75,8 +77,10 @@ def retry_delay_s(interval_s: float, failures: int, rng: random.Random | None = 
 
 
 def read_sources_file(path: Path) -> tuple[list[LayerSourceSpec], list[str]]:
-    """The sources listed in ``path`` (missing file: none) and one problem line per entry left out. A relative
-    file ``path`` of an entry is in the folder of ``path`` (the settings folder), not the working folder."""
+    """The sources listed in ``path`` (missing file: none) and one problem line per entry left out, with its
+    reason (an entry whose ``~NAME/…`` path names a user this machine does not have too), and one saying how many
+    entries beyond :data:`MAX_SOURCES` were not read. A relative file ``path`` of an entry is in the folder of
+    ``path`` (the settings folder), not the working folder."""
     try:
         if not path.is_file():
             return [], []
@@ -92,15 +96,19 @@ def read_sources_file(path: Path) -> tuple[list[LayerSourceSpec], list[str]]:
         return [], [f"{path.name}: expected a JSON list of layer sources"]
     specs: list[LayerSourceSpec] = []
     problems: list[str] = []
-    for n, entry in enumerate(entries[:100]):
+    for n, entry in enumerate(entries[:MAX_SOURCES]):
         try:
             spec = LayerSourceSpec.model_validate(entry)
             if spec.path is not None:
                 spec = spec.model_copy(update={"path": in_settings_folder(spec.path, path.parent)})
             specs.append(spec)
-        except ValidationError as exc:
-            where = ", ".join(".".join(str(p) for p in err["loc"]) or "entry" for err in exc.errors()[:3])
-            problems.append(f"{path.name} entry {n}: invalid ({where})")
+        except ValidationError as exc:  # each reason, never the input (a URL in it may carry a key)
+            problems.append(f"{path.name} entry {n}: invalid ({describe_invalid(exc, 3)})")
+        except ValueError as exc:  # the path's ~NAME is no user here (paths.UnknownHomeError)
+            problems.append(f"{path.name} entry {n}: invalid (path: {exc})")
+    if len(entries) > MAX_SOURCES:
+        problems.append(f"{path.name}: {len(entries) - MAX_SOURCES} entries after the first {MAX_SOURCES} left out "
+                        f"(at most {MAX_SOURCES} layer sources are read)")
     return specs, problems
 
 

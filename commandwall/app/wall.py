@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,10 +16,13 @@ from commandwall import paths
 from commandwall.app.session import ClientSession
 from commandwall.domain.models import Camera, Incident
 from commandwall.i18n import QT_TRANSLATE_NOOP, translate
+from commandwall.localjson import JsonProblem, NotJsonError, parse_json
 from commandwall.textsafe import display_text
 from commandwall.video.layout import WallLayout
 from commandwall.video.presets import PresetList, PresetStore, WallArrangement, WallPreset
 from commandwall.video.tour import Tour, tour_around, tour_for_grid
+
+log = logging.getLogger(__name__)
 
 #: Where the wall looks at start when no incident is open: the centre of 临城街道 (lon, lat).
 START_POINT = (117.263, 34.795)
@@ -89,6 +93,18 @@ class PresetRecall:
         return text
 
 
+def preset_folders(data_dir: Path, *, exercise: bool) -> tuple[Path, tuple[Path, ...]]:
+    """Where a desk's wall presets are: its own folder in the data folder, and in exercise mode the exercise's
+    shipped ones (read-only)."""
+    return paths.wall_presets_dir(data_dir), (paths.shipped_wall_presets_dir(),) if exercise else ()
+
+
+def preset_store(data_dir: Path, *, exercise: bool) -> PresetStore:
+    """The wall presets (预案) a desk on ``data_dir`` offers (``exercise``: with the exercise's own), as the wall
+    reads them — also before any window (``screenshot --preset`` checks the name first)."""
+    return PresetStore(*preset_folders(data_dir, exercise=exercise))
+
+
 class WallController:
     """Chooses cameras for the wall from the session's stores, and keeps the wall presets (预案)."""
 
@@ -101,10 +117,9 @@ class WallController:
     def preset_store(self) -> PresetStore:
         """The presets in the data folder, and in exercise mode the exercise's own (its camera ids). The same
         store while the folders stay the same: it reads again only the files that changed."""
-        shipped = (paths.shipped_wall_presets_dir(),) if self.session.user.exercise else ()
-        folders = (paths.wall_presets_dir(self.session.settings.data_dir), shipped)
+        folders = preset_folders(self.session.settings.data_dir, exercise=self.session.user.exercise)
         if self._presets is None or self._presets[0] != folders:
-            self._presets = (folders, PresetStore(folders[0], shipped))
+            self._presets = (folders, PresetStore(*folders))
         return self._presets[1]
 
     def presets(self) -> PresetList:
@@ -211,18 +226,33 @@ class WallController:
         return layout, ids.replace("(", "\\u0028")
 
 
+_said_unreadable: set[str] = set()
+
+
+def _say_unreadable_once(error: NotJsonError) -> None:
+    """Log once per process and kind that a saved wall's cameras could not be read."""
+    if error.problem not in _said_unreadable:
+        _said_unreadable.add(error.problem)
+        log.warning("a saved wall's cameras in view.ini cannot be read (%s): that wall starts as on a new desk", error)
+
+
 def _saved_camera_ids(saved: object) -> list[str]:
     """The camera id per tile ("" for an empty tile) of a saved wall: a JSON array of ids and nulls; else an older
-    client's comma-separated ids, or those a settings file read as a list."""
+    client's comma-separated ids, or those a settings file read as a list. An array nested deeper than the parser
+    follows (or with a number too long to read) is no camera at all: logged once, the wall then starts as on a new
+    desk."""
     if isinstance(saved, list):
         return [camera_id if isinstance(camera_id, str) else "" for camera_id in saved]
     if not isinstance(saved, str):
         return []
     if saved.startswith("["):
         try:
-            ids = json.loads(saved)
-        except ValueError:
-            ids = None
+            ids = parse_json(saved)
+        except NotJsonError as error:
+            if error.problem is not JsonProblem.SYNTAX:  # too deep (its RecursionError stopped the wall), too long
+                _say_unreadable_once(error)
+                return []
+            ids = None  # an older client's ids, the first of which starts with "["
         if isinstance(ids, list) and all(camera_id is None or isinstance(camera_id, str) for camera_id in ids):
             return [camera_id or "" for camera_id in ids]
     return saved.split(",")

@@ -143,9 +143,9 @@ def _number(value: float) -> str:
 
 
 def _degenerate(geometry: Any) -> str | None:
-    """Why a geometry of well-formed positions still draws nothing — a line of fewer than two positions, a polygon
-    ring of fewer than three distinct ones (it encloses nothing) — or None. Rings need not be closed (Leaflet
-    closes them; many files leave them open)."""
+    """Why a geometry of well-formed positions still draws nothing — a line of fewer than two positions, or of two
+    or more all at one point (no length), a polygon ring of fewer than three distinct ones (it encloses nothing) —
+    or None. Rings need not be closed (Leaflet closes them; many files leave them open)."""
     kind = geometry.get("type") if isinstance(geometry, dict) else None
     coordinates = geometry.get("coordinates") if isinstance(geometry, dict) else None
     if kind == "GeometryCollection":
@@ -158,6 +158,9 @@ def _degenerate(geometry: Any) -> str | None:
     for line in lines or []:
         if len(line) < 2:
             return "a line of fewer than 2 positions"
+        first = list(line[0][:2])
+        if all(list(position[:2]) == first for position in line):  # every position the same: no length to draw
+            return "a line of fewer than 2 distinct positions"
     polygons = [coordinates] if kind == "Polygon" else coordinates if kind == "MultiPolygon" else []
     for polygon in polygons or []:
         for ring in polygon:

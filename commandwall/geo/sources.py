@@ -115,6 +115,19 @@ class LayerSourceSpec(BaseModel):
             raise ValueError("a layer URL must not carry a key or token in its query")
         return url
 
+    @field_validator("path", mode="before")
+    @classmethod
+    def _empty_path_is_none(cls, path: object) -> object:
+        """An empty ``path`` is none given (as ``Path("")`` it would be the settings folder itself)."""
+        return None if isinstance(path, str) and not path.strip() else path
+
+    @field_validator("path")
+    @classmethod
+    def _home_expanded(cls, path: Path | None) -> Path | None:
+        """A leading ``~``/``~NAME`` expanded; ``~NAME`` of a user this machine does not have (an entry copied
+        from another desk) makes this entry invalid, with that reason, instead of stopping the start."""
+        return None if path is None else paths.expand_home(path)
+
     @field_validator("crs")
     @classmethod
     def _known_crs(cls, crs: str | None) -> str | None:

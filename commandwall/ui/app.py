@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import signal
+import stat
 import sys
 import threading
 import time
@@ -80,6 +81,10 @@ def _install_translations(app, language: str) -> str:
     return install_language(app, language)
 
 
+# the data folder's lock file (acquire_desk_lock)
+LOCK_FILE = "commandwall.lock"
+
+
 class DataFolderError(RuntimeError):
     """The data folder cannot be used: it is a file, cannot be made or written, or another client holds it."""
 
@@ -91,7 +96,8 @@ class AlreadyRunningError(DataFolderError):
 def acquire_desk_lock(data_dir: Path):
     """Lock the data folder for this process; returns the held ``QLockFile`` or raises ``AlreadyRunningError``
     (another client holds it) or ``DataFolderError`` (it cannot be made or written: a file of that name, a
-    read-only disk, no rights), each saying which folder and why.
+    read-only disk, no rights; or its lock file is a folder, a named pipe or a device), each saying which folder
+    and why.
 
     Two clients on one data folder would both resend the same pending outbox rows and overwrite each other's
     view settings. A lock left by a crashed process is taken over (Qt checks that its PID is gone).
@@ -104,7 +110,14 @@ def acquire_desk_lock(data_dir: Path):
     if reason is not None:
         raise DataFolderError(translate("MainWindow", "数据目录无法使用：{folder}（{reason}）").format(
             folder=data_dir, reason=reason))
-    lock = QLockFile(str(data_dir / "commandwall.lock"))
+    path = data_dir / LOCK_FILE
+    if not _regular_or_missing(path):
+        # Qt reads the owner from whatever is there: a named pipe held the start for ever, a folder read as
+        # "already running (process 0)"
+        raise DataFolderError(translate(
+            "MainWindow", "数据目录无法使用：{folder}（锁文件 {lock} 不是普通文件，而是文件夹、命名管道或设备；"
+            "请移走它后再启动）").format(folder=data_dir, lock=path))
+    lock = QLockFile(str(path))
     lock.setStaleLockTime(0)  # only a dead owner makes it stale
     if not lock.tryLock(200) and lock.error() is not QLockFile.LockError.LockFailedError:
         raise DataFolderError(translate("MainWindow", "数据目录无法写入：{folder}（没有权限或磁盘只读）").format(
@@ -119,6 +132,17 @@ def acquire_desk_lock(data_dir: Path):
         text = translate("MainWindow", "commandwall 已在运行（进程 {pid}，{host}），数据目录 {folder}")
         raise AlreadyRunningError(text.format(pid=pid, host=host, folder=data_dir))
     return lock
+
+
+def _regular_or_missing(path: Path) -> bool:
+    """True when ``path`` is a regular file (a link to one too) or nothing at all (a dangling link as well: Qt
+    takes it for a stale lock)."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return True
+    except OSError:  # a loop of links, a name too long: not a file Qt could lock
+        return False
 
 
 def _lock_owner(lock) -> tuple[int, str]:
@@ -297,13 +321,25 @@ def run_screenshot(settings: Settings, platform: PlatformFactory, out_dir: Path,
     except DataFolderError as exc:
         log.error("%s", exc)
         return 1
+    try:  # before the session starts: a file in the way was a traceback once the client ran
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        log.error("the pictures cannot go to %s: %s", out_dir, exc)
+        lock.unlock()
+        return 2
     log_to_file(settings.data_dir)
     window = _make_window(settings, platform)
     window.arrange_on_screens()
+    recalled = {"ok": True}
+
+    def recall() -> None:
+        recalled["ok"] = window.wall_feature.presets.recall(preset)
+        if not recalled["ok"]:  # the pictures would show a wall the preset never reached
+            log.error("no wall preset named %r to recall", preset)
+
     if preset:  # after the window's own start-up (slots run in the order connected): the preset wins
-        window.signals.sig_ready.connect(lambda: window.wall_feature.presets.recall(preset))
+        window.signals.sig_ready.connect(recall)
     window.start_session()
-    out_dir.mkdir(parents=True, exist_ok=True)
     result = {"code": 1}
     shots: list[dict] = []
 
@@ -317,8 +353,10 @@ def run_screenshot(settings: Settings, platform: PlatformFactory, out_dir: Path,
                 QTimer.singleShot(int(interval_s * 1000), lambda: grab(k + 1))
                 return
             (out_dir / "state.json").write_text(json.dumps(shots, ensure_ascii=False, indent=2), "utf-8")
-            if window.is_ready():
+            if window.is_ready() and recalled["ok"]:
                 result["code"] = 0
+            elif not recalled["ok"]:
+                log.error("screenshot taken without the wall preset asked for")
             else:  # the pictures are written, but they show a client that never connected
                 log.error("screenshot taken before the client had connected to the platform")
         except Exception:

@@ -75,43 +75,43 @@
 <context>
     <name>alarm</name>
     <message>
-        <location filename="../../commandwall/app/alarm.py" line="67"/>
+        <location filename="../../commandwall/app/alarm.py" line="68"/>
         <source>【{level}告警】{title}</source>
         <extracomment>Default severity that raises the alarm: 紧急 (2) and 特急 (1). Default reach of the &quot;nearest by distance&quot; cameras, after the ones that look at the point. Seconds an alarm keeps the wall before an equally or less urgent one may take it (a more urgent one: at once). The alarm tone written at run time when no sound file is configured.</extracomment>
         <translation>[{level} alarm] {title}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/alarm.py" line="70"/>
+        <location filename="../../commandwall/app/alarm.py" line="71"/>
         <source>（{place}）</source>
         <translation> ({place})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/alarm.py" line="72"/>
+        <location filename="../../commandwall/app/alarm.py" line="73"/>
         <source>：{count} 路视频已切上视频墙</source>
         <translation>: {count} video feed(s) switched to the wall</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/alarm.py" line="74"/>
+        <location filename="../../commandwall/app/alarm.py" line="75"/>
         <source>：{count} 路视频可上墙</source>
         <translation>: {count} video feed(s) ready for the wall</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/alarm.py" line="76"/>
+        <location filename="../../commandwall/app/alarm.py" line="77"/>
         <source>：附近没有在线视频</source>
         <translation>: no online video nearby</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/alarm.py" line="78"/>
+        <location filename="../../commandwall/app/alarm.py" line="79"/>
         <source>；另有 {count} 起告警事件</source>
         <translation>; {count} more alarm incident(s)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/alarm.py" line="136"/>
+        <location filename="../../commandwall/app/alarm.py" line="137"/>
         <source>已关闭</source>
         <translation>Off</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/alarm.py" line="137"/>
+        <location filename="../../commandwall/app/alarm.py" line="138"/>
         <source>{level}及以上</source>
         <translation>{level} and above</translation>
     </message>
@@ -1175,27 +1175,28 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
 <context>
     <name>layers</name>
     <message>
-        <location filename="../../commandwall/app/layer_form.py" line="22"/>
+        <location filename="../../commandwall/app/layer_form.py" line="23"/>
         <source>GeoJSON 文件</source>
+        <extracomment>The kinds the form offers: (key, label). ``file`` and ``url`` are both GeoJSON.</extracomment>
         <translation>GeoJSON file</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/layer_form.py" line="23"/>
+        <location filename="../../commandwall/app/layer_form.py" line="24"/>
         <source>GeoJSON 网址</source>
         <translation>GeoJSON URL</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/layer_form.py" line="24"/>
+        <location filename="../../commandwall/app/layer_form.py" line="25"/>
         <source>OGC API Features 集合</source>
         <translation>OGC API Features collection</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/layer_form.py" line="25"/>
+        <location filename="../../commandwall/app/layer_form.py" line="26"/>
         <source>WFS 2.0 要素类型</source>
         <translation>WFS 2.0 feature type</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/layer_form.py" line="26"/>
+        <location filename="../../commandwall/app/layer_form.py" line="27"/>
         <source>WFS 2.0 要素类型（GML 3.2）</source>
         <translation>WFS 2.0 feature type (GML 3.2)</translation>
     </message>
@@ -2386,44 +2387,44 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
 <context>
     <name>wall</name>
     <message>
-        <location filename="../../commandwall/app/wall.py" line="28"/>
+        <location filename="../../commandwall/app/wall.py" line="32"/>
         <source>请先在事件中心选择一个事件</source>
         <extracomment>Where the wall looks at start when no incident is open: the centre of 临城街道 (lon, lat). Cameras a tour around an incident takes (the nearest that look at it first). Hints (source text; shown as ``translate(&quot;wall&quot;, …)`` of it).</extracomment>
         <translation>Select an incident in the incident centre first</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/wall.py" line="29"/>
+        <location filename="../../commandwall/app/wall.py" line="33"/>
         <source>请先在视频点位中选择摄像机，或在事件中心选择一个事件</source>
         <translation>Select a camera in the camera list, or an incident in the incident centre, first</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/wall.py" line="77"/>
+        <location filename="../../commandwall/app/wall.py" line="81"/>
         <source>预案「{name}」已调取（{layout}画面）</source>
         <translation>Preset “{name}” recalled ({layout}-tile layout)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/wall.py" line="80"/>
+        <location filename="../../commandwall/app/wall.py" line="84"/>
         <source>，共 {count} 面视频墙</source>
         <translation>, {count} walls</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/wall.py" line="82"/>
+        <location filename="../../commandwall/app/wall.py" line="86"/>
         <location filename="../../commandwall/video/layout.py" line="76"/>
         <source>、</source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/wall.py" line="84"/>
+        <location filename="../../commandwall/app/wall.py" line="88"/>
         <source>；{count} 个摄像机不在平台点位中，已留空：{cameras}</source>
         <translation>; {count} camera(s) not on the platform, left empty: {cameras}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/wall.py" line="87"/>
+        <location filename="../../commandwall/app/wall.py" line="91"/>
         <source>；本机只有 {shown} 面视频墙屏，预案的后 {left} 面墙未调取</source>
         <translation>; this desk has only {shown} wall screen(s): the preset&apos;s last {left} wall(s) were not recalled</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/wall.py" line="161"/>
+        <location filename="../../commandwall/app/wall.py" line="176"/>
         <source>{title} 周边</source>
         <translation>Around {title}</translation>
     </message>

@@ -988,6 +988,10 @@
         <translation>The data folder cannot be used: {folder} ({reason})</translation>
     </message>
     <message>
+        <source>数据目录无法使用：{folder}（锁文件 {lock} 不是普通文件，而是文件夹、命名管道或设备；请移走它后再启动）</source>
+        <translation>The data folder cannot be used: {folder} (its lock file {lock} is not a regular file but a folder, a named pipe or a device; move it away, then start again)</translation>
+    </message>
+    <message>
         <source>数据目录无法写入：{folder}（没有权限或磁盘只读）</source>
         <translation>Nothing can be written in the data folder: {folder} (no rights, or a read-only disk)</translation>
     </message>

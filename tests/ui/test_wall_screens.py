@@ -260,3 +260,28 @@ def test_the_wall_shortcuts_work_from_a_wall_screen_window(qtbot: QtBot, tmp_pat
     snapshots = paths.snapshots_dir(tmp_path)
     qtbot.waitUntil(lambda: snapshots.is_dir() and any(snapshots.glob("*.png")), timeout=10_000)
     assert camera.id in next(snapshots.glob("*.png")).name
+
+
+def test_a_saved_wall_nested_deeper_than_the_parser_follows_is_ignored_and_the_other_walls_come_back(
+        qtbot: QtBot, tmp_path, exercise_platform, caplog, monkeypatch) -> None:
+    """``view.ini`` whose wall 1 cameras are a list nested 100 000 deep: its RecursionError stopped the whole
+    视频墙 feature at start (empty wall, walls added later not restored). Now that value is ignored, said once in
+    the log, wall 1 shows the start cameras and wall 2 comes back as saved."""
+    from commandwall.app import wall as wall_rules
+
+    monkeypatch.setattr(wall_rules, "_said_unreadable", set(), raising=False)  # said once per process: afresh
+    deep = "[" * 100_000 + "]" * 100_000
+    WallViewState(tmp_path).save_walls([("4", deep), ("4", json.dumps(["CAM-0002", None, "CAM-0001"]))])
+    caplog.set_level("WARNING")
+    win = open_main_window(qtbot, ClientSession(Settings(data_dir=tmp_path), exercise_platform), exposed=True)
+    try:
+        feature = win.wall_feature
+        start = [c.id for c in feature.controller.start_cameras(feature.view.tile_count())]
+        assert start and _ids(feature.view.cameras()) == start, "wall 1 shows the start cameras"
+        feature.walls_on_screens(2)
+        assert _ids(feature.walls[1].view.cameras()) == ["CAM-0002", None, "CAM-0001", None]
+        said = [r for r in caplog.records if "saved wall's cameras in view.ini cannot be read" in r.getMessage()]
+        assert len(said) == 1 and "nested too deeply" in said[0].getMessage()
+        assert not any("could not start" in r.getMessage() for r in caplog.records)
+    finally:
+        win.close()

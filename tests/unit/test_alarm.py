@@ -3,6 +3,7 @@ checked against brute-force geometry on the committed camera layer; the generate
 
 from __future__ import annotations
 
+import os
 import wave
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
@@ -155,3 +156,28 @@ def test_the_generated_tone_is_a_playable_wav(tmp_path) -> None:
         assert (wav.getnchannels(), wav.getsampwidth(), wav.getframerate()) == (1, 2, 22050)
         frames = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2")
     assert len(frames) == int(22050 * 1.2) and 8000 < np.abs(frames).max() <= 12000
+
+
+@pytest.mark.parametrize("damage", ["cut short", "other bytes", "another sound", "named pipe"])
+def test_a_damaged_tone_in_the_data_folder_is_written_again(tmp_path, damage) -> None:
+    """``alarm-tone.wav`` in the data folder was only checked to exist: one cut short by a full disk, or damaged,
+    stayed, and the alarm stayed silent for good. Anything but the tone itself is written over with it."""
+    from types import SimpleNamespace
+
+    from commandwall.app.alarm import TONE_FILE, AlarmController
+
+    path = tmp_path / TONE_FILE
+    tone = write_tone(tmp_path / "reference.wav").read_bytes()
+    if damage == "cut short":
+        path.write_bytes(tone[: len(tone) // 2])
+    elif damage == "other bytes":
+        path.write_bytes(tone[:44] + bytes(len(tone) - 44))
+    elif damage == "another sound":
+        path.write_bytes(tone + b"\0\0")
+    else:
+        os.mkfifo(path)
+    controller = AlarmController(SimpleNamespace(settings=Settings(data_dir=tmp_path, config_dir=tmp_path / "c")))
+    assert controller.tone_file() == path
+    assert path.read_bytes() == tone
+    stamp = path.stat().st_mtime_ns
+    assert controller.tone_file() == path and path.stat().st_mtime_ns == stamp, "a good tone is left as it is"

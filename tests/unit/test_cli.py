@@ -373,3 +373,90 @@ def test_config_prints_urls_without_their_passwords_or_tokens(tmp_path):
     line = next(line for line in proc.stdout.splitlines() if line.startswith("cap_url = "))
     assert "Secret1" not in proc.stdout and "T0ken2" not in proc.stdout, line
     assert "127.0.0.1:8080/cap" in line and "area=xc" in line, line
+
+
+# -- screenshot's options, checked before the client starts ---------------------------------------------------
+
+def _screenshot(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QTWEBENGINE_DISABLE_SANDBOX": "1",
+           "COMMANDWALL_DATA_DIR": str(tmp_path / "data"), "COMMANDWALL_CONFIG_DIR": str(tmp_path / "config")}
+    return subprocess.run([*CLI, "screenshot", *args], capture_output=True, text=True, timeout=60, env=env,
+                          stdin=subprocess.DEVNULL)
+
+
+@pytest.mark.parametrize("option", [["--after", "nan"], ["--after", "-1"], ["--interval", "nan"],
+                                    ["--interval", "-2"], ["--timeout", "nan"], ["--timeout", "-5"],
+                                    ["--timeout", "inf"], ["--count", "-1"], ["--count", "0"]])
+def test_screenshot_refuses_waits_that_are_no_finite_number_of_seconds_and_counts_below_one(tmp_path, option):
+    """``--after nan`` never compared as over (the capture waited for ever), ``--count -1`` took none; now each
+    is a usage error before anything starts."""
+    proc = _screenshot(tmp_path, "--out", str(tmp_path / "shots"), *option)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert f"argument {option[0]}" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    assert not (tmp_path / "data").exists(), "nothing started"
+
+
+@pytest.mark.parametrize("below", [False, True])
+def test_screenshot_into_a_file_is_refused_before_the_client_starts(tmp_path, below):
+    """``--out`` naming an existing file: FileExistsError's traceback once the session had started."""
+    taken = tmp_path / "afile"
+    taken.write_text("kept")
+    out = taken / "shots" if below else taken
+    proc = _screenshot(tmp_path, "--out", str(out), "--after", "1")
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    assert f"commandwall: --out {out} cannot be the folder for the pictures: {taken} is a file" in proc.stderr
+    assert taken.read_text() == "kept" and not (tmp_path / "data").exists()
+
+
+def test_screenshot_of_a_preset_the_desk_does_not_have_is_refused_with_the_ones_it_has(tmp_path):
+    """An unknown ``--preset``: the pictures were taken without it and the exit status was 0."""
+    proc = _screenshot(tmp_path, "--out", str(tmp_path / "shots"), "--after", "1", "--preset", "不存在的预案")
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert "commandwall: --preset: no wall preset named '不存在的预案'" in proc.stderr, proc.stderr[-2000:]
+    shipped = sorted(p.stem for p in paths.shipped_wall_presets_dir().glob("*.json"))
+    assert shipped and shipped[0] in proc.stderr, "the exercise's own presets are named"
+    assert not (tmp_path / "shots" / "screen-0.png").exists()
+
+
+def test_layers_check_of_an_empty_target_is_an_error_not_the_shipped_folder():
+    """``layers check ""`` quietly checked the shipped layers folder and said it was fine."""
+    proc = run("layers", "check", "")
+    assert proc.returncode == 2, proc.stdout
+    assert "empty" in proc.stderr and "layer(s) loaded" not in proc.stdout
+
+
+def test_layers_check_refuses_a_line_whose_positions_are_all_one_point(tmp_path):
+    """A LineString of two identical positions has no length: it draws nothing, yet ``layers check`` counted it
+    usable. It is a bad feature with its reason now, as the map leaves it out."""
+    point = [117.26, 34.8]
+    layer = tmp_path / "lines.geojson"
+    layer.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {}, "geometry": {"type": "LineString", "coordinates": [point, point]}},
+        {"type": "Feature", "properties": {},
+         "geometry": {"type": "MultiLineString", "coordinates": [[point, [117.27, 34.81]], [point, point, point]]}},
+    ]}), "utf-8")
+    proc = run("layers", "check", str(layer))
+    assert proc.returncode == 1, proc.stdout
+    assert "feature 0: a line of fewer than 2 distinct positions" in proc.stdout
+    assert "feature 1: a line of fewer than 2 distinct positions" in proc.stdout
+    assert "usable features: 0" in proc.stdout
+
+
+def test_an_exercise_database_that_is_no_database_is_set_aside_and_a_new_exercise_begun(tmp_path, caplog):
+    """``exercise.sqlite3`` overwritten with other bytes: every start failed with 内部错误 (DatabaseError), for
+    ever. Now it is kept beside as ``*.broken-<time>``, said in the log, and the exercise starts afresh."""
+    data = tmp_path / "data"
+    data.mkdir()
+    garbage = os.urandom(20_000)
+    (data / "exercise.sqlite3").write_bytes(garbage)
+    platform = cli.platform_factory(Settings(data_dir=data, config_dir=tmp_path / "config"))
+    caplog.set_level(logging.ERROR)
+    opened = platform.open()
+    try:
+        assert requests.get(opened.base_url + "/api/v1/health", timeout=10).json()["status"] == "ok"
+    finally:
+        opened.close()
+    [aside] = data.glob("exercise.sqlite3.broken-*")
+    assert aside.read_bytes() == garbage
+    assert any("exercise database" in r.getMessage() and aside.name in r.getMessage() for r in caplog.records)

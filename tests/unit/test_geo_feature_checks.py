@@ -28,6 +28,22 @@ def test_lines_and_rings_that_draw_nothing_are_left_out_with_the_reason() -> Non
     assert len(checked.features) == 2
 
 
+def test_a_line_whose_positions_are_all_one_point_is_left_out_with_the_reason() -> None:
+    """Two (or more) positions at one point: a line of no length, which draws nothing — counted usable before.
+    A third coordinate (height) does not make two positions distinct; 34.8 and 34.80000 are one number."""
+    features = [
+        feature("LineString", [[117.30, 34.80], [117.30, 34.80]]),
+        feature("LineString", [[117.30, 34.80, 10.0], [117.30, 34.8, 20.0], [117, 34.8]][:2]),
+        feature("MultiLineString", [[[117.30, 34.80], [117.31, 34.81]], [[117.32, 34.80]] * 3]),
+        feature("LineString", [[117.30, 34.80], [117.30, 34.80], [117.31, 34.80]]),  # a length after all
+    ]
+    checked = check_features(features, "EPSG:4326")
+    assert checked.bad == [(0, "a line of fewer than 2 distinct positions"),
+                           (1, "a line of fewer than 2 distinct positions"),
+                           (2, "a line of fewer than 2 distinct positions")]
+    assert len(checked.features) == 1
+
+
 def test_a_huge_coordinate_is_said_in_short_form() -> None:
     checked = check_features([feature("Point", [1e308, 34.8])], "EPSG:4326")
     [(_, reason)] = checked.bad

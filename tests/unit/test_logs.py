@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import logging
+import os
+import stat
+import subprocess
 import sys
 import threading
 from collections.abc import Iterator
@@ -190,3 +193,30 @@ def test_bidirectional_and_invisible_characters_are_escaped_in_a_log_entry(char:
     entry = as_one_entry(f"camera admin{char}gnp.exe offline")
     assert char not in entry
     assert f"admin\\u{ord(char):04x}gnp.exe" in entry, entry
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_a_log_file_that_is_no_regular_file_is_refused_at_once_and_the_desk_logs_to_stderr(tmp_path: Path,
+                                                                                           kind: str) -> None:
+    """``logs/commandwall.log`` a named pipe (or a folder): opening it to write waited for a reader for ever, and
+    the desk never showed its window, holding its data folder's lock. Now it is said on stderr and left alone, in
+    a process of its own so that a wait cannot hold up the tests."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    if kind == "fifo":
+        os.mkfifo(logs / "commandwall.log")
+    else:
+        (logs / "commandwall.log").mkdir()
+    code = ("import logging, sys; from pathlib import Path\n"
+            "from commandwall.logs import setup_logging, log_to_file, current_log_file\n"
+            "setup_logging()\n"
+            "print(log_to_file(Path(sys.argv[1])), current_log_file())\n"
+            "logging.getLogger('commandwall.test').error('still said')\n")
+    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["None", "None"]
+    assert f"no log file in {logs}" in proc.stderr, proc.stderr
+    assert ("named pipe" if kind == "fifo" else "Is a directory") in proc.stderr, proc.stderr
+    assert "still said" in proc.stderr
+    kept = os.stat(logs / "commandwall.log").st_mode
+    assert stat.S_ISFIFO(kept) if kind == "fifo" else stat.S_ISDIR(kept), "left as it was"

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -103,3 +106,88 @@ def test_the_alarm_sound_and_the_early_warnings_folder_are_found_in_the_settings
     with pytest.raises(ValueError, match=r"alarm_sound must be an existing \.wav file") as refused:
         Settings(data_dir=tmp_path / "data", config_dir=config, alarm_sound=Path("gone.wav"))
     assert str(config / "gone.wav") in str(refused.value)
+
+
+# -- a path under the home of a user this machine does not have (a desk's settings copied from another) ---------
+
+NO_SUCH_USER = "~zhangsan-not-on-this-machine"
+TILDE_SETTINGS = {
+    "COMMANDWALL_ALARM_SOUND": ("alarm_sound", f"{NO_SUCH_USER}/siren.wav"),
+    "COMMANDWALL_CAP_DIR": ("cap_dir", f"{NO_SUCH_USER}/cap"),
+    "COMMANDWALL_LAYER_SOURCES": ("layer_sources.0.path", json.dumps(
+        [{"id": "roads", "title": "道路", "kind": "geojson", "path": f"{NO_SUCH_USER}/layers/roads.geojson"}])),
+    "COMMANDWALL_BASE_MAPS": ("base_maps.0.path", json.dumps(
+        [{"id": "city", "title": "城区", "kind": "mbtiles", "path": f"{NO_SUCH_USER}/city.mbtiles"}])),
+    "COMMANDWALL_CONFIG_DIR": ("config_dir", f"{NO_SUCH_USER}/config"),
+    "COMMANDWALL_DATA_DIR": ("data_dir", f"{NO_SUCH_USER}/data"),
+    "COMMANDWALL_LAYERS_DIR": ("layers_dir", f"{NO_SUCH_USER}/layers"),
+}
+
+
+def _cli(args: list[str], env: dict[str, str | None], tmp_path: Path) -> subprocess.CompletedProcess:
+    """``commandwall ARGS`` in a process of its own, with its own folders and ``env`` (None: unset)."""
+    base = {**os.environ, "COMMANDWALL_DATA_DIR": str(tmp_path / "data"),
+            "COMMANDWALL_CONFIG_DIR": str(tmp_path / "config"), "QT_QPA_PLATFORM": "offscreen"}
+    merged = {name: value for name, value in {**base, **env}.items() if value is not None}
+    return subprocess.run([sys.executable, "-m", "commandwall", *args], capture_output=True, text=True, timeout=120,
+                          env=merged, stdin=subprocess.DEVNULL)
+
+
+@pytest.mark.parametrize("variable", sorted(TILDE_SETTINGS))
+@pytest.mark.parametrize("command", ["config", "run"])
+def test_a_setting_under_the_home_of_a_user_this_machine_does_not_have_is_an_invalid_setting(
+        variable: str, command: str, tmp_path: Path) -> None:
+    """``~zhangsan/…`` in a setting, as on a desk copied from another machine: ``Path.expanduser`` raised
+    RuntimeError (Could not determine home directory) and the client, or ``config``, stopped with a traceback,
+    exit 1, no window. Now it is the invalid setting README promises: its name and why, exit 2."""
+    name, value = TILDE_SETTINGS[variable]
+    proc = _cli([command], {variable: value}, tmp_path)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr and "RuntimeError" not in proc.stderr, proc.stderr[-2000:]
+    assert f"commandwall: invalid setting: {name}: " in proc.stderr, proc.stderr
+    assert "has no user 'zhangsan-not-on-this-machine'" in proc.stderr, proc.stderr
+
+
+def test_a_layers_json_entry_under_the_home_of_a_user_this_machine_does_not_have_is_refused_alone(
+        config: Path, tmp_path: Path) -> None:
+    """One ``layers.json`` entry naming ``~zhangsan/…`` stopped the whole start (the layer tree read it): now that
+    entry is refused with its reason in the layer tree's problem line, and the others load."""
+    (config / "mine.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [POINT]}), "utf-8")
+    (config / USER_LAYERS_FILE).write_text(json.dumps([
+        {"id": "roads", "title": "道路（张三）", "kind": "geojson", "path": f"{NO_SUCH_USER}/layers/roads.geojson"},
+        {"id": "mine", "title": "本机图层", "kind": "geojson", "path": "mine.geojson"},
+    ], ensure_ascii=False), "utf-8")
+    controller = UserLayersController.from_settings(Settings(data_dir=tmp_path / "data", config_dir=config))
+    assert [layer.spec.id for layer in controller.layers] == ["mine"]
+    [problem] = controller.problems
+    assert problem.startswith("layers.json entry 0: invalid (path: ") and "zhangsan-not-on-this-machine" in problem
+    result = controller.load("mine")
+    assert result is not None and result.usable and len(result.features) == 1
+
+
+# -- an empty path setting is unset, not the folder the desk was started in -----------------------------------
+
+def test_every_empty_path_setting_is_unset(config: Path, tmp_path: Path, monkeypatch) -> None:
+    """``COMMANDWALL_DATA_DIR=""`` read as ``Path("")``, the folder the desk happened to be started in: the outbox,
+    the logs and the exercise database landed there. Every path setting given empty is unset now."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    for name in ("DATA_DIR", "CONFIG_DIR", "LAYERS_DIR", "CAP_DIR", "ALARM_SOUND"):
+        monkeypatch.setenv(f"COMMANDWALL_{name}", "")
+    settings = Settings()
+    assert settings.data_dir == tmp_path / "xdg-data" / "commandwall"
+    assert settings.config_dir == tmp_path / "xdg-config" / "commandwall"
+    assert settings.layers_dir == paths.layers_dir()
+    assert settings.cap_dir is None and settings.alarm_sound is None
+    monkeypatch.setenv("XDG_DATA_HOME", "")  # empty is unset for the XDG folders too
+    assert paths.user_data_dir() == Path.home() / ".local" / "share" / "commandwall"
+
+
+@pytest.mark.parametrize("how", ["variable", "option"])
+def test_an_empty_data_folder_on_the_command_line_is_the_default_one(how: str, tmp_path: Path) -> None:
+    """``COMMANDWALL_DATA_DIR= commandwall config`` and ``commandwall config --data-dir ""`` showed
+    ``data_dir = .``."""
+    env = {"XDG_DATA_HOME": str(tmp_path / "xdg-data"), "COMMANDWALL_DATA_DIR": "" if how == "variable" else None}
+    proc = _cli(["config", *(["--data-dir", ""] if how == "option" else [])], env, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert f"data_dir = {tmp_path / 'xdg-data' / 'commandwall'}" in proc.stdout.splitlines(), proc.stdout

@@ -149,3 +149,23 @@ def test_a_settings_folder_that_is_a_file_is_not_written_to_and_not_misreported(
     assert folder.read_text("utf-8") == "not a folder"
     assert not any("File exists" in r.getMessage() or "cannot write" in r.getMessage() for r in caplog.records)
     assert not any("cannot be written" in p for p in controller.problems)
+
+
+def test_entries_beyond_the_hundredth_are_said_not_dropped_silently(tmp_path: Path) -> None:
+    """``layers.json`` with 120 good entries: the last 20 were left out without a word in the layer tree."""
+    path = tmp_path / "layers.json"
+    path.write_text(json.dumps([{"id": f"l{n}", "title": f"图层{n}", "kind": "geojson", "path": f"l{n}.geojson"}
+                                for n in range(120)]), "utf-8")
+    specs, problems = read_sources_file(path)
+    assert [spec.id for spec in specs] == [f"l{n}" for n in range(100)]
+    assert problems == ["layers.json: 20 entries after the first 100 left out (at most 100 layer sources are read)"]
+
+
+def test_an_invalid_entry_is_named_with_its_reason(tmp_path: Path) -> None:
+    """The problem line said only which field (``invalid (type_name)``); it now says what is wrong with it, never
+    the value (a URL in it may carry a key)."""
+    path = tmp_path / "layers.json"
+    path.write_text(json.dumps([{"id": "b", "title": "B", "kind": "wfs", "url": "http://127.0.0.1:1/wfs?x=secret"}]),
+                    "utf-8")
+    _specs, [problem] = read_sources_file(path)
+    assert problem == "layers.json entry 0: invalid (entry: a wfs layer needs type_name)", problem

@@ -201,10 +201,10 @@ class WallFeature(QObject):
     def on_ready(self) -> None:
         """Put back every wall as it was left on this desk, or on a first start the cameras of the start point
         on wall 1 (the other walls start empty)."""
+        self._ready = True  # first: a wall added later is restored (as saved, or empty) even if a step below fails
         self.apply_rights()
         self.presets.reload()
         self._saved = [self.controller.saved_wall(*entry) for entry in self._view_state.load_walls()]
-        self._ready = True
         for wall in self.walls:
             self._restore(wall)
         if not self._saved or self._saved[0] is None:
