@@ -49,13 +49,17 @@ class NotStored(str):
     __slots__ = ()
 
 
+def outbox_failure_reason(error: OutboxWriteError) -> str:
+    """Why the outbox could not be written, in a few words: 磁盘已满, 数据目录只读, or the error's class."""
+    if error.full:
+        return translate("incidents", "磁盘已满")
+    if error.read_only:
+        return translate("incidents", "数据目录只读")
+    return type(error.error).__name__
+
+
 def not_stored(what: str, error: OutboxWriteError) -> NotStored:
     """What the officer reads when ``what`` (「受理」, 备注, 派遣任务 …) could not be written to the outbox."""
-    if error.full:
-        reason = translate("incidents", "磁盘已满")
-    elif error.read_only:
-        reason = translate("incidents", "数据目录只读")
-    else:
-        reason = type(error.error).__name__
+    reason = outbox_failure_reason(error)
     text = translate("incidents", "{what}未提交：本地发件箱无法写入（{reason}），请清理磁盘或检查数据目录后重试")
     return NotStored(text.format(what=what, reason=reason))

@@ -27,8 +27,10 @@ from pydantic import BaseModel, ValidationError
 
 from commandwall.app.store import Coalescer, Stores
 from commandwall.backend.http import redact
+from commandwall.backoff import Backoff
 from commandwall.domain.models import Camera, CameraStatus, Incident, Task, Unit
-from commandwall.paths import read_only_sqlite_uri, set_aside
+from commandwall.localdb import connect_local, set_aside_database
+from commandwall.localjson import parse_json
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,8 @@ log = logging.getLogger(__name__)
 WRITE_INTERVAL_S = 1.0
 #: How long a write waits (s) for a file another process holds locked before it tries again at the next write.
 LOCK_WAIT_S = 5.0
+#: The longest pause (s) between two tries of a write that keeps failing (the file locked, the disk full).
+RETRY_MAX_S = 60.0
 _KINDS: dict[str, type[BaseModel]] = {"incidents": Incident, "tasks": Task, "units": Unit, "cameras": Camera}
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -73,8 +77,8 @@ def load_last_known(path: Path) -> LastKnown | None:
     """Read a last-known-state file; None if there is none or it cannot be read (logged)."""
     if not path.is_file():
         return None
-    try:
-        with closing(sqlite3.connect(read_only_sqlite_uri(path), uri=True, timeout=2)) as db:
+    try:  # a regular file only (a named pipe in its place is never opened: its read would wait for ever)
+        with closing(connect_local(path, read_only=True, timeout=2)) as db:
             row = db.execute("SELECT value FROM meta WHERE key = 'saved_at'").fetchone()
             if row is None:
                 return None
@@ -93,7 +97,7 @@ def load_last_known(path: Path) -> LastKnown | None:
                         items.append(model.model_validate_json(doc))
                     except ValidationError:
                         log.warning("%s: %s row %r unreadable, skipped", path.name, table, item_id)
-    except (sqlite3.Error, ValueError, TypeError) as exc:  # TypeError: a saved_at that is not text
+    except (sqlite3.Error, ValueError, TypeError, RecursionError) as exc:  # TypeError: a saved_at that is not text
         log.warning("last known state %s unreadable: %s", path.name, exc)
         return None
     found.cameras = [camera.model_copy(update={"status": CameraStatus.UNKNOWN}) for camera in found.cameras]
@@ -105,8 +109,8 @@ def _read_user(db: sqlite3.Connection) -> tuple[list[str] | None, str]:
     kept = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('roles', 'display_name')").fetchall())
     roles: list[str] | None = None
     try:
-        value = json.loads(kept["roles"]) if "roles" in kept else None
-    except ValueError:
+        value = parse_json(kept["roles"]) if isinstance(kept.get("roles"), str) else None
+    except (ValueError, TypeError):  # not JSON (nested past what can be read …), not text
         value = None
     if isinstance(value, list) and all(isinstance(role, str) for role in value):
         roles = value
@@ -126,6 +130,11 @@ class LastKnownWriter:
     ``start()`` subscribes and writes the stores' current contents; after that only what changed is written,
     every ``interval_s``. A snapshot (``replace_all``) rewrites its table. ``stop()`` writes what is left,
     unsubscribes and closes the file.
+
+    A write that fails (another process holds the file locked, the disk is full) loses nothing: what it took goes
+    back to the queue — behind anything newer that came meanwhile — and is written at a later try, the pause
+    between tries growing up to :data:`RETRY_MAX_S`. The file's ``saved_at`` is written in the same transaction as
+    the objects, so it never says a time newer than what the file holds.
     """
 
     def __init__(self, path: Path, stores: Stores, interval_s: float = WRITE_INTERVAL_S, *,
@@ -145,6 +154,9 @@ class LastKnownWriter:
         self.writes = 0  # transactions written (for tests and the log)
         self._ready = False  # the file's tables exist
         self._said = False  # that it cannot be written now was logged
+        #: the pause between the tries of a write that keeps failing, and how many failed in a row
+        self._retry = Backoff(initial_s=max(interval_s, 0.5) * 2, maximum_s=max(RETRY_MAX_S, interval_s))
+        self.failures = 0
 
     def start(self) -> LastKnownWriter:
         """Subscribe to the stores, write what they hold now and start the writer thread."""
@@ -163,8 +175,8 @@ class LastKnownWriter:
         """Create the tables; True when the file can be written. It is only a cache: a file that is no database
         (damaged, cut short, another program's) is set aside as ``*.broken-<time>`` and begun again; one another
         process holds locked is tried again at the next write. Never raises (the desk works without it)."""
-        try:
-            with closing(sqlite3.connect(self.path, timeout=LOCK_WAIT_S)) as db, db:
+        try:  # a named pipe or a folder in its place is no database (never opened): set aside like one
+            with closing(connect_local(self.path, timeout=LOCK_WAIT_S)) as db, db:
                 db.executescript(_SCHEMA)
             return True
         except sqlite3.OperationalError as exc:  # locked, no room, no permission: maybe better at the next write
@@ -173,11 +185,11 @@ class LastKnownWriter:
             self._said = True
             return False
         except sqlite3.DatabaseError as exc:
-            aside = set_aside(self.path)
+            aside = set_aside_database(self.path)
             log.warning("last known state %s is no usable database (%s): set aside as %s, begun again",
                         self.path.name, exc, aside.name if aside else "(could not be renamed)")
             try:
-                with closing(sqlite3.connect(self.path, timeout=LOCK_WAIT_S)) as db, db:
+                with closing(connect_local(self.path, timeout=LOCK_WAIT_S)) as db, db:
                     db.executescript(_SCHEMA)
                 return True
             except sqlite3.Error as again:
@@ -190,11 +202,15 @@ class LastKnownWriter:
             self._pending[table].take()  # the snapshot already holds them
 
     def _run(self) -> None:
-        while not self._stop.wait(self.interval_s):
+        delay = self.interval_s
+        while not self._stop.wait(delay):
             self.flush()
+            failures = self.failures or (0 if self._ready else 1)
+            delay = self._retry.delay_s(failures) if failures else self.interval_s
 
     def flush(self) -> int:
-        """Write what changed since the last write, in one transaction; returns how many objects."""
+        """Write what changed since the last write, in one transaction; returns how many objects (0 also when the
+        file cannot be written now: nothing is lost, the next flush tries again)."""
         with self._lock:
             waiting = bool(self._snapshots) or any(len(pending) for pending in self._pending.values())
         if not waiting:
@@ -210,7 +226,7 @@ class LastKnownWriter:
         if not count:
             return 0
         try:
-            with closing(sqlite3.connect(self.path, timeout=LOCK_WAIT_S)) as db, db:
+            with closing(connect_local(self.path, timeout=LOCK_WAIT_S)) as db, db:
                 for table, items in snapshots.items():
                     db.execute(f"DELETE FROM {table}")
                     self._write(db, table, items)
@@ -222,10 +238,30 @@ class LastKnownWriter:
                     db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                                    [("roles", json.dumps(self.roles)), ("display_name", self.display_name)])
         except sqlite3.Error as exc:
-            log.warning("last known state not written (%s): %s", self.path.name, exc)
+            self._put_back(snapshots, changed)
+            log.log(logging.DEBUG if self.failures else logging.WARNING,
+                    "last known state not written (%s): %s; tried again later", self.path.name, exc)
+            self.failures += 1
             return 0
+        if self.failures:
+            log.info("last known state %s written again after %d failed tries", self.path.name, self.failures)
+            self.failures = 0
         self.writes += 1
         return count
+
+    def _put_back(self, snapshots: dict[str, list[BaseModel]], changed: dict[str, list[BaseModel]]) -> None:
+        """What a failed write took goes back to the queues, for the next: a table's snapshot unless a newer one
+        came meanwhile (then its changes too are covered by the newer), a changed object unless a newer copy of
+        it came meanwhile."""
+        with self._lock:
+            for table in _KINDS:
+                if table in snapshots:
+                    if table in self._snapshots:  # a newer snapshot replaces this one and what changed after it
+                        continue
+                    self._snapshots[table] = snapshots[table]
+                elif table in self._snapshots:  # the newer snapshot holds these changes (or newer) already
+                    continue
+                self._pending[table].put_back(changed.get(table, []))
 
     def _write(self, db: sqlite3.Connection, table: str, items: list[BaseModel]) -> None:
         if table == "cameras":

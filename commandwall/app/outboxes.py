@@ -6,6 +6,10 @@ hashed). Who owns a file is written into it (table ``desk_owner``: user name, pl
 another user logs in on the desk — or the desk is pointed at another platform address (a failover) — the officer
 can be told whose actions still wait there and where, and see them: they are sent only when that user logs in to
 that platform again.
+
+The other files are the desk's too, but nothing in them is this user's to mend: one that cannot be read — a named pipe
+or a folder under such a name, a damaged file, one another program holds locked, rows nested past what can be read —
+is logged and listed as unreadable (:attr:`WaitingOutbox.problem`), and never keeps anyone from logging in.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ from pathlib import Path
 from commandwall import localtime
 from commandwall.domain.workflow import action_label
 from commandwall.i18n import QT_TRANSLATE_NOOP, translate
-from commandwall.paths import read_only_sqlite_uri
+from commandwall.localdb import NotARegularDatabaseError, Trouble, connect_local, trouble
+from commandwall.localjson import parse_json
 from commandwall.textsafe import display_text
 
 log = logging.getLogger(__name__)
@@ -40,7 +45,7 @@ def outbox_path(data_dir: Path, base_url: str, exercise: bool, username: str) ->
 def record_owner(path: Path, username: str, base_url: str, exercise: bool) -> None:
     """Write into the outbox file at ``path`` whose it is (best effort: a file that cannot take it is logged)."""
     try:
-        with closing(sqlite3.connect(path, timeout=5)) as db, db:
+        with closing(connect_local(path, timeout=5)) as db, db:
             db.execute(_OWNER_SCHEMA)
             db.executemany("INSERT OR REPLACE INTO desk_owner (key, value) VALUES (?, ?)",
                            [("username", username), ("platform", base_url), ("exercise", json.dumps(exercise))])
@@ -55,6 +60,22 @@ KIND_LABELS = {
     "note": QT_TRANSLATE_NOOP("outboxes", "备注"),
     "attachment": QT_TRANSLATE_NOOP("outboxes", "附件"),
 }
+
+#: Why another outbox file could not be read, as the officer reads it.
+PROBLEM_LABELS = {
+    "not_a_file": QT_TRANSLATE_NOOP("outboxes", "不是普通文件"),
+    "locked": QT_TRANSLATE_NOOP("outboxes", "正被其他程序占用"),
+    "unreadable": QT_TRANSLATE_NOOP("outboxes", "文件已损坏或无法读取"),
+}
+
+
+def _problem_of(error: BaseException) -> str:
+    """The :data:`PROBLEM_LABELS` key for what reading another outbox file raised."""
+    if isinstance(error, NotARegularDatabaseError):
+        return "not_a_file"
+    if isinstance(error, sqlite3.Error) and trouble(error) is Trouble.LOCKED:
+        return "locked"
+    return "unreadable"
 
 
 @dataclass(frozen=True)
@@ -71,17 +92,27 @@ class WaitingAction:
 @dataclass(frozen=True)
 class WaitingOutbox:
     """Another outbox of this desk with actions still pending: whose (``username`` "" when the file does not say:
-    written before owners were recorded) and on which platform (``platform`` "" likewise)."""
+    written before owners were recorded) and on which platform (``platform`` "" likewise). ``problem`` (a key of
+    :data:`PROBLEM_LABELS`) when the file could not be read: what waits in it, if anything, is not known."""
 
     path: Path
     username: str
     platform: str
     exercise: bool
     actions: list[WaitingAction] = field(default_factory=list)
+    problem: str = ""
+
+    def _problem_text(self) -> str:
+        label = PROBLEM_LABELS.get(self.problem, PROBLEM_LABELS["unreadable"])
+        return translate("outboxes", label)
 
     def lines(self) -> list[str]:
         """The list the officer reads (read-only): a heading naming the user and platform, then one line per action,
-        ``MM-DD HH:MM  kind  incident`` (local time; the incident id as the file holds it, made safe to show)."""
+        ``MM-DD HH:MM  kind  incident`` (local time; the incident id as the file holds it, made safe to show); a file
+        that could not be read is one line saying so."""
+        if self.problem:
+            return [translate("outboxes", "{name}：无法读取（{problem}），其中是否有待发送的操作不明").format(
+                name=display_text(self.path.name, 120), problem=self._problem_text())]
         who = display_text(self.username or self.path.name, 64)
         where = display_text(self.platform, 120) if self.platform and not self.exercise else ""
         head = (translate("outboxes", "{user}（平台 {platform}）：{count} 项").format(user=who, platform=where,
@@ -101,6 +132,9 @@ class WaitingOutbox:
     def notice(self, here: str) -> str:
         """The line that tells the officer (``here``: the address of the platform the desk uses now)."""
         count = len(self.actions)
+        if self.problem:
+            text = translate("outboxes", "本机另一发件箱文件 {name} 无法读取（{problem}）：其中可能有尚未送达的操作")
+            return text.format(name=self.path.name, problem=self._problem_text())
         if not self.username:
             text = translate("outboxes", "本机另一用户有 {count} 项操作尚未送达平台（文件 {name}，需以该用户登录发送）")
             return text.format(count=count, name=self.path.name)
@@ -113,22 +147,25 @@ class WaitingOutbox:
 
 
 def _read_waiting(path: Path) -> WaitingOutbox | None:
-    """The pending actions of the outbox file at ``path`` and its owner, or None when nothing is pending (a column
-    a file of another version lacks is read as empty)."""
-    with closing(sqlite3.connect(read_only_sqlite_uri(path), uri=True, timeout=1)) as db:
+    """The pending actions of the outbox file at ``path`` and its owner, or None when nothing is pending or it holds
+    no outbox (an empty file; a column a file of another version lacks is read as empty). A regular file only
+    (``NotARegularDatabaseError``), read-only; ``sqlite3.Error`` when it cannot be read."""
+    with closing(connect_local(path, read_only=True, timeout=1)) as db:
         db.row_factory = sqlite3.Row
+        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "outbox" not in tables:
+            return None
         rows = db.execute("SELECT * FROM outbox WHERE state = 'pending'").fetchall()
         if not rows:
             return None
-        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         owner = {row[0]: row[1] for row in db.execute("SELECT key, value FROM desk_owner")} if (
             "desk_owner" in tables) else {}
     actions = []
     for row in rows:
         values = dict(zip(row.keys(), tuple(row), strict=True))
         try:
-            body = json.loads(values.get("payload") or "{}")
-        except (TypeError, ValueError):
+            body = parse_json(values.get("payload") or "{}")
+        except (TypeError, ValueError, AttributeError):  # not JSON (nested past what can be read …), not text
             body = {}
         body = body if isinstance(body, dict) else {}
         try:
@@ -143,15 +180,22 @@ def _read_waiting(path: Path) -> WaitingOutbox | None:
 
 def waiting_elsewhere(data_dir: Path, mine: Path | None) -> list[WaitingOutbox]:
     """The desk's outbox files other than ``mine`` that hold pending actions (another user's, another platform's),
-    read without writing; a file that cannot be read is logged and left out."""
+    read without writing; a file that cannot be read (anything under such a name: see the module docstring) is
+    logged and listed with its ``problem``. Never raises for what a file holds, never waits on one for long."""
     found = []
-    for path in sorted(Path(data_dir).glob("outbox-*.sqlite3")):
+    try:
+        paths = sorted(Path(data_dir).glob("outbox-*.sqlite3"))
+    except OSError as exc:
+        log.warning("the data folder's outbox files not listed: %s", exc)
+        return []
+    for path in paths:
         if path == mine:
             continue
         try:
             waiting = _read_waiting(path)
-        except sqlite3.Error as exc:
-            log.warning("could not read %s: %s", path.name, exc)
+        except Exception as exc:  # whatever the file is or holds, the login goes on
+            log.warning("could not read %s: %s: %s", path.name, type(exc).__name__, exc)
+            found.append(WaitingOutbox(path, "", "", False, problem=_problem_of(exc)))
             continue
         if waiting is not None:
             log.warning("%d action(s) wait in %s for its own user (%s) and platform (%s)", len(waiting.actions),

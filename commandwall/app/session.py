@@ -15,6 +15,11 @@ old user's queued actions wait in his outbox file until he logs in again, and wh
 A desk started while the platform cannot be reached shows the last known state and opens the configured user's
 outbox without a login (``DeskUser.offline``): his actions queue there as in any outage and are sent once he is
 logged in — never under another user's name.
+
+The desk's own files (the outboxes, the last known state) never end start-up nor keep it failing for ever: a file
+that is no outbox is set aside and a new one begun, one that cannot be used at all leaves the desk working without
+queuing actions (said), one another program holds locked is said as such and tried again (:class:`LocalFileError`),
+and whatever start-up fails on that is the desk's own is said through ``on_local_failed``, never as the platform's.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from pyproj import Geod
 
 from commandwall import localtime
 from commandwall.app.areas import DistrictAreas
+from commandwall.app.datafolder import outbox_failure_reason
 from commandwall.app.deskid import desk_id
 from commandwall.app.lastknown import LastKnown, LastKnownWriter, last_known_path, load_last_known
 from commandwall.app.outboxes import WaitingOutbox, outbox_path, record_owner, waiting_elsewhere
@@ -46,7 +52,7 @@ from commandwall.backend.clock import PlatformClock
 from commandwall.backend.epoch import PlatformEpoch
 from commandwall.backend.errors import AuthError, BackendError, BackendUnavailableError, PermissionDeniedError
 from commandwall.backend.events import QUIET_AFTER_S, ConnectionState, EventStream, Resync
-from commandwall.backend.outbox import PLATFORM_WENT_BACK, Outbox, OutboxItem, OutboxState
+from commandwall.backend.outbox import PLATFORM_WENT_BACK, Outbox, OutboxItem, OutboxState, OutboxWriteError
 from commandwall.backoff import Backoff, RetryPacer
 from commandwall.config import Settings
 from commandwall.domain.models import Camera, CameraStatus, Incident, Task, TimelineEntry, Unit
@@ -54,7 +60,7 @@ from commandwall.domain.workflow import ATTACH, NOTE, ROLE_ACTIONS, TASK, refusa
 from commandwall.geo.index import CameraIndex
 from commandwall.geo.layers import Layer, load_layers, shown_title
 from commandwall.i18n import translate
-from commandwall.paths import set_aside
+from commandwall.localdb import Trouble, set_aside_database, trouble
 
 log = logging.getLogger(__name__)
 _GEOD = Geod(ellps="WGS84")
@@ -69,7 +75,11 @@ class ClientListener:
     on_progress: Callable[[str], None] = lambda text: None
     on_ready: Callable[[], None] = lambda: None
     on_layers: Callable[[list[Layer], list[str]], None] = lambda layers, errors: None
+    #: Start-up failed on the platform (unreachable, refused, answering garbage): what the officer reads.
     on_failed: Callable[[str], None] = lambda message: None
+    #: Start-up failed on something of the desk's own (a local file another program holds locked, a fault of the
+    #: desk's): what the officer reads — never said as a failure to connect to the platform.
+    on_local_failed: Callable[[str], None] = lambda message: None
     on_connection: Callable[[ConnectionState, str], None] = lambda state, detail: None
     #: A login is needed (no password for a real platform, login refused, token refused): the reason, or "".
     on_login_needed: Callable[[str], None] = lambda reason: None
@@ -106,6 +116,15 @@ class DeskUser:
     def can_act(self) -> bool:
         """Whether the user may change incidents and dispatch tasks."""
         return bool({"duty_officer", "commander", "admin"} & set(self.roles))
+
+
+class LocalFileError(Exception):
+    """A file of the desk's own keeps start-up or a login from going on now (another program holds it locked):
+    ``summary`` is what the officer reads, in his language; it is tried again."""
+
+    def __init__(self, summary: str) -> None:
+        super().__init__(summary)
+        self.summary = summary
 
 
 class ClientSession:
@@ -153,6 +172,9 @@ class ClientSession:
         self._login_lost = False  # the platform refused to log in again; reported once
         self._start_thread: threading.Thread | None = None
         self._offline_client: PlatformClient | None = None  # names the offline user's outbox; it sends nothing
+        self._outbox_path: Path | None = None  # the signed-in user's outbox file (also when it could not be opened)
+        #: Why the signed-in user's outbox could not be opened (the desk works on, queuing nothing), or None.
+        self.outbox_problem: OutboxWriteError | None = None
         #: The desk's other outboxes with actions pending (another user's, another platform's), as last read.
         self.waiting: list[WaitingOutbox] = []
         #: First pause (s) before start-up is tried again, and the longest one.
@@ -168,11 +190,12 @@ class ClientSession:
     def start(self) -> None:
         """Connect and load everything; blocking, so call it off the GUI thread.
 
-        Every failure is reported through ``listener.on_failed`` and start-up is retried with a growing
-        pause (``retry_initial_s`` doubling up to ``retry_max_s``) until it succeeds or ``stop()`` is called:
-        an unreachable platform, one answering garbage or the wrong shape, any other platform error and
-        unexpected errors alike. Only a refused login (``AuthError``) or missing rights
-        (``PermissionDeniedError``) end it: those need the user.
+        Every failure is reported — the platform's through ``listener.on_failed``, the desk's own (a local file
+        another program holds, an unexpected error) through ``listener.on_local_failed`` — and start-up is retried
+        with a growing pause (``retry_initial_s`` doubling up to ``retry_max_s``) until it succeeds or ``stop()`` is
+        called: an unreachable platform, one answering garbage or the wrong shape, any other platform error and
+        unexpected errors alike; nothing a local file holds ends it. Only a refused login (``AuthError``) or missing
+        rights (``PermissionDeniedError``) end it: those need the user.
         """
         pacer = RetryPacer(Backoff(initial_s=self.retry_initial_s, maximum_s=self.retry_max_s, jitter=0.1))
         while not self._stopping.is_set():
@@ -190,19 +213,25 @@ class ClientSession:
                 self.listener.on_failed(str(exc))
                 self._tell_offline_pending()
                 return
-            except Exception as exc:  # outage, garbage, a bug: report it and try again
+            except Exception as exc:  # outage, garbage, a locked file, a bug: report it and try again
                 if self._stopping.is_set():
                     return
                 delay = pacer.next_delay()
                 if isinstance(exc, BackendError):
-                    self._show_last_known(exc.summary)
+                    self._show_last_known_safely(exc.summary)
                     log.warning("start-up failed: %s; retrying in %.1f s", exc, delay)
-                    reason = exc.summary  # what the officer reads; the log line has the request and classes
-                else:
-                    log.exception("start-up failed unexpectedly; retrying in %.1f s", delay)
-                    reason = translate("session", "内部错误: {error}").format(error=type(exc).__name__)
-                self.listener.on_failed(translate("session", "{reason}（{seconds} 秒后重试）").format(
-                    reason=reason, seconds=f"{delay:.0f}"))
+                    # what the officer reads; the log line has the request and classes
+                    self.listener.on_failed(translate("session", "{reason}（{seconds} 秒后重试）").format(
+                        reason=exc.summary, seconds=f"{delay:.0f}"))
+                else:  # the desk's own: never said as a failure to connect to the platform
+                    if isinstance(exc, LocalFileError):
+                        log.warning("start-up failed: %s; retrying in %.1f s", exc, delay)
+                        reason = exc.summary
+                    else:
+                        log.exception("start-up failed unexpectedly; retrying in %.1f s", delay)
+                        reason = translate("session", "内部错误: {error}").format(error=type(exc).__name__)
+                    said = translate("session", "启动未完成：{reason}（{seconds} 秒后重试）")
+                    self.listener.on_local_failed(said.format(reason=reason, seconds=f"{delay:.0f}"))
                 if self._stopping.wait(delay):
                     return
 
@@ -226,6 +255,14 @@ class ClientSession:
             return
         self.listener.on_progress(translate("session", "正在登录平台…"))
         self.log_in(s.username, s.password_value())
+
+    def _show_last_known_safely(self, reason: str) -> None:
+        """:meth:`_show_last_known`, whose failure (a local file, a fault) is logged: it runs in start-up's retry
+        loop, which nothing may end but a success or ``stop()``."""
+        try:
+            self._show_last_known(reason)
+        except Exception:
+            log.exception("the last known state could not be shown")
 
     def _show_last_known(self, reason: str = "") -> None:
         """The platform is unreachable at start-up (``reason``): the map and the layer tree from the local layer
@@ -272,13 +309,16 @@ class ClientSession:
                 return
             try:
                 outbox = self._open_outbox(path, client)  # not started: it sends once the user is logged in
-            except sqlite3.Error as exc:
-                log.error("offline: outbox %s not opened (%s): actions cannot be queued", path.name, exc)
+            except LocalFileError as exc:  # locked: opened at the login, or at the next failed start-up
+                log.error("offline: %s: actions cannot be queued now", exc)
                 client.close()
                 return
-            record_owner(path, username, platform.base_url, self.user.exercise)
-            outbox.add_listener(self._on_outbox)
-            self.outbox, self._offline_client = outbox, client
+            if outbox is None:  # it cannot be used (said): his actions are refused as not stored, saying why
+                client.close()
+            else:
+                record_owner(path, username, platform.base_url, self.user.exercise)
+                outbox.add_listener(self._on_outbox)
+                self.outbox, self._offline_client = outbox, client
             roles = found.roles if found is not None else None
             self.user.username = username
             self.user.display_name = (found.display_name if found is not None else "") or username
@@ -286,7 +326,8 @@ class ClientSession:
             self.user.roles = sorted(roles) if roles is not None else acting
             self.user.offline, self.user.roles_known = True, roles is not None
         log.warning("platform unreachable: %s's actions queue in %s until he is logged in (%d waiting; roles %s)",
-                    username, path.name, outbox.pending_count(), roles if roles is not None else "unknown")
+                    username, path.name, outbox.pending_count() if outbox is not None else 0,
+                    roles if roles is not None else "unknown")
         self._tell_waiting_elsewhere(path)
 
     def _tell_offline_pending(self) -> None:
@@ -303,8 +344,7 @@ class ClientSession:
     def waiting_elsewhere(self) -> list[WaitingOutbox]:
         """The desk's other outboxes with actions still pending (another user's, another platform's), read now:
         they are sent only when their user logs in to their platform again (blocks briefly on the files)."""
-        outbox = self.outbox
-        self.waiting = waiting_elsewhere(self.settings.data_dir, outbox.db_path if outbox is not None else None)
+        self.waiting = waiting_elsewhere(self.settings.data_dir, self._outbox_path if self.user.signed_in else None)
         return self.waiting
 
     def _tell_waiting_elsewhere(self, mine: Path) -> None:
@@ -354,6 +394,7 @@ class ClientSession:
             parts, ptz = (self.events, self.outbox, self.last_known), self.ptz
             clients = (self.client, self._offline_client)
             self.events = self.outbox = self.ptz = self.client = self.last_known = self._offline_client = None
+            self.outbox_problem = None
         if ptz is not None:
             ptz.shutdown(wait=False)
         for part in parts:
@@ -396,10 +437,12 @@ class ClientSession:
         with self._parts_lock:
             if self._stopping.is_set():
                 return
+            # locked: LocalFileError (start-up tries again); unusable: None, the desk goes on queuing nothing
             self.outbox = self._open_outbox(path, client, may_send=self._outbox_may_send)
-            record_owner(path, login.username, base_url, self.user.exercise)
-            self.outbox.add_listener(self._on_outbox)
-            self.outbox.start()
+            if self.outbox is not None:
+                record_owner(path, login.username, base_url, self.user.exercise)
+                self.outbox.add_listener(self._on_outbox)
+                self.outbox.start()
             self.last_known = LastKnownWriter(
                 last_known_path(s.data_dir, base_url, self.user.exercise, login.username), self.stores,
                 roles=self.user.roles, display_name=self.user.display_name).start()
@@ -456,26 +499,49 @@ class ClientSession:
         self.listener.on_connection(state, detail)
 
     def _open_outbox(self, path: Path, client: PlatformClient, may_send: Callable[[], bool] | None = None
-                     ) -> Outbox:  # fmt: skip
-        """This user's outbox (``may_send``: see :class:`Outbox`). A file that is no database (damaged, cut short)
-        kept every login failing with 内部错误 for ever: it is set aside as ``*.broken-<time>`` — kept, its unsent
-        actions to be checked by hand — and a new outbox begun, which the duty officer is told. A locked one raises
-        (tried again)."""
+                     ) -> Outbox | None:  # fmt: skip
+        """This user's outbox (``may_send``: see :class:`Outbox`), or None when the desk cannot keep one now. What the
+        file's failure means (``localdb.trouble``) decides:
+
+        - another program holds it locked (a backup, the ``sqlite3`` shell): :class:`LocalFileError` saying so —
+          start-up tries again, a login says it;
+        - it is no outbox — no database (damaged, cut short), tables of another shape, a named pipe or a folder
+          under its name (never opened: a pipe would hold the thread for ever) —: every login failed with 内部错误
+          for ever. It is set aside as ``*.broken-<time>`` (kept, its unsent actions to be checked by hand) and a
+          new outbox begun, which the duty officer is told;
+        - it cannot be used nor set aside (the disk full or read-only, an I/O error): the desk works on without one
+          — it shows the platform live, but queues no action; the officer is told, and each action is refused
+          saying why (:attr:`outbox_problem`) — never a start-up failing for ever.
+        """
+        self._outbox_path, self.outbox_problem = path, None
         try:
             return Outbox(path, client, may_send=may_send)
-        except sqlite3.OperationalError:
-            raise
-        except sqlite3.DatabaseError as exc:
-            aside = set_aside(path)
-            if aside is None:
-                raise
-            for part in ("-wal", "-shm"):  # its journal belongs to it, not to the new file
-                set_aside(path.with_name(path.name + part))
-            log.error("outbox %s is no usable database (%s): set aside as %s, a new one begun", path.name, exc,
-                      aside.name)
-            notice = translate("session", "发件箱文件已损坏，已另存为 {name}（未发出的操作请人工核对），已新建发件箱")
-            self.listener.on_notice(notice.format(name=aside.name))
-            return Outbox(path, client, may_send=may_send)
+        except sqlite3.Error as exc:
+            error: sqlite3.Error = exc
+        kind = trouble(error)
+        if kind is Trouble.LOCKED:
+            log.warning("outbox %s is held by another program (%s)", path.name, error)
+            raise LocalFileError(translate("session", "本机发件箱文件 {name} 正被其他程序占用").format(
+                name=path.name)) from error
+        if kind is Trouble.UNUSABLE:
+            aside = set_aside_database(path)  # its journals with it: they belong to it, not to the new file
+            if aside is not None:
+                log.error("outbox %s is no usable outbox (%s): set aside as %s, a new one begun", path.name, error,
+                          aside.name)
+                notice = translate("session",
+                                   "发件箱文件无法使用，已另存为 {name}（未发出的操作请人工核对），已新建发件箱")
+                self.listener.on_notice(notice.format(name=aside.name))
+                try:
+                    return Outbox(path, client, may_send=may_send)
+                except sqlite3.Error as again:
+                    error = again
+        log.error("outbox %s cannot be used (%s: %s): no action can be queued", path.name, type(error).__name__,
+                  error)
+        self.outbox_problem = OutboxWriteError.of(error, path.parent)
+        notice = translate("session", "本机发件箱 {name} 无法使用（{reason}）：派遣、受理、备注等操作无法暂存和提交，"
+                                      "请检查数据目录后重新登录")
+        self.listener.on_notice(notice.format(name=path.name, reason=outbox_failure_reason(self.outbox_problem)))
+        return None
 
     @property
     def layers_from_folder(self) -> bool:
@@ -687,7 +753,12 @@ class ClientSession:
         return client.timeline(incident_id)
 
     def _outbox_for_action(self, action: str) -> Outbox:
-        outbox = self.outbox
+        outbox, problem = self.outbox, self.outbox_problem
+        if outbox is None and problem is not None and self.user.signed_in:  # his outbox could not be opened
+            reason = refusal(self.user.roles, action)
+            if reason is not None:
+                raise PermissionDeniedError(reason, 403)
+            raise OutboxWriteError(problem.error, full=problem.full, read_only=problem.read_only)
         if outbox is None or not self.user.signed_in:
             if not self.user.signed_in and not (self.settings.username or "").strip():
                 raise PermissionDeniedError(translate("session", "未登录：未配置用户，平台恢复前无法暂存操作"), 403)

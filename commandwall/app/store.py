@@ -461,6 +461,13 @@ class Coalescer(Generic[T]):
             if held is None or getattr(item, "version", 0) >= getattr(held, "version", 0):
                 self._pending[key] = item
 
+    def put_back(self, items: list[T]) -> None:
+        """Return ``items`` taken earlier and not used (a write that failed) to the batch, each unless a copy of
+        the same object came since (that one is newer)."""
+        with self._lock:
+            for item in items:
+                self._pending.setdefault(item.id, item)  # type: ignore[attr-defined]
+
     def take(self) -> list[T]:
         """Everything gathered since the last take, in arrival order of first change; empties the batch."""
         with self._lock:

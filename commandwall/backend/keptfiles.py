@@ -12,9 +12,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import stat
 import uuid
 from collections.abc import Collection
 from pathlib import Path
+from typing import BinaryIO
+
+from commandwall.paths import NotARegularFileError
 
 log = logging.getLogger(__name__)
 
@@ -72,15 +76,33 @@ class KeptFiles:
             raise ValueError("not a kept file name")
         return self.folder / text
 
+    def open(self, name: object) -> BinaryIO:
+        """The kept file called ``name``, open for reading. Only a regular file is opened: a named pipe put there
+        (whose read would wait for ever) or a device raises :class:`NotARegularFileError` (an ``OSError``), looked
+        at on the open file, never waited on; ValueError as for :meth:`path`; OSError when it cannot be opened."""
+        path = self.path(name)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+                     | getattr(os, "O_NOCTTY", 0))
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise NotARegularFileError(f"{path.name} is not a regular file")
+            if hasattr(os, "set_blocking"):
+                os.set_blocking(fd, True)
+            return os.fdopen(fd, "rb")
+        except BaseException:
+            os.close(fd)
+            raise
+
     def clean(self, wanted: Collection[str]) -> int:
-        """Delete every file in the folder but those named in ``wanted``; returns how many."""
+        """Delete everything in the folder but the files named in ``wanted`` (and folders); returns how many."""
         if not self.folder.is_dir():
             return 0
         removed = 0
         for path in self.folder.iterdir():
-            if path.is_file() and path.name not in wanted:
-                path.unlink(missing_ok=True)
-                removed += 1
+            if path.name in wanted or (path.is_dir() and not path.is_symlink()):
+                continue
+            path.unlink(missing_ok=True)  # a named pipe is removed unopened, like a file
+            removed += 1
         if removed:
             log.info("outbox: %d kept attachment file(s) no queued row needs were deleted", removed)
         return removed

@@ -42,10 +42,13 @@ An attachment's bytes are not put in the database (a 20 MB blob per row would bl
 ``enqueue_attachment`` copies the file into the outbox's own folder (``<outbox>-files/``, see ``keptfiles``:
 written as ``.part``, flushed to disk, then renamed, so a file under its final name is whole) before the row
 naming it is inserted, and the file is deleted once the row is ``sent`` (or ``failed``: refused for the user's
-rights, the size or a gone incident, sending it again would change nothing). A kill between the copy and the
-insert leaves a file no row names (nothing was queued: ``enqueue_attachment`` had not returned); a kill after
-the send and before the delete leaves a file whose row is settled: ``start()`` deletes both kinds. A kill between
-the insert and the send leaves a pending row with its file, sent once on the next start (its Idempotency-Key).
+rights, the size or a gone incident, sending it again would change nothing). A row held because the platform's data
+went back keeps its file, across restarts, until the officer sends it again or dismisses it (the file is deleted
+then). A kill between the copy and the insert leaves a file no row names (nothing was queued:
+``enqueue_attachment`` had not returned); a kill after the send and before the delete leaves a file whose row is
+settled: ``start()`` deletes both kinds. A kill between the insert and the send leaves a pending row with its file,
+sent once on the next start (its Idempotency-Key). Only a regular file is sent: anything else under a kept file's
+name (a named pipe, whose read would hold the worker for ever) fails its row as :data:`ATTACHMENT_LOST`.
 
 A row that cannot be stored (the data folder's disk is full, or it is read-only) is not queued: ``enqueue`` raises
 :class:`OutboxWriteError` saying which, so that the caller tells the user his action was not taken rather than
@@ -87,8 +90,14 @@ from commandwall.backoff import Backoff, RetryPacer
 from commandwall.domain.models import MAX_ATTACHMENT_BYTES, Incident, Task, TimelineEntry, TimelineKind
 from commandwall.domain.workflow import TRANSITIONS
 from commandwall.i18n import translate
+from commandwall.localdb import UnusableDatabaseError, connect_local
+from commandwall.localjson import parse_json
 
 log = logging.getLogger(__name__)
+
+#: How long (s) opening the outbox waits for a file another process holds locked before it gives up (the caller
+#: tries again later).
+LOCK_WAIT_S = 10.0
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -151,6 +160,17 @@ def _migrate(db: sqlite3.Connection) -> None:
 #: The columns of the table as first made (``SCHEMA``), in their order.
 _BASE_COLUMNS = ("id", "kind", "payload", "idempotency_key", "state", "attempts", "last_error", "created_at",
                  "sent_at", "result")
+
+
+def _check_shape(db: sqlite3.Connection) -> None:
+    """Raise :class:`UnusableDatabaseError` when the file holds an ``outbox`` (or ``outbox_meta``) table without the
+    columns every version wrote (a hand-altered or foreign file): no row of it could be read or marked, and the
+    table cannot be mended without guessing. A file without them is new (they are made)."""
+    wanted = {"outbox": set(_BASE_COLUMNS), "outbox_meta": {"name", "value"}}
+    for table, columns in wanted.items():
+        have = {row[1] for row in db.execute(f"PRAGMA table_info({table})").fetchall()}
+        if have and not columns <= have:
+            raise UnusableDatabaseError(f"its {table} table lacks {', '.join(sorted(columns - have))}")
 
 
 def _add_columns(db: sqlite3.Connection) -> None:
@@ -275,14 +295,14 @@ def _row_to_item(row: sqlite3.Row) -> OutboxItem:
     return OutboxItem(
         id=row["id"],
         kind=row["kind"],
-        payload=json.loads(row["payload"]),
+        payload=parse_json(row["payload"]),  # NotJsonError (a ValueError) for any text it cannot read
         idempotency_key=row["idempotency_key"],
         state=OutboxState(row["state"]),
         attempts=row["attempts"],
         last_error=row["last_error"],
         created_at=datetime.fromisoformat(row["created_at"]),
         sent_at=datetime.fromisoformat(row["sent_at"]) if row["sent_at"] else None,
-        result=json.loads(row["result"]) if row["result"] else None,
+        result=parse_json(row["result"]) if row["result"] else None,
         error_code=str(row["error_code"] or ""),
         error_status=int(row["error_status"]) if row["error_status"] is not None else None,
         dismissed=bool(row["dismissed"]),
@@ -319,29 +339,24 @@ class Outbox:
         self._answered_failure = False  # the last row sent got a failure the platform answered (worker thread only)
         self._renewed: dict[int, int] = {}  # row id → times its dispatch's time limit was counted again (worker)
         self._db_lock = threading.RLock()  # held across several enqueues by ``together``
-        self._db = sqlite3.connect(self.db_path, check_same_thread=False, isolation_level=None, timeout=10)
-        self._db.row_factory = sqlite3.Row
-        with self._db_lock:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")  # a queued dispatch survives a power cut
-            _migrate(self._db)
-            self._db.executescript(SCHEMA)
-            _add_columns(self._db)
-            known = self._db.execute("SELECT value FROM outbox_meta WHERE name = 'platform_epoch'").fetchone()
-        #: the platform's data epoch heard last, kept across runs: what a row queued before the desk hears the
-        #: platform (an outage at start) is queued under
-        self._epoch = str(known[0]) if known is not None else ""
-        self._note_epoch("", client.epoch.current)
-        self._unlisten_epoch = client.epoch.add_listener(self._note_epoch)
         self._pending_lock = threading.Lock()  # taken alone by readers; with the database lock by writers
         self._pending: dict[int, OutboxItem] = {}
         #: the rows refused or overtaken and not set aside (``undelivered``), kept like the pending ones
         self._undelivered: dict[int, OutboxItem] = {}
-        with self._db_lock:
-            for (row_id,) in self._db.execute(
-                    "SELECT id FROM outbox WHERE state = 'pending' OR (state IN ('failed', 'conflict') "
-                    "AND dismissed = 0)").fetchall():
-                self._reread(row_id)
+        # a named pipe, a folder there: UnusableDatabaseError, never opened (a pipe's read would wait for ever)
+        self._db = connect_local(self.db_path, check_same_thread=False, isolation_level=None, timeout=LOCK_WAIT_S)
+        try:
+            self._open_tables()
+            with self._db_lock:
+                for (row_id,) in self._db.execute(
+                        "SELECT id FROM outbox WHERE state = 'pending' OR (state IN ('failed', 'conflict') "
+                        "AND dismissed = 0)").fetchall():
+                    self._reread(row_id)
+        except BaseException:  # not left open: the caller may set the file aside, or try again
+            self._db.close()
+            raise
+        self._note_epoch("", client.epoch.current)
+        self._unlisten_epoch = client.epoch.add_listener(self._note_epoch)
         self._listeners: list[Callable[[OutboxItem], None]] = []
         self._wake = threading.Event()
         self._retry_now = threading.Event()  # the platform answers again: the backoff's wait ends
@@ -349,6 +364,22 @@ class Outbox:
         self._idle = threading.Event()
         self._thread: threading.Thread | None = None
         self._batch: list[int] | None = None  # rows enqueued inside ``together`` (under the database lock)
+
+    def _open_tables(self) -> None:
+        """Make or bring up to date the tables of the file just opened (see :func:`_check_shape`) and read the data
+        epoch kept in it."""
+        self._db.row_factory = sqlite3.Row
+        with self._db_lock:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")  # a queued dispatch survives a power cut
+            _check_shape(self._db)
+            _migrate(self._db)
+            self._db.executescript(SCHEMA)
+            _add_columns(self._db)
+            known = self._db.execute("SELECT value FROM outbox_meta WHERE name = 'platform_epoch'").fetchone()
+        #: the platform's data epoch heard last, kept across runs: what a row queued before the desk hears the
+        #: platform (an outage at start) is queued under
+        self._epoch = str(known[0]) if known is not None else ""
 
     # -- queueing -----------------------------------------------------------------------------------------
 
@@ -375,7 +406,7 @@ class Outbox:
                     "SELECT id, kind, payload FROM outbox WHERE idempotency_key = ?", (key,)
                 ).fetchone()
                 if existing is not None:  # the same action queued twice (a double click): one row
-                    if existing["kind"] != kind or json.loads(existing["payload"]) != json.loads(body):
+                    if existing["kind"] != kind or parse_json(existing["payload"]) != json.loads(body):
                         raise ValueError(f"idempotency key {key!r} is already used for another action")
                     return int(existing["id"])
                 cursor = self._db.execute(
@@ -474,15 +505,21 @@ class Outbox:
             part.unlink(missing_ok=True)
 
     def _clean_files(self) -> int:
-        """Delete kept files no pending row names (see ``keptfiles``)."""
+        """Delete the kept files no row may still send (see ``keptfiles``). A row may still be sent while it is
+        pending, and while it is held because the platform's data went back (:data:`PLATFORM_WENT_BACK`, not
+        dismissed): the officer is to check it and send it again (:meth:`retry`), so its file stays across restarts.
+        Every other settled row let its file go when it was settled — sent, refused by the platform (its rights, the
+        size, a gone incident: sending it again changes nothing), unreadable — or dismissed; what a failed delete
+        left is deleted here."""
         with self._db_lock:
             rows = self._db.execute(
-                "SELECT payload FROM outbox WHERE kind = 'attachment' AND state = 'pending'").fetchall()
+                "SELECT payload FROM outbox WHERE kind = 'attachment' AND (state = 'pending' OR (state = 'failed' "
+                "AND error_code = ? AND dismissed = 0))", (PLATFORM_WENT_BACK,)).fetchall()
         wanted = set()
         for (payload,) in rows:
             try:
-                wanted.add(str(json.loads(payload).get("file")))
-            except (ValueError, AttributeError):
+                wanted.add(str(parse_json(payload).get("file")))
+            except (ValueError, AttributeError):  # unreadable, or no object: no file of its own is named
                 continue
         return self._kept.clean(wanted)
 
@@ -524,7 +561,8 @@ class Outbox:
 
     def dismiss(self, row_id: int) -> bool:
         """Set a refused or conflicted row aside (the officer has seen it and will not try it again): it is no
-        longer :meth:`undelivered`; the row is kept. False for a row that is not refused or conflicted."""
+        longer :meth:`undelivered`; the row is kept, an attachment's kept copy deleted. False for a row that is not
+        refused or conflicted."""
         with self._db_lock:
             cursor = self._db.execute(
                 "UPDATE outbox SET dismissed = 1 WHERE id = ? AND state IN ('failed', 'conflict') AND dismissed = 0",
@@ -532,6 +570,7 @@ class Outbox:
             )
             item = self._reread(row_id)
         if cursor.rowcount and item is not None:
+            self._drop_kept(item)  # a held attachment kept its copy for a retry that will not come
             self._notify(item)
         return bool(cursor.rowcount)
 
@@ -549,14 +588,18 @@ class Outbox:
         """The ids of the platform's tasks this outbox's sent dispatches for ``incident_id`` made (each row's answer
         names its task): what tells a queued dispatch from an earlier one of the same unit and instructions. Reads
         the database: ask it only while a dispatch of the incident waits."""
-        with self._db_lock:
-            rows = self._db.execute(
-                "SELECT result FROM outbox WHERE kind = 'task' AND state = 'sent' AND result IS NOT NULL "
-                "AND json_extract(payload, '$.incident_id') = ?", (incident_id,)).fetchall()
+        try:
+            with self._db_lock:
+                rows = self._db.execute(
+                    "SELECT result FROM outbox WHERE kind = 'task' AND state = 'sent' AND result IS NOT NULL "
+                    "AND json_extract(payload, '$.incident_id') = ?", (incident_id,)).fetchall()
+        except sqlite3.Error as exc:  # a payload SQLite cannot parse (nested past its limit): none is known
+            log.warning("outbox: sent dispatches of %s not read (%s)", incident_id, exc)
+            return set()
         found = set()
         for (result,) in rows:
             with contextlib.suppress(ValueError, AttributeError):
-                task_id = json.loads(result).get("id")
+                task_id = parse_json(result).get("id")
                 if isinstance(task_id, str):
                     found.add(task_id)
         return found
@@ -608,7 +651,7 @@ class Outbox:
             raise RuntimeError("Outbox already started")
         try:
             self._clean_files()
-        except OSError as exc:
+        except (OSError, sqlite3.Error) as exc:
             log.warning("outbox: kept attachment files not cleaned (%s)", exc)
         self._wake.set()
         self._thread = threading.Thread(target=self._run, name="commandwall-outbox", daemon=True)
@@ -802,8 +845,8 @@ class Outbox:
                 entry = self._client.add_note(p["incident_id"], p["text"], item.idempotency_key, acted)
                 result = entry.model_dump(mode="json")
             elif item.kind == "attachment":
-                try:
-                    kept = self._kept.path(p.get("file")).open("rb")
+                try:  # a regular file only: a named pipe there would hold the worker for ever
+                    kept = self._kept.open(p.get("file"))
                 except (OSError, ValueError) as exc:
                     lost = translate("backend", "附件文件已丢失 ({error})").format(error=type(exc).__name__)
                     self._finish(item.id, OutboxState.FAILED, error=lost, code=ATTACHMENT_LOST)

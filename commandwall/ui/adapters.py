@@ -23,6 +23,7 @@ class ClientSignals(QObject):
     sig_progress = Signal(str)
     sig_ready = Signal()
     sig_failed = Signal(str)
+    sig_local_failed = Signal(str)  # start-up failed on something of the desk's own (a local file), not the platform
     sig_login_needed = Signal(str)  # why (may be empty)
     sig_layers = Signal(object, object, str)  # list[Layer], list[str] errors, the map page built for them
     sig_connection = Signal(object, str)  # ConnectionState, detail
@@ -57,6 +58,7 @@ class ClientSignals(QObject):
             on_ready=self._on_ready,
             on_layers=self._on_layers,
             on_failed=self.sig_failed.emit,
+            on_local_failed=self.sig_local_failed.emit,
             on_connection=self.sig_connection.emit,
             on_login_needed=self.sig_login_needed.emit,
             on_offline_data=self._on_offline_data,

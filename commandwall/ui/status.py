@@ -91,6 +91,7 @@ class PlatformStatus(QObject):
         waiting in the outbox."""
         self._counts = counts
         signals.sig_failed.connect(self.set_failed)
+        signals.sig_local_failed.connect(self.set_local_failed)
         signals.sig_connection.connect(self.set_connection)
         for live in (signals.sig_incidents, signals.sig_unit, signals.sig_camera, signals.sig_task):
             live.connect(self.stamp_sync)
@@ -218,6 +219,13 @@ class PlatformStatus(QObject):
         self._show_state(ConnectionState.OFFLINE, message)
         offline = f"{offline_text(self._offline_since)} · " if self._offline_since is not None else ""
         self.show_banner(offline + translate("StatusBar", "无法连接平台：{message}").format(message=message))
+
+    def set_local_failed(self, message: str) -> None:
+        """Start-up failed on something of the desk's own (a local file another program holds, a fault of the
+        desk's): the message as it is — it is not the platform's failure, and not said as one."""
+        self.connection_label.setToolTip(plain_tooltip(message))
+        offline = f"{offline_text(self._offline_since)} · " if self._offline_since is not None else ""
+        self.show_banner(offline + message)
 
     def show_banner(self, text: str, severity: str = "error") -> None:
         """Show ``text`` above the map, red for errors, amber for warnings (as plain text, through

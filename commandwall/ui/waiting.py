@@ -34,10 +34,16 @@ class WaitingElsewhere:
         status_bar.addPermanentWidget(self.button)
 
     def refresh(self, *_args: object) -> None:
-        """Show the count as the session last read it (hidden when nothing waits)."""
-        count = sum(len(outbox.actions) for outbox in self._waiting())
-        self.button.setText(translate("WaitingElsewhere", "他人待发送 {count} 条").format(count=count))
-        self.button.setVisible(count > 0)
+        """Show the count as the session last read it (hidden when nothing waits), and how many of the other
+        outbox files could not be read (what waits in them is not known)."""
+        waiting = self._waiting()
+        count = sum(len(outbox.actions) for outbox in waiting)
+        unreadable = sum(1 for outbox in waiting if outbox.problem)
+        text = translate("WaitingElsewhere", "他人待发送 {count} 条").format(count=count)
+        if unreadable:
+            text += translate("WaitingElsewhere", "（{files} 个文件无法读取）").format(files=unreadable)
+        self.button.setText(text)
+        self.button.setVisible(count > 0 or unreadable > 0)
 
     def lines(self) -> list[str]:
         """The list as shown: for each other outbox its user, platform and actions."""

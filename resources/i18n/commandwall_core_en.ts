@@ -130,19 +130,19 @@
         <translation>Internal error: {error} ({activity})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/outbox.py" line="694"/>
-        <location filename="../../commandwall/backend/outbox.py" line="780"/>
+        <location filename="../../commandwall/backend/outbox.py" line="737"/>
+        <location filename="../../commandwall/backend/outbox.py" line="823"/>
         <source>无法读取的记录 ({error})</source>
-        <extracomment>Columns added since the table was first made (name → declaration), added to an older file when it is opened: the refusal&apos;s machine code and HTTP status, and whether the officer has set a refused row aside. Codes of the desk&apos;s own for rows it fails itself (the platform&apos;s codes are lower-case words too, never these). Rows held back because the platform&apos;s data went back (reset, restored from a backup) after they were queued: the incident they name may now be another one under the same id (:meth:`Outbox.hold_pending`). What may be queued. The columns of the table as first made (``SCHEMA``), in their order. What each kind of row needs in its payload to be sent (name → type); a task&apos;s is the platform&apos;s task body. Below this many free bytes in the outbox&apos;s folder a failed write is put down to a full disk. What the operating system says when the disk is full (or the user&apos;s quota spent), or the folder is read-only. the platform&apos;s machine code of a refusal or conflict (``invalid_transition``, ``stale_version`` …; one of the desk&apos;s own, :data:`UNREADABLE_ROW` or :data:`ATTACHMENT_LOST`, for a row it failed itself), else &quot;&quot; the HTTP status of that refusal (None: no answer, or a row the desk failed itself) the officer has set this refused or conflicted row aside (no longer listed as not delivered) the platform&apos;s data epoch the row was queued under (&quot;&quot;: unknown, sent under any); see ``epoch`` asked before each send: False holds the queue (the desk does not hear the platform yet — after an outage its event stream first catches up, and sees whether the platform&apos;s data went back, before any queued action goes to it); :meth:`retry_soon` wakes the worker when it may. None: always. Where queued attachments wait for their send (one file per row, named by its Idempotency-Key). incidents whose next row the platform failed while it answered others: incident id → (failures in a row, ``time.monotonic()`` when it is tried again); their rows wait, the others&apos; go on (worker thread only) the platform&apos;s data epoch heard last, kept across runs: what a row queued before the desk hears the platform (an outage at start) is queued under the rows refused or overtaken and not set aside (``undelivered``), kept like the pending ones</extracomment>
+        <extracomment>How long (s) opening the outbox waits for a file another process holds locked before it gives up (the caller tries again later). Columns added since the table was first made (name → declaration), added to an older file when it is opened: the refusal&apos;s machine code and HTTP status, and whether the officer has set a refused row aside. Codes of the desk&apos;s own for rows it fails itself (the platform&apos;s codes are lower-case words too, never these). Rows held back because the platform&apos;s data went back (reset, restored from a backup) after they were queued: the incident they name may now be another one under the same id (:meth:`Outbox.hold_pending`). What may be queued. The columns of the table as first made (``SCHEMA``), in their order. What each kind of row needs in its payload to be sent (name → type); a task&apos;s is the platform&apos;s task body. Below this many free bytes in the outbox&apos;s folder a failed write is put down to a full disk. What the operating system says when the disk is full (or the user&apos;s quota spent), or the folder is read-only. the platform&apos;s machine code of a refusal or conflict (``invalid_transition``, ``stale_version`` …; one of the desk&apos;s own, :data:`UNREADABLE_ROW` or :data:`ATTACHMENT_LOST`, for a row it failed itself), else &quot;&quot; the HTTP status of that refusal (None: no answer, or a row the desk failed itself) the officer has set this refused or conflicted row aside (no longer listed as not delivered) the platform&apos;s data epoch the row was queued under (&quot;&quot;: unknown, sent under any); see ``epoch`` asked before each send: False holds the queue (the desk does not hear the platform yet — after an outage its event stream first catches up, and sees whether the platform&apos;s data went back, before any queued action goes to it); :meth:`retry_soon` wakes the worker when it may. None: always. Where queued attachments wait for their send (one file per row, named by its Idempotency-Key). incidents whose next row the platform failed while it answered others: incident id → (failures in a row, ``time.monotonic()`` when it is tried again); their rows wait, the others&apos; go on (worker thread only) the rows refused or overtaken and not set aside (``undelivered``), kept like the pending ones the platform&apos;s data epoch heard last, kept across runs: what a row queued before the desk hears the platform (an outage at start) is queued under</extracomment>
         <translation>Unreadable record ({error})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/outbox.py" line="737"/>
+        <location filename="../../commandwall/backend/outbox.py" line="780"/>
         <source>内部错误: {error}</source>
         <translation>Internal error: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/backend/outbox.py" line="808"/>
+        <location filename="../../commandwall/backend/outbox.py" line="851"/>
         <source>附件文件已丢失 ({error})</source>
         <translation>The attachment&apos;s file is lost ({error})</translation>
     </message>
@@ -1167,7 +1167,7 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>data folder read-only</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/datafolder.py" line="60"/>
+        <location filename="../../commandwall/app/datafolder.py" line="64"/>
         <source>{what}未提交：本地发件箱无法写入（{reason}），请清理磁盘或检查数据目录后重试</source>
         <translation>{what} not submitted: the local outbox cannot be written ({reason}); free disk space or check the data folder, then try again</translation>
     </message>
@@ -1265,17 +1265,22 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>The platform refused the login: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/login.py" line="127"/>
+        <location filename="../../commandwall/app/login.py" line="126"/>
+        <source>登录未完成：{error}</source>
+        <translation>Login not completed: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/login.py" line="129"/>
         <source>内部错误：{error}</source>
         <translation>Internal error: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/login.py" line="134"/>
+        <location filename="../../commandwall/app/login.py" line="136"/>
         <source>已登录，但密码未保存：{error}</source>
         <translation>Logged in, but the password was not saved: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/login.py" line="135"/>
+        <location filename="../../commandwall/app/login.py" line="137"/>
         <source>已登录，密码已保存到系统密钥环</source>
         <translation>Logged in; password saved to the system keyring</translation>
     </message>
@@ -1771,53 +1776,79 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
 <context>
     <name>outboxes</name>
     <message>
-        <location filename="../../commandwall/app/outboxes.py" line="53"/>
+        <location filename="../../commandwall/app/outboxes.py" line="58"/>
         <source>派遣任务</source>
         <extracomment>What each kind of waiting action is called in the list.</extracomment>
         <translation>Dispatch task</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/outboxes.py" line="54"/>
+        <location filename="../../commandwall/app/outboxes.py" line="59"/>
         <source>状态变更</source>
         <translation>Status change</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/outboxes.py" line="55"/>
+        <location filename="../../commandwall/app/outboxes.py" line="60"/>
         <source>备注</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/outboxes.py" line="56"/>
+        <location filename="../../commandwall/app/outboxes.py" line="61"/>
         <source>附件</source>
         <translation>Attachment</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/outboxes.py" line="87"/>
+        <location filename="../../commandwall/app/outboxes.py" line="66"/>
+        <source>不是普通文件</source>
+        <extracomment>Why another outbox file could not be read, as the officer reads it.</extracomment>
+        <translation>not a regular file</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/outboxes.py" line="67"/>
+        <source>正被其他程序占用</source>
+        <translation>held by another program</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/outboxes.py" line="68"/>
+        <source>文件已损坏或无法读取</source>
+        <translation>damaged or unreadable</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/outboxes.py" line="114"/>
+        <source>{name}：无法读取（{problem}），其中是否有待发送的操作不明</source>
+        <translation>{name}: cannot be read ({problem}); whether actions wait in it is not known</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/outboxes.py" line="118"/>
         <source>{user}（平台 {platform}）：{count} 项</source>
         <translation>{user} (platform {platform}): {count}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/outboxes.py" line="89"/>
+        <location filename="../../commandwall/app/outboxes.py" line="120"/>
         <source>{user}：{count} 项</source>
         <translation>{user}: {count}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/outboxes.py" line="93"/>
+        <location filename="../../commandwall/app/outboxes.py" line="124"/>
         <source>「{action}」</source>
         <translation>“{action}”</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/outboxes.py" line="105"/>
+        <location filename="../../commandwall/app/outboxes.py" line="136"/>
+        <source>本机另一发件箱文件 {name} 无法读取（{problem}）：其中可能有尚未送达的操作</source>
+        <translation>Another outbox file on this desk, {name}, cannot be read ({problem}): it may hold actions not yet delivered</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/outboxes.py" line="139"/>
         <source>本机另一用户有 {count} 项操作尚未送达平台（文件 {name}，需以该用户登录发送）</source>
         <translation>Another user of this desk has {count} action(s) not yet delivered to the platform (file {name}; that user must log in to send them)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/outboxes.py" line="108"/>
+        <location filename="../../commandwall/app/outboxes.py" line="142"/>
         <source>用户 {user} 有 {count} 项操作尚未送达平台（需以该用户登录发送）</source>
         <translation>User {user} has {count} action(s) not yet delivered to the platform (that user must log in to send them)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/outboxes.py" line="110"/>
+        <location filename="../../commandwall/app/outboxes.py" line="144"/>
         <source>用户 {user} 在平台 {platform} 有 {count} 项操作尚未送达（需以该用户登录该平台发送）</source>
         <translation>User {user} has {count} action(s) not yet delivered to the platform {platform} (that user must log in to that platform to send them)</translation>
     </message>
@@ -2197,90 +2228,105 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
 <context>
     <name>session</name>
     <message>
-        <location filename="../../commandwall/app/session.py" line="203"/>
+        <location filename="../../commandwall/app/session.py" line="232"/>
         <source>内部错误: {error}</source>
-        <extracomment>Seconds a stream that went live again must have been so before the outbox sends (see ``_outbox_may_send``). A login is needed (no password for a real platform, login refused, token refused): the reason, or &quot;&quot;. The platform cannot be reached at start-up: the stores show the last known state, saved at this time. Something the duty officer must know that is no failure to connect (a damaged local file set aside). The platform&apos;s data went back (reset, restored from a backup): the stores were loaded again as a whole, as at a login, and the views are to show them afresh (``on_notice`` tells the officer). Not logged in: the platform could not be reached at start-up, and this is the configured user, whose actions queue in his outbox until he is logged in (``roles`` as the last known state kept them). False while offline with no roles kept: ``roles`` then lets every action queue and the platform decides. A real platform without a password: ask the user (``on_login_needed``) instead of trying the exercise accounts&apos; convention (password = user name). The GUI asks; the screenshot mode does not. The platform&apos;s layer catalogue as read (平台图层): every entry, with its features or why not. Why the catalogue itself could not be had (the local layer folder is drawn instead), or None. When the last known state shown was saved, while the stores hold it instead of live data. The platform&apos;s clock, from its answers: the desk&apos;s &quot;now&quot; follows it (``localtime.now``). The platform&apos;s data epoch, from its answers: a new one means its data was reset or restored. The desk&apos;s other outboxes with actions pending (another user&apos;s, another platform&apos;s), as last read. First pause (s) before start-up is tried again, and the longest one.</extracomment>
         <translation>Internal error: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="204"/>
+        <location filename="../../commandwall/app/session.py" line="224"/>
         <source>{reason}（{seconds} 秒后重试）</source>
+        <extracomment>Seconds a stream that went live again must have been so before the outbox sends (see ``_outbox_may_send``). Start-up failed on the platform (unreachable, refused, answering garbage): what the officer reads. Start-up failed on something of the desk&apos;s own (a local file another program holds locked, a fault of the desk&apos;s): what the officer reads — never said as a failure to connect to the platform. A login is needed (no password for a real platform, login refused, token refused): the reason, or &quot;&quot;. The platform cannot be reached at start-up: the stores show the last known state, saved at this time. Something the duty officer must know that is no failure to connect (a damaged local file set aside). The platform&apos;s data went back (reset, restored from a backup): the stores were loaded again as a whole, as at a login, and the views are to show them afresh (``on_notice`` tells the officer). Not logged in: the platform could not be reached at start-up, and this is the configured user, whose actions queue in his outbox until he is logged in (``roles`` as the last known state kept them). False while offline with no roles kept: ``roles`` then lets every action queue and the platform decides. A real platform without a password: ask the user (``on_login_needed``) instead of trying the exercise accounts&apos; convention (password = user name). The GUI asks; the screenshot mode does not. The platform&apos;s layer catalogue as read (平台图层): every entry, with its features or why not. Why the catalogue itself could not be had (the local layer folder is drawn instead), or None. When the last known state shown was saved, while the stores hold it instead of live data. The platform&apos;s clock, from its answers: the desk&apos;s &quot;now&quot; follows it (``localtime.now``). The platform&apos;s data epoch, from its answers: a new one means its data was reset or restored. Why the signed-in user&apos;s outbox could not be opened (the desk works on, queuing nothing), or None. The desk&apos;s other outboxes with actions pending (another user&apos;s, another platform&apos;s), as last read. First pause (s) before start-up is tried again, and the longest one.</extracomment>
         <translation>{reason} (retrying in {seconds} s)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="214"/>
+        <location filename="../../commandwall/app/session.py" line="233"/>
+        <source>启动未完成：{reason}（{seconds} 秒后重试）</source>
+        <translation>Start-up not completed: {reason} (retrying in {seconds} s)</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/session.py" line="243"/>
         <source>正在启动演练后台…</source>
         <translation>Starting the exercise backend…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="227"/>
+        <location filename="../../commandwall/app/session.py" line="256"/>
         <source>正在登录平台…</source>
         <translation>Logging in to the platform…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="240"/>
+        <location filename="../../commandwall/app/session.py" line="277"/>
         <source>平台不可达</source>
         <translation>platform unreachable</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="299"/>
+        <location filename="../../commandwall/app/session.py" line="340"/>
         <source>平台拒绝了 {user} 的登录：其 {count} 项操作仍保存在本机待发送，请以该用户重新登录后发出</source>
         <translation>The platform refused the login of {user}: his {count} action(s) are still kept on this desk; log in again as that user to send them</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="315"/>
+        <location filename="../../commandwall/app/session.py" line="355"/>
         <source>；</source>
         <translation>; </translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="327"/>
+        <location filename="../../commandwall/app/session.py" line="367"/>
         <source>平台尚未就绪，请稍后再试</source>
         <translation>The platform is not ready yet; try again shortly</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="372"/>
+        <location filename="../../commandwall/app/session.py" line="413"/>
         <source>登录已失效，请重新登录（{error}）</source>
         <translation>The login expired; please log in again ({error})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="384"/>
+        <location filename="../../commandwall/app/session.py" line="425"/>
         <source>正在加载图层…</source>
         <translation>Loading layers…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="389"/>
+        <location filename="../../commandwall/app/session.py" line="430"/>
         <source>正在加载视频点位、处置力量和事件…</source>
         <translation>Loading cameras, field units and incidents…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="445"/>
+        <location filename="../../commandwall/app/session.py" line="488"/>
         <source>平台数据已重置或回退，已重新载入</source>
         <translation>The platform&apos;s data was reset or rolled back; everything has been reloaded</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="447"/>
+        <location filename="../../commandwall/app/session.py" line="490"/>
         <source>{count} 项未发送的操作已暂停（事件可能已非原事件），请在「未送达的操作」核对</source>
         <translation>{count} unsent actions are held (the incident may no longer be the one meant): check them under &quot;Undelivered actions&quot;</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="476"/>
-        <source>发件箱文件已损坏，已另存为 {name}（未发出的操作请人工核对），已新建发件箱</source>
-        <translation>The outbox file was damaged: kept as {name} (check its unsent actions by hand); a new outbox was started</translation>
+        <location filename="../../commandwall/app/session.py" line="524"/>
+        <source>本机发件箱文件 {name} 正被其他程序占用</source>
+        <translation>This desk&apos;s outbox file {name} is held by another program</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="621"/>
+        <location filename="../../commandwall/app/session.py" line="531"/>
+        <source>发件箱文件无法使用，已另存为 {name}（未发出的操作请人工核对），已新建发件箱</source>
+        <translation>The outbox file could not be used: kept as {name} (check its unsent actions by hand); a new outbox was started</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/session.py" line="541"/>
+        <source>本机发件箱 {name} 无法使用（{reason}）：派遣、受理、备注等操作无法暂存和提交，请检查数据目录后重新登录</source>
+        <translation>This desk&apos;s outbox {name} cannot be used ({reason}): dispatches, workflow steps and notes cannot be queued or submitted; check the data folder, then log in again</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/session.py" line="687"/>
         <source>平台数据已重置或回退：此前暂存的操作已暂停，请在「未送达的操作」核对</source>
         <translation>The platform&apos;s data was reset or restored: actions queued earlier are on hold, check them under Undelivered actions</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="679"/>
-        <location filename="../../commandwall/app/session.py" line="686"/>
-        <location filename="../../commandwall/app/session.py" line="694"/>
+        <location filename="../../commandwall/app/session.py" line="745"/>
+        <location filename="../../commandwall/app/session.py" line="752"/>
+        <location filename="../../commandwall/app/session.py" line="765"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="693"/>
+        <location filename="../../commandwall/app/session.py" line="764"/>
         <source>未登录：未配置用户，平台恢复前无法暂存操作</source>
         <translation>Not logged in: no user is configured, so actions cannot be kept until the platform is back</translation>
     </message>

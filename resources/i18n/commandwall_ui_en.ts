@@ -1668,6 +1668,10 @@
         <translation>Others&apos; pending: {count}</translation>
     </message>
     <message>
+        <source>（{files} 个文件无法读取）</source>
+        <translation> ({files} file(s) unreadable)</translation>
+    </message>
+    <message>
         <source>其他用户待发送的操作</source>
         <translation>Other users&apos; pending actions</translation>
     </message>

@@ -233,3 +233,76 @@ def test_a_data_folder_named_with_a_hash_or_percent_reads_its_last_known_state(t
         found = load_last_known(path)
         assert found is not None and [i.id for i in found.incidents] == ["INC-00007"], name
     assert sorted(p.name for p in tmp_path.iterdir()) == ["100%25", "C#", "a?b"], "nothing made beside them"
+
+
+def test_a_snapshot_a_locked_file_refused_is_written_at_a_later_try_not_lost(tmp_path: Path, monkeypatch) -> None:
+    """Another program held the file for a moment while the platform's incidents were reloaded as a whole: the
+    write took the new list out of the queue, failed, and dropped it — the file kept the old incidents for good,
+    under a fresh 截至 time written with the next change. Now what a failed write took is written at the next try,
+    behind anything newer that came meanwhile, and the time saved is never newer than what the file holds."""
+    monkeypatch.setattr(lastknown, "LOCK_WAIT_S", 0.3)  # 5 s on the desk
+    path = tmp_path / "lk.sqlite3"
+    stores = Stores()
+    stores.incidents.replace_all([incident(1), incident(2)])
+    stores.units.replace_all([unit(1)])
+    writer = LastKnownWriter(path, stores, interval_s=3600).start()
+    try:
+        assert writer.flush() == 3
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")
+        try:
+            stores.incidents.replace_all([incident(3), incident(4)])  # the platform reloaded: a new snapshot
+            stores.units.upsert(unit(1, minutes=5))
+            assert writer.flush() == 0 and writer.failures == 1
+            stores.units.upsert(unit(1, minutes=9))  # newer than the one the failed write took
+            assert writer.flush() == 0 and writer.failures == 2
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        before = load_last_known(path)
+        assert sorted(i.id for i in before.incidents) == ["INC-00001", "INC-00002"]  # what was written, and when
+        assert writer.flush() == 3 and writer.failures == 0
+    finally:
+        writer.stop()
+    found = load_last_known(path)
+    assert sorted(i.id for i in found.incidents) == ["INC-00003", "INC-00004"]
+    assert [u.updated_at for u in found.units] == [T0 + timedelta(minutes=9)]
+    assert found.saved_at > before.saved_at
+
+
+def test_roles_nested_too_deep_are_read_as_unknown(tmp_path: Path) -> None:
+    """The last known state's roles as JSON nested 100 000 deep: reading raised RecursionError, which ended the
+    start-up thread of a desk started in an outage. Now they read as not kept; the rest of the file is read."""
+    path = tmp_path / "lk.sqlite3"
+    stores = Stores()
+    stores.incidents.replace_all([incident(1)])
+    writer = LastKnownWriter(path, stores, interval_s=3600, roles=["duty_officer"], display_name="值班员").start()
+    writer.stop()
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute("UPDATE meta SET value = ? WHERE key = 'roles'", ("[" * 100_000,))
+    found = load_last_known(path)
+    assert found is not None and found.roles is None and found.display_name == "值班员"
+    assert [i.id for i in found.incidents] == ["INC-00001"]
+
+
+def test_a_named_pipe_in_place_of_the_file_is_set_aside_never_waited_on(tmp_path: Path) -> None:
+    """A named pipe under the file's name held the login (the writer starts there) in ``sqlite3.connect`` for
+    ever. It is now no database: set aside like a damaged file, and the state written in a new one."""
+    import os
+
+    path = tmp_path / "lk.sqlite3"
+    os.mkfifo(path)
+    assert load_last_known(path) is None
+    stores = Stores()
+    stores.incidents.replace_all([incident(1)])
+    started: list[LastKnownWriter] = []
+    worker = threading.Thread(target=lambda: started.append(LastKnownWriter(path, stores, interval_s=3600).start()),
+                              daemon=True)
+    worker.start()
+    worker.join(10)
+    assert started, "the writer waits on the pipe"
+    assert started[0].flush() == 1
+    started[0].stop()
+    assert [i.id for i in load_last_known(path).incidents] == ["INC-00001"]
+    (aside,) = tmp_path.glob("lk.sqlite3.broken-*")
+    assert not aside.is_file()
