@@ -87,9 +87,11 @@ def platform_factory(settings: Settings) -> PlatformFactory:
         return PlatformFactory.at_url(str(settings.backend_url))
 
     def start_exercise_backend() -> Platform:
-        backend = start_exercise_database_backend(settings.data_dir / EXERCISE_DATABASE, settings.layers_dir,
-                                                  settings.demo_incident_rate)
-        return Platform(backend.base_url, close=backend.stop)
+        backend, aside = start_exercise_database_backend(settings.data_dir / EXERCISE_DATABASE, settings.layers_dir,
+                                                         settings.demo_incident_rate)
+        notice = "" if aside is None else translate(
+            "cli", "演练数据库文件无法使用，已另存为 {name}，已开始新的演练").format(name=aside)
+        return Platform(backend.base_url, close=backend.stop, notice=notice)
 
     return PlatformFactory(exercise=True, open=start_exercise_backend, accounts=exercise_accounts())
 
@@ -98,11 +100,11 @@ def platform_factory(settings: Settings) -> PlatformFactory:
 EXERCISE_DATABASE = "exercise.sqlite3"
 
 
-def start_exercise_database_backend(db_path: Path, layers_dir: Path, incident_rate: float) -> Any:
+def start_exercise_database_backend(db_path: Path, layers_dir: Path, incident_rate: float) -> tuple[Any, str | None]:
     """The embedded exercise backend on ``db_path``, started. A file there that is no SQLite database (damaged,
     overwritten) failed every start with 内部错误 for ever: it is set aside as ``*.broken-<time>`` (with its
     journal), said in the log, and a new exercise begun — it holds only exercise data. A locked database raises
-    (the session tries again)."""
+    (the session tries again). Returns the backend and the set-aside file's name (None: none was)."""
     import sqlite3
 
     from commandwall.demo import DemoBackend
@@ -111,7 +113,7 @@ def start_exercise_database_backend(db_path: Path, layers_dir: Path, incident_ra
         return DemoBackend(db_path=db_path, layers_dir=layers_dir, incident_rate_per_min=incident_rate).start()
 
     try:
-        return start()
+        return start(), None
     except sqlite3.OperationalError:
         raise
     except sqlite3.DatabaseError as exc:
@@ -123,7 +125,7 @@ def start_exercise_database_backend(db_path: Path, layers_dir: Path, incident_ra
         logging.getLogger(__name__).error(
             "the exercise database %s is no usable database (%s): set aside as %s, a new exercise begun", db_path,
             exc, aside.name)
-        return start()
+        return start(), aside.name
 
 
 def _log_level(value: str) -> str:

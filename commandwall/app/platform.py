@@ -38,6 +38,8 @@ class Platform:
 
     base_url: str
     close: Callable[[], None] = _nothing_to_close
+    #: what the duty officer is told once it is open ("" nothing): e.g. the exercise's database was set aside
+    notice: str = ""
 
 
 @dataclass(frozen=True)

@@ -247,6 +247,8 @@ class ClientSession:
                     platform.close()
                     return
                 self.platform = platform
+            if platform.notice:
+                self.listener.on_notice(platform.notice)
         if self._stopping.is_set():
             return
         self.user.base_url = self.platform.base_url

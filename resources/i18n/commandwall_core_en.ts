@@ -2249,84 +2249,84 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>Starting the exercise backend…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="256"/>
+        <location filename="../../commandwall/app/session.py" line="258"/>
         <source>正在登录平台…</source>
         <translation>Logging in to the platform…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="277"/>
+        <location filename="../../commandwall/app/session.py" line="279"/>
         <source>平台不可达</source>
         <translation>platform unreachable</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="340"/>
+        <location filename="../../commandwall/app/session.py" line="342"/>
         <source>平台拒绝了 {user} 的登录：其 {count} 项操作仍保存在本机待发送，请以该用户重新登录后发出</source>
         <translation>The platform refused the login of {user}: his {count} action(s) are still kept on this desk; log in again as that user to send them</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="355"/>
+        <location filename="../../commandwall/app/session.py" line="357"/>
         <source>；</source>
         <translation>; </translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="367"/>
+        <location filename="../../commandwall/app/session.py" line="369"/>
         <source>平台尚未就绪，请稍后再试</source>
         <translation>The platform is not ready yet; try again shortly</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="413"/>
+        <location filename="../../commandwall/app/session.py" line="415"/>
         <source>登录已失效，请重新登录（{error}）</source>
         <translation>The login expired; please log in again ({error})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="425"/>
+        <location filename="../../commandwall/app/session.py" line="427"/>
         <source>正在加载图层…</source>
         <translation>Loading layers…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="430"/>
+        <location filename="../../commandwall/app/session.py" line="432"/>
         <source>正在加载视频点位、处置力量和事件…</source>
         <translation>Loading cameras, field units and incidents…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="488"/>
+        <location filename="../../commandwall/app/session.py" line="490"/>
         <source>平台数据已重置或回退，已重新载入</source>
         <translation>The platform&apos;s data was reset or rolled back; everything has been reloaded</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="490"/>
+        <location filename="../../commandwall/app/session.py" line="492"/>
         <source>{count} 项未发送的操作已暂停（事件可能已非原事件），请在「未送达的操作」核对</source>
         <translation>{count} unsent actions are held (the incident may no longer be the one meant): check them under &quot;Undelivered actions&quot;</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="524"/>
+        <location filename="../../commandwall/app/session.py" line="526"/>
         <source>本机发件箱文件 {name} 正被其他程序占用</source>
         <translation>This desk&apos;s outbox file {name} is held by another program</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="531"/>
+        <location filename="../../commandwall/app/session.py" line="533"/>
         <source>发件箱文件无法使用，已另存为 {name}（未发出的操作请人工核对），已新建发件箱</source>
         <translation>The outbox file could not be used: kept as {name} (check its unsent actions by hand); a new outbox was started</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="541"/>
+        <location filename="../../commandwall/app/session.py" line="543"/>
         <source>本机发件箱 {name} 无法使用（{reason}）：派遣、受理、备注等操作无法暂存和提交，请检查数据目录后重新登录</source>
         <translation>This desk&apos;s outbox {name} cannot be used ({reason}): dispatches, workflow steps and notes cannot be queued or submitted; check the data folder, then log in again</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="687"/>
+        <location filename="../../commandwall/app/session.py" line="689"/>
         <source>平台数据已重置或回退：此前暂存的操作已暂停，请在「未送达的操作」核对</source>
         <translation>The platform&apos;s data was reset or restored: actions queued earlier are on hold, check them under Undelivered actions</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="745"/>
-        <location filename="../../commandwall/app/session.py" line="752"/>
-        <location filename="../../commandwall/app/session.py" line="765"/>
+        <location filename="../../commandwall/app/session.py" line="747"/>
+        <location filename="../../commandwall/app/session.py" line="754"/>
+        <location filename="../../commandwall/app/session.py" line="767"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="764"/>
+        <location filename="../../commandwall/app/session.py" line="766"/>
         <source>未登录：未配置用户，平台恢复前无法暂存操作</source>
         <translation>Not logged in: no user is configured, so actions cannot be kept until the platform is back</translation>
     </message>

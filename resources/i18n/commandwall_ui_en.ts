@@ -1940,6 +1940,10 @@
 <context>
     <name>cli</name>
     <message>
+        <source>演练数据库文件无法使用，已另存为 {name}，已开始新的演练</source>
+        <translation>The exercise database could not be used: kept as {name}; a new exercise was started</translation>
+    </message>
+    <message>
         <source>{variable} 或 {option}</source>
         <translation>{variable} or {option}</translation>
     </message>

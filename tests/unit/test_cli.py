@@ -460,3 +460,4 @@ def test_an_exercise_database_that_is_no_database_is_set_aside_and_a_new_exercis
     [aside] = data.glob("exercise.sqlite3.broken-*")
     assert aside.read_bytes() == garbage
     assert any("exercise database" in r.getMessage() and aside.name in r.getMessage() for r in caplog.records)
+    assert opened.notice == f"演练数据库文件无法使用，已另存为 {aside.name}，已开始新的演练"  # the window says it too
