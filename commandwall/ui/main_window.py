@@ -49,6 +49,9 @@ log = logging.getLogger(__name__)
 #: A dock layout saved with the map narrower than this share of the window is not what an officer chose (one saved
 #: while a long text had pushed the docks wide, say): restored, the docks get their default shares instead.
 MIN_MAP_SHARE = 0.25
+#: Nor is one with the docked wall lower than this share of the window (a start that gave a wall without its own
+#: screen no room left it a strip of tiles 36 px high, and kept that for the next start).
+MIN_WALL_SHARE = 0.15
 
 
 class MainWindow(QMainWindow):
@@ -316,24 +319,32 @@ class MainWindow(QMainWindow):
         """Place the map, the wall and the incidents on the screens as the screen profile says: on one screen
         all in this window; on several, each role full screen on its own (see ``ui/screens``)."""
         self.screens.apply()
-        if len(sorted_screens()) > 1:
-            return
         if self.screens.view_restored:
             QTimer.singleShot(0, self, self._unsqueeze_map)  # once laid out (not at all if the window is gone)
             return
+        if len(sorted_screens()) > 1:
+            return  # the screens' manager gave each role docked here its room
         self.share_docks(QGuiApplication.primaryScreen().availableGeometry())
 
     def _unsqueeze_map(self) -> None:
-        """A restored layout that left the map under :data:`MIN_MAP_SHARE` of the window gets the default
-        shares (:meth:`share_docks`)."""
+        """A restored layout that left the map under :data:`MIN_MAP_SHARE` of the window, or the docked wall under
+        :data:`MIN_WALL_SHARE` of its height, gets the default shares (:meth:`share_docks`; on several screens
+        the docked roles get the room the screens' manager gives them)."""
         central = self.centralWidget()
         if not self.isVisible() or central is None or not central.isVisible():
             return
-        if self.map_width() >= self.width() * MIN_MAP_SHARE:
+        wall = self.wall_dock
+        wall_docked = wall.isVisible() and not wall.isFloating() and wall.widget() is self.wall_feature.widget
+        if self.map_width() >= self.width() * MIN_MAP_SHARE and not (
+                wall_docked and wall.height() < self.height() * MIN_WALL_SHARE):
             return
-        log.warning("the restored window layout left the map %d of %d px wide: the docks get their default shares",
-                    self.map_width(), self.width())
-        self.share_docks(self.screen().availableGeometry())
+        log.warning("the restored window layout left the map %d of %d px wide, the wall %d of %d px high: the "
+                    "docks get their default shares", self.map_width(), self.width(),
+                    wall.height() if wall_docked else 0, self.height())
+        if len(sorted_screens()) > 1 and self.screens.plan is not None:
+            self.screens.give_room([d for role, d in self.screens.docks.items() if role in self.screens.plan.docked])
+        else:
+            self.share_docks(self.screen().availableGeometry())
 
     def map_width(self) -> int:
         """How wide the map shows in the window (0 when the docks leave it no room: Qt then moves it out of
