@@ -33,6 +33,7 @@ from commandwall.ui.login.feature import LoginFeature
 from commandwall.ui.map.feature import MapFeature
 from commandwall.ui.map.layer_tree import LayerTreeFeature
 from commandwall.ui.messages import MessageLog
+from commandwall.ui.over import asking_window, put_over
 from commandwall.ui.screens import ScreenManager, ScreenSettingsDialog
 from commandwall.ui.screens.manager import sorted_screens, wall_share
 from commandwall.ui.shortcuts import ShortcutSheet
@@ -235,9 +236,13 @@ class MainWindow(QMainWindow):
                                    for number, recall in enumerate(self.wall_feature.presets.recall_actions, 1)]
 
     def show_shortcuts(self) -> None:
-        """帮助 → 快捷键 (F1): the sheet of every shortcut, modeless, read anew from the actions each time."""
+        """帮助 → 快捷键 (F1): the sheet of every shortcut, modeless, read anew from the actions each time; over the
+        window F1 was pressed in (the wall's own screen, say)."""
+        over = asking_window(self)
         if self.shortcut_sheet is None:
-            self.shortcut_sheet = ShortcutSheet(self)
+            self.shortcut_sheet = ShortcutSheet(self, over)
+        else:
+            put_over(self.shortcut_sheet, over)
         self.shortcut_sheet.show_over()
 
     def _open_first_menu(self) -> None:

@@ -25,6 +25,7 @@ from commandwall.app.screens import (
     with_roles,
 )
 from commandwall.i18n import translate
+from commandwall.ui.over import give_back_dialogs
 from commandwall.ui.text import Banner
 from commandwall.ui.view_file import read_view_file, write_view_file
 
@@ -212,8 +213,7 @@ class ScreenManager(QObject):
                 dock.setFloating(False)
                 dock.show()
                 if kiosk is not None:
-                    kiosk.hide()
-                    kiosk.deleteLater()
+                    self._close_role_window(kiosk)
         self._place_more_walls([screens[i] for i in plan.wall_screens[1:]], walls[1:])
         self._place_main(screens, plan)
         known = self._layouts.get(frozenset(plan.docked))
@@ -275,13 +275,18 @@ class ScreenManager(QObject):
         kiosk.show_banner(*self._banner)
         return kiosk
 
+    def _close_role_window(self, kiosk: RoleWindow) -> None:
+        """A role window no screen shows any more goes; a dialog open over it (or kept for later) moves over the
+        main window rather than going with it."""
+        give_back_dialogs(kiosk, self.window)
+        kiosk.hide()
+        kiosk.deleteLater()
+
     def _place_more_walls(self, screens: list[QScreen], walls: list[QWidget]) -> None:
         """Walls 2, 3 … full screen on their screens; windows of walls no screen shows any more close (their
         walls left them already)."""
         while len(self.more_wall_windows) > len(walls):
-            kiosk = self.more_wall_windows.pop()
-            kiosk.hide()
-            kiosk.deleteLater()
+            self._close_role_window(self.more_wall_windows.pop())
         for number, (screen, widget) in enumerate(zip(screens, walls, strict=True), start=2):
             if len(self.more_wall_windows) < number - 1:
                 kiosk = self._new_role_window(ScreenRole.WALL)
