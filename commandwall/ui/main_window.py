@@ -186,7 +186,8 @@ class MainWindow(QMainWindow):
         self.full_screen_action = QAction(translate("MainWindow", "全屏"), self, checkable=True)
         self.full_screen_action.setShortcut(QKeySequence(Qt.Key.Key_F11))
         self.full_screen_action.setToolTip(translate("MainWindow", "全屏显示（F11）"))
-        self.full_screen_action.toggled.connect(lambda on: self.showFullScreen() if on else self.showMaximized())
+        self.full_screen_action.toggled.connect(self._full_screen)
+        self._state_before_full_screen = Qt.WindowState.WindowMaximized
         bar.addAction(self.full_screen_action)
         self.about_action = QAction(translate("MainWindow", "关于"), self)
         self.about_action.triggered.connect(lambda: show_about(self, self.session.user.base_url))
@@ -234,6 +235,20 @@ class MainWindow(QMainWindow):
         self.addAction(self.menu_key_action)
         self._no_preset_actions = [self._no_preset_action(recall, number)
                                    for number, recall in enumerate(self.wall_feature.presets.recall_actions, 1)]
+
+    def _full_screen(self, on: bool) -> None:
+        """全屏 (F11) on: the window full screen; off: back as it was before (maximized, or at its own size and
+        place; a window that was full screen already — the map's on a screen of its own — stays so)."""
+        if on:
+            if not self.isFullScreen():
+                self._state_before_full_screen = self.windowState()
+            self.showFullScreen()
+        elif self._state_before_full_screen & Qt.WindowState.WindowFullScreen:
+            return
+        elif self._state_before_full_screen & Qt.WindowState.WindowMaximized:
+            self.showMaximized()
+        else:
+            self.showNormal()
 
     def show_shortcuts(self) -> None:
         """帮助 → 快捷键 (F1): the sheet of every shortcut, modeless, read anew from the actions each time; over the

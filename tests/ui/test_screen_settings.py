@@ -110,6 +110,32 @@ def test_a_layout_saved_with_the_wall_a_sliver_comes_back_with_room(qtbot, tmp_p
     second.close()
 
 
+def test_full_screen_off_gives_the_window_back_as_it_was(qtbot, tmp_path, platform):
+    """全屏 (F11) off again: a maximized window is maximized again, one at a size of its own gets that size and
+    place back (it was always maximized)."""
+    from PySide6.QtCore import QRect
+
+    settings = Settings(data_dir=tmp_path / "data", config_dir=tmp_path / "config")
+    win = _window(qtbot, settings, platform)
+    qtbot.waitUntil(win.isMaximized, timeout=5000)
+    win.full_screen_action.setChecked(True)
+    qtbot.waitUntil(win.isFullScreen, timeout=5000)
+    win.full_screen_action.setChecked(False)
+    qtbot.waitUntil(lambda: not win.isFullScreen(), timeout=5000)
+    assert win.isMaximized()
+
+    win.showNormal()
+    win.setGeometry(QRect(60, 50, 900, 600))
+    qtbot.waitUntil(lambda: not win.isMaximized() and win.geometry() == QRect(60, 50, 900, 600), timeout=5000)
+    win.full_screen_action.setChecked(True)
+    qtbot.waitUntil(win.isFullScreen, timeout=5000)
+    win.full_screen_action.setChecked(False)
+    qtbot.waitUntil(lambda: not win.isFullScreen(), timeout=5000)
+    qtbot.wait(100)
+    assert not win.isMaximized() and win.geometry() == QRect(60, 50, 900, 600)
+    win.close()
+
+
 def test_every_label_of_the_dialog_is_plain_text(qtbot, tmp_path, platform):
     """Screen names come from monitors' EDID or the X server: a name like ``<b>x</b>`` must not be markup."""
     from PySide6.QtCore import Qt
