@@ -2,8 +2,8 @@
 
 A *profile* gives each screen of a desk a :class:`ScreenRole`, keyed by the screen's name (what the window
 system calls the monitor, e.g. ``HDMI-1``) with its position as a fallback, so a profile saved on one desk
-still fits another desk whose monitors are named differently. Profiles are JSON files, one per name, in
-``<config folder>/profiles/NAME.json``.
+still fits another desk whose monitors are named differently; the role of a monitor that is gone goes to a new
+one of its size. Profiles are JSON files, one per name, in ``<config folder>/profiles/NAME.json``.
 """
 
 from __future__ import annotations
@@ -26,6 +26,10 @@ log = logging.getLogger(__name__)
 MAX_PROFILE_BYTES = 64 * 1024
 #: screens one profile may name
 MAX_SCREENS = 32
+#: a screen's width or height in a profile is at most this (px)
+MAX_SCREEN_PX = 100_000
+#: a new screen takes the role of one that is gone when each side is within this factor of the old one's
+SIMILAR_SIZE = 1.25
 #: a profile name: check it with ``fullmatch`` (Python's ``$`` also matches before a final newline); the pattern
 #: is also the setting's, checked by pydantic's regex engine, which knows no ``\Z``
 PROFILE_NAME = re.compile(r"^[A-Za-z0-9_\u4e00-\u9fff][A-Za-z0-9_.\u4e00-\u9fff-]{0,63}$")
@@ -64,13 +68,21 @@ class ProfileError(ValueError):
     """A profile file that cannot be used; the message says why (without echoing its content)."""
 
 
+#: a screen's width and height (px)
+Size = tuple[int, int]
+#: a rectangle: x, y, width, height (px)
+Rect = tuple[int, int, int, int]
+
+
 @dataclass(frozen=True)
 class ScreenSlot:
-    """One screen of a profile: its name when saved, its position, its role."""
+    """One screen of a profile: its name when saved, its position, its role, and its size when saved (None in
+    files written before sizes were kept)."""
 
     name: str
     index: int
     role: ScreenRole
+    size: Size | None = None
 
 
 @dataclass(frozen=True)
@@ -83,7 +95,8 @@ class ScreenProfile:
     def to_json(self) -> str:
         """The file content."""
         return json.dumps({"version": 1, "name": self.name,
-                           "screens": [{"name": s.name, "index": s.index, "role": s.role.value}
+                           "screens": [{"name": s.name, "index": s.index, "role": s.role.value,
+                                        **({"size": list(s.size)} if s.size is not None else {})}
                                        for s in self.slots]}, ensure_ascii=False, indent=2)
 
     @classmethod
@@ -112,7 +125,11 @@ class ScreenProfile:
                 raise ProfileError(f"profile {name}: screen {i} has a bad name")
             if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < MAX_SCREENS:
                 raise ProfileError(f"profile {name}: screen {i} has a bad index")
-            slots.append(ScreenSlot(screen_name, index, role))
+            size = entry.get("size")
+            if size is not None and not (isinstance(size, list) and len(size) == 2 and all(
+                    isinstance(n, int) and not isinstance(n, bool) and 0 < n <= MAX_SCREEN_PX for n in size)):
+                raise ProfileError(f"profile {name}: screen {i} has a bad size (width and height in px)")
+            slots.append(ScreenSlot(screen_name, index, role, (size[0], size[1]) if size is not None else None))
         return cls(name, tuple(slots))
 
 
@@ -131,20 +148,48 @@ def first_run_roles(count: int) -> list[ScreenRole]:
     return [order[i] if i < len(order) else ScreenRole.WALL for i in range(count)]
 
 
-def first_run_profile(screen_names: Sequence[str], name: str = DEFAULT_PROFILE) -> ScreenProfile:
-    """A new profile for the screens present, with :func:`first_run_roles`."""
+def _sizes(screen_names: Sequence[str], sizes: Sequence[Size] | None) -> list[Size | None]:
+    return list(sizes) if sizes is not None else [None] * len(screen_names)
+
+
+def first_run_profile(screen_names: Sequence[str], name: str = DEFAULT_PROFILE,
+                      sizes: Sequence[Size] | None = None) -> ScreenProfile:
+    """A new profile for the screens present (``sizes``: theirs, in the same order), with
+    :func:`first_run_roles`."""
     roles = first_run_roles(len(screen_names))
-    slots = (ScreenSlot(n, i, r) for i, (n, r) in enumerate(zip(screen_names, roles, strict=False)))
+    slots = (ScreenSlot(n, i, r, size) for i, (n, r, size)
+             in enumerate(zip(screen_names, roles, _sizes(screen_names, sizes), strict=False)))
     return ScreenProfile(name, tuple(slots))
 
 
-def match_profile(profile: ScreenProfile, screen_names: Sequence[str]) -> list[ScreenRole]:
-    """The role of each present screen (in order): by name first, then by position; a screen the profile
-    does not know gets the first-run role for its position.
+def similar_size(saved: Size | None, present: Size | None) -> bool:
+    """True when a screen of size ``present`` may take the role of one that was ``saved``: each side within
+    :data:`SIMILAR_SIZE` of the other. A size not known (a profile from before sizes were kept, a screen whose
+    size was not given) does not keep a role from a screen: the role would otherwise be lost to it."""
+    if saved is None or present is None:
+        return True
+    return all(max(a, b) <= min(a, b) * SIMILAR_SIZE for a, b in zip(saved, present, strict=True))
 
-    A role the profile gives to a screen that is absent is not lost: :func:`plan_screens` docks every role no
-    present screen shows in the main window.
+
+def _size_distance(saved: Size | None, present: Size | None) -> float:
+    if saved is None or present is None:
+        return 0.0
+    return sum(abs(a - b) / max(a, b, 1) for a, b in zip(saved, present, strict=True))
+
+
+def match_profile(profile: ScreenProfile, screen_names: Sequence[str],
+                  sizes: Sequence[Size] | None = None) -> list[ScreenRole]:
+    """The role of each present screen (in order; ``sizes``: theirs, in the same order): by name first, then by
+    position; then a role of a screen that is gone and that no screen found so far shows goes to a screen the
+    profile does not know, of a similar size (:func:`similar_size`; the closest first) — a wall monitor
+    replaced by another placed elsewhere still shows the wall. Each wall screen is a wall of its own, so a wall
+    screen that is gone counts even while another shows a wall. A screen left over gets the first-run role for
+    its position.
+
+    A role the profile gives to a screen that is absent, and that no new screen takes, is not lost:
+    :func:`plan_screens` docks every role no present screen shows in the main window.
     """
+    present_sizes = _sizes(screen_names, sizes)
     by_name = {s.name: s for s in profile.slots if s.name}
     used: set[int] = set()
     roles: list[ScreenRole | None] = [None] * len(screen_names)
@@ -160,6 +205,17 @@ def match_profile(profile: ScreenProfile, screen_names: Sequence[str]) -> list[S
             if slot is not None:
                 roles[i] = slot.role
                 used.add(id(slot))
+    shown = {role for role in roles if role is not None}
+    gone = [s for s in profile.slots if id(s) not in used and not (s.name and s.name in screen_names)]
+    for slot in sorted(gone, key=lambda s: s.index):
+        if slot.role in shown and slot.role is not ScreenRole.WALL:
+            continue
+        free = [i for i, role in enumerate(roles) if role is None and similar_size(slot.size, present_sizes[i])]
+        if free:
+            i = min(free, key=lambda i: (_size_distance(slot.size, present_sizes[i]), abs(i - slot.index)))
+            roles[i] = slot.role
+            shown.add(slot.role)
+            used.add(id(slot))
     defaults = first_run_roles(len(screen_names))
     return [role if role is not None else defaults[i] for i, role in enumerate(roles)]
 
@@ -201,9 +257,48 @@ def plan_screens(roles: Sequence[ScreenRole]) -> ScreenPlan:
     return ScreenPlan(main, kiosks, docked, console)
 
 
-def with_roles(profile: ScreenProfile, screen_names: Sequence[str], roles: Sequence[ScreenRole]) -> ScreenProfile:
-    """``profile`` updated with the present screens' roles; slots of absent screens are kept."""
-    present = [ScreenSlot(n, i, r) for i, (n, r) in enumerate(zip(screen_names, roles, strict=True))]
+def span_area(areas: Sequence[Rect]) -> Rect:
+    """Where a window over the monitors ``areas`` goes: the largest rectangle that lies wholly on them.
+
+    Monitors of one height side by side give their bounding box, as before. Monitors of different sizes left
+    part of their bounding box on no monitor (a 综合态势 over a 3840×2160 and a 1280×1024 monitor lost its lower
+    right part to nowhere); the largest area they show whole keeps everything the role shows in sight, and is
+    then the bigger monitor alone, or the band two monitors share when that is larger. A figure board is read at
+    a glance: whole on one monitor reads better than a wide short strip that leaves most of the big one empty.
+    """
+    if not areas:
+        raise ValueError("no areas")
+    xs = sorted({edge for x, _y, w, _h in areas for edge in (x, x + w)})
+    ys = sorted({edge for _x, y, _w, h in areas for edge in (y, y + h)})
+    # covered[r][c]: the cell between xs[c], xs[c + 1] and ys[r], ys[r + 1] is on a monitor; as running counts
+    counts = []
+    for r in range(len(ys) - 1):
+        row = [0]
+        for c in range(len(xs) - 1):
+            on = any(x <= xs[c] and xs[c + 1] <= x + w and y <= ys[r] and ys[r + 1] <= y + h
+                     for x, y, w, h in areas)
+            row.append(row[-1] + on)
+        counts.append(row)
+    best, best_area = (areas[0]), -1
+    for c0 in range(len(xs) - 1):
+        for c1 in range(c0 + 1, len(xs)):
+            top = None
+            for r in range(len(ys) - 1):
+                if counts[r][c1] - counts[r][c0] < c1 - c0:
+                    top = None
+                    continue
+                top = ys[r] if top is None else top
+                width, height = xs[c1] - xs[c0], ys[r + 1] - top
+                if width * height > best_area:
+                    best, best_area = (xs[c0], top, width, height), width * height
+    return best
+
+
+def with_roles(profile: ScreenProfile, screen_names: Sequence[str], roles: Sequence[ScreenRole],
+               sizes: Sequence[Size] | None = None) -> ScreenProfile:
+    """``profile`` updated with the present screens' roles (and ``sizes``); slots of absent screens are kept."""
+    present = [ScreenSlot(n, i, r, size) for i, (n, r, size)
+               in enumerate(zip(screen_names, roles, _sizes(screen_names, sizes), strict=True))]
     absent = [s for s in profile.slots if s.name and s.name not in screen_names]
     return ScreenProfile(profile.name, tuple(present + absent))
 
@@ -252,8 +347,10 @@ class ProfileStore:
                 log.warning("profile %s could not be used: the file is kept as %s", profile.name, aside)
         return write_whole(path, profile.to_json())
 
-    def load_or_first_run(self, name: str, screen_names: Sequence[str]) -> tuple[ScreenProfile, str | None]:
-        """The profile ``name``, or a first-run one (saved at once) when there is none or it is unusable.
+    def load_or_first_run(self, name: str, screen_names: Sequence[str],
+                          sizes: Sequence[Size] | None = None) -> tuple[ScreenProfile, str | None]:
+        """The profile ``name``, or a first-run one (saved at once, with the screens' ``sizes``) when there is
+        none or it is unusable.
 
         Returns the profile and, when the saved file could not be used, why (the defaults are used then and
         the broken file is left as it is for someone to look at).
@@ -263,9 +360,9 @@ class ProfileStore:
         except ProfileError as exc:
             log.error("%s; using the default roles for %d screen(s)", exc, len(screen_names))
             self._unusable.add(name)
-            return first_run_profile(screen_names, name), str(exc)
+            return first_run_profile(screen_names, name, sizes), str(exc)
         if profile is None:
-            profile = first_run_profile(screen_names, name)
+            profile = first_run_profile(screen_names, name, sizes)
             try:
                 self.save(profile)
             except OSError as exc:

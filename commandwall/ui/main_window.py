@@ -33,6 +33,7 @@ from commandwall.ui.login.feature import LoginFeature
 from commandwall.ui.map.feature import MapFeature
 from commandwall.ui.map.layer_tree import LayerTreeFeature
 from commandwall.ui.messages import MessageLog
+from commandwall.ui.over import asking_window, put_over
 from commandwall.ui.screens import ScreenManager, ScreenSettingsDialog
 from commandwall.ui.screens.manager import sorted_screens, wall_share
 from commandwall.ui.shortcuts import ShortcutSheet
@@ -49,6 +50,9 @@ log = logging.getLogger(__name__)
 #: A dock layout saved with the map narrower than this share of the window is not what an officer chose (one saved
 #: while a long text had pushed the docks wide, say): restored, the docks get their default shares instead.
 MIN_MAP_SHARE = 0.25
+#: Nor is one with the docked wall lower than this share of the window (a start that gave a wall without its own
+#: screen no room left it a strip of tiles 36 px high, and kept that for the next start).
+MIN_WALL_SHARE = 0.15
 
 
 class MainWindow(QMainWindow):
@@ -182,7 +186,8 @@ class MainWindow(QMainWindow):
         self.full_screen_action = QAction(translate("MainWindow", "全屏"), self, checkable=True)
         self.full_screen_action.setShortcut(QKeySequence(Qt.Key.Key_F11))
         self.full_screen_action.setToolTip(translate("MainWindow", "全屏显示（F11）"))
-        self.full_screen_action.toggled.connect(lambda on: self.showFullScreen() if on else self.showMaximized())
+        self.full_screen_action.toggled.connect(self._full_screen)
+        self._state_before_full_screen = Qt.WindowState.WindowMaximized
         bar.addAction(self.full_screen_action)
         self.about_action = QAction(translate("MainWindow", "关于"), self)
         self.about_action.triggered.connect(lambda: show_about(self, self.session.user.base_url))
@@ -231,10 +236,28 @@ class MainWindow(QMainWindow):
         self._no_preset_actions = [self._no_preset_action(recall, number)
                                    for number, recall in enumerate(self.wall_feature.presets.recall_actions, 1)]
 
+    def _full_screen(self, on: bool) -> None:
+        """全屏 (F11) on: the window full screen; off: back as it was before (maximized, or at its own size and
+        place; a window that was full screen already — the map's on a screen of its own — stays so)."""
+        if on:
+            if not self.isFullScreen():
+                self._state_before_full_screen = self.windowState()
+            self.showFullScreen()
+        elif self._state_before_full_screen & Qt.WindowState.WindowFullScreen:
+            return
+        elif self._state_before_full_screen & Qt.WindowState.WindowMaximized:
+            self.showMaximized()
+        else:
+            self.showNormal()
+
     def show_shortcuts(self) -> None:
-        """帮助 → 快捷键 (F1): the sheet of every shortcut, modeless, read anew from the actions each time."""
+        """帮助 → 快捷键 (F1): the sheet of every shortcut, modeless, read anew from the actions each time; over the
+        window F1 was pressed in (the wall's own screen, say)."""
+        over = asking_window(self)
         if self.shortcut_sheet is None:
-            self.shortcut_sheet = ShortcutSheet(self)
+            self.shortcut_sheet = ShortcutSheet(self, over)
+        else:
+            put_over(self.shortcut_sheet, over)
         self.shortcut_sheet.show_over()
 
     def _open_first_menu(self) -> None:
@@ -316,24 +339,32 @@ class MainWindow(QMainWindow):
         """Place the map, the wall and the incidents on the screens as the screen profile says: on one screen
         all in this window; on several, each role full screen on its own (see ``ui/screens``)."""
         self.screens.apply()
-        if len(sorted_screens()) > 1:
-            return
         if self.screens.view_restored:
             QTimer.singleShot(0, self, self._unsqueeze_map)  # once laid out (not at all if the window is gone)
             return
+        if len(sorted_screens()) > 1:
+            return  # the screens' manager gave each role docked here its room
         self.share_docks(QGuiApplication.primaryScreen().availableGeometry())
 
     def _unsqueeze_map(self) -> None:
-        """A restored layout that left the map under :data:`MIN_MAP_SHARE` of the window gets the default
-        shares (:meth:`share_docks`)."""
+        """A restored layout that left the map under :data:`MIN_MAP_SHARE` of the window, or the docked wall under
+        :data:`MIN_WALL_SHARE` of its height, gets the default shares (:meth:`share_docks`; on several screens
+        the docked roles get the room the screens' manager gives them)."""
         central = self.centralWidget()
         if not self.isVisible() or central is None or not central.isVisible():
             return
-        if self.map_width() >= self.width() * MIN_MAP_SHARE:
+        wall = self.wall_dock
+        wall_docked = wall.isVisible() and not wall.isFloating() and wall.widget() is self.wall_feature.widget
+        if self.map_width() >= self.width() * MIN_MAP_SHARE and not (
+                wall_docked and wall.height() < self.height() * MIN_WALL_SHARE):
             return
-        log.warning("the restored window layout left the map %d of %d px wide: the docks get their default shares",
-                    self.map_width(), self.width())
-        self.share_docks(self.screen().availableGeometry())
+        log.warning("the restored window layout left the map %d of %d px wide, the wall %d of %d px high: the "
+                    "docks get their default shares", self.map_width(), self.width(),
+                    wall.height() if wall_docked else 0, self.height())
+        if len(sorted_screens()) > 1 and self.screens.plan is not None:
+            self.screens.give_room([d for role, d in self.screens.docks.items() if role in self.screens.plan.docked])
+        else:
+            self.share_docks(self.screen().availableGeometry())
 
     def map_width(self) -> int:
         """How wide the map shows in the window (0 when the docks leave it no room: Qt then moves it out of

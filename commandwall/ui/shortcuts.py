@@ -199,12 +199,15 @@ class ShortcutSheet(QDialog):
         return rows
 
     def show_over(self) -> None:
-        """Refresh, size to fit the screen the window is on, and show (raised if already open)."""
+        """Refresh, size to fit the screen of the window it is over, and show (raised if already open)."""
         self.refresh()
-        screen = self._window.screen() or QGuiApplication.primaryScreen()
+        over = self.parentWidget() or self._window
+        screen = over.screen() or QGuiApplication.primaryScreen()
         room = screen.availableGeometry()
         if not self.isVisible():
             self.resize(min(640, room.width() - 40), min(680, room.height() - 60))
+        else:  # moved over a window on a smaller screen
+            self.resize(min(self.width(), room.width() - 40), min(self.height(), room.height() - 60))
         self.show()
         self.raise_()
         self.activateWindow()

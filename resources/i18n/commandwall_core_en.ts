@@ -2170,28 +2170,28 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
 <context>
     <name>screens</name>
     <message>
-        <location filename="../../commandwall/app/screens.py" line="52"/>
+        <location filename="../../commandwall/app/screens.py" line="56"/>
         <source>综合（全部）</source>
-        <extracomment>a profile file larger than this is refused unread (a desk has a handful of screens) screens one profile may name a profile name: check it with ``fullmatch`` (Python&apos;s ``$`` also matches before a final newline); the pattern is also the setting&apos;s, checked by pydantic&apos;s regex engine, which knows no ``Z``</extracomment>
+        <extracomment>a profile file larger than this is refused unread (a desk has a handful of screens) screens one profile may name a screen&apos;s width or height in a profile is at most this (px) a new screen takes the role of one that is gone when each side is within this factor of the old one&apos;s a profile name: check it with ``fullmatch`` (Python&apos;s ``$`` also matches before a final newline); the pattern is also the setting&apos;s, checked by pydantic&apos;s regex engine, which knows no ``Z``</extracomment>
         <translation>Console (everything)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/screens.py" line="53"/>
+        <location filename="../../commandwall/app/screens.py" line="57"/>
         <source>地图</source>
         <translation>Map</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/screens.py" line="54"/>
+        <location filename="../../commandwall/app/screens.py" line="58"/>
         <source>视频墙</source>
         <translation>Video wall</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/screens.py" line="55"/>
+        <location filename="../../commandwall/app/screens.py" line="59"/>
         <source>事件中心</source>
         <translation>Incident centre</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/screens.py" line="56"/>
+        <location filename="../../commandwall/app/screens.py" line="60"/>
         <source>综合态势</source>
         <translation>Overview</translation>
     </message>

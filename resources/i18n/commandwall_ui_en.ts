@@ -1001,7 +1001,7 @@
     </message>
     <message>
         <source>演练模式</source>
-        <extracomment>A dock layout saved with the map narrower than this share of the window is not what an officer chose (one saved while a long text had pushed the docks wide, say): restored, the docks get their default shares instead.</extracomment>
+        <extracomment>A dock layout saved with the map narrower than this share of the window is not what an officer chose (one saved while a long text had pushed the docks wide, say): restored, the docks get their default shares instead. Nor is one with the docked wall lower than this share of the window (a start that gave a wall without its own screen no room left it a strip of tiles 36 px high, and kept that for the next start).</extracomment>
         <translation>Exercise Mode</translation>
     </message>
     <message>

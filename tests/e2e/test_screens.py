@@ -12,7 +12,7 @@ import pytest
 
 from commandwall.app.screens import first_run_roles
 from tests.e2e.test_app_screenshot import _env, _run_screenshot
-from tests.e2e.xvfb import screenshots_while_screens_change, xvfb_display
+from tests.e2e.xvfb import monitor_args, screenshots_while_screens_change, xvfb_display
 
 pytestmark = pytest.mark.e2e
 
@@ -178,3 +178,81 @@ def test_a_screen_over_all_the_monitors_is_left_out(tmp_path):
     assert state["screen_roles"] == [role.value for role in first_run_roles(2)]
     second = first_run_roles(2)[1].value
     assert windows[second]["geometry"] == monitors["MON2"]
+
+
+def _tiles_with_room(state: dict, area: list[int]) -> None:
+    """The wall's tiles are on ``area`` and big enough to see a picture in (not a sliver of a dock)."""
+    assert state["tiles"] and all(_inside(t["rect"], area) for t in state["tiles"]), state["tiles"]
+    assert all(t["rect"][3] > 100 and t["rect"][2] > 150 for t in state["tiles"]), state["tiles"]
+
+
+@pytest.mark.timeout(600)  # three starts
+def test_a_desk_started_without_its_wall_monitor_docks_the_wall_with_room(tmp_path):
+    """The wall's monitor is unplugged while the client is closed: at the next start the wall is docked in the map
+    window with the room it gets when its monitor goes at run time (it came as a 100 px strip, tiles 36 px high),
+    and that layout, not a sliver, is what the start after finds."""
+    with xvfb_display(W, H, monitors=3) as display:
+        _out, first = _run_screenshot(tmp_path, display, "--after", "8", out_name="first")
+        subprocess.run(["xrandr", "--delmonitor", "MON1"], env=_env(tmp_path, display), check=True, timeout=20)
+        _out, second = _run_screenshot(tmp_path, display, "--after", "8", out_name="second")
+        _out, third = _run_screenshot(tmp_path, display, "--after", "8", out_name="third")
+    assert first[0]["state"]["screen_roles"] == ["map", "wall", "dashboard"]
+    state = second[0]["state"]
+    assert state["screen_roles"] == ["map", "dashboard"]
+    windows = _by_role(state)
+    assert windows["map"]["docked"] == ["wall", "incidents"] and "wall" not in windows
+    mon0 = next(s["geometry"] for s in state["screens"] if s["name"] == "MON0")
+    _tiles_with_room(state, mon0)
+    assert windows["map"]["docks"]["wallDock"][3] >= H * 0.3, windows["map"]["docks"]
+    again = third[0]["state"]
+    assert again["view_restored"]
+    assert [t["rect"] for t in again["tiles"]] == [t["rect"] for t in state["tiles"]]
+
+
+@pytest.mark.timeout(600)  # three starts
+def test_a_wall_monitor_replaced_by_another_elsewhere_keeps_the_wall(tmp_path):
+    """The wall's monitor is swapped while the client is closed for one of another name placed elsewhere (the
+    dashboard's monitor moves up a place). A smaller one cannot take the wall: it is docked in the map window, in
+    sight and with room, although the window layout saved on three monitors has its dock hidden (the wall had a
+    monitor then). Swapped again for one of the old one's size: that monitor shows the wall."""
+    with xvfb_display(W, H, monitors=3) as display:
+        env = _env(tmp_path, display)
+        _out, first = _run_screenshot(tmp_path, display, "--after", "8", out_name="first")
+        for arguments in (["--delmonitor", "MON1"], ["--delmonitor", "MON2"], monitor_args("MON2", W, H, W),
+                          monitor_args("MON3", 800, 600, 2 * W)):
+            subprocess.run(["xrandr", *arguments], env=env, check=True, timeout=20)
+        _out, smaller = _run_screenshot(tmp_path, display, "--after", "8", out_name="smaller")
+        for arguments in (["--delmonitor", "MON3"], monitor_args("MON4", W, H, 2 * W)):
+            subprocess.run(["xrandr", *arguments], env=env, check=True, timeout=20)
+        _out, replaced = _run_screenshot(tmp_path, display, "--after", "8", out_name="replaced")
+    assert first[0]["state"]["screen_roles"] == ["map", "wall", "dashboard"]
+    state = smaller[0]["state"]
+    assert state["view_restored"] and "wall" not in state["screen_roles"]
+    windows = _by_role(state)
+    assert windows["map"]["docked"] == ["wall", "incidents"]
+    assert "wallDock" in windows["map"]["docks"], f"the docked wall is out of sight: {windows['map']['docks']}"
+    mon0 = next(s["geometry"] for s in state["screens"] if s["name"] == "MON0")
+    _tiles_with_room(state, mon0)
+    state = replaced[0]["state"]
+    assert state["screen_roles"] == ["map", "dashboard", "wall"]
+    windows = _by_role(state)
+    mon4 = next(s["geometry"] for s in state["screens"] if s["name"] == "MON4")
+    assert windows["wall"]["geometry"] == mon4 and windows["map"]["docked"] == ["incidents"]
+    _tiles_with_room(state, mon4)
+
+
+def test_a_role_over_monitors_of_different_heights_stays_on_them(tmp_path):
+    """综合态势 on a tall monitor and a short one beside it: its window lies wholly on monitors (their bounding box
+    left a corner on none); here the tall monitor alone, the largest area the two show whole."""
+    profiles = tmp_path / "config" / "profiles"
+    profiles.mkdir(parents=True)
+    roles = [("MON0", "map"), ("MON1", "dashboard"), ("MON2", "dashboard")]
+    (profiles / "default.json").write_text(json.dumps(
+        {"version": 1, "screens": [{"name": n, "index": i, "role": r} for i, (n, r) in enumerate(roles)]}), "utf-8")
+    with xvfb_display(sizes=[(W, H), (1600, 1000), (800, 480)]) as display:
+        _out, shots = _run_screenshot(tmp_path, display, "--after", "8")
+    state = shots[0]["state"]
+    assert state["screen_roles"] == ["map", "dashboard", "dashboard"]
+    mon1 = next(s["geometry"] for s in state["screens"] if s["name"] == "MON1")
+    assert _by_role(state)["dashboard"]["geometry"] == mon1
+    assert state["dashboard"] is not None and _inside(state["dashboard"], mon1)

@@ -14,7 +14,8 @@ import time
 from PySide6.QtCore import QPoint
 
 #: X keysyms of the named keys the tests press.
-KEYSYMS = {"Return": 0xFF0D, "Escape": 0xFF1B, "BackSpace": 0xFF08}
+KEYSYMS = {"Return": 0xFF0D, "Escape": 0xFF1B, "BackSpace": 0xFF08, "F1": 0xFFBE, "F10": 0xFFC7,
+           "Control_L": 0xFFE3, "l": 0x6C}
 
 
 class XInput:
@@ -74,6 +75,18 @@ class XInput:
         if not keycode:
             raise RuntimeError(f"no key for {name}")
         self._key(keycode)
+
+    def chord(self, *names: str) -> None:
+        """Press the named keys in turn, then release them the other way round (``chord("Control_L", "l")``:
+        Ctrl+L)."""
+        codes = [self._x11.XKeysymToKeycode(self._display, ctypes.c_ulong(KEYSYMS[name])) for name in names]
+        if not all(codes):
+            raise RuntimeError(f"no key for one of {names}")
+        for code in codes:
+            self._xtst.XTestFakeKeyEvent(self._display, code, 1, 0)
+        for code in reversed(codes):
+            self._xtst.XTestFakeKeyEvent(self._display, code, 0, 0)
+        self._x11.XFlush(self._display)
 
     def type_char(self, char: str) -> None:
         """Type one character on a spare key mapped to its keysym (Latin-1 keysyms are the code point, the rest

@@ -6,23 +6,35 @@ import os
 import shutil
 import subprocess
 import time
+from collections.abc import Sequence
 from contextlib import contextmanager
 
 
+def monitor_args(name: str, width: int, height: int, x: int, y: int = 0, output: str = "none") -> list[str]:
+    """The xrandr arguments that make a RandR monitor ``name`` of ``width × height`` px at ``(x, y)`` (96 dpi)."""
+    return ["--setmonitor", name, f"{width}/{width * 254 // 960}x{height}/{height * 254 // 960}+{x}+{y}", output]
+
+
 @contextmanager
-def xvfb_display(width: int = 1920, height: int = 1080, monitors: int = 1, extra: tuple[str, ...] = ()):
+def xvfb_display(width: int = 1920, height: int = 1080, monitors: int = 1, extra: tuple[str, ...] = (),
+                 sizes: Sequence[tuple[int, int]] = ()):
     """Start Xvfb (``-displayfd`` picks a free number), yield ``":N"``, stop it. ``extra``: more Xvfb arguments
     (``("-extension", "MIT-SHM")`` leaves that extension out).
 
     With ``monitors > 1`` the screen is ``monitors × width`` wide and split into RandR monitors, which is
-    what Qt sees as several QScreens (``+xinerama`` with several ``-screen``s gives Qt only one).
+    what Qt sees as several QScreens (``+xinerama`` with several ``-screen``s gives Qt only one). ``sizes``
+    instead: monitors of those sizes left to right, their tops in line (the screen as wide as all of them and
+    as high as the highest).
     """
+    if sizes:
+        monitors, width, height = len(sizes), 0, max(h for _w, h in sizes)
     xvfb = shutil.which("Xvfb")
     if xvfb is None:
         raise RuntimeError("Xvfb is not installed (apt-get install xvfb)")
     read_fd, write_fd = os.pipe()
     proc = subprocess.Popen(
-        [xvfb, "-displayfd", str(write_fd), "-screen", "0", f"{width * monitors}x{height}x24",
+        [xvfb, "-displayfd", str(write_fd), "-screen", "0",
+         f"{sum(w for w, _h in sizes) if sizes else width * monitors}x{height}x24",
          "-nolisten", "tcp", "-noreset", *extra],
         pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
@@ -39,7 +51,14 @@ def xvfb_display(width: int = 1920, height: int = 1080, monitors: int = 1, extra
         if not number.strip():
             raise RuntimeError("Xvfb did not report a display number")
         display = f":{number.decode().strip()}"
-        if monitors > 1:
+        if sizes:
+            env = {**os.environ, "DISPLAY": display}
+            x = 0
+            for i, (w, h) in enumerate(sizes):
+                subprocess.run(["xrandr", *monitor_args(f"MON{i}", w, h, x, 0, "screen" if i == 0 else "none")],
+                               env=env, check=True, timeout=20)
+                x += w
+        elif monitors > 1:
             env = {**os.environ, "DISPLAY": display}
             for i in range(monitors):
                 name = f"MON{i}"

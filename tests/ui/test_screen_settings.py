@@ -91,6 +91,51 @@ def test_a_layout_saved_with_the_map_squeezed_comes_back_with_the_default_shares
     second.close()
 
 
+def test_a_layout_saved_with_the_wall_a_sliver_comes_back_with_room(qtbot, tmp_path, platform):
+    """A start that docked the wall without room (its monitor was gone) saved it as a strip of 36 px tiles, and
+    every later start restored that: restored, a docked wall that low gets its share of the window again."""
+    from PySide6.QtCore import Qt
+
+    settings = Settings(data_dir=tmp_path / "data", config_dir=tmp_path / "config")
+    first = _window(qtbot, settings, platform)
+    first.resizeDocks([first.wall_dock, first.incident_dock], [1, first.height()], Qt.Orientation.Vertical)
+    qtbot.waitUntil(lambda: first.wall_dock.height() < first.height() * 0.12, timeout=5000)
+    first.close()
+
+    second = _window(qtbot, settings, platform)
+    assert second.screens.view_restored
+    qtbot.waitUntil(lambda: second.wall_dock.height() >= second.height() * 0.3, timeout=5000)
+    qtbot.wait(200)
+    assert second.wall_dock.height() >= second.height() * 0.3  # and it stays
+    second.close()
+
+
+def test_full_screen_off_gives_the_window_back_as_it_was(qtbot, tmp_path, platform):
+    """全屏 (F11) off again: a maximized window is maximized again, one at a size of its own gets that size and
+    place back (it was always maximized)."""
+    from PySide6.QtCore import QRect
+
+    settings = Settings(data_dir=tmp_path / "data", config_dir=tmp_path / "config")
+    win = _window(qtbot, settings, platform)
+    qtbot.waitUntil(win.isMaximized, timeout=5000)
+    win.full_screen_action.setChecked(True)
+    qtbot.waitUntil(win.isFullScreen, timeout=5000)
+    win.full_screen_action.setChecked(False)
+    qtbot.waitUntil(lambda: not win.isFullScreen(), timeout=5000)
+    assert win.isMaximized()
+
+    win.showNormal()
+    win.setGeometry(QRect(60, 50, 900, 600))
+    qtbot.waitUntil(lambda: not win.isMaximized() and win.geometry() == QRect(60, 50, 900, 600), timeout=5000)
+    win.full_screen_action.setChecked(True)
+    qtbot.waitUntil(win.isFullScreen, timeout=5000)
+    win.full_screen_action.setChecked(False)
+    qtbot.waitUntil(lambda: not win.isFullScreen(), timeout=5000)
+    qtbot.wait(100)
+    assert not win.isMaximized() and win.geometry() == QRect(60, 50, 900, 600)
+    win.close()
+
+
 def test_every_label_of_the_dialog_is_plain_text(qtbot, tmp_path, platform):
     """Screen names come from monitors' EDID or the X server: a name like ``<b>x</b>`` must not be markup."""
     from PySide6.QtCore import Qt

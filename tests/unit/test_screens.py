@@ -18,6 +18,7 @@ from commandwall.app.screens import (
     first_run_roles,
     match_profile,
     plan_screens,
+    span_area,
     with_roles,
 )
 
@@ -157,3 +158,67 @@ def test_a_huge_profile_is_refused_unread(tmp_path):
 def test_profile_names_are_plain_file_names(tmp_path, name):
     with pytest.raises(ProfileError):
         ProfileStore(tmp_path).path(name)
+
+
+def test_a_gone_screens_role_goes_to_a_new_screen_of_its_size():
+    """The wall's monitor B is replaced by D placed right-most (C moved up a place): D has the wall, not the
+    default for its place (a second 综合态势, the wall lost)."""
+    profile = ScreenProfile("desk", (ScreenSlot("A", 0, M, (1920, 1080)), ScreenSlot("B", 1, W, (1280, 1024)),
+                                     ScreenSlot("C", 2, D, (3840, 2160))))
+    roles = match_profile(profile, ["A", "C", "D"], [(1920, 1080), (3840, 2160), (1280, 1024)])
+    assert roles == [M, D, W]
+    assert plan_screens(roles).docked == (N,)
+
+
+def test_a_new_screen_of_another_size_leaves_the_gone_role_docked():
+    profile = ScreenProfile("desk", (ScreenSlot("A", 0, M, (1280, 720)), ScreenSlot("B", 1, W, (1280, 720)),
+                                     ScreenSlot("C", 2, D, (1280, 720))))
+    roles = match_profile(profile, ["A", "C", "E"], [(1280, 720), (1280, 720), (800, 600)])
+    assert roles == [M, D, D], "E gets the default for its place"
+    assert W in plan_screens(roles).docked
+
+
+def test_the_closest_size_takes_a_gone_role_and_unknown_sizes_do_not_keep_it():
+    profile = ScreenProfile("desk", (ScreenSlot("A", 0, M), ScreenSlot("B", 1, W, (1920, 1080)),
+                                     ScreenSlot("C", 2, D)))
+    roles = match_profile(profile, ["A", "C", "X", "Y"], [(1280, 720), (1280, 720), (1680, 1050), (1920, 1200)])
+    assert roles == [M, D, N, W], "both near B's size, Y nearer; X the default for its place"
+    old = _profile(("A", 0, M), ("B", 1, W), ("C", 2, D))  # a file from before sizes were kept
+    assert match_profile(old, ["A", "C", "E"], [(1, 1)] * 3) == [M, D, W]
+    assert match_profile(old, ["A", "C", "E"]) == [M, D, W]
+
+
+def test_each_wall_screen_gone_counts_even_while_another_shows_a_wall():
+    profile = ScreenProfile("desk", (ScreenSlot("A", 0, M, (1920, 1080)), ScreenSlot("B", 1, W, (1920, 1080)),
+                                     ScreenSlot("C", 2, W, (1920, 1080))))
+    assert match_profile(profile, ["A", "B", "E"], [(1920, 1080)] * 3) == [M, W, W]
+    profile = ScreenProfile("desk", (ScreenSlot("A", 0, M, (1920, 1080)), ScreenSlot("B", 1, N, (1920, 1080)),
+                                     ScreenSlot("C", 2, N, (1920, 1080))))
+    assert match_profile(profile, ["A", "C", "E"], [(1920, 1080)] * 3) == [M, N, D], \
+        "B's incidents are on C already: E gets the default for its place"
+
+
+def test_sizes_are_kept_in_the_profile_file(tmp_path):
+    store = ProfileStore(tmp_path)
+    profile, _error = store.load_or_first_run("desk", ["A", "B"], [(1920, 1080), (1280, 1024)])
+    assert store.load("desk") == profile and profile.slots[1].size == (1280, 1024)
+    saved = json.loads((tmp_path / "desk.json").read_text("utf-8"))
+    assert saved["screens"][1] == {"name": "B", "index": 1, "role": "wall", "size": [1280, 1024]}
+    updated = with_roles(profile, ["A", "C"], [M, D], [(1920, 1080), (800, 600)])
+    assert [s.size for s in updated.slots] == [(1920, 1080), (800, 600), (1280, 1024)]
+    for bad in ([0, 10], [10], "1920x1080", [1920, True], [1920, 10**9]):
+        (tmp_path / "bad.json").write_text(json.dumps({"screens": [{"name": "A", "role": "map", "size": bad}]}))
+        with pytest.raises(ProfileError, match="bad size"):
+            store.load("bad")
+
+
+@pytest.mark.parametrize(("areas", "expected"), [
+    ([(0, 0, 1280, 720)], (0, 0, 1280, 720)),
+    ([(0, 0, 1280, 720), (1280, 0, 1280, 720)], (0, 0, 2560, 720)),  # one height: the bounding box, as before
+    ([(1920, 0, 3840, 2160), (5760, 0, 1280, 1024)], (1920, 0, 3840, 2160)),  # the big one alone
+    ([(0, 0, 1920, 1080), (1920, 0, 1920, 1200)], (0, 0, 3840, 1080)),  # the band they share is larger
+    ([(0, 0, 1000, 1000), (0, 1000, 1000, 1000)], (0, 0, 1000, 2000)),  # one above the other
+    ([(0, 0, 1000, 1000), (2000, 0, 1000, 1000)], (0, 0, 1000, 1000)),  # a gap between: not spanned
+])
+def test_a_span_lies_wholly_on_its_monitors(areas, expected):
+    assert span_area(areas) == expected

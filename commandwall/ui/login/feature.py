@@ -13,6 +13,7 @@ from commandwall.app.login import LoginController, LoginOutcome
 from commandwall.i18n import translate
 from commandwall.textsafe import display_text
 from commandwall.ui.login.dialog import LoginDialog
+from commandwall.ui.over import asking_window, put_over
 
 
 class LoginFeature(QObject):
@@ -41,13 +42,17 @@ class LoginFeature(QObject):
         self._sig_logout_done.connect(self._on_logout_done, Qt.ConnectionType.QueuedConnection)
 
     def ask(self, reason: str = "") -> LoginDialog:
-        """Show the login dialog (window-modal, not blocking) with ``reason`` above the fields."""
-        if self.dialog is None:
+        """Show the login dialog (window-modal, not blocking) with ``reason`` above the fields, over the window
+        the officer works in (切换用户 pressed on the wall's screen opens it there)."""
+        over = asking_window(self._window)
+        if self.dialog is not None:
+            put_over(self.dialog, over)
+        else:
             session = self.controller.session
             place = (translate("LoginDialog", "演练模式（本机演练后台）") if session.user.exercise
                      else translate("LoginDialog", "平台：{url}").format(url=session.user.base_url or "—"))
             self.dialog = LoginDialog(place, self.controller.accounts, can_remember=self.controller.can_remember,
-                                      parent=self._window)
+                                      parent=over)
             self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
             self.dialog.sig_submit.connect(self._submit)
         self.dialog.ask(reason, self.controller.suggested_username())

@@ -18,11 +18,14 @@ from commandwall.app.screens import (
     ProfileStore,
     ScreenPlan,
     ScreenRole,
+    Size,
     match_profile,
     plan_screens,
+    span_area,
     with_roles,
 )
 from commandwall.i18n import translate
+from commandwall.ui.over import give_back_dialogs
 from commandwall.ui.text import Banner
 from commandwall.ui.view_file import read_view_file, write_view_file
 
@@ -76,8 +79,8 @@ class RoleWindow(QWidget):
         widget.show()
 
     def place(self, screens: list[QScreen]) -> None:
-        """Fill ``screens``: full screen on one (the window manager keeps panels off it), or their united
-        area, frameless, when the role spans several."""
+        """Fill ``screens``: full screen on one (the window manager keeps panels off it), or the largest area they
+        show whole (:func:`_fill`), frameless, when the role spans several."""
         _fill(self, screens)
         self.raise_()
 
@@ -102,14 +105,21 @@ def sorted_screens() -> list[QScreen]:
 
 
 def _fill(window: QWidget, screens: list[QScreen]) -> None:
-    """Show ``window`` over exactly ``screens`` (full screen when it is one)."""
-    window.setGeometry(_united(screens))
-    if len(screens) == 1:
-        window.setScreen(screens[0])
+    """Show ``window`` over ``screens``: full screen when it is one; over several, the largest rectangle that lies
+    wholly on them (:func:`span_area`: their bounding box when they line up, else the biggest part they show
+    whole — full screen on one of them when that is it)."""
+    area = QRect(*span_area([_tuple(s.geometry()) for s in screens]))
+    whole = next((s for s in screens if s.geometry() == area), None)
+    if len(screens) > 1 and area != _united(screens):
+        log.info("%s: screens %s are not one rectangle; shown on %s, the largest part they show whole",
+                 window.objectName(), ", ".join(s.name() for s in screens), _rect(area))
+    window.setGeometry(area)
+    if whole is not None:
+        window.setScreen(whole)
         window.showFullScreen()
     else:
         window.showNormal()
-        window.setGeometry(_united(screens))
+        window.setGeometry(area)
 
 
 def _united(screens: list[QScreen]) -> QRect:
@@ -142,7 +152,8 @@ class ScreenManager(QObject):
         self._layouts: dict[frozenset[ScreenRole], QByteArray] = {}
         #: the windows of walls 2, 3 … (wall 1's is ``role_windows[ScreenRole.WALL]``)
         self.more_wall_windows: list[RoleWindow] = []
-        self.profile, self.profile_error = store.load_or_first_run(profile_name, self.screen_names())
+        self.profile, self.profile_error = store.load_or_first_run(profile_name, self.screen_names(),
+                                                                   self.screen_sizes())
         self.roles: list[ScreenRole] = []
         self.plan: ScreenPlan | None = None
         self._view_path = data_dir / "view.ini"
@@ -167,12 +178,19 @@ class ScreenManager(QObject):
         """The present screens' names, in profile order."""
         return [s.name() for s in sorted_screens()]
 
+    @staticmethod
+    def screen_sizes() -> list[Size]:
+        """The present screens' sizes (width, height), in profile order."""
+        return [(s.geometry().width(), s.geometry().height()) for s in sorted_screens()]
+
     def apply(self) -> None:
         """Place every role on the present screens as the profile says."""
         screens = sorted_screens()
+        starting = self.plan is None
         if self.plan is not None:  # the docks as they are, to come back to when the same roles are docked again
             self._layouts[frozenset(self.plan.docked)] = self.window.saveState()
-        self.roles = match_profile(self.profile, [s.name() for s in screens])
+        self.roles = match_profile(self.profile, [s.name() for s in screens],
+                                   [(s.geometry().width(), s.geometry().height()) for s in screens])
         plan = self.plan = plan_screens(self.roles)
         walls = self._walls(len(plan.wall_screens)) if self._walls is not None else []
         redocked = []
@@ -195,28 +213,55 @@ class ScreenManager(QObject):
                 dock.setFloating(False)
                 dock.show()
                 if kiosk is not None:
-                    kiosk.hide()
-                    kiosk.deleteLater()
+                    self._close_role_window(kiosk)
         self._place_more_walls([screens[i] for i in plan.wall_screens[1:]], walls[1:])
         self._place_main(screens, plan)
         known = self._layouts.get(frozenset(plan.docked))
         if known is not None and not redocked:  # a role went back to its screen: the docks as they were before
             self.window.restoreState(known)  # it came (the camera list was left at the share the role had had)
-        elif redocked:  # a role back from its own screen gets a usable share of the window, not a sliver
-            area = self.window.geometry()
-            self.window.resizeDocks(redocked, [int(area.width() * 0.42)] * len(redocked), Qt.Orientation.Horizontal)
-            wall, incidents = self.docks.get(ScreenRole.WALL), self.docks.get(ScreenRole.INCIDENTS)
-            column = list(redocked)
-            if wall in column and incidents is not None and incidents not in column and \
-                    ScreenRole.INCIDENTS in plan.docked:  # the wall's share is of the column it shares with them
-                column.append(incidents)
-            share = wall_share(area.height())
-            self.window.resizeDocks(column, [int(area.height() * (share if dock is wall else 1 - share))
-                                             for dock in column], Qt.Orientation.Vertical)
+        # A restored layout was saved with other roles docked (the last run's, when the role had a screen of its
+        # own): a role docked now is never left hidden, and comes into sight with room.
+        shown = self._docks_as_planned(plan)
+        if starting and not self.view_restored:
+            # The first placement without a layout kept for these screens: a role the profile gives a screen
+            # that is not here is docked as when its screen goes at run time, with room (else it came as a strip
+            # of the window's right column, tiles 36 px high, and that layout was kept for the next start).
+            given = {slot.role for slot in self.profile.slots}
+            shown += [self.docks[role] for role in plan.docked if role in given and role in self.docks]
+        if redocked or shown:  # a role back from its own screen gets a usable share of the window, not a sliver
+            self.give_room(list(dict.fromkeys([*redocked, *shown])))
         log.info("screens %s: roles %s; docked in the main window: %s",
                  ", ".join(s.name() for s in screens), ", ".join(r.value for r in self.roles),
                  ", ".join(r.value for r in plan.docked) or "none")
         self.sig_applied.emit()
+
+    def _docks_as_planned(self, plan: ScreenPlan) -> list[QDockWidget]:
+        """After a layout was restored: the dock of each role docked in the main window shown (those that were
+        hidden are returned), the dock of each role on a screen of its own hidden."""
+        shown = []
+        for role, dock in self.docks.items():
+            if role in plan.kiosks:
+                dock.hide()
+            elif dock.isHidden():
+                log.info("the restored window layout had the %s dock hidden: shown", role.value)
+                dock.show()
+                shown.append(dock)
+        return shown
+
+    def give_room(self, docks: list[QDockWidget]) -> None:
+        """Give ``docks`` (of roles docked in the main window) a usable share of the window, as a role that comes
+        back from its own screen gets: the right column ~42% of the width, the wall its upper part
+        (:func:`wall_share`) with the incident centre below when it is docked too."""
+        area = self.window.geometry()
+        self.window.resizeDocks(docks, [int(area.width() * 0.42)] * len(docks), Qt.Orientation.Horizontal)
+        wall, incidents = self.docks.get(ScreenRole.WALL), self.docks.get(ScreenRole.INCIDENTS)
+        column = list(docks)
+        if wall in column and incidents is not None and incidents not in column and self.plan is not None and \
+                ScreenRole.INCIDENTS in self.plan.docked:  # the wall's share is of the column it shares with them
+            column.append(incidents)
+        share = wall_share(area.height())
+        self.window.resizeDocks(column, [int(area.height() * (share if dock is wall else 1 - share))
+                                         for dock in column], Qt.Orientation.Vertical)
 
     def mirror_banner(self, text: str, colour: str) -> None:
         """Show the platform banner (``text`` made safe to show, "" when none) on every role window, and on the
@@ -230,13 +275,18 @@ class ScreenManager(QObject):
         kiosk.show_banner(*self._banner)
         return kiosk
 
+    def _close_role_window(self, kiosk: RoleWindow) -> None:
+        """A role window no screen shows any more goes; a dialog open over it (or kept for later) moves over the
+        main window rather than going with it."""
+        give_back_dialogs(kiosk, self.window)
+        kiosk.hide()
+        kiosk.deleteLater()
+
     def _place_more_walls(self, screens: list[QScreen], walls: list[QWidget]) -> None:
         """Walls 2, 3 … full screen on their screens; windows of walls no screen shows any more close (their
         walls left them already)."""
         while len(self.more_wall_windows) > len(walls):
-            kiosk = self.more_wall_windows.pop()
-            kiosk.hide()
-            kiosk.deleteLater()
+            self._close_role_window(self.more_wall_windows.pop())
         for number, (screen, widget) in enumerate(zip(screens, walls, strict=True), start=2):
             if len(self.more_wall_windows) < number - 1:
                 kiosk = self._new_role_window(ScreenRole.WALL)
@@ -277,7 +327,7 @@ class ScreenManager(QObject):
     # --- the profile -----------------------------------------------------------------------------------
     def set_roles(self, roles: list[ScreenRole]) -> None:
         """New roles for the present screens (the settings dialog): saved in the profile, applied at once."""
-        self.profile = with_roles(self.profile, self.screen_names(), roles)
+        self.profile = with_roles(self.profile, self.screen_names(), roles, self.screen_sizes())
         try:
             self.store.save(self.profile)
         except OSError as exc:
@@ -345,3 +395,7 @@ class ScreenManager(QObject):
 
 def _rect(r: QRect) -> list[int]:
     return [r.x(), r.y(), r.width(), r.height()]
+
+
+def _tuple(r: QRect) -> tuple[int, int, int, int]:
+    return (r.x(), r.y(), r.width(), r.height())

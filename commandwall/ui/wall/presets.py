@@ -11,6 +11,7 @@ from commandwall import localtime
 from commandwall.app.wall import WallController
 from commandwall.i18n import translate
 from commandwall.textsafe import display_text
+from commandwall.ui.over import asking_window
 from commandwall.ui.wall.walls import WallsOnScreen
 from commandwall.video.presets import MAX_NAME_LEN, PresetError, PresetList, WallPreset
 
@@ -119,11 +120,12 @@ class WallPresets(QObject):
         return preset
 
     def ask_and_save(self) -> None:
-        """Ask for a name and save the wall under it."""
+        """Ask for a name and save the wall under it; the dialog opens over the window 保存当前画面为预案… was chosen
+        in (the map's, on a desk where the wall has a screen of its own)."""
         view = self._walls()[0].view
         default = default_preset_name(view.wall_layout.title)
         label = translate("WallPresets", "预案名称（最多 {count} 字）：").format(count=MAX_NAME_LEN)
-        name, ok = QInputDialog.getText(view.window(), translate("WallPresets", "保存预案"), label,
+        name, ok = QInputDialog.getText(asking_window(view.window()), translate("WallPresets", "保存预案"), label,
                                         QLineEdit.EchoMode.Normal, default)  # fmt: skip
         if ok:
             self.save_current_as(name)
