@@ -932,6 +932,31 @@ class IncidentsController:
             if isinstance(instructions, str) and instructions:
                 line += f" · {display_text(instructions, isolate=True)}"
             lines.append((line, False))
+        lines += [(line, False) for line in self._waiting_task_lines(incident_id, now)]
+        return lines
+
+    def _waiting_task_lines(self, incident_id: str, now: datetime) -> list[str]:
+        """Dispatches of this incident another user queued on this desk, still waiting for him to log in (他人待发送,
+        never sent under the present login): listed, so that the officer does not dispatch the same unit again
+        unaware — read-only."""
+        platform = self.session.platform
+        here = platform.base_url if platform is not None else ""
+        lines = []
+        for outbox in self.session.waiting:
+            if not outbox.on_platform(here, self.session.user.exercise):
+                continue
+            for action in outbox.actions:
+                if action.kind != "task" or action.incident_id != incident_id:
+                    continue
+                unit = self.session.units.get(action.unit_id) if action.unit_id else None
+                who = unit.name if unit else (action.unit_id or action.department)
+                when = task_time(action.created_at, now) if action.created_at is not None else "--"
+                line = translate("incidents", "{time} {who} · {user} 的派遣待发送（需其本人登录后发出）").format(
+                    time=when, who=display_text(who, isolate=True), user=display_text(outbox.username, 64,
+                                                                                       isolate=True))
+                if action.instructions:
+                    line += f" · {display_text(action.instructions, isolate=True)}"
+                lines.append(line)
         return lines
 
     def _unsent_tasks(self, incident_id: str, tasks: Sequence[Task]) -> list[OutboxItem]:

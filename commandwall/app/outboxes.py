@@ -87,6 +87,10 @@ class WaitingAction:
     incident_id: str
     action: str
     created_at: datetime | None
+    #: a dispatch's unit, department and instructions ("" for other kinds, or when the row does not say)
+    unit_id: str = ""
+    department: str = ""
+    instructions: str = ""
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,13 @@ class WaitingOutbox:
             when = f"{localtime.to_display(action.created_at):%m-%d %H:%M}" if action.created_at else "--"
             lines.append(f"    {when}  {kind}  {display_text(action.incident_id, 64)}")
         return lines
+
+    def on_platform(self, here: str, exercise: bool) -> bool:
+        """Whether its actions are for the platform the desk uses now (``here``; ``exercise``: the embedded one,
+        whose address changes from run to run): their incident ids name the incidents the desk shows."""
+        if self.problem or not self.username:
+            return False
+        return (self.exercise and exercise) or (not exercise and bool(self.platform) and self.platform == here)
 
     def notice(self, here: str) -> str:
         """The line that tells the officer (``here``: the address of the platform the desk uses now)."""
@@ -173,7 +184,8 @@ def _read_waiting(path: Path) -> WaitingOutbox | None:
         except (TypeError, ValueError):
             queued = None
         actions.append(WaitingAction(str(values.get("kind") or ""), str(body.get("incident_id") or ""),
-                                     str(body.get("action") or ""), queued))
+                                     str(body.get("action") or ""), queued, str(body.get("unit_id") or ""),
+                                     str(body.get("department") or ""), str(body.get("instructions") or "")))
     return WaitingOutbox(path, str(owner.get("username", "")), str(owner.get("platform", "")),
                          owner.get("exercise") == "true", actions)
 

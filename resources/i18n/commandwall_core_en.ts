@@ -841,7 +841,7 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
     <message>
         <location filename="../../commandwall/app/incidents.py" line="320"/>
         <location filename="../../commandwall/app/incidents.py" line="444"/>
-        <location filename="../../commandwall/app/incidents.py" line="1052"/>
+        <location filename="../../commandwall/app/incidents.py" line="1077"/>
         <source>「{action}」</source>
         <translation>“{action}”</translation>
     </message>
@@ -871,53 +871,58 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation> (acted {time}, delivered after waiting offline)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="1015"/>
-        <location filename="../../commandwall/app/incidents.py" line="1020"/>
+        <location filename="../../commandwall/app/incidents.py" line="954"/>
+        <source>{time} {who} · {user} 的派遣待发送（需其本人登录后发出）</source>
+        <translation>{time} {who} · dispatch by {user} waiting (sent once he logs in himself)</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/incidents.py" line="1040"/>
+        <location filename="../../commandwall/app/incidents.py" line="1045"/>
         <source>该操作已不在未送达列表中</source>
         <translation>That action is no longer in the undelivered list</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="1021"/>
+        <location filename="../../commandwall/app/incidents.py" line="1046"/>
         <source>{what}已重新排队，连上平台后发出</source>
         <translation>{what} queued again; it is sent once the platform is reachable</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="1043"/>
+        <location filename="../../commandwall/app/incidents.py" line="1068"/>
         <source>未送达：{what} · {why}</source>
         <translation>Not delivered: {what} · {why}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="1060"/>
+        <location filename="../../commandwall/app/incidents.py" line="1085"/>
         <source>（{who}）</source>
         <translation> ({who})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="1069"/>
+        <location filename="../../commandwall/app/incidents.py" line="1094"/>
         <source>（事件现为{status}）</source>
         <translation> (the incident is now {status})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="1076"/>
+        <location filename="../../commandwall/app/incidents.py" line="1101"/>
         <source>事件已被他人更新：请在事件详情中按最新状态重新操作</source>
         <translation>Another desk updated the incident: act again on its current state in the incident detail</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="1078"/>
+        <location filename="../../commandwall/app/incidents.py" line="1103"/>
         <source>附件的本机副本已删除：请在事件详情中重新添加附件</source>
         <translation>The local copy of the file is gone: attach it again in the incident detail</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="1080"/>
+        <location filename="../../commandwall/app/incidents.py" line="1105"/>
         <source>记录已损坏，无法重试</source>
         <translation>The record is damaged and cannot be retried</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="1082"/>
+        <location filename="../../commandwall/app/incidents.py" line="1107"/>
         <source>时限已过：请重新派遣并设定时限</source>
         <translation>The deadline has passed: dispatch again with a new deadline</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="1083"/>
+        <location filename="../../commandwall/app/incidents.py" line="1108"/>
         <source>按原内容再次发送（例如权限或平台数据已更正后）</source>
         <translation>Send it again as it was (e.g. once rights or platform data are corrected)</translation>
     </message>
@@ -1044,7 +1049,7 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>Task refused: {who} refused task {task}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="990"/>
+        <location filename="../../commandwall/app/incidents.py" line="1015"/>
         <source>「{action}」尚未送达平台：送达后才能进行下一步</source>
         <translation>“{action}” has not reached the platform yet: the next step waits until it has</translation>
     </message>
@@ -1813,42 +1818,43 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>damaged or unreadable</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/outboxes.py" line="114"/>
+        <location filename="../../commandwall/app/outboxes.py" line="118"/>
         <source>{name}：无法读取（{problem}），其中是否有待发送的操作不明</source>
+        <extracomment>a dispatch&apos;s unit, department and instructions (&quot;&quot; for other kinds, or when the row does not say)</extracomment>
         <translation>{name}: cannot be read ({problem}); whether actions wait in it is not known</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/outboxes.py" line="118"/>
+        <location filename="../../commandwall/app/outboxes.py" line="122"/>
         <source>{user}（平台 {platform}）：{count} 项</source>
         <translation>{user} (platform {platform}): {count}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/outboxes.py" line="120"/>
+        <location filename="../../commandwall/app/outboxes.py" line="124"/>
         <source>{user}：{count} 项</source>
         <translation>{user}: {count}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/outboxes.py" line="124"/>
+        <location filename="../../commandwall/app/outboxes.py" line="128"/>
         <source>「{action}」</source>
         <translation>“{action}”</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/outboxes.py" line="136"/>
+        <location filename="../../commandwall/app/outboxes.py" line="147"/>
         <source>本机另一发件箱文件 {name} 无法读取（{problem}）：其中可能有尚未送达的操作</source>
         <translation>Another outbox file on this desk, {name}, cannot be read ({problem}): it may hold actions not yet delivered</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/outboxes.py" line="139"/>
+        <location filename="../../commandwall/app/outboxes.py" line="150"/>
         <source>本机另一用户有 {count} 项操作尚未送达平台（文件 {name}，需以该用户登录发送）</source>
         <translation>Another user of this desk has {count} action(s) not yet delivered to the platform (file {name}; that user must log in to send them)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/outboxes.py" line="142"/>
+        <location filename="../../commandwall/app/outboxes.py" line="153"/>
         <source>用户 {user} 有 {count} 项操作尚未送达平台（需以该用户登录发送）</source>
         <translation>User {user} has {count} action(s) not yet delivered to the platform (that user must log in to send them)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/outboxes.py" line="144"/>
+        <location filename="../../commandwall/app/outboxes.py" line="155"/>
         <source>用户 {user} 在平台 {platform} 有 {count} 项操作尚未送达（需以该用户登录该平台发送）</source>
         <translation>User {user} has {count} action(s) not yet delivered to the platform {platform} (that user must log in to that platform to send them)</translation>
     </message>

@@ -575,6 +575,11 @@ def test_another_users_queued_actions_are_told_listed_and_never_sent_under_the_n
         assert "http://10.0.0.9:8080" in told and "1 项" in told, notices
         listed = {(w.username, w.platform): [a.kind for a in w.actions] for w in s.waiting_elsewhere()}
         assert listed[("duty", url)] == ["transition", "task"]
+        # the incident's task lines show duty's dispatch as his, waiting: the commander does not dispatch it again
+        from commandwall.app.incidents import IncidentsController
+
+        lines = [line for line, _late in IncidentsController(s).describe_tasks(incident.id)]
+        assert [line for line in lines if "duty 的派遣待发送" in line and "应急" in line and "抽排" in line], lines
         assert listed[("duty", "http://10.0.0.9:8080")] == ["note"]
         assert s.outbox.pending_count() == 0
         time.sleep(1.5)
@@ -589,6 +594,8 @@ def test_another_users_queued_actions_are_told_listed_and_never_sent_under_the_n
         assert s.outbox.wait_idle(20)
         assert {item.state.value for item in s.outbox.items()} == {"sent"}
         assert [w.platform for w in s.waiting_elsewhere()] == ["http://10.0.0.9:8080"]
+        lines = [line for line, _late in IncidentsController(s).describe_tasks(incident.id)]
+        assert not [line for line in lines if "的派遣待发送" in line], lines  # his own now, and sent
     finally:
         s.stop()
         backend.stop()
