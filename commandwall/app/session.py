@@ -362,7 +362,9 @@ class ClientSession:
         The new client logs in first: if the platform refuses (``AuthError``) or cannot be reached
         (``BackendError``) the current user stays as he was. Then the old user's event stream, outbox and PTZ
         stop, and the new user's data is loaded and his own outbox (one file per platform and user: the same
-        user finds the actions he queued before) and event stream start. The stores and the layers stay.
+        user finds the actions he queued before) and event stream start. The stores and the layers stay. A
+        failure after the old user was let go (the platform lost while the new one's data loads) leaves no one
+        logged in — never the new name over a closed connection, no stream and no outbox.
         """
         platform = self.platform
         if platform is None:
@@ -374,10 +376,17 @@ class ClientSession:
         with self._login_lock:
             try:
                 login = client.login()
+            except BaseException:
+                client.close()
+                raise
+            try:
                 self._disconnect_user()
                 self._connect_user(client, login)
             except BaseException:
+                log.warning("login of %s failed part-way: no one is logged in", username)
+                self._disconnect_user()
                 client.close()
+                self._sign_out_user()
                 raise
         self.listener.on_ready()
         return self.user
@@ -387,9 +396,13 @@ class ClientSession:
         keep what they show until the next login. Blocking for a moment: call it off the GUI thread."""
         with self._login_lock:
             self._disconnect_user()
-            self.user.username, self.user.display_name, self.user.roles = "", "", []
-            self.user.offline, self.user.roles_known = False, True
+            self._sign_out_user()
         log.info("logged out")
+
+    def _sign_out_user(self) -> None:
+        """No one is logged in (the stores keep what they show)."""
+        self.user.username, self.user.display_name, self.user.roles = "", "", []
+        self.user.offline, self.user.roles_known = False, True
 
     def _disconnect_user(self) -> None:
         with self._parts_lock:

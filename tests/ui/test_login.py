@@ -216,3 +216,30 @@ def test_an_unreachable_platform_is_said_in_the_dialog(qtbot, tmp_path, exercise
     qtbot.waitUntil(lambda: "无法连接平台" in dialog.error.text(), timeout=60000)
     assert dialog.password.text() == "" and win.session.user.username == "duty"
     win.close()
+
+
+def test_a_login_failing_after_the_last_user_was_let_go_reads_as_no_one_logged_in(qtbot, tmp_path, exercise):
+    """The commander's login is accepted, then loading his picture of the platform fails (the camera list answers
+    500): the dialog says why, and the status bar no longer names the duty officer — no one is logged in (the desk
+    had the commander's name over a closed connection); the next login goes through."""
+    from tests.unit.backend_support import LocalServer, gated_proxy
+
+    app, state = gated_proxy(exercise.base_url)
+    with LocalServer(app) as proxy:
+        platform = PlatformFactory.at_url(proxy.base_url, exercise=True, accounts=exercise_accounts())
+        with main_window(qtbot, ClientSession(Settings(data_dir=tmp_path), platform)) as window:
+            assert "值班员" in window.status.user_label.text()
+            window.switch_user_action.trigger()
+            dialog = window.login_feature.dialog
+            qtbot.waitUntil(dialog.isVisible)
+            state["broken"].add("/api/v1/cameras")
+            pick_account(qtbot, dialog, "commander")
+            submit_with_enter(qtbot, dialog)
+            qtbot.waitUntil(lambda: "无法连接平台" in dialog.error.text(), timeout=20000)
+            qtbot.waitUntil(lambda: window.status.user_label.text() == "未登录", timeout=5000)
+            assert dialog.isVisible() and not window.session.user.signed_in
+            state["broken"].clear()
+            pick_account(qtbot, dialog, "commander")
+            submit_with_enter(qtbot, dialog)
+            qtbot.waitUntil(lambda: not dialog.isVisible() and "指挥长" in window.status.user_label.text(),
+                            timeout=30000)

@@ -643,3 +643,36 @@ def test_actions_queued_before_the_platform_went_back_are_held_for_the_officer_n
         first.stop()
         if fresh is not None:
             fresh.stop()
+
+
+def test_a_login_that_fails_after_the_last_user_was_let_go_leaves_no_one_logged_in(tmp_path):
+    """The commander's login is accepted, the duty officer's stream and outbox stop, then loading the commander's
+    picture of the platform fails (its camera list answers 500). The desk kept the commander's name over a closed
+    connection, with no stream and no outbox — it looked logged in and could do nothing. Now no one is logged in
+    until a login goes through."""
+    from commandwall.backend.errors import BackendUnavailableError
+
+    from .backend_support import LocalServer, gated_proxy
+
+    backend = DemoBackend(db_path=tmp_path / "platform.sqlite3", seed=5, incident_rate_per_min=0,
+                          simulate=False).start()
+    app, state = gated_proxy(backend.base_url)
+    try:
+        with LocalServer(app) as proxy:
+            s = ClientSession(Settings(data_dir=tmp_path / "data", username="duty"),
+                              PlatformFactory.at_url(proxy.base_url, exercise=True), ClientListener())
+            try:
+                s.start()
+                assert s.user.username == "duty" and s.outbox is not None
+                state["broken"].add("/api/v1/cameras")
+                with pytest.raises(BackendUnavailableError):
+                    s.log_in("commander", "commander")
+                assert not s.user.signed_in and s.user.roles == [], s.user
+                assert s.client is None and s.events is None and s.outbox is None
+                state["broken"].clear()
+                s.log_in("commander", "commander")
+                assert s.user.username == "commander" and s.outbox is not None and s.client is not None
+            finally:
+                s.stop()
+    finally:
+        backend.stop()

@@ -85,6 +85,8 @@ class LoginFeature(QObject):
             return
         if not outcome.ok:
             self.dialog.show_error(outcome.message)
+            if not self.controller.session.user.signed_in:  # it failed after the last user was let go
+                self.sig_logged_out.emit()
             return
         self.dialog.done_ok()
         if not outcome.message:
