@@ -123,8 +123,7 @@ def info_lines(stats: StreamStats | None, stream_kind: str | None, latency: Disp
     ]
     clock_off = latency.camera_clock_off_ms if latency is not None else None
     if clock_off is not None:  # a camera whose clock is set otherwise: its time says nothing of latency
-        off = abs(clock_off) / 1000
-        amount = f"{int(off // 3600)}:{int(off % 3600 // 60):02d}:{int(off % 60):02d}"
+        amount = duration_text(abs(clock_off) / 1000)
         text = (translate("WallTile", "摄像机时钟比本机快 {amount}（摄像机到显示不计）") if clock_off > 0
                 else translate("WallTile", "摄像机时钟比本机慢 {amount}（摄像机到显示不计）"))
         lines.insert(3, text.format(amount=amount))
