@@ -29,6 +29,7 @@ from commandwall.config import (
 )
 from commandwall.credentials import PASSWORD_SOURCES, resolve_password
 from commandwall.i18n import translate
+from commandwall.localdb import set_aside_database
 from commandwall.logs import redact_secrets, setup_logging
 from commandwall.oslimits import raise_open_file_limit
 
@@ -117,11 +118,9 @@ def start_exercise_database_backend(db_path: Path, layers_dir: Path, incident_ra
     except sqlite3.OperationalError:
         raise
     except sqlite3.DatabaseError as exc:
-        aside = paths.set_aside(db_path)
+        aside = set_aside_database(db_path)  # its journals with it: they belong to it, not to the new file
         if aside is None:
             raise
-        for part in ("-wal", "-shm"):  # its journal belongs to it, not to the new file
-            paths.set_aside(db_path.with_name(db_path.name + part))
         logging.getLogger(__name__).error(
             "the exercise database %s is no usable database (%s): set aside as %s, a new exercise begun", db_path,
             exc, aside.name)
