@@ -921,17 +921,13 @@ class IncidentsController:
             lines.append((describe_task(task, now, unit.name if unit else None), late))
         for item in self._unsent_tasks(incident_id, tasks):  # dispatched here, not yet on the platform
             unit_id = item.payload.get("unit_id")
-            unit = self.session.units.get(unit_id) if isinstance(unit_id, str) else None
-            who = unit.name if unit else str(unit_id or item.payload.get("department") or "")
             line = translate("incidents", "{time} {who} · 待发送（连上平台后自动发出）").format(
-                time=task_time(item.created_at, now), who=display_text(who, isolate=True))
+                time=task_time(item.created_at, now),
+                who=self._dispatched_to(unit_id if isinstance(unit_id, str) else "", item.payload.get("department")))
             deadline = _moment(item.payload.get("deadline"))
             if deadline is not None:
                 line += translate("dispatch", " · 时限 {time}").format(time=task_time(deadline, now))
-            instructions = item.payload.get("instructions")
-            if isinstance(instructions, str) and instructions:
-                line += f" · {display_text(instructions, isolate=True)}"
-            lines.append((line, False))
+            lines.append((_with_instructions(line, item.payload.get("instructions")), False))
         lines += [(line, False) for line in self._waiting_task_lines(incident_id, now)]
         return lines
 
@@ -948,16 +944,18 @@ class IncidentsController:
             for action in outbox.actions:
                 if action.kind != "task" or action.incident_id != incident_id:
                     continue
-                unit = self.session.units.get(action.unit_id) if action.unit_id else None
-                who = unit.name if unit else (action.unit_id or action.department)
                 when = task_time(action.created_at, now) if action.created_at is not None else "--"
                 line = translate("incidents", "{time} {who} · {user} 的派遣待发送（需其本人登录后发出）").format(
-                    time=when, who=display_text(who, isolate=True), user=display_text(outbox.username, 64,
-                                                                                       isolate=True))
-                if action.instructions:
-                    line += f" · {display_text(action.instructions, isolate=True)}"
-                lines.append(line)
+                    time=when, who=self._dispatched_to(action.unit_id, action.department),
+                    user=display_text(outbox.username, 64, isolate=True))
+                lines.append(_with_instructions(line, action.instructions))
         return lines
+
+    def _dispatched_to(self, unit_id: str, department: object) -> str:
+        """Whom a queued dispatch goes to, as a task line says it: the unit by name, else its id or the
+        department (made safe to show)."""
+        unit = self.session.units.get(unit_id) if unit_id else None
+        return display_text(unit.name if unit else str(unit_id or department or ""), isolate=True)
 
     def _unsent_tasks(self, incident_id: str, tasks: Sequence[Task]) -> list[OutboxItem]:
         """The incident's tasks still in the outbox, oldest first (at most :data:`TASK_LINES_SHOWN`), each its own
@@ -1137,6 +1135,13 @@ def _content(item: OutboxItem) -> str:
     key = {"task": "instructions", "note": "text", "transition": "note", "attachment": "name"}.get(item.kind, "")
     value = item.payload.get(key) if key else None
     return value if isinstance(value, str) else ""
+
+
+def _with_instructions(line: str, instructions: object) -> str:
+    """A task line with the dispatch's instructions after it, when it has any (made safe to show)."""
+    if isinstance(instructions, str) and instructions:
+        return f"{line} · {display_text(instructions, isolate=True)}"
+    return line
 
 
 def _moment(value: object) -> datetime | None:
