@@ -666,3 +666,54 @@ def test_units_already_sent_here_and_silent_for_long_show_hostile_names_literall
     assert asked and display_text(units[0].unit.name, isolate=True) in asked[0]
     assert_nothing_hidden(asked[0])
     assert dialog.result() != DispatchDialog.DialogCode.Accepted
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support", extend=True)
+def test_another_users_waiting_dispatch_and_an_unreadable_outbox_are_named_literally(qtbot: QtBot, exercise, tmp_path):
+    """Another user's outbox on this desk holds a dispatch; its owner's name, department and instructions come from
+    a local file (anyone could have written them), and so does the name of an outbox file that cannot be read:
+    the incident's task lines, the 他人待发送 list and the status bar show them as their characters, nothing hidden,
+    no markup laid out."""
+    from commandwall.app.outboxes import outbox_path, record_owner
+    from commandwall.backend.api import PlatformClient
+    from commandwall.backend.outbox import Outbox
+    from commandwall.ui.waiting import WaitingElsewhere
+    from tests.ui.test_incident_workflow_ui import IncidentDesk
+
+    data = tmp_path / "desk"
+    data.mkdir()
+    owner, department = "\u202egnp<b>粗</b>{{7*7}}", "<img src=x onerror=alert(1)>${7*7}"
+    instructions = "</script><script>document.title='pwned'</script>\u2066隔离\u200b零宽"
+    incident = PlatformClient(exercise.base_url, "duty", "duty").incidents()[0][0]
+    path = outbox_path(data, exercise.base_url, True, owner)
+    other = Outbox(path, PlatformClient(exercise.base_url, owner, "x"))
+    other.enqueue_task({"incident_id": incident.id, "unit_id": None, "department": department,
+                        "instructions": instructions, "priority": 2})
+    other.stop()
+    record_owner(path, owner, exercise.base_url, True)
+    (data / "outbox-\u202egnp<b>坏<i>{{7*7}}.sqlite3").mkdir()  # under an outbox's name, and no outbox
+    desk = IncidentDesk(qtbot, exercise, data, "commander")
+    try:
+        desk.feature.select(incident.id)
+        shown = [desk.detail.tasks.item(n).text() for n in range(desk.detail.tasks.count())]
+        waiting = [line for line in shown if display_text(owner, 64, isolate=True) in line]
+        assert len(waiting) == 1, shown
+        assert display_text(department, isolate=True) in waiting[0]
+        assert waiting[0].endswith(f" · {display_text(instructions, isolate=True)}"), waiting[0][-200:]
+        for line in shown:
+            assert_nothing_hidden(line)
+        bar = QStatusBar()
+        qtbot.addWidget(bar)
+        button = WaitingElsewhere(bar, bar, lambda: desk.session.waiting)
+        button.refresh()
+        dialog = button.show_dialog()
+        listing = dialog.findChild(QWidget, "waitingElsewhereList")
+        lines = [listing.item(n).text() for n in range(listing.count())]
+        assert any(display_text(owner, 64) in line for line in lines), lines
+        assert any("‹U+202E›gnp<b>坏<i>{{7*7}}" in line for line in lines), lines
+        for line in [*lines, button.button.text(), button.button.toolTip()]:
+            assert_nothing_hidden(line)
+        plain_labels(dialog)
+        dialog.close()
+    finally:
+        desk.close()

@@ -165,3 +165,27 @@ def test_the_platforms_layers_show_hostile_titles_and_errors_as_text(qtbot, tmp_
         assert_shown_plain(tree, tree.item(f"platform:e{n}"), 0, title, "http://127.0.0.1:9")
         assert_shown_plain(tree, tree.item(f"platform:e{n}"), 2, display_text(f"无法加载：{text}"))
     feature.shutdown()
+
+
+def test_a_layers_json_entry_under_a_hostile_home_is_refused_with_its_reason_as_text(qtbot, tmp_path: Path) -> None:
+    """``layers.json`` (a local file anyone could have written) names ``~<user>/…`` for a user this machine does not
+    have, the user name markup, template syntax and bidi controls: the entry is refused, and its reason — which
+    quotes that name — reads in the layer tree's problem line as its characters, nothing hidden."""
+    from commandwall.app.user_layers import USER_LAYERS_FILE
+    from commandwall.config import Settings
+
+    config = tmp_path / "config"
+    config.mkdir()
+    user = "~\u202egnp<b>粗<i>{{7*7}}${x}\u200b零宽"  # a user name ends at the first slash
+    (config / USER_LAYERS_FILE).write_text(json.dumps([
+        {"id": "roads", "title": "道路", "kind": "geojson", "path": f"{user}/layers/roads.geojson"},
+    ], ensure_ascii=False), "utf-8")
+    controller = UserLayersController.from_settings(Settings(data_dir=tmp_path / "data", config_dir=config))
+    assert controller.layers == [] and len(controller.problems) == 1
+    widget = LayerTreeWidget()
+    qtbot.addWidget(widget)
+    widget.show_layers(controller.layers, controller.problems)
+    shown = widget.problems.text()
+    assert "layers.json" in shown and "gnp<b>粗<i>{{7*7}}${x}" in shown, shown
+    assert_nothing_hidden(shown)
+    assert widget.problems.textFormat() is Qt.TextFormat.PlainText
