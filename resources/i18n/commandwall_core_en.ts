@@ -358,7 +358,7 @@
     </message>
     <message>
         <location filename="../../commandwall/app/dispatch.py" line="227"/>
-        <location filename="../../commandwall/app/incidents.py" line="930"/>
+        <location filename="../../commandwall/app/incidents.py" line="929"/>
         <source> · 时限 {time}</source>
         <translation> · due {time}</translation>
     </message>
@@ -841,7 +841,7 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
     <message>
         <location filename="../../commandwall/app/incidents.py" line="320"/>
         <location filename="../../commandwall/app/incidents.py" line="444"/>
-        <location filename="../../commandwall/app/incidents.py" line="1077"/>
+        <location filename="../../commandwall/app/incidents.py" line="1075"/>
         <source>「{action}」</source>
         <translation>“{action}”</translation>
     </message>
@@ -871,58 +871,58 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation> (acted {time}, delivered after waiting offline)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="954"/>
+        <location filename="../../commandwall/app/incidents.py" line="948"/>
         <source>{time} {who} · {user} 的派遣待发送（需其本人登录后发出）</source>
         <translation>{time} {who} · dispatch by {user} waiting (sent once he logs in himself)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="1040"/>
-        <location filename="../../commandwall/app/incidents.py" line="1045"/>
+        <location filename="../../commandwall/app/incidents.py" line="1038"/>
+        <location filename="../../commandwall/app/incidents.py" line="1043"/>
         <source>该操作已不在未送达列表中</source>
         <translation>That action is no longer in the undelivered list</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="1046"/>
+        <location filename="../../commandwall/app/incidents.py" line="1044"/>
         <source>{what}已重新排队，连上平台后发出</source>
         <translation>{what} queued again; it is sent once the platform is reachable</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="1068"/>
+        <location filename="../../commandwall/app/incidents.py" line="1066"/>
         <source>未送达：{what} · {why}</source>
         <translation>Not delivered: {what} · {why}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="1085"/>
+        <location filename="../../commandwall/app/incidents.py" line="1083"/>
         <source>（{who}）</source>
         <translation> ({who})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="1094"/>
+        <location filename="../../commandwall/app/incidents.py" line="1092"/>
         <source>（事件现为{status}）</source>
         <translation> (the incident is now {status})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="1101"/>
+        <location filename="../../commandwall/app/incidents.py" line="1099"/>
         <source>事件已被他人更新：请在事件详情中按最新状态重新操作</source>
         <translation>Another desk updated the incident: act again on its current state in the incident detail</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="1103"/>
+        <location filename="../../commandwall/app/incidents.py" line="1101"/>
         <source>附件的本机副本已删除：请在事件详情中重新添加附件</source>
         <translation>The local copy of the file is gone: attach it again in the incident detail</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="1105"/>
+        <location filename="../../commandwall/app/incidents.py" line="1103"/>
         <source>记录已损坏，无法重试</source>
         <translation>The record is damaged and cannot be retried</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="1107"/>
+        <location filename="../../commandwall/app/incidents.py" line="1105"/>
         <source>时限已过：请重新派遣并设定时限</source>
         <translation>The deadline has passed: dispatch again with a new deadline</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="1108"/>
+        <location filename="../../commandwall/app/incidents.py" line="1106"/>
         <source>按原内容再次发送（例如权限或平台数据已更正后）</source>
         <translation>Send it again as it was (e.g. once rights or platform data are corrected)</translation>
     </message>
@@ -1049,7 +1049,7 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>Task refused: {who} refused task {task}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="1015"/>
+        <location filename="../../commandwall/app/incidents.py" line="1013"/>
         <source>「{action}」尚未送达平台：送达后才能进行下一步</source>
         <translation>“{action}” has not reached the platform yet: the next step waits until it has</translation>
     </message>
@@ -1065,7 +1065,7 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>{count} earlier tasks not listed ({late} of them overdue)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/incidents.py" line="926"/>
+        <location filename="../../commandwall/app/incidents.py" line="924"/>
         <source>{time} {who} · 待发送（连上平台后自动发出）</source>
         <translation>{time} {who} · unsent (goes out once the platform is reachable)</translation>
     </message>
@@ -2275,64 +2275,64 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>; </translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="369"/>
+        <location filename="../../commandwall/app/session.py" line="371"/>
         <source>平台尚未就绪，请稍后再试</source>
         <translation>The platform is not ready yet; try again shortly</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="415"/>
+        <location filename="../../commandwall/app/session.py" line="428"/>
         <source>登录已失效，请重新登录（{error}）</source>
         <translation>The login expired; please log in again ({error})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="427"/>
+        <location filename="../../commandwall/app/session.py" line="440"/>
         <source>正在加载图层…</source>
         <translation>Loading layers…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="432"/>
+        <location filename="../../commandwall/app/session.py" line="445"/>
         <source>正在加载视频点位、处置力量和事件…</source>
         <translation>Loading cameras, field units and incidents…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="490"/>
+        <location filename="../../commandwall/app/session.py" line="503"/>
         <source>平台数据已重置或回退，已重新载入</source>
         <translation>The platform&apos;s data was reset or rolled back; everything has been reloaded</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="492"/>
+        <location filename="../../commandwall/app/session.py" line="505"/>
         <source>{count} 项未发送的操作已暂停（事件可能已非原事件），请在「未送达的操作」核对</source>
         <translation>{count} unsent actions are held (the incident may no longer be the one meant): check them under &quot;Undelivered actions&quot;</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="526"/>
+        <location filename="../../commandwall/app/session.py" line="539"/>
         <source>本机发件箱文件 {name} 正被其他程序占用</source>
         <translation>This desk&apos;s outbox file {name} is held by another program</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="533"/>
+        <location filename="../../commandwall/app/session.py" line="546"/>
         <source>发件箱文件无法使用，已另存为 {name}（未发出的操作请人工核对），已新建发件箱</source>
         <translation>The outbox file could not be used: kept as {name} (check its unsent actions by hand); a new outbox was started</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="543"/>
+        <location filename="../../commandwall/app/session.py" line="556"/>
         <source>本机发件箱 {name} 无法使用（{reason}）：派遣、受理、备注等操作无法暂存和提交，请检查数据目录后重新登录</source>
         <translation>This desk&apos;s outbox {name} cannot be used ({reason}): dispatches, workflow steps and notes cannot be queued or submitted; check the data folder, then log in again</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="689"/>
+        <location filename="../../commandwall/app/session.py" line="702"/>
         <source>平台数据已重置或回退：此前暂存的操作已暂停，请在「未送达的操作」核对</source>
         <translation>The platform&apos;s data was reset or restored: actions queued earlier are on hold, check them under Undelivered actions</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="747"/>
-        <location filename="../../commandwall/app/session.py" line="754"/>
+        <location filename="../../commandwall/app/session.py" line="760"/>
         <location filename="../../commandwall/app/session.py" line="767"/>
+        <location filename="../../commandwall/app/session.py" line="780"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="766"/>
+        <location filename="../../commandwall/app/session.py" line="779"/>
         <source>未登录：未配置用户，平台恢复前无法暂存操作</source>
         <translation>Not logged in: no user is configured, so actions cannot be kept until the platform is back</translation>
     </message>
