@@ -13,7 +13,9 @@ streams (640×360, 25 fps, MPEG-TS over HTTP, stream copy), each configuration i
 - ``decode+scale+xshm``: the same written straight into an MIT-SHM image and put into the tile's own native child
   window of an Xvfb with ``XShmPutImage`` (then ``XSync``, before the next picture is written): the cheapest way
   to present the pictures without a GPU, by the decoding process itself, no copy after the conversion;
-- ``decode+nearest+xshm``: as the last, the planes scaled nearest-neighbour instead of bilinear (a cheaper
+- ``decode+opencv+xshm``: as the last, the scaling and conversion through OpenCV instead of libyuv's exact 3/4
+  (:mod:`commandwall.video.yuv`; what the wall did before, and does without libyuv);
+- ``decode+nearest+xshm``: as ``decode+scale+xshm``, the planes scaled nearest-neighbour instead of bilinear (a cheaper
   picture, for scale);
 - ``decoder-process``: the wall's own decoder process (:class:`DecodeHost`) putting each stream into its tile's
   window (直显), driven as the wall's readers drive it (``read_picture`` on a thread per stream, told of the
@@ -76,7 +78,8 @@ from commandwall.video.decode_host import DecodeHost  # noqa: E402
 
 #: one tile of a 4×4 wall on a 1920×1080 screen (the 640×360 pictures fit it exactly at their aspect)
 TILE = (480, 270)
-CONFIGS = ("bare", "grab", "decode", "decode+scale", "decode+scale+xshm", "decode+nearest+xshm", "decoder-process")
+CONFIGS = ("bare", "grab", "decode", "decode+scale", "decode+scale+xshm", "decode+opencv+xshm", "decode+nearest+xshm",
+           "decoder-process")
 #: at most 8×8 tiles (Xvfb's screen is made to hold them all: 3840×2160 then)
 MAX_TILES = 64
 #: how long a worker may take to have every tile playing, and to stop its threads
@@ -86,8 +89,8 @@ OPEN_S, STOP_S = 60.0, 10.0
 class TimedScaler(BgrxScaler):
     """The project's :class:`BgrxScaler`, adding up the thread CPU time its conversions take (``cpu_s``)."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, *, use_libyuv: bool = True) -> None:
+        super().__init__(use_libyuv=use_libyuv)
         self.cpu_s = 0.0
 
     def scale(self, frame: av.VideoFrame, size: tuple[int, int], out: np.ndarray | None = None) -> np.ndarray:
@@ -108,7 +111,7 @@ class NearestScaler(TimedScaler):
     OpenCV's I420 → BGRX conversion; other pictures go through the project's scaler unchanged."""
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(use_libyuv=False)
         self._nearest: dict[tuple[int, int], tuple[np.ndarray, tuple[np.ndarray, ...]]] = {}
 
     def convert(self, frame: av.VideoFrame, size: tuple[int, int], out: np.ndarray | None) -> np.ndarray:
@@ -297,7 +300,7 @@ def worker(config: str, urls: list[str], seconds: float, display: str, xvfb_pid:
     def pyav_loop(i: int) -> None:
         tids[i] = threading.get_native_id()
         try:
-            scaler = NearestScaler() if "nearest" in config else TimedScaler()
+            scaler = NearestScaler() if "nearest" in config else TimedScaler(use_libyuv="opencv" not in config)
             scalers[i] = scaler
             cap = MeasuredCapture(urls[i], 10.0, scaler)
         except Exception as exc:  # any failure to open is this tile's error

@@ -14,7 +14,7 @@ Standard library only, so any Python 3.9+ runs it (the bundle brings its own). I
    with a clean environment (``HOME`` and ``COMMANDWALL_DATA_DIR`` in a temp dir; ``QTWEBENGINE_DISABLE_SANDBOX=1``
    as root) — the app starts its embedded exercise backend; then checks that the PNG exists and that
    ``state.json`` says the map page is ready, incidents are listed, at least one wall tile plays video and
-   the alarm can sound (Qt Multimedia loads);
+   the alarm can sound (Qt Multimedia loads) and the wall scales through the bundled libyuv;
 4. the same with ``--lang en``: the bundled English catalogue is found (the window's menus in English).
 
 Exits 0 when all is well; otherwise prints what failed (with the app's log tail) and exits 1.
@@ -220,6 +220,9 @@ def check_screenshot(exe: Path, env: dict[str, str], work: Path, after: float, t
         problems.append(f"no wall tile plays video (cv2/FFmpeg); tile states {tiles}")
     if state.get("alarm_sound") != "QSoundEffect":
         problems.append(f"the alarm cannot sound (Qt Multimedia not in the bundle): {state.get('alarm_sound')}")
+    if state.get("wall_scaling") != "libyuv":
+        problems.append(f"the bundle's libyuv did not load: wall pictures scaled by {state.get('wall_scaling')} "
+                        f"(about twice the CPU at 9, 16 and 36 tiles)")
     if problems:
         raise SmokeTestError("screenshot checks failed:\n  " + "\n  ".join(problems) + f"\n{_tail(output)}")
     print(f"  map ready, {state['incidents_listed']} incidents listed, tiles {tiles}, "

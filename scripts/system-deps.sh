@@ -12,6 +12,7 @@ PACKAGES=(
   libxcb-shm0 libxcb-sync1 libxcb-util1 libxcb-xfixes0 libxcb-xkb1 libxcb1 libxcomposite1 libxdamage1
   libxext6 libxfixes3 libxkbcommon-x11-0 libxkbcommon0 libxkbfile1 libxrandr2 libxtst6
   libpulse0  # Qt Multimedia links it: the alarm sound (QSoundEffect)
+  libyuv0  # the wall's pictures scaled by exact ratios (commandwall/video/yuv.py); the package carries a copy
   fonts-noto-cjk fonts-noto-color-emoji xvfb xauth x11-xserver-utils
   make python3-venv nodejs npm binutils
   # tests: a C compiler for the interpreter-lock counter the tile-paint test builds (tests/ui/test_wall_paint_gil.py)

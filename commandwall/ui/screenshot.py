@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QToolBar, Q
 from commandwall.i18n import QT_TRANSLATE_NOOP
 from commandwall.ui.alarm.feature import sound_effect_class
 from commandwall.ui.language import current_language
+from commandwall.video.yuv import libyuv
 
 
 def shown_text(text: str) -> str:
@@ -105,6 +106,7 @@ def window_state(window) -> dict:
         "alarm": (window.alarm_feature.last_alarm.message if window.alarm_feature.last_alarm is not None
                   else None),
         "alarm_sound": "QSoundEffect" if sound_effect_class() is not None else "beep",
+        "wall_scaling": "libyuv" if libyuv() is not None else "opencv",
         "language": current_language(),
         "title": window.windowTitle(),
         "menus": [shown_text(action.text()) for action in window.menuBar().actions()],

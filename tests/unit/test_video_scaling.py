@@ -49,7 +49,7 @@ def test_camera_pictures_scale_through_opencv_as_swscale_would(size: tuple[int, 
     average, opaque, and written into the array given (a ring slot) when one is."""
     frame = camera_frame()
     assert opencv_convertible(frame)
-    scaler = BgrxScaler()
+    scaler = BgrxScaler(use_libyuv=False)  # libyuv's trimmed ratios: tests/unit/test_yuv_scale.py
     image = scaler.scale(frame, size)
     assert image.shape == (size[1], size[0], 4) and image.dtype == np.uint8
     assert (image[..., 3] == 255).all()
