@@ -695,9 +695,11 @@ FULL_RANGE = 2
 
 def opencv_convertible(frame: av.VideoFrame) -> bool:
     """Whether OpenCV converts ``frame`` as swscale would: 4:2:0, even sides, BT.601, limited range (what cameras
-    send); anything else (MJPEG's full range, HD streams flagged BT.709, 10-bit …) goes through swscale."""
+    send, stored top-down); anything else (MJPEG's full range, HD streams flagged BT.709, 10-bit, a picture stored
+    bottom-up …) goes through swscale."""
     return (frame.format.name == "yuv420p" and not frame.width % 2 and not frame.height % 2
-            and int(frame.colorspace) in OPENCV_COLORSPACES and int(frame.color_range) != FULL_RANGE)  # fmt: skip
+            and int(frame.colorspace) in OPENCV_COLORSPACES and int(frame.color_range) != FULL_RANGE
+            and all(plane.line_size > 0 for plane in frame.planes))  # fmt: skip
 
 
 def i420_planes(frame: av.VideoFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

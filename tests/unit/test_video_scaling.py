@@ -99,3 +99,27 @@ def test_a_full_picture_for_a_snapshot_matches_swscale() -> None:
     full = frame_to_bgr(frame)
     assert full.shape == (360, 640, 3)
     assert np.abs(full.astype(int) - frame.to_ndarray(format="bgr24").astype(int)).mean() < 2.0
+
+
+def test_a_picture_stored_bottom_up_is_scaled_the_right_way_up() -> None:
+    """A filter such as vflip hands out planes with negative strides: swscale scales them (the OpenCV and libyuv
+    paths take top-down planes only; the plane arrays could not even be made)."""
+    from fractions import Fraction
+
+    from av.filter import Graph
+
+    source = camera_frame()
+    source.pts, source.time_base = 0, Fraction(1, 25)
+    np.frombuffer(source.planes[0], np.uint8).reshape(-1, source.planes[0].line_size)[:10] = 235  # a white top
+    graph = Graph()
+    head = graph.add_buffer(width=640, height=360, format="yuv420p", time_base=Fraction(1, 25))
+    flip, sink = graph.add("vflip"), graph.add("buffersink")
+    head.link_to(flip)
+    flip.link_to(sink)
+    graph.configure()
+    graph.push(source)
+    flipped = graph.pull()
+    assert any(plane.line_size < 0 for plane in flipped.planes)
+    assert not opencv_convertible(flipped)
+    image = BgrxScaler().scale(flipped, (476, 268))
+    assert image[-3:, :, :3].mean() > 200 and image[:3, :, :3].mean() < 200, "the white rows at the bottom now"
