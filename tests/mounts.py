@@ -87,3 +87,9 @@ def fill(folder: Path, leave: int = 0) -> Path:
     finally:
         os.close(fd)
     return filler
+
+
+def remount(where: Path, *, read_only: bool) -> None:
+    """Make the file system mounted on ``where`` read-only (a disk that went so), or writable again (mended)."""
+    done = _run("mount", "-o", f"remount,{'ro' if read_only else 'rw'}", str(where))
+    assert done.returncode == 0, done.stderr

@@ -50,16 +50,22 @@ class NotStored(str):
 
 
 def outbox_failure_reason(error: OutboxWriteError) -> str:
-    """Why the outbox could not be written, in a few words: 磁盘已满, 数据目录只读, or the error's class."""
+    """Why the outbox could not be written, in a few words: 磁盘已满, 数据目录只读, 正被其他程序占用, or the
+    error's class."""
     if error.full:
         return translate("incidents", "磁盘已满")
     if error.read_only:
         return translate("incidents", "数据目录只读")
+    if error.held:
+        return translate("incidents", "正被其他程序占用")
     return type(error.error).__name__
 
 
 def not_stored(what: str, error: OutboxWriteError) -> NotStored:
     """What the officer reads when ``what`` (「受理」, 备注, 派遣任务 …) could not be written to the outbox."""
     reason = outbox_failure_reason(error)
-    text = translate("incidents", "{what}未提交：本地发件箱无法写入（{reason}），请清理磁盘或检查数据目录后重试")
+    if error.held:  # nothing to clean: the other program has to let go of the file (the desk reopens it by itself)
+        text = translate("incidents", "{what}未提交：本地发件箱文件{reason}，请关闭占用它的程序后重试")
+    else:
+        text = translate("incidents", "{what}未提交：本地发件箱无法写入（{reason}），请清理磁盘或检查数据目录后重试")
     return NotStored(text.format(what=what, reason=reason))

@@ -17,9 +17,11 @@ outbox without a login (``DeskUser.offline``): his actions queue there as in any
 logged in — never under another user's name.
 
 The desk's own files (the outboxes, the last known state) never end start-up nor keep it failing for ever: a file
-that is no outbox is set aside and a new one begun, one that cannot be used at all leaves the desk working without
-queuing actions (said), one another program holds locked is said as such and tried again (:class:`LocalFileError`),
-and whatever start-up fails on that is the desk's own is said through ``on_local_failed``, never as the platform's.
+that is no outbox is set aside and a new one begun; one another program holds locked, or one that cannot be used at
+all (the disk full or read-only), leaves the desk live — the platform's data shown, its events heard — but queuing
+no action, which is said (``on_outbox_problem``) and each action refused saying why, while the file is tried again
+in the background until it opens (then said again, and its rows sent); whatever start-up fails on that is the desk's
+own is said through ``on_local_failed``, never as the platform's.
 """
 
 from __future__ import annotations
@@ -87,6 +89,9 @@ class ClientListener:
     on_offline_data: Callable[[datetime], None] = lambda saved_at: None
     #: Something the duty officer must know that is no failure to connect (a damaged local file set aside).
     on_notice: Callable[[str], None] = lambda text: None
+    #: The user's outbox cannot be used now (another program holds it, the disk is full or read-only): what the
+    #: officer reads — no action can be queued, the file is tried again —; "" once it can (or no one is logged in).
+    on_outbox_problem: Callable[[str], None] = lambda text: None
     #: The platform's data went back (reset, restored from a backup): the stores were loaded again as a whole, as
     #: at a login, and the views are to show them afresh (``on_notice`` tells the officer).
     on_reloaded: Callable[[], None] = lambda: None
@@ -119,8 +124,9 @@ class DeskUser:
 
 
 class LocalFileError(Exception):
-    """A file of the desk's own keeps start-up or a login from going on now (another program holds it locked):
-    ``summary`` is what the officer reads, in his language; it is tried again."""
+    """A file of the desk's own keeps start-up or a login from going on now: ``summary`` is what the officer reads,
+    in his language; it is tried again. (The user's outbox never does: held or unusable, the desk goes on without
+    it and tries it again in the background.)"""
 
     def __init__(self, summary: str) -> None:
         super().__init__(summary)
@@ -180,6 +186,11 @@ class ClientSession:
         #: First pause (s) before start-up is tried again, and the longest one.
         self.retry_initial_s = 2.0
         self.retry_max_s = 30.0
+        #: First pause (s) before an outbox that could not be opened is tried again, and the longest one.
+        self.outbox_retry_initial_s = 2.0
+        self.outbox_retry_max_s = 60.0
+        #: Set to end the thread trying the user's outbox again (None: none runs); under ``_parts_lock``.
+        self._outbox_reopen: threading.Event | None = None
 
     # --- life cycle ---------------------------------------------------------------------------------
     def start_in_background(self) -> None:
@@ -309,18 +320,12 @@ class ClientSession:
             if self._stopping.is_set() or self.outbox is not None:
                 client.close()
                 return
-            try:
-                outbox = self._open_outbox(path, client)  # not started: it sends once the user is logged in
-            except LocalFileError as exc:  # locked: opened at the login, or at the next failed start-up
-                log.error("offline: %s: actions cannot be queued now", exc)
-                client.close()
-                return
-            if outbox is None:  # it cannot be used (said): his actions are refused as not stored, saying why
-                client.close()
+            outbox = self._open_outbox(path, client)  # not started: it sends once the user is logged in
+            self._offline_client = client
+            if outbox is None:  # held or unusable (said): his actions are refused saying why; tried again
+                self._reopen_outbox_later(path, client, None, send=False)
             else:
-                record_owner(path, username, platform.base_url, self.user.exercise)
-                outbox.add_listener(self._on_outbox)
-                self.outbox, self._offline_client = outbox, client
+                self._use_outbox(outbox, path, client, send=False)
             roles = found.roles if found is not None else None
             self.user.username = username
             self.user.display_name = (found.display_name if found is not None else "") or username
@@ -409,7 +414,12 @@ class ClientSession:
             parts, ptz = (self.events, self.outbox, self.last_known), self.ptz
             clients = (self.client, self._offline_client)
             self.events = self.outbox = self.ptz = self.client = self.last_known = self._offline_client = None
-            self.outbox_problem = None
+            had_problem, self.outbox_problem = self.outbox_problem is not None, None
+            if self._outbox_reopen is not None:  # his outbox is no longer tried (a next login opens its own)
+                self._outbox_reopen.set()
+                self._outbox_reopen = None
+        if had_problem and not self._stopping.is_set():
+            self.listener.on_outbox_problem("")  # what is said of it went with the user
         if ptz is not None:
             ptz.shutdown(wait=False)
         for part in parts:
@@ -452,12 +462,13 @@ class ClientSession:
         with self._parts_lock:
             if self._stopping.is_set():
                 return
-            # locked: LocalFileError (start-up tries again); unusable: None, the desk goes on queuing nothing
-            self.outbox = self._open_outbox(path, client, may_send=self._outbox_may_send)
-            if self.outbox is not None:
-                record_owner(path, login.username, base_url, self.user.exercise)
-                self.outbox.add_listener(self._on_outbox)
-                self.outbox.start()
+            # held by another program or unusable: None (said), the desk goes on live queuing nothing, and the file
+            # is tried again in the background until it opens
+            outbox = self._open_outbox(path, client, may_send=self._outbox_may_send)
+            if outbox is None:
+                self._reopen_outbox_later(path, client, self._outbox_may_send, send=True)
+            else:
+                self._use_outbox(outbox, path, client, send=True)
             self.last_known = LastKnownWriter(
                 last_known_path(s.data_dir, base_url, self.user.exercise, login.username), self.stores,
                 roles=self.user.roles, display_name=self.user.display_name).start()
@@ -515,29 +526,44 @@ class ClientSession:
 
     def _open_outbox(self, path: Path, client: PlatformClient, may_send: Callable[[], bool] | None = None
                      ) -> Outbox | None:  # fmt: skip
-        """This user's outbox (``may_send``: see :class:`Outbox`), or None when the desk cannot keep one now. What the
-        file's failure means (``localdb.trouble``) decides:
+        """This user's outbox (``may_send``: see :class:`Outbox`), or None when the desk cannot keep one now: then
+        :attr:`outbox_problem` says why, the officer is told (``on_notice``, ``on_outbox_problem``) and the caller
+        tries the file again in the background (:meth:`_reopen_outbox_later`). What the file's failure means
+        (:meth:`_try_outbox`) decides what is said."""
+        self._outbox_path, self.outbox_problem = path, None
+        found = self._try_outbox(path, client, may_send)
+        if not isinstance(found, OutboxWriteError):
+            return found
+        self.outbox_problem = found
+        log.error("outbox %s cannot be used now (%s): no action can be queued; tried again in the background",
+                  path.name, found)
+        said = self._outbox_problem_text(path, found)
+        self.listener.on_notice(said)
+        self.listener.on_outbox_problem(said)
+        return None
 
-        - another program holds it locked (a backup, the ``sqlite3`` shell): :class:`LocalFileError` saying so —
-          start-up tries again, a login says it;
+    def _try_outbox(self, path: Path, client: PlatformClient, may_send: Callable[[], bool] | None
+                    ) -> Outbox | OutboxWriteError:  # fmt: skip
+        """Open the outbox at ``path``, or say why it cannot be now. What the file's failure means
+        (``localdb.trouble``) decides:
+
+        - another program holds it locked (a backup, the ``sqlite3`` shell): ``OutboxWriteError`` with ``held`` —
+          the desk works on live without queuing, and the file is opened once it is free (its rows sent then);
         - it is no outbox — no database (damaged, cut short), tables of another shape, a named pipe or a folder
           under its name (never opened: a pipe would hold the thread for ever) —: every login failed with 内部错误
           for ever. It is set aside as ``*.broken-<time>`` (kept, its unsent actions to be checked by hand) and a
           new outbox begun, which the duty officer is told;
-        - it cannot be used nor set aside (the disk full or read-only, an I/O error): the desk works on without one
-          — it shows the platform live, but queues no action; the officer is told, and each action is refused
-          saying why (:attr:`outbox_problem`) — never a start-up failing for ever.
+        - it cannot be used nor set aside (the disk full or read-only, an I/O error): ``OutboxWriteError`` saying
+          which — the desk shows the platform live but queues no action, each refused saying why, until the file
+          opens again (the disk is mended) — never a start-up failing for ever.
         """
-        self._outbox_path, self.outbox_problem = path, None
         try:
             return Outbox(path, client, may_send=may_send)
         except sqlite3.Error as exc:
             error: sqlite3.Error = exc
         kind = trouble(error)
         if kind is Trouble.LOCKED:
-            log.warning("outbox %s is held by another program (%s)", path.name, error)
-            raise LocalFileError(translate("session", "本机发件箱文件 {name} 正被其他程序占用").format(
-                name=path.name)) from error
+            return OutboxWriteError(error, held=True)
         if kind is Trouble.UNUSABLE:
             aside = set_aside_database(path)  # its journals with it: they belong to it, not to the new file
             if aside is not None:
@@ -550,13 +576,72 @@ class ClientSession:
                     return Outbox(path, client, may_send=may_send)
                 except sqlite3.Error as again:
                     error = again
-        log.error("outbox %s cannot be used (%s: %s): no action can be queued", path.name, type(error).__name__,
-                  error)
-        self.outbox_problem = OutboxWriteError.of(error, path.parent)
-        notice = translate("session", "本机发件箱 {name} 无法使用（{reason}）：派遣、受理、备注等操作无法暂存和提交，"
-                                      "请检查数据目录后重新登录")
-        self.listener.on_notice(notice.format(name=path.name, reason=outbox_failure_reason(self.outbox_problem)))
-        return None
+        return OutboxWriteError.of(error, path.parent)
+
+    @staticmethod
+    def _outbox_problem_text(path: Path, problem: OutboxWriteError) -> str:
+        """What the officer reads while the outbox at ``path`` cannot be used (``problem``)."""
+        if problem.held:
+            text = translate("session", "本机发件箱文件 {name} 正被其他程序占用：派遣、受理、备注等操作暂时无法"
+                                        "暂存和提交，平台数据照常显示；文件释放后自动恢复")
+            return text.format(name=path.name)
+        text = translate("session", "本机发件箱 {name} 无法使用（{reason}）：派遣、受理、备注等操作无法暂存和提交，"
+                                    "请检查数据目录；修复后自动恢复")
+        return text.format(name=path.name, reason=outbox_failure_reason(problem))
+
+    def _use_outbox(self, outbox: Outbox, path: Path, client: PlatformClient, *, send: bool) -> None:
+        """Make ``outbox`` the user's (under ``_parts_lock``): whose it is written into it, its answers update the
+        stores, and with ``send`` its worker starts (an offline user's waits for his login)."""
+        record_owner(path, client.username, client.base_url, self.user.exercise)
+        outbox.add_listener(self._on_outbox)
+        if send:
+            outbox.start()
+        self.outbox = outbox
+
+    def _reopen_outbox_later(self, path: Path, client: PlatformClient, may_send: Callable[[], bool] | None, *,
+                             send: bool) -> None:
+        """The user's outbox could not be opened (:attr:`outbox_problem`; under ``_parts_lock``): try it again on a
+        thread of its own with a growing pause (``outbox_retry_initial_s`` doubling up to ``outbox_retry_max_s``)
+        until it opens — then it is the user's (:meth:`_use_outbox`), its rows sent, and the officer told — or the
+        user goes (``_disconnect_user``)."""
+        if self._outbox_reopen is not None:
+            self._outbox_reopen.set()
+        stop = self._outbox_reopen = threading.Event()
+        threading.Thread(target=self._reopen_outbox, args=(stop, path, client, may_send, send),
+                         name="outbox-reopen", daemon=True).start()
+
+    def _reopen_outbox(self, stop: threading.Event, path: Path, client: PlatformClient,
+                       may_send: Callable[[], bool] | None, send: bool) -> None:
+        pacer = RetryPacer(Backoff(initial_s=self.outbox_retry_initial_s, maximum_s=self.outbox_retry_max_s,
+                                   jitter=0.1))
+        while not stop.wait(pacer.next_delay()):
+            try:
+                found = self._try_outbox(path, client, may_send)
+            except Exception:  # a fault of the desk's: logged, tried again (this thread never ends on it)
+                log.exception("outbox %s: opening it again failed unexpectedly", path.name)
+                continue
+            with self._parts_lock:
+                if stop.is_set() or self.outbox is not None:  # the user went meanwhile: not his any more
+                    if not isinstance(found, OutboxWriteError):
+                        found.stop()
+                    return
+                if isinstance(found, OutboxWriteError):
+                    log.info("outbox %s still cannot be used (%s)", path.name, found)
+                    said = self._outbox_problem_text(path, found)
+                    before = self.outbox_problem
+                    self.outbox_problem = found  # actions are refused with the reason as it is now
+                    if before is None or said != self._outbox_problem_text(path, before):  # held, now the disk
+                        self.listener.on_outbox_problem(said)
+                    continue
+                self._use_outbox(found, path, client, send=send)
+                self.outbox_problem = None  # after ``outbox`` is set: an action never finds neither
+                self._outbox_reopen = None
+            log.warning("outbox %s opened again: actions queue again (%d waiting to be sent)", path.name,
+                        found.pending_count())
+            self.listener.on_outbox_problem("")
+            recovered = translate("session", "本机发件箱 {name} 已恢复：派遣、受理、备注等操作可以正常暂存和提交")
+            self.listener.on_notice(recovered.format(name=path.name))
+            return
 
     @property
     def layers_from_folder(self) -> bool:
@@ -773,7 +858,7 @@ class ClientSession:
             reason = refusal(self.user.roles, action)
             if reason is not None:
                 raise PermissionDeniedError(reason, 403)
-            raise OutboxWriteError(problem.error, full=problem.full, read_only=problem.read_only)
+            raise OutboxWriteError(problem.error, full=problem.full, read_only=problem.read_only, held=problem.held)
         if outbox is None or not self.user.signed_in:
             if not self.user.signed_in and not (self.settings.username or "").strip():
                 raise PermissionDeniedError(translate("session", "未登录：未配置用户，平台恢复前无法暂存操作"), 403)

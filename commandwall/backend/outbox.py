@@ -210,15 +210,18 @@ _READ_ONLY_ERRNOS = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
 
 class OutboxWriteError(Exception):
     """An action could not be stored in the outbox, so it is not queued: ``full`` (no space left on the data
-    folder's disk), ``read_only`` (the folder or the file cannot be written), or neither (another failure of the
-    database or the file system, named by ``error``)."""
+    folder's disk), ``read_only`` (the folder or the file cannot be written), ``held`` (another program holds the
+    file locked: a backup, the ``sqlite3`` shell), or none of them (another failure of the database or the file
+    system, named by ``error``)."""
 
-    def __init__(self, error: BaseException, *, full: bool = False, read_only: bool = False) -> None:
-        super().__init__(f"outbox not writable ({'disk full' if full else 'read-only' if read_only else 'failed'}): "
-                         f"{type(error).__name__}: {error}")
+    def __init__(self, error: BaseException, *, full: bool = False, read_only: bool = False,
+                 held: bool = False) -> None:
+        why = "disk full" if full else "read-only" if read_only else "held by another program" if held else "failed"
+        super().__init__(f"outbox not writable ({why}): {type(error).__name__}: {error}")
         self.error = error
         self.full = full
         self.read_only = read_only and not full
+        self.held = held and not (full or read_only)
 
     @classmethod
     def of(cls, error: BaseException, folder: Path) -> OutboxWriteError:
@@ -227,6 +230,8 @@ class OutboxWriteError(Exception):
         number = getattr(error, "errno", None)
         full = (code is not None and code & 0xFF == sqlite3.SQLITE_FULL) or number in _FULL_ERRNOS
         read_only = (code is not None and code & 0xFF == sqlite3.SQLITE_READONLY) or number in _READ_ONLY_ERRNOS
+        if code is not None and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            return cls(error, held=True)  # another program holds the file: nothing is wrong with the disk
         if not (full or read_only):  # e.g. a disk I/O error: look at the folder
             with contextlib.suppress(OSError):
                 stat = os.statvfs(folder) if hasattr(os, "statvfs") else None

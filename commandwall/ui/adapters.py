@@ -35,6 +35,7 @@ class ClientSignals(QObject):
     sig_timeline = Signal(object)  # TimelineEntry (new, from the event stream)
     sig_offline_data = Signal(object)  # datetime: the stores show the last known state saved then (not live)
     sig_notice = Signal(str)  # something the duty officer must know (a damaged local file set aside)
+    sig_outbox_problem = Signal(str)  # why the user's outbox cannot be used now (no action queues), "" once it can
     sig_reloaded = Signal()  # the platform's data went back: the stores were loaded again as a whole
     sig_warning_problem = Signal(str)  # an early-warning document or source that could not be read (why)
     sig_warning_overlays = Signal(object)  # GeoJSON FeatureCollection (lon/lat) of the active warnings' areas
@@ -64,7 +65,15 @@ class ClientSignals(QObject):
             on_offline_data=self._on_offline_data,
             on_notice=self.sig_notice.emit,
             on_reloaded=self._on_reloaded,
+            on_outbox_problem=self._on_outbox_problem,
         )
+
+    def _on_outbox_problem(self, text: str) -> None:
+        """Runs on a session thread: the user's outbox cannot be used (``text``: why), or with "" it can again —
+        opened in the background, a new outbox, relayed from now on."""
+        if not text:
+            self._watch_outbox()
+        self.sig_outbox_problem.emit(text)
 
     def _on_reloaded(self) -> None:
         """Runs on the event stream's thread after the stores were loaded again as a whole: incident changes

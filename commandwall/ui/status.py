@@ -75,6 +75,9 @@ class PlatformStatus(QObject):
         self._offline_since: datetime | None = None  # the last known state is shown, saved at this time
         self._state: ConnectionState | None = None
         self._detail = ""
+        self._pending = 0  # actions waiting in the outbox, as last counted
+        self._outbox_problem = ""  # why the user's outbox cannot be used now (no action queues), "" when it can
+        self._outbox_banner = False  # the banner says that (no other banner is up)
         self.set_connection(ConnectionState.CONNECTING, "")
         self._clock_warned = False  # the clock reads amber: the desk's own clock is off
         self._clock = QTimer(self)
@@ -103,6 +106,8 @@ class PlatformStatus(QObject):
         signals.sig_offline_data.connect(self._recount_outbox)  # the configured user's outbox, opened offline
         signals.sig_offline_data.connect(self.show_offline_data)
         signals.sig_ready.connect(self.clear_offline_data)
+        signals.sig_outbox_problem.connect(self.set_outbox_problem)
+        signals.sig_outbox_problem.connect(self._recount_outbox)  # opened again: the rows it held wait to be sent
 
     def show_offline_data(self, saved_at: datetime) -> None:
         """The platform is unreachable and the window shows the last known state: say so, with its time."""
@@ -230,14 +235,29 @@ class PlatformStatus(QObject):
     def show_banner(self, text: str, severity: str = "error") -> None:
         """Show ``text`` above the map, red for errors, amber for warnings (as plain text, through
         ``display_text``: it may quote the platform)."""
+        self._outbox_banner = False
         self.banner.say(display_text(text), "#a8071a" if severity == "error" else "#ad6800")
         self.sig_banner.emit(*self.banner.shown())
 
     def hide_banner(self) -> None:
-        """Take the banner away (here and on the other screens' windows)."""
-        if not self.banner.isHidden():
+        """Take the banner away (here and on the other screens' windows) — but while the user's outbox cannot be
+        used, the banner says so instead (amber): the platform is shown live, and no action can be queued."""
+        if self._outbox_problem:
+            self.show_banner(self._outbox_problem, severity="warning")
+            self._outbox_banner = True
+        elif not self.banner.isHidden():
+            self._outbox_banner = False
             self.banner.say("", "")
             self.sig_banner.emit(*self.banner.shown())
+
+    def set_outbox_problem(self, text: str) -> None:
+        """The user's outbox cannot be used now (``text``: why, what is done about it): the outbox field says no
+        action can be queued, and the banner says why while no other banner is up; ``""``: it can again (the
+        banner that said so goes)."""
+        self._outbox_problem = text
+        self._show_outbox()
+        if self._outbox_banner or (text and self.banner.isHidden()):
+            self.hide_banner()
 
     def banner_now(self) -> tuple[str, str]:
         """The banner's text ("" when hidden) and background colour as shown now."""
@@ -250,8 +270,20 @@ class PlatformStatus(QObject):
 
     def set_outbox_pending(self, pending: int) -> None:
         """Actions still waiting to reach the platform."""
-        self.outbox_label.setText(translate("StatusBar", "待发送操作 {count} 条").format(count=pending)
-                                  if pending else "")
+        self._pending = pending
+        self._show_outbox()
+
+    def _show_outbox(self) -> None:
+        """The outbox field: the actions waiting, or in red that none can be queued now (why: its tooltip)."""
+        if self._outbox_problem:
+            self.outbox_label.setText("⚠ " + translate("StatusBar", "发件箱不可用：操作无法暂存"))
+            self.outbox_label.setStyleSheet("color: #ff4d4f; font-weight: bold;")
+            self.outbox_label.setToolTip(plain_tooltip(self._outbox_problem))
+            return
+        self.outbox_label.setText(translate("StatusBar", "待发送操作 {count} 条").format(count=self._pending)
+                                  if self._pending else "")
+        self.outbox_label.setStyleSheet("")
+        self.outbox_label.setToolTip("")
 
     def set_user(self, user: DeskUser) -> None:
         """Who is logged in, with which roles (观察员, 值班员 …), or 未登录."""

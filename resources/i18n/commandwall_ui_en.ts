@@ -1465,6 +1465,10 @@
         <translation>Open incidents {open} · Cameras online {online}/{cameras}</translation>
     </message>
     <message>
+        <source>发件箱不可用：操作无法暂存</source>
+        <translation>Outbox unavailable: actions cannot be queued</translation>
+    </message>
+    <message>
         <source>待发送操作 {count} 条</source>
         <translation>{count} actions waiting to be sent</translation>
     </message>

@@ -1,9 +1,10 @@
-"""What the window says when the desk's own files are in the way: a start-up held by a local file is never said as
-a failure to connect to the platform, and another outbox that cannot be read is shown with the others."""
+"""What the window says when the desk's own files are in the way: an outbox another program holds never keeps the
+platform from the desk nor is said as a failure to connect to it — the status bar and the banner say that no action
+can be queued, and that they can again once the file is free —, and another outbox that cannot be read is shown
+with the others."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from PySide6.QtWidgets import QMainWindow
@@ -13,44 +14,62 @@ from commandwall.app.platform import PlatformFactory
 from commandwall.app.session import ClientSession
 from commandwall.backend import outbox as outbox_module
 from commandwall.backend.api import PlatformClient
+from commandwall.backend.events import ConnectionState
 from commandwall.backend.outbox import Outbox
 from commandwall.config import Settings
 from commandwall.demo import DemoBackend
 from commandwall.ui.adapters import ClientSignals
 from commandwall.ui.status import PlatformStatus
 from commandwall.ui.waiting import WaitingElsewhere
+from tests.holders import held_by_another_program
 
 
-def test_a_start_up_held_by_a_locked_outbox_says_so_and_not_that_the_platform_cannot_be_reached(
+def test_a_held_outbox_leaves_the_desk_live_and_the_status_says_actions_cannot_be_queued_until_it_is_free(
         qtbot, tmp_path: Path, monkeypatch) -> None:
-    """Another program held the officer's outbox: the red banner read 无法连接平台：内部错误: OperationalError —
-    the platform blamed, for ever. It now names the file and says it is held."""
+    """Another program held the officer's outbox: start-up was tried again and again, the banner said so, and the
+    desk showed nothing of the platform (0 incidents, 0/0 cameras) although the platform answered. Now the desk is
+    live: the outbox field says in red that no action can be queued, the amber banner names the held file (not
+    the platform), and once the file is free both go and the status bar says actions queue again."""
     monkeypatch.setattr(outbox_module, "LOCK_WAIT_S", 0.3, raising=False)  # 10 s on the desk
     backend = DemoBackend(db_path=tmp_path / "platform.sqlite3", incident_rate_per_min=0, simulate=False).start()
     data = tmp_path / "data"
     path = outbox_path(data, backend.base_url, True, "duty")
     Outbox(path, PlatformClient(backend.base_url, "duty", "duty")).stop()
-    holder = sqlite3.connect(path, isolation_level=None, timeout=5)
-    holder.execute("PRAGMA journal_mode=DELETE")
-    holder.execute("BEGIN EXCLUSIVE")
     window = QMainWindow()
     qtbot.addWidget(window)
     status = PlatformStatus(window.statusBar(), window)
     signals = ClientSignals()
-    status.follow(signals, lambda: (0, 0, 0), lambda: 0)
     session = ClientSession(Settings(data_dir=data, username="duty"), PlatformFactory.at_url(backend.base_url,
                                                                                              exercise=True),
                             signals.listener())
     session.retry_initial_s, session.retry_max_s = 0.2, 0.5
+    session.outbox_retry_initial_s, session.outbox_retry_max_s = 0.2, 0.5
+    signals.watch(session)
+    signals.sig_notice.connect(window.statusBar().showMessage)
+    status.follow(signals, lambda: (len(session.incidents), 0, len(session.cameras)),
+                  lambda: session.outbox.pending_count() if session.outbox is not None else 0)
+    status.start_counting()
     try:
-        session.start_in_background()
-        qtbot.waitUntil(lambda: "占用" in status.banner.text(), timeout=60000)
-        shown = status.banner.text()
-        assert path.name in shown and "重试" in shown and "无法连接平台" not in shown, shown
+        with held_by_another_program(path) as let_go:
+            session.start_in_background()
+            qtbot.waitUntil(lambda: "实时推送" in status.connection_label.text(), timeout=60000)
+            status.update_counts()
+            assert not status.counts_label.text().startswith("未办结事件 0 起"), status.counts_label.text()
+            assert "发件箱不可用" in status.outbox_label.text(), status.outbox_label.text()
+            assert path.name in status.outbox_label.toolTip()
+            shown, colour = status.banner_now()
+            assert path.name in shown and "占用" in shown and "无法暂存" in shown, shown
+            assert "无法连接平台" not in shown and colour == "#ad6800", (shown, colour)
+            status.set_connection(ConnectionState.LIVE, "")  # the stream live again: the banner still says it
+            assert "占用" in status.banner_now()[0]
+            let_go()
+            qtbot.waitUntil(lambda: "发件箱不可用" not in status.outbox_label.text(), timeout=30000)
+        assert status.banner_now() == ("", ""), status.banner_now()
+        qtbot.waitUntil(lambda: "已恢复" in window.statusBar().currentMessage(), timeout=5000)
+        assert session.outbox is not None
     finally:
-        holder.execute("ROLLBACK")
-        holder.close()
         session.stop()
+        signals.detach()
         backend.stop()
 
 

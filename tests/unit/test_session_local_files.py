@@ -1,7 +1,8 @@
 """The session against the real exercise backend when the desk's own files are not what it wrote: its outbox no
-outbox (a table of another shape, a folder, a named pipe), held by another program, one that can be neither used
-nor set aside; another user's outbox that cannot be read; a last known state that cannot be read while the
-platform is down. Start-up never ends nor fails for ever on a local file, and never blames the platform for one."""
+outbox (a table of another shape, a folder, a named pipe), held by another program, on a disk gone read-only, one
+that can be neither used nor set aside; another user's outbox that cannot be read; a last known state that cannot be
+read while the platform is down. Start-up never ends nor fails for ever on a local file, and never blames the
+platform for one; an outbox that cannot be used keeps no platform data from the desk and is opened once it can be."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from commandwall.app import session as session_module
+from commandwall.app.datafolder import not_stored
 from commandwall.app.lastknown import last_known_path
 from commandwall.app.outboxes import outbox_path
 from commandwall.app.platform import PlatformFactory
@@ -24,6 +26,8 @@ from commandwall.backend.api import PlatformClient
 from commandwall.backend.outbox import Outbox, OutboxState, OutboxWriteError
 from commandwall.config import Settings
 from commandwall.demo import DemoBackend
+from tests.holders import held_by_another_program
+from tests.mounts import remount, tmpfs
 
 from .backend_support import wait_until
 
@@ -48,17 +52,40 @@ class Heard:
         self.failed: list[str] = []
         self.local: list[str] = []
         self.notices: list[str] = []
+        self.outbox_problems: list[str] = []  # what was said of the user's outbox ("": usable again)
 
     def listener(self) -> ClientListener:
-        return ClientListener(on_ready=self.ready.set, on_failed=self.failed.append,
-                              on_local_failed=self.local.append, on_notice=self.notices.append)
+        listener = ClientListener(on_ready=self.ready.set, on_failed=self.failed.append,
+                                  on_local_failed=self.local.append, on_notice=self.notices.append)
+        listener.on_outbox_problem = self.outbox_problems.append
+        return listener
 
 
 def _session(data: Path, url: str, heard: Heard) -> ClientSession:
     s = ClientSession(Settings(data_dir=data, username="duty", request_timeout_s=2),
                       PlatformFactory.at_url(url, exercise=True), heard.listener())
     s.retry_initial_s, s.retry_max_s = 0.2, 0.5
+    s.outbox_retry_initial_s, s.outbox_retry_max_s = 0.2, 0.5
     return s
+
+
+def _queue_before(path: Path, url: str, text: str) -> str:
+    """A note queued in the outbox at ``path`` by an earlier run, not yet sent; the incident it is for."""
+    client = PlatformClient(url, "duty", "duty")
+    try:
+        incident = client.incidents()[0][0].id
+        outbox = Outbox(path, client)
+        outbox.enqueue_note(incident, text)
+        outbox.stop()
+    finally:
+        client.close()
+    return incident
+
+
+def _sent_once(s: ClientSession, incident: str, text: str) -> None:
+    """The note queued before is sent now, exactly once."""
+    assert s.outbox is not None and s.outbox.wait_idle(20), s.outbox.pending() if s.outbox else None
+    assert [e.text for e in s.client.timeline(incident)].count(text) == 1
 
 
 def _duty_outbox(data: Path, url: str) -> Path:
@@ -166,34 +193,79 @@ def test_an_outbox_that_can_be_neither_used_nor_set_aside_leaves_the_desk_workin
 
 
 @pytest.mark.timeout(120)
-def test_an_outbox_another_program_holds_is_said_as_such_and_opened_once_it_is_free(tmp_path: Path, exercise,
-                                                                                     monkeypatch) -> None:
-    """Another program (a backup, the sqlite3 shell) holds the outbox in an exclusive transaction: the desk said
-    无法连接平台：内部错误: OperationalError — the platform blamed for a local file. Now it says the file is held, tries
-    again, and starts once the file is free."""
+def test_an_outbox_another_program_holds_leaves_the_desk_live_and_is_opened_once_it_is_free(tmp_path: Path, exercise,
+                                                                                          monkeypatch) -> None:
+    """Another program (a backup, the sqlite3 shell) holds the outbox in an exclusive transaction: start-up failed and
+    was tried again while the file was held — no incident, camera or unit shown, the platform reachable. Now the desk
+    goes live at once, says no action can be queued while the file is held (each action refused saying so), keeps
+    trying the file, and once it is free the note queued in it before is sent (once) and new actions queue again,
+    without a new login."""
     monkeypatch.setattr(outbox_module, "LOCK_WAIT_S", 0.3, raising=False)  # 10 s on the desk
     data = tmp_path / "data"
     path = _duty_outbox(data, exercise.base_url)
-    Outbox(path, PlatformClient(exercise.base_url, "duty", "duty")).stop()
-    holder = sqlite3.connect(path, isolation_level=None, timeout=5)
-    holder.execute("PRAGMA journal_mode=DELETE")
-    holder.execute("BEGIN EXCLUSIVE")
+    incident = _queue_before(path, exercise.base_url, "占用前暂存的备注")
     heard = Heard()
     s = _session(data, exercise.base_url, heard)
     try:
-        s.start_in_background()
-        try:
-            assert wait_until(lambda: len(heard.local) >= 2 or heard.failed, timeout=60), heard.local
-            assert not heard.failed, heard.failed  # never 无法连接平台
-            assert path.name in heard.local[0] and "占用" in heard.local[0] and "重试" in heard.local[0]
-            assert not heard.ready.is_set()
-        finally:
-            holder.execute("ROLLBACK")
-            holder.close()
-        assert heard.ready.wait(40), heard.local
+        with held_by_another_program(path) as let_go:
+            s.start_in_background()
+            assert heard.ready.wait(40), (heard.failed, heard.local)
+            assert not heard.failed and not heard.local, (heard.failed, heard.local)  # never 无法连接平台
+            assert len(s.incidents) > 0 and len(s.cameras) > 0 and len(s.units) > 0 and s.events is not None
+            assert s.outbox is None and s.outbox_problem is not None and s.outbox_problem.held
+            said = heard.outbox_problems[-1]
+            assert path.name in said and "占用" in said and "无法暂存" in said, heard.outbox_problems
+            with pytest.raises(OutboxWriteError) as refused:
+                s.add_note(incident, "占用时的备注")
+            assert refused.value.held and "占用" in not_stored("备注", refused.value)
+            assert wait_until(lambda: s.events.state.value == "live", timeout=20)
+            threading.Event().wait(1.5)  # several tries in the background, the file still held
+            assert s.outbox is None
+            let_go()
+            assert wait_until(lambda: s.outbox is not None, timeout=30), heard.outbox_problems
+        assert heard.outbox_problems[-1] == "" and s.outbox_problem is None
+        assert any("已恢复" in notice for notice in heard.notices), heard.notices
+        _sent_once(s, incident, "占用前暂存的备注")
         _note_goes(s, "发件箱释放后的备注")
+        assert [e.text for e in s.client.timeline(incident)].count("占用时的备注") == 0  # refused: never sent
     finally:
         s.stop()
+
+
+@pytest.mark.timeout(120)
+def test_an_outbox_on_a_disk_gone_read_only_leaves_the_desk_live_and_is_opened_once_the_disk_is_mended(
+        tmp_path: Path, exercise) -> None:
+    """The data folder's disk went read-only (a real mount, remounted ``ro``): the outbox could be neither used nor
+    set aside, the desk went on queuing nothing — and stayed so until the next login, the disk long mended. Now it
+    tries the file in the background: once the disk is writable again the note queued before is sent (once) and new
+    actions queue, without a login."""
+    data = tmp_path / "data"
+    with tmpfs(data, 16 << 20):
+        path = _duty_outbox(data, exercise.base_url)
+        incident = _queue_before(path, exercise.base_url, "磁盘只读前暂存的备注")
+        heard = Heard()
+        s = _session(data, exercise.base_url, heard)
+        try:
+            remount(data, read_only=True)
+            try:
+                s.start_in_background()
+                assert heard.ready.wait(40), (heard.failed, heard.local)
+                assert not heard.failed and not heard.local, (heard.failed, heard.local)
+                assert len(s.incidents) > 0 and s.events is not None
+                assert s.outbox is None and s.outbox_problem is not None and s.outbox_problem.read_only
+                assert any(path.name in n and "只读" in n and "无法暂存" in n for n in heard.notices), heard.notices
+                with pytest.raises(OutboxWriteError):
+                    s.add_note(incident, "磁盘只读时的备注")
+                threading.Event().wait(1.5)  # several tries in the background, the disk still read-only
+                assert s.outbox is None
+            finally:
+                remount(data, read_only=False)
+            assert wait_until(lambda: s.outbox is not None, timeout=30), heard.outbox_problems
+            assert heard.outbox_problems[-1] == "" and any("已恢复" in n for n in heard.notices), heard.notices
+            _sent_once(s, incident, "磁盘只读前暂存的备注")
+            _note_goes(s, "磁盘恢复后的备注")
+        finally:
+            s.stop()
 
 
 @pytest.mark.timeout(120)
