@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pydantic import HttpUrl
 
 from commandwall.app.platform import ExerciseAccount
-from commandwall.app.session import ClientSession, DeskUser, LocalFileError
+from commandwall.app.session import ClientSession, DeskUser
 from commandwall.backend.errors import (
     AuthError,
     BackendError,
@@ -122,8 +122,6 @@ class LoginController:
             return _refused(translate("login", "无法连接平台：{error}"), exc.summary)
         except BackendError as exc:
             return _refused(translate("login", "平台拒绝了登录：{error}"), str(exc))
-        except LocalFileError as exc:  # the desk's own file (his outbox held by another program): not the platform
-            return _refused(translate("login", "登录未完成：{error}"), exc.summary)
         except Exception as exc:
             log.exception("login failed unexpectedly")
             return LoginOutcome(False, translate("login", "内部错误：{error}").format(error=type(exc).__name__))

@@ -79,8 +79,9 @@ class ClientListener:
     on_layers: Callable[[list[Layer], list[str]], None] = lambda layers, errors: None
     #: Start-up failed on the platform (unreachable, refused, answering garbage): what the officer reads.
     on_failed: Callable[[str], None] = lambda message: None
-    #: Start-up failed on something of the desk's own (a local file another program holds locked, a fault of the
-    #: desk's): what the officer reads — never said as a failure to connect to the platform.
+    #: Start-up failed on something of the desk's own (a fault of the desk's, a file it cannot read; the user's outbox
+    #: never holds start-up: on_outbox_problem): what the officer reads — never said as a failure to connect to the
+    #: platform.
     on_local_failed: Callable[[str], None] = lambda message: None
     on_connection: Callable[[ConnectionState, str], None] = lambda state, detail: None
     #: A login is needed (no password for a real platform, login refused, token refused): the reason, or "".
@@ -121,16 +122,6 @@ class DeskUser:
     def can_act(self) -> bool:
         """Whether the user may change incidents and dispatch tasks."""
         return bool({"duty_officer", "commander", "admin"} & set(self.roles))
-
-
-class LocalFileError(Exception):
-    """A file of the desk's own keeps start-up or a login from going on now: ``summary`` is what the officer reads,
-    in his language; it is tried again. (The user's outbox never does: held or unusable, the desk goes on without
-    it and tries it again in the background.)"""
-
-    def __init__(self, summary: str) -> None:
-        super().__init__(summary)
-        self.summary = summary
 
 
 class ClientSession:
@@ -224,7 +215,7 @@ class ClientSession:
                 self.listener.on_failed(str(exc))
                 self._tell_offline_pending()
                 return
-            except Exception as exc:  # outage, garbage, a locked file, a bug: report it and try again
+            except Exception as exc:  # outage, garbage, a bug: report it and try again
                 if self._stopping.is_set():
                     return
                 delay = pacer.next_delay()
@@ -235,12 +226,8 @@ class ClientSession:
                     self.listener.on_failed(translate("session", "{reason}（{seconds} 秒后重试）").format(
                         reason=exc.summary, seconds=f"{delay:.0f}"))
                 else:  # the desk's own: never said as a failure to connect to the platform
-                    if isinstance(exc, LocalFileError):
-                        log.warning("start-up failed: %s; retrying in %.1f s", exc, delay)
-                        reason = exc.summary
-                    else:
-                        log.exception("start-up failed unexpectedly; retrying in %.1f s", delay)
-                        reason = translate("session", "内部错误: {error}").format(error=type(exc).__name__)
+                    log.exception("start-up failed unexpectedly; retrying in %.1f s", delay)
+                    reason = translate("session", "内部错误: {error}").format(error=type(exc).__name__)
                     said = translate("session", "启动未完成：{reason}（{seconds} 秒后重试）")
                     self.listener.on_local_failed(said.format(reason=reason, seconds=f"{delay:.0f}"))
                 if self._stopping.wait(delay):

@@ -1280,22 +1280,17 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>The platform refused the login: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/login.py" line="126"/>
-        <source>登录未完成：{error}</source>
-        <translation>Login not completed: {error}</translation>
-    </message>
-    <message>
-        <location filename="../../commandwall/app/login.py" line="129"/>
+        <location filename="../../commandwall/app/login.py" line="127"/>
         <source>内部错误：{error}</source>
         <translation>Internal error: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/login.py" line="136"/>
+        <location filename="../../commandwall/app/login.py" line="134"/>
         <source>已登录，但密码未保存：{error}</source>
         <translation>Logged in, but the password was not saved: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/login.py" line="137"/>
+        <location filename="../../commandwall/app/login.py" line="135"/>
         <source>已登录，密码已保存到系统密钥环</source>
         <translation>Logged in; password saved to the system keyring</translation>
     </message>
@@ -2244,110 +2239,110 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
 <context>
     <name>session</name>
     <message>
-        <location filename="../../commandwall/app/session.py" line="243"/>
+        <location filename="../../commandwall/app/session.py" line="230"/>
         <source>内部错误: {error}</source>
         <translation>Internal error: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="235"/>
+        <location filename="../../commandwall/app/session.py" line="226"/>
         <source>{reason}（{seconds} 秒后重试）</source>
-        <extracomment>Seconds a stream that went live again must have been so before the outbox sends (see ``_outbox_may_send``). Start-up failed on the platform (unreachable, refused, answering garbage): what the officer reads. Start-up failed on something of the desk&apos;s own (a local file another program holds locked, a fault of the desk&apos;s): what the officer reads — never said as a failure to connect to the platform. A login is needed (no password for a real platform, login refused, token refused): the reason, or &quot;&quot;. The platform cannot be reached at start-up: the stores show the last known state, saved at this time. Something the duty officer must know that is no failure to connect (a damaged local file set aside). The user&apos;s outbox cannot be used now (another program holds it, the disk is full or read-only): what the officer reads — no action can be queued, the file is tried again —; &quot;&quot; once it can (or no one is logged in). The platform&apos;s data went back (reset, restored from a backup): the stores were loaded again as a whole, as at a login, and the views are to show them afresh (``on_notice`` tells the officer). Not logged in: the platform could not be reached at start-up, and this is the configured user, whose actions queue in his outbox until he is logged in (``roles`` as the last known state kept them). False while offline with no roles kept: ``roles`` then lets every action queue and the platform decides. A real platform without a password: ask the user (``on_login_needed``) instead of trying the exercise accounts&apos; convention (password = user name). The GUI asks; the screenshot mode does not. The platform&apos;s layer catalogue as read (平台图层): every entry, with its features or why not. Why the catalogue itself could not be had (the local layer folder is drawn instead), or None. When the last known state shown was saved, while the stores hold it instead of live data. The platform&apos;s clock, from its answers: the desk&apos;s &quot;now&quot; follows it (``localtime.now``). The platform&apos;s data epoch, from its answers: a new one means its data was reset or restored. Why the signed-in user&apos;s outbox could not be opened (the desk works on, queuing nothing), or None. The desk&apos;s other outboxes with actions pending (another user&apos;s, another platform&apos;s), as last read. First pause (s) before start-up is tried again, and the longest one. First pause (s) before an outbox that could not be opened is tried again, and the longest one. Set to end the thread trying the user&apos;s outbox again (None: none runs); under ``_parts_lock``.</extracomment>
+        <extracomment>Seconds a stream that went live again must have been so before the outbox sends (see ``_outbox_may_send``). Start-up failed on the platform (unreachable, refused, answering garbage): what the officer reads. Start-up failed on something of the desk&apos;s own (a fault of the desk&apos;s, a file it cannot read; the user&apos;s outbox never holds start-up: on_outbox_problem): what the officer reads — never said as a failure to connect to the platform. A login is needed (no password for a real platform, login refused, token refused): the reason, or &quot;&quot;. The platform cannot be reached at start-up: the stores show the last known state, saved at this time. Something the duty officer must know that is no failure to connect (a damaged local file set aside). The user&apos;s outbox cannot be used now (another program holds it, the disk is full or read-only): what the officer reads — no action can be queued, the file is tried again —; &quot;&quot; once it can (or no one is logged in). The platform&apos;s data went back (reset, restored from a backup): the stores were loaded again as a whole, as at a login, and the views are to show them afresh (``on_notice`` tells the officer). Not logged in: the platform could not be reached at start-up, and this is the configured user, whose actions queue in his outbox until he is logged in (``roles`` as the last known state kept them). False while offline with no roles kept: ``roles`` then lets every action queue and the platform decides. A real platform without a password: ask the user (``on_login_needed``) instead of trying the exercise accounts&apos; convention (password = user name). The GUI asks; the screenshot mode does not. The platform&apos;s layer catalogue as read (平台图层): every entry, with its features or why not. Why the catalogue itself could not be had (the local layer folder is drawn instead), or None. When the last known state shown was saved, while the stores hold it instead of live data. The platform&apos;s clock, from its answers: the desk&apos;s &quot;now&quot; follows it (``localtime.now``). The platform&apos;s data epoch, from its answers: a new one means its data was reset or restored. Why the signed-in user&apos;s outbox could not be opened (the desk works on, queuing nothing), or None. The desk&apos;s other outboxes with actions pending (another user&apos;s, another platform&apos;s), as last read. First pause (s) before start-up is tried again, and the longest one. First pause (s) before an outbox that could not be opened is tried again, and the longest one. Set to end the thread trying the user&apos;s outbox again (None: none runs); under ``_parts_lock``.</extracomment>
         <translation>{reason} (retrying in {seconds} s)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="244"/>
+        <location filename="../../commandwall/app/session.py" line="231"/>
         <source>启动未完成：{reason}（{seconds} 秒后重试）</source>
         <translation>Start-up not completed: {reason} (retrying in {seconds} s)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="254"/>
+        <location filename="../../commandwall/app/session.py" line="241"/>
         <source>正在启动演练后台…</source>
         <translation>Starting the exercise backend…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="269"/>
+        <location filename="../../commandwall/app/session.py" line="256"/>
         <source>正在登录平台…</source>
         <translation>Logging in to the platform…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="290"/>
+        <location filename="../../commandwall/app/session.py" line="277"/>
         <source>平台不可达</source>
         <translation>platform unreachable</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="347"/>
+        <location filename="../../commandwall/app/session.py" line="334"/>
         <source>平台拒绝了 {user} 的登录：其 {count} 项操作仍保存在本机待发送，请以该用户重新登录后发出</source>
         <translation>The platform refused the login of {user}: his {count} action(s) are still kept on this desk; log in again as that user to send them</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="362"/>
+        <location filename="../../commandwall/app/session.py" line="349"/>
         <source>；</source>
         <translation>; </translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="376"/>
+        <location filename="../../commandwall/app/session.py" line="363"/>
         <source>平台尚未就绪，请稍后再试</source>
         <translation>The platform is not ready yet; try again shortly</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="438"/>
+        <location filename="../../commandwall/app/session.py" line="425"/>
         <source>登录已失效，请重新登录（{error}）</source>
         <translation>The login expired; please log in again ({error})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="450"/>
+        <location filename="../../commandwall/app/session.py" line="437"/>
         <source>正在加载图层…</source>
         <translation>Loading layers…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="455"/>
+        <location filename="../../commandwall/app/session.py" line="442"/>
         <source>正在加载视频点位、处置力量和事件…</source>
         <translation>Loading cameras, field units and incidents…</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="514"/>
+        <location filename="../../commandwall/app/session.py" line="501"/>
         <source>平台数据已重置或回退，已重新载入</source>
         <translation>The platform&apos;s data was reset or rolled back; everything has been reloaded</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="516"/>
+        <location filename="../../commandwall/app/session.py" line="503"/>
         <source>{count} 项未发送的操作已暂停（事件可能已非原事件），请在「未送达的操作」核对</source>
         <translation>{count} unsent actions are held (the incident may no longer be the one meant): check them under &quot;Undelivered actions&quot;</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="585"/>
+        <location filename="../../commandwall/app/session.py" line="572"/>
         <source>本机发件箱文件 {name} 正被其他程序占用：派遣、受理、备注等操作暂时无法暂存和提交，平台数据照常显示；文件释放后自动恢复</source>
         <translation>This desk&apos;s outbox file {name} is held by another program: dispatches, workflow steps and notes cannot be queued or submitted for now; the platform&apos;s data is shown as usual, and actions work again by themselves once the file is free</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="588"/>
+        <location filename="../../commandwall/app/session.py" line="575"/>
         <source>本机发件箱 {name} 无法使用（{reason}）：派遣、受理、备注等操作无法暂存和提交，请检查数据目录；修复后自动恢复</source>
         <translation>This desk&apos;s outbox {name} cannot be used ({reason}): dispatches, workflow steps and notes cannot be queued or submitted; check the data folder — actions work again by themselves once it is mended</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="642"/>
+        <location filename="../../commandwall/app/session.py" line="629"/>
         <source>本机发件箱 {name} 已恢复：派遣、受理、备注等操作可以正常暂存和提交</source>
         <translation>This desk&apos;s outbox {name} works again: dispatches, workflow steps and notes are queued and submitted as usual</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="572"/>
+        <location filename="../../commandwall/app/session.py" line="559"/>
         <source>发件箱文件无法使用，已另存为 {name}（未发出的操作请人工核对），已新建发件箱</source>
         <translation>The outbox file could not be used: kept as {name} (check its unsent actions by hand); a new outbox was started</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="787"/>
+        <location filename="../../commandwall/app/session.py" line="774"/>
         <source>平台数据已重置或回退：此前暂存的操作已暂停，请在「未送达的操作」核对</source>
         <translation>The platform&apos;s data was reset or restored: actions queued earlier are on hold, check them under Undelivered actions</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="845"/>
+        <location filename="../../commandwall/app/session.py" line="832"/>
+        <location filename="../../commandwall/app/session.py" line="839"/>
         <location filename="../../commandwall/app/session.py" line="852"/>
-        <location filename="../../commandwall/app/session.py" line="865"/>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/session.py" line="864"/>
+        <location filename="../../commandwall/app/session.py" line="851"/>
         <source>未登录：未配置用户，平台恢复前无法暂存操作</source>
         <translation>Not logged in: no user is configured, so actions cannot be kept until the platform is back</translation>
     </message>
