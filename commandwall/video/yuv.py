@@ -1,8 +1,9 @@
 """The wall's pictures scaled by libyuv when the tile asks for one of the ratios it has fast paths for.
 
-A wall on a 1080p screen asks for the same few ratios all day: a 640×360 sub stream into a 16-tile wall's
-476×268 tile is 3/4 of it less a 4-pixel margin, into a 9-tile wall's 636×356 tile the picture itself, into a
-36-tile wall's 316×178 tile a half; a 1280×720 main stream into a 4-tile wall's 956×536 is 3/4 again. libyuv
+A wall on a 1080p screen asks for the same few ratios all day: a 640×360 sub stream into a 16-tile wall's tile
+(468×262 under the wall's tool bar, 476×268 without) is 3/4 of it less a margin, into a 9-tile wall's (628×352)
+the picture itself, into a 36-tile wall's 316×178 (without the tool bar) a half; a 1280×720 main stream into a
+4-tile wall's 956×536 is 3/4 again. libyuv
 (Google's YUV library, in Debian as libyuv0) scales a 4:2:0 picture by exactly 1/2, 1/4 or 3/4 with
 special-cased SIMD row filters (box-filtered: each output sample averages the input samples it covers) and
 converts it to BGRX in one more pass. Measured on this project's clips (one thread; the OpenCV planes-then-convert
@@ -20,10 +21,9 @@ path of :class:`~commandwall.video.capture.BgrxScaler` beside it):
 and the 3/4 box filter is nearer an area-averaged reference than OpenCV's bilinear (38–39 dB against 37).
 
 So a picture is scaled to the smallest fast size that covers the tile's box and trimmed to it — only when that
-trims at most :data:`MAX_TRIM` of the picture on each side of it (4 of 480 columns, 2 of 270 rows above), the
-trim centred. Any other size, a picture OpenCV's conversion would not take (see ``opencv_convertible``), or a
-desk without libyuv goes through OpenCV as before. libyuv's conversion is BT.601 limited range, as OpenCV's
-(the two differ by rounding: 58 dB).
+trims at most :data:`MAX_TRIM` of the picture's width and of its height, the trim centred. Any other size, a
+picture OpenCV's conversion would not take (see ``opencv_convertible``), or a desk without libyuv goes through
+OpenCV as before. libyuv's conversion is BT.601 limited range, as OpenCV's (the two differ by rounding: 58 dB).
 """
 
 from __future__ import annotations
