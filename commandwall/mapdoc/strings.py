@@ -60,6 +60,8 @@ PAGE_STRINGS: dict[str, str] = {
     "resource_status_other": QT_TRANSLATE_NOOP("map_page", "状态未知（{status}）"),
     # base maps and the coordinate readout
     "no_base_map": QT_TRANSLATE_NOOP("map_page", "无底图"),
+    "base_map_failing": QT_TRANSLATE_NOOP("map_page", "底图「{title}」无法加载（服务器无响应或地址有误），正在重试"),
+    "base_map_labels_failing": QT_TRANSLATE_NOOP("map_page", "底图「{title}」的注记无法加载，正在重试"),
     "coords_hint": QT_TRANSLATE_NOOP("map_page", "移动鼠标查看坐标"),
     "coords_copy": QT_TRANSLATE_NOOP("map_page", "点击复制坐标"),
     # the legend

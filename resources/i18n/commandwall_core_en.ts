@@ -661,7 +661,7 @@
     </message>
     <message>
         <location filename="../../commandwall/app/incidents.py" line="111"/>
-        <location filename="../../commandwall/mapdoc/strings.py" line="125"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="127"/>
         <source>特急</source>
         <extracomment>Incidents a card&apos;s nearest-incident offer measures geodesically, picked first by a flat distance (which ranks the district&apos;s points as the geodesic does but for near ties, so a few more than offered). 督办 is worked out at most once per this many seconds (the status bar, the list and the detail all ask). Tasks dispatched this close to a refused one went out with it (one dispatch, several units; each is its own request): done, they mean the incident was seen to, not that it waits for a new dispatch. A timeline line names when the user acted besides when the platform recorded it once they lie this far apart (the action waited in its desk&apos;s outbox: an outage; closer, it is the clocks and the network). A desk that starts offline holds the tasks of its last known state; saved longer ago than this (a shift), they are no measure of what is news: the refusals the first load brings are then marked, not told. An incident&apos;s task list shows at most this many of its tasks, the newest; one line before them says how many earlier ones it leaves out (a platform may hold thousands for one incident, and the list follows the clock). The detail&apos;s timeline shows at most this many entries, the newest, after one line saying how many earlier ones it leaves out (a platform&apos;s timeline may hold thousands of long notes: laying them all out took seconds). How much earlier than its outbox row was queued (by the platform&apos;s clock as the desk reads it) a task on the platform may be dated and still be that row&apos;s, come back before the row is marked sent: the two clocks are read a moment apart. An older task with the same unit and instructions is an earlier dispatch, not this one. Priority levels (级别) as the duty officer reads them (translated where shown: :func:`priority_label`).
 ----------
@@ -670,19 +670,19 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
     </message>
     <message>
         <location filename="../../commandwall/app/incidents.py" line="112"/>
-        <location filename="../../commandwall/mapdoc/strings.py" line="126"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="128"/>
         <source>紧急</source>
         <translation>Urgent</translation>
     </message>
     <message>
         <location filename="../../commandwall/app/incidents.py" line="113"/>
-        <location filename="../../commandwall/mapdoc/strings.py" line="127"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="129"/>
         <source>一般</source>
         <translation>Normal</translation>
     </message>
     <message>
         <location filename="../../commandwall/app/incidents.py" line="114"/>
-        <location filename="../../commandwall/mapdoc/strings.py" line="128"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="130"/>
         <source>提示</source>
         <translation>Notice</translation>
     </message>
@@ -1530,254 +1530,264 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
     </message>
     <message>
         <location filename="../../commandwall/mapdoc/strings.py" line="63"/>
+        <source>底图「{title}」无法加载（服务器无响应或地址有误），正在重试</source>
+        <translation>Base map “{title}” cannot be loaded (server not answering or wrong address); retrying</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="64"/>
+        <source>底图「{title}」的注记无法加载，正在重试</source>
+        <translation>Labels of base map “{title}” cannot be loaded; retrying</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/mapdoc/strings.py" line="65"/>
         <source>移动鼠标查看坐标</source>
         <translation>Move the mouse to see coordinates</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="64"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="66"/>
         <source>点击复制坐标</source>
         <translation>Click to copy the coordinates</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="66"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="68"/>
         <source>图例</source>
         <translation>Legend</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="67"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="69"/>
         <source>摄像头（在线）</source>
         <translation>Camera (online)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="68"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="70"/>
         <source>摄像头（离线）</source>
         <translation>Camera (offline)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="69"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="71"/>
         <source>摄像头聚合（数字为数量，绿弧为在线占比）</source>
         <translation>Camera cluster (number: count; green arc: share online)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="70"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="72"/>
         <source>事件 · {priority}</source>
         <translation>Incident · {priority}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="71"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="73"/>
         <source>事件 · 已办结</source>
         <translation>Incident · Resolved</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="72"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="74"/>
         <source>预警区域（颜色为预警级别）</source>
         <translation>Warning area (colour: warning level)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="73"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="75"/>
         <source>处置力量（点击查看、派遣）</source>
         <translation>Field units (click to view, dispatch)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="74"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="76"/>
         <source>处置力量（超过 {minutes} 分钟无上报，位置可能已变）</source>
         <translation>Field units silent for over {minutes} min (may have moved since)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="75"/>
-        <location filename="../../commandwall/mapdoc/strings.py" line="83"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="77"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="85"/>
         <source>应急资源</source>
         <translation>Emergency resources</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="77"/>
-        <location filename="../../commandwall/mapdoc/strings.py" line="91"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="79"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="93"/>
         <source>摄像头</source>
         <translation>Cameras</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="78"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="80"/>
         <source>摄像头视域</source>
         <translation>Camera views</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="79"/>
-        <location filename="../../commandwall/mapdoc/strings.py" line="92"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="81"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="94"/>
         <source>事件</source>
         <translation>Incidents</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="80"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="82"/>
         <source>事件密度（网格）</source>
         <translation>Incident density (grid)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="81"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="83"/>
         <source>预警区域</source>
         <translation>Warning areas</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="82"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="84"/>
         <source>处置力量</source>
         <translation>Field units</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="84"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="86"/>
         <source>事件 {count} 起</source>
         <translation>{count} incident(s)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="86"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="88"/>
         <source>预警</source>
         <translation>Early warning</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="87"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="89"/>
         <source>圆形区域 半径 {radius} km</source>
         <translation>Circular area, radius {radius} km</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="89"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="91"/>
         <source>搜索 摄像头 / 镇街 / 网格 / 事件 / 力量</source>
         <translation>Search: camera, town, grid, incident, unit</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="90"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="92"/>
         <source>无结果</source>
         <translation>No results</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="93"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="95"/>
         <source>镇街</source>
         <translation>Town</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="94"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="96"/>
         <source>网格</source>
         <translation>Grid</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="95"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="97"/>
         <source>力量</source>
         <translation>Unit</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="97"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="99"/>
         <source>测距</source>
         <translation>Distance</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="98"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="100"/>
         <source>测面</source>
         <translation>Area</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="99"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="101"/>
         <source>测量距离（双击结束）</source>
         <translation>Measure a distance (double-click to finish)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="100"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="102"/>
         <source>测量面积（双击结束）</source>
         <translation>Measure an area (double-click to finish)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="101"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="103"/>
         <source>清除测量</source>
         <translation>Clear the measurement</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="102"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="104"/>
         <source>{area}（周长 {perimeter}）</source>
         <translation>{area} (perimeter {perimeter})</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="103"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="105"/>
         <source>{value} 公里</source>
         <translation>{value} km</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="104"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="106"/>
         <source>{value} 米</source>
         <translation>{value} m</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="105"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="107"/>
         <source>{value} 平方公里</source>
         <translation>{value} km²</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="106"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="108"/>
         <source>{value} 平方米</source>
         <translation>{value} m²</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="108"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="110"/>
         <source>框选</source>
         <translation>Box</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="109"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="111"/>
         <source>框选：拖动，或点击两个对角</source>
         <translation>Box: drag, or click two opposite corners</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="110"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="112"/>
         <source>圈选</source>
         <translation>Circle</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="111"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="113"/>
         <source>圈选：从圆心拖到圆周，或点击圆心再点击圆周</source>
         <translation>Circle: drag from the centre to the edge, or click the centre, then a point on the edge</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="112"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="114"/>
         <source>多边形</source>
         <translation>Polygon</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="113"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="115"/>
         <source>多边形：逐点点击，双击结束</source>
         <translation>Polygon: click each corner, double-click to finish</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="114"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="116"/>
         <source>上墙</source>
         <translation>To wall</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="115"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="117"/>
         <source>清除</source>
         <translation>Clear</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="116"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="118"/>
         <source>区域内</source>
         <translation>Inside</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="117"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="119"/>
         <source>视域覆盖</source>
         <translation>Sees the area</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="118"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="120"/>
         <source>{why} · 离线</source>
         <translation>{why} · offline</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="119"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="121"/>
         <source>移出选择</source>
         <translation>Remove from selection</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="120"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="122"/>
         <source>已选摄像头 {count} 个</source>
         <translation>{count} camera(s) selected</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="144"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="146"/>
         <source>zh-CN</source>
         <extracomment>Every table the page gets, with the context its strings are translated in. The BCP 47 tag the page formats numbers with, as the catalogue gives it for the chosen language.</extracomment>
         <translation>en</translation>
@@ -2614,28 +2624,28 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
         <translation>Warning file {name} cannot be fetched: {error}</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="132"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="134"/>
         <source>特别严重</source>
         <extracomment>CAP severities of early-warning areas (their own context: 一般 is Minor here, not a priority level).</extracomment>
         <translation>Extreme</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="133"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="135"/>
         <source>严重</source>
         <translation>Severe</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="134"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="136"/>
         <source>较重</source>
         <translation>Moderate</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="135"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="137"/>
         <source>一般</source>
         <translation>Minor</translation>
     </message>
     <message>
-        <location filename="../../commandwall/mapdoc/strings.py" line="136"/>
+        <location filename="../../commandwall/mapdoc/strings.py" line="138"/>
         <source>未知</source>
         <translation>Unknown</translation>
     </message>

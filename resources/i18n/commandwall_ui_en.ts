@@ -1162,12 +1162,28 @@
     </message>
     <message>
         <source>底图无法使用，地图不显示底图：{error}</source>
-        <extracomment>Longest an incident change waits before it goes to the page with the others that came meanwhile. While changes keep coming (a burst), the page gets them at most this often: each update is a new frame of the web view, composited on the GUI thread (in software on a desk without a GPU).</extracomment>
+        <extracomment>Longest an incident change waits before it goes to the page with the others that came meanwhile. While changes keep coming (a burst), the page gets them at most this often: each update is a new frame of the web view, composited on the GUI thread (in software on a desk without a GPU). Longest the map page waits for the base maps (a capabilities document or an MBTiles file that blocks, a slow disk): then it comes up without them, and they are added when they come.</extracomment>
         <translation>The base maps cannot be used; the map is shown without one: {error}</translation>
     </message>
     <message>
-        <source>底图「{title}」的瓦片无法加载（连续 {count} 张失败）：服务器不可用或地址有误</source>
-        <translation>The base map “{title}” cannot load its tiles ({count} failed in a row): the server is down or its address is wrong</translation>
+        <source>底图已打开</source>
+        <translation>Base maps opened</translation>
+    </message>
+    <message>
+        <source>底图仍在打开（底图文件或服务响应缓慢），地图先不显示底图，打开后自动加上</source>
+        <translation>Base maps are still being opened (slow file or service): the map is shown without a base map for now; they are added once open</translation>
+    </message>
+    <message>
+        <source>底图「{title}」的注记无法加载（连续 {count} 张失败或超时）：正在自动重试</source>
+        <translation>Labels of base map “{title}” cannot be loaded ({count} tiles failed or timed out in a row); retrying automatically</translation>
+    </message>
+    <message>
+        <source>底图「{title}」的瓦片无法加载（连续 {count} 张失败或超时）：服务器不可用或地址有误，正在自动重试</source>
+        <translation>Tiles of base map “{title}” cannot be loaded ({count} failed or timed out in a row): server unavailable or wrong address; retrying automatically</translation>
+    </message>
+    <message>
+        <source>底图「{title}」已恢复</source>
+        <translation>Base map “{title}” is back</translation>
     </message>
     <message>
         <source>底图「{title}」为百度 BD-09 瓦片（自有网格与坐标）：图层、标注均为 WGS84，在此底图上无法对齐，请换用其他底图</source>

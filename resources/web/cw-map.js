@@ -7,7 +7,8 @@
  *   JS -> Python  baseMaps() -> the base maps on offer and the one to show (setupBaseMaps),
  *                 staticLayers() -> the district boundary, towns, grids, roads, town labels (drawStatic),
  *                 then pageReady() once they are drawn; cameraClicked(id), incidentClicked(id),
- *                 layerDrawn(kind, count), baseMapChosen(id), copyText(coordinates), cameraCard(id)
+ *                 layerDrawn(kind, count), baseMapChosen(id), baseMapFailing(id, failed, part),
+ *                 baseMapRecovered(id, part), copyText(coordinates), cameraCard(id)
  *                 (the hovered camera's card), search(text), measure(request), pickCameras(shape),
  *                 camerasToWall(ids) (cw-tools.js, cw-select.js), unitDispatch(id), dispatchUnit(id, incident),
  *                 resourceDispatch(id), dispatchResource(id, incident) (the cards, cw-cards.js),
@@ -16,7 +17,7 @@
  *   Python -> JS  signals carrying JSON text: camerasChanged (columns, see decodeCameras), incidentsChanged,
  *                 incidentsUpserted ([incidents], or {upsert: [incidents], remove: [ids]} when some go),
  *                 unitsChanged, unitsUpserted ({upsert: [units], remove: [ids]}), resourcesChanged, densityChanged,
- *                 warningsChanged,
+ *                 warningsChanged, baseMapsChanged (the base maps, when they were opened after the page loaded),
  *                 command ({op: "flyTo"|"selectIncident"|"selectCameras"|"cameraDragEnded", ...})
  * Cameras are drawn by cw-points.js (one canvas, clusters), incidents by cw-incidents.js.
  *
@@ -562,38 +563,136 @@
 
   // ---------------------------------------------------------------- base maps, coordinates
 
-  // A base map whose tiles keep failing (server down, a wrong address, HTML instead of images) is said once to
-  // the desk, which tells the officer: a blank base map must not read as "still loading".
+  // A base map whose tiles keep failing (server down, a wrong address, HTML instead of images) or never come (a
+  // server that accepts and never answers: Chromium never gives up on such a request) must not read as "still
+  // loading". Each tile layer (a base map, and its label overlay apart) is watched on its own: a tile not loaded
+  // within TILE_TIMEOUT_MS counts as failed (and its request is dropped); a run of TILE_FAILURES_SAID failures, or
+  // every requested tile failed and none loaded, makes the layer failing: a banner on the map says so until a
+  // tile loads again, the desk is told once, and the layer asks for its tiles again after a growing pause.
   var TILE_FAILURES_SAID = 6;
-  var tileHealth = {};
+  var TILE_TIMEOUT_MS = 15000;
+  var TILE_RETRY_MS = [5000, 10000, 20000, 40000, 60000];
+  var tileWatches = []; // [{layer, id, title, part, failed, pending, loaded, failing, retries, timer}]
+  var tileBanner = null; // the on-map warning (a box of text lines), made on the first failure
 
-  function countTiles(layer, id) {
-    var health = tileHealth[id] || (tileHealth[id] = { failed: 0, said: false });
-    layer.on("tileloadstart", function () { tileStats.started += 1; });
-    layer.on("tileload", function () {
-      tileStats.loaded += 1;
-      health.failed = 0;
-      health.said = false;
+  function showTileTrouble() {
+    if (!map) return;
+    var failing = tileWatches.filter(function (w) { return w.failing && map.hasLayer(w.layer); });
+    if (!tileBanner) {
+      if (!failing.length) return;
+      tileBanner = el("div", "cw-tile-banner");
+      tileBanner.setAttribute("role", "alert");
+      map.getContainer().appendChild(tileBanner);
+    }
+    tileBanner.textContent = "";
+    failing.forEach(function (w) {
+      var key = w.part === "labels" ? "base_map_labels_failing" : "base_map_failing";
+      tileBanner.appendChild(el("div", "cw-tile-banner-line", CW.t(key, { title: w.title })));
     });
-    layer.on("tileerror", function () {
-      tileStats.errors += 1;
-      health.failed += 1;
-      if (health.failed >= TILE_FAILURES_SAID && !health.said) {
-        health.said = true;
-        callBridge("baseMapFailing", id, health.failed);
-      }
+    tileBanner.style.display = failing.length ? "" : "none";
+  }
+
+  function stopRetrying(watch) {
+    if (watch.timer !== null) clearTimeout(watch.timer);
+    watch.timer = null;
+  }
+
+  /** Ask the failing layer for its tiles again after the next pause (5 s, 10 s … then every 60 s). */
+  function scheduleRetry(watch) {
+    stopRetrying(watch);
+    var pause = TILE_RETRY_MS[Math.min(watch.retries, TILE_RETRY_MS.length - 1)];
+    watch.retries += 1;
+    watch.timer = setTimeout(function () {
+      watch.timer = null;
+      if (!watch.failing || !map.hasLayer(watch.layer)) return;
+      watch.failed = 0;
+      watch.loaded = 0;
+      watch.layer.redraw();
+      scheduleRetry(watch);
+    }, pause);
+  }
+
+  function tileFailed(watch) {
+    tileStats.errors += 1;
+    watch.failed += 1;
+    if (watch.failing) return;
+    if (watch.failed >= TILE_FAILURES_SAID || (watch.pending.size === 0 && watch.loaded === 0)) {
+      watch.failing = true;
+      showTileTrouble();
+      callBridge("baseMapFailing", watch.id, watch.failed, watch.part);
+      scheduleRetry(watch);
+    }
+  }
+
+  function tileLoaded(watch) {
+    tileStats.loaded += 1;
+    watch.failed = 0;
+    watch.loaded += 1;
+    if (!watch.failing) return;
+    watch.failing = false;
+    watch.retries = 0;
+    stopRetrying(watch);
+    showTileTrouble();
+    callBridge("baseMapRecovered", watch.id, watch.part);
+  }
+
+  /** The tile's watch ends (loaded, failed, dropped by a pan or zoom): its time limit goes. */
+  function settle(watch, tile) {
+    var timer = watch.pending.get(tile);
+    if (timer === undefined) return false;
+    clearTimeout(timer);
+    watch.pending.delete(tile);
+    return true;
+  }
+
+  function countTiles(layer, id, title, part) {
+    var watch = {
+      layer: layer, id: id, title: title, part: part, failed: 0, pending: new Map(), loaded: 0,
+      failing: false, retries: 0, timer: null,
+    };
+    tileWatches.push(watch);
+    layer.on("tileloadstart", function (e) {
+      tileStats.started += 1;
+      var tile = e.tile;
+      settle(watch, tile);
+      watch.pending.set(tile, setTimeout(function () {
+        if (!settle(watch, tile)) return;
+        tile.cwTimedOut = true;
+        tile.src = L.Util.emptyImageUrl; // drops the request: its connection is free for the next try
+        tileFailed(watch);
+      }, CW.options.tileTimeoutMs || TILE_TIMEOUT_MS));
+    });
+    layer.on("tileload", function (e) {
+      if (e.tile.cwTimedOut) return; // the empty image put in place of a tile that never came
+      settle(watch, e.tile);
+      tileLoaded(watch);
+    });
+    layer.on("tileerror", function (e) {
+      if (e.tile.cwTimedOut) return;
+      settle(watch, e.tile);
+      tileFailed(watch);
+    });
+    layer.on("tileabort tileunload", function (e) { settle(watch, e.tile); });
+    layer.on("add", function () { watch.loaded = 0; watch.failed = 0; });
+    layer.on("remove", function () { // another base map chosen: this one starts afresh when it is back
+      watch.pending.forEach(function (timer) { clearTimeout(timer); });
+      watch.pending.clear();
+      stopRetrying(watch);
+      watch.failing = false;
+      watch.retries = 0;
+      showTileTrouble();
     });
     return layer;
   }
 
-  function tileLayer(url, item) {
+  function tileLayer(url, item, part) {
     var options = {
       minZoom: 0, maxZoom: 19, maxNativeZoom: item.maxNativeZoom, minNativeZoom: item.minNativeZoom,
       keepBuffer: 1, crossOrigin: false,
     };
     if (item.subdomains) options.subdomains = String(item.subdomains);
     if (item.bounds) options.bounds = item.bounds;
-    return countTiles(L.tileLayer(String(url), options), String(item.id));
+    return countTiles(L.tileLayer(String(url), options), String(item.id), String(item.title), part);
   }
 
   /**
@@ -603,9 +702,10 @@
   function setupBaseMaps(data) {
     baseLayers.forEach(function (ref) { map.removeLayer(ref.layer); });
     baseLayers = [];
+    tileWatches = [];
     (own(data, "items") || []).forEach(function (item) {
-      var parts = [tileLayer(item.url, item)];
-      if (item.overlay) parts.push(tileLayer(item.overlay, item));
+      var parts = [tileLayer(item.url, item, "tiles")];
+      if (item.overlay) parts.push(tileLayer(item.overlay, item, "labels"));
       baseLayers.push({ id: String(item.id), title: String(item.title), layer: L.layerGroup(parts) });
     });
     var none = own(data, "none") || { id: "none", title: CW.t("no_base_map") };
@@ -767,6 +867,10 @@
       bridge.warningsChanged.connect(safely("warnings", function (data) {
         warnings.set(data);
         reportDrawn("warnings", warnings.areas().length);
+      }));
+      bridge.baseMapsChanged.connect(safely("base maps", function (bases) { // opened after the page came up
+        setupBaseMaps(bases);
+        if (CW.ready) addLayerControl();
       }));
       bridge.baseMaps(function (bases) {
         safely("base maps", setupBaseMaps)(bases);
@@ -990,6 +1094,7 @@
       baseMap: map ? currentBaseMap() : null,
       baseMaps: baseLayers.map(function (ref) { return ref.id; }),
       tiles: { started: tileStats.started, loaded: tileStats.loaded, errors: tileStats.errors },
+      failingTiles: tileWatches.filter(function (w) { return w.failing; }).map(function (w) { return w.id + ":" + w.part; }),
       center: map ? [map.getCenter().lng, map.getCenter().lat] : null,
     };
   };

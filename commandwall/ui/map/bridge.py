@@ -42,6 +42,7 @@ class MapBridge(QObject):
     density_changed = Signal(str, name="densityChanged")
     warnings_changed = Signal(str, name="warningsChanged")  # GeoJSON of the active early warnings' areas
     command = Signal(str, name="command")
+    base_maps_changed = Signal(str, name="baseMapsChanged")  # the base maps, opened after the page loaded
 
     # JS -> Python, re-emitted for the view
     sig_page_ready = Signal()
@@ -49,7 +50,8 @@ class MapBridge(QObject):
     sig_incident_clicked = Signal(str)
     sig_layer_drawn = Signal(str, int)
     sig_base_map_chosen = Signal(str)
-    sig_base_map_failing = Signal(str, int)  # base map id, tiles failed in a row
+    sig_base_map_failing = Signal(str, int, str)  # base map id, tiles failed in a row, "tiles" or "labels"
+    sig_base_map_recovered = Signal(str, str)  # base map id, "tiles" or "labels"
     sig_copy_text = Signal(str)
     sig_cameras_to_wall = Signal(list)
     sig_dispatch_unit = Signal(str, str)  # unit id, incident id (the one its card offered)
@@ -67,9 +69,12 @@ class MapBridge(QObject):
         no_base_map = {"id": "none", "title": translate("MapView", "无底图")}
         self._base_maps = json.dumps({"items": [], "none": no_base_map, "selected": "none"}, ensure_ascii=False)
 
-    def set_base_maps(self, json_text: str) -> None:
-        """Keep the base-map switcher's entries (``BaseMapCatalogue.page_payload``) for the next page load."""
+    def set_base_maps(self, json_text: str, *, now: bool = False) -> None:
+        """Keep the base-map switcher's entries (``BaseMapCatalogue.page_payload``) for the next page load;
+        ``now``: also send them to the page loaded (or loading) meanwhile, which shows them at once."""
         self._base_maps = json_text
+        if now:
+            self.base_maps_changed.emit(json_text)
 
     @Slot(result=str)
     def baseMaps(self) -> str:  # noqa: N802 (name seen by JS)
@@ -211,10 +216,18 @@ class MapBridge(QObject):
         """An incident marker was clicked."""
         self.sig_incident_clicked.emit(str(incident_id))
 
-    @Slot(str, int)
-    def baseMapFailing(self, base_map_id: str, failed: int) -> None:  # noqa: N802 (name seen by JS)
-        """The shown base map's tiles keep failing (``failed`` in a row, none loaded since)."""
-        self.sig_base_map_failing.emit(str(base_map_id)[:40], max(0, int(failed)))
+    @Slot(str, int, str)
+    def baseMapFailing(self, base_map_id: str, failed: int, part: str) -> None:  # noqa: N802 (name seen by JS)
+        """The shown base map's tiles (``part`` "tiles") or its label overlay's ("labels") keep failing or never
+        come (``failed`` in a row, none loaded since); the page shows a warning on the map and retries."""
+        part = part if part in ("tiles", "labels") else "tiles"
+        self.sig_base_map_failing.emit(str(base_map_id)[:40], max(0, int(failed)), part)
+
+    @Slot(str, str)
+    def baseMapRecovered(self, base_map_id: str, part: str) -> None:  # noqa: N802 (name seen by JS)
+        """Tiles of a base map said failing load again (its warning on the map is gone)."""
+        part = part if part in ("tiles", "labels") else "tiles"
+        self.sig_base_map_recovered.emit(str(base_map_id)[:40], part)
 
     @Slot(str, int)
     def layerDrawn(self, kind: str, count: int) -> None:  # noqa: N802 (name seen by JS)

@@ -29,6 +29,9 @@ INCIDENT_FLUSH_MS = 80
 #: While changes keep coming (a burst), the page gets them at most this often: each update is a new frame of
 #: the web view, composited on the GUI thread (in software on a desk without a GPU).
 BURST_FLUSH_MS = 500
+#: Longest the map page waits for the base maps (a capabilities document or an MBTiles file that blocks, a slow
+#: disk): then it comes up without them, and they are added when they come.
+BASE_MAPS_WAIT_MS = 8000
 
 
 class MapFeature(QObject):
@@ -55,19 +58,26 @@ class MapFeature(QObject):
         self.widget = self.view
         self._view_state = MapViewState(data_dir if data_dir is not None else controller.session.settings.data_dir)
         # The base maps are opened on a worker (a WMTS capabilities document may be MBs of XML): the window paints
-        # meanwhile; the map page, made with them, waits for them if the layers come first.
+        # meanwhile; the map page, made with them, waits for them if the layers come first — at most
+        # BASE_MAPS_WAIT_MS, then it loads without them (a file that blocks must not leave the whole map empty).
         self._base_map_ids: list[str] = []
         self._base_map_titles: dict[str, str] = {}
         self._base_map_crs: dict[str, str] = {}  # the shifted ones (GCJ-02, BD-09) only
         self._offset_said: set[str] = set()  # shifted base maps whose offset the status bar has said
         self._base_map_problems: list[str] = []
         self._base_maps_ready = False
+        self._base_maps_overdue = False  # the page went ahead without them
         self._layers_waiting: tuple | None = None  # sig_layers' arguments that came before the base maps
         self._closed = False
         self._sig_base_maps.connect(self._on_base_maps)
         threading.Thread(target=self._open_base_maps, name="base-maps", daemon=True).start()
+        self._base_maps_wait = QTimer(self)
+        self._base_maps_wait.setSingleShot(True)
+        self._base_maps_wait.timeout.connect(self._on_base_maps_overdue)
+        self._base_maps_wait.start(BASE_MAPS_WAIT_MS)
         self.view.sig_base_map_chosen.connect(self._on_base_map_chosen)
         self.view.sig_base_map_failing.connect(self._on_base_map_failing)
+        self.view.sig_base_map_recovered.connect(self._on_base_map_recovered)
         self.view.sig_copy_text.connect(self._copy)
         self.view.set_searcher(controller.search)
         self.view.set_camera_picker(controller.pick_cameras)
@@ -170,13 +180,33 @@ class MapFeature(QObject):
         self._say_offset(selected)
         self._base_map_problems = problems
         self._base_maps_ready = True
+        self._base_maps_wait.stop()
+        if self._base_maps_overdue:  # the page came up without them: the view has given them to it
+            log.info("base maps opened after the map page had loaded without them")
+            if problems:
+                self.sig_message.emit(display_text("；".join(problems)), 15000)
+            elif self._base_map_ids:
+                self.sig_message.emit(translate("MapView", "底图已打开"), 5000)
+            return
+        if self._layers_waiting is not None:
+            waiting, self._layers_waiting = self._layers_waiting, None
+            self._on_layers(*waiting)
+
+    def _on_base_maps_overdue(self) -> None:
+        """The base maps are still being opened after :data:`BASE_MAPS_WAIT_MS`: the page loads without them."""
+        if self._base_maps_ready or self._closed:
+            return
+        self._base_maps_overdue = True
+        log.warning("base maps not opened within %d ms: the map page loads without them", BASE_MAPS_WAIT_MS)
+        self.sig_message.emit(translate("MapView", "底图仍在打开（底图文件或服务响应缓慢），地图先不显示底图，"
+                                                   "打开后自动加上"), 20000)
         if self._layers_waiting is not None:
             waiting, self._layers_waiting = self._layers_waiting, None
             self._on_layers(*waiting)
 
     def _on_layers(self, _layers: list, errors: list[str], page_html: str) -> None:
-        if not self._base_maps_ready:  # the page is made with the base maps: it is loaded once they are open
-            self._layers_waiting = (_layers, errors, page_html)
+        if not (self._base_maps_ready or self._base_maps_overdue):  # the page is made with the base maps: it is
+            self._layers_waiting = (_layers, errors, page_html)  # loaded once they are open (or overdue)
             return
         self.view.load_built_page(page_html)
         self.controller.note_incident_change()  # the grid cells may be new
@@ -184,14 +214,27 @@ class MapFeature(QObject):
         if report:
             self.sig_message.emit(display_text(report), 15000)
 
-    def _on_base_map_failing(self, base_map_id: str, failed: int) -> None:
+    def _on_base_map_failing(self, base_map_id: str, failed: int, part: str = "tiles") -> None:
+        """The page says a base map (or its label overlay) fails: once in the status bar and its log (the map
+        shows a warning itself until the tiles load again, and retries)."""
         title = self._base_map_titles.get(base_map_id)
         if title is None:  # not one of the desk's
             return
-        log.warning("base map %s: %d tiles failed in a row", base_map_id, failed)
-        self.sig_message.emit(translate("MapView", "底图「{title}」的瓦片无法加载（连续 {count} 张失败）："
-                                                   "服务器不可用或地址有误").format(
-            title=display_text(title), count=failed), 20000)
+        log.warning("base map %s (%s): %d tiles failed or timed out in a row", base_map_id, part, failed)
+        if part == "labels":
+            text = translate("MapView", "底图「{title}」的注记无法加载（连续 {count} 张失败或超时）：正在自动重试")
+        else:
+            text = translate("MapView", "底图「{title}」的瓦片无法加载（连续 {count} 张失败或超时）："
+                                        "服务器不可用或地址有误，正在自动重试")
+        self.sig_message.emit(text.format(title=display_text(title), count=failed), 20000)
+
+    def _on_base_map_recovered(self, base_map_id: str, part: str = "tiles") -> None:
+        """Tiles of a base map said failing load again."""
+        title = self._base_map_titles.get(base_map_id)
+        if title is None:
+            return
+        log.info("base map %s (%s): tiles load again", base_map_id, part)
+        self.sig_message.emit(translate("MapView", "底图「{title}」已恢复").format(title=display_text(title)), 8000)
 
     def _on_base_map_chosen(self, base_map_id: str) -> None:
         if base_map_id in self._base_map_ids:
@@ -288,3 +331,4 @@ class MapFeature(QObject):
         """Stop redrawing; base maps still being opened are not shown."""
         self._closed = True
         self._redraw.stop()
+        self._base_maps_wait.stop()

@@ -122,7 +122,8 @@ class MapView(QWebEngineView):
     sig_ready = Signal()
     sig_layer_drawn = Signal(str, int)
     sig_base_map_chosen = Signal(str)
-    sig_base_map_failing = Signal(str, int)  # the shown base map's tiles keep failing: its id, how many
+    sig_base_map_failing = Signal(str, int, str)  # the shown base map's tiles keep failing: id, how many, part
+    sig_base_map_recovered = Signal(str, str)  # its tiles load again: id, part ("tiles" or "labels")
     sig_copy_text = Signal(str)
     sig_cameras_to_wall = Signal(list)
     sig_dispatch_unit = Signal(str, str)
@@ -153,6 +154,7 @@ class MapView(QWebEngineView):
         self._bridge.sig_layer_drawn.connect(lambda kind, _count: self.drawn_kinds.add(kind))
         self._bridge.sig_base_map_chosen.connect(self.sig_base_map_chosen)
         self._bridge.sig_base_map_failing.connect(self.sig_base_map_failing)
+        self._bridge.sig_base_map_recovered.connect(self.sig_base_map_recovered)
         self._bridge.sig_copy_text.connect(self.sig_copy_text)
         self._bridge.sig_cameras_to_wall.connect(self.sig_cameras_to_wall)
         self._bridge.sig_dispatch_unit.connect(self.sig_dispatch_unit)
@@ -161,6 +163,8 @@ class MapView(QWebEngineView):
         self._bridge.sig_camera_drag_started.connect(
             lambda camera_id: QTimer.singleShot(0, self, lambda: self.drag_camera(camera_id)))
         self._tile_hosts: list[str] = []
+        self._page_tile_hosts: list[str] | None = None  # the hosts the loaded page's CSP allows (None: no page)
+        self._static_layers: str | None = None  # the loaded page's static layers (for a reload)
         self._web_page.loadStarted.connect(self._on_load_started)
         self._web_page.loadFinished.connect(self._on_load_finished)
         self._web_page.renderProcessTerminated.connect(self._on_render_process_terminated)
@@ -203,13 +207,21 @@ class MapView(QWebEngineView):
         return static_layers_json(list(layers))
 
     def set_base_maps(self, catalogue: BaseMapCatalogue, selected: str = NO_BASE_MAP) -> None:
-        """Offer ``catalogue``'s base maps, showing ``selected`` (if on offer); takes effect at the next load.
+        """Offer ``catalogue``'s base maps, showing ``selected`` (if on offer).
 
-        Offline tiles are served by the ``cw`` scheme; the page's CSP allows exactly the remote tile hosts.
+        Offline tiles are served by the ``cw`` scheme; the page's CSP allows exactly the remote tile hosts. A page
+        loaded before (base maps slow to open) is given them at once; if they need hosts its CSP does not allow,
+        it is loaded again (its data is sent again when it is ready).
         """
         self._handler.set_base_maps(catalogue)
         self._tile_hosts = catalogue.hosts()
-        self._bridge.set_base_maps(payload.to_json(catalogue.page_payload(selected)))
+        loaded = self._page_tile_hosts is not None
+        if loaded and not set(self._tile_hosts) <= set(self._page_tile_hosts or ()):
+            self._bridge.set_base_maps(payload.to_json(catalogue.page_payload(selected)))
+            log.info("map page loaded again for the base maps' tile servers")
+            self.load_built_page(self._static_layers or "{}")
+            return
+        self._bridge.set_base_maps(payload.to_json(catalogue.page_payload(selected)), now=loaded)
 
     def load_page(self, layers: Iterable[LayerLike] | Mapping[str, LayerLike]) -> None:
         """Load the page for the static ``layers`` (``Layer``s or ``LayerSet.layers``)."""
@@ -220,6 +232,8 @@ class MapView(QWebEngineView):
         if not static_layers.lstrip().startswith("{"):
             raise ValueError("load_built_page takes the JSON text of MapView.build_page")
         self._bridge.set_static_layers(static_layers)
+        self._static_layers = static_layers
+        self._page_tile_hosts = list(self._tile_hosts)
         html = build_map_page(asset_base=WEB_BASE_URL, qwebchannel_url=BASE_URL + "qwebchannel.js",
                               tile_hosts=self._tile_hosts)
         url = self._handler.set_document(self._page_name, html)
