@@ -64,6 +64,10 @@ _MAX_FILE_BYTES = 1024 * 1024
 MAX_SOURCES = 100
 #: The longest a failing live layer waits between reads (seconds), unless its own interval is longer.
 MAX_RETRY_S = 600
+#: A layer that has never loaded (its server down at start) is tried again by itself: first after this many
+#: seconds, doubling each time up to :data:`MAX_FIRST_LOAD_RETRY_S`, until it loads.
+FIRST_LOAD_RETRY_S = 10.0
+MAX_FIRST_LOAD_RETRY_S = 300.0
 
 
 def retry_delay_s(interval_s: float, failures: int, rng: random.Random | None = None) -> float:
@@ -73,6 +77,13 @@ def retry_delay_s(interval_s: float, failures: int, rng: random.Random | None = 
     (:class:`commandwall.backoff.Backoff`)."""
     policy = Backoff(initial_s=2.0 * interval_s, factor=2.0, maximum_s=max(float(MAX_RETRY_S), interval_s),
                      jitter=0.1)
+    return policy.delay_s(failures, rng)
+
+
+def first_load_retry_delay_s(failures: int, rng: random.Random | None = None) -> float:
+    """Seconds before a layer that has never loaded is tried again after ``failures`` failed reads in a row:
+    :data:`FIRST_LOAD_RETRY_S` doubling to :data:`MAX_FIRST_LOAD_RETRY_S`, ±10 %."""
+    policy = Backoff(initial_s=FIRST_LOAD_RETRY_S, factor=2.0, maximum_s=MAX_FIRST_LOAD_RETRY_S, jitter=0.1)
     return policy.delay_s(failures, rng)
 
 
@@ -166,6 +177,7 @@ class UserLayer:
     visible: bool = True
     opacity: float = 0.9
     result: SourceResult | None = None
+    #: A read of this layer is queued or under way (:meth:`UserLayersController.begin_read`): no other starts.
     loading: bool = False
     report: str = ""  # ``geo.check.source_report`` of ``result``, made where it was read (it walks every position)
     group: str = USER_GROUP
@@ -180,13 +192,19 @@ class UserLayer:
     #: What ``result``'s features hold for the legend, made where it was read (it walks every feature); None
     #: while nothing is read.
     legend: LegendSummary | None = None
-    #: Failed reads in a row (:attr:`SourceResult.failed`), and when a failing live layer is read next (seconds
-    #: since the epoch; :func:`retry_delay_s`): None while it reads well.
+    #: Failed reads in a row (:attr:`SourceResult.failed`), and when a failing live layer, or one that has never
+    #: loaded, is read next (seconds since the epoch; :func:`retry_delay_s`, :func:`first_load_retry_delay_s`):
+    #: None while it reads well, and for a layer that loaded once and is not live.
     failures: int = 0
     retry_at: float | None = None
     #: Why the latest read failed while :attr:`result` still holds the last good one (the map keeps drawing it,
     #: the tree says how old it is); None after a good read.
     read_error: str | None = None
+    #: The latest failed read (its :attr:`SourceResult.error_kind` says what kind of failure for the tree),
+    #: None after a good read.
+    failure: SourceResult | None = None
+    #: A read of this layer has succeeded once (:meth:`UserLayersController.load`; an empty answer counts).
+    loaded: bool = False
 
     def describe(self, result: SourceResult) -> tuple[str, LegendSummary]:
         """``result``'s report and legend summary for this layer: both walk every feature, so call this where
@@ -469,6 +487,23 @@ class UserLayersController:
         """The layer with this id, or None."""
         return next((layer for layer in self.layers if layer.spec.id == layer_id), None)
 
+    def begin_read(self, layer_id: str) -> bool:
+        """Mark a layer as being read, if it can be (known, read from a source, not being read already): a layer
+        has at most one read queued or under way, so 刷新 pressed again and again while a slow server answers
+        queues nothing more. True when the caller is to read it (:meth:`load`), False when not."""
+        layer = self.get(layer_id)
+        with self._lock:
+            if layer is None or layer.loading:
+                return False
+            layer.loading = True
+            return True
+
+    def end_read(self, layer_id: str) -> None:
+        """The read begun by :meth:`begin_read` is over without :meth:`load` having ended it (it raised)."""
+        if (layer := self.get(layer_id)) is not None:
+            with self._lock:
+                layer.loading = False
+
     def load(self, layer_id: str) -> SourceResult | None:
         """Read one source now (blocking: call it off the GUI thread); None for an unknown id. A user source is
         read with its previous result (``loader(spec, previous=…)``, :func:`load_source`), so a source that has
@@ -489,42 +524,49 @@ class UserLayersController:
         kept = layer.result
         if result.failed and kept is not None and kept.usable:  # the map keeps what it showed, said to be old
             with self._lock:
-                layer.read_error, layer.loading = result.error, False
+                layer.read_error, layer.failure, layer.loading = result.error, result, False
                 self._note_outcome(layer, result)
             return replace(kept, unchanged=True)
         if result.unchanged:  # as read before: its report and legend stand, only the time of the read moves
             with self._lock:
-                layer.result, layer.loading, layer.read_error = result, False, None
+                layer.result, layer.loading, layer.read_error, layer.failure = result, False, None, None
                 self._note_outcome(layer, result)
             return result
         report, legend = layer.describe(result)  # made here, on the reading thread
         with self._lock:  # the tree reads the three together
             layer.result, layer.report, layer.legend, layer.loading = result, report, legend, False
-            layer.read_error = None
+            layer.read_error, layer.failure = None, result if result.failed else None
             self._note_outcome(layer, result)
         return result
 
     def _note_outcome(self, layer: UserLayer, result: SourceResult) -> None:
-        """Count a failed read and set when a failing live layer is tried again; a good read starts afresh."""
+        """Count a failed read and set when a failing live layer, or one that has never loaded, is tried again; a
+        good read starts afresh. A layer that loaded once and is not live is not read again by itself."""
         if result.failed:
             layer.failures += 1
             every = layer.refresh_interval
-            layer.retry_at = self._clock() + retry_delay_s(every, layer.failures, self._rng) if every else None
+            if every:
+                layer.retry_at = self._clock() + retry_delay_s(every, layer.failures, self._rng)
+            elif not layer.loaded:  # never loaded (its server down at start): it may be back soon
+                layer.retry_at = self._clock() + first_load_retry_delay_s(layer.failures, self._rng)
+            else:
+                layer.retry_at = None
         else:
-            layer.failures, layer.retry_at = 0, None
+            layer.failures, layer.retry_at, layer.loaded = 0, None, True
 
     def due(self, now: float | None = None) -> list[str]:
-        """Ids of live layers whose refresh interval has passed (and that are not being read); marks them. A live
-        layer whose reads fail waits longer each time (:attr:`UserLayer.retry_at`)."""
+        """Ids of live layers whose refresh interval has passed, and of layers that never loaded whose next try
+        is due (and that are not being read); marks them being read (:meth:`begin_read`). A layer whose reads
+        fail waits longer each time (:attr:`UserLayer.retry_at`)."""
         now = self._clock() if now is None else now
         ids = []
         with self._lock:
             for layer in self.layers:
                 r, every = layer.result, layer.refresh_interval
-                live = every > 0 and layer.refreshable and not layer.loading and r is not None
-                if live and layer.group == PLATFORM_GROUP and self._platform_loader is None:
-                    live = False  # nothing to read it with (logged out, or never given)
-                if not live or r is None:
+                readable = layer.refreshable and not layer.loading and r is not None
+                if readable and layer.group == PLATFORM_GROUP and self._platform_loader is None:
+                    readable = False  # nothing to read it with (logged out, or never given)
+                if not readable or r is None or (every <= 0 and layer.retry_at is None):
                     continue
                 if now >= (layer.retry_at if layer.retry_at is not None else r.fetched_at + every):
                     layer.loading = True

@@ -6,7 +6,10 @@ Every answer is read with a size cap and parsed with a nesting cap; every featur
 ``Infinity`` (which GDAL and others write) do not refuse a document: features with such coordinates are left
 out and counted, such property values become null. Paging is
 bounded: OGC API ``rel=next`` links are followed on the same origin only, at most :data:`MAX_PAGES` pages and
-``max_features`` features. :func:`load_source` never raises: a layer that cannot be had carries its reason.
+``max_features`` features, and a whole read (every page) within :data:`LAYER_DEADLINE_S`. :func:`load_source` never
+raises: a layer that cannot be had carries its reason, in English for the log and ``commandwall layers check``
+(:attr:`SourceResult.error`), and what kind of failure it is (:attr:`SourceResult.error_kind`) for the layer tree to
+say in the desk's language.
 
 Axis order: GeoJSON and OGC API Features are always x/y (lon/lat, easting/northing). A WFS answer in a CRS
 named the OGC way (``urn:ogc:def:crs:EPSG::4326``, ``http://www.opengis.net/def/crs/EPSG/0/4548``) follows the
@@ -31,11 +34,12 @@ from typing import Any, Literal
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import requests
+import urllib3
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 from pyproj import CRS
 
 from commandwall import paths
-from commandwall.backend.answers import decode_json, read_body
+from commandwall.backend.answers import BODY_DEADLINE_S, decode_json, read_body
 from commandwall.backend.errors import BackendError, MalformedAnswerError
 from commandwall.backend.http import has_secret_query, make_http, redact, same_origin
 from commandwall.geo.crs import UnsupportedCRS, canonical_crs, short_repr
@@ -51,6 +55,10 @@ MAX_PAGES = 200
 #: Most bytes read for one layer over all its pages: past it the layer is cut (and says so in the log), as a
 #: server could send page after page of large features (photos in properties) until the desk runs out of memory.
 MAX_LAYER_BYTES = 128 * 1024 * 1024
+#: Longest one read of a layer may take, every page together (seconds). Without it the bounds of each request
+#: (connect 5 s, headers 30 s, body 120 s, one retry) allowed minutes per page, hours for :data:`MAX_PAGES` pages
+#: (an OGC API with endless ``next`` links, a body trickling at a byte a second), holding a reader all along.
+LAYER_DEADLINE_S = 120.0
 _SOURCE_ID = r"^[a-z0-9][a-z0-9_-]{0,39}$"
 #: The error of a source that answered with no features at all.
 NO_FEATURES = "the source has no features"
@@ -58,8 +66,21 @@ NO_FEATURES = "the source has no features"
 OGC_ITEMS = re.compile(r"^(?P<root>.*?)/collections/(?P<collection>[^/]+)/items/?$")
 
 
+#: What kind of failure a source's error is (:attr:`SourceResult.error_kind`): no answer in time, no connection,
+#: HTTP 401 / 403 / 5xx / another status, not JSON, JSON but not GeoJSON (or GML that cannot be read), too large,
+#: the whole read took too long, a file that cannot be read, nothing usable in it, a CRS not known, anything else.
+ERROR_KINDS = ("timeout", "unreachable", "auth", "forbidden", "server", "http", "not_json", "not_geojson",
+               "too_large", "deadline", "file", "unusable", "crs", "unexpected")
+
+
 class SourceError(Exception):
-    """Why a source could not be read (a message fit for the layer tree and the command line)."""
+    """Why a source could not be read (a message fit for the log and the command line, in English), with
+    ``kind`` (one of :data:`ERROR_KINDS`) and the HTTP ``status`` when there is one."""
+
+    def __init__(self, message: str, kind: str = "not_geojson", status: int | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.status = status
 
 
 def describe_invalid(exc: ValidationError, limit: int = 4) -> str:
@@ -168,6 +189,9 @@ class SourceResult:
     features: list[dict[str, Any]] = field(default_factory=list)
     bad: list[tuple[int, str]] = field(default_factory=list)
     error: str | None = None
+    #: What kind of failure :attr:`error` is (:data:`ERROR_KINDS`), and the HTTP status when one was answered.
+    error_kind: str | None = None
+    error_status: int | None = None
     crs: str = "EPSG:4326"
     pages: int = 0
     matched: int | None = None
@@ -209,19 +233,48 @@ def parse_json_bytes(body: bytes, name: str, *, non_finite: Callable[[str], Any]
     try:
         return decode_json(body, name, non_finite=non_finite)
     except MalformedAnswerError as exc:
-        raise SourceError(f"{name}: {exc.problem}") from None
+        raise SourceError(f"{name}: {exc.problem}", "not_json") from None
+
+
+def _timed_out(exc: BaseException) -> bool:
+    """Whether a failed request is a timeout (connect or read, or an answer's headers too late), though requests
+    reports one that outlived its retries as a ``ConnectionError``."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        e = pending.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, urllib3.exceptions.NewConnectionError | ConnectionRefusedError):
+            return False  # (urllib3 makes the former a kind of connect timeout: it is a refusal)
+        if isinstance(e, TimeoutError | requests.Timeout | urllib3.exceptions.TimeoutError | ConnectionAbortedError):
+            return True
+        pending.extend([getattr(e, "reason", None), e.__cause__, e.__context__,
+                        *(a for a in e.args if isinstance(a, BaseException))])
+    return False
+
+
+def _http_failure(status: int, where: str) -> SourceError:
+    """The error of an answer with status ``status`` (not 200, not 304)."""
+    kind = {401: "auth", 403: "forbidden"}.get(status, "server" if 500 <= status <= 599 else "http")
+    return SourceError(f"HTTP {status} from {where}", kind, status)
 
 
 def _get(http: requests.Session, url: str, params: dict[str, Any] | None = None,
-         validators: dict[str, str] | None = None) -> tuple[bytes | None, Any]:
-    """GET an answer of at most :data:`MAX_RESPONSE_BYTES`, read with the platform's reader (size cap, overall
-    deadline, response closed), conditionally when ``validators`` are given: ``(body, headers)``, or
-    ``(None, headers)`` for a 304 answer to a conditional request; ``SourceError`` for anything else."""
+         validators: dict[str, str] | None = None, *, timeout: tuple[float, float] | None = None,
+         deadline_s: float = BODY_DEADLINE_S) -> tuple[bytes | None, Any]:
+    """GET an answer of at most :data:`MAX_RESPONSE_BYTES`, read with the platform's reader (size cap, the
+    body within ``deadline_s``, response closed), conditionally when ``validators`` are given: ``(body,
+    headers)``, or ``(None, headers)`` for a 304 answer to a conditional request; ``SourceError`` for anything
+    else: a timeout (no answer in time) is told from a connection that could not be made."""
     where = redact(url)
     try:
-        response = http.get(url, params=params, stream=True, headers=validators or None)
+        response = http.get(url, params=params, stream=True, headers=validators or None, timeout=timeout)
     except requests.RequestException as exc:
-        raise SourceError(f"cannot reach {where}: {type(exc).__name__}") from exc
+        if _timed_out(exc):
+            raise SourceError(f"no answer from {where} in time (timed out)", "timeout") from exc
+        raise SourceError(f"cannot connect to {where}: {type(exc).__name__}", "unreachable") from exc
     if response.history and urlsplit(response.url).netloc.lower() != urlsplit(url).netloc.lower():
         _note_redirect(urlsplit(url).netloc.lower(), urlsplit(response.url).netloc.lower(), response.url)
     if response.status_code == 304 and validators:
@@ -229,13 +282,13 @@ def _get(http: requests.Session, url: str, params: dict[str, Any] | None = None,
         return None, response.headers
     if response.status_code != 200:
         response.close()
-        raise SourceError(f"HTTP {response.status_code} from {where}")
+        raise _http_failure(response.status_code, where)
     try:
-        body = read_body(response, where, MAX_RESPONSE_BYTES)
+        body = read_body(response, where, MAX_RESPONSE_BYTES, deadline_s=deadline_s)
     except MalformedAnswerError as exc:
-        raise SourceError(f"{where}: {exc.problem}") from None
+        raise SourceError(f"{where}: {exc.problem}", "too_large") from None
     except BackendError as exc:  # reset, broken chunking, or the overall deadline passed
-        raise SourceError(str(exc)) from None
+        raise SourceError(str(exc), "timeout" if "took longer" in str(exc) else "unreachable") from None
     return body, response.headers
 
 
@@ -292,9 +345,14 @@ class _Reading:
     """One read of a source: every request (and the file) goes through it, so the bytes are digested, and the
     first request is conditional when the previous good read was one request that gave validators."""
 
-    def __init__(self, http: requests.Session, previous: SourceResult | None) -> None:
+    def __init__(self, http: requests.Session, previous: SourceResult | None, *, timeout_s: float = 15.0,
+                 deadline_s: float = LAYER_DEADLINE_S) -> None:
         self.http = http
         self.previous = previous
+        self.timeout_s = timeout_s
+        #: the whole read (every request) ends by then (``time.monotonic``)
+        self.deadline_s = deadline_s
+        self.deadline = time.monotonic() + deadline_s
         self.requests = 0
         self.etag: str | None = None
         self.last_modified: str | None = None
@@ -316,8 +374,21 @@ class _Reading:
                 validators["If-None-Match"] = before.etag
             if before.last_modified:
                 validators["If-Modified-Since"] = before.last_modified
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise SourceError(f"{redact(url)}: reading the layer took longer than {self.deadline_s:g} s in all "
+                              f"({self.requests} request(s))", "deadline")
         self.requests += 1
-        body, headers = _get(self.http, url, params, validators)
+        # each request within what is left (its headers may come up to ~10 s late: the headers' own deadline)
+        timeout = (min(self.timeout_s, 5.0, left), min(self.timeout_s, left))
+        try:
+            body, headers = _get(self.http, url, params, validators, timeout=timeout,
+                                 deadline_s=min(BODY_DEADLINE_S, left))
+        except SourceError as exc:
+            if exc.kind == "timeout" and time.monotonic() >= self.deadline:
+                raise SourceError(f"{redact(url)}: reading the layer took longer than {self.deadline_s:g} s in all "
+                                  f"({self.requests} request(s))", "deadline") from None
+            raise
         if body is None:
             raise _UnchangedError
         if self.requests == 1:
@@ -332,7 +403,7 @@ class _Reading:
         try:
             body = paths.read_small_file(path, MAX_RESPONSE_BYTES)
         except (OSError, ValueError) as exc:
-            raise SourceError(f"cannot read {path}: {exc}") from exc
+            raise SourceError(f"cannot read {path}: {exc}", "file") from exc
         self._hash.update(body)
         self.bytes_read += len(body)
         return body
@@ -370,12 +441,12 @@ def _collection(data: Any, where: str) -> list[Any]:
     if isinstance(data, dict) and data.get("type") == "FeatureCollection":
         features = data.get("features")
         if not isinstance(features, list):
-            raise SourceError(f"{where}: FeatureCollection without a 'features' list")
+            raise SourceError(f"{where}: FeatureCollection without a 'features' list", "not_geojson")
         return features
     if isinstance(data, dict) and data.get("type") == "Feature":
         return [data]
     kind = data.get("type") if isinstance(data, dict) else type(data).__name__
-    raise SourceError(f"{where}: not a GeoJSON FeatureCollection ({short_repr(kind)})")
+    raise SourceError(f"{where}: not a GeoJSON FeatureCollection ({short_repr(kind)})", "not_geojson")
 
 
 def _declared_crs(data: Any) -> str | None:
@@ -512,7 +583,7 @@ def _gml_page(body: bytes, spec: LayerSourceSpec, page: int) -> tuple[dict[str, 
     try:
         features, declared, matched = read_feature_collection(body)
     except GmlError as exc:
-        raise SourceError(f"{spec.where()} page {page}: {exc}") from None
+        raise SourceError(f"{spec.where()} page {page}: {exc}", "not_geojson") from None
     data: dict[str, Any] = {"numberMatched": matched}
     if declared:
         data["crs"] = {"type": "name", "properties": {"name": declared}}
@@ -564,23 +635,26 @@ def _read_and_check(spec: LayerSourceSpec, reading: _Reading, result: SourceResu
         result.error = NO_FEATURES
     elif not result.features:
         result.error = f"none of {len(raw)} feature(s) is usable (first: {checked.bad[0][1]})"
+        result.error_kind = "unusable"
 
 
 def load_source(
     spec: LayerSourceSpec, http: requests.Session | None = None, *, timeout_s: float = 15.0,
-    previous: SourceResult | None = None,
+    previous: SourceResult | None = None, deadline_s: float = LAYER_DEADLINE_S,
 ) -> SourceResult:
     """Fetch and check one source; never raises (a failure is :attr:`SourceResult.error`).
 
     ``previous`` is the last read of the same source: when the server says it has not changed (304 to a
     conditional request) or sends the very same bytes, the answer is ``previous`` read again now
-    (:attr:`SourceResult.unchanged`, a new ``fetched_at``), without parsing or checking anything."""
+    (:attr:`SourceResult.unchanged`, a new ``fetched_at``), without parsing or checking anything. Every request
+    waits at most ``timeout_s`` for a connection or a packet, and the whole read ends within ``deadline_s``
+    (:data:`LAYER_DEADLINE_S`): past it the layer fails, saying so."""
     result = SourceResult(spec=spec, fetched_at=time.time(), crs=canonical_crs(spec.crs or "EPSG:4326"))
     if previous is not None and (previous.spec != spec or previous.error is not None or previous.digest is None):
         previous = None  # only a good read of this very source can stand for the next one
     own = http is None
     session = make_http("http://127.0.0.1/", timeout=(min(timeout_s, 5.0), timeout_s), retries=1) if own else http
-    reading = _Reading(session, previous)
+    reading = _Reading(session, previous, timeout_s=timeout_s, deadline_s=deadline_s)
     try:
         _read_and_check(spec, reading, result)
     except _UnchangedError:
@@ -589,11 +663,13 @@ def load_source(
         return dataclasses.replace(previous, fetched_at=result.fetched_at, unchanged=True,
                                    etag=reading.etag or previous.etag,
                                    last_modified=reading.last_modified or previous.last_modified)
-    except (SourceError, UnsupportedCRS, ValueError) as exc:
-        result.error = str(exc)
+    except SourceError as exc:
+        result.error, result.error_kind, result.error_status = str(exc), exc.kind, exc.status
+    except (UnsupportedCRS, ValueError) as exc:
+        result.error, result.error_kind = str(exc), "crs" if isinstance(exc, UnsupportedCRS) else "not_geojson"
     except Exception as exc:  # the last line of defence: one layer is lost, never the client
         log.exception("layer %s: unexpected failure", spec.id)
-        result.error = f"unexpected {type(exc).__name__}: {exc}"
+        result.error, result.error_kind = f"unexpected {type(exc).__name__}: {exc}", "unexpected"
     finally:
         if own:
             session.close()

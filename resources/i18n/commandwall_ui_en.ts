@@ -778,7 +778,6 @@
     <name>LayerTree</name>
     <message>
         <source>加载中…</source>
-        <extracomment>Sources read at once (network waits, not CPU: a slow server holds one of them) A layer whose JSON is longer than this reaches the page as its address (``cw://app/data/…``, fetched by the page), not as text through the web channel: the channel serialises what it sends on the GUI thread (a 31 MB layer of 6 000 polygons held it 270 ms), the scheme hands over shared bytes that the page reads in pieces.</extracomment>
         <translation>Loading…</translation>
     </message>
     <message>
@@ -796,6 +795,79 @@
     <message>
         <source>每 {seconds} 秒刷新</source>
         <translation>refreshed every {seconds} s</translation>
+    </message>
+    <message>
+        <source>连接超时（服务器未按时应答）</source>
+        <extracomment>Sources read at once (network waits, not CPU: a slow server holds one of them): first reads, reads asked for by hand (刷新), and the retries of layers that never loaded. A layer has at most one read queued or under way, each ending within ``geo.sources.LAYER_DEADLINE_S``. Live layers&apos; periodic reads (``refresh_s``) have readers of their own: however many hung layers are being read (or re-read by hand) on the others, a live layer keeps its period. A periodic read still under way after this long is said in its row (正在刷新…); a quick one is not, so that a live layer&apos;s row does not flicker at every read. A layer whose JSON is longer than this reaches the page as its address (``cw://app/data/…``, fetched by the page), not as text through the web channel: the channel serialises what it sends on the GUI thread (a 31 MB layer of 6 000 polygons held it 270 ms), the scheme hands over shared bytes that the page reads in pieces.</extracomment>
+        <translation>Timed out (the server did not answer in time)</translation>
+    </message>
+    <message>
+        <source>无法连接服务器</source>
+        <translation>Cannot connect to the server</translation>
+    </message>
+    <message>
+        <source>服务要求登录（HTTP {status}）</source>
+        <translation>The service asks for a login (HTTP {status})</translation>
+    </message>
+    <message>
+        <source>无权访问（HTTP {status}）</source>
+        <translation>Access denied (HTTP {status})</translation>
+    </message>
+    <message>
+        <source>服务出错（HTTP {status}）</source>
+        <translation>Server error (HTTP {status})</translation>
+    </message>
+    <message>
+        <source>服务拒绝了请求（HTTP {status}）</source>
+        <translation>The service refused the request (HTTP {status})</translation>
+    </message>
+    <message>
+        <source>返回的不是 GeoJSON（不是有效的 JSON）</source>
+        <translation>The answer is not GeoJSON (not valid JSON)</translation>
+    </message>
+    <message>
+        <source>返回的不是 GeoJSON 要素集合</source>
+        <translation>The answer is not a GeoJSON feature collection</translation>
+    </message>
+    <message>
+        <source>返回的不是 GML 3.2 要素集合</source>
+        <translation>The answer is not a GML 3.2 feature collection</translation>
+    </message>
+    <message>
+        <source>返回的数据过大</source>
+        <translation>The answer is too large</translation>
+    </message>
+    <message>
+        <source>读取超时（{seconds} 秒内未读完）</source>
+        <translation>Timed out (not read within {seconds} s)</translation>
+    </message>
+    <message>
+        <source>无法读取图层文件</source>
+        <translation>Cannot read the layer file</translation>
+    </message>
+    <message>
+        <source>没有可用的要素</source>
+        <translation>No usable features</translation>
+    </message>
+    <message>
+        <source>坐标系不受支持</source>
+        <translation>Coordinate system not supported</translation>
+    </message>
+    <message>
+        <source>读取出错</source>
+        <translation>Read failed</translation>
+    </message>
+    <message>
+        <source>状态：{status}</source>
+        <translation>Status: {status}</translation>
+    </message>
+    <message>
+        <source>技术细节：{detail}</source>
+        <translation>Technical detail: {detail}</translation>
+    </message>
+    <message>
+        <source>正在刷新…</source>
+        <translation>Refreshing…</translation>
     </message>
     <message>
         <source>当前无要素</source>

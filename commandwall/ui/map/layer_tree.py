@@ -15,6 +15,7 @@ import itertools
 import json
 import logging
 import secrets
+import time
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -49,7 +50,7 @@ from commandwall.app.user_layers import (
     local_tree_layers,
     platform_tree_layers,
 )
-from commandwall.geo.sources import PAUSE_COLLECTOR_BYTES
+from commandwall.geo.sources import LAYER_DEADLINE_S, PAUSE_COLLECTOR_BYTES, SourceResult
 from commandwall.heap import collector_paused
 from commandwall.i18n import QT_TRANSLATE_NOOP, translate
 from commandwall.localtime import to_display
@@ -67,8 +68,16 @@ _ID_ROLE = Qt.ItemDataRole.UserRole
 _GROUP_ROLE = Qt.ItemDataRole.UserRole + 1
 # An opacity change is written to ``layer_view.json`` this long after the last one (or when the slider is let go).
 OPACITY_SAVE_MS = 300
-#: Sources read at once (network waits, not CPU: a slow server holds one of them)
+#: Sources read at once (network waits, not CPU: a slow server holds one of them): first reads, reads asked for
+#: by hand (刷新), and the retries of layers that never loaded. A layer has at most one read queued or under way,
+#: each ending within ``geo.sources.LAYER_DEADLINE_S``.
 SOURCE_READERS = 6
+#: Live layers' periodic reads (``refresh_s``) have readers of their own: however many hung layers are being
+#: read (or re-read by hand) on the others, a live layer keeps its period.
+LIVE_READERS = 3
+#: A periodic read still under way after this long is said in its row (正在刷新…); a quick one is not, so that a
+#: live layer's row does not flicker at every read.
+SHOW_LOADING_AFTER_S = 1.0
 #: A layer whose JSON is longer than this reaches the page as its address (``cw://app/data/…``, fetched by the
 #: page), not as text through the web channel: the channel serialises what it sends on the GUI thread (a 31 MB
 #: layer of 6 000 polygons held it 270 ms), the scheme hands over shared bytes that the page reads in pieces.
@@ -160,10 +169,67 @@ class LayerPageBridge(QObject):
         self.sig_toggled.emit(str(layer_id)[:300], bool(visible))
 
 
+# What the officer is told a failed read was (``SourceResult.error_kind``); the English detail (the server,
+# redacted) goes to the tooltip, the details and the log.
+_FAILURE_TEXTS = {
+    "timeout": QT_TRANSLATE_NOOP("LayerTree", "连接超时（服务器未按时应答）"),
+    "unreachable": QT_TRANSLATE_NOOP("LayerTree", "无法连接服务器"),
+    "auth": QT_TRANSLATE_NOOP("LayerTree", "服务要求登录（HTTP {status}）"),
+    "forbidden": QT_TRANSLATE_NOOP("LayerTree", "无权访问（HTTP {status}）"),
+    "server": QT_TRANSLATE_NOOP("LayerTree", "服务出错（HTTP {status}）"),
+    "http": QT_TRANSLATE_NOOP("LayerTree", "服务拒绝了请求（HTTP {status}）"),
+    "not_json": QT_TRANSLATE_NOOP("LayerTree", "返回的不是 GeoJSON（不是有效的 JSON）"),
+    "not_geojson": QT_TRANSLATE_NOOP("LayerTree", "返回的不是 GeoJSON 要素集合"),
+    "not_gml": QT_TRANSLATE_NOOP("LayerTree", "返回的不是 GML 3.2 要素集合"),
+    "too_large": QT_TRANSLATE_NOOP("LayerTree", "返回的数据过大"),
+    "deadline": QT_TRANSLATE_NOOP("LayerTree", "读取超时（{seconds} 秒内未读完）"),
+    "file": QT_TRANSLATE_NOOP("LayerTree", "无法读取图层文件"),
+    "unusable": QT_TRANSLATE_NOOP("LayerTree", "没有可用的要素"),
+    "crs": QT_TRANSLATE_NOOP("LayerTree", "坐标系不受支持"),
+    "unexpected": QT_TRANSLATE_NOOP("LayerTree", "读取出错"),
+}
+
+
+def failure_text(result: SourceResult | None) -> str:
+    """Why a read failed, in the desk's language, said as what happened (a timeout is not a refused connection);
+    the technical detail is ``result.error``. A reason not from a source read (the local folder's, the
+    catalogue's: no ``error_kind``) is said as it came."""
+    if result is None or result.error is None:
+        return ""
+    kind = result.error_kind
+    if kind is None:
+        return result.error
+    if kind == "not_geojson" and result.spec.kind == "wfs" and result.spec.wfs_format == "gml32":
+        kind = "not_gml"
+    text = translate("LayerTree", _FAILURE_TEXTS.get(kind, _FAILURE_TEXTS["unexpected"]))
+    return text.format(status=result.error_status or "", seconds=f"{LAYER_DEADLINE_S:g}")
+
+
+def _failure_detail(layer: UserLayer) -> str:
+    """The technical reason of the layer's latest failed read (English, URLs redacted), or ""."""
+    if layer.read_error is not None:
+        return layer.read_error
+    r = layer.result
+    return r.error or "" if r is not None and r.failed else ""
+
+
+def _details_text(layer: UserLayer) -> str:
+    """The details pane: for a layer whose latest read failed, its state and why (the desk's language) above
+    the source report (English, as ``commandwall layers check`` writes it)."""
+    detail = _failure_detail(layer)
+    failure = layer.failure if layer.read_error is not None else layer.result
+    if not detail or failure is None or failure.error_kind is None:  # none, or not a source read's (said as is)
+        return layer.report
+    head = translate("LayerTree", "状态：{status}").format(status=_status_text(layer))
+    return "\n".join([head, translate("LayerTree", "技术细节：{detail}").format(detail=detail), "", layer.report])
+
+
 def _status_text(layer: UserLayer) -> str:
     r = layer.result
     if r is None:
         return translate("LayerTree", "加载中…")
+    if layer.loading:  # a read queued or under way: pressing 刷新 again starts no other
+        return translate("LayerTree", "正在刷新…")
     if not r.usable and not r.failed and layer.read_error is None:  # answered, with nothing in it now
         parts = [translate("LayerTree", "当前无要素")]
         if layer.refresh_interval and layer.refreshable:
@@ -175,9 +241,9 @@ def _status_text(layer: UserLayer) -> str:
             today = read_at.date() == to_display(datetime.now(UTC)).date()
             shown = read_at.strftime("%H:%M:%S" if today else "%Y-%m-%d %H:%M:%S")
             text = translate("LayerTree", "读取失败：{error}；地图显示 {time} 的数据").format(
-                error=layer.read_error, time=shown)
+                error=failure_text(layer.failure) or layer.read_error, time=shown)
         else:
-            text = translate("LayerTree", "无法加载：{error}").format(error=r.error)
+            text = translate("LayerTree", "无法加载：{error}").format(error=failure_text(r))
         if layer.retry_at is not None:  # a live layer that keeps failing: read less often, and when next
             when = to_display(datetime.fromtimestamp(layer.retry_at, UTC)).strftime("%H:%M:%S")
             text += translate("LayerTree", "；") + translate("LayerTree", "已连续失败 {count} 次，{time} 再试").format(
@@ -530,6 +596,9 @@ class LayerTreeWidget(QWidget):
         item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         status = display_text(_status_text(layer))
         item.setText(2, status)
+        detail = display_text(_failure_detail(layer), 600)
+        if detail and detail not in status:  # the technical reason (the server, redacted) for whoever mends it
+            status += "\n" + detail
         item.setToolTip(2, plain_tooltip(status))  # Qt would guess markup in a URL or reason
         item.setToolTip(0, plain_tooltip(layer.spec.where()))
         item.setForeground(2, QBrush(QColor(_STATUS_COLORS[layer.status])))
@@ -542,14 +611,17 @@ class LayerTreeWidget(QWidget):
     def _on_current_changed(self, item: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None = None) -> None:
         enabled = item is not None and item.data(0, _ID_ROLE) is not None
         shown_here = enabled and bool(item.flags() & Qt.ItemFlag.ItemIsUserCheckable)  # not the map's own markers
-        for widget in (self.up, self.down, self.reload, self.opacity):
-            widget.setEnabled(shown_here or (enabled and widget is self.reload))
+        layer = self._layers.get(item.data(0, _ID_ROLE)) if item is not None else None
+        for widget in (self.up, self.down, self.opacity):
+            widget.setEnabled(shown_here)
+        reading = layer is not None and layer.loading
+        self.reload.setEnabled(enabled and not reading)  # one read at a time: pressed again it would queue more
+        self.reload.setText(translate("LayerTree", "正在刷新…") if reading else translate("LayerTree", "刷新"))
         if item is not None:
             self.opacity.blockSignals(True)
             self.opacity.setValue(int(item.data(1, _ID_ROLE) or 90))
             self.opacity.blockSignals(False)
-        layer = self._layers.get(item.data(0, _ID_ROLE)) if item is not None else None
-        self.details.setPlainText("" if layer is None else display_text(layer.report, 20000, multiline=True))
+        self.details.setPlainText("" if layer is None else display_text(_details_text(layer), 20000, multiline=True))
         self.refresh.setEnabled(layer is not None and layer.refreshable)
         self.refresh.blockSignals(True)
         self.refresh.setValue(layer.refresh_interval if layer is not None and layer.refreshable else 0)
@@ -579,7 +651,9 @@ class LayerTreeWidget(QWidget):
         layer = self._layers.get(layer_id)
         if layer is None:
             return []
-        actions: list[tuple[str, Any]] = [(translate("LayerTree", "刷新"), lambda: self.sig_reload.emit(layer_id))]
+        actions: list[tuple[str, Any]] = []
+        if not layer.loading:  # being read: a second read would only queue behind it
+            actions.append((translate("LayerTree", "刷新"), lambda: self.sig_reload.emit(layer_id)))
         if layer.removable:
             actions.append((translate("LayerTree", "移除图层"), lambda: self.sig_remove.emit(layer_id)))
         return actions
@@ -628,6 +702,8 @@ class LayerTreeFeature(QObject):
         # sources are read on a pool of their own, several at once: a slow server (a page may take two minutes)
         # holds one worker, not every layer; the platform's and the local group are prepared on another
         self._pool = ThreadPoolExecutor(max_workers=SOURCE_READERS, thread_name_prefix="layer-source")
+        self._live_pool = ThreadPoolExecutor(max_workers=LIVE_READERS, thread_name_prefix="layer-live")
+        self._reads_since: dict[str, float] = {}  # layer id -> when its periodic read was queued (monotonic)
         self._groups = ThreadPoolExecutor(max_workers=1, thread_name_prefix="layer-groups")
         self._closed = False
         self._save_soon = QTimer(self)  # opacity changes are saved once the slider rests, not at every step
@@ -728,17 +804,24 @@ class LayerTreeFeature(QObject):
             self._send_styles()
 
     def reload(self, layer_id: str) -> None:
-        """Read one source again now."""
-        layer = self.controller.get(layer_id)
-        if layer is not None and not self._closed:
-            layer.loading = True
-            self._pool.submit(self._load, layer_id)
+        """Read one source again now, unless it is being read (the row says so: 正在刷新…, and the button is
+        off): asked again while a read is queued or under way, nothing more is queued."""
+        if self._closed or not self.controller.begin_read(layer_id):
+            return
+        self._pool.submit(self._load, layer_id)
+        if (layer := self.controller.get(layer_id)) is not None:
+            self.widget.update_layer(layer)
 
     def _load(self, layer_id: str) -> None:
         text: str | QByteArray = ""
         changed = True
         try:
-            result = self.controller.load(layer_id)
+            try:
+                result = self.controller.load(layer_id)
+            except BaseException:
+                self.controller.end_read(layer_id)  # it may be read again
+                log.exception("layer %s could not be read", layer_id)
+                raise
             changed = result is None or not result.unchanged
             layer = self.controller.get(layer_id)
             big = getattr(result, "bytes_read", 0) >= PAUSE_COLLECTOR_BYTES
@@ -749,13 +832,28 @@ class LayerTreeFeature(QObject):
                 self._sig_loaded.emit(layer_id, text, changed)
 
     def _refresh_due(self) -> None:
+        """Every second: read the live layers whose time has come (on their own readers) and the layers that never
+        loaded whose next try is due; say in its row a periodic read that is taking long."""
+        if self._closed:
+            return
+        now = time.monotonic()
         for layer_id in self.controller.due():
-            if not self._closed:
-                self._pool.submit(self._load, layer_id)
+            layer = self.controller.get(layer_id)
+            live = layer is not None and layer.refresh_interval > 0
+            (self._live_pool if live else self._pool).submit(self._load, layer_id)
+            self._reads_since[layer_id] = now
+        for layer_id, since in list(self._reads_since.items()):
+            layer = self.controller.get(layer_id)
+            if layer is None or not layer.loading:
+                self._reads_since.pop(layer_id, None)
+            elif since >= 0 and now - since >= SHOW_LOADING_AFTER_S:
+                self._reads_since[layer_id] = -1.0  # said once
+                self.widget.update_layer(layer)
 
     def _on_loaded(self, layer_id: str, text: str | QByteArray, changed: bool = True) -> None:
         """A read finished: the tree shows it; the page gets the layer again only when it changed (a live layer
         re-read as it was is not re-sent nor re-drawn)."""
+        self._reads_since.pop(layer_id, None)
         layer = self.controller.get(layer_id)
         if layer is None:
             return
@@ -816,4 +914,5 @@ class LayerTreeFeature(QObject):
         if self.dialog is not None:
             self.dialog.shutdown()
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._live_pool.shutdown(wait=False, cancel_futures=True)
         self._groups.shutdown(wait=False, cancel_futures=True)
