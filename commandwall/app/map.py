@@ -30,6 +30,8 @@ from commandwall.geo.basemaps import (
     WEB_MERCATOR_SET,
     BaseMap,
     BaseMapCatalogue,
+    BaseMapFileError,
+    WmtsError,
     implied_crs,
     is_rest_template,
     open_reader,
@@ -64,7 +66,7 @@ def base_map_from_spec(spec: BaseMapSpec, tianditu_key: str | None) -> BaseMap:
 def _base_map_from_spec(spec: BaseMapSpec, tianditu_key: str | None, zooms: dict[str, int]) -> BaseMap:
     crs = {"crs": spec.tile_crs()}
     if spec.kind in ("mbtiles", "folder"):
-        reader = open_reader(Path(spec.path))  # type: ignore[arg-type]
+        reader = open_reader(Path(spec.path), spec.kind)  # type: ignore[arg-type]
         return BaseMap(spec.id, spec.title, reader=reader, **zooms, **crs)
     if spec.kind == "xyz":
         return BaseMap(spec.id, spec.title, url=spec.url, overlay_url=spec.overlay_url,
@@ -73,9 +75,8 @@ def _base_map_from_spec(spec: BaseMapSpec, tianditu_key: str | None, zooms: dict
         matrix_set, prefix, style = spec.matrix_set or WEB_MERCATOR_SET, spec.matrix_prefix, spec.style or "default"
         url = spec.url or ""
         if spec.capabilities is not None:  # the server's own description of the layer (WmtsError says why not)
-            with Path(spec.capabilities).open("rb") as document:
-                choice = wmts_from_capabilities(document.read(MAX_CAPABILITIES_BYTES + 1), spec.layer or "",
-                                                spec.matrix_set, spec.format, spec.style)
+            choice = wmts_from_capabilities(_read_capabilities(Path(spec.capabilities)), spec.layer or "",
+                                            spec.matrix_set, spec.format, spec.style)
             url, matrix_set = check_tile_url(choice.url), choice.matrix_set  # as a configured URL is checked
             style = choice.style  # the configured one, else the one the document marks as the default
             prefix = choice.matrix_prefix  # the document's TileMatrix ids, for the label overlay too
@@ -101,12 +102,42 @@ def _base_map_from_spec(spec: BaseMapSpec, tianditu_key: str | None, zooms: dict
                    min_zoom=spec.min_zoom, max_zoom=min(spec.max_zoom, 18), **crs)
 
 
+def _read_capabilities(path: Path) -> bytes:
+    """A capabilities document's bytes: a regular file of at most 20 MB (a named pipe would wait for ever, a
+    device never end); :class:`BaseMapFileError` with the reason for anything else."""
+    try:
+        return paths.read_small_file(path, MAX_CAPABILITIES_BYTES)
+    except paths.NotARegularFileError:
+        raise BaseMapFileError(f"{path} is not a regular file (a folder, named pipe or device): not read",
+                               translate("basemaps", "服务说明文件 {name} 不是普通文件（是文件夹、命名管道或设备），"
+                                                     "未读取").format(name=path.name)) from None
+    except ValueError:
+        reason = translate("basemaps", "服务说明文件 {name} 超过 20 MB，未读取").format(name=path.name)
+        raise BaseMapFileError(f"{path} is larger than {MAX_CAPABILITIES_BYTES} bytes: not read", reason) from None
+
+
+def unavailable_reason(exc: Exception) -> str:
+    """Why a base map cannot be offered, in the officer's words (the log has the details): the reason a
+    :class:`BaseMapFileError` carries, else what kind of trouble it was."""
+    if isinstance(exc, BaseMapFileError):
+        return exc.reason
+    name = Path(exc.filename).name if isinstance(exc, OSError) and exc.filename else ""
+    if isinstance(exc, FileNotFoundError):
+        return translate("basemaps", "找不到 {name}").format(name=name) if name else translate("basemaps", "找不到文件")
+    if isinstance(exc, OSError):
+        return (translate("basemaps", "无法读取 {name}").format(name=name) if name
+                else translate("basemaps", "文件无法读取"))
+    if isinstance(exc, WmtsError):
+        return translate("basemaps", "服务说明不适用于本地图（详见日志）")
+    return translate("basemaps", "设置有误（详见日志）")
+
+
 def base_map_catalogue(settings: Settings, district_map: Path | None = None) -> tuple[BaseMapCatalogue, list[str]]:
     """The base maps a desk offers: the configured ones, then the shipped district map (if present).
 
     The default is ``settings.base_map`` when set, else the first on offer. A configured base map that cannot
-    be opened is left out and named in the returned problems (the others still work; the log says which file
-    was tried).
+    be opened is left out and named in the returned problems with the reason (:func:`unavailable_reason`; the
+    others still work; the log says which file was tried and the details).
     """
     key = settings.tianditu_key.get_secret_value() if settings.tianditu_key is not None else None
     base_maps: list[BaseMap] = []
@@ -116,17 +147,19 @@ def base_map_catalogue(settings: Settings, district_map: Path | None = None) -> 
             base_maps.append(base_map_from_spec(spec, key))
         except (OSError, ValueError) as exc:
             log.warning("base map %s not available: %s", spec.id, exc)
-            problems.append(translate("basemaps", "底图 {title} 不可用").format(title=spec.title))
+            problems.append(translate("basemaps", "底图 {title} 不可用：{reason}").format(
+                title=spec.title, reason=unavailable_reason(exc)))
     district_map = district_map if district_map is not None else paths.district_base_map()
     ids = {b.id for b in base_maps}
     if district_map.is_file() and DISTRICT_BASE_MAP[0] not in ids:
         try:
             district_id, district_title = DISTRICT_BASE_MAP
             base_maps.append(BaseMap(district_id, translate("basemaps", district_title),
-                                     reader=open_reader(district_map), min_zoom=8, max_zoom=19))
+                                     reader=open_reader(district_map, "mbtiles"), min_zoom=8, max_zoom=19))
         except (OSError, ValueError) as exc:
             log.warning("district base map not available: %s", exc)
-            problems.append(translate("basemaps", "薛城区离线底图不可用"))
+            problems.append(translate("basemaps", "薛城区离线底图不可用：{reason}").format(
+                reason=unavailable_reason(exc)))
     elif not district_map.is_file():
         log.info("no district base map at %s (make setup makes it)", district_map)
     return BaseMapCatalogue(base_maps, default=settings.base_map or ""), problems

@@ -19,11 +19,15 @@ page. Keys in service URLs (天地图 ``tk``) are secrets: :func:`redact_url` is
 
 from __future__ import annotations
 
+import errno
 import logging
 import math
+import os
 import re
 import sqlite3
+import stat
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -31,7 +35,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from commandwall.backend.http import is_secret_param
 from commandwall.i18n import QT_TRANSLATE_NOOP, translate
-from commandwall.paths import read_only_sqlite_uri
+from commandwall.paths import NotARegularFileError, read_only_sqlite_uri, read_small_file
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +52,52 @@ ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,39}$"
 _ID_RE = re.compile(ID_PATTERN)
 _NUMBER_RE = re.compile(r"^[0-9]{1,8}$")
 _FOLDER_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
+#: Longest (s) the queries that open an MBTiles file may take together (its metadata, the zoom levels of its
+#: tiles). A file without an index on its tiles is scanned whole for the zoom levels unless its metadata names
+#: them: a 2.3 GB file of 550 000 tiles took 0.4 s from the page cache and 4.9 s from the disk; a file whose
+#: ``tiles`` is a recursive view never ends. Past this the file is refused with the reason.
+OPEN_QUERY_SECONDS = 10.0
+#: Longest (s) one tile's query may take (a scan of that 2.3 GB file without an index: 0.4–0.7 s): past it the
+#: tile is missing, and the worker reading it is free again.
+TILE_QUERY_SECONDS = 5.0
+#: After this many tile queries in a row ran out of time, the file answers no more tiles (each would be as slow).
+TILE_TIMEOUTS_TO_GIVE_UP = 3
+#: SQLite virtual-machine steps between two looks at the clock (a few hundred microseconds).
+_PROGRESS_STEPS = 10_000
 
 
 class TileRequestError(ValueError):
     """A request that is not a valid tile address (bad numbers, zoom out of range, unknown base map)."""
+
+
+class BaseMapFileError(ValueError):
+    """An offline base map's file or folder the map cannot use. The message is for the log (it names the path in
+    full); ``reason`` is the officer's words, in the chosen language (the file's name and what is wrong)."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class _QueryTimeoutError(Exception):
+    """An MBTiles query ran past its deadline (or the reader was closed while it ran) and was interrupted."""
+
+
+def _not_regular_reason(path: Path) -> str:
+    return translate("basemaps", "{name} 不是普通文件（是文件夹、命名管道或设备），未打开").format(name=path.name)
+
+
+def check_regular_file(path: Path) -> None:
+    """Nothing when ``path`` is a regular file (after symbolic links); ``FileNotFoundError`` naming it when there
+    is nothing there, :class:`BaseMapFileError` for a folder, named pipe, socket or device: opening a named pipe
+    waits for a writer for ever, a device may never end."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise FileNotFoundError(errno.ENOENT, "no such file", str(path)) from None
+    if not stat.S_ISREG(mode):
+        raise BaseMapFileError(f"{path} is not a regular file (a folder, named pipe or device): not opened",
+                               _not_regular_reason(path))
 
 
 class TileReader(Protocol):
@@ -107,44 +153,112 @@ class MBTilesReader:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        if not self.path.is_file():
-            raise FileNotFoundError(f"MBTiles file not found: {self.path}")
+        check_regular_file(self.path)  # not a named pipe: SQLite's open of one would wait for a writer for ever
         uri = read_only_sqlite_uri(self.path.resolve())
+        self._deadline = math.inf
+        self._interrupted = False
+        self._closed = False
+        self._timeouts = 0  # tile queries in a row that ran out of time
+        self._lock = threading.Lock()
         try:
             self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
-            self.metadata = {str(k): str(v) for k, v in self._db.execute("SELECT name, value FROM metadata")}
-            zooms = self._db.execute("SELECT MIN(zoom_level), MAX(zoom_level) FROM tiles").fetchone()
         except sqlite3.DatabaseError as exc:
-            raise ValueError(f"{self.path.name} is not an MBTiles file: {exc}") from exc
-        self._lock = threading.Lock()
-        self.min_zoom = int(zooms[0]) if zooms[0] is not None else 0
-        self.max_zoom = int(zooms[1]) if zooms[1] is not None else 0
-        self.indexed = self._uses_index()
+            raise self._not_mbtiles(exc) from exc
+        self._db.set_progress_handler(self._past_deadline, _PROGRESS_STEPS)
+        try:
+            self._open_queries(time.monotonic() + OPEN_QUERY_SECONDS)
+        except _QueryTimeoutError:
+            self._db.close()
+            raise BaseMapFileError(
+                f"{self.path}: reading its metadata and zoom levels took over {OPEN_QUERY_SECONDS:g} s (a damaged "
+                "or endless tiles table or view, or a very large file without an index): not opened",
+                translate("basemaps", "{name} 读取超时（超过 {seconds} 秒）：文件可能已损坏，或过大且没有瓦片索引")
+                .format(name=self.path.name, seconds=f"{OPEN_QUERY_SECONDS:g}")) from None
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise self._not_mbtiles(exc) from exc
         if not self.indexed:
             log.warning("MBTiles %s has no index on its tiles' (zoom_level, tile_column, tile_row): each tile is "
                         "a scan of the whole file (CREATE UNIQUE INDEX tile_index ON tiles (zoom_level, "
                         "tile_column, tile_row) on a copy makes it fast)", self.path.name)
 
+    def _not_mbtiles(self, exc: Exception) -> BaseMapFileError:
+        return BaseMapFileError(f"{self.path} is not an MBTiles file: {exc}",
+                                translate("basemaps", "{name} 不是可用的 MBTiles 文件").format(name=self.path.name))
+
+    def _past_deadline(self) -> bool:
+        """SQLite's progress handler: True (interrupt the statement) once the query's deadline has passed."""
+        if self._closed or time.monotonic() > self._deadline:
+            self._interrupted = True
+            return True
+        return False
+
+    def _run(self, sql: str, params: tuple = (), *, deadline: float, one: bool = False) -> Any:
+        """The rows of a query (``one``: the first row or None), interrupted at ``deadline`` (monotonic):
+        :class:`_QueryTimeoutError` then."""
+        self._deadline, self._interrupted = deadline, False
+        try:
+            cursor = self._db.execute(sql, params)
+            return cursor.fetchone() if one else cursor.fetchall()
+        except sqlite3.OperationalError:
+            if self._interrupted:
+                raise _QueryTimeoutError from None
+            raise
+        finally:
+            self._deadline = math.inf
+
+    def _open_queries(self, deadline: float) -> None:
+        rows = self._run("SELECT name, value FROM metadata LIMIT 1000", deadline=deadline)
+        self.metadata = {str(k): str(v) for k, v in rows}
+        self.indexed = self._uses_index(deadline)
+        zooms = self._metadata_zooms() if not self.indexed else None
+        if zooms is None and self.indexed:  # each a look-up in the index (both in one query would read it whole)
+            zooms = (self._run("SELECT MIN(zoom_level) FROM tiles", deadline=deadline, one=True)[0],
+                     self._run("SELECT MAX(zoom_level) FROM tiles", deadline=deadline, one=True)[0])
+        elif zooms is None:  # a scan of the whole table, bounded
+            zooms = self._run("SELECT MIN(zoom_level), MAX(zoom_level) FROM tiles", deadline=deadline, one=True)
+        self.min_zoom = int(zooms[0]) if zooms[0] is not None else 0
+        self.max_zoom = int(zooms[1]) if zooms[1] is not None else 0
+
+    def _metadata_zooms(self) -> tuple[int, int] | None:
+        """``minzoom``/``maxzoom`` of the metadata when both are whole numbers 0..MAX_ZOOM in order, else None:
+        what a file without an index says of itself instead of a scan of all its tiles."""
+        try:
+            low, high = int(self.metadata["minzoom"]), int(self.metadata["maxzoom"])
+        except (KeyError, ValueError):
+            return None
+        return (low, high) if 0 <= low <= high <= MAX_ZOOM else None
+
     _TILE_QUERY = "FROM tiles WHERE zoom_level=? AND tile_column=? AND tile_row=?"
 
-    def _uses_index(self) -> bool:
+    def _uses_index(self, deadline: float) -> bool:
         """Whether SQLite's plan for a tile looks it up (``SEARCH``) rather than scanning a table (``SCAN``):
         ``tiles`` may be a table or a view over ``map`` and ``images``, with an index, a primary key or none."""
         try:
-            plan = self._db.execute("EXPLAIN QUERY PLAN SELECT tile_data " + self._TILE_QUERY, (0, 0, 0)).fetchall()
+            plan = self._run("EXPLAIN QUERY PLAN SELECT tile_data " + self._TILE_QUERY, (0, 0, 0), deadline=deadline)
         except sqlite3.DatabaseError:
             return False
         return not any(str(row[-1]).startswith("SCAN") for row in plan)
 
     def tile(self, z: int, x: int, y: int) -> tuple[bytes, str] | None:
         """The tile at XYZ z/x/y (the TMS row is ``2**z - 1 - y``), or None if the file has none there or it is
-        larger than :data:`MAX_TILE_BYTES` (not read)."""
+        larger than :data:`MAX_TILE_BYTES` (not read). None as well when its query ran past
+        :data:`TILE_QUERY_SECONDS`, and for every tile once :data:`TILE_TIMEOUTS_TO_GIVE_UP` did in a row."""
         check_tile_address(z, x, y)
         with self._lock:
-            row = self._db.execute(
-                "SELECT CASE WHEN length(tile_data) <= ? THEN tile_data END " + self._TILE_QUERY,
-                (MAX_TILE_BYTES, z, x, (1 << z) - 1 - y),
-            ).fetchone()
+            if self._closed or self._timeouts >= TILE_TIMEOUTS_TO_GIVE_UP:
+                return None
+            try:
+                row = self._run("SELECT CASE WHEN length(tile_data) <= ? THEN tile_data END " + self._TILE_QUERY,
+                                (MAX_TILE_BYTES, z, x, (1 << z) - 1 - y),
+                                deadline=time.monotonic() + TILE_QUERY_SECONDS, one=True)
+            except _QueryTimeoutError:
+                self._timeouts += 1
+                given_up = self._timeouts >= TILE_TIMEOUTS_TO_GIVE_UP
+                log.warning("MBTiles %s: tile %d/%d/%d took over %g s, not shown%s", self.path.name, z, x, y,
+                            TILE_QUERY_SECONDS, "; no more tiles are read from it" if given_up else "")
+                return None
+            self._timeouts = 0
         if row is None or not isinstance(row[0], bytes):
             return None
         mime = image_mime(row[0])
@@ -165,7 +279,8 @@ class MBTilesReader:
         return west, south, east, north
 
     def close(self) -> None:
-        """Close the database."""
+        """Close the database; a tile query running now is interrupted first."""
+        self._closed = True
         with self._lock:
             self._db.close()
 
@@ -175,8 +290,11 @@ class TileFolderReader:
 
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root).resolve()
+        if not self.root.exists():
+            raise FileNotFoundError(errno.ENOENT, "tile folder not found", str(self.root))
         if not self.root.is_dir():
-            raise FileNotFoundError(f"tile folder not found: {self.root}")
+            reason = translate("basemaps", "{name} 不是文件夹，不能作为瓦片目录").format(name=self.root.name)
+            raise BaseMapFileError(f"{self.root} is not a folder: no tile folder there", reason)
         zooms = [int(p.name) for p in self.root.iterdir() if p.is_dir() and _NUMBER_RE.match(p.name)]
         zooms = [z for z in zooms if z <= MAX_ZOOM]
         self.min_zoom = min(zooms, default=0)
@@ -188,11 +306,14 @@ class TileFolderReader:
         check_tile_address(z, x, y)
         for suffix in _FOLDER_SUFFIXES:
             candidate = (self.root / str(z) / str(x) / f"{y}{suffix}").resolve()
-            if not candidate.is_relative_to(self.root) or not candidate.is_file():
+            if not candidate.is_relative_to(self.root) or not candidate.exists():
                 continue
-            with candidate.open("rb") as file:
-                data = file.read(MAX_TILE_BYTES + 1)
-            if len(data) > MAX_TILE_BYTES:
+            try:  # a regular file only: a named pipe there would hold the worker for ever
+                data = read_small_file(candidate, MAX_TILE_BYTES)
+            except NotARegularFileError:
+                log.warning("tile %s/%s/%s of %s is not a regular file: not read", z, x, y, self.root.name)
+                continue
+            except ValueError:
                 log.warning("tile %s/%s/%s of %s is over %d bytes: not shown", z, x, y, self.root.name, MAX_TILE_BYTES)
                 return None
             mime = image_mime(data)
@@ -200,14 +321,14 @@ class TileFolderReader:
         return None
 
 
-def open_reader(path: Path | str) -> TileReader:
-    """An MBTiles reader for a file, a tile-folder reader for a folder; ``FileNotFoundError`` naming the path
-    tried when there is neither."""
+def open_reader(path: Path | str, kind: str | None = None) -> TileReader:
+    """The reader of an offline base map: ``kind`` ``mbtiles`` (a regular file only), ``folder`` (a folder only),
+    or None: a folder's if ``path`` is one, else an MBTiles file's. ``FileNotFoundError`` naming the path tried
+    when there is nothing; :class:`BaseMapFileError` with the reason for anything else (a named pipe, device or
+    folder named ``*.mbtiles``, a file that is not MBTiles or whose queries do not end)."""
     path = Path(path)
-    if path.is_dir():
+    if kind == "folder" or (kind is None and path.is_dir()):
         return TileFolderReader(path)
-    if not path.exists():
-        raise FileNotFoundError(f"no MBTiles file or tile folder at {path}")
     return MBTilesReader(path)
 
 
@@ -476,6 +597,13 @@ class WmtsLayerChoice:
     matrix_prefix: str = ""
 
 
+def _some(names: list[str], shown: int = 10) -> str:
+    """The first ``shown`` of ``names`` (each cut to 60 characters), then how many more: a document may list
+    100 000 formats, and the message is a log line."""
+    listed = ", ".join(name[:60] for name in names[:shown])
+    return listed + (f", … {len(names) - shown} more" if len(names) > shown else "")
+
+
 def _text(element: Any, path: str) -> str:
     found = element.find(path, _NS)
     return (found.text or "").strip() if found is not None else ""
@@ -571,7 +699,7 @@ def wmts_from_capabilities(document: bytes, layer: str, matrix_set: str | None =
     if matrix_set is not None:
         if matrix_set not in linked:
             raise WmtsError(f"layer {layer[:100]!r} has no tile matrix set {matrix_set[:100]!r} "
-                            f"(it has: {', '.join(s[:40] for s in linked) or 'none'})")
+                            f"(it has: {_some([s[:40] for s in linked]) or 'none'})")
         linked = [matrix_set]
     reasons = []
     chosen: tuple[str, dict[int, str], str] | None = None
@@ -589,14 +717,16 @@ def wmts_from_capabilities(document: bytes, layer: str, matrix_set: str | None =
         chosen = (name, zooms, prefix or "")
         break
     if chosen is None:
-        raise WmtsError(f"layer {layer[:100]!r} has no tile matrix set the map can draw: " + "; ".join(reasons))
+        raise WmtsError(f"layer {layer[:100]!r} has no tile matrix set the map can draw: " + "; ".join(reasons[:10])
+                        + (f"; … {len(reasons) - 10} more" if len(reasons) > 10 else ""))
     set_name, zooms, prefix = chosen
     formats = [f.text.strip() for f in found.findall("wmts:Format", _NS) if f.text]
     templates = {el.get("format"): el.get("template") for el in found.findall("wmts:ResourceURL", _NS)
                  if el.get("resourceType") == "tile" and el.get("template")}
     offered = formats + [f for f in templates if f and f not in formats]
     if image_format is not None and image_format not in offered:
-        raise WmtsError(f"layer {layer[:100]!r} has no format {image_format[:60]!r} (it has: {', '.join(offered)})")
+        raise WmtsError(f"layer {layer[:100]!r} has no format {image_format[:60]!r} (it has: "
+                        f"{_some(offered) or 'none'})")
     fmt = image_format or next((f for f in ("image/png", "image/jpeg") if f in offered), offered[0] if offered
                                else "image/png")
     styles = [(_text(el, "ows:Identifier"), el.get("isDefault") == "true") for el in found.findall("wmts:Style", _NS)]

@@ -191,35 +191,96 @@
 <context>
     <name>basemaps</name>
     <message>
-        <location filename="../../commandwall/app/map.py" line="48"/>
+        <location filename="../../commandwall/app/map.py" line="50"/>
         <source>薛城区离线底图</source>
         <extracomment>Id and title of the shipped district base map (the exercise mode&apos;s default). The district&apos;s offline base map: (id, title); the title is translated where the catalogue is built.</extracomment>
         <translation>Xuecheng offline map</translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/map.py" line="119"/>
-        <source>底图 {title} 不可用</source>
-        <translation>Base map {title} unavailable</translation>
+        <location filename="../../commandwall/app/map.py" line="112"/>
+        <source>服务说明文件 {name} 不是普通文件（是文件夹、命名管道或设备），未读取</source>
+        <translation>The capabilities file {name} is not a regular file (a folder, named pipe or device): not read</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/map.py" line="115"/>
+        <source>服务说明文件 {name} 超过 20 MB，未读取</source>
+        <translation>The capabilities file {name} is larger than 20 MB: not read</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/map.py" line="126"/>
+        <source>找不到 {name}</source>
+        <translation>{name} not found</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/map.py" line="126"/>
+        <source>找不到文件</source>
+        <translation>File not found</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/map.py" line="128"/>
+        <source>无法读取 {name}</source>
+        <translation>{name} cannot be read</translation>
     </message>
     <message>
         <location filename="../../commandwall/app/map.py" line="129"/>
-        <source>薛城区离线底图不可用</source>
-        <translation>Xuecheng offline map unavailable</translation>
+        <source>文件无法读取</source>
+        <translation>The file cannot be read</translation>
     </message>
     <message>
-        <location filename="../../commandwall/geo/basemaps.py" line="45"/>
+        <location filename="../../commandwall/app/map.py" line="131"/>
+        <source>服务说明不适用于本地图（详见日志）</source>
+        <translation>The service's capabilities do not suit this map (see the log)</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/map.py" line="132"/>
+        <source>设置有误（详见日志）</source>
+        <translation>The settings are wrong (see the log)</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/map.py" line="150"/>
+        <source>底图 {title} 不可用：{reason}</source>
+        <translation>Base map {title} not available: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/app/map.py" line="161"/>
+        <source>薛城区离线底图不可用：{reason}</source>
+        <translation>Xuecheng offline base map not available: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/geo/basemaps.py" line="49"/>
         <source>无底图</source>
         <extracomment>Highest zoom any reader answers (tile numbers stay far below 2**31). Largest tile a reader hands out (a 512 px PNG of a busy area is under 1 MB): a larger one is taken as missing, never read whole into memory. Id of &quot;no base map&quot; (无底图) in the switcher; always offered.</extracomment>
         <translation>No base map</translation>
     </message>
     <message>
-        <location filename="../../commandwall/geo/basemaps.py" line="388"/>
+        <location filename="../../commandwall/geo/basemaps.py" line="87"/>
+        <source>{name} 不是普通文件（是文件夹、命名管道或设备），未打开</source>
+        <extracomment>Base-map ids: what may appear in a ``cw://app/tiles/&lt;id&gt;/…`` path. Longest (s) the queries that open an MBTiles file may take together (its metadata, the zoom levels of its tiles). A file without an index on its tiles is scanned whole for the zoom levels unless its metadata names them: a 2.3 GB file of 550 000 tiles took 0.4 s from the page cache and 4.9 s from the disk; a file whose ``tiles`` is a recursive view never ends. Past this the file is refused with the reason. Longest (s) one tile&apos;s query may take (a scan of that 2.3 GB file without an index: 0.4–0.7 s): past it the tile is missing, and the worker reading it is free again. After this many tile queries in a row ran out of time, the file answers no more tiles (each would be as slow). SQLite virtual-machine steps between two looks at the clock (a few hundred microseconds).</extracomment>
+        <translation>{name} is not a regular file (a folder, named pipe or device): not opened</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/geo/basemaps.py" line="175"/>
+        <source>{name} 读取超时（超过 {seconds} 秒）：文件可能已损坏，或过大且没有瓦片索引</source>
+        <translation>Reading {name} took over {seconds} s: the file may be damaged, or very large without a tile index</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/geo/basemaps.py" line="187"/>
+        <source>{name} 不是可用的 MBTiles 文件</source>
+        <translation>{name} is not a usable MBTiles file</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/geo/basemaps.py" line="296"/>
+        <source>{name} 不是文件夹，不能作为瓦片目录</source>
+        <translation>{name} is not a folder: it cannot be a tile folder</translation>
+    </message>
+    <message>
+        <location filename="../../commandwall/geo/basemaps.py" line="509"/>
         <source>{title}（GCJ-02：叠加偏移约0.5公里）</source>
-        <extracomment>Base-map ids: what may appear in a ``cw://app/tiles/&lt;id&gt;/…`` path. The WMTS well-known Web Mercator tile matrix set (OGC 07-057r7 Annex E.4), the default of a configured service. Names of tile matrix sets in latitude/longitude (EPSG:4326, CGCS2000 EPSG:4490, 天地图 ``c``): Leaflet&apos;s map is Web Mercator, so their tiles would land in the wrong place. Which RESTful template variables this page fills (WMTS 1.0.0 §10.2.1), lower case. A ``{…}`` variable of a tile URL template (group 1: its name as written), in this module and the settings. The one variable a template may carry besides the tile&apos;s: Leaflet fills it from ``subdomains``. A tile server&apos;s origin as the page&apos;s CSP may name it: ``scheme://host[:port]``, the host a lower-case name or IPv4 address (no IPv6 literal, wildcard, path, quote or space: each could widen or break the policy). What a base map&apos;s tiles are drawn in: Web Mercator on WGS84 lon/lat (as every overlay is), or on the shifted lon/lat of Chinese web maps — GCJ-02 (高德 AMap, 腾讯 Tencent) or BD-09 (百度 Baidu), 300–600 m off WGS84. Tile hosts known to serve shifted tiles: the host itself or any name under it.</extracomment>
+        <extracomment>The WMTS well-known Web Mercator tile matrix set (OGC 07-057r7 Annex E.4), the default of a configured service. Names of tile matrix sets in latitude/longitude (EPSG:4326, CGCS2000 EPSG:4490, 天地图 ``c``): Leaflet&apos;s map is Web Mercator, so their tiles would land in the wrong place. Which RESTful template variables this page fills (WMTS 1.0.0 §10.2.1), lower case. A ``{…}`` variable of a tile URL template (group 1: its name as written), in this module and the settings. The one variable a template may carry besides the tile&apos;s: Leaflet fills it from ``subdomains``. A tile server&apos;s origin as the page&apos;s CSP may name it: ``scheme://host[:port]``, the host a lower-case name or IPv4 address (no IPv6 literal, wildcard, path, quote or space: each could widen or break the policy). What a base map&apos;s tiles are drawn in: Web Mercator on WGS84 lon/lat (as every overlay is), or on the shifted lon/lat of Chinese web maps — GCJ-02 (高德 AMap, 腾讯 Tencent) or BD-09 (百度 Baidu), 300–600 m off WGS84. Tile hosts known to serve shifted tiles: the host itself or any name under it.</extracomment>
         <translation>{title} (GCJ-02: overlays ~0.5 km off)</translation>
     </message>
     <message>
-        <location filename="../../commandwall/geo/basemaps.py" line="390"/>
+        <location filename="../../commandwall/geo/basemaps.py" line="511"/>
         <source>{title}（BD-09：百度网格，叠加无法对齐）</source>
         <translation>{title} (BD-09: Baidu&apos;s own grid; overlays cannot line up)</translation>
     </message>
@@ -1298,13 +1359,13 @@ Priority levels, the same words (and context) as the incident centre&apos;s.</ex
 <context>
     <name>map_page</name>
     <message>
-        <location filename="../../commandwall/app/map.py" line="199"/>
+        <location filename="../../commandwall/app/map.py" line="232"/>
         <source>；</source>
         <extracomment>How often (ms) moving units and camera states are redrawn at most: a thousand points per second is enough. How often (s) the units are looked at for one gone stale (or current again) with no change to redraw them for. Which incidents the map shows (set from the overview dashboard; ``NO_FILTER``: all).</extracomment>
         <translation>; </translation>
     </message>
     <message>
-        <location filename="../../commandwall/app/map.py" line="200"/>
+        <location filename="../../commandwall/app/map.py" line="233"/>
         <source>部分图层未加载：{errors}</source>
         <translation>Some layers were not loaded: {errors}</translation>
     </message>

@@ -4,7 +4,6 @@ a configured XYZ service on 127.0.0.1, and the coordinate readout (WGS84 + EPSG:
 from __future__ import annotations
 
 import json
-import os
 import re
 import threading
 from collections.abc import Iterator
@@ -15,6 +14,7 @@ import pytest
 from pyproj import Transformer
 
 from commandwall import paths
+from commandwall.app import map as map_rules
 from commandwall.app.map import MapController, base_map_catalogue
 from commandwall.app.platform import PlatformFactory
 from commandwall.app.session import ClientSession
@@ -174,27 +174,25 @@ def test_coordinate_readout_matches_pyproj_and_click_copies(qtbot, tmp_path: Pat
     assert copied.args == [text]
 
 
-@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="a named pipe stands for a slow capabilities document")
-def test_base_maps_are_opened_off_the_gui_thread_and_the_page_waits_for_them(qtbot, tmp_path: Path) -> None:
-    """The capabilities document is a named pipe: reading it blocks until the test writes it. The feature is
-    made (and the window could paint) while it is unread; the layers that come meanwhile wait for it; then the
-    page loads with the document's base map."""
+def test_base_maps_are_opened_off_the_gui_thread_and_the_page_waits_for_them(qtbot, tmp_path: Path,
+                                                                           monkeypatch) -> None:
+    """Reading the capabilities document is held until the test lets it go. The feature is made (and the window
+    could paint) while it is unread; the layers that come meanwhile wait for it; then the page loads with the
+    document's base map."""
     wmts = WmtsServer(DISTRICT_MAP).start()
     document = tmp_path / "capabilities.xml"
-    os.mkfifo(document)
+    document.write_bytes(capabilities_xml(wmts.origin))
     settings = Settings(data_dir=tmp_path / "d", base_maps=[
         {"id": "city", "title": "城市WMTS", "kind": "wmts", "layer": LAYER, "capabilities": document,
          "min_zoom": 10, "max_zoom": 16}])
-    feature_made, written = threading.Event(), []
+    feature_made, read = threading.Event(), []
+    read_capabilities = map_rules._read_capabilities
 
-    def write_document() -> None:
-        in_time = feature_made.wait(10)  # without a worker the feature waits for the document: unblock it late
-        with document.open("wb") as pipe:
-            pipe.write(capabilities_xml(wmts.origin))
-        written.append(in_time)
+    def held_read(path: Path) -> bytes:
+        read.append(feature_made.wait(10))  # without a worker the feature waits here: it is let go late
+        return read_capabilities(path)
 
-    writer = threading.Thread(target=write_document, daemon=True)
-    writer.start()
+    monkeypatch.setattr(map_rules, "_read_capabilities", held_read)
     feature, signals = map_feature(qtbot, settings, tmp_path / "d")
     view = feature.view
     try:
@@ -205,8 +203,7 @@ def test_base_maps_are_opened_off_the_gui_thread_and_the_page_waits_for_them(qtb
         feature_made.set()
         with qtbot.waitSignal(view.sig_ready, timeout=20000):
             pass
-        writer.join(5)
-        assert written == [True]
+        assert read == [True]
         assert run_js(qtbot, view, "CW.stats().baseMap") == "city"
         qtbot.waitUntil(lambda: wmts.served >= 4, timeout=15000)
     finally:

@@ -170,7 +170,7 @@ def test_a_bad_offline_base_map_is_reported_and_the_rest_still_offered(tmp_path:
     district = make_mbtiles(tmp_path / "district.mbtiles", {(10, 0, 0): png((1, 1, 1))})
     catalogue, problems = base_map_catalogue(settings, district_map=district)
     assert [b.id for b in catalogue.base_maps] == ["city", "xuecheng"]
-    assert problems == ["底图 坏的 不可用"]
+    assert problems == ["底图 坏的 不可用：broken.mbtiles 不是可用的 MBTiles 文件"]
     assert catalogue.default == "city"
 
 

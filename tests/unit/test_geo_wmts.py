@@ -154,7 +154,7 @@ def test_a_capabilities_file_configures_a_base_map_and_a_bad_one_is_reported(tmp
         {"id": "gone", "title": "缺文件", "kind": "wmts", "layer": LAYER, "capabilities": tmp_path / "no.xml"},
     ])
     catalogue, problems = base_map_catalogue(settings, district_map=tmp_path / "none.mbtiles")
-    assert problems == ["底图 经纬度 不可用", "底图 缺文件 不可用"]
+    assert problems == ["底图 经纬度 不可用：服务说明不适用于本地图（详见日志）", "底图 缺文件 不可用：找不到 no.xml"]
     (city,) = catalogue.page_payload("city")["items"]
     assert city["url"].endswith(f"/{SET}/{PREFIX}{{z}}/{{y}}/{{x}}.png")
     assert (city["minZoom"], city["maxZoom"]) == (10, 16)
@@ -226,7 +226,9 @@ def test_a_document_naming_a_hostile_template_is_reported_not_drawn(tmp_path: Pa
         {"id": "evil", "title": "恶意", "kind": "wmts", "layer": LAYER, "capabilities": document},
         {"id": "huge", "title": "过大", "kind": "wmts", "layer": LAYER, "capabilities": huge}])
     catalogue, problems = base_map_catalogue(settings, district_map=tmp_path / "none.mbtiles")
-    assert problems == ["底图 恶意 不可用", "底图 过大 不可用"] and catalogue.base_maps == []
+    assert problems == ["底图 恶意 不可用：设置有误（详见日志）",
+                        "底图 过大 不可用：服务说明文件 huge.xml 超过 20 MB，未读取"]
+    assert catalogue.base_maps == []
     with pytest.raises(WmtsError, match="larger than 20 MB"):
         read_capabilities(huge.read_bytes())
 

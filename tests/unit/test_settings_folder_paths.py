@@ -51,7 +51,7 @@ def test_offline_base_maps_are_found_in_the_settings_folder(config: Path, tmp_pa
     assert [b.id for b in catalogue.base_maps] == ["city", "folder"]
     assert catalogue.tile("city", 10, 0, 0) == (png((1, 2, 3)), "image/png")
     assert catalogue.tile("folder", 10, 0, 0) == (png((4, 5, 6)), "image/png")
-    assert problems == ["底图 缺文件 不可用"]
+    assert problems == ["底图 缺文件 不可用：找不到 gone.mbtiles"]
     assert str(config / "maps" / "gone.mbtiles") in caplog.text  # the path tried, in full
 
 
