@@ -229,7 +229,7 @@
     <message>
         <location filename="../../commandwall/app/map.py" line="131"/>
         <source>服务说明不适用于本地图（详见日志）</source>
-        <translation>The service's capabilities do not suit this map (see the log)</translation>
+        <translation>The service&apos;s capabilities do not suit this map (see the log)</translation>
     </message>
     <message>
         <location filename="../../commandwall/app/map.py" line="132"/>
