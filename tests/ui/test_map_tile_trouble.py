@@ -4,7 +4,6 @@ blocks (a capabilities document that is a named pipe nobody writes). Real server
 
 from __future__ import annotations
 
-import contextlib
 import os
 import threading
 import time
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from commandwall import paths
+from commandwall.app import map as map_rules
 from commandwall.app.map import base_map_catalogue
 from commandwall.geo.layers import load_layers
 from commandwall.ui.map import feature as feature_module
@@ -155,20 +155,27 @@ def test_a_failing_label_overlay_is_counted_apart_from_its_base_map(qtbot, tmp_p
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="a named pipe stands for a capabilities read that blocks")
 def test_the_map_comes_up_without_base_maps_that_block_and_gets_them_when_they_come(
-        qtbot, tmp_path: Path) -> None:
-    """Opening the base maps blocks (the capabilities document is a named pipe nobody writes yet): the page with
-    the district comes up within the wait and says so; once the document is written the base map is on the page
-    (loaded again for its tile server) and its tiles are fetched."""
+        qtbot, tmp_path: Path, monkeypatch) -> None:
+    """Opening the base maps blocks (the capabilities document's read is held — a slow disk or mount; a named
+    pipe is refused at once now): the page with the district comes up within the wait and says so; once the read
+    goes on the base map is on the page (loaded again for its tile server) and its tiles are fetched."""
     wmts = WmtsServer(DISTRICT_MAP).start()
     document = tmp_path / "capabilities.xml"
-    os.mkfifo(document)
+    document.write_bytes(capabilities_xml(wmts.origin))
     base_maps = [{"id": "city", "title": "城市WMTS", "kind": "wmts", "layer": LAYER, "capabilities": document,
                   "min_zoom": 10, "max_zoom": 16}]
+    release = threading.Event()
+    read_capabilities = map_rules._read_capabilities
+
+    def held_read(path: Path) -> bytes:
+        release.wait(60)
+        return read_capabilities(path)
+
+    monkeypatch.setattr(map_rules, "_read_capabilities", held_read)
     messages: list[str] = []
     feature, signals = map_feature(qtbot, _settings(tmp_path / "d", base_maps), tmp_path / "d")
     feature.sig_message.connect(lambda text, _ms: messages.append(text))
     view = feature.view
-    writer = None
     try:
         made = time.monotonic()
         layers = load_layers(paths.layers_dir()).layers
@@ -178,20 +185,12 @@ def test_the_map_comes_up_without_base_maps_that_block_and_gets_them_when_they_c
         assert run_js(qtbot, view, "CW.stats().static.length") > 0  # the district is drawn
         assert run_js(qtbot, view, "CW.stats().baseMaps") == ["none"]
         assert any("底图仍在打开" in m for m in messages)
-
-        def write_document() -> None:
-            with document.open("wb") as pipe:
-                pipe.write(capabilities_xml(wmts.origin))
-
-        writer = threading.Thread(target=write_document, daemon=True)
-        writer.start()
+        release.set()
         qtbot.waitUntil(lambda: view.is_ready() and run_js(qtbot, view, "CW.stats().baseMap") == "city",
                         timeout=20000)
         qtbot.waitUntil(lambda: wmts.served >= 4, timeout=15000)
     finally:
-        if writer is None:  # unblock the worker (if it is still reading)
-            with contextlib.suppress(OSError):
-                os.close(os.open(document, os.O_WRONLY | os.O_NONBLOCK))
+        release.set()
         feature.shutdown()
         wmts.stop()
 
