@@ -9,12 +9,14 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-#: The holding program: rollback journal (a WAL file would let readers in), ``BEGIN EXCLUSIVE``, "held" on its
-#: output, then it waits for a line (or the end) on its input and lets go.
+#: The holding program: ``BEGIN EXCLUSIVE`` in the file's journal mode (``keep``), or after switching it to a rollback
+#: journal (``DELETE``: then readers wait too; in WAL mode only writers do), "held" on its output, then it waits for
+#: a line (or the end) on its input and lets go.
 _HOLD = """
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1], isolation_level=None)
-db.execute("PRAGMA journal_mode=DELETE")
+if sys.argv[2] != "keep":
+    db.execute("PRAGMA journal_mode=" + sys.argv[2])
 db.execute("BEGIN EXCLUSIVE")
 print("held", flush=True)
 sys.stdin.readline()
@@ -24,10 +26,11 @@ db.close()
 
 
 @contextlib.contextmanager
-def held_by_another_program(path: Path) -> Iterator[Callable[[], None]]:
-    """Hold the database at ``path`` locked from another process; yields a function that lets it go (it is let go
-    at the end anyway)."""
-    process = subprocess.Popen([sys.executable, "-c", _HOLD, str(path)], stdin=subprocess.PIPE,
+def held_by_another_program(path: Path, journal: str = "DELETE") -> Iterator[Callable[[], None]]:
+    """Hold the database at ``path`` locked from another process (``journal``: ``DELETE`` switches the file to a
+    rollback journal first; ``keep`` holds it as it is — a WAL file stays open to readers); yields a function that
+    lets it go (it is let go at the end anyway)."""
+    process = subprocess.Popen([sys.executable, "-c", _HOLD, str(path), journal], stdin=subprocess.PIPE,
                                stdout=subprocess.PIPE, text=True)
 
     def let_go() -> None:

@@ -1039,14 +1039,21 @@ class IncidentsController:
         allowed, hint = self._retry_choice(item)
         if not allowed:
             return hint
-        if not outbox.retry(row_id):
-            return translate("incidents", "该操作已不在未送达列表中")
+        try:
+            if not outbox.retry(row_id):
+                return translate("incidents", "该操作已不在未送达列表中")
+        except OutboxWriteError as exc:  # the file held by another program, the disk full: not queued again
+            return not_stored(self._what(item), exc)
         return translate("incidents", "{what}已重新排队，连上平台后发出").format(what=self._what(item))
 
     def dismiss_undelivered(self, row_id: int) -> bool:
         """忽略: the officer has seen the refusal and sets the action aside (kept in the outbox, listed no more)."""
         outbox = self.session.outbox
-        return outbox.dismiss(row_id) if outbox is not None else False
+        try:
+            return outbox.dismiss(row_id) if outbox is not None else False
+        except OutboxWriteError as exc:  # kept in the list: it can be set aside once the file can be written
+            log.warning("undelivered row %d not set aside: %s", row_id, exc)
+            return False
 
     def _undelivered(self, item: OutboxItem, now: datetime) -> UndeliveredAction:
         incident_id = str(item.payload.get("incident_id") or "")

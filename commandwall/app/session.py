@@ -179,7 +179,7 @@ class ClientSession:
         self.retry_max_s = 30.0
         #: First pause (s) before an outbox that could not be opened is tried again, and the longest one.
         self.outbox_retry_initial_s = 2.0
-        self.outbox_retry_max_s = 60.0
+        self.outbox_retry_max_s = 15.0  # the officer closing the other program waits at most this for 已恢复
         #: Set to end the thread trying the user's outbox again (None: none runs); under ``_parts_lock``.
         self._outbox_reopen: threading.Event | None = None
 

@@ -96,8 +96,16 @@ from commandwall.localjson import parse_json
 log = logging.getLogger(__name__)
 
 #: How long (s) opening the outbox waits for a file another process holds locked before it gives up (the caller
-#: tries again later).
+#: tries again later), and how long the sending worker's writes wait.
 LOCK_WAIT_S = 10.0
+#: How long (s) opening the outbox waits to be able to write it: the file is in WAL mode, where another program's
+#: exclusive transaction (a backup, the ``sqlite3`` shell) lets readers in and only writers wait — an outbox
+#: opened so would have held the officer's first action.
+OPEN_WRITE_WAIT_S = 2.0
+#: How long (s) an action the officer takes (queue, retry, set aside) waits for the file or for the sending worker:
+#: these run on the window's thread, which must not stand still while another program holds the file — the
+#: action is refused as held instead (:class:`OutboxWriteError`), saying so.
+WRITE_WAIT_S = 0.5
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -352,6 +360,9 @@ class Outbox:
         self._db = connect_local(self.db_path, check_same_thread=False, isolation_level=None, timeout=LOCK_WAIT_S)
         try:
             self._open_tables()
+            with self._db_lock, self._waiting_at_most(OPEN_WRITE_WAIT_S):  # held by another program: raises
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.execute("ROLLBACK")
             with self._db_lock:
                 for (row_id,) in self._db.execute(
                         "SELECT id FROM outbox WHERE state = 'pending' OR (state IN ('failed', 'conflict') "
@@ -386,6 +397,31 @@ class Outbox:
         #: platform (an outage at start) is queued under
         self._epoch = str(known[0]) if known is not None else ""
 
+    @contextlib.contextmanager
+    def _waiting_at_most(self, seconds: float) -> Iterator[None]:
+        """SQLite waits at most ``seconds`` for a lock another process holds in the block (under the database
+        lock; nests: the wait before is put back)."""
+        before = self._db.execute("PRAGMA busy_timeout").fetchone()[0]
+        self._db.execute(f"PRAGMA busy_timeout = {max(0, round(seconds * 1000))}")
+        try:
+            yield
+        finally:
+            self._db.execute(f"PRAGMA busy_timeout = {int(before)}")
+
+    @contextlib.contextmanager
+    def _officers_write(self) -> Iterator[None]:
+        """The database lock and the file for an action the officer takes, each waited for at most
+        :data:`WRITE_WAIT_S`: the sending worker may be waiting for a file another program holds (it holds the
+        lock meanwhile), and the window's thread must not. :class:`OutboxWriteError` (held) when either is busy."""
+        if not self._db_lock.acquire(timeout=WRITE_WAIT_S):
+            raise OutboxWriteError(sqlite3.OperationalError("the outbox is busy (its file held by another program)"),
+                                   held=True)
+        try:
+            with self._waiting_at_most(WRITE_WAIT_S):
+                yield
+        finally:
+            self._db_lock.release()
+
     # -- queueing -----------------------------------------------------------------------------------------
 
     def enqueue(self, kind: str, payload: Mapping[str, Any], idempotency_key: str | None = None) -> int:
@@ -405,7 +441,7 @@ class Outbox:
             raise ValueError(f"{kind} payload lacks {sorted(missing)}")
         key = idempotency_key or str(uuid.uuid4())
         body = json.dumps(dict(payload), ensure_ascii=False, sort_keys=True)
-        with self._db_lock:
+        with self._officers_write():
             try:
                 existing = self._db.execute(
                     "SELECT id, kind, payload FROM outbox WHERE idempotency_key = ?", (key,)
@@ -437,7 +473,7 @@ class Outbox:
         block ends; an exception in it (a refusal, :class:`OutboxWriteError` for a row) undoes them all, and a
         failed commit raises :class:`OutboxWriteError`. The worker waits meanwhile (keep the block short); the
         rows are told to the listeners once stored. Not nested."""
-        with self._db_lock:
+        with self._officers_write():
             if self._batch is not None:
                 raise RuntimeError("Outbox.together() is not nested")
             try:
@@ -529,13 +565,17 @@ class Outbox:
         return self._kept.clean(wanted)
 
     def retry(self, row_id: int) -> bool:
-        """Put a failed or conflicted row back to pending (the user chose to try again)."""
-        with self._db_lock:
-            cursor = self._db.execute(  # sent as it is to the platform as it is now: the officer decided
-                "UPDATE outbox SET state = 'pending', last_error = NULL, error_code = '', error_status = NULL, "
-                "dismissed = 0, platform_epoch = ? WHERE id = ? AND state != 'sent'",
-                (self._client.epoch.current or self._epoch, row_id),
-            )
+        """Put a failed or conflicted row back to pending (the user chose to try again); :class:`OutboxWriteError`
+        when the file cannot be written now."""
+        with self._officers_write():
+            try:
+                cursor = self._db.execute(  # sent as it is to the platform as it is now: the officer decided
+                    "UPDATE outbox SET state = 'pending', last_error = NULL, error_code = '', error_status = NULL, "
+                    "dismissed = 0, platform_epoch = ? WHERE id = ? AND state != 'sent'",
+                    (self._client.epoch.current or self._epoch, row_id),
+                )
+            except sqlite3.Error as exc:
+                raise OutboxWriteError.of(exc, self.db_path.parent) from exc
             if cursor.rowcount:
                 self._idle.clear()
             item = self._reread(row_id)
@@ -567,12 +607,14 @@ class Outbox:
     def dismiss(self, row_id: int) -> bool:
         """Set a refused or conflicted row aside (the officer has seen it and will not try it again): it is no
         longer :meth:`undelivered`; the row is kept, an attachment's kept copy deleted. False for a row that is not
-        refused or conflicted."""
-        with self._db_lock:
-            cursor = self._db.execute(
-                "UPDATE outbox SET dismissed = 1 WHERE id = ? AND state IN ('failed', 'conflict') AND dismissed = 0",
-                (row_id,),
-            )
+        refused or conflicted; :class:`OutboxWriteError` when the file cannot be written now."""
+        with self._officers_write():
+            try:
+                cursor = self._db.execute(
+                    "UPDATE outbox SET dismissed = 1 WHERE id = ? AND state IN ('failed', 'conflict') "
+                    "AND dismissed = 0", (row_id,))
+            except sqlite3.Error as exc:
+                raise OutboxWriteError.of(exc, self.db_path.parent) from exc
             item = self._reread(row_id)
         if cursor.rowcount and item is not None:
             self._drop_kept(item)  # a held attachment kept its copy for a retry that will not come

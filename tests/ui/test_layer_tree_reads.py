@@ -86,7 +86,7 @@ def test_a_live_layer_keeps_its_period_while_other_layers_hang(qtbot, server) ->
 
 
 def test_a_layer_down_at_start_loads_by_itself_once_its_server_is_up(qtbot, monkeypatch) -> None:
-    monkeypatch.setattr(user_layers, "FIRST_LOAD_RETRY_S", 1.0, raising=False)  # 1, 2, 4 … s instead of 10, 20, 40 …
+    monkeypatch.setattr(user_layers, "FIRST_LOAD_RETRY_S", 1.0)  # 1, 2, 4 … s instead of 10, 20, 40 …
     url = refused_url()
     port = int(url.rsplit(":", 1)[1].split("/")[0])
     feature = tree(qtbot, UserLayersController([spec("down", url)]))

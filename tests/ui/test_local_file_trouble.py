@@ -5,6 +5,7 @@ with the others."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from PySide6.QtWidgets import QMainWindow
@@ -25,12 +26,12 @@ from tests.holders import held_by_another_program
 
 
 def test_a_held_outbox_leaves_the_desk_live_and_the_status_says_actions_cannot_be_queued_until_it_is_free(
-        qtbot, tmp_path: Path, monkeypatch) -> None:
+        qtbot, tmp_path: Path, monkeypatch, caplog) -> None:
     """Another program held the officer's outbox: start-up was tried again and again, the banner said so, and the
     desk showed nothing of the platform (0 incidents, 0/0 cameras) although the platform answered. Now the desk is
     live: the outbox field says in red that no action can be queued, the amber banner names the held file (not
     the platform), and once the file is free both go and the status bar says actions queue again."""
-    monkeypatch.setattr(outbox_module, "LOCK_WAIT_S", 0.3, raising=False)  # 10 s on the desk
+    monkeypatch.setattr(outbox_module, "LOCK_WAIT_S", 0.3)  # 10 s on the desk
     backend = DemoBackend(db_path=tmp_path / "platform.sqlite3", incident_rate_per_min=0, simulate=False).start()
     data = tmp_path / "data"
     path = outbox_path(data, backend.base_url, True, "duty")
@@ -62,6 +63,9 @@ def test_a_held_outbox_leaves_the_desk_live_and_the_status_says_actions_cannot_b
             assert "无法连接平台" not in shown and colour == "#ad6800", (shown, colour)
             status.set_connection(ConnectionState.LIVE, "")  # the stream live again: the banner still says it
             assert "占用" in status.banner_now()[0]
+            caplog.set_level(logging.INFO, logger="commandwall.app.session")
+            qtbot.waitUntil(lambda: sum("still cannot be used" in r.getMessage() for r in caplog.records) >= 2,
+                            timeout=20000)  # tried again in the background while held, and again
             let_go()
             qtbot.waitUntil(lambda: "发件箱不可用" not in status.outbox_label.text(), timeout=30000)
         assert status.banner_now() == ("", ""), status.banner_now()

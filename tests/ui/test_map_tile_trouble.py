@@ -1,10 +1,10 @@
 """Remote base maps that fail in the ways real tile servers do: a server that accepts and never answers, one that
 comes back after an outage, a label overlay that fails while its base map loads, and base maps whose opening
-blocks (a capabilities document that is a named pipe nobody writes). Real servers on 127.0.0.1, the real page."""
+takes longer than the page waits (an MBTiles file whose queries never end). Real servers on 127.0.0.1, real files,
+the real page."""
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Iterator
@@ -14,12 +14,13 @@ from pathlib import Path
 import pytest
 
 from commandwall import paths
-from commandwall.app import map as map_rules
 from commandwall.app.map import base_map_catalogue
+from commandwall.geo import basemaps
 from commandwall.geo.layers import load_layers
 from commandwall.ui.map import feature as feature_module
 from commandwall.ui.map.view import MapView
 from tests.ui.test_map_basemaps import DISTRICT_MAP, map_feature, run_js, tiles
+from tests.unit.test_base_map_files import endless_mbtiles
 from tests.unit.test_geo_basemaps import png
 from tests.wmts_server import LAYER, WmtsServer, capabilities_xml
 
@@ -138,6 +139,7 @@ def test_a_failing_label_overlay_is_counted_apart_from_its_base_map(qtbot, tmp_p
     reset by every base tile that loaded, so nothing was said)."""
     server = ModeTileServer("ok", labels_mode="500")
     messages: list[str] = []
+    feature = None
     try:
         feature = page_with_base_map(qtbot, tmp_path, [
             {"id": "tdt", "title": "天地图影像", "kind": "xyz", "url": server.origin + "/base/{z}/{x}/{y}.png",
@@ -148,30 +150,25 @@ def test_a_failing_label_overlay_is_counted_apart_from_its_base_map(qtbot, tmp_p
         assert "注记" in run_js(qtbot, view, BANNER)
         assert tiles(qtbot, view)["loaded"] > 0
         assert len([m for m in messages if "注记无法加载" in m]) == 1
-        feature.shutdown()
     finally:
+        if feature is not None:
+            feature.shutdown()
         server.stop()
 
 
-@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="a named pipe stands for a capabilities read that blocks")
-def test_the_map_comes_up_without_base_maps_that_block_and_gets_them_when_they_come(
-        qtbot, tmp_path: Path, monkeypatch) -> None:
-    """Opening the base maps blocks (the capabilities document's read is held — a slow disk or mount; a named
-    pipe is refused at once now): the page with the district comes up within the wait and says so; once the read
-    goes on the base map is on the page (loaded again for its tile server) and its tiles are fetched."""
+def test_the_map_comes_up_without_base_maps_that_block_and_gets_them_when_they_come(qtbot, tmp_path: Path) -> None:
+    """Opening the base maps takes longer than the page waits: the first is an MBTiles file whose every query is a
+    scan of a billion rows (given up after ``OPEN_QUERY_SECONDS``, 10 s, past ``BASE_MAPS_WAIT_MS``). The page with
+    the district comes up within the wait and says so; once the catalogue is open the WMTS base map after it is on
+    the page (loaded again for its tile server) and its tiles are fetched."""
+    assert basemaps.OPEN_QUERY_SECONDS * 1000 > feature_module.BASE_MAPS_WAIT_MS + 1000
     wmts = WmtsServer(DISTRICT_MAP).start()
     document = tmp_path / "capabilities.xml"
     document.write_bytes(capabilities_xml(wmts.origin))
-    base_maps = [{"id": "city", "title": "城市WMTS", "kind": "wmts", "layer": LAYER, "capabilities": document,
+    endless = endless_mbtiles(tmp_path / "view.mbtiles", {})
+    base_maps = [{"id": "slow", "title": "无尽", "kind": "mbtiles", "path": endless},
+                 {"id": "city", "title": "城市WMTS", "kind": "wmts", "layer": LAYER, "capabilities": document,
                   "min_zoom": 10, "max_zoom": 16}]
-    release = threading.Event()
-    read_capabilities = map_rules._read_capabilities
-
-    def held_read(path: Path) -> bytes:
-        release.wait(60)
-        return read_capabilities(path)
-
-    monkeypatch.setattr(map_rules, "_read_capabilities", held_read)
     messages: list[str] = []
     feature, signals = map_feature(qtbot, _settings(tmp_path / "d", base_maps), tmp_path / "d")
     feature.sig_message.connect(lambda text, _ms: messages.append(text))
@@ -181,16 +178,15 @@ def test_the_map_comes_up_without_base_maps_that_block_and_gets_them_when_they_c
         layers = load_layers(paths.layers_dir()).layers
         with qtbot.waitSignal(view.sig_ready, timeout=feature_module.BASE_MAPS_WAIT_MS + 12000):
             signals.sig_layers.emit(layers, [], MapView.build_page(layers))
-        assert time.monotonic() - made < feature_module.BASE_MAPS_WAIT_MS / 1000 + 10
+        assert time.monotonic() - made < basemaps.OPEN_QUERY_SECONDS  # before the catalogue could be open
         assert run_js(qtbot, view, "CW.stats().static.length") > 0  # the district is drawn
         assert run_js(qtbot, view, "CW.stats().baseMaps") == ["none"]
         assert any("底图仍在打开" in m for m in messages)
-        release.set()
         qtbot.waitUntil(lambda: view.is_ready() and run_js(qtbot, view, "CW.stats().baseMap") == "city",
-                        timeout=20000)
+                        timeout=30000)
         qtbot.waitUntil(lambda: wmts.served >= 4, timeout=15000)
+        assert any("无尽" in m and "读取超时" in m for m in messages), messages
     finally:
-        release.set()
         feature.shutdown()
         wmts.stop()
 

@@ -108,7 +108,7 @@ def test_a_tile_query_that_runs_too_long_fails_that_tile_and_then_the_file_gives
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # the metadata names the zoom levels: the file opens without a scan of its (endless) tiles
     endless = endless_mbtiles(tmp_path / "view.mbtiles", {"minzoom": "8", "maxzoom": "12"})
-    monkeypatch.setattr(basemaps, "TILE_QUERY_SECONDS", 1.0, raising=False)
+    monkeypatch.setattr(basemaps, "TILE_QUERY_SECONDS", 1.0)
     reader = in_time(lambda: MBTilesReader(endless), 30)
     assert (reader.min_zoom, reader.max_zoom, reader.indexed) == (8, 12, False)
     started = time.monotonic()
@@ -121,18 +121,25 @@ def test_a_tile_query_that_runs_too_long_fails_that_tile_and_then_the_file_gives
     reader.close()
 
 
-def test_closing_a_reader_interrupts_a_tile_query_running_now(tmp_path: Path) -> None:
+def test_closing_a_reader_interrupts_a_tile_query_running_now(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tile query that would run a minute ends when the reader is closed (the base map switched off, the desk
+    closing), not at its own deadline."""
+    monkeypatch.setattr(basemaps, "TILE_QUERY_SECONDS", 60.0)
     endless = endless_mbtiles(tmp_path / "view.mbtiles", {"minzoom": "8", "maxzoom": "12"})
     reader = in_time(lambda: MBTilesReader(endless), 30)
     answers: list[Any] = []
     worker = threading.Thread(target=lambda: answers.append(reader.tile(10, 1, 1)), daemon=True)
     worker.start()
-    time.sleep(0.3)
+    deadline = time.monotonic() + 10
+    while not reader._lock.locked() and time.monotonic() < deadline:  # the query is running (bounded wait)
+        time.sleep(0.01)
+    assert reader._lock.locked(), "the tile query never started"
+    time.sleep(0.2)
     started = time.monotonic()
     in_time(reader.close, 30)
     worker.join(30)
     assert not worker.is_alive() and answers == [None]
-    assert time.monotonic() - started < basemaps.TILE_QUERY_SECONDS
+    assert time.monotonic() - started < 5
 
 
 def test_an_unknown_format_among_a_hundred_thousand_names_a_few_of_them() -> None:

@@ -196,3 +196,38 @@ def test_what_a_local_database_failure_means(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "x.sqlite3-wal")
     with pytest.raises(NotARegularDatabaseError, match=r"x\.sqlite3-wal"):
         check_regular(path)
+
+
+@pytest.mark.timeout(120)
+def test_an_officers_action_on_an_outbox_another_program_took_is_refused_at_once_not_after_the_lock_wait(
+        tmp_path: Path, client: PlatformClient) -> None:
+    """The outbox is in WAL mode: another program's exclusive transaction (a backup, the ``sqlite3`` shell) lets
+    readers in and holds writers. Opening the outbox then is refused as held (the desk goes on without it and
+    tries again); taken while the outbox is open, an officer's action (on the window's thread) waited the whole
+    10 s lock wait with the window standing still — it is refused as held within a second now, and queues again
+    once the file is free."""
+    from commandwall.backend.outbox import WRITE_WAIT_S, OutboxWriteError
+    from tests.holders import held_by_another_program
+
+    path = tmp_path / "outbox.sqlite3"
+    Outbox(path, client).stop()  # the tables, in WAL mode
+    incident = _incident_id(client)
+    with held_by_another_program(path, "keep"):
+        started = time.monotonic()
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            Outbox(path, client)
+        assert time.monotonic() - started < 8, "the open waited the whole lock wait"
+    outbox = Outbox(path, client)
+    try:
+        with held_by_another_program(path, "keep"):
+            for act in (lambda: outbox.enqueue_note(incident, "占用时的备注"),
+                        lambda: outbox.together().__enter__()):
+                started = time.monotonic()
+                with pytest.raises(OutboxWriteError) as refused:
+                    act()
+                took = time.monotonic() - started
+                assert refused.value.held and took < WRITE_WAIT_S + 1.5, took
+        assert outbox.enqueue_note(incident, "释放后的备注") > 0
+        assert [item.payload["text"] for item in outbox.pending()] == ["释放后的备注"]
+    finally:
+        outbox.stop()

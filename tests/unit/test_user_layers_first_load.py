@@ -81,3 +81,22 @@ def test_a_layer_has_one_read_at_a_time() -> None:
     assert controller.due(now=4e9) == []
     controller.load("one")
     assert controller.begin_read("one")
+
+
+def test_a_live_layer_whose_read_is_under_way_is_not_handed_out_again() -> None:
+    """A live layer (read every 10 s) whose read hangs past its period: the timer must not hand it to another
+    reader every tick — its copies would fill the live layers' readers."""
+    server = LiveLayerServer({"type": "FeatureCollection", "features": point_features(4)}).start()
+    try:
+        spec = LayerSourceSpec(id="live", title="实时", kind="geojson", url=server.url, refresh_s=10)
+        clock = Clock()
+        controller = UserLayersController([spec], clock=clock)
+        controller.load("live")
+        assert controller.get("live").result.usable
+        clock.now += 11
+        assert controller.due() == ["live"]  # handed out: its read is under way (and hangs)
+        assert not controller.begin_read("live")  # 刷新 meanwhile: nothing more
+        clock.now += 3600
+        assert controller.due() == []
+    finally:
+        server.stop()

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from commandwall.video.capture import BgrxScaler, fit_size, frame_to_bgr, opencv_convertible, to_display
+from commandwall.video.yuv import YuvScaler
 
 
 def test_scaled_pictures_have_even_sides_and_fit_their_box() -> None:
@@ -121,5 +122,6 @@ def test_a_picture_stored_bottom_up_is_scaled_the_right_way_up() -> None:
     flipped = graph.pull()
     assert any(plane.line_size < 0 for plane in flipped.planes)
     assert not opencv_convertible(flipped)
+    assert YuvScaler().scale(flipped, (476, 268), None) is None  # nor libyuv's, asked directly
     image = BgrxScaler().scale(flipped, (476, 268))
     assert image[-3:, :, :3].mean() > 200 and image[:3, :, :3].mean() < 200, "the white rows at the bottom now"
