@@ -595,8 +595,8 @@ def test_an_overtaken_steps_hostile_note_is_quoted_literally(qtbot: QtBot):
 
 @pytest.mark.qt_log_ignore("This plugin does not support", extend=True)
 def test_a_stale_layers_row_shows_a_hostile_read_error_literally(qtbot: QtBot, tmp_path, language: str):
-    """A layer read well once, then broken: its row says the read failed with the error (which names the file, a
-    name from outside) and the time of the data still drawn, as text."""
+    """A layer read well once, then broken: its row says the read failed, why, and the time of the data still drawn;
+    its tooltip adds the technical detail, which names the file (a name from outside) — all as text."""
     from commandwall.app.user_layers import UserLayersController
     from commandwall.geo.sources import LayerSourceSpec
     from commandwall.ui.map.layer_tree import LayerTreeFeature
@@ -623,9 +623,11 @@ def test_a_stale_layers_row_shows_a_hostile_read_error_literally(qtbot: QtBot, t
                             timeout=10000)
             shown = feature.widget.item(spec.id).text(2)
             assert_nothing_hidden(shown)
-            assert tooltip_text(feature.widget.item(spec.id).toolTip(2)) == shown
+            tip = tooltip_text(feature.widget.item(spec.id).toolTip(2))
+            assert tip.split("⏎")[0] == shown  # the row's text, then the technical detail, names literally
+            assert_nothing_hidden(tip)
             assert "<img" not in feature.widget.item(spec.id).toolTip(2).lower()
-        assert "‹U+202E›gnp.exe" in feature.widget.item("live0").text(2)
+        assert "‹U+202E›gnp.exe" in tooltip_text(feature.widget.item("live0").toolTip(2))  # the name, literally
     finally:
         feature.shutdown()
 
