@@ -36,6 +36,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 from commandwall.backend.http import is_secret_param
 from commandwall.i18n import QT_TRANSLATE_NOOP, translate
 from commandwall.paths import NotARegularFileError, read_only_sqlite_uri, read_small_file
+from commandwall.textsafe import display_text
 
 log = logging.getLogger(__name__)
 
@@ -503,8 +504,10 @@ class BaseMap:
 
     def page_entry(self) -> dict[str, Any]:
         """What the page needs to make the Leaflet tile layer(s). A base map drawn in GCJ-02 or BD-09 says so in
-        its title in the switcher, for as long as it is offered (a status-bar line is gone in half a minute)."""
-        title = self.title
+        its title in the switcher, for as long as it is offered (a status-bar line is gone in half a minute). The
+        title comes from the desk's settings or a server's document: shown as text (``display_text``), as all
+        outside text the page gets — in the switcher and the page's warning that the base map fails."""
+        title = display_text(self.title)
         if self.crs == GCJ02:
             title = translate("basemaps", "{title}（GCJ-02：叠加偏移约0.5公里）").format(title=self.title)
         elif self.crs == BD09:

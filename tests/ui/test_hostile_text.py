@@ -517,6 +517,15 @@ def test_a_failing_base_map_with_a_hostile_title_is_named_literally_in_the_statu
             for text in said:
                 assert_nothing_hidden(text)
             assert any("‹U+202E›gnp<b>粗</b>{{7*7}}<img src=x>" in text for text in said), said
+            # the warning on the map itself: the same characters, as text, no element made of them
+            from tests.ui.test_map_basemaps import run_js
+            from tests.ui.test_map_tile_trouble import BANNER
+            qtbot.waitUntil(lambda: run_js(qtbot, feature.view, BANNER) != "", timeout=30000)
+            banner = run_js(qtbot, feature.view, BANNER)
+            assert "‹U+202E›gnp<b>粗</b>{{7*7}}<img src=x>" in banner and "49" not in banner, banner
+            assert_nothing_hidden(banner)
+            assert run_js(qtbot, feature.view, "document.querySelectorAll('.cw-tile-banner *').length") == \
+                run_js(qtbot, feature.view, "document.querySelectorAll('.cw-tile-banner-line').length")
         finally:
             feature.shutdown()
 
