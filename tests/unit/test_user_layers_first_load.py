@@ -10,27 +10,7 @@ from commandwall.app.user_layers import UserLayersController
 from commandwall.geo.sources import LayerSourceSpec
 from tests.geo_servers import LiveLayerServer, point_features
 from tests.layer_read_servers import MisbehavingLayerServer, refused_url
-
-
-class Clock:
-    """Simulated seconds since the epoch, moved by the test."""
-
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def run(controller: UserLayersController, clock: Clock, seconds: int) -> list[float]:
-    """Step the clock a second at a time, reading every layer that is due (as the tree's timer does)."""
-    reads = []
-    for _ in range(seconds):
-        clock.now += 1
-        for layer_id in controller.due():
-            controller.load(layer_id)
-            reads.append(clock.now)
-    return reads
+from tests.unit.test_user_layers_backoff import Clock, run
 
 
 def test_a_layer_down_at_start_is_tried_again_until_it_loads() -> None:
